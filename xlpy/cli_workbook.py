@@ -1,0 +1,1 @@
+"""Workbook commands of the ``xlpy`` command line (build, validate, render, refresh, vba)."""

@@ -1,0 +1,211 @@
+"""From the tally to what is accepted and delivered.
+
+* counting: tendered, guaranteed deliveries, failed deliveries;
+* proration of a capped offer, odd lots first and in full;
+* shares delivered per holder under the fractional-share policy, with cash
+  in lieu of fractions.
+
+Holder-level rounding is why filed share counts differ from units × ratio by a
+few shares; with only aggregate counts, the whole count is one "holder".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import and_, eq, ne
+from decimal import Decimal
+
+from .errors import InputError
+from .model import HolderTable, Tally
+from .numbers import CONTEXT, ONE, ZERO, excel_round
+
+__all__ = ["Count", "Delivery", "count_tally", "prorate", "deliver", "proration_factor"]
+
+#: Decimals to which the proration factor is *shown*; acceptance itself is
+#: computed exactly (floor of units × capacity ÷ eligible).
+FACTOR_PLACES = 10
+
+
+@dataclass(frozen=True)
+class Count:
+    """The tally counted and, for a capped offer, prorated.
+
+    Attributes:
+        tendered: units tendered and not withdrawn, including guaranteed deliveries.
+        guaranteed_delivery: of which by notice of guaranteed delivery.
+        failed_delivery: guaranteed deliveries not made.
+        eligible: tendered less failed deliveries: what could be accepted.
+        accepted: units the issuer takes.
+        proration_factor: accepted share of the eligible non-odd-lot units
+            (1 for any and all), shown to 10 decimals.
+        odd_lot_units: units accepted in full as odd lots (0 when none).
+        holders: accepted units per holder (None for aggregate counts).
+        holder_count: number of holders with units accepted (None for aggregate counts).
+    """
+
+    tendered: int
+    guaranteed_delivery: int
+    failed_delivery: int
+    eligible: int
+    accepted: int
+    proration_factor: Decimal
+    odd_lot_units: int = 0
+    holders: tuple[int, ...] | None = None
+    holder_count: int | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Common shares delivered for accepted units.
+
+    Attributes:
+        common_issued: whole shares delivered.
+        fractional_shares: fractions not delivered as shares (paid in cash
+            under the ``cash`` policy, forfeited under ``down``; 0 under ``nearest``).
+        fractional_cash: cash in lieu of fractions.
+    """
+
+    common_issued: int
+    fractional_shares: Decimal
+    fractional_cash: Decimal
+
+
+def proration_factor(eligible: int, capacity: int) -> Decimal:
+    """Share of the eligible units that fits under the cap (1 when all fit).
+
+    >>> proration_factor(400000, 300000)
+    Decimal('0.75')
+    """
+    if eligible <= capacity or eligible == 0:
+        return ONE
+    return excel_round(CONTEXT.divide(Decimal(capacity), Decimal(eligible)), FACTOR_PLACES).normalize(CONTEXT)
+
+
+def prorate(units: int, eligible: int, capacity: int) -> int:
+    """Units accepted from one holder: ``floor(units × capacity ÷ eligible)``, exactly.
+
+    >>> prorate(1000, 400000, 300000)
+    750
+    """
+    if eligible <= capacity:
+        return units
+    return units * capacity // eligible
+
+
+def count_tally(tally: Tally, max_units: int | None = None, odd_lot: int | None = None) -> Count:
+    """Count the tally and apply the cap, if any.
+
+    For a holder table, each holder's lines are summed; withdrawn lines are
+    dropped; failed lines count as tendered (they were, by notice of
+    guaranteed delivery) but are not accepted.  In a capped offer, holders
+    tendering fewer than ``odd_lot`` units are accepted in full first, then
+    the others pro rata, each rounded down to a whole unit.
+    """
+    if tally.holders is None:
+        eligible = tally.tendered - tally.failed_delivery
+        accepted = eligible if max_units is None else min(eligible, max_units)
+        factor = ONE if max_units is None else proration_factor(eligible, max_units)
+        return Count(
+            tally.tendered, tally.guaranteed_delivery, tally.failed_delivery, eligible, accepted, factor
+        )
+    return _count_holders(tally.holders, max_units, odd_lot)
+
+
+def _count_holders(table: HolderTable, max_units: int | None, odd_lot: int | None) -> Count:
+    # Column-wise passes run at C speed; only the accepted lines of holders
+    # with more than one line are summed in a Python loop.
+    units, status, method = table.units, table.status, table.method
+    live = list(map(ne, status, repeat("withdrawn")))
+    good = list(map(eq, status, repeat("tendered")))
+    tendered = sum(compress(units, live))
+    failed = sum(compress(units, map(eq, status, repeat("failed"))))
+    guaranteed = sum(compress(units, map(and_, live, map(eq, method, repeat("guaranteed")))))
+    ids = list(compress(table.holder_id, good))
+    accepted_lines = list(compress(units, good))
+    if len(set(ids)) == len(ids):
+        per_holder = accepted_lines
+    else:
+        sums: dict[str, int] = {}
+        get = sums.get
+        for holder, u in zip(ids, accepted_lines):
+            sums[holder] = get(holder, 0) + u
+        per_holder = list(sums.values())
+    eligible = tendered - failed
+    holders = [u for u in per_holder if u > 0]
+    odd_units = 0
+    factor = ONE
+    if max_units is not None and eligible > max_units:
+        threshold = odd_lot or 0
+        odd_units = sum(u for u in holders if u < threshold)
+        if odd_units > max_units:
+            # Not even the odd lots fit: every holder is prorated alike.
+            threshold, odd_units = 0, 0
+        capacity = max_units - odd_units
+        rest = eligible - odd_units
+        holders = [u if u < threshold else prorate(u, rest, capacity) for u in holders]
+        factor = proration_factor(rest, capacity)
+    accepted = sum(holders)
+    return Count(
+        tendered,
+        guaranteed,
+        failed,
+        eligible,
+        accepted,
+        factor,
+        odd_units,
+        tuple(holders),
+        sum(1 for u in holders if u > 0),
+    )
+
+
+def deliver(
+    holders: Iterable[int] | int, ratio: Decimal, policy: str = "cash", fractional_price: Decimal = ZERO
+) -> Delivery:
+    """Whole shares delivered to each holder and cash in lieu of fractions.
+
+    Parameters
+    ----------
+    holders : int or iterable of int
+        Accepted units: one count (treated as one holder) or one per holder.
+    ratio : Decimal
+        Common shares per unit.
+    policy : {"cash", "down", "nearest"}
+        ``cash``: floor, fractions paid at *fractional_price*; ``down``: floor,
+        fractions forfeited; ``nearest``: half away from zero, no cash.
+    fractional_price : Decimal
+        Price of one share for cash in lieu.
+
+    Examples
+    --------
+    >>> from decimal import Decimal as D
+    >>> d = deliver([150, 75], D("7.94"), "cash", D("8.31"))
+    >>> d.common_issued, d.fractional_shares, d.fractional_cash
+    (1785, Decimal('0.50'), Decimal('4.1550'))
+    """
+    if policy not in ("cash", "down", "nearest"):
+        raise InputError("fractional", policy, "must be one of cash, down, nearest")
+    if isinstance(holders, int):
+        holders = (holders,)
+    # Ratios are finite decimals: ratio = numerator / 10**scale exactly, so
+    # each holder's shares are integer arithmetic, and holders with the same
+    # units share one computation.
+    sign, digits, exponent = ratio.as_tuple()
+    scale = max(0, -exponent)
+    denominator = 10**scale
+    numerator = int(ratio.scaleb(scale))
+    issued = 0
+    remainder = 0  # fractional shares, in units of 1/denominator
+    for units, holders_with in Counter(holders).items():
+        whole, frac = divmod(units * numerator, denominator)
+        if policy == "nearest" and 2 * frac >= denominator:
+            whole, frac = whole + 1, 0
+        elif policy == "nearest":
+            frac = 0
+        issued += whole * holders_with
+        remainder += frac * holders_with
+    fractional = Decimal(remainder).scaleb(-scale)
+    cash = fractional * fractional_price if policy == "cash" else ZERO
+    return Delivery(issued, fractional, cash)

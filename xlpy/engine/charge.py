@@ -1,0 +1,134 @@
+"""The induced-conversion charge and the measure that replaces it when the test fails.
+
+    charge = FV(all securities and other consideration transferred)
+           − FV(securities issuable under the original conversion terms)
+
+    FV(offer)    = shares delivered × P + cash in lieu + units × (C + A)
+    FV(original) = units × R0 × P
+
+For preferred stock the charge is a deemed dividend (ASC 260-10-S99-2): net
+income is unchanged, income available to common falls.  For notes it is an
+inducement expense in net income (ASC 470-20-40-13 to 40-17).
+
+The formula applies only when holders receive at least everything the original
+terms give, in the original form, for a limited period.  Otherwise the
+exchange is an extinguishment (notes) or a redemption (preferred), measured as
+FV(consideration) − carrying amount.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .errors import InputError
+from .numbers import ZERO
+
+__all__ = ["incremental_shares", "induced_charge", "FairValues", "fair_values", "charge_kind", "induced_test"]
+
+
+def incremental_shares(units: int | Decimal, offer_ratio: Decimal, original_ratio: Decimal) -> Decimal:
+    """Shares above the original terms: ``units × (R1 − R0)``.
+
+    >>> from decimal import Decimal as D
+    >>> incremental_shares(274000, D("7.94"), D("3.2"))
+    Decimal('1298760.00')
+    """
+    return Decimal(units) * (offer_ratio - original_ratio)
+
+
+def induced_charge(
+    units: int | Decimal,
+    offer_ratio: Decimal,
+    original_ratio: Decimal,
+    price: Decimal,
+    cash_per_unit: Decimal = ZERO,
+    arrears_per_unit: Decimal = ZERO,
+) -> Decimal:
+    """The charge in aggregate: ``units × (R1 − R0) × P + units × (C + A)``.
+
+    Parameters
+    ----------
+    units : int
+        Units accepted.
+    offer_ratio, original_ratio : Decimal
+        R1 and R0, common shares per unit.
+    price : Decimal
+        Fair value of one common share at the measurement date (P).
+    cash_per_unit, arrears_per_unit : Decimal
+        Cash sweetener and arrears paid per unit.
+
+    Examples
+    --------
+    Hecla, February 2004: 274,000 preferred shares at 7.94 instead of 3.2
+    common shares each, common stock at $7.39:
+
+    >>> from decimal import Decimal as D
+    >>> induced_charge(274000, D("7.94"), D("3.2"), D("7.39"))
+    Decimal('9597836.4000')
+    """
+    units = Decimal(units)
+    if units < 0:
+        raise InputError("units", units, "must not be negative")
+    if price <= 0:
+        raise InputError("price", price, "must be > 0")
+    return units * (offer_ratio - original_ratio) * price + units * (cash_per_unit + arrears_per_unit)
+
+
+@dataclass(frozen=True)
+class FairValues:
+    """The two sides of the charge.
+
+    Attributes:
+        offer: fair value of everything transferred.
+        original: fair value of the shares issuable under the original terms.
+    """
+
+    offer: Decimal
+    original: Decimal
+
+    @property
+    def charge(self) -> Decimal:
+        """``offer − original``."""
+        return self.offer - self.original
+
+
+def fair_values(
+    units: int,
+    common_issued: int,
+    fractional_cash: Decimal,
+    cash_paid: Decimal,
+    original_ratio: Decimal,
+    price: Decimal,
+) -> FairValues:
+    """FV(offer) = shares × P + cash in lieu + cash paid; FV(original) = units × R0 × P.
+
+    *cash_paid* is the sweetener and arrears (not the cash in lieu).
+    """
+    offer = Decimal(common_issued) * price + fractional_cash + cash_paid
+    original = Decimal(units) * original_ratio * price
+    return FairValues(offer, original)
+
+
+def charge_kind(kind: str, induced: bool) -> str:
+    """``deemed_dividend`` / ``inducement_expense``, or ``redemption`` / ``extinguishment_loss``."""
+    if induced:
+        return "deemed_dividend" if kind == "preferred" else "inducement_expense"
+    return "redemption" if kind == "preferred" else "extinguishment_loss"
+
+
+def induced_test(offer_ratio: Decimal, original_ratio: Decimal, substantive: bool = True) -> list[str]:
+    """Reasons the induced-conversion test fails; empty when it passes.
+
+    Holders must receive at least every share the original terms give, in the
+    original form, and (ASU 2024-04) the conversion feature must be substantive.
+    """
+    reasons = []
+    if offer_ratio < original_ratio:
+        reasons.append(
+            f"offer ratio {offer_ratio} is below the original ratio {original_ratio}: holders do not receive "
+            "all the shares issuable under the original terms"
+        )
+    if not substantive:
+        reasons.append("the conversion feature is not substantive (ASU 2024-04)")
+    return reasons

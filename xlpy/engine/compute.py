@@ -1,0 +1,516 @@
+"""One offer in, every result out.
+
+:func:`compute` is the engine's front door: it checks the relations between
+an offer's fields (:func:`check_offer`), fixes the ratio, counts and prorates
+the tally, delivers shares per holder, measures the charge (or, when the
+induced-conversion test fails, the extinguishment or redemption), rolls in
+later exchanges, and computes EPS before and after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import allocation, charge, eps, ratio
+from .errors import InputError, InputErrors
+from .model import Offer
+from .numbers import CONTEXT, ZERO, excel_round, plain
+
+__all__ = ["Sessions", "ExchangeResult", "EPSResult", "Results", "check_offer", "compute", "session_range"]
+
+#: ``sessions(calendar_code, first_day, last_day) -> sorted trading days``.
+Sessions = Callable[[str, dt.date, dt.date], Sequence[dt.date]]
+
+
+@dataclass(frozen=True)
+class ExchangeResult:
+    """One exchange of the period: the offer itself, or a later exchange.
+
+    Attributes:
+        label: ``offer`` or ``exchange N``.
+        date: measurement (and settlement) date.
+        units: units exchanged (accepted).
+        ratio: common shares per unit.
+        price: fair value of one common share used for the charge.
+        cash_per_unit: cash sweetener per unit.
+        common_issued: whole shares delivered.
+        fractional_cash: cash in lieu of fractions.
+        incremental_shares: units × (ratio − R0).
+        induced_charge: the charge (or extinguishment measure) of this exchange.
+    """
+
+    label: str
+    date: dt.date
+    units: int
+    ratio: Decimal
+    price: Decimal
+    cash_per_unit: Decimal
+    common_issued: int
+    fractional_cash: Decimal
+    incremental_shares: Decimal
+    induced_charge: Decimal
+
+
+@dataclass(frozen=True)
+class EPSResult:
+    """Basic EPS for the period, without and with the exchanges.
+
+    Attributes:
+        income_available_before: net income − preferred dividends.
+        income_available_after: the same less the charges (after tax, for notes).
+        weighted_shares_before: the period's common shares before the exchanges.
+        weighted_shares_after: with the shares issued, from each settlement date.
+        basic_eps_before, basic_eps_after: income available ÷ weighted shares.
+        eps_effect: after − before.
+    """
+
+    income_available_before: Decimal
+    income_available_after: Decimal
+    weighted_shares_before: Decimal
+    weighted_shares_after: Decimal
+    basic_eps_before: Decimal
+    basic_eps_after: Decimal
+
+    @property
+    def eps_effect(self) -> Decimal:
+        return self.basic_eps_after - self.basic_eps_before
+
+
+@dataclass(frozen=True)
+class Results:
+    """Everything the engine computes for one offer.  Keys follow the results contract.
+
+    Attributes:
+        offer_id: the offer's id.
+        treatment: ``induced_conversion`` or ``extinguishment``.
+        charge_kind: ``deemed_dividend``, ``inducement_expense``, ``redemption``
+            or ``extinguishment_loss``.
+        offer_ratio, original_ratio: R1 and R0.
+        average_price: the formula's average price (None for a fixed ratio).
+        averaging_start, averaging_end: the formula's window (None for a fixed ratio).
+        units_tendered, units_guaranteed_delivery, units_failed_delivery: the tally.
+        units_accepted: after failed deliveries and proration.
+        proration_factor: 1 for any and all.
+        common_issued: whole shares delivered for the offer.
+        fractional_cash: cash in lieu of fractions.
+        fractional_price: the price used for cash in lieu.
+        incremental_shares: units_accepted × (R1 − R0).
+        cash_paid: sweetener + arrears + cash in lieu.
+        fair_value_offer, fair_value_original: the two sides of the charge.
+        carrying_amount: for an extinguishment, the carrying amount (else None).
+        induced_charge: the offer's charge (or extinguishment measure).
+        units_remaining: outstanding − units accepted, all exchanges.
+        participation: units_accepted ÷ outstanding.
+        common_outstanding_after: common before + issued, all exchanges.
+        exchanges: the offer first, then each later exchange.
+        eps: EPS for the period (None without a period).
+        warnings: what a reviewer must see.
+        holders_accepted: number of holders with units accepted (holder tallies).
+        valuation_price: P.
+        outstanding, common_outstanding_before: inputs echoed, for tie-outs.
+    """
+
+    offer_id: str
+    kind: str
+    treatment: str
+    charge_kind: str
+    offer_ratio: Decimal
+    original_ratio: Decimal
+    average_price: Decimal | None
+    averaging_start: dt.date | None
+    averaging_end: dt.date | None
+    units_tendered: int
+    units_guaranteed_delivery: int
+    units_failed_delivery: int
+    units_accepted: int
+    proration_factor: Decimal
+    common_issued: int
+    fractional_cash: Decimal
+    fractional_price: Decimal
+    incremental_shares: Decimal
+    cash_paid: Decimal
+    fair_value_offer: Decimal
+    fair_value_original: Decimal
+    carrying_amount: Decimal | None
+    induced_charge: Decimal
+    units_remaining: int
+    participation: Decimal
+    common_outstanding_after: int
+    outstanding: int
+    common_outstanding_before: int
+    valuation_price: Decimal
+    exchanges: tuple[ExchangeResult, ...]
+    eps: EPSResult | None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    holders_accepted: int | None = None
+
+    @property
+    def total_induced_charge(self) -> Decimal:
+        """The charges of every exchange in the period."""
+        return sum((e.induced_charge for e in self.exchanges), ZERO)
+
+    @property
+    def total_common_issued(self) -> int:
+        return sum(e.common_issued for e in self.exchanges)
+
+    def to_dict(self) -> dict:
+        """The results object of ``xlpy compute --json``: exact decimal strings, ISO dates."""
+        out = {
+            "schema": 1,
+            "offer_id": self.offer_id,
+            "treatment": self.treatment,
+            "charge_kind": self.charge_kind,
+            "offer_ratio": plain(self.offer_ratio),
+            "original_ratio": plain(self.original_ratio),
+        }
+        if self.average_price is not None:
+            out["average_price"] = plain(self.average_price)
+            out["averaging_start"] = self.averaging_start.isoformat()
+            out["averaging_end"] = self.averaging_end.isoformat()
+        out.update(
+            units_outstanding=plain(self.outstanding),
+            units_tendered=plain(self.units_tendered),
+            units_guaranteed_delivery=plain(self.units_guaranteed_delivery),
+            units_failed_delivery=plain(self.units_failed_delivery),
+            units_accepted=plain(self.units_accepted),
+            proration_factor=plain(self.proration_factor),
+            common_issued=plain(self.common_issued),
+            fractional_cash=plain(self.fractional_cash),
+            fractional_price=plain(self.fractional_price),
+            incremental_shares=plain(self.incremental_shares),
+            cash_paid=plain(self.cash_paid),
+            valuation_price=plain(self.valuation_price),
+            fair_value_offer=plain(self.fair_value_offer),
+            fair_value_original=plain(self.fair_value_original),
+        )
+        if self.carrying_amount is not None:
+            out["carrying_amount"] = plain(self.carrying_amount)
+        out.update(
+            induced_charge=plain(self.induced_charge),
+            total_induced_charge=plain(self.total_induced_charge),
+            units_remaining=plain(self.units_remaining),
+            participation=plain(self.participation),
+            common_outstanding_before=plain(self.common_outstanding_before),
+            common_outstanding_after=plain(self.common_outstanding_after),
+            exchanges=[
+                {
+                    "label": e.label,
+                    "date": e.date.isoformat(),
+                    "units": plain(e.units),
+                    "ratio": plain(e.ratio),
+                    "price": plain(e.price),
+                    "cash_per_unit": plain(e.cash_per_unit),
+                    "common_issued": plain(e.common_issued),
+                    "fractional_cash": plain(e.fractional_cash),
+                    "incremental_shares": plain(e.incremental_shares),
+                    "induced_charge": plain(e.induced_charge),
+                }
+                for e in self.exchanges
+            ],
+        )
+        if self.holders_accepted is not None:
+            out["holders_accepted"] = plain(self.holders_accepted)
+        if self.eps is not None:
+            e = self.eps
+            out["eps"] = {
+                "income_available_before": plain(e.income_available_before),
+                "income_available_after": plain(e.income_available_after),
+                "weighted_shares_before": plain(e.weighted_shares_before),
+                "weighted_shares_after": plain(e.weighted_shares_after),
+                "basic_eps_before": plain(e.basic_eps_before),
+                "basic_eps_after": plain(e.basic_eps_after),
+                "eps_effect": plain(e.eps_effect),
+            }
+        out["warnings"] = list(self.warnings)
+        return out
+
+
+def check_offer(offer: Offer) -> list[InputError]:
+    """Every relation between the offer's fields that does not hold.
+
+    Field-by-field checks (types, signs, required keys) belong to whoever
+    builds the :class:`Offer`; these are the ones that need two fields.
+    """
+    problems = []
+    t = offer.tally
+    if t.holders is None:
+        if t.tendered > offer.outstanding:
+            problems.append(
+                InputError("tally.tendered", t.tendered, f"must not exceed offer.outstanding ({offer.outstanding})")
+            )
+        if t.guaranteed_delivery > t.tendered:
+            problems.append(
+                InputError(
+                    "tally.guaranteed_delivery", t.guaranteed_delivery, f"must not exceed tally.tendered ({t.tendered})"
+                )
+            )
+        if t.failed_delivery > t.guaranteed_delivery:
+            problems.append(
+                InputError(
+                    "tally.failed_delivery",
+                    t.failed_delivery,
+                    f"must not exceed tally.guaranteed_delivery ({t.guaranteed_delivery})",
+                )
+            )
+    if offer.max_units is not None and offer.max_units > offer.outstanding:
+        problems.append(
+            InputError("offer.max_units", offer.max_units, f"must not exceed offer.outstanding ({offer.outstanding})")
+        )
+    for i, ex in enumerate(offer.exchanges, 1):
+        if ex.ratio < offer.original_ratio:
+            problems.append(
+                InputError(
+                    f"exchange[{i}].ratio",
+                    ex.ratio,
+                    f"is below the original ratio {offer.original_ratio}: not an induced conversion",
+                )
+            )
+    c = offer.consideration
+    if c.ratio is not None and c.ratio < offer.original_ratio and offer.carrying_amount is None:
+        problems.append(
+            InputError(
+                "offer.consideration.ratio",
+                c.ratio,
+                f"is below offer.original_ratio ({offer.original_ratio}): not an induced conversion; "
+                "give [extinguishment] carrying_amount to measure it as an extinguishment or redemption",
+            )
+        )
+    if offer.period is not None:
+        p = offer.period
+        if p.end < p.start:
+            problems.append(InputError("period.end", p.end.isoformat(), f"must not be before period.start {p.start}"))
+    return problems
+
+
+def session_range(offer_expiration: dt.date, averaging_days: int, lag_days: int) -> tuple[dt.date, dt.date]:
+    """Calendar days certain to hold the averaging window (two weeks of slack per week of sessions)."""
+    span = (averaging_days + lag_days + 1) * 2 + 14
+    return offer_expiration - dt.timedelta(days=span), offer_expiration
+
+
+def compute(offer: Offer, sessions: Sessions | None = None) -> Results:
+    """Compute every result for *offer*.
+
+    Parameters
+    ----------
+    offer : Offer
+    sessions : callable, optional
+        ``sessions(calendar, first, last)`` giving the trading days; needed
+        only when the ratio is set by formula.
+
+    Raises
+    ------
+    InputErrors
+        Every relation between fields that does not hold, together.
+
+    Examples
+    --------
+    See :mod:`xlpy.offerfile` for building an :class:`Offer` from a file;
+    ``xlpy compute workbook/offers/hecla-2004.toml`` gives an induced charge
+    of 9597836.4.
+    """
+    problems = check_offer(offer)
+    warnings: list[str] = []
+    c = offer.consideration
+    average = window_start = window_end = None
+    if c.formula is not None:
+        f = c.formula
+        if sessions is None:
+            raise InputErrors([InputError("offer.consideration.formula.calendar", f.calendar, "needs a trading calendar")])
+        first, last = session_range(offer.expiration, f.averaging_days, f.lag_days)
+        try:
+            window = ratio.averaging_window(
+                offer.expiration, sessions(f.calendar, first, last), f.averaging_days, f.lag_days
+            )
+            average = ratio.average_price(f.prices, window, field=f"{f.source or 'prices'}")
+            offer_ratio = ratio.exchange_ratio(f.value, average, f.cap, f.floor, f.places)
+        except InputError as exc:
+            raise InputErrors(problems + [exc]) from None
+        window_start, window_end = window[0], window[-1]
+        if offer_ratio < offer.original_ratio and offer.carrying_amount is None:
+            problems.append(
+                InputError(
+                    "offer.consideration.formula",
+                    offer_ratio,
+                    f"gives a ratio below offer.original_ratio ({offer.original_ratio}): not an induced conversion; "
+                    "give [extinguishment] carrying_amount",
+                )
+            )
+    else:
+        offer_ratio = c.ratio
+    if problems:
+        raise InputErrors(problems)
+
+    counted = allocation.count_tally(offer.tally, offer.max_units, offer.odd_lot)
+    accepted = counted.accepted
+    exchanged_later = sum(e.units for e in offer.exchanges)
+    if accepted + exchanged_later > offer.outstanding:
+        raise InputErrors(
+            [
+                InputError(
+                    "exchange",
+                    accepted + exchanged_later,
+                    f"units accepted in all exchanges exceed offer.outstanding ({offer.outstanding})",
+                )
+            ]
+        )
+
+    valuation_price = offer.valuation.price
+    if c.fractional_price is not None:
+        fractional_price = c.fractional_price
+    elif average is not None:
+        fractional_price = average
+    else:
+        fractional_price = valuation_price
+    delivery = allocation.deliver(
+        counted.holders if counted.holders is not None else accepted, offer_ratio, c.fractional, fractional_price
+    )
+    if c.fractional == "cash" and delivery.fractional_shares and c.fractional_price is None:
+        source = "the formula's average price" if average is not None else "the valuation price"
+        warnings.append(f"cash in lieu of fractional shares is valued at {source} ({plain(fractional_price)})")
+
+    if c.cash_total is not None:
+        sweetener = c.cash_total
+        cash_per_unit = CONTEXT.divide(sweetener, Decimal(accepted)) if accepted else ZERO
+    else:
+        cash_per_unit = c.cash_per_unit
+        sweetener = cash_per_unit * accepted
+    arrears = c.arrears_per_unit * accepted
+    cash_paid = sweetener + arrears + delivery.fractional_cash
+    fv = charge.fair_values(
+        accepted, delivery.common_issued, delivery.fractional_cash, sweetener + arrears,
+        offer.original_ratio, valuation_price,
+    )
+
+    failed_test = charge.induced_test(offer_ratio, offer.original_ratio, offer.substantive_conversion)
+    if failed_test:
+        if offer.carrying_amount is None:
+            raise InputErrors(
+                [InputError("extinguishment.carrying_amount", None, "is required: " + "; ".join(failed_test))]
+            )
+        treatment = "extinguishment"
+        offer_charge = fv.offer - offer.carrying_amount
+        warnings.append(
+            "induced-conversion test failed ("
+            + "; ".join(failed_test)
+            + "): measured as FV of consideration − carrying amount"
+        )
+    else:
+        treatment = "induced_conversion"
+        offer_charge = fv.charge
+
+    exchanges = [
+        ExchangeResult(
+            "offer",
+            offer.valuation.date,
+            accepted,
+            offer_ratio,
+            valuation_price,
+            cash_per_unit,
+            delivery.common_issued,
+            delivery.fractional_cash,
+            charge.incremental_shares(accepted, offer_ratio, offer.original_ratio),
+            offer_charge,
+        )
+    ]
+    for i, ex in enumerate(offer.exchanges, 1):
+        d = allocation.deliver(ex.units, ex.ratio, c.fractional, ex.price)
+        ex_cash = ex.cash_per_unit * ex.units
+        ex_fv = charge.fair_values(ex.units, d.common_issued, d.fractional_cash, ex_cash, offer.original_ratio, ex.price)
+        exchanges.append(
+            ExchangeResult(
+                f"exchange {i}", ex.date, ex.units, ex.ratio, ex.price, ex.cash_per_unit, d.common_issued,
+                d.fractional_cash, charge.incremental_shares(ex.units, ex.ratio, offer.original_ratio), ex_fv.charge,
+            )
+        )
+
+    t = offer.tally
+    open_ngd = counted.guaranteed_delivery - counted.failed_delivery
+    if open_ngd and not t.final:
+        warnings.append(
+            f"preliminary count: {open_ngd:,} units tendered by notice of guaranteed delivery are included; "
+            "the final count drops those not delivered"
+        )
+    if counted.proration_factor != 1:
+        warnings.append(
+            f"offer is oversubscribed: {counted.eligible:,} units eligible for {offer.max_units:,}; "
+            f"prorated by {plain(counted.proration_factor)}"
+            + (f" after {counted.odd_lot_units:,} odd-lot units accepted in full" if counted.odd_lot_units else "")
+        )
+    if offer.original_conversion_price is not None and not _terminates(offer.original_ratio):
+        warnings.append(
+            f"original ratio {plain(offer.face_per_unit)} ÷ {plain(offer.original_conversion_price)} does not "
+            f"terminate; carried to {CONTEXT.prec} significant digits ({plain(excel_round(offer.original_ratio, 6))}...)"
+        )
+    if offer.valuation.date < offer.expiration:
+        warnings.append(
+            f"valuation.date {offer.valuation.date.isoformat()} is before expiration {offer.expiration.isoformat()}: "
+            "US GAAP measures the charge when holders accept"
+        )
+
+    total_issued = sum(e.common_issued for e in exchanges)
+    eps_result = None
+    if offer.period is not None:
+        eps_result = _eps(offer, exchanges)
+
+    return Results(
+        offer_id=offer.id,
+        kind=offer.kind,
+        treatment=treatment,
+        charge_kind=charge.charge_kind(offer.kind, not failed_test),
+        offer_ratio=offer_ratio,
+        original_ratio=offer.original_ratio,
+        average_price=average,
+        averaging_start=window_start,
+        averaging_end=window_end,
+        units_tendered=counted.tendered,
+        units_guaranteed_delivery=counted.guaranteed_delivery,
+        units_failed_delivery=counted.failed_delivery,
+        units_accepted=accepted,
+        proration_factor=counted.proration_factor,
+        common_issued=delivery.common_issued,
+        fractional_cash=delivery.fractional_cash,
+        fractional_price=fractional_price,
+        incremental_shares=exchanges[0].incremental_shares,
+        cash_paid=cash_paid,
+        fair_value_offer=fv.offer,
+        fair_value_original=fv.original,
+        carrying_amount=offer.carrying_amount if failed_test else None,
+        induced_charge=offer_charge,
+        units_remaining=offer.outstanding - accepted - exchanged_later,
+        participation=CONTEXT.divide(Decimal(accepted), Decimal(offer.outstanding)),
+        common_outstanding_after=offer.common_outstanding_before + total_issued,
+        outstanding=offer.outstanding,
+        common_outstanding_before=offer.common_outstanding_before,
+        valuation_price=valuation_price,
+        exchanges=tuple(exchanges),
+        eps=eps_result,
+        warnings=tuple(warnings),
+        holders_accepted=counted.holder_count,
+    )
+
+
+def _eps(offer: Offer, exchanges: list[ExchangeResult]) -> EPSResult:
+    p = offer.period
+    issues = [(exchanges[0].common_issued, p.settlement)] + [(e.common_issued, e.date) for e in exchanges[1:]]
+    in_period = [e.induced_charge for e in exchanges[1:] if p.start <= e.date <= p.end]
+    if p.start <= p.settlement <= p.end:
+        in_period.append(exchanges[0].induced_charge)
+    charges = sum(in_period, ZERO)
+    before = p.net_income - p.preferred_dividends
+    if offer.kind == "note":
+        after = before - charges * (1 - p.tax_rate)
+    else:
+        after = before - charges
+    w_before = Decimal(p.shares_before)
+    w_after = eps.weighted_shares(p.shares_before, issues, p.start, p.end)
+    return EPSResult(
+        before, after, w_before, w_after, eps.basic_eps(before, w_before), eps.basic_eps(after, w_after)
+    )
+
+
+def _terminates(number: Decimal) -> bool:
+    return len(number.as_tuple().digits) < CONTEXT.prec

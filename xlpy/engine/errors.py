@@ -1,0 +1,66 @@
+"""The engine's error channel: named exceptions whose message names the field.
+
+Only the outer layers (the command line, the worksheet functions, the refresh
+macros) turn these into exit codes, cell messages or dialog text.
+"""
+
+from __future__ import annotations
+
+__all__ = ["XlpyError", "InputError", "InputErrors"]
+
+
+class XlpyError(Exception):
+    """Base class of every error xlpy raises on purpose."""
+
+
+class InputError(XlpyError, ValueError):
+    """One bad input: which field, what value, what is wrong.
+
+    Attributes
+    ----------
+    field : str
+        Where the value came from: an offer-file key (``offer.outstanding``),
+        a CSV cell (``row 12, column units``) or a function argument (``price``).
+    value : object
+        The value as it was given.
+    reason : str
+        What is wrong, phrased to follow the field: ``must be > 0``.
+    """
+
+    def __init__(self, field: str, value: object, reason: str, *, show_value: bool = True):
+        self.field = field
+        self.value = value
+        self.reason = reason
+        self.show_value = show_value
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        if not self.show_value:
+            return f"{self.field}: {self.reason}"
+        return f"{self.field}: {self.reason}, got {_show(self.value)}"
+
+    def located(self, where: str) -> "InputError":
+        """The same problem with *where* (a file name) put before the field."""
+        return InputError(f"{where}: {self.field}", self.value, self.reason, show_value=self.show_value)
+
+
+class InputErrors(XlpyError, ValueError):
+    """Every problem found in one input, reported together.
+
+    Attributes
+    ----------
+    problems : tuple of InputError
+    """
+
+    def __init__(self, problems):
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _show(value: object) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if value is None:
+        return "nothing"
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."

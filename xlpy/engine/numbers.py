@@ -1,0 +1,141 @@
+"""One way to make every number: exact decimals from their written text.
+
+Floats never enter the arithmetic.  A float that reaches the engine (Excel
+passes every number as a float) is read through its shortest round-trip text,
+``repr(7.94) == '7.94'``, which is the number the user typed.
+
+Rounding follows Excel's ROUND: half away from zero (``ROUND_HALF_UP`` in the
+:mod:`decimal` module), never Python's banker's rounding.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, InvalidOperation
+
+from .errors import InputError
+
+__all__ = [
+    "CONTEXT",
+    "ZERO",
+    "ONE",
+    "to_decimal",
+    "to_whole",
+    "excel_round",
+    "floor_decimal",
+    "is_whole",
+    "plain",
+]
+
+#: Precision for the few divisions that do not terminate (an average price,
+#: face ÷ conversion price, a proration factor, EPS).  34 significant digits
+#: (IEEE decimal128) is far beyond any figure that is reported.
+CONTEXT = Context(prec=34, rounding=ROUND_HALF_UP)
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+
+def to_decimal(value: object, field: str) -> Decimal:
+    """Return *value* as a finite :class:`~decimal.Decimal`.
+
+    Parameters
+    ----------
+    value : int, str, Decimal or float
+        The written number.  Strings may carry thousands separators
+        (``"464,777"``) and surrounding spaces.  A float is read through its
+        shortest text (``repr``), never through its binary expansion.
+    field : str
+        The name of the input, used in the error message.
+
+    Raises
+    ------
+    InputError
+        For booleans, empty values, text that is not a number, NaN and
+        infinities.
+
+    Examples
+    --------
+    >>> to_decimal(7.94, "ratio")
+    Decimal('7.94')
+    >>> to_decimal("464,777", "outstanding")
+    Decimal('464777')
+    """
+    if isinstance(value, bool) or value is None:
+        raise InputError(field, value, "must be a number")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        return Decimal(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise InputError(field, value, "must be a finite number")
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "").replace("_", "")
+        if not text:
+            raise InputError(field, value, "must be a number")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise InputError(field, value, "must be a number") from None
+    else:
+        raise InputError(field, value, "must be a number")
+    if not number.is_finite():
+        raise InputError(field, value, "must be a finite number")
+    return number
+
+
+def is_whole(number: Decimal) -> bool:
+    """True when *number* has no fractional part (``5``, ``5.0``, ``5E+3``)."""
+    return number == number.to_integral_value()
+
+
+def to_whole(value: object, field: str) -> int:
+    """Return *value* as an ``int``, refusing any fractional part.
+
+    >>> to_whole("274,000", "tally.tendered")
+    274000
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    number = to_decimal(value, field)
+    if not is_whole(number):
+        raise InputError(field, value, "must be a whole number")
+    return int(number)
+
+
+def excel_round(number: Decimal, places: int = 0) -> Decimal:
+    """Round half away from zero to *places* decimals, as Excel's ROUND does.
+
+    Negative *places* round to tens, hundreds, thousands...
+
+    >>> excel_round(Decimal("1.005"), 2)
+    Decimal('1.01')
+    >>> excel_round(Decimal("-2.5"))
+    Decimal('-3')
+    >>> excel_round(Decimal("274321"), -3)
+    Decimal('2.74E+5')
+    """
+    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=CONTEXT)
+
+
+def floor_decimal(number: Decimal) -> Decimal:
+    """The largest whole number not above *number*."""
+    return number.to_integral_value(rounding=ROUND_FLOOR)
+
+
+def plain(number: Decimal | int) -> str:
+    """Exact decimal text without exponent or trailing zeros: ``'9597836.4'``.
+
+    >>> plain(Decimal("2.74E+5"))
+    '274000'
+    >>> plain(Decimal("9597836.40"))
+    '9597836.4'
+    """
+    if isinstance(number, int):
+        return str(number)
+    if number == 0:
+        return "0"
+    text = format(number.normalize(CONTEXT), "f")
+    return text

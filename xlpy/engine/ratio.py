@@ -1,0 +1,139 @@
+"""The offer ratio: fixed, or set by formula from an average price.
+
+    R1 = min(cap, max(floor, value / average_price)), rounded to ``places``
+    average_price = Σ(price_d × volume_d) / Σ volume_d over the averaging window
+
+The averaging window is counted in exchange trading days (sessions), not
+calendar days: it is the ``days`` sessions ending ``lag`` sessions before
+expiration.  Sessions come from the caller (:mod:`xlpy.calendars` reads them
+from ``exchange_calendars``), so this module stays pure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from .errors import InputError
+from .model import PriceDay
+from .numbers import CONTEXT, ZERO, excel_round
+
+__all__ = ["averaging_window", "average_price", "exchange_ratio"]
+
+
+def averaging_window(
+    expiration: dt.date, sessions: Sequence[dt.date], days: int = 5, lag: int = 2
+) -> tuple[dt.date, ...]:
+    """The trading days of the averaging window, oldest first.
+
+    Parameters
+    ----------
+    expiration : date
+        The day the offer expires.
+    sessions : sequence of date
+        Trading days of the exchange, sorted, covering the window and expiration.
+    days : int
+        Number of trading days averaged (Hecla: 5).
+    lag : int
+        The window ends on the ``lag``-th trading day before expiration
+        (Hecla: 2).  With 0 it ends on expiration, or on the last trading day
+        before it when expiration is not a trading day.
+
+    Returns
+    -------
+    tuple of date
+
+    Examples
+    --------
+    Hecla's offer expired on Friday 20 February 2004; Monday 16 February was
+    Presidents' Day, so the window ending on the second trading day before
+    expiration runs from Wednesday 11 to Wednesday 18 February:
+
+    >>> import datetime as dt
+    >>> s = [dt.date(2004, 2, d) for d in (9, 10, 11, 12, 13, 17, 18, 19, 20)]
+    >>> w = averaging_window(dt.date(2004, 2, 20), s, 5, 2)
+    >>> w[0].isoformat(), w[-1].isoformat()
+    ('2004-02-11', '2004-02-18')
+    """
+    if days < 1:
+        raise InputError("averaging_days", days, "must be at least 1")
+    if lag < 0:
+        raise InputError("lag_days", lag, "must not be negative")
+    if lag == 0:
+        eligible = [s for s in sessions if s <= expiration]
+        end_index = len(eligible) - 1
+    else:
+        eligible = [s for s in sessions if s < expiration]
+        end_index = len(eligible) - lag
+    start_index = end_index - days + 1
+    if start_index < 0:
+        raise InputError(
+            "calendar", len(eligible), f"has too few trading days before {expiration.isoformat()} for the window"
+        )
+    return tuple(eligible[start_index : end_index + 1])
+
+
+def average_price(prices: Sequence[PriceDay], window: Sequence[dt.date], field: str = "prices") -> Decimal:
+    """Volume-weighted average price over the window's trading days.
+
+    Every trading day of the window must be in *prices*, with a positive
+    volume; a missing day is an error, never silently skipped.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from decimal import Decimal as D
+    >>> p = [PriceDay(dt.date(2004, 2, 11), D("8"), D("100")),
+    ...      PriceDay(dt.date(2004, 2, 12), D("9"), D("300"))]
+    >>> average_price(p, [dt.date(2004, 2, 11), dt.date(2004, 2, 12)])
+    Decimal('8.75')
+    """
+    by_day = {p.date: p for p in prices}
+    missing = [d.isoformat() for d in window if d not in by_day]
+    if missing:
+        raise InputError(field, ", ".join(missing), "has no row for trading day(s) in the averaging window")
+    weighted = ZERO
+    volume = ZERO
+    for day in window:
+        row = by_day[day]
+        weighted += row.price * row.volume
+        volume += row.volume
+    if volume <= 0:
+        raise InputError(field, volume, "total volume in the averaging window must be > 0")
+    return CONTEXT.divide(weighted, volume)
+
+
+def exchange_ratio(
+    value: Decimal,
+    average: Decimal,
+    cap: Decimal | None = None,
+    floor: Decimal | None = None,
+    places: int = 2,
+) -> Decimal:
+    """Common shares per unit: ``value ÷ average``, floored, capped, then rounded.
+
+    Rounding is half away from zero, as Excel's ROUND.
+
+    Examples
+    --------
+    >>> from decimal import Decimal as D
+    >>> exchange_ratio(D("66"), D("8.3125"), cap=D("8.25"))
+    Decimal('7.94')
+    >>> exchange_ratio(D("66"), D("7.5"), cap=D("8.25"))
+    Decimal('8.25')
+    """
+    if value <= 0:
+        raise InputError("value", value, "must be > 0")
+    if average <= 0:
+        raise InputError("average_price", average, "must be > 0")
+    if cap is not None and floor is not None and floor > cap:
+        raise InputError("floor", floor, f"must not exceed the cap {cap}")
+    if places < 0:
+        raise InputError("places", places, "must not be negative")
+    ratio = CONTEXT.divide(value, average)
+    if floor is not None:
+        ratio = max(floor, ratio)
+    if cap is not None:
+        ratio = min(cap, ratio)
+    return excel_round(ratio, places)

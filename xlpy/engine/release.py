@@ -1,0 +1,138 @@
+"""The announcement: figures stated the way a results release states them.
+
+The seed release (Hecla, 23 February 2004) says "approximately 274,000 shares",
+"approximately 3,500", "approximately 115 million", "approximately $9.6
+million".  The rules (``style="auto"``):
+
+* counts below 10,000: two significant figures (3,500);
+* counts below 1,000,000: the nearest thousand (274,000; 191,000);
+* counts from 10 million: whole millions (115 million); from 1 to 10 million:
+  millions with one decimal (2.4 million);
+* money (``style="dollars"``): from $1 million, millions with one decimal
+  ($9.6 million); below, the nearest thousand ($950,000).
+
+Rounding is half away from zero throughout, as Excel's ROUND, so the workbook's
+native formulas give the same words.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .errors import InputError
+from .numbers import excel_round, to_decimal
+
+__all__ = ["APPROX_STYLES", "approx", "release_sentences", "release_paragraph", "quarter_name"]
+
+APPROX_STYLES = ("auto", "sig2", "thousands", "millions", "dollars")
+
+_MILLION = Decimal(1_000_000)
+
+
+def _thousands(n: Decimal) -> str:
+    return f"{excel_round(n, -3):,.0f}"
+
+
+def _sig2(n: Decimal) -> str:
+    if n == 0:
+        return "0"
+    places = 1 - n.copy_abs().adjusted()
+    return f"{excel_round(n, places):,.0f}" if places <= 0 else f"{excel_round(n, places):,f}"
+
+
+def _millions(n: Decimal) -> str:
+    m = n / _MILLION
+    if abs(m) >= 10:
+        return f"{excel_round(m, 0):,.0f} million"
+    return f"{excel_round(m, 1):,.1f} million"
+
+
+def approx(value: object, style: str = "auto") -> str:
+    """A figure as the release states it, without the word "approximately".
+
+    Parameters
+    ----------
+    value : number
+    style : {"auto", "sig2", "thousands", "millions", "dollars"}
+
+    Examples
+    --------
+    >>> approx(274000), approx(3500), approx(190777), approx(117175560)
+    ('274,000', '3,500', '191,000', '117 million')
+    >>> approx(Decimal("9597836.4"), "dollars")
+    '$9.6 million'
+    """
+    if style not in APPROX_STYLES:
+        raise InputError("style", style, "must be one of " + ", ".join(APPROX_STYLES))
+    n = to_decimal(value, "value")
+    a = n.copy_abs()
+    if style == "dollars":
+        sign = "-" if n < 0 else ""
+        return sign + "$" + (_millions(a) if a >= _MILLION else _thousands(a))
+    if style == "sig2" or (style == "auto" and a < 10_000):
+        return _sig2(n)
+    if style == "thousands" or (style == "auto" and a < _MILLION):
+        return _thousands(n)
+    return _millions(n)
+
+
+def quarter_name(month: int) -> str:
+    """``first quarter`` ... ``fourth quarter`` for a calendar month."""
+    return ("first", "second", "third", "fourth")[(month - 1) // 3] + " quarter"
+
+
+def release_sentences(offer, results) -> list[str]:
+    """The results paragraph, one sentence per item, from an offer and its results.
+
+    The standard workbook's ``Release`` sheet builds the same sentences with
+    native formulas; the validator compares them word for word.
+    """
+    name = offer.short_name or offer.issuer
+    noun = "shares" if offer.kind == "preferred" else "notes"
+    count = "final" if offer.tally.final else "preliminary"
+    s = []
+    s.append(
+        f"Based on a {count} count, approximately {approx(results.units_tendered)} {noun} were tendered and not "
+        f"withdrawn, of which approximately {approx(results.units_guaranteed_delivery)} were tendered pursuant to "
+        "notices of guaranteed delivery."
+    )
+    if results.proration_factor == 1:
+        s.append(f"{name} will accept all of the properly tendered {noun}.")
+    else:
+        s.append(
+            f"{name} will accept approximately {approx(results.units_accepted)} of the properly tendered {noun} "
+            "on a pro rata basis."
+        )
+    s.append(
+        f"When the offer commenced there were {results.outstanding:,} {noun} of {offer.security} issued and "
+        "outstanding."
+    )
+    s.append(
+        f"As a result of the exchange offer, {name} expects to have approximately "
+        f"{approx(results.units_remaining)} {noun} of {offer.security} outstanding immediately following "
+        "issuance of the exchanged common shares."
+    )
+    s.append(
+        "The outstanding shares of common stock will increase from approximately "
+        f"{approx(results.common_outstanding_before)} to approximately {approx(results.common_outstanding_after)}."
+    )
+    what = (
+        "one-time noncash dividend charge against earnings"
+        if results.charge_kind == "deemed_dividend"
+        else "one-time noncash inducement expense"
+        if results.charge_kind == "inducement_expense"
+        else "one-time charge on the redemption"
+        if results.charge_kind == "redemption"
+        else "one-time loss on extinguishment"
+    )
+    s.append(
+        f"Based on the {count} count, {name} will be required to take a {what} in the "
+        f"{quarter_name(offer.valuation.date.month)} in the amount of approximately "
+        f"{approx(results.induced_charge, 'dollars')} as a result of the offer."
+    )
+    return s
+
+
+def release_paragraph(offer, results) -> str:
+    """The sentences of :func:`release_sentences` as one paragraph."""
+    return " ".join(release_sentences(offer, results))
