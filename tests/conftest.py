@@ -1,0 +1,39 @@
+# ---------------------------------------------------------------------------
+# LibreOffice gate for tests marked ``@pytest.mark.libreoffice``.
+#
+# * soffice found (XLPY_SOFFICE, then soffice/libreoffice on PATH): run.
+# * soffice absent and CI unset/empty: skip.
+# * soffice absent and CI set: fail at setup with a clear message, so CI can
+#   never pass by silently skipping the LibreOffice checks.
+#
+# The gate runs in the setup hook (tryfirst), i.e. before any fixture of the
+# test is built.  If another pytest_runtest_setup hook is ever needed in this
+# file, call ``libreoffice_gate(item)`` from it instead of defining a second
+# function of the same name.
+# ---------------------------------------------------------------------------
+import os as _os
+
+import pytest as _pytest
+
+
+def libreoffice_gate(item) -> None:
+    """Skip or fail ``item`` when it is marked ``libreoffice`` and soffice is absent."""
+    if item.get_closest_marker("libreoffice") is None:
+        return
+    from xlpy.libreoffice import SOFFICE_ENV_VAR, find_soffice
+
+    if find_soffice() is not None:
+        return
+    why = (
+        "LibreOffice (soffice) not found: set "
+        f"{SOFFICE_ENV_VAR} or put soffice/libreoffice on PATH "
+        "(Debian: apt-get install libreoffice-calc-nogui poppler-utils)"
+    )
+    if _os.environ.get("CI", "").strip():
+        _pytest.fail(f"{why}; CI is set, so LibreOffice tests must not be skipped", pytrace=False)
+    _pytest.skip(why)
+
+
+@_pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    libreoffice_gate(item)
