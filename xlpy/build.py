@@ -1,0 +1,411 @@
+"""Build the standard offer-results workbook (``.xlsm``) with openpyxl.
+
+The workbook starts from the template xlwings ships (``quickstart_standalone.xlsm``),
+whose VBA project is kept byte for byte.  Sheets, names and formulas come from
+:mod:`xlpy.layout`; values from :mod:`xlpy.bookdata`.
+
+Builds are deterministic: the same inputs and the same build time give a
+byte-identical file.  The build time is ``SOURCE_DATE_EPOCH`` when set (the
+reproducible-builds convention), else now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import tempfile
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.chart import LineChart, Reference
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table as XLTable
+from openpyxl.worksheet.table import TableStyleInfo
+
+from . import __version__, bookdata, calendars, vba
+from .layout import (
+    CHECK_COLS,
+    CONF_SHEET,
+    FMT,
+    FUNCTIONS_NOT_LOADED,
+    LABEL_COL,
+    LAYOUT_NAME,
+    NOTE_COL,
+    SENS_PARTICIPATIONS,
+    SENS_PRICE_STEPS,
+    VALUE_COL,
+    Layout,
+    Sheet,
+    Table,
+    layout,
+    sensitivity_origin,
+)
+
+__all__ = ["build_workbook", "build_time", "atomic_save", "STYLE", "write_table_rows", "write_record"]
+
+UDF_MODULE = "xlpy.udfs"
+
+BLUE = "0000FF"
+STYLE = {
+    "title": Font(name="Calibri", size=16, bold=True, color="1F3864"),
+    "subtitle": Font(name="Calibri", size=11, italic=True, color="595959"),
+    "section": Font(name="Calibri", size=11, bold=True, color="FFFFFF"),
+    "section_fill": PatternFill("solid", fgColor="1F3864"),
+    "header": Font(name="Calibri", size=10, bold=True),
+    "header_fill": PatternFill("solid", fgColor="D9E1F2"),
+    "input": Font(name="Calibri", size=10, color=BLUE),
+    "input_fill": PatternFill("solid", fgColor="FFF2CC"),
+    "formula": Font(name="Calibri", size=10, color="000000"),
+    "label": Font(name="Calibri", size=10),
+    "note": Font(name="Calibri", size=9, italic=True, color="595959"),
+    "record": Font(name="Calibri", size=10, color="404040"),
+}
+THIN = Side(style="thin", color="BFBFBF")
+BOX = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
+GOOD = PatternFill("solid", fgColor="C6EFCE")
+BAD = PatternFill("solid", fgColor="FFC7CE")
+
+
+def build_time() -> dt.datetime:
+    """``SOURCE_DATE_EPOCH`` as a UTC time, else now (to the second)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def _cell_value(v):
+    """openpyxl writes Decimal as numbers; keep dates; bools stay bools."""
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() and abs(v) < 10**15 else v
+    return v
+
+
+def _is_number_format(key: str) -> bool:
+    return key not in ("text", "bool", "general", "date")
+
+
+def _set(ws, row: int, col: int, value, fmt: str | None = None, font=None, fill=None, text: bool = False):
+    cell = ws.cell(row=row, column=col)
+    if text and isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"  # never a formula, whatever the text begins with
+    else:
+        cell.value = _cell_value(value)
+    if fmt:
+        cell.number_format = FMT[fmt]
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    return cell
+
+
+def _heading(ws, sheet: Sheet, subtitle: str | None):
+    ws.cell(row=1, column=LABEL_COL, value=sheet.heading).font = STYLE["title"]
+    if subtitle:
+        c = ws.cell(row=2, column=LABEL_COL, value=subtitle)
+        c.font = STYLE["subtitle"]
+
+
+def _section(ws, row: int, title: str, width: int):
+    for col in range(LABEL_COL, LABEL_COL + width):
+        c = ws.cell(row=row, column=col)
+        c.fill = STYLE["section_fill"]
+    c = ws.cell(row=row, column=LABEL_COL, value=title)
+    c.font = STYLE["section"]
+
+
+def _validation(ws, item, ref: str):
+    if item.choices:
+        dv = DataValidation(type="list", formula1='"' + ",".join(item.choices) + '"', allow_blank=item.optional,
+                            showErrorMessage=True, errorTitle=item.label,
+                            error="Choose one of: " + ", ".join(item.choices))
+    elif item.fmt == "date":
+        dv = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=item.optional,
+                            showErrorMessage=True, errorTitle=item.label, error="Enter a date.")
+    elif _is_number_format(item.fmt):
+        whole = item.fmt == "count"
+        dv = DataValidation(type="whole" if whole else "decimal", operator="greaterThanOrEqual", formula1="0",
+                            allow_blank=item.optional, showErrorMessage=True, errorTitle=item.label,
+                            error="Enter a whole number, 0 or more." if whole else "Enter a number, 0 or more.")
+    else:
+        return
+    dv.add(ref)
+    ws.add_data_validation(dv)
+
+
+def _write_blocks(ws, sheet: Sheet, values: dict[str, object], record: dict[str, object]):
+    width = 5 if sheet.check else 3
+    for b in sheet.blocks:
+        _section(ws, b.row - 1, b.title, width)
+        if sheet.check and b.title.startswith("Tie-outs"):
+            for col, head in zip(CHECK_COLS[1:], ("Native formula", "xlpy function", "Difference", "Ties")):
+                c = ws.cell(row=b.row - 1, column=col, value=head)
+                c.font = STYLE["section"]
+        for i, item in enumerate(b.items):
+            row = b.row + i
+            _set(ws, row, LABEL_COL, item.label, font=STYLE["label"])
+            if sheet.check and item.function:
+                _write_tie(ws, row, item)
+                continue
+            if item.record:
+                v = record.get(item.name, "") if item.name else ""
+                _set(ws, row, VALUE_COL, v, item.fmt, STYLE["record"], text=True)
+            elif item.formula is not None:
+                _set(ws, row, VALUE_COL, item.formula, item.fmt, STYLE["formula"])
+            else:
+                v = values.get(item.name)
+                cell = _set(ws, row, VALUE_COL, v, item.fmt, STYLE["input"], STYLE["input_fill"],
+                            text=item.fmt == "text")
+                cell.border = BOX
+                _validation(ws, item, f"{get_column_letter(VALUE_COL)}{row}")
+            if item.note:
+                _set(ws, row, NOTE_COL if not sheet.check else CHECK_COLS[2], item.note, font=STYLE["note"], text=True)
+            if sheet.check and item.fmt == "bool":
+                _flag_format(ws, f"{get_column_letter(VALUE_COL)}{row}")
+
+
+def _write_tie(ws, row: int, item):
+    native, fn, diff, flag = CHECK_COLS[1:]
+    n = f"{get_column_letter(native)}{row}"
+    f = f"{get_column_letter(fn)}{row}"
+    d = f"{get_column_letter(diff)}{row}"
+    _set(ws, row, native, item.formula, item.fmt, STYLE["formula"])
+    _set(ws, row, fn, f'=IF(FunctionsLoaded,{item.function[1:]},"{FUNCTIONS_NOT_LOADED}")', item.fmt,
+         STYLE["formula"])
+    if item.fmt == "text":
+        _set(ws, row, diff, f'=IF(FunctionsLoaded,IF(EXACT({n},{f}),0,1),"")', "count", STYLE["formula"])
+        _set(ws, row, flag, f"=IF(FunctionsLoaded,EXACT({n},{f}),FALSE)", "bool", STYLE["formula"])
+    else:
+        _set(ws, row, diff, f'=IF(FunctionsLoaded,{f}-{n},"")', item.fmt, STYLE["formula"])
+        _set(ws, row, flag, f"=IF(FunctionsLoaded,ABS({d})<=Tolerance,FALSE)", "bool", STYLE["formula"])
+    _flag_format(ws, f"{get_column_letter(flag)}{row}")
+
+
+def _flag_format(ws, ref: str):
+    ws.conditional_formatting.add(ref, CellIsRule(operator="equal", formula=["TRUE"], fill=GOOD))
+    ws.conditional_formatting.add(ref, CellIsRule(operator="equal", formula=["FALSE"], fill=BAD))
+
+
+def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None = None):
+    """Write a table's input columns from *rows* and its formula columns from the layout.
+
+    Text from outside (holder names, methods) is stored as text, never as a
+    formula.  Rows from the table's end up to *clear_to* are cleared (a refresh
+    with fewer lines than before).
+    """
+    input_cols = [(i, c) for i, c in enumerate(table.columns) if c.formula is None]
+    n = max(table.rows, 1)
+    for r in range(n):
+        row = table.first_row + r
+        data = rows[r] if r < len(rows) else None
+        for j, (i, c) in enumerate(input_cols):
+            v = data[j] if data is not None else None
+            _set(ws, row, table.first_col + i, v, c.fmt, STYLE["input"], text=c.fmt == "text")
+        for i, c in enumerate(table.columns):
+            if c.formula is not None:
+                _set(ws, row, table.first_col + i, table.row_formula(c, row) if data is not None or r == 0 else None,
+                     c.fmt, STYLE["formula"])
+    if clear_to:
+        for row in range(table.first_row + n, clear_to + 1):
+            for i in range(len(table.columns)):
+                ws.cell(row=row, column=table.first_col + i).value = None
+
+
+def _write_table(ws, table: Table, rows: list[tuple]):
+    for i, c in enumerate(table.columns):
+        h = _set(ws, table.header_row, table.first_col + i, c.header, font=STYLE["header"], fill=STYLE["header_fill"],
+                 text=True)
+        h.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(table.first_col + i)].width = max(
+            ws.column_dimensions[get_column_letter(table.first_col + i)].width or 0, c.width)
+    write_table_rows(ws, table, rows)
+    xt = XLTable(displayName=table.name, ref=table.ref)
+    xt.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(xt)
+    for i, c in enumerate(table.columns):
+        if c.choices:
+            col = get_column_letter(table.first_col + i)
+            dv = DataValidation(type="list", formula1='"' + ",".join(c.choices) + '"', allow_blank=False,
+                                showErrorMessage=True, errorTitle=c.header,
+                                error="Choose one of: " + ", ".join(c.choices))
+            dv.add(f"{col}{table.first_row}:{col}{table.last_row}")
+            ws.add_data_validation(dv)
+
+
+def _sensitivity(ws, lay: Layout):
+    top, left = sensitivity_origin(lay)
+    parts = [f"={p}" for p in SENS_PARTICIPATIONS] + ["=Participation"]
+    _set(ws, top, left, "Share price", font=STYLE["header"], fill=STYLE["header_fill"], text=True)
+    for j, p in enumerate(parts):
+        _set(ws, top, left + 1 + j, p, "pct", STYLE["header"], STYLE["header_fill"])
+    for i, step in enumerate(SENS_PRICE_STEPS):
+        row = top + 1 + i
+        price = "=Price" if step == 0 else f"=Price*(1{step:+d}*SensitivityStep)"
+        _set(ws, row, left, price, "price", STYLE["header"], STYLE["header_fill"])
+        pc = f"${get_column_letter(left)}{row}"
+        for j in range(len(parts)):
+            part = f"{get_column_letter(left + 1 + j)}${top}"
+            _set(ws, row, left + 1 + j,
+                 f"=Outstanding*{part}*((OfferRatio-OriginalRatio)*{pc}+SweetenerPerUnit+ArrearsPerUnit)", "money",
+                 STYLE["formula"])
+    _set(ws, top + len(SENS_PRICE_STEPS) + 1, left,
+         "Last column: the offer's actual participation. Prices step by SensitivityStep (Inputs).",
+         font=STYLE["note"], text=True)
+    chart = LineChart()
+    chart.title = "Induced charge by share price"
+    chart.y_axis.title = "Charge ($)"
+    chart.x_axis.title = "Share price"
+    chart.y_axis.numFmt = "$#,##0"
+    chart.height, chart.width = 8, 18
+    data = Reference(ws, min_col=left + 1, max_col=left + len(parts), min_row=top, max_row=top + len(SENS_PRICE_STEPS))
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=left, min_row=top + 1, max_row=top + len(SENS_PRICE_STEPS)))
+    ws.add_chart(chart, f"{get_column_letter(left)}{top + len(SENS_PRICE_STEPS) + 3}")
+
+
+def _print_setup(ws, sheet: Sheet):
+    ws.page_setup.orientation = "landscape" if sheet.landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+    ws.oddFooter.left.text = "&A"
+    ws.oddFooter.right.text = "Page &P of &N"
+    ws.sheet_view.showGridLines = False
+    ws.column_dimensions["A"].width = 2
+
+
+def write_record(wb, lay: Layout, record: dict[str, object]):
+    """Write the Cover's record cells (build and refresh details)."""
+    ws = wb["Cover"]
+    for _, _, item, row in lay.items("Cover"):
+        if item.record and item.name and item.name in record:
+            _set(ws, row, VALUE_COL, record[item.name], item.fmt, STYLE["record"], text=True)
+
+
+def _define_names(wb, lay: Layout):
+    for name in list(wb.defined_names):
+        del wb.defined_names[name]
+    for name, (sheet, ref) in sorted(lay.names.items()):
+        wb.defined_names[name] = DefinedName(name, attr_text=f"'{sheet}'!{ref}")
+    wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=f'"{lay.shape.encode()}"', hidden=True)
+
+
+def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *, record: dict | None = None) -> Path:
+    """Build the standard workbook for *offer* and write it atomically to *out*.
+
+    Parameters
+    ----------
+    offer : xlpy.engine.Offer
+    out : path, optional
+        Defaults to ``<offer id>.xlsm`` in the current folder.
+    record : dict, optional
+        Cover record values (offer file, tally and price sources, SHA-256s).
+
+    Returns
+    -------
+    Path of the written workbook.
+    """
+    out = Path(out) if out else Path(f"{offer.id}.xlsm")
+    holidays = []
+    if offer.consideration.formula is not None:
+        first, last = bookdata.holiday_range(offer)
+        holidays = calendars.holidays(offer.consideration.formula.calendar, first, last)
+    lay = layout(bookdata.shape_for(offer, len(holidays)))
+    when = build_time()
+    rec = {"BuiltWith": f"xlpy {__version__}", "BuiltAt": when.strftime("%Y-%m-%d %H:%M:%S"), "RefreshedAt": "never"}
+    rec.update(record or {})
+
+    wb = load_workbook(vba.template_path(standalone=True), keep_vba=True)
+    cover = wb["Sheet1"]  # keeps its VBA code name (Sheet1)
+    cover.title = "Cover"
+    conf = wb["_xlwings.conf"]
+    conf.title = CONF_SHEET
+    for row in conf.iter_rows(min_col=1, max_col=2):
+        if row[0].value == "UDF Modules":
+            row[1].value = UDF_MODULE
+    conf.sheet_state = "hidden"
+    values = bookdata.input_values(offer)
+    tables = bookdata.table_rows(offer, holidays)
+    subtitle = f"{offer.issuer}: {offer.security}"
+    for sheet in lay.sheets:
+        if sheet.title == CONF_SHEET:
+            continue
+        ws = wb[sheet.title] if sheet.title in wb.sheetnames else wb.create_sheet(sheet.title)
+        _heading(ws, sheet, subtitle)
+        _write_blocks(ws, sheet, values, rec)
+        for t in sheet.tables:
+            _write_table(ws, t, tables.get(t.name, []))
+        for col, width in sheet.widths.items():
+            ws.column_dimensions[col].width = width
+        if sheet.freeze:
+            ws.freeze_panes = sheet.freeze
+        if sheet.title == "Sensitivity":
+            _sensitivity(ws, lay)
+        if sheet.title == "Release":
+            for _, _, item, row in lay.items("Release"):
+                ws.cell(row=row, column=VALUE_COL).alignment = Alignment(wrap_text=True, vertical="top")
+                ws.row_dimensions[row].height = 45
+        _print_setup(ws, sheet)
+    wb._sheets = [wb[s.title] for s in lay.sheets]
+    wb.active = 0
+    _define_names(wb, lay)
+    wb.calculation.fullCalcOnLoad = True
+    wb.properties.creator = "xlpy"
+    wb.properties.lastModifiedBy = "xlpy"
+    wb.properties.title = f"{offer.issuer}: exchange offer results"
+    wb.properties.created = when
+    wb.properties.modified = when
+    atomic_save(wb, out, when)
+    return out
+
+
+def atomic_save(wb, out: str | os.PathLike, when: dt.datetime | None = None) -> Path:
+    """Save *wb* to a temporary file beside *out*, normalise it, then replace *out*.
+
+    Normalising sets every zip entry's time to *when* (or 1980-01-01) so the
+    same workbook gives the same bytes; an interrupted save leaves *out* as it was.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = _normalise_zip(buf.getvalue(), when)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
+
+
+def _normalise_zip(data: bytes, when: dt.datetime | None) -> bytes:
+    stamp = (when or dt.datetime(1980, 1, 1)).timetuple()[:6]
+    stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=stamp)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            dst.writestr(zi, src.read(info.filename))
+    return out.getvalue()

@@ -1,0 +1,831 @@
+"""The standard offer-results workbook: one definition of its layout.
+
+The builder (:mod:`xlpy.build`), the refresh macros (:mod:`xlpy.macros`) and
+the validator (:mod:`xlpy.validate`) all place and find cells through this
+module; no cell address is written anywhere else.
+
+A workbook's layout depends on the offer's *shape* (:class:`Shape`): a fixed
+ratio or one set by formula, aggregate counts or a holder-level tally, how
+many holder lines, price days, exchange-calendar holidays and later exchanges,
+and whether a reporting period is given.  :func:`layout` turns a shape into
+sheets of :class:`Block` (a labelled column of named cells) and :class:`Table`
+(rows of data with per-row formulas), and resolves every workbook-level name
+to its sheet and cell.
+
+Formulas are written with names (``=UnitsAccepted*(OfferRatio-OriginalRatio)``);
+row formulas of a table use ``{column}`` for the same row's cell,
+``{prev:column}`` and ``{next:column}`` for the neighbours, so the text never
+holds a cell address.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from openpyxl.utils import get_column_letter
+
+__all__ = [
+    "Shape",
+    "Item",
+    "Block",
+    "Column",
+    "Table",
+    "Sheet",
+    "Layout",
+    "layout",
+    "SHEETS",
+    "REQUIRED_NAMES",
+    "approx_formula",
+    "FMT",
+    "CONF_SHEET",
+    "LAYOUT_NAME",
+]
+
+CONF_SHEET = "xlwings.conf"
+#: A hidden workbook-level name holding the shape, so refresh and validate can rebuild the layout.
+LAYOUT_NAME = "xlpyLayout"
+
+SHEETS = ("Cover", "Inputs", "Tenders", "Prices", "Results", "Check", "Sensitivity", "Release", CONF_SHEET)
+
+#: Names every standard workbook has (a contract other tools rely on).
+REQUIRED_NAMES = (
+    "Outstanding", "OriginalRatio", "OfferRatio", "Price", "CommonBefore", "Tendered", "GuaranteedDelivery",
+    "FailedDelivery", "UnitsAccepted", "CommonIssued", "IncrementalShares", "InducedCharge", "UnitsRemaining",
+    "Participation", "CommonAfter", "ChecksPass",
+)
+
+FMT = {
+    "count": "#,##0",
+    "count4": "#,##0.####",
+    "money": "$#,##0.00;[Red]-$#,##0.00",
+    "price": "$#,##0.0000",
+    "ratio": "0.00####",
+    "factor": "0.0000000000",
+    "pct": "0.00%",
+    "date": "yyyy-mm-dd",
+    "eps": "$#,##0.0000;[Red]-$#,##0.0000",
+    "text": "@",
+    "bool": "General",
+    "general": "General",
+}
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What varies between standard workbooks.
+
+    Attributes:
+        ratio: ``fixed`` or ``formula``.
+        tally: ``aggregate`` or ``holders``.
+        holder_rows: lines of the holder table (0 for aggregate counts).
+        price_rows: days of price history (0 for a fixed ratio).
+        holiday_rows: exchange holidays listed for ``WORKDAY`` (0 for a fixed ratio).
+        exchange_rows: later exchanges in the period.
+        period: True when a reporting period (EPS) is given.
+    """
+
+    ratio: str = "fixed"
+    tally: str = "aggregate"
+    holder_rows: int = 0
+    price_rows: int = 0
+    holiday_rows: int = 0
+    exchange_rows: int = 0
+    period: bool = False
+
+    def encode(self) -> str:
+        return (
+            f"ratio={self.ratio};tally={self.tally};holders={self.holder_rows};prices={self.price_rows};"
+            f"holidays={self.holiday_rows};exchanges={self.exchange_rows};period={int(self.period)}"
+        )
+
+    @classmethod
+    def decode(cls, text: str) -> "Shape":
+        parts = dict(p.split("=", 1) for p in text.strip('"').split(";") if "=" in p)
+        try:
+            return cls(
+                ratio=parts["ratio"], tally=parts["tally"], holder_rows=int(parts["holders"]),
+                price_rows=int(parts["prices"]), holiday_rows=int(parts["holidays"]),
+                exchange_rows=int(parts["exchanges"]), period=parts["period"] == "1",
+            )
+        except (KeyError, ValueError) as exc:
+            raise ValueError(f"{LAYOUT_NAME}: not a layout description: {text!r}") from exc
+
+
+@dataclass(frozen=True)
+class Item:
+    """One labelled cell of a block.
+
+    Attributes:
+        name: the workbook-level name of the cell (None for an unnamed cell).
+        label: the label beside it.
+        formula: the formula (with names), or None for an input.
+        fmt: a key of :data:`FMT`.
+        key: the engine results key this cell ties to (dotted for nested: ``eps.basic_eps_after``).
+        note: a short explanation shown beside the value.
+        choices: allowed values of a text input (data validation list).
+        optional: an input that may be left blank.
+        function: for Check rows, the formula using xlpy's worksheet functions.
+        record: a record cell on the Cover that builds and refreshes write.
+    """
+
+    name: str | None
+    label: str
+    formula: str | None = None
+    fmt: str = "general"
+    key: str | None = None
+    note: str = ""
+    choices: tuple[str, ...] = ()
+    optional: bool = False
+    function: str | None = None
+    record: bool = False
+
+    @property
+    def is_input(self) -> bool:
+        return self.formula is None and not self.record
+
+
+@dataclass(frozen=True)
+class Block:
+    """A titled column of items: label in B, value in C, note in D (Check: more columns)."""
+
+    title: str
+    items: tuple[Item, ...]
+    row: int = 0  # first item's row, set by the layout
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table.
+
+    Attributes:
+        key: short key used in row formulas (``{units}``).
+        header: the header text.
+        name: workbook-level name of the column's data range (None for none).
+        formula: row formula, or None for an input column.
+        first: the row formula of the first row, when it differs.
+        fmt: a key of :data:`FMT`.
+        width: column width.
+        choices: allowed values of an input column.
+        result: the engine value this column's total ties to, for the record.
+    """
+
+    key: str
+    header: str
+    name: str | None = None
+    formula: str | None = None
+    first: str | None = None
+    fmt: str = "general"
+    width: float = 14
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of data with an Excel table (ListObject) over them.
+
+    Attributes:
+        name: the Excel table's name.
+        columns: its columns, left to right from ``first_col``.
+        rows: number of data rows.
+        header_row: row of the header; data follows.
+        first_col: column number of the first column.
+    """
+
+    name: str
+    columns: tuple[Column, ...]
+    rows: int
+    header_row: int
+    first_col: int = 2
+
+    @property
+    def first_row(self) -> int:
+        return self.header_row + 1
+
+    @property
+    def last_row(self) -> int:
+        return self.header_row + max(self.rows, 1)
+
+    def letter(self, key: str) -> str:
+        for i, c in enumerate(self.columns):
+            if c.key == key:
+                return get_column_letter(self.first_col + i)
+        raise KeyError(f"table {self.name} has no column {key!r}")
+
+    @property
+    def ref(self) -> str:
+        last = get_column_letter(self.first_col + len(self.columns) - 1)
+        return f"{get_column_letter(self.first_col)}{self.header_row}:{last}{self.last_row}"
+
+    def range_of(self, key: str) -> str:
+        col = self.letter(key)
+        return f"${col}${self.first_row}:${col}${self.last_row}"
+
+    def row_formula(self, column: Column, row: int) -> str:
+        template = column.first if (column.first and row == self.first_row) else column.formula
+
+        def sub(m: re.Match) -> str:
+            where, key = m.group(1), m.group(2)
+            r = row - 1 if where == "prev:" else row + 1 if where == "next:" else row
+            return f"{self.letter(key)}{r}"
+
+        template = template.replace("{index}", str(row - self.first_row + 1))
+        return re.sub(r"\{(prev:|next:)?([a-z_]+)\}", sub, template)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet: blocks top to bottom, tables below or beside them."""
+
+    title: str
+    heading: str
+    blocks: tuple[Block, ...] = ()
+    tables: tuple[Table, ...] = ()
+    widths: dict[str, float] = field(default_factory=dict)
+    landscape: bool = False
+    check: bool = False  # blocks use the Check columns (native, function, difference, tie-out)
+    freeze: str | None = None
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The whole workbook: sheets in order and every name resolved."""
+
+    shape: Shape
+    sheets: tuple[Sheet, ...]
+    names: dict[str, tuple[str, str]]  # name -> (sheet, absolute reference)
+    ties: tuple[str, ...] = ()  # Check rows comparing a native figure with xlpy's functions
+    identities: tuple[str, ...] = ()  # Check rows of identities that must hold
+
+    def sheet(self, title: str) -> Sheet:
+        for s in self.sheets:
+            if s.title == title:
+                return s
+        raise KeyError(title)
+
+    def items(self, sheet: str | None = None):
+        """Every (sheet, block, item, row) in order."""
+        for s in self.sheets:
+            if sheet and s.title != sheet:
+                continue
+            for b in s.blocks:
+                for i, item in enumerate(b.items):
+                    yield s, b, item, b.row + i
+
+    def item(self, name: str) -> tuple[Sheet, Item, int]:
+        for s, _, item, row in self.items():
+            if item.name == name:
+                return s, item, row
+        raise KeyError(name)
+
+    def cell(self, name: str) -> tuple[str, str]:
+        """(sheet, ``C12``) of a single-cell name."""
+        sheet, ref = self.names[name]
+        return sheet, ref.replace("$", "")
+
+    def table(self, name: str) -> tuple[Sheet, Table]:
+        for s in self.sheets:
+            for t in s.tables:
+                if t.name == name:
+                    return s, t
+        raise KeyError(name)
+
+    def inputs(self):
+        """Every input item: (sheet, item, row)."""
+        return [(s, item, row) for s, _, item, row in self.items() if item.is_input]
+
+
+# --- value columns ----------------------------------------------------------
+
+LABEL_COL, VALUE_COL, NOTE_COL = 2, 3, 4
+#: Check sheet columns: label, native, function, difference, tie-out.
+CHECK_COLS = (2, 3, 4, 5, 6)
+FUNCTIONS_NOT_LOADED = "functions not loaded"
+FIRST_BLOCK_ROW = 4
+
+
+def _place(blocks: list[Block], start: int = FIRST_BLOCK_ROW) -> tuple[tuple[Block, ...], int]:
+    """Give each block its rows: a title row, the items, a blank row."""
+    placed, row = [], start
+    for b in blocks:
+        placed.append(Block(b.title, b.items, row + 1))
+        row += len(b.items) + 2
+    return tuple(placed), row
+
+
+# --- announcement wording in native formulas ----------------------------------
+
+
+def approx_formula(x: str, style: str = "auto") -> str:
+    """An Excel expression giving :func:`xlpy.engine.release.approx` of *x*, word for word.
+
+    >>> approx_formula("A1", "thousands")
+    'TEXT(ROUND(A1,-3),"#,##0")'
+    """
+    thousands = f'TEXT(ROUND({x},-3),"#,##0")'
+    millions = (
+        f'IF(ABS({x})>=10000000,TEXT(ROUND({x}/1000000,0),"#,##0"),TEXT(ROUND({x}/1000000,1),"#,##0.0"))'
+        '&" million"'
+    )
+    sig2 = f'IF({x}=0,"0",TEXT(ROUND({x},1-INT(LOG10(ABS({x})))),"#,##0"))'
+    if style == "thousands":
+        return thousands
+    if style == "millions":
+        return millions
+    if style == "sig2":
+        return sig2
+    if style == "dollars":
+        a = f"ABS({x})"
+        return (
+            f'IF({x}<0,"-","")&"$"&IF({a}>=1000000,'
+            + approx_formula(a, "millions")
+            + ","
+            + approx_formula(a, "thousands")
+            + ")"
+        )
+    return f"IF(ABS({x})<10000,{sig2},IF(ABS({x})<1000000,{thousands},{millions}))"
+
+
+# --- the layout -----------------------------------------------------------------
+
+
+def layout(shape: Shape) -> Layout:
+    """The layout of the standard workbook for an offer of this *shape*."""
+    formula = shape.ratio == "formula"
+    holders = shape.tally == "holders"
+    ex = shape.exchange_rows > 0
+    names: dict[str, tuple[str, str]] = {}
+    sheets: list[Sheet] = []
+
+    # Cover ------------------------------------------------------------------
+    cover_blocks = [
+        Block("Status", (
+            Item(None, "Checks", '=IF(ChecksPass,"All checks pass",IF(FunctionsLoaded,"CHECKS FAIL: see the Check '
+                 'sheet","Tie-outs not run: xlpy functions not loaded (see below)"))'),
+            Item(None, "Induced charge", "=InducedCharge", "money"),
+            Item(None, "Common issued", "=CommonIssued", "count"),
+        )),
+        Block("Record", (
+            Item("BuiltWith", "Built with", record=True, note="xlpy version that built the workbook"),
+            Item("BuiltAt", "Built at (UTC)", record=True),
+            Item("RefreshedAt", "Last refresh (UTC)", record=True),
+            Item("OfferFile", "Offer file", record=True),
+            Item("OfferSha256", "Offer file SHA-256", record=True),
+            Item("TallySource", "Tally source", record=True),
+            Item("TallySha256", "Tally SHA-256", record=True),
+            Item("TallyRows", "Tally lines", record=True, fmt="count"),
+            Item("PriceSource", "Price source", record=True),
+            Item("PriceSha256", "Price SHA-256", record=True),
+            Item("PriceRows", "Price days", record=True, fmt="count"),
+        )),
+        Block("Using this workbook", (
+            Item(None, "Formulas", record=True,
+                 note="Every figure on Results is a native Excel formula: the workbook computes without Python."),
+            Item(None, "Inputs", record=True, note="Blue cells are inputs; black cells are formulas."),
+            Item(None, "Functions", record=True,
+                 note="Check compares each figure with xlpy's worksheet functions: install xlpy and xlwings, "
+                      "then xlwings ribbon > Import Functions (or import the module written by `xlpy vba`)."),
+            Item(None, "Macros", record=True,
+                 note="Refresh buttons run xlpy.macros (refresh_all, refresh_tenders, refresh_prices, "
+                      "draft_release); headless: `xlpy refresh WORKBOOK`."),
+        )),
+    ]
+    blocks, _ = _place(cover_blocks)
+    sheets.append(Sheet("Cover", "Exchange offer results", blocks, widths={"B": 24, "C": 58, "D": 70}))
+
+    # Inputs -----------------------------------------------------------------
+    offer_items = [
+        Item("OfferId", "Offer id", fmt="text"),
+        Item("Issuer", "Issuer", fmt="text"),
+        Item("ShortName", "Short name (release)", fmt="text", optional=True),
+        Item("Security", "Security", fmt="text"),
+        Item("Kind", "Kind", fmt="text", choices=("preferred", "note"),
+             note="preferred: deemed dividend; note: inducement expense"),
+        Item("FacePerUnit", "Face per unit", fmt="money", optional=True),
+        Item("Outstanding", "Units outstanding before the offer", fmt="count", key="units_outstanding"),
+        Item("OriginalRatio", "Original ratio (R0)", fmt="ratio", key="original_ratio",
+             note="common shares per unit under the original terms"),
+        Item("CommonBefore", "Common outstanding before", fmt="count", key="common_outstanding_before"),
+        Item("Expiration", "Expiration", fmt="date"),
+        Item("MaxUnits", "Maximum units (capped offer)", fmt="count", optional=True,
+             note="blank: any and all"),
+        Item("OddLot", "Odd lot: fewer units than", fmt="count", optional=True),
+        Item("Substantive", "Conversion feature substantive", fmt="bool", choices=("TRUE", "FALSE")),
+    ]
+    consideration_items = [
+        *([] if formula else [Item("FixedRatio", "Offer ratio (R1)", fmt="ratio",
+                                   note="common shares per unit offered")]),
+        Item("CashPerUnit", "Cash per unit", fmt="money", optional=True),
+        Item("CashTotal", "Cash in total (instead of per unit)", fmt="money", optional=True),
+        Item("ArrearsPerUnit", "Arrears / accrued interest per unit", fmt="money", optional=True),
+        Item("FractionalPolicy", "Fractional shares", fmt="text", choices=("cash", "down", "nearest"),
+             note="cash: floor + cash in lieu; down: floor; nearest: half away from zero"),
+        Item("FractionalPrice", "Price for cash in lieu", fmt="price", optional=True,
+             note="blank: the average price (formula) or the valuation price"),
+    ]
+    input_blocks = [Block("Offer", tuple(offer_items)), Block("Consideration", tuple(consideration_items))]
+    if formula:
+        input_blocks.append(Block("Ratio formula", (
+            Item("RatioValue", "Value of common stock per unit", fmt="money"),
+            Item("AveragingDays", "Averaging days (trading days)", fmt="count"),
+            Item("LagDays", "Window ends trading days before expiration", fmt="count"),
+            Item("RatioCap", "Cap", fmt="ratio", optional=True),
+            Item("RatioFloor", "Floor", fmt="ratio", optional=True),
+            Item("RatioPlaces", "Decimals of the ratio", fmt="count"),
+            Item("Calendar", "Exchange calendar", fmt="text", note="trading days; holidays listed on Prices"),
+        )))
+    input_blocks.append(Block("Valuation", (
+        Item("ValuationDate", "Measurement date", fmt="date"),
+        Item("Price", "Fair value of one common share (P)", fmt="price", key="valuation_price"),
+    )))
+    input_blocks.append(Block("Extinguishment", (
+        Item("CarryingAmount", "Carrying amount of units accepted", fmt="money", optional=True,
+             note="used only when the induced-conversion test fails"),
+    )))
+    if shape.period:
+        input_blocks.append(Block("Reporting period (EPS)", (
+            Item("PeriodStart", "Period start", fmt="date"),
+            Item("PeriodEnd", "Period end", fmt="date"),
+            Item("Settlement", "Settlement (shares issued)", fmt="date"),
+            Item("NetIncome", "Net income", fmt="money"),
+            Item("PreferredDividends", "Preferred dividends", fmt="money", optional=True),
+            Item("SharesBefore", "Common outstanding through the period", fmt="count"),
+            Item("TaxRate", "Tax rate on the inducement expense (notes)", fmt="pct", optional=True),
+        )))
+    input_blocks.append(Block("Workbook settings", (
+        Item("RatioScale", "Ratio precision (parts per share)", fmt="count",
+             note="shares per holder are computed in whole parts of 1/N share, exactly"),
+        Item("Tolerance", "Tie-out tolerance", fmt="money", note="largest difference a tie-out accepts"),
+        Item("SensitivityStep", "Sensitivity price step", fmt="pct"),
+    )))
+    blocks, next_row = _place(input_blocks)
+    tables = []
+    if ex:
+        tables.append(Table("tblExchanges", (
+            Column("date", "Date", "ExDate", fmt="date", width=12),
+            Column("units", "Units", "ExUnits", fmt="count"),
+            Column("ratio", "Ratio", "ExRatio", fmt="ratio"),
+            Column("price", "Price", "ExPrice", fmt="price"),
+            Column("cash", "Cash per unit", "ExCash", fmt="money"),
+        ), shape.exchange_rows, next_row + 1, first_col=LABEL_COL))
+    sheets.append(Sheet("Inputs", "Inputs", blocks, tuple(tables), widths={"B": 44, "C": 22, "D": 60}))
+
+    # Tenders ----------------------------------------------------------------
+    if holders:
+        count_items = (
+            Item("Tendered", "Units tendered (not withdrawn)",
+                 '=SUMIFS(TenderUnits,TenderStatus,"<>withdrawn")', "count", key="units_tendered"),
+            Item("GuaranteedDelivery", "of which by guaranteed delivery",
+                 '=SUMIFS(TenderUnits,TenderMethod,"guaranteed",TenderStatus,"<>withdrawn")', "count",
+                 key="units_guaranteed_delivery"),
+            Item("FailedDelivery", "Failed deliveries", '=SUMIFS(TenderUnits,TenderStatus,"failed")', "count",
+                 key="units_failed_delivery"),
+            Item("FinalCount", "Final count", fmt="bool", choices=("TRUE", "FALSE"),
+                 note="FALSE: preliminary (guaranteed deliveries still open)"),
+        )
+    else:
+        count_items = (
+            Item("Tendered", "Units tendered (not withdrawn)", fmt="count", key="units_tendered",
+                 note="including guaranteed deliveries"),
+            Item("GuaranteedDelivery", "of which by guaranteed delivery", fmt="count",
+                 key="units_guaranteed_delivery"),
+            Item("FailedDelivery", "Failed deliveries", fmt="count", key="units_failed_delivery",
+                 note="guaranteed deliveries not made (final count)"),
+            Item("FinalCount", "Final count", fmt="bool", choices=("TRUE", "FALSE"),
+                 note="FALSE: preliminary (guaranteed deliveries still open)"),
+        )
+    accept_items = [
+        Item("Eligible", "Eligible units (tendered − failed)", "=Tendered-FailedDelivery", "count"),
+        Item("Prorated", "Oversubscribed", '=AND(MaxUnits<>"",Eligible>MaxUnits)', "bool"),
+    ]
+    if holders:
+        accept_items += [
+            Item("OddLotRaw", "Units of odd-lot holders",
+                 '=IF(OR(NOT(Prorated),OddLot=""),0,SUMIFS(TenderHolderUnits,TenderHolderUnits,"<"&OddLot,'
+                 'TenderHolderUnits,">0"))', "count"),
+            Item("OddLotUnits", "Odd-lot units accepted in full", "=IF(OddLotRaw>MaxUnits,0,OddLotRaw)", "count",
+                 note="all holders prorated alike when odd lots alone exceed the cap"),
+            Item("Capacity", "Units to prorate into", "=IF(Prorated,MaxUnits-OddLotUnits,Eligible)", "count"),
+            Item("RestUnits", "Units prorated", "=Eligible-OddLotUnits", "count"),
+            Item("HolderCount", "Holders with units accepted", '=COUNTIF(TenderAccepted,">0")', "count"),
+        ]
+    blocks, next_row = _place([Block("Count", count_items), Block("Acceptance", tuple(accept_items))])
+    tables = []
+    if holders:
+        tables.append(Table("tblTenders", (
+            Column("line", "Line", None, fmt="count", width=8),
+            Column("holder", "Holder", "TenderHolder", fmt="text", width=22),
+            Column("units", "Units", "TenderUnits", fmt="count", width=12),
+            Column("method", "Method", "TenderMethod", fmt="text", width=13,
+                   choices=("book-entry", "certificate", "guaranteed")),
+            Column("status", "Status", "TenderStatus", fmt="text", width=12,
+                   choices=("tendered", "withdrawn", "failed")),
+            Column("eligible", "Eligible", None, '=IF({status}="tendered",{units},0)', fmt="count"),
+            Column("run", "Holder running total", None, "=IF({holder}={prev:holder},{prev:run},0)+{eligible}",
+                   first="={eligible}", fmt="count"),
+            Column("holder_units", "Holder units", "TenderHolderUnits",
+                   "=IF({holder}<>{next:holder},{run},0)", fmt="count"),
+            Column("accepted", "Accepted", "TenderAccepted",
+                   "=IF({holder_units}=0,0,IF(NOT(Prorated),{holder_units},IF(AND(OddLotUnits>0,"
+                   "{holder_units}<OddLot),{holder_units},INT({holder_units}*Capacity/RestUnits))))", fmt="count"),
+            Column("shares", "Common shares", "TenderShares",
+                   '=IF(FractionalPolicy="nearest",ROUND({accepted}*RatioUnits/RatioScale,0),'
+                   "INT({accepted}*RatioUnits/RatioScale))", fmt="count"),
+            Column("fraction", "Fractional share", "TenderFraction",
+                   '=IF(FractionalPolicy="nearest",0,MOD({accepted}*RatioUnits,RatioScale)/RatioScale)',
+                   fmt="count4"),
+        ), shape.holder_rows, next_row + 1))
+    sheets.append(Sheet("Tenders", "Tenders", blocks, tuple(tables), widths={"B": 36, "C": 16, "D": 48},
+                        landscape=True, freeze=f"A{next_row + 2}" if holders else None))
+
+    # Prices -----------------------------------------------------------------
+    tables = []
+    if formula:
+        price_items = (
+            Item("AveragingEnd", "Window ends",
+                 "=IF(LagDays=0,WORKDAY(Expiration+1,-1,Holidays),WORKDAY(Expiration,-LagDays,Holidays))",
+                 "date", key="averaging_end"),
+            Item("AveragingStart", "Window starts", "=WORKDAY(AveragingEnd,1-AveragingDays,Holidays)", "date",
+                 key="averaging_start"),
+            Item("WindowDays", "Price days found in the window",
+                 '=COUNTIFS(PriceDates,">="&AveragingStart,PriceDates,"<="&AveragingEnd)', "count"),
+            Item("AveragePrice", "Volume-weighted average price",
+                 "=SUMPRODUCT((PriceDates>=AveragingStart)*(PriceDates<=AveragingEnd)*PricePrices*PriceVolumes)"
+                 '/SUMIFS(PriceVolumes,PriceDates,">="&AveragingStart,PriceDates,"<="&AveragingEnd)', "price",
+                 key="average_price"),
+        )
+        blocks, next_row = _place([Block("Averaging window", price_items)])
+        tables.append(Table("tblPrices", (
+            Column("date", "Date", "PriceDates", fmt="date", width=12),
+            Column("price", "Price", "PricePrices", fmt="price", width=12),
+            Column("volume", "Volume", "PriceVolumes", fmt="count", width=14),
+        ), shape.price_rows, next_row + 1))
+        tables.append(Table("tblHolidays", (
+            Column("holiday", "Exchange holiday", "Holidays", fmt="date", width=16),
+        ), shape.holiday_rows, next_row + 1, first_col=6))
+    else:
+        blocks, next_row = _place([Block("Price history", (
+            Item(None, "Ratio", record=True, note="The offer fixes its ratio: no price history is used."),
+        ))])
+    sheets.append(Sheet("Prices", "Prices", blocks, tuple(tables), widths={"B": 30, "C": 14, "D": 16},
+                        freeze=f"A{next_row + 2}" if formula else None))
+
+    # Results ----------------------------------------------------------------
+    if formula:
+        ratio_formula = (
+            '=ROUND(IF(RatioCap="",IF(RatioFloor="",RatioValue/AveragePrice,MAX(RatioFloor,RatioValue/AveragePrice)),'
+            'MIN(RatioCap,IF(RatioFloor="",RatioValue/AveragePrice,MAX(RatioFloor,RatioValue/AveragePrice)))),'
+            "RatioPlaces)"
+        )
+        fractional_default = "AveragePrice"
+    else:
+        ratio_formula = "=FixedRatio"
+        fractional_default = "Price"
+    if holders:
+        issued, fraction = "=SUM(TenderShares)", "=SUM(TenderFraction)"
+        accepted = "=SUM(TenderAccepted)"
+        factor = "=IF(Prorated,Capacity/RestUnits,1)"
+    else:
+        issued = (
+            '=IF(FractionalPolicy="nearest",ROUND(UnitsAccepted*RatioUnits/RatioScale,0),'
+            "INT(UnitsAccepted*RatioUnits/RatioScale))"
+        )
+        fraction = '=IF(FractionalPolicy="nearest",0,MOD(UnitsAccepted*RatioUnits,RatioScale)/RatioScale)'
+        accepted = "=IF(Prorated,MaxUnits,Eligible)"
+        factor = "=IF(Prorated,MaxUnits/Eligible,1)"
+    later_units = "+SUM(ExUnits)" if ex else ""
+    later_common = "+SUM(ExCommon)" if ex else ""
+    later_charge = "+SUM(ExCharge)" if ex else ""
+    result_blocks = [
+        Block("Ratio", (
+            Item("OfferRatio", "Offer ratio (R1)", ratio_formula, "ratio", key="offer_ratio"),
+            Item("RatioUnits", "Offer ratio in parts of 1/N share", "=ROUND(OfferRatio*RatioScale,0)", "count"),
+        )),
+        Block("Acceptance", (
+            Item("UnitsAccepted", "Units accepted", accepted, "count", key="units_accepted"),
+            Item("ProrationFactor", "Proration factor", factor, "factor", key="proration_factor"),
+            Item("Participation", "Participation", "=UnitsAccepted/Outstanding", "pct", key="participation"),
+        )),
+        Block("Delivery", (
+            Item("CommonIssued", "Common shares issued", issued, "count", key="common_issued"),
+            Item("FractionalShares", "Fractional shares", fraction, "count4"),
+            Item("FractionalPriceUsed", "Price for cash in lieu",
+                 f'=IF(FractionalPrice="",{fractional_default},FractionalPrice)', "price", key="fractional_price"),
+            Item("FractionalCash", "Cash in lieu of fractions",
+                 '=IF(FractionalPolicy="cash",FractionalShares*FractionalPriceUsed,0)', "money",
+                 key="fractional_cash"),
+        )),
+        Block("Charge", (
+            Item("IncrementalShares", "Incremental shares", "=UnitsAccepted*(OfferRatio-OriginalRatio)", "count4",
+                 key="incremental_shares"),
+            Item("Sweetener", "Cash sweetener", '=IF(CashTotal="",CashPerUnit*UnitsAccepted,CashTotal)', "money"),
+            Item("SweetenerPerUnit", "Cash sweetener per unit",
+                 "=IF(UnitsAccepted=0,0,Sweetener/UnitsAccepted)", "money"),
+            Item("ArrearsPaid", "Arrears / accrued interest paid", "=ArrearsPerUnit*UnitsAccepted", "money"),
+            Item("CashPaid", "Cash paid", "=Sweetener+ArrearsPaid+FractionalCash", "money", key="cash_paid"),
+            Item("FairValueOffer", "Fair value of the consideration",
+                 "=CommonIssued*Price+FractionalCash+Sweetener+ArrearsPaid", "money", key="fair_value_offer"),
+            Item("FairValueOriginal", "Fair value under the original terms", "=UnitsAccepted*OriginalRatio*Price",
+                 "money", key="fair_value_original"),
+            Item("InducedTest", "Induced-conversion test passes", "=AND(OfferRatio>=OriginalRatio,Substantive)",
+                 "bool"),
+            Item("InducedCharge", "Induced charge (this offer)",
+                 "=IF(InducedTest,FairValueOffer-FairValueOriginal,FairValueOffer-CarryingAmount)", "money",
+                 key="induced_charge"),
+            Item("TotalInducedCharge", "Charges of all exchanges", "=InducedCharge" + later_charge, "money",
+                 key="total_induced_charge"),
+        )),
+        Block("Outstanding", (
+            Item("UnitsRemaining", "Units remaining", "=Outstanding-UnitsAccepted" + later_units, "count",
+                 key="units_remaining"),
+            Item("CommonAfter", "Common outstanding after", "=CommonBefore+CommonIssued" + later_common, "count",
+                 key="common_outstanding_after"),
+        )),
+    ]
+    if shape.period:
+        charges_in_period = "IF(AND(Settlement>=PeriodStart,Settlement<=PeriodEnd),InducedCharge,0)" + (
+            '+SUMIFS(ExCharge,ExDays,">0")' if ex else ""
+        )
+        result_blocks.append(Block("Earnings per share", (
+            Item("PeriodDays", "Days in the period", "=PeriodEnd-PeriodStart+1", "count"),
+            Item("ChargesInPeriod", "Charges in the period", "=" + charges_in_period, "money"),
+            Item("IncomeBefore", "Income available to common, before", "=NetIncome-PreferredDividends", "money",
+                 key="eps.income_available_before"),
+            Item("IncomeAfter", "Income available to common, after",
+                 '=IncomeBefore-ChargesInPeriod*IF(Kind="note",1-TaxRate,1)', "money",
+                 key="eps.income_available_after"),
+            Item("WeightedBefore", "Weighted shares, before", "=SharesBefore", "count4",
+                 key="eps.weighted_shares_before"),
+            Item("WeightedAfter", "Weighted shares, after",
+                 "=SharesBefore+(CommonIssued*MAX(0,PeriodEnd-MAX(Settlement,PeriodStart)+1)"
+                 + ("+SUMPRODUCT(ExCommon,ExDays)" if ex else "") + ")/PeriodDays", "count4",
+                 key="eps.weighted_shares_after"),
+            Item("EPSBefore", "Basic EPS, before", "=IncomeBefore/WeightedBefore", "eps", key="eps.basic_eps_before"),
+            Item("EPSAfter", "Basic EPS, after", "=IncomeAfter/WeightedAfter", "eps", key="eps.basic_eps_after"),
+            Item("EPSEffect", "EPS effect", "=EPSAfter-EPSBefore", "eps", key="eps.eps_effect"),
+        )))
+    blocks, next_row = _place(result_blocks)
+    tables = []
+    if ex:
+        ex_table = Table("tblExchangeResults", (
+            Column("units", "Units", None, "=INDEX(ExUnits,{index})", fmt="count"),
+            Column("ratio_units", "Ratio in parts", None, "=ROUND(INDEX(ExRatio,{index})*RatioScale,0)", fmt="count"),
+            Column("common", "Common issued", "ExCommon",
+                   '=IF(FractionalPolicy="nearest",ROUND({units}*{ratio_units}/RatioScale,0),'
+                   "INT({units}*{ratio_units}/RatioScale))", fmt="count"),
+            Column("cash_in_lieu", "Cash in lieu", None,
+                   '=IF(FractionalPolicy="cash",MOD({units}*{ratio_units},RatioScale)/RatioScale*INDEX(ExPrice,{index}),'
+                   "0)", fmt="money"),
+            Column("charge", "Charge", "ExCharge",
+                   "={common}*INDEX(ExPrice,{index})+{cash_in_lieu}+{units}*INDEX(ExCash,{index})"
+                   "-{units}*OriginalRatio*INDEX(ExPrice,{index})", fmt="money"),
+            *((Column("days", "Days outstanding in period", "ExDays",
+                      "=IF(INDEX(ExDate,{index})>PeriodEnd,0,PeriodEnd-MAX(INDEX(ExDate,{index}),PeriodStart)+1)",
+                      fmt="count"),) if shape.period else ()),
+        ), shape.exchange_rows, next_row + 1)
+        tables.append(ex_table)
+    sheets.append(Sheet("Results", "Results", blocks, tuple(tables), widths={"B": 40, "C": 22, "D": 16, "E": 16,
+                                                                          "F": 16, "G": 16, "H": 16}))
+
+    # Check ------------------------------------------------------------------
+    tie = []
+    if formula:
+        vwap = "OFFER_VWAP(PriceDates,PricePrices,PriceVolumes,Expiration,AveragingDays,LagDays,Calendar)"
+        tie.append(Item("CheckAveragePrice", "Average price", "=AveragePrice", "price", key="average_price",
+                        function=f"={vwap}"))
+        tie.append(Item("CheckOfferRatio", "Offer ratio", "=OfferRatio", "ratio", key="offer_ratio",
+                        function=f"=EXCHANGE_RATIO(RatioValue,{vwap},RatioCap,RatioFloor,RatioPlaces)"))
+    accepted_arg = "TenderAccepted" if holders else "UnitsAccepted"
+    tie += [
+        Item("CheckProration", "Proration factor", "=ProrationFactor", "factor", key="proration_factor",
+             function="=PRORATION(Eligible,MaxUnits" + (",OddLotUnits)" if holders else ")")),
+        Item("CheckCommonIssued", "Common shares issued", "=CommonIssued", "count", key="common_issued",
+             function=f"=SHARES_ISSUED({accepted_arg},OfferRatio,FractionalPolicy)"),
+        Item("CheckCashInLieu", "Cash in lieu", "=FractionalCash", "money", key="fractional_cash",
+             function=f'=IF(FractionalPolicy="cash",CASH_IN_LIEU({accepted_arg},OfferRatio,FractionalPriceUsed),0)'),
+        Item("CheckIncremental", "Incremental shares", "=IncrementalShares", "count4", key="incremental_shares",
+             function="=INCREMENTAL_SHARES(UnitsAccepted,OfferRatio,OriginalRatio)"),
+        Item("CheckCharge", "Induced charge", "=InducedCharge", "money", key="induced_charge",
+             function="=IF(InducedTest,INDUCED_CHARGE(UnitsAccepted,OfferRatio,OriginalRatio,Price,"
+                      "SweetenerPerUnit+ArrearsPerUnit)+(CommonIssued-UnitsAccepted*OfferRatio)*Price+FractionalCash,"
+                      "FairValueOffer-CarryingAmount)"),
+        Item("CheckChargeText", "Charge as announced", "=ReleaseChargeText", "text", key="release_charge_text",
+             function='=APPROX(InducedCharge,"dollars")'),
+    ]
+    if shape.period:
+        if not ex:
+            tie.append(Item("CheckWeighted", "Weighted shares, after", "=WeightedAfter", "count4",
+                            key="eps.weighted_shares_after",
+                            function="=WEIGHTED_SHARES(SharesBefore,CommonIssued,Settlement,PeriodStart,PeriodEnd)"))
+        tie.append(Item("CheckEPS", "Basic EPS, after", "=EPSAfter", "eps", key="eps.basic_eps_after",
+                        function='=EPS_AFTER(NetIncome,PreferredDividends,ChargesInPeriod*IF(Kind="note",1-TaxRate,1),'
+                                 "WeightedAfter)"))
+    identities = [
+        Item("IdTotals", "Accepted + remaining = outstanding",
+             "=UnitsAccepted+UnitsRemaining" + later_units + "=Outstanding", "bool"),
+        Item("IdTendered", "Tendered within outstanding", "=Tendered<=Outstanding", "bool"),
+        Item("IdGuaranteed", "Guaranteed deliveries within tendered", "=GuaranteedDelivery<=Tendered", "bool"),
+        Item("IdFailed", "Failed deliveries within guaranteed", "=FailedDelivery<=GuaranteedDelivery", "bool"),
+        Item("IdCap", "Accepted within the cap", '=OR(MaxUnits="",UnitsAccepted<=MaxUnits)', "bool"),
+        Item("IdCommon", "Common after = before + issued",
+             "=CommonAfter=CommonBefore+CommonIssued" + later_common, "bool"),
+        Item("IdDelivered", "Shares + fractions = accepted × ratio",
+             '=OR(FractionalPolicy="nearest",ABS(CommonIssued+FractionalShares-UnitsAccepted*OfferRatio)<Tolerance)',
+             "bool"),
+        Item("IdRatioPrecision", "Ratio fits the ratio precision",
+             "=ABS(OfferRatio*RatioScale-RatioUnits)<Tolerance", "bool"),
+        Item("IdTest", "Induced-conversion test passes, or a carrying amount is given",
+             '=OR(InducedTest,CarryingAmount<>"")', "bool"),
+    ]
+    if formula:
+        identities.append(Item("IdWindow", "Every trading day of the window has a price", "=WindowDays=AveragingDays",
+                               "bool"))
+    tie_names = tuple(i.name for i in tie)
+    id_names = tuple(i.name for i in identities)
+    status = (
+        Item("FunctionsLoaded", "xlpy functions loaded", "=IFERROR(LEN(XLPY_VERSION())>0,FALSE)", "bool",
+             note="FALSE: Excel without xlpy's functions; tie-outs are not run"),
+        Item("ChecksPass", "All checks pass", "=AND(" + ",".join(("FunctionsLoaded",) + tie_names + id_names) + ")",
+             "bool"),
+    )
+    tie_block = Block("Tie-outs: native formula vs xlpy functions", tuple(tie))
+    id_block = Block("Identities", tuple(identities))
+    blocks, _ = _place([Block("Status", status), tie_block, id_block])
+    sheets.append(Sheet("Check", "Check", blocks, check=True,
+                        widths={"B": 52, "C": 20, "D": 20, "E": 14, "F": 10}))
+
+    # Sensitivity ----------------------------------------------------------------
+    sensitivity = (
+        Item(None, "Charge = Outstanding × participation × ((R1 − R0) × price + cash per unit)", record=True),
+    )
+    blocks, next_row = _place([Block("Induced charge by share price and participation", sensitivity)])
+    sheets.append(Sheet("Sensitivity", "Sensitivity", blocks, widths={"B": 16, "C": 16, "D": 16, "E": 16, "F": 16,
+                                                                      "G": 16}, landscape=True))
+
+    # Release ---------------------------------------------------------------------
+    name = 'IF(ShortName="",Issuer,ShortName)'
+    noun = 'IF(Kind="preferred","shares","notes")'
+    count = 'IF(FinalCount,"final","preliminary")'
+    what = (
+        'IF(InducedTest,IF(Kind="preferred","one-time noncash dividend charge against earnings",'
+        '"one-time noncash inducement expense"),IF(Kind="preferred","one-time charge on the redemption",'
+        '"one-time loss on extinguishment"))'
+    )
+    quarter = 'CHOOSE(ROUNDUP(MONTH(ValuationDate)/3,0),"first","second","third","fourth")&" quarter"'
+    sentences = (
+        Item("ReleaseSentence1", "Tendered",
+             f'="Based on a "&{count}&" count, approximately "&{approx_formula("Tendered")}&" "&{noun}'
+             '&" were tendered and not withdrawn, of which approximately "&'
+             f'{approx_formula("GuaranteedDelivery")}&" were tendered pursuant to notices of guaranteed delivery."',
+             "text"),
+        Item("ReleaseSentence2", "Acceptance",
+             f'=IF(ProrationFactor=1,{name}&" will accept all of the properly tendered "&{noun}&".",'
+             f'{name}&" will accept approximately "&{approx_formula("UnitsAccepted")}&" of the properly tendered "'
+             f'&{noun}&" on a pro rata basis.")', "text"),
+        Item("ReleaseSentence3", "Outstanding before",
+             f'="When the offer commenced there were "&TEXT(Outstanding,"#,##0")&" "&{noun}&" of "&Security'
+             '&" issued and outstanding."', "text"),
+        Item("ReleaseSentence4", "Remaining",
+             f'="As a result of the exchange offer, "&{name}&" expects to have approximately "&'
+             f'{approx_formula("UnitsRemaining")}&" "&{noun}&" of "&Security&" outstanding immediately following '
+             'issuance of the exchanged common shares."', "text"),
+        Item("ReleaseSentence5", "Common stock",
+             '="The outstanding shares of common stock will increase from approximately "&'
+             f'{approx_formula("CommonBefore")}&" to approximately "&{approx_formula("CommonAfter")}&"."', "text"),
+        Item("ReleaseChargeText", "Charge", f"={approx_formula('InducedCharge', 'dollars')}", "text"),
+        Item("ReleaseSentence6", "Charge sentence",
+             f'="Based on the "&{count}&" count, "&{name}&" will be required to take a "&{what}&" in the "&'
+             f'{quarter}&" in the amount of approximately "&ReleaseChargeText&" as a result of the offer."', "text"),
+    )
+    blocks, _ = _place([Block("Results paragraph (draft)", sentences)])
+    sheets.append(Sheet("Release", "Release draft", blocks, widths={"B": 20, "C": 110}))
+
+    lay = Layout(shape, tuple(sheets), names, tie_names, id_names)
+    _resolve_names(lay)
+    return lay
+
+
+def _resolve_names(lay: Layout) -> None:
+    for s in lay.sheets:
+        for b in s.blocks:
+            for i, item in enumerate(b.items):
+                if item.name:
+                    # A tie-out row is named by its flag (column F); every other item by its value.
+                    col = get_column_letter(CHECK_COLS[4] if (s.check and item.function) else VALUE_COL)
+                    lay.names[item.name] = (s.title, f"${col}${b.row + i}")
+        for t in s.tables:
+            for c in t.columns:
+                if c.name:
+                    lay.names[c.name] = (s.title, t.range_of(c.key))
+
+
+# Sensitivity grid geometry: prices down, participations across.
+SENS_PRICE_STEPS = (-2, -1, 0, 1, 2)
+SENS_PARTICIPATIONS = ("0.25", "0.5", "0.75", "1")
+
+
+def sensitivity_origin(lay: Layout) -> tuple[int, int]:
+    """(row, column) of the grid's top-left (blank) corner."""
+    s = lay.sheet("Sensitivity")
+    last = s.blocks[-1]
+    return last.row + len(last.items) + 2, 2
