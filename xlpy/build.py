@@ -357,7 +357,7 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
                 ws.cell(row=row, column=VALUE_COL).alignment = Alignment(wrap_text=True, vertical="top")
                 ws.row_dimensions[row].height = 45
         _print_setup(ws, sheet)
-    wb._sheets = [wb[s.title] for s in lay.sheets]
+    wb._sheets = [wb[s.title] for s in lay.sheets] + [conf]
     wb.active = 0
     _define_names(wb, lay)
     wb.calculation.fullCalcOnLoad = True

@@ -1,1 +1,143 @@
 """Workbook commands of the ``xlpy`` command line (build, validate, render, refresh, vba)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from .cli import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, command
+
+#: The offer the README's first command builds when no offer file is given.
+SEED_OFFER = "hecla-2004.toml"
+
+
+def seed_offer_path() -> Path:
+    """The bundled seed example (``workbook/offers/hecla-2004.toml``, installed as ``xlpy/examples``)."""
+    from importlib import resources
+
+    return Path(str(resources.files("xlpy.examples") / SEED_OFFER))
+
+
+def _sources_record(offer_path: Path, offer) -> dict[str, object]:
+    from .sources import sha256
+
+    rec: dict[str, object] = {"OfferFile": offer_path.name, "OfferSha256": sha256(offer_path)}
+    base = offer_path.parent
+    holders = offer.tally.holders
+    if holders is not None:
+        tally = base / holders.source if holders.source else None
+        rec.update(TallySource=holders.source, TallyRows=len(holders))
+        if tally and tally.is_file():
+            rec["TallySha256"] = sha256(tally)
+    else:
+        rec.update(TallySource="aggregate counts in the offer file", TallyRows=0)
+    f = offer.consideration.formula
+    if f is not None:
+        rec.update(PriceSource=f.source, PriceRows=len(f.prices))
+        if (base / f.source).is_file():
+            rec["PriceSha256"] = sha256(base / f.source)
+    else:
+        rec.update(PriceSource="none: the ratio is fixed", PriceRows=0)
+    return rec
+
+
+def _print_reports(reports, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps([r.to_dict() for r in reports], indent=2))
+    else:
+        for r in reports:
+            for f in r.findings:
+                print(str(f))
+            for n in r.notes:
+                print(f"{r.workbook}: note: {n}")
+            legs = ", ".join(r.legs_run) or "none"
+            verdict = "valid" if r.ok else f"{len(r.findings)} finding(s)"
+            print(f"{r.workbook}: {verdict} ({r.cells_compared} figures compared; recalculated by: {legs})")
+    return EXIT_OK if all(r.ok for r in reports) else EXIT_FINDINGS
+
+
+def _legs(args) -> tuple[str, ...]:
+    legs = []
+    if not getattr(args, "no_formulas", False):
+        legs.append("formulas")
+    if not getattr(args, "no_libreoffice", False):
+        legs.append("libreoffice")
+    return tuple(legs)
+
+
+def _add_leg_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-formulas", action="store_true", help="skip the recalculation with the formulas library")
+    p.add_argument("--no-libreoffice", action="store_true", help="skip the recalculation with LibreOffice")
+    p.add_argument("--require-libreoffice", action="store_true",
+                   default=bool(os.environ.get("CI")),
+                   help="a missing LibreOffice is a finding (default when CI is set)")
+
+
+def _setup_build(p: argparse.ArgumentParser) -> None:
+    p.add_argument("offer", nargs="?", help="offer file (TOML); default: the bundled seed example")
+    p.add_argument("-o", "--output", help="workbook to write (default: <offer id>.xlsm here)")
+    p.add_argument("--no-validate", action="store_true", help="write the workbook without validating it")
+    _add_leg_options(p)
+
+
+@command("build", "build the standard offer-results workbook, then validate it")(_setup_build)
+def run_build(args: argparse.Namespace) -> int:
+    from .build import build_workbook
+    from .offerfile import compute_file
+    from .report import fmt_count, fmt_money
+    from .validate import validate
+
+    offer_path = Path(args.offer) if args.offer else seed_offer_path()
+    offer, results = compute_file(offer_path)
+    out = build_workbook(offer, results, args.output, record=_sources_record(offer_path, offer))
+    print(f"built {out}: {offer.issuer}, {fmt_count(results.units_accepted)} units accepted, "
+          f"{fmt_count(results.common_issued)} common issued, induced charge {fmt_money(results.induced_charge)}")
+    if args.no_validate:
+        return EXIT_OK
+    report = validate(out, offer_path, _legs(args), args.require_libreoffice)
+    return _print_reports([report], as_json=False)
+
+
+def _setup_validate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("workbooks", nargs="+", metavar="WORKBOOK", help="standard workbooks to validate")
+    p.add_argument("--offer", help="offer file whose inputs the workbooks must hold")
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    _add_leg_options(p)
+
+
+@command("validate", "check workbooks' structure and recalculate them against the engine")(_setup_validate)
+def run_validate(args: argparse.Namespace) -> int:
+    from .validate import validate_many
+
+    reports = validate_many(args.workbooks, args.offer, _legs(args), args.require_libreoffice,
+                            progress=len(args.workbooks) > 1 and sys.stderr.isatty() and not args.json)
+    return _print_reports(reports, args.json)
+
+
+def _setup_render(p: argparse.ArgumentParser) -> None:
+    p.add_argument("workbook", help="workbook to render")
+    p.add_argument("-o", "--output", required=True, help="folder for the PDF and the PNG pages")
+    p.add_argument("--dpi", type=int, default=110, help="resolution of the PNG pages (default 110)")
+
+
+@command("render", "render a workbook to PDF and one PNG per page (LibreOffice)")(_setup_render)
+def run_render(args: argparse.Namespace) -> int:
+    from . import libreoffice
+
+    if libreoffice.find_soffice() is None:
+        print("xlpy render: LibreOffice is not installed (Debian: libreoffice-calc-nogui)", file=sys.stderr)
+        return EXIT_INPUT
+    if not Path(args.workbook).is_file():
+        print(f"xlpy render: {args.workbook}: workbook not found", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        files = libreoffice.render(args.workbook, args.output, dpi=args.dpi)
+    except libreoffice.LibreOfficeError as exc:
+        print(f"xlpy render: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    for f in files:
+        print(f)
+    return EXIT_OK

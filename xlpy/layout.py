@@ -698,7 +698,7 @@ def layout(shape: Shape) -> Layout:
     accepted_arg = "TenderAccepted" if holders else "UnitsAccepted"
     tie += [
         Item("CheckProration", "Proration factor", "=ProrationFactor", "factor", key="proration_factor",
-             function="=PRORATION(Eligible,MaxUnits" + (",OddLotUnits)" if holders else ")")),
+             function='=IF(MaxUnits="",1,PRORATION(Eligible,MaxUnits' + (",OddLotUnits))" if holders else "))")),
         Item("CheckCommonIssued", "Common shares issued", "=CommonIssued", "count", key="common_issued",
              function=f"=SHARES_ISSUED({accepted_arg},OfferRatio,FractionalPolicy)"),
         Item("CheckCashInLieu", "Cash in lieu", "=FractionalCash", "money", key="fractional_cash",

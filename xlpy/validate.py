@@ -1,0 +1,621 @@
+"""Prove a standard workbook right without Excel.
+
+:func:`validate` checks a workbook's *structure* (sheets, names, formulas
+exactly as the layout writes them, no literal numbers in ``Results``, no
+external links, inputs of the right type, a VBA project holding only the
+modules we expect) and its *values*: it recalculates the workbook with two
+independent engines and compares every figure of ``Results``, ``Check``,
+``Sensitivity`` and ``Release`` with the Python engine run on the workbook's
+own inputs.
+
+* **formulas** (the PyPI library): our worksheet functions are registered from
+  :mod:`xlpy.udfs`, and its ``ROUND`` is replaced by one that rounds the
+  decimal a cell shows half away from zero, as Excel does (the library's own
+  rounds the binary float: ``ROUND(1.005, 2)`` gives 1.0 there, 1.01 in Excel).
+* **LibreOffice** headless: it does not know our functions, so a copy is
+  recalculated in which each cell that calls one holds the engine's value
+  instead.
+
+Every finding names ``sheet!cell``, what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import tempfile
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from . import bookdata, libreoffice, vba
+from .engine.compute import compute
+from .engine.errors import InputError, InputErrors
+from .engine.numbers import excel_round, to_decimal
+from .engine.release import approx, release_sentences
+from .layout import (
+    CHECK_COLS,
+    CONF_SHEET,
+    LAYOUT_NAME,
+    REQUIRED_NAMES,
+    SENS_PARTICIPATIONS,
+    SENS_PRICE_STEPS,
+    SHEETS,
+    VALUE_COL,
+    Layout,
+    Shape,
+    layout,
+    sensitivity_origin,
+)
+
+__all__ = ["Finding", "Report", "validate", "validate_many", "expected_cells", "formula_cells"]
+
+LEGS = ("formulas", "libreoffice")
+ALLOWED_LITERALS = {"0", "1"}
+_NUMBER = re.compile(r"(?<![A-Za-z_$.\d])(\d+\.?\d*(?:[eE][+-]?\d+)?)(?![\w(])")
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong with a workbook.
+
+    Attributes:
+        workbook: the file's name.
+        where: ``sheet!cell``, a name, or a part of the file.
+        what: what is wrong there.
+        expected: what should be there.
+        found: what is there.
+        leg: ``structure``, ``inputs``, ``engine``, ``formulas`` or ``libreoffice``.
+    """
+
+    workbook: str
+    where: str
+    what: str
+    expected: str = ""
+    found: str = ""
+    leg: str = "structure"
+
+    def __str__(self) -> str:
+        text = f"{self.workbook}: {self.where}: {self.what}"
+        if self.expected or self.found:
+            text += f": expected {self.expected}, found {self.found}"
+        return text + f" [{self.leg}]"
+
+
+@dataclass
+class Report:
+    """Findings of one workbook, and what was run."""
+
+    workbook: str
+    findings: list[Finding]
+    legs_run: list[str]
+    notes: list[str]
+    cells_compared: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def to_dict(self) -> dict:
+        return {
+            "workbook": self.workbook,
+            "ok": self.ok,
+            "legs_run": self.legs_run,
+            "cells_compared": self.cells_compared,
+            "notes": self.notes,
+            "findings": [asdict(f) for f in self.findings],
+        }
+
+
+@dataclass(frozen=True)
+class Expect:
+    """A value the engine says a cell must hold."""
+
+    label: str
+    value: object
+    fmt: str = "general"
+
+
+# --- what the workbook must hold -------------------------------------------------
+
+
+def formula_cells(lay: Layout) -> dict[tuple[str, str], str]:
+    """Every formula the layout writes: (sheet, cell) -> formula text."""
+    out: dict[tuple[str, str], str] = {}
+    for s, _, item, row in lay.items():
+        if s.check and item.function:
+            native, fn, diff, flag = (get_column_letter(c) for c in CHECK_COLS[1:])
+            n, f, d = f"{native}{row}", f"{fn}{row}", f"{diff}{row}"
+            out[(s.title, n)] = item.formula
+            out[(s.title, f)] = f'=IF(FunctionsLoaded,{item.function[1:]},"functions not loaded")'
+            if item.fmt == "text":
+                out[(s.title, d)] = f'=IF(FunctionsLoaded,IF(EXACT({n},{f}),0,1),"")'
+                out[(s.title, f"{flag}{row}")] = f"=IF(FunctionsLoaded,EXACT({n},{f}),FALSE)"
+            else:
+                out[(s.title, d)] = f'=IF(FunctionsLoaded,{f}-{n},"")'
+                out[(s.title, f"{flag}{row}")] = f"=IF(FunctionsLoaded,ABS({d})<=Tolerance,FALSE)"
+        elif item.formula is not None:
+            out[(s.title, f"{get_column_letter(VALUE_COL)}{row}")] = item.formula
+    for s in lay.sheets:
+        for t in s.tables:
+            for i, c in enumerate(t.columns):
+                if c.formula is None:
+                    continue
+                col = get_column_letter(t.first_col + i)
+                for row in range(t.first_row, t.first_row + max(t.rows, 1)):
+                    out[(s.title, f"{col}{row}")] = t.row_formula(c, row)
+    for (ref, formula) in _sensitivity_formulas(lay).items():
+        out[("Sensitivity", ref)] = formula
+    return out
+
+
+def _sensitivity_formulas(lay: Layout) -> dict[str, str]:
+    top, left = sensitivity_origin(lay)
+    parts = [f"={p}" for p in SENS_PARTICIPATIONS] + ["=Participation"]
+    out = {}
+    for j, p in enumerate(parts):
+        out[f"{get_column_letter(left + 1 + j)}{top}"] = p
+    for i, step in enumerate(SENS_PRICE_STEPS):
+        row = top + 1 + i
+        out[f"{get_column_letter(left)}{row}"] = "=Price" if step == 0 else f"=Price*(1{step:+d}*SensitivityStep)"
+        pc = f"${get_column_letter(left)}{row}"
+        for j in range(len(parts)):
+            part = f"{get_column_letter(left + 1 + j)}${top}"
+            out[f"{get_column_letter(left + 1 + j)}{row}"] = (
+                f"=Outstanding*{part}*((OfferRatio-OriginalRatio)*{pc}+SweetenerPerUnit+ArrearsPerUnit)"
+            )
+    return out
+
+
+def _result(results, key: str):
+    if key.startswith("eps."):
+        if results.eps is None:
+            return None
+        name = key[4:]
+        return results.eps.eps_effect if name == "eps_effect" else getattr(results.eps, name)
+    attr = {
+        "units_outstanding": "outstanding",
+        "units_tendered": "units_tendered",
+        "valuation_price": "valuation_price",
+    }.get(key, key)
+    return getattr(results, attr, None)
+
+
+def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITIVITY_STEP
+                   ) -> dict[tuple[str, str], Expect]:
+    """(sheet, cell) -> what the engine says it must hold, for every checked figure.
+
+    *step* is the workbook's sensitivity price step.
+    """
+    exp: dict[tuple[str, str], Expect] = {}
+    sentences = release_sentences(offer, results)
+    release = {f"ReleaseSentence{i}": s for i, s in enumerate(sentences, 1)}
+    release["ReleaseChargeText"] = approx(results.induced_charge, "dollars")
+    for s, _, item, row in lay.items():
+        if s.title in ("Cover", "Inputs") or item.name is None:
+            continue
+        value_col = get_column_letter(VALUE_COL)
+        if s.check and item.function:
+            native, fn, _, flag = (get_column_letter(c) for c in CHECK_COLS[1:])
+            value = release["ReleaseChargeText"] if item.key == "release_charge_text" else _result(results, item.key)
+            if value is None:
+                continue
+            exp[(s.title, f"{native}{row}")] = Expect(item.name + " (native)", value, item.fmt)
+            exp[(s.title, f"{fn}{row}")] = Expect(item.name + " (function)", value, item.fmt)
+            exp[(s.title, f"{flag}{row}")] = Expect(item.name, True, "bool")
+        elif s.check:
+            exp[(s.title, f"{value_col}{row}")] = Expect(item.name, True, "bool")
+        elif item.name in release:
+            exp[(s.title, f"{value_col}{row}")] = Expect(item.name, release[item.name], "text")
+        elif item.key:
+            value = _result(results, item.key)
+            if value is not None:
+                exp[(s.title, f"{value_col}{row}")] = Expect(item.name, value, item.fmt)
+    # Sensitivity: the engine's charge at each price and participation.
+    top, left = sensitivity_origin(lay)
+    cash = results.cash_paid - results.fractional_cash
+    per_unit = cash / results.units_accepted if results.units_accepted else Decimal(0)
+    parts = [Decimal(p) for p in SENS_PARTICIPATIONS] + [results.participation]
+    for i, k in enumerate(SENS_PRICE_STEPS):
+        price = offer.valuation.price * (1 + k * step)
+        row = top + 1 + i
+        exp[("Sensitivity", f"{get_column_letter(left)}{row}")] = Expect(f"sensitivity price {k:+d}", price, "price")
+        for j, part in enumerate(parts):
+            units = offer.outstanding * part
+            charge = units * ((results.offer_ratio - results.original_ratio) * price + per_unit)
+            exp[("Sensitivity", f"{get_column_letter(left + 1 + j)}{row}")] = Expect(
+                f"sensitivity charge at {excel_round(price, 4)} and {excel_round(part * 100, 2)}%", charge, "money"
+            )
+    return exp
+
+
+# --- comparing ----------------------------------------------------------------------
+
+
+def _same(expected: Expect, found) -> bool:
+    v = expected.value
+    if isinstance(v, bool) or expected.fmt == "bool":
+        return found is True if v else found is False
+    if isinstance(v, dt.date):
+        if isinstance(found, dt.datetime):
+            found = found.date()
+        return found == v
+    if isinstance(v, str):
+        return found == v
+    if isinstance(found, bool) or not isinstance(found, (int, float, Decimal)):
+        return False
+    if isinstance(found, float) and not math.isfinite(found):
+        return False
+    want = Decimal(v) if not isinstance(v, Decimal) else v
+    got = to_decimal(found, "found")
+    if expected.fmt in ("money", "count"):
+        return abs(got - want) <= Decimal("0.005")
+    return abs(got - want) <= Decimal("1e-9") * max(Decimal(1), abs(want))
+
+
+def _show(v) -> str:
+    if isinstance(v, Decimal):
+        return format(v.normalize(), "f") if abs(v) < Decimal("1e15") else str(v)
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, str):
+        return repr(v)
+    if v is None:
+        return "a blank cell"
+    return str(v)
+
+
+def _compare(book: str, exp: dict, values: dict[tuple[str, str], object], leg: str, findings: list[Finding]) -> int:
+    n = 0
+    for (sheet, ref), e in exp.items():
+        found = values.get((sheet, ref))
+        n += 1
+        if not _same(e, found):
+            findings.append(Finding(book, f"{sheet}!{ref}", f"{e.label} differs from the engine", _show(e.value),
+                                    _show(found), leg))
+    return n
+
+
+# --- structure ------------------------------------------------------------------------
+
+
+def _literals(formula: str) -> list[str]:
+    body = _STRING.sub('""', formula)
+    body = re.sub(r"\$?[A-Z]{1,3}\$?\d+", "", body)  # cell references
+    return [m for m in _NUMBER.findall(body) if m not in ALLOWED_LITERALS]
+
+
+def _structure(book: str, wb, lay: Layout, path: Path, findings: list[Finding]):
+    for title in SHEETS:
+        if title not in wb.sheetnames:
+            findings.append(Finding(book, title, "sheet is missing", title, "no such sheet"))
+    names = wb.defined_names
+    for name in REQUIRED_NAMES:
+        if name not in lay.names:
+            findings.append(Finding(book, name, "required name missing from the layout"))
+    for name, (sheet, ref) in sorted(lay.names.items()):
+        want = f"'{sheet}'!{ref}"
+        if name not in names:
+            findings.append(Finding(book, f"name {name}", "name is missing", want, "no such name"))
+        elif names[name].attr_text.replace("'", "") != want.replace("'", ""):
+            findings.append(Finding(book, f"name {name}", "name refers elsewhere", want, names[name].attr_text))
+    links = getattr(wb, "_external_links", [])
+    for i, link in enumerate(links, 1):
+        target = getattr(getattr(link, "file_link", None), "Target", "") or "an external workbook"
+        findings.append(Finding(book, f"external link {i}", "workbook links to another file", "no external links",
+                                target))
+    formulas = formula_cells(lay)
+    for (sheet, ref), want in formulas.items():
+        if sheet not in wb.sheetnames:
+            continue
+        got = wb[sheet][ref].value
+        if got != want:
+            if not (isinstance(got, str) and got.startswith("=")):
+                what = "formula replaced by a value"
+            else:
+                what = "formula differs from the layout"
+            findings.append(Finding(book, f"{sheet}!{ref}", what, want, _show(got)))
+    if "Results" in wb.sheetnames:
+        for row in wb["Results"].iter_rows():
+            for cell in row:
+                v = cell.value
+                if isinstance(v, str) and v.startswith("="):
+                    for lit in _literals(v):
+                        findings.append(Finding(book, f"Results!{cell.coordinate}", "literal number in a formula",
+                                                "names and cell references only", f"{lit} in {v}"))
+                    if re.search(r"\[\d+\]", v):
+                        findings.append(Finding(book, f"Results!{cell.coordinate}", "reference to another workbook",
+                                                "no external references", v))
+    if CONF_SHEET in wb.sheetnames:
+        conf = wb[CONF_SHEET]
+        udf = {str(r[0].value): r[1].value for r in conf.iter_rows(min_col=1, max_col=2)}
+        if udf.get("UDF Modules") != "xlpy.udfs":
+            findings.append(Finding(book, f"{CONF_SHEET}!UDF Modules", "xlwings setting is wrong", "'xlpy.udfs'",
+                                    _show(udf.get("UDF Modules"))))
+    try:
+        modules = set(vba.vba_modules(path))
+    except Exception as exc:  # oletools raises many kinds for a damaged project
+        findings.append(Finding(book, "VBA project", "cannot be read", "the template's modules", str(exc)))
+        return
+    allowed = vba.expected_modules(standalone=True) | {vba.UDF_MODULE_NAME}
+    for extra in sorted(modules - allowed):
+        findings.append(Finding(book, f"VBA module {extra}", "unexpected VBA module",
+                                "only " + ", ".join(sorted(allowed)), extra))
+    for missing in sorted(vba.expected_modules(standalone=True) - modules):
+        findings.append(Finding(book, f"VBA module {missing}", "template VBA module is missing", missing, "none"))
+
+
+def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: list[Finding]):
+    """--offer: the workbook's inputs against the offer file's."""
+    got, want = bookdata.input_values(offer), bookdata.input_values(file_offer)
+    for name, w in want.items():
+        if name not in lay.names:
+            continue
+        g = got.get(name)
+        if isinstance(w, (Decimal, int)) and not isinstance(w, bool) and isinstance(g, (Decimal, int)):
+            same = Decimal(w) == Decimal(g)
+        else:
+            same = (w or None) == (g or None)
+        if not same:
+            sheet, ref = lay.cell(name)
+            findings.append(Finding(book, f"{sheet}!{ref}", f"{name} differs from the offer file", _show(w), _show(g),
+                                    "inputs"))
+    t_got, t_want = bookdata.table_rows(offer), bookdata.table_rows(file_offer)
+    for table in ("tblTenders", "tblPrices", "tblExchanges"):
+        a, b = t_got.get(table), t_want.get(table)
+        if a is None and b is None:
+            continue
+        if a != b:
+            findings.append(Finding(book, table, "table differs from the offer file",
+                                    f"{len(b or [])} rows", f"{len(a or [])} rows" + (
+                                        "" if len(a or []) != len(b or []) else " with different values"), "inputs"))
+
+
+# --- recalculation legs -------------------------------------------------------------------
+
+
+def _excel_round(x, d):
+    """ROUND as Excel: the shown decimal, half away from zero."""
+    return float(excel_round(Decimal(repr(float(x))), int(d)))
+
+
+def _formulas_functions():
+    """Register ROUND and xlpy's worksheet functions with the formulas library (once)."""
+    import formulas
+    from formulas.functions import wrap_func, wrap_ufunc
+
+    from . import registry, udfs  # noqa: F401  (registers the worksheet functions)
+
+    table = formulas.get_functions()
+    if table.get("_XLPY_REGISTERED"):
+        return
+    # The library draws its own progress bar on every load; ours is per workbook.
+    import functools
+    import types
+
+    import formulas.excel
+    import tqdm
+
+    formulas.excel.tqdm = types.SimpleNamespace(tqdm=functools.partial(tqdm.tqdm, disable=True))
+    table["ROUND"] = wrap_ufunc(_excel_round)
+    for spec in registry.functions():
+        if spec.module == "xlpy.udfs":
+            table[spec.name] = wrap_func(_formulas_adapter(spec.func))
+    table["_XLPY_REGISTERED"] = True
+
+
+def _plain(v):
+    """A formulas value as xlwings would hand it to a function."""
+    import numpy as np
+    import schedula as sh
+
+    if hasattr(v, "value") and not isinstance(v, (int, float, str)):
+        v = v.value
+    if isinstance(v, np.ndarray):
+        rows = [[_plain(x) for x in row] for row in v.tolist()]
+        if len(rows) == 1 and len(rows[0]) == 1:
+            return rows[0][0]
+        return rows
+    if v is sh.EMPTY:
+        return None
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _formulas_adapter(func):
+    def call(*args):
+        out = func(*[_plain(a) for a in args])
+        if isinstance(out, dt.date):
+            return (out - dt.date(1899, 12, 30)).days
+        return out
+
+    call.__name__ = func.__name__
+    return call
+
+
+def _formulas_values(path: Path) -> dict[tuple[str, str], object]:
+    import formulas
+
+    _formulas_functions()
+    model = formulas.ExcelModel().loads(str(path)).finish()
+    solution = model.calculate()
+    values: dict[tuple[str, str], object] = {}
+    for key, value in solution.items():
+        m = re.match(r"^'?\[[^\]]+\](.+?)'?!([A-Z]+\d+)$", key)
+        if not m:
+            continue
+        v = _plain(value)
+        values[(m.group(1).upper(), m.group(2))] = v
+    return values
+
+
+def _upper_keys(exp: dict) -> dict:
+    return {(s.upper(), r): e for (s, r), e in exp.items()}
+
+
+def _serial_dates(exp: dict, values: dict) -> dict:
+    """formulas gives dates as serial numbers; turn those expected to be dates into dates."""
+    out = dict(values)
+    for key, e in exp.items():
+        v = values.get(key)
+        if isinstance(e.value, dt.date) and isinstance(v, (int, float)) and not isinstance(v, bool):
+            out[key] = dt.date(1899, 12, 30) + dt.timedelta(days=int(v))
+    return out
+
+
+def _function_cells(wb) -> dict[tuple[str, str], str]:
+    """Cells whose formulas call one of xlpy's worksheet functions."""
+    from . import registry, udfs  # noqa: F401
+
+    names = [s.name for s in registry.functions() if s.module == "xlpy.udfs"]
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\s*\(", re.IGNORECASE)
+    out = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                v = cell.value
+                if isinstance(v, str) and v.startswith("=") and pattern.search(_STRING.sub('""', v)):
+                    out[(ws.title, cell.coordinate)] = v
+    return out
+
+
+def _libreoffice_copy(path: Path, exp: dict, out_dir: Path, book: str, findings: list[Finding]) -> Path:
+    """A copy of the workbook in which every function cell holds the engine's value."""
+    wb = load_workbook(path)
+    lay_fn = _function_cells(wb)
+    for (sheet, ref), formula in lay_fn.items():
+        e = exp.get((sheet, ref))
+        if "XLPY_VERSION" in formula.upper() and e is None:
+            value = True  # FunctionsLoaded: the functions stand in as the engine
+        elif e is None:
+            findings.append(Finding(book, f"{sheet}!{ref}", "function cell has no engine value to stand in",
+                                    "a checked figure", formula, "libreoffice"))
+            continue
+        else:
+            value = e.value
+        cell = wb[sheet][ref]
+        if isinstance(value, Decimal):
+            value = float(value)
+        cell.value = value
+        if isinstance(value, str):
+            cell.data_type = "s"
+    copy = out_dir / (path.stem + ".lo-input.xlsx")
+    wb.save(copy)
+    return copy
+
+
+# --- entry points ------------------------------------------------------------------------------
+
+
+def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False) -> Report:
+    """Validate one workbook; see the module docstring.
+
+    Parameters
+    ----------
+    path : path of the workbook.
+    offer_path : path of an offer file whose inputs the workbook must hold, optional.
+    legs : which recalculations to run (``formulas``, ``libreoffice``).
+    require_libreoffice : when True, a missing LibreOffice is a finding; else the leg is skipped with a note.
+    """
+    path = Path(path)
+    book = path.name
+    findings: list[Finding] = []
+    notes: list[str] = []
+    report = Report(book, findings, [], notes)
+    if not path.is_file():
+        findings.append(Finding(book, "file", "workbook not found", str(path), "nothing"))
+        return report
+    try:
+        wb = load_workbook(path)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        findings.append(Finding(book, "file", "cannot be opened as a workbook", "an .xlsm", str(exc)))
+        return report
+    if LAYOUT_NAME not in wb.defined_names:
+        findings.append(Finding(book, f"name {LAYOUT_NAME}", "not a standard xlpy workbook", "the layout name",
+                                "no such name"))
+        return report
+    try:
+        lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    except ValueError as exc:
+        findings.append(Finding(book, f"name {LAYOUT_NAME}", "layout cannot be read", "a layout", str(exc)))
+        return report
+    _structure(book, wb, lay, path, findings)
+
+    def get(sheet, ref):
+        return wb[sheet][ref].value if sheet in wb.sheetnames else None
+
+    try:
+        offer = bookdata.read_offer(get, lay)
+    except InputErrors as exc:
+        for p in exc.problems:
+            findings.append(Finding(book, p.field, p.reason, "", _show(p.value), "inputs"))
+        return report
+    if offer_path is not None:
+        from .offerfile import load
+
+        _compare_offer_file(book, offer, load(offer_path), lay, findings)
+    try:
+        from . import calendars
+
+        results = compute(offer, calendars.sessions)
+    except (InputErrors, InputError) as exc:
+        for p in getattr(exc, "problems", (exc,)):
+            findings.append(Finding(book, p.field, f"the engine refuses the workbook's inputs: {p.reason}", "",
+                                    _show(p.value), "engine"))
+        return report
+    reader = bookdata.CellReader(get, lay)
+    step = reader.number("SensitivityStep")
+    for p in reader.problems:
+        findings.append(Finding(book, p.field, p.reason, "a number", _show(p.value), "inputs"))
+    exp = expected_cells(lay, offer, results, step if step is not None else bookdata.SENSITIVITY_STEP)
+
+    if "formulas" in legs:
+        try:
+            values = _serial_dates(_upper_keys(exp), _formulas_values(path))
+            report.cells_compared += _compare(book, _upper_keys(exp), values, "formulas", findings)
+            report.legs_run.append("formulas")
+        except Exception as exc:  # the library raises many kinds on formulas it cannot parse
+            findings.append(Finding(book, "workbook", "formulas could not recalculate it", "a result",
+                                    f"{type(exc).__name__}: {exc}", "formulas"))
+    if "libreoffice" in legs:
+        if libreoffice.find_soffice() is None:
+            if require_libreoffice:
+                findings.append(Finding(book, "LibreOffice", "not installed, and required", "soffice", "nothing",
+                                        "libreoffice"))
+            else:
+                notes.append("LibreOffice leg skipped: soffice not found (install libreoffice-calc-nogui)")
+        else:
+            with tempfile.TemporaryDirectory(prefix="xlpy-validate-") as tmp:
+                copy = _libreoffice_copy(path, exp, Path(tmp), book, findings)
+                try:
+                    recalculated = libreoffice.recalculate(copy, Path(tmp) / "out")
+                    raw = libreoffice.read_values(recalculated)
+                    values = {(s, r): v for s, cells in raw.items() for r, v in cells.items()}
+                    report.cells_compared += _compare(book, exp, values, "libreoffice", findings)
+                    report.legs_run.append("libreoffice")
+                except libreoffice.LibreOfficeError as exc:
+                    findings.append(Finding(book, "workbook", "LibreOffice could not recalculate it", "a result",
+                                            str(exc).splitlines()[0], "libreoffice"))
+    return report
+
+
+def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, progress=None) -> list[Report]:
+    """Validate several workbooks, with a progress bar when there are more than one."""
+    paths = list(paths)
+    if progress is None:
+        progress = len(paths) > 1
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(paths, desc="validating", unit="workbook")
+    else:
+        iterator = paths
+    return [validate(p, offer_path, legs, require_libreoffice) for p in iterator]
