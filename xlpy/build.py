@@ -156,9 +156,15 @@ def _write_blocks(ws, sheet: Sheet, values: dict[str, object], record: dict[str,
             if sheet.check and item.function:
                 _write_tie(ws, row, item)
                 continue
+            if item.record and item.name is None:
+                # A line of explanation: the text itself stands in the value column.
+                c = _set(ws, row, VALUE_COL, item.note, font=STYLE["record"], text=True)
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+                ws.row_dimensions[row].height = 15 * (1 + len(item.note) // 90)
+                continue
             if item.record:
-                v = record.get(item.name, "") if item.name else ""
-                _set(ws, row, VALUE_COL, v, item.fmt, STYLE["record"], text=True)
+                c = _set(ws, row, VALUE_COL, record.get(item.name, ""), item.fmt, STYLE["record"], text=True)
+                c.alignment = Alignment(horizontal="left")
             elif item.formula is not None:
                 _set(ws, row, VALUE_COL, item.formula, item.fmt, STYLE["formula"])
             else:
@@ -168,7 +174,9 @@ def _write_blocks(ws, sheet: Sheet, values: dict[str, object], record: dict[str,
                 cell.border = BOX
                 _validation(ws, item, f"{get_column_letter(VALUE_COL)}{row}")
             if item.note:
-                _set(ws, row, NOTE_COL if not sheet.check else CHECK_COLS[2], item.note, font=STYLE["note"], text=True)
+                c = _set(ws, row, NOTE_COL if not sheet.check else CHECK_COLS[2], item.note, font=STYLE["note"],
+                         text=True)
+                c.alignment = Alignment(wrap_text=not sheet.check, vertical="top")
             if sheet.check and item.fmt == "bool":
                 _flag_format(ws, f"{get_column_letter(VALUE_COL)}{row}")
 

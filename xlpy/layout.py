@@ -391,7 +391,7 @@ def layout(shape: Shape) -> Layout:
         )),
     ]
     blocks, _ = _place(cover_blocks)
-    sheets.append(Sheet("Cover", "Exchange offer results", blocks, widths={"B": 24, "C": 58, "D": 70}))
+    sheets.append(Sheet("Cover", "Exchange offer results", blocks, widths={"B": 22, "C": 66, "D": 34}))
 
     # Inputs -----------------------------------------------------------------
     offer_items = [
@@ -798,7 +798,7 @@ def layout(shape: Shape) -> Layout:
              f'{quarter}&" in the amount of approximately "&ReleaseChargeText&" as a result of the offer."', "text"),
     )
     blocks, _ = _place([Block("Results paragraph (draft)", sentences)])
-    sheets.append(Sheet("Release", "Release draft", blocks, widths={"B": 20, "C": 110}))
+    sheets.append(Sheet("Release", "Release draft", blocks, widths={"B": 18, "C": 90}))
 
     lay = Layout(shape, tuple(sheets), names, tie_names, id_names)
     _resolve_names(lay)
