@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import tempfile
 import zipfile
 from decimal import Decimal
@@ -415,5 +416,10 @@ def _normalise_zip(data: bytes, when: dt.datetime | None) -> bytes:
             zi = zipfile.ZipInfo(info.filename, date_time=stamp)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16
-            dst.writestr(zi, src.read(info.filename))
+            part = src.read(info.filename)
+            if info.filename == "docProps/core.xml" and when is not None:
+                # openpyxl stamps "modified" with the clock at save time.
+                part = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>" + when.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", part)
+            dst.writestr(zi, part)
     return out.getvalue()

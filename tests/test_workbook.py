@@ -1,0 +1,264 @@
+"""The standard offer-results workbook: build, structure, recalculation, tampering."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from xlpy import cli, libreoffice, vba
+from xlpy.build import build_workbook
+from xlpy.layout import CONF_SHEET, REQUIRED_NAMES, SHEETS, Shape, layout
+from xlpy.offerfile import compute_file
+from xlpy.validate import Expect, _compare, validate
+
+ROOT = Path(__file__).resolve().parents[1]
+OFFERS = ROOT / "workbook" / "offers"
+SEED = OFFERS / "hecla-2004.toml"
+COMMITTED = ROOT / "workbook" / "offer_results.xlsm"
+#: The committed workbook is built at the seed release's date (README: "Regenerating the standard workbook").
+COMMITTED_EPOCH = "1077494400"
+
+
+@pytest.fixture(scope="module")
+def seed_book(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("seed") / "seed.xlsm"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", COMMITTED_EPOCH)
+        offer, results = compute_file(SEED)
+        build_workbook(offer, results, out)
+    return out
+
+
+def _cell(path: Path, name: str):
+    wb = load_workbook(path)
+    lay = layout(Shape.decode(wb.defined_names["xlpyLayout"].attr_text))
+    sheet, ref = lay.cell(name)
+    return wb, sheet, ref
+
+
+def test_build_is_deterministic(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", COMMITTED_EPOCH)
+    offer, results = compute_file(SEED)
+    a = build_workbook(offer, results, tmp_path / "a.xlsm").read_bytes()
+    b = build_workbook(offer, results, tmp_path / "b.xlsm").read_bytes()
+    assert a == b
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(COMMITTED_EPOCH) + 86400))
+    c = build_workbook(offer, results, tmp_path / "c.xlsm").read_bytes()
+    assert c != a  # the build time is recorded on the cover
+
+
+def test_committed_workbook_is_current(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", COMMITTED_EPOCH)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["build", str(SEED), "-o", "offer_results.xlsm", "--no-validate"]) == 0
+    rebuilt = (tmp_path / "offer_results.xlsm").read_bytes()
+    assert rebuilt == COMMITTED.read_bytes(), (
+        "workbook/offer_results.xlsm is stale: regenerate it with the command in the README"
+    )
+
+
+def test_vba_project_is_the_templates_byte_for_byte(seed_book):
+    assert vba.vba_project_bytes(seed_book) == vba.vba_project_bytes(vba.template_path(standalone=True))
+    with zipfile.ZipFile(seed_book) as z:
+        types = z.read("[Content_Types].xml").decode()
+    assert "application/vnd.ms-excel.sheet.macroEnabled.main+xml" in types
+
+
+def test_sheets_names_and_settings(seed_book):
+    wb = load_workbook(seed_book)
+    assert wb.sheetnames == list(SHEETS)
+    assert wb[CONF_SHEET].sheet_state == "hidden"
+    conf = {r[0].value: r[1].value for r in wb[CONF_SHEET].iter_rows(min_col=1, max_col=2)}
+    assert conf["UDF Modules"] == "xlpy.udfs"
+    for name in REQUIRED_NAMES:
+        assert name in wb.defined_names, name
+    assert not wb._external_links
+    # Inputs are blue and named; Results are formulas only.
+    lay = layout(Shape.decode(wb.defined_names["xlpyLayout"].attr_text))
+    sheet, ref = lay.cell("Outstanding")
+    assert wb[sheet][ref].value == 464777
+    assert wb[sheet][ref].font.color.rgb.endswith("0000FF")
+    for row in wb["Results"].iter_rows(min_col=3, max_col=3):
+        for cell in row:
+            if cell.value is not None and cell.row > 3:
+                assert isinstance(cell.value, str) and cell.value.startswith("="), cell.coordinate
+
+
+def test_validate_clean_with_formulas(seed_book):
+    report = validate(seed_book, SEED, legs=("formulas",))
+    assert report.findings == []
+    assert report.legs_run == ["formulas"]
+    assert report.cells_compared > 80  # every figure of Results, Check, Sensitivity, Release
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_results_equal_compute(seed_book):
+    """Every named result, recalculated by LibreOffice, equals `xlpy compute` to the cent."""
+    values = libreoffice.named_values(seed_book)
+    _, results = compute_file(SEED)
+    data = results.to_dict()
+    pairs = {
+        "Tendered": "units_tendered", "GuaranteedDelivery": "units_guaranteed_delivery",
+        "FailedDelivery": "units_failed_delivery", "UnitsAccepted": "units_accepted",
+        "CommonIssued": "common_issued", "IncrementalShares": "incremental_shares",
+        "InducedCharge": "induced_charge", "UnitsRemaining": "units_remaining", "CommonAfter": "common_outstanding_after",
+        "FairValueOffer": "fair_value_offer", "FairValueOriginal": "fair_value_original", "OfferRatio": "offer_ratio",
+    }
+    for name, key in pairs.items():
+        got = Decimal(repr(values[name])).quantize(Decimal("0.01"))
+        assert got == Decimal(data[key]).quantize(Decimal("0.01")), name
+    assert abs(Decimal(repr(values["Participation"])) - Decimal(data["participation"])) < Decimal("1e-12")
+    assert values["ReleaseChargeText"] == "$9.6 million"
+
+
+@pytest.mark.libreoffice
+def test_validate_clean_with_both_engines_and_checks_pass(seed_book):
+    report = validate(seed_book, SEED)
+    assert report.findings == []
+    assert report.legs_run == ["formulas", "libreoffice"]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("offer", sorted(p.name for p in OFFERS.glob("*.toml")))
+def test_every_example_builds_and_validates(offer, tmp_path):
+    out = tmp_path / "book.xlsm"
+    assert cli.main(["build", str(OFFERS / offer), "-o", str(out), "--require-libreoffice"]) == 0
+
+
+# --- tampering: the validator must be able to fail --------------------------------
+
+
+def _tampered(src: Path, dst: Path, edit) -> Path:
+    wb = load_workbook(src, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names["xlpyLayout"].attr_text))
+    edit(wb, lay)
+    wb.save(dst)
+    return dst
+
+
+def _set_name(name, value):
+    def edit(wb, lay):
+        sheet, ref = lay.cell(name)
+        wb[sheet][ref].value = value
+
+    return edit
+
+
+def _delete_name(name):
+    def edit(wb, lay):
+        del wb.defined_names[name]
+
+    return edit
+
+
+def _results_extra(formula):
+    def edit(wb, lay):
+        wb["Results"]["F5"].value = formula
+
+    return edit
+
+
+TAMPERS = {
+    "formula replaced by a number": (_set_name("InducedCharge", 9597836.4), "InducedCharge",
+                                     "formula replaced by a value"),
+    "wrong reference": (_set_name("IncrementalShares", "=Tenders!C5*(OfferRatio-OriginalRatio)"),
+                        "IncrementalShares", "formula differs from the layout"),
+    "deleted name": (_delete_name("InducedCharge"), "name InducedCharge", "name is missing"),
+    "input holding text": (_set_name("Outstanding", "464777"), "Outstanding", "must be a number, not text"),
+    "external link": (_results_extra("='[budget.xlsx]Sheet1'!$A$1*2"), "Results!F5", "another workbook"),
+    "literal number": (_results_extra("=InducedCharge*1.1"), "Results!F5", "literal number"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TAMPERS))
+def test_tampering_is_caught_and_named(case, seed_book, tmp_path):
+    edit, where, what = TAMPERS[case]
+    path = _tampered(seed_book, tmp_path / "tampered.xlsm", edit)
+    report = validate(path, legs=())
+    lay = layout(Shape.decode(load_workbook(path).defined_names["xlpyLayout"].attr_text))
+    if where in lay.names:
+        sheet, ref = lay.cell(where)
+        where = f"{sheet}!{ref}"
+    hits = [f for f in report.findings if f.where == where and what in f.what]
+    assert hits, [str(f) for f in report.findings]
+    assert not report.ok
+
+
+def test_unexpected_vba_module_is_caught(seed_book, tmp_path):
+    """A VBA project with a module the template does not have (taken from another xlwings template)."""
+    other = vba.template_path(standalone=True).parent / "quickstart_addin_ribbon.xlam"
+    foreign = zipfile.ZipFile(other).read("xl/vbaProject.bin")
+    path = tmp_path / "vba.xlsm"
+    with zipfile.ZipFile(seed_book) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = foreign if info.filename == "xl/vbaProject.bin" else src.read(info.filename)
+            dst.writestr(info, data)
+    report = validate(path, legs=())
+    assert any(f.where == "VBA module RibbonMyAddin" and f.what == "unexpected VBA module" for f in report.findings)
+
+
+def test_value_comparison_can_fail():
+    exp = {("Results", "C25"): Expect("InducedCharge", Decimal("9597836.4"), "money")}
+    findings = []
+    _compare("book.xlsm", exp, {("Results", "C25"): 9597836.404}, "formulas", findings)
+    assert findings == []  # within half a cent
+    _compare("book.xlsm", exp, {("Results", "C25"): 9597837.0}, "formulas", findings)
+    assert [f.where for f in findings] == ["Results!C25"]
+    assert findings[0].expected == "9597836.4" and findings[0].found == "9597837.0"
+
+
+def test_offer_file_mismatch_is_caught(seed_book, tmp_path):
+    other = tmp_path / "other.toml"
+    other.write_text(SEED.read_text().replace("price = 7.39", "price = 7.40"))
+    report = validate(seed_book, other, legs=())
+    assert [f.where for f in report.findings if f.leg == "inputs"] == [f"Inputs!{layout(Shape()).cell('Price')[1]}"]
+
+
+def test_cli_validate_exit_status_and_json(seed_book, tmp_path, capsys):
+    assert cli.main(["validate", str(seed_book), "--no-libreoffice"]) == 0
+    assert "valid" in capsys.readouterr().out
+    bad = _tampered(seed_book, tmp_path / "bad.xlsm", _set_name("InducedCharge", 1))
+    assert cli.main(["validate", str(seed_book), str(bad), "--no-libreoffice", "--no-formulas", "--json"]) == 1
+    reports = json.loads(capsys.readouterr().out)
+    assert [r["ok"] for r in reports] == [True, False]
+    assert reports[1]["findings"][0]["where"].startswith("Results!")
+
+
+def test_cli_validate_missing_file(tmp_path, capsys):
+    assert cli.main(["validate", str(tmp_path / "nope.xlsm"), "--no-libreoffice"]) == 1
+    assert "workbook not found" in capsys.readouterr().out
+
+
+@pytest.mark.libreoffice
+def test_render_gives_readable_pages(seed_book, tmp_path):
+    assert cli.main(["render", str(seed_book), "-o", str(tmp_path)]) == 0
+    pngs = sorted(tmp_path.glob("*.png"))
+    assert len(pngs) == len(SHEETS) - 1  # every visible sheet fits one page
+    for png in pngs:
+        head = png.read_bytes()[:24]
+        assert head[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+        assert min(width, height) > 800 and max(width, height) > 1000
+
+
+def test_build_cli_default_uses_the_bundled_seed(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["build", "--no-validate"]) == 0
+    assert (tmp_path / "hecla-2004-series-b.xlsm").is_file()
+    assert "induced charge $9,597,836.40" in capsys.readouterr().out
+
+
+def test_build_refuses_bad_offer_and_writes_nothing(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(SEED.read_text().replace("outstanding = 464777", "outstanding = -5"))
+    out = tmp_path / "out.xlsm"
+    assert cli.main(["build", str(bad), "-o", str(out)]) == 2
+    assert not out.exists()
+    assert "offer.outstanding" in capsys.readouterr().err
+    shutil.rmtree(tmp_path, ignore_errors=True)
