@@ -141,3 +141,42 @@ def run_render(args: argparse.Namespace) -> int:
     for f in files:
         print(f)
     return EXIT_OK
+
+
+# --- vba --------------------------------------------------------------------
+
+
+def _setup_vba(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE.bas",
+        help="write the module to FILE.bas (CRLF, Windows-1252, atomically) instead of printing it; "
+        "import it in the VBA editor with File > Import File",
+    )
+    p.add_argument(
+        "--addin",
+        action="store_true",
+        help="for an add-in (.xlam): the wrappers pass ActiveWorkbook instead of ThisWorkbook",
+    )
+
+
+@command("vba", 'write the VBA module Excel\'s "Import Functions" would create for the worksheet functions')(
+    _setup_vba
+)
+def run_vba(args: argparse.Namespace) -> int:
+    from . import registry
+    from .engine.errors import InputError
+    from .vba import UDF_MODULE_NAME, generate_bas, write_bas
+
+    text = generate_bas("xlpy.udfs", addin=args.addin)
+    if not args.output:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        write_bas(args.output, text)
+    except OSError as exc:
+        raise InputError("--output", args.output, f"cannot be written ({exc.strerror or exc})") from None
+    count = sum(1 for s in registry.functions() if s.module == "xlpy.udfs")
+    print(f"wrote the {UDF_MODULE_NAME} module ({count} worksheet functions) to {args.output}")
+    return EXIT_OK

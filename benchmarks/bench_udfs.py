@@ -1,0 +1,108 @@
+"""Benchmark of the worksheet functions (issue 3).  A script, not a test.
+
+Measured in one run:
+
+1. call cost: one ``INDUCED_CHARGE`` call with float arguments (what Excel
+   passes) as a ratio to a plain-float Python version of the same formula;
+   timeit, best of several repeats.  Target ≤ 15.
+2. import cost: ``import xlpy.udfs`` in a fresh interpreter as a ratio to
+   ``import xlwings`` alone (the registry needs xlwings for its decorators);
+   subprocess wall times, best of 7 each.  Target ≤ 1.10.
+
+Prints PASS or MISS per target and exits 1 on a miss.  For information it
+also prints the cost of a call that takes the general path (a ratio with
+more than 9 decimals), i.e. what every call cost before the fast path.
+
+    python benchmarks/bench_udfs.py
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import timeit
+from pathlib import Path
+
+CALL_TARGET = 15.0
+IMPORT_TARGET = 1.10
+REPEATS = 7
+IMPORT_RUNS = 7
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def plain_induced_charge(units, offer_ratio, original_ratio, price, cash_per_unit=None):
+    """The same formula on plain floats: no checks, no exactness."""
+    return units * (offer_ratio - original_ratio) * price + units * (cash_per_unit or 0.0)
+
+
+def best_per_call(stmt: str, namespace: dict, number: int) -> float:
+    return min(timeit.repeat(stmt, globals=namespace, number=number, repeat=REPEATS)) / number
+
+
+def call_cost() -> tuple[float, float, float]:
+    """(udf seconds per call, plain seconds per call, general-path seconds per call)."""
+    sys.path.insert(0, str(ROOT))
+    from xlpy.udfs import INDUCED_CHARGE
+
+    assert INDUCED_CHARGE(274000.0, 7.94, 3.2, 7.39) == 9597836.4
+    ns = {"udf": INDUCED_CHARGE, "plain": plain_induced_charge}
+    n = 50_000
+    udf = best_per_call("udf(274000.0, 7.94, 3.2, 7.39)", ns, n)
+    plain = best_per_call("plain(274000.0, 7.94, 3.2, 7.39)", ns, n)
+    general = best_per_call("udf(274000.0, 7.94, 3.2000000001, 7.39)", ns, n // 5)
+    return udf, plain, general
+
+
+def walls(*codes: str) -> list[float]:
+    """Best wall time of a fresh interpreter running each of *codes*.
+
+    Runs alternate (a, b, a, b, ...) so that both see the same machine load;
+    one warm-up run each first writes the bytecode caches and fills the file
+    cache (so the figures are imports, not compilations).
+    """
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    cmds = [[sys.executable, "-c", code] for code in codes]
+    for cmd in cmds:
+        subprocess.run(cmd, check=True, env=env)
+    best = [float("inf")] * len(cmds)
+    for _ in range(IMPORT_RUNS):
+        for i, cmd in enumerate(cmds):
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True, env=env)
+            best[i] = min(best[i], time.perf_counter() - start)
+    return best
+
+
+def main() -> int:
+    udf, plain, general = call_cost()
+    call_ratio = udf / plain
+    xlwings_s, udfs_s = walls("import xlwings", "import xlpy.udfs")
+    import_ratio = udfs_s / xlwings_s
+
+    def verdict(ok: bool) -> str:
+        return "PASS" if ok else "MISS"
+
+    call_ok = call_ratio <= CALL_TARGET
+    import_ok = import_ratio <= IMPORT_TARGET
+    print(
+        f"INDUCED_CHARGE call: {udf * 1e9:.0f} ns vs plain float {plain * 1e9:.0f} ns: "
+        f"ratio {call_ratio:.1f} (target <= {CALL_TARGET:g}) {verdict(call_ok)}"
+    )
+    print(
+        f"  general path (10-decimal ratio, Decimal via to_decimal): {general * 1e9:.0f} ns, "
+        f"ratio {general / plain:.1f} (information)"
+    )
+    print(
+        f"import xlpy.udfs: {udfs_s * 1e3:.0f} ms vs import xlwings {xlwings_s * 1e3:.0f} ms: "
+        f"ratio {import_ratio:.2f} (target <= {IMPORT_TARGET:.2f}) {verdict(import_ok)}"
+    )
+    return 0 if call_ok and import_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,583 @@
+"""The worksheet functions (issue 3), called the way xlwings calls them.
+
+Excel hands a UDF floats, ``None`` for empty cells, lists for ranges and
+datetimes (or serial numbers) for dates.  Each function's result is compared
+with the engine's, computed here independently from exact decimals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import doctest
+import io
+import sys
+from contextlib import redirect_stdout
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import xlpy
+import xlpy.udfs as udfs
+from xlpy import registry, vba
+from xlpy.calendars import sessions
+from xlpy.cli import main as cli_main
+from xlpy.engine import allocation, charge, eps, ratio, release
+from xlpy.engine.compute import compute, session_range
+from xlpy.engine.model import Consideration, HolderTable, Offer, PriceDay, Tally, Valuation
+from xlpy.engine.numbers import to_decimal
+from xlpy.excel_args import ERROR_PREFIX, from_serial, to_serial
+
+# The helpers that run xlwings' own VBA generator on Linux live with the
+# registry tests; reused here, not copied.
+from test_registry_vba import FakeWorkbook, _xlwings_text, xlwings_udfs  # noqa: F401  (fixture)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ISSUE_3_FUNCTIONS = {
+    "INDUCED_CHARGE", "INCREMENTAL_SHARES", "SHARES_ISSUED", "CASH_IN_LIEU", "EXCHANGE_RATIO", "OFFER_VWAP",
+    "AVERAGING_WINDOW", "PRORATION", "WEIGHTED_SHARES", "EPS_AFTER", "APPROX", "OFFER_RESULTS", "CHARGE_GRID",
+    "XLPY_VERSION",
+}
+
+EXPIRATION = dt.date(2004, 2, 20)  # Hecla's offer
+EXPIRATION_SERIAL = 38037.0
+
+
+def specs():
+    return [s for s in registry.functions() if s.module == "xlpy.udfs"]
+
+
+def is_message(value, argument: str) -> bool:
+    return isinstance(value, str) and value.startswith(f"{ERROR_PREFIX} {argument} ")
+
+
+# --------------------------------------------------------------------------- #
+# the seed and the charge
+
+
+def test_seed_induced_charge_is_exact_float():
+    value = udfs.INDUCED_CHARGE(274000.0, 7.94, 3.2, 7.39)
+    assert type(value) is float and value == 9597836.4
+    exact = charge.induced_charge(274000, D("7.94"), D("3.2"), D("7.39"))
+    assert exact == D("9597836.40")
+    assert value == float(exact)
+    # an omitted or empty cash_per_unit is None; a single cell may come as a 1×1 range
+    assert udfs.INDUCED_CHARGE(274000.0, 7.94, 3.2, 7.39, None) == 9597836.4
+    assert udfs.INDUCED_CHARGE([[274000.0]], [[7.94]], 3.2, 7.39) == 9597836.4
+    assert udfs.INDUCED_CHARGE(274000, 7.94, 3.2, 7.39) == 9597836.4  # ints from Python callers
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (274000.0, 7.94, 3.2, 7.39, 1.25),
+        (40000.0, 14.2179, 13.3333, 11.83, None),
+        (307000.0, 7.94, 3.2154, 8.1, 0.0),
+        (0.0, 7.94, 3.2, 7.39, None),
+        (1000.0, 3.2, 3.2, 7.39, None),  # R1 = R0: no charge
+        (274000.0, 7.94, 3.2, 7.39, 0.123456789012),  # more than 9 decimals: the general path
+        (123456789.0, 50 / 15.12, 50 / 15.12, 9.99, None),  # a ratio that does not terminate
+    ],
+)
+def test_induced_charge_matches_engine(args):
+    units, r1, r0, price, cash = args
+    expected = charge.induced_charge(
+        to_decimal(units, "units"), to_decimal(r1, "r1"), to_decimal(r0, "r0"), to_decimal(price, "price"),
+        D(0) if cash is None else to_decimal(cash, "cash"),
+    )
+    assert udfs.INDUCED_CHARGE(*args) == float(expected)
+
+
+# floats as Excel holds typed figures: up to 6 decimals, or any finite float
+_DECIMALS = st.integers(0, 6)
+_TYPED = st.builds(lambda n, k: float(D(n).scaleb(-k)), st.integers(1, 10**12), _DECIMALS)
+_POSITIVE = st.one_of(_TYPED, st.floats(min_value=1e-9, max_value=1e7, allow_nan=False, allow_infinity=False))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    units=st.one_of(st.integers(0, 10**9).map(float), st.floats(0, 1e16, allow_nan=False)),
+    r0=_POSITIVE,
+    extra=st.one_of(st.just(0.0), _POSITIVE),
+    price=_POSITIVE,
+    cash=st.one_of(st.none(), st.just(0.0), _POSITIVE),
+)
+def test_induced_charge_fast_path_equals_engine(units, r0, extra, price, cash):
+    """Whatever path a float call takes, it gives float(engine result of to_decimal inputs)."""
+    r1 = r0 + extra
+    expected = charge.induced_charge(
+        to_decimal(units, "units"), to_decimal(r1, "r1"), to_decimal(r0, "r0"), to_decimal(price, "price"),
+        D(0) if cash is None else to_decimal(cash, "cash"),
+    )
+    assert udfs.INDUCED_CHARGE(units, r1, r0, price, cash) == float(expected)
+
+
+def test_induced_charge_typical_floats_take_the_fast_path(monkeypatch):
+    calls = []
+    real = charge.induced_charge
+    monkeypatch.setattr(charge, "induced_charge", lambda *a: calls.append(a) or real(*a))
+    assert udfs.INDUCED_CHARGE(274000.0, 7.94, 3.2, 7.39) == 9597836.4
+    assert udfs.INDUCED_CHARGE(274000.0, 7.94, 3.2, 7.39, 2.5) == 10282836.4
+    assert calls == []
+    assert udfs.INDUCED_CHARGE(274000.0, 7.94, 3.2, 7.39, 0.1234567891) == float(
+        real(274000, D("7.94"), D("3.2"), D("7.39"), D("0.1234567891"))
+    )
+    assert len(calls) == 1  # ten decimals: the general path, through the engine
+
+
+def test_incremental_shares():
+    assert udfs.INCREMENTAL_SHARES(274000.0, 7.94, 3.2) == 1298760
+    assert udfs.INCREMENTAL_SHARES(40000.0, 14.2179, 0.0001) == float(
+        charge.incremental_shares(40000, D("14.2179"), D("0.0001"))
+    )
+    assert udfs.INCREMENTAL_SHARES([[274000.0]], 7.94, 7.94) == 0.0
+
+
+# --------------------------------------------------------------------------- #
+# delivery
+
+
+@pytest.mark.parametrize(
+    "units",
+    [
+        [[150.0], [75.0]],  # a column, as ndim=2 hands it over
+        [[150.0, 75.0]],  # a row
+        [150.0, 75.0],  # a single row or column without ndim
+        [[150.0], [None], [75.0], [None]],  # blank cells skipped
+    ],
+)
+def test_shares_issued_and_cash_in_lieu_per_holder(units):
+    d = allocation.deliver([150, 75], D("7.94"), "cash", D("8.31"))
+    assert udfs.SHARES_ISSUED(units, 7.94) == d.common_issued == 1786
+    assert udfs.SHARES_ISSUED(units, 7.94, None) == 1786
+    assert udfs.CASH_IN_LIEU(units, 7.94, 8.31) == float(d.fractional_cash) == 4.155
+    assert type(udfs.SHARES_ISSUED(units, 7.94)) is int
+
+
+def test_shares_issued_policies_and_aggregate():
+    assert udfs.SHARES_ISSUED(274000.0, 7.94) == 2175560
+    assert udfs.SHARES_ISSUED([[274000.0]], 7.94) == 2175560
+    holders = [[1.0], [3.0], [5.0]]
+    for policy in ("cash", "down", "nearest"):
+        expected = allocation.deliver([1, 3, 5], D("0.5"), policy).common_issued
+        assert udfs.SHARES_ISSUED(holders, 0.5, policy) == expected
+    assert udfs.SHARES_ISSUED(holders, 0.5, " Nearest ") == 6  # 0.5, 1.5, 2.5 half up: 1 + 2 + 3
+    # per-holder rounding: 40,000 units in 3 lines deliver fewer shares than in one
+    assert udfs.SHARES_ISSUED([[13333.0], [13333.0], [13334.0]], 14.2179) == allocation.deliver(
+        [13333, 13333, 13334], D("14.2179")
+    ).common_issued
+    assert udfs.CASH_IN_LIEU(40000.0, 14.2179, 11.5) == 0.0
+
+
+# --------------------------------------------------------------------------- #
+# the ratio by formula
+
+
+def test_exchange_ratio():
+    assert udfs.EXCHANGE_RATIO(66.0, 8.3125, 8.25) == 7.94
+    assert udfs.EXCHANGE_RATIO(66.0, 7.5, 8.25) == 8.25
+    assert udfs.EXCHANGE_RATIO(66.0, 8.3125, None, None, None) == 7.94
+    assert udfs.EXCHANGE_RATIO(66.0, 8.3125, None, 8.0) == 8.0
+    assert udfs.EXCHANGE_RATIO(66.0, 8.3125, None, None, 4.0) == float(
+        ratio.exchange_ratio(D(66), D("8.3125"), places=4)
+    )
+    assert udfs.EXCHANGE_RATIO(1.0, 8.0, None, None, 2.0) == 0.13  # 0.125 rounds half away from zero
+
+
+def _history(first: dt.date, last: dt.date):
+    """A synthetic price history on XNYS trading days: (dates, prices, volumes)."""
+    days = sessions("XNYS", first, last)
+    prices = [round(8 + (i % 7) * 0.0731 - (i % 3) * 0.05, 4) for i in range(len(days))]
+    volumes = [1_000_000.0 + 12_345 * (i % 5) for i in range(len(days))]
+    return days, prices, volumes
+
+
+def _engine_vwap(days, prices, volumes, expiration, n=5, lag=2, code="XNYS"):
+    history = [PriceDay(d, to_decimal(p, "p"), to_decimal(v, "v")) for d, p, v in zip(days, prices, volumes)]
+    window = ratio.averaging_window(expiration, sessions(code, *session_range(expiration, n, lag)), n, lag)
+    return ratio.average_price(history, window)
+
+
+def test_offer_vwap_with_datetimes_serials_and_layouts():
+    days, prices, volumes = _history(dt.date(2004, 1, 2), dt.date(2004, 2, 27))
+    expected = float(_engine_vwap(days, prices, volumes, EXPIRATION))
+
+    def col(xs):
+        return [[x] for x in xs]
+
+    as_datetimes = [dt.datetime.combine(d, dt.time()) for d in days]
+    as_serials = [float(to_serial(d)) for d in days]
+    assert udfs.OFFER_VWAP(col(as_datetimes), col(prices), col(volumes), dt.datetime(2004, 2, 20)) == expected
+    assert udfs.OFFER_VWAP(col(as_serials), col(prices), col(volumes), EXPIRATION_SERIAL) == expected
+    assert udfs.OFFER_VWAP([as_serials], [prices], [volumes], EXPIRATION_SERIAL, None, None, None) == expected
+    assert udfs.OFFER_VWAP(as_datetimes, prices, volumes, EXPIRATION, 5.0, 2.0, "xnys") == expected
+    # trailing blank rows of a selected range are skipped
+    pad = [[None]] * 3
+    assert udfs.OFFER_VWAP(col(as_serials) + pad, col(prices) + pad, col(volumes) + pad, EXPIRATION_SERIAL) == expected
+    # other window
+    assert udfs.OFFER_VWAP(col(as_serials), col(prices), col(volumes), EXPIRATION_SERIAL, 10.0, 0.0) == float(
+        _engine_vwap(days, prices, volumes, EXPIRATION, 10, 0)
+    )
+    # the Hecla ratio follows from it
+    assert udfs.EXCHANGE_RATIO(66.0, expected, 8.25) == float(ratio.exchange_ratio(D(66), D(repr(expected)), D("8.25")))
+
+
+def test_averaging_window():
+    expected = ratio.averaging_window(EXPIRATION, sessions("XNYS", dt.date(2004, 1, 1), EXPIRATION), 5, 2)
+    assert (expected[0], expected[-1]) == (dt.date(2004, 2, 11), dt.date(2004, 2, 18))
+    want = [[expected[0], expected[-1]]]
+    assert udfs.AVERAGING_WINDOW(dt.datetime(2004, 2, 20)) == want
+    assert udfs.AVERAGING_WINDOW(EXPIRATION_SERIAL) == want
+    assert udfs.AVERAGING_WINDOW(EXPIRATION_SERIAL + 0.75) == want  # a time of day is cut off
+    assert udfs.AVERAGING_WINDOW([[EXPIRATION_SERIAL]], 5.0, 2.0, "XNYS") == want
+    assert udfs.AVERAGING_WINDOW(EXPIRATION, None, None, None) == want
+    three = ratio.averaging_window(EXPIRATION, sessions("XNYS", dt.date(2004, 1, 1), EXPIRATION), 3, 0)
+    assert udfs.AVERAGING_WINDOW(EXPIRATION_SERIAL, 3.0, 0.0) == [[three[0], three[-1]]]
+    assert all(type(d) is dt.date for d in udfs.AVERAGING_WINDOW(EXPIRATION)[0])
+
+
+# --------------------------------------------------------------------------- #
+# proration
+
+
+def test_proration_matches_the_engines_count():
+    def engine_factor(tendered, cap, odd_lines=(), big_lines=(), odd_lot=None):
+        if not odd_lines:
+            return allocation.count_tally(Tally(tendered=tendered), cap).proration_factor
+        lines = list(odd_lines) + list(big_lines)
+        table = HolderTable(
+            tuple(f"h{i}" for i in range(len(lines))), tuple(lines), ("book-entry",) * len(lines),
+            ("tendered",) * len(lines),
+        )
+        count = allocation.count_tally(Tally(tendered=sum(lines), holders=table), cap, odd_lot)
+        assert count.tendered == tendered
+        return count.proration_factor
+
+    assert udfs.PRORATION(400000.0, 300000.0) == float(engine_factor(400000, 300000)) == 0.75
+    assert udfs.PRORATION(200000.0, 300000.0) == 1.0
+    assert udfs.PRORATION(400000.0, 300000.0, None) == 0.75
+    odd, big = [50] * 40, [99500] * 4  # 2,000 odd-lot units, 398,000 others
+    assert udfs.PRORATION(400000.0, 300000.0, 2000.0) == float(engine_factor(400000, 300000, odd, big, 100))
+    # the odd lots alone exceed the cap: everyone prorated alike
+    odd, big = [90] * 100, [1000] * 10  # 9,000 odd-lot units
+    assert udfs.PRORATION(19000.0, 5000.0, 9000.0) == float(engine_factor(19000, 5000, odd, big, 100))
+
+
+# --------------------------------------------------------------------------- #
+# EPS
+
+
+def test_weighted_shares():
+    start, end, issued_on = dt.date(2004, 1, 1), dt.date(2004, 3, 31), dt.date(2004, 2, 25)
+    expected = float(eps.weighted_shares(115000000, [(2175560, issued_on)], start, end))
+    assert udfs.WEIGHTED_SHARES(115000000.0, 2175560.0, 38042.0, 37987.0, 38077.0) == expected
+    assert udfs.WEIGHTED_SHARES(
+        115000000.0, 2175560.0, dt.datetime(2004, 2, 25), dt.datetime(2004, 1, 1), dt.datetime(2004, 3, 31)
+    ) == expected
+    assert udfs.WEIGHTED_SHARES(115000000.0, [[2175560.0]], [[38042.0]], 37987.0, 38077.0) == expected
+    # several issues: columns of shares and dates, with a blank row
+    issues = [(2175560, issued_on), (250000, dt.date(2004, 3, 15))]
+    expected = float(eps.weighted_shares(115000000, issues, start, end))
+    shares_col = [[2175560.0], [None], [250000.0]]
+    dates_col = [[dt.datetime(2004, 2, 25)], [None], [dt.datetime(2004, 3, 15)]]
+    assert udfs.WEIGHTED_SHARES(115000000.0, shares_col, dates_col, start, end) == expected
+
+
+def test_eps_after():
+    expected = eps.basic_eps(D(6200000) - D(0) - D(10900000), D(117500000))
+    assert udfs.EPS_AFTER(6200000.0, 0.0, 10900000.0, 117500000.0) == float(expected) == -0.04
+    expected = eps.basic_eps(D("6200000") - D("125000.5") - D("9597836.4"), D("115860661.0989"))
+    assert udfs.EPS_AFTER(6200000.0, 125000.5, 9597836.4, 115860661.0989) == float(expected)
+
+
+# --------------------------------------------------------------------------- #
+# the announcement
+
+
+@pytest.mark.parametrize(
+    "value, style",
+    [(274000.0, None), (3500.0, None), (190777.0, "auto"), (117175560.0, None), (9597836.4, "dollars"),
+     (2400000.0, "millions"), (3549.0, "sig2"), (950.0, "thousands"), (-9597836.4, "Dollars")],
+)
+def test_approx(value, style):
+    assert udfs.APPROX(value, style) == release.approx(to_decimal(value, "v"), (style or "auto").lower())
+
+
+# --------------------------------------------------------------------------- #
+# the whole offer and the grid
+
+
+def test_offer_results_matches_compute_and_the_offer_file():
+    table = udfs.OFFER_RESULTS(464777.0, 274000.0, 3500.0, 7.94, 3.2, 7.39, 115000000.0, None)
+    assert all(len(row) == 2 for row in table)
+    rows = dict((label, value) for label, value in table if label != "warning")
+    offer = Offer(
+        id="t", issuer="", security="", kind="preferred", outstanding=464777, original_ratio=D("3.2"),
+        common_outstanding_before=115000000, expiration=EXPIRATION, consideration=Consideration(ratio=D("7.94")),
+        tally=Tally(tendered=274000, guaranteed_delivery=3500), valuation=Valuation(EXPIRATION, D("7.39")),
+    )
+    expected = compute(offer).to_dict()
+    for key in udfs.RESULT_ROWS:
+        assert rows[key.replace("_", " ")] == float(D(expected[key])), key
+    assert rows["induced charge"] == 9597836.4
+    assert rows["common issued"] == 2175560 and type(rows["common issued"]) is int
+    assert rows["units remaining"] == 190777
+    assert rows["common outstanding after"] == 117175560
+    assert rows["charge kind"] == "deemed dividend"
+    assert [v for k, v in table if k == "warning"] == list(compute(offer).warnings)
+
+    # the same figures as the seed offer file through `xlpy compute`
+    from xlpy.offerfile import compute_file
+
+    _, seed = compute_file(ROOT / "workbook" / "offers" / "hecla-2004.toml")
+    seed_row = seed.to_dict()
+    for key in ("units_accepted", "common_issued", "incremental_shares", "induced_charge", "units_remaining",
+                "common_outstanding_after"):
+        assert rows[key.replace("_", " ")] == float(D(seed_row[key])), key
+
+
+def test_offer_results_with_cash():
+    table = dict(udfs.OFFER_RESULTS(1000.0, 600.0, 0.0, 2.5, 2.0, 10.0, 50000.0, 1.5))
+    assert table["induced charge"] == float(charge.induced_charge(600, D("2.5"), D("2"), D("10"), D("1.5")))
+    assert table["cash paid"] == 900.0
+
+
+def test_charge_grid():
+    grid = udfs.CHARGE_GRID(464777.0, 7.94, 3.2, [[7.0], [7.39], [8.0]], [[0.25, 0.5, 1.0]])
+    assert grid[0] == ["", 0.25, 0.5, 1.0]
+    assert [row[0] for row in grid[1:]] == [7.0, 7.39, 8.0]
+    for row, price in zip(grid[1:], ("7", "7.39", "8")):
+        for cell, share in zip(row[1:], ("0.25", "0.5", "1")):
+            assert cell == float(charge.induced_charge(D(464777) * D(share), D("7.94"), D("3.2"), D(price)))
+    # prices as a row and participations as a column give the same grid
+    assert udfs.CHARGE_GRID(464777.0, 7.94, 3.2, [[7.0, 7.39, 8.0]], [[0.25], [0.5], [1.0]]) == grid
+    # full participation of the tendered units is the seed charge
+    assert udfs.CHARGE_GRID(274000.0, 7.94, 3.2, 7.39, 1.0) == [["", 1.0], [7.39, 9597836.4]]
+
+
+def test_xlpy_version():
+    assert udfs.XLPY_VERSION() == xlpy.__version__
+
+
+# --------------------------------------------------------------------------- #
+# dates the way Excel numbers them
+
+
+def test_excel_serial_dates_1900_system():
+    assert from_serial(1) == dt.date(1900, 1, 1)
+    assert from_serial(59) == dt.date(1900, 2, 28)
+    assert from_serial(61) == dt.date(1900, 3, 1)  # serial 60 is Excel's fictitious 29 February 1900
+    assert from_serial(38037) == EXPIRATION
+    assert from_serial(2958465) == dt.date(9999, 12, 31)
+    for day in (dt.date(1900, 1, 1), dt.date(1900, 2, 28), dt.date(1900, 3, 1), EXPIRATION):
+        assert from_serial(to_serial(day)) == day
+    assert udfs.AVERAGING_WINDOW(60.0) == (
+        f"{ERROR_PREFIX} expiration is 29 February 1900, a day that does not exist, got 60"
+    )
+
+
+# --------------------------------------------------------------------------- #
+# the registry: Function Wizard text and examples
+
+
+def test_every_issue_3_function_is_registered():
+    names = {s.name for s in specs()}
+    assert ISSUE_3_FUNCTIONS <= names
+    for s in specs():
+        assert getattr(udfs, s.name) is s.func
+        assert s.category == "xlpy"
+
+
+@pytest.mark.parametrize("name", sorted(ISSUE_3_FUNCTIONS))
+def test_function_wizard_text_and_docstring_example(name):
+    spec = registry.get(name)
+    assert spec.description and len(spec.description) <= 255
+    assert spec.description == spec.func.__doc__.strip().splitlines()[0]
+    for a in spec.args:
+        assert a.help.strip(), f"{name}: no help for {a.name}"
+        assert len(a.help) <= 255  # Excel's limit for an argument description
+    doc = spec.func.__doc__
+    assert f"={name}(" in doc, "an example formula as typed in a cell"
+    parser = doctest.DocTestParser()
+    test = parser.get_doctest(doc, dict(vars(udfs)), f"xlpy.udfs.{name}", udfs.__file__, 0)
+    assert test.examples, f"{name}: no runnable example"
+    assert any(name + "(" in ex.source for ex in test.examples)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    out = io.StringIO()
+    runner.run(test, out=out.write)
+    assert runner.failures == 0, out.getvalue()
+
+
+# --------------------------------------------------------------------------- #
+# bad arguments: a short message naming the argument and the value
+
+
+def _hist():
+    days = [[dt.datetime(2004, 2, d)] for d in (11, 12, 13, 17, 18)]
+    return days, [[8.0]] * 5, [[100.0]] * 5
+
+
+BAD_CALLS = [
+    # (function, args, argument named, text the message contains)
+    ("INDUCED_CHARGE", (274000.0, 7.94, 3.2, -3.0), "price", "must be > 0, got -3"),
+    ("INDUCED_CHARGE", (274000.0, 7.94, 3.2, None), "price", "is required, got an empty cell"),
+    ("INDUCED_CHARGE", (-5.0, 7.94, 3.2, 7.39), "units", "must not be negative, got -5"),
+    ("INDUCED_CHARGE", (True, 7.94, 3.2, 7.39), "units", "must be a number, got TRUE"),
+    ("INDUCED_CHARGE", ("274,000", 7.94, 3.2, 7.39), "units", 'must be a number, got "274,000"'),
+    ("INDUCED_CHARGE", (274000.0, 3.0, 3.2, 7.39), "offer_ratio", "must not be below original_ratio (3.2)"),
+    ("INDUCED_CHARGE", (274000.0, 7.94, 3.2, 7.39, -1.0), "cash_per_unit", "must not be negative, got -1"),
+    ("INDUCED_CHARGE", (274000.0, float("nan"), 3.2, 7.39), "offer_ratio", "must be a finite number"),
+    ("INDUCED_CHARGE", ([[1.0], [2.0]], 7.94, 3.2, 7.39), "units", "must be a single cell"),
+    ("INCREMENTAL_SHARES", (274000.0, 7.94, "x"), "original_ratio", 'must be a number, got "x"'),
+    ("INCREMENTAL_SHARES", (274000.0, 0.0, 3.2), "offer_ratio", "must be > 0, got 0"),
+    ("SHARES_ISSUED", ([[150.0], [2.5]], 7.94), "units (cell 2)", "must be a whole number, got 2.5"),
+    ("SHARES_ISSUED", (150.0, 7.94, "up"), "fractional", 'must be one of cash, down, nearest, got "up"'),
+    ("SHARES_ISSUED", ([[150.0, 1.0], [2.0, 3.0]], 7.94), "units", "must be one row or one column"),
+    ("SHARES_ISSUED", (None, 7.94), "units", "is required"),
+    ("CASH_IN_LIEU", (150.0, 7.94, 0.0), "price", "must be > 0, got 0"),
+    ("CASH_IN_LIEU", ([[150.0], [-1.0]], 7.94, 8.31), "units (cell 2)", "must not be negative, got -1"),
+    ("EXCHANGE_RATIO", (66.0, 0.0), "average_price", "must be > 0, got 0"),
+    ("EXCHANGE_RATIO", (66.0, 8.3, 8.0, 9.0), "floor", "must not exceed the cap 8"),
+    ("EXCHANGE_RATIO", (66.0, 8.3, None, None, -1.0), "places", "must not be negative, got -1"),
+    ("EXCHANGE_RATIO", (-66.0, 8.3), "value", "must be > 0, got -66"),
+    ("OFFER_VWAP", (*_hist(), "soon"), "expiration", 'must be a date, got "soon"'),
+    ("OFFER_VWAP", (*_hist(), EXPIRATION, 0.0), "days", "must be at least 1, got 0"),
+    ("OFFER_VWAP", (*_hist(), EXPIRATION, 5.0, -1.0), "lag", "must not be negative, got -1"),
+    ("OFFER_VWAP", (*_hist(), EXPIRATION, 5.0, 2.0, "NOPE"), "calendar", 'is not a known exchange calendar'),
+    ("OFFER_VWAP", (*_hist(), EXPIRATION, 6.0), "dates",
+     'has no row for trading day(s) in the averaging window, got "2004-02-10"'),
+    ("OFFER_VWAP", (_hist()[0], [[8.0]] * 4, _hist()[2], EXPIRATION), "prices", "must have as many cells as dates (5)"),
+    ("OFFER_VWAP", (_hist()[0], [[8.0]] * 4 + [[-8.0]], _hist()[2], EXPIRATION), "prices (cell 5)", "must be > 0"),
+    ("OFFER_VWAP", ([[38028.0]] * 5, *_hist()[1:], EXPIRATION), "dates (cell 2)", "repeats cell 1"),
+    ("AVERAGING_WINDOW", (0.0,), "expiration", "must be a date (a serial number from 1 to 2958465), got 0"),
+    ("AVERAGING_WINDOW", (EXPIRATION, 2.5), "days", "must be a whole number, got 2.5"),
+    ("AVERAGING_WINDOW", (None,), "expiration", "is required, got an empty cell"),
+    ("AVERAGING_WINDOW", (EXPIRATION, 5.0, 2.0, 7.0), "calendar", 'must be an exchange calendar code such as "XNYS"'),
+    ("PRORATION", (400000.0, -1.0), "max_units", "must not be negative, got -1"),
+    ("PRORATION", (400000.5, 300000.0), "tendered", "must be a whole number, got 400000.5"),
+    ("PRORATION", (1000.0, 500.0, 2000.0), "odd_lot_units", "must not exceed tendered (1000), got 2000"),
+    ("WEIGHTED_SHARES", (115e6, 2175560.0, 38042.0, 38077.0, 37987.0), "period_end",
+     "must not be before period_start (2004-03-31), got 2004-01-01"),
+    ("WEIGHTED_SHARES", (115e6, [[1.0], [2.0]], [[38042.0]], 37987.0, 38077.0), "issue_date",
+     "must have as many cells as shares_issued (2)"),
+    ("WEIGHTED_SHARES", (-1.0, 2175560.0, 38042.0, 37987.0, 38077.0), "shares_before", "must not be negative"),
+    ("WEIGHTED_SHARES", (115e6, 2175560.0, False, 37987.0, 38077.0), "issue_date", "must be a date, got FALSE"),
+    ("EPS_AFTER", (6.2e6, 0.0, 1.09e7, 0.0), "weighted_shares", "must be > 0, got 0"),
+    ("EPS_AFTER", (6.2e6, None, 1.09e7, 1.175e8), "preferred_dividends", "is required, got an empty cell"),
+    ("EPS_AFTER", (6.2e6, -1.0, 1.09e7, 1.175e8), "preferred_dividends", "must not be negative, got -1"),
+    ("APPROX", ("many",), "value", 'must be a number, got "many"'),
+    ("APPROX", (274000.0, "roughly"), "style",
+     'must be one of auto, sig2, thousands, millions, dollars, got "roughly"'),
+    ("OFFER_RESULTS", (464777.0, 500000.0, 3500.0, 7.94, 3.2, 7.39, 115e6), "tendered",
+     "must not exceed outstanding (464777), got 500000"),
+    ("OFFER_RESULTS", (464777.0, 274000.0, 300000.0, 7.94, 3.2, 7.39, 115e6), "guaranteed",
+     "must not exceed tendered (274000), got 300000"),
+    ("OFFER_RESULTS", (464777.0, 274000.0, 3500.0, 3.0, 3.2, 7.39, 115e6), "offer_ratio",
+     "must not be below original_ratio (3.2): not an induced conversion, got 3"),
+    ("OFFER_RESULTS", (0.0, 0.0, 0.0, 7.94, 3.2, 7.39, 115e6), "outstanding", "must be at least 1, got 0"),
+    ("OFFER_RESULTS", (464777.0, 274000.0, 3500.0, 7.94, 3.2, 7.39, None), "common_before", "is required"),
+    ("CHARGE_GRID", (464777.0, 7.94, 3.2, [[7.0], [-1.0]], [[0.5]]), "prices (cell 2)", "must be > 0, got -1"),
+    ("CHARGE_GRID", (464777.0, 7.94, 3.2, [[7.0]], [[0.5, 60.0]]), "participations (cell 2)",
+     "must be from 0 to 1 (0% to 100%), got 60"),
+    ("CHARGE_GRID", (464777.0, 7.94, 3.2, [[None]], [[0.5]]), "prices", "has no values"),
+    ("CHARGE_GRID", (464777.0, 7.94, 3.2, [[7.0, 8.0], [9.0, 10.0]], [[0.5]]), "prices",
+     "must be one row or one column"),
+]
+
+
+def test_bad_calls_cover_every_function_with_arguments():
+    covered = {name for name, *_ in BAD_CALLS}
+    assert covered == {s.name for s in specs() if s.args}
+
+
+@pytest.mark.parametrize("name, args, argument, text", BAD_CALLS, ids=[f"{c[0]}-{c[2]}" for c in BAD_CALLS])
+def test_bad_argument_gives_a_cell_message(name, args, argument, text):
+    result = getattr(udfs, name)(*args)  # never raises
+    assert is_message(result, argument), result
+    assert text in result, result
+    assert "\n" not in result and "Traceback" not in result
+    assert len(result) < 200
+
+
+# --------------------------------------------------------------------------- #
+# xlpy vba: the module "Import Functions" would write
+
+
+def _run_cli(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = cli_main(list(argv))
+    return code, out.getvalue()
+
+
+def test_xlpy_vba_prints_generate_bas():
+    code, text = _run_cli("vba")
+    assert code == 0
+    assert text == vba.generate_bas("xlpy.udfs")
+    for s in specs():
+        assert text.count(f"\nFunction {s.name}(") == 1, s.name
+        assert f'XLPy.CallUDF("xlpy.udfs", "{s.name}", ' in text
+    assert text.count("\nFunction ") == len(specs())
+    assert "Function INDUCED_CHARGE(units, offer_ratio, original_ratio, price, Optional cash_per_unit)\n" in text
+    assert "Function XLPY_VERSION()\n" in text
+    code, addin = _run_cli("vba", "--addin")
+    assert code == 0 and addin == vba.generate_bas("xlpy.udfs", addin=True)
+    assert "ActiveWorkbook" in addin and "ThisWorkbook" not in addin
+
+
+def test_xlpy_vba_writes_the_bas_file(tmp_path):
+    target = tmp_path / "xlpy_udfs.bas"
+    code, text = _run_cli("vba", "-o", str(target))
+    assert code == 0 and str(target) in text
+    expected = tmp_path / "expected.bas"
+    vba.write_bas(expected, vba.generate_bas("xlpy.udfs"))
+    assert target.read_bytes() == expected.read_bytes()
+    assert b"\r\n" in target.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["expected.bas", "xlpy_udfs.bas"]  # no temporary left
+
+
+def test_xlpy_vba_unwritable_output(tmp_path, capsys):
+    assert cli_main(["vba", "-o", str(tmp_path / "missing" / "x.bas")]) == 2
+    assert "--output" in capsys.readouterr().err
+
+
+def test_generate_bas_matches_xlwings_for_xlpy_udfs(xlwings_udfs):  # noqa: F811
+    for workbook, addin in [(FakeWorkbook("xlpy.xlsm"), False), (FakeWorkbook("xlpy.xlam"), True)]:
+        assert vba.generate_bas("xlpy.udfs", addin=addin) == _xlwings_text(xlwings_udfs, udfs, "xlpy.udfs", workbook)
+
+
+def test_xlwings_import_udfs_registers_the_wizard_text(xlwings_udfs):  # noqa: F811
+    wb = FakeWorkbook("xlpy.xlsm")
+    xlwings_udfs.import_udfs("xlpy.udfs", wb)
+    assert wb.imported.decode("ascii") == vba.generate_bas("xlpy.udfs")
+    options = dict(wb.macro_options)
+    for s in specs():
+        got = options[f"'xlpy.xlsm'!{s.name}"]
+        assert got["Category"] == "xlpy"
+        assert got["Description"].startswith(s.description)
+        assert got["ArgumentDescriptions"] == ([a.help for a in s.args] or None)
+
+
+def test_import_does_not_load_exchange_calendars():
+    import subprocess
+
+    code = "import sys, xlpy.udfs; print('exchange_calendars' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"
+
+
+def test_a_bug_is_still_a_one_line_message(monkeypatch):
+    def broken(*args):
+        raise KeyError("oops")
+
+    monkeypatch.setattr(charge, "incremental_shares", broken)
+    result = udfs.INCREMENTAL_SHARES(274000.0, 7.94, 3.2)
+    assert result == f"{ERROR_PREFIX} KeyError: 'oops' (in INCREMENTAL_SHARES; please report)"
+
+
+def test_dates_as_text_and_date_objects():
+    want = udfs.AVERAGING_WINDOW(EXPIRATION_SERIAL)
+    assert udfs.AVERAGING_WINDOW("2004-02-20") == want
+    assert udfs.AVERAGING_WINDOW(EXPIRATION) == want
