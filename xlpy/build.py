@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from copy import copy
 import os
 import re
 import tempfile
@@ -21,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import LineChart, Reference
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -100,13 +102,31 @@ def _set(ws, row: int, col: int, value, fmt: str | None = None, font=None, fill=
         cell.data_type = "s"  # never a formula, whatever the text begins with
     else:
         cell.value = _cell_value(value)
-    if fmt:
-        cell.number_format = FMT[fmt]
-    if font is not None:
-        cell.font = font
-    if fill is not None:
-        cell.fill = fill
+    _style(ws, cell, fmt, font, fill)
     return cell
+
+
+def _style(ws, cell, fmt, font, fill):
+    """Apply a (format, font, fill) style; each combination is resolved once per workbook.
+
+    Assigning fonts cell by cell makes openpyxl hash the font every time; a
+    table of ten thousand lines would spend most of its build doing that.
+    """
+    if fmt is None and font is None and fill is None:
+        return
+    cache = ws.parent.__dict__.setdefault("_xlpy_styles", {})
+    key = (fmt, id(font), id(fill))
+    style = cache.get(key)
+    if style is None:
+        if fmt:
+            cell.number_format = FMT[fmt]
+        if font is not None:
+            cell.font = font
+        if fill is not None:
+            cell.fill = fill
+        cache[key] = copy(cell._style)
+    else:
+        cell._style = copy(style)
 
 
 def _heading(ws, sheet: Sheet, subtitle: str | None):
@@ -211,18 +231,47 @@ def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None =
     formula.  Rows from the table's end up to *clear_to* are cleared (a refresh
     with fewer lines than before).
     """
-    input_cols = [(i, c) for i, c in enumerate(table.columns) if c.formula is None]
+    input_cols = [(table.first_col + i, c) for i, c in enumerate(table.columns) if c.formula is None]
+    formula_cols = [(table.first_col + i, c, table.row_template(c)) for i, c in enumerate(table.columns)
+                    if c.formula is not None]
     n = max(table.rows, 1)
+    # Tables run to a million cells: cells are made directly, each style resolved once (see _style).
+    probe = ws.cell(row=table.first_row, column=table.first_col)
+    styles = {}
+    for _, c in input_cols:
+        _style(ws, probe, c.fmt, STYLE["input"], None)
+        styles[("in", c.key)] = copy(probe._style)
+    for _, c, _ in formula_cols:
+        _style(ws, probe, c.fmt, STYLE["formula"], None)
+        styles[("f", c.key)] = copy(probe._style)
+    cells = ws._cells
     for r in range(n):
         row = table.first_row + r
         data = rows[r] if r < len(rows) else None
-        for j, (i, c) in enumerate(input_cols):
+        for j, (col, c) in enumerate(input_cols):
             v = data[j] if data is not None else None
-            _set(ws, row, table.first_col + i, v, c.fmt, STYLE["input"], text=c.fmt == "text")
-        for i, c in enumerate(table.columns):
-            if c.formula is not None:
-                _set(ws, row, table.first_col + i, table.row_formula(c, row) if data is not None or r == 0 else None,
-                     c.fmt, STYLE["formula"])
+            cell = Cell(ws, row=row, column=col, style_array=copy(styles[("in", c.key)]))
+            if isinstance(v, str):
+                cell._value = cell.check_string(v)
+                cell.data_type = "s"  # text, never a formula, whatever it begins with
+            elif isinstance(v, int) and not isinstance(v, bool):
+                cell._value = v
+                cell.data_type = "n"
+            else:
+                cell.value = _cell_value(v)
+            cells[(row, col)] = cell
+        for col, c, template in formula_cols:
+            if data is None and r > 0:
+                formula = None
+            elif row == table.first_row and c.first:
+                formula = table.row_formula(c, row)
+            else:
+                formula = template.format(r=row, p=row - 1, n=row + 1, i=r + 1)
+            cell = Cell(ws, row=row, column=col, style_array=copy(styles[("f", c.key)]))
+            if formula is not None:
+                cell._value = formula
+                cell.data_type = "f"
+            cells[(row, col)] = cell
     if clear_to:
         for row in range(table.first_row + n, clear_to + 1):
             for i in range(len(table.columns)):

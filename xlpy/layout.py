@@ -40,6 +40,9 @@ __all__ = [
     "FMT",
     "CONF_SHEET",
     "LAYOUT_NAME",
+    "Button",
+    "COVER_BUTTONS",
+    "REFRESH_RECORD",
 ]
 
 CONF_SHEET = "xlwings.conf"
@@ -110,6 +113,40 @@ class Shape:
             )
         except (KeyError, ValueError) as exc:
             raise ValueError(f"{LAYOUT_NAME}: not a layout description: {text!r}") from exc
+
+
+@dataclass(frozen=True)
+class Button:
+    """A form button on the Cover that runs a macro (added to the package by the builder).
+
+    Attributes:
+        caption: the text on the button.
+        macro: the VBA macro it runs (a wrapper "Import Functions" writes for :mod:`xlpy.macros`).
+        cell: the cell its top-left corner sits in.
+        width, height: size in pixels.
+    """
+
+    caption: str
+    macro: str
+    cell: str
+    width: int = 150
+    height: int = 28
+
+
+#: The Cover's buttons, one per refresh macro, right of the Status and Record blocks.
+COVER_BUTTONS = (
+    Button("Refresh all", "xlpy_refresh_all", "F5"),
+    Button("Refresh tenders", "xlpy_refresh_tenders", "F7"),
+    Button("Refresh prices", "xlpy_refresh_prices", "F9"),
+    Button("Check release draft", "xlpy_draft_release", "F11"),
+)
+
+#: Cover record cells a refresh writes (tally, prices, or both): everything else there is the build's.
+REFRESH_RECORD = {
+    "tenders": ("TallySource", "TallySha256", "TallyRows", "TallyMapping"),
+    "prices": ("PriceSource", "PriceSha256", "PriceRows"),
+    "any": ("RefreshedAt",),
+}
 
 
 @dataclass(frozen=True)
@@ -221,6 +258,17 @@ class Table:
         col = self.letter(key)
         return f"${col}${self.first_row}:${col}${self.last_row}"
 
+    def row_template(self, column: Column) -> str:
+        """The column's row formula as a ``str.format`` template: ``{r}`` this row, ``{p}``/``{n}`` the
+        previous and next, ``{i}`` the row's index in the table (from 1)."""
+
+        def sub(m: re.Match) -> str:
+            where, key = m.group(1), m.group(2)
+            return self.letter(key) + ("{p}" if where == "prev:" else "{n}" if where == "next:" else "{r}")
+
+        return re.sub(r"\{(prev:|next:)?([a-z_]+)\}", sub, column.formula.replace("{index}", "{i}").replace(
+            "{i}", "\0")).replace("\0", "{i}")
+
     def row_formula(self, column: Column, row: int) -> str:
         template = column.first if (column.first and row == self.first_row) else column.formula
 
@@ -293,6 +341,31 @@ class Layout:
     def inputs(self):
         """Every input item: (sheet, item, row)."""
         return [(s, item, row) for s, _, item, row in self.items() if item.is_input]
+
+    def refresh_areas(self, part: str) -> list[tuple[str, str]]:
+        """(sheet, range) of every area a refresh of *part* (``tenders`` or ``prices``) writes.
+
+        A table's area is its data rows in this layout (a refresh that changes the
+        row count also writes the rows between the old and the new end); the tally
+        counts are an area only where they are inputs (aggregate counts); the Cover
+        record cells of the part and ``RefreshedAt`` are always areas.  Nothing
+        else in a workbook is written by a refresh.
+        """
+        tables = {"tenders": ("tblTenders",), "prices": ("tblPrices", "tblHolidays")}[part]
+        areas = []
+        for s in self.sheets:
+            for t in s.tables:
+                if t.name in tables:
+                    last = get_column_letter(t.first_col + len(t.columns) - 1)
+                    areas.append((s.title, f"{get_column_letter(t.first_col)}{t.first_row}:{last}{t.last_row}"))
+        if part == "tenders":
+            for name in ("Tendered", "GuaranteedDelivery", "FailedDelivery"):
+                sheet, item, _ = self.item(name)
+                if item.is_input:
+                    areas.append(self.cell(name))
+        for name in REFRESH_RECORD[part] + REFRESH_RECORD["any"]:
+            areas.append(self.cell(name))
+        return areas
 
 
 # --- value columns ----------------------------------------------------------
@@ -377,6 +450,8 @@ def layout(shape: Shape) -> Layout:
             Item("PriceSource", "Price source", record=True),
             Item("PriceSha256", "Price SHA-256", record=True),
             Item("PriceRows", "Price days", record=True, fmt="count"),
+            Item("TallyMapping", "Tally column mapping", record=True,
+                 note="mapping file (TOML) a refresh reads the tally with; blank: common column spellings"),
         )),
         Block("Using this workbook", (
             Item(None, "Formulas", record=True,
