@@ -36,6 +36,8 @@ def _rewrite_zip(path: Path, edits: dict[str, tuple[bytes, bytes]]) -> None:
             data = src.read(info.filename)
             if info.filename in edits:
                 old, new = edits[info.filename]
+                # openpyxl writes an empty value as <v /> or <v/> depending on whether lxml is present.
+                data = data.replace(b"<v/>", b"<v />").replace(b"<v></v>", b"<v />")
                 assert old in data, f"{old!r} not in {info.filename}"
                 data = data.replace(old, new)
             dst.writestr(info, data)

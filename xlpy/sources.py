@@ -18,6 +18,8 @@ import datetime as dt
 import os
 import tomllib
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import eq, ne
 from pathlib import Path
 
 from .engine.errors import InputError, InputErrors
@@ -221,14 +223,40 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
         ) from None
     if not header_line:
         raise InputErrors([InputError(path.name, None, "is empty: no header row", show_value=False)])
+    # The units column is parsed by pandas as integers when every cell is a
+    # plain whole number (exact: int64); any other cell (a decimal point, a
+    # thousands separator, text, an empty cell) makes it read again as text,
+    # so the exact reader can name the row and the value.  Every other
+    # column is read as text, so holder ids keep their leading zeros.
+    names = [h.strip() for h in header_line]
+    found, _ = _match_columns(names, TALLY_COLUMNS, mapping.columns, path.name, ())
+    units_at = found.get("units") if len(set(names)) == len(names) else None
+    options = dict(keep_default_na=False, encoding=mapping.encoding, skipinitialspace=True)
     try:
-        frame = pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding=mapping.encoding, skipinitialspace=True
-        )
+        if units_at is None:
+            frame = pd.read_csv(path, dtype=str, **options)
+        else:
+            frame = pd.read_csv(path, dtype={i: str for i in range(len(names)) if i != units_at}, **options)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise InputErrors([InputError(path.name, None, f"cannot be read as CSV: {exc}", show_value=False)]) from None
     headers = [str(c) for c in frame.columns]
-    return headers, [frame[c].tolist() for c in frame.columns]
+    columns = []
+    for i, c in enumerate(frame.columns):
+        column = frame.iloc[:, i]
+        if i == units_at and len(frame.columns) == len(names):
+            if column.dtype.kind in "iu":
+                values = column.tolist()
+                column_values = _Whole(values) if not len(values) or column.min() >= 0 else values
+            else:
+                column_values = pd.read_csv(path, usecols=[i], dtype=str, **options).iloc[:, 0].tolist()
+            columns.append(column_values)
+        else:
+            columns.append(column.tolist())
+    return headers, columns
+
+
+class _Whole(list):
+    """A column pandas has already read as whole numbers, none negative."""
 
 
 def _xlsx_columns(path: Path, mapping: ColumnMapping):
@@ -259,19 +287,22 @@ def _words(values, table, mapping_words, name, column, default, problems):
     """Map a column of words onto ours; unknown words are problems naming the row."""
     lookup = {w: ours for ours, words in table.items() for w in words}
     lookup.update(mapping_words)
-    out = []
-    cache: dict[object, str | None] = {}
-    for i, raw in enumerate(values):
-        ours = cache.get(raw, "?")
-        if ours == "?":
-            k = _key(raw)
-            ours = default if k == "" else lookup.get(k)
-            cache[raw] = ours
-        if ours is None:
-            problems.append(
-                InputError(f"{name}: row {i + 2}, column {column}", raw, "must be one of " + ", ".join(table))
-            )
-        out.append(ours)
+    # A tally has a handful of distinct words: map each once, then the column at C speed.
+    resolved = {}
+    for raw in set(values):
+        k = _key(raw)
+        resolved[raw] = default if k == "" else lookup.get(k)
+    if all(type(raw) is str and raw == ours for raw, ours in resolved.items()):
+        return values  # already our words: nothing to map
+    out = list(map(resolved.__getitem__, values))
+    if None in resolved.values():
+        for i, (raw, ours) in enumerate(zip(values, out)):
+            if ours is None:
+                problems.append(
+                    InputError(f"{name}: row {i + 2}, column {column}", raw, "must be one of " + ", ".join(table))
+                )
+                if len(problems) > MAX_PROBLEMS:
+                    break
     return out
 
 
@@ -286,11 +317,12 @@ def _tally_from_columns(name, headers, columns, mapping):
     raw_units = columns[found["units"]]
     units = _whole_column(raw_units, name, units_col, problems)
     ids_raw = columns[found["holder_id"]]
-    ids = [str(v).strip() for v in ids_raw]
-    for i, h in enumerate(ids):
-        if not h:
-            problems.append(InputError(f"{name}: row {i + 2}, column {headers[found['holder_id']]}", ids_raw[i],
-                                       "must name the holder"))
+    ids = list(map(str.strip, map(str, ids_raw)))
+    if "" in ids:
+        for i, h in enumerate(ids):
+            if not h:
+                problems.append(InputError(f"{name}: row {i + 2}, column {headers[found['holder_id']]}",
+                                           ids_raw[i], "must name the holder"))
     if "method" in found:
         method = _words(columns[found["method"]], METHOD_VALUES, mapping.methods, name,
                         headers[found["method"]], "book-entry", problems)
@@ -309,7 +341,10 @@ def _tally_from_columns(name, headers, columns, mapping):
                         headers[found["status"]], "tendered", problems)
     else:
         status = ["tendered"] * n
-    for i, (m, s) in enumerate(zip(method, status)):
+    failed_not_guaranteed = "failed" in status and any(
+        map(ne, compress(method, map(eq, status, repeat("failed"))), repeat("guaranteed"))
+    )
+    for i, (m, s) in enumerate(zip(method, status) if failed_not_guaranteed else ()):
         if s == "failed" and m != "guaranteed":
             problems.append(InputError(f"{name}: row {i + 2}, column status", "failed",
                                        "only a guaranteed delivery can fail"))
@@ -329,6 +364,8 @@ def _capped(problems):
 
 def _whole_column(raw, name, column, problems):
     """Units as ints; the fast path takes plain digits, the rest go through the exact reader."""
+    if type(raw) is _Whole:
+        return list(raw)
     out = []
     append = out.append
     for i, v in enumerate(raw):

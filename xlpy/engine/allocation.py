@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import and_, eq, ne
+from operator import and_, eq, ne, not_
 from decimal import Decimal
 
 from .errors import InputError
@@ -125,16 +125,21 @@ def _count_holders(table: HolderTable, max_units: int | None, odd_lot: int | Non
     guaranteed = sum(compress(units, map(and_, live, map(eq, method, repeat("guaranteed")))))
     ids = list(compress(table.holder_id, good))
     accepted_lines = list(compress(units, good))
-    if len(set(ids)) == len(ids):
+    seen: set[str] = set()
+    add = seen.add
+    repeated = {h for h in ids if h in seen or add(h)}
+    if not repeated:
         per_holder = accepted_lines
     else:
-        sums: dict[str, int] = {}
-        get = sums.get
-        for holder, u in zip(ids, accepted_lines):
-            sums[holder] = get(holder, 0) + u
-        per_holder = list(sums.values())
+        # Sum the lines of holders with more than one; only their lines pass through Python.
+        mask = list(map(repeated.__contains__, ids))
+        per_holder = list(compress(accepted_lines, map(not_, mask)))
+        sums = dict.fromkeys(repeated, 0)
+        for holder, u in compress(zip(ids, accepted_lines), mask):
+            sums[holder] += u
+        per_holder.extend(sums.values())
     eligible = tendered - failed
-    holders = [u for u in per_holder if u > 0]
+    holders = list(filter(None, per_holder))  # units are never negative: drop the zeros
     odd_units = 0
     factor = ONE
     if max_units is not None and eligible > max_units:
@@ -157,7 +162,7 @@ def _count_holders(table: HolderTable, max_units: int | None, odd_lot: int | Non
         factor,
         odd_units,
         tuple(holders),
-        sum(1 for u in holders if u > 0),
+        len(holders) - holders.count(0),
     )
 
 
@@ -183,7 +188,7 @@ def deliver(
     >>> from decimal import Decimal as D
     >>> d = deliver([150, 75], D("7.94"), "cash", D("8.31"))
     >>> d.common_issued, d.fractional_shares, d.fractional_cash
-    (1785, Decimal('0.50'), Decimal('4.1550'))
+    (1786, Decimal('0.50'), Decimal('4.1550'))
     """
     if policy not in ("cash", "down", "nearest"):
         raise InputError("fractional", policy, "must be one of cash, down, nearest")

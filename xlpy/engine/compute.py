@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from . import allocation, charge, eps, ratio
 from .errors import InputError, InputErrors
@@ -76,7 +76,7 @@ class EPSResult:
 
     @property
     def eps_effect(self) -> Decimal:
-        return self.basic_eps_after - self.basic_eps_before
+        return CONTEXT.subtract(self.basic_eps_after, self.basic_eps_before)
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,10 @@ class Results:
     @property
     def total_induced_charge(self) -> Decimal:
         """The charges of every exchange in the period."""
-        return sum((e.induced_charge for e in self.exchanges), ZERO)
+        total = ZERO
+        for e in self.exchanges:
+            total = CONTEXT.add(total, e.induced_charge)
+        return total
 
     @property
     def total_common_issued(self) -> int:
@@ -312,6 +315,13 @@ def compute(offer: Offer, sessions: Sessions | None = None) -> Results:
     ``xlpy compute workbook/offers/hecla-2004.toml`` gives an induced charge
     of 9597836.4.
     """
+    # Every sum and product below runs at the engine's precision and rounding,
+    # whatever decimal context the caller (an add-in host, a notebook) has set.
+    with localcontext(CONTEXT):
+        return _compute(offer, sessions)
+
+
+def _compute(offer: Offer, sessions: Sessions | None) -> Results:
     problems = check_offer(offer)
     warnings: list[str] = []
     c = offer.consideration
@@ -325,9 +335,14 @@ def compute(offer: Offer, sessions: Sessions | None = None) -> Results:
             window = ratio.averaging_window(
                 offer.expiration, sessions(f.calendar, first, last), f.averaging_days, f.lag_days
             )
-            average = ratio.average_price(f.prices, window, field=f"{f.source or 'prices'}")
+            average = ratio.average_price(
+                f.prices, window, field="offer.consideration.formula.prices" + (f": {f.source}" if f.source else "")
+            )
             offer_ratio = ratio.exchange_ratio(f.value, average, f.cap, f.floor, f.places)
         except InputError as exc:
+            if not exc.field.startswith("offer."):  # name the formula's key: calendar, averaging_days, ...
+                exc = InputError(f"offer.consideration.formula.{exc.field}", exc.value, exc.reason,
+                                 show_value=exc.show_value)
             raise InputErrors(problems + [exc]) from None
         window_start, window_end = window[0], window[-1]
         if offer_ratio < offer.original_ratio and offer.carrying_amount is None:
@@ -345,6 +360,18 @@ def compute(offer: Offer, sessions: Sessions | None = None) -> Results:
         raise InputErrors(problems)
 
     counted = allocation.count_tally(offer.tally, offer.max_units, offer.odd_lot)
+    if offer.tally.holders is not None and counted.tendered > offer.outstanding:
+        # check_offer compares aggregate counts; a holder table is only summed here.
+        source = offer.tally.holders.source
+        raise InputErrors(
+            [
+                InputError(
+                    "tally.file" + (f": {source}" if source else ""),
+                    counted.tendered,
+                    f"units tendered and not withdrawn must not exceed offer.outstanding ({offer.outstanding})",
+                )
+            ]
+        )
     accepted = counted.accepted
     exchanged_later = sum(e.units for e in offer.exchanges)
     if accepted + exchanged_later > offer.outstanding:

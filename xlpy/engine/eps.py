@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from .errors import InputError
-from .numbers import CONTEXT, ONE
+from .numbers import CONTEXT
 
 __all__ = ["weighted_shares", "basic_eps", "days_outstanding"]
 
@@ -53,7 +53,7 @@ def weighted_shares(
     --------
     >>> weighted_shares(115000000, [(2175560, dt.date(2004, 2, 25))],
     ...                 dt.date(2004, 1, 1), dt.date(2004, 3, 31))
-    Decimal('115860385.0549450549450549450549451')
+    Decimal('115860661.0989010989010989010989011')
     """
     days = (end - start).days + 1
     if days < 1:
@@ -74,4 +74,4 @@ def basic_eps(income_available: Decimal, weighted: Decimal) -> Decimal:
     """
     if weighted <= 0:
         raise InputError("weighted_shares", weighted, "must be > 0")
-    return CONTEXT.divide(income_available, weighted) * ONE
+    return CONTEXT.divide(income_available, weighted)

@@ -1,0 +1,214 @@
+"""``xlpy compute`` and ``xlpy release``: the results contract, the announcement, and bad input
+refused by the real command in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pytest
+
+from test_offerfile import BAD, check_refusal, listing, write_case
+from xlpy import cli
+
+REPO = Path(__file__).resolve().parents[1]
+OFFERS = REPO / "workbook" / "offers"
+SEED = OFFERS / "hecla-2004.toml"
+FORMULA = OFFERS / "hecla-2004-formula.toml"
+NOTES = OFFERS / "notes-capped-example.toml"
+Q1 = REPO / "tests" / "golden" / "hecla-2004-q1.toml"
+CONTRACT = REPO.parent / "shared" / "docs" / "OFFER_FILE.md"
+
+# The results table of OFFER_FILE.md ("Results (`xlpy compute OFFER --json`)"), transcribed.
+ALWAYS = [
+    "offer_id", "treatment", "charge_kind", "offer_ratio", "original_ratio",
+    "units_tendered", "units_guaranteed_delivery", "units_failed_delivery", "units_accepted",
+    "proration_factor", "common_issued", "fractional_cash", "incremental_shares", "cash_paid",
+    "fair_value_offer", "fair_value_original", "induced_charge", "units_remaining", "participation",
+    "common_outstanding_after", "exchanges", "warnings",
+]
+FORMULA_ONLY = ["average_price", "averaging_start", "averaging_end"]
+PERIOD_ONLY = ["eps"]
+EPS_KEYS = ["income_available_before", "income_available_after", "weighted_shares_before",
+            "weighted_shares_after", "basic_eps_before", "basic_eps_after", "eps_effect"]
+EXCHANGE_KEYS = ["units", "ratio", "price", "common_issued", "induced_charge"]
+# counts of whole units and shares ("counts of whole shares are whole")
+WHOLE = {"common_issued", "units", "units_accepted", "units_remaining", "units_tendered", "units_guaranteed_delivery",
+         "units_failed_delivery", "common_outstanding_after", "common_outstanding_before", "units_outstanding",
+         "holders_accepted"}
+TEXT_KEYS = {"offer_id", "treatment", "charge_kind", "label", "date", "averaging_start", "averaging_end"}
+
+SEED_PHRASES = [
+    "approximately 274,000",
+    "approximately 3,500",
+    "approximately 191,000",
+    "approximately 115 million to approximately 117 million",
+    "approximately $9.6 million",
+]
+
+
+def run_json(capsys, path: Path) -> dict:
+    assert cli.main(["compute", str(path), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+
+    def no_floats(text):
+        raise AssertionError(f"a bare JSON number {text} in the results: quantities must be strings")
+
+    return json.loads(out, parse_float=no_floats)
+
+
+def test_contract_transcription_matches_offer_file_md():
+    if not CONTRACT.is_file():
+        pytest.skip("OFFER_FILE.md (../shared/docs) is not beside this checkout")
+    text = CONTRACT.read_text(encoding="utf-8")
+    table = text[text.index("## Results"):]
+    documented = set()
+    for row in re.findall(r"^\| (`[^|]+`) \|", table, flags=re.M):
+        documented.update(re.findall(r"`([a-z_]+)`", row))
+    assert documented == set(ALWAYS + FORMULA_ONLY + PERIOD_ONLY)
+    eps_row = next(line for line in table.splitlines() if line.startswith("| `eps`"))
+    assert set(re.findall(r"`([a-z_]+)`", eps_row)) - {"eps"} == set(EPS_KEYS)
+
+
+@pytest.mark.parametrize(
+    "path, formula, period",
+    [(SEED, False, False), (FORMULA, True, False), (NOTES, False, True)],
+    ids=["seed", "formula", "notes"],
+)
+def test_json_keys_follow_the_contract(capsys, path, formula, period):
+    got = run_json(capsys, path)
+    for key in ALWAYS + (FORMULA_ONLY if formula else []) + (PERIOD_ONLY if period else []):
+        assert key in got, key
+    if not formula:
+        assert not set(FORMULA_ONLY) & set(got)
+    if not period:
+        assert "eps" not in got
+    else:
+        assert set(EPS_KEYS) <= set(got["eps"])
+    assert got["exchanges"][0]["label"] == "offer"
+    for ex in got["exchanges"]:
+        assert set(EXCHANGE_KEYS) <= set(ex)
+    check_quantities(got)
+
+
+def test_json_keys_with_later_exchanges(capsys, tmp_path):
+    import tomllib
+
+    case = tomllib.loads(Q1.read_text(encoding="utf-8"))
+    # write the golden case's inline offer as an offer file, by re-reading its own text
+    text = Q1.read_text(encoding="utf-8")
+    body = text[text.index("[input]"):text.index("[expected]")]
+    offer_text = re.sub(r"^\[(\[?)input\.", r"[\1", body.replace("[input]\n", ""), flags=re.M)
+    (tmp_path / "q1.toml").write_text(offer_text, encoding="utf-8")
+    got = run_json(capsys, tmp_path / "q1.toml")
+    assert got["offer_id"] == case["input"]["offer"]["id"]
+    assert [e["label"] for e in got["exchanges"]] == ["offer", "exchange 1", "exchange 2"]
+    assert [e["date"] for e in got["exchanges"]] == ["2004-02-20", "2004-03-05", "2004-03-22"]
+    assert got["units_remaining"] == "157816" and "eps" in got
+    check_quantities(got)
+
+
+def check_quantities(got: dict) -> None:
+    """Every quantity is a string holding a finite exact decimal; texts and dates are strings too."""
+    assert got.pop("schema") == 1
+
+    def walk(value, where):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, f"{where}.{k}" if where else k)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{where}[{i}]")
+        else:
+            assert isinstance(value, str), f"{where}: {value!r} is not a string"
+            key = where.rsplit(".", 1)[-1]
+            if where.startswith("warnings") or key in TEXT_KEYS:
+                return
+            try:
+                number = Decimal(value)
+            except InvalidOperation:
+                raise AssertionError(f"{where}: {value!r} is not a decimal") from None
+            assert number.is_finite() and "E" not in value and "e" not in value, f"{where}: {value!r}"
+            if key in WHOLE:
+                assert number == number.to_integral_value(), f"{where}: {value} is not whole"
+
+    walk(got, "")
+
+
+def test_seed_json_figures(capsys):
+    got = run_json(capsys, SEED)
+    # issue 2, "Done when": the seed's figures
+    assert {k: got[k] for k in ("common_issued", "incremental_shares", "induced_charge", "units_remaining",
+                                "common_outstanding_after")} == {
+        "common_issued": "2175560", "incremental_shares": "1298760", "induced_charge": "9597836.4",
+        "units_remaining": "190777", "common_outstanding_after": "117175560"}
+
+
+def test_release_states_the_seed_phrases(capsys):
+    assert cli.main(["release", str(SEED)]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    text = " ".join(out.split())  # the paragraph is wrapped for the terminal
+    for phrase in SEED_PHRASES:
+        assert phrase in text, phrase
+    assert "noncash dividend charge" in text and "first quarter" in text and "preliminary count" in text
+    assert max(len(line) for line in out.splitlines()) <= 78
+
+
+def test_release_of_the_notes_example(capsys):
+    assert cli.main(["release", str(NOTES)]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    # 79,300 tendered; 1,300 by notice; 40,000 accepted pro rata; 60,000 left; 50.0M -> 51.3M; $4.5 million
+    for phrase in ("approximately 79,000 notes", "approximately 1,300", "approximately 40,000",
+                   "approximately 60,000", "approximately 50 million to approximately 51 million",
+                   "noncash inducement expense", "second quarter", "approximately $4.5 million", "final count"):
+        assert phrase in text, phrase
+
+
+def test_compute_table(capsys):
+    assert cli.main(["compute", str(SEED)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^Common issued\s+2,175,560$", out, flags=re.M)
+    assert re.search(r"^Induced charge\s+\$9,597,836\.40$", out, flags=re.M)
+    assert re.search(r"^Units remaining\s+190,777$", out, flags=re.M)
+    assert "warning: preliminary count: 3,500 units" in out
+
+
+def test_usage_error_is_not_a_traceback(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["compute"])
+    assert info.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+# --- the real command, in a subprocess ----------------------------------------------------------
+
+# Every bad input of test_offerfile.py, run once more by the real command.
+def xlpy(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "xlpy.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.mark.parametrize("case", BAD, ids=lambda c: c.id)
+def test_bad_input_in_a_subprocess(case, tmp_path):
+    write_case(case, tmp_path)
+    before = listing(tmp_path)
+    proc = xlpy("compute", case.path, "--json", cwd=tmp_path)
+    check_refusal(case, proc.returncode, proc.stdout, proc.stderr)
+    assert listing(tmp_path) == before
+
+
+def test_seed_in_a_subprocess(tmp_path):
+    proc = xlpy("compute", str(SEED), "--json", cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stderr == ""
+    got = json.loads(proc.stdout)
+    assert (got["common_issued"], got["induced_charge"]) == ("2175560", "9597836.4")
+    proc = xlpy("release", str(SEED), cwd=tmp_path)
+    assert proc.returncode == 0
+    text = " ".join(proc.stdout.split())
+    assert all(p in text for p in SEED_PHRASES)

@@ -1,0 +1,583 @@
+"""Unit tests of each engine module, with figures worked by hand in the comments.
+
+Also runs every engine module's doctests, so a plain ``pytest`` checks the
+examples in the docstrings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import decimal
+import doctest
+import importlib
+from decimal import Decimal as D
+from fractions import Fraction
+
+import pytest
+
+from xlpy import calendars
+from xlpy.engine import (
+    Consideration,
+    Exchange,
+    HolderTable,
+    InputError,
+    InputErrors,
+    Offer,
+    Period,
+    PriceDay,
+    Tally,
+    Valuation,
+    allocation,
+    charge,
+    compute,
+    eps,
+    numbers,
+    ratio,
+)
+from xlpy.engine.numbers import excel_round, plain, to_decimal, to_whole
+
+day = dt.date
+
+
+# --- doctests -------------------------------------------------------------------
+
+ENGINE_MODULES = [
+    "xlpy.engine.numbers",
+    "xlpy.engine.ratio",
+    "xlpy.engine.allocation",
+    "xlpy.engine.charge",
+    "xlpy.engine.eps",
+    "xlpy.engine.compute",
+    "xlpy.engine.release",
+    "xlpy.engine.errors",
+    "xlpy.engine.model",
+    "xlpy.calendars",
+]
+
+
+@pytest.mark.parametrize("name", ENGINE_MODULES)
+def test_doctests(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0, f"{result.failed} doctest(s) failed in {name}"
+
+
+def test_doctests_exist_where_promised():
+    # The modules with worked examples must keep them (STYLE.md: examples that run as doctests).
+    for name in ("xlpy.engine.numbers", "xlpy.engine.ratio", "xlpy.engine.allocation", "xlpy.engine.charge",
+                 "xlpy.engine.eps", "xlpy.engine.release", "xlpy.calendars"):
+        finder = doctest.DocTestFinder()
+        examples = sum(len(t.examples) for t in finder.find(importlib.import_module(name)))
+        assert examples >= 2, name
+
+
+# --- numbers --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, places, excel, python",
+    [
+        # Excel's ROUND goes half away from zero; Python's round goes half to even.
+        (D("2.5"), 0, D("3"), round(D("2.5"))),
+        (D("4.5"), 0, D("5"), round(D("4.5"))),
+        (D("-2.5"), 0, D("-3"), round(D("-2.5"))),
+        (D("0.125"), 2, D("0.13"), round(D("0.125"), 2)),
+        (D("-0.125"), 2, D("-0.13"), round(D("-0.125"), 2)),
+        (D("7.945"), 2, D("7.95"), round(D("7.945"), 2)),
+    ],
+)
+def test_excel_round_half_away_from_zero(value, places, excel, python):
+    assert excel_round(value, places) == excel
+    assert python != excel  # the case where the two disagree
+
+
+def test_excel_round_more():
+    assert round(1.005, 2) == 1.0  # binary float: 1.005 is 1.00499999...
+    assert excel_round(D("1.005"), 2) == D("1.01")
+    assert excel_round(D("274500"), -3) == 275000
+    assert excel_round(D("-274500"), -3) == -275000
+    assert excel_round(D("274499.99"), -3) == 274000
+    assert excel_round(D("9597836.4"), -5) == 9600000
+    assert excel_round(D("2.4"), 0) == 2 and excel_round(D("-2.4"), 0) == -2
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (7.94, "7.94"),  # a float is read through its shortest text, not its binary expansion
+        (0.1, "0.1"),
+        (0.1 + 0.2, "0.30000000000000004"),
+        (1e16, "1E+16"),
+        (-2.5, "-2.5"),
+        (464777, "464777"),
+        ("464,777", "464777"),
+        (" 7.94 ", "7.94"),
+        ("1,234,567.891", "1234567.891"),
+        ("1_000", "1000"),
+        ("-5", "-5"),
+        ("1e3", "1E+3"),
+        (D("9597836.40"), "9597836.40"),
+    ],
+)
+def test_to_decimal(value, expected):
+    got = to_decimal(value, "field")
+    assert isinstance(got, D)
+    assert got == D(expected) and str(got) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        float("nan"), float("inf"), float("-inf"), "nan", "NaN", "inf", "Infinity", "-Infinity", "sNaN",
+        D("NaN"), D("sNaN"), D("Infinity"), D("-Infinity"),
+        True, False, None, "", "   ", "abc", "7.94.1", "7,94 shares", [7.94], object(),
+    ],
+    ids=repr,
+)
+def test_to_decimal_rejects(value):
+    with pytest.raises(InputError) as info:
+        to_decimal(value, "offer.consideration.ratio")
+    assert info.value.field == "offer.consideration.ratio"
+    assert str(info.value).startswith("offer.consideration.ratio: must be a")
+
+
+def test_input_error_names_field_and_value():
+    with pytest.raises(InputError) as info:
+        to_decimal("abc", "valuation.price")
+    assert str(info.value) == "valuation.price: must be a number, got 'abc'"
+    with pytest.raises(InputError) as info:
+        to_decimal(float("nan"), "valuation.price")
+    assert str(info.value) == "valuation.price: must be a finite number, got nan"
+    located = InputError("tally.tendered", -5, "must not be negative").located("offer.toml")
+    assert str(located) == "offer.toml: tally.tendered: must not be negative, got -5"
+
+
+def test_to_whole():
+    assert to_whole("274,000", "t") == 274000
+    assert to_whole(5.0, "t") == 5
+    assert to_whole(D("5E+3"), "t") == 5000
+    assert to_whole("100.00", "t") == 100
+    for bad in ("2.5", 2.5, "1.00000000000000001", True, "x"):
+        with pytest.raises(InputError):
+            to_whole(bad, "t")
+
+
+def test_plain():
+    assert plain(D("2.74E+5")) == "274000"
+    assert plain(D("9597836.40")) == "9597836.4"
+    assert plain(D("-0.0")) == "0"
+    assert plain(D("0.0500")) == "0.05"
+    assert plain(2175560) == "2175560"
+    assert plain(D("1E-7")) == "0.0000001"
+
+
+# --- ratio ------------------------------------------------------------------------
+
+FEB = calendars.sessions("XNYS", day(2004, 1, 26), day(2004, 2, 27))
+
+
+def test_xnys_calendar_around_presidents_day_2004():
+    assert day(2004, 2, 16) not in FEB  # Presidents' Day
+    assert day(2004, 2, 13) in FEB and day(2004, 2, 17) in FEB
+    assert calendars.holidays("XNYS", day(2004, 2, 1), day(2004, 2, 29)) == [day(2004, 2, 16)]
+
+
+def test_window_across_presidents_day():
+    # Hecla: 5 sessions ending on the second session before Friday 20 February 2004.
+    # Sessions before the 20th: ... 11, 12, 13, (16 closed), 17, 18, 19.
+    w = ratio.averaging_window(day(2004, 2, 20), FEB, 5, 2)
+    assert w == (day(2004, 2, 11), day(2004, 2, 12), day(2004, 2, 13), day(2004, 2, 17), day(2004, 2, 18))
+
+
+def test_window_lag_zero():
+    # lag 0 ends on expiration when it is a session ...
+    assert ratio.averaging_window(day(2004, 2, 20), FEB, 5, 0) == (
+        day(2004, 2, 13), day(2004, 2, 17), day(2004, 2, 18), day(2004, 2, 19), day(2004, 2, 20))
+    # ... and on the last session before it when it is not (Saturday 21 February).
+    assert ratio.averaging_window(day(2004, 2, 21), FEB, 2, 0) == (day(2004, 2, 19), day(2004, 2, 20))
+
+
+def test_window_lag_skips_the_holiday():
+    # Expiration Tuesday 17 February: one session before it is Friday the 13th, not Monday the 16th.
+    assert ratio.averaging_window(day(2004, 2, 17), FEB, 3, 1) == (
+        day(2004, 2, 11), day(2004, 2, 12), day(2004, 2, 13))
+    assert ratio.averaging_window(day(2004, 2, 18), FEB, 5, 2) == (
+        day(2004, 2, 9), day(2004, 2, 10), day(2004, 2, 11), day(2004, 2, 12), day(2004, 2, 13))
+
+
+def test_window_errors():
+    with pytest.raises(InputError, match="averaging_days"):
+        ratio.averaging_window(day(2004, 2, 20), FEB, 0, 2)
+    with pytest.raises(InputError, match="lag_days"):
+        ratio.averaging_window(day(2004, 2, 20), FEB, 5, -1)
+    with pytest.raises(InputError, match="too few trading days"):
+        ratio.averaging_window(day(2004, 2, 20), FEB, 40, 2)
+
+
+def _prices(*rows):
+    return [PriceDay(d, D(p), D(v)) for d, p, v in rows]
+
+
+def test_average_price_volume_weighted():
+    window = [day(2004, 2, 11), day(2004, 2, 12), day(2004, 2, 13)]
+    p = _prices((day(2004, 2, 10), "99", "1"), (day(2004, 2, 11), "8", "100"), (day(2004, 2, 12), "9", "300"),
+                (day(2004, 2, 13), "10", "600"))
+    # (800 + 2700 + 6000) / 1000 = 9.5; the day outside the window is ignored
+    assert ratio.average_price(p, window) == D("9.5")
+    # a quotient that does not terminate: (1 x 1 + 2 x 2) / 3 = 5/3, to 34 digits
+    q = _prices((day(2004, 2, 11), "1", "1"), (day(2004, 2, 12), "2", "2"))
+    assert ratio.average_price(q, window[:2]) == D("1.666666666666666666666666666666667")
+
+
+def test_average_price_missing_day_and_zero_volume():
+    window = [day(2004, 2, 12), day(2004, 2, 13), day(2004, 2, 17)]
+    p = _prices((day(2004, 2, 12), "8", "100"), (day(2004, 2, 17), "8", "100"))
+    with pytest.raises(InputError) as info:
+        ratio.average_price(p, window, field="prices.csv")
+    assert info.value.value == "2004-02-13" and "prices.csv" in str(info.value)
+    z = _prices((day(2004, 2, 12), "8", "0"))
+    with pytest.raises(InputError, match="volume"):
+        ratio.average_price(z, window[:1])
+
+
+def test_exchange_ratio_cap_floor_places():
+    assert ratio.exchange_ratio(D("66"), D("8.31"), cap=D("8.25")) == D("7.94")  # 7.9422...
+    assert ratio.exchange_ratio(D("66"), D("7.5"), cap=D("8.25")) == D("8.25")  # 8.8, capped
+    assert ratio.exchange_ratio(D("66"), D("20"), floor=D("4")) == D("4")  # 3.3, floored
+    assert ratio.exchange_ratio(D("66"), D("20")) == D("3.3")
+    assert ratio.exchange_ratio(D("7.945"), D("1")) == D("7.95")  # half away from zero
+    assert ratio.exchange_ratio(D("66"), D("8.31"), places=0) == D("8")
+    assert ratio.exchange_ratio(D("66"), D("8.31"), places=4) == D("7.9422")
+    assert str(ratio.exchange_ratio(D("66"), D("8.31"))) == "7.94"
+
+
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        (dict(value=D("0"), average=D("8")), "value"),
+        (dict(value=D("66"), average=D("0")), "average_price"),
+        (dict(value=D("66"), average=D("8"), cap=D("5"), floor=D("6")), "floor"),
+        (dict(value=D("66"), average=D("8"), places=-1), "places"),
+    ],
+)
+def test_exchange_ratio_errors(kwargs, field):
+    with pytest.raises(InputError) as info:
+        ratio.exchange_ratio(**kwargs)
+    assert info.value.field == field
+
+
+# --- allocation ---------------------------------------------------------------------
+
+
+def table(*lines):
+    """HolderTable from (holder, units, method, status) lines."""
+    ids, units, methods, statuses = zip(*lines)
+    return HolderTable(tuple(ids), tuple(units), tuple(methods), tuple(statuses))
+
+
+BE, CE, GD = "book-entry", "certificate", "guaranteed"
+T, W, F = "tendered", "withdrawn", "failed"
+
+
+def test_aggregate_count():
+    c = allocation.count_tally(Tally(274000, 3500, 0))
+    assert (c.tendered, c.guaranteed_delivery, c.eligible, c.accepted, c.proration_factor) == (
+        274000, 3500, 274000, 274000, 1)
+    c = allocation.count_tally(Tally(274000, 3500, 500))
+    assert (c.eligible, c.accepted) == (273500, 273500)
+    c = allocation.count_tally(Tally(400000, 0, 0), max_units=300000)
+    assert (c.accepted, c.proration_factor) == (300000, D("0.75"))
+    c = allocation.count_tally(Tally(300000, 0, 0), max_units=300000)
+    assert (c.accepted, c.proration_factor) == (300000, 1)
+
+
+def test_proration_odd_lots_first():
+    # odd lots A 50 + B 60 = 110 in full; the rest 2,000 share 1,000 - 110 = 890:
+    # C 400 x 890/2000 = 178, D 600 x 890/2000 = 267, E 1000 x 890/2000 = 445
+    t = table(("A", 50, BE, T), ("B", 60, CE, T), ("C", 400, BE, T), ("D", 600, BE, T), ("E", 1000, BE, T))
+    c = allocation.count_tally(Tally(holders=t), max_units=1000, odd_lot=100)
+    assert c.holders == (50, 60, 178, 267, 445)
+    assert (c.accepted, c.odd_lot_units, c.proration_factor, c.holder_count) == (1000, 110, D("0.445"), 5)
+
+
+def test_proration_rounds_each_holder_down():
+    # 450 for 1,000 non-odd units: 333 x 0.45 = 149.85 -> 149; 667 x 0.45 = 300.15 -> 300
+    t = table(("A", 50, BE, T), ("B", 333, BE, T), ("C", 667, BE, T))
+    c = allocation.count_tally(Tally(holders=t), max_units=500, odd_lot=100)
+    assert c.holders == (50, 149, 300) and c.accepted == 499 <= 500
+
+
+def test_proration_when_odd_lots_alone_exceed_the_cap():
+    # 180 odd-lot units for 100: everyone prorated alike, 50/60/70 x 100/180 -> 27, 33, 38
+    t = table(("A", 50, BE, T), ("B", 60, BE, T), ("C", 70, BE, T))
+    c = allocation.count_tally(Tally(holders=t), max_units=100, odd_lot=100)
+    assert c.holders == (27, 33, 38) and c.odd_lot_units == 0 and c.accepted == 98
+
+
+def test_no_proration_when_under_the_cap():
+    t = table(("A", 50, BE, T), ("B", 950, BE, T))
+    c = allocation.count_tally(Tally(holders=t), max_units=1000, odd_lot=100)
+    assert c.holders == (50, 950) and c.proration_factor == 1 and c.odd_lot_units == 0
+
+
+def test_failed_and_withdrawn_lines():
+    t = table(
+        ("A", 1000, BE, T),
+        ("B", 300, GD, T),
+        ("C", 200, GD, F),  # tendered by notice, not delivered: counted as tendered, not accepted
+        ("D", 700, CE, W),  # withdrawn: not counted at all
+        ("E", 100, GD, W),
+    )
+    c = allocation.count_tally(Tally(holders=t))
+    assert (c.tendered, c.guaranteed_delivery, c.failed_delivery, c.eligible, c.accepted) == (
+        1500, 500, 200, 1300, 1300)
+    assert c.holders == (1000, 300) and c.holder_count == 2
+
+
+def test_duplicate_holders_summed_before_rounding():
+    t = table(("A", 25, CE, T), ("B", 100, BE, T), ("A", 25, CE, T), ("C", 40, BE, W), ("C", 10, BE, T))
+    c = allocation.count_tally(Tally(holders=t))
+    assert sorted(c.holders) == [10, 50, 100] and c.holder_count == 3 and c.accepted == 160
+    # per holder: A 50 x 7.94 = 397, whole; line by line it would be 2 x 198.5 -> 396 and a share in cash
+    summed = allocation.deliver([50], D("7.94"))
+    by_line = allocation.deliver([25, 25], D("7.94"))
+    assert (summed.common_issued, summed.fractional_shares) == (397, 0)
+    assert (by_line.common_issued, by_line.fractional_shares) == (396, D("1.00"))
+
+
+def test_duplicate_holder_is_not_an_odd_lot():
+    # A's two lines of 60 make 120: not an odd lot, so prorated with the others (120 x 0.5 = 60)
+    t = table(("A", 60, CE, T), ("A", 60, CE, T), ("B", 50, BE, T), ("C", 880, BE, T))
+    c = allocation.count_tally(Tally(holders=t), max_units=550, odd_lot=100)
+    # odd lots: B 50; the rest 1,000 share 500: A 60, C 440
+    assert sorted(c.holders) == [50, 60, 440] and c.accepted == 550 and c.proration_factor == D("0.5")
+
+
+@pytest.mark.parametrize(
+    "policy, issued, fractional, cash",
+    [
+        # 150 x 7.94 = 1191; 75 x 7.94 = 595.5; 33 x 7.94 = 262.02
+        ("cash", 1191 + 595 + 262, D("0.52"), D("0.52") * D("8.31")),  # fractions paid at 8.31: 4.3212
+        ("down", 1191 + 595 + 262, D("0.52"), D("0")),  # fractions forfeited
+        ("nearest", 1191 + 596 + 262, D("0"), D("0")),  # 595.5 -> 596 (half away), 262.02 -> 262
+    ],
+)
+def test_fractional_policies(policy, issued, fractional, cash):
+    d = allocation.deliver([150, 75, 33], D("7.94"), policy, D("8.31"))
+    assert (d.common_issued, d.fractional_shares, d.fractional_cash) == (issued, fractional, cash)
+    assert d.fractional_cash == (D("4.3212") if policy == "cash" else 0)
+
+
+def test_deliver_aggregate_and_errors():
+    assert allocation.deliver(274000, D("7.94")).common_issued == 2175560
+    assert allocation.deliver(0, D("7.94")).common_issued == 0
+    # a ratio that does not terminate in the original terms (625/189 to 34 digits): 189 units -> 625 shares
+    r0 = numbers.CONTEXT.divide(D(50), D("15.12"))
+    assert allocation.deliver(189, r0, "down").common_issued == 625
+    with pytest.raises(InputError, match="fractional"):
+        allocation.deliver([1], D("7.94"), "up")
+
+
+def test_proration_factor_and_prorate():
+    assert allocation.proration_factor(400000, 300000) == D("0.75")
+    assert allocation.proration_factor(3, 1) == D("0.3333333333")  # shown to 10 places
+    assert allocation.proration_factor(100, 300) == 1
+    assert allocation.prorate(1000, 3, 1) == 333  # exact floor, not via the shown factor
+    assert allocation.prorate(7, 5, 10) == 7
+
+
+# --- charge ---------------------------------------------------------------------------
+
+
+def test_incremental_and_charge():
+    assert charge.incremental_shares(274000, D("7.94"), D("3.2")) == 1298760
+    assert charge.induced_charge(274000, D("7.94"), D("3.2"), D("7.39")) == D("9597836.4")
+    # no share sweetener: the charge is the cash, 1,000 x (5 + 2)
+    assert charge.induced_charge(1000, D("3.2"), D("3.2"), D("7.39"), D("5")) == 5000
+    assert charge.induced_charge(1000, D("3.2"), D("3.2"), D("7.39"), D("5"), D("2")) == 7000
+    assert charge.induced_charge(0, D("7.94"), D("3.2"), D("7.39")) == 0
+    with pytest.raises(InputError, match="units"):
+        charge.induced_charge(-1, D("7.94"), D("3.2"), D("7.39"))
+    with pytest.raises(InputError, match="price"):
+        charge.induced_charge(1, D("7.94"), D("3.2"), D("0"))
+
+
+def test_fair_values():
+    # 2,175,556 x 7.39 + 33.24 in lieu; original 274,000 x 3.2 x 7.39
+    fv = charge.fair_values(274000, 2175556, D("33.24"), D("0"), D("3.2"), D("7.39"))
+    assert (fv.offer, fv.original, fv.charge) == (D("16077392.08"), D("6479552"), D("9597840.08"))
+
+
+def test_charge_kind_and_test():
+    assert charge.charge_kind("preferred", True) == "deemed_dividend"
+    assert charge.charge_kind("note", True) == "inducement_expense"
+    assert charge.charge_kind("preferred", False) == "redemption"
+    assert charge.charge_kind("note", False) == "extinguishment_loss"
+    assert charge.induced_test(D("7.94"), D("3.2")) == []
+    assert charge.induced_test(D("3.2"), D("3.2")) == []
+    [reason] = charge.induced_test(D("3.0"), D("3.2"))
+    assert "below the original ratio" in reason
+    [reason] = charge.induced_test(D("7.94"), D("3.2"), substantive=False)
+    assert "ASU 2024-04" in reason
+
+
+# --- compute: whole offers built in code -------------------------------------------------
+
+
+def offer(**changes) -> Offer:
+    """A small preferred offer: 1,000 of 10,000 units tendered, R0 3.2, R1 4.2, P 10."""
+    base = Offer(
+        id="t",
+        issuer="Test Co",
+        security="Series A Convertible Preferred",
+        kind="preferred",
+        outstanding=10000,
+        original_ratio=D("3.2"),
+        common_outstanding_before=1000000,
+        expiration=day(2024, 2, 20),
+        consideration=Consideration(ratio=D("4.2")),
+        tally=Tally(1000, 0, 0, final=True),
+        valuation=Valuation(day(2024, 2, 20), D("10")),
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def test_compute_basic():
+    r = compute(offer())
+    # 1,000 x 4.2 = 4,200 shares; 1,000 x 1 x 10 = 10,000 charge
+    assert (r.common_issued, r.incremental_shares, r.induced_charge) == (4200, 1000, 10000)
+    assert (r.treatment, r.charge_kind) == ("induced_conversion", "deemed_dividend")
+    assert (r.units_remaining, r.common_outstanding_after, r.participation) == (9000, 1004200, D("0.1"))
+    assert r.warnings == ()
+
+
+def test_notes_versus_preferred():
+    assert compute(offer(kind="note")).charge_kind == "inducement_expense"
+    assert compute(offer(kind="preferred")).charge_kind == "deemed_dividend"
+
+
+def test_cash_sweetener_total_and_arrears():
+    c = Consideration(ratio=D("3.2"), cash_per_unit=D("2.50"), arrears_per_unit=D("0.875"))
+    r = compute(offer(consideration=c))
+    # no share sweetener; 1,000 x (2.50 + 0.875) = 3,375
+    assert (r.incremental_shares, r.induced_charge, r.cash_paid) == (0, D("3375"), D("3375"))
+    # the same sweetener given in total: 2,500 for 1,000 units is 2.50 each
+    c = Consideration(ratio=D("3.2"), cash_total=D("2500"), arrears_per_unit=D("0.875"))
+    r = compute(offer(consideration=c))
+    assert (r.induced_charge, r.exchanges[0].cash_per_unit) == (D("3375"), D("2.5"))
+    # shares and cash together: 10,000 + 2,500 + 875
+    c = Consideration(ratio=D("4.2"), cash_per_unit=D("2.50"), arrears_per_unit=D("0.875"))
+    assert compute(offer(consideration=c)).induced_charge == D("13375")
+
+
+def test_zero_charge_without_sweetener():
+    r = compute(offer(consideration=Consideration(ratio=D("3.2"))))
+    assert (r.induced_charge, r.fair_value_offer, r.fair_value_original) == (0, D("32000"), D("32000"))
+
+
+def test_extinguishment_when_fewer_shares():
+    # 3.0 < 3.2: not an induced conversion.  FV 3,000 shares x 10 = 30,000 less carrying 20,000
+    o = offer(consideration=Consideration(ratio=D("3.0")), carrying_amount=D("20000"))
+    r = compute(o)
+    assert (r.treatment, r.charge_kind, r.induced_charge, r.carrying_amount) == (
+        "extinguishment", "redemption", D("10000"), D("20000"))
+    assert any("induced-conversion test failed" in w for w in r.warnings)
+    r = compute(dataclasses.replace(o, kind="note"))
+    assert r.charge_kind == "extinguishment_loss"
+    # a redemption below carrying amount is a negative deemed dividend
+    assert compute(offer(consideration=Consideration(ratio=D("3.0")), carrying_amount=D("35000"))
+                   ).induced_charge == D("-5000")
+    assert compute(o).to_dict()["carrying_amount"] == "20000"
+
+
+def test_failed_test_without_carrying_amount_is_an_error():
+    with pytest.raises(InputErrors) as info:
+        compute(offer(consideration=Consideration(ratio=D("3.0"))))
+    [problem] = info.value.problems
+    assert problem.field == "offer.consideration.ratio" and "carrying_amount" in str(problem)
+    with pytest.raises(InputErrors) as info:
+        compute(offer(substantive_conversion=False))
+    [problem] = info.value.problems
+    assert problem.field == "extinguishment.carrying_amount" and "ASU 2024-04" in str(problem)
+    r = compute(offer(substantive_conversion=False, carrying_amount=D("40000")))
+    assert (r.treatment, r.induced_charge) == ("extinguishment", D("2000"))  # 42,000 - 40,000
+
+
+def test_relations_checked_together():
+    with pytest.raises(InputErrors) as info:
+        compute(offer(tally=Tally(20000, 30000, 40000), max_units=20000))
+    fields = [p.field for p in info.value.problems]
+    assert fields == ["tally.tendered", "tally.guaranteed_delivery", "tally.failed_delivery", "offer.max_units"]
+
+
+def period(**changes) -> Period:
+    # Q1 2024 has 91 days; shares issued 1 March are outstanding 31 of them
+    base = Period(day(2024, 1, 1), day(2024, 3, 31), day(2024, 3, 1), D("500000"), D("20000"), 1000000)
+    return dataclasses.replace(base, **changes)
+
+
+def test_eps_preferred():
+    r = compute(offer(period=period()))
+    e = r.eps
+    # before: (500,000 - 20,000) / 1,000,000 = 0.48; the deemed dividend of 10,000 comes off income
+    # available to common, net income unchanged: 470,000 / (1,000,000 + 4,200 x 31/91)
+    assert (e.income_available_before, e.income_available_after) == (D("480000"), D("470000"))
+    assert e.basic_eps_before == D("0.48")
+    w = Fraction(1000000) + Fraction(4200 * 31, 91)
+    assert Fraction(e.weighted_shares_after) == pytest.approx(w, abs=Fraction(1, 10**25))
+    assert excel_round(e.basic_eps_after, 8) == excel_round(D(470000 * 91) / D(91000000 + 130200), 8)
+    assert excel_round(e.basic_eps_after, 4) == D("0.4693")
+    assert excel_round(e.eps_effect, 4) == D("-0.0107")
+
+
+def test_eps_notes_with_tax():
+    r = compute(offer(kind="note", period=period(preferred_dividends=D("0"), tax_rate=D("0.25"))))
+    e = r.eps
+    # an expense in net income, after tax: 500,000 - 10,000 x 0.75 = 492,500
+    assert (e.income_available_before, e.income_available_after) == (D("500000"), D("492500"))
+    assert excel_round(e.basic_eps_after, 6) == excel_round(D(492500 * 91) / D(91130200), 6)
+
+
+def test_eps_with_later_exchange_and_charge_outside_period():
+    ex = Exchange(day(2024, 3, 21), 500, D("4.0"), D("12"))
+    r = compute(offer(period=period(), exchanges=(ex,)))
+    # exchange: 500 x 4.0 = 2,000 shares, 11 days; charge 500 x 0.8 x 12 = 4,800
+    assert r.exchanges[1].induced_charge == D("4800") and r.exchanges[1].common_issued == 2000
+    assert r.eps.income_available_after == D("480000") - 10000 - 4800
+    assert r.units_remaining == 10000 - 1000 - 500 and r.common_outstanding_after == 1000000 + 4200 + 2000
+    # settled after the period: no shares weighted and no charge in the period
+    r = compute(offer(period=period(settlement=day(2024, 4, 2))))
+    assert r.eps.income_available_after == D("480000") and r.eps.weighted_shares_after == 1000000
+
+
+def test_eps_functions():
+    assert eps.days_outstanding(day(2023, 12, 1), day(2024, 1, 1), day(2024, 3, 31)) == 91
+    assert eps.days_outstanding(day(2024, 4, 1), day(2024, 1, 1), day(2024, 3, 31)) == 0
+    assert eps.days_outstanding(day(2024, 3, 31), day(2024, 1, 1), day(2024, 3, 31)) == 1
+    assert eps.weighted_shares(100, [], day(2024, 1, 1), day(2024, 3, 31)) == 100
+    assert eps.basic_eps(D("-4700000"), D("117500000")) == D("-0.04")
+    with pytest.raises(InputError):
+        eps.basic_eps(D("1"), D("0"))
+    with pytest.raises(InputError, match="period.end"):
+        eps.weighted_shares(100, [], day(2024, 3, 31), day(2024, 1, 1))
+
+
+def test_results_do_not_depend_on_the_callers_decimal_context():
+    o = offer(original_ratio=numbers.CONTEXT.divide(D(50), D("15.12")), period=period())
+    expected = compute(o).to_dict()
+    with decimal.localcontext(prec=6, rounding=decimal.ROUND_DOWN):
+        assert compute(o).to_dict() == expected
+    # 1,000 x 625/189 x 10 to 34 digits
+    assert expected["fair_value_original"] == "33068.78306878306878306878306878307"
+
+
+def test_exchange_results_listed():
+    ex = Exchange(day(2024, 3, 1), 333, D("4.25"), D("11"), D("1"))
+    r = compute(offer(exchanges=(ex,)))
+    # 333 x 4.25 = 1,415.25 -> 1,415 shares and 0.25 x 11 = 2.75 in lieu;
+    # charge 333 x 1.05 x 11 + 333 x 1 = 3,846.15 + 333 = 4,179.15
+    e = r.exchanges[1]
+    assert (e.label, e.common_issued, e.fractional_cash, e.induced_charge) == (
+        "exchange 1", 1415, D("2.75"), D("4179.15"))
+    assert r.total_induced_charge == D("14179.15")

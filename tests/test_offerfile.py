@@ -1,0 +1,399 @@
+"""The offer file and the files it names: good input read exactly, every bad input refused.
+
+Each bad input of issue 2 ("Bad input") is a separate case, run through the
+command line in process (``xlpy.cli.main``): exit status 2, one line per
+problem on standard error naming the file, the key (or the CSV row and
+column) and the bad value, no traceback, nothing on standard output and no
+file written.  ``test_cli.py`` runs every one of them again through the real
+command, in a subprocess.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from xlpy import cli, offerfile
+from xlpy.engine import InputErrors
+
+REPO = Path(__file__).resolve().parents[1]
+PRICES = REPO / "workbook" / "offers" / "data" / "hecla-2004-prices-illustrative.csv"
+
+BASE = """\
+schema = 1
+
+[offer]
+id = "bad-input-base"
+issuer = "Hecla Mining Company"
+kind = "preferred"
+face_per_unit = 50
+outstanding = 464777
+original_ratio = 3.2
+common_outstanding_before = 115000000
+expiration = 2004-02-20
+
+[offer.consideration]
+ratio = 7.94
+fractional = "cash"
+
+[tally]
+tendered = 274000
+guaranteed_delivery = 3500
+failed_delivery = 0
+
+[valuation]
+date = 2004-02-20
+price = 7.39
+"""
+
+FORMULA = BASE.replace(
+    'ratio = 7.94\nfractional = "cash"\n',
+    'fractional = "cash"\nfractional_price = 8.31\n\n[offer.consideration.formula]\nvalue = 66.00\n'
+    'prices = "prices.csv"\ncalendar = "XNYS"\naveraging_days = 5\nlag_days = 2\ncap = 8.25\nplaces = 2\n',
+)
+assert "[offer.consideration.formula]" in FORMULA
+
+HOLDERS = BASE.replace(
+    "tendered = 274000\nguaranteed_delivery = 3500\nfailed_delivery = 0\n", 'file = "tally.csv"\n'
+)
+
+TALLY = """\
+holder_id,units,method,status
+DTC-0001,150000,book-entry,tendered
+DTC-0002,120500,book-entry,tendered
+R-10001,2000,certificate,withdrawn
+NGD-001,3500,guaranteed,tendered
+"""
+
+
+@dataclass
+class Case:
+    """One bad input: the offer text, extra files, and the (key, value) each stderr line must name."""
+
+    id: str
+    offer: str
+    expect: list[tuple[str, str]]
+    files: dict[str, str] = field(default_factory=dict)
+    prices: bool = False  # copy the illustrative price file in as prices.csv
+    path: str = "offer.toml"  # the file given on the command line
+
+
+def edit(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+def tally_case(id, rows, expect, **kw):
+    """A holder-tally case: the rows replace the body of TALLY."""
+    return Case(id, HOLDERS, expect, files={"tally.csv": "holder_id,units,method,status\n" + rows}, **kw)
+
+
+def prices_case(id, csv_text, expect):
+    return Case(id, FORMULA, expect, files={"prices.csv": csv_text})
+
+
+def prices_without(day: str) -> str:
+    return "".join(line for line in PRICES.read_text().splitlines(keepends=True) if not line.startswith(day))
+
+
+BAD = [
+    # --- counts -------------------------------------------------------------------------
+    Case("negative-outstanding", edit(BASE, "outstanding = 464777", "outstanding = -5"),
+         [("offer.outstanding", "-5")]),
+    Case("fractional-outstanding", edit(BASE, "outstanding = 464777", "outstanding = 464777.5"),
+         [("offer.outstanding", "464777.5")]),
+    Case("negative-tendered", edit(BASE, "tendered = 274000", "tendered = -274000"),
+         [("tally.tendered", "-274000")]),
+    Case("fractional-tendered", edit(BASE, "tendered = 274000", "tendered = 274000.5"),
+         [("tally.tendered", "274000.5")]),
+    Case("fractional-guaranteed", edit(BASE, "guaranteed_delivery = 3500", "guaranteed_delivery = 3500.25"),
+         [("tally.guaranteed_delivery", "3500.25")]),
+    Case("negative-failed", edit(BASE, "failed_delivery = 0", "failed_delivery = -1"),
+         [("tally.failed_delivery", "-1")]),
+    Case("non-numeric-count", edit(BASE, "tendered = 274000", 'tendered = "about 274,000"'),
+         [("tally.tendered", "'about 274,000'")]),
+    Case("tendered-above-outstanding", edit(BASE, "tendered = 274000", "tendered = 500000"),
+         [("tally.tendered", "500000")]),
+    Case("guaranteed-above-tendered", edit(BASE, "guaranteed_delivery = 3500", "guaranteed_delivery = 300000"),
+         [("tally.guaranteed_delivery", "300000")]),
+    Case("failed-above-guaranteed", edit(BASE, "failed_delivery = 0", "failed_delivery = 4000"),
+         [("tally.failed_delivery", "4000")]),
+    Case("max-units-above-outstanding",
+         edit(BASE, "expiration = 2004-02-20", "expiration = 2004-02-20\nmax_units = 500000"),
+         [("offer.max_units", "500000")]),
+    # --- consideration --------------------------------------------------------------------
+    Case("both-ratio-and-formula", edit(FORMULA, "fractional_price = 8.31", "ratio = 7.94\nfractional_price = 8.31"),
+         [("offer.consideration.formula", "give ratio or a formula table, not both")], prices=True),
+    Case("neither-ratio-nor-formula", edit(BASE, "ratio = 7.94\n", ""),
+         [("offer.consideration.ratio", "is required")]),
+    Case("both-cash-forms", edit(BASE, "ratio = 7.94", "ratio = 7.94\ncash_per_unit = 2.50\ncash_total = 685000"),
+         [("offer.consideration.cash_total", "685000")]),
+    Case("unknown-kind", edit(BASE, 'kind = "preferred"', 'kind = "bond"'), [("offer.kind", "'bond'")]),
+    Case("unknown-fractional-policy", edit(BASE, 'fractional = "cash"', 'fractional = "round-up"'),
+         [("offer.consideration.fractional", "'round-up'")]),
+    Case("ratio-below-original", edit(BASE, "ratio = 7.94", "ratio = 3.0"),
+         [("offer.consideration.ratio", "3.0")]),
+    # --- prices and ratios: missing, zero, NaN, infinite ---------------------------------------
+    Case("missing-price", edit(BASE, "price = 7.39\n", ""), [("valuation.price", "is required")]),
+    Case("zero-price", edit(BASE, "price = 7.39", "price = 0"), [("valuation.price", "0")]),
+    Case("negative-price", edit(BASE, "price = 7.39", "price = -7.39"), [("valuation.price", "-7.39")]),
+    Case("nan-price", edit(BASE, "price = 7.39", "price = nan"), [("valuation.price", "NaN")]),
+    Case("inf-price", edit(BASE, "price = 7.39", "price = inf"), [("valuation.price", "Infinity")]),
+    Case("text-nan-price", edit(BASE, "price = 7.39", 'price = "NaN"'), [("valuation.price", "'NaN'")]),
+    Case("non-numeric-price", edit(BASE, "price = 7.39", 'price = "$7.39"'), [("valuation.price", "'$7.39'")]),
+    Case("zero-ratio", edit(BASE, "ratio = 7.94", "ratio = 0"), [("offer.consideration.ratio", "0")]),
+    Case("nan-ratio", edit(BASE, "ratio = 7.94", "ratio = nan"), [("offer.consideration.ratio", "NaN")]),
+    Case("inf-ratio", edit(BASE, "ratio = 7.94", "ratio = +inf"), [("offer.consideration.ratio", "Infinity")]),
+    Case("negative-inf-ratio", edit(BASE, "ratio = 7.94", "ratio = -inf"),
+         [("offer.consideration.ratio", "-Infinity")]),
+    Case("missing-original-ratio", edit(BASE, "original_ratio = 3.2\n", ""),
+         [("offer.original_ratio", "is required")]),
+    Case("nan-original-ratio", edit(BASE, "original_ratio = 3.2", "original_ratio = nan"),
+         [("offer.original_ratio", "NaN")]),
+    Case("zero-conversion-price", edit(BASE, "original_ratio = 3.2", "original_conversion_price = 0"),
+         [("offer.original_conversion_price", "0")]),
+    Case("formula-value-zero", edit(FORMULA, "value = 66.00", "value = 0"),
+         [("offer.consideration.formula.value", "0")], prices=True),
+    Case("formula-cap-nan", edit(FORMULA, "cap = 8.25", "cap = nan"),
+         [("offer.consideration.formula.cap", "NaN")], prices=True),
+    Case("formula-unknown-calendar", edit(FORMULA, 'calendar = "XNYS"', 'calendar = "XXXX"'),
+         [("offer.consideration.formula.calendar", "'XXXX'")], prices=True),
+    # --- dates ----------------------------------------------------------------------------
+    Case("impossible-date", edit(BASE, "expiration = 2004-02-20", 'expiration = "2004-02-30"'),
+         [("offer.expiration", "'2004-02-30'")]),
+    Case("date-wrong-format", edit(BASE, "date = 2004-02-20", 'date = "20/02/2004"'),
+         [("valuation.date", "'20/02/2004'")]),
+    Case("date-with-time", edit(BASE, "expiration = 2004-02-20", "expiration = 2004-02-20T23:59:00"),
+         [("offer.expiration", "2004-02-20 23:59:00")]),
+    Case("date-as-number", edit(BASE, "date = 2004-02-20", "date = 20040220"), [("valuation.date", "20040220")]),
+    # --- TOML, schema, keys -------------------------------------------------------------------
+    Case("toml-syntax-error", edit(BASE, "ratio = 7.94", "ratio = = 7.94"), [("is not valid TOML", "line 14")]),
+    Case("toml-bad-date-literal", edit(BASE, "expiration = 2004-02-20", "expiration = 2004-13-01"),
+         [("is not valid TOML", "line 11")]),
+    Case("toml-unclosed-table", edit(BASE, "[tally]", "[tally"), [("is not valid TOML", "line 17")]),
+    Case("unknown-schema", edit(BASE, "schema = 1", "schema = 2"), [("schema", "2")]),
+    Case("missing-schema", edit(BASE, "schema = 1\n", ""), [("schema", "nothing")]),
+    Case("unknown-key-typo", edit(BASE, "tendered = 274000", "tenderd = 274000"),
+         [("tally.tenderd", "274000"), ("tally.tendered", "is required")]),
+    Case("unknown-key-in-offer", edit(BASE, "face_per_unit = 50", "face_per_unt = 50"),
+         [("offer.face_per_unt", "50")]),
+    Case("unknown-table", BASE + "\n[valuaton]\nprice = 7.39\n", [("valuaton", "price")]),
+    Case("missing-offer-file", BASE, [("no-such-offer.toml", "offer file not found")], path="no-such-offer.toml"),
+    # --- holder tally file -----------------------------------------------------------------------
+    Case("missing-tally-file", edit(HOLDERS, '"tally.csv"', '"no-such-tally.csv"'),
+         [("tally.file", "no-such-tally.csv: tally file not found")]),
+    Case("tally-and-counts", edit(HOLDERS, 'file = "tally.csv"', 'file = "tally.csv"\ntendered = 274000'),
+         [("tally.tendered", "274000")], files={"tally.csv": TALLY}),
+    Case("tally-missing-units-column", HOLDERS, [("tally.csv: header", "has no units column")],
+         files={"tally.csv": "holder_id,method,status\nDTC-0001,book-entry,tendered\n"}),
+    Case("tally-missing-holder-column", HOLDERS, [("tally.csv: header", "has no holder_id column")],
+         files={"tally.csv": "units,method\n100,book-entry\n"}),
+    tally_case("tally-non-numeric-units", "A,100,book-entry,tendered\nB,lots,book-entry,tendered\n",
+               [("tally.csv: row 3, column units", "'lots'")]),
+    tally_case("tally-negative-units", "A,100,book-entry,tendered\nB,-5,book-entry,tendered\n",
+               [("tally.csv: row 3, column units", "-5")]),
+    tally_case("tally-fractional-units", "A,100.5,book-entry,tendered\n",
+               [("tally.csv: row 2, column units", "'100.5'")]),
+    tally_case("tally-empty-units", "A,100,book-entry,tendered\nB,,certificate,tendered\n",
+               [("tally.csv: row 3, column units", "''")]),
+    tally_case("tally-unknown-status", "A,100,book-entry,tendered\nB,200,book-entry,cancelled\n",
+               [("tally.csv: row 3, column status", "'cancelled'")]),
+    tally_case("tally-unknown-method", "A,100,carrier-pigeon,tendered\n",
+               [("tally.csv: row 2, column method", "'carrier-pigeon'")]),
+    tally_case("tally-empty-holder", "A,100,book-entry,tendered\n,200,book-entry,tendered\n",
+               [("tally.csv: row 3, column holder_id", "''")]),
+    tally_case("tally-failed-not-guaranteed", "A,100,book-entry,failed\n",
+               [("tally.csv: row 2, column status", "only a guaranteed delivery can fail")]),
+    tally_case("tally-several-problems", "A,x,book-entry,tendered\nB,100,book-entry,gone\nC,-1,book-entry,tendered\n",
+               [("tally.csv: row 2, column units", "'x'"), ("tally.csv: row 4, column units", "-1"),
+                ("tally.csv: row 3, column status", "'gone'")]),
+    tally_case("tally-above-outstanding", "A,300000,book-entry,tendered\nB,200000,book-entry,tendered\n",
+               [("tally.file: tally.csv", "500000")]),
+    Case("tally-empty-file", HOLDERS, [("tally.csv", "is empty")], files={"tally.csv": ""}),
+    Case("tally-header-only", HOLDERS, [("tally.csv", "no tally lines")],
+         files={"tally.csv": "holder_id,units,method,status\n"}),
+    # --- price file --------------------------------------------------------------------------------
+    Case("missing-price-file", edit(FORMULA, '"prices.csv"', '"no-such-prices.csv"'),
+         [("offer.consideration.formula.prices", "no-such-prices.csv: price file not found")]),
+    prices_case("prices-missing-volume-column", "date,price\n2004-02-11,8.45\n",
+                [("prices.csv: header", "has no volume column")]),
+    prices_case("prices-non-numeric-price", "date,price,volume\n2004-02-11,8.45,100\n2004-02-12,n/a,100\n",
+                [("prices.csv: row 3, column price", "'n/a'")]),
+    prices_case("prices-zero-price", "date,price,volume\n2004-02-11,0,100\n",
+                [("prices.csv: row 2, column price", "'0'")]),
+    prices_case("prices-nan-price", "date,price,volume\n2004-02-11,nan,100\n",
+                [("prices.csv: row 2, column price", "'nan'")]),
+    prices_case("prices-inf-volume", "date,price,volume\n2004-02-11,8.45,inf\n",
+                [("prices.csv: row 2, column volume", "'inf'")]),
+    prices_case("prices-bad-date", "date,price,volume\n2004-02-30,8.45,100\n",
+                [("prices.csv: row 2, column date", "'2004-02-30'")]),
+    prices_case("prices-date-twice", "date,price,volume\n2004-02-11,8.45,100\n2004-02-11,8.40,100\n",
+                [("prices.csv: row 3, column date", "'2004-02-11'")]),
+    prices_case("prices-trading-day-missing", prices_without("2004-02-13"),
+                [("offer.consideration.formula.prices: prices.csv", "'2004-02-13'")]),
+]
+
+
+def write_case(case: Case, folder: Path) -> Path:
+    (folder / "offer.toml").write_text(case.offer, encoding="utf-8")
+    if case.prices:
+        shutil.copyfile(PRICES, folder / "prices.csv")
+    for name, text in case.files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder / case.path
+
+
+def listing(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")}
+
+
+def check_refusal(case: Case, status: int, out: str, err: str) -> None:
+    """Exit 2; one stderr line per problem naming the file, the key and the value; no traceback; no output."""
+    assert status == 2, err
+    assert out == ""
+    assert "Traceback" not in err and 'File "' not in err
+    lines = err.splitlines()
+    assert len(lines) == len(case.expect), err
+    name = Path(case.path).name
+    for line in lines:
+        assert line.startswith(f"xlpy compute: {name}: "), line
+    unmatched = list(lines)
+    for key, value in case.expect:
+        hits = [line for line in unmatched if key in line and value in line]
+        assert hits, f"no line names {key!r} and {value!r}:\n{err}"
+        unmatched.remove(hits[0])
+
+
+@pytest.mark.parametrize("case", BAD, ids=lambda c: c.id)
+def test_bad_input_refused(case, tmp_path, capsys, monkeypatch):
+    path = write_case(case, tmp_path)
+    before = listing(tmp_path)
+    monkeypatch.chdir(tmp_path)  # the command as a user types it, in the offer's folder
+    status = cli.main(["compute", path.name, "--json"])
+    out, err = capsys.readouterr()
+    check_refusal(case, status, out, err)
+    assert listing(tmp_path) == before  # nothing written
+
+
+def test_every_bad_input_category_covered():
+    ids = {c.id for c in BAD}
+    for needed in ("negative-tendered", "fractional-tendered", "tendered-above-outstanding",
+                   "guaranteed-above-tendered",
+                   "both-ratio-and-formula", "neither-ratio-nor-formula", "both-cash-forms", "unknown-kind",
+                   "unknown-fractional-policy", "missing-price", "zero-price", "nan-price", "inf-price", "zero-ratio",
+                   "nan-ratio", "inf-ratio", "impossible-date", "missing-tally-file", "missing-price-file",
+                   "tally-missing-units-column", "prices-missing-volume-column", "tally-non-numeric-units",
+                   "prices-non-numeric-price", "prices-trading-day-missing", "toml-syntax-error", "unknown-schema",
+                   "unknown-key-typo"):
+        assert needed in ids, needed
+
+
+def test_bad_input_from_another_folder(tmp_path, capsys, monkeypatch):
+    # Paths in the offer resolve against the offer's folder, and the message names the file as given.
+    case = next(c for c in BAD if c.id == "tally-non-numeric-units")
+    sub = tmp_path / "offers"
+    sub.mkdir()
+    write_case(case, sub)
+    monkeypatch.chdir(tmp_path)
+    status = cli.main(["compute", os.path.join("offers", "offer.toml")])
+    out, err = capsys.readouterr()
+    assert status == 2 and out == ""
+    assert err.splitlines() == ["xlpy compute: offer.toml: tally.file: tally.csv: row 3, column units: "
+                                "must be a number, got 'lots'"]
+
+
+def test_many_problems_are_capped(tmp_path, capsys, monkeypatch):
+    rows = "".join(f"H{i},x{i},book-entry,tendered\n" for i in range(120))
+    case = tally_case("many", rows, [])
+    write_case(case, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["compute", "offer.toml"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 51
+    assert lines[0].endswith("tally.csv: row 2, column units: must be a number, got 'x0'")
+    assert lines[-1].endswith("...: and 70 more problems")
+
+
+# --- good input ------------------------------------------------------------------------------
+
+
+def load_text(tmp_path: Path, text: str, files: dict[str, str] | None = None):
+    (tmp_path / "offer.toml").write_text(text, encoding="utf-8")
+    for name, body in (files or {}).items():
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    return offerfile.load(tmp_path / "offer.toml")
+
+
+def test_numbers_read_from_their_text(tmp_path):
+    text = edit(edit(BASE, "price = 7.39", "price = 0.1"), "ratio = 7.94", "ratio = 7.940")
+    o = load_text(tmp_path, text)
+    assert str(o.valuation.price) == "0.1"  # not 0.1000000000000000055511151231257827
+    assert str(o.consideration.ratio) == "7.940"
+    assert o.original_ratio == D("3.2") and o.outstanding == 464777 and type(o.outstanding) is int
+
+
+def test_numbers_as_strings_and_integers(tmp_path):
+    text = edit(edit(BASE, "tendered = 274000", 'tendered = "274,000"'), "outstanding = 464777",
+                "outstanding = 464_777")
+    o = load_text(tmp_path, edit(text, "price = 7.39", 'price = "7.39"'))
+    assert (o.tally.tendered, o.outstanding, o.valuation.price) == (274000, 464777, D("7.39"))
+    whole_float = load_text(tmp_path, edit(BASE, "tendered = 274000", "tendered = 274000.0"))
+    assert whole_float.tally.tendered == 274000
+
+
+def test_original_ratio_from_conversion_price(tmp_path):
+    # Forest City's 7% preferred: $50 / $15.12 = 625/189
+    o = load_text(tmp_path, edit(BASE, "original_ratio = 3.2", "original_conversion_price = 15.12"))
+    assert o.original_ratio == D("3.306878306878306878306878306878307")
+    assert o.original_conversion_price == D("15.12")
+    with pytest.raises(InputErrors) as info:
+        load_text(tmp_path, edit(edit(BASE, "original_ratio = 3.2", "original_conversion_price = 15.12"),
+                                 "face_per_unit = 50\n", ""))
+    assert [p.field for p in info.value.problems] == ["offer.toml: offer.face_per_unit"]
+
+
+def test_holder_tally_file(tmp_path):
+    o = load_text(tmp_path, HOLDERS, {"tally.csv": TALLY})
+    t = o.tally.holders
+    assert t.holder_id == ("DTC-0001", "DTC-0002", "R-10001", "NGD-001")
+    assert t.units == (150000, 120500, 2000, 3500)
+    assert t.status == ("tendered", "tendered", "withdrawn", "tendered")
+    _, r = offerfile.compute_file(tmp_path / "offer.toml")
+    # 150,000 + 120,500 + 3,500 = 274,000 tendered and not withdrawn; 3,500 by guaranteed delivery
+    assert (r.units_tendered, r.units_guaranteed_delivery, r.common_issued) == (274000, 3500, 2175560)
+
+
+def test_tally_spellings_and_leading_zeros(tmp_path):
+    body = ("Account,Shares Tendered,Delivery,Status\n"
+            "007, 1000 ,DTC,valid\n"
+            "7,500,Certificated,Withdrawn\n"
+            "0007,\"1,500\",NGD,accepted\n")
+    o = load_text(tmp_path, HOLDERS, {"tally.csv": body})
+    t = o.tally.holders
+    assert t.holder_id == ("007", "7", "0007")  # ids are text: leading zeros kept
+    assert t.units == (1000, 500, 1500)
+    assert t.method == ("book-entry", "certificate", "guaranteed")
+    assert t.status == ("tendered", "withdrawn", "tendered")
+
+
+def test_formula_offer(tmp_path):
+    shutil.copyfile(PRICES, tmp_path / "prices.csv")
+    (tmp_path / "offer.toml").write_text(FORMULA, encoding="utf-8")
+    _, r = offerfile.compute_file(tmp_path / "offer.toml")
+    # 84,105,510 / 10,121,000 = 8.31; 66 / 8.31 = 7.9422 -> 7.94
+    assert (r.average_price, r.offer_ratio) == (D("8.31"), D("7.94"))
+    assert (r.averaging_start.isoformat(), r.averaging_end.isoformat()) == ("2004-02-11", "2004-02-18")
+
+
+def test_load_reports_all_problems_at_once(tmp_path):
+    text = edit(edit(edit(BASE, "outstanding = 464777", "outstanding = -1"), "price = 7.39", "price = nan"),
+                'kind = "preferred"', 'kind = "bond"')
+    with pytest.raises(InputErrors) as info:
+        load_text(tmp_path, text)
+    fields = sorted(p.field for p in info.value.problems)
+    assert fields == ["offer.toml: offer.kind", "offer.toml: offer.outstanding", "offer.toml: valuation.price"]
