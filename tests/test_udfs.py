@@ -515,15 +515,17 @@ def _run_cli(*argv: str) -> tuple[int, str]:
 def test_xlpy_vba_prints_generate_bas():
     code, text = _run_cli("vba")
     assert code == 0
-    assert text == vba.generate_bas("xlpy.udfs")
+    assert text == vba.generate_bas(vba.UDF_MODULES)
     for s in specs():
         assert text.count(f"\nFunction {s.name}(") == 1, s.name
         assert f'XLPy.CallUDF("xlpy.udfs", "{s.name}", ' in text
     assert text.count("\nFunction ") == len(specs())
+    for sub in ("xlpy_refresh_all", "xlpy_refresh_tenders", "xlpy_refresh_prices", "xlpy_draft_release"):
+        assert f"\nSub {sub}()" in text and f'XLPy.CallUDF "xlpy.macros", "{sub}", ' in text
     assert "Function INDUCED_CHARGE(units, offer_ratio, original_ratio, price, Optional cash_per_unit)\n" in text
     assert "Function XLPY_VERSION()\n" in text
     code, addin = _run_cli("vba", "--addin")
-    assert code == 0 and addin == vba.generate_bas("xlpy.udfs", addin=True)
+    assert code == 0 and addin == vba.generate_bas(vba.UDF_MODULES, addin=True)
     assert "ActiveWorkbook" in addin and "ThisWorkbook" not in addin
 
 
@@ -532,7 +534,7 @@ def test_xlpy_vba_writes_the_bas_file(tmp_path):
     code, text = _run_cli("vba", "-o", str(target))
     assert code == 0 and str(target) in text
     expected = tmp_path / "expected.bas"
-    vba.write_bas(expected, vba.generate_bas("xlpy.udfs"))
+    vba.write_bas(expected, vba.generate_bas(vba.UDF_MODULES))
     assert target.read_bytes() == expected.read_bytes()
     assert b"\r\n" in target.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["expected.bas", "xlpy_udfs.bas"]  # no temporary left

@@ -75,7 +75,7 @@ def test_sheets_names_and_settings(seed_book):
     assert wb.sheetnames == list(SHEETS)
     assert wb[CONF_SHEET].sheet_state == "hidden"
     conf = {r[0].value: r[1].value for r in wb[CONF_SHEET].iter_rows(min_col=1, max_col=2)}
-    assert conf["UDF Modules"] == "xlpy.udfs"
+    assert conf["UDF Modules"] == "xlpy.udfs;xlpy.macros"
     for name in REQUIRED_NAMES:
         assert name in wb.defined_names, name
     assert not wb._external_links

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 
 from .engine.errors import InputError, InputErrors
@@ -227,7 +228,8 @@ def _table_cells(lay: Layout, name: str):
     return sheet.title, table
 
 
-def read_offer(get: Callable[[str, str], object], lay: Layout) -> Offer:
+def read_offer(get: Callable[[str, str], object], lay: Layout, *, tally: Tally | None = None,
+               prices: tuple[PriceDay, ...] | None = None) -> Offer:
     """Build the :class:`Offer` that a workbook's inputs describe.
 
     Parameters
@@ -235,6 +237,11 @@ def read_offer(get: Callable[[str, str], object], lay: Layout) -> Offer:
     get : callable
         ``get(sheet, "C12") -> value`` (None for blank), from openpyxl or a live book.
     lay : Layout
+    tally : Tally, optional
+        Use this tally (a refresh's new one) instead of the workbook's counts or
+        holder table; ``FinalCount`` is still the workbook's.
+    prices : tuple of PriceDay, optional
+        Use these price days instead of the workbook's price table.
 
     Raises
     ------
@@ -253,13 +260,15 @@ def read_offer(get: Callable[[str, str], object], lay: Layout) -> Offer:
     ratio = None
     if shape.ratio == "formula":
         sheet, t = _table_cells(lay, "tblPrices")
-        prices = []
-        for row in range(t.first_row, t.first_row + t.rows):
+        given, prices = prices, []
+        for row in range(t.first_row, t.first_row + t.rows) if given is None else ():
             d = r.date("PriceDates", cell=(sheet, f"{t.letter('date')}{row}"))
             p = r.number("PricePrices", cell=(sheet, f"{t.letter('price')}{row}"))
             v = r.number("PriceVolumes", cell=(sheet, f"{t.letter('volume')}{row}"))
             if None not in (d, p, v):
                 prices.append(PriceDay(d, p, v))
+        if given is not None:
+            prices = list(given)
         formula = RatioFormula(
             r.number("RatioValue"), tuple(prices), r.text("Calendar"), r.whole("AveragingDays"), r.whole("LagDays"),
             r.number("RatioCap", optional=True), r.number("RatioFloor", optional=True), r.whole("RatioPlaces"),
@@ -272,7 +281,9 @@ def read_offer(get: Callable[[str, str], object], lay: Layout) -> Offer:
         ratio, formula, r.number("CashPerUnit", optional=True) or Decimal(0), cash_total,
         r.number("ArrearsPerUnit", optional=True) or Decimal(0), policy, r.number("FractionalPrice", optional=True),
     )
-    if shape.tally == "holders":
+    if tally is not None:
+        tally = replace(tally, final=r.flag("FinalCount"))
+    elif shape.tally == "holders":
         sheet, t = _table_cells(lay, "tblTenders")
         ids, units, methods, statuses = [], [], [], []
         for row in range(t.first_row, t.first_row + t.rows):

@@ -16,7 +16,6 @@ import io
 from copy import copy
 import os
 import re
-import tempfile
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -32,10 +31,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as XLTable
 from openpyxl.worksheet.table import TableStyleInfo
 
-from . import __version__, bookdata, calendars, vba
+from . import __version__, bookdata, calendars, package, vba
 from .layout import (
     CHECK_COLS,
     CONF_SHEET,
+    COVER_BUTTONS,
     FMT,
     FUNCTIONS_NOT_LOADED,
     LABEL_COL,
@@ -51,9 +51,8 @@ from .layout import (
     sensitivity_origin,
 )
 
-__all__ = ["build_workbook", "build_time", "atomic_save", "STYLE", "write_table_rows", "write_record"]
-
-UDF_MODULE = "xlpy.udfs"
+__all__ = ["build_workbook", "build_time", "atomic_save", "workbook_bytes", "STYLE", "write_table_rows",
+           "write_record"]
 
 BLUE = "0000FF"
 STYLE = {
@@ -391,7 +390,7 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
     conf.title = CONF_SHEET
     for row in conf.iter_rows(min_col=1, max_col=2):
         if row[0].value == "UDF Modules":
-            row[1].value = UDF_MODULE
+            row[1].value = vba.UDF_MODULES
     conf.sheet_state = "hidden"
     values = bookdata.input_values(offer)
     tables = bookdata.table_rows(offer, holidays)
@@ -424,35 +423,32 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
     wb.properties.title = f"{offer.issuer}: exchange offer results"
     wb.properties.created = when
     wb.properties.modified = when
-    atomic_save(wb, out, when)
+    cover_widths = {**lay.sheet("Cover").widths, "A": 2}
+    atomic_save(wb, out, when, post=lambda data: package.add_buttons(data, "Cover", COVER_BUTTONS, cover_widths))
     return out
 
 
-def atomic_save(wb, out: str | os.PathLike, when: dt.datetime | None = None) -> Path:
+def workbook_bytes(wb, when: dt.datetime | None = None) -> bytes:
+    """*wb* saved to bytes, normalised: every zip entry's time is *when* (or 1980-01-01)."""
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _normalise_zip(buf.getvalue(), when)
+
+
+def atomic_save(wb, out: str | os.PathLike, when: dt.datetime | None = None, post=None) -> Path:
     """Save *wb* to a temporary file beside *out*, normalise it, then replace *out*.
 
     Normalising sets every zip entry's time to *when* (or 1980-01-01) so the
     same workbook gives the same bytes; an interrupted save leaves *out* as it was.
+    *post*, if given, turns the package bytes into the bytes written (what
+    openpyxl cannot make: the Cover's buttons).
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    buf = io.BytesIO()
-    wb.save(buf)
-    data = _normalise_zip(buf.getvalue(), when)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+    data = workbook_bytes(wb, when)
+    if post is not None:
+        data = post(data)
+    return package.write_file(data, out)
 
 
 def _normalise_zip(data: bytes, when: dt.datetime | None) -> bytes:

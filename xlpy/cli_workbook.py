@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import tomllib
 from pathlib import Path
 
 from .cli import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, command
@@ -21,24 +22,34 @@ def seed_offer_path() -> Path:
     return Path(str(resources.files("xlpy.examples") / SEED_OFFER))
 
 
-def _sources_record(offer_path: Path, offer) -> dict[str, object]:
+def _relative(path: Path, folder: Path) -> str:
+    """*path* as the workbook records it: relative to the workbook's folder, with forward slashes."""
+    return Path(os.path.relpath(path.resolve(), folder.resolve())).as_posix()
+
+
+def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
+    """The Cover's record of what the workbook was built from.
+
+    Tally and price files are recorded relative to the workbook's folder, so
+    ``xlpy refresh`` (and the buttons) find them again by default.
+    """
     from .sources import sha256
 
     rec: dict[str, object] = {"OfferFile": offer_path.name, "OfferSha256": sha256(offer_path)}
-    base = offer_path.parent
+    base, folder = offer_path.parent, out.parent
     holders = offer.tally.holders
     if holders is not None:
-        tally = base / holders.source if holders.source else None
-        rec.update(TallySource=holders.source, TallyRows=len(holders))
-        if tally and tally.is_file():
-            rec["TallySha256"] = sha256(tally)
+        tally = base / holders.source
+        rec.update(TallySource=_relative(tally, folder), TallySha256=sha256(tally), TallyRows=len(holders))
+        mapping = tomllib.loads(offer_path.read_text(encoding="utf-8")).get("tally", {}).get("mapping")
+        if mapping:
+            rec["TallyMapping"] = _relative(base / mapping, folder)
     else:
         rec.update(TallySource="aggregate counts in the offer file", TallyRows=0)
     f = offer.consideration.formula
     if f is not None:
-        rec.update(PriceSource=f.source, PriceRows=len(f.prices))
-        if (base / f.source).is_file():
-            rec["PriceSha256"] = sha256(base / f.source)
+        prices = base / f.source
+        rec.update(PriceSource=_relative(prices, folder), PriceSha256=sha256(prices), PriceRows=len(f.prices))
     else:
         rec.update(PriceSource="none: the ratio is fixed", PriceRows=0)
     return rec
@@ -92,7 +103,8 @@ def run_build(args: argparse.Namespace) -> int:
 
     offer_path = Path(args.offer) if args.offer else seed_offer_path()
     offer, results = compute_file(offer_path)
-    out = build_workbook(offer, results, args.output, record=_sources_record(offer_path, offer))
+    out = Path(args.output) if args.output else Path(f"{offer.id}.xlsm")
+    build_workbook(offer, results, out, record=_sources_record(offer_path, offer, out))
     print(f"built {out}: {offer.issuer}, {fmt_count(results.units_accepted)} units accepted, "
           f"{fmt_count(results.common_issued)} common issued, induced charge {fmt_money(results.induced_charge)}")
     if args.no_validate:
@@ -161,15 +173,28 @@ def _setup_vba(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _setup_refresh(p: argparse.ArgumentParser) -> None:
+    from .macros import setup_refresh
+
+    setup_refresh(p)
+
+
+@command("refresh", "refresh a workbook from the exchange agent's tally and the price history")(_setup_refresh)
+def run_refresh(args: argparse.Namespace) -> int:
+    from .macros import refresh_command
+
+    return refresh_command(args)
+
+
 @command("vba", 'write the VBA module Excel\'s "Import Functions" would create for the worksheet functions')(
     _setup_vba
 )
 def run_vba(args: argparse.Namespace) -> int:
     from . import registry
     from .engine.errors import InputError
-    from .vba import UDF_MODULE_NAME, generate_bas, write_bas
+    from .vba import UDF_MODULE_NAME, UDF_MODULES, generate_bas, write_bas
 
-    text = generate_bas("xlpy.udfs", addin=args.addin)
+    text = generate_bas(UDF_MODULES, addin=args.addin)
     if not args.output:
         sys.stdout.write(text)
         return EXIT_OK
@@ -178,5 +203,6 @@ def run_vba(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise InputError("--output", args.output, f"cannot be written ({exc.strerror or exc})") from None
     count = sum(1 for s in registry.functions() if s.module == "xlpy.udfs")
-    print(f"wrote the {UDF_MODULE_NAME} module ({count} worksheet functions) to {args.output}")
+    subs = sum(1 for s in registry.macros() if s.module == "xlpy.macros")
+    print(f"wrote the {UDF_MODULE_NAME} module ({count} worksheet functions, {subs} macros) to {args.output}")
     return EXIT_OK

@@ -360,7 +360,7 @@ class Layout:
                     areas.append((s.title, f"{get_column_letter(t.first_col)}{t.first_row}:{last}{t.last_row}"))
         if part == "tenders":
             for name in ("Tendered", "GuaranteedDelivery", "FailedDelivery"):
-                sheet, item, _ = self.item(name)
+                _, item, _ = self.item(name)
                 if item.is_input:
                     areas.append(self.cell(name))
         for name in REFRESH_RECORD[part] + REFRESH_RECORD["any"]:

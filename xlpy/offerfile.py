@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import replace
 import re
 import tomllib
 from decimal import Decimal
@@ -378,7 +379,7 @@ def _tally(t: _Table, base: Path, problems: list[InputError]) -> Tally | None:
         if not name:
             return None
         try:
-            table: HolderTable = sources.read_tally(base / name, mapping)
+            table: HolderTable = replace(sources.read_tally(base / name, mapping), source=name)
         except InputErrors as exc:
             problems.extend(
                 InputError(f"tally.file: {p.field}", p.value, p.reason, show_value=p.show_value)

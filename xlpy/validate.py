@@ -339,8 +339,8 @@ def _structure(book: str, wb, lay: Layout, path: Path, findings: list[Finding]):
     if CONF_SHEET in wb.sheetnames:
         conf = wb[CONF_SHEET]
         udf = {str(r[0].value): r[1].value for r in conf.iter_rows(min_col=1, max_col=2)}
-        if udf.get("UDF Modules") != "xlpy.udfs":
-            findings.append(Finding(book, f"{CONF_SHEET}!UDF Modules", "xlwings setting is wrong", "'xlpy.udfs'",
+        if udf.get("UDF Modules") != vba.UDF_MODULES:
+            findings.append(Finding(book, f"{CONF_SHEET}!UDF Modules", "xlwings setting is wrong", repr(vba.UDF_MODULES),
                                     _show(udf.get("UDF Modules"))))
     try:
         modules = set(vba.vba_modules(path))

@@ -34,10 +34,13 @@ __all__ = [
     "vba_modules",
     "vba_project_bytes",
     "expected_modules",
+    "UDF_MODULES",
 ]
 
 #: The VBA module "Import Functions" creates (replacing any previous one).
 UDF_MODULE_NAME = "xlwings_udfs"
+#: xlwings' ``UDF Modules`` setting of the standard workbook: the worksheet functions and the refresh macros.
+UDF_MODULES = "xlpy.udfs;xlpy.macros"
 #: The zip part of an .xlsm/.xlam that holds the VBA project (an OLE file).
 VBA_PROJECT_PART = "xl/vbaProject.bin"
 

@@ -1,0 +1,904 @@
+"""Refresh macros: headless (xlpy refresh) and through a live-book interface, and every safety point.
+
+Workbooks are built once per module from the bundled offers and copied per
+test: the seed (aggregate counts, fixed ratio) and the formula offer (a
+holder tally and a price history), each beside copies of its source files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import re
+import shutil
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+
+from xlpy import libreoffice, macros, package, registry, vba
+from xlpy.book import OpenpyxlBook, PackageBook, XlwingsBook, open_book
+from xlpy.build import build_workbook
+from xlpy.engine.errors import InputErrors, XlpyError
+from xlpy.layout import COVER_BUTTONS, LAYOUT_NAME, Shape, layout
+from xlpy.offerfile import compute_file
+from xlpy.sources import sha256
+
+ROOT = Path(__file__).resolve().parents[1]
+OFFERS = ROOT / "workbook" / "offers"
+DATA = OFFERS / "data"
+SEED = OFFERS / "hecla-2004.toml"
+FORMULA = OFFERS / "hecla-2004-formula.toml"
+TALLY = "hecla-2004-tally.csv"
+PRICES = "hecla-2004-prices-illustrative.csv"
+EPOCH = "1077494400"  # 2004-02-23, the seed release's date
+REFRESH_EPOCH = "1077580800"  # a day later
+HOSTILE_NAMES = ("=1+1", "+SUM(A1:A9)", "-2", "@cmd", "=HYPERLINK(\"http://example.com\",\"x\")", "'quoted")
+
+
+# --- workbooks and sources -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """{'seed': path, 'holders': path}: built once, with their sources beside them."""
+    out = {}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        folder = tmp_path_factory.mktemp("seed")
+        offer, results = compute_file(SEED)
+        out["seed"] = build_workbook(offer, results, folder / "seed.xlsm", record={
+            "OfferFile": SEED.name, "TallySource": "aggregate counts in the offer file",
+            "PriceSource": "none: the ratio is fixed"})
+        folder = tmp_path_factory.mktemp("holders")
+        for name in (TALLY, PRICES):
+            shutil.copy(DATA / name, folder / name)
+        offer, results = compute_file(FORMULA)
+        out["holders"] = build_workbook(offer, results, folder / "book.xlsm", record={
+            "OfferFile": FORMULA.name, "TallySource": TALLY, "TallySha256": sha256(DATA / TALLY),
+            "TallyRows": len(offer.tally.holders), "PriceSource": PRICES, "PriceSha256": sha256(DATA / PRICES),
+            "PriceRows": len(offer.consideration.formula.prices)})
+    return out
+
+
+def _copy(built, kind: str, tmp_path: Path) -> Path:
+    src = built[kind]
+    for f in src.parent.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    return tmp_path / src.name
+
+
+@pytest.fixture
+def holders(built, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", REFRESH_EPOCH)
+    return _copy(built, "holders", tmp_path)
+
+
+@pytest.fixture
+def seed(built, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", REFRESH_EPOCH)
+    return _copy(built, "seed", tmp_path)
+
+
+def _tally_rows(extra: int = 40, names=()) -> list[list[str]]:
+    rows = list(csv.reader((DATA / TALLY).open(encoding="utf-8")))
+    rows += [[f"NEW-{i:04d}", str(100 + i), "book-entry", "tendered"] for i in range(extra)]
+    rows += [[n, "10", "certificate", "tendered"] for n in names]
+    return rows
+
+
+def _write_csv(path: Path, rows) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def _new_prices(path: Path, factor: str = "1.01") -> Path:
+    rows = list(csv.reader((DATA / PRICES).open(encoding="utf-8")))
+    out = [rows[0]] + [[d, str((Decimal(p) * Decimal(factor)).quantize(Decimal("0.0001"))), v] for d, p, v in rows[1:]]
+    return _write_csv(path, out)
+
+
+def _refresh(argv: list[str]) -> int:
+    """`xlpy refresh ...` as the command line runs it (the lead registers the command)."""
+    p = argparse.ArgumentParser(prog="xlpy refresh")
+    macros.setup_refresh(p)
+    return macros.refresh_command(p.parse_args(argv))
+
+
+def _cells(path: Path) -> dict[tuple[str, str], tuple]:
+    wb = load_workbook(path)
+    return {(ws.title, c.coordinate): (c.value, c.data_type, c.number_format,
+                                       c.font.color.rgb if c.font.color else None)
+            for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None or c.has_style}
+
+
+def _layout(path: Path):
+    wb = load_workbook(path)
+    return wb, layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+
+
+def _cell(path: Path, name: str):
+    wb, lay = _layout(path)
+    sheet, ref = lay.cell(name)
+    return wb[sheet][ref]
+
+
+def _person_edits(path: Path) -> None:
+    """What a person does in Excel: change an input, add a comment and a note (saved with openpyxl here)."""
+    wb = load_workbook(path, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    sheet, ref = lay.cell("CommonBefore")
+    wb[sheet][ref].value = 116_000_000
+    wb[sheet][ref].comment = Comment("Per the 10-K cover page.", "J. Smith")
+    wb["Inputs"]["F2"] = "checked by J. Smith"
+    wb["Tenders"]["N25"] = "call the agent about this line"  # beside the holder table
+    wb.save(path)
+
+
+def _equivalent_offer(folder: Path, tally: Path, prices: Path) -> Path:
+    text = FORMULA.read_text(encoding="utf-8")
+    text = text.replace('prices = "data/hecla-2004-prices-illustrative.csv"', f'prices = "{prices.name}"')
+    text = text.replace('file = "data/hecla-2004-tally.csv"', f'file = "{tally.name}"')
+    text = text.replace("common_outstanding_before = 115000000", "common_outstanding_before = 116000000")
+    out = folder / "equivalent.toml"
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+# --- the session of the issue: input and note kept, tally and prices refreshed ------------------
+
+
+@pytest.fixture(scope="module")
+def session(built, tmp_path_factory):
+    """A holder workbook a person edited, refreshed headless from a new tally and a new price file."""
+    folder = tmp_path_factory.mktemp("session")
+    book = _copy(built, "holders", folder)
+    _person_edits(book)
+    before = book.read_bytes()
+    tally = _write_csv(folder / "tally-day2.csv", _tally_rows(40, HOSTILE_NAMES))
+    prices = _new_prices(folder / "prices-day2.csv")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", REFRESH_EPOCH)
+        assert _refresh([str(book), "--tally", str(tally), "--prices", str(prices)]) == 0
+    return {"book": book, "before": before, "tally": tally, "prices": prices, "folder": folder}
+
+
+def test_refresh_keeps_input_and_notes(session):
+    book = session["book"]
+    assert _cell(book, "CommonBefore").value == 116_000_000
+    assert _cell(book, "CommonBefore").comment.text == "Per the 10-K cover page."
+    wb = load_workbook(book)
+    assert wb["Inputs"]["F2"].value == "checked by J. Smith"
+    assert wb["Tenders"]["N25"].value == "call the agent about this line"
+
+
+def test_refresh_updates_tally_prices_and_record(session):
+    book, tally, prices = session["book"], session["tally"], session["prices"]
+    wb, lay = _layout(book)
+    lines = len(_tally_rows(40, HOSTILE_NAMES)) - 1
+    assert lay.shape.holder_rows == lines
+    sheet, t = lay.table("tblTenders")
+    assert wb[sheet.title].tables["tblTenders"].ref == t.ref == f"B{t.header_row}:L{t.header_row + lines}"
+    holders = [wb[sheet.title][f"C{r}"].value for r in range(t.first_row, t.last_row + 1)]
+    assert "NEW-0039" in holders and sorted(holders) == holders
+    assert wb.defined_names["TenderUnits"].attr_text == f"'Tenders'!$D${t.first_row}:$D${t.last_row}"
+    record = {n: _cell(book, n).value for n in ("RefreshedAt", "TallySource", "TallySha256", "TallyRows",
+                                                  "PriceSource", "PriceSha256", "PriceRows", "BuiltAt")}
+    assert record["RefreshedAt"] == "2004-02-24 00:00:00"
+    assert record["BuiltAt"] == "2004-02-23 00:00:00"  # the build's record is the build's
+    assert record["TallySource"] == tally.name and record["TallySha256"] == sha256(tally)
+    assert record["TallyRows"] == lines
+    assert record["PriceSource"] == prices.name and record["PriceSha256"] == sha256(prices)
+    _, pt = lay.table("tblPrices")
+    first_price = wb["Prices"][f"C{pt.first_row}"].value
+    assert Decimal(repr(first_price)) == (Decimal("8.3059") * Decimal("1.01")).quantize(Decimal("0.0001"))
+
+
+def test_refresh_keeps_vba_buttons_chart_validation_and_table(session):
+    book = session["book"]
+    assert vba.vba_project_bytes(book) == vba.vba_project_bytes(vba.template_path(standalone=True))
+    wb = load_workbook(book, keep_vba=True)
+    assert wb["Sensitivity"]._charts, "the sensitivity chart is gone"
+    assert wb["Cover"].legacy_drawing, "the Cover buttons are gone"
+    with zipfile.ZipFile(book) as z:
+        vml = z.read(wb["Cover"].legacy_drawing).decode()
+    for b in COVER_BUTTONS:
+        assert f"[0]!{b.macro}</x:FmlaMacro>" in vml and b.caption in vml
+    _, lay = _layout(book)
+    _, t = lay.table("tblTenders")
+    sqrefs = {str(dv.sqref) for dv in wb["Tenders"].data_validations.dataValidation}
+    assert f"E{t.first_row}:E{t.last_row}" in sqrefs and f"F{t.first_row}:F{t.last_row}" in sqrefs
+    assert set(wb["Tenders"].tables) == {"tblTenders"} and set(wb["Prices"].tables) == {"tblPrices", "tblHolidays"}
+    for name in ("UnitsAccepted", "ChecksPass", "TenderAccepted", "PriceDates", "Holidays", LAYOUT_NAME):
+        assert name in wb.defined_names
+
+
+def test_formula_looking_text_is_stored_as_text(session):
+    wb, lay = _layout(session["book"])
+    _, t = lay.table("tblTenders")
+    cells = {wb["Tenders"][f"C{r}"].value: wb["Tenders"][f"C{r}"] for r in range(t.first_row, t.last_row + 1)}
+    for name in HOSTILE_NAMES:
+        assert name in cells, name
+        assert cells[name].data_type == "s", name
+    with zipfile.ZipFile(session["book"]) as z:
+        sheet = z.read("xl/worksheets/sheet3.xml").decode()
+    assert "<f>1+1</f>" not in sheet and "HYPERLINK" not in re.sub(r"<t>[^<]*</t>", "", sheet)
+
+
+def test_refreshed_workbook_validates_with_formulas(session):
+    from xlpy.validate import validate
+
+    report = validate(session["book"], legs=("formulas",))
+    assert report.findings == [], [str(f) for f in report.findings]
+
+
+@pytest.mark.libreoffice
+def test_refreshed_workbook_checks_pass_under_libreoffice(session):
+    """ChecksPass TRUE and every figure equal to the engine, with LibreOffice recalculating the refreshed file."""
+    from xlpy.validate import validate
+
+    report = validate(session["book"], legs=("libreoffice",), require_libreoffice=True)
+    assert report.legs_run == ["libreoffice"]
+    assert report.findings == [], [str(f) for f in report.findings]
+    # The named results equal `xlpy compute` on the offer the refreshed workbook describes.
+    offer_file = _equivalent_offer(session["folder"], session["tally"], session["prices"])
+    _, results = compute_file(offer_file)
+    values = libreoffice.named_values(session["book"])
+    data = results.to_dict()
+    for name, key in {"UnitsAccepted": "units_accepted", "CommonIssued": "common_issued",
+                      "InducedCharge": "induced_charge", "CommonAfter": "common_outstanding_after",
+                      "OfferRatio": "offer_ratio", "AveragePrice": "average_price",
+                      "Tendered": "units_tendered"}.items():
+        got = Decimal(repr(values[name])).quantize(Decimal("0.01"))
+        assert got == Decimal(data[key]).quantize(Decimal("0.01")), name
+    assert data["offer_ratio"] != "7.94"  # the new prices moved the ratio
+
+
+# --- safety: only the output areas are written ----------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ["package", "openpyxl"])
+def test_only_output_areas_change(holders, tmp_path, engine):
+    _person_edits(holders)
+    before = _cells(holders)
+    old_wb, old_lay = _layout(holders)
+    old_names = {n: d.attr_text for n, d in old_wb.defined_names.items()}
+    tally = _write_csv(tmp_path / "t2.csv", _tally_rows(25))
+    book = open_book(holders, engine)
+    report = macros.refresh_all(book, tally, _new_prices(tmp_path / "p2.csv"))
+    book.save()
+    after = _cells(holders)
+    new_wb, new_lay = _layout(holders)
+
+    def inside(sheet, coordinate):
+        from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+
+        row, col = coordinate_to_tuple(coordinate)
+        for lay in (old_lay, new_lay):
+            for part in ("tenders", "prices"):
+                for s, area in lay.refresh_areas(part):
+                    c1, r1, c2, r2 = range_boundaries(area)
+                    if s == sheet and c1 <= col <= c2 and r1 <= row <= max(r2, r1):
+                        return True
+        # rows between the old and the new end of a table that changed length
+        for s in old_lay.sheets:
+            for t in s.tables:
+                nt = new_lay.table(t.name)[1]
+                if s.title == sheet and t.first_col <= col < t.first_col + len(t.columns) and \
+                        t.first_row <= row <= max(t.last_row, nt.last_row):
+                    return True
+        return False
+
+    changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+    outside = sorted(k for k in changed if not inside(*k))
+    assert outside == [], outside[:10]
+    assert changed, "nothing was refreshed"
+    new_names = {n: d.attr_text for n, d in new_wb.defined_names.items()}
+    table_names = {c.name for s in new_lay.sheets for t in s.tables for c in t.columns if c.name}
+    moved = {n for n in set(old_names) | set(new_names) if old_names.get(n) != new_names.get(n)}
+    assert moved <= table_names | {LAYOUT_NAME}, moved - table_names
+    assert set(report.written) >= {"name xlpyLayout"}
+
+
+def test_package_book_changes_only_the_parts_it_must(holders, tmp_path):
+    before = zipfile.ZipFile(holders)
+    old = {n: before.read(n) for n in before.namelist()}
+    assert _refresh([str(holders), "--tally", str(_write_csv(tmp_path / "t.csv", _tally_rows(5))), "--no-backup"]) == 0
+    with zipfile.ZipFile(holders) as z:
+        new = {n: z.read(n) for n in z.namelist()}
+    assert set(new) == set(old)
+    pkg = package.Package(holders)
+    parts = pkg.sheet_parts()
+    tables = {t for s in ("Tenders", "Prices") for t in package.table_parts(pkg, parts[s]).values()}
+    # refresh_all: the tally given, and the prices from the file recorded on the Cover.
+    allowed = {"xl/workbook.xml", parts["Cover"], parts["Tenders"], parts["Prices"]} | tables
+    changed = {n for n in new if new[n] != old[n]}
+    assert changed <= allowed, changed - allowed
+    assert new["xl/vbaProject.bin"] == old["xl/vbaProject.bin"]
+
+
+def test_both_disk_books_write_the_same_cells(holders, tmp_path):
+    other = tmp_path / "other" / holders.name
+    other.parent.mkdir()
+    for f in holders.parent.iterdir():
+        if f.is_file():
+            shutil.copy(f, other.parent / f.name)
+    for path, engine in ((holders, "package"), (other, "openpyxl")):
+        tally = _write_csv(path.parent / "t.csv", _tally_rows(60, HOSTILE_NAMES))
+        prices = _new_prices(path.parent / "p.csv", "0.98")
+        book = open_book(path, engine)
+        macros.refresh_all(book, tally, prices)
+        book.save()
+    a, b = _cells(holders), _cells(other)
+    assert {k: v[:3] for k, v in a.items() if v[0] is not None} == {k: v[:3] for k, v in b.items() if v[0] is not None}
+    wa, wb = load_workbook(holders), load_workbook(other)
+    names = [{n: d.attr_text for n, d in w.defined_names.items()} for w in (wa, wb)]
+    assert names[0] == names[1]
+    for ws in wa.worksheets:
+        assert dict(ws.tables.items()) == dict(wb[ws.title].tables.items())  # name -> range
+        assert sorted(str(d.sqref) for d in ws.data_validations.dataValidation) == sorted(
+            str(d.sqref) for d in wb[ws.title].data_validations.dataValidation)
+
+
+def test_shorter_tally_shrinks_the_table(holders, tmp_path):
+    rows = _tally_rows(0)[:51]  # header + 50 lines
+    book = PackageBook(holders)
+    macros.refresh_tenders(book, _write_csv(tmp_path / "short.csv", rows))
+    book.save()
+    wb, lay = _layout(holders)
+    _, t = lay.table("tblTenders")
+    assert t.rows == 50 and wb["Tenders"].tables["tblTenders"].ref == t.ref
+    ws = wb["Tenders"]
+    assert all(ws.cell(row=r, column=c).value is None for r in range(t.last_row + 1, t.last_row + 260)
+               for c in range(2, 13))
+    from xlpy.validate import validate
+
+    assert validate(holders, legs=("formulas",)).findings == []
+
+
+def test_table_refuses_to_grow_over_a_note(holders, tmp_path):
+    wb = load_workbook(holders, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    _, t = lay.table("tblTenders")
+    where = f"C{t.last_row + 3}"
+    wb["Tenders"][where] = "do not overwrite me"
+    wb.save(holders)
+    before = holders.read_bytes()
+    with pytest.raises(InputErrors) as exc:
+        _refresh([str(holders), "--tally", str(_write_csv(tmp_path / "t.csv", _tally_rows(40)))])
+    assert [p.field for p in exc.value.problems] == [f"Tenders!{where}"]
+    assert "move what is below the table" in str(exc.value)
+    assert holders.read_bytes() == before
+
+
+# --- safety: a malformed source changes nothing and names every problem ------------------------------
+
+
+def _bad_rows():
+    rows = _tally_rows(0)
+    rows[2][1] = "-5"          # row 3: negative units
+    rows[4][1] = "lots"        # row 5: not a number
+    rows[6][3] = "pending"     # row 7: unknown status
+    rows[8][0] = ""            # row 9: no holder
+    rows[10][1] = "12.5"       # row 11: not whole
+    return rows
+
+
+MALFORMED = {
+    "bad rows": (_bad_rows, ["row 3, column units", "row 5, column units", "row 7, column status",
+                             "row 9, column holder_id", "row 11, column units"]),
+    "unknown columns": (lambda: [["Participant Code", "Qty Tendered"], ["A", "1"]], ["header"]),
+    "totals above outstanding": (lambda: [["holder_id", "units"], ["BIG-1", "400000"], ["BIG-2", "100000"]],
+                                 ["Outstanding"]),
+    "negative units": (lambda: [["holder_id", "units"], ["A", "10"], ["B", "-1"]], ["row 3, column units"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_malformed_tally_changes_nothing_and_names_every_problem(holders, tmp_path, case):
+    make, wanted = MALFORMED[case]
+    before = holders.read_bytes()
+    source = _write_csv(tmp_path / "bad.csv", make())
+    with pytest.raises(InputErrors) as exc:
+        _refresh([str(holders), "--tally", str(source)])
+    text = str(exc.value)
+    for w in wanted:
+        assert w in text, (w, text)
+    assert holders.read_bytes() == before
+    assert sorted(p.name for p in holders.parent.iterdir()) == sorted(
+        [holders.name, TALLY, PRICES, "bad.csv"]), "a backup or temporary file was left"
+
+
+def test_malformed_prices_change_nothing(holders, tmp_path):
+    before = holders.read_bytes()
+    rows = list(csv.reader((DATA / PRICES).open(encoding="utf-8")))
+    rows[3][1] = "-8.1"
+    rows[5][0] = "2004-13-01"
+    rows[7][2] = "many"
+    bad = _write_csv(tmp_path / "bad-prices.csv", rows)
+    good_tally = _write_csv(tmp_path / "t.csv", _tally_rows(3))
+    with pytest.raises(InputErrors) as exc:
+        _refresh([str(holders), "--tally", str(good_tally), "--prices", str(bad)])
+    text = str(exc.value)
+    for w in ("row 4, column price", "row 6, column date", "row 8, column volume"):
+        assert w in text, w
+    assert holders.read_bytes() == before
+
+
+# --- safety: a hostile tally gives a clear error or safe text, never a crash -------------------------------
+
+
+HOSTILE = {
+    "huge number": ([["holder_id", "units"], ["A", str(10**30)], ["B", "5"]], ["row 2, column units"]),
+    "wrong encoding": ("café,1\n".encode("cp1252"), ["not utf-8-sig text"]),
+    "control character": ([["holder_id", "units"], ["A\x07B", "5"]], ["row 2, column holder", "control character"]),
+    "binary garbage": (bytes(range(256)) * 4, ["bad.csv"]),
+    "huge text": ([["holder_id", "units"], ["x" * 40000, "5"]], ["longer than a cell holds"]),
+    "empty": (b"", ["no header row"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_tally_is_refused_clearly(holders, tmp_path, case):
+    content, wanted = HOSTILE[case]
+    source = tmp_path / "bad.csv"
+    if isinstance(content, bytes):
+        source.write_bytes(b"holder_id,units\n" + content if case == "wrong encoding" else content)
+    else:
+        _write_csv(source, content)
+    before = holders.read_bytes()
+    with pytest.raises(XlpyError) as exc:
+        _refresh([str(holders), "--tally", str(source)])
+    assert isinstance(exc.value, InputErrors)
+    for w in wanted:
+        assert w in str(exc.value), (w, str(exc.value))
+    assert holders.read_bytes() == before
+
+
+def test_xlsx_tally_as_agents_send_it(holders, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Account", "Shares Tendered", "Delivery", "NGD"])
+    for i in range(30):
+        ws.append([f"ACCT-{i:03d}", 1000 + i, "DTC", "Y" if i % 10 == 0 else "N"])
+    ws.append(["=cmd|' /C calc'!A0", 5, "DTC", "N"])  # text an agent's system let through
+    ws.cell(row=ws.max_row, column=1).data_type = "s"
+    wb.save(tmp_path / "agent.xlsx")
+    book = PackageBook(holders)
+    report = macros.refresh_tenders(book, tmp_path / "agent.xlsx")
+    book.save()
+    assert report.tally.rows == 31 and report.tally.kind == "holders"
+    wb, lay = _layout(holders)
+    _, t = lay.table("tblTenders")
+    methods = [wb["Tenders"][f"E{r}"].value for r in range(t.first_row, t.last_row + 1)]
+    assert methods.count("guaranteed") == 3
+    holders_col = {wb["Tenders"][f"C{r}"].value: wb["Tenders"][f"C{r}"] for r in range(t.first_row, t.last_row + 1)}
+    assert holders_col["=cmd|' /C calc'!A0"].data_type == "s"
+
+
+def test_formula_text_in_a_source_file_name_is_recorded_as_text(holders, tmp_path):
+    source = tmp_path / "=cmd.csv"
+    shutil.copy(DATA / TALLY, source)
+    book = PackageBook(holders)
+    macros.refresh_tenders(book, source)
+    book.save()
+    cell = _cell(holders, "TallySource")
+    assert cell.data_type == "s" and cell.value.endswith("=cmd.csv")
+
+
+# --- safety: temporary file, replace, backup, interrupted write -------------------------------------------
+
+
+def test_backup_beside_the_workbook(holders, tmp_path):
+    before = holders.read_bytes()
+    assert _refresh([str(holders), "--tally", str(_write_csv(tmp_path / "t.csv", _tally_rows(3)))]) == 0
+    backup = holders.with_name("book.20040224-000000.bak.xlsm")
+    assert backup.read_bytes() == before
+    assert holders.read_bytes() != before
+    # A second refresh in the same second keeps both backups.
+    assert _refresh([str(holders)]) == 0
+    assert holders.with_name("book.20040224-000000-2.bak.xlsm").is_file()
+    assert not list(holders.parent.glob(".*.tmp"))
+
+
+def test_no_backup(holders, tmp_path):
+    assert _refresh([str(holders), "--no-backup", "--tally", str(_write_csv(tmp_path / "t.csv", _tally_rows(3)))]) == 0
+    assert not list(holders.parent.glob("*.bak.xlsm"))
+
+
+def _boom(*args, **kwargs):
+    raise OSError(28, "No space left on device")
+
+
+@pytest.mark.parametrize("where", ["compressing", "flushing", "replacing", "interrupted"])
+def test_interrupted_write_leaves_the_original(holders, tmp_path, monkeypatch, where):
+    before = holders.read_bytes()
+    tally = _write_csv(tmp_path / "t.csv", _tally_rows(10))
+    if where == "compressing":
+        monkeypatch.setattr(package, "deflate", _boom)
+    elif where == "flushing":
+        monkeypatch.setattr(package.os, "fsync", _boom)
+    elif where == "replacing":
+        monkeypatch.setattr(package.os, "replace", _boom)
+    else:
+        def interrupt(*args):
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(package.os, "fsync", interrupt)
+    with pytest.raises((InputErrors, KeyboardInterrupt)) as exc:
+        _refresh([str(holders), "--tally", str(tally)])
+    if where != "interrupted":
+        assert "No space left on device" in str(exc.value) and "was not changed" in str(exc.value)
+    assert holders.read_bytes() == before
+    assert not list(holders.parent.glob(".*.tmp")), "the temporary file was left behind"
+    assert not list(holders.parent.glob("*.bak.xlsm")), "a backup of an unchanged workbook was left behind"
+
+
+def test_not_a_workbook_or_not_a_standard_one(tmp_path):
+    bogus = tmp_path / "notes.xlsm"
+    bogus.write_text("not a zip", encoding="utf-8")
+    with pytest.raises(InputErrors, match="not a workbook"):
+        _refresh([str(bogus)])
+    plain = tmp_path / "plain.xlsm"
+    shutil.copy(vba.template_path(standalone=True), plain)
+    with pytest.raises(InputErrors, match="not a standard xlpy workbook"):
+        _refresh([str(plain)])
+    with pytest.raises(InputErrors, match="workbook not found"):
+        _refresh([str(tmp_path / "missing.xlsm")])
+
+
+def test_longer_price_history_changes_the_holiday_list(holders, tmp_path):
+    rows = list(csv.reader((DATA / PRICES).open(encoding="utf-8")))
+    closed = (dt.date(2003, 9, 1), dt.date(2003, 11, 27), dt.date(2003, 12, 25), dt.date(2004, 1, 1))
+    day, extra = dt.date(2003, 8, 1), []
+    while day < dt.date(2004, 1, 2):
+        if day.weekday() < 5 and day not in closed:
+            extra.append([day.isoformat(), "7.5000", "1000000"])
+        day += dt.timedelta(days=1)
+    prices = _write_csv(tmp_path / "long.csv", [rows[0]] + extra + rows[1:])
+    _, before = _layout(holders)
+    book = PackageBook(holders)
+    macros.refresh_prices(book, prices)
+    book.save()
+    wb, lay = _layout(holders)
+    assert lay.shape.price_rows == len(extra) + len(rows) - 1
+    assert lay.shape.holiday_rows > before.shape.holiday_rows
+    _, t = lay.table("tblHolidays")
+    assert wb["Prices"].tables["tblHolidays"].ref == t.ref
+    assert wb["Prices"][f"F{t.first_row}"].value.date() == dt.date(2003, 7, 4)  # 45 days before the first price
+    from xlpy.validate import validate
+
+    assert validate(holders, legs=("formulas",)).findings == []
+
+
+# --- aggregate counts (the seed) ------------------------------------------------------------------------
+
+
+def test_seed_refreshes_counts_keeps_input_and_note(seed, tmp_path):
+    _person_edits(seed)
+    counts = _write_csv(tmp_path / "agent-summary.csv", [["Shares Tendered", "NGD", "Failed Delivery"],
+                                                          ["300,000", "4000", "0"]])
+    assert _refresh([str(seed), "--tally", str(counts)]) == 0
+    assert [_cell(seed, n).value for n in ("Tendered", "GuaranteedDelivery", "FailedDelivery")] == [300000, 4000, 0]
+    assert _cell(seed, "CommonBefore").value == 116_000_000
+    assert load_workbook(seed)["Inputs"]["F2"].value == "checked by J. Smith"
+    assert _cell(seed, "TallySource").value == "agent-summary.csv"
+    assert vba.vba_project_bytes(seed) == vba.vba_project_bytes(vba.template_path(standalone=True))
+    from xlpy.validate import validate
+
+    assert validate(seed, legs=("formulas",)).findings == []
+
+
+@pytest.mark.libreoffice
+def test_seed_refreshed_checks_pass_under_libreoffice(seed, tmp_path):
+    from xlpy.validate import validate
+
+    counts = _write_csv(tmp_path / "c.csv", [["tendered", "guaranteed delivery"], ["290000", "2500"]])
+    assert _refresh([str(seed), "--tally", str(counts)]) == 0
+    report = validate(seed, legs=("libreoffice",), require_libreoffice=True)
+    assert report.findings == [], [str(f) for f in report.findings]
+    assert libreoffice.named_values(seed)["UnitsAccepted"] == 290000
+
+
+def test_seed_skips_what_it_has_no_source_for(seed):
+    book = PackageBook(seed)
+    report = macros.refresh_all(book)
+    assert report.tally is None and report.prices is None
+    assert any("tally: not refreshed" in n and "aggregate counts in the offer file" in n for n in report.notes)
+    assert {w for w in report.written} == {f"Cover!{layout(Shape()).cell('RefreshedAt')[1]}"}
+
+
+def test_holder_tally_into_counts_workbook_is_refused(seed):
+    before = seed.read_bytes()
+    with pytest.raises(InputErrors, match="holder-level tally, but this workbook counts the tally in aggregate"):
+        _refresh([str(seed), "--tally", str(DATA / TALLY)])
+    with pytest.raises(InputErrors, match="fixes its ratio"):
+        _refresh([str(seed), "--prices", str(DATA / PRICES)])
+    assert seed.read_bytes() == before
+
+
+def test_counts_into_holder_workbook_is_refused(holders, tmp_path):
+    counts = _write_csv(tmp_path / "c.csv", [["tendered"], ["1000"]])
+    with pytest.raises(InputErrors, match="holds aggregate counts, but this workbook has a holder table"):
+        _refresh([str(holders), "--tally", str(counts)])
+
+
+def test_count_file_problems_are_named(seed, tmp_path):
+    bad = _write_csv(tmp_path / "c.csv", [["tendered", "ngd", "failed"], ["1000", "2000", "-1"]])
+    with pytest.raises(InputErrors) as exc:
+        _refresh([str(seed), "--tally", str(bad)])
+    assert "row 2, column failed" in str(exc.value)
+    two = _write_csv(tmp_path / "c2.csv", [["tendered"], ["1000"], ["2000"]])
+    with pytest.raises(InputErrors, match="exactly one row"):
+        _refresh([str(seed), "--tally", str(two)])
+    over = _write_csv(tmp_path / "c3.csv", [["tendered"], ["999999999"]])
+    with pytest.raises(InputErrors, match="more than Outstanding"):
+        _refresh([str(seed), "--tally", str(over)])
+
+
+# --- defaults recorded on the Cover, mapping ------------------------------------------------------------
+
+
+def test_default_sources_are_the_recorded_ones(holders):
+    (holders.parent / TALLY).write_text(
+        (DATA / TALLY).read_text(encoding="utf-8") + "LATE-0001,1000,book-entry,tendered\n", encoding="utf-8")
+    book = PackageBook(holders)
+    report = macros.refresh_all(book)
+    book.save()
+    assert report.tally.path == TALLY and report.prices.path == PRICES
+    assert report.tally.rows == 300
+    assert _cell(holders, "TallySha256").value == sha256(holders.parent / TALLY)
+
+
+def test_missing_recorded_source_is_named(holders):
+    (holders.parent / TALLY).unlink()
+    with pytest.raises(InputErrors, match=r"Cover!C\d+ \(TallySource\)"):
+        macros.refresh_tenders(PackageBook(holders))
+
+
+def test_mapping_file_is_used_and_recorded(holders, tmp_path):
+    rows = _tally_rows(2)
+    rows[0] = ["Acct #", "Shs", "How", "State"]
+    source = _write_csv(holders.parent / "agent.csv", rows)
+    (holders.parent / "agent.toml").write_text(
+        '[columns]\nholder_id = "Acct #"\nunits = "Shs"\nmethod = "How"\nstatus = "State"\n', encoding="utf-8")
+    book = PackageBook(holders)
+    report = macros.refresh_tenders(book, source, holders.parent / "agent.toml")
+    book.save()
+    assert report.tally.mapping == "agent.toml"
+    assert _cell(holders, "TallyMapping").value == "agent.toml"
+    # The next refresh, with nothing given, reads the recorded file with the recorded mapping.
+    book = PackageBook(holders)
+    assert macros.refresh_tenders(book).tally.rows == len(rows) - 1
+    book.save()
+    # A tally given without a mapping is read with the common spellings, and the record says so.
+    book = PackageBook(holders)
+    assert macros.refresh_tenders(book, DATA / TALLY).tally.mapping == ""
+    book.save()
+    assert _cell(holders, "TallyMapping").value is None
+
+
+# --- draft_release ----------------------------------------------------------------------------------------------
+
+
+def test_draft_release_on_a_file_writes_nothing(holders):
+    book = PackageBook(holders)
+    check = macros.draft_release(book)
+    assert not check.compared and check.ok
+    assert check.text.startswith("Based on a preliminary count, approximately 274,000 shares were tendered")
+    assert book.pkg.changed == set()
+
+
+# --- a live Excel book, faked -------------------------------------------------------------------------------------
+
+
+class FakeRange:
+    """The few xlwings Range calls XlwingsBook uses, on a dict of cells (Excel's text and formula rules)."""
+
+    def __init__(self, sheet, ref, ndim=None):
+        from openpyxl.utils.cell import range_boundaries
+
+        self.sheet, self.ref, self.ndim = sheet, ref.replace("$", ""), ndim
+        self.c1, self.r1, self.c2, self.r2 = range_boundaries(self.ref)
+
+    @property
+    def address(self):
+        return self.ref
+
+    def options(self, ndim=None):
+        return FakeRange(self.sheet, self.ref, ndim)
+
+    @property
+    def value(self):
+        rows = [[self.sheet.cells.get((r, c)) for c in range(self.c1, self.c2 + 1)]
+                for r in range(self.r1, self.r2 + 1)]
+        if self.ndim == 2:
+            return rows
+        if len(rows) == 1 and len(rows[0]) == 1:
+            return rows[0][0]
+        return rows
+
+    @value.setter
+    def value(self, v):
+        rows = v if isinstance(v, list) and v and isinstance(v[0], list) else [[v]]
+        for i, row in enumerate(rows):
+            for j, x in enumerate(row):
+                key = (self.r1 + i, self.c1 + j)
+                self.sheet.formulas.discard(key)
+                if isinstance(x, str) and x.startswith("'"):
+                    x = x[1:]  # Excel keeps the text, without the apostrophe
+                elif isinstance(x, str) and x.startswith("="):
+                    self.sheet.formulas.add(key)
+                elif isinstance(x, Decimal):
+                    raise TypeError("xlwings cannot write a Decimal")
+                self.sheet.cells[key] = x
+                self.sheet.writes.add(key)
+
+    def clear_contents(self):
+        for r in range(self.r1, self.r2 + 1):
+            for c in range(self.c1, self.c2 + 1):
+                self.sheet.cells.pop((r, c), None)
+                self.sheet.writes.add((r, c))
+
+
+class FakeTable:
+    def __init__(self, ref):
+        self.ref = ref
+
+    def resize(self, rng):
+        self.ref = rng.address
+
+
+class FakeSheet:
+    def __init__(self, name):
+        self.name, self.cells, self.formulas, self.writes, self.tables = name, {}, set(), set(), {}
+
+    def range(self, ref):
+        return FakeRange(self, ref)
+
+
+class FakeSheets(list):
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            for s in self:
+                if s.name == key:
+                    return s
+            raise KeyError(key)
+        return list.__getitem__(self, key)
+
+
+class FakeName:
+    def __init__(self, refers_to):
+        self.refers_to = refers_to
+
+
+class FakeNames(dict):
+    def add(self, name, refers_to):
+        self[name] = FakeName(refers_to)
+
+
+class FakeApp:
+    def __init__(self):
+        self.alerts = []
+
+    def alert(self, prompt, title=None, **kwargs):
+        self.alerts.append((title, prompt))
+
+    def calculate(self):
+        pass
+
+
+class FakeBook:
+    def __init__(self, path: Path):
+        wb = load_workbook(path)
+        self.fullname = str(path)
+        self.sheets = FakeSheets()
+        self.app = FakeApp()
+        for ws in wb.worksheets:
+            s = FakeSheet(ws.title)
+            for row in ws.iter_rows():
+                for c in row:
+                    if c.value is not None:
+                        s.cells[(c.row, c.column)] = c.value
+            s.tables = {n: FakeTable(ref) for n, ref in ws.tables.items()}
+            self.sheets.append(s)
+        self.names = FakeNames({n: FakeName("=" + d.attr_text) for n, d in wb.defined_names.items()})
+
+
+def test_xlwings_book_refresh(holders, tmp_path):
+    fake = FakeBook(holders)
+    book = XlwingsBook(fake)
+    assert book.folder == holders.parent
+    tally = _write_csv(tmp_path / "t.csv", _tally_rows(20, HOSTILE_NAMES))
+    report = macros.refresh_all(book, tally, _new_prices(tmp_path / "p.csv"))
+    lay = layout(Shape.decode(book.name(LAYOUT_NAME)))
+    _, t = lay.table("tblTenders")
+    ws = fake.sheets["Tenders"]
+    lines = len(_tally_rows(20, HOSTILE_NAMES)) - 1
+    assert t.rows == lines and ws.tables["tblTenders"].ref == t.ref
+    holders_col = [ws.cells.get((r, 3)) for r in range(t.first_row, t.last_row + 1)]
+    for name in HOSTILE_NAMES:
+        assert name in holders_col
+        assert (t.first_row + holders_col.index(name), 3) not in ws.formulas  # text, not a formula
+    assert (t.first_row, 7) in ws.formulas and ws.cells[(t.first_row, 7)] == "=IF(F21=\"tendered\",D21,0)"
+    assert fake.names["TenderHolder"].refers_to == f"='Tenders'!$C${t.first_row}:$C${t.last_row}"
+    assert fake.names[LAYOUT_NAME].refers_to.startswith('="ratio=formula;tally=holders;holders=')
+    # Only output areas were written.
+    areas = lay.refresh_areas("tenders") + lay.refresh_areas("prices")
+    from openpyxl.utils.cell import range_boundaries
+
+    def inside(sheet, key):
+        r, c = key
+        for s, a in areas:
+            c1, r1, c2, r2 = range_boundaries(a)
+            if s == sheet and c1 <= c <= c2 and r1 <= r <= r2 + 400:
+                return True
+        return False
+
+    for s in fake.sheets:
+        assert all(inside(s.name, k) for k in s.writes), [k for k in s.writes if not inside(s.name, k)][:5]
+    # The live book holds current formula results: the draft is compared with the engine.
+    assert report.release.compared and not report.release.ok  # the fake does not calculate
+    for i, text in enumerate(report.release.engine, 1):
+        ref = lay.cell(f"ReleaseSentence{i}")[1]
+        fake.sheets["Release"].cells[(int(ref[1:]), 3)] = text
+    assert macros.draft_release(book).ok
+
+
+def test_excel_buttons_run_the_macros_on_the_caller(holders, tmp_path, monkeypatch):
+    import xlwings
+
+    fake = FakeBook(holders)
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    macros.xlpy_refresh_tenders()
+    title, text = fake.app.alerts[-1]
+    assert title == "xlpy" and "holder tally: hecla-2004-tally.csv (299 lines" in text
+    (holders.parent / TALLY).write_text("holder_id,units\nA,-3\n", encoding="utf-8")
+    macros.xlpy_refresh_all()
+    title, text = fake.app.alerts[-1]
+    assert title == "xlpy: refresh refused" and "row 2, column units" in text and "Nothing was changed" in text
+
+
+def test_macros_are_registered_for_import_functions():
+    names = {s.name for s in registry.macros() if s.module == "xlpy.macros"}
+    assert names == {b.macro for b in COVER_BUTTONS}
+    text = vba.generate_bas("xlpy.macros")
+    for b in COVER_BUTTONS:
+        assert f"Sub {b.macro}()" in text
+        assert f'XLPy.CallUDF "xlpy.macros", "{b.macro}", Array(), ThisWorkbook, Application.Caller' in text
+
+
+def test_buttons_are_in_the_built_workbook_and_survive_an_openpyxl_refresh(holders, tmp_path):
+    with zipfile.ZipFile(holders) as z:
+        vml_before = z.read("xl/drawings/vmlDrawing1.vml")
+    book = OpenpyxlBook(holders)
+    macros.refresh_tenders(book, _write_csv(tmp_path / "t.csv", _tally_rows(5)))
+    book.save()
+    wb = load_workbook(holders, keep_vba=True)
+    assert wb["Cover"].legacy_drawing
+    with zipfile.ZipFile(holders) as z:
+        assert z.read(wb["Cover"].legacy_drawing) == vml_before
+        assert 'Extension="vml"' in z.read("[Content_Types].xml").decode()
+
+
+def test_refresh_report_lines(holders, tmp_path):
+    book = PackageBook(holders)
+    report = macros.refresh_all(book, _write_csv(tmp_path / "t.csv", _tally_rows(1)))
+    lines = report.lines()
+    assert lines[0] == "refreshed at 2004-02-24 00:00:00 UTC"
+    assert any(line.startswith("holder tally: ") and "(300 lines" in line for line in lines)
+    assert report.release is not None and not report.release.compared
+
+
+def test_refresh_time_honours_source_date_epoch(holders, monkeypatch, tmp_path):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2004, 3, 1, 12, 30, tzinfo=dt.UTC)
+                                                      .timestamp())))
+    assert _refresh([str(holders), "--no-backup"]) == 0
+    assert _cell(holders, "RefreshedAt").value == "2004-03-01 12:30:00"
