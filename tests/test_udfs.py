@@ -24,7 +24,8 @@ from xlpy import registry, vba
 from xlpy.calendars import sessions
 from xlpy.cli import main as cli_main
 from xlpy.engine import allocation, charge, eps, ratio, release
-from xlpy.engine.compute import compute, session_range
+from xlpy.engine.compute import compute
+from xlpy.engine.ratio import session_range
 from xlpy.engine.model import Consideration, HolderTable, Offer, PriceDay, Tally, Valuation
 from xlpy.engine.numbers import to_decimal
 from xlpy.excel_args import ERROR_PREFIX, from_serial, to_serial

@@ -47,7 +47,6 @@ from decimal import Decimal
 
 from . import __version__
 from .engine import allocation, charge as _charge, eps as _eps, ratio as _ratio, release as _release
-from .engine.compute import compute, session_range
 from .engine.errors import InputError, XlpyError
 from .engine.model import FRACTIONAL_POLICIES, Consideration, Offer, PriceDay, Tally, Valuation
 from .engine.numbers import ZERO
@@ -343,7 +342,7 @@ def _window(expiration, days, lag, calendar) -> tuple[dt.date, ...]:
     n = optional_whole(days, "days", 5, minimum=1)
     k = optional_whole(lag, "lag", 2)
     code = _calendar_code(calendar)
-    first, last = session_range(day, n, k)
+    first, last = _ratio.session_range(day, n, k)
     return _ratio.averaging_window(day, _sessions(code, first, last), n, k)
 
 
@@ -718,6 +717,8 @@ def OFFER_RESULTS(outstanding, tendered, guaranteed, offer_ratio, original_ratio
         tally=Tally(tendered=count, guaranteed_delivery=ngd),
         valuation=Valuation(_NO_DATE, positive(price, "price")),
     )
+    from .engine.compute import compute  # only this function needs the whole engine
+
     results = compute(offer)
     row = results.to_dict()
     table: list[list[object]] = []

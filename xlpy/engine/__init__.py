@@ -24,7 +24,7 @@ from .model import (
     Valuation,
 )
 from .numbers import excel_round, plain, to_decimal, to_whole
-from .ratio import average_price, averaging_window, exchange_ratio
+from .ratio import average_price, averaging_window, exchange_ratio, session_range
 from .release import approx, release_paragraph
 
 __all__ = [name for name in dir() if not name.startswith("_")]

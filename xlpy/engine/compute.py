@@ -18,8 +18,9 @@ from . import allocation, charge, eps, ratio
 from .errors import InputError, InputErrors
 from .model import Offer
 from .numbers import CONTEXT, ZERO, excel_round, plain
+from .ratio import session_range
 
-__all__ = ["Sessions", "ExchangeResult", "EPSResult", "Results", "check_offer", "compute", "session_range"]
+__all__ = ["Sessions", "ExchangeResult", "EPSResult", "Results", "check_offer", "compute"]
 
 #: ``sessions(calendar_code, first_day, last_day) -> sorted trading days``.
 Sessions = Callable[[str, dt.date, dt.date], Sequence[dt.date]]
@@ -286,12 +287,6 @@ def check_offer(offer: Offer) -> list[InputError]:
         if p.end < p.start:
             problems.append(InputError("period.end", p.end.isoformat(), f"must not be before period.start {p.start}"))
     return problems
-
-
-def session_range(offer_expiration: dt.date, averaging_days: int, lag_days: int) -> tuple[dt.date, dt.date]:
-    """Calendar days certain to hold the averaging window (two weeks of slack per week of sessions)."""
-    span = (averaging_days + lag_days + 1) * 2 + 14
-    return offer_expiration - dt.timedelta(days=span), offer_expiration
 
 
 def compute(offer: Offer, sessions: Sessions | None = None) -> Results:

@@ -19,7 +19,7 @@ from .errors import InputError
 from .model import PriceDay
 from .numbers import CONTEXT, ZERO, excel_round
 
-__all__ = ["averaging_window", "average_price", "exchange_ratio"]
+__all__ = ["averaging_window", "average_price", "exchange_ratio", "session_range"]
 
 
 def averaging_window(
@@ -137,3 +137,9 @@ def exchange_ratio(
     if cap is not None:
         ratio = min(cap, ratio)
     return excel_round(ratio, places)
+
+
+def session_range(offer_expiration: dt.date, averaging_days: int, lag_days: int) -> tuple[dt.date, dt.date]:
+    """Calendar days certain to hold the averaging window (two weeks of slack per week of sessions)."""
+    span = (averaging_days + lag_days + 1) * 2 + 14
+    return offer_expiration - dt.timedelta(days=span), offer_expiration
