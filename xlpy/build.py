@@ -23,7 +23,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import LineChart, Reference
-from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
@@ -410,7 +410,7 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
         if sheet.title == "Sensitivity":
             _sensitivity(ws, lay)
         if sheet.title == "Release":
-            for _, _, item, row in lay.items("Release"):
+            for *_, row in lay.items("Release"):
                 ws.cell(row=row, column=VALUE_COL).alignment = Alignment(wrap_text=True, vertical="top")
                 ws.row_dimensions[row].height = 45
         _print_setup(ws, sheet)
