@@ -37,7 +37,6 @@ from .layout import (
     CONF_SHEET,
     COVER_BUTTONS,
     FMT,
-    FUNCTIONS_NOT_LOADED,
     LABEL_COL,
     LAYOUT_NAME,
     NOTE_COL,
@@ -48,7 +47,9 @@ from .layout import (
     Sheet,
     Table,
     layout,
+    sensitivity_cells,
     sensitivity_origin,
+    tie_cells,
 )
 
 __all__ = ["build_workbook", "build_time", "atomic_save", "workbook_bytes", "STYLE", "write_table_rows",
@@ -202,20 +203,9 @@ def _write_blocks(ws, sheet: Sheet, values: dict[str, object], record: dict[str,
 
 
 def _write_tie(ws, row: int, item):
-    native, fn, diff, flag = CHECK_COLS[1:]
-    n = f"{get_column_letter(native)}{row}"
-    f = f"{get_column_letter(fn)}{row}"
-    d = f"{get_column_letter(diff)}{row}"
-    _set(ws, row, native, item.formula, item.fmt, STYLE["formula"])
-    _set(ws, row, fn, f'=IF(FunctionsLoaded,{item.function[1:]},"{FUNCTIONS_NOT_LOADED}")', item.fmt,
-         STYLE["formula"])
-    if item.fmt == "text":
-        _set(ws, row, diff, f'=IF(FunctionsLoaded,IF(EXACT({n},{f}),0,1),"")', "count", STYLE["formula"])
-        _set(ws, row, flag, f"=IF(FunctionsLoaded,EXACT({n},{f}),FALSE)", "bool", STYLE["formula"])
-    else:
-        _set(ws, row, diff, f'=IF(FunctionsLoaded,{f}-{n},"")', item.fmt, STYLE["formula"])
-        _set(ws, row, flag, f"=IF(FunctionsLoaded,ABS({d})<=Tolerance,FALSE)", "bool", STYLE["formula"])
-    _flag_format(ws, f"{get_column_letter(flag)}{row}")
+    for col, (formula, fmt) in tie_cells(item, row).items():
+        _set(ws, row, col, formula, fmt, STYLE["formula"])
+    _flag_format(ws, f"{get_column_letter(CHECK_COLS[4])}{row}")
 
 
 def _flag_format(ws, ref: str):
@@ -300,20 +290,12 @@ def _write_table(ws, table: Table, rows: list[tuple]):
 
 def _sensitivity(ws, lay: Layout):
     top, left = sensitivity_origin(lay)
-    parts = [f"={p}" for p in SENS_PARTICIPATIONS] + ["=Participation"]
     _set(ws, top, left, "Share price", font=STYLE["header"], fill=STYLE["header_fill"], text=True)
-    for j, p in enumerate(parts):
-        _set(ws, top, left + 1 + j, p, "pct", STYLE["header"], STYLE["header_fill"])
-    for i, step in enumerate(SENS_PRICE_STEPS):
-        row = top + 1 + i
-        price = "=Price" if step == 0 else f"=Price*(1{step:+d}*SensitivityStep)"
-        _set(ws, row, left, price, "price", STYLE["header"], STYLE["header_fill"])
-        pc = f"${get_column_letter(left)}{row}"
-        for j in range(len(parts)):
-            part = f"{get_column_letter(left + 1 + j)}${top}"
-            _set(ws, row, left + 1 + j,
-                 f"=Outstanding*{part}*((OfferRatio-OriginalRatio)*{pc}+SweetenerPerUnit+ArrearsPerUnit)", "money",
-                 STYLE["formula"])
+    for (row, col), (formula, fmt) in sensitivity_cells(lay).items():
+        header = row == top or col == left
+        _set(ws, row, col, formula, fmt, STYLE["header"] if header else STYLE["formula"],
+             STYLE["header_fill"] if header else None)
+    parts = len(SENS_PARTICIPATIONS) + 1
     _set(ws, top + len(SENS_PRICE_STEPS) + 1, left,
          "Last column: the offer's actual participation. Prices step by SensitivityStep (Inputs).",
          font=STYLE["note"], text=True)
@@ -323,7 +305,7 @@ def _sensitivity(ws, lay: Layout):
     chart.x_axis.title = "Share price"
     chart.y_axis.numFmt = "$#,##0"
     chart.height, chart.width = 8, 18
-    data = Reference(ws, min_col=left + 1, max_col=left + len(parts), min_row=top, max_row=top + len(SENS_PRICE_STEPS))
+    data = Reference(ws, min_col=left + 1, max_col=left + parts, min_row=top, max_row=top + len(SENS_PRICE_STEPS))
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=left, min_row=top + 1, max_row=top + len(SENS_PRICE_STEPS)))
     ws.add_chart(chart, f"{get_column_letter(left)}{top + len(SENS_PRICE_STEPS) + 3}")

@@ -37,6 +37,8 @@ __all__ = [
     "SHEETS",
     "REQUIRED_NAMES",
     "approx_formula",
+    "tie_cells",
+    "sensitivity_cells",
     "FMT",
     "CONF_SHEET",
     "LAYOUT_NAME",
@@ -904,3 +906,46 @@ def sensitivity_origin(lay: Layout) -> tuple[int, int]:
     s = lay.sheet("Sensitivity")
     last = s.blocks[-1]
     return last.row + len(last.items) + 2, 2
+
+
+def tie_cells(item: Item, row: int) -> dict[int, tuple[str, str]]:
+    """A Check tie-out row's cells: column -> (formula, format key).
+
+    Native figure, the same figure from xlpy's functions (guarded so Excel
+    without them shows "functions not loaded"), their difference, and the flag.
+    """
+    native, fn, diff, flag = CHECK_COLS[1:]
+    n, f, d = (f"{get_column_letter(c)}{row}" for c in (native, fn, diff))
+    cells = {
+        native: (item.formula, item.fmt),
+        fn: (f'=IF(FunctionsLoaded,{item.function[1:]},"{FUNCTIONS_NOT_LOADED}")', item.fmt),
+    }
+    if item.fmt == "text":
+        cells[diff] = (f'=IF(FunctionsLoaded,IF(EXACT({n},{f}),0,1),"")', "count")
+        cells[flag] = (f"=IF(FunctionsLoaded,EXACT({n},{f}),FALSE)", "bool")
+    else:
+        cells[diff] = (f'=IF(FunctionsLoaded,{f}-{n},"")', item.fmt)
+        cells[flag] = (f"=IF(FunctionsLoaded,ABS({d})<=Tolerance,FALSE)", "bool")
+    return cells
+
+
+def sensitivity_cells(lay: Layout) -> dict[tuple[int, int], tuple[str, str]]:
+    """The Sensitivity grid: (row, column) -> (formula, format key).
+
+    Participations across the top (the last one the offer's own), share prices
+    down the side in steps of ``SensitivityStep`` around ``Price``, and in each
+    cell ``Outstanding × participation × ((R1 − R0) × price + cash per unit)``.
+    """
+    top, left = sensitivity_origin(lay)
+    parts = [f"={p}" for p in SENS_PARTICIPATIONS] + ["=Participation"]
+    cells = {(top, left + 1 + j): (p, "pct") for j, p in enumerate(parts)}
+    for i, step in enumerate(SENS_PRICE_STEPS):
+        row = top + 1 + i
+        cells[(row, left)] = ("=Price" if step == 0 else f"=Price*(1{step:+d}*SensitivityStep)", "price")
+        price = f"${get_column_letter(left)}{row}"
+        for j in range(len(parts)):
+            part = f"{get_column_letter(left + 1 + j)}${top}"
+            cells[(row, left + 1 + j)] = (
+                f"=Outstanding*{part}*((OfferRatio-OriginalRatio)*{price}+SweetenerPerUnit+ArrearsPerUnit)", "money"
+            )
+    return cells

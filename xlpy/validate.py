@@ -49,7 +49,9 @@ from .layout import (
     Layout,
     Shape,
     layout,
+    sensitivity_cells,
     sensitivity_origin,
+    tie_cells,
 )
 
 __all__ = ["Finding", "Report", "validate", "validate_many", "expected_cells", "formula_cells"]
@@ -130,16 +132,8 @@ def formula_cells(lay: Layout) -> dict[tuple[str, str], str]:
     out: dict[tuple[str, str], str] = {}
     for s, _, item, row in lay.items():
         if s.check and item.function:
-            native, fn, diff, flag = (get_column_letter(c) for c in CHECK_COLS[1:])
-            n, f, d = f"{native}{row}", f"{fn}{row}", f"{diff}{row}"
-            out[(s.title, n)] = item.formula
-            out[(s.title, f)] = f'=IF(FunctionsLoaded,{item.function[1:]},"functions not loaded")'
-            if item.fmt == "text":
-                out[(s.title, d)] = f'=IF(FunctionsLoaded,IF(EXACT({n},{f}),0,1),"")'
-                out[(s.title, f"{flag}{row}")] = f"=IF(FunctionsLoaded,EXACT({n},{f}),FALSE)"
-            else:
-                out[(s.title, d)] = f'=IF(FunctionsLoaded,{f}-{n},"")'
-                out[(s.title, f"{flag}{row}")] = f"=IF(FunctionsLoaded,ABS({d})<=Tolerance,FALSE)"
+            for col, (formula, _) in tie_cells(item, row).items():
+                out[(s.title, f"{get_column_letter(col)}{row}")] = formula
         elif item.formula is not None:
             out[(s.title, f"{get_column_letter(VALUE_COL)}{row}")] = item.formula
     for s in lay.sheets:
@@ -150,26 +144,8 @@ def formula_cells(lay: Layout) -> dict[tuple[str, str], str]:
                 col = get_column_letter(t.first_col + i)
                 for row in range(t.first_row, t.first_row + max(t.rows, 1)):
                     out[(s.title, f"{col}{row}")] = t.row_formula(c, row)
-    for (ref, formula) in _sensitivity_formulas(lay).items():
-        out[("Sensitivity", ref)] = formula
-    return out
-
-
-def _sensitivity_formulas(lay: Layout) -> dict[str, str]:
-    top, left = sensitivity_origin(lay)
-    parts = [f"={p}" for p in SENS_PARTICIPATIONS] + ["=Participation"]
-    out = {}
-    for j, p in enumerate(parts):
-        out[f"{get_column_letter(left + 1 + j)}{top}"] = p
-    for i, step in enumerate(SENS_PRICE_STEPS):
-        row = top + 1 + i
-        out[f"{get_column_letter(left)}{row}"] = "=Price" if step == 0 else f"=Price*(1{step:+d}*SensitivityStep)"
-        pc = f"${get_column_letter(left)}{row}"
-        for j in range(len(parts)):
-            part = f"{get_column_letter(left + 1 + j)}${top}"
-            out[f"{get_column_letter(left + 1 + j)}{row}"] = (
-                f"=Outstanding*{part}*((OfferRatio-OriginalRatio)*{pc}+SweetenerPerUnit+ArrearsPerUnit)"
-            )
+    for (row, col), (formula, _) in sensitivity_cells(lay).items():
+        out[("Sensitivity", f"{get_column_letter(col)}{row}")] = formula
     return out
 
 
