@@ -218,7 +218,7 @@ class OpenpyxlBook:
             xt.ref = table.ref
             if xt.autoFilter is not None:
                 xt.autoFilter.ref = table.ref
-        for i, c in enumerate(table.columns):
+        for i in range(len(table.columns)):
             col = get_column_letter(table.first_col + i)
             old, new = f"{col}{table.first_row}:{col}{old_last}", f"{col}{table.first_row}:{col}{table.last_row}"
             for dv in ws.data_validations.dataValidation:

@@ -483,7 +483,7 @@ class SheetXml:
         return a < b
 
     def style_of(self, row: int, col: int) -> str | None:
-        for r, _, _, cells in self.rows_between(row, row):
+        for _, _, _, cells in self.rows_between(row, row):
             for c, xml in cells:
                 if c == col:
                     m = re.search(r'\ss="(\d+)"', xml.split(">", 1)[0])

@@ -241,7 +241,7 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
         raise InputErrors([InputError(path.name, None, f"cannot be read as CSV: {exc}", show_value=False)]) from None
     headers = [str(c) for c in frame.columns]
     columns = []
-    for i, c in enumerate(frame.columns):
+    for i in range(len(frame.columns)):
         column = frame.iloc[:, i]
         if i == units_at and len(frame.columns) == len(names):
             if column.dtype.kind in "iu":
