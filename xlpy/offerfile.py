@@ -1,6 +1,6 @@
 """The offer file (TOML): read, check every key, build an :class:`~xlpy.engine.Offer`.
 
-The contract is ``OFFER_FILE.md``'s: numbers are read from their written text
+The contract is ``docs/offer-file.md``'s: numbers are read from their written text
 (``tomllib`` with ``parse_float=Decimal``), never through binary floats; paths
 are relative to the offer file's folder; every problem is reported at once,
 each naming the file, the key and the bad value.
@@ -36,6 +36,8 @@ from .engine.numbers import CONTEXT, is_whole, to_decimal
 __all__ = ["SCHEMA", "load", "compute_file", "parse"]
 
 SCHEMA = 1
+#: Counts (units, shares) must be below this: Excel holds 15 significant digits exactly.
+MAX_COUNT = 10**15
 _ID = re.compile(r"^[a-z0-9-]+$")
 
 #: Every key the file may hold, by table; anything else is reported (a typo must not pass silently).
@@ -113,10 +115,16 @@ class _Table:
                 self.fail(name, None, "is required")
             return default
         value = self.data[name]
+        if isinstance(value, Decimal):  # a TOML float: 274000.0, 2.74e5, 1e400
+            self.fail(name, value, "must be a whole number written as an integer (274000, not 274000.0 or 2.74e5)")
+            return default
         try:
             number = to_decimal(value, self.key(name))
         except InputError as exc:
             self.problems.append(InputError(exc.field, value, "must be a whole number"))
+            return default
+        if is_whole(number) and abs(number) >= MAX_COUNT:
+            self.fail(name, value, f"must be below {MAX_COUNT:,} (Excel holds 15 digits exactly)")
             return default
         if not is_whole(number) or number < 0 or (positive and number == 0):
             self.fail(name, value, "must be a positive whole number" if positive else "must be a whole number >= 0")
