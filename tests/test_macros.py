@@ -20,7 +20,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 
-from xlpy import libreoffice, macros, package, registry, vba
+from xlpy import libreoffice, macros, package, registry, sources, vba
 from xlpy.book import OpenpyxlBook, PackageBook, XlwingsBook, open_book
 from xlpy.build import build_workbook
 from xlpy.engine.errors import InputErrors, XlpyError
@@ -389,13 +389,17 @@ def _bad_rows():
     return rows
 
 
+def _lines(*rows):
+    """A tally of book-entry tenders: (holder, units) rows under the four contract columns."""
+    return [["holder_id", "units", "method", "status"]] + [[h, u, "book-entry", "tendered"] for h, u in rows]
+
+
 MALFORMED = {
     "bad rows": (_bad_rows, ["row 3, column units", "row 5, column units", "row 7, column status",
                              "row 9, column holder_id", "row 11, column units"]),
     "unknown columns": (lambda: [["Participant Code", "Qty Tendered"], ["A", "1"]], ["header"]),
-    "totals above outstanding": (lambda: [["holder_id", "units"], ["BIG-1", "400000"], ["BIG-2", "100000"]],
-                                 ["Outstanding"]),
-    "negative units": (lambda: [["holder_id", "units"], ["A", "10"], ["B", "-1"]], ["row 3, column units"]),
+    "totals above outstanding": (lambda: _lines(("BIG-1", "400000"), ("BIG-2", "100000")), ["Outstanding"]),
+    "negative units": (lambda: _lines(("A", "10"), ("B", "-1")), ["row 3, column units"]),
 }
 
 
@@ -434,11 +438,11 @@ def test_malformed_prices_change_nothing(holders, tmp_path):
 
 
 HOSTILE = {
-    "huge number": ([["holder_id", "units"], ["A", str(10**30)], ["B", "5"]], ["row 2, column units"]),
+    "huge number": (_lines(("A", str(10**30)), ("B", "5")), ["row 2, column units"]),
     "wrong encoding": ("café,1\n".encode("cp1252"), ["not utf-8-sig text"]),
-    "control character": ([["holder_id", "units"], ["A\x07B", "5"]], ["row 2, column holder", "control character"]),
+    "control character": (_lines(("A\x07B", "5")), ["row 2, column holder", "control character"]),
     "binary garbage": (bytes(range(256)) * 4, ["bad.csv"]),
-    "huge text": ([["holder_id", "units"], ["x" * 40000, "5"]], ["longer than a cell holds"]),
+    "huge text": (_lines(("x" * 40000, "5")), ["longer than a cell holds"]),
     "empty": (b"", ["no header row"]),
 }
 
@@ -472,7 +476,10 @@ def test_xlsx_tally_as_agents_send_it(holders, tmp_path):
     ws.cell(row=ws.max_row, column=1).data_type = "s"
     wb.save(tmp_path / "agent.xlsx")
     book = PackageBook(holders)
-    report = macros.refresh_tenders(book, tmp_path / "agent.xlsx")
+    # no status column: refused unless a mapping states every line's status
+    with pytest.raises(InputErrors, match=r"agent.xlsx: header: has no status column"):
+        macros.refresh_tenders(book, tmp_path / "agent.xlsx")
+    report = macros.refresh_tenders(book, tmp_path / "agent.xlsx", sources.ColumnMapping(defaults={"status": "tendered"}))
     book.save()
     assert report.tally.rows == 31 and report.tally.kind == "holders"
     wb, lay = _layout(holders)
@@ -503,7 +510,7 @@ def test_backup_beside_the_workbook(holders, tmp_path):
     assert backup.read_bytes() == before
     assert holders.read_bytes() != before
     # A second refresh in the same second keeps both backups.
-    assert _refresh([str(holders)]) == 0
+    assert _refresh([str(holders), "--tally", str(_write_csv(tmp_path / "t4.csv", _tally_rows(4)))]) == 0
     assert holders.with_name("book.20040224-000000-2.bak.xlsm").is_file()
     assert not list(holders.parent.glob(".*.tmp"))
 
@@ -612,7 +619,9 @@ def test_seed_skips_what_it_has_no_source_for(seed):
     report = macros.refresh_all(book)
     assert report.tally is None and report.prices is None
     assert any("tally: not refreshed" in n and "aggregate counts in the offer file" in n for n in report.notes)
-    assert {w for w in report.written} == {f"Cover!{layout(Shape()).cell('RefreshedAt')[1]}"}
+    # nothing to read: nothing is written, not even the refresh time
+    assert report.written == () and not report.changed
+    assert report.lines()[0].startswith("nothing to refresh")
 
 
 def test_holder_tally_into_counts_workbook_is_refused(seed):
@@ -860,7 +869,7 @@ def test_excel_buttons_run_the_macros_on_the_caller(holders, tmp_path, monkeypat
     macros.xlpy_refresh_tenders()
     title, text = fake.app.alerts[-1]
     assert title == "xlpy" and "holder tally: hecla-2004-tally.csv (299 lines" in text
-    (holders.parent / TALLY).write_text("holder_id,units\nA,-3\n", encoding="utf-8")
+    (holders.parent / TALLY).write_text("holder_id,units,method,status\nA,-3,book-entry,tendered\n", encoding="utf-8")
     macros.xlpy_refresh_all()
     title, text = fake.app.alerts[-1]
     assert title == "xlpy: refresh refused" and "row 2, column units" in text and "Nothing was changed" in text
@@ -900,5 +909,5 @@ def test_refresh_report_lines(holders, tmp_path):
 def test_refresh_time_honours_source_date_epoch(holders, monkeypatch, tmp_path):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2004, 3, 1, 12, 30, tzinfo=dt.UTC)
                                                       .timestamp())))
-    assert _refresh([str(holders), "--no-backup"]) == 0
+    assert _refresh([str(holders), "--no-backup", "--tally", str(_write_csv(tmp_path / "t.csv", _tally_rows(2)))]) == 0
     assert _cell(holders, "RefreshedAt").value == "2004-03-01 12:30:00"

@@ -107,6 +107,10 @@ BAD = [
          [("offer.outstanding", "-5")]),
     Case("fractional-outstanding", edit(BASE, "outstanding = 464777", "outstanding = 464777.5"),
          [("offer.outstanding", "464777.5")]),
+    Case("float-outstanding", edit(BASE, "outstanding = 464777", "outstanding = 1e400"),
+         [("offer.outstanding", "1E+400")]),
+    Case("count-beyond-excel", edit(BASE, "outstanding = 464777", "outstanding = 10_000_000_000_000_000"),
+         [("offer.outstanding", "10000000000000000")]),
     Case("negative-tendered", edit(BASE, "tendered = 274000", "tendered = -274000"),
          [("tally.tendered", "-274000")]),
     Case("fractional-tendered", edit(BASE, "tendered = 274000", "tendered = 274000.5"),
@@ -214,6 +218,9 @@ BAD = [
                 ("tally.csv: row 3, column status", "'gone'")]),
     tally_case("tally-above-outstanding", "A,300000,book-entry,tendered\nB,200000,book-entry,tendered\n",
                [("tally.file: tally.csv", "500000")]),
+    Case("tally-without-method-and-status", HOLDERS,
+         [("tally.csv: header", "has no method column"), ("tally.csv: header", "has no status column")],
+         files={"tally.csv": "holder_id,units\nA,100\nB,200\n"}),
     Case("tally-empty-file", HOLDERS, [("tally.csv", "is empty")], files={"tally.csv": ""}),
     Case("tally-header-only", HOLDERS, [("tally.csv", "no tally lines")],
          files={"tally.csv": "holder_id,units,method,status\n"}),
@@ -342,8 +349,9 @@ def test_numbers_as_strings_and_integers(tmp_path):
                 "outstanding = 464_777")
     o = load_text(tmp_path, edit(text, "price = 7.39", 'price = "7.39"'))
     assert (o.tally.tendered, o.outstanding, o.valuation.price) == (274000, 464777, D("7.39"))
-    whole_float = load_text(tmp_path, edit(BASE, "tendered = 274000", "tendered = 274000.0"))
-    assert whole_float.tally.tendered == 274000
+    # counts are TOML integers: a float, even a whole one, is refused (1e400 would be a 401-digit count)
+    with pytest.raises(InputErrors, match=r"tally.tendered: must be a whole number written as an integer"):
+        load_text(tmp_path, edit(BASE, "tendered = 274000", "tendered = 274000.0"))
 
 
 def test_original_ratio_from_conversion_price(tmp_path):
@@ -379,6 +387,32 @@ def test_tally_spellings_and_leading_zeros(tmp_path):
     assert t.units == (1000, 500, 1500)
     assert t.method == ("book-entry", "certificate", "guaranteed")
     assert t.status == ("tendered", "withdrawn", "tendered")
+
+
+def test_semicolon_separated_exports(tmp_path):
+    # Spreadsheet applications in many European locales export with ";" and a decimal comma.
+    body = TALLY.replace(",", ";")
+    o = load_text(tmp_path, HOLDERS, {"tally.csv": body})
+    assert o.tally.holders.units == (150000, 120500, 2000, 3500)
+    prices = PRICES.read_text(encoding="utf-8")
+    european = "\n".join(";".join(cell.replace(".", ",") for cell in line.split(","))
+                         for line in prices.splitlines()) + "\n"
+    assert "8,45;" in european or ";8," in european  # the file really uses decimal commas
+    (tmp_path / "prices.csv").write_text(european, encoding="utf-8")
+    (tmp_path / "offer.toml").write_text(FORMULA, encoding="utf-8")
+    _, r = offerfile.compute_file(tmp_path / "offer.toml")
+    assert (r.average_price, r.offer_ratio) == (D("8.31"), D("7.94"))
+
+
+def test_tally_defaults_stated_in_a_mapping_file(tmp_path):
+    (tmp_path / "map.toml").write_text('[defaults]\nmethod = "book-entry"\nstatus = "tendered"\n', encoding="utf-8")
+    text = edit(HOLDERS, 'file = "tally.csv"', 'file = "tally.csv"\nmapping = "map.toml"')
+    o = load_text(tmp_path, text, {"tally.csv": "holder_id,units\nA,100\nB,200\n"})
+    assert o.tally.holders.status == ("tendered", "tendered")
+    assert o.tally.holders.method == ("book-entry", "book-entry")
+    (tmp_path / "map.toml").write_text('[defaults]\nstatus = "maybe"\n', encoding="utf-8")
+    with pytest.raises(InputErrors, match=r"map.toml: defaults.status: must be one of tendered, withdrawn, failed"):
+        load_text(tmp_path, text, {"tally.csv": "holder_id,units\nA,100\n"})
 
 
 def test_formula_offer(tmp_path):

@@ -267,7 +267,7 @@ class PackageBook:
             self._sheets = self.pkg.sheet_parts()
             wb_xml = self.pkg.read(self._wb_part)
         except package.PackageError as exc:
-            raise InputErrors([InputError(self.path.name, None, str(exc), show_value=False)]) from None
+            raise InputErrors([InputError(str(self.path), None, exc.reason, show_value=False)]) from None
         self._names = package.defined_names(wb_xml)
         self._wb_text = wb_xml.decode("utf-8")
         self.date1904 = bool(re.search(r'date1904="(1|true)"', self._wb_text))

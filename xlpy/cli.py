@@ -51,7 +51,14 @@ def run_compute(args: argparse.Namespace) -> int:
         print(json.dumps(results.to_dict(), indent=2))
     else:
         print(results_table(offer, results))
+    warn(args, results.warnings)
     return EXIT_OK
+
+
+def warn(args: argparse.Namespace, warnings) -> None:
+    """Warnings on standard error, never mixed into the output (``--json`` stays pure JSON)."""
+    for w in warnings:
+        print(f"xlpy {args.command}: warning: {w}", file=sys.stderr)
 
 
 def _setup_release(p: argparse.ArgumentParser) -> None:
@@ -65,6 +72,7 @@ def run_release(args: argparse.Namespace) -> int:
 
     offer, results = compute_file(args.offer)
     print(_wrap(release_paragraph(offer, results)))
+    warn(args, results.warnings)
     return EXIT_OK
 
 

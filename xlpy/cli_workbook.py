@@ -89,9 +89,38 @@ def _add_leg_options(p: argparse.ArgumentParser) -> None:
 
 def _setup_build(p: argparse.ArgumentParser) -> None:
     p.add_argument("offer", nargs="?", help="offer file (TOML); default: the bundled seed example")
-    p.add_argument("-o", "--output", help="workbook to write (default: <offer id>.xlsm here)")
+    p.add_argument("-o", "--output", help="workbook (.xlsm) to write, or a folder to write <offer id>.xlsm in "
+                   "(default: <offer id>.xlsm here)")
+    p.add_argument("--force", action="store_true", help="replace the workbook if it exists (it may hold typed "
+                   "inputs and refreshes: without --force an existing file is never replaced)")
     p.add_argument("--no-validate", action="store_true", help="write the workbook without validating it")
     _add_leg_options(p)
+
+
+def build_output(given: str | None, offer_id: str, force: bool) -> Path:
+    """Where ``xlpy build`` writes: checked before anything is computed or written.
+
+    A folder gets ``<offer id>.xlsm`` inside it.  The standard workbook carries
+    a VBA project (the refresh buttons), which Excel opens only under a
+    macro-enabled name, so any other suffix is refused.  An existing workbook
+    is replaced only with *force*.
+    """
+    from .engine.errors import InputError
+
+    out = Path(given) if given else Path(f"{offer_id}.xlsm")
+    if out.is_dir():
+        out = out / f"{offer_id}.xlsm"
+    if out.suffix.lower() != ".xlsm":
+        raise InputError("--output", str(out), "must end in .xlsm: the standard workbook carries the refresh "
+                         "macros (a VBA project), which Excel refuses to open under any other name")
+    if out.is_dir():
+        raise InputError("--output", str(out), "is a folder")
+    if out.exists() and not force:
+        raise InputError("--output", str(out), "exists and may hold typed inputs and refreshes; refresh it with "
+                         "xlpy refresh, or pass --force to replace it")
+    if not out.parent.is_dir():
+        raise InputError("--output", str(out), f"cannot be written: no folder {out.parent}")
+    return out
 
 
 @command("build", "build the standard offer-results workbook, then validate it")(_setup_build)
@@ -103,7 +132,7 @@ def run_build(args: argparse.Namespace) -> int:
 
     offer_path = Path(args.offer) if args.offer else seed_offer_path()
     offer, results = compute_file(offer_path)
-    out = Path(args.output) if args.output else Path(f"{offer.id}.xlsm")
+    out = build_output(args.output, offer.id, args.force)
     build_workbook(offer, results, out, record=_sources_record(offer_path, offer, out))
     print(f"built {out}: {offer.issuer}, {fmt_count(results.units_accepted)} units accepted, "
           f"{fmt_count(results.common_issued)} common issued, induced charge {fmt_money(results.induced_charge)}")
@@ -139,15 +168,26 @@ def _setup_render(p: argparse.ArgumentParser) -> None:
 def run_render(args: argparse.Namespace) -> int:
     from . import libreoffice
 
+    import zipfile
+
+    from .engine.errors import InputError
+
+    book, out = Path(args.workbook), Path(args.output)
+    if not book.is_file():
+        raise InputError(str(book), None, "workbook not found", show_value=False)
+    if not zipfile.is_zipfile(book):
+        raise InputError(str(book), None, "is not a workbook (an .xlsx or .xlsm package)", show_value=False)
+    if out.exists() and not out.is_dir():
+        raise InputError("--output", str(out), "exists and is not a folder; give a folder for the PDF and pages")
     if libreoffice.find_soffice() is None:
         print("xlpy render: LibreOffice is not installed (Debian: libreoffice-calc-nogui)", file=sys.stderr)
         return EXIT_INPUT
-    if not Path(args.workbook).is_file():
-        print(f"xlpy render: {args.workbook}: workbook not found", file=sys.stderr)
-        return EXIT_INPUT
+    made = not out.exists()
     try:
-        files = libreoffice.render(args.workbook, args.output, dpi=args.dpi)
+        files = libreoffice.render(book, out, dpi=args.dpi)
     except libreoffice.LibreOfficeError as exc:
+        if made and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # leave nothing behind that the user did not ask for
         print(f"xlpy render: {exc}", file=sys.stderr)
         return EXIT_INPUT
     for f in files:

@@ -402,7 +402,9 @@ def approx_formula(x: str, style: str = "auto") -> str:
         f'IF(ABS({x})>=10000000,TEXT(ROUND({x}/1000000,0),"#,##0"),TEXT(ROUND({x}/1000000,1),"#,##0.0"))'
         '&" million"'
     )
-    sig2 = f'IF({x}=0,"0",TEXT(ROUND({x},1-INT(LOG10(ABS({x})))),"#,##0"))'
+    places = f"(1-INT(LOG10(ABS({x}))))"
+    sig2 = (f'IF({x}=0,"0",IF(ABS({x})<1,TEXT(ROUND({x},{places}),"0."&REPT("0",{places})),'
+            f'TEXT(ROUND({x},MIN(0,{places})),"#,##0")))')
     if style == "thousands":
         return thousands
     if style == "millions":
@@ -414,9 +416,11 @@ def approx_formula(x: str, style: str = "auto") -> str:
         return (
             f'IF({x}<0,"-","")&"$"&IF({a}>=1000000,'
             + approx_formula(a, "millions")
-            + ","
+            + f",IF({a}>=10000,"
             + approx_formula(a, "thousands")
-            + ")"
+            + ","
+            + approx_formula(a, "sig2")
+            + "))"
         )
     return f"IF(ABS({x})<10000,{sig2},IF(ABS({x})<1000000,{thousands},{millions}))"
 

@@ -160,6 +160,9 @@ class RefreshReport:
         release: the release check, or None.
         written: every area written, as ``Sheet!A1:B2``.
         notes: what was skipped and why.
+
+    A refresh whose sources are byte for byte the ones the Cover records
+    writes nothing (``written`` is empty and :attr:`changed` is False).
     """
 
     when: str
@@ -169,8 +172,15 @@ class RefreshReport:
     written: tuple[str, ...]
     notes: tuple[str, ...] = ()
 
+    @property
+    def changed(self) -> bool:
+        """False when the sources were the ones already in the workbook: nothing was written."""
+        return bool(self.written)
+
     def lines(self) -> list[str]:
-        out = [f"refreshed at {self.when} UTC"]
+        out = [f"refreshed at {self.when} UTC" if self.changed else
+               "nothing to refresh: the tally and the price history are the ones the Cover records "
+               "(same files, same SHA-256); the workbook was not changed"]
         for s in (self.tally, self.prices):
             if s is not None:
                 what = {"holders": "holder tally", "counts": "tally counts", "prices": "price history"}[s.kind]
@@ -206,8 +216,8 @@ def _header(path: Path, mapping: sources.ColumnMapping) -> list[str] | None:
             finally:
                 wb.close()
             return None if row is None else ["" if v is None else str(v) for v in row]
-        with open(path, encoding=mapping.encoding, newline="") as fh:
-            return next(csv.reader(fh), None)
+        first = sources.header_line(path, mapping.encoding)
+        return next(csv.reader([first], delimiter=sources.delimiter(first)), None)
     except Exception:  # noqa: BLE001  (a damaged or wrongly encoded file: read_tally/read_counts say why)
         return None
 
@@ -255,8 +265,9 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
             finally:
                 wb.close()
         else:
+            sep = sources.delimiter(sources.header_line(path, mapping.encoding))
             with open(path, encoding=mapping.encoding, newline="") as fh:
-                rows = list(csv.reader(fh))
+                rows = list(csv.reader(fh, delimiter=sep))
     except UnicodeDecodeError as exc:
         raise InputErrors([InputError(name, None, f"is not {mapping.encoding} text (byte 0x{exc.object[exc.start]:02x} "
                                       f"at offset {exc.start}); save it as CSV UTF-8, or set encoding in a "
@@ -557,6 +568,24 @@ class _Refresh:
             raise InputErrors(_capped(self.problems)) from None
         return offer, results
 
+    def unchanged(self) -> bool:
+        """True when every source read is the file the Cover records, byte for byte, and nothing else would move.
+
+        A count file must also match the counts the Inputs hold now (a person
+        may have typed over them since the last refresh).
+        """
+        checks = []
+        if self.tally_record is not None:
+            r = self.tally_record
+            checks += [("TallySource", r.path), ("TallySha256", r.sha256), ("TallyMapping", r.mapping)]
+            if self.tally is not None and self.tally.holders is None:
+                checks += [("Tendered", self.tally.tendered), ("GuaranteedDelivery", self.tally.guaranteed_delivery),
+                           ("FailedDelivery", self.tally.failed_delivery)]
+        if self.price_record is not None:
+            r = self.price_record
+            checks += [("PriceSource", r.path), ("PriceSha256", r.sha256)]
+        return all(_same_value(self.recorded(name), want) for name, want in checks)
+
     def _check_totals(self, offer) -> None:
         rec = self.tally_record
         name = Path(rec.path).name if rec else "tally"
@@ -658,6 +687,16 @@ def _same_but_tables(old: Layout, new: Layout) -> None:
             raise AssertionError(f"layout moved {name} when only table lengths changed")
 
 
+def _same_value(held: object, want: object) -> bool:
+    """A cell's value is *want*: blank cells equal ``""``, numbers compare as numbers."""
+    if isinstance(want, str):
+        return ("" if held is None else str(held).strip()) == want
+    try:
+        return held is not None and to_whole(held, "cell") == want
+    except (ArithmeticError, TypeError, ValueError, XlpyError):
+        return False
+
+
 def _capped(problems: list[InputError]) -> list[InputError]:
     return sources._capped(problems)
 
@@ -703,7 +742,7 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
     r.growth_room()
     if r.problems:
         raise InputErrors(_capped(r.problems))
-    written = r.write(when)
+    written = [] if r.unchanged() else r.write(when)
     release = _release_check(book, r.lay, offer, results)
     return RefreshReport(when.strftime("%Y-%m-%d %H:%M:%S"), r.tally_record, r.price_record, release,
                          tuple(written), tuple(r.notes))
@@ -876,6 +915,10 @@ def refresh_command(args: argparse.Namespace) -> int:
     when = _now()
     book = PackageBook(path)
     report = refresh_all(book, args.tally, args.prices, args.mapping, when=when)
+    if not report.changed:
+        for line in report.lines():
+            print(f"{path.name}: {line}")
+        return 0
     backup: list[Path] = []
 
     def keep_backup() -> None:

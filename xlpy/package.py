@@ -61,7 +61,16 @@ __all__ = [
 
 
 class PackageError(XlpyError):
-    """A package xlpy cannot edit safely; the message names the part and what is wrong."""
+    """A package xlpy cannot edit safely.
+
+    Attributes:
+        where: the file or part that is wrong.
+        reason: what is wrong with it.
+    """
+
+    def __init__(self, where: str, reason: str):
+        self.where, self.reason = where, reason
+        super().__init__(f"{where}: {reason}")
 
 
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -102,7 +111,7 @@ class Package:
         try:
             zf = zipfile.ZipFile(io.BytesIO(self.blob))
         except zipfile.BadZipFile as exc:
-            raise PackageError(f"{self.path.name}: not a workbook (not a zip package: {exc})") from None
+            raise PackageError(self.path.name, f"not a workbook (not a zip package: {exc})") from None
         self._infos = {i.filename: i for i in zf.infolist()}
         self._order = [i.filename for i in zf.infolist()]
         self._zip = zf
@@ -122,7 +131,7 @@ class Package:
             try:
                 self._data[name] = self._zip.read(name)
             except KeyError:
-                raise PackageError(f"{self.path.name}: has no part {name}") from None
+                raise PackageError(self.path.name, f"has no part {name}") from None
         return self._data[name]
 
     def write(self, name: str, data: bytes) -> None:
@@ -147,7 +156,7 @@ class Package:
         off = info.header_offset
         head = self.blob[off:off + 30]
         if head[:4] != b"PK\x03\x04":
-            raise PackageError(f"{self.path.name}: damaged zip entry {name}")
+            raise PackageError(self.path.name, f"damaged zip entry {name}")
         n, m = struct.unpack("<HH", head[26:30])
         start = off + 30 + n + m
         return info, self.blob[start:start + info.compress_size]
@@ -179,7 +188,7 @@ class Package:
         for _, kind, target in self.relationships(""):
             if kind.endswith("/officeDocument"):
                 return target
-        raise PackageError(f"{self.path.name}: no workbook part")
+        raise PackageError(self.path.name, "no workbook part")
 
     def sheet_parts(self) -> dict[str, str]:
         """Sheet title -> part name, in the workbook's order."""
@@ -217,7 +226,7 @@ class Package:
                 info, comp = self._raw(name)
                 crc, method, size = info.CRC, info.compress_type, info.file_size
             if size >= 0xFFFFFFFF or len(comp) >= 0xFFFFFFFF or out.tell() >= 0xFFFFFFFF:
-                raise PackageError(f"{self.path.name}: {name} is too large for a workbook (over 4 GB)")
+                raise PackageError(self.path.name, f"{name} is too large for a workbook (over 4 GB)")
             raw_name = name.encode("utf-8")
             flags = 0x800 if not name.isascii() else 0
             offset = out.tell()
@@ -376,7 +385,7 @@ class SheetXml:
         self.text = data.decode("utf-8")
         m = re.search(r"<(\w+:)?worksheet\b", self.text)
         if not m:
-            raise PackageError(f"{name}: not a worksheet")
+            raise PackageError(name, "not a worksheet")
         self.p = m.group(1) or ""
         p = re.escape(self.p)
         self._row_re = re.compile(rf"<{p}row\b[^>]*?>")
@@ -396,7 +405,7 @@ class SheetXml:
         m = self._row_re.match(self.text, pos)
         r = self._row_r.search(m.group()) if m else None
         if r is None:
-            raise PackageError(f"{self.name}: a row has no number (r attribute); open and save it in Excel first")
+            raise PackageError(self.name, "a row has no number (r attribute); open and save it in Excel first")
         return int(r.group(1))
 
     def _span(self, r1: int, r2: int) -> tuple[int, int]:
@@ -721,7 +730,7 @@ def add_buttons(data: bytes, sheet: str, buttons, widths: dict[str, float] | Non
     part = pkg.sheet_parts()[sheet]
     text = pkg.read(part).decode("utf-8")
     if "<legacyDrawing" in text:
-        raise PackageError(f"{sheet}: already has a legacy drawing")
+        raise PackageError(sheet, "already has a legacy drawing")
     n = 1
     while pkg.has(f"xl/drawings/vmlDrawing{n}.vml"):
         n += 1

@@ -26,7 +26,10 @@ def fmt_ratio(n) -> str:
 
 
 def results_table(offer, r) -> str:
-    """A readable summary of :class:`~xlpy.engine.Results` (figures rounded for display only)."""
+    """A readable summary of :class:`~xlpy.engine.Results` (figures rounded for display only).
+
+    The warnings are not part of it: the command line prints them on standard error.
+    """
     rows: list[tuple[str, str]] = [
         ("Offer", f"{offer.issuer}: {offer.security}"),
         ("Treatment", f"{r.treatment.replace('_', ' ')} ({r.charge_kind.replace('_', ' ')})"),
@@ -78,7 +81,4 @@ def results_table(offer, r) -> str:
             ("EPS effect", f"{excel_round(e.eps_effect, 4)}"),
         ]
     width = max(len(k) for k, _ in rows)
-    lines = [f"{k:<{width}}  {v}" for k, v in rows]
-    for w in r.warnings:
-        lines.append(f"warning: {w}")
-    return "\n".join(lines)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from itertools import compress, repeat
@@ -85,6 +87,7 @@ class ColumnMapping:
         statuses: the file's status word -> ours (``tendered``, ``withdrawn``, ``failed``).
         encoding: text encoding of a CSV file.
         sheet: worksheet of an XLSX file (the first one when empty).
+        defaults: ``method`` / ``status`` -> ours, for a tally without that column.
     """
 
     columns: dict[str, str] = field(default_factory=dict)
@@ -92,6 +95,7 @@ class ColumnMapping:
     statuses: dict[str, str] = field(default_factory=dict)
     encoding: str = "utf-8-sig"
     sheet: str = ""
+    defaults: dict[str, str] = field(default_factory=dict)
 
 
 def read_mapping(path: str | os.PathLike) -> ColumnMapping:
@@ -106,6 +110,9 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
         "NOG" = "guaranteed"
         [statuses]
         "W/D" = "withdrawn"
+        [defaults]            # only for a tally without the column
+        method = "book-entry"
+        status = "tendered"
     """
     path = Path(path)
     try:
@@ -116,7 +123,7 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
         raise InputErrors([InputError(path.name, None, f"is not valid TOML: {exc}", show_value=False)]) from None
     problems = []
     for key in data:
-        if key not in ("columns", "methods", "statuses", "encoding", "sheet"):
+        if key not in ("columns", "methods", "statuses", "defaults", "encoding", "sheet"):
             problems.append(InputError(f"{path.name}: {key}", data[key], "unknown key"))
     for ours in data.get("columns", {}):
         if ours not in TALLY_COLUMNS:
@@ -127,9 +134,17 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
                 problems.append(
                     InputError(f"{path.name}: {section}.{word}", ours, "must be one of " + ", ".join(allowed))
                 )
+    defaults = data.get("defaults", {})
+    for ours, value in defaults.items():
+        allowed = {"method": METHOD_VALUES, "status": STATUS_VALUES}.get(ours)
+        if allowed is None:
+            problems.append(InputError(f"{path.name}: defaults.{ours}", ours, "must be method or status"))
+        elif value not in allowed:
+            problems.append(InputError(f"{path.name}: defaults.{ours}", value, "must be one of " + ", ".join(allowed)))
     if problems:
         raise InputErrors(problems)
     return ColumnMapping(
+        defaults=dict(defaults),
         columns=dict(data.get("columns", {})),
         methods={_key(k): v for k, v in data.get("methods", {}).items()},
         statuses={_key(k): v for k, v in data.get("statuses", {}).items()},
@@ -147,6 +162,52 @@ def sha256(path: str | os.PathLike) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def delimiter(header_line: str) -> str:
+    """The separator a CSV export uses, read from its header line.
+
+    Comma unless the header has more semicolons (the default in many European
+    locales) or tabs outside quoted names.
+
+    >>> delimiter("Holder;Units;Status"), delimiter('"Smith; J",Units'), delimiter("date\tprice")
+    (';', ',', '\t')
+    """
+    bare = re.sub(r'"[^"]*"', "", header_line)
+    counts = {d: bare.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def european_number(text: str) -> str:
+    """A number written with a decimal comma (``7,39``; ``1.234,5``) in the form :func:`to_decimal` reads.
+
+    Used only for files separated by semicolons, where the comma is the decimal mark.
+
+    >>> european_number("7,39"), european_number("1.234,5"), european_number("7.39")
+    ('7.39', '1234.5', '7.39')
+    """
+    if "," not in text:
+        return text
+    return text.replace(".", "").replace(" ", "").replace(",", ".")
+
+
+def header_line(path: Path, encoding: str) -> str:
+    """The first line of a text file (a problem naming the file when it is not *encoding* text)."""
+    try:
+        with open(path, encoding=encoding, newline="") as fh:
+            return fh.readline()
+    except UnicodeDecodeError as exc:
+        raise InputErrors(
+            [
+                InputError(
+                    path.name, None,
+                    f"is not {encoding} text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+                    "save it as CSV UTF-8, or set encoding in a mapping file (e.g. cp1252)",
+                    show_value=False,
+                )
+            ]
+        ) from None
 
 
 def _match_columns(headers, spellings, mapping_columns, name, required):
@@ -185,8 +246,9 @@ def _match_columns(headers, spellings, mapping_columns, name, required):
 def read_tally(path: str | os.PathLike, mapping: ColumnMapping | None = None) -> HolderTable:
     """Read a holder-level tally (CSV or XLSX) into a :class:`HolderTable`.
 
-    Missing ``method`` means book-entry; missing ``status`` means tendered.
-    A ``guaranteed`` marker column (Y/N) sets the method to ``guaranteed``.
+    A tally without a ``method`` or ``status`` column is refused unless the
+    mapping states the default (``[defaults]``); a ``guaranteed`` marker
+    column (Y/N) states the method.
 
     Raises
     ------
@@ -207,31 +269,20 @@ def read_tally(path: str | os.PathLike, mapping: ColumnMapping | None = None) ->
 def _csv_columns(path: Path, mapping: ColumnMapping):
     import pandas as pd
 
-    try:
-        with open(path, encoding=mapping.encoding, newline="") as fh:
-            header_line = next(csv.reader(fh), None)
-    except UnicodeDecodeError as exc:
-        raise InputErrors(
-            [
-                InputError(
-                    path.name, None,
-                    f"is not {mapping.encoding} text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
-                    "save it as CSV UTF-8, or set encoding in a mapping file (e.g. cp1252)",
-                    show_value=False,
-                )
-            ]
-        ) from None
-    if not header_line:
+    first = header_line(path, mapping.encoding)
+    sep = delimiter(first)
+    header = next(csv.reader([first], delimiter=sep), None)
+    if not header:
         raise InputErrors([InputError(path.name, None, "is empty: no header row", show_value=False)])
     # The units column is parsed by pandas as integers when every cell is a
     # plain whole number (exact: int64); any other cell (a decimal point, a
     # thousands separator, text, an empty cell) makes it read again as text,
     # so the exact reader can name the row and the value.  Every other
     # column is read as text, so holder ids keep their leading zeros.
-    names = [h.strip() for h in header_line]
+    names = [h.strip() for h in header]
     found, _ = _match_columns(names, TALLY_COLUMNS, mapping.columns, path.name, ())
     units_at = found.get("units") if len(set(names)) == len(names) else None
-    options = dict(keep_default_na=False, encoding=mapping.encoding, skipinitialspace=True)
+    options = dict(keep_default_na=False, encoding=mapping.encoding, skipinitialspace=True, sep=sep)
     try:
         if units_at is None:
             frame = pd.read_csv(path, dtype=str, **options)
@@ -323,11 +374,12 @@ def _tally_from_columns(name, headers, columns, mapping):
             if not h:
                 problems.append(InputError(f"{name}: row {i + 2}, column {headers[found['holder_id']]}",
                                            ids_raw[i], "must name the holder"))
+    _missing_columns(found, mapping, name, headers, problems)
     if "method" in found:
         method = _words(columns[found["method"]], METHOD_VALUES, mapping.methods, name,
                         headers[found["method"]], "book-entry", problems)
     else:
-        method = ["book-entry"] * n
+        method = [mapping.defaults.get("method", "book-entry")] * n
     if "guaranteed" in found:
         col = headers[found["guaranteed"]]
         for i, raw in enumerate(columns[found["guaranteed"]]):
@@ -340,7 +392,7 @@ def _tally_from_columns(name, headers, columns, mapping):
         status = _words(columns[found["status"]], STATUS_VALUES, mapping.statuses, name,
                         headers[found["status"]], "tendered", problems)
     else:
-        status = ["tendered"] * n
+        status = [mapping.defaults.get("status", "tendered")] * n
     failed_not_guaranteed = "failed" in status and any(
         map(ne, compress(method, map(eq, status, repeat("failed"))), repeat("guaranteed"))
     )
@@ -353,6 +405,22 @@ def _tally_from_columns(name, headers, columns, mapping):
     if problems:
         raise InputErrors(_capped(problems))
     return HolderTable(tuple(ids), tuple(units), tuple(method), tuple(status), source=name)
+
+
+def _missing_columns(found, mapping, name, headers, problems) -> None:
+    """A tally states each line's method and status, or its mapping file states the default.
+
+    A ``guaranteed`` marker column (NGD Y/N) states the method.  Nothing is
+    silently assumed: a tally of only holders and units could hold
+    withdrawals or guaranteed deliveries that would be counted as tendered.
+    """
+    stated = set(found) | set(mapping.defaults) | ({"method"} if "guaranteed" in found else set())
+    for ours, example in (("method", "book-entry"), ("status", "tendered")):
+        if ours not in stated:
+            problems.append(InputError(
+                f"{name}: header", ", ".join(map(str, headers)),
+                f"has no {ours} column (expected one of: {', '.join(TALLY_COLUMNS[ours])}); add it, or state "
+                f"the {ours} of every line in a mapping file ([defaults] {ours} = \"{example}\")"))
 
 
 def _capped(problems):
@@ -389,6 +457,9 @@ def _whole_column(raw, name, column, problems):
 def read_prices(path: str | os.PathLike) -> tuple[PriceDay, ...]:
     """Read a price history CSV: columns date, price, volume; one row per trading day.
 
+    Separated by commas, or by semicolons with decimal commas (``7,39``), as
+    spreadsheet applications export in many European locales.
+
     Raises
     ------
     InputErrors
@@ -401,9 +472,12 @@ def read_prices(path: str | os.PathLike) -> tuple[PriceDay, ...]:
         raise InputErrors([InputError(str(path), None, "price file not found", show_value=False)])
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.reader(fh))
+            text = fh.read()
     except UnicodeDecodeError as exc:
         raise InputErrors([InputError(name, None, f"is not UTF-8 text: {exc.reason}", show_value=False)]) from None
+    sep = delimiter(text.partition("\n")[0])
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    number = european_number if sep == ";" else str
     if not rows:
         raise InputErrors([InputError(name, None, "is empty: no header row", show_value=False)])
     headers = [h.strip() for h in rows[0]]
@@ -415,6 +489,7 @@ def read_prices(path: str | os.PathLike) -> tuple[PriceDay, ...]:
         if not any(c.strip() for c in row):
             continue
         cells = {k: (row[i].strip() if i < len(row) else "") for k, i in found.items()}
+        cells["price"], cells["volume"] = number(cells["price"]), number(cells["volume"])
         where = f"{name}: row {line}, column "
         try:
             day = dt.date.fromisoformat(cells["date"])

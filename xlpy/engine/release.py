@@ -4,12 +4,17 @@ The seed release (Hecla, 23 February 2004) says "approximately 274,000 shares",
 "approximately 3,500", "approximately 115 million", "approximately $9.6
 million".  The rules (``style="auto"``):
 
-* counts below 10,000: two significant figures (3,500);
+* counts below 10,000: two significant figures (3,500), never fewer digits
+  than the whole number has (7, 73);
 * counts below 1,000,000: the nearest thousand (274,000; 191,000);
 * counts from 10 million: whole millions (115 million); from 1 to 10 million:
   millions with one decimal (2.4 million);
 * money (``style="dollars"``): from $1 million, millions with one decimal
-  ($9.6 million); below, the nearest thousand ($950,000).
+  ($9.6 million); from $10,000, the nearest thousand ($950,000); below, two
+  significant figures ($350, $1,200, $0.42).
+
+So every figure keeps at least two significant digits (or all of a whole
+number below 100): a small offer never reads "approximately $0".
 
 Rounding is half away from zero throughout, as Excel's ROUND, so the workbook's
 native formulas give the same words.
@@ -34,10 +39,13 @@ def _thousands(n: Decimal) -> str:
 
 
 def _sig2(n: Decimal) -> str:
+    """Two significant figures; whole numbers keep their units digit (7, not 7.0)."""
     if n == 0:
         return "0"
     places = 1 - n.copy_abs().adjusted()
-    return f"{excel_round(n, places):,.0f}" if places <= 0 else f"{excel_round(n, places):,f}"
+    if n.copy_abs() < 1:
+        return f"{excel_round(n, places):.{places}f}"
+    return f"{excel_round(n, min(0, places)):,.0f}"
 
 
 def _millions(n: Decimal) -> str:
@@ -61,6 +69,8 @@ def approx(value: object, style: str = "auto") -> str:
     ('274,000', '3,500', '191,000', '117 million')
     >>> approx(Decimal("9597836.4"), "dollars")
     '$9.6 million'
+    >>> approx(Decimal("350.3"), "dollars"), approx(7)
+    ('$350', '7')
     """
     if style not in APPROX_STYLES:
         raise InputError("style", style, "must be one of " + ", ".join(APPROX_STYLES))
@@ -68,7 +78,7 @@ def approx(value: object, style: str = "auto") -> str:
     a = n.copy_abs()
     if style == "dollars":
         sign = "-" if n < 0 else ""
-        return sign + "$" + (_millions(a) if a >= _MILLION else _thousands(a))
+        return sign + "$" + (_millions(a) if a >= _MILLION else _thousands(a) if a >= 10_000 else _sig2(a))
     if style == "sig2" or (style == "auto" and a < 10_000):
         return _sig2(n)
     if style == "thousands" or (style == "auto" and a < _MILLION):

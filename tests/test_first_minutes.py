@@ -1,0 +1,198 @@
+"""A new user's first minutes: every command as a user types it, in a subprocess.
+
+Each case checks the exit status, the one-line message (never a traceback)
+and that nothing the user did not ask for was written or changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "workbook" / "offers" / "hecla-2004.toml"
+
+
+def xlpy(*args, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    return subprocess.run([sys.executable, "-m", "xlpy", *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          timeout=300, env=env)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under *folder* and its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def refused(proc: subprocess.CompletedProcess, command: str, *phrases: str) -> None:
+    """Exit 2, one line on standard error naming what is wrong, no traceback, nothing on standard output."""
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout == ""
+    line = proc.stderr.strip()
+    assert line.startswith(f"xlpy {command}: ") and "\n" not in line, line
+    for phrase in phrases:
+        assert phrase in line, (phrase, line)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The seed workbook, built once by the real command."""
+    folder = tmp_path_factory.mktemp("built")
+    proc = xlpy("build", "--no-validate", "-o", "seed.xlsm", cwd=folder)
+    assert proc.returncode == 0, proc.stderr
+    return folder / "seed.xlsm"
+
+
+# --- the bundled examples, however xlpy is run --------------------------------------------------------
+
+
+def test_bundled_examples_are_the_files_in_workbook_offers():
+    bundled = resources.files("xlpy.examples")
+    for name in ("hecla-2004.toml", "hecla-2004-formula.toml", "notes-capped-example.toml"):
+        assert (bundled / name).read_bytes() == (REPO / "workbook" / "offers" / name).read_bytes()
+
+
+@pytest.mark.parametrize("where", ["repository root", "another folder"])
+def test_build_without_an_offer_file_uses_the_seed(tmp_path, where):
+    cwd = REPO if where == "repository root" else tmp_path
+    proc = xlpy("build", "--no-validate", "-o", tmp_path / "seed.xlsm", cwd=cwd)
+    assert proc.returncode == 0, proc.stderr
+    assert "induced charge $9,597,836.40" in proc.stdout
+    assert (tmp_path / "seed.xlsm").is_file()
+
+
+# --- build: where it writes ---------------------------------------------------------------------------
+
+
+def test_build_into_an_existing_folder_writes_the_workbook_inside_it(tmp_path):
+    (tmp_path / "out").mkdir()
+    proc = xlpy("build", "--no-validate", "-o", "out", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(snapshot(tmp_path)) == ["out/hecla-2004-series-b.xlsm"]
+
+
+def test_build_refuses_an_xlsx_name(tmp_path):
+    proc = xlpy("build", "--no-validate", "-o", "out.xlsx", cwd=tmp_path)
+    refused(proc, "build", "--output", "must end in .xlsm", "out.xlsx")
+    assert snapshot(tmp_path) == {}
+
+
+def test_build_never_replaces_a_workbook_without_force(tmp_path, built):
+    target = tmp_path / "book.xlsm"
+    target.write_bytes(b"a day of typed inputs")
+    proc = xlpy("build", "--no-validate", "-o", "book.xlsm", cwd=tmp_path)
+    refused(proc, "build", "--output", "exists", "--force", "book.xlsm")
+    assert snapshot(tmp_path) == {"book.xlsm": b"a day of typed inputs"}
+    proc = xlpy("build", "--no-validate", "--force", "-o", "book.xlsm", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert target.read_bytes()[:2] == b"PK"
+
+
+def test_build_into_a_missing_folder(tmp_path):
+    proc = xlpy("build", "--no-validate", "-o", "nowhere/book.xlsm", cwd=tmp_path)
+    refused(proc, "build", "--output", "no folder nowhere")
+    assert snapshot(tmp_path) == {}
+
+
+# --- render -----------------------------------------------------------------------------------------
+
+
+def test_render_refuses_an_existing_file_as_output(tmp_path, built):
+    (tmp_path / "pages").write_text("not a folder")
+    before = snapshot(tmp_path)
+    proc = xlpy("render", built, "-o", "pages", cwd=tmp_path)
+    refused(proc, "render", "--output", "is not a folder", "pages")
+    assert snapshot(tmp_path) == before
+
+
+def test_render_of_a_file_that_is_not_a_workbook_leaves_nothing(tmp_path):
+    (tmp_path / "text.xlsm").write_text("text")
+    proc = xlpy("render", "text.xlsm", "-o", "pages", cwd=tmp_path)
+    refused(proc, "render", "text.xlsm: is not a workbook")
+    assert proc.stderr.count("text.xlsm") == 1  # the file is named once
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["text.xlsm"]
+
+
+# --- refresh ----------------------------------------------------------------------------------------
+
+
+def test_refresh_of_a_file_that_is_not_a_workbook_names_it_once(tmp_path):
+    (tmp_path / "text.xlsm").write_text("text")
+    proc = xlpy("refresh", "text.xlsm", cwd=tmp_path)
+    refused(proc, "refresh", "text.xlsm: not a workbook")
+    assert proc.stderr.count("text.xlsm") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["text.xlsm"]
+
+
+def test_refresh_with_nothing_new_writes_nothing(tmp_path):
+    offers = REPO / "workbook" / "offers"
+    proc = xlpy("build", "--no-validate", "-o", tmp_path / "book.xlsm", offers / "hecla-2004-formula.toml",
+                cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    before = snapshot(tmp_path)
+    proc = xlpy("refresh", "book.xlsm", cwd=tmp_path)  # the recorded tally and prices, unchanged
+    assert proc.returncode == 0, proc.stderr
+    assert "nothing to refresh" in proc.stdout and "was not changed" in proc.stdout
+    assert "refreshed at" not in proc.stdout
+    assert snapshot(tmp_path) == before  # no rewrite, no backup
+    # the same tally given explicitly is still nothing new
+    proc = xlpy("refresh", "book.xlsm", "--tally", offers / "data" / "hecla-2004-tally.csv", cwd=tmp_path)
+    assert proc.returncode == 0 and "nothing to refresh" in proc.stdout, proc.stdout + proc.stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_refresh_of_a_counts_workbook_from_a_semicolon_file(tmp_path, built):
+    book = tmp_path / "seed.xlsm"
+    book.write_bytes(built.read_bytes())
+    (tmp_path / "counts.csv").write_text("Tendered;Guaranteed delivery\n290000;2500\n", encoding="utf-8")
+    proc = xlpy("refresh", "seed.xlsm", "--tally", "counts.csv", "--no-backup", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "refreshed at" in proc.stdout and "tally counts: counts.csv" in proc.stdout
+
+
+# --- compute and release ----------------------------------------------------------------------------
+
+
+def test_compute_json_is_pure_json_and_warnings_go_to_stderr(tmp_path):
+    proc = xlpy("compute", SEED, "--json", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["induced_charge"] == "9597836.4"
+    assert proc.stderr.splitlines() == [
+        line for line in proc.stderr.splitlines() if line.startswith("xlpy compute: warning: ")]
+    assert "preliminary count" in proc.stderr
+    table = xlpy("compute", SEED, cwd=tmp_path)
+    assert "warning" not in table.stdout and "preliminary count" in table.stderr
+
+
+def test_semicolon_tally_is_read(tmp_path):
+    text = re.sub(r"^(tendered|guaranteed_delivery|failed_delivery) = .*\n", "", SEED.read_text(encoding="utf-8"),
+                  flags=re.M).replace("[tally]", '[tally]\nfile = "t.csv"')
+    (tmp_path / "offer.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "t.csv").write_text("Account;Shares;Method;Status\nA;270500;DTC;tendered\nB;3500;NGD;tendered\n",
+                                    encoding="utf-8")
+    proc = xlpy("compute", "offer.toml", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout)
+    assert (got["units_tendered"], got["units_guaranteed_delivery"]) == ("274000", "3500")
+
+
+def test_release_of_a_small_offer_keeps_two_significant_digits(tmp_path):
+    text = re.sub(r"^guaranteed_delivery = 3500", "guaranteed_delivery = 0",
+                  re.sub(r"^tendered = 274000", "tendered = 10", SEED.read_text(encoding="utf-8"), flags=re.M),
+                  flags=re.M)
+    assert "tendered = 10 " in text
+    (tmp_path / "small.toml").write_text(text, encoding="utf-8")
+    proc = xlpy("release", "small.toml", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    words = " ".join(proc.stdout.split())
+    # 10 x (7.94 - 3.2) x 7.39 = 350.286: "$350", never "$0"
+    assert "approximately $350" in words and "$0" not in words
+    assert "approximately 10 shares were tendered" in words
