@@ -76,6 +76,32 @@ def run_release(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _setup_entries(p: argparse.ArgumentParser) -> None:
+    p.add_argument("offer", help="offer file (TOML)")
+    p.add_argument("--json", action="store_true", help='print {"entries": [{date, account, debit, credit, memo}]} '
+                   "with exact decimal strings")
+
+
+@command("entries", "print the journal entry for the exchange")(_setup_entries)
+def run_entries(args: argparse.Namespace) -> int:
+    from .engine.entries import journal_entry
+    from .offerfile import compute_file
+    from .report import entry_table
+
+    offer, results = compute_file(args.offer)
+    entry = journal_entry(offer, results)
+    if entry.missing:
+        raise InputErrors([InputError(f"{args.offer}: {key}", None, "is missing: the journal entry needs it "
+                                      "(see docs/offer-file.md, [accounting])", show_value=False)
+                           for key in entry.missing])
+    if args.json:
+        print(json.dumps({"entries": entry.to_dict()["entries"]}, indent=2))
+    else:
+        print(entry_table(entry))
+    warn(args, results.warnings)
+    return EXIT_OK
+
+
 def _wrap(text: str, width: int = 78) -> str:
     import textwrap
 

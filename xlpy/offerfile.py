@@ -22,6 +22,7 @@ from .engine.errors import InputError, InputErrors
 from .engine.model import (
     FRACTIONAL_POLICIES,
     KINDS,
+    Accounting,
     Consideration,
     Exchange,
     HolderTable,
@@ -42,7 +43,7 @@ _ID = re.compile(r"^[a-z0-9-]+$")
 
 #: Every key the file may hold, by table; anything else is reported (a typo must not pass silently).
 KEYS = {
-    "": {"schema", "offer", "tally", "valuation", "extinguishment", "period", "exchange"},
+    "": {"schema", "offer", "tally", "valuation", "extinguishment", "period", "exchange", "accounting"},
     "offer": {"id", "issuer", "short_name", "security", "kind", "face_per_unit", "outstanding", "original_ratio",
               "original_conversion_price", "common_outstanding_before", "expiration", "max_units", "odd_lot",
               "substantive_conversion", "consideration"},
@@ -53,6 +54,7 @@ KEYS = {
     "tally": {"tendered", "guaranteed_delivery", "failed_delivery", "file", "mapping", "final"},
     "valuation": {"date", "price"},
     "extinguishment": {"carrying_amount"},
+    "accounting": {"par_value", "carrying_per_unit", "carrying_amount", "accrued_interest_per_unit"},
     "period": {"start", "end", "settlement", "net_income", "preferred_dividends", "shares_before", "tax_rate"},
     "exchange": {"date", "units", "ratio", "price", "cash_per_unit"},
 }
@@ -271,6 +273,8 @@ def parse(data: dict, base: Path = Path("."), source: str = "") -> Offer:
         e.unknown(KEYS["extinguishment"])
         carrying = e.number("carrying_amount", nonneg=True)
 
+    accounting = _accounting(data, kind, problems)
+
     period = None
     if "period" in data:
         p = _Table(data["period"], "period", problems)
@@ -309,12 +313,29 @@ def parse(data: dict, base: Path = Path("."), source: str = "") -> Offer:
         consideration=consideration, tally=tally, valuation=Valuation(v_date, v_price), face_per_unit=face,
         original_conversion_price=conversion_price, max_units=max_units, odd_lot=odd_lot,
         substantive_conversion=substantive, carrying_amount=carrying, period=period, exchanges=tuple(exchanges),
-        source=source, short_name=o.text("short_name", required=False),
+        source=source, short_name=o.text("short_name", required=False), accounting=accounting,
     )
     relation_problems = check_offer(offer)
     if relation_problems:
         raise InputErrors(relation_problems)
     return offer
+
+
+def _accounting(data: dict, kind: str, problems: list[InputError]) -> Accounting:
+    """``[accounting]``: par value and carrying amount, for the journal entry (all optional)."""
+    a = _Table(data.get("accounting", {}), "accounting", problems)
+    a.unknown(KEYS["accounting"])
+    par = a.number("par_value", required=False, nonneg=True)
+    per_unit = a.number("carrying_per_unit", required=False, nonneg=True)
+    total = a.number("carrying_amount", required=False, nonneg=True)
+    interest = a.number("accrued_interest_per_unit", required=False, nonneg=True, default=Decimal(0))
+    if per_unit is not None and total is not None:
+        a.fail("carrying_amount", a.data["carrying_amount"], "give carrying_per_unit or carrying_amount, not both")
+        total = None
+    if a.has("accrued_interest_per_unit") and kind == "preferred":
+        a.fail("accrued_interest_per_unit", a.data["accrued_interest_per_unit"],
+               "is for convertible notes only (offer.kind is preferred)")
+    return Accounting(par, per_unit, total, interest)
 
 
 def _consideration(raw, base: Path, problems: list[InputError]) -> Consideration | None:

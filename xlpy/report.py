@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from .engine.numbers import excel_round
 
-__all__ = ["results_table", "fmt_count", "fmt_money", "fmt_ratio"]
+__all__ = ["results_table", "entry_table", "fmt_count", "fmt_money", "fmt_ratio"]
 
 
 def fmt_count(n) -> str:
@@ -82,3 +82,14 @@ def results_table(offer, r) -> str:
         ]
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def entry_table(entry) -> str:
+    """The journal entry as a reviewer reads it: date, account, debit, credit, memo, and the totals."""
+    rows = [(line.date.isoformat(), line.account, "" if line.debit is None else fmt_money(line.debit),
+             "" if line.credit is None else fmt_money(line.credit), line.memo) for line in entry.lines]
+    rows.append(("", "Total", fmt_money(entry.total_debits), fmt_money(entry.total_credits), ""))
+    head = ("Date", "Account", "Debit", "Credit", "Memo")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(5)]
+    fmt = "{:<%d}  {:<%d}  {:>%d}  {:>%d}  {}" % tuple(widths[:4])
+    return "\n".join(fmt.format(*r).rstrip() for r in [head, *rows])

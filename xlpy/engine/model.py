@@ -25,6 +25,7 @@ __all__ = [
     "Valuation",
     "Period",
     "Exchange",
+    "Accounting",
     "Offer",
 ]
 
@@ -202,6 +203,37 @@ class Exchange:
 
 
 @dataclass(frozen=True)
+class Accounting:
+    """What the journal entry needs beyond the charge.
+
+    Attributes:
+        par_value: par (or stated) value of one common share; None when not given.
+        carrying_per_unit: carrying amount of one unit exchanged (preferred: its
+            carrying amount in equity; notes: principal less unamortised discount
+            and issue costs); None when given in total or not at all.
+        carrying_total: the carrying amount of all units accepted, instead of per unit.
+        accrued_interest_per_unit: notes only: accrued interest holders give up
+            (derecognised with the notes), per unit.
+    """
+
+    par_value: Decimal | None = None
+    carrying_per_unit: Decimal | None = None
+    carrying_total: Decimal | None = None
+    accrued_interest_per_unit: Decimal = Decimal(0)
+
+    def __post_init__(self):
+        from .errors import InputError
+
+        if self.carrying_per_unit is not None and self.carrying_total is not None:
+            raise InputError("accounting.carrying_amount", self.carrying_total,
+                             "give the carrying amount per unit or in total, not both")
+        for name in ("par_value", "carrying_per_unit", "carrying_total", "accrued_interest_per_unit"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise InputError(f"accounting.{name}", value, "must not be negative")
+
+
+@dataclass(frozen=True)
 class Offer:
     """One exchange offer for a convertible security.
 
@@ -230,6 +262,7 @@ class Offer:
         exchanges: later exchanges of the same security in the period.
         source: where the offer came from (a file name), for the record.
         short_name: how the release names the issuer ("Hecla"); the issuer when empty.
+        accounting: par value and carrying amount, for the journal entry.
     """
 
     id: str
@@ -253,3 +286,4 @@ class Offer:
     exchanges: tuple[Exchange, ...] = field(default_factory=tuple)
     source: str = ""
     short_name: str = ""
+    accounting: Accounting = field(default_factory=Accounting)

@@ -1,0 +1,203 @@
+"""The journal entry for the exchange: what the charge is computed for.
+
+Lines, all dated the measurement date (``valuation.date``):
+
+Preferred stock, induced conversion (ASC 260-10-S99-2)
+    Dr preferred stock, at the carrying amount of the units accepted;
+    Dr retained earnings, for the deemed dividend (the induced charge);
+    Cr common stock, at par × shares issued; Cr cash, for any cash
+    (sweetener, arrears, cash in lieu); Cr additional paid-in capital for
+    the balance.
+
+Convertible notes, induced conversion (ASC 470-20-40-16)
+    Dr convertible notes, at their net carrying amount; Dr accrued interest
+    payable, for interest the holders give up; Dr induced conversion
+    expense, for the charge; Cr common stock at par; Cr cash; Cr additional
+    paid-in capital for the balance.
+
+When the induced-conversion test fails (an extinguishment or redemption)
+    The same lines, the charge being fair value less carrying amount: for
+    preferred a deemed dividend in retained earnings (a credit when it is a
+    benefit), for notes a loss on extinguishment (a gain when negative).
+
+Additional paid-in capital is the balance, so the entry balances by
+construction; the standard workbook's ``EntriesBalanced`` check proves its
+native formulas do too.  An amount whose input is missing (par value,
+carrying amount) is None, and the entry names what is missing: nothing is
+silently zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .numbers import CONTEXT, ZERO, plain
+
+__all__ = ["EntryLine", "JournalEntry", "journal_entry", "ACCOUNTS"]
+
+#: Account names, in plain words; the charge's account says what the charge is.
+ACCOUNTS = {
+    "preferred": "Preferred stock",
+    "note": "Convertible notes, net carrying amount",
+    "accrued_interest": "Accrued interest payable",
+    "deemed_dividend": "Retained earnings: deemed dividend (induced conversion)",
+    "inducement_expense": "Induced conversion expense",
+    "redemption": "Retained earnings: deemed dividend (redemption above carrying amount)",
+    "redemption_benefit": "Retained earnings: redemption below carrying amount",
+    "extinguishment_loss": "Loss on extinguishment of convertible notes",
+    "extinguishment_gain": "Gain on extinguishment of convertible notes",
+    "common": "Common stock, at par",
+    "apic": "Additional paid-in capital",
+    "cash": "Cash",
+}
+
+
+@dataclass(frozen=True)
+class EntryLine:
+    """One line of the journal entry.
+
+    Attributes:
+        date: the entry's date.
+        account: the account, in plain words.
+        debit: the debit, or None (a credit line, or an amount whose input is missing).
+        credit: the credit, or None.
+        memo: what the amount is, or which input it needs.
+    """
+
+    date: dt.date
+    account: str
+    debit: object
+    credit: object
+    memo: str
+
+    def to_dict(self) -> dict:
+        return {"date": self.date.isoformat(), "account": self.account,
+                "debit": None if self.debit is None else plain(self.debit),
+                "credit": None if self.credit is None else plain(self.credit), "memo": self.memo}
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """The entry for one exchange offer.
+
+    Attributes:
+        lines: the debit lines first, then the credits.
+        missing: the inputs the entry still needs (offer-file keys); empty when complete.
+    """
+
+    lines: tuple[EntryLine, ...]
+    missing: tuple[str, ...]
+
+    @property
+    def total_debits(self):
+        return _total(line.debit for line in self.lines)
+
+    @property
+    def total_credits(self):
+        return _total(line.credit for line in self.lines)
+
+    @property
+    def balanced(self) -> bool:
+        return not self.missing and self.total_debits == self.total_credits
+
+    def to_dict(self) -> dict:
+        return {"entries": [line.to_dict() for line in self.lines], "missing": list(self.missing)}
+
+
+def _total(amounts):
+    total = ZERO
+    for a in amounts:
+        if a is not None:
+            total = CONTEXT.add(total, a)
+    return total
+
+
+def journal_entry(offer, results) -> JournalEntry:
+    """The journal entry for *offer*'s exchange, from its *results*.
+
+    Parameters
+    ----------
+    offer : Offer
+        Its ``accounting`` gives the par value and carrying amount.
+    results : Results
+        From :func:`xlpy.engine.compute`.
+
+    Examples
+    --------
+    >>> from decimal import Decimal as D
+    >>> from types import SimpleNamespace as NS
+    >>> from xlpy.engine.model import Accounting
+    >>> offer = NS(kind="preferred", valuation=NS(date=dt.date(2004, 2, 20)), carrying_amount=None,
+    ...            accounting=Accounting(par_value=D("0.25"), carrying_per_unit=D(50)))
+    >>> results = NS(units_accepted=274000, common_issued=2175560, cash_paid=D(0), treatment="induced_conversion",
+    ...              induced_charge=D("9597836.4"), charge_kind="deemed_dividend")
+    >>> e = journal_entry(offer, results)
+    >>> [(line.account, line.debit, line.credit) for line in e.lines]  # doctest: +NORMALIZE_WHITESPACE
+    [('Preferred stock', Decimal('13700000'), None),
+     ('Retained earnings: deemed dividend (induced conversion)', Decimal('9597836.4'), None),
+     ('Common stock, at par', None, Decimal('543890.00')),
+     ('Additional paid-in capital', None, Decimal('22753946.40'))]
+    >>> e.balanced
+    True
+    """
+    acc, date = offer.accounting, offer.valuation.date
+    missing = []
+    if acc.par_value is None:
+        missing.append("accounting.par_value")
+    carrying = _carrying(offer, results)
+    if carrying is None:
+        missing.append("accounting.carrying_per_unit (or accounting.carrying_amount)")
+    needs = "needs input: " + ", ".join(missing) if missing else ""
+    lines: list[EntryLine] = []
+
+    def line(account, amount, memo, debit: bool):
+        if amount is not None and amount < 0:  # a negative debit is a credit, and the reverse
+            amount, debit = CONTEXT.minus(amount), not debit
+        lines.append(EntryLine(date, account, amount if debit else None, None if debit else amount, memo))
+
+    security = ACCOUNTS[offer.kind]
+    line(security, carrying, needs if carrying is None else
+         f"carrying amount of the {results.units_accepted:,} units accepted", debit=True)
+    interest = ZERO
+    if offer.kind == "note" and acc.accrued_interest_per_unit:
+        interest = CONTEXT.multiply(acc.accrued_interest_per_unit, results.units_accepted)
+        line(ACCOUNTS["accrued_interest"], interest, "accrued interest the holders give up", debit=True)
+    charge = results.induced_charge
+    account = ACCOUNTS[_charge_account(results.charge_kind, charge)]
+    line(account, charge, "the charge: " + ("fair value of the inducement" if results.treatment ==
+                                             "induced_conversion" else "fair value less carrying amount"),
+         debit=True)
+    par = None if acc.par_value is None else CONTEXT.multiply(acc.par_value, results.common_issued)
+    line(ACCOUNTS["common"], par, f"par value of the {results.common_issued:,} shares issued" if par is not None
+         else needs, debit=False)
+    if results.cash_paid:
+        line(ACCOUNTS["cash"], results.cash_paid, "sweetener, arrears or accrued interest, and cash in lieu",
+             debit=False)
+    apic = None
+    if carrying is not None and par is not None:
+        apic = CONTEXT.subtract(CONTEXT.add(CONTEXT.add(carrying, interest), charge),
+                                CONTEXT.add(par, results.cash_paid))
+    line(ACCOUNTS["apic"], apic, "the balance" if apic is not None else needs, debit=False)
+    lines.sort(key=lambda x: x.debit is None)  # debits first, stable otherwise
+    return JournalEntry(tuple(lines), tuple(missing))
+
+
+def _carrying(offer, results):
+    """The carrying amount of the units accepted, or None when not given."""
+    if results.treatment != "induced_conversion" and offer.carrying_amount is not None:
+        return offer.carrying_amount  # the extinguishment measure's own carrying amount
+    acc = offer.accounting
+    if acc.carrying_total is not None:
+        return acc.carrying_total
+    if acc.carrying_per_unit is not None:
+        return CONTEXT.multiply(acc.carrying_per_unit, results.units_accepted)
+    return offer.carrying_amount
+
+
+def _charge_account(charge_kind: str, charge) -> str:
+    if charge_kind == "redemption" and charge < 0:
+        return "redemption_benefit"
+    if charge_kind == "extinguishment_loss" and charge < 0:
+        return "extinguishment_gain"
+    return charge_kind
