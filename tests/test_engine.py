@@ -581,3 +581,23 @@ def test_exchange_results_listed():
     assert (e.label, e.common_issued, e.fractional_cash, e.induced_charge) == (
         "exchange 1", 1415, D("2.75"), D("4179.15"))
     assert r.total_induced_charge == D("14179.15")
+
+
+# --- records that cannot be wrong -----------------------------------------------------------------
+
+def test_records_refuse_states_that_must_not_exist():
+    from xlpy.engine.model import Consideration, HolderTable, Tally
+
+    with pytest.raises(InputError, match=r"consideration.ratio: give a ratio or a ratio formula: exactly one"):
+        Consideration()
+    with pytest.raises(InputError, match=r"consideration.fractional: must be one of cash, down, nearest"):
+        Consideration(ratio=D("7.94"), fractional="up")
+    with pytest.raises(InputError, match=r"holders: every column must have the same number of lines"):
+        HolderTable(("A", "B"), (1,), ("book-entry",), ("tendered",))
+    with pytest.raises(InputError, match=r"holders.status: must be one of tendered, withdrawn, failed, got 'gone'"):
+        HolderTable(("A",), (1,), ("book-entry",), ("gone",))
+    table = HolderTable(("A",), (1,), ("book-entry",), ("tendered",))
+    with pytest.raises(InputError, match=r"tally.tendered: give aggregate counts or a holder table, not both"):
+        Tally(tendered=1, holders=table)
+    with pytest.raises(InputError, match=r"offer.kind: must be one of preferred, note, got 'bogus'"):
+        dataclasses.replace(offer(), kind="bogus")

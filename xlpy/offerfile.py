@@ -361,6 +361,10 @@ def _consideration(raw, base: Path, problems: list[InputError]) -> Consideration
     arrears = c.number("arrears_per_unit", required=False, nonneg=True, default=Decimal(0))
     fractional = c.choice("fractional", FRACTIONAL_POLICIES, required=False, default="cash")
     fractional_price = c.number("fractional_price", required=False, positive=True)
+    if (ratio is None) == (formula is None) or None in (cash_per_unit, arrears, fractional):
+        return None  # the problem is recorded: no consideration to describe
+    if cash_total is not None and cash_per_unit:
+        return None
     return Consideration(ratio, formula, cash_per_unit, cash_total, arrears, fractional, fractional_price)
 
 

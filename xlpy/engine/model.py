@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .errors import InputError
+
 __all__ = [
     "KINDS",
     "FRACTIONAL_POLICIES",
@@ -101,6 +103,16 @@ class Consideration:
     fractional: str = "cash"
     fractional_price: Decimal | None = None
 
+    def __post_init__(self):
+        if (self.ratio is None) == (self.formula is None):
+            raise InputError("consideration.ratio", self.ratio, "give a ratio or a ratio formula: exactly one")
+        if self.fractional not in FRACTIONAL_POLICIES:
+            raise InputError("consideration.fractional", self.fractional,
+                             "must be one of " + ", ".join(FRACTIONAL_POLICIES))
+        if self.cash_total is not None and self.cash_per_unit:
+            raise InputError("consideration.cash_total", self.cash_total,
+                             "give cash per unit or in total, not both")
+
 
 @dataclass(frozen=True)
 class HolderTable:
@@ -124,6 +136,16 @@ class HolderTable:
     status: tuple[str, ...]
     source: str = ""
 
+    def __post_init__(self):
+        lengths = {len(self.holder_id), len(self.units), len(self.method), len(self.status)}
+        if len(lengths) != 1:
+            raise InputError("holders", f"{len(self.holder_id)}/{len(self.units)}/{len(self.method)}/"
+                             f"{len(self.status)} lines", "every column must have the same number of lines")
+        for name, allowed in (("method", METHODS), ("status", STATUSES)):
+            unknown = set(getattr(self, name)) - set(allowed)
+            if unknown:
+                raise InputError(f"holders.{name}", sorted(unknown)[0], "must be one of " + ", ".join(allowed))
+
     def __len__(self) -> int:
         return len(self.units)
 
@@ -145,6 +167,11 @@ class Tally:
     failed_delivery: int = 0
     holders: HolderTable | None = None
     final: bool = False
+
+    def __post_init__(self):
+        if self.holders is not None and (self.tendered or self.guaranteed_delivery or self.failed_delivery):
+            raise InputError("tally.tendered", self.tendered,
+                             "give aggregate counts or a holder table, not both")
 
 
 @dataclass(frozen=True)
@@ -222,8 +249,6 @@ class Accounting:
     accrued_interest_per_unit: Decimal = Decimal(0)
 
     def __post_init__(self):
-        from .errors import InputError
-
         if self.carrying_per_unit is not None and self.carrying_total is not None:
             raise InputError("accounting.carrying_amount", self.carrying_total,
                              "give the carrying amount per unit or in total, not both")
@@ -287,3 +312,7 @@ class Offer:
     source: str = ""
     short_name: str = ""
     accounting: Accounting = field(default_factory=Accounting)
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise InputError("offer.kind", self.kind, "must be one of " + ", ".join(KINDS))
