@@ -154,7 +154,16 @@ _PATCHES = {
 }
 
 
-def _calendar_source(codes: Sequence[str]) -> str:
+def _relative(module: str, target: str) -> str:
+    """How module *module* (not a package) imports *target* relatively: ``.engine.errors``."""
+    here, there = module.split(".")[:-1], target.split(".")
+    common = 0
+    while common < min(len(here), len(there)) and here[common] == there[common]:
+        common += 1
+    return "." * (len(here) - common + 1) + ".".join(there[common:])
+
+
+def _calendar_source(codes: Sequence[str], module: str) -> str:
     """The stand-in for ``exchange_calendars``: the sessions of *codes*, as :mod:`xlpy.calendars` sees them."""
     import exchange_calendars as xcals
 
@@ -192,7 +201,7 @@ def _calendar_source(codes: Sequence[str]) -> str:
     names = sorted(xcals.get_calendar_names(include_aliases=True))
     name_lines = "".join(f"    {n!r},\n" for n in names)
     held = ", ".join(codes)
-    errors_module = InputError.__module__.replace(_ROOT, PACKAGE, 1)
+    errors_module = _relative(module, InputError.__module__)
     return f'''\
 """Stands in for exchange_calendars inside an xlwings Lite project: the trading days of {held}.
 
@@ -335,7 +344,7 @@ def bundle(calendars: Sequence[str] = DEFAULT_CALENDARS) -> dict[str, tuple[str,
                 raise LiteError(f"{name}: expected {old!r} once to bundle it; update xlpy/lite.py")
             source = source.replace(old, new)
             shim = (name if is_package else name.rpartition(".")[0]) + "._xcals"
-            found[shim] = (_calendar_source(calendars), False)
+            found[shim] = (_calendar_source(calendars, shim), False)
         found[name] = (source, is_package)
         todo.extend(_imports(name, source, name if is_package else name.rpartition(".")[0]))
     out = {}
