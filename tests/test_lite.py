@@ -40,6 +40,7 @@ from lite_driver import decode, encode
 from test_golden import CASES, compare, evaluate, read_case, results_of
 from xlpy import calendars, cli, lite, offerfile, registry, udfs
 from xlpy.engine.numbers import excel_round
+from xlpy.excel_args import to_serial
 
 REPO = Path(__file__).resolve().parents[1]
 DRIVER = Path(__file__).resolve().parent / "lite_driver.py"
@@ -53,6 +54,8 @@ HECLA_DAYS = [[D(2004, 2, d)] for d in (11, 12, 13, 17, 18)]
 HECLA_SERIALS = [[s] for s in (38028, 38029, 38030, 38034, 38035)]  # as xlwings Lite passes them
 HECLA_PRICES = [[8.25], [8.30], [8.35], [8.30], [8.3625]]
 HECLA_VOLUMES = [[100000.0]] * 5
+#: Ten days after the last session exchange_calendars knows (about a year from today), as a serial number.
+HORIZON = to_serial(calendars._calendar("XNYS").last_session.date() + dt.timedelta(days=10))
 
 #: (function, arguments): every worksheet function, with good and bad arguments.
 CALLS: list[tuple[str, list]] = [
@@ -103,6 +106,8 @@ CALLS: list[tuple[str, list]] = [
     ("AVERAGING_WINDOW", [38037, None, None, 42.0]),
     ("AVERAGING_WINDOW", [32878]),  # 5 January 1990: the calendar starts on 2 January
     ("AVERAGING_WINDOW", [51000]),  # 2039: past the last session the calendar knows
+    ("AVERAGING_WINDOW", [HORIZON]),  # just past it: refused, never a window short of sessions
+    ("OFFER_VWAP", [HECLA_SERIALS, HECLA_PRICES, HECLA_VOLUMES, HORIZON]),
     ("AVERAGING_WINDOW", [60]),
     ("PRORATION", [400000.0, 300000.0]),
     ("PRORATION", [400000, 300000, 20000]),
