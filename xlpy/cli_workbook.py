@@ -217,17 +217,17 @@ def _setup_lite(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", metavar="DIR", default=DEFAULT_DIR,
                    help=f"folder to write main.py and requirements.txt into (default: {DEFAULT_DIR})")
     p.add_argument("--force", action="store_true", help="replace the project the folder already holds")
-    p.add_argument("--calendar", action="append", metavar="CODE",
-                   help="exchange calendar whose trading days the project carries, for OFFER_VWAP and "
-                   f"AVERAGING_WINDOW; repeat for more (default: {', '.join(DEFAULT_CALENDARS)})")
+    p.add_argument("--calendar", action="append", default=[], metavar="CODE",
+                   help="also carry the trading days of exchange calendar CODE, for OFFER_VWAP and "
+                   f"AVERAGING_WINDOW; repeat for more ({', '.join(DEFAULT_CALENDARS)} always)")
 
 
 @command("lite", "write the worksheet functions as an xlwings Lite project (Excel on Mac and the web)")(_setup_lite)
 def run_lite(args: argparse.Namespace) -> int:
-    from .lite import DEFAULT_CALENDARS, LiteError, write_project
+    from .lite import LiteError, write_project
 
     try:
-        files = write_project(args.output, force=args.force, calendars=args.calendar or DEFAULT_CALENDARS)
+        files = write_project(args.output, force=args.force, calendars=args.calendar)
     except LiteError as exc:
         print(f"xlpy lite: {exc}", file=sys.stderr)
         return EXIT_INPUT

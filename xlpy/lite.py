@@ -487,10 +487,7 @@ from xlwings import arg, func, ret  # noqa: F401  (xlwings Lite's decorators)
 
 def requirements_txt() -> str:
     """The text of ``requirements.txt``."""
-    return (
-        "# xlwings Lite installs these.  xlpy itself is inside main.py: nothing else to install.\n"
-        f"{REQUIREMENT}\n"
-    )
+    return f"{REQUIREMENT}\n"  # xlpy itself is inside main.py
 
 
 # --------------------------------------------------------------------------- #
@@ -515,16 +512,19 @@ def write_project(
     out: str | os.PathLike = DEFAULT_DIR,
     *,
     force: bool = False,
-    calendars: Sequence[str] = DEFAULT_CALENDARS,
+    calendars: Sequence[str] = (),
 ) -> list[Path]:
     """Write ``main.py`` and ``requirements.txt`` into folder *out*; return their paths.
+
+    The project carries the trading days of the default calendar (``XNYS``,
+    what the functions use when no calendar is given) and of *calendars*.
 
     The folder is made if needed.  A folder that already holds either file is
     left alone (:class:`ProjectExists`) unless *force*; each file is written
     to a temporary file first, then moved into place.
     """
     folder = Path(out)
-    codes = tuple(dict.fromkeys(c.strip().upper() for c in calendars))
+    codes = tuple(dict.fromkeys([*DEFAULT_CALENDARS, *(c.strip().upper() for c in calendars)]))
     for code in codes:
         if not re.fullmatch(r"[A-Z0-9_]+", code):
             raise LiteError(f"--calendar: {code!r} is not an exchange calendar code such as XNYS")
