@@ -340,7 +340,7 @@ def check_declarations(run: dict) -> None:
         assert got["func"] == ({"volatile": True} if spec.volatile else {}), spec.name
         assert got["ret"] == (dict(spec.ret) or None), spec.name
         assert [a[0] for a in got["args"]] == [a.name for a in spec.args], spec.name
-        for (name, options), a in zip(got["args"], spec.args):
+        for (name, options), a in zip(got["args"], spec.args, strict=True):
             assert options.pop("doc") == a.help, (spec.name, name)
             assert options == dict(a.options), (spec.name, name)
         assert [(n, opt) for n, opt, _ in run["signatures"][spec.name]] == [(a.name, a.optional) for a in spec.args]
@@ -423,7 +423,7 @@ def test_pyodide_runs_offline_on_the_pinned_release(on_pyodide):
 
 @pytest.mark.node
 def test_pyodide_induced_charge(on_pyodide):
-    first = [c for (name, _), c in zip(CALLS, on_pyodide["calls"]) if name == "INDUCED_CHARGE"]
+    first = [c for (name, _), c in zip(CALLS, on_pyodide["calls"], strict=True) if name == "INDUCED_CHARGE"]
     assert first[0] == {"value": 9597836.4}  # floats, as desktop Excel passes them
     assert first[1] == {"value": 9597836.4}  # 274000 as an int, as xlwings Lite passes it
 

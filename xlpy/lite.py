@@ -444,7 +444,7 @@ def _load():
 
 def main_py(calendars: Sequence[str] = DEFAULT_CALENDARS) -> str:
     """The text of ``main.py``."""
-    from . import __version__, registry, udfs  # noqa: F401  (udfs: registers the functions)
+    from . import __version__, registry, udfs
 
     specs = [s for s in registry.functions() if s.module == udfs.__name__]
     modules = bundle(calendars)
