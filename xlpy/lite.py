@@ -38,6 +38,9 @@ commit aee5b72 of github.com/xlwings/xlwings; docs at lite.xlwings.org):
   is the whole docstring (``xlf["ret"]["doc"] = f.__doc__``), so each wrapper's
   docstring is the registry's description; argument help is
   ``arg(name, doc=...)``.  Office custom functions have no categories.
+* type hints: none on the wrappers.  A parameter's hint is its converter
+  (``xlfunc``: ``arg_info["options"]["convert"] = type_hint``), and the
+  argument converters must see values as Excel sent them, to name a bad one.
 * arguments: every parameter is declared a matrix of "any"; a single cell
   arrives as a scalar (``to_scalar``), an empty or omitted one as the
   parameter's default (JS ``null``/``JsNull``, fixed for newer Pyodide in
