@@ -1,4 +1,4 @@
-"""Workbook commands of the ``xlpy`` command line (build, validate, render, refresh, vba)."""
+"""Workbook commands of the ``xlpy`` command line (build, validate, render, refresh, vba, lite)."""
 
 from __future__ import annotations
 
