@@ -1,5 +1,6 @@
 # ---------------------------------------------------------------------------
-# LibreOffice gate for tests marked ``@pytest.mark.libreoffice``.
+# LibreOffice gate for tests marked ``@pytest.mark.libreoffice`` (and the
+# same gate for Node, ``@pytest.mark.node``: node and npm, see node_gate).
 #
 # * soffice found (XLPY_SOFFICE, then soffice/libreoffice on PATH): run.
 # * soffice absent and CI unset/empty: skip.
@@ -34,6 +35,25 @@ def libreoffice_gate(item) -> None:
     _pytest.skip(why)
 
 
+def node_gate(item) -> None:
+    """Skip or fail ``item`` when it is marked ``node`` and node or npm is absent (same rule as LibreOffice)."""
+    if item.get_closest_marker("node") is None:
+        return
+    import shutil
+
+    missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
+    if not missing:
+        return
+    why = (
+        f"{' and '.join(missing)} not found: the xlwings Lite tests run Pyodide (from the npm registry) "
+        "in Node (Debian: apt-get install nodejs npm)"
+    )
+    if _os.environ.get("CI", "").strip():
+        _pytest.fail(f"{why}; CI is set, so Node tests must not be skipped", pytrace=False)
+    _pytest.skip(why)
+
+
 @_pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     libreoffice_gate(item)
+    node_gate(item)

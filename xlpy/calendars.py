@@ -37,6 +37,8 @@ def sessions(code: str, first: dt.date, last: dt.date) -> list[dt.date]:
     [12, 13, 17, 18]
     """
     cal = _calendar(code)
+    if last > cal.last_session.date():  # beyond it the library lists no sessions: never a silently short list
+        raise InputError("calendar", code, f"knows trading days only up to {cal.last_session.date().isoformat()}")
     lo = max(first, cal.first_session.date())
     hi = min(last, cal.last_session.date())
     if lo > hi:

@@ -1,4 +1,4 @@
-"""Workbook commands of the ``xlpy`` command line (build, validate, render, refresh, vba)."""
+"""Workbook commands of the ``xlpy`` command line (build, validate, render, refresh, vba, lite)."""
 
 from __future__ import annotations
 
@@ -245,4 +245,34 @@ def run_vba(args: argparse.Namespace) -> int:
     count = sum(1 for s in registry.functions() if s.module == "xlpy.udfs")
     subs = sum(1 for s in registry.macros() if s.module == "xlpy.macros")
     print(f"wrote the {UDF_MODULE_NAME} module ({count} worksheet functions, {subs} macros) to {args.output}")
+    return EXIT_OK
+
+
+# --- lite -------------------------------------------------------------------
+
+
+def _setup_lite(p: argparse.ArgumentParser) -> None:
+    from .lite import DEFAULT_CALENDARS, DEFAULT_DIR
+
+    p.add_argument("-o", "--output", metavar="DIR", default=DEFAULT_DIR,
+                   help=f"folder to write main.py and requirements.txt into (default: {DEFAULT_DIR})")
+    p.add_argument("--force", action="store_true", help="replace the project the folder already holds")
+    p.add_argument("--calendar", action="append", default=[], metavar="CODE",
+                   help="also carry the trading days of exchange calendar CODE, for OFFER_VWAP and "
+                   f"AVERAGING_WINDOW; repeat for more ({', '.join(DEFAULT_CALENDARS)} always)")
+
+
+@command("lite", "write the worksheet functions as an xlwings Lite project (Excel on Mac and the web)")(_setup_lite)
+def run_lite(args: argparse.Namespace) -> int:
+    from .lite import LiteError, write_project
+
+    try:
+        files = write_project(args.output, force=args.force, calendars=args.calendar)
+    except LiteError as exc:
+        print(f"xlpy lite: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except OSError as exc:
+        print(f"xlpy lite: {args.output}: cannot be written ({exc.strerror or exc})", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"wrote the xlwings Lite project {Path(args.output)}: " + ", ".join(f.name for f in files))
     return EXIT_OK

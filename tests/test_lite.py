@@ -1,0 +1,459 @@
+"""``xlpy lite``: the worksheet functions as an xlwings Lite project, run under Pyodide.
+
+The project is written once per module; ``tests/lite_driver.py`` loads it with
+a stand-in ``xlwings`` whose ``func``/``arg``/``ret`` record what each function
+declares, calls every function on the same arguments as the desktop functions
+(:mod:`xlpy.udfs`, called here) and computes the golden offers
+(``tests/golden``) with the engine carried in ``main.py``.
+
+* Under CPython, in a subprocess: always.
+* Under Pyodide, the release the npm registry serves (``npm pack pyodide``),
+  run by Node with every network request refused: tests marked ``node``, one
+  Node process for the whole module.  The package is kept in ``.cache/pyodide``
+  at the top of the checkout (or ``XLPY_PYODIDE_CACHE``); npm is needed only to
+  fetch it the first time.  Without node or npm these tests skip, unless CI is
+  set (tests/conftest.py).
+
+The arguments below are what reaches a function: floats from desktop Excel,
+ints for whole numbers and serial numbers for dates from xlwings Lite (its
+values come from JavaScript), datetimes for date cells on the desktop, lists
+of rows for ranges declared ``ndim=2``, ``None`` for empty cells.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from lite_driver import decode, encode
+from test_golden import CASES, compare, evaluate, read_case, results_of
+from xlpy import calendars, cli, lite, offerfile, registry, udfs
+from xlpy.engine.numbers import excel_round
+from xlpy.excel_args import to_serial
+
+REPO = Path(__file__).resolve().parents[1]
+DRIVER = Path(__file__).resolve().parent / "lite_driver.py"
+
+#: The Pyodide release the tests run on (npm package ``pyodide``); override with XLPY_PYODIDE_VERSION.
+PYODIDE_VERSION = os.environ.get("XLPY_PYODIDE_VERSION", "314.0.7")
+PYODIDE_CACHE = Path(os.environ.get("XLPY_PYODIDE_CACHE", REPO / ".cache" / "pyodide"))
+
+D = dt.datetime
+HECLA_DAYS = [[D(2004, 2, d)] for d in (11, 12, 13, 17, 18)]
+HECLA_SERIALS = [[s] for s in (38028, 38029, 38030, 38034, 38035)]  # as xlwings Lite passes them
+HECLA_PRICES = [[8.25], [8.30], [8.35], [8.30], [8.3625]]
+HECLA_VOLUMES = [[100000.0]] * 5
+#: Ten days after the last session exchange_calendars knows (about a year from today), as a serial number.
+HORIZON = to_serial(calendars._calendar("XNYS").last_session.date() + dt.timedelta(days=10))
+
+#: (function, arguments): every worksheet function, with good and bad arguments.
+CALLS: list[tuple[str, list]] = [
+    ("INDUCED_CHARGE", [274000.0, 7.94, 3.2, 7.39]),
+    ("INDUCED_CHARGE", [274000, 7.94, 3.2, 7.39]),
+    ("INDUCED_CHARGE", [[[274000.0]], [[7.94]], 3.2, 7.39]),
+    ("INDUCED_CHARGE", [274000.0, 7.94, 3.2, 7.39, 0.5]),
+    ("INDUCED_CHARGE", [1000.0, 7.123456789012, 3.2, 12345678.9]),
+    ("INDUCED_CHARGE", [274000.0, 7.94, 3.2, -3.0]),
+    ("INDUCED_CHARGE", [274000.0, 7.94, 3.2, None]),
+    ("INDUCED_CHARGE", [274000.0, 3.0, 3.2, 7.39]),
+    ("INDUCED_CHARGE", [True, 7.94, 3.2, 7.39]),
+    ("INDUCED_CHARGE", ["274000", 7.94, 3.2, 7.39]),
+    ("INDUCED_CHARGE", [[[1.0], [2.0]], 7.94, 3.2, 7.39]),
+    ("INDUCED_CHARGE", [274000.0, 7.94, 3.2, 7.39, -1]),
+    ("INCREMENTAL_SHARES", [274000.0, 7.94, 3.2]),
+    ("INCREMENTAL_SHARES", [274000, 7.94, 0]),
+    ("SHARES_ISSUED", [274000.0, 7.94]),
+    ("SHARES_ISSUED", [[[150.0], [75.0]], 7.94]),
+    ("SHARES_ISSUED", [[[150], [None], [75]], 7.94, "nearest"]),
+    ("SHARES_ISSUED", [[[150.0, 75.0]], 7.94, "Down"]),
+    ("SHARES_ISSUED", [[[150.0], [75.0]], 7.94, "bogus"]),
+    ("SHARES_ISSUED", [[[150.0, 1.0], [75.0, 2.0]], 7.94]),
+    ("SHARES_ISSUED", [[[150.5]], 7.94]),
+    ("CASH_IN_LIEU", [[[150.0], [75.0]], 7.94, 8.31]),
+    ("CASH_IN_LIEU", [[[150], [75]], 7.94, 0]),
+    ("EXCHANGE_RATIO", [66.0, 8.3125, 8.25]),
+    ("EXCHANGE_RATIO", [66, 7.5, 8.25]),
+    ("EXCHANGE_RATIO", [66.0, 9.0, None, 7.5, 3]),
+    ("EXCHANGE_RATIO", [66.0, 8.3125, 7.0, 8.0]),
+    ("EXCHANGE_RATIO", [66.0, 8.3125, None, None, 2.5]),
+    ("EXCHANGE_RATIO", [66.0, -1.0]),
+    ("OFFER_VWAP", [HECLA_DAYS, HECLA_PRICES, HECLA_VOLUMES, D(2004, 2, 20)]),
+    ("OFFER_VWAP", [HECLA_SERIALS, HECLA_PRICES, HECLA_VOLUMES, 38037]),
+    ("OFFER_VWAP", [HECLA_SERIALS, HECLA_PRICES, HECLA_VOLUMES, 38037, 3, 0, "xnys"]),
+    ("OFFER_VWAP", [HECLA_SERIALS[:3] + HECLA_SERIALS[4:], HECLA_PRICES[:4], HECLA_VOLUMES[:4], 38037]),
+    ("OFFER_VWAP", [HECLA_SERIALS, HECLA_PRICES[:4], HECLA_VOLUMES, 38037]),
+    ("OFFER_VWAP", [HECLA_SERIALS[:1] * 5, HECLA_PRICES, HECLA_VOLUMES, 38037]),
+    ("OFFER_VWAP", [HECLA_SERIALS, HECLA_PRICES, HECLA_VOLUMES, 38037, None, None, "FOO"]),
+    ("OFFER_VWAP", [HECLA_SERIALS, HECLA_PRICES, HECLA_VOLUMES, "next week"]),
+    ("AVERAGING_WINDOW", [38037]),
+    ("AVERAGING_WINDOW", [D(2004, 2, 20)]),
+    ("AVERAGING_WINDOW", ["2004-02-20", 3.0, 0.0]),
+    ("AVERAGING_WINDOW", [40000.5, 10, 1, "XNYS"]),
+    ("AVERAGING_WINDOW", [38037, 0]),
+    ("AVERAGING_WINDOW", [38037, 5, -1]),
+    ("AVERAGING_WINDOW", [38037, None, None, "foo"]),
+    ("AVERAGING_WINDOW", [38037, None, None, 42.0]),
+    ("AVERAGING_WINDOW", [32878]),  # 5 January 1990: the calendar starts on 2 January
+    ("AVERAGING_WINDOW", [51000]),  # 2039: past the last session the calendar knows
+    ("AVERAGING_WINDOW", [HORIZON]),  # just past it: refused, never a window short of sessions
+    ("OFFER_VWAP", [HECLA_SERIALS, HECLA_PRICES, HECLA_VOLUMES, HORIZON]),
+    ("AVERAGING_WINDOW", [60]),
+    ("PRORATION", [400000.0, 300000.0]),
+    ("PRORATION", [400000, 300000, 20000]),
+    ("PRORATION", [400000.0, 300000.0, 500000.0]),
+    ("PRORATION", [100.0, 300.0]),
+    ("PRORATION", [400000.5, 300000.0]),
+    ("WEIGHTED_SHARES", [115000000.0, 2175560.0, 38042.0, 37987.0, 38077.0]),
+    ("WEIGHTED_SHARES", [115000000, [[2175560], [1000]], [[D(2004, 2, 25)], [D(2004, 3, 1)]], 37987, 38077]),
+    ("WEIGHTED_SHARES", [115000000.0, [[2175560.0], [1000.0]], [[38042.0]], 37987.0, 38077.0]),
+    ("WEIGHTED_SHARES", [115000000.0, 2175560.0, 38042.0, 38077.0, 37987.0]),
+    ("EPS_AFTER", [6200000.0, 0.0, 10900000.0, 117500000.0]),
+    ("EPS_AFTER", [6200000, 0, 10900000, 117500000]),
+    ("EPS_AFTER", [6200000.0, -1.0, 10900000.0, 117500000.0]),
+    ("EPS_AFTER", [6200000.0, 0.0, 10900000.0, 0.0]),
+    ("APPROX", [190777.0]),
+    ("APPROX", [9597836.4, "dollars"]),
+    ("APPROX", [117175560, "millions"]),
+    ("APPROX", [3500.0, "bogus"]),
+    ("APPROX", ["many"]),
+    ("OFFER_RESULTS", [464777.0, 274000.0, 3500.0, 7.94, 3.2, 7.39, 115000000.0]),
+    ("OFFER_RESULTS", [464777, 274000, 3500, 7.94, 3.2, 7.39, 115000000, 0.25]),
+    ("OFFER_RESULTS", [464777.0, 474000.0, 3500.0, 7.94, 3.2, 7.39, 115000000.0]),
+    ("OFFER_RESULTS", [464777.0, 274000.0, 300000.0, 7.94, 3.2, 7.39, 115000000.0]),
+    ("CHARGE_GRID", [464777.0, 7.94, 3.2, [[7.0], [8.0]], [[0.5, 1.0]]]),
+    ("CHARGE_GRID", [464777, 7.94, 3.2, [[7], [None], [8]], [[0.5], [1]]]),
+    ("CHARGE_GRID", [464777.0, 7.94, 3.2, [[None]], [[0.5]]]),
+    ("CHARGE_GRID", [464777.0, 7.94, 3.2, [[7.0]], [[1.5]]]),
+    ("XLPY_VERSION", []),
+]
+
+
+def call_id(i: int) -> str:
+    return f"{i:02d}-{CALLS[i][0]}"
+
+
+def desktop(name: str, args: list):
+    """What the desktop function (xlpy.udfs, on CPython) gives, encoded as the driver encodes."""
+    return {"value": encode(getattr(udfs, name)(*decode(encode(args))))}
+
+
+def golden_offer(path: Path):
+    case = read_case(path)
+    if "offer_file" in case["case"]:
+        return offerfile.load(path.parent / case["case"]["offer_file"])
+    return offerfile.parse(case["input"], base=path.parent, source=path.name)
+
+
+def requests() -> str:
+    return json.dumps(
+        {
+            "calls": [{"func": name, "args": encode(args)} for name, args in CALLS],
+            "offers": {p.stem: encode(golden_offer(p)) for p in CASES},
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("lite") / "app"
+    assert cli.main(["lite", "-o", str(out)]) == 0
+    (out.parent / "requests.json").write_text(requests(), encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="module")
+def on_cpython(project) -> dict:
+    done = subprocess.run(
+        [sys.executable, str(DRIVER), str(project), str(project.parent / "requests.json")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+# --------------------------------------------------------------------------- #
+# Pyodide in Node
+
+NODE_SCRIPT = r"""
+// Load Pyodide from the local package, refuse every network request, run the driver once.
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const [pyodideDir, workDir] = process.argv.slice(2);
+const realFetch = globalThis.fetch;
+globalThis.fetch = async (url, ...rest) => {
+  const text = String(url && url.url ? url.url : url);
+  if (/^(https?|wss?):/i.test(text)) throw new Error("network refused in this test: " + text);
+  return realFetch(url, ...rest);
+};
+const { loadPyodide } = await import(pathToFileURL(path.join(pyodideDir, "pyodide.mjs")).href);
+const py = await loadPyodide({ indexURL: pyodideDir + path.sep });
+py.FS.mkdirTree("/lite/app");
+for (const [from, to] of [["app/main.py", "/lite/app/main.py"], ["app/requirements.txt", "/lite/app/requirements.txt"],
+                          ["lite_driver.py", "/lite/lite_driver.py"], ["requests.json", "/lite/requests.json"]]) {
+  py.FS.writeFile(to, fs.readFileSync(path.join(workDir, from)));
+}
+py.runPython("import sys; sys.path.insert(0, '/lite')");
+const out = JSON.parse(py.runPython(
+  "import lite_driver; lite_driver.run('/lite/app', open('/lite/requests.json', encoding='utf-8').read())"));
+out.pyodide = py.version;
+fs.writeFileSync(path.join(workDir, "pyodide-results.json"), JSON.stringify(out));
+"""
+
+
+def pyodide_package() -> Path:
+    """The unpacked npm package ``pyodide`` (fetched with ``npm pack`` the first time)."""
+    folder = PYODIDE_CACHE / PYODIDE_VERSION / "package"
+    if (folder / "pyodide.mjs").is_file():
+        return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder.parent) as tmp:
+        done = subprocess.run(
+            ["npm", "pack", f"pyodide@{PYODIDE_VERSION}", "--pack-destination", tmp, "--silent"],
+            capture_output=True, text=True, timeout=600, cwd=tmp,
+        )
+        assert done.returncode == 0, f"npm pack pyodide@{PYODIDE_VERSION} failed: {done.stderr.strip()}"
+        (tgz,) = Path(tmp).glob("pyodide-*.tgz")
+        with tarfile.open(tgz) as tar:
+            if hasattr(tarfile, "data_filter"):  # Python 3.11.4 and later
+                tar.extractall(tmp, filter="data")
+            else:  # pragma: no cover
+                tar.extractall(tmp)
+        unpacked = Path(tmp) / "package"
+        assert (unpacked / "pyodide.mjs").is_file() and (unpacked / "python_stdlib.zip").is_file()
+        if not folder.exists():
+            os.replace(unpacked, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def on_pyodide(project) -> dict:
+    package = pyodide_package()
+    work = project.parent
+    shutil.copy(DRIVER, work / "lite_driver.py")
+    script = work / "run-pyodide.mjs"
+    script.write_text(NODE_SCRIPT, encoding="utf-8")
+    done = subprocess.run(
+        ["node", str(script), str(package.resolve()), str(work)], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    return json.loads((work / "pyodide-results.json").read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- #
+# the project
+
+
+def lite_specs():
+    return [s for s in registry.functions() if s.module == udfs.__name__]
+
+
+def test_every_function_is_called():
+    assert {name for name, _ in CALLS} == {s.name for s in lite_specs()}
+
+
+def test_project_files(project):
+    assert sorted(p.name for p in project.iterdir()) == sorted(lite.PROJECT_FILES)
+    reqs = [line for line in (project / "requirements.txt").read_text().splitlines() if line and line[0] != "#"]
+    assert reqs == [lite.REQUIREMENT] and reqs[0].startswith("xlwings")
+    text = (project / "main.py").read_text(encoding="utf-8")
+    compile(text, "main.py", "exec")
+    for path in (REPO, project.parent, Path(tempfile.gettempdir())):  # no machine paths
+        assert str(path) not in text
+
+
+def test_bundle_is_the_desktop_code_on_the_standard_library():
+    modules = lite.bundle()
+    assert {"xlpy_lite.udfs", "xlpy_lite.excel_args", "xlpy_lite.engine.compute", "xlpy_lite.calendars"} <= set(modules)
+    assert modules["xlpy_lite.udfs"][0] == Path(udfs.__file__).read_text(encoding="utf-8")
+    from xlpy.engine import charge
+
+    assert modules["xlpy_lite.engine.charge"][0] == Path(charge.__file__).read_text(encoding="utf-8")
+    assert modules["xlpy_lite.engine"][1] and not modules["xlpy_lite.udfs"][1]
+    for name, (source, _) in modules.items():
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                tops = {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                tops = {node.module.split(".")[0]}
+            else:
+                continue
+            assert tops <= set(sys.stdlib_module_names) | {"__future__"}, f"{name} imports {tops}"
+
+
+def test_refuses_to_overwrite(tmp_path, capsys):
+    out = tmp_path / "app"
+    assert cli.main(["lite", "-o", str(out)]) == 0
+    capsys.readouterr()
+    (out / "main.py").write_text("# mine\n")
+    assert cli.main(["lite", "-o", str(out)]) == 2
+    out_text, err = capsys.readouterr()
+    assert out_text == "" and len(err.splitlines()) == 1
+    assert err.startswith("xlpy lite: ") and "--force" in err and "Traceback" not in err
+    assert (out / "main.py").read_text() == "# mine\n"
+    assert cli.main(["lite", "-o", str(out), "--force"]) == 0
+    assert (out / "main.py").read_text(encoding="utf-8").startswith('"""xlpy')
+    assert sorted(p.name for p in out.iterdir()) == ["main.py", "requirements.txt"]  # no temporary files left
+
+
+def test_refusals_in_a_subprocess(tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "requirements.txt").write_text("numpy\n")
+    (tmp_path / "file").write_text("x")
+    for args, words in (
+        (["-o", "app"], "already holds an xlwings Lite project (requirements.txt); use --force"),
+        (["-o", "file"], "file: exists and is not a folder"),
+        (["-o", "new", "--calendar", "NOPE"], "--calendar NOPE: is not a known exchange calendar"),
+    ):
+        done = subprocess.run([sys.executable, "-m", "xlpy", "lite", *args], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2, done.stderr
+        assert done.stdout == "" and len(done.stderr.splitlines()) == 1 and words in done.stderr
+    assert (tmp_path / "app" / "requirements.txt").read_text() == "numpy\n"
+    assert not (tmp_path / "new").exists()
+
+
+def test_more_calendars(tmp_path):
+    lite.write_project(tmp_path / "app", calendars=["xtse"])  # XNYS, the default calendar, always
+    text = (tmp_path / "app" / "main.py").read_text(encoding="utf-8")
+    assert '"XNYS": (' in text and '"XTSE": (' in text
+
+
+def check_declarations(run: dict) -> None:
+    """What main.py declares to xlwings is the registry's: names, order, help, options, defaults."""
+    specs = lite_specs()
+    assert list(run["declared"]) == [s.name for s in specs]
+    for spec in specs:
+        got = run["declared"][spec.name]
+        assert got["func"] == ({"volatile": True} if spec.volatile else {}), spec.name
+        assert got["ret"] == (dict(spec.ret) or None), spec.name
+        assert [a[0] for a in got["args"]] == [a.name for a in spec.args], spec.name
+        for (name, options), a in zip(got["args"], spec.args, strict=True):
+            assert options.pop("doc") == a.help, (spec.name, name)
+            assert options == dict(a.options), (spec.name, name)
+        assert [(n, opt) for n, opt, _ in run["signatures"][spec.name]] == [(a.name, a.optional) for a in spec.args]
+        assert run["docs"][spec.name] == spec.description
+
+
+def check_calls(run: dict) -> None:
+    problems = []
+    for i, ((name, args), got) in enumerate(zip(CALLS, run["calls"], strict=True)):
+        want = desktop(name, args)
+        if got != want:
+            problems.append(f"{call_id(i)} {args!r}:\n  lite    {got}\n  desktop {want}")
+    assert not problems, "\n".join(problems)
+
+
+def test_main_py_on_cpython_declares_the_registry(on_cpython):
+    check_declarations(on_cpython)
+
+
+def test_main_py_on_cpython_gives_the_desktop_results(on_cpython):
+    check_calls(on_cpython)
+
+
+def drive(project: Path, calls: list) -> dict:
+    """Run the driver under CPython on *calls*."""
+    req = project.parent / "requests-extra.json"
+    req.write_text(json.dumps({"calls": [{"func": f, "args": encode(a)} for f, a in calls]}), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(DRIVER), str(project), str(req)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_calendar_not_in_the_project(project):
+    # XTSE is a real calendar, not written into the default project: the message says what to do
+    out = drive(project, [("AVERAGING_WINDOW", [38037, None, None, "XTSE"]), ("XLPY_VERSION", [])])
+    assert out["calls"] == [
+        {"value": "#xlpy! calendar is not in this xlwings Lite project, which holds the trading days of XNYS "
+                  'only; write it again with: xlpy lite --calendar XTSE, got "XTSE"'},
+        {"value": udfs.XLPY_VERSION()},
+    ]
+
+
+def check_golden(run: dict, path: Path) -> None:
+    got = run["offers"][path.stem]
+    assert "results" in got, got
+    results = json.loads(json.dumps(got["results"]))
+    assert results == results_of(path)  # the very figures CPython computes
+    case = read_case(path)
+    problems: list[str] = []
+    compare(case["expected"], results, "", problems)
+    for check in case.get("derived", []):
+        value = evaluate(check["expr"], results)
+        if "places" in check:
+            value = excel_round(value, int(check["places"]))
+        if value != Decimal(check["value"]):
+            problems.append(f"{check['what']}: {value}, expected {check['value']}")
+    for check in case.get("within", []):
+        value = evaluate(check["expr"], results)
+        if not Decimal(check["lo"]) <= value < Decimal(check["hi"]):
+            problems.append(f"{check['what']}: {value}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_golden_with_the_bundled_engine_on_cpython(on_cpython, path):
+    check_golden(on_cpython, path)
+
+
+# --------------------------------------------------------------------------- #
+# under Pyodide
+
+
+@pytest.mark.node
+def test_pyodide_runs_offline_on_the_pinned_release(on_pyodide):
+    assert on_pyodide["pyodide"] == PYODIDE_VERSION
+    assert on_pyodide["platform"] == "emscripten"
+    print(f"Pyodide {on_pyodide['pyodide']}, Python {on_pyodide['python'].split()[0]}")
+
+
+@pytest.mark.node
+def test_pyodide_induced_charge(on_pyodide):
+    first = [c for (name, _), c in zip(CALLS, on_pyodide["calls"], strict=True) if name == "INDUCED_CHARGE"]
+    assert first[0] == {"value": 9597836.4}  # floats, as desktop Excel passes them
+    assert first[1] == {"value": 9597836.4}  # 274000 as an int, as xlwings Lite passes it
+
+
+@pytest.mark.node
+def test_pyodide_declares_the_registry(on_pyodide):
+    check_declarations(on_pyodide)
+
+
+@pytest.mark.node
+def test_pyodide_gives_the_desktop_results(on_pyodide):
+    check_calls(on_pyodide)
+    messages = [c["value"] for c in on_pyodide["calls"] if isinstance(c.get("value"), str) and c["value"][0] == "#"]
+    assert len(messages) > 30 and all(m.startswith("#xlpy! ") and "\n" not in m for m in messages)
+
+
+@pytest.mark.node
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_pyodide_golden(on_pyodide, path):
+    check_golden(on_pyodide, path)
+
+
+def test_calendar_data_matches_exchange_calendars():
+    """The stand-in answers as exchange_calendars does, over the whole span it holds."""
+    namespace: dict = {}
+    source = lite.bundle()["xlpy_lite._xcals"][0].replace("from .engine.errors", "from xlpy.engine.errors")
+    exec(compile(source, "_xcals", "exec"), namespace)
+    real = calendars._calendar("XNYS")
+    mine = namespace["get_calendar"]("XNYS", start=calendars.EARLIEST)
+    first, last = real.first_session.date(), real.last_session.date()
+    assert (mine.first_session.date(), mine.last_session.date()) == (first, last)
+    want = [d.date() for d in real.sessions_in_range(first.isoformat(), last.isoformat())]
+    assert [d.date() for d in mine.sessions_in_range(first.isoformat(), last.isoformat())] == want
