@@ -223,6 +223,19 @@ class CellReader:
         return None
 
 
+def _record(r: CellReader, name: str, factory, *args, **kwargs):
+    """A record built from cells read; a record that refuses its fields is a finding at *name*'s cell.
+
+    When a cell it was built from is already a finding, that finding says it all.
+    """
+    try:
+        return factory(*args, **kwargs)
+    except InputError as exc:
+        if not r.problems:
+            r._fail(r.where(name) if name in r.lay.names else name, exc.value, f"{exc.field}: {exc.reason}")
+        return None
+
+
 def _table_cells(lay: Layout, name: str):
     sheet, table = lay.table(name)
     return sheet.title, table
@@ -277,7 +290,7 @@ def read_offer(get: Callable[[str, str], object], lay: Layout, *, tally: Tally |
     else:
         ratio = r.number("FixedRatio")
     cash_total = r.number("CashTotal", optional=True)
-    consideration = Consideration(
+    consideration = _record(r, "FixedRatio" if shape.ratio == "fixed" else "RatioValue", Consideration,
         ratio, formula, r.number("CashPerUnit", optional=True) or Decimal(0), cash_total,
         r.number("ArrearsPerUnit", optional=True) or Decimal(0), policy, r.number("FractionalPrice", optional=True),
     )
@@ -297,8 +310,9 @@ def read_offer(get: Callable[[str, str], object], lay: Layout, *, tally: Tally |
                 r._fail(f"{sheet}!{t.letter('status')}{row}", s, "status must be tendered, withdrawn or failed")
             methods.append(m)
             statuses.append(s)
-        tally = Tally(holders=HolderTable(tuple(ids), tuple(units), tuple(methods), tuple(statuses), "Tenders"),
-                      final=r.flag("FinalCount"))
+        table = _record(r, "TenderHolder", HolderTable, tuple(ids), tuple(units), tuple(methods), tuple(statuses),
+                        "Tenders")
+        tally = Tally(holders=table, final=r.flag("FinalCount"))
     else:
         tally = Tally(r.whole("Tendered"), r.whole("GuaranteedDelivery"), r.whole("FailedDelivery"),
                       final=r.flag("FinalCount"))
@@ -319,7 +333,7 @@ def read_offer(get: Callable[[str, str], object], lay: Layout, *, tally: Tally |
                 r.number("ExRatio", cell=cell("ratio")), r.number("ExPrice", cell=cell("price")),
                 r.number("ExCash", optional=True, cell=cell("cash")) or Decimal(0),
             ))
-    offer = Offer(
+    offer = _record(r, "Kind", Offer,
         id=r.text("OfferId"), issuer=r.text("Issuer"), security=r.text("Security"), kind=kind,
         outstanding=r.whole("Outstanding"), original_ratio=r.number("OriginalRatio"),
         common_outstanding_before=r.whole("CommonBefore"), expiration=r.date("Expiration"),
