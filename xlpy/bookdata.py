@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from .engine.errors import InputError, InputErrors
 from .engine.model import (
+    Accounting,
     Consideration,
     Exchange,
     HolderTable,
@@ -26,7 +27,7 @@ from .engine.model import (
     Valuation,
 )
 from .engine.numbers import is_whole, to_decimal
-from .layout import Layout, Shape
+from .layout import ENTRY_LINES, Layout, Shape
 
 __all__ = [
     "RATIO_SCALE",
@@ -92,6 +93,10 @@ def input_values(offer: Offer) -> dict[str, object]:
         "ValuationDate": offer.valuation.date,
         "Price": offer.valuation.price,
         "CarryingAmount": offer.carrying_amount,
+        "ParValue": offer.accounting.par_value,
+        "CarryingPerUnit": offer.accounting.carrying_per_unit,
+        "CarryingTotal": offer.accounting.carrying_total,
+        "AccruedInterestPerUnit": offer.accounting.accrued_interest_per_unit if offer.kind == "note" else None,
         "RatioScale": RATIO_SCALE,
         "Tolerance": TOLERANCE,
         "SensitivityStep": SENSITIVITY_STEP,
@@ -136,6 +141,7 @@ def table_rows(offer: Offer, holidays: list[dt.date] | None = None) -> dict[str,
     if f is not None:
         rows["tblPrices"] = [(p.date, p.price, p.volume) for p in f.prices]
         rows["tblHolidays"] = [(d,) for d in (holidays or [])]
+    rows["tblEntries"] = [()] * len(ENTRY_LINES)  # formulas only: one row per line of the entry
     if offer.exchanges:
         rows["tblExchanges"] = [(e.date, e.units, e.ratio, e.price, e.cash_per_unit) for e in offer.exchanges]
     return rows
@@ -343,6 +349,9 @@ def read_offer(get: Callable[[str, str], object], lay: Layout, *, tally: Tally |
         odd_lot=r.whole("OddLot", optional=True), substantive_conversion=r.flag("Substantive"),
         carrying_amount=r.number("CarryingAmount", optional=True), period=period, exchanges=tuple(exchanges),
         source="workbook", short_name=r.text("ShortName", optional=True),
+        accounting=_record(r, "CarryingTotal", Accounting, r.number("ParValue", optional=True),
+                           r.number("CarryingPerUnit", optional=True), r.number("CarryingTotal", optional=True),
+                           r.number("AccruedInterestPerUnit", optional=True) or Decimal(0)) or Accounting(),
     )
     if r.problems:
         raise InputErrors(r.problems)

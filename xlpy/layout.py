@@ -51,7 +51,8 @@ CONF_SHEET = "xlwings.conf"
 #: A hidden workbook-level name holding the shape, so refresh and validate can rebuild the layout.
 LAYOUT_NAME = "xlpyLayout"
 
-SHEETS = ("Cover", "Inputs", "Tenders", "Prices", "Results", "Check", "Sensitivity", "Release", CONF_SHEET)
+SHEETS = ("Cover", "Inputs", "Tenders", "Prices", "Results", "Check", "Sensitivity", "Release", "Entries",
+          CONF_SHEET)
 
 #: Names every standard workbook has (a contract other tools rely on).
 REQUIRED_NAMES = (
@@ -443,6 +444,8 @@ def layout(shape: Shape) -> Layout:
                  'sheet","Tie-outs not run: xlpy functions not loaded (see below)"))'),
             Item(None, "Induced charge", "=InducedCharge", "money"),
             Item(None, "Common issued", "=CommonIssued", "count"),
+            Item(None, "Journal entry", '=IF(EntriesComplete,IF(EntriesBalanced,"balances","DOES NOT BALANCE: see '
+                 'Entries"),"needs input: see Entries")', "text"),
         )),
         Block("Record", (
             Item("BuiltWith", "Built with", record=True, note="xlpy version that built the workbook"),
@@ -522,6 +525,14 @@ def layout(shape: Shape) -> Layout:
     input_blocks.append(Block("Extinguishment", (
         Item("CarryingAmount", "Carrying amount of units accepted", fmt="money", optional=True,
              note="used only when the induced-conversion test fails"),
+    )))
+    input_blocks.append(Block("Journal entry", (
+        Item("ParValue", "Common stock par value per share", fmt="price", optional=True),
+        Item("CarryingPerUnit", "Carrying amount per unit exchanged", fmt="money", optional=True,
+             note="preferred: carrying amount in equity; notes: principal less unamortised discount and costs"),
+        Item("CarryingTotal", "Carrying amount of units accepted, in total", fmt="money", optional=True,
+             note="instead of per unit"),
+        Item("AccruedInterestPerUnit", "Accrued interest given up per unit (notes)", fmt="money", optional=True),
     )))
     if shape.period:
         input_blocks.append(Block("Reporting period (EPS)", (
@@ -817,6 +828,8 @@ def layout(shape: Shape) -> Layout:
              "=ABS(OfferRatio*RatioScale-RatioUnits)<Tolerance", "bool"),
         Item("IdTest", "Induced-conversion test passes, or a carrying amount is given",
              '=OR(InducedTest,CarryingAmount<>"")', "bool"),
+        Item("IdEntries", "Journal entry balances (when its inputs are given)",
+             "=OR(NOT(EntriesComplete),EntriesBalanced)", "bool"),
     ]
     if formula:
         identities.append(Item("IdWindow", "Every trading day of the window has a price", "=WindowDays=AveragingDays",
@@ -880,10 +893,75 @@ def layout(shape: Shape) -> Layout:
     )
     blocks, _ = _place([Block("Results paragraph (draft)", sentences)])
     sheets.append(Sheet("Release", "Release draft", blocks, widths={"B": 18, "C": 90}))
+    sheets.append(_entries_sheet())
 
     lay = Layout(shape, tuple(sheets), names, tie_names, id_names)
     _resolve_names(lay)
     return lay
+
+
+#: The journal entry's lines, in order: (account formula, signed amount formula, memo); debits positive.
+ENTRY_LINES = (
+    ('IF(Kind="preferred","Preferred stock","Convertible notes, net carrying amount")', "EntryCarrying",
+     "carrying amount of the units accepted"),
+    ('"Accrued interest payable"', "EntryInterest", "accrued interest the holders give up"),
+    ('IF(InducedTest,IF(Kind="preferred","Retained earnings: deemed dividend (induced conversion)",'
+     '"Induced conversion expense"),IF(Kind="preferred",IF(InducedCharge<0,"Retained earnings: redemption below '
+     'carrying amount","Retained earnings: deemed dividend (redemption above carrying amount)"),'
+     'IF(InducedCharge<0,"Gain on extinguishment of convertible notes","Loss on extinguishment of convertible '
+     'notes")))', "InducedCharge", "the charge"),
+    ('"Common stock, at par"', "-EntryPar", "par value of the shares issued"),
+    ('"Cash"', "-CashPaid", "sweetener, arrears or accrued interest, and cash in lieu"),
+    ('"Additional paid-in capital"', "-EntryAPIC", "the balance"),
+)
+NEEDS_INPUT = "needs input"
+
+
+def _entries_sheet() -> Sheet:
+    """The journal entry for the exchange (:mod:`xlpy.engine.entries`) in native formulas.
+
+    The amounts are named cells; the table lays them out as lines with a
+    debit or a credit each (a line whose amount is zero is left blank).  An
+    amount whose input is missing shows "needs input", never zero.
+    """
+    amounts = (
+        Item("EntryDate", "Date (measurement date)", "=ValuationDate", "date"),
+        Item("EntryCarrying", "Carrying amount of the units accepted",
+             '=IF(AND(NOT(InducedTest),CarryingAmount<>""),CarryingAmount,IF(CarryingTotal<>"",CarryingTotal,'
+             f'IF(CarryingPerUnit<>"",CarryingPerUnit*UnitsAccepted,IF(CarryingAmount<>"",CarryingAmount,'
+             f'"{NEEDS_INPUT}: carrying amount (Inputs)"))))', "money", key="entry.carrying"),
+        Item("EntryInterest", "Accrued interest given up",
+             '=IF(Kind="note",N(AccruedInterestPerUnit)*UnitsAccepted,0)', "money", key="entry.interest"),
+        Item("EntryPar", "Common stock at par",
+             f'=IF(ParValue="","{NEEDS_INPUT}: par value (Inputs)",ParValue*CommonIssued)', "money", key="entry.par"),
+        Item("EntriesComplete", "Inputs given", "=AND(ISNUMBER(EntryCarrying),ISNUMBER(EntryPar))", "bool"),
+        Item("EntryAPIC", "Additional paid-in capital (the balance)",
+             f'=IF(EntriesComplete,EntryCarrying+EntryInterest+InducedCharge-EntryPar-CashPaid,"{NEEDS_INPUT}")',
+             "money", key="entry.apic"),
+    )
+    totals = (
+        Item("EntriesDebits", "Total debits", "=SUM(EntryDebits)", "money", key="entry.debits"),
+        Item("EntriesCredits", "Total credits", "=SUM(EntryCredits)", "money", key="entry.credits"),
+        Item("EntriesBalanced", "Debits = credits", "=AND(EntriesComplete,ABS(EntriesDebits-EntriesCredits)<Tolerance)",
+             "bool", key="entry.balanced"),
+    )
+    blocks, next_row = _place([Block("Amounts", amounts), Block("Totals", totals)])
+    account = "=CHOOSE({index}," + ",".join(a for a, _, _ in ENTRY_LINES) + ")"
+    signed = "=CHOOSE({index}," + ",".join(
+        f"IF(ISNUMBER({x.lstrip('-')}),{x},0)" for _, x, _ in ENTRY_LINES) + ")"
+    memo = ("=IF(ISNUMBER(CHOOSE({index}," + ",".join(x.lstrip("-") for _, x, _ in ENTRY_LINES) + ')),IF({amount}=0,'
+            '"none",CHOOSE({index},' + ",".join(f'"{m}"' for _, _, m in ENTRY_LINES)
+            + f')),"{NEEDS_INPUT}: see the amounts above")')
+    table = Table("tblEntries", (
+        Column("account", "Account", None, account, fmt="text", width=50),
+        Column("date", "Date", None, "=EntryDate", fmt="date", width=16),
+        Column("debit", "Debit", "EntryDebits", '=IF({amount}>0,{amount},"")', fmt="money", width=18),
+        Column("credit", "Credit", "EntryCredits", '=IF({amount}<0,-{amount},"")', fmt="money", width=18),
+        Column("memo", "Memo", None, memo, fmt="text", width=50),
+        Column("amount", "Amount (debit +)", None, signed, fmt="money", width=18),
+    ), len(ENTRY_LINES), next_row + 1)
+    return Sheet("Entries", "Journal entry", blocks, (table,), landscape=True,
+                 widths={"B": 50, "C": 16, "D": 18, "E": 18, "F": 50, "G": 18})
 
 
 def _resolve_names(lay: Layout) -> None:

@@ -149,6 +149,25 @@ def formula_cells(lay: Layout) -> dict[tuple[str, str], str]:
     return out
 
 
+def _entry_values(offer, results) -> dict[str, object]:
+    """The journal entry's figures by ``entry.`` key (None where an input is missing)."""
+    from .engine.entries import journal_entry
+
+    entry = journal_entry(offer, results)
+    by_memo = {line.memo: line.debit if line.debit is not None else line.credit for line in entry.lines}
+    complete = not entry.missing
+    return {
+        "entry.carrying": next((line.debit for line in entry.lines if line.memo.startswith("carrying amount")), None),
+        "entry.interest": by_memo.get("accrued interest the holders give up", Decimal(0)),
+        "entry.par": next((line.credit for line in entry.lines if line.account == "Common stock, at par"), None),
+        "entry.apic": next((line.credit if line.credit is not None else -line.debit for line in entry.lines
+                            if line.account == "Additional paid-in capital" and complete), None),
+        "entry.debits": entry.total_debits if complete else None,
+        "entry.credits": entry.total_credits if complete else None,
+        "entry.balanced": entry.balanced,
+    }
+
+
 def _result(results, key: str):
     if key.startswith("eps."):
         if results.eps is None:
@@ -173,6 +192,7 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
     sentences = release_sentences(offer, results)
     release = {f"ReleaseSentence{i}": s for i, s in enumerate(sentences, 1)}
     release["ReleaseChargeText"] = approx(results.induced_charge, "dollars")
+    entry = _entry_values(offer, results)
     for s, _, item, row in lay.items():
         if s.title in ("Cover", "Inputs") or item.name is None:
             continue
@@ -190,7 +210,7 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
         elif item.name in release:
             exp[(s.title, f"{value_col}{row}")] = Expect(item.name, release[item.name], "text")
         elif item.key:
-            value = _result(results, item.key)
+            value = entry.get(item.key) if item.key.startswith("entry.") else _result(results, item.key)
             if value is not None:
                 exp[(s.title, f"{value_col}{row}")] = Expect(item.name, value, item.fmt)
     # Sensitivity: the engine's charge at each price and participation.

@@ -1,0 +1,66 @@
+"""The Entries sheet: the journal entry in native formulas, recalculated by LibreOffice and tied to the engine."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from xlpy import libreoffice
+from xlpy.build import build_workbook
+from xlpy.engine.entries import journal_entry
+from xlpy.offerfile import compute_file, load
+from xlpy.validate import validate
+
+OFFERS = Path(__file__).resolve().parents[1] / "workbook" / "offers"
+
+
+def _build(offer_path: Path, out: Path) -> tuple[object, object]:
+    offer, results = compute_file(offer_path)
+    build_workbook(offer, results, out)
+    return offer, results
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("example", ["hecla-2004.toml", "notes-capped-example.toml"])
+def test_entries_balance_under_libreoffice_and_tie_to_the_engine(tmp_path, example):
+    offer, results = _build(OFFERS / example, tmp_path / "book.xlsm")
+    entry = journal_entry(offer, results)
+    names = libreoffice.named_values(tmp_path / "book.xlsm")
+    assert names["EntriesBalanced"] is True and names["EntriesComplete"] is True
+    assert Decimal(str(names["EntriesDebits"])) == pytest.approx(entry.total_debits, abs=Decimal("0.005"))
+    assert Decimal(str(names["EntriesCredits"])) == pytest.approx(entry.total_credits, abs=Decimal("0.005"))
+    # the charge line is xlpy compute's induced_charge
+    debits = [row[0] for row in names["EntryDebits"]]
+    assert any(isinstance(d, (int, float)) and abs(Decimal(str(d)) - results.induced_charge) < Decimal("0.005")
+               for d in debits), debits
+    report = validate(tmp_path / "book.xlsm", legs=("formulas", "libreoffice"), require_libreoffice=True)
+    assert report.findings == [], [str(f) for f in report.findings]
+
+
+@pytest.mark.libreoffice
+def test_entries_without_inputs_say_so_and_never_zero(tmp_path):
+    text = (OFFERS / "hecla-2004.toml").read_text(encoding="utf-8")
+    (tmp_path / "offer.toml").write_text(text[:text.index("[accounting]")], encoding="utf-8")
+    assert load(tmp_path / "offer.toml").accounting.par_value is None
+    _build(tmp_path / "offer.toml", tmp_path / "book.xlsm")
+    names = libreoffice.named_values(tmp_path / "book.xlsm")
+    assert names["EntriesComplete"] is False and names["EntriesBalanced"] is False
+    assert str(names["EntryPar"]).startswith("needs input") and str(names["EntryAPIC"]).startswith("needs input")
+    assert names["IdEntries"] is True  # the Check identity holds: the entry is incomplete, not wrong
+    report = validate(tmp_path / "book.xlsm", legs=("formulas", "libreoffice"), require_libreoffice=True)
+    assert report.findings == [], [str(f) for f in report.findings]
+
+
+def test_tampered_entry_amount_is_found(tmp_path):
+    from openpyxl import load_workbook
+
+    _build(OFFERS / "hecla-2004.toml", tmp_path / "book.xlsm")
+    wb = load_workbook(tmp_path / "book.xlsm", keep_vba=True)
+    dest = wb.defined_names["EntryPar"].destinations
+    sheet, ref = next(iter(dest))
+    wb[sheet][ref.replace("$", "")] = 543890
+    wb.save(tmp_path / "book.xlsm")
+    report = validate(tmp_path / "book.xlsm", legs=())
+    assert any(f"{sheet}!{ref.replace('$', '')}" in str(f) for f in report.findings), [str(f) for f in report.findings]
