@@ -64,3 +64,65 @@ def test_tampered_entry_amount_is_found(tmp_path):
     wb.save(tmp_path / "book.xlsm")
     report = validate(tmp_path / "book.xlsm", legs=())
     assert any(f"{sheet}!{ref.replace('$', '')}" in str(f) for f in report.findings), [str(f) for f in report.findings]
+
+
+@pytest.mark.libreoffice
+def test_history_follows_the_offers_days(tmp_path):
+    """Built, refreshed from half the agent's tally, then from all of it: three History rows and their changes."""
+    import argparse
+    import csv
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from xlpy import macros
+    from xlpy.layout import Shape, layout
+
+    data = OFFERS / "data"
+    for name in ("hecla-2004-tally.csv", "hecla-2004-prices-illustrative.csv"):
+        shutil.copyfile(data / name, tmp_path / name)
+    text = (OFFERS / "hecla-2004-formula.toml").read_text(encoding="utf-8").replace('"data/', '"')
+    (tmp_path / "offer.toml").write_text(text, encoding="utf-8")
+    offer, results = _build(tmp_path / "offer.toml", tmp_path / "book.xlsm")
+    rows = list(csv.reader((tmp_path / "hecla-2004-tally.csv").open(encoding="utf-8")))
+    with (tmp_path / "half.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows[: len(rows) // 2])
+
+    def refresh(tally):
+        p = argparse.ArgumentParser()
+        macros.setup_refresh(p)
+        assert macros.refresh_command(p.parse_args([str(tmp_path / "book.xlsm"), "--tally", str(tally),
+                                                    "--no-backup"])) == 0
+
+    refresh(tmp_path / "half.csv")
+    _, half = compute_file_with_tally(tmp_path, "half.csv")
+    refresh(tmp_path / "hecla-2004-tally.csv")
+    wb = load_workbook(tmp_path / "book.xlsm", read_only=False)
+    shape = Shape.decode(wb.defined_names["xlpyLayout"].attr_text)
+    _, table = layout(shape).table("tblHistory")
+    assert shape.history_rows == table.rows == 3
+    ws = wb["History"]
+    tendered_col = table.first_col + [c.key for c in table.columns].index("tendered")
+    tendered = [ws.cell(row=r, column=tendered_col).value for r in range(table.first_row, table.last_row + 1)]
+    assert tendered == [results.units_tendered, half.units_tendered, results.units_tendered]
+    tally_col = table.first_col + [c.key for c in table.columns].index("tally")
+    assert ws.cell(row=table.first_row + 1, column=tally_col).value == "half.csv"
+    names = libreoffice.named_values(tmp_path / "book.xlsm")
+    changes = [row[0] for row in names["HistChange"]]
+    assert changes == [0, half.units_tendered - results.units_tendered, results.units_tendered - half.units_tendered]
+    assert names["EntriesBalanced"] is True
+    debits = [row[0] for row in names["EntryDebits"]]
+    assert any(isinstance(d, (int, float)) and abs(Decimal(str(d)) - results.induced_charge) < Decimal("0.005")
+               for d in debits)
+    report = validate(tmp_path / "book.xlsm", legs=("formulas", "libreoffice"), require_libreoffice=True)
+    assert report.findings == [], [str(f) for f in report.findings]
+    # nothing new: no fourth row
+    refresh(tmp_path / "hecla-2004-tally.csv")
+    assert Shape.decode(load_workbook(tmp_path / "book.xlsm").defined_names["xlpyLayout"].attr_text).history_rows == 3
+
+
+def compute_file_with_tally(folder: Path, tally: str):
+    """The offer of *folder*/offer.toml with its tally file replaced by *tally*."""
+    text = (folder / "offer.toml").read_text(encoding="utf-8").replace('"hecla-2004-tally.csv"', f'"{tally}"')
+    (folder / "offer-half.toml").write_text(text, encoding="utf-8")
+    return compute_file(folder / "offer-half.toml")

@@ -420,6 +420,7 @@ class PackageBook:
             sx.replace_ranges_after_data("dataValidation", "sqref", {
                 f"{col}{table.first_row}:{col}{old_last}": f"{col}{table.first_row}:{col}{last}"
                 for col in map(get_column_letter, range(c1, c2 + 1))})
+            package.retarget_charts(self.pkg, sheet, table.first_row, old_last, last)
         self._tables.append((sheet, table, list(rows), old_last))
         self._formulas_written = True
 

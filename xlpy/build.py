@@ -37,6 +37,7 @@ from .layout import (
     CONF_SHEET,
     COVER_BUTTONS,
     FMT,
+    HISTORY_CHART_ROWS,
     LABEL_COL,
     LAYOUT_NAME,
     NOTE_COL,
@@ -46,6 +47,7 @@ from .layout import (
     Layout,
     Sheet,
     Table,
+    history_row,
     layout,
     sensitivity_cells,
     sensitivity_origin,
@@ -311,6 +313,22 @@ def _sensitivity(ws, lay: Layout):
     ws.add_chart(chart, f"{get_column_letter(left)}{top + len(SENS_PRICE_STEPS) + 3}")
 
 
+def _history_chart(ws, lay: Layout):
+    """Participation over the History rows, beside the table; a refresh extends its ranges with the table."""
+    sheet, t = lay.table("tblHistory")
+    col = t.first_col + [c.key for c in t.columns].index("participation")
+    chart = LineChart()
+    chart.title = "Participation by count"
+    chart.y_axis.title = "Participation"
+    chart.x_axis.title = "Count (UTC)"
+    chart.y_axis.numFmt = "0%"
+    chart.height, chart.width = 8, 18
+    chart.add_data(Reference(ws, min_col=col, min_row=t.header_row, max_row=t.last_row), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=t.first_col, min_row=t.first_row, max_row=t.last_row))
+    chart.series[0].smooth = False  # a count moves in steps: straight lines between them
+    ws.add_chart(chart, f"{get_column_letter(t.first_col)}{t.header_row - HISTORY_CHART_ROWS + 1}")
+
+
 def _print_setup(ws, sheet: Sheet):
     ws.page_setup.orientation = "landscape" if sheet.landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
@@ -376,6 +394,12 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
     conf.sheet_state = "hidden"
     values = bookdata.input_values(offer)
     tables = bookdata.table_rows(offer, holidays)
+    if results is None:
+        from .engine.compute import compute
+
+        results = compute(offer, calendars.sessions)
+    tables["tblHistory"] = [history_row(rec["BuiltAt"], str(rec.get("TallySource", "")),
+                                        str(rec.get("TallySha256", "")), int(rec.get("TallyRows") or 0), results)]
     subtitle = f"{offer.issuer}: {offer.security}"
     for sheet in lay.sheets:
         if sheet.title == CONF_SHEET:
@@ -391,6 +415,8 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
             ws.freeze_panes = sheet.freeze
         if sheet.title == "Sensitivity":
             _sensitivity(ws, lay)
+        if sheet.title == "History":
+            _history_chart(ws, lay)
         if sheet.title == "Release":
             for *_, row in lay.items("Release"):
                 ws.cell(row=row, column=VALUE_COL).alignment = Alignment(wrap_text=True, vertical="top")

@@ -45,6 +45,9 @@ __all__ = [
     "Button",
     "COVER_BUTTONS",
     "REFRESH_RECORD",
+    "HISTORY_COLUMNS",
+    "HISTORY_CHART_ROWS",
+    "history_row",
 ]
 
 CONF_SHEET = "xlwings.conf"
@@ -52,7 +55,7 @@ CONF_SHEET = "xlwings.conf"
 LAYOUT_NAME = "xlpyLayout"
 
 SHEETS = ("Cover", "Inputs", "Tenders", "Prices", "Results", "Check", "Sensitivity", "Release", "Entries",
-          CONF_SHEET)
+          "History", CONF_SHEET)
 
 #: Names every standard workbook has (a contract other tools rely on).
 REQUIRED_NAMES = (
@@ -89,6 +92,7 @@ class Shape:
         holiday_rows: exchange holidays listed for ``WORKDAY`` (0 for a fixed ratio).
         exchange_rows: later exchanges in the period.
         period: True when a reporting period (EPS) is given.
+        history_rows: rows of the History table (the build, then one per refresh).
     """
 
     ratio: str = "fixed"
@@ -98,11 +102,13 @@ class Shape:
     holiday_rows: int = 0
     exchange_rows: int = 0
     period: bool = False
+    history_rows: int = 1
 
     def encode(self) -> str:
         return (
             f"ratio={self.ratio};tally={self.tally};holders={self.holder_rows};prices={self.price_rows};"
-            f"holidays={self.holiday_rows};exchanges={self.exchange_rows};period={int(self.period)}"
+            f"holidays={self.holiday_rows};exchanges={self.exchange_rows};period={int(self.period)};"
+            f"history={self.history_rows}"
         )
 
     @classmethod
@@ -113,6 +119,7 @@ class Shape:
                 ratio=parts["ratio"], tally=parts["tally"], holder_rows=int(parts["holders"]),
                 price_rows=int(parts["prices"]), holiday_rows=int(parts["holidays"]),
                 exchange_rows=int(parts["exchanges"]), period=parts["period"] == "1",
+                history_rows=int(parts.get("history", "1")),
             )
         except (KeyError, ValueError) as exc:
             raise ValueError(f"{LAYOUT_NAME}: not a layout description: {text!r}") from exc
@@ -351,10 +358,11 @@ class Layout:
         A table's area is its data rows in this layout (a refresh that changes the
         row count also writes the rows between the old and the new end); the tally
         counts are an area only where they are inputs (aggregate counts); the Cover
-        record cells of the part and ``RefreshedAt`` are always areas.  Nothing
+        record cells of the part, ``RefreshedAt`` and the History table (a row
+        added) are always areas.  Nothing
         else in a workbook is written by a refresh.
         """
-        tables = {"tenders": ("tblTenders",), "prices": ("tblPrices", "tblHolidays")}[part]
+        tables = {"tenders": ("tblTenders",), "prices": ("tblPrices", "tblHolidays")}[part] + ("tblHistory",)
         areas = []
         for s in self.sheets:
             for t in s.tables:
@@ -446,6 +454,12 @@ def layout(shape: Shape) -> Layout:
             Item(None, "Common issued", "=CommonIssued", "count"),
             Item(None, "Journal entry", '=IF(EntriesComplete,IF(EntriesBalanced,"balances","DOES NOT BALANCE: see '
                  'Entries"),"needs input: see Entries")', "text"),
+        )),
+        Block("Latest count (History)", (
+            Item(None, "As of (UTC)", "=INDEX(HistWhen,ROWS(HistWhen))", "text"),
+            Item(None, "Units tendered", "=INDEX(HistTendered,ROWS(HistTendered))", "count"),
+            Item(None, "Change since the previous count", "=INDEX(HistChange,ROWS(HistChange))", "count"),
+            Item(None, "Participation", "=INDEX(HistParticipation,ROWS(HistParticipation))", "pct"),
         )),
         Block("Record", (
             Item("BuiltWith", "Built with", record=True, note="xlpy version that built the workbook"),
@@ -894,6 +908,7 @@ def layout(shape: Shape) -> Layout:
     blocks, _ = _place([Block("Results paragraph (draft)", sentences)])
     sheets.append(Sheet("Release", "Release draft", blocks, widths={"B": 18, "C": 90}))
     sheets.append(_entries_sheet())
+    sheets.append(_history_sheet(shape))
 
     lay = Layout(shape, tuple(sheets), names, tie_names, id_names)
     _resolve_names(lay)
@@ -962,6 +977,54 @@ def _entries_sheet() -> Sheet:
     ), len(ENTRY_LINES), next_row + 1)
     return Sheet("Entries", "Journal entry", blocks, (table,), landscape=True,
                  widths={"B": 50, "C": 16, "D": 18, "E": 18, "F": 50, "G": 18})
+
+
+#: History columns a build or refresh writes, in order (the change column is a formula over them).
+HISTORY_COLUMNS = ("when", "tally", "sha256", "lines", "tendered", "guaranteed", "failed", "accepted",
+                   "participation", "common", "charge")
+
+
+#: Rows left above the History table for its chart.
+HISTORY_CHART_ROWS = 17
+
+
+def _history_sheet(shape: Shape) -> Sheet:
+    """One row for the build and one per refresh that changed something: how the count moved."""
+    blocks, next_row = _place([Block("How the count moved", (
+        Item(None, "Rows", record=True, note="the build, then each refresh"),
+    ))])
+    next_row += HISTORY_CHART_ROWS  # the chart of participation sits between the note and the table
+    table = Table("tblHistory", (
+        Column("when", "When (UTC)", "HistWhen", fmt="text", width=20),
+        Column("tally", "Tally file", None, fmt="text", width=30),
+        Column("sha256", "Tally SHA-256", None, fmt="text", width=18),
+        Column("lines", "Lines", None, fmt="count", width=9),
+        Column("tendered", "Units tendered", "HistTendered", fmt="count", width=14),
+        Column("guaranteed", "by guaranteed delivery", None, fmt="count", width=14),
+        Column("failed", "Failed deliveries", None, fmt="count", width=12),
+        Column("accepted", "Units accepted", None, fmt="count", width=14),
+        Column("participation", "Participation", "HistParticipation", fmt="pct", width=13),
+        Column("common", "Common issued", None, fmt="count", width=14),
+        Column("charge", "Induced charge", None, fmt="money", width=18),
+        Column("change", "Change in units tendered", "HistChange", "={tendered}-{prev:tendered}", first="=0",
+               fmt="count", width=14),
+    ), shape.history_rows, next_row + 1)
+    return Sheet("History", "History", blocks, (table,), landscape=True, freeze=f"A{next_row + 2}",
+                 widths={"B": 20, "C": 30, "D": 18, "E": 9, "F": 14, "G": 14, "H": 12, "I": 14, "J": 13, "K": 14,
+                         "L": 18, "M": 14})
+
+
+def history_row(when: str, tally: str, sha256: str, lines: int, results) -> tuple:
+    """A History row: when, the tally read, and how the count and the charge stood.
+
+    A record, not a figure to tie out: the charge is kept to the cent and the
+    participation to eight decimals, so every backend stores the same number.
+    """
+    from .engine.numbers import excel_round
+
+    return (when, tally, sha256, lines, results.units_tendered, results.units_guaranteed_delivery,
+            results.units_failed_delivery, results.units_accepted, excel_round(results.participation, 8),
+            results.common_issued, excel_round(results.induced_charge, 2))
 
 
 def _resolve_names(lay: Layout) -> None:

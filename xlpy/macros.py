@@ -62,7 +62,7 @@ from .engine.errors import InputError, InputErrors, XlpyError
 from .engine.model import HolderTable, PriceDay, Tally
 from .engine.numbers import to_whole
 from .engine.release import release_sentences
-from .layout import LAYOUT_NAME, REFRESH_RECORD, Layout, Shape, layout
+from .layout import HISTORY_COLUMNS, LAYOUT_NAME, REFRESH_RECORD, Layout, Shape, history_row, layout
 from .registry import macro
 
 __all__ = [
@@ -601,10 +601,10 @@ class _Refresh:
 
     # writing -------------------------------------------------------------------------------------
 
-    def write(self, when: dt.datetime) -> list[str]:
-        """Write what was planned; the areas written."""
+    def write(self, when: dt.datetime, results) -> list[str]:
+        """Write what was planned, and a History row with the *results* it gives; the areas written."""
         book, lay = self.book, self.lay
-        shape = self.shape
+        shape = dataclasses.replace(self.shape, history_rows=self.shape.history_rows + 1)
         if self.tally_rows is not None:
             shape = dataclasses.replace(shape, holder_rows=len(self.tally_rows))
         if self.prices is not None:
@@ -618,6 +618,7 @@ class _Refresh:
         if self.prices is not None:
             tables["tblPrices"] = [(p.date, p.price, p.volume) for p in self.prices]
             tables["tblHolidays"] = [(d,) for d in self.holidays or []]
+        tables["tblHistory"] = self._history(when, results)
         for name, rows in tables.items():
             sheet, old = lay.table(name)
             _, table = new.table(name)
@@ -651,6 +652,18 @@ class _Refresh:
             written.append(f"{sheet}!{ref}")
         return written
 
+    def _history(self, when: dt.datetime, results) -> list[tuple]:
+        """The History table's rows so far, and this refresh's."""
+        sheet, old = self.lay.table("tblHistory")
+        width = len(HISTORY_COLUMNS)
+        rows = [tuple(r[:width]) for r in self.book.get_rows(sheet.title, self._area(old))
+                if any(v not in (None, "") for v in r[:width])]
+        t = self.tally_record
+        tally = (t.path, t.sha256, t.rows) if t is not None else (
+            str(self.recorded("TallySource") or ""), str(self.recorded("TallySha256") or ""),
+            int(self.recorded("TallyRows") or 0))
+        return rows + [history_row(when.strftime("%Y-%m-%d %H:%M:%S"), *tally, results)]
+
     def growth_room(self) -> None:
         """A table that grows must not run over anything below it: refuse, naming the cells."""
         from openpyxl.utils import get_column_letter
@@ -658,6 +671,7 @@ class _Refresh:
         grows = []
         if self.tally_rows is not None:
             grows.append(("tblTenders", len(self.tally_rows)))
+        grows.append(("tblHistory", self.lay.shape.history_rows + 1))
         if self.prices is not None:
             grows.append(("tblPrices", len(self.prices)))
             grows.append(("tblHolidays", len(self.holidays or [])))
@@ -742,7 +756,7 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
     r.growth_room()
     if r.problems:
         raise InputErrors(_capped(r.problems))
-    written = [] if r.unchanged() else r.write(when)
+    written = [] if r.unchanged() else r.write(when, results)
     release = _release_check(book, r.lay, offer, results)
     return RefreshReport(when.strftime("%Y-%m-%d %H:%M:%S"), r.tally_record, r.price_record, release,
                          tuple(written), tuple(r.notes))

@@ -60,6 +60,34 @@ __all__ = [
 ]
 
 
+def retarget_charts(pkg: "Package", sheet: str, first_row: int, old_last: int, new_last: int) -> list[str]:
+    """Point every chart series over rows *first_row*..*old_last* of *sheet* at *first_row*..*new_last*.
+
+    A table that grows or shrinks keeps its charts whole (Excel itself would
+    extend a chart over a table it resizes).  Returns the chart parts changed.
+    """
+    if old_last == new_last:
+        return []
+    sheet_ref = "(?:'" + re.escape(sheet.replace("'", "''")) + "'|" + re.escape(sheet) + ")"
+    # A one-row range is written as one cell ('History'!$J$9); a longer one as $J$9:$J$11.
+    tail = "" if old_last == first_row else rf":\$(?P=col)\${old_last}"
+    pattern = re.compile(rf"(?P<head>{sheet_ref}!\$(?P<col>[A-Z]{{1,3}})\${first_row}){tail}(?=</)")
+
+    def widen(m: re.Match) -> str:
+        col = m.group("col")
+        return m.group("head") + (f":${col}${new_last}" if new_last != first_row else "")
+
+    changed = []
+    for name in pkg.names():
+        if re.fullmatch(r"xl/charts/chart\d+\.xml", name):
+            text = pkg.read(name).decode("utf-8")
+            new = pattern.sub(widen, text)
+            if new != text:
+                pkg.write(name, new.encode("utf-8"))
+                changed.append(name)
+    return changed
+
+
 class PackageError(XlpyError):
     """A package xlpy cannot edit safely.
 
