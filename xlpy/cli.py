@@ -94,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (setup, run, help) in _COMMANDS.items():
         p = sub.add_parser(name, help=help, description=help)
         setup(p)
+        if name != "vba":  # every other command may open a workbook or an XLSX tally from outside
+            from .safety import add_limit_options
+
+            add_limit_options(p)
         p.set_defaults(run=run)
     return parser
 
@@ -102,6 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        from .safety import configure_from
+
+        configure_from(args)
         return args.run(args)
     except InputErrors as exc:
         for problem in exc.problems:

@@ -209,6 +209,9 @@ def _header(path: Path, mapping: sources.ColumnMapping) -> list[str] | None:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             from openpyxl import load_workbook
 
+            from .safety import check_package
+
+            check_package(path, path.name)  # refused here: read_tally then says why
             wb = load_workbook(path, read_only=True, data_only=True)
             try:
                 ws = wb[mapping.sheet] if mapping.sheet and mapping.sheet in wb.sheetnames else wb.worksheets[0]
@@ -254,6 +257,10 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
     name = path.name
     if not path.is_file():
         raise InputErrors([InputError(str(path), None, "tally file not found", show_value=False)])
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from .safety import check_package
+
+        check_package(path, name)  # before openpyxl unpacks anything
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             from openpyxl import load_workbook

@@ -313,6 +313,9 @@ class _Whole(list):
 def _xlsx_columns(path: Path, mapping: ColumnMapping):
     from openpyxl import load_workbook
 
+    from .safety import check_package
+
+    check_package(path, path.name)  # before openpyxl unpacks anything
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a bad file

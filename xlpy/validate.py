@@ -515,6 +515,9 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     if not path.is_file():
         findings.append(Finding(book, "file", "workbook not found", str(path), "nothing"))
         return report
+    from .safety import check_package
+
+    check_package(path, book)  # a bomb is refused (exit 2) before anything is unpacked
     try:
         wb = load_workbook(path)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
