@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import zipfile
 from collections.abc import Callable, Sequence
 
 from . import __version__
@@ -116,6 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except (InputError, XlpyError) as exc:
         print(f"xlpy {args.command}: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except zipfile.BadZipFile as exc:  # a damaged part met after the checks (the message names the part)
+        print(f"xlpy {args.command}: a workbook or XLSX file is damaged: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print(f"xlpy {args.command}: interrupted; nothing was written", file=sys.stderr)

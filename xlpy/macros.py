@@ -51,6 +51,8 @@ import dataclasses
 import datetime as dt
 import os
 import re
+import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -956,14 +958,17 @@ def refresh_command(args: argparse.Namespace) -> int:
     locks.check_writable(target, label)
     with locks.RefreshLock(target, label):
         locks.clean_stale(target)
-        return _refresh_locked(args, path, target, keep)
+        try:
+            return _refresh_locked(args, path, target, keep)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a part damaged, or understated in the directory
+            raise InputError(label, None, f"is damaged ({exc}); it was not changed", show_value=False) from None
 
 
 def _refresh_locked(args: argparse.Namespace, path: Path, target: Path, keep: int | None) -> int:
     from . import locks
 
     when = _now()
-    book = PackageBook(path)
+    book = PackageBook(target)  # a link's target: the sources the Cover records are relative to its folder
     unknown = _unknown_binary_parts(book, str(path), getattr(args, "allow_unknown_parts", False))
     report = refresh_all(book, args.tally, args.prices, args.mapping, when=when)
     if not report.changed:
