@@ -562,3 +562,17 @@ def test_real_kill_leaves_a_whole_workbook_and_the_next_run_cleans_up(book, stag
     assert not list(folder.glob(".~xlpy*")), list(folder.glob(".~xlpy*"))
     if stage == "replace":
         assert len(locks.backups_of(book)) == 2 and all(b.read_bytes() == before for b in locks.backups_of(book))
+
+
+@pytest.mark.libreoffice
+def test_a_libreoffice_save_has_no_unknown_parts(book, tmp_path_factory):
+    from xlpy import libreoffice
+
+    out = tmp_path_factory.mktemp("saved")
+    r = subprocess.run([libreoffice.find_soffice(), "--headless", f"-env:UserInstallation=file://{out}/profile",
+                        "--convert-to", "xlsm:Calc MS Excel 2007 VBA XML", "--outdir", str(out), str(book)],
+                       capture_output=True, timeout=180)
+    saved = out / book.name
+    assert saved.is_file(), r.stderr
+    with zipfile.ZipFile(saved) as zf:
+        assert parts.unknown_parts(zf) == []

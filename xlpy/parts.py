@@ -31,9 +31,11 @@ _KNOWN = [
     rf"xl/charts/(chart|style|colors){_N}\.xml",
     rf"xl/media/(image|hdphoto){_N}\.(png|jpeg|jpg|gif|emf|wmf|bmp|tif|tiff|svg|wdp)",
     rf"xl/comments{_N}\.xml",
+    rf"xl/comments/comment{_N}\.xml",  # openpyxl's name for a sheet's comments
+    rf"xl/drawings/commentsDrawing{_N}\.vml",
     rf"xl/threadedComments/threadedComment{_N}\.xml",
     r"xl/persons/person\.xml",
-    rf"xl/ctrlProps/ctrlProp{_N}\.xml",
+    rf"xl/ctrlProps/ctrlProps?{_N}\.xml",  # Excel: ctrlProp1.xml, LibreOffice: ctrlProps1.xml
     rf"xl/printerSettings/printerSettings{_N}\.bin",
     r"xl/vbaProject\.bin",
     r"xl/vbaProjectSignature(Agile|V3)?\.bin",
