@@ -32,6 +32,7 @@ import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Self
 
 from .engine.errors import InputError
 
@@ -127,7 +128,7 @@ class RefreshLock:
         self.path = target.with_name(f".~xlpy.{target.name}.lock")
         self._fd: int | None = None
 
-    def __enter__(self) -> RefreshLock:
+    def __enter__(self) -> Self:
         try:
             if fcntl is not None:
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)

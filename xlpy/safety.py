@@ -109,7 +109,7 @@ def _mb(n: int) -> str:
 
 
 def _refuse(label: str, part: str | None, what: str, key: str) -> InputError:
-    default, env, flag = DEFAULTS[key]
+    _default, env, flag = DEFAULTS[key]
     where = f"{label}: part {part}" if part else label
     return InputError(where, None, f"{what}; refused before unpacking (raise the limit with {flag} or {env})",
                       show_value=False)
