@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import zipfile
 from collections.abc import Callable, Sequence
 
 from . import __version__
@@ -120,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (setup, run, help) in _COMMANDS.items():
         p = sub.add_parser(name, help=help, description=help)
         setup(p)
+        if name != "vba":  # every other command may open a workbook or an XLSX tally from outside
+            from .safety import add_limit_options
+
+            add_limit_options(p)
         p.set_defaults(run=run)
     return parser
 
@@ -128,6 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        from .safety import configure_from
+
+        configure_from(args)
         return args.run(args)
     except InputErrors as exc:
         for problem in exc.problems:
@@ -135,6 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except (InputError, XlpyError) as exc:
         print(f"xlpy {args.command}: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except zipfile.BadZipFile as exc:  # a damaged part met after the checks (the message names the part)
+        print(f"xlpy {args.command}: a workbook or XLSX file is damaged: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print(f"xlpy {args.command}: interrupted; nothing was written", file=sys.stderr)

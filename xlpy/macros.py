@@ -51,7 +51,8 @@ import dataclasses
 import datetime as dt
 import os
 import re
-import shutil
+import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,6 +210,9 @@ def _header(path: Path, mapping: sources.ColumnMapping) -> list[str] | None:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             from openpyxl import load_workbook
 
+            from .safety import check_package
+
+            check_package(path, path.name)  # refused here: read_tally then says why
             wb = load_workbook(path, read_only=True, data_only=True)
             try:
                 ws = wb[mapping.sheet] if mapping.sheet and mapping.sheet in wb.sheetnames else wb.worksheets[0]
@@ -254,6 +258,10 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
     name = path.name
     if not path.is_file():
         raise InputErrors([InputError(str(path), None, "tally file not found", show_value=False)])
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from .safety import check_package
+
+        check_package(path, name)  # before openpyxl unpacks anything
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             from openpyxl import load_workbook
@@ -903,6 +911,14 @@ def setup_refresh(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mapping", metavar="FILE", help="column mapping (TOML) for the tally")
     p.add_argument("--no-backup", action="store_true",
                    help="do not keep the previous file as NAME.YYYYmmdd-HHMMSS.bak.xlsm beside it")
+    p.add_argument("--keep", type=int, metavar="N",
+                   help="keep only the N newest backups of the workbook, removing older ones (default: keep all)")
+    p.add_argument("--force", action="store_true",
+                   help="refresh even though an Excel (~$NAME) or LibreOffice (.~lock.NAME#) owner file says the "
+                   "workbook is open: only for an owner file left over from a crash")
+    p.add_argument("--allow-unknown-parts", action="store_true",
+                   help="carry forward binary parts the standard workbook does not account for (embedded "
+                   "objects, ActiveX controls...); without it such a workbook is refused")
 
 
 def backup_path(path: Path, when: dt.datetime) -> Path:
@@ -915,43 +931,80 @@ def backup_path(path: Path, when: dt.datetime) -> Path:
     return candidate
 
 
-def refresh_command(args: argparse.Namespace) -> int:
-    """``xlpy refresh WORKBOOK [--tally FILE] [--prices FILE] [--mapping FILE] [--no-backup]``.
+def _unknown_binary_parts(book: PackageBook, label: str, allow: bool) -> list[str]:
+    """Refuse unknown binary parts (unless *allow*); return the unknown parts' descriptions."""
+    from . import parts
 
-    Plans and checks the whole refresh first (a problem anywhere: every
-    problem printed, exit status 2, the file untouched), then writes the
-    refreshed workbook to a temporary file beside it, copies the original to
-    a timestamped backup, and replaces the original.
+    found = parts.unknown_parts(book.pkg._zip)
+    binary = [parts.describe(*u) for u in found if u[2]]
+    if binary and not allow:
+        raise InputErrors([InputError(label, None, f"holds a binary part the standard workbook does not account "
+                                      f"for: {d}; it was not changed (pass --allow-unknown-parts to carry it "
+                                      "forward)", show_value=False) for d in binary])
+    return [parts.describe(*u) for u in found]
+
+
+def refresh_command(args: argparse.Namespace) -> int:
+    """``xlpy refresh WORKBOOK [--tally FILE] [--prices FILE] [--mapping FILE] [--no-backup] [--keep N] [--force]``.
+
+    Refuses a workbook that is open in Excel or LibreOffice (unless
+    ``--force``), being refreshed by another xlpy, or read-only.  Plans and
+    checks the whole refresh first (a problem anywhere: every problem
+    printed, exit status 2, the file untouched), then writes the refreshed
+    workbook to a temporary file in the folder of the real file (a symbolic
+    link's target), copies the original to a timestamped backup, and
+    replaces the original.  See :mod:`xlpy.locks`.
     """
+    from . import locks
+
     path = Path(args.workbook)
+    label = str(path)
     if not path.is_file():
-        raise InputErrors([InputError(str(path), None, "workbook not found", show_value=False)])
+        raise InputErrors([InputError(label, None, "workbook not found", show_value=False)])
+    keep = getattr(args, "keep", None)
+    if keep is not None and keep < 0:
+        raise InputError("--keep", keep, "must be 0 or more")
+    target = locks.target_of(path)
+    if not getattr(args, "force", False):
+        busy = locks.busy_message(path)
+        if busy:
+            raise InputError(label, None, busy, show_value=False)
+    locks.check_writable(target, label)
+    with locks.RefreshLock(target, label):
+        locks.clean_stale(target)
+        try:
+            return _refresh_locked(args, path, target, keep)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a part damaged, or understated in the directory
+            raise InputError(label, None, f"is damaged ({exc}); it was not changed", show_value=False) from None
+
+
+def _refresh_locked(args: argparse.Namespace, path: Path, target: Path, keep: int | None) -> int:
+    from . import locks
+
     when = _now()
-    book = PackageBook(path)
+    book = PackageBook(target)  # a link's target: the sources the Cover records are relative to its folder
+    unknown = _unknown_binary_parts(book, str(path), getattr(args, "allow_unknown_parts", False))
     report = refresh_all(book, args.tally, args.prices, args.mapping, when=when)
     if not report.changed:
         for line in report.lines():
             print(f"{path.name}: {line}")
         return 0
-    backup: list[Path] = []
-
-    def keep_backup() -> None:
-        target = backup_path(path, when)
-        shutil.copy2(path, target)
-        backup.append(target)
-
     try:
-        book.save(when, before_replace=None if args.no_backup else keep_backup)
+        kept = locks.replace_with(book.to_bytes(when), target, None if args.no_backup else
+                                  lambda: locks.write_backup(target, backup_path(target, when)))
     except OSError as exc:
-        for b in backup:  # the original is still in place: its copy is not needed
-            b.unlink(missing_ok=True)
-        raise InputErrors([InputError(str(path), None, f"cannot be written ({exc.strerror or exc}); is it open in "
-                                      "Excel? The workbook was not changed", show_value=False)]) from None
+        raise InputErrors([InputError(str(path), None, f"cannot be written ({exc.strerror or exc}); "
+                                      "the workbook was not changed", show_value=False)]) from None
+    pruned = locks.prune_backups(target, keep)
     for line in report.lines():
         print(f"{path.name}: {line}")
     if report.release is not None:
         print(f"{path.name}: engine release text: {report.release.text}")
-    if backup:
-        print(f"{path.name}: previous version kept as {backup[0].name}")
+    for u in unknown:
+        print(f"{path.name}: warning: carried forward a part the standard workbook does not account for: {u}")
+    if kept is not None:
+        print(f"{path.name}: previous version kept as {kept.name}")
+    if pruned:
+        print(f"{path.name}: removed {len(pruned)} older backup(s) (--keep {keep})")
     return 0
 

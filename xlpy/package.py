@@ -46,6 +46,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import range_boundaries
 
 from .engine.errors import XlpyError
+from .safety import read_part
 
 __all__ = [
     "REL",
@@ -134,8 +135,15 @@ class Package:
     """
 
     def __init__(self, path: str | os.PathLike, data: bytes | None = None):
+        from .safety import check_package
+
         self.path = Path(path)
-        self.blob = self.path.read_bytes() if data is None else data
+        if data is None:
+            check_package(self.path, self.path.name)  # from the directory, before anything is unpacked
+            self.blob = self.path.read_bytes()
+        else:
+            self.blob = data
+            check_package(data, self.path.name)
         try:
             zf = zipfile.ZipFile(io.BytesIO(self.blob))
         except zipfile.BadZipFile as exc:
@@ -157,9 +165,11 @@ class Package:
     def read(self, name: str) -> bytes:
         if name not in self._data:
             try:
-                self._data[name] = self._zip.read(name)
+                self._data[name] = read_part(self._zip, name, self.path.name)
             except KeyError:
                 raise PackageError(self.path.name, f"has no part {name}") from None
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # the directory lied, or the data is damaged
+                raise PackageError(self.path.name, f"part {name} is damaged ({exc})") from None
         return self._data[name]
 
     def write(self, name: str, data: bytes) -> None:

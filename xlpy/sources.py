@@ -19,6 +19,8 @@ import io
 import os
 import re
 import tomllib
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import eq, ne
@@ -313,6 +315,9 @@ class _Whole(list):
 def _xlsx_columns(path: Path, mapping: ColumnMapping):
     from openpyxl import load_workbook
 
+    from .safety import check_package
+
+    check_package(path, path.name)  # before openpyxl unpacks anything
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
@@ -327,6 +332,8 @@ def _xlsx_columns(path: Path, mapping: ColumnMapping):
             raise InputErrors([InputError(path.name, None, "is empty: no header row", show_value=False)])
         width = len(header)
         data = [tuple(r[:width]) + (None,) * (width - len(r)) for r in rows if any(v is not None for v in r)]
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # damaged, or a directory that understates a part
+        raise InputErrors([InputError(path.name, None, f"cannot be read as XLSX: {exc}", show_value=False)]) from None
     finally:
         wb.close()
     headers = ["" if h is None else str(h) for h in header]

@@ -514,6 +514,19 @@ def _libreoffice_copy(path: Path, exp: dict, out_dir: Path, book: str, findings:
     return copy
 
 
+def _unknown_parts(book: str, path: Path, findings: list[Finding]) -> None:
+    """A finding for each part the layout, the xlwings template and a normal save do not account for."""
+    import zipfile
+
+    from . import parts
+
+    with zipfile.ZipFile(path) as zf:
+        for name, size, binary in parts.unknown_parts(zf):
+            findings.append(Finding(book, f"part {name}", "is not a part the standard workbook, the xlwings template "
+                                    "or a spreadsheet application's save accounts for", "no such part",
+                                    f"{size:,} bytes, {'binary' if binary else 'XML'}"))
+
+
 # --- entry points ------------------------------------------------------------------------------
 
 
@@ -535,6 +548,9 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     if not path.is_file():
         findings.append(Finding(book, "file", "workbook not found", str(path), "nothing"))
         return report
+    from .safety import check_package
+
+    check_package(path, book)  # a bomb is refused (exit 2) before anything is unpacked
     try:
         wb = load_workbook(path)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -550,6 +566,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         findings.append(Finding(book, f"name {LAYOUT_NAME}", "layout cannot be read", "a layout", str(exc)))
         return report
     _structure(book, wb, lay, path, findings)
+    _unknown_parts(book, path, findings)
 
     def get(sheet, ref):
         return wb[sheet][ref].value if sheet in wb.sheetnames else None

@@ -1,0 +1,577 @@
+"""Hostile and busy files (issue 12): bombs refused quickly, open or read-only workbooks left alone.
+
+Every hostile file is made by the test itself, small on disk and built from
+a generator (no bomb is committed).  Commands that must refuse a bomb run in
+a subprocess under an address-space limit (``RLIMIT_AS``) and a time bound;
+each shows the exit status, the one-line message and that nothing changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import os
+import shutil
+import signal
+import stat
+import struct
+import subprocess
+import sys
+import textwrap
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from xlpy import locks, macros, package, parts, safety
+from xlpy.build import build_workbook
+from xlpy.cli import main
+from xlpy.engine.errors import InputError, InputErrors
+from xlpy.offerfile import compute_file
+from xlpy.sources import sha256
+
+resource = pytest.importorskip("resource")
+
+ROOT = Path(__file__).resolve().parents[1]
+OFFERS = ROOT / "workbook" / "offers"
+DATA = OFFERS / "data"
+FORMULA = OFFERS / "hecla-2004-formula.toml"
+TALLY = "hecla-2004-tally.csv"
+PRICES = "hecla-2004-prices-illustrative.csv"
+SHEET = "xl/worksheets/sheet1.xml"
+
+MEMORY_LIMIT = 1536 << 20  # 1.5 GB of address space for the whole interpreter
+TIME_LIMIT = 30.0  # seconds, imports included, on a busy test machine
+
+
+# --- hostile files, made here ------------------------------------------------------------------
+
+
+def _copy_except(src: Path, dst: Path, skip: str) -> zipfile.ZipFile:
+    out = zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(src) as zin:
+        for info in zin.infolist():
+            if info.filename != skip:
+                out.writestr(info, zin.read(info))
+    return out
+
+
+def whitespace_bomb(src: Path, dst: Path, part: str = SHEET, mb: int = 64) -> Path:
+    """*src* with *part* replaced by *mb* MB of spaces: a ratio near 1,000, written from a generator."""
+    with _copy_except(src, dst, part) as z:
+        zi = zipfile.ZipInfo(part, date_time=(1980, 1, 1, 0, 0, 0))
+        zi.compress_type = zipfile.ZIP_DEFLATED
+        block = b" " * (1 << 20)
+        with z.open(zi, "w", force_zip64=True) as fh:
+            for _ in range(mb):
+                fh.write(block)
+    return dst
+
+
+def lying_directory(src: Path, dst: Path, part: str = SHEET, size: int = 0x7FFF_FFFF) -> Path:
+    """*src* whose directory says *part* unpacks to *size* bytes (2 GiB by default); the data are unchanged."""
+    data = bytearray(src.read_bytes())
+    name = part.encode()
+    at = 0
+    while (at := data.find(b"PK\x01\x02", at)) >= 0:
+        n, m, k = struct.unpack("<HHH", data[at + 28:at + 34])
+        if data[at + 46:at + 46 + n] == name:
+            data[at + 24:at + 28] = struct.pack("<I", size)
+            off = struct.unpack("<I", data[at + 42:at + 46])[0]
+            data[off + 22:off + 26] = struct.pack("<I", size)
+            break
+        at += 46 + n + m + k
+    else:
+        raise AssertionError(f"{part} not in {src}")
+    dst.write_bytes(bytes(data))
+    return dst
+
+
+def with_part(src: Path, dst: Path, part: str, data: bytes) -> Path:
+    with _copy_except(src, dst, part) as z:
+        z.writestr(part, data)
+    return dst
+
+
+def xlsx_tally(path: Path) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for row in csv.reader((DATA / TALLY).open(encoding="utf-8")):
+        ws.append([int(v) if v.isdigit() else v for v in row])
+    wb.save(path)
+    return path
+
+
+def excel_owner_file(folder: Path, book: str, user: str) -> Path:
+    """Excel's ``~$NAME``: a length byte, the name padded to 54 bytes, then its length and the name in UTF-16."""
+    ansi = user.encode("cp1252")
+    data = bytes([len(ansi)]) + ansi.ljust(53, b" ") + struct.pack("<H", len(user)) + user.encode("utf-16-le")
+    path = folder / f"~${book}"
+    path.write_bytes(data.ljust(165, b" "))
+    return path
+
+
+def libreoffice_lock_file(folder: Path, book: str, user: str) -> Path:
+    path = folder / f".~lock.{book}#"
+    path.write_text(f",{user},desk-17,01.12.2026 09:14,file:///home/{user}/.config/libreoffice/4;", encoding="utf-8")
+    return path
+
+
+# --- workbooks ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", "1077494400")
+        folder = tmp_path_factory.mktemp("holders")
+        for name in (TALLY, PRICES):
+            shutil.copy(DATA / name, folder / name)
+        offer, results = compute_file(FORMULA)
+        return build_workbook(offer, results, folder / "book.xlsm", record={
+            "OfferFile": FORMULA.name, "TallySource": TALLY, "TallySha256": sha256(DATA / TALLY),
+            "TallyRows": len(offer.tally.holders), "PriceSource": PRICES, "PriceSha256": sha256(DATA / PRICES),
+            "PriceRows": len(offer.consideration.formula.prices)})
+
+
+@pytest.fixture
+def book(built, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    for f in built.parent.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    return tmp_path / built.name
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    safety.reset()
+    yield
+    safety.reset()
+
+
+def _new_tally(folder: Path, extra: int = 5) -> Path:
+    rows = list(csv.reader((DATA / TALLY).open(encoding="utf-8")))
+    rows += [[f"NEW-{i:04d}", str(100 + i), "book-entry", "tendered"] for i in range(extra)]
+    path = folder / f"tally-{extra}.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def _refresh(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="xlpy refresh")
+    macros.setup_refresh(p)
+    return macros.refresh_command(p.parse_args(argv))
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def _limited():
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def run_limited(args: list[str], cwd: Path) -> tuple[int, str, float]:
+    """``xlpy ARGS`` in a subprocess under the memory limit: (exit status, standard error, seconds)."""
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
+    env.pop("XLPY_MAX_PART_MB", None)
+    start = time.perf_counter()
+    r = subprocess.run([sys.executable, "-m", "xlpy", *args], cwd=cwd, capture_output=True, text=True,
+                       preexec_fn=_limited, env=env, timeout=120, check=False)
+    took = time.perf_counter() - start
+    assert "Traceback" not in r.stderr, r.stderr
+    return r.returncode, r.stderr, took
+
+
+def _one_line(stderr: str) -> str:
+    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+# --- limits before reading ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["whitespace", "lying"])
+@pytest.mark.parametrize("command", ["validate", "refresh"])
+def test_workbook_bomb_refused_quickly_in_bounded_memory(book, kind, command):
+    folder = book.parent
+    bomb = folder / "bomb.xlsm"
+    if kind == "whitespace":
+        whitespace_bomb(book, bomb)
+    else:
+        lying_directory(book, bomb)
+    book.unlink()
+    before = _snapshot(folder)
+    args = [command, bomb.name] + (["--no-libreoffice"] if command == "validate" else [])
+    status, err, took = run_limited(args, folder)
+    line = _one_line(err)
+    assert status == 2, err
+    assert line.startswith(f"xlpy {command}: bomb.xlsm: part {SHEET}: unpacks "), line
+    limit = "the limit of 100" if kind == "whitespace" else "the limit of 512 MB per part"
+    assert limit in line and "refused before unpacking" in line, line
+    assert took < TIME_LIMIT, took
+    assert _snapshot(folder) == before
+
+
+def _xlsx_offer(folder: Path, tally: str) -> Path:
+    for name in (PRICES,):
+        shutil.copy(DATA / name, folder / name)
+    text = FORMULA.read_text(encoding="utf-8")
+    start = text.index("[tally]")
+    end = text.index("\n[", start + 1)
+    text = text[:start] + f'[tally]\nfile = "{tally}"\n' + text[end:]
+    text = text.replace("data/" + PRICES, PRICES)
+    path = folder / "offer.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("kind", ["whitespace", "lying"])
+@pytest.mark.parametrize("command", ["compute", "build"])
+def test_xlsx_tally_bomb_refused(tmp_path, kind, command):
+    good = xlsx_tally(tmp_path / "good.xlsx")
+    if kind == "whitespace":
+        whitespace_bomb(good, tmp_path / "tally.xlsx")
+    else:
+        lying_directory(good, tmp_path / "tally.xlsx")
+    good.unlink()
+    offer = _xlsx_offer(tmp_path, "tally.xlsx")
+    assert "tally.xlsx" in offer.read_text()
+    before = _snapshot(tmp_path)
+    args = [command, offer.name] + (["-o", "out.xlsm"] if command == "build" else [])
+    status, err, took = run_limited(args, tmp_path)
+    line = _one_line(err)
+    assert status == 2, err
+    assert "tally.xlsx: part xl/worksheets/sheet1.xml: unpacks" in line and "refused before unpacking" in line, line
+    assert took < TIME_LIMIT
+    assert _snapshot(tmp_path) == before  # no out.xlsm
+
+
+def test_xlsx_tally_works_and_bomb_refused_in_refresh(book):
+    folder = book.parent
+    good = xlsx_tally(folder / "good.xlsx")
+    whitespace_bomb(good, folder / "bomb.xlsx")
+    before = _snapshot(folder)
+    status, err, took = run_limited(["refresh", book.name, "--tally", "bomb.xlsx"], folder)
+    assert status == 2 and "bomb.xlsx: part xl/worksheets/sheet1.xml" in _one_line(err), err
+    assert took < TIME_LIMIT and _snapshot(folder) == before
+
+
+def test_a_directory_that_understates_a_part_is_damaged_not_unpacked(book):
+    """The directory says 1,000 bytes; the data unpack to 64 MB: zipfile stops at 1,000 and the CRC fails."""
+    folder = book.parent
+    bomb = whitespace_bomb(book, folder / "small.xlsm")
+    lying_directory(bomb, bomb, size=1000)
+    before = _snapshot(folder)
+    status, err, took = run_limited(["refresh", bomb.name], folder)
+    assert status == 2 and took < TIME_LIMIT
+    line = _one_line(err)
+    assert "small.xlsm" in line and ("damaged" in line or "Bad CRC" in line or "cannot" in line), line
+    assert _snapshot(folder) == before
+
+
+def test_limits_can_be_raised(book, monkeypatch):
+    bomb = whitespace_bomb(book, book.parent / "bomb.xlsm", mb=8)
+    with pytest.raises(InputError, match="the limit of 100"):
+        safety.check_package(bomb)
+    monkeypatch.setenv("XLPY_MAX_RATIO", "5000")
+    safety.check_package(bomb)  # raised by the environment
+    monkeypatch.setenv("XLPY_MAX_RATIO", "lots")
+    with pytest.raises(InputError, match="XLPY_MAX_RATIO: must be a number > 0, got 'lots'"):
+        safety.check_package(bomb)
+    monkeypatch.delenv("XLPY_MAX_RATIO")
+    safety.configure(ratio=5000)  # what --max-ratio does
+    safety.check_package(bomb)
+    safety.configure(part_mb=4)
+    with pytest.raises(InputError, match="limit of 4 MB per part.*--max-part-mb or XLPY_MAX_PART_MB"):
+        safety.check_package(bomb)
+    safety.reset()
+    safety.configure(parts=5)
+    with pytest.raises(InputError, match="parts, over the limit of 5"):
+        safety.check_package(book)
+
+
+def test_max_flags_on_the_command_line(book, capsys):
+    bomb = whitespace_bomb(book, book.parent / "bomb.xlsm", mb=8)
+    assert main(["validate", str(bomb), "--no-libreoffice", "--no-formulas"]) == 2
+    assert "limit of 100" in capsys.readouterr().err
+    # Raised: the bomb is opened (and is not a valid workbook, but it is no longer refused unread).
+    assert main(["validate", str(bomb), "--no-libreoffice", "--no-formulas", "--max-ratio", "2000"]) == 1
+
+
+def test_read_part_stops_at_the_limit(book):
+    bomb = whitespace_bomb(book, book.parent / "bomb.xlsm", mb=8)
+    with zipfile.ZipFile(bomb) as zf, pytest.raises(InputError, match="more than 2 MB"):
+        safety.read_part(zf, SHEET, "bomb.xlsm", safety.Limits(2, 1024, 1e9, 100))
+
+
+def test_defaults_fit_a_100000_line_workbook():
+    """The 100,000-line holder workbook's sheet unpacks to 92 MB at a ratio of 10 (measured): well inside."""
+    lim = safety.limits()
+    assert lim.part_mb >= 5 * 92 and lim.ratio >= 5 * 10 and lim.total_mb >= lim.part_mb
+
+
+def test_xml_parsed_by_xlpy_refuses_entities():
+    from defusedxml import EntitiesForbidden
+
+    evil = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+            b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">&b;'
+            b'</Relationships>')
+    with pytest.raises(EntitiesForbidden):
+        package._parse_xml(evil)
+
+
+# --- unknown parts ------------------------------------------------------------------------------
+
+
+def test_unknown_binary_part_reported_and_refused(book, capsys):
+    folder = book.parent
+    payload = with_part(book, folder / "payload.xlsm", "xl/media/payload.bin", os.urandom(16 << 20))
+    assert main(["validate", str(payload), "--no-libreoffice", "--no-formulas"]) == 1
+    out = capsys.readouterr().out
+    assert "payload.xlsm: part xl/media/payload.bin: is not a part the standard workbook" in out
+    before = _snapshot(folder)
+    assert main(["refresh", str(payload), "--tally", str(_new_tally(folder))]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "xl/media/payload.bin (16,777,216 bytes, binary)" in err and "--allow-unknown-parts" in err
+    assert len(err.splitlines()) == 1
+    assert {k: v for k, v in _snapshot(folder).items() if not k.startswith("tally-")} == before
+    assert main(["refresh", str(payload), "--allow-unknown-parts", "--tally", str(folder / "tally-5.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "warning: carried forward a part" in out
+    with zipfile.ZipFile(payload) as zf:
+        assert "xl/media/payload.bin" in zf.namelist()
+
+
+def test_the_standard_workbook_and_its_template_have_no_unknown_parts(book):
+    from xlpy import vba
+
+    for f in (book, vba.template_path(standalone=True), vba.template_path(standalone=False)):
+        with zipfile.ZipFile(f) as zf:
+            assert parts.unknown_parts(zf) == []
+    assert parts.is_known("xl/worksheets/_rels/sheet3.xml.rels")
+    assert parts.is_known("xl/media/image1.png") and not parts.is_known("xl/embeddings/oleObject1.bin")
+
+
+# --- busy workbooks -----------------------------------------------------------------------------
+
+
+def test_excel_owner_file_names_the_user(book, capsys):
+    folder = book.parent
+    excel_owner_file(folder, book.name, "Jane Doe")
+    tally = _new_tally(folder)
+    before = _snapshot(folder)
+    assert main(["refresh", str(book), "--tally", str(tally)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "is open in Excel by Jane Doe (owner file ~$book.xlsm beside it)" in err and "--force" in err
+    assert _snapshot(folder) == before
+    assert main(["refresh", str(book), "--tally", str(tally), "--force"]) == 0
+
+
+def test_excel_owner_file_format():
+    name = "Łukasz"
+    ansi = b"?ukasz"
+    data = bytes([6]) + ansi.ljust(53, b" ") + struct.pack("<H", len(name)) + name.encode("utf-16-le")
+    assert locks.excel_owner(data.ljust(165, b" ")) == "Łukasz"
+    assert locks.excel_owner(bytes([4]) + b"jdoe" + b" " * 30) == "jdoe"  # an old one: the ANSI name only
+    assert locks.excel_owner(b"") is None
+
+
+def test_libreoffice_lock_file_names_the_user(book, capsys):
+    folder = book.parent
+    libreoffice_lock_file(folder, book.name, "jdoe")
+    before = _snapshot(folder)
+    assert main(["refresh", str(book), "--tally", str(_new_tally(folder))]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "is open in LibreOffice by jdoe on desk-17 since 01.12.2026 09:14 (lock file .~lock.book.xlsm#" in err
+    assert len(err.splitlines()) == 1
+    assert {k: v for k, v in _snapshot(folder).items() if not k.startswith("tally-")} == before
+
+
+def test_another_refresh_holds_the_workbook(book, capsys):
+    folder = book.parent
+    tally = _new_tally(folder)
+    before = book.read_bytes()
+    with locks.RefreshLock(book, str(book)):
+        assert main(["refresh", str(book), "--tally", str(tally), "--force"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert "another xlpy refresh is writing it (pid " in err and ".~xlpy.book.xlsm.lock" in err
+        assert book.read_bytes() == before
+    assert not (folder / ".~xlpy.book.xlsm.lock").exists()
+    assert main(["refresh", str(book), "--tally", str(tally)]) == 0  # released
+
+
+def test_two_refreshes_started_together(book):
+    """Two processes on one workbook: one refreshes, the other refuses."""
+    folder = book.parent
+    tally = _new_tally(folder)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    procs = [subprocess.Popen([sys.executable, "-m", "xlpy", "refresh", book.name, "--tally", tally.name],
+                              cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+             for _ in range(2)]
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    for p in procs:
+        p.stdout.close()
+        p.stderr.close()
+    statuses = sorted(s for s, _ in results)
+    # Either one ran and the other was refused, or the second started after the first finished and found
+    # nothing new: never two writers.
+    assert statuses[0] == 0, results
+    if statuses[1] == 2:
+        assert any("another xlpy refresh is writing it" in e for _, e in results), results
+    assert not (folder / ".~xlpy.book.xlsm.lock").exists()
+    zipfile.ZipFile(book).testzip()
+
+
+def test_the_lock_is_released_on_an_error(book):
+    with pytest.raises(InputErrors):
+        _refresh([str(book), "--tally", str(book.parent / "missing.csv")])
+    assert not (book.parent / ".~xlpy.book.xlsm.lock").exists()
+
+
+# --- the file system ----------------------------------------------------------------------------
+
+
+def test_read_only_workbook_is_not_replaced(book, capsys):
+    folder = book.parent
+    tally = _new_tally(folder)
+    book.chmod(0o444)
+    before = _snapshot(folder)
+    assert main(["refresh", str(book), "--tally", str(tally)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "book.xlsm: is read-only (permissions -r--r--r--); it was not changed" in err
+    assert _snapshot(folder) == before and stat.S_IMODE(book.stat().st_mode) == 0o444
+
+
+def test_symbolic_link_stays_a_link(book, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("desk")
+    link = elsewhere / "shortcut.xlsm"
+    link.symlink_to(book)
+    before = book.read_bytes()
+    assert _refresh([str(link), "--tally", str(_new_tally(book.parent))]) == 0
+    assert link.is_symlink() and link.resolve() == book.resolve()
+    assert book.read_bytes() != before
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["shortcut.xlsm"]  # nothing written beside the link
+    backups = locks.backups_of(book)
+    assert len(backups) == 1 and backups[0].read_bytes() == before
+    assert not list(book.parent.glob(".~xlpy*"))
+
+
+def test_backups_keep_permissions_and_keep_prunes(book):
+    folder = book.parent
+    book.chmod(0o640)
+    for extra in (1, 2, 3):
+        assert _refresh([str(book), "--keep", "2", "--tally", str(_new_tally(folder, extra))]) == 0
+    backups = locks.backups_of(book)
+    assert [b.name for b in backups] == ["book.20040224-000000-2.bak.xlsm", "book.20040224-000000-3.bak.xlsm"]
+    assert all(stat.S_IMODE(b.stat().st_mode) == 0o640 for b in backups)
+    assert stat.S_IMODE(book.stat().st_mode) == 0o640
+    assert _refresh([str(book), "--tally", str(_new_tally(folder, 4))]) == 0  # default: keep all
+    assert len(locks.backups_of(book)) == 3
+
+
+# --- nothing lost on a crash ---------------------------------------------------------------------
+
+
+class Killed(BaseException):
+    """Stands for the process being killed at that point (not an Exception: nothing may catch it)."""
+
+
+def _kill(*args, **kwargs):
+    raise Killed
+
+
+def _whole(path: Path) -> bool:
+    with zipfile.ZipFile(path) as zf:
+        return zf.testzip() is None
+
+
+@pytest.mark.parametrize("stage", ["reading", "writing the temporary file", "writing the backup", "replacing"])
+def test_killed_at_each_stage(book, monkeypatch, stage):
+    folder = book.parent
+    tally = _new_tally(folder)
+    before = book.read_bytes()
+    if stage == "reading":
+        monkeypatch.setattr(package, "read_part", _kill)
+    elif stage == "writing the temporary file":
+        monkeypatch.setattr(locks.os, "fsync", _kill)
+    elif stage == "writing the backup":
+        monkeypatch.setattr(locks.shutil, "copy2", _kill)
+    else:
+        real = os.replace
+
+        def replace(src, dst):
+            if Path(dst) == book:
+                raise Killed
+            return real(src, dst)
+
+        monkeypatch.setattr(locks.os, "replace", replace)
+    with pytest.raises(Killed):
+        _refresh([str(book), "--tally", str(tally)])
+    monkeypatch.undo()
+    assert book.read_bytes() == before and _whole(book)
+    assert not list(folder.glob(".~xlpy*")), list(folder.glob(".~xlpy*"))
+    assert not locks.backups_of(book)
+    assert _refresh([str(book), "--tally", str(tally)]) == 0 and _whole(book)
+
+
+@pytest.mark.parametrize("stage", ["temporary", "backup", "replace"])
+def test_real_kill_leaves_a_whole_workbook_and_the_next_run_cleans_up(book, stage):
+    """SIGKILL in a subprocess: no clean-up code runs; the original stays whole, the next run tidies."""
+    folder = book.parent
+    tally = _new_tally(folder)
+    before = book.read_bytes()
+    script = textwrap.dedent(f"""
+        import os, signal, sys
+        from xlpy import locks
+        from xlpy.cli import main
+        real_replace, real_copy = os.replace, locks.shutil.copy2
+        stage = {stage!r}
+        def die(*a, **k):
+            os.kill(os.getpid(), signal.SIGKILL)
+        if stage == "temporary":
+            locks.os.fsync = die
+        elif stage == "backup":
+            def copy(src, dst):
+                with open(dst, "wb") as fh:
+                    fh.write(b"PK half a backup")
+                die()
+            locks.shutil.copy2 = copy
+        else:
+            def replace(src, dst):
+                if str(dst).endswith("book.xlsm") and ".bak." not in str(dst):
+                    die()
+                return real_replace(src, dst)
+            locks.os.replace = replace
+        sys.exit(main(["refresh", "book.xlsm", "--tally", {tally.name!r}]))
+    """)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    r = subprocess.run([sys.executable, "-c", script], cwd=folder, env=env, capture_output=True, timeout=120, check=False)
+    assert r.returncode == -signal.SIGKILL, r.stderr
+    assert book.read_bytes() == before and _whole(book)
+    assert list(folder.glob(".~xlpy-partial.book.xlsm.*.tmp")), "the kill left its temporary file"
+    assert _refresh([str(book), "--tally", str(tally)]) == 0 and _whole(book)
+    assert not list(folder.glob(".~xlpy*")), list(folder.glob(".~xlpy*"))
+    if stage == "replace":
+        assert len(locks.backups_of(book)) == 2 and all(b.read_bytes() == before for b in locks.backups_of(book))
+
+
+@pytest.mark.libreoffice
+def test_a_libreoffice_save_has_no_unknown_parts(book, tmp_path_factory):
+    from xlpy import libreoffice
+
+    out = tmp_path_factory.mktemp("saved")
+    r = subprocess.run([libreoffice.find_soffice(), "--headless", f"-env:UserInstallation=file://{out}/profile",
+                        "--convert-to", "xlsm:Calc MS Excel 2007 VBA XML", "--outdir", str(out), str(book)],
+                       capture_output=True, timeout=180, check=False)
+    saved = out / book.name
+    assert saved.is_file(), r.stderr
+    with zipfile.ZipFile(saved) as zf:
+        assert parts.unknown_parts(zf) == []
