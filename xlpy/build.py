@@ -229,12 +229,13 @@ def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None =
     # Tables run to a million cells: cells are made directly, each style resolved once (see _style).
     probe = ws.cell(row=table.first_row, column=table.first_col)
     styles = {}
-    for _, c in input_cols:
-        _style(ws, probe, c.fmt, STYLE["input"], None)
-        styles[("in", c.key)] = copy(probe._style)
-    for _, c, _ in formula_cols:
-        _style(ws, probe, c.fmt, STYLE["formula"], None)
-        styles[("f", c.key)] = copy(probe._style)
+    for kind, font, columns in (("in", STYLE["input"], [c for _, c in input_cols]),
+                                ("f", STYLE["formula"], [c for _, c, _ in formula_cols])):
+        for c in columns:
+            _style(ws, probe, c.fmt, font, None)
+            # text is indented, so a holder id never runs into the number before it
+            probe.alignment = TEXT_INDENT if c.fmt == "text" else Alignment()
+            styles[(kind, c.key)] = copy(probe._style)
     cells = ws._cells
     for r in range(n):
         row = table.first_row + r
@@ -329,6 +330,9 @@ def _history_chart(ws, lay: Layout):
     ws.add_chart(chart, f"{get_column_letter(t.first_col)}{t.header_row - HISTORY_CHART_ROWS + 1}")
 
 
+TEXT_INDENT = Alignment(horizontal="left", indent=1)
+
+
 def _print_setup(ws, sheet: Sheet):
     ws.page_setup.orientation = "landscape" if sheet.landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
@@ -340,6 +344,9 @@ def _print_setup(ws, sheet: Sheet):
     ws.oddFooter.right.text = "Page &P of &N"
     ws.sheet_view.showGridLines = False
     ws.column_dimensions["A"].width = 2
+    if sheet.tables and sheet.title in ("Tenders", "History"):  # long tables: the header on every page
+        header = sheet.tables[0].header_row
+        ws.print_title_rows = f"{header}:{header}"
 
 
 def write_record(wb, lay: Layout, record: dict[str, object]):
@@ -418,9 +425,10 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
         if sheet.title == "History":
             _history_chart(ws, lay)
         if sheet.title == "Release":
-            for *_, row in lay.items("Release"):
+            for _, _, item, row in lay.items("Release"):
                 ws.cell(row=row, column=VALUE_COL).alignment = Alignment(wrap_text=True, vertical="top")
-                ws.row_dimensions[row].height = 45
+                ws.cell(row=row, column=LABEL_COL).alignment = Alignment(vertical="top")  # beside its sentence
+                ws.row_dimensions[row].height = 150 if item.name == "ReleaseParagraph" else 45
         _print_setup(ws, sheet)
     wb._sheets = [wb[s.title] for s in lay.sheets] + [conf]
     wb.active = 0

@@ -385,6 +385,8 @@ LABEL_COL, VALUE_COL, NOTE_COL = 2, 3, 4
 #: Check sheet columns: label, native, function, difference, tie-out.
 CHECK_COLS = (2, 3, 4, 5, 6)
 FUNCTIONS_NOT_LOADED = "functions not loaded"
+#: A tie-out flag where xlpy's functions are not loaded: the tie-out was not run (not a red FALSE).
+TIES_NOT_RUN = "tie-outs not run"
 FIRST_BLOCK_ROW = 4
 
 
@@ -904,6 +906,9 @@ def layout(shape: Shape) -> Layout:
         Item("ReleaseSentence6", "Charge sentence",
              f'="Based on the "&{count}&" count, "&{name}&" will be required to take a "&{what}&" in the "&'
              f'{quarter}&" in the amount of approximately "&ReleaseChargeText&" as a result of the offer."', "text"),
+        Item("ReleaseParagraph", "Paragraph (to copy)",
+             '=ReleaseSentence1&" "&ReleaseSentence2&" "&ReleaseSentence3&" "&ReleaseSentence4&" "&ReleaseSentence5'
+             '&" "&ReleaseSentence6', "text"),
     )
     blocks, _ = _place([Block("Results paragraph (draft)", sentences)])
     sheets.append(Sheet("Release", "Release draft", blocks, widths={"B": 18, "C": 90}))
@@ -1067,10 +1072,10 @@ def tie_cells(item: Item, row: int) -> dict[int, tuple[str, str]]:
     }
     if item.fmt == "text":
         cells[diff] = (f'=IF(FunctionsLoaded,IF(EXACT({n},{f}),0,1),"")', "count")
-        cells[flag] = (f"=IF(FunctionsLoaded,EXACT({n},{f}),FALSE)", "bool")
+        cells[flag] = (f'=IF(FunctionsLoaded,EXACT({n},{f}),"{TIES_NOT_RUN}")', "bool")
     else:
         cells[diff] = (f'=IF(FunctionsLoaded,{f}-{n},"")', item.fmt)
-        cells[flag] = (f"=IF(FunctionsLoaded,ABS({d})<=Tolerance,FALSE)", "bool")
+        cells[flag] = (f'=IF(FunctionsLoaded,ABS({d})<=Tolerance,"{TIES_NOT_RUN}")', "bool")
     return cells
 
 

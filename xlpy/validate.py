@@ -192,6 +192,7 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
     sentences = release_sentences(offer, results)
     release = {f"ReleaseSentence{i}": s for i, s in enumerate(sentences, 1)}
     release["ReleaseChargeText"] = approx(results.induced_charge, "dollars")
+    release["ReleaseParagraph"] = " ".join(sentences)
     entry = _entry_values(offer, results)
     for s, _, item, row in lay.items():
         if s.title in ("Cover", "Inputs") or item.name is None:
