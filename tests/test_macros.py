@@ -483,7 +483,8 @@ def test_xlsx_tally_as_agents_send_it(holders, tmp_path):
     # no status column: refused unless a mapping states every line's status
     with pytest.raises(InputErrors, match=r"agent.xlsx: header: has no status column"):
         macros.refresh_tenders(book, tmp_path / "agent.xlsx")
-    report = macros.refresh_tenders(book, tmp_path / "agent.xlsx", sources.ColumnMapping(defaults={"status": "tendered"}))
+    stated = sources.ColumnMapping(defaults={"status": "tendered"})
+    report = macros.refresh_tenders(book, tmp_path / "agent.xlsx", stated)
     book.save()
     assert report.tally.rows == 31 and report.tally.kind == "holders"
     wb, lay = _layout(holders)
