@@ -54,8 +54,7 @@ from .layout import (
     tie_cells,
 )
 
-__all__ = ["build_workbook", "build_time", "atomic_save", "workbook_bytes", "STYLE", "write_table_rows",
-           "write_record"]
+__all__ = ["build_workbook", "build_time", "atomic_save", "workbook_bytes", "STYLE", "write_table_rows"]
 
 BLUE = "0000FF"
 STYLE = {
@@ -347,14 +346,6 @@ def _print_setup(ws, sheet: Sheet):
     if sheet.tables and sheet.title in ("Tenders", "History"):  # long tables: the header on every page
         header = sheet.tables[0].header_row
         ws.print_title_rows = f"{header}:{header}"
-
-
-def write_record(wb, lay: Layout, record: dict[str, object]):
-    """Write the Cover's record cells (build and refresh details)."""
-    ws = wb["Cover"]
-    for _, _, item, row in lay.items("Cover"):
-        if item.record and item.name and item.name in record:
-            _set(ws, row, VALUE_COL, record[item.name], item.fmt, STYLE["record"], text=True)
 
 
 def _define_names(wb, lay: Layout):

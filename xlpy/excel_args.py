@@ -42,7 +42,6 @@ __all__ = [
     "cell_message",
     "show",
     "number",
-    "optional_number",
     "positive",
     "not_negative",
     "fraction",
@@ -159,13 +158,6 @@ def number(value: object, name: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise InputError(name, value, "must be a number")
     return to_decimal(value, name)
-
-
-def optional_number(value: object, name: str, default: Decimal | None = None) -> Decimal | None:
-    """A number, or *default* for an empty cell or an omitted argument."""
-    if value is None:
-        return default
-    return number(value, name)
 
 
 def positive(value: object, name: str) -> Decimal:

@@ -11,7 +11,7 @@ Rounding follows Excel's ROUND: half away from zero (``ROUND_HALF_UP`` in the
 from __future__ import annotations
 
 import math
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from .errors import InputError
 
@@ -22,7 +22,6 @@ __all__ = [
     "to_decimal",
     "to_whole",
     "excel_round",
-    "floor_decimal",
     "is_whole",
     "plain",
 ]
@@ -118,11 +117,6 @@ def excel_round(number: Decimal, places: int = 0) -> Decimal:
     Decimal('2.74E+5')
     """
     return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=CONTEXT)
-
-
-def floor_decimal(number: Decimal) -> Decimal:
-    """The largest whole number not above *number*."""
-    return number.to_integral_value(rounding=ROUND_FLOOR)
 
 
 def plain(number: Decimal | int) -> str:
