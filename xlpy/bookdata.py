@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
+from .formula_text import boolean_formula
 from .engine.errors import InputError, InputErrors
 from .engine.model import (
     Consideration,
@@ -205,6 +206,9 @@ class CellReader:
             return v
         if isinstance(v, str) and v.strip().upper() in ("TRUE", "FALSE"):
             return v.strip().upper() == "TRUE"
+        as_formula = boolean_formula(v)  # =TRUE() as LibreOffice saves the constant
+        if as_formula is not None:
+            return as_formula
         self._fail(self.where(name), v, f"{name} must be TRUE or FALSE")
         return False
 

@@ -33,6 +33,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from . import bookdata, libreoffice, vba
+from .formula_text import same_formula
 from .engine.compute import compute
 from .engine.errors import InputError, InputErrors
 from .engine.numbers import excel_round, to_decimal
@@ -293,7 +294,7 @@ def _structure(book: str, wb, lay: Layout, path: Path, findings: list[Finding]):
         if sheet not in wb.sheetnames:
             continue
         got = wb[sheet][ref].value
-        if got != want:
+        if not same_formula(got, want):
             if not (isinstance(got, str) and got.startswith("=")):
                 what = "formula replaced by a value"
             else:
@@ -319,7 +320,8 @@ def _structure(book: str, wb, lay: Layout, path: Path, findings: list[Finding]):
             findings.append(Finding(book, f"{CONF_SHEET}!UDF Modules", "xlwings setting is wrong", repr(vba.UDF_MODULES),
                                     _show(udf.get("UDF Modules"))))
     try:
-        modules = set(vba.vba_modules(path))
+        sources = vba.vba_modules(path)
+        modules = set(sources)
     except Exception as exc:  # oletools raises many kinds for a damaged project
         findings.append(Finding(book, "VBA project", "cannot be read", "the template's modules", str(exc)))
         return
@@ -329,6 +331,21 @@ def _structure(book: str, wb, lay: Layout, path: Path, findings: list[Finding]):
                                 "only " + ", ".join(sorted(allowed)), extra))
     for missing in sorted(vba.expected_modules(standalone=True) - modules):
         findings.append(Finding(book, f"VBA module {missing}", "template VBA module is missing", missing, "none"))
+    _vba_sources(book, sources, findings)
+
+
+def _vba_sources(book: str, sources: dict[str, str], findings: list[Finding]) -> None:
+    """Each template module's code, as Excel or LibreOffice may save it (see :func:`xlpy.vba.module_code`)."""
+    template = vba.vba_modules(vba.template_path(standalone=True))
+    for name, text in sorted(template.items()):
+        if name not in sources:
+            continue
+        want, got = vba.module_code(text), vba.module_code(sources[name])
+        if want != got:
+            at = next((i for i, (a, b) in enumerate(zip(want, got)) if a != b), min(len(want), len(got)))
+            findings.append(Finding(book, f"VBA module {name} line {at + 1}", "VBA code differs from the template",
+                                    repr(want[at]) if at < len(want) else "the end of the module",
+                                    repr(got[at]) if at < len(got) else "the end of the module"))
 
 
 def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: list[Finding]):

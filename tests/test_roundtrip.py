@@ -1,0 +1,158 @@
+"""Round trip through a spreadsheet application (issue 10).
+
+Workbooks built by xlpy, then saved by LibreOffice (``--convert-to`` with the
+VBA filter) or rewritten the way Excel saves a package (tests/excel_style.py),
+must still validate and refresh.  The LibreOffice copies are made once per
+module, in one soffice start-up.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from xlpy import bookdata, vba
+from xlpy.formula_text import boolean_formula, canonical, same_formula, shifted
+
+ROOT = Path(__file__).resolve().parents[1]
+OFFERS = ROOT / "workbook" / "offers"
+DATA = OFFERS / "data"
+SEED = OFFERS / "hecla-2004.toml"
+FORMULA = OFFERS / "hecla-2004-formula.toml"
+TALLY = "hecla-2004-tally.csv"
+PRICES = "hecla-2004-prices-illustrative.csv"
+EPOCH = "1077494400"
+VBA_FILTER = "xlsm:Calc MS Excel 2007 VBA XML"
+
+
+# --- formulas by meaning ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ours, theirs", [
+    ("=IFERROR(LEN(XLPY_VERSION())>0,FALSE)", "=IFERROR(LEN(xlpy_version())>0,FALSE())"),
+    ("=IF(FunctionsLoaded,ABS(E9)<=Tolerance,FALSE)", "=IF(functionsloaded, ABS( E9 ) <= Tolerance, false())"),
+    ("=IFS(A1>0,1,TRUE,0)", "=_xlfn.IFS(A1>0,1,TRUE(),0)"),
+    ("=SORT(A1:A3)", "=_xlfn._xlws.SORT(A1:A3)"),
+    ("=ROUND(A1,2)*1.50", "=round(a1,2)*1.5"),
+    ("=SUM('Tenders'!C5:C9)", "=SUM(Tenders!C5:C9)"),
+])
+def test_same_meaning_other_spelling(ours, theirs):
+    assert same_formula(ours, theirs)
+    assert canonical(ours) == canonical(theirs)
+
+
+@pytest.mark.parametrize("ours, theirs", [
+    ('=IF(A1="x",1,0)', '=IF(A1="X",1,0)'),  # text is compared as written
+    ("=A1+B1", "=A1-B1"),
+    ("=SUM(A1:A3)", "=SUM(A1:A4)"),
+    ("=TRUE", "=TRUE+0"),
+    ("=A1", 5),
+    ("=A1", None),
+])
+def test_different_meaning(ours, theirs):
+    assert not same_formula(ours, theirs)
+
+
+def test_boolean_formulas_and_shared_formula_shift():
+    assert boolean_formula("=TRUE()") is True
+    assert boolean_formula("=false()") is False
+    assert boolean_formula("=FALSE") is False
+    assert boolean_formula("=A1") is None and boolean_formula(True) is None and boolean_formula("TRUE") is None
+    # ECMA-376 18.3.1.40: a shared formula's relative references move with the cell; absolute ones stay.
+    assert shifted("D5*$C$1+SUM(A5:B5)", "E5", "E9") == "D9*$C$1+SUM(A9:B9)"
+    assert shifted("=B2", "C2", "D3") == "=C3"
+
+
+def test_boolean_input_accepted_as_formula():
+    lay_cells = {("Inputs", "C17"): "=TRUE()"}
+
+    class Lay:
+        def cell(self, name):
+            return ("Inputs", "C17")
+
+    reader = bookdata.CellReader(lambda s, r: lay_cells.get((s, r)), Lay())
+    assert reader.flag("Substantive") is True
+    assert reader.problems == []
+    lay_cells[("Inputs", "C17")] = "=1+1"
+    assert reader.flag("Substantive") is False
+    assert reader.problems and "Substantive must be TRUE or FALSE" in reader.problems[0].reason
+
+
+def test_vba_code_compared_as_the_application_saves_it():
+    template = vba.vba_modules(vba.template_path(standalone=True))
+    for text in template.values():
+        resaved = text.replace("\r\n", "\n").replace("\nAttribute ", "\nAttribute Z") + "\n\n"
+        resaved = resaved.replace('Attribute VB_Name', 'Attribute VB_Name').replace("\n", "\r\n")
+        assert vba.module_code(resaved) == vba.module_code(text)
+    assert vba.module_code("Sub A()\r\n  x = 1\r\nEnd Sub") != vba.module_code("Sub A()\r\n  x = 2\r\nEnd Sub")
+
+
+# --- copies saved by LibreOffice ---------------------------------------------------------------
+
+
+def _build(folder: Path, kind: str) -> Path:
+    from xlpy.build import build_workbook
+    from xlpy.offerfile import compute_file
+    from xlpy.sources import sha256
+
+    if kind == "seed":
+        offer, results = compute_file(SEED)
+        return build_workbook(offer, results, folder / "seed.xlsm", record={
+            "OfferFile": SEED.name, "TallySource": "aggregate counts in the offer file",
+            "PriceSource": "none: the ratio is fixed"})
+    for name in (TALLY, PRICES):
+        shutil.copy(DATA / name, folder / name)
+    offer, results = compute_file(FORMULA)
+    return build_workbook(offer, results, folder / "holders.xlsm", record={
+        "OfferFile": FORMULA.name, "TallySource": TALLY, "TallySha256": sha256(DATA / TALLY),
+        "TallyRows": len(offer.tally.holders), "PriceSource": PRICES, "PriceSha256": sha256(DATA / PRICES),
+        "PriceRows": len(offer.consideration.formula.prices)})
+
+
+def resave_with_libreoffice(paths: list[Path], out_dir: Path) -> list[Path]:
+    """Open and save each workbook in LibreOffice Calc, keeping the VBA project (one soffice start-up)."""
+    from xlpy import libreoffice
+
+    return libreoffice._convert(paths, convert_to=VBA_FILTER, ext="xlsm", out_dir=out_dir, timeout=240,
+                                what="re-save the workbook")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("built")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        return {kind: _build(folder, kind) for kind in ("seed", "holders")}
+
+
+@pytest.fixture(scope="module")
+def lo_saved(built, tmp_path_factory):
+    """{'seed': path, 'holders': path}: the built workbooks as LibreOffice saved them, sources beside them."""
+    folder = tmp_path_factory.mktemp("lo")
+    out = resave_with_libreoffice([built["seed"], built["holders"]], folder)
+    for name in (TALLY, PRICES):
+        shutil.copy(DATA / name, folder / name)
+    return dict(zip(("seed", "holders"), out))
+
+
+def _copy(path: Path, tmp_path: Path) -> Path:
+    for f in path.parent.iterdir():
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    return tmp_path / path.name
+
+
+def _findings(report) -> list[str]:
+    return [str(f) for f in report.findings]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("kind", ["seed", "holders"])
+def test_libreoffice_copy_validates(lo_saved, kind):
+    from xlpy.validate import validate
+
+    report = validate(lo_saved[kind], legs=("formulas",))
+    assert report.findings == [], _findings(report)
+    assert report.cells_compared > 80
