@@ -156,3 +156,111 @@ def test_libreoffice_copy_validates(lo_saved, kind):
     report = validate(lo_saved[kind], legs=("formulas",))
     assert report.findings == [], _findings(report)
     assert report.cells_compared > 80
+
+
+def _refresh(book: Path, tally: Path) -> int:
+    import argparse
+
+    from xlpy import macros
+
+    p = argparse.ArgumentParser(prog="xlpy refresh")
+    macros.setup_refresh(p)
+    return macros.refresh_command(p.parse_args([str(book), "--tally", str(tally), "--no-backup"]))
+
+
+def _new_tally(kind: str, folder: Path) -> Path:
+    """A changed tally: the seed's counts, or the holder tally with one more line."""
+    if kind == "seed":
+        out = folder / "counts.csv"
+        out.write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
+        return out
+    out = folder / "tally-2.csv"
+    out.write_text((DATA / TALLY).read_text(encoding="utf-8").rstrip("\n") + "\nNEW-0001,500,book-entry,tendered\n",
+                   encoding="utf-8")
+    return out
+
+
+def _accepted(path: Path) -> object:
+    from xlpy.layout import LAYOUT_NAME, Shape, layout
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    sheet, ref = lay.cell("Tendered")
+    return wb[sheet][ref].value
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("kind", ["seed", "holders"])
+def test_libreoffice_copy_refreshes_and_validates(lo_saved, kind, tmp_path, monkeypatch):
+    from xlpy.validate import validate
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(lo_saved[kind], tmp_path)
+    assert _refresh(book, _new_tally(kind, tmp_path)) == 0
+    report = validate(book, require_libreoffice=True)
+    assert report.findings == [], _findings(report)
+    assert report.legs_run == ["formulas", "libreoffice"]
+
+
+# --- copies rewritten as Excel saves a package -------------------------------------------------
+
+
+def _excel_copy(built, kind: str, tmp_path: Path, **kw) -> Path:
+    from excel_style import excel_style_copy
+
+    src = _copy(built[kind], tmp_path)
+    return excel_style_copy(src, src, **kw)
+
+
+def _parts(path: Path) -> set[str]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        return set(zf.namelist())
+
+
+@pytest.mark.parametrize("kind", ["seed", "holders"])
+def test_excel_style_copy_validates_and_refreshes(built, kind, tmp_path, monkeypatch):
+    from xlpy.validate import validate
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _excel_copy(built, kind, tmp_path)
+    parts = _parts(book)
+    assert {"xl/sharedStrings.xml", "xl/calcChain.xml", "xl/worksheets/sheet101.xml"} <= parts
+    assert b't="shared"' in __import__("zipfile").ZipFile(book).read("xl/worksheets/sheet106.xml")  # Check
+    report = validate(book, legs=("formulas",))
+    assert report.findings == [], _findings(report)
+    assert _refresh(book, _new_tally(kind, tmp_path)) == 0
+    parts = _parts(book)
+    assert "xl/calcChain.xml" not in parts and "xl/sharedStrings.xml" in parts
+    import zipfile
+
+    with zipfile.ZipFile(book) as zf:
+        assert b"calcChain" not in zf.read("[Content_Types].xml")
+        assert b"calcChain" not in zf.read("xl/_rels/workbook.xml.rels")
+    report = validate(book, legs=("formulas",))
+    assert report.findings == [], _findings(report)
+    if kind == "seed":
+        assert _accepted(book) == 290000
+
+
+def test_excel_style_prefixes_are_spelling(built, tmp_path):
+    """_xlfn. in front of a function is the same formula (the structure check alone: no leg knows _xlfn.ROUND)."""
+    from xlpy.validate import validate
+
+    book = _excel_copy(built, "holders", tmp_path, also_prefix=("ROUND", "SUMIFS"))
+    import zipfile
+
+    with zipfile.ZipFile(book) as zf:
+        assert b"_xlfn.ROUND(" in b"".join(zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/s"))
+    report = validate(book, legs=())
+    assert report.findings == [], _findings(report)
+
+
+@pytest.mark.libreoffice
+def test_excel_style_copy_validates_under_libreoffice(built, tmp_path):
+    from xlpy.validate import validate
+
+    report = validate(_excel_copy(built, "holders", tmp_path), legs=("libreoffice",), require_libreoffice=True)
+    assert report.findings == [], _findings(report)
