@@ -264,3 +264,102 @@ def test_excel_style_copy_validates_under_libreoffice(built, tmp_path):
 
     report = validate(_excel_copy(built, "holders", tmp_path), legs=("libreoffice",), require_libreoffice=True)
     assert report.findings == [], _findings(report)
+
+
+# --- saved values --------------------------------------------------------------------------------
+
+
+def _named_saved(path: Path, *names: str) -> list:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, data_only=True)
+    out = []
+    for n in names:
+        sheet, ref = wb.defined_names[n].attr_text.split("!")
+        out.append(wb[sheet.strip("'")][ref.replace("$", "")].value)
+    return out
+
+
+def _engine(path: Path):
+    from openpyxl import load_workbook
+
+    from xlpy import calendars
+    from xlpy.engine.compute import compute
+    from xlpy.layout import LAYOUT_NAME, Shape, layout
+
+    wb = load_workbook(path)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    offer = bookdata.read_offer(lambda s, r: wb[s][r].value, lay)
+    return compute(offer, calendars.sessions)
+
+
+@pytest.mark.parametrize("kind", ["seed", "holders"])
+def test_built_and_refreshed_workbooks_hold_the_engines_figures(built, kind, tmp_path, monkeypatch):
+    names = ("InducedCharge", "CommonIssued", "UnitsAccepted", "IncrementalShares", "Participation")
+    r = _engine(built[kind])
+    want = [r.induced_charge, r.common_issued, r.units_accepted, r.incremental_shares, r.participation]
+    got = _named_saved(built[kind], *names)
+    assert [pytest.approx(float(w), rel=1e-12) for w in want] == got
+    assert _named_saved(built[kind], "ReleaseSentence1")[0].startswith("Based on a preliminary count")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(built[kind], tmp_path)
+    assert _refresh(book, _new_tally(kind, tmp_path)) == 0
+    r2 = _engine(book)
+    assert r2.units_accepted != r.units_accepted
+    want = [r2.induced_charge, r2.common_issued, r2.units_accepted, r2.incremental_shares, r2.participation]
+    assert [pytest.approx(float(w), rel=1e-12) for w in want] == _named_saved(book, *names)
+    # what only the application can know has no saved value (fullCalcOnLoad has it calculated on open)
+    assert _named_saved(book, "ChecksPass", "FunctionsLoaded") == [None, None]
+
+
+def _set_saved(path: Path, sheet: str, ref: str, value: str) -> None:
+    import re
+    import zipfile
+
+    from xlpy import package
+
+    pkg = package.Package(path)
+    part = pkg.sheet_parts()[sheet]
+    text = pkg.read(part).decode("utf-8")
+    new, n = re.subn(rf'(<c r="{ref}"[^>]*>.*?<v>)[^<]*(</v>)', rf"\g<1>{value}\g<2>", text, count=1)
+    assert n == 1
+    pkg.write(part, new.encode("utf-8"))
+    path.write_bytes(pkg.to_bytes())
+    assert zipfile.ZipFile(path).testzip() is None
+
+
+def test_doctored_saved_value_is_reported_naming_the_cell(built, tmp_path):
+    from xlpy.validate import validate
+
+    book = _copy(built["seed"], tmp_path)
+    from openpyxl import load_workbook
+
+    sheet, ref = load_workbook(book).defined_names["InducedCharge"].attr_text.replace("$", "").split("!")
+    sheet = sheet.strip("'")
+    _set_saved(book, sheet, ref, "9000000")
+    report = validate(book, legs=())
+    assert [(f.where, f.leg, f.found) for f in report.findings] == [(f"{sheet}!{ref}", "saved", "9000000")]
+    f = report.findings[0]
+    assert "InducedCharge" in f.what and "doctored" in f.what and f.expected == "9597836.4"
+
+
+def test_stale_saved_values_are_reported_as_stale(built, tmp_path):
+    """Inputs changed in the file without recalculating: many saved figures differ, the verdict is stale."""
+    from xlpy.validate import validate
+
+    book = _copy(built["seed"], tmp_path)
+    from openpyxl import load_workbook
+
+    sheet, ref = load_workbook(book).defined_names["Tendered"].attr_text.replace("$", "").split("!")
+    pkg_text_edit = __import__("xlpy.package", fromlist=["Package"]).Package(book)
+    part = pkg_text_edit.sheet_parts()[sheet.strip("'")]
+    import re
+
+    text = pkg_text_edit.read(part).decode("utf-8")
+    text, n = re.subn(rf'(<c r="{ref}"[^>]*><v>)[^<]*(</v>)', r"\g<1>300000\g<2>", text, count=1)
+    assert n == 1
+    pkg_text_edit.write(part, text.encode("utf-8"))
+    book.write_bytes(pkg_text_edit.to_bytes())
+    report = validate(book, legs=())
+    assert report.findings and all(f.leg == "saved" and "stale" in f.what for f in report.findings)
+    assert any(f.where.startswith("Results!") and "InducedCharge" in f.what for f in report.findings)

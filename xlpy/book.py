@@ -277,6 +277,7 @@ class PackageBook:
         self._reader = None
         self._cache: dict[str, tuple[int, int, dict[tuple[int, int], object]]] = {}  # rows, columns read
         self._formulas_written = False
+        self._saved: dict[tuple[str, str], object] | None = None
 
     # reading ------------------------------------------------------------------------
 
@@ -426,12 +427,20 @@ class PackageBook:
     def recalculate(self) -> None:
         pass
 
+    def set_saved_values(self, values: dict[tuple[str, str], object]) -> None:
+        """Save *values* ((sheet, cell) -> the engine's value) with those formula cells (:mod:`xlpy.saved_values`)."""
+        self._saved = dict(values)
+
     def to_bytes(self, when: dt.datetime | None = None) -> bytes:
         from . import package
 
         for sheet, sx in self._edits.items():
             sx.set_dimension()
             self.pkg.write(self._sheets[sheet], sx.to_bytes())
+        if self._saved is not None:
+            from .saved_values import fill_parts
+
+            fill_parts(self.pkg, self._sheets, self._saved, self.date1904)
         if self._edits or self._formulas_written:
             self._wb_text = package.full_calc_on_load(self._wb_text)
             package.drop_calc_chain(self.pkg)

@@ -32,7 +32,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from . import bookdata, libreoffice, vba
+from . import bookdata, libreoffice, saved_values, vba
 from .formula_text import same_formula
 from .engine.compute import compute
 from .engine.errors import InputError, InputErrors
@@ -74,7 +74,8 @@ class Finding:
         what: what is wrong there.
         expected: what should be there.
         found: what is there.
-        leg: ``structure``, ``inputs``, ``engine``, ``formulas`` or ``libreoffice``.
+        leg: ``structure``, ``inputs``, ``engine``, ``saved`` (the values saved in the file),
+            ``formulas`` or ``libreoffice``.
     """
 
     workbook: str
@@ -377,6 +378,24 @@ def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: lis
                                         "" if len(a or []) != len(b or []) else " with different values"), "inputs"))
 
 
+def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes: list[str]) -> int:
+    """The saved values of the formula cells the engine knows, against the engine (:mod:`xlpy.saved_values`)."""
+    mismatches, compared, blank, verdict = saved_values.compare(path, wb, exp, _same)
+    why = (SAVED_STALE if verdict == "stale" else SAVED_DOCTORED)
+    for m in mismatches:
+        findings.append(Finding(book, m.where, f"{m.label}: saved value differs from the engine; {why}",
+                                _show(m.engine), _show(m.saved), "saved"))
+    if blank:
+        notes.append(f"{blank} formula cell(s) the engine knows hold no saved value (the file was saved before "
+                     "it was calculated); the application calculates them when it opens the file")
+    return compared
+
+
+SAVED_STALE = "the file looks saved before recalculation (stale): open it in Excel, recalculate and save"
+SAVED_DOCTORED = ("the file looks doctored: its other saved figures agree with the engine, this one does not "
+                  "(edited inside the file, or calculated differently by the application)")
+
+
 # --- recalculation legs -------------------------------------------------------------------
 
 
@@ -575,6 +594,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     for p in reader.problems:
         findings.append(Finding(book, p.field, p.reason, "a number", _show(p.value), "inputs"))
     exp = expected_cells(lay, offer, results, step if step is not None else bookdata.SENSITIVITY_STEP)
+    report.cells_compared += _saved(book, path, wb, exp, findings, notes)
 
     if "formulas" in legs:
         try:
