@@ -363,3 +363,73 @@ def test_stale_saved_values_are_reported_as_stale(built, tmp_path):
     report = validate(book, legs=())
     assert report.findings and all(f.leg == "saved" and "stale" in f.what for f in report.findings)
     assert any(f.where.startswith("Results!") and "InducedCharge" in f.what for f in report.findings)
+
+
+# --- the whole round trip --------------------------------------------------------------------------
+
+
+def _rgb(color) -> str:
+    if color is None:
+        return "000000"
+    rgb = color.rgb
+    return rgb[-6:] if isinstance(rgb, str) else f"theme {color.theme}"
+
+
+def _look(path: Path, cells) -> list:
+    """What a person sees of some cells: value, fill and font colours, number format (spelling aside)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    out = []
+    for sheet, ref in cells:
+        c = wb[sheet][ref]
+        fmt = c.number_format.upper().replace("\\", "").replace('"', "")
+        value = c.value
+        if c.data_type == "f":
+            value = boolean_formula(value) if boolean_formula(value) is not None else "formula"
+        out.append((sheet, ref, value, _rgb(c.fill.fgColor), _rgb(c.font.color),
+                    fmt))
+    return out
+
+
+@pytest.mark.libreoffice
+def test_built_resaved_refreshed_resaved_validates_clean(built, tmp_path, monkeypatch):
+    """Built, saved by LibreOffice, refreshed, saved by LibreOffice again: clean on every leg, nothing lost."""
+    from openpyxl import load_workbook
+
+    from xlpy.book import PackageBook
+    from xlpy.validate import validate
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    first = tmp_path / "first"
+    first.mkdir()
+    books = [_copy(built["seed"], first), _copy(built["holders"], first)]
+    for b in books:  # a person's note beside the inputs
+        pb = PackageBook(b)
+        pb.set("Inputs", "F2", "checked by J. Smith", text=True)
+        pb.save()
+    inputs = [("Inputs", f"C{r}") for r in range(5, 30)]
+    before = [_look(b, inputs) for b in books]
+    saved1 = resave_with_libreoffice(books, tmp_path / "lo1")
+    for b, kind in zip(saved1, ("seed", "holders")):
+        for name in (TALLY, PRICES):
+            shutil.copy(DATA / name, b.parent / name)
+        assert _refresh(b, _new_tally(kind, b.parent)) == 0
+    saved2 = resave_with_libreoffice(saved1, tmp_path / "lo2")
+    allowed = vba.expected_modules(standalone=True) | {vba.UDF_MODULE_NAME}
+    for b, look in zip(saved2, before):
+        report = validate(b, require_libreoffice=True)
+        assert report.findings == [], _findings(report)
+        assert report.legs_run == ["formulas", "libreoffice"]
+        after = _look(b, inputs)
+        for was, now in zip(look, after):
+            if was[2] is None:
+                continue  # an empty cell: its default font is written as a theme colour by LibreOffice
+            # (=TRUE() is how LibreOffice saves the constant TRUE: _look reads it as True)
+            assert was[:5] == now[:5], (was, now)
+            assert was[5] == now[5] or "#,##0" in was[5] and "#,##0" in now[5], (was, now)
+        assert load_workbook(b)["Inputs"]["F2"].value == "checked by J. Smith"
+        modules = set(vba.vba_modules(b))
+        assert vba.expected_modules(standalone=True) <= modules <= allowed
+        assert [round(float(v), 2) for v in _named_saved(b, "InducedCharge")] == \
+            [round(float(_engine(b).induced_charge), 2)]
