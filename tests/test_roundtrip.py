@@ -433,3 +433,49 @@ def test_built_resaved_refreshed_resaved_validates_clean(built, tmp_path, monkey
         assert vba.expected_modules(standalone=True) <= modules <= allowed
         assert [round(float(v), 2) for v in _named_saved(b, "InducedCharge")] == \
             [round(float(_engine(b).induced_charge), 2)]
+
+
+# --- shared formulas under the refresh ---------------------------------------------------------------
+
+
+def test_unshare_crossing_spells_out_only_groups_crossing_the_area():
+    from xlpy.shared_formulas import unshare_crossing
+
+    sheet = ('<worksheet><sheetData>'
+             '<row r="1"><c r="A1"><f t="shared" ref="A1:A3" si="0">B1*$C$1</f></c>'
+             '<c r="D1"><f t="shared" ref="D1:D2" si="1">E1&amp;"x"</f></c></row>'
+             '<row r="2"><c r="A2"><f t="shared" si="0"/><v>4</v></c><c r="D2"><f t="shared" si="1"/></c></row>'
+             '<row r="3"><c r="A3"><f t="shared" si="0"/></c></row>'
+             '</sheetData></worksheet>')
+    out = unshare_crossing(sheet, (1, 1, 1, 1))  # A1 only: group 0 crosses, group 1 does not
+    assert '<c r="A1"><f>B1*$C$1</f></c>' in out
+    assert '<c r="A2"><f>B2*$C$1</f><v>4</v></c>' in out
+    assert '<c r="A3"><f>B3*$C$1</f></c>' in out
+    assert '<f t="shared" ref="D1:D2" si="1">E1&amp;"x"</f>' in out and '<f t="shared" si="1"/>' in out
+    assert unshare_crossing(sheet, (1, 3, 1, 1)) == sheet  # the whole group inside: left to the writer
+    assert unshare_crossing(sheet, (5, 6, 1, 4)) == sheet  # nothing inside
+
+
+def test_package_book_writes_over_a_shared_formulas_master(built, tmp_path):
+    """Writing one cell of an Excel shared formula keeps the other cells' formulas (and their meaning)."""
+    from openpyxl import load_workbook
+
+    from xlpy.book import PackageBook
+
+    book = _excel_copy(built, "seed", tmp_path)
+    import zipfile
+
+    check = zipfile.ZipFile(book).read("xl/worksheets/sheet106.xml").decode()
+    m = __import__("re").search(r'<c r="([A-Z]+\d+)"[^>]*><f t="shared" ref="([A-Z]+\d+):([A-Z]+\d+)"', check)
+    assert m, "the Excel-style copy shares a filled-down run on Check"
+    master, last = m.group(2), m.group(3)
+    before = load_workbook(book)["Check"]
+    col, first_row, last_row = master.rstrip("0123456789"), int(master[len(master.rstrip("0123456789")):]), \
+        int(last[len(last.rstrip("0123456789")):])
+    want = {f"{col}{r}": before[f"{col}{r}"].value for r in range(first_row + 1, last_row + 1)}
+    pb = PackageBook(book)
+    pb.set("Check", master, "=1+1")
+    pb.save()
+    after = load_workbook(book)["Check"]
+    assert after[master].value == "=1+1"
+    assert {ref: after[ref].value for ref in want} == want

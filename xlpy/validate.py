@@ -1,9 +1,10 @@
 """Prove a standard workbook right without Excel.
 
-:func:`validate` checks a workbook's *structure* (sheets, names, formulas
-exactly as the layout writes them, no literal numbers in ``Results``, no
-external links, inputs of the right type, a VBA project holding only the
-modules we expect) and its *values*: it recalculates the workbook with two
+:func:`validate` checks a workbook's *structure* (sheets, names, formulas as
+the layout writes them, compared by meaning (:mod:`xlpy.formula_text`), no
+literal numbers in ``Results``, no external links, inputs of the right type, a
+VBA project holding the template's modules and their code), the values saved
+in the file (:mod:`xlpy.saved_values`) and its *values*: it recalculates the workbook with two
 independent engines and compares every figure of ``Results``, ``Check``,
 ``Sensitivity`` and ``Release`` with the Python engine run on the workbook's
 own inputs.
