@@ -479,3 +479,28 @@ def test_package_book_writes_over_a_shared_formulas_master(built, tmp_path):
     after = load_workbook(book)["Check"]
     assert after[master].value == "=1+1"
     assert {ref: after[ref].value for ref in want} == want
+
+
+def test_fill_sets_named_formula_values_and_drops_the_others():
+    from xlpy.saved_values import fill
+
+    part = ('<worksheet><sheetData><row r="1">'
+            '<c r="A1" t="str"><f>"a"&amp;B1</f><v>ab</v></c>'
+            '<c r="A2"><f t="shared" si="0"/><v>3</v></c>'
+            '<c r="A3"><v>5</v></c>'
+            '<c r="A4" s="2"><f>1</f><v/></c>'
+            '<c r="A5"><f>A1</f></c>'
+            '</row></sheetData></worksheet>').encode()
+    out = fill(part, {"A1": 2.5, "A3": 9, "A4": "x<y", "A5": True}).decode()
+    assert '<c r="A1"><f>"a"&amp;B1</f><v>2.5</v></c>' in out
+    assert '<c r="A2"><f t="shared" si="0"/></c>' in out  # not the engine's: left for the application
+    assert '<c r="A3"><v>5</v></c>' in out  # not a formula: never touched
+    assert '<c r="A4" s="2" t="str"><f>1</f><v>x&lt;y</v></c>' in out
+    assert '<c r="A5" t="b"><f>A1</f><v>1</v></c>' in out
+    x = part.replace(b"<worksheet>", b'<x:worksheet xmlns:x="s">').replace(b"</worksheet>", b"</x:worksheet>")
+    x = x.replace(b"<c ", b"<x:c ").replace(b"</c>", b"</x:c>").replace(b"<f", b"<x:f").replace(b"</f>", b"</x:f>")
+    x = x.replace(b"<v", b"<x:v").replace(b"</v>", b"</x:v>").replace(b"<row", b"<x:row").replace(b"</row>",
+                                                                                              b"</x:row>")
+    out = fill(x, {"A1": 7}).decode()
+    assert '<x:c r="A1"><x:f>"a"&amp;B1</x:f><x:v>7</x:v></x:c>' in out
+    assert '<x:c r="A2"><x:f t="shared" si="0"/></x:c>' in out
