@@ -215,7 +215,7 @@ def excel_style(src: bytes, also_prefix: tuple[str, ...] = (), style_order=None)
 
 def _share(columns: dict[str, list], si: int) -> int:
     """Store each run of filled-down formulas in a column as one shared formula; the next free si."""
-    for col, cells in columns.items():
+    for cells in columns.values():
         i = 0
         while i < len(cells):
             master = cells[i]

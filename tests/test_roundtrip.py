@@ -8,7 +8,9 @@ module, in one soffice start-up.
 
 from __future__ import annotations
 
+import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -181,8 +183,9 @@ def _new_tally(kind: str, folder: Path) -> Path:
 
 
 def _accepted(path: Path) -> object:
-    from xlpy.layout import LAYOUT_NAME, Shape, layout
     from openpyxl import load_workbook
+
+    from xlpy.layout import LAYOUT_NAME, Shape, layout
 
     wb = load_workbook(path)
     lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
@@ -214,8 +217,6 @@ def _excel_copy(built, kind: str, tmp_path: Path, **kw) -> Path:
 
 
 def _parts(path: Path) -> set[str]:
-    import zipfile
-
     with zipfile.ZipFile(path) as zf:
         return set(zf.namelist())
 
@@ -228,14 +229,13 @@ def test_excel_style_copy_validates_and_refreshes(built, kind, tmp_path, monkeyp
     book = _excel_copy(built, kind, tmp_path)
     parts = _parts(book)
     assert {"xl/sharedStrings.xml", "xl/calcChain.xml", "xl/worksheets/sheet101.xml"} <= parts
-    assert b't="shared"' in __import__("zipfile").ZipFile(book).read("xl/worksheets/sheet106.xml")  # Check
+    with zipfile.ZipFile(book) as zf:
+        assert b't="shared"' in zf.read("xl/worksheets/sheet106.xml")  # Check
     report = validate(book, legs=("formulas",))
     assert report.findings == [], _findings(report)
     assert _refresh(book, _new_tally(kind, tmp_path)) == 0
     parts = _parts(book)
     assert "xl/calcChain.xml" not in parts and "xl/sharedStrings.xml" in parts
-    import zipfile
-
     with zipfile.ZipFile(book) as zf:
         assert b"calcChain" not in zf.read("[Content_Types].xml")
         assert b"calcChain" not in zf.read("xl/_rels/workbook.xml.rels")
@@ -250,8 +250,6 @@ def test_excel_style_prefixes_are_spelling(built, tmp_path):
     from xlpy.validate import validate
 
     book = _excel_copy(built, "holders", tmp_path, also_prefix=("ROUND", "SUMIFS"))
-    import zipfile
-
     with zipfile.ZipFile(book) as zf:
         assert b"_xlfn.ROUND(" in b"".join(zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/s"))
     report = validate(book, legs=())
@@ -313,9 +311,7 @@ def test_built_and_refreshed_workbooks_hold_the_engines_figures(built, kind, tmp
 
 
 def _set_saved(path: Path, sheet: str, ref: str, value: str) -> None:
-    import re
-    import zipfile
-
+    """Change the <v> of one cell inside the package, as a person with a zip tool could."""
     from xlpy import package
 
     pkg = package.Package(path)
@@ -345,21 +341,13 @@ def test_doctored_saved_value_is_reported_naming_the_cell(built, tmp_path):
 
 def test_stale_saved_values_are_reported_as_stale(built, tmp_path):
     """Inputs changed in the file without recalculating: many saved figures differ, the verdict is stale."""
+    from openpyxl import load_workbook
+
     from xlpy.validate import validate
 
     book = _copy(built["seed"], tmp_path)
-    from openpyxl import load_workbook
-
     sheet, ref = load_workbook(book).defined_names["Tendered"].attr_text.replace("$", "").split("!")
-    pkg_text_edit = __import__("xlpy.package", fromlist=["Package"]).Package(book)
-    part = pkg_text_edit.sheet_parts()[sheet.strip("'")]
-    import re
-
-    text = pkg_text_edit.read(part).decode("utf-8")
-    text, n = re.subn(rf'(<c r="{ref}"[^>]*><v>)[^<]*(</v>)', r"\g<1>300000\g<2>", text, count=1)
-    assert n == 1
-    pkg_text_edit.write(part, text.encode("utf-8"))
-    book.write_bytes(pkg_text_edit.to_bytes())
+    _set_saved(book, sheet.strip("'"), ref, "300000")  # an input cell: its value, not a saved formula value
     report = validate(book, legs=())
     assert report.findings and all(f.leg == "saved" and "stale" in f.what for f in report.findings)
     assert any(f.where.startswith("Results!") and "InducedCharge" in f.what for f in report.findings)
@@ -463,10 +451,8 @@ def test_package_book_writes_over_a_shared_formulas_master(built, tmp_path):
     from xlpy.book import PackageBook
 
     book = _excel_copy(built, "seed", tmp_path)
-    import zipfile
-
     check = zipfile.ZipFile(book).read("xl/worksheets/sheet106.xml").decode()
-    m = __import__("re").search(r'<c r="([A-Z]+\d+)"[^>]*><f t="shared" ref="([A-Z]+\d+):([A-Z]+\d+)"', check)
+    m = re.search(r'<c r="([A-Z]+\d+)"[^>]*><f t="shared" ref="([A-Z]+\d+):([A-Z]+\d+)"', check)
     assert m, "the Excel-style copy shares a filled-down run on Check"
     master, last = m.group(2), m.group(3)
     before = load_workbook(book)["Check"]
@@ -484,13 +470,13 @@ def test_package_book_writes_over_a_shared_formulas_master(built, tmp_path):
 def test_fill_sets_named_formula_values_and_drops_the_others():
     from xlpy.saved_values import fill
 
-    part = ('<worksheet><sheetData><row r="1">'
-            '<c r="A1" t="str"><f>"a"&amp;B1</f><v>ab</v></c>'
-            '<c r="A2"><f t="shared" si="0"/><v>3</v></c>'
-            '<c r="A3"><v>5</v></c>'
-            '<c r="A4" s="2"><f>1</f><v/></c>'
-            '<c r="A5"><f>A1</f></c>'
-            '</row></sheetData></worksheet>').encode()
+    part = (b'<worksheet><sheetData><row r="1">'
+            b'<c r="A1" t="str"><f>"a"&amp;B1</f><v>ab</v></c>'
+            b'<c r="A2"><f t="shared" si="0"/><v>3</v></c>'
+            b'<c r="A3"><v>5</v></c>'
+            b'<c r="A4" s="2"><f>1</f><v/></c>'
+            b'<c r="A5"><f>A1</f></c>'
+            b'</row></sheetData></worksheet>')
     out = fill(part, {"A1": 2.5, "A3": 9, "A4": "x<y", "A5": True}).decode()
     assert '<c r="A1"><f>"a"&amp;B1</f><v>2.5</v></c>' in out
     assert '<c r="A2"><f t="shared" si="0"/></c>' in out  # not the engine's: left for the application

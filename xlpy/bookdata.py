@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
-from .formula_text import boolean_formula
 from .engine.errors import InputError, InputErrors
 from .engine.model import (
     Consideration,
@@ -27,6 +26,7 @@ from .engine.model import (
     Valuation,
 )
 from .engine.numbers import is_whole, to_decimal
+from .formula_text import boolean_formula
 from .layout import Layout, Shape
 
 __all__ = [

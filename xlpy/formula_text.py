@@ -75,7 +75,7 @@ def tokens(formula: str) -> list[tuple[str, str, str]]:
     text = formula if formula.startswith("=") else "=" + formula
     try:
         toks = Tokenizer(text).items
-    except Exception as exc:  # the tokenizer raises TokenizerError and plain ValueError/IndexError
+    except Exception as exc:  # noqa: BLE001  (the tokenizer raises TokenizerError and plain ValueError/IndexError)
         raise FormulaTextError(f"cannot read formula {formula!r}: {exc}") from None
     out: list[tuple[str, str, str]] = []
     i = 0
