@@ -277,6 +277,7 @@ class PackageBook:
         self._reader = None
         self._cache: dict[str, tuple[int, int, dict[tuple[int, int], object]]] = {}  # rows, columns read
         self._formulas_written = False
+        self._saved: dict[tuple[str, str], object] | None = None
 
     # reading ------------------------------------------------------------------------
 
@@ -354,12 +355,23 @@ class PackageBook:
             self._edits[sheet] = SheetXml(self.pkg.read(part), f"{self.path.name}: {part}")
         return self._edits[sheet]
 
+    def _unshare(self, sheet: str, r1: int, r2: int, c1: int, c2: int) -> None:
+        """Spell out the shared formulas crossing an area about to be written (:mod:`xlpy.shared_formulas`)."""
+        from .shared_formulas import unshare_crossing
+
+        sx = self._sheet(sheet)
+        new = unshare_crossing(sx.text, (r1, r2, c1, c2))
+        if new is not sx.text:
+            sx.text = new
+            sx.data_end = new.rindex(f"</{sx.p}sheetData>")
+
     def set(self, sheet: str, ref: str, value: object, text: bool = False) -> None:
         from .package import cell_xml
 
         self._check_sheet(sheet)
         row, col = coordinate_to_tuple(ref)
         ref = f"{get_column_letter(col)}{row}"
+        self._unshare(sheet, row, row, col, col)
         self._sheet(sheet).set_cell(row, col, lambda style: cell_xml(ref, value, style, text, self.date1904))
         self._cells[(sheet, row, col)] = value
         if isinstance(value, str) and value.startswith("=") and not text:
@@ -376,6 +388,7 @@ class PackageBook:
 
         self._check_sheet(sheet)
         min_col, min_row, max_col, max_row = range_boundaries(ref)
+        self._unshare(sheet, min_row, max_row, min_col, max_col)
         sx = self._sheet(sheet)
         rows = []
         for r, _, _, cells in sx.rows_between(min_row, max_row):
@@ -407,6 +420,7 @@ class PackageBook:
         old_last = table.header_row + max(old_rows, 1)
         last = table.last_row
         c1, c2 = table.first_col, table.first_col + len(table.columns) - 1
+        self._unshare(sheet, table.first_row, max(last, old_last), c1, c2)
         styles = {c: sx.style_of(table.first_row, c) for c in range(c1, c2 + 1)}
         si, foreign = sx.area_facts(table.first_row, max(last, old_last), c1, c2)
         xml = _table_rows_xml(table, list(rows), styles, si + 1, self.date1904, sx.p)
@@ -427,12 +441,20 @@ class PackageBook:
     def recalculate(self) -> None:
         pass
 
+    def set_saved_values(self, values: dict[tuple[str, str], object]) -> None:
+        """Save *values* ((sheet, cell) -> the engine's value) with those formula cells (:mod:`xlpy.saved_values`)."""
+        self._saved = dict(values)
+
     def to_bytes(self, when: dt.datetime | None = None) -> bytes:
         from . import package
 
         for sheet, sx in self._edits.items():
             sx.set_dimension()
             self.pkg.write(self._sheets[sheet], sx.to_bytes())
+        if self._saved is not None:
+            from .saved_values import fill_parts
+
+            fill_parts(self.pkg, self._sheets, self._saved, self.date1904)
         if self._edits or self._formulas_written:
             self._wb_text = package.full_calc_on_load(self._wb_text)
             package.drop_calc_chain(self.pkg)

@@ -27,6 +27,7 @@ from .engine.model import (
     Valuation,
 )
 from .engine.numbers import is_whole, to_decimal
+from .formula_text import boolean_formula
 from .layout import ENTRY_LINES, Layout, Shape
 
 __all__ = [
@@ -211,6 +212,9 @@ class CellReader:
             return v
         if isinstance(v, str) and v.strip().upper() in ("TRUE", "FALSE"):
             return v.strip().upper() == "TRUE"
+        as_formula = boolean_formula(v)  # =TRUE() as LibreOffice saves the constant
+        if as_formula is not None:
+            return as_formula
         self._fail(self.where(name), v, f"{name} must be TRUE or FALSE")
         return False
 

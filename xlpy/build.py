@@ -31,7 +31,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as XLTable
 from openpyxl.worksheet.table import TableStyleInfo
 
-from . import __version__, bookdata, calendars, package, vba
+from . import __version__, bookdata, calendars, package, saved_values, vba
 from .layout import (
     CHECK_COLS,
     CONF_SHEET,
@@ -431,8 +431,26 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
     wb.properties.created = when
     wb.properties.modified = when
     cover_widths = {**lay.sheet("Cover").widths, "A": 2}
-    atomic_save(wb, out, when, post=lambda data: package.add_buttons(data, "Cover", COVER_BUTTONS, cover_widths))
+    saved = _engine_values(lay, offer, results, values)
+
+    def post(data: bytes) -> bytes:
+        return saved_values.fill_package(package.add_buttons(data, "Cover", COVER_BUTTONS, cover_widths), saved)
+
+    atomic_save(wb, out, when, post=post)
     return out
+
+
+def _engine_values(lay: Layout, offer, results, values: dict) -> dict:
+    """The engine's value of each formula cell it knows: the file's saved values (see :mod:`xlpy.saved_values`)."""
+    from .validate import expected_cells
+
+    if results is None:
+        from .engine.compute import compute
+
+        results = compute(offer, calendars.sessions)
+    step = values.get("SensitivityStep")
+    expected = expected_cells(lay, offer, results, bookdata.SENSITIVITY_STEP if step is None else Decimal(step))
+    return saved_values.engine_cells(expected)
 
 
 def workbook_bytes(wb, when: dt.datetime | None = None) -> bytes:

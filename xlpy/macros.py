@@ -765,6 +765,10 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
     if r.problems:
         raise InputErrors(_capped(r.problems))
     written = [] if r.unchanged() else r.write(when, results)
+    if written and hasattr(book, "set_saved_values"):  # a file on disk: save the engine's figures with it
+        from .saved_values import refreshed_values
+
+        book.set_saved_values(refreshed_values(book, offer, results))
     release = _release_check(book, r.lay, offer, results)
     return RefreshReport(when.strftime("%Y-%m-%d %H:%M:%S"), r.tally_record, r.price_record, release,
                          tuple(written), tuple(r.notes))

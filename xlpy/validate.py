@@ -1,9 +1,10 @@
 """Prove a standard workbook right without Excel.
 
-:func:`validate` checks a workbook's *structure* (sheets, names, formulas
-exactly as the layout writes them, no literal numbers in ``Results``, no
-external links, inputs of the right type, a VBA project holding only the
-modules we expect) and its *values*: it recalculates the workbook with two
+:func:`validate` checks a workbook's *structure* (sheets, names, formulas as
+the layout writes them, compared by meaning (:mod:`xlpy.formula_text`), no
+literal numbers in ``Results``, no external links, inputs of the right type, a
+VBA project holding the template's modules and their code), the values saved
+in the file (:mod:`xlpy.saved_values`) and its *values*: it recalculates the workbook with two
 independent engines and compares every figure of ``Results``, ``Check``,
 ``Sensitivity`` and ``Release`` with the Python engine run on the workbook's
 own inputs.
@@ -32,7 +33,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from . import bookdata, libreoffice, vba
+from . import bookdata, libreoffice, saved_values, vba
+from .formula_text import same_formula
 from .engine.compute import compute
 from .engine.errors import InputError, InputErrors
 from .engine.numbers import excel_round, to_decimal
@@ -73,7 +75,8 @@ class Finding:
         what: what is wrong there.
         expected: what should be there.
         found: what is there.
-        leg: ``structure``, ``inputs``, ``engine``, ``formulas`` or ``libreoffice``.
+        leg: ``structure``, ``inputs``, ``engine``, ``saved`` (the values saved in the file),
+            ``formulas`` or ``libreoffice``.
     """
 
     workbook: str
@@ -314,7 +317,7 @@ def _structure(book: str, wb, lay: Layout, path: Path, findings: list[Finding]):
         if sheet not in wb.sheetnames:
             continue
         got = wb[sheet][ref].value
-        if got != want:
+        if not same_formula(got, want):
             if not (isinstance(got, str) and got.startswith("=")):
                 what = "formula replaced by a value"
             else:
@@ -340,7 +343,8 @@ def _structure(book: str, wb, lay: Layout, path: Path, findings: list[Finding]):
             findings.append(Finding(book, f"{CONF_SHEET}!UDF Modules", "xlwings setting is wrong", repr(vba.UDF_MODULES),
                                     _show(udf.get("UDF Modules"))))
     try:
-        modules = set(vba.vba_modules(path))
+        sources = vba.vba_modules(path)
+        modules = set(sources)
     except Exception as exc:  # oletools raises many kinds for a damaged project
         findings.append(Finding(book, "VBA project", "cannot be read", "the template's modules", str(exc)))
         return
@@ -350,6 +354,21 @@ def _structure(book: str, wb, lay: Layout, path: Path, findings: list[Finding]):
                                 "only " + ", ".join(sorted(allowed)), extra))
     for missing in sorted(vba.expected_modules(standalone=True) - modules):
         findings.append(Finding(book, f"VBA module {missing}", "template VBA module is missing", missing, "none"))
+    _vba_sources(book, sources, findings)
+
+
+def _vba_sources(book: str, sources: dict[str, str], findings: list[Finding]) -> None:
+    """Each template module's code, as Excel or LibreOffice may save it (see :func:`xlpy.vba.module_code`)."""
+    template = vba.vba_modules(vba.template_path(standalone=True))
+    for name, text in sorted(template.items()):
+        if name not in sources:
+            continue
+        want, got = vba.module_code(text), vba.module_code(sources[name])
+        if want != got:
+            at = next((i for i, (a, b) in enumerate(zip(want, got)) if a != b), min(len(want), len(got)))
+            findings.append(Finding(book, f"VBA module {name} line {at + 1}", "VBA code differs from the template",
+                                    repr(want[at]) if at < len(want) else "the end of the module",
+                                    repr(got[at]) if at < len(got) else "the end of the module"))
 
 
 def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: list[Finding]):
@@ -379,6 +398,24 @@ def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: lis
             findings.append(Finding(book, table, "table differs from the offer file",
                                     f"{len(b or [])} rows", f"{len(a or [])} rows" + (
                                         "" if len(a or []) != len(b or []) else " with different values"), "inputs"))
+
+
+def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes: list[str]) -> int:
+    """The saved values of the formula cells the engine knows, against the engine (:mod:`xlpy.saved_values`)."""
+    mismatches, compared, blank, verdict = saved_values.compare(path, wb, exp, _same)
+    why = (SAVED_STALE if verdict == "stale" else SAVED_DOCTORED)
+    for m in mismatches:
+        findings.append(Finding(book, m.where, f"{m.label}: saved value differs from the engine; {why}",
+                                _show(m.engine), _show(m.saved), "saved"))
+    if blank:
+        notes.append(f"{blank} formula cell(s) the engine knows hold no saved value (the file was saved before "
+                     "it was calculated); the application calculates them when it opens the file")
+    return compared
+
+
+SAVED_STALE = "the file looks saved before recalculation (stale): open it in Excel, recalculate and save"
+SAVED_DOCTORED = ("the file looks doctored: its other saved figures agree with the engine, this one does not "
+                  "(edited inside the file, or calculated differently by the application)")
 
 
 # --- recalculation legs -------------------------------------------------------------------
@@ -596,6 +633,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     for p in reader.problems:
         findings.append(Finding(book, p.field, p.reason, "a number", _show(p.value), "inputs"))
     exp = expected_cells(lay, offer, results, step if step is not None else bookdata.SENSITIVITY_STEP)
+    report.cells_compared += _saved(book, path, wb, exp, findings, notes)
 
     if "formulas" in legs:
         try:

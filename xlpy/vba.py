@@ -287,3 +287,20 @@ def expected_modules(standalone: bool = True) -> set[str]:
     are imported.
     """
     return set(vba_modules(template_path(standalone)))
+
+
+def module_code(source: str) -> list[str]:
+    """A module's code lines as an application that recompiles the project may save them.
+
+    Excel and LibreOffice rewrite the project when they save: line ends, blank
+    lines, the ``Attribute`` lines (hidden metadata the editor does not show)
+    and LibreOffice's ``Option ClassModule`` marker change, the code does not.
+    This keeps what is compared: every other line, without trailing spaces.
+    """
+    out = []
+    for line in source.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = line.rstrip()
+        if not line or line.startswith("Attribute ") or line == "Option ClassModule":
+            continue
+        out.append(line)
+    return out
