@@ -127,8 +127,9 @@ class Expect:
 # --- what the workbook must hold -------------------------------------------------
 
 
-def formula_cells(lay: Layout) -> dict[tuple[str, str], str]:
-    """Every formula the layout writes: (sheet, cell) -> formula text."""
+def formula_cells(lay: Layout, tables: bool = True) -> dict[tuple[str, str], str]:
+    """Every formula the layout writes: (sheet, cell) -> formula text (without the tables' rows
+    when *tables* is False)."""
     out: dict[tuple[str, str], str] = {}
     for s, _, item, row in lay.items():
         if s.check and item.function:
@@ -136,7 +137,7 @@ def formula_cells(lay: Layout) -> dict[tuple[str, str], str]:
                 out[(s.title, f"{get_column_letter(col)}{row}")] = formula
         elif item.formula is not None:
             out[(s.title, f"{get_column_letter(VALUE_COL)}{row}")] = item.formula
-    for s in lay.sheets:
+    for s in lay.sheets if tables else ():
         for t in s.tables:
             for i, c in enumerate(t.columns):
                 if c.formula is None:
@@ -269,7 +270,8 @@ def _literals(formula: str) -> list[str]:
     return [m for m in _NUMBER.findall(body) if m not in ALLOWED_LITERALS]
 
 
-def _structure(book: str, wb, lay: Layout, path: Path, findings: list[Finding]):
+def _structure(book: str, wb, lay: Layout, path: Path, findings: list[Finding]) -> bool:
+    """Check the structure; True when every table row holds the layout's formula."""
     for title in SHEETS:
         if title not in wb.sheetnames:
             findings.append(Finding(book, title, "sheet is missing", title, "no such sheet"))
@@ -288,23 +290,42 @@ def _structure(book: str, wb, lay: Layout, path: Path, findings: list[Finding]):
         target = getattr(getattr(link, "file_link", None), "Target", "") or "an external workbook"
         findings.append(Finding(book, f"external link {i}", "workbook links to another file", "no external links",
                                 target))
-    formulas = formula_cells(lay)
-    for (sheet, ref), want in formulas.items():
+    def differs(sheet, ref, want, got):
+        if not (isinstance(got, str) and got.startswith("=")):
+            what = "formula replaced by a value"
+        else:
+            what = "formula differs from the layout"
+        findings.append(Finding(book, f"{sheet}!{ref}", what, want, _show(got)))
+
+    # Table rows: each row's formula against the layout's, by cell position (a holder table is long).
+    tables_ok = True
+    for spec in table_columns(lay):
+        if spec.sheet not in wb.sheetnames:
+            tables_ok = False
+            continue
+        cells = wb[spec.sheet]._cells
+        for row in range(spec.first_row, spec.last_row + 1):
+            cell = cells.get((row, spec.col))
+            got = cell.value if cell is not None else None
+            want = spec.formula(row)
+            if got != want:
+                differs(spec.sheet, f"{get_column_letter(spec.col)}{row}", want, got)
+            if got != want or cell.data_type != "f":
+                tables_ok = False
+    for (sheet, ref), want in formula_cells(lay, tables=False).items():
         if sheet not in wb.sheetnames:
             continue
         got = wb[sheet][ref].value
         if got != want:
-            if not (isinstance(got, str) and got.startswith("=")):
-                what = "formula replaced by a value"
-            else:
-                what = "formula differs from the layout"
-            findings.append(Finding(book, f"{sheet}!{ref}", what, want, _show(got)))
+            differs(sheet, ref, want, got)
     for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                v = cell.value
-                if not (isinstance(v, str) and v.startswith("=")) or cell.data_type != "f":
-                    continue
+        for cell in ws._cells.values():
+            if cell.data_type != "f":
+                continue
+            v = cell.value
+            if not (isinstance(v, str) and v.startswith("=")):
+                continue
+            if "[" in v or ws.title == "Results":
                 where = f"{ws.title}!{cell.coordinate}"
                 if _EXTERNAL.search(_STRING.sub('""', v)):
                     findings.append(Finding(book, where, "reference to another workbook", "no external references", v))
@@ -322,13 +343,14 @@ def _structure(book: str, wb, lay: Layout, path: Path, findings: list[Finding]):
         modules = set(vba.vba_modules(path))
     except Exception as exc:  # oletools raises many kinds for a damaged project
         findings.append(Finding(book, "VBA project", "cannot be read", "the template's modules", str(exc)))
-        return
+        return tables_ok
     allowed = vba.expected_modules(standalone=True) | {vba.UDF_MODULE_NAME}
     for extra in sorted(modules - allowed):
         findings.append(Finding(book, f"VBA module {extra}", "unexpected VBA module",
                                 "only " + ", ".join(sorted(allowed)), extra))
     for missing in sorted(vba.expected_modules(standalone=True) - modules):
         findings.append(Finding(book, f"VBA module {missing}", "template VBA module is missing", missing, "none"))
+    return tables_ok
 
 
 def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: list[Finding]):
@@ -458,22 +480,26 @@ def table_columns(lay: Layout):
                 else:
                     def template(row):
                         return "rest"
-                out.append(TableColumn(s.title, t.first_col + i, t.first_row, t.last_row,
-                                       lambda row, t=t, c=c: t.row_formula(c, row), template))
+                out.append(TableColumn(s.title, t.first_col + i, t.first_row, t.last_row, _row_formula(t, c),
+                                       template))
     return out
 
 
-def _tables_as_laid_out(wb, lay: Layout) -> bool:
-    """True when every table formula cell holds the layout's formula for its row."""
-    for spec in table_columns(lay):
-        if spec.sheet not in wb.sheetnames:
-            return False
-        cells = wb[spec.sheet]._cells
-        for row in range(spec.first_row, spec.last_row + 1):
-            cell = cells.get((row, spec.col))
-            if cell is None or cell.data_type != "f" or cell.value != spec.formula(row):
-                return False
-    return True
+def _row_formula(t, c):
+    """``formula(row)``: the layout's formula for a row of table *t*'s column *c* (fast: a holder table is long)."""
+    try:
+        rest = t.row_template(c)
+        rest.format(r=1, p=0, n=2, i=1)
+    except (ValueError, KeyError, IndexError):  # braces of its own: the slow way
+        return lambda row: t.row_formula(c, row)
+    first, first_row = t.row_formula(c, t.first_row), t.first_row
+
+    def formula(row: int) -> str:
+        if row == first_row:
+            return first
+        return rest.format(r=row, p=row - 1, n=row + 1, i=row - first_row + 1)
+
+    return formula
 
 
 def _formulas_table_values(wb, lay: Layout, cells, progress=None) -> dict[tuple[str, str], object]:
@@ -506,19 +532,28 @@ def _function_cells(wb) -> dict[tuple[str, str], str]:
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\s*\(", re.IGNORECASE)
     out = {}
     for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                v = cell.value
-                if isinstance(v, str) and v.startswith("=") and pattern.search(_STRING.sub('""', v)):
-                    out[(ws.title, cell.coordinate)] = v
+        for (row, col), cell in sorted(ws._cells.items()):
+            v = cell.value
+            if (isinstance(v, str) and v.startswith("=") and pattern.search(v)
+                    and pattern.search(_STRING.sub('""', v))):
+                out[(ws.title, cell.coordinate)] = v
     return out
 
 
-def _libreoffice_copy(path: Path, exp: dict, out_dir: Path, book: str, findings: list[Finding]) -> Path:
-    """A copy of the workbook in which every function cell holds the engine's value."""
-    wb = load_workbook(path)
-    lay_fn = _function_cells(wb)
-    for (sheet, ref), formula in lay_fn.items():
+def _libreoffice_copy(path: Path, wb, exp: dict, out_dir: Path, book: str, findings: list[Finding]) -> Path:
+    """A copy of the workbook in which every function cell holds the engine's value.
+
+    Only the worksheets holding such cells are rewritten; every other part is
+    copied as it is (a holder table of any size costs nothing here).
+    """
+    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+
+    from .package import Package, SheetXml, cell_xml
+
+    pkg = Package(path)
+    parts = pkg.sheet_parts()
+    edits: dict[str, SheetXml] = {}
+    for (sheet, ref), formula in _function_cells(wb).items():
         e = exp.get((sheet, ref))
         if "XLPY_VERSION" in formula.upper() and e is None:
             value = True  # FunctionsLoaded: the functions stand in as the engine
@@ -528,15 +563,71 @@ def _libreoffice_copy(path: Path, exp: dict, out_dir: Path, book: str, findings:
             continue
         else:
             value = e.value
-        cell = wb[sheet][ref]
         if isinstance(value, Decimal):
             value = float(value)
-        cell.value = value
-        if isinstance(value, str):
-            cell.data_type = "s"
-    copy = out_dir / (path.stem + ".lo-input.xlsx")
-    wb.save(copy)
+        if sheet not in edits:
+            edits[sheet] = SheetXml(pkg.read(parts[sheet]), f"{book}: {parts[sheet]}")
+        letters, row = coordinate_from_string(ref)
+        edits[sheet].set_cell(row, column_index_from_string(letters),
+                              lambda style, ref=ref, value=value: cell_xml(ref, value, style,
+                                                                           text=isinstance(value, str)))
+    for sheet, xml in edits.items():
+        pkg.write(parts[sheet], xml.to_bytes())
+    copy = out_dir / (path.stem + ".lo-input" + (path.suffix.lower() if path.suffix.lower() in (".xlsx", ".xlsm")
+                                                 else ".xlsx"))
+    copy.write_bytes(pkg.to_bytes(level=1))
     return copy
+
+
+def _xlsx_values(path: Path, sheets) -> dict[tuple[str, str], object]:
+    """The cached values of the given worksheets of a workbook, read straight from their XML.
+
+    Numbers stay numbers (dates too: :func:`_serial_dates` turns those expected to be dates
+    into dates); only the shared strings the cells use are kept.
+    """
+    from lxml import etree
+
+    from .package import Package
+
+    pkg = Package(path)
+    parts = pkg.sheet_parts()
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    raw: dict[tuple[str, str], tuple[str, str | None, str | None]] = {}
+    for sheet in sheets:
+        if sheet not in parts:
+            continue
+        root = etree.fromstring(pkg.read(parts[sheet]), etree.XMLParser(huge_tree=True, resolve_entities=False))
+        for c in root.iter(f"{main}c"):
+            t = c.get("t", "n")
+            if t == "inlineStr":
+                raw[(sheet, c.get("r"))] = ("str", "".join(c.find(f"{main}is").itertext()), None)
+                continue
+            v = c.find(f"{main}v")
+            if v is not None:
+                raw[(sheet, c.get("r"))] = (t, v.text, None)
+    strings: list[str] = []
+    if any(t == "s" for t, _, _ in raw.values()):
+        sst_part = next((target for _, kind, target in pkg.relationships(pkg.workbook_part())
+                         if kind.endswith("/sharedStrings")), None)
+        if sst_part is not None:
+            sst = etree.fromstring(pkg.read(sst_part), etree.XMLParser(huge_tree=True, resolve_entities=False))
+            strings = ["".join(si.itertext()) for si in sst.iter(f"{main}si")]
+    out: dict[tuple[str, str], object] = {}
+    for key, (t, text, _) in raw.items():
+        if t == "s":
+            value: object = strings[int(text)] if text is not None and int(text) < len(strings) else None
+        elif t in ("str", "e", "inlineStr"):
+            value = text
+        elif t == "b":
+            value = text in ("1", "true")
+        elif text is None:
+            value = None
+        else:
+            value = float(text)
+            if value.is_integer() and "." not in text and "E" not in text.upper():
+                value = int(text)
+        out[key] = value
+    return out
 
 
 # --- entry points ------------------------------------------------------------------------------
@@ -574,7 +665,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     except ValueError as exc:
         findings.append(Finding(book, f"name {LAYOUT_NAME}", "layout cannot be read", "a layout", str(exc)))
         return report
-    _structure(book, wb, lay, path, findings)
+    tables_ok = _structure(book, wb, lay, path, findings)
 
     def get(sheet, ref):
         return wb[sheet][ref].value if sheet in wb.sheetnames else None
@@ -604,9 +695,18 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         findings.append(Finding(book, p.field, p.reason, "a number", _show(p.value), "inputs"))
     exp = expected_cells(lay, offer, results, step if step is not None else bookdata.SENSITIVITY_STEP)
 
+    # The LibreOffice leg runs in its own process, beside the formulas leg.
+    lo_job = None
+    if "libreoffice" in legs and libreoffice.find_soffice() is not None:
+        import concurrent.futures
+
+        tmp = tempfile.TemporaryDirectory(prefix="xlpy-validate-")
+        copy = _libreoffice_copy(path, wb, exp, Path(tmp.name), book, findings)
+        pool = concurrent.futures.ThreadPoolExecutor(1)
+        lo_job = (tmp, pool, pool.submit(libreoffice.recalculate, copy, Path(tmp.name) / "out"))
     if "formulas" in legs:
         try:
-            if _tables_as_laid_out(wb, lay):
+            if tables_ok:
                 raw = _formulas_table_values(wb, lay, list(exp))
             else:  # a table row differs from the layout (a finding already): the library's own model
                 notes.append("formulas leg: a table row differs from the layout; recalculated cell by cell")
@@ -625,17 +725,18 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
             else:
                 notes.append("LibreOffice leg skipped: soffice not found (install libreoffice-calc-nogui)")
         else:
-            with tempfile.TemporaryDirectory(prefix="xlpy-validate-") as tmp:
-                copy = _libreoffice_copy(path, exp, Path(tmp), book, findings)
-                try:
-                    recalculated = libreoffice.recalculate(copy, Path(tmp) / "out")
-                    raw = libreoffice.read_values(recalculated)
-                    values = {(s, r): v for s, cells in raw.items() for r, v in cells.items()}
-                    report.cells_compared += _compare(book, exp, values, "libreoffice", findings)
-                    report.legs_run.append("libreoffice")
-                except libreoffice.LibreOfficeError as exc:
-                    findings.append(Finding(book, "workbook", "LibreOffice could not recalculate it", "a result",
-                                            str(exc).splitlines()[0], "libreoffice"))
+            tmp, pool, job = lo_job
+            try:
+                recalculated = job.result()
+                values = _serial_dates(exp, _xlsx_values(recalculated, sorted({s for s, _ in exp})))
+                report.cells_compared += _compare(book, exp, values, "libreoffice", findings)
+                report.legs_run.append("libreoffice")
+            except libreoffice.LibreOfficeError as exc:
+                findings.append(Finding(book, "workbook", "LibreOffice could not recalculate it", "a result",
+                                        str(exc).splitlines()[0], "libreoffice"))
+            finally:
+                pool.shutdown()
+                tmp.cleanup()
     return report
 
 
