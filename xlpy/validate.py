@@ -32,7 +32,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from . import bookdata, libreoffice, vba
+from . import bookdata, libreoffice, progress, vba
 from .engine.compute import compute
 from .engine.errors import InputError, InputErrors
 from .engine.numbers import excel_round, to_decimal
@@ -652,7 +652,8 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         findings.append(Finding(book, "file", "workbook not found", str(path), "nothing"))
         return report
     try:
-        wb = load_workbook(path)
+        with progress.step(f"{book}: reading"):
+            wb = load_workbook(path)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         findings.append(Finding(book, "file", "cannot be opened as a workbook", "an .xlsm", str(exc)))
         return report
@@ -665,7 +666,8 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     except ValueError as exc:
         findings.append(Finding(book, f"name {LAYOUT_NAME}", "layout cannot be read", "a layout", str(exc)))
         return report
-    tables_ok = _structure(book, wb, lay, path, findings)
+    with progress.step(f"{book}: structure"):
+        tables_ok = _structure(book, wb, lay, path, findings)
 
     def get(sheet, ref):
         return wb[sheet][ref].value if sheet in wb.sheetnames else None
@@ -706,11 +708,13 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         lo_job = (tmp, pool, pool.submit(libreoffice.recalculate, copy, Path(tmp.name) / "out"))
     if "formulas" in legs:
         try:
-            if tables_ok:
-                raw = _formulas_table_values(wb, lay, list(exp))
-            else:  # a table row differs from the layout (a finding already): the library's own model
-                notes.append("formulas leg: a table row differs from the layout; recalculated cell by cell")
-                raw = _formulas_values(path)
+            rows = sum(c.rows for c in table_columns(lay))
+            with progress.step(f"{book}: formulas leg", total=rows or None, unit="row") as update:
+                if tables_ok:
+                    raw = _formulas_table_values(wb, lay, list(exp), update)
+                else:  # a table row differs from the layout (a finding already): the library's own model
+                    notes.append("formulas leg: a table row differs from the layout; recalculated cell by cell")
+                    raw = _formulas_values(path)
             values = _serial_dates(_upper_keys(exp), raw)
             report.cells_compared += _compare(book, _upper_keys(exp), values, "formulas", findings)
             report.legs_run.append("formulas")
@@ -727,7 +731,8 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         else:
             tmp, pool, job = lo_job
             try:
-                recalculated = job.result()
+                with progress.step(f"{book}: LibreOffice leg"):
+                    recalculated = job.result()
                 values = _serial_dates(exp, _xlsx_values(recalculated, sorted({s for s, _ in exp})))
                 report.cells_compared += _compare(book, exp, values, "libreoffice", findings)
                 report.legs_run.append("libreoffice")
@@ -742,13 +747,17 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
 
 def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, progress=None) -> list[Report]:
     """Validate several workbooks, with a progress bar when there are more than one."""
+    from . import progress as bars
+
     paths = list(paths)
     if progress is None:
-        progress = len(paths) > 1
-    if progress:
-        from tqdm import tqdm
+        progress = len(paths) > 1 and bars.enabled()
+    if not progress:
+        return [validate(p, offer_path, legs, require_libreoffice) for p in paths]
+    from tqdm import tqdm
 
-        iterator = tqdm(paths, desc="validating", unit="workbook")
-    else:
-        iterator = paths
-    return [validate(p, offer_path, legs, require_libreoffice) for p in iterator]
+    reports = []
+    with tqdm(paths, desc="validating", unit="workbook", file=bars._stream(), position=1, leave=False) as bar:
+        for p in bar:
+            reports.append(validate(p, offer_path, legs, require_libreoffice))
+    return reports
