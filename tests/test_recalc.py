@@ -136,3 +136,20 @@ def test_tampered_table_row_is_found(books, tmp_path):
     ref = f"Tenders!{wb['Tenders'].cell(row, spec.col).coordinate}"
     assert any(f.where == ref and "formula differs" in f.what for f in report.findings)
     assert report.legs_run == ["formulas"]
+
+
+def test_fast_load_reads_the_cells_openpyxl_reads(books, monkeypatch):
+    """The holder table read from the sheet's XML: every cell as openpyxl's own reader gives it."""
+    from xlpy import fastload
+
+    monkeypatch.setattr(fastload, "MIN_ROWS", 10)
+    path = books["holders"]
+    fast, slow = fastload._load(path), load_workbook(path)
+    assert fast.sheetnames == slow.sheetnames
+    for a, b in zip(fast.worksheets, slow.worksheets):
+        assert set(a._cells) == set(b._cells), a.title
+        for k, c in b._cells.items():
+            d = a._cells[k]
+            assert (d.value, d.data_type, d.number_format, d.style_id) == (
+                c.value, c.data_type, c.number_format, c.style_id), (a.title, k)
+    assert set(fast.defined_names) == set(slow.defined_names)

@@ -652,8 +652,10 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         findings.append(Finding(book, "file", "workbook not found", str(path), "nothing"))
         return report
     try:
+        from .fastload import load
+
         with progress.step(f"{book}: reading"):
-            wb = load_workbook(path)
+            wb = load(path)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         findings.append(Finding(book, "file", "cannot be opened as a workbook", "an .xlsm", str(exc)))
         return report
