@@ -5,7 +5,9 @@ a cell, seconds for a holder table of 20,000 lines.  :func:`load` hands
 openpyxl the package without the holder table's rows, then reads those rows
 with lxml and puts the same cells (value, type, style) into the worksheet.
 
-Only what it is sure to read as openpyxl would is read this way: plain
+The table's cells share their style records with the workbook's (the
+validator reads them and never writes them).  Only what it is sure to read as
+openpyxl would is read this way: plain
 numbers, booleans, text (inline or shared) and formulas.  A row holding
 anything else (a date-formatted number, an error, a shared or array formula)
 sends the whole file to openpyxl's own reader, as does any workbook that is
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from pathlib import Path
 
 __all__ = ["load", "MIN_ROWS"]
@@ -55,11 +58,31 @@ def _table(pkg):
     raise _Fallback("no holder table")
 
 
+_CELL = re.compile(
+    r'<c r="([A-Z]{1,3})(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?\s*(?:/>|>(?:<f>([^<]*)</f>(?:<v>[^<]*</v>|<v/>)?'
+    r'|<v>([^<]*)</v>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>|<v/>|<f/>)?</c>)')
+_GAP = re.compile(r'(?:\s|<row\b[^<>]*?>|</row>)*')
+_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#\d+|amp|lt|gt|quot|apos);")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _unescape(text: str) -> str:
+    if "&" not in text:
+        return text
+
+    def sub(m):
+        e = m.group(1)
+        if e[0] == "#":
+            return chr(int(e[2:], 16) if e[1] in "xX" else int(e[1:]))
+        return _NAMED[e]
+
+    return _ENTITY.sub(sub, text)
+
+
 def _load(path: Path):
-    from lxml import etree
     from openpyxl import load_workbook
     from openpyxl.cell.cell import Cell
-    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+    from openpyxl.utils.cell import column_index_from_string
 
     from .package import Package, SheetXml
 
@@ -69,74 +92,73 @@ def _load(path: Path):
         raise _Fallback("short table")
     part = pkg.sheet_parts()[title]
     sheet = SheetXml(pkg.read(part), part)
+    if sheet.p:
+        raise _Fallback("prefixed elements")
     a, b = sheet._span(table.first_row, table.last_row)
-    rows_doc = (sheet.text[:sheet.data_start] + sheet.text[a:b] + sheet.text[sheet.data_end:]).encode("utf-8")
+    chunk = sheet.text[a:b]
     pkg.write(part, (sheet.text[:a] + sheet.text[b:]).encode("utf-8"))
     del sheet
     wb = load_workbook(io.BytesIO(pkg.to_bytes(level=1)))
     ws = wb[title]
-    parser = etree.XMLParser(resolve_entities=False, huge_tree=True, no_network=True)
-    root = etree.fromstring(rows_doc, parser)
-    del rows_doc
     strings = None
     dates = getattr(wb, "_date_formats", set())
     styles = wb._cell_styles
     cells = ws._cells
-    f_tag, v_tag, is_tag = f"{_MAIN}f", f"{_MAIN}v", f"{_MAIN}is"
-    for row in root.iter(f"{_MAIN}row"):
-        r = int(row.get("r"))
-        if not table.first_row <= r <= table.last_row:
+    columns: dict[str, int] = {}
+    first, last = table.first_row, table.last_row
+    new = Cell.__new__
+    pos = 0
+    gap = _GAP.fullmatch
+    for c in _CELL.finditer(chunk):
+        if c.start() != pos and not gap(chunk, pos, c.start()):
+            raise _Fallback("a cell not read")
+        pos = c.end()
+        letters, r, s, t, f, v, text = c.groups()
+        r = int(r)
+        if not first <= r <= last:
             raise _Fallback("row outside the table")
-        for c in row.iter(f"{_MAIN}c"):
-            ref = c.get("r")
-            if ref is None:
-                raise _Fallback("cell without a reference")
-            letters, rr = coordinate_from_string(ref)
-            if rr != r:
-                raise _Fallback("cell in another row")
-            col = column_index_from_string(letters)
-            t = c.get("t", "n")
-            s = int(c.get("s", "0"))
-            f = c.find(f_tag)
-            if f is not None:
-                if f.get("t") not in (None, "normal") or f.text is None:
-                    raise _Fallback("shared or array formula")
-                value, kind = "=" + f.text, "f"
-            elif t == "inlineStr":
-                node = c.find(is_tag)
-                value, kind = ("".join(x.text or "" for x in node.iter(f"{_MAIN}t")) if node is not None else ""), "s"
+        col = columns.get(letters)
+        if col is None:
+            col = columns[letters] = column_index_from_string(letters)
+        s = int(s) if s else 0
+        kind = "n"
+        value: object = None
+        if f is not None:
+            value, kind = "=" + _unescape(f), "f"
+        elif text is not None:
+            if t != "inlineStr":
+                raise _Fallback("inline text in another type")
+            value, kind = _unescape(text), "s"
+        elif v is not None:
+            if t is None or t == "n":
+                if s in dates:
+                    raise _Fallback("a date")
+                value = float(v) if ("." in v or "e" in v or "E" in v) else int(v)
             elif t == "s":
                 if strings is None:
-                    strings = _shared_strings(pkg, parser)
-                v = c.find(v_tag)
-                value, kind = strings[int(v.text)], "s"
+                    strings = _shared_strings(pkg)
+                value, kind = strings[int(v)], "s"
             elif t == "b":
-                v = c.find(v_tag)
-                value, kind = (v.text.strip() in ("1", "true")) if v is not None and v.text else None, "b"
-            elif t == "n":
-                v = c.find(v_tag)
-                if v is None or not v.text:
-                    value, kind = None, "n"
-                else:
-                    if s in dates:
-                        raise _Fallback("a date")
-                    text = v.text.strip()
-                    value = float(text) if any(ch in text for ch in ".eE") else int(text)
-                    kind = "n"
+                value, kind = v.strip() in ("1", "true"), "b"
             else:
                 raise _Fallback(f"cell type {t}")
-            if s >= len(styles):
-                raise _Fallback("unknown style")
-            cell = Cell(ws, row=r, column=col, style_array=styles[s])
-            cell._value = value
-            cell.data_type = kind
-            cells[(r, col)] = cell
+        elif t not in (None, "n"):
+            raise _Fallback(f"empty cell of type {t}")
+        if s >= len(styles):
+            raise _Fallback("unknown style")
+        cell = new(Cell)
+        cell.parent, cell.row, cell.column, cell._value, cell.data_type = ws, r, col, value, kind
+        cell._style, cell._hyperlink, cell._comment = styles[s], None, None
+        cells[(r, col)] = cell
+    if pos != len(chunk) and not gap(chunk, pos):
+        raise _Fallback("a cell not read")
     return wb
 
 
-def _shared_strings(pkg, parser) -> list[str]:
+def _shared_strings(pkg) -> list[str]:
     from lxml import etree
 
+    parser = etree.XMLParser(resolve_entities=False, huge_tree=True, no_network=True)
     part = next((target for _, kind, target in pkg.relationships(pkg.workbook_part())
                  if kind.endswith("/sharedStrings")), None)
     if part is None:
