@@ -524,23 +524,39 @@ def _serial_dates(exp: dict, values: dict) -> dict:
     return out
 
 
-def _function_cells(wb) -> dict[tuple[str, str], str]:
-    """Cells whose formulas call one of xlpy's worksheet functions."""
+def _function_cells(wb, proven=()) -> dict[tuple[str, str], str]:
+    """Cells whose formulas call one of xlpy's worksheet functions.
+
+    *proven*: table columns known to hold their layout formula on every row;
+    those whose template calls none of the functions are not read cell by cell.
+    """
     from . import registry, udfs  # noqa: F401
 
     names = [s.name for s in registry.functions() if s.module == "xlpy.udfs"]
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\s*\(", re.IGNORECASE)
-    out = {}
-    for ws in wb.worksheets:
-        for (row, col), cell in sorted(ws._cells.items()):
-            v = cell.value
-            if (isinstance(v, str) and v.startswith("=") and pattern.search(v)
-                    and pattern.search(_STRING.sub('""', v))):
-                out[(ws.title, cell.coordinate)] = v
-    return out
+
+    def calls(v) -> bool:
+        return (isinstance(v, str) and v.startswith("=") and pattern.search(v) is not None
+                and pattern.search(_STRING.sub('""', v)) is not None)
+
+    skip = {}
+    for spec in proven:
+        rows = range(spec.first_row, spec.last_row + 1)
+        if not any(calls(spec.formula(r)) for r in rows[:2]) and len({spec.template(r) for r in rows[1:]}) <= 1:
+            skip[(spec.sheet, spec.col)] = (spec.first_row, spec.last_row)
+    found = []
+    for i, ws in enumerate(wb.worksheets):
+        for (row, col), cell in ws._cells.items():
+            span = skip.get((ws.title, col))
+            if span is not None and span[0] <= row <= span[1]:
+                continue
+            if cell.data_type == "f" and calls(cell.value):
+                found.append((i, row, col, ws.title, cell.coordinate, cell.value))
+    return {(title, ref): v for _, _, _, title, ref, v in sorted(found)}
 
 
-def _libreoffice_copy(path: Path, wb, exp: dict, out_dir: Path, book: str, findings: list[Finding]) -> Path:
+def _libreoffice_copy(path: Path, wb, exp: dict, out_dir: Path, book: str, findings: list[Finding],
+                      proven=()) -> Path:
     """A copy of the workbook in which every function cell holds the engine's value.
 
     Only the worksheets holding such cells are rewritten; every other part is
@@ -553,7 +569,7 @@ def _libreoffice_copy(path: Path, wb, exp: dict, out_dir: Path, book: str, findi
     pkg = Package(path)
     parts = pkg.sheet_parts()
     edits: dict[str, SheetXml] = {}
-    for (sheet, ref), formula in _function_cells(wb).items():
+    for (sheet, ref), formula in _function_cells(wb, proven).items():
         e = exp.get((sheet, ref))
         if "XLPY_VERSION" in formula.upper() and e is None:
             value = True  # FunctionsLoaded: the functions stand in as the engine
@@ -579,12 +595,16 @@ def _libreoffice_copy(path: Path, wb, exp: dict, out_dir: Path, book: str, findi
     return copy
 
 
-def _xlsx_values(path: Path, sheets) -> dict[tuple[str, str], object]:
-    """The cached values of the given worksheets of a workbook, read straight from their XML.
+def _xlsx_values(path: Path, cells) -> dict[tuple[str, str], object]:
+    """The cached values of the given ``(sheet, cell)`` of a workbook, read straight from its XML.
 
-    Numbers stay numbers (dates too: :func:`_serial_dates` turns those expected to be dates
-    into dates); only the shared strings the cells use are kept.
+    Each worksheet is read as a stream, up to the last row asked for, so a long
+    holder table below the figures is never held in memory.  Numbers stay
+    numbers (dates too: :func:`_serial_dates` turns those expected to be dates
+    into dates); only the shared strings the cells use are looked up.
     """
+    import io
+
     from lxml import etree
 
     from .package import Package
@@ -592,30 +612,51 @@ def _xlsx_values(path: Path, sheets) -> dict[tuple[str, str], object]:
     pkg = Package(path)
     parts = pkg.sheet_parts()
     main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    raw: dict[tuple[str, str], tuple[str, str | None, str | None]] = {}
-    for sheet in sheets:
+    wanted: dict[str, set[str]] = {}
+    for sheet, ref in cells:
+        wanted.setdefault(sheet, set()).add(ref)
+    raw: dict[tuple[str, str], tuple[str, str | None]] = {}
+    for sheet, refs in wanted.items():
         if sheet not in parts:
             continue
-        root = etree.fromstring(pkg.read(parts[sheet]), etree.XMLParser(huge_tree=True, resolve_entities=False))
-        for c in root.iter(f"{main}c"):
-            t = c.get("t", "n")
-            if t == "inlineStr":
-                raw[(sheet, c.get("r"))] = ("str", "".join(c.find(f"{main}is").itertext()), None)
-                continue
-            v = c.find(f"{main}v")
-            if v is not None:
-                raw[(sheet, c.get("r"))] = (t, v.text, None)
-    strings: list[str] = []
-    if any(t == "s" for t, _, _ in raw.values()):
+        last = max(int(re.sub(r"^[A-Z]+", "", r)) for r in refs)
+        for _, c in etree.iterparse(io.BytesIO(pkg.read(parts[sheet])), tag=f"{main}c", resolve_entities=False,
+                                    huge_tree=True):
+            ref = c.get("r", "")
+            m = re.match(r"[A-Z]+(\d+)$", ref)
+            if m and int(m.group(1)) > last:
+                break
+            if ref in refs:
+                t = c.get("t", "n")
+                if t == "inlineStr":
+                    node = c.find(f"{main}is")
+                    raw[(sheet, ref)] = ("str", "".join(node.itertext()) if node is not None else "")
+                else:
+                    v = c.find(f"{main}v")
+                    if v is not None:
+                        raw[(sheet, ref)] = (t, v.text)
+            c.clear()
+            parent = c.getparent()
+            while parent is not None and c.getprevious() is not None:
+                del parent[0]
+    need = {int(text) for t, text in raw.values() if t == "s" and text is not None}
+    strings: dict[int, str] = {}
+    if need:
         sst_part = next((target for _, kind, target in pkg.relationships(pkg.workbook_part())
                          if kind.endswith("/sharedStrings")), None)
         if sst_part is not None:
-            sst = etree.fromstring(pkg.read(sst_part), etree.XMLParser(huge_tree=True, resolve_entities=False))
-            strings = ["".join(si.itertext()) for si in sst.iter(f"{main}si")]
+            for i, (_, si) in enumerate(etree.iterparse(io.BytesIO(pkg.read(sst_part)), tag=f"{main}si",
+                                                        resolve_entities=False, huge_tree=True)):
+                if i in need:
+                    strings[i] = "".join(t.text or "" for t in si.iter(f"{main}t")
+                                         if t.getparent().tag != f"{main}rPh")
+                si.clear()
+                if i >= max(need):
+                    break
     out: dict[tuple[str, str], object] = {}
-    for key, (t, text, _) in raw.items():
+    for key, (t, text) in raw.items():
         if t == "s":
-            value: object = strings[int(text)] if text is not None and int(text) < len(strings) else None
+            value: object = strings.get(int(text)) if text is not None else None
         elif t in ("str", "e", "inlineStr"):
             value = text
         elif t == "b":
@@ -705,7 +746,8 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         import concurrent.futures
 
         tmp = tempfile.TemporaryDirectory(prefix="xlpy-validate-")
-        copy = _libreoffice_copy(path, wb, exp, Path(tmp.name), book, findings)
+        copy = _libreoffice_copy(path, wb, exp, Path(tmp.name), book, findings,
+                                 table_columns(lay) if tables_ok else ())
         pool = concurrent.futures.ThreadPoolExecutor(1)
         lo_job = (tmp, pool, pool.submit(libreoffice.recalculate, copy, Path(tmp.name) / "out"))
     if "formulas" in legs:
@@ -735,7 +777,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
             try:
                 with progress.step(f"{book}: LibreOffice leg"):
                     recalculated = job.result()
-                values = _serial_dates(exp, _xlsx_values(recalculated, sorted({s for s, _ in exp})))
+                values = _serial_dates(exp, _xlsx_values(recalculated, list(exp)))
                 report.cells_compared += _compare(book, exp, values, "libreoffice", findings)
                 report.legs_run.append("libreoffice")
             except libreoffice.LibreOfficeError as exc:
