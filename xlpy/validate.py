@@ -272,6 +272,21 @@ def _literals(formula: str) -> list[str]:
 
 def _structure(book: str, wb, lay: Layout, path: Path, findings: list[Finding]) -> bool:
     """Check the structure; True when every table row holds the layout's formula."""
+    tables_ok = _structure_first(book, wb, lay, findings)
+    _structure_rest(book, wb, lay, path, findings)
+    return tables_ok
+
+
+def _differs(book: str, findings: list[Finding], sheet: str, ref: str, want: str, got) -> None:
+    if not (isinstance(got, str) and got.startswith("=")):
+        what = "formula replaced by a value"
+    else:
+        what = "formula differs from the layout"
+    findings.append(Finding(book, f"{sheet}!{ref}", what, want, _show(got)))
+
+
+def _structure_first(book: str, wb, lay: Layout, findings: list[Finding]) -> bool:
+    """Sheets, names, links and every table row's formula; True when each row holds the layout's."""
     for title in SHEETS:
         if title not in wb.sheetnames:
             findings.append(Finding(book, title, "sheet is missing", title, "no such sheet"))
@@ -290,13 +305,6 @@ def _structure(book: str, wb, lay: Layout, path: Path, findings: list[Finding]) 
         target = getattr(getattr(link, "file_link", None), "Target", "") or "an external workbook"
         findings.append(Finding(book, f"external link {i}", "workbook links to another file", "no external links",
                                 target))
-    def differs(sheet, ref, want, got):
-        if not (isinstance(got, str) and got.startswith("=")):
-            what = "formula replaced by a value"
-        else:
-            what = "formula differs from the layout"
-        findings.append(Finding(book, f"{sheet}!{ref}", what, want, _show(got)))
-
     # Table rows: each row's formula against the layout's, by cell position (a holder table is long).
     tables_ok = True
     for spec in table_columns(lay):
@@ -309,15 +317,20 @@ def _structure(book: str, wb, lay: Layout, path: Path, findings: list[Finding]) 
             got = cell.value if cell is not None else None
             want = spec.formula(row)
             if got != want:
-                differs(spec.sheet, f"{get_column_letter(spec.col)}{row}", want, got)
+                _differs(book, findings, spec.sheet, f"{get_column_letter(spec.col)}{row}", want, got)
             if got != want or cell.data_type != "f":
                 tables_ok = False
+    return tables_ok
+
+
+def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Finding]) -> None:
+    """The other formulas, references and literals, the xlwings settings and the VBA project."""
     for (sheet, ref), want in formula_cells(lay, tables=False).items():
         if sheet not in wb.sheetnames:
             continue
         got = wb[sheet][ref].value
         if got != want:
-            differs(sheet, ref, want, got)
+            _differs(book, findings, sheet, ref, want, got)
     for ws in wb.worksheets:
         for cell in ws._cells.values():
             if cell.data_type != "f":
@@ -343,14 +356,13 @@ def _structure(book: str, wb, lay: Layout, path: Path, findings: list[Finding]) 
         modules = set(vba.vba_modules(path))
     except Exception as exc:  # oletools raises many kinds for a damaged project
         findings.append(Finding(book, "VBA project", "cannot be read", "the template's modules", str(exc)))
-        return tables_ok
+        return
     allowed = vba.expected_modules(standalone=True) | {vba.UDF_MODULE_NAME}
     for extra in sorted(modules - allowed):
         findings.append(Finding(book, f"VBA module {extra}", "unexpected VBA module",
                                 "only " + ", ".join(sorted(allowed)), extra))
     for missing in sorted(vba.expected_modules(standalone=True) - modules):
         findings.append(Finding(book, f"VBA module {missing}", "template VBA module is missing", missing, "none"))
-    return tables_ok
 
 
 def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: list[Finding]):
@@ -709,8 +721,21 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     except ValueError as exc:
         findings.append(Finding(book, f"name {LAYOUT_NAME}", "layout cannot be read", "a layout", str(exc)))
         return report
+    # Structure first (the table rows decide the formulas leg's path); the rest of it is checked once
+    # LibreOffice is recalculating, and its findings come before the inputs' as always.
     with progress.step(f"{book}: structure"):
-        tables_ok = _structure(book, wb, lay, path, findings)
+        tables_ok = _structure_first(book, wb, lay, findings)
+    later: list[Finding] = []  # findings of the inputs and the engine, reported after the structure's
+    rest_done = False
+
+    def structure_rest():
+        nonlocal rest_done
+        if not rest_done:
+            rest_done = True
+            with progress.step(f"{book}: structure"):
+                _structure_rest(book, wb, lay, path, findings)
+            findings.extend(later)
+            later.clear()
 
     def get(sheet, ref):
         return wb[sheet][ref].value if sheet in wb.sheetnames else None
@@ -719,37 +744,41 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         offer = bookdata.read_offer(get, lay)
     except InputErrors as exc:
         for p in exc.problems:
-            findings.append(Finding(book, p.field, p.reason, "", _show(p.value), "inputs"))
+            later.append(Finding(book, p.field, p.reason, "", _show(p.value), "inputs"))
+        structure_rest()
         return report
     if offer_path is not None:
         from .offerfile import load
 
-        _compare_offer_file(book, offer, load(offer_path), lay, findings)
+        _compare_offer_file(book, offer, load(offer_path), lay, later)
     try:
         from . import calendars
 
         results = compute(offer, calendars.sessions)
     except (InputErrors, InputError) as exc:
         for p in getattr(exc, "problems", (exc,)):
-            findings.append(Finding(book, p.field, f"the engine refuses the workbook's inputs: {p.reason}", "",
-                                    _show(p.value), "engine"))
+            later.append(Finding(book, p.field, f"the engine refuses the workbook's inputs: {p.reason}", "",
+                                 _show(p.value), "engine"))
+        structure_rest()
         return report
     reader = bookdata.CellReader(get, lay)
     step = reader.number("SensitivityStep")
     for p in reader.problems:
-        findings.append(Finding(book, p.field, p.reason, "a number", _show(p.value), "inputs"))
+        later.append(Finding(book, p.field, p.reason, "a number", _show(p.value), "inputs"))
     exp = expected_cells(lay, offer, results, step if step is not None else bookdata.SENSITIVITY_STEP)
 
-    # The LibreOffice leg runs in its own process, beside the formulas leg.
+    # The LibreOffice leg runs in its own process, beside the rest of the structure check and the formulas leg.
     lo_job = None
+    lo_findings: list[Finding] = []
     if "libreoffice" in legs and libreoffice.find_soffice() is not None:
         import concurrent.futures
 
         tmp = tempfile.TemporaryDirectory(prefix="xlpy-validate-")
-        copy = _libreoffice_copy(path, wb, exp, Path(tmp.name), book, findings,
+        copy = _libreoffice_copy(path, wb, exp, Path(tmp.name), book, lo_findings,
                                  table_columns(lay) if tables_ok else ())
         pool = concurrent.futures.ThreadPoolExecutor(1)
         lo_job = (tmp, pool, pool.submit(libreoffice.recalculate, copy, Path(tmp.name) / "out"))
+    structure_rest()
     if "formulas" in legs:
         try:
             rows = sum(c.rows for c in table_columns(lay))
@@ -774,6 +803,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
                 notes.append("LibreOffice leg skipped: soffice not found (install libreoffice-calc-nogui)")
         else:
             tmp, pool, job = lo_job
+            findings.extend(lo_findings)
             try:
                 with progress.step(f"{book}: LibreOffice leg"):
                     recalculated = job.result()
