@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_engine import write_offer, write_tally  # noqa: E402
+from bench_engine import write_offer, write_tally
 
 SIZES = (1_000, 20_000, 100_000)
 VALIDATE_TARGET = 3.0

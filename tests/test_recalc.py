@@ -13,7 +13,12 @@ from xlpy.build import build_workbook
 from xlpy.layout import LAYOUT_NAME, Shape, layout
 from xlpy.offerfile import compute_file
 from xlpy.recalc import RecalcError, TableColumn, recalculate
-from xlpy.validate import _formulas_table_values, _formulas_values, table_columns, validate
+from xlpy.validate import (
+    _formulas_table_values,
+    _formulas_values,
+    table_columns,
+    validate,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 OFFERS = ROOT / "workbook" / "offers"

@@ -21,7 +21,7 @@ import os
 import re
 from pathlib import Path
 
-__all__ = ["load", "MIN_ROWS"]
+__all__ = ["MIN_ROWS", "load"]
 
 #: Holder tables shorter than this are left to openpyxl.
 MIN_ROWS = 2_000

@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-__all__ = ["RecalcError", "TableColumn", "recalculate", "ROW_FUNCTIONS"]
+__all__ = ["ROW_FUNCTIONS", "RecalcError", "TableColumn", "recalculate"]
 
 #: Functions a table-row template may use to be evaluated over a whole column at once.
 ROW_FUNCTIONS = frozenset({"IF", "NOT", "AND", "OR", "INT", "ROUND", "MOD", "ABS"})
@@ -323,19 +323,18 @@ class _Book:
             arr = np.empty(spec.rows, dtype=object)
             arr[:] = _PENDING
             sheet = key[0]
-            ws = self.sheets[sheet]
             groups: dict[str, list[int]] = {}
             for row in range(spec.first_row, spec.last_row + 1):
                 groups.setdefault(spec.template(row), []).append(row)
             self.column_values[key] = arr  # rows of a running total read the rows before them
             for rows in _ordered(groups.values()):
-                self._group(spec, sheet, ws, rows, arr)
+                self._group(spec, sheet, rows, arr)
                 self.progress(len(rows))
         finally:
             self.busy.discard(key)
         return arr
 
-    def _group(self, spec: TableColumn, sheet: str, ws, rows: list[int], arr: np.ndarray) -> None:
+    def _group(self, spec: TableColumn, sheet: str, rows: list[int], arr: np.ndarray) -> None:
         r0 = rows[0]
         formula = spec.formula(r0)
         plan = self._plan(spec, sheet, rows, formula)

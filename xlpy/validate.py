@@ -12,9 +12,14 @@ own inputs.
   :mod:`xlpy.udfs`, and its ``ROUND`` is replaced by one that rounds the
   decimal a cell shows half away from zero, as Excel does (the library's own
   rounds the binary float: ``ROUND(1.005, 2)`` gives 1.0 there, 1.01 in Excel).
+  Once the structure check has proven that every table row holds the layout's
+  formula, each table column's row template is compiled once and evaluated
+  over all its rows, the rest of the workbook cell by cell
+  (:mod:`xlpy.recalc`); when a row differs, the library's whole-workbook model
+  recalculates the file instead.
 * **LibreOffice** headless: it does not know our functions, so a copy is
   recalculated in which each cell that calls one holds the engine's value
-  instead.
+  instead.  It runs in its own process, beside the formulas leg.
 
 Every finding names ``sheet!cell``, what was expected and what was found.
 """
@@ -29,7 +34,6 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from . import bookdata, libreoffice, progress, vba
@@ -54,7 +58,7 @@ from .layout import (
     tie_cells,
 )
 
-__all__ = ["Finding", "Report", "validate", "validate_many", "expected_cells", "formula_cells"]
+__all__ = ["Finding", "Report", "expected_cells", "formula_cells", "validate", "validate_many"]
 
 LEGS = ("formulas", "libreoffice")
 ALLOWED_LITERALS = {"0", "1"}
@@ -574,7 +578,7 @@ def _libreoffice_copy(path: Path, wb, exp: dict, out_dir: Path, book: str, findi
     Only the worksheets holding such cells are rewritten; every other part is
     copied as it is (a holder table of any size costs nothing here).
     """
-    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
     from .package import Package, SheetXml, cell_xml
 
