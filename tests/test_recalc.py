@@ -158,3 +158,20 @@ def test_fast_load_reads_the_cells_openpyxl_reads(books, monkeypatch):
             assert (d.value, d.data_type, d.number_format, d.style_id) == (
                 c.value, c.data_type, c.number_format, c.style_id), (a.title, k)
     assert set(fast.defined_names) == set(slow.defined_names)
+
+
+def test_fast_load_reads_shared_strings_as_openpyxl_does(books, tmp_path, monkeypatch):
+    """A workbook saved by openpyxl (text in shared strings, one holder with Excel's _x escape)."""
+    from xlpy import fastload
+
+    monkeypatch.setattr(fastload, "MIN_ROWS", 10)
+    wb = load_workbook(books["holders"], keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    spec = next(c for c in table_columns(lay) if c.sheet == "Tenders")
+    wb["Tenders"].cell(spec.first_row + 3, spec.col - 4).value = "H_x0041_ & <co>"
+    path = tmp_path / "saved.xlsm"
+    wb.save(path)
+    fast, slow = fastload._load(path), load_workbook(path)
+    for a, b in zip(fast.worksheets, slow.worksheets):
+        assert {k: (c.value, c.data_type) for k, c in a._cells.items()} == {
+            k: (c.value, c.data_type) for k, c in b._cells.items()}, a.title

@@ -156,16 +156,11 @@ def _load(path: Path):
 
 
 def _shared_strings(pkg) -> list[str]:
-    from lxml import etree
+    """The shared strings, read by openpyxl's own reader (so they are exactly the strings it gives)."""
+    from openpyxl.reader.strings import read_string_table
 
-    parser = etree.XMLParser(resolve_entities=False, huge_tree=True, no_network=True)
     part = next((target for _, kind, target in pkg.relationships(pkg.workbook_part())
                  if kind.endswith("/sharedStrings")), None)
     if part is None:
         raise _Fallback("no shared strings")
-    root = etree.fromstring(pkg.read(part), parser)
-    out = []
-    for si in root.iter(f"{_MAIN}si"):
-        # the text runs, without phonetic guides (as openpyxl reads them)
-        out.append("".join(t.text or "" for t in si.iter(f"{_MAIN}t") if t.getparent().tag != f"{_MAIN}rPh"))
-    return out
+    return read_string_table(io.BytesIO(pkg.read(part)))

@@ -665,7 +665,7 @@ def _xlsx_values(path: Path, cells) -> dict[tuple[str, str], object]:
                                                         resolve_entities=False, huge_tree=True)):
                 if i in need:
                     strings[i] = "".join(t.text or "" for t in si.iter(f"{main}t")
-                                         if t.getparent().tag != f"{main}rPh")
+                                         if t.getparent().tag != f"{main}rPh").replace("x005F_", "")
                 si.clear()
                 if i >= max(need):
                     break
