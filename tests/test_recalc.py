@@ -141,6 +141,24 @@ def test_tampered_table_row_is_found(books, tmp_path):
     ref = f"Tenders!{wb['Tenders'].cell(row, spec.col).coordinate}"
     assert any(f.where == ref and "formula differs" in f.what for f in report.findings)
     assert report.legs_run == ["formulas"]
+    assert report.notes == []  # the tampered row evaluated on its own, not the whole-workbook model
+
+
+@pytest.mark.parametrize("tamper", [("=0", "=0"), (7, 7), ("=2*D{r}", "=IF(B{r}=B{p},123,0)+G{r}")])
+def test_tampered_rows_evaluate_as_the_model_does(books, tmp_path, tamper):
+    """Rows that differ from the layout (one in the running total) give the model's values."""
+    wb = load_workbook(books["holders"], keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    cols = [c for c in table_columns(lay) if c.sheet == "Tenders"]
+    row = cols[0].first_row + 5
+    for spec, text in zip(cols[:2], tamper):  # eligible, and the running total
+        wb["Tenders"].cell(row, spec.col).value = text.format(r=row, p=row - 1) if isinstance(text, str) else text
+    bad = tmp_path / "bad.xlsm"
+    wb.save(bad)
+    wb = load_workbook(bad)
+    fast = _formulas_table_values(wb, lay, None, as_found=True)
+    model = _formulas_values(bad)
+    assert [(k, v, model.get(k)) for k, v in fast.items() if not _same(v, model.get(k))] == []
 
 
 def test_fast_load_reads_the_cells_openpyxl_reads(books, monkeypatch):

@@ -62,7 +62,8 @@ class TableColumn:
     first_row, last_row : the table's data rows.
     formula : ``formula(row)`` gives the layout's formula for that row.
     template : ``template(row)`` names the row's template: rows with the same name hold the same
-        formula, its references moved down with the row.
+        formula, its references moved down with the row.  A tuple names a row of its own (one that
+        differs from its column), evaluated as a cell of its own before the templates.
     """
 
     def __init__(self, sheet: str, col: int, first_row: int, last_row: int, formula: Callable[[int], str],
@@ -327,7 +328,7 @@ class _Book:
             for row in range(spec.first_row, spec.last_row + 1):
                 groups.setdefault(spec.template(row), []).append(row)
             self.column_values[key] = arr  # rows of a running total read the rows before them
-            for rows in _ordered(groups.values()):
+            for rows in _ordered(groups.values(), spec):
                 self._group(spec, sheet, rows, arr)
                 self.progress(len(rows))
         finally:
@@ -337,6 +338,14 @@ class _Book:
     def _group(self, spec: TableColumn, sheet: str, rows: list[int], arr: np.ndarray) -> None:
         r0 = rows[0]
         formula = spec.formula(r0)
+        if formula is None:  # a row whose formula was replaced by a value
+            for r in rows:
+                arr[r - spec.first_row] = self.literal(self.sheets[sheet]._cells.get((r, spec.col)))
+            return
+        if isinstance(spec.template(r0), tuple):  # a row of its own (it differs from the layout)
+            for r in rows:
+                arr[r - spec.first_row] = self.evaluate(sheet, r, spec.col, spec.formula(r))
+            return
         plan = self._plan(spec, sheet, rows, formula)
         if plan is None:  # evaluated as cells of their own
             for r in rows:
@@ -479,8 +488,9 @@ class _Book:
 _PENDING = object()
 
 
-def _ordered(groups):
-    return sorted(groups, key=lambda rows: rows[0])
+def _ordered(groups, spec: TableColumn):
+    """Rows of their own first (a running total reads them), then the templates from the top."""
+    return sorted(groups, key=lambda rows: (not isinstance(spec.template(rows[0]), tuple), rows[0]))
 
 
 def _quote(sheet: str) -> str:

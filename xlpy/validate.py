@@ -477,9 +477,16 @@ def _formulas_values(path: Path) -> dict[tuple[str, str], object]:
     return values
 
 
-def table_columns(lay: Layout):
-    """The formula columns of the layout's tables, as :mod:`xlpy.recalc` evaluates them."""
+def table_columns(lay: Layout, wb=None):
+    """The formula columns of the layout's tables, as :mod:`xlpy.recalc` evaluates them.
+
+    With *wb*, each row that does not hold the layout's formula is a row of its own, with what
+    the workbook holds there (its formula, or None for a value).
+    """
     from .recalc import TableColumn
+
+    if wb is not None:
+        return [_as_found(spec, wb) for spec in table_columns(lay)]
 
     out = []
     for s in lay.sheets:
@@ -501,6 +508,22 @@ def table_columns(lay: Layout):
     return out
 
 
+def _as_found(spec, wb):
+    from .recalc import TableColumn
+
+    cells = wb[spec.sheet]._cells if spec.sheet in wb.sheetnames else {}
+    own: dict[int, str | None] = {}
+    for row in range(spec.first_row, spec.last_row + 1):
+        cell = cells.get((row, spec.col))
+        if cell is None or cell.data_type != "f" or cell.value != spec.formula(row):
+            own[row] = cell.value if cell is not None and cell.data_type == "f" else None
+    if not own:
+        return spec
+    return TableColumn(spec.sheet, spec.col, spec.first_row, spec.last_row,
+                       lambda row: own[row] if row in own else spec.formula(row),
+                       lambda row: ("own", row) if row in own else spec.template(row))
+
+
 def _row_formula(t, c):
     """``formula(row)``: the layout's formula for a row of table *t*'s column *c* (fast: a holder table is long)."""
     try:
@@ -518,11 +541,15 @@ def _row_formula(t, c):
     return formula
 
 
-def _formulas_table_values(wb, lay: Layout, cells, progress=None) -> dict[tuple[str, str], object]:
-    """The formulas leg at scale: each table column's row template compiled once (:mod:`xlpy.recalc`)."""
+def _formulas_table_values(wb, lay: Layout, cells, progress=None, as_found: bool = False
+                           ) -> dict[tuple[str, str], object]:
+    """The formulas leg at scale: each table column's row template compiled once (:mod:`xlpy.recalc`).
+
+    *as_found*: rows that differ from the layout are evaluated as cells of their own.
+    """
     from .recalc import recalculate
 
-    values = recalculate(wb, table_columns(lay), cells, progress)
+    values = recalculate(wb, table_columns(lay, wb if as_found else None), cells, progress)
     return {k: _plain(v) for k, v in values.items()}
 
 
@@ -789,9 +816,15 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
             with progress.step(f"{book}: formulas leg", total=rows or None, unit="row") as update:
                 if tables_ok:
                     raw = _formulas_table_values(wb, lay, list(exp), update)
-                else:  # a table row differs from the layout (a finding already): the library's own model
-                    notes.append("formulas leg: a table row differs from the layout; recalculated cell by cell")
-                    raw = _formulas_values(path)
+                else:  # a table row differs from the layout (a finding already): that row on its own
+                    from .recalc import RecalcError
+
+                    try:
+                        raw = _formulas_table_values(wb, lay, list(exp), update, as_found=True)
+                    except RecalcError:  # it reads rows of its column the template has yet to give
+                        notes.append("formulas leg: a table row differs from the layout; "
+                                     "recalculated by the library's whole-workbook model")
+                        raw = _formulas_values(path)
             values = _serial_dates(_upper_keys(exp), raw)
             report.cells_compared += _compare(book, _upper_keys(exp), values, "formulas", findings)
             report.legs_run.append("formulas")
