@@ -79,12 +79,24 @@ def _legs(args) -> tuple[str, ...]:
     return tuple(legs)
 
 
+def _add_quiet(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress bars (they are drawn on a terminal only, for steps over a second)")
+
+
+def _progress(args) -> None:
+    from . import progress
+
+    progress.configure(quiet=getattr(args, "quiet", False) or getattr(args, "json", False))
+
+
 def _add_leg_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-formulas", action="store_true", help="skip the recalculation with the formulas library")
     p.add_argument("--no-libreoffice", action="store_true", help="skip the recalculation with LibreOffice")
     p.add_argument("--require-libreoffice", action="store_true",
                    default=bool(os.environ.get("CI")),
                    help="a missing LibreOffice is a finding (default when CI is set)")
+    _add_quiet(p)
 
 
 def _setup_build(p: argparse.ArgumentParser) -> None:
@@ -130,10 +142,15 @@ def run_build(args: argparse.Namespace) -> int:
     from .report import fmt_count, fmt_money
     from .validate import validate
 
+    from . import progress
+
+    _progress(args)
     offer_path = Path(args.offer) if args.offer else seed_offer_path()
-    offer, results = compute_file(offer_path)
+    with progress.step("reading the offer and the tally, computing"):
+        offer, results = compute_file(offer_path)
     out = build_output(args.output, offer.id, args.force)
-    build_workbook(offer, results, out, record=_sources_record(offer_path, offer, out))
+    with progress.step(f"writing {out.name}"):
+        build_workbook(offer, results, out, record=_sources_record(offer_path, offer, out))
     print(f"built {out}: {offer.issuer}, {fmt_count(results.units_accepted)} units accepted, "
           f"{fmt_count(results.common_issued)} common issued, induced charge {fmt_money(results.induced_charge)}")
     if args.no_validate:
@@ -153,8 +170,8 @@ def _setup_validate(p: argparse.ArgumentParser) -> None:
 def run_validate(args: argparse.Namespace) -> int:
     from .validate import validate_many
 
-    reports = validate_many(args.workbooks, args.offer, _legs(args), args.require_libreoffice,
-                            progress=len(args.workbooks) > 1 and sys.stderr.isatty() and not args.json)
+    _progress(args)
+    reports = validate_many(args.workbooks, args.offer, _legs(args), args.require_libreoffice)
     return _print_reports(reports, args.json)
 
 
@@ -162,6 +179,7 @@ def _setup_render(p: argparse.ArgumentParser) -> None:
     p.add_argument("workbook", help="workbook to render")
     p.add_argument("-o", "--output", required=True, help="folder for the PDF and the PNG pages")
     p.add_argument("--dpi", type=int, default=110, help="resolution of the PNG pages (default 110)")
+    _add_quiet(p)
 
 
 @command("render", "render a workbook to PDF and one PNG per page (LibreOffice)")(_setup_render)
@@ -185,9 +203,13 @@ def run_render(args: argparse.Namespace) -> int:
     if libreoffice.find_soffice() is None:
         print("xlpy render: LibreOffice is not installed (Debian: libreoffice-calc-nogui)", file=sys.stderr)
         return EXIT_INPUT
+    from . import progress
+
+    _progress(args)
     made = not out.exists()
     try:
-        files = libreoffice.render(book, out, dpi=args.dpi)
+        with progress.step(f"rendering {book.name}"):
+            files = libreoffice.render(book, out, dpi=args.dpi)
     except libreoffice.LibreOfficeError as exc:
         if made and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # leave nothing behind that the user did not ask for
@@ -220,13 +242,17 @@ def _setup_refresh(p: argparse.ArgumentParser) -> None:
     from .macros import setup_refresh
 
     setup_refresh(p)
+    _add_quiet(p)
 
 
 @command("refresh", "refresh a workbook from the exchange agent's tally and the price history")(_setup_refresh)
 def run_refresh(args: argparse.Namespace) -> int:
+    from . import progress
     from .macros import refresh_command
 
-    return refresh_command(args)
+    _progress(args)
+    with progress.step(f"refreshing {Path(args.workbook).name}" if getattr(args, "workbook", None) else "refreshing"):
+        return refresh_command(args)
 
 
 @command("vba", 'write the VBA module Excel\'s "Import Functions" would create for the worksheet functions')(

@@ -41,7 +41,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
 __all__ = [
@@ -458,13 +458,15 @@ def recalculate_many(paths: Sequence[os.PathLike | str], out_dir: os.PathLike | 
                     timeout=timeout, what="recalculate and save as xlsx")
 
 
-def read_values(xlsx: os.PathLike | str) -> dict[str, dict[str, object]]:
+def read_values(xlsx: os.PathLike | str, sheets: Collection[str] | None = None) -> dict[str, dict[str, object]]:
     """Read the cached cell values of a workbook (e.g. a recalculated copy).
 
     Parameters
     ----------
     xlsx : path-like
         An ``.xlsx``/``.xlsm`` file, typically from :func:`recalculate_many`.
+    sheets : the titles of the worksheets to read; every worksheet when None
+        (a large table on a sheet nobody asks about is not read).
 
     Returns
     -------
@@ -479,6 +481,8 @@ def read_values(xlsx: os.PathLike | str) -> dict[str, dict[str, object]]:
     try:
         result: dict[str, dict[str, object]] = {}
         for ws in wb.worksheets:
+            if sheets is not None and ws.title not in sheets:
+                continue
             cells: dict[str, object] = {}
             for row in ws.iter_rows():
                 for cell in row:

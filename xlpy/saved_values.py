@@ -213,8 +213,8 @@ class SavedMismatch:
 STALE_SHARE = 0.25
 
 
-def compare(path, formula_wb, expected: dict, same: Callable[[object, object], bool]
-            ) -> tuple[list[SavedMismatch], int, int, str]:
+def compare(path, formula_wb, expected: dict, same: Callable[[object, object], bool],
+            saved_values: dict | None = None) -> tuple[list[SavedMismatch], int, int, str]:
     """The saved values of *path* against the engine.
 
     *formula_wb* is the workbook loaded with formulas (to know which cells
@@ -224,22 +224,25 @@ def compare(path, formula_wb, expected: dict, same: Callable[[object, object], b
     and the verdict on the mismatches: ``stale`` (the file looks saved before
     it was recalculated: many figures differ, or it asks to be recalculated on
     open) or ``doctored`` (a few saved figures differ from what the file's
-    own formulas give).
+    own formulas give).  *saved_values*, ``(sheet, cell) -> value``, saves
+    loading the file a second time when the caller has read them already.
     """
-    from openpyxl import load_workbook
+    if saved_values is None:
+        from openpyxl import load_workbook
 
-    values = load_workbook(path, data_only=True)
+        book = load_workbook(path, data_only=True)
+        saved_values = {(sheet, ref): book[sheet][ref].value for sheet, ref in expected if sheet in book.sheetnames}
     full_calc = bool(getattr(formula_wb.calculation, "fullCalcOnLoad", False))
     mismatches: list[SavedMismatch] = []
     compared = blank = 0
     wanted = engine_cells(expected)
     for (sheet, ref), e in expected.items():
-        if (sheet, ref) not in wanted or sheet not in values.sheetnames:
+        if (sheet, ref) not in wanted or sheet not in formula_wb.sheetnames:
             continue
         cell = formula_wb[sheet][ref]
         if cell.data_type != "f":
             continue
-        saved = values[sheet][ref].value
+        saved = saved_values.get((sheet, ref))
         if saved is None:
             blank += 1
             continue

@@ -13,9 +13,14 @@ own inputs.
   :mod:`xlpy.udfs`, and its ``ROUND`` is replaced by one that rounds the
   decimal a cell shows half away from zero, as Excel does (the library's own
   rounds the binary float: ``ROUND(1.005, 2)`` gives 1.0 there, 1.01 in Excel).
+  Once the structure check has proven that every table row holds the layout's
+  formula, each table column's row template is compiled once and evaluated
+  over all its rows, the rest of the workbook cell by cell
+  (:mod:`xlpy.recalc`); when a row differs, the library's whole-workbook model
+  recalculates the file instead.
 * **LibreOffice** headless: it does not know our functions, so a copy is
   recalculated in which each cell that calls one holds the engine's value
-  instead.
+  instead.  It runs in its own process, beside the formulas leg.
 
 Every finding names ``sheet!cell``, what was expected and what was found.
 """
@@ -30,10 +35,9 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from . import bookdata, libreoffice, saved_values, vba
+from . import bookdata, libreoffice, progress, saved_values, vba
 from .formula_text import same_formula
 from .engine.compute import compute
 from .engine.errors import InputError, InputErrors
@@ -56,7 +60,7 @@ from .layout import (
     tie_cells,
 )
 
-__all__ = ["Finding", "Report", "validate", "validate_many", "expected_cells", "formula_cells"]
+__all__ = ["Finding", "Report", "expected_cells", "formula_cells", "validate", "validate_many"]
 
 LEGS = ("formulas", "libreoffice")
 ALLOWED_LITERALS = {"0", "1"}
@@ -130,8 +134,9 @@ class Expect:
 # --- what the workbook must hold -------------------------------------------------
 
 
-def formula_cells(lay: Layout) -> dict[tuple[str, str], str]:
-    """Every formula the layout writes: (sheet, cell) -> formula text."""
+def formula_cells(lay: Layout, tables: bool = True) -> dict[tuple[str, str], str]:
+    """Every formula the layout writes: (sheet, cell) -> formula text (without the tables' rows
+    when *tables* is False)."""
     out: dict[tuple[str, str], str] = {}
     for s, _, item, row in lay.items():
         if s.check and item.function:
@@ -139,7 +144,7 @@ def formula_cells(lay: Layout) -> dict[tuple[str, str], str]:
                 out[(s.title, f"{get_column_letter(col)}{row}")] = formula
         elif item.formula is not None:
             out[(s.title, f"{get_column_letter(VALUE_COL)}{row}")] = item.formula
-    for s in lay.sheets:
+    for s in lay.sheets if tables else ():
         for t in s.tables:
             for i, c in enumerate(t.columns):
                 if c.formula is None:
@@ -293,7 +298,16 @@ def _literals(formula: str) -> list[str]:
     return [m for m in _NUMBER.findall(body) if m not in ALLOWED_LITERALS]
 
 
-def _structure(book: str, wb, lay: Layout, path: Path, findings: list[Finding]):
+def _differs(book: str, findings: list[Finding], sheet: str, ref: str, want: str, got) -> None:
+    if not (isinstance(got, str) and got.startswith("=")):
+        what = "formula replaced by a value"
+    else:
+        what = "formula differs from the layout"
+    findings.append(Finding(book, f"{sheet}!{ref}", what, want, _show(got)))
+
+
+def _structure_first(book: str, wb, lay: Layout, findings: list[Finding]) -> bool:
+    """Sheets, names, links and every table row's formula; True when each row holds the layout's."""
     for title in SHEETS:
         if title not in wb.sheetnames:
             findings.append(Finding(book, title, "sheet is missing", title, "no such sheet"))
@@ -312,23 +326,44 @@ def _structure(book: str, wb, lay: Layout, path: Path, findings: list[Finding]):
         target = getattr(getattr(link, "file_link", None), "Target", "") or "an external workbook"
         findings.append(Finding(book, f"external link {i}", "workbook links to another file", "no external links",
                                 target))
-    formulas = formula_cells(lay)
-    for (sheet, ref), want in formulas.items():
+    # Table rows: each row's formula against the layout's, by cell position (a holder table is long).
+    tables_ok = True
+    for spec in table_columns(lay):
+        if spec.sheet not in wb.sheetnames:
+            tables_ok = False
+            continue
+        cells = wb[spec.sheet]._cells
+        for row in range(spec.first_row, spec.last_row + 1):
+            cell = cells.get((row, spec.col))
+            got = cell.value if cell is not None else None
+            want = spec.formula(row)
+            if got != want:
+                # spelled otherwise (a spreadsheet application's save): the same formula is no finding, but
+                # only rows spelled as the layout writes them take the compiled-template path
+                if not same_formula(got, want):
+                    _differs(book, findings, spec.sheet, f"{get_column_letter(spec.col)}{row}", want, got)
+                tables_ok = False
+            elif cell.data_type != "f":
+                tables_ok = False
+    return tables_ok
+
+
+def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Finding]) -> None:
+    """The other formulas, references and literals, the xlwings settings and the VBA project."""
+    for (sheet, ref), want in formula_cells(lay, tables=False).items():
         if sheet not in wb.sheetnames:
             continue
         got = wb[sheet][ref].value
         if not same_formula(got, want):
-            if not (isinstance(got, str) and got.startswith("=")):
-                what = "formula replaced by a value"
-            else:
-                what = "formula differs from the layout"
-            findings.append(Finding(book, f"{sheet}!{ref}", what, want, _show(got)))
+            _differs(book, findings, sheet, ref, want, got)
     for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                v = cell.value
-                if not (isinstance(v, str) and v.startswith("=")) or cell.data_type != "f":
-                    continue
+        for cell in ws._cells.values():
+            if cell.data_type != "f":
+                continue
+            v = cell.value
+            if not (isinstance(v, str) and v.startswith("=")):
+                continue
+            if "[" in v or ws.title == "Results":
                 where = f"{ws.title}!{cell.coordinate}"
                 if _EXTERNAL.search(_STRING.sub('""', v)):
                     findings.append(Finding(book, where, "reference to another workbook", "no external references", v))
@@ -402,7 +437,8 @@ def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: lis
 
 def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes: list[str]) -> int:
     """The saved values of the formula cells the engine knows, against the engine (:mod:`xlpy.saved_values`)."""
-    mismatches, compared, blank, verdict = saved_values.compare(path, wb, exp, _same)
+    saved = _serial_dates(exp, _xlsx_values(path, list(exp)))  # read from the XML: no second load of the book
+    mismatches, compared, blank, verdict = saved_values.compare(path, wb, exp, _same, saved)
     why = (SAVED_STALE if verdict == "stale" else SAVED_DOCTORED)
     for m in mismatches:
         findings.append(Finding(book, m.where, f"{m.label}: saved value differs from the engine; {why}",
@@ -497,6 +533,82 @@ def _formulas_values(path: Path) -> dict[tuple[str, str], object]:
     return values
 
 
+def table_columns(lay: Layout, wb=None):
+    """The formula columns of the layout's tables, as :mod:`xlpy.recalc` evaluates them.
+
+    With *wb*, each row that does not hold the layout's formula is a row of its own, with what
+    the workbook holds there (its formula, or None for a value).
+    """
+    from .recalc import TableColumn
+
+    if wb is not None:
+        return [_as_found(spec, wb) for spec in table_columns(lay)]
+
+    out = []
+    for s in lay.sheets:
+        for t in s.tables:
+            for i, c in enumerate(t.columns):
+                if c.formula is None:
+                    continue
+                if "{index}" in c.formula:
+                    def template(row):
+                        return row
+                elif c.first:
+                    def template(row, first=t.first_row):
+                        return "first" if row == first else "rest"
+                else:
+                    def template(row):
+                        return "rest"
+                out.append(TableColumn(s.title, t.first_col + i, t.first_row, t.last_row, _row_formula(t, c),
+                                       template))
+    return out
+
+
+def _as_found(spec, wb):
+    from .recalc import TableColumn
+
+    cells = wb[spec.sheet]._cells if spec.sheet in wb.sheetnames else {}
+    own: dict[int, str | None] = {}
+    for row in range(spec.first_row, spec.last_row + 1):
+        cell = cells.get((row, spec.col))
+        if cell is None or cell.data_type != "f" or cell.value != spec.formula(row):
+            own[row] = cell.value if cell is not None and cell.data_type == "f" else None
+    if not own:
+        return spec
+    return TableColumn(spec.sheet, spec.col, spec.first_row, spec.last_row,
+                       lambda row: own[row] if row in own else spec.formula(row),
+                       lambda row: ("own", row) if row in own else spec.template(row))
+
+
+def _row_formula(t, c):
+    """``formula(row)``: the layout's formula for a row of table *t*'s column *c* (fast: a holder table is long)."""
+    try:
+        rest = t.row_template(c)
+        rest.format(r=1, p=0, n=2, i=1)
+    except (ValueError, KeyError, IndexError):  # braces of its own: the slow way
+        return lambda row: t.row_formula(c, row)
+    first, first_row = t.row_formula(c, t.first_row), t.first_row
+
+    def formula(row: int) -> str:
+        if row == first_row:
+            return first
+        return rest.format(r=row, p=row - 1, n=row + 1, i=row - first_row + 1)
+
+    return formula
+
+
+def _formulas_table_values(wb, lay: Layout, cells, progress=None, as_found: bool = False
+                           ) -> dict[tuple[str, str], object]:
+    """The formulas leg at scale: each table column's row template compiled once (:mod:`xlpy.recalc`).
+
+    *as_found*: rows that differ from the layout are evaluated as cells of their own.
+    """
+    from .recalc import recalculate
+
+    values = recalculate(wb, table_columns(lay, wb if as_found else None), cells, progress)
+    return {k: _plain(v) for k, v in values.items()}
+
+
 def _upper_keys(exp: dict) -> dict:
     return {(s.upper(), r): e for (s, r), e in exp.items()}
 
@@ -511,27 +623,52 @@ def _serial_dates(exp: dict, values: dict) -> dict:
     return out
 
 
-def _function_cells(wb) -> dict[tuple[str, str], str]:
-    """Cells whose formulas call one of xlpy's worksheet functions."""
+def _function_cells(wb, proven=()) -> dict[tuple[str, str], str]:
+    """Cells whose formulas call one of xlpy's worksheet functions.
+
+    *proven*: table columns known to hold their layout formula on every row;
+    those whose template calls none of the functions are not read cell by cell.
+    """
     from . import registry, udfs  # noqa: F401
 
     names = [s.name for s in registry.functions() if s.module == "xlpy.udfs"]
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\s*\(", re.IGNORECASE)
-    out = {}
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                v = cell.value
-                if isinstance(v, str) and v.startswith("=") and pattern.search(_STRING.sub('""', v)):
-                    out[(ws.title, cell.coordinate)] = v
-    return out
+
+    def calls(v) -> bool:
+        return (isinstance(v, str) and v.startswith("=") and pattern.search(v) is not None
+                and pattern.search(_STRING.sub('""', v)) is not None)
+
+    skip = {}
+    for spec in proven:
+        rows = range(spec.first_row, spec.last_row + 1)
+        if not any(calls(spec.formula(r)) for r in rows[:2]) and len({spec.template(r) for r in rows[1:]}) <= 1:
+            skip[(spec.sheet, spec.col)] = (spec.first_row, spec.last_row)
+    found = []
+    for i, ws in enumerate(wb.worksheets):
+        for (row, col), cell in ws._cells.items():
+            span = skip.get((ws.title, col))
+            if span is not None and span[0] <= row <= span[1]:
+                continue
+            if cell.data_type == "f" and calls(cell.value):
+                found.append((i, row, col, ws.title, cell.coordinate, cell.value))
+    return {(title, ref): v for _, _, _, title, ref, v in sorted(found)}
 
 
-def _libreoffice_copy(path: Path, exp: dict, out_dir: Path, book: str, findings: list[Finding]) -> Path:
-    """A copy of the workbook in which every function cell holds the engine's value."""
-    wb = load_workbook(path)
-    lay_fn = _function_cells(wb)
-    for (sheet, ref), formula in lay_fn.items():
+def _libreoffice_copy(path: Path, wb, exp: dict, out_dir: Path, book: str, findings: list[Finding],
+                      proven=()) -> Path:
+    """A copy of the workbook in which every function cell holds the engine's value.
+
+    Only the worksheets holding such cells are rewritten; every other part is
+    copied as it is (a holder table of any size costs nothing here).
+    """
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    from .package import Package, SheetXml, cell_xml
+
+    pkg = Package(path)
+    parts = pkg.sheet_parts()
+    edits: dict[str, SheetXml] = {}
+    for (sheet, ref), formula in _function_cells(wb, proven).items():
         e = exp.get((sheet, ref))
         if "XLPY_VERSION" in formula.upper() and e is None:
             value = True  # FunctionsLoaded: the functions stand in as the engine
@@ -541,14 +678,19 @@ def _libreoffice_copy(path: Path, exp: dict, out_dir: Path, book: str, findings:
             continue
         else:
             value = e.value
-        cell = wb[sheet][ref]
         if isinstance(value, Decimal):
             value = float(value)
-        cell.value = value
-        if isinstance(value, str):
-            cell.data_type = "s"
-    copy = out_dir / (path.stem + ".lo-input.xlsx")
-    wb.save(copy)
+        if sheet not in edits:
+            edits[sheet] = SheetXml(pkg.read(parts[sheet]), f"{book}: {parts[sheet]}")
+        letters, row = coordinate_from_string(ref)
+        edits[sheet].set_cell(row, column_index_from_string(letters),
+                              lambda style, ref=ref, value=value: cell_xml(ref, value, style,
+                                                                           text=isinstance(value, str)))
+    for sheet, xml in edits.items():
+        pkg.write(parts[sheet], xml.to_bytes())
+    copy = out_dir / (path.stem + ".lo-input" + (path.suffix.lower() if path.suffix.lower() in (".xlsx", ".xlsm")
+                                                 else ".xlsx"))
+    copy.write_bytes(pkg.to_bytes(level=1))
     return copy
 
 
@@ -563,6 +705,82 @@ def _unknown_parts(book: str, path: Path, findings: list[Finding]) -> None:
             findings.append(Finding(book, f"part {name}", "is not a part the standard workbook, the xlwings template "
                                     "or a spreadsheet application's save accounts for", "no such part",
                                     f"{size:,} bytes, {'binary' if binary else 'XML'}"))
+
+
+def _xlsx_values(path: Path, cells) -> dict[tuple[str, str], object]:
+    """The cached values of the given ``(sheet, cell)`` of a workbook, read straight from its XML.
+
+    Each worksheet is read as a stream, up to the last row asked for, so a long
+    holder table below the figures is never held in memory.  Numbers stay
+    numbers (dates too: :func:`_serial_dates` turns those expected to be dates
+    into dates); only the shared strings the cells use are looked up.
+    """
+    import io
+
+    from lxml import etree
+
+    from .package import Package
+
+    pkg = Package(path)
+    parts = pkg.sheet_parts()
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    wanted: dict[str, set[str]] = {}
+    for sheet, ref in cells:
+        wanted.setdefault(sheet, set()).add(ref)
+    raw: dict[tuple[str, str], tuple[str, str | None]] = {}
+    for sheet, refs in wanted.items():
+        if sheet not in parts:
+            continue
+        last = max(int(re.sub(r"^[A-Z]+", "", r)) for r in refs)
+        for _, c in etree.iterparse(io.BytesIO(pkg.read(parts[sheet])), tag=f"{main}c", resolve_entities=False,
+                                    huge_tree=True):
+            ref = c.get("r", "")
+            m = re.match(r"[A-Z]+(\d+)$", ref)
+            if m and int(m.group(1)) > last:
+                break
+            if ref in refs:
+                t = c.get("t", "n")
+                if t == "inlineStr":
+                    node = c.find(f"{main}is")
+                    raw[(sheet, ref)] = ("str", "".join(node.itertext()) if node is not None else "")
+                else:
+                    v = c.find(f"{main}v")
+                    if v is not None:
+                        raw[(sheet, ref)] = (t, v.text)
+            c.clear()
+            parent = c.getparent()
+            while parent is not None and c.getprevious() is not None:
+                del parent[0]
+    need = {int(text) for t, text in raw.values() if t == "s" and text is not None}
+    strings: dict[int, str] = {}
+    if need:
+        sst_part = next((target for _, kind, target in pkg.relationships(pkg.workbook_part())
+                         if kind.endswith("/sharedStrings")), None)
+        if sst_part is not None:
+            for i, (_, si) in enumerate(etree.iterparse(io.BytesIO(pkg.read(sst_part)), tag=f"{main}si",
+                                                        resolve_entities=False, huge_tree=True)):
+                if i in need:
+                    strings[i] = "".join(t.text or "" for t in si.iter(f"{main}t")
+                                         if t.getparent().tag != f"{main}rPh").replace("x005F_", "")
+                si.clear()
+                if i >= max(need):
+                    break
+    out: dict[tuple[str, str], object] = {}
+    for key, (t, text) in raw.items():
+        if t == "s":
+            value: object = strings.get(int(text)) if text is not None else None
+        elif t in ("str", "e", "inlineStr"):
+            value = text
+        elif t == "b":
+            value = text in ("1", "true")
+        elif text is None:
+            value = None
+        else:
+            value = float(text)
+            if value.is_integer() and "." not in text and "E" not in text.upper():
+                value = int(text)
+        out[key] = value
+    return out
 
 
 # --- entry points ------------------------------------------------------------------------------
@@ -590,7 +808,10 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
 
     check_package(path, book)  # a bomb is refused (exit 2) before anything is unpacked
     try:
-        wb = load_workbook(path)
+        from .fastload import load
+
+        with progress.step(f"{book}: reading"):
+            wb = load(path)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         findings.append(Finding(book, "file", "cannot be opened as a workbook", "an .xlsm", str(exc)))
         return report
@@ -603,8 +824,22 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     except ValueError as exc:
         findings.append(Finding(book, f"name {LAYOUT_NAME}", "layout cannot be read", "a layout", str(exc)))
         return report
-    _structure(book, wb, lay, path, findings)
-    _unknown_parts(book, path, findings)
+    # Structure first (the table rows decide the formulas leg's path); the rest of it is checked once
+    # LibreOffice is recalculating, and its findings come before the inputs' as always.
+    with progress.step(f"{book}: structure"):
+        tables_ok = _structure_first(book, wb, lay, findings)
+    later: list[Finding] = []  # findings of the inputs and the engine, reported after the structure's
+    rest_done = False
+
+    def structure_rest():
+        nonlocal rest_done
+        if not rest_done:
+            rest_done = True
+            with progress.step(f"{book}: structure"):
+                _structure_rest(book, wb, lay, path, findings)
+                _unknown_parts(book, path, findings)
+            findings.extend(later)
+            later.clear()
 
     def get(sheet, ref):
         return wb[sheet][ref].value if sheet in wb.sheetnames else None
@@ -613,31 +848,58 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         offer = bookdata.read_offer(get, lay)
     except InputErrors as exc:
         for p in exc.problems:
-            findings.append(Finding(book, p.field, p.reason, "", _show(p.value), "inputs"))
+            later.append(Finding(book, p.field, p.reason, "", _show(p.value), "inputs"))
+        structure_rest()
         return report
     if offer_path is not None:
         from .offerfile import load
 
-        _compare_offer_file(book, offer, load(offer_path), lay, findings)
+        _compare_offer_file(book, offer, load(offer_path), lay, later)
     try:
         from . import calendars
 
         results = compute(offer, calendars.sessions)
     except (InputErrors, InputError) as exc:
         for p in getattr(exc, "problems", (exc,)):
-            findings.append(Finding(book, p.field, f"the engine refuses the workbook's inputs: {p.reason}", "",
-                                    _show(p.value), "engine"))
+            later.append(Finding(book, p.field, f"the engine refuses the workbook's inputs: {p.reason}", "",
+                                 _show(p.value), "engine"))
+        structure_rest()
         return report
     reader = bookdata.CellReader(get, lay)
     step = reader.number("SensitivityStep")
     for p in reader.problems:
-        findings.append(Finding(book, p.field, p.reason, "a number", _show(p.value), "inputs"))
+        later.append(Finding(book, p.field, p.reason, "a number", _show(p.value), "inputs"))
     exp = expected_cells(lay, offer, results, step if step is not None else bookdata.SENSITIVITY_STEP)
     report.cells_compared += _saved(book, path, wb, exp, findings, notes)
 
+    # The LibreOffice leg runs in its own process, beside the rest of the structure check and the formulas leg.
+    lo_job = None
+    lo_findings: list[Finding] = []
+    if "libreoffice" in legs and libreoffice.find_soffice() is not None:
+        import concurrent.futures
+
+        tmp = tempfile.TemporaryDirectory(prefix="xlpy-validate-")
+        copy = _libreoffice_copy(path, wb, exp, Path(tmp.name), book, lo_findings,
+                                 table_columns(lay) if tables_ok else ())
+        pool = concurrent.futures.ThreadPoolExecutor(1)
+        lo_job = (tmp, pool, pool.submit(libreoffice.recalculate, copy, Path(tmp.name) / "out"))
+    structure_rest()
     if "formulas" in legs:
         try:
-            values = _serial_dates(_upper_keys(exp), _formulas_values(path))
+            rows = sum(c.rows for c in table_columns(lay))
+            with progress.step(f"{book}: formulas leg", total=rows or None, unit="row") as update:
+                if tables_ok:
+                    raw = _formulas_table_values(wb, lay, list(exp), update)
+                else:  # a table row differs from the layout (a finding already): that row on its own
+                    from .recalc import RecalcError
+
+                    try:
+                        raw = _formulas_table_values(wb, lay, list(exp), update, as_found=True)
+                    except RecalcError:  # it reads rows of its column the template has yet to give
+                        notes.append("formulas leg: a table row differs from the layout; "
+                                     "recalculated by the library's whole-workbook model")
+                        raw = _formulas_values(path)
+            values = _serial_dates(_upper_keys(exp), raw)
             report.cells_compared += _compare(book, _upper_keys(exp), values, "formulas", findings)
             report.legs_run.append("formulas")
         except Exception as exc:  # the library raises many kinds on formulas it cannot parse
@@ -651,29 +913,36 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
             else:
                 notes.append("LibreOffice leg skipped: soffice not found (install libreoffice-calc-nogui)")
         else:
-            with tempfile.TemporaryDirectory(prefix="xlpy-validate-") as tmp:
-                copy = _libreoffice_copy(path, exp, Path(tmp), book, findings)
-                try:
-                    recalculated = libreoffice.recalculate(copy, Path(tmp) / "out")
-                    raw = libreoffice.read_values(recalculated)
-                    values = {(s, r): v for s, cells in raw.items() for r, v in cells.items()}
-                    report.cells_compared += _compare(book, exp, values, "libreoffice", findings)
-                    report.legs_run.append("libreoffice")
-                except libreoffice.LibreOfficeError as exc:
-                    findings.append(Finding(book, "workbook", "LibreOffice could not recalculate it", "a result",
-                                            str(exc).splitlines()[0], "libreoffice"))
+            tmp, pool, job = lo_job
+            findings.extend(lo_findings)
+            try:
+                with progress.step(f"{book}: LibreOffice leg"):
+                    recalculated = job.result()
+                values = _serial_dates(exp, _xlsx_values(recalculated, list(exp)))
+                report.cells_compared += _compare(book, exp, values, "libreoffice", findings)
+                report.legs_run.append("libreoffice")
+            except libreoffice.LibreOfficeError as exc:
+                findings.append(Finding(book, "workbook", "LibreOffice could not recalculate it", "a result",
+                                        str(exc).splitlines()[0], "libreoffice"))
+            finally:
+                pool.shutdown()
+                tmp.cleanup()
     return report
 
 
 def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, progress=None) -> list[Report]:
     """Validate several workbooks, with a progress bar when there are more than one."""
+    from . import progress as bars
+
     paths = list(paths)
     if progress is None:
-        progress = len(paths) > 1
-    if progress:
-        from tqdm import tqdm
+        progress = len(paths) > 1 and bars.enabled()
+    if not progress:
+        return [validate(p, offer_path, legs, require_libreoffice) for p in paths]
+    from tqdm import tqdm
 
-        iterator = tqdm(paths, desc="validating", unit="workbook")
-    else:
-        iterator = paths
-    return [validate(p, offer_path, legs, require_libreoffice) for p in iterator]
+    reports = []
+    with tqdm(paths, desc="validating", unit="workbook", file=bars._stream(), position=1, leave=False) as bar:
+        for p in bar:
+            reports.append(validate(p, offer_path, legs, require_libreoffice))
+    return reports

@@ -1,0 +1,100 @@
+"""Progress bars: drawn on a terminal for steps over a second, silent otherwise and with --quiet."""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from xlpy import cli, progress
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "workbook" / "offers" / "hecla-2004.toml"
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture(autouse=True)
+def _reset(monkeypatch):
+    monkeypatch.setattr(progress, "DELAY", 0.05)
+    monkeypatch.setattr(progress, "TICK", 0.02)
+    yield
+    progress.configure()
+
+
+def test_bar_on_a_terminal():
+    out = Tty()
+    progress.configure(stream=out)
+    with progress.step("counting", total=10, unit="row") as update:
+        for _ in range(10):
+            time.sleep(0.02)
+            update(1)
+    assert "counting" in out.getvalue() and "row" in out.getvalue()
+
+
+def test_bar_without_counts_shows_the_time():
+    out = Tty()
+    progress.configure(stream=out)
+    with progress.step("recalculating"):
+        time.sleep(0.3)
+    assert "recalculating: 00:00" in out.getvalue()
+
+
+def test_short_step_draws_nothing(monkeypatch):
+    monkeypatch.setattr(progress, "DELAY", 5.0)
+    out = Tty()
+    progress.configure(stream=out)
+    with progress.step("quick", total=3) as update:
+        update(3)
+    assert out.getvalue() == ""
+
+
+def test_silent_when_not_a_terminal():
+    out = io.StringIO()
+    progress.configure(stream=out)
+    assert not progress.enabled()
+    with progress.step("counting", total=2) as update:
+        time.sleep(0.1)
+        update(2)
+    assert out.getvalue() == ""
+
+
+def test_silent_when_quiet():
+    out = Tty()
+    progress.configure(quiet=True, stream=out)
+    assert not progress.enabled()
+    with progress.step("counting") as update:
+        time.sleep(0.1)
+        update(1)
+    assert out.getvalue() == ""
+
+
+def _build(tmp_path, monkeypatch, *extra) -> str:
+    err = Tty()
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["build", str(SEED), "-o", "book.xlsm", "--no-libreoffice", *extra]) == 0
+    return err.getvalue()
+
+
+def test_build_shows_its_steps_on_a_terminal(tmp_path, monkeypatch):
+    err = _build(tmp_path, monkeypatch)
+    assert "writing book.xlsm" in err and "formulas leg" in err
+
+
+def test_build_quiet_draws_nothing(tmp_path, monkeypatch):
+    err = _build(tmp_path, monkeypatch, "--quiet")
+    assert "\r" not in err and "formulas leg" not in err
+
+
+def test_validate_piped_draws_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["build", str(SEED), "-o", "book.xlsm", "--no-validate"]) == 0
+    assert cli.main(["validate", "book.xlsm", "--no-libreoffice"]) == 0
+    assert "\r" not in capsys.readouterr().err

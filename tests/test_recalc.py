@@ -1,0 +1,195 @@
+"""The formulas leg at scale (xlpy.recalc): the same values as the library's whole-workbook model."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from xlpy.build import build_workbook
+from xlpy.layout import LAYOUT_NAME, Shape, layout
+from xlpy.offerfile import compute_file
+from xlpy.recalc import RecalcError, TableColumn, recalculate
+from xlpy.validate import (
+    _formulas_table_values,
+    _formulas_values,
+    table_columns,
+    validate,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+OFFERS = ROOT / "workbook" / "offers"
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) <= 1e-12 * max(1.0, abs(a))
+    return type(a) is type(b) and a == b
+
+
+def _holder_offer(folder: Path, lines: int, seed: int) -> Path:
+    """The formula example with a random holder tally: repeated holders, withdrawals, odd lots."""
+    shutil.copytree(OFFERS / "data", folder / "data")
+    rng = random.Random(seed)
+    with open(folder / "data" / "tally.csv", "w") as fh:
+        fh.write("holder_id,units,method,status\n")
+        holder = 0
+        for _ in range(lines):
+            holder += rng.random() > 0.3  # runs of lines of one holder
+            status = rng.choice(["tendered"] * 6 + ["withdrawn", "failed"])
+            method = "guaranteed" if status == "failed" else rng.choice(["book-entry", "certificate", "guaranteed"])
+            fh.write(f"H{holder:05d},{rng.randint(1, 60)},{method},{status}\n")
+    text = (OFFERS / "hecla-2004-formula.toml").read_text()
+    start = text.index("[tally]")
+    end = text.index("\n[", start + 1)
+    text = text[:start] + '[tally]\nfile = "data/tally.csv"\n' + text[end:]
+    path = folder / "offer.toml"
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory) -> dict[str, Path]:
+    out = {}
+    folder = tmp_path_factory.mktemp("recalc")
+    for offer in sorted(OFFERS.glob("*.toml")):
+        o, r = compute_file(offer)
+        out[offer.stem] = build_workbook(o, r, folder / f"{offer.stem}.xlsm")
+    o, r = compute_file(_holder_offer(folder / "holders", 120, 11))
+    out["holders"] = build_workbook(o, r, folder / "holders.xlsm")
+    return out
+
+
+@pytest.mark.parametrize("name", ["hecla-2004", "notes-capped-example", "holders"])
+def test_table_recalculation_equals_the_whole_workbook_model(books, name):
+    path = books[name]
+    wb = load_workbook(path)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    fast = _formulas_table_values(wb, lay, None)
+    model = _formulas_values(path)
+    assert len(fast) > 80
+    diffs = [(k, v, model.get(k)) for k, v in fast.items() if not _same(v, model.get(k))]
+    assert diffs == []
+
+
+def test_every_table_row_is_evaluated(books):
+    """Change one row's input: the table's aggregates follow (nothing is sampled)."""
+    wb = load_workbook(books["holders"])
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    spec = next(c for c in table_columns(lay) if c.sheet == "Tenders")
+    units_col = spec.col - 3  # units: holder, units, method, status, then the formula columns
+    last = spec.last_row
+    sheet, ref = lay.cell("Tendered")
+    before = _formulas_table_values(wb, lay, [(sheet, ref)])[(sheet.upper(), ref)]
+    cell = wb["Tenders"].cell(last, units_col)
+    status = wb["Tenders"].cell(last, units_col + 2).value
+    cell.value = cell.value + 1000
+    after = _formulas_table_values(wb, lay, [(sheet, ref)])[(sheet.upper(), ref)]
+    assert after - before == (1000 if status != "withdrawn" else 0)
+
+
+def test_running_total_of_one_long_holder():
+    """A running total over many lines of one holder settles to the row-by-row values."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "T"
+    n = 200
+    for r in range(2, 2 + n):
+        ws.cell(r, 1, "H1" if r < 150 else f"H{r}")
+        ws.cell(r, 2, r)
+        ws.cell(r, 3, "=B2" if r == 2 else f"=IF(A{r}=A{r - 1},C{r - 1},0)+B{r}")
+    ws["E1"] = f"=SUM(C2:C{n + 1})"
+    spec = TableColumn("T", 3, 2, n + 1, lambda r: ws.cell(r, 3).value, lambda r: "first" if r == 2 else "rest")
+    got = recalculate(wb, [spec], [("T", "E1")])[("T", "E1")]
+    want, run, prev = 0, 0, None
+    for r in range(2, 2 + n):
+        h = ws.cell(r, 1).value
+        run = (run if h == prev else 0) + r
+        prev = h
+        want += run
+    assert got == want
+
+
+def test_a_circular_column_is_refused():
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "T"
+    for r in range(1, 5):
+        ws.cell(r, 1, f"=A{r + 1}+1" if r < 4 else "=A1+1")
+    spec = TableColumn("T", 1, 1, 4, lambda r: ws.cell(r, 1).value, lambda r: r)
+    with pytest.raises(RecalcError):
+        recalculate(wb, [spec])
+
+
+def test_tampered_table_row_is_found(books, tmp_path):
+    """A row formula changed in one holder line: the structure check names it; the leg still runs."""
+    wb = load_workbook(books["holders"], keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    spec = next(c for c in table_columns(lay) if c.sheet == "Tenders")
+    row = spec.first_row + 7
+    wb["Tenders"].cell(row, spec.col).value = "=0"
+    bad = tmp_path / "bad.xlsm"
+    wb.save(bad)
+    report = validate(bad, legs=("formulas",))
+    ref = f"Tenders!{wb['Tenders'].cell(row, spec.col).coordinate}"
+    assert any(f.where == ref and "formula differs" in f.what for f in report.findings)
+    assert report.legs_run == ["formulas"]
+    assert report.notes == []  # the tampered row evaluated on its own, not the whole-workbook model
+
+
+@pytest.mark.parametrize("tamper", [("=0", "=0"), (7, 7), ("=2*D{r}", "=IF(B{r}=B{p},123,0)+G{r}")])
+def test_tampered_rows_evaluate_as_the_model_does(books, tmp_path, tamper):
+    """Rows that differ from the layout (one in the running total) give the model's values."""
+    wb = load_workbook(books["holders"], keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    cols = [c for c in table_columns(lay) if c.sheet == "Tenders"]
+    row = cols[0].first_row + 5
+    for spec, text in zip(cols[:2], tamper):  # eligible, and the running total
+        wb["Tenders"].cell(row, spec.col).value = text.format(r=row, p=row - 1) if isinstance(text, str) else text
+    bad = tmp_path / "bad.xlsm"
+    wb.save(bad)
+    wb = load_workbook(bad)
+    fast = _formulas_table_values(wb, lay, None, as_found=True)
+    model = _formulas_values(bad)
+    assert [(k, v, model.get(k)) for k, v in fast.items() if not _same(v, model.get(k))] == []
+
+
+def test_fast_load_reads_the_cells_openpyxl_reads(books, monkeypatch):
+    """The holder table read from the sheet's XML: every cell as openpyxl's own reader gives it."""
+    from xlpy import fastload
+
+    monkeypatch.setattr(fastload, "MIN_ROWS", 10)
+    path = books["holders"]
+    fast, slow = fastload._load(path), load_workbook(path)
+    assert fast.sheetnames == slow.sheetnames
+    for a, b in zip(fast.worksheets, slow.worksheets):
+        assert set(a._cells) == set(b._cells), a.title
+        for k, c in b._cells.items():
+            d = a._cells[k]
+            assert (d.value, d.data_type, d.number_format, d.style_id) == (
+                c.value, c.data_type, c.number_format, c.style_id), (a.title, k)
+    assert set(fast.defined_names) == set(slow.defined_names)
+
+
+def test_fast_load_reads_shared_strings_as_openpyxl_does(books, tmp_path, monkeypatch):
+    """A workbook saved by openpyxl (text in shared strings, one holder with Excel's _x escape)."""
+    from xlpy import fastload
+
+    monkeypatch.setattr(fastload, "MIN_ROWS", 10)
+    wb = load_workbook(books["holders"], keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    spec = next(c for c in table_columns(lay) if c.sheet == "Tenders")
+    wb["Tenders"].cell(spec.first_row + 3, spec.col - 4).value = "H_x0041_ & <co>"
+    path = tmp_path / "saved.xlsm"
+    wb.save(path)
+    fast, slow = fastload._load(path), load_workbook(path)
+    for a, b in zip(fast.worksheets, slow.worksheets):
+        assert {k: (c.value, c.data_type) for k, c in a._cells.items()} == {
+            k: (c.value, c.data_type) for k, c in b._cells.items()}, a.title
