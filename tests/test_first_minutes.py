@@ -196,3 +196,23 @@ def test_release_of_a_small_offer_keeps_two_significant_digits(tmp_path):
     # 10 x (7.94 - 3.2) x 7.39 = 350.286: "$350", never "$0"
     assert "approximately $350" in words and "$0" not in words
     assert "approximately 10 shares were tendered" in words
+
+
+@pytest.mark.parametrize("style", ["auto", "dollars", "sig2"])
+def test_release_approximations_in_excel_formulas_match_the_engine(style):
+    """The Release sheet's native APPROX formula gives the engine's words (the formulas library as judge)."""
+    from decimal import Decimal
+
+    import formulas
+
+    from xlpy.engine.release import approx
+    from xlpy.layout import approx_formula
+    from xlpy.validate import _formulas_functions
+
+    _formulas_functions()  # ROUND as Excel rounds
+    for text in ("7", "73", "0", "350.3", "-350.3", "0.42", "999.5", "3500", "9999", "12345", "190777", "274000",
+                 "2400000", "117175560"):
+        compiled = formulas.Parser().ast("=" + approx_formula(f"({text})", style))[1].compile()
+        got = compiled()
+        got = str(got.item() if hasattr(got, "item") else got)
+        assert got == approx(Decimal(text), style), (style, text, got)
