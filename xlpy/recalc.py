@@ -176,7 +176,7 @@ class _Book:
             # the library's own reading of a number cell (formulas/excel/__init__.py): binary noise past
             # 15 decimals dropped, exactly as its whole-workbook model does, so both paths agree to the bit.
             # Not money rounding: money is rounded half away from zero by the workbook's ROUND.
-            return round(v, 15)  # noqa: house-rule checked
+            return round(v, 15)
         return v
 
     def formula_of(self, cell) -> str | None:
