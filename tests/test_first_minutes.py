@@ -216,3 +216,25 @@ def test_release_approximations_in_excel_formulas_match_the_engine(style):
         got = compiled()
         got = str(got.item() if hasattr(got, "item") else got)
         assert got == approx(Decimal(text), style), (style, text, got)
+
+
+def test_a_workbook_of_an_earlier_layout_is_named_not_misread(tmp_path, built):
+    """A workbook built by an earlier xlpy (layout 1) is refused in one line by refresh and named by validate."""
+    from openpyxl import load_workbook
+    from openpyxl.workbook.defined_name import DefinedName
+
+    from xlpy.layout import LAYOUT_NAME
+
+    wb = load_workbook(built, keep_vba=True)
+    text = wb.defined_names[LAYOUT_NAME].attr_text
+    assert ";layout=2" in text
+    wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.split(";history=")[0] + '"', hidden=True)
+    wb.save(tmp_path / "old.xlsm")
+    (tmp_path / "c.csv").write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+    proc = xlpy("refresh", "old.xlsm", "--tally", "c.csv", cwd=tmp_path)
+    refused(proc, "refresh", "built by another xlpy (layout 1; this xlpy reads layout 2)", "rebuild it")
+    assert snapshot(tmp_path) == before
+    proc = xlpy("validate", "old.xlsm", "--no-libreoffice", cwd=tmp_path)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "built by another xlpy (layout 1" in proc.stdout

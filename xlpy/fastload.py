@@ -50,7 +50,10 @@ def _table(pkg):
     text = names.get(LAYOUT_NAME)
     if text is None:
         raise _Fallback("not a standard workbook")
-    lay = layout(Shape.decode(text.strip().strip('"')))
+    try:
+        lay = layout(Shape.decode(text.strip().strip('"')))
+    except ValueError as exc:  # another layout: the validator says so, through openpyxl's reader
+        raise _Fallback(str(exc)) from None
     for s in lay.sheets:
         for t in s.tables:
             if t.name == "tblTenders":

@@ -42,6 +42,7 @@ __all__ = [
     "FMT",
     "CONF_SHEET",
     "LAYOUT_NAME",
+    "LAYOUT_VERSION",
     "Button",
     "COVER_BUTTONS",
     "REFRESH_RECORD",
@@ -53,6 +54,9 @@ __all__ = [
 CONF_SHEET = "xlwings.conf"
 #: A hidden workbook-level name holding the shape, so refresh and validate can rebuild the layout.
 LAYOUT_NAME = "xlpyLayout"
+#: The layout this xlpy writes; a workbook built with another is rebuilt, never read cell by cell.
+#: 1: xlpy 0.1.0 as first released; 2: journal-entry inputs, Entries and History sheets.
+LAYOUT_VERSION = 2
 
 SHEETS = ("Cover", "Inputs", "Tenders", "Prices", "Results", "Check", "Sensitivity", "Release", "Entries",
           "History", CONF_SHEET)
@@ -108,18 +112,22 @@ class Shape:
         return (
             f"ratio={self.ratio};tally={self.tally};holders={self.holder_rows};prices={self.price_rows};"
             f"holidays={self.holiday_rows};exchanges={self.exchange_rows};period={int(self.period)};"
-            f"history={self.history_rows}"
+            f"history={self.history_rows};layout={LAYOUT_VERSION}"
         )
 
     @classmethod
     def decode(cls, text: str) -> "Shape":
         parts = dict(p.split("=", 1) for p in text.strip('"').split(";") if "=" in p)
+        version = parts.get("layout", "1")
+        if version != str(LAYOUT_VERSION):
+            raise ValueError(f"the workbook was built by another xlpy (layout {version}; this xlpy reads layout "
+                             f"{LAYOUT_VERSION}): rebuild it with xlpy build from its offer file, then refresh it")
         try:
             return cls(
                 ratio=parts["ratio"], tally=parts["tally"], holder_rows=int(parts["holders"]),
                 price_rows=int(parts["prices"]), holiday_rows=int(parts["holidays"]),
                 exchange_rows=int(parts["exchanges"]), period=parts["period"] == "1",
-                history_rows=int(parts.get("history", "1")),
+                history_rows=int(parts["history"]),
             )
         except (KeyError, ValueError) as exc:
             raise ValueError(f"{LAYOUT_NAME}: not a layout description: {text!r}") from exc
