@@ -301,28 +301,29 @@ def _sensitivity(ws, lay: Layout):
     _set(ws, top + len(SENS_PRICE_STEPS) + 1, left,
          "Last column: the offer's actual participation. Prices step by SensitivityStep (Inputs).",
          font=STYLE["note"], text=True)
-    chart = LineChart()
-    chart.title = "Induced charge by share price"
-    chart.y_axis.title = "Charge ($)"
-    chart.x_axis.title = "Share price"
-    chart.y_axis.numFmt = "$#,##0"
-    chart.height, chart.width = 8, 18
+    chart = _line_chart("Induced charge by share price", "Charge ($)", "Share price", "$#,##0")
     data = Reference(ws, min_col=left + 1, max_col=left + parts, min_row=top, max_row=top + len(SENS_PRICE_STEPS))
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=left, min_row=top + 1, max_row=top + len(SENS_PRICE_STEPS)))
     ws.add_chart(chart, f"{get_column_letter(left)}{top + len(SENS_PRICE_STEPS) + 3}")
 
 
+def _line_chart(title: str, y_title: str, x_title: str, y_format: str) -> LineChart:
+    """A line chart in the workbook's one size, titled and with its value axis formatted."""
+    chart = LineChart()
+    chart.title = title
+    chart.y_axis.title = y_title
+    chart.x_axis.title = x_title
+    chart.y_axis.numFmt = y_format
+    chart.height, chart.width = 8, 18
+    return chart
+
+
 def _history_chart(ws, lay: Layout):
-    """Participation over the History rows, beside the table; a refresh extends its ranges with the table."""
+    """Participation over the History rows, above the table; a refresh extends its ranges with the table."""
     sheet, t = lay.table("tblHistory")
     col = t.first_col + [c.key for c in t.columns].index("participation")
-    chart = LineChart()
-    chart.title = "Participation by count"
-    chart.y_axis.title = "Participation"
-    chart.x_axis.title = "Count (UTC)"
-    chart.y_axis.numFmt = "0%"
-    chart.height, chart.width = 8, 18
+    chart = _line_chart("Participation by count", "Participation", "Count (UTC)", "0%")
     chart.add_data(Reference(ws, min_col=col, min_row=t.header_row, max_row=t.last_row), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=t.first_col, min_row=t.first_row, max_row=t.last_row))
     chart.series[0].smooth = False  # a count moves in steps: straight lines between them
