@@ -1,0 +1,123 @@
+"""Check: tie-outs of native figures against xlpy's worksheet functions, and identities."""
+
+from __future__ import annotations
+
+from openpyxl.utils import get_column_letter
+
+from .model import (
+    CHECK_COLS,
+    FUNCTIONS_NOT_LOADED,
+    TIES_NOT_RUN,
+    Block,
+    Item,
+    Shape,
+    Sheet,
+    place,
+)
+from .results import later
+
+
+def _ties(shape: Shape) -> list[Item]:
+    """Each figure as a native formula beside the same figure from xlpy's worksheet functions."""
+    formula = shape.ratio == "formula"
+    holders = shape.tally == "holders"
+    tie = []
+    if formula:
+        vwap = "OFFER_VWAP(PriceDates,PricePrices,PriceVolumes,Expiration,AveragingDays,LagDays,Calendar)"
+        tie.append(Item("CheckAveragePrice", "Average price", "=AveragePrice", "price", key="average_price",
+                        function=f"={vwap}"))
+        tie.append(Item("CheckOfferRatio", "Offer ratio", "=OfferRatio", "ratio", key="offer_ratio",
+                        function=f"=EXCHANGE_RATIO(RatioValue,{vwap},RatioCap,RatioFloor,RatioPlaces)"))
+    accepted_arg = "TenderAccepted" if holders else "UnitsAccepted"
+    tie += [
+        Item("CheckProration", "Proration factor", "=ProrationFactor", "factor", key="proration_factor",
+             function='=IF(MaxUnits="",1,PRORATION(Eligible,MaxUnits' + (",OddLotUnits))" if holders else "))")),
+        Item("CheckCommonIssued", "Common shares issued", "=CommonIssued", "count", key="common_issued",
+             function=f"=SHARES_ISSUED({accepted_arg},OfferRatio,FractionalPolicy)"),
+        Item("CheckCashInLieu", "Cash in lieu", "=FractionalCash", "money", key="fractional_cash",
+             function=f'=IF(FractionalPolicy="cash",CASH_IN_LIEU({accepted_arg},OfferRatio,FractionalPriceUsed),0)'),
+        Item("CheckIncremental", "Incremental shares", "=IncrementalShares", "count4", key="incremental_shares",
+             function="=INCREMENTAL_SHARES(UnitsAccepted,OfferRatio,OriginalRatio)"),
+        Item("CheckCharge", "Induced charge", "=InducedCharge", "money", key="induced_charge",
+             function="=IF(InducedTest,INDUCED_CHARGE(UnitsAccepted,OfferRatio,OriginalRatio,Price,"
+                      "SweetenerPerUnit+ArrearsPerUnit)+(CommonIssued-UnitsAccepted*OfferRatio)*Price+FractionalCash,"
+                      "FairValueOffer-CarryingAmount)"),
+        Item("CheckChargeText", "Charge as announced", "=ReleaseChargeText", "text", key="release_charge_text",
+             function='=APPROX(InducedCharge,"dollars")'),
+    ]
+    if shape.period:
+        if not shape.exchange_rows:
+            tie.append(Item("CheckWeighted", "Weighted shares, after", "=WeightedAfter", "count4",
+                            key="eps.weighted_shares_after",
+                            function="=WEIGHTED_SHARES(SharesBefore,CommonIssued,Settlement,PeriodStart,PeriodEnd)"))
+        tie.append(Item("CheckEPS", "Basic EPS, after", "=EPSAfter", "eps", key="eps.basic_eps_after",
+                        function='=EPS_AFTER(NetIncome,PreferredDividends,ChargesInPeriod*IF(Kind="note",1-TaxRate,1),'
+                                 "WeightedAfter)"))
+    return tie
+
+
+def _identities(shape: Shape) -> list[Item]:
+    """What must hold between the figures, whatever the inputs."""
+    later_units, later_common, _ = later(shape)
+    identities = [
+        Item("IdTotals", "Accepted + remaining = outstanding",
+             "=UnitsAccepted+UnitsRemaining" + later_units + "=Outstanding", "bool"),
+        Item("IdTendered", "Tendered within outstanding", "=Tendered<=Outstanding", "bool"),
+        Item("IdGuaranteed", "Guaranteed deliveries within tendered", "=GuaranteedDelivery<=Tendered", "bool"),
+        Item("IdFailed", "Failed deliveries within guaranteed", "=FailedDelivery<=GuaranteedDelivery", "bool"),
+        Item("IdCap", "Accepted within the cap", '=OR(MaxUnits="",UnitsAccepted<=MaxUnits)', "bool"),
+        Item("IdCommon", "Common after = before + issued",
+             "=CommonAfter=CommonBefore+CommonIssued" + later_common, "bool"),
+        Item("IdDelivered", "Shares + fractions = accepted × ratio",
+             '=OR(FractionalPolicy="nearest",ABS(CommonIssued+FractionalShares-UnitsAccepted*OfferRatio)<Tolerance)',
+             "bool"),
+        Item("IdRatioPrecision", "Ratio fits the ratio precision",
+             "=ABS(OfferRatio*RatioScale-RatioUnits)<Tolerance", "bool"),
+        Item("IdTest", "Induced-conversion test passes, or a carrying amount is given",
+             '=OR(InducedTest,CarryingAmount<>"")', "bool"),
+        Item("IdEntries", "Journal entry balances (when its inputs are given)",
+             "=OR(NOT(EntriesComplete),EntriesBalanced)", "bool"),
+    ]
+    if shape.ratio == "formula":
+        identities.append(Item("IdWindow", "Every trading day of the window has a price", "=WindowDays=AveragingDays",
+                               "bool"))
+    return identities
+
+
+def sheet(shape: Shape) -> Sheet:
+    """The Check sheet for an offer of this *shape*: status, tie-outs, identities (in that order)."""
+    tie, identities = _ties(shape), _identities(shape)
+    tie_names = tuple(i.name for i in tie)
+    id_names = tuple(i.name for i in identities)
+    status = (
+        Item("FunctionsLoaded", "xlpy functions loaded", "=IFERROR(LEN(XLPY_VERSION())>0,FALSE)", "bool",
+             note="FALSE: Excel without xlpy's functions; tie-outs are not run"),
+        Item("ChecksPass", "All checks pass", "=AND(" + ",".join(("FunctionsLoaded",) + tie_names + id_names) + ")",
+             "bool"),
+    )
+    tie_block = Block("Tie-outs: native formula vs xlpy functions", tuple(tie))
+    id_block = Block("Identities", tuple(identities))
+    blocks, _ = place([Block("Status", status), tie_block, id_block])
+    return Sheet("Check", "Check", blocks, check=True,
+                 widths={"B": 52, "C": 20, "D": 20, "E": 14, "F": 10})
+
+
+def tie_cells(item: Item, row: int) -> dict[int, tuple[str, str]]:
+    """A Check tie-out row's cells: column -> (formula, format key).
+
+    Native figure, the same figure from xlpy's functions (guarded so Excel
+    without them shows "functions not loaded"), their difference, and the flag.
+    """
+    native, fn, diff, flag = CHECK_COLS[1:]
+    n, f, d = (f"{get_column_letter(c)}{row}" for c in (native, fn, diff))
+    cells = {
+        native: (item.formula, item.fmt),
+        fn: (f'=IF(FunctionsLoaded,{item.function[1:]},"{FUNCTIONS_NOT_LOADED}")', item.fmt),
+    }
+    if item.fmt == "text":
+        cells[diff] = (f'=IF(FunctionsLoaded,IF(EXACT({n},{f}),0,1),"")', "count")
+        cells[flag] = (f'=IF(FunctionsLoaded,EXACT({n},{f}),"{TIES_NOT_RUN}")', "bool")
+    else:
+        cells[diff] = (f'=IF(FunctionsLoaded,{f}-{n},"")', item.fmt)
+        cells[flag] = (f'=IF(FunctionsLoaded,ABS({d})<=Tolerance,"{TIES_NOT_RUN}")', "bool")
+    return cells

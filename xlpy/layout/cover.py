@@ -1,0 +1,83 @@
+"""The Cover: status, the latest count, the record of sources, how to use the workbook, and buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Block, Item, Shape, Sheet, place
+
+
+@dataclass(frozen=True)
+class Button:
+    """A form button on the Cover that runs a macro (added to the package by the builder).
+
+    Attributes:
+        caption: the text on the button.
+        macro: the VBA macro it runs (a wrapper "Import Functions" writes for :mod:`xlpy.macros`).
+        cell: the cell its top-left corner sits in.
+        width, height: size in pixels.
+    """
+
+    caption: str
+    macro: str
+    cell: str
+    width: int = 150
+    height: int = 28
+
+
+#: The Cover's buttons, one per refresh macro, right of the Status and Record blocks.
+COVER_BUTTONS = (
+    Button("Refresh all", "xlpy_refresh_all", "F5"),
+    Button("Refresh tenders", "xlpy_refresh_tenders", "F7"),
+    Button("Refresh prices", "xlpy_refresh_prices", "F9"),
+    Button("Check release draft", "xlpy_draft_release", "F11"),
+)
+
+
+
+def sheet(shape: Shape) -> Sheet:
+    """The Cover sheet (the same for every shape)."""
+    cover_blocks = [
+        Block("Status", (
+            Item(None, "Checks", '=IF(ChecksPass,"All checks pass",IF(FunctionsLoaded,"CHECKS FAIL: see the Check '
+                 'sheet","Tie-outs not run: xlpy functions not loaded (see below)"))'),
+            Item(None, "Induced charge", "=InducedCharge", "money"),
+            Item(None, "Common issued", "=CommonIssued", "count"),
+            Item(None, "Journal entry", '=IF(EntriesComplete,IF(EntriesBalanced,"balances","DOES NOT BALANCE: see '
+                 'Entries"),"needs input: see Entries")', "text"),
+        )),
+        Block("Latest count (History)", (
+            Item(None, "As of (UTC)", "=INDEX(HistWhen,ROWS(HistWhen))", "text"),
+            Item(None, "Units tendered", "=INDEX(HistTendered,ROWS(HistTendered))", "count"),
+            Item(None, "Change since the previous count", "=INDEX(HistChange,ROWS(HistChange))", "count"),
+            Item(None, "Participation", "=INDEX(HistParticipation,ROWS(HistParticipation))", "pct"),
+        )),
+        Block("Record", (
+            Item("BuiltWith", "Built with", record=True, note="xlpy version that built the workbook"),
+            Item("BuiltAt", "Built at (UTC)", record=True),
+            Item("RefreshedAt", "Last refresh (UTC)", record=True),
+            Item("OfferFile", "Offer file", record=True),
+            Item("OfferSha256", "Offer file SHA-256", record=True),
+            Item("TallySource", "Tally source", record=True),
+            Item("TallySha256", "Tally SHA-256", record=True),
+            Item("TallyRows", "Tally lines", record=True, fmt="count"),
+            Item("PriceSource", "Price source", record=True),
+            Item("PriceSha256", "Price SHA-256", record=True),
+            Item("PriceRows", "Price days", record=True, fmt="count"),
+            Item("TallyMapping", "Tally column mapping", record=True,
+                 note="mapping file (TOML) a refresh reads the tally with; blank: common column spellings"),
+        )),
+        Block("Using this workbook", (
+            Item(None, "Formulas", record=True,
+                 note="Every figure on Results is a native Excel formula: the workbook computes without Python."),
+            Item(None, "Inputs", record=True, note="Blue cells are inputs; black cells are formulas."),
+            Item(None, "Functions", record=True,
+                 note="Check compares each figure with xlpy's worksheet functions: install xlpy and xlwings, "
+                      "then xlwings ribbon > Import Functions (or import the module written by `xlpy vba`)."),
+            Item(None, "Macros", record=True,
+                 note="Refresh buttons run xlpy.macros (refresh_all, refresh_tenders, refresh_prices, "
+                      "draft_release); headless: `xlpy refresh WORKBOOK`."),
+        )),
+    ]
+    blocks, _ = place(cover_blocks)
+    return Sheet("Cover", "Exchange offer results", blocks, widths={"B": 22, "C": 66, "D": 34})

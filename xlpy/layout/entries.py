@@ -1,0 +1,68 @@
+"""Entries: the journal entry for the exchange (:mod:`xlpy.engine.entries`) in native formulas."""
+
+from __future__ import annotations
+
+from .model import Block, Column, Item, Shape, Sheet, Table, place
+
+#: The journal entry's lines, in order: (account formula, signed amount formula, memo); debits positive.
+ENTRY_LINES = (
+    ('IF(Kind="preferred","Preferred stock","Convertible notes, net carrying amount")', "EntryCarrying",
+     "carrying amount of the units accepted"),
+    ('"Accrued interest payable"', "EntryInterest", "accrued interest the holders give up"),
+    (('IF(InducedTest,IF(Kind="preferred","Retained earnings: deemed dividend (induced conversion)",'
+     '"Induced conversion expense"),IF(Kind="preferred",IF(InducedCharge<0,"Retained earnings: redemption below '
+     'carrying amount","Retained earnings: deemed dividend (redemption above carrying amount)"),'
+     'IF(InducedCharge<0,"Gain on extinguishment of convertible notes","Loss on extinguishment of convertible '
+     'notes")))'), "InducedCharge", "the charge"),
+    ('"Common stock, at par"', "-EntryPar", "par value of the shares issued"),
+    ('"Cash"', "-CashPaid", "sweetener, arrears or accrued interest, and cash in lieu"),
+    ('"Additional paid-in capital"', "-EntryAPIC", "the balance"),
+)
+NEEDS_INPUT = "needs input"
+
+
+def sheet(shape: Shape) -> Sheet:
+    """The journal entry for the exchange (:mod:`xlpy.engine.entries`) in native formulas.
+
+    The amounts are named cells; the table lays them out as lines with a
+    debit or a credit each (a line whose amount is zero is left blank).  An
+    amount whose input is missing shows "needs input", never zero.
+    """
+    amounts = (
+        Item("EntryDate", "Date (measurement date)", "=ValuationDate", "date"),
+        Item("EntryCarrying", "Carrying amount of the units accepted",
+             '=IF(AND(NOT(InducedTest),CarryingAmount<>""),CarryingAmount,IF(CarryingTotal<>"",CarryingTotal,'
+             f'IF(CarryingPerUnit<>"",CarryingPerUnit*UnitsAccepted,IF(CarryingAmount<>"",CarryingAmount,'
+             f'"{NEEDS_INPUT}: carrying amount (Inputs)"))))', "money", key="entry.carrying"),
+        Item("EntryInterest", "Accrued interest given up",
+             '=IF(Kind="note",N(AccruedInterestPerUnit)*UnitsAccepted,0)', "money", key="entry.interest"),
+        Item("EntryPar", "Common stock at par",
+             f'=IF(ParValue="","{NEEDS_INPUT}: par value (Inputs)",ParValue*CommonIssued)', "money", key="entry.par"),
+        Item("EntriesComplete", "Inputs given", "=AND(ISNUMBER(EntryCarrying),ISNUMBER(EntryPar))", "bool"),
+        Item("EntryAPIC", "Additional paid-in capital (the balance)",
+             f'=IF(EntriesComplete,EntryCarrying+EntryInterest+InducedCharge-EntryPar-CashPaid,"{NEEDS_INPUT}")',
+             "money", key="entry.apic"),
+    )
+    totals = (
+        Item("EntriesDebits", "Total debits", "=SUM(EntryDebits)", "money", key="entry.debits"),
+        Item("EntriesCredits", "Total credits", "=SUM(EntryCredits)", "money", key="entry.credits"),
+        Item("EntriesBalanced", "Debits = credits", "=AND(EntriesComplete,ABS(EntriesDebits-EntriesCredits)<Tolerance)",
+             "bool", key="entry.balanced"),
+    )
+    blocks, next_row = place([Block("Amounts", amounts), Block("Totals", totals)])
+    account = "=CHOOSE({index}," + ",".join(a for a, _, _ in ENTRY_LINES) + ")"
+    signed = "=CHOOSE({index}," + ",".join(
+        f"IF(ISNUMBER({x.lstrip('-')}),{x},0)" for _, x, _ in ENTRY_LINES) + ")"
+    memo = ("=IF(ISNUMBER(CHOOSE({index}," + ",".join(x.lstrip("-") for _, x, _ in ENTRY_LINES) + ')),IF({amount}=0,'
+            '"none",CHOOSE({index},' + ",".join(f'"{m}"' for _, _, m in ENTRY_LINES)
+            + f')),"{NEEDS_INPUT}: see the amounts above")')
+    table = Table("tblEntries", (
+        Column("account", "Account", None, account, fmt="text", width=50),
+        Column("date", "Date", None, "=EntryDate", fmt="date", width=16),
+        Column("debit", "Debit", "EntryDebits", '=IF({amount}>0,{amount},"")', fmt="money", width=18),
+        Column("credit", "Credit", "EntryCredits", '=IF({amount}<0,-{amount},"")', fmt="money", width=18),
+        Column("memo", "Memo", None, memo, fmt="text", width=50),
+        Column("amount", "Amount (debit +)", None, signed, fmt="money", width=18),
+    ), len(ENTRY_LINES), next_row + 1)
+    return Sheet("Entries", "Journal entry", blocks, (table,), landscape=True,
+                 widths={"B": 50, "C": 16, "D": 18, "E": 18, "F": 50, "G": 18})

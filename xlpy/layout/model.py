@@ -1,0 +1,340 @@
+"""The layout's vocabulary: shapes, items, blocks, tables, sheets and the whole layout."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from openpyxl.utils import get_column_letter
+
+CONF_SHEET = "xlwings.conf"
+#: A hidden workbook-level name holding the shape, so refresh and validate can rebuild the layout.
+LAYOUT_NAME = "xlpyLayout"
+#: The layout this xlpy writes; a workbook built with another is rebuilt, never read cell by cell.
+#: 1: xlpy 0.1.0 as first released; 2: journal-entry inputs, Entries and History sheets.
+LAYOUT_VERSION = 2
+
+SHEETS = ("Cover", "Inputs", "Tenders", "Prices", "Results", "Check", "Sensitivity", "Release", "Entries",
+          "History", CONF_SHEET)
+
+#: Names every standard workbook has (a contract other tools rely on).
+REQUIRED_NAMES = (
+    "Outstanding", "OriginalRatio", "OfferRatio", "Price", "CommonBefore", "Tendered", "GuaranteedDelivery",
+    "FailedDelivery", "UnitsAccepted", "CommonIssued", "IncrementalShares", "InducedCharge", "UnitsRemaining",
+    "Participation", "CommonAfter", "ChecksPass",
+)
+
+FMT = {
+    "count": "#,##0",
+    "count4": "#,##0.####",
+    "money": "$#,##0.00;[Red]-$#,##0.00",
+    "price": "$#,##0.0000",
+    "ratio": "0.00####",
+    "factor": "0.0000000000",
+    "pct": "0.00%",
+    "date": "yyyy-mm-dd",
+    "eps": "$#,##0.0000;[Red]-$#,##0.0000",
+    "text": "@",
+    "bool": "General",
+    "general": "General",
+}
+
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What varies between standard workbooks.
+
+    Attributes:
+        ratio: ``fixed`` or ``formula``.
+        tally: ``aggregate`` or ``holders``.
+        holder_rows: lines of the holder table (0 for aggregate counts).
+        price_rows: days of price history (0 for a fixed ratio).
+        holiday_rows: exchange holidays listed for ``WORKDAY`` (0 for a fixed ratio).
+        exchange_rows: later exchanges in the period.
+        period: True when a reporting period (EPS) is given.
+        history_rows: rows of the History table (the build, then one per refresh).
+    """
+
+    ratio: str = "fixed"
+    tally: str = "aggregate"
+    holder_rows: int = 0
+    price_rows: int = 0
+    holiday_rows: int = 0
+    exchange_rows: int = 0
+    period: bool = False
+    history_rows: int = 1
+
+    def encode(self) -> str:
+        return (
+            f"ratio={self.ratio};tally={self.tally};holders={self.holder_rows};prices={self.price_rows};"
+            f"holidays={self.holiday_rows};exchanges={self.exchange_rows};period={int(self.period)};"
+            f"history={self.history_rows};layout={LAYOUT_VERSION}"
+        )
+
+    @classmethod
+    def decode(cls, text: str) -> Shape:
+        parts = dict(p.split("=", 1) for p in text.strip('"').split(";") if "=" in p)
+        version = parts.get("layout", "1")
+        if version != str(LAYOUT_VERSION):
+            raise ValueError(f"the workbook was built by another xlpy (layout {version}; this xlpy reads layout "
+                             f"{LAYOUT_VERSION}): rebuild it with xlpy build from its offer file, then refresh it")
+        try:
+            return cls(
+                ratio=parts["ratio"], tally=parts["tally"], holder_rows=int(parts["holders"]),
+                price_rows=int(parts["prices"]), holiday_rows=int(parts["holidays"]),
+                exchange_rows=int(parts["exchanges"]), period=parts["period"] == "1",
+                history_rows=int(parts["history"]),
+            )
+        except (KeyError, ValueError) as exc:
+            raise ValueError(f"{LAYOUT_NAME}: not a layout description: {text!r}") from exc
+
+
+
+
+REFRESH_RECORD = {
+    "tenders": ("TallySource", "TallySha256", "TallyRows", "TallyMapping"),
+    "prices": ("PriceSource", "PriceSha256", "PriceRows"),
+    "any": ("RefreshedAt",),
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One labelled cell of a block.
+
+    Attributes:
+        name: the workbook-level name of the cell (None for an unnamed cell).
+        label: the label beside it.
+        formula: the formula (with names), or None for an input.
+        fmt: a key of :data:`FMT`.
+        key: the engine results key this cell ties to (dotted for nested: ``eps.basic_eps_after``).
+        note: a short explanation shown beside the value.
+        choices: allowed values of a text input (data validation list).
+        optional: an input that may be left blank.
+        function: for Check rows, the formula using xlpy's worksheet functions.
+        record: a record cell on the Cover that builds and refreshes write.
+    """
+
+    name: str | None
+    label: str
+    formula: str | None = None
+    fmt: str = "general"
+    key: str | None = None
+    note: str = ""
+    choices: tuple[str, ...] = ()
+    optional: bool = False
+    function: str | None = None
+    record: bool = False
+
+    @property
+    def is_input(self) -> bool:
+        return self.formula is None and not self.record
+
+
+@dataclass(frozen=True)
+class Block:
+    """A titled column of items: label in B, value in C, note in D (Check: more columns)."""
+
+    title: str
+    items: tuple[Item, ...]
+    row: int = 0  # first item's row, set by the layout
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table.
+
+    Attributes:
+        key: short key used in row formulas (``{units}``).
+        header: the header text.
+        name: workbook-level name of the column's data range (None for none).
+        formula: row formula, or None for an input column.
+        first: the row formula of the first row, when it differs.
+        fmt: a key of :data:`FMT`.
+        width: column width.
+        choices: allowed values of an input column.
+        result: the engine value this column's total ties to, for the record.
+    """
+
+    key: str
+    header: str
+    name: str | None = None
+    formula: str | None = None
+    first: str | None = None
+    fmt: str = "general"
+    width: float = 14
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of data with an Excel table (ListObject) over them.
+
+    Attributes:
+        name: the Excel table's name.
+        columns: its columns, left to right from ``first_col``.
+        rows: number of data rows.
+        header_row: row of the header; data follows.
+        first_col: column number of the first column.
+    """
+
+    name: str
+    columns: tuple[Column, ...]
+    rows: int
+    header_row: int
+    first_col: int = 2
+
+    @property
+    def first_row(self) -> int:
+        return self.header_row + 1
+
+    @property
+    def last_row(self) -> int:
+        return self.header_row + max(self.rows, 1)
+
+    def letter(self, key: str) -> str:
+        for i, c in enumerate(self.columns):
+            if c.key == key:
+                return get_column_letter(self.first_col + i)
+        raise KeyError(f"table {self.name} has no column {key!r}")
+
+    @property
+    def ref(self) -> str:
+        last = get_column_letter(self.first_col + len(self.columns) - 1)
+        return f"{get_column_letter(self.first_col)}{self.header_row}:{last}{self.last_row}"
+
+    def range_of(self, key: str) -> str:
+        col = self.letter(key)
+        return f"${col}${self.first_row}:${col}${self.last_row}"
+
+    def row_template(self, column: Column) -> str:
+        """The column's row formula as a ``str.format`` template: ``{r}`` this row, ``{p}``/``{n}`` the
+        previous and next, ``{i}`` the row's index in the table (from 1)."""
+
+        def sub(m: re.Match) -> str:
+            where, key = m.group(1), m.group(2)
+            return self.letter(key) + ("{p}" if where == "prev:" else "{n}" if where == "next:" else "{r}")
+
+        return re.sub(r"\{(prev:|next:)?([a-z_]+)\}", sub, column.formula.replace("{index}", "{i}").replace(
+            "{i}", "\0")).replace("\0", "{i}")
+
+    def row_formula(self, column: Column, row: int) -> str:
+        template = column.first if (column.first and row == self.first_row) else column.formula
+
+        def sub(m: re.Match) -> str:
+            where, key = m.group(1), m.group(2)
+            r = row - 1 if where == "prev:" else row + 1 if where == "next:" else row
+            return f"{self.letter(key)}{r}"
+
+        template = template.replace("{index}", str(row - self.first_row + 1))
+        return re.sub(r"\{(prev:|next:)?([a-z_]+)\}", sub, template)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet: blocks top to bottom, tables below or beside them."""
+
+    title: str
+    heading: str
+    blocks: tuple[Block, ...] = ()
+    tables: tuple[Table, ...] = ()
+    widths: dict[str, float] = field(default_factory=dict)
+    landscape: bool = False
+    check: bool = False  # blocks use the Check columns (native, function, difference, tie-out)
+    freeze: str | None = None
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The whole workbook: sheets in order and every name resolved."""
+
+    shape: Shape
+    sheets: tuple[Sheet, ...]
+    names: dict[str, tuple[str, str]]  # name -> (sheet, absolute reference)
+    ties: tuple[str, ...] = ()  # Check rows comparing a native figure with xlpy's functions
+    identities: tuple[str, ...] = ()  # Check rows of identities that must hold
+
+    def sheet(self, title: str) -> Sheet:
+        for s in self.sheets:
+            if s.title == title:
+                return s
+        raise KeyError(title)
+
+    def items(self, sheet: str | None = None):
+        """Every (sheet, block, item, row) in order."""
+        for s in self.sheets:
+            if sheet and s.title != sheet:
+                continue
+            for b in s.blocks:
+                for i, item in enumerate(b.items):
+                    yield s, b, item, b.row + i
+
+    def item(self, name: str) -> tuple[Sheet, Item, int]:
+        for s, _, item, row in self.items():
+            if item.name == name:
+                return s, item, row
+        raise KeyError(name)
+
+    def cell(self, name: str) -> tuple[str, str]:
+        """(sheet, ``C12``) of a single-cell name."""
+        sheet, ref = self.names[name]
+        return sheet, ref.replace("$", "")
+
+    def table(self, name: str) -> tuple[Sheet, Table]:
+        for s in self.sheets:
+            for t in s.tables:
+                if t.name == name:
+                    return s, t
+        raise KeyError(name)
+
+    def inputs(self):
+        """Every input item: (sheet, item, row)."""
+        return [(s, item, row) for s, _, item, row in self.items() if item.is_input]
+
+    def refresh_areas(self, part: str) -> list[tuple[str, str]]:
+        """(sheet, range) of every area a refresh of *part* (``tenders`` or ``prices``) writes.
+
+        A table's area is its data rows in this layout (a refresh that changes the
+        row count also writes the rows between the old and the new end); the tally
+        counts are an area only where they are inputs (aggregate counts); the Cover
+        record cells of the part, ``RefreshedAt`` and the History table (a row
+        added) are always areas.  Nothing
+        else in a workbook is written by a refresh.
+        """
+        tables = {"tenders": ("tblTenders",), "prices": ("tblPrices", "tblHolidays")}[part] + ("tblHistory",)
+        areas = []
+        for s in self.sheets:
+            for t in s.tables:
+                if t.name in tables:
+                    last = get_column_letter(t.first_col + len(t.columns) - 1)
+                    areas.append((s.title, f"{get_column_letter(t.first_col)}{t.first_row}:{last}{t.last_row}"))
+        if part == "tenders":
+            for name in ("Tendered", "GuaranteedDelivery", "FailedDelivery"):
+                _, item, _ = self.item(name)
+                if item.is_input:
+                    areas.append(self.cell(name))
+        for name in REFRESH_RECORD[part] + REFRESH_RECORD["any"]:
+            areas.append(self.cell(name))
+        return areas
+
+
+# --- value columns ----------------------------------------------------------
+
+LABEL_COL, VALUE_COL, NOTE_COL = 2, 3, 4
+#: Check sheet columns: label, native, function, difference, tie-out.
+CHECK_COLS = (2, 3, 4, 5, 6)
+FUNCTIONS_NOT_LOADED = "functions not loaded"
+#: A tie-out flag where xlpy's functions are not loaded: the tie-out was not run (not a red FALSE).
+TIES_NOT_RUN = "tie-outs not run"
+FIRST_BLOCK_ROW = 4
+
+
+def place(blocks: list[Block], start: int = FIRST_BLOCK_ROW) -> tuple[tuple[Block, ...], int]:
+    """Give each block its rows: a title row, the items, a blank row."""
+    placed, row = [], start
+    for b in blocks:
+        placed.append(Block(b.title, b.items, row + 1))
+        row += len(b.items) + 2
+    return tuple(placed), row
+

@@ -1,0 +1,82 @@
+"""Release: the results paragraph of the announcement, drafted by native formulas."""
+
+from __future__ import annotations
+
+from .model import Block, Item, Shape, Sheet, place
+
+
+def approx_formula(x: str, style: str = "auto") -> str:
+    """An Excel expression giving :func:`xlpy.engine.release.approx` of *x*, word for word.
+
+    >>> approx_formula("A1", "thousands")
+    'TEXT(ROUND(A1,-3),"#,##0")'
+    """
+    thousands = f'TEXT(ROUND({x},-3),"#,##0")'
+    millions = (
+        f'IF(ABS({x})>=10000000,TEXT(ROUND({x}/1000000,0),"#,##0"),TEXT(ROUND({x}/1000000,1),"#,##0.0"))'
+        '&" million"'
+    )
+    places = f"(1-INT(LOG10(ABS({x}))))"
+    sig2 = (f'IF({x}=0,"0",IF(ABS({x})<1,TEXT(ROUND({x},{places}),"0."&REPT("0",{places})),'
+            f'TEXT(ROUND({x},MIN(0,{places})),"#,##0")))')
+    if style == "thousands":
+        return thousands
+    if style == "millions":
+        return millions
+    if style == "sig2":
+        return sig2
+    if style == "dollars":
+        a = f"ABS({x})"
+        return (
+            f'IF({x}<0,"-","")&"$"&IF({a}>=1000000,'
+            + approx_formula(a, "millions")
+            + f",IF({a}>=10000,"
+            + approx_formula(a, "thousands")
+            + ","
+            + approx_formula(a, "sig2")
+            + "))"
+        )
+    return f"IF(ABS({x})<10000,{sig2},IF(ABS({x})<1000000,{thousands},{millions}))"
+
+
+def sheet(shape: Shape) -> Sheet:
+    """The Release sheet for an offer of this *shape*."""
+    name = 'IF(ShortName="",Issuer,ShortName)'
+    noun = 'IF(Kind="preferred","shares","notes")'
+    count = 'IF(FinalCount,"final","preliminary")'
+    what = (
+        'IF(InducedTest,IF(Kind="preferred","one-time noncash dividend charge against earnings",'
+        '"one-time noncash inducement expense"),IF(Kind="preferred","one-time charge on the redemption",'
+        '"one-time loss on extinguishment"))'
+    )
+    quarter = 'CHOOSE(ROUNDUP(MONTH(ValuationDate)/3,0),"first","second","third","fourth")&" quarter"'
+    sentences = (
+        Item("ReleaseSentence1", "Tendered",
+             f'="Based on a "&{count}&" count, approximately "&{approx_formula("Tendered")}&" "&{noun}'
+             '&" were tendered and not withdrawn, of which approximately "&'
+             f'{approx_formula("GuaranteedDelivery")}&" were tendered pursuant to notices of guaranteed delivery."',
+             "text"),
+        Item("ReleaseSentence2", "Acceptance",
+             f'=IF(ProrationFactor=1,{name}&" will accept all of the properly tendered "&{noun}&".",'
+             f'{name}&" will accept approximately "&{approx_formula("UnitsAccepted")}&" of the properly tendered "'
+             f'&{noun}&" on a pro rata basis.")', "text"),
+        Item("ReleaseSentence3", "Outstanding before",
+             f'="When the offer commenced there were "&TEXT(Outstanding,"#,##0")&" "&{noun}&" of "&Security'
+             '&" issued and outstanding."', "text"),
+        Item("ReleaseSentence4", "Remaining",
+             f'="As a result of the exchange offer, "&{name}&" expects to have approximately "&'
+             f'{approx_formula("UnitsRemaining")}&" "&{noun}&" of "&Security&" outstanding immediately following '
+             'issuance of the exchanged common shares."', "text"),
+        Item("ReleaseSentence5", "Common stock",
+             '="The outstanding shares of common stock will increase from approximately "&'
+             f'{approx_formula("CommonBefore")}&" to approximately "&{approx_formula("CommonAfter")}&"."', "text"),
+        Item("ReleaseChargeText", "Charge", f"={approx_formula('InducedCharge', 'dollars')}", "text"),
+        Item("ReleaseSentence6", "Charge sentence",
+             f'="Based on the "&{count}&" count, "&{name}&" will be required to take a "&{what}&" in the "&'
+             f'{quarter}&" in the amount of approximately "&ReleaseChargeText&" as a result of the offer."', "text"),
+        Item("ReleaseParagraph", "Paragraph (to copy)",
+             '=ReleaseSentence1&" "&ReleaseSentence2&" "&ReleaseSentence3&" "&ReleaseSentence4&" "&ReleaseSentence5'
+             '&" "&ReleaseSentence6', "text"),
+    )
+    blocks, _ = place([Block("Results paragraph (draft)", sentences)])
+    return Sheet("Release", "Release draft", blocks, widths={"B": 18, "C": 90})

@@ -1,0 +1,148 @@
+"""Results: every figure of the offer in native formulas over names."""
+
+from __future__ import annotations
+
+from .model import Block, Column, Item, Shape, Sheet, Table, place
+
+
+def later(shape: Shape) -> tuple[str, str, str]:
+    """What later exchanges in the period add to units, common issued and the charge (blank without any)."""
+    if shape.exchange_rows > 0:
+        return "+SUM(ExUnits)", "+SUM(ExCommon)", "+SUM(ExCharge)"
+    return "", "", ""
+
+
+def _terms(shape: Shape) -> dict[str, str]:
+    """The formulas that differ by shape: the ratio (fixed or by formula) and acceptance (counts or holders)."""
+    if shape.ratio == "formula":
+        ratio_formula = (
+            '=ROUND(IF(RatioCap="",IF(RatioFloor="",RatioValue/AveragePrice,MAX(RatioFloor,RatioValue/AveragePrice)),'
+            'MIN(RatioCap,IF(RatioFloor="",RatioValue/AveragePrice,MAX(RatioFloor,RatioValue/AveragePrice)))),'
+            "RatioPlaces)"
+        )
+        fractional_default = "AveragePrice"
+    else:
+        ratio_formula = "=FixedRatio"
+        fractional_default = "Price"
+    if shape.tally == "holders":
+        issued, fraction = "=SUM(TenderShares)", "=SUM(TenderFraction)"
+        accepted = "=SUM(TenderAccepted)"
+        factor = "=IF(Prorated,Capacity/RestUnits,1)"
+    else:
+        issued = (
+            '=IF(FractionalPolicy="nearest",ROUND(UnitsAccepted*RatioUnits/RatioScale,0),'
+            "INT(UnitsAccepted*RatioUnits/RatioScale))"
+        )
+        fraction = '=IF(FractionalPolicy="nearest",0,MOD(UnitsAccepted*RatioUnits,RatioScale)/RatioScale)'
+        accepted = "=IF(Prorated,MaxUnits,Eligible)"
+        factor = "=IF(Prorated,MaxUnits/Eligible,1)"
+    return {"ratio": ratio_formula, "fractional_default": fractional_default, "issued": issued, "fraction": fraction,
+            "accepted": accepted, "factor": factor}
+
+
+def _blocks(shape: Shape) -> list[Block]:
+    """Ratio, acceptance, delivery, charge and what remains outstanding."""
+    terms = _terms(shape)
+    ratio_formula, fractional_default = terms["ratio"], terms["fractional_default"]
+    issued, fraction, accepted, factor = terms["issued"], terms["fraction"], terms["accepted"], terms["factor"]
+    later_units, later_common, later_charge = later(shape)
+    return [
+        Block("Ratio", (
+            Item("OfferRatio", "Offer ratio (R1)", ratio_formula, "ratio", key="offer_ratio"),
+            Item("RatioUnits", "Offer ratio in parts of 1/N share", "=ROUND(OfferRatio*RatioScale,0)", "count"),
+        )),
+        Block("Acceptance", (
+            Item("UnitsAccepted", "Units accepted", accepted, "count", key="units_accepted"),
+            Item("ProrationFactor", "Proration factor", factor, "factor", key="proration_factor"),
+            Item("Participation", "Participation", "=UnitsAccepted/Outstanding", "pct", key="participation"),
+        )),
+        Block("Delivery", (
+            Item("CommonIssued", "Common shares issued", issued, "count", key="common_issued"),
+            Item("FractionalShares", "Fractional shares", fraction, "count4"),
+            Item("FractionalPriceUsed", "Price for cash in lieu",
+                 f'=IF(FractionalPrice="",{fractional_default},FractionalPrice)', "price", key="fractional_price"),
+            Item("FractionalCash", "Cash in lieu of fractions",
+                 '=IF(FractionalPolicy="cash",FractionalShares*FractionalPriceUsed,0)', "money",
+                 key="fractional_cash"),
+        )),
+        Block("Charge", (
+            Item("IncrementalShares", "Incremental shares", "=UnitsAccepted*(OfferRatio-OriginalRatio)", "count4",
+                 key="incremental_shares"),
+            Item("Sweetener", "Cash sweetener", '=IF(CashTotal="",CashPerUnit*UnitsAccepted,CashTotal)', "money"),
+            Item("SweetenerPerUnit", "Cash sweetener per unit",
+                 "=IF(UnitsAccepted=0,0,Sweetener/UnitsAccepted)", "money"),
+            Item("ArrearsPaid", "Arrears / accrued interest paid", "=ArrearsPerUnit*UnitsAccepted", "money"),
+            Item("CashPaid", "Cash paid", "=Sweetener+ArrearsPaid+FractionalCash", "money", key="cash_paid"),
+            Item("FairValueOffer", "Fair value of the consideration",
+                 "=CommonIssued*Price+FractionalCash+Sweetener+ArrearsPaid", "money", key="fair_value_offer"),
+            Item("FairValueOriginal", "Fair value under the original terms", "=UnitsAccepted*OriginalRatio*Price",
+                 "money", key="fair_value_original"),
+            Item("InducedTest", "Induced-conversion test passes", "=AND(OfferRatio>=OriginalRatio,Substantive)",
+                 "bool"),
+            Item("InducedCharge", "Induced charge (this offer)",
+                 "=IF(InducedTest,FairValueOffer-FairValueOriginal,FairValueOffer-CarryingAmount)", "money",
+                 key="induced_charge"),
+            Item("TotalInducedCharge", "Charges of all exchanges", "=InducedCharge" + later_charge, "money",
+                 key="total_induced_charge"),
+        )),
+        Block("Outstanding", (
+            Item("UnitsRemaining", "Units remaining", "=Outstanding-UnitsAccepted" + later_units, "count",
+                 key="units_remaining"),
+            Item("CommonAfter", "Common outstanding after", "=CommonBefore+CommonIssued" + later_common, "count",
+                 key="common_outstanding_after"),
+        )),
+    ]
+
+
+def _eps_block(shape: Shape) -> Block:
+    """Earnings per share for the reporting period, before and after the exchange."""
+    ex = shape.exchange_rows > 0
+    charges_in_period = "IF(AND(Settlement>=PeriodStart,Settlement<=PeriodEnd),InducedCharge,0)" + (
+        '+SUMIFS(ExCharge,ExDays,">0")' if ex else ""
+    )
+    return Block("Earnings per share", (
+        Item("PeriodDays", "Days in the period", "=PeriodEnd-PeriodStart+1", "count"),
+        Item("ChargesInPeriod", "Charges in the period", "=" + charges_in_period, "money"),
+        Item("IncomeBefore", "Income available to common, before", "=NetIncome-PreferredDividends", "money",
+             key="eps.income_available_before"),
+        Item("IncomeAfter", "Income available to common, after",
+             '=IncomeBefore-ChargesInPeriod*IF(Kind="note",1-TaxRate,1)', "money",
+             key="eps.income_available_after"),
+        Item("WeightedBefore", "Weighted shares, before", "=SharesBefore", "count4",
+             key="eps.weighted_shares_before"),
+        Item("WeightedAfter", "Weighted shares, after",
+             "=SharesBefore+(CommonIssued*MAX(0,PeriodEnd-MAX(Settlement,PeriodStart)+1)"
+             + ("+SUMPRODUCT(ExCommon,ExDays)" if ex else "") + ")/PeriodDays", "count4",
+             key="eps.weighted_shares_after"),
+        Item("EPSBefore", "Basic EPS, before", "=IncomeBefore/WeightedBefore", "eps", key="eps.basic_eps_before"),
+        Item("EPSAfter", "Basic EPS, after", "=IncomeAfter/WeightedAfter", "eps", key="eps.basic_eps_after"),
+        Item("EPSEffect", "EPS effect", "=EPSAfter-EPSBefore", "eps", key="eps.eps_effect"),
+    ))
+
+
+def _exchange_table(shape: Shape, header_row: int) -> Table:
+    """One row per later exchange in the period: units, common issued, cash in lieu, charge (and days)."""
+    return Table("tblExchangeResults", (
+        Column("units", "Units", None, "=INDEX(ExUnits,{index})", fmt="count"),
+        Column("ratio_units", "Ratio in parts", None, "=ROUND(INDEX(ExRatio,{index})*RatioScale,0)", fmt="count"),
+        Column("common", "Common issued", "ExCommon",
+               '=IF(FractionalPolicy="nearest",ROUND({units}*{ratio_units}/RatioScale,0),'
+               "INT({units}*{ratio_units}/RatioScale))", fmt="count"),
+        Column("cash_in_lieu", "Cash in lieu", None,
+               '=IF(FractionalPolicy="cash",MOD({units}*{ratio_units},RatioScale)/RatioScale*INDEX(ExPrice,{index}),'
+               "0)", fmt="money"),
+        Column("charge", "Charge", "ExCharge",
+               "={common}*INDEX(ExPrice,{index})+{cash_in_lieu}+{units}*INDEX(ExCash,{index})"
+               "-{units}*OriginalRatio*INDEX(ExPrice,{index})", fmt="money"),
+        *((Column("days", "Days outstanding in period", "ExDays",
+                  "=IF(INDEX(ExDate,{index})>PeriodEnd,0,PeriodEnd-MAX(INDEX(ExDate,{index}),PeriodStart)+1)",
+                  fmt="count"),) if shape.period else ()),
+    ), shape.exchange_rows, header_row)
+
+
+def sheet(shape: Shape) -> Sheet:
+    """The Results sheet for an offer of this *shape*."""
+    blocks, next_row = place(_blocks(shape) + ([_eps_block(shape)] if shape.period else []))
+    tables = (_exchange_table(shape, next_row + 1),) if shape.exchange_rows > 0 else ()
+    return Sheet("Results", "Results", blocks, tables, widths={"B": 40, "C": 22, "D": 16, "E": 16,
+                 "F": 16, "G": 16, "H": 16})
