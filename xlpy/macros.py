@@ -36,11 +36,12 @@ Aggregate counts and holder tallies
 A workbook built for aggregate counts (``Tendered``, ``GuaranteedDelivery``,
 ``FailedDelivery`` typed on ``Tenders``) refreshes from a *count file*: a CSV
 or XLSX with a header naming the counts (``tendered``, ``guaranteed
-delivery``/``NGD``, ``failed delivery``) and one row of numbers.  A
-holder-level tally cannot go into it: counting holder by holder changes the
-formulas of ``Tenders``, ``Results`` and ``Check`` (per-holder rounding, odd
-lots), so such a refresh is refused with a message saying to build the
-workbook from an offer file naming the tally.  The same holds the other way.
+delivery``/``NGD``, ``failed delivery``) and one row of numbers.  Given a
+holder-level tally instead (or a holder workbook given a count file), the
+refresh *switches* the workbook to the other kind before writing the tally:
+:mod:`xlpy.switch` lays out ``Tenders``, the names and the formulas that differ
+as a build of that offer would.  Only a file on disk is switched; a live Excel
+book refuses, saying to run ``xlpy refresh``.
 """
 
 from __future__ import annotations
@@ -764,9 +765,10 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
     if not r.unchanged():
         if r.switch is not None:  # the other kind of tally: switch the layout first, then refresh as usual
             written += r.switch.apply(offer, results, when.strftime("%Y-%m-%d %H:%M:%S"))
-            r.lay, r.shape = r.switch.new, r.switch.new.shape
-            r.notes.append(f"switched the workbook to {'a holder tally' if r.shape.tally == 'holders' else 'aggregate counts'} "
-                           "(Tenders, the holder table, names and formulas as a build gives them)")
+            r.lay, r.shape = r.switch.built, r.switch.built.shape
+            kind = "a holder tally" if r.shape.tally == "holders" else "aggregate counts"
+            r.notes.append(f"switched the workbook to {kind} (Tenders, the holder table, names and formulas as a "
+                           "build gives them)")
         written += r.write(when, results)
     if written and hasattr(book, "set_saved_values"):  # a file on disk: save the engine's figures with it
         from .saved_values import refreshed_values

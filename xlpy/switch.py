@@ -29,6 +29,7 @@ done on a file (``xlpy refresh``); a live Excel book refuses it (see
 
 from __future__ import annotations
 
+import itertools
 import re
 import tempfile
 from pathlib import Path, PurePosixPath
@@ -39,7 +40,7 @@ from . import package
 from .engine.errors import InputError
 from .layout import LABEL_COL, NOTE_COL, Layout, Shape, layout
 
-__all__ = ["SHEET", "Switch", "target_shape", "tenders_areas", "LIVE_REFUSAL"]
+__all__ = ["LIVE_REFUSAL", "SHEET", "Switch", "target_shape", "tenders_areas"]
 
 SHEET = "Tenders"
 #: Why a live Excel book (a Refresh button) does not switch: xlpy edits the file's parts to do it.
@@ -47,6 +48,8 @@ LIVE_REFUSAL = ("this refresh would switch the workbook from {old} to {new}, whi
                 "(an Excel table part); the Refresh buttons do not do that in an open workbook: save and close it, "
                 "then run xlpy refresh WORKBOOK --tally {tally}")
 _TABLE_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+#: Holder lines of the workbook built to copy the switched areas from; the refresh then writes every line.
+SAMPLE_LINES = 2
 _WORDS = {"holders": "a holder tally", "aggregate": "aggregate counts"}
 # Worksheet children that come after <tableParts> (ECMA-376 CT_Worksheet), and after <dataValidations>.
 _AFTER_DV = ("hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
@@ -87,7 +90,7 @@ def _merged(areas) -> list[tuple[int, int, int, int]]:
         else:
             out.append([r1, r2, c1, c2])
     rows = sorted(out)
-    for a, b in zip(rows, rows[1:]):
+    for a, b in itertools.pairwise(rows):
         if b[0] <= a[1]:
             raise AssertionError(f"layout areas overlap on {SHEET}: {a} and {b}")
     return [tuple(a) for a in rows]
@@ -108,6 +111,7 @@ class Switch:
     def __init__(self, book, old: Layout, kind: str, rows: int, tally_name: str):
         self.book, self.old, self.kind, self.tally_name = book, old, kind, tally_name
         self.new = layout(target_shape(old.shape, kind, rows))
+        self.built = self.new  # the layout the package has after apply()
 
     def problems(self) -> list[InputError]:
         """What stands in the way: a live book, or a cell the new areas take that holds something."""
@@ -129,23 +133,35 @@ class Switch:
         return found[:20]
 
     def apply(self, offer, results, when: str) -> list[str]:
-        """Make the package what a build of *offer* gives in the switched areas; the areas written."""
-        fresh = _fresh_package(offer, results)
+        """Make the package what a build of *offer* gives in the switched areas; the areas written.
+
+        Afterwards the package has the layout :attr:`built`: a holder table of
+        at most :data:`SAMPLE_LINES` lines (the build of a long tally would take
+        minutes), which the refresh then writes in full, as any refresh does.
+        """
+        fresh = None
+        holders = offer.tally.holders
+        if holders is not None and len(holders) > SAMPLE_LINES:
+            fresh = _fresh_package(_sample(offer), None)
+        if fresh is None:
+            fresh, self.built = _fresh_package(offer, results), self.new
+        else:
+            self.built = layout(target_shape(self.old.shape, self.kind, SAMPLE_LINES))
         book = self.book
         written = self._tenders(fresh)
-        for (sheet, ref), want in _formulas(self.new).items():
+        for (sheet, ref), want in _formulas(self.built).items():
             if sheet != SHEET and _formulas(self.old).get((sheet, ref)) != want:
                 book.set(sheet, ref, want)
                 written.append(f"{sheet}!{ref}")
-        for name, (sheet, ref) in sorted(self.new.names.items()):
+        for name, (sheet, ref) in sorted(self.built.names.items()):
             if self.old.names.get(name) != (sheet, ref):
                 book.set_name(name, f"'{sheet}'!{ref}")
                 written.append(f"name {name}")
-        for name in sorted(set(self.old.names) - set(self.new.names)):
+        for name in sorted(set(self.old.names) - set(self.built.names)):
             book._wb_text = _remove_defined_name(book._wb_text, name)
             book._names.pop(name, None)
             written.append(f"name {name} (removed)")
-        sheet, ref = self.new.cell("TallySource")
+        sheet, ref = self.built.cell("TallySource")
         note_ref = f"{get_column_letter(NOTE_COL)}{re.sub('[A-Z]+', '', ref)}"
         book.set(sheet, note_ref, f"switched from {_WORDS[self.old.shape.tally]} to {_WORDS[self.kind]} "
                  f"by the refresh of {when} UTC", text=True)
@@ -160,31 +176,35 @@ class Switch:
         fresh_part = fresh.sheet_parts()[SHEET]
         src = package.SheetXml(fresh.read(fresh_part), f"built {SHEET}")
         styles = _StyleMap(fresh.read("xl/styles.xml"), book.pkg.read(_styles_part(book.pkg)))
-        new_areas, written = tenders_areas(self.new), []
+        new_areas, written = tenders_areas(self.built), []
         for r1, r2, c1, c2 in _merged(tenders_areas(self.old) + new_areas):
             book._unshare(SHEET, r1, r2, c1, c2)
-            rows = [(r, "".join(styles.cell(x) for c, x in cells if c1 <= c <= c2 and _covered(new_areas, r, c)))
+            rows = [(r, "".join(_no_value(styles.cell(x)) for c, x in cells
+                                if c1 <= c <= c2 and _covered(new_areas, r, c)))
                     for r, _, _, cells in src.rows_between(r1, r2)]
             book._sheet(SHEET).splice(r1, r2, c1, c2, rows, fast=False)
-            for r in range(r1, r2 + 1):  # reads through the book see the new cells as blank or built
-                for c in range(c1, c2 + 1):
-                    book._cells.setdefault((SHEET, r, c), None)
             written.append(f"{SHEET}!{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
         book.pkg.write(_styles_part(book.pkg), styles.result())
         sx = book._sheet(SHEET)
         sx.text = _validations(sx.text, src.text, tenders_areas(self.old) + new_areas, new_areas)
         sx.text = _replace_element(sx.text, src.text, "sheetViews")
         sx.text = _add_columns(sx.text, src.text)
+        sx.text = _widen_dimension(sx.text, tenders_areas(self.built))
         if self.kind == "holders":
             sx.text = _add_table(book.pkg, part, sx.text, fresh, fresh_part)
         else:
             sx.text = _remove_table(book.pkg, part, sx.text, "tblTenders")
         sx.data_end = sx.text.rindex(f"</{sx.p}sheetData>")
         index = list(book._sheets).index(SHEET)
-        titles = self.new.sheet(SHEET).tables
+        titles = self.built.sheet(SHEET).tables
         book._wb_text = _set_print_titles(
             book._wb_text, index, f"'{SHEET}'!${titles[0].header_row}:${titles[0].header_row}" if titles else None)
         return written
+
+
+def _no_value(cell: str) -> str:
+    """A formula cell without its saved value (the refresh saves the engine's, :mod:`xlpy.saved_values`)."""
+    return re.sub(r"(</f>)<v>[^<]*</v>", r"\1", cell, count=1)
 
 
 def _formulas(lay: Layout) -> dict[tuple[str, str], str]:
@@ -193,12 +213,35 @@ def _formulas(lay: Layout) -> dict[tuple[str, str], str]:
     return formula_cells(lay, tables=True)
 
 
-def _fresh_package(offer, results) -> package.Package:
-    """The workbook a build of *offer* gives, read into memory (built in a temporary folder, then removed)."""
+def _sample(offer):
+    """*offer* with the first :data:`SAMPLE_LINES` lines of its holder table (in the table's order)."""
+    from dataclasses import replace
+
+    from .engine.model import HolderTable
+
+    h = offer.tally.holders
+    keep = sorted(range(len(h)), key=h.holder_id.__getitem__)[:SAMPLE_LINES]
+    table = HolderTable(*(tuple(col[i] for i in keep) for col in (h.holder_id, h.units, h.method, h.status)),
+                        source=h.source)
+    return replace(offer, tally=replace(offer.tally, holders=table))
+
+
+def _fresh_package(offer, results) -> package.Package | None:
+    """The workbook a build of *offer* gives, read into memory (built in a temporary folder, then removed).
+
+    None when the engine refuses *offer* without *results* (a sample of a tally may be refused where the
+    whole tally is not: a capped offer, say); the caller then builds from the whole offer.
+    """
     from .build import build_workbook
+    from .engine.errors import InputErrors
 
     with tempfile.TemporaryDirectory(prefix="xlpy-switch-") as tmp:
-        path = build_workbook(offer, results, Path(tmp) / "switch.xlsm")
+        try:
+            path = build_workbook(offer, results, Path(tmp) / "switch.xlsm")
+        except (InputError, InputErrors):
+            if results is not None:
+                raise
+            return None
         return package.Package(path, path.read_bytes())
 
 
@@ -244,8 +287,8 @@ class _StyleMap:
             return fmt_id
         code = re.search(rf'<numFmt\b[^>]*numFmtId="{fmt_id}"[^>]*formatCode="([^"]*)"', self.src)
         code = code or re.search(rf'<numFmt\b[^>]*formatCode="([^"]*)"[^>]*numFmtId="{fmt_id}"', self.src)
-        found = dict((c, i) for i, c in re.findall(r'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"',
-                                                   self.text))
+        pairs = re.findall(r'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"', self.text)
+        found = {c: i for i, c in pairs}
         if code.group(1) in found:
             return found[code.group(1)]
         new = str(max([163, *map(int, found.values())]) + 1)
@@ -322,6 +365,17 @@ def _element(text: str, name: str) -> str:
 def _replace_element(text: str, fresh: str, name: str) -> str:
     old, new = _element(text, name), _element(fresh, name)
     return text.replace(old, new, 1) if old and new else text
+
+
+def _widen_dimension(text: str, areas) -> str:
+    """``<dimension>`` reaching the last column of *areas* (its rows are set when the sheet is written)."""
+    from openpyxl.utils import column_index_from_string
+
+    m = re.search(r'<dimension\b[^>]*\sref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', text)
+    last = max(c2 for _, _, _, c2 in areas)
+    if not m or column_index_from_string(m.group(3)) >= last:
+        return text
+    return text[:m.start(3)] + get_column_letter(last) + text[m.end(3):]
 
 
 def _add_columns(text: str, fresh: str) -> str:
