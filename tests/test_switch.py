@@ -68,6 +68,17 @@ def _type(path: Path, edits: dict[tuple[str, str], object]) -> None:
     book.save()
 
 
+def _zoom(path: Path, sheet_part: str, zoom: int) -> None:
+    """A person's zoom on a sheet (a view setting outside any cell)."""
+    with zipfile.ZipFile(path) as z:
+        infos = z.infolist()
+        parts = {i.filename: z.read(i.filename) for i in infos}
+    parts[sheet_part] = parts[sheet_part].replace(b"<sheetView ", f'<sheetView zoomScale="{zoom}" '.encode(), 1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in infos:
+            z.writestr(i, parts[i.filename])
+
+
 def _history_rows(path: Path) -> list[tuple]:
     wb, lay = _layout_of(path)
     sheet, t = lay.table("tblHistory")
@@ -135,6 +146,7 @@ def test_counts_workbook_switches_to_holders_and_back(counts, tmp_path, monkeypa
     price = lay.cell("Price")
     typed = {("Inputs", "F2"): "checked by J. Smith", price: 7.5, ("Tenders", "H2"): "agent: call on Friday"}
     _type(counts, typed)
+    _zoom(counts, PackageBook(counts).pkg.sheet_parts()["Tenders"], 85)
     assert len(_history_rows(counts)) == 1
 
     for step, name in enumerate(("half.csv", "all.csv"), start=1):
@@ -150,6 +162,8 @@ def test_counts_workbook_switches_to_holders_and_back(counts, tmp_path, monkeypa
         assert _history_rows(counts)[-1][1] == name
         for (sheet, ref), v in typed.items():
             assert wb[sheet][ref].value == v
+        view = wb["Tenders"]
+        assert (view.sheet_view.zoomScale, view.freeze_panes) == (85, lay.sheet("Tenders").freeze)
         report = validate(counts, legs=("formulas",))
         assert report.findings == [], [str(f) for f in report.findings]
         _consistent(counts)
@@ -171,6 +185,7 @@ def test_counts_workbook_switches_to_holders_and_back(counts, tmp_path, monkeypa
     assert len(_history_rows(counts)) == 4
     for (sheet, ref), v in typed.items():
         assert wb[sheet][ref].value == v
+    assert (wb["Tenders"].sheet_view.zoomScale, wb["Tenders"].freeze_panes) == (85, None)
     report = validate(counts, legs=("formulas",))
     assert report.findings == [], [str(f) for f in report.findings]
     _consistent(counts)

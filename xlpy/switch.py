@@ -187,7 +187,7 @@ class Switch:
         book.pkg.write(_styles_part(book.pkg), styles.result())
         sx = book._sheet(SHEET)
         sx.text = _validations(sx.text, src.text, tenders_areas(self.old) + new_areas, new_areas)
-        sx.text = _replace_element(sx.text, src.text, "sheetViews")
+        sx.text = _views(sx.text, src.text)
         sx.text = _add_columns(sx.text, src.text)
         sx.text = _widen_dimension(sx.text, tenders_areas(self.built))
         if self.kind == "holders":
@@ -362,9 +362,15 @@ def _element(text: str, name: str) -> str:
     return m.group() if m else ""
 
 
-def _replace_element(text: str, fresh: str, name: str) -> str:
-    old, new = _element(text, name), _element(fresh, name)
-    return text.replace(old, new, 1) if old and new else text
+def _views(text: str, fresh: str) -> str:
+    """The sheet's view (zoom, grid lines...) with the built sheet's frozen pane and selection."""
+    old, new = _element(text, "sheetViews"), _element(fresh, "sheetViews")
+    views = re.findall(r"<sheetView\b[^>]*?/?>", old)
+    inner = re.search(r"<sheetView\b[^>]*>(.*?)</sheetView>", new, re.DOTALL)
+    if len(views) != 1 or inner is None:  # several windows: the built sheet's view
+        return text.replace(old, new, 1) if old and new else text
+    opening = views[0][:-2].rstrip() + ">" if views[0].endswith("/>") else views[0]
+    return text.replace(old, f"<sheetViews>{opening}{inner.group(1)}</sheetView></sheetViews>", 1)
 
 
 def _widen_dimension(text: str, areas) -> str:
