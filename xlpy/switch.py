@@ -149,8 +149,9 @@ class Switch:
             self.built = layout(target_shape(self.old.shape, self.kind, SAMPLE_LINES))
         book = self.book
         written = self._tenders(fresh)
+        before = _formulas(self.old)
         for (sheet, ref), want in _formulas(self.built).items():
-            if sheet != SHEET and _formulas(self.old).get((sheet, ref)) != want:
+            if sheet != SHEET and before.get((sheet, ref)) != want:
                 book.set(sheet, ref, want)
                 written.append(f"{sheet}!{ref}")
         for name, (sheet, ref) in sorted(self.built.names.items()):
@@ -177,12 +178,14 @@ class Switch:
         src = package.SheetXml(fresh.read(fresh_part), f"built {SHEET}")
         styles = _StyleMap(fresh.read("xl/styles.xml"), book.pkg.read(_styles_part(book.pkg)))
         new_areas, written = tenders_areas(self.built), []
-        for r1, r2, c1, c2 in _merged(tenders_areas(self.old) + new_areas):
+        # Bottom up: a long holder table goes first, so the blocks above are spliced into a short sheet.
+        for r1, r2, c1, c2 in reversed(_merged(tenders_areas(self.old) + new_areas)):
             book._unshare(SHEET, r1, r2, c1, c2)
+            sx = book._sheet(SHEET)
             rows = [(r, "".join(_no_value(styles.cell(x)) for c, x in cells
                                 if c1 <= c <= c2 and _covered(new_areas, r, c)))
                     for r, _, _, cells in src.rows_between(r1, r2)]
-            book._sheet(SHEET).splice(r1, r2, c1, c2, rows, fast=False)
+            sx.splice(r1, r2, c1, c2, "".join(f'<{sx.p}row r="{r}">{x}</{sx.p}row>' for r, x in rows if x))
             written.append(f"{SHEET}!{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
         book.pkg.write(_styles_part(book.pkg), styles.result())
         sx = book._sheet(SHEET)
@@ -208,9 +211,10 @@ def _no_value(cell: str) -> str:
 
 
 def _formulas(lay: Layout) -> dict[tuple[str, str], str]:
+    """The formulas of the layout's blocks: the tables of other sheets than Tenders are the same either way."""
     from .validate import formula_cells
 
-    return formula_cells(lay, tables=True)
+    return formula_cells(lay, tables=False)
 
 
 def _sample(offer):
