@@ -144,7 +144,8 @@ def test_counts_workbook_switches_to_holders_and_back(counts, tmp_path, monkeypa
     folder = counts.parent
     _, lay = _layout_of(counts)
     price = lay.cell("Price")
-    typed = {("Inputs", "F2"): "checked by J. Smith", price: 7.5, ("Tenders", "H2"): "agent: call on Friday"}
+    typed = {("Inputs", "F2"): "checked by J. Smith", price: 7.5, ("Tenders", "H2"): "agent: call on Friday",
+             ("Tenders", "N25"): "beside the holder table"}
     _type(counts, typed)
     _zoom(counts, PackageBook(counts).pkg.sheet_parts()["Tenders"], 85)
     assert len(_history_rows(counts)) == 1
@@ -217,3 +218,23 @@ def test_a_live_book_refuses_the_switch(counts):
 
     with pytest.raises(InputErrors, match="Refresh buttons do not do that in an open workbook"):
         macros.refresh_tenders(XlwingsBook(FakeBook(counts)), counts.parent / "half.csv")
+
+
+def test_styles_are_mapped_into_the_workbooks_own_style_sheet():
+    from xlpy.switch import _StyleMap
+
+    built = (b'<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="#,##0.####"/></numFmts>'
+             b'<fonts count="2"><font><b/></font><font><i/></font></fonts><fills count="1"><fill/></fills>'
+             b'<borders count="1"><border/></borders><cellXfs count="2"><xf fontId="0"/>'
+             b'<xf numFmtId="164" fontId="1"/></cellXfs></styleSheet>')
+    own = (b'<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="0.00"/></numFmts>'
+           b'<fonts count="2" x14ac:knownFonts="1"><font><u/></font><font><b/></font></fonts>'
+           b'<fills count="1"><fill/></fills><borders count="1"><border/></borders>'
+           b'<cellXfs count="2"><xf fontId="0"/><xf fontId="1"/></cellXfs></styleSheet>')
+    styles = _StyleMap(built, own)
+    assert styles.cell('<c r="B5" s="0"><v>1</v></c>') == '<c r="B5" s="1"><v>1</v></c>'  # the same bold font
+    assert styles.style("1") == "2"  # italic and #,##0.#### added to the workbook's own lists
+    text = styles.result().decode()
+    assert '<fonts x14ac:knownFonts="1" count="3">' in text and "<font><i/></font></fonts>" in text
+    assert '<numFmt numFmtId="165" formatCode="#,##0.####"/>' in text and '<numFmts count="2">' in text
+    assert text.endswith('<xf numFmtId="165" fontId="2"/></cellXfs></styleSheet>')

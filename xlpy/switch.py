@@ -279,11 +279,13 @@ class _StyleMap:
         items = self._children(self.text, group, tag)
         if element in items:
             return items.index(element)
-        m = re.search(rf"<{group}\b[^>]*?(/>|>.*?</{group}>)", self.text, re.DOTALL)
+        m = re.search(rf"<{group}\b([^>]*?)(/>|>.*?</{group}>)", self.text, re.DOTALL)
         if m is None:
             raise package.PackageError("xl/styles.xml", f"has no {group}")
+        attrs = re.sub(r'\scount="\d*"', "", m.group(1)).rstrip("/").rstrip()  # others (x14ac:knownFonts) stay
         body = "".join(items) + element
-        self.text = self.text[:m.start()] + f'<{group} count="{len(items) + 1}">{body}</{group}>' + self.text[m.end():]
+        self.text = (self.text[:m.start()] + f'<{group}{attrs} count="{len(items) + 1}">{body}</{group}>'
+                     + self.text[m.end():])
         return len(items)
 
     def _numfmt(self, fmt_id: str) -> str:
