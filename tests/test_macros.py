@@ -638,19 +638,12 @@ def test_seed_skips_what_it_has_no_source_for(seed):
     assert report.lines()[0].startswith("nothing to refresh")
 
 
-def test_holder_tally_into_counts_workbook_is_refused(seed):
+def test_price_file_into_fixed_ratio_workbook_is_refused(seed):
+    # a tally of the other kind switches the workbook instead: tests/test_switch.py
     before = seed.read_bytes()
-    with pytest.raises(InputErrors, match="holder-level tally, but this workbook counts the tally in aggregate"):
-        _refresh([str(seed), "--tally", str(DATA / TALLY)])
     with pytest.raises(InputErrors, match="fixes its ratio"):
         _refresh([str(seed), "--prices", str(DATA / PRICES)])
     assert seed.read_bytes() == before
-
-
-def test_counts_into_holder_workbook_is_refused(holders, tmp_path):
-    counts = _write_csv(tmp_path / "c.csv", [["tendered"], ["1000"]])
-    with pytest.raises(InputErrors, match="holds aggregate counts, but this workbook has a holder table"):
-        _refresh([str(holders), "--tally", str(counts)])
 
 
 def test_count_file_problems_are_named(seed, tmp_path):

@@ -36,11 +36,12 @@ Aggregate counts and holder tallies
 A workbook built for aggregate counts (``Tendered``, ``GuaranteedDelivery``,
 ``FailedDelivery`` typed on ``Tenders``) refreshes from a *count file*: a CSV
 or XLSX with a header naming the counts (``tendered``, ``guaranteed
-delivery``/``NGD``, ``failed delivery``) and one row of numbers.  A
-holder-level tally cannot go into it: counting holder by holder changes the
-formulas of ``Tenders``, ``Results`` and ``Check`` (per-holder rounding, odd
-lots), so such a refresh is refused with a message saying to build the
-workbook from an offer file naming the tally.  The same holds the other way.
+delivery``/``NGD``, ``failed delivery``) and one row of numbers.  Given a
+holder-level tally instead (or a holder workbook given a count file), the
+refresh *switches* the workbook to the other kind before writing the tally:
+:mod:`xlpy.switch` lays out ``Tenders``, the names and the formulas that differ
+as a build of that offer would.  Only a file on disk is switched; a live Excel
+book refuses, saying to run ``xlpy refresh``.
 """
 
 from __future__ import annotations
@@ -354,6 +355,7 @@ class _Refresh:
         self.prices: tuple[PriceDay, ...] | None = None
         self.holidays: list[dt.date] | None = None
         self.price_record: SourceRecord | None = None
+        self.switch = None  # an xlpy.switch.Switch when the tally is the other kind
         self._tables: dict[str, dict[tuple[int, int], object]] = {}
 
     # reading the book ----------------------------------------------------------------
@@ -440,20 +442,7 @@ class _Refresh:
         if columns is None:
             return
         kind = tally_kind(path, columns)
-        if kind == "holders" and self.shape.tally != "holders":
-            self.problems.append(InputError(
-                path.name, None,
-                "is a holder-level tally, but this workbook counts the tally in aggregate (Tenders holds the "
-                "counts as inputs); build a holder workbook from an offer file whose [tally] file names it "
-                "(xlpy build), or give a count file (columns tendered, guaranteed delivery, failed delivery; "
-                "one row)", show_value=False))
-            return
-        if kind == "counts" and self.shape.tally == "holders":
-            self.problems.append(InputError(
-                path.name, None,
-                "holds aggregate counts, but this workbook has a holder table; give the holder-level tally "
-                "(a column of holders or accounts)", show_value=False))
-            return
+        target = "holders" if kind == "holders" else "aggregate"
         rows: int
         try:
             if kind == "holders":
@@ -469,6 +458,11 @@ class _Refresh:
         except InputErrors as exc:
             self.problems.extend(exc.problems)
             return
+        if target != self.shape.tally:  # the other kind of tally: the workbook switches (xlpy.switch)
+            from .switch import Switch
+
+            self.switch = Switch(self.book, self.lay, target, len(self.tally_rows or ()), path.name)
+            self.problems.extend(self.switch.problems())
         self.tally_record = SourceRecord("tenders", self.as_recorded(path), sources.sha256(path), rows, kind,
                                          self.as_recorded(mapping_path) if mapping_path else "")
 
@@ -501,7 +495,8 @@ class _Refresh:
     def _check_holders(self, name: str, table: HolderTable) -> None:
         """What Excel cannot hold faithfully, line by line (read_tally has checked the rest)."""
         found = []
-        first = self.lay.table("tblTenders")[1].first_row
+        lay = self.lay if self.shape.tally == "holders" else layout(dataclasses.replace(self.shape, tally="holders"))
+        first = lay.table("tblTenders")[1].first_row
         if first + len(table) - 1 > EXCEL_ROWS:
             found.append(InputError(name, len(table), f"has more lines than a worksheet holds below row {first}"))
         ids = table.holder_id
@@ -583,6 +578,8 @@ class _Refresh:
         may have typed over them since the last refresh).
         """
         checks = []
+        if self.switch is not None:
+            return False
         if self.tally_record is not None:
             r = self.tally_record
             checks += [("TallySource", r.path), ("TallySha256", r.sha256), ("TallyMapping", r.mapping)]
@@ -677,7 +674,7 @@ class _Refresh:
         from openpyxl.utils import get_column_letter
 
         grows = []
-        if self.tally_rows is not None:
+        if self.tally_rows is not None and self.switch is None:  # a switch checks its own areas
             grows.append(("tblTenders", len(self.tally_rows)))
         grows.append(("tblHistory", self.lay.shape.history_rows + 1))
         if self.prices is not None:
@@ -764,7 +761,15 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
     r.growth_room()
     if r.problems:
         raise InputErrors(_capped(r.problems))
-    written = [] if r.unchanged() else r.write(when, results)
+    written = []
+    if not r.unchanged():
+        if r.switch is not None:  # the other kind of tally: switch the layout first, then refresh as usual
+            written += r.switch.apply(offer, results, when.strftime("%Y-%m-%d %H:%M:%S"))
+            r.lay, r.shape = r.switch.built, r.switch.built.shape
+            kind = "a holder tally" if r.shape.tally == "holders" else "aggregate counts"
+            r.notes.append(f"switched the workbook to {kind} (Tenders, the holder table, names and formulas as a "
+                           "build gives them)")
+        written += r.write(when, results)
     if written and hasattr(book, "set_saved_values"):  # a file on disk: save the engine's figures with it
         from .saved_values import refreshed_values
 
