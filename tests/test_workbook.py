@@ -262,3 +262,17 @@ def test_build_refuses_bad_offer_and_writes_nothing(tmp_path, capsys):
     assert not out.exists()
     assert "offer.outstanding" in capsys.readouterr().err
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_every_results_key_the_layout_checks_is_in_the_results_schema():
+    """The validator reads each figure through the engine's schema: a key it does not know is an error, not a skip."""
+    from xlpy.engine.schema import field_for
+
+    full = Shape(ratio="formula", tally="holders", holder_rows=3, price_rows=8, holiday_rows=1, exchange_rows=1,
+                 period=True)
+    checked = set()
+    for shape in (Shape(), full):
+        for _, _, item, _ in layout(shape).items():
+            if item.key and not item.key.startswith("entry.") and item.key != "release_charge_text":
+                checked.add(field_for(item.key).key)
+    assert {"units_outstanding", "induced_charge", "total_induced_charge", "average_price"} <= checked

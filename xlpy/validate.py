@@ -43,6 +43,7 @@ from .engine.compute import compute
 from .engine.errors import InputError, InputErrors
 from .engine.numbers import excel_round, to_decimal
 from .engine.release import approx, release_sentences
+from .engine.schema import value_of
 from .layout import (
     CHECK_COLS,
     CONF_SHEET,
@@ -176,20 +177,6 @@ def _entry_values(offer, results) -> dict[str, object]:
     }
 
 
-def _result(results, key: str):
-    if key.startswith("eps."):
-        if results.eps is None:
-            return None
-        name = key[4:]
-        return results.eps.eps_effect if name == "eps_effect" else getattr(results.eps, name)
-    attr = {
-        "units_outstanding": "outstanding",
-        "units_tendered": "units_tendered",
-        "valuation_price": "valuation_price",
-    }.get(key, key)
-    return getattr(results, attr, None)
-
-
 def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITIVITY_STEP
                    ) -> dict[tuple[str, str], Expect]:
     """(sheet, cell) -> what the engine says it must hold, for every checked figure.
@@ -199,7 +186,7 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
     exp: dict[tuple[str, str], Expect] = {}
     sentences = release_sentences(offer, results)
     release = {f"ReleaseSentence{i}": s for i, s in enumerate(sentences, 1)}
-    release["ReleaseChargeText"] = approx(results.induced_charge, "dollars")
+    release["ReleaseChargeText"] = approx(results.charge, "dollars")
     release["ReleaseParagraph"] = " ".join(sentences)
     entry = _entry_values(offer, results)
     for s, _, item, row in lay.items():
@@ -208,7 +195,7 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
         value_col = get_column_letter(VALUE_COL)
         if s.check and item.function:
             native, fn, _, flag = (get_column_letter(c) for c in CHECK_COLS[1:])
-            value = release["ReleaseChargeText"] if item.key == "release_charge_text" else _result(results, item.key)
+            value = release["ReleaseChargeText"] if item.key == "release_charge_text" else value_of(results, item.key)
             if value is None:
                 continue
             exp[(s.title, f"{native}{row}")] = Expect(item.name + " (native)", value, item.fmt)
@@ -219,7 +206,7 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
         elif item.name in release:
             exp[(s.title, f"{value_col}{row}")] = Expect(item.name, release[item.name], "text")
         elif item.key:
-            value = entry.get(item.key) if item.key.startswith("entry.") else _result(results, item.key)
+            value = entry.get(item.key) if item.key.startswith("entry.") else value_of(results, item.key)
             if value is not None:
                 exp[(s.title, f"{value_col}{row}")] = Expect(item.name, value, item.fmt)
     # Sensitivity: the engine's charge at each price and participation.
