@@ -38,6 +38,8 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from .openpyxl_access import cell_map
+
 __all__ = ["ROW_FUNCTIONS", "RecalcError", "TableColumn", "recalculate"]
 
 #: Functions a table-row template may use to be evaluated over a whole column at once.
@@ -207,7 +209,7 @@ class _Book:
         ws = self.sheets.get(sheet)
         if ws is None:
             raise RecalcError(f"no sheet {sheet}")
-        cell = ws._cells.get((row, col))
+        cell = cell_map(ws).get((row, col))
         formula = self.formula_of(cell)
         if formula is None:
             return self.literal(cell)
@@ -227,7 +229,7 @@ class _Book:
         ws = self.sheets.get(sheet)
         if ws is None:
             raise RecalcError(f"no sheet {sheet}")
-        cells = ws._cells
+        cells = cell_map(ws)
         for j, col in enumerate(range(c1, c2 + 1)):
             spec = self.columns.get((sheet, col))
             lo, hi = (spec.first_row, spec.last_row) if spec is not None else (0, -1)
@@ -343,7 +345,7 @@ class _Book:
         formula = spec.formula(r0)
         if formula is None:  # a row whose formula was replaced by a value
             for r in rows:
-                arr[r - spec.first_row] = self.literal(self.sheets[sheet]._cells.get((r, spec.col)))
+                arr[r - spec.first_row] = self.literal(cell_map(self.sheets[sheet]).get((r, spec.col)))
             return
         if isinstance(spec.template(r0), tuple):  # a row of its own (it differs from the layout)
             for r in rows:
@@ -434,7 +436,7 @@ class _Book:
             rest = np.nonzero(~inside)[0]
         else:
             rest = range(len(rows))
-        cells = self.sheets[sheet]._cells
+        cells = cell_map(self.sheets[sheet])
         for i in rest:
             r = int(rows[i])
             cell = cells.get((r, col))
@@ -543,7 +545,7 @@ def recalculate(wb, columns: Iterable[TableColumn], cells: Iterable[tuple[str, s
         formula_cells = []
         for ws in wb.worksheets:
             s = ws.title.upper()
-            for (r, c), cell in list(ws._cells.items()):
+            for (r, c), cell in list(cell_map(ws).items()):
                 if cell.data_type == "f" and not _in_table(book, s, r, c):
                     formula_cells.append((s, r, c))
         for s, r, c in formula_cells:

@@ -39,6 +39,7 @@ from openpyxl.utils import get_column_letter
 
 from . import bookdata, libreoffice, progress, saved_values, vba
 from .formula_text import same_formula
+from .openpyxl_access import cell_map
 from .engine.compute import compute
 from .engine.errors import InputError, InputErrors
 from .engine.numbers import excel_round, to_decimal
@@ -319,7 +320,7 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding]) -> boo
         if spec.sheet not in wb.sheetnames:
             tables_ok = False
             continue
-        cells = wb[spec.sheet]._cells
+        cells = cell_map(wb[spec.sheet])
         for row in range(spec.first_row, spec.last_row + 1):
             cell = cells.get((row, spec.col))
             got = cell.value if cell is not None else None
@@ -344,7 +345,7 @@ def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Findi
         if not same_formula(got, want):
             _differs(book, findings, sheet, ref, want, got)
     for ws in wb.worksheets:
-        for cell in ws._cells.values():
+        for cell in cell_map(ws).values():
             if cell.data_type != "f":
                 continue
             v = cell.value
@@ -554,7 +555,7 @@ def table_columns(lay: Layout, wb=None):
 def _as_found(spec, wb):
     from .recalc import TableColumn
 
-    cells = wb[spec.sheet]._cells if spec.sheet in wb.sheetnames else {}
+    cells = cell_map(wb[spec.sheet]) if spec.sheet in wb.sheetnames else {}
     own: dict[int, str | None] = {}
     for row in range(spec.first_row, spec.last_row + 1):
         cell = cells.get((row, spec.col))
@@ -632,7 +633,7 @@ def _function_cells(wb, proven=()) -> dict[tuple[str, str], str]:
             skip[(spec.sheet, spec.col)] = (spec.first_row, spec.last_row)
     found = []
     for i, ws in enumerate(wb.worksheets):
-        for (row, col), cell in ws._cells.items():
+        for (row, col), cell in cell_map(ws).items():
             span = skip.get((ws.title, col))
             if span is not None and span[0] <= row <= span[1]:
                 continue
