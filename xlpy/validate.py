@@ -39,6 +39,7 @@ from openpyxl.utils import get_column_letter
 
 from . import bookdata, libreoffice, progress, saved_values, vba
 from .formula_text import same_formula
+from .formulas_access import plain_value, register_functions
 from .openpyxl_access import cell_map
 from .engine.compute import compute
 from .engine.errors import InputError, InputErrors
@@ -445,70 +446,10 @@ SAVED_DOCTORED = ("the file looks doctored: its other saved figures agree with t
 # --- recalculation legs -------------------------------------------------------------------
 
 
-def _excel_round(x, d):
-    """ROUND as Excel: the shown decimal, half away from zero."""
-    return float(excel_round(Decimal(repr(float(x))), int(d)))
-
-
-def _formulas_functions():
-    """Register ROUND and xlpy's worksheet functions with the formulas library (once)."""
-    import formulas
-    from formulas.functions import wrap_func, wrap_ufunc
-
-    from . import registry, udfs  # noqa: F401  (registers the worksheet functions)
-
-    table = formulas.get_functions()
-    if table.get("_XLPY_REGISTERED"):
-        return
-    # The library draws its own progress bar on every load; ours is per workbook.
-    import functools
-    import types
-
-    import formulas.excel
-    import tqdm
-
-    formulas.excel.tqdm = types.SimpleNamespace(tqdm=functools.partial(tqdm.tqdm, disable=True))
-    table["ROUND"] = wrap_ufunc(_excel_round)
-    for spec in registry.functions():
-        if spec.module == "xlpy.udfs":
-            table[spec.name] = wrap_func(_formulas_adapter(spec.func))
-    table["_XLPY_REGISTERED"] = True
-
-
-def _plain(v):
-    """A formulas value as xlwings would hand it to a function."""
-    import numpy as np
-    import schedula as sh
-
-    if hasattr(v, "value") and not isinstance(v, (int, float, str)):
-        v = v.value
-    if isinstance(v, np.ndarray):
-        rows = [[_plain(x) for x in row] for row in v.tolist()]
-        if len(rows) == 1 and len(rows[0]) == 1:
-            return rows[0][0]
-        return rows
-    if v is sh.EMPTY:
-        return None
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
-
-
-def _formulas_adapter(func):
-    def call(*args):
-        out = func(*[_plain(a) for a in args])
-        if isinstance(out, dt.date):
-            return (out - dt.date(1899, 12, 30)).days
-        return out
-
-    call.__name__ = func.__name__
-    return call
-
-
 def _formulas_values(path: Path) -> dict[tuple[str, str], object]:
     import formulas
 
-    _formulas_functions()
+    register_functions()
     model = formulas.ExcelModel().loads(str(path)).finish()
     solution = model.calculate()
     values: dict[tuple[str, str], object] = {}
@@ -516,7 +457,7 @@ def _formulas_values(path: Path) -> dict[tuple[str, str], object]:
         m = re.match(r"^'?\[[^\]]+\](.+?)'?!([A-Z]+\d+)$", key)
         if not m:
             continue
-        v = _plain(value)
+        v = plain_value(value)
         values[(m.group(1).upper(), m.group(2))] = v
     return values
 
@@ -594,7 +535,7 @@ def _formulas_table_values(wb, lay: Layout, cells, progress=None, as_found: bool
     from .recalc import recalculate
 
     values = recalculate(wb, table_columns(lay, wb if as_found else None), cells, progress)
-    return {k: _plain(v) for k, v in values.items()}
+    return {k: plain_value(v) for k, v in values.items()}
 
 
 def _upper_keys(exp: dict) -> dict:
