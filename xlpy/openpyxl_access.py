@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from copy import copy
 
+from openpyxl.cell.cell import Cell
+
 __all__ = [
     "cell_map",
     "style_array",
@@ -60,8 +62,6 @@ def new_cell(ws, row: int, column: int, style, value=None, data_type: str = "n")
     checked for length and characters as openpyxl checks it), ``f`` (formula), ``b`` (bool).
     The cell is not placed: store it in :func:`cell_map`.
     """
-    from openpyxl.cell.cell import Cell
-
     cell = Cell(ws, row=row, column=column, style_array=copy(style))
     if value is not None:
         cell._value = cell.check_string(value) if data_type == "s" else value
@@ -70,14 +70,12 @@ def new_cell(ws, row: int, column: int, style, value=None, data_type: str = "n")
 
 
 def loaded_cell(ws, row: int, column: int, value, data_type: str, style):
-    """A cell as openpyxl's reader would make it from the sheet XML, made faster.
+    """A cell as openpyxl's reader would make it from the sheet XML, made faster (no ``__init__``).
 
     *style* is one of :func:`cell_styles` and is shared, not copied (as the
     reader shares it): a cell made this way is for reading, not restyling.
     The cell is not placed: store it in :func:`cell_map`.
     """
-    from openpyxl.cell.cell import Cell
-
     cell = Cell.__new__(Cell)
     cell.parent, cell.row, cell.column, cell._value, cell.data_type = ws, row, column, value, data_type
     cell._style, cell._hyperlink, cell._comment = style, None, None
