@@ -31,7 +31,8 @@ from openpyxl import Workbook, load_workbook  # noqa: E402
 from xlpy import libreoffice  # noqa: E402
 from xlpy.build import build_workbook  # noqa: E402
 from xlpy.offerfile import compute_file  # noqa: E402
-from xlpy.validate import _formulas_functions, validate  # noqa: E402
+from xlpy.formulas_access import register_functions  # noqa: E402
+from xlpy.validate import validate  # noqa: E402
 
 LINES = 10_000
 
@@ -91,7 +92,7 @@ def main() -> int:
         # Validation with formulas, on the seed workbook (the one CI validates).
         import formulas
 
-        _formulas_functions()
+        register_functions()
         small = tmp / "seed.xlsm"
         seed, seed_results = compute_file(ROOT / "workbook" / "offers" / "hecla-2004.toml")
         build_workbook(seed, seed_results, small)

@@ -14,6 +14,7 @@ import pytest
 
 from test_offerfile import BAD, check_refusal, listing, write_case
 from xlpy import cli
+from xlpy.engine.schema import EPS_FIELDS, EXCHANGE_FIELDS, RESULT_FIELDS
 
 REPO = Path(__file__).resolve().parents[1]
 OFFERS = REPO / "workbook" / "offers"
@@ -23,24 +24,21 @@ NOTES = OFFERS / "notes-capped-example.toml"
 Q1 = REPO / "tests" / "golden" / "hecla-2004-q1.toml"
 CONTRACT = REPO / "docs" / "offer-file.md"
 
-# The results table of docs/offer-file.md ("## Results"), transcribed.
-ALWAYS = [
-    "offer_id", "treatment", "charge_kind", "offer_ratio", "original_ratio",
-    "units_tendered", "units_guaranteed_delivery", "units_failed_delivery", "units_accepted",
-    "proration_factor", "common_issued", "fractional_cash", "incremental_shares", "cash_paid",
-    "fair_value_offer", "fair_value_original", "induced_charge", "units_remaining", "participation",
-    "common_outstanding_after", "exchanges", "warnings",
-]
-FORMULA_ONLY = ["average_price", "averaging_start", "averaging_end"]
-PERIOD_ONLY = ["eps"]
-EPS_KEYS = ["income_available_before", "income_available_after", "weighted_shares_before",
-            "weighted_shares_after", "basic_eps_before", "basic_eps_after", "eps_effect"]
-EXCHANGE_KEYS = ["units", "ratio", "price", "common_issued", "induced_charge"]
+# The results contract, from the engine's one definition of it (xlpy.engine.schema); the test below
+# ties docs/offer-file.md ("## Results") to the same definition.
+ALWAYS = [f.key for f in RESULT_FIELDS if f.when == "always"]
+FORMULA_ONLY = [f.key for f in RESULT_FIELDS if f.when == "formula"]
+PERIOD_ONLY = [f.key for f in RESULT_FIELDS if f.when == "period"]
+EPS_KEYS = [f.key for f in EPS_FIELDS]
+EXCHANGE_KEYS = [f.key for f in EXCHANGE_FIELDS]
+_ALL_FIELDS = RESULT_FIELDS + EPS_FIELDS + EXCHANGE_FIELDS
 # counts of whole units and shares ("counts of whole shares are whole")
-WHOLE = {"common_issued", "units", "units_accepted", "units_remaining", "units_tendered", "units_guaranteed_delivery",
-         "units_failed_delivery", "common_outstanding_after", "common_outstanding_before", "units_outstanding",
-         "holders_accepted"}
-TEXT_KEYS = {"offer_id", "treatment", "charge_kind", "label", "date", "averaging_start", "averaging_end"}
+WHOLE = {f.key for f in _ALL_FIELDS if f.kind == "count"}
+TEXT_KEYS = {f.key for f in _ALL_FIELDS if f.kind in ("text", "date")}
+# how the document says a key is not always there
+WHEN_PHRASES = {"formula": "only when the ratio is set by formula", "period": "only with a [period] table",
+                "extinguishment": "present only when the induced-conversion test failed",
+                "holders": "present only for a holder tally"}
 
 SEED_PHRASES = [
     "approximately 274,000",
@@ -62,15 +60,32 @@ def run_json(capsys, path: Path) -> dict:
     return json.loads(out, parse_float=no_floats)
 
 
-def test_contract_transcription_matches_offer_file_md():
+def _documented_results() -> dict[str, str]:
+    """Each key docs/offer-file.md's "## Results" section describes (its table and its list), with its text."""
     text = CONTRACT.read_text(encoding="utf-8")
-    table = text[text.index("## Results"):]
-    documented = set()
-    for row in re.findall(r"^\| (`[^|]+`) \|", table, flags=re.M):
-        documented.update(re.findall(r"`([a-z_]+)`", row))
-    assert documented == set(ALWAYS + FORMULA_ONLY + PERIOD_ONLY)
-    eps_row = next(line for line in table.splitlines() if line.startswith("| `eps`"))
-    assert set(re.findall(r"`([a-z_]+)`", eps_row)) - {"eps"} == set(EPS_KEYS)
+    section = text[text.index("## Results"):]
+    section = section[:section.find("\n## ", 1)] if "\n## " in section[1:] else section
+    documented: dict[str, str] = {}
+    for cell, rest in re.findall(r"^\| (`[^|]+`) \|(.*)$", section, flags=re.M):
+        for key in re.findall(r"`([a-z_]+)`", cell):
+            documented[key] = rest
+    for key, rest in re.findall(r"^\* `([a-z_]+)`:(.*(?:\n  .*)*)", section, flags=re.M):
+        assert key not in documented, f"{key} is described twice"
+        documented[key] = " ".join(rest.split())
+    return documented
+
+
+def test_offer_file_md_describes_the_results_schema():
+    documented = _documented_results()
+    assert set(documented) == {f.key for f in RESULT_FIELDS}
+    for f in RESULT_FIELDS:
+        if f.when != "always":
+            assert WHEN_PHRASES[f.when] in documented[f.key], f.key
+        else:
+            assert not any(p in documented[f.key] for p in WHEN_PHRASES.values()), f.key
+    for key, fields in (("eps", EPS_FIELDS), ("exchanges", EXCHANGE_FIELDS)):
+        named = set(re.findall(r"`([a-z_]+)`", documented[key])) - {"offer"}  # the first entry's label
+        assert named == {f.key for f in fields}, key
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,7 @@ ENGINE_MODULES = [
     "xlpy.engine.release",
     "xlpy.engine.errors",
     "xlpy.engine.model",
+    "xlpy.engine.schema",
     "xlpy.calendars",
 ]
 
@@ -446,7 +447,7 @@ def offer(**changes) -> Offer:
 def test_compute_basic():
     r = compute(offer())
     # 1,000 x 4.2 = 4,200 shares; 1,000 x 1 x 10 = 10,000 charge
-    assert (r.common_issued, r.incremental_shares, r.induced_charge) == (4200, 1000, 10000)
+    assert (r.common_issued, r.incremental_shares, r.charge) == (4200, 1000, 10000)
     assert (r.treatment, r.charge_kind) == ("induced_conversion", "deemed_dividend")
     assert (r.units_remaining, r.common_outstanding_after, r.participation) == (9000, 1004200, D("0.1"))
     assert r.warnings == ()
@@ -461,33 +462,33 @@ def test_cash_sweetener_total_and_arrears():
     c = Consideration(ratio=D("3.2"), cash_per_unit=D("2.50"), arrears_per_unit=D("0.875"))
     r = compute(offer(consideration=c))
     # no share sweetener; 1,000 x (2.50 + 0.875) = 3,375
-    assert (r.incremental_shares, r.induced_charge, r.cash_paid) == (0, D("3375"), D("3375"))
+    assert (r.incremental_shares, r.charge, r.cash_paid) == (0, D("3375"), D("3375"))
     # the same sweetener given in total: 2,500 for 1,000 units is 2.50 each
     c = Consideration(ratio=D("3.2"), cash_total=D("2500"), arrears_per_unit=D("0.875"))
     r = compute(offer(consideration=c))
-    assert (r.induced_charge, r.exchanges[0].cash_per_unit) == (D("3375"), D("2.5"))
+    assert (r.charge, r.exchanges[0].cash_per_unit) == (D("3375"), D("2.5"))
     # shares and cash together: 10,000 + 2,500 + 875
     c = Consideration(ratio=D("4.2"), cash_per_unit=D("2.50"), arrears_per_unit=D("0.875"))
-    assert compute(offer(consideration=c)).induced_charge == D("13375")
+    assert compute(offer(consideration=c)).charge == D("13375")
 
 
 def test_zero_charge_without_sweetener():
     r = compute(offer(consideration=Consideration(ratio=D("3.2"))))
-    assert (r.induced_charge, r.fair_value_offer, r.fair_value_original) == (0, D("32000"), D("32000"))
+    assert (r.charge, r.fair_value_offer, r.fair_value_original) == (0, D("32000"), D("32000"))
 
 
 def test_extinguishment_when_fewer_shares():
     # 3.0 < 3.2: not an induced conversion.  FV 3,000 shares x 10 = 30,000 less carrying 20,000
     o = offer(consideration=Consideration(ratio=D("3.0")), carrying_amount=D("20000"))
     r = compute(o)
-    assert (r.treatment, r.charge_kind, r.induced_charge, r.carrying_amount) == (
+    assert (r.treatment, r.charge_kind, r.charge, r.carrying_amount) == (
         "extinguishment", "redemption", D("10000"), D("20000"))
     assert any("induced-conversion test failed" in w for w in r.warnings)
     r = compute(dataclasses.replace(o, kind="note"))
     assert r.charge_kind == "extinguishment_loss"
     # a redemption below carrying amount is a negative deemed dividend
     assert compute(offer(consideration=Consideration(ratio=D("3.0")), carrying_amount=D("35000"))
-                   ).induced_charge == D("-5000")
+                   ).charge == D("-5000")
     assert compute(o).to_dict()["carrying_amount"] == "20000"
 
 
@@ -501,7 +502,7 @@ def test_failed_test_without_carrying_amount_is_an_error():
     [problem] = info.value.problems
     assert problem.field == "extinguishment.carrying_amount" and "ASU 2024-04" in str(problem)
     r = compute(offer(substantive_conversion=False, carrying_amount=D("40000")))
-    assert (r.treatment, r.induced_charge) == ("extinguishment", D("2000"))  # 42,000 - 40,000
+    assert (r.treatment, r.charge) == ("extinguishment", D("2000"))  # 42,000 - 40,000
 
 
 def test_relations_checked_together():
@@ -543,7 +544,7 @@ def test_eps_with_later_exchange_and_charge_outside_period():
     ex = Exchange(day(2024, 3, 21), 500, D("4.0"), D("12"))
     r = compute(offer(period=period(), exchanges=(ex,)))
     # exchange: 500 x 4.0 = 2,000 shares, 11 days; charge 500 x 0.8 x 12 = 4,800
-    assert r.exchanges[1].induced_charge == D("4800") and r.exchanges[1].common_issued == 2000
+    assert r.exchanges[1].charge == D("4800") and r.exchanges[1].common_issued == 2000
     assert r.eps.income_available_after == D("480000") - 10000 - 4800
     assert r.units_remaining == 10000 - 1000 - 500 and r.common_outstanding_after == 1000000 + 4200 + 2000
     # settled after the period: no shares weighted and no charge in the period
@@ -578,9 +579,9 @@ def test_exchange_results_listed():
     # 333 x 4.25 = 1,415.25 -> 1,415 shares and 0.25 x 11 = 2.75 in lieu;
     # charge 333 x 1.05 x 11 + 333 x 1 = 3,846.15 + 333 = 4,179.15
     e = r.exchanges[1]
-    assert (e.label, e.common_issued, e.fractional_cash, e.induced_charge) == (
+    assert (e.label, e.common_issued, e.fractional_cash, e.charge) == (
         "exchange 1", 1415, D("2.75"), D("4179.15"))
-    assert r.total_induced_charge == D("14179.15")
+    assert r.total_charge == D("14179.15")
 
 
 # --- records that cannot be wrong -----------------------------------------------------------------
@@ -601,3 +602,65 @@ def test_records_refuse_states_that_must_not_exist():
         Tally(tendered=1, holders=table)
     with pytest.raises(InputError, match=r"offer.kind: must be one of preferred, note, got 'bogus'"):
         dataclasses.replace(offer(), kind="bogus")
+
+
+def test_records_refuse_more_states_that_must_not_exist():
+    from xlpy.engine.model import Consideration, RatioFormula, Tally
+
+    formula = RatioFormula(D("66"), ())
+    with pytest.raises(InputError, match=r"consideration.ratio: give a ratio or a ratio formula: exactly one, got 7.9"):
+        Consideration(ratio=D("7.94"), formula=formula)
+    with pytest.raises(InputError, match=r"consideration.cash_total: give cash per unit or in total, not both, got 10"):
+        Consideration(ratio=D("7.94"), cash_per_unit=D("1"), cash_total=D("10"))
+    for counts in ({"guaranteed_delivery": 5}, {"failed_delivery": 2}):
+        with pytest.raises(InputError, match=r"give aggregate counts or a holder table, not both"):
+            Tally(holders=HolderTable(("A",), (1,), ("book-entry",), ("tendered",)), **counts)
+    # the error comes from building the record, so compute is never handed one (no AttributeError inside it)
+    with pytest.raises(InputError) as caught:
+        compute(dataclasses.replace(offer(), consideration=Consideration()))
+    assert "consideration.ratio" in str(caught.value)
+
+
+# --- the results schema: one definition ---------------------------------------------------------
+
+def test_results_records_and_schema_name_the_same_fields():
+    from xlpy.engine.compute import EPSResult, ExchangeResult, Results
+    from xlpy.engine.schema import EPS_FIELDS, EXCHANGE_FIELDS, RESULT_FIELDS
+
+    def attrs(cls):
+        return {f.name for f in dataclasses.fields(cls)} | {
+            n for n, v in vars(cls).items() if isinstance(v, property)}
+
+    # Results.kind is the offer's kind, kept for the release and the journal entry, not a results key;
+    # total_common_issued is a convenience the workbook uses.
+    assert {f.attr for f in RESULT_FIELDS} == attrs(Results) - {"kind", "total_common_issued"}
+    assert {f.attr for f in EXCHANGE_FIELDS} == attrs(ExchangeResult)
+    assert {f.attr for f in EPS_FIELDS} == attrs(EPSResult)
+    keys = [f.key for f in RESULT_FIELDS]
+    assert len(keys) == len(set(keys))
+
+
+def test_to_dict_follows_the_schema():
+    from xlpy.engine.schema import RESULT_FIELDS, SCHEMA_VERSION, value_of
+
+    r = compute(offer())
+    got = r.to_dict()
+    assert got.pop("schema") == SCHEMA_VERSION
+    assert list(got) == [f.key for f in RESULT_FIELDS if f.when == "always" or value_of(r, f.key) is not None]
+    for f in RESULT_FIELDS:
+        if f.kind in ("count", "quantity") and f.key in got:
+            assert D(got[f.key]) == value_of(r, f.key), f.key
+    assert got["induced_charge"] == plain(r.charge) and got["total_induced_charge"] == plain(r.total_charge)
+    assert got["units_outstanding"] == plain(r.units_outstanding)
+
+
+def test_schema_lookups_refuse_unknown_keys():
+    from xlpy.engine.schema import ResultField, field_for, value_of
+
+    r = compute(offer())
+    assert field_for("induced_charge").attr == "charge"
+    assert value_of(r, "eps.basic_eps_after") is None  # no period
+    with pytest.raises(KeyError):
+        value_of(r, "induced_charges")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        ResultField("x", "x", "money")

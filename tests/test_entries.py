@@ -43,7 +43,7 @@ def test_golden_charge_line_is_the_engines_charge():
         charge = [line for line in entry.lines if "expense" in line.account or "deemed dividend" in line.account
                   or "extinguishment" in line.account]
         assert len(charge) == 1, path.name
-        assert abs(results.induced_charge) == (charge[0].debit or charge[0].credit)
+        assert abs(results.charge) == (charge[0].debit or charge[0].credit)
 
 
 def test_missing_inputs_are_named_never_zero():

@@ -33,7 +33,7 @@ def test_entries_balance_under_libreoffice_and_tie_to_the_engine(tmp_path, examp
     assert Decimal(str(names["EntriesCredits"])) == pytest.approx(entry.total_credits, abs=Decimal("0.005"))
     # the charge line is xlpy compute's induced_charge
     debits = [row[0] for row in names["EntryDebits"]]
-    assert any(isinstance(d, (int, float)) and abs(Decimal(str(d)) - results.induced_charge) < Decimal("0.005")
+    assert any(isinstance(d, (int, float)) and abs(Decimal(str(d)) - results.charge) < Decimal("0.005")
                for d in debits), debits
     report = validate(tmp_path / "book.xlsm", legs=("formulas", "libreoffice"), require_libreoffice=True)
     assert report.findings == [], [str(f) for f in report.findings]
@@ -112,7 +112,7 @@ def test_history_follows_the_offers_days(tmp_path):
     assert changes == [0, half.units_tendered - results.units_tendered, results.units_tendered - half.units_tendered]
     assert names["EntriesBalanced"] is True
     debits = [row[0] for row in names["EntryDebits"]]
-    assert any(isinstance(d, (int, float)) and abs(Decimal(str(d)) - results.induced_charge) < Decimal("0.005")
+    assert any(isinstance(d, (int, float)) and abs(Decimal(str(d)) - results.charge) < Decimal("0.005")
                for d in debits)
     report = validate(tmp_path / "book.xlsm", legs=("formulas", "libreoffice"), require_libreoffice=True)
     assert report.findings == [], [str(f) for f in report.findings]

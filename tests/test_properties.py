@@ -93,7 +93,7 @@ def test_remaining_plus_accepted_is_outstanding_aggregate(outstanding, data):
     exchanges = (Exchange(dt.date(2024, 3, 1), later, D("7.5"), D("8")),) if later else ()
     r = compute(base_offer(outstanding=outstanding, tally=Tally(tendered, guaranteed, failed),
                            max_units=max_units, exchanges=exchanges))
-    assert r.units_remaining + r.units_accepted + later == r.outstanding == outstanding
+    assert r.units_remaining + r.units_accepted + later == r.units_outstanding == outstanding
     assert r.units_accepted == min(tendered - failed, max_units if max_units is not None else outstanding)
 
 
@@ -145,9 +145,9 @@ def test_charge_zero_when_ratio_unchanged_and_no_cash(units, r0, price, policy):
     r = compute(o)
     if policy == "nearest":
         # one aggregate holder: at most half a share either way, valued at P
-        assert abs(r.induced_charge) <= price / 2
+        assert abs(r.charge) <= price / 2
     else:
-        assert r.induced_charge == 0 and r.incremental_shares == 0
+        assert r.charge == 0 and r.incremental_shares == 0
     assert charge.induced_charge(units, r0, r0, price) == 0
 
 
@@ -161,7 +161,7 @@ def test_charge_linear_in_units(u1, u2, r0, step, price, c, a):
         o = base_offer(outstanding=5_000_000, original_ratio=r0, tally=Tally(units, 0, 0),
                        consideration=Consideration(ratio=r1, cash_per_unit=c, arrears_per_unit=a),
                        valuation=Valuation(dt.date(2024, 2, 20), price))
-        return compute(o).induced_charge
+        return compute(o).charge
 
     assert charge_of(u1) + charge_of(u2) == charge_of(u1 + u2)
     assert charge_of(u1) == u1 * ((r1 - r0) * price + c + a)
@@ -177,7 +177,7 @@ def test_charge_linear_in_price(units, r0, step, p1, p2, k, c):
         o = base_offer(outstanding=5_000_000, original_ratio=r0, tally=Tally(units, 0, 0),
                        consideration=Consideration(ratio=r1, cash_per_unit=cash_per_unit),
                        valuation=Valuation(dt.date(2024, 2, 20), price))
-        return compute(o).induced_charge
+        return compute(o).charge
 
     assert charge_of(p1 * k) == k * charge_of(p1)
     assert charge_of(p1 + p2) == charge_of(p1) + charge_of(p2)

@@ -194,3 +194,24 @@ def test_fast_load_reads_shared_strings_as_openpyxl_does(books, tmp_path, monkey
     for a, b in zip(fast.worksheets, slow.worksheets):
         assert {k: (c.value, c.data_type) for k, c in a._cells.items()} == {
             k: (c.value, c.data_type) for k, c in b._cells.items()}, a.title
+
+
+def test_formulas_access_leaves_the_function_table_as_it_found_it():
+    """AND and OR go element by element only while a row template compiles; ROUND is Excel's once registered."""
+    import formulas
+
+    from xlpy import formulas_access as fa
+
+    fa.register_functions()
+    table = formulas.get_functions()
+    before = (table.get("AND"), table.get("OR"))
+    with fa.elementwise_and_or():
+        assert (table.get("AND"), table.get("OR")) != before
+    assert (table.get("AND"), table.get("OR")) == before
+    fa.register_functions()  # a second time changes nothing
+    cell = fa.compile_cell("'S'!A1", "=ROUND(2.675, 2)", "S", {})
+    import numpy as np
+
+    assert not cell.inputs
+    assert float(np.asarray(cell.func()).ravel()[0]) == 2.68  # half away from zero, not Python's 2.67
+    assert fa.is_error(fa.error_values()["#N/A"]) and not fa.is_error(1.0)

@@ -295,7 +295,7 @@ def _engine(path: Path):
 def test_built_and_refreshed_workbooks_hold_the_engines_figures(built, kind, tmp_path, monkeypatch):
     names = ("InducedCharge", "CommonIssued", "UnitsAccepted", "IncrementalShares", "Participation")
     r = _engine(built[kind])
-    want = [r.induced_charge, r.common_issued, r.units_accepted, r.incremental_shares, r.participation]
+    want = [r.charge, r.common_issued, r.units_accepted, r.incremental_shares, r.participation]
     got = _named_saved(built[kind], *names)
     assert [pytest.approx(float(w), rel=1e-12) for w in want] == got
     assert _named_saved(built[kind], "ReleaseSentence1")[0].startswith("Based on a preliminary count")
@@ -304,7 +304,7 @@ def test_built_and_refreshed_workbooks_hold_the_engines_figures(built, kind, tmp
     assert _refresh(book, _new_tally(kind, tmp_path)) == 0
     r2 = _engine(book)
     assert r2.units_accepted != r.units_accepted
-    want = [r2.induced_charge, r2.common_issued, r2.units_accepted, r2.incremental_shares, r2.participation]
+    want = [r2.charge, r2.common_issued, r2.units_accepted, r2.incremental_shares, r2.participation]
     assert [pytest.approx(float(w), rel=1e-12) for w in want] == _named_saved(book, *names)
     # what only the application can know has no saved value (fullCalcOnLoad has it calculated on open)
     assert _named_saved(book, "ChecksPass", "FunctionsLoaded") == [None, None]
@@ -420,7 +420,7 @@ def test_built_resaved_refreshed_resaved_validates_clean(built, tmp_path, monkey
         modules = set(vba.vba_modules(b))
         assert vba.expected_modules(standalone=True) <= modules <= allowed
         assert [round(float(v), 2) for v in _named_saved(b, "InducedCharge")] == \
-            [round(float(_engine(b).induced_charge), 2)]
+            [round(float(_engine(b).charge), 2)]
 
 
 # --- shared formulas under the refresh ---------------------------------------------------------------

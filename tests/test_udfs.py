@@ -320,8 +320,12 @@ def test_offer_results_matches_compute_and_the_offer_file():
         tally=Tally(tendered=274000, guaranteed_delivery=3500), valuation=Valuation(EXPIRATION, D("7.39")),
     )
     expected = compute(offer).to_dict()
-    for key in udfs.RESULT_ROWS:
-        assert rows[key.replace("_", " ")] == float(D(expected[key])), key
+    from xlpy.engine.schema import WORKSHEET_ROWS
+
+    assert [label for label, _ in table[:len(WORKSHEET_ROWS)]] == [f.label for f in WORKSHEET_ROWS]
+    for f in WORKSHEET_ROWS:
+        assert rows[f.label] == float(D(expected[f.key])), f.key
+        assert (type(rows[f.label]) is int) == (f.kind == "count"), f.key
     assert rows["induced charge"] == 9597836.4
     assert rows["common issued"] == 2175560 and type(rows["common issued"]) is int
     assert rows["units remaining"] == 190777
@@ -356,6 +360,27 @@ def test_charge_grid():
     assert udfs.CHARGE_GRID(464777.0, 7.94, 3.2, [[7.0, 7.39, 8.0]], [[0.25], [0.5], [1.0]]) == grid
     # full participation of the tendered units is the seed charge
     assert udfs.CHARGE_GRID(274000.0, 7.94, 3.2, 7.39, 1.0) == [["", 1.0], [7.39, 9597836.4]]
+
+
+def test_charge_grid_with_cash_is_the_sensitivity_sheets_charge():
+    """With the offer's cash per unit, each cell is the charge the Sensitivity sheet (and the validator) expects."""
+    from xlpy.offerfile import compute_file
+
+    offer, r = compute_file(ROOT / "workbook" / "offers" / "notes-capped-example.toml")
+    per_unit = (r.cash_paid - r.fractional_cash) / r.units_accepted
+    assert per_unit > 0  # the example pays a sweetener: the grid must count it
+    prices, parts = [offer.valuation.price, offer.valuation.price * 2], [D("0.5"), r.participation]
+    grid = udfs.CHARGE_GRID(float(offer.outstanding), float(r.offer_ratio), float(r.original_ratio),
+                            [[float(p)] for p in prices], [[float(s) for s in parts]], float(per_unit))
+    for row, price in zip(grid[1:], prices):
+        for cell, part in zip(row[1:], parts):
+            want = offer.outstanding * part * ((r.offer_ratio - r.original_ratio) * price + per_unit)
+            assert abs(D(repr(cell)) - want) <= D("0.01"), (price, part)
+    without = udfs.CHARGE_GRID(float(offer.outstanding), float(r.offer_ratio), float(r.original_ratio),
+                               [[float(p)] for p in prices], [[float(s) for s in parts]])
+    assert without == udfs.CHARGE_GRID(float(offer.outstanding), float(r.offer_ratio), float(r.original_ratio),
+                                       [[float(p)] for p in prices], [[float(s) for s in parts]], 0.0)
+    assert all(a > b for a, b in zip(grid[1][1:], without[1][1:]))
 
 
 def test_xlpy_version():
@@ -485,6 +510,7 @@ BAD_CALLS = [
     ("CHARGE_GRID", (464777.0, 7.94, 3.2, [[None]], [[0.5]]), "prices", "has no values"),
     ("CHARGE_GRID", (464777.0, 7.94, 3.2, [[7.0, 8.0], [9.0, 10.0]], [[0.5]]), "prices",
      "must be one row or one column"),
+    ("CHARGE_GRID", (464777.0, 7.94, 3.2, [[7.0]], [[0.5]], -1.0), "cash_per_unit", "must not be negative, got -1"),
 ]
 
 

@@ -262,3 +262,42 @@ def test_build_refuses_bad_offer_and_writes_nothing(tmp_path, capsys):
     assert not out.exists()
     assert "offer.outstanding" in capsys.readouterr().err
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_every_results_key_the_layout_checks_is_in_the_results_schema():
+    """The validator reads each figure through the engine's schema: a key it does not know is an error, not a skip."""
+    from xlpy.engine.schema import field_for
+
+    full = Shape(ratio="formula", tally="holders", holder_rows=3, price_rows=8, holiday_rows=1, exchange_rows=1,
+                 period=True)
+    checked = set()
+    for shape in (Shape(), full):
+        for _, _, item, _ in layout(shape).items():
+            if item.key and not item.key.startswith("entry.") and item.key != "release_charge_text":
+                checked.add(field_for(item.key).key)
+    assert {"units_outstanding", "induced_charge", "total_induced_charge", "average_price"} <= checked
+
+
+def test_openpyxl_access_cells_and_sheet_order(tmp_path):
+    """The one module that reaches into openpyxl: cells made there save and load as openpyxl's own would."""
+    from openpyxl import Workbook
+
+    from xlpy import openpyxl_access as oa
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "probe"
+    style = oa.style_array(ws["A1"])
+    cells = oa.cell_map(ws)
+    for col, (value, kind) in enumerate((("=not a formula", "s"), (7, "n"), ("=1+1", "f")), 1):
+        cells[(2, col)] = oa.new_cell(ws, 2, col, style, value, kind)
+    other = wb.create_sheet("Other")
+    with pytest.raises(ValueError, match="every sheet"):
+        oa.order_sheets(wb, [other])
+    oa.order_sheets(wb, [other, ws])
+    wb.save(tmp_path / "t.xlsx")
+    back = load_workbook(tmp_path / "t.xlsx")
+    assert back.sheetnames == ["Other", ws.title]
+    row = back[ws.title][2]
+    assert [(c.value, c.data_type) for c in row] == [("=not a formula", "s"), (7, "n"), ("=1+1", "f")]
+    assert (3, 1) not in oa.cell_map(back[ws.title])  # asking the map makes no cell

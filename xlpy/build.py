@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from copy import copy
 import os
 import re
 import zipfile
@@ -21,7 +20,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import load_workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.chart import LineChart, Reference
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -32,6 +30,7 @@ from openpyxl.worksheet.table import Table as XLTable
 from openpyxl.worksheet.table import TableStyleInfo
 
 from . import __version__, bookdata, calendars, package, saved_values, vba
+from .openpyxl_access import cell_map, new_cell, order_sheets, set_style_array, style_array
 from .layout import (
     CHECK_COLS,
     CONF_SHEET,
@@ -125,9 +124,9 @@ def _style(ws, cell, fmt, font, fill):
             cell.font = font
         if fill is not None:
             cell.fill = fill
-        cache[key] = copy(cell._style)
+        cache[key] = style_array(cell)
     else:
-        cell._style = copy(style)
+        set_style_array(cell, style)
 
 
 def _heading(ws, sheet: Sheet, subtitle: str | None):
@@ -234,21 +233,20 @@ def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None =
             _style(ws, probe, c.fmt, font, None)
             # text is indented, so a holder id never runs into the number before it
             probe.alignment = TEXT_INDENT if c.fmt == "text" else Alignment()
-            styles[(kind, c.key)] = copy(probe._style)
-    cells = ws._cells
+            styles[(kind, c.key)] = style_array(probe)
+    cells = cell_map(ws)
     for r in range(n):
         row = table.first_row + r
         data = rows[r] if r < len(rows) else None
         for j, (col, c) in enumerate(input_cols):
             v = data[j] if data is not None else None
-            cell = Cell(ws, row=row, column=col, style_array=copy(styles[("in", c.key)]))
-            if isinstance(v, str):
-                cell._value = cell.check_string(v)
-                cell.data_type = "s"  # text, never a formula, whatever it begins with
+            style = styles[("in", c.key)]
+            if isinstance(v, str):  # text, never a formula, whatever it begins with
+                cell = new_cell(ws, row, col, style, v, "s")
             elif isinstance(v, int) and not isinstance(v, bool):
-                cell._value = v
-                cell.data_type = "n"
+                cell = new_cell(ws, row, col, style, v, "n")
             else:
+                cell = new_cell(ws, row, col, style)
                 cell.value = _cell_value(v)
             cells[(row, col)] = cell
         for col, c, template in formula_cols:
@@ -258,11 +256,7 @@ def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None =
                 formula = table.row_formula(c, row)
             else:
                 formula = template.format(r=row, p=row - 1, n=row + 1, i=r + 1)
-            cell = Cell(ws, row=row, column=col, style_array=copy(styles[("f", c.key)]))
-            if formula is not None:
-                cell._value = formula
-                cell.data_type = "f"
-            cells[(row, col)] = cell
+            cells[(row, col)] = new_cell(ws, row, col, styles[("f", c.key)], formula, "f")
     if clear_to:
         for row in range(table.first_row + n, clear_to + 1):
             for i in range(len(table.columns)):
@@ -422,7 +416,7 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
                 ws.cell(row=row, column=LABEL_COL).alignment = Alignment(vertical="top")  # beside its sentence
                 ws.row_dimensions[row].height = 150 if item.name == "ReleaseParagraph" else 45
         _print_setup(ws, sheet)
-    wb._sheets = [wb[s.title] for s in lay.sheets] + [conf]
+    order_sheets(wb, [wb[s.title] for s in lay.sheets] + [conf])
     wb.active = 0
     _define_names(wb, lay)
     wb.calculation.fullCalcOnLoad = True

@@ -152,7 +152,7 @@ def run_build(args: argparse.Namespace) -> int:
     with progress.step(f"writing {out.name}"):
         build_workbook(offer, results, out, record=_sources_record(offer_path, offer, out))
     print(f"built {out}: {offer.issuer}, {fmt_count(results.units_accepted)} units accepted, "
-          f"{fmt_count(results.common_issued)} common issued, induced charge {fmt_money(results.induced_charge)}")
+          f"{fmt_count(results.common_issued)} common issued, induced charge {fmt_money(results.charge)}")
     if args.no_validate:
         return EXIT_OK
     report = validate(out, offer_path, _legs(args), args.require_libreoffice)

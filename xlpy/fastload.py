@@ -84,7 +84,7 @@ def _unescape(text: str) -> str:
 
 def _load(path: Path):
     from openpyxl import load_workbook
-    from openpyxl.cell.cell import Cell
+    from .openpyxl_access import cell_map, cell_styles, date_format_ids, loaded_cell
     from openpyxl.utils.cell import column_index_from_string
 
     from .package import Package, SheetXml
@@ -104,12 +104,11 @@ def _load(path: Path):
     wb = load_workbook(io.BytesIO(pkg.to_bytes(level=1)))
     ws = wb[title]
     strings = None
-    dates = getattr(wb, "_date_formats", set())
-    styles = wb._cell_styles
-    cells = ws._cells
+    dates = date_format_ids(wb)
+    styles = cell_styles(wb)
+    cells = cell_map(ws)
     columns: dict[str, int] = {}
     first, last = table.first_row, table.last_row
-    new = Cell.__new__
     pos = 0
     gap = _GAP.fullmatch
     for c in _CELL.finditer(chunk):
@@ -149,10 +148,7 @@ def _load(path: Path):
             raise _Fallback(f"empty cell of type {t}")
         if s >= len(styles):
             raise _Fallback("unknown style")
-        cell = new(Cell)
-        cell.parent, cell.row, cell.column, cell._value, cell.data_type = ws, r, col, value, kind
-        cell._style, cell._hyperlink, cell._comment = styles[s], None, None
-        cells[(r, col)] = cell
+        cells[(r, col)] = loaded_cell(ws, r, col, value, kind, styles[s])
     if pos != len(chunk) and not gap(chunk, pos):
         raise _Fallback("a cell not read")
     return wb

@@ -30,13 +30,15 @@ element-wise versions of the library's own function.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
 import sys
 from collections.abc import Callable, Iterable
 
 import numpy as np
+
+from . import formulas_access as fa
+from .openpyxl_access import cell_map
 
 __all__ = ["ROW_FUNCTIONS", "RecalcError", "TableColumn", "recalculate"]
 
@@ -107,39 +109,11 @@ def _same(a, b) -> bool:
         return False
 
 
-@contextlib.contextmanager
-def _row_functions():
-    """While compiling a row template: AND and OR element by element, as each row's own cell computes them."""
-    import functools
-
-    from formulas.functions import get_functions, wrap_ufunc
-    from formulas.functions.logic import xand
-
-    table = get_functions()
-    saved = {k: table.get(k) for k in ("AND", "OR")}
-    table["AND"] = wrap_ufunc(xand, input_parser=lambda *a: a, args_parser=lambda *a: a,
-                              check_error=lambda *a: None)
-    table["OR"] = wrap_ufunc(functools.partial(xand, func=np.logical_or.reduce), input_parser=lambda *a: a,
-                             args_parser=lambda *a: a, check_error=lambda *a: None)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                table.pop(k, None)
-            else:
-                table[k] = v
-
-
 class _Book:
     """Cells, names and computed values of one openpyxl workbook."""
 
     def __init__(self, wb, columns: Iterable[TableColumn], progress: Callable[[int], None] | None = None):
-        import schedula as sh
-        from formulas.functions import replace_empty
-        from formulas.tokens.operand import Error
-
-        self.EMPTY, self.errors, self.replace_empty = sh.EMPTY, Error.errors, replace_empty
+        self.EMPTY, self.errors, self.replace_empty = fa.empty(), fa.error_values(), fa.replace_empty
         self.wb = wb
         self.epoch = getattr(wb, "epoch", dt.datetime(1899, 12, 30))
         self.sheets = {ws.title.upper(): ws for ws in wb.worksheets}
@@ -207,7 +181,7 @@ class _Book:
         ws = self.sheets.get(sheet)
         if ws is None:
             raise RecalcError(f"no sheet {sheet}")
-        cell = ws._cells.get((row, col))
+        cell = cell_map(ws).get((row, col))
         formula = self.formula_of(cell)
         if formula is None:
             return self.literal(cell)
@@ -227,7 +201,7 @@ class _Book:
         ws = self.sheets.get(sheet)
         if ws is None:
             raise RecalcError(f"no sheet {sheet}")
-        cells = ws._cells
+        cells = cell_map(ws)
         for j, col in enumerate(range(c1, c2 + 1)):
             spec = self.columns.get((sheet, col))
             lo, hi = (spec.first_row, spec.last_row) if spec is not None else (0, -1)
@@ -245,8 +219,6 @@ class _Book:
 
     def reference(self, text: str, sheet: str):
         """A range (``SHEET!A1:B2``) as a ``formulas`` Ranges holding its values."""
-        from formulas.ranges import Ranges
-
         if text in self.ranges:
             return self.ranges[text]
         m = _RANGE.match(text)
@@ -262,7 +234,7 @@ class _Book:
         else:
             values = self.block(s, r1, c1, r2, c2)
         ref = f"{s}!{_col_letters(c1)}{r1}" + (f":{_col_letters(c2)}{r2}" if (r1, c1) != (r2, c2) else "")
-        rng = Ranges().push(ref, values)
+        rng = fa.range_of(ref, values)
         self.ranges[text] = rng
         return rng
 
@@ -274,13 +246,11 @@ class _Book:
         if _RANGE.match(text.replace("$", "")):
             value = self.reference(text.replace("$", ""), "")
         else:  # a name holding a constant or a formula
-            from formulas.cell import Ref
-
             if key in self.busy:
                 raise RecalcError(f"name {name} depends on itself")
             self.busy.add(key)
             try:
-                ref = Ref(name, "=" + text).compile(references=self.names)
+                ref = fa.compile_name(name, "=" + text, self.names)
                 value = ref.func(*self.arguments(ref, ""))
             finally:
                 self.busy.discard(key)
@@ -288,11 +258,8 @@ class _Book:
         return value
 
     def argument(self, key, sheet: str):
-        from formulas.ranges import Ranges
-        from formulas.tokens.operand import XlError
-
-        if isinstance(key, XlError):
-            return Ranges().push("A1:", np.asarray([[key]], object))
+        if fa.is_error(key):
+            return fa.error_range(key)
         if key in self.names:
             return self.name_value(key)
         return self.reference(key, sheet)
@@ -301,11 +268,8 @@ class _Book:
         return [self.argument(k, sheet) for k in cell.inputs]
 
     def compile(self, sheet: str, row: int, col: int, formula: str):
-        from formulas.cell import Cell
-
         try:
-            return Cell(f"{_quote(sheet)}!{_col_letters(col)}{row}", formula,
-                        context={"sheet": sheet}).compile(references=self.names)
+            return fa.compile_cell(f"{_quote(sheet)}!{_col_letters(col)}{row}", formula, sheet, self.names)
         except Exception as exc:  # the parser raises many kinds on what it cannot read
             raise RecalcError(f"{sheet}!{_col_letters(col)}{row}: cannot compile {formula}: {exc}") from None
 
@@ -343,7 +307,7 @@ class _Book:
         formula = spec.formula(r0)
         if formula is None:  # a row whose formula was replaced by a value
             for r in rows:
-                arr[r - spec.first_row] = self.literal(self.sheets[sheet]._cells.get((r, spec.col)))
+                arr[r - spec.first_row] = self.literal(cell_map(self.sheets[sheet]).get((r, spec.col)))
             return
         if isinstance(spec.template(r0), tuple):  # a row of its own (it differs from the layout)
             for r in rows:
@@ -384,7 +348,7 @@ class _Book:
         if not used <= ROW_FUNCTIONS:
             return None
         r0 = rows[0]
-        with _row_functions():
+        with fa.elementwise_and_or():
             cell = self.compile(sheet, r0, spec.col, formula)
         inputs = []
         for k in cell.inputs:
@@ -434,7 +398,7 @@ class _Book:
             rest = np.nonzero(~inside)[0]
         else:
             rest = range(len(rows))
-        cells = self.sheets[sheet]._cells
+        cells = cell_map(self.sheets[sheet])
         for i in rest:
             r = int(rows[i])
             cell = cells.get((r, col))
@@ -533,7 +497,7 @@ def recalculate(wb, columns: Iterable[TableColumn], cells: Iterable[tuple[str, s
     ``{(SHEET, "A1"): value}``, sheet titles in capitals, empty cells as None.
     Every formula of the workbook is evaluated, whichever cells are returned.
     """
-    _functions()
+    fa.register_functions()
     book = _Book(wb, columns, progress)
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old, 20_000))
@@ -543,7 +507,7 @@ def recalculate(wb, columns: Iterable[TableColumn], cells: Iterable[tuple[str, s
         formula_cells = []
         for ws in wb.worksheets:
             s = ws.title.upper()
-            for (r, c), cell in list(ws._cells.items()):
+            for (r, c), cell in list(cell_map(ws).items()):
                 if cell.data_type == "f" and not _in_table(book, s, r, c):
                     formula_cells.append((s, r, c))
         for s, r, c in formula_cells:
@@ -563,9 +527,3 @@ def recalculate(wb, columns: Iterable[TableColumn], cells: Iterable[tuple[str, s
 def _in_table(book: _Book, sheet: str, row: int, col: int) -> bool:
     spec = book.columns.get((sheet, col))
     return spec is not None and spec.first_row <= row <= spec.last_row
-
-
-def _functions():
-    from .validate import _formulas_functions
-
-    _formulas_functions()

@@ -41,7 +41,7 @@ def results_table(offer, r) -> str:
         rows.append(("Average price", f"${excel_round(r.average_price, 4):,f}"))
         rows.append(("Averaging window", f"{r.averaging_start.isoformat()} to {r.averaging_end.isoformat()}"))
     rows += [
-        ("Units outstanding", fmt_count(r.outstanding)),
+        ("Units outstanding", fmt_count(r.units_outstanding)),
         ("Units tendered", fmt_count(r.units_tendered)),
         ("  by guaranteed delivery", fmt_count(r.units_guaranteed_delivery)),
         ("  failed delivery", fmt_count(r.units_failed_delivery)),
@@ -59,16 +59,16 @@ def results_table(offer, r) -> str:
         rows.append(("Carrying amount", fmt_money(r.carrying_amount)))
     rows += [
         ("Induced charge" if r.treatment == "induced_conversion" else "Charge (FV − carrying)", fmt_money(
-            r.induced_charge)),
+            r.charge)),
         ("Units remaining", fmt_count(r.units_remaining)),
         ("Common before", fmt_count(r.common_outstanding_before)),
         ("Common after", fmt_count(r.common_outstanding_after)),
     ]
     if len(r.exchanges) > 1:
-        rows.append(("Charge, all exchanges", fmt_money(r.total_induced_charge)))
+        rows.append(("Charge, all exchanges", fmt_money(r.total_charge)))
         for e in r.exchanges[1:]:
             rows.append(
-                (f"  {e.label} {e.date.isoformat()}", f"{fmt_count(e.units)} units, charge {fmt_money(e.induced_charge)}")
+                (f"  {e.label} {e.date.isoformat()}", f"{fmt_count(e.units)} units, charge {fmt_money(e.charge)}")
             )
     if r.eps is not None:
         e = r.eps

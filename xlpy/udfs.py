@@ -607,32 +607,6 @@ def APPROX(value, style=None):
 # the whole offer
 
 
-#: The rows of OFFER_RESULTS: keys of the engine's results object
-#: (:meth:`xlpy.engine.compute.Results.to_dict`); the label is the key in words.
-RESULT_ROWS = (
-    "units_outstanding",
-    "units_tendered",
-    "units_guaranteed_delivery",
-    "units_accepted",
-    "offer_ratio",
-    "original_ratio",
-    "common_issued",
-    "incremental_shares",
-    "fractional_cash",
-    "cash_paid",
-    "valuation_price",
-    "fair_value_offer",
-    "fair_value_original",
-    "induced_charge",
-    "units_remaining",
-    "participation",
-    "common_outstanding_before",
-    "common_outstanding_after",
-)
-_COUNT_ROWS = frozenset(
-    ("units_outstanding", "units_tendered", "units_guaranteed_delivery", "units_accepted", "common_issued",
-     "units_remaining", "common_outstanding_before", "common_outstanding_after")
-)
 _OFFER_FIELDS = {  # the checks above come first; these name anything the engine finds
     "offer.outstanding": "outstanding",
     "tally.tendered": "tendered",
@@ -718,13 +692,14 @@ def OFFER_RESULTS(outstanding, tendered, guaranteed, offer_ratio, original_ratio
         valuation=Valuation(_NO_DATE, positive(price, "price")),
     )
     from .engine.compute import compute  # only this function needs the whole engine
+    from .engine.schema import WORKSHEET_ROWS
 
     results = compute(offer)
     row = results.to_dict()
     table: list[list[object]] = []
-    for key in RESULT_ROWS:
-        value = Decimal(row[key])
-        table.append([key.replace("_", " "), int(value) if key in _COUNT_ROWS else float(value)])
+    for f in WORKSHEET_ROWS:
+        value = Decimal(row[f.key])
+        table.append([f.label, int(value) if f.kind == "count" else float(value)])
     table.append(["charge kind", results.charge_kind.replace("_", " ")])
     table.extend(["warning", w] for w in results.warnings)
     return table
@@ -738,18 +713,20 @@ def OFFER_RESULTS(outstanding, tendered, guaranteed, offer_ratio, original_ratio
         "original_ratio": _R0,
         "prices": "Share prices for the rows of the grid: a column (or row) of prices",
         "participations": "Participation rates for the columns of the grid: a row (or column) of fractions (60% = 0.6)",
+        "cash_per_unit": _CASH,
     },
     arg_options={"prices": _RANGE, "participations": _RANGE},
 )
 @_cell_errors()
-def CHARGE_GRID(units, offer_ratio, original_ratio, prices, participations):
+def CHARGE_GRID(units, offer_ratio, original_ratio, prices, participations, cash_per_unit=None):
     """Sensitivity grid of the charge by share price (rows) and participation (columns), spilled.
 
     The top-left cell is blank, the first row holds the participations, the
-    first column the prices; each other cell is
-    ``induced_charge(units × participation, R1, R0, price)`` =
-    units × participation × (R1 − R0) × price (no cash sweetener), where
-    *units* is the units outstanding.
+    first column the prices; each other cell is the charge
+    ``induced_charge(units × participation, R1, R0, price, cash_per_unit)`` =
+    units × participation × ((R1 − R0) × price + cash per unit), where
+    *units* is the units outstanding.  With the offer's sweetener and arrears
+    per unit accepted as *cash_per_unit*, the grid is the Sensitivity sheet's.
 
     Examples
     --------
@@ -765,6 +742,7 @@ def CHARGE_GRID(units, offer_ratio, original_ratio, prices, participations):
     r1 = positive(offer_ratio, "offer_ratio")
     r0 = positive(original_ratio, "original_ratio")
     _no_below_original(r1, r0, offer_ratio)
+    cash = ZERO if cash_per_unit is None else not_negative(cash_per_unit, "cash_per_unit")
     ps = [positive(p, "prices" if len(c) == 1 else f"prices (cell {i})")
           for c in (cells(prices, "prices"),) for i, p in enumerate(c, 1) if p is not None]
     shares = [fraction(s, "participations" if len(c) == 1 else f"participations (cell {i})")
@@ -775,7 +753,7 @@ def CHARGE_GRID(units, offer_ratio, original_ratio, prices, participations):
         raise InputError("participations", participations, "has no values")
     grid: list[list[object]] = [[""] + [float(s) for s in shares]]
     for p in ps:
-        grid.append([float(p)] + [float(_charge.induced_charge(n * s, r1, r0, p)) for s in shares])
+        grid.append([float(p)] + [float(_charge.induced_charge(n * s, r1, r0, p, cash)) for s in shares])
     return grid
 
 

@@ -39,10 +39,13 @@ from openpyxl.utils import get_column_letter
 
 from . import bookdata, libreoffice, progress, saved_values, vba
 from .formula_text import same_formula
+from .formulas_access import plain_value, register_functions
+from .openpyxl_access import cell_map
 from .engine.compute import compute
 from .engine.errors import InputError, InputErrors
 from .engine.numbers import excel_round, to_decimal
 from .engine.release import approx, release_sentences
+from .engine.schema import value_of
 from .layout import (
     CHECK_COLS,
     CONF_SHEET,
@@ -176,20 +179,6 @@ def _entry_values(offer, results) -> dict[str, object]:
     }
 
 
-def _result(results, key: str):
-    if key.startswith("eps."):
-        if results.eps is None:
-            return None
-        name = key[4:]
-        return results.eps.eps_effect if name == "eps_effect" else getattr(results.eps, name)
-    attr = {
-        "units_outstanding": "outstanding",
-        "units_tendered": "units_tendered",
-        "valuation_price": "valuation_price",
-    }.get(key, key)
-    return getattr(results, attr, None)
-
-
 def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITIVITY_STEP
                    ) -> dict[tuple[str, str], Expect]:
     """(sheet, cell) -> what the engine says it must hold, for every checked figure.
@@ -199,7 +188,7 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
     exp: dict[tuple[str, str], Expect] = {}
     sentences = release_sentences(offer, results)
     release = {f"ReleaseSentence{i}": s for i, s in enumerate(sentences, 1)}
-    release["ReleaseChargeText"] = approx(results.induced_charge, "dollars")
+    release["ReleaseChargeText"] = approx(results.charge, "dollars")
     release["ReleaseParagraph"] = " ".join(sentences)
     entry = _entry_values(offer, results)
     for s, _, item, row in lay.items():
@@ -208,7 +197,7 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
         value_col = get_column_letter(VALUE_COL)
         if s.check and item.function:
             native, fn, _, flag = (get_column_letter(c) for c in CHECK_COLS[1:])
-            value = release["ReleaseChargeText"] if item.key == "release_charge_text" else _result(results, item.key)
+            value = release["ReleaseChargeText"] if item.key == "release_charge_text" else value_of(results, item.key)
             if value is None:
                 continue
             exp[(s.title, f"{native}{row}")] = Expect(item.name + " (native)", value, item.fmt)
@@ -219,7 +208,7 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
         elif item.name in release:
             exp[(s.title, f"{value_col}{row}")] = Expect(item.name, release[item.name], "text")
         elif item.key:
-            value = entry.get(item.key) if item.key.startswith("entry.") else _result(results, item.key)
+            value = entry.get(item.key) if item.key.startswith("entry.") else value_of(results, item.key)
             if value is not None:
                 exp[(s.title, f"{value_col}{row}")] = Expect(item.name, value, item.fmt)
     # Sensitivity: the engine's charge at each price and participation.
@@ -332,7 +321,7 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding]) -> boo
         if spec.sheet not in wb.sheetnames:
             tables_ok = False
             continue
-        cells = wb[spec.sheet]._cells
+        cells = cell_map(wb[spec.sheet])
         for row in range(spec.first_row, spec.last_row + 1):
             cell = cells.get((row, spec.col))
             got = cell.value if cell is not None else None
@@ -357,7 +346,7 @@ def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Findi
         if not same_formula(got, want):
             _differs(book, findings, sheet, ref, want, got)
     for ws in wb.worksheets:
-        for cell in ws._cells.values():
+        for cell in cell_map(ws).values():
             if cell.data_type != "f":
                 continue
             v = cell.value
@@ -457,70 +446,10 @@ SAVED_DOCTORED = ("the file looks doctored: its other saved figures agree with t
 # --- recalculation legs -------------------------------------------------------------------
 
 
-def _excel_round(x, d):
-    """ROUND as Excel: the shown decimal, half away from zero."""
-    return float(excel_round(Decimal(repr(float(x))), int(d)))
-
-
-def _formulas_functions():
-    """Register ROUND and xlpy's worksheet functions with the formulas library (once)."""
-    import formulas
-    from formulas.functions import wrap_func, wrap_ufunc
-
-    from . import registry, udfs  # noqa: F401  (registers the worksheet functions)
-
-    table = formulas.get_functions()
-    if table.get("_XLPY_REGISTERED"):
-        return
-    # The library draws its own progress bar on every load; ours is per workbook.
-    import functools
-    import types
-
-    import formulas.excel
-    import tqdm
-
-    formulas.excel.tqdm = types.SimpleNamespace(tqdm=functools.partial(tqdm.tqdm, disable=True))
-    table["ROUND"] = wrap_ufunc(_excel_round)
-    for spec in registry.functions():
-        if spec.module == "xlpy.udfs":
-            table[spec.name] = wrap_func(_formulas_adapter(spec.func))
-    table["_XLPY_REGISTERED"] = True
-
-
-def _plain(v):
-    """A formulas value as xlwings would hand it to a function."""
-    import numpy as np
-    import schedula as sh
-
-    if hasattr(v, "value") and not isinstance(v, (int, float, str)):
-        v = v.value
-    if isinstance(v, np.ndarray):
-        rows = [[_plain(x) for x in row] for row in v.tolist()]
-        if len(rows) == 1 and len(rows[0]) == 1:
-            return rows[0][0]
-        return rows
-    if v is sh.EMPTY:
-        return None
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
-
-
-def _formulas_adapter(func):
-    def call(*args):
-        out = func(*[_plain(a) for a in args])
-        if isinstance(out, dt.date):
-            return (out - dt.date(1899, 12, 30)).days
-        return out
-
-    call.__name__ = func.__name__
-    return call
-
-
 def _formulas_values(path: Path) -> dict[tuple[str, str], object]:
     import formulas
 
-    _formulas_functions()
+    register_functions()
     model = formulas.ExcelModel().loads(str(path)).finish()
     solution = model.calculate()
     values: dict[tuple[str, str], object] = {}
@@ -528,7 +457,7 @@ def _formulas_values(path: Path) -> dict[tuple[str, str], object]:
         m = re.match(r"^'?\[[^\]]+\](.+?)'?!([A-Z]+\d+)$", key)
         if not m:
             continue
-        v = _plain(value)
+        v = plain_value(value)
         values[(m.group(1).upper(), m.group(2))] = v
     return values
 
@@ -567,7 +496,7 @@ def table_columns(lay: Layout, wb=None):
 def _as_found(spec, wb):
     from .recalc import TableColumn
 
-    cells = wb[spec.sheet]._cells if spec.sheet in wb.sheetnames else {}
+    cells = cell_map(wb[spec.sheet]) if spec.sheet in wb.sheetnames else {}
     own: dict[int, str | None] = {}
     for row in range(spec.first_row, spec.last_row + 1):
         cell = cells.get((row, spec.col))
@@ -606,7 +535,7 @@ def _formulas_table_values(wb, lay: Layout, cells, progress=None, as_found: bool
     from .recalc import recalculate
 
     values = recalculate(wb, table_columns(lay, wb if as_found else None), cells, progress)
-    return {k: _plain(v) for k, v in values.items()}
+    return {k: plain_value(v) for k, v in values.items()}
 
 
 def _upper_keys(exp: dict) -> dict:
@@ -645,7 +574,7 @@ def _function_cells(wb, proven=()) -> dict[tuple[str, str], str]:
             skip[(spec.sheet, spec.col)] = (spec.first_row, spec.last_row)
     found = []
     for i, ws in enumerate(wb.worksheets):
-        for (row, col), cell in ws._cells.items():
+        for (row, col), cell in cell_map(ws).items():
             span = skip.get((ws.title, col))
             if span is not None and span[0] <= row <= span[1]:
                 continue

@@ -97,15 +97,16 @@ def fair_values(
     units: int,
     common_issued: int,
     fractional_cash: Decimal,
-    cash_paid: Decimal,
+    sweetener_and_arrears: Decimal,
     original_ratio: Decimal,
     price: Decimal,
 ) -> FairValues:
-    """FV(offer) = shares × P + cash in lieu + cash paid; FV(original) = units × R0 × P.
+    """FV(offer) = shares × P + cash in lieu + sweetener and arrears; FV(original) = units × R0 × P.
 
-    *cash_paid* is the sweetener and arrears (not the cash in lieu).
+    *sweetener_and_arrears* is the cash paid besides the cash in lieu (which
+    :attr:`xlpy.engine.compute.Results.cash_paid` includes).
     """
-    offer = Decimal(common_issued) * price + fractional_cash + cash_paid
+    offer = Decimal(common_issued) * price + fractional_cash + sweetener_and_arrears
     original = Decimal(units) * original_ratio * price
     return FairValues(offer, original)
 

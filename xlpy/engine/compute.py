@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
-from . import allocation, charge, eps, ratio
+from . import allocation, charge, eps, ratio, schema
 from .errors import InputError, InputErrors
-from .model import Offer
+from .model import Consideration, Offer
 from .numbers import CONTEXT, ZERO, excel_round, plain
 from .ratio import session_range
 
@@ -40,7 +40,10 @@ class ExchangeResult:
         common_issued: whole shares delivered.
         fractional_cash: cash in lieu of fractions.
         incremental_shares: units × (ratio − R0).
-        induced_charge: the charge (or extinguishment measure) of this exchange.
+        charge: what the exchange costs, of the kind the offer's ``charge_kind``
+            names: the induced-conversion charge, or (the offer itself, when the
+            test fails) the extinguishment or redemption measure.  JSON key
+            ``induced_charge``.
     """
 
     label: str
@@ -52,7 +55,7 @@ class ExchangeResult:
     common_issued: int
     fractional_cash: Decimal
     incremental_shares: Decimal
-    induced_charge: Decimal
+    charge: Decimal
 
 
 @dataclass(frozen=True)
@@ -82,13 +85,18 @@ class EPSResult:
 
 @dataclass(frozen=True)
 class Results:
-    """Everything the engine computes for one offer.  Keys follow the results contract.
+    """Everything the engine computes for one offer.
+
+    The results object (its JSON keys, kinds and units) is defined once, in
+    :mod:`xlpy.engine.schema`; an attribute is named as its key unless the
+    schema says otherwise.
 
     Attributes:
         offer_id: the offer's id.
+        kind: the offer's kind, ``preferred`` or ``note``.
         treatment: ``induced_conversion`` or ``extinguishment``.
         charge_kind: ``deemed_dividend``, ``inducement_expense``, ``redemption``
-            or ``extinguishment_loss``.
+            or ``extinguishment_loss``: what :attr:`charge` is.
         offer_ratio, original_ratio: R1 and R0.
         average_price: the formula's average price (None for a fixed ratio).
         averaging_start, averaging_end: the formula's window (None for a fixed ratio).
@@ -99,19 +107,22 @@ class Results:
         fractional_cash: cash in lieu of fractions.
         fractional_price: the price used for cash in lieu.
         incremental_shares: units_accepted × (R1 − R0).
-        cash_paid: sweetener + arrears + cash in lieu.
+        cash_paid: all the offer's cash: sweetener + arrears + cash in lieu.
         fair_value_offer, fair_value_original: the two sides of the charge.
         carrying_amount: for an extinguishment, the carrying amount (else None).
-        induced_charge: the offer's charge (or extinguishment measure).
+        charge: the offer's charge, of the kind :attr:`charge_kind` names: the
+            induced-conversion charge, or, when the test fails, the
+            extinguishment or redemption measure (FV of consideration −
+            carrying amount).  JSON key ``induced_charge``.
         units_remaining: outstanding − units accepted, all exchanges.
         participation: units_accepted ÷ outstanding.
         common_outstanding_after: common before + issued, all exchanges.
+        units_outstanding, common_outstanding_before: inputs echoed, for tie-outs.
+        valuation_price: P.
         exchanges: the offer first, then each later exchange.
         eps: EPS for the period (None without a period).
         warnings: what a reviewer must see.
         holders_accepted: number of holders with units accepted (holder tallies).
-        valuation_price: P.
-        outstanding, common_outstanding_before: inputs echoed, for tie-outs.
     """
 
     offer_id: str
@@ -136,11 +147,11 @@ class Results:
     fair_value_offer: Decimal
     fair_value_original: Decimal
     carrying_amount: Decimal | None
-    induced_charge: Decimal
+    charge: Decimal
     units_remaining: int
     participation: Decimal
     common_outstanding_after: int
-    outstanding: int
+    units_outstanding: int
     common_outstanding_before: int
     valuation_price: Decimal
     exchanges: tuple[ExchangeResult, ...]
@@ -149,11 +160,11 @@ class Results:
     holders_accepted: int | None = None
 
     @property
-    def total_induced_charge(self) -> Decimal:
-        """The charges of every exchange in the period."""
+    def total_charge(self) -> Decimal:
+        """The charges of every exchange in the period (JSON key ``total_induced_charge``)."""
         total = ZERO
         for e in self.exchanges:
-            total = CONTEXT.add(total, e.induced_charge)
+            total = CONTEXT.add(total, e.charge)
         return total
 
     @property
@@ -161,75 +172,10 @@ class Results:
         return sum(e.common_issued for e in self.exchanges)
 
     def to_dict(self) -> dict:
-        """The results object of ``xlpy compute --json``: exact decimal strings, ISO dates."""
-        out = {
-            "schema": 1,
-            "offer_id": self.offer_id,
-            "treatment": self.treatment,
-            "charge_kind": self.charge_kind,
-            "offer_ratio": plain(self.offer_ratio),
-            "original_ratio": plain(self.original_ratio),
-        }
-        if self.average_price is not None:
-            out["average_price"] = plain(self.average_price)
-            out["averaging_start"] = self.averaging_start.isoformat()
-            out["averaging_end"] = self.averaging_end.isoformat()
-        out.update(
-            units_outstanding=plain(self.outstanding),
-            units_tendered=plain(self.units_tendered),
-            units_guaranteed_delivery=plain(self.units_guaranteed_delivery),
-            units_failed_delivery=plain(self.units_failed_delivery),
-            units_accepted=plain(self.units_accepted),
-            proration_factor=plain(self.proration_factor),
-            common_issued=plain(self.common_issued),
-            fractional_cash=plain(self.fractional_cash),
-            fractional_price=plain(self.fractional_price),
-            incremental_shares=plain(self.incremental_shares),
-            cash_paid=plain(self.cash_paid),
-            valuation_price=plain(self.valuation_price),
-            fair_value_offer=plain(self.fair_value_offer),
-            fair_value_original=plain(self.fair_value_original),
-        )
-        if self.carrying_amount is not None:
-            out["carrying_amount"] = plain(self.carrying_amount)
-        out.update(
-            induced_charge=plain(self.induced_charge),
-            total_induced_charge=plain(self.total_induced_charge),
-            units_remaining=plain(self.units_remaining),
-            participation=plain(self.participation),
-            common_outstanding_before=plain(self.common_outstanding_before),
-            common_outstanding_after=plain(self.common_outstanding_after),
-            exchanges=[
-                {
-                    "label": e.label,
-                    "date": e.date.isoformat(),
-                    "units": plain(e.units),
-                    "ratio": plain(e.ratio),
-                    "price": plain(e.price),
-                    "cash_per_unit": plain(e.cash_per_unit),
-                    "common_issued": plain(e.common_issued),
-                    "fractional_cash": plain(e.fractional_cash),
-                    "incremental_shares": plain(e.incremental_shares),
-                    "induced_charge": plain(e.induced_charge),
-                }
-                for e in self.exchanges
-            ],
-        )
-        if self.holders_accepted is not None:
-            out["holders_accepted"] = plain(self.holders_accepted)
-        if self.eps is not None:
-            e = self.eps
-            out["eps"] = {
-                "income_available_before": plain(e.income_available_before),
-                "income_available_after": plain(e.income_available_after),
-                "weighted_shares_before": plain(e.weighted_shares_before),
-                "weighted_shares_after": plain(e.weighted_shares_after),
-                "basic_eps_before": plain(e.basic_eps_before),
-                "basic_eps_after": plain(e.basic_eps_after),
-                "eps_effect": plain(e.eps_effect),
-            }
-        out["warnings"] = list(self.warnings)
-        return out
+        """The results object of ``xlpy compute --json`` (:mod:`xlpy.engine.schema`):
+        exact decimal strings, ISO dates."""
+        return {"schema": schema.SCHEMA_VERSION, **schema.encode(self)}
+
 
 
 def check_offer(offer: Offer) -> list[InputError]:
@@ -318,42 +264,112 @@ def compute(offer: Offer, sessions: Sessions | None = None) -> Results:
 
 def _compute(offer: Offer, sessions: Sessions | None) -> Results:
     problems = check_offer(offer)
-    warnings: list[str] = []
-    c = offer.consideration
-    average = window_start = window_end = None
-    if c.formula is not None:
-        f = c.formula
-        if sessions is None:
-            raise InputErrors([InputError("offer.consideration.formula.calendar", f.calendar, "needs a trading calendar")])
-        first, last = session_range(offer.expiration, f.averaging_days, f.lag_days)
-        try:
-            window = ratio.averaging_window(
-                offer.expiration, sessions(f.calendar, first, last), f.averaging_days, f.lag_days
-            )
-            average = ratio.average_price(
-                f.prices, window, field="offer.consideration.formula.prices" + (f": {f.source}" if f.source else "")
-            )
-            offer_ratio = ratio.exchange_ratio(f.value, average, f.cap, f.floor, f.places)
-        except InputError as exc:
-            if not exc.field.startswith("offer."):  # name the formula's key: calendar, averaging_days, ...
-                exc = InputError(f"offer.consideration.formula.{exc.field}", exc.value, exc.reason,
-                                 show_value=exc.show_value)
-            raise InputErrors(problems + [exc]) from None
-        window_start, window_end = window[0], window[-1]
-        if offer_ratio < offer.original_ratio and offer.carrying_amount is None:
-            problems.append(
-                InputError(
-                    "offer.consideration.formula",
-                    offer_ratio,
-                    f"gives a ratio below offer.original_ratio ({offer.original_ratio}): not an induced conversion; "
-                    "give [extinguishment] carrying_amount",
-                )
-            )
-    else:
-        offer_ratio = c.ratio
+    fixed = _fix_ratio(offer, sessions, problems)
     if problems:
         raise InputErrors(problems)
+    counted, exchanged_later = _count(offer)
+    accepted = counted.accepted
+    warnings: list[str] = []
+    price = offer.valuation.price
+    fractional_price, delivery = _deliver(offer, fixed, counted, warnings)
+    cash = _cash(offer.consideration, accepted)
+    fv = charge.fair_values(accepted, delivery.common_issued, delivery.fractional_cash,
+                            cash.sweetener + cash.arrears, offer.original_ratio, price)
+    treatment, offer_charge = _measure(offer, fixed.ratio, fv, warnings)
+    exchanges = [
+        ExchangeResult(
+            "offer", offer.valuation.date, accepted, fixed.ratio, price, cash.per_unit, delivery.common_issued,
+            delivery.fractional_cash, charge.incremental_shares(accepted, fixed.ratio, offer.original_ratio),
+            offer_charge,
+        )
+    ] + _later_exchanges(offer)
+    warnings += _count_and_input_warnings(offer, counted)
+    induced = treatment == "induced_conversion"
+    return Results(
+        offer_id=offer.id,
+        kind=offer.kind,
+        treatment=treatment,
+        charge_kind=charge.charge_kind(offer.kind, induced),
+        offer_ratio=fixed.ratio,
+        original_ratio=offer.original_ratio,
+        average_price=fixed.average,
+        averaging_start=fixed.window_start,
+        averaging_end=fixed.window_end,
+        units_tendered=counted.tendered,
+        units_guaranteed_delivery=counted.guaranteed_delivery,
+        units_failed_delivery=counted.failed_delivery,
+        units_accepted=accepted,
+        proration_factor=counted.proration_factor,
+        common_issued=delivery.common_issued,
+        fractional_cash=delivery.fractional_cash,
+        fractional_price=fractional_price,
+        incremental_shares=exchanges[0].incremental_shares,
+        cash_paid=cash.sweetener + cash.arrears + delivery.fractional_cash,
+        fair_value_offer=fv.offer,
+        fair_value_original=fv.original,
+        carrying_amount=None if induced else offer.carrying_amount,
+        charge=offer_charge,
+        units_remaining=offer.outstanding - accepted - exchanged_later,
+        participation=CONTEXT.divide(Decimal(accepted), Decimal(offer.outstanding)),
+        common_outstanding_after=offer.common_outstanding_before + sum(e.common_issued for e in exchanges),
+        units_outstanding=offer.outstanding,
+        common_outstanding_before=offer.common_outstanding_before,
+        valuation_price=price,
+        exchanges=tuple(exchanges),
+        eps=None if offer.period is None else _eps(offer, exchanges),
+        warnings=tuple(warnings),
+        holders_accepted=counted.holder_count,
+    )
 
+
+@dataclass(frozen=True)
+class _FixedRatio:
+    """The offer ratio, and for a formula its average price and window (else None)."""
+
+    ratio: Decimal
+    average: Decimal | None = None
+    window_start: dt.date | None = None
+    window_end: dt.date | None = None
+
+
+def _fix_ratio(offer: Offer, sessions: Sessions | None, problems: list[InputError]) -> _FixedRatio:
+    """The fixed ratio, or the formula's; a formula ratio below R0 without a carrying amount joins *problems*.
+
+    Raises InputErrors (with *problems*) when the formula cannot be worked out.
+    """
+    c = offer.consideration
+    if c.formula is None:
+        return _FixedRatio(c.ratio)
+    f = c.formula
+    if sessions is None:
+        raise InputErrors([InputError("offer.consideration.formula.calendar", f.calendar, "needs a trading calendar")])
+    first, last = session_range(offer.expiration, f.averaging_days, f.lag_days)
+    try:
+        window = ratio.averaging_window(offer.expiration, sessions(f.calendar, first, last), f.averaging_days,
+                                        f.lag_days)
+        average = ratio.average_price(
+            f.prices, window, field="offer.consideration.formula.prices" + (f": {f.source}" if f.source else "")
+        )
+        offer_ratio = ratio.exchange_ratio(f.value, average, f.cap, f.floor, f.places)
+    except InputError as exc:
+        if not exc.field.startswith("offer."):  # name the formula's key: calendar, averaging_days, ...
+            exc = InputError(f"offer.consideration.formula.{exc.field}", exc.value, exc.reason,
+                             show_value=exc.show_value)
+        raise InputErrors(problems + [exc]) from None
+    if offer_ratio < offer.original_ratio and offer.carrying_amount is None:
+        problems.append(
+            InputError(
+                "offer.consideration.formula",
+                offer_ratio,
+                f"gives a ratio below offer.original_ratio ({offer.original_ratio}): not an induced conversion; "
+                "give [extinguishment] carrying_amount",
+            )
+        )
+    return _FixedRatio(offer_ratio, average, window[0], window[-1])
+
+
+def _count(offer: Offer) -> tuple[allocation.Count, int]:
+    """The counted tally and the units of later exchanges, checked against the units outstanding."""
     counted = allocation.count_tally(offer.tally, offer.max_units, offer.odd_lot)
     if offer.tally.holders is not None and counted.tendered > offer.outstanding:
         # check_offer compares aggregate counts; a holder table is only summed here.
@@ -367,91 +383,94 @@ def _compute(offer: Offer, sessions: Sessions | None) -> Results:
                 )
             ]
         )
-    accepted = counted.accepted
     exchanged_later = sum(e.units for e in offer.exchanges)
-    if accepted + exchanged_later > offer.outstanding:
+    if counted.accepted + exchanged_later > offer.outstanding:
         raise InputErrors(
             [
                 InputError(
                     "exchange",
-                    accepted + exchanged_later,
+                    counted.accepted + exchanged_later,
                     f"units accepted in all exchanges exceed offer.outstanding ({offer.outstanding})",
                 )
             ]
         )
+    return counted, exchanged_later
 
-    valuation_price = offer.valuation.price
+
+def _deliver(offer: Offer, fixed: _FixedRatio, counted: allocation.Count, warnings: list[str]
+             ) -> tuple[Decimal, allocation.Delivery]:
+    """The price for cash in lieu and the shares delivered, holder by holder when there are holders."""
+    c = offer.consideration
     if c.fractional_price is not None:
         fractional_price = c.fractional_price
-    elif average is not None:
-        fractional_price = average
+    elif fixed.average is not None:
+        fractional_price = fixed.average
     else:
-        fractional_price = valuation_price
+        fractional_price = offer.valuation.price
     delivery = allocation.deliver(
-        counted.holders if counted.holders is not None else accepted, offer_ratio, c.fractional, fractional_price
+        counted.holders if counted.holders is not None else counted.accepted, fixed.ratio, c.fractional,
+        fractional_price,
     )
     if c.fractional == "cash" and delivery.fractional_shares and c.fractional_price is None:
-        source = "the formula's average price" if average is not None else "the valuation price"
+        source = "the formula's average price" if fixed.average is not None else "the valuation price"
         warnings.append(f"cash in lieu of fractional shares is valued at {source} ({plain(fractional_price)})")
+    return fractional_price, delivery
 
+
+@dataclass(frozen=True)
+class _Cash:
+    """The offer's cash besides cash in lieu: the sweetener (also per unit) and the arrears."""
+
+    sweetener: Decimal
+    per_unit: Decimal
+    arrears: Decimal
+
+
+def _cash(c: Consideration, accepted: int) -> _Cash:
     if c.cash_total is not None:
-        sweetener = c.cash_total
-        cash_per_unit = CONTEXT.divide(sweetener, Decimal(accepted)) if accepted else ZERO
-    else:
-        cash_per_unit = c.cash_per_unit
-        sweetener = cash_per_unit * accepted
-    arrears = c.arrears_per_unit * accepted
-    cash_paid = sweetener + arrears + delivery.fractional_cash
-    fv = charge.fair_values(
-        accepted, delivery.common_issued, delivery.fractional_cash, sweetener + arrears,
-        offer.original_ratio, valuation_price,
-    )
+        per_unit = CONTEXT.divide(c.cash_total, Decimal(accepted)) if accepted else ZERO
+        return _Cash(c.cash_total, per_unit, c.arrears_per_unit * accepted)
+    return _Cash(c.cash_per_unit * accepted, c.cash_per_unit, c.arrears_per_unit * accepted)
 
+
+def _measure(offer: Offer, offer_ratio: Decimal, fv: charge.FairValues, warnings: list[str]
+             ) -> tuple[str, Decimal]:
+    """The treatment and the offer's charge: induced conversion, or (the test failing) the extinguishment."""
     failed_test = charge.induced_test(offer_ratio, offer.original_ratio, offer.substantive_conversion)
-    if failed_test:
-        if offer.carrying_amount is None:
-            raise InputErrors(
-                [InputError("extinguishment.carrying_amount", None, "is required: " + "; ".join(failed_test))]
-            )
-        treatment = "extinguishment"
-        offer_charge = fv.offer - offer.carrying_amount
-        warnings.append(
-            "induced-conversion test failed ("
-            + "; ".join(failed_test)
-            + "): measured as FV of consideration − carrying amount"
+    if not failed_test:
+        return "induced_conversion", fv.charge
+    if offer.carrying_amount is None:
+        raise InputErrors(
+            [InputError("extinguishment.carrying_amount", None, "is required: " + "; ".join(failed_test))]
         )
-    else:
-        treatment = "induced_conversion"
-        offer_charge = fv.charge
+    warnings.append(
+        "induced-conversion test failed (" + "; ".join(failed_test)
+        + "): measured as FV of consideration − carrying amount"
+    )
+    return "extinguishment", fv.offer - offer.carrying_amount
 
-    exchanges = [
-        ExchangeResult(
-            "offer",
-            offer.valuation.date,
-            accepted,
-            offer_ratio,
-            valuation_price,
-            cash_per_unit,
-            delivery.common_issued,
-            delivery.fractional_cash,
-            charge.incremental_shares(accepted, offer_ratio, offer.original_ratio),
-            offer_charge,
-        )
-    ]
+
+def _later_exchanges(offer: Offer) -> list[ExchangeResult]:
+    """Each later exchange of the period at its own terms: always an induced conversion."""
+    out = []
     for i, ex in enumerate(offer.exchanges, 1):
-        d = allocation.deliver(ex.units, ex.ratio, c.fractional, ex.price)
-        ex_cash = ex.cash_per_unit * ex.units
-        ex_fv = charge.fair_values(ex.units, d.common_issued, d.fractional_cash, ex_cash, offer.original_ratio, ex.price)
-        exchanges.append(
+        d = allocation.deliver(ex.units, ex.ratio, offer.consideration.fractional, ex.price)
+        fv = charge.fair_values(ex.units, d.common_issued, d.fractional_cash, ex.cash_per_unit * ex.units,
+                                offer.original_ratio, ex.price)
+        out.append(
             ExchangeResult(
                 f"exchange {i}", ex.date, ex.units, ex.ratio, ex.price, ex.cash_per_unit, d.common_issued,
-                d.fractional_cash, charge.incremental_shares(ex.units, ex.ratio, offer.original_ratio), ex_fv.charge,
+                d.fractional_cash, charge.incremental_shares(ex.units, ex.ratio, offer.original_ratio), fv.charge,
             )
         )
+    return out
 
-    t = offer.tally
+
+def _count_and_input_warnings(offer: Offer, counted: allocation.Count) -> list[str]:
+    """A preliminary count, a proration, an original ratio that does not terminate, an early valuation."""
+    warnings = []
     open_ngd = counted.guaranteed_delivery - counted.failed_delivery
-    if open_ngd and not t.final:
+    if open_ngd and not offer.tally.final:
         warnings.append(
             f"preliminary count: {open_ngd:,} units tendered by notice of guaranteed delivery are included; "
             "the final count drops those not delivered"
@@ -465,62 +484,23 @@ def _compute(offer: Offer, sessions: Sessions | None) -> Results:
     if offer.original_conversion_price is not None and not _terminates(offer.original_ratio):
         warnings.append(
             f"original ratio {plain(offer.face_per_unit)} ÷ {plain(offer.original_conversion_price)} does not "
-            f"terminate; carried to {CONTEXT.prec} significant digits ({plain(excel_round(offer.original_ratio, 6))}...)"
+            f"terminate; carried to {CONTEXT.prec} significant digits "
+            f"({plain(excel_round(offer.original_ratio, 6))}...)"
         )
     if offer.valuation.date < offer.expiration:
         warnings.append(
             f"valuation.date {offer.valuation.date.isoformat()} is before expiration {offer.expiration.isoformat()}: "
             "US GAAP measures the charge when holders accept"
         )
-
-    total_issued = sum(e.common_issued for e in exchanges)
-    eps_result = None
-    if offer.period is not None:
-        eps_result = _eps(offer, exchanges)
-
-    return Results(
-        offer_id=offer.id,
-        kind=offer.kind,
-        treatment=treatment,
-        charge_kind=charge.charge_kind(offer.kind, not failed_test),
-        offer_ratio=offer_ratio,
-        original_ratio=offer.original_ratio,
-        average_price=average,
-        averaging_start=window_start,
-        averaging_end=window_end,
-        units_tendered=counted.tendered,
-        units_guaranteed_delivery=counted.guaranteed_delivery,
-        units_failed_delivery=counted.failed_delivery,
-        units_accepted=accepted,
-        proration_factor=counted.proration_factor,
-        common_issued=delivery.common_issued,
-        fractional_cash=delivery.fractional_cash,
-        fractional_price=fractional_price,
-        incremental_shares=exchanges[0].incremental_shares,
-        cash_paid=cash_paid,
-        fair_value_offer=fv.offer,
-        fair_value_original=fv.original,
-        carrying_amount=offer.carrying_amount if failed_test else None,
-        induced_charge=offer_charge,
-        units_remaining=offer.outstanding - accepted - exchanged_later,
-        participation=CONTEXT.divide(Decimal(accepted), Decimal(offer.outstanding)),
-        common_outstanding_after=offer.common_outstanding_before + total_issued,
-        outstanding=offer.outstanding,
-        common_outstanding_before=offer.common_outstanding_before,
-        valuation_price=valuation_price,
-        exchanges=tuple(exchanges),
-        eps=eps_result,
-        warnings=tuple(warnings),
-        holders_accepted=counted.holder_count,
-    )
+    return warnings
 
 
 def _eps(offer: Offer, exchanges: list[ExchangeResult]) -> EPSResult:
     p = offer.period
     issues = [(exchanges[0].common_issued, p.settlement)] + [(e.common_issued, e.date) for e in exchanges[1:]]
-    in_period = [e.induced_charge for e in exchanges[1:] if p.start <= e.date <= p.end]
+    in_period = [e.charge for e in exchanges[1:] if p.start <= e.date <= p.end]
     if p.start <= p.settlement <= p.end:
-        in_period.append(exchanges[0].induced_charge)
+        in_period.append(exchanges[0].charge)
     charges = sum(in_period, ZERO)
     before = p.net_income - p.preferred_dividends
     if offer.kind == "note":

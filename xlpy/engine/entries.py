@@ -131,7 +131,7 @@ def journal_entry(offer, results) -> JournalEntry:
     >>> offer = NS(kind="preferred", valuation=NS(date=dt.date(2004, 2, 20)), carrying_amount=None,
     ...            accounting=Accounting(par_value=D("0.25"), carrying_per_unit=D(50)))
     >>> results = NS(units_accepted=274000, common_issued=2175560, cash_paid=D(0), treatment="induced_conversion",
-    ...              induced_charge=D("9597836.4"), charge_kind="deemed_dividend")
+    ...              charge=D("9597836.4"), charge_kind="deemed_dividend")
     >>> e = journal_entry(offer, results)
     >>> [(line.account, line.debit, line.credit) for line in e.lines]  # doctest: +NORMALIZE_WHITESPACE
     [('Preferred stock', Decimal('13700000'), None),
@@ -163,7 +163,7 @@ def journal_entry(offer, results) -> JournalEntry:
     if offer.kind == "note" and acc.accrued_interest_per_unit:
         interest = CONTEXT.multiply(acc.accrued_interest_per_unit, results.units_accepted)
         line(ACCOUNTS["accrued_interest"], interest, "accrued interest the holders give up", debit=True)
-    charge = results.induced_charge
+    charge = results.charge
     account = ACCOUNTS[_charge_account(results.charge_kind, charge)]
     line(account, charge, "the charge: " + ("fair value of the inducement" if results.treatment ==
                                              "induced_conversion" else "fair value less carrying amount"),

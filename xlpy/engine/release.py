@@ -114,7 +114,7 @@ def release_sentences(offer, results) -> list[str]:
             "on a pro rata basis."
         )
     s.append(
-        f"When the offer commenced there were {results.outstanding:,} {noun} of {offer.security} issued and "
+        f"When the offer commenced there were {results.units_outstanding:,} {noun} of {offer.security} issued and "
         "outstanding."
     )
     s.append(
@@ -138,7 +138,7 @@ def release_sentences(offer, results) -> list[str]:
     s.append(
         f"Based on the {count} count, {name} will be required to take a {what} in the "
         f"{quarter_name(offer.valuation.date.month)} in the amount of approximately "
-        f"{approx(results.induced_charge, 'dollars')} as a result of the offer."
+        f"{approx(results.charge, 'dollars')} as a result of the offer."
     )
     return s
 
