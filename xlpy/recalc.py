@@ -38,6 +38,8 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from .serial_dates import EPOCH
+
 __all__ = ["ROW_FUNCTIONS", "RecalcError", "TableColumn", "recalculate"]
 
 #: Functions a table-row template may use to be evaluated over a whole column at once.
@@ -141,7 +143,7 @@ class _Book:
 
         self.EMPTY, self.errors, self.replace_empty = sh.EMPTY, Error.errors, replace_empty
         self.wb = wb
-        self.epoch = getattr(wb, "epoch", dt.datetime(1899, 12, 30))
+        self.epoch = getattr(wb, "epoch", EPOCH)
         self.sheets = {ws.title.upper(): ws for ws in wb.worksheets}
         self.names: dict[str, str] = {}
         for name, d in wb.defined_names.items():

@@ -59,6 +59,7 @@ from .layout import (
     sensitivity_origin,
     tie_cells,
 )
+from .serial_dates import serial_day, to_serial
 
 __all__ = ["Finding", "Report", "expected_cells", "formula_cells", "validate", "validate_many"]
 
@@ -510,7 +511,7 @@ def _formulas_adapter(func):
     def call(*args):
         out = func(*[_plain(a) for a in args])
         if isinstance(out, dt.date):
-            return (out - dt.date(1899, 12, 30)).days
+            return to_serial(out)
         return out
 
     call.__name__ = func.__name__
@@ -619,7 +620,7 @@ def _serial_dates(exp: dict, values: dict) -> dict:
     for key, e in exp.items():
         v = values.get(key)
         if isinstance(e.value, dt.date) and isinstance(v, (int, float)) and not isinstance(v, bool):
-            out[key] = dt.date(1899, 12, 30) + dt.timedelta(days=int(v))
+            out[key] = serial_day(v)
     return out
 
 
