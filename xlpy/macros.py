@@ -63,6 +63,7 @@ from .engine.errors import InputError, InputErrors, XlpyError
 from .engine.model import HolderTable, PriceDay, Tally
 from .engine.numbers import to_whole
 from .engine.release import release_sentences
+from .engine.rules import tally_problems
 from .layout import HISTORY_COLUMNS, LAYOUT_NAME, REFRESH_RECORD, Layout, Shape, history_row, layout
 from .registry import macro
 
@@ -318,12 +319,9 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
     if problems:
         raise InputErrors(problems)
     t, g, f = counts["tendered"], counts.get("guaranteed_delivery", 0), counts.get("failed_delivery", 0)
-    if g > t:
-        problems.append(InputError(f"{name}: row {line}, column {header[found['guaranteed_delivery']]}", g,
-                                   f"must not exceed tendered ({t:,})"))
-    if f > g:
-        problems.append(InputError(f"{name}: row {line}, column {header[found['failed_delivery']]}", f,
-                                   f"must not exceed guaranteed deliveries ({g:,})"))
+    problems = tally_problems({"tendered": t, "guaranteed_delivery": g, "failed_delivery": f},
+                              {ours: f"{name}: row {line}, column {header[i]}" for ours, i in found.items()},
+                              {"tendered": "tendered", "guaranteed_delivery": "guaranteed deliveries"}, "{:,}".format)
     if problems:
         raise InputErrors(problems)
     return t, g, f
@@ -602,10 +600,9 @@ class _Refresh:
             tendered = sum(u for u, s in zip(t.holders.units, t.holders.status) if s != "withdrawn")
         else:
             tendered = t.tendered
-        if tendered > offer.outstanding:
-            self.problems.append(InputError(
-                name, tendered, f"units tendered and not withdrawn total more than Outstanding "
-                f"({self.where('Outstanding')}: {offer.outstanding:,})"))
+        self.problems += tally_problems({"outstanding": offer.outstanding, "tendered": tendered}, {"tendered": name},
+                                        {"outstanding": f"Outstanding at {self.where('Outstanding')}"}, "{:,}".format,
+                                        {"tendered": "units tendered and not withdrawn"})
 
     # writing -------------------------------------------------------------------------------------
 

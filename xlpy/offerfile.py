@@ -8,7 +8,6 @@ each naming the file, the key and the bad value.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from dataclasses import replace
 import re
@@ -16,7 +15,7 @@ import tomllib
 from decimal import Decimal
 from pathlib import Path
 
-from . import calendars, sources
+from . import calendars, sources, typed
 from .engine.compute import check_offer, compute
 from .engine.errors import InputError, InputErrors
 from .engine.model import (
@@ -32,7 +31,8 @@ from .engine.model import (
     Tally,
     Valuation,
 )
-from .engine.numbers import CONTEXT, is_whole, to_decimal
+from .engine.numbers import CONTEXT
+from .engine.rules import period_problems
 
 __all__ = ["SCHEMA", "load", "compute_file", "parse"]
 
@@ -60,113 +60,26 @@ KEYS = {
 }
 
 
-class _Table:
-    """Typed reads from one TOML table, collecting problems instead of stopping."""
+class _Table(typed.Reader):
+    """Typed reads from one TOML table (:class:`xlpy.typed.Reader`, TOML scheme), problems collected."""
 
     def __init__(self, data: dict, prefix: str, problems: list[InputError]):
         self.data = data if isinstance(data, dict) else {}
         self.prefix = prefix
-        self.problems = problems
+        super().__init__(lambda name: self.data.get(name, typed.MISSING), self.key, typed.TOML, problems=problems)
         if not isinstance(data, dict):
             problems.append(InputError(prefix, data, "must be a table"))
 
     def key(self, name: str) -> str:
         return f"{self.prefix}.{name}" if self.prefix else name
 
-    def fail(self, name: str, value: object, reason: str) -> None:
-        self.problems.append(InputError(self.key(name), value, reason))
-
     def has(self, name: str) -> bool:
         return name in self.data
 
-    def text(self, name: str, required: bool = True, default: str = "") -> str:
-        if name not in self.data:
-            if required:
-                self.fail(name, None, "is required")
-            return default
-        value = self.data[name]
-        if not isinstance(value, str) or not value.strip():
-            self.fail(name, value, "must be non-empty text")
-            return default
-        return value.strip()
-
-    def number(self, name: str, required: bool = True, positive: bool = False, nonneg: bool = False,
-               default: Decimal | None = None) -> Decimal | None:
-        if name not in self.data:
-            if required:
-                self.fail(name, None, "is required")
-            return default
-        value = self.data[name]
-        try:
-            number = to_decimal(value, self.key(name))
-        except InputError as exc:
-            self.problems.append(exc)
-            return default
-        if positive and number <= 0:
-            self.fail(name, value, "must be > 0")
-            return default
-        if nonneg and number < 0:
-            self.fail(name, value, "must not be negative")
-            return default
-        return number
-
     def whole(self, name: str, required: bool = True, positive: bool = False, default: int | None = None
               ) -> int | None:
-        if name not in self.data:
-            if required:
-                self.fail(name, None, "is required")
-            return default
-        value = self.data[name]
-        if isinstance(value, Decimal):  # a TOML float: 274000.0, 2.74e5, 1e400
-            self.fail(name, value, "must be a whole number written as an integer (274000, not 274000.0 or 2.74e5)")
-            return default
-        try:
-            number = to_decimal(value, self.key(name))
-        except InputError as exc:
-            self.problems.append(InputError(exc.field, value, "must be a whole number"))
-            return default
-        if is_whole(number) and abs(number) >= MAX_COUNT:
-            self.fail(name, value, f"must be below {MAX_COUNT:,} (Excel holds 15 digits exactly)")
-            return default
-        if not is_whole(number) or number < 0 or (positive and number == 0):
-            self.fail(name, value, "must be a positive whole number" if positive else "must be a whole number >= 0")
-            return default
-        return int(number)
-
-    def date(self, name: str, required: bool = True) -> dt.date | None:
-        if name not in self.data:
-            if required:
-                self.fail(name, None, "is required")
-            return None
-        value = self.data[name]
-        if isinstance(value, dt.datetime):
-            self.fail(name, value, "must be a date without a time (YYYY-MM-DD)")
-            return None
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        self.fail(name, value, "must be a date YYYY-MM-DD")
-        return None
-
-    def flag(self, name: str, default: bool) -> bool:
-        if name not in self.data:
-            return default
-        value = self.data[name]
-        if not isinstance(value, bool):
-            self.fail(name, value, "must be true or false")
-            return default
-        return value
-
-    def choice(self, name: str, choices: tuple[str, ...], required: bool = True, default: str = "") -> str:
-        value = self.text(name, required, default)
-        if value and value not in choices:
-            self.fail(name, value, "must be one of " + ", ".join(choices))
-            return default
-        return value
+        """A count: at least 0 (1 when *positive*), below :data:`MAX_COUNT`."""
+        return super().whole(name, required, default=default, below=MAX_COUNT, positive=positive)
 
     def unknown(self, allowed: set[str]) -> None:
         for name in self.data:
@@ -286,8 +199,7 @@ def parse(data: dict, base: Path = Path("."), source: str = "") -> Offer:
         tax_rate = p.number("tax_rate", required=False, nonneg=True, default=Decimal(0))
         if tax_rate is not None and tax_rate >= 1:
             p.fail("tax_rate", p.data["tax_rate"], "must be a fraction below 1 (0.21 for 21%)")
-        if start and end and end < start:
-            p.fail("end", end.isoformat(), f"must not be before period.start {start.isoformat()}")
+        problems.extend(period_problems(start, end))
         if None not in (start, end, settlement, net_income, shares_before):
             period = Period(start, end, settlement, net_income, dividends, shares_before, tax_rate)
 
