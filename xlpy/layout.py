@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
+from .engine.model import FRACTIONAL_POLICIES, KINDS, METHODS, STATUSES
+
 __all__ = [
     "Shape",
     "Item",
@@ -507,7 +509,7 @@ def layout(shape: Shape) -> Layout:
         Item("Issuer", "Issuer", fmt="text"),
         Item("ShortName", "Short name (release)", fmt="text", optional=True),
         Item("Security", "Security", fmt="text"),
-        Item("Kind", "Kind", fmt="text", choices=("preferred", "note"),
+        Item("Kind", "Kind", fmt="text", choices=KINDS,
              note="preferred: deemed dividend; note: inducement expense"),
         Item("FacePerUnit", "Face per unit", fmt="money", optional=True),
         Item("Outstanding", "Units outstanding before the offer", fmt="count", key="units_outstanding"),
@@ -526,7 +528,7 @@ def layout(shape: Shape) -> Layout:
         Item("CashPerUnit", "Cash per unit", fmt="money", optional=True),
         Item("CashTotal", "Cash in total (instead of per unit)", fmt="money", optional=True),
         Item("ArrearsPerUnit", "Arrears / accrued interest per unit", fmt="money", optional=True),
-        Item("FractionalPolicy", "Fractional shares", fmt="text", choices=("cash", "down", "nearest"),
+        Item("FractionalPolicy", "Fractional shares", fmt="text", choices=FRACTIONAL_POLICIES,
              note="cash: floor + cash in lieu; down: floor; nearest: half away from zero"),
         Item("FractionalPrice", "Price for cash in lieu", fmt="price", optional=True,
              note="blank: the average price (formula) or the valuation price"),
@@ -633,9 +635,9 @@ def layout(shape: Shape) -> Layout:
             Column("holder", "Holder", "TenderHolder", fmt="text", width=22),
             Column("units", "Units", "TenderUnits", fmt="count", width=12),
             Column("method", "Method", "TenderMethod", fmt="text", width=13,
-                   choices=("book-entry", "certificate", "guaranteed")),
+                   choices=METHODS),
             Column("status", "Status", "TenderStatus", fmt="text", width=12,
-                   choices=("tendered", "withdrawn", "failed")),
+                   choices=STATUSES),
             Column("eligible", "Eligible", None, '=IF({status}="tendered",{units},0)', fmt="count"),
             Column("run", "Holder running total", None, "=IF({holder}={prev:holder},{prev:run},0)+{eligible}",
                    first="={eligible}", fmt="count"),

@@ -128,109 +128,119 @@ def parse(data: dict, base: Path = Path("."), source: str = "") -> Offer:
     if schema != SCHEMA:
         top.fail("schema", schema, f"must be {SCHEMA} (the only schema this xlpy reads)")
         raise InputErrors(problems)
-
-    o = _Table(data.get("offer", {}), "offer", problems)
-    if "offer" not in data:
-        top.fail("offer", None, "table is required")
-    o.unknown(KEYS["offer"])
-    offer_id = o.text("id")
-    if offer_id and not _ID.match(offer_id):
-        o.fail("id", offer_id, "must be lower-case letters, digits and hyphens")
-    issuer = o.text("issuer")
-    kind = o.choice("kind", KINDS)
-    security = o.text("security", required=False, default="convertible securities" if kind == "note" else
-                      "convertible preferred stock")
-    face = o.number("face_per_unit", required=False, positive=True)
-    outstanding = o.whole("outstanding", positive=True)
-    original_ratio = None
-    conversion_price = None
-    if o.has("original_ratio") and o.has("original_conversion_price"):
-        o.fail("original_conversion_price", o.data["original_conversion_price"],
-               "give original_ratio or original_conversion_price, not both")
-    elif o.has("original_ratio"):
-        original_ratio = o.number("original_ratio", positive=True)
-    elif o.has("original_conversion_price"):
-        conversion_price = o.number("original_conversion_price", positive=True)
-        if face is None:
-            o.fail("face_per_unit", None, "is required with original_conversion_price")
-        elif conversion_price is not None:
-            original_ratio = CONTEXT.divide(face, conversion_price)
-    else:
-        o.fail("original_ratio", None, "is required (or original_conversion_price with face_per_unit)")
-    common_before = o.whole("common_outstanding_before", positive=True)
-    expiration = o.date("expiration")
-    max_units = o.whole("max_units", required=False, positive=True)
-    odd_lot = o.whole("odd_lot", required=False, positive=True)
-    if odd_lot is not None and max_units is None:
-        o.fail("odd_lot", odd_lot, "applies only to a capped offer (set max_units)")
-    substantive = o.flag("substantive_conversion", True)
-
-    consideration = _consideration(o.data.get("consideration"), base, problems)
-
-    t = _Table(data.get("tally", {}), "tally", problems)
-    if "tally" not in data:
-        top.fail("tally", None, "table is required")
-    t.unknown(KEYS["tally"])
+    fields = _offer_table(_required_table(data, top, "offer"), base)
+    t = _required_table(data, top, "tally")
     tally = _tally(t, base, problems)
-
-    v = _Table(data.get("valuation", {}), "valuation", problems)
-    if "valuation" not in data:
-        top.fail("valuation", None, "table is required")
-    v.unknown(KEYS["valuation"])
-    v_date = v.date("date")
-    v_price = v.number("price", positive=True)
-
+    v = _required_table(data, top, "valuation")
+    valuation = (v.date("date"), v.number("price", positive=True))
     carrying = None
     if "extinguishment" in data:
         e = _Table(data["extinguishment"], "extinguishment", problems)
         e.unknown(KEYS["extinguishment"])
         carrying = e.number("carrying_amount", nonneg=True)
+    accounting = _accounting(data, fields["kind"], problems)
+    period = _period(data["period"], fields["common_outstanding_before"], problems) if "period" in data else None
+    exchanges = _exchanges(data.get("exchange", []), top)
+    if problems:
+        raise InputErrors(problems)
+    offer = Offer(
+        **fields, tally=tally, valuation=Valuation(*valuation), carrying_amount=carrying, period=period,
+        exchanges=exchanges, source=source, accounting=accounting,
+    )
+    relation_problems = check_offer(offer)
+    if relation_problems:
+        raise InputErrors(relation_problems)
+    return offer
 
-    accounting = _accounting(data, kind, problems)
 
-    period = None
-    if "period" in data:
-        p = _Table(data["period"], "period", problems)
-        p.unknown(KEYS["period"])
-        start, end, settlement = p.date("start"), p.date("end"), p.date("settlement")
-        net_income = p.number("net_income")
-        dividends = p.number("preferred_dividends", required=False, nonneg=True, default=Decimal(0))
-        shares_before = p.whole("shares_before", required=False, positive=True, default=common_before)
-        tax_rate = p.number("tax_rate", required=False, nonneg=True, default=Decimal(0))
-        if tax_rate is not None and tax_rate >= 1:
-            p.fail("tax_rate", p.data["tax_rate"], "must be a fraction below 1 (0.21 for 21%)")
-        problems.extend(period_problems(start, end))
-        if None not in (start, end, settlement, net_income, shares_before):
-            period = Period(start, end, settlement, net_income, dividends, shares_before, tax_rate)
+def _required_table(data: dict, top: _Table, name: str) -> _Table:
+    """The table *name* (a missing one is a problem, read as empty), its unknown keys reported."""
+    table = _Table(data.get(name, {}), name, top.problems)
+    if name not in data:
+        top.fail(name, None, "table is required")
+    table.unknown(KEYS[name])
+    return table
 
+
+def _offer_table(o: _Table, base: Path) -> dict:
+    """``[offer]``: the :class:`Offer` fields it gives, by name."""
+    offer_id = o.text("id")
+    if offer_id and not _ID.match(offer_id):
+        o.fail("id", offer_id, "must be lower-case letters, digits and hyphens")
+    issuer = o.text("issuer")
+    kind = o.choice("kind", KINDS)
+    fields = dict(
+        id=offer_id, issuer=issuer, kind=kind,
+        security=o.text("security", required=False, default="convertible securities" if kind == "note" else
+                        "convertible preferred stock"),
+        face_per_unit=o.number("face_per_unit", required=False, positive=True),
+        outstanding=o.whole("outstanding", positive=True),
+    )
+    fields["original_ratio"], fields["original_conversion_price"] = _original_ratio(o, fields["face_per_unit"])
+    fields.update(
+        common_outstanding_before=o.whole("common_outstanding_before", positive=True),
+        expiration=o.date("expiration"), max_units=o.whole("max_units", required=False, positive=True),
+        odd_lot=o.whole("odd_lot", required=False, positive=True),
+    )
+    if fields["odd_lot"] is not None and fields["max_units"] is None:
+        o.fail("odd_lot", fields["odd_lot"], "applies only to a capped offer (set max_units)")
+    fields["substantive_conversion"] = o.flag("substantive_conversion", True)
+    fields["consideration"] = _consideration(o.data.get("consideration"), base, o.problems)
+    fields["short_name"] = o.text("short_name", required=False)
+    return fields
+
+
+def _original_ratio(o: _Table, face: Decimal | None) -> tuple[Decimal | None, Decimal | None]:
+    """``(original_ratio, original_conversion_price)``: the ratio given, or face ÷ the conversion price."""
+    if o.has("original_ratio") and o.has("original_conversion_price"):
+        o.fail("original_conversion_price", o.data["original_conversion_price"],
+               "give original_ratio or original_conversion_price, not both")
+    elif o.has("original_ratio"):
+        return o.number("original_ratio", positive=True), None
+    elif o.has("original_conversion_price"):
+        conversion_price = o.number("original_conversion_price", positive=True)
+        if face is None:
+            o.fail("face_per_unit", None, "is required with original_conversion_price")
+        elif conversion_price is not None:
+            return CONTEXT.divide(face, conversion_price), conversion_price
+        return None, conversion_price
+    else:
+        o.fail("original_ratio", None, "is required (or original_conversion_price with face_per_unit)")
+    return None, None
+
+
+def _period(raw, common_before: int | None, problems: list[InputError]) -> Period | None:
+    """``[period]``, for EPS; shares_before defaults to the common outstanding before the offer."""
+    p = _Table(raw, "period", problems)
+    p.unknown(KEYS["period"])
+    start, end, settlement = p.date("start"), p.date("end"), p.date("settlement")
+    net_income = p.number("net_income")
+    dividends = p.number("preferred_dividends", required=False, nonneg=True, default=Decimal(0))
+    shares_before = p.whole("shares_before", required=False, positive=True, default=common_before)
+    tax_rate = p.number("tax_rate", required=False, nonneg=True, default=Decimal(0))
+    if tax_rate is not None and tax_rate >= 1:
+        p.fail("tax_rate", p.data["tax_rate"], "must be a fraction below 1 (0.21 for 21%)")
+    problems.extend(period_problems(start, end))
+    if None in (start, end, settlement, net_income, shares_before):
+        return None
+    return Period(start, end, settlement, net_income, dividends, shares_before, tax_rate)
+
+
+def _exchanges(raw, top: _Table) -> tuple[Exchange, ...]:
+    """``[[exchange]]``: the later exchanges (only those read whole)."""
+    if not isinstance(raw, list):
+        top.fail("exchange", raw, "must be an array of tables ([[exchange]])")
+        return ()
     exchanges = []
-    raw_exchanges = data.get("exchange", [])
-    if not isinstance(raw_exchanges, list):
-        top.fail("exchange", raw_exchanges, "must be an array of tables ([[exchange]])")
-        raw_exchanges = []
-    for i, raw in enumerate(raw_exchanges, 1):
-        x = _Table(raw, f"exchange[{i}]", problems)
+    for i, table in enumerate(raw, 1):
+        x = _Table(table, f"exchange[{i}]", top.problems)
         x.unknown(KEYS["exchange"])
         ex = (x.date("date"), x.whole("units", positive=True), x.number("ratio", positive=True),
               x.number("price", positive=True), x.number("cash_per_unit", required=False, nonneg=True,
                                                           default=Decimal(0)))
         if None not in ex:
             exchanges.append(Exchange(*ex))
-
-    if problems:
-        raise InputErrors(problems)
-    offer = Offer(
-        id=offer_id, issuer=issuer, security=security, kind=kind, outstanding=outstanding,
-        original_ratio=original_ratio, common_outstanding_before=common_before, expiration=expiration,
-        consideration=consideration, tally=tally, valuation=Valuation(v_date, v_price), face_per_unit=face,
-        original_conversion_price=conversion_price, max_units=max_units, odd_lot=odd_lot,
-        substantive_conversion=substantive, carrying_amount=carrying, period=period, exchanges=tuple(exchanges),
-        source=source, short_name=o.text("short_name", required=False), accounting=accounting,
-    )
-    relation_problems = check_offer(offer)
-    if relation_problems:
-        raise InputErrors(relation_problems)
-    return offer
+    return tuple(exchanges)
 
 
 def _accounting(data: dict, kind: str, problems: list[InputError]) -> Accounting:
