@@ -153,12 +153,16 @@ def number(value: object, name: str) -> Decimal:
 
 def positive(value: object, name: str) -> Decimal:
     """A number > 0 (a price, a ratio)."""
+    if type(value) is float and 0.0 < value < math.inf:  # the usual case, accepted without a reader
+        return to_decimal(value, name)
     r = typed.one(_scalar(value, name), name)
     return typed.raise_first(r, r.number(name, positive=True))
 
 
 def not_negative(value: object, name: str) -> Decimal:
     """A number ≥ 0."""
+    if type(value) is float and 0.0 <= value < math.inf:  # the usual case, accepted without a reader
+        return to_decimal(value, name)
     r = typed.one(_scalar(value, name), name)
     return typed.raise_first(r, r.number(name, nonneg=True))
 
@@ -173,6 +177,8 @@ def fraction(value: object, name: str) -> Decimal:
 
 def whole(value: object, name: str, minimum: int | None = 0) -> int:
     """A whole number (a count of units or shares), at least *minimum* (None: no minimum)."""
+    if type(value) is float and value.is_integer() and (minimum is None or value >= minimum):  # the usual case
+        return int(value)
     r = typed.one(_scalar(value, name), name)
     return typed.raise_first(r, r.whole(name, minimum=minimum))
 
