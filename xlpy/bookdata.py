@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+import dataclasses
 from dataclasses import replace
 from decimal import Decimal
 
-from .engine.errors import InputError, InputErrors
+from . import typed
+from .engine.errors import InputError
 from .engine.model import (
+    FRACTIONAL_POLICIES,
+    KINDS,
+    METHODS,
+    STATUSES,
     Accounting,
     Consideration,
     Exchange,
@@ -26,7 +32,6 @@ from .engine.model import (
     Tally,
     Valuation,
 )
-from .engine.numbers import is_whole, to_decimal
 from .formula_text import boolean_formula
 from .layout import ENTRY_LINES, Layout, Shape
 
@@ -151,86 +156,66 @@ def table_rows(offer: Offer, holidays: list[dt.date] | None = None) -> dict[str,
 # --- reading back ------------------------------------------------------------------
 
 
-class CellReader:
+class CellReader(typed.Reader):
     """Typed reads of a workbook's cells through ``get(sheet, ref)``, collecting findings.
 
-    Each finding names the cell (``Inputs!C11``), what was expected and what was found.
+    A :class:`xlpy.typed.Reader` of the :data:`~xlpy.typed.CELLS` scheme: each
+    finding names the cell (``Inputs!C11``), the input, what was expected and
+    what was found.  An input is read by its defined name, or, with *cell*
+    ``(sheet, ref)``, from a table's cell under a name for its column.
     """
 
     def __init__(self, get: Callable[[str, str], object], lay: Layout):
-        self.get = get
         self.lay = lay
-        self.problems: list[InputError] = []
+        self.get_cell = get
+        super().__init__(lambda key: get(*self._cell(key)), self._where, _CELLS, name=self._name)
 
-    def where(self, name: str) -> str:
-        sheet, ref = self.lay.cell(name)
+    def _cell(self, key) -> tuple[str, str]:
+        return key[1:] if isinstance(key, tuple) else self.lay.cell(key)
+
+    def _where(self, key) -> str:
+        sheet, ref = self._cell(key)
         return f"{sheet}!{ref}"
 
+    @staticmethod
+    def _name(key) -> str:
+        return key[0] if isinstance(key, tuple) else key
+
+    def where(self, name) -> str:
+        """The cell a defined name points at, ``Inputs!C11`` (a finding's place)."""
+        return self._where(name)
+
     def raw(self, name: str):
-        sheet, ref = self.lay.cell(name)
-        return self.get(sheet, ref)
+        return self.get(name)
 
     def _fail(self, where: str, value, reason: str):
         self.problems.append(InputError(where, value, reason))
 
     def number(self, name: str, optional: bool = False, cell: tuple[str, str] | None = None):
-        where = f"{cell[0]}!{cell[1]}" if cell else self.where(name)
-        v = self.get(*cell) if cell else self.raw(name)
-        if v is None or v == "":
-            if not optional:
-                self._fail(where, v, f"{name} must be a number")
-            return None
-        if isinstance(v, bool) or not isinstance(v, (int, float, Decimal)):
-            self._fail(where, v, f"{name} must be a number, not text")
-            return None
-        try:
-            return to_decimal(v, where)
-        except InputError as exc:
-            self.problems.append(exc)
-            return None
+        return super().number(_key(name, cell), required=not optional)
 
     def whole(self, name: str, optional: bool = False, cell=None):
-        d = self.number(name, optional, cell)
-        if d is None:
-            return None
-        if not is_whole(d) or d < 0:
-            self._fail(f"{cell[0]}!{cell[1]}" if cell else self.where(name), d, f"{name} must be a whole number >= 0")
-            return None
-        return int(d)
+        return super().whole(_key(name, cell), required=not optional)
 
     def text(self, name: str, optional: bool = False, cell=None) -> str:
-        v = self.get(*cell) if cell else self.raw(name)
-        if v is None or v == "":
-            if not optional:
-                self._fail(f"{cell[0]}!{cell[1]}" if cell else self.where(name), v, f"{name} must not be blank")
-            return ""
-        return str(v).strip()
-
-    def flag(self, name: str) -> bool:
-        v = self.raw(name)
-        if isinstance(v, bool):
-            return v
-        if isinstance(v, str) and v.strip().upper() in ("TRUE", "FALSE"):
-            return v.strip().upper() == "TRUE"
-        as_formula = boolean_formula(v)  # =TRUE() as LibreOffice saves the constant
-        if as_formula is not None:
-            return as_formula
-        self._fail(self.where(name), v, f"{name} must be TRUE or FALSE")
-        return False
+        return super().text(_key(name, cell), required=not optional)
 
     def date(self, name: str, optional: bool = False, cell=None):
-        v = self.get(*cell) if cell else self.raw(name)
-        where = f"{cell[0]}!{cell[1]}" if cell else self.where(name)
-        if v is None or v == "":
-            if not optional:
-                self._fail(where, v, f"{name} must be a date")
-            return None
-        if isinstance(v, dt.datetime):
-            return v.date()
-        if isinstance(v, dt.date):
-            return v
-        self._fail(where, v, f"{name} must be a date")
-        return None
+        return super().date(_key(name, cell), required=not optional)
+
+    def choice(self, name: str, choices: tuple[str, ...], cell=None) -> str:
+        return super().choice(_key(name, cell), choices)
+
+    def flag(self, name: str) -> bool:
+        return super().flag(name)
+
+
+#: The workbook's cells: strict, each reason led by the input's name; ``=TRUE()`` is TRUE.
+_CELLS = dataclasses.replace(typed.CELLS, flag_formula=boolean_formula)
+
+
+def _key(name: str, cell: tuple[str, str] | None):
+    return (name, *cell) if cell else name
 
 
 def _record(r: CellReader, name: str, factory, *args, **kwargs):
@@ -272,77 +257,11 @@ def read_offer(get: Callable[[str, str], object], lay: Layout, *, tally: Tally |
         Every input cell that is blank, of the wrong type or out of range.
     """
     r = CellReader(get, lay)
-    shape = lay.shape
-    kind = r.text("Kind")
-    if kind and kind not in ("preferred", "note"):
-        r._fail(r.where("Kind"), kind, "Kind must be preferred or note")
-    policy = r.text("FractionalPolicy")
-    if policy and policy not in ("cash", "down", "nearest"):
-        r._fail(r.where("FractionalPolicy"), policy, "FractionalPolicy must be cash, down or nearest")
-    formula = None
-    ratio = None
-    if shape.ratio == "formula":
-        sheet, t = _table_cells(lay, "tblPrices")
-        given, prices = prices, []
-        for row in range(t.first_row, t.first_row + t.rows) if given is None else ():
-            d = r.date("PriceDates", cell=(sheet, f"{t.letter('date')}{row}"))
-            p = r.number("PricePrices", cell=(sheet, f"{t.letter('price')}{row}"))
-            v = r.number("PriceVolumes", cell=(sheet, f"{t.letter('volume')}{row}"))
-            if None not in (d, p, v):
-                prices.append(PriceDay(d, p, v))
-        if given is not None:
-            prices = list(given)
-        formula = RatioFormula(
-            r.number("RatioValue"), tuple(prices), r.text("Calendar"), r.whole("AveragingDays"), r.whole("LagDays"),
-            r.number("RatioCap", optional=True), r.number("RatioFloor", optional=True), r.whole("RatioPlaces"),
-            source="Prices",
-        )
-    else:
-        ratio = r.number("FixedRatio")
-    cash_total = r.number("CashTotal", optional=True)
-    consideration = _record(r, "FixedRatio" if shape.ratio == "fixed" else "RatioValue", Consideration,
-        ratio, formula, r.number("CashPerUnit", optional=True) or Decimal(0), cash_total,
-        r.number("ArrearsPerUnit", optional=True) or Decimal(0), policy, r.number("FractionalPrice", optional=True),
-    )
-    if tally is not None:
-        tally = replace(tally, final=r.flag("FinalCount"))
-    elif shape.tally == "holders":
-        sheet, t = _table_cells(lay, "tblTenders")
-        ids, units, methods, statuses = [], [], [], []
-        for row in range(t.first_row, t.first_row + t.rows):
-            ids.append(r.text("TenderHolder", cell=(sheet, f"{t.letter('holder')}{row}")))
-            units.append(r.whole("TenderUnits", cell=(sheet, f"{t.letter('units')}{row}")) or 0)
-            m = r.text("TenderMethod", cell=(sheet, f"{t.letter('method')}{row}"))
-            s = r.text("TenderStatus", cell=(sheet, f"{t.letter('status')}{row}"))
-            if m not in ("book-entry", "certificate", "guaranteed"):
-                r._fail(f"{sheet}!{t.letter('method')}{row}", m, "method must be book-entry, certificate or guaranteed")
-            if s not in ("tendered", "withdrawn", "failed"):
-                r._fail(f"{sheet}!{t.letter('status')}{row}", s, "status must be tendered, withdrawn or failed")
-            methods.append(m)
-            statuses.append(s)
-        table = _record(r, "TenderHolder", HolderTable, tuple(ids), tuple(units), tuple(methods), tuple(statuses),
-                        "Tenders")
-        tally = Tally(holders=table, final=r.flag("FinalCount"))
-    else:
-        tally = Tally(r.whole("Tendered"), r.whole("GuaranteedDelivery"), r.whole("FailedDelivery"),
-                      final=r.flag("FinalCount"))
-    period = None
-    if shape.period:
-        period = Period(
-            r.date("PeriodStart"), r.date("PeriodEnd"), r.date("Settlement"), r.number("NetIncome"),
-            r.number("PreferredDividends", optional=True) or Decimal(0), r.whole("SharesBefore"),
-            r.number("TaxRate", optional=True) or Decimal(0),
-        )
-    exchanges = []
-    if shape.exchange_rows:
-        sheet, t = _table_cells(lay, "tblExchanges")
-        for row in range(t.first_row, t.first_row + t.rows):
-            cell = lambda k: (sheet, f"{t.letter(k)}{row}")  # noqa: E731
-            exchanges.append(Exchange(
-                r.date("ExDate", cell=cell("date")), r.whole("ExUnits", cell=cell("units")),
-                r.number("ExRatio", cell=cell("ratio")), r.number("ExPrice", cell=cell("price")),
-                r.number("ExCash", optional=True, cell=cell("cash")) or Decimal(0),
-            ))
+    kind = r.choice("Kind", KINDS)
+    consideration = _read_consideration(r, prices)
+    tally = _read_tally(r, tally)
+    period = _read_period(r) if lay.shape.period else None
+    exchanges = _read_exchanges(r)
     offer = _record(r, "Kind", Offer,
         id=r.text("OfferId"), issuer=r.text("Issuer"), security=r.text("Security"), kind=kind,
         outstanding=r.whole("Outstanding"), original_ratio=r.number("OriginalRatio"),
@@ -351,12 +270,91 @@ def read_offer(get: Callable[[str, str], object], lay: Layout, *, tally: Tally |
         valuation=Valuation(r.date("ValuationDate"), r.number("Price")),
         face_per_unit=r.number("FacePerUnit", optional=True), max_units=r.whole("MaxUnits", optional=True),
         odd_lot=r.whole("OddLot", optional=True), substantive_conversion=r.flag("Substantive"),
-        carrying_amount=r.number("CarryingAmount", optional=True), period=period, exchanges=tuple(exchanges),
-        source="workbook", short_name=r.text("ShortName", optional=True),
-        accounting=_record(r, "CarryingTotal", Accounting, r.number("ParValue", optional=True),
-                           r.number("CarryingPerUnit", optional=True), r.number("CarryingTotal", optional=True),
-                           r.number("AccruedInterestPerUnit", optional=True) or Decimal(0)) or Accounting(),
+        carrying_amount=r.number("CarryingAmount", optional=True), period=period, exchanges=exchanges,
+        source="workbook", short_name=r.text("ShortName", optional=True), accounting=_read_accounting(r),
     )
-    if r.problems:
-        raise InputErrors(r.problems)
+    r.check()
     return offer
+
+
+def _rows(r: CellReader, table: str):
+    """Each row of an input table: ``cell(column) -> (sheet, ref)`` for that row."""
+    sheet, t = _table_cells(r.lay, table)
+    for row in range(t.first_row, t.first_row + t.rows):
+        yield lambda column, row=row: (sheet, f"{t.letter(column)}{row}")
+
+
+def _read_consideration(r: CellReader, given: tuple[PriceDay, ...] | None) -> Consideration | None:
+    """The ratio (fixed, or the formula and its price table unless *given*) and the rest of the consideration."""
+    policy = r.choice("FractionalPolicy", FRACTIONAL_POLICIES)
+    formula = ratio = None
+    if r.lay.shape.ratio == "formula":
+        prices = list(given) if given is not None else _read_prices(r)
+        formula = RatioFormula(
+            r.number("RatioValue"), tuple(prices), r.text("Calendar"), r.whole("AveragingDays"), r.whole("LagDays"),
+            r.number("RatioCap", optional=True), r.number("RatioFloor", optional=True), r.whole("RatioPlaces"),
+            source="Prices",
+        )
+    else:
+        ratio = r.number("FixedRatio")
+    cash_total = r.number("CashTotal", optional=True)
+    return _record(r, "FixedRatio" if formula is None else "RatioValue", Consideration,
+        ratio, formula, r.number("CashPerUnit", optional=True) or Decimal(0), cash_total,
+        r.number("ArrearsPerUnit", optional=True) or Decimal(0), policy, r.number("FractionalPrice", optional=True),
+    )
+
+
+def _read_prices(r: CellReader) -> list[PriceDay]:
+    prices = []
+    for cell in _rows(r, "tblPrices"):
+        d = r.date("PriceDates", cell=cell("date"))
+        p = r.number("PricePrices", cell=cell("price"))
+        v = r.number("PriceVolumes", cell=cell("volume"))
+        if None not in (d, p, v):
+            prices.append(PriceDay(d, p, v))
+    return prices
+
+
+def _read_tally(r: CellReader, given: Tally | None) -> Tally:
+    """The count: *given* (with the workbook's FinalCount), the holder table, or the aggregate counts."""
+    if given is not None:
+        return replace(given, final=r.flag("FinalCount"))
+    if r.lay.shape.tally == "holders":
+        ids, units, methods, statuses = [], [], [], []
+        for cell in _rows(r, "tblTenders"):
+            ids.append(r.text("TenderHolder", cell=cell("holder")))
+            units.append(r.whole("TenderUnits", cell=cell("units")) or 0)
+            methods.append(r.choice("TenderMethod", METHODS, cell=cell("method")))
+            statuses.append(r.choice("TenderStatus", STATUSES, cell=cell("status")))
+        table = _record(r, "TenderHolder", HolderTable, tuple(ids), tuple(units), tuple(methods), tuple(statuses),
+                        "Tenders")
+        return Tally(holders=table, final=r.flag("FinalCount"))
+    return Tally(r.whole("Tendered"), r.whole("GuaranteedDelivery"), r.whole("FailedDelivery"),
+                 final=r.flag("FinalCount"))
+
+
+def _read_period(r: CellReader) -> Period:
+    return Period(
+        r.date("PeriodStart"), r.date("PeriodEnd"), r.date("Settlement"), r.number("NetIncome"),
+        r.number("PreferredDividends", optional=True) or Decimal(0), r.whole("SharesBefore"),
+        r.number("TaxRate", optional=True) or Decimal(0),
+    )
+
+
+def _read_exchanges(r: CellReader) -> tuple[Exchange, ...]:
+    if not r.lay.shape.exchange_rows:
+        return ()
+    return tuple(
+        Exchange(
+            r.date("ExDate", cell=cell("date")), r.whole("ExUnits", cell=cell("units")),
+            r.number("ExRatio", cell=cell("ratio")), r.number("ExPrice", cell=cell("price")),
+            r.number("ExCash", optional=True, cell=cell("cash")) or Decimal(0),
+        )
+        for cell in _rows(r, "tblExchanges")
+    )
+
+
+def _read_accounting(r: CellReader) -> Accounting:
+    return _record(r, "CarryingTotal", Accounting, r.number("ParValue", optional=True),
+                   r.number("CarryingPerUnit", optional=True), r.number("CarryingTotal", optional=True),
+                   r.number("AccruedInterestPerUnit", optional=True) or Decimal(0)) or Accounting()

@@ -30,7 +30,6 @@ from openpyxl.worksheet.table import Table as XLTable
 from openpyxl.worksheet.table import TableStyleInfo
 
 from . import __version__, bookdata, calendars, package, saved_values, vba
-from .openpyxl_access import cell_map, new_cell, order_sheets, set_style_array, style_array
 from .layout import (
     CHECK_COLS,
     CONF_SHEET,
@@ -51,6 +50,13 @@ from .layout import (
     sensitivity_cells,
     sensitivity_origin,
     tie_cells,
+)
+from .openpyxl_access import (
+    cell_map,
+    new_cell,
+    order_sheets,
+    set_style_array,
+    style_array,
 )
 
 __all__ = ["build_workbook", "build_time", "atomic_save", "workbook_bytes", "STYLE", "write_table_rows"]
@@ -376,15 +382,7 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
     rec = {"BuiltWith": f"xlpy {__version__}", "BuiltAt": when.strftime("%Y-%m-%d %H:%M:%S"), "RefreshedAt": "never"}
     rec.update(record or {})
 
-    wb = load_workbook(vba.template_path(standalone=True), keep_vba=True)
-    cover = wb["Sheet1"]  # keeps its VBA code name (Sheet1)
-    cover.title = "Cover"
-    conf = wb["_xlwings.conf"]
-    conf.title = CONF_SHEET
-    for row in conf.iter_rows(min_col=1, max_col=2):
-        if row[0].value == "UDF Modules":
-            row[1].value = vba.UDF_MODULES
-    conf.sheet_state = "hidden"
+    wb, conf = _template()
     values = bookdata.input_values(offer)
     tables = bookdata.table_rows(offer, holidays)
     if results is None:
@@ -395,27 +393,9 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
                                         str(rec.get("TallySha256", "")), int(rec.get("TallyRows") or 0), results)]
     subtitle = f"{offer.issuer}: {offer.security}"
     for sheet in lay.sheets:
-        if sheet.title == CONF_SHEET:
-            continue
-        ws = wb[sheet.title] if sheet.title in wb.sheetnames else wb.create_sheet(sheet.title)
-        _heading(ws, sheet, subtitle)
-        _write_blocks(ws, sheet, values, rec)
-        for t in sheet.tables:
-            _write_table(ws, t, tables.get(t.name, []))
-        for col, width in sheet.widths.items():
-            ws.column_dimensions[col].width = width
-        if sheet.freeze:
-            ws.freeze_panes = sheet.freeze
-        if sheet.title == "Sensitivity":
-            _sensitivity(ws, lay)
-        if sheet.title == "History":
-            _history_chart(ws, lay)
-        if sheet.title == "Release":
-            for _, _, item, row in lay.items("Release"):
-                ws.cell(row=row, column=VALUE_COL).alignment = Alignment(wrap_text=True, vertical="top")
-                ws.cell(row=row, column=LABEL_COL).alignment = Alignment(vertical="top")  # beside its sentence
-                ws.row_dimensions[row].height = 150 if item.name == "ReleaseParagraph" else 45
-        _print_setup(ws, sheet)
+        if sheet.title != CONF_SHEET:
+            ws = wb[sheet.title] if sheet.title in wb.sheetnames else wb.create_sheet(sheet.title)
+            _write_sheet(ws, sheet, lay, subtitle, values, rec, tables)
     order_sheets(wb, [wb[s.title] for s in lay.sheets] + [conf])
     wb.active = 0
     _define_names(wb, lay)
@@ -433,6 +413,42 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
 
     atomic_save(wb, out, when, post=post)
     return out
+
+
+def _template():
+    """The template workbook, its first sheet made the Cover and its xlwings settings sheet hidden: ``(wb, conf)``."""
+    wb = load_workbook(vba.template_path(standalone=True), keep_vba=True)
+    cover = wb["Sheet1"]  # keeps its VBA code name (Sheet1)
+    cover.title = "Cover"
+    conf = wb["_xlwings.conf"]
+    conf.title = CONF_SHEET
+    for row in conf.iter_rows(min_col=1, max_col=2):
+        if row[0].value == "UDF Modules":
+            row[1].value = vba.UDF_MODULES
+    conf.sheet_state = "hidden"
+    return wb, conf
+
+
+def _write_sheet(ws, sheet, lay: Layout, subtitle: str, values: dict, rec: dict, tables: dict) -> None:
+    """One sheet of the layout: heading, blocks, tables, widths, its chart or wrapping, print setup."""
+    _heading(ws, sheet, subtitle)
+    _write_blocks(ws, sheet, values, rec)
+    for t in sheet.tables:
+        _write_table(ws, t, tables.get(t.name, []))
+    for col, width in sheet.widths.items():
+        ws.column_dimensions[col].width = width
+    if sheet.freeze:
+        ws.freeze_panes = sheet.freeze
+    if sheet.title == "Sensitivity":
+        _sensitivity(ws, lay)
+    if sheet.title == "History":
+        _history_chart(ws, lay)
+    if sheet.title == "Release":
+        for _, _, item, row in lay.items("Release"):
+            ws.cell(row=row, column=VALUE_COL).alignment = Alignment(wrap_text=True, vertical="top")
+            ws.cell(row=row, column=LABEL_COL).alignment = Alignment(vertical="top")  # beside its sentence
+            ws.row_dimensions[row].height = 150 if item.name == "ReleaseParagraph" else 45
+    _print_setup(ws, sheet)
 
 
 def _engine_values(lay: Layout, offer, results, values: dict) -> dict:

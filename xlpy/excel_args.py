@@ -8,7 +8,9 @@ for a row, what ``ndim=2`` gives) or, by default, a flat list for a single row
 or column and a bare value for a single cell.  Every converter here accepts
 all of those shapes.
 
-Each converter takes the value and the argument's name and either returns the
+Each converter reads through :class:`xlpy.typed.Reader` (the :data:`~xlpy.typed.ARGUMENTS`
+scheme, the same reader the offer file and the workbook's inputs use) and takes
+the value and the argument's name and either returns the
 engine's type (:class:`~decimal.Decimal` through the engine's
 :func:`~xlpy.engine.numbers.to_decimal`, ``int`` for counts,
 :class:`datetime.date`) or raises :class:`~xlpy.engine.errors.InputError`
@@ -34,8 +36,10 @@ import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 
+from . import typed
 from .engine.errors import InputError, InputErrors
-from .engine.numbers import ZERO, is_whole, plain, to_decimal
+from .engine.numbers import ZERO, plain, to_decimal
+from .serial_dates import from_serial, to_serial
 
 __all__ = [
     "ERROR_PREFIX",
@@ -60,14 +64,6 @@ __all__ = [
 #: Every cell message starts with this, so a formula can test for it
 #: (``=LEFT(A1, 6) = "#xlpy!"``).
 ERROR_PREFIX = "#xlpy!"
-
-# Excel's 1900 date system: serial 0 is 1900-01-00, serial 60 the fictitious
-# 1900-02-29; from serial 61 on, date = 1899-12-30 + serial.
-_EPOCH_BEFORE_BUG = dt.date(1899, 12, 31)
-_EPOCH = dt.date(1899, 12, 30)
-_LEAP_BUG_SERIAL = 60
-_LAST_SERIAL = 2958465  # 9999-12-31
-
 
 # --------------------------------------------------------------------------- #
 # the cell message
@@ -151,29 +147,24 @@ def number(value: object, name: str) -> Decimal:
     """
     if type(value) is float:  # the usual case, first
         return to_decimal(value, name)
-    if value is None:
-        raise InputError(name, value, "is required")
-    if isinstance(value, (list, tuple)):
-        return number(_scalar(value, name), name)
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        raise InputError(name, value, "must be a number")
-    return to_decimal(value, name)
+    r = typed.one(_scalar(value, name), name)
+    return typed.raise_first(r, r.number(name))
 
 
 def positive(value: object, name: str) -> Decimal:
     """A number > 0 (a price, a ratio)."""
-    n = number(value, name)
-    if n <= ZERO:
-        raise InputError(name, value, "must be > 0")
-    return n
+    if type(value) is float and 0.0 < value < math.inf:  # the usual case, accepted without a reader
+        return to_decimal(value, name)
+    r = typed.one(_scalar(value, name), name)
+    return typed.raise_first(r, r.number(name, positive=True))
 
 
 def not_negative(value: object, name: str) -> Decimal:
     """A number ≥ 0."""
-    n = number(value, name)
-    if n < ZERO:
-        raise InputError(name, value, "must not be negative")
-    return n
+    if type(value) is float and 0.0 <= value < math.inf:  # the usual case, accepted without a reader
+        return to_decimal(value, name)
+    r = typed.one(_scalar(value, name), name)
+    return typed.raise_first(r, r.number(name, nonneg=True))
 
 
 def fraction(value: object, name: str) -> Decimal:
@@ -186,88 +177,28 @@ def fraction(value: object, name: str) -> Decimal:
 
 def whole(value: object, name: str, minimum: int | None = 0) -> int:
     """A whole number (a count of units or shares), at least *minimum* (None: no minimum)."""
-    n = number(value, name)
-    if not is_whole(n):
-        raise InputError(name, value, "must be a whole number")
-    i = int(n)
-    if minimum is not None and i < minimum:
-        raise InputError(name, value, "must not be negative" if minimum == 0 else f"must be at least {minimum}")
-    return i
+    if type(value) is float and value.is_integer() and (minimum is None or value >= minimum):  # the usual case
+        return int(value)
+    r = typed.one(_scalar(value, name), name)
+    return typed.raise_first(r, r.whole(name, minimum=minimum))
 
 
 def optional_whole(value: object, name: str, default: int | None, minimum: int | None = 0) -> int | None:
     """A whole number, or *default* for an empty cell or an omitted argument."""
-    if value is None:
-        return default
-    return whole(value, name, minimum)
+    r = typed.one(_scalar(value, name), name)
+    return typed.raise_first(r, r.whole(name, required=False, minimum=minimum, default=default))
 
 
 def choice(value: object, name: str, choices: tuple[str, ...], default: str) -> str:
     """One of *choices*, case-insensitively; *default* for an empty cell."""
-    value = _scalar(value, name)
-    if value is None:
-        return default
-    if not isinstance(value, str):
-        raise InputError(name, value, "must be one of " + ", ".join(choices))
-    key = value.strip().lower()
-    for c in choices:
-        if c.lower() == key:
-            return c
-    raise InputError(name, value, "must be one of " + ", ".join(choices))
-
-
-def from_serial(serial: int, name: str = "date") -> dt.date:
-    """An Excel (1900 date system) serial day number as a date.
-
-    >>> from_serial(1), from_serial(59), from_serial(61), from_serial(38037)
-    (datetime.date(1900, 1, 1), datetime.date(1900, 2, 28), datetime.date(1900, 3, 1), datetime.date(2004, 2, 20))
-    """
-    if serial < 1 or serial > _LAST_SERIAL:
-        raise InputError(name, serial, f"must be a date (a serial number from 1 to {_LAST_SERIAL})")
-    if serial == _LEAP_BUG_SERIAL:
-        raise InputError(name, serial, "is 29 February 1900, a day that does not exist")
-    if serial < _LEAP_BUG_SERIAL:
-        return _EPOCH_BEFORE_BUG + dt.timedelta(days=serial)
-    return _EPOCH + dt.timedelta(days=serial)
-
-
-def to_serial(day: dt.date) -> int:
-    """A date as its Excel (1900 date system) serial number.
-
-    >>> to_serial(dt.date(2004, 2, 20))
-    38037
-    """
-    if isinstance(day, dt.datetime):
-        day = day.date()
-    if day <= dt.date(1900, 2, 28):
-        return (day - _EPOCH_BEFORE_BUG).days
-    return (day - _EPOCH).days
+    r = typed.one(_scalar(value, name), name)
+    return typed.raise_first(r, r.choice(name, choices, required=False, default=default))
 
 
 def date(value: object, name: str) -> dt.date:
     """A required date: a ``datetime``/``date``, an Excel serial number or ISO text."""
-    value = _scalar(value, name)
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if value is None:
-        raise InputError(name, value, "is required")
-    if isinstance(value, bool):
-        raise InputError(name, value, "must be a date")
-    if isinstance(value, (int, float, Decimal)):
-        if isinstance(value, float) and not math.isfinite(value):
-            raise InputError(name, value, "must be a date")
-        try:
-            return from_serial(math.floor(value), name)
-        except InputError as exc:
-            raise InputError(name, value, exc.reason) from None
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise InputError(name, value, "must be a date")
+    r = typed.one(_scalar(value, name), name)
+    return typed.raise_first(r, r.date(name))
 
 
 # --------------------------------------------------------------------------- #

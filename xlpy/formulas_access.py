@@ -25,6 +25,7 @@ import functools
 from decimal import Decimal
 
 from .engine.numbers import excel_round
+from .serial_dates import to_serial
 
 __all__ = [
     "register_functions",
@@ -93,7 +94,7 @@ def _worksheet_function(func):
     def call(*args):
         out = func(*[plain_value(a) for a in args])
         if isinstance(out, dt.date):
-            return (out - dt.date(1899, 12, 30)).days
+            return to_serial(out)
         return out
 
     call.__name__ = func.__name__

@@ -173,43 +173,53 @@ def _calendar_source(codes: Sequence[str], module: str) -> str:
     from . import calendars
     from .engine.errors import InputError
 
-    data = []
-    for code in codes:
-        try:
-            cal = calendars._calendar(code)
-        except InputError as exc:
-            raise LiteError(f"--calendar {code}: {exc.reason}") from None
-        first, last = cal.first_session.date(), cal.last_session.date()
-        open_days = {d.date() for d in cal.sessions_in_range(first.isoformat(), last.isoformat())}
-        closed, weekend = [], []
-        day = first
-        while day <= last:
-            if day.weekday() < 5 and day not in open_days:
-                closed.append(day)
-            elif day.weekday() >= 5 and day in open_days:
-                weekend.append(day)
-            day += dt.timedelta(days=1)
-        data.append((code, first, last, closed, weekend))
-
-    def days(values: list[dt.date]) -> str:
-        words = [d.strftime("%Y%m%d") for d in values]
-        lines = [" ".join(words[i : i + 8]) for i in range(0, len(words), 8)]
-        return "(\n" + "".join(f'            "{line} "\n' for line in lines) + '            ""\n        )'
-
     rows = "".join(
         f'    "{code}": (\n        "{first.isoformat()}",\n        "{last.isoformat()}",\n'
-        f"        {days(closed)},\n        {days(weekend)},\n    ),\n"
-        for code, first, last, closed, weekend in data
+        f"        {_day_list(closed)},\n        {_day_list(weekend)},\n    ),\n"
+        for code, first, last, closed, weekend in map(_calendar_days, codes)
     )
     names = sorted(xcals.get_calendar_names(include_aliases=True))
-    name_lines = "".join(f"    {n!r},\n" for n in names)
-    held = ", ".join(codes)
-    errors_module = _relative(module, InputError.__module__)
-    return f'''\
+    return _CALENDAR_MODULE.format(
+        held=", ".join(codes), version=xcals.__version__, earliest=calendars.EARLIEST, rows=rows,
+        name_lines="".join(f"    {n!r},\n" for n in names), errors_module=_relative(module, InputError.__module__),
+    )
+
+
+def _calendar_days(code: str) -> tuple[str, dt.date, dt.date, list[dt.date], list[dt.date]]:
+    """``(code, first, last, weekdays closed, weekend days open)`` of one calendar."""
+    from . import calendars
+    from .engine.errors import InputError
+
+    try:
+        cal = calendars._calendar(code)
+    except InputError as exc:
+        raise LiteError(f"--calendar {code}: {exc.reason}") from None
+    first, last = cal.first_session.date(), cal.last_session.date()
+    open_days = {d.date() for d in cal.sessions_in_range(first.isoformat(), last.isoformat())}
+    closed, weekend = [], []
+    day = first
+    while day <= last:
+        if day.weekday() < 5 and day not in open_days:
+            closed.append(day)
+        elif day.weekday() >= 5 and day in open_days:
+            weekend.append(day)
+        day += dt.timedelta(days=1)
+    return code, first, last, closed, weekend
+
+
+def _day_list(values: list[dt.date]) -> str:
+    """Days as the Python source of one string of YYYYMMDD words, eight to a line."""
+    words = [d.strftime("%Y%m%d") for d in values]
+    lines = [" ".join(words[i : i + 8]) for i in range(0, len(words), 8)]
+    return "(\n" + "".join(f'            "{line} "\n' for line in lines) + '            ""\n        )'
+
+
+#: The stand-in module's text (``str.format`` fields: held, version, earliest, rows, name_lines, errors_module).
+_CALENDAR_MODULE = '''\
 """Stands in for exchange_calendars inside an xlwings Lite project: the trading days of {held}.
 
-Written by ``xlpy lite`` from exchange_calendars {xcals.__version__} (calendars
-built from {calendars.EARLIEST}), with just what xlpy's calendars module asks of
+Written by ``xlpy lite`` from exchange_calendars {version} (calendars
+built from {earliest}), with just what xlpy's calendars module asks of
 that library.  Per calendar: its first and last session, the weekdays it is
 closed and the weekend days it is open (YYYYMMDD).
 """
@@ -218,7 +228,7 @@ import datetime as dt
 
 from {errors_module} import InputError
 
-START = {calendars.EARLIEST!r}
+START = {earliest!r}
 DATA = {{
 {rows}}}
 #: Every calendar code exchange_calendars knows.

@@ -57,13 +57,14 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import bookdata, calendars, sources
+from . import bookdata, calendars, sources, typed
 from .book import Book, PackageBook, XlwingsBook
 from .engine.compute import compute
 from .engine.errors import InputError, InputErrors, XlpyError
 from .engine.model import HolderTable, PriceDay, Tally
 from .engine.numbers import to_whole
 from .engine.release import release_sentences
+from .engine.rules import tally_problems
 from .layout import HISTORY_COLUMNS, LAYOUT_NAME, REFRESH_RECORD, Layout, Shape, history_row, layout
 from .registry import macro
 
@@ -257,6 +258,34 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
     path = Path(path)
     mapping = mapping or sources.ColumnMapping()
     name = path.name
+    rows = _count_file_rows(path, mapping)
+    header = [str(h).strip() for h in rows[0]]
+    found, problems = _count_columns(header, name)
+    data = [(i, r) for i, r in enumerate(rows[1:], start=2) if any(str(v).strip() for v in r)]
+    if not problems and len(data) != 1:
+        problems.append(InputError(name, len(data), "must hold exactly one row of counts under the header"))
+    if problems:
+        raise InputErrors(problems)
+    line, row = data[0]
+    places = {ours: f"{name}: row {line}, column {header[i]}" for ours, i in found.items()}
+    r = typed.Reader(lambda ours: row[found[ours]] if found[ours] < len(row) else "", places.__getitem__, _COUNT_CELLS)
+    counts = {ours: r.whole(ours) for ours in found}
+    r.check()
+    t, g, f = counts["tendered"], counts.get("guaranteed_delivery", 0), counts.get("failed_delivery", 0)
+    problems = tally_problems({"tendered": t, "guaranteed_delivery": g, "failed_delivery": f}, places,
+                              {"tendered": "tendered", "guaranteed_delivery": "guaranteed deliveries"}, "{:,}".format)
+    if problems:
+        raise InputErrors(problems)
+    return t, g, f
+
+
+#: A count file's cells: text, as CSV holds it (``274,000`` is a number); a blank cell is missing.
+_COUNT_CELLS = typed.Scheme(blank=("",), text_numbers=True)
+
+
+def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> list[list]:
+    """The rows of a count file (CSV, or an XLSX's sheet), blank cells as ""; problems reading it raised."""
+    name = path.name
     if not path.is_file():
         raise InputErrors([InputError(str(path), None, "tally file not found", show_value=False)])
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -285,7 +314,11 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
         raise InputErrors([InputError(name, None, f"cannot be read: {exc}", show_value=False)]) from None
     if not rows:
         raise InputErrors([InputError(name, None, "is empty: no header row", show_value=False)])
-    header = [str(h).strip() for h in rows[0]]
+    return rows
+
+
+def _count_columns(header: list[str], name: str) -> tuple[dict[str, int], list[InputError]]:
+    """Which column holds each count (``{"tendered": 0, ...}``), and the header's problems."""
     found, problems = {}, []
     for ours, words in COUNT_COLUMNS.items():
         hits = [i for i, h in enumerate(header) if _key(h) in words]
@@ -298,36 +331,7 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
         problems.append(InputError(f"{name}: header", ", ".join(header),
                                    "has no tendered column (expected one of: " + ", ".join(COUNT_COLUMNS["tendered"])
                                    + ")"))
-    data = [(i, r) for i, r in enumerate(rows[1:], start=2) if any(str(v).strip() for v in r)]
-    if not problems and len(data) != 1:
-        problems.append(InputError(name, len(data), "must hold exactly one row of counts under the header"))
-    if problems:
-        raise InputErrors(problems)
-    line, row = data[0]
-    counts = {}
-    for ours, i in found.items():
-        raw = row[i] if i < len(row) else ""
-        where = f"{name}: row {line}, column {header[i]}"
-        try:
-            v = to_whole(raw, ours)
-        except InputError as exc:
-            problems.append(InputError(where, raw, exc.reason))
-            continue
-        if v < 0:
-            problems.append(InputError(where, raw, "must not be negative"))
-        counts[ours] = v
-    if problems:
-        raise InputErrors(problems)
-    t, g, f = counts["tendered"], counts.get("guaranteed_delivery", 0), counts.get("failed_delivery", 0)
-    if g > t:
-        problems.append(InputError(f"{name}: row {line}, column {header[found['guaranteed_delivery']]}", g,
-                                   f"must not exceed tendered ({t:,})"))
-    if f > g:
-        problems.append(InputError(f"{name}: row {line}, column {header[found['failed_delivery']]}", f,
-                                   f"must not exceed guaranteed deliveries ({g:,})"))
-    if problems:
-        raise InputErrors(problems)
-    return t, g, f
+    return found, problems
 
 
 # --- the refresh ----------------------------------------------------------------------------
@@ -599,10 +603,10 @@ class _Refresh:
             tendered = sum(u for u, s in zip(t.holders.units, t.holders.status) if s != "withdrawn")
         else:
             tendered = t.tendered
-        if tendered > offer.outstanding:
-            self.problems.append(InputError(
-                name, tendered, f"units tendered and not withdrawn total more than Outstanding "
-                f"({self.where('Outstanding')}: {offer.outstanding:,})"))
+        sheet, ref = self.lay.cell("Outstanding")
+        self.problems += tally_problems({"outstanding": offer.outstanding, "tendered": tendered}, {"tendered": name},
+                                        {"outstanding": "Outstanding"}, lambda n: f"{sheet}!{ref}: {n:,}",
+                                        {"tendered": "units tendered and not withdrawn"})
 
     # writing -------------------------------------------------------------------------------------
 

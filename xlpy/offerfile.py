@@ -8,7 +8,6 @@ each naming the file, the key and the bad value.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from dataclasses import replace
 import re
@@ -16,7 +15,7 @@ import tomllib
 from decimal import Decimal
 from pathlib import Path
 
-from . import calendars, sources
+from . import calendars, sources, typed
 from .engine.compute import check_offer, compute
 from .engine.errors import InputError, InputErrors
 from .engine.model import (
@@ -32,7 +31,8 @@ from .engine.model import (
     Tally,
     Valuation,
 )
-from .engine.numbers import CONTEXT, is_whole, to_decimal
+from .engine.numbers import CONTEXT
+from .engine.rules import period_problems
 
 __all__ = ["SCHEMA", "load", "compute_file", "parse"]
 
@@ -60,113 +60,26 @@ KEYS = {
 }
 
 
-class _Table:
-    """Typed reads from one TOML table, collecting problems instead of stopping."""
+class _Table(typed.Reader):
+    """Typed reads from one TOML table (:class:`xlpy.typed.Reader`, TOML scheme), problems collected."""
 
     def __init__(self, data: dict, prefix: str, problems: list[InputError]):
         self.data = data if isinstance(data, dict) else {}
         self.prefix = prefix
-        self.problems = problems
+        super().__init__(lambda name: self.data.get(name, typed.MISSING), self.key, typed.TOML, problems=problems)
         if not isinstance(data, dict):
             problems.append(InputError(prefix, data, "must be a table"))
 
     def key(self, name: str) -> str:
         return f"{self.prefix}.{name}" if self.prefix else name
 
-    def fail(self, name: str, value: object, reason: str) -> None:
-        self.problems.append(InputError(self.key(name), value, reason))
-
     def has(self, name: str) -> bool:
         return name in self.data
 
-    def text(self, name: str, required: bool = True, default: str = "") -> str:
-        if name not in self.data:
-            if required:
-                self.fail(name, None, "is required")
-            return default
-        value = self.data[name]
-        if not isinstance(value, str) or not value.strip():
-            self.fail(name, value, "must be non-empty text")
-            return default
-        return value.strip()
-
-    def number(self, name: str, required: bool = True, positive: bool = False, nonneg: bool = False,
-               default: Decimal | None = None) -> Decimal | None:
-        if name not in self.data:
-            if required:
-                self.fail(name, None, "is required")
-            return default
-        value = self.data[name]
-        try:
-            number = to_decimal(value, self.key(name))
-        except InputError as exc:
-            self.problems.append(exc)
-            return default
-        if positive and number <= 0:
-            self.fail(name, value, "must be > 0")
-            return default
-        if nonneg and number < 0:
-            self.fail(name, value, "must not be negative")
-            return default
-        return number
-
     def whole(self, name: str, required: bool = True, positive: bool = False, default: int | None = None
               ) -> int | None:
-        if name not in self.data:
-            if required:
-                self.fail(name, None, "is required")
-            return default
-        value = self.data[name]
-        if isinstance(value, Decimal):  # a TOML float: 274000.0, 2.74e5, 1e400
-            self.fail(name, value, "must be a whole number written as an integer (274000, not 274000.0 or 2.74e5)")
-            return default
-        try:
-            number = to_decimal(value, self.key(name))
-        except InputError as exc:
-            self.problems.append(InputError(exc.field, value, "must be a whole number"))
-            return default
-        if is_whole(number) and abs(number) >= MAX_COUNT:
-            self.fail(name, value, f"must be below {MAX_COUNT:,} (Excel holds 15 digits exactly)")
-            return default
-        if not is_whole(number) or number < 0 or (positive and number == 0):
-            self.fail(name, value, "must be a positive whole number" if positive else "must be a whole number >= 0")
-            return default
-        return int(number)
-
-    def date(self, name: str, required: bool = True) -> dt.date | None:
-        if name not in self.data:
-            if required:
-                self.fail(name, None, "is required")
-            return None
-        value = self.data[name]
-        if isinstance(value, dt.datetime):
-            self.fail(name, value, "must be a date without a time (YYYY-MM-DD)")
-            return None
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        self.fail(name, value, "must be a date YYYY-MM-DD")
-        return None
-
-    def flag(self, name: str, default: bool) -> bool:
-        if name not in self.data:
-            return default
-        value = self.data[name]
-        if not isinstance(value, bool):
-            self.fail(name, value, "must be true or false")
-            return default
-        return value
-
-    def choice(self, name: str, choices: tuple[str, ...], required: bool = True, default: str = "") -> str:
-        value = self.text(name, required, default)
-        if value and value not in choices:
-            self.fail(name, value, "must be one of " + ", ".join(choices))
-            return default
-        return value
+        """A count: at least 0 (1 when *positive*), below :data:`MAX_COUNT`."""
+        return super().whole(name, required, default=default, below=MAX_COUNT, positive=positive)
 
     def unknown(self, allowed: set[str]) -> None:
         for name in self.data:
@@ -215,110 +128,119 @@ def parse(data: dict, base: Path = Path("."), source: str = "") -> Offer:
     if schema != SCHEMA:
         top.fail("schema", schema, f"must be {SCHEMA} (the only schema this xlpy reads)")
         raise InputErrors(problems)
-
-    o = _Table(data.get("offer", {}), "offer", problems)
-    if "offer" not in data:
-        top.fail("offer", None, "table is required")
-    o.unknown(KEYS["offer"])
-    offer_id = o.text("id")
-    if offer_id and not _ID.match(offer_id):
-        o.fail("id", offer_id, "must be lower-case letters, digits and hyphens")
-    issuer = o.text("issuer")
-    kind = o.choice("kind", KINDS)
-    security = o.text("security", required=False, default="convertible securities" if kind == "note" else
-                      "convertible preferred stock")
-    face = o.number("face_per_unit", required=False, positive=True)
-    outstanding = o.whole("outstanding", positive=True)
-    original_ratio = None
-    conversion_price = None
-    if o.has("original_ratio") and o.has("original_conversion_price"):
-        o.fail("original_conversion_price", o.data["original_conversion_price"],
-               "give original_ratio or original_conversion_price, not both")
-    elif o.has("original_ratio"):
-        original_ratio = o.number("original_ratio", positive=True)
-    elif o.has("original_conversion_price"):
-        conversion_price = o.number("original_conversion_price", positive=True)
-        if face is None:
-            o.fail("face_per_unit", None, "is required with original_conversion_price")
-        elif conversion_price is not None:
-            original_ratio = CONTEXT.divide(face, conversion_price)
-    else:
-        o.fail("original_ratio", None, "is required (or original_conversion_price with face_per_unit)")
-    common_before = o.whole("common_outstanding_before", positive=True)
-    expiration = o.date("expiration")
-    max_units = o.whole("max_units", required=False, positive=True)
-    odd_lot = o.whole("odd_lot", required=False, positive=True)
-    if odd_lot is not None and max_units is None:
-        o.fail("odd_lot", odd_lot, "applies only to a capped offer (set max_units)")
-    substantive = o.flag("substantive_conversion", True)
-
-    consideration = _consideration(o.data.get("consideration"), base, problems)
-
-    t = _Table(data.get("tally", {}), "tally", problems)
-    if "tally" not in data:
-        top.fail("tally", None, "table is required")
-    t.unknown(KEYS["tally"])
+    fields = _offer_table(_required_table(data, top, "offer"), base)
+    t = _required_table(data, top, "tally")
     tally = _tally(t, base, problems)
-
-    v = _Table(data.get("valuation", {}), "valuation", problems)
-    if "valuation" not in data:
-        top.fail("valuation", None, "table is required")
-    v.unknown(KEYS["valuation"])
-    v_date = v.date("date")
-    v_price = v.number("price", positive=True)
-
+    v = _required_table(data, top, "valuation")
+    valuation = (v.date("date"), v.number("price", positive=True))
     carrying = None
     if "extinguishment" in data:
         e = _Table(data["extinguishment"], "extinguishment", problems)
         e.unknown(KEYS["extinguishment"])
         carrying = e.number("carrying_amount", nonneg=True)
+    accounting = _accounting(data, fields["kind"], problems)
+    period = _period(data["period"], fields["common_outstanding_before"], problems) if "period" in data else None
+    exchanges = _exchanges(data.get("exchange", []), top)
+    if problems:
+        raise InputErrors(problems)
+    offer = Offer(
+        **fields, tally=tally, valuation=Valuation(*valuation), carrying_amount=carrying, period=period,
+        exchanges=exchanges, source=source, accounting=accounting,
+    )
+    relation_problems = check_offer(offer)
+    if relation_problems:
+        raise InputErrors(relation_problems)
+    return offer
 
-    accounting = _accounting(data, kind, problems)
 
-    period = None
-    if "period" in data:
-        p = _Table(data["period"], "period", problems)
-        p.unknown(KEYS["period"])
-        start, end, settlement = p.date("start"), p.date("end"), p.date("settlement")
-        net_income = p.number("net_income")
-        dividends = p.number("preferred_dividends", required=False, nonneg=True, default=Decimal(0))
-        shares_before = p.whole("shares_before", required=False, positive=True, default=common_before)
-        tax_rate = p.number("tax_rate", required=False, nonneg=True, default=Decimal(0))
-        if tax_rate is not None and tax_rate >= 1:
-            p.fail("tax_rate", p.data["tax_rate"], "must be a fraction below 1 (0.21 for 21%)")
-        if start and end and end < start:
-            p.fail("end", end.isoformat(), f"must not be before period.start {start.isoformat()}")
-        if None not in (start, end, settlement, net_income, shares_before):
-            period = Period(start, end, settlement, net_income, dividends, shares_before, tax_rate)
+def _required_table(data: dict, top: _Table, name: str) -> _Table:
+    """The table *name* (a missing one is a problem, read as empty), its unknown keys reported."""
+    table = _Table(data.get(name, {}), name, top.problems)
+    if name not in data:
+        top.fail(name, None, "table is required")
+    table.unknown(KEYS[name])
+    return table
 
+
+def _offer_table(o: _Table, base: Path) -> dict:
+    """``[offer]``: the :class:`Offer` fields it gives, by name."""
+    offer_id = o.text("id")
+    if offer_id and not _ID.match(offer_id):
+        o.fail("id", offer_id, "must be lower-case letters, digits and hyphens")
+    issuer = o.text("issuer")
+    kind = o.choice("kind", KINDS)
+    fields = dict(
+        id=offer_id, issuer=issuer, kind=kind,
+        security=o.text("security", required=False, default="convertible securities" if kind == "note" else
+                        "convertible preferred stock"),
+        face_per_unit=o.number("face_per_unit", required=False, positive=True),
+        outstanding=o.whole("outstanding", positive=True),
+    )
+    fields["original_ratio"], fields["original_conversion_price"] = _original_ratio(o, fields["face_per_unit"])
+    fields.update(
+        common_outstanding_before=o.whole("common_outstanding_before", positive=True),
+        expiration=o.date("expiration"), max_units=o.whole("max_units", required=False, positive=True),
+        odd_lot=o.whole("odd_lot", required=False, positive=True),
+    )
+    if fields["odd_lot"] is not None and fields["max_units"] is None:
+        o.fail("odd_lot", fields["odd_lot"], "applies only to a capped offer (set max_units)")
+    fields["substantive_conversion"] = o.flag("substantive_conversion", True)
+    fields["consideration"] = _consideration(o.data.get("consideration"), base, o.problems)
+    fields["short_name"] = o.text("short_name", required=False)
+    return fields
+
+
+def _original_ratio(o: _Table, face: Decimal | None) -> tuple[Decimal | None, Decimal | None]:
+    """``(original_ratio, original_conversion_price)``: the ratio given, or face ÷ the conversion price."""
+    if o.has("original_ratio") and o.has("original_conversion_price"):
+        o.fail("original_conversion_price", o.data["original_conversion_price"],
+               "give original_ratio or original_conversion_price, not both")
+    elif o.has("original_ratio"):
+        return o.number("original_ratio", positive=True), None
+    elif o.has("original_conversion_price"):
+        conversion_price = o.number("original_conversion_price", positive=True)
+        if face is None:
+            o.fail("face_per_unit", None, "is required with original_conversion_price")
+        elif conversion_price is not None:
+            return CONTEXT.divide(face, conversion_price), conversion_price
+        return None, conversion_price
+    else:
+        o.fail("original_ratio", None, "is required (or original_conversion_price with face_per_unit)")
+    return None, None
+
+
+def _period(raw, common_before: int | None, problems: list[InputError]) -> Period | None:
+    """``[period]``, for EPS; shares_before defaults to the common outstanding before the offer."""
+    p = _Table(raw, "period", problems)
+    p.unknown(KEYS["period"])
+    start, end, settlement = p.date("start"), p.date("end"), p.date("settlement")
+    net_income = p.number("net_income")
+    dividends = p.number("preferred_dividends", required=False, nonneg=True, default=Decimal(0))
+    shares_before = p.whole("shares_before", required=False, positive=True, default=common_before)
+    tax_rate = p.number("tax_rate", required=False, nonneg=True, default=Decimal(0))
+    if tax_rate is not None and tax_rate >= 1:
+        p.fail("tax_rate", p.data["tax_rate"], "must be a fraction below 1 (0.21 for 21%)")
+    problems.extend(period_problems(start, end))
+    if None in (start, end, settlement, net_income, shares_before):
+        return None
+    return Period(start, end, settlement, net_income, dividends, shares_before, tax_rate)
+
+
+def _exchanges(raw, top: _Table) -> tuple[Exchange, ...]:
+    """``[[exchange]]``: the later exchanges (only those read whole)."""
+    if not isinstance(raw, list):
+        top.fail("exchange", raw, "must be an array of tables ([[exchange]])")
+        return ()
     exchanges = []
-    raw_exchanges = data.get("exchange", [])
-    if not isinstance(raw_exchanges, list):
-        top.fail("exchange", raw_exchanges, "must be an array of tables ([[exchange]])")
-        raw_exchanges = []
-    for i, raw in enumerate(raw_exchanges, 1):
-        x = _Table(raw, f"exchange[{i}]", problems)
+    for i, table in enumerate(raw, 1):
+        x = _Table(table, f"exchange[{i}]", top.problems)
         x.unknown(KEYS["exchange"])
         ex = (x.date("date"), x.whole("units", positive=True), x.number("ratio", positive=True),
               x.number("price", positive=True), x.number("cash_per_unit", required=False, nonneg=True,
                                                           default=Decimal(0)))
         if None not in ex:
             exchanges.append(Exchange(*ex))
-
-    if problems:
-        raise InputErrors(problems)
-    offer = Offer(
-        id=offer_id, issuer=issuer, security=security, kind=kind, outstanding=outstanding,
-        original_ratio=original_ratio, common_outstanding_before=common_before, expiration=expiration,
-        consideration=consideration, tally=tally, valuation=Valuation(v_date, v_price), face_per_unit=face,
-        original_conversion_price=conversion_price, max_units=max_units, odd_lot=odd_lot,
-        substantive_conversion=substantive, carrying_amount=carrying, period=period, exchanges=tuple(exchanges),
-        source=source, short_name=o.text("short_name", required=False), accounting=accounting,
-    )
-    relation_problems = check_offer(offer)
-    if relation_problems:
-        raise InputErrors(relation_problems)
-    return offer
+    return tuple(exchanges)
 
 
 def _accounting(data: dict, kind: str, problems: list[InputError]) -> Accounting:

@@ -47,6 +47,7 @@ from openpyxl.utils.cell import range_boundaries
 
 from .engine.errors import XlpyError
 from .safety import read_part
+from .serial_dates import serial_text
 
 __all__ = [
     "REL",
@@ -379,13 +380,8 @@ def text_xml(s: str) -> str:
 
 
 def serial(value: dt.date, date1904: bool = False) -> str:
-    """A date or date-time as Excel's serial day number."""
-    epoch = dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30)
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day)
-    delta = value - epoch
-    days = delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
-    return str(int(days)) if days == int(days) else repr(days)
+    """A date or date-time as Excel's serial day number (:func:`xlpy.serial_dates.serial_text`)."""
+    return serial_text(value, date1904)
 
 
 def cell_xml(ref: str, value, style: str | None, text: bool = False, date1904: bool = False) -> str:

@@ -39,6 +39,7 @@ import numpy as np
 
 from . import formulas_access as fa
 from .openpyxl_access import cell_map
+from .serial_dates import EPOCH
 
 __all__ = ["ROW_FUNCTIONS", "RecalcError", "TableColumn", "recalculate"]
 
@@ -115,7 +116,7 @@ class _Book:
     def __init__(self, wb, columns: Iterable[TableColumn], progress: Callable[[int], None] | None = None):
         self.EMPTY, self.errors, self.replace_empty = fa.empty(), fa.error_values(), fa.replace_empty
         self.wb = wb
-        self.epoch = getattr(wb, "epoch", dt.datetime(1899, 12, 30))
+        self.epoch = getattr(wb, "epoch", EPOCH)
         self.sheets = {ws.title.upper(): ws for ws in wb.worksheets}
         self.names: dict[str, str] = {}
         for name, d in wb.defined_names.items():

@@ -220,6 +220,25 @@ def _register(
     arg_options = {k: dict(v) for k, v in (arg_options or {}).items()}
     ret = dict(ret or {})
 
+    description = _check_function(f, name, volatile, call_in_wizard)
+    category = _check_category(name, category)
+
+    params = _params(f)  # [(name, optional, default, vararg)]
+    _check_args(name, params, args, arg_options)
+
+    xlfunc = _build_xlfunc(
+        f, params, kind, category, args, arg_options, ret, volatile, call_in_wizard
+    )
+
+    spec = _spec(f, xlfunc, kind, description, category, args, volatile, call_in_wizard)
+    _add(spec)
+
+    f.__xlfunc__ = xlfunc
+    return _apply_xlwings(f, spec, args, arg_options, ret)
+
+
+def _check_function(f: Callable[..., Any], name: str, volatile: bool, call_in_wizard: bool) -> str:
+    """The function's description (its docstring's first line); TypeError for a bad name or flag."""
     if not _VBA_NAME.match(name) or len(name) > _VBA_NAME_MAX:
         raise TypeError(
             f"{name}: not usable as an Excel/VBA name "
@@ -232,9 +251,12 @@ def _register(
         raise TypeError(f"{name}: volatile must be True or False, got {volatile!r}")
     if not isinstance(call_in_wizard, bool):
         raise TypeError(f"{name}: call_in_wizard must be True or False, got {call_in_wizard!r}")
-    category = _check_category(name, category)
+    return description
 
-    params = _params(f)  # [(name, optional, default, vararg)]
+
+def _check_args(name: str, params: list[tuple[str, bool, Any, bool]], args: Mapping[str, str],
+                arg_options: Mapping[str, Mapping[str, Any]]) -> None:
+    """TypeError unless every argument has a VBA name and help text, and every option names an argument."""
     param_names = [p[0] for p in params]
     for key in args:
         if key not in param_names:
@@ -266,11 +288,12 @@ def _register(
             + ", ".join(repr(m) for m in missing)
         )
 
-    xlfunc = _build_xlfunc(
-        f, params, kind, category, args, arg_options, ret, volatile, call_in_wizard
-    )
 
-    spec = FunctionSpec(
+def _spec(f: Callable[..., Any], xlfunc: dict[str, Any], kind: Literal["function", "macro"], description: str,
+          category: str | int, args: Mapping[str, str], volatile: bool, call_in_wizard: bool) -> FunctionSpec:
+    """The registry's record of one function, from its ``__xlfunc__``."""
+    name = f.__name__
+    return FunctionSpec(
         name=name,
         func=f,
         description=description,
@@ -292,10 +315,6 @@ def _register(
         module=f.__module__,
         call_in_wizard=call_in_wizard,
     )
-    _add(spec)
-
-    f.__xlfunc__ = xlfunc
-    return _apply_xlwings(f, spec, args, arg_options, ret)
 
 
 def _description(f: Callable[..., Any]) -> str:
@@ -377,29 +396,10 @@ def _build_xlfunc(
     argmap: dict[str, dict[str, Any]] = {}
     xlf["args"] = xlargs
     xlf["argmap"] = argmap
-    for vpos, (vname, optional, default, vararg) in enumerate(params):
-        arg_info: dict[str, Any] = {
-            "name": vname,
-            "pos": vpos,
-            "vba": None,
-            "doc": "Positional argument " + str(vpos + 1),
-            "vararg": vararg,
-            "options": {},
-        }
-        if vname in type_hints:
-            type_hint, annotations = _split_hint(type_hints[vname])
-            if type_hint is not dt.datetime and type_hint is not dt.date:
-                arg_info["options"]["convert"] = type_hint
-                if annotations:
-                    for key, value in annotations[0].items():
-                        if key == "doc":
-                            arg_info["doc"] = value
-                        else:
-                            arg_info["options"][key] = value
-        if optional:
-            arg_info["optional"] = default
+    for vpos, param in enumerate(params):
+        arg_info = _xlarg(vpos, param, type_hints)
         xlargs.append(arg_info)
-        argmap[vname] = arg_info
+        argmap[arg_info["name"]] = arg_info
     xlf["ret"] = {
         "doc": f.__doc__
         if f.__doc__ is not None
@@ -416,19 +416,8 @@ def _build_xlfunc(
     ret_opts = dict(ret)
     xlf["ret"]["options"].update(ret_opts)
     # xw.arg(name, doc=help, **options) per argument
-    for vname in argmap:
-        opts = dict(arg_options.get(vname, {}))
-        if vname in args:
-            opts["doc"] = args[vname]
-        if not opts:
-            continue
-        if opts.get("convert", "absent") is None:  # xlarg's convert=None means "not given"
-            del opts["convert"]
-        xla = argmap[vname]
-        for special in ("vba", "doc"):
-            if special in opts:
-                xla[special] = opts.pop(special)
-        xla["options"].update(opts)
+    for vname, xla in argmap.items():
+        _apply_arg_options(xla, arg_options.get(vname, {}), {"doc": args[vname]} if vname in args else {})
     # the outermost xw.func(...) / xw.sub(...)
     xlf["category"] = category
     xlf["call_in_wizard"] = call_in_wizard
@@ -437,6 +426,45 @@ def _build_xlfunc(
     if kind == "macro":
         xlf["sub"] = True
     return xlf
+
+
+def _xlarg(vpos: int, param: tuple[str, bool, Any, bool], type_hints: Mapping[str, Any]) -> dict[str, Any]:
+    """One argument's entry as xlwings' xlfunc makes it from the signature and its type hint."""
+    vname, optional, default, vararg = param
+    arg_info: dict[str, Any] = {
+        "name": vname,
+        "pos": vpos,
+        "vba": None,
+        "doc": "Positional argument " + str(vpos + 1),
+        "vararg": vararg,
+        "options": {},
+    }
+    if vname in type_hints:
+        type_hint, annotations = _split_hint(type_hints[vname])
+        if type_hint is not dt.datetime and type_hint is not dt.date:
+            arg_info["options"]["convert"] = type_hint
+            if annotations:
+                for key, value in annotations[0].items():
+                    if key == "doc":
+                        arg_info["doc"] = value
+                    else:
+                        arg_info["options"][key] = value
+    if optional:
+        arg_info["optional"] = default
+    return arg_info
+
+
+def _apply_arg_options(xla: dict[str, Any], options: Mapping[str, Any], doc: Mapping[str, Any]) -> None:
+    """What ``xw.arg(name, doc=help, **options)`` does to one argument's entry (*doc*: the help given, if any)."""
+    opts = {**options, **doc}
+    if not opts:
+        return
+    if opts.get("convert", "absent") is None:  # xlarg's convert=None means "not given"
+        del opts["convert"]
+    for special in ("vba", "doc"):
+        if special in opts:
+            xla[special] = opts.pop(special)
+    xla["options"].update(opts)
 
 
 def _add(spec: FunctionSpec) -> None:

@@ -50,6 +50,7 @@ from .engine import allocation, charge as _charge, eps as _eps, ratio as _ratio,
 from .engine.errors import InputError, XlpyError
 from .engine.model import FRACTIONAL_POLICIES, Consideration, Offer, PriceDay, Tally, Valuation
 from .engine.numbers import ZERO
+from .engine.rules import check_period, tally_problems
 from .excel_args import (
     cell_message,
     cells,
@@ -523,8 +524,7 @@ def WEIGHTED_SHARES(shares_before, shares_issued, issue_date, period_start, peri
     before = whole(shares_before, "shares_before")
     start = date(period_start, "period_start")
     end = date(period_end, "period_end")
-    if end < start:
-        raise InputError("period_end", end, f"must not be before period_start ({start.isoformat()})")
+    check_period(start, end, ("period_start", "period_end"))
     amounts, days = cells(shares_issued, "shares_issued"), cells(issue_date, "issue_date")
     if len(amounts) != len(days):
         raise InputError(
@@ -669,10 +669,9 @@ def OFFER_RESULTS(outstanding, tendered, guaranteed, offer_ratio, original_ratio
     units = whole(outstanding, "outstanding", minimum=1)
     count = whole(tendered, "tendered")
     ngd = whole(guaranteed, "guaranteed")
-    if count > units:
-        raise InputError("tendered", tendered, f"must not exceed outstanding ({units})")
-    if ngd > count:
-        raise InputError("guaranteed", guaranteed, f"must not exceed tendered ({count})")
+    for problem in tally_problems({"outstanding": units, "tendered": count, "guaranteed_delivery": ngd},
+                                  {"guaranteed_delivery": "guaranteed"}):
+        raise problem
     r1 = positive(offer_ratio, "offer_ratio")
     r0 = positive(original_ratio, "original_ratio")
     _no_below_original(r1, r0, offer_ratio)

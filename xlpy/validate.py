@@ -38,14 +38,13 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from . import bookdata, libreoffice, progress, saved_values, vba
-from .formula_text import same_formula
-from .formulas_access import plain_value, register_functions
-from .openpyxl_access import cell_map
 from .engine.compute import compute
 from .engine.errors import InputError, InputErrors
 from .engine.numbers import excel_round, to_decimal
 from .engine.release import approx, release_sentences
 from .engine.schema import value_of
+from .formula_text import same_formula
+from .formulas_access import plain_value, register_functions
 from .layout import (
     CHECK_COLS,
     CONF_SHEET,
@@ -62,6 +61,8 @@ from .layout import (
     sensitivity_origin,
     tie_cells,
 )
+from .openpyxl_access import cell_map
+from .serial_dates import serial_day
 
 __all__ = ["Finding", "Report", "expected_cells", "formula_cells", "validate", "validate_many"]
 
@@ -548,7 +549,7 @@ def _serial_dates(exp: dict, values: dict) -> dict:
     for key, e in exp.items():
         v = values.get(key)
         if isinstance(e.value, dt.date) and isinstance(v, (int, float)) and not isinstance(v, bool):
-            out[key] = dt.date(1899, 12, 30) + dt.timedelta(days=int(v))
+            out[key] = serial_day(v)
     return out
 
 
@@ -730,29 +731,10 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     findings: list[Finding] = []
     notes: list[str] = []
     report = Report(book, findings, [], notes)
-    if not path.is_file():
-        findings.append(Finding(book, "file", "workbook not found", str(path), "nothing"))
+    opened = _open_book(path, findings)
+    if opened is None:
         return report
-    from .safety import check_package
-
-    check_package(path, book)  # a bomb is refused (exit 2) before anything is unpacked
-    try:
-        from .fastload import load
-
-        with progress.step(f"{book}: reading"):
-            wb = load(path)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        findings.append(Finding(book, "file", "cannot be opened as a workbook", "an .xlsm", str(exc)))
-        return report
-    if LAYOUT_NAME not in wb.defined_names:
-        findings.append(Finding(book, f"name {LAYOUT_NAME}", "not a standard xlpy workbook", "the layout name",
-                                "no such name"))
-        return report
-    try:
-        lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
-    except ValueError as exc:
-        findings.append(Finding(book, f"name {LAYOUT_NAME}", "layout cannot be read", "a layout", str(exc)))
-        return report
+    wb, lay = opened
     # Structure first (the table rows decide the formulas leg's path); the rest of it is checked once
     # LibreOffice is recalculating, and its findings come before the inputs' as always.
     with progress.step(f"{book}: structure"):
@@ -770,35 +752,10 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
             findings.extend(later)
             later.clear()
 
-    def get(sheet, ref):
-        return wb[sheet][ref].value if sheet in wb.sheetnames else None
-
-    try:
-        offer = bookdata.read_offer(get, lay)
-    except InputErrors as exc:
-        for p in exc.problems:
-            later.append(Finding(book, p.field, p.reason, "", _show(p.value), "inputs"))
+    exp = _engine_cells(book, wb, lay, offer_path, later)
+    if exp is None:
         structure_rest()
         return report
-    if offer_path is not None:
-        from .offerfile import load
-
-        _compare_offer_file(book, offer, load(offer_path), lay, later)
-    try:
-        from . import calendars
-
-        results = compute(offer, calendars.sessions)
-    except (InputErrors, InputError) as exc:
-        for p in getattr(exc, "problems", (exc,)):
-            later.append(Finding(book, p.field, f"the engine refuses the workbook's inputs: {p.reason}", "",
-                                 _show(p.value), "engine"))
-        structure_rest()
-        return report
-    reader = bookdata.CellReader(get, lay)
-    step = reader.number("SensitivityStep")
-    for p in reader.problems:
-        later.append(Finding(book, p.field, p.reason, "a number", _show(p.value), "inputs"))
-    exp = expected_cells(lay, offer, results, step if step is not None else bookdata.SENSITIVITY_STEP)
     report.cells_compared += _saved(book, path, wb, exp, findings, notes)
 
     # The LibreOffice leg runs in its own process, beside the rest of the structure check and the formulas leg.
@@ -814,49 +771,120 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         lo_job = (tmp, pool, pool.submit(libreoffice.recalculate, copy, Path(tmp.name) / "out"))
     structure_rest()
     if "formulas" in legs:
-        try:
-            rows = sum(c.rows for c in table_columns(lay))
-            with progress.step(f"{book}: formulas leg", total=rows or None, unit="row") as update:
-                if tables_ok:
-                    raw = _formulas_table_values(wb, lay, list(exp), update)
-                else:  # a table row differs from the layout (a finding already): that row on its own
-                    from .recalc import RecalcError
-
-                    try:
-                        raw = _formulas_table_values(wb, lay, list(exp), update, as_found=True)
-                    except RecalcError:  # it reads rows of its column the template has yet to give
-                        notes.append("formulas leg: a table row differs from the layout; "
-                                     "recalculated by the library's whole-workbook model")
-                        raw = _formulas_values(path)
-            values = _serial_dates(_upper_keys(exp), raw)
-            report.cells_compared += _compare(book, _upper_keys(exp), values, "formulas", findings)
-            report.legs_run.append("formulas")
-        except Exception as exc:  # the library raises many kinds on formulas it cannot parse
-            findings.append(Finding(book, "workbook", "formulas could not recalculate it", "a result",
-                                    f"{type(exc).__name__}: {exc}", "formulas"))
+        _formulas_leg(report, path, wb, lay, exp, tables_ok)
     if "libreoffice" in legs:
-        if libreoffice.find_soffice() is None:
+        if lo_job is None:
             if require_libreoffice:
                 findings.append(Finding(book, "LibreOffice", "not installed, and required", "soffice", "nothing",
                                         "libreoffice"))
             else:
                 notes.append("LibreOffice leg skipped: soffice not found (install libreoffice-calc-nogui)")
         else:
-            tmp, pool, job = lo_job
             findings.extend(lo_findings)
-            try:
-                with progress.step(f"{book}: LibreOffice leg"):
-                    recalculated = job.result()
-                values = _serial_dates(exp, _xlsx_values(recalculated, list(exp)))
-                report.cells_compared += _compare(book, exp, values, "libreoffice", findings)
-                report.legs_run.append("libreoffice")
-            except libreoffice.LibreOfficeError as exc:
-                findings.append(Finding(book, "workbook", "LibreOffice could not recalculate it", "a result",
-                                        str(exc).splitlines()[0], "libreoffice"))
-            finally:
-                pool.shutdown()
-                tmp.cleanup()
+            _libreoffice_leg(report, exp, *lo_job)
     return report
+
+
+def _open_book(path: Path, findings: list[Finding]):
+    """``(wb, layout)`` of a standard workbook, or None with the finding that says why not."""
+    book = path.name
+    if not path.is_file():
+        findings.append(Finding(book, "file", "workbook not found", str(path), "nothing"))
+        return None
+    from .safety import check_package
+
+    check_package(path, book)  # a bomb is refused (exit 2) before anything is unpacked
+    try:
+        from .fastload import load
+
+        with progress.step(f"{book}: reading"):
+            wb = load(path)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        findings.append(Finding(book, "file", "cannot be opened as a workbook", "an .xlsm", str(exc)))
+        return None
+    if LAYOUT_NAME not in wb.defined_names:
+        findings.append(Finding(book, f"name {LAYOUT_NAME}", "not a standard xlpy workbook", "the layout name",
+                                "no such name"))
+        return None
+    try:
+        return wb, layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    except ValueError as exc:
+        findings.append(Finding(book, f"name {LAYOUT_NAME}", "layout cannot be read", "a layout", str(exc)))
+        return None
+
+
+def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding]) -> dict | None:
+    """The engine's value of each cell, run on the workbook's own inputs; None (findings in *later*) if it cannot run."""
+
+    def get(sheet, ref):
+        return wb[sheet][ref].value if sheet in wb.sheetnames else None
+
+    try:
+        offer = bookdata.read_offer(get, lay)
+    except InputErrors as exc:
+        for p in exc.problems:
+            later.append(Finding(book, p.field, p.reason, "", _show(p.value), "inputs"))
+        return None
+    if offer_path is not None:
+        from .offerfile import load
+
+        _compare_offer_file(book, offer, load(offer_path), lay, later)
+    try:
+        from . import calendars
+
+        results = compute(offer, calendars.sessions)
+    except (InputErrors, InputError) as exc:
+        for p in getattr(exc, "problems", (exc,)):
+            later.append(Finding(book, p.field, f"the engine refuses the workbook's inputs: {p.reason}", "",
+                                 _show(p.value), "engine"))
+        return None
+    reader = bookdata.CellReader(get, lay)
+    step = reader.number("SensitivityStep")
+    for p in reader.problems:
+        later.append(Finding(book, p.field, p.reason, "a number", _show(p.value), "inputs"))
+    return expected_cells(lay, offer, results, step if step is not None else bookdata.SENSITIVITY_STEP)
+
+
+def _formulas_leg(report: Report, path: Path, wb, lay: Layout, exp: dict, tables_ok: bool) -> None:
+    """Recalculate with the formulas library and compare; what it finds goes into *report*."""
+    book, findings = report.workbook, report.findings
+    try:
+        rows = sum(c.rows for c in table_columns(lay))
+        with progress.step(f"{book}: formulas leg", total=rows or None, unit="row") as update:
+            if tables_ok:
+                raw = _formulas_table_values(wb, lay, list(exp), update)
+            else:  # a table row differs from the layout (a finding already): that row on its own
+                from .recalc import RecalcError
+
+                try:
+                    raw = _formulas_table_values(wb, lay, list(exp), update, as_found=True)
+                except RecalcError:  # it reads rows of its column the template has yet to give
+                    report.notes.append("formulas leg: a table row differs from the layout; "
+                                        "recalculated by the library's whole-workbook model")
+                    raw = _formulas_values(path)
+        values = _serial_dates(_upper_keys(exp), raw)
+        report.cells_compared += _compare(book, _upper_keys(exp), values, "formulas", findings)
+        report.legs_run.append("formulas")
+    except Exception as exc:  # the library raises many kinds on formulas it cannot parse
+        findings.append(Finding(book, "workbook", "formulas could not recalculate it", "a result",
+                                f"{type(exc).__name__}: {exc}", "formulas"))
+
+
+def _libreoffice_leg(report: Report, exp: dict, tmp, pool, job) -> None:
+    """Wait for LibreOffice's recalculation (started beside the rest) and compare; then clean up."""
+    book, findings = report.workbook, report.findings
+    try:
+        with progress.step(f"{book}: LibreOffice leg"):
+            recalculated = job.result()
+        values = _serial_dates(exp, _xlsx_values(recalculated, list(exp)))
+        report.cells_compared += _compare(book, exp, values, "libreoffice", findings)
+        report.legs_run.append("libreoffice")
+    except libreoffice.LibreOfficeError as exc:
+        findings.append(Finding(book, "workbook", "LibreOffice could not recalculate it", "a result",
+                                str(exc).splitlines()[0], "libreoffice"))
+    finally:
+        pool.shutdown()
+        tmp.cleanup()
 
 
 def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, progress=None) -> list[Report]:

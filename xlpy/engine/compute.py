@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
-from . import allocation, charge, eps, ratio, schema
+from . import allocation, charge, eps, ratio, rules, schema
 from .errors import InputError, InputErrors
 from .model import Consideration, Offer
 from .numbers import CONTEXT, ZERO, excel_round, plain
@@ -178,6 +178,11 @@ class Results:
 
 
 
+#: Where each tally count is given in an offer.
+_TALLY_FIELDS = {"outstanding": "offer.outstanding", "tendered": "tally.tendered",
+                 "guaranteed_delivery": "tally.guaranteed_delivery", "failed_delivery": "tally.failed_delivery"}
+
+
 def check_offer(offer: Offer) -> list[InputError]:
     """Every relation between the offer's fields that does not hold.
 
@@ -187,24 +192,9 @@ def check_offer(offer: Offer) -> list[InputError]:
     problems = []
     t = offer.tally
     if t.holders is None:
-        if t.tendered > offer.outstanding:
-            problems.append(
-                InputError("tally.tendered", t.tendered, f"must not exceed offer.outstanding ({offer.outstanding})")
-            )
-        if t.guaranteed_delivery > t.tendered:
-            problems.append(
-                InputError(
-                    "tally.guaranteed_delivery", t.guaranteed_delivery, f"must not exceed tally.tendered ({t.tendered})"
-                )
-            )
-        if t.failed_delivery > t.guaranteed_delivery:
-            problems.append(
-                InputError(
-                    "tally.failed_delivery",
-                    t.failed_delivery,
-                    f"must not exceed tally.guaranteed_delivery ({t.guaranteed_delivery})",
-                )
-            )
+        problems += rules.tally_problems(
+            {"outstanding": offer.outstanding, "tendered": t.tendered, "guaranteed_delivery": t.guaranteed_delivery,
+             "failed_delivery": t.failed_delivery}, _TALLY_FIELDS)
     if offer.max_units is not None and offer.max_units > offer.outstanding:
         problems.append(
             InputError("offer.max_units", offer.max_units, f"must not exceed offer.outstanding ({offer.outstanding})")
@@ -229,9 +219,7 @@ def check_offer(offer: Offer) -> list[InputError]:
             )
         )
     if offer.period is not None:
-        p = offer.period
-        if p.end < p.start:
-            problems.append(InputError("period.end", p.end.isoformat(), f"must not be before period.start {p.start}"))
+        problems += rules.period_problems(offer.period.start, offer.period.end)
     return problems
 
 
@@ -371,18 +359,14 @@ def _fix_ratio(offer: Offer, sessions: Sessions | None, problems: list[InputErro
 def _count(offer: Offer) -> tuple[allocation.Count, int]:
     """The counted tally and the units of later exchanges, checked against the units outstanding."""
     counted = allocation.count_tally(offer.tally, offer.max_units, offer.odd_lot)
-    if offer.tally.holders is not None and counted.tendered > offer.outstanding:
-        # check_offer compares aggregate counts; a holder table is only summed here.
+    if offer.tally.holders is not None:  # check_offer compares aggregate counts; a holder table is only summed here
         source = offer.tally.holders.source
-        raise InputErrors(
-            [
-                InputError(
-                    "tally.file" + (f": {source}" if source else ""),
-                    counted.tendered,
-                    f"units tendered and not withdrawn must not exceed offer.outstanding ({offer.outstanding})",
-                )
-            ]
-        )
+        holder_problems = rules.tally_problems(
+            {"outstanding": offer.outstanding, "tendered": counted.tendered},
+            {"outstanding": "offer.outstanding", "tendered": "tally.file" + (f": {source}" if source else "")},
+            nouns={"tendered": "units tendered and not withdrawn"})
+        if holder_problems:
+            raise InputErrors(holder_problems)
     exchanged_later = sum(e.units for e in offer.exchanges)
     if counted.accepted + exchanged_later > offer.outstanding:
         raise InputErrors(

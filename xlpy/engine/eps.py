@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from .errors import InputError
+from .rules import check_period
 from .numbers import CONTEXT
 
 __all__ = ["weighted_shares", "basic_eps", "days_outstanding"]
@@ -27,8 +28,7 @@ def days_outstanding(issue_date: dt.date, start: dt.date, end: dt.date) -> int:
     >>> days_outstanding(dt.date(2004, 2, 25), dt.date(2004, 1, 1), dt.date(2004, 3, 31))
     36
     """
-    if end < start:
-        raise InputError("period.end", end.isoformat(), f"must not be before period.start {start.isoformat()}")
+    check_period(start, end)
     first = max(issue_date, start)
     if first > end:
         return 0
@@ -55,9 +55,8 @@ def weighted_shares(
     ...                 dt.date(2004, 1, 1), dt.date(2004, 3, 31))
     Decimal('115860661.0989010989010989010989011')
     """
+    check_period(start, end)
     days = (end - start).days + 1
-    if days < 1:
-        raise InputError("period.end", end.isoformat(), f"must not be before period.start {start.isoformat()}")
     total = Decimal(shares_before) * days
     for shares, issued_on in issues:
         total += Decimal(shares) * days_outstanding(issued_on, start, end)

@@ -49,4 +49,4 @@ def history_row(when: str, tally: str, sha256: str, lines: int, results) -> tupl
 
     return (when, tally, sha256, lines, results.units_tendered, results.units_guaranteed_delivery,
             results.units_failed_delivery, results.units_accepted, excel_round(results.participation, 8),
-            results.common_issued, excel_round(results.induced_charge, 2))
+            results.common_issued, excel_round(results.charge, 2))

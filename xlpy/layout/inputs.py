@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..engine.model import FRACTIONAL_POLICIES, KINDS
 from .model import LABEL_COL, Block, Column, Item, Shape, Sheet, Table, place
 
 
@@ -13,7 +14,7 @@ def _terms(shape: Shape) -> list[Block]:
         Item("Issuer", "Issuer", fmt="text"),
         Item("ShortName", "Short name (release)", fmt="text", optional=True),
         Item("Security", "Security", fmt="text"),
-        Item("Kind", "Kind", fmt="text", choices=("preferred", "note"),
+        Item("Kind", "Kind", fmt="text", choices=KINDS,
              note="preferred: deemed dividend; note: inducement expense"),
         Item("FacePerUnit", "Face per unit", fmt="money", optional=True),
         Item("Outstanding", "Units outstanding before the offer", fmt="count", key="units_outstanding"),
@@ -32,7 +33,7 @@ def _terms(shape: Shape) -> list[Block]:
         Item("CashPerUnit", "Cash per unit", fmt="money", optional=True),
         Item("CashTotal", "Cash in total (instead of per unit)", fmt="money", optional=True),
         Item("ArrearsPerUnit", "Arrears / accrued interest per unit", fmt="money", optional=True),
-        Item("FractionalPolicy", "Fractional shares", fmt="text", choices=("cash", "down", "nearest"),
+        Item("FractionalPolicy", "Fractional shares", fmt="text", choices=FRACTIONAL_POLICIES,
              note="cash: floor + cash in lieu; down: floor; nearest: half away from zero"),
         Item("FractionalPrice", "Price for cash in lieu", fmt="price", optional=True,
              note="blank: the average price (formula) or the valuation price"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..engine.model import METHODS, STATUSES
 from .model import Block, Column, Item, Shape, Sheet, Table, place
 
 
@@ -54,9 +55,9 @@ def sheet(shape: Shape) -> Sheet:
             Column("holder", "Holder", "TenderHolder", fmt="text", width=22),
             Column("units", "Units", "TenderUnits", fmt="count", width=12),
             Column("method", "Method", "TenderMethod", fmt="text", width=13,
-                   choices=("book-entry", "certificate", "guaranteed")),
+                   choices=METHODS),
             Column("status", "Status", "TenderStatus", fmt="text", width=12,
-                   choices=("tendered", "withdrawn", "failed")),
+                   choices=STATUSES),
             Column("eligible", "Eligible", None, '=IF({status}="tendered",{units},0)', fmt="count"),
             Column("run", "Holder running total", None, "=IF({holder}={prev:holder},{prev:run},0)+{eligible}",
                    first="={eligible}", fmt="count"),

@@ -1,0 +1,122 @@
+"""The typed reader (xlpy.typed), the one date-serial helper and the engine's shared rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from xlpy import excel_args, typed
+from xlpy.engine import rules
+from xlpy.engine.errors import InputErrors
+from xlpy.serial_dates import from_serial, serial_day, serial_text, to_serial
+
+
+def _toml(data: dict) -> typed.Reader:
+    return typed.Reader(lambda k: data.get(k, typed.MISSING), lambda k: f"offer.{k}", typed.TOML)
+
+
+def _cells(data: dict) -> typed.Reader:
+    return typed.Reader(data.get, lambda k: f"Inputs!{k[0]}", typed.CELLS, name=lambda k: k[1])
+
+
+def test_every_problem_is_returned_as_located_data():
+    r = _toml({"outstanding": -5, "ratio": "abc", "kind": "bond", "expiration": "soon", "final": "yes"})
+    assert r.whole("outstanding", positive=True) is None
+    assert r.number("ratio") is None
+    assert r.choice("kind", ("preferred", "note")) == ""
+    assert r.date("expiration") is None
+    assert r.flag("final", default=False) is False
+    assert r.text("issuer") == ""
+    assert [str(p) for p in r.problems] == [
+        "offer.outstanding: must be a positive whole number, got -5",
+        "offer.ratio: must be a number, got 'abc'",
+        "offer.kind: must be one of preferred, note, got 'bond'",
+        "offer.expiration: must be a date YYYY-MM-DD, got 'soon'",
+        "offer.final: must be true or false, got 'yes'",
+        "offer.issuer: is required, got nothing",
+    ]
+    with pytest.raises(InputErrors) as info:
+        r.check()
+    assert len(info.value.problems) == 6
+
+
+def test_good_values_are_typed_and_nothing_is_recorded():
+    r = _toml({"units": 274000, "ratio": Decimal("7.94"), "text_ratio": "464,777", "day": dt.date(2004, 2, 20),
+               "final": True, "kind": "note", "issuer": "  Hecla  "})
+    assert r.whole("units") == 274000
+    assert r.number("ratio", positive=True) == Decimal("7.94")
+    assert r.number("text_ratio") == Decimal("464777")  # the offer file may write a number as text
+    assert r.date("day") == dt.date(2004, 2, 20)
+    assert r.flag("final", default=False) is True and r.flag("absent", default=True) is True
+    assert r.choice("kind", ("preferred", "note")) == "note"
+    assert r.text("issuer") == "Hecla"
+    assert r.whole("absent", required=False, default=7) == 7
+    assert r.problems == []
+
+
+def test_toml_counts_must_be_integers_below_fifteen_digits():
+    r = _toml({"a": Decimal("274000.0"), "b": 10**15})
+    assert r.whole("a") is None and r.whole("b", below=10**15) is None
+    assert "written as an integer" in r.problems[0].reason
+    assert r.problems[1].reason.startswith("must be below 1,000,000,000,000,000")
+
+
+def test_cells_are_strict_and_name_the_input():
+    r = _cells({("C11", "Outstanding"): "464777", ("C12", "Kind"): None, ("C13", "Final"): "TRUE",
+                ("C14", "Day"): dt.datetime(2004, 2, 20, 0, 0), ("C15", "Units"): -3.0})
+    assert r.number(("C11", "Outstanding")) is None
+    assert r.choice(("C12", "Kind"), ("preferred", "note")) == ""
+    assert r.flag(("C13", "Final")) is True
+    assert r.date(("C14", "Day")) == dt.date(2004, 2, 20)
+    assert r.whole(("C15", "Units")) is None
+    assert [str(p) for p in r.problems] == [
+        "Inputs!C11: Outstanding must be a number, not text, got '464777'",
+        "Inputs!C12: Kind is required, got nothing",
+        "Inputs!C15: Units must not be negative, got -3.0",
+    ]
+
+
+def test_arguments_read_serials_and_ignore_case():
+    assert excel_args.date(38037.75, "expiration") == dt.date(2004, 2, 20)  # the time of day is cut off
+    assert excel_args.choice("DOWN", "fractional", ("cash", "down", "nearest"), "cash") == "down"
+    with pytest.raises(Exception, match="must be at least 1, got 0"):
+        excel_args.whole(0.0, "days", minimum=1)
+
+
+@pytest.mark.parametrize("day", [dt.date(1900, 1, 1), dt.date(1900, 2, 28), dt.date(1900, 3, 1),
+                                 dt.date(2004, 2, 20), dt.date(9999, 12, 31)])
+def test_serials_round_trip(day):
+    serial = to_serial(day)
+    assert from_serial(serial) == day
+    if day >= dt.date(1900, 3, 1):
+        assert serial_day(serial) == day and serial_text(day) == str(serial)
+
+
+def test_the_fictitious_leap_day_and_the_1904_system():
+    with pytest.raises(Exception, match="29 February 1900"):
+        from_serial(60)
+    assert serial_text(dt.date(1904, 1, 2), date1904=True) == "1"
+    assert serial_text(dt.datetime(2004, 2, 20, 18)) == "38037.75"
+
+
+def test_tally_limits_each_name_their_field_and_limit():
+    counts = {"outstanding": 100, "tendered": 120, "guaranteed_delivery": 130, "failed_delivery": 140}
+    fields = {"tendered": "T", "guaranteed_delivery": "G", "failed_delivery": "F", "outstanding": "O"}
+    assert [str(p) for p in rules.tally_problems(counts, fields, show="{:,}".format)] == [
+        "T: must not exceed O (100), got 120",
+        "G: must not exceed T (120), got 130",
+        "F: must not exceed G (130), got 140",
+    ]
+    assert rules.tally_problems({"outstanding": 100, "tendered": 100, "guaranteed_delivery": 0}) == []
+    assert rules.tally_problems({"tendered": 5, "guaranteed_delivery": 3}) == []  # no outstanding: not checked
+
+
+def test_period_order():
+    start, end = dt.date(2004, 1, 1), dt.date(2004, 3, 31)
+    assert rules.period_problems(start, end) == [] and rules.period_problems(None, start) == []
+    [problem] = rules.period_problems(end, start, ("period_start", "period_end"))
+    assert str(problem) == "period_end: must not be before period_start (2004-03-31), got 2004-01-01"
+    with pytest.raises(Exception, match="period.end: must not be before period.start"):
+        rules.check_period(end, start)
