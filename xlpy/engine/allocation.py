@@ -12,7 +12,7 @@ few shares; with only aggregate counts, the whole count is one "holder".
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import and_, eq, ne, not_
@@ -42,7 +42,8 @@ class Count:
         proration_factor: accepted share of the eligible non-odd-lot units
             (1 for any and all), shown to 10 decimals.
         odd_lot_units: units accepted in full as odd lots (0 when none).
-        holders: accepted units per holder (None for aggregate counts).
+        holders: accepted units per holder, in no particular order (None for
+            aggregate counts); a tuple here, an array from :mod:`xlpy.vector`.
         holder_count: number of holders with units accepted (None for aggregate counts).
     """
 
@@ -53,7 +54,7 @@ class Count:
     accepted: int
     proration_factor: Decimal
     odd_lot_units: int = 0
-    holders: tuple[int, ...] | None = None
+    holders: Sequence[int] | None = None
     holder_count: int | None = None
 
 

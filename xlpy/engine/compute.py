@@ -289,7 +289,7 @@ def check_offer(offer: Offer) -> list[InputError]:
     return problems
 
 
-def compute(offer: Offer, sessions: Sessions | None = None) -> Results:
+def compute(offer: Offer, sessions: Sessions | None = None, allocator=None) -> Results:
     """Compute every result for *offer*.
 
     Parameters
@@ -298,6 +298,12 @@ def compute(offer: Offer, sessions: Sessions | None = None) -> Results:
     sessions : callable, optional
         ``sessions(calendar, first, last)`` giving the trading days; needed
         only when the ratio is set by formula.
+    allocator : optional
+        Counts the tally and delivers shares per holder: an object with
+        ``count_tally`` and ``deliver`` that give what :mod:`.allocation`'s
+        functions give (the default); :data:`xlpy.vector.ALLOCATOR` does it
+        with numpy for large holder tallies.  Everything after (cash, the
+        charge, EPS) is computed here, in :class:`~decimal.Decimal`.
 
     Raises
     ------
@@ -313,10 +319,10 @@ def compute(offer: Offer, sessions: Sessions | None = None) -> Results:
     # Every sum and product below runs at the engine's precision and rounding,
     # whatever decimal context the caller (an add-in host, a notebook) has set.
     with localcontext(CONTEXT):
-        return _compute(offer, sessions)
+        return _compute(offer, sessions, allocator or allocation)
 
 
-def _compute(offer: Offer, sessions: Sessions | None) -> Results:
+def _compute(offer: Offer, sessions: Sessions | None, allocator) -> Results:
     problems = check_offer(offer)
     warnings: list[str] = []
     c = offer.consideration
@@ -354,7 +360,7 @@ def _compute(offer: Offer, sessions: Sessions | None) -> Results:
     if problems:
         raise InputErrors(problems)
 
-    counted = allocation.count_tally(offer.tally, offer.max_units, offer.odd_lot)
+    counted = allocator.count_tally(offer.tally, offer.max_units, offer.odd_lot)
     if offer.tally.holders is not None and counted.tendered > offer.outstanding:
         # check_offer compares aggregate counts; a holder table is only summed here.
         source = offer.tally.holders.source
@@ -387,7 +393,7 @@ def _compute(offer: Offer, sessions: Sessions | None) -> Results:
         fractional_price = average
     else:
         fractional_price = valuation_price
-    delivery = allocation.deliver(
+    delivery = allocator.deliver(
         counted.holders if counted.holders is not None else accepted, offer_ratio, c.fractional, fractional_price
     )
     if c.fractional == "cash" and delivery.fractional_shares and c.fractional_price is None:
