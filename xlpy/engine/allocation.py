@@ -14,13 +14,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from itertools import compress, repeat
 from operator import and_, eq, ne, not_
 from decimal import Decimal
 
 from .errors import InputError
-from .model import HolderTable, Tally
 from .numbers import CONTEXT, ONE, ZERO, excel_round
+
+if TYPE_CHECKING:  # the model's records are only named here; importing them costs the worksheet functions
+    from .model import HolderTable, Tally
 
 __all__ = ["Count", "Delivery", "count_tally", "prorate", "deliver", "proration_factor"]
 
