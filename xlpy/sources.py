@@ -276,6 +276,7 @@ def read_tally(path: str | os.PathLike, mapping: ColumnMapping | None = None, so
 
 
 def _csv_columns(path: Path, mapping: ColumnMapping):
+    import numpy as np
     import pandas as pd
 
     first = header_line(path, mapping.encoding)
@@ -318,8 +319,9 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
                 column_values = pd.read_csv(path, usecols=[i], dtype=str, **options).iloc[:, 0].tolist()
             columns.append(column_values)
         elif isinstance(column.dtype, pd.CategoricalDtype) and len(column) and column.cat.codes.min() >= 0:
-            words = _Words(column.tolist())
-            words.codes, words.categories = column.cat.codes.to_numpy(), list(column.cat.categories)
+            categories, codes = list(column.cat.categories), column.cat.codes.to_numpy()
+            words = _Words(np.asarray(categories, dtype=object).take(codes).tolist())  # the words, shared
+            words.codes, words.categories = codes, categories
             columns.append(words)
         else:
             columns.append(column.tolist())
