@@ -41,7 +41,8 @@ def tables(draw, max_lines: int = 60, max_units: int = 5000):
     ids, units, methods, statuses = [], [], [], []
     for _ in range(n):
         method = draw(st.sampled_from(("book-entry", "certificate", "guaranteed")))
-        status = draw(st.sampled_from(("tendered", "tendered", "withdrawn") + (("failed",) if method == "guaranteed" else ())))
+        failed = ("failed",) if method == "guaranteed" else ()
+        status = draw(st.sampled_from(("tendered", "tendered", "withdrawn", *failed)))
         ids.append(f"H{draw(st.integers(0, pool))}")
         units.append(draw(st.integers(0, max_units)))
         methods.append(method)

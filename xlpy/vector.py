@@ -13,7 +13,8 @@ are ``divmod(units × numerator, 10**s)``, the proration is
 ``units × capacity // eligible``, and the rules (tendered, withdrawn, failed;
 odd lots first; floor or half away from zero) are the engine's, line for line.
 Before any step it checks that no product or sum can reach 2**63; when one
-could, that step is left to the engine's own Python path.  The property tests compare the two on random tallies.
+could, that step is left to the engine's own Python path.  The property
+tests (``tests/test_vector.py``) compare the two on random tallies.
 
 Holder lines are grouped by the ids' (Python) hashes: a line whose hash no
 other line has is its holder's only line; the few lines whose hash may repeat
