@@ -432,9 +432,9 @@ def _tally_from_columns(name, headers, columns, mapping):
     units = _whole_column(raw_units, name, units_col, problems)
     ids_raw = columns[found["holder_id"]]
     try:
-        ids = list(map(str.strip, ids_raw))
+        ids = tuple(map(str.strip, ids_raw))
     except TypeError:  # numbers from a spreadsheet
-        ids = list(map(str.strip, map(str, ids_raw)))
+        ids = tuple(map(str.strip, map(str, ids_raw)))
     if "" in ids:
         for i, h in enumerate(ids):
             if not h:
@@ -503,7 +503,7 @@ def _capped(problems):
 def _whole_column(raw, name, column, problems):
     """Units as ints; the fast path takes plain digits, the rest go through the exact reader."""
     if type(raw) is _Whole:
-        return list(raw)
+        return raw  # a list already: the table makes its tuple
     out = []
     append = out.append
     for i, v in enumerate(raw):

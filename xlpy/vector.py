@@ -143,16 +143,19 @@ def _shared_hashes(digest: np.ndarray) -> np.ndarray:
     (a ``bincount``, cheaper than a hash table); a line alone in its bucket
     has a hash no other line has.  Three rounds take three bit ranges.
     """
-    candidates = np.arange(len(digest))
+    candidates = None  # every line, before the first round
     for shift in (42, 20, 0):
-        m = len(candidates)
+        m = len(digest) if candidates is None else len(candidates)
         if m < 2:
             break
         bits = min(22, max(8, (4 * m).bit_length()))
-        bucket = ((digest[candidates] >> np.uint64(shift)) & np.uint64((1 << bits) - 1)).astype(np.intp)
-        candidates = candidates[np.bincount(bucket, minlength=1 << bits)[bucket] > 1]
+        part = digest if candidates is None else digest[candidates]
+        bucket = ((part >> np.uint64(shift)) & np.uint64((1 << bits) - 1)).astype(np.intp)
+        kept = np.bincount(bucket, minlength=1 << bits)[bucket] > 1
+        candidates = np.flatnonzero(kept) if candidates is None else candidates[kept]
     shared = np.zeros(len(digest), dtype=bool)
-    shared[candidates] = True
+    if candidates is not None:  # (None: fewer than two lines, none shared)
+        shared[candidates] = True
     return shared
 
 
