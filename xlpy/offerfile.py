@@ -9,7 +9,6 @@ each naming the file, the key and the bad value.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 import re
 import tomllib
 from decimal import Decimal
@@ -334,7 +333,7 @@ def _tally(t: _Table, base: Path, problems: list[InputError]) -> Tally | None:
         if not name:
             return None
         try:
-            table: HolderTable = replace(sources.read_tally(base / name, mapping), source=name)
+            table: HolderTable = sources.read_tally(base / name, mapping, source=name)
         except InputErrors as exc:
             problems.extend(
                 InputError(f"tally.file: {p.field}", p.value, p.reason, show_value=p.show_value)
@@ -352,9 +351,11 @@ def _tally(t: _Table, base: Path, problems: list[InputError]) -> Tally | None:
 
 def compute_file(path: str | os.PathLike):
     """Load an offer file and compute it with the exchange calendars; returns ``(offer, results)``."""
+    from .vector import ALLOCATOR  # numpy, for large holder tallies
+
     offer = load(path)
     try:
-        return offer, compute(offer, calendars.sessions)
+        return offer, compute(offer, calendars.sessions, ALLOCATOR)
     except InputErrors as exc:
         raise InputErrors([_locate(p, Path(path).name) for p in exc.problems]) from None
     except InputError as exc:

@@ -245,8 +245,10 @@ def _match_columns(headers, spellings, mapping_columns, name, required):
     return found, problems
 
 
-def read_tally(path: str | os.PathLike, mapping: ColumnMapping | None = None) -> HolderTable:
+def read_tally(path: str | os.PathLike, mapping: ColumnMapping | None = None, source: str = "") -> HolderTable:
     """Read a holder-level tally (CSV or XLSX) into a :class:`HolderTable`.
+
+    The table's ``source`` is *source*, or the file's name when not given.
 
     A tally without a ``method`` or ``status`` column is refused unless the
     mapping states the default (``[defaults]``); a ``guaranteed`` marker
@@ -265,10 +267,16 @@ def read_tally(path: str | os.PathLike, mapping: ColumnMapping | None = None) ->
         headers, columns = _xlsx_columns(path, mapping)
     else:
         headers, columns = _csv_columns(path, mapping)
-    return _tally_from_columns(path.name, headers, columns, mapping)
+    lines, arrays = _tally_from_columns(path.name, headers, columns, mapping)
+    table = HolderTable(*lines, source=source or path.name)
+    if arrays is not None:
+        # The same lines as numpy arrays, read by xlpy.vector; dataclasses.replace drops them.
+        object.__setattr__(table, "_arrays", arrays)
+    return table
 
 
 def _csv_columns(path: Path, mapping: ColumnMapping):
+    import numpy as np
     import pandas as pd
 
     first = header_line(path, mapping.encoding)
@@ -283,13 +291,17 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
     # column is read as text, so holder ids keep their leading zeros.
     names = [h.strip() for h in header]
     found, _ = _match_columns(names, TALLY_COLUMNS, mapping.columns, path.name, ())
+    # Method and status hold a handful of words: read as categories, they
+    # cost one string each rather than one a line.
     units_at = found.get("units") if len(set(names)) == len(names) else None
     options = dict(keep_default_na=False, encoding=mapping.encoding, skipinitialspace=True, sep=sep)
     try:
         if units_at is None:
             frame = pd.read_csv(path, dtype=str, **options)
         else:
-            frame = pd.read_csv(path, dtype={i: str for i in range(len(names)) if i != units_at}, **options)
+            words = {found.get("method"), found.get("status")} - {None, units_at}
+            frame = pd.read_csv(path, dtype={i: "category" if i in words else str
+                                             for i in range(len(names)) if i != units_at}, **options)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise InputErrors([InputError(path.name, None, f"cannot be read as CSV: {exc}", show_value=False)]) from None
     headers = [str(c) for c in frame.columns]
@@ -299,17 +311,61 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
         if i == units_at and len(frame.columns) == len(names):
             if column.dtype.kind in "iu":
                 values = column.tolist()
-                column_values = _Whole(values) if not len(values) or column.min() >= 0 else values
+                column_values = values
+                if not len(values) or column.min() >= 0:
+                    column_values = _Whole(values)
+                    column_values.array = column.to_numpy(dtype="int64")
             else:
                 column_values = pd.read_csv(path, usecols=[i], dtype=str, **options).iloc[:, 0].tolist()
             columns.append(column_values)
+        elif isinstance(column.dtype, pd.CategoricalDtype) and len(column) and column.cat.codes.min() >= 0:
+            categories, codes = list(column.cat.categories), column.cat.codes.to_numpy()
+            words = _Words(np.asarray(categories, dtype=object).take(codes).tolist())  # the words, shared
+            words.codes, words.categories = codes, categories
+            columns.append(words)
         else:
             columns.append(column.tolist())
     return headers, columns
 
 
 class _Whole(list):
-    """A column pandas has already read as whole numbers, none negative."""
+    """A column pandas has already read as whole numbers, none negative; ``array``: the same, int64."""
+
+
+class _Words(list):
+    """A column of a few distinct words; ``codes[i]`` is line *i*'s index in ``categories``."""
+
+
+def _word_codes(raw, ours, n):
+    """``(codes, words)``: line *i*'s word is ``words[codes[i]]`` (None when *raw* was not read so)."""
+    import numpy as np
+
+    if raw is None:  # the column is absent: every line has the default
+        return np.zeros(n, dtype=np.int8), [ours[0]]
+    if type(raw) is not _Words:
+        return None
+    codes = raw.codes
+    return codes, [ours[int(np.argmax(codes == k))] for k in range(len(raw.categories))]
+
+
+def _has(column, word):
+    """Lines whose word is *word*, from ``(codes, words)``."""
+    import numpy as np
+
+    codes, words = column
+    return np.isin(codes, [k for k, w in enumerate(words) if w == word])
+
+
+def _line_arrays(found, columns, method, status, n):
+    """The units and word codes as numpy arrays, for :mod:`xlpy.vector` (None when not read as such)."""
+    if "guaranteed" in found or type(columns[found["units"]]) is not _Whole:
+        return None
+    words = {}
+    for key, ours in (("method", method), ("status", status)):
+        words[key] = _word_codes(columns[found[key]] if key in found else None, ours, n)
+        if words[key] is None:
+            return None
+    return {"units": columns[found["units"]].array, **words}
 
 
 def _xlsx_columns(path: Path, mapping: ColumnMapping):
@@ -347,7 +403,7 @@ def _words(values, table, mapping_words, name, column, default, problems):
     lookup.update(mapping_words)
     # A tally has a handful of distinct words: map each once, then the column at C speed.
     resolved = {}
-    for raw in set(values):
+    for raw in values.categories if type(values) is _Words else set(values):
         k = _key(raw)
         resolved[raw] = default if k == "" else lookup.get(k)
     if all(type(raw) is str and raw == ours for raw, ours in resolved.items()):
@@ -375,7 +431,10 @@ def _tally_from_columns(name, headers, columns, mapping):
     raw_units = columns[found["units"]]
     units = _whole_column(raw_units, name, units_col, problems)
     ids_raw = columns[found["holder_id"]]
-    ids = list(map(str.strip, map(str, ids_raw)))
+    try:
+        ids = tuple(map(str.strip, ids_raw))
+    except TypeError:  # numbers from a spreadsheet
+        ids = tuple(map(str.strip, map(str, ids_raw)))
     if "" in ids:
         for i, h in enumerate(ids):
             if not h:
@@ -400,9 +459,13 @@ def _tally_from_columns(name, headers, columns, mapping):
                         headers[found["status"]], "tendered", problems)
     else:
         status = [mapping.defaults.get("status", "tendered")] * n
-    failed_not_guaranteed = "failed" in status and any(
-        map(ne, compress(method, map(eq, status, repeat("failed"))), repeat("guaranteed"))
-    )
+    arrays = None if problems else _line_arrays(found, columns, method, status, n)
+    if arrays is not None:
+        failed_not_guaranteed = bool((_has(arrays["status"], "failed") & ~_has(arrays["method"], "guaranteed")).any())
+    else:
+        failed_not_guaranteed = "failed" in status and any(
+            map(ne, compress(method, map(eq, status, repeat("failed"))), repeat("guaranteed"))
+        )
     for i, (m, s) in enumerate(zip(method, status) if failed_not_guaranteed else ()):
         if s == "failed" and m != "guaranteed":
             problems.append(InputError(f"{name}: row {i + 2}, column status", "failed",
@@ -411,7 +474,7 @@ def _tally_from_columns(name, headers, columns, mapping):
                 break
     if problems:
         raise InputErrors(_capped(problems))
-    return HolderTable(tuple(ids), tuple(units), tuple(method), tuple(status), source=name)
+    return (tuple(ids), tuple(units), tuple(method), tuple(status)), arrays
 
 
 def _missing_columns(found, mapping, name, headers, problems) -> None:
@@ -440,7 +503,7 @@ def _capped(problems):
 def _whole_column(raw, name, column, problems):
     """Units as ints; the fast path takes plain digits, the rest go through the exact reader."""
     if type(raw) is _Whole:
-        return list(raw)
+        return raw  # a list already: the table makes its tuple
     out = []
     append = out.append
     for i, v in enumerate(raw):

@@ -44,11 +44,11 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .engine import allocation, charge as _charge, eps as _eps, ratio as _ratio, release as _release
 from .engine.errors import InputError, XlpyError
-from .engine.model import FRACTIONAL_POLICIES, Consideration, Offer, PriceDay, Tally, Valuation
 from .engine.numbers import ZERO
 from .engine.rules import check_period, tally_problems
 from .excel_args import (
@@ -65,6 +65,9 @@ from .excel_args import (
     whole,
 )
 from .registry import worksheet_function
+
+if TYPE_CHECKING:  # the model's records are imported where used: a workbook loading this module needs none
+    from .engine.model import PriceDay
 
 __all__ = [
     "INDUCED_CHARGE",
@@ -256,6 +259,8 @@ def SHARES_ISSUED(units, ratio, fractional=None):
     >>> SHARES_ISSUED([[150.0], [75.0]], 7.94)
     1786
     """
+    from .engine.model import FRACTIONAL_POLICIES  # the model's records: loaded on first use
+
     holders = counts(units, "units")
     policy = choice(fractional, "fractional", FRACTIONAL_POLICIES, "cash")
     return allocation.deliver(holders, positive(ratio, "ratio"), policy).common_issued
@@ -402,6 +407,8 @@ def OFFER_VWAP(dates, prices, volumes, expiration, days=None, lag=None, calendar
 
 
 def _history(dates, prices, volumes) -> list[PriceDay]:
+    from .engine.model import PriceDay
+
     columns = {"dates": cells(dates, "dates"), "prices": cells(prices, "prices"), "volumes": cells(volumes, "volumes")}
     n = len(columns["dates"])
     for name in ("prices", "volumes"):
@@ -675,6 +682,8 @@ def OFFER_RESULTS(outstanding, tendered, guaranteed, offer_ratio, original_ratio
     r1 = positive(offer_ratio, "offer_ratio")
     r0 = positive(original_ratio, "original_ratio")
     _no_below_original(r1, r0, offer_ratio)
+    from .engine.model import Consideration, Offer, Tally, Valuation
+
     offer = Offer(
         id="worksheet",
         issuer="",

@@ -12,15 +12,18 @@ few shares; with only aggregate counts, the whole count is one "holder".
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from itertools import compress, repeat
 from operator import and_, eq, ne, not_
 from decimal import Decimal
 
 from .errors import InputError
-from .model import HolderTable, Tally
 from .numbers import CONTEXT, ONE, ZERO, excel_round
+
+if TYPE_CHECKING:  # the model's records are only named here; importing them costs the worksheet functions
+    from .model import HolderTable, Tally
 
 __all__ = ["Count", "Delivery", "count_tally", "prorate", "deliver", "proration_factor"]
 
@@ -42,7 +45,8 @@ class Count:
         proration_factor: accepted share of the eligible non-odd-lot units
             (1 for any and all), shown to 10 decimals.
         odd_lot_units: units accepted in full as odd lots (0 when none).
-        holders: accepted units per holder (None for aggregate counts).
+        holders: accepted units per holder, in no particular order (None for
+            aggregate counts); a tuple here, an array from :mod:`xlpy.vector`.
         holder_count: number of holders with units accepted (None for aggregate counts).
     """
 
@@ -53,7 +57,7 @@ class Count:
     accepted: int
     proration_factor: Decimal
     odd_lot_units: int = 0
-    holders: tuple[int, ...] | None = None
+    holders: Sequence[int] | None = None
     holder_count: int | None = None
 
 

@@ -223,7 +223,7 @@ def check_offer(offer: Offer) -> list[InputError]:
     return problems
 
 
-def compute(offer: Offer, sessions: Sessions | None = None) -> Results:
+def compute(offer: Offer, sessions: Sessions | None = None, allocator=None) -> Results:
     """Compute every result for *offer*.
 
     Parameters
@@ -232,6 +232,12 @@ def compute(offer: Offer, sessions: Sessions | None = None) -> Results:
     sessions : callable, optional
         ``sessions(calendar, first, last)`` giving the trading days; needed
         only when the ratio is set by formula.
+    allocator : optional
+        Counts the tally and delivers shares per holder: an object with
+        ``count_tally`` and ``deliver`` that give what :mod:`.allocation`'s
+        functions give (the default); :data:`xlpy.vector.ALLOCATOR` does it
+        with numpy for large holder tallies.  Everything after (cash, the
+        charge, EPS) is computed here, in :class:`~decimal.Decimal`.
 
     Raises
     ------
@@ -247,19 +253,19 @@ def compute(offer: Offer, sessions: Sessions | None = None) -> Results:
     # Every sum and product below runs at the engine's precision and rounding,
     # whatever decimal context the caller (an add-in host, a notebook) has set.
     with localcontext(CONTEXT):
-        return _compute(offer, sessions)
+        return _compute(offer, sessions, allocator or allocation)
 
 
-def _compute(offer: Offer, sessions: Sessions | None) -> Results:
+def _compute(offer: Offer, sessions: Sessions | None, allocator) -> Results:
     problems = check_offer(offer)
     fixed = _fix_ratio(offer, sessions, problems)
     if problems:
         raise InputErrors(problems)
-    counted, exchanged_later = _count(offer)
+    counted, exchanged_later = _count(offer, allocator)
     accepted = counted.accepted
     warnings: list[str] = []
     price = offer.valuation.price
-    fractional_price, delivery = _deliver(offer, fixed, counted, warnings)
+    fractional_price, delivery = _deliver(offer, fixed, counted, warnings, allocator)
     cash = _cash(offer.consideration, accepted)
     fv = charge.fair_values(accepted, delivery.common_issued, delivery.fractional_cash,
                             cash.sweetener + cash.arrears, offer.original_ratio, price)
@@ -356,9 +362,9 @@ def _fix_ratio(offer: Offer, sessions: Sessions | None, problems: list[InputErro
     return _FixedRatio(offer_ratio, average, window[0], window[-1])
 
 
-def _count(offer: Offer) -> tuple[allocation.Count, int]:
+def _count(offer: Offer, allocator) -> tuple[allocation.Count, int]:
     """The counted tally and the units of later exchanges, checked against the units outstanding."""
-    counted = allocation.count_tally(offer.tally, offer.max_units, offer.odd_lot)
+    counted = allocator.count_tally(offer.tally, offer.max_units, offer.odd_lot)
     if offer.tally.holders is not None:  # check_offer compares aggregate counts; a holder table is only summed here
         source = offer.tally.holders.source
         holder_problems = rules.tally_problems(
@@ -381,8 +387,8 @@ def _count(offer: Offer) -> tuple[allocation.Count, int]:
     return counted, exchanged_later
 
 
-def _deliver(offer: Offer, fixed: _FixedRatio, counted: allocation.Count, warnings: list[str]
-             ) -> tuple[Decimal, allocation.Delivery]:
+def _deliver(offer: Offer, fixed: _FixedRatio, counted: allocation.Count, warnings: list[str],
+             allocator) -> tuple[Decimal, allocation.Delivery]:
     """The price for cash in lieu and the shares delivered, holder by holder when there are holders."""
     c = offer.consideration
     if c.fractional_price is not None:
@@ -391,7 +397,7 @@ def _deliver(offer: Offer, fixed: _FixedRatio, counted: allocation.Count, warnin
         fractional_price = fixed.average
     else:
         fractional_price = offer.valuation.price
-    delivery = allocation.deliver(
+    delivery = allocator.deliver(
         counted.holders if counted.holders is not None else counted.accepted, fixed.ratio, c.fractional,
         fractional_price,
     )

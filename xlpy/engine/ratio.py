@@ -14,10 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .errors import InputError
-from .model import PriceDay
 from .numbers import CONTEXT, ZERO, excel_round
+
+if TYPE_CHECKING:  # only named here; importing the model costs the worksheet functions
+    from .model import PriceDay
 
 __all__ = ["averaging_window", "average_price", "exchange_ratio", "session_range"]
 
@@ -84,6 +87,7 @@ def average_price(prices: Sequence[PriceDay], window: Sequence[dt.date], field: 
     --------
     >>> import datetime as dt
     >>> from decimal import Decimal as D
+    >>> from xlpy.engine.model import PriceDay
     >>> p = [PriceDay(dt.date(2004, 2, 11), D("8"), D("100")),
     ...      PriceDay(dt.date(2004, 2, 12), D("9"), D("300"))]
     >>> average_price(p, [dt.date(2004, 2, 11), dt.date(2004, 2, 12)])

@@ -1,0 +1,173 @@
+"""The vectorised allocation (xlpy.vector) gives exactly what the engine's Decimal path gives.
+
+Random tallies (sizes, repeated holders, every method and status, units near
+the int64 bounds), ratios with up to 6 decimals, every fractional policy,
+capped offers with odd lots: the Count and the Delivery must be identical
+(per-holder shares compared as multisets: neither path promises an order),
+and so must every result of a full compute.  Where a product or sum could
+reach 2**63 the vectorised path must hand the step to the engine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from decimal import Decimal as D
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_properties import base_offer
+
+from xlpy import vector
+from xlpy.engine import Consideration, HolderTable, Tally, allocation, compute
+from xlpy.sources import read_tally
+
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+POLICIES = ("cash", "down", "nearest")
+EVERY_LINE = vector.Allocator(min_lines=0)  # the vectorised path on tallies of any length
+
+
+def decimals(max_digits: int, max_places: int):
+    return st.builds(lambda n, p: D(n).scaleb(-p), st.integers(1, 10**max_digits), st.integers(0, max_places))
+
+
+@st.composite
+def tables(draw, max_lines: int = 60, max_units: int = 5000):
+    """Holder lines: ids from a small pool (so holders repeat), every method and status."""
+    n = draw(st.integers(0, max_lines))
+    pool = draw(st.integers(1, 30))
+    ids, units, methods, statuses = [], [], [], []
+    for _ in range(n):
+        method = draw(st.sampled_from(("book-entry", "certificate", "guaranteed")))
+        failed = ("failed",) if method == "guaranteed" else ()
+        status = draw(st.sampled_from(("tendered", "tendered", "withdrawn", *failed)))
+        ids.append(f"H{draw(st.integers(0, pool))}")
+        units.append(draw(st.integers(0, max_units)))
+        methods.append(method)
+        statuses.append(status)
+    return HolderTable(tuple(ids), tuple(units), tuple(methods), tuple(statuses))
+
+
+def same_count(a: allocation.Count, b: allocation.Count) -> None:
+    for f in dataclasses.fields(allocation.Count):
+        if f.name != "holders":
+            assert getattr(a, f.name) == getattr(b, f.name), f.name
+    assert Counter(map(int, a.holders)) == Counter(map(int, b.holders))
+
+
+def capped(data, table):
+    live = sum(u for u, s in zip(table.units, table.status) if s != "withdrawn")
+    max_units = data.draw(st.one_of(st.none(), st.integers(1, max(1, live))))
+    odd_lot = data.draw(st.one_of(st.none(), st.integers(0, 3000)))
+    return max_units, odd_lot
+
+
+@SETTINGS
+@given(table=tables(), data=st.data())
+def test_count_is_the_engines(table, data):
+    max_units, odd_lot = capped(data, table)
+    tally = Tally(holders=table)
+    fast = vector.count_tally(tally, max_units, odd_lot, min_lines=0)
+    assert isinstance(fast.holders, np.ndarray)  # the vectorised path did run
+    same_count(fast, allocation.count_tally(tally, max_units, odd_lot))
+
+
+@SETTINGS
+@given(holders=st.lists(st.integers(0, 10**9), max_size=50), r=decimals(9, 6),
+       policy=st.sampled_from(POLICIES), price=decimals(6, 4))
+def test_deliver_is_the_engines(holders, r, policy, price):
+    fast = vector.deliver(np.array(holders, dtype=np.int64), r, policy, price)
+    assert fast == allocation.deliver(holders, r, policy, price)
+
+
+@SETTINGS
+@given(table=tables(), r=decimals(7, 4), policy=st.sampled_from(POLICIES), data=st.data())
+def test_compute_is_the_engines(table, r, policy, data):
+    max_units, odd_lot = capped(data, table)
+    live = sum(u for u, s in zip(table.units, table.status) if s != "withdrawn")
+    offer = base_offer(outstanding=max(1, live) + 10, tally=Tally(holders=table), max_units=max_units,
+                       odd_lot=odd_lot, consideration=Consideration(ratio=r + D("3.2"), fractional=policy))
+    assert compute(offer, allocator=EVERY_LINE).to_dict() == compute(offer).to_dict()
+
+
+@SETTINGS
+@given(table=tables(max_lines=8, max_units=2**62), data=st.data())
+def test_units_near_the_bounds(table, data):
+    """Units up to 2**62: sums that could pass 2**63 go to the engine, the rest stay exact."""
+    max_units, odd_lot = capped(data, table)
+    tally = Tally(holders=table)
+    fast = vector.count_tally(tally, max_units, odd_lot, min_lines=0)
+    same_count(fast, allocation.count_tally(tally, max_units, odd_lot))
+    if max(table.units, default=0) * len(table) >= 2**63:
+        assert isinstance(fast.holders, tuple)  # the engine counted
+
+
+def test_a_sum_past_int64_is_left_to_the_engine():
+    table = HolderTable(("A", "B", "A"), (2**62, 2**62, 2**62), ("book-entry",) * 3, ("tendered",) * 3)
+    fast = vector.count_tally(Tally(holders=table), min_lines=0)
+    assert isinstance(fast.holders, tuple)
+    assert sorted(fast.holders) == [2**62, 2**63]
+
+
+def test_a_proration_product_past_int64_is_left_to_the_engine():
+    units = (2**40, 3, 2**40 + 7)
+    table = HolderTable(("A", "B", "C"), units, ("book-entry",) * 3, ("tendered",) * 3)
+    tally = Tally(holders=table)
+    max_units = 2**40 + 5  # holders × capacity reaches 2**80
+    fast = vector.count_tally(tally, max_units, 10, min_lines=0)
+    assert isinstance(fast.holders, tuple)
+    same_count(fast, allocation.count_tally(tally, max_units, 10))
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_a_delivery_product_past_int64_is_left_to_the_engine(policy):
+    holders = [2**40, 5, 2**40 + 1]
+    r = D("123456.789012")  # 2**40 × 123456789012 passes 2**63
+    fast = vector.deliver(np.array(holders, dtype=np.int64), r, policy, D("8.31"))
+    assert fast == allocation.deliver(holders, r, policy, D("8.31"))
+    assert fast.common_issued > 2**63 // 10**6  # an exact figure beyond int64's reach at this scale
+
+
+@SETTINGS
+@given(table=tables(), data=st.data())
+def test_colliding_hashes_never_merge_holders(table, data):
+    """Every id given the same hash: the ids themselves still decide who is who."""
+    units = np.array(table.units, dtype=np.int64)
+    good = np.array([s == "tendered" for s in table.status], dtype=bool)
+    key = data.draw(st.sampled_from((lambda s: 0, len, hash)))
+    got = vector._per_holder(table.holder_id, good, units, key=key)
+    want: dict[str, int] = {}
+    for h, u, ok in zip(table.holder_id, table.units, good):
+        if ok:
+            want[h] = want.get(h, 0) + u
+    assert Counter(got.tolist()) == Counter(want.values())
+
+
+def test_a_read_tally_carries_the_same_lines_as_arrays(tmp_path):
+    """The arrays read_tally attaches say what its tuples say, words mapped and defaults filled."""
+    path = tmp_path / "t.csv"
+    lines = ["Holder,Shares,Delivery,Status"]
+    rng = np.random.default_rng(7)
+    words = {"method": ["DTC", "cert", "NGD", ""], "status": ["Valid", "W/D", "withdrawn", "tendered", ""]}
+    for i in range(3000):
+        m = words["method"][rng.integers(4)]
+        s = "failed" if m == "NGD" and rng.random() < 0.3 else words["status"][rng.integers(5)]
+        lines.append(f"A{rng.integers(2000):05d},{rng.integers(0, 500)},{m},{s}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "m.toml").write_text('[statuses]\n"W/D" = "withdrawn"\n', encoding="utf-8")
+    from xlpy.sources import read_mapping
+
+    table = read_tally(path, read_mapping(tmp_path / "m.toml"))
+    arrays = vars(table)["_arrays"]
+    assert arrays["units"].tolist() == list(table.units)
+    for key, column in (("method", table.method), ("status", table.status)):
+        codes, ours = arrays[key]
+        assert [ours[c] for c in codes.tolist()] == list(column)
+    plain = dataclasses.replace(table)  # no arrays: the vectorised path converts the tuples
+    assert "_arrays" not in vars(plain)
+    for max_units, odd_lot in ((None, None), (100_000, 100), (5_000, 0)):
+        want = allocation.count_tally(Tally(holders=table), max_units, odd_lot)
+        same_count(vector.count_tally(Tally(holders=table), max_units, odd_lot, min_lines=0), want)
+        same_count(vector.count_tally(Tally(holders=plain), max_units, odd_lot, min_lines=0), want)
