@@ -78,12 +78,16 @@ class Book(Protocol):
     def set_name(self, name: str, definition: str, hidden: bool = False) -> None:
         """Define (or redefine) a workbook-level name."""
 
-    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int) -> None:
+    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
+                    saved: dict[str, Sequence] | None = None) -> None:
         """Rewrite a layout table: input columns from *rows*, formula columns from the layout.
 
         *table* is the table as it will be (``table.rows == len(rows)``); it
         had *old_rows* data rows.  Rows past the new end, up to the old end, are
         cleared; the table's range and its columns' data validation follow.
+        *saved*, column key -> one value per row, are the engine's values of
+        formula columns, for a book that keeps saved values in its file
+        (:class:`PackageBook`; the others ignore them).
         """
 
     def recalculate(self) -> None:
@@ -205,7 +209,8 @@ class OpenpyxlBook:
 
         self.wb.defined_names[name] = DefinedName(name, attr_text=definition, hidden=hidden or None)
 
-    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int) -> None:
+    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
+                    saved: dict[str, Sequence] | None = None) -> None:
         from openpyxl.worksheet.cell_range import MultiCellRange
 
         from .build import write_table_rows
@@ -278,6 +283,8 @@ class PackageBook:
         self._cache: dict[str, tuple[int, int, dict[tuple[int, int], object]]] = {}  # rows, columns read
         self._formulas_written = False
         self._saved: dict[tuple[str, str], object] | None = None
+        self._saved_tables: dict[str, object] = {}  # sheet -> saved_values.TableValues
+        self._kept: dict[str, tuple[int, int]] = {}  # sheet -> table rows written with their saved values
 
     # reading ------------------------------------------------------------------------
 
@@ -412,7 +419,8 @@ class PackageBook:
         self._wb_text = set_defined_name(self._wb_text, name, definition, hidden)
         self._names[name] = definition
 
-    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int) -> None:
+    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
+                    saved: dict[str, Sequence] | None = None) -> None:
         from . import package
 
         self._check_sheet(sheet)
@@ -423,8 +431,10 @@ class PackageBook:
         self._unshare(sheet, table.first_row, max(last, old_last), c1, c2)
         styles = {c: sx.style_of(table.first_row, c) for c in range(c1, c2 + 1)}
         si, foreign = sx.area_facts(table.first_row, max(last, old_last), c1, c2)
-        xml = _table_rows_xml(table, list(rows), styles, si + 1, self.date1904, sx.p)
+        xml = _table_rows_xml(table, list(rows), styles, si + 1, self.date1904, sx.p, saved)
         sx.splice(table.first_row, max(last, old_last), c1, c2, xml, foreign=foreign)
+        if saved:
+            self._kept[sheet] = (table.first_row, last)
         # The table's range, the validation of its columns, the dimension.
         parts = package.table_parts(self.pkg, self._sheets[sheet])
         if table.name in parts:
@@ -441,9 +451,15 @@ class PackageBook:
     def recalculate(self) -> None:
         pass
 
-    def set_saved_values(self, values: dict[tuple[str, str], object]) -> None:
-        """Save *values* ((sheet, cell) -> the engine's value) with those formula cells (:mod:`xlpy.saved_values`)."""
+    def set_saved_values(self, values: dict[tuple[str, str], object], tables: dict | None = None) -> None:
+        """Save *values* ((sheet, cell) -> the engine's value) with those formula cells (:mod:`xlpy.saved_values`).
+
+        *tables*, sheet -> :class:`xlpy.saved_values.TableValues`: a table's
+        formula columns, column by column (a table :meth:`write_table` wrote
+        with its saved values keeps those instead).
+        """
         self._saved = dict(values)
+        self._saved_tables = dict(tables or {})
 
     def to_bytes(self, when: dt.datetime | None = None) -> bytes:
         from . import package
@@ -454,7 +470,11 @@ class PackageBook:
         if self._saved is not None:
             from .saved_values import fill_parts
 
-            fill_parts(self.pkg, self._sheets, self._saved, self.date1904)
+            from .saved_values import TableValues
+
+            tables = dict(self._saved_tables)
+            tables.update({sheet: TableValues(a, b, None) for sheet, (a, b) in self._kept.items()})
+            fill_parts(self.pkg, self._sheets, self._saved, self.date1904, tables)
         if self._edits or self._formulas_written:
             self._wb_text = package.full_calc_on_load(self._wb_text)
             package.drop_calc_chain(self.pkg)
@@ -483,12 +503,16 @@ _NEEDS_CARE = re.compile(r"[\x01-\x1f&<>]|_x|\x00\s|\s\x00")
 
 
 def _table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | None], si: int, date1904: bool,
-                    prefix: str = "") -> str:
+                    prefix: str = "", saved: dict[str, Sequence] | None = None) -> str:
     """The ``<row>`` elements of a table's data rows, formula columns as shared formulas.
 
     One template per row is filled column-wise (the fast path for a long
-    tally); the first two rows carry the shared formulas' masters.
+    tally); the first two rows carry the shared formulas' masters.  *saved*,
+    column key -> one value per row, gives those formula cells their saved
+    value (:mod:`xlpy.saved_values`).
     """
+    from .saved_values import value_texts
+
     from .package import escape_text, number_text, serial, text_xml
 
     p = prefix
@@ -531,6 +555,13 @@ def _table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | Non
             continue
         columns.append([inner(v, textual) for v in values])
 
+    # Saved values of formula cells: (column index) -> each row's (t attribute, <v> element).
+    ends: dict[int, list[tuple[str, str]]] = {}
+    for i, c in enumerate(table.columns):
+        values = (saved or {}).get(c.key)
+        if c.formula is not None and values is not None and len(values) == len(rows):
+            ends[i] = [(t, f"<{p}v>{v}</{p}v>") for t, v in value_texts(values, date1904)]
+
     # Shared formulas: (column index) -> (master row, si).
     shared: dict[int, tuple[int, int]] = {}
     for i, c in enumerate(table.columns):
@@ -544,16 +575,17 @@ def _table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | Non
     def formula_cell(i: int, row: int) -> str:
         col = get_column_letter(table.first_col + i)
         c = table.columns[i]
+        t, v = ends[i][row - first] if i in ends and row - first < len(ends[i]) else ("", "")
         if i in shared:
             start, k = shared[i]
             if row == start:
                 body = escape_text(table.row_formula(c, row)[1:])
-                return f'<{p}c r="{col}{row}"{s_attr(i)}><{p}f t="shared" ref="{col}{start}:{col}{last}" si="{k}">' \
-                       f"{body}</{p}f></{p}c>"
+                return f'<{p}c r="{col}{row}"{s_attr(i)}{t}><{p}f t="shared" ref="{col}{start}:{col}{last}" ' \
+                       f'si="{k}">{body}</{p}f>{v}</{p}c>'
             if row > start:
-                return f'<{p}c r="{col}{row}"{s_attr(i)}><{p}f t="shared" si="{k}"/></{p}c>'
+                return f'<{p}c r="{col}{row}"{s_attr(i)}{t}><{p}f t="shared" si="{k}"/>{v}</{p}c>'
         body = escape_text(table.row_formula(c, row)[1:])
-        return f'<{p}c r="{col}{row}"{s_attr(i)}><{p}f>{body}</{p}f></{p}c>'
+        return f'<{p}c r="{col}{row}"{s_attr(i)}{t}><{p}f>{body}</{p}f>{v}</{p}c>'
 
     def slow_row(r: int) -> str:
         row = first + r
@@ -577,16 +609,24 @@ def _table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | Non
     # {0} is the row number, {1}, {2}... the input columns' cells (no other braces occur in this XML).
     parts = [f'<{p}row r="{{0}}">']
     k = 1
+    fills = []  # the list filling each {k}, in column order
     for i, c in enumerate(table.columns):
         col = get_column_letter(table.first_col + i)
         if c.formula is None:
             parts.append(f'<{p}c r="{col}{{0}}"{s_attr(i)}{{{k}}}')
+            fills.append(columns[inputs.index(i)])
+            k += 1
+        elif i in ends:  # the cell's end, from its saved value: each distinct one made once
+            f = f'<{p}f t="shared" si="{shared[i][1]}"/>'
+            made = {e: f"{e[0]}>{f}{e[1]}</{p}c>" for e in set(ends[i])}
+            parts.append(f'<{p}c r="{col}{{0}}"{s_attr(i)}{{{k}}}')
+            fills.append(list(map(made.__getitem__, ends[i])))
             k += 1
         else:
             parts.append(f'<{p}c r="{col}{{0}}"{s_attr(i)}><{p}f t="shared" si="{shared[i][1]}"/></{p}c>')
     parts.append(f"</{p}row>")
     template = "".join(parts)
-    body = "".join(map(template.format, range(first + 2, last + 1), *(col[2:] for col in columns)))
+    body = "".join(map(template.format, range(first + 2, last + 1), *(col[2:] for col in fills)))
     return "".join(head) + body
 
 
@@ -663,7 +703,8 @@ class XlwingsBook:
         except Exception:  # noqa: BLE001  (a missing name: the COM error of Names.Item)
             self.book.names.add(name, "=" + definition)
 
-    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int) -> None:
+    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
+                    saved: dict[str, Sequence] | None = None) -> None:
         text_columns = [i for i, c in enumerate(table.columns) if c.fmt == "text"]
         values = table_values(table, list(rows))
         self.write_rows(sheet, _data_ref(table), values, text_columns)

@@ -435,18 +435,63 @@ def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: lis
                                         "" if len(a or []) != len(b or []) else " with different values"), "inputs"))
 
 
-def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes: list[str]) -> int:
-    """The saved values of the formula cells the engine knows, against the engine (:mod:`xlpy.saved_values`)."""
+def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes: list[str],
+           lay: Layout | None = None, offer=None, results=None) -> int:
+    """The saved values of the formula cells the engine knows, against the engine (:mod:`xlpy.saved_values`).
+
+    With *lay*, *offer* and *results*, the holder table's rows too, line by
+    line (at most :data:`SAVED_TABLE_SHOWN` findings a column; a note counts the rest).
+    """
     saved = _serial_dates(exp, _xlsx_values(path, list(exp)))  # read from the XML: no second load of the book
-    mismatches, compared, blank, verdict = saved_values.compare(path, wb, exp, _same, saved)
+    mismatches, compared, blank, _ = saved_values.compare(path, wb, exp, _same, saved)
+    rows, more = _saved_table(path, lay, offer, results) if lay is not None else ([], (0, 0))
+    compared, blank = compared + more[0], blank + more[1]
+    full_calc = bool(getattr(wb.calculation, "fullCalcOnLoad", False))
+    verdict = saved_values.verdict(mismatches + rows, compared, blank, full_calc)
     why = (SAVED_STALE if verdict == "stale" else SAVED_DOCTORED)
-    for m in mismatches:
+    shown: dict[str, int] = {}
+    for table_row, m in [(False, m) for m in mismatches] + [(True, m) for m in rows]:
+        column = re.sub(r"\d+$", "", m.where)
+        if table_row:
+            shown[column] = shown.get(column, 0) + 1
+            if shown[column] > SAVED_TABLE_SHOWN:
+                continue
         findings.append(Finding(book, m.where, f"{m.label}: saved value differs from the engine; {why}",
                                 _show(m.engine), _show(m.saved), "saved"))
+    for column, n in shown.items():
+        if n > SAVED_TABLE_SHOWN:
+            notes.append(f"{n - SAVED_TABLE_SHOWN} more saved value(s) of {column} differ from the engine "
+                         f"(the first {SAVED_TABLE_SHOWN} are shown)")
     if blank:
         notes.append(f"{blank} formula cell(s) the engine knows hold no saved value (the file was saved before "
                      "it was calculated); the application calculates them when it opens the file")
     return compared
+
+
+#: Findings shown per holder-table column whose saved values differ from the engine.
+SAVED_TABLE_SHOWN = 10
+
+
+def _saved_table(path: Path, lay: Layout, offer, results) -> tuple[list, tuple[int, int]]:
+    """The holder table's saved values against the engine: mismatches, (cells compared, cells blank)."""
+    from .package import Package
+
+    for s in lay.sheets:
+        for t in s.tables:
+            if t.name != saved_values.HOLDER_TABLE or not t.rows:
+                continue
+            columns = saved_values.holder_values(t, offer, results)
+            if not columns or len(next(iter(columns.values()))) != t.rows:
+                return [], (0, 0)
+            pkg = Package(path)
+            part = pkg.sheet_parts().get(s.title)
+            if part is None:
+                return [], (0, 0)
+            date1904 = bool(re.search(rb'date1904="(1|true)"', pkg.read(pkg.workbook_part())))
+            found, compared, blank = saved_values.compare_table(pkg.read(part), s.title, t, columns, _same, Expect,
+                                                                date1904)
+            return found, (compared, blank)
+    return [], (0, 0)
 
 
 SAVED_STALE = "the file looks saved before recalculation (stale): open it in Excel, recalculate and save"
@@ -870,7 +915,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     for p in reader.problems:
         later.append(Finding(book, p.field, p.reason, "a number", _show(p.value), "inputs"))
     exp = expected_cells(lay, offer, results, step if step is not None else bookdata.SENSITIVITY_STEP)
-    report.cells_compared += _saved(book, path, wb, exp, findings, notes)
+    report.cells_compared += _saved(book, path, wb, exp, findings, notes, lay, offer, results)
 
     # The LibreOffice leg runs in its own process, beside the rest of the structure check and the formulas leg.
     lo_job = None
