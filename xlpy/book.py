@@ -25,6 +25,7 @@ import io
 import os
 import re
 from collections.abc import Callable, Sequence
+from itertools import chain, repeat
 from decimal import Decimal
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -502,28 +503,9 @@ def _table_cell(table: Table, rows: Sequence[tuple], row: int, col: int) -> obje
 _NEEDS_CARE = re.compile(r"[\x01-\x1f&<>]|_x|\x00\s|\s\x00")
 
 
-def _table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | None], si: int, date1904: bool,
-                    prefix: str = "", saved: dict[str, Sequence] | None = None) -> str:
-    """The ``<row>`` elements of a table's data rows, formula columns as shared formulas.
-
-    One template per row is filled column-wise (the fast path for a long
-    tally); the first two rows carry the shared formulas' masters.  *saved*,
-    column key -> one value per row, gives those formula cells their saved
-    value (:mod:`xlpy.saved_values`).
-    """
-    from .saved_values import value_texts
-
-    from .package import escape_text, number_text, serial, text_xml
-
-    p = prefix
-    first = table.first_row
-    n = max(len(rows), 1)
-    last = first + n - 1
-    inputs = [i for i, c in enumerate(table.columns) if c.formula is None]
-
-    def s_attr(i):
-        st = styles.get(table.first_col + i)
-        return f' s="{st}"' if st is not None else ""
+def _input_cells(table: Table, rows: list[tuple], inputs: list[int], p: str, date1904: bool) -> list[list[str]]:
+    """Column-wise: the XML of each input cell after its ``r`` and ``s`` attributes."""
+    from .package import number_text, serial, text_xml
 
     def inner(v, textual: bool) -> str:
         if v is None:
@@ -531,12 +513,11 @@ def _table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | Non
         if textual or isinstance(v, str):
             return f' t="inlineStr">{text_xml(str(v))}</{p}c>'
         if isinstance(v, bool):
-            return f' t="b"><v>{int(v)}</v></{p}c>'
+            return f' t="b"><{p}v>{int(v)}</{p}v></{p}c>'
         if isinstance(v, (dt.date, dt.datetime)):
-            return f"><v>{serial(v, date1904)}</v></{p}c>"
-        return f"><v>{number_text(v)}</v></{p}c>"
+            return f"><{p}v>{serial(v, date1904)}</{p}v></{p}c>"
+        return f"><{p}v>{number_text(v)}</{p}v></{p}c>"
 
-    # Column-wise: the inner XML of each input cell.
     columns: list[list[str]] = []
     by_column = list(zip(*rows)) if rows else [(None,)] * len(inputs)
     for j, i in enumerate(inputs):
@@ -547,20 +528,55 @@ def _table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | Non
             joined = "\x00".join(values)
             # Plain text (the usual holder id): no escaping, no edge spaces; else cell by cell.
             if not _NEEDS_CARE.search(joined) and joined == joined.strip():
-                words = {v: f' t="inlineStr"><is><t>{v}</t></is></{p}c>' for v in set(values)}
+                words = {v: f' t="inlineStr"><{p}is><{p}t>{v}</{p}t></{p}is></{p}c>' for v in set(values)}
                 columns.append(list(map(words.__getitem__, values)))
                 continue
         if not textual and kinds == {int}:
-            columns.append(list(map(f"><v>%d</v></{p}c>".__mod__, values)))
+            columns.append(list(map(f"><{p}v>%d</{p}v></{p}c>".__mod__, values)))
             continue
         columns.append([inner(v, textual) for v in values])
+    return columns
 
-    # Saved values of formula cells: (column index) -> each row's (t attribute, <v> element).
-    ends: dict[int, list[tuple[str, str]]] = {}
-    for i, c in enumerate(table.columns):
-        values = (saved or {}).get(c.key)
-        if c.formula is not None and values is not None and len(values) == len(rows):
-            ends[i] = [(t, f"<{p}v>{v}</{p}v>") for t, v in value_texts(values, date1904)]
+
+def _value_tails(values: Sequence, date1904: bool, formula: str, p: str) -> list[str]:
+    """Each formula cell's XML after its ``r`` and ``s`` attributes: type, *formula*, saved value.
+
+    Each distinct value is made once (booleans apart from the numbers they equal).
+    """
+    from .saved_values import value_texts
+
+    typed = bool in set(map(type, values))
+    keys = list(zip(map(type, values), values)) if typed else values
+    made = {}
+    for key in set(keys):
+        (t, v), = value_texts([key[1] if typed else key], date1904)
+        made[key] = f"{t}>{formula}<{p}v>{v}</{p}v></{p}c>"
+    return list(map(made.__getitem__, keys))
+
+
+def _table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | None], si: int, date1904: bool,
+                    prefix: str = "", saved: dict[str, Sequence] | None = None) -> str:
+    """The ``<row>`` elements of a table's data rows, formula columns as shared formulas.
+
+    The first two rows carry the shared formulas' masters; the rest are
+    joined column-wise from lists of cell pieces, no Python work per cell
+    (the fast path for a long tally).  *saved*, column key -> one value per
+    row, gives those formula cells their saved value (:mod:`xlpy.saved_values`).
+    """
+    from .package import escape_text
+    from .saved_values import value_texts
+
+    p = prefix
+    first = table.first_row
+    n = max(len(rows), 1)
+    last = first + n - 1
+    inputs = [i for i, c in enumerate(table.columns) if c.formula is None]
+    columns = _input_cells(table, rows, inputs, p, date1904)
+    saved = {c: v for c, v in (saved or {}).items() if len(v) == len(rows)}
+
+    def s_attr(i):
+        st = styles.get(table.first_col + i)
+        return f' s="{st}"' if st is not None else ""
 
     # Shared formulas: (column index) -> (master row, si).
     shared: dict[int, tuple[int, int]] = {}
@@ -575,7 +591,10 @@ def _table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | Non
     def formula_cell(i: int, row: int) -> str:
         col = get_column_letter(table.first_col + i)
         c = table.columns[i]
-        t, v = ends[i][row - first] if i in ends and row - first < len(ends[i]) else ("", "")
+        t = v = ""
+        if c.key in saved:
+            (t, v), = value_texts([saved[c.key][row - first]], date1904)
+            v = f"<{p}v>{v}</{p}v>"
         if i in shared:
             start, k = shared[i]
             if row == start:
@@ -600,34 +619,23 @@ def _table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | Non
         return "".join(out)
 
     head = [slow_row(r) for r in range(min(2, n))]
-    if n <= 2:
-        return "".join(head)
-    # Rows 3..n: one template, filled from the column lists.
-    per_row = any(i not in shared for i, c in enumerate(table.columns) if c.formula is not None)
-    if per_row:
+    if n <= 2 or any(i not in shared for i, c in enumerate(table.columns) if c.formula is not None):
         return "".join(head) + "".join(slow_row(r) for r in range(2, n))
-    # {0} is the row number, {1}, {2}... the input columns' cells (no other braces occur in this XML).
-    parts = [f'<{p}row r="{{0}}">']
-    k = 1
-    fills = []  # the list filling each {k}, in column order
+    # Rows 3..n: constant pieces and per-row lists, interleaved row by row and joined in one go.
+    numbers = list(map(str, range(first + 2, last + 1)))
+    seq: list = [f'<{p}row r="', numbers, '">']
     for i, c in enumerate(table.columns):
-        col = get_column_letter(table.first_col + i)
+        seq += [f'<{p}c r="{get_column_letter(table.first_col + i)}', numbers, f'"{s_attr(i)}']
+        f = f'<{p}f t="shared" si="{shared[i][1]}"/>' if i in shared else ""
         if c.formula is None:
-            parts.append(f'<{p}c r="{col}{{0}}"{s_attr(i)}{{{k}}}')
-            fills.append(columns[inputs.index(i)])
-            k += 1
-        elif i in ends:  # the cell's end, from its saved value: each distinct one made once
-            f = f'<{p}f t="shared" si="{shared[i][1]}"/>'
-            made = {e: f"{e[0]}>{f}{e[1]}</{p}c>" for e in set(ends[i])}
-            parts.append(f'<{p}c r="{col}{{0}}"{s_attr(i)}{{{k}}}')
-            fills.append(list(map(made.__getitem__, ends[i])))
-            k += 1
+            seq.append(columns[inputs.index(i)][2:])
+        elif c.key in saved:
+            seq.append(_value_tails(saved[c.key][2:], date1904, f, p))
         else:
-            parts.append(f'<{p}c r="{col}{{0}}"{s_attr(i)}><{p}f t="shared" si="{shared[i][1]}"/></{p}c>')
-    parts.append(f"</{p}row>")
-    template = "".join(parts)
-    body = "".join(map(template.format, range(first + 2, last + 1), *(col[2:] for col in fills)))
-    return "".join(head) + body
+            seq.append(f"{'>'}{f}</{p}c>")
+    seq.append(f"</{p}row>")
+    pieces = [repeat(x) if isinstance(x, str) else x for x in seq]
+    return "".join(head) + "".join(chain.from_iterable(zip(*pieces)))
 
 
 # --- a live Excel book ------------------------------------------------------------------------

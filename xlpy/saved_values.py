@@ -121,8 +121,13 @@ def fill(part: bytes, values: dict[str, object], date1904: bool = False, drop_ot
     if keep is not None:
         a, b = _row_span(part, *keep)
         if a < b:
-            return fill(part[:a], values, date1904, drop_others) + part[a:b] + \
-                fill(part[b:], values, date1904, drop_others, start=0)
+            view = memoryview(part)
+            head, tail = view[:a].tobytes(), view[b:].tobytes()
+            new_head, new_tail = fill(head, values, date1904, drop_others), \
+                fill(tail, values, date1904, drop_others, start=0)
+            if new_head is head and new_tail is tail:
+                return part
+            return b"".join((new_head, view[a:b], new_tail))  # one copy of the long middle
     return _fill(part, values, date1904, drop_others, start)
 
 
@@ -131,8 +136,8 @@ def _row_span(part: bytes, r1: int, r2: int) -> tuple[int, int]:
     m = re.search(rb"<(\w+:)?(?:row|c)\b", part)
     p = (m.group(1) or b"") if m else b""
     a = part.find(b"<" + p + b'row r="%d"' % r1)
-    last = part.find(b"<" + p + b'row r="%d"' % r2, max(a, 0))
-    if a < 0 or last < 0:
+    last = part.rfind(b"<" + p + b'row r="%d"' % r2)  # the table's end is near the sheet's: look from there
+    if a < 0 or last < a:
         return 0, 0
     close = b"</" + p + b"row>"
     tag_end = part.index(b">", last)

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import and_, eq, ne, not_
+from operator import and_, eq, mul, ne, not_
 from decimal import Decimal
 
 from .errors import InputError
@@ -204,7 +204,7 @@ def holder_lines(holder_id: Sequence[str], units: Sequence[int], status: Sequenc
     ((0, 150, 0), (0, 150, 0), (0, 1191, 0), (Decimal('0'), Decimal('0'), Decimal('0')))
     """
     n = len(holder_id)
-    eligible = [u if s == "tendered" else 0 for u, s in zip(units, status)]
+    eligible = list(map(mul, units, map(eq, status, repeat("tendered"))))
     run = [0] * n
     total = 0
     previous = None
@@ -212,29 +212,22 @@ def holder_lines(holder_id: Sequence[str], units: Sequence[int], status: Sequenc
         total = (total if h == previous else 0) + e
         run[i] = total
         previous = h
-    holder_units = [r if i == n - 1 or holder_id[i] != holder_id[i + 1] else 0 for i, r in enumerate(run)]
-    failed = sum(u for u, s in zip(units, status) if s == "failed")
-    tendered = sum(u for u, s in zip(units, status) if s != "withdrawn")
+    # A holder's last line: the next line is another holder's (or there is none).
+    last = list(map(ne, holder_id, list(holder_id[1:]) + [object()])) if n else []
+    holder_units = list(map(mul, run, last))
+    failed = sum(compress(units, map(eq, status, repeat("failed"))))
+    tendered = sum(compress(units, map(ne, status, repeat("withdrawn"))))
     accepted, _, _ = _accept(holder_units, tendered - failed, max_units, odd_lot)
     scale = max(0, -ratio.as_tuple().exponent)
     denominator, numerator = 10**scale, int(ratio.scaleb(scale))
-    shares, fraction = [], []
-    zero = Decimal(0)
-    parts: dict[int, Decimal] = {}
-    for a in accepted:
+    delivered: dict[int, tuple[int, Decimal]] = {}  # accepted units -> (shares, fraction): each count once
+    for a in set(accepted):
         whole, frac = divmod(a * numerator, denominator)
         if policy == "nearest":
             whole, frac = (whole + 1 if 2 * frac >= denominator else whole), 0
-        shares.append(whole)
-        if frac:
-            f = parts.get(frac)
-            if f is None:
-                f = parts[frac] = Decimal(frac).scaleb(-scale)
-            fraction.append(f)
-        else:
-            fraction.append(zero)
-    return HolderLines(tuple(eligible), tuple(run), tuple(holder_units), tuple(accepted), tuple(shares),
-                       tuple(fraction))
+        delivered[a] = (whole, Decimal(frac).scaleb(-scale) if frac else Decimal(0))
+    shares, fraction = zip(*map(delivered.__getitem__, accepted)) if n else ((), ())
+    return HolderLines(tuple(eligible), tuple(run), tuple(holder_units), tuple(accepted), shares, fraction)
 
 
 def deliver(
