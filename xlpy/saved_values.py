@@ -259,8 +259,7 @@ def holder_values(table, offer, results, rows: Sequence[tuple] | None = None) ->
 
     if rows is not None:
         keys = [c.key for c in table.columns if c.formula is None]
-        cols = dict(zip(keys, zip(*rows))) if rows else dict.fromkeys(keys, ())
-        ids, units, status = cols["holder"], cols["units"], cols["status"]
+        ids, units, status = ([r[keys.index(k)] for r in rows] for k in ("holder", "units", "status"))
     elif offer.tally.holders is not None:
         h = offer.tally.holders
         ids, units, status = h.holder_id, h.units, h.status

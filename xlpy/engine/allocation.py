@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import compress, repeat
-from operator import and_, eq, mul, ne, not_
+from itertools import accumulate, chain, compress, repeat
+from operator import and_, eq, mul, ne, not_, sub
 from decimal import Decimal
 
 from .errors import InputError
@@ -205,28 +205,31 @@ def holder_lines(holder_id: Sequence[str], units: Sequence[int], status: Sequenc
     """
     n = len(holder_id)
     eligible = list(map(mul, units, map(eq, status, repeat("tendered"))))
-    run = [0] * n
-    total = 0
-    previous = None
-    for i, (h, e) in enumerate(zip(holder_id, eligible)):
-        total = (total if h == previous else 0) + e
-        run[i] = total
-        previous = h
+    # The running total within each holder: the running total of all lines, less its value before the
+    # holder's first line (column-wise passes; no Python work per line).
+    ids = list(holder_id)
+    first = list(map(ne, ids, [object()] + ids[:-1]))
+    cumulative = list(accumulate(eligible))
+    starts = list(compress(range(n), first))
+    before = [cumulative[i - 1] if i else 0 for i in starts]
+    lengths = list(map(sub, starts[1:] + [n], starts))
+    run = list(map(sub, cumulative, chain.from_iterable(map(repeat, before, lengths))))
     # A holder's last line: the next line is another holder's (or there is none).
-    last = list(map(ne, holder_id, list(holder_id[1:]) + [object()])) if n else []
+    last = first[1:] + [True] if n else []
     holder_units = list(map(mul, run, last))
     failed = sum(compress(units, map(eq, status, repeat("failed"))))
     tendered = sum(compress(units, map(ne, status, repeat("withdrawn"))))
     accepted, _, _ = _accept(holder_units, tendered - failed, max_units, odd_lot)
     scale = max(0, -ratio.as_tuple().exponent)
     denominator, numerator = 10**scale, int(ratio.scaleb(scale))
-    delivered: dict[int, tuple[int, Decimal]] = {}  # accepted units -> (shares, fraction): each count once
+    wholes: dict[int, int] = {}  # accepted units -> shares, and -> fraction: each count worked out once
+    parts: dict[int, Decimal] = {}
     for a in set(accepted):
         whole, frac = divmod(a * numerator, denominator)
         if policy == "nearest":
             whole, frac = (whole + 1 if 2 * frac >= denominator else whole), 0
-        delivered[a] = (whole, Decimal(frac).scaleb(-scale) if frac else Decimal(0))
-    shares, fraction = zip(*map(delivered.__getitem__, accepted)) if n else ((), ())
+        wholes[a], parts[a] = whole, Decimal(frac).scaleb(-scale) if frac else Decimal(0)
+    shares, fraction = tuple(map(wholes.__getitem__, accepted)), tuple(map(parts.__getitem__, accepted))
     return HolderLines(tuple(eligible), tuple(run), tuple(holder_units), tuple(accepted), shares, fraction)
 
 
