@@ -622,20 +622,33 @@ def _table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | Non
     if n <= 2 or any(i not in shared for i, c in enumerate(table.columns) if c.formula is not None):
         return "".join(head) + "".join(slow_row(r) for r in range(2, n))
     # Rows 3..n: constant pieces and per-row lists, interleaved row by row and joined in one go.
-    numbers = list(map(str, range(first + 2, last + 1)))
-    seq: list = [f'<{p}row r="', numbers, '">']
+    cells = []
     for i, c in enumerate(table.columns):
-        seq += [f'<{p}c r="{get_column_letter(table.first_col + i)}', numbers, f'"{s_attr(i)}']
         f = f'<{p}f t="shared" si="{shared[i][1]}"/>' if i in shared else ""
         if c.formula is None:
-            seq.append(columns[inputs.index(i)][2:])
+            cells.append((s_attr(i), columns[inputs.index(i)][2:]))
         elif c.key in saved:
-            seq.append(_value_tails(saved[c.key][2:], date1904, f, p))
+            cells.append((s_attr(i), _value_tails(saved[c.key][2:], date1904, f, p)))
         else:
-            seq.append(f"{'>'}{f}</{p}c>")
+            cells.append((f"{s_attr(i)}>{f}</{p}c>", None))
+    return "".join(head) + _joined_rows(table, first + 2, last, cells, p)
+
+
+def _joined_rows(table: Table, first: int, last: int, cells: list[tuple[str, list[str] | None]], p: str) -> str:
+    """Rows *first*..*last*: each cell its ``r``, then a constant (attributes) and a per-row list (the rest, or None).
+
+    The constants and the lists are interleaved row by row by iterators and
+    joined once: no Python work per row or cell.
+    """
+    numbers = list(map(str, range(first, last + 1)))
+    seq: list = [f'<{p}row r="', numbers, '">']
+    for i, (constant, rest) in enumerate(cells):
+        seq += [f'<{p}c r="{get_column_letter(table.first_col + i)}', numbers, f'"{constant}']
+        if rest is not None:
+            seq.append(rest)
     seq.append(f"</{p}row>")
     pieces = [repeat(x) if isinstance(x, str) else x for x in seq]
-    return "".join(head) + "".join(chain.from_iterable(zip(*pieces)))
+    return "".join(chain.from_iterable(zip(*pieces)))
 
 
 # --- a live Excel book ------------------------------------------------------------------------

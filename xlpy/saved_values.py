@@ -411,6 +411,34 @@ def compare_table(part: bytes, sheet: str, table, columns: dict[str, Sequence], 
     return mismatches, compared, blank
 
 
+def compare_holder_table(path, lay, offer, results, same: Callable[[object, object], bool],
+                         expect: Callable[[str, object, str], object]) -> tuple[list[SavedMismatch], tuple[int, int]]:
+    """The holder table's saved values in the workbook at *path* against the engine (:func:`compare_table`).
+
+    *lay*, *offer* and *results* are the workbook's layout, the offer read
+    from it and the engine's results.  Returns the mismatches and (cells
+    compared, formula cells without a saved value); nothing for a workbook
+    without a holder table, or one whose lines the offer does not match.
+    """
+    from .package import Package
+
+    for s in lay.sheets:
+        for t in s.tables:
+            if t.name != HOLDER_TABLE or not t.rows:
+                continue
+            columns = holder_values(t, offer, results)
+            if not columns or len(next(iter(columns.values()))) != t.rows:
+                return [], (0, 0)
+            pkg = Package(path)
+            part = pkg.sheet_parts().get(s.title)
+            if part is None:
+                return [], (0, 0)
+            date1904 = bool(re.search(rb'date1904="(1|true)"', pkg.read(pkg.workbook_part())))
+            found, compared, blank = compare_table(pkg.read(part), s.title, t, columns, same, expect, date1904)
+            return found, (compared, blank)
+    return [], (0, 0)
+
+
 def verdict(mismatches: list, compared: int, blank: int, full_calc: bool) -> str:
     """``stale`` (the file looks saved before it was recalculated: many figures differ, or some hold none
     while it asks to be recalculated on open) or ``doctored`` (a few saved figures differ)."""

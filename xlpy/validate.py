@@ -444,7 +444,8 @@ def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes:
     """
     saved = _serial_dates(exp, _xlsx_values(path, list(exp)))  # read from the XML: no second load of the book
     mismatches, compared, blank, _ = saved_values.compare(path, wb, exp, _same, saved)
-    rows, more = _saved_table(path, lay, offer, results) if lay is not None else ([], (0, 0))
+    rows, more = saved_values.compare_holder_table(path, lay, offer, results, _same, Expect) \
+        if lay is not None else ([], (0, 0))
     compared, blank = compared + more[0], blank + more[1]
     full_calc = bool(getattr(wb.calculation, "fullCalcOnLoad", False))
     verdict = saved_values.verdict(mismatches + rows, compared, blank, full_calc)
@@ -470,28 +471,6 @@ def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes:
 
 #: Findings shown per holder-table column whose saved values differ from the engine.
 SAVED_TABLE_SHOWN = 10
-
-
-def _saved_table(path: Path, lay: Layout, offer, results) -> tuple[list, tuple[int, int]]:
-    """The holder table's saved values against the engine: mismatches, (cells compared, cells blank)."""
-    from .package import Package
-
-    for s in lay.sheets:
-        for t in s.tables:
-            if t.name != saved_values.HOLDER_TABLE or not t.rows:
-                continue
-            columns = saved_values.holder_values(t, offer, results)
-            if not columns or len(next(iter(columns.values()))) != t.rows:
-                return [], (0, 0)
-            pkg = Package(path)
-            part = pkg.sheet_parts().get(s.title)
-            if part is None:
-                return [], (0, 0)
-            date1904 = bool(re.search(rb'date1904="(1|true)"', pkg.read(pkg.workbook_part())))
-            found, compared, blank = saved_values.compare_table(pkg.read(part), s.title, t, columns, _same, Expect,
-                                                                date1904)
-            return found, (compared, blank)
-    return [], (0, 0)
 
 
 SAVED_STALE = "the file looks saved before recalculation (stale): open it in Excel, recalculate and save"
