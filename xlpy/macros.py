@@ -781,8 +781,9 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
     if r.problems:
         raise InputErrors(_capped(r.problems))
     keeps = hasattr(book, "set_saved_values")  # a file on disk: save the engine's figures with it
-    lines = _holder_lines(r, offer, results) if keeps and not r.unchanged() else None
-    written = [] if r.unchanged() else r.write(when, results, {HOLDER_TABLE: lines} if lines else None)
+    unchanged = r.unchanged()
+    lines = _holder_lines(r, offer, results) if keeps and not unchanged else None
+    written = [] if unchanged else r.write(when, results, {HOLDER_TABLE: lines} if lines else None)
     if written and keeps:
         from .saved_values import refreshed_values
 
