@@ -326,3 +326,22 @@ def test_price_refresh_gives_the_kept_holder_table_its_new_figures(books, tmp_pa
     assert macros.refresh_command(p.parse_args([str(book), "--prices", str(prices), "--no-backup"])) == 0
     _, _, results, rows = _assert_engine_figures(book)
     assert results.offer_ratio != before.offer_ratio and results.common_issued != before.common_issued
+
+
+@pytest.mark.libreoffice
+def test_refreshed_shared_formulas_recalculate_in_libreoffice(books, tmp_path, monkeypatch):
+    """LibreOffice reads the refresh's shared formulas: its own figures for every line are the engine's."""
+    from xlpy import libreoffice
+    from xlpy.validate import validate
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(books["capped"], tmp_path)
+    assert _refresh(book, _new_tally(book, 30, seed=11)) == 0
+    assert 't="shared"' in _sheet_xml(book, "Tenders")
+    report = validate(book, require_libreoffice=True)
+    assert report.findings == [] and report.legs_run == ["formulas", "libreoffice"], report.findings
+    # Saved by LibreOffice: the saved values are now LibreOffice's own results of those formulas.
+    out = libreoffice._convert([book], convert_to="xlsm:Calc MS Excel 2007 VBA XML", ext="xlsm",
+                               out_dir=tmp_path / "lo", timeout=240, what="re-save the workbook")[0]
+    _assert_engine_figures(out)
+    assert validate(out, legs=()).findings == []
