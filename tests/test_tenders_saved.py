@@ -345,3 +345,27 @@ def test_refreshed_shared_formulas_recalculate_in_libreoffice(books, tmp_path, m
                                out_dir=tmp_path / "lo", timeout=240, what="re-save the workbook")[0]
     _assert_engine_figures(out)
     assert validate(out, legs=()).findings == []
+
+
+def test_build_fills_the_holder_table_in_one_pass(tmp_path, monkeypatch):
+    """The build's table (openpyxl's writing) takes the split-and-join way, and it gives what the careful way gives."""
+    from xlpy import saved_values
+
+    results = []
+    fast = saved_values._fill_table_fast
+
+    def spy(region, table, texts):
+        out = fast(region, table, texts)
+        results.append(out)
+        return out
+
+    monkeypatch.setattr(saved_values, "_fill_table_fast", spy)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    book = _build(tmp_path, OFFERS / "notes-capped-example.toml")
+    assert len(results) == 1 and results[0] is not None
+    _assert_engine_figures(book)
+    # The same bytes by the careful way (the fast way turned off).
+    monkeypatch.setattr(saved_values, "_fill_table_fast", lambda *a: None)
+    (tmp_path / "careful").mkdir()
+    again = _build(tmp_path / "careful", OFFERS / "notes-capped-example.toml")
+    assert _sheet_xml(again, "Tenders") == _sheet_xml(book, "Tenders")
