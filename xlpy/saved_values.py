@@ -8,12 +8,15 @@ show those values and never calculate.  So:
 * the builder and the refresh write the engine's value as the saved value of
   every formula cell whose value the engine knows (:func:`engine_cells`:
   ``Results``, ``Check``'s native column, ``Tenders``, ``Release``,
-  ``Sensitivity``), and drop the saved value of the other formula cells of
+  ``Sensitivity``; and, column by column, every line of the holder table:
+  :func:`holder_values`, :func:`fill_table`, or written with the rows by the
+  refresh), and drop the saved value of the other formula cells of
   those sheets (what only the spreadsheet application can know: our worksheet
   functions, the tie-out flags), which the file's ``fullCalcOnLoad`` has the
   application calculate when the file is opened;
-* the validator (:func:`compare`) reads the saved values and compares them
-  with the engine run on the workbook's own inputs.  In a file last saved by
+* the validator (:func:`compare`, and :func:`compare_holder_table` for the
+  holder table's lines) reads the saved values and compares them with the
+  engine run on the workbook's own inputs.  In a file last saved by
   Excel they are Excel's own results: this is the check that tests Excel's
   arithmetic on the workbook.
 
@@ -30,7 +33,9 @@ from decimal import Decimal
 from itertools import chain, repeat
 from xml.sax.saxutils import escape, unescape as _xml_unescape
 
-__all__ = ["SAVED_SHEETS", "engine_cells", "fill", "fill_package", "compare", "SavedMismatch"]
+__all__ = ["SAVED_SHEETS", "HOLDER_TABLE", "engine_cells", "fill", "fill_package", "fill_table", "holder_values",
+           "value_texts", "TableValues", "compare", "compare_table", "compare_holder_table", "verdict",
+           "SavedMismatch"]
 
 #: Sheets whose formula cells the engine can give a value (Check: only its native column).
 SAVED_SHEETS = ("Results", "Check", "Tenders", "Release", "Sensitivity")
