@@ -31,6 +31,7 @@ import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from itertools import chain, repeat
+from operator import itemgetter
 from xml.sax.saxutils import escape, unescape as _xml_unescape
 
 __all__ = ["SAVED_SHEETS", "HOLDER_TABLE", "engine_cells", "fill", "fill_package", "fill_table", "holder_values",
@@ -265,7 +266,7 @@ def holder_values(table, offer, results, rows: Sequence[tuple] | None = None) ->
 
     if rows is not None:
         keys = [c.key for c in table.columns if c.formula is None]
-        ids, units, status = ([r[keys.index(k)] for r in rows] for k in ("holder", "units", "status"))
+        ids, units, status = (list(map(itemgetter(keys.index(k)), rows)) for k in ("holder", "units", "status"))
     elif offer.tally.holders is not None:
         h = offer.tally.holders
         ids, units, status = h.holder_id, h.units, h.status
