@@ -412,7 +412,10 @@ def _saved_value(t: str | None, text: str | None):
         return text.strip() in ("1", "true")
     if t in ("str", "e", "s", "inlineStr"):
         return _unescape(text)
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:  # not a number: shown as found, and differs from any figure
+        return text
     return int(text) if value.is_integer() and "." not in text and "e" not in text.lower() else value
 
 
@@ -449,7 +452,7 @@ def compare_table(part: bytes, sheet: str, table, columns: dict[str, Sequence], 
         if not 0 <= i < len(values):
             continue
         v = _V_ELEMENT.search(body)
-        if v is None or v.group(1) is None:
+        if v is None or not v.group(1):  # <v/> or <v></v> (openpyxl's save): no saved value
             blank += 1
             continue
         compared += 1
