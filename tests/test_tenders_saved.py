@@ -384,3 +384,24 @@ def test_compare_table_reads_empty_and_odd_saved_values():
     found, compared, blank = compare_table(part, "T", table, {"eligible": (5, 6, 7)}, _same, Expect)
     assert (compared, blank) == (2, 1)
     assert [(m.where, m.saved, m.engine) for m in found] == [("T!C3", "six", 6)]
+
+
+@pytest.mark.parametrize("refreshed", [False, True])
+def test_clean_holder_table_is_compared_in_one_pass(books, tmp_path, monkeypatch, refreshed):
+    """A clean table (as built, as refreshed) is compared by one split, every cell counted as compared."""
+    from xlpy import saved_values
+    from xlpy.validate import validate
+
+    book = _copy(books["capped"], tmp_path)
+    if refreshed:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+        assert _refresh(book, _new_tally(book, 10, seed=5)) == 0
+    calls = []
+    alike = saved_values._all_saved_alike
+    monkeypatch.setattr(saved_values, "_all_saved_alike", lambda *a: calls.append(alike(*a)) or calls[-1])
+    lay = _lay_offer_results(book)[0]
+    with_table = validate(book, legs=())
+    assert calls == [True] and with_table.findings == []
+    monkeypatch.setattr(saved_values, "compare_holder_table", lambda *a: ([], (0, 0)))
+    without = validate(book, legs=())
+    assert with_table.cells_compared - without.cells_compared == len(COLUMNS) * lay.table("tblTenders")[1].rows

@@ -30,7 +30,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from operator import itemgetter
 from xml.sax.saxutils import escape, unescape as _xml_unescape
 
@@ -436,9 +436,11 @@ def compare_table(part: bytes, sheet: str, table, columns: dict[str, Sequence], 
     if not by_letter:
         return [], 0, 0
     a, b = _row_span(part, table.first_row, table.last_row)
+    texts = {letter: value_texts(v, date1904) for letter, (_, v) in by_letter.items()}
+    if _all_saved_alike(memoryview(part)[a:b].tobytes(), table, texts):
+        return [], len(by_letter) * (table.last_row - table.first_row + 1), 0
     pattern = re.compile(rb'<(?:\w+:)?c\b([^>]*?)\sr="(' + b"|".join(by_letter) + rb')(\d+)"([^>]*?)'
                          rb'(?:/>|>(.*?)</(?:\w+:)?c>)', re.DOTALL)
-    texts = {letter: value_texts(v, date1904) for letter, (_, v) in by_letter.items()}
     mismatches: list[SavedMismatch] = []
     compared = blank = 0
     first = table.first_row
@@ -495,6 +497,37 @@ def compare_holder_table(path, lay, offer, results, same: Callable[[object, obje
             found, compared, blank = compare_table(pkg.read(part), s.title, t, columns, same, expect, date1904)
             return found, (compared, blank)
     return [], (0, 0)
+
+
+def _all_saved_alike(region: bytes, table, texts: dict[bytes, list[tuple[str, str]]]) -> bool:
+    """True when every formula cell of the rows holds, in order, exactly the text the engine's value is written as.
+
+    The usual case, checked without a Python step per cell: the rows are cut
+    at each ``<v>``; a value follows a formula when the byte before is not
+    the ``"`` that ends an input cell's attributes.  Only plain numbers, in
+    rows whose formulas are exactly the table's, each with a saved value and
+    no type; anything else (or any difference) is left to the cell-by-cell
+    comparison, which names each cell.
+    """
+    if any(t for column in texts.values() for t, _ in column) or b"<v>" not in region:
+        return False
+    if any(x in region for x in (b' t="b"', b' t="e"', b' t="str"')) or b":v>" in region:
+        return False
+    letters = sorted(texts, key=lambda x: (len(x), x))  # column order: B < Z < AA
+    n = table.last_row - table.first_row + 1
+    if any(len(texts[x]) != n for x in letters) or region.count(b"<f") != n * len(letters):
+        return False
+    parts = region.split(b"><v>")
+    formula = [p[-1] != 34 for p in parts[:-1]]  # 34: the '"' closing an input cell's last attribute
+    saved = list(compress((p[:p.find(b"</v>")] for p in parts[1:]), formula))
+    made: dict[str, bytes] = {}
+    columns = []
+    for x in letters:
+        column = [v for _, v in texts[x]]
+        for v in set(column):
+            made.setdefault(v, v.encode("utf-8"))
+        columns.append(map(made.__getitem__, column))
+    return saved == list(chain.from_iterable(zip(*columns)))
 
 
 def verdict(mismatches: list, compared: int, blank: int, full_calc: bool) -> str:
