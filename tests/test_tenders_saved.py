@@ -145,7 +145,7 @@ def _assert_engine_figures(path: Path):
 
 @pytest.mark.parametrize("kind", ["formula", "capped"])
 def test_built_holder_workbook_saves_each_lines_figures(books, kind):
-    lay, offer, results, rows = _assert_engine_figures(books[kind])
+    _, offer, results, rows = _assert_engine_figures(books[kind])
     if kind == "capped":  # the case that proves the proration: some lines prorated, some odd lots in full
         assert results.units_accepted < results.units_tendered
         assert any(0 < r["accepted"] < r["holder_units"] for r in rows)
@@ -165,9 +165,9 @@ def _refresh(book: Path, tally: Path) -> int:
 
 def _new_tally(book: Path, lines: int, seed: int) -> Path:
     """The book's tally with *lines* more lines, some of them a second line of an existing holder."""
-    from xlpy.sources import read_tally
-
     from openpyxl import load_workbook
+
+    from xlpy.sources import read_tally
 
     lay = _lay_offer_results(book)[0]
     sheet, ref = lay.cell("TallySource")
@@ -189,7 +189,7 @@ def test_refreshed_holder_workbook_saves_each_lines_figures(books, kind, tmp_pat
     book = _copy(books[kind], tmp_path)
     before = _lay_offer_results(book)[2]
     assert _refresh(book, _new_tally(book, 40, seed=7)) == 0
-    _, offer, results, rows = _assert_engine_figures(book)
+    results = _assert_engine_figures(book)[2]
     assert results.units_tendered != before.units_tendered
     # the refresh writes the table as shared formulas; the saved values sit beside them
     text = _sheet_xml(book, "Tenders")
@@ -220,7 +220,7 @@ def _set_saved(path: Path, sheet: str, refs: list[str], value: str) -> None:
 
 
 def _table_cell(lay, key: str, line: int) -> str:
-    sheet, t = lay.table("tblTenders")
+    _, t = lay.table("tblTenders")
     return f"{t.letter(key)}{t.first_row + line}"
 
 
@@ -324,7 +324,7 @@ def test_price_refresh_gives_the_kept_holder_table_its_new_figures(books, tmp_pa
     p = argparse.ArgumentParser(prog="xlpy refresh")
     macros.setup_refresh(p)
     assert macros.refresh_command(p.parse_args([str(book), "--prices", str(prices), "--no-backup"])) == 0
-    _, _, results, rows = _assert_engine_figures(book)
+    results = _assert_engine_figures(book)[2]
     assert results.offer_ratio != before.offer_ratio and results.common_issued != before.common_issued
 
 

@@ -25,8 +25,8 @@ import io
 import os
 import re
 from collections.abc import Callable, Sequence
-from itertools import chain, repeat
 from decimal import Decimal
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -469,9 +469,7 @@ class PackageBook:
             sx.set_dimension()
             self.pkg.write(self._sheets[sheet], sx.to_bytes())
         if self._saved is not None:
-            from .saved_values import fill_parts
-
-            from .saved_values import TableValues
+            from .saved_values import TableValues, fill_parts
 
             tables = dict(self._saved_tables)
             tables.update({sheet: TableValues(a, b, None) for sheet, (a, b) in self._kept.items()})

@@ -757,7 +757,7 @@ def _release_check(book: Book, lay: Layout, offer, results) -> ReleaseCheck:
     return ReleaseCheck(engine, tuple(shown), differences)
 
 
-def _holder_lines(r: "_Refresh", offer, results) -> dict[str, tuple] | None:
+def _holder_lines(r: _Refresh, offer, results) -> dict[str, tuple] | None:
     """The engine's values of the holder table's formula columns as the refresh leaves it (None: no table)."""
     if r.lay.shape.tally != "holders":
         return None

@@ -32,7 +32,8 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from itertools import chain, compress, repeat
 from operator import itemgetter
-from xml.sax.saxutils import escape, unescape as _xml_unescape
+from xml.sax.saxutils import escape
+from xml.sax.saxutils import unescape as _xml_unescape
 
 __all__ = ["SAVED_SHEETS", "HOLDER_TABLE", "engine_cells", "fill", "fill_package", "fill_table", "holder_values",
            "value_texts", "TableValues", "compare", "compare_table", "compare_holder_table", "verdict",
@@ -200,7 +201,7 @@ def _fill(part: bytes, values: dict[str, object], date1904: bool, drop_others: b
 
 
 def fill_parts(pkg, parts: dict[str, str], values: dict[tuple[str, str], object], date1904: bool,
-               tables: dict[str, "TableValues"] | None = None) -> None:
+               tables: dict[str, TableValues] | None = None) -> None:
     """:func:`fill` each sheet of :data:`SAVED_SHEETS` of a :class:`xlpy.package.Package` (sheet -> part in *parts*).
 
     *tables*, sheet -> :class:`TableValues`: that table's rows get their
@@ -222,7 +223,7 @@ def fill_parts(pkg, parts: dict[str, str], values: dict[tuple[str, str], object]
 
 
 def fill_package(data: bytes, values: dict[tuple[str, str], object],
-                 tables: dict[str, "TableValues"] | None = None) -> bytes:
+                 tables: dict[str, TableValues] | None = None) -> bytes:
     """Package bytes with :func:`fill_parts` applied (a build's last step)."""
     from .package import Package
 
@@ -248,7 +249,7 @@ class TableValues:
             (None: the rows were written with their values already).
     """
 
-    __slots__ = ("first_row", "last_row", "columns")
+    __slots__ = ("columns", "first_row", "last_row")
 
     def __init__(self, first_row: int, last_row: int, columns: dict[str, Sequence] | None):
         self.first_row, self.last_row, self.columns = first_row, last_row, columns
