@@ -13,8 +13,9 @@ side pays for first imports):
 * (b) ``xlpy refresh BOOK --tally`` that tally, ``--no-backup``: the daily case,
   a workbook holding yesterday's 100,000 lines refreshed with today's --
   reading and checking every line, running the engine, rewriting the holder
-  table (11 columns), the names and the record, and writing the file
-  (temporary file, then replace).
+  table (11 columns, its 6 formula columns as shared formulas with the
+  engine's value of each line saved beside them), the names and the record,
+  and writing the file (temporary file, then replace).
 
 Target: (b) / (a) <= 5.  Prints both times, the ratio and PASS or MISS.
 ``--lines`` changes the tally size.

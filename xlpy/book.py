@@ -26,6 +26,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -78,12 +79,16 @@ class Book(Protocol):
     def set_name(self, name: str, definition: str, hidden: bool = False) -> None:
         """Define (or redefine) a workbook-level name."""
 
-    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int) -> None:
+    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
+                    saved: dict[str, Sequence] | None = None) -> None:
         """Rewrite a layout table: input columns from *rows*, formula columns from the layout.
 
         *table* is the table as it will be (``table.rows == len(rows)``); it
         had *old_rows* data rows.  Rows past the new end, up to the old end, are
         cleared; the table's range and its columns' data validation follow.
+        *saved*, column key -> one value per row, are the engine's values of
+        formula columns, for a book that keeps saved values in its file
+        (:class:`PackageBook`; the others ignore them).
         """
 
     def recalculate(self) -> None:
@@ -205,7 +210,8 @@ class OpenpyxlBook:
 
         self.wb.defined_names[name] = DefinedName(name, attr_text=definition, hidden=hidden or None)
 
-    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int) -> None:
+    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
+                    saved: dict[str, Sequence] | None = None) -> None:
         from openpyxl.worksheet.cell_range import MultiCellRange
 
         from .build import write_table_rows
@@ -278,6 +284,8 @@ class PackageBook:
         self._cache: dict[str, tuple[int, int, dict[tuple[int, int], object]]] = {}  # rows, columns read
         self._formulas_written = False
         self._saved: dict[tuple[str, str], object] | None = None
+        self._saved_tables: dict[str, object] = {}  # sheet -> saved_values.TableValues
+        self._kept: dict[str, tuple[int, int]] = {}  # sheet -> table rows written with their saved values
 
     # reading ------------------------------------------------------------------------
 
@@ -412,7 +420,8 @@ class PackageBook:
         self._wb_text = set_defined_name(self._wb_text, name, definition, hidden)
         self._names[name] = definition
 
-    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int) -> None:
+    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
+                    saved: dict[str, Sequence] | None = None) -> None:
         from . import package
 
         self._check_sheet(sheet)
@@ -423,8 +432,10 @@ class PackageBook:
         self._unshare(sheet, table.first_row, max(last, old_last), c1, c2)
         styles = {c: sx.style_of(table.first_row, c) for c in range(c1, c2 + 1)}
         si, foreign = sx.area_facts(table.first_row, max(last, old_last), c1, c2)
-        xml = _table_rows_xml(table, list(rows), styles, si + 1, self.date1904, sx.p)
+        xml = _table_rows_xml(table, list(rows), styles, si + 1, self.date1904, sx.p, saved)
         sx.splice(table.first_row, max(last, old_last), c1, c2, xml, foreign=foreign)
+        if saved:
+            self._kept[sheet] = (table.first_row, last)
         # The table's range, the validation of its columns, the dimension.
         parts = package.table_parts(self.pkg, self._sheets[sheet])
         if table.name in parts:
@@ -441,9 +452,15 @@ class PackageBook:
     def recalculate(self) -> None:
         pass
 
-    def set_saved_values(self, values: dict[tuple[str, str], object]) -> None:
-        """Save *values* ((sheet, cell) -> the engine's value) with those formula cells (:mod:`xlpy.saved_values`)."""
+    def set_saved_values(self, values: dict[tuple[str, str], object], tables: dict | None = None) -> None:
+        """Save *values* ((sheet, cell) -> the engine's value) with those formula cells (:mod:`xlpy.saved_values`).
+
+        *tables*, sheet -> :class:`xlpy.saved_values.TableValues`: a table's
+        formula columns, column by column (a table :meth:`write_table` wrote
+        with its saved values keeps those instead).
+        """
         self._saved = dict(values)
+        self._saved_tables = dict(tables or {})
 
     def to_bytes(self, when: dt.datetime | None = None) -> bytes:
         from . import package
@@ -452,9 +469,11 @@ class PackageBook:
             sx.set_dimension()
             self.pkg.write(self._sheets[sheet], sx.to_bytes())
         if self._saved is not None:
-            from .saved_values import fill_parts
+            from .saved_values import TableValues, fill_parts
 
-            fill_parts(self.pkg, self._sheets, self._saved, self.date1904)
+            tables = dict(self._saved_tables)
+            tables.update({sheet: TableValues(a, b, None) for sheet, (a, b) in self._kept.items()})
+            fill_parts(self.pkg, self._sheets, self._saved, self.date1904, tables)
         if self._edits or self._formulas_written:
             self._wb_text = package.full_calc_on_load(self._wb_text)
             package.drop_calc_chain(self.pkg)
@@ -482,24 +501,9 @@ def _table_cell(table: Table, rows: Sequence[tuple], row: int, col: int) -> obje
 _NEEDS_CARE = re.compile(r"[\x01-\x1f&<>]|_x|\x00\s|\s\x00")
 
 
-def _table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | None], si: int, date1904: bool,
-                    prefix: str = "") -> str:
-    """The ``<row>`` elements of a table's data rows, formula columns as shared formulas.
-
-    One template per row is filled column-wise (the fast path for a long
-    tally); the first two rows carry the shared formulas' masters.
-    """
-    from .package import escape_text, number_text, serial, text_xml
-
-    p = prefix
-    first = table.first_row
-    n = max(len(rows), 1)
-    last = first + n - 1
-    inputs = [i for i, c in enumerate(table.columns) if c.formula is None]
-
-    def s_attr(i):
-        st = styles.get(table.first_col + i)
-        return f' s="{st}"' if st is not None else ""
+def _input_cells(table: Table, rows: list[tuple], inputs: list[int], p: str, date1904: bool) -> list[list[str]]:
+    """Column-wise: the XML of each input cell after its ``r`` and ``s`` attributes."""
+    from .package import number_text, serial, text_xml
 
     def inner(v, textual: bool) -> str:
         if v is None:
@@ -507,12 +511,11 @@ def _table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | Non
         if textual or isinstance(v, str):
             return f' t="inlineStr">{text_xml(str(v))}</{p}c>'
         if isinstance(v, bool):
-            return f' t="b"><v>{int(v)}</v></{p}c>'
+            return f' t="b"><{p}v>{int(v)}</{p}v></{p}c>'
         if isinstance(v, (dt.date, dt.datetime)):
-            return f"><v>{serial(v, date1904)}</v></{p}c>"
-        return f"><v>{number_text(v)}</v></{p}c>"
+            return f"><{p}v>{serial(v, date1904)}</{p}v></{p}c>"
+        return f"><{p}v>{number_text(v)}</{p}v></{p}c>"
 
-    # Column-wise: the inner XML of each input cell.
     columns: list[list[str]] = []
     by_column = list(zip(*rows)) if rows else [(None,)] * len(inputs)
     for j, i in enumerate(inputs):
@@ -523,13 +526,55 @@ def _table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | Non
             joined = "\x00".join(values)
             # Plain text (the usual holder id): no escaping, no edge spaces; else cell by cell.
             if not _NEEDS_CARE.search(joined) and joined == joined.strip():
-                words = {v: f' t="inlineStr"><is><t>{v}</t></is></{p}c>' for v in set(values)}
+                words = {v: f' t="inlineStr"><{p}is><{p}t>{v}</{p}t></{p}is></{p}c>' for v in set(values)}
                 columns.append(list(map(words.__getitem__, values)))
                 continue
         if not textual and kinds == {int}:
-            columns.append(list(map(f"><v>%d</v></{p}c>".__mod__, values)))
+            columns.append(list(map(f"><{p}v>%d</{p}v></{p}c>".__mod__, values)))
             continue
         columns.append([inner(v, textual) for v in values])
+    return columns
+
+
+def _value_tails(values: Sequence, date1904: bool, formula: str, p: str) -> list[str]:
+    """Each formula cell's XML after its ``r`` and ``s`` attributes: type, *formula*, saved value.
+
+    Each distinct value is made once (booleans apart from the numbers they equal).
+    """
+    from .saved_values import value_texts
+
+    typed = bool in set(map(type, values))
+    keys = list(zip(map(type, values), values)) if typed else values
+    made = {}
+    for key in set(keys):
+        (t, v), = value_texts([key[1] if typed else key], date1904)
+        made[key] = f"{t}>{formula}<{p}v>{v}</{p}v></{p}c>"
+    return list(map(made.__getitem__, keys))
+
+
+def _table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | None], si: int, date1904: bool,
+                    prefix: str = "", saved: dict[str, Sequence] | None = None) -> str:
+    """The ``<row>`` elements of a table's data rows, formula columns as shared formulas.
+
+    The first two rows carry the shared formulas' masters; the rest are
+    joined column-wise from lists of cell pieces, no Python work per cell
+    (the fast path for a long tally).  *saved*, column key -> one value per
+    row, gives those formula cells their saved value (:mod:`xlpy.saved_values`).
+    """
+    from .package import escape_text
+    from .saved_values import value_texts
+
+    p = prefix
+    first = table.first_row
+    n = max(len(rows), 1)
+    last = first + n - 1
+    inputs = [i for i, c in enumerate(table.columns) if c.formula is None]
+    columns = _input_cells(table, rows, inputs, p, date1904)
+    saved = {c: v for c, v in (saved or {}).items() if len(v) == len(rows)}
+
+    def s_attr(i):
+        st = styles.get(table.first_col + i)
+        return f' s="{st}"' if st is not None else ""
 
     # Shared formulas: (column index) -> (master row, si).
     shared: dict[int, tuple[int, int]] = {}
@@ -544,16 +589,20 @@ def _table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | Non
     def formula_cell(i: int, row: int) -> str:
         col = get_column_letter(table.first_col + i)
         c = table.columns[i]
+        t = v = ""
+        if c.key in saved:
+            (t, v), = value_texts([saved[c.key][row - first]], date1904)
+            v = f"<{p}v>{v}</{p}v>"
         if i in shared:
             start, k = shared[i]
             if row == start:
                 body = escape_text(table.row_formula(c, row)[1:])
-                return f'<{p}c r="{col}{row}"{s_attr(i)}><{p}f t="shared" ref="{col}{start}:{col}{last}" si="{k}">' \
-                       f"{body}</{p}f></{p}c>"
+                return f'<{p}c r="{col}{row}"{s_attr(i)}{t}><{p}f t="shared" ref="{col}{start}:{col}{last}" ' \
+                       f'si="{k}">{body}</{p}f>{v}</{p}c>'
             if row > start:
-                return f'<{p}c r="{col}{row}"{s_attr(i)}><{p}f t="shared" si="{k}"/></{p}c>'
+                return f'<{p}c r="{col}{row}"{s_attr(i)}{t}><{p}f t="shared" si="{k}"/>{v}</{p}c>'
         body = escape_text(table.row_formula(c, row)[1:])
-        return f'<{p}c r="{col}{row}"{s_attr(i)}><{p}f>{body}</{p}f></{p}c>'
+        return f'<{p}c r="{col}{row}"{s_attr(i)}{t}><{p}f>{body}</{p}f>{v}</{p}c>'
 
     def slow_row(r: int) -> str:
         row = first + r
@@ -568,26 +617,36 @@ def _table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | Non
         return "".join(out)
 
     head = [slow_row(r) for r in range(min(2, n))]
-    if n <= 2:
-        return "".join(head)
-    # Rows 3..n: one template, filled from the column lists.
-    per_row = any(i not in shared for i, c in enumerate(table.columns) if c.formula is not None)
-    if per_row:
+    if n <= 2 or any(i not in shared for i, c in enumerate(table.columns) if c.formula is not None):
         return "".join(head) + "".join(slow_row(r) for r in range(2, n))
-    # {0} is the row number, {1}, {2}... the input columns' cells (no other braces occur in this XML).
-    parts = [f'<{p}row r="{{0}}">']
-    k = 1
+    # Rows 3..n: constant pieces and per-row lists, interleaved row by row and joined in one go.
+    cells = []
     for i, c in enumerate(table.columns):
-        col = get_column_letter(table.first_col + i)
+        f = f'<{p}f t="shared" si="{shared[i][1]}"/>' if i in shared else ""
         if c.formula is None:
-            parts.append(f'<{p}c r="{col}{{0}}"{s_attr(i)}{{{k}}}')
-            k += 1
+            cells.append((s_attr(i), columns[inputs.index(i)][2:]))
+        elif c.key in saved:
+            cells.append((s_attr(i), _value_tails(saved[c.key][2:], date1904, f, p)))
         else:
-            parts.append(f'<{p}c r="{col}{{0}}"{s_attr(i)}><{p}f t="shared" si="{shared[i][1]}"/></{p}c>')
-    parts.append(f"</{p}row>")
-    template = "".join(parts)
-    body = "".join(map(template.format, range(first + 2, last + 1), *(col[2:] for col in columns)))
-    return "".join(head) + body
+            cells.append((f"{s_attr(i)}>{f}</{p}c>", None))
+    return "".join(head) + _joined_rows(table, first + 2, last, cells, p)
+
+
+def _joined_rows(table: Table, first: int, last: int, cells: list[tuple[str, list[str] | None]], p: str) -> str:
+    """Rows *first*..*last*: each cell its ``r``, then a constant (attributes) and a per-row list (the rest, or None).
+
+    The constants and the lists are interleaved row by row by iterators and
+    joined once: no Python work per row or cell.
+    """
+    numbers = list(map(str, range(first, last + 1)))
+    seq: list = [f'<{p}row r="', numbers, '">']
+    for i, (constant, rest) in enumerate(cells):
+        seq += [f'<{p}c r="{get_column_letter(table.first_col + i)}', numbers, f'"{constant}']
+        if rest is not None:
+            seq.append(rest)
+    seq.append(f"</{p}row>")
+    pieces = [repeat(x) if isinstance(x, str) else x for x in seq]
+    return "".join(chain.from_iterable(zip(*pieces)))
 
 
 # --- a live Excel book ------------------------------------------------------------------------
@@ -663,7 +722,8 @@ class XlwingsBook:
         except Exception:  # noqa: BLE001  (a missing name: the COM error of Names.Item)
             self.book.names.add(name, "=" + definition)
 
-    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int) -> None:
+    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
+                    saved: dict[str, Sequence] | None = None) -> None:
         text_columns = [i for i, c in enumerate(table.columns) if c.fmt == "text"]
         values = table_values(table, list(rows))
         self.write_rows(sheet, _data_ref(table), values, text_columns)

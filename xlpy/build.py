@@ -407,9 +407,11 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
     wb.properties.modified = when
     cover_widths = {**lay.sheet("Cover").widths, "A": 2}
     saved = _engine_values(lay, offer, results, values)
+    saved_tables = _engine_table_values(lay, offer, results, tables)
 
     def post(data: bytes) -> bytes:
-        return saved_values.fill_package(package.add_buttons(data, "Cover", COVER_BUTTONS, cover_widths), saved)
+        return saved_values.fill_package(package.add_buttons(data, "Cover", COVER_BUTTONS, cover_widths), saved,
+                                         saved_tables)
 
     atomic_save(wb, out, when, post=post)
     return out
@@ -462,6 +464,18 @@ def _engine_values(lay: Layout, offer, results, values: dict) -> dict:
     step = values.get("SensitivityStep")
     expected = expected_cells(lay, offer, results, bookdata.SENSITIVITY_STEP if step is None else Decimal(step))
     return saved_values.engine_cells(expected)
+
+
+def _engine_table_values(lay: Layout, offer, results, tables: dict) -> dict[str, saved_values.TableValues]:
+    """The engine's value of each holder line's formula cells, by sheet (see :mod:`xlpy.saved_values`)."""
+    out = {}
+    for sheet in lay.sheets:
+        for t in sheet.tables:
+            if t.name == saved_values.HOLDER_TABLE and tables.get(t.name):
+                columns = saved_values.holder_values(t, offer, results, tables[t.name])
+                out[sheet.title] = saved_values.TableValues(
+                    t.first_row, t.last_row, {t.letter(k): v for k, v in columns.items()})
+    return out
 
 
 def workbook_bytes(wb, when: dt.datetime | None = None) -> bytes:

@@ -67,6 +67,7 @@ from .engine.release import release_sentences
 from .engine.rules import tally_problems
 from .layout import HISTORY_COLUMNS, LAYOUT_NAME, REFRESH_RECORD, Layout, Shape, history_row, layout
 from .registry import macro
+from .saved_values import HOLDER_TABLE, TableValues, holder_values
 
 __all__ = [
     "COUNT_COLUMNS",
@@ -610,8 +611,12 @@ class _Refresh:
 
     # writing -------------------------------------------------------------------------------------
 
-    def write(self, when: dt.datetime, results) -> list[str]:
-        """Write what was planned, and a History row with the *results* it gives; the areas written."""
+    def write(self, when: dt.datetime, results, saved: dict[str, dict] | None = None) -> list[str]:
+        """Write what was planned, and a History row with the *results* it gives; the areas written.
+
+        *saved*, table name -> column key -> values: the engine's values of a
+        table's formula cells, written with its rows where the book keeps them.
+        """
         book, lay = self.book, self.lay
         shape = dataclasses.replace(self.shape, history_rows=self.shape.history_rows + 1)
         if self.tally_rows is not None:
@@ -631,7 +636,10 @@ class _Refresh:
         for name, rows in tables.items():
             sheet, old = lay.table(name)
             _, table = new.table(name)
-            book.write_table(sheet.title, table, rows, old.rows)
+            if saved and name in saved:
+                book.write_table(sheet.title, table, rows, old.rows, saved=saved[name])
+            else:
+                book.write_table(sheet.title, table, rows, old.rows)
             written.append(f"{sheet.title}!{self._area(table, max(table.last_row, old.last_row))}")
         for name, (sheet, ref) in sorted(new.names.items()):
             if lay.names.get(name) != (sheet, ref):
@@ -750,6 +758,14 @@ def _release_check(book: Book, lay: Layout, offer, results) -> ReleaseCheck:
     return ReleaseCheck(engine, tuple(shown), differences)
 
 
+def _holder_lines(r: _Refresh, offer, results) -> dict[str, tuple] | None:
+    """The engine's values of the holder table's formula columns as the refresh leaves it (None: no table)."""
+    if r.lay.shape.tally != "holders":
+        return None
+    _, t = r.lay.table(HOLDER_TABLE)
+    return holder_values(t, offer, results, r.tally_rows) or None
+
+
 def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, price_part: str,
          when: dt.datetime | None) -> RefreshReport:
     """tenders / price_part: ``required``, ``optional`` (if a source is given or recorded) or ``skip``."""
@@ -765,7 +781,8 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
     r.growth_room()
     if r.problems:
         raise InputErrors(_capped(r.problems))
-    written = []
+    keeps = hasattr(book, "set_saved_values")  # a file on disk: save the engine's figures with it
+    written, lines = [], None
     if not r.unchanged():
         if r.switch is not None:  # the other kind of tally: switch the layout first, then refresh as usual
             written += r.switch.apply(offer, results, when.strftime("%Y-%m-%d %H:%M:%S"))
@@ -773,11 +790,16 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
             kind = "a holder tally" if r.shape.tally == "holders" else "aggregate counts"
             r.notes.append(f"switched the workbook to {kind} (Tenders, the holder table, names and formulas as a "
                            "build gives them)")
-        written += r.write(when, results)
-    if written and hasattr(book, "set_saved_values"):  # a file on disk: save the engine's figures with it
+        lines = _holder_lines(r, offer, results) if keeps else None
+        written += r.write(when, results, {HOLDER_TABLE: lines} if lines else None)
+    if written and keeps:
         from .saved_values import refreshed_values
 
-        book.set_saved_values(refreshed_values(book, offer, results))
+        tables = {}
+        if lines and r.tally_rows is None:  # the holder table stays: its formula cells get their new values
+            sheet, t = r.lay.table(HOLDER_TABLE)
+            tables[sheet.title] = TableValues(t.first_row, t.last_row, {t.letter(k): v for k, v in lines.items()})
+        book.set_saved_values(refreshed_values(book, offer, results), tables)
     release = _release_check(book, r.lay, offer, results)
     return RefreshReport(when.strftime("%Y-%m-%d %H:%M:%S"), r.tally_record, r.price_record, release,
                          tuple(written), tuple(r.notes))

@@ -548,13 +548,13 @@ class SheetXml:
         had some.
         """
         a, b = self._span(r1, r2)
-        old = self.text[a:b]
         if foreign is None and isinstance(new_rows, str) and fast:
-            foreign = self._foreign(old, c1, c2)
+            foreign = self._foreign(self.text[a:b], c1, c2)
         if isinstance(new_rows, str) and fast and not foreign:
-            self.text = self.text[:a] + new_rows + self.text[b:]
+            self.text = "".join((self.text[:a], new_rows, self.text[b:]))
             self.data_end = self.text.rindex(f"</{self.p}sheetData>")
             return
+        old = self.text[a:b]
         if isinstance(new_rows, str):
             new_rows = [(r, cells) for r, _, _, cells in self._parse_rows_text(new_rows)]
         existing = {r: (opening, close, cells) for r, opening, close, cells in self._parse_rows(old)}
@@ -629,7 +629,8 @@ class SheetXml:
         lo, hi = m.group(1).split(":")
         col = re.match(r"[A-Z]+", hi).group()
         new = f"{lo}:{col}{self._row_at(last)}"
-        self.text = self.text[:m.start(1)] + new + self.text[m.end(1):]
+        if new != m.group(1):  # a long sheet is not copied for nothing
+            self.text = self.text[:m.start(1)] + new + self.text[m.end(1):]
 
 
 # --- workbook.xml ------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ _CELL = re.compile(r"<(?P<p>\w+:)?c\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=
 _F = re.compile(r"<(?P<p>\w+:)?f\b(?P<attrs>[^>]*?)(?:/>|>(?P<text>.*?)</(?P=p)?f>)", re.DOTALL)
 _REF = re.compile(r'\sr="([A-Z]+\d+)"')
 _SI = re.compile(r'\ssi="(\d+)"')
+_F_OPEN = re.compile(r"<(\w+:)?f\s")
+_F_REF = re.compile(r'\sref="([^"]*)"')
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
 
 Area = tuple[int, int, int, int]  # first row, last row, first column, last column
@@ -41,12 +43,41 @@ def _inside(ref: str, area: Area) -> bool:
     return r1 <= row <= r2 and c1 <= col <= c2
 
 
+def _masters_cross(text: str, start: int, area: Area) -> bool:
+    """Whether a shared group crosses *area*'s edge, judged from its master's ``ref``.
+
+    Each master carries the range its group spans (``ref``, 18.3.1.40): a
+    group whose range lies wholly inside or wholly outside the area cannot
+    cross it.  Only the masters are looked at (found by ``str.find`` of
+    ``ref="``, which cells never hold), so a table of 100,000 shared cells
+    costs one scan, not a parse.  A group without a master is never spelt
+    out (there is no text to spell), so it needs no look either.
+    """
+    r1, r2, c1, c2 = area
+    at = text.find('ref="', start)
+    while at >= 0:
+        open_at = text.rfind("<", 0, at)
+        tag = text[open_at:text.index(">", at)]
+        if _F_OPEN.match(tag) and 't="shared"' in tag:
+            ref = _F_REF.search(tag).group(1)
+            try:
+                lo, hi = (coordinate_to_tuple(x) for x in (ref.split(":") + [ref])[:2])
+            except (ValueError, TypeError):
+                return True  # a range not understood: the careful way decides
+            inside = r1 <= lo[0] and hi[0] <= r2 and c1 <= lo[1] and hi[1] <= c2
+            apart = hi[0] < r1 or lo[0] > r2 or hi[1] < c1 or lo[1] > c2
+            if not (inside or apart):
+                return True
+        at = text.find('ref="', at + 5)
+    return False
+
+
 def unshare_crossing(text: str, area: Area) -> str:
     """Worksheet XML *text* with every shared-formula group that crosses *area*'s edge written out cell by cell."""
     if 't="shared"' not in text:
         return text
     start = text.find("sheetData")
-    if start < 0:
+    if start < 0 or not _masters_cross(text, start, area):
         return text
     groups: dict[str, dict] = {}
     for m in _CELL.finditer(text, start):

@@ -425,18 +425,42 @@ def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: lis
                                         "" if len(a or []) != len(b or []) else " with different values"), "inputs"))
 
 
-def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes: list[str]) -> int:
-    """The saved values of the formula cells the engine knows, against the engine (:mod:`xlpy.saved_values`)."""
+def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes: list[str],
+           lay: Layout | None = None, offer=None, results=None) -> int:
+    """The saved values of the formula cells the engine knows, against the engine (:mod:`xlpy.saved_values`).
+
+    With *lay*, *offer* and *results*, the holder table's rows too, line by
+    line (at most :data:`SAVED_TABLE_SHOWN` findings a column; a note counts the rest).
+    """
     saved = _serial_dates(exp, _xlsx_values(path, list(exp)))  # read from the XML: no second load of the book
-    mismatches, compared, blank, verdict = saved_values.compare(path, wb, exp, _same, saved)
+    mismatches, compared, blank, _ = saved_values.compare(path, wb, exp, _same, saved)
+    rows, more = saved_values.compare_holder_table(path, lay, offer, results, _same, Expect) \
+        if lay is not None else ([], (0, 0))
+    compared, blank = compared + more[0], blank + more[1]
+    full_calc = bool(getattr(wb.calculation, "fullCalcOnLoad", False))
+    verdict = saved_values.verdict(mismatches + rows, compared, blank, full_calc)
     why = (SAVED_STALE if verdict == "stale" else SAVED_DOCTORED)
-    for m in mismatches:
+    shown: dict[str, int] = {}
+    for table_row, m in [(False, m) for m in mismatches] + [(True, m) for m in rows]:
+        column = re.sub(r"\d+$", "", m.where)
+        if table_row:
+            shown[column] = shown.get(column, 0) + 1
+            if shown[column] > SAVED_TABLE_SHOWN:
+                continue
         findings.append(Finding(book, m.where, f"{m.label}: saved value differs from the engine; {why}",
                                 _show(m.engine), _show(m.saved), "saved"))
+    for column, n in shown.items():
+        if n > SAVED_TABLE_SHOWN:
+            notes.append(f"{n - SAVED_TABLE_SHOWN} more saved value(s) of {column} differ from the engine "
+                         f"(the first {SAVED_TABLE_SHOWN} are shown)")
     if blank:
         notes.append(f"{blank} formula cell(s) the engine knows hold no saved value (the file was saved before "
                      "it was calculated); the application calculates them when it opens the file")
     return compared
+
+
+#: Findings shown per holder-table column whose saved values differ from the engine.
+SAVED_TABLE_SHOWN = 10
 
 
 SAVED_STALE = "the file looks saved before recalculation (stale): open it in Excel, recalculate and save"
@@ -752,11 +776,12 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
             findings.extend(later)
             later.clear()
 
-    exp = _engine_cells(book, wb, lay, offer_path, later)
-    if exp is None:
+    engine = _engine_cells(book, wb, lay, offer_path, later)
+    if engine is None:
         structure_rest()
         return report
-    report.cells_compared += _saved(book, path, wb, exp, findings, notes)
+    offer, results, exp = engine
+    report.cells_compared += _saved(book, path, wb, exp, findings, notes, lay, offer, results)
 
     # The LibreOffice leg runs in its own process, beside the rest of the structure check and the formulas leg.
     lo_job = None
@@ -813,8 +838,9 @@ def _open_book(path: Path, findings: list[Finding]):
         return None
 
 
-def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding]) -> dict | None:
-    """The engine's value of each cell, run on the workbook's own inputs; None (findings in *later*) if it cannot run."""
+def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding]) -> tuple | None:
+    """The workbook's offer, the engine's results on it and the engine's value of each cell: (offer, results,
+    cells); None (findings in *later*) if it cannot run."""
 
     def get(sheet, ref):
         return wb[sheet][ref].value if sheet in wb.sheetnames else None
@@ -842,7 +868,7 @@ def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding]) 
     step = reader.number("SensitivityStep")
     for p in reader.problems:
         later.append(Finding(book, p.field, p.reason, "a number", _show(p.value), "inputs"))
-    return expected_cells(lay, offer, results, step if step is not None else bookdata.SENSITIVITY_STEP)
+    return offer, results, expected_cells(lay, offer, results, step if step is not None else bookdata.SENSITIVITY_STEP)
 
 
 def _formulas_leg(report: Report, path: Path, wb, lay: Layout, exp: dict, tables_ok: bool) -> None:

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate, chain, compress, repeat
+from operator import and_, eq, mul, ne, not_, sub
 from typing import TYPE_CHECKING
-from itertools import compress, repeat
-from operator import and_, eq, ne, not_
 from decimal import Decimal
 
 from .errors import InputError
@@ -25,7 +25,7 @@ from .numbers import CONTEXT, ONE, ZERO, excel_round
 if TYPE_CHECKING:  # the model's records are only named here; importing them costs the worksheet functions
     from .model import HolderTable, Tally
 
-__all__ = ["Count", "Delivery", "count_tally", "prorate", "deliver", "proration_factor"]
+__all__ = ["Count", "Delivery", "HolderLines", "count_tally", "prorate", "deliver", "holder_lines", "proration_factor"]
 
 #: Decimals to which the proration factor is *shown*; acceptance itself is
 #: computed exactly (floor of units × capacity ÷ eligible).
@@ -143,19 +143,7 @@ def _count_holders(table: HolderTable, max_units: int | None, odd_lot: int | Non
             sums[holder] += u
         per_holder.extend(sums.values())
     eligible = tendered - failed
-    holders = list(filter(None, per_holder))  # units are never negative: drop the zeros
-    odd_units = 0
-    factor = ONE
-    if max_units is not None and eligible > max_units:
-        threshold = odd_lot or 0
-        odd_units = sum(u for u in holders if u < threshold)
-        if odd_units > max_units:
-            # Not even the odd lots fit: every holder is prorated alike.
-            threshold, odd_units = 0, 0
-        capacity = max_units - odd_units
-        rest = eligible - odd_units
-        holders = [u if u < threshold else prorate(u, rest, capacity) for u in holders]
-        factor = proration_factor(rest, capacity)
+    holders, odd_units, factor = _accept(list(filter(None, per_holder)), eligible, max_units, odd_lot)
     accepted = sum(holders)
     return Count(
         tendered,
@@ -168,6 +156,85 @@ def _count_holders(table: HolderTable, max_units: int | None, odd_lot: int | Non
         tuple(holders),
         len(holders) - holders.count(0),
     )
+
+
+def _accept(holders: list[int], eligible: int, max_units: int | None, odd_lot: int | None
+            ) -> tuple[list[int], int, Decimal]:
+    """Units accepted of each holder's total (zeros stay zeros), the odd-lot units, the proration factor."""
+    if max_units is None or eligible <= max_units:
+        return holders, 0, ONE
+    threshold = odd_lot or 0
+    odd_units = sum(u for u in holders if 0 < u < threshold)
+    if odd_units > max_units:
+        # Not even the odd lots fit: every holder is prorated alike.
+        threshold, odd_units = 0, 0
+    capacity = max_units - odd_units
+    rest = eligible - odd_units
+    return [u if u < threshold else prorate(u, rest, capacity) for u in holders], odd_units, \
+        proration_factor(rest, capacity)
+
+
+@dataclass(frozen=True)
+class HolderLines:
+    """The holder table's formula columns, line by line, as the engine gives them.
+
+    Lines come sorted by holder (the workbook's order: a holder's lines are
+    consecutive).  Each column is a tuple with one value per line:
+
+    Attributes:
+        eligible: the line's units when its status is ``tendered``, else 0.
+        run: the holder's eligible units up to and including this line.
+        holder_units: on a holder's last line, its eligible total; 0 on its other lines.
+        accepted: the units accepted of that total (prorated in a capped offer; odd lots in full).
+        shares: whole common shares for them under the fractional-share policy.
+        fraction: the fraction of a share not delivered as a share (0 under ``nearest``).
+    """
+
+    eligible: tuple[int, ...]
+    run: tuple[int, ...]
+    holder_units: tuple[int, ...]
+    accepted: tuple[int, ...]
+    shares: tuple[int, ...]
+    fraction: tuple[Decimal, ...]
+
+
+def holder_lines(holder_id: Sequence[str], units: Sequence[int], status: Sequence[str], ratio: Decimal,
+                 policy: str = "cash", max_units: int | None = None, odd_lot: int | None = None) -> HolderLines:
+    """Each line's acceptance and delivery, by the rules of :func:`count_tally` and :func:`deliver`.
+
+    >>> from decimal import Decimal as D
+    >>> h = holder_lines(["a", "a", "b"], [100, 50, 75], ["tendered", "tendered", "withdrawn"], D("7.94"))
+    >>> h.holder_units, h.accepted, h.shares, h.fraction
+    ((0, 150, 0), (0, 150, 0), (0, 1191, 0), (Decimal('0'), Decimal('0'), Decimal('0')))
+    """
+    n = len(holder_id)
+    eligible = list(map(mul, units, map(eq, status, repeat("tendered"))))
+    # The running total within each holder: the running total of all lines, less its value before the
+    # holder's first line (column-wise passes; no Python work per line).
+    ids = list(holder_id)
+    first = list(map(ne, ids, [object()] + ids[:-1]))
+    cumulative = list(accumulate(eligible))
+    starts = list(compress(range(n), first))
+    before = [cumulative[i - 1] if i else 0 for i in starts]
+    lengths = list(map(sub, starts[1:] + [n], starts))
+    run = list(map(sub, cumulative, chain.from_iterable(map(repeat, before, lengths))))
+    # A holder's last line: the next line is another holder's (or there is none).
+    last = first[1:] + [True] if n else []
+    holder_units = list(map(mul, run, last))
+    failed = sum(compress(units, map(eq, status, repeat("failed"))))
+    tendered = sum(compress(units, map(ne, status, repeat("withdrawn"))))
+    accepted, _, _ = _accept(holder_units, tendered - failed, max_units, odd_lot)
+    scale = max(0, -ratio.as_tuple().exponent)
+    denominator, numerator = 10**scale, int(ratio.scaleb(scale))
+    wholes: dict[int, int] = {}  # accepted units -> shares, and -> fraction: each count worked out once
+    parts: dict[int, Decimal] = {}
+    for a in set(accepted):
+        whole, frac = divmod(a * numerator, denominator)
+        if policy == "nearest":
+            whole, frac = (whole + 1 if 2 * frac >= denominator else whole), 0
+        wholes[a], parts[a] = whole, Decimal(frac).scaleb(-scale) if frac else Decimal(0)
+    shares, fraction = tuple(map(wholes.__getitem__, accepted)), tuple(map(parts.__getitem__, accepted))
+    return HolderLines(tuple(eligible), tuple(run), tuple(holder_units), tuple(accepted), shares, fraction)
 
 
 def deliver(
