@@ -44,7 +44,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     from xlpy.build import build_workbook
-    from xlpy.macros import refresh_command, setup_refresh
+    from xlpy.cli_refresh import refresh_command, setup_refresh
     from xlpy.offerfile import compute_file
 
     refresh = argparse.ArgumentParser(prog="xlpy refresh")

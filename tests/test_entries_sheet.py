@@ -75,7 +75,7 @@ def test_history_follows_the_offers_days(tmp_path):
 
     from openpyxl import load_workbook
 
-    from xlpy import macros
+    from xlpy import cli_refresh
     from xlpy.layout import Shape, layout
 
     data = OFFERS / "data"
@@ -90,8 +90,8 @@ def test_history_follows_the_offers_days(tmp_path):
 
     def refresh(tally):
         p = argparse.ArgumentParser()
-        macros.setup_refresh(p)
-        assert macros.refresh_command(p.parse_args([str(tmp_path / "book.xlsm"), "--tally", str(tally),
+        cli_refresh.setup_refresh(p)
+        assert cli_refresh.refresh_command(p.parse_args([str(tmp_path / "book.xlsm"), "--tally", str(tally),
                                                     "--no-backup"])) == 0
 
     refresh(tmp_path / "half.csv")

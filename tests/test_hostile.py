@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from xlpy import locks, macros, package, parts, safety
+from xlpy import locks, cli_refresh, package, parts, safety
 from xlpy.build import build_workbook
 from xlpy.cli import main
 from xlpy.engine.errors import InputError, InputErrors
@@ -164,8 +164,8 @@ def _new_tally(folder: Path, extra: int = 5) -> Path:
 
 def _refresh(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="xlpy refresh")
-    macros.setup_refresh(p)
-    return macros.refresh_command(p.parse_args(argv))
+    cli_refresh.setup_refresh(p)
+    return cli_refresh.refresh_command(p.parse_args(argv))
 
 
 def _snapshot(folder: Path) -> dict[str, str]:

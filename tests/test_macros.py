@@ -20,7 +20,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 
-from xlpy import libreoffice, macros, package, registry, sources, vba
+from xlpy import libreoffice, cli_refresh, macros, package, registry, sources, vba
 from xlpy.book import OpenpyxlBook, PackageBook, XlwingsBook, open_book
 from xlpy.build import build_workbook
 from xlpy.engine.errors import InputErrors, XlpyError
@@ -106,8 +106,8 @@ def _new_prices(path: Path, factor: str = "1.01") -> Path:
 def _refresh(argv: list[str]) -> int:
     """`xlpy refresh ...` as the command line runs it (the lead registers the command)."""
     p = argparse.ArgumentParser(prog="xlpy refresh")
-    macros.setup_refresh(p)
-    return macros.refresh_command(p.parse_args(argv))
+    cli_refresh.setup_refresh(p)
+    return cli_refresh.refresh_command(p.parse_args(argv))
 
 
 def _cells(path: Path) -> dict[tuple[str, str], tuple]:

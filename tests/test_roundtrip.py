@@ -163,11 +163,11 @@ def test_libreoffice_copy_validates(lo_saved, kind):
 def _refresh(book: Path, tally: Path) -> int:
     import argparse
 
-    from xlpy import macros
+    from xlpy import cli_refresh
 
     p = argparse.ArgumentParser(prog="xlpy refresh")
-    macros.setup_refresh(p)
-    return macros.refresh_command(p.parse_args([str(book), "--tally", str(tally), "--no-backup"]))
+    cli_refresh.setup_refresh(p)
+    return cli_refresh.refresh_command(p.parse_args([str(book), "--tally", str(tally), "--no-backup"]))
 
 
 def _new_tally(kind: str, folder: Path) -> Path:

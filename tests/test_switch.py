@@ -19,7 +19,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from xlpy import bookdata, macros, sources
+from xlpy import bookdata, cli_refresh, macros, sources
 from xlpy.book import PackageBook, XlwingsBook
 from xlpy.build import build_workbook
 from xlpy.engine.errors import InputErrors
@@ -36,8 +36,8 @@ EPOCHS = ("1077494400", "1077580800", "1077667200", "1077753600")  # 23, 24, 25,
 
 def _refresh(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="xlpy refresh")
-    macros.setup_refresh(p)
-    return macros.refresh_command(p.parse_args(argv + ["--no-backup"]))
+    cli_refresh.setup_refresh(p)
+    return cli_refresh.refresh_command(p.parse_args(argv + ["--no-backup"]))
 
 
 @pytest.fixture

@@ -156,11 +156,11 @@ def test_built_holder_workbook_saves_each_lines_figures(books, kind):
 def _refresh(book: Path, tally: Path) -> int:
     import argparse
 
-    from xlpy import macros
+    from xlpy import cli_refresh
 
     p = argparse.ArgumentParser(prog="xlpy refresh")
-    macros.setup_refresh(p)
-    return macros.refresh_command(p.parse_args([str(book), "--tally", str(tally), "--no-backup"]))
+    cli_refresh.setup_refresh(p)
+    return cli_refresh.refresh_command(p.parse_args([str(book), "--tally", str(tally), "--no-backup"]))
 
 
 def _new_tally(book: Path, lines: int, seed: int) -> Path:
@@ -312,7 +312,7 @@ def test_price_refresh_gives_the_kept_holder_table_its_new_figures(books, tmp_pa
     """A refresh of the prices alone moves the ratio: the holder table stays, its saved figures follow."""
     import argparse
 
-    from xlpy import macros
+    from xlpy import cli_refresh
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
     book = _copy(books["formula"], tmp_path)
@@ -322,8 +322,8 @@ def test_price_refresh_gives_the_kept_holder_table_its_new_figures(books, tmp_pa
     prices = tmp_path / "prices-2.csv"
     prices.write_text("\n".join(lower) + "\n", encoding="utf-8")
     p = argparse.ArgumentParser(prog="xlpy refresh")
-    macros.setup_refresh(p)
-    assert macros.refresh_command(p.parse_args([str(book), "--prices", str(prices), "--no-backup"])) == 0
+    cli_refresh.setup_refresh(p)
+    assert cli_refresh.refresh_command(p.parse_args([str(book), "--prices", str(prices), "--no-backup"])) == 0
     results = _assert_engine_figures(book)[2]
     assert results.offer_ratio != before.offer_ratio and results.common_issued != before.common_issued
 

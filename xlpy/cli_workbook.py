@@ -239,7 +239,7 @@ def _setup_vba(p: argparse.ArgumentParser) -> None:
 
 
 def _setup_refresh(p: argparse.ArgumentParser) -> None:
-    from .macros import setup_refresh
+    from .cli_refresh import setup_refresh
 
     setup_refresh(p)
     _add_quiet(p)
@@ -248,7 +248,7 @@ def _setup_refresh(p: argparse.ArgumentParser) -> None:
 @command("refresh", "refresh a workbook from the exchange agent's tally and the price history")(_setup_refresh)
 def run_refresh(args: argparse.Namespace) -> int:
     from . import progress
-    from .macros import refresh_command
+    from .cli_refresh import refresh_command
 
     _progress(args)
     with progress.step(f"refreshing {Path(args.workbook).name}" if getattr(args, "workbook", None) else "refreshing"):
