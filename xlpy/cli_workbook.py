@@ -9,7 +9,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from .cli import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, command
+from .cli_commands import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, command
 
 #: The offer the README's first command builds when no offer file is given.
 SEED_OFFER = "hecla-2004.toml"
@@ -137,12 +137,11 @@ def build_output(given: str | None, offer_id: str, force: bool) -> Path:
 
 @command("build", "build the standard offer-results workbook, then validate it")(_setup_build)
 def run_build(args: argparse.Namespace) -> int:
+    from . import progress
     from .build import build_workbook
     from .offerfile import compute_file
     from .report import fmt_count, fmt_money
     from .validate import validate
-
-    from . import progress
 
     _progress(args)
     offer_path = Path(args.offer) if args.offer else seed_offer_path()
@@ -184,10 +183,9 @@ def _setup_render(p: argparse.ArgumentParser) -> None:
 
 @command("render", "render a workbook to PDF and one PNG per page (LibreOffice)")(_setup_render)
 def run_render(args: argparse.Namespace) -> int:
-    from . import libreoffice
-
     import zipfile
 
+    from . import libreoffice
     from .engine.errors import InputError
 
     book, out = Path(args.workbook), Path(args.output)

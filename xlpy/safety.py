@@ -206,25 +206,5 @@ def read_part(zf: zipfile.ZipFile, name: str, label: str, lim: Limits | None = N
     return out[0] if len(out) == 1 else b"".join(out)
 
 
-def add_limit_options(p) -> None:
-    """The ``--max-*`` options of every command that opens packages from outside."""
-    g = p.add_argument_group("limits on workbooks and XLSX files from outside (see README, Files from outside)")
-    g.add_argument("--max-part-mb", type=float, metavar="MB",
-                   help=f"largest unpacked part (default {DEFAULTS['part_mb'][0]:g}, or XLPY_MAX_PART_MB)")
-    g.add_argument("--max-total-mb", type=float, metavar="MB",
-                   help=f"largest unpacked package (default {DEFAULTS['total_mb'][0]:g}, or XLPY_MAX_TOTAL_MB)")
-    g.add_argument("--max-ratio", type=float, metavar="N",
-                   help=f"largest compression ratio of a part over 1 MB (default {DEFAULTS['ratio'][0]:g}, "
-                   "or XLPY_MAX_RATIO)")
-    g.add_argument("--max-parts", type=int, metavar="N",
-                   help=f"most parts in a package (default {DEFAULTS['parts'][0]:,}, or XLPY_MAX_PARTS)")
-
-
-def configure_from(args) -> None:
-    """Apply the ``--max-*`` options of parsed *args* (absent options: unchanged)."""
-    configure(part_mb=getattr(args, "max_part_mb", None), total_mb=getattr(args, "max_total_mb", None),
-              ratio=getattr(args, "max_ratio", None), parts=getattr(args, "max_parts", None))
-
-
 def path_label(path: str | os.PathLike) -> str:
     return Path(path).name
