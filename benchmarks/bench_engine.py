@@ -7,8 +7,8 @@ Run from the repository root (a script, not a test)::
 Measured in one run, best of 7 alternated rounds (tally) or 5 (import):
 
 * (a) ``pandas.read_csv`` of the tally alone;
-* (b) ``xlpy.offerfile.compute_file`` on an offer file that names the tally:
-  reading and checking every line (``xlpy.sources.read_tally``), counting,
+* (b) ``xlpy.files.offerfile.compute_file`` on an offer file that names the tally:
+  reading and checking every line (``xlpy.files.sources.read_tally``), counting,
   delivering shares per holder and measuring the charge (``xlpy.engine.compute``).
 
 Targets: (b) / (a) <= 2.0; ``import xlpy.engine`` costs <= 50 ms over a bare
@@ -122,7 +122,7 @@ def main(argv=None) -> int:
 
     import pandas as pd
 
-    from xlpy.offerfile import compute_file
+    from xlpy.files.offerfile import compute_file
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -107,7 +107,7 @@ def main(argv=None) -> int:
     env = dict(os.environ, PYTHONPATH=str(repo) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     env.pop("CI", None)  # a missing LibreOffice is a note here, not a finding
 
-    from xlpy import libreoffice
+    from xlpy.workbook import libreoffice
 
     soffice = libreoffice.find_soffice()
     with tempfile.TemporaryDirectory(prefix="xlpy-bench-scale-") as tmp:

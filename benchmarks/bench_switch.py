@@ -43,9 +43,9 @@ def main(argv=None) -> int:
     parser.add_argument("--lines", type=int, default=LINES)
     args = parser.parse_args(argv)
 
-    from xlpy.build import build_workbook
-    from xlpy.cli_refresh import refresh_command, setup_refresh
-    from xlpy.offerfile import compute_file
+    from xlpy.cli.refresh import refresh_command, setup_refresh
+    from xlpy.files.offerfile import compute_file
+    from xlpy.workbook.build import build_workbook
 
     refresh = argparse.ArgumentParser(prog="xlpy refresh")
     setup_refresh(refresh)

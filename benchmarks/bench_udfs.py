@@ -48,7 +48,7 @@ def best_per_call(stmt: str, namespace: dict, number: int) -> float:
 def call_cost() -> tuple[float, float, float]:
     """(udf seconds per call, plain seconds per call, general-path seconds per call)."""
     sys.path.insert(0, str(ROOT))
-    from xlpy.udfs import INDUCED_CHARGE
+    from xlpy.excel.udfs import INDUCED_CHARGE
 
     assert INDUCED_CHARGE(274000.0, 7.94, 3.2, 7.39) == 9597836.4
     ns = {"udf": INDUCED_CHARGE, "plain": plain_induced_charge}

@@ -28,11 +28,11 @@ sys.path.insert(0, str(ROOT))
 
 from openpyxl import Workbook, load_workbook  # noqa: E402
 
-from xlpy import libreoffice  # noqa: E402
-from xlpy.build import build_workbook  # noqa: E402
-from xlpy.offerfile import compute_file  # noqa: E402
-from xlpy.formulas_access import register_functions  # noqa: E402
-from xlpy.validate import validate  # noqa: E402
+from xlpy.files.offerfile import compute_file  # noqa: E402
+from xlpy.workbook import libreoffice  # noqa: E402
+from xlpy.workbook.build import build_workbook  # noqa: E402
+from xlpy.workbook.formulas_access import register_functions  # noqa: E402
+from xlpy.workbook.validate import validate  # noqa: E402
 
 LINES = 10_000
 

@@ -21,7 +21,7 @@ def libreoffice_gate(item) -> None:
     """Skip or fail ``item`` when it is marked ``libreoffice`` and soffice is absent."""
     if item.get_closest_marker("libreoffice") is None:
         return
-    from xlpy.libreoffice import SOFFICE_ENV_VAR, find_soffice
+    from xlpy.workbook.libreoffice import SOFFICE_ENV_VAR, find_soffice
 
     if find_soffice() is not None:
         return

@@ -34,7 +34,7 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
-from xlpy.formula_text import shifted
+from xlpy.workbook.formula_text import shifted
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -139,7 +139,7 @@ def run(project: str, requests: str) -> str:
     out["calls"] = calls
 
     if req.get("offers"):
-        from xlpy_lite import calendars
+        from xlpy_lite.files import calendars
         from xlpy_lite.engine import compute, model
 
         offers = {}

@@ -11,8 +11,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pytest
-
 from test_offerfile import BAD, check_refusal, listing, write_case
+
 from xlpy import cli
 from xlpy.engine.schema import EPS_FIELDS, EXCHANGE_FIELDS, RESULT_FIELDS
 
@@ -205,7 +205,7 @@ def test_usage_error_is_not_a_traceback(capsys):
 
 # Every bad input of test_offerfile.py, run once more by the real command.
 def xlpy(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "xlpy.cli", *args], cwd=cwd, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "xlpy", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=120)
 
 

@@ -16,7 +16,6 @@ from fractions import Fraction
 
 import pytest
 
-from xlpy import calendars
 from xlpy.engine import (
     Consideration,
     Exchange,
@@ -36,6 +35,7 @@ from xlpy.engine import (
     ratio,
 )
 from xlpy.engine.numbers import excel_round, plain, to_decimal, to_whole
+from xlpy.files import calendars
 
 day = dt.date
 
@@ -53,7 +53,7 @@ ENGINE_MODULES = [
     "xlpy.engine.errors",
     "xlpy.engine.model",
     "xlpy.engine.schema",
-    "xlpy.calendars",
+    "xlpy.files.calendars",
 ]
 
 
@@ -67,7 +67,7 @@ def test_doctests(name):
 def test_doctests_exist_where_promised():
     # The modules with worked examples must keep them (docs/style.md: examples that run as doctests).
     for name in ("xlpy.engine.numbers", "xlpy.engine.ratio", "xlpy.engine.allocation", "xlpy.engine.charge",
-                 "xlpy.engine.eps", "xlpy.engine.release", "xlpy.calendars"):
+                 "xlpy.engine.eps", "xlpy.engine.release", "xlpy.files.calendars"):
         finder = doctest.DocTestFinder()
         examples = sum(len(t.examples) for t in finder.find(importlib.import_module(name)))
         assert examples >= 2, name

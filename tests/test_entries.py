@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from xlpy import cli, offerfile
+from xlpy import cli
 from xlpy.engine.compute import compute
 from xlpy.engine.entries import journal_entry
 from xlpy.engine.errors import InputErrors
+from xlpy.files import offerfile
 
 GOLDEN = sorted((Path(__file__).parent / "golden" / "entries").glob("*.toml"))
 OFFERS = Path(__file__).resolve().parents[1] / "workbook" / "offers"

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from xlpy import libreoffice
-from xlpy.build import build_workbook
 from xlpy.engine.entries import journal_entry
-from xlpy.offerfile import compute_file, load
-from xlpy.validate import validate
+from xlpy.files.offerfile import compute_file, load
+from xlpy.workbook import libreoffice
+from xlpy.workbook.build import build_workbook
+from xlpy.workbook.validate import validate
 
 OFFERS = Path(__file__).resolve().parents[1] / "workbook" / "offers"
 
@@ -75,8 +75,8 @@ def test_history_follows_the_offers_days(tmp_path):
 
     from openpyxl import load_workbook
 
-    from xlpy import cli_refresh
-    from xlpy.layout import Shape, layout
+    from xlpy.cli import refresh as cli_refresh
+    from xlpy.workbook.layout import Shape, layout
 
     data = OFFERS / "data"
     for name in ("hecla-2004-tally.csv", "hecla-2004-prices-illustrative.csv"):

@@ -206,8 +206,8 @@ def test_release_approximations_in_excel_formulas_match_the_engine(style):
     import formulas
 
     from xlpy.engine.release import approx
-    from xlpy.layout import approx_formula
-    from xlpy.formulas_access import register_functions
+    from xlpy.workbook.formulas_access import register_functions
+    from xlpy.workbook.layout import approx_formula
 
     register_functions()  # ROUND as Excel rounds
     for text in ("7", "73", "0", "350.3", "-350.3", "0.42", "999.5", "3500", "9999", "12345", "190777", "274000",
@@ -223,7 +223,7 @@ def test_a_workbook_of_an_earlier_layout_is_named_not_misread(tmp_path, built):
     from openpyxl import load_workbook
     from openpyxl.workbook.defined_name import DefinedName
 
-    from xlpy.layout import LAYOUT_NAME
+    from xlpy.workbook.layout import LAYOUT_NAME
 
     wb = load_workbook(built, keep_vba=True)
     text = wb.defined_names[LAYOUT_NAME].attr_text

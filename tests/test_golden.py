@@ -28,9 +28,9 @@ from pathlib import Path
 
 import pytest
 
-from xlpy import calendars, offerfile
 from xlpy.engine import compute
 from xlpy.engine.numbers import CONTEXT, excel_round
+from xlpy.files import calendars, offerfile
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(GOLDEN.glob("*.toml"))

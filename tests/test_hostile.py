@@ -25,12 +25,14 @@ from pathlib import Path
 
 import pytest
 
-from xlpy import locks, cli_refresh, package, parts, safety
-from xlpy.build import build_workbook
 from xlpy.cli import main
+from xlpy.cli import refresh as cli_refresh
 from xlpy.engine.errors import InputError, InputErrors
-from xlpy.offerfile import compute_file
-from xlpy.sources import sha256
+from xlpy.files import safety
+from xlpy.files.offerfile import compute_file
+from xlpy.files.sources import sha256
+from xlpy.workbook import locks, package, parts
+from xlpy.workbook.build import build_workbook
 
 resource = pytest.importorskip("resource")
 
@@ -350,7 +352,7 @@ def test_unknown_binary_part_reported_and_refused(book, capsys):
 
 
 def test_the_standard_workbook_and_its_template_have_no_unknown_parts(book):
-    from xlpy import vba
+    from xlpy.excel import vba
 
     for f in (book, vba.template_path(standalone=True), vba.template_path(standalone=False)):
         with zipfile.ZipFile(f) as zf:
@@ -402,9 +404,9 @@ def test_another_refresh_holds_the_workbook(book, capsys):
     with locks.RefreshLock(book, str(book)):
         assert main(["refresh", str(book), "--tally", str(tally), "--force"]) == 2
         err = capsys.readouterr().err.strip()
-        assert "another xlpy refresh is writing it (pid " in err and ".~xlpy.book.xlsm.lock" in err
+        assert "another xlpy refresh is writing it (pid " in err and ".~xlpy.workbook.backends.xlsm.lock" in err
         assert book.read_bytes() == before
-    assert not (folder / ".~xlpy.book.xlsm.lock").exists()
+    assert not (folder / ".~xlpy.workbook.backends.xlsm.lock").exists()
     assert main(["refresh", str(book), "--tally", str(tally)]) == 0  # released
 
 
@@ -426,14 +428,14 @@ def test_two_refreshes_started_together(book):
     assert statuses[0] == 0, results
     if statuses[1] == 2:
         assert any("another xlpy refresh is writing it" in e for _, e in results), results
-    assert not (folder / ".~xlpy.book.xlsm.lock").exists()
+    assert not (folder / ".~xlpy.workbook.backends.xlsm.lock").exists()
     zipfile.ZipFile(book).testzip()
 
 
 def test_the_lock_is_released_on_an_error(book):
     with pytest.raises(InputErrors):
         _refresh([str(book), "--tally", str(book.parent / "missing.csv")])
-    assert not (book.parent / ".~xlpy.book.xlsm.lock").exists()
+    assert not (book.parent / ".~xlpy.workbook.backends.xlsm.lock").exists()
 
 
 # --- the file system ----------------------------------------------------------------------------
@@ -565,7 +567,7 @@ def test_real_kill_leaves_a_whole_workbook_and_the_next_run_cleans_up(book, stag
 
 @pytest.mark.libreoffice
 def test_a_libreoffice_save_has_no_unknown_parts(book, tmp_path_factory):
-    from xlpy import libreoffice
+    from xlpy.workbook import libreoffice
 
     out = tmp_path_factory.mktemp("saved")
     r = subprocess.run([libreoffice.find_soffice(), "--headless", f"-env:UserInstallation=file://{out}/profile",

@@ -1,4 +1,4 @@
-"""Tests for xlpy.libreoffice (headless LibreOffice recalculation and rendering).
+"""Tests for xlpy.workbook.libreoffice (headless LibreOffice recalculation and rendering).
 
 Tests that start soffice are marked ``libreoffice``; tests/conftest.py skips
 them when soffice is absent, unless CI is set (then they fail).  soffice
@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
-from xlpy import libreoffice as lo
+from xlpy.workbook import libreoffice as lo
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 STALE = 999  # cached value planted in the model; LibreOffice must not trust it

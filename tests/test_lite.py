@@ -35,12 +35,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from lite_driver import decode, encode
 from test_golden import CASES, compare, evaluate, read_case, results_of
-from xlpy import calendars, cli, lite, offerfile, registry, udfs
+
+from xlpy import cli
 from xlpy.engine.numbers import excel_round
-from xlpy.excel_args import to_serial
+from xlpy.excel import lite, registry, udfs
+from xlpy.excel.args import to_serial
+from xlpy.files import calendars, offerfile
 
 REPO = Path(__file__).resolve().parents[1]
 DRIVER = Path(__file__).resolve().parent / "lite_driver.py"
@@ -257,7 +259,7 @@ def on_pyodide(project) -> dict:
 
 
 def lite_specs():
-    return [s for s in registry.functions() if s.module == udfs.__name__]
+    return [s for s in registry.functions() if s.module == "xlpy.udfs"]
 
 
 def test_every_function_is_called():
@@ -276,12 +278,12 @@ def test_project_files(project):
 
 def test_bundle_is_the_desktop_code_on_the_standard_library():
     modules = lite.bundle()
-    assert {"xlpy_lite.udfs", "xlpy_lite.excel_args", "xlpy_lite.engine.compute", "xlpy_lite.calendars"} <= set(modules)
-    assert modules["xlpy_lite.udfs"][0] == Path(udfs.__file__).read_text(encoding="utf-8")
+    assert {"xlpy_lite.excel.udfs", "xlpy_lite.excel.args", "xlpy_lite.engine.compute", "xlpy_lite.files.calendars"} <= set(modules)
+    assert modules["xlpy_lite.excel.udfs"][0] == Path(udfs.__file__).read_text(encoding="utf-8")
     from xlpy.engine import charge
 
     assert modules["xlpy_lite.engine.charge"][0] == Path(charge.__file__).read_text(encoding="utf-8")
-    assert modules["xlpy_lite.engine"][1] and not modules["xlpy_lite.udfs"][1]
+    assert modules["xlpy_lite.engine"][1] and not modules["xlpy_lite.excel.udfs"][1]
     for name, (source, _) in modules.items():
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.Import):
@@ -449,7 +451,7 @@ def test_pyodide_golden(on_pyodide, path):
 def test_calendar_data_matches_exchange_calendars():
     """The stand-in answers as exchange_calendars does, over the whole span it holds."""
     namespace: dict = {}
-    source = lite.bundle()["xlpy_lite._xcals"][0].replace("from .engine.errors", "from xlpy.engine.errors")
+    source = lite.bundle()["xlpy_lite.files._xcals"][0].replace("from ..engine.errors", "from xlpy.engine.errors")
     exec(compile(source, "_xcals", "exec"), namespace)
     real = calendars._calendar("XNYS")
     mine = namespace["get_calendar"]("XNYS", start=calendars.EARLIEST)

@@ -20,13 +20,17 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 
-from xlpy import libreoffice, cli_refresh, macros, package, registry, sources, vba
-from xlpy.book import OpenpyxlBook, PackageBook, XlwingsBook, open_book
-from xlpy.build import build_workbook
+from xlpy import macros
+from xlpy.cli import refresh as cli_refresh
 from xlpy.engine.errors import InputErrors, XlpyError
-from xlpy.layout import COVER_BUTTONS, LAYOUT_NAME, Shape, layout
-from xlpy.offerfile import compute_file
-from xlpy.sources import sha256
+from xlpy.excel import registry, vba
+from xlpy.files import sources
+from xlpy.files.offerfile import compute_file
+from xlpy.files.sources import sha256
+from xlpy.workbook import libreoffice, package
+from xlpy.workbook.backends import OpenpyxlBook, PackageBook, XlwingsBook, open_book
+from xlpy.workbook.build import build_workbook
+from xlpy.workbook.layout import COVER_BUTTONS, LAYOUT_NAME, Shape, layout
 
 ROOT = Path(__file__).resolve().parents[1]
 OFFERS = ROOT / "workbook" / "offers"
@@ -231,7 +235,7 @@ def test_formula_looking_text_is_stored_as_text(session):
 
 
 def test_refreshed_workbook_validates_with_formulas(session):
-    from xlpy.validate import validate
+    from xlpy.workbook.validate import validate
 
     report = validate(session["book"], legs=("formulas",))
     assert report.findings == [], [str(f) for f in report.findings]
@@ -240,7 +244,7 @@ def test_refreshed_workbook_validates_with_formulas(session):
 @pytest.mark.libreoffice
 def test_refreshed_workbook_checks_pass_under_libreoffice(session):
     """ChecksPass TRUE and every figure equal to the engine, with LibreOffice recalculating the refreshed file."""
-    from xlpy.validate import validate
+    from xlpy.workbook.validate import validate
 
     report = validate(session["book"], legs=("libreoffice",), require_libreoffice=True)
     assert report.legs_run == ["libreoffice"]
@@ -322,8 +326,8 @@ def test_package_book_changes_only_the_parts_it_must(holders, tmp_path):
     allowed = {"xl/workbook.xml", parts["Cover"], parts["Tenders"], parts["Prices"], parts["History"]} | tables \
         | history_chart
     changed = {n for n in new if new[n] != old[n]}
-    # The sheets of figures change only in their formula cells' saved values (xlpy.saved_values).
-    from xlpy.saved_values import SAVED_SHEETS
+    # The sheets of figures change only in their formula cells' saved values (xlpy.workbook.saved_values).
+    from xlpy.workbook.saved_values import SAVED_SHEETS
 
     def without_values(b: bytes) -> bytes:
         return re.sub(rb'<v>[^<]*</v>|\st="(?:str|b|n|e)"', b"", b)
@@ -369,7 +373,7 @@ def test_shorter_tally_shrinks_the_table(holders, tmp_path):
     ws = wb["Tenders"]
     assert all(ws.cell(row=r, column=c).value is None for r in range(t.last_row + 1, t.last_row + 260)
                for c in range(2, 13))
-    from xlpy.validate import validate
+    from xlpy.workbook.validate import validate
 
     assert validate(holders, legs=("formulas",)).findings == []
 
@@ -594,7 +598,7 @@ def test_longer_price_history_changes_the_holiday_list(holders, tmp_path):
     _, t = lay.table("tblHolidays")
     assert wb["Prices"].tables["tblHolidays"].ref == t.ref
     assert wb["Prices"][f"F{t.first_row}"].value.date() == dt.date(2003, 7, 4)  # 45 days before the first price
-    from xlpy.validate import validate
+    from xlpy.workbook.validate import validate
 
     assert validate(holders, legs=("formulas",)).findings == []
 
@@ -612,14 +616,14 @@ def test_seed_refreshes_counts_keeps_input_and_note(seed, tmp_path):
     assert load_workbook(seed)["Inputs"]["F2"].value == "checked by J. Smith"
     assert _cell(seed, "TallySource").value == "agent-summary.csv"
     assert vba.vba_project_bytes(seed) == vba.vba_project_bytes(vba.template_path(standalone=True))
-    from xlpy.validate import validate
+    from xlpy.workbook.validate import validate
 
     assert validate(seed, legs=("formulas",)).findings == []
 
 
 @pytest.mark.libreoffice
 def test_seed_refreshed_checks_pass_under_libreoffice(seed, tmp_path):
-    from xlpy.validate import validate
+    from xlpy.workbook.validate import validate
 
     counts = _write_csv(tmp_path / "c.csv", [["tendered", "guaranteed delivery"], ["290000", "2500"]])
     assert _refresh([str(seed), "--tally", str(counts)]) == 0

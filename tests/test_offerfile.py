@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from xlpy import cli, offerfile
+from xlpy import cli
 from xlpy.engine import InputErrors
+from xlpy.files import offerfile
 
 REPO = Path(__file__).resolve().parents[1]
 PRICES = REPO / "workbook" / "offers" / "data" / "hecla-2004-prices-illustrative.csv"

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from xlpy import cli, progress
+from xlpy import cli
+from xlpy.workbook import progress
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "workbook" / "offers" / "hecla-2004.toml"

@@ -20,7 +20,17 @@ from decimal import Decimal as D
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xlpy.engine import Consideration, Exchange, HolderTable, Offer, Tally, Valuation, allocation, charge, compute
+from xlpy.engine import (
+    Consideration,
+    Exchange,
+    HolderTable,
+    Offer,
+    Tally,
+    Valuation,
+    allocation,
+    charge,
+    compute,
+)
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

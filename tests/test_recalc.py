@@ -1,4 +1,4 @@
-"""The formulas leg at scale (xlpy.recalc): the same values as the library's whole-workbook model."""
+"""The formulas leg at scale (xlpy.workbook.recalc): the same values as the library's whole-workbook model."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from xlpy.build import build_workbook
-from xlpy.layout import LAYOUT_NAME, Shape, layout
-from xlpy.offerfile import compute_file
-from xlpy.recalc import RecalcError, TableColumn, recalculate
-from xlpy.validate import (
+from xlpy.files.offerfile import compute_file
+from xlpy.workbook.build import build_workbook
+from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+from xlpy.workbook.recalc import RecalcError, TableColumn, recalculate
+from xlpy.workbook.validate import (
     _formulas_table_values,
     _formulas_values,
     table_columns,
@@ -164,7 +164,7 @@ def test_tampered_rows_evaluate_as_the_model_does(books, tmp_path, tamper):
 
 def test_fast_load_reads_the_cells_openpyxl_reads(books, monkeypatch):
     """The holder table read from the sheet's XML: every cell as openpyxl's own reader gives it."""
-    from xlpy import fastload
+    from xlpy.workbook import fastload
 
     monkeypatch.setattr(fastload, "MIN_ROWS", 10)
     path = books["holders"]
@@ -181,7 +181,7 @@ def test_fast_load_reads_the_cells_openpyxl_reads(books, monkeypatch):
 
 def test_fast_load_reads_shared_strings_as_openpyxl_does(books, tmp_path, monkeypatch):
     """A workbook saved by openpyxl (text in shared strings, one holder with Excel's _x escape)."""
-    from xlpy import fastload
+    from xlpy.workbook import fastload
 
     monkeypatch.setattr(fastload, "MIN_ROWS", 10)
     wb = load_workbook(books["holders"], keep_vba=True)
@@ -200,7 +200,7 @@ def test_formulas_access_leaves_the_function_table_as_it_found_it():
     """AND and OR go element by element only while a row template compiles; ROUND is Excel's once registered."""
     import formulas
 
-    from xlpy import formulas_access as fa
+    from xlpy.workbook import formulas_access as fa
 
     fa.register_functions()
     table = formulas.get_functions()

@@ -1,4 +1,4 @@
-"""xlpy.registry and xlpy.vba, checked against xlwings' own Windows code.
+"""xlpy.excel.registry and xlpy.excel.vba, checked against xlwings' own Windows code.
 
 xlwings' real decorators and VBA generator live in ``xlwings/udfs.py``, which
 imports pywin32 at the top; the ``xlwings_udfs`` fixture below imports it with
@@ -17,8 +17,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from xlpy import registry, vba
-from xlpy.registry import REGISTRY, ArgSpec, macro, worksheet_function
+from xlpy.excel import registry, vba
+from xlpy.excel.registry import REGISTRY, ArgSpec, macro, worksheet_function
 
 # --------------------------------------------------------------------------- #
 # the toy UDF module: written to a temporary folder and imported like a user's
@@ -26,7 +26,7 @@ from xlpy.registry import REGISTRY, ArgSpec, macro, worksheet_function
 
 TOY_MODULE = "xlpy_toy_udfs"
 TOY_SOURCE = '''\
-from xlpy.registry import macro, worksheet_function
+from xlpy.excel.registry import macro, worksheet_function
 
 
 @worksheet_function(

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from xlpy import bookdata, vba
-from xlpy.formula_text import boolean_formula, canonical, same_formula, shifted
+from xlpy.excel import vba
+from xlpy.workbook import data as bookdata
+from xlpy.workbook.formula_text import boolean_formula, canonical, same_formula, shifted
 
 ROOT = Path(__file__).resolve().parents[1]
 OFFERS = ROOT / "workbook" / "offers"
@@ -95,9 +96,9 @@ def test_vba_code_compared_as_the_application_saves_it():
 
 
 def _build(folder: Path, kind: str) -> Path:
-    from xlpy.build import build_workbook
-    from xlpy.offerfile import compute_file
-    from xlpy.sources import sha256
+    from xlpy.files.offerfile import compute_file
+    from xlpy.files.sources import sha256
+    from xlpy.workbook.build import build_workbook
 
     if kind == "seed":
         offer, results = compute_file(SEED)
@@ -115,7 +116,7 @@ def _build(folder: Path, kind: str) -> Path:
 
 def resave_with_libreoffice(paths: list[Path], out_dir: Path) -> list[Path]:
     """Open and save each workbook in LibreOffice Calc, keeping the VBA project (one soffice start-up)."""
-    from xlpy import libreoffice
+    from xlpy.workbook import libreoffice
 
     return libreoffice._convert(paths, convert_to=VBA_FILTER, ext="xlsm", out_dir=out_dir, timeout=240,
                                 what="re-save the workbook")
@@ -153,7 +154,7 @@ def _findings(report) -> list[str]:
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("kind", ["seed", "holders"])
 def test_libreoffice_copy_validates(lo_saved, kind):
-    from xlpy.validate import validate
+    from xlpy.workbook.validate import validate
 
     report = validate(lo_saved[kind], legs=("formulas",))
     assert report.findings == [], _findings(report)
@@ -163,7 +164,7 @@ def test_libreoffice_copy_validates(lo_saved, kind):
 def _refresh(book: Path, tally: Path) -> int:
     import argparse
 
-    from xlpy import cli_refresh
+    from xlpy.cli import refresh as cli_refresh
 
     p = argparse.ArgumentParser(prog="xlpy refresh")
     cli_refresh.setup_refresh(p)
@@ -185,7 +186,7 @@ def _new_tally(kind: str, folder: Path) -> Path:
 def _accepted(path: Path) -> object:
     from openpyxl import load_workbook
 
-    from xlpy.layout import LAYOUT_NAME, Shape, layout
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
 
     wb = load_workbook(path)
     lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
@@ -196,7 +197,7 @@ def _accepted(path: Path) -> object:
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("kind", ["seed", "holders"])
 def test_libreoffice_copy_refreshes_and_validates(lo_saved, kind, tmp_path, monkeypatch):
-    from xlpy.validate import validate
+    from xlpy.workbook.validate import validate
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
     book = _copy(lo_saved[kind], tmp_path)
@@ -223,7 +224,7 @@ def _parts(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("kind", ["seed", "holders"])
 def test_excel_style_copy_validates_and_refreshes(built, kind, tmp_path, monkeypatch):
-    from xlpy.validate import validate
+    from xlpy.workbook.validate import validate
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
     book = _excel_copy(built, kind, tmp_path)
@@ -247,7 +248,7 @@ def test_excel_style_copy_validates_and_refreshes(built, kind, tmp_path, monkeyp
 
 def test_excel_style_prefixes_are_spelling(built, tmp_path):
     """_xlfn. in front of a function is the same formula (the structure check alone: no leg knows _xlfn.ROUND)."""
-    from xlpy.validate import validate
+    from xlpy.workbook.validate import validate
 
     book = _excel_copy(built, "holders", tmp_path, also_prefix=("ROUND", "SUMIFS"))
     with zipfile.ZipFile(book) as zf:
@@ -258,7 +259,7 @@ def test_excel_style_prefixes_are_spelling(built, tmp_path):
 
 @pytest.mark.libreoffice
 def test_excel_style_copy_validates_under_libreoffice(built, tmp_path):
-    from xlpy.validate import validate
+    from xlpy.workbook.validate import validate
 
     report = validate(_excel_copy(built, "holders", tmp_path), legs=("libreoffice",), require_libreoffice=True)
     assert report.findings == [], _findings(report)
@@ -281,9 +282,9 @@ def _named_saved(path: Path, *names: str) -> list:
 def _engine(path: Path):
     from openpyxl import load_workbook
 
-    from xlpy import calendars
     from xlpy.engine.compute import compute
-    from xlpy.layout import LAYOUT_NAME, Shape, layout
+    from xlpy.files import calendars
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
 
     wb = load_workbook(path)
     lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
@@ -312,7 +313,7 @@ def test_built_and_refreshed_workbooks_hold_the_engines_figures(built, kind, tmp
 
 def _set_saved(path: Path, sheet: str, ref: str, value: str) -> None:
     """Change the <v> of one cell inside the package, as a person with a zip tool could."""
-    from xlpy import package
+    from xlpy.workbook import package
 
     pkg = package.Package(path)
     part = pkg.sheet_parts()[sheet]
@@ -325,7 +326,7 @@ def _set_saved(path: Path, sheet: str, ref: str, value: str) -> None:
 
 
 def test_doctored_saved_value_is_reported_naming_the_cell(built, tmp_path):
-    from xlpy.validate import validate
+    from xlpy.workbook.validate import validate
 
     book = _copy(built["seed"], tmp_path)
     from openpyxl import load_workbook
@@ -343,7 +344,7 @@ def test_stale_saved_values_are_reported_as_stale(built, tmp_path):
     """Inputs changed in the file without recalculating: many saved figures differ, the verdict is stale."""
     from openpyxl import load_workbook
 
-    from xlpy.validate import validate
+    from xlpy.workbook.validate import validate
 
     book = _copy(built["seed"], tmp_path)
     sheet, ref = load_workbook(book).defined_names["Tendered"].attr_text.replace("$", "").split("!")
@@ -385,8 +386,8 @@ def test_built_resaved_refreshed_resaved_validates_clean(built, tmp_path, monkey
     """Built, saved by LibreOffice, refreshed, saved by LibreOffice again: clean on every leg, nothing lost."""
     from openpyxl import load_workbook
 
-    from xlpy.book import PackageBook
-    from xlpy.validate import validate
+    from xlpy.workbook.backends import PackageBook
+    from xlpy.workbook.validate import validate
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
     first = tmp_path / "first"
@@ -427,7 +428,7 @@ def test_built_resaved_refreshed_resaved_validates_clean(built, tmp_path, monkey
 
 
 def test_unshare_crossing_spells_out_only_groups_crossing_the_area():
-    from xlpy.shared_formulas import unshare_crossing
+    from xlpy.workbook.shared_formulas import unshare_crossing
 
     sheet = ('<worksheet><sheetData>'
              '<row r="1"><c r="A1"><f t="shared" ref="A1:A3" si="0">B1*$C$1</f></c>'
@@ -448,7 +449,7 @@ def test_package_book_writes_over_a_shared_formulas_master(built, tmp_path):
     """Writing one cell of an Excel shared formula keeps the other cells' formulas (and their meaning)."""
     from openpyxl import load_workbook
 
-    from xlpy.book import PackageBook
+    from xlpy.workbook.backends import PackageBook
 
     book = _excel_copy(built, "seed", tmp_path)
     check = zipfile.ZipFile(book).read("xl/worksheets/sheet106.xml").decode()
@@ -468,7 +469,7 @@ def test_package_book_writes_over_a_shared_formulas_master(built, tmp_path):
 
 
 def test_fill_sets_named_formula_values_and_drops_the_others():
-    from xlpy.saved_values import fill
+    from xlpy.workbook.saved_values import fill
 
     part = (b'<worksheet><sheetData><row r="1">'
             b'<c r="A1" t="str"><f>"a"&amp;B1</f><v>ab</v></c>'

@@ -19,14 +19,17 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from xlpy import bookdata, cli_refresh, macros, sources
-from xlpy.book import PackageBook, XlwingsBook
-from xlpy.build import build_workbook
+from xlpy import macros
+from xlpy.cli import refresh as cli_refresh
 from xlpy.engine.errors import InputErrors
-from xlpy.layout import LAYOUT_NAME, Shape, layout
-from xlpy.offerfile import compute_file
-from xlpy.switch import tenders_areas
-from xlpy.validate import validate
+from xlpy.files import sources
+from xlpy.files.offerfile import compute_file
+from xlpy.workbook import data as bookdata
+from xlpy.workbook.backends import PackageBook, XlwingsBook
+from xlpy.workbook.build import build_workbook
+from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+from xlpy.workbook.switch import tenders_areas
+from xlpy.workbook.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "workbook" / "offers" / "hecla-2004.toml"
@@ -221,7 +224,7 @@ def test_a_live_book_refuses_the_switch(counts):
 
 
 def test_styles_are_mapped_into_the_workbooks_own_style_sheet():
-    from xlpy.switch import _StyleMap
+    from xlpy.workbook.switch import _StyleMap
 
     built = (b'<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="#,##0.####"/></numFmts>'
              b'<fonts count="2"><font><b/></font><font><i/></font></fonts><fills count="1"><fill/></fills>'

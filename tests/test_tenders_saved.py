@@ -29,8 +29,8 @@ COLUMNS = ("eligible", "run", "holder_units", "accepted", "shares", "fraction")
 
 
 def _build(folder: Path, offer_file: Path) -> Path:
-    from xlpy.build import build_workbook
-    from xlpy.offerfile import compute_file, load
+    from xlpy.files.offerfile import compute_file, load
+    from xlpy.workbook.build import build_workbook
 
     offer = load(offer_file)
     for name in {Path(offer.tally.holders.source).name} | {p.name for p in DATA.iterdir()}:
@@ -62,9 +62,10 @@ def _copy(path: Path, tmp_path: Path) -> Path:
 def _lay_offer_results(path: Path):
     from openpyxl import load_workbook
 
-    from xlpy import bookdata, calendars
     from xlpy.engine.compute import compute
-    from xlpy.layout import LAYOUT_NAME, Shape, layout
+    from xlpy.files import calendars
+    from xlpy.workbook import data as bookdata
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
 
     wb = load_workbook(path)
     lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
@@ -156,7 +157,7 @@ def test_built_holder_workbook_saves_each_lines_figures(books, kind):
 def _refresh(book: Path, tally: Path) -> int:
     import argparse
 
-    from xlpy import cli_refresh
+    from xlpy.cli import refresh as cli_refresh
 
     p = argparse.ArgumentParser(prog="xlpy refresh")
     cli_refresh.setup_refresh(p)
@@ -167,7 +168,7 @@ def _new_tally(book: Path, lines: int, seed: int) -> Path:
     """The book's tally with *lines* more lines, some of them a second line of an existing holder."""
     from openpyxl import load_workbook
 
-    from xlpy.sources import read_tally
+    from xlpy.files.sources import read_tally
 
     lay = _lay_offer_results(book)[0]
     sheet, ref = lay.cell("TallySource")
@@ -197,7 +198,7 @@ def test_refreshed_holder_workbook_saves_each_lines_figures(books, kind, tmp_pat
 
 
 def _sheet_xml(path: Path, sheet: str) -> str:
-    from xlpy import package
+    from xlpy.workbook import package
 
     pkg = package.Package(path)
     return pkg.read(pkg.sheet_parts()[sheet]).decode("utf-8")
@@ -205,7 +206,7 @@ def _sheet_xml(path: Path, sheet: str) -> str:
 
 def _set_saved(path: Path, sheet: str, refs: list[str], value: str) -> None:
     """Change the <v> of formula cells inside the package, as a person with a zip tool could."""
-    from xlpy import package
+    from xlpy.workbook import package
 
     pkg = package.Package(path)
     part = pkg.sheet_parts()[sheet]
@@ -226,7 +227,7 @@ def _table_cell(lay, key: str, line: int) -> str:
 
 @pytest.mark.parametrize("refreshed", [False, True])
 def test_doctored_line_is_a_finding_naming_its_cell(books, tmp_path, monkeypatch, refreshed):
-    from xlpy.validate import validate
+    from xlpy.workbook.validate import validate
 
     book = _copy(books["capped"], tmp_path)
     if refreshed:
@@ -245,7 +246,7 @@ def test_doctored_line_is_a_finding_naming_its_cell(books, tmp_path, monkeypatch
 
 
 def test_many_differing_lines_read_as_stale_and_are_shown_in_part(books, tmp_path):
-    from xlpy.validate import SAVED_TABLE_SHOWN, validate
+    from xlpy.workbook.validate import SAVED_TABLE_SHOWN, validate
 
     book = _copy(books["capped"], tmp_path)
     lay, _, _, rows = _assert_engine_figures(book)
@@ -297,7 +298,7 @@ def test_engine_holder_lines_agree_with_the_engines_count_and_delivery():
 
 def test_unshare_leaves_groups_wholly_inside_or_outside_without_parsing():
     """A master's range decides: a group inside the area, or apart from it, is left as it is (the same text)."""
-    from xlpy.shared_formulas import unshare_crossing
+    from xlpy.workbook.shared_formulas import unshare_crossing
 
     rows = "".join(f'<row r="{r}"><c r="A{r}"><f t="shared" si="0"/><v>{r}</v></c></row>' for r in range(2, 50))
     sheet = ('<worksheet><sheetData><row r="1"><c r="A1"><f t="shared" ref="A1:A49" si="0">B1*2</f></c></row>'
@@ -312,7 +313,7 @@ def test_price_refresh_gives_the_kept_holder_table_its_new_figures(books, tmp_pa
     """A refresh of the prices alone moves the ratio: the holder table stays, its saved figures follow."""
     import argparse
 
-    from xlpy import cli_refresh
+    from xlpy.cli import refresh as cli_refresh
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
     book = _copy(books["formula"], tmp_path)
@@ -331,8 +332,8 @@ def test_price_refresh_gives_the_kept_holder_table_its_new_figures(books, tmp_pa
 @pytest.mark.libreoffice
 def test_refreshed_shared_formulas_recalculate_in_libreoffice(books, tmp_path, monkeypatch):
     """LibreOffice reads the refresh's shared formulas: its own figures for every line are the engine's."""
-    from xlpy import libreoffice
-    from xlpy.validate import validate
+    from xlpy.workbook import libreoffice
+    from xlpy.workbook.validate import validate
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
     book = _copy(books["capped"], tmp_path)
@@ -349,7 +350,7 @@ def test_refreshed_shared_formulas_recalculate_in_libreoffice(books, tmp_path, m
 
 def test_build_fills_the_holder_table_in_one_pass(tmp_path, monkeypatch):
     """The build's table (openpyxl's writing) takes the split-and-join way, and it gives what the careful way gives."""
-    from xlpy import saved_values
+    from xlpy.workbook import saved_values
 
     results = []
     fast = saved_values._fill_table_fast
@@ -373,9 +374,9 @@ def test_build_fills_the_holder_table_in_one_pass(tmp_path, monkeypatch):
 
 def test_compare_table_reads_empty_and_odd_saved_values():
     """<v></v> (openpyxl's save) is no saved value; text where a number belongs differs, shown as found."""
-    from xlpy.layout import Column, Table
-    from xlpy.saved_values import compare_table
-    from xlpy.validate import Expect, _same
+    from xlpy.workbook.layout import Column, Table
+    from xlpy.workbook.saved_values import compare_table
+    from xlpy.workbook.validate import Expect, _same
 
     table = Table("tblT", (Column("units", "Units"), Column("eligible", "Eligible", None, "={units}")), 3, 1)
     part = (b'<worksheet><sheetData><row r="2"><c r="B2"><v>5</v></c><c r="C2"><f>B2</f><v></v></c></row>'
@@ -389,8 +390,8 @@ def test_compare_table_reads_empty_and_odd_saved_values():
 @pytest.mark.parametrize("refreshed", [False, True])
 def test_clean_holder_table_is_compared_in_one_pass(books, tmp_path, monkeypatch, refreshed):
     """A clean table (as built, as refreshed) is compared by one split, every cell counted as compared."""
-    from xlpy import saved_values
-    from xlpy.validate import validate
+    from xlpy.workbook import saved_values
+    from xlpy.workbook.validate import validate
 
     book = _copy(books["capped"], tmp_path)
     if refreshed:

@@ -1,4 +1,4 @@
-"""The typed reader (xlpy.typed), the one date-serial helper and the engine's shared rules."""
+"""The typed reader (xlpy.files.typed), the one date-serial helper and the engine's shared rules."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from xlpy import excel_args, typed
 from xlpy.engine import rules
 from xlpy.engine.errors import InputErrors
-from xlpy.serial_dates import from_serial, serial_day, serial_text, to_serial
+from xlpy.excel import args as excel_args
+from xlpy.files import typed
+from xlpy.files.serial_dates import from_serial, serial_day, serial_text, to_serial
 
 
 def _toml(data: dict) -> typed.Reader:

@@ -16,23 +16,31 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
-
-import xlpy
-import xlpy.udfs as udfs
-from xlpy import registry, vba
-from xlpy.calendars import sessions
-from xlpy.cli import main as cli_main
-from xlpy.engine import allocation, charge, eps, ratio, release
-from xlpy.engine.compute import compute
-from xlpy.engine.ratio import session_range
-from xlpy.engine.model import Consideration, HolderTable, Offer, PriceDay, Tally, Valuation
-from xlpy.engine.numbers import to_decimal
-from xlpy.excel_args import ERROR_PREFIX, from_serial, to_serial
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 # The helpers that run xlwings' own VBA generator on Linux live with the
 # registry tests; reused here, not copied.
 from test_registry_vba import FakeWorkbook, _xlwings_text, xlwings_udfs  # noqa: F401  (fixture)
+
+import xlpy
+import xlpy.excel.udfs as udfs
+from xlpy.cli import main as cli_main
+from xlpy.engine import allocation, charge, eps, ratio, release
+from xlpy.engine.compute import compute
+from xlpy.engine.model import (
+    Consideration,
+    HolderTable,
+    Offer,
+    PriceDay,
+    Tally,
+    Valuation,
+)
+from xlpy.engine.numbers import to_decimal
+from xlpy.engine.ratio import session_range
+from xlpy.excel import registry, vba
+from xlpy.excel.args import ERROR_PREFIX, from_serial, to_serial
+from xlpy.files.calendars import sessions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -334,7 +342,7 @@ def test_offer_results_matches_compute_and_the_offer_file():
     assert [v for k, v in table if k == "warning"] == list(compute(offer).warnings)
 
     # the same figures as the seed offer file through `xlpy compute`
-    from xlpy.offerfile import compute_file
+    from xlpy.files.offerfile import compute_file
 
     _, seed = compute_file(ROOT / "workbook" / "offers" / "hecla-2004.toml")
     seed_row = seed.to_dict()
@@ -364,7 +372,7 @@ def test_charge_grid():
 
 def test_charge_grid_with_cash_is_the_sensitivity_sheets_charge():
     """With the offer's cash per unit, each cell is the charge the Sensitivity sheet (and the validator) expects."""
-    from xlpy.offerfile import compute_file
+    from xlpy.files.offerfile import compute_file
 
     offer, r = compute_file(ROOT / "workbook" / "offers" / "notes-capped-example.toml")
     per_unit = (r.cash_paid - r.fractional_cash) / r.units_accepted

@@ -1,4 +1,4 @@
-"""The vectorised allocation (xlpy.vector) gives exactly what the engine's Decimal path gives.
+"""The vectorised allocation (xlpy.files.vector) gives exactly what the engine's Decimal path gives.
 
 Random tallies (sizes, repeated holders, every method and status, units near
 the int64 bounds), ratios with up to 6 decimals, every fractional policy,
@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_properties import base_offer
 
-from xlpy import vector
 from xlpy.engine import Consideration, HolderTable, Tally, allocation, compute
-from xlpy.sources import read_tally
+from xlpy.files import vector
+from xlpy.files.sources import read_tally
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 POLICIES = ("cash", "down", "nearest")
@@ -157,7 +157,7 @@ def test_a_read_tally_carries_the_same_lines_as_arrays(tmp_path):
         lines.append(f"A{rng.integers(2000):05d},{rng.integers(0, 500)},{m},{s}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     (tmp_path / "m.toml").write_text('[statuses]\n"W/D" = "withdrawn"\n', encoding="utf-8")
-    from xlpy.sources import read_mapping
+    from xlpy.files.sources import read_mapping
 
     table = read_tally(path, read_mapping(tmp_path / "m.toml"))
     arrays = vars(table)["_arrays"]

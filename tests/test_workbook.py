@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from xlpy import cli, libreoffice, vba
-from xlpy.build import build_workbook
-from xlpy.layout import CONF_SHEET, REQUIRED_NAMES, SHEETS, Shape, layout
-from xlpy.offerfile import compute_file
-from xlpy.validate import Expect, _compare, validate
+from xlpy import cli
+from xlpy.excel import vba
+from xlpy.files.offerfile import compute_file
+from xlpy.workbook import libreoffice
+from xlpy.workbook.build import build_workbook
+from xlpy.workbook.layout import CONF_SHEET, REQUIRED_NAMES, SHEETS, Shape, layout
+from xlpy.workbook.validate import Expect, _compare, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 OFFERS = ROOT / "workbook" / "offers"
@@ -282,7 +284,7 @@ def test_openpyxl_access_cells_and_sheet_order(tmp_path):
     """The one module that reaches into openpyxl: cells made there save and load as openpyxl's own would."""
     from openpyxl import Workbook
 
-    from xlpy import openpyxl_access as oa
+    from xlpy.workbook import openpyxl_access as oa
 
     wb = Workbook()
     ws = wb.active

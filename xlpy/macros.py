@@ -2,24 +2,24 @@
 
 A workbook names this module in its ``xlwings.conf`` sheet (``UDF Modules =
 xlpy.udfs;xlpy.macros``), and "Import Functions" writes one VBA ``Sub`` per
-function registered here with :func:`xlpy.registry.macro`, so the name stays
+function registered here with :func:`xlpy.excel.registry.macro`, so the name stays
 ``xlpy.macros`` whatever the layout of the package.  Each entry point runs a
-refresh of :mod:`xlpy.refresh` on the calling book and shows its outcome in a
+refresh of :mod:`xlpy.workbook.refresh` on the calling book and shows its outcome in a
 dialog; the refresh itself is the same as ``xlpy refresh`` on a file.
 """
 
 from __future__ import annotations
 
-from .book import XlwingsBook
 from .engine.errors import XlpyError
-from .refresh import (
+from .excel.registry import macro
+from .workbook.backends import XlwingsBook
+from .workbook.refresh import (
     ReleaseCheck,
     draft_release,
     refresh_all,
     refresh_prices,
     refresh_tenders,
 )
-from .registry import macro
 
 __all__ = [
     "draft_release",

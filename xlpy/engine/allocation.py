@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import accumulate, chain, compress, repeat
 from operator import and_, eq, mul, ne, not_, sub
 from typing import TYPE_CHECKING
-from decimal import Decimal
 
 from .errors import InputError
 from .numbers import CONTEXT, ONE, ZERO, excel_round
@@ -46,7 +46,7 @@ class Count:
             (1 for any and all), shown to 10 decimals.
         odd_lot_units: units accepted in full as odd lots (0 when none).
         holders: accepted units per holder, in no particular order (None for
-            aggregate counts); a tuple here, an array from :mod:`xlpy.vector`.
+            aggregate counts); a tuple here, an array from :mod:`xlpy.files.vector`.
         holder_count: number of holders with units accepted (None for aggregate counts).
     """
 

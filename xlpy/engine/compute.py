@@ -235,7 +235,7 @@ def compute(offer: Offer, sessions: Sessions | None = None, allocator=None) -> R
     allocator : optional
         Counts the tally and delivers shares per holder: an object with
         ``count_tally`` and ``deliver`` that give what :mod:`.allocation`'s
-        functions give (the default); :data:`xlpy.vector.ALLOCATOR` does it
+        functions give (the default); :data:`xlpy.files.vector.ALLOCATOR` does it
         with numpy for large holder tallies.  Everything after (cash, the
         charge, EPS) is computed here, in :class:`~decimal.Decimal`.
 
@@ -246,7 +246,7 @@ def compute(offer: Offer, sessions: Sessions | None = None, allocator=None) -> R
 
     Examples
     --------
-    See :mod:`xlpy.offerfile` for building an :class:`Offer` from a file;
+    See :mod:`xlpy.files.offerfile` for building an :class:`Offer` from a file;
     ``xlpy compute workbook/offers/hecla-2004.toml`` gives an induced charge
     of 9597836.4.
     """

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from .errors import InputError
-from .rules import check_period
 from .numbers import CONTEXT
+from .rules import check_period
 
 __all__ = ["weighted_shares", "basic_eps", "days_outstanding"]
 

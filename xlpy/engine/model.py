@@ -1,7 +1,7 @@
 """The domain records: one exchange offer, as the offer file describes it.
 
 Every record is frozen.  Quantities are :class:`~decimal.Decimal`; counts of
-units and shares are ``int``.  The loader (:mod:`xlpy.offerfile`) builds these
+units and shares are ``int``.  The loader (:mod:`xlpy.files.offerfile`) builds these
 from a TOML file and checks every field; the engine trusts their types but
 still checks the relations between fields (:func:`xlpy.engine.compute.check_offer`).
 """

@@ -5,7 +5,7 @@
 
 The averaging window is counted in exchange trading days (sessions), not
 calendar days: it is the ``days`` sessions ending ``lag`` sessions before
-expiration.  Sessions come from the caller (:mod:`xlpy.calendars` reads them
+expiration.  Sessions come from the caller (:mod:`xlpy.files.calendars` reads them
 from ``exchange_calendars``), so this module stays pure.
 """
 

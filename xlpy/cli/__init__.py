@@ -1,0 +1,65 @@
+"""The ``xlpy`` command line.
+
+Exit status: 0 on success, 1 when validation finds a problem, 2 for bad input
+(one line per problem on standard error, each naming the file, the key and
+the value; nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import zipfile
+from collections.abc import Sequence
+
+from .. import __version__
+from ..engine.errors import InputError, InputErrors, XlpyError
+from .commands import COMMANDS, EXIT_INPUT, EXIT_OK, add_limit_options, configure_from
+
+__all__ = ["build_parser", "main"]
+
+
+# --- entry point --------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import offer, workbook  # noqa: F401  (they register their commands)
+
+    parser = argparse.ArgumentParser(prog="xlpy", description="Exchange-offer and induced-conversion accounting.")
+    parser.add_argument("--version", action="version", version=f"xlpy {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (setup, run, help) in COMMANDS.items():
+        p = sub.add_parser(name, help=help, description=help)
+        setup(p)
+        if name != "vba":  # every other command may open a workbook or an XLSX tally from outside
+            add_limit_options(p)
+        p.set_defaults(run=run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        configure_from(args)
+        return args.run(args)
+    except InputErrors as exc:
+        for problem in exc.problems:
+            print(f"xlpy {args.command}: {problem}", file=sys.stderr)
+        return EXIT_INPUT
+    except (InputError, XlpyError) as exc:
+        print(f"xlpy {args.command}: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except zipfile.BadZipFile as exc:  # a damaged part met after the checks (the message names the part)
+        print(f"xlpy {args.command}: a workbook or XLSX file is damaged: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print(f"xlpy {args.command}: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # the reader went away (xlpy ... | head): not an error of ours
+        sys.stderr.close()
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Commands on an offer file: ``xlpy compute``, ``xlpy release`` and ``xlpy entries``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..engine.errors import InputError, InputErrors
+from .commands import EXIT_OK, command, warn
+
+__all__ = ["run_compute", "run_entries", "run_release"]
+
+
+def _setup_compute(p: argparse.ArgumentParser) -> None:
+    p.add_argument("offer", help="offer file (TOML)")
+    p.add_argument("--json", action="store_true", help="print the results object (exact decimal strings)")
+
+
+@command("compute", "compute the results of an exchange offer")(_setup_compute)
+def run_compute(args: argparse.Namespace) -> int:
+    from ..files.offerfile import compute_file
+    from .report import results_table
+
+    offer, results = compute_file(args.offer)
+    if args.json:
+        print(json.dumps(results.to_dict(), indent=2))
+    else:
+        print(results_table(offer, results))
+    warn(args, results.warnings)
+    return EXIT_OK
+
+
+def _setup_release(p: argparse.ArgumentParser) -> None:
+    p.add_argument("offer", help="offer file (TOML)")
+
+
+@command("release", "print the results paragraph of the announcement")(_setup_release)
+def run_release(args: argparse.Namespace) -> int:
+    from ..engine.release import release_paragraph
+    from ..files.offerfile import compute_file
+
+    offer, results = compute_file(args.offer)
+    print(_wrap(release_paragraph(offer, results)))
+    warn(args, results.warnings)
+    return EXIT_OK
+
+
+def _setup_entries(p: argparse.ArgumentParser) -> None:
+    p.add_argument("offer", help="offer file (TOML)")
+    p.add_argument("--json", action="store_true", help='print {"entries": [{date, account, debit, credit, memo}]} '
+                   "with exact decimal strings")
+
+
+@command("entries", "print the journal entry for the exchange")(_setup_entries)
+def run_entries(args: argparse.Namespace) -> int:
+    from ..engine.entries import journal_entry
+    from ..files.offerfile import compute_file
+    from .report import entry_table
+
+    offer, results = compute_file(args.offer)
+    entry = journal_entry(offer, results)
+    if entry.missing:
+        raise InputErrors([InputError(f"{args.offer}: {key}", None, "is missing: the journal entry needs it "
+                                      "(see docs/offer-file.md, [accounting])", show_value=False)
+                           for key in entry.missing])
+    if args.json:
+        print(json.dumps({"entries": entry.to_dict()["entries"]}, indent=2))
+    else:
+        print(entry_table(entry))
+    warn(args, results.warnings)
+    return EXIT_OK
+
+
+def _wrap(text: str, width: int = 78) -> str:
+    import textwrap
+
+    return textwrap.fill(text, width, break_on_hyphens=False)
+
+

@@ -1,0 +1,40 @@
+"""``xlpy refresh``: the command line of a headless refresh (the work is :func:`xlpy.workbook.refresh.refresh_file`)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..workbook.refresh_file import refresh_file
+
+__all__ = ["refresh_command", "setup_refresh"]
+
+
+def setup_refresh(p: argparse.ArgumentParser) -> None:
+    """Arguments of ``xlpy refresh``."""
+    p.add_argument("workbook", help="standard workbook (.xlsm) to refresh in place")
+    p.add_argument("--tally", metavar="FILE", help="tally (CSV or XLSX); default: the one recorded on the Cover")
+    p.add_argument("--prices", metavar="FILE", help="price history (CSV); default: the one recorded on the Cover")
+    p.add_argument("--mapping", metavar="FILE", help="column mapping (TOML) for the tally")
+    p.add_argument("--no-backup", action="store_true",
+                   help="do not keep the previous file as NAME.YYYYmmdd-HHMMSS.bak.xlsm beside it")
+    p.add_argument("--keep", type=int, metavar="N",
+                   help="keep only the N newest backups of the workbook, removing older ones (default: keep all)")
+    p.add_argument("--force", action="store_true",
+                   help="refresh even though an Excel (~$NAME) or LibreOffice (.~lock.NAME#) owner file says the "
+                   "workbook is open: only for an owner file left over from a crash")
+    p.add_argument("--allow-unknown-parts", action="store_true",
+                   help="carry forward binary parts the standard workbook does not account for (embedded "
+                   "objects, ActiveX controls...); without it such a workbook is refused")
+
+
+
+
+def refresh_command(args: argparse.Namespace) -> int:
+    """``xlpy refresh WORKBOOK [--tally FILE] [--prices FILE] [--mapping FILE] [--no-backup] [--keep N] [--force]``."""
+    done = refresh_file(Path(args.workbook), args.tally, args.prices, args.mapping, backup=not args.no_backup,
+                        keep=getattr(args, "keep", None), force=getattr(args, "force", False),
+                        allow_unknown_parts=getattr(args, "allow_unknown_parts", False))
+    for line in done.lines:
+        print(line)
+    return 0

@@ -1,0 +1,95 @@
+"""Plain-text presentation of results, for ``xlpy compute`` without ``--json``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..engine.numbers import excel_round
+
+__all__ = ["results_table", "entry_table", "fmt_count", "fmt_money", "fmt_ratio"]
+
+
+def fmt_count(n) -> str:
+    n = Decimal(n)
+    if n == n.to_integral_value():
+        return f"{n:,.0f}"
+    return f"{excel_round(n, 4):,f}"
+
+
+def fmt_money(n) -> str:
+    n = excel_round(Decimal(n), 2)
+    return f"-${-n:,.2f}" if n < 0 else f"${n:,.2f}"
+
+
+def fmt_ratio(n) -> str:
+    return f"{Decimal(n).normalize():f}"
+
+
+def results_table(offer, r) -> str:
+    """A readable summary of :class:`~xlpy.engine.Results` (figures rounded for display only).
+
+    The warnings are not part of it: the command line prints them on standard error.
+    """
+    rows: list[tuple[str, str]] = [
+        ("Offer", f"{offer.issuer}: {offer.security}"),
+        ("Treatment", f"{r.treatment.replace('_', ' ')} ({r.charge_kind.replace('_', ' ')})"),
+        ("Offer ratio (R1)", fmt_ratio(r.offer_ratio)),
+        ("Original ratio (R0)", fmt_ratio(excel_round(r.original_ratio, 6)) if len(
+            r.original_ratio.as_tuple().digits) > 12 else fmt_ratio(r.original_ratio)),
+    ]
+    if r.average_price is not None:
+        rows.append(("Average price", f"${excel_round(r.average_price, 4):,f}"))
+        rows.append(("Averaging window", f"{r.averaging_start.isoformat()} to {r.averaging_end.isoformat()}"))
+    rows += [
+        ("Units outstanding", fmt_count(r.units_outstanding)),
+        ("Units tendered", fmt_count(r.units_tendered)),
+        ("  by guaranteed delivery", fmt_count(r.units_guaranteed_delivery)),
+        ("  failed delivery", fmt_count(r.units_failed_delivery)),
+        ("Units accepted", fmt_count(r.units_accepted)),
+        ("Proration factor", fmt_ratio(r.proration_factor)),
+        ("Participation", f"{excel_round(r.participation * 100, 2)}%"),
+        ("Common issued", fmt_count(r.common_issued)),
+        ("Incremental shares", fmt_count(r.incremental_shares)),
+        ("Cash in lieu of fractions", fmt_money(r.fractional_cash)),
+        ("Cash paid", fmt_money(r.cash_paid)),
+        ("Fair value, offer", fmt_money(r.fair_value_offer)),
+        ("Fair value, original terms", fmt_money(r.fair_value_original)),
+    ]
+    if r.carrying_amount is not None:
+        rows.append(("Carrying amount", fmt_money(r.carrying_amount)))
+    rows += [
+        ("Induced charge" if r.treatment == "induced_conversion" else "Charge (FV − carrying)", fmt_money(
+            r.charge)),
+        ("Units remaining", fmt_count(r.units_remaining)),
+        ("Common before", fmt_count(r.common_outstanding_before)),
+        ("Common after", fmt_count(r.common_outstanding_after)),
+    ]
+    if len(r.exchanges) > 1:
+        rows.append(("Charge, all exchanges", fmt_money(r.total_charge)))
+        for e in r.exchanges[1:]:
+            rows.append(
+                (f"  {e.label} {e.date.isoformat()}", f"{fmt_count(e.units)} units, charge {fmt_money(e.charge)}")
+            )
+    if r.eps is not None:
+        e = r.eps
+        rows += [
+            ("Income available, before", fmt_money(e.income_available_before)),
+            ("Income available, after", fmt_money(e.income_available_after)),
+            ("Weighted shares, after", fmt_count(excel_round(e.weighted_shares_after, 0))),
+            ("Basic EPS, before", f"{excel_round(e.basic_eps_before, 4)}"),
+            ("Basic EPS, after", f"{excel_round(e.basic_eps_after, 4)}"),
+            ("EPS effect", f"{excel_round(e.eps_effect, 4)}"),
+        ]
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def entry_table(entry) -> str:
+    """The journal entry as a reviewer reads it: date, account, debit, credit, memo, and the totals."""
+    rows = [(line.date.isoformat(), line.account, "" if line.debit is None else fmt_money(line.debit),
+             "" if line.credit is None else fmt_money(line.credit), line.memo) for line in entry.lines]
+    rows.append(("", "Total", fmt_money(entry.total_debits), fmt_money(entry.total_credits), ""))
+    head = ("Date", "Account", "Debit", "Credit", "Memo")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(5)]
+    fmt = "{:<%d}  {:<%d}  {:>%d}  {:>%d}  {}" % tuple(widths[:4])
+    return "\n".join(fmt.format(*r).rstrip() for r in [head, *rows])

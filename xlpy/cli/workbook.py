@@ -1,0 +1,305 @@
+"""Workbook commands of the ``xlpy`` command line (build, validate, render, refresh, vba, lite)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tomllib
+from pathlib import Path
+
+from .commands import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, command
+
+#: The offer the README's first command builds when no offer file is given.
+SEED_OFFER = "hecla-2004.toml"
+
+
+def seed_offer_path() -> Path:
+    """The bundled seed example (``workbook/offers/hecla-2004.toml``, installed as ``xlpy/examples``)."""
+    from importlib import resources
+
+    return Path(str(resources.files("xlpy.examples") / SEED_OFFER))
+
+
+def _relative(path: Path, folder: Path) -> str:
+    """*path* as the workbook records it: relative to the workbook's folder, with forward slashes."""
+    return Path(os.path.relpath(path.resolve(), folder.resolve())).as_posix()
+
+
+def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
+    """The Cover's record of what the workbook was built from.
+
+    Tally and price files are recorded relative to the workbook's folder, so
+    ``xlpy refresh`` (and the buttons) find them again by default.
+    """
+    from ..files.sources import sha256
+
+    rec: dict[str, object] = {"OfferFile": offer_path.name, "OfferSha256": sha256(offer_path)}
+    base, folder = offer_path.parent, out.parent
+    holders = offer.tally.holders
+    if holders is not None:
+        tally = base / holders.source
+        rec.update(TallySource=_relative(tally, folder), TallySha256=sha256(tally), TallyRows=len(holders))
+        mapping = tomllib.loads(offer_path.read_text(encoding="utf-8")).get("tally", {}).get("mapping")
+        if mapping:
+            rec["TallyMapping"] = _relative(base / mapping, folder)
+    else:
+        rec.update(TallySource="aggregate counts in the offer file", TallyRows=0)
+    f = offer.consideration.formula
+    if f is not None:
+        prices = base / f.source
+        rec.update(PriceSource=_relative(prices, folder), PriceSha256=sha256(prices), PriceRows=len(f.prices))
+    else:
+        rec.update(PriceSource="none: the ratio is fixed", PriceRows=0)
+    return rec
+
+
+def _print_reports(reports, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps([r.to_dict() for r in reports], indent=2))
+    else:
+        for r in reports:
+            for f in r.findings:
+                print(str(f))
+            for n in r.notes:
+                print(f"{r.workbook}: note: {n}")
+            legs = ", ".join(r.legs_run) or "none"
+            verdict = "valid" if r.ok else f"{len(r.findings)} finding(s)"
+            print(f"{r.workbook}: {verdict} ({r.cells_compared} figures compared; recalculated by: {legs})")
+    return EXIT_OK if all(r.ok for r in reports) else EXIT_FINDINGS
+
+
+def _legs(args) -> tuple[str, ...]:
+    legs = []
+    if not getattr(args, "no_formulas", False):
+        legs.append("formulas")
+    if not getattr(args, "no_libreoffice", False):
+        legs.append("libreoffice")
+    return tuple(legs)
+
+
+def _add_quiet(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress bars (they are drawn on a terminal only, for steps over a second)")
+
+
+def _progress(args) -> None:
+    from ..workbook import progress
+
+    progress.configure(quiet=getattr(args, "quiet", False) or getattr(args, "json", False))
+
+
+def _add_leg_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-formulas", action="store_true", help="skip the recalculation with the formulas library")
+    p.add_argument("--no-libreoffice", action="store_true", help="skip the recalculation with LibreOffice")
+    p.add_argument("--require-libreoffice", action="store_true",
+                   default=bool(os.environ.get("CI")),
+                   help="a missing LibreOffice is a finding (default when CI is set)")
+    _add_quiet(p)
+
+
+def _setup_build(p: argparse.ArgumentParser) -> None:
+    p.add_argument("offer", nargs="?", help="offer file (TOML); default: the bundled seed example")
+    p.add_argument("-o", "--output", help="workbook (.xlsm) to write, or a folder to write <offer id>.xlsm in "
+                   "(default: <offer id>.xlsm here)")
+    p.add_argument("--force", action="store_true", help="replace the workbook if it exists (it may hold typed "
+                   "inputs and refreshes: without --force an existing file is never replaced)")
+    p.add_argument("--no-validate", action="store_true", help="write the workbook without validating it")
+    _add_leg_options(p)
+
+
+def build_output(given: str | None, offer_id: str, force: bool) -> Path:
+    """Where ``xlpy build`` writes: checked before anything is computed or written.
+
+    A folder gets ``<offer id>.xlsm`` inside it.  The standard workbook carries
+    a VBA project (the refresh buttons), which Excel opens only under a
+    macro-enabled name, so any other suffix is refused.  An existing workbook
+    is replaced only with *force*.
+    """
+    from ..engine.errors import InputError
+
+    out = Path(given) if given else Path(f"{offer_id}.xlsm")
+    if out.is_dir():
+        out = out / f"{offer_id}.xlsm"
+    if out.suffix.lower() != ".xlsm":
+        raise InputError("--output", str(out), "must end in .xlsm: the standard workbook carries the refresh "
+                         "macros (a VBA project), which Excel refuses to open under any other name")
+    if out.is_dir():
+        raise InputError("--output", str(out), "is a folder")
+    if out.exists() and not force:
+        raise InputError("--output", str(out), "exists and may hold typed inputs and refreshes; refresh it with "
+                         "xlpy refresh, or pass --force to replace it")
+    if not out.parent.is_dir():
+        raise InputError("--output", str(out), f"cannot be written: no folder {out.parent}")
+    return out
+
+
+@command("build", "build the standard offer-results workbook, then validate it")(_setup_build)
+def run_build(args: argparse.Namespace) -> int:
+    from ..files.offerfile import compute_file
+    from ..workbook import progress
+    from ..workbook.build import build_workbook
+    from ..workbook.validate import validate
+    from .report import fmt_count, fmt_money
+
+    _progress(args)
+    offer_path = Path(args.offer) if args.offer else seed_offer_path()
+    with progress.step("reading the offer and the tally, computing"):
+        offer, results = compute_file(offer_path)
+    out = build_output(args.output, offer.id, args.force)
+    with progress.step(f"writing {out.name}"):
+        build_workbook(offer, results, out, record=_sources_record(offer_path, offer, out))
+    print(f"built {out}: {offer.issuer}, {fmt_count(results.units_accepted)} units accepted, "
+          f"{fmt_count(results.common_issued)} common issued, induced charge {fmt_money(results.charge)}")
+    if args.no_validate:
+        return EXIT_OK
+    report = validate(out, offer_path, _legs(args), args.require_libreoffice)
+    return _print_reports([report], as_json=False)
+
+
+def _setup_validate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("workbooks", nargs="+", metavar="WORKBOOK", help="standard workbooks to validate")
+    p.add_argument("--offer", help="offer file whose inputs the workbooks must hold")
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    _add_leg_options(p)
+
+
+@command("validate", "check workbooks' structure and recalculate them against the engine")(_setup_validate)
+def run_validate(args: argparse.Namespace) -> int:
+    from ..workbook.validate import validate_many
+
+    _progress(args)
+    reports = validate_many(args.workbooks, args.offer, _legs(args), args.require_libreoffice)
+    return _print_reports(reports, args.json)
+
+
+def _setup_render(p: argparse.ArgumentParser) -> None:
+    p.add_argument("workbook", help="workbook to render")
+    p.add_argument("-o", "--output", required=True, help="folder for the PDF and the PNG pages")
+    p.add_argument("--dpi", type=int, default=110, help="resolution of the PNG pages (default 110)")
+    _add_quiet(p)
+
+
+@command("render", "render a workbook to PDF and one PNG per page (LibreOffice)")(_setup_render)
+def run_render(args: argparse.Namespace) -> int:
+    import zipfile
+
+    from ..engine.errors import InputError
+    from ..workbook import libreoffice
+
+    book, out = Path(args.workbook), Path(args.output)
+    if not book.is_file():
+        raise InputError(str(book), None, "workbook not found", show_value=False)
+    if not zipfile.is_zipfile(book):
+        raise InputError(str(book), None, "is not a workbook (an .xlsx or .xlsm package)", show_value=False)
+    if out.exists() and not out.is_dir():
+        raise InputError("--output", str(out), "exists and is not a folder; give a folder for the PDF and pages")
+    from ..files.safety import check_package
+
+    check_package(book, book.name)
+    if libreoffice.find_soffice() is None:
+        print("xlpy render: LibreOffice is not installed (Debian: libreoffice-calc-nogui)", file=sys.stderr)
+        return EXIT_INPUT
+    from ..workbook import progress
+
+    _progress(args)
+    made = not out.exists()
+    try:
+        with progress.step(f"rendering {book.name}"):
+            files = libreoffice.render(book, out, dpi=args.dpi)
+    except libreoffice.LibreOfficeError as exc:
+        if made and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # leave nothing behind that the user did not ask for
+        print(f"xlpy render: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    for f in files:
+        print(f)
+    return EXIT_OK
+
+
+# --- vba --------------------------------------------------------------------
+
+
+def _setup_vba(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE.bas",
+        help="write the module to FILE.bas (CRLF, Windows-1252, atomically) instead of printing it; "
+        "import it in the VBA editor with File > Import File",
+    )
+    p.add_argument(
+        "--addin",
+        action="store_true",
+        help="for an add-in (.xlam): the wrappers pass ActiveWorkbook instead of ThisWorkbook",
+    )
+
+
+def _setup_refresh(p: argparse.ArgumentParser) -> None:
+    from .refresh import setup_refresh
+
+    setup_refresh(p)
+    _add_quiet(p)
+
+
+@command("refresh", "refresh a workbook from the exchange agent's tally and the price history")(_setup_refresh)
+def run_refresh(args: argparse.Namespace) -> int:
+    from ..workbook import progress
+    from .refresh import refresh_command
+
+    _progress(args)
+    with progress.step(f"refreshing {Path(args.workbook).name}" if getattr(args, "workbook", None) else "refreshing"):
+        return refresh_command(args)
+
+
+@command("vba", 'write the VBA module Excel\'s "Import Functions" would create for the worksheet functions')(
+    _setup_vba
+)
+def run_vba(args: argparse.Namespace) -> int:
+    from ..engine.errors import InputError
+    from ..excel import registry
+    from ..excel.vba import UDF_MODULE_NAME, UDF_MODULES, generate_bas, write_bas
+
+    text = generate_bas(UDF_MODULES, addin=args.addin)
+    if not args.output:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        write_bas(args.output, text)
+    except OSError as exc:
+        raise InputError("--output", args.output, f"cannot be written ({exc.strerror or exc})") from None
+    count = sum(1 for s in registry.functions() if s.module == "xlpy.udfs")
+    subs = sum(1 for s in registry.macros() if s.module == "xlpy.macros")
+    print(f"wrote the {UDF_MODULE_NAME} module ({count} worksheet functions, {subs} macros) to {args.output}")
+    return EXIT_OK
+
+
+# --- lite -------------------------------------------------------------------
+
+
+def _setup_lite(p: argparse.ArgumentParser) -> None:
+    from ..excel.lite import DEFAULT_CALENDARS, DEFAULT_DIR
+
+    p.add_argument("-o", "--output", metavar="DIR", default=DEFAULT_DIR,
+                   help=f"folder to write main.py and requirements.txt into (default: {DEFAULT_DIR})")
+    p.add_argument("--force", action="store_true", help="replace the project the folder already holds")
+    p.add_argument("--calendar", action="append", default=[], metavar="CODE",
+                   help="also carry the trading days of exchange calendar CODE, for OFFER_VWAP and "
+                   f"AVERAGING_WINDOW; repeat for more ({', '.join(DEFAULT_CALENDARS)} always)")
+
+
+@command("lite", "write the worksheet functions as an xlwings Lite project (Excel on Mac and the web)")(_setup_lite)
+def run_lite(args: argparse.Namespace) -> int:
+    from ..excel.lite import LiteError, write_project
+
+    try:
+        files = write_project(args.output, force=args.force, calendars=args.calendar)
+    except LiteError as exc:
+        print(f"xlpy lite: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except OSError as exc:
+        print(f"xlpy lite: {args.output}: cannot be written ({exc.strerror or exc})", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"wrote the xlwings Lite project {Path(args.output)}: " + ", ".join(f.name for f in files))
+    return EXIT_OK

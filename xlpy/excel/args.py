@@ -1,0 +1,250 @@
+"""What Excel hands a worksheet function, made into what the engine takes.
+
+xlwings passes every number as a ``float``, an empty cell as ``None``, text as
+``str``, TRUE/FALSE as ``bool``, a date cell as a ``datetime`` (a date typed
+with ``DATE()`` or held in a number cell arrives as its serial number), and a
+range as a list: a 2-D list of rows (``[[1], [2]]`` for a column, ``[[1, 2]]``
+for a row, what ``ndim=2`` gives) or, by default, a flat list for a single row
+or column and a bare value for a single cell.  Every converter here accepts
+all of those shapes.
+
+Each converter reads through :class:`xlpy.files.typed.Reader` (the :data:`~xlpy.files.typed.ARGUMENTS`
+scheme, the same reader the offer file and the workbook's inputs use) and takes
+the value and the argument's name and either returns the
+engine's type (:class:`~decimal.Decimal` through the engine's
+:func:`~xlpy.engine.numbers.to_decimal`, ``int`` for counts,
+:class:`datetime.date`) or raises :class:`~xlpy.engine.errors.InputError`
+naming the argument and carrying the value *as Excel gave it*.
+:func:`cell_message` turns any such error into the short text a cell shows.
+
+Rules, the same for every function:
+
+* an empty cell for a required argument is an error (``is required``), never 0;
+* TRUE/FALSE and text are refused where a number is expected (Excel would
+  silently make TRUE a 1; a number typed as text is refused rather than guessed);
+* dates follow Excel's 1900 date system: serial 1 is 1900-01-01, and serials
+  from 61 on are one day off because Excel keeps the fictitious 29 February
+  1900 (serial 60, refused here); a fractional serial (a time of day) is cut
+  to its day, like Excel's ``INT``; ISO text (``2004-02-20``) is a date too;
+* a range argument may be a row or a column; blank cells in it are skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+
+from ..engine.errors import InputError, InputErrors
+from ..engine.numbers import ZERO, plain, to_decimal
+from ..files import typed
+from ..files.serial_dates import from_serial, to_serial
+
+__all__ = [
+    "ERROR_PREFIX",
+    "cell_message",
+    "show",
+    "number",
+    "positive",
+    "not_negative",
+    "fraction",
+    "whole",
+    "optional_whole",
+    "choice",
+    "date",
+    "cells",
+    "numbers",
+    "counts",
+    "dates",
+    "from_serial",
+    "to_serial",
+]
+
+#: Every cell message starts with this, so a formula can test for it
+#: (``=LEFT(A1, 6) = "#xlpy!"``).
+ERROR_PREFIX = "#xlpy!"
+
+# --------------------------------------------------------------------------- #
+# the cell message
+
+
+def show(value: object) -> str:
+    """A value as the user would recognise it in a cell message.
+
+    >>> show(-3.0), show(7.94), show(None), show(True), show("x"), show([[1], [2]])
+    ('-3', '7.94', 'an empty cell', 'TRUE', '"x"', 'a range of 2 cells')
+    """
+    if value is None:
+        return "an empty cell"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return plain(Decimal(repr(value))) if math.isfinite(value) else repr(value)
+    if isinstance(value, Decimal):
+        return plain(value) if value.is_finite() else str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = value if len(value) <= 40 else value[:37] + "..."
+        return '"' + text + '"'
+    if isinstance(value, (list, tuple)):
+        if value and all(isinstance(row, (list, tuple)) for row in value):
+            rows, width = len(value), max(len(row) for row in value)
+            if rows > 1 and width > 1:
+                return f"a {rows}×{width} range"
+            return f"a range of {rows * width} cells"
+        return f"a range of {len(value)} cells"
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def cell_message(exc: Exception, renames: Mapping[str, str] | None = None) -> str:
+    """The text a cell shows for *exc*: ``#xlpy! price must be > 0, got -3``.
+
+    *renames* maps engine field names (``averaging_days``) to the function's
+    argument names (``days``).  For several problems (:class:`InputErrors`) the
+    first is shown and the rest counted.
+    """
+    if isinstance(exc, InputErrors) and exc.problems:
+        first = cell_message(exc.problems[0], renames)
+        more = len(exc.problems) - 1
+        return first + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
+    if isinstance(exc, InputError):
+        field = (renames or {}).get(exc.field, exc.field)
+        text = f"{ERROR_PREFIX} {field} {exc.reason}"
+        return text if not exc.show_value else f"{text}, got {show(exc.value)}"
+    return f"{ERROR_PREFIX} {type(exc).__name__}: {exc}"
+
+
+# --------------------------------------------------------------------------- #
+# single values
+
+
+def _scalar(value: object, name: str) -> object:
+    """A one-cell range as its value; a bigger range is refused."""
+    while isinstance(value, (list, tuple)):
+        flat = [c for row in value for c in (row if isinstance(row, (list, tuple)) else (row,))]
+        if len(flat) != 1:
+            raise InputError(name, value, "must be a single cell")
+        value = flat[0]
+    return value
+
+
+def number(value: object, name: str) -> Decimal:
+    """A required number, exact: the float's shortest text as a Decimal.
+
+    >>> number(7.94, "offer_ratio")
+    Decimal('7.94')
+    >>> number(None, "price")
+    Traceback (most recent call last):
+    ...
+    xlpy.engine.errors.InputError: price: is required, got nothing
+    """
+    if type(value) is float:  # the usual case, first
+        return to_decimal(value, name)
+    r = typed.one(_scalar(value, name), name)
+    return typed.raise_first(r, r.number(name))
+
+
+def positive(value: object, name: str) -> Decimal:
+    """A number > 0 (a price, a ratio)."""
+    if type(value) is float and 0.0 < value < math.inf:  # the usual case, accepted without a reader
+        return to_decimal(value, name)
+    r = typed.one(_scalar(value, name), name)
+    return typed.raise_first(r, r.number(name, positive=True))
+
+
+def not_negative(value: object, name: str) -> Decimal:
+    """A number ≥ 0."""
+    if type(value) is float and 0.0 <= value < math.inf:  # the usual case, accepted without a reader
+        return to_decimal(value, name)
+    r = typed.one(_scalar(value, name), name)
+    return typed.raise_first(r, r.number(name, nonneg=True))
+
+
+def fraction(value: object, name: str) -> Decimal:
+    """A fraction from 0 to 1 (a participation: 0.6 or 60%)."""
+    n = number(value, name)
+    if not ZERO <= n <= 1:
+        raise InputError(name, value, "must be from 0 to 1 (0% to 100%)")
+    return n
+
+
+def whole(value: object, name: str, minimum: int | None = 0) -> int:
+    """A whole number (a count of units or shares), at least *minimum* (None: no minimum)."""
+    if type(value) is float and value.is_integer() and (minimum is None or value >= minimum):  # the usual case
+        return int(value)
+    r = typed.one(_scalar(value, name), name)
+    return typed.raise_first(r, r.whole(name, minimum=minimum))
+
+
+def optional_whole(value: object, name: str, default: int | None, minimum: int | None = 0) -> int | None:
+    """A whole number, or *default* for an empty cell or an omitted argument."""
+    r = typed.one(_scalar(value, name), name)
+    return typed.raise_first(r, r.whole(name, required=False, minimum=minimum, default=default))
+
+
+def choice(value: object, name: str, choices: tuple[str, ...], default: str) -> str:
+    """One of *choices*, case-insensitively; *default* for an empty cell."""
+    r = typed.one(_scalar(value, name), name)
+    return typed.raise_first(r, r.choice(name, choices, required=False, default=default))
+
+
+def date(value: object, name: str) -> dt.date:
+    """A required date: a ``datetime``/``date``, an Excel serial number or ISO text."""
+    r = typed.one(_scalar(value, name), name)
+    return typed.raise_first(r, r.date(name))
+
+
+# --------------------------------------------------------------------------- #
+# ranges
+
+
+def cells(value: object, name: str) -> list[object]:
+    """The cells of a one-row or one-column range, in order (a single value: one cell).
+
+    >>> cells([[1.0], [2.0], [None]], "units"), cells([[1.0, 2.0]], "units"), cells(3.0, "units")
+    ([1.0, 2.0, None], [1.0, 2.0], [3.0])
+    """
+    if not isinstance(value, (list, tuple)):
+        return [value]
+    if not any(isinstance(row, (list, tuple)) for row in value):
+        return list(value)
+    rows = [list(row) if isinstance(row, (list, tuple)) else [row] for row in value]
+    width = max((len(r) for r in rows), default=0)
+    if len(rows) > 1 and width > 1:
+        raise InputError(name, value, "must be one row or one column")
+    return [c for r in rows for c in r]
+
+
+def _each(value: object, name: str, convert: Callable[[object, str], object], skip_blank: bool) -> list:
+    items = cells(value, name)
+    out = []
+    for i, c in enumerate(items, 1):
+        if c is None and skip_blank:
+            continue
+        where = name if len(items) == 1 else f"{name} (cell {i})"
+        out.append(convert(c, where))
+    if not out:
+        raise InputError(name, value, "is required" if value is None else "has no values")
+    return out
+
+
+def numbers(value: object, name: str, skip_blank: bool = True) -> list[Decimal]:
+    """The numbers of a row or column (or one number)."""
+    return _each(value, name, number, skip_blank)
+
+
+def counts(value: object, name: str) -> list[int]:
+    """Whole, non-negative counts from a row or column (or one count); blanks skipped."""
+    return _each(value, name, whole, True)
+
+
+def dates(value: object, name: str, skip_blank: bool = True) -> list[dt.date]:
+    """The dates of a row or column (or one date)."""
+    return _each(value, name, date, skip_blank)

@@ -1,0 +1,557 @@
+"""``xlpy lite``: the worksheet functions as an xlwings Lite project.
+
+xlwings Lite runs Python inside Excel itself (Pyodide, WebAssembly) on
+Windows, Mac and the web, with no local Python.  Its worksheet functions are
+plain Python functions in ``main.py`` decorated with ``xlwings.func`` (and
+``arg``/``ret``); ``requirements.txt`` lists what it installs.  xlpy is not on
+a package index, so the project carries xlpy itself: ``main.py`` holds
+
+* one wrapper per registered worksheet function (:func:`xlpy.excel.registry.functions`),
+  under the same Excel name, with the same argument names, the same
+  description and the same help text per argument, all written here from the
+  registry;
+* the modules those functions run on, verbatim: the engine, the argument
+  handling, :mod:`xlpy.excel.udfs` and :mod:`xlpy.files.calendars`, found by following
+  :mod:`xlpy.excel.udfs`' imports and loaded by a small import hook under the
+  package name ``xlpy_lite``.  Two modules are stood in for: ``xlpy`` itself
+  (only ``__version__``) and :mod:`xlpy.excel.registry` (in xlwings Lite the
+  wrappers declare the functions, the registry has nothing to do);
+* the trading days of the exchange calendars it is written with (``XNYS`` by
+  default), taken from ``exchange_calendars`` through :mod:`xlpy.files.calendars`,
+  since that library (and pandas) does not come with the project.
+  ``OFFER_VWAP`` and ``AVERAGING_WINDOW`` count the same trading days as on
+  the desktop, from 1990 to the last session the library knew; another code
+  gives a one-line message saying how to write a project that has it.
+
+Everything in the bundle needs only the standard library; :func:`bundle`
+refuses to write a project otherwise.
+
+What xlwings Lite expects, and where it is said (xlwings source read at
+commit aee5b72 of github.com/xlwings/xlwings; docs at lite.xlwings.org):
+
+* decorators: ``from xlwings import func, arg, ret`` -- in Lite ``xlwings``
+  re-exports ``xlwings.server``'s ``func``/``arg``/``ret``
+  (``xlwings/__init__.py``, the ``on_server`` branch; ``xlwings/server.py``).
+* Excel name: the Python name upper-cased (``custom_functions_meta`` in
+  ``xlwings/pro/udfs_officejs.py``: ``xlfunc["name"].upper()``, unless
+  ``func(name=...)``); our names are upper-case already.  The description
+  is the whole docstring (``xlf["ret"]["doc"] = f.__doc__``), so each wrapper's
+  docstring is the registry's description; argument help is
+  ``arg(name, doc=...)``.  Office custom functions have no categories.
+* type hints: none on the wrappers.  A parameter's hint is its converter
+  (``xlfunc``: ``arg_info["options"]["convert"] = type_hint``), and the
+  argument converters must see values as Excel sent them, to name a bad one.
+* arguments: every parameter is declared a matrix of "any"; a single cell
+  arrives as a scalar (``to_scalar``), an empty or omitted one as the
+  parameter's default (JS ``null``/``JsNull``, fixed for newer Pyodide in
+  xlwings 0.35.1: ``js_to_none``), a range as a list, or a list of rows with
+  ``ndim=2`` (``AdjustDimensionsStage`` in ``xlwings/conversion/standard.py``).
+  A date cell arrives as its serial number ("normal date-formatted cells
+  aren't recognized", ``xlwings/pro/_xlofficejs.py``), and numbers come from
+  JavaScript, so a whole number may arrive as a Python ``int``; the argument
+  converters (:mod:`xlpy.excel.args`) take all of these.
+* results: spilled as a dynamic array whatever their shape (the result is
+  declared ``"dimensionality": "matrix"``); a ``date`` goes back as its serial
+  number with the workbook's date format; a text starting with ``#`` that is
+  not one of Excel's error names goes back as text (``errorstr_to_errortype``),
+  so a ``#xlpy!`` message shows as it does on the desktop.
+* ``requirements.txt``: pure-Python wheels from PyPI or Pyodide's own packages
+  (lite.xlwings.org, "Python Dependencies"); xlwings Lite records the exact
+  versions it installs in ``requirements-pinned.txt``, so an upper bound is
+  enough.  Only ``xlwings`` is listed.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import importlib
+import importlib.util
+import inspect
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+__all__ = [
+    "DEFAULT_DIR",
+    "DEFAULT_CALENDARS",
+    "PACKAGE",
+    "PROJECT_FILES",
+    "LiteError",
+    "ProjectExists",
+    "bundle",
+    "main_py",
+    "requirements_txt",
+    "write_project",
+]
+
+#: Where ``xlpy lite`` writes the project when no ``-o`` is given.
+DEFAULT_DIR = "xlpy-lite"
+#: The files of a project.
+PROJECT_FILES = ("main.py", "requirements.txt")
+#: Package name of the bundled xlpy inside ``main.py`` (not ``xlpy``, so that
+#: it can never be mistaken for, or shadow, an installed xlpy).
+PACKAGE = "xlpy_lite"
+#: Exchange calendars a project carries unless told otherwise.
+DEFAULT_CALENDARS = ("XNYS",)
+#: xlwings 0.35.1 turns Pyodide's ``JsNull`` (an empty cell) back into None;
+#: xlwings Lite records what it installed, so an upper bound is enough.
+REQUIREMENT = "xlwings>=0.35.1,<1.0.0"
+
+_ROOT = "xlpy"
+_START = "xlpy.excel.udfs"
+
+
+class LiteError(Exception):
+    """The project cannot be written as asked (one line, for the command line)."""
+
+
+class ProjectExists(LiteError):
+    """The output folder already holds a project and replacing it was not asked for."""
+
+
+# --------------------------------------------------------------------------- #
+# stand-ins
+
+
+def _init_source() -> str:
+    from .. import __version__
+
+    return (
+        '"""xlpy, as bundled into an xlwings Lite project by ``xlpy lite``."""\n\n'
+        f"__version__ = {__version__!r}\n"
+    )
+
+
+_REGISTRY_SOURCE = '''\
+"""Stands in for xlpy.excel.registry inside an xlwings Lite project.
+
+The wrappers in main.py declare the worksheet functions to xlwings Lite
+(written from the registry by ``xlpy lite``), so here the decorators only
+hand the function back.
+"""
+
+
+def worksheet_function(func=None, **options):
+    def decorate(f):
+        return f
+
+    return decorate if func is None else decorate(func)
+
+
+macro = worksheet_function
+'''
+
+#: Source changes made while bundling, each of which must match exactly once:
+#: module -> ((old, new), ...).
+_PATCHES = {
+    "xlpy.files.calendars": (
+        (
+            "import exchange_calendars as xcals",
+            "from . import _xcals as xcals  # xlpy lite: the trading days written into this project",
+        ),
+    ),
+}
+
+
+def _relative(module: str, target: str) -> str:
+    """How module *module* (not a package) imports *target* relatively: ``.engine.errors``."""
+    here, there = module.split(".")[:-1], target.split(".")
+    common = 0
+    while common < min(len(here), len(there)) and here[common] == there[common]:
+        common += 1
+    return "." * (len(here) - common + 1) + ".".join(there[common:])
+
+
+def _calendar_source(codes: Sequence[str], module: str) -> str:
+    """The stand-in for ``exchange_calendars``: the sessions of *codes*, as :mod:`xlpy.files.calendars` sees them."""
+    import exchange_calendars as xcals
+
+    from ..engine.errors import InputError
+    from ..files import calendars
+
+    rows = "".join(
+        f'    "{code}": (\n        "{first.isoformat()}",\n        "{last.isoformat()}",\n'
+        f"        {_day_list(closed)},\n        {_day_list(weekend)},\n    ),\n"
+        for code, first, last, closed, weekend in map(_calendar_days, codes)
+    )
+    names = sorted(xcals.get_calendar_names(include_aliases=True))
+    return _CALENDAR_MODULE.format(
+        held=", ".join(codes), version=xcals.__version__, earliest=calendars.EARLIEST, rows=rows,
+        name_lines="".join(f"    {n!r},\n" for n in names), errors_module=_relative(module, InputError.__module__),
+    )
+
+
+def _calendar_days(code: str) -> tuple[str, dt.date, dt.date, list[dt.date], list[dt.date]]:
+    """``(code, first, last, weekdays closed, weekend days open)`` of one calendar."""
+    from ..engine.errors import InputError
+    from ..files import calendars
+
+    try:
+        cal = calendars._calendar(code)
+    except InputError as exc:
+        raise LiteError(f"--calendar {code}: {exc.reason}") from None
+    first, last = cal.first_session.date(), cal.last_session.date()
+    open_days = {d.date() for d in cal.sessions_in_range(first.isoformat(), last.isoformat())}
+    closed, weekend = [], []
+    day = first
+    while day <= last:
+        if day.weekday() < 5 and day not in open_days:
+            closed.append(day)
+        elif day.weekday() >= 5 and day in open_days:
+            weekend.append(day)
+        day += dt.timedelta(days=1)
+    return code, first, last, closed, weekend
+
+
+def _day_list(values: list[dt.date]) -> str:
+    """Days as the Python source of one string of YYYYMMDD words, eight to a line."""
+    words = [d.strftime("%Y%m%d") for d in values]
+    lines = [" ".join(words[i : i + 8]) for i in range(0, len(words), 8)]
+    return "(\n" + "".join(f'            "{line} "\n' for line in lines) + '            ""\n        )'
+
+
+#: The stand-in module's text (``str.format`` fields: held, version, earliest, rows, name_lines, errors_module).
+_CALENDAR_MODULE = '''\
+"""Stands in for exchange_calendars inside an xlwings Lite project: the trading days of {held}.
+
+Written by ``xlpy lite`` from exchange_calendars {version} (calendars
+built from {earliest}), with just what xlpy's calendars module asks of
+that library.  Per calendar: its first and last session, the weekdays it is
+closed and the weekend days it is open (YYYYMMDD).
+"""
+
+import datetime as dt
+
+from {errors_module} import InputError
+
+START = {earliest!r}
+DATA = {{
+{rows}}}
+#: Every calendar code exchange_calendars knows.
+NAMES = frozenset((
+{name_lines}))
+
+
+class errors:
+    class InvalidCalendarName(Exception):
+        pass
+
+
+class _Session(dt.date):
+    def date(self):
+        return dt.date(self.year, self.month, self.day)
+
+
+def _day(text):
+    return _Session.fromisoformat(text[:4] + "-" + text[4:6] + "-" + text[6:8] if len(text) == 8 else text)
+
+
+class _Calendar:
+    def __init__(self, first, last, closed, weekend):
+        self.first_session = _day(first)
+        self.last_session = _day(last)
+        self._closed = frozenset(_day(d).date() for d in closed.split())
+        self._weekend = frozenset(_day(d).date() for d in weekend.split())
+
+    def sessions_in_range(self, start, end):
+        day, last, out = _day(start), _day(end), []
+        while day <= last:
+            plain = day.date()
+            if (plain.weekday() < 5 and plain not in self._closed) or plain in self._weekend:
+                out.append(day)
+            day = _Session.fromordinal(day.toordinal() + 1)
+        return out
+
+
+def get_calendar(code, start=START):
+    if start != START:
+        raise ValueError("this project's calendars start on " + START)
+    data = DATA.get(code)
+    if data is not None:
+        return _Calendar(*data)
+    if code not in NAMES:
+        raise errors.InvalidCalendarName(code)
+    raise InputError(
+        "calendar",
+        code,
+        "is not in this xlwings Lite project, which holds the trading days of {held} only; "
+        "write it again with: xlpy lite --calendar " + code,
+    )
+'''
+
+
+# --------------------------------------------------------------------------- #
+# the bundle
+
+
+def _module_source(name: str) -> str:
+    module = importlib.import_module(name)
+    path = inspect.getsourcefile(module)
+    if path is None:  # pragma: no cover - xlpy is always installed from source files
+        raise LiteError(f"{name}: no source file to bundle")
+    return Path(path).read_text(encoding="utf-8")
+
+
+def _is_package(name: str) -> bool:
+    spec = importlib.util.find_spec(name)
+    return spec is not None and spec.submodule_search_locations is not None
+
+
+def _is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def _stdlib(name: str) -> bool:
+    top = name.split(".")[0]
+    return top == "__future__" or top in sys.stdlib_module_names
+
+
+def _imports(name: str, source: str, package: str) -> Iterable[str]:
+    """xlpy modules *source* imports (anywhere in it: lazy imports count); refuses anything not in the stdlib."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == _ROOT:
+                    raise LiteError(f"{name}: import {alias.name}: bundled modules must import xlpy relatively")
+                if not _stdlib(alias.name):
+                    raise LiteError(f"{name}: imports {alias.name}, which xlwings Lite does not have")
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                if (node.module or "").split(".")[0] == _ROOT:
+                    raise LiteError(f"{name}: from {node.module}: bundled modules must import xlpy relatively")
+                if not _stdlib(node.module or ""):
+                    raise LiteError(f"{name}: imports {node.module}, which xlwings Lite does not have")
+                continue
+            base = importlib.util.resolve_name("." * node.level + (node.module or ""), package)
+            yield base
+            for alias in node.names:
+                if _is_module(f"{base}.{alias.name}"):
+                    yield f"{base}.{alias.name}"
+
+
+def bundle(calendars: Sequence[str] = DEFAULT_CALENDARS) -> dict[str, tuple[str, bool]]:
+    """The modules ``main.py`` carries: bundled name -> (source, is_package), parents first."""
+    stand_ins = {_ROOT: _init_source(), "xlpy.excel.registry": _REGISTRY_SOURCE}
+    found: dict[str, tuple[str, bool]] = {}
+    todo = [_START]
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        parts = name.split(".")
+        todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # parent packages
+        is_package = name == _ROOT or _is_package(name)
+        if name in stand_ins:
+            found[name] = (stand_ins[name], is_package)
+            continue
+        source = _module_source(name)
+        for old, new in _PATCHES.get(name, ()):
+            if source.count(old) != 1:
+                raise LiteError(f"{name}: expected {old!r} once to bundle it; update xlpy/lite.py")
+            source = source.replace(old, new)
+            shim = (name if is_package else name.rpartition(".")[0]) + "._xcals"
+            found[shim] = (_calendar_source(calendars, shim), False)
+        found[name] = (source, is_package)
+        todo.extend(_imports(name, source, name if is_package else name.rpartition(".")[0]))
+    out = {}
+    for name in sorted(found, key=lambda n: (n.count("."), n)):
+        out[PACKAGE + name[len(_ROOT):]] = found[name]
+    return out
+
+
+def _literal(text: str) -> str:
+    """*text* as a Python string literal, readable (raw triple-quoted) when that is exact."""
+    for quote in ('"""', "'''"):
+        if quote not in text and not text.endswith(("\\", quote[0])):
+            literal = ("r" if "\\" in text else "") + f"{quote}{text}{quote}"
+            try:
+                if ast.literal_eval(literal) == text:
+                    return literal
+            except SyntaxError:
+                pass
+    return repr(text)
+
+
+# --------------------------------------------------------------------------- #
+# main.py
+
+
+def _default(spec, name: str):
+    param = inspect.signature(spec.func).parameters[name]
+    return None if param.default is inspect.Parameter.empty else param.default
+
+
+def _option_literal(fname: str, key: str, value: object) -> str:
+    text = repr(value)
+    try:
+        same = ast.literal_eval(text) == value
+    except (ValueError, SyntaxError):
+        same = False
+    if not same:
+        raise LiteError(f"{fname}: option {key}={value!r} cannot be written into main.py")
+    return text
+
+
+def _wrapper(spec) -> str:
+    """One worksheet function as xlwings Lite declares it, calling the bundled function."""
+    lines = ["@func" if not spec.volatile else "@func(volatile=True)"]
+    params, call = [], []
+    for a in spec.args:
+        if a.vba is not None or a.name == "caller":
+            raise LiteError(f"{spec.name}: argument {a.name} is bound in VBA, which xlwings Lite does not have")
+        options = {k: v for k, v in a.options.items() if k != "doc"}
+        extra = "".join(f", {k}={_option_literal(spec.name, k, v)}" for k, v in options.items())
+        lines.append(f"@arg({a.name!r}, doc={a.help!r}{extra})")
+        if a.vararg:
+            params.append("*" + a.name)
+            call.append("*" + a.name)
+        else:
+            params.append(a.name if not a.optional else f"{a.name}={_default(spec, a.name)!r}")
+            call.append(a.name)
+    if spec.ret:
+        lines.append("@ret(" + ", ".join(f"{k}={_option_literal(spec.name, k, v)}" for k, v in spec.ret.items()) + ")")
+    lines.append(f"def {spec.name}({', '.join(params)}):")
+    lines.append(f"    {_literal(spec.description)}")
+    lines.append(f"    return _udfs.{spec.name}({', '.join(call)})")
+    return "\n".join(lines) + "\n"
+
+
+_LOADER = f'''\
+def _load():
+    """Load the bundle above as the package {PACKAGE!r} and return its worksheet functions."""
+    import importlib.abc
+    import importlib.util
+    import sys
+
+    class XlpyLiteBundle(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+        def find_spec(self, name, path=None, target=None):
+            if name not in _BUNDLE:
+                return None
+            return importlib.util.spec_from_loader(
+                name, self, origin="main.py:" + name, is_package=_BUNDLE[name][1]
+            )
+
+        def create_module(self, spec):
+            return None
+
+        def exec_module(self, module):
+            source = _BUNDLE[module.__name__][0]
+            filename = "<main.py: " + module.__name__ + ">"
+            exec(compile(source, filename, "exec"), module.__dict__)
+
+    # main.py may run again in the same interpreter: drop what an earlier run loaded
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "XlpyLiteBundle"]
+    for name in [m for m in sys.modules if m == {PACKAGE!r} or m.startswith({PACKAGE + "."!r})]:
+        del sys.modules[name]
+    sys.meta_path.insert(0, XlpyLiteBundle())
+    return importlib.import_module({PACKAGE + _START[len(_ROOT):]!r})
+'''
+
+
+def main_py(calendars: Sequence[str] = DEFAULT_CALENDARS) -> str:
+    """The text of ``main.py``."""
+    from .. import __version__
+    from . import registry, udfs
+
+    specs = [s for s in registry.functions() if s.module == registry.RECORDED_MODULES.get(udfs.__name__, udfs.__name__)]
+    modules = bundle(calendars)
+    if udfs.__name__ != _START:  # the loader imports it by this name
+        raise LiteError(f"{udfs.__name__}: update xlpy/excel/lite.py for the worksheet functions' new module")
+    names = ", ".join(s.name for s in specs)
+    held = ", ".join(calendars)
+    head = f'''\
+"""xlpy's worksheet functions for xlwings Lite: Excel on Windows, Mac and the web.
+
+Written by ``xlpy lite`` (xlpy {__version__}).  Do not edit: write it again
+with ``xlpy lite``.  Paste this file into xlwings Lite's main.py and the
+project's requirements.txt into its requirements.txt, then restart xlwings Lite.
+
+Functions: {names}.
+Each is the desktop function, computed by the same code: xlpy's engine, argument
+handling and worksheet functions are carried at the end of this file,
+verbatim, and need only Python's standard library.  A bad argument gives the
+same one-line ``#xlpy! ...`` message as on the desktop.  Trading days
+(OFFER_VWAP, AVERAGING_WINDOW) come from the exchange calendars written into
+this file: {held}.
+"""
+
+from xlwings import arg, func, ret  # noqa: F401  (xlwings Lite's decorators)
+
+'''
+    body = "\n\n".join(_wrapper(s) for s in specs)
+    entries = "".join(
+        f"    {name!r}: (\n        {_literal(source)},\n        {is_package!r},\n    ),\n"
+        for name, (source, is_package) in modules.items()
+    )
+    tail = (
+        "\n\n# " + "-" * 75 + "\n"
+        "# The bundle: module name -> (source, is package).  Sources as in xlpy " + __version__ + ".\n\n"
+        "_BUNDLE = {\n" + entries + "}\n\n\n" + _LOADER + "\n\n_udfs = _load()\n"
+    )
+    return head + "\n" + body + tail
+
+
+def requirements_txt() -> str:
+    """The text of ``requirements.txt``."""
+    return f"{REQUIREMENT}\n"  # xlpy itself is inside main.py
+
+
+# --------------------------------------------------------------------------- #
+# writing
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_project(
+    out: str | os.PathLike = DEFAULT_DIR,
+    *,
+    force: bool = False,
+    calendars: Sequence[str] = (),
+) -> list[Path]:
+    """Write ``main.py`` and ``requirements.txt`` into folder *out*; return their paths.
+
+    The project carries the trading days of the default calendar (``XNYS``,
+    what the functions use when no calendar is given) and of *calendars*.
+
+    The folder is made if needed.  A folder that already holds either file is
+    left alone (:class:`ProjectExists`) unless *force*; each file is written
+    to a temporary file first, then moved into place.
+    """
+    folder = Path(out)
+    codes = tuple(dict.fromkeys([*DEFAULT_CALENDARS, *(c.strip().upper() for c in calendars)]))
+    for code in codes:
+        if not re.fullmatch(r"[A-Z0-9_]+", code):
+            raise LiteError(f"--calendar: {code!r} is not an exchange calendar code such as XNYS")
+    if folder.exists() and not folder.is_dir():
+        raise LiteError(f"{folder}: exists and is not a folder")
+    present = [name for name in PROJECT_FILES if (folder / name).exists()]
+    if present and not force:
+        raise ProjectExists(
+            f"{folder}: already holds an xlwings Lite project ({', '.join(present)}); use --force to replace it"
+        )
+    texts = {"main.py": main_py(codes), "requirements.txt": requirements_txt()}  # all made before anything is written
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in PROJECT_FILES:
+        _write_atomic(folder / name, texts[name])
+        written.append(folder / name)
+    return written

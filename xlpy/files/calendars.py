@@ -1,0 +1,63 @@
+"""Exchange trading days, from the ``exchange_calendars`` library.
+
+The engine asks for sessions through a plain callable
+(:data:`xlpy.engine.compute.Sessions`); this module is that callable.
+``exchange_calendars`` (and pandas under it) is imported on first use only,
+so nothing pays for it unless a ratio is set by formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from ..engine.errors import InputError
+
+__all__ = ["sessions", "holidays", "DEFAULT_CALENDAR", "EARLIEST"]
+
+DEFAULT_CALENDAR = "XNYS"
+#: Calendars are built from this day on: offers of the 1990s and 2000s are real cases.
+EARLIEST = "1990-01-01"
+
+
+@functools.lru_cache(maxsize=8)
+def _calendar(code: str):
+    import exchange_calendars as xcals
+
+    try:
+        return xcals.get_calendar(code, start=EARLIEST)
+    except xcals.errors.InvalidCalendarName:
+        raise InputError("calendar", code, "is not a known exchange calendar (e.g. XNYS, XNAS, XTSE, XLON)") from None
+
+
+def sessions(code: str, first: dt.date, last: dt.date) -> list[dt.date]:
+    """Trading days of exchange *code* from *first* to *last*, both included.
+
+    >>> [d.day for d in sessions("XNYS", dt.date(2004, 2, 12), dt.date(2004, 2, 18))]
+    [12, 13, 17, 18]
+    """
+    cal = _calendar(code)
+    if last > cal.last_session.date():  # beyond it the library lists no sessions: never a silently short list
+        raise InputError("calendar", code, f"knows trading days only up to {cal.last_session.date().isoformat()}")
+    lo = max(first, cal.first_session.date())
+    hi = min(last, cal.last_session.date())
+    if lo > hi:
+        raise InputError("calendar", code, f"has no sessions between {first.isoformat()} and {last.isoformat()}")
+    return [d.date() for d in cal.sessions_in_range(lo.isoformat(), hi.isoformat())]
+
+
+def holidays(code: str, first: dt.date, last: dt.date) -> list[dt.date]:
+    """Weekdays from *first* to *last* on which exchange *code* is closed.
+
+    This is the holiday list a workbook's ``WORKDAY`` needs to count trading days.
+
+    >>> holidays("XNYS", dt.date(2004, 2, 1), dt.date(2004, 2, 29))
+    [datetime.date(2004, 2, 16)]
+    """
+    open_days = set(sessions(code, first, last))
+    day, out = first, []
+    while day <= last:
+        if day.weekday() < 5 and day not in open_days:
+            out.append(day)
+        day += dt.timedelta(days=1)
+    return out

@@ -1,0 +1,165 @@
+"""Count files: the exchange agent's aggregate counts, and telling them from a holder tally.
+
+A workbook built for aggregate counts (``Tendered``, ``GuaranteedDelivery``,
+``FailedDelivery`` typed on ``Tenders``) refreshes from a *count file*: a CSV
+or XLSX with a header naming the counts (``tendered``, ``guaranteed
+delivery``/``NGD``, ``failed delivery``) and one row of numbers.
+:func:`tally_kind` tells a count file from a holder-level tally by its header;
+:func:`read_counts` reads the three counts, every problem located and
+reported together.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+from ..engine.errors import InputError, InputErrors
+from ..engine.rules import tally_problems
+from . import sources, typed
+
+__all__ = ["COUNT_COLUMNS", "read_counts", "tally_kind"]
+
+#: Count-file columns -> spellings (case, spaces, hyphens and underscores ignored).
+COUNT_COLUMNS = {
+    "tendered": ("tendered", "units tendered", "shares tendered", "total tendered", "tendered not withdrawn",
+                 "tendered and not withdrawn", "notes tendered"),
+    "guaranteed_delivery": ("guaranteed delivery", "guaranteed deliveries", "guaranteed", "ngd",
+                            "notice of guaranteed delivery", "notices of guaranteed delivery", "gd"),
+    "failed_delivery": ("failed delivery", "failed deliveries", "failed", "failed ngd"),
+}
+
+
+def _key(text: object) -> str:
+    return " ".join(str(text).replace("_", " ").replace("-", " ").strip().lower().split())
+
+
+def _header(path: Path, mapping: sources.ColumnMapping) -> list[str] | None:
+    """The header row of a CSV or XLSX file, or None when it cannot be read (the reader will say why)."""
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            from openpyxl import load_workbook
+
+            from .safety import check_package
+
+            check_package(path, path.name)  # refused here: read_tally then says why
+            wb = load_workbook(path, read_only=True, data_only=True)
+            try:
+                ws = wb[mapping.sheet] if mapping.sheet and mapping.sheet in wb.sheetnames else wb.worksheets[0]
+                row = next(ws.iter_rows(values_only=True), None)
+            finally:
+                wb.close()
+            return None if row is None else ["" if v is None else str(v) for v in row]
+        first = sources.header_line(path, mapping.encoding)
+        return next(csv.reader([first], delimiter=sources.delimiter(first)), None)
+    except Exception:  # noqa: BLE001  (a damaged or wrongly encoded file: read_tally/read_counts say why)
+        return None
+
+
+def tally_kind(path: Path, mapping: sources.ColumnMapping | None = None) -> str:
+    """``holders`` when the file has a holder column (or the mapping names one), else ``counts`` if it names one."""
+    mapping = mapping or sources.ColumnMapping()
+    if "holder_id" in mapping.columns:
+        return "holders"
+    header = _header(path, mapping)
+    if header is None:
+        return "holders"
+    keys = {_key(h) for h in header}
+    if keys & set(sources.TALLY_COLUMNS["holder_id"]):
+        return "holders"
+    if keys & set(COUNT_COLUMNS["tendered"]):
+        return "counts"
+    return "holders"
+
+
+def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None = None) -> tuple[int, int, int]:
+    """Read a count file: a header naming the counts and one row of whole numbers.
+
+    Returns ``(tendered, guaranteed_delivery, failed_delivery)``; a missing
+    guaranteed or failed column counts 0.
+
+    Raises
+    ------
+    InputErrors
+        Every problem, each naming the file, the row and the column.
+    """
+    path = Path(path)
+    mapping = mapping or sources.ColumnMapping()
+    name = path.name
+    rows = _count_file_rows(path, mapping)
+    header = [str(h).strip() for h in rows[0]]
+    found, problems = _count_columns(header, name)
+    data = [(i, r) for i, r in enumerate(rows[1:], start=2) if any(str(v).strip() for v in r)]
+    if not problems and len(data) != 1:
+        problems.append(InputError(name, len(data), "must hold exactly one row of counts under the header"))
+    if problems:
+        raise InputErrors(problems)
+    line, row = data[0]
+    places = {ours: f"{name}: row {line}, column {header[i]}" for ours, i in found.items()}
+    r = typed.Reader(lambda ours: row[found[ours]] if found[ours] < len(row) else "", places.__getitem__, _COUNT_CELLS)
+    counts = {ours: r.whole(ours) for ours in found}
+    r.check()
+    t, g, f = counts["tendered"], counts.get("guaranteed_delivery", 0), counts.get("failed_delivery", 0)
+    problems = tally_problems({"tendered": t, "guaranteed_delivery": g, "failed_delivery": f}, places,
+                              {"tendered": "tendered", "guaranteed_delivery": "guaranteed deliveries"}, "{:,}".format)
+    if problems:
+        raise InputErrors(problems)
+    return t, g, f
+
+
+#: A count file's cells: text, as CSV holds it (``274,000`` is a number); a blank cell is missing.
+_COUNT_CELLS = typed.Scheme(blank=("",), text_numbers=True)
+
+
+def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> list[list]:
+    """The rows of a count file (CSV, or an XLSX's sheet), blank cells as ""; problems reading it raised."""
+    name = path.name
+    if not path.is_file():
+        raise InputErrors([InputError(str(path), None, "tally file not found", show_value=False)])
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from .safety import check_package
+
+        check_package(path, name)  # before openpyxl unpacks anything
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            from openpyxl import load_workbook
+
+            wb = load_workbook(path, read_only=True, data_only=True)
+            try:
+                ws = wb[mapping.sheet] if mapping.sheet and mapping.sheet in wb.sheetnames else wb.worksheets[0]
+                rows = [["" if v is None else v for v in r] for r in ws.iter_rows(values_only=True)]
+            finally:
+                wb.close()
+        else:
+            sep = sources.delimiter(sources.header_line(path, mapping.encoding))
+            with open(path, encoding=mapping.encoding, newline="") as fh:
+                rows = list(csv.reader(fh, delimiter=sep))
+    except UnicodeDecodeError as exc:
+        raise InputErrors([InputError(name, None, f"is not {mapping.encoding} text (byte 0x{exc.object[exc.start]:02x} "
+                                      f"at offset {exc.start}); save it as CSV UTF-8, or set encoding in a "
+                                      "mapping file", show_value=False)]) from None
+    except Exception as exc:  # noqa: BLE001  (csv.Error, or the many kinds openpyxl raises for a bad XLSX)
+        raise InputErrors([InputError(name, None, f"cannot be read: {exc}", show_value=False)]) from None
+    if not rows:
+        raise InputErrors([InputError(name, None, "is empty: no header row", show_value=False)])
+    return rows
+
+
+def _count_columns(header: list[str], name: str) -> tuple[dict[str, int], list[InputError]]:
+    """Which column holds each count (``{"tendered": 0, ...}``), and the header's problems."""
+    found, problems = {}, []
+    for ours, words in COUNT_COLUMNS.items():
+        hits = [i for i, h in enumerate(header) if _key(h) in words]
+        if len(hits) > 1:
+            problems.append(InputError(f"{name}: columns", ", ".join(header[i] for i in hits),
+                                       f"more than one column could be {ours}"))
+        elif hits:
+            found[ours] = hits[0]
+    if "tendered" not in found:
+        problems.append(InputError(f"{name}: header", ", ".join(header),
+                                   "has no tendered column (expected one of: " + ", ".join(COUNT_COLUMNS["tendered"])
+                                   + ")"))
+    return found, problems
+
+

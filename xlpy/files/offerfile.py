@@ -1,0 +1,362 @@
+"""The offer file (TOML): read, check every key, build an :class:`~xlpy.engine.Offer`.
+
+The contract is ``docs/offer-file.md``'s: numbers are read from their written text
+(``tomllib`` with ``parse_float=Decimal``), never through binary floats; paths
+are relative to the offer file's folder; every problem is reported at once,
+each naming the file, the key and the bad value.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+from ..engine.compute import check_offer, compute
+from ..engine.errors import InputError, InputErrors
+from ..engine.model import (
+    FRACTIONAL_POLICIES,
+    KINDS,
+    Accounting,
+    Consideration,
+    Exchange,
+    HolderTable,
+    Offer,
+    Period,
+    RatioFormula,
+    Tally,
+    Valuation,
+)
+from ..engine.numbers import CONTEXT
+from ..engine.rules import period_problems
+from . import calendars, sources, typed
+
+__all__ = ["SCHEMA", "load", "compute_file", "parse"]
+
+SCHEMA = 1
+#: Counts (units, shares) must be below this: Excel holds 15 significant digits exactly.
+MAX_COUNT = 10**15
+_ID = re.compile(r"^[a-z0-9-]+$")
+
+#: Every key the file may hold, by table; anything else is reported (a typo must not pass silently).
+KEYS = {
+    "": {"schema", "offer", "tally", "valuation", "extinguishment", "period", "exchange", "accounting"},
+    "offer": {"id", "issuer", "short_name", "security", "kind", "face_per_unit", "outstanding", "original_ratio",
+              "original_conversion_price", "common_outstanding_before", "expiration", "max_units", "odd_lot",
+              "substantive_conversion", "consideration"},
+    "offer.consideration": {"ratio", "formula", "cash_per_unit", "cash_total", "arrears_per_unit", "fractional",
+                            "fractional_price"},
+    "offer.consideration.formula": {"value", "prices", "calendar", "averaging_days", "lag_days", "cap", "floor",
+                                    "places"},
+    "tally": {"tendered", "guaranteed_delivery", "failed_delivery", "file", "mapping", "final"},
+    "valuation": {"date", "price"},
+    "extinguishment": {"carrying_amount"},
+    "accounting": {"par_value", "carrying_per_unit", "carrying_amount", "accrued_interest_per_unit"},
+    "period": {"start", "end", "settlement", "net_income", "preferred_dividends", "shares_before", "tax_rate"},
+    "exchange": {"date", "units", "ratio", "price", "cash_per_unit"},
+}
+
+
+class _Table(typed.Reader):
+    """Typed reads from one TOML table (:class:`xlpy.files.typed.Reader`, TOML scheme), problems collected."""
+
+    def __init__(self, data: dict, prefix: str, problems: list[InputError]):
+        self.data = data if isinstance(data, dict) else {}
+        self.prefix = prefix
+        super().__init__(lambda name: self.data.get(name, typed.MISSING), self.key, typed.TOML, problems=problems)
+        if not isinstance(data, dict):
+            problems.append(InputError(prefix, data, "must be a table"))
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}" if self.prefix else name
+
+    def has(self, name: str) -> bool:
+        return name in self.data
+
+    def whole(self, name: str, required: bool = True, positive: bool = False, default: int | None = None
+              ) -> int | None:
+        """A count: at least 0 (1 when *positive*), below :data:`MAX_COUNT`."""
+        return super().whole(name, required, default=default, below=MAX_COUNT, positive=positive)
+
+    def unknown(self, allowed: set[str]) -> None:
+        for name in self.data:
+            if name not in allowed:
+                self.fail(name, self.data[name], "is not a known key")
+
+
+def load(path: str | os.PathLike) -> Offer:
+    """Read and check an offer file.
+
+    Raises
+    ------
+    InputErrors
+        Every problem in the file (and in the tally and price files it names),
+        each line naming the file and the key.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputErrors([InputError(str(path), None, "offer file not found", show_value=False)]) from None
+    except (IsADirectoryError, UnicodeDecodeError, PermissionError) as exc:
+        raise InputErrors([InputError(str(path), None, f"cannot be read: {exc}", show_value=False)]) from None
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputErrors([InputError(path.name, None, f"is not valid TOML: {exc}", show_value=False)]) from None
+    try:
+        return parse(data, base=path.parent, source=path.name)
+    except InputErrors as exc:
+        raise InputErrors([_locate(p, path.name) for p in exc.problems]) from None
+
+
+def _locate(problem: InputError, name: str) -> InputError:
+    if problem.field.startswith(name) or ": " in problem.field.split(".")[0]:
+        return problem
+    return problem.located(name)
+
+
+def parse(data: dict, base: Path = Path("."), source: str = "") -> Offer:
+    """Build an :class:`Offer` from parsed TOML *data*; file paths resolve against *base*."""
+    problems: list[InputError] = []
+    top = _Table(data, "", problems)
+    top.unknown(KEYS[""])
+    schema = data.get("schema")
+    if schema != SCHEMA:
+        top.fail("schema", schema, f"must be {SCHEMA} (the only schema this xlpy reads)")
+        raise InputErrors(problems)
+    fields = _offer_table(_required_table(data, top, "offer"), base)
+    t = _required_table(data, top, "tally")
+    tally = _tally(t, base, problems)
+    v = _required_table(data, top, "valuation")
+    valuation = (v.date("date"), v.number("price", positive=True))
+    carrying = None
+    if "extinguishment" in data:
+        e = _Table(data["extinguishment"], "extinguishment", problems)
+        e.unknown(KEYS["extinguishment"])
+        carrying = e.number("carrying_amount", nonneg=True)
+    accounting = _accounting(data, fields["kind"], problems)
+    period = _period(data["period"], fields["common_outstanding_before"], problems) if "period" in data else None
+    exchanges = _exchanges(data.get("exchange", []), top)
+    if problems:
+        raise InputErrors(problems)
+    offer = Offer(
+        **fields, tally=tally, valuation=Valuation(*valuation), carrying_amount=carrying, period=period,
+        exchanges=exchanges, source=source, accounting=accounting,
+    )
+    relation_problems = check_offer(offer)
+    if relation_problems:
+        raise InputErrors(relation_problems)
+    return offer
+
+
+def _required_table(data: dict, top: _Table, name: str) -> _Table:
+    """The table *name* (a missing one is a problem, read as empty), its unknown keys reported."""
+    table = _Table(data.get(name, {}), name, top.problems)
+    if name not in data:
+        top.fail(name, None, "table is required")
+    table.unknown(KEYS[name])
+    return table
+
+
+def _offer_table(o: _Table, base: Path) -> dict:
+    """``[offer]``: the :class:`Offer` fields it gives, by name."""
+    offer_id = o.text("id")
+    if offer_id and not _ID.match(offer_id):
+        o.fail("id", offer_id, "must be lower-case letters, digits and hyphens")
+    issuer = o.text("issuer")
+    kind = o.choice("kind", KINDS)
+    fields = dict(
+        id=offer_id, issuer=issuer, kind=kind,
+        security=o.text("security", required=False, default="convertible securities" if kind == "note" else
+                        "convertible preferred stock"),
+        face_per_unit=o.number("face_per_unit", required=False, positive=True),
+        outstanding=o.whole("outstanding", positive=True),
+    )
+    fields["original_ratio"], fields["original_conversion_price"] = _original_ratio(o, fields["face_per_unit"])
+    fields.update(
+        common_outstanding_before=o.whole("common_outstanding_before", positive=True),
+        expiration=o.date("expiration"), max_units=o.whole("max_units", required=False, positive=True),
+        odd_lot=o.whole("odd_lot", required=False, positive=True),
+    )
+    if fields["odd_lot"] is not None and fields["max_units"] is None:
+        o.fail("odd_lot", fields["odd_lot"], "applies only to a capped offer (set max_units)")
+    fields["substantive_conversion"] = o.flag("substantive_conversion", True)
+    fields["consideration"] = _consideration(o.data.get("consideration"), base, o.problems)
+    fields["short_name"] = o.text("short_name", required=False)
+    return fields
+
+
+def _original_ratio(o: _Table, face: Decimal | None) -> tuple[Decimal | None, Decimal | None]:
+    """``(original_ratio, original_conversion_price)``: the ratio given, or face ÷ the conversion price."""
+    if o.has("original_ratio") and o.has("original_conversion_price"):
+        o.fail("original_conversion_price", o.data["original_conversion_price"],
+               "give original_ratio or original_conversion_price, not both")
+    elif o.has("original_ratio"):
+        return o.number("original_ratio", positive=True), None
+    elif o.has("original_conversion_price"):
+        conversion_price = o.number("original_conversion_price", positive=True)
+        if face is None:
+            o.fail("face_per_unit", None, "is required with original_conversion_price")
+        elif conversion_price is not None:
+            return CONTEXT.divide(face, conversion_price), conversion_price
+        return None, conversion_price
+    else:
+        o.fail("original_ratio", None, "is required (or original_conversion_price with face_per_unit)")
+    return None, None
+
+
+def _period(raw, common_before: int | None, problems: list[InputError]) -> Period | None:
+    """``[period]``, for EPS; shares_before defaults to the common outstanding before the offer."""
+    p = _Table(raw, "period", problems)
+    p.unknown(KEYS["period"])
+    start, end, settlement = p.date("start"), p.date("end"), p.date("settlement")
+    net_income = p.number("net_income")
+    dividends = p.number("preferred_dividends", required=False, nonneg=True, default=Decimal(0))
+    shares_before = p.whole("shares_before", required=False, positive=True, default=common_before)
+    tax_rate = p.number("tax_rate", required=False, nonneg=True, default=Decimal(0))
+    if tax_rate is not None and tax_rate >= 1:
+        p.fail("tax_rate", p.data["tax_rate"], "must be a fraction below 1 (0.21 for 21%)")
+    problems.extend(period_problems(start, end))
+    if None in (start, end, settlement, net_income, shares_before):
+        return None
+    return Period(start, end, settlement, net_income, dividends, shares_before, tax_rate)
+
+
+def _exchanges(raw, top: _Table) -> tuple[Exchange, ...]:
+    """``[[exchange]]``: the later exchanges (only those read whole)."""
+    if not isinstance(raw, list):
+        top.fail("exchange", raw, "must be an array of tables ([[exchange]])")
+        return ()
+    exchanges = []
+    for i, table in enumerate(raw, 1):
+        x = _Table(table, f"exchange[{i}]", top.problems)
+        x.unknown(KEYS["exchange"])
+        ex = (x.date("date"), x.whole("units", positive=True), x.number("ratio", positive=True),
+              x.number("price", positive=True), x.number("cash_per_unit", required=False, nonneg=True,
+                                                          default=Decimal(0)))
+        if None not in ex:
+            exchanges.append(Exchange(*ex))
+    return tuple(exchanges)
+
+
+def _accounting(data: dict, kind: str, problems: list[InputError]) -> Accounting:
+    """``[accounting]``: par value and carrying amount, for the journal entry (all optional)."""
+    a = _Table(data.get("accounting", {}), "accounting", problems)
+    a.unknown(KEYS["accounting"])
+    par = a.number("par_value", required=False, nonneg=True)
+    per_unit = a.number("carrying_per_unit", required=False, nonneg=True)
+    total = a.number("carrying_amount", required=False, nonneg=True)
+    interest = a.number("accrued_interest_per_unit", required=False, nonneg=True, default=Decimal(0))
+    if per_unit is not None and total is not None:
+        a.fail("carrying_amount", a.data["carrying_amount"], "give carrying_per_unit or carrying_amount, not both")
+        total = None
+    if a.has("accrued_interest_per_unit") and kind == "preferred":
+        a.fail("accrued_interest_per_unit", a.data["accrued_interest_per_unit"],
+               "is for convertible notes only (offer.kind is preferred)")
+    return Accounting(par, per_unit, total, interest)
+
+
+def _consideration(raw, base: Path, problems: list[InputError]) -> Consideration | None:
+    c = _Table(raw if raw is not None else {}, "offer.consideration", problems)
+    if raw is None:
+        problems.append(InputError("offer.consideration", None, "table is required"))
+        return None
+    c.unknown(KEYS["offer.consideration"])
+    has_ratio, has_formula = c.has("ratio"), c.has("formula")
+    ratio = formula = None
+    if has_ratio and has_formula:
+        c.fail("formula", "table", "give ratio or a formula table, not both")
+    elif has_ratio:
+        ratio = c.number("ratio", positive=True)
+    elif has_formula:
+        formula = _formula(c.data["formula"], base, problems)
+    else:
+        c.fail("ratio", None, "is required (or an [offer.consideration.formula] table)")
+    if c.has("cash_per_unit") and c.has("cash_total"):
+        c.fail("cash_total", c.data["cash_total"], "give cash_per_unit or cash_total, not both")
+    cash_per_unit = c.number("cash_per_unit", required=False, nonneg=True, default=Decimal(0))
+    cash_total = c.number("cash_total", required=False, nonneg=True)
+    arrears = c.number("arrears_per_unit", required=False, nonneg=True, default=Decimal(0))
+    fractional = c.choice("fractional", FRACTIONAL_POLICIES, required=False, default="cash")
+    fractional_price = c.number("fractional_price", required=False, positive=True)
+    if (ratio is None) == (formula is None) or None in (cash_per_unit, arrears, fractional):
+        return None  # the problem is recorded: no consideration to describe
+    if cash_total is not None and cash_per_unit:
+        return None
+    return Consideration(ratio, formula, cash_per_unit, cash_total, arrears, fractional, fractional_price)
+
+
+def _formula(raw, base: Path, problems: list[InputError]) -> RatioFormula | None:
+    f = _Table(raw, "offer.consideration.formula", problems)
+    f.unknown(KEYS["offer.consideration.formula"])
+    value = f.number("value", positive=True)
+    days = f.whole("averaging_days", required=False, positive=True, default=5)
+    lag = f.whole("lag_days", required=False, default=2)
+    cap = f.number("cap", required=False, positive=True)
+    floor = f.number("floor", required=False, nonneg=True)
+    if cap is not None and floor is not None and floor > cap:
+        f.fail("floor", f.data["floor"], f"must not exceed cap ({cap})")
+    places = f.whole("places", required=False, default=2)
+    calendar = f.text("calendar", required=False, default=calendars.DEFAULT_CALENDAR)
+    prices_name = f.text("prices")
+    prices = ()
+    if prices_name:
+        try:
+            prices = sources.read_prices(base / prices_name)
+        except InputErrors as exc:
+            problems.extend(
+                InputError(f"offer.consideration.formula.prices: {p.field}", p.value, p.reason,
+                           show_value=p.show_value)
+                for p in exc.problems
+            )
+    if value is None or days is None or lag is None or places is None:
+        return None
+    return RatioFormula(value, prices, calendar, days, lag, cap, floor, places, source=prices_name)
+
+
+def _tally(t: _Table, base: Path, problems: list[InputError]) -> Tally | None:
+    final = t.flag("final", False)
+    if t.has("file"):
+        aggregate = [k for k in ("tendered", "guaranteed_delivery", "failed_delivery") if t.has(k)]
+        if aggregate:
+            t.fail(aggregate[0], t.data[aggregate[0]], "give aggregate counts or a holder file, not both")
+        name = t.text("file")
+        mapping = None
+        if t.has("mapping"):
+            try:
+                mapping = sources.read_mapping(base / t.text("mapping"))
+            except InputErrors as exc:
+                problems.extend(exc.problems)
+        if not name:
+            return None
+        try:
+            table: HolderTable = sources.read_tally(base / name, mapping, source=name)
+        except InputErrors as exc:
+            problems.extend(
+                InputError(f"tally.file: {p.field}", p.value, p.reason, show_value=p.show_value)
+                for p in exc.problems
+            )
+            return None
+        return Tally(holders=table, final=final)
+    tendered = t.whole("tendered")
+    guaranteed = t.whole("guaranteed_delivery", required=False, default=0)
+    failed = t.whole("failed_delivery", required=False, default=0)
+    if None in (tendered, guaranteed, failed):
+        return None
+    return Tally(tendered, guaranteed, failed, final=final)
+
+
+def compute_file(path: str | os.PathLike):
+    """Load an offer file and compute it with the exchange calendars; returns ``(offer, results)``."""
+    from .vector import ALLOCATOR  # numpy, for large holder tallies
+
+    offer = load(path)
+    try:
+        return offer, compute(offer, calendars.sessions, ALLOCATOR)
+    except InputErrors as exc:
+        raise InputErrors([_locate(p, Path(path).name) for p in exc.problems]) from None
+    except InputError as exc:
+        raise InputErrors([_locate(exc, Path(path).name)]) from None

@@ -1,0 +1,210 @@
+"""Limits on packages from outside the firm, checked before any part is decompressed.
+
+Workbooks and XLSX tallies arrive by e-mail.  A zip package says in its
+directory how large each part unpacks to; a hostile one says 2 GiB for a
+2 MB file (a "zip bomb"), or lies.  Every package xlpy opens is therefore
+checked from its directory first (:func:`check_package`):
+
+* the number of parts;
+* each part's unpacked size, and all parts' together;
+* each large part's compression ratio (unpacked / packed).
+
+Python's :mod:`zipfile` never unpacks more of a part than the directory
+declares (it stops there and fails the CRC check), and :func:`read_part`
+reads in slices and stops at the limit, so a directory that lies cannot make
+a read larger than the limits either.
+
+The defaults are sized from a workbook holding a 100,000-line holder tally
+(its largest sheet unpacks to 92 MB at a ratio of 10): about five times that.
+Raise them with the command line (``--max-part-mb``, ``--max-total-mb``,
+``--max-ratio``, ``--max-parts``) or the environment (``XLPY_MAX_PART_MB``,
+``XLPY_MAX_TOTAL_MB``, ``XLPY_MAX_RATIO``, ``XLPY_MAX_PARTS``); the command
+line wins.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..engine.errors import InputError
+
+__all__ = ["DEFAULTS", "Limits", "check_package", "configure", "limits", "read_part"]
+
+MB = 1 << 20
+#: Parts smaller than this are not held to the ratio (tiny XML parts compress well and cost nothing).
+RATIO_FLOOR = 1 * MB
+
+#: name -> (default, environment variable, command-line flag, unit)
+DEFAULTS: dict[str, tuple[float, str, str]] = {
+    "part_mb": (512, "XLPY_MAX_PART_MB", "--max-part-mb"),
+    "total_mb": (1024, "XLPY_MAX_TOTAL_MB", "--max-total-mb"),
+    "ratio": (100, "XLPY_MAX_RATIO", "--max-ratio"),
+    "parts": (10_000, "XLPY_MAX_PARTS", "--max-parts"),
+}
+
+_given: dict[str, float] = {}
+
+
+@dataclass(frozen=True)
+class Limits:
+    part_mb: float
+    total_mb: float
+    ratio: float
+    parts: int
+
+    @property
+    def part_bytes(self) -> int:
+        return int(self.part_mb * MB)
+
+    @property
+    def total_bytes(self) -> int:
+        return int(self.total_mb * MB)
+
+
+def configure(**given: float | None) -> None:
+    """Set limits from the command line (``part_mb=``, ``total_mb=``, ``ratio=``, ``parts=``; None: unchanged)."""
+    for key, value in given.items():
+        if key not in DEFAULTS:
+            raise TypeError(f"configure: no limit {key!r}")
+        if value is None:
+            continue
+        if not value > 0:
+            raise InputError(DEFAULTS[key][2], value, "must be > 0")
+        _given[key] = value
+
+
+def reset() -> None:
+    """Forget limits set by :func:`configure` (tests)."""
+    _given.clear()
+
+
+def limits() -> Limits:
+    """The limits in force: the command line's, else the environment's, else the defaults."""
+    values = {}
+    for key, (default, env, _flag) in DEFAULTS.items():
+        if key in _given:
+            values[key] = _given[key]
+            continue
+        raw = os.environ.get(env, "").strip()
+        if not raw:
+            values[key] = default
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if not value > 0:
+            raise InputError(f"environment variable {env}", raw, "must be a number > 0")
+        values[key] = value
+    return Limits(values["part_mb"], values["total_mb"], values["ratio"], int(values["parts"]))
+
+
+def _mb(n: int) -> str:
+    return f"{n / MB:,.1f} MB"
+
+
+def _refuse(label: str, part: str | None, what: str, key: str) -> InputError:
+    _default, env, flag = DEFAULTS[key]
+    where = f"{label}: part {part}" if part else label
+    return InputError(where, None, f"{what}; refused before unpacking (raise the limit with {flag} or {env})",
+                      show_value=False)
+
+
+def _entries_from_end(fh, size: int) -> int | None:
+    """The number of entries the end-of-directory record declares, or None when there is none to read."""
+    tail = min(size, 22 + 0xFFFF)
+    fh.seek(size - tail)
+    data = fh.read(tail)
+    at = data.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(data):
+        return None
+    _sig, _disk, _cd_disk, _n_disk, total, _cd_size, _cd_off, _comment = struct.unpack("<4sHHHHIIH", data[at:at + 22])
+    return None if total == 0xFFFF else total
+
+
+def check_package(source: str | os.PathLike | bytes, label: str | None = None, lim: Limits | None = None) -> None:
+    """Refuse a package whose directory declares more than the limits allow; nothing is decompressed.
+
+    *source* is a path or the file's bytes; *label* names it in messages
+    (default: the path as given).  A file that is not a zip package passes:
+    the reader that opens it next says so in its own words.
+
+    Raises
+    ------
+    InputError
+        One line naming the file, the part and the limit.
+    """
+    lim = lim or limits()
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        label = label or "package"
+        fh: io.IOBase = io.BytesIO(source)
+        size = len(source)
+    else:
+        label = label or str(source)
+        try:
+            size = os.stat(source).st_size
+        except OSError:
+            return  # not found: the reader says so
+        if size > lim.total_bytes:
+            raise _refuse(label, None, f"is {_mb(size)}, over the limit of {lim.total_mb:g} MB in all", "total_mb")
+        fh = open(source, "rb")  # noqa: SIM115  (closed below)
+    try:
+        declared = _entries_from_end(fh, size)
+        if declared is not None and declared > lim.parts:
+            raise _refuse(label, None, f"has {declared:,} parts, over the limit of {lim.parts:,}", "parts")
+        fh.seek(0)
+        try:
+            zf = zipfile.ZipFile(fh)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            return
+        infos = zf.infolist()
+        if len(infos) > lim.parts:
+            raise _refuse(label, None, f"has {len(infos):,} parts, over the limit of {lim.parts:,}", "parts")
+        total = 0
+        for info in infos:
+            if info.file_size > lim.part_bytes:
+                raise _refuse(label, info.filename, f"unpacks to {_mb(info.file_size)}, over the limit of "
+                              f"{lim.part_mb:g} MB per part", "part_mb")
+            if info.file_size > RATIO_FLOOR:
+                ratio = info.file_size / max(info.compress_size, 1)
+                if ratio > lim.ratio:
+                    raise _refuse(label, info.filename, f"unpacks {ratio:,.0f} times its packed size "
+                                  f"({_mb(info.file_size)}), over the limit of {lim.ratio:g}", "ratio")
+            total += info.file_size
+            if total > lim.total_bytes:
+                raise _refuse(label, None, f"unpacks to over {_mb(total)}, over the limit of {lim.total_mb:g} MB "
+                              "in all", "total_mb")
+    finally:
+        fh.close()
+
+
+def read_part(zf: zipfile.ZipFile, name: str, label: str, lim: Limits | None = None) -> bytes:
+    """One part's bytes, read in slices; refused as soon as it passes the per-part limit.
+
+    :mod:`zipfile` itself stops at the size the directory declares (and then
+    fails the CRC check if the directory lied); this bounds the read by the
+    limit whatever the directory says.
+    """
+    lim = lim or limits()
+    out: list[bytes] = []
+    size = 0
+    with zf.open(name) as fh:
+        while True:
+            chunk = fh.read(8 << 20)  # large slices, joined once: a long sheet is copied once, not twice
+            if not chunk:
+                break
+            out.append(chunk)
+            size += len(chunk)
+            if size > lim.part_bytes:
+                raise _refuse(label, name, f"unpacks to more than {lim.part_mb:g} MB, over the limit per part",
+                              "part_mb")
+    return out[0] if len(out) == 1 else b"".join(out)
+
+
+def path_label(path: str | os.PathLike) -> str:
+    return Path(path).name

@@ -1,0 +1,593 @@
+"""Reading the exchange agent's tally and the price history.
+
+This is the one layer that reads data files; it may use pandas (imported on
+first use), and it hands the engine plain columns.  Every problem is reported
+with the file, the row (the line number a spreadsheet or text editor shows:
+the header is row 1) and the column, all at once.
+
+Tally files come as exchange agents send them: CSV or XLSX, with common
+column spellings mapped (``Holder``, ``Account``, ``Shares``, ``Units``,
+``Quantity``, ``Status``, ``Method``, guaranteed-delivery markers).  A mapping
+(:class:`ColumnMapping`, or a small TOML file) names the rest.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+import tomllib
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import eq, ne
+from pathlib import Path
+
+from ..engine.errors import InputError, InputErrors
+from ..engine.model import HolderTable, PriceDay
+from ..engine.numbers import to_decimal, to_whole
+
+__all__ = [
+    "TALLY_COLUMNS",
+    "PRICE_COLUMNS",
+    "ColumnMapping",
+    "read_mapping",
+    "read_tally",
+    "read_prices",
+    "sha256",
+    "MAX_PROBLEMS",
+]
+
+#: Our column name -> spellings exchange agents use (compared case- and space-insensitively).
+TALLY_COLUMNS = {
+    "holder_id": ("holder_id", "holder", "holder id", "holder name", "account", "account number", "account no",
+                  "account_id", "participant", "name", "registered holder"),
+    "units": ("units", "shares", "quantity", "qty", "shares tendered", "units tendered", "number of shares",
+              "tendered shares", "amount"),
+    "method": ("method", "delivery", "delivery method", "tender method", "type", "tender type"),
+    "status": ("status", "state", "tender status"),
+    "guaranteed": ("ngd", "guaranteed", "guaranteed delivery", "notice of guaranteed delivery", "gd"),
+}
+REQUIRED_TALLY = ("holder_id", "units")
+PRICE_COLUMNS = {
+    "date": ("date", "trade date", "trading day", "day"),
+    "price": ("price", "vwap", "close", "closing price", "px"),
+    "volume": ("volume", "vol", "shares traded"),
+}
+
+METHOD_VALUES = {
+    "book-entry": ("book-entry", "book entry", "bookentry", "dtc", "atop", "electronic", "book"),
+    "certificate": ("certificate", "certificated", "cert", "physical"),
+    "guaranteed": ("guaranteed", "ngd", "guaranteed delivery", "notice of guaranteed delivery", "gd", "n.g.d."),
+}
+STATUS_VALUES = {
+    "tendered": ("tendered", "valid", "accepted", "tender", "received"),
+    "withdrawn": ("withdrawn", "withdrawal", "withdraw"),
+    "failed": ("failed", "failed delivery", "not delivered", "undelivered"),
+}
+TRUE_WORDS = ("y", "yes", "true", "1", "x")
+FALSE_WORDS = ("", "n", "no", "false", "0")
+
+#: At most this many problems are listed for one file; a count of the rest follows.
+MAX_PROBLEMS = 50
+
+
+def _key(text: object) -> str:
+    return " ".join(str(text).replace("_", " ").replace("-", " ").strip().lower().split())
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """How a source file's columns and values map onto ours.
+
+    Attributes:
+        columns: our column name -> the file's column header.
+        methods: the file's method word -> ours (``book-entry``, ``certificate``, ``guaranteed``).
+        statuses: the file's status word -> ours (``tendered``, ``withdrawn``, ``failed``).
+        encoding: text encoding of a CSV file.
+        sheet: worksheet of an XLSX file (the first one when empty).
+        defaults: ``method`` / ``status`` -> ours, for a tally without that column.
+    """
+
+    columns: dict[str, str] = field(default_factory=dict)
+    methods: dict[str, str] = field(default_factory=dict)
+    statuses: dict[str, str] = field(default_factory=dict)
+    encoding: str = "utf-8-sig"
+    sheet: str = ""
+    defaults: dict[str, str] = field(default_factory=dict)
+
+
+def read_mapping(path: str | os.PathLike) -> ColumnMapping:
+    """Read a mapping file (TOML)::
+
+        encoding = "cp1252"
+        sheet = "Tenders"
+        [columns]
+        holder_id = "Acct #"
+        units = "Shs Tendered"
+        [methods]
+        "NOG" = "guaranteed"
+        [statuses]
+        "W/D" = "withdrawn"
+        [defaults]            # only for a tally without the column
+        method = "book-entry"
+        status = "tendered"
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputErrors([InputError(str(path), None, "mapping file not found", show_value=False)]) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputErrors([InputError(path.name, None, f"is not valid TOML: {exc}", show_value=False)]) from None
+    problems = []
+    for key in data:
+        if key not in ("columns", "methods", "statuses", "defaults", "encoding", "sheet"):
+            problems.append(InputError(f"{path.name}: {key}", data[key], "unknown key"))
+    for ours in data.get("columns", {}):
+        if ours not in TALLY_COLUMNS:
+            problems.append(InputError(f"{path.name}: columns.{ours}", ours, "is not one of " + ", ".join(TALLY_COLUMNS)))
+    for section, allowed in (("methods", METHOD_VALUES), ("statuses", STATUS_VALUES)):
+        for word, ours in data.get(section, {}).items():
+            if ours not in allowed:
+                problems.append(
+                    InputError(f"{path.name}: {section}.{word}", ours, "must be one of " + ", ".join(allowed))
+                )
+    defaults = data.get("defaults", {})
+    for ours, value in defaults.items():
+        allowed = {"method": METHOD_VALUES, "status": STATUS_VALUES}.get(ours)
+        if allowed is None:
+            problems.append(InputError(f"{path.name}: defaults.{ours}", ours, "must be method or status"))
+        elif value not in allowed:
+            problems.append(InputError(f"{path.name}: defaults.{ours}", value, "must be one of " + ", ".join(allowed)))
+    if problems:
+        raise InputErrors(problems)
+    return ColumnMapping(
+        defaults=dict(defaults),
+        columns=dict(data.get("columns", {})),
+        methods={_key(k): v for k, v in data.get("methods", {}).items()},
+        statuses={_key(k): v for k, v in data.get("statuses", {}).items()},
+        encoding=data.get("encoding", "utf-8-sig"),
+        sheet=data.get("sheet", ""),
+    )
+
+
+def sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a file, hex, for the record on the workbook's cover."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def delimiter(header_line: str) -> str:
+    """The separator a CSV export uses, read from its header line.
+
+    Comma unless the header has more semicolons (the default in many European
+    locales) or tabs outside quoted names.
+
+    >>> delimiter("Holder;Units;Status"), delimiter('"Smith; J",Units'), delimiter("date\tprice")
+    (';', ',', '\t')
+    """
+    bare = re.sub(r'"[^"]*"', "", header_line)
+    counts = {d: bare.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def european_number(text: str) -> str:
+    """A number written with a decimal comma (``7,39``; ``1.234,5``) in the form :func:`to_decimal` reads.
+
+    Used only for files separated by semicolons, where the comma is the decimal mark.
+
+    >>> european_number("7,39"), european_number("1.234,5"), european_number("7.39")
+    ('7.39', '1234.5', '7.39')
+    """
+    if "," not in text:
+        return text
+    return text.replace(".", "").replace(" ", "").replace(",", ".")
+
+
+def header_line(path: Path, encoding: str) -> str:
+    """The first line of a text file (a problem naming the file when it is not *encoding* text)."""
+    try:
+        with open(path, encoding=encoding, newline="") as fh:
+            return fh.readline()
+    except UnicodeDecodeError as exc:
+        raise InputErrors(
+            [
+                InputError(
+                    path.name, None,
+                    f"is not {encoding} text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+                    "save it as CSV UTF-8, or set encoding in a mapping file (e.g. cp1252)",
+                    show_value=False,
+                )
+            ]
+        ) from None
+
+
+def _match_columns(headers, spellings, mapping_columns, name, required):
+    """Our column -> index in *headers*; problems for missing or ambiguous ones."""
+    found, problems = {}, []
+    keyed = [_key(h) for h in headers]
+    for ours, theirs in mapping_columns.items():
+        if theirs not in headers:
+            problems.append(InputError(f"{name}: column {theirs!r}", theirs, f"named for {ours} is not in the header"))
+        else:
+            found[ours] = headers.index(theirs)
+    for ours, words in spellings.items():
+        if ours in found:
+            continue
+        hits = [i for i, k in enumerate(keyed) if k in words]
+        if len(hits) > 1:
+            problems.append(
+                InputError(
+                    f"{name}: columns", ", ".join(headers[i] for i in hits),
+                    f"more than one column could be {ours}; name one in a mapping file",
+                )
+            )
+        elif hits:
+            found[ours] = hits[0]
+    for ours in required:
+        if ours not in found:
+            problems.append(
+                InputError(
+                    f"{name}: header", ", ".join(map(str, headers)),
+                    f"has no {ours} column (expected one of: {', '.join(spellings[ours])})",
+                )
+            )
+    return found, problems
+
+
+def read_tally(path: str | os.PathLike, mapping: ColumnMapping | None = None, source: str = "") -> HolderTable:
+    """Read a holder-level tally (CSV or XLSX) into a :class:`HolderTable`.
+
+    The table's ``source`` is *source*, or the file's name when not given.
+
+    A tally without a ``method`` or ``status`` column is refused unless the
+    mapping states the default (``[defaults]``); a ``guaranteed`` marker
+    column (Y/N) states the method.
+
+    Raises
+    ------
+    InputErrors
+        Every problem, each naming the file, row and column.
+    """
+    path = Path(path)
+    mapping = mapping or ColumnMapping()
+    if not path.is_file():
+        raise InputErrors([InputError(str(path), None, "tally file not found", show_value=False)])
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        headers, columns = _xlsx_columns(path, mapping)
+    else:
+        headers, columns = _csv_columns(path, mapping)
+    lines, arrays = _tally_from_columns(path.name, headers, columns, mapping)
+    table = HolderTable(*lines, source=source or path.name)
+    if arrays is not None:
+        # The same lines as numpy arrays, read by xlpy.files.vector; dataclasses.replace drops them.
+        object.__setattr__(table, "_arrays", arrays)
+    return table
+
+
+def _csv_columns(path: Path, mapping: ColumnMapping):
+    import numpy as np
+    import pandas as pd
+
+    first = header_line(path, mapping.encoding)
+    sep = delimiter(first)
+    header = next(csv.reader([first], delimiter=sep), None)
+    if not header:
+        raise InputErrors([InputError(path.name, None, "is empty: no header row", show_value=False)])
+    # The units column is parsed by pandas as integers when every cell is a
+    # plain whole number (exact: int64); any other cell (a decimal point, a
+    # thousands separator, text, an empty cell) makes it read again as text,
+    # so the exact reader can name the row and the value.  Every other
+    # column is read as text, so holder ids keep their leading zeros.
+    names = [h.strip() for h in header]
+    found, _ = _match_columns(names, TALLY_COLUMNS, mapping.columns, path.name, ())
+    # Method and status hold a handful of words: read as categories, they
+    # cost one string each rather than one a line.
+    units_at = found.get("units") if len(set(names)) == len(names) else None
+    options = dict(keep_default_na=False, encoding=mapping.encoding, skipinitialspace=True, sep=sep)
+    try:
+        if units_at is None:
+            frame = pd.read_csv(path, dtype=str, **options)
+        else:
+            words = {found.get("method"), found.get("status")} - {None, units_at}
+            frame = pd.read_csv(path, dtype={i: "category" if i in words else str
+                                             for i in range(len(names)) if i != units_at}, **options)
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise InputErrors([InputError(path.name, None, f"cannot be read as CSV: {exc}", show_value=False)]) from None
+    headers = [str(c) for c in frame.columns]
+    columns = []
+    for i in range(len(frame.columns)):
+        column = frame.iloc[:, i]
+        if i == units_at and len(frame.columns) == len(names):
+            if column.dtype.kind in "iu":
+                values = column.tolist()
+                column_values = values
+                if not len(values) or column.min() >= 0:
+                    column_values = _Whole(values)
+                    column_values.array = column.to_numpy(dtype="int64")
+            else:
+                column_values = pd.read_csv(path, usecols=[i], dtype=str, **options).iloc[:, 0].tolist()
+            columns.append(column_values)
+        elif isinstance(column.dtype, pd.CategoricalDtype) and len(column) and column.cat.codes.min() >= 0:
+            categories, codes = list(column.cat.categories), column.cat.codes.to_numpy()
+            words = _Words(np.asarray(categories, dtype=object).take(codes).tolist())  # the words, shared
+            words.codes, words.categories = codes, categories
+            columns.append(words)
+        else:
+            columns.append(column.tolist())
+    return headers, columns
+
+
+class _Whole(list):
+    """A column pandas has already read as whole numbers, none negative; ``array``: the same, int64."""
+
+
+class _Words(list):
+    """A column of a few distinct words; ``codes[i]`` is line *i*'s index in ``categories``."""
+
+
+def _word_codes(raw, ours, n):
+    """``(codes, words)``: line *i*'s word is ``words[codes[i]]`` (None when *raw* was not read so)."""
+    import numpy as np
+
+    if raw is None:  # the column is absent: every line has the default
+        return np.zeros(n, dtype=np.int8), [ours[0]]
+    if type(raw) is not _Words:
+        return None
+    codes = raw.codes
+    return codes, [ours[int(np.argmax(codes == k))] for k in range(len(raw.categories))]
+
+
+def _has(column, word):
+    """Lines whose word is *word*, from ``(codes, words)``."""
+    import numpy as np
+
+    codes, words = column
+    return np.isin(codes, [k for k, w in enumerate(words) if w == word])
+
+
+def _line_arrays(found, columns, method, status, n):
+    """The units and word codes as numpy arrays, for :mod:`xlpy.files.vector` (None when not read as such)."""
+    if "guaranteed" in found or type(columns[found["units"]]) is not _Whole:
+        return None
+    words = {}
+    for key, ours in (("method", method), ("status", status)):
+        words[key] = _word_codes(columns[found[key]] if key in found else None, ours, n)
+        if words[key] is None:
+            return None
+    return {"units": columns[found["units"]].array, **words}
+
+
+def _xlsx_columns(path: Path, mapping: ColumnMapping):
+    from openpyxl import load_workbook
+
+    from .safety import check_package
+
+    check_package(path, path.name)  # before openpyxl unpacks anything
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a bad file
+        raise InputErrors([InputError(path.name, None, f"cannot be read as XLSX: {exc}", show_value=False)]) from None
+    try:
+        if mapping.sheet and mapping.sheet not in wb.sheetnames:
+            raise InputErrors([InputError(f"{path.name}: sheet", mapping.sheet, "is not in the workbook")])
+        ws = wb[mapping.sheet] if mapping.sheet else wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header = next(rows, None)
+        if not header:
+            raise InputErrors([InputError(path.name, None, "is empty: no header row", show_value=False)])
+        width = len(header)
+        data = [tuple(r[:width]) + (None,) * (width - len(r)) for r in rows if any(v is not None for v in r)]
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # damaged, or a directory that understates a part
+        raise InputErrors([InputError(path.name, None, f"cannot be read as XLSX: {exc}", show_value=False)]) from None
+    finally:
+        wb.close()
+    headers = ["" if h is None else str(h) for h in header]
+    columns = [["" if r[i] is None else r[i] for r in data] for i in range(width)]
+    return headers, columns
+
+
+def _words(values, table, mapping_words, name, column, default, problems):
+    """Map a column of words onto ours; unknown words are problems naming the row."""
+    lookup = {w: ours for ours, words in table.items() for w in words}
+    lookup.update(mapping_words)
+    # A tally has a handful of distinct words: map each once, then the column at C speed.
+    resolved = {}
+    for raw in values.categories if type(values) is _Words else set(values):
+        k = _key(raw)
+        resolved[raw] = default if k == "" else lookup.get(k)
+    if all(type(raw) is str and raw == ours for raw, ours in resolved.items()):
+        return values  # already our words: nothing to map
+    out = list(map(resolved.__getitem__, values))
+    if None in resolved.values():
+        for i, (raw, ours) in enumerate(zip(values, out)):
+            if ours is None:
+                problems.append(
+                    InputError(f"{name}: row {i + 2}, column {column}", raw, "must be one of " + ", ".join(table))
+                )
+                if len(problems) > MAX_PROBLEMS:
+                    break
+    return out
+
+
+def _tally_from_columns(name, headers, columns, mapping):
+    found, problems = _match_columns(headers, TALLY_COLUMNS, mapping.columns, name, REQUIRED_TALLY)
+    if problems:
+        raise InputErrors(problems)
+    n = len(columns[0]) if columns else 0
+    if n == 0:
+        raise InputErrors([InputError(name, None, "has a header but no tally lines", show_value=False)])
+    units_col = headers[found["units"]]
+    raw_units = columns[found["units"]]
+    units = _whole_column(raw_units, name, units_col, problems)
+    ids_raw = columns[found["holder_id"]]
+    try:
+        ids = tuple(map(str.strip, ids_raw))
+    except TypeError:  # numbers from a spreadsheet
+        ids = tuple(map(str.strip, map(str, ids_raw)))
+    if "" in ids:
+        for i, h in enumerate(ids):
+            if not h:
+                problems.append(InputError(f"{name}: row {i + 2}, column {headers[found['holder_id']]}",
+                                           ids_raw[i], "must name the holder"))
+    _missing_columns(found, mapping, name, headers, problems)
+    if "method" in found:
+        method = _words(columns[found["method"]], METHOD_VALUES, mapping.methods, name,
+                        headers[found["method"]], "book-entry", problems)
+    else:
+        method = [mapping.defaults.get("method", "book-entry")] * n
+    if "guaranteed" in found:
+        col = headers[found["guaranteed"]]
+        for i, raw in enumerate(columns[found["guaranteed"]]):
+            k = _key(raw)
+            if k in TRUE_WORDS:
+                method[i] = "guaranteed"
+            elif k not in FALSE_WORDS:
+                problems.append(InputError(f"{name}: row {i + 2}, column {col}", raw, "must be Y or N"))
+    if "status" in found:
+        status = _words(columns[found["status"]], STATUS_VALUES, mapping.statuses, name,
+                        headers[found["status"]], "tendered", problems)
+    else:
+        status = [mapping.defaults.get("status", "tendered")] * n
+    arrays = None if problems else _line_arrays(found, columns, method, status, n)
+    if arrays is not None:
+        failed_not_guaranteed = bool((_has(arrays["status"], "failed") & ~_has(arrays["method"], "guaranteed")).any())
+    else:
+        failed_not_guaranteed = "failed" in status and any(
+            map(ne, compress(method, map(eq, status, repeat("failed"))), repeat("guaranteed"))
+        )
+    for i, (m, s) in enumerate(zip(method, status) if failed_not_guaranteed else ()):
+        if s == "failed" and m != "guaranteed":
+            problems.append(InputError(f"{name}: row {i + 2}, column status", "failed",
+                                       "only a guaranteed delivery can fail"))
+            if len(problems) > MAX_PROBLEMS:
+                break
+    if problems:
+        raise InputErrors(_capped(problems))
+    return (tuple(ids), tuple(units), tuple(method), tuple(status)), arrays
+
+
+def _missing_columns(found, mapping, name, headers, problems) -> None:
+    """A tally states each line's method and status, or its mapping file states the default.
+
+    A ``guaranteed`` marker column (NGD Y/N) states the method.  Nothing is
+    silently assumed: a tally of only holders and units could hold
+    withdrawals or guaranteed deliveries that would be counted as tendered.
+    """
+    stated = set(found) | set(mapping.defaults) | ({"method"} if "guaranteed" in found else set())
+    for ours, example in (("method", "book-entry"), ("status", "tendered")):
+        if ours not in stated:
+            problems.append(InputError(
+                f"{name}: header", ", ".join(map(str, headers)),
+                f"has no {ours} column (expected one of: {', '.join(TALLY_COLUMNS[ours])}); add it, or state "
+                f"the {ours} of every line in a mapping file ([defaults] {ours} = \"{example}\")"))
+
+
+def _capped(problems):
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS
+    return problems[:MAX_PROBLEMS] + [InputError("...", None, f"and {rest:,} more problems", show_value=False)]
+
+
+def _whole_column(raw, name, column, problems):
+    """Units as ints; the fast path takes plain digits, the rest go through the exact reader."""
+    if type(raw) is _Whole:
+        return raw  # a list already: the table makes its tuple
+    out = []
+    append = out.append
+    for i, v in enumerate(raw):
+        if type(v) is int:
+            u = v
+        elif type(v) is str and v.isdigit():
+            u = int(v)
+        else:
+            try:
+                u = to_whole(v, "units")
+            except InputError as exc:
+                problems.append(InputError(f"{name}: row {i + 2}, column {column}", v, exc.reason))
+                append(0)
+                continue
+        if u < 0:
+            problems.append(InputError(f"{name}: row {i + 2}, column {column}", v, "must not be negative"))
+        append(u)
+    return out
+
+
+def read_prices(path: str | os.PathLike) -> tuple[PriceDay, ...]:
+    """Read a price history CSV: columns date, price, volume; one row per trading day.
+
+    Separated by commas, or by semicolons with decimal commas (``7,39``), as
+    spreadsheet applications export in many European locales.
+
+    Raises
+    ------
+    InputErrors
+        Missing file or column, bad date, non-numeric or non-positive price,
+        negative volume, a date given twice; each naming the row and column.
+    """
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise InputErrors([InputError(str(path), None, "price file not found", show_value=False)])
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            text = fh.read()
+    except UnicodeDecodeError as exc:
+        raise InputErrors([InputError(name, None, f"is not UTF-8 text: {exc.reason}", show_value=False)]) from None
+    sep = delimiter(text.partition("\n")[0])
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    number = european_number if sep == ";" else str
+    if not rows:
+        raise InputErrors([InputError(name, None, "is empty: no header row", show_value=False)])
+    headers = [h.strip() for h in rows[0]]
+    found, problems = _match_columns(headers, PRICE_COLUMNS, {}, name, tuple(PRICE_COLUMNS))
+    if problems:
+        raise InputErrors(problems)
+    days, seen = [], {}
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        cells = {k: (row[i].strip() if i < len(row) else "") for k, i in found.items()}
+        cells["price"], cells["volume"] = number(cells["price"]), number(cells["volume"])
+        where = f"{name}: row {line}, column "
+        try:
+            day = dt.date.fromisoformat(cells["date"])
+        except ValueError:
+            problems.append(InputError(where + headers[found["date"]], cells["date"], "must be a date YYYY-MM-DD"))
+            day = None
+        price = volume = None
+        try:
+            price = to_decimal(cells["price"], "price")
+            if price <= 0:
+                problems.append(InputError(where + headers[found["price"]], cells["price"], "must be > 0"))
+        except InputError as exc:
+            problems.append(InputError(where + headers[found["price"]], cells["price"], exc.reason))
+        try:
+            volume = to_decimal(cells["volume"], "volume")
+            if volume < 0:
+                problems.append(InputError(where + headers[found["volume"]], cells["volume"], "must not be negative"))
+        except InputError as exc:
+            problems.append(InputError(where + headers[found["volume"]], cells["volume"], exc.reason))
+        if day is not None and day in seen:
+            problems.append(InputError(where + headers[found["date"]], cells["date"],
+                                       f"is given twice (also row {seen[day]})"))
+        elif day is not None:
+            seen[day] = line
+        if day is not None and price is not None and volume is not None:
+            days.append(PriceDay(day, price, volume))
+    if problems:
+        raise InputErrors(_capped(problems))
+    if not days:
+        raise InputErrors([InputError(name, None, "has a header but no price rows", show_value=False)])
+    return tuple(sorted(days, key=lambda p: p.date))

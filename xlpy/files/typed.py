@@ -1,0 +1,256 @@
+"""One way of reading typed values, every problem returned as data.
+
+The offer file (TOML keys), the workbook's Inputs (``Sheet!Cell``) and the
+worksheet functions' arguments all read the same kinds of value: a whole count,
+a decimal, a ratio, a date, TRUE or FALSE, a choice from an allowed set, text.
+A :class:`Reader` reads them from any source of raw values and, rather than
+stopping at the first problem, appends each one to :attr:`Reader.problems` as a
+located :class:`~xlpy.engine.errors.InputError` and gives back the default, so
+a caller reports every problem at once (or, for a worksheet function, the first).
+
+What differs between the sources is only how a value is found, how its place
+is written and how lenient the reading is; a :class:`Scheme` says the last:
+
+* :data:`TOML`: a missing key is absent; numbers may be written as text
+  (``"464,777"``); a whole count must be written as an integer; dates are
+  ``YYYY-MM-DD`` without a time;
+* :data:`CELLS`: a blank cell (None or "") is missing; text in a number cell
+  is refused, never coerced; a date-time cell is its day; TRUE and FALSE may
+  arrive as text or as the formula ``=TRUE()``; each reason starts with the
+  input's name (``Inputs!C11: Outstanding must be a number, not text``);
+* :data:`ARGUMENTS`: what Excel hands a worksheet function: an empty cell is
+  missing, a date may be an Excel serial number, choices ignore case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..engine.errors import InputError, InputErrors
+from ..engine.numbers import is_whole, to_decimal
+from .serial_dates import from_serial
+
+__all__ = ["Scheme", "TOML", "CELLS", "ARGUMENTS", "Reader", "MISSING", "one", "raise_first"]
+
+#: What a source gives for a value that is not there at all (an absent TOML key).
+MISSING = object()
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """How lenient a source is, and how it words a few of its reasons."""
+
+    blank: tuple = ()                  #: values that count as missing, besides :data:`MISSING` and None
+    text_numbers: bool = False         #: numbers may be written as text
+    not_text: str = ""                 #: added to "must be a number" when text is refused
+    integer_literals: bool = False     #: a count written as a decimal (``274000.0``) is refused
+    date_times: bool = True            #: a date-time is read as its day (else refused)
+    serials: bool = False              #: a number is an Excel date serial
+    date_hint: str = ""                #: added to "must be a date"
+    flag_words: tuple[str, str] = ("", "")  #: text read as TRUE and FALSE (upper case); empty: none
+    flag_formula: Callable[[object], bool | None] | None = None  #: ``=TRUE()`` -> True
+    flag_reason: str = "must be TRUE or FALSE"
+    any_text: bool = False             #: a number in a text cell is read as its text
+    ignore_case: bool = False          #: choices match in any case
+    named: bool = False                #: reasons start with the input's name
+
+
+TOML = Scheme(text_numbers=True, integer_literals=True, date_times=False, date_hint=" YYYY-MM-DD",
+              flag_reason="must be true or false")
+CELLS = Scheme(blank=("",), not_text=", not text", flag_words=("TRUE", "FALSE"), any_text=True, named=True)
+ARGUMENTS = Scheme(serials=True, ignore_case=True)
+
+
+class Reader:
+    """Typed reads from ``get(key)``, collecting located problems in :attr:`problems`.
+
+    Parameters
+    ----------
+    get : callable
+        ``get(key)`` -> the raw value, None or :data:`MISSING` when there is none.
+    where : callable
+        ``where(key)`` -> the place a problem names (``offer.outstanding``, ``Inputs!C11``).
+    scheme : Scheme
+    name : callable, optional
+        ``name(key)`` -> the input's name, put before each reason when the scheme is ``named``.
+    problems : list, optional
+        Where problems go (shared between readers of one input); a new list by default.
+    """
+
+    def __init__(self, get: Callable[[Hashable], object], where: Callable[[Hashable], str], scheme: Scheme,
+                 name: Callable[[Hashable], str] = str, problems: list[InputError] | None = None):
+        self.get, self.where, self.scheme, self.name = get, where, scheme, name
+        self.problems: list[InputError] = [] if problems is None else problems
+
+    # --- the problems -------------------------------------------------------------------------
+
+    def fail(self, key, value, reason: str) -> None:
+        """Record that *value* at *key* is wrong: *reason* follows the place (and the name)."""
+        if self.scheme.named:
+            reason = f"{self.name(key)} {reason}"
+        self.problems.append(InputError(self.where(key), value, reason))
+
+    def check(self) -> None:
+        """Raise :class:`InputErrors` with every problem recorded, if any."""
+        if self.problems:
+            raise InputErrors(self.problems)
+
+    def _value(self, key, required: bool):
+        """``(present, value)``; a missing required value is recorded as ``is required``."""
+        value = self.get(key)
+        if value is MISSING or value is None or value in self.scheme.blank:
+            if required:
+                self.fail(key, None if value is MISSING else value, "is required")
+            return False, value
+        return True, value
+
+    # --- the kinds of value ---------------------------------------------------------------------
+
+    def number(self, key, required: bool = True, positive: bool = False, nonneg: bool = False,
+               default: Decimal | None = None) -> Decimal | None:
+        """A finite decimal, read from its written text; > 0 when *positive*, ≥ 0 when *nonneg*."""
+        present, value = self._value(key, required)
+        if not present:
+            return default
+        number = self._decimal(key, value)
+        if number is None:
+            return default
+        if positive and number <= 0:
+            self.fail(key, value, "must be > 0")
+            return default
+        if nonneg and number < 0:
+            self.fail(key, value, "must not be negative")
+            return default
+        return number
+
+    def _decimal(self, key, value) -> Decimal | None:
+        if isinstance(value, str) and not self.scheme.text_numbers:
+            self.fail(key, value, "must be a number" + self.scheme.not_text)
+            return None
+        try:
+            return to_decimal(value, "")
+        except InputError as exc:
+            self.fail(key, value, exc.reason)
+            return None
+
+    def whole(self, key, required: bool = True, minimum: int | None = 0, default: int | None = None,
+              below: int | None = None, positive: bool = False) -> int | None:
+        """A whole count of at least *minimum* (None: any; 1 when *positive*), below *below* when given."""
+        present, value = self._value(key, required)
+        if not present:
+            return default
+        if self.scheme.integer_literals and isinstance(value, Decimal):  # a TOML float: 274000.0, 2.74e5
+            self.fail(key, value, "must be a whole number written as an integer (274000, not 274000.0 or 2.74e5)")
+            return default
+        number = self._decimal(key, value)
+        if number is None:
+            return default
+        if not is_whole(number):
+            self.fail(key, value, "must be a whole number")
+            return default
+        if below is not None and abs(number) >= below:
+            self.fail(key, value, f"must be below {below:,} (Excel holds 15 digits exactly)")
+            return default
+        if positive and number < 1:
+            self.fail(key, value, "must be a positive whole number")
+            return default
+        if minimum is not None and number < minimum:
+            self.fail(key, value, _below_minimum(minimum))
+            return default
+        return int(number)
+
+    def date(self, key, required: bool = True) -> dt.date | None:
+        """A day: a date, a date-time (when the scheme allows), ISO text, or an Excel serial (likewise)."""
+        present, value = self._value(key, required)
+        if not present:
+            return None
+        if isinstance(value, dt.datetime):
+            if self.scheme.date_times:
+                return value.date()
+            self.fail(key, value, "must be a date without a time (YYYY-MM-DD)")
+            return None
+        if isinstance(value, dt.date):
+            return value
+        if self.scheme.serials and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            return self._serial(key, value)
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.fail(key, value, "must be a date" + self.scheme.date_hint)
+        return None
+
+    def _serial(self, key, value) -> dt.date | None:
+        if isinstance(value, float) and not math.isfinite(value):
+            self.fail(key, value, "must be a date")
+            return None
+        try:
+            return from_serial(math.floor(value))
+        except InputError as exc:
+            self.fail(key, value, exc.reason)
+            return None
+
+    def flag(self, key, default: bool | None = None) -> bool:
+        """TRUE or FALSE; *default* when missing (None: a missing flag is a problem, read as False)."""
+        value = self.get(key)
+        if value is MISSING and default is not None:
+            return default
+        if isinstance(value, bool):
+            return value
+        true, false = self.scheme.flag_words
+        if true and isinstance(value, str) and value.strip().upper() in (true, false):
+            return value.strip().upper() == true
+        as_formula = self.scheme.flag_formula(value) if self.scheme.flag_formula else None
+        if as_formula is not None:
+            return as_formula
+        self.fail(key, None if value is MISSING else value, self.scheme.flag_reason)
+        return bool(default)
+
+    def text(self, key, required: bool = True, default: str = "") -> str:
+        """Text, stripped; blank text is missing."""
+        present, value = self._value(key, required)
+        if not present:
+            return default
+        if self.scheme.any_text and not isinstance(value, str):
+            value = str(value)
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, value, "must be non-empty text")
+            return default
+        return value.strip()
+
+    def choice(self, key, choices: tuple[str, ...], required: bool = True, default: str = "") -> str:
+        """One of *choices* (in any case when the scheme ignores case); *default* when missing."""
+        present, value = self._value(key, required)
+        if not present:
+            return default
+        if isinstance(value, str):
+            wanted = value.strip().lower() if self.scheme.ignore_case else value.strip()
+            for c in choices:
+                if (c.lower() if self.scheme.ignore_case else c) == wanted:
+                    return c
+        self.fail(key, value, "must be one of " + ", ".join(choices))
+        return default
+
+
+def _below_minimum(minimum: int) -> str:
+    if minimum == 0:
+        return "must not be negative"
+    return f"must be at least {minimum}"
+
+
+def one(value: object, name: str, scheme: Scheme = ARGUMENTS) -> Reader:
+    """A reader of one value named *name* (a worksheet function's argument)."""
+    return Reader(lambda _k: value, lambda _k: name, scheme)
+
+
+def raise_first(reader: Reader, result):
+    """*result*, or the reader's first problem raised (a worksheet function shows one)."""
+    if reader.problems:
+        raise reader.problems[0]
+    return result
+

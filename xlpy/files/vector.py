@@ -1,0 +1,201 @@
+"""The engine's per-holder allocation, vectorised with numpy for large holder tallies.
+
+:func:`xlpy.engine.allocation.count_tally` and :func:`~xlpy.engine.allocation.deliver`
+loop over holders in Python; on a tally of a million lines that is most of
+``xlpy compute``.  :data:`ALLOCATOR` does the same steps on numpy arrays and
+gives the engine the same :class:`~xlpy.engine.allocation.Count` and
+:class:`~xlpy.engine.allocation.Delivery`, so the engine's aggregate step
+(the charge, cash, EPS: all :class:`~decimal.Decimal`) is unchanged.
+
+It is exact because every per-holder figure is an integer: units are whole,
+and a ratio with ``s`` decimals is ``numerator / 10**s``, so a holder's shares
+are ``divmod(units × numerator, 10**s)``, the proration is
+``units × capacity // eligible``, and the rules (tendered, withdrawn, failed;
+odd lots first; floor or half away from zero) are the engine's, line for line.
+Before any step it checks that no product or sum can reach 2**63; when one
+could, that step is left to the engine's own Python path.  The property
+tests (``tests/test_vector.py``) compare the two on random tallies.
+
+Holder lines are grouped by the ids' (Python) hashes: a line whose hash no
+other line has is its holder's only line; the few lines whose hash may repeat
+are summed by the id itself, so a collision never merges two holders.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+
+from ..engine import allocation
+from ..engine.allocation import Count, Delivery
+from ..engine.model import Tally
+from ..engine.numbers import ONE, ZERO
+
+__all__ = ["ALLOCATOR", "Allocator", "LIMIT", "MIN_LINES", "count_tally", "deliver"]
+
+#: Every integer the vectorised path computes stays below this (int64).
+LIMIT = 2**63
+#: Tallies shorter than this are left to the engine: numpy's set-up costs more than it saves.
+MIN_LINES = 1_000
+
+
+def count_tally(tally: Tally, max_units: int | None = None, odd_lot: int | None = None,
+                min_lines: int = MIN_LINES) -> Count:
+    """:func:`xlpy.engine.allocation.count_tally`, on arrays; ``Count.holders`` is an int64 array.
+
+    Aggregate counts, tallies shorter than *min_lines* and tallies whose sums
+    could reach 2**63 go to the engine's function (``Count.holders`` a tuple).
+    """
+    table = tally.holders
+    if table is None or len(table) < min_lines:
+        return allocation.count_tally(tally, max_units, odd_lot)
+    n = len(table)
+    columns = _columns(table)
+    if columns is None:  # a line of 2**63 units or more
+        return allocation.count_tally(tally, max_units, odd_lot)
+    units, status, method = columns
+    if _magnitude(units) * n >= LIMIT:  # a sum of units could reach 2**63
+        return allocation.count_tally(tally, max_units, odd_lot)
+    live = ~_is(status, "withdrawn")
+    good = _is(status, "tendered")
+    guaranteed = live & _is(method, "guaranteed")
+    tendered = int(units[live].sum())
+    failed = int(units[_is(status, "failed")].sum())
+    per_holder = _per_holder(table.holder_id, good, units)
+    holders = per_holder[per_holder != 0]
+    eligible = tendered - failed
+    odd_units = 0
+    factor = ONE
+    if max_units is not None and eligible > max_units:
+        threshold = odd_lot or 0
+        odd_units = int(holders[holders < threshold].sum())
+        if odd_units > max_units:
+            threshold, odd_units = 0, 0  # not even the odd lots fit: every holder is prorated alike
+        capacity = max_units - odd_units
+        rest = eligible - odd_units
+        if rest > capacity:
+            if _magnitude(holders) * capacity >= LIMIT:
+                return allocation.count_tally(tally, max_units, odd_lot)
+            holders = np.where(holders < threshold, holders, holders * capacity // rest)
+        factor = allocation.proration_factor(rest, capacity)
+    return Count(tendered, int(units[guaranteed].sum()), failed, eligible,
+                 int(holders.sum()), factor, odd_units, holders, int(np.count_nonzero(holders)))
+
+
+def _columns(table):
+    """``(units, status, method)``: units as int64, each word column as ``(codes, words)``.
+
+    A table read by :func:`xlpy.files.sources.read_tally` carries them (``_arrays``);
+    any other is converted here.  None when a line's units do not fit in int64.
+    """
+    arrays = vars(table).get("_arrays")
+    if arrays is not None and len(arrays["units"]) == len(table):
+        return arrays["units"], arrays["status"], arrays["method"]
+    try:
+        units = np.fromiter(table.units, dtype=np.int64, count=len(table))
+    except OverflowError:
+        return None
+    status = np.asarray(table.status, dtype=object)
+    method = np.asarray(table.method, dtype=object)
+    return units, (status, None), (method, None)
+
+
+def _is(column, word: str) -> np.ndarray:
+    """Lines whose word is *word*: a column is ``(codes, words)``, or ``(words per line, None)``."""
+    codes, words = column
+    if words is None:
+        return codes == word
+    return np.isin(codes, [k for k, w in enumerate(words) if w == word])
+
+
+def _magnitude(values: np.ndarray) -> int:
+    """The largest absolute value in *values*, as a Python int (0 when empty)."""
+    if not len(values):
+        return 0
+    return max(abs(int(values.min())), abs(int(values.max())))
+
+
+def _per_holder(ids, good: np.ndarray, units: np.ndarray, key=hash) -> np.ndarray:
+    """Units of the *good* lines summed per holder id, in no particular order.
+
+    A line whose id's hash no other line has is its holder's only line; the
+    few lines whose hash may repeat are summed by the id itself, so a hash
+    collision never merges two holders.  (*key*: the hash; the tests pass one that collides.)
+    """
+    digest = np.fromiter(map(key, ids), dtype=np.int64, count=len(ids))[good].view(np.uint64)
+    units = units[good]
+    shared = _shared_hashes(digest)
+    if not shared.any():
+        return units
+    lines = np.flatnonzero(good)[shared].tolist()
+    sums: dict[str, int] = {}
+    get = sums.get
+    for holder, u in zip(map(ids.__getitem__, lines), units[shared].tolist()):
+        sums[holder] = get(holder, 0) + u
+    return np.concatenate((units[~shared], np.fromiter(sums.values(), dtype=np.int64, count=len(sums))))
+
+
+def _shared_hashes(digest: np.ndarray) -> np.ndarray:
+    """Lines that may share their hash with another line (all that do, and a few that do not).
+
+    Each round counts the candidate lines per bucket of 22 bits of the hash
+    (a ``bincount``, cheaper than a hash table); a line alone in its bucket
+    has a hash no other line has.  Three rounds take three bit ranges.
+    """
+    candidates = None  # every line, before the first round
+    for shift in (42, 20, 0):
+        m = len(digest) if candidates is None else len(candidates)
+        if m < 2:
+            break
+        bits = min(22, max(8, (4 * m).bit_length()))
+        part = digest if candidates is None else digest[candidates]
+        bucket = ((part >> np.uint64(shift)) & np.uint64((1 << bits) - 1)).astype(np.intp)
+        kept = np.bincount(bucket, minlength=1 << bits)[bucket] > 1
+        candidates = np.flatnonzero(kept) if candidates is None else candidates[kept]
+    shared = np.zeros(len(digest), dtype=bool)
+    if candidates is not None:  # (None: fewer than two lines, none shared)
+        shared[candidates] = True
+    return shared
+
+
+def deliver(holders, ratio: Decimal, policy: str = "cash", fractional_price: Decimal = ZERO) -> Delivery:
+    """:func:`xlpy.engine.allocation.deliver`, on an array of accepted units per holder."""
+    if not isinstance(holders, np.ndarray) or policy not in ("cash", "down", "nearest"):
+        return allocation.deliver(holders, ratio, policy, fractional_price)
+    sign, _digits, exponent = ratio.as_tuple()
+    scale = max(0, -exponent)
+    denominator = 10**scale
+    numerator = int(ratio.scaleb(scale))
+    n = len(holders)
+    biggest = _magnitude(holders)
+    total = int(np.abs(holders).sum()) if biggest * n < LIMIT else biggest * n  # Σ|units|, or a bound on it
+    # every product, sum and doubled remainder below stays under 2**63
+    if sign or max(biggest * numerator, total * numerator + 2 * n * denominator, 2 * denominator) >= LIMIT:
+        return allocation.deliver(holders.tolist(), ratio, policy, fractional_price)
+    whole, frac = np.divmod(holders * numerator, denominator)
+    if policy == "nearest":
+        whole = whole + (2 * frac >= denominator)
+        frac = np.zeros_like(frac)
+    fractional = Decimal(int(frac.sum())).scaleb(-scale)
+    cash = fractional * fractional_price if policy == "cash" else ZERO
+    return Delivery(int(whole.sum()), fractional, cash)
+
+
+class Allocator:
+    """What :func:`xlpy.engine.compute` takes as ``allocator``: this module's two functions.
+
+    Tallies shorter than *min_lines* are left to the engine's own functions.
+    """
+
+    def __init__(self, min_lines: int = MIN_LINES):
+        self.min_lines = min_lines
+
+    def count_tally(self, tally: Tally, max_units: int | None = None, odd_lot: int | None = None) -> Count:
+        return count_tally(tally, max_units, odd_lot, self.min_lines)
+
+    deliver = staticmethod(deliver)
+
+
+#: Pass to :func:`xlpy.engine.compute` (``allocator=ALLOCATOR``).
+ALLOCATOR = Allocator()

@@ -1,0 +1,744 @@
+"""The book the refresh macros work on: one small interface, three implementations.
+
+The macros (:mod:`xlpy.macros`) never touch openpyxl or xlwings themselves;
+they read and write cells through a :class:`Book`:
+
+* :class:`XlwingsBook` wraps a live ``xlwings.Book`` (a button in Excel);
+* :class:`PackageBook` edits an ``.xlsm`` on disk part by part
+  (:mod:`xlpy.workbook.package`): untouched parts stay byte for byte, and a
+  100,000-line tally is written in about a second.  ``xlpy refresh`` uses it;
+* :class:`OpenpyxlBook` loads the whole file with openpyxl (``keep_vba=True``)
+  and saves it again: simple and complete, but slow on large tallies and it
+  drops what openpyxl does not model.  Kept as the reference implementation
+  (the tests check both disk books give the same cells).
+
+Cells are addressed as ``(sheet title, "C12")``; ranges as ``"B21:L30"``.
+A value is written as Excel would hold it: numbers, dates, booleans, text; a
+string beginning with ``=`` is a formula unless written with ``text=True``,
+which always stores text, whatever it begins with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from itertools import chain, repeat
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+
+from ..engine.errors import InputError, InputErrors
+from .layout import Table
+
+__all__ = ["Book", "OpenpyxlBook", "PackageBook", "XlwingsBook", "open_book", "table_values"]
+
+
+@runtime_checkable
+class Book(Protocol):
+    """What the refresh macros need of a workbook.
+
+    Attributes:
+        folder: the workbook's folder (source paths recorded on the Cover are
+            relative to it), or None when it has none (a new, unsaved book).
+        calculated: True when :meth:`get` gives formula results that are current
+            (a live Excel book); False for a file on disk, whose formulas are
+            recalculated only when Excel or LibreOffice opens it.
+    """
+
+    folder: Path | None
+    calculated: bool
+
+    def sheet_names(self) -> list[str]:
+        """Titles of the worksheets, in order."""
+
+    def get(self, sheet: str, ref: str) -> object:
+        """The value of one cell (None when blank)."""
+
+    def get_rows(self, sheet: str, ref: str) -> list[list[object]]:
+        """The values of a range, row by row."""
+
+    def set(self, sheet: str, ref: str, value: object, text: bool = False) -> None:
+        """Write one cell; with *text*, a str is stored as text whatever it begins with."""
+
+    def write_rows(self, sheet: str, ref: str, rows: Sequence[Sequence[object]],
+                   text_columns: Sequence[int] = ()) -> None:
+        """Write *rows* from the top-left cell of *ref*; columns in *text_columns* (0-based) are text."""
+
+    def clear(self, sheet: str, ref: str) -> None:
+        """Blank the values of a range (formats stay)."""
+
+    def name(self, name: str) -> str | None:
+        """The definition of a workbook-level name (``'Cover'!$C$12``, ``"text"``), or None."""
+
+    def set_name(self, name: str, definition: str, hidden: bool = False) -> None:
+        """Define (or redefine) a workbook-level name."""
+
+    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
+                    saved: dict[str, Sequence] | None = None) -> None:
+        """Rewrite a layout table: input columns from *rows*, formula columns from the layout.
+
+        *table* is the table as it will be (``table.rows == len(rows)``); it
+        had *old_rows* data rows.  Rows past the new end, up to the old end, are
+        cleared; the table's range and its columns' data validation follow.
+        *saved*, column key -> one value per row, are the engine's values of
+        formula columns, for a book that keeps saved values in its file
+        (:class:`PackageBook`; the others ignore them).
+        """
+
+    def recalculate(self) -> None:
+        """Bring formula results up to date, where the book can (a live Excel book)."""
+
+    def save(self, when: dt.datetime | None = None, before_replace: Callable[[], None] | None = None) -> None:
+        """Write the book back (disk books: temporary file, then replace; *before_replace* runs in between)."""
+
+
+def open_book(path: str | os.PathLike, engine: str = "package") -> Book:
+    """A disk book: ``package`` (:class:`PackageBook`, the default) or ``openpyxl``."""
+    if engine == "openpyxl":
+        return OpenpyxlBook(path)
+    if engine == "package":
+        return PackageBook(path)
+    raise ValueError(f"open_book: engine must be 'package' or 'openpyxl', not {engine!r}")
+
+
+def table_values(table: Table, rows: Sequence[tuple]) -> list[list[object]]:
+    """Every cell of a layout table's data rows: inputs from *rows*, formulas from the layout."""
+    inputs = [i for i, c in enumerate(table.columns) if c.formula is None]
+    out = []
+    for r in range(max(len(rows), 1)):
+        row = table.first_row + r
+        data = rows[r] if r < len(rows) else None
+        line: list[object] = [None] * len(table.columns)
+        for j, i in enumerate(inputs):
+            line[i] = data[j] if data is not None else None
+        for i, c in enumerate(table.columns):
+            if c.formula is not None and (data is not None or r == 0):
+                line[i] = table.row_formula(c, row)
+        out.append(line)
+    return out
+
+
+def _data_ref(table: Table, last_row: int | None = None) -> str:
+    last = get_column_letter(table.first_col + len(table.columns) - 1)
+    return f"{get_column_letter(table.first_col)}{table.first_row}:{last}{last_row or table.last_row}"
+
+
+def _not_found(path: Path) -> InputErrors:
+    return InputErrors([InputError(str(path), None, "workbook not found", show_value=False)])
+
+
+# --- openpyxl ------------------------------------------------------------------------------
+
+
+class OpenpyxlBook:
+    """An ``.xlsm``/``.xlsx`` on disk, loaded whole with openpyxl (``keep_vba=True``).
+
+    Saving writes a temporary file beside it and replaces it (see
+    :func:`xlpy.workbook.build.atomic_save`); the VBA project and legacy drawings
+    (the Cover's buttons) are copied as they were.
+    """
+
+    calculated = False
+
+    def __init__(self, path: str | os.PathLike):
+        from openpyxl import load_workbook
+
+        self.path = Path(path)
+        self.folder = self.path.parent
+        if not self.path.is_file():
+            raise _not_found(self.path)
+        try:
+            # keep_vba also keeps legacy drawings (the Cover's buttons); an .xlsx must not become macro-enabled.
+            self.wb = load_workbook(self.path, keep_vba=self.path.suffix.lower() in (".xlsm", ".xltm"))
+        except Exception as exc:  # noqa: BLE001  (openpyxl raises many kinds for a damaged file)
+            raise InputErrors([InputError(self.path.name, None, f"cannot be opened as a workbook: {exc}",
+                                          show_value=False)]) from None
+
+    def _ws(self, sheet: str):
+        try:
+            return self.wb[sheet]
+        except KeyError:
+            raise InputErrors([InputError(self.path.name, sheet, "has no such sheet")]) from None
+
+    def sheet_names(self) -> list[str]:
+        return list(self.wb.sheetnames)
+
+    def get(self, sheet: str, ref: str) -> object:
+        return self._ws(sheet)[ref].value
+
+    def get_rows(self, sheet: str, ref: str) -> list[list[object]]:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        ws = self._ws(sheet)
+        return [list(r) for r in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col,
+                                              values_only=True)]
+
+    def set(self, sheet: str, ref: str, value: object, text: bool = False) -> None:
+        from .build import _cell_value
+
+        cell = self._ws(sheet)[ref]
+        if text and isinstance(value, str):
+            cell.value = value
+            cell.data_type = "s"
+        else:
+            cell.value = _cell_value(value)
+
+    def write_rows(self, sheet, ref, rows, text_columns=()) -> None:
+        min_col, min_row, _, _ = range_boundaries(ref)
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                self.set(sheet, f"{get_column_letter(min_col + j)}{min_row + i}", v, text=j in text_columns)
+
+    def clear(self, sheet: str, ref: str) -> None:
+        ws = self._ws(sheet)
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        for row in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col):
+            for cell in row:
+                cell.value = None
+
+    def name(self, name: str) -> str | None:
+        dn = self.wb.defined_names.get(name)
+        return None if dn is None else dn.attr_text
+
+    def set_name(self, name: str, definition: str, hidden: bool = False) -> None:
+        from openpyxl.workbook.defined_name import DefinedName
+
+        self.wb.defined_names[name] = DefinedName(name, attr_text=definition, hidden=hidden or None)
+
+    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
+                    saved: dict[str, Sequence] | None = None) -> None:
+        from openpyxl.worksheet.cell_range import MultiCellRange
+
+        from .build import write_table_rows
+
+        ws = self._ws(sheet)
+        old_last = table.header_row + max(old_rows, 1)
+        write_table_rows(ws, table, list(rows), clear_to=old_last if old_last > table.last_row else None)
+        if table.name in ws.tables:
+            xt = ws.tables[table.name]
+            xt.ref = table.ref
+            if xt.autoFilter is not None:
+                xt.autoFilter.ref = table.ref
+        for i in range(len(table.columns)):
+            col = get_column_letter(table.first_col + i)
+            old, new = f"{col}{table.first_row}:{col}{old_last}", f"{col}{table.first_row}:{col}{table.last_row}"
+            for dv in ws.data_validations.dataValidation:
+                ranges = [str(r) for r in dv.sqref.ranges]
+                if old in ranges:
+                    dv.sqref = MultiCellRange(" ".join(new if r == old else r for r in ranges))
+
+    def recalculate(self) -> None:
+        pass
+
+    def to_bytes(self, when: dt.datetime | None = None) -> bytes:
+        from .build import workbook_bytes
+
+        return workbook_bytes(self.wb, when)
+
+    def save(self, when=None, before_replace=None) -> None:
+        from .package import write_file
+
+        write_file(self.to_bytes(when), self.path, before_replace)
+
+
+# --- the package, edited in place -------------------------------------------------------------
+
+
+class PackageBook:
+    """An ``.xlsm``/``.xlsx`` on disk, edited part by part (:mod:`xlpy.workbook.package`).
+
+    Values are read with openpyxl in read-only mode from the file as it was
+    opened, with this book's own writes laid over them.  Writes edit the
+    worksheet XML of the cells written, the names, table and validation
+    ranges; every other part is copied as it was, compressed bytes included.
+    """
+
+    calculated = False
+
+    def __init__(self, path: str | os.PathLike):
+        from . import package
+
+        self.path = Path(path)
+        self.folder = self.path.parent
+        if not self.path.is_file():
+            raise _not_found(self.path)
+        try:
+            self.pkg = package.Package(self.path)
+            self._wb_part = self.pkg.workbook_part()
+            self._sheets = self.pkg.sheet_parts()
+            wb_xml = self.pkg.read(self._wb_part)
+        except package.PackageError as exc:
+            raise InputErrors([InputError(str(self.path), None, exc.reason, show_value=False)]) from None
+        self._names = package.defined_names(wb_xml)
+        self._wb_text = wb_xml.decode("utf-8")
+        self.date1904 = bool(re.search(r'date1904="(1|true)"', self._wb_text))
+        self._edits: dict[str, object] = {}  # sheet -> SheetXml
+        self._cells: dict[tuple[str, int, int], object] = {}  # this book's writes
+        self._tables: list[tuple[str, Table, list[tuple], int]] = []
+        self._reader = None
+        self._cache: dict[str, tuple[int, int, dict[tuple[int, int], object]]] = {}  # rows, columns read
+        self._formulas_written = False
+        self._saved: dict[tuple[str, str], object] | None = None
+        self._saved_tables: dict[str, object] = {}  # sheet -> saved_values.TableValues
+        self._kept: dict[str, tuple[int, int]] = {}  # sheet -> table rows written with their saved values
+
+    # reading ------------------------------------------------------------------------
+
+    def _read_only(self):
+        if self._reader is None:
+            from openpyxl import load_workbook
+
+            self._reader = load_workbook(io.BytesIO(self.pkg.blob), read_only=True, keep_links=False)
+        return self._reader
+
+    def _check_sheet(self, sheet: str) -> None:
+        if sheet not in self._sheets:
+            raise InputErrors([InputError(self.path.name, sheet, "has no such sheet")])
+
+    def sheet_names(self) -> list[str]:
+        return list(self._sheets)
+
+    def _written(self, sheet: str, row: int, col: int):
+        """(True, value) when this book wrote the cell, else (False, None)."""
+        key = (sheet, row, col)
+        if key in self._cells:
+            return True, self._cells[key]
+        for s, t, rows, old_last in reversed(self._tables):
+            if s != sheet or not t.first_col <= col < t.first_col + len(t.columns):
+                continue
+            if t.first_row <= row <= max(t.last_row, old_last):
+                return True, _table_cell(t, rows, row, col)
+        return False, None
+
+    def get(self, sheet: str, ref: str) -> object:
+        self._check_sheet(sheet)
+        row, col = coordinate_to_tuple(ref)
+        hit, value = self._written(sheet, row, col)
+        if hit:
+            return value
+        rows, cols, cells = self._cache.get(sheet, (0, 0, {}))
+        if row > rows or col > cols:
+            # Read from the top (read-only sheets stream) down to this row, with room to spare.
+            start = rows + 1 if col <= cols else 1
+            upto, width = max(row, 2 * rows, 64), max(col, cols, 64)
+            ws = self._read_only()[sheet]
+            for r, values in enumerate(ws.iter_rows(min_row=start, max_row=upto, min_col=1, max_col=width,
+                                                    values_only=True), start=start):
+                for c, v in enumerate(values, start=1):
+                    if v is not None:
+                        cells[(r, c)] = v
+            self._cache[sheet] = (upto, width, cells)
+        return cells.get((row, col))
+
+    def get_rows(self, sheet: str, ref: str) -> list[list[object]]:
+        self._check_sheet(sheet)
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        width = max_col - min_col + 1
+        if not self._sheet(sheet).has_row_content(min_row, max_row):
+            out = [[None] * width for _ in range(max_row - min_row + 1)]
+        else:
+            ws = self._read_only()[sheet]
+            out = [list(r) for r in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col,
+                                                 max_col=max_col, values_only=True)]
+            out += [[None] * width for _ in range(max_row - min_row + 1 - len(out))]
+        for i in range(len(out)):
+            for j in range(width):
+                hit, value = self._written(sheet, min_row + i, min_col + j)
+                if hit:
+                    out[i][j] = value
+        return out
+
+    # writing ---------------------------------------------------------------------------
+
+    def _sheet(self, sheet: str):
+        from .package import SheetXml
+
+        if sheet not in self._edits:
+            part = self._sheets[sheet]
+            self._edits[sheet] = SheetXml(self.pkg.read(part), f"{self.path.name}: {part}")
+        return self._edits[sheet]
+
+    def _unshare(self, sheet: str, r1: int, r2: int, c1: int, c2: int) -> None:
+        """Spell out the shared formulas crossing an area about to be written (:mod:`xlpy.workbook.shared_formulas`)."""
+        from .shared_formulas import unshare_crossing
+
+        sx = self._sheet(sheet)
+        new = unshare_crossing(sx.text, (r1, r2, c1, c2))
+        if new is not sx.text:
+            sx.text = new
+            sx.data_end = new.rindex(f"</{sx.p}sheetData>")
+
+    def set(self, sheet: str, ref: str, value: object, text: bool = False) -> None:
+        from .package import cell_xml
+
+        self._check_sheet(sheet)
+        row, col = coordinate_to_tuple(ref)
+        ref = f"{get_column_letter(col)}{row}"
+        self._unshare(sheet, row, row, col, col)
+        self._sheet(sheet).set_cell(row, col, lambda style: cell_xml(ref, value, style, text, self.date1904))
+        self._cells[(sheet, row, col)] = value
+        if isinstance(value, str) and value.startswith("=") and not text:
+            self._formulas_written = True
+
+    def write_rows(self, sheet, ref, rows, text_columns=()) -> None:
+        min_col, min_row, _, _ = range_boundaries(ref)
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                self.set(sheet, f"{get_column_letter(min_col + j)}{min_row + i}", v, text=j in text_columns)
+
+    def clear(self, sheet: str, ref: str) -> None:
+        from .package import cell_xml
+
+        self._check_sheet(sheet)
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        self._unshare(sheet, min_row, max_row, min_col, max_col)
+        sx = self._sheet(sheet)
+        rows = []
+        for r, _, _, cells in sx.rows_between(min_row, max_row):
+            kept = []
+            for c, xml in cells:
+                if min_col <= c <= max_col:
+                    style = re.search(r'\ss="(\d+)"', xml.split(">", 1)[0])
+                    kept.append(cell_xml(f"{get_column_letter(c)}{r}", None, style.group(1) if style else None))
+            rows.append((r, "".join(kept)))
+        sx.splice(min_row, max_row, min_col, max_col, rows, fast=False)
+        for r in range(min_row, max_row + 1):
+            for c in range(min_col, max_col + 1):
+                self._cells[(sheet, r, c)] = None
+
+    def name(self, name: str) -> str | None:
+        return self._names.get(name)
+
+    def set_name(self, name: str, definition: str, hidden: bool = False) -> None:
+        from .package import set_defined_name
+
+        self._wb_text = set_defined_name(self._wb_text, name, definition, hidden)
+        self._names[name] = definition
+
+    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
+                    saved: dict[str, Sequence] | None = None) -> None:
+        from . import package
+
+        self._check_sheet(sheet)
+        sx = self._sheet(sheet)
+        old_last = table.header_row + max(old_rows, 1)
+        last = table.last_row
+        c1, c2 = table.first_col, table.first_col + len(table.columns) - 1
+        self._unshare(sheet, table.first_row, max(last, old_last), c1, c2)
+        styles = {c: sx.style_of(table.first_row, c) for c in range(c1, c2 + 1)}
+        si, foreign = sx.area_facts(table.first_row, max(last, old_last), c1, c2)
+        xml = _table_rows_xml(table, list(rows), styles, si + 1, self.date1904, sx.p, saved)
+        sx.splice(table.first_row, max(last, old_last), c1, c2, xml, foreign=foreign)
+        if saved:
+            self._kept[sheet] = (table.first_row, last)
+        # The table's range, the validation of its columns, the dimension.
+        parts = package.table_parts(self.pkg, self._sheets[sheet])
+        if table.name in parts:
+            part = parts[table.name]
+            self.pkg.write(part, package.set_table_ref(self.pkg.read(part), table.ref))
+        if old_last != last:
+            sx.replace_ranges_after_data("dataValidation", "sqref", {
+                f"{col}{table.first_row}:{col}{old_last}": f"{col}{table.first_row}:{col}{last}"
+                for col in map(get_column_letter, range(c1, c2 + 1))})
+            package.retarget_charts(self.pkg, sheet, table.first_row, old_last, last)
+        self._tables.append((sheet, table, list(rows), old_last))
+        self._formulas_written = True
+
+    def recalculate(self) -> None:
+        pass
+
+    def set_saved_values(self, values: dict[tuple[str, str], object], tables: dict | None = None) -> None:
+        """Save *values* ((sheet, cell) -> the engine's value) with those formula cells (:mod:`xlpy.workbook.saved_values`).
+
+        *tables*, sheet -> :class:`xlpy.workbook.saved_values.TableValues`: a table's
+        formula columns, column by column (a table :meth:`write_table` wrote
+        with its saved values keeps those instead).
+        """
+        self._saved = dict(values)
+        self._saved_tables = dict(tables or {})
+
+    def to_bytes(self, when: dt.datetime | None = None) -> bytes:
+        from . import package
+
+        for sheet, sx in self._edits.items():
+            sx.set_dimension()
+            self.pkg.write(self._sheets[sheet], sx.to_bytes())
+        if self._saved is not None:
+            from .saved_values import TableValues, fill_parts
+
+            tables = dict(self._saved_tables)
+            tables.update({sheet: TableValues(a, b, None) for sheet, (a, b) in self._kept.items()})
+            fill_parts(self.pkg, self._sheets, self._saved, self.date1904, tables)
+        if self._edits or self._formulas_written:
+            self._wb_text = package.full_calc_on_load(self._wb_text)
+            package.drop_calc_chain(self.pkg)
+        if self._wb_text.encode("utf-8") != self.pkg.read(self._wb_part):
+            self.pkg.write(self._wb_part, self._wb_text.encode("utf-8"))
+        return self.pkg.to_bytes(when)
+
+    def save(self, when=None, before_replace=None) -> None:
+        from .package import write_file
+
+        write_file(self.to_bytes(when), self.path, before_replace)
+
+
+def _table_cell(table: Table, rows: Sequence[tuple], row: int, col: int) -> object:
+    """The value :func:`table_values` gives one cell, without building them all."""
+    r, i = row - table.first_row, col - table.first_col
+    c = table.columns[i]
+    if r >= max(len(rows), 1) or (r >= len(rows) and c.formula is None):
+        return None
+    if c.formula is not None:
+        return table.row_formula(c, row)
+    return rows[r][[k for k, x in enumerate(table.columns) if x.formula is None].index(i)]
+
+
+_NEEDS_CARE = re.compile(r"[\x01-\x1f&<>]|_x|\x00\s|\s\x00")
+
+
+def _input_cells(table: Table, rows: list[tuple], inputs: list[int], p: str, date1904: bool) -> list[list[str]]:
+    """Column-wise: the XML of each input cell after its ``r`` and ``s`` attributes."""
+    from .package import number_text, serial, text_xml
+
+    def inner(v, textual: bool) -> str:
+        if v is None:
+            return "/>"
+        if textual or isinstance(v, str):
+            return f' t="inlineStr">{text_xml(str(v))}</{p}c>'
+        if isinstance(v, bool):
+            return f' t="b"><{p}v>{int(v)}</{p}v></{p}c>'
+        if isinstance(v, (dt.date, dt.datetime)):
+            return f"><{p}v>{serial(v, date1904)}</{p}v></{p}c>"
+        return f"><{p}v>{number_text(v)}</{p}v></{p}c>"
+
+    columns: list[list[str]] = []
+    by_column = list(zip(*rows)) if rows else [(None,)] * len(inputs)
+    for j, i in enumerate(inputs):
+        textual = table.columns[i].fmt == "text"
+        values = by_column[j]
+        kinds = set(map(type, values))
+        if textual and kinds == {str}:
+            joined = "\x00".join(values)
+            # Plain text (the usual holder id): no escaping, no edge spaces; else cell by cell.
+            if not _NEEDS_CARE.search(joined) and joined == joined.strip():
+                words = {v: f' t="inlineStr"><{p}is><{p}t>{v}</{p}t></{p}is></{p}c>' for v in set(values)}
+                columns.append(list(map(words.__getitem__, values)))
+                continue
+        if not textual and kinds == {int}:
+            columns.append(list(map(f"><{p}v>%d</{p}v></{p}c>".__mod__, values)))
+            continue
+        columns.append([inner(v, textual) for v in values])
+    return columns
+
+
+def _value_tails(values: Sequence, date1904: bool, formula: str, p: str) -> list[str]:
+    """Each formula cell's XML after its ``r`` and ``s`` attributes: type, *formula*, saved value.
+
+    Each distinct value is made once (booleans apart from the numbers they equal).
+    """
+    from .saved_values import value_texts
+
+    typed = bool in set(map(type, values))
+    keys = list(zip(map(type, values), values)) if typed else values
+    made = {}
+    for key in set(keys):
+        (t, v), = value_texts([key[1] if typed else key], date1904)
+        made[key] = f"{t}>{formula}<{p}v>{v}</{p}v></{p}c>"
+    return list(map(made.__getitem__, keys))
+
+
+def _table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | None], si: int, date1904: bool,
+                    prefix: str = "", saved: dict[str, Sequence] | None = None) -> str:
+    """The ``<row>`` elements of a table's data rows, formula columns as shared formulas.
+
+    The first two rows carry the shared formulas' masters; the rest are
+    joined column-wise from lists of cell pieces, no Python work per cell
+    (the fast path for a long tally).  *saved*, column key -> one value per
+    row, gives those formula cells their saved value (:mod:`xlpy.workbook.saved_values`).
+    """
+    from .package import escape_text
+    from .saved_values import value_texts
+
+    p = prefix
+    first = table.first_row
+    n = max(len(rows), 1)
+    last = first + n - 1
+    inputs = [i for i, c in enumerate(table.columns) if c.formula is None]
+    columns = _input_cells(table, rows, inputs, p, date1904)
+    saved = {c: v for c, v in (saved or {}).items() if len(v) == len(rows)}
+
+    def s_attr(i):
+        st = styles.get(table.first_col + i)
+        return f' s="{st}"' if st is not None else ""
+
+    # Shared formulas: (column index) -> (master row, si).
+    shared: dict[int, tuple[int, int]] = {}
+    for i, c in enumerate(table.columns):
+        if c.formula is None or "{index}" in c.formula:
+            continue
+        start = first + 1 if (c.first and c.first != c.formula) else first
+        if start < last:
+            shared[i] = (start, si)
+            si += 1
+
+    def formula_cell(i: int, row: int) -> str:
+        col = get_column_letter(table.first_col + i)
+        c = table.columns[i]
+        t = v = ""
+        if c.key in saved:
+            (t, v), = value_texts([saved[c.key][row - first]], date1904)
+            v = f"<{p}v>{v}</{p}v>"
+        if i in shared:
+            start, k = shared[i]
+            if row == start:
+                body = escape_text(table.row_formula(c, row)[1:])
+                return f'<{p}c r="{col}{row}"{s_attr(i)}{t}><{p}f t="shared" ref="{col}{start}:{col}{last}" ' \
+                       f'si="{k}">{body}</{p}f>{v}</{p}c>'
+            if row > start:
+                return f'<{p}c r="{col}{row}"{s_attr(i)}{t}><{p}f t="shared" si="{k}"/>{v}</{p}c>'
+        body = escape_text(table.row_formula(c, row)[1:])
+        return f'<{p}c r="{col}{row}"{s_attr(i)}{t}><{p}f>{body}</{p}f>{v}</{p}c>'
+
+    def slow_row(r: int) -> str:
+        row = first + r
+        out = [f'<{p}row r="{row}">']
+        for i, c in enumerate(table.columns):
+            col = get_column_letter(table.first_col + i)
+            if c.formula is None:
+                out.append(f'<{p}c r="{col}{row}"{s_attr(i)}' + columns[inputs.index(i)][r])
+            else:
+                out.append(formula_cell(i, row))
+        out.append(f"</{p}row>")
+        return "".join(out)
+
+    head = [slow_row(r) for r in range(min(2, n))]
+    if n <= 2 or any(i not in shared for i, c in enumerate(table.columns) if c.formula is not None):
+        return "".join(head) + "".join(slow_row(r) for r in range(2, n))
+    # Rows 3..n: constant pieces and per-row lists, interleaved row by row and joined in one go.
+    cells = []
+    for i, c in enumerate(table.columns):
+        f = f'<{p}f t="shared" si="{shared[i][1]}"/>' if i in shared else ""
+        if c.formula is None:
+            cells.append((s_attr(i), columns[inputs.index(i)][2:]))
+        elif c.key in saved:
+            cells.append((s_attr(i), _value_tails(saved[c.key][2:], date1904, f, p)))
+        else:
+            cells.append((f"{s_attr(i)}>{f}</{p}c>", None))
+    return "".join(head) + _joined_rows(table, first + 2, last, cells, p)
+
+
+def _joined_rows(table: Table, first: int, last: int, cells: list[tuple[str, list[str] | None]], p: str) -> str:
+    """Rows *first*..*last*: each cell its ``r``, then a constant (attributes) and a per-row list (the rest, or None).
+
+    The constants and the lists are interleaved row by row by iterators and
+    joined once: no Python work per row or cell.
+    """
+    numbers = list(map(str, range(first, last + 1)))
+    seq: list = [f'<{p}row r="', numbers, '">']
+    for i, (constant, rest) in enumerate(cells):
+        seq += [f'<{p}c r="{get_column_letter(table.first_col + i)}', numbers, f'"{constant}']
+        if rest is not None:
+            seq.append(rest)
+    seq.append(f"</{p}row>")
+    pieces = [repeat(x) if isinstance(x, str) else x for x in seq]
+    return "".join(chain.from_iterable(zip(*pieces)))
+
+
+# --- a live Excel book ------------------------------------------------------------------------
+
+
+def _excel_value(v: object, text: bool = False) -> object:
+    """A value as xlwings should hand it to Excel: text protected by an apostrophe, Decimal as float."""
+    if isinstance(v, str):
+        # Excel reads an apostrophe as "this is text": =, +, -, @ and 00123 stay as written.
+        return "'" + v if text else v
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() and abs(v) < 2**53 else float(v)
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return dt.datetime(v.year, v.month, v.day)
+    return v
+
+
+class XlwingsBook:
+    """A live ``xlwings.Book`` (the workbook a button was clicked in).
+
+    Uses only: ``book.sheets[name].range(ref).value`` (read and write),
+    ``.options(ndim=2)``, ``.clear_contents()``, ``book.names[name].refers_to``
+    (and ``book.names.add``), ``sheet.tables[name].resize(range)``,
+    ``book.fullname`` and ``book.app.calculate()``.  :meth:`save` does not
+    save: the person decides when to save the workbook.
+    """
+
+    calculated = True
+
+    def __init__(self, book):
+        self.book = book
+        full = str(getattr(book, "fullname", "") or "")
+        folder = Path(full).parent if full and "://" not in full else None
+        self.folder = folder if folder is not None and str(folder) not in ("", ".") else None
+
+    def _range(self, sheet: str, ref: str):
+        return self.book.sheets[sheet].range(ref)
+
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self.book.sheets]
+
+    def get(self, sheet: str, ref: str) -> object:
+        return self._range(sheet, ref).value
+
+    def get_rows(self, sheet: str, ref: str) -> list[list[object]]:
+        return [list(r) for r in self._range(sheet, ref).options(ndim=2).value]
+
+    def set(self, sheet: str, ref: str, value: object, text: bool = False) -> None:
+        self._range(sheet, ref).value = _excel_value(value, text)
+
+    def write_rows(self, sheet, ref, rows, text_columns=()) -> None:
+        min_col, min_row, _, _ = range_boundaries(ref)
+        if not rows:
+            return
+        width = max(len(r) for r in rows)
+        last_col, last_row = get_column_letter(min_col + width - 1), min_row + len(rows) - 1
+        area = f"{get_column_letter(min_col)}{min_row}:{last_col}{last_row}"
+        self._range(sheet, area).value = [[_excel_value(v, j in text_columns) for j, v in enumerate(r)] for r in rows]
+
+    def clear(self, sheet: str, ref: str) -> None:
+        self._range(sheet, ref).clear_contents()
+
+    def name(self, name: str) -> str | None:
+        try:
+            refers = self.book.names[name].refers_to
+        except Exception:  # noqa: BLE001  (xlwings raises the COM error of Names.Item for a missing name)
+            return None
+        return refers[1:] if isinstance(refers, str) and refers.startswith("=") else refers
+
+    def set_name(self, name: str, definition: str, hidden: bool = False) -> None:
+        try:
+            self.book.names[name].refers_to = "=" + definition
+        except Exception:  # noqa: BLE001  (a missing name: the COM error of Names.Item)
+            self.book.names.add(name, "=" + definition)
+
+    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
+                    saved: dict[str, Sequence] | None = None) -> None:
+        text_columns = [i for i, c in enumerate(table.columns) if c.fmt == "text"]
+        values = table_values(table, list(rows))
+        self.write_rows(sheet, _data_ref(table), values, text_columns)
+        old_last = table.header_row + max(old_rows, 1)
+        if old_last > table.last_row:
+            first = get_column_letter(table.first_col)
+            last = get_column_letter(table.first_col + len(table.columns) - 1)
+            self.clear(sheet, f"{first}{table.last_row + 1}:{last}{old_last}")
+        ws = self.book.sheets[sheet]
+        ws.tables[table.name].resize(ws.range(table.ref))
+
+    def recalculate(self) -> None:
+        app = getattr(self.book, "app", None)
+        if app is not None and hasattr(app, "calculate"):
+            app.calculate()
+
+    def save(self, when=None, before_replace=None) -> None:
+        """Nothing: a live book is saved by the person, in Excel."""

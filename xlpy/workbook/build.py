@@ -1,0 +1,524 @@
+"""Build the standard offer-results workbook (``.xlsm``) with openpyxl.
+
+The workbook starts from the template xlwings ships (``quickstart_standalone.xlsm``),
+whose VBA project is kept byte for byte.  Sheets, names and formulas come from
+:mod:`xlpy.workbook.layout`; values from :mod:`xlpy.workbook.data`.
+
+Builds are deterministic: the same inputs and the same build time give a
+byte-identical file.  The build time is ``SOURCE_DATE_EPOCH`` when set (the
+reproducible-builds convention), else now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.chart import LineChart, Reference
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table as XLTable
+from openpyxl.worksheet.table import TableStyleInfo
+
+from .. import __version__
+from ..excel import vba
+from ..files import calendars
+from . import data as bookdata
+from . import package, saved_values
+from .layout import (
+    CHECK_COLS,
+    CONF_SHEET,
+    COVER_BUTTONS,
+    FMT,
+    HISTORY_CHART_ROWS,
+    LABEL_COL,
+    LAYOUT_NAME,
+    NOTE_COL,
+    SENS_PARTICIPATIONS,
+    SENS_PRICE_STEPS,
+    VALUE_COL,
+    Layout,
+    Sheet,
+    Table,
+    history_row,
+    layout,
+    sensitivity_cells,
+    sensitivity_origin,
+    tie_cells,
+)
+from .openpyxl_access import (
+    cell_map,
+    new_cell,
+    order_sheets,
+    set_style_array,
+    style_array,
+)
+
+__all__ = ["build_workbook", "build_time", "atomic_save", "workbook_bytes", "STYLE", "write_table_rows"]
+
+BLUE = "0000FF"
+STYLE = {
+    "title": Font(name="Calibri", size=16, bold=True, color="1F3864"),
+    "subtitle": Font(name="Calibri", size=11, italic=True, color="595959"),
+    "section": Font(name="Calibri", size=11, bold=True, color="FFFFFF"),
+    "section_fill": PatternFill("solid", fgColor="1F3864"),
+    "header": Font(name="Calibri", size=10, bold=True),
+    "header_fill": PatternFill("solid", fgColor="D9E1F2"),
+    "input": Font(name="Calibri", size=10, color=BLUE),
+    "input_fill": PatternFill("solid", fgColor="FFF2CC"),
+    "formula": Font(name="Calibri", size=10, color="000000"),
+    "label": Font(name="Calibri", size=10),
+    "note": Font(name="Calibri", size=9, italic=True, color="595959"),
+    "record": Font(name="Calibri", size=10, color="404040"),
+}
+THIN = Side(style="thin", color="BFBFBF")
+BOX = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
+GOOD = PatternFill("solid", fgColor="C6EFCE")
+BAD = PatternFill("solid", fgColor="FFC7CE")
+
+
+def build_time() -> dt.datetime:
+    """``SOURCE_DATE_EPOCH`` as a UTC time, else now (to the second)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def _cell_value(v):
+    """openpyxl writes Decimal as numbers; keep dates; bools stay bools."""
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() and abs(v) < 10**15 else v
+    return v
+
+
+def _is_number_format(key: str) -> bool:
+    return key not in ("text", "bool", "general", "date")
+
+
+def _set(ws, row: int, col: int, value, fmt: str | None = None, font=None, fill=None, text: bool = False):
+    cell = ws.cell(row=row, column=col)
+    if text and isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"  # never a formula, whatever the text begins with
+    else:
+        cell.value = _cell_value(value)
+    _style(ws, cell, fmt, font, fill)
+    return cell
+
+
+def _style(ws, cell, fmt, font, fill):
+    """Apply a (format, font, fill) style; each combination is resolved once per workbook.
+
+    Assigning fonts cell by cell makes openpyxl hash the font every time; a
+    table of ten thousand lines would spend most of its build doing that.
+    """
+    if fmt is None and font is None and fill is None:
+        return
+    cache = ws.parent.__dict__.setdefault("_xlpy_styles", {})
+    key = (fmt, id(font), id(fill))
+    style = cache.get(key)
+    if style is None:
+        if fmt:
+            cell.number_format = FMT[fmt]
+        if font is not None:
+            cell.font = font
+        if fill is not None:
+            cell.fill = fill
+        cache[key] = style_array(cell)
+    else:
+        set_style_array(cell, style)
+
+
+def _heading(ws, sheet: Sheet, subtitle: str | None):
+    ws.cell(row=1, column=LABEL_COL, value=sheet.heading).font = STYLE["title"]
+    if subtitle:
+        c = ws.cell(row=2, column=LABEL_COL, value=subtitle)
+        c.font = STYLE["subtitle"]
+
+
+def _section(ws, row: int, title: str, width: int):
+    for col in range(LABEL_COL, LABEL_COL + width):
+        c = ws.cell(row=row, column=col)
+        c.fill = STYLE["section_fill"]
+    c = ws.cell(row=row, column=LABEL_COL, value=title)
+    c.font = STYLE["section"]
+
+
+def _validation(ws, item, ref: str):
+    if item.choices:
+        dv = DataValidation(type="list", formula1='"' + ",".join(item.choices) + '"', allow_blank=item.optional,
+                            showErrorMessage=True, errorTitle=item.label,
+                            error="Choose one of: " + ", ".join(item.choices))
+    elif item.fmt == "date":
+        dv = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=item.optional,
+                            showErrorMessage=True, errorTitle=item.label, error="Enter a date.")
+    elif _is_number_format(item.fmt):
+        whole = item.fmt == "count"
+        dv = DataValidation(type="whole" if whole else "decimal", operator="greaterThanOrEqual", formula1="0",
+                            allow_blank=item.optional, showErrorMessage=True, errorTitle=item.label,
+                            error="Enter a whole number, 0 or more." if whole else "Enter a number, 0 or more.")
+    else:
+        return
+    dv.add(ref)
+    ws.add_data_validation(dv)
+
+
+def _write_blocks(ws, sheet: Sheet, values: dict[str, object], record: dict[str, object]):
+    width = 5 if sheet.check else 3
+    for b in sheet.blocks:
+        _section(ws, b.row - 1, b.title, width)
+        if sheet.check and b.title.startswith("Tie-outs"):
+            for col, head in zip(CHECK_COLS[1:], ("Native formula", "xlpy function", "Difference", "Ties")):
+                c = ws.cell(row=b.row - 1, column=col, value=head)
+                c.font = STYLE["section"]
+        for i, item in enumerate(b.items):
+            row = b.row + i
+            _set(ws, row, LABEL_COL, item.label, font=STYLE["label"])
+            if sheet.check and item.function:
+                _write_tie(ws, row, item)
+                continue
+            if item.record and item.name is None:
+                # A line of explanation: the text itself stands in the value column.
+                c = _set(ws, row, VALUE_COL, item.note, font=STYLE["record"], text=True)
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+                ws.row_dimensions[row].height = 15 * (1 + len(item.note) // 90)
+                continue
+            if item.record:
+                c = _set(ws, row, VALUE_COL, record.get(item.name, ""), item.fmt, STYLE["record"], text=True)
+                c.alignment = Alignment(horizontal="left")
+            elif item.formula is not None:
+                _set(ws, row, VALUE_COL, item.formula, item.fmt, STYLE["formula"])
+            else:
+                v = values.get(item.name)
+                cell = _set(ws, row, VALUE_COL, v, item.fmt, STYLE["input"], STYLE["input_fill"],
+                            text=item.fmt == "text")
+                cell.border = BOX
+                _validation(ws, item, f"{get_column_letter(VALUE_COL)}{row}")
+            if item.note:
+                c = _set(ws, row, NOTE_COL if not sheet.check else CHECK_COLS[2], item.note, font=STYLE["note"],
+                         text=True)
+                c.alignment = Alignment(wrap_text=not sheet.check, vertical="top")
+            if sheet.check and item.fmt == "bool":
+                _flag_format(ws, f"{get_column_letter(VALUE_COL)}{row}")
+
+
+def _write_tie(ws, row: int, item):
+    for col, (formula, fmt) in tie_cells(item, row).items():
+        _set(ws, row, col, formula, fmt, STYLE["formula"])
+    _flag_format(ws, f"{get_column_letter(CHECK_COLS[4])}{row}")
+
+
+def _flag_format(ws, ref: str):
+    ws.conditional_formatting.add(ref, CellIsRule(operator="equal", formula=["TRUE"], fill=GOOD))
+    ws.conditional_formatting.add(ref, CellIsRule(operator="equal", formula=["FALSE"], fill=BAD))
+
+
+def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None = None):
+    """Write a table's input columns from *rows* and its formula columns from the layout.
+
+    Text from outside (holder names, methods) is stored as text, never as a
+    formula.  Rows from the table's end up to *clear_to* are cleared (a refresh
+    with fewer lines than before).
+    """
+    input_cols = [(table.first_col + i, c) for i, c in enumerate(table.columns) if c.formula is None]
+    formula_cols = [(table.first_col + i, c, table.row_template(c)) for i, c in enumerate(table.columns)
+                    if c.formula is not None]
+    n = max(table.rows, 1)
+    # Tables run to a million cells: cells are made directly, each style resolved once (see _style).
+    probe = ws.cell(row=table.first_row, column=table.first_col)
+    styles = {}
+    for kind, font, columns in (("in", STYLE["input"], [c for _, c in input_cols]),
+                                ("f", STYLE["formula"], [c for _, c, _ in formula_cols])):
+        for c in columns:
+            _style(ws, probe, c.fmt, font, None)
+            # text is indented, so a holder id never runs into the number before it
+            probe.alignment = TEXT_INDENT if c.fmt == "text" else Alignment()
+            styles[(kind, c.key)] = style_array(probe)
+    cells = cell_map(ws)
+    for r in range(n):
+        row = table.first_row + r
+        data = rows[r] if r < len(rows) else None
+        for j, (col, c) in enumerate(input_cols):
+            v = data[j] if data is not None else None
+            style = styles[("in", c.key)]
+            if isinstance(v, str):  # text, never a formula, whatever it begins with
+                cell = new_cell(ws, row, col, style, v, "s")
+            elif isinstance(v, int) and not isinstance(v, bool):
+                cell = new_cell(ws, row, col, style, v, "n")
+            else:
+                cell = new_cell(ws, row, col, style)
+                cell.value = _cell_value(v)
+            cells[(row, col)] = cell
+        for col, c, template in formula_cols:
+            if data is None and r > 0:
+                formula = None
+            elif row == table.first_row and c.first:
+                formula = table.row_formula(c, row)
+            else:
+                formula = template.format(r=row, p=row - 1, n=row + 1, i=r + 1)
+            cells[(row, col)] = new_cell(ws, row, col, styles[("f", c.key)], formula, "f")
+    if clear_to:
+        for row in range(table.first_row + n, clear_to + 1):
+            for i in range(len(table.columns)):
+                ws.cell(row=row, column=table.first_col + i).value = None
+
+
+def _write_table(ws, table: Table, rows: list[tuple]):
+    for i, c in enumerate(table.columns):
+        h = _set(ws, table.header_row, table.first_col + i, c.header, font=STYLE["header"], fill=STYLE["header_fill"],
+                 text=True)
+        h.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(table.first_col + i)].width = max(
+            ws.column_dimensions[get_column_letter(table.first_col + i)].width or 0, c.width)
+    write_table_rows(ws, table, rows)
+    xt = XLTable(displayName=table.name, ref=table.ref)
+    xt.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(xt)
+    for i, c in enumerate(table.columns):
+        if c.choices:
+            col = get_column_letter(table.first_col + i)
+            dv = DataValidation(type="list", formula1='"' + ",".join(c.choices) + '"', allow_blank=False,
+                                showErrorMessage=True, errorTitle=c.header,
+                                error="Choose one of: " + ", ".join(c.choices))
+            dv.add(f"{col}{table.first_row}:{col}{table.last_row}")
+            ws.add_data_validation(dv)
+
+
+def _sensitivity(ws, lay: Layout):
+    top, left = sensitivity_origin(lay)
+    _set(ws, top, left, "Share price", font=STYLE["header"], fill=STYLE["header_fill"], text=True)
+    for (row, col), (formula, fmt) in sensitivity_cells(lay).items():
+        header = row == top or col == left
+        _set(ws, row, col, formula, fmt, STYLE["header"] if header else STYLE["formula"],
+             STYLE["header_fill"] if header else None)
+    parts = len(SENS_PARTICIPATIONS) + 1
+    _set(ws, top + len(SENS_PRICE_STEPS) + 1, left,
+         "Last column: the offer's actual participation. Prices step by SensitivityStep (Inputs).",
+         font=STYLE["note"], text=True)
+    chart = _line_chart("Induced charge by share price", "Charge ($)", "Share price", "$#,##0")
+    data = Reference(ws, min_col=left + 1, max_col=left + parts, min_row=top, max_row=top + len(SENS_PRICE_STEPS))
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=left, min_row=top + 1, max_row=top + len(SENS_PRICE_STEPS)))
+    ws.add_chart(chart, f"{get_column_letter(left)}{top + len(SENS_PRICE_STEPS) + 3}")
+
+
+def _line_chart(title: str, y_title: str, x_title: str, y_format: str) -> LineChart:
+    """A line chart in the workbook's one size, titled and with its value axis formatted."""
+    chart = LineChart()
+    chart.title = title
+    chart.y_axis.title = y_title
+    chart.x_axis.title = x_title
+    chart.y_axis.numFmt = y_format
+    chart.height, chart.width = 8, 18
+    return chart
+
+
+def _history_chart(ws, lay: Layout):
+    """Participation over the History rows, above the table; a refresh extends its ranges with the table."""
+    sheet, t = lay.table("tblHistory")
+    col = t.first_col + [c.key for c in t.columns].index("participation")
+    chart = _line_chart("Participation by count", "Participation", "Count (UTC)", "0%")
+    chart.add_data(Reference(ws, min_col=col, min_row=t.header_row, max_row=t.last_row), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=t.first_col, min_row=t.first_row, max_row=t.last_row))
+    chart.series[0].smooth = False  # a count moves in steps: straight lines between them
+    ws.add_chart(chart, f"{get_column_letter(t.first_col)}{t.header_row - HISTORY_CHART_ROWS + 1}")
+
+
+TEXT_INDENT = Alignment(horizontal="left", indent=1)
+
+
+def _print_setup(ws, sheet: Sheet):
+    ws.page_setup.orientation = "landscape" if sheet.landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+    ws.oddFooter.left.text = "&A"
+    ws.oddFooter.right.text = "Page &P of &N"
+    ws.sheet_view.showGridLines = False
+    ws.column_dimensions["A"].width = 2
+    if sheet.tables and sheet.title in ("Tenders", "History"):  # long tables: the header on every page
+        header = sheet.tables[0].header_row
+        ws.print_title_rows = f"{header}:{header}"
+
+
+def _define_names(wb, lay: Layout):
+    for name in list(wb.defined_names):
+        del wb.defined_names[name]
+    for name, (sheet, ref) in sorted(lay.names.items()):
+        wb.defined_names[name] = DefinedName(name, attr_text=f"'{sheet}'!{ref}")
+    wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=f'"{lay.shape.encode()}"', hidden=True)
+
+
+def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *, record: dict | None = None) -> Path:
+    """Build the standard workbook for *offer* and write it atomically to *out*.
+
+    Parameters
+    ----------
+    offer : xlpy.engine.Offer
+    out : path, optional
+        Defaults to ``<offer id>.xlsm`` in the current folder.
+    record : dict, optional
+        Cover record values (offer file, tally and price sources, SHA-256s).
+
+    Returns
+    -------
+    Path of the written workbook.
+    """
+    out = Path(out) if out else Path(f"{offer.id}.xlsm")
+    holidays = []
+    if offer.consideration.formula is not None:
+        first, last = bookdata.holiday_range(offer)
+        holidays = calendars.holidays(offer.consideration.formula.calendar, first, last)
+    lay = layout(bookdata.shape_for(offer, len(holidays)))
+    when = build_time()
+    rec = {"BuiltWith": f"xlpy {__version__}", "BuiltAt": when.strftime("%Y-%m-%d %H:%M:%S"), "RefreshedAt": "never"}
+    rec.update(record or {})
+
+    wb, conf = _template()
+    values = bookdata.input_values(offer)
+    tables = bookdata.table_rows(offer, holidays)
+    if results is None:
+        from ..engine.compute import compute
+
+        results = compute(offer, calendars.sessions)
+    tables["tblHistory"] = [history_row(rec["BuiltAt"], str(rec.get("TallySource", "")),
+                                        str(rec.get("TallySha256", "")), int(rec.get("TallyRows") or 0), results)]
+    subtitle = f"{offer.issuer}: {offer.security}"
+    for sheet in lay.sheets:
+        if sheet.title != CONF_SHEET:
+            ws = wb[sheet.title] if sheet.title in wb.sheetnames else wb.create_sheet(sheet.title)
+            _write_sheet(ws, sheet, lay, subtitle, values, rec, tables)
+    order_sheets(wb, [wb[s.title] for s in lay.sheets] + [conf])
+    wb.active = 0
+    _define_names(wb, lay)
+    wb.calculation.fullCalcOnLoad = True
+    wb.properties.creator = "xlpy"
+    wb.properties.lastModifiedBy = "xlpy"
+    wb.properties.title = f"{offer.issuer}: exchange offer results"
+    wb.properties.created = when
+    wb.properties.modified = when
+    cover_widths = {**lay.sheet("Cover").widths, "A": 2}
+    saved = _engine_values(lay, offer, results, values)
+    saved_tables = _engine_table_values(lay, offer, results, tables)
+
+    def post(data: bytes) -> bytes:
+        return saved_values.fill_package(package.add_buttons(data, "Cover", COVER_BUTTONS, cover_widths), saved,
+                                         saved_tables)
+
+    atomic_save(wb, out, when, post=post)
+    return out
+
+
+def _template():
+    """The template workbook, its first sheet made the Cover and its xlwings settings sheet hidden: ``(wb, conf)``."""
+    wb = load_workbook(vba.template_path(standalone=True), keep_vba=True)
+    cover = wb["Sheet1"]  # keeps its VBA code name (Sheet1)
+    cover.title = "Cover"
+    conf = wb["_xlwings.conf"]
+    conf.title = CONF_SHEET
+    for row in conf.iter_rows(min_col=1, max_col=2):
+        if row[0].value == "UDF Modules":
+            row[1].value = vba.UDF_MODULES
+    conf.sheet_state = "hidden"
+    return wb, conf
+
+
+def _write_sheet(ws, sheet, lay: Layout, subtitle: str, values: dict, rec: dict, tables: dict) -> None:
+    """One sheet of the layout: heading, blocks, tables, widths, its chart or wrapping, print setup."""
+    _heading(ws, sheet, subtitle)
+    _write_blocks(ws, sheet, values, rec)
+    for t in sheet.tables:
+        _write_table(ws, t, tables.get(t.name, []))
+    for col, width in sheet.widths.items():
+        ws.column_dimensions[col].width = width
+    if sheet.freeze:
+        ws.freeze_panes = sheet.freeze
+    if sheet.title == "Sensitivity":
+        _sensitivity(ws, lay)
+    if sheet.title == "History":
+        _history_chart(ws, lay)
+    if sheet.title == "Release":
+        for _, _, item, row in lay.items("Release"):
+            ws.cell(row=row, column=VALUE_COL).alignment = Alignment(wrap_text=True, vertical="top")
+            ws.cell(row=row, column=LABEL_COL).alignment = Alignment(vertical="top")  # beside its sentence
+            ws.row_dimensions[row].height = 150 if item.name == "ReleaseParagraph" else 45
+    _print_setup(ws, sheet)
+
+
+def _engine_values(lay: Layout, offer, results, values: dict) -> dict:
+    """The engine's value of each formula cell it knows: the file's saved values (see :mod:`xlpy.workbook.saved_values`)."""
+    from .validate import expected_cells
+
+    if results is None:
+        from ..engine.compute import compute
+
+        results = compute(offer, calendars.sessions)
+    step = values.get("SensitivityStep")
+    expected = expected_cells(lay, offer, results, bookdata.SENSITIVITY_STEP if step is None else Decimal(step))
+    return saved_values.engine_cells(expected)
+
+
+def _engine_table_values(lay: Layout, offer, results, tables: dict) -> dict[str, saved_values.TableValues]:
+    """The engine's value of each holder line's formula cells, by sheet (see :mod:`xlpy.workbook.saved_values`)."""
+    out = {}
+    for sheet in lay.sheets:
+        for t in sheet.tables:
+            if t.name == saved_values.HOLDER_TABLE and tables.get(t.name):
+                columns = saved_values.holder_values(t, offer, results, tables[t.name])
+                out[sheet.title] = saved_values.TableValues(
+                    t.first_row, t.last_row, {t.letter(k): v for k, v in columns.items()})
+    return out
+
+
+def workbook_bytes(wb, when: dt.datetime | None = None) -> bytes:
+    """*wb* saved to bytes, normalised: every zip entry's time is *when* (or 1980-01-01)."""
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _normalise_zip(buf.getvalue(), when)
+
+
+def atomic_save(wb, out: str | os.PathLike, when: dt.datetime | None = None, post=None) -> Path:
+    """Save *wb* to a temporary file beside *out*, normalise it, then replace *out*.
+
+    Normalising sets every zip entry's time to *when* (or 1980-01-01) so the
+    same workbook gives the same bytes; an interrupted save leaves *out* as it was.
+    *post*, if given, turns the package bytes into the bytes written (what
+    openpyxl cannot make: the Cover's buttons).
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    data = workbook_bytes(wb, when)
+    if post is not None:
+        data = post(data)
+    return package.write_file(data, out)
+
+
+def _normalise_zip(data: bytes, when: dt.datetime | None) -> bytes:
+    stamp = (when or dt.datetime(1980, 1, 1)).timetuple()[:6]
+    stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=stamp)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            part = src.read(info.filename)
+            if info.filename == "docProps/core.xml" and when is not None:
+                # openpyxl stamps "modified" with the clock at save time.
+                part = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>" + when.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", part)
+            dst.writestr(zi, part)
+    return out.getvalue()

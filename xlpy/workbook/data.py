@@ -1,0 +1,360 @@
+"""The standard workbook's data, both ways: offer → cell values, and cell values → offer.
+
+The builder writes :func:`input_values` and :func:`table_rows` into the cells
+the layout names; the validator and the refresh read them back with
+:func:`read_offer`, so the engine can be run on the workbook's *own* inputs.
+Reading is strict: a number cell holding text is a finding, never coerced.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import replace
+from decimal import Decimal
+
+from ..engine.errors import InputError
+from ..engine.model import (
+    FRACTIONAL_POLICIES,
+    KINDS,
+    METHODS,
+    STATUSES,
+    Accounting,
+    Consideration,
+    Exchange,
+    HolderTable,
+    Offer,
+    Period,
+    PriceDay,
+    RatioFormula,
+    Tally,
+    Valuation,
+)
+from ..files import typed
+from .formula_text import boolean_formula
+from .layout import ENTRY_LINES, Layout, Shape
+
+__all__ = [
+    "RATIO_SCALE",
+    "TOLERANCE",
+    "SENSITIVITY_STEP",
+    "shape_for",
+    "input_values",
+    "table_rows",
+    "holiday_range",
+    "read_offer",
+    "CellReader",
+]
+
+RATIO_SCALE = 1_000_000
+TOLERANCE = Decimal("0.005")
+SENSITIVITY_STEP = Decimal("0.1")
+
+
+def holiday_range(offer: Offer) -> tuple[dt.date, dt.date]:
+    """Days over which exchange holidays are listed for the workbook's ``WORKDAY``."""
+    f = offer.consideration.formula
+    first = min([p.date for p in f.prices] + [offer.expiration]) - dt.timedelta(days=45)
+    return first, offer.expiration + dt.timedelta(days=10)
+
+
+def shape_for(offer: Offer, holidays: int = 0) -> Shape:
+    """The workbook shape an offer needs."""
+    f = offer.consideration.formula
+    h = offer.tally.holders
+    return Shape(
+        ratio="formula" if f is not None else "fixed",
+        tally="holders" if h is not None else "aggregate",
+        holder_rows=len(h) if h is not None else 0,
+        price_rows=len(f.prices) if f is not None else 0,
+        holiday_rows=holidays if f is not None else 0,
+        exchange_rows=len(offer.exchanges),
+        period=offer.period is not None,
+    )
+
+
+def input_values(offer: Offer) -> dict[str, object]:
+    """Every named input cell's value for *offer* (None leaves the cell blank)."""
+    c = offer.consideration
+    values: dict[str, object] = {
+        "OfferId": offer.id,
+        "Issuer": offer.issuer,
+        "ShortName": offer.short_name or None,
+        "Security": offer.security,
+        "Kind": offer.kind,
+        "FacePerUnit": offer.face_per_unit,
+        "Outstanding": offer.outstanding,
+        "OriginalRatio": offer.original_ratio,
+        "CommonBefore": offer.common_outstanding_before,
+        "Expiration": offer.expiration,
+        "MaxUnits": offer.max_units,
+        "OddLot": offer.odd_lot,
+        "Substantive": offer.substantive_conversion,
+        "CashPerUnit": None if c.cash_total is not None else c.cash_per_unit,
+        "CashTotal": c.cash_total,
+        "ArrearsPerUnit": c.arrears_per_unit,
+        "FractionalPolicy": c.fractional,
+        "FractionalPrice": c.fractional_price,
+        "ValuationDate": offer.valuation.date,
+        "Price": offer.valuation.price,
+        "CarryingAmount": offer.carrying_amount,
+        "ParValue": offer.accounting.par_value,
+        "CarryingPerUnit": offer.accounting.carrying_per_unit,
+        "CarryingTotal": offer.accounting.carrying_total,
+        "AccruedInterestPerUnit": offer.accounting.accrued_interest_per_unit if offer.kind == "note" else None,
+        "RatioScale": RATIO_SCALE,
+        "Tolerance": TOLERANCE,
+        "SensitivityStep": SENSITIVITY_STEP,
+        "FinalCount": offer.tally.final,
+    }
+    if c.formula is None:
+        values["FixedRatio"] = c.ratio
+    else:
+        f = c.formula
+        values.update(
+            RatioValue=f.value, AveragingDays=f.averaging_days, LagDays=f.lag_days, RatioCap=f.cap,
+            RatioFloor=f.floor, RatioPlaces=f.places, Calendar=f.calendar,
+        )
+    if offer.tally.holders is None:
+        values.update(
+            Tendered=offer.tally.tendered, GuaranteedDelivery=offer.tally.guaranteed_delivery,
+            FailedDelivery=offer.tally.failed_delivery,
+        )
+    if offer.period is not None:
+        p = offer.period
+        values.update(
+            PeriodStart=p.start, PeriodEnd=p.end, Settlement=p.settlement, NetIncome=p.net_income,
+            PreferredDividends=p.preferred_dividends, SharesBefore=p.shares_before, TaxRate=p.tax_rate,
+        )
+    return values
+
+
+def holder_rows(table: HolderTable) -> list[tuple]:
+    """Holder lines sorted by holder (stable), each with its source line number."""
+    order = sorted(range(len(table)), key=table.holder_id.__getitem__)
+    return [
+        (i + 2, table.holder_id[i], table.units[i], table.method[i], table.status[i]) for i in order
+    ]
+
+
+def table_rows(offer: Offer, holidays: list[dt.date] | None = None) -> dict[str, list[tuple]]:
+    """Rows of each input table, by table name."""
+    rows: dict[str, list[tuple]] = {}
+    if offer.tally.holders is not None:
+        rows["tblTenders"] = holder_rows(offer.tally.holders)
+    f = offer.consideration.formula
+    if f is not None:
+        rows["tblPrices"] = [(p.date, p.price, p.volume) for p in f.prices]
+        rows["tblHolidays"] = [(d,) for d in (holidays or [])]
+    rows["tblEntries"] = [()] * len(ENTRY_LINES)  # formulas only: one row per line of the entry
+    if offer.exchanges:
+        rows["tblExchanges"] = [(e.date, e.units, e.ratio, e.price, e.cash_per_unit) for e in offer.exchanges]
+    return rows
+
+
+# --- reading back ------------------------------------------------------------------
+
+
+class CellReader(typed.Reader):
+    """Typed reads of a workbook's cells through ``get(sheet, ref)``, collecting findings.
+
+    A :class:`xlpy.files.typed.Reader` of the :data:`~xlpy.files.typed.CELLS` scheme: each
+    finding names the cell (``Inputs!C11``), the input, what was expected and
+    what was found.  An input is read by its defined name, or, with *cell*
+    ``(sheet, ref)``, from a table's cell under a name for its column.
+    """
+
+    def __init__(self, get: Callable[[str, str], object], lay: Layout):
+        self.lay = lay
+        self.get_cell = get
+        super().__init__(lambda key: get(*self._cell(key)), self._where, _CELLS, name=self._name)
+
+    def _cell(self, key) -> tuple[str, str]:
+        return key[1:] if isinstance(key, tuple) else self.lay.cell(key)
+
+    def _where(self, key) -> str:
+        sheet, ref = self._cell(key)
+        return f"{sheet}!{ref}"
+
+    @staticmethod
+    def _name(key) -> str:
+        return key[0] if isinstance(key, tuple) else key
+
+    def where(self, name) -> str:
+        """The cell a defined name points at, ``Inputs!C11`` (a finding's place)."""
+        return self._where(name)
+
+    def raw(self, name: str):
+        return self.get(name)
+
+    def _fail(self, where: str, value, reason: str):
+        self.problems.append(InputError(where, value, reason))
+
+    def number(self, name: str, optional: bool = False, cell: tuple[str, str] | None = None):
+        return super().number(_key(name, cell), required=not optional)
+
+    def whole(self, name: str, optional: bool = False, cell=None):
+        return super().whole(_key(name, cell), required=not optional)
+
+    def text(self, name: str, optional: bool = False, cell=None) -> str:
+        return super().text(_key(name, cell), required=not optional)
+
+    def date(self, name: str, optional: bool = False, cell=None):
+        return super().date(_key(name, cell), required=not optional)
+
+    def choice(self, name: str, choices: tuple[str, ...], cell=None) -> str:
+        return super().choice(_key(name, cell), choices)
+
+    def flag(self, name: str) -> bool:
+        return super().flag(name)
+
+
+#: The workbook's cells: strict, each reason led by the input's name; ``=TRUE()`` is TRUE.
+_CELLS = dataclasses.replace(typed.CELLS, flag_formula=boolean_formula)
+
+
+def _key(name: str, cell: tuple[str, str] | None):
+    return (name, *cell) if cell else name
+
+
+def _record(r: CellReader, name: str, factory, *args, **kwargs):
+    """A record built from cells read; a record that refuses its fields is a finding at *name*'s cell.
+
+    When a cell it was built from is already a finding, that finding says it all.
+    """
+    try:
+        return factory(*args, **kwargs)
+    except InputError as exc:
+        if not r.problems:
+            r._fail(r.where(name) if name in r.lay.names else name, exc.value, f"{exc.field}: {exc.reason}")
+        return None
+
+
+def _table_cells(lay: Layout, name: str):
+    sheet, table = lay.table(name)
+    return sheet.title, table
+
+
+def read_offer(get: Callable[[str, str], object], lay: Layout, *, tally: Tally | None = None,
+               prices: tuple[PriceDay, ...] | None = None) -> Offer:
+    """Build the :class:`Offer` that a workbook's inputs describe.
+
+    Parameters
+    ----------
+    get : callable
+        ``get(sheet, "C12") -> value`` (None for blank), from openpyxl or a live book.
+    lay : Layout
+    tally : Tally, optional
+        Use this tally (a refresh's new one) instead of the workbook's counts or
+        holder table; ``FinalCount`` is still the workbook's.
+    prices : tuple of PriceDay, optional
+        Use these price days instead of the workbook's price table.
+
+    Raises
+    ------
+    InputErrors
+        Every input cell that is blank, of the wrong type or out of range.
+    """
+    r = CellReader(get, lay)
+    kind = r.choice("Kind", KINDS)
+    consideration = _read_consideration(r, prices)
+    tally = _read_tally(r, tally)
+    period = _read_period(r) if lay.shape.period else None
+    exchanges = _read_exchanges(r)
+    offer = _record(r, "Kind", Offer,
+        id=r.text("OfferId"), issuer=r.text("Issuer"), security=r.text("Security"), kind=kind,
+        outstanding=r.whole("Outstanding"), original_ratio=r.number("OriginalRatio"),
+        common_outstanding_before=r.whole("CommonBefore"), expiration=r.date("Expiration"),
+        consideration=consideration, tally=tally,
+        valuation=Valuation(r.date("ValuationDate"), r.number("Price")),
+        face_per_unit=r.number("FacePerUnit", optional=True), max_units=r.whole("MaxUnits", optional=True),
+        odd_lot=r.whole("OddLot", optional=True), substantive_conversion=r.flag("Substantive"),
+        carrying_amount=r.number("CarryingAmount", optional=True), period=period, exchanges=exchanges,
+        source="workbook", short_name=r.text("ShortName", optional=True), accounting=_read_accounting(r),
+    )
+    r.check()
+    return offer
+
+
+def _rows(r: CellReader, table: str):
+    """Each row of an input table: ``cell(column) -> (sheet, ref)`` for that row."""
+    sheet, t = _table_cells(r.lay, table)
+    for row in range(t.first_row, t.first_row + t.rows):
+        yield lambda column, row=row: (sheet, f"{t.letter(column)}{row}")
+
+
+def _read_consideration(r: CellReader, given: tuple[PriceDay, ...] | None) -> Consideration | None:
+    """The ratio (fixed, or the formula and its price table unless *given*) and the rest of the consideration."""
+    policy = r.choice("FractionalPolicy", FRACTIONAL_POLICIES)
+    formula = ratio = None
+    if r.lay.shape.ratio == "formula":
+        prices = list(given) if given is not None else _read_prices(r)
+        formula = RatioFormula(
+            r.number("RatioValue"), tuple(prices), r.text("Calendar"), r.whole("AveragingDays"), r.whole("LagDays"),
+            r.number("RatioCap", optional=True), r.number("RatioFloor", optional=True), r.whole("RatioPlaces"),
+            source="Prices",
+        )
+    else:
+        ratio = r.number("FixedRatio")
+    cash_total = r.number("CashTotal", optional=True)
+    return _record(r, "FixedRatio" if formula is None else "RatioValue", Consideration,
+        ratio, formula, r.number("CashPerUnit", optional=True) or Decimal(0), cash_total,
+        r.number("ArrearsPerUnit", optional=True) or Decimal(0), policy, r.number("FractionalPrice", optional=True),
+    )
+
+
+def _read_prices(r: CellReader) -> list[PriceDay]:
+    prices = []
+    for cell in _rows(r, "tblPrices"):
+        d = r.date("PriceDates", cell=cell("date"))
+        p = r.number("PricePrices", cell=cell("price"))
+        v = r.number("PriceVolumes", cell=cell("volume"))
+        if None not in (d, p, v):
+            prices.append(PriceDay(d, p, v))
+    return prices
+
+
+def _read_tally(r: CellReader, given: Tally | None) -> Tally:
+    """The count: *given* (with the workbook's FinalCount), the holder table, or the aggregate counts."""
+    if given is not None:
+        return replace(given, final=r.flag("FinalCount"))
+    if r.lay.shape.tally == "holders":
+        ids, units, methods, statuses = [], [], [], []
+        for cell in _rows(r, "tblTenders"):
+            ids.append(r.text("TenderHolder", cell=cell("holder")))
+            units.append(r.whole("TenderUnits", cell=cell("units")) or 0)
+            methods.append(r.choice("TenderMethod", METHODS, cell=cell("method")))
+            statuses.append(r.choice("TenderStatus", STATUSES, cell=cell("status")))
+        table = _record(r, "TenderHolder", HolderTable, tuple(ids), tuple(units), tuple(methods), tuple(statuses),
+                        "Tenders")
+        return Tally(holders=table, final=r.flag("FinalCount"))
+    return Tally(r.whole("Tendered"), r.whole("GuaranteedDelivery"), r.whole("FailedDelivery"),
+                 final=r.flag("FinalCount"))
+
+
+def _read_period(r: CellReader) -> Period:
+    return Period(
+        r.date("PeriodStart"), r.date("PeriodEnd"), r.date("Settlement"), r.number("NetIncome"),
+        r.number("PreferredDividends", optional=True) or Decimal(0), r.whole("SharesBefore"),
+        r.number("TaxRate", optional=True) or Decimal(0),
+    )
+
+
+def _read_exchanges(r: CellReader) -> tuple[Exchange, ...]:
+    if not r.lay.shape.exchange_rows:
+        return ()
+    return tuple(
+        Exchange(
+            r.date("ExDate", cell=cell("date")), r.whole("ExUnits", cell=cell("units")),
+            r.number("ExRatio", cell=cell("ratio")), r.number("ExPrice", cell=cell("price")),
+            r.number("ExCash", optional=True, cell=cell("cash")) or Decimal(0),
+        )
+        for cell in _rows(r, "tblExchanges")
+    )
+
+
+def _read_accounting(r: CellReader) -> Accounting:
+    return _record(r, "CarryingTotal", Accounting, r.number("ParValue", optional=True),
+                   r.number("CarryingPerUnit", optional=True), r.number("CarryingTotal", optional=True),
+                   r.number("AccruedInterestPerUnit", optional=True) or Decimal(0)) or Accounting()

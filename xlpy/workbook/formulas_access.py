@@ -1,0 +1,183 @@
+"""The ``formulas`` library's internals, reached from this module only.
+
+The validator (:mod:`xlpy.workbook.validate`) and the column-at-a-time recalculation
+(:mod:`xlpy.workbook.recalc`) use more of the library than its public model
+(``formulas.ExcelModel``): they change its function table (ROUND as Excel
+rounds, xlpy's worksheet functions, AND and OR row by row), draw no progress
+bar, and compile and feed cells themselves.  Each need is one function here,
+so the private names they rely on are spelled in one place.
+
+They rely on formulas 1.3 (``pyproject.toml`` bounds it to ``>=1.3.4,<1.4``):
+the dict ``formulas.get_functions()`` returns, ``functions.wrap_func`` and
+``wrap_ufunc``, ``functions.logic.xand``, ``functions.replace_empty``,
+``tokens.operand.Error`` and ``XlError``, ``ranges.Ranges``, ``cell.Cell`` and
+``cell.Ref``, schedula's ``EMPTY``, and the module attribute ``formulas.excel.tqdm`` (with tqdm
+``<5``).  Before raising a bound, run tests/test_workbook.py and
+tests/test_recalc.py on the new release.  The library is imported when first
+needed, not with this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+from decimal import Decimal
+
+from ..engine.numbers import excel_round
+from ..files.serial_dates import to_serial
+
+__all__ = [
+    "register_functions",
+    "plain_value",
+    "elementwise_and_or",
+    "empty",
+    "error_values",
+    "replace_empty",
+    "range_of",
+    "error_range",
+    "is_error",
+    "compile_cell",
+    "compile_name",
+]
+
+
+def _excel_round(x, d):
+    """ROUND as Excel: the shown decimal, half away from zero."""
+    return float(excel_round(Decimal(repr(float(x))), int(d)))
+
+
+def register_functions() -> None:
+    """Register ROUND and xlpy's worksheet functions with the library, and silence its progress bar (once)."""
+    import formulas
+    from formulas.functions import wrap_func, wrap_ufunc
+
+    from ..excel import registry, udfs  # noqa: F401  (registers the worksheet functions)
+
+    table = formulas.get_functions()
+    if table.get("_XLPY_REGISTERED"):
+        return
+    # The library draws its own progress bar on every load; ours is per workbook.
+    import types
+
+    import formulas.excel
+    import tqdm
+
+    formulas.excel.tqdm = types.SimpleNamespace(tqdm=functools.partial(tqdm.tqdm, disable=True))
+    table["ROUND"] = wrap_ufunc(_excel_round)
+    for spec in registry.functions():
+        if spec.module == "xlpy.udfs":
+            table[spec.name] = wrap_func(_worksheet_function(spec.func))
+    table["_XLPY_REGISTERED"] = True
+
+
+def plain_value(v):
+    """A library value as xlwings would hand it to a function: a number, text, bool, None or list of rows."""
+    import numpy as np
+    import schedula as sh
+
+    if hasattr(v, "value") and not isinstance(v, (int, float, str)):
+        v = v.value
+    if isinstance(v, np.ndarray):
+        rows = [[plain_value(x) for x in row] for row in v.tolist()]
+        if len(rows) == 1 and len(rows[0]) == 1:
+            return rows[0][0]
+        return rows
+    if v is sh.EMPTY:
+        return None
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _worksheet_function(func):
+    def call(*args):
+        out = func(*[plain_value(a) for a in args])
+        if isinstance(out, dt.date):
+            return to_serial(out)
+        return out
+
+    call.__name__ = func.__name__
+    return call
+
+
+@contextlib.contextmanager
+def elementwise_and_or():
+    """While compiling a row template: AND and OR element by element, as each row's own cell computes them."""
+    import numpy as np
+    from formulas.functions import get_functions, wrap_ufunc
+    from formulas.functions.logic import xand
+
+    table = get_functions()
+    saved = {k: table.get(k) for k in ("AND", "OR")}
+    table["AND"] = wrap_ufunc(xand, input_parser=lambda *a: a, args_parser=lambda *a: a,
+                              check_error=lambda *a: None)
+    table["OR"] = wrap_ufunc(functools.partial(xand, func=np.logical_or.reduce), input_parser=lambda *a: a,
+                             args_parser=lambda *a: a, check_error=lambda *a: None)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                table.pop(k, None)
+            else:
+                table[k] = v
+
+
+def empty():
+    """The library's empty cell (schedula's ``EMPTY``)."""
+    import schedula as sh
+
+    return sh.EMPTY
+
+
+def error_values() -> dict:
+    """The library's error values (``#N/A``, ``#VALUE!``...) by their text."""
+    from formulas.tokens.operand import Error
+
+    return Error.errors
+
+
+def replace_empty(value):
+    """*value* with the library's empty cells replaced as a formula's result replaces them (by 0)."""
+    from formulas.functions import replace_empty as replace
+
+    return replace(value)
+
+
+def range_of(ref: str, values):
+    """The library's range ``ref`` (``SHEET!A1:B2``) holding *values* (a 2-D object array)."""
+    from formulas.ranges import Ranges
+
+    return Ranges().push(ref, values)
+
+
+def error_range(error):
+    """A one-cell range holding the error value *error*."""
+    import numpy as np
+
+    return range_of("A1:", np.asarray([[error]], object))
+
+
+def is_error(value) -> bool:
+    """True when *value* is one of the library's error values (a compiled input may be one)."""
+    from formulas.tokens.operand import XlError
+
+    return isinstance(value, XlError)
+
+
+def compile_cell(ref: str, formula: str, sheet: str, names: dict):
+    """The library's compiled cell *ref* (``'Sheet'!A1``) holding *formula*, its names resolved by *names*.
+
+    The result has ``inputs`` (the references it reads) and ``func`` (called with their values).
+    """
+    from formulas.cell import Cell
+
+    return Cell(ref, formula, context={"sheet": sheet}).compile(references=names)
+
+
+def compile_name(name: str, formula: str, names: dict):
+    """The library's compiled defined name *name* holding *formula* (``=...``), like :func:`compile_cell`."""
+    from formulas.cell import Ref
+
+    return Ref(name, formula).compile(references=names)

@@ -1,0 +1,142 @@
+"""The standard offer-results workbook: one definition of its layout.
+
+The builder (:mod:`xlpy.workbook.build`), the refresh macros (:mod:`xlpy.macros`) and
+the validator (:mod:`xlpy.workbook.validate`) all place and find cells through this
+package; no cell address is written anywhere else.
+
+A workbook's layout depends on the offer's *shape* (:class:`Shape`): a fixed
+ratio or one set by formula, aggregate counts or a holder-level tally, how
+many holder lines, price days, exchange-calendar holidays and later exchanges,
+and whether a reporting period is given.  :func:`layout` turns a shape into
+sheets of :class:`Block` (a labelled column of named cells) and :class:`Table`
+(rows of data with per-row formulas), and resolves every workbook-level name
+to its sheet and cell.
+
+One module per sheet, in workbook order: :mod:`.cover`, :mod:`.inputs`,
+:mod:`.tenders`, :mod:`.prices`, :mod:`.results`, :mod:`.check`,
+:mod:`.sensitivity`, :mod:`.release`, :mod:`.entries`, :mod:`.history`; the
+vocabulary they share (shapes, items, blocks, tables, the layout itself) is in
+:mod:`.model`.  To change a sheet, change its module; :func:`layout` only
+assembles them.
+
+Formulas are written with names (``=UnitsAccepted*(OfferRatio-OriginalRatio)``);
+row formulas of a table use ``{column}`` for the same row's cell,
+``{prev:column}`` and ``{next:column}`` for the neighbours, so the text never
+holds a cell address.
+"""
+
+from __future__ import annotations
+
+from openpyxl.utils import get_column_letter
+
+from . import (
+    check,
+    cover,
+    entries,
+    history,
+    inputs,
+    prices,
+    release,
+    results,
+    sensitivity,
+    tenders,
+)
+from .check import tie_cells
+from .cover import COVER_BUTTONS, Button
+from .entries import ENTRY_LINES, NEEDS_INPUT
+from .history import HISTORY_CHART_ROWS, HISTORY_COLUMNS, history_row
+from .model import (
+    CHECK_COLS,
+    CONF_SHEET,
+    FIRST_BLOCK_ROW,
+    FMT,
+    FUNCTIONS_NOT_LOADED,
+    LABEL_COL,
+    LAYOUT_NAME,
+    LAYOUT_VERSION,
+    NOTE_COL,
+    REFRESH_RECORD,
+    REQUIRED_NAMES,
+    SHEETS,
+    TIES_NOT_RUN,
+    VALUE_COL,
+    Block,
+    Column,
+    Item,
+    Layout,
+    Shape,
+    Sheet,
+    Table,
+)
+from .release import approx_formula
+from .sensitivity import (
+    SENS_PARTICIPATIONS,
+    SENS_PRICE_STEPS,
+    sensitivity_cells,
+    sensitivity_origin,
+)
+
+__all__ = [
+    "CHECK_COLS",
+    "CONF_SHEET",
+    "COVER_BUTTONS",
+    "ENTRY_LINES",
+    "FIRST_BLOCK_ROW",
+    "FMT",
+    "FUNCTIONS_NOT_LOADED",
+    "HISTORY_CHART_ROWS",
+    "HISTORY_COLUMNS",
+    "LABEL_COL",
+    "LAYOUT_NAME",
+    "LAYOUT_VERSION",
+    "NEEDS_INPUT",
+    "NOTE_COL",
+    "REFRESH_RECORD",
+    "REQUIRED_NAMES",
+    "SENS_PARTICIPATIONS",
+    "SENS_PRICE_STEPS",
+    "SHEETS",
+    "TIES_NOT_RUN",
+    "VALUE_COL",
+    "Block",
+    "Button",
+    "Column",
+    "Item",
+    "Layout",
+    "Shape",
+    "Sheet",
+    "Table",
+    "approx_formula",
+    "history_row",
+    "layout",
+    "sensitivity_cells",
+    "sensitivity_origin",
+    "tie_cells",
+]
+
+#: The sheet modules in workbook order (the hidden xlwings.conf sheet is the builder's).
+SHEET_MODULES = (cover, inputs, tenders, prices, results, check, sensitivity, release, entries, history)
+
+
+def layout(shape: Shape) -> Layout:
+    """The layout of the standard workbook for an offer of this *shape*."""
+    sheets = tuple(module.sheet(shape) for module in SHEET_MODULES)
+    _, tie_block, id_block = next(s for s in sheets if s.check).blocks
+    lay = Layout(shape, sheets, {}, tuple(i.name for i in tie_block.items), tuple(i.name for i in id_block.items))
+    _resolve_names(lay)
+    return lay
+
+
+def _resolve_names(lay: Layout) -> None:
+    """Give every named item and table column its sheet and absolute reference."""
+    for s in lay.sheets:
+        for b in s.blocks:
+            for i, item in enumerate(b.items):
+                if item.name:
+                    # A tie-out row is named by its flag (column F); every other item by its value.
+                    col = get_column_letter(CHECK_COLS[4] if (s.check and item.function) else VALUE_COL)
+                    lay.names[item.name] = (s.title, f"${col}${b.row + i}")
+        for t in s.tables:
+            for c in t.columns:
+                if c.name:
+                    lay.names[c.name] = (s.title, t.range_of(c.key))

@@ -1,0 +1,52 @@
+"""History: one row for the build and one per refresh, and a chart of participation."""
+
+from __future__ import annotations
+
+from .model import Block, Column, Item, Shape, Sheet, Table, place
+
+#: History columns a build or refresh writes, in order (the change column is a formula over them).
+HISTORY_COLUMNS = ("when", "tally", "sha256", "lines", "tendered", "guaranteed", "failed", "accepted",
+                   "participation", "common", "charge")
+
+
+#: Rows left above the History table for its chart.
+HISTORY_CHART_ROWS = 17
+
+
+def sheet(shape: Shape) -> Sheet:
+    """One row for the build and one per refresh that changed something: how the count moved."""
+    blocks, next_row = place([Block("How the count moved", (
+        Item(None, "Rows", record=True, note="the build, then each refresh"),
+    ))])
+    next_row += HISTORY_CHART_ROWS  # the chart of participation sits between the note and the table
+    table = Table("tblHistory", (
+        Column("when", "When (UTC)", "HistWhen", fmt="text", width=20),
+        Column("tally", "Tally file", None, fmt="text", width=30),
+        Column("sha256", "Tally SHA-256", None, fmt="text", width=18),
+        Column("lines", "Lines", None, fmt="count", width=9),
+        Column("tendered", "Units tendered", "HistTendered", fmt="count", width=14),
+        Column("guaranteed", "by guaranteed delivery", None, fmt="count", width=14),
+        Column("failed", "Failed deliveries", None, fmt="count", width=12),
+        Column("accepted", "Units accepted", None, fmt="count", width=14),
+        Column("participation", "Participation", "HistParticipation", fmt="pct", width=13),
+        Column("common", "Common issued", None, fmt="count", width=14),
+        Column("charge", "Induced charge", None, fmt="money", width=18),
+        Column("change", "Change in units tendered", "HistChange", "={tendered}-{prev:tendered}", first="=0",
+               fmt="count", width=14),
+    ), shape.history_rows, next_row + 1)
+    return Sheet("History", "History", blocks, (table,), landscape=True, freeze=f"A{next_row + 2}",
+                 widths={"B": 20, "C": 30, "D": 18, "E": 9, "F": 14, "G": 14, "H": 12, "I": 14, "J": 13, "K": 14,
+                         "L": 18, "M": 14})
+
+
+def history_row(when: str, tally: str, sha256: str, lines: int, results) -> tuple:
+    """A History row: when, the tally read, and how the count and the charge stood.
+
+    A record, not a figure to tie out: the charge is kept to the cent and the
+    participation to eight decimals, so every backend stores the same number.
+    """
+    from ...engine.numbers import excel_round
+
+    return (when, tally, sha256, lines, results.units_tendered, results.units_guaranteed_delivery,
+            results.units_failed_delivery, results.units_accepted, excel_round(results.participation, 8),
+            results.common_issued, excel_round(results.charge, 2))

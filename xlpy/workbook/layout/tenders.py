@@ -1,0 +1,77 @@
+"""Tenders: the count (typed, or formulas over the per-holder table) and acceptance."""
+
+from __future__ import annotations
+
+from ...engine.model import METHODS, STATUSES
+from .model import Block, Column, Item, Shape, Sheet, Table, place
+
+
+def sheet(shape: Shape) -> Sheet:
+    """The Tenders sheet for an offer of this *shape*."""
+    holders = shape.tally == "holders"
+    if holders:
+        count_items = (
+            Item("Tendered", "Units tendered (not withdrawn)",
+                 '=SUMIFS(TenderUnits,TenderStatus,"<>withdrawn")', "count", key="units_tendered"),
+            Item("GuaranteedDelivery", "of which by guaranteed delivery",
+                 '=SUMIFS(TenderUnits,TenderMethod,"guaranteed",TenderStatus,"<>withdrawn")', "count",
+                 key="units_guaranteed_delivery"),
+            Item("FailedDelivery", "Failed deliveries", '=SUMIFS(TenderUnits,TenderStatus,"failed")', "count",
+                 key="units_failed_delivery"),
+            Item("FinalCount", "Final count", fmt="bool", choices=("TRUE", "FALSE"),
+                 note="FALSE: preliminary (guaranteed deliveries still open)"),
+        )
+    else:
+        count_items = (
+            Item("Tendered", "Units tendered (not withdrawn)", fmt="count", key="units_tendered",
+                 note="including guaranteed deliveries"),
+            Item("GuaranteedDelivery", "of which by guaranteed delivery", fmt="count",
+                 key="units_guaranteed_delivery"),
+            Item("FailedDelivery", "Failed deliveries", fmt="count", key="units_failed_delivery",
+                 note="guaranteed deliveries not made (final count)"),
+            Item("FinalCount", "Final count", fmt="bool", choices=("TRUE", "FALSE"),
+                 note="FALSE: preliminary (guaranteed deliveries still open)"),
+        )
+    accept_items = [
+        Item("Eligible", "Eligible units (tendered − failed)", "=Tendered-FailedDelivery", "count"),
+        Item("Prorated", "Oversubscribed", '=AND(MaxUnits<>"",Eligible>MaxUnits)', "bool"),
+    ]
+    if holders:
+        accept_items += [
+            Item("OddLotRaw", "Units of odd-lot holders",
+                 '=IF(OR(NOT(Prorated),OddLot=""),0,SUMIFS(TenderHolderUnits,TenderHolderUnits,"<"&OddLot,'
+                 'TenderHolderUnits,">0"))', "count"),
+            Item("OddLotUnits", "Odd-lot units accepted in full", "=IF(OddLotRaw>MaxUnits,0,OddLotRaw)", "count",
+                 note="all holders prorated alike when odd lots alone exceed the cap"),
+            Item("Capacity", "Units to prorate into", "=IF(Prorated,MaxUnits-OddLotUnits,Eligible)", "count"),
+            Item("RestUnits", "Units prorated", "=Eligible-OddLotUnits", "count"),
+            Item("HolderCount", "Holders with units accepted", '=COUNTIF(TenderAccepted,">0")', "count"),
+        ]
+    blocks, next_row = place([Block("Count", count_items), Block("Acceptance", tuple(accept_items))])
+    tables = []
+    if holders:
+        tables.append(Table("tblTenders", (
+            Column("line", "Line", None, fmt="count", width=8),
+            Column("holder", "Holder", "TenderHolder", fmt="text", width=22),
+            Column("units", "Units", "TenderUnits", fmt="count", width=12),
+            Column("method", "Method", "TenderMethod", fmt="text", width=13,
+                   choices=METHODS),
+            Column("status", "Status", "TenderStatus", fmt="text", width=12,
+                   choices=STATUSES),
+            Column("eligible", "Eligible", None, '=IF({status}="tendered",{units},0)', fmt="count"),
+            Column("run", "Holder running total", None, "=IF({holder}={prev:holder},{prev:run},0)+{eligible}",
+                   first="={eligible}", fmt="count"),
+            Column("holder_units", "Holder units", "TenderHolderUnits",
+                   "=IF({holder}<>{next:holder},{run},0)", fmt="count"),
+            Column("accepted", "Accepted", "TenderAccepted",
+                   "=IF({holder_units}=0,0,IF(NOT(Prorated),{holder_units},IF(AND(OddLotUnits>0,"
+                   "{holder_units}<OddLot),{holder_units},INT({holder_units}*Capacity/RestUnits))))", fmt="count"),
+            Column("shares", "Common shares", "TenderShares",
+                   '=IF(FractionalPolicy="nearest",ROUND({accepted}*RatioUnits/RatioScale,0),'
+                   "INT({accepted}*RatioUnits/RatioScale))", fmt="count"),
+            Column("fraction", "Fractional share", "TenderFraction",
+                   '=IF(FractionalPolicy="nearest",0,MOD({accepted}*RatioUnits,RatioScale)/RatioScale)',
+                   fmt="count4"),
+        ), shape.holder_rows, next_row + 1))
+    return Sheet("Tenders", "Tenders", blocks, tuple(tables), widths={"B": 36, "C": 16, "D": 48},
+                 landscape=True, freeze=f"A{next_row + 2}" if holders else None)

@@ -1,0 +1,279 @@
+"""Busy and protected workbooks: who has the file open, xlpy's own lock, and the safe replacement.
+
+A refresh replaces the workbook.  It must not do so when:
+
+* someone has it open in Excel (Excel keeps an owner file ``~$NAME`` beside
+  it: a length byte, the user name in the ANSI code page padded to 54 bytes,
+  then a two-byte length and the name again in UTF-16) or in LibreOffice
+  (``.~lock.NAME#``: one CSV line, ``full name,user,host,date,profile;``):
+  the person would save over the refresh or lose their own work;
+* another ``xlpy refresh`` is writing it (``.~xlpy.NAME.lock``, held with
+  ``fcntl.flock`` where there is one, else created with ``O_EXCL``; the
+  kernel releases a flock when the process ends however it ends);
+* the file is read-only (replacing a file needs no write permission on the
+  file, so this is checked rather than left to the system).
+
+A workbook reached through a symbolic link is refreshed at its target, in
+the target's folder, and the link stays a link.  Every file xlpy writes
+beside the workbook is first written as ``.~xlpy-partial.NAME.*.tmp`` and
+renamed into place; a leftover one (a killed refresh) is removed by the
+next refresh of that workbook.
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import os
+import re
+import shutil
+import socket
+import stat
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Self
+
+from ..engine.errors import InputError
+
+try:  # not on Windows
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["RefreshLock", "busy_message", "check_writable", "clean_stale", "excel_owner", "libreoffice_owner",
+           "prune_backups", "replace_with", "target_of"]
+
+PARTIAL = ".~xlpy-partial."
+
+
+def target_of(path: Path) -> Path:
+    """The file a refresh writes: *path* itself, or the file its symbolic link(s) point to."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+# --- owner files ----------------------------------------------------------------------------------
+
+
+def excel_owner(data: bytes) -> str | None:
+    """The user name in an Excel owner file (``~$NAME``), or None when it holds none."""
+    if len(data) >= 56:
+        m = data[54] | (data[55] << 8)
+        if 0 < m <= 64 and len(data) >= 56 + 2 * m:
+            try:
+                name = data[56:56 + 2 * m].decode("utf-16-le").strip("\x00 ")
+                if name:
+                    return name
+            except UnicodeDecodeError:
+                pass
+    if data:
+        n = data[0]
+        if 0 < n < len(data):
+            name = data[1:1 + n].decode("cp1252", errors="replace").strip("\x00 ")
+            if name:
+                return name
+    return None
+
+
+def libreoffice_owner(text: str) -> str | None:
+    """``user (Full Name) on host since date`` from a LibreOffice lock file's CSV line, or None."""
+    line = text.strip().splitlines()[0].rstrip(";") if text.strip() else ""
+    fields = next(csv.reader([line]), []) if line else []
+    full = fields[0].strip() if fields else ""
+    user = fields[1].strip() if len(fields) > 1 else ""
+    if not (full or user):
+        return None
+    who = f"{user} ({full})" if user and full and full != user else (user or full)
+    if len(fields) > 2 and fields[2].strip():
+        who += f" on {fields[2].strip()}"
+    if len(fields) > 3 and fields[3].strip():
+        who += f" since {fields[3].strip()}"
+    return who
+
+
+def _read_small(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4096)
+    except OSError:
+        return b""
+
+
+def busy_message(path: Path) -> str | None:
+    """Why *path* is open elsewhere (an Excel or LibreOffice owner file beside it or its target), or None."""
+    places = {(path.parent, path.name), (target_of(path).parent, target_of(path).name)}
+    for folder, name in sorted(places):
+        excel = folder / f"~${name}"
+        if excel.is_file():
+            who = excel_owner(_read_small(excel)) or "someone (the owner file names no one)"
+            return (f"is open in Excel by {who} (owner file {excel.name} beside it); close it there first, or "
+                    "pass --force if that file is left over from a crash")
+        office = folder / f".~lock.{name}#"
+        if office.is_file():
+            who = libreoffice_owner(_read_small(office).decode("utf-8", errors="replace")) or \
+                "someone (the lock file names no one)"
+            return (f"is open in LibreOffice by {who} (lock file {office.name} beside it); close it there "
+                    "first, or pass --force if that file is left over from a crash")
+    return None
+
+
+# --- xlpy's own lock ------------------------------------------------------------------------------
+
+
+class RefreshLock:
+    """``.~xlpy.NAME.lock`` beside *target*: one refresh at a time; released on any exit."""
+
+    def __init__(self, target: Path, label: str):
+        self.target, self.label = target, label
+        self.path = target.with_name(f".~xlpy.{target.name}.lock")
+        self._fd: int | None = None
+
+    def __enter__(self) -> Self:
+        try:
+            if fcntl is not None:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    os.close(fd)
+                    raise FileExistsError from None
+            else:  # pragma: no cover
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            holder = _read_small(self.path).decode("utf-8", errors="replace").strip() or "another process"
+            raise InputError(self.label, None, f"another xlpy refresh is writing it ({holder}; lock file "
+                             f"{self.path.name}); wait for it to finish", show_value=False) from None
+        except OSError as exc:
+            raise InputError(self.label, None, f"cannot be locked for the refresh: {self.path.name}: "
+                             f"{exc.strerror or exc}", show_value=False) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()}, {_user()} on {socket.gethostname()}\n".encode())
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._fd is not None:
+            try:
+                self.path.unlink(missing_ok=True)
+            finally:
+                os.close(self._fd)  # closing releases the flock
+                self._fd = None
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001  (no user name in the environment)
+        return "unknown user"
+
+
+# --- the file system ------------------------------------------------------------------------------
+
+
+def check_writable(target: Path, label: str) -> None:
+    """Refuse a read-only workbook (no write bit, or no write access), and a folder xlpy cannot write in."""
+    mode = target.stat().st_mode
+    if not mode & 0o222 or not os.access(target, os.W_OK):
+        raise InputError(label, None, f"is read-only (permissions {stat.filemode(mode)}); it was not changed. "
+                         "Make it writable first if it should be refreshed", show_value=False)
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise InputError(label, None, "cannot be replaced: its folder is not writable; it was not changed",
+                         show_value=False)
+
+
+def clean_stale(target: Path) -> list[Path]:
+    """Remove temporary files a killed refresh of *target* left beside it (call with the lock held)."""
+    gone = []
+    pattern = re.compile(re.escape(PARTIAL + target.name + ".") + r".*\.tmp$"
+                         + "|" + re.escape(f".{target.name}.") + r"[A-Za-z0-9_]{8}\.tmp$")  # older xlpy's names
+    for p in target.parent.iterdir():
+        if pattern.match(p.name) and p.is_file() and not p.is_symlink():
+            p.unlink(missing_ok=True)
+            gone.append(p)
+    return gone
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover  (Windows)
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def _temp(target: Path, what: str) -> tuple[int, Path]:
+    fd, tmp = tempfile.mkstemp(prefix=f"{PARTIAL}{target.name}.{what}.", suffix=".tmp", dir=target.parent)
+    return fd, Path(tmp)
+
+
+def write_backup(target: Path, backup: Path) -> Path:
+    """Copy *target* to *backup* (permissions and times kept), through a temporary file."""
+    fd, tmp = _temp(target, "backup")
+    os.close(fd)
+    try:
+        shutil.copy2(target, tmp)
+        os.replace(tmp, backup)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return backup
+
+
+def replace_with(data: bytes, target: Path, backup: Callable[[], Path] | None = None) -> Path | None:
+    """Write *data* over *target*: temporary file in the target's folder, flushed, then renamed over it.
+
+    The new file gets the target's permissions.  *backup* (returns the
+    backup's path) runs once the temporary file is complete; if anything
+    fails the temporary file and the backup are removed and *target* is as it
+    was.  Returns the backup's path.
+    """
+    mode = target.stat().st_mode & 0o7777
+    fd, tmp = _temp(target, "new")
+    kept: Path | None = None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        if backup is not None:
+            kept = backup()
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        if kept is not None:
+            kept.unlink(missing_ok=True)  # the original is still in place: its copy is not needed
+        raise
+    _fsync_dir(target.parent)
+    return kept
+
+
+_BACKUP = r"\.\d{8}-\d{6}(?:-\d+)?\.bak"
+
+
+def backups_of(target: Path) -> list[Path]:
+    """Backups of *target* (``NAME.YYYYmmdd-HHMMSS[-n].bak.SUFFIX``), oldest first."""
+    pattern = re.compile(re.escape(target.stem) + _BACKUP + re.escape(target.suffix) + "$")
+    found = [p for p in target.parent.iterdir() if pattern.match(p.name) and p.is_file()]
+
+    def key(p: Path):
+        m = re.search(r"\.(\d{8}-\d{6})(?:-(\d+))?\.bak", p.name)
+        return (m.group(1), int(m.group(2) or 1)) if m else ("", 0)
+
+    return sorted(found, key=key)
+
+
+def prune_backups(target: Path, keep: int | None) -> list[Path]:
+    """Remove all but the *keep* newest backups of *target* (None: keep all)."""
+    if keep is None:
+        return []
+    old = backups_of(target)
+    gone = old[:max(len(old) - keep, 0)]
+    for p in gone:
+        p.unlink(missing_ok=True)
+    return gone

@@ -1,0 +1,100 @@
+"""openpyxl's private attributes, reached from this module only.
+
+A standard workbook's holder table runs to a million cells.  openpyxl's public
+way in (``ws.cell(row, column)``, ``cell.value = ...``, ``cell.font = ...``)
+checks, converts and looks up a style for every cell, and ``ws.iter_rows``
+makes a cell for every blank in a range; at that size this costs seconds.  The
+builder (:mod:`xlpy.workbook.build`), the fast loader (:mod:`xlpy.workbook.fastload`), the
+validator (:mod:`xlpy.workbook.validate`) and the recalculation (:mod:`xlpy.workbook.recalc`)
+go round it through the functions below, one per need, so that the private
+names they rely on are spelled in one place.
+
+They rely on openpyxl 3.1 (``pyproject.toml`` bounds it to ``>=3.1.5,<3.2``):
+``Worksheet._cells`` (a dict of (row, column) to cell, holding only the cells
+that exist), ``Workbook._sheets`` (the sheets in order), ``Workbook._cell_styles``
+(the style arrays, by the ``s`` index of the sheet XML), ``Workbook._date_formats``
+(the number-format ids read as dates), and a cell's ``_value``, ``_style``,
+``_hyperlink`` and ``_comment``.  Before raising the bound, run
+tests/test_workbook.py, tests/test_macros.py and tests/test_recalc.py on the
+new release.
+"""
+
+from __future__ import annotations
+
+from copy import copy
+
+from openpyxl.cell.cell import Cell
+
+__all__ = [
+    "cell_map",
+    "style_array",
+    "set_style_array",
+    "new_cell",
+    "loaded_cell",
+    "cell_styles",
+    "date_format_ids",
+    "order_sheets",
+]
+
+
+def cell_map(ws) -> dict:
+    """The sheet's cells by (row, column): only the cells that exist, none made by asking.
+
+    The dict itself, not a copy: storing a cell in it places the cell on the sheet.
+    """
+    return ws._cells
+
+
+def style_array(cell):
+    """A copy of the cell's style (its font, fill, number format... ids), to give other cells."""
+    return copy(cell._style)
+
+
+def set_style_array(cell, style) -> None:
+    """Give *cell* the style *style* (from :func:`style_array`), without openpyxl's look-ups."""
+    cell._style = copy(style)
+
+
+def new_cell(ws, row: int, column: int, style, value=None, data_type: str = "n"):
+    """A cell of *ws* with the style *style*, holding *value* as given (no conversion, no formula guess).
+
+    *data_type* is openpyxl's: ``n`` (number), ``s`` (text, even one starting with ``=``;
+    checked for length and characters as openpyxl checks it), ``f`` (formula), ``b`` (bool).
+    The cell is not placed: store it in :func:`cell_map`.
+    """
+    cell = Cell(ws, row=row, column=column, style_array=copy(style))
+    if value is not None:
+        cell._value = cell.check_string(value) if data_type == "s" else value
+        cell.data_type = data_type
+    return cell
+
+
+def loaded_cell(ws, row: int, column: int, value, data_type: str, style):
+    """A cell as openpyxl's reader would make it from the sheet XML, made faster (no ``__init__``).
+
+    *style* is one of :func:`cell_styles` and is shared, not copied (as the
+    reader shares it): a cell made this way is for reading, not restyling.
+    The cell is not placed: store it in :func:`cell_map`.
+    """
+    cell = Cell.__new__(Cell)
+    cell.parent, cell.row, cell.column, cell._value, cell.data_type = ws, row, column, value, data_type
+    cell._style, cell._hyperlink, cell._comment = style, None, None
+    return cell
+
+
+def cell_styles(wb) -> list:
+    """The workbook's style arrays, by the ``s`` index a sheet's XML gives each cell."""
+    return wb._cell_styles
+
+
+def date_format_ids(wb) -> set:
+    """The style ids whose number format shows a date (empty when openpyxl keeps none)."""
+    return getattr(wb, "_date_formats", set())
+
+
+def order_sheets(wb, sheets) -> None:
+    """Put the workbook's sheets in the order *sheets* gives (every sheet, each once)."""
+    sheets = list(sheets)
+    if sorted(map(id, sheets)) != sorted(map(id, wb.worksheets + wb.chartsheets)):
+        raise ValueError("order_sheets: give every sheet of the workbook, each once")
+    wb._sheets = sheets

@@ -1,0 +1,826 @@
+"""Edit an ``.xlsx``/``.xlsm`` package part by part, without a spreadsheet library.
+
+openpyxl reads a whole workbook into cell objects and writes all of it back.
+For a workbook holding a 100,000-line tally that takes most of a minute, and
+whatever openpyxl does not model (form controls, threaded comments, slicers,
+extensions a person's Excel added) is dropped on the way.  The refresh
+therefore edits the package the way a careful person edits a file:
+
+* parts it does not touch are copied byte for byte, compressed bytes included
+  (so ``xl/vbaProject.bin``, charts, drawings and buttons cannot change);
+* in a worksheet it replaces only the cells it writes, as text, and leaves
+  every other byte of the part as it was;
+* names, table ranges and data-validation ranges are edited in place; the
+  calculation chain is dropped and a full recalculation on load is asked for,
+  so Excel recomputes every formula when the file is next opened.
+
+Values are *read* with openpyxl in read-only mode (shared strings, styles and
+dates are its business); see :class:`xlpy.workbook.backends.PackageBook`.
+
+Text is always written as an inline string (``t="inlineStr"``), so a value
+that begins with ``=``, ``+``, ``-`` or ``@`` is text, never a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import os
+import re
+import struct
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+from xml.sax.saxutils import escape as _xml_escape
+from xml.sax.saxutils import unescape as _xml_unescape
+
+from defusedxml.ElementTree import (
+    fromstring as _parse_xml,  # a workbook is untrusted input
+)
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.cell import range_boundaries
+
+from ..engine.errors import XlpyError
+from ..files.safety import read_part
+from ..files.serial_dates import serial_text
+
+__all__ = [
+    "REL",
+    "Package",
+    "PackageError",
+    "SheetXml",
+    "add_buttons",
+    "cell_xml",
+    "number_text",
+    "text_xml",
+    "write_file",
+]
+
+
+def retarget_charts(pkg: "Package", sheet: str, first_row: int, old_last: int, new_last: int) -> list[str]:
+    """Point every chart series over rows *first_row*..*old_last* of *sheet* at *first_row*..*new_last*.
+
+    A table that grows or shrinks keeps its charts whole (Excel itself would
+    extend a chart over a table it resizes).  Returns the chart parts changed.
+    """
+    if old_last == new_last:
+        return []
+    sheet_ref = "(?:'" + re.escape(sheet.replace("'", "''")) + "'|" + re.escape(sheet) + ")"
+    # A one-row range is written as one cell ('History'!$J$9); a longer one as $J$9:$J$11.
+    tail = "" if old_last == first_row else rf":\$(?P=col)\${old_last}"
+    pattern = re.compile(rf"(?P<head>{sheet_ref}!\$(?P<col>[A-Z]{{1,3}})\${first_row}){tail}(?=</)")
+
+    def widen(m: re.Match) -> str:
+        col = m.group("col")
+        return m.group("head") + (f":${col}${new_last}" if new_last != first_row else "")
+
+    changed = []
+    for name in pkg.names():
+        if re.fullmatch(r"xl/charts/chart\d+\.xml", name):
+            text = pkg.read(name).decode("utf-8")
+            new = pattern.sub(widen, text)
+            if new != text:
+                pkg.write(name, new.encode("utf-8"))
+                changed.append(name)
+    return changed
+
+
+class PackageError(XlpyError):
+    """A package xlpy cannot edit safely.
+
+    Attributes:
+        where: the file or part that is wrong.
+        reason: what is wrong with it.
+    """
+
+    def __init__(self, where: str, reason: str):
+        self.where, self.reason = where, reason
+        super().__init__(f"{where}: {reason}")
+
+
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_CT = "[Content_Types].xml"
+_VML_TYPE = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+
+#: Parts larger than this are deflated in parallel slices (pigz's technique).
+_PARALLEL_BYTES = 4 << 20
+_SLICE = 1 << 20
+
+# Characters XML 1.0 cannot hold (tab, line feed and carriage return can).
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_EXCEL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+
+
+# --- zip reading and writing -----------------------------------------------------------
+
+
+class Package:
+    """The parts of a zip package, read from *path*; edits stay in memory until :meth:`to_bytes`.
+
+    Parameters
+    ----------
+    path : path of an ``.xlsx``/``.xlsm`` file (only named in messages when *data* is given).
+    data : the file's bytes, optional.
+
+    Raises
+    ------
+    PackageError
+        The file is not a zip package.
+    """
+
+    def __init__(self, path: str | os.PathLike, data: bytes | None = None):
+        from ..files.safety import check_package
+
+        self.path = Path(path)
+        if data is None:
+            check_package(self.path, self.path.name)  # from the directory, before anything is unpacked
+            self.blob = self.path.read_bytes()
+        else:
+            self.blob = data
+            check_package(data, self.path.name)
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(self.blob))
+        except zipfile.BadZipFile as exc:
+            raise PackageError(self.path.name, f"not a workbook (not a zip package: {exc})") from None
+        self._infos = {i.filename: i for i in zf.infolist()}
+        self._order = [i.filename for i in zf.infolist()]
+        self._zip = zf
+        self._data: dict[str, bytes] = {}
+        self._changed: set[str] = set()
+
+    # parts ------------------------------------------------------------------------
+
+    def names(self) -> list[str]:
+        return list(self._order)
+
+    def has(self, name: str) -> bool:
+        return name in self._infos or name in self._data
+
+    def read(self, name: str) -> bytes:
+        if name not in self._data:
+            try:
+                self._data[name] = read_part(self._zip, name, self.path.name)
+            except KeyError:
+                raise PackageError(self.path.name, f"has no part {name}") from None
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # the directory lied, or the data is damaged
+                raise PackageError(self.path.name, f"part {name} is damaged ({exc})") from None
+        return self._data[name]
+
+    def write(self, name: str, data: bytes) -> None:
+        if name not in self._order:
+            self._order.append(name)
+        self._data[name] = data
+        self._changed.add(name)
+
+    def remove(self, name: str) -> None:
+        if name in self._order:
+            self._order.remove(name)
+        self._data.pop(name, None)
+        self._changed.discard(name)
+        self._infos.pop(name, None)
+
+    @property
+    def changed(self) -> set[str]:
+        return set(self._changed)
+
+    def _raw(self, name: str) -> tuple[zipfile.ZipInfo, bytes]:
+        info = self._infos[name]
+        off = info.header_offset
+        head = self.blob[off:off + 30]
+        if head[:4] != b"PK\x03\x04":
+            raise PackageError(self.path.name, f"damaged zip entry {name}")
+        n, m = struct.unpack("<HH", head[26:30])
+        start = off + 30 + n + m
+        return info, self.blob[start:start + info.compress_size]
+
+    # relationships -------------------------------------------------------------------
+
+    @staticmethod
+    def rels_name(part: str) -> str:
+        p = PurePosixPath(part)
+        return str(p.parent / "_rels" / (p.name + ".rels")) if str(p.parent) != "." else f"_rels/{p.name}.rels"
+
+    def relationships(self, part: str) -> list[tuple[str, str, str]]:
+        """(Id, Type, target part name) of each relationship of *part* ('' for the package)."""
+        rels = self.rels_name(part) if part else "_rels/.rels"
+        if not self.has(rels):
+            return []
+        base = PurePosixPath(part).parent if part else PurePosixPath("")
+        out = []
+        for r in _parse_xml(self.read(rels)).findall(f"{{{_PKG_REL}}}Relationship"):
+            target = r.get("Target", "")
+            if r.get("TargetMode") == "External":
+                out.append((r.get("Id"), r.get("Type"), target))
+                continue
+            path = target.lstrip("/") if target.startswith("/") else _normpath(base / target)
+            out.append((r.get("Id"), r.get("Type"), path))
+        return out
+
+    def workbook_part(self) -> str:
+        for _, kind, target in self.relationships(""):
+            if kind.endswith("/officeDocument"):
+                return target
+        raise PackageError(self.path.name, "no workbook part")
+
+    def sheet_parts(self) -> dict[str, str]:
+        """Sheet title -> part name, in the workbook's order."""
+        wbp = self.workbook_part()
+        targets = {rid: target for rid, _, target in self.relationships(wbp)}
+        root = _parse_xml(self.read(wbp))
+        out = {}
+        sheets = root.find(f"{{{_MAIN}}}sheets")
+        for s in sheets if sheets is not None else ():
+            rid = s.get(f"{{{REL}}}id")
+            if rid in targets:
+                out[s.get("name")] = targets[rid]
+        return out
+
+    # output ---------------------------------------------------------------------------
+
+    def to_bytes(self, when: dt.datetime | None = None, level: int = 6) -> bytes:
+        """The package as zip bytes: unchanged parts copied compressed as they were.
+
+        Every entry's time is *when* (or 1980-01-01), as :func:`xlpy.workbook.build.atomic_save` sets it.
+        """
+        stamp = (when or dt.datetime(1980, 1, 1)).timetuple()[:6]
+        stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
+        dos_time = (stamp[3] << 11) | (stamp[4] << 5) | (stamp[5] // 2)
+        dos_date = ((stamp[0] - 1980) << 9) | (stamp[1] << 5) | stamp[2]
+        out = io.BytesIO()
+        central = []
+        for name in self._order:
+            if name in self._changed or name not in self._infos:
+                data = self._data[name]
+                crc = zlib.crc32(data)
+                comp = deflate(data, 1 if len(data) > _PARALLEL_BYTES else level)
+                method, size = 8, len(data)
+            else:
+                info, comp = self._raw(name)
+                crc, method, size = info.CRC, info.compress_type, info.file_size
+            if size >= 0xFFFFFFFF or len(comp) >= 0xFFFFFFFF or out.tell() >= 0xFFFFFFFF:
+                raise PackageError(self.path.name, f"{name} is too large for a workbook (over 4 GB)")
+            raw_name = name.encode("utf-8")
+            flags = 0x800 if not name.isascii() else 0
+            offset = out.tell()
+            out.write(struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, flags, method, dos_time, dos_date, crc,
+                                  len(comp), size, len(raw_name), 0))
+            out.write(raw_name)
+            out.write(comp)
+            central.append(struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 0x0314, 20, flags, method, dos_time,
+                                       dos_date, crc, len(comp), size, len(raw_name), 0, 0, 0, 0,
+                                       0o600 << 16, offset) + raw_name)
+        start = out.tell()
+        for c in central:
+            out.write(c)
+        end = out.tell()
+        out.write(struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(central), len(central), end - start, start, 0))
+        return out.getvalue()
+
+
+def _normpath(p: PurePosixPath) -> str:
+    parts: list[str] = []
+    for part in p.parts:
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part not in (".", ""):
+            parts.append(part)
+    return "/".join(parts)
+
+
+def deflate(data: bytes, level: int = 6) -> bytes:
+    """Raw deflate of *data*; large data is compressed in parallel slices joined as one stream."""
+    if len(data) <= _PARALLEL_BYTES:
+        c = zlib.compressobj(level, zlib.DEFLATED, -15)
+        return c.compress(data) + c.flush()
+    view = memoryview(data)
+    slices = [view[i:i + _SLICE] for i in range(0, len(data), _SLICE)]
+
+    def one(k: int) -> bytes:
+        c = zlib.compressobj(level, zlib.DEFLATED, -15)
+        # Each slice but the last ends on a byte boundary (sync flush) so the pieces join into one stream.
+        return c.compress(slices[k]) + c.flush(zlib.Z_FINISH if k == len(slices) - 1 else zlib.Z_SYNC_FLUSH)
+
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        return b"".join(pool.map(one, range(len(slices))))
+
+
+def write_file(data: bytes, out: str | os.PathLike, before_replace: Callable[[], None] | None = None) -> Path:
+    """Write *data* to a temporary file beside *out*, flush it to disk, then replace *out*.
+
+    *before_replace* runs once the temporary file is complete (a backup of the
+    original, for instance); if it or anything else fails, the temporary file is
+    removed and *out* is left as it was.
+    """
+    out = Path(out)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if out.exists():  # the workbook keeps its permissions
+            os.chmod(tmp, out.stat().st_mode & 0o7777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        if before_replace is not None:
+            before_replace()
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
+
+
+# --- cell text ---------------------------------------------------------------------------
+
+
+def number_text(v) -> str:
+    """A number as the text of a ``<v>`` element: exact for int and Decimal, shortest for float."""
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, Decimal):
+        if not v.is_finite():
+            raise ValueError(f"not a finite number: {v}")
+        t = format(v, "f")
+        return t.rstrip("0").rstrip(".") if "." in t else t
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            raise ValueError(f"not a finite number: {v}")
+        return repr(v)
+    raise TypeError(f"not a number: {v!r}")
+
+
+def escape_text(s: str) -> str:
+    """Text as XML element content, with Excel's ``_xHHHH_`` escape for what XML cannot hold."""
+    if "_x" in s:
+        s = _EXCEL_ESCAPE.sub(r"_x005F_\1", s)
+    if _ILLEGAL.search(s):
+        s = _ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", s)
+    return _xml_escape(s)
+
+
+def text_xml(s: str) -> str:
+    """The ``<is>`` content of an inline string cell."""
+    body = escape_text(s)
+    if s != s.strip() or "\n" in s:
+        return f'<is><t xml:space="preserve">{body}</t></is>'
+    return f"<is><t>{body}</t></is>"
+
+
+def serial(value: dt.date, date1904: bool = False) -> str:
+    """A date or date-time as Excel's serial day number (:func:`xlpy.files.serial_dates.serial_text`)."""
+    return serial_text(value, date1904)
+
+
+def cell_xml(ref: str, value, style: str | None, text: bool = False, date1904: bool = False) -> str:
+    """One ``<c>`` element holding *value*; a str beginning with ``=`` is a formula unless *text*."""
+    s = f' s="{style}"' if style is not None else ""
+    if value is None or value == "" and not text:
+        return f'<c r="{ref}"{s}/>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, (int, float, Decimal)):
+        return f'<c r="{ref}"{s}><v>{number_text(value)}</v></c>'
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f'<c r="{ref}"{s}><v>{serial(value, date1904)}</v></c>'
+    value = str(value)
+    if value.startswith("=") and not text and len(value) > 1:
+        return f'<c r="{ref}"{s}><f>{escape_text(value[1:])}</f></c>'
+    return f'<c r="{ref}"{s} t="inlineStr">{text_xml(value)}</c>'
+
+
+# --- worksheet XML ------------------------------------------------------------------------------
+
+
+_ATTR = r'\s{name}="([^"]*)"'
+
+
+class SheetXml:
+    """A worksheet part as text, with the few edits a refresh makes.
+
+    Rows are found by their ``r`` attribute; a sheet whose rows or cells lack
+    it (no Excel writes one) is refused with a :class:`PackageError`.
+    """
+
+    def __init__(self, data: bytes, name: str = "sheet"):
+        self.name = name
+        self.text = data.decode("utf-8")
+        m = re.search(r"<(\w+:)?worksheet\b", self.text)
+        if not m:
+            raise PackageError(name, "not a worksheet")
+        self.p = m.group(1) or ""
+        p = re.escape(self.p)
+        self._row_re = re.compile(rf"<{p}row\b[^>]*?>")
+        self._row_r = re.compile(r'\sr="(\d+)"')
+        self._cell_re = re.compile(rf"<{p}c\b([^>]*?)(/>|>.*?</{p}c>)", re.DOTALL)
+        if f"<{self.p}sheetData/>" in self.text:
+            self.text = self.text.replace(f"<{self.p}sheetData/>", f"<{self.p}sheetData></{self.p}sheetData>", 1)
+        self.data_start = self.text.index(">", self.text.index(f"<{self.p}sheetData")) + 1
+        self.data_end = self.text.rindex(f"</{self.p}sheetData>")
+
+    def to_bytes(self) -> bytes:
+        return self.text.encode("utf-8")
+
+    # locating rows -----------------------------------------------------------------------
+
+    def _row_at(self, pos: int) -> int:
+        m = self._row_re.match(self.text, pos)
+        r = self._row_r.search(m.group()) if m else None
+        if r is None:
+            raise PackageError(self.name, "a row has no number (r attribute); open and save it in Excel first")
+        return int(r.group(1))
+
+    def _span(self, r1: int, r2: int) -> tuple[int, int]:
+        """Text positions [start, end) of the row elements numbered r1..r2."""
+        t, start, end = self.text, self.data_start, self.data_end
+        tag = f"<{self.p}row"
+        pos = start
+        # Forward to the first row numbered r1 or more.
+        while True:
+            p = t.find(tag, pos, end)
+            if p < 0:
+                return end, end
+            if t[p + len(tag)] not in " >/":
+                pos = p + 1
+                continue
+            if self._row_at(p) >= r1:
+                break
+            pos = p + 1
+        first = p
+        # A few rows forward (a cell or a small area) ...
+        pos = first
+        for _ in range(64):
+            if self._row_at(pos) > r2:
+                return first, pos
+            q = t.find(tag, pos + 1, end)
+            while q >= 0 and t[q + len(tag)] not in " >/":
+                q = t.find(tag, q + 1, end)
+            if q < 0:
+                return first, end
+            pos = q
+        # ... else back from the end of sheetData to just after the last row numbered r2 or less.
+        stop = end
+        while True:
+            q = t.rfind(tag, first, stop)
+            if q < 0 or self._row_at(q) <= r2:
+                break
+            stop = q
+        return first, stop
+
+    def rows_between(self, r1: int, r2: int) -> list[tuple[int, str, str, list[tuple[int, str]]]]:
+        """Rows r1..r2 as (number, opening tag, closing, [(column, cell XML)]); closing is '' for ``<row/>``."""
+        a, b = self._span(r1, r2)
+        return list(self._parse_rows(self.text[a:b]))
+
+    def _parse_rows(self, chunk: str) -> Iterator[tuple[int, str, str, list[tuple[int, str]]]]:
+        tag, close = f"<{self.p}row", f"</{self.p}row>"
+        pos = 0
+        while True:
+            p = chunk.find(tag, pos)
+            if p < 0:
+                return
+            m = self._row_re.match(chunk, p)
+            opening = m.group()
+            r = int(self._row_r.search(opening).group(1))
+            if opening.endswith("/>"):
+                yield r, opening, "", []
+                pos = m.end()
+                continue
+            q = chunk.index(close, m.end())
+            cells, col = [], 0
+            for c in self._cell_re.finditer(chunk, m.end(), q):
+                ref = re.search(r'\sr="([A-Z]+)(\d+)"', c.group(1))
+                col = column_index_from_string(ref.group(1)) if ref else col + 1
+                cells.append((col, c.group()))
+            yield r, opening, close, cells
+            pos = q + len(close)
+
+    def area_facts(self, r1: int, r2: int, c1: int, c2: int) -> tuple[int, bool]:
+        """(largest shared-formula index ``si`` that stays, -1 if none; whether other columns share the rows).
+
+        The cells of columns c1..c2 in rows r1..r2 are about to be replaced, so
+        their indexes may be reused; pass the second item to :meth:`splice`.
+        """
+        a, b = self._span(r1, r2)
+        pat = re.compile(r' si="(\d+)"')
+        found = [int(x) for x in pat.findall(self.text, 0, a)] + [int(x) for x in pat.findall(self.text, b)]
+        foreign = self._foreign(self.text[a:b], c1, c2)
+        if foreign:
+            found += [int(x) for x in pat.findall(self.text, a, b)]
+        return max(found, default=-1), foreign
+
+    def has_row_content(self, r1: int, r2: int) -> bool:
+        a, b = self._span(r1, r2)
+        return a < b
+
+    def style_of(self, row: int, col: int) -> str | None:
+        for _, _, _, cells in self.rows_between(row, row):
+            for c, xml in cells:
+                if c == col:
+                    m = re.search(r'\ss="(\d+)"', xml.split(">", 1)[0])
+                    return m.group(1) if m else None
+        return None
+
+    # writing -------------------------------------------------------------------------------
+
+    def splice(self, r1: int, r2: int, c1: int, c2: int, new_rows: Iterable[tuple[int, str]] | str,
+               fast: bool = True, foreign: bool | None = None) -> None:
+        """Replace the cells of columns c1..c2 in rows r1..r2.
+
+        *new_rows* gives ``(row, cells XML)`` in row order (cells of columns
+        c1..c2 only, in column order), or all the rows' XML at once as one
+        string (``<row r=..>...</row>`` elements, used as it is when nothing
+        else lives in those rows; *foreign*, if known, says whether something
+        does).  Cells of other columns in those rows are kept in place; a row
+        left with no cells keeps its own attributes (height, style) only if it
+        had some.
+        """
+        a, b = self._span(r1, r2)
+        if foreign is None and isinstance(new_rows, str) and fast:
+            foreign = self._foreign(self.text[a:b], c1, c2)
+        if isinstance(new_rows, str) and fast and not foreign:
+            self.text = "".join((self.text[:a], new_rows, self.text[b:]))
+            self.data_end = self.text.rindex(f"</{self.p}sheetData>")
+            return
+        old = self.text[a:b]
+        if isinstance(new_rows, str):
+            new_rows = [(r, cells) for r, _, _, cells in self._parse_rows_text(new_rows)]
+        existing = {r: (opening, close, cells) for r, opening, close, cells in self._parse_rows(old)}
+        out = []
+        rows = dict(new_rows)
+        for r in sorted(set(existing) | set(rows)):
+            opening, close, cells = existing.get(r, (f'<{self.p}row r="{r}">', f"</{self.p}row>", []))
+            keep = [(c, x) for c, x in cells if not c1 <= c <= c2]
+            before = "".join(x for c, x in keep if c < c1)
+            after = "".join(x for c, x in keep if c > c2)
+            middle = rows.get(r, "")
+            if not (before or middle or after):
+                attrs = re.sub(r'\s(r|spans)="[^"]*"', "", opening)
+                if attrs.rstrip("/>").strip() == f"<{self.p}row":
+                    continue  # nothing left, nothing of its own
+            opening = re.sub(r'\sspans="[^"]*"', "", opening)
+            if opening.endswith("/>"):
+                opening = opening[:-2].rstrip() + ">"
+                close = f"</{self.p}row>"
+            out.append(f"{opening}{before}{middle}{after}{close}")
+        self.text = self.text[:a] + "".join(out) + self.text[b:]
+        self.data_end = self.text.rindex(f"</{self.p}sheetData>")
+
+    def _parse_rows_text(self, chunk: str):
+        return [(r, o, c, "".join(x for _, x in cells)) for r, o, c, cells in self._parse_rows(chunk)]
+
+    def _foreign(self, chunk: str, c1: int, c2: int) -> bool:
+        """True when *chunk* holds a cell outside columns c1..c2 (or one without a reference)."""
+
+        # One pass: any cell not opening with r="<one of the columns><digit>" (another column, or
+        # attributes in another order) sends the caller to the careful path.
+        cols = "|".join(get_column_letter(c) for c in range(c1, c2 + 1))
+        p = re.escape(self.p)
+        return re.search(rf'<{p}c(?:>|/>| (?!r="(?:{cols})\d))', chunk) is not None
+
+    def set_cell(self, row: int, col: int, build: Callable[[str | None], str]) -> None:
+        """Replace one cell; *build(style)* gives the new XML from the old cell's style."""
+        style = self.style_of(row, col)
+        self.splice(row, row, col, col, [(row, build(style))], fast=False)
+
+    def replace_ranges_after_data(self, element: str, attr: str, ranges: dict[str, str]) -> int:
+        """After sheetData, in every *element* whose *attr* lists a range of *ranges*, put its new range.
+
+        Returns how many attributes changed (data validation lives after
+        sheetData, so the rows are not scanned).
+        """
+        p = re.escape(self.p)
+        pat = re.compile(rf'(<{p}{element}\b[^>]*?\s{attr}=")([^"]*)(")')
+        n = 0
+
+        def sub(m):
+            nonlocal n
+            parts = m.group(2).split()
+            if not any(x in ranges for x in parts):
+                return m.group()
+            n += 1
+            return m.group(1) + " ".join(ranges.get(x, x) for x in parts) + m.group(3)
+
+        at = self.data_end
+        self.text = self.text[:at] + pat.sub(sub, self.text[at:])
+        return n
+
+    def set_dimension(self) -> None:
+        """Make ``<dimension>`` end at the last row of sheetData (it only ever grows or shrinks in rows)."""
+        p = re.escape(self.p)
+        m = re.search(rf'<{p}dimension\b[^>]*\sref="([^"]+)"', self.text)
+        if not m or ":" not in m.group(1):
+            return
+        last = self.text.rfind(f"<{self.p}row", self.data_start, self.data_end)
+        if last < 0:
+            return
+        lo, hi = m.group(1).split(":")
+        col = re.match(r"[A-Z]+", hi).group()
+        new = f"{lo}:{col}{self._row_at(last)}"
+        if new != m.group(1):  # a long sheet is not copied for nothing
+            self.text = self.text[:m.start(1)] + new + self.text[m.end(1):]
+
+
+# --- workbook.xml ------------------------------------------------------------------------------
+
+
+def defined_names(workbook_xml: bytes) -> dict[str, str]:
+    """Workbook-level defined names -> their definition text."""
+    root = _parse_xml(workbook_xml)
+    out = {}
+    dn = root.find(f"{{{_MAIN}}}definedNames")
+    for d in dn if dn is not None else ():
+        if d.get("localSheetId") is None:
+            out[d.get("name")] = d.text or ""
+    return out
+
+
+def set_defined_name(text: str, name: str, definition: str, hidden: bool = False) -> str:
+    """workbook.xml text with workbook-level *name* defined as *definition* (added if missing)."""
+    m = re.search(r"<(\w+:)?workbook\b", text)
+    p = (m.group(1) or "") if m else ""
+    pe = re.escape(p)
+    body = _xml_escape(definition)
+    pat = re.compile(rf'(<{pe}definedName\b(?![^>]*localSheetId)[^>]*\sname="{re.escape(name)}"[^>]*>)(.*?)'
+                     rf"(</{pe}definedName>)", re.DOTALL)
+    m = pat.search(text)
+    if m:
+        return text[:m.start(2)] + body + text[m.end(2):]
+    element = f'<{p}definedName name="{name}"' + (' hidden="1"' if hidden else "") + f">{body}</{p}definedName>"
+    close = f"</{p}definedNames>"
+    if close in text:
+        i = text.index(close)
+        return text[:i] + element + text[i:]
+    i = text.index(f"</{p}sheets>") + len(f"</{p}sheets>")
+    return text[:i] + f"<{p}definedNames>{element}</{p}definedNames>" + text[i:]
+
+
+def full_calc_on_load(text: str) -> str:
+    """workbook.xml text asking Excel to recalculate every formula when the file is opened."""
+    m = re.search(r"<(\w+:)?workbook\b", text)
+    p = (m.group(1) or "") if m else ""
+    pe = re.escape(p)
+    m = re.search(rf"<{pe}calcPr\b[^>]*?/?>", text)
+    if m:
+        tag = m.group()
+        if "fullCalcOnLoad=" in tag:
+            new = re.sub(r'fullCalcOnLoad="[^"]*"', 'fullCalcOnLoad="1"', tag)
+        else:
+            new = tag.replace(f"<{p}calcPr", f'<{p}calcPr fullCalcOnLoad="1"', 1)
+        return text[:m.start()] + new + text[m.end():]
+    for after in (f"</{p}definedNames>", f"</{p}sheets>"):
+        if after in text:
+            i = text.index(after) + len(after)
+            return text[:i] + f'<{p}calcPr fullCalcOnLoad="1"/>' + text[i:]
+    return text
+
+
+def unescape(text: str) -> str:
+    return _xml_unescape(text, {"&quot;": '"', "&apos;": "'"})
+
+
+def drop_calc_chain(pkg: Package) -> None:
+    """Remove ``xl/calcChain.xml`` (Excel rebuilds it; a stale one makes Excel repair the file)."""
+    wbp = pkg.workbook_part()
+    chain = [(rid, t) for rid, kind, t in pkg.relationships(wbp) if kind.endswith("/calcChain")]
+    if not chain:
+        return
+    rels = Package.rels_name(wbp)
+    text = pkg.read(rels).decode("utf-8")
+    for rid, target in chain:
+        text = re.sub(rf'<Relationship\b[^>]*\sId="{re.escape(rid)}"[^>]*/>', "", text)
+        pkg.remove(target)
+        ct = pkg.read(_CT).decode("utf-8")
+        ct = re.sub(rf'<Override\b[^>]*PartName="/{re.escape(target)}"[^>]*/>', "", ct)
+        pkg.write(_CT, ct.encode("utf-8"))
+    pkg.write(rels, text.encode("utf-8"))
+
+
+def table_parts(pkg: Package, sheet_part: str) -> dict[str, str]:
+    """Table name -> table part of a worksheet."""
+    out = {}
+    for _, kind, target in pkg.relationships(sheet_part):
+        if kind.endswith("/table"):
+            root = _parse_xml(pkg.read(target))
+            out[root.get("displayName") or root.get("name")] = target
+    return out
+
+
+def set_table_ref(xml: bytes, ref: str) -> bytes:
+    """A table part with its range (and its autofilter's) set to *ref*."""
+    text = xml.decode("utf-8")
+    text = re.sub(r'(<(?:\w+:)?table\b[^>]*?\sref=")[^"]*(")', rf"\g<1>{ref}\g<2>", text, count=1)
+    text = re.sub(r'(<(?:\w+:)?autoFilter\b[^>]*?\sref=")[^"]*(")', rf"\g<1>{ref}\g<2>", text, count=1)
+    return text.encode("utf-8")
+
+
+# --- buttons --------------------------------------------------------------------------------------
+
+_VML_HEAD = (
+    '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+    'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="1"/>'
+    '</o:shapelayout><v:shapetype id="_x0000_t201" coordsize="21600,21600" o:spt="201" '
+    'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/><v:path shadowok="f" o:extrusionok="f" '
+    'strokeok="f" fillok="f" o:connecttype="rect"/><o:lock v:ext="edit" shapetype="t"/></v:shapetype>'
+)
+_VML_BUTTON = (
+    '<v:shape id="_x0000_s{id}" type="#_x0000_t201" style="position:absolute;margin-left:{left}pt;'
+    'margin-top:{top}pt;width:{width}pt;height:{height}pt;z-index:{z};mso-wrap-style:tight" o:button="t" '
+    'fillcolor="buttonFace [67]" strokecolor="windowText [64]" o:insetmode="auto"><v:fill color2="buttonFace [67]" '
+    'o:detectmouseclick="t"/><o:lock v:ext="edit" rotation="t"/><v:textbox style="mso-direction-alt:auto" '
+    'o:singleclick="f"><div style="text-align:center"><font face="Calibri" size="220" color="#000000">{caption}'
+    "</font></div></v:textbox><x:ClientData ObjectType=\"Button\"><x:Anchor>{anchor}</x:Anchor>"
+    "<x:PrintObject>False</x:PrintObject><x:AutoFill>False</x:AutoFill><x:FmlaMacro>[0]!{macro}</x:FmlaMacro>"
+    "<x:TextHAlign>Center</x:TextHAlign><x:TextVAlign>Center</x:TextVAlign></x:ClientData></v:shape>"
+)
+# Elements a worksheet may hold after <legacyDrawing>, in schema order (ECMA-376 CT_Worksheet).
+_AFTER_LEGACY = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
+                 "tableParts", "extLst")
+
+
+def _col_px(width: float | None) -> int:
+    return 64 if width is None else int(width * 7 + 5)
+
+
+def add_buttons(data: bytes, sheet: str, buttons, widths: dict[str, float] | None = None) -> bytes:
+    """Package bytes with form buttons on *sheet*, each running a macro (a VML drawing, as Excel writes them).
+
+    *buttons* are :class:`xlpy.workbook.layout.Button`; *widths* are the sheet's column
+    widths (characters), to place the buttons' pixel offsets as Excel would.
+    The sheet must not have a legacy drawing already (comments use one).
+    """
+    pkg = Package("workbook", data)
+    part = pkg.sheet_parts()[sheet]
+    text = pkg.read(part).decode("utf-8")
+    if "<legacyDrawing" in text:
+        raise PackageError(sheet, "already has a legacy drawing")
+    n = 1
+    while pkg.has(f"xl/drawings/vmlDrawing{n}.vml"):
+        n += 1
+    vml_part = f"xl/drawings/vmlDrawing{n}.vml"
+    widths = widths or {}
+    shapes = []
+    for k, b in enumerate(buttons):
+        col, row = _split_ref(b.cell)
+        left_px = sum(_col_px(widths.get(get_column_letter(c))) for c in range(1, col))
+        top_px = 20 * (row - 1)
+        # Anchor: left column, x offset, top row, y offset, right column, x offset, bottom row, y offset (0-based).
+        end_col, end_x = col - 1, b.width
+        while end_x >= _col_px(widths.get(get_column_letter(end_col + 1))):
+            end_x -= _col_px(widths.get(get_column_letter(end_col + 1)))
+            end_col += 1
+        end_row, end_y = row - 1 + b.height // 20, b.height % 20
+        anchor = f"{col - 1}, 0, {row - 1}, 0, {end_col}, {end_x}, {end_row}, {end_y}"
+        shapes.append(_VML_BUTTON.format(
+            id=1025 + k, left=_pt(left_px), top=_pt(top_px), width=_pt(b.width), height=_pt(b.height), z=k + 1,
+            caption=_xml_escape(b.caption), anchor=anchor, macro=b.macro))
+    pkg.write(vml_part, (_VML_HEAD + "".join(shapes) + "</xml>").encode("utf-8"))
+    # The relationship from the sheet to the drawing.
+    rels = Package.rels_name(part)
+    rid = "rIdXlpyButtons"
+    target = "../drawings/" + PurePosixPath(vml_part).name
+    rel = f'<Relationship Id="{rid}" Type="{REL}/vmlDrawing" Target="{target}"/>'
+    if pkg.has(rels):
+        rtext = pkg.read(rels).decode("utf-8")
+        rtext = rtext.replace("</Relationships>", rel + "</Relationships>")
+    else:
+        rtext = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                 f'<Relationships xmlns="{_PKG_REL}">{rel}</Relationships>')
+    pkg.write(rels, rtext.encode("utf-8"))
+    # <legacyDrawing r:id=.../> in schema order.
+    m = re.search(r"<(\w+:)?worksheet\b", text)
+    p = m.group(1) or ""
+    element = f'<{p}legacyDrawing xmlns:r="{REL}" r:id="{rid}"/>'
+    positions = [text.find(f"<{p}{name}") for name in _AFTER_LEGACY]
+    positions = [x for x in positions if x >= 0]
+    at = min(positions) if positions else text.rindex(f"</{p}worksheet>")
+    pkg.write(part, (text[:at] + element + text[at:]).encode("utf-8"))
+    ct = pkg.read(_CT).decode("utf-8")
+    if 'Extension="vml"' not in ct:
+        ct = ct.replace("<Default ", f'<Default Extension="vml" ContentType="{_VML_TYPE}"/><Default ', 1)
+        pkg.write(_CT, ct.encode("utf-8"))
+    # Entries keep the time the builder gave them (the same bytes from the same build).
+    return pkg.to_bytes(dt.datetime(*pkg._zip.infolist()[0].date_time))
+
+
+def _pt(px: int) -> str:
+    v = px * 0.75
+    return str(int(v)) if v == int(v) else f"{v:g}"
+
+
+def _split_ref(ref: str) -> tuple[int, int]:
+    min_col, min_row, _, _ = range_boundaries(ref)
+    return min_col, min_row
+

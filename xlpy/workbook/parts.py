@@ -1,0 +1,93 @@
+"""The parts a standard workbook may hold, and the ones nothing accounts for.
+
+The allow-list covers the layout's own parts (:mod:`xlpy.workbook.build`), the xlwings
+template's, and those a spreadsheet application's normal save adds (Excel or
+LibreOffice: comments, images, pivot tables, slicers, custom XML, printer
+settings...).  Anything else is *unknown*: :mod:`xlpy.workbook.validate` names it as a
+finding, and ``xlpy refresh`` refuses to carry an unknown binary part
+(an embedded program, an ActiveX control, an OLE object...) forward unless
+``--allow-unknown-parts`` is given.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+__all__ = ["is_binary_name", "unknown_parts"]
+
+_N = r"\d*"
+_KNOWN = [
+    r"\[Content_Types\]\.xml",
+    r"_rels/\.rels",
+    r"docProps/(app|core|custom)\.xml",
+    r"docProps/thumbnail\.(jpeg|jpg|png|wmf|emf)",
+    r"xl/workbook\.xml",
+    r"xl/(styles|sharedStrings|calcChain|metadata|connections|volatileDependencies)\.xml",
+    rf"xl/theme/theme{_N}\.xml",
+    rf"xl/(worksheets|chartsheets|dialogsheets|macrosheets)/sheet{_N}\.xml",
+    rf"xl/tables/table{_N}\.xml",
+    rf"xl/drawings/(drawing{_N}\.xml|vmlDrawing{_N}\.vml)",
+    rf"xl/charts/(chart|style|colors){_N}\.xml",
+    rf"xl/media/(image|hdphoto){_N}\.(png|jpeg|jpg|gif|emf|wmf|bmp|tif|tiff|svg|wdp)",
+    rf"xl/comments{_N}\.xml",
+    rf"xl/comments/comment{_N}\.xml",  # openpyxl's name for a sheet's comments
+    rf"xl/drawings/commentsDrawing{_N}\.vml",
+    rf"xl/threadedComments/threadedComment{_N}\.xml",
+    r"xl/persons/person\.xml",
+    rf"xl/ctrlProps/ctrlProps?{_N}\.xml",  # Excel: ctrlProp1.xml, LibreOffice: ctrlProps1.xml
+    rf"xl/printerSettings/printerSettings{_N}\.bin",
+    r"xl/vbaProject\.bin",
+    r"xl/vbaProjectSignature(Agile|V3)?\.bin",
+    r"xl/vbaData\.xml",
+    rf"xl/externalLinks/externalLink{_N}\.xml",
+    rf"xl/pivotTables/pivotTable{_N}\.xml",
+    rf"xl/pivotCache/pivotCache(Definition|Records){_N}\.xml",
+    rf"xl/(slicers/slicer|slicerCaches/slicerCache|timelines/timeline|timelineCaches/timelineCache){_N}\.xml",
+    rf"xl/queryTables/queryTable{_N}\.xml",
+    rf"xl/richData/[A-Za-z]+{_N}\.xml",
+    rf"xl/customProperty{_N}\.bin",
+    rf"customXml/(item|itemProps){_N}\.xml",
+    rf"xl/webextensions/(webextension{_N}|taskpanes)\.xml",
+]
+_RELS = re.compile(r"(?P<folder>(.*/)?)_rels/(?P<part>[^/]+)\.rels$")
+_ALLOWED = re.compile("|".join(f"(?:{p})" for p in _KNOWN), re.IGNORECASE)
+_TEXT = (".xml", ".rels", ".vml")
+
+
+def is_known(name: str) -> bool:
+    """True when *name* is a part the allow-list accounts for (a known part's relationships included)."""
+    if _ALLOWED.fullmatch(name):
+        return True
+    m = _RELS.fullmatch(name)
+    return bool(m) and _ALLOWED.fullmatch(m.group("folder") + m.group("part")) is not None
+
+
+def is_binary_name(name: str) -> bool:
+    return not name.lower().endswith(_TEXT)
+
+
+def unknown_parts(zf: zipfile.ZipFile) -> list[tuple[str, int, bool]]:
+    """(name, unpacked size, binary?) of every part the allow-list does not account for.
+
+    A part is binary when its name is not an XML one, or when its first bytes
+    are not XML (at most 64 bytes are unpacked to tell).
+    """
+    out = []
+    for info in zf.infolist():
+        if info.is_dir() or is_known(info.filename):
+            continue
+        binary = is_binary_name(info.filename)
+        if not binary:
+            try:
+                with zf.open(info) as fh:
+                    head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+                binary = bool(head) and not head.startswith(b"<")
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError):
+                binary = True
+        out.append((info.filename, info.file_size, binary))
+    return out
+
+
+def describe(name: str, size: int, binary: bool) -> str:
+    return f"{name} ({size:,} bytes, {'binary' if binary else 'XML'})"

@@ -1,0 +1,738 @@
+"""The refresh: new tallies and prices into a standard workbook, from a button or headless.
+
+Each macro works on a :class:`xlpy.workbook.backends.Book` it is given -- a live Excel book
+(the button's one-line wrapper passes ``xlwings.Book.caller()``) or a file on
+disk (``xlpy refresh``) -- and does the same thing either way:
+
+1. **Plan**: read the source files (default: the ones recorded on the Cover,
+   relative to the workbook's folder), check every line, read the workbook's
+   own inputs, and run the engine on the offer the refreshed workbook will
+   describe.  Every problem found -- in the source, with its row, or in the
+   inputs, with its cell -- is raised together as
+   :class:`~xlpy.engine.errors.InputErrors`, and **nothing is written**.
+2. **Write** only the output areas the layout declares
+   (:meth:`xlpy.workbook.layout.Layout.refresh_areas`): the holder table (or the
+   aggregate counts), the price and holiday tables, the names whose ranges
+   changed, the layout name, and the Cover's record cells (when, which
+   file, its SHA-256, how many rows).  Inputs a person typed, notes and
+   formatting elsewhere are not touched.
+
+Text from a source is always stored as text (a holder named ``=1+1`` stays
+``=1+1``), never as a formula.
+
+The refresh functions do not save: :func:`xlpy.workbook.refresh_file.refresh_file` (``xlpy refresh``)
+writes a temporary file and replaces the workbook, with a timestamped backup;
+in Excel (the buttons, :mod:`xlpy.macros`) the person saves.
+
+``draft_release`` writes nothing.  The ``Release`` sheet drafts the results
+paragraph with native formulas; ``draft_release`` runs the engine on the
+workbook's inputs and, in a live Excel book, compares the draft with the
+engine's text sentence by sentence (a disk file holds no current formula
+results: there it gives the engine's text, and ``xlpy validate`` does the
+comparison after recalculating).
+
+Aggregate counts and holder tallies
+-----------------------------------
+A workbook built for aggregate counts (``Tendered``, ``GuaranteedDelivery``,
+``FailedDelivery`` typed on ``Tenders``) refreshes from a *count file*: a CSV
+or XLSX with a header naming the counts (``tendered``, ``guaranteed
+delivery``/``NGD``, ``failed delivery``) and one row of numbers.  Given a
+holder-level tally instead (or a holder workbook given a count file), the
+refresh *switches* the workbook to the other kind before writing the tally:
+:mod:`xlpy.workbook.switch` lays out ``Tenders``, the names and the formulas that differ
+as a build of that offer would.  Only a file on disk is switched; a live Excel
+book refuses, saying to run ``xlpy refresh``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..engine.compute import compute
+from ..engine.errors import InputError, InputErrors, XlpyError
+from ..engine.model import HolderTable, PriceDay, Tally
+from ..engine.numbers import to_whole
+from ..engine.release import release_sentences
+from ..engine.rules import tally_problems
+from ..files import calendars, sources
+from ..files.counts import read_counts, tally_kind
+from . import data as bookdata
+from .backends import Book
+from .layout import (
+    HISTORY_COLUMNS,
+    LAYOUT_NAME,
+    REFRESH_RECORD,
+    Layout,
+    Shape,
+    history_row,
+    layout,
+)
+from .saved_values import HOLDER_TABLE, TableValues, holder_values
+
+__all__ = [
+    "RefreshReport",
+    "ReleaseCheck",
+    "SourceRecord",
+    "draft_release",
+    "refresh_all",
+    "refresh_prices",
+    "refresh_tenders",
+]
+
+#: File suffixes a recorded source may have; any other recorded text is a description, not a file.
+DATA_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+#: Excel holds 15 significant digits and 32,767 characters in a cell; a sheet has 1,048,576 rows.
+EXCEL_DIGITS, EXCEL_TEXT, EXCEL_ROWS = 15, 32767, 1_048_576
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+
+# --- what a refresh did ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """One source file a refresh read.
+
+    Attributes:
+        part: ``tenders`` or ``prices``.
+        path: the file, as recorded on the Cover (relative to the workbook's folder when it can be).
+        sha256: its SHA-256, hex.
+        rows: lines (holder tally, prices) or 1 (a count file).
+        kind: ``holders``, ``counts`` or ``prices``.
+        mapping: the column-mapping file used, as recorded ('' for none).
+    """
+
+    part: str
+    path: str
+    sha256: str
+    rows: int
+    kind: str
+    mapping: str = ""
+
+
+@dataclass(frozen=True)
+class ReleaseCheck:
+    """The engine's results paragraph beside the workbook's native draft.
+
+    Attributes:
+        engine: the engine's sentences.
+        workbook: the sentences the ``Release`` sheet shows (a live Excel book), else None.
+        differences: one line per sentence that differs (empty when they agree or were not compared).
+    """
+
+    engine: tuple[str, ...]
+    workbook: tuple[str, ...] | None
+    differences: tuple[str, ...]
+
+    @property
+    def compared(self) -> bool:
+        return self.workbook is not None
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.engine)
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    """What a refresh read and wrote.
+
+    Attributes:
+        when: the refresh time recorded on the Cover (UTC, ``YYYY-MM-DD HH:MM:SS``).
+        tally: the tally read, or None.
+        prices: the price history read, or None.
+        release: the release check, or None.
+        written: every area written, as ``Sheet!A1:B2``.
+        notes: what was skipped and why.
+
+    A refresh whose sources are byte for byte the ones the Cover records
+    writes nothing (``written`` is empty and :attr:`changed` is False).
+    """
+
+    when: str
+    tally: SourceRecord | None
+    prices: SourceRecord | None
+    release: ReleaseCheck | None
+    written: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """False when the sources were the ones already in the workbook: nothing was written."""
+        return bool(self.written)
+
+    def lines(self) -> list[str]:
+        out = [f"refreshed at {self.when} UTC" if self.changed else
+               "nothing to refresh: the tally and the price history are the ones the Cover records "
+               "(same files, same SHA-256); the workbook was not changed"]
+        for s in (self.tally, self.prices):
+            if s is not None:
+                what = {"holders": "holder tally", "counts": "tally counts", "prices": "price history"}[s.kind]
+                unit = "lines" if s.kind == "holders" else "days" if s.kind == "prices" else "row"
+                mapping = f", columns mapped by {s.mapping}" if s.mapping else ""
+                out.append(f"{what}: {s.path} ({s.rows:,} {unit}{mapping}; SHA-256 {s.sha256[:12]}...)")
+        out.extend(self.notes)
+        if self.release is not None:
+            if self.release.compared and self.release.ok:
+                out.append("release draft: matches the engine's text word for word")
+            elif self.release.compared:
+                out.extend(["release draft differs from the engine's text:", *self.release.differences])
+        return out
+
+
+# --- the refresh ----------------------------------------------------------------------------
+
+
+class _Refresh:
+    """One refresh of one book: plan everything, then write."""
+
+    def __init__(self, book: Book):
+        self.book = book
+        text = book.name(LAYOUT_NAME)
+        if text is None:
+            raise InputErrors([InputError(f"name {LAYOUT_NAME}", None, "is missing: not a standard xlpy workbook "
+                                          "(build one with xlpy build)", show_value=False)])
+        try:
+            self.shape = Shape.decode(text)
+        except ValueError as exc:
+            raise InputErrors([InputError(f"name {LAYOUT_NAME}", text, str(exc))]) from None
+        self.lay: Layout = layout(self.shape)
+        self.problems: list[InputError] = []
+        self.notes: list[str] = []
+        self.tally: Tally | None = None
+        self.tally_rows: list[tuple] | None = None
+        self.tally_record: SourceRecord | None = None
+        self.prices: tuple[PriceDay, ...] | None = None
+        self.holidays: list[dt.date] | None = None
+        self.price_record: SourceRecord | None = None
+        self.switch = None  # an xlpy.workbook.switch.Switch when the tally is the other kind
+        self._tables: dict[str, dict[tuple[int, int], object]] = {}
+
+    # reading the book ----------------------------------------------------------------
+
+    def get(self, sheet: str, ref: str):
+        """A cell of the book; a table's cells are read in one go, the first time one is asked for."""
+        from openpyxl.utils.cell import coordinate_to_tuple
+
+        row, col = coordinate_to_tuple(ref)
+        for s in self.lay.sheets:
+            if s.title != sheet:
+                continue
+            for t in s.tables:
+                if t.first_row <= row <= t.last_row and t.first_col <= col < t.first_col + len(t.columns):
+                    if t.name not in self._tables:
+                        values = self.book.get_rows(sheet, self._area(t))
+                        self._tables[t.name] = {(t.first_row + i, t.first_col + j): v
+                                                for i, r in enumerate(values) for j, v in enumerate(r)}
+                    return self._tables[t.name].get((row, col))
+        return self.book.get(sheet, ref)
+
+    @staticmethod
+    def _area(t, last: int | None = None) -> str:
+        from openpyxl.utils import get_column_letter
+
+        return (f"{get_column_letter(t.first_col)}{t.first_row}:"
+                f"{get_column_letter(t.first_col + len(t.columns) - 1)}{last or t.last_row}")
+
+    def recorded(self, name: str) -> object:
+        sheet, ref = self.lay.cell(name)
+        return self.book.get(sheet, ref)
+
+    def where(self, name: str) -> str:
+        sheet, ref = self.lay.cell(name)
+        return f"{sheet}!{ref} ({name})"
+
+    # sources ---------------------------------------------------------------------------
+
+    def source(self, given, record: str, what: str, required: bool) -> Path | None:
+        """The file to read: *given*, else the one recorded on the Cover (relative to the workbook)."""
+        if given is not None and str(given).strip():
+            path = Path(given)
+            if not path.is_file():
+                self.problems.append(InputError(str(path), None, f"{what} file not found", show_value=False))
+                return None
+            return path
+        recorded = self.recorded(record)
+        text = "" if recorded is None else str(recorded).strip()
+        if not text or Path(text).suffix.lower() not in DATA_SUFFIXES:
+            message = f"no {what} file is recorded on the Cover" + (f" ({text!r} is not a file)" if text else "")
+            if required:
+                self.problems.append(InputError(self.where(record), None, message + "; give one", show_value=False))
+            else:
+                self.notes.append(f"{what}: not refreshed: {message}")
+            return None
+        path = Path(text.replace("\\", "/") if os.sep == "/" else text)  # recorded on Windows, read elsewhere
+        if not path.is_absolute():
+            if self.book.folder is None:
+                self.problems.append(InputError(self.where(record), text, "is relative, and the workbook has no "
+                                                "folder yet (save it first, or give the file)"))
+                return None
+            path = self.book.folder / path
+        if not path.is_file():
+            self.problems.append(InputError(self.where(record), text, f"names no {what} file (looked for {path})"))
+            return None
+        return path
+
+    def as_recorded(self, path: Path) -> str:
+        """*path* as the Cover records it: relative to the workbook's folder when it can be, with / separators."""
+        if self.book.folder is not None:
+            try:
+                return Path(os.path.relpath(path.resolve(), self.book.folder.resolve())).as_posix()
+            except ValueError:  # another drive (Windows)
+                pass
+        return path.resolve().as_posix()
+
+    # planning -------------------------------------------------------------------------------
+
+    def plan_tenders(self, given=None, mapping=None, required: bool = True) -> None:
+        path = self.source(given, "TallySource", "tally", required)
+        if path is None:
+            return
+        mapping_path, columns = self._mapping(mapping, recorded=given is None)
+        if columns is None:
+            return
+        kind = tally_kind(path, columns)
+        target = "holders" if kind == "holders" else "aggregate"
+        rows: int
+        try:
+            if kind == "holders":
+                table = sources.read_tally(path, columns)
+                self._check_holders(path.name, table)
+                self.tally = Tally(holders=table)
+                self.tally_rows = bookdata.holder_rows(table)
+                rows = len(table)
+            else:
+                t, g, f = read_counts(path, columns)
+                self.tally = Tally(t, g, f)
+                rows = 1
+        except InputErrors as exc:
+            self.problems.extend(exc.problems)
+            return
+        if target != self.shape.tally:  # the other kind of tally: the workbook switches (xlpy.workbook.switch)
+            from .switch import Switch
+
+            self.switch = Switch(self.book, self.lay, target, len(self.tally_rows or ()), path.name)
+            self.problems.extend(self.switch.problems())
+        self.tally_record = SourceRecord("tenders", self.as_recorded(path), sources.sha256(path), rows, kind,
+                                         self.as_recorded(mapping_path) if mapping_path else "")
+
+    def _mapping(self, mapping, recorded: bool):
+        """(mapping file or None, ColumnMapping) -- or (None, None) after recording a problem.
+
+        The mapping recorded on the Cover goes with the tally recorded there: a
+        tally given explicitly is read with the mapping given with it, or none.
+        """
+        if isinstance(mapping, sources.ColumnMapping):
+            return None, mapping
+        path = None
+        if mapping is not None and str(mapping).strip():
+            path = Path(mapping)
+        elif recorded:
+            recorded = self.recorded("TallyMapping")
+            text = "" if recorded is None else str(recorded).strip()
+            if text:
+                path = Path(text)
+                if not path.is_absolute() and self.book.folder is not None:
+                    path = self.book.folder / path
+        if path is None:
+            return None, sources.ColumnMapping()
+        try:
+            return path, sources.read_mapping(path)
+        except InputErrors as exc:
+            self.problems.extend(exc.problems)
+            return None, None
+
+    def _check_holders(self, name: str, table: HolderTable) -> None:
+        """What Excel cannot hold faithfully, line by line (read_tally has checked the rest)."""
+        found = []
+        lay = self.lay if self.shape.tally == "holders" else layout(dataclasses.replace(self.shape, tally="holders"))
+        first = lay.table("tblTenders")[1].first_row
+        if first + len(table) - 1 > EXCEL_ROWS:
+            found.append(InputError(name, len(table), f"has more lines than a worksheet holds below row {first}"))
+        ids = table.holder_id
+        if _CONTROL.search("".join(ids)) or max(map(len, ids), default=0) > EXCEL_TEXT:
+            for i, h in enumerate(ids):
+                if _CONTROL.search(h):
+                    found.append(InputError(f"{name}: row {i + 2}, column holder", h,
+                                            "holds a control character, which a workbook cannot store"))
+                elif len(h) > EXCEL_TEXT:
+                    found.append(InputError(f"{name}: row {i + 2}, column holder", h[:40] + "...",
+                                            f"is longer than a cell holds ({EXCEL_TEXT:,} characters)"))
+        if max(table.units, default=0) >= 10**EXCEL_DIGITS:
+            for i, u in enumerate(table.units):
+                if u >= 10**EXCEL_DIGITS:
+                    found.append(InputError(f"{name}: row {i + 2}, column units", u,
+                                            f"has more than {EXCEL_DIGITS} digits, which Excel cannot hold exactly"))
+        if found:
+            raise InputErrors(sources._capped(found))
+
+    def plan_prices(self, given=None, required: bool = True) -> None:
+        if self.shape.ratio != "formula":
+            if given is not None or required:
+                self.problems.append(InputError(
+                    self.where("FixedRatio"), None, "the offer fixes its ratio: this workbook has no price table "
+                    "to refresh (build it from an offer file with a ratio formula)", show_value=False))
+            return
+        path = self.source(given, "PriceSource", "price", required)
+        if path is None:
+            return
+        try:
+            days = sources.read_prices(path)
+        except InputErrors as exc:
+            self.problems.extend(exc.problems)
+            return
+        found = []
+        for d in days:
+            for what, v in (("price", d.price), ("volume", d.volume)):
+                if len(v.normalize().as_tuple().digits) > EXCEL_DIGITS:
+                    found.append(InputError(f"{path.name}: {d.date.isoformat()}, column {what}", v,
+                                            f"has more than {EXCEL_DIGITS} significant digits, which Excel "
+                                            "cannot hold exactly"))
+        if found:
+            self.problems.extend(found)
+            return
+        self.prices = days
+        self.price_record = SourceRecord("prices", self.as_recorded(path), sources.sha256(path), len(days), "prices")
+
+    def check(self):
+        """The offer the refreshed workbook describes, and its results; raise every problem found."""
+        offer = results = None
+        try:
+            offer = bookdata.read_offer(self.get, self.lay, tally=self.tally, prices=self.prices)
+        except InputErrors as exc:
+            self.problems.extend(exc.problems)
+        if offer is not None and self.tally is not None:
+            self._check_totals(offer)
+        if offer is not None and self.prices is not None:
+            f = offer.consideration.formula
+            first, last = bookdata.holiday_range(offer)
+            try:
+                self.holidays = calendars.holidays(f.calendar, first, last)
+            except InputError as exc:
+                self.problems.append(InputError(self.where("Calendar"), exc.value, exc.reason))
+        if self.problems:
+            raise InputErrors(_capped(self.problems))
+        try:
+            results = compute(offer, calendars.sessions)
+        except (InputErrors, InputError) as exc:
+            for p in getattr(exc, "problems", (exc,)):
+                self.problems.append(InputError(f"the refreshed workbook: {p.field}", p.value, p.reason,
+                                                show_value=p.show_value))
+            raise InputErrors(_capped(self.problems)) from None
+        return offer, results
+
+    def unchanged(self) -> bool:
+        """True when every source read is the file the Cover records, byte for byte, and nothing else would move.
+
+        A count file must also match the counts the Inputs hold now (a person
+        may have typed over them since the last refresh).
+        """
+        checks = []
+        if self.switch is not None:
+            return False
+        if self.tally_record is not None:
+            r = self.tally_record
+            checks += [("TallySource", r.path), ("TallySha256", r.sha256), ("TallyMapping", r.mapping)]
+            if self.tally is not None and self.tally.holders is None:
+                checks += [("Tendered", self.tally.tendered), ("GuaranteedDelivery", self.tally.guaranteed_delivery),
+                           ("FailedDelivery", self.tally.failed_delivery)]
+        if self.price_record is not None:
+            r = self.price_record
+            checks += [("PriceSource", r.path), ("PriceSha256", r.sha256)]
+        return all(_same_value(self.recorded(name), want) for name, want in checks)
+
+    def _check_totals(self, offer) -> None:
+        rec = self.tally_record
+        name = Path(rec.path).name if rec else "tally"
+        t = self.tally
+        if t.holders is not None:
+            tendered = sum(u for u, s in zip(t.holders.units, t.holders.status) if s != "withdrawn")
+        else:
+            tendered = t.tendered
+        sheet, ref = self.lay.cell("Outstanding")
+        self.problems += tally_problems({"outstanding": offer.outstanding, "tendered": tendered}, {"tendered": name},
+                                        {"outstanding": "Outstanding"}, lambda n: f"{sheet}!{ref}: {n:,}",
+                                        {"tendered": "units tendered and not withdrawn"})
+
+    # writing -------------------------------------------------------------------------------------
+
+    def write(self, when: dt.datetime, results, saved: dict[str, dict] | None = None) -> list[str]:
+        """Write what was planned, and a History row with the *results* it gives; the areas written.
+
+        *saved*, table name -> column key -> values: the engine's values of a
+        table's formula cells, written with its rows where the book keeps them.
+        """
+        book, lay = self.book, self.lay
+        shape = dataclasses.replace(self.shape, history_rows=self.shape.history_rows + 1)
+        if self.tally_rows is not None:
+            shape = dataclasses.replace(shape, holder_rows=len(self.tally_rows))
+        if self.prices is not None:
+            shape = dataclasses.replace(shape, price_rows=len(self.prices), holiday_rows=len(self.holidays or []))
+        new = layout(shape)
+        _same_but_tables(lay, new)
+        written: list[str] = []
+        tables = {}
+        if self.tally_rows is not None:
+            tables["tblTenders"] = self.tally_rows
+        if self.prices is not None:
+            tables["tblPrices"] = [(p.date, p.price, p.volume) for p in self.prices]
+            tables["tblHolidays"] = [(d,) for d in self.holidays or []]
+        tables["tblHistory"] = self._history(when, results)
+        for name, rows in tables.items():
+            sheet, old = lay.table(name)
+            _, table = new.table(name)
+            if saved and name in saved:
+                book.write_table(sheet.title, table, rows, old.rows, saved=saved[name])
+            else:
+                book.write_table(sheet.title, table, rows, old.rows)
+            written.append(f"{sheet.title}!{self._area(table, max(table.last_row, old.last_row))}")
+        for name, (sheet, ref) in sorted(new.names.items()):
+            if lay.names.get(name) != (sheet, ref):
+                book.set_name(name, f"'{sheet}'!{ref}")
+                written.append(f"name {name}")
+        if shape != self.shape:
+            book.set_name(LAYOUT_NAME, f'"{shape.encode()}"', hidden=True)
+            written.append(f"name {LAYOUT_NAME}")
+        if self.tally is not None and self.tally.holders is None:
+            for name, v in (("Tendered", self.tally.tendered), ("GuaranteedDelivery", self.tally.guaranteed_delivery),
+                            ("FailedDelivery", self.tally.failed_delivery)):
+                sheet, ref = new.cell(name)
+                book.set(sheet, ref, v)
+                written.append(f"{sheet}!{ref}")
+        record: dict[str, object] = {"RefreshedAt": when.strftime("%Y-%m-%d %H:%M:%S")}
+        if self.tally_record is not None:
+            r = self.tally_record
+            record.update(TallySource=r.path, TallySha256=r.sha256, TallyRows=r.rows, TallyMapping=r.mapping)
+        if self.price_record is not None:
+            r = self.price_record
+            record.update(PriceSource=r.path, PriceSha256=r.sha256, PriceRows=r.rows)
+        allowed = set(REFRESH_RECORD["tenders"] + REFRESH_RECORD["prices"] + REFRESH_RECORD["any"])
+        for name, v in record.items():
+            assert name in allowed, name
+            sheet, ref = new.cell(name)
+            book.set(sheet, ref, None if v == "" else v, text=True)
+            written.append(f"{sheet}!{ref}")
+        return written
+
+    def _history(self, when: dt.datetime, results) -> list[tuple]:
+        """The History table's rows so far, and this refresh's."""
+        sheet, old = self.lay.table("tblHistory")
+        width = len(HISTORY_COLUMNS)
+        rows = [tuple(r[:width]) for r in self.book.get_rows(sheet.title, self._area(old))
+                if any(v not in (None, "") for v in r[:width])]
+        t = self.tally_record
+        tally = (t.path, t.sha256, t.rows) if t is not None else (
+            str(self.recorded("TallySource") or ""), str(self.recorded("TallySha256") or ""),
+            int(self.recorded("TallyRows") or 0))
+        return rows + [history_row(when.strftime("%Y-%m-%d %H:%M:%S"), *tally, results)]
+
+    def growth_room(self) -> None:
+        """A table that grows must not run over anything below it: refuse, naming the cells."""
+        from openpyxl.utils import get_column_letter
+
+        grows = []
+        if self.tally_rows is not None and self.switch is None:  # a switch checks its own areas
+            grows.append(("tblTenders", len(self.tally_rows)))
+        grows.append(("tblHistory", self.lay.shape.history_rows + 1))
+        if self.prices is not None:
+            grows.append(("tblPrices", len(self.prices)))
+            grows.append(("tblHolidays", len(self.holidays or [])))
+        for name, n in grows:
+            sheet, t = self.lay.table(name)
+            new_last = t.header_row + max(n, 1)
+            if new_last <= t.last_row:
+                continue
+            area = (f"{get_column_letter(t.first_col)}{t.last_row + 1}:"
+                    f"{get_column_letter(t.first_col + len(t.columns) - 1)}{new_last}")
+            values = self.book.get_rows(sheet.title, area)
+            for i, row in enumerate(values):
+                for j, v in enumerate(row):
+                    if v is not None and v != "":
+                        ref = f"{get_column_letter(t.first_col + j)}{t.last_row + 1 + i}"
+                        self.problems.append(InputError(
+                            f"{sheet.title}!{ref}", v, f"is in the way: {name} grows to row {new_last}; "
+                            "move what is below the table"))
+
+
+def _same_but_tables(old: Layout, new: Layout) -> None:
+    """A refresh changes table lengths only; every other cell must stay where it was."""
+    for name, place in old.names.items():
+        _, ref = place
+        is_table = any(t.range_of(c.key) == ref for s in old.sheets for t in s.tables for c in t.columns if c.name)
+        if not is_table and new.names.get(name) != place:
+            raise AssertionError(f"layout moved {name} when only table lengths changed")
+
+
+def _same_value(held: object, want: object) -> bool:
+    """A cell's value is *want*: blank cells equal ``""``, numbers compare as numbers."""
+    if isinstance(want, str):
+        return ("" if held is None else str(held).strip()) == want
+    try:
+        return held is not None and to_whole(held, "cell") == want
+    except (ArithmeticError, TypeError, ValueError, XlpyError):
+        return False
+
+
+def _capped(problems: list[InputError]) -> list[InputError]:
+    return sources._capped(problems)
+
+
+def utc_now() -> dt.datetime:
+    """``SOURCE_DATE_EPOCH`` as a UTC time, else now: :func:`xlpy.workbook.build.build_time`, without importing the builder."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _release_check(book: Book, lay: Layout, offer, results) -> ReleaseCheck:
+    engine = tuple(release_sentences(offer, results))
+    if not book.calculated:
+        return ReleaseCheck(engine, None, ())
+    book.recalculate()
+    shown = []
+    for i in range(1, len(engine) + 1):
+        sheet, ref = lay.cell(f"ReleaseSentence{i}")
+        v = book.get(sheet, ref)
+        shown.append("" if v is None else str(v))
+    differences = tuple(
+        f"sentence {i} ({lay.cell(f'ReleaseSentence{i}')[0]}!{lay.cell(f'ReleaseSentence{i}')[1]}): draft {w!r}, "
+        f"engine {e!r}"
+        for i, (w, e) in enumerate(zip(shown, engine), 1) if w != e
+    )
+    return ReleaseCheck(engine, tuple(shown), differences)
+
+
+def _holder_lines(r: _Refresh, offer, results) -> dict[str, tuple] | None:
+    """The engine's values of the holder table's formula columns as the refresh leaves it (None: no table)."""
+    if r.lay.shape.tally != "holders":
+        return None
+    _, t = r.lay.table(HOLDER_TABLE)
+    return holder_values(t, offer, results, r.tally_rows) or None
+
+
+def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, price_part: str,
+         when: dt.datetime | None) -> RefreshReport:
+    """tenders / price_part: ``required``, ``optional`` (if a source is given or recorded) or ``skip``."""
+    when = when or utc_now()
+    r = _Refresh(book)
+    if tenders != "skip":
+        r.plan_tenders(tally, mapping, required=tenders == "required" or tally is not None)
+    if price_part != "skip":
+        r.plan_prices(prices, required=price_part == "required" or prices is not None)
+    if r.problems:
+        raise InputErrors(_capped(r.problems))
+    offer, results = r.check()
+    r.growth_room()
+    if r.problems:
+        raise InputErrors(_capped(r.problems))
+    keeps = hasattr(book, "set_saved_values")  # a file on disk: save the engine's figures with it
+    written, lines = [], None
+    if not r.unchanged():
+        if r.switch is not None:  # the other kind of tally: switch the layout first, then refresh as usual
+            written += r.switch.apply(offer, results, when.strftime("%Y-%m-%d %H:%M:%S"))
+            r.lay, r.shape = r.switch.built, r.switch.built.shape
+            kind = "a holder tally" if r.shape.tally == "holders" else "aggregate counts"
+            r.notes.append(f"switched the workbook to {kind} (Tenders, the holder table, names and formulas as a "
+                           "build gives them)")
+        lines = _holder_lines(r, offer, results) if keeps else None
+        written += r.write(when, results, {HOLDER_TABLE: lines} if lines else None)
+    if written and keeps:
+        from .saved_values import refreshed_values
+
+        tables = {}
+        if lines and r.tally_rows is None:  # the holder table stays: its formula cells get their new values
+            sheet, t = r.lay.table(HOLDER_TABLE)
+            tables[sheet.title] = TableValues(t.first_row, t.last_row, {t.letter(k): v for k, v in lines.items()})
+        book.set_saved_values(refreshed_values(book, offer, results), tables)
+    release = _release_check(book, r.lay, offer, results)
+    return RefreshReport(when.strftime("%Y-%m-%d %H:%M:%S"), r.tally_record, r.price_record, release,
+                         tuple(written), tuple(r.notes))
+
+
+# --- the macros -------------------------------------------------------------------------------
+
+
+def refresh_tenders(book: Book, tally_path=None, mapping=None, *, when: dt.datetime | None = None) -> RefreshReport:
+    """Refresh the tally: the holder table (or the aggregate counts) from a tally file.
+
+    Parameters
+    ----------
+    book : Book
+    tally_path : path, optional
+        CSV or XLSX; default: ``TallySource`` on the Cover, relative to the workbook's folder.
+    mapping : path or ColumnMapping, optional
+        Column mapping (TOML, see :func:`xlpy.files.sources.read_mapping`); default: ``TallyMapping`` on the Cover.
+    when : datetime, optional
+        The refresh time to record (UTC); default ``SOURCE_DATE_EPOCH`` or now.
+
+    Raises
+    ------
+    InputErrors
+        Every problem in the source (with its row) or the workbook (with its cell); nothing is written.
+    """
+    return _run(book, tally_path, None, mapping, tenders="required", price_part="skip", when=when)
+
+
+def refresh_prices(book: Book, prices_path=None, *, when: dt.datetime | None = None) -> RefreshReport:
+    """Refresh the price history (and the exchange holidays its window needs) from a price CSV.
+
+    Parameters
+    ----------
+    book : Book
+    prices_path : path, optional
+        Columns date, price, volume; default: ``PriceSource`` on the Cover.
+    when : datetime, optional
+
+    Raises
+    ------
+    InputErrors
+        Every problem; nothing is written.  A workbook whose ratio is fixed has no price table.
+    """
+    return _run(book, None, prices_path, None, tenders="skip", price_part="required", when=when)
+
+
+def refresh_all(book: Book, tally_path=None, prices_path=None, mapping=None, *,
+                when: dt.datetime | None = None) -> RefreshReport:
+    """Refresh the tally and the prices, then check the release draft against the engine.
+
+    A source not given is read from the file recorded on the Cover when one
+    is; a workbook with no recorded tally (counts typed in) or a fixed ratio
+    skips that part and says so in the report.  All parts are checked before
+    anything is written.
+
+    Raises
+    ------
+    InputErrors
+        Every problem in every source and in the workbook; nothing is written.
+    """
+    formula = "ratio=formula" in (book.name(LAYOUT_NAME) or "")
+    return _run(book, tally_path, prices_path, mapping, tenders="optional",
+                price_part="optional" if formula or prices_path is not None else "skip", when=when)
+
+
+def draft_release(book: Book) -> ReleaseCheck:
+    """The engine's results paragraph for the workbook's inputs, beside the ``Release`` draft.
+
+    Writes nothing.  In a live Excel book the draft's sentences (native
+    formulas) are compared word for word with the engine's; a file on disk
+    holds no current formula results, so there only the engine's text is given.
+
+    Raises
+    ------
+    InputErrors
+        The workbook's inputs, if the engine cannot compute them (each naming its cell).
+    """
+    r = _Refresh(book)
+    offer, results = r.check()
+    return _release_check(book, r.lay, offer, results)

@@ -1,0 +1,121 @@
+"""Refresh a workbook file on disk (``xlpy refresh``): locked, checked, written whole, with a backup.
+
+:mod:`xlpy.workbook.refresh` does the refresh on a book in memory; this module is what
+a file needs around it: refuse a workbook that is open or being refreshed by
+another xlpy, refuse binary parts nobody accounts for, write the refreshed
+package to a temporary file beside the real one, keep a timestamped backup and
+replace the original (:mod:`xlpy.workbook.locks`), so a failure anywhere leaves the
+file as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..engine.errors import InputError, InputErrors
+from .backends import PackageBook
+from .refresh import refresh_all, utc_now
+
+__all__ = ["FileRefresh", "backup_path", "refresh_file"]
+
+
+@dataclass
+class FileRefresh:
+    """What :func:`refresh_file` did, as lines to show (the command line prints them)."""
+
+    lines: list[str] = field(default_factory=list)
+
+
+def backup_path(path: Path, when: dt.datetime) -> Path:
+    """``NAME.YYYYmmdd-HHMMSS.bak.xlsm`` beside *path* (``-2``, ``-3``... if taken)."""
+    stem = f"{path.stem}.{when.strftime('%Y%m%d-%H%M%S')}"
+    candidate, n = path.with_name(f"{stem}.bak{path.suffix}"), 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{stem}-{n}.bak{path.suffix}")
+    return candidate
+
+
+def _unknown_binary_parts(book: PackageBook, label: str, allow: bool) -> list[str]:
+    """Refuse unknown binary parts (unless *allow*); return the unknown parts' descriptions."""
+    from . import parts
+
+    found = parts.unknown_parts(book.pkg._zip)
+    binary = [parts.describe(*u) for u in found if u[2]]
+    if binary and not allow:
+        raise InputErrors([InputError(label, None, f"holds a binary part the standard workbook does not account "
+                                      f"for: {d}; it was not changed (pass --allow-unknown-parts to carry it "
+                                      "forward)", show_value=False) for d in binary])
+    return [parts.describe(*u) for u in found]
+
+
+
+def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None, *, backup: bool = True,
+                 keep: int | None = None, force: bool = False, allow_unknown_parts: bool = False) -> FileRefresh:
+    """Refresh the workbook file *path* in place (``xlpy refresh``).
+
+    Refuses a workbook that is open in Excel or LibreOffice (unless
+    *force*), being refreshed by another xlpy, or read-only.  Plans and
+    checks the whole refresh first (a problem anywhere: every problem
+    raised together, the file untouched), then writes the refreshed
+    workbook to a temporary file in the folder of the real file (a symbolic
+    link's target), copies the original to a timestamped backup (unless not
+    *backup*; *keep* prunes older ones), and replaces the original.  See
+    :mod:`xlpy.workbook.locks`.
+    """
+    from . import locks
+
+    path = Path(path)
+    label = str(path)
+    if not path.is_file():
+        raise InputErrors([InputError(label, None, "workbook not found", show_value=False)])
+    if keep is not None and keep < 0:
+        raise InputError("--keep", keep, "must be 0 or more")
+    target = locks.target_of(path)
+    if not force:
+        busy = locks.busy_message(path)
+        if busy:
+            raise InputError(label, None, busy, show_value=False)
+    locks.check_writable(target, label)
+    with locks.RefreshLock(target, label):
+        locks.clean_stale(target)
+        try:
+            return _refresh_locked(path, target, tally, prices, mapping, backup, keep, allow_unknown_parts)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a part damaged, or understated in the directory
+            raise InputError(label, None, f"is damaged ({exc}); it was not changed", show_value=False) from None
+
+
+def _refresh_locked(path: Path, target: Path, tally, prices, mapping, backup: bool, keep: int | None,
+                    allow_unknown_parts: bool) -> FileRefresh:
+    from . import locks
+
+    when = utc_now()
+    book = PackageBook(target)  # a link's target: the sources the Cover records are relative to its folder
+    unknown = _unknown_binary_parts(book, str(path), allow_unknown_parts)
+    report = refresh_all(book, tally, prices, mapping, when=when)
+    out = FileRefresh()
+    if not report.changed:
+        out.lines += [f"{path.name}: {line}" for line in report.lines()]
+        return out
+    try:
+        kept = locks.replace_with(book.to_bytes(when), target, None if not backup else
+                                  lambda: locks.write_backup(target, backup_path(target, when)))
+    except OSError as exc:
+        raise InputErrors([InputError(str(path), None, f"cannot be written ({exc.strerror or exc}); "
+                                      "the workbook was not changed", show_value=False)]) from None
+    pruned = locks.prune_backups(target, keep)
+    out.lines += [f"{path.name}: {line}" for line in report.lines()]
+    if report.release is not None:
+        out.lines.append(f"{path.name}: engine release text: {report.release.text}")
+    for u in unknown:
+        out.lines.append(f"{path.name}: warning: carried forward a part the standard workbook does not account for: {u}")
+    if kept is not None:
+        out.lines.append(f"{path.name}: previous version kept as {kept.name}")
+    if pruned:
+        out.lines.append(f"{path.name}: removed {len(pruned)} older backup(s) (--keep {keep})")
+    return out

@@ -1,0 +1,933 @@
+"""Prove a standard workbook right without Excel.
+
+:func:`validate` checks a workbook's *structure* (sheets, names, formulas as
+the layout writes them, compared by meaning (:mod:`xlpy.workbook.formula_text`), no
+literal numbers in ``Results``, no external links, inputs of the right type, a
+VBA project holding the template's modules and their code), the values saved
+in the file (:mod:`xlpy.workbook.saved_values`) and its *values*: it recalculates the workbook with two
+independent engines and compares every figure of ``Results``, ``Check``,
+``Sensitivity`` and ``Release`` with the Python engine run on the workbook's
+own inputs.
+
+* **formulas** (the PyPI library): our worksheet functions are registered from
+  :mod:`xlpy.udfs`, and its ``ROUND`` is replaced by one that rounds the
+  decimal a cell shows half away from zero, as Excel does (the library's own
+  rounds the binary float: ``ROUND(1.005, 2)`` gives 1.0 there, 1.01 in Excel).
+  Once the structure check has proven that every table row holds the layout's
+  formula, each table column's row template is compiled once and evaluated
+  over all its rows, the rest of the workbook cell by cell
+  (:mod:`xlpy.workbook.recalc`); when a row differs, the library's whole-workbook model
+  recalculates the file instead.
+* **LibreOffice** headless: it does not know our functions, so a copy is
+  recalculated in which each cell that calls one holds the engine's value
+  instead.  It runs in its own process, beside the formulas leg.
+
+Every finding names ``sheet!cell``, what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import tempfile
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl.utils import get_column_letter
+
+from ..engine.compute import compute
+from ..engine.errors import InputError, InputErrors
+from ..engine.numbers import excel_round, to_decimal
+from ..engine.release import approx, release_sentences
+from ..engine.schema import value_of
+from ..excel import vba
+from ..files.serial_dates import serial_day
+from . import data as bookdata
+from . import libreoffice, progress, saved_values
+from .formula_text import same_formula
+from .formulas_access import plain_value, register_functions
+from .layout import (
+    CHECK_COLS,
+    CONF_SHEET,
+    LAYOUT_NAME,
+    REQUIRED_NAMES,
+    SENS_PARTICIPATIONS,
+    SENS_PRICE_STEPS,
+    SHEETS,
+    VALUE_COL,
+    Layout,
+    Shape,
+    layout,
+    sensitivity_cells,
+    sensitivity_origin,
+    tie_cells,
+)
+from .openpyxl_access import cell_map
+
+__all__ = ["Finding", "Report", "expected_cells", "formula_cells", "validate", "validate_many"]
+
+LEGS = ("formulas", "libreoffice")
+ALLOWED_LITERALS = {"0", "1"}
+_NUMBER = re.compile(r"(?<![A-Za-z_$.\d])(\d+\.?\d*(?:[eE][+-]?\d+)?)(?![\w(])")
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+_EXTERNAL = re.compile(r"\[[^\]]*\]")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong with a workbook.
+
+    Attributes:
+        workbook: the file's name.
+        where: ``sheet!cell``, a name, or a part of the file.
+        what: what is wrong there.
+        expected: what should be there.
+        found: what is there.
+        leg: ``structure``, ``inputs``, ``engine``, ``saved`` (the values saved in the file),
+            ``formulas`` or ``libreoffice``.
+    """
+
+    workbook: str
+    where: str
+    what: str
+    expected: str = ""
+    found: str = ""
+    leg: str = "structure"
+
+    def __str__(self) -> str:
+        text = f"{self.workbook}: {self.where}: {self.what}"
+        if self.expected or self.found:
+            text += f": expected {self.expected}, found {self.found}"
+        return text + f" [{self.leg}]"
+
+
+@dataclass
+class Report:
+    """Findings of one workbook, and what was run."""
+
+    workbook: str
+    findings: list[Finding]
+    legs_run: list[str]
+    notes: list[str]
+    cells_compared: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def to_dict(self) -> dict:
+        return {
+            "workbook": self.workbook,
+            "ok": self.ok,
+            "legs_run": self.legs_run,
+            "cells_compared": self.cells_compared,
+            "notes": self.notes,
+            "findings": [asdict(f) for f in self.findings],
+        }
+
+
+@dataclass(frozen=True)
+class Expect:
+    """A value the engine says a cell must hold."""
+
+    label: str
+    value: object
+    fmt: str = "general"
+
+
+# --- what the workbook must hold -------------------------------------------------
+
+
+def formula_cells(lay: Layout, tables: bool = True) -> dict[tuple[str, str], str]:
+    """Every formula the layout writes: (sheet, cell) -> formula text (without the tables' rows
+    when *tables* is False)."""
+    out: dict[tuple[str, str], str] = {}
+    for s, _, item, row in lay.items():
+        if s.check and item.function:
+            for col, (formula, _) in tie_cells(item, row).items():
+                out[(s.title, f"{get_column_letter(col)}{row}")] = formula
+        elif item.formula is not None:
+            out[(s.title, f"{get_column_letter(VALUE_COL)}{row}")] = item.formula
+    for s in lay.sheets if tables else ():
+        for t in s.tables:
+            for i, c in enumerate(t.columns):
+                if c.formula is None:
+                    continue
+                col = get_column_letter(t.first_col + i)
+                for row in range(t.first_row, t.first_row + max(t.rows, 1)):
+                    out[(s.title, f"{col}{row}")] = t.row_formula(c, row)
+    for (row, col), (formula, _) in sensitivity_cells(lay).items():
+        out[("Sensitivity", f"{get_column_letter(col)}{row}")] = formula
+    return out
+
+
+def _entry_values(offer, results) -> dict[str, object]:
+    """The journal entry's figures by ``entry.`` key (None where an input is missing)."""
+    from ..engine.entries import journal_entry
+
+    entry = journal_entry(offer, results)
+    by_memo = {line.memo: line.debit if line.debit is not None else line.credit for line in entry.lines}
+    complete = not entry.missing
+    return {
+        "entry.carrying": next((line.debit for line in entry.lines if line.memo.startswith("carrying amount")), None),
+        "entry.interest": by_memo.get("accrued interest the holders give up", Decimal(0)),
+        "entry.par": next((line.credit for line in entry.lines if line.account == "Common stock, at par"), None),
+        "entry.apic": next((line.credit if line.credit is not None else -line.debit for line in entry.lines
+                            if line.account == "Additional paid-in capital" and complete), None),
+        "entry.debits": entry.total_debits if complete else None,
+        "entry.credits": entry.total_credits if complete else None,
+        "entry.balanced": entry.balanced,
+    }
+
+
+def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITIVITY_STEP
+                   ) -> dict[tuple[str, str], Expect]:
+    """(sheet, cell) -> what the engine says it must hold, for every checked figure.
+
+    *step* is the workbook's sensitivity price step.
+    """
+    exp: dict[tuple[str, str], Expect] = {}
+    sentences = release_sentences(offer, results)
+    release = {f"ReleaseSentence{i}": s for i, s in enumerate(sentences, 1)}
+    release["ReleaseChargeText"] = approx(results.charge, "dollars")
+    release["ReleaseParagraph"] = " ".join(sentences)
+    entry = _entry_values(offer, results)
+    for s, _, item, row in lay.items():
+        if s.title in ("Cover", "Inputs") or item.name is None:
+            continue
+        value_col = get_column_letter(VALUE_COL)
+        if s.check and item.function:
+            native, fn, _, flag = (get_column_letter(c) for c in CHECK_COLS[1:])
+            value = release["ReleaseChargeText"] if item.key == "release_charge_text" else value_of(results, item.key)
+            if value is None:
+                continue
+            exp[(s.title, f"{native}{row}")] = Expect(item.name + " (native)", value, item.fmt)
+            exp[(s.title, f"{fn}{row}")] = Expect(item.name + " (function)", value, item.fmt)
+            exp[(s.title, f"{flag}{row}")] = Expect(item.name, True, "bool")
+        elif s.check:
+            exp[(s.title, f"{value_col}{row}")] = Expect(item.name, True, "bool")
+        elif item.name in release:
+            exp[(s.title, f"{value_col}{row}")] = Expect(item.name, release[item.name], "text")
+        elif item.key:
+            value = entry.get(item.key) if item.key.startswith("entry.") else value_of(results, item.key)
+            if value is not None:
+                exp[(s.title, f"{value_col}{row}")] = Expect(item.name, value, item.fmt)
+    # Sensitivity: the engine's charge at each price and participation.
+    top, left = sensitivity_origin(lay)
+    cash = results.cash_paid - results.fractional_cash
+    per_unit = cash / results.units_accepted if results.units_accepted else Decimal(0)
+    parts = [Decimal(p) for p in SENS_PARTICIPATIONS] + [results.participation]
+    for i, k in enumerate(SENS_PRICE_STEPS):
+        price = offer.valuation.price * (1 + k * step)
+        row = top + 1 + i
+        exp[("Sensitivity", f"{get_column_letter(left)}{row}")] = Expect(f"sensitivity price {k:+d}", price, "price")
+        for j, part in enumerate(parts):
+            units = offer.outstanding * part
+            charge = units * ((results.offer_ratio - results.original_ratio) * price + per_unit)
+            exp[("Sensitivity", f"{get_column_letter(left + 1 + j)}{row}")] = Expect(
+                f"sensitivity charge at {excel_round(price, 4)} and {excel_round(part * 100, 2)}%", charge, "money"
+            )
+    return exp
+
+
+# --- comparing ----------------------------------------------------------------------
+
+
+def _same(expected: Expect, found) -> bool:
+    v = expected.value
+    if isinstance(v, bool) or expected.fmt == "bool":
+        return found is True if v else found is False
+    if isinstance(v, dt.date):
+        if isinstance(found, dt.datetime):
+            found = found.date()
+        return found == v
+    if isinstance(v, str):
+        return found == v
+    if isinstance(found, bool) or not isinstance(found, (int, float, Decimal)):
+        return False
+    if isinstance(found, float) and not math.isfinite(found):
+        return False
+    want = Decimal(v) if not isinstance(v, Decimal) else v
+    got = to_decimal(found, "found")
+    if expected.fmt in ("money", "count"):
+        return abs(got - want) <= Decimal("0.005")
+    return abs(got - want) <= Decimal("1e-9") * max(Decimal(1), abs(want))
+
+
+def _show(v) -> str:
+    if isinstance(v, Decimal):
+        return format(v.normalize(), "f") if abs(v) < Decimal("1e15") else str(v)
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, str):
+        return repr(v)
+    if v is None:
+        return "a blank cell"
+    return str(v)
+
+
+def _compare(book: str, exp: dict, values: dict[tuple[str, str], object], leg: str, findings: list[Finding]) -> int:
+    n = 0
+    for (sheet, ref), e in exp.items():
+        found = values.get((sheet, ref))
+        n += 1
+        if not _same(e, found):
+            findings.append(Finding(book, f"{sheet}!{ref}", f"{e.label} differs from the engine", _show(e.value),
+                                    _show(found), leg))
+    return n
+
+
+# --- structure ------------------------------------------------------------------------
+
+
+def _literals(formula: str) -> list[str]:
+    body = _STRING.sub('""', formula)
+    body = re.sub(r"\$?[A-Z]{1,3}\$?\d+", "", body)  # cell references
+    return [m for m in _NUMBER.findall(body) if m not in ALLOWED_LITERALS]
+
+
+def _differs(book: str, findings: list[Finding], sheet: str, ref: str, want: str, got) -> None:
+    if not (isinstance(got, str) and got.startswith("=")):
+        what = "formula replaced by a value"
+    else:
+        what = "formula differs from the layout"
+    findings.append(Finding(book, f"{sheet}!{ref}", what, want, _show(got)))
+
+
+def _structure_first(book: str, wb, lay: Layout, findings: list[Finding]) -> bool:
+    """Sheets, names, links and every table row's formula; True when each row holds the layout's."""
+    for title in SHEETS:
+        if title not in wb.sheetnames:
+            findings.append(Finding(book, title, "sheet is missing", title, "no such sheet"))
+    names = wb.defined_names
+    for name in REQUIRED_NAMES:
+        if name not in lay.names:
+            findings.append(Finding(book, name, "required name missing from the layout"))
+    for name, (sheet, ref) in sorted(lay.names.items()):
+        want = f"'{sheet}'!{ref}"
+        if name not in names:
+            findings.append(Finding(book, f"name {name}", "name is missing", want, "no such name"))
+        elif names[name].attr_text.replace("'", "") != want.replace("'", ""):
+            findings.append(Finding(book, f"name {name}", "name refers elsewhere", want, names[name].attr_text))
+    links = getattr(wb, "_external_links", [])
+    for i, link in enumerate(links, 1):
+        target = getattr(getattr(link, "file_link", None), "Target", "") or "an external workbook"
+        findings.append(Finding(book, f"external link {i}", "workbook links to another file", "no external links",
+                                target))
+    # Table rows: each row's formula against the layout's, by cell position (a holder table is long).
+    tables_ok = True
+    for spec in table_columns(lay):
+        if spec.sheet not in wb.sheetnames:
+            tables_ok = False
+            continue
+        cells = cell_map(wb[spec.sheet])
+        for row in range(spec.first_row, spec.last_row + 1):
+            cell = cells.get((row, spec.col))
+            got = cell.value if cell is not None else None
+            want = spec.formula(row)
+            if got != want:
+                # spelled otherwise (a spreadsheet application's save): the same formula is no finding, but
+                # only rows spelled as the layout writes them take the compiled-template path
+                if not same_formula(got, want):
+                    _differs(book, findings, spec.sheet, f"{get_column_letter(spec.col)}{row}", want, got)
+                tables_ok = False
+            elif cell.data_type != "f":
+                tables_ok = False
+    return tables_ok
+
+
+def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Finding]) -> None:
+    """The other formulas, references and literals, the xlwings settings and the VBA project."""
+    for (sheet, ref), want in formula_cells(lay, tables=False).items():
+        if sheet not in wb.sheetnames:
+            continue
+        got = wb[sheet][ref].value
+        if not same_formula(got, want):
+            _differs(book, findings, sheet, ref, want, got)
+    for ws in wb.worksheets:
+        for cell in cell_map(ws).values():
+            if cell.data_type != "f":
+                continue
+            v = cell.value
+            if not (isinstance(v, str) and v.startswith("=")):
+                continue
+            if "[" in v or ws.title == "Results":
+                where = f"{ws.title}!{cell.coordinate}"
+                if _EXTERNAL.search(_STRING.sub('""', v)):
+                    findings.append(Finding(book, where, "reference to another workbook", "no external references", v))
+                if ws.title == "Results":
+                    for lit in _literals(v):
+                        findings.append(Finding(book, where, "literal number in a formula",
+                                                "names and cell references only", f"{lit} in {v}"))
+    if CONF_SHEET in wb.sheetnames:
+        conf = wb[CONF_SHEET]
+        udf = {str(r[0].value): r[1].value for r in conf.iter_rows(min_col=1, max_col=2)}
+        if udf.get("UDF Modules") != vba.UDF_MODULES:
+            findings.append(Finding(book, f"{CONF_SHEET}!UDF Modules", "xlwings setting is wrong", repr(vba.UDF_MODULES),
+                                    _show(udf.get("UDF Modules"))))
+    try:
+        sources = vba.vba_modules(path)
+        modules = set(sources)
+    except Exception as exc:  # oletools raises many kinds for a damaged project
+        findings.append(Finding(book, "VBA project", "cannot be read", "the template's modules", str(exc)))
+        return
+    allowed = vba.expected_modules(standalone=True) | {vba.UDF_MODULE_NAME}
+    for extra in sorted(modules - allowed):
+        findings.append(Finding(book, f"VBA module {extra}", "unexpected VBA module",
+                                "only " + ", ".join(sorted(allowed)), extra))
+    for missing in sorted(vba.expected_modules(standalone=True) - modules):
+        findings.append(Finding(book, f"VBA module {missing}", "template VBA module is missing", missing, "none"))
+    _vba_sources(book, sources, findings)
+
+
+def _vba_sources(book: str, sources: dict[str, str], findings: list[Finding]) -> None:
+    """Each template module's code, as Excel or LibreOffice may save it (see :func:`xlpy.excel.vba.module_code`)."""
+    template = vba.vba_modules(vba.template_path(standalone=True))
+    for name, text in sorted(template.items()):
+        if name not in sources:
+            continue
+        want, got = vba.module_code(text), vba.module_code(sources[name])
+        if want != got:
+            at = next((i for i, (a, b) in enumerate(zip(want, got)) if a != b), min(len(want), len(got)))
+            findings.append(Finding(book, f"VBA module {name} line {at + 1}", "VBA code differs from the template",
+                                    repr(want[at]) if at < len(want) else "the end of the module",
+                                    repr(got[at]) if at < len(got) else "the end of the module"))
+
+
+def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: list[Finding]):
+    """--offer: the workbook's inputs against the offer file's."""
+    got, want = bookdata.input_values(offer), bookdata.input_values(file_offer)
+    for name, w in want.items():
+        if name not in lay.names:
+            continue
+        g = got.get(name)
+        if isinstance(w, (Decimal, int)) and not isinstance(w, bool) and isinstance(g, (Decimal, int)):
+            same = Decimal(w) == Decimal(g)
+        else:
+            same = (w or None) == (g or None)
+        if not same:
+            sheet, ref = lay.cell(name)
+            findings.append(Finding(book, f"{sheet}!{ref}", f"{name} differs from the offer file", _show(w), _show(g),
+                                    "inputs"))
+    t_got, t_want = bookdata.table_rows(offer), bookdata.table_rows(file_offer)
+    for table in ("tblTenders", "tblPrices", "tblExchanges"):
+        a, b = t_got.get(table), t_want.get(table)
+        if a is None and b is None:
+            continue
+        if table == "tblTenders" and a and b:
+            # The workbook keeps each line's source row; compare the lines themselves.
+            a, b = [r[1:] for r in a], [r[1:] for r in b]
+        if a != b:
+            findings.append(Finding(book, table, "table differs from the offer file",
+                                    f"{len(b or [])} rows", f"{len(a or [])} rows" + (
+                                        "" if len(a or []) != len(b or []) else " with different values"), "inputs"))
+
+
+def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes: list[str],
+           lay: Layout | None = None, offer=None, results=None) -> int:
+    """The saved values of the formula cells the engine knows, against the engine (:mod:`xlpy.workbook.saved_values`).
+
+    With *lay*, *offer* and *results*, the holder table's rows too, line by
+    line (at most :data:`SAVED_TABLE_SHOWN` findings a column; a note counts the rest).
+    """
+    saved = _serial_dates(exp, _xlsx_values(path, list(exp)))  # read from the XML: no second load of the book
+    mismatches, compared, blank, _ = saved_values.compare(path, wb, exp, _same, saved)
+    rows, more = saved_values.compare_holder_table(path, lay, offer, results, _same, Expect) \
+        if lay is not None else ([], (0, 0))
+    compared, blank = compared + more[0], blank + more[1]
+    full_calc = bool(getattr(wb.calculation, "fullCalcOnLoad", False))
+    verdict = saved_values.verdict(mismatches + rows, compared, blank, full_calc)
+    why = (SAVED_STALE if verdict == "stale" else SAVED_DOCTORED)
+    shown: dict[str, int] = {}
+    for table_row, m in [(False, m) for m in mismatches] + [(True, m) for m in rows]:
+        column = re.sub(r"\d+$", "", m.where)
+        if table_row:
+            shown[column] = shown.get(column, 0) + 1
+            if shown[column] > SAVED_TABLE_SHOWN:
+                continue
+        findings.append(Finding(book, m.where, f"{m.label}: saved value differs from the engine; {why}",
+                                _show(m.engine), _show(m.saved), "saved"))
+    for column, n in shown.items():
+        if n > SAVED_TABLE_SHOWN:
+            notes.append(f"{n - SAVED_TABLE_SHOWN} more saved value(s) of {column} differ from the engine "
+                         f"(the first {SAVED_TABLE_SHOWN} are shown)")
+    if blank:
+        notes.append(f"{blank} formula cell(s) the engine knows hold no saved value (the file was saved before "
+                     "it was calculated); the application calculates them when it opens the file")
+    return compared
+
+
+#: Findings shown per holder-table column whose saved values differ from the engine.
+SAVED_TABLE_SHOWN = 10
+
+
+SAVED_STALE = "the file looks saved before recalculation (stale): open it in Excel, recalculate and save"
+SAVED_DOCTORED = ("the file looks doctored: its other saved figures agree with the engine, this one does not "
+                  "(edited inside the file, or calculated differently by the application)")
+
+
+# --- recalculation legs -------------------------------------------------------------------
+
+
+def _formulas_values(path: Path) -> dict[tuple[str, str], object]:
+    import formulas
+
+    register_functions()
+    model = formulas.ExcelModel().loads(str(path)).finish()
+    solution = model.calculate()
+    values: dict[tuple[str, str], object] = {}
+    for key, value in solution.items():
+        m = re.match(r"^'?\[[^\]]+\](.+?)'?!([A-Z]+\d+)$", key)
+        if not m:
+            continue
+        v = plain_value(value)
+        values[(m.group(1).upper(), m.group(2))] = v
+    return values
+
+
+def table_columns(lay: Layout, wb=None):
+    """The formula columns of the layout's tables, as :mod:`xlpy.workbook.recalc` evaluates them.
+
+    With *wb*, each row that does not hold the layout's formula is a row of its own, with what
+    the workbook holds there (its formula, or None for a value).
+    """
+    from .recalc import TableColumn
+
+    if wb is not None:
+        return [_as_found(spec, wb) for spec in table_columns(lay)]
+
+    out = []
+    for s in lay.sheets:
+        for t in s.tables:
+            for i, c in enumerate(t.columns):
+                if c.formula is None:
+                    continue
+                if "{index}" in c.formula:
+                    def template(row):
+                        return row
+                elif c.first:
+                    def template(row, first=t.first_row):
+                        return "first" if row == first else "rest"
+                else:
+                    def template(row):
+                        return "rest"
+                out.append(TableColumn(s.title, t.first_col + i, t.first_row, t.last_row, _row_formula(t, c),
+                                       template))
+    return out
+
+
+def _as_found(spec, wb):
+    from .recalc import TableColumn
+
+    cells = cell_map(wb[spec.sheet]) if spec.sheet in wb.sheetnames else {}
+    own: dict[int, str | None] = {}
+    for row in range(spec.first_row, spec.last_row + 1):
+        cell = cells.get((row, spec.col))
+        if cell is None or cell.data_type != "f" or cell.value != spec.formula(row):
+            own[row] = cell.value if cell is not None and cell.data_type == "f" else None
+    if not own:
+        return spec
+    return TableColumn(spec.sheet, spec.col, spec.first_row, spec.last_row,
+                       lambda row: own[row] if row in own else spec.formula(row),
+                       lambda row: ("own", row) if row in own else spec.template(row))
+
+
+def _row_formula(t, c):
+    """``formula(row)``: the layout's formula for a row of table *t*'s column *c* (fast: a holder table is long)."""
+    try:
+        rest = t.row_template(c)
+        rest.format(r=1, p=0, n=2, i=1)
+    except (ValueError, KeyError, IndexError):  # braces of its own: the slow way
+        return lambda row: t.row_formula(c, row)
+    first, first_row = t.row_formula(c, t.first_row), t.first_row
+
+    def formula(row: int) -> str:
+        if row == first_row:
+            return first
+        return rest.format(r=row, p=row - 1, n=row + 1, i=row - first_row + 1)
+
+    return formula
+
+
+def _formulas_table_values(wb, lay: Layout, cells, progress=None, as_found: bool = False
+                           ) -> dict[tuple[str, str], object]:
+    """The formulas leg at scale: each table column's row template compiled once (:mod:`xlpy.workbook.recalc`).
+
+    *as_found*: rows that differ from the layout are evaluated as cells of their own.
+    """
+    from .recalc import recalculate
+
+    values = recalculate(wb, table_columns(lay, wb if as_found else None), cells, progress)
+    return {k: plain_value(v) for k, v in values.items()}
+
+
+def _upper_keys(exp: dict) -> dict:
+    return {(s.upper(), r): e for (s, r), e in exp.items()}
+
+
+def _serial_dates(exp: dict, values: dict) -> dict:
+    """formulas gives dates as serial numbers; turn those expected to be dates into dates."""
+    out = dict(values)
+    for key, e in exp.items():
+        v = values.get(key)
+        if isinstance(e.value, dt.date) and isinstance(v, (int, float)) and not isinstance(v, bool):
+            out[key] = serial_day(v)
+    return out
+
+
+def _function_cells(wb, proven=()) -> dict[tuple[str, str], str]:
+    """Cells whose formulas call one of xlpy's worksheet functions.
+
+    *proven*: table columns known to hold their layout formula on every row;
+    those whose template calls none of the functions are not read cell by cell.
+    """
+    from ..excel import registry, udfs  # noqa: F401
+
+    names = [s.name for s in registry.functions() if s.module == "xlpy.udfs"]
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\s*\(", re.IGNORECASE)
+
+    def calls(v) -> bool:
+        return (isinstance(v, str) and v.startswith("=") and pattern.search(v) is not None
+                and pattern.search(_STRING.sub('""', v)) is not None)
+
+    skip = {}
+    for spec in proven:
+        rows = range(spec.first_row, spec.last_row + 1)
+        if not any(calls(spec.formula(r)) for r in rows[:2]) and len({spec.template(r) for r in rows[1:]}) <= 1:
+            skip[(spec.sheet, spec.col)] = (spec.first_row, spec.last_row)
+    found = []
+    for i, ws in enumerate(wb.worksheets):
+        for (row, col), cell in cell_map(ws).items():
+            span = skip.get((ws.title, col))
+            if span is not None and span[0] <= row <= span[1]:
+                continue
+            if cell.data_type == "f" and calls(cell.value):
+                found.append((i, row, col, ws.title, cell.coordinate, cell.value))
+    return {(title, ref): v for _, _, _, title, ref, v in sorted(found)}
+
+
+def _libreoffice_copy(path: Path, wb, exp: dict, out_dir: Path, book: str, findings: list[Finding],
+                      proven=()) -> Path:
+    """A copy of the workbook in which every function cell holds the engine's value.
+
+    Only the worksheets holding such cells are rewritten; every other part is
+    copied as it is (a holder table of any size costs nothing here).
+    """
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    from .package import Package, SheetXml, cell_xml
+
+    pkg = Package(path)
+    parts = pkg.sheet_parts()
+    edits: dict[str, SheetXml] = {}
+    for (sheet, ref), formula in _function_cells(wb, proven).items():
+        e = exp.get((sheet, ref))
+        if "XLPY_VERSION" in formula.upper() and e is None:
+            value = True  # FunctionsLoaded: the functions stand in as the engine
+        elif e is None:
+            findings.append(Finding(book, f"{sheet}!{ref}", "function cell has no engine value to stand in",
+                                    "a checked figure", formula, "libreoffice"))
+            continue
+        else:
+            value = e.value
+        if isinstance(value, Decimal):
+            value = float(value)
+        if sheet not in edits:
+            edits[sheet] = SheetXml(pkg.read(parts[sheet]), f"{book}: {parts[sheet]}")
+        letters, row = coordinate_from_string(ref)
+        edits[sheet].set_cell(row, column_index_from_string(letters),
+                              lambda style, ref=ref, value=value: cell_xml(ref, value, style,
+                                                                           text=isinstance(value, str)))
+    for sheet, xml in edits.items():
+        pkg.write(parts[sheet], xml.to_bytes())
+    copy = out_dir / (path.stem + ".lo-input" + (path.suffix.lower() if path.suffix.lower() in (".xlsx", ".xlsm")
+                                                 else ".xlsx"))
+    copy.write_bytes(pkg.to_bytes(level=1))
+    return copy
+
+
+def _unknown_parts(book: str, path: Path, findings: list[Finding]) -> None:
+    """A finding for each part the layout, the xlwings template and a normal save do not account for."""
+    import zipfile
+
+    from . import parts
+
+    with zipfile.ZipFile(path) as zf:
+        for name, size, binary in parts.unknown_parts(zf):
+            findings.append(Finding(book, f"part {name}", "is not a part the standard workbook, the xlwings template "
+                                    "or a spreadsheet application's save accounts for", "no such part",
+                                    f"{size:,} bytes, {'binary' if binary else 'XML'}"))
+
+
+def _xlsx_values(path: Path, cells) -> dict[tuple[str, str], object]:
+    """The cached values of the given ``(sheet, cell)`` of a workbook, read straight from its XML.
+
+    Each worksheet is read as a stream, up to the last row asked for, so a long
+    holder table below the figures is never held in memory.  Numbers stay
+    numbers (dates too: :func:`_serial_dates` turns those expected to be dates
+    into dates); only the shared strings the cells use are looked up.
+    """
+    import io
+
+    from lxml import etree
+
+    from .package import Package
+
+    pkg = Package(path)
+    parts = pkg.sheet_parts()
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    wanted: dict[str, set[str]] = {}
+    for sheet, ref in cells:
+        wanted.setdefault(sheet, set()).add(ref)
+    raw: dict[tuple[str, str], tuple[str, str | None]] = {}
+    for sheet, refs in wanted.items():
+        if sheet not in parts:
+            continue
+        last = max(int(re.sub(r"^[A-Z]+", "", r)) for r in refs)
+        for _, c in etree.iterparse(io.BytesIO(pkg.read(parts[sheet])), tag=f"{main}c", resolve_entities=False,
+                                    huge_tree=True):
+            ref = c.get("r", "")
+            m = re.match(r"[A-Z]+(\d+)$", ref)
+            if m and int(m.group(1)) > last:
+                break
+            if ref in refs:
+                t = c.get("t", "n")
+                if t == "inlineStr":
+                    node = c.find(f"{main}is")
+                    raw[(sheet, ref)] = ("str", "".join(node.itertext()) if node is not None else "")
+                else:
+                    v = c.find(f"{main}v")
+                    if v is not None:
+                        raw[(sheet, ref)] = (t, v.text)
+            c.clear()
+            parent = c.getparent()
+            while parent is not None and c.getprevious() is not None:
+                del parent[0]
+    need = {int(text) for t, text in raw.values() if t == "s" and text is not None}
+    strings: dict[int, str] = {}
+    if need:
+        sst_part = next((target for _, kind, target in pkg.relationships(pkg.workbook_part())
+                         if kind.endswith("/sharedStrings")), None)
+        if sst_part is not None:
+            for i, (_, si) in enumerate(etree.iterparse(io.BytesIO(pkg.read(sst_part)), tag=f"{main}si",
+                                                        resolve_entities=False, huge_tree=True)):
+                if i in need:
+                    strings[i] = "".join(t.text or "" for t in si.iter(f"{main}t")
+                                         if t.getparent().tag != f"{main}rPh").replace("x005F_", "")
+                si.clear()
+                if i >= max(need):
+                    break
+    out: dict[tuple[str, str], object] = {}
+    for key, (t, text) in raw.items():
+        if t == "s":
+            value: object = strings.get(int(text)) if text is not None else None
+        elif t in ("str", "e", "inlineStr"):
+            value = text
+        elif t == "b":
+            value = text in ("1", "true")
+        elif text is None:
+            value = None
+        else:
+            value = float(text)
+            if value.is_integer() and "." not in text and "E" not in text.upper():
+                value = int(text)
+        out[key] = value
+    return out
+
+
+# --- entry points ------------------------------------------------------------------------------
+
+
+def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False) -> Report:
+    """Validate one workbook; see the module docstring.
+
+    Parameters
+    ----------
+    path : path of the workbook.
+    offer_path : path of an offer file whose inputs the workbook must hold, optional.
+    legs : which recalculations to run (``formulas``, ``libreoffice``).
+    require_libreoffice : when True, a missing LibreOffice is a finding; else the leg is skipped with a note.
+    """
+    path = Path(path)
+    book = path.name
+    findings: list[Finding] = []
+    notes: list[str] = []
+    report = Report(book, findings, [], notes)
+    opened = _open_book(path, findings)
+    if opened is None:
+        return report
+    wb, lay = opened
+    # Structure first (the table rows decide the formulas leg's path); the rest of it is checked once
+    # LibreOffice is recalculating, and its findings come before the inputs' as always.
+    with progress.step(f"{book}: structure"):
+        tables_ok = _structure_first(book, wb, lay, findings)
+    later: list[Finding] = []  # findings of the inputs and the engine, reported after the structure's
+    rest_done = False
+
+    def structure_rest():
+        nonlocal rest_done
+        if not rest_done:
+            rest_done = True
+            with progress.step(f"{book}: structure"):
+                _structure_rest(book, wb, lay, path, findings)
+                _unknown_parts(book, path, findings)
+            findings.extend(later)
+            later.clear()
+
+    engine = _engine_cells(book, wb, lay, offer_path, later)
+    if engine is None:
+        structure_rest()
+        return report
+    offer, results, exp = engine
+    report.cells_compared += _saved(book, path, wb, exp, findings, notes, lay, offer, results)
+
+    # The LibreOffice leg runs in its own process, beside the rest of the structure check and the formulas leg.
+    lo_job = None
+    lo_findings: list[Finding] = []
+    if "libreoffice" in legs and libreoffice.find_soffice() is not None:
+        import concurrent.futures
+
+        tmp = tempfile.TemporaryDirectory(prefix="xlpy-validate-")
+        copy = _libreoffice_copy(path, wb, exp, Path(tmp.name), book, lo_findings,
+                                 table_columns(lay) if tables_ok else ())
+        pool = concurrent.futures.ThreadPoolExecutor(1)
+        lo_job = (tmp, pool, pool.submit(libreoffice.recalculate, copy, Path(tmp.name) / "out"))
+    structure_rest()
+    if "formulas" in legs:
+        _formulas_leg(report, path, wb, lay, exp, tables_ok)
+    if "libreoffice" in legs:
+        if lo_job is None:
+            if require_libreoffice:
+                findings.append(Finding(book, "LibreOffice", "not installed, and required", "soffice", "nothing",
+                                        "libreoffice"))
+            else:
+                notes.append("LibreOffice leg skipped: soffice not found (install libreoffice-calc-nogui)")
+        else:
+            findings.extend(lo_findings)
+            _libreoffice_leg(report, exp, *lo_job)
+    return report
+
+
+def _open_book(path: Path, findings: list[Finding]):
+    """``(wb, layout)`` of a standard workbook, or None with the finding that says why not."""
+    book = path.name
+    if not path.is_file():
+        findings.append(Finding(book, "file", "workbook not found", str(path), "nothing"))
+        return None
+    from ..files.safety import check_package
+
+    check_package(path, book)  # a bomb is refused (exit 2) before anything is unpacked
+    try:
+        from .fastload import load
+
+        with progress.step(f"{book}: reading"):
+            wb = load(path)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        findings.append(Finding(book, "file", "cannot be opened as a workbook", "an .xlsm", str(exc)))
+        return None
+    if LAYOUT_NAME not in wb.defined_names:
+        findings.append(Finding(book, f"name {LAYOUT_NAME}", "not a standard xlpy workbook", "the layout name",
+                                "no such name"))
+        return None
+    try:
+        return wb, layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    except ValueError as exc:
+        findings.append(Finding(book, f"name {LAYOUT_NAME}", "layout cannot be read", "a layout", str(exc)))
+        return None
+
+
+def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding]) -> tuple | None:
+    """The workbook's offer, the engine's results on it and the engine's value of each cell: (offer, results,
+    cells); None (findings in *later*) if it cannot run."""
+
+    def get(sheet, ref):
+        return wb[sheet][ref].value if sheet in wb.sheetnames else None
+
+    try:
+        offer = bookdata.read_offer(get, lay)
+    except InputErrors as exc:
+        for p in exc.problems:
+            later.append(Finding(book, p.field, p.reason, "", _show(p.value), "inputs"))
+        return None
+    if offer_path is not None:
+        from ..files.offerfile import load
+
+        _compare_offer_file(book, offer, load(offer_path), lay, later)
+    try:
+        from ..files import calendars
+
+        results = compute(offer, calendars.sessions)
+    except (InputErrors, InputError) as exc:
+        for p in getattr(exc, "problems", (exc,)):
+            later.append(Finding(book, p.field, f"the engine refuses the workbook's inputs: {p.reason}", "",
+                                 _show(p.value), "engine"))
+        return None
+    reader = bookdata.CellReader(get, lay)
+    step = reader.number("SensitivityStep")
+    for p in reader.problems:
+        later.append(Finding(book, p.field, p.reason, "a number", _show(p.value), "inputs"))
+    return offer, results, expected_cells(lay, offer, results, step if step is not None else bookdata.SENSITIVITY_STEP)
+
+
+def _formulas_leg(report: Report, path: Path, wb, lay: Layout, exp: dict, tables_ok: bool) -> None:
+    """Recalculate with the formulas library and compare; what it finds goes into *report*."""
+    book, findings = report.workbook, report.findings
+    try:
+        rows = sum(c.rows for c in table_columns(lay))
+        with progress.step(f"{book}: formulas leg", total=rows or None, unit="row") as update:
+            if tables_ok:
+                raw = _formulas_table_values(wb, lay, list(exp), update)
+            else:  # a table row differs from the layout (a finding already): that row on its own
+                from .recalc import RecalcError
+
+                try:
+                    raw = _formulas_table_values(wb, lay, list(exp), update, as_found=True)
+                except RecalcError:  # it reads rows of its column the template has yet to give
+                    report.notes.append("formulas leg: a table row differs from the layout; "
+                                        "recalculated by the library's whole-workbook model")
+                    raw = _formulas_values(path)
+        values = _serial_dates(_upper_keys(exp), raw)
+        report.cells_compared += _compare(book, _upper_keys(exp), values, "formulas", findings)
+        report.legs_run.append("formulas")
+    except Exception as exc:  # the library raises many kinds on formulas it cannot parse
+        findings.append(Finding(book, "workbook", "formulas could not recalculate it", "a result",
+                                f"{type(exc).__name__}: {exc}", "formulas"))
+
+
+def _libreoffice_leg(report: Report, exp: dict, tmp, pool, job) -> None:
+    """Wait for LibreOffice's recalculation (started beside the rest) and compare; then clean up."""
+    book, findings = report.workbook, report.findings
+    try:
+        with progress.step(f"{book}: LibreOffice leg"):
+            recalculated = job.result()
+        values = _serial_dates(exp, _xlsx_values(recalculated, list(exp)))
+        report.cells_compared += _compare(book, exp, values, "libreoffice", findings)
+        report.legs_run.append("libreoffice")
+    except libreoffice.LibreOfficeError as exc:
+        findings.append(Finding(book, "workbook", "LibreOffice could not recalculate it", "a result",
+                                str(exc).splitlines()[0], "libreoffice"))
+    finally:
+        pool.shutdown()
+        tmp.cleanup()
+
+
+def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, progress=None) -> list[Report]:
+    """Validate several workbooks, with a progress bar when there are more than one."""
+    from . import progress as bars
+
+    paths = list(paths)
+    if progress is None:
+        progress = len(paths) > 1 and bars.enabled()
+    if not progress:
+        return [validate(p, offer_path, legs, require_libreoffice) for p in paths]
+    from tqdm import tqdm
+
+    reports = []
+    with tqdm(paths, desc="validating", unit="workbook", file=bars._stream(), position=1, leave=False) as bar:
+        for p in bar:
+            reports.append(validate(p, offer_path, legs, require_libreoffice))
+    return reports
