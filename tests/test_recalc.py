@@ -13,12 +13,8 @@ from xlpy.files.offerfile import compute_file
 from xlpy.workbook.build import build_workbook
 from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
 from xlpy.workbook.recalc import RecalcError, TableColumn, recalculate
-from xlpy.workbook.validate import (
-    _formulas_table_values,
-    _formulas_values,
-    table_columns,
-    validate,
-)
+from xlpy.workbook.readback import formulas_table_values, formulas_values, table_columns
+from xlpy.workbook.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 OFFERS = ROOT / "workbook" / "offers"
@@ -68,8 +64,8 @@ def test_table_recalculation_equals_the_whole_workbook_model(books, name):
     path = books[name]
     wb = load_workbook(path)
     lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
-    fast = _formulas_table_values(wb, lay, None)
-    model = _formulas_values(path)
+    fast = formulas_table_values(wb, lay, None)
+    model = formulas_values(path)
     assert len(fast) > 80
     diffs = [(k, v, model.get(k)) for k, v in fast.items() if not _same(v, model.get(k))]
     assert diffs == []
@@ -83,11 +79,11 @@ def test_every_table_row_is_evaluated(books):
     units_col = spec.col - 3  # units: holder, units, method, status, then the formula columns
     last = spec.last_row
     sheet, ref = lay.cell("Tendered")
-    before = _formulas_table_values(wb, lay, [(sheet, ref)])[(sheet.upper(), ref)]
+    before = formulas_table_values(wb, lay, [(sheet, ref)])[(sheet.upper(), ref)]
     cell = wb["Tenders"].cell(last, units_col)
     status = wb["Tenders"].cell(last, units_col + 2).value
     cell.value = cell.value + 1000
-    after = _formulas_table_values(wb, lay, [(sheet, ref)])[(sheet.upper(), ref)]
+    after = formulas_table_values(wb, lay, [(sheet, ref)])[(sheet.upper(), ref)]
     assert after - before == (1000 if status != "withdrawn" else 0)
 
 
@@ -157,8 +153,8 @@ def test_tampered_rows_evaluate_as_the_model_does(books, tmp_path, tamper):
     bad = tmp_path / "bad.xlsm"
     wb.save(bad)
     wb = load_workbook(bad)
-    fast = _formulas_table_values(wb, lay, None, as_found=True)
-    model = _formulas_values(bad)
+    fast = formulas_table_values(wb, lay, None, as_found=True)
+    model = formulas_values(bad)
     assert [(k, v, model.get(k)) for k, v in fast.items() if not _same(v, model.get(k))] == []
 
 

@@ -32,8 +32,8 @@ from openpyxl.worksheet.table import TableStyleInfo
 from .. import __version__
 from ..excel import vba
 from ..files import calendars
+from . import buttons, package, saved_values
 from . import data as bookdata
-from . import package, saved_values
 from .layout import (
     CHECK_COLS,
     CONF_SHEET,
@@ -414,7 +414,7 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
     saved_tables = _engine_table_values(lay, offer, results, tables)
 
     def post(data: bytes) -> bytes:
-        return saved_values.fill_package(package.add_buttons(data, "Cover", COVER_BUTTONS, cover_widths), saved,
+        return saved_values.fill_package(buttons.add_buttons(data, "Cover", COVER_BUTTONS, cover_widths), saved,
                                          saved_tables)
 
     atomic_save(wb, out, when, post=post)
