@@ -532,7 +532,7 @@ def test_real_kill_leaves_a_whole_workbook_and_the_next_run_cleans_up(book, stag
     before = book.read_bytes()
     script = textwrap.dedent(f"""
         import os, signal, sys
-        from xlpy import locks
+        from xlpy.workbook import locks
         from xlpy.cli import main
         real_replace, real_copy = os.replace, locks.shutil.copy2
         stage = {stage!r}

@@ -1,4 +1,4 @@
-"""``xlpy refresh``: the command line of a headless refresh (the work is :func:`xlpy.workbook.refresh.refresh_file`)."""
+"""``xlpy refresh``: the command line of a headless refresh (the work is :func:`xlpy.workbook.refresh_file.refresh_file`)."""
 
 from __future__ import annotations
 

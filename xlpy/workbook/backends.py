@@ -420,6 +420,34 @@ class PackageBook:
         self._wb_text = set_defined_name(self._wb_text, name, definition, hidden)
         self._names[name] = definition
 
+    # What a switch between counts and holders (xlpy.workbook.switch) edits beyond cells and names.
+
+    def remove_name(self, name: str) -> None:
+        """Drop the workbook-level name *name* (nothing if it is not there)."""
+        from .package import remove_defined_name
+
+        self._wb_text = remove_defined_name(self._wb_text, name)
+        self._names.pop(name, None)
+
+    def sheet_part(self, sheet: str) -> str:
+        """The package part of *sheet* (``xl/worksheets/sheet3.xml``)."""
+        return self._sheets[sheet]
+
+    def sheet_index(self, sheet: str) -> int:
+        """*sheet*'s position in the workbook (0-based, as ``localSheetId`` counts)."""
+        return list(self._sheets).index(sheet)
+
+    def sheet_xml(self, sheet: str, unshare: tuple[int, int, int, int] | None = None):
+        """The :class:`~xlpy.workbook.package.SheetXml` this book edits for *sheet*; with *unshare*
+        ``(r1, r2, c1, c2)``, shared formulas crossing that area are first written out cell by cell."""
+        if unshare is not None:
+            self._unshare(sheet, *unshare)
+        return self._sheet(sheet)
+
+    def edit_workbook_xml(self, edit) -> None:
+        """Replace workbook.xml's text by ``edit(text)``."""
+        self._wb_text = edit(self._wb_text)
+
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
                     saved: dict[str, Sequence] | None = None) -> None:
         from . import package

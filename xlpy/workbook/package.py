@@ -664,6 +664,13 @@ def set_defined_name(text: str, name: str, definition: str, hidden: bool = False
     return text[:i] + f"<{p}definedNames>{element}</{p}definedNames>" + text[i:]
 
 
+def remove_defined_name(text: str, name: str) -> str:
+    """workbook.xml text without the workbook-level name *name* (and without an emptied ``<definedNames>``)."""
+    pat = re.compile(rf'<definedName\b(?![^>]*localSheetId)[^>]*\sname="{re.escape(name)}"[^>]*>.*?</definedName>',
+                     re.DOTALL)
+    return re.sub(r"<definedNames>\s*</definedNames>", "", pat.sub("", text, count=1))
+
+
 def full_calc_on_load(text: str) -> str:
     """workbook.xml text asking Excel to recalculate every formula when the file is opened."""
     m = re.search(r"<(\w+:)?workbook\b", text)

@@ -159,8 +159,7 @@ class Switch:
                 book.set_name(name, f"'{sheet}'!{ref}")
                 written.append(f"name {name}")
         for name in sorted(set(self.old.names) - set(self.built.names)):
-            book._wb_text = _remove_defined_name(book._wb_text, name)
-            book._names.pop(name, None)
+            book.remove_name(name)
             written.append(f"name {name} (removed)")
         sheet, ref = self.built.cell("TallySource")
         note_ref = f"{get_column_letter(NOTE_COL)}{re.sub('[A-Z]+', '', ref)}"
@@ -173,22 +172,21 @@ class Switch:
 
     def _tenders(self, fresh: package.Package) -> list[str]:
         book = self.book
-        part = book._sheets[SHEET]
+        part = book.sheet_part(SHEET)
         fresh_part = fresh.sheet_parts()[SHEET]
         src = package.SheetXml(fresh.read(fresh_part), f"built {SHEET}")
         styles = _StyleMap(fresh.read("xl/styles.xml"), book.pkg.read(_styles_part(book.pkg)))
         new_areas, written = tenders_areas(self.built), []
         # Bottom up: a long holder table goes first, so the blocks above are spliced into a short sheet.
         for r1, r2, c1, c2 in reversed(_merged(tenders_areas(self.old) + new_areas)):
-            book._unshare(SHEET, r1, r2, c1, c2)
-            sx = book._sheet(SHEET)
+            sx = book.sheet_xml(SHEET, unshare=(r1, r2, c1, c2))
             rows = [(r, "".join(_no_value(styles.cell(x)) for c, x in cells
                                 if c1 <= c <= c2 and _covered(new_areas, r, c)))
                     for r, _, _, cells in src.rows_between(r1, r2)]
             sx.splice(r1, r2, c1, c2, "".join(f'<{sx.p}row r="{r}">{x}</{sx.p}row>' for r, x in rows if x))
             written.append(f"{SHEET}!{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
         book.pkg.write(_styles_part(book.pkg), styles.result())
-        sx = book._sheet(SHEET)
+        sx = book.sheet_xml(SHEET)
         sx.text = _validations(sx.text, src.text, tenders_areas(self.old) + new_areas, new_areas)
         sx.text = _views(sx.text, src.text)
         sx.text = _add_columns(sx.text, src.text)
@@ -198,10 +196,10 @@ class Switch:
         else:
             sx.text = _remove_table(book.pkg, part, sx.text, "tblTenders")
         sx.data_end = sx.text.rindex(f"</{sx.p}sheetData>")
-        index = list(book._sheets).index(SHEET)
+        index = book.sheet_index(SHEET)
         titles = self.built.sheet(SHEET).tables
-        book._wb_text = _set_print_titles(
-            book._wb_text, index, f"'{SHEET}'!${titles[0].header_row}:${titles[0].header_row}" if titles else None)
+        book.edit_workbook_xml(lambda text: _set_print_titles(
+            text, index, f"'{SHEET}'!${titles[0].header_row}:${titles[0].header_row}" if titles else None))
         return written
 
 
@@ -457,13 +455,6 @@ def _remove_table(pkg: package.Package, part: str, text: str, name: str) -> str:
     old = _element(text, "tableParts")
     items = [t for t in re.findall(r"<tablePart\b[^>]*/>", old) if not re.search(rf'r:id="{re.escape(rid)}"', t)]
     return text.replace(old, f'<tableParts count="{len(items)}">{"".join(items)}</tableParts>' if items else "", 1)
-
-
-def _remove_defined_name(text: str, name: str) -> str:
-    """workbook.xml text without the workbook-level name *name* (and without an emptied ``<definedNames>``)."""
-    pat = re.compile(rf'<definedName\b(?![^>]*localSheetId)[^>]*\sname="{re.escape(name)}"[^>]*>.*?</definedName>',
-                     re.DOTALL)
-    return re.sub(r"<definedNames>\s*</definedNames>", "", pat.sub("", text, count=1))
 
 
 def _set_print_titles(text: str, sheet_index: int, definition: str | None) -> str:

@@ -1,0 +1,132 @@
+"""The rules of docs/ARCHITECTURE.md: rooms by role, imports one way, small modules and functions."""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "xlpy"
+DOC = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+
+#: Rooms from the bottom up: a room may import only rooms before it (and itself).
+ROOMS = ("engine", "files", "excel", "workbook", "cli")
+#: The names a workbook records, kept at the top of the package.
+TOP = {"xlpy", "xlpy.__main__", "xlpy.udfs", "xlpy.macros"}
+MAX_MODULE_LINES, MAX_FUNCTION_LINES = 800, 80
+
+
+def modules() -> dict[str, Path]:
+    out = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return out
+
+
+MODULES = modules()
+
+
+def room(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in ROOMS else None
+
+
+def imports(module: str, path: Path) -> list[tuple[str, int]]:
+    """Every xlpy module *module* imports (absolute name, line), lazy imports included."""
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(a.name, node.lineno) for a in node.names if a.name.split(".")[0] == "xlpy"]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = ".".join(package[: len(package) - node.level + 1] + ([node.module] if node.module else []))
+            elif (node.module or "").split(".")[0] == "xlpy":
+                base = node.module
+            else:
+                continue
+            for a in node.names:  # ``from . import x`` may name a submodule
+                sub = f"{base}.{a.name}"
+                found.append((sub if sub in MODULES else base, node.lineno))
+    return found
+
+
+def test_the_rooms_exist_and_nothing_else_sits_at_the_top():
+    assert {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()} >= set(ROOMS)
+    loose = {m for m in MODULES if m.count(".") == 1 and room(m) is None and m not in TOP | {"xlpy.examples"}}
+    assert not loose, f"modules outside the rooms: {sorted(loose)}"
+
+
+def test_imports_run_one_way():
+    wrong = []
+    for module, path in MODULES.items():
+        here = room(module)
+        for target, line in imports(module, path):
+            there = room(target)
+            if here is None:  # the top modules may import any room
+                continue
+            if there is None and target not in ("xlpy",):
+                wrong.append(f"{path.relative_to(ROOT)}:{line}: {module} (a room) imports {target} (the top)")
+            elif there is not None and ROOMS.index(there) > ROOMS.index(here):
+                wrong.append(f"{path.relative_to(ROOT)}:{line}: {here} imports {there} ({target})")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_engine_imports_only_the_standard_library():
+    wrong = []
+    for module, path in MODULES.items():
+        if room(module) != "engine":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                if top != "__future__" and top not in sys.stdlib_module_names:
+                    wrong.append(f"{path.relative_to(ROOT)}:{node.lineno}: {name}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_modules_and_functions_stay_small():
+    long = []
+    for path in MODULES.values():
+        text = path.read_text(encoding="utf-8")
+        if len(text.splitlines()) > MAX_MODULE_LINES:
+            long.append(f"{path.relative_to(ROOT)}: {len(text.splitlines())} lines (at most {MAX_MODULE_LINES})")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                size = node.end_lineno - node.lineno + 1
+                if size > MAX_FUNCTION_LINES:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.name} is {size} lines "
+                                f"(at most {MAX_FUNCTION_LINES})")
+    assert not long, "\n".join(long)
+
+
+@pytest.mark.parametrize(("library", "adapter", "pattern"), [
+    ("openpyxl", "xlpy/workbook/openpyxl_access.py",
+     r"\b(?:wb|ws|cell|c|sheet|book|workbook|worksheet)\._(?:cells|style|value|sheets)\b"),
+    ("formulas", "xlpy/workbook/formulas_access.py", r"\bformulas\.(?:functions|excel|tokens)\b"),
+])
+def test_third_party_internals_are_reached_from_one_module(library, adapter, pattern):
+    users = sorted(str(p.relative_to(ROOT)) for p in MODULES.values()
+                   if re.search(pattern, p.read_text(encoding="utf-8")))
+    assert users == [adapter], f"{library} internals reached from {users}"
+
+
+def test_the_architecture_page_names_every_module():
+    missing = []
+    for module, path in MODULES.items():
+        if module in ("xlpy", "xlpy.__main__", "xlpy.examples") or path.name == "__init__.py" and room(module):
+            continue
+        rel = path.relative_to(PACKAGE).as_posix()
+        if f"`{path.name}`" not in DOC and f"xlpy/{rel}" not in DOC:
+            missing.append(rel)
+    assert not missing, f"docs/ARCHITECTURE.md does not name: {missing}"
