@@ -11,6 +11,12 @@
 # test is built.  If another pytest_runtest_setup hook is ever needed in this
 # file, call ``libreoffice_gate(item)`` from it instead of defining a second
 # function of the same name.
+#
+# Parallel runs (pytest-xdist, ``-n auto --dist loadgroup`` in pyproject.toml):
+# a test that uses a module-scoped fixture of its own module (a workbook built
+# once, one soffice batch, one Pyodide start) is put in that module's
+# ``xdist_group``, so the fixture is built once, on one worker; every other
+# test is scheduled on its own.  See pytest_collection_modifyitems below.
 # ---------------------------------------------------------------------------
 import os as _os
 
@@ -57,3 +63,24 @@ def node_gate(item) -> None:
 def pytest_runtest_setup(item):
     libreoffice_gate(item)
     node_gate(item)
+
+
+def _shares_a_module_fixture(item) -> bool:
+    """True when *item* uses (directly or through other fixtures) a non-function-scoped fixture of its module."""
+    info = getattr(item, "_fixtureinfo", None)
+    module = getattr(item, "module", None)
+    if info is None or module is None:
+        return False
+    for name in info.names_closure:
+        for fixturedef in info.name2fixturedefs.get(name, ()):
+            if fixturedef.scope != "function" and getattr(fixturedef.func, "__module__", None) == module.__name__:
+                return True
+    return False
+
+
+@_pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    # tryfirst: xdist's worker reads the xdist_group marks in its own hook of this name.
+    for item in items:
+        if _shares_a_module_fixture(item):
+            item.add_marker(_pytest.mark.xdist_group(item.module.__name__))
