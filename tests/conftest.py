@@ -78,9 +78,25 @@ def _shares_a_module_fixture(item) -> bool:
     return False
 
 
+def _name_the_group(item, group: str) -> None:
+    """Give *item* the node id ``<id>@<group>`` that xdist's loadgroup scheduler reads.
+
+    pytest-xdist 3.8 appends it by setting ``item._nodeid``, which pytest 9.2 no
+    longer reads (the id is a structured ``_id``); there it is set here, and the
+    scheduler sees the group.  tests/test_xdist_groups.py checks the id a worker ran.
+    """
+    structured = getattr(item, "_id", None)
+    if structured is None or hasattr(item, "_nodeid"):
+        return  # an older pytest: xdist's own hook appends the group
+    item._id = type(structured).parse(f"{item.nodeid}@{group}")
+
+
 @_pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     # tryfirst: xdist's worker reads the xdist_group marks in its own hook of this name.
+    in_groups = bool(getattr(config.option, "loadgroup", False))  # set on a worker of --dist loadgroup
     for item in items:
         if _shares_a_module_fixture(item):
             item.add_marker(_pytest.mark.xdist_group(item.module.__name__))
+            if in_groups:
+                _name_the_group(item, item.module.__name__)
