@@ -16,7 +16,9 @@
 # a test that uses a module-scoped fixture of its own module (a workbook built
 # once, one soffice batch, one Pyodide start) is put in that module's
 # ``xdist_group``, so the fixture is built once, on one worker; every other
-# test is scheduled on its own.  See pytest_collection_modifyitems below.
+# test is scheduled on its own.  A module whose shared fixtures are cheap and
+# whose tests are long sets ``SPREAD_ACROSS_WORKERS = True``: its tests spread,
+# each worker building the fixtures it needs.  See pytest_collection_modifyitems.
 # ---------------------------------------------------------------------------
 import os as _os
 
@@ -69,7 +71,7 @@ def _shares_a_module_fixture(item) -> bool:
     """True when *item* uses (directly or through other fixtures) a non-function-scoped fixture of its module."""
     info = getattr(item, "_fixtureinfo", None)
     module = getattr(item, "module", None)
-    if info is None or module is None:
+    if info is None or module is None or getattr(module, "SPREAD_ACROSS_WORKERS", False):
         return False
     for name in info.names_closure:
         for fixturedef in info.name2fixturedefs.get(name, ()):

@@ -22,6 +22,9 @@ from xlpy.validate import (
 
 ROOT = Path(__file__).resolve().parents[1]
 OFFERS = ROOT / "workbook" / "offers"
+#: Parallel runs (tests/conftest.py): a workbook is built in about a second where it is first asked for,
+#: and a whole-workbook model takes ten; the tests spread across the workers.
+SPREAD_ACROSS_WORKERS = True
 
 
 def _same(a, b) -> bool:

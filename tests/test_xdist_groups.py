@@ -33,3 +33,12 @@ def test_a_module_fixture_reached_through_another_fixture_counts(request, throug
 def test_a_test_with_only_function_and_pytest_fixtures_is_not_grouped(request, tmp_path, tmp_path_factory):
     assert _groups(request) == []
     assert "@" not in request.node.nodeid
+
+
+def test_a_module_that_spreads_its_tests_is_not_grouped(request):
+    import test_recalc
+
+    assert test_recalc.SPREAD_ACROSS_WORKERS is True
+    items = [i for i in request.session.items if i.module is test_recalc and "books" in i.fixturenames]
+    for item in items:  # empty when this file runs without test_recalc.py
+        assert not list(item.iter_markers("xdist_group")), item.nodeid
