@@ -11,6 +11,14 @@
 # test is built.  If another pytest_runtest_setup hook is ever needed in this
 # file, call ``libreoffice_gate(item)`` from it instead of defining a second
 # function of the same name.
+#
+# Parallel runs (pytest-xdist, ``-n auto --dist loadgroup`` in pyproject.toml):
+# a test that uses a module-scoped fixture of its own module (a workbook built
+# once, one soffice batch, one Pyodide start) is put in that module's
+# ``xdist_group``, so the fixture is built once, on one worker; every other
+# test is scheduled on its own.  A module whose shared fixtures are cheap and
+# whose tests are long sets ``SPREAD_ACROSS_WORKERS = True``: its tests spread,
+# each worker building the fixtures it needs.  See pytest_collection_modifyitems.
 # ---------------------------------------------------------------------------
 import os as _os
 
@@ -57,3 +65,40 @@ def node_gate(item) -> None:
 def pytest_runtest_setup(item):
     libreoffice_gate(item)
     node_gate(item)
+
+
+def _shares_a_module_fixture(item) -> bool:
+    """True when *item* uses (directly or through other fixtures) a non-function-scoped fixture of its module."""
+    info = getattr(item, "_fixtureinfo", None)
+    module = getattr(item, "module", None)
+    if info is None or module is None or getattr(module, "SPREAD_ACROSS_WORKERS", False):
+        return False
+    for name in info.names_closure:
+        for fixturedef in info.name2fixturedefs.get(name, ()):
+            if fixturedef.scope != "function" and getattr(fixturedef.func, "__module__", None) == module.__name__:
+                return True
+    return False
+
+
+def _name_the_group(item, group: str) -> None:
+    """Give *item* the node id ``<id>@<group>`` that xdist's loadgroup scheduler reads.
+
+    pytest-xdist 3.8 appends it by setting ``item._nodeid``, which pytest 9.2 no
+    longer reads (the id is a structured ``_id``); there it is set here, and the
+    scheduler sees the group.  tests/test_xdist_groups.py checks the id a worker ran.
+    """
+    structured = getattr(item, "_id", None)
+    if structured is None or hasattr(item, "_nodeid"):
+        return  # an older pytest: xdist's own hook appends the group
+    item._id = type(structured).parse(f"{item.nodeid}@{group}")
+
+
+@_pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    # tryfirst: xdist's worker reads the xdist_group marks in its own hook of this name.
+    in_groups = bool(getattr(config.option, "loadgroup", False))  # set on a worker of --dist loadgroup
+    for item in items:
+        if _shares_a_module_fixture(item):
+            item.add_marker(_pytest.mark.xdist_group(item.module.__name__))
+            if in_groups:
+                _name_the_group(item, item.module.__name__)
