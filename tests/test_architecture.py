@@ -130,3 +130,23 @@ def test_the_architecture_page_names_every_module():
         if f"`{path.name}`" not in DOC and f"xlpy/{rel}" not in DOC:
             missing.append(rel)
     assert not missing, f"docs/ARCHITECTURE.md does not name: {missing}"
+
+
+def test_no_import_cycle_counting_imports_inside_functions():
+    graph = {m: {t for t, _ in imports(m, p) if t in MODULES and t != m} for m, p in MODULES.items()}
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    cycles = []
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = 1
+        for target in sorted(graph[module]):
+            if state.get(target) == 1:
+                cycles.append(" -> ".join(path[path.index(target):] + [target]))
+            elif target not in state:
+                visit(target, path + [target])
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert not cycles, "\n".join(cycles)

@@ -56,7 +56,7 @@ class ResultField:
             ``dollars per share``, ``dollars per unit``, ``fraction``; empty for
             texts, dates and lists.
         when: one of :data:`PRESENCE`.
-        row: True when ``OFFER_RESULTS`` shows the field.
+        row: the field's row in ``OFFER_RESULTS`` (from 1), or 0 when it does not show it.
         fields: the fields of each object, for ``record`` and ``records``.
     """
 
@@ -65,7 +65,7 @@ class ResultField:
     kind: str
     unit: str = ""
     when: str = "always"
-    row: bool = False
+    row: int = 0
     fields: tuple[ResultField, ...] = ()
 
     def __post_init__(self):
@@ -84,7 +84,7 @@ class ResultField:
         return self.key.replace("_", " ")
 
 
-def _f(key: str, kind: str, unit: str = "", *, attr: str = "", when: str = "always", row: bool = False,
+def _f(key: str, kind: str, unit: str = "", *, attr: str = "", when: str = "always", row: int = 0,
        fields: tuple[ResultField, ...] = ()) -> ResultField:
     return ResultField(key, attr or key, kind, unit, when, row, fields)
 
@@ -117,45 +117,46 @@ EPS_FIELDS = (
     _f("eps_effect", "quantity", _PRICE),
 )
 
-#: The results object (:class:`xlpy.engine.compute.Results`), in the order it is printed.
+#: The results object (:class:`xlpy.engine.compute.Results`), in the order ``xlpy compute --json`` prints it
+#: (the order of schema 1 as first released: readers look keys up by name, but a diff of two runs stays quiet).
 RESULT_FIELDS = (
     _f("offer_id", "text"),
     _f("treatment", "text"),
     _f("charge_kind", "text"),
-    _f("units_outstanding", "count", "units", row=True),
-    _f("units_tendered", "count", "units", row=True),
-    _f("units_guaranteed_delivery", "count", "units", row=True),
-    _f("units_failed_delivery", "count", "units"),
-    _f("units_accepted", "count", "units", row=True),
-    _f("proration_factor", "quantity", "fraction"),
-    _f("offer_ratio", "quantity", _RATIO, row=True),
-    _f("original_ratio", "quantity", _RATIO, row=True),
+    _f("offer_ratio", "quantity", _RATIO, row=5),
+    _f("original_ratio", "quantity", _RATIO, row=6),
     _f("average_price", "quantity", _PRICE, when="formula"),
     _f("averaging_start", "date", when="formula"),
     _f("averaging_end", "date", when="formula"),
-    _f("common_issued", "count", "shares", row=True),
-    _f("incremental_shares", "quantity", "shares", row=True),
-    _f("fractional_cash", "quantity", _MONEY, row=True),
+    _f("units_outstanding", "count", "units", row=1),
+    _f("units_tendered", "count", "units", row=2),
+    _f("units_guaranteed_delivery", "count", "units", row=3),
+    _f("units_failed_delivery", "count", "units"),
+    _f("units_accepted", "count", "units", row=4),
+    _f("proration_factor", "quantity", "fraction"),
+    _f("common_issued", "count", "shares", row=7),
+    _f("fractional_cash", "quantity", _MONEY, row=9),
     _f("fractional_price", "quantity", _PRICE),
-    _f("cash_paid", "quantity", _MONEY, row=True),
-    _f("valuation_price", "quantity", _PRICE, row=True),
-    _f("fair_value_offer", "quantity", _MONEY, row=True),
-    _f("fair_value_original", "quantity", _MONEY, row=True),
+    _f("incremental_shares", "quantity", "shares", row=8),
+    _f("cash_paid", "quantity", _MONEY, row=10),
+    _f("valuation_price", "quantity", _PRICE, row=11),
+    _f("fair_value_offer", "quantity", _MONEY, row=12),
+    _f("fair_value_original", "quantity", _MONEY, row=13),
     _f("carrying_amount", "quantity", _MONEY, when="extinguishment"),
-    _f("induced_charge", "quantity", _MONEY, attr="charge", row=True),
+    _f("induced_charge", "quantity", _MONEY, attr="charge", row=14),
     _f("total_induced_charge", "quantity", _MONEY, attr="total_charge"),
-    _f("units_remaining", "count", "units", row=True),
-    _f("participation", "quantity", "fraction", row=True),
-    _f("common_outstanding_before", "count", "shares", row=True),
-    _f("common_outstanding_after", "count", "shares", row=True),
-    _f("holders_accepted", "count", "holders", when="holders"),
+    _f("units_remaining", "count", "units", row=15),
+    _f("participation", "quantity", "fraction", row=16),
+    _f("common_outstanding_before", "count", "shares", row=17),
+    _f("common_outstanding_after", "count", "shares", row=18),
     _f("exchanges", "records", fields=EXCHANGE_FIELDS),
+    _f("holders_accepted", "count", "holders", when="holders"),
     _f("eps", "record", when="period", fields=EPS_FIELDS),
     _f("warnings", "texts"),
 )
 
 #: The rows ``OFFER_RESULTS`` spills, in order (then the charge kind and any warning).
-WORKSHEET_ROWS = tuple(f for f in RESULT_FIELDS if f.row)
+WORKSHEET_ROWS = tuple(sorted((f for f in RESULT_FIELDS if f.row), key=lambda f: f.row))
 
 _BY_KEY = {f.key: f for f in RESULT_FIELDS}
 _EPS_BY_KEY = {f.key: f for f in EPS_FIELDS}

@@ -459,7 +459,7 @@ def _write_sheet(ws, sheet, lay: Layout, subtitle: str, values: dict, rec: dict,
 
 def _engine_values(lay: Layout, offer, results, values: dict) -> dict:
     """The engine's value of each formula cell it knows: the file's saved values (see :mod:`xlpy.workbook.saved_values`)."""
-    from .validate import expected_cells
+    from .expected import expected_cells
 
     if results is None:
         from ..engine.compute import compute

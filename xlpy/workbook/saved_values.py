@@ -51,7 +51,7 @@ _VALUE = re.compile(r"<(\w+:)?v\s*/>|<(\w+:)?v\b[^>]*>.*?</(\w+:)?v>", re.DOTALL
 
 
 def engine_cells(expected: dict) -> dict[tuple[str, str], object]:
-    """(sheet, cell) -> value, of the figures :func:`xlpy.workbook.validate.expected_cells` gives whose value the engine knows.
+    """(sheet, cell) -> value, of the figures :func:`xlpy.workbook.expected.expected_cells` gives whose value the engine knows.
 
     ``Check`` keeps only its native column: the function column and the flags
     need our worksheet functions, which only the spreadsheet application runs.
@@ -330,8 +330,8 @@ def fill_table(part: bytes, table: TableValues, date1904: bool = False) -> bytes
 def refreshed_values(book, offer, results) -> dict[tuple[str, str], object]:
     """The engine's values for a book just refreshed (its layout and sensitivity step as written)."""
     from . import data as bookdata
+    from .expected import expected_cells
     from .layout import LAYOUT_NAME, Shape, layout
-    from .validate import expected_cells
 
     lay = layout(Shape.decode(book.name(LAYOUT_NAME)))
     reader = bookdata.CellReader(book.get, lay)
@@ -543,7 +543,7 @@ def compare(path, formula_wb, expected: dict, same: Callable[[object, object], b
     """The saved values of *path* against the engine.
 
     *formula_wb* is the workbook loaded with formulas (to know which cells
-    hold one); *expected* is :func:`xlpy.workbook.validate.expected_cells`; *same*
+    hold one); *expected* is :func:`xlpy.workbook.expected.expected_cells`; *same*
     compares one expectation with a found value.  Returns the mismatches, how
     many figures were compared, how many formula cells hold no saved value,
     and the verdict on the mismatches: ``stale`` (the file looks saved before

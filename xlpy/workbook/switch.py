@@ -210,7 +210,7 @@ def _no_value(cell: str) -> str:
 
 def _formulas(lay: Layout) -> dict[tuple[str, str], str]:
     """The formulas of the layout's blocks: the tables of other sheets than Tenders are the same either way."""
-    from .validate import formula_cells
+    from .expected import formula_cells
 
     return formula_cells(lay, tables=False)
 

@@ -1,0 +1,131 @@
+"""What the workbook must hold: every formula the layout writes, and the engine's value of each figure.
+
+The validator compares a workbook with these; the builder and the refresh
+save the engine's values beside the formulas (:mod:`xlpy.workbook.saved_values`);
+the switch between counts and holders rewrites the formulas that differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from openpyxl.utils import get_column_letter
+
+from ..engine.numbers import excel_round
+from ..engine.release import approx, release_sentences
+from ..engine.schema import value_of
+from . import data as bookdata
+from .layout import (
+    CHECK_COLS,
+    SENS_PARTICIPATIONS,
+    SENS_PRICE_STEPS,
+    VALUE_COL,
+    Layout,
+    sensitivity_cells,
+    sensitivity_origin,
+    tie_cells,
+)
+
+__all__ = ["Expect", "expected_cells", "formula_cells"]
+
+
+@dataclass(frozen=True)
+class Expect:
+    """A value the engine says a cell must hold."""
+
+    label: str
+    value: object
+    fmt: str = "general"
+
+
+def formula_cells(lay: Layout, tables: bool = True) -> dict[tuple[str, str], str]:
+    """Every formula the layout writes: (sheet, cell) -> formula text (without the tables' rows
+    when *tables* is False)."""
+    out: dict[tuple[str, str], str] = {}
+    for s, _, item, row in lay.items():
+        if s.check and item.function:
+            for col, (formula, _) in tie_cells(item, row).items():
+                out[(s.title, f"{get_column_letter(col)}{row}")] = formula
+        elif item.formula is not None:
+            out[(s.title, f"{get_column_letter(VALUE_COL)}{row}")] = item.formula
+    for s in lay.sheets if tables else ():
+        for t in s.tables:
+            for i, c in enumerate(t.columns):
+                if c.formula is None:
+                    continue
+                col = get_column_letter(t.first_col + i)
+                for row in range(t.first_row, t.first_row + max(t.rows, 1)):
+                    out[(s.title, f"{col}{row}")] = t.row_formula(c, row)
+    for (row, col), (formula, _) in sensitivity_cells(lay).items():
+        out[("Sensitivity", f"{get_column_letter(col)}{row}")] = formula
+    return out
+
+
+def _entry_values(offer, results) -> dict[str, object]:
+    """The journal entry's figures by ``entry.`` key (None where an input is missing)."""
+    from ..engine.entries import journal_entry
+
+    entry = journal_entry(offer, results)
+    by_memo = {line.memo: line.debit if line.debit is not None else line.credit for line in entry.lines}
+    complete = not entry.missing
+    return {
+        "entry.carrying": next((line.debit for line in entry.lines if line.memo.startswith("carrying amount")), None),
+        "entry.interest": by_memo.get("accrued interest the holders give up", Decimal(0)),
+        "entry.par": next((line.credit for line in entry.lines if line.account == "Common stock, at par"), None),
+        "entry.apic": next((line.credit if line.credit is not None else -line.debit for line in entry.lines
+                            if line.account == "Additional paid-in capital" and complete), None),
+        "entry.debits": entry.total_debits if complete else None,
+        "entry.credits": entry.total_credits if complete else None,
+        "entry.balanced": entry.balanced,
+    }
+
+
+def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITIVITY_STEP
+                   ) -> dict[tuple[str, str], Expect]:
+    """(sheet, cell) -> what the engine says it must hold, for every checked figure.
+
+    *step* is the workbook's sensitivity price step.
+    """
+    exp: dict[tuple[str, str], Expect] = {}
+    sentences = release_sentences(offer, results)
+    release = {f"ReleaseSentence{i}": s for i, s in enumerate(sentences, 1)}
+    release["ReleaseChargeText"] = approx(results.charge, "dollars")
+    release["ReleaseParagraph"] = " ".join(sentences)
+    entry = _entry_values(offer, results)
+    for s, _, item, row in lay.items():
+        if s.title in ("Cover", "Inputs") or item.name is None:
+            continue
+        value_col = get_column_letter(VALUE_COL)
+        if s.check and item.function:
+            native, fn, _, flag = (get_column_letter(c) for c in CHECK_COLS[1:])
+            value = release["ReleaseChargeText"] if item.key == "release_charge_text" else value_of(results, item.key)
+            if value is None:
+                continue
+            exp[(s.title, f"{native}{row}")] = Expect(item.name + " (native)", value, item.fmt)
+            exp[(s.title, f"{fn}{row}")] = Expect(item.name + " (function)", value, item.fmt)
+            exp[(s.title, f"{flag}{row}")] = Expect(item.name, True, "bool")
+        elif s.check:
+            exp[(s.title, f"{value_col}{row}")] = Expect(item.name, True, "bool")
+        elif item.name in release:
+            exp[(s.title, f"{value_col}{row}")] = Expect(item.name, release[item.name], "text")
+        elif item.key:
+            value = entry.get(item.key) if item.key.startswith("entry.") else value_of(results, item.key)
+            if value is not None:
+                exp[(s.title, f"{value_col}{row}")] = Expect(item.name, value, item.fmt)
+    # Sensitivity: the engine's charge at each price and participation.
+    top, left = sensitivity_origin(lay)
+    cash = results.cash_paid - results.fractional_cash
+    per_unit = cash / results.units_accepted if results.units_accepted else Decimal(0)
+    parts = [Decimal(p) for p in SENS_PARTICIPATIONS] + [results.participation]
+    for i, k in enumerate(SENS_PRICE_STEPS):
+        price = offer.valuation.price * (1 + k * step)
+        row = top + 1 + i
+        exp[("Sensitivity", f"{get_column_letter(left)}{row}")] = Expect(f"sensitivity price {k:+d}", price, "price")
+        for j, part in enumerate(parts):
+            units = offer.outstanding * part
+            charge = units * ((results.offer_ratio - results.original_ratio) * price + per_unit)
+            exp[("Sensitivity", f"{get_column_letter(left + 1 + j)}{row}")] = Expect(
+                f"sensitivity charge at {excel_round(price, 4)} and {excel_round(part * 100, 2)}%", charge, "money"
+            )
+    return exp
