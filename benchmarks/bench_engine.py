@@ -90,6 +90,25 @@ price = 7.39
     )
 
 
+def holder_workbook(tmp: Path, lines: int) -> tuple[Path, Path, Path]:
+    """A holder workbook refreshed from a *lines*-line tally (yesterday's), and today's tally beside it.
+
+    Returns (workbook, yesterday's tally, today's tally); both tallies have *lines* lines.
+    """
+    from xlpy.files.offerfile import compute_file
+    from xlpy.workbook.build import build_workbook
+    from xlpy.workbook.refresh_file import refresh_file
+
+    _, outstanding = write_tally(tmp / "small.csv", 300, seed=1)
+    write_tally(tmp / "yesterday.csv", lines, seed=2003)
+    today_tendered, _ = write_tally(tmp / "today.csv", lines, seed=2004)
+    write_offer(tmp / "offer.toml", "small.csv", outstanding + 2 * today_tendered)
+    offer, results = compute_file(tmp / "offer.toml")
+    book = build_workbook(offer, results, tmp / "book.xlsm", record={"TallySource": "small.csv"})
+    refresh_file(book, tmp / "yesterday.csv", backup=False)
+    return book, tmp / "yesterday.csv", tmp / "today.csv"
+
+
 def best(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
