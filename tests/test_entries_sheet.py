@@ -64,10 +64,12 @@ def test_entries_without_inputs_say_so_and_never_zero(tmp_path):
     assert report.findings == [], [str(f) for f in report.findings]
 
 
-def test_tampered_entry_amount_is_found(tmp_path):
+def test_tampered_entry_amount_is_found(standard_books, tmp_path):
+    import shutil
+
     from openpyxl import load_workbook
 
-    _build(OFFERS / "hecla-2004.toml", tmp_path / "book.xlsm")
+    shutil.copy(standard_books["plain"], tmp_path / "book.xlsm")  # the seed workbook, built once (conftest.py)
     wb = load_workbook(tmp_path / "book.xlsm", keep_vba=True)
     dest = wb.defined_names["EntryPar"].destinations
     sheet, ref = next(iter(dest))
