@@ -23,6 +23,7 @@
 # See pytest_collection_modifyitems.
 # ---------------------------------------------------------------------------
 import os as _os
+from pathlib import Path as _Path
 
 import pytest as _pytest
 
@@ -122,7 +123,8 @@ def _shared_group(item) -> str | None:
 #
 # ``standard_books[kind]`` builds on first use and is shared READ-ONLY: a test
 # that writes copies the workbook (and the sources beside it) into its own
-# ``tmp_path`` first, with ``copy_book``.  Kinds:
+# ``tmp_path`` first; at the end of the session the fixture fails if any
+# file of a shared workbook's folder changed.  Kinds:
 #
 # * ``seed``: the seed offer (fixed ratio, counts in the offer file) with its
 #   Cover record, at the seed release's date;
@@ -136,8 +138,6 @@ def _shared_group(item) -> str | None:
 # reading them share; such tests are put in one xdist group, so the soffice
 # start-up happens once per run (see SHARED_GROUPS).
 # ---------------------------------------------------------------------------
-from pathlib import Path as _Path
-
 _ROOT = _Path(__file__).resolve().parents[1]
 OFFERS = _ROOT / "workbook" / "offers"
 DATA = OFFERS / "data"
@@ -188,22 +188,27 @@ class _StandardBooks(dict):
         with _pytest.MonkeyPatch.context() as mp:
             mp.setenv("SOURCE_DATE_EPOCH", SEED_EPOCH)
             self[kind] = _build_standard(kind, self.factory.mktemp(f"standard-{kind}"))
+        self.sealed[kind] = _folder_bytes(self[kind].parent)
         return self[kind]
+
+    @property
+    def sealed(self) -> dict:
+        return self.__dict__.setdefault("_sealed", {})
+
+    def changed(self) -> list[str]:
+        """The kinds whose folder a test changed (the books are shared read-only)."""
+        return [kind for kind, was in self.sealed.items() if _folder_bytes(self[kind].parent) != was]
+
+
+def _folder_bytes(folder: _Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 @_pytest.fixture(scope="session")
 def standard_books(tmp_path_factory) -> dict:
-    return _StandardBooks(tmp_path_factory)
-
-
-def copy_book(path: _Path, folder: _Path) -> _Path:
-    """*path* and every file beside it copied into *folder*; the copy of *path*."""
-    import shutil
-
-    for f in path.parent.iterdir():
-        if f.is_file():
-            shutil.copy(f, folder / f.name)
-    return folder / path.name
+    books = _StandardBooks(tmp_path_factory)
+    yield books
+    assert books.changed() == [], "a test wrote into a shared workbook's folder: copy it into tmp_path first"
 
 
 @_pytest.fixture(scope="session")
