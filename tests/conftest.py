@@ -18,9 +18,12 @@
 # ``xdist_group``, so the fixture is built once, on one worker; every other
 # test is scheduled on its own.  A module whose shared fixtures are cheap and
 # whose tests are long sets ``SPREAD_ACROSS_WORKERS = True``: its tests spread,
-# each worker building the fixtures it needs.  See pytest_collection_modifyitems.
+# each worker building the fixtures it needs.  A test using an expensive shared
+# session fixture (SHARED_GROUPS, below) goes in that fixture's group instead.
+# See pytest_collection_modifyitems.
 # ---------------------------------------------------------------------------
 import os as _os
+from pathlib import Path as _Path
 
 import pytest as _pytest
 
@@ -98,7 +101,127 @@ def pytest_collection_modifyitems(config, items):
     # tryfirst: xdist's worker reads the xdist_group marks in its own hook of this name.
     in_groups = bool(getattr(config.option, "loadgroup", False))  # set on a worker of --dist loadgroup
     for item in items:
-        if _shares_a_module_fixture(item):
-            item.add_marker(_pytest.mark.xdist_group(item.module.__name__))
+        group = _shared_group(item)
+        if group is None and _shares_a_module_fixture(item):
+            group = item.module.__name__
+        if group is not None:
+            item.add_marker(_pytest.mark.xdist_group(group))
             if in_groups:
-                _name_the_group(item, item.module.__name__)
+                _name_the_group(item, group)
+
+
+def _shared_group(item) -> str | None:
+    """The group of SHARED_GROUPS (below) of a session fixture *item* uses, if any."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    return next((SHARED_GROUPS[n] for n in info.names_closure if n in SHARED_GROUPS), None)
+
+
+# ---------------------------------------------------------------------------
+# Example workbooks built once per test run (under xdist: once per worker).
+#
+# ``standard_books[kind]`` builds on first use and is shared READ-ONLY: a test
+# that writes copies the workbook (and the sources beside it) into its own
+# ``tmp_path`` first; at the end of the session the fixture fails if any
+# file of a shared workbook's folder changed.  Kinds:
+#
+# * ``seed``: the seed offer (fixed ratio, counts in the offer file) with its
+#   Cover record, at the seed release's date;
+# * ``holders``: the formula example with the holder tally and the price file
+#   beside it, and the Cover record of both;
+# * ``plain``: the seed offer as ``build_workbook`` writes it without a record,
+#   at the committed workbook's date.
+#
+# ``seed_named_values`` and ``seed_report`` are the one LibreOffice
+# recalculation (and the one full validation) of ``plain`` that the tests
+# reading them share; such tests are put in one xdist group, so the soffice
+# start-up happens once per run (see SHARED_GROUPS).
+# ---------------------------------------------------------------------------
+_ROOT = _Path(__file__).resolve().parents[1]
+OFFERS = _ROOT / "workbook" / "offers"
+DATA = OFFERS / "data"
+SEED = OFFERS / "hecla-2004.toml"
+FORMULA = OFFERS / "hecla-2004-formula.toml"
+TALLY = "hecla-2004-tally.csv"
+PRICES = "hecla-2004-prices-illustrative.csv"
+SEED_EPOCH = "1077494400"  # 2004-02-23, the seed release's date (and the committed workbook's)
+
+#: session fixture -> xdist group of every test using it (the expensive result is made once).
+SHARED_GROUPS = {"seed_named_values": "seed-libreoffice", "seed_report": "seed-libreoffice"}
+
+
+def _build_standard(kind: str, folder: _Path) -> _Path:
+    import shutil
+
+    from xlpy.files.offerfile import compute_file
+    from xlpy.files.sources import sha256
+    from xlpy.workbook.build import build_workbook
+
+    if kind == "plain":
+        offer, results = compute_file(SEED)
+        return build_workbook(offer, results, folder / "seed.xlsm")
+    if kind == "seed":
+        offer, results = compute_file(SEED)
+        return build_workbook(offer, results, folder / "seed.xlsm", record={
+            "OfferFile": SEED.name, "TallySource": "aggregate counts in the offer file",
+            "PriceSource": "none: the ratio is fixed"})
+    for name in (TALLY, PRICES):
+        shutil.copy(DATA / name, folder / name)
+    offer, results = compute_file(FORMULA)
+    return build_workbook(offer, results, folder / "book.xlsm", record={
+        "OfferFile": FORMULA.name, "TallySource": TALLY, "TallySha256": sha256(DATA / TALLY),
+        "TallyRows": len(offer.tally.holders), "PriceSource": PRICES, "PriceSha256": sha256(DATA / PRICES),
+        "PriceRows": len(offer.consideration.formula.prices)})
+
+
+class _StandardBooks(dict):
+    """{kind: path}: each built, in a folder of its own, the first time it is asked for."""
+
+    def __init__(self, factory):
+        super().__init__()
+        self.factory = factory
+
+    def __missing__(self, kind: str) -> _Path:
+        if kind not in ("seed", "holders", "plain"):
+            raise KeyError(kind)
+        with _pytest.MonkeyPatch.context() as mp:
+            mp.setenv("SOURCE_DATE_EPOCH", SEED_EPOCH)
+            self[kind] = _build_standard(kind, self.factory.mktemp(f"standard-{kind}"))
+        self.sealed[kind] = _folder_bytes(self[kind].parent)
+        return self[kind]
+
+    @property
+    def sealed(self) -> dict:
+        return self.__dict__.setdefault("_sealed", {})
+
+    def changed(self) -> list[str]:
+        """The kinds whose folder a test changed (the books are shared read-only)."""
+        return [kind for kind, was in self.sealed.items() if _folder_bytes(self[kind].parent) != was]
+
+
+def _folder_bytes(folder: _Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@_pytest.fixture(scope="session")
+def standard_books(tmp_path_factory) -> dict:
+    books = _StandardBooks(tmp_path_factory)
+    yield books
+    assert books.changed() == [], "a test wrote into a shared workbook's folder: copy it into tmp_path first"
+
+
+@_pytest.fixture(scope="session")
+def seed_named_values(standard_books) -> dict:
+    """LibreOffice's values of the names of the ``plain`` seed workbook (one recalculation)."""
+    from xlpy.workbook import libreoffice
+
+    return libreoffice.named_values(standard_books["plain"])
+
+
+@_pytest.fixture(scope="session")
+def seed_report(standard_books):
+    """``validate`` of the ``plain`` seed workbook against the seed offer file, on both legs."""
+    from xlpy.workbook.validate import validate
+
+    return validate(standard_books["plain"], SEED, require_libreoffice=True)

@@ -23,11 +23,23 @@ def _build(offer_path: Path, out: Path) -> tuple[object, object]:
 
 
 @pytest.mark.libreoffice
-@pytest.mark.parametrize("example", ["hecla-2004.toml", "notes-capped-example.toml"])
-def test_entries_balance_under_libreoffice_and_tie_to_the_engine(tmp_path, example):
-    offer, results = _build(OFFERS / example, tmp_path / "book.xlsm")
-    entry = journal_entry(offer, results)
+def test_entries_balance_under_libreoffice_and_tie_to_the_engine_notes(tmp_path):
+    offer, results = _build(OFFERS / "notes-capped-example.toml", tmp_path / "book.xlsm")
     names = libreoffice.named_values(tmp_path / "book.xlsm")
+    report = validate(tmp_path / "book.xlsm", legs=("formulas", "libreoffice"), require_libreoffice=True)
+    _entries_balance_and_tie(offer, results, names, report)
+
+
+@pytest.mark.libreoffice
+def test_entries_balance_under_libreoffice_and_tie_to_the_engine_seed(seed_named_values, seed_report):
+    """The seed workbook's one LibreOffice recalculation and full validation, shared (tests/conftest.py)."""
+    offer, results = compute_file(OFFERS / "hecla-2004.toml")
+    _entries_balance_and_tie(offer, results, seed_named_values, seed_report)
+    assert seed_report.legs_run == ["formulas", "libreoffice"]
+
+
+def _entries_balance_and_tie(offer, results, names, report) -> None:
+    entry = journal_entry(offer, results)
     assert names["EntriesBalanced"] is True and names["EntriesComplete"] is True
     assert Decimal(str(names["EntriesDebits"])) == pytest.approx(entry.total_debits, abs=Decimal("0.005"))
     assert Decimal(str(names["EntriesCredits"])) == pytest.approx(entry.total_credits, abs=Decimal("0.005"))
@@ -35,7 +47,6 @@ def test_entries_balance_under_libreoffice_and_tie_to_the_engine(tmp_path, examp
     debits = [row[0] for row in names["EntryDebits"]]
     assert any(isinstance(d, (int, float)) and abs(Decimal(str(d)) - results.charge) < Decimal("0.005")
                for d in debits), debits
-    report = validate(tmp_path / "book.xlsm", legs=("formulas", "libreoffice"), require_libreoffice=True)
     assert report.findings == [], [str(f) for f in report.findings]
 
 
@@ -53,10 +64,12 @@ def test_entries_without_inputs_say_so_and_never_zero(tmp_path):
     assert report.findings == [], [str(f) for f in report.findings]
 
 
-def test_tampered_entry_amount_is_found(tmp_path):
+def test_tampered_entry_amount_is_found(standard_books, tmp_path):
+    import shutil
+
     from openpyxl import load_workbook
 
-    _build(OFFERS / "hecla-2004.toml", tmp_path / "book.xlsm")
+    shutil.copy(standard_books["plain"], tmp_path / "book.xlsm")  # the seed workbook, built once (conftest.py)
     wb = load_workbook(tmp_path / "book.xlsm", keep_vba=True)
     dest = wb.defined_names["EntryPar"].destinations
     sheet, ref = next(iter(dest))

@@ -29,10 +29,7 @@ from xlpy.cli import main
 from xlpy.cli import refresh as cli_refresh
 from xlpy.engine.errors import InputError, InputErrors
 from xlpy.files import safety
-from xlpy.files.offerfile import compute_file
-from xlpy.files.sources import sha256
 from xlpy.workbook import locks, package, parts
-from xlpy.workbook.build import build_workbook
 
 resource = pytest.importorskip("resource")
 
@@ -126,18 +123,10 @@ def libreoffice_lock_file(folder: Path, book: str, user: str) -> Path:
 # --- workbooks ----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", "1077494400")
-        folder = tmp_path_factory.mktemp("holders")
-        for name in (TALLY, PRICES):
-            shutil.copy(DATA / name, folder / name)
-        offer, results = compute_file(FORMULA)
-        return build_workbook(offer, results, folder / "book.xlsm", record={
-            "OfferFile": FORMULA.name, "TallySource": TALLY, "TallySha256": sha256(DATA / TALLY),
-            "TallyRows": len(offer.tally.holders), "PriceSource": PRICES, "PriceSha256": sha256(DATA / PRICES),
-            "PriceRows": len(offer.consideration.formula.prices)})
+@pytest.fixture
+def built(standard_books):
+    """The holder workbook with its tally and prices beside it, built once per run (tests/conftest.py)."""
+    return standard_books["holders"]
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Refresh macros: headless (xlpy refresh) and through a live-book interface, and every safety point.
 
-Workbooks are built once per module from the bundled offers and copied per
+Workbooks are built once per run (tests/conftest.py) from the bundled offers and copied per
 test: the seed (aggregate counts, fixed ratio) and the formula offer (a
 holder tally and a price history), each beside copies of its source files.
 """
@@ -29,7 +29,6 @@ from xlpy.files.offerfile import compute_file
 from xlpy.files.sources import sha256
 from xlpy.workbook import libreoffice, package
 from xlpy.workbook.backends import OpenpyxlBook, PackageBook, XlwingsBook, open_book
-from xlpy.workbook.build import build_workbook
 from xlpy.workbook.layout import COVER_BUTTONS, LAYOUT_NAME, Shape, layout
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,26 +46,10 @@ HOSTILE_NAMES = ("=1+1", "+SUM(A1:A9)", "-2", "@cmd", "=HYPERLINK(\"http://examp
 # --- workbooks and sources -------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """{'seed': path, 'holders': path}: built once, with their sources beside them."""
-    out = {}
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        folder = tmp_path_factory.mktemp("seed")
-        offer, results = compute_file(SEED)
-        out["seed"] = build_workbook(offer, results, folder / "seed.xlsm", record={
-            "OfferFile": SEED.name, "TallySource": "aggregate counts in the offer file",
-            "PriceSource": "none: the ratio is fixed"})
-        folder = tmp_path_factory.mktemp("holders")
-        for name in (TALLY, PRICES):
-            shutil.copy(DATA / name, folder / name)
-        offer, results = compute_file(FORMULA)
-        out["holders"] = build_workbook(offer, results, folder / "book.xlsm", record={
-            "OfferFile": FORMULA.name, "TallySource": TALLY, "TallySha256": sha256(DATA / TALLY),
-            "TallyRows": len(offer.tally.holders), "PriceSource": PRICES, "PriceSha256": sha256(DATA / PRICES),
-            "PriceRows": len(offer.consideration.formula.prices)})
-    return out
+@pytest.fixture
+def built(standard_books):
+    """{'seed': path, 'holders': path}: built once per run, with their sources beside them (tests/conftest.py)."""
+    return {"seed": standard_books["seed"], "holders": standard_books["holders"]}
 
 
 def _copy(built, kind: str, tmp_path: Path) -> Path:
@@ -158,10 +141,10 @@ def _equivalent_offer(folder: Path, tally: Path, prices: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def session(built, tmp_path_factory):
+def session(standard_books, tmp_path_factory):
     """A holder workbook a person edited, refreshed headless from a new tally and a new price file."""
     folder = tmp_path_factory.mktemp("session")
-    book = _copy(built, "holders", folder)
+    book = _copy(standard_books, "holders", folder)
     _person_edits(book)
     before = book.read_bytes()
     tally = _write_csv(folder / "tally-day2.csv", _tally_rows(40, HOSTILE_NAMES))

@@ -53,11 +53,14 @@ def _holder_offer(folder: Path, lines: int, seed: int) -> Path:
 class _Books(dict):
     """{name: built workbook}: an example offer's by its stem, or "holders"; each built when first asked for."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, standard_books):
         super().__init__()
         self.folder = folder
+        self.standard_books = standard_books
 
     def __missing__(self, name: str) -> Path:
+        if name == "hecla-2004":  # the seed workbook, built once per run (tests/conftest.py)
+            return self.standard_books["plain"]
         offer = _holder_offer(self.folder / "holders", 120, 11) if name == "holders" else OFFERS / f"{name}.toml"
         o, r = compute_file(offer)
         self[name] = build_workbook(o, r, self.folder / f"{name}.xlsm")
@@ -65,8 +68,8 @@ class _Books(dict):
 
 
 @pytest.fixture(scope="module")
-def books(tmp_path_factory) -> dict[str, Path]:
-    return _Books(tmp_path_factory.mktemp("recalc"))
+def books(tmp_path_factory, standard_books) -> dict[str, Path]:
+    return _Books(tmp_path_factory.mktemp("recalc"), standard_books)
 
 
 @pytest.mark.parametrize("name", ["hecla-2004", "notes-capped-example", "holders"])

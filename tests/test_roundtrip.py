@@ -26,7 +26,6 @@ SEED = OFFERS / "hecla-2004.toml"
 FORMULA = OFFERS / "hecla-2004-formula.toml"
 TALLY = "hecla-2004-tally.csv"
 PRICES = "hecla-2004-prices-illustrative.csv"
-EPOCH = "1077494400"
 VBA_FILTER = "xlsm:Calc MS Excel 2007 VBA XML"
 
 
@@ -95,25 +94,6 @@ def test_vba_code_compared_as_the_application_saves_it():
 # --- copies saved by LibreOffice ---------------------------------------------------------------
 
 
-def _build(folder: Path, kind: str) -> Path:
-    from xlpy.files.offerfile import compute_file
-    from xlpy.files.sources import sha256
-    from xlpy.workbook.build import build_workbook
-
-    if kind == "seed":
-        offer, results = compute_file(SEED)
-        return build_workbook(offer, results, folder / "seed.xlsm", record={
-            "OfferFile": SEED.name, "TallySource": "aggregate counts in the offer file",
-            "PriceSource": "none: the ratio is fixed"})
-    for name in (TALLY, PRICES):
-        shutil.copy(DATA / name, folder / name)
-    offer, results = compute_file(FORMULA)
-    return build_workbook(offer, results, folder / "holders.xlsm", record={
-        "OfferFile": FORMULA.name, "TallySource": TALLY, "TallySha256": sha256(DATA / TALLY),
-        "TallyRows": len(offer.tally.holders), "PriceSource": PRICES, "PriceSha256": sha256(DATA / PRICES),
-        "PriceRows": len(offer.consideration.formula.prices)})
-
-
 def resave_with_libreoffice(paths: list[Path], out_dir: Path) -> list[Path]:
     """Open and save each workbook in LibreOffice Calc, keeping the VBA project (one soffice start-up)."""
     from xlpy.workbook import libreoffice
@@ -122,19 +102,17 @@ def resave_with_libreoffice(paths: list[Path], out_dir: Path) -> list[Path]:
                                 what="re-save the workbook")
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("built")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        return {kind: _build(folder, kind) for kind in ("seed", "holders")}
+@pytest.fixture
+def built(standard_books):
+    """{'seed': path, 'holders': path}: built once per run, sources beside them, read-only (tests/conftest.py)."""
+    return {"seed": standard_books["seed"], "holders": standard_books["holders"]}
 
 
 @pytest.fixture(scope="module")
-def lo_saved(built, tmp_path_factory):
+def lo_saved(standard_books, tmp_path_factory):
     """{'seed': path, 'holders': path}: the built workbooks as LibreOffice saved them, sources beside them."""
     folder = tmp_path_factory.mktemp("lo")
-    out = resave_with_libreoffice([built["seed"], built["holders"]], folder)
+    out = resave_with_libreoffice([standard_books["seed"], standard_books["holders"]], folder)
     for name in (TALLY, PRICES):
         shutil.copy(DATA / name, folder / name)
     return dict(zip(("seed", "holders"), out))

@@ -43,13 +43,27 @@ def _refresh(argv: list[str]) -> int:
     return cli_refresh.refresh_command(p.parse_args(argv + ["--no-backup"]))
 
 
+#: Parallel runs (tests/conftest.py): the counts workbook is built once on each worker that needs it
+#: (about a second) and copied per test; the tests are long and spread across the workers.
+SPREAD_ACROSS_WORKERS = True
+
+
+@pytest.fixture(scope="module")
+def counts_built(tmp_path_factory) -> Path:
+    """The default counts workbook, built once; tests change only their copy (``counts``)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCHS[0])
+        offer, results = compute_file(SEED)
+        return build_workbook(offer, results, tmp_path_factory.mktemp("counts") / "book.xlsm", record={
+            "OfferFile": SEED.name, "TallySource": "aggregate counts in the offer file"})
+
+
 @pytest.fixture
-def counts(tmp_path, monkeypatch):
+def counts(counts_built, tmp_path, monkeypatch):
     """The default counts workbook, beside half of the holder tally, all of it and a count file."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCHS[0])
-    offer, results = compute_file(SEED)
-    book = build_workbook(offer, results, tmp_path / "book.xlsm", record={
-        "OfferFile": SEED.name, "TallySource": "aggregate counts in the offer file"})
+    book = tmp_path / counts_built.name
+    shutil.copy(counts_built, book)
     lines = TALLY.read_text(encoding="utf-8").splitlines(keepends=True)
     (tmp_path / "half.csv").write_text("".join(lines[: 1 + len(lines) // 2]), encoding="utf-8")
     shutil.copy(TALLY, tmp_path / "all.csv")

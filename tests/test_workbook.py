@@ -14,7 +14,6 @@ from openpyxl import load_workbook
 from xlpy import cli
 from xlpy.excel import vba
 from xlpy.files.offerfile import compute_file
-from xlpy.workbook import libreoffice
 from xlpy.workbook.build import build_workbook
 from xlpy.workbook.layout import CONF_SHEET, REQUIRED_NAMES, SHEETS, Shape, layout
 from xlpy.workbook.validate import Expect, _compare, validate
@@ -27,14 +26,10 @@ COMMITTED = ROOT / "workbook" / "offer_results.xlsm"
 COMMITTED_EPOCH = "1077494400"
 
 
-@pytest.fixture(scope="module")
-def seed_book(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("seed") / "seed.xlsm"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", COMMITTED_EPOCH)
-        offer, results = compute_file(SEED)
-        build_workbook(offer, results, out)
-    return out
+@pytest.fixture
+def seed_book(standard_books) -> Path:
+    """The seed workbook as build_workbook writes it at COMMITTED_EPOCH (tests/conftest.py), shared read-only."""
+    return standard_books["plain"]
 
 
 def _cell(path: Path, name: str):
@@ -44,10 +39,10 @@ def _cell(path: Path, name: str):
     return wb, sheet, ref
 
 
-def test_build_is_deterministic(tmp_path, monkeypatch):
+def test_build_is_deterministic(standard_books, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", COMMITTED_EPOCH)
     offer, results = compute_file(SEED)
-    a = build_workbook(offer, results, tmp_path / "a.xlsm").read_bytes()
+    a = standard_books["plain"].read_bytes()  # built the same way, earlier in the run (tests/conftest.py)
     b = build_workbook(offer, results, tmp_path / "b.xlsm").read_bytes()
     assert a == b
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(COMMITTED_EPOCH) + 86400))
@@ -100,9 +95,9 @@ def test_validate_clean_with_formulas(seed_book):
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_results_equal_compute(seed_book):
+def test_libreoffice_results_equal_compute(seed_named_values):
     """Every named result, recalculated by LibreOffice, equals `xlpy compute` to the cent."""
-    values = libreoffice.named_values(seed_book)
+    values = seed_named_values  # libreoffice.named_values of the seed workbook, shared (tests/conftest.py)
     _, results = compute_file(SEED)
     data = results.to_dict()
     pairs = {
@@ -120,8 +115,8 @@ def test_libreoffice_results_equal_compute(seed_book):
 
 
 @pytest.mark.libreoffice
-def test_validate_clean_with_both_engines_and_checks_pass(seed_book):
-    report = validate(seed_book, SEED)
+def test_validate_clean_with_both_engines_and_checks_pass(seed_report):
+    report = seed_report  # validate(seed workbook, SEED) on both legs, shared (tests/conftest.py)
     assert report.findings == []
     assert report.legs_run == ["formulas", "libreoffice"]
 
