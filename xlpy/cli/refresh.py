@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..workbook.refresh_file import refresh_file
-
 __all__ = ["refresh_command", "setup_refresh"]
 
 
@@ -32,6 +30,10 @@ def setup_refresh(p: argparse.ArgumentParser) -> None:
 
 def refresh_command(args: argparse.Namespace) -> int:
     """``xlpy refresh WORKBOOK [--tally FILE] [--prices FILE] [--mapping FILE] [--no-backup] [--keep N] [--force]``."""
+    from ..workbook.refresh_file import (
+        refresh_file,  # loads openpyxl: only when a refresh runs
+    )
+
     done = refresh_file(Path(args.workbook), args.tally, args.prices, args.mapping, backup=not args.no_backup,
                         keep=getattr(args, "keep", None), force=getattr(args, "force", False),
                         allow_unknown_parts=getattr(args, "allow_unknown_parts", False))
