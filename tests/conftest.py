@@ -138,14 +138,7 @@ def _shared_group(item) -> str | None:
 # reading them share; such tests are put in one xdist group, so the soffice
 # start-up happens once per run (see SHARED_GROUPS).
 # ---------------------------------------------------------------------------
-_ROOT = _Path(__file__).resolve().parents[1]
-OFFERS = _ROOT / "workbook" / "offers"
-DATA = OFFERS / "data"
-SEED = OFFERS / "hecla-2004.toml"
-FORMULA = OFFERS / "hecla-2004-formula.toml"
-TALLY = "hecla-2004-tally.csv"
-PRICES = "hecla-2004-prices-illustrative.csv"
-SEED_EPOCH = "1077494400"  # 2004-02-23, the seed release's date (and the committed workbook's)
+from repo_paths import DATA, FORMULA, PRICES, SEED, SEED_EPOCH, TALLY  # noqa: E402  (after the gates above)
 
 #: session fixture -> xdist group of every test using it (the expensive result is made once).
 SHARED_GROUPS = {"seed_named_values": "seed-libreoffice", "seed_report": "seed-libreoffice"}

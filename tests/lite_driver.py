@@ -139,8 +139,8 @@ def run(project: str, requests: str) -> str:
     out["calls"] = calls
 
     if req.get("offers"):
-        from xlpy_lite.files import calendars
         from xlpy_lite.engine import compute, model
+        from xlpy_lite.files import calendars
 
         offers = {}
         for key, encoded in req["offers"].items():

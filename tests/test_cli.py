@@ -11,16 +11,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pytest
+from repo_paths import FORMULA, NOTES, SEED
+from repo_paths import ROOT as REPO
 from test_offerfile import BAD, check_refusal, listing, write_case
 
 from xlpy import cli
 from xlpy.engine.schema import EPS_FIELDS, EXCHANGE_FIELDS, RESULT_FIELDS
 
-REPO = Path(__file__).resolve().parents[1]
-OFFERS = REPO / "workbook" / "offers"
-SEED = OFFERS / "hecla-2004.toml"
-FORMULA = OFFERS / "hecla-2004-formula.toml"
-NOTES = OFFERS / "notes-capped-example.toml"
 Q1 = REPO / "tests" / "golden" / "hecla-2004-q1.toml"
 CONTRACT = REPO / "docs" / "offer-file.md"
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from repo_paths import OFFERS
 
 from xlpy import cli
 from xlpy.engine.compute import compute
@@ -16,7 +17,6 @@ from xlpy.engine.errors import InputErrors
 from xlpy.files import offerfile
 
 GOLDEN = sorted((Path(__file__).parent / "golden" / "entries").glob("*.toml"))
-OFFERS = Path(__file__).resolve().parents[1] / "workbook" / "offers"
 
 
 def load_case(path: Path):

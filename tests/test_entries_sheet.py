@@ -6,14 +6,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from repo_paths import OFFERS
 
 from xlpy.engine.entries import journal_entry
 from xlpy.files.offerfile import compute_file, load
 from xlpy.workbook import libreoffice
 from xlpy.workbook.build import build_workbook
 from xlpy.workbook.validate import validate
-
-OFFERS = Path(__file__).resolve().parents[1] / "workbook" / "offers"
 
 
 def _build(offer_path: Path, out: Path) -> tuple[object, object]:

@@ -15,9 +15,8 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-SEED = REPO / "workbook" / "offers" / "hecla-2004.toml"
+from repo_paths import ROOT as REPO
+from repo_paths import SEED
 
 
 def xlpy(*args, cwd: Path) -> subprocess.CompletedProcess:

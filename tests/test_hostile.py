@@ -24,6 +24,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from repo_paths import DATA, FORMULA, PRICES, ROOT, TALLY
 
 from xlpy.cli import main
 from xlpy.cli import refresh as cli_refresh
@@ -33,12 +34,6 @@ from xlpy.workbook import locks, package, parts
 
 resource = pytest.importorskip("resource")
 
-ROOT = Path(__file__).resolve().parents[1]
-OFFERS = ROOT / "workbook" / "offers"
-DATA = OFFERS / "data"
-FORMULA = OFFERS / "hecla-2004-formula.toml"
-TALLY = "hecla-2004-tally.csv"
-PRICES = "hecla-2004-prices-illustrative.csv"
 SHEET = "xl/worksheets/sheet1.xml"
 
 MEMORY_LIMIT = 1536 << 20  # 1.5 GB of address space for the whole interpreter

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import pytest
 from lite_driver import decode, encode
+from repo_paths import ROOT as REPO
 from test_golden import CASES, compare, evaluate, read_case, results_of
 
 from xlpy import cli
@@ -44,7 +45,6 @@ from xlpy.excel import lite, registry, udfs
 from xlpy.excel.args import to_serial
 from xlpy.files import calendars, offerfile
 
-REPO = Path(__file__).resolve().parents[1]
 DRIVER = Path(__file__).resolve().parent / "lite_driver.py"
 
 #: The Pyodide release the tests run on (npm package ``pyodide``); override with XLPY_PYODIDE_VERSION.

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
+from repo_paths import DATA, FORMULA, PRICES, TALLY
 
 from xlpy import macros
 from xlpy.cli import refresh as cli_refresh
@@ -31,14 +32,6 @@ from xlpy.workbook import libreoffice, package
 from xlpy.workbook.backends import OpenpyxlBook, PackageBook, XlwingsBook, open_book
 from xlpy.workbook.layout import COVER_BUTTONS, LAYOUT_NAME, Shape, layout
 
-ROOT = Path(__file__).resolve().parents[1]
-OFFERS = ROOT / "workbook" / "offers"
-DATA = OFFERS / "data"
-SEED = OFFERS / "hecla-2004.toml"
-FORMULA = OFFERS / "hecla-2004-formula.toml"
-TALLY = "hecla-2004-tally.csv"
-PRICES = "hecla-2004-prices-illustrative.csv"
-EPOCH = "1077494400"  # 2004-02-23, the seed release's date
 REFRESH_EPOCH = "1077580800"  # a day later
 HOSTILE_NAMES = ("=1+1", "+SUM(A1:A9)", "-2", "@cmd", "=HYPERLINK(\"http://example.com\",\"x\")", "'quoted")
 

@@ -17,12 +17,12 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from repo_paths import ROOT as REPO
 
 from xlpy import cli
 from xlpy.engine import InputErrors
 from xlpy.files import offerfile
 
-REPO = Path(__file__).resolve().parents[1]
 PRICES = REPO / "workbook" / "offers" / "data" / "hecla-2004-prices-illustrative.csv"
 
 BASE = """\

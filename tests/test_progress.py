@@ -5,15 +5,12 @@ from __future__ import annotations
 import io
 import sys
 import time
-from pathlib import Path
 
 import pytest
+from repo_paths import SEED
 
 from xlpy import cli
 from xlpy.workbook import progress
-
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "workbook" / "offers" / "hecla-2004.toml"
 
 
 class Tty(io.StringIO):

@@ -8,16 +8,15 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from repo_paths import OFFERS
 
 from xlpy.files.offerfile import compute_file
 from xlpy.workbook.build import build_workbook
 from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
-from xlpy.workbook.recalc import RecalcError, TableColumn, recalculate
 from xlpy.workbook.readback import formulas_table_values, formulas_values, table_columns
+from xlpy.workbook.recalc import RecalcError, TableColumn, recalculate
 from xlpy.workbook.validate import validate
 
-ROOT = Path(__file__).resolve().parents[1]
-OFFERS = ROOT / "workbook" / "offers"
 #: Parallel runs (tests/conftest.py): a workbook is built in about a second where it is first asked for,
 #: and a whole-workbook model takes ten; the tests spread across the workers.
 SPREAD_ACROSS_WORKERS = True

@@ -14,18 +14,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from repo_paths import DATA, PRICES, TALLY
 
 from xlpy.excel import vba
 from xlpy.workbook import data as bookdata
 from xlpy.workbook.formula_text import boolean_formula, canonical, same_formula, shifted
 
-ROOT = Path(__file__).resolve().parents[1]
-OFFERS = ROOT / "workbook" / "offers"
-DATA = OFFERS / "data"
-SEED = OFFERS / "hecla-2004.toml"
-FORMULA = OFFERS / "hecla-2004-formula.toml"
-TALLY = "hecla-2004-tally.csv"
-PRICES = "hecla-2004-prices-illustrative.csv"
 VBA_FILTER = "xlsm:Calc MS Excel 2007 VBA XML"
 
 

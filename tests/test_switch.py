@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from repo_paths import ROOT, SEED
 
 from xlpy import macros
 from xlpy.cli import refresh as cli_refresh
@@ -31,8 +32,6 @@ from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
 from xlpy.workbook.switch import tenders_areas
 from xlpy.workbook.validate import validate
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "workbook" / "offers" / "hecla-2004.toml"
 TALLY = ROOT / "workbook" / "offers" / "data" / "hecla-2004-tally.csv"
 EPOCHS = ("1077494400", "1077580800", "1077667200", "1077753600")  # 23, 24, 25, 26 February 2004
 

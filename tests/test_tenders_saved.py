@@ -20,11 +20,9 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from repo_paths import DATA, OFFERS
+from repo_paths import SEED_EPOCH as EPOCH
 
-ROOT = Path(__file__).resolve().parents[1]
-OFFERS = ROOT / "workbook" / "offers"
-DATA = OFFERS / "data"
-EPOCH = "1077494400"
 COLUMNS = ("eligible", "run", "holder_units", "accepted", "shares", "fraction")
 
 

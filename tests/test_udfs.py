@@ -13,11 +13,11 @@ import io
 import sys
 from contextlib import redirect_stdout
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from repo_paths import ROOT
 
 # The helpers that run xlwings' own VBA generator on Linux live with the
 # registry tests; reused here, not copied.
@@ -41,8 +41,6 @@ from xlpy.engine.ratio import session_range
 from xlpy.excel import registry, vba
 from xlpy.excel.args import ERROR_PREFIX, from_serial, to_serial
 from xlpy.files.calendars import sessions
-
-ROOT = Path(__file__).resolve().parent.parent
 
 ISSUE_3_FUNCTIONS = {
     "INDUCED_CHARGE", "INCREMENTAL_SHARES", "SHARES_ISSUED", "CASH_IN_LIEU", "EXCHANGE_RATIO", "OFFER_VWAP",

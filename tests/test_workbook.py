@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from repo_paths import OFFERS, ROOT, SEED
 
 from xlpy import cli
 from xlpy.excel import vba
@@ -18,9 +19,6 @@ from xlpy.workbook.build import build_workbook
 from xlpy.workbook.layout import CONF_SHEET, REQUIRED_NAMES, SHEETS, Shape, layout
 from xlpy.workbook.validate import Expect, _compare, validate
 
-ROOT = Path(__file__).resolve().parents[1]
-OFFERS = ROOT / "workbook" / "offers"
-SEED = OFFERS / "hecla-2004.toml"
 COMMITTED = ROOT / "workbook" / "offer_results.xlsm"
 #: The committed workbook is built at the seed release's date (README: "Regenerating the standard workbook").
 COMMITTED_EPOCH = "1077494400"
