@@ -523,7 +523,7 @@ def test_interrupted_write_leaves_the_original(holders, tmp_path, monkeypatch, w
     before = holders.read_bytes()
     tally = _write_csv(tmp_path / "t.csv", _tally_rows(10))
     if where == "compressing":
-        monkeypatch.setattr(package, "deflate", _boom)
+        monkeypatch.setattr(package.fast, "deflate", _boom)
     elif where == "flushing":
         monkeypatch.setattr(package.os, "fsync", _boom)
     elif where == "replacing":

@@ -26,7 +26,6 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from itertools import chain, repeat
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -35,6 +34,7 @@ from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 
 from ..engine.errors import InputError, InputErrors
 from .layout import Table
+from .table_xml import table_rows_xml
 
 __all__ = ["Book", "OpenpyxlBook", "PackageBook", "XlwingsBook", "open_book", "table_values"]
 
@@ -460,7 +460,7 @@ class PackageBook:
         self._unshare(sheet, table.first_row, max(last, old_last), c1, c2)
         styles = {c: sx.style_of(table.first_row, c) for c in range(c1, c2 + 1)}
         si, foreign = sx.area_facts(table.first_row, max(last, old_last), c1, c2)
-        xml = _table_rows_xml(table, list(rows), styles, si + 1, self.date1904, sx.p, saved)
+        xml = table_rows_xml(table, list(rows), styles, si + 1, self.date1904, sx.p, saved)
         sx.splice(table.first_row, max(last, old_last), c1, c2, xml, foreign=foreign)
         if saved:
             self._kept[sheet] = (table.first_row, last)
@@ -524,157 +524,6 @@ def _table_cell(table: Table, rows: Sequence[tuple], row: int, col: int) -> obje
     if c.formula is not None:
         return table.row_formula(c, row)
     return rows[r][[k for k, x in enumerate(table.columns) if x.formula is None].index(i)]
-
-
-_NEEDS_CARE = re.compile(r"[\x01-\x1f&<>]|_x|\x00\s|\s\x00")
-
-
-def _input_cells(table: Table, rows: list[tuple], inputs: list[int], p: str, date1904: bool) -> list[list[str]]:
-    """Column-wise: the XML of each input cell after its ``r`` and ``s`` attributes."""
-    from .package import number_text, serial, text_xml
-
-    def inner(v, textual: bool) -> str:
-        if v is None:
-            return "/>"
-        if textual or isinstance(v, str):
-            return f' t="inlineStr">{text_xml(str(v))}</{p}c>'
-        if isinstance(v, bool):
-            return f' t="b"><{p}v>{int(v)}</{p}v></{p}c>'
-        if isinstance(v, (dt.date, dt.datetime)):
-            return f"><{p}v>{serial(v, date1904)}</{p}v></{p}c>"
-        return f"><{p}v>{number_text(v)}</{p}v></{p}c>"
-
-    columns: list[list[str]] = []
-    by_column = list(zip(*rows)) if rows else [(None,)] * len(inputs)
-    for j, i in enumerate(inputs):
-        textual = table.columns[i].fmt == "text"
-        values = by_column[j]
-        kinds = set(map(type, values))
-        if textual and kinds == {str}:
-            joined = "\x00".join(values)
-            # Plain text (the usual holder id): no escaping, no edge spaces; else cell by cell.
-            if not _NEEDS_CARE.search(joined) and joined == joined.strip():
-                words = {v: f' t="inlineStr"><{p}is><{p}t>{v}</{p}t></{p}is></{p}c>' for v in set(values)}
-                columns.append(list(map(words.__getitem__, values)))
-                continue
-        if not textual and kinds == {int}:
-            columns.append(list(map(f"><{p}v>%d</{p}v></{p}c>".__mod__, values)))
-            continue
-        columns.append([inner(v, textual) for v in values])
-    return columns
-
-
-def _value_tails(values: Sequence, date1904: bool, formula: str, p: str) -> list[str]:
-    """Each formula cell's XML after its ``r`` and ``s`` attributes: type, *formula*, saved value.
-
-    Each distinct value is made once (booleans apart from the numbers they equal).
-    """
-    from .saved_values import value_texts
-
-    typed = bool in set(map(type, values))
-    keys = list(zip(map(type, values), values)) if typed else values
-    made = {}
-    for key in set(keys):
-        (t, v), = value_texts([key[1] if typed else key], date1904)
-        made[key] = f"{t}>{formula}<{p}v>{v}</{p}v></{p}c>"
-    return list(map(made.__getitem__, keys))
-
-
-def _table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | None], si: int, date1904: bool,
-                    prefix: str = "", saved: dict[str, Sequence] | None = None) -> str:
-    """The ``<row>`` elements of a table's data rows, formula columns as shared formulas.
-
-    The first two rows carry the shared formulas' masters; the rest are
-    joined column-wise from lists of cell pieces, no Python work per cell
-    (the fast path for a long tally).  *saved*, column key -> one value per
-    row, gives those formula cells their saved value (:mod:`xlpy.workbook.saved_values`).
-    """
-    from .package import escape_text
-    from .saved_values import value_texts
-
-    p = prefix
-    first = table.first_row
-    n = max(len(rows), 1)
-    last = first + n - 1
-    inputs = [i for i, c in enumerate(table.columns) if c.formula is None]
-    columns = _input_cells(table, rows, inputs, p, date1904)
-    saved = {c: v for c, v in (saved or {}).items() if len(v) == len(rows)}
-
-    def s_attr(i):
-        st = styles.get(table.first_col + i)
-        return f' s="{st}"' if st is not None else ""
-
-    # Shared formulas: (column index) -> (master row, si).
-    shared: dict[int, tuple[int, int]] = {}
-    for i, c in enumerate(table.columns):
-        if c.formula is None or "{index}" in c.formula:
-            continue
-        start = first + 1 if (c.first and c.first != c.formula) else first
-        if start < last:
-            shared[i] = (start, si)
-            si += 1
-
-    def formula_cell(i: int, row: int) -> str:
-        col = get_column_letter(table.first_col + i)
-        c = table.columns[i]
-        t = v = ""
-        if c.key in saved:
-            (t, v), = value_texts([saved[c.key][row - first]], date1904)
-            v = f"<{p}v>{v}</{p}v>"
-        if i in shared:
-            start, k = shared[i]
-            if row == start:
-                body = escape_text(table.row_formula(c, row)[1:])
-                return f'<{p}c r="{col}{row}"{s_attr(i)}{t}><{p}f t="shared" ref="{col}{start}:{col}{last}" ' \
-                       f'si="{k}">{body}</{p}f>{v}</{p}c>'
-            if row > start:
-                return f'<{p}c r="{col}{row}"{s_attr(i)}{t}><{p}f t="shared" si="{k}"/>{v}</{p}c>'
-        body = escape_text(table.row_formula(c, row)[1:])
-        return f'<{p}c r="{col}{row}"{s_attr(i)}{t}><{p}f>{body}</{p}f>{v}</{p}c>'
-
-    def slow_row(r: int) -> str:
-        row = first + r
-        out = [f'<{p}row r="{row}">']
-        for i, c in enumerate(table.columns):
-            col = get_column_letter(table.first_col + i)
-            if c.formula is None:
-                out.append(f'<{p}c r="{col}{row}"{s_attr(i)}' + columns[inputs.index(i)][r])
-            else:
-                out.append(formula_cell(i, row))
-        out.append(f"</{p}row>")
-        return "".join(out)
-
-    head = [slow_row(r) for r in range(min(2, n))]
-    if n <= 2 or any(i not in shared for i, c in enumerate(table.columns) if c.formula is not None):
-        return "".join(head) + "".join(slow_row(r) for r in range(2, n))
-    # Rows 3..n: constant pieces and per-row lists, interleaved row by row and joined in one go.
-    cells = []
-    for i, c in enumerate(table.columns):
-        f = f'<{p}f t="shared" si="{shared[i][1]}"/>' if i in shared else ""
-        if c.formula is None:
-            cells.append((s_attr(i), columns[inputs.index(i)][2:]))
-        elif c.key in saved:
-            cells.append((s_attr(i), _value_tails(saved[c.key][2:], date1904, f, p)))
-        else:
-            cells.append((f"{s_attr(i)}>{f}</{p}c>", None))
-    return "".join(head) + _joined_rows(table, first + 2, last, cells, p)
-
-
-def _joined_rows(table: Table, first: int, last: int, cells: list[tuple[str, list[str] | None]], p: str) -> str:
-    """Rows *first*..*last*: each cell its ``r``, then a constant (attributes) and a per-row list (the rest, or None).
-
-    The constants and the lists are interleaved row by row by iterators and
-    joined once: no Python work per row or cell.
-    """
-    numbers = list(map(str, range(first, last + 1)))
-    seq: list = [f'<{p}row r="', numbers, '">']
-    for i, (constant, rest) in enumerate(cells):
-        seq += [f'<{p}c r="{get_column_letter(table.first_col + i)}', numbers, f'"{constant}']
-        if rest is not None:
-            seq.append(rest)
-    seq.append(f"</{p}row>")
-    pieces = [repeat(x) if isinstance(x, str) else x for x in seq]
-    return "".join(chain.from_iterable(zip(*pieces)))
 
 
 # --- a live Excel book ------------------------------------------------------------------------

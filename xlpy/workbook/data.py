@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
+from operator import itemgetter
 
 from ..engine.errors import InputError
 from ..engine.model import (
@@ -133,9 +134,11 @@ def input_values(offer: Offer) -> dict[str, object]:
 def holder_rows(table: HolderTable) -> list[tuple]:
     """Holder lines sorted by holder (stable), each with its source line number."""
     order = sorted(range(len(table)), key=table.holder_id.__getitem__)
-    return [
-        (i + 2, table.holder_id[i], table.units[i], table.method[i], table.status[i]) for i in order
-    ]
+    if len(order) < 2:
+        return [(i + 2, table.holder_id[i], table.units[i], table.method[i], table.status[i]) for i in order]
+    pick = itemgetter(*order)  # column by column, in C: a long tally costs no Python work per line
+    return list(zip(map((2).__add__, order), pick(table.holder_id), pick(table.units), pick(table.method),
+                    pick(table.status)))
 
 
 def table_rows(offer: Offer, holidays: list[dt.date] | None = None) -> dict[str, list[tuple]]:

@@ -33,7 +33,6 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from xml.sax.saxutils import escape as _xml_escape
@@ -45,7 +44,8 @@ from defusedxml.ElementTree import (
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..engine.errors import XlpyError
-from ..files.safety import read_part
+from ..files import deflate as fast
+from ..files.safety import inflate_part, read_part
 from ..files.serial_dates import serial_text
 
 __all__ = [
@@ -106,9 +106,6 @@ PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 CONTENT_TYPES = "[Content_Types].xml"
 
-#: Parts larger than this are deflated in parallel slices (pigz's technique).
-_PARALLEL_BYTES = 4 << 20
-_SLICE = 1 << 20
 
 # Characters XML 1.0 cannot hold (tab, line feed and carriage return can).
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -163,7 +160,13 @@ class Package:
     def read(self, name: str) -> bytes:
         if name not in self._data:
             try:
-                self._data[name] = read_part(self._zip, name, self.path.name)
+                info = self._infos.get(name)
+                if info is not None and (info.compress_type == zipfile.ZIP_DEFLATED and not info.flag_bits & 1
+                                         and info.file_size > fast.LARGE):
+                    # A long sheet: unpacked by the fast backend, bounded and CRC-checked as zipfile would.
+                    self._data[name] = inflate_part(self._raw(name)[1], info, self.path.name)
+                else:
+                    self._data[name] = read_part(self._zip, name, self.path.name)
             except KeyError:
                 raise PackageError(self.path.name, f"has no part {name}") from None
             except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # the directory lied, or the data is damaged
@@ -255,8 +258,8 @@ class Package:
         for name in self._order:
             if name in self._changed or name not in self._infos:
                 data = self._data[name]
-                crc = zlib.crc32(data)
-                comp = deflate(data, 1 if len(data) > _PARALLEL_BYTES else level)
+                crc = fast.crc32(data)
+                comp = fast.deflate(data, level)
                 method, size = 8, len(data)
             else:
                 info, comp = self._raw(name)
@@ -290,23 +293,6 @@ def _normpath(p: PurePosixPath) -> str:
         elif part not in (".", ""):
             parts.append(part)
     return "/".join(parts)
-
-
-def deflate(data: bytes, level: int = 6) -> bytes:
-    """Raw deflate of *data*; large data is compressed in parallel slices joined as one stream."""
-    if len(data) <= _PARALLEL_BYTES:
-        c = zlib.compressobj(level, zlib.DEFLATED, -15)
-        return c.compress(data) + c.flush()
-    view = memoryview(data)
-    slices = [view[i:i + _SLICE] for i in range(0, len(data), _SLICE)]
-
-    def one(k: int) -> bytes:
-        c = zlib.compressobj(level, zlib.DEFLATED, -15)
-        # Each slice but the last ends on a byte boundary (sync flush) so the pieces join into one stream.
-        return c.compress(slices[k]) + c.flush(zlib.Z_FINISH if k == len(slices) - 1 else zlib.Z_SYNC_FLUSH)
-
-    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
-        return b"".join(pool.map(one, range(len(slices))))
 
 
 def write_file(data: bytes, out: str | os.PathLike, before_replace: Callable[[], None] | None = None) -> Path:
@@ -513,7 +499,7 @@ class SheetXml:
         a, b = self._span(r1, r2)
         pat = re.compile(r' si="(\d+)"')
         found = [int(x) for x in pat.findall(self.text, 0, a)] + [int(x) for x in pat.findall(self.text, b)]
-        foreign = self._foreign(self.text[a:b], c1, c2)
+        foreign = self._foreign(a, b, c1, c2)
         if foreign:
             found += [int(x) for x in pat.findall(self.text, a, b)]
         return max(found, default=-1), foreign
@@ -546,7 +532,7 @@ class SheetXml:
         """
         a, b = self._span(r1, r2)
         if foreign is None and isinstance(new_rows, str) and fast:
-            foreign = self._foreign(self.text[a:b], c1, c2)
+            foreign = self._foreign(a, b, c1, c2)
         if isinstance(new_rows, str) and fast and not foreign:
             self.text = "".join((self.text[:a], new_rows, self.text[b:]))
             self.data_end = self.text.rindex(f"</{self.p}sheetData>")
@@ -578,14 +564,15 @@ class SheetXml:
     def _parse_rows_text(self, chunk: str):
         return [(r, o, c, "".join(x for _, x in cells)) for r, o, c, cells in self._parse_rows(chunk)]
 
-    def _foreign(self, chunk: str, c1: int, c2: int) -> bool:
-        """True when *chunk* holds a cell outside columns c1..c2 (or one without a reference)."""
+    def _foreign(self, a: int, b: int, c1: int, c2: int) -> bool:
+        """True when the text between positions *a* and *b* holds a cell outside columns c1..c2 (or one
+        without a reference); searched in place, the region is not copied."""
 
         # One pass: any cell not opening with r="<one of the columns><digit>" (another column, or
         # attributes in another order) sends the caller to the careful path.
         cols = "|".join(get_column_letter(c) for c in range(c1, c2 + 1))
         p = re.escape(self.p)
-        return re.search(rf'<{p}c(?:>|/>| (?!r="(?:{cols})\d))', chunk) is not None
+        return re.compile(rf'<{p}c(?:>|/>| (?!r="(?:{cols})\d))').search(self.text, a, b) is not None
 
     def set_cell(self, row: int, col: int, build: Callable[[str | None], str]) -> None:
         """Replace one cell; *build(style)* gives the new XML from the old cell's style."""

@@ -51,6 +51,8 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import ne
 from pathlib import Path
 
 from ..engine.compute import compute
@@ -422,8 +424,10 @@ class _Refresh:
                 self.problems.append(InputError(self.where("Calendar"), exc.value, exc.reason))
         if self.problems:
             raise InputErrors(_capped(self.problems))
+        from ..files.vector import ALLOCATOR  # numpy: loaded when a refresh runs
+
         try:
-            results = compute(offer, calendars.sessions)
+            results = compute(offer, calendars.sessions, ALLOCATOR)
         except (InputErrors, InputError) as exc:
             for p in getattr(exc, "problems", (exc,)):
                 self.problems.append(InputError(f"the refreshed workbook: {p.field}", p.value, p.reason,
@@ -456,7 +460,7 @@ class _Refresh:
         name = Path(rec.path).name if rec else "tally"
         t = self.tally
         if t.holders is not None:
-            tendered = sum(u for u, s in zip(t.holders.units, t.holders.status) if s != "withdrawn")
+            tendered = sum(compress(t.holders.units, map(ne, t.holders.status, repeat("withdrawn"))))
         else:
             tendered = t.tendered
         sheet, ref = self.lay.cell("Outstanding")

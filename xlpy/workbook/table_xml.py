@@ -1,0 +1,200 @@
+"""The XML of a table's data rows, written fast: ``<row>`` elements for a book's package (a refresh, a switch).
+
+A holder table of 100,000 lines is some 60 MB of sheet XML.  The rows are
+joined column-wise from constant pieces and per-row lists, with no Python
+work per cell, and the formula columns are written as shared formulas with
+the engine's value of each line saved beside them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from itertools import chain, repeat
+
+from openpyxl.utils import get_column_letter
+
+from .layout import Table
+
+__all__ = ["table_rows_xml"]
+
+
+_NEEDS_CARE = re.compile(r"[\x01-\x1f&<>]|_x|\x00\s|\s\x00")
+_MARKUP = re.compile(r"[\x01-\x1f&<>]")
+
+
+def _plain_text(values: Sequence[str]) -> bool:
+    """Whether every value goes into XML as it is: nothing to escape, no ``_x``, no space at either end."""
+    joined = "\x00".join(values)
+    if joined != joined.strip():
+        return False
+    if joined.isascii():  # the usual holder ids: a character class and three substring finds, all in C
+        return not (_MARKUP.search(joined) or "_x" in joined or "\x00 " in joined or " \x00" in joined)
+    return not _NEEDS_CARE.search(joined)
+
+
+def _input_cells(table: Table, rows: list[tuple], inputs: list[int], p: str, date1904: bool) -> list[list]:
+    """Column-wise: the XML of each input cell after its ``r`` and ``s`` attributes, as pieces.
+
+    Each column is a list of pieces, each a string (the same in every row) or
+    a list (one string per row): the pieces of a row, joined, are its cell.
+    Plain text and whole numbers keep their values as they are between
+    constant pieces, so a long column costs no string per cell.
+    """
+    from .package import number_text, serial, text_xml
+
+    def inner(v, textual: bool) -> str:
+        if v is None:
+            return "/>"
+        if textual or isinstance(v, str):
+            return f' t="inlineStr">{text_xml(str(v))}</{p}c>'
+        if isinstance(v, bool):
+            return f' t="b"><{p}v>{int(v)}</{p}v></{p}c>'
+        if isinstance(v, (dt.date, dt.datetime)):
+            return f"><{p}v>{serial(v, date1904)}</{p}v></{p}c>"
+        return f"><{p}v>{number_text(v)}</{p}v></{p}c>"
+
+    columns: list[list] = []
+    by_column = list(zip(*rows)) if rows else [(None,)] * len(inputs)
+    for j, i in enumerate(inputs):
+        textual = table.columns[i].fmt == "text"
+        values = by_column[j]
+        kinds = set(map(type, values))
+        # Plain text (the usual holder id): no escaping, no edge spaces; else cell by cell.
+        if textual and kinds == {str} and _plain_text(values):
+            columns.append([f' t="inlineStr"><{p}is><{p}t>', values, f"</{p}t></{p}is></{p}c>"])
+            continue
+        if not textual and kinds == {int}:
+            columns.append([f"><{p}v>", list(map(str, values)), f"</{p}v></{p}c>"])
+            continue
+        columns.append([[inner(v, textual) for v in values]])
+    return columns
+
+
+def _row_piece(pieces: list, r: int) -> str:
+    """Row *r*'s text of a column given as pieces (:func:`_input_cells`)."""
+    return "".join(x if isinstance(x, str) else x[r] for x in pieces)
+
+
+def _value_tails(values: Sequence, date1904: bool, formula: str, p: str) -> list:
+    """Each formula cell's XML after its ``r`` and ``s`` attributes (type, *formula*, saved value), as pieces.
+
+    Whole numbers (the usual column) stay a list between constant pieces, as
+    :func:`_input_cells` gives them; otherwise each distinct value is made
+    once (booleans apart from the numbers they equal).
+    """
+    from .saved_values import value_texts
+
+    kinds = set(map(type, values))
+    if kinds == {int}:
+        return [f">{formula}<{p}v>", list(map(str, values)), f"</{p}v></{p}c>"]
+    typed = bool in kinds
+    keys = list(zip(map(type, values), values)) if typed else values
+    made = {}
+    for key in set(keys):
+        (t, v), = value_texts([key[1] if typed else key], date1904)
+        made[key] = f"{t}>{formula}<{p}v>{v}</{p}v></{p}c>"
+    return [list(map(made.__getitem__, keys))]
+
+
+def table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | None], si: int, date1904: bool,
+                    prefix: str = "", saved: dict[str, Sequence] | None = None) -> str:
+    """The ``<row>`` elements of a table's data rows, formula columns as shared formulas.
+
+    The first two rows carry the shared formulas' masters; the rest are
+    joined column-wise from lists of cell pieces, no Python work per cell
+    (the fast path for a long tally).  *saved*, column key -> one value per
+    row, gives those formula cells their saved value (:mod:`xlpy.workbook.saved_values`).
+    """
+    from .package import escape_text
+    from .saved_values import value_texts
+
+    p = prefix
+    first = table.first_row
+    n = max(len(rows), 1)
+    last = first + n - 1
+    inputs = [i for i, c in enumerate(table.columns) if c.formula is None]
+    columns = _input_cells(table, rows, inputs, p, date1904)
+    saved = {c: v for c, v in (saved or {}).items() if len(v) == len(rows)}
+
+    def s_attr(i):
+        st = styles.get(table.first_col + i)
+        return f' s="{st}"' if st is not None else ""
+
+    # Shared formulas: (column index) -> (master row, si).
+    shared: dict[int, tuple[int, int]] = {}
+    for i, c in enumerate(table.columns):
+        if c.formula is None or "{index}" in c.formula:
+            continue
+        start = first + 1 if (c.first and c.first != c.formula) else first
+        if start < last:
+            shared[i] = (start, si)
+            si += 1
+
+    def formula_cell(i: int, row: int) -> str:
+        col = get_column_letter(table.first_col + i)
+        c = table.columns[i]
+        t = v = ""
+        if c.key in saved:
+            (t, v), = value_texts([saved[c.key][row - first]], date1904)
+            v = f"<{p}v>{v}</{p}v>"
+        if i in shared:
+            start, k = shared[i]
+            if row == start:
+                body = escape_text(table.row_formula(c, row)[1:])
+                return f'<{p}c r="{col}{row}"{s_attr(i)}{t}><{p}f t="shared" ref="{col}{start}:{col}{last}" ' \
+                       f'si="{k}">{body}</{p}f>{v}</{p}c>'
+            if row > start:
+                return f'<{p}c r="{col}{row}"{s_attr(i)}{t}><{p}f t="shared" si="{k}"/>{v}</{p}c>'
+        body = escape_text(table.row_formula(c, row)[1:])
+        return f'<{p}c r="{col}{row}"{s_attr(i)}{t}><{p}f>{body}</{p}f>{v}</{p}c>'
+
+    def slow_row(r: int) -> str:
+        row = first + r
+        out = [f'<{p}row r="{row}">']
+        for i, c in enumerate(table.columns):
+            col = get_column_letter(table.first_col + i)
+            if c.formula is None:
+                out.append(f'<{p}c r="{col}{row}"{s_attr(i)}' + _row_piece(columns[inputs.index(i)], r))
+            else:
+                out.append(formula_cell(i, row))
+        out.append(f"</{p}row>")
+        return "".join(out)
+
+    head = [slow_row(r) for r in range(min(2, n))]
+    if n <= 2 or any(i not in shared for i, c in enumerate(table.columns) if c.formula is not None):
+        return "".join(head) + "".join(slow_row(r) for r in range(2, n))
+    # Rows 3..n: constant pieces and per-row lists, interleaved row by row and joined in one go.
+    cells = []
+    for i, c in enumerate(table.columns):
+        f = f'<{p}f t="shared" si="{shared[i][1]}"/>' if i in shared else ""
+        if c.formula is None:
+            cells.append((s_attr(i), [x if isinstance(x, str) else x[2:] for x in columns[inputs.index(i)]]))
+        elif c.key in saved:
+            cells.append((s_attr(i), _value_tails(saved[c.key][2:], date1904, f, p)))
+        else:
+            cells.append((f"{s_attr(i)}>{f}</{p}c>", []))
+    return "".join(head) + _joined_rows(table, first + 2, last, cells, p)
+
+
+def _joined_rows(table: Table, first: int, last: int, cells: list[tuple[str, list]], p: str) -> str:
+    """Rows *first*..*last*: each cell its ``r``, then a constant (attributes) and its pieces.
+
+    A cell's pieces are strings (the same in every row) and lists (one string
+    per row), as :func:`_input_cells` gives them.  Neighbouring constants are
+    merged, then the constants and the lists are interleaved row by row by
+    iterators and joined once: no Python work per row or cell.
+    """
+    numbers = list(map(str, range(first, last + 1)))
+    seq: list = [f'<{p}row r="', numbers, '">']
+    for i, (constant, pieces) in enumerate(cells):
+        seq += [f'<{p}c r="{get_column_letter(table.first_col + i)}', numbers, f'"{constant}', *pieces]
+    seq.append(f"</{p}row>")
+    merged: list = []
+    for x in seq:
+        if isinstance(x, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += x
+        else:
+            merged.append(x)
+    return "".join(chain.from_iterable(zip(*[repeat(x) if isinstance(x, str) else x for x in merged])))
