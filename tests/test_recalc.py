@@ -170,13 +170,7 @@ def test_tampered_rows_evaluate_as_the_model_does(books, tmp_path, tamper):
     assert [(k, v, model.get(k)) for k, v in fast.items() if not _same(v, model.get(k))] == []
 
 
-def test_fast_load_reads_the_cells_openpyxl_reads(books, monkeypatch):
-    """The holder table read from the sheet's XML: every cell as openpyxl's own reader gives it."""
-    from xlpy.workbook import fastload
-
-    monkeypatch.setattr(fastload, "MIN_ROWS", 10)
-    path = books["holders"]
-    fast, slow = fastload._load(path), load_workbook(path)
+def _same_cells(fast, slow) -> None:
     assert fast.sheetnames == slow.sheetnames
     for a, b in zip(fast.worksheets, slow.worksheets):
         assert set(a._cells) == set(b._cells), a.title
@@ -184,7 +178,70 @@ def test_fast_load_reads_the_cells_openpyxl_reads(books, monkeypatch):
             d = a._cells[k]
             assert (d.value, d.data_type, d.number_format, d.style_id) == (
                 c.value, c.data_type, c.number_format, c.style_id), (a.title, k)
+
+
+def test_fast_load_reads_the_cells_openpyxl_reads(books, monkeypatch):
+    """The holder table read from the sheet's XML: every cell as openpyxl's own reader gives it."""
+    from xlpy.workbook import fastload
+
+    monkeypatch.setattr(fastload, "MIN_ROWS", 10)
+    path = books["holders"]
+    fast, slow = fastload._load(path), load_workbook(path)
+    _same_cells(fast, slow)
     assert set(fast.defined_names) == set(slow.defined_names)
+
+
+def test_fast_load_reads_a_refreshed_table_shared_formulas_and_all(books, tmp_path, monkeypatch):
+    """A refresh writes the formula columns as shared formulas: read fast, member by member as openpyxl shifts them."""
+    from xlpy.workbook import fastload
+    from xlpy.workbook.refresh_file import refresh_file
+
+    monkeypatch.setattr(fastload, "MIN_ROWS", 10)
+    book = tmp_path / "holders.xlsm"
+    shutil.copy(books["holders"], book)
+    wb = load_workbook(book)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    spec = next(c for c in table_columns(lay) if c.sheet == "Tenders")
+    ws = wb["Tenders"]  # holder, units, method, status: the four columns before the formulas
+    rows = [[ws.cell(r, spec.col - k).value for k in (4, 3, 2, 1)] for r in range(spec.first_row, spec.last_row + 1)]
+    tally = tmp_path / "today.csv"  # today's tally: seven lines fewer
+    tally.write_text("holder_id,units,method,status\n" + "".join(f"{h},{u},{m},{s}\n" for h, u, m, s in rows[:-7]),
+                     encoding="utf-8")
+    refresh_file(book, tally, backup=False)
+    import zipfile
+
+    with zipfile.ZipFile(book) as zf:
+        part = next(n for n in zf.namelist() if n.startswith("xl/worksheets/") and b'si="0"' in zf.read(n))
+        assert b'<f t="shared" si="0"/>' in zf.read(part)  # members, whose text only a shift gives
+    _same_cells(fastload._load(book), load_workbook(book))  # _load raises rather than fall back
+
+
+def test_fast_load_falls_back_on_a_shared_formula_it_cannot_shift(books, tmp_path, monkeypatch):
+    """A member whose master lies outside the table's rows: openpyxl's reader decides, and load still matches it."""
+    import zipfile
+
+    from openpyxl.utils import get_column_letter
+
+    from xlpy.workbook import fastload
+
+    monkeypatch.setattr(fastload, "MIN_ROWS", 10)
+    src = books["holders"]
+    wb = load_workbook(src)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    spec = next(c for c in table_columns(lay) if c.sheet == "Tenders")
+    out = tmp_path / "odd.xlsm"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            cell = f'<c r="{get_column_letter(spec.col)}{spec.first_row + 1}"'.encode()
+            if cell in data:  # the second row's cell: a member of a group with no master in the table
+                start = data.index(cell)
+                end = data.index(b"</c>", start) + 4
+                data = data[:start] + cell + b' s="0"><f t="shared" si="40"/></c>' + data[end:]
+            zout.writestr(info, data)
+    with pytest.raises(fastload._Fallback, match="master is not in the table"):
+        fastload._load(out)
+    _same_cells(fastload.load(out), load_workbook(out))
 
 
 def test_fast_load_reads_shared_strings_as_openpyxl_does(books, tmp_path, monkeypatch):

@@ -18,7 +18,13 @@ from repo_paths import DATA, PRICES, TALLY
 
 from xlpy.excel import vba
 from xlpy.workbook import data as bookdata
-from xlpy.workbook.formula_text import boolean_formula, canonical, same_formula, shifted
+from xlpy.workbook.formula_text import (
+    boolean_formula,
+    canonical,
+    row_shifter,
+    same_formula,
+    shifted,
+)
 
 VBA_FILTER = "xlsm:Calc MS Excel 2007 VBA XML"
 
@@ -59,6 +65,26 @@ def test_boolean_formulas_and_shared_formula_shift():
     # ECMA-376 18.3.1.40: a shared formula's relative references move with the cell; absolute ones stay.
     assert shifted("D5*$C$1+SUM(A5:B5)", "E5", "E9") == "D9*$C$1+SUM(A9:B9)"
     assert shifted("=B2", "C2", "D3") == "=C3"
+
+
+@pytest.mark.parametrize("formula", [
+    '=IF(F21="tendered",D21,0)',
+    "=IF(C21=C20,H20,0)+G21",
+    "=SUM($A$1:A21)+Sheet2!B3+'My Sheet'!C$4+SUM(5:6)+SUM(A:A)+\"A1{x}\"",
+    "=IF(FractionalPolicy=\"nearest\",ROUND(J21*RatioUnits/RatioScale,0),INT(J21*RatioUnits/RatioScale))",
+    "=1+1",
+])
+def test_a_column_of_shared_formula_cells_shifts_as_each_cell_does(formula):
+    at = row_shifter(formula, "G21", 5000)
+    assert at is not None
+    assert [at(r) for r in (22, 23, 999, 5000)] == [shifted(formula, "G21", f"G{r}") for r in (22, 23, 999, 5000)]
+
+
+def test_a_formula_the_rows_alone_cannot_shift_is_left_to_the_caller():
+    assert row_shifter('=A1+"abc', "G21", 100) is None  # not a formula the tokenizer reads
+    assert row_shifter("=[A1", "G21", 100) is None
+    assert row_shifter("A1", "G21", 100) is None  # a master's text is given with its "="
+    assert row_shifter("=A1", "21", 100) is None  # not a cell
 
 
 def test_boolean_input_accepted_as_formula():

@@ -8,10 +8,14 @@ with lxml and puts the same cells (value, type, style) into the worksheet.
 The table's cells share their style records with the workbook's (the
 validator reads them and never writes them).  Only what it is sure to read as
 openpyxl would is read this way: plain
-numbers, booleans, text (inline or shared) and formulas.  A row holding
-anything else (a date-formatted number, an error, a shared or array formula)
-sends the whole file to openpyxl's own reader, as does any workbook that is
-not a standard one or whose table is short.
+numbers, booleans, text (inline or shared) and formulas, shared formulas
+included (the form a refresh writes, and Excel's for a filled-down column):
+each member cell gets its master's text shifted to its row, as openpyxl's
+reader shifts it (:func:`~xlpy.workbook.formula_text.row_shifter`).  A row
+holding anything else (a date-formatted number, an error, an array formula, a
+shared formula reaching outside the table or across columns) sends the whole
+file to openpyxl's own reader, as does any workbook that is not a standard
+one or whose table is short.
 """
 
 from __future__ import annotations
@@ -62,7 +66,9 @@ def _table(pkg):
 
 
 _CELL = re.compile(
-    r'<c r="([A-Z]{1,3})(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?\s*(?:/>|>(?:<f>([^<]*)</f>(?:<v>[^<]*</v>|<v/>)?'
+    r'<c r="([A-Z]{1,3})(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?\s*(?:/>|>(?:'
+    r'(?:<f>([^<]*)</f>|<f t="shared"(?: ref="([A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?)")? si="(\d+)"(?:>([^<]*)</f>|/>))'
+    r'(?:<v>[^<]*</v>|<v/>)?'
     r'|<v>([^<]*)</v>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>|<v/>|<f/>)?</c>)')
 _GAP = re.compile(r'(?:\s|<row\b[^<>]*?>|</row>)*')
 _ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#\d+|amp|lt|gt|quot|apos);")
@@ -109,13 +115,14 @@ def _load(path: Path):
     cells = cell_map(ws)
     columns: dict[str, int] = {}
     first, last = table.first_row, table.last_row
+    shared = _SharedFormulas(first, last)
     pos = 0
     gap = _GAP.fullmatch
     for c in _CELL.finditer(chunk):
         if c.start() != pos and not gap(chunk, pos, c.start()):
             raise _Fallback("a cell not read")
         pos = c.end()
-        letters, r, s, t, f, v, text = c.groups()
+        letters, r, s, t, f, ref, si, master, v, text = c.groups()
         r = int(r)
         if not first <= r <= last:
             raise _Fallback("row outside the table")
@@ -127,6 +134,8 @@ def _load(path: Path):
         value: object = None
         if f is not None:
             value, kind = "=" + _unescape(f), "f"
+        elif si is not None:
+            value, kind = shared(si, ref, master, letters, r), "f"
         elif text is not None:
             if t != "inlineStr":
                 raise _Fallback("inline text in another type")
@@ -152,6 +161,37 @@ def _load(path: Path):
     if pos != len(chunk) and not gap(chunk, pos):
         raise _Fallback("a cell not read")
     return wb
+
+
+class _SharedFormulas:
+    """The shared formulas of the holder table's rows, each member's text as openpyxl's reader gives it."""
+
+    def __init__(self, first: int, last: int):
+        self.first, self.last = first, last
+        self.groups: dict[str, tuple[str, object]] = {}
+
+    def __call__(self, si: str, ref: str | None, master: str | None, letters: str, row: int) -> str:
+        from openpyxl.utils.cell import column_index_from_string, range_boundaries
+
+        from .formula_text import row_shifter
+
+        known = self.groups.get(si)
+        if known is not None:  # a member (openpyxl shifts the master even when a member repeats text)
+            column, at = known
+            if column != letters:
+                raise _Fallback("a shared formula across columns")
+            return at(row)
+        if master is None or ref is None:
+            raise _Fallback("a shared formula whose master is not in the table")
+        c1, r1, c2, r2 = range_boundaries(ref)
+        if not c1 == c2 == column_index_from_string(letters) or r1 != row or not self.first <= r1 <= r2 <= self.last:
+            raise _Fallback("a shared formula reaching outside the table's column")
+        text = "=" + _unescape(master)
+        at = row_shifter(text, f"{letters}{row}", r2)
+        if at is None:
+            raise _Fallback("a shared formula not shifted by rows alone")
+        self.groups[si] = (letters, at)
+        return text
 
 
 def _shared_strings(pkg) -> list[str]:

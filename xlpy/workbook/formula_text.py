@@ -21,18 +21,21 @@ tokens, so nothing inside a string is ever rewritten):
   case-sensitive), sheet names without their optional quotes;
 * numbers by value (``1.50`` is ``1.5``).
 
-:func:`shifted` gives a shared formula's text for one of its cells.
+:func:`shifted` gives a shared formula's text for one of its cells;
+:func:`row_shifter` gives it for every row of a filled-down column at the cost
+of a string format each.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.formula.translate import Translator
 
-__all__ = ["canonical", "same_formula", "boolean_formula", "shifted", "FormulaTextError"]
+__all__ = ["canonical", "same_formula", "boolean_formula", "shifted", "row_shifter", "FormulaTextError"]
 
 _PREFIXES = ("_XLFN.", "_XLWS.")
 _QUOTED_SHEET = re.compile(r"^'((?:[^']|'')+)'!")
@@ -143,3 +146,66 @@ def shifted(formula: str, origin: str, dest: str) -> str:
     bare = not formula.startswith("=")
     out = Translator("=" + formula if bare else formula, origin=origin).translate_formula(dest)
     return out[1:] if bare else out
+
+
+_CELL_PART = re.compile(r"(\$?[A-Za-z]{1,3}\$?)(\d+)")
+_ROW_PART = re.compile(r"(\$?)(\d+)")
+
+
+def row_shifter(formula: str, origin: str, last_row: int) -> Callable[[int], str] | None:
+    """What :func:`shifted` gives for the cells below *origin* in its column, as one function of the row.
+
+    *formula* (with ``=``) is a shared formula's master text at *origin*
+    (``"G21"``); the function gives its text in row *r* of the same column,
+    for rows up to *last_row*.  Each relative row number in the formula's
+    references (found by openpyxl's tokenizer, names and strings left alone)
+    becomes a slot, so a column of 100,000 cells costs a string format each,
+    not a tokenizer run each.  The function is checked against :func:`shifted`
+    at the first and the last row it serves; None when it differs there, or
+    when the formula cannot be read (the caller shifts cell by cell).
+    """
+    m = re.fullmatch(r"\$?([A-Z]{1,3})\$?(\d+)", origin)
+    if m is None or not formula.startswith("="):
+        return None
+    col, row0 = m.group(1), int(m.group(2))
+    try:
+        toks = Tokenizer(formula).items
+    except Exception:  # noqa: BLE001  (the tokenizer raises TokenizerError and plain ValueError/IndexError)
+        return None
+    pieces, bases = ["="], []
+
+    def slot(base: int) -> str:
+        bases.append(base)
+        return "{" + str(len(bases) - 1) + "}"
+
+    for t in toks:
+        value = t.value.replace("{", "{{").replace("}", "}}")
+        if t.type == Token.OPERAND and t.subtype == Token.RANGE:
+            sheet, bang, ref = value.rpartition("!")
+            parts = []
+            for part in ref.split(":"):
+                c, r = _CELL_PART.fullmatch(part), _ROW_PART.fullmatch(part)
+                if c and not c.group(1).endswith("$"):
+                    part = c.group(1) + slot(int(c.group(2)))
+                elif r and not r.group(1) and ":" in ref:
+                    part = slot(int(r.group(2)))
+                parts.append(part)
+            value = sheet + bang + ":".join(parts)
+        pieces.append(value)
+    fmt = "".join(pieces)
+    if not bases:
+        text = fmt.format()
+        at: Callable[[int], str] = lambda r: text
+    else:
+        def at(r: int) -> str:
+            d = r - row0
+            return fmt.format(*[b + d for b in bases])
+    for r in {row0 + 1, last_row}:
+        if r > row0:
+            try:
+                want = shifted(formula, origin, f"{col}{r}")
+            except Exception:  # noqa: BLE001  (a reference shifted off the sheet: leave it to the caller)
+                return None
+            if at(r) != want:
+                return None
+    return at
