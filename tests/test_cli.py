@@ -215,6 +215,21 @@ def test_bad_input_in_a_subprocess(case, tmp_path):
     assert listing(tmp_path) == before
 
 
+@pytest.mark.parametrize("kind, words", [
+    ("preferred", "charge on redemption (fair value less carrying amount) $"),
+    ("note", "loss on extinguishment (fair value less carrying amount) $"),
+])
+def test_build_names_a_charge_that_is_not_induced_as_what_it_is(capsys, tmp_path, kind, words):
+    """A ratio below R0 fails the induced-conversion test: the summary line does not call the charge induced."""
+    text = SEED.read_text(encoding="utf-8").replace("ratio = 7.94", "ratio = 3.0", 1)
+    text = text.replace('kind = "preferred"', f'kind = "{kind}"', 1)
+    offer = tmp_path / "offer.toml"
+    offer.write_text(text + "\n[extinguishment]\ncarrying_amount = 5000000\n", encoding="utf-8")
+    assert cli.main(["build", str(offer), "-o", str(tmp_path / "out.xlsm"), "--no-validate"]) == 0
+    out = capsys.readouterr().out
+    assert f"{words}1,074,580.00" in out and "induced charge" not in out, out  # 822,000 x 7.39 - 5,000,000
+
+
 def test_seed_in_a_subprocess(tmp_path):
     proc = xlpy("compute", str(SEED), "--json", cwd=tmp_path)
     assert proc.returncode == 0

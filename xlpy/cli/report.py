@@ -25,6 +25,20 @@ def fmt_ratio(n) -> str:
     return f"{Decimal(n).normalize():f}"
 
 
+#: What each kind of charge is called in a one-line summary (``xlpy build``).
+CHARGE_WORDS = {
+    "deemed_dividend": "induced charge",
+    "inducement_expense": "induced charge",
+    "redemption": "charge on redemption (fair value less carrying amount)",
+    "extinguishment_loss": "loss on extinguishment (fair value less carrying amount)",
+}
+
+
+def charge_words(r) -> str:
+    """The words for *r*'s charge: an induced charge only when the induced-conversion test passed."""
+    return CHARGE_WORDS[r.charge_kind]
+
+
 def results_table(offer, r) -> str:
     """A readable summary of :class:`~xlpy.engine.Results` (figures rounded for display only).
 

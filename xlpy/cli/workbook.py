@@ -141,7 +141,7 @@ def run_build(args: argparse.Namespace) -> int:
     from ..workbook import progress
     from ..workbook.build import build_workbook
     from ..workbook.validate import validate
-    from .report import fmt_count, fmt_money
+    from .report import charge_words, fmt_count, fmt_money
 
     _progress(args)
     offer_path = Path(args.offer) if args.offer else seed_offer_path()
@@ -151,7 +151,7 @@ def run_build(args: argparse.Namespace) -> int:
     with progress.step(f"writing {out.name}"):
         build_workbook(offer, results, out, record=_sources_record(offer_path, offer, out))
     print(f"built {out}: {offer.issuer}, {fmt_count(results.units_accepted)} units accepted, "
-          f"{fmt_count(results.common_issued)} common issued, induced charge {fmt_money(results.charge)}")
+          f"{fmt_count(results.common_issued)} common issued, {charge_words(results)} {fmt_money(results.charge)}")
     if args.no_validate:
         return EXIT_OK
     report = validate(out, offer_path, _legs(args), args.require_libreoffice)
