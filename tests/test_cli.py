@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from decimal import Decimal, InvalidOperation
@@ -228,6 +229,22 @@ def test_build_names_a_charge_that_is_not_induced_as_what_it_is(capsys, tmp_path
     assert cli.main(["build", str(offer), "-o", str(tmp_path / "out.xlsm"), "--no-validate"]) == 0
     out = capsys.readouterr().out
     assert f"{words}1,074,580.00" in out and "induced charge" not in out, out  # 822,000 x 7.39 - 5,000,000
+
+
+def test_build_refuses_holder_ids_a_worksheet_cannot_hold_faithfully(capsys, tmp_path):
+    """A control character, and two ids Excel's "=" takes for one holder: named by row, nothing written."""
+    shutil.copytree(NOTES.parent / "data", tmp_path / "data")
+    tally = tmp_path / "data" / "notes-capped-tally.csv"
+    tally.write_text(tally.read_text(encoding="utf-8") + "odd-20,51,certificate,tendered\nCTL\x01X,10,book-entry,"
+                     "tendered\n", encoding="utf-8")
+    offer = tmp_path / NOTES.name
+    shutil.copy(NOTES, offer)
+    rows = len(tally.read_text(encoding="utf-8").splitlines())
+    assert cli.main(["build", str(offer), "-o", str(tmp_path / "out.xlsm")]) == 2
+    err = capsys.readouterr().err
+    assert f"row {rows}, column holder: holds a control character" in err, err
+    assert f"row {rows - 1}, column holder: differs from the holder id on row" in err and "('ODD-20')" in err, err
+    assert "Traceback" not in err and not (tmp_path / "out.xlsm").exists()
 
 
 def test_seed_in_a_subprocess(tmp_path):

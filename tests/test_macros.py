@@ -436,6 +436,8 @@ HOSTILE = {
     "control character": (_lines(("A\x07B", "5")), ["row 2, column holder", "control character"]),
     "binary garbage": (bytes(range(256)) * 4, ["bad.csv"]),
     "huge text": (_lines(("x" * 40000, "5")), ["longer than a cell holds"]),
+    "ids differing only in case": (_lines(("ODD-1", "5"), ("odd-1", "6")),
+                                   ["row 3, column holder", "from the holder id on row 2 ('ODD-1') only in letter case"]),
     "empty": (b"", ["no header row"]),
 }
 

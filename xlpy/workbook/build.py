@@ -382,6 +382,14 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
         first, last = bookdata.holiday_range(offer)
         holidays = calendars.holidays(offer.consideration.formula.calendar, first, last)
     lay = layout(bookdata.shape_for(offer, len(holidays)))
+    holders = offer.tally.holders
+    if holders is not None:  # what a worksheet cannot hold faithfully: refused before anything is written
+        from ..engine.errors import InputErrors
+        from ..files.sources import _capped
+
+        found = bookdata.holder_problems(holders, holders.source or "tally", lay.table("tblTenders")[1].first_row)
+        if found:
+            raise InputErrors(_capped(found))
     when = build_time()
     rec = {"BuiltWith": f"xlpy {__version__}", "BuiltAt": when.strftime("%Y-%m-%d %H:%M:%S"), "RefreshedAt": "never"}
     rec.update(record or {})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
@@ -139,6 +140,51 @@ def holder_rows(table: HolderTable) -> list[tuple]:
     pick = itemgetter(*order)  # column by column, in C: a long tally costs no Python work per line
     return list(zip(map((2).__add__, order), pick(table.holder_id), pick(table.units), pick(table.method),
                     pick(table.status)))
+
+
+#: What a worksheet holds: digits of a number kept exactly, characters in a cell, rows.
+EXCEL_DIGITS, EXCEL_TEXT, EXCEL_ROWS = 15, 32767, 1_048_576
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def holder_problems(table: HolderTable, name: str, first_row: int) -> list[InputError]:
+    """What a workbook cannot hold faithfully in a holder table starting at *first_row*, line by line.
+
+    Lines past the last row, control characters and over-long text in a
+    holder id, units beyond Excel's 15 exact digits, and holder ids that
+    differ only in letter case (Excel's ``=`` ignores case, so the
+    workbook's per-holder totals would join two holders the engine keeps
+    apart).  *name* is the tally as the messages name it; rows count from
+    the file's header (row 1).
+    """
+    found = []
+    if first_row + len(table) - 1 > EXCEL_ROWS:
+        found.append(InputError(name, len(table), f"has more lines than a worksheet holds below row {first_row}"))
+    ids = table.holder_id
+    if _CONTROL.search("".join(ids)) or max(map(len, ids), default=0) > EXCEL_TEXT:
+        for i, h in enumerate(ids):
+            if _CONTROL.search(h):
+                found.append(InputError(f"{name}: row {i + 2}, column holder", h,
+                                        "holds a control character, which a workbook cannot store"))
+            elif len(h) > EXCEL_TEXT:
+                found.append(InputError(f"{name}: row {i + 2}, column holder", h[:40] + "...",
+                                        f"is longer than a cell holds ({EXCEL_TEXT:,} characters)"))
+    if max(table.units, default=0) >= 10**EXCEL_DIGITS:
+        for i, u in enumerate(table.units):
+            if u >= 10**EXCEL_DIGITS:
+                found.append(InputError(f"{name}: row {i + 2}, column units", u,
+                                        f"has more than {EXCEL_DIGITS} digits, which Excel cannot hold exactly"))
+    if len(set(map(str.lower, ids))) != len(set(ids)):  # two spellings of one id: found line by line
+        first: dict[str, tuple[int, str]] = {}
+        for i, h in enumerate(ids):
+            j, seen = first.setdefault(h.lower(), (i, h))
+            if seen != h:
+                found.append(InputError(
+                    f"{name}: row {i + 2}, column holder", h,
+                    f"differs from the holder id on row {j + 2} ({seen!r}) only in letter case: Excel compares "
+                    "text without regard to case and would count the two lines as one holder, the engine as two; "
+                    "spell them alike if they are one holder, or make them differ otherwise"))
+    return found
 
 
 def table_rows(offer: Offer, holidays: list[dt.date] | None = None) -> dict[str, list[tuple]]:

@@ -49,7 +49,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import re
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import ne
@@ -88,9 +87,6 @@ __all__ = [
 
 #: File suffixes a recorded source may have; any other recorded text is a description, not a file.
 DATA_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
-#: Excel holds 15 significant digits and 32,767 characters in a cell; a sheet has 1,048,576 rows.
-EXCEL_DIGITS, EXCEL_TEXT, EXCEL_ROWS = 15, 32767, 1_048_576
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 
@@ -356,25 +352,8 @@ class _Refresh:
 
     def _check_holders(self, name: str, table: HolderTable) -> None:
         """What Excel cannot hold faithfully, line by line (read_tally has checked the rest)."""
-        found = []
         lay = self.lay if self.shape.tally == "holders" else layout(dataclasses.replace(self.shape, tally="holders"))
-        first = lay.table("tblTenders")[1].first_row
-        if first + len(table) - 1 > EXCEL_ROWS:
-            found.append(InputError(name, len(table), f"has more lines than a worksheet holds below row {first}"))
-        ids = table.holder_id
-        if _CONTROL.search("".join(ids)) or max(map(len, ids), default=0) > EXCEL_TEXT:
-            for i, h in enumerate(ids):
-                if _CONTROL.search(h):
-                    found.append(InputError(f"{name}: row {i + 2}, column holder", h,
-                                            "holds a control character, which a workbook cannot store"))
-                elif len(h) > EXCEL_TEXT:
-                    found.append(InputError(f"{name}: row {i + 2}, column holder", h[:40] + "...",
-                                            f"is longer than a cell holds ({EXCEL_TEXT:,} characters)"))
-        if max(table.units, default=0) >= 10**EXCEL_DIGITS:
-            for i, u in enumerate(table.units):
-                if u >= 10**EXCEL_DIGITS:
-                    found.append(InputError(f"{name}: row {i + 2}, column units", u,
-                                            f"has more than {EXCEL_DIGITS} digits, which Excel cannot hold exactly"))
+        found = bookdata.holder_problems(table, name, lay.table("tblTenders")[1].first_row)
         if found:
             raise InputErrors(sources._capped(found))
 
@@ -396,9 +375,9 @@ class _Refresh:
         found = []
         for d in days:
             for what, v in (("price", d.price), ("volume", d.volume)):
-                if len(v.normalize().as_tuple().digits) > EXCEL_DIGITS:
+                if len(v.normalize().as_tuple().digits) > bookdata.EXCEL_DIGITS:
                     found.append(InputError(f"{path.name}: {d.date.isoformat()}, column {what}", v,
-                                            f"has more than {EXCEL_DIGITS} significant digits, which Excel "
+                                            f"has more than {bookdata.EXCEL_DIGITS} significant digits, which Excel "
                                             "cannot hold exactly"))
         if found:
             self.problems.extend(found)
