@@ -356,8 +356,11 @@ def _has(column, word):
     return np.isin(codes, [k for k, w in enumerate(words) if w == word])
 
 
-def _line_arrays(found, columns, method, status, n):
-    """The units and word codes as numpy arrays, for :mod:`xlpy.files.vector` (None when not read as such)."""
+def _line_arrays(found, columns, method, status, n, ids, joined):
+    """The units, word codes and the ids' digest as numpy arrays, for :mod:`xlpy.files.vector`.
+
+    None when not read as such; *joined* (``"\\0".join(ids)``, or None) spares the digest a join.
+    """
     if "guaranteed" in found or type(columns[found["units"]]) is not _Whole:
         return None
     words = {}
@@ -365,7 +368,28 @@ def _line_arrays(found, columns, method, status, n):
         words[key] = _word_codes(columns[found[key]] if key in found else None, ours, n)
         if words[key] is None:
             return None
-    return {"units": columns[found["units"]].array, **words}
+    from .vector import holder_digest
+
+    return {"units": columns[found["units"]].array, **words, "holders": holder_digest(ids, joined)}
+
+
+#: The characters ``str.strip`` removes that ASCII text can hold.
+ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def _holder_ids(raw):
+    """``(ids, joined)``: the ids stripped, as a tuple, and ``"\\0".join(ids)`` when that was taken (else None).
+
+    Joined, the ids are checked for spaces at C speed: an ASCII tally without
+    any needs no stripping line by line.
+    """
+    try:
+        joined = "\0".join(raw)
+    except TypeError:  # numbers from a spreadsheet
+        return tuple(map(str.strip, map(str, raw))), None
+    if joined.isascii() and not any(map(joined.__contains__, ASCII_SPACE)):
+        return tuple(raw), joined
+    return tuple(map(str.strip, raw)), None
 
 
 def _xlsx_columns(path: Path, mapping: ColumnMapping):
@@ -431,11 +455,10 @@ def _tally_from_columns(name, headers, columns, mapping):
     raw_units = columns[found["units"]]
     units = _whole_column(raw_units, name, units_col, problems)
     ids_raw = columns[found["holder_id"]]
-    try:
-        ids = tuple(map(str.strip, ids_raw))
-    except TypeError:  # numbers from a spreadsheet
-        ids = tuple(map(str.strip, map(str, ids_raw)))
-    if "" in ids:
+    ids, joined = _holder_ids(ids_raw)
+    # joined: an empty id is two separators together, or one at an end
+    blank = "" in ids if joined is None else not joined or "\0\0" in joined or "\0" in (joined[0], joined[-1])
+    if blank:
         for i, h in enumerate(ids):
             if not h:
                 problems.append(InputError(f"{name}: row {i + 2}, column {headers[found['holder_id']]}",
@@ -459,7 +482,7 @@ def _tally_from_columns(name, headers, columns, mapping):
                         headers[found["status"]], "tendered", problems)
     else:
         status = [mapping.defaults.get("status", "tendered")] * n
-    arrays = None if problems else _line_arrays(found, columns, method, status, n)
+    arrays = None if problems else _line_arrays(found, columns, method, status, n, ids, joined)
     if arrays is not None:
         failed_not_guaranteed = bool((_has(arrays["status"], "failed") & ~_has(arrays["method"], "guaranteed")).any())
     else:

@@ -16,9 +16,11 @@ Before any step it checks that no product or sum can reach 2**63; when one
 could, that step is left to the engine's own Python path.  The property
 tests (``tests/test_vector.py``) compare the two on random tallies.
 
-Holder lines are grouped by the ids' (Python) hashes: a line whose hash no
-other line has is its holder's only line; the few lines whose hash may repeat
-are summed by the id itself, so a collision never merges two holders.
+Holder lines are grouped by a 64-bit digest of each id (:func:`holder_digest`,
+computed on the ids' UTF-8 bytes at numpy speed; Python's ``hash`` when it
+cannot be): a line whose digest no other line has is its holder's only line;
+the few lines whose digest may repeat are summed by the id itself, so a
+collision never merges two holders.
 """
 
 from __future__ import annotations
@@ -32,12 +34,14 @@ from ..engine.allocation import Count, Delivery
 from ..engine.model import Tally
 from ..engine.numbers import ONE, ZERO
 
-__all__ = ["ALLOCATOR", "Allocator", "LIMIT", "MIN_LINES", "count_tally", "deliver"]
+__all__ = ["ALLOCATOR", "Allocator", "LIMIT", "MIN_LINES", "count_tally", "deliver", "holder_digest"]
 
 #: Every integer the vectorised path computes stays below this (int64).
 LIMIT = 2**63
 #: Tallies shorter than this are left to the engine: numpy's set-up costs more than it saves.
 MIN_LINES = 1_000
+#: Ids longer than this (in UTF-8 bytes) are digested by Python's ``hash`` instead.
+DIGEST_BYTES = 32
 
 
 def count_tally(tally: Tally, max_units: int | None = None, odd_lot: int | None = None,
@@ -54,7 +58,7 @@ def count_tally(tally: Tally, max_units: int | None = None, odd_lot: int | None 
     columns = _columns(table)
     if columns is None:  # a line of 2**63 units or more
         return allocation.count_tally(tally, max_units, odd_lot)
-    units, status, method = columns
+    units, status, method, digest = columns
     if _magnitude(units) * n >= LIMIT:  # a sum of units could reach 2**63
         return allocation.count_tally(tally, max_units, odd_lot)
     live = ~_is(status, "withdrawn")
@@ -62,7 +66,7 @@ def count_tally(tally: Tally, max_units: int | None = None, odd_lot: int | None 
     guaranteed = live & _is(method, "guaranteed")
     tendered = int(units[live].sum())
     failed = int(units[_is(status, "failed")].sum())
-    per_holder = _per_holder(table.holder_id, good, units)
+    per_holder = _per_holder(table.holder_id, good, units, digest=digest)
     holders = per_holder[per_holder != 0]
     eligible = tendered - failed
     odd_units = 0
@@ -84,21 +88,22 @@ def count_tally(tally: Tally, max_units: int | None = None, odd_lot: int | None 
 
 
 def _columns(table):
-    """``(units, status, method)``: units as int64, each word column as ``(codes, words)``.
+    """``(units, status, method, digest)``: units as int64, each word column as ``(codes, words)``.
 
-    A table read by :func:`xlpy.files.sources.read_tally` carries them (``_arrays``);
-    any other is converted here.  None when a line's units do not fit in int64.
+    A table read by :func:`xlpy.files.sources.read_tally` carries them (``_arrays``,
+    with the ids' :func:`holder_digest` when it was taken, else None); any other
+    is converted here (digest None).  None when a line's units do not fit in int64.
     """
     arrays = vars(table).get("_arrays")
     if arrays is not None and len(arrays["units"]) == len(table):
-        return arrays["units"], arrays["status"], arrays["method"]
+        return arrays["units"], arrays["status"], arrays["method"], arrays.get("holders")
     try:
         units = np.fromiter(table.units, dtype=np.int64, count=len(table))
     except OverflowError:
         return None
     status = np.asarray(table.status, dtype=object)
     method = np.asarray(table.method, dtype=object)
-    return units, (status, None), (method, None)
+    return units, (status, None), (method, None), None
 
 
 def _is(column, word: str) -> np.ndarray:
@@ -116,14 +121,20 @@ def _magnitude(values: np.ndarray) -> int:
     return max(abs(int(values.min())), abs(int(values.max())))
 
 
-def _per_holder(ids, good: np.ndarray, units: np.ndarray, key=hash) -> np.ndarray:
+def _per_holder(ids, good: np.ndarray, units: np.ndarray, key=hash, digest=None) -> np.ndarray:
     """Units of the *good* lines summed per holder id, in no particular order.
 
-    A line whose id's hash no other line has is its holder's only line; the
-    few lines whose hash may repeat are summed by the id itself, so a hash
-    collision never merges two holders.  (*key*: the hash; the tests pass one that collides.)
+    A line whose id's digest no other line has is its holder's only line; the
+    few lines whose digest may repeat are summed by the id itself, so a
+    collision never merges two holders.  *digest*: the ids' :func:`holder_digest`
+    when already taken; *key*: a hash per id, used when the digest cannot be
+    taken or *key* is not ``hash`` (the tests pass one that collides).
     """
-    digest = np.fromiter(map(key, ids), dtype=np.int64, count=len(ids))[good].view(np.uint64)
+    if digest is None and key is hash:
+        digest = holder_digest(ids)
+    if digest is None:
+        digest = np.fromiter(map(key, ids), dtype=np.int64, count=len(ids)).view(np.uint64)
+    digest = digest[good]
     units = units[good]
     shared = _shared_hashes(digest)
     if not shared.any():
@@ -134,6 +145,56 @@ def _per_holder(ids, good: np.ndarray, units: np.ndarray, key=hash) -> np.ndarra
     for holder, u in zip(map(ids.__getitem__, lines), units[shared].tolist()):
         sums[holder] = get(holder, 0) + u
     return np.concatenate((units[~shared], np.fromiter(sums.values(), dtype=np.int64, count=len(sums))))
+
+
+def holder_digest(ids, joined: str | None = None) -> np.ndarray | None:
+    """A 64-bit digest of each id (uint64): equal ids have equal digests; unequal ones almost never do.
+
+    Taken from the ids' UTF-8 bytes, eight at a time, mixed by the splitmix64
+    finaliser (an id of up to 8 bytes gets a digest no other id can have).
+    *joined*: ``"\\0".join(ids)``, when the caller already has it.  None when an
+    id holds a NUL or is longer than :data:`DIGEST_BYTES`: hash those.
+    """
+    n = len(ids)
+    if joined is None:
+        try:
+            joined = "\0".join(ids)
+        except TypeError:  # not all text
+            return None
+    if not n or joined.count("\0") != n - 1:
+        return None
+    raw = joined.encode("utf-8", "surrogatepass") + b"\0"
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    width = len(raw) // n - 1
+    if len(raw) % n == 0 and not buf[width::width + 1].any():  # every id *width* bytes long
+        if width > DIGEST_BYTES:
+            return None
+        words = -(-width // 8) or 1
+        padded = np.zeros((n, 8 * words), dtype=np.uint8)
+        padded[:, :width] = buf.reshape(n, width + 1)[:, :width]
+    else:
+        lengths = np.diff(np.flatnonzero(buf == 0), prepend=-1) - 1
+        width = int(lengths.max())
+        if width > DIGEST_BYTES:
+            return None
+        words = -(-width // 8) or 1
+        padded = np.zeros((n, 8 * words), dtype=np.uint8)
+        padded[np.arange(8 * words) < lengths[:, None]] = buf[buf != 0]
+    columns = padded.view(np.uint64)
+    digest = _mix(columns[:, 0].copy())
+    for j in range(1, words):
+        digest = _mix(digest ^ columns[:, j])
+    return digest
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser, in place on uint64: a bijection that spreads every input bit over all 64."""
+    h ^= h >> np.uint64(30)
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(0x94D049BB133111EB)
+    h ^= h >> np.uint64(31)
+    return h
 
 
 def _shared_hashes(digest: np.ndarray) -> np.ndarray:
