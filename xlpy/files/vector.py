@@ -19,8 +19,9 @@ tests (``tests/test_vector.py``) compare the two on random tallies.
 Holder lines are grouped by a 64-bit digest of each id (:func:`holder_digest`,
 computed on the ids' UTF-8 bytes at numpy speed; Python's ``hash`` when it
 cannot be): a line whose digest no other line has is its holder's only line;
-the few lines whose digest may repeat are summed by the id itself, so a
-collision never merges two holders.
+the few lines whose digest may repeat are summed by the digest when it is
+exact (ids of up to 8 bytes), else by the id itself, so a collision never
+merges two holders.
 """
 
 from __future__ import annotations
@@ -128,20 +129,24 @@ def _per_holder(ids, good: np.ndarray, units: np.ndarray, key=hash, digest=None)
     """Units of the *good* lines summed per holder id, in no particular order.
 
     A line whose id's digest no other line has is its holder's only line; the
-    few lines whose digest may repeat are summed by the id itself, so a
-    collision never merges two holders.  *digest*: the ids' :func:`holder_digest`
-    when already taken; *key*: a hash per id, used when the digest cannot be
-    taken or *key* is not ``hash`` (the tests pass one that collides).
+    few lines whose digest may repeat are summed by the digest when it is exact
+    (one id, one digest), else by the id itself, so a collision never merges
+    two holders.  *digest*: the ids' :func:`holder_digest` when already taken;
+    *key*: a hash per id, used when the digest cannot be taken or *key* is not
+    ``hash`` (the tests pass one that collides).
     """
     if digest is None and key is hash:
         digest = holder_digest(ids)
     if digest is None:
-        digest = np.fromiter(map(key, ids), dtype=np.int64, count=len(ids)).view(np.uint64)
+        digest = np.fromiter(map(key, ids), dtype=np.int64, count=len(ids)).view(np.uint64), False
+    digest, exact = digest
     digest = digest[good]
     units = units[good]
     shared = _shared_hashes(digest)
     if not shared.any():
         return units
+    if exact:
+        return np.concatenate((units[~shared], _sums_by(digest[shared], units[shared])))
     lines = np.flatnonzero(good)[shared].tolist()
     sums: dict[str, int] = {}
     get = sums.get
@@ -150,13 +155,22 @@ def _per_holder(ids, good: np.ndarray, units: np.ndarray, key=hash, digest=None)
     return np.concatenate((units[~shared], np.fromiter(sums.values(), dtype=np.int64, count=len(sums))))
 
 
-def holder_digest(ids, joined: str | None = None) -> np.ndarray | None:
-    """A 64-bit digest of each id (uint64): equal ids have equal digests; unequal ones almost never do.
+def _sums_by(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """*values* summed per distinct key (int64, exact: the caller has bounded the sums), in key order."""
+    order = np.argsort(keys)
+    keys = keys[order]
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    return np.add.reduceat(values[order], starts)
+
+
+def holder_digest(ids, joined: str | None = None) -> tuple[np.ndarray, bool] | None:
+    """``(digest, exact)``: a 64-bit digest of each id (uint64); equal ids have equal digests.
 
     Taken from the ids' UTF-8 bytes, eight at a time, mixed by the splitmix64
-    finaliser (an id of up to 8 bytes gets a digest no other id can have).
-    *joined*: ``"\\0".join(ids)``, when the caller already has it.  None when an
-    id holds a NUL or is longer than :data:`DIGEST_BYTES`: hash those.
+    finaliser (a bijection).  *exact*: no id is longer than 8 bytes, so no two
+    ids share a digest; otherwise unequal ids almost never do.  *joined*:
+    ``"\\0".join(ids)``, when the caller already has it.  None when an id holds
+    a NUL or is longer than :data:`DIGEST_BYTES`: hash those.
     """
     n = len(ids)
     if joined is None:
@@ -187,7 +201,7 @@ def holder_digest(ids, joined: str | None = None) -> np.ndarray | None:
     digest = _mix(columns[:, 0].copy())
     for j in range(1, words):
         digest = _mix(digest ^ columns[:, j])
-    return digest
+    return digest, words == 1
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
@@ -201,25 +215,26 @@ def _mix(h: np.ndarray) -> np.ndarray:
 
 
 def _shared_hashes(digest: np.ndarray) -> np.ndarray:
-    """Lines that may share their hash with another line (all that do, and a few that do not).
+    """Lines that may share their digest with another line (all that do, and almost none that do not).
 
-    Each round counts the candidate lines per bucket of 22 bits of the hash
-    (a ``bincount``, cheaper than a hash table); a line alone in its bucket
-    has a hash no other line has.  Three rounds take three bit ranges.
+    One sort of ``(digest's top bits, line)`` packed in a uint64 (numpy sorts
+    a million in ~15 ms, where a hash table takes several times that): lines
+    next to one another with the same top bits are the candidates.  The line
+    takes the low ``b`` bits (2**b >= lines); the top ``64 - b`` of the digest
+    (44 for a million lines) rarely repeat by chance.
     """
-    candidates = None  # every line, before the first round
-    for shift in (42, 20, 0):
-        m = len(digest) if candidates is None else len(candidates)
-        if m < 2:
-            break
-        bits = min(22, max(8, (4 * m).bit_length()))
-        part = digest if candidates is None else digest[candidates]
-        bucket = ((part >> np.uint64(shift)) & np.uint64((1 << bits) - 1)).astype(np.intp)
-        kept = np.bincount(bucket, minlength=1 << bits)[bucket] > 1
-        candidates = np.flatnonzero(kept) if candidates is None else candidates[kept]
-    shared = np.zeros(len(digest), dtype=bool)
-    if candidates is not None:  # (None: fewer than two lines, none shared)
-        shared[candidates] = True
+    n = len(digest)
+    shared = np.zeros(n, dtype=bool)
+    if n < 2:
+        return shared
+    b = np.uint64((n - 1).bit_length())
+    packed = (digest >> b << b) | np.arange(n, dtype=np.uint64)
+    packed.sort()
+    top = packed >> b
+    same = top[1:] == top[:-1]
+    lines = (packed & ((np.uint64(1) << b) - np.uint64(1))).astype(np.intp)
+    shared[lines[1:][same]] = True
+    shared[lines[:-1][same]] = True
     return shared
 
 
