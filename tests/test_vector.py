@@ -180,6 +180,8 @@ def test_a_read_tally_carries_the_same_lines_as_arrays(tmp_path):
 ID_KINDS = (
     st.integers(0, 40).map(lambda i: f"H{i:07d}"),
     st.integers(0, 40).map(lambda i: f"ACCOUNT-{i:012d}"),
+    st.integers(0, 40).map(lambda i: f"{i:016d}"),
+    st.integers(0, 40).map(lambda i: f"{i:05d}"),
     st.integers(0, 40).map(lambda i: f"H{i}"),
     st.text(alphabet="ab\0 \té€\U0001f600", max_size=vector.DIGEST_BYTES // 4 + 3),
     st.text(max_size=3),

@@ -178,29 +178,35 @@ def holder_digest(ids, joined: str | None = None) -> tuple[np.ndarray, bool] | N
             joined = "\0".join(ids)
         except TypeError:  # not all text
             return None
-    if not n or joined.count("\0") != n - 1:
+    if not n:
         return None
-    raw = joined.encode("utf-8", "surrogatepass") + b"\0"
-    buf = np.frombuffer(raw, dtype=np.uint8)
-    width = len(raw) // n - 1
-    if len(raw) % n == 0 and not buf[width::width + 1].any():  # every id *width* bytes long
+    raw = joined.encode("utf-8", "surrogatepass")
+    total = len(raw) + 1  # each id and the NUL after it
+    buf = np.frombuffer(raw + bytes(9), dtype=np.uint8)  # the last id's NUL, and room to read a word past it
+    nul = buf[:total] == 0
+    if np.count_nonzero(nul) != n:  # an id holds a NUL
+        return None
+    width = total // n - 1
+    if total % n == 0 and nul[width::width + 1].all():  # every id *width* bytes: read its words in place
         if width > DIGEST_BYTES:
             return None
         words = -(-width // 8) or 1
-        padded = np.zeros((n, 8 * words), dtype=np.uint8)
-        padded[:, :width] = buf.reshape(n, width + 1)[:, :width]
-    else:
-        lengths = np.diff(np.flatnonzero(buf == 0), prepend=-1) - 1
+        columns = [np.ndarray((n,), "<u8", buf, 8 * j, (width + 1,)) for j in range(words)]
+        tail = width - 8 * (words - 1)  # the bytes of the last word that are the id's
+        if tail < 8:
+            columns[-1] = columns[-1] & np.uint64((1 << 8 * tail) - 1)
+    else:  # ids of several lengths: zero-padded to the longest
+        lengths = np.diff(np.flatnonzero(nul), prepend=-1) - 1
         width = int(lengths.max())
         if width > DIGEST_BYTES:
             return None
         words = -(-width // 8) or 1
         padded = np.zeros((n, 8 * words), dtype=np.uint8)
-        padded[np.arange(8 * words) < lengths[:, None]] = buf[buf != 0]
-    columns = padded.view(np.uint64)
-    digest = _mix(columns[:, 0].copy())
-    for j in range(1, words):
-        digest = _mix(digest ^ columns[:, j])
+        padded[np.arange(8 * words) < lengths[:, None]] = buf[:total][~nul]
+        columns = list(padded.view("<u8").T)
+    digest = _mix(columns[0].astype(np.uint64))
+    for column in columns[1:]:
+        digest = _mix(digest ^ column)
     return digest, words == 1
 
 
