@@ -238,3 +238,20 @@ def test_a_read_tally_strips_ids_before_it_groups_them(tmp_path):
         with pytest.raises(InputErrors) as info:
             read_tally(path)
         assert [p.field for p in info.value.problems] == [f"t.csv: row {r}, column holder_id" for r in rows]
+
+
+def test_leading_spaces_are_skipped_where_a_file_has_any(tmp_path):
+    """pandas skips a field's leading spaces only for a file with a space in it; it reads the same."""
+    from xlpy.files.sources import _spaced
+
+    path = tmp_path / "t.csv"
+    plain = "holder_id,units,method,status\nA,1500,book-entry,tendered\n"
+    spaced = 'holder_id, units, method, status\n  A, "1,500", book-entry,  tendered\n'
+    for body, skip in ((plain, False), (spaced, True)):
+        path.write_text(body, encoding="utf-8")
+        assert _spaced(path, "utf-8-sig") is skip
+        table = read_tally(path)
+        assert (table.holder_id, table.units, table.method, table.status) == (
+            ("A",), (1500,), ("book-entry",), ("tendered",))
+    path.write_text(plain, encoding="cp1252")
+    assert _spaced(path, "cp1252") is True  # not UTF-8: left to pandas as before

@@ -13,9 +13,11 @@ column spellings mapped (``Holder``, ``Account``, ``Shares``, ``Units``,
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
+import mmap
 import os
 import re
 import tomllib
@@ -294,7 +296,8 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
     # Method and status hold a handful of words: read as categories, they
     # cost one string each rather than one a line.
     units_at = found.get("units") if len(set(names)) == len(names) else None
-    options = dict(keep_default_na=False, encoding=mapping.encoding, skipinitialspace=True, sep=sep)
+    options = dict(keep_default_na=False, encoding=mapping.encoding, skipinitialspace=_spaced(path, mapping.encoding),
+                   sep=sep)
     try:
         if units_at is None:
             frame = pd.read_csv(path, dtype=str, **options)
@@ -326,6 +329,22 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
         else:  # (through numpy: pandas' own tolist of a text column takes twice as long)
             columns.append(column.to_numpy(dtype=object).tolist())
     return headers, columns
+
+
+def _spaced(path: Path, encoding: str) -> bool:
+    """Whether pandas' ``skipinitialspace`` (a field's leading spaces dropped) can change how *path* reads.
+
+    Only when some field starts with a space: a UTF-8 file without a single
+    space byte reads the same either way, and ~10% faster without the option
+    (the search, in the mapped file, takes a few milliseconds).
+    """
+    if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+        return True
+    try:
+        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            return mapped.find(b" ") >= 0
+    except (OSError, ValueError):  # (ValueError: an empty file cannot be mapped)
+        return True
 
 
 class _Whole(list):
