@@ -255,3 +255,15 @@ def test_leading_spaces_are_skipped_where_a_file_has_any(tmp_path):
             ("A",), (1500,), ("book-entry",), ("tendered",))
     path.write_text(plain, encoding="cp1252")
     assert _spaced(path, "cp1252") is True  # not UTF-8: left to pandas as before
+
+
+def test_a_tally_of_long_ids_is_hashed_once(tmp_path, monkeypatch):
+    """Ids past DIGEST_BYTES: read_tally records that they have no digest, and the count hashes them."""
+    long = "x" * vector.DIGEST_BYTES
+    lines = ["holder_id,units,method,status"] + [f"{long}{i % 1200},{i % 7},book-entry,tendered" for i in range(1500)]
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = read_tally(path)
+    assert vars(table)["_arrays"]["holders"] is False
+    monkeypatch.setattr(vector, "holder_digest", None)  # not called again
+    same_count(vector.count_tally(Tally(holders=table), min_lines=0), allocation.count_tally(Tally(holders=table)))

@@ -381,7 +381,8 @@ def _line_arrays(found, columns, method, status, n, ids, joined):
             return None
     from .vector import holder_digest
 
-    return {"units": columns[found["units"]].array, **words, "holders": holder_digest(ids, joined)}
+    # (False: the ids cannot be digested, so the count hashes them without trying again)
+    return {"units": columns[found["units"]].array, **words, "holders": holder_digest(ids, joined) or False}
 
 
 #: The characters ``str.strip`` removes that ASCII text can hold.

@@ -92,8 +92,9 @@ def _columns(table):
     """``(units, status, method, digest)``: units as int64, each word column as ``(codes, words)``.
 
     A table read by :func:`xlpy.files.sources.read_tally` carries them (``_arrays``,
-    with the ids' :func:`holder_digest` when it was taken, else None); any other
-    is converted here (digest None).  None when a line's units do not fit in int64.
+    with the ids' :func:`holder_digest`, False when they have none); any other
+    is converted here (digest None: not taken yet).  None when a line's units do
+    not fit in int64.
     """
     arrays = vars(table).get("_arrays")
     if arrays is not None and len(arrays["units"]) == len(table):
@@ -131,13 +132,13 @@ def _per_holder(ids, good: np.ndarray, units: np.ndarray, key=hash, digest=None)
     A line whose id's digest no other line has is its holder's only line; the
     few lines whose digest may repeat are summed by the digest when it is exact
     (one id, one digest), else by the id itself, so a collision never merges
-    two holders.  *digest*: the ids' :func:`holder_digest` when already taken;
-    *key*: a hash per id, used when the digest cannot be taken or *key* is not
-    ``hash`` (the tests pass one that collides).
+    two holders.  *digest*: the ids' :func:`holder_digest` when already taken
+    (False: they have none); *key*: a hash per id, used when the digest cannot
+    be taken or *key* is not ``hash`` (the tests pass one that collides).
     """
     if digest is None and key is hash:
         digest = holder_digest(ids)
-    if digest is None:
+    if not digest:
         digest = np.fromiter(map(key, ids), dtype=np.int64, count=len(ids)).view(np.uint64), False
     digest, exact = digest
     digest = digest[good]
