@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_properties import base_offer
 
-from xlpy.engine import Consideration, HolderTable, Tally, allocation, compute
+from xlpy.engine import Consideration, HolderTable, InputErrors, Tally, allocation, compute
 from xlpy.files import vector
 from xlpy.files.sources import read_tally
 
@@ -162,6 +162,8 @@ def test_a_read_tally_carries_the_same_lines_as_arrays(tmp_path):
     table = read_tally(path, read_mapping(tmp_path / "m.toml"))
     arrays = vars(table)["_arrays"]
     assert arrays["units"].tolist() == list(table.units)
+    (digest, exact), (want, want_exact) = arrays["holders"], vector.holder_digest(table.holder_id)
+    assert digest.tolist() == want.tolist() and exact is want_exact is True
     for key, column in (("method", table.method), ("status", table.status)):
         codes, ours = arrays[key]
         assert [ours[c] for c in codes.tolist()] == list(column)
@@ -171,3 +173,97 @@ def test_a_read_tally_carries_the_same_lines_as_arrays(tmp_path):
         want = allocation.count_tally(Tally(holders=table), max_units, odd_lot)
         same_count(vector.count_tally(Tally(holders=table), max_units, odd_lot, min_lines=0), want)
         same_count(vector.count_tally(Tally(holders=plain), max_units, odd_lot, min_lines=0), want)
+
+
+#: Holder ids of every shape the digest reads: one width (up to 8 bytes, or longer), many widths,
+#: NULs, spaces, non-ASCII, and ids past vector.DIGEST_BYTES (hashed instead).
+ID_KINDS = (
+    st.integers(0, 40).map(lambda i: f"H{i:07d}"),
+    st.integers(0, 40).map(lambda i: f"ACCOUNT-{i:012d}"),
+    st.integers(0, 40).map(lambda i: f"{i:016d}"),
+    st.integers(0, 40).map(lambda i: f"{i:05d}"),
+    st.integers(0, 40).map(lambda i: f"H{i}"),
+    st.text(alphabet="ab\0 \té€\U0001f600", max_size=vector.DIGEST_BYTES // 4 + 3),
+    st.text(max_size=3),
+    st.integers(0, 3).map(lambda i: "x" * (vector.DIGEST_BYTES - 1 + i)),
+)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_the_digest_groups_every_kind_of_id(data):
+    """Equal ids, equal digests; ids of up to 8 bytes, distinct digests; the sums per holder are the engine's."""
+    kind = data.draw(st.sampled_from(ID_KINDS + (st.one_of(ID_KINDS),)))
+    ids = tuple(data.draw(st.lists(kind, max_size=60)))
+    taken = vector.holder_digest(ids)
+    if taken is not None:
+        digest, exact = taken
+        assert digest.dtype == np.uint64 and len(digest) == len(ids)
+        seen: dict[str, int] = {}
+        for h, d in zip(ids, digest.tolist()):
+            assert seen.setdefault(h, d) == d
+        assert exact == all(len(h.encode("utf-8", "surrogatepass")) <= 8 for h in ids)
+        if exact:
+            assert len(set(digest.tolist())) == len(seen)
+    units = data.draw(st.lists(st.integers(0, 5000), min_size=len(ids), max_size=len(ids)))
+    good = np.array(data.draw(st.lists(st.booleans(), min_size=len(ids), max_size=len(ids))), dtype=bool)
+    got = vector._per_holder(ids, good, np.array(units, dtype=np.int64))
+    want: dict[str, int] = {}
+    for h, u, ok in zip(ids, units, good):
+        if ok:
+            want[h] = want.get(h, 0) + u
+    assert Counter(got.tolist()) == Counter(want.values())
+
+
+def test_a_read_tally_strips_ids_before_it_groups_them(tmp_path):
+    """Spaces around an id are not part of it; an id of only spaces is no id (the row is named)."""
+    from xlpy.files.sources import ASCII_SPACE
+
+    assert set(ASCII_SPACE) == {chr(c) for c in range(128) if chr(c).strip() == ""}  # what strip removes
+    head = ["holder_id,units,method,status"] + [f"H{i:05d},1,book-entry,tendered" for i in range(1500)]
+    path = tmp_path / "t.csv"
+    for space in (" ", "\t", "\x0b", "\x0c", "\x1f", '\n"', "\xa0", "\u3000"):
+        quote = '"' if space.endswith('"') else ""
+        lines = head + [f"{quote}A{space},100,book-entry,tendered", "A,50,book-entry,tendered"]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        table = read_tally(path)
+        assert table.holder_id[-2:] == ("A", "A"), repr(space)
+        fast = vector.count_tally(Tally(holders=table), min_lines=0)
+        assert max(fast.holders.tolist()) == 150
+        same_count(fast, allocation.count_tally(Tally(holders=table)))
+    lines = head + ["A,100,book-entry,tendered", "A,50,book-entry,tendered"]
+    for blank, rows in (([0], [2]), ([5, 6], [7, 8]), ([1499], [1501]), ([1501], [1503])):
+        body = [ln if i - 1 not in blank else "  ,1,book-entry,tendered" for i, ln in enumerate(lines)]
+        path.write_text("\n".join(body) + "\n", encoding="utf-8")
+        with pytest.raises(InputErrors) as info:
+            read_tally(path)
+        assert [p.field for p in info.value.problems] == [f"t.csv: row {r}, column holder_id" for r in rows]
+
+
+def test_leading_spaces_are_skipped_where_a_file_has_any(tmp_path):
+    """pandas skips a field's leading spaces only for a file with a space in it; it reads the same."""
+    from xlpy.files.sources import _spaced
+
+    path = tmp_path / "t.csv"
+    plain = "holder_id,units,method,status\nA,1500,book-entry,tendered\n"
+    spaced = 'holder_id, units, method, status\n  A, "1,500", book-entry,  tendered\n'
+    for body, skip in ((plain, False), (spaced, True)):
+        path.write_text(body, encoding="utf-8")
+        assert _spaced(path, "utf-8-sig") is skip
+        table = read_tally(path)
+        assert (table.holder_id, table.units, table.method, table.status) == (
+            ("A",), (1500,), ("book-entry",), ("tendered",))
+    path.write_text(plain, encoding="cp1252")
+    assert _spaced(path, "cp1252") is True  # not UTF-8: left to pandas as before
+
+
+def test_a_tally_of_long_ids_is_hashed_once(tmp_path, monkeypatch):
+    """Ids past DIGEST_BYTES: read_tally records that they have no digest, and the count hashes them."""
+    long = "x" * vector.DIGEST_BYTES
+    lines = ["holder_id,units,method,status"] + [f"{long}{i % 1200},{i % 7},book-entry,tendered" for i in range(1500)]
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = read_tally(path)
+    assert vars(table)["_arrays"]["holders"] is False
+    monkeypatch.setattr(vector, "holder_digest", None)  # not called again
+    same_count(vector.count_tally(Tally(holders=table), min_lines=0), allocation.count_tally(Tally(holders=table)))
