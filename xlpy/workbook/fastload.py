@@ -171,10 +171,6 @@ class _SharedFormulas:
         self.groups: dict[str, tuple[str, object]] = {}
 
     def __call__(self, si: str, ref: str | None, master: str | None, letters: str, row: int) -> str:
-        from openpyxl.utils.cell import column_index_from_string, range_boundaries
-
-        from .formula_text import row_shifter
-
         known = self.groups.get(si)
         if known is not None:  # a member (openpyxl shifts the master even when a member repeats text)
             column, at = known
@@ -183,6 +179,10 @@ class _SharedFormulas:
             return at(row)
         if master is None or ref is None:
             raise _Fallback("a shared formula whose master is not in the table")
+        from openpyxl.utils.cell import column_index_from_string, range_boundaries
+
+        from .formula_text import row_shifter
+
         c1, r1, c2, r2 = range_boundaries(ref)
         if not c1 == c2 == column_index_from_string(letters) or r1 != row or not self.first <= r1 <= r2 <= self.last:
             raise _Fallback("a shared formula reaching outside the table's column")

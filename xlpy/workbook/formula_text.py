@@ -198,8 +198,7 @@ def row_shifter(formula: str, origin: str, last_row: int) -> Callable[[int], str
         at: Callable[[int], str] = lambda r: text
     else:
         def at(r: int) -> str:
-            d = r - row0
-            return fmt.format(*[b + d for b in bases])
+            return fmt.format(*map((r - row0).__add__, bases))
     for r in {row0 + 1, last_row}:
         if r > row0:
             try:
