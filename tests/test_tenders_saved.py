@@ -307,22 +307,30 @@ def test_unshare_leaves_groups_wholly_inside_or_outside_without_parsing():
     assert 't="shared"' not in crossed and "<f>B30*2</f>" in crossed
 
 
-def test_price_refresh_gives_the_kept_holder_table_its_new_figures(books, tmp_path, monkeypatch):
-    """A refresh of the prices alone moves the ratio: the holder table stays, its saved figures follow."""
+def _refresh_prices_lower(book: Path, tmp_path: Path, factor: str = "0.9", write_only: bool = False) -> None:
+    """``xlpy refresh BOOK --prices`` the example's prices times *factor* (``prices-FACTOR.csv`` in *tmp_path*;
+    only written, with *write_only*): the ratio moves, the tally does not."""
     import argparse
 
     from xlpy.cli import refresh as cli_refresh
 
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
-    book = _copy(books["formula"], tmp_path)
-    before = _lay_offer_results(book)[2]
     src = (DATA / "hecla-2004-prices-illustrative.csv").read_text(encoding="utf-8").splitlines()
-    lower = [src[0]] + [f"{d},{Decimal(p) * Decimal('0.9'):.4f},{v}" for d, p, v in (x.split(",") for x in src[1:])]
-    prices = tmp_path / "prices-2.csv"
+    lower = [src[0]] + [f"{d},{Decimal(p) * Decimal(factor):.4f},{v}" for d, p, v in (x.split(",") for x in src[1:])]
+    prices = tmp_path / f"prices-{factor}.csv"
     prices.write_text("\n".join(lower) + "\n", encoding="utf-8")
+    if write_only:
+        return
     p = argparse.ArgumentParser(prog="xlpy refresh")
     cli_refresh.setup_refresh(p)
     assert cli_refresh.refresh_command(p.parse_args([str(book), "--prices", str(prices), "--no-backup"])) == 0
+
+
+def test_price_refresh_gives_the_kept_holder_table_its_new_figures(books, tmp_path, monkeypatch):
+    """A refresh of the prices alone moves the ratio: the holder table stays, its saved figures follow."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(books["formula"], tmp_path)
+    before = _lay_offer_results(book)[2]
+    _refresh_prices_lower(book, tmp_path)
     results = _assert_engine_figures(book)[2]
     assert results.offer_ratio != before.offer_ratio and results.common_issued != before.common_issued
 
@@ -346,8 +354,22 @@ def test_refreshed_shared_formulas_recalculate_in_libreoffice(books, tmp_path, m
     assert validate(out, legs=()).findings == []
 
 
-def test_build_fills_the_holder_table_in_one_pass(tmp_path, monkeypatch):
-    """The build's table (openpyxl's writing) takes the split-and-join way, and it gives what the careful way gives."""
+def _prices_only(book: Path, prices: Path) -> None:
+    """The Prices button's refresh (the tally and its table stay), on the file."""
+    import datetime as dt
+
+    from xlpy.workbook.backends import PackageBook
+    from xlpy.workbook.refresh import refresh_prices
+
+    when = dt.datetime(2004, 2, 24)
+    b = PackageBook(book)
+    assert refresh_prices(b, prices, when=when).changed
+    b.save(when)
+
+
+def test_price_refresh_fills_the_kept_holder_table_in_one_pass(books, tmp_path, monkeypatch):
+    """A prices-only refresh keeps the holder table; its new figures take the split-and-join way, which gives
+    what the careful way gives."""
     from xlpy.workbook import saved_values
 
     results = []
@@ -358,16 +380,28 @@ def test_build_fills_the_holder_table_in_one_pass(tmp_path, monkeypatch):
         results.append(out)
         return out
 
-    monkeypatch.setattr(saved_values, "_fill_table_fast", spy)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    book = _build(tmp_path, OFFERS / "notes-capped-example.toml")
+    book = _copy(books["formula"], tmp_path)
+    before = _sheet_xml(book, "Tenders")
+    _refresh_prices_lower(tmp_path / "unused.xlsm", tmp_path, "0.8", write_only=True)
+    (tmp_path / "careful").mkdir()
+    again = _copy(book, tmp_path / "careful")
+    monkeypatch.setattr(saved_values, "_fill_table_fast", spy)
+    _prices_only(book, tmp_path / "prices-0.8.csv")
     assert len(results) == 1 and results[0] is not None
     _assert_engine_figures(book)
+    assert _sheet_xml(book, "Tenders") != before  # the holder lines' saved figures moved with the ratio
     # The same bytes by the careful way (the fast way turned off).
     monkeypatch.setattr(saved_values, "_fill_table_fast", lambda *a: None)
-    (tmp_path / "careful").mkdir()
-    again = _build(tmp_path / "careful", OFFERS / "notes-capped-example.toml")
+    _prices_only(again, tmp_path / "prices-0.8.csv")
     assert _sheet_xml(again, "Tenders") == _sheet_xml(book, "Tenders")
+
+
+def test_build_writes_the_holder_table_as_a_refresh_does(books, tmp_path, monkeypatch):
+    """A build's holder rows come from the refresh's writer: shared formulas, each line's saved value beside it."""
+    xml = _sheet_xml(books["capped"], "Tenders")
+    assert xml.count('<f t="shared" ref=') == 6 and xml.count('<f t="shared" si=') > 150  # six masters, the rest members
+    _assert_engine_figures(books["capped"])
 
 
 def test_compare_table_reads_empty_and_odd_saved_values():

@@ -223,17 +223,19 @@ def _flag_format(ws, ref: str):
     ws.conditional_formatting.add(ref, CellIsRule(operator="equal", formula=["FALSE"], fill=BAD))
 
 
-def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None = None):
+def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None = None, limit: int | None = None):
     """Write a table's input columns from *rows* and its formula columns from the layout.
 
     Text from outside (holder names, methods) is stored as text, never as a
     formula.  Rows from the table's end up to *clear_to* are cleared (a refresh
-    with fewer lines than before).
+    with fewer lines than before).  *limit* writes only the first rows (a
+    build writes the rest of the holder table into the saved package, see
+    :func:`_holder_rows_into`).
     """
     input_cols = [(table.first_col + i, c) for i, c in enumerate(table.columns) if c.formula is None]
     formula_cols = [(table.first_col + i, c, table.row_template(c)) for i, c in enumerate(table.columns)
                     if c.formula is not None]
-    n = max(table.rows, 1)
+    n = max(table.rows, 1) if limit is None else min(max(table.rows, 1), limit)
     # Tables run to a million cells: cells are made directly, each style resolved once (see _style).
     probe = ws.cell(row=table.first_row, column=table.first_col)
     styles = {}
@@ -274,13 +276,14 @@ def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None =
 
 
 def _write_table(ws, table: Table, rows: list[tuple]):
+    # The holder table's rows past the first (which carries its styles) go into the saved package.
     for i, c in enumerate(table.columns):
         h = _set(ws, table.header_row, table.first_col + i, c.header, font=STYLE["header"], fill=STYLE["header_fill"],
                  text=True)
         h.alignment = Alignment(wrap_text=True, vertical="center")
         ws.column_dimensions[get_column_letter(table.first_col + i)].width = max(
             ws.column_dimensions[get_column_letter(table.first_col + i)].width or 0, c.width)
-    write_table_rows(ws, table, rows)
+    write_table_rows(ws, table, rows, limit=1 if table.name == saved_values.HOLDER_TABLE else None)
     xt = XLTable(displayName=table.name, ref=table.ref)
     xt.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     ws.add_table(xt)
@@ -419,11 +422,14 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
     wb.properties.modified = when
     cover_widths = {**lay.sheet("Cover").widths, "A": 2}
     saved = _engine_values(lay, offer, results, values)
-    saved_tables = _engine_table_values(lay, offer, results, tables)
+    holder = _holder_table(lay, offer, results, tables)
+    # The holder table's rows carry their saved values already: fill_parts keeps them as they are.
+    kept = {} if holder is None else {holder[0]: saved_values.TableValues(holder[1].first_row, holder[1].last_row,
+                                                                          None)}
 
     def post(data: bytes) -> bytes:
-        return saved_values.fill_package(buttons.add_buttons(data, "Cover", COVER_BUTTONS, cover_widths), saved,
-                                         saved_tables)
+        return saved_values.fill_package(buttons.add_buttons(data, "Cover", COVER_BUTTONS, cover_widths), saved, kept,
+                                         edit=None if holder is None else lambda pkg, d: _holder_rows_into(pkg, holder, d))
 
     atomic_save(wb, out, when, post=post)
     return out
@@ -478,16 +484,37 @@ def _engine_values(lay: Layout, offer, results, values: dict) -> dict:
     return saved_values.engine_cells(expected)
 
 
-def _engine_table_values(lay: Layout, offer, results, tables: dict) -> dict[str, saved_values.TableValues]:
-    """The engine's value of each holder line's formula cells, by sheet (see :mod:`xlpy.workbook.saved_values`)."""
-    out = {}
-    for sheet in lay.sheets:
-        for t in sheet.tables:
-            if t.name == saved_values.HOLDER_TABLE and tables.get(t.name):
-                columns = saved_values.holder_values(t, offer, results, tables[t.name])
-                out[sheet.title] = saved_values.TableValues(
-                    t.first_row, t.last_row, {t.letter(k): v for k, v in columns.items()})
-    return out
+def _holder_table(lay: Layout, offer, results, tables: dict):
+    """(sheet title, table, rows, the engine's value of each line's formula cells by column) or None."""
+    rows = tables.get(saved_values.HOLDER_TABLE)
+    if not rows:
+        return None
+    sheet, table = lay.table(saved_values.HOLDER_TABLE)
+    return sheet.title, table, rows, saved_values.holder_values(table, offer, results, rows)
+
+
+def _holder_rows_into(pkg, holder, date1904: bool) -> None:
+    """Write the holder table's rows into the saved package as a refresh writes them.
+
+    openpyxl wrote the table's first row (its styles); every row is written
+    here by :func:`xlpy.workbook.table_xml.table_rows_xml`, the one writer of
+    a long table's XML (formula columns as shared formulas, each line's
+    saved value beside its formula): seconds for 100,000 lines where a
+    cell-by-cell write took half a minute.
+    """
+    from .package import SheetXml
+    from .table_xml import table_rows_xml
+
+    title, table, rows, columns = holder
+    part = pkg.sheet_parts()[title]
+    sx = SheetXml(pkg.read(part), part)
+    c1, c2 = table.first_col, table.first_col + len(table.columns) - 1
+    styles = {c: sx.style_of(table.first_row, c) for c in range(c1, c2 + 1)}
+    si, foreign = sx.area_facts(table.first_row, table.last_row, c1, c2)
+    xml = table_rows_xml(table, list(rows), styles, si + 1, date1904, sx.p, columns)
+    sx.splice(table.first_row, table.last_row, c1, c2, xml, foreign=foreign)
+    sx.set_dimension()
+    pkg.write(part, sx.to_bytes())
 
 
 def workbook_bytes(wb, when: dt.datetime | None = None) -> bytes:

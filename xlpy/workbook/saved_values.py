@@ -223,13 +223,20 @@ def fill_parts(pkg, parts: dict[str, str], values: dict[tuple[str, str], object]
 
 
 def fill_package(data: bytes, values: dict[tuple[str, str], object],
-                 tables: dict[str, TableValues] | None = None) -> bytes:
-    """Package bytes with :func:`fill_parts` applied (a build's last step)."""
+                 tables: dict[str, TableValues] | None = None, edit=None) -> bytes:
+    """Package bytes with :func:`fill_parts` applied (a build's last step).
+
+    *edit*, if given, is called first as ``edit(package, date1904)`` (a build
+    writes its holder table's rows there).
+    """
     from .package import Package
 
     pkg = Package("workbook", data)
     wb_text = pkg.read(pkg.workbook_part()).decode("utf-8")
-    fill_parts(pkg, pkg.sheet_parts(), values, bool(re.search(r'date1904="(1|true)"', wb_text)), tables)
+    date1904 = bool(re.search(r'date1904="(1|true)"', wb_text))
+    if edit is not None:
+        edit(pkg, date1904)
+    fill_parts(pkg, pkg.sheet_parts(), values, date1904, tables)
     # Entries keep the time the builder gave them (the same bytes from the same build).
     return pkg.to_bytes(dt.datetime(*pkg._zip.infolist()[0].date_time))
 
@@ -366,27 +373,34 @@ def _unescape(text: str) -> str:
     return _xml_unescape(text, {"&quot;": '"', "&apos;": "'"})
 
 
-def _fill_table_fast(region: bytes, table: TableValues, texts: dict[bytes, list[tuple[str, str]]]) -> bytes | None:
-    """:func:`fill_table` without a Python step per cell, or None when the rows are not as a build writes them.
+#: The end of a formula cell: its formula's end (``</f>``, or a shared formula's member ``<f .../>``), then
+#: any saved value, then ``</c>``.
+_FORMULA_END = re.compile(rb"(</f>|<f\b[^>]*/>)(?:<v>[^<]*</v>|<v\s*/>)?</c>")
 
-    A fresh build's formula cells (openpyxl's writing) each end
-    ``</f><v></v></c>``.  When every formula of the rows ends so, there are
-    exactly as many as the table's formula cells, none is typed (``t``) and
-    the cells sampled along the rows (every 101st, the first and the last)
-    are the table's in order, the k-th formula is the k-th cell of the
-    table, row by row, and the saved values go in by one split and one join.
-    Anything else (a file saved by an application, a refreshed table) takes
-    the cell-by-cell way.
+
+def _fill_table_fast(region: bytes, table: TableValues, texts: dict[bytes, list[tuple[str, str]]]) -> bytes | None:
+    """:func:`fill_table` without a Python step per cell, or None when the rows are not as xlpy writes them.
+
+    A build's or a refresh's formula cells each end with the formula (or a
+    shared formula's member tag), any saved value, then ``</c>``.  When the
+    rows hold exactly as many formulas as the table's formula cells, none is
+    typed (``t``) and the cells sampled along the rows (every 101st, the
+    first and the last) are the table's in order, the k-th formula is the
+    k-th cell of the table, row by row, and the saved values go in by one
+    split and one join.  Anything else (a file saved by an application that
+    wrote it otherwise) takes the cell-by-cell way.
     """
     if any(t for column in texts.values() for t, _ in column):
         return None
-    tail = b"</f><v></v></c>"
     letters = sorted(texts, key=lambda x: (len(x), x))  # column order: B < Z < AA
     n = table.last_row - table.first_row + 1
     cells = n * len(letters)
-    if any(len(texts[x]) < n for x in letters) or region.count(b"<f") != cells or region.count(tail) != cells:
+    if any(len(texts[x]) < n for x in letters) or region.count(b"<f") != cells:
         return None
-    pieces = region.split(tail)
+    parts = _FORMULA_END.split(region)  # piece, formula end, piece, formula end, ..., piece
+    if len(parts) != 2 * cells + 1:
+        return None
+    pieces, ends = parts[0::2], parts[1::2]
     for i in sorted({0, cells - 1, *range(0, cells, 101)}):
         piece = pieces[i]
         opening = piece.rfind(b'<c r="')
@@ -399,10 +413,10 @@ def _fill_table_fast(region: bytes, table: TableValues, texts: dict[bytes, list[
     for x in letters:
         column = [v for _, v in texts[x][:n]]
         for v in set(column):
-            made.setdefault(v, b"</f><v>%s</v></c>" % v.encode("utf-8"))
+            made.setdefault(v, b"<v>%s</v></c>" % v.encode("utf-8"))
         columns.append(list(map(made.__getitem__, column)))
     values = chain.from_iterable(zip(*columns))  # row by row, column by column: the formulas' order
-    return b"".join(chain(chain.from_iterable(zip(pieces, values)), (pieces[-1],)))
+    return b"".join(chain(chain.from_iterable(zip(pieces, ends, values)), (pieces[-1],)))
 
 
 def _saved_value(t: str | None, text: str | None):
