@@ -438,3 +438,46 @@ def test_clean_holder_table_is_compared_in_one_pass(books, tmp_path, monkeypatch
     monkeypatch.setattr(saved_values, "compare_holder_table", lambda *a: ([], (0, 0)))
     without = validate(book, legs=())
     assert with_table.cells_compared - without.cells_compared == len(COLUMNS) * lay.table("tblTenders")[1].rows
+
+
+def test_holder_table_read_column_by_column_is_the_cell_by_cell_reading(books, tmp_path):
+    """The validator reads a clean holder table column by column; a cell the careful reading would change or
+    refuse sends the whole table back to it, so findings still name their cells."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.cell import range_boundaries
+
+    from xlpy.engine.errors import InputErrors
+    from xlpy.workbook import data as bookdata
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    wb = load_workbook(books["capped"])
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    asked = []
+
+    def get(sheet, ref):
+        return wb[sheet][ref].value
+
+    def get_rows(sheet, ref):
+        asked.append(ref)
+        c1, r1, c2, r2 = range_boundaries(ref)
+        return list(wb[sheet].iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2, values_only=True))
+
+    careful = bookdata.read_offer(get, lay).tally.holders
+    assert bookdata._clean_holder_columns(lay, get_rows) is not None and asked
+    assert bookdata.read_offer(get, lay, get_rows=get_rows).tally.holders == careful
+    _, t = lay.table("tblTenders")
+    ws = wb["Tenders"]
+    for key, value in (("holder", " DTC-0101"), ("units", "12"), ("status", "Tendered"), ("units", True)):
+        cell = ws.cell(t.first_row + 3, t.first_col + [c.key for c in t.columns].index(key))
+        old, cell.value = cell.value, value
+        assert bookdata._clean_holder_columns(lay, get_rows) is None, (key, value)
+        try:
+            slow = bookdata.read_offer(get, lay)
+        except InputErrors as exc:
+            slow = str(exc)
+        try:
+            fast = bookdata.read_offer(get, lay, get_rows=get_rows)
+        except InputErrors as exc:
+            fast = str(exc)
+        assert fast == slow, (key, value)
+        cell.value = old

@@ -286,7 +286,8 @@ def _table_cells(lay: Layout, name: str):
 
 
 def read_offer(get: Callable[[str, str], object], lay: Layout, *, tally: Tally | None = None,
-               prices: tuple[PriceDay, ...] | None = None) -> Offer:
+               prices: tuple[PriceDay, ...] | None = None,
+               get_rows: Callable[[str, str], list[list[object]]] | None = None) -> Offer:
     """Build the :class:`Offer` that a workbook's inputs describe.
 
     Parameters
@@ -299,6 +300,10 @@ def read_offer(get: Callable[[str, str], object], lay: Layout, *, tally: Tally |
         holder table; ``FinalCount`` is still the workbook's.
     prices : tuple of PriceDay, optional
         Use these price days instead of the workbook's price table.
+    get_rows : callable, optional
+        ``get_rows(sheet, "C21:F320") -> rows of values``: a long holder table
+        is then read column by column when every cell is clean (cell by cell,
+        each finding named, when one is not).
 
     Raises
     ------
@@ -308,7 +313,7 @@ def read_offer(get: Callable[[str, str], object], lay: Layout, *, tally: Tally |
     r = CellReader(get, lay)
     kind = r.choice("Kind", KINDS)
     consideration = _read_consideration(r, prices)
-    tally = _read_tally(r, tally)
+    tally = _read_tally(r, tally, get_rows)
     period = _read_period(r) if lay.shape.period else None
     exchanges = _read_exchanges(r)
     offer = _record(r, "Kind", Offer,
@@ -364,22 +369,45 @@ def _read_prices(r: CellReader) -> list[PriceDay]:
     return prices
 
 
-def _read_tally(r: CellReader, given: Tally | None) -> Tally:
+def _read_tally(r: CellReader, given: Tally | None, get_rows=None) -> Tally:
     """The count: *given* (with the workbook's FinalCount), the holder table, or the aggregate counts."""
     if given is not None:
         return replace(given, final=r.flag("FinalCount"))
     if r.lay.shape.tally == "holders":
-        ids, units, methods, statuses = [], [], [], []
-        for cell in _rows(r, "tblTenders"):
-            ids.append(r.text("TenderHolder", cell=cell("holder")))
-            units.append(r.whole("TenderUnits", cell=cell("units")) or 0)
-            methods.append(r.choice("TenderMethod", METHODS, cell=cell("method")))
-            statuses.append(r.choice("TenderStatus", STATUSES, cell=cell("status")))
-        table = _record(r, "TenderHolder", HolderTable, tuple(ids), tuple(units), tuple(methods), tuple(statuses),
-                        "Tenders")
+        columns = _clean_holder_columns(r.lay, get_rows) if get_rows is not None else None
+        if columns is None:  # cell by cell: each finding names its cell
+            columns = [], [], [], []
+            ids, units, methods, statuses = columns
+            for cell in _rows(r, "tblTenders"):
+                ids.append(r.text("TenderHolder", cell=cell("holder")))
+                units.append(r.whole("TenderUnits", cell=cell("units")) or 0)
+                methods.append(r.choice("TenderMethod", METHODS, cell=cell("method")))
+                statuses.append(r.choice("TenderStatus", STATUSES, cell=cell("status")))
+        table = _record(r, "TenderHolder", HolderTable, *map(tuple, columns), "Tenders")
         return Tally(holders=table, final=r.flag("FinalCount"))
     return Tally(r.whole("Tendered"), r.whole("GuaranteedDelivery"), r.whole("FailedDelivery"),
                  final=r.flag("FinalCount"))
+
+
+def _clean_holder_columns(lay: Layout, get_rows) -> tuple[list, list, list, list] | None:
+    """The holder table's ids, units, methods and statuses read column by column, or None unless every cell is
+    what the cell-by-cell reading would take as it is (text without edge spaces, whole units ≥ 0, our words)."""
+    sheet, t = _table_cells(lay, "tblTenders")
+    keys = ("holder", "units", "method", "status")
+    index = {c.key: i for i, c in enumerate(t.columns)}
+    lo, hi = min(index[k] for k in keys), max(index[k] for k in keys)
+    first, last = t.first_row, t.first_row + t.rows - 1
+    if t.rows < 1:
+        return None
+    area = get_rows(sheet, f"{t.letter(t.columns[lo].key)}{first}:{t.letter(t.columns[hi].key)}{last}")
+    if len(area) != t.rows:
+        return None
+    ids, units, methods, statuses = (list(map(itemgetter(index[k] - lo), area)) for k in keys)
+    if (set(map(type, ids)) != {str} or not all(ids) or not all(map(str.__eq__, ids, map(str.strip, ids)))
+            or set(map(type, units)) != {int} or min(units) < 0
+            or not set(methods) <= set(METHODS) or not set(statuses) <= set(STATUSES)):
+        return None
+    return ids, units, methods, statuses
 
 
 def _read_period(r: CellReader) -> Period:

@@ -36,6 +36,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import range_boundaries
 
 from ..engine.compute import compute
 from ..engine.errors import InputError, InputErrors
@@ -559,8 +560,14 @@ def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding]) 
     def get(sheet, ref):
         return wb[sheet][ref].value if sheet in wb.sheetnames else None
 
+    def get_rows(sheet, ref):
+        if sheet not in wb.sheetnames:
+            return []
+        c1, r1, c2, r2 = range_boundaries(ref)
+        return list(wb[sheet].iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2, values_only=True))
+
     try:
-        offer = bookdata.read_offer(get, lay)
+        offer = bookdata.read_offer(get, lay, get_rows=get_rows)
     except InputErrors as exc:
         for p in exc.problems:
             later.append(Finding(book, p.field, p.reason, "", _show(p.value), "inputs"))
