@@ -161,7 +161,8 @@ def holder_problems(table: HolderTable, name: str, first_row: int) -> list[Input
     if first_row + len(table) - 1 > EXCEL_ROWS:
         found.append(InputError(name, len(table), f"has more lines than a worksheet holds below row {first_row}"))
     ids = table.holder_id
-    if _CONTROL.search("".join(ids)) or max(map(len, ids), default=0) > EXCEL_TEXT:
+    joined = "".join(ids)
+    if _CONTROL.search(joined) or max(map(len, ids), default=0) > EXCEL_TEXT:
         for i, h in enumerate(ids):
             if _CONTROL.search(h):
                 found.append(InputError(f"{name}: row {i + 2}, column holder", h,
@@ -174,7 +175,9 @@ def holder_problems(table: HolderTable, name: str, first_row: int) -> list[Input
             if u >= 10**EXCEL_DIGITS:
                 found.append(InputError(f"{name}: row {i + 2}, column units", u,
                                         f"has more than {EXCEL_DIGITS} digits, which Excel cannot hold exactly"))
-    if len(set(map(str.lower, ids))) != len(set(ids)):  # two spellings of one id: found line by line
+    # ASCII ids all in one case (the usual DTC-0101) cannot differ only in case; else compare them.
+    one_case = joined.isascii() and (joined == joined.upper() or joined == joined.lower())
+    if not one_case and len(set(map(str.lower, ids))) != len(set(ids)):  # two spellings of one id, line by line
         first: dict[str, tuple[int, str]] = {}
         for i, h in enumerate(ids):
             j, seen = first.setdefault(h.lower(), (i, h))
