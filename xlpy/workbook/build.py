@@ -276,13 +276,13 @@ def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None =
 
 
 def _write_table(ws, table: Table, rows: list[tuple]):
-    # The holder table's rows past the first (which carries its styles) go into the saved package.
     for i, c in enumerate(table.columns):
         h = _set(ws, table.header_row, table.first_col + i, c.header, font=STYLE["header"], fill=STYLE["header_fill"],
                  text=True)
         h.alignment = Alignment(wrap_text=True, vertical="center")
         ws.column_dimensions[get_column_letter(table.first_col + i)].width = max(
             ws.column_dimensions[get_column_letter(table.first_col + i)].width or 0, c.width)
+    # The holder table's first row carries its styles; all its rows go into the saved package (_holder_rows_into).
     write_table_rows(ws, table, rows, limit=1 if table.name == saved_values.HOLDER_TABLE else None)
     xt = XLTable(displayName=table.name, ref=table.ref)
     xt.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)

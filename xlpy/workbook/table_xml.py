@@ -1,4 +1,4 @@
-"""The XML of a table's data rows, written fast: ``<row>`` elements for a book's package (a refresh, a switch).
+"""The XML of a table's data rows, written fast: ``<row>`` elements for a package (a build, a refresh, a switch).
 
 A holder table of 100,000 lines is some 60 MB of sheet XML.  The rows are
 joined column-wise from constant pieces and per-row lists, with no Python
