@@ -481,3 +481,58 @@ def test_holder_table_read_column_by_column_is_the_cell_by_cell_reading(books, t
             fast = str(exc)
         assert fast == slow, (key, value)
         cell.value = old
+
+
+#: Holder ids a careless writer or reader changes: Excel's own escape written literally, XML's specials, edge
+#: spaces (the tally reader strips them), accents.
+AWKWARD_IDS = ("A&B <x> _x0041_", "x_x1234_y", "Café-ü")
+
+
+def _awkward_book(folder: Path) -> tuple[Path, Path]:
+    """The notes example with AWKWARD_IDS as three more holders, built: (workbook, offer file)."""
+    from xlpy.files.offerfile import compute_file
+    from xlpy.workbook.build import build_workbook
+
+    shutil.copytree(OFFERS / "data", folder / "data")
+    tally = folder / "data" / "notes-capped-tally.csv"
+    extra = "".join(f'"{h}",{7 + i},certificate,tendered\n' for i, h in enumerate(AWKWARD_IDS))
+    tally.write_text(tally.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    offer_file = folder / "notes-capped-example.toml"
+    shutil.copy(OFFERS / offer_file.name, offer_file)
+    offer, results = compute_file(offer_file)
+    return build_workbook(offer, results, folder / "awkward.xlsm"), offer_file
+
+
+def test_text_that_looks_like_excels_escape_is_stored_escaped_and_read_as_written(tmp_path, monkeypatch):
+    """A literal ``_x0041_`` is stored ``_x005F_x0041_`` (as Excel stores it; openpyxl does not) and read back as
+    the text it was, so the workbook's offer is the offer file's and the build validates clean."""
+    from xlpy.workbook import data as bookdata
+    from xlpy.workbook.validate import validate
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    book, offer_file = _awkward_book(tmp_path)
+    xml = _sheet_xml(book, "Tenders")
+    assert "A&amp;B &lt;x&gt; _x005F_x0041_" in xml and "x_x005F_x1234_y" in xml
+    offer = _lay_offer_results(book)[1]
+    assert set(AWKWARD_IDS) <= set(offer.tally.holders.holder_id)
+    assert bookdata.excel_text("_x005F_x0041_ and _x005F_x005F_") == "_x0041_ and _x005F_"
+    assert bookdata.excel_text(5) == 5
+    report = validate(book, offer_file, legs=("formulas",))
+    assert report.findings == [], report.findings
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_reads_the_escaped_text_as_the_text_it_was(tmp_path, monkeypatch):
+    """An application that follows the standard shows the holder id itself, not the escape."""
+    from openpyxl import load_workbook
+
+    from xlpy.workbook import data as bookdata
+    from xlpy.workbook import libreoffice
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    book, _ = _awkward_book(tmp_path)
+    out = libreoffice._convert([book], convert_to="xlsx", ext="xlsx", out_dir=tmp_path / "lo", timeout=240,
+                               what="save the workbook as xlsx")[0]
+    ws = load_workbook(out)["Tenders"]  # LibreOffice's own file: text escaped as it judges right
+    shown = {bookdata.excel_text(c.value) for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert set(AWKWARD_IDS) <= shown, sorted(x for x in shown if "_x" in x or "&" in x)

@@ -179,14 +179,15 @@ class OpenpyxlBook:
                                               values_only=True)]
 
     def set(self, sheet: str, ref: str, value: object, text: bool = False) -> None:
-        from .build import _cell_value
+        from .build import _text_or_value
+        from .package import excel_escape
 
         cell = self._ws(sheet)[ref]
         if text and isinstance(value, str):
-            cell.value = value
+            cell.value = excel_escape(value)
             cell.data_type = "s"
         else:
-            cell.value = _cell_value(value)
+            cell.value = _text_or_value(value)
 
     def write_rows(self, sheet, ref, rows, text_columns=()) -> None:
         min_col, min_row, _, _ = range_boundaries(ref)

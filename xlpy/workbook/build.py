@@ -108,12 +108,20 @@ def _is_number_format(key: str) -> bool:
 def _set(ws, row: int, col: int, value, fmt: str | None = None, font=None, fill=None, text: bool = False):
     cell = ws.cell(row=row, column=col)
     if text and isinstance(value, str):
-        cell.value = value
+        cell.value = package.excel_escape(value)
         cell.data_type = "s"  # never a formula, whatever the text begins with
     else:
-        cell.value = _cell_value(value)
+        cell.value = _text_or_value(value)
     _style(ws, cell, fmt, font, fill)
     return cell
+
+
+def _text_or_value(value):
+    """What openpyxl is given for *value*: text with Excel's ``_x`` escape (a formula as it is), numbers as numbers."""
+    value = _cell_value(value)
+    if isinstance(value, str) and not value.startswith("="):
+        return package.excel_escape(value)
+    return value
 
 
 def _style(ws, cell, fmt, font, fill):
@@ -254,7 +262,7 @@ def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None =
             v = data[j] if data is not None else None
             style = styles[("in", c.key)]
             if isinstance(v, str):  # text, never a formula, whatever it begins with
-                cell = new_cell(ws, row, col, style, v, "s")
+                cell = new_cell(ws, row, col, style, package.excel_escape(v), "s")
             elif isinstance(v, int) and not isinstance(v, bool):
                 cell = new_cell(ws, row, col, style, v, "n")
             else:

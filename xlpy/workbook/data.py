@@ -208,6 +208,21 @@ def table_rows(offer: Offer, holidays: list[dt.date] | None = None) -> dict[str,
 # --- reading back ------------------------------------------------------------------
 
 
+def excel_text(value: object) -> object:
+    """A cell's text as it was written, whichever way the file stores it.
+
+    Excel stores a literal ``_x0041_`` as ``_x005F_x0041_`` (ECMA-376 Part 1,
+    22.9.2.19), and so do xlpy's writers.  openpyxl reads a shared string
+    with that escape undone, but an inline string (what xlpy writes into a
+    holder table) as stored; this undoes it there too, so every cell the
+    workbook's reader takes is the text that was written.  Anything but text
+    is returned as it is.
+    """
+    if isinstance(value, str) and "_x005F_" in value:
+        return value.replace("_x005F_", "_")
+    return value
+
+
 class CellReader(typed.Reader):
     """Typed reads of a workbook's cells through ``get(sheet, ref)``, collecting findings.
 
@@ -220,7 +235,7 @@ class CellReader(typed.Reader):
     def __init__(self, get: Callable[[str, str], object], lay: Layout):
         self.lay = lay
         self.get_cell = get
-        super().__init__(lambda key: get(*self._cell(key)), self._where, _CELLS, name=self._name)
+        super().__init__(lambda key: excel_text(get(*self._cell(key))), self._where, _CELLS, name=self._name)
 
     def _cell(self, key) -> tuple[str, str]:
         return key[1:] if isinstance(key, tuple) else self.lay.cell(key)
@@ -406,6 +421,8 @@ def _clean_holder_columns(lay: Layout, get_rows) -> tuple[list, list, list, list
     if len(area) != t.rows:
         return None
     ids, units, methods, statuses = (list(map(itemgetter(index[k] - lo), area)) for k in keys)
+    if set(map(type, ids)) == {str} and "_x005F_" in "".join(ids):
+        ids = list(map(excel_text, ids))
     if (set(map(type, ids)) != {str} or not all(ids) or not all(map(str.__eq__, ids, map(str.strip, ids)))
             or set(map(type, units)) != {int} or min(units) < 0
             or not set(methods) <= set(METHODS) or not set(statuses) <= set(STATUSES)):

@@ -345,10 +345,19 @@ def number_text(v) -> str:
     raise TypeError(f"not a number: {v!r}")
 
 
+def excel_escape(s: str) -> str:
+    """Text as Excel stores it: a literal ``_xHHHH_`` is written ``_x005F_xHHHH_`` (ECMA-376 Part 1, 22.9.2.19).
+
+    openpyxl writes text as given, so what goes through it is escaped here
+    (it undoes the escape when it reads a shared string, and
+    :func:`xlpy.workbook.data.excel_text` when it reads an inline one).
+    """
+    return _EXCEL_ESCAPE.sub(r"_x005F_\1", s) if "_x" in s else s
+
+
 def escape_text(s: str) -> str:
     """Text as XML element content, with Excel's ``_xHHHH_`` escape for what XML cannot hold."""
-    if "_x" in s:
-        s = _EXCEL_ESCAPE.sub(r"_x005F_\1", s)
+    s = excel_escape(s)
     if _ILLEGAL.search(s):
         s = _ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", s)
     return _xml_escape(s)
