@@ -20,12 +20,12 @@ try:  # pragma: no cover - which branch runs depends on the platform
     from isal import isal_zlib as _fast
 
     BACKEND = "isal"
-    #: ISA-L's level 1 is both faster and tighter than zlib's level 1.
-    _LARGE_LEVEL = 1
 except ImportError:  # pragma: no cover
     _fast = zlib
     BACKEND = "zlib"
-    _LARGE_LEVEL = 1
+
+#: The level of a large part: ISA-L's level 1 is both faster and tighter than zlib's (both know level 1).
+_LARGE_LEVEL = 1
 
 __all__ = ["BACKEND", "crc32", "deflate", "inflate"]
 
@@ -36,11 +36,6 @@ _SLICE = 4 << 20
 
 def crc32(data: bytes) -> int:
     return _fast.crc32(data)
-
-
-def _level(level: int) -> int:
-    # isal_zlib knows levels 0-3 (3 the tightest); zlib 0-9.
-    return min(level, 3) if BACKEND == "isal" else level
 
 
 def deflate(data: bytes, level: int = 6) -> bytes:
@@ -56,10 +51,9 @@ def deflate(data: bytes, level: int = 6) -> bytes:
         return c.compress(data) + c.flush()
     view = memoryview(data)
     slices = [view[i:i + _SLICE] for i in range(0, len(data), _SLICE)]
-    lvl = _level(_LARGE_LEVEL)
 
     def one(k: int) -> bytes:
-        c = _fast.compressobj(lvl, _fast.DEFLATED, -15)
+        c = _fast.compressobj(_LARGE_LEVEL, _fast.DEFLATED, -15)
         # Each slice but the last ends on a byte boundary (sync flush) so the pieces join into one stream.
         return c.compress(slices[k]) + c.flush(_fast.Z_FINISH if k == len(slices) - 1 else _fast.Z_SYNC_FLUSH)
 
@@ -76,9 +70,7 @@ def inflate(raw: bytes, limit: int) -> bytes | None:
     d = _fast.decompressobj(-15)
     try:
         out = d.decompress(raw, limit + 1)
-    except Exception as exc:  # isal's error is its own class; callers handle zlib's
-        if isinstance(exc, zlib.error):
-            raise
+    except _fast.error as exc:  # isal's error is its own class; callers handle zlib's
         raise zlib.error(str(exc)) from None
     if len(out) > limit:
         return None

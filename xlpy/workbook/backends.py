@@ -34,7 +34,7 @@ from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 
 from ..engine.errors import InputError, InputErrors
 from .layout import Table
-from .table_xml import table_rows_xml
+from .table_xml import splice_table_rows
 
 __all__ = ["Book", "OpenpyxlBook", "PackageBook", "XlwingsBook", "open_book", "table_values"]
 
@@ -459,10 +459,7 @@ class PackageBook:
         last = table.last_row
         c1, c2 = table.first_col, table.first_col + len(table.columns) - 1
         self._unshare(sheet, table.first_row, max(last, old_last), c1, c2)
-        styles = {c: sx.style_of(table.first_row, c) for c in range(c1, c2 + 1)}
-        si, foreign = sx.area_facts(table.first_row, max(last, old_last), c1, c2)
-        xml = table_rows_xml(table, list(rows), styles, si + 1, self.date1904, sx.p, saved)
-        sx.splice(table.first_row, max(last, old_last), c1, c2, xml, foreign=foreign)
+        splice_table_rows(sx, table, list(rows), max(last, old_last), self.date1904, saved)
         if saved:
             self._kept[sheet] = (table.first_row, last)
         # The table's range, the validation of its columns, the dimension.

@@ -505,22 +505,18 @@ def _holder_rows_into(pkg, holder, date1904: bool) -> None:
     """Write the holder table's rows into the saved package as a refresh writes them.
 
     openpyxl wrote the table's first row (its styles); every row is written
-    here by :func:`xlpy.workbook.table_xml.table_rows_xml`, the one writer of
+    here by :func:`xlpy.workbook.table_xml.splice_table_rows`, the one writer of
     a long table's XML (formula columns as shared formulas, each line's
     saved value beside its formula): seconds for 100,000 lines where a
     cell-by-cell write took half a minute.
     """
     from .package import SheetXml
-    from .table_xml import table_rows_xml
+    from .table_xml import splice_table_rows
 
     title, table, rows, columns = holder
     part = pkg.sheet_parts()[title]
     sx = SheetXml(pkg.read(part), part)
-    c1, c2 = table.first_col, table.first_col + len(table.columns) - 1
-    styles = {c: sx.style_of(table.first_row, c) for c in range(c1, c2 + 1)}
-    si, foreign = sx.area_facts(table.first_row, table.last_row, c1, c2)
-    xml = table_rows_xml(table, list(rows), styles, si + 1, date1904, sx.p, columns)
-    sx.splice(table.first_row, table.last_row, c1, c2, xml, foreign=foreign)
+    splice_table_rows(sx, table, list(rows), table.last_row, date1904, columns)
     sx.set_dimension()
     pkg.write(part, sx.to_bytes())
 

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from .layout import Table
 
-__all__ = ["table_rows_xml"]
+__all__ = ["splice_table_rows", "table_rows_xml"]
 
 
 _NEEDS_CARE = re.compile(r"[\x01-\x1f&<>]|_x|\x00\s|\s\x00")
@@ -198,3 +198,14 @@ def _joined_rows(table: Table, first: int, last: int, cells: list[tuple[str, lis
         else:
             merged.append(x)
     return "".join(chain.from_iterable(zip(*[repeat(x) if isinstance(x, str) else x for x in merged])))
+
+
+def splice_table_rows(sx, table: Table, rows: list[tuple], last: int, date1904: bool,
+                      saved: dict[str, Sequence] | None = None) -> None:
+    """Write *table*'s data rows into the :class:`~xlpy.workbook.package.SheetXml` *sx*, replacing its cells in
+    rows ``first_row..last`` (the old table may have been longer); the styles are the first row's."""
+    c1, c2 = table.first_col, table.first_col + len(table.columns) - 1
+    styles = {c: sx.style_of(table.first_row, c) for c in range(c1, c2 + 1)}
+    si, foreign = sx.area_facts(table.first_row, last, c1, c2)
+    xml = table_rows_xml(table, rows, styles, si + 1, date1904, sx.p, saved)
+    sx.splice(table.first_row, last, c1, c2, xml, foreign=foreign)
