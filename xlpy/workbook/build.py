@@ -34,6 +34,7 @@ from ..excel import vba
 from ..files import calendars
 from . import buttons, package, saved_values
 from . import data as bookdata
+from .collector import collector_paused
 from .layout import (
     CHECK_COLS,
     CONF_SHEET,
@@ -372,6 +373,7 @@ def _define_names(wb, lay: Layout):
     wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=f'"{lay.shape.encode()}"', hidden=True)
 
 
+@collector_paused()
 def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *, record: dict | None = None) -> Path:
     """Build the standard workbook for *offer* and write it atomically to *out*.
 
@@ -439,7 +441,10 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
         return saved_values.fill_package(buttons.add_buttons(data, "Cover", COVER_BUTTONS, cover_widths), saved, kept,
                                          edit=None if holder is None else lambda pkg, d: _holder_rows_into(pkg, holder, d))
 
-    atomic_save(wb, out, when, post=post)
+    try:
+        atomic_save(wb, out, when, post=post)
+    finally:
+        wb.vba_archive.close()  # openpyxl's copy of the template's parts (keep_vba): an open zip in memory
     return out
 
 
@@ -547,9 +552,8 @@ def atomic_save(wb, out: str | os.PathLike, when: dt.datetime | None = None, pos
 def _normalise_zip(data: bytes, when: dt.datetime | None) -> bytes:
     stamp = (when or dt.datetime(1980, 1, 1)).timetuple()[:6]
     stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
-    src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             zi = zipfile.ZipInfo(info.filename, date_time=stamp)
             zi.compress_type = zipfile.ZIP_DEFLATED
