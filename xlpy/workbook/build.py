@@ -34,7 +34,7 @@ from ..excel import vba
 from ..files import calendars
 from . import buttons, package, saved_values
 from . import data as bookdata
-from .collector import collector_paused
+from .collector import collector_eased
 from .layout import (
     CHECK_COLS,
     CONF_SHEET,
@@ -373,7 +373,7 @@ def _define_names(wb, lay: Layout):
     wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=f'"{lay.shape.encode()}"', hidden=True)
 
 
-@collector_paused()
+@collector_eased()
 def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *, record: dict | None = None) -> Path:
     """Build the standard workbook for *offer* and write it atomically to *out*.
 

@@ -64,7 +64,7 @@ from ..files import calendars, sources
 from ..files.counts import read_counts, tally_kind
 from . import data as bookdata
 from .backends import Book
-from .collector import collector_paused
+from .collector import collector_eased
 from .layout import (
     HISTORY_COLUMNS,
     LAYOUT_NAME,
@@ -686,7 +686,7 @@ def refresh_prices(book: Book, prices_path=None, *, when: dt.datetime | None = N
     return _run(book, None, prices_path, None, tenders="skip", price_part="required", when=when)
 
 
-@collector_paused()
+@collector_eased()
 def refresh_all(book: Book, tally_path=None, prices_path=None, mapping=None, *,
                 when: dt.datetime | None = None) -> RefreshReport:
     """Refresh the tally and the prices, then check the release draft against the engine.

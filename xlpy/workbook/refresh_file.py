@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 from .backends import PackageBook
-from .collector import collector_paused
+from .collector import collector_eased
 from .refresh import refresh_all, utc_now
 
 __all__ = ["FileRefresh", "backup_path", "refresh_file"]
@@ -56,7 +56,7 @@ def _unknown_binary_parts(book: PackageBook, label: str, allow: bool) -> list[st
 
 
 
-@collector_paused()
+@collector_eased()
 def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None, *, backup: bool = True,
                  keep: int | None = None, force: bool = False, allow_unknown_parts: bool = False) -> FileRefresh:
     """Refresh the workbook file *path* in place (``xlpy refresh``).

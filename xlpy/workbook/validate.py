@@ -44,7 +44,7 @@ from ..engine.numbers import to_decimal
 from ..excel import vba
 from . import data as bookdata
 from . import libreoffice, progress, saved_values
-from .collector import collector_paused
+from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells
 from .formula_text import same_formula
 from .layout import (
@@ -456,7 +456,7 @@ def _unknown_parts(book: str, path: Path, findings: list[Finding]) -> None:
 # --- entry points ------------------------------------------------------------------------------
 
 
-@collector_paused()
+@collector_eased()
 def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False) -> Report:
     """Validate one workbook; see the module docstring.
 
