@@ -877,9 +877,10 @@ def test_macros_are_registered_for_import_functions():
 def test_buttons_are_in_the_built_workbook_and_survive_an_openpyxl_refresh(holders, tmp_path):
     with zipfile.ZipFile(holders) as z:
         vml_before = z.read("xl/drawings/vmlDrawing1.vml")
-    book = OpenpyxlBook(holders)
-    macros.refresh_tenders(book, _write_csv(tmp_path / "t.csv", _tally_rows(5)))
-    book.save()
+    with OpenpyxlBook(holders) as book:
+        macros.refresh_tenders(book, _write_csv(tmp_path / "t.csv", _tally_rows(5)))
+        book.save()
+    assert book.wb.vba_archive.fp is None  # openpyxl's in-memory copy of the VBA parts, let go of
     wb = load_workbook(holders, keep_vba=True)
     assert wb["Cover"].legacy_drawing
     with zipfile.ZipFile(holders) as z:
@@ -888,8 +889,10 @@ def test_buttons_are_in_the_built_workbook_and_survive_an_openpyxl_refresh(holde
 
 
 def test_refresh_report_lines(holders, tmp_path):
-    book = PackageBook(holders)
-    report = macros.refresh_all(book, _write_csv(tmp_path / "t.csv", _tally_rows(1)))
+    with PackageBook(holders) as book:
+        report = macros.refresh_all(book, _write_csv(tmp_path / "t.csv", _tally_rows(1)))
+        assert book._reader is not None  # the refresh read cells through openpyxl's read-only reader
+    assert book._reader is None  # ... which the book let go of when done
     lines = report.lines()
     assert lines[0] == "refreshed at 2004-02-24 00:00:00 UTC"
     assert any(line.startswith("holder tally: ") and "(300 lines" in line for line in lines)

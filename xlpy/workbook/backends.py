@@ -246,6 +246,18 @@ class OpenpyxlBook:
 
         write_file(self.to_bytes(when), self.path, before_replace)
 
+    def close(self) -> None:
+        """Let go of openpyxl's in-memory copy of the file's VBA parts (``keep_vba``); the book is done with."""
+        archive = getattr(self.wb, "vba_archive", None)
+        if archive is not None:
+            archive.close()
+
+    def __enter__(self) -> OpenpyxlBook:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
 
 # --- the package, edited in place -------------------------------------------------------------
 
@@ -511,6 +523,18 @@ class PackageBook:
         from .package import write_file
 
         write_file(self.to_bytes(when), self.path, before_replace)
+
+    def close(self) -> None:
+        """Let go of the read-only openpyxl reader over the file's bytes, if one was opened; the book is done with."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+    def __enter__(self) -> PackageBook:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _table_cell(table: Table, rows: Sequence[tuple], row: int, col: int) -> object:

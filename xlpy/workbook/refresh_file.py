@@ -94,10 +94,15 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
 
 def _refresh_locked(path: Path, target: Path, tally, prices, mapping, backup: bool, keep: int | None,
                     allow_unknown_parts: bool) -> FileRefresh:
+    when = utc_now()
+    with PackageBook(target) as book:  # a link's target: the sources the Cover records are relative to its folder
+        return _refresh_book(book, path, target, tally, prices, mapping, when, backup, keep, allow_unknown_parts)
+
+
+def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, mapping, when, backup: bool,
+                  keep: int | None, allow_unknown_parts: bool) -> FileRefresh:
     from . import locks
 
-    when = utc_now()
-    book = PackageBook(target)  # a link's target: the sources the Cover records are relative to its folder
     unknown = _unknown_binary_parts(book, str(path), allow_unknown_parts)
     report = refresh_all(book, tally, prices, mapping, when=when)
     out = FileRefresh()
