@@ -185,6 +185,13 @@ def test_tampering_is_caught_and_named(case, seed_book, tmp_path):
     assert not report.ok
 
 
+def test_a_bad_input_reads_as_the_refresh_and_the_offer_file_word_it(seed_book, tmp_path):
+    path = _tampered(seed_book, tmp_path / "text.xlsm", _set_name("Outstanding", "464777"))
+    sheet, ref = layout(Shape()).cell("Outstanding")
+    inputs = [str(f) for f in validate(path, legs=()).findings if f.leg == "inputs"]
+    assert inputs == [f"text.xlsm: {sheet}!{ref}: Outstanding must be a number, not text, got '464777' [inputs]"]
+
+
 def test_unexpected_vba_module_is_caught(seed_book, tmp_path):
     """A VBA project with a module the template does not have (taken from another xlwings template)."""
     other = vba.template_path(standalone=True).parent / "quickstart_addin_ribbon.xlam"
@@ -223,6 +230,18 @@ def test_cli_validate_exit_status_and_json(seed_book, tmp_path, capsys):
     reports = json.loads(capsys.readouterr().out)
     assert [r["ok"] for r in reports] == [True, False]
     assert reports[1]["findings"][0]["where"].startswith("Results!")
+
+
+def test_cli_validate_names_workbooks_of_the_same_name_by_their_paths(seed_book, tmp_path, capsys, monkeypatch):
+    for folder in ("q1", "q2"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(seed_book, tmp_path / folder / "book.xlsm")
+    shutil.copy(seed_book, tmp_path / "other.xlsm")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["validate", "q1/book.xlsm", "q2/book.xlsm", "other.xlsm", "--no-libreoffice",
+                     "--no-formulas"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(": ")[0] for line in out] == [str(Path("q1/book.xlsm")), str(Path("q2/book.xlsm")), "other.xlsm"]
 
 
 def test_cli_validate_missing_file(tmp_path, capsys):

@@ -34,10 +34,15 @@ class InputError(XlpyError, ValueError):
         self.show_value = show_value
         super().__init__(str(self))
 
+    @property
+    def got(self) -> str:
+        """The value as the message shows it (``'464777'``, ``nothing``), or "" when it is not shown."""
+        return _show(self.value) if self.show_value else ""
+
     def __str__(self) -> str:
         if not self.show_value:
             return f"{self.field}: {self.reason}"
-        return f"{self.field}: {self.reason}, got {_show(self.value)}"
+        return f"{self.field}: {self.reason}, got {self.got}"
 
     def located(self, where: str) -> "InputError":
         """The same problem with *where* (a file name) put before the field."""

@@ -98,8 +98,10 @@ class Finding:
 
     def __str__(self) -> str:
         text = f"{self.workbook}: {self.where}: {self.what}"
-        if self.expected or self.found:
+        if self.expected:
             text += f": expected {self.expected}, found {self.found}"
+        elif self.found:  # a bad input: worded as the offer file's and the refresh's errors are ("..., got 'x'")
+            text += f", got {self.found}"
         return text + f" [{self.leg}]"
 
 
@@ -457,7 +459,7 @@ def _unknown_parts(book: str, path: Path, findings: list[Finding]) -> None:
 
 
 @collector_eased()
-def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False) -> Report:
+def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False, label: str | None = None) -> Report:
     """Validate one workbook; see the module docstring.
 
     Parameters
@@ -466,13 +468,14 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     offer_path : path of an offer file whose inputs the workbook must hold, optional.
     legs : which recalculations to run (``formulas``, ``libreoffice``).
     require_libreoffice : when True, a missing LibreOffice is a finding; else the leg is skipped with a note.
+    label : how the report and its findings name the workbook (default: the file's name).
     """
     path = Path(path)
-    book = path.name
+    book = label or path.name
     findings: list[Finding] = []
     notes: list[str] = []
     report = Report(book, findings, [], notes)
-    opened = _open_book(path, findings)
+    opened = _open_book(path, book, findings)
     if opened is None:
         return report
     wb, lay = opened
@@ -527,9 +530,8 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     return report
 
 
-def _open_book(path: Path, findings: list[Finding]):
-    """``(wb, layout)`` of a standard workbook, or None with the finding that says why not."""
-    book = path.name
+def _open_book(path: Path, book: str, findings: list[Finding]):
+    """``(wb, layout)`` of a standard workbook, or None with the finding that says why not (*book* names it)."""
     if not path.is_file():
         findings.append(Finding(book, "file", "workbook not found", str(path), "nothing"))
         return None
@@ -572,7 +574,7 @@ def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding]) 
         offer = bookdata.read_offer(get, lay, get_rows=get_rows)
     except InputErrors as exc:
         for p in exc.problems:
-            later.append(Finding(book, p.field, p.reason, "", _show(p.value), "inputs"))
+            later.append(Finding(book, p.field, p.reason, "", p.got, "inputs"))
         return None
     if offer_path is not None:
         from ..files.offerfile import load
@@ -585,7 +587,7 @@ def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding]) 
     except (InputErrors, InputError) as exc:
         for p in getattr(exc, "problems", (exc,)):
             later.append(Finding(book, p.field, f"the engine refuses the workbook's inputs: {p.reason}", "",
-                                 _show(p.value), "engine"))
+                                 p.got, "engine"))
         return None
     reader = bookdata.CellReader(get, lay)
     step = reader.number("SensitivityStep")
@@ -641,14 +643,17 @@ def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, 
     from . import progress as bars
 
     paths = list(paths)
+    # Each workbook is named by its file's name, unless two share one: then by the paths as given.
+    names = [Path(p).name for p in paths]
+    labels = [str(p) if names.count(n) > 1 else n for p, n in zip(paths, names)]
     if progress is None:
         progress = len(paths) > 1 and bars.enabled()
     if not progress:
-        return [validate(p, offer_path, legs, require_libreoffice) for p in paths]
+        return [validate(p, offer_path, legs, require_libreoffice, label) for p, label in zip(paths, labels)]
     from tqdm import tqdm
 
     reports = []
     with tqdm(paths, desc="validating", unit="workbook", file=bars._stream(), position=1, leave=False) as bar:
-        for p in bar:
-            reports.append(validate(p, offer_path, legs, require_libreoffice))
+        for p, label in zip(bar, labels):
+            reports.append(validate(p, offer_path, legs, require_libreoffice, label))
     return reports
