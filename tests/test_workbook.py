@@ -192,6 +192,14 @@ def test_a_bad_input_reads_as_the_refresh_and_the_offer_file_word_it(seed_book, 
     assert inputs == [f"text.xlsm: {sheet}!{ref}: Outstanding must be a number, not text, got '464777' [inputs]"]
 
 
+def test_formulas_leg_names_cells_as_the_workbook_spells_its_sheets(seed_book, tmp_path):
+    path = _tampered(seed_book, tmp_path / "typed.xlsm", _set_name("InducedCharge", 1))
+    sheet, ref = layout(Shape()).cell("InducedCharge")
+    found = [(f.where, f.found) for f in validate(path, legs=("formulas",)).findings if f.leg == "formulas"]
+    assert (f"{sheet}!{ref}", "1") in found, found  # "Results!C28", not the library's "RESULTS!C28"; 1, not 1.0
+    assert all(not where.split("!")[0].isupper() for where, _ in found)
+
+
 def test_unexpected_vba_module_is_caught(seed_book, tmp_path):
     """A VBA project with a module the template does not have (taken from another xlwings template)."""
     other = vba.template_path(standalone=True).parent / "quickstart_addin_ribbon.xlam"
@@ -212,7 +220,7 @@ def test_value_comparison_can_fail():
     assert findings == []  # within half a cent
     _compare("book.xlsm", exp, {("Results", "C25"): 9597837.0}, "formulas", findings)
     assert [f.where for f in findings] == ["Results!C25"]
-    assert findings[0].expected == "9597836.4" and findings[0].found == "9597837.0"
+    assert findings[0].expected == "9597836.4" and findings[0].found == "9597837"
 
 
 def test_offer_file_mismatch_is_caught(seed_book, tmp_path):

@@ -165,6 +165,8 @@ def _show(v) -> str:
         return repr(v)
     if v is None:
         return "a blank cell"
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))  # a recalculated whole number reads as the engine's does: 279199, not 279199.0
     return str(v)
 
 
@@ -613,8 +615,11 @@ def _formulas_leg(report: Report, path: Path, wb, lay: Layout, exp: dict, tables
                     report.notes.append("formulas leg: a table row differs from the layout; "
                                         "recalculated by the library's whole-workbook model")
                     raw = formulas_values(path)
-        values = serial_dates(upper_keys(exp), raw)
-        report.cells_compared += _compare(book, upper_keys(exp), values, "formulas", findings)
+        # The library spells sheets in capitals; findings name them as the workbook does.
+        upper = upper_keys(exp)
+        spelled = dict(zip(upper, exp))
+        values = {spelled.get(k, k): v for k, v in serial_dates(upper, raw).items()}
+        report.cells_compared += _compare(book, exp, values, "formulas", findings)
         report.legs_run.append("formulas")
     except Exception as exc:  # the library raises many kinds on formulas it cannot parse
         findings.append(Finding(book, "workbook", "formulas could not recalculate it", "a result",
