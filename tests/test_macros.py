@@ -888,6 +888,20 @@ def test_buttons_are_in_the_built_workbook_and_survive_an_openpyxl_refresh(holde
         assert 'Extension="vml"' in z.read("[Content_Types].xml").decode()
 
 
+def test_refresh_refuses_a_workbook_whose_standard_sheet_was_renamed(holders, tmp_path):
+    wb = load_workbook(holders, keep_vba=True)
+    wb["Results"].title = "Results Q1"
+    wb.save(holders)
+    before = holders.read_bytes()
+    with pytest.raises(InputErrors) as info:
+        _refresh([str(holders), "--tally", str(_write_csv(tmp_path / "t.csv", _tally_rows(2)))])
+    assert str(info.value) == (
+        "sheet Results: is missing (sheets not in the layout: 'Results Q1'; if one of them is Results "
+        "renamed, name it Results again); the refresh writes to it, so nothing was written")
+    assert holders.read_bytes() == before and sorted(p.name for p in holders.parent.iterdir() if p.suffix == ".xlsm") \
+        == [holders.name]
+
+
 def test_refresh_report_lines(holders, tmp_path):
     with PackageBook(holders) as book:
         report = macros.refresh_all(book, _write_csv(tmp_path / "t.csv", _tally_rows(1)))

@@ -200,6 +200,40 @@ def test_formulas_leg_names_cells_as_the_workbook_spells_its_sheets(seed_book, t
     assert all(not where.split("!")[0].isupper() for where, _ in found)
 
 
+def test_a_renamed_sheet_is_named_and_nothing_is_recalculated_without_it(seed_book, tmp_path):
+    def rename(wb, lay):
+        wb["Results"].title = "Results Q1"
+
+    path = _tampered(seed_book, tmp_path / "renamed.xlsm", rename)
+    report = validate(path, legs=("formulas",))
+    assert [str(f) for f in report.findings if f.what == "sheet is missing"] == [
+        "renamed.xlsm: Results: sheet is missing: expected Results, found no such sheet (sheets not in the layout: "
+        "'Results Q1'; if one of them is Results renamed, name it Results again) [structure]"]
+    # The library's "no sheet RESULTS" is not reported beside it: the leg is not run without the sheet.
+    assert report.legs_run == [] and not [f for f in report.findings if f.leg == "formulas"]
+    assert report.notes == ["inputs and recalculation skipped: the workbook has no sheet Results"]
+
+
+def test_rows_deleted_inside_the_holder_table_are_counted_not_listed_cell_by_cell(standard_books, tmp_path):
+    def delete(wb, lay):
+        sheet, table = lay.table("tblTenders")
+        wb[sheet.title].delete_rows(table.first_row + 3, 3)  # as openpyxl does it: later rows move, formulas don't
+
+    path = _tampered(standard_books["holders"], tmp_path / "deleted.xlsm", delete)
+    lay = layout(Shape.decode(load_workbook(path).defined_names["xlpyLayout"].attr_text))
+    sheet, table = lay.table("tblTenders")
+    findings = validate(path, legs=()).findings
+    formula_columns = [table.letter(c.key) for c in table.columns if c.formula is not None]
+    for letter in formula_columns:
+        column = [f for f in findings if f.where.startswith(f"{sheet.title}!{letter}")]
+        assert len(column) == 10 + 1, [str(f) for f in column]  # ten shown, then one line for the rest
+        rest = column[-1]
+        assert rest.where == f"{sheet.title}!{letter}{table.first_row}:{letter}{table.last_row}"
+        assert rest.what.endswith("differ from the layout (the first 10 are shown); they look like other rows' "
+                                  "formulas: rows inserted or deleted inside the table (xlpy refresh rewrites it)")
+        assert int(rest.what.split()[0]) == table.last_row - (table.first_row + 3) + 1 - 10
+
+
 def test_unexpected_vba_module_is_caught(seed_book, tmp_path):
     """A VBA project with a module the template does not have (taken from another xlwings template)."""
     other = vba.template_path(standalone=True).parent / "quickstart_addin_ribbon.xlam"

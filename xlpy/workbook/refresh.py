@@ -73,6 +73,7 @@ from .layout import (
     Shape,
     history_row,
     layout,
+    renamed_hint,
 )
 from .saved_values import HOLDER_TABLE, TableValues, holder_values
 
@@ -206,6 +207,11 @@ class _Refresh:
         except ValueError as exc:
             raise InputErrors([InputError(f"name {LAYOUT_NAME}", text, str(exc))]) from None
         self.lay: Layout = layout(self.shape)
+        present = book.sheet_names()
+        missing = [s.title for s in self.lay.sheets if s.title not in present]
+        if missing:  # renamed or deleted: refused before anything is read or written
+            raise InputErrors([InputError(f"sheet {t}", None, f"is missing{renamed_hint(t, present)}; the refresh "
+                                          "writes to it, so nothing was written", show_value=False) for t in missing])
         self.problems: list[InputError] = []
         self.notes: list[str] = []
         self.tally: Tally | None = None

@@ -55,6 +55,7 @@ from .layout import (
     Layout,
     Shape,
     layout,
+    renamed_hint,
 )
 from .openpyxl_access import cell_map
 from .readback import (
@@ -202,7 +203,8 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding]) -> boo
     """Sheets, names, links and every table row's formula; True when each row holds the layout's."""
     for title in SHEETS:
         if title not in wb.sheetnames:
-            findings.append(Finding(book, title, "sheet is missing", title, "no such sheet"))
+            findings.append(Finding(book, title, "sheet is missing", title,
+                                    "no such sheet" + renamed_hint(title, wb.sheetnames)))
     names = wb.defined_names
     for name in REQUIRED_NAMES:
         if name not in lay.names:
@@ -225,6 +227,8 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding]) -> boo
             tables_ok = False
             continue
         cells = cell_map(wb[spec.sheet])
+        letter = get_column_letter(spec.col)
+        differ, shifted = 0, False
         for row in range(spec.first_row, spec.last_row + 1):
             cell = cells.get((row, spec.col))
             got = cell.value if cell is not None else None
@@ -233,11 +237,31 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding]) -> boo
                 # spelled otherwise (a spreadsheet application's save): the same formula is no finding, but
                 # only rows spelled as the layout writes them take the compiled-template path
                 if not same_formula(got, want):
-                    _differs(book, findings, spec.sheet, f"{get_column_letter(spec.col)}{row}", want, got)
+                    differ += 1
+                    if differ <= TABLE_ROWS_SHOWN:
+                        _differs(book, findings, spec.sheet, f"{letter}{row}", want, got)
+                        shifted = shifted or _another_rows(spec, row, got)
                 tables_ok = False
             elif cell.data_type != "f":
                 tables_ok = False
+        if differ > TABLE_ROWS_SHOWN:  # one line for the rest of the column: rows deleted in a long table
+            why = "; they look like other rows' formulas: rows inserted or deleted inside the table " \
+                  "(xlpy refresh rewrites it)" if shifted else ""
+            findings.append(Finding(book, f"{spec.sheet}!{letter}{spec.first_row}:{letter}{spec.last_row}",
+                                    f"{differ - TABLE_ROWS_SHOWN} more row(s) of this column differ from the layout "
+                                    f"(the first {TABLE_ROWS_SHOWN} are shown){why}"))
     return tables_ok
+
+
+#: Findings shown per table column whose rows' formulas differ from the layout; one more line counts the rest.
+TABLE_ROWS_SHOWN = 10
+
+
+def _another_rows(spec, row: int, got) -> bool:
+    """Whether *got* is the layout's formula of a nearby row of the column (rows shifted by an edit)."""
+    return isinstance(got, str) and any(
+        same_formula(got, spec.formula(row + k)) for k in range(-20, 21)
+        if k and spec.first_row <= row + k <= spec.last_row + 20)
 
 
 def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Finding]) -> None:
@@ -498,6 +522,11 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
             findings.extend(later)
             later.clear()
 
+    missing = [s.title for s in lay.sheets if s.title not in wb.sheetnames]
+    if missing:  # a finding already; the inputs cannot be read, nor the figures recalculated, without the sheet
+        structure_rest()
+        notes.append(f"inputs and recalculation skipped: the workbook has no sheet {', '.join(missing)}")
+        return report
     engine = _engine_cells(book, wb, lay, offer_path, later)
     if engine is None:
         structure_rest()

@@ -67,6 +67,7 @@ from .model import (
     Shape,
     Sheet,
     Table,
+    renamed_hint,
 )
 from .release import approx_formula
 from .sensitivity import (
@@ -109,6 +110,7 @@ __all__ = [
     "approx_formula",
     "history_row",
     "layout",
+    "renamed_hint",
     "sensitivity_cells",
     "sensitivity_origin",
     "tie_cells",

@@ -17,6 +17,18 @@ LAYOUT_VERSION = 2
 SHEETS = ("Cover", "Inputs", "Tenders", "Prices", "Results", "Check", "Sensitivity", "Release", "Entries",
           "History", CONF_SHEET)
 
+
+
+def renamed_hint(title: str, present) -> str:
+    """For a message about a workbook missing the standard sheet *title*: the sheets the layout does not know
+    (usually it was renamed), as `` (sheets not in the layout: ...)``, or "" when there are none."""
+    others = [t for t in present if t not in SHEETS]
+    if not others:
+        return ""
+    return f" (sheets not in the layout: {', '.join(map(repr, others))}; if one of them is {title} renamed, " \
+           f"name it {title} again)"
+
+
 #: Names every standard workbook has (a contract other tools rely on).
 REQUIRED_NAMES = (
     "Outstanding", "OriginalRatio", "OfferRatio", "Price", "CommonBefore", "Tendered", "GuaranteedDelivery",
