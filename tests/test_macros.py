@@ -516,6 +516,17 @@ def test_no_backup(holders, tmp_path):
     assert not list(holders.parent.glob("*.bak.xlsm"))
 
 
+def test_keep_zero_writes_no_backup_and_removes_the_older_ones(holders, tmp_path, capsys):
+    assert _refresh([str(holders), "--tally", str(_write_csv(tmp_path / "t.csv", _tally_rows(3)))]) == 0
+    assert [p.name for p in holders.parent.glob("*.bak.xlsm")] == ["book.20040224-000000.bak.xlsm"]
+    capsys.readouterr()
+    assert _refresh([str(holders), "--keep", "0", "--tally", str(_write_csv(tmp_path / "t4.csv", _tally_rows(4)))]) == 0
+    assert not list(holders.parent.glob("*.bak.xlsm"))
+    out = capsys.readouterr().out
+    assert "previous version kept" not in out  # no backup named that is not there
+    assert "book.xlsm: removed 1 older backup(s) (--keep 0)" in out
+
+
 def _boom(*args, **kwargs):
     raise OSError(28, "No space left on device")
 

@@ -67,7 +67,7 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
     raised together, the file untouched), then writes the refreshed
     workbook to a temporary file in the folder of the real file (a symbolic
     link's target), copies the original to a timestamped backup (unless not
-    *backup*; *keep* prunes older ones), and replaces the original.  See
+    *backup*, or *keep* is 0; *keep* prunes older ones), and replaces the original.  See
     :mod:`xlpy.workbook.locks`.
     """
     from . import locks
@@ -109,6 +109,7 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     if not report.changed:
         out.lines += [f"{path.name}: {line}" for line in report.lines()]
         return out
+    backup = backup and keep != 0  # --keep 0: no backup is kept, so none is written only to be removed
     try:
         kept = locks.replace_with(book.to_bytes(when), target, None if not backup else
                                   lambda: locks.write_backup(target, backup_path(target, when)))
