@@ -85,6 +85,20 @@ def test_sheets_names_and_settings(seed_book):
                 assert isinstance(cell.value, str) and cell.value.startswith("="), cell.coordinate
 
 
+def test_table_headers_sit_over_their_values_and_show_whole(standard_books):
+    wb = load_workbook(standard_books["holders"])
+    lay = layout(Shape.decode(wb.defined_names["xlpyLayout"].attr_text))
+    sheet, table = lay.table("tblTenders")
+    ws = wb[sheet.title]
+    sides = {c.header: ws.cell(table.header_row, table.first_col + i).alignment.horizontal
+             for i, c in enumerate(table.columns)}
+    # The holder table's first columns are wide (the count block above them): numbers' headers go right.
+    assert sides["Line"] == sides["Units"] == sides["Holder running total"] == "right"
+    assert sides["Holder"] == sides["Method"] == "left"
+    # "Holder running total" wraps to two lines in its 14-wide column; the row is tall enough for both.
+    assert ws.row_dimensions[table.header_row].height == 28.5
+
+
 def test_validate_clean_with_formulas(seed_book):
     report = validate(seed_book, SEED, legs=("formulas",))
     assert report.findings == []

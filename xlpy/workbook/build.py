@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import os
 import re
 import zipfile
@@ -285,12 +286,19 @@ def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None =
 
 
 def _write_table(ws, table: Table, rows: list[tuple]):
+    lines = 1
     for i, c in enumerate(table.columns):
         h = _set(ws, table.header_row, table.first_col + i, c.header, font=STYLE["header"], fill=STYLE["header_fill"],
                  text=True)
-        h.alignment = Alignment(wrap_text=True, vertical="center")
-        ws.column_dimensions[get_column_letter(table.first_col + i)].width = max(
-            ws.column_dimensions[get_column_letter(table.first_col + i)].width or 0, c.width)
+        # Over its column's values: a number's header on the right, as the numbers are (a block above the
+        # table may have made the column wide), a text's on the left and indented as the text is.
+        h.alignment = Alignment(wrap_text=True, vertical="center", horizontal="left" if c.fmt == "text" else "right",
+                                indent=TEXT_INDENT.indent if c.fmt == "text" else 0)
+        dim = ws.column_dimensions[get_column_letter(table.first_col + i)]
+        dim.width = max(dim.width or 0, c.width)
+        lines = max(lines, math.ceil(len(c.header) / max(dim.width - 2, 1)))
+    if lines > 1:  # a wrapped header shows whole (an application does not grow a row's height on its own)
+        ws.row_dimensions[table.header_row].height = 13.5 * lines + 1.5
     # The holder table's first row carries its styles; all its rows go into the saved package (_holder_rows_into).
     write_table_rows(ws, table, rows, limit=1 if table.name == saved_values.HOLDER_TABLE else None)
     xt = XLTable(displayName=table.name, ref=table.ref)
