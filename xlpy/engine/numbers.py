@@ -97,7 +97,7 @@ def to_decimal(value: object, field: str) -> Decimal:
 
 def _check_digits(number: Decimal, value: object, field: str) -> None:
     """Refuse a number the engine's context could not hold exactly (it would be rounded silently)."""
-    sign, digits, exponent = number.as_tuple()
+    _sign, digits, exponent = number.as_tuple()
     significant = len("".join(map(str, digits)).strip("0"))
     if significant > CONTEXT.prec:
         raise InputError(field, value, f"must be a number of at most {CONTEXT.prec} significant digits (more "

@@ -35,14 +35,14 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import is_whole, to_decimal
 from .serial_dates import LAST_SERIAL, from_serial, to_serial
 
-#: The days a workbook holds: serials from 61 (Excel's serials before are off by its 29 February 1900).
-_FIRST_DAY, _LAST_DAY = from_serial(61), from_serial(LAST_SERIAL)
-
 __all__ = ["Scheme", "TOML", "CELLS", "ARGUMENTS", "Reader", "MISSING", "ExponentFloat", "toml_float", "one",
            "raise_first"]
 
 #: What a source gives for a value that is not there at all (an absent TOML key).
 MISSING = object()
+
+#: The days a workbook holds: serials from 61 (Excel's serials before are off by its 29 February 1900).
+_FIRST_DAY, _LAST_DAY = from_serial(61), from_serial(LAST_SERIAL)
 
 
 class ExponentFloat(Decimal):
