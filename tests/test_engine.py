@@ -103,6 +103,15 @@ def test_excel_round_more():
     assert excel_round(D("2.4"), 0) == 2 and excel_round(D("-2.4"), 0) == -2
 
 
+def test_excel_round_refuses_what_it_cannot_hold():
+    # never a bare decimal.InvalidOperation: 1E+300 to cents needs 303 digits
+    with pytest.raises(InputError) as info:
+        excel_round(D("1E+300"), 2)
+    assert str(info.value) == "number: cannot be rounded to 2 decimals in 34 significant digits, got 1E+300"
+    with pytest.raises(InputError):
+        excel_round(D("7.94"), 10**14)
+
+
 @pytest.mark.parametrize(
     "value, expected",
     [
@@ -117,7 +126,11 @@ def test_excel_round_more():
         ("1,234,567.891", "1234567.891"),
         ("1_000", "1000"),
         ("-5", "-5"),
-        ("1e3", "1E+3"),
+        ("+1,234", "1234"),
+        ("0.5", "0.5"),
+        (".5", "0.5"),
+        ("7.940000000000000000000000000000001", "7.940000000000000000000000000000001"),  # 34 digits: exact
+        ("1" + "0" * 40, "1" + "0" * 40),  # trailing zeros are not significant digits
         (D("9597836.40"), "9597836.40"),
     ],
 )
@@ -133,6 +146,12 @@ def test_to_decimal(value, expected):
         float("nan"), float("inf"), float("-inf"), "nan", "NaN", "inf", "Infinity", "-Infinity", "sNaN",
         D("NaN"), D("sNaN"), D("Infinity"), D("-Infinity"),
         True, False, None, "", "   ", "abc", "7.94.1", "7,94 shares", [7.94], object(),
+        # one written form: ASCII digits, sign, decimal point, separators between groups of three
+        "7,94", "7,39", "4,64,777", "1,2345", ",123", "123,", "0,464", "1,234.5,6", "1,234_567", "1__000",
+        "\u0664\u0666\u0664\u0667\u0667\u0667", "\uff17.94", "4.64777e5", "1e3", "1E+3", "0x10", "1 000",
+        # more significant digits than the engine's context holds: refused, not rounded
+        "7.940000000000000000000000000000000000000000000000001",
+        D("7.940000000000000000000000000000000000000000000000001"), D("1E+999999999"),
     ],
     ids=lambda v: "object()" if type(v) is object else repr(v),  # no address: every xdist worker names it alike
 )
@@ -147,6 +166,13 @@ def test_input_error_names_field_and_value():
     with pytest.raises(InputError) as info:
         to_decimal("abc", "valuation.price")
     assert str(info.value) == "valuation.price: must be a number, got 'abc'"
+    with pytest.raises(InputError) as info:
+        to_decimal("7,94", "offer.consideration.ratio")  # a decimal comma is not read as 794
+    assert str(info.value) == "offer.consideration.ratio: must be a number, got '7,94'"
+    with pytest.raises(InputError) as info:
+        to_decimal(D("7.940000000000000000000000000000000000000000000000001"), "offer.consideration.ratio")
+    assert str(info.value) == ("offer.consideration.ratio: must be a number of at most 34 significant digits (more "
+                               "cannot be held exactly), got 7.940000000000000000000000000000000000000000000000001")
     with pytest.raises(InputError) as info:
         to_decimal(float("nan"), "valuation.price")
     assert str(info.value) == "valuation.price: must be a finite number, got nan"

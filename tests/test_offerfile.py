@@ -109,7 +109,7 @@ BAD = [
     Case("fractional-outstanding", edit(BASE, "outstanding = 464777", "outstanding = 464777.5"),
          [("offer.outstanding", "464777.5")]),
     Case("float-outstanding", edit(BASE, "outstanding = 464777", "outstanding = 1e400"),
-         [("offer.outstanding", "1E+400")]),
+         [("offer.outstanding", "got 1e400")]),
     Case("count-beyond-excel", edit(BASE, "outstanding = 464777", "outstanding = 10_000_000_000_000_000"),
          [("offer.outstanding", "10000000000000000")]),
     Case("negative-tendered", edit(BASE, "tendered = 274000", "tendered = -274000"),
@@ -176,7 +176,46 @@ BAD = [
     Case("date-with-time", edit(BASE, "expiration = 2004-02-20", "expiration = 2004-02-20T23:59:00"),
          [("offer.expiration", "2004-02-20 23:59:00")]),
     Case("date-as-number", edit(BASE, "date = 2004-02-20", "date = 20040220"), [("valuation.date", "20040220")]),
+    # --- numbers in one written form, within their bounds (docs/offer-file.md, "Numbers") -----
+    Case("decimal-comma-ratio", edit(BASE, "ratio = 7.94", 'ratio = "7,94"'),
+         [("offer.consideration.ratio: must be a number", "'7,94'")]),
+    Case("decimal-comma-price", edit(BASE, "price = 7.39", 'price = "7,39"'), [("valuation.price", "'7,39'")]),
+    Case("bad-grouping", edit(BASE, "outstanding = 464777", 'outstanding = "4,64,777"'),
+         [("offer.outstanding", "'4,64,777'")]),
+    Case("arabic-indic-digits", edit(BASE, "outstanding = 464777", 'outstanding = "\u0664\u0666\u0664\u0667\u0667\u0667"'),
+         [("offer.outstanding: must be a number", "'\u0664")]),
+    Case("exponent-in-text", edit(BASE, "outstanding = 464777", 'outstanding = "4.64777e5"'),
+         [("offer.outstanding", "'4.64777e5'")]),
+    Case("huge-exponent-in-text", edit(BASE, "outstanding = 464777", 'outstanding = "1e999999999"'),
+         [("offer.outstanding", "'1e999999999'")]),
+    Case("exponent-float", edit(BASE, "price = 7.39", "price = 7.39e0"),
+         [("valuation.price: must be a number written without an exponent", "7.39e0")]),
+    Case("huge-price", edit(BASE, "price = 7.39", "price = 1" + "0" * 300 + ".0"),
+         [("valuation.price: must be below 10,000,000 (the bound for a price per share)", "1000")]),
+    Case("huge-ratio", edit(BASE, "ratio = 7.94", "ratio = 10000000"),
+         [("offer.consideration.ratio: must be below 10,000,000", "10000000")]),
+    Case("huge-cash-total", edit(BASE, 'fractional = "cash"', 'fractional = "cash"\ncash_total = 10000000000000'),
+         [("offer.consideration.cash_total: must be below 10,000,000,000,000", "10000000000000")]),
+    Case("huge-exchange-price", BASE + "\n[[exchange]]\ndate = 2004-03-01\nunits = 100\nratio = 7.94\nprice = 1e7\n"
+         "\n[[exchange]]\ndate = 2004-03-02\nunits = 100\nratio = 7.94\nprice = 10000000\n",
+         [("exchange[1].price: must be a number written without an exponent", "1e7"),
+          ("exchange[2].price: must be below 10,000,000", "10000000")]),
+    Case("too-many-digits", edit(BASE, "ratio = 7.94", "ratio = 7.940000000000000000000000000000000000000000000000001"),
+         [("offer.consideration.ratio: must be a number of at most 34 significant digits", "7.94")]),
+    Case("huge-places", edit(FORMULA, "places = 2", "places = 100000000000000"),
+         [("offer.consideration.formula.places: must be at most 15", "100000000000000")], prices=True),
+    # --- text a workbook can hold, dates a workbook can show ------------------------------------
+    Case("control-character-in-text", edit(BASE, 'issuer = "Hecla Mining Company"', 'issuer = "Hecla\\u0000Mining"'),
+         [("offer.issuer: holds a control character, which a workbook cannot store", "'Hecla\\x00Mining'")]),
+    Case("newline-in-text", edit(BASE, 'issuer = "Hecla Mining Company"', 'issuer = "Hecla\\nMining"'),
+         [("offer.issuer: holds a control character", "'Hecla\\nMining'")]),
+    Case("date-before-excel", edit(BASE, "expiration = 2004-02-20", "expiration = 0001-01-01"),
+         [("offer.expiration: must be a date from 1900-03-01 to 9999-12-31", "0001-01-01")]),
+    Case("date-text-before-excel", edit(BASE, "date = 2004-02-20", 'date = "1900-02-28"'),
+         [("valuation.date: must be a date from 1900-03-01", "'1900-02-28'")]),
     # --- TOML, schema, keys -------------------------------------------------------------------
+    Case("schema-true", edit(BASE, "schema = 1", "schema = true"), [("schema: must be 1", "True")]),
+    Case("schema-float", edit(BASE, "schema = 1", "schema = 1.0"), [("schema: must be 1", "1.0")]),
     Case("toml-syntax-error", edit(BASE, "ratio = 7.94", "ratio = = 7.94"), [("is not valid TOML", "line 14")]),
     Case("toml-bad-date-literal", edit(BASE, "expiration = 2004-02-20", "expiration = 2004-13-01"),
          [("is not valid TOML", "line 11")]),
@@ -353,6 +392,42 @@ def test_numbers_as_strings_and_integers(tmp_path):
     # counts are TOML integers: a float, even a whole one, is refused (1e400 would be a 401-digit count)
     with pytest.raises(InputErrors, match=r"tally.tendered: must be a whole number written as an integer"):
         load_text(tmp_path, edit(BASE, "tendered = 274000", "tendered = 274000.0"))
+
+
+def test_numbers_in_their_one_written_form(tmp_path):
+    text = edit(edit(edit(BASE, "outstanding = 464777", 'outstanding = " 464,777 "'), "price = 7.39",
+                     'price = "7.390"'), 'fractional = "cash"', 'fractional = "cash"\ncash_total = "1,234,567.5"')
+    o = load_text(tmp_path, text)
+    assert (o.outstanding, o.valuation.price, o.consideration.cash_total) == (464777, D("7.390"), D("1234567.5"))
+    # the largest values the bounds allow are read and computed, and rounded without a decimal exception
+    big = edit(edit(BASE, "price = 7.39", "price = 9999999.99"), "ratio = 7.94", "ratio = 9999999.123456")
+    (tmp_path / "offer.toml").write_text(big, encoding="utf-8")
+    _, r = offerfile.compute_file(tmp_path / "offer.toml")
+    assert r.common_issued == 2739999759826  # 274,000 × 9,999,999.123456, fraction in cash
+
+
+def test_exact_messages_for_numbers_dates_and_text(tmp_path):
+    def problems(old, new):
+        with pytest.raises(InputErrors) as info:
+            load_text(tmp_path, edit(BASE, old, new))
+        return [str(p) for p in info.value.problems]
+
+    assert problems("ratio = 7.94", 'ratio = "7,94"') == [
+        "offer.toml: offer.consideration.ratio: must be a number, got '7,94'"]
+    assert problems("price = 7.39", "price = 10000000") == [
+        "offer.toml: valuation.price: must be below 10,000,000 (the bound for a price per share), got 10000000"]
+    assert problems("expiration = 2004-02-20", "expiration = 0001-01-01") == [
+        "offer.toml: offer.expiration: must be a date from 1900-03-01 to 9999-12-31 (a serial number from 61 to "
+        "2958465, the days a workbook holds), got 0001-01-01"]
+    assert problems('issuer = "Hecla Mining Company"', 'issuer = "Hecla\\u0000Mining"') == [
+        "offer.toml: offer.issuer: holds a control character, which a workbook cannot store, got 'Hecla\\x00Mining'"]
+    assert problems("schema = 1", "schema = true") == [
+        "offer.toml: schema: must be 1 (the only schema this xlpy reads), got True"]
+
+
+def test_byte_order_mark_is_read(tmp_path):
+    (tmp_path / "offer.toml").write_bytes(b"\xef\xbb\xbf" + BASE.encode("utf-8"))  # as Notepad saves UTF-8
+    assert offerfile.load(tmp_path / "offer.toml").outstanding == 464777
 
 
 def test_original_ratio_from_conversion_price(tmp_path):

@@ -11,7 +11,8 @@ Rounding follows Excel's ROUND: half away from zero (``ROUND_HALF_UP`` in the
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Context, Decimal, DecimalException
 
 from .errors import InputError
 
@@ -34,6 +35,14 @@ CONTEXT = Context(prec=34, rounding=ROUND_HALF_UP)
 ZERO = Decimal(0)
 ONE = Decimal(1)
 
+#: The one form of a number written as text: ASCII digits, an optional sign, an
+#: optional decimal point, and optionally commas (or underscores, as in TOML)
+#: between groups of three digits of the whole part (``"1,234,567.5"``).
+#: No exponent, no other digits, no other separators: ``"7,94"`` (a decimal
+#: comma?) and ``"4,64,777"`` are refused, never read as 794 or 464777.
+_NUMBER_TEXT = re.compile(r"[+-]?(?:[1-9][0-9]{0,2}(?:,[0-9]{3})+|[1-9][0-9]{0,2}(?:_[0-9]{3})+|[0-9]+)"
+                          r"(?:\.[0-9]*)?|[+-]?\.[0-9]+", re.ASCII)
+
 
 def to_decimal(value: object, field: str) -> Decimal:
     """Return *value* as a finite :class:`~decimal.Decimal`.
@@ -41,17 +50,20 @@ def to_decimal(value: object, field: str) -> Decimal:
     Parameters
     ----------
     value : int, str, Decimal or float
-        The written number.  Strings may carry thousands separators
-        (``"464,777"``) and surrounding spaces.  A float is read through its
-        shortest text (``repr``), never through its binary expansion.
+        The written number.  Strings are ASCII digits with an optional sign
+        and decimal point, thousands separators only between groups of three
+        (``"464,777"``), no exponent, and may have surrounding spaces.  A
+        float is read through its shortest text (``repr``), never through its
+        binary expansion.
     field : str
         The name of the input, used in the error message.
 
     Raises
     ------
     InputError
-        For booleans, empty values, text that is not a number, NaN and
-        infinities.
+        For booleans, empty values, text that is not a number in that form,
+        NaN and infinities, and numbers with more significant digits than the
+        engine's 34 (they could not be held exactly).
 
     Examples
     --------
@@ -71,18 +83,27 @@ def to_decimal(value: object, field: str) -> Decimal:
             raise InputError(field, value, "must be a finite number")
         number = Decimal(repr(value))
     elif isinstance(value, str):
-        text = value.strip().replace(",", "").replace("_", "")
-        if not text:
+        text = value.strip()
+        if not _NUMBER_TEXT.fullmatch(text):
             raise InputError(field, value, "must be a number")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise InputError(field, value, "must be a number") from None
+        number = Decimal(text.replace(",", "").replace("_", ""))
     else:
         raise InputError(field, value, "must be a number")
     if not number.is_finite():
         raise InputError(field, value, "must be a finite number")
+    _check_digits(number, value, field)
     return number
+
+
+def _check_digits(number: Decimal, value: object, field: str) -> None:
+    """Refuse a number the engine's context could not hold exactly (it would be rounded silently)."""
+    _sign, digits, exponent = number.as_tuple()
+    significant = len("".join(map(str, digits)).strip("0"))
+    if significant > CONTEXT.prec:
+        raise InputError(field, value, f"must be a number of at most {CONTEXT.prec} significant digits (more "
+                                       "cannot be held exactly)")
+    if number and not (CONTEXT.Etiny() <= exponent and number.adjusted() <= CONTEXT.Emax):
+        raise InputError(field, value, "must be a number of a size a decimal can hold")
 
 
 def is_whole(number: Decimal) -> bool:
@@ -115,8 +136,16 @@ def excel_round(number: Decimal, places: int = 0) -> Decimal:
     Decimal('-3')
     >>> excel_round(Decimal("274321"), -3)
     Decimal('2.74E+5')
+
+    The offer file's bounds keep every figure far inside the engine's 34
+    digits; a number that still cannot be rounded (``1E+300`` to cents needs
+    303) is refused as an :class:`InputError`, never a bare decimal exception.
     """
-    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=CONTEXT)
+    try:
+        return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=CONTEXT)
+    except DecimalException:
+        raise InputError("number", number, f"cannot be rounded to {places} decimals in {CONTEXT.prec} "
+                                           "significant digits") from None
 
 
 def plain(number: Decimal | int) -> str:

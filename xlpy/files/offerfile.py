@@ -38,6 +38,33 @@ __all__ = ["SCHEMA", "load", "compute_file", "parse"]
 SCHEMA = 1
 #: Counts (units, shares) must be below this: Excel holds 15 significant digits exactly.
 MAX_COUNT = 10**15
+#: The size each other number must stay below (docs/offer-file.md, "Numbers"): far above any real
+#: offer, and small enough that every figure the engine derives from them is held exactly in its
+#: 34 digits and can be rounded to the cent.
+MAX_PRICE = 10**7        # dollars per common share
+MAX_RATIO = 10**7        # common shares per unit
+MAX_PER_UNIT = 10**9     # dollars per unit
+MAX_TOTAL = 10**13       # dollars in total: a figure to the cent in Excel's 15 digits
+_PRICE = (MAX_PRICE, "the bound for a price per share")
+_RATIO = (MAX_RATIO, "the bound for common shares per unit")
+_PER_UNIT = (MAX_PER_UNIT, "the bound for an amount per unit")
+_TOTAL = (MAX_TOTAL, "the bound for an amount in total")
+#: The bound of every number key (``exchange`` stands for each ``exchange[i]``; tax_rate has its own check).
+BOUNDS = {
+    "offer.face_per_unit": _PER_UNIT, "offer.original_ratio": _RATIO, "offer.original_conversion_price": _PRICE,
+    "offer.consideration.ratio": _RATIO, "offer.consideration.cash_per_unit": _PER_UNIT,
+    "offer.consideration.cash_total": _TOTAL, "offer.consideration.arrears_per_unit": _PER_UNIT,
+    "offer.consideration.fractional_price": _PRICE,
+    "offer.consideration.formula.value": _PER_UNIT, "offer.consideration.formula.cap": _RATIO,
+    "offer.consideration.formula.floor": _RATIO,
+    "valuation.price": _PRICE, "extinguishment.carrying_amount": _TOTAL,
+    "accounting.par_value": _PRICE, "accounting.carrying_per_unit": _PER_UNIT, "accounting.carrying_amount": _TOTAL,
+    "accounting.accrued_interest_per_unit": _PER_UNIT,
+    "period.net_income": _TOTAL, "period.preferred_dividends": _TOTAL, "period.tax_rate": (None, ""),
+    "exchange.ratio": _RATIO, "exchange.price": _PRICE, "exchange.cash_per_unit": _PER_UNIT,
+}
+#: Decimals a formula's ratio may be rounded to: Excel holds 15 digits.
+MAX_PLACES = 15
 _ID = re.compile(r"^[a-z0-9-]+$")
 
 #: Every key the file may hold, by table; anything else is reported (a typo must not pass silently).
@@ -80,6 +107,12 @@ class _Table(typed.Reader):
         """A count: at least 0 (1 when *positive*), below :data:`MAX_COUNT`."""
         return super().whole(name, required, default=default, below=MAX_COUNT, positive=positive)
 
+    def number(self, name: str, required: bool = True, positive: bool = False, nonneg: bool = False,
+               default: Decimal | None = None) -> Decimal | None:
+        """A number below its key's bound in :data:`BOUNDS`."""
+        below, bound = BOUNDS[re.sub(r"\[\d+\]", "", self.key(name))]
+        return super().number(name, required, positive, nonneg, default, below=below, bound=bound)
+
     def unknown(self, allowed: set[str]) -> None:
         for name in self.data:
             if name not in allowed:
@@ -97,13 +130,13 @@ def load(path: str | os.PathLike) -> Offer:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Notepad writes one) is not TOML
     except FileNotFoundError:
         raise InputErrors([InputError(str(path), None, "offer file not found", show_value=False)]) from None
     except (IsADirectoryError, UnicodeDecodeError, PermissionError) as exc:
         raise InputErrors([InputError(str(path), None, f"cannot be read: {exc}", show_value=False)]) from None
     try:
-        data = tomllib.loads(text, parse_float=Decimal)
+        data = tomllib.loads(text, parse_float=typed.toml_float)
     except tomllib.TOMLDecodeError as exc:
         raise InputErrors([InputError(path.name, None, f"is not valid TOML: {exc}", show_value=False)]) from None
     try:
@@ -124,7 +157,7 @@ def parse(data: dict, base: Path = Path("."), source: str = "") -> Offer:
     top = _Table(data, "", problems)
     top.unknown(KEYS[""])
     schema = data.get("schema")
-    if schema != SCHEMA:
+    if type(schema) is not int or schema != SCHEMA:  # true and 1.0 equal 1 in Python, not in the contract
         top.fail("schema", schema, f"must be {SCHEMA} (the only schema this xlpy reads)")
         raise InputErrors(problems)
     fields = _offer_table(_required_table(data, top, "offer"), base)
@@ -300,6 +333,9 @@ def _formula(raw, base: Path, problems: list[InputError]) -> RatioFormula | None
     if cap is not None and floor is not None and floor > cap:
         f.fail("floor", f.data["floor"], f"must not exceed cap ({cap})")
     places = f.whole("places", required=False, default=2)
+    if places is not None and places > MAX_PLACES:
+        f.fail("places", places, f"must be at most {MAX_PLACES} (Excel holds 15 digits exactly)")
+        places = None
     calendar = f.text("calendar", required=False, default=calendars.DEFAULT_CALENDAR)
     prices_name = f.text("prices")
     prices = ()

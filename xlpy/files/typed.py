@@ -26,18 +26,45 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import is_whole, to_decimal
-from .serial_dates import from_serial
+from .serial_dates import LAST_SERIAL, from_serial, to_serial
 
-__all__ = ["Scheme", "TOML", "CELLS", "ARGUMENTS", "Reader", "MISSING", "one", "raise_first"]
+__all__ = ["Scheme", "TOML", "CELLS", "ARGUMENTS", "Reader", "MISSING", "ExponentFloat", "toml_float", "one",
+           "raise_first"]
 
 #: What a source gives for a value that is not there at all (an absent TOML key).
 MISSING = object()
+
+#: The days a workbook holds: serials from 61 (Excel's serials before are off by its 29 February 1900).
+_FIRST_DAY, _LAST_DAY = from_serial(61), from_serial(LAST_SERIAL)
+
+
+class ExponentFloat(Decimal):
+    """A TOML float written with an exponent (``2.74e5``): refused wherever a number is read.
+
+    Numbers have one written form (docs/offer-file.md): digits, sign, decimal
+    point, grouping commas; an exponent is refused in TOML floats as in text.
+    A problem shows it as written (``7.39e0``, not ``7.39``).
+    """
+
+    def __new__(cls, text: str):
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def toml_float(text: str) -> Decimal:
+    """``parse_float`` for :func:`tomllib.loads`: the float's exact decimal, marked when it has an exponent."""
+    return (ExponentFloat if "e" in text or "E" in text else Decimal)(text)
 
 
 @dataclass(frozen=True)
@@ -57,10 +84,12 @@ class Scheme:
     any_text: bool = False             #: a number in a text cell is read as its text
     ignore_case: bool = False          #: choices match in any case
     named: bool = False                #: reasons start with the input's name
+    control_text: bool = True          #: text may hold control characters (a workbook cannot store them)
+    excel_days: bool = False           #: a date must be one a workbook holds (1900-03-01 to 9999-12-31)
 
 
 TOML = Scheme(text_numbers=True, integer_literals=True, date_times=False, date_hint=" YYYY-MM-DD",
-              flag_reason="must be true or false")
+              flag_reason="must be true or false", control_text=False, excel_days=True)
 CELLS = Scheme(blank=("",), not_text=", not text", flag_words=("TRUE", "FALSE"), any_text=True, named=True)
 ARGUMENTS = Scheme(serials=True, ignore_case=True)
 
@@ -111,13 +140,19 @@ class Reader:
     # --- the kinds of value ---------------------------------------------------------------------
 
     def number(self, key, required: bool = True, positive: bool = False, nonneg: bool = False,
-               default: Decimal | None = None) -> Decimal | None:
-        """A finite decimal, read from its written text; > 0 when *positive*, ≥ 0 when *nonneg*."""
+               default: Decimal | None = None, below: int | None = None, bound: str = "") -> Decimal | None:
+        """A finite decimal, read from its written text; > 0 when *positive*, ≥ 0 when *nonneg*.
+
+        With *below*, its size must be below that (*bound* says what the bound is for).
+        """
         present, value = self._value(key, required)
         if not present:
             return default
         number = self._decimal(key, value)
         if number is None:
+            return default
+        if below is not None and number.copy_abs() >= below:
+            self.fail(key, value, f"must be below {below:,}" + (f" ({bound})" if bound else ""))
             return default
         if positive and number <= 0:
             self.fail(key, value, "must be > 0")
@@ -130,6 +165,9 @@ class Reader:
     def _decimal(self, key, value) -> Decimal | None:
         if isinstance(value, str) and not self.scheme.text_numbers:
             self.fail(key, value, "must be a number" + self.scheme.not_text)
+            return None
+        if isinstance(value, ExponentFloat):
+            self.fail(key, value, "must be a number written without an exponent (274000, not 2.74e5)")
             return None
         try:
             return to_decimal(value, "")
@@ -152,7 +190,7 @@ class Reader:
         if not is_whole(number):
             self.fail(key, value, "must be a whole number")
             return default
-        if below is not None and abs(number) >= below:
+        if below is not None and number.copy_abs() >= below:
             self.fail(key, value, f"must be below {below:,} (Excel holds 15 digits exactly)")
             return default
         if positive and number < 1:
@@ -174,16 +212,27 @@ class Reader:
             self.fail(key, value, "must be a date without a time (YYYY-MM-DD)")
             return None
         if isinstance(value, dt.date):
-            return value
+            return self._excel_day(key, value)
         if self.scheme.serials and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
             return self._serial(key, value)
         if isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value.strip())
+                day = dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
+            else:
+                return self._excel_day(key, day, value)
         self.fail(key, value, "must be a date" + self.scheme.date_hint)
         return None
+
+    def _excel_day(self, key, day: dt.date, value=None) -> dt.date | None:
+        """*day*, or None and a problem when the scheme wants a day a workbook holds and it is not one."""
+        if self.scheme.excel_days and not _FIRST_DAY <= day <= _LAST_DAY:
+            self.fail(key, day if value is None else value,
+                      f"must be a date from {_FIRST_DAY} to {_LAST_DAY} (a serial number from "
+                      f"{to_serial(_FIRST_DAY)} to {LAST_SERIAL}, the days a workbook holds)")
+            return None
+        return day
 
     def _serial(self, key, value) -> dt.date | None:
         if isinstance(value, float) and not math.isfinite(value):
@@ -220,6 +269,9 @@ class Reader:
             value = str(value)
         if not isinstance(value, str) or not value.strip():
             self.fail(key, value, "must be non-empty text")
+            return default
+        if not self.scheme.control_text and any(unicodedata.category(ch) == "Cc" for ch in value):
+            self.fail(key, value, "holds a control character, which a workbook cannot store")
             return default
         return value.strip()
 
