@@ -507,3 +507,26 @@ def test_load_reports_all_problems_at_once(tmp_path):
         load_text(tmp_path, text)
     fields = sorted(p.field for p in info.value.problems)
     assert fields == ["offer.toml: offer.kind", "offer.toml: offer.outstanding", "offer.toml: valuation.price"]
+
+
+def test_a_workbook_is_not_built_for_figures_past_what_it_holds(tmp_path):
+    """Each field within its bound, but their product past 15 significant digits: the engine computes it
+    exactly, a workbook would round it, so the build refuses it and writes nothing."""
+    text = (REPO / "workbook/offers/hecla-2004.toml").read_text()
+    text = text.replace("outstanding = 464777 ", "outstanding = 900000000000000 ")
+    text = text.replace("tendered = 274000 ", "tendered = 800000000000000 ")
+    path = tmp_path / "huge.toml"
+    path.write_text(text)
+    offer, results = offerfile.compute_file(path)
+    assert results.common_issued == 6352000000000000  # exact in the engine
+    from xlpy.workbook.build import build_workbook
+
+    with pytest.raises(InputErrors) as info:
+        build_workbook(offer, results, tmp_path / "huge.xlsm")
+    assert [p.field for p in info.value.problems] == [
+        "common stock issued", "common stock outstanding after the offer", "fair value of the offer's consideration",
+        "fair value under the original terms"]
+    assert str(info.value.problems[0]) == (
+        "common stock issued: must be below 1,000,000,000,000,000 for a workbook (it holds 15 digits of whole "
+        "shares exactly); check offer.outstanding, the ratios and valuation.price, got 6352000000000000")
+    assert list(tmp_path.iterdir()) == [path]

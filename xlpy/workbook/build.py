@@ -422,6 +422,13 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
         from ..engine.compute import compute
 
         results = compute(offer, calendars.sessions)
+    from .expected import too_large_for_a_workbook
+
+    too_large = too_large_for_a_workbook(results)
+    if too_large:  # the engine holds them exactly; a workbook would round them and disagree
+        from ..engine.errors import InputErrors
+
+        raise InputErrors(too_large)
     tables["tblHistory"] = [history_row(rec["BuiltAt"], str(rec.get("TallySource", "")),
                                         str(rec.get("TallySha256", "")), int(rec.get("TallyRows") or 0), results)]
     subtitle = f"{offer.issuer}: {offer.security}"

@@ -27,7 +27,7 @@ from .layout import (
     tie_cells,
 )
 
-__all__ = ["Expect", "expected_cells", "formula_cells"]
+__all__ = ["Expect", "expected_cells", "formula_cells", "too_large_for_a_workbook"]
 
 
 @dataclass(frozen=True)
@@ -129,3 +129,26 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
                 f"sensitivity charge at {excel_round(price, 4)} and {excel_round(part * 100, 2)}%", charge, "money"
             )
     return exp
+
+
+#: A workbook (Excel, LibreOffice) holds a number in 15 significant digits: whole shares below 10^15,
+#: money to the cent below 10^13.  The engine computes larger figures exactly, but a workbook would round
+#: them and then disagree with it; each offer-file field's bound allows them only through a product.
+WORKBOOK_SHARES = 10**15
+WORKBOOK_MONEY = Decimal(10) ** 13
+
+
+def too_large_for_a_workbook(results) -> list:
+    """The figures of *results* a workbook cannot hold exactly, as input errors naming each (empty: none)."""
+    from ..engine.errors import InputError
+
+    figures = [("common stock issued", results.common_issued, WORKBOOK_SHARES, "15 digits of whole shares"),
+               ("common stock outstanding after the offer", results.common_outstanding_after, WORKBOOK_SHARES,
+                "15 digits of whole shares"),
+               ("fair value of the offer's consideration", results.fair_value_offer, WORKBOOK_MONEY,
+                "15 digits with the cents"),
+               ("fair value under the original terms", results.fair_value_original, WORKBOOK_MONEY,
+                "15 digits with the cents")]
+    return [InputError(name, value, f"must be below {bound:,} for a workbook (it holds {digits} exactly); "
+                                     "check offer.outstanding, the ratios and valuation.price")
+            for name, value, bound, digits in figures if abs(value) >= bound]

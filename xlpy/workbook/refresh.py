@@ -419,6 +419,12 @@ class _Refresh:
                 self.problems.append(InputError(f"the refreshed workbook: {p.field}", p.value, p.reason,
                                                 show_value=p.show_value))
             raise InputErrors(_capped(self.problems)) from None
+        from .expected import too_large_for_a_workbook
+
+        too_large = too_large_for_a_workbook(results)
+        if too_large:
+            raise InputErrors([InputError(f"the refreshed workbook: {p.field}", p.value, p.reason)
+                               for p in too_large])
         return offer, results
 
     def unchanged(self) -> bool:
