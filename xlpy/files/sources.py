@@ -30,7 +30,8 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 from ..engine.model import HolderTable, PriceDay
-from ..engine.numbers import to_decimal, to_whole
+from ..engine.numbers import to_decimal
+from . import typed
 
 __all__ = [
     "TALLY_COLUMNS",
@@ -196,6 +197,59 @@ def european_number(text: str) -> str:
     return text.replace(".", "").replace(" ", "").replace(",", ".")
 
 
+#: A whole number with ``.`` between groups of three digits (``1.000``, ``280.000,0``), as a ';' file writes it.
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:[.][0-9]{3})+(?:,[0-9]*)?")
+#: Whole numbers in a data file (tally units, counts) are below this: Excel holds 15 digits exactly.
+WHOLE_LIMIT = 10**15
+#: How a data file's whole number is read: text or a spreadsheet's number.
+WHOLE_CELLS = typed.Scheme(text_numbers=True)
+NOT_GROUPED = "must be a whole number, with '.' only between groups of three digits (1.000) in a ';'-separated file"
+NOT_DIGITS = "must be a whole number written in the digits 0-9"
+
+
+def european_whole(text: str) -> str | None:
+    """A whole number from a file separated by semicolons, in the form :func:`to_decimal` reads.
+
+    There ``.`` separates thousands, in groups of three, and ``,`` is the
+    decimal mark; None when the dots are not exactly such groups (``1.00``:
+    a decimal point or a typing slip, never guessed).
+
+    >>> european_whole("280.000"), european_whole("10,5"), european_whole("1.00"), european_whole("1000")
+    ('280000', '10.5', None, '1000')
+    """
+    text = text.strip()
+    if "." in text:
+        if not _GROUPED.fullmatch(text):
+            return None
+        text = text.replace(".", "")
+    return text.replace(",", ".")
+
+
+def whole_cell(value: object, european: bool = False, scheme: typed.Scheme = WHOLE_CELLS) -> tuple[int | None, str]:
+    """A data file's whole number: ``(number, "")``, or ``(None, reason)``.
+
+    Text must be ASCII; a file separated by semicolons is read by
+    :func:`european_whole`; the number must be whole, not negative and below
+    :data:`WHOLE_LIMIT`, checked before it is made an ``int`` (``1e10000000``
+    is refused at once).  *scheme* says which cells are blank.
+    """
+    if type(value) is str:
+        if not value.isascii():
+            return None, NOT_DIGITS
+        if european and value.strip() not in scheme.blank:
+            value = european_whole(value)
+            if value is None:
+                return None, NOT_GROUPED
+        try:  # the size first: abs() or int() of 1e10000000 overflows or takes minutes
+            if to_decimal(value, "").adjusted() >= 15:
+                return None, f"must be below {WHOLE_LIMIT:,} (Excel holds 15 digits exactly)"
+        except InputError:
+            pass  # the reader says why
+    r = typed.one(value, "", scheme)
+    number = r.whole("", below=WHOLE_LIMIT)
+    return (None, r.problems[0].reason) if r.problems else (number, "")
+
+
 def header_line(path: Path, encoding: str) -> str:
     """The first line of a text file (a problem naming the file when it is not *encoding* text)."""
     try:
@@ -315,11 +369,13 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
             if column.dtype.kind in "iu":
                 values = column.tolist()
                 column_values = values
-                if not len(values) or column.min() >= 0:
+                if not len(values) or (column.min() >= 0 and column.max() < WHOLE_LIMIT):
                     column_values = _Whole(values)
                     column_values.array = column.to_numpy(dtype="int64")
             else:
                 column_values = pd.read_csv(path, usecols=[i], dtype=str, **options).iloc[:, 0].tolist()
+                if sep == ";":
+                    column_values = _European(column_values)
             columns.append(column_values)
         elif isinstance(column.dtype, pd.CategoricalDtype) and len(column) and column.cat.codes.min() >= 0:
             categories, codes = list(column.cat.categories), column.cat.codes.to_numpy()
@@ -349,6 +405,10 @@ def _spaced(path: Path, encoding: str) -> bool:
 
 class _Whole(list):
     """A column pandas has already read as whole numbers, none negative; ``array``: the same, int64."""
+
+
+class _European(list):
+    """A units column of text from a file separated by semicolons: ``.`` separates thousands, ``,`` decimals."""
 
 
 class _Words(list):
@@ -539,25 +599,22 @@ def _capped(problems):
 
 
 def _whole_column(raw, name, column, problems):
-    """Units as ints; the fast path takes plain digits, the rest go through the exact reader."""
+    """Units as ints; the fast path takes plain digits, the rest go through :func:`whole_cell`."""
     if type(raw) is _Whole:
         return raw  # a list already: the table makes its tuple
+    european = type(raw) is _European
     out = []
     append = out.append
     for i, v in enumerate(raw):
-        if type(v) is int:
+        if type(v) is int and 0 <= v < WHOLE_LIMIT:
             u = v
-        elif type(v) is str and v.isdigit():
+        elif type(v) is str and len(v) < 16 and v.isdigit() and v.isascii():
             u = int(v)
         else:
-            try:
-                u = to_whole(v, "units")
-            except InputError as exc:
-                problems.append(InputError(f"{name}: row {i + 2}, column {column}", v, exc.reason))
-                append(0)
-                continue
-        if u < 0:
-            problems.append(InputError(f"{name}: row {i + 2}, column {column}", v, "must not be negative"))
+            u, reason = whole_cell(v, european)
+            if u is None:
+                problems.append(InputError(f"{name}: row {i + 2}, column {column}", v, reason))
+                u = 0
         append(u)
     return out
 

@@ -1,0 +1,119 @@
+"""Hostile tallies, count files, mappings and price files: refused with one located line each, never misread.
+
+Each test writes its small file itself and asserts the exact problems the
+reader gives (``FILE: row R, column C: REASON, got 'VALUE'``); the command
+line turns them into one line each and exit status 2.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+from repo_paths import DATA, FORMULA, PRICES
+
+from xlpy import cli
+from xlpy.engine import InputErrors
+from xlpy.files import counts, sources
+
+HEADER = "holder_id,units,method,status\n"
+
+
+def problems(call, *args) -> list[str]:
+    """The problems *call* raises, one string each (the test fails if it raises none)."""
+    with pytest.raises(InputErrors) as info:
+        call(*args)
+    return [str(p) for p in info.value.problems]
+
+
+def tally(tmp_path, body: str, name: str = "t.csv", encoding: str = "utf-8"):
+    path = tmp_path / name
+    path.write_text(body, encoding=encoding)
+    return path
+
+
+# --- 1. files separated by semicolons: '.' separates thousands, ',' is the decimal mark ---------------
+
+
+def test_semicolon_tally_units_read_with_thousands_dots(tmp_path):
+    body = ('holder_id;units;method;status\nA;"1.000";book-entry;tendered\nB;280.000;book-entry;tendered\n'
+            "C;1.000,0;book-entry;tendered\nD;25;book-entry;tendered\n")
+    assert sources.read_tally(tally(tmp_path, body)).units == (1000, 280000, 1000, 25)
+
+
+def test_semicolon_tally_units_refused_when_not_whole_or_not_grouped(tmp_path):
+    body = ("holder_id;units;method;status\nA;10,5;book-entry;tendered\nB;1.00;book-entry;tendered\n"
+            "C;1.0000;book-entry;tendered\nD;100;book-entry;tendered\n")
+    grouping = "must be a whole number, with '.' only between groups of three digits (1.000) in a ';'-separated file"
+    assert problems(sources.read_tally, tally(tmp_path, body)) == [
+        "t.csv: row 2, column units: must be a whole number, got '10,5'",
+        f"t.csv: row 3, column units: {grouping}, got '1.00'",
+        f"t.csv: row 4, column units: {grouping}, got '1.0000'",
+    ]
+
+
+def test_semicolon_count_file_reads_thousands_dots(tmp_path):
+    path = tally(tmp_path, "tendered;guaranteed delivery;failed delivery\n280.000;3.000;0\n")
+    assert counts.read_counts(path) == (280000, 3000, 0)
+    path = tally(tmp_path, "tendered;guaranteed delivery;failed delivery\n280.00;3,5;0\n")
+    assert problems(counts.read_counts, path) == [
+        "t.csv: row 2, column tendered: must be a whole number, with '.' only between groups of three digits "
+        "(1.000) in a ';'-separated file, got '280.00'",
+        "t.csv: row 2, column guaranteed delivery: must be a whole number, got '3,5'",
+    ]
+
+
+def test_comma_files_keep_their_reading(tmp_path):
+    # In a comma file the comma separates thousands and '.' is the decimal point, as before.
+    body = HEADER + 'A,"1,500",book-entry,tendered\nB,1000.0,book-entry,tendered\nC, 7 ,book-entry,tendered\n'
+    assert sources.read_tally(tally(tmp_path, body)).units == (1500, 1000, 7)
+
+
+# --- 3, 4. units that are not ASCII digits, or too long to be units ---------------------------------------
+
+
+def test_units_not_ascii_or_too_large_refused_at_once(tmp_path):
+    body = HEADER + "".join(f"H{i},{u},book-entry,tendered\n" for i, u in enumerate(
+        ["\u00b2", "\u0661\u0660", "1e5000", "1e10000000", "1" + "0" * 15, "9" * 5000, "-5", "25"]))
+    start = time.perf_counter()
+    found = problems(sources.read_tally, tally(tmp_path, body))
+    assert time.perf_counter() - start < 5  # 1e10000000 is never made an int
+    below = "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly)"
+    assert found[:6] == [
+        "t.csv: row 2, column units: must be a whole number written in the digits 0-9, got '\u00b2'",
+        "t.csv: row 3, column units: must be a whole number written in the digits 0-9, got '\u0661\u0660'",
+        f"t.csv: row 4, column units: {below}, got '1e5000'",
+        f"t.csv: row 5, column units: {below}, got '1e10000000'",
+        f"t.csv: row 6, column units: {below}, got '1000000000000000'",
+        f"t.csv: row 7, column units: {below}, got '{'9' * 5000}'",
+    ]
+    assert found[6:] == ["t.csv: row 8, column units: must not be negative, got '-5'"]
+    # a column of plain whole numbers (read by pandas as int64) is held to the same limit
+    body = HEADER + "A,1000000000000000,book-entry,tendered\nB,25,book-entry,tendered\n"
+    assert problems(sources.read_tally, tally(tmp_path, body)) == [
+        f"t.csv: row 2, column units: {below}, got 1000000000000000"]
+
+
+def test_count_file_count_too_large_refused_at_once(tmp_path):
+    path = tally(tmp_path, "tendered,guaranteed delivery\n1e10000000,0\n")
+    assert problems(counts.read_counts, path) == [
+        "t.csv: row 2, column tendered: must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly), "
+        "got '1e10000000'"]
+
+
+def test_hostile_units_through_the_command_line(tmp_path, capsys, monkeypatch):
+    offer = FORMULA.read_text(encoding="utf-8").replace('file = "data/hecla-2004-tally.csv"', 'file = "t.csv"')
+    (tmp_path / "offer.toml").write_text(offer, encoding="utf-8")
+    (tmp_path / "data").mkdir()
+    shutil.copyfile(DATA / PRICES, tmp_path / "data" / PRICES)
+    tally(tmp_path, "holder_id;units;method;status\nA-1;10,5;book-entry;tendered\nA-2;1e10000000;book-entry;tendered\n")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["compute", "offer.toml", "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        "xlpy compute: offer.toml: tally.file: t.csv: row 2, column units: must be a whole number, got '10,5'",
+        "xlpy compute: offer.toml: tally.file: t.csv: row 3, column units: must be below 1,000,000,000,000,000 "
+        "(Excel holds 15 digits exactly), got '1e10000000'",
+    ]
