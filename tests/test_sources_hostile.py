@@ -117,3 +117,26 @@ def test_hostile_units_through_the_command_line(tmp_path, capsys, monkeypatch):
         "xlpy compute: offer.toml: tally.file: t.csv: row 3, column units: must be below 1,000,000,000,000,000 "
         "(Excel holds 15 digits exactly), got '1e10000000'",
     ]
+
+
+# --- 2. a price row on a day the exchange was closed ---------------------------------------------------
+
+
+def test_price_row_on_a_closed_day_refused(tmp_path):
+    # A Saturday and Presidents' Day inside Hecla's window (11 to 18 February 2004), and a Sunday outside it:
+    # the engine averages trading days only, a workbook every row between the window's ends.
+    lines = (DATA / PRICES).read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("2004-02-17"))
+    lines[at:at] = ["2004-02-14,0.50,50000000\n", "2004-02-16,8.00,1000\n"]
+    lines.append("2004-03-07,7.00,1000\n")
+    path = tally(tmp_path, "".join(lines), "prices.csv")
+    assert problems(sources.read_prices, path, "XNYS") == [
+        "prices.csv: row 32, column date: must be a trading day of XNYS, which was closed (a Saturday), "
+        "got '2004-02-14'",
+        "prices.csv: row 33, column date: must be a trading day of XNYS, which was closed (President's Day), "
+        "got '2004-02-16'",
+        f"prices.csv: row {len(lines)}, column date: must be a trading day of XNYS, which was closed (a Sunday), "
+        "got '2004-03-07'",
+    ]
+    # the trading days alone are read as before
+    assert len(sources.read_prices(DATA / PRICES, "XNYS")) == len(lines) - 1 - 3

@@ -619,11 +619,18 @@ def _whole_column(raw, name, column, problems):
     return out
 
 
-def read_prices(path: str | os.PathLike) -> tuple[PriceDay, ...]:
+def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[PriceDay, ...]:
     """Read a price history CSV: columns date, price, volume; one row per trading day.
 
     Separated by commas, or by semicolons with decimal commas (``7,39``), as
     spreadsheet applications export in many European locales.
+
+    With *calendar* (an exchange calendar code, ``XNYS``), a row dated on a
+    day that exchange was closed (a weekend, a holiday) is refused, inside
+    the averaging window or not: the engine averages the window's trading
+    days only, but a workbook's price table averages every row between the
+    window's first and last day, so such a row would make the two disagree.
+    An unknown code is left for the engine to report.
 
     Raises
     ------
@@ -649,7 +656,7 @@ def read_prices(path: str | os.PathLike) -> tuple[PriceDay, ...]:
     found, problems = _match_columns(headers, PRICE_COLUMNS, {}, name, tuple(PRICE_COLUMNS))
     if problems:
         raise InputErrors(problems)
-    days, seen = [], {}
+    days, seen, written = [], {}, {}
     for line, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
@@ -679,8 +686,19 @@ def read_prices(path: str | os.PathLike) -> tuple[PriceDay, ...]:
                                        f"is given twice (also row {seen[day]})"))
         elif day is not None:
             seen[day] = line
+            written[day] = cells["date"]
         if day is not None and price is not None and volume is not None:
             days.append(PriceDay(day, price, volume))
+    if calendar is not None and seen:
+        from . import calendars
+
+        try:
+            closed = calendars.closed_days(calendar, seen)
+        except InputError:
+            closed = {}  # an unknown calendar: the engine says so
+        for day in sorted(closed, key=seen.__getitem__):
+            problems.append(InputError(f"{name}: row {seen[day]}, column {headers[found['date']]}", written[day],
+                                       f"must be a trading day of {calendar}, which was closed ({closed[day]})"))
     if problems:
         raise InputErrors(_capped(problems))
     if not days:
