@@ -140,3 +140,56 @@ def test_price_row_on_a_closed_day_refused(tmp_path):
     ]
     # the trading days alone are read as before
     assert len(sources.read_prices(DATA / PRICES, "XNYS")) == len(lines) - 1 - 3
+
+
+# --- 3, 7. rows wider than the header; mappings naming no text encoding; folders --------------------------
+
+
+@pytest.mark.parametrize("rows, expect", [
+    ("A-1,100,book-entry,tendered,x,y\n", ["t.csv: row 2: has 6 cells and the header 4, got 'A-1,100,book-entry,tendered,x,y'"]),
+    # a trailing comma on every line: pandas would shift the columns and blame the method
+    ("A-1,100,book-entry,tendered,\nA-2,250,certificate,tendered,\n",
+     ["t.csv: row 2: has 5 cells and the header 4, got 'A-1,100,book-entry,tendered,'",
+      "t.csv: row 3: has 5 cells and the header 4, got 'A-2,250,certificate,tendered,'"]),
+    ("A-1,100,book-entry,tendered\nA-2,250,certificate,tendered,x\n",
+     ["t.csv: row 3: has 5 cells and the header 4, got 'A-2,250,certificate,tendered,x'"]),
+], ids=["extra-cells", "trailing-comma", "later-row"])
+def test_rows_wider_than_the_header_refused(tmp_path, rows, expect):
+    assert problems(sources.read_tally, tally(tmp_path, HEADER + rows)) == expect
+
+
+@pytest.mark.parametrize("encoding, shown", [('"klingon"', "'klingon'"), ('"rot13"', "'rot13'"), ("5", "5")])
+def test_mapping_encoding_must_be_a_text_encoding(tmp_path, encoding, shown):
+    path = tally(tmp_path, f"encoding = {encoding}\n", "map.toml")
+    assert problems(sources.read_mapping, path) == [
+        f"map.toml: encoding: must be the name of a text encoding (e.g. utf-8, cp1252, latin-1), got {shown}"]
+
+
+def test_tally_not_in_the_mapping_encoding(tmp_path):
+    path = tally(tmp_path, HEADER + "A-1,100,book-entry,tendered\n")
+    mapping = sources.read_mapping(tally(tmp_path, 'encoding = "utf-16"\n', "map.toml"))
+    expect = ["t.csv: is not utf-16 text (UTF-16 stream does not start with BOM); save it as CSV UTF-8, "
+              "or set encoding in a mapping file (e.g. cp1252)"]
+    assert problems(sources.read_tally, path, mapping) == expect
+    assert problems(counts.read_counts, tally(tmp_path, "tendered\n5\n"), mapping) == expect
+
+
+def test_a_folder_is_not_a_file(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    assert problems(sources.read_tally, folder) == [f"{folder}: is a folder, not a tally file"]
+    assert problems(counts.read_counts, folder) == [f"{folder}: is a folder, not a tally file"]
+    assert problems(sources.read_prices, folder) == [f"{folder}: is a folder, not a price file"]
+    assert problems(sources.read_mapping, folder) == [f"{folder}: is a folder, not a mapping file"]
+
+
+# --- 6. a column named twice ------------------------------------------------------------------------------
+
+
+def test_a_column_named_twice_is_refused(tmp_path):
+    path = tally(tmp_path, "holder_id,units,units,method,status\nA-1,100,5,book-entry,tendered\n")
+    assert problems(sources.read_tally, path) == [
+        "t.csv: columns: more than one column could be units; name one in a mapping file, got 'units, units'"]
+    mapping = sources.ColumnMapping(columns={"units": "units"})
+    assert problems(sources.read_tally, path, mapping) == [
+        "t.csv: columns: more than one column has the header named for units; rename one, got 'units, units'"]

@@ -124,6 +124,8 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
     """
     name = path.name
     european = False
+    if path.is_dir():
+        raise InputErrors([InputError(str(path), None, "is a folder, not a tally file", show_value=False)])
     if not path.is_file():
         raise InputErrors([InputError(str(path), None, "tally file not found", show_value=False)])
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -145,6 +147,8 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
             european = sep == ";"  # '.' separates thousands: 280.000 is 280000
             with open(path, encoding=mapping.encoding, newline="") as fh:
                 rows = list(csv.reader(fh, delimiter=sep))
+    except InputErrors:
+        raise  # (the header line said why)
     except UnicodeDecodeError as exc:
         raise InputErrors([InputError(name, None, f"is not {mapping.encoding} text (byte 0x{exc.object[exc.start]:02x} "
                                       f"at offset {exc.start}); save it as CSV UTF-8, or set encoding in a "

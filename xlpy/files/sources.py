@@ -120,6 +120,8 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
         status = "tendered"
     """
     path = Path(path)
+    if path.is_dir():
+        raise InputErrors([InputError(str(path), None, "is a folder, not a mapping file", show_value=False)])
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -139,6 +141,11 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
                 problems.append(
                     InputError(f"{path.name}: {section}.{word}", ours, "must be one of " + ", ".join(allowed))
                 )
+    if "encoding" in data and not _text_encoding(data["encoding"]):
+        problems.append(InputError(f"{path.name}: encoding", data["encoding"],
+                                   "must be the name of a text encoding (e.g. utf-8, cp1252, latin-1)"))
+    if not isinstance(data.get("sheet", ""), str):
+        problems.append(InputError(f"{path.name}: sheet", data["sheet"], "must be the name of a worksheet"))
     defaults = data.get("defaults", {})
     for ours, value in defaults.items():
         allowed = {"method": METHOD_VALUES, "status": STATUS_VALUES}.get(ours)
@@ -156,6 +163,14 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
         encoding=data.get("encoding", "utf-8-sig"),
         sheet=data.get("sheet", ""),
     )
+
+
+def _text_encoding(name: object) -> bool:
+    """Whether *name* names a codec that decodes bytes to text (``rot13`` and ``base64`` do not)."""
+    try:
+        return isinstance(name, str) and codecs.lookup(name)._is_text_encoding
+    except LookupError:
+        return False
 
 
 def sha256(path: str | os.PathLike) -> str:
@@ -266,22 +281,34 @@ def header_line(path: Path, encoding: str) -> str:
                 )
             ]
         ) from None
+    except UnicodeError as exc:  # (utf-16 without its byte-order mark, for one)
+        raise InputErrors([InputError(path.name, None, f"is not {encoding} text ({exc}); save it as CSV UTF-8, "
+                                      "or set encoding in a mapping file (e.g. cp1252)", show_value=False)]) from None
+    except (LookupError, TypeError):  # a ColumnMapping made in code with no such codec
+        raise InputErrors([InputError(f"{path.name}: encoding", encoding,
+                                      "must be the name of a text encoding (e.g. utf-8, cp1252, latin-1)")]) from None
 
 
 def _match_columns(headers, spellings, mapping_columns, name, required):
     """Our column -> index in *headers*; problems for missing or ambiguous ones."""
     found, problems = {}, []
     keyed = [_key(h) for h in headers]
+    ambiguous = set()
     for ours, theirs in mapping_columns.items():
         if theirs not in headers:
             problems.append(InputError(f"{name}: column {theirs!r}", theirs, f"named for {ours} is not in the header"))
+        elif headers.count(theirs) > 1:
+            ambiguous.add(ours)
+            problems.append(InputError(f"{name}: columns", ", ".join(h for h in headers if h == theirs),
+                                       f"more than one column has the header named for {ours}; rename one"))
         else:
             found[ours] = headers.index(theirs)
     for ours, words in spellings.items():
-        if ours in found:
+        if ours in found or ours in ambiguous:
             continue
         hits = [i for i, k in enumerate(keyed) if k in words]
         if len(hits) > 1:
+            ambiguous.add(ours)
             problems.append(
                 InputError(
                     f"{name}: columns", ", ".join(headers[i] for i in hits),
@@ -291,7 +318,7 @@ def _match_columns(headers, spellings, mapping_columns, name, required):
         elif hits:
             found[ours] = hits[0]
     for ours in required:
-        if ours not in found:
+        if ours not in found and ours not in ambiguous:
             problems.append(
                 InputError(
                     f"{name}: header", ", ".join(map(str, headers)),
@@ -317,6 +344,8 @@ def read_tally(path: str | os.PathLike, mapping: ColumnMapping | None = None, so
     """
     path = Path(path)
     mapping = mapping or ColumnMapping()
+    if path.is_dir():
+        raise InputErrors([InputError(str(path), None, "is a folder, not a tally file", show_value=False)])
     if not path.is_file():
         raise InputErrors([InputError(str(path), None, "tally file not found", show_value=False)])
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -360,8 +389,16 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
             frame = pd.read_csv(path, dtype={i: "category" if i in words else str
                                              for i in range(len(names)) if i != units_at}, **options)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise InputErrors([InputError(path.name, None, f"cannot be read as CSV: {exc}", show_value=False)]) from None
-    headers = [str(c) for c in frame.columns]
+        # (a row with more cells than the header: pandas says "Expected 4 fields", or worse)
+        raise InputErrors(_wide_rows(path, mapping.encoding, sep, len(names))
+                          or [InputError(path.name, None, f"cannot be read as CSV: {exc}", show_value=False)]) from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas took the first cells as an index: the first line has more cells than the header
+        raise InputErrors(_wide_rows(path, mapping.encoding, sep, len(names))
+                          or [InputError(path.name, None, "cannot be read as CSV: its rows do not match the header",
+                                         show_value=False)])
+    # (the names as written: pandas renames a repeated name "units.1", hiding it from the column match)
+    headers = names if len(set(names)) < len(names) else [str(c) for c in frame.columns]
     columns = []
     for i in range(len(frame.columns)):
         column = frame.iloc[:, i]
@@ -385,6 +422,20 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
         else:  # (through numpy: pandas' own tolist of a text column takes twice as long)
             columns.append(column.to_numpy(dtype=object).tolist())
     return headers, columns
+
+
+def _wide_rows(path: Path, encoding: str, sep: str, width: int) -> list[InputError]:
+    """Rows with more cells than the header's *width* (a trailing separator, a stray one), at most 50 and a count."""
+    problems = []
+    try:
+        with open(path, encoding=encoding, newline="") as fh:
+            for line, row in enumerate(csv.reader(fh, delimiter=sep), start=1):
+                if len(row) > width:
+                    problems.append(InputError(f"{path.name}: row {line}", sep.join(row),
+                                               f"has {len(row)} cells and the header {width}"))
+    except (csv.Error, UnicodeError):
+        return []
+    return _capped(problems)
 
 
 def _spaced(path: Path, encoding: str) -> bool:
@@ -640,6 +691,8 @@ def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[P
     """
     path = Path(path)
     name = path.name
+    if path.is_dir():
+        raise InputErrors([InputError(str(path), None, "is a folder, not a price file", show_value=False)])
     if not path.is_file():
         raise InputErrors([InputError(str(path), None, "price file not found", show_value=False)])
     try:
