@@ -193,3 +193,34 @@ def test_a_column_named_twice_is_refused(tmp_path):
     mapping = sources.ColumnMapping(columns={"units": "units"})
     assert problems(sources.read_tally, path, mapping) == [
         "t.csv: columns: more than one column has the header named for units; rename one, got 'units, units'"]
+
+
+# --- 5. an empty method or status cell is stated, never assumed -------------------------------------------
+
+
+def unstated(what: str) -> str:
+    return f"is required (or state the {what} of empty cells in a mapping file: [defaults] {what})"
+
+
+def test_empty_method_or_status_refused_without_a_default(tmp_path):
+    path = tally(tmp_path, HEADER + "A-1,100,book-entry,\nA-2,250,,tendered\nA-3,100\nA-4,5,certificate,tendered\n")
+    assert problems(sources.read_tally, path) == [
+        f"t.csv: row 3, column method: {unstated('method')}, got ''",
+        f"t.csv: row 4, column method: {unstated('method')}, got ''",  # a short row: its cells are empty
+        f"t.csv: row 2, column status: {unstated('status')}, got ''",
+        f"t.csv: row 4, column status: {unstated('status')}, got ''",
+    ]
+    # the mapping file's [defaults] states them
+    mapping = sources.read_mapping(tally(tmp_path, '[defaults]\nmethod = "certificate"\nstatus = "withdrawn"\n',
+                                         "map.toml"))
+    t = sources.read_tally(path, mapping)
+    assert (t.method, t.status) == (("book-entry", "certificate", "certificate", "certificate"),
+                                    ("withdrawn", "tendered", "withdrawn", "tendered"))
+
+
+def test_empty_method_stated_by_a_guaranteed_marker(tmp_path):
+    path = tally(tmp_path, "holder_id,units,method,status,ngd\nA-1,100,,tendered,Y\nA-2,250,,tendered,N\n"
+                           "A-3,250,cert,tendered,\n")
+    assert problems(sources.read_tally, path) == [f"t.csv: row 3, column method: {unstated('method')}, got ''"]
+    path = tally(tmp_path, "holder_id,units,method,status,ngd\nA-1,100,,tendered,Y\nA-3,250,cert,tendered,\n")
+    assert sources.read_tally(path).method == ("guaranteed", "certificate")

@@ -92,7 +92,7 @@ class ColumnMapping:
         statuses: the file's status word -> ours (``tendered``, ``withdrawn``, ``failed``).
         encoding: text encoding of a CSV file.
         sheet: worksheet of an XLSX file (the first one when empty).
-        defaults: ``method`` / ``status`` -> ours, for a tally without that column.
+        defaults: ``method`` / ``status`` -> ours, for a tally without that column or its empty cells.
     """
 
     columns: dict[str, str] = field(default_factory=dict)
@@ -115,7 +115,7 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
         "NOG" = "guaranteed"
         [statuses]
         "W/D" = "withdrawn"
-        [defaults]            # only for a tally without the column
+        [defaults]            # a tally without the column, or its empty cells
         method = "book-entry"
         status = "tendered"
     """
@@ -544,8 +544,12 @@ def _xlsx_columns(path: Path, mapping: ColumnMapping):
     return headers, columns
 
 
-def _words(values, table, mapping_words, name, column, default, problems):
-    """Map a column of words onto ours; unknown words are problems naming the row."""
+def _words(values, table, mapping_words, name, column, default, problems, what=""):
+    """Map a column of words onto ours; unknown words are problems naming the row.
+
+    An empty cell takes *default*: the mapping file's ``[defaults]`` *what*;
+    when None, it is a problem (nothing is taken as tendered unless stated).
+    """
     lookup = {w: ours for ours, words in table.items() for w in words}
     lookup.update(mapping_words)
     # A tally has a handful of distinct words: map each once, then the column at C speed.
@@ -560,7 +564,8 @@ def _words(values, table, mapping_words, name, column, default, problems):
         for i, (raw, ours) in enumerate(zip(values, out)):
             if ours is None:
                 problems.append(
-                    InputError(f"{name}: row {i + 2}, column {column}", raw, "must be one of " + ", ".join(table))
+                    InputError(f"{name}: row {i + 2}, column {column}", raw,
+                               "must be one of " + ", ".join(table) if _key(raw) else _unstated(what))
                 )
                 if len(problems) > MAX_PROBLEMS:
                     break
@@ -588,8 +593,10 @@ def _tally_from_columns(name, headers, columns, mapping):
                                            ids_raw[i], "must name the holder"))
     _missing_columns(found, mapping, name, headers, problems)
     if "method" in found:
+        # an empty method cell: the mapping's default, else a guaranteed marker's Y must state it ("")
+        unstated = mapping.defaults.get("method", "" if "guaranteed" in found else None)
         method = _words(columns[found["method"]], METHOD_VALUES, mapping.methods, name,
-                        headers[found["method"]], "book-entry", problems)
+                        headers[found["method"]], unstated, problems, "method")
     else:
         method = [mapping.defaults.get("method", "book-entry")] * n
     if "guaranteed" in found:
@@ -600,9 +607,12 @@ def _tally_from_columns(name, headers, columns, mapping):
                 method[i] = "guaranteed"
             elif k not in FALSE_WORDS:
                 problems.append(InputError(f"{name}: row {i + 2}, column {col}", raw, "must be Y or N"))
+            elif method[i] == "":
+                problems.append(InputError(f"{name}: row {i + 2}, column {headers[found['method']]}", "",
+                                           _unstated("method")))
     if "status" in found:
         status = _words(columns[found["status"]], STATUS_VALUES, mapping.statuses, name,
-                        headers[found["status"]], "tendered", problems)
+                        headers[found["status"]], mapping.defaults.get("status"), problems, "status")
     else:
         status = [mapping.defaults.get("status", "tendered")] * n
     arrays = None if problems else _line_arrays(found, columns, method, status, n, ids, joined)
@@ -624,6 +634,11 @@ def _tally_from_columns(name, headers, columns, mapping):
     if problems:
         raise InputErrors(_capped(problems))
     return (tuple(ids), tuple(units), tuple(method), tuple(status)), arrays
+
+
+def _unstated(what: str) -> str:
+    """Why an empty method or status cell is refused."""
+    return f"is required (or state the {what} of empty cells in a mapping file: [defaults] {what})"
 
 
 def _missing_columns(found, mapping, name, headers, problems) -> None:
