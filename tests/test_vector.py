@@ -156,7 +156,9 @@ def test_a_read_tally_carries_the_same_lines_as_arrays(tmp_path):
         s = "failed" if m == "NGD" and rng.random() < 0.3 else words["status"][rng.integers(5)]
         lines.append(f"A{rng.integers(2000):05d},{rng.integers(0, 500)},{m},{s}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (tmp_path / "m.toml").write_text('[statuses]\n"W/D" = "withdrawn"\n', encoding="utf-8")
+    # (empty cells are refused unless the mapping states their default)
+    (tmp_path / "m.toml").write_text('[statuses]\n"W/D" = "withdrawn"\n[defaults]\nmethod = "book-entry"\n'
+                                     'status = "tendered"\n', encoding="utf-8")
     from xlpy.files.sources import read_mapping
 
     table = read_tally(path, read_mapping(tmp_path / "m.toml"))

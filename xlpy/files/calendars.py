@@ -13,7 +13,7 @@ import functools
 
 from ..engine.errors import InputError
 
-__all__ = ["sessions", "holidays", "DEFAULT_CALENDAR", "EARLIEST"]
+__all__ = ["sessions", "holidays", "closed_days", "DEFAULT_CALENDAR", "EARLIEST"]
 
 DEFAULT_CALENDAR = "XNYS"
 #: Calendars are built from this day on: offers of the 1990s and 2000s are real cases.
@@ -61,3 +61,28 @@ def holidays(code: str, first: dt.date, last: dt.date) -> list[dt.date]:
             out.append(day)
         day += dt.timedelta(days=1)
     return out
+
+
+def closed_days(code: str, days) -> dict[dt.date, str]:
+    """Which of *days* exchange *code* was closed on, each with the reason: a weekday's name or the holiday's.
+
+    Days outside the calendar's range (before :data:`EARLIEST`, after its
+    last session) are not judged: the calendar does not know them.
+
+    >>> closed_days("XNYS", [dt.date(2004, 2, 13), dt.date(2004, 2, 14), dt.date(2004, 2, 16)])
+    {datetime.date(2004, 2, 14): 'a Saturday', datetime.date(2004, 2, 16): "President's Day"}
+    """
+    cal = _calendar(code)
+    first, last = cal.first_session.date(), cal.last_session.date()
+    known = sorted(d for d in set(days) if first <= d <= last)
+    if not known:
+        return {}
+    open_days = set(sessions(code, known[0], known[-1]))
+    closed = [d for d in known if d not in open_days]
+    names = {}
+    if closed and cal.regular_holidays is not None:
+        import pandas as pd
+
+        named = cal.regular_holidays.holidays(pd.Timestamp(closed[0]), pd.Timestamp(closed[-1]), return_name=True)
+        names = {t.date(): str(n) for t, n in named.items()}
+    return {d: names.get(d) or (f"a {d:%A}" if d.weekday() >= 5 else "a holiday") for d in closed}

@@ -87,7 +87,7 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
     path = Path(path)
     mapping = mapping or sources.ColumnMapping()
     name = path.name
-    rows = _count_file_rows(path, mapping)
+    rows, european = _count_file_rows(path, mapping)
     header = [str(h).strip() for h in rows[0]]
     found, problems = _count_columns(header, name)
     data = [(i, r) for i, r in enumerate(rows[1:], start=2) if any(str(v).strip() for v in r)]
@@ -97,9 +97,14 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
         raise InputErrors(problems)
     line, row = data[0]
     places = {ours: f"{name}: row {line}, column {header[i]}" for ours, i in found.items()}
-    r = typed.Reader(lambda ours: row[found[ours]] if found[ours] < len(row) else "", places.__getitem__, _COUNT_CELLS)
-    counts = {ours: r.whole(ours) for ours in found}
-    r.check()
+    counts = {}
+    for ours, i in found.items():
+        raw = row[i] if i < len(row) else ""
+        counts[ours], reason = sources.whole_cell(raw, european, _COUNT_CELLS)
+        if reason:
+            problems.append(InputError(places[ours], raw, reason))
+    if problems:
+        raise InputErrors(problems)
     t, g, f = counts["tendered"], counts.get("guaranteed_delivery", 0), counts.get("failed_delivery", 0)
     problems = tally_problems({"tendered": t, "guaranteed_delivery": g, "failed_delivery": f}, places,
                               {"tendered": "tendered", "guaranteed_delivery": "guaranteed deliveries"}, "{:,}".format)
@@ -112,9 +117,15 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
 _COUNT_CELLS = typed.Scheme(blank=("",), text_numbers=True)
 
 
-def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> list[list]:
-    """The rows of a count file (CSV, or an XLSX's sheet), blank cells as ""; problems reading it raised."""
+def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[list], bool]:
+    """The rows of a count file (CSV, or an XLSX's sheet), blank cells as "", and whether it is separated by ';'.
+
+    Problems reading it are raised.
+    """
     name = path.name
+    european = False
+    if path.is_dir():
+        raise InputErrors([InputError(str(path), None, "is a folder, not a tally file", show_value=False)])
     if not path.is_file():
         raise InputErrors([InputError(str(path), None, "tally file not found", show_value=False)])
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -133,8 +144,11 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> list[list]:
                 wb.close()
         else:
             sep = sources.delimiter(sources.header_line(path, mapping.encoding))
+            european = sep == ";"  # '.' separates thousands: 280.000 is 280000
             with open(path, encoding=mapping.encoding, newline="") as fh:
                 rows = list(csv.reader(fh, delimiter=sep))
+    except InputErrors:
+        raise  # (the header line said why)
     except UnicodeDecodeError as exc:
         raise InputErrors([InputError(name, None, f"is not {mapping.encoding} text (byte 0x{exc.object[exc.start]:02x} "
                                       f"at offset {exc.start}); save it as CSV UTF-8, or set encoding in a "
@@ -143,7 +157,7 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> list[list]:
         raise InputErrors([InputError(name, None, f"cannot be read: {exc}", show_value=False)]) from None
     if not rows:
         raise InputErrors([InputError(name, None, "is empty: no header row", show_value=False)])
-    return rows
+    return rows, european
 
 
 def _count_columns(header: list[str], name: str) -> tuple[dict[str, int], list[InputError]]:

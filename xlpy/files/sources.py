@@ -30,7 +30,8 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 from ..engine.model import HolderTable, PriceDay
-from ..engine.numbers import to_decimal, to_whole
+from ..engine.numbers import to_decimal
+from . import typed
 
 __all__ = [
     "TALLY_COLUMNS",
@@ -91,7 +92,7 @@ class ColumnMapping:
         statuses: the file's status word -> ours (``tendered``, ``withdrawn``, ``failed``).
         encoding: text encoding of a CSV file.
         sheet: worksheet of an XLSX file (the first one when empty).
-        defaults: ``method`` / ``status`` -> ours, for a tally without that column.
+        defaults: ``method`` / ``status`` -> ours, for a tally without that column or its empty cells.
     """
 
     columns: dict[str, str] = field(default_factory=dict)
@@ -114,11 +115,13 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
         "NOG" = "guaranteed"
         [statuses]
         "W/D" = "withdrawn"
-        [defaults]            # only for a tally without the column
+        [defaults]            # a tally without the column, or its empty cells
         method = "book-entry"
         status = "tendered"
     """
     path = Path(path)
+    if path.is_dir():
+        raise InputErrors([InputError(str(path), None, "is a folder, not a mapping file", show_value=False)])
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -138,6 +141,11 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
                 problems.append(
                     InputError(f"{path.name}: {section}.{word}", ours, "must be one of " + ", ".join(allowed))
                 )
+    if "encoding" in data and not _text_encoding(data["encoding"]):
+        problems.append(InputError(f"{path.name}: encoding", data["encoding"],
+                                   "must be the name of a text encoding (e.g. utf-8, cp1252, latin-1)"))
+    if not isinstance(data.get("sheet", ""), str):
+        problems.append(InputError(f"{path.name}: sheet", data["sheet"], "must be the name of a worksheet"))
     defaults = data.get("defaults", {})
     for ours, value in defaults.items():
         allowed = {"method": METHOD_VALUES, "status": STATUS_VALUES}.get(ours)
@@ -155,6 +163,14 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
         encoding=data.get("encoding", "utf-8-sig"),
         sheet=data.get("sheet", ""),
     )
+
+
+def _text_encoding(name: object) -> bool:
+    """Whether *name* names a codec that decodes bytes to text (``rot13`` and ``base64`` do not)."""
+    try:
+        return isinstance(name, str) and codecs.lookup(name)._is_text_encoding
+    except LookupError:
+        return False
 
 
 def sha256(path: str | os.PathLike) -> str:
@@ -196,6 +212,59 @@ def european_number(text: str) -> str:
     return text.replace(".", "").replace(" ", "").replace(",", ".")
 
 
+#: A whole number with ``.`` between groups of three digits (``1.000``, ``280.000,0``), as a ';' file writes it.
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:[.][0-9]{3})+(?:,[0-9]*)?")
+#: Whole numbers in a data file (tally units, counts) are below this: Excel holds 15 digits exactly.
+WHOLE_LIMIT = 10**15
+#: How a data file's whole number is read: text or a spreadsheet's number.
+WHOLE_CELLS = typed.Scheme(text_numbers=True)
+NOT_GROUPED = "must be a whole number, with '.' only between groups of three digits (1.000) in a ';'-separated file"
+NOT_DIGITS = "must be a whole number written in the digits 0-9"
+
+
+def european_whole(text: str) -> str | None:
+    """A whole number from a file separated by semicolons, in the form :func:`to_decimal` reads.
+
+    There ``.`` separates thousands, in groups of three, and ``,`` is the
+    decimal mark; None when the dots are not exactly such groups (``1.00``:
+    a decimal point or a typing slip, never guessed).
+
+    >>> european_whole("280.000"), european_whole("10,5"), european_whole("1.00"), european_whole("1000")
+    ('280000', '10.5', None, '1000')
+    """
+    text = text.strip()
+    if "." in text:
+        if not _GROUPED.fullmatch(text):
+            return None
+        text = text.replace(".", "")
+    return text.replace(",", ".")
+
+
+def whole_cell(value: object, european: bool = False, scheme: typed.Scheme = WHOLE_CELLS) -> tuple[int | None, str]:
+    """A data file's whole number: ``(number, "")``, or ``(None, reason)``.
+
+    Text must be ASCII; a file separated by semicolons is read by
+    :func:`european_whole`; the number must be whole, not negative and below
+    :data:`WHOLE_LIMIT`, checked before it is made an ``int`` (``1e10000000``
+    is refused at once).  *scheme* says which cells are blank.
+    """
+    if type(value) is str:
+        if not value.isascii():
+            return None, NOT_DIGITS
+        if european and value.strip() not in scheme.blank:
+            value = european_whole(value)
+            if value is None:
+                return None, NOT_GROUPED
+        try:  # the size first: abs() or int() of 1e10000000 overflows or takes minutes
+            if to_decimal(value, "").adjusted() >= 15:
+                return None, f"must be below {WHOLE_LIMIT:,} (Excel holds 15 digits exactly)"
+        except InputError:
+            pass  # the reader says why
+    r = typed.one(value, "", scheme)
+    number = r.whole("", below=WHOLE_LIMIT)
+    return (None, r.problems[0].reason) if r.problems else (number, "")
+
+
 def header_line(path: Path, encoding: str) -> str:
     """The first line of a text file (a problem naming the file when it is not *encoding* text)."""
     try:
@@ -212,22 +281,34 @@ def header_line(path: Path, encoding: str) -> str:
                 )
             ]
         ) from None
+    except UnicodeError as exc:  # (utf-16 without its byte-order mark, for one)
+        raise InputErrors([InputError(path.name, None, f"is not {encoding} text ({exc}); save it as CSV UTF-8, "
+                                      "or set encoding in a mapping file (e.g. cp1252)", show_value=False)]) from None
+    except (LookupError, TypeError):  # a ColumnMapping made in code with no such codec
+        raise InputErrors([InputError(f"{path.name}: encoding", encoding,
+                                      "must be the name of a text encoding (e.g. utf-8, cp1252, latin-1)")]) from None
 
 
 def _match_columns(headers, spellings, mapping_columns, name, required):
     """Our column -> index in *headers*; problems for missing or ambiguous ones."""
     found, problems = {}, []
     keyed = [_key(h) for h in headers]
+    ambiguous = set()
     for ours, theirs in mapping_columns.items():
         if theirs not in headers:
             problems.append(InputError(f"{name}: column {theirs!r}", theirs, f"named for {ours} is not in the header"))
+        elif headers.count(theirs) > 1:
+            ambiguous.add(ours)
+            problems.append(InputError(f"{name}: columns", ", ".join(h for h in headers if h == theirs),
+                                       f"more than one column has the header named for {ours}; rename one"))
         else:
             found[ours] = headers.index(theirs)
     for ours, words in spellings.items():
-        if ours in found:
+        if ours in found or ours in ambiguous:
             continue
         hits = [i for i, k in enumerate(keyed) if k in words]
         if len(hits) > 1:
+            ambiguous.add(ours)
             problems.append(
                 InputError(
                     f"{name}: columns", ", ".join(headers[i] for i in hits),
@@ -237,7 +318,7 @@ def _match_columns(headers, spellings, mapping_columns, name, required):
         elif hits:
             found[ours] = hits[0]
     for ours in required:
-        if ours not in found:
+        if ours not in found and ours not in ambiguous:
             problems.append(
                 InputError(
                     f"{name}: header", ", ".join(map(str, headers)),
@@ -263,6 +344,8 @@ def read_tally(path: str | os.PathLike, mapping: ColumnMapping | None = None, so
     """
     path = Path(path)
     mapping = mapping or ColumnMapping()
+    if path.is_dir():
+        raise InputErrors([InputError(str(path), None, "is a folder, not a tally file", show_value=False)])
     if not path.is_file():
         raise InputErrors([InputError(str(path), None, "tally file not found", show_value=False)])
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -306,8 +389,16 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
             frame = pd.read_csv(path, dtype={i: "category" if i in words else str
                                              for i in range(len(names)) if i != units_at}, **options)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise InputErrors([InputError(path.name, None, f"cannot be read as CSV: {exc}", show_value=False)]) from None
-    headers = [str(c) for c in frame.columns]
+        # (a row with more cells than the header: pandas says "Expected 4 fields", or worse)
+        raise InputErrors(_wide_rows(path, mapping.encoding, sep, len(names))
+                          or [InputError(path.name, None, f"cannot be read as CSV: {exc}", show_value=False)]) from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas took the first cells as an index: the first line has more cells than the header
+        raise InputErrors(_wide_rows(path, mapping.encoding, sep, len(names))
+                          or [InputError(path.name, None, "cannot be read as CSV: its rows do not match the header",
+                                         show_value=False)])
+    # (the names as written: pandas renames a repeated name "units.1", hiding it from the column match)
+    headers = names if len(set(names)) < len(names) else [str(c) for c in frame.columns]
     columns = []
     for i in range(len(frame.columns)):
         column = frame.iloc[:, i]
@@ -315,11 +406,13 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
             if column.dtype.kind in "iu":
                 values = column.tolist()
                 column_values = values
-                if not len(values) or column.min() >= 0:
+                if not len(values) or (column.min() >= 0 and column.max() < WHOLE_LIMIT):
                     column_values = _Whole(values)
                     column_values.array = column.to_numpy(dtype="int64")
             else:
                 column_values = pd.read_csv(path, usecols=[i], dtype=str, **options).iloc[:, 0].tolist()
+                if sep == ";":
+                    column_values = _European(column_values)
             columns.append(column_values)
         elif isinstance(column.dtype, pd.CategoricalDtype) and len(column) and column.cat.codes.min() >= 0:
             categories, codes = list(column.cat.categories), column.cat.codes.to_numpy()
@@ -329,6 +422,20 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
         else:  # (through numpy: pandas' own tolist of a text column takes twice as long)
             columns.append(column.to_numpy(dtype=object).tolist())
     return headers, columns
+
+
+def _wide_rows(path: Path, encoding: str, sep: str, width: int) -> list[InputError]:
+    """Rows with more cells than the header's *width* (a trailing separator, a stray one), at most 50 and a count."""
+    problems = []
+    try:
+        with open(path, encoding=encoding, newline="") as fh:
+            for line, row in enumerate(csv.reader(fh, delimiter=sep), start=1):
+                if len(row) > width:
+                    problems.append(InputError(f"{path.name}: row {line}", sep.join(row),
+                                               f"has {len(row)} cells and the header {width}"))
+    except (csv.Error, UnicodeError):
+        return []
+    return _capped(problems)
 
 
 def _spaced(path: Path, encoding: str) -> bool:
@@ -349,6 +456,10 @@ def _spaced(path: Path, encoding: str) -> bool:
 
 class _Whole(list):
     """A column pandas has already read as whole numbers, none negative; ``array``: the same, int64."""
+
+
+class _European(list):
+    """A units column of text from a file separated by semicolons: ``.`` separates thousands, ``,`` decimals."""
 
 
 class _Words(list):
@@ -433,8 +544,12 @@ def _xlsx_columns(path: Path, mapping: ColumnMapping):
     return headers, columns
 
 
-def _words(values, table, mapping_words, name, column, default, problems):
-    """Map a column of words onto ours; unknown words are problems naming the row."""
+def _words(values, table, mapping_words, name, column, default, problems, what=""):
+    """Map a column of words onto ours; unknown words are problems naming the row.
+
+    An empty cell takes *default*: the mapping file's ``[defaults]`` *what*;
+    when None, it is a problem (nothing is taken as tendered unless stated).
+    """
     lookup = {w: ours for ours, words in table.items() for w in words}
     lookup.update(mapping_words)
     # A tally has a handful of distinct words: map each once, then the column at C speed.
@@ -449,7 +564,8 @@ def _words(values, table, mapping_words, name, column, default, problems):
         for i, (raw, ours) in enumerate(zip(values, out)):
             if ours is None:
                 problems.append(
-                    InputError(f"{name}: row {i + 2}, column {column}", raw, "must be one of " + ", ".join(table))
+                    InputError(f"{name}: row {i + 2}, column {column}", raw,
+                               "must be one of " + ", ".join(table) if _key(raw) else _unstated(what))
                 )
                 if len(problems) > MAX_PROBLEMS:
                     break
@@ -477,8 +593,10 @@ def _tally_from_columns(name, headers, columns, mapping):
                                            ids_raw[i], "must name the holder"))
     _missing_columns(found, mapping, name, headers, problems)
     if "method" in found:
+        # an empty method cell: the mapping's default, else a guaranteed marker's Y must state it ("")
+        unstated = mapping.defaults.get("method", "" if "guaranteed" in found else None)
         method = _words(columns[found["method"]], METHOD_VALUES, mapping.methods, name,
-                        headers[found["method"]], "book-entry", problems)
+                        headers[found["method"]], unstated, problems, "method")
     else:
         method = [mapping.defaults.get("method", "book-entry")] * n
     if "guaranteed" in found:
@@ -489,9 +607,12 @@ def _tally_from_columns(name, headers, columns, mapping):
                 method[i] = "guaranteed"
             elif k not in FALSE_WORDS:
                 problems.append(InputError(f"{name}: row {i + 2}, column {col}", raw, "must be Y or N"))
+            elif method[i] == "":
+                problems.append(InputError(f"{name}: row {i + 2}, column {headers[found['method']]}", "",
+                                           _unstated("method")))
     if "status" in found:
         status = _words(columns[found["status"]], STATUS_VALUES, mapping.statuses, name,
-                        headers[found["status"]], "tendered", problems)
+                        headers[found["status"]], mapping.defaults.get("status"), problems, "status")
     else:
         status = [mapping.defaults.get("status", "tendered")] * n
     arrays = None if problems else _line_arrays(found, columns, method, status, n, ids, joined)
@@ -513,6 +634,11 @@ def _tally_from_columns(name, headers, columns, mapping):
     if problems:
         raise InputErrors(_capped(problems))
     return (tuple(ids), tuple(units), tuple(method), tuple(status)), arrays
+
+
+def _unstated(what: str) -> str:
+    """Why an empty method or status cell is refused."""
+    return f"is required (or state the {what} of empty cells in a mapping file: [defaults] {what})"
 
 
 def _missing_columns(found, mapping, name, headers, problems) -> None:
@@ -539,34 +665,38 @@ def _capped(problems):
 
 
 def _whole_column(raw, name, column, problems):
-    """Units as ints; the fast path takes plain digits, the rest go through the exact reader."""
+    """Units as ints; the fast path takes plain digits, the rest go through :func:`whole_cell`."""
     if type(raw) is _Whole:
         return raw  # a list already: the table makes its tuple
+    european = type(raw) is _European
     out = []
     append = out.append
     for i, v in enumerate(raw):
-        if type(v) is int:
+        if type(v) is int and 0 <= v < WHOLE_LIMIT:
             u = v
-        elif type(v) is str and v.isdigit():
+        elif type(v) is str and len(v) < 16 and v.isdigit() and v.isascii():
             u = int(v)
         else:
-            try:
-                u = to_whole(v, "units")
-            except InputError as exc:
-                problems.append(InputError(f"{name}: row {i + 2}, column {column}", v, exc.reason))
-                append(0)
-                continue
-        if u < 0:
-            problems.append(InputError(f"{name}: row {i + 2}, column {column}", v, "must not be negative"))
+            u, reason = whole_cell(v, european)
+            if u is None:
+                problems.append(InputError(f"{name}: row {i + 2}, column {column}", v, reason))
+                u = 0
         append(u)
     return out
 
 
-def read_prices(path: str | os.PathLike) -> tuple[PriceDay, ...]:
+def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[PriceDay, ...]:
     """Read a price history CSV: columns date, price, volume; one row per trading day.
 
     Separated by commas, or by semicolons with decimal commas (``7,39``), as
     spreadsheet applications export in many European locales.
+
+    With *calendar* (an exchange calendar code, ``XNYS``), a row dated on a
+    day that exchange was closed (a weekend, a holiday) is refused, inside
+    the averaging window or not: the engine averages the window's trading
+    days only, but a workbook's price table averages every row between the
+    window's first and last day, so such a row would make the two disagree.
+    An unknown code is left for the engine to report.
 
     Raises
     ------
@@ -576,6 +706,8 @@ def read_prices(path: str | os.PathLike) -> tuple[PriceDay, ...]:
     """
     path = Path(path)
     name = path.name
+    if path.is_dir():
+        raise InputErrors([InputError(str(path), None, "is a folder, not a price file", show_value=False)])
     if not path.is_file():
         raise InputErrors([InputError(str(path), None, "price file not found", show_value=False)])
     try:
@@ -592,7 +724,7 @@ def read_prices(path: str | os.PathLike) -> tuple[PriceDay, ...]:
     found, problems = _match_columns(headers, PRICE_COLUMNS, {}, name, tuple(PRICE_COLUMNS))
     if problems:
         raise InputErrors(problems)
-    days, seen = [], {}
+    days, seen, written = [], {}, {}
     for line, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
@@ -622,8 +754,19 @@ def read_prices(path: str | os.PathLike) -> tuple[PriceDay, ...]:
                                        f"is given twice (also row {seen[day]})"))
         elif day is not None:
             seen[day] = line
+            written[day] = cells["date"]
         if day is not None and price is not None and volume is not None:
             days.append(PriceDay(day, price, volume))
+    if calendar is not None and seen:
+        from . import calendars
+
+        try:
+            closed = calendars.closed_days(calendar, seen)
+        except InputError:
+            closed = {}  # an unknown calendar: the engine says so
+        for day in sorted(closed, key=seen.__getitem__):
+            problems.append(InputError(f"{name}: row {seen[day]}, column {headers[found['date']]}", written[day],
+                                       f"must be a trading day of {calendar}, which was closed ({closed[day]})"))
     if problems:
         raise InputErrors(_capped(problems))
     if not days:

@@ -1,0 +1,226 @@
+"""Hostile tallies, count files, mappings and price files: refused with one located line each, never misread.
+
+Each test writes its small file itself and asserts the exact problems the
+reader gives (``FILE: row R, column C: REASON, got 'VALUE'``); the command
+line turns them into one line each and exit status 2.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+from repo_paths import DATA, FORMULA, PRICES
+
+from xlpy import cli
+from xlpy.engine import InputErrors
+from xlpy.files import counts, sources
+
+HEADER = "holder_id,units,method,status\n"
+
+
+def problems(call, *args) -> list[str]:
+    """The problems *call* raises, one string each (the test fails if it raises none)."""
+    with pytest.raises(InputErrors) as info:
+        call(*args)
+    return [str(p) for p in info.value.problems]
+
+
+def tally(tmp_path, body: str, name: str = "t.csv", encoding: str = "utf-8"):
+    path = tmp_path / name
+    path.write_text(body, encoding=encoding)
+    return path
+
+
+# --- 1. files separated by semicolons: '.' separates thousands, ',' is the decimal mark ---------------
+
+
+def test_semicolon_tally_units_read_with_thousands_dots(tmp_path):
+    body = ('holder_id;units;method;status\nA;"1.000";book-entry;tendered\nB;280.000;book-entry;tendered\n'
+            "C;1.000,0;book-entry;tendered\nD;25;book-entry;tendered\n")
+    assert sources.read_tally(tally(tmp_path, body)).units == (1000, 280000, 1000, 25)
+
+
+def test_semicolon_tally_units_refused_when_not_whole_or_not_grouped(tmp_path):
+    body = ("holder_id;units;method;status\nA;10,5;book-entry;tendered\nB;1.00;book-entry;tendered\n"
+            "C;1.0000;book-entry;tendered\nD;100;book-entry;tendered\n")
+    grouping = "must be a whole number, with '.' only between groups of three digits (1.000) in a ';'-separated file"
+    assert problems(sources.read_tally, tally(tmp_path, body)) == [
+        "t.csv: row 2, column units: must be a whole number, got '10,5'",
+        f"t.csv: row 3, column units: {grouping}, got '1.00'",
+        f"t.csv: row 4, column units: {grouping}, got '1.0000'",
+    ]
+
+
+def test_semicolon_count_file_reads_thousands_dots(tmp_path):
+    path = tally(tmp_path, "tendered;guaranteed delivery;failed delivery\n280.000;3.000;0\n")
+    assert counts.read_counts(path) == (280000, 3000, 0)
+    path = tally(tmp_path, "tendered;guaranteed delivery;failed delivery\n280.00;3,5;0\n")
+    assert problems(counts.read_counts, path) == [
+        "t.csv: row 2, column tendered: must be a whole number, with '.' only between groups of three digits "
+        "(1.000) in a ';'-separated file, got '280.00'",
+        "t.csv: row 2, column guaranteed delivery: must be a whole number, got '3,5'",
+    ]
+
+
+def test_comma_files_keep_their_reading(tmp_path):
+    # In a comma file the comma separates thousands and '.' is the decimal point, as before.
+    body = HEADER + 'A,"1,500",book-entry,tendered\nB,1000.0,book-entry,tendered\nC, 7 ,book-entry,tendered\n'
+    assert sources.read_tally(tally(tmp_path, body)).units == (1500, 1000, 7)
+
+
+# --- 3, 4. units that are not ASCII digits, or too long to be units ---------------------------------------
+
+
+def test_units_not_ascii_or_too_large_refused_at_once(tmp_path):
+    body = HEADER + "".join(f"H{i},{u},book-entry,tendered\n" for i, u in enumerate(
+        ["\u00b2", "\u0661\u0660", "1e5000", "1e10000000", "1" + "0" * 15, "9" * 5000, "-5", "25"]))
+    start = time.perf_counter()
+    found = problems(sources.read_tally, tally(tmp_path, body))
+    assert time.perf_counter() - start < 5  # 1e10000000 is never made an int
+    below = "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly)"
+    assert found[:6] == [
+        "t.csv: row 2, column units: must be a whole number written in the digits 0-9, got '\u00b2'",
+        "t.csv: row 3, column units: must be a whole number written in the digits 0-9, got '\u0661\u0660'",
+        f"t.csv: row 4, column units: {below}, got '1e5000'",
+        f"t.csv: row 5, column units: {below}, got '1e10000000'",
+        f"t.csv: row 6, column units: {below}, got '1000000000000000'",
+        f"t.csv: row 7, column units: {below}, got '{'9' * 5000}'",
+    ]
+    assert found[6:] == ["t.csv: row 8, column units: must not be negative, got '-5'"]
+    # a column of plain whole numbers (read by pandas as int64) is held to the same limit
+    body = HEADER + "A,1000000000000000,book-entry,tendered\nB,25,book-entry,tendered\n"
+    assert problems(sources.read_tally, tally(tmp_path, body)) == [
+        f"t.csv: row 2, column units: {below}, got 1000000000000000"]
+
+
+def test_count_file_count_too_large_refused_at_once(tmp_path):
+    path = tally(tmp_path, "tendered,guaranteed delivery\n1e10000000,0\n")
+    assert problems(counts.read_counts, path) == [
+        "t.csv: row 2, column tendered: must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly), "
+        "got '1e10000000'"]
+
+
+def test_hostile_units_through_the_command_line(tmp_path, capsys, monkeypatch):
+    offer = FORMULA.read_text(encoding="utf-8").replace('file = "data/hecla-2004-tally.csv"', 'file = "t.csv"')
+    (tmp_path / "offer.toml").write_text(offer, encoding="utf-8")
+    (tmp_path / "data").mkdir()
+    shutil.copyfile(DATA / PRICES, tmp_path / "data" / PRICES)
+    tally(tmp_path, "holder_id;units;method;status\nA-1;10,5;book-entry;tendered\nA-2;1e10000000;book-entry;tendered\n")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["compute", "offer.toml", "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        "xlpy compute: offer.toml: tally.file: t.csv: row 2, column units: must be a whole number, got '10,5'",
+        "xlpy compute: offer.toml: tally.file: t.csv: row 3, column units: must be below 1,000,000,000,000,000 "
+        "(Excel holds 15 digits exactly), got '1e10000000'",
+    ]
+
+
+# --- 2. a price row on a day the exchange was closed ---------------------------------------------------
+
+
+def test_price_row_on_a_closed_day_refused(tmp_path):
+    # A Saturday and Presidents' Day inside Hecla's window (11 to 18 February 2004), and a Sunday outside it:
+    # the engine averages trading days only, a workbook every row between the window's ends.
+    lines = (DATA / PRICES).read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("2004-02-17"))
+    lines[at:at] = ["2004-02-14,0.50,50000000\n", "2004-02-16,8.00,1000\n"]
+    lines.append("2004-03-07,7.00,1000\n")
+    path = tally(tmp_path, "".join(lines), "prices.csv")
+    assert problems(sources.read_prices, path, "XNYS") == [
+        "prices.csv: row 32, column date: must be a trading day of XNYS, which was closed (a Saturday), "
+        "got '2004-02-14'",
+        "prices.csv: row 33, column date: must be a trading day of XNYS, which was closed (President's Day), "
+        "got '2004-02-16'",
+        f"prices.csv: row {len(lines)}, column date: must be a trading day of XNYS, which was closed (a Sunday), "
+        "got '2004-03-07'",
+    ]
+    # the trading days alone are read as before
+    assert len(sources.read_prices(DATA / PRICES, "XNYS")) == len(lines) - 1 - 3
+
+
+# --- 3, 7. rows wider than the header; mappings naming no text encoding; folders --------------------------
+
+
+@pytest.mark.parametrize("rows, expect", [
+    ("A-1,100,book-entry,tendered,x,y\n", ["t.csv: row 2: has 6 cells and the header 4, got 'A-1,100,book-entry,tendered,x,y'"]),
+    # a trailing comma on every line: pandas would shift the columns and blame the method
+    ("A-1,100,book-entry,tendered,\nA-2,250,certificate,tendered,\n",
+     ["t.csv: row 2: has 5 cells and the header 4, got 'A-1,100,book-entry,tendered,'",
+      "t.csv: row 3: has 5 cells and the header 4, got 'A-2,250,certificate,tendered,'"]),
+    ("A-1,100,book-entry,tendered\nA-2,250,certificate,tendered,x\n",
+     ["t.csv: row 3: has 5 cells and the header 4, got 'A-2,250,certificate,tendered,x'"]),
+], ids=["extra-cells", "trailing-comma", "later-row"])
+def test_rows_wider_than_the_header_refused(tmp_path, rows, expect):
+    assert problems(sources.read_tally, tally(tmp_path, HEADER + rows)) == expect
+
+
+@pytest.mark.parametrize("encoding, shown", [('"klingon"', "'klingon'"), ('"rot13"', "'rot13'"), ("5", "5")])
+def test_mapping_encoding_must_be_a_text_encoding(tmp_path, encoding, shown):
+    path = tally(tmp_path, f"encoding = {encoding}\n", "map.toml")
+    assert problems(sources.read_mapping, path) == [
+        f"map.toml: encoding: must be the name of a text encoding (e.g. utf-8, cp1252, latin-1), got {shown}"]
+
+
+def test_tally_not_in_the_mapping_encoding(tmp_path):
+    path = tally(tmp_path, HEADER + "A-1,100,book-entry,tendered\n")
+    mapping = sources.read_mapping(tally(tmp_path, 'encoding = "utf-16"\n', "map.toml"))
+    expect = ["t.csv: is not utf-16 text (UTF-16 stream does not start with BOM); save it as CSV UTF-8, "
+              "or set encoding in a mapping file (e.g. cp1252)"]
+    assert problems(sources.read_tally, path, mapping) == expect
+    assert problems(counts.read_counts, tally(tmp_path, "tendered\n5\n"), mapping) == expect
+
+
+def test_a_folder_is_not_a_file(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    assert problems(sources.read_tally, folder) == [f"{folder}: is a folder, not a tally file"]
+    assert problems(counts.read_counts, folder) == [f"{folder}: is a folder, not a tally file"]
+    assert problems(sources.read_prices, folder) == [f"{folder}: is a folder, not a price file"]
+    assert problems(sources.read_mapping, folder) == [f"{folder}: is a folder, not a mapping file"]
+
+
+# --- 6. a column named twice ------------------------------------------------------------------------------
+
+
+def test_a_column_named_twice_is_refused(tmp_path):
+    path = tally(tmp_path, "holder_id,units,units,method,status\nA-1,100,5,book-entry,tendered\n")
+    assert problems(sources.read_tally, path) == [
+        "t.csv: columns: more than one column could be units; name one in a mapping file, got 'units, units'"]
+    mapping = sources.ColumnMapping(columns={"units": "units"})
+    assert problems(sources.read_tally, path, mapping) == [
+        "t.csv: columns: more than one column has the header named for units; rename one, got 'units, units'"]
+
+
+# --- 5. an empty method or status cell is stated, never assumed -------------------------------------------
+
+
+def unstated(what: str) -> str:
+    return f"is required (or state the {what} of empty cells in a mapping file: [defaults] {what})"
+
+
+def test_empty_method_or_status_refused_without_a_default(tmp_path):
+    path = tally(tmp_path, HEADER + "A-1,100,book-entry,\nA-2,250,,tendered\nA-3,100\nA-4,5,certificate,tendered\n")
+    assert problems(sources.read_tally, path) == [
+        f"t.csv: row 3, column method: {unstated('method')}, got ''",
+        f"t.csv: row 4, column method: {unstated('method')}, got ''",  # a short row: its cells are empty
+        f"t.csv: row 2, column status: {unstated('status')}, got ''",
+        f"t.csv: row 4, column status: {unstated('status')}, got ''",
+    ]
+    # the mapping file's [defaults] states them
+    mapping = sources.read_mapping(tally(tmp_path, '[defaults]\nmethod = "certificate"\nstatus = "withdrawn"\n',
+                                         "map.toml"))
+    t = sources.read_tally(path, mapping)
+    assert (t.method, t.status) == (("book-entry", "certificate", "certificate", "certificate"),
+                                    ("withdrawn", "tendered", "withdrawn", "tendered"))
+
+
+def test_empty_method_stated_by_a_guaranteed_marker(tmp_path):
+    path = tally(tmp_path, "holder_id,units,method,status,ngd\nA-1,100,,tendered,Y\nA-2,250,,tendered,N\n"
+                           "A-3,250,cert,tendered,\n")
+    assert problems(sources.read_tally, path) == [f"t.csv: row 3, column method: {unstated('method')}, got ''"]
+    path = tally(tmp_path, "holder_id,units,method,status,ngd\nA-1,100,,tendered,Y\nA-3,250,cert,tendered,\n")
+    assert sources.read_tally(path).method == ("guaranteed", "certificate")
