@@ -83,8 +83,8 @@ def test_units_not_ascii_or_too_large_refused_at_once(tmp_path):
     assert found[:6] == [
         "t.csv: row 2, column units: must be a whole number written in the digits 0-9, got '\u00b2'",
         "t.csv: row 3, column units: must be a whole number written in the digits 0-9, got '\u0661\u0660'",
-        f"t.csv: row 4, column units: {below}, got '1e5000'",
-        f"t.csv: row 5, column units: {below}, got '1e10000000'",
+        "t.csv: row 4, column units: must be a whole number written in the digits 0-9, got '1e5000'",
+        "t.csv: row 5, column units: must be a whole number written in the digits 0-9, got '1e10000000'",
         f"t.csv: row 6, column units: {below}, got '1000000000000000'",
         f"t.csv: row 7, column units: {below}, got '{'9' * 5000}'",
     ]
@@ -98,8 +98,7 @@ def test_units_not_ascii_or_too_large_refused_at_once(tmp_path):
 def test_count_file_count_too_large_refused_at_once(tmp_path):
     path = tally(tmp_path, "tendered,guaranteed delivery\n1e10000000,0\n")
     assert problems(counts.read_counts, path) == [
-        "t.csv: row 2, column tendered: must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly), "
-        "got '1e10000000'"]
+        "t.csv: row 2, column tendered: must be a whole number written in the digits 0-9, got '1e10000000'"]
 
 
 def test_hostile_units_through_the_command_line(tmp_path, capsys, monkeypatch):
@@ -114,8 +113,8 @@ def test_hostile_units_through_the_command_line(tmp_path, capsys, monkeypatch):
     assert out == ""
     assert err.splitlines() == [
         "xlpy compute: offer.toml: tally.file: t.csv: row 2, column units: must be a whole number, got '10,5'",
-        "xlpy compute: offer.toml: tally.file: t.csv: row 3, column units: must be below 1,000,000,000,000,000 "
-        "(Excel holds 15 digits exactly), got '1e10000000'",
+        "xlpy compute: offer.toml: tally.file: t.csv: row 3, column units: must be a whole number written in the "
+        "digits 0-9, got '1e10000000'",
     ]
 
 

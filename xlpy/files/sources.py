@@ -240,6 +240,9 @@ def european_whole(text: str) -> str | None:
     return text.replace(",", ".")
 
 
+_EXPONENT = re.compile(r"[0-9.][eE][+-]?[0-9]")
+
+
 def whole_cell(value: object, european: bool = False, scheme: typed.Scheme = WHOLE_CELLS) -> tuple[int | None, str]:
     """A data file's whole number: ``(number, "")``, or ``(None, reason)``.
 
@@ -249,13 +252,16 @@ def whole_cell(value: object, european: bool = False, scheme: typed.Scheme = WHO
     is refused at once).  *scheme* says which cells are blank.
     """
     if type(value) is str:
-        if not value.isascii():
+        if not value.isascii() or _EXPONENT.search(value):  # 1e5: digits, please (and 1e10000000 is never made)
             return None, NOT_DIGITS
         if european and value.strip() not in scheme.blank:
             value = european_whole(value)
             if value is None:
                 return None, NOT_GROUPED
-        try:  # the size first: abs() or int() of 1e10000000 overflows or takes minutes
+        plain = value.strip()
+        if plain.isdigit() and len(plain.lstrip("0")) > 15:  # digits past any count (and past exact decimals)
+            return None, f"must be below {WHOLE_LIMIT:,} (Excel holds 15 digits exactly)"
+        try:  # the size first: abs() or int() of a huge number overflows or takes minutes
             if to_decimal(value, "").adjusted() >= 15:
                 return None, f"must be below {WHOLE_LIMIT:,} (Excel holds 15 digits exactly)"
         except InputError:
