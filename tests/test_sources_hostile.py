@@ -11,7 +11,7 @@ import shutil
 import time
 
 import pytest
-from repo_paths import DATA, FORMULA, PRICES
+from repo_paths import DATA, FORMULA, PRICES, TALLY
 
 from xlpy import cli
 from xlpy.engine import InputErrors
@@ -223,3 +223,39 @@ def test_empty_method_stated_by_a_guaranteed_marker(tmp_path):
     assert problems(sources.read_tally, path) == [f"t.csv: row 3, column method: {unstated('method')}, got ''"]
     path = tally(tmp_path, "holder_id,units,method,status,ngd\nA-1,100,,tendered,Y\nA-3,250,cert,tendered,\n")
     assert sources.read_tally(path).method == ("guaranteed", "certificate")
+
+
+def _with_closed_day(folder, row: str = "2004-02-16,8.20,1500000"):
+    """The formula example's price file with one more row, in *folder* as prices.csv."""
+    path = folder / "prices.csv"
+    path.write_text((DATA / PRICES).read_text(encoding="utf-8").rstrip("\n") + f"\n{row}\n", encoding="utf-8")
+    return path
+
+
+def test_an_offer_files_prices_on_a_closed_day_are_refused(tmp_path, capsys, monkeypatch):
+    """The engine averages trading days, the workbook every row in the window: a closed day's row would split them."""
+    offer = FORMULA.read_text(encoding="utf-8").replace('prices = "data/hecla-2004-prices-illustrative.csv"',
+                                                         'prices = "prices.csv"')
+    (tmp_path / "offer.toml").write_text(offer, encoding="utf-8")
+    shutil.copytree(DATA, tmp_path / "data")
+    _with_closed_day(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["compute", "offer.toml"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy compute: offer.toml: offer.consideration.formula.prices: prices.csv: row 41, column date: must be a "
+        "trading day of XNYS, which was closed (President's Day), got '2004-02-16'"]
+
+
+def test_a_refresh_refuses_prices_on_a_closed_day_and_leaves_the_workbook(standard_books, tmp_path):
+    from xlpy.workbook.refresh_file import refresh_file
+
+    book = tmp_path / "book.xlsm"
+    shutil.copyfile(standard_books["holders"], book)
+    before = book.read_bytes()
+    prices = _with_closed_day(tmp_path, "2004-02-14,100.00,99999999")  # a Saturday, and a hostile price
+    with pytest.raises(InputErrors) as info:
+        refresh_file(book, DATA / TALLY, prices, backup=False)
+    assert [str(p) for p in info.value.problems] == [
+        "prices.csv: row 41, column date: must be a trading day of XNYS, which was closed (a Saturday), "
+        "got '2004-02-14'"]
+    assert book.read_bytes() == before

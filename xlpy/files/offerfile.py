@@ -341,7 +341,7 @@ def _formula(raw, base: Path, problems: list[InputError]) -> RatioFormula | None
     prices = ()
     if prices_name:
         try:
-            prices = sources.read_prices(base / prices_name)
+            prices = sources.read_prices(base / prices_name, calendar or None)  # no row on a closed day
         except InputErrors as exc:
             problems.extend(
                 InputError(f"offer.consideration.formula.prices: {p.field}", p.value, p.reason,

@@ -374,8 +374,10 @@ class _Refresh:
         path = self.source(given, "PriceSource", "price", required)
         if path is None:
             return
+        calendar = self.get(*self.lay.cell("Calendar"))  # a row on a day its exchange was closed is refused
         try:
-            days = sources.read_prices(path)
+            days = sources.read_prices(path, calendar.strip() if isinstance(calendar, str) and calendar.strip()
+                                       else None)
         except InputErrors as exc:
             self.problems.extend(exc.problems)
             return
