@@ -80,9 +80,8 @@ def closed_days(code: str, days) -> dict[dt.date, str]:
     open_days = set(sessions(code, known[0], known[-1]))
     closed = [d for d in known if d not in open_days]
     names = {}
-    if closed and cal.regular_holidays is not None:
-        import pandas as pd
-
-        named = cal.regular_holidays.holidays(pd.Timestamp(closed[0]), pd.Timestamp(closed[-1]), return_name=True)
+    if closed and cal.regular_holidays is not None:  # (the calendar's holiday rules take datetimes)
+        start, end = (dt.datetime.combine(d, dt.time()) for d in (closed[0], closed[-1]))
+        named = cal.regular_holidays.holidays(start, end, return_name=True)
         names = {t.date(): str(n) for t, n in named.items()}
     return {d: names.get(d) or (f"a {d:%A}" if d.weekday() >= 5 else "a holiday") for d in closed}
