@@ -764,17 +764,23 @@ def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[P
         if day is not None and price is not None and volume is not None:
             days.append(PriceDay(day, price, volume))
     if calendar is not None and seen:
-        from . import calendars
-
-        try:
-            closed = calendars.closed_days(calendar, seen)
-        except InputError:
-            closed = {}  # an unknown calendar: the engine says so
-        for day in sorted(closed, key=seen.__getitem__):
-            problems.append(InputError(f"{name}: row {seen[day]}, column {headers[found['date']]}", written[day],
-                                       f"must be a trading day of {calendar}, which was closed ({closed[day]})"))
+        problems += _closed_day_rows(calendar, seen, written, f"{name}: row {{}}, column {headers[found['date']]}")
     if problems:
         raise InputErrors(_capped(problems))
     if not days:
         raise InputErrors([InputError(name, None, "has a header but no price rows", show_value=False)])
     return tuple(sorted(days, key=lambda p: p.date))
+
+
+def _closed_day_rows(calendar: str, seen: dict[dt.date, int], written: dict[dt.date, str],
+                     where: str) -> list[InputError]:
+    """A problem for each price row (*seen*: day -> row) dated on a day *calendar*'s exchange was closed."""
+    from . import calendars
+
+    try:
+        closed = calendars.closed_days(calendar, seen)
+    except InputError:
+        return []  # an unknown calendar: the engine says so
+    return [InputError(where.format(seen[day]), written[day],
+                       f"must be a trading day of {calendar}, which was closed ({closed[day]})")
+            for day in sorted(closed, key=seen.__getitem__)]
