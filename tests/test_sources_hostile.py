@@ -259,3 +259,12 @@ def test_a_refresh_refuses_prices_on_a_closed_day_and_leaves_the_workbook(standa
         "prices.csv: row 41, column date: must be a trading day of XNYS, which was closed (a Saturday), "
         "got '2004-02-14'"]
     assert book.read_bytes() == before
+
+
+def test_a_tally_without_its_header_is_named_as_such(tmp_path):
+    path = tally(tmp_path, "DTC-0022,2500,book-entry,tendered\nDTC-0024,600,book-entry,tendered\n")
+    assert problems(sources.read_tally, path) == [
+        "t.csv: header: is a line of data, not a header: the file's first line must name its columns "
+        "(holder_id, units), got 'DTC-0022, 2500, book-entry, tendered'"]
+    # its first line holds the word "tendered", a count file's column: still a holder tally, whose reader says why
+    assert counts.tally_kind(path) == "holders"

@@ -66,8 +66,8 @@ def tally_kind(path: Path, mapping: sources.ColumnMapping | None = None) -> str:
     if header is None:
         return "holders"
     keys = {_key(h) for h in header}
-    if keys & set(sources.TALLY_COLUMNS["holder_id"]):
-        return "holders"
+    if keys & set(sources.TALLY_COLUMNS["holder_id"]) or sources.looks_like_data(header):
+        return "holders"  # (a holder tally without its header: read_tally says so)
     if keys & set(COUNT_COLUMNS["tendered"]):
         return "counts"
     return "holders"

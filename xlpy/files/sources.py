@@ -295,6 +295,11 @@ def header_line(path: Path, encoding: str) -> str:
                                       "must be the name of a text encoding (e.g. utf-8, cp1252, latin-1)")]) from None
 
 
+def looks_like_data(headers) -> bool:
+    """Whether a file's first line holds a number (``DTC-0022,2500,...``): a line of data, no header."""
+    return any(isinstance(h, (int, float)) or re.fullmatch(r"\s*[+-]?[0-9][0-9.,]*\s*", str(h)) for h in headers)
+
+
 def _match_columns(headers, spellings, mapping_columns, name, required):
     """Our column -> index in *headers*; problems for missing or ambiguous ones."""
     found, problems = {}, []
@@ -323,6 +328,12 @@ def _match_columns(headers, spellings, mapping_columns, name, required):
             )
         elif hits:
             found[ours] = hits[0]
+    missing = [ours for ours in required if ours not in found and ours not in ambiguous]
+    if missing and looks_like_data(headers):  # one line that says why, not one a column
+        problems.append(InputError(f"{name}: header", ", ".join(map(str, headers)),
+                                   "is a line of data, not a header: the file's first line must name its "
+                                   f"columns ({', '.join(required)})"))
+        return found, problems
     for ours in required:
         if ours not in found and ours not in ambiguous:
             problems.append(
