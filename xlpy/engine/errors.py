@@ -64,7 +64,8 @@ class InputErrors(XlpyError, ValueError):
 
 def _show(value: object) -> str:
     if isinstance(value, str):
-        return repr(value)
+        # a hostile cell may hold thousands of characters: its start, and how long it is
+        return repr(value) if len(value) <= 80 else f"{value[:60]!r}... ({len(value):,} characters)"
     if value is None:
         return "nothing"
     text = str(value)
