@@ -8,6 +8,7 @@ line turns them into one line each and exit status 2.
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal as D
 import time
 
 import pytest
@@ -15,7 +16,7 @@ from repo_paths import DATA, FORMULA, PRICES, TALLY
 
 from xlpy import cli
 from xlpy.engine import InputErrors
-from xlpy.files import counts, sources
+from xlpy.files import counts, prices, sources
 
 HEADER = "holder_id,units,method,status\n"
 
@@ -129,7 +130,7 @@ def test_price_row_on_a_closed_day_refused(tmp_path):
     lines[at:at] = ["2004-02-14,0.50,50000000\n", "2004-02-16,8.00,1000\n"]
     lines.append("2004-03-07,7.00,1000\n")
     path = tally(tmp_path, "".join(lines), "prices.csv")
-    assert problems(sources.read_prices, path, "XNYS") == [
+    assert problems(prices.read_prices, path, "XNYS") == [
         "prices.csv: row 32, column date: must be a trading day of XNYS, which was closed (a Saturday), "
         "got '2004-02-14'",
         "prices.csv: row 33, column date: must be a trading day of XNYS, which was closed (President's Day), "
@@ -138,7 +139,7 @@ def test_price_row_on_a_closed_day_refused(tmp_path):
         "got '2004-03-07'",
     ]
     # the trading days alone are read as before
-    assert len(sources.read_prices(DATA / PRICES, "XNYS")) == len(lines) - 1 - 3
+    assert len(prices.read_prices(DATA / PRICES, "XNYS")) == len(lines) - 1 - 3
 
 
 # --- 3, 7. rows wider than the header; mappings naming no text encoding; folders --------------------------
@@ -178,7 +179,7 @@ def test_a_folder_is_not_a_file(tmp_path):
     folder.mkdir()
     assert problems(sources.read_tally, folder) == [f"{folder}: is a folder, not a tally file"]
     assert problems(counts.read_counts, folder) == [f"{folder}: is a folder, not a tally file"]
-    assert problems(sources.read_prices, folder) == [f"{folder}: is a folder, not a price file"]
+    assert problems(prices.read_prices, folder) == [f"{folder}: is a folder, not a price file"]
     assert problems(sources.read_mapping, folder) == [f"{folder}: is a folder, not a mapping file"]
 
 
@@ -252,9 +253,9 @@ def test_a_refresh_refuses_prices_on_a_closed_day_and_leaves_the_workbook(standa
     book = tmp_path / "book.xlsm"
     shutil.copyfile(standard_books["holders"], book)
     before = book.read_bytes()
-    prices = _with_closed_day(tmp_path, "2004-02-14,100.00,99999999")  # a Saturday, and a hostile price
+    price_file = _with_closed_day(tmp_path, "2004-02-14,100.00,99999999")  # a Saturday, and a hostile price
     with pytest.raises(InputErrors) as info:
-        refresh_file(book, DATA / TALLY, prices, backup=False)
+        refresh_file(book, DATA / TALLY, price_file, backup=False)
     assert [str(p) for p in info.value.problems] == [
         "prices.csv: row 41, column date: must be a trading day of XNYS, which was closed (a Saturday), "
         "got '2004-02-14'"]
@@ -268,3 +269,15 @@ def test_a_tally_without_its_header_is_named_as_such(tmp_path):
         "(holder_id, units), got 'DTC-0022, 2500, book-entry, tendered'"]
     # its first line holds the word "tendered", a count file's column: still a holder tally, whose reader says why
     assert counts.tally_kind(path) == "holders"
+
+
+def test_a_semicolon_price_file_does_not_guess_a_lone_dot(tmp_path):
+    """In a ';' file a dot separates thousands; 7.39 is still a decimal, but 2.517 could be either."""
+    path = tmp_path / "p.csv"
+    path.write_text("date;price;volume\n2004-02-13;7,39;2.517\n2004-02-17;7.39;1.500.000\n2004-02-18;7,40;2517\n",
+                    encoding="utf-8")
+    assert problems(prices.read_prices, path) == [
+        "p.csv: row 2, column volume: could be thousands or decimals in a ';'-separated file: write 2517 or 2,517 "
+        "(a decimal comma), not 2.517, got '2.517'"]
+    path.write_text("date;price;volume\n2004-02-13;7,39;1.500.000\n2004-02-17;7.39;2517\n", encoding="utf-8")
+    assert [(d.price, d.volume) for d in prices.read_prices(path)] == [(D("7.39"), 1500000), (D("7.39"), 2517)]

@@ -32,6 +32,7 @@ from ..engine.model import (
 from ..engine.numbers import CONTEXT
 from ..engine.rules import period_problems
 from . import calendars, sources, typed
+from .prices import read_prices
 
 __all__ = ["SCHEMA", "load", "compute_file", "parse"]
 
@@ -341,7 +342,7 @@ def _formula(raw, base: Path, problems: list[InputError]) -> RatioFormula | None
     prices = ()
     if prices_name:
         try:
-            prices = sources.read_prices(base / prices_name, calendar or None)  # no row on a closed day
+            prices = read_prices(base / prices_name, calendar or None)  # no row on a closed day
         except InputErrors as exc:
             problems.extend(
                 InputError(f"offer.consideration.formula.prices: {p.field}", p.value, p.reason,

@@ -61,6 +61,7 @@ from ..engine.numbers import to_whole
 from ..engine.release import release_sentences
 from ..engine.rules import tally_problems
 from ..files import calendars, sources
+from ..files.prices import read_prices
 from ..files.counts import read_counts, tally_kind
 from . import data as bookdata
 from .backends import Book
@@ -376,7 +377,7 @@ class _Refresh:
             return
         calendar = self.get(*self.lay.cell("Calendar"))  # a row on a day its exchange was closed is refused
         try:
-            days = sources.read_prices(path, calendar.strip() if isinstance(calendar, str) and calendar.strip()
+            days = read_prices(path, calendar.strip() if isinstance(calendar, str) and calendar.strip()
                                        else None)
         except InputErrors as exc:
             self.problems.extend(exc.problems)
