@@ -281,3 +281,9 @@ def test_a_semicolon_price_file_does_not_guess_a_lone_dot(tmp_path):
         "(a decimal comma), not 2.517, got '2.517'"]
     path.write_text("date;price;volume\n2004-02-13;7,39;1.500.000\n2004-02-17;7.39;2517\n", encoding="utf-8")
     assert [(d.price, d.volume) for d in prices.read_prices(path)] == [(D("7.39"), 1500000), (D("7.39"), 2517)]
+
+
+def test_a_comma_is_a_thousands_separator_only_between_groups_of_three(tmp_path):
+    body = HEADER + 'A,"1,500",book-entry,tendered\nB,"1,50",book-entry,tendered\n'
+    assert problems(sources.read_tally, tally(tmp_path, body)) == [
+        "t.csv: row 3, column units: must be a number, got '1,50'"]  # never read as 150
