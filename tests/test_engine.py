@@ -210,6 +210,12 @@ def test_xnys_calendar_around_presidents_day_2004():
     assert calendars.holidays("XNYS", day(2004, 2, 1), day(2004, 2, 29)) == [day(2004, 2, 16)]
 
 
+def test_calendars_whose_records_begin_after_1990_are_read_from_their_first_day():
+    """Tokyo's and Mumbai's records begin in 1997: the library refuses a 1990 start for them."""
+    assert calendars.holidays("XTKS", day(2004, 2, 1), day(2004, 2, 29)) == [day(2004, 2, 11)]  # Foundation Day
+    assert calendars.sessions("XBOM", day(2004, 1, 26), day(2004, 1, 27)) == [day(2004, 1, 27)]  # Republic Day
+
+
 def test_window_across_presidents_day():
     # Hecla: 5 sessions ending on the second session before Friday 20 February 2004.
     # Sessions before the 20th: ... 11, 12, 13, (16 closed), 17, 18, 19.

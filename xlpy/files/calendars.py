@@ -28,6 +28,8 @@ def _calendar(code: str):
         return xcals.get_calendar(code, start=EARLIEST)
     except xcals.errors.InvalidCalendarName:
         raise InputError("calendar", code, "is not a known exchange calendar (e.g. XNYS, XNAS, XTSE, XLON)") from None
+    except ValueError:  # its records begin later (XTKS and XBOM in 1997): from its first recorded day
+        return xcals.get_calendar(code, start=type(xcals.get_calendar(code)).bound_min())
 
 
 def sessions(code: str, first: dt.date, last: dt.date) -> list[dt.date]:
