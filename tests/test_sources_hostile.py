@@ -287,3 +287,13 @@ def test_a_comma_is_a_thousands_separator_only_between_groups_of_three(tmp_path)
     body = HEADER + 'A,"1,500",book-entry,tendered\nB,"1,50",book-entry,tendered\n'
     assert problems(sources.read_tally, tally(tmp_path, body)) == [
         "t.csv: row 3, column units: must be a number, got '1,50'"]  # never read as 150
+
+
+def test_rows_of_separators_alone_at_the_end_are_no_lines(tmp_path):
+    """Cleared rows Excel and LibreOffice still export as ',,,': skipped, as in an XLSX tally."""
+    body = HEADER + "A,2500,book-entry,tendered\nB,600,certificate,tendered\n,,,\n , , ,\n"
+    table = sources.read_tally(tally(tmp_path, body))
+    assert table.holder_id == ("A", "B") and table.units == (2500, 600)
+    # between lines they are still lines, each refused by name: never silently dropped
+    body = HEADER + "A,2500,book-entry,tendered\n,,,\nB,600,certificate,tendered\n"
+    assert problems(sources.read_tally, tally(tmp_path, body))[0].startswith("t.csv: row 3, column units:")

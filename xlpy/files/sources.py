@@ -413,6 +413,11 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
         raise InputErrors(_wide_rows(path, mapping.encoding, sep, len(names))
                           or [InputError(path.name, None, "cannot be read as CSV: its rows do not match the header",
                                          show_value=False)])
+    # Rows of separators alone at the end (,,,: cleared rows Excel still exports) are no lines, as in an XLSX.
+    kept = len(frame)
+    while kept and not any(str(v).strip() for v in frame.iloc[kept - 1].tolist()):
+        kept -= 1
+    frame = frame.iloc[:kept] if kept < len(frame) else frame
     # (the names as written: pandas renames a repeated name "units.1", hiding it from the column match)
     headers = names if len(set(names)) < len(names) else [str(c) for c in frame.columns]
     columns = []
@@ -426,7 +431,7 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
                     column_values = _Whole(values)
                     column_values.array = column.to_numpy(dtype="int64")
             else:
-                column_values = pd.read_csv(path, usecols=[i], dtype=str, **options).iloc[:, 0].tolist()
+                column_values = pd.read_csv(path, usecols=[i], dtype=str, **options).iloc[:kept, 0].tolist()
                 if sep == ";":
                     column_values = _European(column_values)
             columns.append(column_values)
