@@ -272,13 +272,12 @@ def test_a_tally_without_its_header_is_named_as_such(tmp_path):
 
 
 def test_a_semicolon_price_file_does_not_guess_a_lone_dot(tmp_path):
-    """In a ';' file a dot separates thousands; 7.39 is still a decimal, but 2.517 could be either."""
+    """In a ';' file a dot separates thousands; a price of 7.39 is still a decimal, but 2.517 could be either."""
     path = tmp_path / "p.csv"
-    path.write_text("date;price;volume\n2004-02-13;7,39;2.517\n2004-02-17;7.39;1.500.000\n2004-02-18;7,40;2517\n",
-                    encoding="utf-8")
+    path.write_text("date;price;volume\n2004-02-13;2.517;1000\n2004-02-17;7.39;1.500.000\n", encoding="utf-8")
     assert problems(prices.read_prices, path) == [
-        "p.csv: row 2, column volume: could be thousands or decimals in a ';'-separated file: write 2517 or 2,517 "
-        "(a decimal comma), not 2.517, got '2.517'"]
+        "p.csv: row 2, column price: could be thousands or decimals in a ';'-separated file: write 2517, or 2,517 "
+        "with a decimal comma, not 2.517, got '2.517'"]
     path.write_text("date;price;volume\n2004-02-13;7,39;1.500.000\n2004-02-17;7.39;2517\n", encoding="utf-8")
     assert [(d.price, d.volume) for d in prices.read_prices(path)] == [(D("7.39"), 1500000), (D("7.39"), 2517)]
 
@@ -297,3 +296,25 @@ def test_rows_of_separators_alone_at_the_end_are_no_lines(tmp_path):
     # between lines they are still lines, each refused by name: never silently dropped
     body = HEADER + "A,2500,book-entry,tendered\n,,,\nB,600,certificate,tendered\n"
     assert problems(sources.read_tally, tally(tmp_path, body))[0].startswith("t.csv: row 3, column units:")
+
+
+def test_a_semicolon_price_file_as_european_exports_write_it(tmp_path):
+    """Volumes are share counts: 251.700 is thousands; spaces (no-break ones too) between groups of three are
+    thousands with or without decimals; a problem quotes the cell as written, not as converted."""
+    path = tmp_path / "p.csv"
+    path.write_text("date;price;volume\n2004-02-13;7,39;251.700\n2004-02-17;8,31;2\u00a0517\u00a0000\n"
+                    "2004-02-18;8,3;2 517 000,00\n", encoding="utf-8")
+    assert [d.volume for d in prices.read_prices(path)] == [251700, 2517000, 2517000]
+    path.write_text("date;price;volume\n2004-02-13;8,31 \u20ac;25 17,0\n2004-02-17;8.305942857142857;1\n",
+                    encoding="utf-8")
+    assert problems(prices.read_prices, path) == [
+        "p.csv: row 2, column price: must be a number, got '8,31 \u20ac'",
+        "p.csv: row 2, column volume: must be a number, got '25 17,0'",
+        "p.csv: row 3, column price: has more than 15 significant digits, which a workbook cannot hold exactly, "
+        "got '8.305942857142857'"]
+
+
+def test_a_mapping_file_with_a_byte_order_mark_is_read(tmp_path):
+    mapping = tmp_path / "map.toml"
+    mapping.write_bytes(b'\xef\xbb\xbf[defaults]\r\nstatus = "tendered"\r\n')
+    assert sources.read_mapping(mapping).defaults == {"status": "tendered"}

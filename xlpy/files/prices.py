@@ -13,12 +13,13 @@ import datetime as dt
 import io
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 from ..engine.model import PriceDay
 from ..engine.numbers import to_decimal
-from .sources import PRICE_COLUMNS, _capped, _match_columns, delimiter, european_number
+from .sources import _GROUPED, PRICE_COLUMNS, _capped, _match_columns, delimiter, european_number
 
 __all__ = ["read_prices"]
 
@@ -42,10 +43,38 @@ def _price_rows(path: Path) -> tuple[str, list[list[str]]]:
     return sep, rows
 
 
+def _number(text: str, convert, where: str, problems: list[InputError], volume: bool = False) -> Decimal | None:
+    """A price (> 0) or a volume (>= 0) as written in the file, or None with the problem (naming the cell as written)."""
+    try:
+        value = to_decimal(convert(text), "volume" if volume else "price")
+    except InputError as exc:
+        problems.append(InputError(where, text, exc.reason))
+        return None
+    if value < 0 if volume else value <= 0:
+        problems.append(InputError(where, text, "must not be negative" if volume else "must be > 0"))
+        return None
+    if len(value.normalize().as_tuple().digits) > EXCEL_DIGITS:  # the workbook's price table would round it
+        problems.append(InputError(where, text, f"has more than {EXCEL_DIGITS} significant digits, which a workbook "
+                                                "cannot hold exactly"))
+        return None
+    return value
+
+
+def _european_converters() -> dict:
+    """How a ';' file's price and volume are read: decimal commas; a volume (a share count) reads ``251.700``,
+    dots between groups of three, as thousands; a price's lone dot before three digits is refused as ambiguous."""
+    def volume(text: str) -> str:
+        return european_number(text.replace(".", "") if _GROUPED.fullmatch(text.strip()) else text)
+
+    return {"price": european_number, "volume": volume}
+
+
+#: A workbook holds 15 significant digits.
+EXCEL_DIGITS = 15
 #: In a ';' file, ``2.517`` is 2517 with a thousands dot, or 2.517 with a decimal point: never guessed.
 _ONE_GROUP = re.compile(r"[+-]?[0-9]{1,3}[.][0-9]{3}")
-_AMBIGUOUS = ("could be thousands or decimals in a ';'-separated file: write 2517 or 2,517 (a decimal comma), "
-              "not 2.517")
+_AMBIGUOUS = ("could be thousands or decimals in a ';'-separated file: write 2517, or 2,517 with a decimal "
+              "comma, not 2.517")
 
 
 def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[PriceDay, ...]:
@@ -70,7 +99,7 @@ def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[P
     path = Path(path)
     name = path.name
     sep, rows = _price_rows(path)
-    number = european_number if sep == ";" else str
+    convert = _european_converters() if sep == ";" else {"price": str, "volume": str}
     headers = [h.strip() for h in rows[0]]
     found, problems = _match_columns(headers, PRICE_COLUMNS, {}, name, tuple(PRICE_COLUMNS))
     if problems:
@@ -81,28 +110,17 @@ def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[P
             continue
         cells = {k: (row[i].strip() if i < len(row) else "") for k, i in found.items()}
         where = f"{name}: row {line}, column "
-        if sep == ";":
-            problems += [InputError(where + headers[found[k]], cells[k], _AMBIGUOUS) for k in ("price", "volume")
-                         if _ONE_GROUP.fullmatch(cells[k])]
-        cells["price"], cells["volume"] = number(cells["price"]), number(cells["volume"])
         try:
             day = dt.date.fromisoformat(cells["date"])
         except ValueError:
             problems.append(InputError(where + headers[found["date"]], cells["date"], "must be a date YYYY-MM-DD"))
             day = None
-        price = volume = None
-        try:
-            price = to_decimal(cells["price"], "price")
-            if price <= 0:
-                problems.append(InputError(where + headers[found["price"]], cells["price"], "must be > 0"))
-        except InputError as exc:
-            problems.append(InputError(where + headers[found["price"]], cells["price"], exc.reason))
-        try:
-            volume = to_decimal(cells["volume"], "volume")
-            if volume < 0:
-                problems.append(InputError(where + headers[found["volume"]], cells["volume"], "must not be negative"))
-        except InputError as exc:
-            problems.append(InputError(where + headers[found["volume"]], cells["volume"], exc.reason))
+        if sep == ";" and _ONE_GROUP.fullmatch(cells["price"]):
+            problems.append(InputError(where + headers[found["price"]], cells["price"], _AMBIGUOUS))
+            price = None
+        else:
+            price = _number(cells["price"], convert["price"], where + headers[found["price"]], problems)
+        volume = _number(cells["volume"], convert["volume"], where + headers[found["volume"]], problems, volume=True)
         if day is not None and day in seen:
             problems.append(InputError(where + headers[found["date"]], cells["date"],
                                        f"is given twice (also row {seen[day]})"))

@@ -122,7 +122,7 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
     if path.is_dir():
         raise InputErrors([InputError(str(path), None, "is a folder, not a mapping file", show_value=False)])
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # (a byte-order mark, as Notepad writes, is no TOML)
     except FileNotFoundError:
         raise InputErrors([InputError(str(path), None, "mapping file not found", show_value=False)]) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -201,14 +201,30 @@ def delimiter(header_line: str) -> str:
 def european_number(text: str) -> str:
     """A number written with a decimal comma (``7,39``; ``1.234,5``) in the form :func:`to_decimal` reads.
 
-    Used only for files separated by semicolons, where the comma is the decimal mark.
+    Used only for files separated by semicolons, where the comma is the decimal
+    mark and dots or spaces (a no-break space too, as a French export writes
+    it) separate thousands, in groups of three; anything else is left as it is
+    for the reader to refuse, never guessed.
 
     >>> european_number("7,39"), european_number("1.234,5"), european_number("7.39"), european_number("1.500.000")
     ('7.39', '1234.5', '7.39', '1500000')
+    >>> european_number("2\xa0517\xa0000"), european_number("2 517 000,00"), european_number("25 17,0")
+    ('2517000', '2517000.00', '25 17,0')
     """
+    text = text.strip()
+    if _SPACED.fullmatch(text):
+        text = re.sub(r"[ \xa0\u202f]", "", text)
+    elif re.search(r"\s", text):
+        return text  # 25 17,0: not groups of three
     if "," not in text:  # 7.39 as written; 1.500.000 (dots between groups of three) is thousands
-        return text.replace(".", "") if _GROUPED.fullmatch(text.strip()) and text.count(".") > 1 else text
-    return text.replace(".", "").replace(" ", "").replace(",", ".")
+        return text.replace(".", "") if _GROUPED.fullmatch(text) and text.count(".") > 1 else text
+    if "." in text and not _GROUPED.fullmatch(text):
+        return text  # 1.2.3,5: not a European number
+    return text.replace(".", "").replace(",", ".")
+
+
+#: Spaces between groups of three digits (``2 517 000,00``; a no-break or narrow no-break space alike).
+_SPACED = re.compile(r"[+-]?[0-9]{1,3}(?:[ \xa0\u202f][0-9]{3})+(?:,[0-9]*)?")
 
 
 #: A whole number with ``.`` between groups of three digits (``1.000``, ``280.000,0``), as a ';' file writes it.

@@ -382,16 +382,6 @@ class _Refresh:
         except InputErrors as exc:
             self.problems.extend(exc.problems)
             return
-        found = []
-        for d in days:
-            for what, v in (("price", d.price), ("volume", d.volume)):
-                if len(v.normalize().as_tuple().digits) > bookdata.EXCEL_DIGITS:
-                    found.append(InputError(f"{path.name}: {d.date.isoformat()}, column {what}", v,
-                                            f"has more than {bookdata.EXCEL_DIGITS} significant digits, which Excel "
-                                            "cannot hold exactly"))
-        if found:
-            self.problems.extend(found)
-            return
         self.prices = days
         self.price_record = SourceRecord("prices", self.as_recorded(path), sources.sha256(path), len(days), "prices")
 
