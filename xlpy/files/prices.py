@@ -50,8 +50,11 @@ def _number(text: str, convert, where: str, problems: list[InputError], volume: 
     except InputError as exc:
         problems.append(InputError(where, text, exc.reason))
         return None
-    if value < 0 if volume else value <= 0:
-        problems.append(InputError(where, text, "must not be negative" if volume else "must be > 0"))
+    if volume and value < 0:
+        problems.append(InputError(where, text, "must not be negative"))
+        return None
+    if not volume and value <= 0:
+        problems.append(InputError(where, text, "must be > 0"))
         return None
     if len(value.normalize().as_tuple().digits) > EXCEL_DIGITS:  # the workbook's price table would round it
         problems.append(InputError(where, text, f"has more than {EXCEL_DIGITS} significant digits, which a workbook "

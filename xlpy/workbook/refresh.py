@@ -376,9 +376,9 @@ class _Refresh:
         if path is None:
             return
         calendar = self.get(*self.lay.cell("Calendar"))  # a row on a day its exchange was closed is refused
+        calendar = calendar.strip() if isinstance(calendar, str) else ""
         try:
-            days = read_prices(path, calendar.strip() if isinstance(calendar, str) and calendar.strip()
-                                       else None)
+            days = read_prices(path, calendar or None)
         except InputErrors as exc:
             self.problems.extend(exc.problems)
             return
