@@ -257,3 +257,37 @@ def test_seed_in_a_subprocess(tmp_path):
     assert proc.returncode == 0
     text = " ".join(proc.stdout.split())
     assert all(p in text for p in SEED_PHRASES)
+
+
+def test_an_interrupt_says_what_was_written(capsys, tmp_path, monkeypatch):
+    """Ctrl-C before the workbook is written leaves nothing; during validation, the message names the
+    whole workbook already written and how to check it, rather than claiming nothing was written."""
+    import xlpy.files.offerfile as offerfile
+    import xlpy.workbook.validate as validate
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    out = tmp_path / "offer.xlsm"
+    with monkeypatch.context() as m:
+        m.setattr(offerfile, "compute_file", interrupted)
+        assert cli.main(["build", str(SEED), "-o", str(out), "--quiet"]) == 130
+    assert capsys.readouterr().err == "xlpy build: interrupted; nothing was written\n"
+    assert listing(tmp_path) == {}
+
+    monkeypatch.setattr(validate, "validate", interrupted)
+    assert cli.main(["build", str(SEED), "-o", str(out), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert err == (f"xlpy build: interrupted while validating; {out} was written but not validated "
+                   f"(xlpy validate {out} checks it)\n")
+    assert list(listing(tmp_path)) == ["offer.xlsm"]
+
+
+def test_the_documents_complete_example_is_the_founding_offer_file():
+    """docs/offer-file.md shows `workbook/offers/hecla-2004.toml` as "a complete example": the same keys
+    and values (the file's comments aside), so `xlpy entries` works on the text as shown."""
+    import tomllib
+
+    text = CONTRACT.read_text(encoding="utf-8").split("## A complete example", 1)[1]
+    shown = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    assert tomllib.loads(shown) == tomllib.loads((REPO / "workbook" / "offers" / "hecla-2004.toml").read_text())

@@ -509,6 +509,19 @@ def test_load_reports_all_problems_at_once(tmp_path):
     assert fields == ["offer.toml: offer.kind", "offer.toml: offer.outstanding", "offer.toml: valuation.price"]
 
 
+def test_a_ratio_below_the_original_is_reported_beside_a_bad_tally(tmp_path):
+    """The ratio needs no tally: one run names both, so the file is not fixed twice."""
+    (tmp_path / "t.csv").write_text("holder_id,units,method,status\nA,10.5,book-entry,tendered\n")
+    text = edit(edit(BASE, "ratio = 7.94", "ratio = 3.0"), "tendered = 274000", 'file = "t.csv"')
+    text = text.replace("guaranteed_delivery = 3500\n", "").replace("failed_delivery = 0\n", "")
+    with pytest.raises(InputErrors) as info:
+        load_text(tmp_path, text)
+    assert [str(p) for p in info.value.problems] == [
+        "offer.toml: tally.file: t.csv: row 2, column units: must be a whole number, got '10.5'",
+        "offer.toml: offer.consideration.ratio: is below offer.original_ratio (3.2): not an induced conversion; "
+        "give [extinguishment] carrying_amount to measure it as an extinguishment or redemption, got 3.0"]
+
+
 def test_a_workbook_is_not_built_for_figures_past_what_it_holds(tmp_path):
     """Each field within its bound, but their product past 15 significant digits: the engine computes it
     exactly, a workbook would round it, so the build refuses it and writes nothing."""

@@ -154,7 +154,12 @@ def run_build(args: argparse.Namespace) -> int:
           f"{fmt_count(results.common_issued)} common issued, {charge_words(results)} {fmt_money(results.charge)}")
     if args.no_validate:
         return EXIT_OK
-    report = validate(out, offer_path, _legs(args), args.require_libreoffice)
+    try:
+        report = validate(out, offer_path, _legs(args), args.require_libreoffice)
+    except KeyboardInterrupt:  # the workbook is whole on disk; only its check was cut short
+        print(f"xlpy build: interrupted while validating; {out} was written but not validated "
+              f"(xlpy validate {out} checks it)", file=sys.stderr)
+        return 130
     return _print_reports([report], as_json=False)
 
 

@@ -20,7 +20,7 @@ from .model import Consideration, Offer
 from .numbers import CONTEXT, ZERO, excel_round, plain
 from .ratio import session_range
 
-__all__ = ["Sessions", "ExchangeResult", "EPSResult", "Results", "check_offer", "compute"]
+__all__ = ["Sessions", "ExchangeResult", "EPSResult", "Results", "check_offer", "compute", "ratio_problems"]
 
 #: ``sessions(calendar_code, first_day, last_day) -> sorted trading days``.
 Sessions = Callable[[str, dt.date, dt.date], Sequence[dt.date]]
@@ -199,27 +199,36 @@ def check_offer(offer: Offer) -> list[InputError]:
         problems.append(
             InputError("offer.max_units", offer.max_units, f"must not exceed offer.outstanding ({offer.outstanding})")
         )
-    for i, ex in enumerate(offer.exchanges, 1):
-        if ex.ratio < offer.original_ratio:
+    problems += ratio_problems(offer.original_ratio, offer.consideration, offer.exchanges, offer.carrying_amount)
+    if offer.period is not None:
+        problems += rules.period_problems(offer.period.start, offer.period.end)
+    return problems
+
+
+def ratio_problems(original_ratio: Decimal, consideration: Consideration, exchanges,
+                   carrying_amount: Decimal | None) -> list[InputError]:
+    """The offer's and later exchanges' ratios below the original one (they need no tally, so an offer
+    file reports them beside a bad tally's problems)."""
+    problems = []
+    for i, ex in enumerate(exchanges, 1):
+        if ex.ratio < original_ratio:
             problems.append(
                 InputError(
                     f"exchange[{i}].ratio",
                     ex.ratio,
-                    f"is below the original ratio {offer.original_ratio}: not an induced conversion",
+                    f"is below the original ratio {original_ratio}: not an induced conversion",
                 )
             )
-    c = offer.consideration
-    if c.ratio is not None and c.ratio < offer.original_ratio and offer.carrying_amount is None:
+    c = consideration
+    if c.ratio is not None and c.ratio < original_ratio and carrying_amount is None:
         problems.append(
             InputError(
                 "offer.consideration.ratio",
                 c.ratio,
-                f"is below offer.original_ratio ({offer.original_ratio}): not an induced conversion; "
+                f"is below offer.original_ratio ({original_ratio}): not an induced conversion; "
                 "give [extinguishment] carrying_amount to measure it as an extinguishment or redemption",
             )
         )
-    if offer.period is not None:
-        problems += rules.period_problems(offer.period.start, offer.period.end)
     return problems
 
 

@@ -14,7 +14,7 @@ import tomllib
 from decimal import Decimal
 from pathlib import Path
 
-from ..engine.compute import check_offer, compute
+from ..engine.compute import check_offer, compute, ratio_problems
 from ..engine.errors import InputError, InputErrors
 from ..engine.model import (
     FRACTIONAL_POLICIES,
@@ -175,6 +175,11 @@ def parse(data: dict, base: Path = Path("."), source: str = "") -> Offer:
     period = _period(data["period"], fields["common_outstanding_before"], problems) if "period" in data else None
     exchanges = _exchanges(data.get("exchange", []), top)
     if problems:
+        # The ratios need no tally: report them now too, so the file is not fixed twice (only when the
+        # fields they compare were read, or a misread one would be blamed).
+        if None not in (fields["original_ratio"], fields["consideration"]) and (
+                "extinguishment" not in data or carrying is not None):
+            problems += ratio_problems(fields["original_ratio"], fields["consideration"], exchanges, carrying)
         raise InputErrors(problems)
     offer = Offer(
         **fields, tally=tally, valuation=Valuation(*valuation), carrying_amount=carrying, period=period,
