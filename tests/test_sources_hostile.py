@@ -46,7 +46,8 @@ def test_semicolon_tally_units_read_with_thousands_dots(tmp_path):
 def test_semicolon_tally_units_refused_when_not_whole_or_not_grouped(tmp_path):
     body = ("holder_id;units;method;status\nA;10,5;book-entry;tendered\nB;1.00;book-entry;tendered\n"
             "C;1.0000;book-entry;tendered\nD;100;book-entry;tendered\n")
-    grouping = "must be a whole number, with '.' only between groups of three digits (1.000) in a ';'-separated file"
+    grouping = ("must be a whole number, with '.' or spaces only between groups of three digits (1.000, 1 000) in a "
+                "';'-separated file")
     assert problems(sources.read_tally, tally(tmp_path, body)) == [
         "t.csv: row 2, column units: must be a whole number, got '10,5'",
         f"t.csv: row 3, column units: {grouping}, got '1.00'",
@@ -59,10 +60,30 @@ def test_semicolon_count_file_reads_thousands_dots(tmp_path):
     assert counts.read_counts(path) == (280000, 3000, 0)
     path = tally(tmp_path, "tendered;guaranteed delivery;failed delivery\n280.00;3,5;0\n")
     assert problems(counts.read_counts, path) == [
-        "t.csv: row 2, column tendered: must be a whole number, with '.' only between groups of three digits "
-        "(1.000) in a ';'-separated file, got '280.00'",
+        "t.csv: row 2, column tendered: must be a whole number, with '.' or spaces only between groups of three "
+        "digits (1.000, 1 000) in a ';'-separated file, got '280.00'",
         "t.csv: row 2, column guaranteed delivery: must be a whole number, got '3,5'",
     ]
+
+
+def test_semicolon_files_read_spaces_between_thousands(tmp_path):
+    """A French export groups thousands with a (no-break, or narrow no-break) space, in tallies and count
+    files as in price files; spaces not between groups of three are refused, never closed up."""
+    body = ("holder_id;units;method;status\nA;2 500;book-entry;tendered\nB;2\xa0500;book-entry;tendered\n"
+            "C;1\u202f000\u202f000;book-entry;tendered\nD;25;book-entry;tendered\n")
+    assert sources.read_tally(tally(tmp_path, body)).units == (2500, 2500, 1000000, 25)
+    path = tally(tmp_path, "tendered;guaranteed delivery;failed delivery\n270 000;3\xa0500;0\n")
+    assert counts.read_counts(path) == (270000, 3500, 0)
+    body = "holder_id;units;method;status\nA;25 00;book-entry;tendered\nB;2 500,5;book-entry;tendered\n"
+    assert problems(sources.read_tally, tally(tmp_path, body)) == [
+        "t.csv: row 2, column units: must be a whole number, with '.' or spaces only between groups of three digits "
+        "(1.000, 1 000) in a ';'-separated file, got '25 00'",
+        "t.csv: row 3, column units: must be a whole number, got '2 500,5'",
+    ]
+    # in a comma file a space is no thousands separator (the contract's comma grouping only)
+    body = HEADER + "A,2 500,book-entry,tendered\n"
+    assert problems(sources.read_tally, tally(tmp_path, body)) == [
+        "t.csv: row 2, column units: must be a number, got '2 500'"]
 
 
 def test_comma_files_keep_their_reading(tmp_path):

@@ -233,21 +233,29 @@ _GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:[.][0-9]{3})+(?:,[0-9]*)?")
 WHOLE_LIMIT = 10**15
 #: How a data file's whole number is read: text or a spreadsheet's number.
 WHOLE_CELLS = typed.Scheme(text_numbers=True)
-NOT_GROUPED = "must be a whole number, with '.' only between groups of three digits (1.000) in a ';'-separated file"
+NOT_GROUPED = ("must be a whole number, with '.' or spaces only between groups of three digits (1.000, 1 000) in a "
+               "';'-separated file")
 NOT_DIGITS = "must be a whole number written in the digits 0-9"
 
 
 def european_whole(text: str) -> str | None:
     """A whole number from a file separated by semicolons, in the form :func:`to_decimal` reads.
 
-    There ``.`` separates thousands, in groups of three, and ``,`` is the
-    decimal mark; None when the dots are not exactly such groups (``1.00``:
-    a decimal point or a typing slip, never guessed).
+    There ``.`` or a space (a no-break or narrow no-break space too, as a
+    French export writes it) separates thousands, in groups of three, and
+    ``,`` is the decimal mark; None when the dots or spaces are not exactly
+    such groups (``1.00``: a decimal point or a typing slip, never guessed).
 
     >>> european_whole("280.000"), european_whole("10,5"), european_whole("1.00"), european_whole("1000")
     ('280000', '10.5', None, '1000')
+    >>> european_whole("270 000"), european_whole("2\u202f500"), european_whole("27 00")
+    ('270000', '2500', None)
     """
     text = text.strip()
+    if _SPACED.fullmatch(text):
+        return re.sub(r"[ \xa0\u202f]", "", text).replace(",", ".")
+    if re.search(r"\s", text):
+        return None
     if "." in text:
         if not _GROUPED.fullmatch(text):
             return None
@@ -267,12 +275,14 @@ def whole_cell(value: object, european: bool = False, scheme: typed.Scheme = WHO
     is refused at once).  *scheme* says which cells are blank.
     """
     if type(value) is str:
-        if not value.isascii() or _EXPONENT.search(value):  # 1e5: digits, please (and 1e10000000 is never made)
+        if _EXPONENT.search(value):  # 1e5: digits, please (and 1e10000000 is never made)
             return None, NOT_DIGITS
         if european and value.strip() not in scheme.blank:
             value = european_whole(value)
             if value is None:
                 return None, NOT_GROUPED
+        if not value.isascii():
+            return None, NOT_DIGITS
         plain = value.strip()
         if plain.isdigit() and len(plain.lstrip("0")) > 15:  # digits past any count (and past exact decimals)
             return None, f"must be below {WHOLE_LIMIT:,} (Excel holds 15 digits exactly)"
