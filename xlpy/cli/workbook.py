@@ -9,6 +9,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from ..engine.errors import InputError, InputErrors
 from .commands import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, command
 
 #: The offer the README's first command builds when no offer file is given.
@@ -117,8 +118,6 @@ def build_output(given: str | None, offer_id: str, force: bool) -> Path:
     macro-enabled name, so any other suffix is refused.  An existing workbook
     is replaced only with *force*.
     """
-    from ..engine.errors import InputError
-
     out = Path(given) if given else Path(f"{offer_id}.xlsm")
     if out.is_dir():
         out = out / f"{offer_id}.xlsm"
@@ -135,6 +134,14 @@ def build_output(given: str | None, offer_id: str, force: bool) -> Path:
     return out
 
 
+def _in_offer_file(problem: InputError, name: str, offer) -> InputError:
+    """*problem* of the tally's lines as ``xlpy compute`` words it: the offer file, then ``tally.file``."""
+    source = offer.tally.holders.source if offer.tally.holders is not None else None
+    if source and problem.field.startswith(f"{source}: "):
+        return problem.located(f"{name}: tally.file")
+    return problem
+
+
 @command("build", "build the standard offer-results workbook, then validate it")(_setup_build)
 def run_build(args: argparse.Namespace) -> int:
     from ..files.offerfile import compute_file
@@ -149,7 +156,10 @@ def run_build(args: argparse.Namespace) -> int:
         offer, results = compute_file(offer_path)
     out = build_output(args.output, offer.id, args.force)
     with progress.step(f"writing {out.name}"):
-        build_workbook(offer, results, out, record=_sources_record(offer_path, offer, out))
+        try:
+            build_workbook(offer, results, out, record=_sources_record(offer_path, offer, out))
+        except InputErrors as exc:  # a line a worksheet cannot hold: named as compute names the file's lines
+            raise InputErrors([_in_offer_file(p, offer_path.name, offer) for p in exc.problems]) from None
     print(f"built {out}: {offer.issuer}, {fmt_count(results.units_accepted)} units accepted, "
           f"{fmt_count(results.common_issued)} common issued, {charge_words(results)} {fmt_money(results.charge)}")
     if args.no_validate:

@@ -165,10 +165,10 @@ def holder_problems(table: HolderTable, name: str, first_row: int) -> list[Input
     if _CONTROL.search(joined) or max(map(len, ids), default=0) > EXCEL_TEXT:
         for i, h in enumerate(ids):
             if _CONTROL.search(h):
-                found.append(InputError(f"{name}: row {i + 2}, column holder", h,
+                found.append(InputError(f"{name}: row {i + 2}, column holder_id", h,
                                         "holds a control character, which a workbook cannot store"))
             elif len(h) > EXCEL_TEXT:
-                found.append(InputError(f"{name}: row {i + 2}, column holder", h[:40] + "...",
+                found.append(InputError(f"{name}: row {i + 2}, column holder_id", h[:40] + "...",
                                         f"is longer than a cell holds ({EXCEL_TEXT:,} characters)"))
     if max(table.units, default=0) >= 10**EXCEL_DIGITS:
         for i, u in enumerate(table.units):
@@ -183,7 +183,7 @@ def holder_problems(table: HolderTable, name: str, first_row: int) -> list[Input
             j, seen = first.setdefault(h.lower(), (i, h))
             if seen != h:
                 found.append(InputError(
-                    f"{name}: row {i + 2}, column holder", h,
+                    f"{name}: row {i + 2}, column holder_id", h,
                     f"differs from the holder id on row {j + 2} ({seen!r}) only in letter case: Excel compares "
                     "text without regard to case and would count the two lines as one holder, the engine as two; "
                     "spell them alike if they are one holder, or make them differ otherwise"))
