@@ -99,12 +99,21 @@ def _refresh_locked(path: Path, target: Path, tally, prices, mapping, backup: bo
         return _refresh_book(book, path, target, tally, prices, mapping, when, backup, keep, allow_unknown_parts)
 
 
+def _in_the_workbook(field: str) -> bool:
+    """Whether a problem's place is in the workbook (``sheet Results``, ``name xlpyLayout``, ``Inputs!C11``)
+    rather than in a file it reads, which its own messages name."""
+    return field.startswith(("sheet ", "name ")) or "!" in field.split(": ", 1)[0]
+
+
 def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, mapping, when, backup: bool,
                   keep: int | None, allow_unknown_parts: bool) -> FileRefresh:
     from . import locks
 
     unknown = _unknown_binary_parts(book, str(path), allow_unknown_parts)
-    report = refresh_all(book, tally, prices, mapping, when=when)
+    try:
+        report = refresh_all(book, tally, prices, mapping, when=when)
+    except InputErrors as exc:  # a problem of the workbook itself names it, as one of a tally names the tally
+        raise InputErrors([p.located(path.name) if _in_the_workbook(p.field) else p for p in exc.problems]) from None
     out = FileRefresh()
     if not report.changed:
         out.lines += [f"{path.name}: {line}" for line in report.lines()]
