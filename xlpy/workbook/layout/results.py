@@ -69,7 +69,8 @@ def _blocks(shape: Shape) -> list[Block]:
         Block("Charge", (
             Item("IncrementalShares", "Incremental shares", "=UnitsAccepted*(OfferRatio-OriginalRatio)", "count4",
                  key="incremental_shares"),
-            Item("Sweetener", "Cash sweetener", '=IF(CashTotal="",CashPerUnit*UnitsAccepted,CashTotal)', "money"),
+            Item("Sweetener", "Cash sweetener",
+                 '=IF(CashTotal="",CashPerUnit*UnitsAccepted,IF(UnitsAccepted=0,0,CashTotal))', "money"),
             Item("SweetenerPerUnit", "Cash sweetener per unit",
                  "=IF(UnitsAccepted=0,0,Sweetener/UnitsAccepted)", "money"),
             Item("ArrearsPaid", "Arrears / accrued interest paid", "=ArrearsPerUnit*UnitsAccepted", "money"),
