@@ -504,6 +504,17 @@ def test_cash_sweetener_total_and_arrears():
     assert compute(offer(consideration=c)).charge == D("13375")
 
 
+def test_cash_total_is_not_paid_when_no_unit_is_accepted():
+    """A sweetener in total goes to the units accepted: with none, nothing is paid and nothing is charged."""
+    c = Consideration(ratio=D("4.2"), cash_total=D("2500"), arrears_per_unit=D("0.875"))
+    r = compute(offer(consideration=c, tally=Tally(0, 0, 0, final=True)))
+    assert (r.units_accepted, r.cash_paid, r.fair_value_offer, r.charge, r.total_charge) == (0, 0, 0, 0, 0)
+    assert r.exchanges[0].cash_per_unit == 0
+    # one unit accepted takes the whole total: 4 shares x 10 + 0.2 x 10 in lieu + 2,500 + 0.875 - 3.2 x 10
+    r = compute(offer(consideration=c, tally=Tally(1, 0, 0, final=True)))
+    assert (r.cash_paid, r.charge) == (D("2502.875"), D("2510.875"))
+
+
 def test_zero_charge_without_sweetener():
     r = compute(offer(consideration=Consideration(ratio=D("3.2"))))
     assert (r.charge, r.fair_value_offer, r.fair_value_original) == (0, D("32000"), D("32000"))

@@ -427,8 +427,10 @@ class _Cash:
 
 def _cash(c: Consideration, accepted: int) -> _Cash:
     if c.cash_total is not None:
+        # the total is paid to the units accepted: with none accepted, no sweetener is paid
+        sweetener = c.cash_total if accepted else ZERO
         per_unit = CONTEXT.divide(c.cash_total, Decimal(accepted)) if accepted else ZERO
-        return _Cash(c.cash_total, per_unit, c.arrears_per_unit * accepted)
+        return _Cash(sweetener, per_unit, c.arrears_per_unit * accepted)
     return _Cash(c.cash_per_unit * accepted, c.cash_per_unit, c.arrears_per_unit * accepted)
 
 

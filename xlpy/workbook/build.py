@@ -272,7 +272,9 @@ def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None =
                 cell.value = _cell_value(v)
             cells[(row, col)] = cell
         for col, c, template in formula_cols:
-            if data is None and r > 0:
+            # A row past the data is left blank; a table of formulas alone (a row per later exchange, reading
+            # its inputs through {index}) has no data to run out of: every one of its rows gets its formulas.
+            if data is None and r > 0 and input_cols:
                 formula = None
             elif row == table.first_row and c.first:
                 formula = table.row_formula(c, row)

@@ -6,7 +6,8 @@ from .model import Block, Column, Item, Shape, Sheet, Table, place
 
 
 def later(shape: Shape) -> tuple[str, str, str]:
-    """What later exchanges in the period add to units, common issued and the charge (blank without any)."""
+    """What later exchanges in the period add to the units exchanged, the common issued and the charge (blank
+    without any); the units they exchange are subtracted from those remaining, not added."""
     if shape.exchange_rows > 0:
         return "+SUM(ExUnits)", "+SUM(ExCommon)", "+SUM(ExCharge)"
     return "", "", ""
@@ -68,7 +69,8 @@ def _blocks(shape: Shape) -> list[Block]:
         Block("Charge", (
             Item("IncrementalShares", "Incremental shares", "=UnitsAccepted*(OfferRatio-OriginalRatio)", "count4",
                  key="incremental_shares"),
-            Item("Sweetener", "Cash sweetener", '=IF(CashTotal="",CashPerUnit*UnitsAccepted,CashTotal)', "money"),
+            Item("Sweetener", "Cash sweetener",
+                 '=IF(CashTotal="",CashPerUnit*UnitsAccepted,IF(UnitsAccepted=0,0,CashTotal))', "money"),
             Item("SweetenerPerUnit", "Cash sweetener per unit",
                  "=IF(UnitsAccepted=0,0,Sweetener/UnitsAccepted)", "money"),
             Item("ArrearsPaid", "Arrears / accrued interest paid", "=ArrearsPerUnit*UnitsAccepted", "money"),
@@ -86,7 +88,8 @@ def _blocks(shape: Shape) -> list[Block]:
                  key="total_induced_charge"),
         )),
         Block("Outstanding", (
-            Item("UnitsRemaining", "Units remaining", "=Outstanding-UnitsAccepted" + later_units, "count",
+            Item("UnitsRemaining", "Units remaining",
+                 "=Outstanding-UnitsAccepted" + ("-SUM(ExUnits)" if later_units else ""), "count",
                  key="units_remaining"),
             Item("CommonAfter", "Common outstanding after", "=CommonBefore+CommonIssued" + later_common, "count",
                  key="common_outstanding_after"),
@@ -121,21 +124,27 @@ def _eps_block(shape: Shape) -> Block:
 
 
 def _exchange_table(shape: Shape, header_row: int) -> Table:
-    """One row per later exchange in the period: units, common issued, cash in lieu, charge (and days)."""
+    """One row per later exchange in the period: units, common issued, cash in lieu, charge (and days).
+
+    Each row reads its exchange from the Inputs table by the number in its first column, counted from 1 (a
+    literal row number such as ``INDEX(ExUnits,2)`` is no formula of the Results sheet, where the only
+    literals are 0 and 1).
+    """
     return Table("tblExchangeResults", (
-        Column("units", "Units", None, "=INDEX(ExUnits,{index})", fmt="count"),
-        Column("ratio_units", "Ratio in parts", None, "=ROUND(INDEX(ExRatio,{index})*RatioScale,0)", fmt="count"),
+        Column("n", "Exchange", None, "={prev:n}+1", first="=1", fmt="count"),
+        Column("units", "Units", None, "=INDEX(ExUnits,{n})", fmt="count"),
+        Column("ratio_units", "Ratio in parts", None, "=ROUND(INDEX(ExRatio,{n})*RatioScale,0)", fmt="count"),
         Column("common", "Common issued", "ExCommon",
                '=IF(FractionalPolicy="nearest",ROUND({units}*{ratio_units}/RatioScale,0),'
                "INT({units}*{ratio_units}/RatioScale))", fmt="count"),
         Column("cash_in_lieu", "Cash in lieu", None,
-               '=IF(FractionalPolicy="cash",MOD({units}*{ratio_units},RatioScale)/RatioScale*INDEX(ExPrice,{index}),'
+               '=IF(FractionalPolicy="cash",MOD({units}*{ratio_units},RatioScale)/RatioScale*INDEX(ExPrice,{n}),'
                "0)", fmt="money"),
         Column("charge", "Charge", "ExCharge",
-               "={common}*INDEX(ExPrice,{index})+{cash_in_lieu}+{units}*INDEX(ExCash,{index})"
-               "-{units}*OriginalRatio*INDEX(ExPrice,{index})", fmt="money"),
+               "={common}*INDEX(ExPrice,{n})+{cash_in_lieu}+{units}*INDEX(ExCash,{n})"
+               "-{units}*OriginalRatio*INDEX(ExPrice,{n})", fmt="money"),
         *((Column("days", "Days outstanding in period", "ExDays",
-                  "=IF(INDEX(ExDate,{index})>PeriodEnd,0,PeriodEnd-MAX(INDEX(ExDate,{index}),PeriodStart)+1)",
+                  "=IF(INDEX(ExDate,{n})>PeriodEnd,0,PeriodEnd-MAX(INDEX(ExDate,{n}),PeriodStart)+1)",
                   fmt="count"),) if shape.period else ()),
     ), shape.exchange_rows, header_row)
 

@@ -1,0 +1,82 @@
+"""A cash sweetener given in total (``cash_total``) is paid to the units accepted: with none, nothing is paid.
+
+The engine, the journal entry and the workbook's Sweetener formula agree: no charge, no cash credited.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from xlpy.engine.entries import journal_entry
+from xlpy.files.offerfile import compute_file
+from xlpy.workbook.build import build_workbook
+from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+from xlpy.workbook.readback import formulas_table_values
+from xlpy.workbook.validate import validate
+
+OFFER = """schema = 1
+[offer]
+id = "hecla-cash-total"
+issuer = "Hecla Mining Company"
+kind = "preferred"
+outstanding = 464777
+original_ratio = 3.2
+common_outstanding_before = 115000000
+expiration = 2004-02-20
+[offer.consideration]
+ratio = 7.94
+cash_total = 250000
+[tally]
+tendered = {tendered}
+[valuation]
+date = 2004-02-20
+price = 7.39
+[accounting]
+par_value = 0.25
+carrying_per_unit = 50
+"""
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory):
+    """{units tendered: (offer file, workbook, offer, results)} for none and for the seed's 274,000."""
+    folder = tmp_path_factory.mktemp("cash-total")
+    out = {}
+    for tendered in (0, 274000):
+        path = folder / f"offer-{tendered}.toml"
+        path.write_text(OFFER.format(tendered=tendered))
+        offer, results = compute_file(path)
+        out[tendered] = (path, build_workbook(offer, results, folder / f"book-{tendered}.xlsm"), offer, results)
+    return out
+
+
+def test_no_unit_accepted_no_sweetener_in_the_engine_and_the_entry(books):
+    _, _, offer, results = books[0]
+    assert (results.units_accepted, results.cash_paid, results.fair_value_offer, results.charge) == (0, 0, 0, 0)
+    entry = journal_entry(offer, results)
+    assert not [x for x in entry.lines if x.account == "Cash"]
+    assert all(not x.debit and not x.credit for x in entry.lines)
+
+
+def test_units_accepted_share_the_whole_total(books):
+    _, _, _, results = books[274000]
+    # 274,000 x 7.94 = 2,175,560 shares; charge 9,597,836.40 + the 250,000 paid
+    assert (results.cash_paid, results.charge) == (250000, Decimal("9847836.4"))
+
+
+@pytest.mark.parametrize("tendered", [0, 274000])
+def test_the_workbook_sweetener_is_the_engines(books, tendered):
+    offer_path, book, _, results = books[tendered]
+    report = validate(book, offer_path, legs=("formulas",))
+    assert [str(f) for f in report.findings] == []
+    wb = load_workbook(book)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    cells = {name: lay.cell(name) for name in ("Sweetener", "CashPaid", "InducedCharge")}
+    values = formulas_table_values(wb, lay, list(cells.values()))
+    got = {name: values[(sheet.upper(), ref)] for name, (sheet, ref) in cells.items()}
+    assert got["Sweetener"] == (250000 if tendered else 0)
+    assert got["CashPaid"] == pytest.approx(float(results.cash_paid), abs=1e-6)
+    assert got["InducedCharge"] == pytest.approx(float(results.charge), abs=1e-6)

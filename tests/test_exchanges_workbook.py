@@ -1,0 +1,127 @@
+"""The workbook of an offer with later exchanges in the period ([[exchange]]): every exchange counted, as the engine.
+
+Hecla's first quarter of 2004 (the golden case ``hecla-2004-q1``): the tender of 274,000 units, then 20,000 on
+5 March at 7.94 and 12,961 on 22 March at 7.75.  The later exchanges take units out of those remaining and add
+their common shares and charges; each row of the Results table of later exchanges reads its own exchange.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from xlpy.files.offerfile import compute_file
+from xlpy.workbook.build import build_workbook
+from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+from xlpy.workbook.readback import formulas_table_values
+from xlpy.workbook.validate import validate
+
+OFFER = """schema = 1
+[offer]
+id = "hecla-seed"
+issuer = "Hecla Mining Company"
+short_name = "Hecla"
+security = "Series B Cumulative Convertible Preferred Stock"
+kind = "preferred"
+outstanding = 464777
+original_ratio = 3.2
+common_outstanding_before = 115000000
+expiration = 2004-02-20
+[offer.consideration]
+ratio = 7.94
+[tally]
+tendered = 274000
+guaranteed_delivery = 3500
+[valuation]
+date = 2004-02-20
+price = 7.39
+[accounting]
+par_value = 0.25
+carrying_per_unit = 50
+[period]
+start = 2004-01-01
+end = 2004-03-31
+settlement = 2004-02-25
+net_income = 6200000
+"""
+FIRST = """[[exchange]]
+date = 2004-03-05
+units = 20000
+ratio = 7.94
+price = 8.40
+"""
+SECOND = """[[exchange]]
+date = 2004-03-22
+units = 12961
+ratio = 7.75
+price = 8.50
+"""
+
+#: The engine's figures, by hand (tests/golden/hecla-2004-q1.toml): name -> (results key, one exchange, two).
+FIGURES = {
+    "UnitsRemaining": ("units_remaining", 464777 - 274000 - 20000, 464777 - 274000 - 20000 - 12961),
+    "CommonAfter": ("common_outstanding_after", 115000000 + 2175560 + 158800, 115000000 + 2175560 + 158800 + 100447),
+    "TotalInducedCharge": ("total_induced_charge", Decimal("9597836.4") + Decimal("796320"),
+                           Decimal("9597836.4") + Decimal("796320") + Decimal("501266.675")),
+}
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory):
+    """{exchanges: (offer file, workbook, results)} for one and for two later exchanges."""
+    folder = tmp_path_factory.mktemp("exchanges")
+    out = {}
+    for n, text in ((1, OFFER + FIRST), (2, OFFER + FIRST + SECOND)):
+        path = folder / f"q1-{n}.toml"
+        path.write_text(text)
+        offer, results = compute_file(path)
+        out[n] = (path, build_workbook(offer, results, folder / f"q1-{n}.xlsm"), results)
+    return out
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_the_workbook_of_later_exchanges_validates_with_no_finding(books, n):
+    offer_path, book, _ = books[n]
+    report = validate(book, offer_path, legs=("formulas",))
+    assert [str(f) for f in report.findings] == []
+    assert report.legs_run == ["formulas"]
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_every_row_of_the_table_of_later_exchanges_holds_its_formulas(books, n):
+    _, book, _ = books[n]
+    wb = load_workbook(book)
+    sheet, table = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text)).table("tblExchangeResults")
+    assert table.rows == n
+    ws = wb[sheet.title]
+    for row in range(table.first_row, table.last_row + 1):
+        for i, column in enumerate(table.columns):
+            cell = ws.cell(row, table.first_col + i)
+            assert cell.value == table.row_formula(column, row), (cell.coordinate, column.key)
+    # each row reads its own exchange: the second row the second
+    units = ws.cell(table.last_row, table.first_col + [c.key for c in table.columns].index("units")).value
+    assert units == f"=INDEX(ExUnits,{table.letter('n')}{table.last_row})"
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_key_figures_recalculated_equal_the_engine(books, n):
+    _, book, results = books[n]
+    wb = load_workbook(book)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    names = [*FIGURES, "IncomeAfter", "WeightedAfter", "EPSAfter", "EPSEffect"]
+    cells = {name: lay.cell(name) for name in names}
+    values = formulas_table_values(wb, lay, list(cells.values()))
+    got = {name: values[(sheet.upper(), ref)] for name, (sheet, ref) in cells.items()}
+    for name, (key, *by_hand) in FIGURES.items():
+        engine = results.to_dict()[key]
+        assert Decimal(engine) == by_hand[n - 1], name
+        assert Decimal(repr(got[name])) == pytest.approx(Decimal(engine), abs=Decimal("0.000001")), name
+    eps = results.to_dict()["eps"]
+    for name, key in (("IncomeAfter", "income_available_after"), ("WeightedAfter", "weighted_shares_after"),
+                      ("EPSAfter", "basic_eps_after"), ("EPSEffect", "eps_effect")):
+        assert got[name] == pytest.approx(float(eps[key]), rel=1e-12), name
+    if n == 2:  # the golden case's quarter: a loss of 4 cents a share
+        assert eps["income_available_after"] == "-4695423.075"
+        assert round(float(eps["basic_eps_after"]), 2) == -0.04
