@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tomllib
 from decimal import Decimal
+from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from repo_paths import OFFERS
 
 from xlpy import cli
 from xlpy.engine.compute import compute
 from xlpy.engine.entries import journal_entry
 from xlpy.engine.errors import InputErrors
+from xlpy.engine.model import Accounting, Consideration, Offer, Tally, Valuation
+from xlpy.engine.numbers import excel_round
 from xlpy.files import offerfile
 
 GOLDEN = sorted((Path(__file__).parent / "golden" / "entries").glob("*.toml"))
@@ -99,3 +105,116 @@ def test_entries_command_without_inputs_exits_2(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert out == ""
     assert "accounting.par_value: is missing" in err and "accounting.carrying_per_unit" in err
+
+
+# --- booked in cents ------------------------------------------------------------------
+
+SEED = """schema = 1
+[offer]
+id = "hecla-seed"
+issuer = "Hecla Mining Company"
+short_name = "Hecla"
+security = "Series B Cumulative Convertible Preferred Stock"
+kind = "preferred"
+outstanding = 464777
+original_ratio = 3.2
+common_outstanding_before = 115000000
+expiration = 2004-02-20
+[offer.consideration]
+ratio = 7.94
+[tally]
+tendered = 274000
+guaranteed_delivery = 3500
+[valuation]
+date = 2004-02-20
+price = 7.39
+[accounting]
+par_value = 0.25
+carrying_per_unit = 50
+"""
+
+#: Every unit tendered at a par of $0.001: par 3,690.329, cash in lieu 2.8082, charge 16,280,487.6222 exactly.
+ALL_TENDERED = SEED.replace("tendered = 274000", "tendered = 464777").replace("par_value = 0.25", "par_value = 0.001")
+
+
+def _cents(amount) -> bool:
+    return amount is None or amount.as_tuple().exponent >= -2
+
+
+def test_entry_is_booked_in_cents_and_foots(tmp_path, capsys):
+    (tmp_path / "offer.toml").write_text(ALL_TENDERED, encoding="utf-8")
+    offer, results = offerfile.compute_file(tmp_path / "offer.toml")
+    assert (results.charge, results.cash_paid) == (Decimal("16280487.6222"), Decimal("2.8082"))  # compute: exact
+    entry = journal_entry(offer, results)
+    got = [(line.account, line.debit, line.credit) for line in entry.lines]
+    assert got == [("Preferred stock", Decimal(23238850), None),
+                   ("Retained earnings: deemed dividend (induced conversion)", Decimal("16280487.62"), None),
+                   ("Common stock, at par", None, Decimal("3690.33")),
+                   ("Cash", None, Decimal("2.81")),
+                   ("Additional paid-in capital", None, Decimal("39515644.48"))]  # the balance: carries the rounding
+    assert entry.total_debits == entry.total_credits == Decimal("39519337.62") and entry.balanced
+
+    assert cli.main(["entries", str(tmp_path / "offer.toml")]) == 0
+    text = capsys.readouterr().out.splitlines()
+    assert "$3,690.33" in text[3] and "$2.81" in text[4] and "$39,515,644.48" in text[5]
+    assert text[6].split() == ["Total", "$39,519,337.62", "$39,519,337.62"]
+
+    assert cli.main(["entries", str(tmp_path / "offer.toml"), "--json"]) == 0
+    lines = json.loads(capsys.readouterr().out)["entries"]
+    assert [(line["debit"], line["credit"]) for line in lines] == [
+        ("23238850", None), ("16280487.62", None), (None, "3690.33"), (None, "2.81"), (None, "39515644.48")]
+
+
+def test_golden_charge_line_is_the_charge_to_the_cent():
+    for path in GOLDEN:
+        _, offer, results = load_case(path)
+        entry = journal_entry(offer, results)
+        assert all(_cents(line.debit) and _cents(line.credit) for line in entry.lines), path.name
+
+
+def decimals(max_units: int, max_places: int = 4, min_units: int = 1):
+    """Exact decimals n / 10**p, as in tests/test_properties.py."""
+    return st.builds(lambda n, p: D(n).scaleb(-p), st.integers(min_units, max_units), st.integers(0, max_places))
+
+
+ratios = decimals(200_000, 4)
+prices = decimals(50_000, 2)
+cash = st.one_of(st.just(D(0)), decimals(10_000, 4))
+
+
+@st.composite
+def offers_with_accounting(draw):
+    """Random offers, preferred or notes, induced or not, with every [accounting] input, to 4 decimals."""
+    kind = draw(st.sampled_from(("preferred", "note")))
+    r0 = draw(ratios)
+    induced = draw(st.booleans())
+    r1 = r0 + draw(decimals(50_000, 4, min_units=0)) if induced else draw(decimals(10_000, 4)).min(r0) / 2
+    units = draw(st.integers(1, 1_000_000))
+    carrying = draw(decimals(10_000_000, 4))
+    in_total = draw(st.booleans())
+    accounting = Accounting(
+        par_value=draw(decimals(100_000, 4, min_units=0)),
+        carrying_per_unit=None if in_total else draw(decimals(1_000_000, 4)),
+        carrying_total=draw(decimals(10**12, 4)) if in_total else None,
+        accrued_interest_per_unit=draw(decimals(100_000, 4, min_units=0)) if kind == "note" else D(0))
+    return Offer(
+        id="p", issuer="Property Co", security="Convertible securities", common_outstanding_before=100_000_000,
+        expiration=dt.date(2024, 2, 20),
+        kind=kind, original_ratio=r0, tally=Tally(units, 0, 0), outstanding=units + draw(st.integers(0, 1000)),
+        consideration=Consideration(ratio=r1, cash_per_unit=draw(cash), arrears_per_unit=draw(cash),
+                                    fractional=draw(st.sampled_from(("cash", "down", "nearest")))),
+        valuation=Valuation(dt.date(2024, 2, 20), draw(prices)),
+        carrying_amount=None if induced else carrying, accounting=accounting)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(offer=offers_with_accounting())
+def test_every_entry_foots_to_the_cent(offer):
+    results = compute(offer)
+    entry = journal_entry(offer, results)
+    assert entry.missing == () and entry.balanced
+    assert all(_cents(line.debit) and _cents(line.credit) for line in entry.lines)
+    assert entry.total_debits == entry.total_credits
+    charge = [line for line in entry.lines if line.memo.startswith("the charge")]
+    line = charge[0]
+    assert (line.debit if line.debit is not None else -line.credit) == excel_round(results.charge, 2)

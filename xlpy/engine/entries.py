@@ -20,9 +20,13 @@ When the induced-conversion test fails (an extinguishment or redemption)
     preferred a deemed dividend in retained earnings (a credit when it is a
     benefit), for notes a loss on extinguishment (a gain when negative).
 
-Additional paid-in capital is the balance, so the entry balances by
-construction; the standard workbook's ``EntriesBalanced`` check proves its
-native formulas do too.  An amount whose input is missing (par value,
+An entry is booked in cents: every line but additional paid-in capital is its
+exact amount rounded to the cent (half away from zero, as Excel's ``ROUND``),
+and additional paid-in capital is the balance of those rounded lines, so it
+carries the rounding difference and the debits equal the credits to the cent
+(the exact figures stay in the results of :func:`xlpy.engine.compute`).  The
+standard workbook's ``EntriesBalanced`` check proves its native formulas
+balance too.  An amount whose input is missing (par value,
 carrying amount) is None, and the entry names what is missing: nothing is
 silently zero.
 """
@@ -32,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .numbers import CONTEXT, ZERO, plain
+from .numbers import CONTEXT, ZERO, excel_round, plain
 
 __all__ = ["EntryLine", "JournalEntry", "journal_entry", "ACCOUNTS"]
 
@@ -134,8 +138,8 @@ def journal_entry(offer, results) -> JournalEntry:
     ...              charge=D("9597836.4"), charge_kind="deemed_dividend")
     >>> e = journal_entry(offer, results)
     >>> [(line.account, line.debit, line.credit) for line in e.lines]  # doctest: +NORMALIZE_WHITESPACE
-    [('Preferred stock', Decimal('13700000'), None),
-     ('Retained earnings: deemed dividend (induced conversion)', Decimal('9597836.4'), None),
+    [('Preferred stock', Decimal('13700000.00'), None),
+     ('Retained earnings: deemed dividend (induced conversion)', Decimal('9597836.40'), None),
      ('Common stock, at par', None, Decimal('543890.00')),
      ('Additional paid-in capital', None, Decimal('22753946.40'))]
     >>> e.balanced
@@ -145,7 +149,7 @@ def journal_entry(offer, results) -> JournalEntry:
     missing = []
     if acc.par_value is None:
         missing.append("accounting.par_value")
-    carrying = _carrying(offer, results)
+    carrying = _cents(_carrying(offer, results))
     if carrying is None:
         missing.append("accounting.carrying_per_unit (or accounting.carrying_amount)")
     needs = "needs input: " + ", ".join(missing) if missing else ""
@@ -161,26 +165,30 @@ def journal_entry(offer, results) -> JournalEntry:
          f"carrying amount of the {results.units_accepted:,} units accepted", debit=True)
     interest = ZERO
     if offer.kind == "note" and acc.accrued_interest_per_unit:
-        interest = CONTEXT.multiply(acc.accrued_interest_per_unit, results.units_accepted)
+        interest = _cents(CONTEXT.multiply(acc.accrued_interest_per_unit, results.units_accepted))
         line(ACCOUNTS["accrued_interest"], interest, "accrued interest the holders give up", debit=True)
-    charge = results.charge
+    charge = _cents(results.charge)
     account = ACCOUNTS[_charge_account(results.charge_kind, charge)]
     line(account, charge, "the charge: " + ("fair value of the inducement" if results.treatment ==
                                              "induced_conversion" else "fair value less carrying amount"),
          debit=True)
-    par = None if acc.par_value is None else CONTEXT.multiply(acc.par_value, results.common_issued)
+    par = None if acc.par_value is None else _cents(CONTEXT.multiply(acc.par_value, results.common_issued))
     line(ACCOUNTS["common"], par, f"par value of the {results.common_issued:,} shares issued" if par is not None
          else needs, debit=False)
-    if results.cash_paid:
-        line(ACCOUNTS["cash"], results.cash_paid, "sweetener, arrears or accrued interest, and cash in lieu",
-             debit=False)
+    cash = _cents(results.cash_paid)
+    if cash:
+        line(ACCOUNTS["cash"], cash, "sweetener, arrears or accrued interest, and cash in lieu", debit=False)
     apic = None
     if carrying is not None and par is not None:
-        apic = CONTEXT.subtract(CONTEXT.add(CONTEXT.add(carrying, interest), charge),
-                                CONTEXT.add(par, results.cash_paid))
+        apic = CONTEXT.subtract(CONTEXT.add(CONTEXT.add(carrying, interest), charge), CONTEXT.add(par, cash))
     line(ACCOUNTS["apic"], apic, "the balance" if apic is not None else needs, debit=False)
     lines.sort(key=lambda x: x.debit is None)  # debits first, stable otherwise
     return JournalEntry(tuple(lines), tuple(missing))
+
+
+def _cents(amount):
+    """*amount* booked to the cent (half away from zero, as Excel's ``ROUND``), or None when not given."""
+    return None if amount is None else excel_round(amount, 2)
 
 
 def _carrying(offer, results):
