@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import tomllib
 from decimal import Decimal
-from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,16 @@ from repo_paths import OFFERS
 
 from xlpy import cli
 from xlpy.engine.compute import compute
-from xlpy.engine.entries import journal_entry
+from xlpy.engine.entries import journal_entries, journal_entry
 from xlpy.engine.errors import InputErrors
-from xlpy.engine.model import Accounting, Consideration, Offer, Tally, Valuation
+from xlpy.engine.model import (
+    Accounting,
+    Consideration,
+    Exchange,
+    Offer,
+    Tally,
+    Valuation,
+)
 from xlpy.engine.numbers import excel_round
 from xlpy.files import offerfile
 
@@ -91,7 +97,8 @@ def test_entries_command_json(capsys):
     out = capsys.readouterr().out
     got = json.loads(out, parse_float=lambda text: pytest.fail(f"bare JSON number {text}"))
     assert set(got) == {"entries"}
-    assert [set(line) for line in got["entries"]] == [{"date", "account", "debit", "credit", "memo"}] * 4
+    assert [set(line) for line in got["entries"]] == [{"entry", "date", "account", "debit", "credit", "memo"}] * 4
+    assert {line["entry"] for line in got["entries"]} == {"offer"}
     debits = sum(Decimal(line["debit"]) for line in got["entries"] if line["debit"] is not None)
     credits = sum(Decimal(line["credit"]) for line in got["entries"] if line["credit"] is not None)
     assert debits == credits == Decimal("23297836.4")
@@ -174,12 +181,12 @@ def test_golden_charge_line_is_the_charge_to_the_cent():
 
 def decimals(max_units: int, max_places: int = 4, min_units: int = 1):
     """Exact decimals n / 10**p, as in tests/test_properties.py."""
-    return st.builds(lambda n, p: D(n).scaleb(-p), st.integers(min_units, max_units), st.integers(0, max_places))
+    return st.builds(lambda n, p: Decimal(n).scaleb(-p), st.integers(min_units, max_units), st.integers(0, max_places))
 
 
 ratios = decimals(200_000, 4)
 prices = decimals(50_000, 2)
-cash = st.one_of(st.just(D(0)), decimals(10_000, 4))
+cash = st.one_of(st.just(Decimal(0)), decimals(10_000, 4))
 
 
 @st.composite
@@ -196,11 +203,14 @@ def offers_with_accounting(draw):
         par_value=draw(decimals(100_000, 4, min_units=0)),
         carrying_per_unit=None if in_total else draw(decimals(1_000_000, 4)),
         carrying_total=draw(decimals(10**12, 4)) if in_total else None,
-        accrued_interest_per_unit=draw(decimals(100_000, 4, min_units=0)) if kind == "note" else D(0))
+        accrued_interest_per_unit=draw(decimals(100_000, 4, min_units=0)) if kind == "note" else Decimal(0))
+    exchanges = tuple(Exchange(dt.date(2024, 3, 1 + i), draw(st.integers(1, 100_000)),
+                               r0 + draw(decimals(50_000, 4, min_units=0)), draw(prices), draw(cash))
+                      for i in range(draw(st.integers(0, 2))))
     return Offer(
         id="p", issuer="Property Co", security="Convertible securities", common_outstanding_before=100_000_000,
-        expiration=dt.date(2024, 2, 20),
-        kind=kind, original_ratio=r0, tally=Tally(units, 0, 0), outstanding=units + draw(st.integers(0, 1000)),
+        expiration=dt.date(2024, 2, 20), exchanges=exchanges, kind=kind, original_ratio=r0, tally=Tally(units, 0, 0),
+        outstanding=units + sum(e.units for e in exchanges) + draw(st.integers(0, 1000)),
         consideration=Consideration(ratio=r1, cash_per_unit=draw(cash), arrears_per_unit=draw(cash),
                                     fractional=draw(st.sampled_from(("cash", "down", "nearest")))),
         valuation=Valuation(dt.date(2024, 2, 20), draw(prices)),
@@ -211,10 +221,106 @@ def offers_with_accounting(draw):
 @given(offer=offers_with_accounting())
 def test_every_entry_foots_to_the_cent(offer):
     results = compute(offer)
-    entry = journal_entry(offer, results)
-    assert entry.missing == () and entry.balanced
-    assert all(_cents(line.debit) and _cents(line.credit) for line in entry.lines)
-    assert entry.total_debits == entry.total_credits
-    charge = [line for line in entry.lines if line.memo.startswith("the charge")]
-    line = charge[0]
-    assert (line.debit if line.debit is not None else -line.credit) == excel_round(results.charge, 2)
+    entries = journal_entries(offer, results)
+    assert len(entries) == len(results.exchanges)
+    for entry, exchange in zip(entries, results.exchanges, strict=True):
+        if entry.label != "offer" and offer.accounting.carrying_per_unit is None:
+            assert entry.missing and not entry.balanced  # a total carrying amount is the offer's units only
+            continue
+        assert entry.missing == () and entry.balanced
+        assert all(_cents(line.debit) and _cents(line.credit) for line in entry.lines)
+        assert entry.total_debits == entry.total_credits
+        line = next(line for line in entry.lines if line.memo.startswith("the charge"))
+        assert (line.debit if line.debit is not None else -line.credit) == excel_round(exchange.charge, 2)
+
+
+# --- later exchanges in the period ----------------------------------------------------
+
+#: The seed with a first quarter and two later exchanges (docs/accounting.md, hecla-2004-q1).
+LATER = SEED + """[period]
+start = 2004-01-01
+end = 2004-03-31
+settlement = 2004-02-25
+net_income = 6200000
+[[exchange]]
+date = 2004-03-05
+units = 20000
+ratio = 7.94
+price = 8.40
+[[exchange]]
+date = 2004-03-22
+units = 12961
+ratio = 7.75
+price = 8.50
+"""
+
+
+def test_each_later_exchange_has_its_own_entry(tmp_path, capsys):
+    (tmp_path / "offer.toml").write_text(LATER, encoding="utf-8")
+    offer, results = offerfile.compute_file(tmp_path / "offer.toml")
+    entries = journal_entries(offer, results)
+    assert [(e.label, e.date.isoformat()) for e in entries] == [
+        ("offer", "2004-02-20"), ("exchange 1", "2004-03-05"), ("exchange 2", "2004-03-22")]
+    assert entries[0] == journal_entry(offer, results)
+    # exchange 1: 20,000 x 50; charge 20,000 x (7.94 - 3.2) x 8.40; par 158,800 x 0.25
+    assert [(line.account, line.debit, line.credit) for line in entries[1].lines] == [
+        ("Preferred stock", Decimal(1000000), None),
+        ("Retained earnings: deemed dividend (induced conversion)", Decimal(796320), None),
+        ("Common stock, at par", None, Decimal(39700)),
+        ("Additional paid-in capital", None, Decimal(1756620))]
+    # exchange 2: 12,961 x 50; charge 501,266.675 to the cent; par 100,447 x 0.25; 0.75 share x 8.50 in cash
+    assert [(line.account, line.debit, line.credit) for line in entries[2].lines] == [
+        ("Preferred stock", Decimal(648050), None),
+        ("Retained earnings: deemed dividend (induced conversion)", Decimal("501266.68"), None),
+        ("Common stock, at par", None, Decimal("25111.75")),
+        ("Cash", None, Decimal("6.38")),
+        ("Additional paid-in capital", None, Decimal("1124198.55"))]
+    assert all(e.balanced for e in entries)
+    assert [e.total_debits for e in entries] == [Decimal("23297836.4"), Decimal(1796320), Decimal("1149316.68")]
+
+    assert cli.main(["entries", str(tmp_path / "offer.toml")]) == 0
+    text = capsys.readouterr().out
+    assert [line for line in text.splitlines() if line and not line[0].isspace() and "," in line[:20]] == [
+        "Offer, 2004-02-20", "Exchange 1, 2004-03-05", "Exchange 2, 2004-03-22"]
+    assert [line.split()[1:] for line in text.splitlines() if line.lstrip().startswith("Total")] == [
+        ["$23,297,836.40", "$23,297,836.40"], ["$1,796,320.00", "$1,796,320.00"], ["$1,149,316.68", "$1,149,316.68"]]
+
+    assert cli.main(["entries", str(tmp_path / "offer.toml"), "--json"]) == 0
+    lines = json.loads(capsys.readouterr().out)["entries"]
+    assert [line["entry"] for line in lines] == ["offer"] * 4 + ["exchange 1"] * 4 + ["exchange 2"] * 5
+    charges = [line["debit"] for line in lines if line["memo"].startswith("the charge")]
+    assert charges == ["9597836.4", "796320", "501266.68"]
+
+
+def test_later_exchanges_need_the_carrying_amount_per_unit(tmp_path, capsys):
+    text = LATER.replace("carrying_per_unit = 50", "carrying_amount = 13700000")
+    (tmp_path / "offer.toml").write_text(text, encoding="utf-8")
+    offer, results = offerfile.compute_file(tmp_path / "offer.toml")
+    offer_entry, *later = journal_entries(offer, results)
+    assert offer_entry.balanced  # the total is the offer's units
+    for entry in later:
+        assert entry.missing == (("accounting.carrying_per_unit (for the later exchanges: "
+                                  "accounting.carrying_amount is the offer's units only)"),)
+        assert not entry.balanced
+    assert cli.main(["entries", str(tmp_path / "offer.toml")]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("accounting.carrying_per_unit (for the later exchanges") == 1, err
+
+
+def test_later_exchange_of_notes_says_it_has_no_accrued_interest(tmp_path, capsys):
+    text = (OFFERS / "notes-capped-example.toml").read_text(encoding="utf-8")
+    text = text.replace("carrying_per_unit = 980", "carrying_per_unit = 980\naccrued_interest_per_unit = 5")
+    text = text.replace('"data/', f'"{(OFFERS / "data").as_posix()}/')
+    text += "\n[[exchange]]\ndate = 2024-06-03\nunits = 1000\nratio = 32\nprice = 37\n"
+    (tmp_path / "offer.toml").write_text(text, encoding="utf-8")
+    offer, results = offerfile.compute_file(tmp_path / "offer.toml")
+    offer_entry, later = journal_entries(offer, results)
+    accounts = [line.account for line in later.lines]
+    assert "Accrued interest payable" in [line.account for line in offer_entry.lines]
+    assert accounts == ["Convertible notes, net carrying amount", "Induced conversion expense",
+                        "Common stock, at par", "Additional paid-in capital"]
+    assert later.balanced
+    assert cli.main(["entries", str(tmp_path / "offer.toml")]) == 0
+    assert ("warning: the later exchanges' entries have no accrued-interest line: accounting.accrued_interest_per_unit "
+            "is the offer's, and the offer file gives none for a later exchange") in capsys.readouterr().err
