@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tomllib
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from repo_paths import OFFERS
 
 from xlpy import cli
 from xlpy.engine.compute import compute
-from xlpy.engine.entries import journal_entry
+from xlpy.engine.entries import journal_entries, journal_entry
 from xlpy.engine.errors import InputErrors
+from xlpy.engine.model import (
+    Accounting,
+    Consideration,
+    Exchange,
+    Offer,
+    Tally,
+    Valuation,
+)
+from xlpy.engine.numbers import excel_round
 from xlpy.files import offerfile
 
 GOLDEN = sorted((Path(__file__).parent / "golden" / "entries").glob("*.toml"))
@@ -85,7 +97,8 @@ def test_entries_command_json(capsys):
     out = capsys.readouterr().out
     got = json.loads(out, parse_float=lambda text: pytest.fail(f"bare JSON number {text}"))
     assert set(got) == {"entries"}
-    assert [set(line) for line in got["entries"]] == [{"date", "account", "debit", "credit", "memo"}] * 4
+    assert [set(line) for line in got["entries"]] == [{"entry", "date", "account", "debit", "credit", "memo"}] * 4
+    assert {line["entry"] for line in got["entries"]} == {"offer"}
     debits = sum(Decimal(line["debit"]) for line in got["entries"] if line["debit"] is not None)
     credits = sum(Decimal(line["credit"]) for line in got["entries"] if line["credit"] is not None)
     assert debits == credits == Decimal("23297836.4")
@@ -99,3 +112,215 @@ def test_entries_command_without_inputs_exits_2(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert out == ""
     assert "accounting.par_value: is missing" in err and "accounting.carrying_per_unit" in err
+
+
+# --- booked in cents ------------------------------------------------------------------
+
+SEED = """schema = 1
+[offer]
+id = "hecla-seed"
+issuer = "Hecla Mining Company"
+short_name = "Hecla"
+security = "Series B Cumulative Convertible Preferred Stock"
+kind = "preferred"
+outstanding = 464777
+original_ratio = 3.2
+common_outstanding_before = 115000000
+expiration = 2004-02-20
+[offer.consideration]
+ratio = 7.94
+[tally]
+tendered = 274000
+guaranteed_delivery = 3500
+[valuation]
+date = 2004-02-20
+price = 7.39
+[accounting]
+par_value = 0.25
+carrying_per_unit = 50
+"""
+
+#: Every unit tendered at a par of $0.001: par 3,690.329, cash in lieu 2.8082, charge 16,280,487.6222 exactly.
+ALL_TENDERED = SEED.replace("tendered = 274000", "tendered = 464777").replace("par_value = 0.25", "par_value = 0.001")
+
+
+def _cents(amount) -> bool:
+    return amount is None or amount.as_tuple().exponent >= -2
+
+
+def test_entry_is_booked_in_cents_and_foots(tmp_path, capsys):
+    (tmp_path / "offer.toml").write_text(ALL_TENDERED, encoding="utf-8")
+    offer, results = offerfile.compute_file(tmp_path / "offer.toml")
+    assert (results.charge, results.cash_paid) == (Decimal("16280487.6222"), Decimal("2.8082"))  # compute: exact
+    entry = journal_entry(offer, results)
+    got = [(line.account, line.debit, line.credit) for line in entry.lines]
+    assert got == [("Preferred stock", Decimal(23238850), None),
+                   ("Retained earnings: deemed dividend (induced conversion)", Decimal("16280487.62"), None),
+                   ("Common stock, at par", None, Decimal("3690.33")),
+                   ("Cash", None, Decimal("2.81")),
+                   ("Additional paid-in capital", None, Decimal("39515644.48"))]  # the balance: carries the rounding
+    assert entry.total_debits == entry.total_credits == Decimal("39519337.62") and entry.balanced
+
+    assert cli.main(["entries", str(tmp_path / "offer.toml")]) == 0
+    text = capsys.readouterr().out.splitlines()
+    assert "$3,690.33" in text[3] and "$2.81" in text[4] and "$39,515,644.48" in text[5]
+    assert text[6].split() == ["Total", "$39,519,337.62", "$39,519,337.62"]
+
+    assert cli.main(["entries", str(tmp_path / "offer.toml"), "--json"]) == 0
+    lines = json.loads(capsys.readouterr().out)["entries"]
+    assert [(line["debit"], line["credit"]) for line in lines] == [
+        ("23238850", None), ("16280487.62", None), (None, "3690.33"), (None, "2.81"), (None, "39515644.48")]
+
+
+def test_golden_charge_line_is_the_charge_to_the_cent():
+    for path in GOLDEN:
+        _, offer, results = load_case(path)
+        entry = journal_entry(offer, results)
+        assert all(_cents(line.debit) and _cents(line.credit) for line in entry.lines), path.name
+
+
+def decimals(max_units: int, max_places: int = 4, min_units: int = 1):
+    """Exact decimals n / 10**p, as in tests/test_properties.py."""
+    return st.builds(lambda n, p: Decimal(n).scaleb(-p), st.integers(min_units, max_units), st.integers(0, max_places))
+
+
+ratios = decimals(200_000, 4)
+prices = decimals(50_000, 2)
+cash = st.one_of(st.just(Decimal(0)), decimals(10_000, 4))
+
+
+@st.composite
+def offers_with_accounting(draw):
+    """Random offers, preferred or notes, induced or not, with every [accounting] input, to 4 decimals."""
+    kind = draw(st.sampled_from(("preferred", "note")))
+    r0 = draw(ratios)
+    induced = draw(st.booleans())
+    r1 = r0 + draw(decimals(50_000, 4, min_units=0)) if induced else draw(decimals(10_000, 4)).min(r0) / 2
+    units = draw(st.integers(1, 1_000_000))
+    carrying = draw(decimals(10_000_000, 4))
+    in_total = draw(st.booleans())
+    accounting = Accounting(
+        par_value=draw(decimals(100_000, 4, min_units=0)),
+        carrying_per_unit=None if in_total else draw(decimals(1_000_000, 4)),
+        carrying_total=draw(decimals(10**12, 4)) if in_total else None,
+        accrued_interest_per_unit=draw(decimals(100_000, 4, min_units=0)) if kind == "note" else Decimal(0))
+    exchanges = tuple(Exchange(dt.date(2024, 3, 1 + i), draw(st.integers(1, 100_000)),
+                               r0 + draw(decimals(50_000, 4, min_units=0)), draw(prices), draw(cash))
+                      for i in range(draw(st.integers(0, 2))))
+    return Offer(
+        id="p", issuer="Property Co", security="Convertible securities", common_outstanding_before=100_000_000,
+        expiration=dt.date(2024, 2, 20), exchanges=exchanges, kind=kind, original_ratio=r0, tally=Tally(units, 0, 0),
+        outstanding=units + sum(e.units for e in exchanges) + draw(st.integers(0, 1000)),
+        consideration=Consideration(ratio=r1, cash_per_unit=draw(cash), arrears_per_unit=draw(cash),
+                                    fractional=draw(st.sampled_from(("cash", "down", "nearest")))),
+        valuation=Valuation(dt.date(2024, 2, 20), draw(prices)),
+        carrying_amount=None if induced else carrying, accounting=accounting)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(offer=offers_with_accounting())
+def test_every_entry_foots_to_the_cent(offer):
+    results = compute(offer)
+    entries = journal_entries(offer, results)
+    assert len(entries) == len(results.exchanges)
+    for entry, exchange in zip(entries, results.exchanges, strict=True):
+        if entry.label != "offer" and offer.accounting.carrying_per_unit is None:
+            assert entry.missing and not entry.balanced  # a total carrying amount is the offer's units only
+            continue
+        assert entry.missing == () and entry.balanced
+        assert all(_cents(line.debit) and _cents(line.credit) for line in entry.lines)
+        assert entry.total_debits == entry.total_credits
+        line = next(line for line in entry.lines if line.memo.startswith("the charge"))
+        assert (line.debit if line.debit is not None else -line.credit) == excel_round(exchange.charge, 2)
+
+
+# --- later exchanges in the period ----------------------------------------------------
+
+#: The seed with a first quarter and two later exchanges (docs/accounting.md, hecla-2004-q1).
+LATER = SEED + """[period]
+start = 2004-01-01
+end = 2004-03-31
+settlement = 2004-02-25
+net_income = 6200000
+[[exchange]]
+date = 2004-03-05
+units = 20000
+ratio = 7.94
+price = 8.40
+[[exchange]]
+date = 2004-03-22
+units = 12961
+ratio = 7.75
+price = 8.50
+"""
+
+
+def test_each_later_exchange_has_its_own_entry(tmp_path, capsys):
+    (tmp_path / "offer.toml").write_text(LATER, encoding="utf-8")
+    offer, results = offerfile.compute_file(tmp_path / "offer.toml")
+    entries = journal_entries(offer, results)
+    assert [(e.label, e.date.isoformat()) for e in entries] == [
+        ("offer", "2004-02-20"), ("exchange 1", "2004-03-05"), ("exchange 2", "2004-03-22")]
+    assert entries[0] == journal_entry(offer, results)
+    # exchange 1: 20,000 x 50; charge 20,000 x (7.94 - 3.2) x 8.40; par 158,800 x 0.25
+    assert [(line.account, line.debit, line.credit) for line in entries[1].lines] == [
+        ("Preferred stock", Decimal(1000000), None),
+        ("Retained earnings: deemed dividend (induced conversion)", Decimal(796320), None),
+        ("Common stock, at par", None, Decimal(39700)),
+        ("Additional paid-in capital", None, Decimal(1756620))]
+    # exchange 2: 12,961 x 50; charge 501,266.675 to the cent; par 100,447 x 0.25; 0.75 share x 8.50 in cash
+    assert [(line.account, line.debit, line.credit) for line in entries[2].lines] == [
+        ("Preferred stock", Decimal(648050), None),
+        ("Retained earnings: deemed dividend (induced conversion)", Decimal("501266.68"), None),
+        ("Common stock, at par", None, Decimal("25111.75")),
+        ("Cash", None, Decimal("6.38")),
+        ("Additional paid-in capital", None, Decimal("1124198.55"))]
+    assert all(e.balanced for e in entries)
+    assert [e.total_debits for e in entries] == [Decimal("23297836.4"), Decimal(1796320), Decimal("1149316.68")]
+
+    assert cli.main(["entries", str(tmp_path / "offer.toml")]) == 0
+    text = capsys.readouterr().out
+    assert [line for line in text.splitlines() if line and not line[0].isspace() and "," in line[:20]] == [
+        "Offer, 2004-02-20", "Exchange 1, 2004-03-05", "Exchange 2, 2004-03-22"]
+    assert [line.split()[1:] for line in text.splitlines() if line.lstrip().startswith("Total")] == [
+        ["$23,297,836.40", "$23,297,836.40"], ["$1,796,320.00", "$1,796,320.00"], ["$1,149,316.68", "$1,149,316.68"]]
+
+    assert cli.main(["entries", str(tmp_path / "offer.toml"), "--json"]) == 0
+    lines = json.loads(capsys.readouterr().out)["entries"]
+    assert [line["entry"] for line in lines] == ["offer"] * 4 + ["exchange 1"] * 4 + ["exchange 2"] * 5
+    charges = [line["debit"] for line in lines if line["memo"].startswith("the charge")]
+    assert charges == ["9597836.4", "796320", "501266.68"]
+
+
+def test_later_exchanges_need_the_carrying_amount_per_unit(tmp_path, capsys):
+    text = LATER.replace("carrying_per_unit = 50", "carrying_amount = 13700000")
+    (tmp_path / "offer.toml").write_text(text, encoding="utf-8")
+    offer, results = offerfile.compute_file(tmp_path / "offer.toml")
+    offer_entry, *later = journal_entries(offer, results)
+    assert offer_entry.balanced  # the total is the offer's units
+    for entry in later:
+        assert entry.missing == (("accounting.carrying_per_unit (for the later exchanges: "
+                                  "accounting.carrying_amount is the offer's units only)"),)
+        assert not entry.balanced
+    assert cli.main(["entries", str(tmp_path / "offer.toml")]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("accounting.carrying_per_unit (for the later exchanges") == 1, err
+
+
+def test_later_exchange_of_notes_says_it_has_no_accrued_interest(tmp_path, capsys):
+    text = (OFFERS / "notes-capped-example.toml").read_text(encoding="utf-8")
+    text = text.replace("carrying_per_unit = 980", "carrying_per_unit = 980\naccrued_interest_per_unit = 5")
+    text = text.replace('"data/', f'"{(OFFERS / "data").as_posix()}/')
+    text += "\n[[exchange]]\ndate = 2024-06-03\nunits = 1000\nratio = 32\nprice = 37\n"
+    (tmp_path / "offer.toml").write_text(text, encoding="utf-8")
+    offer, results = offerfile.compute_file(tmp_path / "offer.toml")
+    offer_entry, later = journal_entries(offer, results)
+    accounts = [line.account for line in later.lines]
+    assert "Accrued interest payable" in [line.account for line in offer_entry.lines]
+    assert accounts == ["Convertible notes, net carrying amount", "Induced conversion expense",
+                        "Common stock, at par", "Additional paid-in capital"]
+    assert later.balanced
+    assert cli.main(["entries", str(tmp_path / "offer.toml")]) == 0
+    assert ("warning: the later exchanges' entries have no accrued-interest line: accounting.accrued_interest_per_unit "
+            "is the offer's, and the offer file gives none for a later exchange") in capsys.readouterr().err

@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from openpyxl.utils import get_column_letter
 from repo_paths import OFFERS
 
 from xlpy.engine.entries import journal_entry
@@ -138,3 +139,33 @@ def compute_file_with_tally(folder: Path, tally: str):
     text = (folder / "offer.toml").read_text(encoding="utf-8").replace('"hecla-2004-tally.csv"', f'"{tally}"')
     (folder / "offer-half.toml").write_text(text, encoding="utf-8")
     return compute_file(folder / "offer-half.toml")
+
+
+def test_entries_sheet_is_booked_in_cents_like_the_engine(tmp_path):
+    """Every unit tendered at a par of $0.001 (tests/test_entries.py): the sheet's lines are the engine's, to the
+    cent, and foot (recalculated by the formulas library)."""
+    from openpyxl import load_workbook
+    from test_entries import ALL_TENDERED
+
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+    from xlpy.workbook.readback import formulas_table_values
+
+    (tmp_path / "offer.toml").write_text(ALL_TENDERED, encoding="utf-8")
+    offer, results = _build(tmp_path / "offer.toml", tmp_path / "book.xlsm")
+    wb = load_workbook(tmp_path / "book.xlsm")
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    sheet, table = lay.table("tblEntries")
+    cols = {c.key: table.first_col + i for i, c in enumerate(table.columns)}
+    cells = {(sheet.title, f"{get_column_letter(cols[k])}{r}"): (k, r - table.first_row)
+             for k in ("debit", "credit") for r in range(table.first_row, table.first_row + table.rows)}
+    names = ("EntriesDebits", "EntriesCredits")
+    cells.update({lay.cell(n): (n, None) for n in names})
+    raw = formulas_table_values(wb, lay, list(cells))  # keyed by the sheet's name in capitals
+    got = {what: raw[(s.upper(), ref)] for (s, ref), what in cells.items()}
+    entry = journal_entry(offer, results)
+    want = [line.debit or line.credit for line in entry.lines]
+    sheet_lines = [got[("debit", i)] if got[("debit", i)] != "" else got[("credit", i)] for i in range(table.rows)]
+    sheet_lines = [Decimal(str(v)) for v in sheet_lines if v != ""]
+    assert sheet_lines == want  # 23,238,850; 16,280,487.62; 3,690.33; 2.81; 39,515,644.48
+    assert Decimal(str(got[("EntriesDebits", None)])) == Decimal(str(got[("EntriesCredits", None)])) \
+        == entry.total_debits == Decimal("39519337.62")

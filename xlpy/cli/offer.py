@@ -47,27 +47,36 @@ def run_release(args: argparse.Namespace) -> int:
 
 def _setup_entries(p: argparse.ArgumentParser) -> None:
     p.add_argument("offer", help="offer file (TOML)")
-    p.add_argument("--json", action="store_true", help='print {"entries": [{date, account, debit, credit, memo}]} '
-                   "with exact decimal strings")
+    p.add_argument("--json", action="store_true", help='print {"entries": [{entry, date, account, debit, credit, '
+                   'memo}]} with decimal strings in cents; entry is "offer" or "exchange N"')
 
 
-@command("entries", "print the journal entry for the exchange")(_setup_entries)
+@command("entries", "print the journal entries for the exchange and any later exchanges")(_setup_entries)
 def run_entries(args: argparse.Namespace) -> int:
-    from ..engine.entries import journal_entry
+    from ..engine.entries import journal_entries
     from ..files.offerfile import compute_file
     from .report import entry_table
 
     offer, results = compute_file(args.offer)
-    entry = journal_entry(offer, results)
-    if entry.missing:
+    entries = journal_entries(offer, results)
+    missing = list(dict.fromkeys(key for entry in entries for key in entry.missing))
+    if missing:
         raise InputErrors([InputError(f"{args.offer}: {key}", None, "is missing: the journal entry needs it "
                                       "(see docs/offer-file.md, [accounting])", show_value=False)
-                           for key in entry.missing])
+                           for key in missing])
     if args.json:
-        print(json.dumps({"entries": entry.to_dict()["entries"]}, indent=2))
-    else:
-        print(entry_table(entry))
-    warn(args, results.warnings)
+        print(json.dumps({"entries": [{"entry": entry.label, **line.to_dict()} for entry in entries
+                                      for line in entry.lines]}, indent=2))
+    elif len(entries) == 1:
+        print(entry_table(entries[0]))
+    else:  # the offer and each later exchange: an entry each, under its own heading
+        print("\n\n".join(f"{entry.label.capitalize()}, {entry.date.isoformat()}\n{entry_table(entry)}"
+                           for entry in entries))
+    warnings = list(results.warnings)
+    if offer.kind == "note" and offer.accounting.accrued_interest_per_unit and len(entries) > 1:
+        warnings.append("the later exchanges' entries have no accrued-interest line: accounting."
+                        "accrued_interest_per_unit is the offer's, and the offer file gives none for a later exchange")
+    warn(args, warnings)
     return EXIT_OK
 
 

@@ -1,6 +1,8 @@
-"""The journal entry for the exchange: what the charge is computed for.
+"""The journal entries for the exchange: what the charge is computed for.
 
-Lines, all dated the measurement date (``valuation.date``):
+The offer's entry is dated the measurement date (``valuation.date``); each
+later exchange of the period (``[[exchange]]``) has an entry of its own, dated
+its own date (:func:`journal_entries`).  The lines:
 
 Preferred stock, induced conversion (ASC 260-10-S99-2)
     Dr preferred stock, at the carrying amount of the units accepted;
@@ -20,9 +22,13 @@ When the induced-conversion test fails (an extinguishment or redemption)
     preferred a deemed dividend in retained earnings (a credit when it is a
     benefit), for notes a loss on extinguishment (a gain when negative).
 
-Additional paid-in capital is the balance, so the entry balances by
-construction; the standard workbook's ``EntriesBalanced`` check proves its
-native formulas do too.  An amount whose input is missing (par value,
+An entry is booked in cents: every line but additional paid-in capital is its
+exact amount rounded to the cent (half away from zero, as Excel's ``ROUND``),
+and additional paid-in capital is the balance of those rounded lines, so it
+carries the rounding difference and the debits equal the credits to the cent
+(the exact figures stay in the results of :func:`xlpy.engine.compute`).  The
+standard workbook's ``EntriesBalanced`` check proves its native formulas
+balance too.  An amount whose input is missing (par value,
 carrying amount) is None, and the entry names what is missing: nothing is
 silently zero.
 """
@@ -32,9 +38,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .numbers import CONTEXT, ZERO, plain
+from .numbers import CONTEXT, ZERO, excel_round, plain
 
-__all__ = ["EntryLine", "JournalEntry", "journal_entry", "ACCOUNTS"]
+__all__ = ["ACCOUNTS", "EntryLine", "JournalEntry", "journal_entries", "journal_entry"]
 
 #: Account names, in plain words; the charge's account says what the charge is.
 ACCOUNTS = {
@@ -79,15 +85,19 @@ class EntryLine:
 
 @dataclass(frozen=True)
 class JournalEntry:
-    """The entry for one exchange offer.
+    """The entry for one exchange: the offer, or a later exchange of the period.
 
     Attributes:
         lines: the debit lines first, then the credits.
         missing: the inputs the entry still needs (offer-file keys); empty when complete.
+        label: ``offer`` or ``exchange N`` (as in the results' ``exchanges``).
+        date: the entry's date: the offer's measurement date, or the exchange's date.
     """
 
     lines: tuple[EntryLine, ...]
     missing: tuple[str, ...]
+    label: str = "offer"
+    date: dt.date | None = None
 
     @property
     def total_debits(self):
@@ -134,20 +144,92 @@ def journal_entry(offer, results) -> JournalEntry:
     ...              charge=D("9597836.4"), charge_kind="deemed_dividend")
     >>> e = journal_entry(offer, results)
     >>> [(line.account, line.debit, line.credit) for line in e.lines]  # doctest: +NORMALIZE_WHITESPACE
-    [('Preferred stock', Decimal('13700000'), None),
-     ('Retained earnings: deemed dividend (induced conversion)', Decimal('9597836.4'), None),
+    [('Preferred stock', Decimal('13700000.00'), None),
+     ('Retained earnings: deemed dividend (induced conversion)', Decimal('9597836.40'), None),
      ('Common stock, at par', None, Decimal('543890.00')),
      ('Additional paid-in capital', None, Decimal('22753946.40'))]
     >>> e.balanced
     True
     """
-    acc, date = offer.accounting, offer.valuation.date
+    acc = offer.accounting
     missing = []
     if acc.par_value is None:
         missing.append("accounting.par_value")
-    carrying = _carrying(offer, results)
+    carrying = _cents(_carrying(offer, results))
     if carrying is None:
         missing.append("accounting.carrying_per_unit (or accounting.carrying_amount)")
+    interest = None
+    if offer.kind == "note" and acc.accrued_interest_per_unit:
+        interest = _cents(CONTEXT.multiply(acc.accrued_interest_per_unit, results.units_accepted))
+    charge = _cents(results.charge)
+    memo = "the charge: " + ("fair value of the inducement" if results.treatment == "induced_conversion"
+                             else "fair value less carrying amount")
+    return _book(offer, "offer", offer.valuation.date, missing, f"{results.units_accepted:,} units accepted",
+                 carrying, interest, (ACCOUNTS[_charge_account(results.charge_kind, charge)], charge, memo),
+                 results.common_issued, _cents(results.cash_paid),
+                 "sweetener, arrears or accrued interest, and cash in lieu")
+
+
+def journal_entries(offer, results) -> tuple[JournalEntry, ...]:
+    """The period's journal entries: the offer's (:func:`journal_entry`), then one for each later exchange.
+
+    A later exchange (``[[exchange]]``) is always an induced conversion
+    (:mod:`xlpy.engine.compute`), dated its own date: Dr the security at
+    ``accounting.carrying_per_unit`` × its units; Dr the charge (a deemed
+    dividend for preferred, an inducement expense for notes); Cr common stock
+    at par × its shares; Cr cash (its cash per unit and cash in lieu); Cr
+    additional paid-in capital for the balance.  ``accounting.carrying_amount``
+    is the offer's units in total, so it gives no later exchange's carrying
+    amount: that entry then names ``accounting.carrying_per_unit`` as missing.
+    The offer file gives no accrued interest for a later exchange, so its entry
+    has no accrued-interest line.
+
+    Examples
+    --------
+    >>> from decimal import Decimal as D
+    >>> from types import SimpleNamespace as NS
+    >>> from xlpy.engine.model import Accounting
+    >>> offer = NS(kind="preferred", valuation=NS(date=dt.date(2004, 2, 20)), carrying_amount=None,
+    ...            accounting=Accounting(par_value=D("0.25"), carrying_per_unit=D(50)))
+    >>> later = NS(label="exchange 1", date=dt.date(2004, 3, 22), units=12961, common_issued=100447,
+    ...            fractional_cash=D("6.375"), cash_per_unit=D(0), charge=D("501266.675"))
+    >>> results = NS(units_accepted=274000, common_issued=2175560, cash_paid=D(0), treatment="induced_conversion",
+    ...              charge=D("9597836.4"), charge_kind="deemed_dividend", exchanges=(NS(label="offer"), later))
+    >>> offer_entry, e = journal_entries(offer, results)
+    >>> e.label, [(line.account, line.debit, line.credit) for line in e.lines]  # doctest: +NORMALIZE_WHITESPACE
+    ('exchange 1',
+     [('Preferred stock', Decimal('648050.00'), None),
+      ('Retained earnings: deemed dividend (induced conversion)', Decimal('501266.68'), None),
+      ('Common stock, at par', None, Decimal('25111.75')),
+      ('Cash', None, Decimal('6.38')),
+      ('Additional paid-in capital', None, Decimal('1124198.55'))])
+    >>> e.total_debits == e.total_credits == D("1149316.68")
+    True
+    """
+    entries = [journal_entry(offer, results)]
+    acc = offer.accounting
+    kind = "deemed_dividend" if offer.kind == "preferred" else "inducement_expense"
+    for ex in results.exchanges[1:]:
+        missing = []
+        if acc.par_value is None:
+            missing.append("accounting.par_value")
+        carrying = None
+        if acc.carrying_per_unit is not None:
+            carrying = _cents(CONTEXT.multiply(acc.carrying_per_unit, ex.units))
+        elif acc.carrying_total is not None:
+            missing.append("accounting.carrying_per_unit (for the later exchanges: accounting.carrying_amount "
+                           "is the offer's units only)")
+        else:
+            missing.append("accounting.carrying_per_unit")
+        cash = _cents(CONTEXT.add(ex.fractional_cash, CONTEXT.multiply(ex.cash_per_unit, ex.units)))
+        charge = (ACCOUNTS[kind], _cents(ex.charge), "the charge: fair value of the inducement")
+        entries.append(_book(offer, ex.label, ex.date, missing, f"{ex.units:,} units exchanged", carrying, None,
+                             charge, ex.common_issued, cash, "cash per unit and cash in lieu"))
+    return tuple(entries)
+
+
+def _book(offer, label, date, missing, units_words, carrying, interest, charge, shares, cash, cash_memo):
+    """An entry's lines, every amount in cents (None where *missing* names an input), APIC the balance."""
     needs = "needs input: " + ", ".join(missing) if missing else ""
     lines: list[EntryLine] = []
 
@@ -156,31 +238,29 @@ def journal_entry(offer, results) -> JournalEntry:
             amount, debit = CONTEXT.minus(amount), not debit
         lines.append(EntryLine(date, account, amount if debit else None, None if debit else amount, memo))
 
-    security = ACCOUNTS[offer.kind]
-    line(security, carrying, needs if carrying is None else
-         f"carrying amount of the {results.units_accepted:,} units accepted", debit=True)
-    interest = ZERO
-    if offer.kind == "note" and acc.accrued_interest_per_unit:
-        interest = CONTEXT.multiply(acc.accrued_interest_per_unit, results.units_accepted)
-        line(ACCOUNTS["accrued_interest"], interest, "accrued interest the holders give up", debit=True)
-    charge = results.charge
-    account = ACCOUNTS[_charge_account(results.charge_kind, charge)]
-    line(account, charge, "the charge: " + ("fair value of the inducement" if results.treatment ==
-                                             "induced_conversion" else "fair value less carrying amount"),
+    line(ACCOUNTS[offer.kind], carrying, needs if carrying is None else f"carrying amount of the {units_words}",
          debit=True)
-    par = None if acc.par_value is None else CONTEXT.multiply(acc.par_value, results.common_issued)
-    line(ACCOUNTS["common"], par, f"par value of the {results.common_issued:,} shares issued" if par is not None
-         else needs, debit=False)
-    if results.cash_paid:
-        line(ACCOUNTS["cash"], results.cash_paid, "sweetener, arrears or accrued interest, and cash in lieu",
-             debit=False)
+    if interest is not None:
+        line(ACCOUNTS["accrued_interest"], interest, "accrued interest the holders give up", debit=True)
+    account, amount, memo = charge
+    line(account, amount, memo, debit=True)
+    par_value = offer.accounting.par_value
+    par = None if par_value is None else _cents(CONTEXT.multiply(par_value, shares))
+    line(ACCOUNTS["common"], par, f"par value of the {shares:,} shares issued" if par is not None else needs,
+         debit=False)
+    if cash:
+        line(ACCOUNTS["cash"], cash, cash_memo, debit=False)
     apic = None
     if carrying is not None and par is not None:
-        apic = CONTEXT.subtract(CONTEXT.add(CONTEXT.add(carrying, interest), charge),
-                                CONTEXT.add(par, results.cash_paid))
+        apic = CONTEXT.subtract(CONTEXT.add(CONTEXT.add(carrying, interest or ZERO), amount), CONTEXT.add(par, cash))
     line(ACCOUNTS["apic"], apic, "the balance" if apic is not None else needs, debit=False)
     lines.sort(key=lambda x: x.debit is None)  # debits first, stable otherwise
-    return JournalEntry(tuple(lines), tuple(missing))
+    return JournalEntry(tuple(lines), tuple(missing), label, date)
+
+
+def _cents(amount):
+    """*amount* booked to the cent (half away from zero, as Excel's ``ROUND``), or None when not given."""
+    return None if amount is None else excel_round(amount, 2)
 
 
 def _carrying(offer, results):

@@ -13,9 +13,9 @@ ENTRY_LINES = (
      '"Induced conversion expense"),IF(Kind="preferred",IF(InducedCharge<0,"Retained earnings: redemption below '
      'carrying amount","Retained earnings: deemed dividend (redemption above carrying amount)"),'
      'IF(InducedCharge<0,"Gain on extinguishment of convertible notes","Loss on extinguishment of convertible '
-     'notes")))'), "InducedCharge", "the charge"),
+     'notes")))'), "EntryCharge", "the charge"),
     ('"Common stock, at par"', "-EntryPar", "par value of the shares issued"),
-    ('"Cash"', "-CashPaid", "sweetener, arrears or accrued interest, and cash in lieu"),
+    ('"Cash"', "-EntryCash", "sweetener, arrears or accrued interest, and cash in lieu"),
     ('"Additional paid-in capital"', "-EntryAPIC", "the balance"),
 )
 NEEDS_INPUT = "needs input"
@@ -24,23 +24,31 @@ NEEDS_INPUT = "needs input"
 def sheet(shape: Shape) -> Sheet:
     """The journal entry for the exchange (:mod:`xlpy.engine.entries`) in native formulas.
 
-    The amounts are named cells; the table lays them out as lines with a
-    debit or a credit each (a line whose amount is zero is left blank).  An
-    amount whose input is missing shows "needs input", never zero.
+    The amounts are named cells, booked in cents: each is ROUND(exact, 2) and
+    additional paid-in capital is the balance of the rounded amounts, so the
+    debits equal the credits to the cent, as in :mod:`xlpy.engine.entries`.
+    The table lays them out as lines with a debit or a credit each (a line
+    whose amount is zero is left blank).  An amount whose input is missing
+    shows "needs input", never zero.
     """
     amounts = (
         Item("EntryDate", "Date (measurement date)", "=ValuationDate", "date"),
         Item("EntryCarrying", "Carrying amount of the units accepted",
-             '=IF(AND(NOT(InducedTest),CarryingAmount<>""),CarryingAmount,IF(CarryingTotal<>"",CarryingTotal,'
-             f'IF(CarryingPerUnit<>"",CarryingPerUnit*UnitsAccepted,IF(CarryingAmount<>"",CarryingAmount,'
-             f'"{NEEDS_INPUT}: carrying amount (Inputs)"))))', "money", key="entry.carrying"),
+             '=IF(AND(NOT(InducedTest),CarryingAmount<>""),ROUND(CarryingAmount,2),IF(CarryingTotal<>"",'
+             'ROUND(CarryingTotal,2),IF(CarryingPerUnit<>"",ROUND(CarryingPerUnit*UnitsAccepted,2),'
+             f'IF(CarryingAmount<>"",ROUND(CarryingAmount,2),"{NEEDS_INPUT}: carrying amount (Inputs)"))))', "money",
+             key="entry.carrying"),
         Item("EntryInterest", "Accrued interest given up",
-             '=IF(Kind="note",N(AccruedInterestPerUnit)*UnitsAccepted,0)', "money", key="entry.interest"),
+             '=IF(Kind="note",ROUND(N(AccruedInterestPerUnit)*UnitsAccepted,2),0)', "money", key="entry.interest"),
+        Item("EntryCharge", "The charge, to the cent", "=ROUND(InducedCharge,2)", "money"),
         Item("EntryPar", "Common stock at par",
-             f'=IF(ParValue="","{NEEDS_INPUT}: par value (Inputs)",ParValue*CommonIssued)', "money", key="entry.par"),
+             f'=IF(ParValue="","{NEEDS_INPUT}: par value (Inputs)",ROUND(ParValue*CommonIssued,2))', "money",
+             key="entry.par"),
+        Item("EntryCash", "Cash paid, to the cent", "=ROUND(CashPaid,2)", "money"),
         Item("EntriesComplete", "Inputs given", "=AND(ISNUMBER(EntryCarrying),ISNUMBER(EntryPar))", "bool"),
         Item("EntryAPIC", "Additional paid-in capital (the balance)",
-             f'=IF(EntriesComplete,EntryCarrying+EntryInterest+InducedCharge-EntryPar-CashPaid,"{NEEDS_INPUT}")',
+             "=IF(EntriesComplete,ROUND(EntryCarrying+EntryInterest+EntryCharge-EntryPar-EntryCash,2),"
+             f'"{NEEDS_INPUT}")',
              "money", key="entry.apic"),
     )
     totals = (
