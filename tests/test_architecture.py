@@ -150,3 +150,17 @@ def test_no_import_cycle_counting_imports_inside_functions():
         if module not in state:
             visit(module, [module])
     assert not cycles, "\n".join(cycles)
+
+
+def test_the_dependency_comments_name_modules_that_exist():
+    """pyproject.toml says beside each pinned dependency which module reaches into it and which test breaks
+    first (the README's Development section sends readers there): every file and module it names exists."""
+    comments = " ".join(line.split("#", 1)[1] for line in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+                        .splitlines() if "#" in line)
+    files = re.findall(r"\b((?:xlpy|tests)/[\w/]+\.py)\b", comments)
+    modules = re.findall(r"\b(xlpy(?:\.\w+)+)\b", comments)
+    assert files and modules
+    missing = [f for f in files if not (ROOT / f).is_file()]
+    missing += [m for m in modules if not (ROOT / (m.replace(".", "/") + ".py")).is_file()
+                and not (ROOT / m.replace(".", "/") / "__init__.py").is_file()]
+    assert missing == []
