@@ -281,6 +281,20 @@ def test_limits_can_be_raised(book, monkeypatch):
     safety.configure(parts=5)
     with pytest.raises(InputError, match="parts, over the limit of 5"):
         safety.check_package(book)
+    safety.reset()
+    safety.configure(part_mb=0.001)  # a limit below 1 MB: the size is shown in digits that differ from it
+    with pytest.raises(InputError, match=r"unpacks to 0\.\d*[1-9]\d* MB, over the limit of 0\.001 MB per part"):
+        safety.check_package(book)
+
+
+def test_lite_offers_no_package_limits():
+    """``xlpy lite`` opens no workbook or XLSX file, so its help lists no --max-* option."""
+    from xlpy.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert "--max-part-mb" not in sub.choices["lite"].format_help()
+    assert "--max-part-mb" in sub.choices["refresh"].format_help()
 
 
 def test_max_flags_on_the_command_line(book, capsys):

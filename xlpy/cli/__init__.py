@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (setup, run, help) in COMMANDS.items():
         p = sub.add_parser(name, help=help, description=help)
         setup(p)
-        if name != "vba":  # every other command may open a workbook or an XLSX tally from outside
+        if name not in ("vba", "lite"):  # every other command may open a workbook or an XLSX tally from outside
             add_limit_options(p)
         p.set_defaults(run=run)
     return parser

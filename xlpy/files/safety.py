@@ -105,7 +105,8 @@ def limits() -> Limits:
 
 
 def _mb(n: int) -> str:
-    return f"{n / MB:,.1f} MB"
+    """A size in MB with enough digits to differ from a limit below 1 MB (0.013 MB, not 0.0 MB)."""
+    return f"{n / MB:,.1f} MB" if n >= MB else f"{n / MB:.2g} MB"
 
 
 def _refuse(label: str, part: str | None, what: str, key: str) -> InputError:
