@@ -535,6 +535,68 @@ def test_bad_argument_gives_a_cell_message(name, args, argument, text):
 
 
 # --------------------------------------------------------------------------- #
+# error cells: read by xlwings as their text, refused by name
+
+
+COM_NA = -2146826246  # what COM hands over for a #N/A cell (the VT_ERROR code)
+OFFICEJS_NA = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}  # Office.js, xlwings Lite
+
+
+def _xlwings_read(monkeypatch, engine_module: str):
+    """xlwings' own argument conversion (``conversion.read``), cleaning cells as *engine_module* does.
+
+    The engine modules need pywin32 or a licence key to import, so their
+    ``_clean_value_data_element`` (and COM's ``cell_errors``) are taken from
+    the installed xlwings' source and run here; the rest of the pipeline is
+    xlwings' as imported.
+    """
+    import ast
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    import xlwings
+    from xlwings import conversion
+
+    path = Path(xlwings.__file__).parent / engine_module
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    wanted = [
+        node for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.name == "_clean_value_data_element"
+        or isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "cell_errors" for t in node.targets)
+    ]
+    namespace = {"time_types": (dt.datetime,), "_com_time_to_datetime": lambda v, b: v, "_is_jsnull": lambda v: False}
+    exec(compile(ast.Module(wanted, []), str(path), "exec"), namespace)
+    element = namespace["_clean_value_data_element"]
+    impl = SimpleNamespace(clean_value_data=lambda data, *how: [[element(c, *how) for c in row] for row in data])
+    monkeypatch.setattr(xlwings, "engines", {"excel": SimpleNamespace(impl=impl)})
+    return lambda value, options: conversion.read(None, value, dict(options))
+
+
+@pytest.mark.parametrize("engine_module, na", [("_xlwindows.py", COM_NA), ("pro/_xlofficejs.py", OFFICEJS_NA)])
+def test_an_error_cell_is_refused_by_name_never_skipped(monkeypatch, engine_module, na):
+    read = _xlwings_read(monkeypatch, engine_module)
+    assert read([[150.0], [na]], {"ndim": 2}) == [[150.0], [None]]  # xlwings' default: an error is a blank
+    for s in specs():
+        for a in s.args:
+            assert a.options.get("err_to_str") is True, (s.name, a.name)
+    arg = {s.name: {a.name: a.options for a in s.args} for s in specs()}
+    units = read([[150.0], [na], [75.0]], arg["SHARES_ISSUED"]["units"])
+    assert units == [[150.0], ["#N/A"], [75.0]]
+    message = '#xlpy! units (cell 2) must be a number, got "#N/A"'
+    assert udfs.SHARES_ISSUED(units, 7.94) == message
+    assert udfs.CASH_IN_LIEU(read([[150.0], [na], [75.0]], arg["CASH_IN_LIEU"]["units"]), 7.94, 8.31) == message
+    prices = read([[7.0], [na]], arg["CHARGE_GRID"]["prices"])
+    assert udfs.CHARGE_GRID(464777.0, 7.94, 3.2, prices, [[1.0]]) == (
+        '#xlpy! prices (cell 2) must be a number, got "#N/A"')
+    issued = read([[1000.0], [na]], arg["WEIGHTED_SHARES"]["shares_issued"])
+    assert udfs.WEIGHTED_SHARES(115e6, issued, [[38042.0], [38043.0]], 37987.0, 38077.0) == (
+        '#xlpy! shares_issued (cell 2) must be a number, got "#N/A"')
+    single = read(na, arg["INDUCED_CHARGE"]["units"])
+    assert single == "#N/A"
+    assert udfs.INDUCED_CHARGE(single, 7.94, 3.2, 7.39) == '#xlpy! units must be a number, got "#N/A"'
+
+
+# --------------------------------------------------------------------------- #
 # xlpy vba: the module "Import Functions" would write
 
 

@@ -26,7 +26,10 @@ Rules, the same for every function:
   from 61 on are one day off because Excel keeps the fictitious 29 February
   1900 (serial 60, refused here); a fractional serial (a time of day) is cut
   to its day, like Excel's ``INT``; ISO text (``2004-02-20``) is a date too;
-* a range argument may be a row or a column; blank cells in it are skipped.
+* a range argument may be a row or a column; blank cells in it are skipped;
+* an error cell (``#N/A``, ``#DIV/0!``) arrives as its text, because every
+  argument is declared with xlwings' ``err_to_str`` (:mod:`xlpy.excel.udfs`),
+  and is refused by name like any text: never read as an empty cell, never skipped.
 """
 
 from __future__ import annotations

@@ -104,7 +104,18 @@ _LAG = "The window ends this many trading days before expiration (optional; defa
 _CALENDAR = 'Exchange calendar code for trading days (optional; default "XNYS", the NYSE)'
 _EXPIRATION = "The day the offer expires (a date or an Excel date serial number)"
 
+#: xlwings hands an error cell (#N/A, #DIV/0!) over as None, an empty cell, unless told
+#: ``err_to_str``: then as its text, on the desktop (COM) and in xlwings Lite (Office.js) alike.
+#: Every argument is read so, and the text is refused by name like any other
+#: (``units (cell 2) must be a number, got "#N/A"``), never skipped as a blank.
+_CELL_ERRORS = {"err_to_str": True}
 _RANGE = {"ndim": 2}  # xlwings: always hand a range over as a list of rows
+
+
+def _function(category, args=None, arg_options=None):
+    """:func:`~xlpy.excel.registry.worksheet_function`, every argument read with :data:`_CELL_ERRORS`."""
+    options = {name: {**(arg_options or {}).get(name, {}), **_CELL_ERRORS} for name in args or {}}
+    return worksheet_function(category=category, args=args, arg_options=options)
 
 
 def _cell_errors(renames: Mapping[str, str] | None = None) -> Callable:
@@ -139,7 +150,7 @@ def _no_below_original(r1: Decimal, r0: Decimal, value: object) -> None:
 # the charge
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "units": _UNITS,
@@ -210,7 +221,7 @@ def INDUCED_CHARGE(units, offer_ratio, original_ratio, price, cash_per_unit=None
     )
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={"units": _UNITS, "offer_ratio": _R1, "original_ratio": _R0},
 )
@@ -235,7 +246,7 @@ def INCREMENTAL_SHARES(units, offer_ratio, original_ratio):
 # delivery
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "units": _UNITS_HOLDERS,
@@ -272,7 +283,7 @@ def SHARES_ISSUED(units, ratio, fractional=None):
     return allocation.deliver(holders, positive(ratio, "ratio"), policy).common_issued
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "units": _UNITS_HOLDERS,
@@ -306,7 +317,7 @@ def CASH_IN_LIEU(units, ratio, price):
 # the ratio by formula
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "value": "Value of common stock offered per unit (Hecla: 66)",
@@ -373,7 +384,7 @@ def _calendar_code(calendar) -> str:
 _WINDOW_FIELDS = {"averaging_days": "days", "lag_days": "lag"}
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "dates": "Trading days of the price history: a column (or row) of dates",
@@ -437,7 +448,7 @@ def _history(dates, prices, volumes) -> list[PriceDay]:
     return history
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={"expiration": _EXPIRATION, "days": _DAYS, "lag": _LAG, "calendar": _CALENDAR},
 )
@@ -466,7 +477,7 @@ def AVERAGING_WINDOW(expiration, days=None, lag=None, calendar=None):
 # proration
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "tendered": "Units validly tendered (after failed guaranteed deliveries)",
@@ -509,7 +520,7 @@ def PRORATION(tendered, max_units, odd_lot_units=None):
 # earnings per share
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "shares_before": "Common shares outstanding through the whole period before the issue",
@@ -555,7 +566,7 @@ def WEIGHTED_SHARES(shares_before, shares_issued, issue_date, period_start, peri
     return float(_eps.weighted_shares(before, issues, start, end))
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "net_income": "Net income for the period",
@@ -591,7 +602,7 @@ def EPS_AFTER(net_income, preferred_dividends, charge, weighted_shares):
 # the announcement
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "value": "The figure to state",
@@ -631,7 +642,7 @@ _OFFER_FIELDS = {  # the checks above come first; these name anything the engine
 _NO_DATE = dt.date(2000, 1, 3)  # the aggregate offer needs a date; no row depends on it
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "outstanding": "Units outstanding when the offer commenced",
@@ -721,7 +732,7 @@ def OFFER_RESULTS(outstanding, tendered, guaranteed, offer_ratio, original_ratio
     return table
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "units": "Units outstanding (participation is a share of these)",
@@ -776,7 +787,7 @@ def CHARGE_GRID(units, offer_ratio, original_ratio, prices, participations, cash
 # --------------------------------------------------------------------------- #
 
 
-@worksheet_function(category=CATEGORY)
+@_function(category=CATEGORY)
 @_cell_errors()
 def XLPY_VERSION():
     """The version of xlpy that computes these functions.
