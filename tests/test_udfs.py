@@ -163,6 +163,13 @@ def test_shares_issued_and_cash_in_lieu_per_holder(units):
     assert type(udfs.SHARES_ISSUED(units, 7.94)) is int
 
 
+def test_counts_up_to_fifteen_digits_are_exact():
+    most = 999_999_999_999_999.0
+    assert udfs.SHARES_ISSUED(most, 1.0) == 999_999_999_999_999
+    assert udfs.PRORATION(most, 1.0) == float(allocation.proration_factor(999_999_999_999_999, 1))
+    assert udfs.CASH_IN_LIEU(1e15, 7.94, 10.0).startswith(f"{ERROR_PREFIX} units must be below 1,000,000,000,000,000")
+
+
 def test_shares_issued_policies_and_aggregate():
     assert udfs.SHARES_ISSUED(274000.0, 7.94) == 2175560
     assert udfs.SHARES_ISSUED([[274000.0]], 7.94) == 2175560
@@ -468,7 +475,12 @@ BAD_CALLS = [
     ("SHARES_ISSUED", (150.0, 7.94, "up"), "fractional", 'must be one of cash, down, nearest, got "up"'),
     ("SHARES_ISSUED", ([[150.0, 1.0], [2.0, 3.0]], 7.94), "units", "must be one row or one column"),
     ("SHARES_ISSUED", (None, 7.94), "units", "is required"),
+    ("SHARES_ISSUED", (1e23, 1.0), "units", "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly)"),
     ("CASH_IN_LIEU", (150.0, 7.94, 0.0), "price", "must be > 0, got 0"),
+    ("CASH_IN_LIEU", (1e23, 7.94, 10.0), "units",
+     "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly), got 100000000000000000000000"),
+    ("CASH_IN_LIEU", ([[150.0], [1e15]], 7.94, 10.0), "units (cell 2)",
+     "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly), got 1000000000000000"),
     ("CASH_IN_LIEU", ([[150.0], [-1.0]], 7.94, 8.31), "units (cell 2)", "must not be negative, got -1"),
     ("EXCHANGE_RATIO", (66.0, 0.0), "average_price", "must be > 0, got 0"),
     ("EXCHANGE_RATIO", (66.0, 8.3, 8.0, 9.0), "floor", "must not exceed the cap 8"),
@@ -490,6 +502,12 @@ BAD_CALLS = [
     ("PRORATION", (400000.0, -1.0), "max_units", "must not be negative, got -1"),
     ("PRORATION", (400000.5, 300000.0), "tendered", "must be a whole number, got 400000.5"),
     ("PRORATION", (1000.0, 500.0, 2000.0), "odd_lot_units", "must not exceed tendered (1000), got 2000"),
+    ("PRORATION", (1e15, 500.0), "tendered", "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly)"),
+    ("PRORATION", (1000.0, 500.0, 1e20), "odd_lot_units", "must be below 1,000,000,000,000,000"),
+    ("WEIGHTED_SHARES", (115e6, 1e16, 38042.0, 37987.0, 38077.0), "shares_issued",
+     "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly), got 10000000000000000"),
+    ("OFFER_RESULTS", (1e15, 274000.0, 3500.0, 7.94, 3.2, 7.39, 115e6), "outstanding",
+     "must be below 1,000,000,000,000,000"),
     ("WEIGHTED_SHARES", (115e6, 2175560.0, 38042.0, 38077.0, 37987.0), "period_end",
      "must not be before period_start (2004-03-31), got 2004-01-01"),
     ("WEIGHTED_SHARES", (115e6, [[1.0], [2.0]], [[38042.0]], 37987.0, 38077.0), "issue_date",

@@ -54,6 +54,7 @@ __all__ = [
     "fraction",
     "whole",
     "optional_whole",
+    "COUNT_LIMIT",
     "choice",
     "date",
     "cells",
@@ -63,6 +64,10 @@ __all__ = [
     "from_serial",
     "to_serial",
 ]
+
+#: Counts (units, shares) are below 10^15, as in the offer file: Excel holds 15 digits exactly,
+#: and a float beyond them (``1e23``) is not the count anyone typed.
+COUNT_LIMIT = 10**15
 
 #: Every cell message starts with this, so a formula can test for it
 #: (``=LEFT(A1, 6) = "#xlpy!"``).
@@ -179,17 +184,26 @@ def fraction(value: object, name: str) -> Decimal:
 
 
 def whole(value: object, name: str, minimum: int | None = 0) -> int:
-    """A whole number (a count of units or shares), at least *minimum* (None: no minimum)."""
-    if type(value) is float and value.is_integer() and (minimum is None or value >= minimum):  # the usual case
+    """A whole number (a count of units or shares), at least *minimum* (None: no minimum), below :data:`COUNT_LIMIT`.
+
+    >>> whole(274000.0, "units")
+    274000
+    >>> whole(1e23, "units")
+    Traceback (most recent call last):
+    ...
+    xlpy.engine.errors.InputError: units: must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly), got 1e+23
+    """
+    if (type(value) is float and value.is_integer() and -1e15 < value < 1e15
+            and (minimum is None or value >= minimum)):  # the usual case: below 2^53, int(value) is its repr
         return int(value)
     r = typed.one(_scalar(value, name), name)
-    return typed.raise_first(r, r.whole(name, minimum=minimum))
+    return typed.raise_first(r, r.whole(name, minimum=minimum, below=COUNT_LIMIT))
 
 
 def optional_whole(value: object, name: str, default: int | None, minimum: int | None = 0) -> int | None:
-    """A whole number, or *default* for an empty cell or an omitted argument."""
+    """A whole number below :data:`COUNT_LIMIT`, or *default* for an empty cell or an omitted argument."""
     r = typed.one(_scalar(value, name), name)
-    return typed.raise_first(r, r.whole(name, required=False, minimum=minimum, default=default))
+    return typed.raise_first(r, r.whole(name, required=False, minimum=minimum, default=default, below=COUNT_LIMIT))
 
 
 def choice(value: object, name: str, choices: tuple[str, ...], default: str) -> str:
