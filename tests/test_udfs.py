@@ -538,6 +538,19 @@ BAD_CALLS = [
 ]
 
 
+def test_a_result_beyond_excels_largest_number_is_named_not_inf():
+    beyond = "is beyond Excel's largest number (about 1.8e308)"
+    assert udfs.INDUCED_CHARGE(1e308, 1e308, 3.2, 1e308) == f"{ERROR_PREFIX} the charge {beyond}"
+    assert udfs.INCREMENTAL_SHARES(1e14, 1e300, 3.2) == f"{ERROR_PREFIX} the number of incremental shares {beyond}"
+    assert udfs.SHARES_ISSUED(1e14, 1e300) == f"{ERROR_PREFIX} the number of shares issued {beyond}"
+    assert udfs.EPS_AFTER(1e300, 0.0, 0.0, 1e-300) == f"{ERROR_PREFIX} the EPS {beyond}"
+    assert udfs.CHARGE_GRID(1e14, 7.94, 3.2, [[7.0], [1e300]], [[1.0]]) == (
+        f"{ERROR_PREFIX} the charge for prices (cell 2) {beyond}")
+    assert udfs.OFFER_RESULTS(464777.0, 274000.0, 3500.0, 1e300, 3.2, 1e300, 115e6) == (
+        f'{ERROR_PREFIX} the row "fair value offer" {beyond}')
+    assert udfs.EPS_AFTER(1.7e308, 0.0, 0.0, 1.0) == 1.7e308  # the largest numbers still fit
+
+
 def test_bad_calls_cover_every_function_with_arguments():
     covered = {name for name, *_ in BAD_CALLS}
     assert covered == {s.name for s in specs() if s.args}

@@ -20,7 +20,9 @@ for example ``#xlpy! price must be > 0, got -3``, which the cell shows.  Every
 function is wrapped by the same decorator (:func:`_cell_errors`), which turns
 any :class:`~xlpy.engine.errors.InputError` (from the engine or from argument
 conversion) into that text, renaming engine fields to the function's argument
-names.  Any other exception would be a bug in xlpy, and still becomes one line,
+names.  A result beyond Excel's largest number (about 1.8e308) is such an
+error too, naming the result (``#xlpy! the charge is beyond Excel's largest
+number ...``), never ``inf``.  Any other exception would be a bug in xlpy, and still becomes one line,
 ``#xlpy! <ExceptionType>: <message> (in <FUNCTION>; please report)``.
 A function whose result spills returns the message alone, in one cell.
 
@@ -42,6 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -139,6 +142,20 @@ def _cell_errors(renames: Mapping[str, str] | None = None) -> Callable:
     return wrap
 
 
+def _fits(value: Decimal | int, name: str) -> float:
+    """*value* as the float Excel gets; beyond Excel's largest number it is refused, naming the result *name*.
+
+    ``float()`` of a larger decimal is ``inf`` (of a larger ``int``, an OverflowError), which no cell holds.
+    """
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if math.isinf(number):
+        raise InputError(name, value, "is beyond Excel's largest number (about 1.8e308)", show_value=False)
+    return number
+
+
 def _no_below_original(r1: Decimal, r0: Decimal, value: object) -> None:
     if r1 < r0:
         raise InputError(
@@ -210,14 +227,15 @@ def INDUCED_CHARGE(units, offer_ratio, original_ratio, price, cash_per_unit=None
     r1 = positive(offer_ratio, "offer_ratio")
     r0 = positive(original_ratio, "original_ratio")
     _no_below_original(r1, r0, offer_ratio)
-    return float(
+    return _fits(
         _charge.induced_charge(
             not_negative(units, "units"),
             r1,
             r0,
             positive(price, "price"),
             ZERO if cash_per_unit is None else not_negative(cash_per_unit, "cash_per_unit"),
-        )
+        ),
+        "the charge",
     )
 
 
@@ -239,7 +257,7 @@ def INCREMENTAL_SHARES(units, offer_ratio, original_ratio):
     r1 = positive(offer_ratio, "offer_ratio")
     r0 = positive(original_ratio, "original_ratio")
     _no_below_original(r1, r0, offer_ratio)
-    return float(_charge.incremental_shares(not_negative(units, "units"), r1, r0))
+    return _fits(_charge.incremental_shares(not_negative(units, "units"), r1, r0), "the number of incremental shares")
 
 
 # --------------------------------------------------------------------------- #
@@ -280,7 +298,9 @@ def SHARES_ISSUED(units, ratio, fractional=None):
 
     holders = counts(units, "units")
     policy = choice(fractional, "fractional", FRACTIONAL_POLICIES, "cash")
-    return allocation.deliver(holders, positive(ratio, "ratio"), policy).common_issued
+    issued = allocation.deliver(holders, positive(ratio, "ratio"), policy).common_issued
+    _fits(issued, "the number of shares issued")
+    return issued
 
 
 @_function(
@@ -308,8 +328,9 @@ def CASH_IN_LIEU(units, ratio, price):
     4.155
     """
     holders = counts(units, "units")
-    return float(
-        allocation.deliver(holders, positive(ratio, "ratio"), "cash", positive(price, "price")).fractional_cash
+    return _fits(
+        allocation.deliver(holders, positive(ratio, "ratio"), "cash", positive(price, "price")).fractional_cash,
+        "the cash in lieu",
     )
 
 
@@ -343,14 +364,15 @@ def EXCHANGE_RATIO(value, average_price, cap=None, floor=None, places=None):
     >>> EXCHANGE_RATIO(66, 8.3125, 8.25)
     7.94
     """
-    return float(
+    return _fits(
         _ratio.exchange_ratio(
             number(value, "value"),
             number(average_price, "average_price"),
             None if cap is None else positive(cap, "cap"),
             None if floor is None else not_negative(floor, "floor"),
             optional_whole(places, "places", 2),
-        )
+        ),
+        "the ratio",
     )
 
 
@@ -595,7 +617,7 @@ def EPS_AFTER(net_income, preferred_dividends, charge, weighted_shares):
         - not_negative(preferred_dividends, "preferred_dividends")
         - number(charge, "charge")
     )
-    return float(_eps.basic_eps(available, number(weighted_shares, "weighted_shares")))
+    return _fits(_eps.basic_eps(available, number(weighted_shares, "weighted_shares")), "the EPS")
 
 
 # --------------------------------------------------------------------------- #
@@ -726,7 +748,8 @@ def OFFER_RESULTS(outstanding, tendered, guaranteed, offer_ratio, original_ratio
     table: list[list[object]] = []
     for f in WORKSHEET_ROWS:
         value = Decimal(row[f.key])
-        table.append([f.label, int(value) if f.kind == "count" else float(value)])
+        number = _fits(value, f'the row "{f.label}"')
+        table.append([f.label, int(value) if f.kind == "count" else number])
     table.append(["charge kind", results.charge_kind.replace("_", " ")])
     table.extend(["warning", w] for w in results.warnings)
     return table
@@ -770,8 +793,8 @@ def CHARGE_GRID(units, offer_ratio, original_ratio, prices, participations, cash
     r0 = positive(original_ratio, "original_ratio")
     _no_below_original(r1, r0, offer_ratio)
     cash = ZERO if cash_per_unit is None else not_negative(cash_per_unit, "cash_per_unit")
-    ps = [positive(p, "prices" if len(c) == 1 else f"prices (cell {i})")
-          for c in (cells(prices, "prices"),) for i, p in enumerate(c, 1) if p is not None]
+    ps = [(where, positive(p, where)) for c in (cells(prices, "prices"),) for i, p in enumerate(c, 1)
+          if p is not None for where in ("prices" if len(c) == 1 else f"prices (cell {i})",)]
     shares = [fraction(s, "participations" if len(c) == 1 else f"participations (cell {i})")
               for c in (cells(participations, "participations"),) for i, s in enumerate(c, 1) if s is not None]
     if not ps:
@@ -779,8 +802,9 @@ def CHARGE_GRID(units, offer_ratio, original_ratio, prices, participations, cash
     if not shares:
         raise InputError("participations", participations, "has no values")
     grid: list[list[object]] = [[""] + [float(s) for s in shares]]
-    for p in ps:
-        grid.append([float(p)] + [float(_charge.induced_charge(n * s, r1, r0, p, cash)) for s in shares])
+    for where, p in ps:
+        grid.append([float(p)] + [_fits(_charge.induced_charge(n * s, r1, r0, p, cash), f"the charge for {where}")
+                                  for s in shares])
     return grid
 
 
