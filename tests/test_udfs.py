@@ -256,6 +256,14 @@ def test_averaging_window():
 # proration
 
 
+def test_averaging_window_as_long_as_the_calendar_holds():
+    # XNYS' records start on 1990-01-02: 3,565 trading days before Hecla's expiration, 3,566 up to it
+    first = dt.date(1990, 1, 2)
+    assert udfs.AVERAGING_WINDOW(EXPIRATION, 3564.0) == [[first, dt.date(2004, 2, 18)]]
+    assert udfs.AVERAGING_WINDOW(EXPIRATION, 3566.0, 0.0) == [[first, EXPIRATION]]
+    assert udfs.AVERAGING_WINDOW(EXPIRATION, 1.0, 3565.0) == [[first, first]]
+
+
 def test_proration_matches_the_engines_count():
     def engine_factor(tendered, cap, odd_lines=(), big_lines=(), odd_lot=None):
         if not odd_lines:
@@ -489,6 +497,8 @@ BAD_CALLS = [
     ("OFFER_VWAP", (*_hist(), "soon"), "expiration", 'must be a date, got "soon"'),
     ("OFFER_VWAP", (*_hist(), EXPIRATION, 0.0), "days", "must be at least 1, got 0"),
     ("OFFER_VWAP", (*_hist(), EXPIRATION, 5.0, -1.0), "lag", "must not be negative, got -1"),
+    ("OFFER_VWAP", (*_hist(), EXPIRATION, 1e9), "days", "must be below 10,000 (trading days, about 40 years)"),
+    ("OFFER_VWAP", (*_hist(), EXPIRATION, 5.0, 1e9), "lag", "must be below 10,000 (trading days, about 40 years)"),
     ("OFFER_VWAP", (*_hist(), EXPIRATION, 5.0, 2.0, "NOPE"), "calendar", 'is not a known exchange calendar'),
     ("OFFER_VWAP", (*_hist(), EXPIRATION, 6.0), "dates",
      'has no row for trading day(s) in the averaging window, got "2004-02-10"'),
@@ -498,6 +508,17 @@ BAD_CALLS = [
     ("AVERAGING_WINDOW", (0.0,), "expiration", "must be a date (a serial number from 1 to 2958465), got 0"),
     ("AVERAGING_WINDOW", (EXPIRATION, 2.5), "days", "must be a whole number, got 2.5"),
     ("AVERAGING_WINDOW", (None,), "expiration", "is required, got an empty cell"),
+    ("AVERAGING_WINDOW", (EXPIRATION, 1e9), "days", "must be below 10,000 (trading days, about 40 years), got 1000000000"),
+    ("AVERAGING_WINDOW", (EXPIRATION, 1e20), "days", "must be below 10,000 (trading days, about 40 years)"),
+    ("AVERAGING_WINDOW", (EXPIRATION, 5.0, 1e9), "lag", "must be below 10,000 (trading days, about 40 years)"),
+    ("AVERAGING_WINDOW", (EXPIRATION, 3565.0), "days",
+     "must be at most 3,564 with lag 2: calendar XNYS has 3,565 trading days before 2004-02-20 "
+     "(its records start on 1990-01-02), got 3565"),
+    ("AVERAGING_WINDOW", (EXPIRATION, 1.0, 3566.0), "lag",
+     "must be at most 3,565: calendar XNYS has 3,565 trading days before 2004-02-20 "
+     "(its records start on 1990-01-02), got 3566"),
+    ("AVERAGING_WINDOW", (EXPIRATION, 3567.0, 0.0), "days",
+     "must be at most 3,566 with lag 0: calendar XNYS has 3,566 trading days up to 2004-02-20"),
     ("AVERAGING_WINDOW", (EXPIRATION, 5.0, 2.0, 7.0), "calendar", 'must be an exchange calendar code such as "XNYS"'),
     ("PRORATION", (400000.0, -1.0), "max_units", "must not be negative, got -1"),
     ("PRORATION", (400000.5, 300000.0), "tendered", "must be a whole number, got 400000.5"),

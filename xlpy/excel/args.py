@@ -200,10 +200,23 @@ def whole(value: object, name: str, minimum: int | None = 0) -> int:
     return typed.raise_first(r, r.whole(name, minimum=minimum, below=COUNT_LIMIT))
 
 
-def optional_whole(value: object, name: str, default: int | None, minimum: int | None = 0) -> int | None:
-    """A whole number below :data:`COUNT_LIMIT`, or *default* for an empty cell or an omitted argument."""
+def optional_whole(value: object, name: str, default: int | None, minimum: int | None = 0,
+                   below: int | None = None, bound: str = "") -> int | None:
+    """A whole number, or *default* for an empty cell or an omitted argument.
+
+    It must be below :data:`COUNT_LIMIT`, or below *below* when given (*bound* says why):
+
+    >>> optional_whole(1e9, "days", 5, below=10_000, bound="trading days, about 40 years")
+    Traceback (most recent call last):
+    ...
+    xlpy.engine.errors.InputError: days: must be below 10,000 (trading days, about 40 years), got 1000000000.0
+    """
     r = typed.one(_scalar(value, name), name)
-    return typed.raise_first(r, r.whole(name, required=False, minimum=minimum, default=default, below=COUNT_LIMIT))
+    n = typed.raise_first(r, r.whole(name, required=False, minimum=minimum, default=default,
+                                     below=COUNT_LIMIT if below is None else None))
+    if below is not None and n is not None and abs(n) >= below:
+        raise InputError(name, value, f"must be below {below:,}" + (f" ({bound})" if bound else ""))
+    return n
 
 
 def choice(value: object, name: str, choices: tuple[str, ...], default: str) -> str:

@@ -384,13 +384,31 @@ def _sessions(calendar: str, first: dt.date, last: dt.date):
     return sessions(calendar, first, last)
 
 
+#: days and lag are below this many trading days (about 40 years: far beyond any offer's window, and
+#: the calendar days searched for them stay within the dates Python holds).
+_MOST_DAYS = 10_000
+_MOST_DAYS_WHY = "trading days, about 40 years"
+
+
 def _window(expiration, days, lag, calendar) -> tuple[dt.date, ...]:
     day = date(expiration, "expiration")
-    n = optional_whole(days, "days", 5, minimum=1)
-    k = optional_whole(lag, "lag", 2)
+    n = optional_whole(days, "days", 5, minimum=1, below=_MOST_DAYS, bound=_MOST_DAYS_WHY)
+    k = optional_whole(lag, "lag", 2, below=_MOST_DAYS, bound=_MOST_DAYS_WHY)
     code = _calendar_code(calendar)
     first, last = _ratio.session_range(day, n, k)
-    return _ratio.averaging_window(day, _sessions(code, first, last), n, k)
+    known = _sessions(code, first, last)
+    try:
+        return _ratio.averaging_window(day, known, n, k)
+    except InputError as exc:
+        if exc.field != "calendar":
+            raise
+        # too few trading days: the engine gives how many there are before expiration (on it, with lag 0)
+        held = (f"calendar {code} has {exc.value:,} trading days {'before' if k else 'up to'} {day.isoformat()}"
+                + (f" (its records start on {known[0].isoformat()})" if known else ""))
+        if k > exc.value:  # the window ends on the lag-th of them
+            raise InputError("lag", lag, f"must be at most {exc.value:,}: {held}") from None
+        most = exc.value - k + 1 if k else exc.value
+        raise InputError("days", days, f"must be at most {most:,} with lag {k}: {held}") from None
 
 
 def _calendar_code(calendar) -> str:
