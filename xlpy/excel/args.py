@@ -201,21 +201,21 @@ def whole(value: object, name: str, minimum: int | None = 0) -> int:
 
 
 def optional_whole(value: object, name: str, default: int | None, minimum: int | None = 0,
-                   below: int | None = None, bound: str = "") -> int | None:
+                   most: int | None = None, why: str = "") -> int | None:
     """A whole number, or *default* for an empty cell or an omitted argument.
 
-    It must be below :data:`COUNT_LIMIT`, or below *below* when given (*bound* says why):
+    It must be below :data:`COUNT_LIMIT`, or at most *most* when given (*why* says why):
 
-    >>> optional_whole(1e9, "days", 5, below=10_000, bound="trading days, about 40 years")
+    >>> optional_whole(1e9, "days", 5, most=10_000, why="trading days, about 40 years")
     Traceback (most recent call last):
     ...
-    xlpy.engine.errors.InputError: days: must be below 10,000 (trading days, about 40 years), got 1000000000.0
+    xlpy.engine.errors.InputError: days: must be at most 10,000 (trading days, about 40 years), got 1000000000.0
     """
     r = typed.one(_scalar(value, name), name)
     n = typed.raise_first(r, r.whole(name, required=False, minimum=minimum, default=default,
-                                     below=COUNT_LIMIT if below is None else None))
-    if below is not None and n is not None and abs(n) >= below:
-        raise InputError(name, value, f"must be below {below:,}" + (f" ({bound})" if bound else ""))
+                                     below=COUNT_LIMIT if most is None else None))
+    if most is not None and n is not None and abs(n) > most:
+        raise InputError(name, value, f"must be at most {most:,}" + (f" ({why})" if why else ""))
     return n
 
 

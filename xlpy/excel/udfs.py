@@ -384,7 +384,7 @@ def _sessions(calendar: str, first: dt.date, last: dt.date):
     return sessions(calendar, first, last)
 
 
-#: days and lag are below this many trading days (about 40 years: far beyond any offer's window, and
+#: days and lag are at most this many trading days (about 40 years: far beyond any offer's window, and
 #: the calendar days searched for them stay within the dates Python holds).
 _MOST_DAYS = 10_000
 _MOST_DAYS_WHY = "trading days, about 40 years"
@@ -392,10 +392,13 @@ _MOST_DAYS_WHY = "trading days, about 40 years"
 
 def _window(expiration, days, lag, calendar) -> tuple[dt.date, ...]:
     day = date(expiration, "expiration")
-    n = optional_whole(days, "days", 5, minimum=1, below=_MOST_DAYS, bound=_MOST_DAYS_WHY)
-    k = optional_whole(lag, "lag", 2, below=_MOST_DAYS, bound=_MOST_DAYS_WHY)
+    n = optional_whole(days, "days", 5, minimum=1, most=_MOST_DAYS, why=_MOST_DAYS_WHY)
+    k = optional_whole(lag, "lag", 2, most=_MOST_DAYS, why=_MOST_DAYS_WHY)
     code = _calendar_code(calendar)
-    first, last = _ratio.session_range(day, n, k)
+    try:
+        first, last = _ratio.session_range(day, n, k)
+    except OverflowError:  # ISO text of the first years AD: no calendar's records reach back so far
+        raise InputError("expiration", expiration, f"is too early for {n:,} trading days and lag {k:,}") from None
     known = _sessions(code, first, last)
     try:
         return _ratio.averaging_window(day, known, n, k)
