@@ -477,6 +477,9 @@ BAD_CALLS = [
     ("INDUCED_CHARGE", (274000.0, 7.94, 3.2, 7.39, -1.0), "cash_per_unit", "must not be negative, got -1"),
     ("INDUCED_CHARGE", (274000.0, float("nan"), 3.2, 7.39), "offer_ratio", "must be a finite number"),
     ("INDUCED_CHARGE", ([[1.0], [2.0]], 7.94, 3.2, 7.39), "units", "must be a single cell"),
+    ("INDUCED_CHARGE", (274000.0, 7.94, 3.2, -1e300), "price", "must be > 0, got -1e+300"),
+    ("INDUCED_CHARGE", (274000.0, 7.94, 1e300, 7.39), "offer_ratio",
+     "must not be below original_ratio (1E+300): not an induced conversion, got 7.94"),
     ("INCREMENTAL_SHARES", (274000.0, 7.94, "x"), "original_ratio", 'must be a number, got "x"'),
     ("INCREMENTAL_SHARES", (274000.0, 0.0, 3.2), "offer_ratio", "must be > 0, got 0"),
     ("SHARES_ISSUED", ([[150.0], [2.5]], 7.94), "units (cell 2)", "must be a whole number, got 2.5"),
@@ -486,7 +489,7 @@ BAD_CALLS = [
     ("SHARES_ISSUED", (1e23, 1.0), "units", "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly)"),
     ("CASH_IN_LIEU", (150.0, 7.94, 0.0), "price", "must be > 0, got 0"),
     ("CASH_IN_LIEU", (1e23, 7.94, 10.0), "units",
-     "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly), got 100000000000000000000000"),
+     "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly), got 1e+23"),
     ("CASH_IN_LIEU", ([[150.0], [1e15]], 7.94, 10.0), "units (cell 2)",
      "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly), got 1000000000000000"),
     ("CASH_IN_LIEU", ([[150.0], [-1.0]], 7.94, 8.31), "units (cell 2)", "must not be negative, got -1"),
@@ -494,6 +497,12 @@ BAD_CALLS = [
     ("EXCHANGE_RATIO", (66.0, 8.3, 8.0, 9.0), "floor", "must not exceed the cap 8"),
     ("EXCHANGE_RATIO", (66.0, 8.3, None, None, -1.0), "places", "must not be negative, got -1"),
     ("EXCHANGE_RATIO", (-66.0, 8.3), "value", "must be > 0, got -66"),
+    ("EXCHANGE_RATIO", (66.0, 8.3125, None, None, 40.0), "places",
+     "must be at most 15 (Excel holds 15 digits exactly), got 40"),
+    ("EXCHANGE_RATIO", (66.0, 1e-300), "average_price",
+     "must make value ÷ average_price below 1e32 to round it to 2 decimals (34 significant digits), got 1e-300"),
+    ("EXCHANGE_RATIO", (1e300, 8.3), "value",
+     "must make value ÷ average_price below 1e32 to round it to 2 decimals (34 significant digits), got 1e+300"),
     ("OFFER_VWAP", (*_hist(), "soon"), "expiration", 'must be a date, got "soon"'),
     ("OFFER_VWAP", (*_hist(), EXPIRATION, 0.0), "days", "must be at least 1, got 0"),
     ("OFFER_VWAP", (*_hist(), EXPIRATION, 5.0, -1.0), "lag", "must not be negative, got -1"),
@@ -541,6 +550,7 @@ BAD_CALLS = [
     ("EPS_AFTER", (6.2e6, None, 1.09e7, 1.175e8), "preferred_dividends", "is required, got an empty cell"),
     ("EPS_AFTER", (6.2e6, -1.0, 1.09e7, 1.175e8), "preferred_dividends", "must not be negative, got -1"),
     ("APPROX", ("many",), "value", 'must be a number, got "many"'),
+    ("APPROX", (1e300,), "value", "is too large to state (34 significant digits), got 1e+300"),
     ("APPROX", (274000.0, "roughly"), "style",
      'must be one of auto, sig2, thousands, millions, dollars, got "roughly"'),
     ("OFFER_RESULTS", (464777.0, 500000.0, 3500.0, 7.94, 3.2, 7.39, 115e6), "tendered",
@@ -572,6 +582,23 @@ def test_a_result_beyond_excels_largest_number_is_named_not_inf():
     assert udfs.OFFER_RESULTS(464777.0, 274000.0, 3500.0, 1e300, 3.2, 1e300, 115e6) == (
         f'{ERROR_PREFIX} the row "fair value offer" {beyond}')
     assert udfs.EPS_AFTER(1.7e308, 0.0, 0.0, 1.0) == 1.7e308  # the largest numbers still fit
+
+
+def test_huge_and_tiny_numbers_give_short_messages_naming_the_argument():
+    for s in specs():
+        required = [a for a in s.args if not a.optional]
+        for i, a in enumerate(s.args):
+            for v in (1e300, -1e300, 1e-300):
+                args = [1.0] * len(required) + [None] * (len(s.args) - len(required))
+                args[i] = v
+                result = s.func(*args)
+                if isinstance(result, str) and result.startswith(ERROR_PREFIX):
+                    assert len(result) < 160 and "please report" not in result, (s.name, a.name, v, result)
+                    assert not result.startswith(f"{ERROR_PREFIX} number "), (s.name, a.name, v, result)
+
+
+def test_exchange_ratio_places_up_to_fifteen():
+    assert udfs.EXCHANGE_RATIO(66.0, 8.3125, None, None, 15.0) == 7.93984962406015
 
 
 def test_bad_calls_cover_every_function_with_arguments():

@@ -40,7 +40,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from ..engine.errors import InputError, InputErrors
-from ..engine.numbers import ZERO, plain, to_decimal
+from ..engine.numbers import CONTEXT, ZERO, plain, to_decimal
 from ..files import typed
 from ..files.serial_dates import from_serial, to_serial
 
@@ -76,21 +76,35 @@ ERROR_PREFIX = "#xlpy!"
 # --------------------------------------------------------------------------- #
 # the cell message
 
+#: A number longer than this in plain digits is shown by its short text (``1e-300``).
+_SHOWN_DIGITS = 20
+
 
 def show(value: object) -> str:
     """A value as the user would recognise it in a cell message.
 
+    A number is shown in full up to 20 characters, a longer one by its short
+    text (the float's repr), so a message stays one short line:
+
     >>> show(-3.0), show(7.94), show(None), show(True), show("x"), show([[1], [2]])
     ('-3', '7.94', 'an empty cell', 'TRUE', '"x"', 'a range of 2 cells')
+    >>> show(1e23), show(-1e300), show(1e-300)
+    ('1e+23', '-1e+300', '1e-300')
     """
     if value is None:
         return "an empty cell"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
-        return plain(Decimal(repr(value))) if math.isfinite(value) else repr(value)
+        if not math.isfinite(value):
+            return repr(value)
+        text = plain(Decimal(repr(value)))
+        return text if len(text) <= _SHOWN_DIGITS else repr(value)
     if isinstance(value, Decimal):
-        return plain(value) if value.is_finite() else str(value)
+        if not value.is_finite():
+            return str(value)
+        text = plain(value)
+        return text if len(text) <= _SHOWN_DIGITS else str(value.normalize(CONTEXT))
     if isinstance(value, int):
         return str(value)
     if isinstance(value, dt.datetime):

@@ -56,7 +56,7 @@ from ..engine import eps as _eps
 from ..engine import ratio as _ratio
 from ..engine import release as _release
 from ..engine.errors import InputError, XlpyError
-from ..engine.numbers import ZERO
+from ..engine.numbers import CONTEXT, ZERO
 from ..engine.rules import check_period, tally_problems
 from .args import (
     cell_message,
@@ -69,6 +69,7 @@ from .args import (
     number,
     optional_whole,
     positive,
+    show,
     whole,
 )
 from .registry import worksheet_function
@@ -159,7 +160,7 @@ def _fits(value: Decimal | int, name: str) -> float:
 def _no_below_original(r1: Decimal, r0: Decimal, value: object) -> None:
     if r1 < r0:
         raise InputError(
-            "offer_ratio", value, f"must not be below original_ratio ({r0:f}): not an induced conversion"
+            "offer_ratio", value, f"must not be below original_ratio ({show(r0)}): not an induced conversion"
         )
 
 
@@ -364,16 +365,29 @@ def EXCHANGE_RATIO(value, average_price, cap=None, floor=None, places=None):
     >>> EXCHANGE_RATIO(66, 8.3125, 8.25)
     7.94
     """
-    return _fits(
-        _ratio.exchange_ratio(
-            number(value, "value"),
-            number(average_price, "average_price"),
+    v, a = number(value, "value"), number(average_price, "average_price")
+    p = optional_whole(places, "places", 2, most=_MOST_PLACES, why="Excel holds 15 digits exactly")
+    try:
+        ratio = _ratio.exchange_ratio(
+            v,
+            a,
             None if cap is None else positive(cap, "cap"),
             None if floor is None else not_negative(floor, "floor"),
-            optional_whole(places, "places", 2),
-        ),
-        "the ratio",
-    )
+            p,
+        )
+    except InputError as exc:
+        if exc.field != "number":  # excel_round's: the ratio has too many digits to round
+            raise
+        # name the argument that makes it so: the one further from 1 in size
+        big = abs(v.adjusted()) >= abs(a.adjusted())
+        raise InputError("value" if big else "average_price", value if big else average_price,
+                         f"must make value ÷ average_price below 1e{CONTEXT.prec - p} to round it to {p} decimals "
+                         f"({CONTEXT.prec} significant digits)") from None
+    return _fits(ratio, "the ratio")
+
+
+#: places of EXCHANGE_RATIO, as the offer file's formula.
+_MOST_PLACES = 15
 
 
 def _sessions(calendar: str, first: dt.date, last: dt.date):
@@ -669,7 +683,13 @@ def APPROX(value, style=None):
     >>> APPROX(190777), APPROX(9597836.4, "dollars")
     ('191,000', '$9.6 million')
     """
-    return _release.approx(number(value, "value"), choice(style, "style", _release.APPROX_STYLES, "auto"))
+    n, how = number(value, "value"), choice(style, "style", _release.APPROX_STYLES, "auto")
+    try:
+        return _release.approx(n, how)
+    except InputError as exc:
+        if exc.field != "number":  # excel_round's: the figure has too many digits to round
+            raise
+        raise InputError("value", value, f"is too large to state ({CONTEXT.prec} significant digits)") from None
 
 
 # --------------------------------------------------------------------------- #
