@@ -721,6 +721,16 @@ def test_xlpy_vba_unwritable_output(tmp_path, capsys):
     assert "--output" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("folder", [".", "/", "somedir"])
+def test_xlpy_vba_output_a_folder_is_one_line(tmp_path, monkeypatch, capsys, folder):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "somedir").mkdir()
+    assert cli_main(["vba", "-o", folder]) == 2
+    err = capsys.readouterr().err
+    assert err == f"xlpy vba: --output: cannot be written (Is a directory), got '{folder}'\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["somedir"]  # no temporary left
+
+
 def test_generate_bas_matches_xlwings_for_xlpy_udfs(xlwings_udfs):  # noqa: F811
     for workbook, addin in [(FakeWorkbook("xlpy.xlsm"), False), (FakeWorkbook("xlpy.xlam"), True)]:
         assert vba.generate_bas("xlpy.udfs", addin=addin) == _xlwings_text(xlwings_udfs, udfs, "xlpy.udfs", workbook)
