@@ -90,6 +90,8 @@ def show(value: object) -> str:
     ('-3', '7.94', 'an empty cell', 'TRUE', '"x"', 'a range of 2 cells')
     >>> show(1e23), show(-1e300), show(1e-300)
     ('1e+23', '-1e+300', '1e-300')
+    >>> print(show("274,000" + chr(10)))  # a line break in the cell
+    "274,000\\n"
     """
     if value is None:
         return "an empty cell"
@@ -113,7 +115,8 @@ def show(value: object) -> str:
         return value.isoformat()
     if isinstance(value, str):
         text = value if len(value) <= 40 else value[:37] + "..."
-        return '"' + text + '"'
+        # a line break or other control character escaped as repr writes it: the message stays one line
+        return '"' + "".join(c if c.isprintable() else repr(c)[1:-1] for c in text) + '"'
     if isinstance(value, (list, tuple)):
         if value and all(isinstance(row, (list, tuple)) for row in value):
             rows, width = len(value), max(len(row) for row in value)

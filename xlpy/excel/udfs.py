@@ -199,7 +199,7 @@ def INDUCED_CHARGE(units, offer_ratio, original_ratio, price, cash_per_unit=None
     """
     if (  # fast path, see the note below
         type(units) is type(offer_ratio) is type(original_ratio) is type(price) is float
-        and 0.0 <= units < 9007199254740992.0  # 2**53: a whole float below it is its own repr
+        and 0.0 <= units < 1e15  # a count's bound (args.COUNT_LIMIT); a whole float below 2**53 is its own repr
         and units.is_integer()
         and 0.0 < original_ratio <= offer_ratio < 1e6
         and 0.0 < price < 1e6
@@ -223,14 +223,14 @@ def INDUCED_CHARGE(units, offer_ratio, original_ratio, price, cash_per_unit=None
     # N / 10^18 for an integer N, and int true division rounds correctly: the
     # float nearest the exact charge, which is float() of the engine's exact
     # Decimal result.  Anything else (more than 9 decimals, values of 10^6 or
-    # more, whole units of 2^53 or more, bad values) takes the general path.
+    # more, units of 10^15 or more, bad values) takes the general path.
     # tests/test_udfs.py checks that the two paths agree.
     r1 = positive(offer_ratio, "offer_ratio")
     r0 = positive(original_ratio, "original_ratio")
     _no_below_original(r1, r0, offer_ratio)
     return _fits(
         _charge.induced_charge(
-            not_negative(units, "units"),
+            Decimal(whole(units, "units")),
             r1,
             r0,
             positive(price, "price"),
@@ -258,7 +258,7 @@ def INCREMENTAL_SHARES(units, offer_ratio, original_ratio):
     r1 = positive(offer_ratio, "offer_ratio")
     r0 = positive(original_ratio, "original_ratio")
     _no_below_original(r1, r0, offer_ratio)
-    return _fits(_charge.incremental_shares(not_negative(units, "units"), r1, r0), "the number of incremental shares")
+    return _fits(_charge.incremental_shares(Decimal(whole(units, "units")), r1, r0), "the number of incremental shares")
 
 
 # --------------------------------------------------------------------------- #
@@ -829,7 +829,7 @@ def CHARGE_GRID(units, offer_ratio, original_ratio, prices, participations, cash
     [7.0, 7710650.43, 15421300.86]
     [8.0, 8812171.92, 17624343.84]
     """
-    n = not_negative(units, "units")
+    n = Decimal(whole(units, "units"))
     r1 = positive(offer_ratio, "offer_ratio")
     r0 = positive(original_ratio, "original_ratio")
     _no_below_original(r1, r0, offer_ratio)
