@@ -27,6 +27,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tarfile
@@ -308,6 +309,16 @@ def test_refuses_to_overwrite(tmp_path, capsys):
     assert cli.main(["lite", "-o", str(out), "--force"]) == 0
     assert (out / "main.py").read_text(encoding="utf-8").startswith('"""xlpy')
     assert sorted(p.name for p in out.iterdir()) == ["main.py", "requirements.txt"]  # no temporary files left
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640)], ids=["umask-022", "umask-027"])
+def test_project_files_get_the_mode_of_any_new_file(tmp_path, umask, mode):
+    before = os.umask(umask)
+    try:
+        written = lite.write_project(tmp_path / "app")
+    finally:
+        os.umask(before)
+    assert [stat.S_IMODE(p.stat().st_mode) for p in written] == [mode, mode]  # not mkstemp's 0600
 
 
 def test_refusals_in_a_subprocess(tmp_path):

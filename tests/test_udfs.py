@@ -105,7 +105,7 @@ _POSITIVE = st.one_of(_TYPED, st.floats(min_value=1e-9, max_value=1e7, allow_nan
 
 @settings(max_examples=300, deadline=None)
 @given(
-    units=st.one_of(st.integers(0, 10**9).map(float), st.floats(0, 1e16, allow_nan=False)),
+    units=st.one_of(st.integers(0, 10**9).map(float), st.integers(0, 10**15 - 1).map(float)),
     r0=_POSITIVE,
     extra=st.one_of(st.just(0.0), _POSITIVE),
     price=_POSITIVE,
@@ -161,6 +161,13 @@ def test_shares_issued_and_cash_in_lieu_per_holder(units):
     assert udfs.SHARES_ISSUED(units, 7.94, None) == 1786
     assert udfs.CASH_IN_LIEU(units, 7.94, 8.31) == float(d.fractional_cash) == 4.155
     assert type(udfs.SHARES_ISSUED(units, 7.94)) is int
+
+
+def test_counts_up_to_fifteen_digits_are_exact():
+    most = 999_999_999_999_999.0
+    assert udfs.SHARES_ISSUED(most, 1.0) == 999_999_999_999_999
+    assert udfs.PRORATION(most, 1.0) == float(allocation.proration_factor(999_999_999_999_999, 1))
+    assert udfs.CASH_IN_LIEU(1e15, 7.94, 10.0).startswith(f"{ERROR_PREFIX} units must be below 1,000,000,000,000,000")
 
 
 def test_shares_issued_policies_and_aggregate():
@@ -247,6 +254,14 @@ def test_averaging_window():
 
 # --------------------------------------------------------------------------- #
 # proration
+
+
+def test_averaging_window_as_long_as_the_calendar_holds():
+    # XNYS' records start on 1990-01-02: 3,565 trading days before Hecla's expiration, 3,566 up to it
+    first = dt.date(1990, 1, 2)
+    assert udfs.AVERAGING_WINDOW(EXPIRATION, 3564.0) == [[first, dt.date(2004, 2, 18)]]
+    assert udfs.AVERAGING_WINDOW(EXPIRATION, 3566.0, 0.0) == [[first, EXPIRATION]]
+    assert udfs.AVERAGING_WINDOW(EXPIRATION, 1.0, 3565.0) == [[first, first]]
 
 
 def test_proration_matches_the_engines_count():
@@ -462,21 +477,42 @@ BAD_CALLS = [
     ("INDUCED_CHARGE", (274000.0, 7.94, 3.2, 7.39, -1.0), "cash_per_unit", "must not be negative, got -1"),
     ("INDUCED_CHARGE", (274000.0, float("nan"), 3.2, 7.39), "offer_ratio", "must be a finite number"),
     ("INDUCED_CHARGE", ([[1.0], [2.0]], 7.94, 3.2, 7.39), "units", "must be a single cell"),
+    ("INDUCED_CHARGE", (274000.0, 7.94, 3.2, -1e300), "price", "must be > 0, got -1e+300"),
+    ("INDUCED_CHARGE", (274000.5, 7.94, 3.2, 7.39), "units", "must be a whole number, got 274000.5"),
+    ("INDUCED_CHARGE", (1e15, 7.94, 3.2, 7.39), "units", "must be below 1,000,000,000,000,000"),
+    ("INDUCED_CHARGE", ("274,000\n", 7.94, 3.2, 7.39), "units", 'must be a number, got "274,000\\n"'),
+    ("INDUCED_CHARGE", ("a\u2028b\tc", 7.94, 3.2, 7.39), "units", 'must be a number, got "a\\u2028b\\tc"'),
+    ("INDUCED_CHARGE", (274000.0, 7.94, 1e300, 7.39), "offer_ratio",
+     "must not be below original_ratio (1E+300): not an induced conversion, got 7.94"),
     ("INCREMENTAL_SHARES", (274000.0, 7.94, "x"), "original_ratio", 'must be a number, got "x"'),
     ("INCREMENTAL_SHARES", (274000.0, 0.0, 3.2), "offer_ratio", "must be > 0, got 0"),
+    ("INCREMENTAL_SHARES", (0.5, 7.94, 3.2), "units", "must be a whole number, got 0.5"),
     ("SHARES_ISSUED", ([[150.0], [2.5]], 7.94), "units (cell 2)", "must be a whole number, got 2.5"),
     ("SHARES_ISSUED", (150.0, 7.94, "up"), "fractional", 'must be one of cash, down, nearest, got "up"'),
     ("SHARES_ISSUED", ([[150.0, 1.0], [2.0, 3.0]], 7.94), "units", "must be one row or one column"),
     ("SHARES_ISSUED", (None, 7.94), "units", "is required"),
+    ("SHARES_ISSUED", (1e23, 1.0), "units", "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly)"),
     ("CASH_IN_LIEU", (150.0, 7.94, 0.0), "price", "must be > 0, got 0"),
+    ("CASH_IN_LIEU", (1e23, 7.94, 10.0), "units",
+     "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly), got 1e+23"),
+    ("CASH_IN_LIEU", ([[150.0], [1e15]], 7.94, 10.0), "units (cell 2)",
+     "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly), got 1000000000000000"),
     ("CASH_IN_LIEU", ([[150.0], [-1.0]], 7.94, 8.31), "units (cell 2)", "must not be negative, got -1"),
     ("EXCHANGE_RATIO", (66.0, 0.0), "average_price", "must be > 0, got 0"),
     ("EXCHANGE_RATIO", (66.0, 8.3, 8.0, 9.0), "floor", "must not exceed the cap 8"),
     ("EXCHANGE_RATIO", (66.0, 8.3, None, None, -1.0), "places", "must not be negative, got -1"),
     ("EXCHANGE_RATIO", (-66.0, 8.3), "value", "must be > 0, got -66"),
+    ("EXCHANGE_RATIO", (66.0, 8.3125, None, None, 40.0), "places",
+     "must be at most 15 (Excel holds 15 digits exactly), got 40"),
+    ("EXCHANGE_RATIO", (66.0, 1e-300), "average_price",
+     "must make value ÷ average_price below 1e32 to round it to 2 decimals (34 significant digits), got 1e-300"),
+    ("EXCHANGE_RATIO", (1e300, 8.3), "value",
+     "must make value ÷ average_price below 1e32 to round it to 2 decimals (34 significant digits), got 1e+300"),
     ("OFFER_VWAP", (*_hist(), "soon"), "expiration", 'must be a date, got "soon"'),
     ("OFFER_VWAP", (*_hist(), EXPIRATION, 0.0), "days", "must be at least 1, got 0"),
     ("OFFER_VWAP", (*_hist(), EXPIRATION, 5.0, -1.0), "lag", "must not be negative, got -1"),
+    ("OFFER_VWAP", (*_hist(), EXPIRATION, 1e9), "days", "must be at most 10,000 (trading days, about 40 years)"),
+    ("OFFER_VWAP", (*_hist(), EXPIRATION, 5.0, 1e9), "lag", "must be at most 10,000 (trading days, about 40 years)"),
     ("OFFER_VWAP", (*_hist(), EXPIRATION, 5.0, 2.0, "NOPE"), "calendar", 'is not a known exchange calendar'),
     ("OFFER_VWAP", (*_hist(), EXPIRATION, 6.0), "dates",
      'has no row for trading day(s) in the averaging window, got "2004-02-10"'),
@@ -486,10 +522,29 @@ BAD_CALLS = [
     ("AVERAGING_WINDOW", (0.0,), "expiration", "must be a date (a serial number from 1 to 2958465), got 0"),
     ("AVERAGING_WINDOW", (EXPIRATION, 2.5), "days", "must be a whole number, got 2.5"),
     ("AVERAGING_WINDOW", (None,), "expiration", "is required, got an empty cell"),
+    ("AVERAGING_WINDOW", (EXPIRATION, 1e9), "days", "must be at most 10,000 (trading days, about 40 years), got 1000000000"),
+    ("AVERAGING_WINDOW", (EXPIRATION, 10001.0), "days", "must be at most 10,000 (trading days, about 40 years), got 10001"),
+    ("AVERAGING_WINDOW", (EXPIRATION, 1e20), "days", "must be at most 10,000 (trading days, about 40 years)"),
+    ("AVERAGING_WINDOW", ("0001-01-05",), "expiration", 'is too early for 5 trading days and lag 2, got "0001-01-05"'),
+    ("AVERAGING_WINDOW", (EXPIRATION, 5.0, 1e9), "lag", "must be at most 10,000 (trading days, about 40 years)"),
+    ("AVERAGING_WINDOW", (EXPIRATION, 3565.0), "days",
+     "must be at most 3,564 with lag 2: calendar XNYS has 3,565 trading days before 2004-02-20 "
+     "(its records start on 1990-01-02), got 3565"),
+    ("AVERAGING_WINDOW", (EXPIRATION, 1.0, 3566.0), "lag",
+     "must be at most 3,565: calendar XNYS has 3,565 trading days before 2004-02-20 "
+     "(its records start on 1990-01-02), got 3566"),
+    ("AVERAGING_WINDOW", (EXPIRATION, 3567.0, 0.0), "days",
+     "must be at most 3,566 with lag 0: calendar XNYS has 3,566 trading days up to 2004-02-20"),
     ("AVERAGING_WINDOW", (EXPIRATION, 5.0, 2.0, 7.0), "calendar", 'must be an exchange calendar code such as "XNYS"'),
     ("PRORATION", (400000.0, -1.0), "max_units", "must not be negative, got -1"),
     ("PRORATION", (400000.5, 300000.0), "tendered", "must be a whole number, got 400000.5"),
     ("PRORATION", (1000.0, 500.0, 2000.0), "odd_lot_units", "must not exceed tendered (1000), got 2000"),
+    ("PRORATION", (1e15, 500.0), "tendered", "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly)"),
+    ("PRORATION", (1000.0, 500.0, 1e20), "odd_lot_units", "must be below 1,000,000,000,000,000"),
+    ("WEIGHTED_SHARES", (115e6, 1e16, 38042.0, 37987.0, 38077.0), "shares_issued",
+     "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly), got 10000000000000000"),
+    ("OFFER_RESULTS", (1e15, 274000.0, 3500.0, 7.94, 3.2, 7.39, 115e6), "outstanding",
+     "must be below 1,000,000,000,000,000"),
     ("WEIGHTED_SHARES", (115e6, 2175560.0, 38042.0, 38077.0, 37987.0), "period_end",
      "must not be before period_start (2004-03-31), got 2004-01-01"),
     ("WEIGHTED_SHARES", (115e6, [[1.0], [2.0]], [[38042.0]], 37987.0, 38077.0), "issue_date",
@@ -500,6 +555,7 @@ BAD_CALLS = [
     ("EPS_AFTER", (6.2e6, None, 1.09e7, 1.175e8), "preferred_dividends", "is required, got an empty cell"),
     ("EPS_AFTER", (6.2e6, -1.0, 1.09e7, 1.175e8), "preferred_dividends", "must not be negative, got -1"),
     ("APPROX", ("many",), "value", 'must be a number, got "many"'),
+    ("APPROX", (1e300,), "value", "is too large to state (34 significant digits), got 1e+300"),
     ("APPROX", (274000.0, "roughly"), "style",
      'must be one of auto, sig2, thousands, millions, dollars, got "roughly"'),
     ("OFFER_RESULTS", (464777.0, 500000.0, 3500.0, 7.94, 3.2, 7.39, 115e6), "tendered",
@@ -514,10 +570,41 @@ BAD_CALLS = [
     ("CHARGE_GRID", (464777.0, 7.94, 3.2, [[7.0]], [[0.5, 60.0]]), "participations (cell 2)",
      "must be from 0 to 1 (0% to 100%), got 60"),
     ("CHARGE_GRID", (464777.0, 7.94, 3.2, [[None]], [[0.5]]), "prices", "has no values"),
+    ("CHARGE_GRID", (464777.5, 7.94, 3.2, [[7.0]], [[0.5]]), "units", "must be a whole number, got 464777.5"),
     ("CHARGE_GRID", (464777.0, 7.94, 3.2, [[7.0, 8.0], [9.0, 10.0]], [[0.5]]), "prices",
      "must be one row or one column"),
     ("CHARGE_GRID", (464777.0, 7.94, 3.2, [[7.0]], [[0.5]], -1.0), "cash_per_unit", "must not be negative, got -1"),
 ]
+
+
+def test_a_result_beyond_excels_largest_number_is_named_not_inf():
+    beyond = "is beyond Excel's largest number (about 1.8e308)"
+    assert udfs.INDUCED_CHARGE(1e14, 1e300, 3.2, 1e300) == f"{ERROR_PREFIX} the charge {beyond}"
+    assert udfs.INCREMENTAL_SHARES(1e14, 1e300, 3.2) == f"{ERROR_PREFIX} the number of incremental shares {beyond}"
+    assert udfs.SHARES_ISSUED(1e14, 1e300) == f"{ERROR_PREFIX} the number of shares issued {beyond}"
+    assert udfs.EPS_AFTER(1e300, 0.0, 0.0, 1e-300) == f"{ERROR_PREFIX} the EPS {beyond}"
+    assert udfs.CHARGE_GRID(1e14, 7.94, 3.2, [[7.0], [1e300]], [[1.0]]) == (
+        f"{ERROR_PREFIX} the charge for prices (cell 2) {beyond}")
+    assert udfs.OFFER_RESULTS(464777.0, 274000.0, 3500.0, 1e300, 3.2, 1e300, 115e6) == (
+        f'{ERROR_PREFIX} the row "fair value offer" {beyond}')
+    assert udfs.EPS_AFTER(1.7e308, 0.0, 0.0, 1.0) == 1.7e308  # the largest numbers still fit
+
+
+def test_huge_and_tiny_numbers_give_short_messages_naming_the_argument():
+    for s in specs():
+        required = [a for a in s.args if not a.optional]
+        for i, a in enumerate(s.args):
+            for v in (1e300, -1e300, 1e-300):
+                args = [1.0] * len(required) + [None] * (len(s.args) - len(required))
+                args[i] = v
+                result = s.func(*args)
+                if isinstance(result, str) and result.startswith(ERROR_PREFIX):
+                    assert len(result) < 160 and "please report" not in result, (s.name, a.name, v, result)
+                    assert not result.startswith(f"{ERROR_PREFIX} number "), (s.name, a.name, v, result)
+
+
+def test_exchange_ratio_places_up_to_fifteen():
+    assert udfs.EXCHANGE_RATIO(66.0, 8.3125, None, None, 15.0) == 7.93984962406015
 
 
 def test_bad_calls_cover_every_function_with_arguments():
@@ -532,6 +619,68 @@ def test_bad_argument_gives_a_cell_message(name, args, argument, text):
     assert text in result, result
     assert "\n" not in result and "Traceback" not in result
     assert len(result) < 200
+
+
+# --------------------------------------------------------------------------- #
+# error cells: read by xlwings as their text, refused by name
+
+
+COM_NA = -2146826246  # what COM hands over for a #N/A cell (the VT_ERROR code)
+OFFICEJS_NA = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}  # Office.js, xlwings Lite
+
+
+def _xlwings_read(monkeypatch, engine_module: str):
+    """xlwings' own argument conversion (``conversion.read``), cleaning cells as *engine_module* does.
+
+    The engine modules need pywin32 or a licence key to import, so their
+    ``_clean_value_data_element`` (and COM's ``cell_errors``) are taken from
+    the installed xlwings' source and run here; the rest of the pipeline is
+    xlwings' as imported.
+    """
+    import ast
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    import xlwings
+    from xlwings import conversion
+
+    path = Path(xlwings.__file__).parent / engine_module
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    wanted = [
+        node for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.name == "_clean_value_data_element"
+        or isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "cell_errors" for t in node.targets)
+    ]
+    namespace = {"time_types": (dt.datetime,), "_com_time_to_datetime": lambda v, b: v, "_is_jsnull": lambda v: False}
+    exec(compile(ast.Module(wanted, []), str(path), "exec"), namespace)
+    element = namespace["_clean_value_data_element"]
+    impl = SimpleNamespace(clean_value_data=lambda data, *how: [[element(c, *how) for c in row] for row in data])
+    monkeypatch.setattr(xlwings, "engines", {"excel": SimpleNamespace(impl=impl)})
+    return lambda value, options: conversion.read(None, value, dict(options))
+
+
+@pytest.mark.parametrize("engine_module, na", [("_xlwindows.py", COM_NA), ("pro/_xlofficejs.py", OFFICEJS_NA)])
+def test_an_error_cell_is_refused_by_name_never_skipped(monkeypatch, engine_module, na):
+    read = _xlwings_read(monkeypatch, engine_module)
+    assert read([[150.0], [na]], {"ndim": 2}) == [[150.0], [None]]  # xlwings' default: an error is a blank
+    for s in specs():
+        for a in s.args:
+            assert a.options.get("err_to_str") is True, (s.name, a.name)
+    arg = {s.name: {a.name: a.options for a in s.args} for s in specs()}
+    units = read([[150.0], [na], [75.0]], arg["SHARES_ISSUED"]["units"])
+    assert units == [[150.0], ["#N/A"], [75.0]]
+    message = '#xlpy! units (cell 2) must be a number, got "#N/A"'
+    assert udfs.SHARES_ISSUED(units, 7.94) == message
+    assert udfs.CASH_IN_LIEU(read([[150.0], [na], [75.0]], arg["CASH_IN_LIEU"]["units"]), 7.94, 8.31) == message
+    prices = read([[7.0], [na]], arg["CHARGE_GRID"]["prices"])
+    assert udfs.CHARGE_GRID(464777.0, 7.94, 3.2, prices, [[1.0]]) == (
+        '#xlpy! prices (cell 2) must be a number, got "#N/A"')
+    issued = read([[1000.0], [na]], arg["WEIGHTED_SHARES"]["shares_issued"])
+    assert udfs.WEIGHTED_SHARES(115e6, issued, [[38042.0], [38043.0]], 37987.0, 38077.0) == (
+        '#xlpy! shares_issued (cell 2) must be a number, got "#N/A"')
+    single = read(na, arg["INDUCED_CHARGE"]["units"])
+    assert single == "#N/A"
+    assert udfs.INDUCED_CHARGE(single, 7.94, 3.2, 7.39) == '#xlpy! units must be a number, got "#N/A"'
 
 
 # --------------------------------------------------------------------------- #
@@ -576,6 +725,16 @@ def test_xlpy_vba_writes_the_bas_file(tmp_path):
 def test_xlpy_vba_unwritable_output(tmp_path, capsys):
     assert cli_main(["vba", "-o", str(tmp_path / "missing" / "x.bas")]) == 2
     assert "--output" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("folder", [".", "/", "somedir"])
+def test_xlpy_vba_output_a_folder_is_one_line(tmp_path, monkeypatch, capsys, folder):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "somedir").mkdir()
+    assert cli_main(["vba", "-o", folder]) == 2
+    err = capsys.readouterr().err
+    assert err == f"xlpy vba: --output: cannot be written (Is a directory), got '{folder}'\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["somedir"]  # no temporary left
 
 
 def test_generate_bas_matches_xlwings_for_xlpy_udfs(xlwings_udfs):  # noqa: F811

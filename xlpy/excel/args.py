@@ -26,7 +26,10 @@ Rules, the same for every function:
   from 61 on are one day off because Excel keeps the fictitious 29 February
   1900 (serial 60, refused here); a fractional serial (a time of day) is cut
   to its day, like Excel's ``INT``; ISO text (``2004-02-20``) is a date too;
-* a range argument may be a row or a column; blank cells in it are skipped.
+* a range argument may be a row or a column; blank cells in it are skipped;
+* an error cell (``#N/A``, ``#DIV/0!``) arrives as its text, because every
+  argument is declared with xlwings' ``err_to_str`` (:mod:`xlpy.excel.udfs`),
+  and is refused by name like any text: never read as an empty cell, never skipped.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from ..engine.errors import InputError, InputErrors
-from ..engine.numbers import ZERO, plain, to_decimal
+from ..engine.numbers import CONTEXT, ZERO, plain, to_decimal
 from ..files import typed
 from ..files.serial_dates import from_serial, to_serial
 
@@ -51,6 +54,7 @@ __all__ = [
     "fraction",
     "whole",
     "optional_whole",
+    "COUNT_LIMIT",
     "choice",
     "date",
     "cells",
@@ -61,6 +65,10 @@ __all__ = [
     "to_serial",
 ]
 
+#: Counts (units, shares) are below 10^15, as in the offer file: Excel holds 15 digits exactly,
+#: and a float beyond them (``1e23``) is not the count anyone typed.
+COUNT_LIMIT = 10**15
+
 #: Every cell message starts with this, so a formula can test for it
 #: (``=LEFT(A1, 6) = "#xlpy!"``).
 ERROR_PREFIX = "#xlpy!"
@@ -68,21 +76,37 @@ ERROR_PREFIX = "#xlpy!"
 # --------------------------------------------------------------------------- #
 # the cell message
 
+#: A number longer than this in plain digits is shown by its short text (``1e-300``).
+_SHOWN_DIGITS = 20
+
 
 def show(value: object) -> str:
     """A value as the user would recognise it in a cell message.
 
+    A number is shown in full up to 20 characters, a longer one by its short
+    text (the float's repr), so a message stays one short line:
+
     >>> show(-3.0), show(7.94), show(None), show(True), show("x"), show([[1], [2]])
     ('-3', '7.94', 'an empty cell', 'TRUE', '"x"', 'a range of 2 cells')
+    >>> show(1e23), show(-1e300), show(1e-300)
+    ('1e+23', '-1e+300', '1e-300')
+    >>> print(show("274,000" + chr(10)))  # a line break in the cell
+    "274,000\\n"
     """
     if value is None:
         return "an empty cell"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
-        return plain(Decimal(repr(value))) if math.isfinite(value) else repr(value)
+        if not math.isfinite(value):
+            return repr(value)
+        text = plain(Decimal(repr(value)))
+        return text if len(text) <= _SHOWN_DIGITS else repr(value)
     if isinstance(value, Decimal):
-        return plain(value) if value.is_finite() else str(value)
+        if not value.is_finite():
+            return str(value)
+        text = plain(value)
+        return text if len(text) <= _SHOWN_DIGITS else str(value.normalize(CONTEXT))
     if isinstance(value, int):
         return str(value)
     if isinstance(value, dt.datetime):
@@ -91,7 +115,8 @@ def show(value: object) -> str:
         return value.isoformat()
     if isinstance(value, str):
         text = value if len(value) <= 40 else value[:37] + "..."
-        return '"' + text + '"'
+        # a line break or other control character escaped as repr writes it: the message stays one line
+        return '"' + "".join(c if c.isprintable() else repr(c)[1:-1] for c in text) + '"'
     if isinstance(value, (list, tuple)):
         if value and all(isinstance(row, (list, tuple)) for row in value):
             rows, width = len(value), max(len(row) for row in value)
@@ -176,17 +201,39 @@ def fraction(value: object, name: str) -> Decimal:
 
 
 def whole(value: object, name: str, minimum: int | None = 0) -> int:
-    """A whole number (a count of units or shares), at least *minimum* (None: no minimum)."""
-    if type(value) is float and value.is_integer() and (minimum is None or value >= minimum):  # the usual case
+    """A whole number (a count of units or shares), at least *minimum* (None: no minimum), below :data:`COUNT_LIMIT`.
+
+    >>> whole(274000.0, "units")
+    274000
+    >>> whole(1e23, "units")
+    Traceback (most recent call last):
+    ...
+    xlpy.engine.errors.InputError: units: must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly), got 1e+23
+    """
+    if (type(value) is float and value.is_integer() and -1e15 < value < 1e15
+            and (minimum is None or value >= minimum)):  # the usual case: below 2^53, int(value) is its repr
         return int(value)
     r = typed.one(_scalar(value, name), name)
-    return typed.raise_first(r, r.whole(name, minimum=minimum))
+    return typed.raise_first(r, r.whole(name, minimum=minimum, below=COUNT_LIMIT))
 
 
-def optional_whole(value: object, name: str, default: int | None, minimum: int | None = 0) -> int | None:
-    """A whole number, or *default* for an empty cell or an omitted argument."""
+def optional_whole(value: object, name: str, default: int | None, minimum: int | None = 0,
+                   most: int | None = None, why: str = "") -> int | None:
+    """A whole number, or *default* for an empty cell or an omitted argument.
+
+    It must be below :data:`COUNT_LIMIT`, or at most *most* when given (*why* says why):
+
+    >>> optional_whole(1e9, "days", 5, most=10_000, why="trading days, about 40 years")
+    Traceback (most recent call last):
+    ...
+    xlpy.engine.errors.InputError: days: must be at most 10,000 (trading days, about 40 years), got 1000000000.0
+    """
     r = typed.one(_scalar(value, name), name)
-    return typed.raise_first(r, r.whole(name, required=False, minimum=minimum, default=default))
+    n = typed.raise_first(r, r.whole(name, required=False, minimum=minimum, default=default,
+                                     below=COUNT_LIMIT if most is None else None))
+    if most is not None and n is not None and abs(n) > most:
+        raise InputError(name, value, f"must be at most {most:,}" + (f" ({why})" if why else ""))
+    return n
 
 
 def choice(value: object, name: str, choices: tuple[str, ...], default: str) -> str:

@@ -20,7 +20,9 @@ for example ``#xlpy! price must be > 0, got -3``, which the cell shows.  Every
 function is wrapped by the same decorator (:func:`_cell_errors`), which turns
 any :class:`~xlpy.engine.errors.InputError` (from the engine or from argument
 conversion) into that text, renaming engine fields to the function's argument
-names.  Any other exception would be a bug in xlpy, and still becomes one line,
+names.  A result beyond Excel's largest number (about 1.8e308) is such an
+error too, naming the result (``#xlpy! the charge is beyond Excel's largest
+number ...``), never ``inf``.  Any other exception would be a bug in xlpy, and still becomes one line,
 ``#xlpy! <ExceptionType>: <message> (in <FUNCTION>; please report)``.
 A function whose result spills returns the message alone, in one cell.
 
@@ -42,6 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -53,7 +56,7 @@ from ..engine import eps as _eps
 from ..engine import ratio as _ratio
 from ..engine import release as _release
 from ..engine.errors import InputError, XlpyError
-from ..engine.numbers import ZERO
+from ..engine.numbers import CONTEXT, ZERO
 from ..engine.rules import check_period, tally_problems
 from .args import (
     cell_message,
@@ -66,6 +69,7 @@ from .args import (
     number,
     optional_whole,
     positive,
+    show,
     whole,
 )
 from .registry import worksheet_function
@@ -104,7 +108,18 @@ _LAG = "The window ends this many trading days before expiration (optional; defa
 _CALENDAR = 'Exchange calendar code for trading days (optional; default "XNYS", the NYSE)'
 _EXPIRATION = "The day the offer expires (a date or an Excel date serial number)"
 
+#: xlwings hands an error cell (#N/A, #DIV/0!) over as None, an empty cell, unless told
+#: ``err_to_str``: then as its text, on the desktop (COM) and in xlwings Lite (Office.js) alike.
+#: Every argument is read so, and the text is refused by name like any other
+#: (``units (cell 2) must be a number, got "#N/A"``), never skipped as a blank.
+_CELL_ERRORS = {"err_to_str": True}
 _RANGE = {"ndim": 2}  # xlwings: always hand a range over as a list of rows
+
+
+def _function(category, args=None, arg_options=None):
+    """:func:`~xlpy.excel.registry.worksheet_function`, every argument read with :data:`_CELL_ERRORS`."""
+    options = {name: {**(arg_options or {}).get(name, {}), **_CELL_ERRORS} for name in args or {}}
+    return worksheet_function(category=category, args=args, arg_options=options)
 
 
 def _cell_errors(renames: Mapping[str, str] | None = None) -> Callable:
@@ -128,10 +143,24 @@ def _cell_errors(renames: Mapping[str, str] | None = None) -> Callable:
     return wrap
 
 
+def _fits(value: Decimal | int, name: str) -> float:
+    """*value* as the float Excel gets; beyond Excel's largest number it is refused, naming the result *name*.
+
+    ``float()`` of a larger decimal is ``inf`` (of a larger ``int``, an OverflowError), which no cell holds.
+    """
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if math.isinf(number):
+        raise InputError(name, value, "is beyond Excel's largest number (about 1.8e308)", show_value=False)
+    return number
+
+
 def _no_below_original(r1: Decimal, r0: Decimal, value: object) -> None:
     if r1 < r0:
         raise InputError(
-            "offer_ratio", value, f"must not be below original_ratio ({r0:f}): not an induced conversion"
+            "offer_ratio", value, f"must not be below original_ratio ({show(r0)}): not an induced conversion"
         )
 
 
@@ -139,7 +168,7 @@ def _no_below_original(r1: Decimal, r0: Decimal, value: object) -> None:
 # the charge
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "units": _UNITS,
@@ -170,7 +199,7 @@ def INDUCED_CHARGE(units, offer_ratio, original_ratio, price, cash_per_unit=None
     """
     if (  # fast path, see the note below
         type(units) is type(offer_ratio) is type(original_ratio) is type(price) is float
-        and 0.0 <= units < 9007199254740992.0  # 2**53: a whole float below it is its own repr
+        and 0.0 <= units < 1e15  # a count's bound (args.COUNT_LIMIT); a whole float below 2**53 is its own repr
         and units.is_integer()
         and 0.0 < original_ratio <= offer_ratio < 1e6
         and 0.0 < price < 1e6
@@ -194,23 +223,24 @@ def INDUCED_CHARGE(units, offer_ratio, original_ratio, price, cash_per_unit=None
     # N / 10^18 for an integer N, and int true division rounds correctly: the
     # float nearest the exact charge, which is float() of the engine's exact
     # Decimal result.  Anything else (more than 9 decimals, values of 10^6 or
-    # more, whole units of 2^53 or more, bad values) takes the general path.
+    # more, units of 10^15 or more, bad values) takes the general path.
     # tests/test_udfs.py checks that the two paths agree.
     r1 = positive(offer_ratio, "offer_ratio")
     r0 = positive(original_ratio, "original_ratio")
     _no_below_original(r1, r0, offer_ratio)
-    return float(
+    return _fits(
         _charge.induced_charge(
-            not_negative(units, "units"),
+            Decimal(whole(units, "units")),
             r1,
             r0,
             positive(price, "price"),
             ZERO if cash_per_unit is None else not_negative(cash_per_unit, "cash_per_unit"),
-        )
+        ),
+        "the charge",
     )
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={"units": _UNITS, "offer_ratio": _R1, "original_ratio": _R0},
 )
@@ -228,14 +258,14 @@ def INCREMENTAL_SHARES(units, offer_ratio, original_ratio):
     r1 = positive(offer_ratio, "offer_ratio")
     r0 = positive(original_ratio, "original_ratio")
     _no_below_original(r1, r0, offer_ratio)
-    return float(_charge.incremental_shares(not_negative(units, "units"), r1, r0))
+    return _fits(_charge.incremental_shares(Decimal(whole(units, "units")), r1, r0), "the number of incremental shares")
 
 
 # --------------------------------------------------------------------------- #
 # delivery
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "units": _UNITS_HOLDERS,
@@ -269,10 +299,12 @@ def SHARES_ISSUED(units, ratio, fractional=None):
 
     holders = counts(units, "units")
     policy = choice(fractional, "fractional", FRACTIONAL_POLICIES, "cash")
-    return allocation.deliver(holders, positive(ratio, "ratio"), policy).common_issued
+    issued = allocation.deliver(holders, positive(ratio, "ratio"), policy).common_issued
+    _fits(issued, "the number of shares issued")
+    return issued
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "units": _UNITS_HOLDERS,
@@ -297,8 +329,9 @@ def CASH_IN_LIEU(units, ratio, price):
     4.155
     """
     holders = counts(units, "units")
-    return float(
-        allocation.deliver(holders, positive(ratio, "ratio"), "cash", positive(price, "price")).fractional_cash
+    return _fits(
+        allocation.deliver(holders, positive(ratio, "ratio"), "cash", positive(price, "price")).fractional_cash,
+        "the cash in lieu",
     )
 
 
@@ -306,7 +339,7 @@ def CASH_IN_LIEU(units, ratio, price):
 # the ratio by formula
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "value": "Value of common stock offered per unit (Hecla: 66)",
@@ -332,15 +365,29 @@ def EXCHANGE_RATIO(value, average_price, cap=None, floor=None, places=None):
     >>> EXCHANGE_RATIO(66, 8.3125, 8.25)
     7.94
     """
-    return float(
-        _ratio.exchange_ratio(
-            number(value, "value"),
-            number(average_price, "average_price"),
+    v, a = number(value, "value"), number(average_price, "average_price")
+    p = optional_whole(places, "places", 2, most=_MOST_PLACES, why="Excel holds 15 digits exactly")
+    try:
+        ratio = _ratio.exchange_ratio(
+            v,
+            a,
             None if cap is None else positive(cap, "cap"),
             None if floor is None else not_negative(floor, "floor"),
-            optional_whole(places, "places", 2),
+            p,
         )
-    )
+    except InputError as exc:
+        if exc.field != "number":  # excel_round's: the ratio has too many digits to round
+            raise
+        # name the argument that makes it so: the one further from 1 in size
+        big = abs(v.adjusted()) >= abs(a.adjusted())
+        raise InputError("value" if big else "average_price", value if big else average_price,
+                         f"must make value ÷ average_price below 1e{CONTEXT.prec - p} to round it to {p} decimals "
+                         f"({CONTEXT.prec} significant digits)") from None
+    return _fits(ratio, "the ratio")
+
+
+#: places of EXCHANGE_RATIO, as the offer file's formula.
+_MOST_PLACES = 15
 
 
 def _sessions(calendar: str, first: dt.date, last: dt.date):
@@ -351,13 +398,34 @@ def _sessions(calendar: str, first: dt.date, last: dt.date):
     return sessions(calendar, first, last)
 
 
+#: days and lag are at most this many trading days (about 40 years: far beyond any offer's window, and
+#: the calendar days searched for them stay within the dates Python holds).
+_MOST_DAYS = 10_000
+_MOST_DAYS_WHY = "trading days, about 40 years"
+
+
 def _window(expiration, days, lag, calendar) -> tuple[dt.date, ...]:
     day = date(expiration, "expiration")
-    n = optional_whole(days, "days", 5, minimum=1)
-    k = optional_whole(lag, "lag", 2)
+    n = optional_whole(days, "days", 5, minimum=1, most=_MOST_DAYS, why=_MOST_DAYS_WHY)
+    k = optional_whole(lag, "lag", 2, most=_MOST_DAYS, why=_MOST_DAYS_WHY)
     code = _calendar_code(calendar)
-    first, last = _ratio.session_range(day, n, k)
-    return _ratio.averaging_window(day, _sessions(code, first, last), n, k)
+    try:
+        first, last = _ratio.session_range(day, n, k)
+    except OverflowError:  # ISO text of the first years AD: no calendar's records reach back so far
+        raise InputError("expiration", expiration, f"is too early for {n:,} trading days and lag {k:,}") from None
+    known = _sessions(code, first, last)
+    try:
+        return _ratio.averaging_window(day, known, n, k)
+    except InputError as exc:
+        if exc.field != "calendar":
+            raise
+        # too few trading days: the engine gives how many there are before expiration (on it, with lag 0)
+        held = (f"calendar {code} has {exc.value:,} trading days {'before' if k else 'up to'} {day.isoformat()}"
+                + (f" (its records start on {known[0].isoformat()})" if known else ""))
+        if k > exc.value:  # the window ends on the lag-th of them
+            raise InputError("lag", lag, f"must be at most {exc.value:,}: {held}") from None
+        most = exc.value - k + 1 if k else exc.value
+        raise InputError("days", days, f"must be at most {most:,} with lag {k}: {held}") from None
 
 
 def _calendar_code(calendar) -> str:
@@ -373,7 +441,7 @@ def _calendar_code(calendar) -> str:
 _WINDOW_FIELDS = {"averaging_days": "days", "lag_days": "lag"}
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "dates": "Trading days of the price history: a column (or row) of dates",
@@ -437,7 +505,7 @@ def _history(dates, prices, volumes) -> list[PriceDay]:
     return history
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={"expiration": _EXPIRATION, "days": _DAYS, "lag": _LAG, "calendar": _CALENDAR},
 )
@@ -466,7 +534,7 @@ def AVERAGING_WINDOW(expiration, days=None, lag=None, calendar=None):
 # proration
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "tendered": "Units validly tendered (after failed guaranteed deliveries)",
@@ -509,7 +577,7 @@ def PRORATION(tendered, max_units, odd_lot_units=None):
 # earnings per share
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "shares_before": "Common shares outstanding through the whole period before the issue",
@@ -555,7 +623,7 @@ def WEIGHTED_SHARES(shares_before, shares_issued, issue_date, period_start, peri
     return float(_eps.weighted_shares(before, issues, start, end))
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "net_income": "Net income for the period",
@@ -584,14 +652,14 @@ def EPS_AFTER(net_income, preferred_dividends, charge, weighted_shares):
         - not_negative(preferred_dividends, "preferred_dividends")
         - number(charge, "charge")
     )
-    return float(_eps.basic_eps(available, number(weighted_shares, "weighted_shares")))
+    return _fits(_eps.basic_eps(available, number(weighted_shares, "weighted_shares")), "the EPS")
 
 
 # --------------------------------------------------------------------------- #
 # the announcement
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "value": "The figure to state",
@@ -615,7 +683,13 @@ def APPROX(value, style=None):
     >>> APPROX(190777), APPROX(9597836.4, "dollars")
     ('191,000', '$9.6 million')
     """
-    return _release.approx(number(value, "value"), choice(style, "style", _release.APPROX_STYLES, "auto"))
+    n, how = number(value, "value"), choice(style, "style", _release.APPROX_STYLES, "auto")
+    try:
+        return _release.approx(n, how)
+    except InputError as exc:
+        if exc.field != "number":  # excel_round's: the figure has too many digits to round
+            raise
+        raise InputError("value", value, f"is too large to state ({CONTEXT.prec} significant digits)") from None
 
 
 # --------------------------------------------------------------------------- #
@@ -631,7 +705,7 @@ _OFFER_FIELDS = {  # the checks above come first; these name anything the engine
 _NO_DATE = dt.date(2000, 1, 3)  # the aggregate offer needs a date; no row depends on it
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "outstanding": "Units outstanding when the offer commenced",
@@ -715,13 +789,14 @@ def OFFER_RESULTS(outstanding, tendered, guaranteed, offer_ratio, original_ratio
     table: list[list[object]] = []
     for f in WORKSHEET_ROWS:
         value = Decimal(row[f.key])
-        table.append([f.label, int(value) if f.kind == "count" else float(value)])
+        number = _fits(value, f'the row "{f.label}"')
+        table.append([f.label, int(value) if f.kind == "count" else number])
     table.append(["charge kind", results.charge_kind.replace("_", " ")])
     table.extend(["warning", w] for w in results.warnings)
     return table
 
 
-@worksheet_function(
+@_function(
     category=CATEGORY,
     args={
         "units": "Units outstanding (participation is a share of these)",
@@ -754,13 +829,13 @@ def CHARGE_GRID(units, offer_ratio, original_ratio, prices, participations, cash
     [7.0, 7710650.43, 15421300.86]
     [8.0, 8812171.92, 17624343.84]
     """
-    n = not_negative(units, "units")
+    n = Decimal(whole(units, "units"))
     r1 = positive(offer_ratio, "offer_ratio")
     r0 = positive(original_ratio, "original_ratio")
     _no_below_original(r1, r0, offer_ratio)
     cash = ZERO if cash_per_unit is None else not_negative(cash_per_unit, "cash_per_unit")
-    ps = [positive(p, "prices" if len(c) == 1 else f"prices (cell {i})")
-          for c in (cells(prices, "prices"),) for i, p in enumerate(c, 1) if p is not None]
+    ps = [(where, positive(p, where)) for c in (cells(prices, "prices"),) for i, p in enumerate(c, 1)
+          if p is not None for where in ("prices" if len(c) == 1 else f"prices (cell {i})",)]
     shares = [fraction(s, "participations" if len(c) == 1 else f"participations (cell {i})")
               for c in (cells(participations, "participations"),) for i, s in enumerate(c, 1) if s is not None]
     if not ps:
@@ -768,15 +843,16 @@ def CHARGE_GRID(units, offer_ratio, original_ratio, prices, participations, cash
     if not shares:
         raise InputError("participations", participations, "has no values")
     grid: list[list[object]] = [[""] + [float(s) for s in shares]]
-    for p in ps:
-        grid.append([float(p)] + [float(_charge.induced_charge(n * s, r1, r0, p, cash)) for s in shares])
+    for where, p in ps:
+        grid.append([float(p)] + [_fits(_charge.induced_charge(n * s, r1, r0, p, cash), f"the charge for {where}")
+                                  for s in shares])
     return grid
 
 
 # --------------------------------------------------------------------------- #
 
 
-@worksheet_function(category=CATEGORY)
+@_function(category=CATEGORY)
 @_cell_errors()
 def XLPY_VERSION():
     """The version of xlpy that computes these functions.

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import io
 import os
@@ -189,9 +190,13 @@ def write_bas(path: str | os.PathLike[str], text: str) -> Path:
     Line ends become CRLF (whatever ``text`` used) and the text is encoded in
     Windows-1252; a character outside it raises :class:`UnicodeEncodeError`
     before anything is written.  The file is written to a temporary name in
-    the same folder and moved over ``path`` with :func:`os.replace`.
+    the same folder and moved over ``path`` with :func:`os.replace`.  A folder
+    (``.`` or ``/`` too) raises :class:`IsADirectoryError`, as any path that cannot be written
+    raises an :class:`OSError`.
     """
     path = Path(path)
+    if not path.name:  # "." or "/": a folder, and no temporary name can be made beside it
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
     data = (
         text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", _BAS_NEWLINE)
     ).encode(_BAS_ENCODING)
