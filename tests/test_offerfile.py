@@ -522,6 +522,25 @@ def test_a_ratio_below_the_original_is_reported_beside_a_bad_tally(tmp_path):
         "give [extinguishment] carrying_amount to measure it as an extinguishment or redemption, got 3.0"]
 
 
+def test_a_mapping_files_problem_names_the_key_that_names_it(tmp_path):
+    """As a tally's lines are named after `tally.file`, a mapping file's problems come after `tally.mapping`."""
+    text = edit(BASE, "tendered = 274000", 'file = "t.csv"\nmapping = "map.toml"').replace(
+        "guaranteed_delivery = 3500\n", "").replace("failed_delivery = 0\n", "")
+    files = {"t.csv": "holder_id,units,method,status\nA,10,book-entry,tendered\n", "map.toml": 'encoding = "klingon"\n'}
+    with pytest.raises(InputErrors) as info:
+        load_text(tmp_path, text, files)
+    assert [str(p) for p in info.value.problems] == [
+        "offer.toml: tally.mapping: map.toml: encoding: must be the name of a text encoding (e.g. utf-8, cp1252, "
+        "latin-1), got 'klingon'"]
+
+
+def test_a_date_with_a_time_is_shown_as_written(tmp_path):
+    with pytest.raises(InputErrors) as info:
+        load_text(tmp_path, edit(BASE, "expiration = 2004-02-20", "expiration = 2004-02-20T10:00:00"))
+    assert [str(p) for p in info.value.problems] == [
+        "offer.toml: offer.expiration: must be a date without a time (YYYY-MM-DD), got 2004-02-20T10:00:00"]
+
+
 def test_a_workbook_is_not_built_for_figures_past_what_it_holds(tmp_path):
     """Each field within its bound, but their product past 15 significant digits: the engine computes it
     exactly, a workbook would round it, so the build refuses it and writes nothing."""

@@ -68,5 +68,6 @@ def _show(value: object) -> str:
         return repr(value) if len(value) <= 80 else f"{value[:60]!r}... ({len(value):,} characters)"
     if value is None:
         return "nothing"
-    text = str(value)
+    # a date and time as TOML and ISO 8601 write it (2004-02-20T10:00:00, not str()'s space)
+    text = value.isoformat() if hasattr(value, "isoformat") and hasattr(value, "hour") else str(value)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -370,8 +370,8 @@ def _tally(t: _Table, base: Path, problems: list[InputError]) -> Tally | None:
         if t.has("mapping"):
             try:
                 mapping = sources.read_mapping(base / t.text("mapping"))
-            except InputErrors as exc:
-                problems.extend(exc.problems)
+            except InputErrors as exc:  # named after the key that names the file, as the tally's are
+                problems.extend(p.located("tally.mapping") for p in exc.problems)
         if not name:
             return None
         try:
