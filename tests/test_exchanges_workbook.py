@@ -59,6 +59,14 @@ ratio = 7.75
 price = 8.50
 """
 
+#: An exchange dated before the period: its shares count the whole period, its charge is not the period's.
+EARLIER = """[[exchange]]
+date = 2003-12-15
+units = 10000
+ratio = 7.94
+price = 7.00
+"""
+
 #: The engine's figures, by hand (tests/golden/hecla-2004-q1.toml): name -> (results key, one exchange, two).
 FIGURES = {
     "UnitsRemaining": ("units_remaining", 464777 - 274000 - 20000, 464777 - 274000 - 20000 - 12961),
@@ -73,7 +81,7 @@ def books(tmp_path_factory):
     """{exchanges: (offer file, workbook, results)} for one and for two later exchanges."""
     folder = tmp_path_factory.mktemp("exchanges")
     out = {}
-    for n, text in ((1, OFFER + FIRST), (2, OFFER + FIRST + SECOND)):
+    for n, text in ((1, OFFER + FIRST), (2, OFFER + FIRST + SECOND), ("before", OFFER + EARLIER + FIRST)):
         path = folder / f"q1-{n}.toml"
         path.write_text(text)
         offer, results = compute_file(path)
@@ -81,7 +89,7 @@ def books(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("n", [1, 2])
+@pytest.mark.parametrize("n", [1, 2, "before"])
 def test_the_workbook_of_later_exchanges_validates_with_no_finding(books, n):
     offer_path, book, _ = books[n]
     report = validate(book, offer_path, legs=("formulas",))
@@ -125,3 +133,20 @@ def test_key_figures_recalculated_equal_the_engine(books, n):
     if n == 2:  # the golden case's quarter: a loss of 4 cents a share
         assert eps["income_available_after"] == "-4695423.075"
         assert round(float(eps["basic_eps_after"]), 2) == -0.04
+
+
+def test_an_exchange_before_the_period_is_charged_outside_it(books):
+    """The engine leaves the charge of an exchange dated before the period out of the period's income, and counts
+    its shares for the whole period; the workbook's ChargesInPeriod and WeightedAfter recalculate the same."""
+    _, book, results = books["before"]
+    eps = results.to_dict()["eps"]
+    # only the tender (settled 25 February) and the 5 March exchange are the period's charges
+    assert Decimal(eps["income_available_after"]) == Decimal(6200000) - Decimal("9597836.4") - Decimal("796320")
+    wb = load_workbook(book)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    cells = {name: lay.cell(name) for name in ("ChargesInPeriod", "IncomeAfter", "WeightedAfter")}
+    values = formulas_table_values(wb, lay, list(cells.values()))
+    got = {name: values[(sheet.upper(), ref)] for name, (sheet, ref) in cells.items()}
+    assert got["ChargesInPeriod"] == pytest.approx(9597836.4 + 796320, abs=1e-6)
+    assert got["IncomeAfter"] == pytest.approx(float(eps["income_available_after"]), abs=1e-6)
+    assert got["WeightedAfter"] == pytest.approx(float(eps["weighted_shares_after"]), rel=1e-12)

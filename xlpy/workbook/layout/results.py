@@ -101,7 +101,9 @@ def _eps_block(shape: Shape) -> Block:
     """Earnings per share for the reporting period, before and after the exchange."""
     ex = shape.exchange_rows > 0
     charges_in_period = "IF(AND(Settlement>=PeriodStart,Settlement<=PeriodEnd),InducedCharge,0)" + (
-        '+SUMIFS(ExCharge,ExDays,">0")' if ex else ""
+        # a later exchange's charge is the period's when it is dated inside it (the engine's rule); ExDays
+        # counts the days its shares are outstanding, the whole period for one dated before it
+        '+SUMIFS(ExCharge,ExDate,">="&PeriodStart,ExDate,"<="&PeriodEnd)' if ex else ""
     )
     return Block("Earnings per share", (
         Item("PeriodDays", "Days in the period", "=PeriodEnd-PeriodStart+1", "count"),
