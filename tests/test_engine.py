@@ -590,8 +590,13 @@ def test_eps_with_later_exchange_and_charge_outside_period():
     assert r.exchanges[1].charge == D("4800") and r.exchanges[1].common_issued == 2000
     assert r.eps.income_available_after == D("480000") - 10000 - 4800
     assert r.units_remaining == 10000 - 1000 - 500 and r.common_outstanding_after == 1000000 + 4200 + 2000
-    # settled after the period: no shares weighted and no charge in the period
+    # accepted (measured) in the period, settled after it: the charge is the period's, no shares are weighted
     r = compute(offer(period=period(settlement=day(2024, 4, 2))))
+    assert r.eps.income_available_after == D("480000") - 10000 and r.eps.weighted_shares_after == 1000000
+    # measured after the period: no charge in it either
+    late = offer(period=period(settlement=day(2024, 4, 2)), expiration=day(2024, 4, 1),
+                 valuation=Valuation(day(2024, 4, 1), D("10")))
+    r = compute(late)
     assert r.eps.income_available_after == D("480000") and r.eps.weighted_shares_after == 1000000
 
 

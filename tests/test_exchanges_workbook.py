@@ -150,3 +150,19 @@ def test_an_exchange_before_the_period_is_charged_outside_it(books):
     assert got["ChargesInPeriod"] == pytest.approx(9597836.4 + 796320, abs=1e-6)
     assert got["IncomeAfter"] == pytest.approx(float(eps["income_available_after"]), abs=1e-6)
     assert got["WeightedAfter"] == pytest.approx(float(eps["weighted_shares_after"]), rel=1e-12)
+
+
+def test_the_offers_charge_belongs_to_the_period_it_is_measured_in(tmp_path):
+    """Accepted on 31 March, settled on 5 April: the charge is the first quarter's (the entry and the release
+    date it so), the shares count from the second; the workbook recalculates what the engine computes."""
+    text = OFFER.replace("expiration = 2004-02-20", "expiration = 2004-03-31").replace(
+        "date = 2004-02-20", "date = 2004-03-31").replace("settlement = 2004-02-25", "settlement = 2004-04-05")
+    path = tmp_path / "march.toml"
+    path.write_text(text)
+    offer, results = compute_file(path)
+    eps = results.to_dict()["eps"]
+    assert Decimal(eps["income_available_after"]) == Decimal(6200000) - Decimal("9597836.4")
+    assert Decimal(eps["weighted_shares_after"]) == 115000000
+    book = build_workbook(offer, results, tmp_path / "march.xlsm")
+    report = validate(book, path, legs=("formulas",))
+    assert [str(f) for f in report.findings] == []

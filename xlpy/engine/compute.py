@@ -500,7 +500,7 @@ def _eps(offer: Offer, exchanges: list[ExchangeResult]) -> EPSResult:
     p = offer.period
     issues = [(exchanges[0].common_issued, p.settlement)] + [(e.common_issued, e.date) for e in exchanges[1:]]
     in_period = [e.charge for e in exchanges[1:] if p.start <= e.date <= p.end]
-    if p.start <= p.settlement <= p.end:
+    if p.start <= offer.valuation.date <= p.end:  # the charge is measured when holders accept, not at settlement
         in_period.append(exchanges[0].charge)
     charges = sum(in_period, ZERO)
     before = p.net_income - p.preferred_dividends

@@ -100,7 +100,7 @@ def _blocks(shape: Shape) -> list[Block]:
 def _eps_block(shape: Shape) -> Block:
     """Earnings per share for the reporting period, before and after the exchange."""
     ex = shape.exchange_rows > 0
-    charges_in_period = "IF(AND(Settlement>=PeriodStart,Settlement<=PeriodEnd),InducedCharge,0)" + (
+    charges_in_period = "IF(AND(ValuationDate>=PeriodStart,ValuationDate<=PeriodEnd),InducedCharge,0)" + (
         # a later exchange's charge is the period's when it is dated inside it (the engine's rule); ExDays
         # counts the days its shares are outstanding, the whole period for one dated before it
         '+SUMIFS(ExCharge,ExDate,">="&PeriodStart,ExDate,"<="&PeriodEnd)' if ex else ""
