@@ -10,11 +10,14 @@ million".  The rules (``style="auto"``):
 * counts from 10 million: whole millions (115 million); from 1 to 10 million:
   millions with one decimal (2.4 million);
 * money (``style="dollars"``): from $1 million, millions with one decimal
-  ($9.6 million); from $10,000, the nearest thousand ($950,000); below, two
-  significant figures ($350, $1,200, $0.42).
+  ($9.6 million, $10.5 million, $16.3 million); from $10,000, the nearest
+  thousand ($950,000); below, two significant figures ($350, $1,200, $0.42).
 
-So every figure keeps at least two significant digits (or all of a whole
-number below 100): a small offer never reads "approximately $0".
+Every figure keeps at least two significant digits (or all of a whole number
+below 100): a small offer never reads "approximately $0".  A bracket is
+chosen by the figure as it rounds: 999,600 units round to the thousand
+1,000,000 and read "1.0 million", $999,500 reads "$1.0 million" and 9,960,000
+units read "10 million".
 
 Rounding is half away from zero throughout, as Excel's ROUND, so the workbook's
 native formulas give the same words.
@@ -48,9 +51,10 @@ def _sig2(n: Decimal) -> str:
     return f"{excel_round(n, min(0, places)):,.0f}"
 
 
-def _millions(n: Decimal) -> str:
+def _millions(n: Decimal, whole_from_ten: bool = True) -> str:
+    """Millions with one decimal; whole millions from 10 million (as rounded) unless *whole_from_ten* is false."""
     m = n / _MILLION
-    if abs(m) >= 10:
+    if whole_from_ten and excel_round(abs(m), 1) >= 10:
         return f"{excel_round(m, 0):,.0f} million"
     return f"{excel_round(m, 1):,.1f} million"
 
@@ -69,6 +73,8 @@ def approx(value: object, style: str = "auto") -> str:
     ('274,000', '3,500', '191,000', '117 million')
     >>> approx(Decimal("9597836.4"), "dollars")
     '$9.6 million'
+    >>> approx(Decimal("16280487.62"), "dollars"), approx(999500, "dollars"), approx(999600)
+    ('$16.3 million', '$1.0 million', '1.0 million')
     >>> approx(Decimal("350.3"), "dollars"), approx(7)
     ('$350', '7')
     """
@@ -78,10 +84,11 @@ def approx(value: object, style: str = "auto") -> str:
     a = n.copy_abs()
     if style == "dollars":
         sign = "-" if n < 0 else ""
-        return sign + "$" + (_millions(a) if a >= _MILLION else _thousands(a) if a >= 10_000 else _sig2(a))
+        millions = excel_round(a, -3) >= _MILLION
+        return sign + "$" + (_millions(a, False) if millions else _thousands(a) if a >= 10_000 else _sig2(a))
     if style == "sig2" or (style == "auto" and a < 10_000):
         return _sig2(n)
-    if style == "thousands" or (style == "auto" and a < _MILLION):
+    if style == "thousands" or (style == "auto" and excel_round(a, -3) < _MILLION):
         return _thousands(n)
     return _millions(n)
 

@@ -13,7 +13,7 @@ def approx_formula(x: str, style: str = "auto") -> str:
     """
     thousands = f'TEXT(ROUND({x},-3),"#,##0")'
     millions = (
-        f'IF(ABS({x})>=10000000,TEXT(ROUND({x}/1000000,0),"#,##0"),TEXT(ROUND({x}/1000000,1),"#,##0.0"))'
+        f'IF(ROUND(ABS({x})/1000000,1)>=10,TEXT(ROUND({x}/1000000,0),"#,##0"),TEXT(ROUND({x}/1000000,1),"#,##0.0"))'
         '&" million"'
     )
     places = f"(1-INT(LOG10(ABS({x}))))"
@@ -28,15 +28,15 @@ def approx_formula(x: str, style: str = "auto") -> str:
     if style == "dollars":
         a = f"ABS({x})"
         return (
-            f'IF({x}<0,"-","")&"$"&IF({a}>=1000000,'
-            + approx_formula(a, "millions")
+            f'IF({x}<0,"-","")&"$"&IF(ROUND({a},-3)>=1000000,'
+            + f'TEXT(ROUND({a}/1000000,1),"#,##0.0")&" million"'
             + f",IF({a}>=10000,"
             + approx_formula(a, "thousands")
             + ","
             + approx_formula(a, "sig2")
             + "))"
         )
-    return f"IF(ABS({x})<10000,{sig2},IF(ABS({x})<1000000,{thousands},{millions}))"
+    return f"IF(ABS({x})<10000,{sig2},IF(ROUND(ABS({x}),-3)<1000000,{thousands},{millions}))"
 
 
 def sheet(shape: Shape) -> Sheet:
