@@ -1,12 +1,95 @@
-"""The results paragraph: the engine's words, and the Release sheet's native formulas giving the same words."""
+"""The results paragraph: the engine's words, and the Release sheet's native formulas giving the same words.
+
+Each case is the seed offer with one change; the engine's paragraph is checked
+word for word where the case changes it, and a workbook built for the case is
+validated (the ``formulas`` leg recalculates every Release cell and compares it
+with the engine's sentence).
+"""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
 
-from xlpy.engine.release import approx
+from xlpy.engine.release import approx, release_paragraph, release_sentences
+from xlpy.files.offerfile import compute_file
+from xlpy.workbook.build import build_workbook
+from xlpy.workbook.validate import validate
+
+BASE = """\
+schema = 1
+[offer]
+id = "hecla-seed"
+issuer = "Hecla Mining Company"
+short_name = "Hecla"
+security = "Series B Cumulative Convertible Preferred Stock"
+kind = "preferred"
+outstanding = 464777
+original_ratio = 3.2
+common_outstanding_before = 115000000
+expiration = 2004-02-20
+[offer.consideration]
+ratio = 7.94
+[tally]
+tendered = 274000
+guaranteed_delivery = 3500
+[valuation]
+date = 2004-02-20
+price = 7.39
+[accounting]
+par_value = 0.25
+carrying_per_unit = 50
+"""
+
+SEED_PARAGRAPH = (
+    "Based on a preliminary count, approximately 274,000 shares were tendered and not withdrawn, of which "
+    "approximately 3,500 were tendered pursuant to notices of guaranteed delivery. Hecla will accept all of the "
+    "properly tendered shares. When the offer commenced there were 464,777 shares of Series B Cumulative "
+    "Convertible Preferred Stock issued and outstanding. As a result of the exchange offer, Hecla expects to have "
+    "approximately 191,000 shares of Series B Cumulative Convertible Preferred Stock outstanding immediately "
+    "following issuance of the exchanged common shares. The outstanding shares of common stock will increase from "
+    "approximately 115 million to approximately 117 million. Based on the preliminary count, Hecla will be "
+    "required to take a one-time noncash dividend charge against earnings in the first quarter in the amount of "
+    "approximately $9.6 million as a result of the offer."
+)
+
+LATER = """
+[[exchange]]
+date = 2004-03-10
+units = 33000
+ratio = 7.0
+price = 8.0
+"""
+#: case -> (edits to BASE: old line -> new line, text appended)
+CASES = {
+    "seed": ({}, ""),
+    # 1,298,760 x 8.10 = 10,519,956 (money from $10 million keeps one decimal); later exchanges (not the offer's)
+    "big-later": ({"price = 7.39": "price = 8.10"}, LATER),
+    "failed": ({"guaranteed_delivery = 3500": "guaranteed_delivery = 40000\nfailed_delivery = 40000\nfinal = true"},
+               ""),
+}
+
+
+def _offer_file(tmp_path, case: str):
+    edits, extra = CASES[case]
+    text = BASE
+    for old, new in edits.items():
+        text, n = re.subn(f"^{re.escape(old)}$", new, text, flags=re.MULTILINE)
+        assert n == 1, old
+    path = tmp_path / f"{case}.toml"
+    path.write_text(text + extra, encoding="utf-8")
+    return path
+
+
+def _sentences(tmp_path, case: str) -> list[str]:
+    return release_sentences(*compute_file(_offer_file(tmp_path, case)))
+
+
+def test_the_seed_paragraph_stays_word_for_word(tmp_path):
+    offer, results = compute_file(_offer_file(tmp_path, "seed"))
+    assert release_paragraph(offer, results) == SEED_PARAGRAPH
 
 
 @pytest.mark.parametrize(("value", "style", "words"), [
@@ -45,3 +128,32 @@ def test_the_new_brackets_in_excel_formulas_match_the_engine(style):
         got = compiled()
         got = str(got.item() if hasattr(got, "item") else got)
         assert got == approx(Decimal(text), style), (style, text, got)
+
+
+def test_later_exchanges_stay_out_of_the_offer_s_figures(tmp_path):
+    s = _sentences(tmp_path, "big-later")
+    # The offer accepted 274,000 of 464,777 (190,777 left); the later 33,000 are not the offer's.
+    assert "approximately 191,000 shares of Series B" in s[3]
+    # 115,000,000 + the offer's 2,175,560 common (the later exchange's 231,000 left out)
+    assert s[4] == "The outstanding shares of common stock will increase from approximately 115 million to " \
+                   "approximately 117 million."
+    assert s[5].endswith("in the amount of approximately $10.5 million as a result of the offer.")
+
+
+def test_a_final_count_leaves_out_failed_deliveries(tmp_path):
+    s = _sentences(tmp_path, "failed")
+    # 274,000 tendered, 40,000 of them by notice, all 40,000 failed: 234,000 tendered, none by notice
+    assert s[0].startswith("Based on a final count, approximately 234,000 shares were tendered and not withdrawn")
+    assert s[1] == "Hecla will accept all of the properly tendered shares."
+    assert "approximately 231,000 shares of Series B" in s[3]  # 464,777 - 234,000 = 230,777
+
+
+@pytest.mark.parametrize("case", sorted(set(CASES) - {"seed"}))  # the seed workbook: tests/test_workbook.py
+def test_the_release_sheet_says_what_the_engine_says(tmp_path, case):
+    path = _offer_file(tmp_path, case)
+    offer, results = compute_file(path)
+    book = build_workbook(offer, results, tmp_path / f"{case}.xlsm")
+    report = validate(book, path, legs=("formulas",))
+    assert report.legs_run == ["formulas"]
+    assert [f for f in report.findings if f.where.startswith("Release!")] == []
+    assert not any("Release" in f.what for f in report.findings)

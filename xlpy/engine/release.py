@@ -103,14 +103,25 @@ def release_sentences(offer, results) -> list[str]:
 
     The standard workbook's ``Release`` sheet builds the same sentences with
     native formulas; the validator compares them word for word.
+
+    Every figure is the offer's own, as the paragraph describes the offer:
+    later exchanges in the period (``[[exchange]]``) are not in the units
+    remaining or the common stock after.  On a final count the units tendered
+    and those by notice of guaranteed delivery leave out the failed
+    deliveries, as the final count drops them.
     """
     name = offer.short_name or offer.issuer
     noun = "shares" if offer.kind == "preferred" else "notes"
     count = "final" if offer.tally.final else "preliminary"
+    failed = results.units_failed_delivery if offer.tally.final else 0
+    tendered = results.units_tendered - failed
+    guaranteed = results.units_guaranteed_delivery - failed
+    remaining = results.units_outstanding - results.units_accepted
+    common_after = results.common_outstanding_before + results.common_issued
     s = []
     s.append(
-        f"Based on a {count} count, approximately {approx(results.units_tendered)} {noun} were tendered and not "
-        f"withdrawn, of which approximately {approx(results.units_guaranteed_delivery)} were tendered pursuant to "
+        f"Based on a {count} count, approximately {approx(tendered)} {noun} were tendered and not "
+        f"withdrawn, of which approximately {approx(guaranteed)} were tendered pursuant to "
         "notices of guaranteed delivery."
     )
     if results.proration_factor == 1:
@@ -126,12 +137,12 @@ def release_sentences(offer, results) -> list[str]:
     )
     s.append(
         f"As a result of the exchange offer, {name} expects to have approximately "
-        f"{approx(results.units_remaining)} {noun} of {offer.security} outstanding immediately following "
+        f"{approx(remaining)} {noun} of {offer.security} outstanding immediately following "
         "issuance of the exchanged common shares."
     )
     s.append(
         "The outstanding shares of common stock will increase from approximately "
-        f"{approx(results.common_outstanding_before)} to approximately {approx(results.common_outstanding_after)}."
+        f"{approx(results.common_outstanding_before)} to approximately {approx(common_after)}."
     )
     what = (
         "one-time noncash dividend charge against earnings"

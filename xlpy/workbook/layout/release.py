@@ -40,10 +40,17 @@ def approx_formula(x: str, style: str = "auto") -> str:
 
 
 def sheet(shape: Shape) -> Sheet:
-    """The Release sheet for an offer of this *shape*."""
+    """The Release sheet for an offer of this *shape*.
+
+    The same sentences as :func:`xlpy.engine.release.release_sentences`, under
+    the same rules: the offer's own figures (later exchanges left out), failed
+    deliveries left out of a final count.
+    """
     name = 'IF(ShortName="",Issuer,ShortName)'
     noun = 'IF(Kind="preferred","shares","notes")'
     count = 'IF(FinalCount,"final","preliminary")'
+    tendered = "(Tendered-IF(FinalCount,FailedDelivery,0))"
+    guaranteed = "(GuaranteedDelivery-IF(FinalCount,FailedDelivery,0))"
     what = (
         'IF(InducedTest,IF(Kind="preferred","one-time noncash dividend charge against earnings",'
         '"one-time noncash inducement expense"),IF(Kind="preferred","one-time charge on the redemption",'
@@ -52,9 +59,9 @@ def sheet(shape: Shape) -> Sheet:
     quarter = 'CHOOSE(ROUNDUP(MONTH(ValuationDate)/3,0),"first","second","third","fourth")&" quarter"'
     sentences = (
         Item("ReleaseSentence1", "Tendered",
-             f'="Based on a "&{count}&" count, approximately "&{approx_formula("Tendered")}&" "&{noun}'
+             f'="Based on a "&{count}&" count, approximately "&{approx_formula(tendered)}&" "&{noun}'
              '&" were tendered and not withdrawn, of which approximately "&'
-             f'{approx_formula("GuaranteedDelivery")}&" were tendered pursuant to notices of guaranteed delivery."',
+             f'{approx_formula(guaranteed)}&" were tendered pursuant to notices of guaranteed delivery."',
              "text"),
         Item("ReleaseSentence2", "Acceptance",
              f'=IF(ProrationFactor=1,{name}&" will accept all of the properly tendered "&{noun}&".",'
@@ -65,11 +72,11 @@ def sheet(shape: Shape) -> Sheet:
              '&" issued and outstanding."', "text"),
         Item("ReleaseSentence4", "Remaining",
              f'="As a result of the exchange offer, "&{name}&" expects to have approximately "&'
-             f'{approx_formula("UnitsRemaining")}&" "&{noun}&" of "&Security&" outstanding immediately following '
+             f'{approx_formula("(Outstanding-UnitsAccepted)")}&" "&{noun}&" of "&Security&" outstanding immediately following '
              'issuance of the exchanged common shares."', "text"),
         Item("ReleaseSentence5", "Common stock",
              '="The outstanding shares of common stock will increase from approximately "&'
-             f'{approx_formula("CommonBefore")}&" to approximately "&{approx_formula("CommonAfter")}&"."', "text"),
+             f'{approx_formula("CommonBefore")}&" to approximately "&{approx_formula("(CommonBefore+CommonIssued)")}&"."', "text"),
         Item("ReleaseChargeText", "Charge", f"={approx_formula('InducedCharge', 'dollars')}", "text"),
         Item("ReleaseSentence6", "Charge sentence",
              f'="Based on the "&{count}&" count, "&{name}&" will be required to take a "&{what}&" in the "&'
