@@ -62,6 +62,9 @@ units = 33000
 ratio = 7.0
 price = 8.0
 """
+BELOW_R0 = {"ratio = 7.94": "ratio = 3.0"}
+CARRYING = "[extinguishment]\ncarrying_amount = 6095000\n"  # 274,000 x 3.0 x 7.39 = 6,074,580: 20,420 below
+
 #: case -> (edits to BASE: old line -> new line, text appended)
 CASES = {
     "seed": ({}, ""),
@@ -69,6 +72,16 @@ CASES = {
     "big-later": ({"price = 7.39": "price = 8.10"}, LATER),
     "failed": ({"guaranteed_delivery = 3500": "guaranteed_delivery = 40000\nfailed_delivery = 40000\nfinal = true"},
                ""),
+    "cash": ({"ratio = 7.94": "ratio = 7.94\ncash_per_unit = 1.00"}, ""),
+    "arrears": ({"ratio = 7.94": "ratio = 7.94\narrears_per_unit = 0.50"}, ""),
+    "redemption": (BELOW_R0, CARRYING),
+    "gain": ({**BELOW_R0, 'kind = "preferred"': 'kind = "note"',
+              'security = "Series B Cumulative Convertible Preferred Stock"': 'security = "4% Convertible Notes"'},
+             CARRYING),
+    "all": ({"tendered = 274000": "tendered = 464777", "guaranteed_delivery = 3500": "guaranteed_delivery = 0"}, ""),
+    "same": ({"tendered = 274000": "tendered = 21000", "common_outstanding_before = 115000000":
+              "common_outstanding_before = 50000000"}, ""),
+    "zero": ({"tendered = 274000": "tendered = 0", "guaranteed_delivery = 3500": "guaranteed_delivery = 0"}, ""),
 }
 
 
@@ -143,9 +156,63 @@ def test_later_exchanges_stay_out_of_the_offer_s_figures(tmp_path):
 def test_a_final_count_leaves_out_failed_deliveries(tmp_path):
     s = _sentences(tmp_path, "failed")
     # 274,000 tendered, 40,000 of them by notice, all 40,000 failed: 234,000 tendered, none by notice
-    assert s[0].startswith("Based on a final count, approximately 234,000 shares were tendered and not withdrawn")
+    assert s[0] == "Based on a final count, approximately 234,000 shares were tendered and not withdrawn."
     assert s[1] == "Hecla will accept all of the properly tendered shares."
     assert "approximately 231,000 shares of Series B" in s[3]  # 464,777 - 234,000 = 230,777
+
+
+@pytest.mark.parametrize(("case", "amount"), [("cash", "$9.9 million"), ("arrears", "$9.7 million")])
+def test_cash_in_the_consideration_is_not_noncash(tmp_path, case, amount):
+    s = _sentences(tmp_path, case)
+    assert s[5] == ("Based on the preliminary count, Hecla will be required to take a one-time dividend charge "
+                    f"against earnings in the first quarter in the amount of approximately {amount} as a result of "
+                    "the offer.")
+
+
+def test_notes_with_cash_are_not_noncash_but_with_cash_in_lieu_alone_are(tmp_path):
+    from repo_paths import NOTES
+
+    offer, results = compute_file(NOTES)  # a cash sweetener and accrued interest
+    assert "one-time inducement expense" in release_paragraph(offer, results)
+    # The seed pays no cash but in lieu of fractions when the units do not give whole shares: still noncash.
+    path = _offer_file(tmp_path, "seed")
+    path.write_text(path.read_text(encoding="utf-8").replace("tendered = 274000", "tendered = 274001"),
+                    encoding="utf-8")
+    offer, results = compute_file(path)
+    assert results.fractional_cash > 0
+    assert "one-time noncash dividend charge" in release_paragraph(offer, results)
+
+
+def test_a_negative_measure_is_a_credit_or_a_gain_of_the_amount(tmp_path):
+    assert _sentences(tmp_path, "redemption")[5] == (
+        "Based on the preliminary count, Hecla will record a one-time credit to retained earnings on the redemption "
+        "in the first quarter in the amount of approximately $20,000 as a result of the offer.")
+    assert _sentences(tmp_path, "gain")[5] == (
+        "Based on the preliminary count, Hecla will record a one-time gain on extinguishment in the first quarter "
+        "in the amount of approximately $20,000 as a result of the offer.")
+
+
+def test_nothing_is_said_in_words(tmp_path):
+    s = _sentences(tmp_path, "all")
+    assert s[0] == "Based on a preliminary count, approximately 465,000 shares were tendered and not withdrawn."
+    assert s[3] == ("As a result of the exchange offer, Hecla expects to have no shares of Series B Cumulative "
+                    "Convertible Preferred Stock outstanding immediately following issuance of the exchanged common "
+                    "shares.")
+    # 21,000 x 7.94 = 166,740 common: 50,000,000 and 50,166,740 both read "50 million"
+    assert _sentences(tmp_path, "same")[4] == (
+        "The outstanding shares of common stock will increase by approximately 167,000 to approximately 50 million.")
+    assert _sentences(tmp_path, "zero") == [
+        "Based on a preliminary count, no shares were tendered.",
+        "Hecla will accept no shares.",
+        ("When the offer commenced there were 464,777 shares of Series B Cumulative Convertible Preferred Stock "
+         "issued and outstanding."),
+        ("As a result of the exchange offer, Hecla expects to have approximately 465,000 shares of Series B "
+         "Cumulative Convertible Preferred Stock outstanding immediately following issuance of the exchanged common "
+         "shares."),
+        "The outstanding shares of common stock will remain approximately 115 million.",
+        ("Based on the preliminary count, Hecla will not be required to take a one-time noncash dividend charge "
+         "against earnings as a result of the offer."),
+    ]
 
 
 @pytest.mark.parametrize("case", sorted(set(CASES) - {"seed"}))  # the seed workbook: tests/test_workbook.py

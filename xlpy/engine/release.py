@@ -19,6 +19,13 @@ chosen by the figure as it rounds: 999,600 units round to the thousand
 1,000,000 and read "1.0 million", $999,500 reads "$1.0 million" and 9,960,000
 units read "10 million".
 
+The paragraph (:func:`release_sentences`) states the offer's own figures
+(later exchanges in the period left out), leaves failed deliveries out of a
+final count, says a figure of nothing in words ("no shares were tendered",
+never "approximately 0"), calls the charge "noncash" only when no cash but
+cash in lieu is paid, and states a negative redemption or extinguishment
+measure as a credit or a gain.
+
 Rounding is half away from zero throughout, as Excel's ROUND, so the workbook's
 native formulas give the same words.
 """
@@ -101,14 +108,22 @@ def quarter_name(month: int) -> str:
 def release_sentences(offer, results) -> list[str]:
     """The results paragraph, one sentence per item, from an offer and its results.
 
-    The standard workbook's ``Release`` sheet builds the same sentences with
-    native formulas; the validator compares them word for word.
+    Always six sentences, whatever the offer, so that the standard workbook's
+    ``Release`` sheet builds the same sentences in the same cells with native
+    formulas; the validator compares them word for word.
 
     Every figure is the offer's own, as the paragraph describes the offer:
     later exchanges in the period (``[[exchange]]``) are not in the units
     remaining or the common stock after.  On a final count the units tendered
     and those by notice of guaranteed delivery leave out the failed
-    deliveries, as the final count drops them.
+    deliveries, as the final count drops them.  A figure of nothing is said in
+    words: no guaranteed deliveries drops that clause, no units tendered,
+    accepted or remaining, no common shares issued and no charge are each said
+    plainly.  Common stock whose before and after round alike is said as an
+    increase "by" the shares issued.  The charge is "noncash" only when the
+    consideration is stock alone (cash in lieu of fractions aside); a negative
+    measure of a redemption or an extinguishment is a credit to retained
+    earnings or a gain on extinguishment, of the amount without its sign.
     """
     name = offer.short_name or offer.issuer
     noun = "shares" if offer.kind == "preferred" else "notes"
@@ -119,12 +134,19 @@ def release_sentences(offer, results) -> list[str]:
     remaining = results.units_outstanding - results.units_accepted
     common_after = results.common_outstanding_before + results.common_issued
     s = []
-    s.append(
-        f"Based on a {count} count, approximately {approx(tendered)} {noun} were tendered and not "
-        f"withdrawn, of which approximately {approx(guaranteed)} were tendered pursuant to "
-        "notices of guaranteed delivery."
-    )
-    if results.proration_factor == 1:
+    if tendered == 0:
+        s.append(f"Based on a {count} count, no {noun} were tendered.")
+    elif guaranteed == 0:
+        s.append(f"Based on a {count} count, approximately {approx(tendered)} {noun} were tendered and not withdrawn.")
+    else:
+        s.append(
+            f"Based on a {count} count, approximately {approx(tendered)} {noun} were tendered and not "
+            f"withdrawn, of which approximately {approx(guaranteed)} were tendered pursuant to "
+            "notices of guaranteed delivery."
+        )
+    if results.units_accepted == 0:
+        s.append(f"{name} will accept no {noun}.")
+    elif results.proration_factor == 1:
         s.append(f"{name} will accept all of the properly tendered {noun}.")
     else:
         s.append(
@@ -135,29 +157,46 @@ def release_sentences(offer, results) -> list[str]:
         f"When the offer commenced there were {results.units_outstanding:,} {noun} of {offer.security} issued and "
         "outstanding."
     )
+    left = "no" if remaining == 0 else "approximately " + approx(remaining)
     s.append(
-        f"As a result of the exchange offer, {name} expects to have approximately "
-        f"{approx(remaining)} {noun} of {offer.security} outstanding immediately following "
-        "issuance of the exchanged common shares."
+        f"As a result of the exchange offer, {name} expects to have {left} {noun} of {offer.security} outstanding "
+        "immediately following issuance of the exchanged common shares."
     )
-    s.append(
-        "The outstanding shares of common stock will increase from approximately "
-        f"{approx(results.common_outstanding_before)} to approximately {approx(common_after)}."
-    )
+    before, after = approx(results.common_outstanding_before), approx(common_after)
+    if results.common_issued == 0:
+        s.append(f"The outstanding shares of common stock will remain approximately {before}.")
+    elif before == after:
+        s.append(
+            "The outstanding shares of common stock will increase by approximately "
+            f"{approx(results.common_issued)} to approximately {after}."
+        )
+    else:
+        s.append(f"The outstanding shares of common stock will increase from approximately {before} to approximately "
+                 f"{after}.")
+    noncash = "noncash " if results.cash_paid - results.fractional_cash == 0 else ""
+    cents = excel_round(results.charge, 2)  # a charge below half a cent is no charge
+    credit = cents < 0 and results.charge_kind in ("redemption", "extinguishment_loss")
     what = (
-        "one-time noncash dividend charge against earnings"
+        "one-time credit to retained earnings on the redemption"
+        if credit and results.charge_kind == "redemption"
+        else "one-time gain on extinguishment"
+        if credit
+        else f"one-time {noncash}dividend charge against earnings"
         if results.charge_kind == "deemed_dividend"
-        else "one-time noncash inducement expense"
+        else f"one-time {noncash}inducement expense"
         if results.charge_kind == "inducement_expense"
         else "one-time charge on the redemption"
         if results.charge_kind == "redemption"
         else "one-time loss on extinguishment"
     )
-    s.append(
-        f"Based on the {count} count, {name} will be required to take a {what} in the "
-        f"{quarter_name(offer.valuation.date.month)} in the amount of approximately "
-        f"{approx(results.charge, 'dollars')} as a result of the offer."
-    )
+    if cents == 0:
+        s.append(f"Based on the {count} count, {name} will not be required to take a {what} as a result of the offer.")
+    else:
+        s.append(
+            f"Based on the {count} count, {name} will " + ("record" if credit else "be required to take")
+            + f" a {what} in the {quarter_name(offer.valuation.date.month)} in the amount of approximately "
+            f"{approx(-results.charge if credit else results.charge, 'dollars')} as a result of the offer."
+        )
     return s
 
 
