@@ -10,11 +10,21 @@ million".  The rules (``style="auto"``):
 * counts from 10 million: whole millions (115 million); from 1 to 10 million:
   millions with one decimal (2.4 million);
 * money (``style="dollars"``): from $1 million, millions with one decimal
-  ($9.6 million); from $10,000, the nearest thousand ($950,000); below, two
-  significant figures ($350, $1,200, $0.42).
+  ($9.6 million, $10.5 million, $16.3 million); from $10,000, the nearest
+  thousand ($950,000); below, two significant figures ($350, $1,200, $0.42).
 
-So every figure keeps at least two significant digits (or all of a whole
-number below 100): a small offer never reads "approximately $0".
+Every figure keeps at least two significant digits (or all of a whole number
+below 100): a small offer never reads "approximately $0".  A bracket is
+chosen by the figure as it rounds: 999,600 units round to the thousand
+1,000,000 and read "1.0 million", $999,500 reads "$1.0 million" and 9,960,000
+units read "10 million".
+
+The paragraph (:func:`release_sentences`) states the offer's own figures
+(later exchanges in the period left out), leaves failed deliveries out of a
+final count, says a figure of nothing in words ("no shares were tendered",
+never "approximately 0"), calls the charge "noncash" only when no cash but
+cash in lieu is paid, and states a negative redemption or extinguishment
+measure as a credit or a gain.
 
 Rounding is half away from zero throughout, as Excel's ROUND, so the workbook's
 native formulas give the same words.
@@ -48,9 +58,10 @@ def _sig2(n: Decimal) -> str:
     return f"{excel_round(n, min(0, places)):,.0f}"
 
 
-def _millions(n: Decimal) -> str:
+def _millions(n: Decimal, whole_from_ten: bool = True) -> str:
+    """Millions with one decimal; whole millions from 10 million (as rounded) unless *whole_from_ten* is false."""
     m = n / _MILLION
-    if abs(m) >= 10:
+    if whole_from_ten and excel_round(abs(m), 1) >= 10:
         return f"{excel_round(m, 0):,.0f} million"
     return f"{excel_round(m, 1):,.1f} million"
 
@@ -69,6 +80,8 @@ def approx(value: object, style: str = "auto") -> str:
     ('274,000', '3,500', '191,000', '117 million')
     >>> approx(Decimal("9597836.4"), "dollars")
     '$9.6 million'
+    >>> approx(Decimal("16280487.62"), "dollars"), approx(999500, "dollars"), approx(999600)
+    ('$16.3 million', '$1.0 million', '1.0 million')
     >>> approx(Decimal("350.3"), "dollars"), approx(7)
     ('$350', '7')
     """
@@ -78,10 +91,11 @@ def approx(value: object, style: str = "auto") -> str:
     a = n.copy_abs()
     if style == "dollars":
         sign = "-" if n < 0 else ""
-        return sign + "$" + (_millions(a) if a >= _MILLION else _thousands(a) if a >= 10_000 else _sig2(a))
+        millions = excel_round(a, -3) >= _MILLION
+        return sign + "$" + (_millions(a, False) if millions else _thousands(a) if a >= 10_000 else _sig2(a))
     if style == "sig2" or (style == "auto" and a < 10_000):
         return _sig2(n)
-    if style == "thousands" or (style == "auto" and a < _MILLION):
+    if style == "thousands" or (style == "auto" and excel_round(a, -3) < _MILLION):
         return _thousands(n)
     return _millions(n)
 
@@ -94,19 +108,45 @@ def quarter_name(month: int) -> str:
 def release_sentences(offer, results) -> list[str]:
     """The results paragraph, one sentence per item, from an offer and its results.
 
-    The standard workbook's ``Release`` sheet builds the same sentences with
-    native formulas; the validator compares them word for word.
+    Always six sentences, whatever the offer, so that the standard workbook's
+    ``Release`` sheet builds the same sentences in the same cells with native
+    formulas; the validator compares them word for word.
+
+    Every figure is the offer's own, as the paragraph describes the offer:
+    later exchanges in the period (``[[exchange]]``) are not in the units
+    remaining or the common stock after.  On a final count the units tendered
+    and those by notice of guaranteed delivery leave out the failed
+    deliveries, as the final count drops them.  A figure of nothing is said in
+    words: no guaranteed deliveries drops that clause, no units tendered,
+    accepted or remaining, no common shares issued and no charge are each said
+    plainly.  Common stock whose before and after round alike is said as an
+    increase "by" the shares issued.  The charge is "noncash" only when the
+    consideration is stock alone (cash in lieu of fractions aside); a negative
+    measure of a redemption or an extinguishment is a credit to retained
+    earnings or a gain on extinguishment, of the amount without its sign.
     """
     name = offer.short_name or offer.issuer
     noun = "shares" if offer.kind == "preferred" else "notes"
     count = "final" if offer.tally.final else "preliminary"
+    failed = results.units_failed_delivery if offer.tally.final else 0
+    tendered = results.units_tendered - failed
+    guaranteed = results.units_guaranteed_delivery - failed
+    remaining = results.units_outstanding - results.units_accepted
+    common_after = results.common_outstanding_before + results.common_issued
     s = []
-    s.append(
-        f"Based on a {count} count, approximately {approx(results.units_tendered)} {noun} were tendered and not "
-        f"withdrawn, of which approximately {approx(results.units_guaranteed_delivery)} were tendered pursuant to "
-        "notices of guaranteed delivery."
-    )
-    if results.proration_factor == 1:
+    if tendered == 0:
+        s.append(f"Based on a {count} count, no {noun} were tendered.")
+    elif guaranteed == 0:
+        s.append(f"Based on a {count} count, approximately {approx(tendered)} {noun} were tendered and not withdrawn.")
+    else:
+        s.append(
+            f"Based on a {count} count, approximately {approx(tendered)} {noun} were tendered and not "
+            f"withdrawn, of which approximately {approx(guaranteed)} were tendered pursuant to "
+            "notices of guaranteed delivery."
+        )
+    if results.units_accepted == 0:
+        s.append(f"{name} will accept no {noun}.")
+    elif results.proration_factor == 1:
         s.append(f"{name} will accept all of the properly tendered {noun}.")
     else:
         s.append(
@@ -117,29 +157,46 @@ def release_sentences(offer, results) -> list[str]:
         f"When the offer commenced there were {results.units_outstanding:,} {noun} of {offer.security} issued and "
         "outstanding."
     )
+    left = "no" if remaining == 0 else "approximately " + approx(remaining)
     s.append(
-        f"As a result of the exchange offer, {name} expects to have approximately "
-        f"{approx(results.units_remaining)} {noun} of {offer.security} outstanding immediately following "
-        "issuance of the exchanged common shares."
+        f"As a result of the exchange offer, {name} expects to have {left} {noun} of {offer.security} outstanding "
+        "immediately following issuance of the exchanged common shares."
     )
-    s.append(
-        "The outstanding shares of common stock will increase from approximately "
-        f"{approx(results.common_outstanding_before)} to approximately {approx(results.common_outstanding_after)}."
-    )
+    before, after = approx(results.common_outstanding_before), approx(common_after)
+    if results.common_issued == 0:
+        s.append(f"The outstanding shares of common stock will remain approximately {before}.")
+    elif before == after:
+        s.append(
+            "The outstanding shares of common stock will increase by approximately "
+            f"{approx(results.common_issued)} to approximately {after}."
+        )
+    else:
+        s.append(f"The outstanding shares of common stock will increase from approximately {before} to approximately "
+                 f"{after}.")
+    noncash = "noncash " if results.cash_paid - results.fractional_cash == 0 else ""
+    cents = excel_round(results.charge, 2)  # a charge below half a cent is no charge
+    credit = cents < 0 and results.charge_kind in ("redemption", "extinguishment_loss")
     what = (
-        "one-time noncash dividend charge against earnings"
+        "one-time credit to retained earnings on the redemption"
+        if credit and results.charge_kind == "redemption"
+        else "one-time gain on extinguishment"
+        if credit
+        else f"one-time {noncash}dividend charge against earnings"
         if results.charge_kind == "deemed_dividend"
-        else "one-time noncash inducement expense"
+        else f"one-time {noncash}inducement expense"
         if results.charge_kind == "inducement_expense"
         else "one-time charge on the redemption"
         if results.charge_kind == "redemption"
         else "one-time loss on extinguishment"
     )
-    s.append(
-        f"Based on the {count} count, {name} will be required to take a {what} in the "
-        f"{quarter_name(offer.valuation.date.month)} in the amount of approximately "
-        f"{approx(results.charge, 'dollars')} as a result of the offer."
-    )
+    if cents == 0:
+        s.append(f"Based on the {count} count, {name} will not be required to take a {what} as a result of the offer.")
+    else:
+        s.append(
+            f"Based on the {count} count, {name} will " + ("record" if credit else "be required to take")
+            + f" a {what} in the {quarter_name(offer.valuation.date.month)} in the amount of approximately "
+            f"{approx(-results.charge if credit else results.charge, 'dollars')} as a result of the offer."
+        )
     return s
 
 

@@ -1,4 +1,8 @@
-"""Release: the results paragraph of the announcement, drafted by native formulas."""
+"""Release: the results paragraph of the announcement, drafted by native formulas.
+
+Six sentence cells, each the formula twin of one sentence of
+:func:`xlpy.engine.release.release_sentences` (the validator compares them word for word).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ def approx_formula(x: str, style: str = "auto") -> str:
     """
     thousands = f'TEXT(ROUND({x},-3),"#,##0")'
     millions = (
-        f'IF(ABS({x})>=10000000,TEXT(ROUND({x}/1000000,0),"#,##0"),TEXT(ROUND({x}/1000000,1),"#,##0.0"))'
+        f'IF(ROUND(ABS({x})/1000000,1)>=10,TEXT(ROUND({x}/1000000,0),"#,##0"),TEXT(ROUND({x}/1000000,1),"#,##0.0"))'
         '&" million"'
     )
     places = f"(1-INT(LOG10(ABS({x}))))"
@@ -28,52 +32,71 @@ def approx_formula(x: str, style: str = "auto") -> str:
     if style == "dollars":
         a = f"ABS({x})"
         return (
-            f'IF({x}<0,"-","")&"$"&IF({a}>=1000000,'
-            + approx_formula(a, "millions")
+            f'IF({x}<0,"-","")&"$"&IF(ROUND({a},-3)>=1000000,'
+            + f'TEXT(ROUND({a}/1000000,1),"#,##0.0")&" million"'
             + f",IF({a}>=10000,"
             + approx_formula(a, "thousands")
             + ","
             + approx_formula(a, "sig2")
             + "))"
         )
-    return f"IF(ABS({x})<10000,{sig2},IF(ABS({x})<1000000,{thousands},{millions}))"
+    return f"IF(ABS({x})<10000,{sig2},IF(ROUND(ABS({x}),-3)<1000000,{thousands},{millions}))"
 
 
 def sheet(shape: Shape) -> Sheet:
-    """The Release sheet for an offer of this *shape*."""
+    """The Release sheet for an offer of this *shape*.
+
+    The same six sentences as :func:`xlpy.engine.release.release_sentences`,
+    under the same rules: the offer's own figures (later exchanges left out),
+    failed deliveries left out of a final count, nothing said in words.
+    """
     name = 'IF(ShortName="",Issuer,ShortName)'
     noun = 'IF(Kind="preferred","shares","notes")'
     count = 'IF(FinalCount,"final","preliminary")'
+    tendered = "(Tendered-IF(FinalCount,FailedDelivery,0))"
+    guaranteed = "(GuaranteedDelivery-IF(FinalCount,FailedDelivery,0))"
+    remaining = "(Outstanding-UnitsAccepted)"
+    before, after, by = (approx_formula(x) for x in ("CommonBefore", "(CommonBefore+CommonIssued)", "CommonIssued"))
+    credit = "AND(ROUND(InducedCharge,2)<0,NOT(InducedTest))"
+    noncash = 'IF(Sweetener+ArrearsPaid=0,"noncash ","")'
     what = (
-        'IF(InducedTest,IF(Kind="preferred","one-time noncash dividend charge against earnings",'
-        '"one-time noncash inducement expense"),IF(Kind="preferred","one-time charge on the redemption",'
-        '"one-time loss on extinguishment"))'
+        f'IF({credit},IF(Kind="preferred","one-time credit to retained earnings on the redemption",'
+        '"one-time gain on extinguishment"),'
+        f'IF(InducedTest,IF(Kind="preferred","one-time "&{noncash}&"dividend charge against earnings",'
+        f'"one-time "&{noncash}&"inducement expense"),IF(Kind="preferred","one-time charge on the redemption",'
+        '"one-time loss on extinguishment")))'
     )
     quarter = 'CHOOSE(ROUNDUP(MONTH(ValuationDate)/3,0),"first","second","third","fourth")&" quarter"'
     sentences = (
         Item("ReleaseSentence1", "Tendered",
-             f'="Based on a "&{count}&" count, approximately "&{approx_formula("Tendered")}&" "&{noun}'
-             '&" were tendered and not withdrawn, of which approximately "&'
-             f'{approx_formula("GuaranteedDelivery")}&" were tendered pursuant to notices of guaranteed delivery."',
+             f'=IF({tendered}=0,"Based on a "&{count}&" count, no "&{noun}&" were tendered.",'
+             f'"Based on a "&{count}&" count, approximately "&{approx_formula(tendered)}&" "&{noun}'
+             f'&" were tendered and not withdrawn"&IF({guaranteed}=0,"",", of which approximately "&'
+             f'{approx_formula(guaranteed)}&" were tendered pursuant to notices of guaranteed delivery")&".")',
              "text"),
         Item("ReleaseSentence2", "Acceptance",
-             f'=IF(ProrationFactor=1,{name}&" will accept all of the properly tendered "&{noun}&".",'
+             f'=IF(UnitsAccepted=0,{name}&" will accept no "&{noun}&".",'
+             f'IF(ProrationFactor=1,{name}&" will accept all of the properly tendered "&{noun}&".",'
              f'{name}&" will accept approximately "&{approx_formula("UnitsAccepted")}&" of the properly tendered "'
-             f'&{noun}&" on a pro rata basis.")', "text"),
+             f'&{noun}&" on a pro rata basis."))', "text"),
         Item("ReleaseSentence3", "Outstanding before",
              f'="When the offer commenced there were "&TEXT(Outstanding,"#,##0")&" "&{noun}&" of "&Security'
              '&" issued and outstanding."', "text"),
         Item("ReleaseSentence4", "Remaining",
-             f'="As a result of the exchange offer, "&{name}&" expects to have approximately "&'
-             f'{approx_formula("UnitsRemaining")}&" "&{noun}&" of "&Security&" outstanding immediately following '
-             'issuance of the exchanged common shares."', "text"),
+             f'="As a result of the exchange offer, "&{name}&" expects to have "&IF({remaining}=0,"no",'
+             f'"approximately "&{approx_formula(remaining)})&" "&{noun}&" of "&Security&" outstanding immediately '
+             'following issuance of the exchanged common shares."', "text"),
         Item("ReleaseSentence5", "Common stock",
-             '="The outstanding shares of common stock will increase from approximately "&'
-             f'{approx_formula("CommonBefore")}&" to approximately "&{approx_formula("CommonAfter")}&"."', "text"),
+             '="The outstanding shares of common stock will "&IF(CommonIssued=0,"remain approximately "&'
+             f'{before},IF({before}={after},"increase by approximately "&{by},"increase from approximately "&'
+             f'{before})&" to approximately "&{after})&"."', "text"),
         Item("ReleaseChargeText", "Charge", f"={approx_formula('InducedCharge', 'dollars')}", "text"),
         Item("ReleaseSentence6", "Charge sentence",
-             f'="Based on the "&{count}&" count, "&{name}&" will be required to take a "&{what}&" in the "&'
-             f'{quarter}&" in the amount of approximately "&ReleaseChargeText&" as a result of the offer."', "text"),
+             f'="Based on the "&{count}&" count, "&{name}&" will "&IF(ROUND(InducedCharge,2)=0,"not be required to '
+             f'take a "&{what}&" as a result of the offer.",IF({credit},"record","be required to take")&" a "&'
+             f'{what}&" in the "&{quarter}&" in the amount of approximately "&IF({credit},'
+             'MID(ReleaseChargeText,2,LEN(ReleaseChargeText)),ReleaseChargeText)&" as a result of the offer.")',
+             "text"),
         Item("ReleaseParagraph", "Paragraph (to copy)",
              '=ReleaseSentence1&" "&ReleaseSentence2&" "&ReleaseSentence3&" "&ReleaseSentence4&" "&ReleaseSentence5'
              '&" "&ReleaseSentence6', "text"),

@@ -1,0 +1,226 @@
+"""The results paragraph: the engine's words, and the Release sheet's native formulas giving the same words.
+
+Each case is the seed offer with one change; the engine's paragraph is checked
+word for word where the case changes it, and a workbook built for the case is
+validated (the ``formulas`` leg recalculates every Release cell and compares it
+with the engine's sentence).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from xlpy.engine.release import approx, release_paragraph, release_sentences
+from xlpy.files.offerfile import compute_file
+from xlpy.workbook.build import build_workbook
+from xlpy.workbook.validate import validate
+
+BASE = """\
+schema = 1
+[offer]
+id = "hecla-seed"
+issuer = "Hecla Mining Company"
+short_name = "Hecla"
+security = "Series B Cumulative Convertible Preferred Stock"
+kind = "preferred"
+outstanding = 464777
+original_ratio = 3.2
+common_outstanding_before = 115000000
+expiration = 2004-02-20
+[offer.consideration]
+ratio = 7.94
+[tally]
+tendered = 274000
+guaranteed_delivery = 3500
+[valuation]
+date = 2004-02-20
+price = 7.39
+[accounting]
+par_value = 0.25
+carrying_per_unit = 50
+"""
+
+SEED_PARAGRAPH = (
+    "Based on a preliminary count, approximately 274,000 shares were tendered and not withdrawn, of which "
+    "approximately 3,500 were tendered pursuant to notices of guaranteed delivery. Hecla will accept all of the "
+    "properly tendered shares. When the offer commenced there were 464,777 shares of Series B Cumulative "
+    "Convertible Preferred Stock issued and outstanding. As a result of the exchange offer, Hecla expects to have "
+    "approximately 191,000 shares of Series B Cumulative Convertible Preferred Stock outstanding immediately "
+    "following issuance of the exchanged common shares. The outstanding shares of common stock will increase from "
+    "approximately 115 million to approximately 117 million. Based on the preliminary count, Hecla will be "
+    "required to take a one-time noncash dividend charge against earnings in the first quarter in the amount of "
+    "approximately $9.6 million as a result of the offer."
+)
+
+LATER = """
+[[exchange]]
+date = 2004-03-10
+units = 33000
+ratio = 7.0
+price = 8.0
+"""
+BELOW_R0 = {"ratio = 7.94": "ratio = 3.0"}
+CARRYING = "[extinguishment]\ncarrying_amount = 6095000\n"  # 274,000 x 3.0 x 7.39 = 6,074,580: 20,420 below
+
+#: case -> (edits to BASE: old line -> new line, text appended)
+CASES = {
+    "seed": ({}, ""),
+    # 1,298,760 x 8.10 = 10,519,956 (money from $10 million keeps one decimal); later exchanges (not the offer's)
+    "big-later": ({"price = 7.39": "price = 8.10"}, LATER),
+    "failed": ({"guaranteed_delivery = 3500": "guaranteed_delivery = 40000\nfailed_delivery = 40000\nfinal = true"},
+               ""),
+    "cash": ({"ratio = 7.94": "ratio = 7.94\ncash_per_unit = 1.00"}, ""),
+    "arrears": ({"ratio = 7.94": "ratio = 7.94\narrears_per_unit = 0.50"}, ""),
+    "redemption": (BELOW_R0, CARRYING),
+    "gain": ({**BELOW_R0, 'kind = "preferred"': 'kind = "note"',
+              'security = "Series B Cumulative Convertible Preferred Stock"': 'security = "4% Convertible Notes"'},
+             CARRYING),
+    "all": ({"tendered = 274000": "tendered = 464777", "guaranteed_delivery = 3500": "guaranteed_delivery = 0"}, ""),
+    "same": ({"tendered = 274000": "tendered = 21000", "common_outstanding_before = 115000000":
+              "common_outstanding_before = 50000000"}, ""),
+    "zero": ({"tendered = 274000": "tendered = 0", "guaranteed_delivery = 3500": "guaranteed_delivery = 0"}, ""),
+}
+
+
+def _offer_file(tmp_path, case: str):
+    edits, extra = CASES[case]
+    text = BASE
+    for old, new in edits.items():
+        text, n = re.subn(f"^{re.escape(old)}$", new, text, flags=re.MULTILINE)
+        assert n == 1, old
+    path = tmp_path / f"{case}.toml"
+    path.write_text(text + extra, encoding="utf-8")
+    return path
+
+
+def _sentences(tmp_path, case: str) -> list[str]:
+    return release_sentences(*compute_file(_offer_file(tmp_path, case)))
+
+
+def test_the_seed_paragraph_stays_word_for_word(tmp_path):
+    offer, results = compute_file(_offer_file(tmp_path, "seed"))
+    assert release_paragraph(offer, results) == SEED_PARAGRAPH
+
+
+@pytest.mark.parametrize(("value", "style", "words"), [
+    ("10521246", "dollars", "$10.5 million"),
+    ("16280487.62", "dollars", "$16.3 million"),
+    ("123456789", "dollars", "$123.5 million"),
+    ("9597836.4", "dollars", "$9.6 million"),
+    ("999500", "dollars", "$1.0 million"),
+    ("999499.99", "dollars", "$999,000"),
+    ("-20420", "dollars", "-$20,000"),
+    ("999600", "auto", "1.0 million"),
+    ("999499", "auto", "999,000"),
+    ("9960000", "auto", "10 million"),
+    ("9949999", "auto", "9.9 million"),
+    ("117175560", "auto", "117 million"),
+    ("9960000", "millions", "10 million"),
+])
+def test_money_keeps_a_decimal_of_millions_and_the_bracket_follows_the_rounding(value, style, words):
+    assert approx(Decimal(value), style) == words
+
+
+@pytest.mark.parametrize("style", ["auto", "dollars", "millions"])
+def test_the_new_brackets_in_excel_formulas_match_the_engine(style):
+    """The Release sheet's native approximation gives the engine's words at the brackets' edges."""
+    import formulas
+
+    from xlpy.workbook.formulas_access import register_functions
+    from xlpy.workbook.layout import approx_formula
+
+    register_functions()  # ROUND as Excel rounds
+    for text in ("999500", "999499", "999600", "9949999", "9950000", "9960000", "10521246", "16280487.62",
+                 "123456789", "-20420", "-999500", "2450000"):
+        if style == "millions" and text == "-20420":
+            continue  # "-0.0 million": a millions style is never asked of a figure that small
+        compiled = formulas.Parser().ast("=" + approx_formula(f"({text})", style))[1].compile()
+        got = compiled()
+        got = str(got.item() if hasattr(got, "item") else got)
+        assert got == approx(Decimal(text), style), (style, text, got)
+
+
+def test_later_exchanges_stay_out_of_the_offer_s_figures(tmp_path):
+    s = _sentences(tmp_path, "big-later")
+    # The offer accepted 274,000 of 464,777 (190,777 left); the later 33,000 are not the offer's.
+    assert "approximately 191,000 shares of Series B" in s[3]
+    # 115,000,000 + the offer's 2,175,560 common (the later exchange's 231,000 left out)
+    assert s[4] == "The outstanding shares of common stock will increase from approximately 115 million to " \
+                   "approximately 117 million."
+    assert s[5].endswith("in the amount of approximately $10.5 million as a result of the offer.")
+
+
+def test_a_final_count_leaves_out_failed_deliveries(tmp_path):
+    s = _sentences(tmp_path, "failed")
+    # 274,000 tendered, 40,000 of them by notice, all 40,000 failed: 234,000 tendered, none by notice
+    assert s[0] == "Based on a final count, approximately 234,000 shares were tendered and not withdrawn."
+    assert s[1] == "Hecla will accept all of the properly tendered shares."
+    assert "approximately 231,000 shares of Series B" in s[3]  # 464,777 - 234,000 = 230,777
+
+
+@pytest.mark.parametrize(("case", "amount"), [("cash", "$9.9 million"), ("arrears", "$9.7 million")])
+def test_cash_in_the_consideration_is_not_noncash(tmp_path, case, amount):
+    s = _sentences(tmp_path, case)
+    assert s[5] == ("Based on the preliminary count, Hecla will be required to take a one-time dividend charge "
+                    f"against earnings in the first quarter in the amount of approximately {amount} as a result of "
+                    "the offer.")
+
+
+def test_notes_with_cash_are_not_noncash_but_with_cash_in_lieu_alone_are(tmp_path):
+    from repo_paths import NOTES
+
+    offer, results = compute_file(NOTES)  # a cash sweetener and accrued interest
+    assert "one-time inducement expense" in release_paragraph(offer, results)
+    # The seed pays no cash but in lieu of fractions when the units do not give whole shares: still noncash.
+    path = _offer_file(tmp_path, "seed")
+    path.write_text(path.read_text(encoding="utf-8").replace("tendered = 274000", "tendered = 274001"),
+                    encoding="utf-8")
+    offer, results = compute_file(path)
+    assert results.fractional_cash > 0
+    assert "one-time noncash dividend charge" in release_paragraph(offer, results)
+
+
+def test_a_negative_measure_is_a_credit_or_a_gain_of_the_amount(tmp_path):
+    assert _sentences(tmp_path, "redemption")[5] == (
+        "Based on the preliminary count, Hecla will record a one-time credit to retained earnings on the redemption "
+        "in the first quarter in the amount of approximately $20,000 as a result of the offer.")
+    assert _sentences(tmp_path, "gain")[5] == (
+        "Based on the preliminary count, Hecla will record a one-time gain on extinguishment in the first quarter "
+        "in the amount of approximately $20,000 as a result of the offer.")
+
+
+def test_nothing_is_said_in_words(tmp_path):
+    s = _sentences(tmp_path, "all")
+    assert s[0] == "Based on a preliminary count, approximately 465,000 shares were tendered and not withdrawn."
+    assert s[3] == ("As a result of the exchange offer, Hecla expects to have no shares of Series B Cumulative "
+                    "Convertible Preferred Stock outstanding immediately following issuance of the exchanged common "
+                    "shares.")
+    # 21,000 x 7.94 = 166,740 common: 50,000,000 and 50,166,740 both read "50 million"
+    assert _sentences(tmp_path, "same")[4] == (
+        "The outstanding shares of common stock will increase by approximately 167,000 to approximately 50 million.")
+    assert _sentences(tmp_path, "zero") == [
+        "Based on a preliminary count, no shares were tendered.",
+        "Hecla will accept no shares.",
+        ("When the offer commenced there were 464,777 shares of Series B Cumulative Convertible Preferred Stock "
+         "issued and outstanding."),
+        ("As a result of the exchange offer, Hecla expects to have approximately 465,000 shares of Series B "
+         "Cumulative Convertible Preferred Stock outstanding immediately following issuance of the exchanged common "
+         "shares."),
+        "The outstanding shares of common stock will remain approximately 115 million.",
+        ("Based on the preliminary count, Hecla will not be required to take a one-time noncash dividend charge "
+         "against earnings as a result of the offer."),
+    ]
+
+
+@pytest.mark.parametrize("case", sorted(set(CASES) - {"seed"}))  # the seed workbook: tests/test_workbook.py
+def test_the_release_sheet_says_what_the_engine_says(tmp_path, case):
+    path = _offer_file(tmp_path, case)
+    offer, results = compute_file(path)
+    book = build_workbook(offer, results, tmp_path / f"{case}.xlsm")
+    report = validate(book, path, legs=("formulas",))
+    assert report.legs_run == ["formulas"]
+    assert [f for f in report.findings if f.where.startswith("Release!")] == []
+    assert not any("Release" in f.what for f in report.findings)
