@@ -37,7 +37,10 @@ def _ties(shape: Shape) -> list[Item]:
         Item("CheckCashInLieu", "Cash in lieu", "=FractionalCash", "money", key="fractional_cash",
              function=f'=IF(FractionalPolicy="cash",CASH_IN_LIEU({accepted_arg},OfferRatio,FractionalPriceUsed),0)'),
         Item("CheckIncremental", "Incremental shares", "=IncrementalShares", "count4", key="incremental_shares",
-             function="=INCREMENTAL_SHARES(UnitsAccepted,OfferRatio,OriginalRatio)"),
+             # INCREMENTAL_SHARES refuses a ratio below the original (not an induced conversion): then the
+             # same arithmetic (negative), as CheckCharge measures such an offer against its carrying amount
+             function="=IF(InducedTest,INCREMENTAL_SHARES(UnitsAccepted,OfferRatio,OriginalRatio),"
+                      "UnitsAccepted*(OfferRatio-OriginalRatio))"),
         Item("CheckCharge", "Induced charge", "=InducedCharge", "money", key="induced_charge",
              function="=IF(InducedTest,INDUCED_CHARGE(UnitsAccepted,OfferRatio,OriginalRatio,Price,"
                       "SweetenerPerUnit+ArrearsPerUnit)+(CommonIssued-UnitsAccepted*OfferRatio)*Price+FractionalCash,"
