@@ -11,7 +11,8 @@ million".  The rules (``style="auto"``):
   millions with one decimal (2.4 million);
 * money (``style="dollars"``): from $1 million, millions with one decimal
   ($9.6 million, $10.5 million, $16.3 million); from $10,000, the nearest
-  thousand ($950,000); below, two significant figures ($350, $1,200, $0.42).
+  thousand ($950,000); below, two significant figures ($350, $1,200, $2.2,
+  $0.42).
 
 Every figure keeps at least two significant digits (or all of a whole number
 below 100): a small offer never reads "approximately $0".  A bracket is
@@ -58,6 +59,15 @@ def _sig2(n: Decimal) -> str:
     return f"{excel_round(n, min(0, places)):,.0f}"
 
 
+def _small_money(a: Decimal) -> str:
+    """Dollars below $10,000 in two significant figures: a charge of $2.217 is $2.2, not $2 (a count of 7
+    shares stays 7)."""
+    if 1 <= a < 10:
+        r = excel_round(a, 1)
+        return "10" if r >= 10 else f"{r:.1f}"
+    return _sig2(a)
+
+
 def _millions(n: Decimal, whole_from_ten: bool = True) -> str:
     """Millions with one decimal; whole millions from 10 million (as rounded) unless *whole_from_ten* is false."""
     m = n / _MILLION
@@ -82,8 +92,8 @@ def approx(value: object, style: str = "auto") -> str:
     '$9.6 million'
     >>> approx(Decimal("16280487.62"), "dollars"), approx(999500, "dollars"), approx(999600)
     ('$16.3 million', '$1.0 million', '1.0 million')
-    >>> approx(Decimal("350.3"), "dollars"), approx(7)
-    ('$350', '7')
+    >>> approx(Decimal("350.3"), "dollars"), approx(7), approx(Decimal("2.217"), "dollars")
+    ('$350', '7', '$2.2')
     """
     if style not in APPROX_STYLES:
         raise InputError("style", style, "must be one of " + ", ".join(APPROX_STYLES))
@@ -92,7 +102,7 @@ def approx(value: object, style: str = "auto") -> str:
     if style == "dollars":
         sign = "-" if n < 0 else ""
         millions = excel_round(a, -3) >= _MILLION
-        return sign + "$" + (_millions(a, False) if millions else _thousands(a) if a >= 10_000 else _sig2(a))
+        return sign + "$" + (_millions(a, False) if millions else _thousands(a) if a >= 10_000 else _small_money(a))
     if style == "sig2" or (style == "auto" and a < 10_000):
         return _sig2(n)
     if style == "thousands" or (style == "auto" and excel_round(a, -3) < _MILLION):

@@ -36,9 +36,9 @@ def approx_formula(x: str, style: str = "auto") -> str:
             + f'TEXT(ROUND({a}/1000000,1),"#,##0.0")&" million"'
             + f",IF({a}>=10000,"
             + approx_formula(a, "thousands")
-            + ","
+            + f',IF(AND({a}>=1,{a}<10),IF(ROUND({a},1)>=10,"10",TEXT(ROUND({a},1),"0.0")),'
             + approx_formula(a, "sig2")
-            + "))"
+            + ")))"
         )
     return f"IF(ABS({x})<10000,{sig2},IF(ROUND(ABS({x}),-3)<1000000,{thousands},{millions}))"
 
