@@ -45,13 +45,13 @@ def sheet(shape: Shape) -> Sheet:
              f'=IF(ParValue="","{NEEDS_INPUT}: par value (Inputs)",ROUND(ParValue*CommonIssued,2))', "money",
              key="entry.par"),
         Item("EntryCash", "Cash paid, to the cent", "=ROUND(CashPaid,2)", "money"),
-        Item("EntriesComplete", "Inputs given", "=AND(ISNUMBER(EntryCarrying),ISNUMBER(EntryPar))", "bool"),
         Item("EntryAPIC", "Additional paid-in capital (the balance)",
              "=IF(EntriesComplete,ROUND(EntryCarrying+EntryInterest+EntryCharge-EntryPar-EntryCash,2),"
              f'"{NEEDS_INPUT}")',
              "money", key="entry.apic"),
     )
-    totals = (
+    totals = (  # the inputs' check sits with the totals, after the amounts it speaks of
+        Item("EntriesComplete", "Inputs given", "=AND(ISNUMBER(EntryCarrying),ISNUMBER(EntryPar))", "bool"),
         Item("EntriesDebits", "Total debits", "=SUM(EntryDebits)", "money", key="entry.debits"),
         Item("EntriesCredits", "Total credits", "=SUM(EntryCredits)", "money", key="entry.credits"),
         Item("EntriesBalanced", "Debits = credits", "=AND(EntriesComplete,ABS(EntriesDebits-EntriesCredits)<Tolerance)",

@@ -12,7 +12,7 @@ CONF_SHEET = "xlwings.conf"
 LAYOUT_NAME = "xlpyLayout"
 #: The layout this xlpy writes; a workbook built with another is rebuilt, never read cell by cell.
 #: 1: xlpy 0.1.0 as first released; 2: journal-entry inputs, Entries and History sheets.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 
 SHEETS = ("Cover", "Inputs", "Tenders", "Prices", "Results", "Check", "Sensitivity", "Release", "Entries",
           "History", CONF_SHEET)
