@@ -364,7 +364,7 @@ def test_table_refuses_to_grow_over_a_note(holders, tmp_path):
     before = holders.read_bytes()
     with pytest.raises(InputErrors) as exc:
         _refresh([str(holders), "--tally", str(_write_csv(tmp_path / "t.csv", _tally_rows(40)))])
-    assert [p.field for p in exc.value.problems] == [f"Tenders!{where}"]
+    assert [p.field for p in exc.value.problems] == [f"{holders.name}: Tenders!{where}"]  # the workbook named
     assert "move what is below the table" in str(exc.value)
     assert holders.read_bytes() == before
 
@@ -907,7 +907,7 @@ def test_refresh_refuses_a_workbook_whose_standard_sheet_was_renamed(holders, tm
     with pytest.raises(InputErrors) as info:
         _refresh([str(holders), "--tally", str(_write_csv(tmp_path / "t.csv", _tally_rows(2)))])
     assert str(info.value) == (
-        "sheet Results: is missing (sheets not in the layout: 'Results Q1'; if one of them is Results "
+        f"{holders.name}: sheet Results: is missing (sheets not in the layout: 'Results Q1'; if one of them is Results "
         "renamed, name it Results again); the refresh writes to it, so nothing was written")
     assert holders.read_bytes() == before and sorted(p.name for p in holders.parent.iterdir() if p.suffix == ".xlsm") \
         == [holders.name]

@@ -172,17 +172,25 @@ def release_sentences(offer, results) -> list[str]:
         f"As a result of the exchange offer, {name} expects to have {left} {noun} of {offer.security} outstanding "
         "immediately following issuance of the exchanged common shares."
     )
+    s.append(_common_sentence(results, common_after))
+    s.append(_charge_sentence(offer, results, count, name))
+    return s
+
+
+def _common_sentence(results, common_after: int) -> str:
+    """The common stock before and after: "remain" when none is issued, "by" when the two round alike."""
     before, after = approx(results.common_outstanding_before), approx(common_after)
     if results.common_issued == 0:
-        s.append(f"The outstanding shares of common stock will remain approximately {before}.")
-    elif before == after:
-        s.append(
-            "The outstanding shares of common stock will increase by approximately "
-            f"{approx(results.common_issued)} to approximately {after}."
-        )
-    else:
-        s.append(f"The outstanding shares of common stock will increase from approximately {before} to approximately "
-                 f"{after}.")
+        return f"The outstanding shares of common stock will remain approximately {before}."
+    if before == after:
+        return ("The outstanding shares of common stock will increase by approximately "
+                f"{approx(results.common_issued)} to approximately {after}.")
+    return (f"The outstanding shares of common stock will increase from approximately {before} to approximately "
+            f"{after}.")
+
+
+def _charge_sentence(offer, results, count: str, name: str) -> str:
+    """The charge: "noncash" only for stock alone; a negative redemption or extinguishment measure a credit."""
     noncash = "noncash " if results.cash_paid - results.fractional_cash == 0 else ""
     cents = excel_round(results.charge, 2)  # a charge below half a cent is no charge
     credit = cents < 0 and results.charge_kind in ("redemption", "extinguishment_loss")
@@ -200,14 +208,12 @@ def release_sentences(offer, results) -> list[str]:
         else "one-time loss on extinguishment"
     )
     if cents == 0:
-        s.append(f"Based on the {count} count, {name} will not be required to take a {what} as a result of the offer.")
-    else:
-        s.append(
-            f"Based on the {count} count, {name} will " + ("record" if credit else "be required to take")
-            + f" a {what} in the {quarter_name(offer.valuation.date.month)} in the amount of approximately "
-            f"{approx(-results.charge if credit else results.charge, 'dollars')} as a result of the offer."
-        )
-    return s
+        return f"Based on the {count} count, {name} will not be required to take a {what} as a result of the offer."
+    return (
+        f"Based on the {count} count, {name} will " + ("record" if credit else "be required to take")
+        + f" a {what} in the {quarter_name(offer.valuation.date.month)} in the amount of approximately "
+        f"{approx(-results.charge if credit else results.charge, 'dollars')} as a result of the offer."
+    )
 
 
 def release_paragraph(offer, results) -> str:

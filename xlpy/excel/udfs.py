@@ -47,7 +47,6 @@ import functools
 import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..engine import allocation
@@ -73,9 +72,8 @@ from .args import (
     whole,
 )
 from .registry import worksheet_function
-
-if TYPE_CHECKING:  # the model's records are imported where used: a workbook loading this module needs none
-    from ..engine.model import PriceDay
+from .window import history as _history
+from .window import window as _window
 
 __all__ = [
     "INDUCED_CHARGE",
@@ -390,54 +388,6 @@ def EXCHANGE_RATIO(value, average_price, cap=None, floor=None, places=None):
 _MOST_PLACES = 15
 
 
-def _sessions(calendar: str, first: dt.date, last: dt.date):
-    from ..files.calendars import (
-        sessions,  # exchange_calendars: only when trading days are needed
-    )
-
-    return sessions(calendar, first, last)
-
-
-#: days and lag are at most this many trading days (about 40 years: far beyond any offer's window, and
-#: the calendar days searched for them stay within the dates Python holds).
-_MOST_DAYS = 10_000
-_MOST_DAYS_WHY = "trading days, about 40 years"
-
-
-def _window(expiration, days, lag, calendar) -> tuple[dt.date, ...]:
-    day = date(expiration, "expiration")
-    n = optional_whole(days, "days", 5, minimum=1, most=_MOST_DAYS, why=_MOST_DAYS_WHY)
-    k = optional_whole(lag, "lag", 2, most=_MOST_DAYS, why=_MOST_DAYS_WHY)
-    code = _calendar_code(calendar)
-    try:
-        first, last = _ratio.session_range(day, n, k)
-    except OverflowError:  # ISO text of the first years AD: no calendar's records reach back so far
-        raise InputError("expiration", expiration, f"is too early for {n:,} trading days and lag {k:,}") from None
-    known = _sessions(code, first, last)
-    try:
-        return _ratio.averaging_window(day, known, n, k)
-    except InputError as exc:
-        if exc.field != "calendar":
-            raise
-        # too few trading days: the engine gives how many there are before expiration (on it, with lag 0)
-        held = (f"calendar {code} has {exc.value:,} trading days {'before' if k else 'up to'} {day.isoformat()}"
-                + (f" (its records start on {known[0].isoformat()})" if known else ""))
-        if k > exc.value:  # the window ends on the lag-th of them
-            raise InputError("lag", lag, f"must be at most {exc.value:,}: {held}") from None
-        most = exc.value - k + 1 if k else exc.value
-        raise InputError("days", days, f"must be at most {most:,} with lag {k}: {held}") from None
-
-
-def _calendar_code(calendar) -> str:
-    if calendar is None:
-        return "XNYS"
-    if isinstance(calendar, list):
-        calendar = cells(calendar, "calendar")[0]
-    if not isinstance(calendar, str) or not calendar.strip():
-        raise InputError("calendar", calendar, 'must be an exchange calendar code such as "XNYS"')
-    return calendar.strip().upper()
-
-
 _WINDOW_FIELDS = {"averaging_days": "days", "lag_days": "lag"}
 
 
@@ -480,29 +430,6 @@ def OFFER_VWAP(dates, prices, volumes, expiration, days=None, lag=None, calendar
     history = _history(dates, prices, volumes)
     window = _window(expiration, days, lag, calendar)
     return float(_ratio.average_price(history, window, field="dates"))
-
-
-def _history(dates, prices, volumes) -> list[PriceDay]:
-    from ..engine.model import PriceDay
-
-    columns = {"dates": cells(dates, "dates"), "prices": cells(prices, "prices"), "volumes": cells(volumes, "volumes")}
-    n = len(columns["dates"])
-    for name in ("prices", "volumes"):
-        if len(columns[name]) != n:
-            raise InputError(name, columns[name], f"must have as many cells as dates ({n})", show_value=False)
-    history: list[PriceDay] = []
-    seen: dict[dt.date, int] = {}
-    for i, (d, p, v) in enumerate(zip(*columns.values()), 1):
-        if d is None and p is None and v is None:
-            continue
-        day = date(d, f"dates (cell {i})")
-        if day in seen:
-            raise InputError(f"dates (cell {i})", d, f"repeats cell {seen[day]}")
-        seen[day] = i
-        history.append(PriceDay(day, positive(p, f"prices (cell {i})"), not_negative(v, f"volumes (cell {i})")))
-    if not history:
-        raise InputError("dates", None, "has no rows")
-    return history
 
 
 @_function(

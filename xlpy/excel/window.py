@@ -1,0 +1,94 @@
+"""The averaging window and the price history of the worksheet functions ``OFFER_VWAP`` and ``AVERAGING_WINDOW``.
+
+Arguments as Excel hands them over (:mod:`xlpy.excel.args`), checked and named
+the way every worksheet function names its arguments.  Bundled into xlwings
+Lite projects with :mod:`xlpy.excel.udfs`, so it imports no pandas:
+``exchange_calendars`` is imported only when trading days are needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from ..engine import ratio as _ratio
+from ..engine.errors import InputError
+from .args import cells, date, not_negative, optional_whole, positive
+
+if TYPE_CHECKING:
+    from ..engine.model import PriceDay
+
+__all__ = ["calendar_code", "history", "sessions", "window"]
+
+
+def sessions(calendar: str, first: dt.date, last: dt.date):
+    """The calendar's trading days from *first* to *last* (exchange_calendars: imported only when needed)."""
+    from ..files import calendars
+
+    return calendars.sessions(calendar, first, last)
+
+
+#: days and lag are at most this many trading days (about 40 years: far beyond any offer's window, and
+#: the calendar days searched for them stay within the dates Python holds).
+_MOST_DAYS = 10_000
+_MOST_DAYS_WHY = "trading days, about 40 years"
+
+
+def window(expiration, days, lag, calendar) -> tuple[dt.date, ...]:
+    """The averaging window's trading days; *days* and *lag* bounded, and named when the calendar holds too few."""
+    day = date(expiration, "expiration")
+    n = optional_whole(days, "days", 5, minimum=1, most=_MOST_DAYS, why=_MOST_DAYS_WHY)
+    k = optional_whole(lag, "lag", 2, most=_MOST_DAYS, why=_MOST_DAYS_WHY)
+    code = calendar_code(calendar)
+    try:
+        first, last = _ratio.session_range(day, n, k)
+    except OverflowError:  # ISO text of the first years AD: no calendar's records reach back so far
+        raise InputError("expiration", expiration, f"is too early for {n:,} trading days and lag {k:,}") from None
+    known = sessions(code, first, last)
+    try:
+        return _ratio.averaging_window(day, known, n, k)
+    except InputError as exc:
+        if exc.field != "calendar":
+            raise
+        # too few trading days: the engine gives how many there are before expiration (on it, with lag 0)
+        held = (f"calendar {code} has {exc.value:,} trading days {'before' if k else 'up to'} {day.isoformat()}"
+                + (f" (its records start on {known[0].isoformat()})" if known else ""))
+        if k > exc.value:  # the window ends on the lag-th of them
+            raise InputError("lag", lag, f"must be at most {exc.value:,}: {held}") from None
+        most = exc.value - k + 1 if k else exc.value
+        raise InputError("days", days, f"must be at most {most:,} with lag {k}: {held}") from None
+
+
+def calendar_code(calendar) -> str:
+    """An exchange calendar code as given (a cell, or a one-cell range), upper-cased; XNYS by default."""
+    if calendar is None:
+        return "XNYS"
+    if isinstance(calendar, list):
+        calendar = cells(calendar, "calendar")[0]
+    if not isinstance(calendar, str) or not calendar.strip():
+        raise InputError("calendar", calendar, 'must be an exchange calendar code such as "XNYS"')
+    return calendar.strip().upper()
+
+
+def history(dates, prices, volumes) -> list[PriceDay]:
+    """A price history from three ranges of one size (blank rows skipped), each cell checked and named."""
+    from ..engine.model import PriceDay
+
+    columns = {"dates": cells(dates, "dates"), "prices": cells(prices, "prices"), "volumes": cells(volumes, "volumes")}
+    n = len(columns["dates"])
+    for name in ("prices", "volumes"):
+        if len(columns[name]) != n:
+            raise InputError(name, columns[name], f"must have as many cells as dates ({n})", show_value=False)
+    history: list[PriceDay] = []
+    seen: dict[dt.date, int] = {}
+    for i, (d, p, v) in enumerate(zip(*columns.values()), 1):
+        if d is None and p is None and v is None:
+            continue
+        day = date(d, f"dates (cell {i})")
+        if day in seen:
+            raise InputError(f"dates (cell {i})", d, f"repeats cell {seen[day]}")
+        seen[day] = i
+        history.append(PriceDay(day, positive(p, f"prices (cell {i})"), not_negative(v, f"volumes (cell {i})")))
+    if not history:
+        raise InputError("dates", None, "has no rows")
+    return history
