@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from xlpy.engine.errors import InputErrors
 from xlpy.files.offerfile import compute_file
 from xlpy.workbook.build import build_workbook
 from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
@@ -166,3 +167,38 @@ def test_the_offers_charge_belongs_to_the_period_it_is_measured_in(tmp_path):
     book = build_workbook(offer, results, tmp_path / "march.xlsm")
     report = validate(book, path, legs=("formulas",))
     assert [str(f) for f in report.findings] == []
+
+
+def test_inputs_typed_out_of_range_are_named_as_the_offer_file_names_them(books, tmp_path):
+    """A later exchange of 0 units or at a negative price, a negative share price: refused by validate and refresh
+    with the cell, as the offer file refuses the same values (nothing computed from them, nothing written)."""
+    from xlpy.workbook.refresh_file import refresh_file
+
+    _, book, _ = books[2]
+    wb = load_workbook(book, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    sheet, table = lay.table("tblExchanges")
+    ws = wb[sheet.title]
+    first = table.first_row
+    ws[f"{table.letter('units')}{first}"] = 0
+    ws[f"{table.letter('price')}{first + 1}"] = -8.5
+    ws[f"{table.letter('cash')}{first + 1}"] = -3
+    ws[lay.cell("Price")[1]] = -7.39
+    edited = tmp_path / "edited.xlsm"
+    wb.save(edited)
+    units, price, cash = (f"{sheet.title}!{table.letter(k)}{r}" for k, r in
+                          (("units", first), ("price", first + 1), ("cash", first + 1)))
+    share_price = "!".join(lay.cell("Price"))
+    expected = [f"{units}: ExUnits must be a positive whole number, got 0",
+                f"{price}: ExPrice must be > 0, got -8.5",
+                f"{cash}: ExCash must not be negative, got -3",
+                f"{share_price}: Price must be > 0, got -7.39"]
+    report = validate(edited, legs=("formulas",))
+    assert sorted(f"{f.where}: {f.what}, got {f.found}" for f in report.findings) == sorted(expected)
+    counts = tmp_path / "c.csv"
+    counts.write_text("tendered,guaranteed delivery,failed delivery\n274000,3500,0\n")
+    before = edited.read_bytes()
+    with pytest.raises(InputErrors) as info:
+        refresh_file(edited, counts, backup=False)
+    assert sorted(str(p) for p in info.value.problems) == sorted(f"edited.xlsm: {e}" for e in expected)
+    assert edited.read_bytes() == before

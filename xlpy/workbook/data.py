@@ -258,11 +258,12 @@ class CellReader(typed.Reader):
     def _fail(self, where: str, value, reason: str):
         self.problems.append(InputError(where, value, reason))
 
-    def number(self, name: str, optional: bool = False, cell: tuple[str, str] | None = None):
-        return super().number(_key(name, cell), required=not optional)
+    def number(self, name: str, optional: bool = False, cell: tuple[str, str] | None = None, positive: bool = False,
+               nonneg: bool = False):
+        return super().number(_key(name, cell), required=not optional, positive=positive, nonneg=nonneg)
 
-    def whole(self, name: str, optional: bool = False, cell=None):
-        return super().whole(_key(name, cell), required=not optional)
+    def whole(self, name: str, optional: bool = False, cell=None, positive: bool = False):
+        return super().whole(_key(name, cell), required=not optional, positive=positive)
 
     def text(self, name: str, optional: bool = False, cell=None) -> str:
         return super().text(_key(name, cell), required=not optional)
@@ -336,13 +337,14 @@ def read_offer(get: Callable[[str, str], object], lay: Layout, *, tally: Tally |
     exchanges = _read_exchanges(r)
     offer = _record(r, "Kind", Offer,
         id=r.text("OfferId"), issuer=r.text("Issuer"), security=r.text("Security"), kind=kind,
-        outstanding=r.whole("Outstanding"), original_ratio=r.number("OriginalRatio"),
-        common_outstanding_before=r.whole("CommonBefore"), expiration=r.date("Expiration"),
+        outstanding=r.whole("Outstanding", positive=True), original_ratio=r.number("OriginalRatio", positive=True),
+        common_outstanding_before=r.whole("CommonBefore", positive=True), expiration=r.date("Expiration"),
         consideration=consideration, tally=tally,
-        valuation=Valuation(r.date("ValuationDate"), r.number("Price")),
-        face_per_unit=r.number("FacePerUnit", optional=True), max_units=r.whole("MaxUnits", optional=True),
-        odd_lot=r.whole("OddLot", optional=True), substantive_conversion=r.flag("Substantive"),
-        carrying_amount=r.number("CarryingAmount", optional=True), period=period, exchanges=exchanges,
+        valuation=Valuation(r.date("ValuationDate"), r.number("Price", positive=True)),
+        face_per_unit=r.number("FacePerUnit", optional=True, positive=True),
+        max_units=r.whole("MaxUnits", optional=True, positive=True),
+        odd_lot=r.whole("OddLot", optional=True, positive=True), substantive_conversion=r.flag("Substantive"),
+        carrying_amount=r.number("CarryingAmount", optional=True, nonneg=True), period=period, exchanges=exchanges,
         source="workbook", short_name=r.text("ShortName", optional=True), accounting=_read_accounting(r),
     )
     r.check()
@@ -363,16 +365,18 @@ def _read_consideration(r: CellReader, given: tuple[PriceDay, ...] | None) -> Co
     if r.lay.shape.ratio == "formula":
         prices = list(given) if given is not None else _read_prices(r)
         formula = RatioFormula(
-            r.number("RatioValue"), tuple(prices), r.text("Calendar"), r.whole("AveragingDays"), r.whole("LagDays"),
-            r.number("RatioCap", optional=True), r.number("RatioFloor", optional=True), r.whole("RatioPlaces"),
+            r.number("RatioValue", positive=True), tuple(prices), r.text("Calendar"),
+            r.whole("AveragingDays", positive=True), r.whole("LagDays"), r.number("RatioCap", optional=True, positive=True),
+            r.number("RatioFloor", optional=True, nonneg=True), r.whole("RatioPlaces"),
             source="Prices",
         )
     else:
-        ratio = r.number("FixedRatio")
-    cash_total = r.number("CashTotal", optional=True)
+        ratio = r.number("FixedRatio", positive=True)
+    cash_total = r.number("CashTotal", optional=True, nonneg=True)
     return _record(r, "FixedRatio" if formula is None else "RatioValue", Consideration,
-        ratio, formula, r.number("CashPerUnit", optional=True) or Decimal(0), cash_total,
-        r.number("ArrearsPerUnit", optional=True) or Decimal(0), policy, r.number("FractionalPrice", optional=True),
+        ratio, formula, r.number("CashPerUnit", optional=True, nonneg=True) or Decimal(0), cash_total,
+        r.number("ArrearsPerUnit", optional=True, nonneg=True) or Decimal(0), policy,
+        r.number("FractionalPrice", optional=True, positive=True),
     )
 
 
@@ -380,8 +384,8 @@ def _read_prices(r: CellReader) -> list[PriceDay]:
     prices = []
     for cell in _rows(r, "tblPrices"):
         d = r.date("PriceDates", cell=cell("date"))
-        p = r.number("PricePrices", cell=cell("price"))
-        v = r.number("PriceVolumes", cell=cell("volume"))
+        p = r.number("PricePrices", cell=cell("price"), positive=True)
+        v = r.number("PriceVolumes", cell=cell("volume"), nonneg=True)
         if None not in (d, p, v):
             prices.append(PriceDay(d, p, v))
     return prices
@@ -433,8 +437,8 @@ def _clean_holder_columns(lay: Layout, get_rows) -> tuple[list, list, list, list
 def _read_period(r: CellReader) -> Period:
     return Period(
         r.date("PeriodStart"), r.date("PeriodEnd"), r.date("Settlement"), r.number("NetIncome"),
-        r.number("PreferredDividends", optional=True) or Decimal(0), r.whole("SharesBefore"),
-        r.number("TaxRate", optional=True) or Decimal(0),
+        r.number("PreferredDividends", optional=True, nonneg=True) or Decimal(0), r.whole("SharesBefore", positive=True),
+        r.number("TaxRate", optional=True, nonneg=True) or Decimal(0),
     )
 
 
@@ -443,15 +447,16 @@ def _read_exchanges(r: CellReader) -> tuple[Exchange, ...]:
         return ()
     return tuple(
         Exchange(
-            r.date("ExDate", cell=cell("date")), r.whole("ExUnits", cell=cell("units")),
-            r.number("ExRatio", cell=cell("ratio")), r.number("ExPrice", cell=cell("price")),
-            r.number("ExCash", optional=True, cell=cell("cash")) or Decimal(0),
+            r.date("ExDate", cell=cell("date")), r.whole("ExUnits", cell=cell("units"), positive=True),
+            r.number("ExRatio", cell=cell("ratio"), positive=True), r.number("ExPrice", cell=cell("price"), positive=True),
+            r.number("ExCash", optional=True, cell=cell("cash"), nonneg=True) or Decimal(0),
         )
         for cell in _rows(r, "tblExchanges")
     )
 
 
 def _read_accounting(r: CellReader) -> Accounting:
-    return _record(r, "CarryingTotal", Accounting, r.number("ParValue", optional=True),
-                   r.number("CarryingPerUnit", optional=True), r.number("CarryingTotal", optional=True),
-                   r.number("AccruedInterestPerUnit", optional=True) or Decimal(0)) or Accounting()
+    return _record(r, "CarryingTotal", Accounting, r.number("ParValue", optional=True, nonneg=True),
+                   r.number("CarryingPerUnit", optional=True, nonneg=True),
+                   r.number("CarryingTotal", optional=True, nonneg=True),
+                   r.number("AccruedInterestPerUnit", optional=True, nonneg=True) or Decimal(0)) or Accounting()
