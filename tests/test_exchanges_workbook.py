@@ -202,3 +202,45 @@ def test_inputs_typed_out_of_range_are_named_as_the_offer_file_names_them(books,
         refresh_file(edited, counts, backup=False)
     assert sorted(str(p) for p in info.value.problems) == sorted(f"edited.xlsm: {e}" for e in expected)
     assert edited.read_bytes() == before
+
+
+def test_a_ratio_finer_than_the_workbook_counts_is_refused_by_name(tmp_path, capsys):
+    """The workbook counts shares in parts of 1/1,000,000 share: a ratio of seven decimals would be rounded there
+    and kept exact by the engine. build refuses it from the offer file; typed into a workbook, validate and refresh
+    name the cell."""
+    from xlpy import cli
+    from xlpy.workbook.refresh_file import refresh_file
+
+    path = tmp_path / "fine.toml"
+    path.write_text((OFFER + FIRST + SECOND).replace("ratio = 7.75", "ratio = 7.7500005"))
+    assert cli.main(["build", str(path), "-o", str(tmp_path / "fine.xlsm"), "--no-validate"]) == 2
+    assert capsys.readouterr().err == (
+        "xlpy build: fine.toml: exchange[2].ratio: has more decimals than a workbook counts shares in (parts of "
+        "1/1,000,000 share): round it to 6 decimals or fewer, got 7.7500005\n")
+    assert not (tmp_path / "fine.xlsm").exists()
+
+    path.write_text(OFFER + FIRST + SECOND)
+    offer, results = compute_file(path)
+    book = build_workbook(offer, results, tmp_path / "typed.xlsm")
+    wb = load_workbook(book, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    sheet, table = lay.table("tblExchanges")
+    cell = f"{table.letter('ratio')}{table.first_row + 1}"
+    wb[sheet.title][cell] = 7.7500005
+    wb.save(book)
+    report = validate(book, legs=("formulas",))
+    assert str(report.findings[0]) == (
+        f"typed.xlsm: {sheet.title}!{cell} (ExRatio): has more decimals than a workbook counts shares in (parts of "
+        "1/1,000,000 share): round it to 6 decimals or fewer, got 7.7500005 [inputs]")
+    counts = tmp_path / "c.csv"
+    counts.write_text("tendered,guaranteed delivery,failed delivery\n274000,3500,0\n")
+    with pytest.raises(InputErrors) as info:
+        refresh_file(book, counts, backup=False)
+    assert [p.field for p in info.value.problems] == [f"typed.xlsm: {sheet.title}!{cell} (ExRatio)"]
+
+    # a relation the engine checks between inputs is named by the cell, not the offer-file key
+    wb[sheet.title][cell] = 2.5
+    wb.save(book)
+    report = validate(book, legs=("formulas",))
+    assert [f.where for f in report.findings] == [f"{sheet.title}!{cell} (ExRatio)"]
+    assert "below the original ratio 3.2" in report.findings[0].what

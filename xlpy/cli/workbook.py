@@ -135,11 +135,11 @@ def build_output(given: str | None, offer_id: str, force: bool) -> Path:
 
 
 def _in_offer_file(problem: InputError, name: str, offer) -> InputError:
-    """*problem* of the tally's lines as ``xlpy compute`` words it: the offer file, then ``tally.file``."""
+    """*problem* as ``xlpy compute`` words it: the offer file, then the key (``tally.file`` for a tally's line)."""
     source = offer.tally.holders.source if offer.tally.holders is not None else None
     if source and problem.field.startswith(f"{source}: "):
         return problem.located(f"{name}: tally.file")
-    return problem
+    return problem.located(name)
 
 
 @command("build", "build the standard offer-results workbook, then validate it")(_setup_build)
@@ -158,7 +158,7 @@ def run_build(args: argparse.Namespace) -> int:
     with progress.step(f"writing {out.name}"):
         try:
             build_workbook(offer, results, out, record=_sources_record(offer_path, offer, out))
-        except InputErrors as exc:  # a line a worksheet cannot hold: named as compute names the file's lines
+        except InputErrors as exc:  # what a worksheet cannot hold: named as compute names its problems
             raise InputErrors([_in_offer_file(p, offer_path.name, offer) for p in exc.problems]) from None
     print(f"built {out}: {offer.issuer}, {fmt_count(results.units_accepted)} units accepted, "
           f"{fmt_count(results.common_issued)} common issued, {charge_words(results)} {fmt_money(results.charge)}")

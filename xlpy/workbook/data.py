@@ -47,6 +47,7 @@ __all__ = [
     "holiday_range",
     "read_offer",
     "CellReader",
+    "input_cell",
 ]
 
 RATIO_SCALE = 1_000_000
@@ -349,6 +350,45 @@ def read_offer(get: Callable[[str, str], object], lay: Layout, *, tally: Tally |
     )
     r.check()
     return offer
+
+
+#: The offer file's keys the engine names in its checks between inputs, and the workbook's input for each.
+_ENGINE_KEYS = {
+    "offer.outstanding": "Outstanding", "offer.max_units": "MaxUnits", "offer.consideration.ratio": "FixedRatio",
+    "offer.original_ratio": "OriginalRatio", "tally.tendered": "Tendered",
+    "tally.guaranteed_delivery": "GuaranteedDelivery", "tally.failed_delivery": "FailedDelivery",
+    "period.start": "PeriodStart", "period.end": "PeriodEnd", "valuation.price": "Price",
+}
+
+
+def input_cell(lay: Layout, field: str) -> str | None:
+    """The cell a problem the engine names by offer-file key is about (``Inputs!C11 (Outstanding)``), or None.
+
+    ``exchange[2].ratio`` is that row of the exchange table; ``exchange`` (the
+    units of all exchanges) is the table's units column.
+
+    >>> from .layout import Shape, layout
+    >>> input_cell(layout(Shape()), "offer.outstanding")
+    'Inputs!C11 (Outstanding)'
+    """
+    m = re.fullmatch(r"exchange\[(\d+)\]\.(\w+)", field)
+    if m or field == "exchange":
+        try:
+            sheet, t = _table_cells(lay, "tblExchanges")
+        except KeyError:
+            return None
+        column = m.group(2) if m else "units"
+        if column not in {c.key for c in t.columns} or (m and not 1 <= int(m.group(1)) <= t.rows):
+            return None
+        letter = t.letter(column)
+        ref = (f"{letter}{t.first_row + int(m.group(1)) - 1}" if m
+               else f"{letter}{t.first_row}:{letter}{t.first_row + t.rows - 1}")
+        return f"{sheet}!{ref} (Ex{column.capitalize()})"
+    name = _ENGINE_KEYS.get(field)
+    if name is None or name not in lay.names:
+        return None
+    sheet, ref = lay.cell(name)
+    return f"{sheet}!{ref} ({name})"
 
 
 def _rows(r: CellReader, table: str):

@@ -149,6 +149,19 @@ def too_large_for_a_workbook(results) -> list:
                 "15 digits with the cents"),
                ("fair value under the original terms", results.fair_value_original, WORKBOOK_MONEY,
                 "15 digits with the cents")]
-    return [InputError(name, value, f"must be below {bound:,} for a workbook (it holds {digits} exactly); "
-                                     "check offer.outstanding, the ratios and valuation.price")
-            for name, value, bound, digits in figures if abs(value) >= bound]
+    problems = [InputError(name, value, f"must be below {bound:,} for a workbook (it holds {digits} exactly); "
+                                         "check offer.outstanding, the ratios and valuation.price")
+                for name, value, bound, digits in figures if abs(value) >= bound]
+    # A workbook counts shares in whole parts of 1/RATIO_SCALE share: a ratio finer than that would be rounded
+    # there and kept exact by the engine, so the two would disagree.
+    scale = bookdata.RATIO_SCALE
+    by_formula = results.average_price is not None
+    ratios = [("offer.consideration.formula.places" if by_formula else "offer.consideration.ratio",
+               results.offer_ratio)] + [(f"exchange[{i}].ratio", e.ratio) for i, e in enumerate(results.exchanges[1:], 1)]
+    places = len(str(scale)) - 1
+    problems += [InputError(name, ratio, f"gives a ratio with more decimals than a workbook counts shares in (parts "
+                                         f"of 1/{scale:,} share): at most {places}" if name.endswith("places") else
+                            f"has more decimals than a workbook counts shares in (parts of 1/{scale:,} share): round "
+                            f"it to {places} decimals or fewer")
+                 for name, ratio in ratios if (ratio * scale) % 1]
+    return problems

@@ -408,16 +408,16 @@ class _Refresh:
         try:
             results = compute(offer, calendars.sessions, ALLOCATOR)
         except (InputErrors, InputError) as exc:
-            for p in getattr(exc, "problems", (exc,)):
-                self.problems.append(InputError(f"the refreshed workbook: {p.field}", p.value, p.reason,
-                                                show_value=p.show_value))
+            for p in getattr(exc, "problems", (exc,)):  # named by the workbook's cell where the key has one
+                where = bookdata.input_cell(self.lay, p.field) or f"the refreshed workbook: {p.field}"
+                self.problems.append(InputError(where, p.value, p.reason, show_value=p.show_value))
             raise InputErrors(_capped(self.problems)) from None
         from .expected import too_large_for_a_workbook
 
         too_large = too_large_for_a_workbook(results)
         if too_large:
-            raise InputErrors([InputError(f"the refreshed workbook: {p.field}", p.value, p.reason)
-                               for p in too_large])
+            raise InputErrors([InputError(bookdata.input_cell(self.lay, p.field) or f"the refreshed workbook: {p.field}",
+                                          p.value, p.reason) for p in too_large])
         return offer, results
 
     def unchanged(self) -> bool:
