@@ -712,3 +712,23 @@ def test_schema_lookups_refuse_unknown_keys():
         value_of(r, "induced_charges")
     with pytest.raises(ValueError, match="kind must be one of"):
         ResultField("x", "x", "money")
+
+
+def test_dates_outside_the_period_or_before_the_offer_are_warned_about():
+    early = Exchange(day(2023, 12, 15), 500, D("4.0"), D("12"))
+    late = Exchange(day(2024, 4, 2), 500, D("4.0"), D("12"))
+    r = compute(offer(period=period(), exchanges=(early, late)))
+    dated = [w for w in r.warnings if "date" in w]
+    assert dated == [
+        "exchange[1].date 2023-12-15 is before the offer's expiration 2024-02-20: [[exchange]] is for later exchanges",
+        "exchange[1].date 2023-12-15 is before period.start 2024-01-01: its shares count for the whole period on top "
+        "of period.shares_before (which must not hold them), and its charge is not the period's",
+        "exchange[2].date 2024-04-02 is after period.end 2024-03-31: neither its shares nor its charge are the "
+        "period's",
+    ]
+    late_offer = offer(period=period(settlement=day(2024, 4, 2)), expiration=day(2024, 4, 1),
+                       valuation=Valuation(day(2024, 4, 1), D("10")))
+    assert [w for w in compute(late_offer).warnings if "period" in w] == [
+        "valuation.date 2024-04-01 is outside the period 2024-01-01 to 2024-03-31: the offer's charge is not the "
+        "period's"]
+    assert not [w for w in compute(offer(period=period())).warnings if "date" in w]

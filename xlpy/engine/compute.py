@@ -493,6 +493,31 @@ def _count_and_input_warnings(offer: Offer, counted: allocation.Count) -> list[s
             f"valuation.date {offer.valuation.date.isoformat()} is before expiration {offer.expiration.isoformat()}: "
             "US GAAP measures the charge when holders accept"
         )
+    return warnings + _date_warnings(offer)
+
+
+def _date_warnings(offer: Offer) -> list[str]:
+    """Later exchanges dated before the offer, and dates outside the period: counted as the rules say, but rarely
+    what was meant."""
+    warnings = []
+    for i, ex in enumerate(offer.exchanges, 1):
+        if ex.date < offer.expiration:
+            warnings.append(f"exchange[{i}].date {ex.date.isoformat()} is before the offer's expiration "
+                            f"{offer.expiration.isoformat()}: [[exchange]] is for later exchanges")
+    p = offer.period
+    if p is None:
+        return warnings
+    for i, ex in enumerate(offer.exchanges, 1):
+        if ex.date < p.start:
+            warnings.append(f"exchange[{i}].date {ex.date.isoformat()} is before period.start {p.start.isoformat()}: "
+                            "its shares count for the whole period on top of period.shares_before (which must not "
+                            "hold them), and its charge is not the period's")
+        elif ex.date > p.end:
+            warnings.append(f"exchange[{i}].date {ex.date.isoformat()} is after period.end {p.end.isoformat()}: "
+                            "neither its shares nor its charge are the period's")
+    if not p.start <= offer.valuation.date <= p.end:
+        warnings.append(f"valuation.date {offer.valuation.date.isoformat()} is outside the period "
+                        f"{p.start.isoformat()} to {p.end.isoformat()}: the offer's charge is not the period's")
     return warnings
 
 
