@@ -534,6 +534,16 @@ def test_a_mapping_files_problem_names_the_key_that_names_it(tmp_path):
         "latin-1), got 'klingon'"]
 
 
+def test_a_workbook_given_as_the_offer_file_is_named_as_such(tmp_path):
+    book = tmp_path / "offer.xlsm"
+    shutil.copyfile(REPO / "workbook" / "offer_results.xlsm", book)
+    with pytest.raises(InputErrors) as info:
+        offerfile.load(book)
+    assert [str(p) for p in info.value.problems] == [
+        f"{book}: is a workbook or another ZIP package, not an offer file (TOML); xlpy validate and xlpy refresh "
+        "take workbooks"]
+
+
 def test_a_workbook_is_not_built_for_figures_past_what_it_holds(tmp_path):
     """Each field within its bound, but their product past 15 significant digits: the engine computes it
     exactly, a workbook would round it, so the build refuses it and writes nothing."""

@@ -131,6 +131,11 @@ def load(path: str | os.PathLike) -> Offer:
     """
     path = Path(path)
     try:
+        with open(path, "rb") as fh:
+            if fh.read(4) == b"PK\x03\x04":  # a workbook (or another ZIP package) given where the offer goes
+                raise InputErrors([InputError(str(path), None, "is a workbook or another ZIP package, not an offer "
+                                              "file (TOML); xlpy validate and xlpy refresh take workbooks",
+                                              show_value=False)])
         text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Notepad writes one) is not TOML
     except FileNotFoundError:
         raise InputErrors([InputError(str(path), None, "offer file not found", show_value=False)]) from None
