@@ -244,3 +244,26 @@ def test_a_ratio_finer_than_the_workbook_counts_is_refused_by_name(tmp_path, cap
     report = validate(book, legs=("formulas",))
     assert [f.where for f in report.findings] == [f"{sheet.title}!{cell} (ExRatio)"]
     assert "below the original ratio 3.2" in report.findings[0].what
+
+
+def test_a_row_typed_below_the_table_of_exchanges_is_named(books, tmp_path):
+    """Excel grows a table over a row typed below it, but the names and Results rows stay: that exchange would
+    count nowhere, so validate names the table's extent."""
+    import datetime as dt
+
+    _, book, _ = books[2]
+    wb = load_workbook(book, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    sheet, table = lay.table("tblExchanges")
+    ws = wb[sheet.title]
+    row = table.last_row + 1
+    for key, value in (("date", dt.datetime(2004, 3, 29)), ("units", 1000), ("ratio", 7.75), ("price", 8.6)):
+        ws[f"{table.letter(key)}{row}"] = value
+    grown = table.ref.rstrip("0123456789") + str(row)
+    ws.tables[table.name].ref = grown
+    wb.save(tmp_path / "grown.xlsm")
+    report = validate(tmp_path / "grown.xlsm", legs=("formulas",))
+    assert [str(f) for f in report.findings] == [
+        f"grown.xlsm: {sheet.title}!tblExchanges: table spans other rows than the workbook computes (rows outside "
+        f"{table.ref} count nowhere: rebuild it with xlpy build from an offer file that holds them; tallies and "
+        f"prices: xlpy refresh): expected {table.ref}, found {grown} [structure]"]

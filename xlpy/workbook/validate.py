@@ -220,6 +220,7 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding]) -> boo
         target = getattr(getattr(link, "file_link", None), "Target", "") or "an external workbook"
         findings.append(Finding(book, f"external link {i}", "workbook links to another file", "no external links",
                                 target))
+    _table_extents(book, wb, lay, findings)
     # Table rows: each row's formula against the layout's, by cell position (a holder table is long).
     tables_ok = True
     for spec in table_columns(lay):
@@ -251,6 +252,22 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding]) -> boo
                                     f"{differ - TABLE_ROWS_SHOWN} more row(s) of this column differ from the layout "
                                     f"(the first {TABLE_ROWS_SHOWN} are shown){why}"))
     return tables_ok
+
+
+def _table_extents(book: str, wb, lay: Layout, findings: list[Finding]) -> None:
+    """Each Excel table spans the rows the layout gives it: a row typed below a table grows the table in Excel,
+    but the names and formulas over it stay where they were, so that row would count nowhere."""
+    for sheet in lay.sheets:
+        if sheet.title not in wb.sheetnames:
+            continue
+        present = wb[sheet.title].tables
+        for table in sheet.tables:
+            if table.name in present and present[table.name].ref != table.ref:
+                findings.append(Finding(
+                    book, f"{sheet.title}!{table.name}",
+                    f"table spans other rows than the workbook computes (rows outside {table.ref} count nowhere: "
+                    "rebuild it with xlpy build from an offer file that holds them; tallies and prices: xlpy refresh)",
+                    table.ref, present[table.name].ref))
 
 
 #: Findings shown per table column whose rows' formulas differ from the layout; one more line counts the rest.
