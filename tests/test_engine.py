@@ -732,3 +732,12 @@ def test_dates_outside_the_period_or_before_the_offer_are_warned_about():
         "valuation.date 2024-04-01 is outside the period 2024-01-01 to 2024-03-31: the offer's charge is not the "
         "period's"]
     assert not [w for w in compute(offer(period=period())).warnings if "date" in w]
+
+
+def test_a_formula_ratio_that_rounds_to_nothing_is_refused():
+    """$0.04 of common stock over an $8 average is 0.005 of a share: to 2 decimals 0.01, to 1 decimal nothing,
+    which is no exchange for common stock (and no workbook's check could compute it)."""
+    assert ratio.exchange_ratio(D("0.04"), D("8"), places=2) == D("0.01")
+    with pytest.raises(InputError) as info:
+        ratio.exchange_ratio(D("0.04"), D("8"), places=1)
+    assert str(info.value) == "places: rounds the ratio 0.005 to 0: give more decimals or a floor, got 1"

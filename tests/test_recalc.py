@@ -280,3 +280,51 @@ def test_formulas_access_leaves_the_function_table_as_it_found_it():
     assert not cell.inputs
     assert float(np.asarray(cell.func()).ravel()[0]) == 2.68  # half away from zero, not Python's 2.67
     assert fa.is_error(fa.error_values()["#N/A"]) and not fa.is_error(1.0)
+
+
+@pytest.mark.parametrize("formula, serial", [
+    ("=WORKDAY(38038,-1)", 38037),  # Saturday 21 February 2004, one working day back: Friday the 20th
+    ("=WORKDAY(38038,1)", 38040),  # forward: Monday the 23rd
+    ("=WORKDAY(38038,0)", 38038),  # no days: the start day itself
+    ("=WORKDAY(38037+1,-1)", 38037),  # the Prices sheet's window end for a Friday expiration and lag 0
+    ("=WORKDAY(38033,1,38033)", 38034),  # from a holiday (Presidents' Day, 16 February): Tuesday
+    ("=WORKDAY(38040,-5,38033)", 38030),  # five back from the 23rd over the holiday: Friday the 13th
+])
+def test_workday_counts_from_a_day_off_as_excel_does(formula, serial):
+    """The formulas library refused a start day off (#VALUE!), Excel and LibreOffice count from it."""
+    import formulas
+
+    from xlpy.workbook.formulas_access import register_functions
+
+    register_functions()
+    assert formulas.Parser().ast(formula)[1].compile()() == serial
+
+
+def test_a_friday_expiration_with_no_lag_validates(tmp_path):
+    """The ratio's window ends on the expiration day itself: WORKDAY(Expiration+1,-1) starts on a Saturday."""
+    shutil.copy(OFFERS / "data" / "hecla-2004-prices-illustrative.csv", tmp_path / "prices.csv")
+    (tmp_path / "friday.toml").write_text("""schema = 1
+[offer]
+id = "friday"
+issuer = "Fuzz Co"
+kind = "preferred"
+outstanding = 1000
+original_ratio = 3.2
+common_outstanding_before = 1000000
+expiration = 2004-02-20
+[offer.consideration.formula]
+value = 66
+prices = "prices.csv"
+averaging_days = 5
+lag_days = 0
+[tally]
+tendered = 100
+[valuation]
+date = 2004-02-20
+price = 7.39
+""")
+    offer, results = compute_file(tmp_path / "friday.toml")
+    assert results.averaging_end.isoformat() == "2004-02-20"
+    book = build_workbook(offer, results, tmp_path / "friday.xlsm")
+    report = validate(book, tmp_path / "friday.toml", legs=("formulas",))
+    assert [str(f) for f in report.findings] == []

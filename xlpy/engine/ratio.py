@@ -140,7 +140,10 @@ def exchange_ratio(
         ratio = max(floor, ratio)
     if cap is not None:
         ratio = min(cap, ratio)
-    return excel_round(ratio, places)
+    rounded = excel_round(ratio, places)
+    if rounded <= 0:  # no share for a unit: not an exchange for common stock
+        raise InputError("places", places, f"rounds the ratio {ratio:.6g} to 0: give more decimals or a floor")
+    return rounded
 
 
 def session_range(offer_expiration: dt.date, averaging_days: int, lag_days: int) -> tuple[dt.date, dt.date]:

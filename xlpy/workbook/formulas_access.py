@@ -9,7 +9,8 @@ so the private names they rely on are spelled in one place.
 
 They rely on formulas 1.3 (``pyproject.toml`` bounds it to ``>=1.3.4,<1.4``):
 the dict ``formulas.get_functions()`` returns, ``functions.wrap_func`` and
-``wrap_ufunc``, ``functions.logic.xand``, ``functions.replace_empty``,
+``wrap_ufunc``, ``functions.date``'s WORKDAY pieces (``args_xworkday_intl``,
+``xworkday_intl``, ``xday``, ``xdate``, ``raise_errors``, ``_convert2float``), ``functions.logic.xand``, ``functions.replace_empty``,
 ``tokens.operand.Error`` and ``XlError``, ``ranges.Ranges``, ``cell.Cell`` and
 ``cell.Ref``, schedula's ``EMPTY``, and the module attribute ``formulas.excel.tqdm`` (with tqdm
 ``<5``).  Before raising a bound, run tests/test_workbook.py and
@@ -47,6 +48,27 @@ def _excel_round(x, d):
     return float(excel_round(Decimal(repr(float(x))), int(d)))
 
 
+def _workday(start_date, days, weekend=1, holidays=()):
+    """WORKDAY as Excel: from any start day, a weekend or a holiday too.
+
+    The library hands numpy's ``busday_offset`` the start day as it is, which
+    refuses a day off (``#VALUE!``); Excel counts from it.  So a day off is first
+    moved to the working day before it (counting forward) or after it (counting
+    back), which gives the same day; 0 days gives the start day itself.
+    """
+    import numpy as np
+    from formulas.functions import date as fdate
+
+    fdate.raise_errors(start_date)
+    fdate.raise_errors(days)
+    n = fdate._convert2float(days)
+    if int(n) == 0:
+        return start_date
+    day = dt.date(*fdate.xday(start_date, slice(0, 3)))
+    rolled = np.busday_offset(day, 0, roll="backward" if n > 0 else "forward", holidays=list(holidays)).astype("O")
+    return fdate.xworkday_intl(fdate.xdate(rolled.year, rolled.month, rolled.day), days, weekend, holidays)
+
+
 def register_functions() -> None:
     """Register ROUND and xlpy's worksheet functions with the library, and silence its progress bar (once)."""
     import formulas
@@ -65,6 +87,11 @@ def register_functions() -> None:
 
     formulas.excel.tqdm = types.SimpleNamespace(tqdm=functools.partial(tqdm.tqdm, disable=True))
     table["ROUND"] = wrap_ufunc(_excel_round)
+    from formulas.functions import date as fdate
+
+    table["WORKDAY"] = wrap_ufunc(  # as the library registers its own, with the start day rolled as Excel counts
+        _workday, input_parser=lambda *a: a, check_error=lambda *a: None, excluded={3},
+        args_parser=lambda start_date, days, hdays=(): fdate.args_xworkday_intl(start_date, days, 1, hdays, True))
     for spec in registry.functions():
         if spec.module == "xlpy.udfs":
             table[spec.name] = wrap_func(_worksheet_function(spec.func))
