@@ -80,3 +80,19 @@ def test_the_workbook_sweetener_is_the_engines(books, tendered):
     assert got["Sweetener"] == (250000 if tendered else 0)
     assert got["CashPaid"] == pytest.approx(float(results.cash_paid), abs=1e-6)
     assert got["InducedCharge"] == pytest.approx(float(results.charge), abs=1e-6)
+
+
+@pytest.mark.parametrize("cash, tendered", [("arrears_per_unit = 10", 0), ("arrears_per_unit = 10", 7),
+                                            ("cash_per_unit = 2", 0), ("cash_total = 1000", 0)])
+def test_the_sensitivity_grid_counts_the_cash_per_unit_as_offered(tmp_path, cash, tendered):
+    """The grid's charge at each participation adds the cash per unit as offered (the arrears and a sweetener per
+    unit whatever is accepted; a total shared by the units accepted): the workbook and the validator agree, with
+    nothing accepted as with some."""
+    text = OFFER.replace("cash_total = 250000", cash).format(tendered=tendered)
+    path = tmp_path / "grid.toml"
+    path.write_text(text)
+    offer, results = compute_file(path)
+    book = build_workbook(offer, results, tmp_path / "grid.xlsm")
+    report = validate(book, path, legs=("formulas",))
+    assert [str(f) for f in report.findings] == []
+    assert report.cells_compared > 100

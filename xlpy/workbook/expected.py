@@ -115,8 +115,11 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
                 exp[(s.title, f"{value_col}{row}")] = Expect(item.name, value, item.fmt)
     # Sensitivity: the engine's charge at each price and participation.
     top, left = sensitivity_origin(lay)
-    cash = results.cash_paid - results.fractional_cash
-    per_unit = cash / results.units_accepted if results.units_accepted else Decimal(0)
+    # cash per unit as offered: the sweetener per unit (a total shared by the units accepted) and the arrears
+    c = offer.consideration
+    sweetener = c.cash_per_unit if c.cash_total is None else (
+        c.cash_total / results.units_accepted if results.units_accepted else Decimal(0))
+    per_unit = sweetener + c.arrears_per_unit
     parts = [Decimal(p) for p in SENS_PARTICIPATIONS] + [results.participation]
     for i, k in enumerate(SENS_PRICE_STEPS):
         price = offer.valuation.price * (1 + k * step)

@@ -72,7 +72,7 @@ def _blocks(shape: Shape) -> list[Block]:
             Item("Sweetener", "Cash sweetener",
                  '=IF(CashTotal="",CashPerUnit*UnitsAccepted,IF(UnitsAccepted=0,0,CashTotal))', "money"),
             Item("SweetenerPerUnit", "Cash sweetener per unit",
-                 "=IF(UnitsAccepted=0,0,Sweetener/UnitsAccepted)", "money"),
+                 '=IF(CashTotal="",CashPerUnit,IF(UnitsAccepted=0,0,CashTotal/UnitsAccepted))', "money"),
             Item("ArrearsPaid", "Arrears / accrued interest paid", "=ArrearsPerUnit*UnitsAccepted", "money"),
             Item("CashPaid", "Cash paid", "=Sweetener+ArrearsPaid+FractionalCash", "money", key="cash_paid"),
             Item("FairValueOffer", "Fair value of the consideration",
