@@ -328,3 +328,31 @@ price = 7.39
     book = build_workbook(offer, results, tmp_path / "friday.xlsm")
     report = validate(book, tmp_path / "friday.toml", legs=("formulas",))
     assert [str(f) for f in report.findings] == []
+
+
+def test_an_original_ratio_that_does_not_terminate_validates_against_its_offer_file(tmp_path):
+    """50 / 15.12 is carried to 34 digits by the engine; the workbook's cell holds the nearest binary number, which is
+    the same input, not a difference from the offer file."""
+    (tmp_path / "r0.toml").write_text("""schema = 1
+[offer]
+id = "r0"
+issuer = "Fuzz Co"
+kind = "preferred"
+outstanding = 100
+face_per_unit = 50
+original_conversion_price = 15.12
+common_outstanding_before = 1000
+expiration = 2024-05-15
+[offer.consideration]
+ratio = 4
+[tally]
+tendered = 10
+[valuation]
+date = 2024-05-15
+price = 1
+""")
+    offer, results = compute_file(tmp_path / "r0.toml")
+    assert len(offer.original_ratio.as_tuple().digits) > 15
+    book = build_workbook(offer, results, tmp_path / "r0.xlsm")
+    report = validate(book, tmp_path / "r0.toml", legs=("formulas",))
+    assert [str(f) for f in report.findings] == []
