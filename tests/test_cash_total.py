@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from repo_paths import SEED_TEXT
 
 from xlpy.engine.entries import journal_entry
 from xlpy.files.offerfile import compute_file
@@ -17,27 +18,8 @@ from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
 from xlpy.workbook.readback import formulas_table_values
 from xlpy.workbook.validate import validate
 
-OFFER = """schema = 1
-[offer]
-id = "hecla-cash-total"
-issuer = "Hecla Mining Company"
-kind = "preferred"
-outstanding = 464777
-original_ratio = 3.2
-common_outstanding_before = 115000000
-expiration = 2004-02-20
-[offer.consideration]
-ratio = 7.94
-cash_total = 250000
-[tally]
-tendered = {tendered}
-[valuation]
-date = 2004-02-20
-price = 7.39
-[accounting]
-par_value = 0.25
-carrying_per_unit = 50
-"""
+OFFER = SEED_TEXT.replace('fractional = "cash"\n', 'fractional = "cash"\ncash_total = 250000\n').replace(
+    "tendered = 274000\nguaranteed_delivery = 3500\nfailed_delivery = 0\n", "tendered = {tendered}\n")
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from repo_paths import OFFERS
+from repo_paths import OFFERS, SEED_TEXT
 
 from xlpy import cli
 from xlpy.engine.compute import compute
@@ -116,29 +116,7 @@ def test_entries_command_without_inputs_exits_2(tmp_path, capsys):
 
 # --- booked in cents ------------------------------------------------------------------
 
-SEED = """schema = 1
-[offer]
-id = "hecla-seed"
-issuer = "Hecla Mining Company"
-short_name = "Hecla"
-security = "Series B Cumulative Convertible Preferred Stock"
-kind = "preferred"
-outstanding = 464777
-original_ratio = 3.2
-common_outstanding_before = 115000000
-expiration = 2004-02-20
-[offer.consideration]
-ratio = 7.94
-[tally]
-tendered = 274000
-guaranteed_delivery = 3500
-[valuation]
-date = 2004-02-20
-price = 7.39
-[accounting]
-par_value = 0.25
-carrying_per_unit = 50
-"""
+SEED = SEED_TEXT  # the seed offer file, [accounting] and all
 
 #: Every unit tendered at a par of $0.001: par 3,690.329, cash in lieu 2.8082, charge 16,280,487.6222 exactly.
 ALL_TENDERED = SEED.replace("tendered = 274000", "tendered = 464777").replace("par_value = 0.25", "par_value = 0.001")

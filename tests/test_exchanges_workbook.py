@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from repo_paths import SEED_TEXT
 
 from xlpy.engine.errors import InputErrors
 from xlpy.files.offerfile import compute_file
@@ -19,29 +20,7 @@ from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
 from xlpy.workbook.readback import formulas_table_values
 from xlpy.workbook.validate import validate
 
-OFFER = """schema = 1
-[offer]
-id = "hecla-seed"
-issuer = "Hecla Mining Company"
-short_name = "Hecla"
-security = "Series B Cumulative Convertible Preferred Stock"
-kind = "preferred"
-outstanding = 464777
-original_ratio = 3.2
-common_outstanding_before = 115000000
-expiration = 2004-02-20
-[offer.consideration]
-ratio = 7.94
-[tally]
-tendered = 274000
-guaranteed_delivery = 3500
-[valuation]
-date = 2004-02-20
-price = 7.39
-[accounting]
-par_value = 0.25
-carrying_per_unit = 50
-[period]
+OFFER = SEED_TEXT + """[period]
 start = 2004-01-01
 end = 2004-03-31
 settlement = 2004-02-25

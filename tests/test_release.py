@@ -12,36 +12,14 @@ import re
 from decimal import Decimal
 
 import pytest
+from repo_paths import SEED_TEXT
 
 from xlpy.engine.release import approx, release_paragraph, release_sentences
 from xlpy.files.offerfile import compute_file
 from xlpy.workbook.build import build_workbook
 from xlpy.workbook.validate import validate
 
-BASE = """\
-schema = 1
-[offer]
-id = "hecla-seed"
-issuer = "Hecla Mining Company"
-short_name = "Hecla"
-security = "Series B Cumulative Convertible Preferred Stock"
-kind = "preferred"
-outstanding = 464777
-original_ratio = 3.2
-common_outstanding_before = 115000000
-expiration = 2004-02-20
-[offer.consideration]
-ratio = 7.94
-[tally]
-tendered = 274000
-guaranteed_delivery = 3500
-[valuation]
-date = 2004-02-20
-price = 7.39
-[accounting]
-par_value = 0.25
-carrying_per_unit = 50
-"""
+BASE = SEED_TEXT  # the seed offer file
 
 SEED_PARAGRAPH = (
     "Based on a preliminary count, approximately 274,000 shares were tendered and not withdrawn, of which "
@@ -70,8 +48,8 @@ CASES = {
     "seed": ({}, ""),
     # 1,298,760 x 8.10 = 10,519,956 (money from $10 million keeps one decimal); later exchanges (not the offer's)
     "big-later": ({"price = 7.39": "price = 8.10"}, LATER),
-    "failed": ({"guaranteed_delivery = 3500": "guaranteed_delivery = 40000\nfailed_delivery = 40000\nfinal = true"},
-               ""),
+    "failed": ({"guaranteed_delivery = 3500": "guaranteed_delivery = 40000",
+                "failed_delivery = 0": "failed_delivery = 40000\nfinal = true"}, ""),
     "cash": ({"ratio = 7.94": "ratio = 7.94\ncash_per_unit = 1.00"}, ""),
     "arrears": ({"ratio = 7.94": "ratio = 7.94\narrears_per_unit = 0.50"}, ""),
     "redemption": (BELOW_R0, CARRYING),
