@@ -246,3 +246,23 @@ def test_a_row_typed_below_the_table_of_exchanges_is_named(books, tmp_path):
         f"grown.xlsm: {sheet.title}!tblExchanges: table spans other rows than the workbook computes (rows outside "
         f"{table.ref} count nowhere: rebuild it with xlpy build from an offer file that holds them; tallies and "
         f"prices: xlpy refresh): expected {table.ref}, found {grown} [structure]"]
+
+
+def test_excel_stops_what_the_offer_file_refuses(books):
+    """Data validation holds the offer file's signs as the value is typed: a price, a ratio, units above 0 (the
+    table of later exchanges too), cash at least 0, and a net income that may be a loss."""
+    _, book, _ = books[2]
+    wb = load_workbook(book)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    rules = {str(dv.sqref): (dv.type, dv.operator, dv.formula1) for dv in wb["Inputs"].data_validations.dataValidation}
+    for name in ("Price", "OriginalRatio", "FixedRatio", "Outstanding", "SharesBefore"):
+        assert rules[lay.cell(name)[1]][1:] == ("greaterThan", "0"), name
+    assert rules[lay.cell("NetIncome")[1]] == ("decimal", "between", "-1E+300")
+    _, table = lay.table("tblExchanges")
+    column = {c.key: f"{table.letter(c.key)}{table.first_row}:{table.letter(c.key)}{table.last_row}"
+              for c in table.columns}
+    assert rules[column["units"]] == ("whole", "greaterThan", "0")
+    assert rules[column["price"]] == ("decimal", "greaterThan", "0")
+    assert rules[column["ratio"]] == ("decimal", "greaterThan", "0")
+    assert rules[column["cash"]] == ("decimal", "greaterThanOrEqual", "0")
+    assert rules[column["date"]][0] == "date"

@@ -164,19 +164,27 @@ def _section(ws, row: int, title: str, width: int):
     c.font = STYLE["section"]
 
 
-def _validation(ws, item, ref: str):
+def _validation(ws, item, ref: str, title: str | None = None, optional: bool | None = None):
+    """Data validation of an input cell (or a table column's cells, *ref* a range): its choices, a date, or a
+    number of at least 0 (above 0 when the item is *positive*, as the offer file has it)."""
+    title = title or item.label
+    optional = item.optional if optional is None else optional
     if item.choices:
-        dv = DataValidation(type="list", formula1='"' + ",".join(item.choices) + '"', allow_blank=item.optional,
-                            showErrorMessage=True, errorTitle=item.label,
-                            error="Choose one of: " + ", ".join(item.choices))
+        dv = DataValidation(type="list", formula1='"' + ",".join(item.choices) + '"', allow_blank=optional,
+                            showErrorMessage=True, errorTitle=title, error="Choose one of: " + ", ".join(item.choices))
     elif item.fmt == "date":
-        dv = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=item.optional,
-                            showErrorMessage=True, errorTitle=item.label, error="Enter a date.")
+        dv = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=optional,
+                            showErrorMessage=True, errorTitle=title, error="Enter a date.")
+    elif _is_number_format(item.fmt) and getattr(item, "signed", False):  # a loss is a negative net income
+        dv = DataValidation(type="decimal", operator="between", formula1="-1E+300", formula2="1E+300",
+                            allow_blank=optional, showErrorMessage=True, errorTitle=title, error="Enter a number.")
     elif _is_number_format(item.fmt):
         whole = item.fmt == "count"
-        dv = DataValidation(type="whole" if whole else "decimal", operator="greaterThanOrEqual", formula1="0",
-                            allow_blank=item.optional, showErrorMessage=True, errorTitle=item.label,
-                            error="Enter a whole number, 0 or more." if whole else "Enter a number, 0 or more.")
+        above = "above 0" if item.positive else "0 or more"
+        dv = DataValidation(type="whole" if whole else "decimal",
+                            operator="greaterThan" if item.positive else "greaterThanOrEqual", formula1="0",
+                            allow_blank=optional, showErrorMessage=True, errorTitle=title,
+                            error=f"Enter a whole number, {above}." if whole else f"Enter a number, {above}.")
     else:
         return
     dv.add(ref)
@@ -307,13 +315,9 @@ def _write_table(ws, table: Table, rows: list[tuple]):
     xt.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     ws.add_table(xt)
     for i, c in enumerate(table.columns):
-        if c.choices:
+        if c.choices or c.check:
             col = get_column_letter(table.first_col + i)
-            dv = DataValidation(type="list", formula1='"' + ",".join(c.choices) + '"', allow_blank=False,
-                                showErrorMessage=True, errorTitle=c.header,
-                                error="Choose one of: " + ", ".join(c.choices))
-            dv.add(f"{col}{table.first_row}:{col}{table.last_row}")
-            ws.add_data_validation(dv)
+            _validation(ws, c, f"{col}{table.first_row}:{col}{table.last_row}", c.header, optional=c.check)
 
 
 def _sensitivity(ws, lay: Layout):

@@ -16,26 +16,27 @@ def _terms(shape: Shape) -> list[Block]:
         Item("Security", "Security", fmt="text"),
         Item("Kind", "Kind", fmt="text", choices=KINDS,
              note="preferred: deemed dividend; note: inducement expense"),
-        Item("FacePerUnit", "Face per unit", fmt="money", optional=True),
-        Item("Outstanding", "Units outstanding before the offer", fmt="count", key="units_outstanding"),
-        Item("OriginalRatio", "Original ratio (R0)", fmt="ratio", key="original_ratio",
+        Item("FacePerUnit", "Face per unit", fmt="money", optional=True, positive=True),
+        Item("Outstanding", "Units outstanding before the offer", fmt="count", key="units_outstanding", positive=True),
+        Item("OriginalRatio", "Original ratio (R0)", fmt="ratio", key="original_ratio", positive=True,
              note="common shares per unit under the original terms"),
-        Item("CommonBefore", "Common outstanding before", fmt="count", key="common_outstanding_before"),
+        Item("CommonBefore", "Common outstanding before", fmt="count", key="common_outstanding_before",
+             positive=True),
         Item("Expiration", "Expiration", fmt="date"),
-        Item("MaxUnits", "Maximum units (capped offer)", fmt="count", optional=True,
+        Item("MaxUnits", "Maximum units (capped offer)", fmt="count", optional=True, positive=True,
              note="blank: any and all"),
-        Item("OddLot", "Odd lot: fewer units than", fmt="count", optional=True),
+        Item("OddLot", "Odd lot: fewer units than", fmt="count", optional=True, positive=True),
         Item("Substantive", "Conversion feature substantive", fmt="bool", choices=("TRUE", "FALSE")),
     ]
     consideration_items = [
-        *([] if formula else [Item("FixedRatio", "Offer ratio (R1)", fmt="ratio",
+        *([] if formula else [Item("FixedRatio", "Offer ratio (R1)", fmt="ratio", positive=True,
                                    note="common shares per unit offered")]),
         Item("CashPerUnit", "Cash per unit", fmt="money", optional=True),
         Item("CashTotal", "Cash in total (instead of per unit)", fmt="money", optional=True),
         Item("ArrearsPerUnit", "Arrears / accrued interest per unit", fmt="money", optional=True),
         Item("FractionalPolicy", "Fractional shares", fmt="text", choices=FRACTIONAL_POLICIES,
              note="cash: floor + cash in lieu; down: floor; nearest: half away from zero"),
-        Item("FractionalPrice", "Price for cash in lieu", fmt="price", optional=True,
+        Item("FractionalPrice", "Price for cash in lieu", fmt="price", optional=True, positive=True,
              note="blank: the average price (formula) or the valuation price"),
     ]
     return [Block("Offer", tuple(offer_items)), Block("Consideration", tuple(consideration_items))]
@@ -46,17 +47,17 @@ def _blocks(shape: Shape) -> list[Block]:
     input_blocks = _terms(shape)
     if shape.ratio == "formula":
         input_blocks.append(Block("Ratio formula", (
-            Item("RatioValue", "Value of common stock per unit", fmt="money"),
-            Item("AveragingDays", "Averaging days (trading days)", fmt="count"),
+            Item("RatioValue", "Value of common stock per unit", fmt="money", positive=True),
+            Item("AveragingDays", "Averaging days (trading days)", fmt="count", positive=True),
             Item("LagDays", "Window ends trading days before expiration", fmt="count"),
-            Item("RatioCap", "Cap", fmt="ratio", optional=True),
+            Item("RatioCap", "Cap", fmt="ratio", optional=True, positive=True),
             Item("RatioFloor", "Floor", fmt="ratio", optional=True),
             Item("RatioPlaces", "Decimals of the ratio", fmt="count"),
             Item("Calendar", "Exchange calendar", fmt="text", note="trading days; holidays listed on Prices"),
         )))
     input_blocks.append(Block("Valuation", (
         Item("ValuationDate", "Measurement date", fmt="date"),
-        Item("Price", "Fair value of one common share (P)", fmt="price", key="valuation_price"),
+        Item("Price", "Fair value of one common share (P)", fmt="price", key="valuation_price", positive=True),
     )))
     input_blocks.append(Block("Extinguishment", (
         Item("CarryingAmount", "Carrying amount of units accepted", fmt="money", optional=True,
@@ -75,9 +76,9 @@ def _blocks(shape: Shape) -> list[Block]:
             Item("PeriodStart", "Period start", fmt="date"),
             Item("PeriodEnd", "Period end", fmt="date"),
             Item("Settlement", "Settlement (shares issued)", fmt="date"),
-            Item("NetIncome", "Net income", fmt="money"),
+            Item("NetIncome", "Net income", fmt="money", signed=True),
             Item("PreferredDividends", "Preferred dividends", fmt="money", optional=True),
-            Item("SharesBefore", "Common outstanding through the period", fmt="count"),
+            Item("SharesBefore", "Common outstanding through the period", fmt="count", positive=True),
             Item("TaxRate", "Tax rate on the inducement expense (notes)", fmt="pct", optional=True),
         )))
     input_blocks.append(Block("Workbook settings", (
@@ -95,10 +96,10 @@ def sheet(shape: Shape) -> Sheet:
     tables = []
     if shape.exchange_rows > 0:
         tables.append(Table("tblExchanges", (
-            Column("date", "Date", "ExDate", fmt="date", width=12),
-            Column("units", "Units", "ExUnits", fmt="count"),
-            Column("ratio", "Ratio", "ExRatio", fmt="ratio"),
-            Column("price", "Price", "ExPrice", fmt="price"),
-            Column("cash", "Cash per unit", "ExCash", fmt="money"),
+            Column("date", "Date", "ExDate", fmt="date", width=12, check=True),
+            Column("units", "Units", "ExUnits", fmt="count", check=True, positive=True),
+            Column("ratio", "Ratio", "ExRatio", fmt="ratio", check=True, positive=True),
+            Column("price", "Price", "ExPrice", fmt="price", check=True, positive=True),
+            Column("cash", "Cash per unit", "ExCash", fmt="money", check=True),
         ), shape.exchange_rows, next_row + 1, first_col=LABEL_COL))
     return Sheet("Inputs", "Inputs", blocks, tuple(tables), widths={"B": 44, "C": 22, "D": 60})

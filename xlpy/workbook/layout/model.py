@@ -126,6 +126,8 @@ class Item:
         optional: an input that may be left blank.
         function: for Check rows, the formula using xlpy's worksheet functions.
         record: a record cell on the Cover that builds and refreshes write.
+        positive: an input that must be above 0 (its data validation says so, as the offer file does).
+        signed: a number input that may be negative (net income: a loss); any other number input is at least 0.
     """
 
     name: str | None
@@ -138,6 +140,8 @@ class Item:
     optional: bool = False
     function: str | None = None
     record: bool = False
+    positive: bool = False
+    signed: bool = False
 
     @property
     def is_input(self) -> bool:
@@ -167,6 +171,9 @@ class Column:
         width: column width.
         choices: allowed values of an input column.
         result: the engine value this column's total ties to, for the record.
+        check: an input column of fixed rows whose cells get data validation of their kind (a date; a number of
+            at least 0, above 0 when *positive*).
+        positive: see *check*.
     """
 
     key: str
@@ -177,6 +184,8 @@ class Column:
     fmt: str = "general"
     width: float = 14
     choices: tuple[str, ...] = ()
+    check: bool = False
+    positive: bool = False
 
 
 @dataclass(frozen=True)
