@@ -225,10 +225,14 @@ def test_a_ratio_finer_than_the_workbook_counts_is_refused_by_name(tmp_path, cap
     assert "below the original ratio 3.2" in report.findings[0].what
 
 
-def test_a_row_typed_below_the_table_of_exchanges_is_named(books, tmp_path):
-    """Excel grows a table over a row typed below it, but the names and Results rows stay: that exchange would
-    count nowhere, so validate names the table's extent."""
+@pytest.mark.parametrize("excel", [True, False], ids=["table grown (Excel)", "table as it was (LibreOffice)"])
+def test_a_row_typed_below_the_table_of_exchanges_is_named(books, tmp_path, excel):
+    """Excel grows a table over a row typed below it (LibreOffice does not), but the names and Results rows stay:
+    that exchange would count nowhere, so validate names the row (and the table's extent, when it grew), and
+    refresh refuses to compute and write the results without it."""
     import datetime as dt
+
+    from xlpy.workbook.refresh_file import refresh_file
 
     _, book, _ = books[2]
     wb = load_workbook(book, keep_vba=True)
@@ -239,13 +243,26 @@ def test_a_row_typed_below_the_table_of_exchanges_is_named(books, tmp_path):
     for key, value in (("date", dt.datetime(2004, 3, 29)), ("units", 1000), ("ratio", 7.75), ("price", 8.6)):
         ws[f"{table.letter(key)}{row}"] = value
     grown = table.ref.rstrip("0123456789") + str(row)
-    ws.tables[table.name].ref = grown
-    wb.save(tmp_path / "grown.xlsm")
-    report = validate(tmp_path / "grown.xlsm", legs=("formulas",))
-    assert [str(f) for f in report.findings] == [
-        f"grown.xlsm: {sheet.title}!tblExchanges: table spans other rows than the workbook computes (rows outside "
-        f"{table.ref} count nowhere: rebuild it with xlpy build from an offer file that holds them; tallies and "
-        f"prices: xlpy refresh): expected {table.ref}, found {grown} [structure]"]
+    if excel:
+        ws.tables[table.name].ref = grown
+    edited = tmp_path / "typed.xlsm"
+    wb.save(edited)
+    below = (f"typed.xlsm: {sheet.title}!{table.letter('date')}{row}: is just below the table of later exchanges "
+             f"({sheet.title}!{table.ref}), where an exchange counts nowhere: add it to the offer file's [[exchange]] "
+             "and rebuild (xlpy build), or clear the row, got 2004-03-29")
+    extent = (f"typed.xlsm: {sheet.title}!tblExchanges: table spans other rows than the workbook computes (rows "
+              f"outside {table.ref} count nowhere: rebuild it with xlpy build from an offer file that holds them; "
+              f"tallies and prices: xlpy refresh): expected {table.ref}, found {grown} [structure]")
+    report = validate(edited, legs=("formulas",))
+    assert sorted(str(f) for f in report.findings) == sorted([below + " [inputs]"] + ([extent] if excel else []))
+
+    counts = tmp_path / "c.csv"
+    counts.write_text("tendered,guaranteed delivery,failed delivery\n274000,3500,0\n")
+    before = edited.read_bytes()
+    with pytest.raises(InputErrors) as info:
+        refresh_file(edited, counts, backup=False)
+    assert [str(p) for p in info.value.problems] == [below]
+    assert edited.read_bytes() == before
 
 
 def test_excel_stops_what_the_offer_file_refuses(books):

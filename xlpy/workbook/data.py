@@ -485,6 +485,7 @@ def _read_period(r: CellReader) -> Period:
 def _read_exchanges(r: CellReader) -> tuple[Exchange, ...]:
     if not r.lay.shape.exchange_rows:
         return ()
+    _typed_below_exchanges(r)
     return tuple(
         Exchange(
             r.date("ExDate", cell=cell("date")), r.whole("ExUnits", cell=cell("units"), positive=True),
@@ -493,6 +494,23 @@ def _read_exchanges(r: CellReader) -> tuple[Exchange, ...]:
         )
         for cell in _rows(r, "tblExchanges")
     )
+
+
+def _typed_below_exchanges(r: CellReader) -> None:
+    """A value in the row just under the table of later exchanges is a finding: Excel grows the table over a row
+    typed there, but the names and the Results rows reading it stay where they were, so it would count nowhere."""
+    sheet, t = _table_cells(r.lay, "tblExchanges")
+    row = t.last_row + 1
+    for key in (c.key for c in t.columns):
+        ref = f"{t.letter(key)}{row}"
+        v = r.get_cell(sheet, ref)
+        if v is not None and not (isinstance(v, str) and not v.strip()):
+            if isinstance(v, dt.datetime) and v == dt.datetime.combine(v.date(), dt.time()):
+                v = v.date()  # a date typed in a cell reads back as midnight
+            r._fail(f"{sheet}!{ref}", v, f"is just below the table of later exchanges ({sheet}!{t.ref}), where an "
+                    "exchange counts nowhere: add it to the offer file's [[exchange]] and rebuild (xlpy build), "
+                    "or clear the row")
+            return
 
 
 def _read_accounting(r: CellReader) -> Accounting:
