@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
+from openpyxl.utils.cell import coordinate_to_tuple
 from repo_paths import DATA, FORMULA, PRICES, TALLY
 
 from xlpy import macros
@@ -367,6 +368,39 @@ def test_table_refuses_to_grow_over_a_note(holders, tmp_path):
     assert [p.field for p in exc.value.problems] == [f"{holders.name}: Tenders!{where}"]  # the workbook named
     assert "move what is below the table" in str(exc.value)
     assert holders.read_bytes() == before
+
+
+@pytest.mark.parametrize("engine", ["package", "openpyxl", "xlwings"])
+def test_values_typed_over_holder_formulas_are_named_when_the_refresh_replaces_them(holders, tmp_path, engine):
+    """A value typed over a formula of the holder table (an override of one holder's acceptance, say) is put back
+    to the formula by the rewrite of the table: the report names each such cell and what it held."""
+    wb = load_workbook(holders, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    _, t = lay.table("tblTenders")
+    accepted, shares = (f"{t.letter(k)}{t.first_row + 4}" for k in ("accepted", "shares"))
+    wb["Tenders"][accepted] = 1234
+    wb["Tenders"][shares] = "see J. Smith"
+    wb.save(holders)
+    tally = _write_csv(tmp_path / "t.csv", _tally_rows(5))
+    if engine == "xlwings":
+        fake = FakeBook(holders)
+        report = macros.refresh_tenders(XlwingsBook(fake), tally)
+        assert fake.sheets["Tenders"].cells[coordinate_to_tuple(accepted)].startswith("=IF(")
+    else:
+        book = open_book(holders, engine)
+        report = macros.refresh_tenders(book, tally)
+        book.save()
+        ws = load_workbook(holders)["Tenders"]
+        assert ws[accepted].value.startswith("=IF(") and ws[shares].value.startswith("=IF(")
+    assert [line for line in report.lines() if "typed over" in line] == [
+        f"Tenders!{accepted}: the value typed over its formula (1,234) was replaced by the formula",
+        f"Tenders!{shares}: the value typed over its formula ('see J. Smith') was replaced by the formula",
+    ]
+
+
+def test_a_refresh_with_nothing_typed_over_says_nothing_of_it(holders, tmp_path):
+    report = macros.refresh_tenders(PackageBook(holders), _write_csv(tmp_path / "t.csv", _tally_rows(5)))
+    assert not [line for line in report.lines() if "typed over" in line]
 
 
 # --- safety: a malformed source changes nothing and names every problem ------------------------------
@@ -750,6 +784,13 @@ class FakeRange:
                     raise TypeError("xlwings cannot write a Decimal")
                 self.sheet.cells[key] = x
                 self.sheet.writes.add(key)
+
+    @property
+    def formula(self):
+        """As Excel gives it: a cell's formula or its constant as text ("" when blank); rows of them for an area."""
+        rows = tuple(tuple("" if self.sheet.cells.get((r, c)) is None else str(self.sheet.cells[(r, c)])
+                           for c in range(self.c1, self.c2 + 1)) for r in range(self.r1, self.r2 + 1))
+        return rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else rows
 
     def clear_contents(self):
         for r in range(self.r1, self.r2 + 1):

@@ -79,6 +79,10 @@ class Book(Protocol):
     def set_name(self, name: str, definition: str, hidden: bool = False) -> None:
         """Define (or redefine) a workbook-level name."""
 
+    def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
+        """The cells of *table*'s formula columns that hold a value instead of their formula, as
+        ``(ref, value)`` in row order: what rewriting the table would replace, for the refresh to say so."""
+
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
                     saved: dict[str, Sequence] | None = None) -> None:
         """Rewrite a layout table: input columns from *rows*, formula columns from the layout.
@@ -127,6 +131,30 @@ def table_values(table: Table, rows: Sequence[tuple]) -> list[list[object]]:
 def _data_ref(table: Table, last_row: int | None = None) -> str:
     last = get_column_letter(table.first_col + len(table.columns) - 1)
     return f"{get_column_letter(table.first_col)}{table.first_row}:{last}{last_row or table.last_row}"
+
+
+def _not_formulas(table: Table, rows: Sequence[Sequence[object]]) -> list[tuple[str, object]]:
+    """Of a table's cells read row by row (formulas as ``=...`` text), those of its formula columns holding a value."""
+    out = []
+    columns = [(i, get_column_letter(table.first_col + i)) for i, c in enumerate(table.columns) if c.formula is not None]
+    for k, row in enumerate(rows):
+        for i, letter in columns:
+            v = row[i] if i < len(row) else None
+            if v is None or v == "" or (isinstance(v, str) and v.startswith("=")) or hasattr(v, "text"):
+                continue  # blank, a formula, or an array formula (openpyxl's ArrayFormula)
+            out.append((f"{letter}{table.first_row + k}", v))
+    return out
+
+
+def _typed_text(v: object) -> object:
+    """A cell's ``Range.formula`` text as the value it stands for: a number typed reads back as a number."""
+    if isinstance(v, str) and v and not v.startswith("="):
+        try:
+            number = float(v)
+        except ValueError:
+            return v
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    return v
 
 
 def _not_found(path: Path) -> InputErrors:
@@ -210,6 +238,10 @@ class OpenpyxlBook:
         from openpyxl.workbook.defined_name import DefinedName
 
         self.wb.defined_names[name] = DefinedName(name, attr_text=definition, hidden=hidden or None)
+
+    def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
+        """The cells of *table*'s formula columns holding a value instead of a formula: (``G45``, value)."""
+        return _not_formulas(table, self.get_rows(sheet, _data_ref(table)))
 
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
                     saved: dict[str, Sequence] | None = None) -> None:
@@ -461,6 +493,25 @@ class PackageBook:
         """Replace workbook.xml's text by ``edit(text)``."""
         self._wb_text = edit(self._wb_text)
 
+    def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
+        """The cells of *table*'s formula columns holding a value instead of a formula: (``G45``, value)."""
+        self._check_sheet(sheet)
+        cols = [table.first_col + i for i, c in enumerate(table.columns) if c.formula is not None]
+        if not cols:
+            return []
+        sx, strings = self._sheet(sheet), []
+
+        def shared() -> list[str]:
+            if not strings:
+                from .fastload import shared_strings
+
+                strings.append(shared_strings(self.pkg))
+            return strings[0]
+
+        found = ((f"{get_column_letter(c)}{r}", sx.typed_value(xml, shared))
+                 for r, c, xml in sx.cells_without_formula(table.first_row, table.last_row, cols))
+        return [(ref, v) for ref, v in found if v is not None and v != ""]
+
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
                     saved: dict[str, Sequence] | None = None) -> None:
         from . import package
@@ -566,7 +617,7 @@ def _excel_value(v: object, text: bool = False) -> object:
 class XlwingsBook:
     """A live ``xlwings.Book`` (the workbook a button was clicked in).
 
-    Uses only: ``book.sheets[name].range(ref).value`` (read and write),
+    Uses only: ``book.sheets[name].range(ref).value`` (read and write), ``.formula`` (read),
     ``.options(ndim=2)``, ``.clear_contents()``, ``book.names[name].refers_to``
     (and ``book.names.add``), ``sheet.tables[name].resize(range)``,
     ``book.fullname`` and ``book.app.calculate()``.  :meth:`save` does not
@@ -620,6 +671,21 @@ class XlwingsBook:
             self.book.names[name].refers_to = "=" + definition
         except Exception:  # noqa: BLE001  (a missing name: the COM error of Names.Item)
             self.book.names.add(name, "=" + definition)
+
+    def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
+        """The cells of *table*'s formula columns holding a value instead of a formula: (``G45``, value as typed).
+
+        Reads the table's ``Range.formula`` (a formula's text, a constant's text, "" for a blank) in one call.
+        """
+        if not any(c.formula is not None for c in table.columns):
+            return []
+        got = self._range(sheet, _data_ref(table)).formula
+        if isinstance(got, str):  # a single cell
+            got = [[got]]
+        elif got and not isinstance(got[0], (list, tuple)):  # a single row
+            got = [got]
+        rows = [[_typed_text(v) for v in row] for row in got]
+        return _not_formulas(table, rows)
 
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
                     saved: dict[str, Sequence] | None = None) -> None:

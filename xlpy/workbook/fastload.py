@@ -75,6 +75,14 @@ _ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#\d+|amp|lt|gt|quot|apos);")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
 
+def shared_strings(pkg) -> list[str]:
+    """The workbook's shared strings (an empty list when it has none)."""
+    try:
+        return _shared_strings(pkg)
+    except _Fallback:
+        return []
+
+
 def _unescape(text: str) -> str:
     if "&" not in text:
         return text

@@ -194,6 +194,10 @@ class RefreshReport:
 # --- the refresh ----------------------------------------------------------------------------
 
 
+#: Values typed over a table's formulas named one by one in the report; one more line counts the rest.
+TYPED_OVER_SHOWN = 10
+
+
 class _Refresh:
     """One refresh of one book: plan everything, then write."""
 
@@ -480,6 +484,7 @@ class _Refresh:
         for name, rows in tables.items():
             sheet, old = lay.table(name)
             _, table = new.table(name)
+            self._typed_over(sheet.title, old)
             if saved and name in saved:
                 book.write_table(sheet.title, table, rows, old.rows, saved=saved[name])
             else:
@@ -512,6 +517,20 @@ class _Refresh:
             book.set(sheet, ref, None if v == "" else v, text=True)
             written.append(f"{sheet}!{ref}")
         return written
+
+    def _typed_over(self, sheet: str, table) -> None:
+        """Say which values typed over a table's formulas the rewrite replaces (validate names them too):
+        nothing a person typed goes without a word."""
+        if not any(c.formula is not None for c in table.columns):
+            return
+        cells = self.book.typed_over(sheet, table)
+        for ref, v in cells[:TYPED_OVER_SHOWN]:
+            shown = f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else repr(v)
+            self.notes.append(f"{sheet}!{ref}: the value typed over its formula ({shown}) was replaced by the "
+                              "formula")
+        if len(cells) > TYPED_OVER_SHOWN:
+            self.notes.append(f"{sheet}: {len(cells) - TYPED_OVER_SHOWN:,} more values typed over formulas of "
+                              f"{table.name} were replaced by the formulas")
 
     def _history(self, when: dt.datetime, results) -> list[tuple]:
         """The History table's rows so far, and this refresh's."""
