@@ -292,12 +292,19 @@ def test_exchange_ratio_cap_floor_places():
         (dict(value=D("66"), average=D("0")), "average_price"),
         (dict(value=D("66"), average=D("8"), cap=D("5"), floor=D("6")), "floor"),
         (dict(value=D("66"), average=D("8"), places=-1), "places"),
+        # a bound finer than the ratio's rounding: 66 / 8.8 = 7.5 capped at 7.5 would round to 8, past the cap
+        (dict(value=D("66"), average=D("8.8"), cap=D("7.5"), places=0), "cap"),
+        (dict(value=D("66"), average=D("20"), floor=D("3.333"), places=2), "floor"),
     ],
 )
 def test_exchange_ratio_errors(kwargs, field):
     with pytest.raises(InputError) as info:
         ratio.exchange_ratio(**kwargs)
     assert info.value.field == field
+    if field in ("cap", "floor") and "places" in kwargs:
+        assert str(info.value) == (f"{field}: has more decimals than the ratio is rounded to ({kwargs['places']}), so "
+                                   f"the rounded ratio could pass it: give it to {kwargs['places']} decimals or raise "
+                                   f"places, got {kwargs[field]}")
 
 
 # --- allocation ---------------------------------------------------------------------

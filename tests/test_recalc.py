@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -355,4 +356,40 @@ price = 1
     assert len(offer.original_ratio.as_tuple().digits) > 15
     book = build_workbook(offer, results, tmp_path / "r0.xlsm")
     report = validate(book, tmp_path / "r0.toml", legs=("formulas",))
+    assert [str(f) for f in report.findings] == []
+
+
+@pytest.mark.parametrize("value, price, places, ratio", [
+    ("66", "17.60", 1, "3.8"),   # 66 / 17.6 = 3.75: in binary 3.7499999999999996
+    ("66", "8.80", 0, "8"),      # 7.5: in binary 7.499999999999999
+    ("9.12", "1.28", 2, "7.13"),  # 7.125
+])
+def test_a_ratio_on_an_exact_half_rounds_up_in_the_workbook_as_in_the_engine(tmp_path, value, price, places, ratio):
+    """value ÷ average price landing exactly on a half of the last decimal: the engine's exact quotient rounds away
+    from zero; the workbook takes the binary quotient to 10 decimals first (Prices' RatioQuotient), so it does too."""
+    days = ("2004-02-11", "2004-02-12", "2004-02-13", "2004-02-17", "2004-02-18")
+    (tmp_path / "p.csv").write_text("date,price,volume\n" + "".join(f"{d},{price},1000\n" for d in days))
+    (tmp_path / "half.toml").write_text(f"""schema = 1
+[offer]
+id = "half"
+issuer = "Half Co"
+kind = "preferred"
+outstanding = 464777
+original_ratio = 3.2
+common_outstanding_before = 115000000
+expiration = 2004-02-20
+[offer.consideration.formula]
+value = {value}
+prices = "p.csv"
+places = {places}
+[tally]
+tendered = 274000
+[valuation]
+date = 2004-02-20
+price = 7.39
+""")
+    offer, results = compute_file(tmp_path / "half.toml")
+    assert results.offer_ratio == Decimal(ratio)
+    book = build_workbook(offer, results, tmp_path / "half.xlsm")
+    report = validate(book, tmp_path / "half.toml", legs=("formulas",))
     assert [str(f) for f in report.findings] == []

@@ -135,6 +135,10 @@ def exchange_ratio(
         raise InputError("floor", floor, f"must not exceed the cap {cap}")
     if places < 0:
         raise InputError("places", places, "must not be negative")
+    for name, bound in (("cap", cap), ("floor", floor)):
+        if bound is not None and excel_round(bound, places) != bound:  # rounding could then pass it
+            raise InputError(name, bound, f"has more decimals than the ratio is rounded to ({places}), so the "
+                             f"rounded ratio could pass it: give it to {places} decimals or raise places")
     ratio = CONTEXT.divide(value, average)
     if floor is not None:
         ratio = max(floor, ratio)

@@ -358,6 +358,9 @@ _ENGINE_KEYS = {
     "offer.original_ratio": "OriginalRatio", "tally.tendered": "Tendered",
     "tally.guaranteed_delivery": "GuaranteedDelivery", "tally.failed_delivery": "FailedDelivery",
     "period.start": "PeriodStart", "period.end": "PeriodEnd", "valuation.price": "Price",
+    **{f"offer.consideration.formula.{key}": name for key, name in (
+        ("value", "RatioValue"), ("cap", "RatioCap"), ("floor", "RatioFloor"), ("places", "RatioPlaces"),
+        ("averaging_days", "AveragingDays"), ("lag_days", "LagDays"), ("calendar", "Calendar"))},
 }
 
 

@@ -12,7 +12,10 @@ CONF_SHEET = "xlwings.conf"
 LAYOUT_NAME = "xlpyLayout"
 #: The layout this xlpy writes; a workbook built with another is rebuilt, never read cell by cell.
 #: 1: xlpy 0.1.0 as first released; 2: journal-entry inputs, Entries and History sheets.
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
+#: Earlier layouts still read as this one, for the ratio kinds whose workbooks have not changed since
+#: (layout 4 changed only the workbooks whose ratio is set by formula: value ÷ average rounded to 10 decimals first).
+SAME_SINCE = {"3": ("fixed",)}
 
 SHEETS = ("Cover", "Inputs", "Tenders", "Prices", "Results", "Check", "Sensitivity", "Release", "Entries",
           "History", CONF_SHEET)
@@ -88,7 +91,7 @@ class Shape:
     def decode(cls, text: str) -> Shape:
         parts = dict(p.split("=", 1) for p in text.strip('"').split(";") if "=" in p)
         version = parts.get("layout", "1")
-        if version != str(LAYOUT_VERSION):
+        if version != str(LAYOUT_VERSION) and parts.get("ratio") not in SAME_SINCE.get(version, ()):
             raise ValueError(f"the workbook was built by another xlpy (layout {version}; this xlpy reads layout "
                              f"{LAYOUT_VERSION}): rebuild it with xlpy build from its offer file, then refresh it")
         try:

@@ -22,6 +22,9 @@ def sheet(shape: Shape) -> Sheet:
                  "=SUMPRODUCT((PriceDates>=AveragingStart)*(PriceDates<=AveragingEnd)*PricePrices*PriceVolumes)"
                  '/SUMIFS(PriceVolumes,PriceDates,">="&AveragingStart,PriceDates,"<="&AveragingEnd)', "price",
                  key="average_price"),
+            Item("RatioQuotient", "Value ÷ average price",
+                 "=ROUND(RatioValue/AveragePrice,10)", "ratio",
+                 note="to 10 decimals: a binary division can land just below an exact half the engine rounds up"),
         )
         blocks, next_row = place([Block("Averaging window", price_items)])
         tables.append(Table("tblPrices", (

@@ -17,9 +17,10 @@ def _terms(shape: Shape) -> dict[str, str]:
     """The formulas that differ by shape: the ratio (fixed or by formula) and acceptance (counts or holders)."""
     if shape.ratio == "formula":
         ratio_formula = (
-            '=ROUND(IF(RatioCap="",IF(RatioFloor="",RatioValue/AveragePrice,MAX(RatioFloor,RatioValue/AveragePrice)),'
-            'MIN(RatioCap,IF(RatioFloor="",RatioValue/AveragePrice,MAX(RatioFloor,RatioValue/AveragePrice)))),'
-            "RatioPlaces)"
+            # RatioQuotient (Prices) is value / average price to 10 decimals: a binary division lands just below an
+            # exact half (66/17.6 = 3.7499999999999996) that the engine's exact 3.75 rounds away from zero.
+            '=ROUND(IF(RatioCap="",IF(RatioFloor="",RatioQuotient,MAX(RatioFloor,RatioQuotient)),'
+            'MIN(RatioCap,IF(RatioFloor="",RatioQuotient,MAX(RatioFloor,RatioQuotient)))),RatioPlaces)'
         )
         fractional_default = "AveragePrice"
     else:
