@@ -216,6 +216,22 @@ def test_calendars_whose_records_begin_after_1990_are_read_from_their_first_day(
     assert calendars.sessions("XBOM", day(2004, 1, 26), day(2004, 1, 27)) == [day(2004, 1, 27)]  # Republic Day
 
 
+@pytest.mark.parametrize("code, error", [("ASEX", "NotImplementedError"), ("XTAE", "ValueError")])
+def test_a_calendar_the_library_lists_but_cannot_build_is_named_in_one_line(code, error):
+    """Some codes exchange_calendars lists raise its own long error when built: named by code, in one line."""
+    calendars._calendar.cache_clear()
+    with pytest.raises(InputError) as info:
+        calendars.sessions(code, day(2004, 2, 1), day(2004, 2, 29))
+    assert str(info.value) == (f"calendar: cannot be built by exchange_calendars ({error}): choose another calendar "
+                               f"for the exchange's trading days, got {code!r}")
+
+
+def test_weekends_of_exchanges():
+    assert calendars.weekend("XNYS") == ("Saturday", "Sunday")
+    assert calendars.weekend("XSAU") == ("Friday", "Saturday")  # Tadawul trades Sunday to Thursday
+    assert calendars.weekend("24/7") == ()
+
+
 def test_window_across_presidents_day():
     # Hecla: 5 sessions ending on the second session before Friday 20 February 2004.
     # Sessions before the 20th: ... 11, 12, 13, (16 closed), 17, 18, 19.

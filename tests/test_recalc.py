@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import shutil
 from decimal import Decimal
@@ -393,3 +394,41 @@ price = 7.39
     book = build_workbook(offer, results, tmp_path / "half.xlsm")
     report = validate(book, tmp_path / "half.toml", legs=("formulas",))
     assert [str(f) for f in report.findings] == []
+
+
+def test_a_calendar_that_does_not_trade_monday_to_friday_is_refused_for_a_workbook(tmp_path):
+    """Tadawul (XSAU) trades Sunday to Thursday: the engine counts its window; a workbook's WORKDAY skips Saturday
+    and Sunday, so build refuses it by key rather than write a workbook that disagrees with the engine."""
+    from xlpy.engine.errors import InputErrors
+    from xlpy.files.calendars import sessions
+
+    days = sessions("XSAU", dt.date(2024, 1, 1), dt.date(2024, 2, 29))
+    (tmp_path / "p.csv").write_text("date,price,volume\n" + "".join(f"{d},8.10,1000\n" for d in days))
+    (tmp_path / "xsau.toml").write_text("""schema = 1
+[offer]
+id = "xsau"
+issuer = "Riyadh Co"
+kind = "preferred"
+outstanding = 1000
+original_ratio = 3.2
+common_outstanding_before = 1000000
+expiration = 2024-02-22
+[offer.consideration.formula]
+value = 66
+prices = "p.csv"
+calendar = "XSAU"
+[tally]
+tendered = 100
+[valuation]
+date = 2024-02-22
+price = 7.39
+""")
+    offer, results = compute_file(tmp_path / "xsau.toml")
+    assert results.averaging_start == dt.date(2024, 2, 14)  # Sunday the 18th counts, Friday and Saturday do not
+    with pytest.raises(InputErrors) as info:
+        build_workbook(offer, results, tmp_path / "xsau.xlsm")
+    assert [str(p) for p in info.value.problems] == [
+        "offer.consideration.formula.calendar: does not trade Monday to Friday (its days off: Friday, Saturday), and "
+        "a workbook counts trading days with WORKDAY, which skips Saturday and Sunday: the engine computes it (xlpy "
+        "compute), a workbook cannot, got 'XSAU'"]
+    assert not (tmp_path / "xsau.xlsm").exists()

@@ -13,7 +13,7 @@ import functools
 
 from ..engine.errors import InputError
 
-__all__ = ["sessions", "holidays", "closed_days", "DEFAULT_CALENDAR", "EARLIEST"]
+__all__ = ["sessions", "holidays", "closed_days", "weekend", "DEFAULT_CALENDAR", "EARLIEST"]
 
 DEFAULT_CALENDAR = "XNYS"
 #: Calendars are built from this day on: offers of the 1990s and 2000s are real cases.
@@ -25,11 +25,29 @@ def _calendar(code: str):
     import exchange_calendars as xcals
 
     try:
-        return xcals.get_calendar(code, start=EARLIEST)
-    except xcals.errors.InvalidCalendarName:
-        raise InputError("calendar", code, "is not a known exchange calendar (e.g. XNYS, XNAS, XTSE, XLON)") from None
-    except ValueError:  # its records begin later (XTKS and XBOM in 1997): from its first recorded day
-        return xcals.get_calendar(code, start=type(xcals.get_calendar(code)).bound_min())
+        try:
+            return xcals.get_calendar(code, start=EARLIEST)
+        except xcals.errors.InvalidCalendarName:
+            raise InputError("calendar", code, "is not a known exchange calendar (e.g. XNYS, XNAS, XTSE, XLON)"
+                             ) from None
+        except ValueError:  # its records begin later (XTKS and XBOM in 1997): from its first recorded day
+            return xcals.get_calendar(code, start=type(xcals.get_calendar(code)).bound_min())
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001  (a calendar the library lists but cannot build: its own error, long)
+        raise InputError("calendar", code, f"cannot be built by exchange_calendars ({type(exc).__name__}): "
+                         "choose another calendar for the exchange's trading days") from None
+
+
+def weekend(code: str) -> tuple[str, ...]:
+    """The days of the week exchange *code* never trades (``("Saturday", "Sunday")`` for XNYS).
+
+    >>> weekend("XNYS")
+    ('Saturday', 'Sunday')
+    """
+    mask = _calendar(code).weekmask  # "1111100": Monday to Sunday, 1 a trading day
+    names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    return tuple(name for name, c in zip(names, mask) if c == "0")
 
 
 def sessions(code: str, first: dt.date, last: dt.date) -> list[dt.date]:

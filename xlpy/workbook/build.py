@@ -428,9 +428,9 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
         from ..engine.compute import compute
 
         results = compute(offer, calendars.sessions)
-    from .expected import too_large_for_a_workbook
+    from .expected import not_for_a_workbook
 
-    too_large = too_large_for_a_workbook(results)
+    too_large = not_for_a_workbook(offer, results)
     if too_large:  # the engine holds them exactly; a workbook would round them and disagree
         from ..engine.errors import InputErrors
 

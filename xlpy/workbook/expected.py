@@ -27,7 +27,7 @@ from .layout import (
     tie_cells,
 )
 
-__all__ = ["Expect", "expected_cells", "formula_cells", "too_large_for_a_workbook"]
+__all__ = ["Expect", "expected_cells", "formula_cells", "not_for_a_workbook"]
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,28 @@ WORKBOOK_SHARES = 10**15
 WORKBOOK_MONEY = Decimal(10) ** 13
 
 
-def too_large_for_a_workbook(results) -> list:
+def not_for_a_workbook(offer, results) -> list:
+    """What a workbook cannot hold of an offer and its *results*, as input errors naming each (empty: none).
+
+    Figures it cannot hold exactly, ratios finer than it counts shares in, and
+    an exchange calendar whose weekend is not Saturday and Sunday (a
+    workbook counts the averaging window with ``WORKDAY``, which skips those).
+    """
+    from ..engine.errors import InputError
+    from ..files import calendars
+
+    f = offer.consideration.formula
+    if f is not None:
+        off = calendars.weekend(f.calendar)
+        if off != ("Saturday", "Sunday"):
+            return [InputError("offer.consideration.formula.calendar", f.calendar,
+                               f"does not trade Monday to Friday (its days off: {', '.join(off) or 'none'}), and a "
+                               "workbook counts trading days with WORKDAY, which skips Saturday and Sunday: the "
+                               "engine computes it (xlpy compute), a workbook cannot")]
+    return _too_large(results)
+
+
+def _too_large(results) -> list:
     """The figures of *results* a workbook cannot hold exactly, as input errors naming each (empty: none)."""
     from ..engine.errors import InputError
 

@@ -416,9 +416,9 @@ class _Refresh:
                 where = bookdata.input_cell(self.lay, p.field) or f"the refreshed workbook: {p.field}"
                 self.problems.append(InputError(where, p.value, p.reason, show_value=p.show_value))
             raise InputErrors(_capped(self.problems)) from None
-        from .expected import too_large_for_a_workbook
+        from .expected import not_for_a_workbook
 
-        too_large = too_large_for_a_workbook(results)
+        too_large = not_for_a_workbook(offer, results)
         if too_large:
             raise InputErrors([InputError(bookdata.input_cell(self.lay, p.field) or f"the refreshed workbook: {p.field}",
                                           p.value, p.reason) for p in too_large])

@@ -45,7 +45,7 @@ from ..excel import vba
 from . import data as bookdata
 from . import libreoffice, progress, saved_values
 from .collector import collector_eased
-from .expected import Expect, expected_cells, formula_cells, too_large_for_a_workbook
+from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
 from .formula_text import same_formula
 from .layout import (
     CONF_SHEET,
@@ -639,7 +639,7 @@ def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding]) 
             later.append(Finding(book, cell or p.field, f"the engine refuses the workbook's inputs: {p.reason}", "",
                                  p.got, "engine"))
         return None
-    for p in too_large_for_a_workbook(results):  # the engine's figure exact, the workbook's rounded: named first
+    for p in not_for_a_workbook(offer, results):  # the engine's figure exact, the workbook's rounded: named first
         later.append(Finding(book, bookdata.input_cell(lay, p.field) or p.field, p.reason, "", p.got, "inputs"))
     reader = bookdata.CellReader(get, lay)
     step = reader.number("SensitivityStep")
