@@ -432,3 +432,28 @@ price = 7.39
         "a workbook counts trading days with WORKDAY, which skips Saturday and Sunday: the engine computes it (xlpy "
         "compute), a workbook cannot, got 'XSAU'"]
     assert not (tmp_path / "xsau.xlsm").exists()
+
+
+def test_a_price_row_typed_on_a_closed_day_or_twice_is_named_by_its_cell(standard_books, tmp_path):
+    """The engine averages each trading day of the window once; the workbook's formula every row between the
+    window's ends. A row dated on an exchange holiday, or a date given twice, is named as the price file's reader
+    names it, not left to show as differences downstream."""
+    from xlpy.workbook.validate import validate
+
+    wb = load_workbook(standard_books["holders"], keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    sheet, t = lay.table("tblPrices")
+    ws = wb[sheet.title]
+    col = t.letter("date")
+    dates = {ws[f"{col}{r}"].value.date(): r for r in range(t.first_row, t.last_row + 1)}
+    holiday, twice = dt.date(2004, 2, 16), dt.date(2004, 2, 19)
+    before = max(r for d, r in dates.items() if d < holiday)
+    ws[f"{col}{before}"] = dt.datetime.combine(holiday, dt.time())
+    ws[f"{col}{dates[twice] + 1}"] = dt.datetime.combine(twice, dt.time())
+    wb.save(tmp_path / "edited.xlsm")
+    report = validate(tmp_path / "edited.xlsm", legs=("formulas",))
+    assert sorted(str(f) for f in report.findings) == sorted([
+        f"edited.xlsm: {sheet.title}!{col}{before}: must be a trading day of XNYS, which was closed (President's Day), "
+        "got 2004-02-16 [inputs]",
+        f"edited.xlsm: {sheet.title}!{col}{dates[twice] + 1}: is given twice (also {sheet.title}!{col}{dates[twice]}), "
+        "got 2004-02-19 [inputs]"])

@@ -406,9 +406,10 @@ def _read_consideration(r: CellReader, given: tuple[PriceDay, ...] | None) -> Co
     policy = r.choice("FractionalPolicy", FRACTIONAL_POLICIES)
     formula = ratio = None
     if r.lay.shape.ratio == "formula":
-        prices = list(given) if given is not None else _read_prices(r)
+        calendar = r.text("Calendar")
+        prices = list(given) if given is not None else _read_prices(r, calendar)
         formula = RatioFormula(
-            r.number("RatioValue", positive=True), tuple(prices), r.text("Calendar"),
+            r.number("RatioValue", positive=True), tuple(prices), calendar,
             r.whole("AveragingDays", positive=True), r.whole("LagDays"), r.number("RatioCap", optional=True, positive=True),
             r.number("RatioFloor", optional=True, nonneg=True), r.whole("RatioPlaces"),
             source="Prices",
@@ -423,14 +424,30 @@ def _read_consideration(r: CellReader, given: tuple[PriceDay, ...] | None) -> Co
     )
 
 
-def _read_prices(r: CellReader) -> list[PriceDay]:
-    prices = []
+def _read_prices(r: CellReader, calendar: str | None) -> list[PriceDay]:
+    """The price table's rows; a date given twice, or on a day *calendar*'s exchange was closed, is a finding (the
+    engine would average the window's trading days once each, the workbook's formula every row between its ends)."""
+    prices, seen = [], {}
     for cell in _rows(r, "tblPrices"):
         d = r.date("PriceDates", cell=cell("date"))
         p = r.number("PricePrices", cell=cell("price"), positive=True)
         v = r.number("PriceVolumes", cell=cell("volume"), nonneg=True)
+        where = "!".join(cell("date"))
+        if d is not None and d in seen:
+            r._fail(where, d, f"is given twice (also {seen[d]})")
+        elif d is not None:
+            seen[d] = where
         if None not in (d, p, v):
             prices.append(PriceDay(d, p, v))
+    if calendar and seen:
+        from ..files import calendars
+
+        try:
+            closed = calendars.closed_days(calendar, seen)
+        except InputError:
+            closed = {}  # an unknown calendar: the engine names it
+        for d in (d for d in seen if d in closed):  # in the table's order
+            r._fail(seen[d], d, f"must be a trading day of {calendar}, which was closed ({closed[d]})")
     return prices
 
 
