@@ -461,6 +461,18 @@ def test_malformed_prices_change_nothing(holders, tmp_path):
     assert holders.read_bytes() == before
 
 
+def test_a_price_file_missing_a_window_day_is_named_as_given(holders, tmp_path):
+    """The engine finds the averaging window's missing day; the refresh names the price file given, as its reader
+    and compute name it, not the workbook's sheet the prices would have gone to."""
+    rows = [r for r in csv.reader((DATA / PRICES).open(encoding="utf-8")) if r[0] != "2004-02-13"]
+    before = holders.read_bytes()
+    with pytest.raises(InputErrors) as exc:
+        _refresh([str(holders), "--prices", str(_write_csv(tmp_path / "short.csv", rows))])
+    assert [str(p) for p in exc.value.problems] == [
+        "short.csv: has no row for trading day(s) in the averaging window, got '2004-02-13'"]
+    assert holders.read_bytes() == before
+
+
 # --- safety: a hostile tally gives a clear error or safe text, never a crash -------------------------------
 
 

@@ -413,8 +413,12 @@ class _Refresh:
             results = compute(offer, calendars.sessions, ALLOCATOR)
         except (InputErrors, InputError) as exc:
             for p in getattr(exc, "problems", (exc,)):  # named by the workbook's cell where the key has one
-                where = bookdata.input_cell(self.lay, p.field) or f"the refreshed workbook: {p.field}"
-                self.problems.append(InputError(where, p.value, p.reason, show_value=p.show_value))
+                where = bookdata.input_cell(self.lay, p.field)
+                if where is None and self.price_record is not None and p.field.startswith(
+                        "offer.consideration.formula.prices"):  # the price file given: named as the person gave it
+                    where = Path(self.price_record.path).name  # as the price file's reader names it
+                self.problems.append(InputError(where or f"the refreshed workbook: {p.field}", p.value, p.reason,
+                                                show_value=p.show_value))
             raise InputErrors(_capped(self.problems)) from None
         from .expected import not_for_a_workbook
 
