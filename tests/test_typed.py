@@ -57,6 +57,22 @@ def test_good_values_are_typed_and_nothing_is_recorded():
     assert r.problems == []
 
 
+@pytest.mark.parametrize("text", ["20040220", "2004-W08-5", "2004-051", "04-02-20"])
+def test_a_day_written_as_text_is_yyyy_mm_dd_only(text, tmp_path):
+    """Python's date.fromisoformat reads more of ISO 8601 than the contract says (a compact day, a week date, an
+    ordinal day): refused, in a cell, an offer file's text and a price file alike."""
+    r = _toml({"expiration": text})
+    assert r.date("expiration") is None
+    assert [str(p) for p in r.problems] == [f"offer.expiration: must be a date YYYY-MM-DD, got {text!r}"]
+    assert _toml({"expiration": " 2004-02-20 "}).date("expiration") == dt.date(2004, 2, 20)
+    from xlpy.files.prices import read_prices
+
+    (tmp_path / "p.csv").write_text(f"date,price,volume\n2004-02-19,8.3,100\n{text},8.3,100\n")
+    with pytest.raises(InputErrors) as info:
+        read_prices(tmp_path / "p.csv")
+    assert [str(p) for p in info.value.problems] == [f"p.csv: row 3, column date: must be a date YYYY-MM-DD, got {text!r}"]
+
+
 def test_toml_counts_must_be_integers_below_fifteen_digits():
     r = _toml({"a": Decimal("274000.0"), "b": 10**15})
     assert r.whole("a") is None and r.whole("b", below=10**15) is None

@@ -21,6 +21,9 @@ from ..engine.model import PriceDay
 from ..engine.numbers import to_decimal
 from .sources import _GROUPED, PRICE_COLUMNS, _capped, _match_columns, delimiter, european_number
 
+#: A day as the price file's contract writes it (YYYY-MM-DD), nothing else ISO 8601 allows.
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
 __all__ = ["read_prices"]
 
 
@@ -114,6 +117,8 @@ def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[P
         cells = {k: (row[i].strip() if i < len(row) else "") for k, i in found.items()}
         where = f"{name}: row {line}, column "
         try:
+            if not _ISO_DAY.fullmatch(cells["date"]):  # Python also reads 20040212 and 2004-W07-4
+                raise ValueError(cells["date"])
             day = dt.date.fromisoformat(cells["date"])
         except ValueError:
             problems.append(InputError(where + headers[found["date"]], cells["date"], "must be a date YYYY-MM-DD"))

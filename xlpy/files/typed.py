@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -34,6 +35,9 @@ from decimal import Decimal
 from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import is_whole, to_decimal
 from .serial_dates import LAST_SERIAL, from_serial, to_serial
+
+#: A day written as text: YYYY-MM-DD only (Python's ``date.fromisoformat`` also reads 20040212 and 2004-W07-4).
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 __all__ = ["Scheme", "TOML", "CELLS", "ARGUMENTS", "Reader", "MISSING", "ExponentFloat", "toml_float", "one",
            "raise_first"]
@@ -215,7 +219,7 @@ class Reader:
             return self._excel_day(key, value)
         if self.scheme.serials and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
             return self._serial(key, value)
-        if isinstance(value, str):
+        if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):  # not 20040212 or 2004-W07-4
             try:
                 day = dt.date.fromisoformat(value.strip())
             except ValueError:
