@@ -287,6 +287,30 @@ def test_an_interrupt_says_what_was_written(capsys, tmp_path, monkeypatch):
     assert list(listing(tmp_path)) == ["offer.xlsm"]
 
 
+def test_sigterm_unwinds_as_an_interrupt_and_exits_143(capsys, monkeypatch, tmp_path):
+    """A CI runner cancelling a job (or timeout) sends SIGTERM: cleaned up as Ctrl-C is (LibreOffice's child,
+    temporary folders), exit status 143, and the previous SIGTERM handler back afterwards."""
+    import os
+    import signal
+    import threading
+
+    import xlpy.files.offerfile as offerfile
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals are delivered to the main thread only")
+
+    def terminated(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise AssertionError("SIGTERM did not stop the command")
+
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(offerfile, "compute_file", terminated)
+    assert cli.main(["build", str(SEED), "-o", str(tmp_path / "offer.xlsm"), "--quiet"]) == 143
+    assert capsys.readouterr().err == "xlpy build: terminated; nothing was written\n"
+    assert signal.getsignal(signal.SIGTERM) is before
+    assert listing(tmp_path) == {}
+
+
 def test_the_documents_complete_example_is_the_founding_offer_file():
     """docs/offer-file.md shows `workbook/offers/hecla-2004.toml` as "a complete example": the same keys
     and values (the file's comments aside), so `xlpy entries` works on the text as shown."""

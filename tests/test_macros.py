@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import os
 import re
+import signal
 import shutil
 import zipfile
 from decimal import Decimal
@@ -599,6 +601,46 @@ def test_interrupted_write_leaves_the_original(holders, tmp_path, monkeypatch, w
     assert holders.read_bytes() == before
     assert not list(holders.parent.glob(".*.tmp")), "the temporary file was left behind"
     assert not list(holders.parent.glob("*.bak.xlsm")), "a backup of an unchanged workbook was left behind"
+
+
+def test_an_interrupt_once_the_workbook_is_replaced_says_so_and_keeps_the_backup(holders, tmp_path, monkeypatch,
+                                                                                capsys):
+    """Ctrl-C landing just as the rename completes: the refreshed workbook stands, so does the backup of the old
+    one, and the message says so (it said "nothing was written", and the backup was deleted)."""
+    from xlpy.cli import main
+    from xlpy.workbook import locks
+
+    real = locks.os.replace
+
+    def replace_then_interrupt(src, dst):
+        real(src, dst)
+        if str(dst) == str(holders):
+            raise KeyboardInterrupt
+
+    before = holders.read_bytes()
+    monkeypatch.setattr(locks.os, "replace", replace_then_interrupt)
+    tally = _write_csv(tmp_path / "t.csv", _tally_rows(3))
+    assert main(["refresh", str(holders), "--tally", str(tally)]) == 130
+    backup = holders.with_name("book.20040224-000000.bak.xlsm")
+    assert capsys.readouterr().err == (f"xlpy refresh: interrupted after {holders} was written (the previous version "
+                                       f"is kept as {backup.name})\n")
+    assert backup.read_bytes() == before and holders.read_bytes() != before
+    assert not list(holders.parent.glob(".*.tmp"))
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="signals cannot be held on this platform")
+def test_signals_are_held_while_a_file_is_put_in_place():
+    """A Ctrl-C during the backup and the rename is delivered once they are done, not halfway through."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals are delivered to the main thread only")
+    done = []
+    with pytest.raises(KeyboardInterrupt):
+        with package.held_signals():
+            os.kill(os.getpid(), signal.SIGINT)
+            done.append("renamed")  # still runs: the interrupt waits for the block's end
+    assert done == ["renamed"]
 
 
 def test_not_a_workbook_or_not_a_standard_one(tmp_path):

@@ -8,6 +8,7 @@ the value; nothing written).
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import zipfile
 from collections.abc import Sequence
@@ -37,9 +38,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI runner cancelling a job, ``timeout``): unwound as Ctrl-C is, so temporary files and a
+    LibreOffice child are cleaned up, and the exit status is 143."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: the default action stays
+        previous = None
+    try:
+        return _run(args)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         configure_from(args)
         return args.run(args)
@@ -53,9 +75,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except zipfile.BadZipFile as exc:  # a damaged part met after the checks (the message names the part)
         print(f"xlpy {args.command}: a workbook or XLSX file is damaged: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    except KeyboardInterrupt:
-        print(f"xlpy {args.command}: interrupted; nothing was written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        signalled = exc.__cause__ if isinstance(exc.__cause__, KeyboardInterrupt) else exc
+        how, status = ("terminated", 143) if isinstance(signalled, Terminated) else ("interrupted", 130)
+        written = getattr(exc, "path", None)  # xlpy.workbook.package.InterruptedAfterWriting (not imported here:
+        if written is not None:               # openpyxl would load with it): the file is whole and in place
+            backup = getattr(exc, "backup", None)
+            kept = f" (the previous version is kept as {backup.name})" if backup is not None else ""
+            print(f"xlpy {args.command}: {how} after {written} was written{kept}", file=sys.stderr)
+        else:
+            print(f"xlpy {args.command}: {how}; nothing was written", file=sys.stderr)
+        return status
     except BrokenPipeError:  # the reader went away (xlpy ... | head): not an error of ours
         sys.stderr.close()
         return EXIT_OK

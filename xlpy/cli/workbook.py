@@ -155,21 +155,31 @@ def run_build(args: argparse.Namespace) -> int:
     with progress.step("reading the offer and the tally, computing"):
         offer, results = compute_file(offer_path)
     out = build_output(args.output, offer.id, args.force)
-    with progress.step(f"writing {out.name}"):
-        try:
-            build_workbook(offer, results, out, record=_sources_record(offer_path, offer, out))
-        except InputErrors as exc:  # what a worksheet cannot hold: named as compute names its problems
-            raise InputErrors([_in_offer_file(p, offer_path.name, offer) for p in exc.problems]) from None
-    print(f"built {out}: {offer.issuer}, {fmt_count(results.units_accepted)} units accepted, "
-          f"{fmt_count(results.common_issued)} common issued, {charge_words(results)} {fmt_money(results.charge)}")
-    if args.no_validate:
-        return EXIT_OK
+    written = validating = False
     try:
+        with progress.step(f"writing {out.name}"):
+            try:
+                build_workbook(offer, results, out, record=_sources_record(offer_path, offer, out))
+            except InputErrors as exc:  # what a worksheet cannot hold: named as compute names its problems
+                raise InputErrors([_in_offer_file(p, offer_path.name, offer) for p in exc.problems]) from None
+            written = True
+        print(f"built {out}: {offer.issuer}, {fmt_count(results.units_accepted)} units accepted, "
+              f"{fmt_count(results.common_issued)} common issued, {charge_words(results)} {fmt_money(results.charge)}")
+        if args.no_validate:
+            return EXIT_OK
+        validating = True
         report = validate(out, offer_path, _legs(args), args.require_libreoffice)
-    except KeyboardInterrupt:  # the workbook is whole on disk; only its check was cut short
-        print(f"xlpy build: interrupted while validating; {out} was written but not validated "
+    except KeyboardInterrupt as exc:
+        if not (written or getattr(exc, "path", None)):  # cut short before the rename: nothing was written
+            raise
+        # the workbook is whole on disk (the rename was the last step); only what followed was cut short
+        from . import Terminated
+
+        signalled = exc.__cause__ if isinstance(exc.__cause__, KeyboardInterrupt) else exc
+        how = "terminated" if isinstance(signalled, Terminated) else "interrupted"
+        print(f"xlpy build: {how}{' while validating' if validating else ''}; {out} was written but not validated "
               f"(xlpy validate {out} checks it)", file=sys.stderr)
-        return 130
+        return 143 if how == "terminated" else 130
     return _print_reports([report], as_json=False)
 
 

@@ -230,26 +230,36 @@ def replace_with(data: bytes, target: Path, backup: Callable[[], Path] | None = 
     The new file gets the target's permissions.  *backup* (returns the
     backup's path) runs once the temporary file is complete; if anything
     fails the temporary file and the backup are removed and *target* is as it
-    was.  Returns the backup's path.
+    was; an interrupt once *target* is replaced is raised as
+    :class:`~xlpy.workbook.package.InterruptedAfterWriting`.  Returns the backup's path.
     """
+    from .package import InterruptedAfterWriting, held_signals
+
     mode = target.stat().st_mode & 0o7777
     fd, tmp = _temp(target, "new")
     kept: Path | None = None
+    replaced = False
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
-        if backup is not None:
-            kept = backup()
-        os.replace(tmp, target)
-    except BaseException:
+        with held_signals():  # an interrupt waits for the backup and the rename, then says which happened
+            if backup is not None:
+                kept = backup()
+            os.replace(tmp, target)
+            replaced = True
+            _fsync_dir(target.parent)
+    except BaseException as exc:
+        if replaced or not tmp.exists():  # the new file is in place, and the backup holds the old one
+            if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, InterruptedAfterWriting):
+                raise InterruptedAfterWriting(target, kept) from exc
+            raise
         tmp.unlink(missing_ok=True)
         if kept is not None:
             kept.unlink(missing_ok=True)  # the original is still in place: its copy is not needed
         raise
-    _fsync_dir(target.parent)
     return kept
 
 

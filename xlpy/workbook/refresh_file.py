@@ -125,7 +125,12 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     except OSError as exc:
         raise InputErrors([InputError(str(path), None, f"cannot be written ({exc.strerror or exc}); "
                                       "the workbook was not changed", show_value=False)]) from None
-    pruned = locks.prune_backups(target, keep)
+    try:
+        pruned = locks.prune_backups(target, keep)
+    except KeyboardInterrupt as exc:  # the refreshed workbook is in place: say so, not "nothing was written"
+        from .package import InterruptedAfterWriting
+
+        raise InterruptedAfterWriting(path, kept) from exc
     out.lines += [f"{path.name}: {line}" for line in report.lines()]
     if report.release is not None:
         out.lines.append(f"{path.name}: engine release text: {report.release.text}")
