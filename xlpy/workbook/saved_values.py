@@ -40,7 +40,10 @@ __all__ = ["SAVED_SHEETS", "HOLDER_TABLE", "engine_cells", "fill", "fill_package
            "SavedMismatch"]
 
 #: Sheets whose formula cells the engine can give a value (Check: only its native column).
-SAVED_SHEETS = ("Results", "Check", "Tenders", "Release", "Sensitivity")
+SAVED_SHEETS = ("Results", "Check", "Tenders", "Release", "Sensitivity", "Prices", "Entries")
+#: The layout's other sheets with formulas (the Cover's summary, History's change column): their saved values are
+#: dropped whenever the figures are written, so none left by a spreadsheet application's last save is stale.
+CLEARED_SHEETS = ("Cover", "Inputs", "History")
 
 _TYPE = re.compile(r'\st="[^"]*"')
 _TYPE_B = re.compile(rb'\st="[^"]*"')
@@ -202,14 +205,15 @@ def _fill(part: bytes, values: dict[str, object], date1904: bool, drop_others: b
 
 def fill_parts(pkg, parts: dict[str, str], values: dict[tuple[str, str], object], date1904: bool,
                tables: dict[str, TableValues] | None = None) -> None:
-    """:func:`fill` each sheet of :data:`SAVED_SHEETS` of a :class:`xlpy.workbook.package.Package` (sheet -> part in *parts*).
+    """:func:`fill` each sheet of :data:`SAVED_SHEETS` of a :class:`xlpy.workbook.package.Package` (sheet -> part in *parts*),
+    and drop the saved values of :data:`CLEARED_SHEETS`' formulas.
 
     *tables*, sheet -> :class:`TableValues`: that table's rows get their
     saved values column by column (:func:`fill_table`), or, when its rows
     were written with them already (``columns`` None), are left as they are.
     """
     tables = tables or {}
-    for sheet in SAVED_SHEETS:
+    for sheet in SAVED_SHEETS + CLEARED_SHEETS:
         if sheet not in parts:
             continue
         cells = {ref: v for (s, ref), v in values.items() if s == sheet}
