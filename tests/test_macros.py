@@ -318,6 +318,36 @@ def test_package_book_changes_only_the_parts_it_must(holders, tmp_path):
     assert new["xl/vbaProject.bin"] == old["xl/vbaProject.bin"]
 
 
+def test_a_refresh_leaves_no_figure_of_the_previous_count_saved(holders, tmp_path):
+    """A workbook saved by Excel or LibreOffice holds a value beside every formula. A refresh saves the engine's
+    values on the sheets it knows (Entries' journal entry and Prices' window among them) and drops the others' (the
+    Cover's summary), so a preview never shows the previous count's charge beside the new Results."""
+    pkg = package.Package(holders)
+    parts = pkg.sheet_parts()
+    stale = {}
+    for sheet in ("Cover", "Entries"):  # as the application leaves them: a value after each formula
+        stale[parts[sheet]] = re.sub(rb"(</f>|<f [^>]*/>)", rb"\1<v>123456789</v>", pkg.read(parts[sheet]))
+    with zipfile.ZipFile(holders) as z, zipfile.ZipFile(tmp_path / "saved.xlsm", "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            out.writestr(info, stale.get(info.filename, z.read(info.filename)))
+    saved = tmp_path / "saved.xlsm"
+    assert b"<v>123456789</v>" in zipfile.ZipFile(saved).read(parts["Cover"])
+    assert _refresh([str(saved), "--tally", str(_write_csv(tmp_path / "t.csv", _tally_rows(5))), "--no-backup"]) == 0
+    with zipfile.ZipFile(saved) as z:
+        assert b"123456789" not in z.read(parts["Cover"]) and b"123456789" not in z.read(parts["Entries"])
+    wb, lay = _layout(saved)
+    values = load_workbook(saved, data_only=True)
+    shutil.copy(DATA / PRICES, tmp_path / PRICES)
+    offer, results = compute_file(_equivalent_offer(tmp_path, tmp_path / "t.csv", tmp_path / PRICES))
+    from xlpy.engine.entries import journal_entry
+
+    entry = journal_entry(offer, results)
+    sheet, ref = lay.cell("EntriesDebits")
+    assert Decimal(str(values[sheet][ref].value)) == entry.total_debits
+    sheet, ref = lay.cell("AveragePrice")
+    assert Decimal(str(values[sheet][ref].value)) == results.average_price
+
+
 def test_both_disk_books_write_the_same_cells(holders, tmp_path):
     other = tmp_path / "other" / holders.name
     other.parent.mkdir()
