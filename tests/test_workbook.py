@@ -181,6 +181,7 @@ TAMPERS = {
     "deleted name": (_delete_name("InducedCharge"), "name InducedCharge", "name is missing"),
     "input holding text": (_set_name("Outstanding", "464777"), "Outstanding", "must be a number, not text"),
     "external link": (_results_extra("='[budget.xlsx]Sheet1'!$A$1*2"), "Results!F5", "another workbook"),
+    "external link by index": (_results_extra("=[1]Sheet1!$A$1*2"), "Results!F5", "another workbook"),
     "literal number": (_results_extra("=InducedCharge*1.1"), "Results!F5", "literal number"),
 }
 
@@ -197,6 +198,21 @@ def test_tampering_is_caught_and_named(case, seed_book, tmp_path):
     hits = [f for f in report.findings if f.where == where and what in f.what]
     assert hits, [str(f) for f in report.findings]
     assert not report.ok
+
+
+def test_a_persons_own_sheet_with_structured_references_validates(standard_books, tmp_path):
+    """Excel writes a sum over the workbook's own table as tblTenders[Units]: not a reference to another workbook,
+    and a sheet of a person's own is not the layout's to recalculate (formulas does not know structured
+    references); the layout's figures are compared as ever."""
+    def notes(wb, lay):
+        ws = wb.create_sheet("My notes")
+        ws["B2"] = "=SUM(tblTenders[Units])"
+        ws["B3"] = "=tblTenders[[#Totals],[Units]]"
+        ws["B4"] = "=InducedCharge/1000000"
+
+    path = _tampered(standard_books["holders"], tmp_path / "notes.xlsm", notes)
+    report = validate(path, legs=("formulas",))
+    assert [str(f) for f in report.findings] == [] and report.legs_run == ["formulas"]
 
 
 def test_a_bad_input_reads_as_the_refresh_and_the_offer_file_word_it(seed_book, tmp_path):

@@ -111,7 +111,8 @@ def formulas_table_values(wb, lay: Layout, cells, progress=None, as_found: bool 
     """
     from .recalc import recalculate
 
-    values = recalculate(wb, table_columns(lay, wb if as_found else None), cells, progress)
+    values = recalculate(wb, table_columns(lay, wb if as_found else None), cells, progress,
+                         sheets=[s.title for s in lay.sheets])  # a person's own sheets are not the layout's
     return {k: plain_value(v) for k, v in values.items()}
 
 

@@ -483,7 +483,8 @@ def _scalar(v, empty):
 
 
 def recalculate(wb, columns: Iterable[TableColumn], cells: Iterable[tuple[str, str]] | None = None,
-                progress: Callable[[int], None] | None = None) -> dict[tuple[str, str], object]:
+                progress: Callable[[int], None] | None = None, sheets: Iterable[str] | None = None
+                ) -> dict[tuple[str, str], object]:
     """Recalculate an openpyxl workbook (loaded with formulas, not values).
 
     Parameters
@@ -492,11 +493,14 @@ def recalculate(wb, columns: Iterable[TableColumn], cells: Iterable[tuple[str, s
     columns : the table formula columns, each proven to hold its layout formula on every row.
     cells : ``(sheet, cell)`` whose values to return; every formula cell outside the tables when None.
     progress : called with a count of rows as table rows are evaluated.
+    sheets : the sheets whose every formula is evaluated (all when None); a formula elsewhere is evaluated only
+        when one of theirs refers to it (a person's own sheet may use what this evaluator does not know, such as
+        a structured reference ``tblTenders[Units]``).
 
     Returns
     -------
     ``{(SHEET, "A1"): value}``, sheet titles in capitals, empty cells as None.
-    Every formula of the workbook is evaluated, whichever cells are returned.
+    Every formula of *sheets* is evaluated, whichever cells are returned.
     """
     fa.register_functions()
     book = _Book(wb, columns, progress)
@@ -506,8 +510,11 @@ def recalculate(wb, columns: Iterable[TableColumn], cells: Iterable[tuple[str, s
         for spec in book.columns.values():
             book.column(spec)
         formula_cells = []
+        chosen = None if sheets is None else {t.upper() for t in sheets}
         for ws in wb.worksheets:
             s = ws.title.upper()
+            if chosen is not None and s not in chosen:
+                continue
             for (r, c), cell in list(cell_map(ws).items()):
                 if cell.data_type == "f" and not _in_table(book, s, r, c):
                     formula_cells.append((s, r, c))

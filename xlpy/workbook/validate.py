@@ -73,7 +73,9 @@ LEGS = ("formulas", "libreoffice")
 ALLOWED_LITERALS = {"0", "1"}
 _NUMBER = re.compile(r"(?<![A-Za-z_$.\d])(\d+\.?\d*(?:[eE][+-]?\d+)?)(?![\w(])")
 _STRING = re.compile(r'"(?:[^"]|"")*"')
-_EXTERNAL = re.compile(r"\[[^\]]*\]")
+#: A reference to another workbook: ``[1]Sheet1!A1``, ``'[budget.xlsx]Sheet1'!A1`` (an index or a file name in
+#: brackets, then a sheet and ``!``), not a structured reference to a table of this one (``tblTenders[Units]``).
+_EXTERNAL = re.compile(r"\[(?:\d+|[^\[\]]*\.\w{2,5})\][^\[\]!()+\-*/,;=<>&^]*!")
 
 
 @dataclass(frozen=True)
