@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
 from repo_paths import DATA, FORMULA, PRICES, TALLY
 
@@ -428,6 +429,34 @@ def test_values_typed_over_holder_formulas_are_named_when_the_refresh_replaces_t
         f"Tenders!{accepted}: the value typed over its formula (1,234) was replaced by the formula",
         f"Tenders!{shares}: the value typed over its formula ('see J. Smith') was replaced by the formula",
     ]
+
+
+@pytest.mark.parametrize("engine", ["package", "openpyxl", "xlwings"])
+def test_a_note_beside_a_holder_line_that_moves_is_named(holders, tmp_path, engine):
+    """A note typed beside a holder's line stays in its row when the refresh rewrites the table; when that row
+    now holds another holder's line, the report says so, naming both."""
+    wb = load_workbook(holders, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    _, t = lay.table("tblTenders")
+    ws = wb["Tenders"]
+    note_col = get_column_letter(t.first_col + len(t.columns) + 1)
+    holder = t.letter("holder")
+    first, second = ws[f"{holder}{t.first_row}"].value, ws[f"{holder}{t.first_row + 1}"].value
+    ws[f"{note_col}{t.first_row + 1}"] = "call about the certificate"  # beside the second line
+    ws[f"{note_col}{t.first_row}"] = "checked"  # beside a line that stays where it is
+    wb.save(holders)
+    rows = _tally_rows(0)
+    rows.insert(2, [first, "7", "book-entry", "tendered"])  # the first holder's second line comes next to its first
+    tally = _write_csv(tmp_path / "t.csv", rows[:3])  # the first holder's two lines
+    if engine == "xlwings":
+        report = macros.refresh_tenders(XlwingsBook(FakeBook(holders)), tally)
+    else:
+        book = open_book(holders, engine)
+        report = macros.refresh_tenders(book, tally)
+    ref = f"Tenders!{note_col}{t.first_row + 1}"
+    assert [line for line in report.lines() if "beside the holder table" in line] == [
+        f"{ref}: 'call about the certificate' beside the holder table stays in row {t.first_row + 1}, which now holds "
+        f"the line of {first!r} (it was beside the line of {second!r}): move it if it belongs to {second!r}"]
 
 
 def test_a_refresh_with_nothing_typed_over_says_nothing_of_it(holders, tmp_path):
@@ -840,6 +869,14 @@ class FakeRange:
     def address(self):
         return self.ref
 
+    @property
+    def last_cell(self):
+        return FakeRange(self.sheet, f"{self.ref.split(':')[-1]}")
+
+    @property
+    def column(self):
+        return self.c1
+
     def options(self, ndim=None):
         return FakeRange(self.sheet, self.ref, ndim)
 
@@ -897,6 +934,13 @@ class FakeSheet:
 
     def range(self, ref):
         return FakeRange(self, ref)
+
+    @property
+    def used_range(self):
+        from openpyxl.utils import get_column_letter
+
+        rows, cols = zip(*self.cells) if self.cells else ((1,), (1,))
+        return FakeRange(self, f"A1:{get_column_letter(max(cols))}{max(rows)}")
 
 
 class FakeSheets(list):

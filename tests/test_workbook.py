@@ -215,6 +215,25 @@ def test_a_persons_own_sheet_with_structured_references_validates(standard_books
     assert [str(f) for f in report.findings] == [] and report.legs_run == ["formulas"]
 
 
+def test_a_column_added_to_the_holder_table_is_named_as_a_column(standard_books, tmp_path):
+    """Typing beside a table makes Excel take that column in: named as a column the refresh will leave out of the
+    table, not as rows that count nowhere."""
+    def widen(wb, lay):
+        sheet, t = lay.table("tblTenders")
+        ws = wb[sheet.title]
+        ws[f"M{t.header_row}"] = "Note"
+        ws.tables["tblTenders"].ref = t.ref.replace(f"L{t.last_row}", f"M{t.last_row}")
+
+    path = _tampered(standard_books["holders"], tmp_path / "wide.xlsm", widen)
+    lay = layout(Shape.decode(load_workbook(path).defined_names["xlpyLayout"].attr_text))
+    _, t = lay.table("tblTenders")
+    found = [str(f) for f in validate(path, legs=()).findings if "tblTenders" in f.where]
+    assert found == [
+        f"wide.xlsm: Tenders!tblTenders: table spans other columns than the workbook's ({t.ref}): a column added to it "
+        "is not the workbook's, and xlpy refresh rewrites the table without it (its cells stay where they are, "
+        f"beside rows that may then hold other lines): expected {t.ref}, found {t.ref.replace('L', 'M')} [structure]"]
+
+
 def test_a_bad_input_reads_as_the_refresh_and_the_offer_file_word_it(seed_book, tmp_path):
     path = _tampered(seed_book, tmp_path / "text.xlsm", _set_name("Outstanding", "464777"))
     sheet, ref = layout(Shape()).cell("Outstanding")

@@ -83,6 +83,10 @@ class Book(Protocol):
         """The cells of *table*'s formula columns that hold a value instead of their formula, as
         ``(ref, value)`` in row order: what rewriting the table would replace, for the refresh to say so."""
 
+    def rows_beside(self, sheet: str, table: Table) -> dict[int, dict[int, object]]:
+        """The rows of *table* holding a value beside it (outside its columns): row -> {column: value} of each of
+        that row's cells with a value, the table's included; what a rewrite of the table leaves where it is."""
+
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
                     saved: dict[str, Sequence] | None = None) -> None:
         """Rewrite a layout table: input columns from *rows*, formula columns from the layout.
@@ -143,6 +147,17 @@ def _not_formulas(table: Table, rows: Sequence[Sequence[object]]) -> list[tuple[
             if v is None or v == "" or (isinstance(v, str) and v.startswith("=")) or hasattr(v, "text"):
                 continue  # blank, a formula, or an array formula (openpyxl's ArrayFormula)
             out.append((f"{letter}{table.first_row + k}", v))
+    return out
+
+
+def _beside(table: Table, rows: dict[int, dict[int, object]]) -> dict[int, dict[int, object]]:
+    """Of a table's rows (row -> {column: value}), those with a value outside its columns, blanks left out."""
+    c1, c2 = table.first_col, table.first_col + len(table.columns) - 1
+    out = {}
+    for r, cells in rows.items():
+        values = {c: v for c, v in cells.items() if v is not None and v != ""}
+        if any(not c1 <= c <= c2 for c in values):
+            out[r] = values
     return out
 
 
@@ -242,6 +257,10 @@ class OpenpyxlBook:
     def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
         """The cells of *table*'s formula columns holding a value instead of a formula: (``G45``, value)."""
         return _not_formulas(table, self.get_rows(sheet, _data_ref(table)))
+
+    def rows_beside(self, sheet: str, table: Table) -> dict[int, dict[int, object]]:
+        rows = self._ws(sheet).iter_rows(min_row=table.first_row, max_row=table.last_row, values_only=True)
+        return _beside(table, {table.first_row + i: dict(enumerate(r, 1)) for i, r in enumerate(rows)})
 
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
                     saved: dict[str, Sequence] | None = None) -> None:
@@ -512,6 +531,20 @@ class PackageBook:
                  for r, c, xml in sx.cells_without_formula(table.first_row, table.last_row, cols))
         return [(ref, v) for ref, v in found if v is not None and v != ""]
 
+    def rows_beside(self, sheet: str, table: Table) -> dict[int, dict[int, object]]:
+        self._check_sheet(sheet)
+        strings: list = []
+
+        def shared() -> list[str]:
+            if not strings:
+                from .fastload import shared_strings
+
+                strings.append(shared_strings(self.pkg))
+            return strings[0]
+
+        return self._sheet(sheet).rows_beside(table.first_row, table.last_row, table.first_col,
+                                              table.first_col + len(table.columns) - 1, shared)
+
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
                     saved: dict[str, Sequence] | None = None) -> None:
         from . import package
@@ -618,6 +651,7 @@ class XlwingsBook:
     """A live ``xlwings.Book`` (the workbook a button was clicked in).
 
     Uses only: ``book.sheets[name].range(ref).value`` (read and write), ``.formula`` (read),
+    ``sheet.used_range.last_cell.column``,
     ``.options(ndim=2)``, ``.clear_contents()``, ``book.names[name].refers_to``
     (and ``book.names.add``), ``sheet.tables[name].resize(range)``,
     ``book.fullname`` and ``book.app.calculate()``.  :meth:`save` does not
@@ -686,6 +720,12 @@ class XlwingsBook:
             got = [got]
         rows = [[_typed_text(v) for v in row] for row in got]
         return _not_formulas(table, rows)
+
+    def rows_beside(self, sheet: str, table: Table) -> dict[int, dict[int, object]]:
+        """Reads the table's rows across the sheet's used range in one call."""
+        width = max(self.book.sheets[sheet].used_range.last_cell.column, table.first_col + len(table.columns) - 1)
+        got = self.get_rows(sheet, f"A{table.first_row}:{get_column_letter(width)}{table.last_row}")
+        return _beside(table, {table.first_row + i: dict(enumerate(r, 1)) for i, r in enumerate(got)})
 
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
                     saved: dict[str, Sequence] | None = None) -> None:

@@ -603,6 +603,19 @@ class SheetXml:
             return text
         return int(number) if number.is_integer() and abs(number) < 2**53 else number
 
+    def rows_beside(self, r1: int, r2: int, c1: int, c2: int, strings: Callable[[], list[str]]
+                    ) -> dict[int, dict[int, object]]:
+        """Rows r1..r2 holding a value outside columns c1..c2: row -> {column: value} of its cells with a value."""
+        a, b = self._span(r1, r2)
+        if a >= b or not self._foreign(a, b, c1, c2):
+            return {}
+        out = {}
+        for r, _, _, cells in self._parse_rows(self.text[a:b]):
+            values = {c: v for c, v in ((c, self.typed_value(xml, strings)) for c, xml in cells) if v not in (None, "")}
+            if any(not c1 <= c <= c2 for c in values):
+                out[r] = values
+        return out
+
     def has_row_content(self, r1: int, r2: int) -> bool:
         a, b = self._span(r1, r2)
         return a < b
@@ -629,6 +642,7 @@ class SheetXml:
         left with no cells keeps its own attributes (height, style) only if it
         had some.
         """
+        self.__dict__.pop("_foreign_seen", None)  # the text is about to change: let the old one go
         a, b = self._span(r1, r2)
         if foreign is None and isinstance(new_rows, str) and fast:
             foreign = self._foreign(a, b, c1, c2)
@@ -665,7 +679,15 @@ class SheetXml:
 
     def _foreign(self, a: int, b: int, c1: int, c2: int) -> bool:
         """True when the text between positions *a* and *b* holds a cell outside columns c1..c2 (or one
-        without a reference); searched in place, the region is not copied."""
+        without a reference); searched in place, the region is not copied, and once for the same text."""
+        key = (a, b, c1, c2)
+        seen = self.__dict__.get("_foreign_seen")
+        if seen is None or seen[0] is not self.text or seen[1] != key:
+            # the text itself is kept with the answer (not its id, which a new text could take)
+            seen = self._foreign_seen = (self.text, key, self._foreign_search(a, b, c1, c2))
+        return seen[2]
+
+    def _foreign_search(self, a: int, b: int, c1: int, c2: int) -> bool:
 
         # One pass: any cell not opening with r="<one of the columns><digit>" (another column, or
         # attributes in another order) sends the caller to the careful path.

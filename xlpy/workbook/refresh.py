@@ -489,6 +489,8 @@ class _Refresh:
             sheet, old = lay.table(name)
             _, table = new.table(name)
             self._typed_over(sheet.title, old)
+            if name == HOLDER_TABLE:
+                self._beside(sheet.title, old, table, rows)
             if saved and name in saved:
                 book.write_table(sheet.title, table, rows, old.rows, saved=saved[name])
             else:
@@ -535,6 +537,33 @@ class _Refresh:
         if len(cells) > TYPED_OVER_SHOWN:
             self.notes.append(f"{sheet}: {len(cells) - TYPED_OVER_SHOWN:,} more values typed over formulas of "
                               f"{table.name} were replaced by the formulas")
+
+    def _beside(self, sheet: str, old, new, rows: list[tuple]) -> None:
+        """Say which values beside the holder table (a note typed next to a line) now sit beside another holder's
+        line: the rewrite moves lines, not what is beside them."""
+        found = self.book.rows_beside(sheet, old)
+        if not found:
+            return
+        from openpyxl.utils import get_column_letter
+
+        holder_col = old.first_col + [c.key for c in old.columns].index("holder")
+        at = [c.key for c in new.columns if c.formula is None].index("holder")
+        c1, c2 = old.first_col, old.first_col + len(old.columns) - 1
+        moved = []
+        for row, cells in sorted(found.items()):
+            before = cells.get(holder_col)
+            i = row - new.first_row
+            after = rows[i][at] if 0 <= i < len(rows) else None
+            if before == after:
+                continue  # the same holder's line is still there
+            now = f"now holds the line of {after!r}" if after is not None else "is now past the table's last line"
+            moved += [f"{sheet}!{get_column_letter(c)}{row}: {v!r} beside the holder table stays in row {row}, which "
+                      f"{now} (it was beside the line of {before!r}): move it if it belongs to {before!r}"
+                      for c, v in sorted(cells.items()) if not c1 <= c <= c2]
+        self.notes += moved[:TYPED_OVER_SHOWN]
+        if len(moved) > TYPED_OVER_SHOWN:
+            self.notes.append(f"{sheet}: {len(moved) - TYPED_OVER_SHOWN:,} more values beside the holder table now "
+                              "sit beside another line")
 
     def _history(self, when: dt.datetime, results) -> list[tuple]:
         """The History table's rows so far, and this refresh's."""

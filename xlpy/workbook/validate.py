@@ -264,12 +264,19 @@ def _table_extents(book: str, wb, lay: Layout, findings: list[Finding]) -> None:
             continue
         present = wb[sheet.title].tables
         for table in sheet.tables:
-            if table.name in present and present[table.name].ref != table.ref:
-                findings.append(Finding(
-                    book, f"{sheet.title}!{table.name}",
-                    f"table spans other rows than the workbook computes (rows outside {table.ref} count nowhere: "
-                    "rebuild it with xlpy build from an offer file that holds them; tallies and prices: xlpy refresh)",
-                    table.ref, present[table.name].ref))
+            if table.name not in present or present[table.name].ref == table.ref:
+                continue
+            found = present[table.name].ref
+            rows = range_boundaries(found)[1::2], range_boundaries(table.ref)[1::2]
+            if rows[0] == rows[1]:  # a column typed beside the table: Excel takes it in
+                what = (f"table spans other columns than the workbook's ({table.ref}): a column added to it is not "
+                        "the workbook's, and xlpy refresh rewrites the table without it (its cells stay where they "
+                        "are, beside rows that may then hold other lines)")
+            else:
+                what = (f"table spans other rows than the workbook computes (rows outside {table.ref} count nowhere: "
+                        "rebuild it with xlpy build from an offer file that holds them; tallies and prices: xlpy "
+                        "refresh)")
+            findings.append(Finding(book, f"{sheet.title}!{table.name}", what, table.ref, found))
 
 
 #: Findings shown per table column whose rows' formulas differ from the layout; one more line counts the rest.
