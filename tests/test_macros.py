@@ -778,6 +778,30 @@ def test_seed_skips_what_it_has_no_source_for(seed):
     assert report.lines()[0].startswith("nothing to refresh")
 
 
+@pytest.mark.parametrize("engine", ["package", "openpyxl"])
+def test_a_holder_table_edited_since_is_rewritten_from_the_same_tally(holders, tmp_path, engine):
+    """The same tally file as the Cover records is "nothing to refresh" only while the holder table still holds its
+    lines: one edited since (units typed over, a status changed) is rewritten from it, and the report says why."""
+    book = open_book(holders, engine)
+    assert macros.refresh_all(book).lines()[0].startswith("nothing to refresh")
+    wb = load_workbook(holders, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    _, t = lay.table("tblTenders")
+    units, status = f"{t.letter('units')}{t.first_row + 1}", f"{t.letter('status')}{t.first_row + 2}"
+    was = wb["Tenders"][units].value, wb["Tenders"][status].value
+    wb["Tenders"][units], wb["Tenders"][status] = 2000, "withdrawn"
+    wb.save(holders)
+    book = open_book(holders, engine)
+    report = macros.refresh_all(book)
+    assert report.changed
+    assert "Tenders: the holder table differed from the tally the Cover records (edited since): rewritten from it" \
+        in report.notes
+    book.save()
+    ws = load_workbook(holders)["Tenders"]
+    assert (ws[units].value, ws[status].value) == was
+    assert macros.refresh_all(open_book(holders, engine)).lines()[0].startswith("nothing to refresh")
+
+
 def test_price_file_into_fixed_ratio_workbook_is_refused(seed):
     # a tally of the other kind switches the workbook instead: tests/test_switch.py
     before = seed.read_bytes()

@@ -446,7 +446,30 @@ class _Refresh:
         if self.price_record is not None:
             r = self.price_record
             checks += [("PriceSource", r.path), ("PriceSha256", r.sha256)]
-        return all(_same_value(self.recorded(name), want) for name, want in checks)
+        if not all(_same_value(self.recorded(name), want) for name, want in checks):
+            return False
+        if self.tally_rows is not None and self._holder_table_differs():
+            self.notes.append(f"{self.lay.table(HOLDER_TABLE)[0].title}: the holder table differed from the tally "
+                              "the Cover records (edited since): rewritten from it")
+            return False
+        return True
+
+    def _holder_table_differs(self) -> bool:
+        """Whether the holder table's lines are other than the tally's (a person may have edited them since)."""
+        sheet, t = self.lay.table(HOLDER_TABLE)
+        if t.rows != len(self.tally_rows):
+            return True
+        if not t.rows:
+            return False
+        fast = getattr(self.book, "table_lines", None)  # a file: read from the sheet's text
+        if fast is not None:
+            lines = fast(sheet.title, t)
+        else:
+            inputs = [i for i, c in enumerate(t.columns) if c.formula is None]
+            first, last = (t.letter(t.columns[i].key) for i in (inputs[0], inputs[-1]))
+            area = self.book.get_rows(sheet.title, f"{first}{t.first_row}:{last}{t.last_row}")
+            lines = [tuple(row[i - inputs[0]] for i in inputs) for row in area]
+        return lines != [tuple(r) for r in self.tally_rows]
 
     def _check_totals(self, offer) -> None:
         rec = self.tally_record
