@@ -32,7 +32,7 @@ from xlpy.excel import registry, vba
 from xlpy.files import sources
 from xlpy.files.offerfile import compute_file
 from xlpy.files.sources import sha256
-from xlpy.workbook import libreoffice, package
+from xlpy.workbook import libreoffice, locks, package
 from xlpy.workbook.backends import OpenpyxlBook, PackageBook, XlwingsBook, open_book
 from xlpy.workbook.layout import COVER_BUTTONS, LAYOUT_NAME, Shape, layout
 
@@ -667,7 +667,6 @@ def test_an_interrupt_once_the_workbook_is_replaced_says_so_and_keeps_the_backup
     """Ctrl-C landing just as the rename completes: the refreshed workbook stands, so does the backup of the old
     one, and the message says so (it said "nothing was written", and the backup was deleted)."""
     from xlpy.cli import main
-    from xlpy.workbook import locks
 
     real = locks.os.replace
 
@@ -687,7 +686,6 @@ def test_an_interrupt_once_the_workbook_is_replaced_says_so_and_keeps_the_backup
     assert not list(holders.parent.glob(".*.tmp"))
 
 
-@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="signals cannot be held on this platform")
 def test_signals_are_held_while_a_file_is_put_in_place():
     """A Ctrl-C during the backup and the rename is delivered once they are done, not halfway through."""
     import threading
@@ -696,7 +694,7 @@ def test_signals_are_held_while_a_file_is_put_in_place():
         pytest.skip("signals are delivered to the main thread only")
     done = []
     with pytest.raises(KeyboardInterrupt):
-        with package.held_signals():
+        with locks.held_signals():
             os.kill(os.getpid(), signal.SIGINT)
             done.append("renamed")  # still runs: the interrupt waits for the block's end
     assert done == ["renamed"]

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..engine.errors import InputError, InputErrors, XlpyError
-from .commands import COMMANDS, EXIT_INPUT, EXIT_OK, add_limit_options, configure_from
+from .commands import COMMANDS, EXIT_INPUT, EXIT_OK, Terminated, add_limit_options, configure_from
 
 __all__ = ["build_parser", "main"]
 
@@ -36,11 +36,6 @@ def build_parser() -> argparse.ArgumentParser:
             add_limit_options(p)
         p.set_defaults(run=run)
     return parser
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (a CI runner cancelling a job, ``timeout``): unwound as Ctrl-C is, so temporary files and a
-    LibreOffice child are cleaned up, and the exit status is 143."""
 
 
 def _terminate(signum, frame):
@@ -78,7 +73,7 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as exc:
         signalled = exc.__cause__ if isinstance(exc.__cause__, KeyboardInterrupt) else exc
         how, status = ("terminated", 143) if isinstance(signalled, Terminated) else ("interrupted", 130)
-        written = getattr(exc, "path", None)  # xlpy.workbook.package.InterruptedAfterWriting (not imported here:
+        written = getattr(exc, "path", None)  # xlpy.workbook.locks.InterruptedAfterWriting (not imported here:
         if written is not None:               # openpyxl would load with it): the file is whole and in place
             backup = getattr(exc, "backup", None)
             kept = f" (the previous version is kept as {backup.name})" if backup is not None else ""

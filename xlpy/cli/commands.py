@@ -13,10 +13,15 @@ from collections.abc import Callable
 
 from ..files.safety import DEFAULTS, configure
 
-__all__ = ["EXIT_FINDINGS", "EXIT_INPUT", "EXIT_OK", "COMMANDS", "add_limit_options", "command", "configure_from",
-           "warn"]
+__all__ = ["EXIT_FINDINGS", "EXIT_INPUT", "EXIT_OK", "COMMANDS", "Terminated", "add_limit_options", "command",
+           "configure_from", "warn"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI runner cancelling a job, ``timeout``): unwound as Ctrl-C is, so temporary files and a
+    LibreOffice child are cleaned up, and the exit status is 143."""
 
 COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], str]] = {}
 

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
-from .commands import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, command
+from .commands import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command
 
 #: The offer the README's first command builds when no offer file is given.
 SEED_OFFER = "hecla-2004.toml"
@@ -173,8 +173,6 @@ def run_build(args: argparse.Namespace) -> int:
         if not (written or getattr(exc, "path", None)):  # cut short before the rename: nothing was written
             raise
         # the workbook is whole on disk (the rename was the last step); only what followed was cut short
-        from . import Terminated
-
         signalled = exc.__cause__ if isinstance(exc.__cause__, KeyboardInterrupt) else exc
         how = "terminated" if isinstance(signalled, Terminated) else "interrupted"
         print(f"xlpy build: {how}{' while validating' if validating else ''}; {out} was written but not validated "

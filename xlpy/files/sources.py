@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
-import io
 import mmap
 import os
 import re
@@ -29,7 +27,7 @@ from operator import eq, ne
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
-from ..engine.model import HolderTable, PriceDay
+from ..engine.model import HolderTable
 from ..engine.numbers import to_decimal
 from . import typed
 

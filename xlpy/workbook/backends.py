@@ -293,7 +293,7 @@ class OpenpyxlBook:
         return workbook_bytes(self.wb, when)
 
     def save(self, when=None, before_replace=None) -> None:
-        from .package import write_file
+        from .locks import write_file
 
         write_file(self.to_bytes(when), self.path, before_replace)
 
@@ -620,7 +620,7 @@ class PackageBook:
         return self.pkg.to_bytes(when)
 
     def save(self, when=None, before_replace=None) -> None:
-        from .package import write_file
+        from .locks import write_file
 
         write_file(self.to_bytes(when), self.path, before_replace)
 

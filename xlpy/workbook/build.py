@@ -567,7 +567,9 @@ def atomic_save(wb, out: str | os.PathLike, when: dt.datetime | None = None, pos
     data = workbook_bytes(wb, when)
     if post is not None:
         data = post(data)
-    return package.write_file(data, out)
+    from .locks import write_file
+
+    return write_file(data, out)
 
 
 def _normalise_zip(data: bytes, when: dt.datetime | None) -> bytes:

@@ -17,20 +17,26 @@ A workbook reached through a symbolic link is refreshed at its target, in
 the target's folder, and the link stays a link.  Every file xlpy writes
 beside the workbook is first written as ``.~xlpy-partial.NAME.*.tmp`` and
 renamed into place; a leftover one (a killed refresh) is removed by the
-next refresh of that workbook.
+next refresh of that workbook.  Ctrl-C and SIGTERM wait while a file is put
+in place (the backup, then the rename) and then say whether it was
+(:class:`InterruptedAfterWriting`); a build writes its workbook the same way
+(:func:`write_file`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import getpass
 import os
 import re
 import shutil
+import signal
 import socket
 import stat
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Self
 
@@ -41,8 +47,8 @@ try:  # not on Windows
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["RefreshLock", "busy_message", "check_writable", "clean_stale", "excel_owner", "libreoffice_owner",
-           "prune_backups", "replace_with", "target_of"]
+__all__ = ["InterruptedAfterWriting", "RefreshLock", "busy_message", "check_writable", "clean_stale", "excel_owner",
+           "held_signals", "libreoffice_owner", "prune_backups", "replace_with", "target_of", "write_file"]
 
 PARTIAL = ".~xlpy-partial."
 
@@ -224,6 +230,82 @@ def write_backup(target: Path, backup: Path) -> Path:
     return backup
 
 
+class InterruptedAfterWriting(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) that came once a file was put in place: *path* holds the new content, and *backup*,
+    if not None, the previous one.  What was interrupted was only what follows the write."""
+
+    def __init__(self, path: Path, backup: Path | None = None):
+        super().__init__(str(path))
+        self.path, self.backup = Path(path), backup
+
+
+@contextlib.contextmanager
+def held_signals() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) and SIGTERM back while a file is put in place (a backup, then the rename); one that
+    comes meanwhile is delivered as the block ends, so an interrupt finds the file either as it was or replaced,
+    and knows which.
+
+    The handlers are swapped for one that notes the signal (a signal mask would not do: the kernel hands a
+    process's signal to any thread not masking it, a progress bar's monitor thread for one).  Outside the main
+    thread, where handlers cannot be set, this does nothing and the caller tells the two apart by whether its
+    temporary file is still there.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, frame: caught.append(signum))
+                for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():  # (None: a handler not set from Python; the default stands in)
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)
+        if caught:
+            handler = previous[caught[0]]
+            if callable(handler):  # Python's own (KeyboardInterrupt) or the command line's (SIGTERM)
+                handler(caught[0], None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(caught[0])
+
+
+def write_file(data: bytes, out: str | os.PathLike, before_replace: Callable[[], None] | None = None) -> Path:
+    """Write *data* to a temporary file beside *out*, flush it to disk, then replace *out*.
+
+    *before_replace* runs once the temporary file is complete (a backup of the
+    original, for instance); if it or anything else fails, the temporary file is
+    removed and *out* is left as it was.  An interrupt once *out* is replaced
+    is raised as :class:`InterruptedAfterWriting`.
+    """
+    out = Path(out)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    replaced = False
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if out.exists():  # the workbook keeps its permissions
+            os.chmod(tmp, out.stat().st_mode & 0o7777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        with held_signals():
+            if before_replace is not None:
+                before_replace()
+            os.replace(tmp, out)
+            replaced = True
+    except BaseException as exc:
+        if not (replaced or not os.path.exists(tmp)):
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, InterruptedAfterWriting):
+            raise InterruptedAfterWriting(out) from exc
+        raise
+    return out
+
+
 def replace_with(data: bytes, target: Path, backup: Callable[[], Path] | None = None) -> Path | None:
     """Write *data* over *target*: temporary file in the target's folder, flushed, then renamed over it.
 
@@ -231,10 +313,8 @@ def replace_with(data: bytes, target: Path, backup: Callable[[], Path] | None = 
     backup's path) runs once the temporary file is complete; if anything
     fails the temporary file and the backup are removed and *target* is as it
     was; an interrupt once *target* is replaced is raised as
-    :class:`~xlpy.workbook.package.InterruptedAfterWriting`.  Returns the backup's path.
+    :class:`InterruptedAfterWriting`.  Returns the backup's path.
     """
-    from .package import InterruptedAfterWriting, held_signals
-
     mode = target.stat().st_mode & 0o7777
     fd, tmp = _temp(target, "new")
     kept: Path | None = None

@@ -76,6 +76,7 @@ from .layout import (
     layout,
     renamed_hint,
 )
+from . import table_edits
 from .saved_values import HOLDER_TABLE, TableValues, holder_values
 
 __all__ = [
@@ -192,10 +193,6 @@ class RefreshReport:
 
 
 # --- the refresh ----------------------------------------------------------------------------
-
-
-#: Values typed over a table's formulas named one by one in the report; one more line counts the rest.
-TYPED_OVER_SHOWN = 10
 
 
 class _Refresh:
@@ -448,28 +445,11 @@ class _Refresh:
             checks += [("PriceSource", r.path), ("PriceSha256", r.sha256)]
         if not all(_same_value(self.recorded(name), want) for name, want in checks):
             return False
-        if self.tally_rows is not None and self._holder_table_differs():
+        if self.tally_rows is not None and table_edits.lines_differ(self.book, self.lay, self.tally_rows):
             self.notes.append(f"{self.lay.table(HOLDER_TABLE)[0].title}: the holder table differed from the tally "
                               "the Cover records (edited since): rewritten from it")
             return False
         return True
-
-    def _holder_table_differs(self) -> bool:
-        """Whether the holder table's lines are other than the tally's (a person may have edited them since)."""
-        sheet, t = self.lay.table(HOLDER_TABLE)
-        if t.rows != len(self.tally_rows):
-            return True
-        if not t.rows:
-            return False
-        fast = getattr(self.book, "table_lines", None)  # a file: read from the sheet's text
-        if fast is not None:
-            lines = fast(sheet.title, t)
-        else:
-            inputs = [i for i, c in enumerate(t.columns) if c.formula is None]
-            first, last = (t.letter(t.columns[i].key) for i in (inputs[0], inputs[-1]))
-            area = self.book.get_rows(sheet.title, f"{first}{t.first_row}:{last}{t.last_row}")
-            lines = [tuple(row[i - inputs[0]] for i in inputs) for row in area]
-        return lines != [tuple(r) for r in self.tally_rows]
 
     def _check_totals(self, offer) -> None:
         rec = self.tally_record
@@ -511,9 +491,9 @@ class _Refresh:
         for name, rows in tables.items():
             sheet, old = lay.table(name)
             _, table = new.table(name)
-            self._typed_over(sheet.title, old)
+            self.notes += table_edits.typed_over(book, sheet.title, old)
             if name == HOLDER_TABLE:
-                self._beside(sheet.title, old, table, rows)
+                self.notes += table_edits.moved_notes(book, sheet.title, old, table, rows)
             if saved and name in saved:
                 book.write_table(sheet.title, table, rows, old.rows, saved=saved[name])
             else:
@@ -546,47 +526,6 @@ class _Refresh:
             book.set(sheet, ref, None if v == "" else v, text=True)
             written.append(f"{sheet}!{ref}")
         return written
-
-    def _typed_over(self, sheet: str, table) -> None:
-        """Say which values typed over a table's formulas the rewrite replaces (validate names them too):
-        nothing a person typed goes without a word."""
-        if not any(c.formula is not None for c in table.columns):
-            return
-        cells = self.book.typed_over(sheet, table)
-        for ref, v in cells[:TYPED_OVER_SHOWN]:
-            shown = f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else repr(v)
-            self.notes.append(f"{sheet}!{ref}: the value typed over its formula ({shown}) was replaced by the "
-                              "formula")
-        if len(cells) > TYPED_OVER_SHOWN:
-            self.notes.append(f"{sheet}: {len(cells) - TYPED_OVER_SHOWN:,} more values typed over formulas of "
-                              f"{table.name} were replaced by the formulas")
-
-    def _beside(self, sheet: str, old, new, rows: list[tuple]) -> None:
-        """Say which values beside the holder table (a note typed next to a line) now sit beside another holder's
-        line: the rewrite moves lines, not what is beside them."""
-        found = self.book.rows_beside(sheet, old)
-        if not found:
-            return
-        from openpyxl.utils import get_column_letter
-
-        holder_col = old.first_col + [c.key for c in old.columns].index("holder")
-        at = [c.key for c in new.columns if c.formula is None].index("holder")
-        c1, c2 = old.first_col, old.first_col + len(old.columns) - 1
-        moved = []
-        for row, cells in sorted(found.items()):
-            before = cells.get(holder_col)
-            i = row - new.first_row
-            after = rows[i][at] if 0 <= i < len(rows) else None
-            if before == after:
-                continue  # the same holder's line is still there
-            now = f"now holds the line of {after!r}" if after is not None else "is now past the table's last line"
-            moved += [f"{sheet}!{get_column_letter(c)}{row}: {v!r} beside the holder table stays in row {row}, which "
-                      f"{now} (it was beside the line of {before!r}): move it if it belongs to {before!r}"
-                      for c, v in sorted(cells.items()) if not c1 <= c <= c2]
-        self.notes += moved[:TYPED_OVER_SHOWN]
-        if len(moved) > TYPED_OVER_SHOWN:
-            self.notes.append(f"{sheet}: {len(moved) - TYPED_OVER_SHOWN:,} more values beside the holder table now "
-                              "sit beside another line")
 
     def _history(self, when: dt.datetime, results) -> list[tuple]:
         """The History table's rows so far, and this refresh's."""

@@ -128,7 +128,7 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     try:
         pruned = locks.prune_backups(target, keep)
     except KeyboardInterrupt as exc:  # the refreshed workbook is in place: say so, not "nothing was written"
-        from .package import InterruptedAfterWriting
+        from .locks import InterruptedAfterWriting
 
         raise InterruptedAfterWriting(path, kept) from exc
     out.lines += [f"{path.name}: {line}" for line in report.lines()]
