@@ -425,6 +425,18 @@ def test_exact_messages_for_numbers_dates_and_text(tmp_path):
         "offer.toml: schema: must be 1 (the only schema this xlpy reads), got True"]
 
 
+def test_a_problem_of_a_later_exchange_names_its_own_table_when_an_earlier_one_is_bad(tmp_path):
+    """An exchange that cannot be read is left out of those the engine checks: the second's ratio below the
+    original is still named exchange[2], not the first's number."""
+    exchanges = ("\n[[exchange]]\ndate = 2004-03-05\nunits = 20000\nratio = 7.5\nprice = -8.5\n"
+                 "\n[[exchange]]\ndate = 2004-03-12\nunits = 13000\nratio = 3.0\nprice = 7.9\n")
+    with pytest.raises(InputErrors) as info:
+        load_text(tmp_path, BASE + exchanges)
+    assert [str(p) for p in info.value.problems] == [
+        "offer.toml: exchange[1].price: must be > 0, got -8.5",
+        "offer.toml: exchange[2].ratio: is below the original ratio 3.2: not an induced conversion, got 3.0"]
+
+
 def test_byte_order_mark_is_read(tmp_path):
     (tmp_path / "offer.toml").write_bytes(b"\xef\xbb\xbf" + BASE.encode("utf-8"))  # as Notepad saves UTF-8
     assert offerfile.load(tmp_path / "offer.toml").outstanding == 464777

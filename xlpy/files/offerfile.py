@@ -178,13 +178,15 @@ def parse(data: dict, base: Path = Path("."), source: str = "") -> Offer:
         carrying = e.number("carrying_amount", nonneg=True)
     accounting = _accounting(data, fields["kind"], problems)
     period = _period(data["period"], fields["common_outstanding_before"], problems) if "period" in data else None
-    exchanges = _exchanges(data.get("exchange", []), top)
+    numbered = _exchanges(data.get("exchange", []), top)
+    exchanges = tuple(ex for _, ex in numbered)
     if problems:
         # The ratios need no tally: report them now too, so the file is not fixed twice (only when the
         # fields they compare were read, or a misread one would be blamed).
         if None not in (fields["original_ratio"], fields["consideration"]) and (
                 "extinguishment" not in data or carrying is not None):
-            problems += ratio_problems(fields["original_ratio"], fields["consideration"], exchanges, carrying)
+            problems += [_as_numbered(p, numbered)
+                         for p in ratio_problems(fields["original_ratio"], fields["consideration"], exchanges, carrying)]
         raise InputErrors(problems)
     offer = Offer(
         **fields, tally=tally, valuation=Valuation(*valuation), carrying_amount=carrying, period=period,
@@ -269,11 +271,21 @@ def _period(raw, common_before: int | None, problems: list[InputError]) -> Perio
     return Period(start, end, settlement, net_income, dividends, shares_before, tax_rate)
 
 
-def _exchanges(raw, top: _Table) -> tuple[Exchange, ...]:
-    """``[[exchange]]``: the later exchanges (only those read whole)."""
+def _as_numbered(problem: InputError, numbered: list[tuple[int, Exchange]]) -> InputError:
+    """*problem* naming ``exchange[k]`` of the exchanges read whole, renamed by that exchange's place in the file
+    (one that could not be read is left out of those the engine numbers)."""
+    m = re.match(r"exchange\[(\d+)\]", problem.field)
+    if not m:
+        return problem
+    field = f"exchange[{numbered[int(m.group(1)) - 1][0]}]" + problem.field[m.end():]
+    return InputError(field, problem.value, problem.reason, show_value=problem.show_value)
+
+
+def _exchanges(raw, top: _Table) -> list[tuple[int, Exchange]]:
+    """``[[exchange]]``: the later exchanges read whole, each with its place in the file (``exchange[2]``)."""
     if not isinstance(raw, list):
         top.fail("exchange", raw, "must be an array of tables ([[exchange]])")
-        return ()
+        return []
     exchanges = []
     for i, table in enumerate(raw, 1):
         x = _Table(table, f"exchange[{i}]", top.problems)
@@ -282,8 +294,8 @@ def _exchanges(raw, top: _Table) -> tuple[Exchange, ...]:
               x.number("price", positive=True), x.number("cash_per_unit", required=False, nonneg=True,
                                                           default=Decimal(0)))
         if None not in ex:
-            exchanges.append(Exchange(*ex))
-    return tuple(exchanges)
+            exchanges.append((i, Exchange(*ex)))
+    return exchanges
 
 
 def _accounting(data: dict, kind: str, problems: list[InputError]) -> Accounting:
