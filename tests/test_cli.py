@@ -244,7 +244,7 @@ def test_build_refuses_holder_ids_a_worksheet_cannot_hold_faithfully(capsys, tmp
     rows = len(tally.read_text(encoding="utf-8").splitlines())
     assert cli.main(["build", str(offer), "-o", str(tmp_path / "out.xlsm")]) == 2
     err = capsys.readouterr().err
-    where = f"xlpy build: {NOTES.name}: tally.file: data/{tally.name}: row"  # as `xlpy compute` names a tally's line
+    where = f"xlpy build: {NOTES.name}: tally.file: {tally.name}: row"  # as `xlpy compute` names a tally's line
     assert f"{where} {rows}, column holder_id: holds a control character" in err, err
     assert f"{where} {rows - 1}, column holder_id: differs from the holder id on row" in err, err
     assert "('ODD-20')" in err, err
