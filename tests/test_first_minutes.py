@@ -98,6 +98,8 @@ def test_build_never_replaces_a_workbook_without_force(tmp_path, built):
 def test_build_into_a_missing_folder(tmp_path):
     proc = xlpy("build", "--no-validate", "-o", "nowhere/book.xlsm", cwd=tmp_path)
     refused(proc, "build", "--output", "no folder nowhere")
+    proc = xlpy("build", "--no-validate", "-o", "nowhere/", cwd=tmp_path)  # meant as a folder, not a file name
+    refused(proc, "build", "--output", "names no folder that exists", "'nowhere/'")
     assert snapshot(tmp_path) == {}
 
 

@@ -119,6 +119,8 @@ def build_output(given: str | None, offer_id: str, force: bool) -> Path:
     is replaced only with *force*.
     """
     out = Path(given) if given else Path(f"{offer_id}.xlsm")
+    if given and given.endswith(("/", os.sep)) and not out.is_dir():  # meant as a folder (Path drops the slash)
+        raise InputError("--output", given, "names no folder that exists: create it first, or give a .xlsm file")
     if out.is_dir():
         out = out / f"{offer_id}.xlsm"
     if out.suffix.lower() != ".xlsm":
