@@ -457,3 +457,41 @@ def test_a_price_row_typed_on_a_closed_day_or_twice_is_named_by_its_cell(standar
         "got 2004-02-16 [inputs]",
         f"edited.xlsm: {sheet.title}!{col}{dates[twice] + 1}: is given twice (also {sheet.title}!{col}{dates[twice]}), "
         "got 2004-02-19 [inputs]"])
+
+
+def test_a_quotient_just_below_a_half_rounds_down_in_the_workbook_as_in_the_engine(tmp_path):
+    """66 over a volume-weighted average of 8.28474414577836... is 7.96644999998358...: 4.9e-11 below the half at 4
+    decimals. Both take the quotient to 10 decimals first (the engine's exact one, the workbook's binary one), so
+    both round the same way; the workbook once rounded it up while the engine rounded it down (95 findings)."""
+    from xlpy.engine.ratio import QUOTIENT_PLACES
+
+    rows = [("2004-02-11", "8.0355", 2979000), ("2004-02-12", "8.4320", 2855000), ("2004-02-13", "8.5537", 2000000),
+            ("2004-02-17", "8.3600", 2319000), ("2004-02-18", "8.0871", 1975000)]
+    (tmp_path / "p.csv").write_text("date,price,volume\n" + "".join(f"{d},{p},{v}\n" for d, p, v in rows))
+    (tmp_path / "dr4.toml").write_text("""schema = 1
+[offer]
+id = "dr4"
+issuer = "Near Half Co"
+kind = "preferred"
+outstanding = 464777
+original_ratio = 3.2
+common_outstanding_before = 115000000
+expiration = 2004-02-20
+[offer.consideration.formula]
+value = 66
+prices = "p.csv"
+cap = 9
+places = 4
+[tally]
+tendered = 274000
+[valuation]
+date = 2004-02-20
+price = 7.39
+""")
+    offer, results = compute_file(tmp_path / "dr4.toml")
+    exact = Decimal(66) / results.average_price
+    assert Decimal("7.96645") - exact < Decimal("5e-11") and QUOTIENT_PLACES == 10
+    assert results.offer_ratio == Decimal("7.9665")  # the quotient to 10 decimals is 7.96645 exactly: half up
+    book = build_workbook(offer, results, tmp_path / "dr4.xlsm")
+    report = validate(book, tmp_path / "dr4.toml", legs=("formulas",))
+    assert [str(f) for f in report.findings] == []

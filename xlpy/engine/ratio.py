@@ -22,7 +22,7 @@ from .numbers import CONTEXT, ZERO, excel_round
 if TYPE_CHECKING:  # only named here; importing the model costs the worksheet functions
     from .model import PriceDay
 
-__all__ = ["averaging_window", "average_price", "exchange_ratio", "session_range"]
+__all__ = ["QUOTIENT_PLACES", "averaging_window", "average_price", "exchange_ratio", "session_range"]
 
 
 def averaging_window(
@@ -108,6 +108,13 @@ def average_price(prices: Sequence[PriceDay], window: Sequence[dt.date], field: 
     return CONTEXT.divide(weighted, volume)
 
 
+#: Decimals ``value ÷ average`` is taken to, half away from zero, before the cap, the floor and the ratio's own
+#: rounding (a ratio of fewer decimals).  A workbook divides in binary: 66 / 17.6 gives 3.7499999999999996, which
+#: rounds to 3.7 where the exact 3.75 rounds to 3.8; taken to 10 decimals first, both are 3.75.  The engine takes
+#: the exact quotient the same way, so the two agree on every quotient, not only on exact halves.
+QUOTIENT_PLACES = 10
+
+
 def exchange_ratio(
     value: Decimal,
     average: Decimal,
@@ -115,7 +122,8 @@ def exchange_ratio(
     floor: Decimal | None = None,
     places: int = 2,
 ) -> Decimal:
-    """Common shares per unit: ``value ÷ average``, floored, capped, then rounded.
+    """Common shares per unit: ``value ÷ average`` (to :data:`QUOTIENT_PLACES` decimals), floored, capped, then
+    rounded.
 
     Rounding is half away from zero, as Excel's ROUND.
 
@@ -140,13 +148,15 @@ def exchange_ratio(
             raise InputError(name, bound, f"has more decimals than the ratio is rounded to ({places}), so the "
                              f"rounded ratio could pass it: give it to {places} decimals or raise places")
     ratio = CONTEXT.divide(value, average)
+    if places < QUOTIENT_PLACES:  # as a workbook takes it: its binary quotient is then the same number
+        ratio = excel_round(ratio, QUOTIENT_PLACES)
     if floor is not None:
         ratio = max(floor, ratio)
     if cap is not None:
         ratio = min(cap, ratio)
     rounded = excel_round(ratio, places)
     if rounded <= 0:  # no share for a unit: not an exchange for common stock
-        raise InputError("places", places, f"rounds the ratio {ratio:.6g} to 0: give more decimals or a floor")
+        raise InputError("places", places, f"rounds the ratio {ratio.normalize():.6g} to 0: give more decimals or a floor")
     return rounded
 
 
