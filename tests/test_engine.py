@@ -230,6 +230,8 @@ def test_weekends_of_exchanges():
     assert calendars.weekend("XNYS") == ("Saturday", "Sunday")
     assert calendars.weekend("XSAU") == ("Friday", "Saturday")  # Tadawul trades Sunday to Thursday
     assert calendars.weekend("24/7") == ()
+    # a day of the exchange's own weekend is named as such, not as a holiday
+    assert calendars.closed_days("XSAU", [day(2023, 12, 1), day(2023, 12, 3)]) == {day(2023, 12, 1): "a Friday"}
 
 
 def test_window_across_presidents_day():

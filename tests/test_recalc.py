@@ -434,6 +434,22 @@ price = 7.39
     assert not (tmp_path / "xsau.xlsm").exists()
 
 
+def test_a_calendar_typed_into_a_workbook_that_does_not_trade_monday_to_friday_is_named_by_its_cell(
+        standard_books, tmp_path):
+    """validate names the Calendar cell, as refresh does, rather than every price row dated on its weekend."""
+    from xlpy.workbook.validate import validate
+
+    wb = load_workbook(standard_books["holders"], keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    sheet, ref = lay.cell("Calendar")
+    wb[sheet][ref] = "XSAU"
+    wb.save(tmp_path / "xsau.xlsm")
+    assert [str(f) for f in validate(tmp_path / "xsau.xlsm", legs=("formulas",)).findings] == [
+        f"xsau.xlsm: {sheet}!{ref}: does not trade Monday to Friday (its days off: Friday, Saturday), and a workbook "
+        "counts trading days with WORKDAY, which skips Saturday and Sunday: the engine computes it (xlpy compute), a "
+        "workbook cannot, got 'XSAU' [inputs]"]
+
+
 def test_a_price_row_typed_on_a_closed_day_or_twice_is_named_by_its_cell(standard_books, tmp_path):
     """The engine averages each trading day of the window once; the workbook's formula every row between the
     window's ends. A row dated on an exchange holiday, or a date given twice, is named as the price file's reader

@@ -13,7 +13,7 @@ import functools
 
 from ..engine.errors import InputError
 
-__all__ = ["sessions", "holidays", "closed_days", "weekend", "DEFAULT_CALENDAR", "EARLIEST"]
+__all__ = ["sessions", "holidays", "closed_days", "weekend", "not_for_workday", "DEFAULT_CALENDAR", "EARLIEST"]
 
 DEFAULT_CALENDAR = "XNYS"
 #: Calendars are built from this day on: offers of the 1990s and 2000s are real cases.
@@ -48,6 +48,21 @@ def weekend(code: str) -> tuple[str, ...]:
     mask = _calendar(code).weekmask  # "1111100": Monday to Sunday, 1 a trading day
     names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
     return tuple(name for name, c in zip(names, mask) if c == "0")
+
+
+def not_for_workday(code: str) -> str | None:
+    """Why a workbook cannot count exchange *code*'s trading days (its ``WORKDAY`` skips Saturday and Sunday and
+    nothing else), or None when it can.
+
+    >>> not_for_workday("XNYS") is None
+    True
+    """
+    off = weekend(code)
+    if off == ("Saturday", "Sunday"):
+        return None
+    return (f"does not trade Monday to Friday (its days off: {', '.join(off) or 'none'}), and a workbook counts "
+            "trading days with WORKDAY, which skips Saturday and Sunday: the engine computes it (xlpy compute), "
+            "a workbook cannot")
 
 
 def sessions(code: str, first: dt.date, last: dt.date) -> list[dt.date]:
@@ -104,4 +119,5 @@ def closed_days(code: str, days) -> dict[dt.date, str]:
         start, end = (dt.datetime.combine(d, dt.time()) for d in (closed[0], closed[-1]))
         named = cal.regular_holidays.holidays(start, end, return_name=True)
         names = {t.date(): str(n) for t, n in named.items()}
-    return {d: names.get(d) or (f"a {d:%A}" if d.weekday() >= 5 else "a holiday") for d in closed}
+    off = {i for i, c in enumerate(cal.weekmask) if c == "0"}  # the exchange's weekend (Friday for some)
+    return {d: names.get(d) or (f"a {d:%A}" if d.weekday() in off else "a holiday") for d in closed}

@@ -406,7 +406,7 @@ def _read_consideration(r: CellReader, given: tuple[PriceDay, ...] | None) -> Co
     policy = r.choice("FractionalPolicy", FRACTIONAL_POLICIES)
     formula = ratio = None
     if r.lay.shape.ratio == "formula":
-        calendar = r.text("Calendar")
+        calendar = _workday_calendar(r, r.text("Calendar"))
         prices = list(given) if given is not None else _read_prices(r, calendar)
         formula = RatioFormula(
             r.number("RatioValue", positive=True), tuple(prices), calendar,
@@ -422,6 +422,23 @@ def _read_consideration(r: CellReader, given: tuple[PriceDay, ...] | None) -> Co
         r.number("ArrearsPerUnit", optional=True, nonneg=True) or Decimal(0), policy,
         r.number("FractionalPrice", optional=True, positive=True),
     )
+
+
+def _workday_calendar(r: CellReader, calendar: str) -> str:
+    """*calendar*, or a finding at its cell when its week is not Monday to Friday (the workbook's WORKDAY counts
+    that week): the price rows are then not judged by it, nor the window counted."""
+    if not calendar:
+        return calendar
+    from ..files import calendars
+
+    try:
+        why = calendars.not_for_workday(calendar)
+    except InputError:
+        return calendar  # unknown, or the library cannot build it: the engine names it
+    if why:
+        r._fail(r.where("Calendar"), calendar, why)
+        return ""
+    return calendar
 
 
 def _read_prices(r: CellReader, calendar: str | None) -> list[PriceDay]:

@@ -152,13 +152,9 @@ def not_for_a_workbook(offer, results) -> list:
     from ..files import calendars
 
     f = offer.consideration.formula
-    if f is not None:
-        off = calendars.weekend(f.calendar)
-        if off != ("Saturday", "Sunday"):
-            return [InputError("offer.consideration.formula.calendar", f.calendar,
-                               f"does not trade Monday to Friday (its days off: {', '.join(off) or 'none'}), and a "
-                               "workbook counts trading days with WORKDAY, which skips Saturday and Sunday: the "
-                               "engine computes it (xlpy compute), a workbook cannot")]
+    why = calendars.not_for_workday(f.calendar) if f is not None else None
+    if why:
+        return [InputError("offer.consideration.formula.calendar", f.calendar, why)]
     return _too_large(results)
 
 
