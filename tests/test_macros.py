@@ -800,6 +800,16 @@ def test_a_holder_table_edited_since_is_rewritten_from_the_same_tally(holders, t
     assert macros.refresh_all(open_book(holders, engine)).lines()[0].startswith("nothing to refresh")
 
 
+def test_an_id_stored_escaped_is_the_same_line(holders, tmp_path):
+    """A holder id such as A_x0041_ is stored escaped (A_x005F_x0041_, as Excel does): the same tally again is
+    still nothing to refresh, not a table "edited since"."""
+    rows = _tally_rows(0)[:3] + [["A_x0041_", "400", "book-entry", "tendered"]]
+    tally = _write_csv(tmp_path / "t.csv", rows)
+    assert _refresh([str(holders), "--tally", str(tally), "--no-backup"]) == 0
+    for engine in ("package", "openpyxl"):
+        assert macros.refresh_all(open_book(holders, engine), tally).lines()[0].startswith("nothing to refresh")
+
+
 def test_price_file_into_fixed_ratio_workbook_is_refused(seed):
     # a tally of the other kind switches the workbook instead: tests/test_switch.py
     before = seed.read_bytes()

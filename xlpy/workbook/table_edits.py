@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 from openpyxl.utils import get_column_letter
 
+from .data import excel_text
 from .layout import Layout, Table
 from .saved_values import HOLDER_TABLE
 
@@ -87,4 +88,5 @@ def lines_differ(book, lay: Layout, tally_rows: Sequence[tuple]) -> bool:
         first, last = (t.letter(t.columns[i].key) for i in (inputs[0], inputs[-1]))
         area = book.get_rows(sheet.title, f"{first}{t.first_row}:{last}{t.last_row}")
         lines = [tuple(row[i - inputs[0]] for i in inputs) for row in area]
-    return lines != [tuple(r) for r in tally_rows]
+    # text as it was written: an id such as A_x0041_ is stored escaped (A_x005F_x0041_)
+    return [tuple(map(excel_text, row)) for row in lines] != [tuple(r) for r in tally_rows]
