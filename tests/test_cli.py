@@ -311,6 +311,33 @@ def test_sigterm_unwinds_as_an_interrupt_and_exits_143(capsys, monkeypatch, tmp_
     assert listing(tmp_path) == {}
 
 
+def test_an_interrupt_inside_a_finaliser_is_sent_again_not_lost(monkeypatch):
+    """Raised inside a __del__, Ctrl-C would be printed as "Exception ignored" and dropped, and the command would
+    carry on to exit 0: there it is sent again a moment later instead; anywhere else it is raised at once."""
+    import signal
+    import time
+
+    import xlpy.cli as entry
+
+    sent = []
+    monkeypatch.setattr(entry.os, "kill", lambda pid, signum: sent.append(signum))
+
+    class Finalised:
+        def __del__(self):
+            entry._signalled(signal.SIGINT, sys._getframe())
+
+    Finalised()  # collected at once: the handler runs inside its __del__
+    for _ in range(50):
+        if sent:
+            break
+        time.sleep(0.01)
+    assert sent == [signal.SIGINT]
+    with pytest.raises(KeyboardInterrupt):
+        entry._signalled(signal.SIGINT, sys._getframe())
+    with pytest.raises(entry.Terminated):
+        entry._signalled(signal.SIGTERM, sys._getframe())
+
+
 def test_the_documents_complete_example_is_the_founding_offer_file():
     """docs/offer-file.md shows `workbook/offers/hecla-2004.toml` as "a complete example": the same keys
     and values (the file's comments aside), so `xlpy entries` works on the text as shown."""

@@ -8,8 +8,10 @@ the value; nothing written).
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
+import threading
 import zipfile
 from collections.abc import Sequence
 
@@ -38,22 +40,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _terminate(signum, frame):
-    raise Terminated()
+def _signalled(signum, frame):
+    """Ctrl-C or SIGTERM: raised where the program is, unless that is inside a finaliser (``__del__``), which
+    would print "Exception ignored" and carry on as if nothing came; it is then sent again a moment later (by a
+    daemon timer: if the command ends first, it has done all it set out to, and says so)."""
+    f = frame
+    while f is not None:
+        if f.f_code.co_name == "__del__":
+            again = threading.Timer(0.02, os.kill, (os.getpid(), signum))
+            again.daemon = True
+            again.start()
+            return
+        f = f.f_back
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        previous = signal.signal(signal.SIGTERM, _terminate)
-    except ValueError:  # not the main thread: the default action stays
-        previous = None
+        previous = {s: signal.signal(s, _signalled) for s in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread: the default actions stay
+        previous = {}
     try:
         return _run(args)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for s, handler in previous.items():
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)
 
 
 def _run(args: argparse.Namespace) -> int:

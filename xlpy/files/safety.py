@@ -160,10 +160,10 @@ def check_package(source: str | os.PathLike | bytes, label: str | None = None, l
             raise _refuse(label, None, f"has {declared:,} parts, over the limit of {lim.parts:,}", "parts")
         fh.seek(0)
         try:
-            zf = zipfile.ZipFile(fh)
+            with zipfile.ZipFile(fh) as zf:  # closed here, not by a finaliser an interrupt could land in
+                infos = zf.infolist()
         except (zipfile.BadZipFile, OSError, ValueError, EOFError):
             return
-        infos = zf.infolist()
         if len(infos) > lim.parts:
             raise _refuse(label, None, f"has {len(infos):,} parts, over the limit of {lim.parts:,}", "parts")
         total = 0

@@ -625,10 +625,12 @@ class PackageBook:
         write_file(self.to_bytes(when), self.path, before_replace)
 
     def close(self) -> None:
-        """Let go of the read-only openpyxl reader over the file's bytes, if one was opened; the book is done with."""
+        """Let go of the read-only openpyxl reader over the file's bytes, if one was opened, and of the package's
+        zip reader: the book is done with (closed here, not by finalisers an interrupt could land in)."""
         if self._reader is not None:
             self._reader.close()
             self._reader = None
+        self.pkg.close()
 
     def __enter__(self) -> PackageBook:
         return self

@@ -147,6 +147,10 @@ class Package:
         self._data: dict[str, bytes] = {}
         self._changed: set[str] = set()
 
+    def close(self) -> None:
+        """Close the package's zip reader (the parts already read or written stay readable)."""
+        self._zip.close()
+
     # parts ------------------------------------------------------------------------
 
     def names(self) -> list[str]:
