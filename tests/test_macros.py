@@ -459,6 +459,21 @@ def test_a_note_beside_a_holder_line_that_moves_is_named(holders, tmp_path, engi
         f"the line of {first!r} (it was beside the line of {second!r}): move it if it belongs to {second!r}"]
 
 
+def test_a_note_below_the_holder_table_that_a_new_line_reaches_is_named(holders, tmp_path):
+    """A note under the table's last line, beside the row a longer tally's new line takes: named too."""
+    wb = load_workbook(holders, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    _, t = lay.table("tblTenders")
+    note = f"{get_column_letter(t.first_col + len(t.columns) + 1)}{t.last_row + 1}"
+    wb["Tenders"][note] = "below the table"
+    wb.save(holders)
+    rows = _tally_rows(0) + [["Z-1", "5", "book-entry", "tendered"]]  # the built tally and one more line
+    report = macros.refresh_tenders(PackageBook(holders), _write_csv(tmp_path / "t.csv", rows))
+    assert [line for line in report.lines() if "beside the holder table" in line] == [
+        f"Tenders!{note}: 'below the table' beside the holder table stays in row {t.last_row + 1}, which now holds "
+        "the line of 'Z-1' (it was below the table): move it if it is not about that line"]
+
+
 def test_a_refresh_with_nothing_typed_over_says_nothing_of_it(holders, tmp_path):
     report = macros.refresh_tenders(PackageBook(holders), _write_csv(tmp_path / "t.csv", _tally_rows(5)))
     assert not [line for line in report.lines() if "typed over" in line]

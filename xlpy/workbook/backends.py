@@ -83,9 +83,10 @@ class Book(Protocol):
         """The cells of *table*'s formula columns that hold a value instead of their formula, as
         ``(ref, value)`` in row order: what rewriting the table would replace, for the refresh to say so."""
 
-    def rows_beside(self, sheet: str, table: Table) -> dict[int, dict[int, object]]:
-        """The rows of *table* holding a value beside it (outside its columns): row -> {column: value} of each of
-        that row's cells with a value, the table's included; what a rewrite of the table leaves where it is."""
+    def rows_beside(self, sheet: str, table: Table, last_row: int | None = None) -> dict[int, dict[int, object]]:
+        """The rows of *table* (to *last_row*, when it is to grow) holding a value beside it (outside its columns):
+        row -> {column: value} of each of that row's cells with a value, the table's included; what a rewrite of
+        the table leaves where it is."""
 
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
                     saved: dict[str, Sequence] | None = None) -> None:
@@ -258,8 +259,9 @@ class OpenpyxlBook:
         """The cells of *table*'s formula columns holding a value instead of a formula: (``G45``, value)."""
         return _not_formulas(table, self.get_rows(sheet, _data_ref(table)))
 
-    def rows_beside(self, sheet: str, table: Table) -> dict[int, dict[int, object]]:
-        rows = self._ws(sheet).iter_rows(min_row=table.first_row, max_row=table.last_row, values_only=True)
+    def rows_beside(self, sheet: str, table: Table, last_row: int | None = None) -> dict[int, dict[int, object]]:
+        rows = self._ws(sheet).iter_rows(min_row=table.first_row, max_row=last_row or table.last_row,
+                                         values_only=True)
         return _beside(table, {table.first_row + i: dict(enumerate(r, 1)) for i, r in enumerate(rows)})
 
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
@@ -547,7 +549,7 @@ class PackageBook:
         letters = [get_column_letter(table.first_col + i) for i, c in enumerate(table.columns) if c.formula is None]
         return self._sheet(sheet).rows_of_columns(table.first_row, table.last_row, letters, shared)
 
-    def rows_beside(self, sheet: str, table: Table) -> dict[int, dict[int, object]]:
+    def rows_beside(self, sheet: str, table: Table, last_row: int | None = None) -> dict[int, dict[int, object]]:
         self._check_sheet(sheet)
         strings: list = []
 
@@ -558,7 +560,7 @@ class PackageBook:
                 strings.append(shared_strings(self.pkg))
             return strings[0]
 
-        return self._sheet(sheet).rows_beside(table.first_row, table.last_row, table.first_col,
+        return self._sheet(sheet).rows_beside(table.first_row, last_row or table.last_row, table.first_col,
                                               table.first_col + len(table.columns) - 1, shared)
 
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
@@ -739,10 +741,10 @@ class XlwingsBook:
         rows = [[_typed_text(v) for v in row] for row in got]
         return _not_formulas(table, rows)
 
-    def rows_beside(self, sheet: str, table: Table) -> dict[int, dict[int, object]]:
+    def rows_beside(self, sheet: str, table: Table, last_row: int | None = None) -> dict[int, dict[int, object]]:
         """Reads the table's rows across the sheet's used range in one call."""
         width = max(self.book.sheets[sheet].used_range.last_cell.column, table.first_col + len(table.columns) - 1)
-        got = self.get_rows(sheet, f"A{table.first_row}:{get_column_letter(width)}{table.last_row}")
+        got = self.get_rows(sheet, f"A{table.first_row}:{get_column_letter(width)}{last_row or table.last_row}")
         return _beside(table, {table.first_row + i: dict(enumerate(r, 1)) for i, r in enumerate(got)})
 
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,

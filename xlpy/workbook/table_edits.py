@@ -50,7 +50,7 @@ def typed_over(book, sheet: str, table: Table) -> list[str]:
 def moved_notes(book, sheet: str, old: Table, new: Table, rows: Sequence[tuple]) -> list[str]:
     """Report lines for the values beside the holder table (*old*, as it was) whose row holds another holder's
     line once *rows* are written as *new*: the rewrite moves lines, not what is beside them."""
-    found = book.rows_beside(sheet, old)
+    found = book.rows_beside(sheet, old, max(old.last_row, new.last_row))  # a longer table reaches notes below it
     if not found:
         return []
     holder_col = old.first_col + [c.key for c in old.columns].index("holder")
@@ -64,9 +64,10 @@ def moved_notes(book, sheet: str, old: Table, new: Table, rows: Sequence[tuple])
         if before == after:
             continue  # the same holder's line is still there
         now = f"now holds the line of {after!r}" if after is not None else "is now past the table's last line"
+        was = (f"it was beside the line of {before!r}): move it if it belongs to {before!r}" if row <= old.last_row
+               else "it was below the table): move it if it is not about that line")
         moved += [f"{sheet}!{get_column_letter(c)}{row}: {v!r} beside the holder table stays in row {row}, which "
-                  f"{now} (it was beside the line of {before!r}): move it if it belongs to {before!r}"
-                  for c, v in sorted(cells.items()) if not c1 <= c <= c2]
+                  f"{now} ({was}" for c, v in sorted(cells.items()) if not c1 <= c <= c2]
     if len(moved) > SHOWN:
         moved[SHOWN:] = [f"{sheet}: {len(moved) - SHOWN:,} more values beside the holder table now sit beside "
                          "another line"]
