@@ -437,6 +437,20 @@ def test_a_problem_of_a_later_exchange_names_its_own_table_when_an_earlier_one_i
         "offer.toml: exchange[2].ratio: is below the original ratio 3.2: not an induced conversion, got 3.0"]
 
 
+def test_a_cap_and_a_floor_finer_than_places_are_both_named(tmp_path):
+    formula = ("[offer.consideration.formula]\nvalue = 66\nprices = \"p.csv\"\nplaces = 0\ncap = 8.255\n"
+               "floor = 1.001\n")
+    text = BASE.replace("\nratio = 7.94\n", "\n")  # the ratio set by formula instead
+    days = "".join(f"2004-02-{d},8.8,1000\n" for d in ("11", "12", "13", "17", "18"))
+    with pytest.raises(InputErrors) as info:
+        load_text(tmp_path, text + formula, {"p.csv": "date,price,volume\n" + days})
+    why = ("has more decimals than the ratio is rounded to (0), so the rounded ratio could pass it: give it to 0 "
+           "decimals or raise places")
+    assert [str(p) for p in info.value.problems] == [
+        f"offer.toml: offer.consideration.formula.cap: {why}, got 8.255",
+        f"offer.toml: offer.consideration.formula.floor: {why}, got 1.001"]
+
+
 def test_byte_order_mark_is_read(tmp_path):
     (tmp_path / "offer.toml").write_bytes(b"\xef\xbb\xbf" + BASE.encode("utf-8"))  # as Notepad saves UTF-8
     assert offerfile.load(tmp_path / "offer.toml").outstanding == 464777

@@ -22,7 +22,8 @@ from .numbers import CONTEXT, ZERO, excel_round
 if TYPE_CHECKING:  # only named here; importing the model costs the worksheet functions
     from .model import PriceDay
 
-__all__ = ["QUOTIENT_PLACES", "averaging_window", "average_price", "exchange_ratio", "session_range"]
+__all__ = ["QUOTIENT_PLACES", "averaging_window", "average_price", "bound_problem", "exchange_ratio",
+           "session_range"]
 
 
 def averaging_window(
@@ -115,6 +116,19 @@ def average_price(prices: Sequence[PriceDay], window: Sequence[dt.date], field: 
 QUOTIENT_PLACES = 10
 
 
+def bound_problem(bound: Decimal | None, places: int) -> str | None:
+    """Why a cap or floor cannot bound a ratio rounded to *places* decimals (it has more: the rounded ratio
+    could pass it), or None.
+
+    >>> bound_problem(Decimal("7.5"), 0)
+    'has more decimals than the ratio is rounded to (0), so the rounded ratio could pass it: give it to 0 decimals or raise places'
+    """
+    if bound is None or excel_round(bound, places) == bound:
+        return None
+    return (f"has more decimals than the ratio is rounded to ({places}), so the rounded ratio could pass it: "
+            f"give it to {places} decimals or raise places")
+
+
 def exchange_ratio(
     value: Decimal,
     average: Decimal,
@@ -144,9 +158,9 @@ def exchange_ratio(
     if places < 0:
         raise InputError("places", places, "must not be negative")
     for name, bound in (("cap", cap), ("floor", floor)):
-        if bound is not None and excel_round(bound, places) != bound:  # rounding could then pass it
-            raise InputError(name, bound, f"has more decimals than the ratio is rounded to ({places}), so the "
-                             f"rounded ratio could pass it: give it to {places} decimals or raise places")
+        why = bound_problem(bound, places)
+        if why:
+            raise InputError(name, bound, why)
     ratio = CONTEXT.divide(value, average)
     if places < QUOTIENT_PLACES:  # as a workbook takes it: its binary quotient is then the same number
         ratio = excel_round(ratio, QUOTIENT_PLACES)

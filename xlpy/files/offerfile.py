@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..engine.compute import check_offer, compute, ratio_problems
+from ..engine.ratio import bound_problem
 from ..engine.errors import InputError, InputErrors
 from ..engine.model import (
     FRACTIONAL_POLICIES,
@@ -359,6 +360,10 @@ def _formula(raw, base: Path, problems: list[InputError]) -> RatioFormula | None
     if places is not None and places > MAX_PLACES:
         f.fail("places", places, f"must be at most {MAX_PLACES} (Excel holds 15 digits exactly)")
         places = None
+    for key, bound in (("cap", cap), ("floor", floor)):  # both at once, before the engine sees the first
+        why = bound_problem(bound, places) if places is not None and places >= 0 else None
+        if why:
+            f.fail(key, f.data[key], why)
     calendar = f.text("calendar", required=False, default=calendars.DEFAULT_CALENDAR)
     prices_name = f.text("prices")
     prices = ()

@@ -33,6 +33,7 @@ from ..engine.model import (
     Tally,
     Valuation,
 )
+from ..engine.ratio import bound_problem
 from ..files import typed
 from .formula_text import boolean_formula
 from .layout import ENTRY_LINES, Layout, Shape
@@ -414,6 +415,11 @@ def _read_consideration(r: CellReader, given: tuple[PriceDay, ...] | None) -> Co
             r.number("RatioFloor", optional=True, nonneg=True), r.whole("RatioPlaces"),
             source="Prices",
         )
+        for name, bound in (("RatioCap", formula.cap), ("RatioFloor", formula.floor)):  # both named at once
+            why = bound_problem(bound, formula.places) if isinstance(formula.places, int) and formula.places >= 0 \
+                else None
+            if why:
+                r._fail(f"{r.where(name)} ({name})", bound, why)
     else:
         ratio = r.number("FixedRatio", positive=True)
     cash_total = r.number("CashTotal", optional=True, nonneg=True)
