@@ -815,6 +815,26 @@ def test_a_holder_table_edited_since_is_rewritten_from_the_same_tally(holders, t
     assert macros.refresh_all(open_book(holders, engine)).lines()[0].startswith("nothing to refresh")
 
 
+def test_a_price_table_edited_since_is_rewritten_from_the_same_price_file(holders):
+    """As for the holder table: a price typed over and a date moved onto a holiday since the last refresh from the
+    recorded price file are put back from it (validate would have named the holiday), with a note."""
+    wb = load_workbook(holders, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    _, t = lay.table("tblPrices")
+    price, date = f"{t.letter('price')}{t.first_row + 3}", f"{t.letter('date')}{t.last_row}"
+    was = wb["Prices"][price].value, wb["Prices"][date].value
+    wb["Prices"][price], wb["Prices"][date] = 99.5, dt.datetime(2004, 2, 16)
+    wb.save(holders)
+    book = PackageBook(holders)
+    report = macros.refresh_all(book)
+    assert "Prices: the price table differed from the price file the Cover records (edited since): rewritten from it" \
+        in report.notes
+    book.save()
+    ws = load_workbook(holders)["Prices"]
+    assert (ws[price].value, ws[date].value) == was
+    assert macros.refresh_all(PackageBook(holders)).lines()[0].startswith("nothing to refresh")
+
+
 def test_an_id_stored_escaped_is_the_same_line(holders, tmp_path):
     """A holder id such as A_x0041_ is stored escaped (A_x005F_x0041_, as Excel does): the same tally again is
     still nothing to refresh, not a table "edited since"."""

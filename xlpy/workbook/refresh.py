@@ -449,6 +449,10 @@ class _Refresh:
             self.notes.append(f"{self.lay.table(HOLDER_TABLE)[0].title}: the holder table differed from the tally "
                               "the Cover records (edited since): rewritten from it")
             return False
+        if self.prices is not None and table_edits.prices_differ(self.book, self.lay, self.prices):
+            self.notes.append(f"{self.lay.table('tblPrices')[0].title}: the price table differed from the price "
+                              "file the Cover records (edited since): rewritten from it")
+            return False
         return True
 
     def _check_totals(self, offer) -> None:

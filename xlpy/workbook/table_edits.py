@@ -8,8 +8,9 @@ person may have done to it would otherwise go without a word:
 * typed a note beside a holder's line: it stays in its row while the lines
   are rewritten, and may then sit beside another holder's line
   (:func:`moved_notes`);
-* edited the lines since the last refresh from the same tally file: the
-  tally is then not "nothing to refresh" (:func:`lines_differ`).
+* edited the lines since the last refresh from the same tally file, or the
+  price table since the last from the same price file: that is then not
+  "nothing to refresh" (:func:`lines_differ`, :func:`prices_differ`).
 
 Each reads the book through :class:`xlpy.workbook.backends.Book`, so a file,
 an openpyxl book and a live Excel book say the same.
@@ -25,7 +26,7 @@ from .data import excel_text
 from .layout import Layout, Table
 from .saved_values import HOLDER_TABLE
 
-__all__ = ["SHOWN", "lines_differ", "moved_notes", "typed_over"]
+__all__ = ["SHOWN", "lines_differ", "moved_notes", "prices_differ", "typed_over"]
 
 #: Cells named one by one in the report; one more line counts the rest.
 SHOWN = 10
@@ -91,3 +92,26 @@ def lines_differ(book, lay: Layout, tally_rows: Sequence[tuple]) -> bool:
         lines = [tuple(row[i - inputs[0]] for i in inputs) for row in area]
     # text as it was written: an id such as A_x0041_ is stored escaped (A_x005F_x0041_)
     return [tuple(map(excel_text, row)) for row in lines] != [tuple(r) for r in tally_rows]
+
+
+def prices_differ(book, lay: Layout, days: Sequence) -> bool:
+    """Whether the price table's rows are other than *days* (:class:`~xlpy.engine.model.PriceDay`, as the price
+    file reads): a date typed over, a price changed since."""
+    import datetime as dt
+    from decimal import Decimal, InvalidOperation
+
+    sheet, t = lay.table("tblPrices")
+    if t.rows != len(days):
+        return True
+    area = book.get_rows(sheet.title, f"{t.letter('date')}{t.first_row}:{t.letter('volume')}{t.last_row}")
+
+    def same(row, day) -> bool:
+        d, price, volume = (list(row) + [None] * 3)[:3]
+        if isinstance(d, dt.datetime):
+            d = d.date()
+        try:
+            return d == day.date and Decimal(str(price)) == day.price and Decimal(str(volume)) == day.volume
+        except (InvalidOperation, ValueError):
+            return False
+
+    return not all(map(same, area, days))
