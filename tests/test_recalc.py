@@ -302,33 +302,44 @@ def test_workday_counts_from_a_day_off_as_excel_does(formula, serial):
     assert formulas.Parser().ast(formula)[1].compile()() == serial
 
 
+def _formula_offer(folder: Path, name: str, formula: str, *, expiration: str = "2004-02-20", outstanding: int = 464777,
+                   tendered: int = 274000, common: int = 115000000) -> Path:
+    """An offer file *name*.toml in *folder* whose ratio is set by *formula* (the lines of its table)."""
+    path = folder / f"{name}.toml"
+    path.write_text(f"""schema = 1
+[offer]
+id = "{name}"
+issuer = "Formula Co"
+kind = "preferred"
+outstanding = {outstanding}
+original_ratio = 3.2
+common_outstanding_before = {common}
+expiration = {expiration}
+[offer.consideration.formula]
+{formula}
+[tally]
+tendered = {tendered}
+[valuation]
+date = {expiration}
+price = 7.39
+""")
+    return path
+
+
+def _price_file(folder: Path, rows) -> None:
+    """p.csv in *folder*: (date, price, volume) rows."""
+    (folder / "p.csv").write_text("date,price,volume\n" + "".join(f"{d},{p},{v}\n" for d, p, v in rows))
+
+
 def test_a_friday_expiration_with_no_lag_validates(tmp_path):
     """The ratio's window ends on the expiration day itself: WORKDAY(Expiration+1,-1) starts on a Saturday."""
     shutil.copy(OFFERS / "data" / "hecla-2004-prices-illustrative.csv", tmp_path / "prices.csv")
-    (tmp_path / "friday.toml").write_text("""schema = 1
-[offer]
-id = "friday"
-issuer = "Fuzz Co"
-kind = "preferred"
-outstanding = 1000
-original_ratio = 3.2
-common_outstanding_before = 1000000
-expiration = 2004-02-20
-[offer.consideration.formula]
-value = 66
-prices = "prices.csv"
-averaging_days = 5
-lag_days = 0
-[tally]
-tendered = 100
-[valuation]
-date = 2004-02-20
-price = 7.39
-""")
-    offer, results = compute_file(tmp_path / "friday.toml")
+    formula = 'value = 66\nprices = "prices.csv"\naveraging_days = 5\nlag_days = 0'
+    offer_path = _formula_offer(tmp_path, "friday", formula, outstanding=1000, tendered=100, common=1000000)
+    offer, results = compute_file(offer_path)
     assert results.averaging_end.isoformat() == "2004-02-20"
     book = build_workbook(offer, results, tmp_path / "friday.xlsm")
-    report = validate(book, tmp_path / "friday.toml", legs=("formulas",))
+    report = validate(book, offer_path, legs=("formulas",))
     assert [str(f) for f in report.findings] == []
 
 
@@ -369,30 +380,12 @@ def test_a_ratio_on_an_exact_half_rounds_up_in_the_workbook_as_in_the_engine(tmp
     """value ÷ average price landing exactly on a half of the last decimal: the engine's exact quotient rounds away
     from zero; the workbook takes the binary quotient to 10 decimals first (Prices' RatioQuotient), so it does too."""
     days = ("2004-02-11", "2004-02-12", "2004-02-13", "2004-02-17", "2004-02-18")
-    (tmp_path / "p.csv").write_text("date,price,volume\n" + "".join(f"{d},{price},1000\n" for d in days))
-    (tmp_path / "half.toml").write_text(f"""schema = 1
-[offer]
-id = "half"
-issuer = "Half Co"
-kind = "preferred"
-outstanding = 464777
-original_ratio = 3.2
-common_outstanding_before = 115000000
-expiration = 2004-02-20
-[offer.consideration.formula]
-value = {value}
-prices = "p.csv"
-places = {places}
-[tally]
-tendered = 274000
-[valuation]
-date = 2004-02-20
-price = 7.39
-""")
-    offer, results = compute_file(tmp_path / "half.toml")
+    _price_file(tmp_path, [(d, price, 1000) for d in days])
+    offer_path = _formula_offer(tmp_path, "half", f'value = {value}\nprices = "p.csv"\nplaces = {places}')
+    offer, results = compute_file(offer_path)
     assert results.offer_ratio == Decimal(ratio)
     book = build_workbook(offer, results, tmp_path / "half.xlsm")
-    report = validate(book, tmp_path / "half.toml", legs=("formulas",))
+    report = validate(book, offer_path, legs=("formulas",))
     assert [str(f) for f in report.findings] == []
 
 
@@ -402,27 +395,9 @@ def test_a_calendar_that_does_not_trade_monday_to_friday_is_refused_for_a_workbo
     from xlpy.engine.errors import InputErrors
     from xlpy.files.calendars import sessions
 
-    days = sessions("XSAU", dt.date(2024, 1, 1), dt.date(2024, 2, 29))
-    (tmp_path / "p.csv").write_text("date,price,volume\n" + "".join(f"{d},8.10,1000\n" for d in days))
-    (tmp_path / "xsau.toml").write_text("""schema = 1
-[offer]
-id = "xsau"
-issuer = "Riyadh Co"
-kind = "preferred"
-outstanding = 1000
-original_ratio = 3.2
-common_outstanding_before = 1000000
-expiration = 2024-02-22
-[offer.consideration.formula]
-value = 66
-prices = "p.csv"
-calendar = "XSAU"
-[tally]
-tendered = 100
-[valuation]
-date = 2024-02-22
-price = 7.39
-""")
+    _price_file(tmp_path, [(d, "8.10", 1000) for d in sessions("XSAU", dt.date(2024, 1, 1), dt.date(2024, 2, 29))])
+    _formula_offer(tmp_path, "xsau", 'value = 66\nprices = "p.csv"\ncalendar = "XSAU"', expiration="2024-02-22",
+                   outstanding=1000, tendered=100, common=1000000)
     offer, results = compute_file(tmp_path / "xsau.toml")
     assert results.averaging_start == dt.date(2024, 2, 14)  # Sunday the 18th counts, Friday and Saturday do not
     with pytest.raises(InputErrors) as info:
@@ -483,27 +458,8 @@ def test_a_quotient_just_below_a_half_rounds_down_in_the_workbook_as_in_the_engi
 
     rows = [("2004-02-11", "8.0355", 2979000), ("2004-02-12", "8.4320", 2855000), ("2004-02-13", "8.5537", 2000000),
             ("2004-02-17", "8.3600", 2319000), ("2004-02-18", "8.0871", 1975000)]
-    (tmp_path / "p.csv").write_text("date,price,volume\n" + "".join(f"{d},{p},{v}\n" for d, p, v in rows))
-    (tmp_path / "dr4.toml").write_text("""schema = 1
-[offer]
-id = "dr4"
-issuer = "Near Half Co"
-kind = "preferred"
-outstanding = 464777
-original_ratio = 3.2
-common_outstanding_before = 115000000
-expiration = 2004-02-20
-[offer.consideration.formula]
-value = 66
-prices = "p.csv"
-cap = 9
-places = 4
-[tally]
-tendered = 274000
-[valuation]
-date = 2004-02-20
-price = 7.39
-""")
+    _price_file(tmp_path, rows)
+    _formula_offer(tmp_path, "dr4", 'value = 66\nprices = "p.csv"\ncap = 9\nplaces = 4')
     offer, results = compute_file(tmp_path / "dr4.toml")
     exact = Decimal(66) / results.average_price
     assert Decimal("7.96645") - exact < Decimal("5e-11") and QUOTIENT_PLACES == 10

@@ -70,7 +70,8 @@ def test_a_day_written_as_text_is_yyyy_mm_dd_only(text, tmp_path):
     (tmp_path / "p.csv").write_text(f"date,price,volume\n2004-02-19,8.3,100\n{text},8.3,100\n")
     with pytest.raises(InputErrors) as info:
         read_prices(tmp_path / "p.csv")
-    assert [str(p) for p in info.value.problems] == [f"p.csv: row 3, column date: must be a date YYYY-MM-DD, got {text!r}"]
+    assert [str(p) for p in info.value.problems] == [
+        f"p.csv: row 3, column date: must be a date YYYY-MM-DD, got {text!r}"]
 
 
 def test_toml_counts_must_be_integers_below_fifteen_digits():

@@ -120,8 +120,10 @@ def bound_problem(bound: Decimal | None, places: int) -> str | None:
     """Why a cap or floor cannot bound a ratio rounded to *places* decimals (it has more: the rounded ratio
     could pass it), or None.
 
-    >>> bound_problem(Decimal("7.5"), 0)
-    'has more decimals than the ratio is rounded to (0), so the rounded ratio could pass it: give it to 0 decimals or raise places'
+    >>> bound_problem(Decimal("7.5"), 0)[:49]
+    'has more decimals than the ratio is rounded to (0'
+    >>> bound_problem(Decimal("7.50"), 1) is None
+    True
     """
     if bound is None or excel_round(bound, places) == bound:
         return None
@@ -170,7 +172,8 @@ def exchange_ratio(
         ratio = min(cap, ratio)
     rounded = excel_round(ratio, places)
     if rounded <= 0:  # no share for a unit: not an exchange for common stock
-        raise InputError("places", places, f"rounds the ratio {ratio.normalize():.6g} to 0: give more decimals or a floor")
+        raise InputError("places", places,
+                         f"rounds the ratio {ratio.normalize():.6g} to 0: give more decimals or a floor")
     return rounded
 
 

@@ -347,6 +347,7 @@ class PackageBook:
         self._cells: dict[tuple[str, int, int], object] = {}  # this book's writes
         self._tables: list[tuple[str, Table, list[tuple], int]] = []
         self._reader = None
+        self._strings: list[str] | None = None  # the shared strings, read when a cell first needs them
         self._cache: dict[str, tuple[int, int, dict[tuple[int, int], object]]] = {}  # rows, columns read
         self._formulas_written = False
         self._saved: dict[tuple[str, str], object] | None = None
@@ -514,22 +515,22 @@ class PackageBook:
         """Replace workbook.xml's text by ``edit(text)``."""
         self._wb_text = edit(self._wb_text)
 
+    def _shared_strings(self) -> list[str]:
+        """The package's shared strings, read once, when a cell first needs them."""
+        if self._strings is None:
+            from .fastload import shared_strings
+
+            self._strings = shared_strings(self.pkg)
+        return self._strings
+
     def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
         """The cells of *table*'s formula columns holding a value instead of a formula: (``G45``, value)."""
         self._check_sheet(sheet)
         cols = [table.first_col + i for i, c in enumerate(table.columns) if c.formula is not None]
         if not cols:
             return []
-        sx, strings = self._sheet(sheet), []
-
-        def shared() -> list[str]:
-            if not strings:
-                from .fastload import shared_strings
-
-                strings.append(shared_strings(self.pkg))
-            return strings[0]
-
-        found = ((f"{get_column_letter(c)}{r}", sx.typed_value(xml, shared))
+        sx = self._sheet(sheet)
+        found = ((f"{get_column_letter(c)}{r}", sx.typed_value(xml, self._shared_strings))
                  for r, c, xml in sx.cells_without_formula(table.first_row, table.last_row, cols))
         return [(ref, v) for ref, v in found if v is not None and v != ""]
 
@@ -537,31 +538,14 @@ class PackageBook:
         """The values of *table*'s input columns, row by row, read from the sheet's text (the fast way for a long
         table: :meth:`get_rows` builds openpyxl cells)."""
         self._check_sheet(sheet)
-        strings: list = []
-
-        def shared() -> list[str]:
-            if not strings:
-                from .fastload import shared_strings
-
-                strings.append(shared_strings(self.pkg))
-            return strings[0]
-
         letters = [get_column_letter(table.first_col + i) for i, c in enumerate(table.columns) if c.formula is None]
-        return self._sheet(sheet).rows_of_columns(table.first_row, table.last_row, letters, shared)
+        return self._sheet(sheet).rows_of_columns(table.first_row, table.last_row, letters, self._shared_strings)
 
     def rows_beside(self, sheet: str, table: Table, last_row: int | None = None) -> dict[int, dict[int, object]]:
         self._check_sheet(sheet)
-        strings: list = []
-
-        def shared() -> list[str]:
-            if not strings:
-                from .fastload import shared_strings
-
-                strings.append(shared_strings(self.pkg))
-            return strings[0]
-
         return self._sheet(sheet).rows_beside(table.first_row, last_row or table.last_row, table.first_col,
-                                              table.first_col + len(table.columns) - 1, shared)
+                                              table.first_col + len(table.columns) - 1,
+                                              self._shared_strings)
 
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
                     saved: dict[str, Sequence] | None = None) -> None:
