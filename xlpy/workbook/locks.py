@@ -269,17 +269,20 @@ def held_signals() -> Iterator[None]:
                 signal.raise_signal(caught[0])
 
 
-def write_file(data: bytes, out: str | os.PathLike, before_replace: Callable[[], None] | None = None) -> Path:
+def write_file(data: bytes, out: str | os.PathLike, before_replace: Callable[[], None] | None = None,
+               prefix: str | None = None) -> Path:
     """Write *data* to a temporary file beside *out*, flush it to disk, then replace *out*.
 
+    The new file keeps *out*'s permissions (a new one gets the umask's).
     *before_replace* runs once the temporary file is complete (a backup of the
     original, for instance); if it or anything else fails, the temporary file is
     removed and *out* is left as it was.  An interrupt once *out* is replaced
-    is raised as :class:`InterruptedAfterWriting`.
+    is raised as :class:`InterruptedAfterWriting`.  *prefix* names the
+    temporary file (default ``.NAME.``).
     """
     out = Path(out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    replaced = False
+    fd, name = tempfile.mkstemp(prefix=prefix or f".{out.name}.", suffix=".tmp", dir=out.parent)
+    tmp, replaced = Path(name), False
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -291,14 +294,15 @@ def write_file(data: bytes, out: str | os.PathLike, before_replace: Callable[[],
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
-        with held_signals():
+        with held_signals():  # an interrupt waits for the backup and the rename, then says which happened
             if before_replace is not None:
                 before_replace()
             os.replace(tmp, out)
             replaced = True
+            _fsync_dir(out.parent)
     except BaseException as exc:
-        if not (replaced or not os.path.exists(tmp)):
-            Path(tmp).unlink(missing_ok=True)
+        if not (replaced or not tmp.exists()):
+            tmp.unlink(missing_ok=True)
             raise
         if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, InterruptedAfterWriting):
             raise InterruptedAfterWriting(out) from exc
@@ -307,40 +311,26 @@ def write_file(data: bytes, out: str | os.PathLike, before_replace: Callable[[],
 
 
 def replace_with(data: bytes, target: Path, backup: Callable[[], Path] | None = None) -> Path | None:
-    """Write *data* over *target*: temporary file in the target's folder, flushed, then renamed over it.
+    """Write *data* over *target* (:func:`write_file`, its temporary file named ``.~xlpy-partial.NAME.new.*``).
 
-    The new file gets the target's permissions.  *backup* (returns the
-    backup's path) runs once the temporary file is complete; if anything
-    fails the temporary file and the backup are removed and *target* is as it
-    was; an interrupt once *target* is replaced is raised as
-    :class:`InterruptedAfterWriting`.  Returns the backup's path.
+    *backup* (returns the backup's path) runs once the temporary file is
+    complete; if anything fails before the rename the backup is removed too
+    and *target* is as it was; an interrupt once *target* is replaced is raised
+    as :class:`InterruptedAfterWriting`, naming the backup.  Returns the
+    backup's path.
     """
-    mode = target.stat().st_mode & 0o7777
-    fd, tmp = _temp(target, "new")
-    kept: Path | None = None
-    replaced = False
+    kept: list[Path] = []
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        with held_signals():  # an interrupt waits for the backup and the rename, then says which happened
-            if backup is not None:
-                kept = backup()
-            os.replace(tmp, target)
-            replaced = True
-            _fsync_dir(target.parent)
-    except BaseException as exc:
-        if replaced or not tmp.exists():  # the new file is in place, and the backup holds the old one
-            if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, InterruptedAfterWriting):
-                raise InterruptedAfterWriting(target, kept) from exc
-            raise
-        tmp.unlink(missing_ok=True)
-        if kept is not None:
-            kept.unlink(missing_ok=True)  # the original is still in place: its copy is not needed
+        write_file(data, target, None if backup is None else lambda: kept.append(backup()),
+                   prefix=f"{PARTIAL}{target.name}.new.")
+    except InterruptedAfterWriting as exc:  # replaced: the backup holds the old one
+        exc.backup = kept[0] if kept else None
         raise
-    return kept
+    except BaseException:
+        for p in kept:
+            p.unlink(missing_ok=True)  # the original is still in place: its copy is not needed
+        raise
+    return kept[0] if kept else None
 
 
 _BACKUP = r"\.\d{8}-\d{6}(?:-\d+)?\.bak"
