@@ -100,6 +100,8 @@ class Results:
         offer_ratio, original_ratio: R1 and R0.
         average_price: the formula's average price (None for a fixed ratio).
         averaging_start, averaging_end: the formula's window (None for a fixed ratio).
+        ratio_quotient: the formula's value ÷ average price to 10 decimals, which the ratio is rounded from
+            (None for a fixed ratio).
         units_tendered, units_guaranteed_delivery, units_failed_delivery: the tally.
         units_accepted: after failed deliveries and proration.
         proration_factor: 1 for any and all.
@@ -134,6 +136,7 @@ class Results:
     average_price: Decimal | None
     averaging_start: dt.date | None
     averaging_end: dt.date | None
+    ratio_quotient: Decimal | None
     units_tendered: int
     units_guaranteed_delivery: int
     units_failed_delivery: int
@@ -298,6 +301,7 @@ def _compute(offer: Offer, sessions: Sessions | None, allocator) -> Results:
         average_price=fixed.average,
         averaging_start=fixed.window_start,
         averaging_end=fixed.window_end,
+        ratio_quotient=fixed.quotient,
         units_tendered=counted.tendered,
         units_guaranteed_delivery=counted.guaranteed_delivery,
         units_failed_delivery=counted.failed_delivery,
@@ -333,6 +337,7 @@ class _FixedRatio:
     average: Decimal | None = None
     window_start: dt.date | None = None
     window_end: dt.date | None = None
+    quotient: Decimal | None = None
 
 
 def _fix_ratio(offer: Offer, sessions: Sessions | None, problems: list[InputError]) -> _FixedRatio:
@@ -368,7 +373,8 @@ def _fix_ratio(offer: Offer, sessions: Sessions | None, problems: list[InputErro
                 "give [extinguishment] carrying_amount",
             )
         )
-    return _FixedRatio(offer_ratio, average, window[0], window[-1])
+    quotient = excel_round(CONTEXT.divide(f.value, average), ratio.QUOTIENT_PLACES)
+    return _FixedRatio(offer_ratio, average, window[0], window[-1], quotient)
 
 
 def _count(offer: Offer, allocator) -> tuple[allocation.Count, int]:

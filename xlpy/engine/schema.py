@@ -128,6 +128,7 @@ RESULT_FIELDS = (
     _f("average_price", "quantity", _PRICE, when="formula"),
     _f("averaging_start", "date", when="formula"),
     _f("averaging_end", "date", when="formula"),
+    _f("ratio_quotient", "quantity", _RATIO, when="formula"),
     _f("units_outstanding", "count", "units", row=1),
     _f("units_tendered", "count", "units", row=2),
     _f("units_guaranteed_delivery", "count", "units", row=3),

@@ -23,7 +23,7 @@ def sheet(shape: Shape) -> Sheet:
                  '/SUMIFS(PriceVolumes,PriceDates,">="&AveragingStart,PriceDates,"<="&AveragingEnd)', "price",
                  key="average_price"),
             Item("RatioQuotient", "Value ÷ average price",
-                 "=ROUND(RatioValue/AveragePrice,10)", "ratio",
+                 "=ROUND(RatioValue/AveragePrice,10)", "ratio", key="ratio_quotient",
                  note="to 10 decimals: a binary division can land just below an exact half the engine rounds up"),
         )
         blocks, next_row = place([Block("Averaging window", price_items)])
