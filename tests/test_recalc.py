@@ -463,7 +463,8 @@ def test_a_quotient_just_below_a_half_rounds_down_in_the_workbook_as_in_the_engi
     offer, results = compute_file(tmp_path / "dr4.toml")
     exact = Decimal(66) / results.average_price
     assert Decimal("7.96645") - exact < Decimal("5e-11") and QUOTIENT_PLACES == 10
-    assert results.offer_ratio == Decimal("7.9665")  # the quotient to 10 decimals is 7.96645 exactly: half up
+    assert results.ratio_quotient == Decimal("7.9664500000")  # to 10 decimals: exactly the half
+    assert results.offer_ratio == Decimal("7.9665")  # ... which rounds up
     book = build_workbook(offer, results, tmp_path / "dr4.xlsm")
     report = validate(book, tmp_path / "dr4.toml", legs=("formulas",))
     assert [str(f) for f in report.findings] == []
