@@ -38,6 +38,7 @@ def books(tmp_path_factory):
 def test_no_unit_accepted_no_sweetener_in_the_engine_and_the_entry(books):
     _, _, offer, results = books[0]
     assert (results.units_accepted, results.cash_paid, results.fair_value_offer, results.charge) == (0, 0, 0, 0)
+    assert (results.cash_sweetener, results.exchanges[0].cash_per_unit, results.arrears_paid) == (0, 0, 0)
     entry = journal_entry(offer, results)
     assert not [x for x in entry.lines if x.account == "Cash"]
     assert all(not x.debit and not x.credit for x in entry.lines)
@@ -47,6 +48,9 @@ def test_units_accepted_share_the_whole_total(books):
     _, _, _, results = books[274000]
     # 274,000 x 7.94 = 2,175,560 shares; charge 9,597,836.40 + the 250,000 paid
     assert (results.cash_paid, results.charge) == (250000, Decimal("9847836.4"))
+    # the whole total is the sweetener; 250,000 / 274,000 a unit, carried to 34 digits
+    assert (results.cash_sweetener, results.arrears_paid, results.fractional_shares) == (250000, 0, 0)
+    assert results.exchanges[0].cash_per_unit == Decimal("0.9124087591240875912408759124087591")
 
 
 @pytest.mark.parametrize("tendered", [0, 274000])

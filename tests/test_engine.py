@@ -357,6 +357,7 @@ def test_proration_odd_lots_first():
     c = allocation.count_tally(Tally(holders=t), max_units=1000, odd_lot=100)
     assert c.holders == (50, 60, 178, 267, 445)
     assert (c.accepted, c.odd_lot_units, c.proration_factor, c.holder_count) == (1000, 110, D("0.445"), 5)
+    assert c.odd_lot_tendered == 110  # all of them fit: tendered and accepted alike
 
 
 def test_proration_rounds_each_holder_down():
@@ -371,12 +372,13 @@ def test_proration_when_odd_lots_alone_exceed_the_cap():
     t = table(("A", 50, BE, T), ("B", 60, BE, T), ("C", 70, BE, T))
     c = allocation.count_tally(Tally(holders=t), max_units=100, odd_lot=100)
     assert c.holders == (27, 33, 38) and c.odd_lot_units == 0 and c.accepted == 98
+    assert c.odd_lot_tendered == 180  # counted, then not accepted in full
 
 
 def test_no_proration_when_under_the_cap():
     t = table(("A", 50, BE, T), ("B", 950, BE, T))
     c = allocation.count_tally(Tally(holders=t), max_units=1000, odd_lot=100)
-    assert c.holders == (50, 950) and c.proration_factor == 1 and c.odd_lot_units == 0
+    assert c.holders == (50, 950) and c.proration_factor == 1 and c.odd_lot_units == c.odd_lot_tendered == 0
 
 
 def test_failed_and_withdrawn_lines():
@@ -605,6 +607,7 @@ def test_eps_notes_with_tax():
     e = r.eps
     # an expense in net income, after tax: 500,000 - 10,000 x 0.75 = 492,500
     assert (e.income_available_before, e.income_available_after) == (D("500000"), D("492500"))
+    assert e.charges_in_period == D("10000")  # before tax: the tax is applied to income
     assert excel_round(e.basic_eps_after, 6) == excel_round(D(492500 * 91) / D(91130200), 6)
 
 
@@ -614,15 +617,18 @@ def test_eps_with_later_exchange_and_charge_outside_period():
     # exchange: 500 x 4.0 = 2,000 shares, 11 days; charge 500 x 0.8 x 12 = 4,800
     assert r.exchanges[1].charge == D("4800") and r.exchanges[1].common_issued == 2000
     assert r.eps.income_available_after == D("480000") - 10000 - 4800
+    assert r.eps.charges_in_period == 10000 + 4800
     assert r.units_remaining == 10000 - 1000 - 500 and r.common_outstanding_after == 1000000 + 4200 + 2000
     # accepted (measured) in the period, settled after it: the charge is the period's, no shares are weighted
     r = compute(offer(period=period(settlement=day(2024, 4, 2))))
     assert r.eps.income_available_after == D("480000") - 10000 and r.eps.weighted_shares_after == 1000000
+    assert r.eps.charges_in_period == 10000
     # measured after the period: no charge in it either
     late = offer(period=period(settlement=day(2024, 4, 2)), expiration=day(2024, 4, 1),
                  valuation=Valuation(day(2024, 4, 1), D("10")))
     r = compute(late)
     assert r.eps.income_available_after == D("480000") and r.eps.weighted_shares_after == 1000000
+    assert r.eps.charges_in_period == 0
 
 
 def test_eps_functions():

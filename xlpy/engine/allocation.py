@@ -45,6 +45,8 @@ class Count:
         proration_factor: accepted share of the eligible non-odd-lot units
             (1 for any and all), shown to 10 decimals.
         odd_lot_units: units accepted in full as odd lots (0 when none).
+        odd_lot_tendered: units of the odd-lot holders of an oversubscribed capped offer, counted before the
+            rule that they are accepted in full only when they fit under the cap (0 otherwise).
         holders: accepted units per holder, in no particular order (None for
             aggregate counts); a tuple here, an array from :mod:`xlpy.files.vector`.
         holder_count: number of holders with units accepted (None for aggregate counts).
@@ -59,6 +61,7 @@ class Count:
     odd_lot_units: int = 0
     holders: Sequence[int] | None = None
     holder_count: int | None = None
+    odd_lot_tendered: int = 0
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ def _count_holders(table: HolderTable, max_units: int | None, odd_lot: int | Non
             sums[holder] += u
         per_holder.extend(sums.values())
     eligible = tendered - failed
-    holders, odd_units, factor = _accept(list(filter(None, per_holder)), eligible, max_units, odd_lot)
+    holders, odd_units, factor, odd_tendered = _accept(list(filter(None, per_holder)), eligible, max_units, odd_lot)
     accepted = sum(holders)
     return Count(
         tendered,
@@ -155,23 +158,25 @@ def _count_holders(table: HolderTable, max_units: int | None, odd_lot: int | Non
         odd_units,
         tuple(holders),
         len(holders) - holders.count(0),
+        odd_tendered,
     )
 
 
 def _accept(holders: list[int], eligible: int, max_units: int | None, odd_lot: int | None
-            ) -> tuple[list[int], int, Decimal]:
-    """Units accepted of each holder's total (zeros stay zeros), the odd-lot units, the proration factor."""
+            ) -> tuple[list[int], int, Decimal, int]:
+    """Units accepted of each holder's total (zeros stay zeros), the odd-lot units accepted in full, the
+    proration factor, and the odd-lot holders' units before the cap's rule (:attr:`Count.odd_lot_tendered`)."""
     if max_units is None or eligible <= max_units:
-        return holders, 0, ONE
+        return holders, 0, ONE, 0
     threshold = odd_lot or 0
-    odd_units = sum(u for u in holders if 0 < u < threshold)
+    odd_units = odd_tendered = sum(u for u in holders if 0 < u < threshold)
     if odd_units > max_units:
         # Not even the odd lots fit: every holder is prorated alike.
         threshold, odd_units = 0, 0
     capacity = max_units - odd_units
     rest = eligible - odd_units
     return [u if u < threshold else prorate(u, rest, capacity) for u in holders], odd_units, \
-        proration_factor(rest, capacity)
+        proration_factor(rest, capacity), odd_tendered
 
 
 @dataclass(frozen=True)
@@ -223,7 +228,7 @@ def holder_lines(holder_id: Sequence[str], units: Sequence[int], status: Sequenc
     holder_units = list(map(mul, run, last))
     failed = sum(compress(units, map(eq, status, repeat("failed"))))
     tendered = sum(compress(units, map(ne, status, repeat("withdrawn"))))
-    accepted, _, _ = _accept(holder_units, tendered - failed, max_units, odd_lot)
+    accepted, _, _, _ = _accept(holder_units, tendered - failed, max_units, odd_lot)
     scale = max(0, -ratio.as_tuple().exponent)
     denominator, numerator = 10**scale, int(ratio.scaleb(scale))
     wholes: dict[int, int] = {}  # accepted units -> shares, and -> fraction: each count worked out once

@@ -64,7 +64,9 @@ class EPSResult:
 
     Attributes:
         income_available_before: net income − preferred dividends.
-        income_available_after: the same less the charges (after tax, for notes).
+        charges_in_period: the charges of the exchanges measured inside the period (the offer's by its
+            valuation date, each later exchange's by its own date).
+        income_available_after: income available before, less those charges (after tax, for notes).
         weighted_shares_before: the period's common shares before the exchanges.
         weighted_shares_after: with the shares issued, from each settlement date.
         basic_eps_before, basic_eps_after: income available ÷ weighted shares.
@@ -72,6 +74,7 @@ class EPSResult:
     """
 
     income_available_before: Decimal
+    charges_in_period: Decimal
     income_available_after: Decimal
     weighted_shares_before: Decimal
     weighted_shares_after: Decimal
@@ -103,12 +106,20 @@ class Results:
         ratio_quotient: the formula's value ÷ average price to 10 decimals, which the ratio is rounded from
             (None for a fixed ratio).
         units_tendered, units_guaranteed_delivery, units_failed_delivery: the tally.
+        units_eligible: tendered less failed deliveries: what could be accepted.
         units_accepted: after failed deliveries and proration.
+        odd_lot_units_tendered, odd_lot_units_accepted: in an oversubscribed capped offer with an odd lot, the
+            odd-lot holders' units, and of those the units accepted in full (none when they alone exceed the
+            cap); 0 otherwise, and None for aggregate counts.
         proration_factor: 1 for any and all.
         common_issued: whole shares delivered for the offer.
+        fractional_shares: the fractions of a share not delivered as shares (0 under ``nearest``).
         fractional_cash: cash in lieu of fractions.
         fractional_price: the price used for cash in lieu.
         incremental_shares: units_accepted × (R1 − R0).
+        cash_sweetener: the sweetener paid for the units accepted (the per-unit rate is the offer's
+            ``exchanges`` entry's ``cash_per_unit``).
+        arrears_paid: dividend arrears or accrued interest paid for the units accepted.
         cash_paid: all the offer's cash: sweetener + arrears + cash in lieu.
         fair_value_offer, fair_value_original: the two sides of the charge.
         carrying_amount: for an extinguishment, the carrying amount (else None).
@@ -140,12 +151,18 @@ class Results:
     units_tendered: int
     units_guaranteed_delivery: int
     units_failed_delivery: int
+    units_eligible: int
     units_accepted: int
     proration_factor: Decimal
+    odd_lot_units_tendered: int | None
+    odd_lot_units_accepted: int | None
     common_issued: int
+    fractional_shares: Decimal
     fractional_cash: Decimal
     fractional_price: Decimal
     incremental_shares: Decimal
+    cash_sweetener: Decimal
+    arrears_paid: Decimal
     cash_paid: Decimal
     fair_value_offer: Decimal
     fair_value_original: Decimal
@@ -305,12 +322,18 @@ def _compute(offer: Offer, sessions: Sessions | None, allocator) -> Results:
         units_tendered=counted.tendered,
         units_guaranteed_delivery=counted.guaranteed_delivery,
         units_failed_delivery=counted.failed_delivery,
+        units_eligible=counted.eligible,
         units_accepted=accepted,
         proration_factor=counted.proration_factor,
+        odd_lot_units_tendered=None if counted.holders is None else counted.odd_lot_tendered,
+        odd_lot_units_accepted=None if counted.holders is None else counted.odd_lot_units,
         common_issued=delivery.common_issued,
+        fractional_shares=delivery.fractional_shares,
         fractional_cash=delivery.fractional_cash,
         fractional_price=fractional_price,
         incremental_shares=exchanges[0].incremental_shares,
+        cash_sweetener=cash.sweetener,
+        arrears_paid=cash.arrears,
         cash_paid=cash.sweetener + cash.arrears + delivery.fractional_cash,
         fair_value_offer=fv.offer,
         fair_value_original=fv.original,
@@ -542,7 +565,7 @@ def _eps(offer: Offer, exchanges: list[ExchangeResult]) -> EPSResult:
     w_before = Decimal(p.shares_before)
     w_after = eps.weighted_shares(p.shares_before, issues, p.start, p.end)
     return EPSResult(
-        before, after, w_before, w_after, eps.basic_eps(before, w_before), eps.basic_eps(after, w_after)
+        before, charges, after, w_before, w_after, eps.basic_eps(before, w_before), eps.basic_eps(after, w_after)
     )
 
 

@@ -70,11 +70,11 @@ def count_tally(tally: Tally, max_units: int | None = None, odd_lot: int | None 
     per_holder = _per_holder(table.holder_id, good, units, digest=digest)
     holders = per_holder[per_holder != 0]
     eligible = tendered - failed
-    odd_units = 0
+    odd_units = odd_tendered = 0
     factor = ONE
     if max_units is not None and eligible > max_units:
         threshold = odd_lot or 0
-        odd_units = int(holders[holders < threshold].sum())
+        odd_units = odd_tendered = int(holders[holders < threshold].sum())
         if odd_units > max_units:
             threshold, odd_units = 0, 0  # not even the odd lots fit: every holder is prorated alike
         capacity = max_units - odd_units
@@ -85,7 +85,7 @@ def count_tally(tally: Tally, max_units: int | None = None, odd_lot: int | None 
             holders = np.where(holders < threshold, holders, holders * capacity // rest)
         factor = allocation.proration_factor(rest, capacity)
     return Count(tendered, int(units[guaranteed].sum()), failed, eligible,
-                 int(holders.sum()), factor, odd_units, holders, int(np.count_nonzero(holders)))
+                 int(holders.sum()), factor, odd_units, holders, int(np.count_nonzero(holders)), odd_tendered)
 
 
 def _columns(table):

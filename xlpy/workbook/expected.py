@@ -18,6 +18,8 @@ from ..engine.schema import value_of
 from . import data as bookdata
 from .layout import (
     CHECK_COLS,
+    ENTRY_LINES,
+    NEEDS_INPUT,
     SENS_PARTICIPATIONS,
     SENS_PRICE_STEPS,
     VALUE_COL,
@@ -63,7 +65,8 @@ def formula_cells(lay: Layout, tables: bool = True) -> dict[tuple[str, str], str
 
 
 def _entry_values(offer, results) -> dict[str, object]:
-    """The journal entry's figures by ``entry.`` key (None where an input is missing)."""
+    """The journal entry's figures by ``entry.`` key (None where an input is missing), and the account of its
+    charge line (``entry.charge_account``)."""
     from ..engine.entries import journal_entry
 
     entry = journal_entry(offer, results)
@@ -78,7 +81,61 @@ def _entry_values(offer, results) -> dict[str, object]:
         "entry.debits": entry.total_debits if complete else None,
         "entry.credits": entry.total_credits if complete else None,
         "entry.balanced": entry.balanced,
+        "entry.charge_account": next(line.account for line in entry.lines if line.memo.startswith("the charge")),
     }
+
+
+def _derived(offer, results, entry: dict) -> dict[str, object]:
+    """Item name -> the engine's value, for the workbook's steps between its inputs and the results' keys.
+
+    Each is one step from the engine's results (and the offer's inputs), as the
+    workbook takes it: the ratio in parts of a share, the test's verdict, the
+    units the cap prorates into, the days the window and the period hold, the
+    journal entry's amounts to the cent.
+    """
+    prorated = offer.max_units is not None and results.units_eligible > offer.max_units
+    odd = results.odd_lot_units_accepted or 0
+    out: dict[str, object] = {
+        "RatioUnits": results.offer_ratio * bookdata.RATIO_SCALE,
+        "SweetenerPerUnit": results.exchanges[0].cash_per_unit,
+        "InducedTest": results.treatment == "induced_conversion",
+        "Prorated": prorated,
+        "Capacity": offer.max_units - odd if prorated else results.units_eligible,
+        "RestUnits": results.units_eligible - odd,
+        "EntryDate": offer.valuation.date,
+        "EntryCharge": excel_round(results.charge, 2),
+        "EntryCash": excel_round(results.cash_paid, 2),
+        "EntriesComplete": entry["entry.carrying"] is not None and entry["entry.par"] is not None,
+    }
+    if offer.period is not None:
+        out["PeriodDays"] = (offer.period.end - offer.period.start).days + 1
+    if offer.consideration.formula is not None:  # every trading day of the window has its price (the engine's rule)
+        out["WindowDays"] = offer.consideration.formula.averaging_days
+    return out
+
+
+def _entry_lines(lay: Layout, offer, results, entry: dict) -> dict[tuple[str, str], Expect]:
+    """The journal entry's table, line by line as the layout orders it (:data:`ENTRY_LINES`): the engine's account,
+    the date, the amount (debit positive, 0 where an input is missing) in the debit or credit column, the memo."""
+    from ..engine.entries import ACCOUNTS
+
+    sheet, t = lay.table("tblEntries")
+    amounts = [entry["entry.carrying"], entry["entry.interest"], excel_round(results.charge, 2), entry["entry.par"],
+               excel_round(results.cash_paid, 2), entry["entry.apic"]]
+    accounts = [ACCOUNTS[offer.kind], ACCOUNTS["accrued_interest"], entry["entry.charge_account"], ACCOUNTS["common"],
+                ACCOUNTS["cash"], ACCOUNTS["apic"]]
+    out = {}
+    for k, ((_, signed, memo), amount, account) in enumerate(zip(ENTRY_LINES, amounts, accounts)):
+        row = t.first_row + k
+        value = Decimal(0) if amount is None else -amount if signed.startswith("-") else amount
+        cells = {"account": (account, "text"), "date": (offer.valuation.date, "date"), "amount": (value, "money"),
+                 "memo": (f"{NEEDS_INPUT}: see the amounts above" if amount is None else "none" if value == 0
+                          else memo, "text")}
+        if value:  # the other column is left blank ("")
+            cells["debit" if value > 0 else "credit"] = (abs(value), "money")
+        for key, (v, fmt) in cells.items():
+            out[(sheet.title, f"{t.letter(key)}{row}")] = Expect(f"journal entry line {k + 1}: {key}", v, fmt)
+    return out
 
 
 def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITIVITY_STEP
@@ -93,6 +150,7 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
     release["ReleaseChargeText"] = approx(results.charge, "dollars")
     release["ReleaseParagraph"] = " ".join(sentences)
     entry = _entry_values(offer, results)
+    derived = _derived(offer, results, entry)
     for s, _, item, row in lay.items():
         if s.title in ("Cover", "Inputs") or item.name is None:
             continue
@@ -113,6 +171,9 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
             value = entry.get(item.key) if item.key.startswith("entry.") else value_of(results, item.key)
             if value is not None:
                 exp[(s.title, f"{value_col}{row}")] = Expect(item.name, value, item.fmt)
+        elif item.name in derived:
+            exp[(s.title, f"{value_col}{row}")] = Expect(item.name, derived[item.name], item.fmt)
+    exp.update(_entry_lines(lay, offer, results, entry))
     # Sensitivity: the engine's charge at each price and participation.
     top, left = sensitivity_origin(lay)
     # cash per unit as offered: the sweetener per unit (a total shared by the units accepted) and the arrears
@@ -121,6 +182,9 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
         c.cash_total / results.units_accepted if results.units_accepted else Decimal(0))
     per_unit = sweetener + c.arrears_per_unit
     parts = [Decimal(p) for p in SENS_PARTICIPATIONS] + [results.participation]
+    for j, part in enumerate(parts):
+        exp[("Sensitivity", f"{get_column_letter(left + 1 + j)}{top}")] = Expect(f"sensitivity participation {j + 1}",
+                                                                                part, "pct")
     for i, k in enumerate(SENS_PRICE_STEPS):
         price = offer.valuation.price * (1 + k * step)
         row = top + 1 + i

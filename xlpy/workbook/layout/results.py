@@ -60,7 +60,7 @@ def _blocks(shape: Shape) -> list[Block]:
         )),
         Block("Delivery", (
             Item("CommonIssued", "Common shares issued", issued, "count", key="common_issued"),
-            Item("FractionalShares", "Fractional shares", fraction, "count4"),
+            Item("FractionalShares", "Fractional shares", fraction, "count4", key="fractional_shares"),
             Item("FractionalPriceUsed", "Price for cash in lieu",
                  f'=IF(FractionalPrice="",{fractional_default},FractionalPrice)', "price", key="fractional_price"),
             Item("FractionalCash", "Cash in lieu of fractions",
@@ -71,10 +71,12 @@ def _blocks(shape: Shape) -> list[Block]:
             Item("IncrementalShares", "Incremental shares", "=UnitsAccepted*(OfferRatio-OriginalRatio)", "count4",
                  key="incremental_shares"),
             Item("Sweetener", "Cash sweetener",
-                 '=IF(CashTotal="",CashPerUnit*UnitsAccepted,IF(UnitsAccepted=0,0,CashTotal))', "money"),
+                 '=IF(CashTotal="",CashPerUnit*UnitsAccepted,IF(UnitsAccepted=0,0,CashTotal))', "money",
+                 key="cash_sweetener"),
             Item("SweetenerPerUnit", "Cash sweetener per unit",
                  '=IF(CashTotal="",CashPerUnit,IF(UnitsAccepted=0,0,CashTotal/UnitsAccepted))', "money"),
-            Item("ArrearsPaid", "Arrears / accrued interest paid", "=ArrearsPerUnit*UnitsAccepted", "money"),
+            Item("ArrearsPaid", "Arrears / accrued interest paid", "=ArrearsPerUnit*UnitsAccepted", "money",
+                 key="arrears_paid"),
             Item("CashPaid", "Cash paid", "=Sweetener+ArrearsPaid+FractionalCash", "money", key="cash_paid"),
             Item("FairValueOffer", "Fair value of the consideration",
                  "=CommonIssued*Price+FractionalCash+Sweetener+ArrearsPaid", "money", key="fair_value_offer"),
@@ -108,7 +110,8 @@ def _eps_block(shape: Shape) -> Block:
     )
     return Block("Earnings per share", (
         Item("PeriodDays", "Days in the period", "=PeriodEnd-PeriodStart+1", "count"),
-        Item("ChargesInPeriod", "Charges in the period", "=" + charges_in_period, "money"),
+        Item("ChargesInPeriod", "Charges in the period", "=" + charges_in_period, "money",
+             key="eps.charges_in_period"),
         Item("IncomeBefore", "Income available to common, before", "=NetIncome-PreferredDividends", "money",
              key="eps.income_available_before"),
         Item("IncomeAfter", "Income available to common, after",

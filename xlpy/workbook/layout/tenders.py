@@ -33,19 +33,22 @@ def sheet(shape: Shape) -> Sheet:
                  note="FALSE: preliminary (guaranteed deliveries still open)"),
         )
     accept_items = [
-        Item("Eligible", "Eligible units (tendered − failed)", "=Tendered-FailedDelivery", "count"),
+        Item("Eligible", "Eligible units (tendered − failed)", "=Tendered-FailedDelivery", "count",
+             key="units_eligible"),
         Item("Prorated", "Oversubscribed", '=AND(MaxUnits<>"",Eligible>MaxUnits)', "bool"),
     ]
     if holders:
         accept_items += [
             Item("OddLotRaw", "Units of odd-lot holders",
                  '=IF(OR(NOT(Prorated),OddLot=""),0,SUMIFS(TenderHolderUnits,TenderHolderUnits,"<"&OddLot,'
-                 'TenderHolderUnits,">0"))', "count"),
+                 'TenderHolderUnits,">0"))', "count", key="odd_lot_units_tendered"),
             Item("OddLotUnits", "Odd-lot units accepted in full", "=IF(OddLotRaw>MaxUnits,0,OddLotRaw)", "count",
+                 key="odd_lot_units_accepted",
                  note="all holders prorated alike when odd lots alone exceed the cap"),
             Item("Capacity", "Units to prorate into", "=IF(Prorated,MaxUnits-OddLotUnits,Eligible)", "count"),
             Item("RestUnits", "Units prorated", "=Eligible-OddLotUnits", "count"),
-            Item("HolderCount", "Holders with units accepted", '=COUNTIF(TenderAccepted,">0")', "count"),
+            Item("HolderCount", "Holders with units accepted", '=COUNTIF(TenderAccepted,">0")', "count",
+                 key="holders_accepted"),
         ]
     blocks, next_row = place([Block("Count", count_items), Block("Acceptance", tuple(accept_items))])
     tables = []
