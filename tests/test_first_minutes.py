@@ -219,9 +219,9 @@ def test_release_approximations_in_excel_formulas_match_the_engine(style):
         assert got == approx(Decimal(text), style), (style, text, got)
 
 
-def test_a_fixed_ratio_workbook_of_layout_3_is_read_as_the_current_one(tmp_path, built):
-    """Layout 4 changed only the workbooks whose ratio is set by formula: a fixed-ratio workbook of layout 3 is
-    refreshed as it is (and then says layout 4); one whose ratio is set by formula is refused."""
+def test_a_workbook_of_layout_4_is_refused_for_its_sensitivity_grid(tmp_path, built):
+    """Layout 5 changed every workbook's Sensitivity grid: a workbook of layout 4 (fixed ratio or formula) is
+    refused by refresh, nothing written, and named by validate, both saying to rebuild it."""
     from openpyxl import load_workbook
     from openpyxl.workbook.defined_name import DefinedName
 
@@ -229,15 +229,18 @@ def test_a_fixed_ratio_workbook_of_layout_3_is_read_as_the_current_one(tmp_path,
 
     wb = load_workbook(built, keep_vba=True)
     text = wb.defined_names[LAYOUT_NAME].attr_text
-    wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.replace(";layout=4", ";layout=3"),
+    wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.replace(";layout=5", ";layout=4"),
                                                 hidden=True)
-    wb.save(tmp_path / "three.xlsm")
+    wb.save(tmp_path / "four.xlsm")
     (tmp_path / "c.csv").write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
-    proc = xlpy("refresh", "three.xlsm", "--tally", "c.csv", "--no-backup", cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    assert ";layout=4" in load_workbook(tmp_path / "three.xlsm").defined_names[LAYOUT_NAME].attr_text
-    formula = Shape(ratio="formula", price_rows=60, holiday_rows=2).encode().replace(";layout=4", ";layout=3")
-    with pytest.raises(ValueError, match=r"layout 3; this xlpy reads layout 4"):
+    before = snapshot(tmp_path)
+    proc = xlpy("refresh", "four.xlsm", "--tally", "c.csv", cwd=tmp_path)
+    refused(proc, "refresh", "built by another xlpy (layout 4; this xlpy reads layout 5)", "rebuild it")
+    assert snapshot(tmp_path) == before
+    proc = xlpy("validate", "four.xlsm", "--no-libreoffice", cwd=tmp_path)
+    assert proc.returncode == 1 and "layout 4; this xlpy reads layout 5" in proc.stdout + proc.stderr
+    formula = Shape(ratio="formula", price_rows=60, holiday_rows=2).encode().replace(";layout=5", ";layout=4")
+    with pytest.raises(ValueError, match=r"layout 4; this xlpy reads layout 5"):
         Shape.decode(formula)
 
 
@@ -250,13 +253,13 @@ def test_a_workbook_of_an_earlier_layout_is_named_not_misread(tmp_path, built):
 
     wb = load_workbook(built, keep_vba=True)
     text = wb.defined_names[LAYOUT_NAME].attr_text
-    assert ";layout=4" in text
+    assert ";layout=5" in text
     wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.split(";history=")[0] + '"', hidden=True)
     wb.save(tmp_path / "old.xlsm")
     (tmp_path / "c.csv").write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
     before = snapshot(tmp_path)
     proc = xlpy("refresh", "old.xlsm", "--tally", "c.csv", cwd=tmp_path)
-    refused(proc, "refresh", "built by another xlpy (layout 1; this xlpy reads layout 4)", "rebuild it")
+    refused(proc, "refresh", "built by another xlpy (layout 1; this xlpy reads layout 5)", "rebuild it")
     assert snapshot(tmp_path) == before
     proc = xlpy("validate", "old.xlsm", "--no-libreoffice", cwd=tmp_path)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr

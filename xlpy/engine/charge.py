@@ -24,7 +24,8 @@ from decimal import Decimal
 from .errors import InputError
 from .numbers import ZERO
 
-__all__ = ["incremental_shares", "induced_charge", "FairValues", "fair_values", "charge_kind", "induced_test"]
+__all__ = ["incremental_shares", "induced_charge", "FairValues", "fair_values", "charge_kind", "induced_test",
+           "estimated_charge"]
 
 
 def incremental_shares(units: int | Decimal, offer_ratio: Decimal, original_ratio: Decimal) -> Decimal:
@@ -133,3 +134,25 @@ def induced_test(offer_ratio: Decimal, original_ratio: Decimal, substantive: boo
     if not substantive:
         reasons.append("the conversion feature is not substantive (ASU 2024-04)")
     return reasons
+
+
+def estimated_charge(units: Decimal, price: Decimal, offer_ratio: Decimal, original_ratio: Decimal,
+                     cash_per_unit: Decimal, carrying_per_unit: Decimal | None = None) -> Decimal:
+    """The charge *units* would bring at share *price*, fractions valued as shares: what-if figures around the
+    offer's own (the standard workbook's Sensitivity grid).
+
+    ``units × ((R1 − R0) × price + cash per unit)``; with *carrying_per_unit*
+    (the induced-conversion test failed) the extinguishment measure
+    ``units × (R1 × price + cash per unit − carrying per unit)``.  Differs
+    from the offer's charge only by cash in lieu valued at another price than
+    *price* and by shares delivered holder by holder.
+
+    >>> from decimal import Decimal as D
+    >>> estimated_charge(D(274000), D("7.39"), D("7.94"), D("3.2"), D(0))
+    Decimal('9597836.4000')
+    >>> estimated_charge(D(274000), D("7.39"), D("3.0"), D("3.2"), D(0), D(50))
+    Decimal('-7625420.000')
+    """
+    if carrying_per_unit is None:
+        return units * ((offer_ratio - original_ratio) * price + cash_per_unit)
+    return units * (offer_ratio * price + cash_per_unit - carrying_per_unit)

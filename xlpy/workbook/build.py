@@ -328,10 +328,13 @@ def _sensitivity(ws, lay: Layout):
         _set(ws, row, col, formula, fmt, STYLE["header"] if header else STYLE["formula"],
              STYLE["header_fill"] if header else None)
     parts = len(SENS_PARTICIPATIONS) + 1
-    _set(ws, top + len(SENS_PRICE_STEPS) + 1, left,
-         "Last column: the offer's actual participation. Prices step by SensitivityStep (Inputs).",
-         font=STYLE["note"], text=True)
-    chart = _line_chart("Induced charge by share price", "Charge ($)", "Share price", "$#,##0")
+    notes = ("Last column: the offer's own participation (at the valuation price, the charge on Results but for "
+             "cash in lieu of fractions); prices step by SensitivityStep (Inputs).",
+             "Test failed: Outstanding × participation × (R1 × price + cash per unit − carrying amount per unit). "
+             "A capped offer's participations run to its cap (MaxUnits ÷ Outstanding).")
+    for k, note in enumerate(notes, 1):
+        _set(ws, top + len(SENS_PRICE_STEPS) + k, left, note, font=STYLE["note"], text=True)
+    chart = _line_chart("Charge by share price", "Charge ($)", "Share price", "$#,##0")
     data = Reference(ws, min_col=left + 1, max_col=left + parts, min_row=top, max_row=top + len(SENS_PRICE_STEPS))
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=left, min_row=top + 1, max_row=top + len(SENS_PRICE_STEPS)))

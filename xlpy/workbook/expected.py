@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from openpyxl.utils import get_column_letter
 
-from ..engine.numbers import excel_round
+from ..engine.charge import estimated_charge
+from ..engine.numbers import CONTEXT, excel_round
 from ..engine.release import approx, release_sentences
 from ..engine.schema import value_of
 from . import data as bookdata
@@ -138,6 +139,35 @@ def _entry_lines(lay: Layout, offer, results, entry: dict) -> dict[tuple[str, st
     return out
 
 
+def _sensitivity(lay: Layout, offer, results, step: Decimal) -> dict[tuple[str, str], Expect]:
+    """The Sensitivity grid: its participations, prices and the engine's estimate of the charge at each
+    (:func:`xlpy.engine.charge.estimated_charge`)."""
+    top, left = sensitivity_origin(lay)
+    accepted = results.units_accepted
+    carrying = None  # per unit accepted, for the extinguishment measure
+    if results.treatment != "induced_conversion":
+        carrying = CONTEXT.divide(offer.carrying_amount, Decimal(accepted)) if accepted else Decimal(0)
+    per_unit = results.exchanges[0].cash_per_unit + offer.consideration.arrears_per_unit
+    # a capped offer's participations are those shares of its cap, which it cannot pass
+    reach = Decimal(1) if offer.max_units is None else min(Decimal(1), CONTEXT.divide(Decimal(offer.max_units),
+                                                                                      Decimal(offer.outstanding)))
+    parts = [Decimal(p) * reach for p in SENS_PARTICIPATIONS] + [results.participation]
+    exp = {("Sensitivity", f"{get_column_letter(left + 1 + j)}{top}"): Expect(f"sensitivity participation {j + 1}",
+                                                                               part, "pct")
+           for j, part in enumerate(parts)}
+    for i, k in enumerate(SENS_PRICE_STEPS):
+        price = offer.valuation.price * (1 + k * step)
+        row = top + 1 + i
+        exp[("Sensitivity", f"{get_column_letter(left)}{row}")] = Expect(f"sensitivity price {k:+d}", price, "price")
+        for j, part in enumerate(parts):
+            units = offer.outstanding * part
+            charge = estimated_charge(units, price, results.offer_ratio, results.original_ratio, per_unit, carrying)
+            exp[("Sensitivity", f"{get_column_letter(left + 1 + j)}{row}")] = Expect(
+                f"sensitivity charge at {excel_round(price, 4)} and {excel_round(part * 100, 2)}%", charge, "money"
+            )
+    return exp
+
+
 def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITIVITY_STEP
                    ) -> dict[tuple[str, str], Expect]:
     """(sheet, cell) -> what the engine says it must hold, for every checked figure.
@@ -174,27 +204,7 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
         elif item.name in derived:
             exp[(s.title, f"{value_col}{row}")] = Expect(item.name, derived[item.name], item.fmt)
     exp.update(_entry_lines(lay, offer, results, entry))
-    # Sensitivity: the engine's charge at each price and participation.
-    top, left = sensitivity_origin(lay)
-    # cash per unit as offered: the sweetener per unit (a total shared by the units accepted) and the arrears
-    c = offer.consideration
-    sweetener = c.cash_per_unit if c.cash_total is None else (
-        c.cash_total / results.units_accepted if results.units_accepted else Decimal(0))
-    per_unit = sweetener + c.arrears_per_unit
-    parts = [Decimal(p) for p in SENS_PARTICIPATIONS] + [results.participation]
-    for j, part in enumerate(parts):
-        exp[("Sensitivity", f"{get_column_letter(left + 1 + j)}{top}")] = Expect(f"sensitivity participation {j + 1}",
-                                                                                part, "pct")
-    for i, k in enumerate(SENS_PRICE_STEPS):
-        price = offer.valuation.price * (1 + k * step)
-        row = top + 1 + i
-        exp[("Sensitivity", f"{get_column_letter(left)}{row}")] = Expect(f"sensitivity price {k:+d}", price, "price")
-        for j, part in enumerate(parts):
-            units = offer.outstanding * part
-            charge = units * ((results.offer_ratio - results.original_ratio) * price + per_unit)
-            exp[("Sensitivity", f"{get_column_letter(left + 1 + j)}{row}")] = Expect(
-                f"sensitivity charge at {excel_round(price, 4)} and {excel_round(part * 100, 2)}%", charge, "money"
-            )
+    exp.update(_sensitivity(lay, offer, results, step))
     return exp
 
 

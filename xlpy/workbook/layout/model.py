@@ -12,10 +12,14 @@ CONF_SHEET = "xlwings.conf"
 LAYOUT_NAME = "xlpyLayout"
 #: The layout this xlpy writes; a workbook built with another is rebuilt, never read cell by cell.
 #: 1: xlpy 0.1.0 as first released; 2: journal-entry inputs, Entries and History sheets.
-LAYOUT_VERSION = 4
+#: 3: the entry in cents, later exchanges by row; 4: a formula's ratio rounded from value ÷ average to 10 decimals;
+#: 5: the Sensitivity grid measures the charge as Results does (the extinguishment measure when the test fails)
+#: and leaves a participation past a cap blank.
+LAYOUT_VERSION = 5
 #: Earlier layouts still read as this one, for the ratio kinds whose workbooks have not changed since
-#: (layout 4 changed only the workbooks whose ratio is set by formula: value ÷ average rounded to 10 decimals first).
-SAME_SINCE = {"3": ("fixed",)}
+#: (layout 4 changed only the workbooks whose ratio is set by formula; layout 5 changed every workbook's
+#: Sensitivity grid, so none is read as it is now).
+SAME_SINCE: dict[str, tuple[str, ...]] = {}
 
 SHEETS = ("Cover", "Inputs", "Tenders", "Prices", "Results", "Check", "Sensitivity", "Release", "Entries",
           "History", CONF_SHEET)

@@ -1,4 +1,4 @@
-"""Sensitivity: the induced charge by share price and participation."""
+"""Sensitivity: the offer's charge by share price and participation."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def sheet(shape: Shape) -> Sheet:
     sensitivity = (
         Item(None, "Charge = Outstanding × participation × ((R1 − R0) × price + cash per unit)", record=True),
     )
-    blocks, _ = place([Block("Induced charge by share price and participation", sensitivity)])
+    blocks, _ = place([Block("Charge by share price and participation", sensitivity)])
     return Sheet("Sensitivity", "Sensitivity", blocks, widths={"B": 16, "C": 16, "D": 16, "E": 16, "F": 16,
                  "G": 16}, landscape=True)
 
@@ -33,10 +33,15 @@ def sensitivity_cells(lay: Layout) -> dict[tuple[int, int], tuple[str, str]]:
 
     Participations across the top (the last one the offer's own), share prices
     down the side in steps of ``SensitivityStep`` around ``Price``, and in each
-    cell ``Outstanding × participation × ((R1 − R0) × price + cash per unit)``.
+    cell the charge the offer's terms give for ``Outstanding × participation``
+    units: ``units × ((R1 − R0) × price + cash per unit)``, or, when the
+    induced-conversion test fails, the extinguishment measure ``units × (R1 ×
+    price + cash per unit − carrying amount per unit accepted)``.  Fractions
+    are valued as shares at the price.  A capped offer's participations are
+    those shares of its cap (``MaxUnits ÷ Outstanding``), which it cannot pass.
     """
     top, left = sensitivity_origin(lay)
-    parts = [f"={p}" for p in SENS_PARTICIPATIONS] + ["=Participation"]
+    parts = [f'={p}*IF(MaxUnits="",1,MIN(1,MaxUnits/Outstanding))' for p in SENS_PARTICIPATIONS] + ["=Participation"]
     cells = {(top, left + 1 + j): (p, "pct") for j, p in enumerate(parts)}
     for i, step in enumerate(SENS_PRICE_STEPS):
         row = top + 1 + i
@@ -45,6 +50,7 @@ def sensitivity_cells(lay: Layout) -> dict[tuple[int, int], tuple[str, str]]:
         for j in range(len(parts)):
             part = f"{get_column_letter(left + 1 + j)}${top}"
             cells[(row, left + 1 + j)] = (
-                f"=Outstanding*{part}*((OfferRatio-OriginalRatio)*{price}+SweetenerPerUnit+ArrearsPerUnit)", "money"
+                f"=Outstanding*{part}*(IF(InducedTest,(OfferRatio-OriginalRatio)*{price},OfferRatio*{price}-"
+                f"IF(UnitsAccepted=0,0,CarryingAmount/UnitsAccepted))+SweetenerPerUnit+ArrearsPerUnit)", "money"
             )
     return cells
