@@ -99,3 +99,14 @@ def test_the_sensitivity_grid_measures_the_charge_as_results_does(books, name):
         assert parts == [Decimal("0.1"), Decimal("0.2"), Decimal("0.3"), Decimal("0.4"), Decimal("0.4")]
         # the charge but for cash in lieu of fractions (-1.00 here, at the average price)
         assert at_price[-1] - results.charge == Decimal("1.00")
+
+
+def test_the_cover_shows_the_charge_in_a_preview(books):
+    """The Cover's charge, common issued and journal-entry status are saved with their formulas (its checks need
+    xlpy's functions and its latest count is History's, which only a refresh writes: Excel calculates those)."""
+    _, book, results = books["redemption"]
+    values = load_workbook(book, data_only=True)["Cover"]
+    lay = layout(Shape.decode(load_workbook(book).defined_names[LAYOUT_NAME].attr_text))
+    shown = {item.label: values[f"C{row}"].value for s, _, item, row in lay.items() if s.title == "Cover" and item.key}
+    # the redemption: 274,000 x 3.0 = 822,000 shares; the seed's [accounting] books the entry, which balances
+    assert shown == {"Induced charge": float(results.charge), "Common issued": 822000, "Journal entry": "balances"}

@@ -82,6 +82,8 @@ def _entry_values(offer, results) -> dict[str, object]:
         "entry.debits": entry.total_debits if complete else None,
         "entry.credits": entry.total_credits if complete else None,
         "entry.balanced": entry.balanced,
+        "entry.status": ("balances" if entry.balanced else "DOES NOT BALANCE: see Entries") if complete
+        else "needs input: see Entries",
         "entry.charge_account": next(line.account for line in entry.lines if line.memo.startswith("the charge")),
     }
 
@@ -182,7 +184,7 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
     entry = _entry_values(offer, results)
     derived = _derived(offer, results, entry)
     for s, _, item, row in lay.items():
-        if s.title in ("Cover", "Inputs") or item.name is None:
+        if s.title == "Inputs" or (item.name is None and not item.key):  # the Cover's summary has keys, not names
             continue
         value_col = get_column_letter(VALUE_COL)
         if s.check and item.function:
@@ -200,7 +202,7 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
         elif item.key:
             value = entry.get(item.key) if item.key.startswith("entry.") else value_of(results, item.key)
             if value is not None:
-                exp[(s.title, f"{value_col}{row}")] = Expect(item.name, value, item.fmt)
+                exp[(s.title, f"{value_col}{row}")] = Expect(item.name or f"{s.title}: {item.label}", value, item.fmt)
         elif item.name in derived:
             exp[(s.title, f"{value_col}{row}")] = Expect(item.name, derived[item.name], item.fmt)
     exp.update(_entry_lines(lay, offer, results, entry))

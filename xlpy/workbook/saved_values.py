@@ -40,10 +40,11 @@ __all__ = ["SAVED_SHEETS", "HOLDER_TABLE", "engine_cells", "fill", "fill_package
            "SavedMismatch"]
 
 #: Sheets whose formula cells the engine can give a value (Check: only its native column).
-SAVED_SHEETS = ("Results", "Check", "Tenders", "Release", "Sensitivity", "Prices", "Entries")
-#: The layout's other sheets with formulas (the Cover's summary, History's change column): their saved values are
-#: dropped whenever the figures are written, so none left by a spreadsheet application's last save is stale.
-CLEARED_SHEETS = ("Cover", "Inputs", "History")
+SAVED_SHEETS = ("Cover", "Results", "Check", "Tenders", "Release", "Sensitivity", "Prices", "Entries")
+#: The layout's other sheets with formulas (History's change column): their saved values are dropped whenever the
+#: figures are written, so none left by a spreadsheet application's last save is stale (as are the Cover's checks
+#: and latest count, which the engine does not know).
+CLEARED_SHEETS = ("Inputs", "History")
 
 _TYPE = re.compile(r'\st="[^"]*"')
 _TYPE_B = re.compile(rb'\st="[^"]*"')
