@@ -92,6 +92,62 @@ def test_comma_files_keep_their_reading(tmp_path):
     assert sources.read_tally(tally(tmp_path, body)).units == (1500, 1000, 7)
 
 
+
+def _ambiguous(separated: str, mark: str) -> str:
+    return f"could be thousands or decimals in {separated}: write 1000, not 1{mark}000"
+
+
+SEMICOLON = "a ';'-separated file"
+
+
+def _agent_tally(sep: str, units) -> str:
+    """A tally as an agent exports it (Holder, Shares, DTC, valid), separated by *sep*, one line a units cell."""
+    lines = [("Holder", "Shares", "Method", "Status")] + [(f"DTC-{i}", u, "DTC", "valid") for i, u in enumerate(units)]
+    return "".join(sep.join(line) + "\r\n" for line in lines)
+
+
+@pytest.mark.parametrize("sep, separated", [(",", "a ','-separated file"), ("\t", "a tab-separated file")],
+                         ids=["comma", "tab"])
+def test_a_lone_dot_before_three_digits_is_refused_in_comma_and_tab_files(tmp_path, sep, separated):
+    """A German export writes 1000 as 1.000 (in a tab-separated "Unicode Text" file too): never read as 1."""
+    body = _agent_tally(sep, ["1.000", "25.000", "274.000", "12.500", "7"])
+    assert problems(sources.read_tally, tally(tmp_path, body)) == [
+        f"t.csv: row 2, column Shares: {_ambiguous(separated, '.')}, got '1.000'",
+        f"t.csv: row 3, column Shares: {_ambiguous(separated, '.')}, got '25.000'",
+        f"t.csv: row 4, column Shares: {_ambiguous(separated, '.')}, got '274.000'",
+        f"t.csv: row 5, column Shares: {_ambiguous(separated, '.')}, got '12.500'",
+    ]
+    # a decimal point that cannot be a thousands separator (not before three digits, or after more than three)
+    body = _agent_tally(sep, ["1.00", "274000.0", "1234.000", "7"])
+    assert sources.read_tally(tally(tmp_path, body)).units == (1, 274000, 1234, 7)
+    path = tally(tmp_path, sep.join(("tendered", "guaranteed delivery")) + "\n" + sep.join(("3.000", "0")) + "\n")
+    assert problems(counts.read_counts, path) == [
+        f"t.csv: row 2, column tendered: {_ambiguous(separated, '.')}, got '3.000'"]
+
+
+def test_a_lone_comma_before_three_digits_is_refused_in_a_semicolon_file(tmp_path):
+    """There the comma is the decimal mark, so 1,000 is 1, or 1000 as an English export writes it: never guessed."""
+    body = "holder_id;units;method;status\nA;1,000;book-entry;tendered\nB;1.000;book-entry;tendered\n"
+    assert problems(sources.read_tally, tally(tmp_path, body)) == [
+        f"t.csv: row 2, column units: {_ambiguous(SEMICOLON, ',')}, got '1,000'"]
+    path = tally(tmp_path, "tendered;guaranteed delivery\n280.000;3,000\n")
+    assert problems(counts.read_counts, path) == [
+        f"t.csv: row 2, column guaranteed delivery: {_ambiguous(SEMICOLON, ',')}, got '3,000'"]
+
+
+def test_units_stored_as_text_in_an_xlsx_are_not_guessed(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["holder_id", "units", "method", "status"])
+    for row in (["A", "2.000", "book-entry", "tendered"], ["B", 2000, "book-entry", "tendered"],
+                ["C", "2000", "book-entry", "tendered"]):
+        wb.active.append(row)
+    wb.save(tmp_path / "t.xlsx")
+    assert problems(sources.read_tally, tmp_path / "t.xlsx") == [
+        f"t.xlsx: row 2, column units: {_ambiguous('a cell of text', '.')}, got '2.000'"]
+
+
 # --- 3, 4. units that are not ASCII digits, or too long to be units ---------------------------------------
 
 

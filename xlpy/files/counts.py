@@ -87,7 +87,7 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
     path = Path(path)
     mapping = mapping or sources.ColumnMapping()
     name = path.name
-    rows, european = _count_file_rows(path, mapping)
+    rows, sep = _count_file_rows(path, mapping)
     header = [str(h).strip() for h in rows[0]]
     found, problems = _count_columns(header, name)
     data = [(i, r) for i, r in enumerate(rows[1:], start=2) if any(str(v).strip() for v in r)]
@@ -100,7 +100,7 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
     counts = {}
     for ours, i in found.items():
         raw = row[i] if i < len(row) else ""
-        counts[ours], reason = sources.whole_cell(raw, european, _COUNT_CELLS)
+        counts[ours], reason = sources.whole_cell(raw, sep, _COUNT_CELLS)
         if reason:
             problems.append(InputError(places[ours], raw, reason))
     if problems:
@@ -117,13 +117,13 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
 _COUNT_CELLS = typed.Scheme(blank=("",), text_numbers=True)
 
 
-def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[list], bool]:
-    """The rows of a count file (CSV, or an XLSX's sheet), blank cells as "", and whether it is separated by ';'.
+def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[list], str]:
+    """The rows of a count file (CSV, or an XLSX's sheet), blank cells as "", and its separator ("": an XLSX).
 
     Problems reading it are raised.
     """
     name = path.name
-    european = False
+    sep = ""
     if path.is_dir():
         raise InputErrors([InputError(str(path), None, "is a folder, not a tally file", show_value=False)])
     if not path.is_file():
@@ -143,8 +143,7 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
             finally:
                 wb.close()
         else:
-            sep = sources.delimiter(sources.header_line(path, mapping.encoding))
-            european = sep == ";"  # '.' separates thousands: 280.000 is 280000
+            sep = sources.delimiter(sources.header_line(path, mapping.encoding))  # ';': 280.000 is 280000
             with open(path, encoding=mapping.encoding, newline="") as fh:
                 rows = list(csv.reader(fh, delimiter=sep))
     except InputErrors:
@@ -157,7 +156,7 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
         raise InputErrors([InputError(name, None, f"cannot be read: {exc}", show_value=False)]) from None
     if not rows:
         raise InputErrors([InputError(name, None, "is empty: no header row", show_value=False)])
-    return rows, european
+    return rows, sep
 
 
 def _count_columns(header: list[str], name: str) -> tuple[dict[str, int], list[InputError]]:

@@ -262,12 +262,43 @@ def european_whole(text: str) -> str | None:
 
 
 _EXPONENT = re.compile(r"[0-9.][eE][+-]?[0-9]")
+#: One group of three digits after a lone decimal mark: ``1.000`` (``.``) or ``1,000`` (``,``).
+_ONE_GROUP = {".": re.compile(r"[+-]?[0-9]{1,3}[.][0-9]{3}"), ",": re.compile(r"[+-]?[0-9]{1,3},[0-9]{3}")}
 
 
-def whole_cell(value: object, european: bool = False, scheme: typed.Scheme = WHOLE_CELLS) -> tuple[int | None, str]:
+def separated(sep: str) -> str:
+    """How a problem names a file separated by *sep* ("": a spreadsheet's cell of text)."""
+    return {";": "a ';'-separated file", ",": "a ','-separated file", "\t": "a tab-separated file"}.get(
+        sep, "a cell of text")
+
+
+def ambiguous_whole(text: str, sep: str) -> str:
+    """Why *text*, a whole number in a file separated by *sep*, could be either of two numbers ("" when it cannot).
+
+    A lone decimal mark before exactly three digits is a thousands separator
+    in the other convention: ``1.000`` in a comma or tab file (or a
+    spreadsheet's cell of text) is 1000 in a German export and 1 with a
+    decimal point; ``1,000`` in a ';' file likewise.  Never guessed.
+
+    >>> ambiguous_whole("25.000", "\\t")
+    'could be thousands or decimals in a tab-separated file: write 1000, not 1.000'
+    >>> ambiguous_whole("1,000", ";")
+    "could be thousands or decimals in a ';'-separated file: write 1000, not 1,000"
+    >>> ambiguous_whole("1.000", ";"), ambiguous_whole("1.00", ","), ambiguous_whole("1234.000", ",")
+    ('', '', '')
+    """
+    mark = "," if sep == ";" else "."
+    if not _ONE_GROUP[mark].fullmatch(text.strip()):
+        return ""
+    return f"could be thousands or decimals in {separated(sep)}: write 1000, not 1{mark}000"
+
+
+def whole_cell(value: object, sep: str = "", scheme: typed.Scheme = WHOLE_CELLS) -> tuple[int | None, str]:
     """A data file's whole number: ``(number, "")``, or ``(None, reason)``.
 
-    Text must be ASCII; a file separated by semicolons is read by
+    *sep* is the separator of the CSV file it comes from ("" for a
+    spreadsheet's cell).  Text must be ASCII and not ambiguous
+    (:func:`ambiguous_whole`); a file separated by semicolons is read by
     :func:`european_whole`; the number must be whole, not negative and below
     :data:`WHOLE_LIMIT`, checked before it is made an ``int`` (``1e10000000``
     is refused at once).  *scheme* says which cells are blank.
@@ -275,7 +306,10 @@ def whole_cell(value: object, european: bool = False, scheme: typed.Scheme = WHO
     if type(value) is str:
         if _EXPONENT.search(value):  # 1e5: digits, please (and 1e10000000 is never made)
             return None, NOT_DIGITS
-        if european and value.strip() not in scheme.blank:
+        ambiguous = ambiguous_whole(value, sep)
+        if ambiguous:
+            return None, ambiguous
+        if sep == ";" and value.strip() not in scheme.blank:
             value = european_whole(value)
             if value is None:
                 return None, NOT_GROUPED
@@ -456,8 +490,8 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
                     column_values.array = column.to_numpy(dtype="int64")
             else:
                 column_values = pd.read_csv(path, usecols=[i], dtype=str, **options).iloc[:kept, 0].tolist()
-                if sep == ";":
-                    column_values = _European(column_values)
+                column_values = _Written(column_values)
+                column_values.sep = sep
             columns.append(column_values)
         elif isinstance(column.dtype, pd.CategoricalDtype) and len(column) and column.cat.codes.min() >= 0:
             categories, codes = list(column.cat.categories), column.cat.codes.to_numpy()
@@ -503,8 +537,10 @@ class _Whole(list):
     """A column pandas has already read as whole numbers, none negative; ``array``: the same, int64."""
 
 
-class _European(list):
-    """A units column of text from a file separated by semicolons: ``.`` separates thousands, ``,`` decimals."""
+class _Written(list):
+    """A units column of text from a CSV file; ``sep``: its separator (``;``: ``.`` separates thousands)."""
+
+    sep = ","
 
 
 class _Words(list):
@@ -713,7 +749,7 @@ def _whole_column(raw, name, column, problems):
     """Units as ints; the fast path takes plain digits, the rest go through :func:`whole_cell`."""
     if type(raw) is _Whole:
         return raw  # a list already: the table makes its tuple
-    european = type(raw) is _European
+    sep = raw.sep if type(raw) is _Written else ""  # (an XLSX's cells: "")
     out = []
     append = out.append
     for i, v in enumerate(raw):
@@ -722,7 +758,7 @@ def _whole_column(raw, name, column, problems):
         elif type(v) is str and len(v) < 16 and v.isdigit() and v.isascii():
             u = int(v)
         else:
-            u, reason = whole_cell(v, european)
+            u, reason = whole_cell(v, sep)
             if u is None:
                 problems.append(InputError(f"{name}: row {i + 2}, column {column}", v, reason))
                 u = 0
