@@ -359,6 +359,31 @@ def test_a_semicolon_price_file_does_not_guess_a_lone_dot(tmp_path):
     assert [(d.price, d.volume) for d in prices.read_prices(path)] == [(D("7.39"), 1500000), (D("7.39"), 2517)]
 
 
+
+@pytest.mark.parametrize("sep, separated", [(",", "a ','-separated file"), ("\t", "a tab-separated file")],
+                         ids=["comma", "tab"])
+def test_a_comma_or_tab_price_file_does_not_guess_a_lone_comma(tmp_path, sep, separated):
+    """A European export writes 8.306 as 8,306 (quoted in a comma file): 8306, or 8.306? A volume of 251.700 is
+    the mirror case (251700 in a German export): both refused, never read as 8306 or 251.7."""
+    path = tmp_path / "p.csv"
+    rows = [("Date", "Price", "Volume"), ("2004-01-02", '"8,306"', "2517000"), ("2004-01-05", "8.330", "251.700"),
+            ("2004-01-06", '"1,234.5"', '"1,658,000"')]
+    path.write_text("".join(sep.join(r) + "\r\n" for r in rows), encoding="utf-8")
+    assert problems(prices.read_prices, path) == [
+        f"p.csv: row 2, column Price: could be thousands or decimals in {separated}: write 8306, or 8.306 with a "
+        "decimal point, not 8,306, got '8,306'",
+        f"p.csv: row 3, column Volume: {_ambiguous(separated, '.')}, got '251.700'"]
+    path.write_text("".join(sep.join(r) + "\r\n" for r in rows[:1] + rows[3:]), encoding="utf-8")
+    assert [(d.price, d.volume) for d in prices.read_prices(path)] == [(D("1234.5"), 1658000)]
+
+
+def test_a_semicolon_price_files_volume_does_not_guess_a_lone_comma(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("date;price;volume\n2004-02-13;7,39;2,517\n2004-02-17;7,39;2,5\n", encoding="utf-8")
+    assert problems(prices.read_prices, path) == [
+        f"p.csv: row 2, column volume: {_ambiguous(SEMICOLON, ',')}, got '2,517'"]
+
+
 def test_a_comma_is_a_thousands_separator_only_between_groups_of_three(tmp_path):
     body = HEADER + 'A,"1,500",book-entry,tendered\nB,"1,50",book-entry,tendered\n'
     assert problems(sources.read_tally, tally(tmp_path, body)) == [

@@ -19,7 +19,17 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors
 from ..engine.model import PriceDay
 from ..engine.numbers import to_decimal
-from .sources import _GROUPED, PRICE_COLUMNS, _capped, _match_columns, delimiter, european_number
+from .sources import (
+    _GROUPED,
+    _ONE_GROUP,
+    PRICE_COLUMNS,
+    _capped,
+    _match_columns,
+    ambiguous_whole,
+    delimiter,
+    european_number,
+    separated,
+)
 
 #: A day as the price file's contract writes it (YYYY-MM-DD), nothing else ISO 8601 allows.
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -77,10 +87,29 @@ def _european_converters() -> dict:
 
 #: A workbook holds 15 significant digits.
 EXCEL_DIGITS = 15
-#: In a ';' file, ``2.517`` is 2517 with a thousands dot, or 2.517 with a decimal point: never guessed.
-_ONE_GROUP = re.compile(r"[+-]?[0-9]{1,3}[.][0-9]{3}")
-_AMBIGUOUS = ("could be thousands or decimals in a ';'-separated file: write 2517, or 2,517 with a decimal "
-              "comma, not 2.517")
+
+
+def _ambiguous_price(text: str, sep: str) -> str:
+    """Why a price could be either of two numbers ("" when it cannot): a lone mark before exactly three digits.
+
+    In a ';' file ``2.517`` is 2517 with a thousands dot, or 2.517 with a
+    decimal point; in a comma or tab file ``8,306`` (as a European export
+    writes a decimal comma) is 8306, or 8.306: never guessed.
+
+    >>> _ambiguous_price("2.517", ";")
+    "could be thousands or decimals in a ';'-separated file: write 2517, or 2,517 with a decimal comma, not 2.517"
+    >>> _ambiguous_price("8,306", "\\t")
+    'could be thousands or decimals in a tab-separated file: write 8306, or 8.306 with a decimal point, not 8,306'
+    >>> _ambiguous_price("8.306", ","), _ambiguous_price("1,234,567", ","), _ambiguous_price("7,39", ";")
+    ('', '', '')
+    """
+    if sep == ";":
+        mark, example = ".", "2517, or 2,517 with a decimal comma, not 2.517"
+    else:
+        mark, example = ",", "8306, or 8.306 with a decimal point, not 8,306"
+    if not _ONE_GROUP[mark].fullmatch(text):
+        return ""
+    return f"could be thousands or decimals in {separated(sep)}: write {example}"
 
 
 def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[PriceDay, ...]:
@@ -123,12 +152,15 @@ def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[P
         except ValueError:
             problems.append(InputError(where + headers[found["date"]], cells["date"], "must be a date YYYY-MM-DD"))
             day = None
-        if sep == ";" and _ONE_GROUP.fullmatch(cells["price"]):
-            problems.append(InputError(where + headers[found["price"]], cells["price"], _AMBIGUOUS))
-            price = None
-        else:
-            price = _number(cells["price"], convert["price"], where + headers[found["price"]], problems)
-        volume = _number(cells["volume"], convert["volume"], where + headers[found["volume"]], problems, volume=True)
+        # (a volume is a share count, read as the tally's units are)
+        ambiguous = {"price": _ambiguous_price(cells["price"], sep), "volume": ambiguous_whole(cells["volume"], sep)}
+        for column, reason in ambiguous.items():
+            if reason:
+                problems.append(InputError(where + headers[found[column]], cells[column], reason))
+        price = None if ambiguous["price"] else _number(cells["price"], convert["price"],
+                                                        where + headers[found["price"]], problems)
+        volume = None if ambiguous["volume"] else _number(cells["volume"], convert["volume"],
+                                                          where + headers[found["volume"]], problems, volume=True)
         if day is not None and day in seen:
             problems.append(InputError(where + headers[found["date"]], cells["date"],
                                        f"is given twice (also row {seen[day]})"))
