@@ -276,7 +276,8 @@ def test_a_column_named_twice_is_refused(tmp_path):
 
 
 def unstated(what: str) -> str:
-    return f"is required (or state the {what} of empty cells in a mapping file: [defaults] {what})"
+    return (f"is required (or state the {what} of empty cells in a mapping file: [defaults] {what}; "
+            "a totals row is to be deleted)")
 
 
 def test_empty_method_or_status_refused_without_a_default(tmp_path):
@@ -301,6 +302,42 @@ def test_empty_method_stated_by_a_guaranteed_marker(tmp_path):
     assert problems(sources.read_tally, path) == [f"t.csv: row 3, column method: {unstated('method')}, got ''"]
     path = tally(tmp_path, "holder_id,units,method,status,ngd\nA-1,100,,tendered,Y\nA-3,250,cert,tendered,\n")
     assert sources.read_tally(path).method == ("guaranteed", "certificate")
+
+
+
+def test_a_totals_row_is_refused_not_counted_as_a_holder(tmp_path):
+    """With [defaults] stating method and status, an agent's last line Total,4300 would be one more holder and
+    double the count: a holder id that is a totals label is refused, in a CSV as in an XLSX tally."""
+    from openpyxl import Workbook
+
+    mapping = sources.read_mapping(tally(tmp_path, '[defaults]\nmethod = "book-entry"\nstatus = "tendered"\n',
+                                         "map.toml"))
+    rows = [("Account", "Shares"), ("A-1", "4000"), ("Sumner Total Fund", "300"), ("Subtotal:", "4300"),
+            (" grand  TOTAL ", "4300"), ("Sub-Total", "4300"), ("SUM", "4300"), ("Total", "4300")]
+    path = tally(tmp_path, "".join(",".join(r) + "\n" for r in rows))
+    refused = [(4, "Subtotal:"), (5, "grand  TOTAL "),  # (a leading space is dropped)
+                (6, "Sub-Total"), (7, "SUM"), (8, "Total")]
+    assert problems(sources.read_tally, path, mapping) == [
+        f"t.csv: row {row}, column Account: looks like a totals row, not a holder: delete it, got '{label}'"
+        for row, label in refused]
+    wb = Workbook()
+    for r in rows[:3] + rows[-1:]:
+        wb.active.append([r[0], int(r[1]) if r[1].isdigit() else r[1]])
+    wb.save(tmp_path / "t.xlsx")
+    assert problems(sources.read_tally, tmp_path / "t.xlsx", mapping) == [
+        "t.xlsx: row 4, column Account: looks like a totals row, not a holder: delete it, got 'Total'"]
+    # without the totals rows, the holders are read
+    path = tally(tmp_path, "".join(",".join(r) + "\n" for r in rows[:3]))
+    assert sources.read_tally(path, mapping).units == (4000, 300)
+
+
+def test_a_totals_row_without_a_default_is_refused_by_name(tmp_path):
+    path = tally(tmp_path, HEADER + "A-1,4000,book-entry,tendered\nTotal,4000,,\n")
+    assert problems(sources.read_tally, path) == [
+        "t.csv: row 3, column holder_id: looks like a totals row, not a holder: delete it, got 'Total'",
+        f"t.csv: row 3, column method: {unstated('method')}, got ''",
+        f"t.csv: row 3, column status: {unstated('status')}, got ''",
+    ]
 
 
 def _with_closed_day(folder, row: str = "2004-02-16,8.20,1500000"):

@@ -68,6 +68,8 @@ STATUS_VALUES = {
     "withdrawn": ("withdrawn", "withdrawal", "withdraw"),
     "failed": ("failed", "failed delivery", "not delivered", "undelivered"),
 }
+#: A totals row's label in the holder column (an agent's last line ``Total,4300``): never a holder.
+TOTALS_LABELS = ("total", "totals", "grand total", "subtotal", "sub total", "sum")
 TRUE_WORDS = ("y", "yes", "true", "1", "x")
 FALSE_WORDS = ("", "n", "no", "false", "0")
 
@@ -672,6 +674,9 @@ def _tally_from_columns(name, headers, columns, mapping):
             if not h:
                 problems.append(InputError(f"{name}: row {i + 2}, column {headers[found['holder_id']]}",
                                            ids_raw[i], "must name the holder"))
+    for i in _totals_rows(ids, joined):  # it would count every line a second time
+        problems.append(InputError(f"{name}: row {i + 2}, column {headers[found['holder_id']]}", ids_raw[i],
+                                   "looks like a totals row, not a holder: delete it"))
     _missing_columns(found, mapping, name, headers, problems)
     if "method" in found:
         # an empty method cell: the mapping's default, else a guaranteed marker's Y must state it ("")
@@ -717,9 +722,22 @@ def _tally_from_columns(name, headers, columns, mapping):
     return (tuple(ids), tuple(units), tuple(method), tuple(status)), arrays
 
 
+def _totals_rows(ids, joined) -> list[int]:
+    """The lines whose holder id (stripped) is a totals label: ``Total``, ``Grand total``, ``Sub-total:``, ``SUM``.
+
+    *joined* is ``"\\0".join(ids)`` or None; a tally holding neither ``total``
+    nor ``sum`` anywhere is passed over at C speed.
+    """
+    folded = ("\0".join(ids) if joined is None else joined).casefold()
+    if "total" not in folded and "sum" not in folded:
+        return []
+    return [i for i, h in enumerate(ids) if len(h) < 16 and _key(h.casefold()).rstrip(": ") in TOTALS_LABELS]
+
+
 def _unstated(what: str) -> str:
     """Why an empty method or status cell is refused."""
-    return f"is required (or state the {what} of empty cells in a mapping file: [defaults] {what})"
+    return (f"is required (or state the {what} of empty cells in a mapping file: [defaults] {what}; "
+            "a totals row is to be deleted)")
 
 
 def _missing_columns(found, mapping, name, headers, problems) -> None:
