@@ -272,6 +272,14 @@ def test_a_column_named_twice_is_refused(tmp_path):
         "t.csv: columns: more than one column has the header named for units; rename one, got 'units, units'"]
 
 
+
+def test_a_price_file_with_two_price_columns_is_told_to_delete_or_rename_one(tmp_path):
+    """A price file takes no mapping file: the advice is to delete or rename a column, not to name one there."""
+    path = tally(tmp_path, "Date,VWAP,Close,Volume\n2004-01-02,8.3059,8.31,2517000\n", "p.csv")
+    assert problems(prices.read_prices, path) == [
+        "p.csv: columns: more than one column could be price; delete or rename one of them, got 'VWAP, Close'"]
+
+
 # --- 5. an empty method or status cell is stated, never assumed -------------------------------------------
 
 

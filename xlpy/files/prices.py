@@ -136,7 +136,7 @@ def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[P
     sep, rows = _price_rows(path)
     convert = _european_converters() if sep == ";" else {"price": str, "volume": str}
     headers = [h.strip() for h in rows[0]]
-    found, problems = _match_columns(headers, PRICE_COLUMNS, {}, name, tuple(PRICE_COLUMNS))
+    found, problems = _match_columns(headers, PRICE_COLUMNS, {}, name, tuple(PRICE_COLUMNS), mapped=False)
     if problems:
         raise InputErrors(problems)
     days, seen, written = [], {}, {}

@@ -359,8 +359,11 @@ def looks_like_data(headers) -> bool:
     return any(isinstance(h, (int, float)) or re.fullmatch(r"\s*[+-]?[0-9][0-9.,]*\s*", str(h)) for h in headers)
 
 
-def _match_columns(headers, spellings, mapping_columns, name, required):
-    """Our column -> index in *headers*; problems for missing or ambiguous ones."""
+def _match_columns(headers, spellings, mapping_columns, name, required, mapped=True):
+    """Our column -> index in *headers*; problems for missing or ambiguous ones.
+
+    *mapped*: whether the file can have a mapping file (a price file cannot), which a problem's advice names.
+    """
     found, problems = {}, []
     keyed = [_key(h) for h in headers]
     ambiguous = set()
@@ -382,7 +385,8 @@ def _match_columns(headers, spellings, mapping_columns, name, required):
             problems.append(
                 InputError(
                     f"{name}: columns", ", ".join(headers[i] for i in hits),
-                    f"more than one column could be {ours}; name one in a mapping file",
+                    f"more than one column could be {ours}; "
+                    + ("name one in a mapping file" if mapped else "delete or rename one of them"),
                 )
             )
         elif hits:
