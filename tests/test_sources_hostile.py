@@ -251,6 +251,61 @@ def test_tally_not_in_the_mapping_encoding(tmp_path):
     assert problems(counts.read_counts, tally(tmp_path, "tendered\n5\n"), mapping) == expect
 
 
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the first bytes of an Excel 97-2003 .xls
+
+
+def test_a_workbook_given_as_csv_is_named_as_such(tmp_path):
+    """An .xlsx (a zip package) or an Excel 97-2003 .xls is no text in any encoding: say what it is."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["date", "price", "volume"])
+    wb.save(tmp_path / "book.xlsx")
+    (tmp_path / "p.csv").write_bytes((tmp_path / "book.xlsx").read_bytes())
+    (tmp_path / "t.xls").write_bytes(OLE + bytes(504))
+    assert problems(prices.read_prices, tmp_path / "p.csv") == [
+        "p.csv: is an Excel workbook (a zip package), not CSV text: save the price history as CSV UTF-8"]
+    assert problems(prices.read_prices, tmp_path / "t.xls") == [
+        "t.xls: is an Excel 97-2003 workbook (.xls), not CSV text: save the price history as CSV UTF-8"]
+    assert problems(sources.read_tally, tmp_path / "t.xls") == [
+        "t.xls: is an Excel 97-2003 workbook (.xls), not CSV text: save it as .xlsx or CSV UTF-8"]
+    assert problems(counts.read_counts, tmp_path / "t.xls") == [
+        "t.xls: is an Excel 97-2003 workbook (.xls), not CSV text: save it as .xlsx or CSV UTF-8"]
+    assert problems(sources.read_tally, tmp_path / "p.csv") == [
+        "p.csv: is an Excel workbook (a zip package), not CSV text: save it as .xlsx or CSV UTF-8"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_utf16_files_with_a_byte_order_mark_are_read(tmp_path, encoding):
+    """Excel's "Unicode Text" is UTF-16 with a byte-order mark, separated by tabs: the mark names the encoding."""
+    def write(name: str, text: str):
+        bom = b"\xfe\xff" if encoding == "utf-16-be" else b""  # (Python's utf-16 writes its own)
+        (tmp_path / name).write_bytes(bom + text.replace("\n", "\r\n").encode(encoding))
+        return tmp_path / name
+
+    t = sources.read_tally(write("t.txt", "Holder\tShares\tMethod\tStatus\nDTC-1\t1000\tDTC\tvalid\n"
+                                          "M\u00fcller\t25\tcert\tvalid\n"))
+    assert (t.holder_id, t.units, t.method) == (("DTC-1", "M\u00fcller"), (1000, 25), ("book-entry", "certificate"))
+    path = write("c.txt", "tendered\tguaranteed delivery\n274000\t3500\n")
+    assert counts.tally_kind(path) == "counts" and counts.read_counts(path) == (274000, 3500, 0)
+    rows = (DATA / PRICES).read_text(encoding="utf-8").replace(",", "\t")
+    assert prices.read_prices(write("p.txt", rows)) == prices.read_prices(DATA / PRICES)
+    # the reading is the same: 1.000 is still refused as ambiguous
+    path = write("t.txt", "Holder\tShares\tMethod\tStatus\nDTC-1\t1.000\tDTC\tvalid\n")
+    assert problems(sources.read_tally, path) == [
+        f"t.txt: row 2, column Shares: {_ambiguous('a tab-separated file', '.')}, got '1.000'"]
+
+
+def test_a_utf16_file_read_in_the_mapping_files_encoding_is_told_so(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_bytes("holder_id\tunits\tmethod\tstatus\r\nA-1\t100\tbook-entry\ttendered\r\n".encode("utf-16"))
+    mapping = sources.read_mapping(tally(tmp_path, 'encoding = "utf-8"\n', "map.toml"))
+    assert problems(sources.read_tally, path, mapping) == [
+        't.txt: is not utf-8 text (byte 0xff at offset 0); it starts with a UTF-16 byte-order mark: set '
+        'encoding = "utf-16" in the mapping file']
+
+
 def test_a_folder_is_not_a_file(tmp_path):
     folder = tmp_path / "data"
     folder.mkdir()

@@ -51,7 +51,7 @@ def _header(path: Path, mapping: sources.ColumnMapping) -> list[str] | None:
             finally:
                 wb.close()
             return None if row is None else ["" if v is None else str(v) for v in row]
-        first = sources.header_line(path, mapping.encoding)
+        first = sources.header_line(path, sources.file_encoding(path, mapping.encoding))
         return next(csv.reader([first], delimiter=sources.delimiter(first)), None)
     except Exception:  # noqa: BLE001  (a damaged or wrongly encoded file: read_tally/read_counts say why)
         return None
@@ -123,7 +123,7 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
     Problems reading it are raised.
     """
     name = path.name
-    sep = ""
+    sep, encoding = "", mapping.encoding
     if path.is_dir():
         raise InputErrors([InputError(str(path), None, "is a folder, not a tally file", show_value=False)])
     if not path.is_file():
@@ -143,13 +143,14 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
             finally:
                 wb.close()
         else:
-            sep = sources.delimiter(sources.header_line(path, mapping.encoding))  # ';': 280.000 is 280000
-            with open(path, encoding=mapping.encoding, newline="") as fh:
+            encoding = sources.file_encoding(path, mapping.encoding)
+            sep = sources.delimiter(sources.header_line(path, encoding))  # ';': 280.000 is 280000
+            with open(path, encoding=encoding, newline="") as fh:
                 rows = list(csv.reader(fh, delimiter=sep))
     except InputErrors:
         raise  # (the header line said why)
     except UnicodeDecodeError as exc:
-        raise InputErrors([InputError(name, None, f"is not {mapping.encoding} text (byte 0x{exc.object[exc.start]:02x} "
+        raise InputErrors([InputError(name, None, f"is not {encoding} text (byte 0x{exc.object[exc.start]:02x} "
                                       f"at offset {exc.start}); save it as CSV UTF-8, or set encoding in a "
                                       "mapping file", show_value=False)]) from None
     except Exception as exc:  # noqa: BLE001  (csv.Error, or the many kinds openpyxl raises for a bad XLSX)

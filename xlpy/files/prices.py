@@ -29,6 +29,8 @@ from .sources import (
     delimiter,
     european_number,
     separated,
+    utf16_bom,
+    workbook_problem,
 )
 
 #: A day as the price file's contract writes it (YYYY-MM-DD), nothing else ISO 8601 allows.
@@ -43,11 +45,15 @@ def _price_rows(path: Path) -> tuple[str, list[list[str]]]:
         raise InputErrors([InputError(str(path), None, "is a folder, not a price file", show_value=False)])
     if not path.is_file():
         raise InputErrors([InputError(str(path), None, "price file not found", show_value=False)])
+    workbook = workbook_problem(path, "save the price history as CSV UTF-8")
+    if workbook is not None:
+        raise InputErrors([workbook])
+    utf16 = utf16_bom(path)  # Excel's "Unicode Text": the byte-order mark names it
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
+        with open(path, encoding="utf-16" if utf16 else "utf-8-sig", newline="") as fh:
             text = fh.read()
     except UnicodeDecodeError as exc:
-        raise InputErrors([InputError(path.name, None, f"is not UTF-8 text: {exc.reason}",
+        raise InputErrors([InputError(path.name, None, f"is not {'UTF-16' if utf16 else 'UTF-8'} text: {exc.reason}",
                                       show_value=False)]) from None
     sep = delimiter(text.partition("\n")[0])
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))

@@ -330,18 +330,62 @@ def whole_cell(value: object, sep: str = "", scheme: typed.Scheme = WHOLE_CELLS)
     return (None, r.problems[0].reason) if r.problems else (number, "")
 
 
+#: A file's first bytes that say it is a workbook, not text: a zip package (.xlsx), an OLE file (Excel 97-2003's .xls).
+WORKBOOK_MAGIC = ((b"PK\x03\x04", "an Excel workbook (a zip package)"),
+                  (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls)"))
+#: A CSV file's encoding when its mapping file names none.
+DEFAULT_ENCODING = ColumnMapping.encoding
+
+
+def _first_bytes(path: Path, n: int = 8) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(n)
+    except OSError:
+        return b""  # (the reader says why)
+
+
+def utf16_bom(path: Path) -> bool:
+    """Whether *path* starts with a UTF-16 byte-order mark (FF FE or FE FF), as Excel's "Unicode Text" does."""
+    return _first_bytes(path, 2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def file_encoding(path: Path, encoding: str) -> str:
+    """*encoding*, or ``utf-16`` when it is the default and the file starts with a UTF-16 byte-order mark.
+
+    A byte-order mark names UTF-16 unambiguously; an encoding a mapping file
+    names is kept as given.
+    """
+    return "utf-16" if encoding == DEFAULT_ENCODING and utf16_bom(path) else encoding
+
+
+def workbook_problem(path: Path, advice: str) -> InputError | None:
+    """A problem naming *path* as a workbook when its first bytes say it is one (*advice*: how to save it)."""
+    start = _first_bytes(path)
+    for magic, what in WORKBOOK_MAGIC:
+        if start.startswith(magic):
+            return InputError(path.name, None, f"is {what}, not CSV text: {advice}", show_value=False)
+    return None
+
+
 def header_line(path: Path, encoding: str) -> str:
-    """The first line of a text file (a problem naming the file when it is not *encoding* text)."""
+    """The first line of a text file (a problem naming the file when it is not *encoding* text, or is a workbook)."""
+    workbook = workbook_problem(path, "save it as .xlsx or CSV UTF-8")
+    if workbook is not None:
+        raise InputErrors([workbook])
     try:
         with open(path, encoding=encoding, newline="") as fh:
             return fh.readline()
     except UnicodeDecodeError as exc:
+        if utf16_bom(path):  # (a mapping file named another encoding)
+            hint = 'it starts with a UTF-16 byte-order mark: set encoding = "utf-16" in the mapping file'
+        else:
+            hint = "save it as CSV UTF-8, or set encoding in a mapping file (e.g. cp1252)"
         raise InputErrors(
             [
                 InputError(
                     path.name, None,
-                    f"is not {encoding} text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
-                    "save it as CSV UTF-8, or set encoding in a mapping file (e.g. cp1252)",
+                    f"is not {encoding} text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); {hint}",
                     show_value=False,
                 )
             ]
@@ -444,7 +488,8 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
     import numpy as np
     import pandas as pd
 
-    first = header_line(path, mapping.encoding)
+    encoding = file_encoding(path, mapping.encoding)
+    first = header_line(path, encoding)
     sep = delimiter(first)
     header = next(csv.reader([first], delimiter=sep), None)
     if not header:
@@ -459,8 +504,7 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
     # Method and status hold a handful of words: read as categories, they
     # cost one string each rather than one a line.
     units_at = found.get("units") if len(set(names)) == len(names) else None
-    options = dict(keep_default_na=False, encoding=mapping.encoding, skipinitialspace=_spaced(path, mapping.encoding),
-                   sep=sep)
+    options = dict(keep_default_na=False, encoding=encoding, skipinitialspace=_spaced(path, encoding), sep=sep)
     try:
         if units_at is None:
             frame = pd.read_csv(path, dtype=str, **options)
@@ -470,11 +514,11 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
                                              for i in range(len(names)) if i != units_at}, **options)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         # (a row with more cells than the header: pandas says "Expected 4 fields", or worse)
-        raise InputErrors(_wide_rows(path, mapping.encoding, sep, len(names))
+        raise InputErrors(_wide_rows(path, encoding, sep, len(names))
                           or [InputError(path.name, None, f"cannot be read as CSV: {exc}", show_value=False)]) from None
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas took the first cells as an index: the first line has more cells than the header
-        raise InputErrors(_wide_rows(path, mapping.encoding, sep, len(names))
+        raise InputErrors(_wide_rows(path, encoding, sep, len(names))
                           or [InputError(path.name, None, "cannot be read as CSV: its rows do not match the header",
                                          show_value=False)])
     # Rows of separators alone at the end (,,,: cleared rows Excel still exports) are no lines, as in an XLSX.
