@@ -68,8 +68,9 @@ STATUS_VALUES = {
     "withdrawn": ("withdrawn", "withdrawal", "withdraw"),
     "failed": ("failed", "failed delivery", "not delivered", "undelivered"),
 }
-#: A totals row's label in the holder column (an agent's last line ``Total,4300``): never a holder.
-TOTALS_LABELS = ("total", "totals", "grand total", "subtotal", "sub total", "sum")
+#: A totals row's label as a whole holder id, case-folded, after the separator before it (an agent's last line
+#: ``Total,4300``; ``Totals``, ``Grand total``, ``Subtotal``, ``Sub-total:``, ``Sum``): never a holder.
+_TOTALS_ID = re.compile(r"\0(?:(?:grand|sub)[\s_-]*)?(?:totals?|sum)[\s:]*(?=\0|\Z)")
 TRUE_WORDS = ("y", "yes", "true", "1", "x")
 FALSE_WORDS = ("", "n", "no", "false", "0")
 
@@ -773,13 +774,21 @@ def _tally_from_columns(name, headers, columns, mapping):
 def _totals_rows(ids, joined) -> list[int]:
     """The lines whose holder id (stripped) is a totals label: ``Total``, ``Grand total``, ``Sub-total:``, ``SUM``.
 
-    *joined* is ``"\\0".join(ids)`` or None; a tally holding neither ``total``
-    nor ``sum`` anywhere is passed over at C speed.
+    *joined* is ``"\\0".join(ids)`` or None.  The ids are searched joined,
+    at C speed: a tally holding neither ``total`` nor ``sum`` anywhere is
+    passed over at once, and a line's index is the count of separators before it.
     """
-    folded = ("\0".join(ids) if joined is None else joined).casefold()
+    folded = "\0" + ("\0".join(ids) if joined is None else joined).casefold()
     if "total" not in folded and "sum" not in folded:
         return []
-    return [i for i, h in enumerate(ids) if len(h) < 16 and _key(h.casefold()).rstrip(": ") in TOTALS_LABELS]
+    if folded.count("\0") != len(ids):  # an id holding a NUL: one at a time
+        return [i for i, h in enumerate(ids) if _TOTALS_ID.fullmatch("\0" + h.casefold())]
+    rows, line, at = [], 0, 0
+    for match in _TOTALS_ID.finditer(folded):
+        line += folded.count("\0", at, match.start())
+        at = match.start()
+        rows.append(line)
+    return rows
 
 
 def _unstated(what: str) -> str:
