@@ -92,6 +92,62 @@ def test_comma_files_keep_their_reading(tmp_path):
     assert sources.read_tally(tally(tmp_path, body)).units == (1500, 1000, 7)
 
 
+
+def _ambiguous(separated: str, mark: str) -> str:
+    return f"could be thousands or decimals in {separated}: write 1000, not 1{mark}000"
+
+
+SEMICOLON = "a ';'-separated file"
+
+
+def _agent_tally(sep: str, units) -> str:
+    """A tally as an agent exports it (Holder, Shares, DTC, valid), separated by *sep*, one line a units cell."""
+    lines = [("Holder", "Shares", "Method", "Status")] + [(f"DTC-{i}", u, "DTC", "valid") for i, u in enumerate(units)]
+    return "".join(sep.join(line) + "\r\n" for line in lines)
+
+
+@pytest.mark.parametrize("sep, separated", [(",", "a ','-separated file"), ("\t", "a tab-separated file")],
+                         ids=["comma", "tab"])
+def test_a_lone_dot_before_three_digits_is_refused_in_comma_and_tab_files(tmp_path, sep, separated):
+    """A German export writes 1000 as 1.000 (in a tab-separated "Unicode Text" file too): never read as 1."""
+    body = _agent_tally(sep, ["1.000", "25.000", "274.000", "12.500", "7"])
+    assert problems(sources.read_tally, tally(tmp_path, body)) == [
+        f"t.csv: row 2, column Shares: {_ambiguous(separated, '.')}, got '1.000'",
+        f"t.csv: row 3, column Shares: {_ambiguous(separated, '.')}, got '25.000'",
+        f"t.csv: row 4, column Shares: {_ambiguous(separated, '.')}, got '274.000'",
+        f"t.csv: row 5, column Shares: {_ambiguous(separated, '.')}, got '12.500'",
+    ]
+    # a decimal point that cannot be a thousands separator (not before three digits, or after more than three)
+    body = _agent_tally(sep, ["1.00", "274000.0", "1234.000", "7"])
+    assert sources.read_tally(tally(tmp_path, body)).units == (1, 274000, 1234, 7)
+    path = tally(tmp_path, sep.join(("tendered", "guaranteed delivery")) + "\n" + sep.join(("3.000", "0")) + "\n")
+    assert problems(counts.read_counts, path) == [
+        f"t.csv: row 2, column tendered: {_ambiguous(separated, '.')}, got '3.000'"]
+
+
+def test_a_lone_comma_before_three_digits_is_refused_in_a_semicolon_file(tmp_path):
+    """There the comma is the decimal mark, so 1,000 is 1, or 1000 as an English export writes it: never guessed."""
+    body = "holder_id;units;method;status\nA;1,000;book-entry;tendered\nB;1.000;book-entry;tendered\n"
+    assert problems(sources.read_tally, tally(tmp_path, body)) == [
+        f"t.csv: row 2, column units: {_ambiguous(SEMICOLON, ',')}, got '1,000'"]
+    path = tally(tmp_path, "tendered;guaranteed delivery\n280.000;3,000\n")
+    assert problems(counts.read_counts, path) == [
+        f"t.csv: row 2, column guaranteed delivery: {_ambiguous(SEMICOLON, ',')}, got '3,000'"]
+
+
+def test_units_stored_as_text_in_an_xlsx_are_not_guessed(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["holder_id", "units", "method", "status"])
+    for row in (["A", "2.000", "book-entry", "tendered"], ["B", 2000, "book-entry", "tendered"],
+                ["C", "2000", "book-entry", "tendered"]):
+        wb.active.append(row)
+    wb.save(tmp_path / "t.xlsx")
+    assert problems(sources.read_tally, tmp_path / "t.xlsx") == [
+        f"t.xlsx: row 2, column units: {_ambiguous('a cell of text', '.')}, got '2.000'"]
+
+
 # --- 3, 4. units that are not ASCII digits, or too long to be units ---------------------------------------
 
 
@@ -195,6 +251,61 @@ def test_tally_not_in_the_mapping_encoding(tmp_path):
     assert problems(counts.read_counts, tally(tmp_path, "tendered\n5\n"), mapping) == expect
 
 
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the first bytes of an Excel 97-2003 .xls
+
+
+def test_a_workbook_given_as_csv_is_named_as_such(tmp_path):
+    """An .xlsx (a zip package) or an Excel 97-2003 .xls is no text in any encoding: say what it is."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["date", "price", "volume"])
+    wb.save(tmp_path / "book.xlsx")
+    (tmp_path / "p.csv").write_bytes((tmp_path / "book.xlsx").read_bytes())
+    (tmp_path / "t.xls").write_bytes(OLE + bytes(504))
+    assert problems(prices.read_prices, tmp_path / "p.csv") == [
+        "p.csv: is an Excel workbook (a zip package), not CSV text: save the price history as CSV UTF-8"]
+    assert problems(prices.read_prices, tmp_path / "t.xls") == [
+        "t.xls: is an Excel 97-2003 workbook (.xls), not CSV text: save the price history as CSV UTF-8"]
+    assert problems(sources.read_tally, tmp_path / "t.xls") == [
+        "t.xls: is an Excel 97-2003 workbook (.xls), not CSV text: save it as .xlsx or CSV UTF-8"]
+    assert problems(counts.read_counts, tmp_path / "t.xls") == [
+        "t.xls: is an Excel 97-2003 workbook (.xls), not CSV text: save it as .xlsx or CSV UTF-8"]
+    assert problems(sources.read_tally, tmp_path / "p.csv") == [
+        "p.csv: is an Excel workbook (a zip package), not CSV text: save it as .xlsx or CSV UTF-8"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_utf16_files_with_a_byte_order_mark_are_read(tmp_path, encoding):
+    """Excel's "Unicode Text" is UTF-16 with a byte-order mark, separated by tabs: the mark names the encoding."""
+    def write(name: str, text: str):
+        bom = b"\xfe\xff" if encoding == "utf-16-be" else b""  # (Python's utf-16 writes its own)
+        (tmp_path / name).write_bytes(bom + text.replace("\n", "\r\n").encode(encoding))
+        return tmp_path / name
+
+    t = sources.read_tally(write("t.txt", "Holder\tShares\tMethod\tStatus\nDTC-1\t1000\tDTC\tvalid\n"
+                                          "M\u00fcller\t25\tcert\tvalid\n"))
+    assert (t.holder_id, t.units, t.method) == (("DTC-1", "M\u00fcller"), (1000, 25), ("book-entry", "certificate"))
+    path = write("c.txt", "tendered\tguaranteed delivery\n274000\t3500\n")
+    assert counts.tally_kind(path) == "counts" and counts.read_counts(path) == (274000, 3500, 0)
+    rows = (DATA / PRICES).read_text(encoding="utf-8").replace(",", "\t")
+    assert prices.read_prices(write("p.txt", rows)) == prices.read_prices(DATA / PRICES)
+    # the reading is the same: 1.000 is still refused as ambiguous
+    path = write("t.txt", "Holder\tShares\tMethod\tStatus\nDTC-1\t1.000\tDTC\tvalid\n")
+    assert problems(sources.read_tally, path) == [
+        f"t.txt: row 2, column Shares: {_ambiguous('a tab-separated file', '.')}, got '1.000'"]
+
+
+def test_a_utf16_file_read_in_the_mapping_files_encoding_is_told_so(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_bytes("holder_id\tunits\tmethod\tstatus\r\nA-1\t100\tbook-entry\ttendered\r\n".encode("utf-16"))
+    mapping = sources.read_mapping(tally(tmp_path, 'encoding = "utf-8"\n', "map.toml"))
+    assert problems(sources.read_tally, path, mapping) == [
+        't.txt: is not utf-8 text (byte 0xff at offset 0); it starts with a UTF-16 byte-order mark: set '
+        'encoding = "utf-16" in the mapping file']
+
+
 def test_a_folder_is_not_a_file(tmp_path):
     folder = tmp_path / "data"
     folder.mkdir()
@@ -216,11 +327,20 @@ def test_a_column_named_twice_is_refused(tmp_path):
         "t.csv: columns: more than one column has the header named for units; rename one, got 'units, units'"]
 
 
+
+def test_a_price_file_with_two_price_columns_is_told_to_delete_or_rename_one(tmp_path):
+    """A price file takes no mapping file: the advice is to delete or rename a column, not to name one there."""
+    path = tally(tmp_path, "Date,VWAP,Close,Volume\n2004-01-02,8.3059,8.31,2517000\n", "p.csv")
+    assert problems(prices.read_prices, path) == [
+        "p.csv: columns: more than one column could be price; delete or rename one of them, got 'VWAP, Close'"]
+
+
 # --- 5. an empty method or status cell is stated, never assumed -------------------------------------------
 
 
 def unstated(what: str) -> str:
-    return f"is required (or state the {what} of empty cells in a mapping file: [defaults] {what})"
+    return (f"is required (or state the {what} of empty cells in a mapping file: [defaults] {what}; "
+            "a totals row is to be deleted)")
 
 
 def test_empty_method_or_status_refused_without_a_default(tmp_path):
@@ -245,6 +365,42 @@ def test_empty_method_stated_by_a_guaranteed_marker(tmp_path):
     assert problems(sources.read_tally, path) == [f"t.csv: row 3, column method: {unstated('method')}, got ''"]
     path = tally(tmp_path, "holder_id,units,method,status,ngd\nA-1,100,,tendered,Y\nA-3,250,cert,tendered,\n")
     assert sources.read_tally(path).method == ("guaranteed", "certificate")
+
+
+
+def test_a_totals_row_is_refused_not_counted_as_a_holder(tmp_path):
+    """With [defaults] stating method and status, an agent's last line Total,4300 would be one more holder and
+    double the count: a holder id that is a totals label is refused, in a CSV as in an XLSX tally."""
+    from openpyxl import Workbook
+
+    mapping = sources.read_mapping(tally(tmp_path, '[defaults]\nmethod = "book-entry"\nstatus = "tendered"\n',
+                                         "map.toml"))
+    rows = [("Account", "Shares"), ("A-1", "4000"), ("Sumner Total Fund", "300"), ("Subtotal:", "4300"),
+            (" grand  TOTAL ", "4300"), ("Sub-Total", "4300"), ("SUM", "4300"), ("Total", "4300")]
+    path = tally(tmp_path, "".join(",".join(r) + "\n" for r in rows))
+    refused = [(4, "Subtotal:"), (5, "grand  TOTAL "),  # (a leading space is dropped)
+                (6, "Sub-Total"), (7, "SUM"), (8, "Total")]
+    assert problems(sources.read_tally, path, mapping) == [
+        f"t.csv: row {row}, column Account: looks like a totals row, not a holder: delete it, got '{label}'"
+        for row, label in refused]
+    wb = Workbook()
+    for r in rows[:3] + rows[-1:]:
+        wb.active.append([r[0], int(r[1]) if r[1].isdigit() else r[1]])
+    wb.save(tmp_path / "t.xlsx")
+    assert problems(sources.read_tally, tmp_path / "t.xlsx", mapping) == [
+        "t.xlsx: row 4, column Account: looks like a totals row, not a holder: delete it, got 'Total'"]
+    # without the totals rows, the holders are read
+    path = tally(tmp_path, "".join(",".join(r) + "\n" for r in rows[:3]))
+    assert sources.read_tally(path, mapping).units == (4000, 300)
+
+
+def test_a_totals_row_without_a_default_is_refused_by_name(tmp_path):
+    path = tally(tmp_path, HEADER + "A-1,4000,book-entry,tendered\nTotal,4000,,\n")
+    assert problems(sources.read_tally, path) == [
+        "t.csv: row 3, column holder_id: looks like a totals row, not a holder: delete it, got 'Total'",
+        f"t.csv: row 3, column method: {unstated('method')}, got ''",
+        f"t.csv: row 3, column status: {unstated('status')}, got ''",
+    ]
 
 
 def _with_closed_day(folder, row: str = "2004-02-16,8.20,1500000"):
@@ -301,6 +457,31 @@ def test_a_semicolon_price_file_does_not_guess_a_lone_dot(tmp_path):
         "with a decimal comma, not 2.517, got '2.517'"]
     path.write_text("date;price;volume\n2004-02-13;7,39;1.500.000\n2004-02-17;7.39;2517\n", encoding="utf-8")
     assert [(d.price, d.volume) for d in prices.read_prices(path)] == [(D("7.39"), 1500000), (D("7.39"), 2517)]
+
+
+
+@pytest.mark.parametrize("sep, separated", [(",", "a ','-separated file"), ("\t", "a tab-separated file")],
+                         ids=["comma", "tab"])
+def test_a_comma_or_tab_price_file_does_not_guess_a_lone_comma(tmp_path, sep, separated):
+    """A European export writes 8.306 as 8,306 (quoted in a comma file): 8306, or 8.306? A volume of 251.700 is
+    the mirror case (251700 in a German export): both refused, never read as 8306 or 251.7."""
+    path = tmp_path / "p.csv"
+    rows = [("Date", "Price", "Volume"), ("2004-01-02", '"8,306"', "2517000"), ("2004-01-05", "8.330", "251.700"),
+            ("2004-01-06", '"1,234.5"', '"1,658,000"')]
+    path.write_text("".join(sep.join(r) + "\r\n" for r in rows), encoding="utf-8")
+    assert problems(prices.read_prices, path) == [
+        f"p.csv: row 2, column Price: could be thousands or decimals in {separated}: write 8306, or 8.306 with a "
+        "decimal point, not 8,306, got '8,306'",
+        f"p.csv: row 3, column Volume: {_ambiguous(separated, '.')}, got '251.700'"]
+    path.write_text("".join(sep.join(r) + "\r\n" for r in rows[:1] + rows[3:]), encoding="utf-8")
+    assert [(d.price, d.volume) for d in prices.read_prices(path)] == [(D("1234.5"), 1658000)]
+
+
+def test_a_semicolon_price_files_volume_does_not_guess_a_lone_comma(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("date;price;volume\n2004-02-13;7,39;2,517\n2004-02-17;7,39;2,5\n", encoding="utf-8")
+    assert problems(prices.read_prices, path) == [
+        f"p.csv: row 2, column volume: {_ambiguous(SEMICOLON, ',')}, got '2,517'"]
 
 
 def test_a_comma_is_a_thousands_separator_only_between_groups_of_three(tmp_path):

@@ -51,7 +51,7 @@ def _header(path: Path, mapping: sources.ColumnMapping) -> list[str] | None:
             finally:
                 wb.close()
             return None if row is None else ["" if v is None else str(v) for v in row]
-        first = sources.header_line(path, mapping.encoding)
+        first = sources.header_line(path, sources.file_encoding(path, mapping.encoding))
         return next(csv.reader([first], delimiter=sources.delimiter(first)), None)
     except Exception:  # noqa: BLE001  (a damaged or wrongly encoded file: read_tally/read_counts say why)
         return None
@@ -87,7 +87,7 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
     path = Path(path)
     mapping = mapping or sources.ColumnMapping()
     name = path.name
-    rows, european = _count_file_rows(path, mapping)
+    rows, sep = _count_file_rows(path, mapping)
     header = [str(h).strip() for h in rows[0]]
     found, problems = _count_columns(header, name)
     data = [(i, r) for i, r in enumerate(rows[1:], start=2) if any(str(v).strip() for v in r)]
@@ -100,7 +100,7 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
     counts = {}
     for ours, i in found.items():
         raw = row[i] if i < len(row) else ""
-        counts[ours], reason = sources.whole_cell(raw, european, _COUNT_CELLS)
+        counts[ours], reason = sources.whole_cell(raw, sep, _COUNT_CELLS)
         if reason:
             problems.append(InputError(places[ours], raw, reason))
     if problems:
@@ -117,13 +117,13 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
 _COUNT_CELLS = typed.Scheme(blank=("",), text_numbers=True)
 
 
-def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[list], bool]:
-    """The rows of a count file (CSV, or an XLSX's sheet), blank cells as "", and whether it is separated by ';'.
+def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[list], str]:
+    """The rows of a count file (CSV, or an XLSX's sheet), blank cells as "", and its separator ("": an XLSX).
 
     Problems reading it are raised.
     """
     name = path.name
-    european = False
+    sep, encoding = "", mapping.encoding
     if path.is_dir():
         raise InputErrors([InputError(str(path), None, "is a folder, not a tally file", show_value=False)])
     if not path.is_file():
@@ -143,21 +143,21 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
             finally:
                 wb.close()
         else:
-            sep = sources.delimiter(sources.header_line(path, mapping.encoding))
-            european = sep == ";"  # '.' separates thousands: 280.000 is 280000
-            with open(path, encoding=mapping.encoding, newline="") as fh:
+            encoding = sources.file_encoding(path, mapping.encoding)
+            sep = sources.delimiter(sources.header_line(path, encoding))  # ';': 280.000 is 280000
+            with open(path, encoding=encoding, newline="") as fh:
                 rows = list(csv.reader(fh, delimiter=sep))
     except InputErrors:
         raise  # (the header line said why)
     except UnicodeDecodeError as exc:
-        raise InputErrors([InputError(name, None, f"is not {mapping.encoding} text (byte 0x{exc.object[exc.start]:02x} "
+        raise InputErrors([InputError(name, None, f"is not {encoding} text (byte 0x{exc.object[exc.start]:02x} "
                                       f"at offset {exc.start}); save it as CSV UTF-8, or set encoding in a "
                                       "mapping file", show_value=False)]) from None
     except Exception as exc:  # noqa: BLE001  (csv.Error, or the many kinds openpyxl raises for a bad XLSX)
         raise InputErrors([InputError(name, None, f"cannot be read: {exc}", show_value=False)]) from None
     if not rows:
         raise InputErrors([InputError(name, None, "is empty: no header row", show_value=False)])
-    return rows, european
+    return rows, sep
 
 
 def _count_columns(header: list[str], name: str) -> tuple[dict[str, int], list[InputError]]:

@@ -19,7 +19,19 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors
 from ..engine.model import PriceDay
 from ..engine.numbers import to_decimal
-from .sources import _GROUPED, PRICE_COLUMNS, _capped, _match_columns, delimiter, european_number
+from .sources import (
+    _GROUPED,
+    _ONE_GROUP,
+    PRICE_COLUMNS,
+    _capped,
+    _match_columns,
+    ambiguous_whole,
+    delimiter,
+    european_number,
+    separated,
+    utf16_bom,
+    workbook_problem,
+)
 
 #: A day as the price file's contract writes it (YYYY-MM-DD), nothing else ISO 8601 allows.
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -33,11 +45,15 @@ def _price_rows(path: Path) -> tuple[str, list[list[str]]]:
         raise InputErrors([InputError(str(path), None, "is a folder, not a price file", show_value=False)])
     if not path.is_file():
         raise InputErrors([InputError(str(path), None, "price file not found", show_value=False)])
+    workbook = workbook_problem(path, "save the price history as CSV UTF-8")
+    if workbook is not None:
+        raise InputErrors([workbook])
+    utf16 = utf16_bom(path)  # Excel's "Unicode Text": the byte-order mark names it
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
+        with open(path, encoding="utf-16" if utf16 else "utf-8-sig", newline="") as fh:
             text = fh.read()
     except UnicodeDecodeError as exc:
-        raise InputErrors([InputError(path.name, None, f"is not UTF-8 text: {exc.reason}",
+        raise InputErrors([InputError(path.name, None, f"is not {'UTF-16' if utf16 else 'UTF-8'} text: {exc.reason}",
                                       show_value=False)]) from None
     sep = delimiter(text.partition("\n")[0])
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
@@ -77,10 +93,29 @@ def _european_converters() -> dict:
 
 #: A workbook holds 15 significant digits.
 EXCEL_DIGITS = 15
-#: In a ';' file, ``2.517`` is 2517 with a thousands dot, or 2.517 with a decimal point: never guessed.
-_ONE_GROUP = re.compile(r"[+-]?[0-9]{1,3}[.][0-9]{3}")
-_AMBIGUOUS = ("could be thousands or decimals in a ';'-separated file: write 2517, or 2,517 with a decimal "
-              "comma, not 2.517")
+
+
+def _ambiguous_price(text: str, sep: str) -> str:
+    """Why a price could be either of two numbers ("" when it cannot): a lone mark before exactly three digits.
+
+    In a ';' file ``2.517`` is 2517 with a thousands dot, or 2.517 with a
+    decimal point; in a comma or tab file ``8,306`` (as a European export
+    writes a decimal comma) is 8306, or 8.306: never guessed.
+
+    >>> _ambiguous_price("2.517", ";")
+    "could be thousands or decimals in a ';'-separated file: write 2517, or 2,517 with a decimal comma, not 2.517"
+    >>> _ambiguous_price("8,306", "\\t")
+    'could be thousands or decimals in a tab-separated file: write 8306, or 8.306 with a decimal point, not 8,306'
+    >>> _ambiguous_price("8.306", ","), _ambiguous_price("1,234,567", ","), _ambiguous_price("7,39", ";")
+    ('', '', '')
+    """
+    if sep == ";":
+        mark, example = ".", "2517, or 2,517 with a decimal comma, not 2.517"
+    else:
+        mark, example = ",", "8306, or 8.306 with a decimal point, not 8,306"
+    if not _ONE_GROUP[mark].fullmatch(text):
+        return ""
+    return f"could be thousands or decimals in {separated(sep)}: write {example}"
 
 
 def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[PriceDay, ...]:
@@ -107,7 +142,7 @@ def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[P
     sep, rows = _price_rows(path)
     convert = _european_converters() if sep == ";" else {"price": str, "volume": str}
     headers = [h.strip() for h in rows[0]]
-    found, problems = _match_columns(headers, PRICE_COLUMNS, {}, name, tuple(PRICE_COLUMNS))
+    found, problems = _match_columns(headers, PRICE_COLUMNS, {}, name, tuple(PRICE_COLUMNS), mapped=False)
     if problems:
         raise InputErrors(problems)
     days, seen, written = [], {}, {}
@@ -123,12 +158,15 @@ def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[P
         except ValueError:
             problems.append(InputError(where + headers[found["date"]], cells["date"], "must be a date YYYY-MM-DD"))
             day = None
-        if sep == ";" and _ONE_GROUP.fullmatch(cells["price"]):
-            problems.append(InputError(where + headers[found["price"]], cells["price"], _AMBIGUOUS))
-            price = None
-        else:
-            price = _number(cells["price"], convert["price"], where + headers[found["price"]], problems)
-        volume = _number(cells["volume"], convert["volume"], where + headers[found["volume"]], problems, volume=True)
+        # (a volume is a share count, read as the tally's units are)
+        ambiguous = {"price": _ambiguous_price(cells["price"], sep), "volume": ambiguous_whole(cells["volume"], sep)}
+        for column, reason in ambiguous.items():
+            if reason:
+                problems.append(InputError(where + headers[found[column]], cells[column], reason))
+        price = None if ambiguous["price"] else _number(cells["price"], convert["price"],
+                                                        where + headers[found["price"]], problems)
+        volume = None if ambiguous["volume"] else _number(cells["volume"], convert["volume"],
+                                                          where + headers[found["volume"]], problems, volume=True)
         if day is not None and day in seen:
             problems.append(InputError(where + headers[found["date"]], cells["date"],
                                        f"is given twice (also row {seen[day]})"))

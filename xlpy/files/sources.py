@@ -68,6 +68,9 @@ STATUS_VALUES = {
     "withdrawn": ("withdrawn", "withdrawal", "withdraw"),
     "failed": ("failed", "failed delivery", "not delivered", "undelivered"),
 }
+#: A totals row's label as a whole holder id, case-folded, after the separator before it (an agent's last line
+#: ``Total,4300``; ``Totals``, ``Grand total``, ``Subtotal``, ``Sub-total:``, ``Sum``): never a holder.
+_TOTALS_ID = re.compile(r"\0(?:(?:grand|sub)[\s_-]*)?(?:totals?|sum)[\s:]*(?=\0|\Z)")
 TRUE_WORDS = ("y", "yes", "true", "1", "x")
 FALSE_WORDS = ("", "n", "no", "false", "0")
 
@@ -262,12 +265,43 @@ def european_whole(text: str) -> str | None:
 
 
 _EXPONENT = re.compile(r"[0-9.][eE][+-]?[0-9]")
+#: One group of three digits after a lone decimal mark: ``1.000`` (``.``) or ``1,000`` (``,``).
+_ONE_GROUP = {".": re.compile(r"[+-]?[0-9]{1,3}[.][0-9]{3}"), ",": re.compile(r"[+-]?[0-9]{1,3},[0-9]{3}")}
 
 
-def whole_cell(value: object, european: bool = False, scheme: typed.Scheme = WHOLE_CELLS) -> tuple[int | None, str]:
+def separated(sep: str) -> str:
+    """How a problem names a file separated by *sep* ("": a spreadsheet's cell of text)."""
+    return {";": "a ';'-separated file", ",": "a ','-separated file", "\t": "a tab-separated file"}.get(
+        sep, "a cell of text")
+
+
+def ambiguous_whole(text: str, sep: str) -> str:
+    """Why *text*, a whole number in a file separated by *sep*, could be either of two numbers ("" when it cannot).
+
+    A lone decimal mark before exactly three digits is a thousands separator
+    in the other convention: ``1.000`` in a comma or tab file (or a
+    spreadsheet's cell of text) is 1000 in a German export and 1 with a
+    decimal point; ``1,000`` in a ';' file likewise.  Never guessed.
+
+    >>> ambiguous_whole("25.000", "\\t")
+    'could be thousands or decimals in a tab-separated file: write 1000, not 1.000'
+    >>> ambiguous_whole("1,000", ";")
+    "could be thousands or decimals in a ';'-separated file: write 1000, not 1,000"
+    >>> ambiguous_whole("1.000", ";"), ambiguous_whole("1.00", ","), ambiguous_whole("1234.000", ",")
+    ('', '', '')
+    """
+    mark = "," if sep == ";" else "."
+    if not _ONE_GROUP[mark].fullmatch(text.strip()):
+        return ""
+    return f"could be thousands or decimals in {separated(sep)}: write 1000, not 1{mark}000"
+
+
+def whole_cell(value: object, sep: str = "", scheme: typed.Scheme = WHOLE_CELLS) -> tuple[int | None, str]:
     """A data file's whole number: ``(number, "")``, or ``(None, reason)``.
 
-    Text must be ASCII; a file separated by semicolons is read by
+    *sep* is the separator of the CSV file it comes from ("" for a
+    spreadsheet's cell).  Text must be ASCII and not ambiguous
+    (:func:`ambiguous_whole`); a file separated by semicolons is read by
     :func:`european_whole`; the number must be whole, not negative and below
     :data:`WHOLE_LIMIT`, checked before it is made an ``int`` (``1e10000000``
     is refused at once).  *scheme* says which cells are blank.
@@ -275,7 +309,10 @@ def whole_cell(value: object, european: bool = False, scheme: typed.Scheme = WHO
     if type(value) is str:
         if _EXPONENT.search(value):  # 1e5: digits, please (and 1e10000000 is never made)
             return None, NOT_DIGITS
-        if european and value.strip() not in scheme.blank:
+        ambiguous = ambiguous_whole(value, sep)
+        if ambiguous:
+            return None, ambiguous
+        if sep == ";" and value.strip() not in scheme.blank:
             value = european_whole(value)
             if value is None:
                 return None, NOT_GROUPED
@@ -294,18 +331,62 @@ def whole_cell(value: object, european: bool = False, scheme: typed.Scheme = WHO
     return (None, r.problems[0].reason) if r.problems else (number, "")
 
 
+#: A file's first bytes that say it is a workbook, not text: a zip package (.xlsx), an OLE file (Excel 97-2003's .xls).
+WORKBOOK_MAGIC = ((b"PK\x03\x04", "an Excel workbook (a zip package)"),
+                  (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls)"))
+#: A CSV file's encoding when its mapping file names none.
+DEFAULT_ENCODING = ColumnMapping.encoding
+
+
+def _first_bytes(path: Path, n: int = 8) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(n)
+    except OSError:
+        return b""  # (the reader says why)
+
+
+def utf16_bom(path: Path) -> bool:
+    """Whether *path* starts with a UTF-16 byte-order mark (FF FE or FE FF), as Excel's "Unicode Text" does."""
+    return _first_bytes(path, 2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def file_encoding(path: Path, encoding: str) -> str:
+    """*encoding*, or ``utf-16`` when it is the default and the file starts with a UTF-16 byte-order mark.
+
+    A byte-order mark names UTF-16 unambiguously; an encoding a mapping file
+    names is kept as given.
+    """
+    return "utf-16" if encoding == DEFAULT_ENCODING and utf16_bom(path) else encoding
+
+
+def workbook_problem(path: Path, advice: str) -> InputError | None:
+    """A problem naming *path* as a workbook when its first bytes say it is one (*advice*: how to save it)."""
+    start = _first_bytes(path)
+    for magic, what in WORKBOOK_MAGIC:
+        if start.startswith(magic):
+            return InputError(path.name, None, f"is {what}, not CSV text: {advice}", show_value=False)
+    return None
+
+
 def header_line(path: Path, encoding: str) -> str:
-    """The first line of a text file (a problem naming the file when it is not *encoding* text)."""
+    """The first line of a text file (a problem naming the file when it is not *encoding* text, or is a workbook)."""
+    workbook = workbook_problem(path, "save it as .xlsx or CSV UTF-8")
+    if workbook is not None:
+        raise InputErrors([workbook])
     try:
         with open(path, encoding=encoding, newline="") as fh:
             return fh.readline()
     except UnicodeDecodeError as exc:
+        if utf16_bom(path):  # (a mapping file named another encoding)
+            hint = 'it starts with a UTF-16 byte-order mark: set encoding = "utf-16" in the mapping file'
+        else:
+            hint = "save it as CSV UTF-8, or set encoding in a mapping file (e.g. cp1252)"
         raise InputErrors(
             [
                 InputError(
                     path.name, None,
-                    f"is not {encoding} text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
-                    "save it as CSV UTF-8, or set encoding in a mapping file (e.g. cp1252)",
+                    f"is not {encoding} text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); {hint}",
                     show_value=False,
                 )
             ]
@@ -323,8 +404,11 @@ def looks_like_data(headers) -> bool:
     return any(isinstance(h, (int, float)) or re.fullmatch(r"\s*[+-]?[0-9][0-9.,]*\s*", str(h)) for h in headers)
 
 
-def _match_columns(headers, spellings, mapping_columns, name, required):
-    """Our column -> index in *headers*; problems for missing or ambiguous ones."""
+def _match_columns(headers, spellings, mapping_columns, name, required, mapped=True):
+    """Our column -> index in *headers*; problems for missing or ambiguous ones.
+
+    *mapped*: whether the file can have a mapping file (a price file cannot), which a problem's advice names.
+    """
     found, problems = {}, []
     keyed = [_key(h) for h in headers]
     ambiguous = set()
@@ -346,7 +430,8 @@ def _match_columns(headers, spellings, mapping_columns, name, required):
             problems.append(
                 InputError(
                     f"{name}: columns", ", ".join(headers[i] for i in hits),
-                    f"more than one column could be {ours}; name one in a mapping file",
+                    f"more than one column could be {ours}; "
+                    + ("name one in a mapping file" if mapped else "delete or rename one of them"),
                 )
             )
         elif hits:
@@ -404,7 +489,8 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
     import numpy as np
     import pandas as pd
 
-    first = header_line(path, mapping.encoding)
+    encoding = file_encoding(path, mapping.encoding)
+    first = header_line(path, encoding)
     sep = delimiter(first)
     header = next(csv.reader([first], delimiter=sep), None)
     if not header:
@@ -419,8 +505,7 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
     # Method and status hold a handful of words: read as categories, they
     # cost one string each rather than one a line.
     units_at = found.get("units") if len(set(names)) == len(names) else None
-    options = dict(keep_default_na=False, encoding=mapping.encoding, skipinitialspace=_spaced(path, mapping.encoding),
-                   sep=sep)
+    options = dict(keep_default_na=False, encoding=encoding, skipinitialspace=_spaced(path, encoding), sep=sep)
     try:
         if units_at is None:
             frame = pd.read_csv(path, dtype=str, **options)
@@ -430,11 +515,11 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
                                              for i in range(len(names)) if i != units_at}, **options)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         # (a row with more cells than the header: pandas says "Expected 4 fields", or worse)
-        raise InputErrors(_wide_rows(path, mapping.encoding, sep, len(names))
+        raise InputErrors(_wide_rows(path, encoding, sep, len(names))
                           or [InputError(path.name, None, f"cannot be read as CSV: {exc}", show_value=False)]) from None
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas took the first cells as an index: the first line has more cells than the header
-        raise InputErrors(_wide_rows(path, mapping.encoding, sep, len(names))
+        raise InputErrors(_wide_rows(path, encoding, sep, len(names))
                           or [InputError(path.name, None, "cannot be read as CSV: its rows do not match the header",
                                          show_value=False)])
     # Rows of separators alone at the end (,,,: cleared rows Excel still exports) are no lines, as in an XLSX.
@@ -456,8 +541,8 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
                     column_values.array = column.to_numpy(dtype="int64")
             else:
                 column_values = pd.read_csv(path, usecols=[i], dtype=str, **options).iloc[:kept, 0].tolist()
-                if sep == ";":
-                    column_values = _European(column_values)
+                column_values = _Written(column_values)
+                column_values.sep = sep
             columns.append(column_values)
         elif isinstance(column.dtype, pd.CategoricalDtype) and len(column) and column.cat.codes.min() >= 0:
             categories, codes = list(column.cat.categories), column.cat.codes.to_numpy()
@@ -503,8 +588,10 @@ class _Whole(list):
     """A column pandas has already read as whole numbers, none negative; ``array``: the same, int64."""
 
 
-class _European(list):
-    """A units column of text from a file separated by semicolons: ``.`` separates thousands, ``,`` decimals."""
+class _Written(list):
+    """A units column of text from a CSV file; ``sep``: its separator (``;``: ``.`` separates thousands)."""
+
+    sep = ","
 
 
 class _Words(list):
@@ -636,6 +723,9 @@ def _tally_from_columns(name, headers, columns, mapping):
             if not h:
                 problems.append(InputError(f"{name}: row {i + 2}, column {headers[found['holder_id']]}",
                                            ids_raw[i], "must name the holder"))
+    for i in _totals_rows(ids, joined):  # it would count every line a second time
+        problems.append(InputError(f"{name}: row {i + 2}, column {headers[found['holder_id']]}", ids_raw[i],
+                                   "looks like a totals row, not a holder: delete it"))
     _missing_columns(found, mapping, name, headers, problems)
     if "method" in found:
         # an empty method cell: the mapping's default, else a guaranteed marker's Y must state it ("")
@@ -681,9 +771,30 @@ def _tally_from_columns(name, headers, columns, mapping):
     return (tuple(ids), tuple(units), tuple(method), tuple(status)), arrays
 
 
+def _totals_rows(ids, joined) -> list[int]:
+    """The lines whose holder id (stripped) is a totals label: ``Total``, ``Grand total``, ``Sub-total:``, ``SUM``.
+
+    *joined* is ``"\\0".join(ids)`` or None.  The ids are searched joined,
+    at C speed: a tally holding neither ``total`` nor ``sum`` anywhere is
+    passed over at once, and a line's index is the count of separators before it.
+    """
+    folded = "\0" + ("\0".join(ids) if joined is None else joined).casefold()
+    if "total" not in folded and "sum" not in folded:
+        return []
+    if folded.count("\0") != len(ids):  # an id holding a NUL: one at a time
+        return [i for i, h in enumerate(ids) if _TOTALS_ID.fullmatch("\0" + h.casefold())]
+    rows, line, at = [], 0, 0
+    for match in _TOTALS_ID.finditer(folded):
+        line += folded.count("\0", at, match.start())
+        at = match.start()
+        rows.append(line)
+    return rows
+
+
 def _unstated(what: str) -> str:
     """Why an empty method or status cell is refused."""
-    return f"is required (or state the {what} of empty cells in a mapping file: [defaults] {what})"
+    return (f"is required (or state the {what} of empty cells in a mapping file: [defaults] {what}; "
+            "a totals row is to be deleted)")
 
 
 def _missing_columns(found, mapping, name, headers, problems) -> None:
@@ -713,7 +824,7 @@ def _whole_column(raw, name, column, problems):
     """Units as ints; the fast path takes plain digits, the rest go through :func:`whole_cell`."""
     if type(raw) is _Whole:
         return raw  # a list already: the table makes its tuple
-    european = type(raw) is _European
+    sep = raw.sep if type(raw) is _Written else ""  # (an XLSX's cells: "")
     out = []
     append = out.append
     for i, v in enumerate(raw):
@@ -722,7 +833,7 @@ def _whole_column(raw, name, column, problems):
         elif type(v) is str and len(v) < 16 and v.isdigit() and v.isascii():
             u = int(v)
         else:
-            u, reason = whole_cell(v, european)
+            u, reason = whole_cell(v, sep)
             if u is None:
                 problems.append(InputError(f"{name}: row {i + 2}, column {column}", v, reason))
                 u = 0
