@@ -374,7 +374,7 @@ def _print_setup(ws, sheet: Sheet):
     ws.oddFooter.right.text = "Page &P of &N"
     ws.sheet_view.showGridLines = False
     ws.column_dimensions["A"].width = 2
-    if sheet.tables and sheet.title in ("Tenders", "History"):  # long tables: the header on every page
+    if sheet.tables and sheet.title in ("Tenders", "Prices", "History"):  # long tables: the header on every page
         header = sheet.tables[0].header_row
         ws.print_title_rows = f"{header}:{header}"
 
