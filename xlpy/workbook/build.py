@@ -226,8 +226,31 @@ def _write_blocks(ws, sheet: Sheet, values: dict[str, object], record: dict[str,
                 c = _set(ws, row, NOTE_COL if not sheet.check else CHECK_COLS[2], item.note, font=STYLE["note"],
                          text=True)
                 c.alignment = Alignment(wrap_text=not sheet.check, vertical="top")
+                if not sheet.check:
+                    _wrapped_row(ws, sheet, row, {NOTE_COL: item.note})
             if sheet.check and item.fmt == "bool":
                 _flag_format(ws, f"{get_column_letter(VALUE_COL)}{row}")
+
+
+#: Characters of Calibri 10 a column holds per unit of its width (about 90 in the Cover's 66), on the safe side.
+CHARS_PER_WIDTH = 1.36
+
+
+def _wrapped_row(ws, sheet: Sheet, row: int, texts: dict[int, str]):
+    """A block's row holding wrapped *texts* (column -> text): tall enough for the longest (an application does
+    not grow a row's height for wrapped text on its own), its label, value and note aligned to the top, so a
+    label prints beside the first line of its text."""
+    lines = max(math.ceil(len(text) / (sheet.widths.get(get_column_letter(col), 13) * CHARS_PER_WIDTH))
+                for col, text in texts.items())
+    if lines > 1:
+        ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0, 15 * lines)
+    cells = cell_map(ws)
+    for col in (LABEL_COL, VALUE_COL, NOTE_COL):
+        cell = cells.get((row, col))
+        if cell is not None:
+            a = cell.alignment
+            cell.alignment = Alignment(horizontal=a.horizontal, indent=a.indent, wrap_text=a.wrap_text,
+                                       vertical="top")
 
 
 def _write_tie(ws, row: int, item):
