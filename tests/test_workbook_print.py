@@ -36,3 +36,54 @@ def test_the_ratio_quotient_shows_its_ten_decimals_and_its_note_prints_whole(sta
     assert lines > 1 and ws.row_dimensions[row].height >= 15 * lines
     assert lines <= 3  # wide enough not to make the row a column of words
     assert {ws[f"{c}{row}"].alignment.vertical for c in "BCD"} == {"top"}
+
+
+def _history_record(ws, table):
+    tally, sha = (ws[f"{table.letter(k)}{table.first_row}"] for k in ("tally", "sha256"))
+    return tally, sha
+
+
+def test_history_prints_the_tally_file_and_its_sha256_whole(standard_books, tmp_path):
+    import shutil
+
+    from repo_paths import TALLY
+
+    from xlpy.workbook.refresh_file import refresh_file
+
+    wb, lay = _book(standard_books["holders"])
+    _, table = lay.table("tblHistory")
+    ws = wb["History"]
+    tally, sha = _history_record(ws, table)
+    assert len(sha.value) == 64 and tally.value == TALLY
+    assert tally.alignment.wrap_text and sha.alignment.wrap_text
+    # The hash in a monospace font, in a column wide enough for half of it a line (32 characters at 9 points,
+    # 0.6 em each in the widest common monospace font: about 230 pixels, the indent besides).
+    assert sha.font.name == "Consolas" and sha.font.sz == 9
+    assert ws.column_dimensions[table.letter("sha256")].width >= 34
+    assert ws.column_dimensions[table.letter("tally")].width >= 36
+    # ... and not absurdly wide: the whole sheet within 15 % of what it was with the record cut off
+    widths = [ws.column_dimensions[table.letter(c.key)].width for c in table.columns]
+    assert sum(widths) <= 190 * 1.15
+    # Every History row holds two lines, the rows a refresh adds too (written without a height of their own):
+    # the sheet's default height; the chart's rows above the table keep the usual height.
+    assert ws.sheet_format.customHeight and ws.sheet_format.defaultRowHeight >= 28.5
+    assert ws.row_dimensions[table.first_row].height is None
+    assert {ws.row_dimensions[r].height for r in range(1, table.header_row)} == {15}
+
+    book = tmp_path / "book.xlsm"
+    for p in standard_books["holders"].parent.iterdir():
+        shutil.copy(p, tmp_path / p.name)
+    lines = (tmp_path / TALLY).read_text(encoding="utf-8").splitlines(keepends=True)
+    today = tmp_path / "today.csv"  # today's tally: a line fewer
+    today.write_text("".join(lines[:-1]), encoding="utf-8")
+    refresh_file(book, today, backup=False)
+    wb, lay = _book(book)
+    ws = wb["History"]
+    _, table = lay.table("tblHistory")
+    assert table.rows == 2
+    for row in (table.first_row, table.last_row):
+        assert ws.row_dimensions[row].height is None  # the default, two lines
+        for key in ("tally", "sha256"):
+            assert ws[f"{table.letter(key)}{row}"].alignment.wrap_text
+    assert ws[f"{table.letter('sha256')}{table.last_row}"].font.name == "Consolas"
+    assert ws.sheet_format.defaultRowHeight >= 28.5

@@ -283,9 +283,10 @@ def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None =
     for kind, font, columns in (("in", STYLE["input"], [c for _, c in input_cols]),
                                 ("f", STYLE["formula"], [c for _, c, _ in formula_cols])):
         for c in columns:
-            _style(ws, probe, c.fmt, font, None)
+            wrapped = (table.name, c.key) in WRAPPED_COLUMNS
+            _style(ws, probe, c.fmt, WRAPPED_COLUMNS.get((table.name, c.key)) or font, None)
             # text is indented, so a holder id never runs into the number before it
-            probe.alignment = TEXT_INDENT if c.fmt == "text" else Alignment()
+            probe.alignment = TEXT_WRAPPED if wrapped else TEXT_INDENT if c.fmt == "text" else Alignment()
             styles[(kind, c.key)] = style_array(probe)
     cells = cell_map(ws)
     for r in range(n):
@@ -383,7 +384,26 @@ def _history_chart(ws, lay: Layout):
     ws.add_chart(chart, f"{get_column_letter(t.first_col)}{t.header_row - HISTORY_CHART_ROWS + 1}")
 
 
+def _history_rows(ws, lay: Layout):
+    """History's rows hold two lines (see :data:`WRAPPED_COLUMNS`) as the sheet's default height, so the rows a
+    refresh adds (written without a height of their own) are as tall; the rows above the table keep the usual
+    height (the chart's rows)."""
+    _, t = lay.table("tblHistory")
+    ws.sheet_format.defaultRowHeight = HISTORY_ROW_HEIGHT
+    ws.sheet_format.customHeight = True
+    for row in range(1, t.header_row):
+        if ws.row_dimensions[row].height is None:
+            ws.row_dimensions[row].height = 15
+
+
 TEXT_INDENT = Alignment(horizontal="left", indent=1)
+TEXT_WRAPPED = Alignment(horizontal="left", indent=1, wrap_text=True)
+#: Table columns of audit text that must print whole, wrapped in their column (column -> font, None: the
+#: column's own): History's tally file, and its SHA-256 (64 characters) in a monospace font, on two lines.
+WRAPPED_COLUMNS = {("tblHistory", "tally"): None,
+                   ("tblHistory", "sha256"): Font(name="Consolas", size=9, color=BLUE)}
+#: Height of a History row: two lines (a long path, a SHA-256), as a wrapped header's.
+HISTORY_ROW_HEIGHT = 13.5 * 2 + 1.5
 
 
 def _print_setup(ws, sheet: Sheet):
@@ -520,6 +540,7 @@ def _write_sheet(ws, sheet, lay: Layout, subtitle: str, values: dict, rec: dict,
         _sensitivity(ws, lay)
     if sheet.title == "History":
         _history_chart(ws, lay)
+        _history_rows(ws, lay)
     if sheet.title == "Release":
         for _, _, item, row in lay.items("Release"):
             ws.cell(row=row, column=VALUE_COL).alignment = Alignment(wrap_text=True, vertical="top")
