@@ -87,3 +87,26 @@ def test_history_prints_the_tally_file_and_its_sha256_whole(standard_books, tmp_
             assert ws[f"{table.letter(key)}{row}"].alignment.wrap_text
     assert ws[f"{table.letter('sha256')}{table.last_row}"].font.name == "Consolas"
     assert ws.sheet_format.defaultRowHeight >= 28.5
+
+
+def _chart_xml(path, sheet_title: str) -> str:
+    """The XML of the chart whose series read *sheet_title* (each chart of the workbook reads one sheet)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+    found = [c for c in charts if f"<f>'{sheet_title}'!" in c]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_the_participation_chart_marks_each_count_so_a_new_workbooks_one_count_shows(standard_books):
+    import re
+
+    wb, lay = _book(standard_books["seed"])
+    assert lay.table("tblHistory")[1].rows == 1  # a new workbook: one count, a line of one point draws nothing
+    xml = _chart_xml(standard_books["seed"], "History")
+    markers = re.findall(r"<marker><symbol val=\"(\w+)\"/><size val=\"(\d+)\"/>", xml)
+    assert markers == [("circle", "7")]
+    assert '<symbol val="none"/>' not in xml

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.marker import Marker
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -381,6 +382,7 @@ def _history_chart(ws, lay: Layout):
     chart.add_data(Reference(ws, min_col=col, min_row=t.header_row, max_row=t.last_row), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=t.first_col, min_row=t.first_row, max_row=t.last_row))
     chart.series[0].smooth = False  # a count moves in steps: straight lines between them
+    chart.series[0].marker = Marker(symbol="circle", size=7)  # a new workbook's one count: a point, not nothing
     ws.add_chart(chart, f"{get_column_letter(t.first_col)}{t.header_row - HISTORY_CHART_ROWS + 1}")
 
 
