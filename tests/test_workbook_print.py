@@ -110,3 +110,18 @@ def test_the_participation_chart_marks_each_count_so_a_new_workbooks_one_count_s
     markers = re.findall(r"<marker><symbol val=\"(\w+)\"/><size val=\"(\d+)\"/>", xml)
     assert markers == [("circle", "7")]
     assert '<symbol val="none"/>' not in xml
+
+
+def test_a_label_beside_wrapped_text_sits_at_its_first_line(standard_books):
+    wb, lay = _book(standard_books["seed"])
+    rows = [(s.title, row) for s, b, item, row in lay.items()
+            if b.title == "Using this workbook" or (s.title, item.label) == ("History", "Rows")]
+    assert len(rows) == 5
+    for title, row in rows:
+        ws = wb[title]
+        assert ws[f"C{row}"].alignment.wrap_text and ws[f"C{row}"].alignment.vertical == "top"
+        assert ws[f"B{row}"].alignment.vertical == "top", (title, row, ws[f"B{row}"].value)
+    # The longest of them wraps to two lines of the Cover's 66-wide column: its row holds both.
+    sheet, _, item, row = max(((s, b, i, r) for s, b, i, r in lay.items("Cover") if b.title == "Using this workbook"),
+                              key=lambda x: len(x[2].note))
+    assert len(item.note) > 66 * 1.36 and wb["Cover"].row_dimensions[row].height >= 30

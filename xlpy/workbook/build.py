@@ -210,7 +210,7 @@ def _write_blocks(ws, sheet: Sheet, values: dict[str, object], record: dict[str,
                 # A line of explanation: the text itself stands in the value column.
                 c = _set(ws, row, VALUE_COL, item.note, font=STYLE["record"], text=True)
                 c.alignment = Alignment(wrap_text=True, vertical="top")
-                ws.row_dimensions[row].height = 15 * (1 + len(item.note) // 90)
+                _wrapped_row(ws, sheet, row, {VALUE_COL: item.note})
                 continue
             if item.record:
                 c = _set(ws, row, VALUE_COL, record.get(item.name, ""), item.fmt, STYLE["record"], text=True)
