@@ -125,3 +125,23 @@ def test_a_label_beside_wrapped_text_sits_at_its_first_line(standard_books):
     sheet, _, item, row = max(((s, b, i, r) for s, b, i, r in lay.items("Cover") if b.title == "Using this workbook"),
                               key=lambda x: len(x[2].note))
     assert len(item.note) > 66 * 1.36 and wb["Cover"].row_dimensions[row].height >= 30
+
+
+def test_checks_texts_stay_inside_their_columns(standard_books):
+    from openpyxl.utils import get_column_letter
+
+    from xlpy.workbook.layout import CHECK_COLS, FUNCTIONS_NOT_LOADED, TIES_NOT_RUN
+
+    wb, lay = _book(standard_books["seed"])
+    ws = wb["Check"]
+    _, function, _, flag = CHECK_COLS[1:]
+    _, item, row = lay.item("CheckCharge")
+    # Where xlpy's functions are not loaded, these are what the columns show (one unit of width a character is
+    # on the safe side for Calibri 10): inside the header band and the used range, not past them.
+    for col, text in ((function, FUNCTIONS_NOT_LOADED), (flag, TIES_NOT_RUN)):
+        letter = get_column_letter(col)
+        assert f'"{text}"' in ws[f"{letter}{row}"].value
+        assert ws.column_dimensions[letter].width >= len(text), letter
+    assert col == ws.max_column
+    band = next(b.row - 1 for _, b, i, _ in lay.items("Check") if i.name == "CheckCharge")
+    assert ws.cell(band, col).fill.fgColor.rgb.endswith("1F3864")  # the tie-outs' header band reaches it
