@@ -145,3 +145,18 @@ def test_checks_texts_stay_inside_their_columns(standard_books):
     assert col == ws.max_column
     band = next(b.row - 1 for _, b, i, _ in lay.items("Check") if i.name == "CheckCharge")
     assert ws.cell(band, col).fill.fgColor.rgb.endswith("1F3864")  # the tie-outs' header band reaches it
+
+
+def test_a_long_text_input_wraps_inside_its_box_and_its_row_shows_it(standard_books):
+    wb, lay = _book(standard_books["seed"])
+    sheet, item, row = lay.item("Security")
+    ws = wb[sheet.title]
+    cell = ws[f"C{row}"]
+    assert cell.value == "Series B Cumulative Convertible Preferred Stock"
+    assert cell.alignment.wrap_text  # not spilt over the notes column
+    # 47 characters in a column 22 wide (about 30 of Calibri 10 a line): two lines, the row as tall as both
+    assert ws.column_dimensions["C"].width == 22 and ws.row_dimensions[row].height >= 30
+    assert ws[f"B{row}"].alignment.vertical == cell.alignment.vertical == "top"
+    # A short one keeps the usual height.
+    _, _, row = lay.item("Issuer")
+    assert ws[f"C{row}"].alignment.wrap_text and ws.row_dimensions[row].height is None

@@ -212,6 +212,7 @@ def _write_blocks(ws, sheet: Sheet, values: dict[str, object], record: dict[str,
                 c.alignment = Alignment(wrap_text=True, vertical="top")
                 _wrapped_row(ws, sheet, row, {VALUE_COL: item.note})
                 continue
+            wrapped = {}
             if item.record:
                 c = _set(ws, row, VALUE_COL, record.get(item.name, ""), item.fmt, STYLE["record"], text=True)
                 c.alignment = Alignment(horizontal="left")
@@ -223,12 +224,17 @@ def _write_blocks(ws, sheet: Sheet, values: dict[str, object], record: dict[str,
                             text=item.fmt == "text")
                 cell.border = BOX
                 _validation(ws, item, f"{get_column_letter(VALUE_COL)}{row}")
+                if item.fmt == "text":  # a long name wraps inside its box, not over the note beside it
+                    cell.alignment = Alignment(wrap_text=True)
+                    wrapped[VALUE_COL] = "" if v is None else str(v)
             if item.note:
                 c = _set(ws, row, NOTE_COL if not sheet.check else CHECK_COLS[2], item.note, font=STYLE["note"],
                          text=True)
                 c.alignment = Alignment(wrap_text=not sheet.check, vertical="top")
                 if not sheet.check:
-                    _wrapped_row(ws, sheet, row, {NOTE_COL: item.note})
+                    wrapped[NOTE_COL] = item.note
+            if wrapped:
+                _wrapped_row(ws, sheet, row, wrapped)
             if sheet.check and item.fmt == "bool":
                 _flag_format(ws, f"{get_column_letter(VALUE_COL)}{row}")
 
