@@ -160,3 +160,13 @@ def test_a_long_text_input_wraps_inside_its_box_and_its_row_shows_it(standard_bo
     # A short one keeps the usual height.
     _, _, row = lay.item("Issuer")
     assert ws[f"C{row}"].alignment.wrap_text and ws.row_dimensions[row].height is None
+
+
+def test_a_blocks_rows_read_alike_and_a_note_that_fits_keeps_the_usual_height(standard_books):
+    wb, lay = _book(standard_books["seed"])
+    ws = wb["Inputs"]
+    labels = {ws[f"B{row}"].alignment.vertical for _, _, _, row in lay.items("Inputs")}
+    assert labels == {"top"}  # a row with a note beside it sits as its neighbours without one
+    # The longest note of Inputs (90 characters of 9-point italic) fits the 60-wide column on one line.
+    _, item, row = lay.item("CarryingPerUnit")
+    assert len(item.note) == 90 and ws.row_dimensions[row].height is None

@@ -233,25 +233,27 @@ def _write_blocks(ws, sheet: Sheet, values: dict[str, object], record: dict[str,
                 c.alignment = Alignment(wrap_text=not sheet.check, vertical="top")
                 if not sheet.check:
                     wrapped[NOTE_COL] = item.note
-            if wrapped:
+            if not sheet.check:
                 _wrapped_row(ws, sheet, row, wrapped)
             if sheet.check and item.fmt == "bool":
                 _flag_format(ws, f"{get_column_letter(VALUE_COL)}{row}")
 
 
-#: Characters of Calibri 10 a column holds per unit of its width (about 90 in the Cover's 66), on the safe side.
+#: Characters of Calibri 10 a column holds per unit of its width (about 90 in the Cover's 66), on the safe side;
+#: a smaller font holds more (the 9-point notes about 1.5).
 CHARS_PER_WIDTH = 1.36
 
 
 def _wrapped_row(ws, sheet: Sheet, row: int, texts: dict[int, str]):
-    """A block's row holding wrapped *texts* (column -> text): tall enough for the longest (an application does
-    not grow a row's height for wrapped text on its own), its label, value and note aligned to the top, so a
-    label prints beside the first line of its text."""
-    lines = max(math.ceil(len(text) / (sheet.widths.get(get_column_letter(col), 13) * CHARS_PER_WIDTH))
-                for col, text in texts.items())
+    """A block's row: tall enough for the longest of its wrapped *texts* (column -> text; an application does not
+    grow a row's height for wrapped text on its own), its label, value and note aligned to the top, so a label
+    prints beside the first line of the text beside it, and every row of a block reads alike."""
+    cells = cell_map(ws)
+    lines = max((math.ceil(len(text) / (sheet.widths.get(get_column_letter(col), 13) * CHARS_PER_WIDTH * 10
+                                        / (cells[(row, col)].font.sz or 10)))
+                 for col, text in texts.items()), default=1)
     if lines > 1:
         ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0, 15 * lines)
-    cells = cell_map(ws)
     for col in (LABEL_COL, VALUE_COL, NOTE_COL):
         cell = cells.get((row, col))
         if cell is not None:
