@@ -104,7 +104,7 @@ def _chart_xml(path, sheet_title: str) -> str:
 def test_the_participation_chart_marks_each_count_so_a_new_workbooks_one_count_shows(standard_books):
     import re
 
-    wb, lay = _book(standard_books["seed"])
+    _, lay = _book(standard_books["seed"])
     assert lay.table("tblHistory")[1].rows == 1  # a new workbook: one count, a line of one point draws nothing
     xml = _chart_xml(standard_books["seed"], "History")
     markers = re.findall(r"<marker><symbol val=\"(\w+)\"/><size val=\"(\d+)\"/>", xml)
@@ -122,7 +122,7 @@ def test_a_label_beside_wrapped_text_sits_at_its_first_line(standard_books):
         assert ws[f"C{row}"].alignment.wrap_text and ws[f"C{row}"].alignment.vertical == "top"
         assert ws[f"B{row}"].alignment.vertical == "top", (title, row, ws[f"B{row}"].value)
     # The longest of them wraps to two lines of the Cover's 66-wide column: its row holds both.
-    sheet, _, item, row = max(((s, b, i, r) for s, b, i, r in lay.items("Cover") if b.title == "Using this workbook"),
+    _, _, item, row = max(((s, b, i, r) for s, b, i, r in lay.items("Cover") if b.title == "Using this workbook"),
                               key=lambda x: len(x[2].note))
     assert len(item.note) > 66 * 1.36 and wb["Cover"].row_dimensions[row].height >= 30
 
@@ -135,7 +135,7 @@ def test_checks_texts_stay_inside_their_columns(standard_books):
     wb, lay = _book(standard_books["seed"])
     ws = wb["Check"]
     _, function, _, flag = CHECK_COLS[1:]
-    _, item, row = lay.item("CheckCharge")
+    _, _, row = lay.item("CheckCharge")
     # Where xlpy's functions are not loaded, these are what the columns show (one unit of width a character is
     # on the safe side for Calibri 10): inside the header band and the used range, not past them.
     for col, text in ((function, FUNCTIONS_NOT_LOADED), (flag, TIES_NOT_RUN)):
@@ -149,7 +149,7 @@ def test_checks_texts_stay_inside_their_columns(standard_books):
 
 def test_a_long_text_input_wraps_inside_its_box_and_its_row_shows_it(standard_books):
     wb, lay = _book(standard_books["seed"])
-    sheet, item, row = lay.item("Security")
+    sheet, _, row = lay.item("Security")
     ws = wb[sheet.title]
     cell = ws[f"C{row}"]
     assert cell.value == "Series B Cumulative Convertible Preferred Stock"
