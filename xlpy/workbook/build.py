@@ -22,6 +22,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.marker import Marker
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -209,8 +210,9 @@ def _write_blocks(ws, sheet: Sheet, values: dict[str, object], record: dict[str,
                 # A line of explanation: the text itself stands in the value column.
                 c = _set(ws, row, VALUE_COL, item.note, font=STYLE["record"], text=True)
                 c.alignment = Alignment(wrap_text=True, vertical="top")
-                ws.row_dimensions[row].height = 15 * (1 + len(item.note) // 90)
+                _wrapped_row(ws, sheet, row, {VALUE_COL: item.note})
                 continue
+            wrapped = {}
             if item.record:
                 c = _set(ws, row, VALUE_COL, record.get(item.name, ""), item.fmt, STYLE["record"], text=True)
                 c.alignment = Alignment(horizontal="left")
@@ -222,12 +224,42 @@ def _write_blocks(ws, sheet: Sheet, values: dict[str, object], record: dict[str,
                             text=item.fmt == "text")
                 cell.border = BOX
                 _validation(ws, item, f"{get_column_letter(VALUE_COL)}{row}")
+                if item.fmt == "text":  # a long name wraps inside its box, not over the note beside it
+                    cell.alignment = Alignment(wrap_text=True)
+                    wrapped[VALUE_COL] = "" if v is None else str(v)
             if item.note:
                 c = _set(ws, row, NOTE_COL if not sheet.check else CHECK_COLS[2], item.note, font=STYLE["note"],
                          text=True)
                 c.alignment = Alignment(wrap_text=not sheet.check, vertical="top")
+                if not sheet.check:
+                    wrapped[NOTE_COL] = item.note
+            if not sheet.check:
+                _wrapped_row(ws, sheet, row, wrapped)
             if sheet.check and item.fmt == "bool":
                 _flag_format(ws, f"{get_column_letter(VALUE_COL)}{row}")
+
+
+#: Characters of Calibri 10 a column holds per unit of its width (about 90 in the Cover's 66), on the safe side;
+#: a smaller font holds more (the 9-point notes about 1.5).
+CHARS_PER_WIDTH = 1.36
+
+
+def _wrapped_row(ws, sheet: Sheet, row: int, texts: dict[int, str]):
+    """A block's row: tall enough for the longest of its wrapped *texts* (column -> text; an application does not
+    grow a row's height for wrapped text on its own), its label, value and note aligned to the top, so a label
+    prints beside the first line of the text beside it, and every row of a block reads alike."""
+    cells = cell_map(ws)
+    lines = max((math.ceil(len(text) / (sheet.widths.get(get_column_letter(col), 13) * CHARS_PER_WIDTH * 10
+                                        / (cells[(row, col)].font.sz or 10)))
+                 for col, text in texts.items()), default=1)
+    if lines > 1:
+        ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0, 15 * lines)
+    for col in (LABEL_COL, VALUE_COL, NOTE_COL):
+        cell = cells.get((row, col))
+        if cell is not None:
+            a = cell.alignment
+            cell.alignment = Alignment(horizontal=a.horizontal, indent=a.indent, wrap_text=a.wrap_text,
+                                       vertical="top")
 
 
 def _write_tie(ws, row: int, item):
@@ -260,9 +292,10 @@ def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None =
     for kind, font, columns in (("in", STYLE["input"], [c for _, c in input_cols]),
                                 ("f", STYLE["formula"], [c for _, c, _ in formula_cols])):
         for c in columns:
-            _style(ws, probe, c.fmt, font, None)
+            wrapped = (table.name, c.key) in WRAPPED_COLUMNS
+            _style(ws, probe, c.fmt, WRAPPED_COLUMNS.get((table.name, c.key)) or font, None)
             # text is indented, so a holder id never runs into the number before it
-            probe.alignment = TEXT_INDENT if c.fmt == "text" else Alignment()
+            probe.alignment = TEXT_WRAPPED if wrapped else TEXT_INDENT if c.fmt == "text" else Alignment()
             styles[(kind, c.key)] = style_array(probe)
     cells = cell_map(ws)
     for r in range(n):
@@ -360,10 +393,30 @@ def _history_chart(ws, lay: Layout):
     chart.add_data(Reference(ws, min_col=col, min_row=t.header_row, max_row=t.last_row), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=t.first_col, min_row=t.first_row, max_row=t.last_row))
     chart.series[0].smooth = False  # a count moves in steps: straight lines between them
+    chart.series[0].marker = Marker(symbol="circle", size=7)  # a new workbook's one count: a point, not nothing
     ws.add_chart(chart, f"{get_column_letter(t.first_col)}{t.header_row - HISTORY_CHART_ROWS + 1}")
 
 
+def _history_rows(ws, lay: Layout):
+    """History's rows hold two lines (see :data:`WRAPPED_COLUMNS`) as the sheet's default height, so the rows a
+    refresh adds (written without a height of their own) are as tall; the rows above the table keep the usual
+    height (the chart's rows)."""
+    _, t = lay.table("tblHistory")
+    ws.sheet_format.defaultRowHeight = HISTORY_ROW_HEIGHT
+    ws.sheet_format.customHeight = True
+    for row in range(1, t.header_row):
+        if ws.row_dimensions[row].height is None:
+            ws.row_dimensions[row].height = 15
+
+
 TEXT_INDENT = Alignment(horizontal="left", indent=1)
+TEXT_WRAPPED = Alignment(horizontal="left", indent=1, wrap_text=True)
+#: Table columns of audit text that must print whole, wrapped in their column (column -> font, None: the
+#: column's own): History's tally file, and its SHA-256 (64 characters) in a monospace font, on two lines.
+WRAPPED_COLUMNS = {("tblHistory", "tally"): None,
+                   ("tblHistory", "sha256"): Font(name="Consolas", size=9, color=BLUE)}
+#: Height of a History row: two lines (a long path, a SHA-256), as a wrapped header's.
+HISTORY_ROW_HEIGHT = 13.5 * 2 + 1.5
 
 
 def _print_setup(ws, sheet: Sheet):
@@ -377,7 +430,7 @@ def _print_setup(ws, sheet: Sheet):
     ws.oddFooter.right.text = "Page &P of &N"
     ws.sheet_view.showGridLines = False
     ws.column_dimensions["A"].width = 2
-    if sheet.tables and sheet.title in ("Tenders", "History"):  # long tables: the header on every page
+    if sheet.tables and sheet.title in ("Tenders", "Prices", "History"):  # long tables: the header on every page
         header = sheet.tables[0].header_row
         ws.print_title_rows = f"{header}:{header}"
 
@@ -500,6 +553,7 @@ def _write_sheet(ws, sheet, lay: Layout, subtitle: str, values: dict, rec: dict,
         _sensitivity(ws, lay)
     if sheet.title == "History":
         _history_chart(ws, lay)
+        _history_rows(ws, lay)
     if sheet.title == "Release":
         for _, _, item, row in lay.items("Release"):
             ws.cell(row=row, column=VALUE_COL).alignment = Alignment(wrap_text=True, vertical="top")

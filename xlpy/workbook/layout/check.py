@@ -102,7 +102,7 @@ def sheet(shape: Shape) -> Sheet:
     id_block = Block("Identities", tuple(identities))
     blocks, _ = place([Block("Status", status), tie_block, id_block])
     return Sheet("Check", "Check", blocks, check=True,
-                 widths={"B": 52, "C": 20, "D": 20, "E": 14, "F": 10})
+                 widths={"B": 52, "C": 20, "D": 20, "E": 14, "F": 16})
 
 
 def tie_cells(item: Item, row: int) -> dict[int, tuple[str, str]]:

@@ -21,8 +21,8 @@ def sheet(shape: Shape) -> Sheet:
     next_row += HISTORY_CHART_ROWS  # the chart of participation sits between the note and the table
     table = Table("tblHistory", (
         Column("when", "When (UTC)", "HistWhen", fmt="text", width=20),
-        Column("tally", "Tally file", None, fmt="text", width=30),
-        Column("sha256", "Tally SHA-256", None, fmt="text", width=18),
+        Column("tally", "Tally file", None, fmt="text", width=36),
+        Column("sha256", "Tally SHA-256", None, fmt="text", width=34),
         Column("lines", "Lines", None, fmt="count", width=9),
         Column("tendered", "Units tendered", "HistTendered", fmt="count", width=14),
         Column("guaranteed", "by guaranteed delivery", None, fmt="count", width=14),
@@ -35,7 +35,7 @@ def sheet(shape: Shape) -> Sheet:
                fmt="count", width=14),
     ), shape.history_rows, next_row + 1)
     return Sheet("History", "History", blocks, (table,), landscape=True, freeze=f"A{next_row + 2}",
-                 widths={"B": 20, "C": 30, "D": 18, "E": 9, "F": 14, "G": 14, "H": 12, "I": 14, "J": 13, "K": 14,
+                 widths={"B": 20, "C": 36, "D": 34, "E": 9, "F": 14, "G": 14, "H": 12, "I": 14, "J": 13, "K": 14,
                          "L": 18, "M": 14})
 
 

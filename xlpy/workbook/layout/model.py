@@ -50,6 +50,7 @@ FMT = {
     "price": "$#,##0.0000",
     "ratio": "0.00####",
     "factor": "0.0000000000",
+    "quotient": "0.0000000000",  # a quotient kept to 10 decimals: every one of them shown
     "pct": "0.00%",
     "date": "yyyy-mm-dd",
     "eps": "$#,##0.0000;[Red]-$#,##0.0000",

@@ -23,7 +23,7 @@ def sheet(shape: Shape) -> Sheet:
                  '/SUMIFS(PriceVolumes,PriceDates,">="&AveragingStart,PriceDates,"<="&AveragingEnd)', "price",
                  key="average_price"),
             Item("RatioQuotient", "Value ÷ average price",
-                 "=ROUND(RatioValue/AveragePrice,10)", "ratio", key="ratio_quotient",
+                 "=ROUND(RatioValue/AveragePrice,10)", "quotient", key="ratio_quotient",
                  note="to 10 decimals: a binary division can land just below an exact half the engine rounds up"),
         )
         blocks, next_row = place([Block("Averaging window", price_items)])
@@ -39,5 +39,5 @@ def sheet(shape: Shape) -> Sheet:
         blocks, next_row = place([Block("Price history", (
             Item(None, "Ratio", record=True, note="The offer fixes its ratio: no price history is used."),
         ))])
-    return Sheet("Prices", "Prices", blocks, tuple(tables), widths={"B": 30, "C": 14, "D": 16},
+    return Sheet("Prices", "Prices", blocks, tuple(tables), widths={"B": 30, "C": 14, "D": 34},
                  freeze=f"A{next_row + 2}" if formula else None)

@@ -1,0 +1,172 @@
+"""The standard workbook as a reviewer reads and prints it: print titles, widths, formats, alignment, charts."""
+
+from __future__ import annotations
+
+from openpyxl import load_workbook
+
+from xlpy.workbook.layout import Shape, layout
+
+
+def _book(path):
+    wb = load_workbook(path)
+    return wb, layout(Shape.decode(wb.defined_names["xlpyLayout"].attr_text))
+
+
+def test_every_long_table_prints_its_header_on_every_page(standard_books):
+    wb, lay = _book(standard_books["holders"])
+    for sheet_title, table_name in (("Tenders", "tblTenders"), ("Prices", "tblPrices"), ("History", "tblHistory")):
+        _, table = lay.table(table_name)
+        header = table.header_row
+        assert wb[sheet_title].print_title_rows == f"${header}:${header}", sheet_title
+    # A fixed ratio has no price table: nothing to repeat.
+    wb, _ = _book(standard_books["seed"])
+    assert wb["Prices"].print_title_rows is None
+
+
+def test_the_ratio_quotient_shows_its_ten_decimals_and_its_note_prints_whole(standard_books):
+    wb, lay = _book(standard_books["holders"])
+    sheet, item, row = lay.item("RatioQuotient")
+    ws = wb[sheet.title]
+    assert ws[f"C{row}"].number_format == "0.0000000000"  # ROUND(...,10): all ten decimals shown
+    note = ws[f"D{row}"]
+    assert note.value == item.note and note.alignment.wrap_text
+    # Wrapped to the lines its column gives it at about 1.36 characters a unit of width, the row as tall as them.
+    width = ws.column_dimensions["D"].width
+    lines = -(-len(item.note) // int(width * 1.36))
+    assert lines > 1 and ws.row_dimensions[row].height >= 15 * lines
+    assert lines <= 3  # wide enough not to make the row a column of words
+    assert {ws[f"{c}{row}"].alignment.vertical for c in "BCD"} == {"top"}
+
+
+def _history_record(ws, table):
+    tally, sha = (ws[f"{table.letter(k)}{table.first_row}"] for k in ("tally", "sha256"))
+    return tally, sha
+
+
+def test_history_prints_the_tally_file_and_its_sha256_whole(standard_books, tmp_path):
+    import shutil
+
+    from repo_paths import TALLY
+
+    from xlpy.workbook.refresh_file import refresh_file
+
+    wb, lay = _book(standard_books["holders"])
+    _, table = lay.table("tblHistory")
+    ws = wb["History"]
+    tally, sha = _history_record(ws, table)
+    assert len(sha.value) == 64 and tally.value == TALLY
+    assert tally.alignment.wrap_text and sha.alignment.wrap_text
+    # The hash in a monospace font, in a column wide enough for half of it a line (32 characters at 9 points,
+    # 0.6 em each in the widest common monospace font: about 230 pixels, the indent besides).
+    assert sha.font.name == "Consolas" and sha.font.sz == 9
+    assert ws.column_dimensions[table.letter("sha256")].width >= 34
+    assert ws.column_dimensions[table.letter("tally")].width >= 36
+    # ... and not absurdly wide: the whole sheet within 15 % of what it was with the record cut off
+    widths = [ws.column_dimensions[table.letter(c.key)].width for c in table.columns]
+    assert sum(widths) <= 190 * 1.15
+    # Every History row holds two lines, the rows a refresh adds too (written without a height of their own):
+    # the sheet's default height; the chart's rows above the table keep the usual height.
+    assert ws.sheet_format.customHeight and ws.sheet_format.defaultRowHeight >= 28.5
+    assert ws.row_dimensions[table.first_row].height is None
+    assert {ws.row_dimensions[r].height for r in range(1, table.header_row)} == {15}
+
+    book = tmp_path / "book.xlsm"
+    for p in standard_books["holders"].parent.iterdir():
+        shutil.copy(p, tmp_path / p.name)
+    lines = (tmp_path / TALLY).read_text(encoding="utf-8").splitlines(keepends=True)
+    today = tmp_path / "today.csv"  # today's tally: a line fewer
+    today.write_text("".join(lines[:-1]), encoding="utf-8")
+    refresh_file(book, today, backup=False)
+    wb, lay = _book(book)
+    ws = wb["History"]
+    _, table = lay.table("tblHistory")
+    assert table.rows == 2
+    for row in (table.first_row, table.last_row):
+        assert ws.row_dimensions[row].height is None  # the default, two lines
+        for key in ("tally", "sha256"):
+            assert ws[f"{table.letter(key)}{row}"].alignment.wrap_text
+    assert ws[f"{table.letter('sha256')}{table.last_row}"].font.name == "Consolas"
+    assert ws.sheet_format.defaultRowHeight >= 28.5
+
+
+def _chart_xml(path, sheet_title: str) -> str:
+    """The XML of the chart whose series read *sheet_title* (each chart of the workbook reads one sheet)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+    found = [c for c in charts if f"<f>'{sheet_title}'!" in c]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_the_participation_chart_marks_each_count_so_a_new_workbooks_one_count_shows(standard_books):
+    import re
+
+    _, lay = _book(standard_books["seed"])
+    assert lay.table("tblHistory")[1].rows == 1  # a new workbook: one count, a line of one point draws nothing
+    xml = _chart_xml(standard_books["seed"], "History")
+    markers = re.findall(r"<marker><symbol val=\"(\w+)\"/><size val=\"(\d+)\"/>", xml)
+    assert markers == [("circle", "7")]
+    assert '<symbol val="none"/>' not in xml
+
+
+def test_a_label_beside_wrapped_text_sits_at_its_first_line(standard_books):
+    wb, lay = _book(standard_books["seed"])
+    rows = [(s.title, row) for s, b, item, row in lay.items()
+            if b.title == "Using this workbook" or (s.title, item.label) == ("History", "Rows")]
+    assert len(rows) == 5
+    for title, row in rows:
+        ws = wb[title]
+        assert ws[f"C{row}"].alignment.wrap_text and ws[f"C{row}"].alignment.vertical == "top"
+        assert ws[f"B{row}"].alignment.vertical == "top", (title, row, ws[f"B{row}"].value)
+    # The longest of them wraps to two lines of the Cover's 66-wide column: its row holds both.
+    _, _, item, row = max(((s, b, i, r) for s, b, i, r in lay.items("Cover") if b.title == "Using this workbook"),
+                              key=lambda x: len(x[2].note))
+    assert len(item.note) > 66 * 1.36 and wb["Cover"].row_dimensions[row].height >= 30
+
+
+def test_checks_texts_stay_inside_their_columns(standard_books):
+    from openpyxl.utils import get_column_letter
+
+    from xlpy.workbook.layout import CHECK_COLS, FUNCTIONS_NOT_LOADED, TIES_NOT_RUN
+
+    wb, lay = _book(standard_books["seed"])
+    ws = wb["Check"]
+    _, function, _, flag = CHECK_COLS[1:]
+    _, _, row = lay.item("CheckCharge")
+    # Where xlpy's functions are not loaded, these are what the columns show (one unit of width a character is
+    # on the safe side for Calibri 10): inside the header band and the used range, not past them.
+    for col, text in ((function, FUNCTIONS_NOT_LOADED), (flag, TIES_NOT_RUN)):
+        letter = get_column_letter(col)
+        assert f'"{text}"' in ws[f"{letter}{row}"].value
+        assert ws.column_dimensions[letter].width >= len(text), letter
+    assert col == ws.max_column
+    band = next(b.row - 1 for _, b, i, _ in lay.items("Check") if i.name == "CheckCharge")
+    assert ws.cell(band, col).fill.fgColor.rgb.endswith("1F3864")  # the tie-outs' header band reaches it
+
+
+def test_a_long_text_input_wraps_inside_its_box_and_its_row_shows_it(standard_books):
+    wb, lay = _book(standard_books["seed"])
+    sheet, _, row = lay.item("Security")
+    ws = wb[sheet.title]
+    cell = ws[f"C{row}"]
+    assert cell.value == "Series B Cumulative Convertible Preferred Stock"
+    assert cell.alignment.wrap_text  # not spilt over the notes column
+    # 47 characters in a column 22 wide (about 30 of Calibri 10 a line): two lines, the row as tall as both
+    assert ws.column_dimensions["C"].width == 22 and ws.row_dimensions[row].height >= 30
+    assert ws[f"B{row}"].alignment.vertical == cell.alignment.vertical == "top"
+    # A short one keeps the usual height.
+    _, _, row = lay.item("Issuer")
+    assert ws[f"C{row}"].alignment.wrap_text and ws.row_dimensions[row].height is None
+
+
+def test_a_blocks_rows_read_alike_and_a_note_that_fits_keeps_the_usual_height(standard_books):
+    wb, lay = _book(standard_books["seed"])
+    ws = wb["Inputs"]
+    labels = {ws[f"B{row}"].alignment.vertical for _, _, _, row in lay.items("Inputs")}
+    assert labels == {"top"}  # a row with a note beside it sits as its neighbours without one
+    # The longest note of Inputs (90 characters of 9-point italic) fits the 60-wide column on one line.
+    _, item, row = lay.item("CarryingPerUnit")
+    assert len(item.note) == 90 and ws.row_dimensions[row].height is None
