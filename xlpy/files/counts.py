@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 from ..engine.rules import tally_problems
-from . import sources, typed
+from . import sources, typed, written_numbers
 
 __all__ = ["COUNT_COLUMNS", "read_counts", "tally_kind"]
 
@@ -52,7 +52,7 @@ def _header(path: Path, mapping: sources.ColumnMapping) -> list[str] | None:
                 wb.close()
             return None if row is None else ["" if v is None else str(v) for v in row]
         first = sources.header_line(path, sources.file_encoding(path, mapping.encoding))
-        return next(csv.reader([first], delimiter=sources.delimiter(first)), None)
+        return next(csv.reader([first], delimiter=written_numbers.delimiter(first)), None)
     except Exception:  # noqa: BLE001  (a damaged or wrongly encoded file: read_tally/read_counts say why)
         return None
 
@@ -100,7 +100,7 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
     counts = {}
     for ours, i in found.items():
         raw = row[i] if i < len(row) else ""
-        counts[ours], reason = sources.whole_cell(raw, sep, _COUNT_CELLS)
+        counts[ours], reason = written_numbers.whole_cell(raw, sep, _COUNT_CELLS)
         if reason:
             problems.append(InputError(places[ours], raw, reason))
     if problems:
@@ -144,7 +144,7 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
                 wb.close()
         else:
             encoding = sources.file_encoding(path, mapping.encoding)
-            sep = sources.delimiter(sources.header_line(path, encoding))  # ';': 280.000 is 280000
+            sep = written_numbers.delimiter(sources.header_line(path, encoding))  # ';': 280.000 is 280000
             with open(path, encoding=encoding, newline="") as fh:
                 rows = list(csv.reader(fh, delimiter=sep))
     except InputErrors:

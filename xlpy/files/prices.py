@@ -19,19 +19,8 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors
 from ..engine.model import PriceDay
 from ..engine.numbers import to_decimal
-from .sources import (
-    _GROUPED,
-    _ONE_GROUP,
-    PRICE_COLUMNS,
-    _capped,
-    _match_columns,
-    ambiguous_whole,
-    delimiter,
-    european_number,
-    separated,
-    utf16_bom,
-    workbook_problem,
-)
+from .sources import PRICE_COLUMNS, _capped, _match_columns, utf16_bom, workbook_problem
+from .written_numbers import _GROUPED, _ONE_GROUP, ambiguous_whole, delimiter, european_number, separated
 
 #: A day as the price file's contract writes it (YYYY-MM-DD), nothing else ISO 8601 allows.
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

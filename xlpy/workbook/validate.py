@@ -201,6 +201,19 @@ def _differs(book: str, findings: list[Finding], sheet: str, ref: str, want: str
     findings.append(Finding(book, f"{sheet}!{ref}", what, want, _show(got)))
 
 
+def _shadowing_names(book: str, wb, lay: Layout, findings: list[Finding]) -> None:
+    """A name of one sheet only (Excel's Name Manager, scope: that sheet) spelled as one of the layout's: on that
+    sheet every formula using the name reads it instead of the workbook's, so its figures are other than the
+    layout computes (names are compared without regard to case, as Excel compares them)."""
+    ours = {n.upper(): n for n in (*lay.names, LAYOUT_NAME)}
+    for ws in wb.worksheets:
+        for name, dn in getattr(ws, "defined_names", {}).items():
+            if name.upper() in ours:
+                findings.append(Finding(book, f"name {name} ({ws.title} only)", "a name of this sheet only hides the "
+                                        f"workbook's name {ours[name.upper()]} in its formulas",
+                                        "no such name: delete it in the Name Manager", dn.attr_text))
+
+
 def _structure_first(book: str, wb, lay: Layout, findings: list[Finding]) -> bool:
     """Sheets, names, links and every table row's formula; True when each row holds the layout's."""
     for title in SHEETS:
@@ -217,6 +230,7 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding]) -> boo
             findings.append(Finding(book, f"name {name}", "name is missing", want, "no such name"))
         elif names[name].attr_text.replace("'", "") != want.replace("'", ""):
             findings.append(Finding(book, f"name {name}", "name refers elsewhere", want, names[name].attr_text))
+    _shadowing_names(book, wb, lay, findings)
     links = getattr(wb, "_external_links", [])
     for i, link in enumerate(links, 1):
         target = getattr(getattr(link, "file_link", None), "Target", "") or "an external workbook"
