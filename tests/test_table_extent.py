@@ -175,3 +175,47 @@ def test_a_row_inserted_above_a_table_is_refused_before_anything_is_written(stan
                    f"{header - 1} where the layout puts it: a row was inserted or deleted above it; undo that, or "
                    "rebuild the workbook from its offer file (xlpy build) and refresh it; nothing was written")
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p != tally} == before
+
+
+# --- a filtered holder table ----------------------------------------------------------------------------------
+
+
+def _filtered(path: Path, beside: bool) -> None:
+    """The holder table filtered in Excel on Status = withdrawn... as Excel saves it: the criteria in the table's
+    autoFilter, the rows it hides marked hidden (here rows 23 and 26); with *beside*, a note in N25."""
+    sheet, table = _parts(path, "Tenders", "tblTenders")
+
+    def rows(text: str) -> str:
+        for r in (23, 26):
+            text = text.replace(f'<row r="{r}"', f'<row r="{r}" hidden="1"', 1)
+        if beside:
+            row = _row(text, 25).group()
+            text = text.replace(row, row.replace("</row>", '<c r="N25" t="inlineStr"><is><t>call back</t></is></c>'
+                                                           "</row>"))
+        return text
+
+    criteria = '<filterColumn colId="4"><filters><filter val="tendered"/></filters></filterColumn>'
+    _edit(path, {sheet: rows, table: lambda t: re.sub(r'(<autoFilter ref="[^"]+")/>', rf"\1>{criteria}</autoFilter>",
+                                                         t)})
+
+
+@pytest.mark.parametrize("beside", [False, True])
+def test_a_filtered_table_is_shown_whole_and_the_filter_to_be_reapplied(standard_books, tmp_path, capsys,
+                                                                        monkeypatch, beside):
+    """Rows a filter hid hold other lines once the table is rewritten: they are shown, and the report says the
+    filter must be reapplied (Excel does not reapply it when it opens the file)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(standard_books["holders"], tmp_path)
+    _filtered(book, beside)
+    sheet = _parts(book, "Tenders", "tblTenders")[0]
+    with zipfile.ZipFile(book) as zf:
+        assert zf.read(sheet).decode().count('hidden="1"') == 2
+    assert main(["refresh", str(book), "--tally", str(_tally(tmp_path, 290)), "--no-backup"]) == 0
+    out = capsys.readouterr().out
+    assert ("book.xlsm: Tenders: the table tblTenders is filtered: the rows it hid (23, 26) were shown again, as "
+            "the rewrite puts other lines in them; reapply its filter (Data > Reapply) to hide the lines its "
+            "criteria select: Excel does not reapply it when it opens the file") in out.splitlines()
+    with zipfile.ZipFile(book) as zf:
+        text = zf.read(sheet).decode()
+    assert "hidden=" not in text and ('<c r="N25"' in text) == beside
+    assert _findings(book) == []

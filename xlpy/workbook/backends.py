@@ -563,6 +563,26 @@ class PackageBook:
                                               table.first_col + len(table.columns) - 1,
                                               self._shared_strings)
 
+    def show_rows(self, sheet: str, name: str, r1: int, r2: int) -> tuple[list[int], bool]:
+        """Clear the hidden flag of rows *r1*..*r2* (table *name*'s rows, about to be rewritten): (the rows that
+        were hidden, whether the table's filter holds criteria)."""
+        from .package import table_parts
+
+        self._check_sheet(sheet)
+        sx, hidden = self._sheet(sheet), []
+
+        def show(m: re.Match) -> str:
+            if not re.search(r'\shidden="(1|true)"', m.group()):
+                return m.group()
+            hidden.append(int(sx._row_r.search(m.group()).group(1)))
+            return re.sub(r'\shidden="[^"]*"', "", m.group())
+
+        a, b = sx._span(r1, r2)
+        sx.text = sx.text[:a] + sx._row_re.sub(show, sx.text[a:b]) + sx.text[b:]
+        sx.data_end = sx.text.rindex(f"</{sx.p}sheetData>")
+        part = table_parts(self.pkg, self._sheets[sheet]).get(name)
+        return hidden, bool(part) and re.search(r"<(\w+:)?filterColumn\b", self.pkg.read(part).decode()) is not None
+
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
                     saved: dict[str, Sequence] | None = None) -> None:
         from . import package

@@ -549,6 +549,7 @@ class _Refresh:
         note = table_edits.extent_note(sheet.title, old, held, off, table)
         if note:
             self.notes.append(note)
+        self.notes += table_edits.shown_again(book, sheet.title, wider, max(table.last_row, wider.last_row))
         if saved:
             book.write_table(sheet.title, table, rows, wider.rows, saved=saved)
         else:

@@ -35,7 +35,7 @@ from .layout import Layout, Table
 from .saved_values import HOLDER_TABLE
 
 __all__ = ["SHOWN", "extent_note", "header_moved", "held_rows", "lines_differ", "moved_notes", "names_off",
-           "prices_differ", "typed_over"]
+           "prices_differ", "shown_again", "typed_over"]
 
 #: Cells named one by one in the report; one more line counts the rest.
 SHOWN = 10
@@ -180,3 +180,21 @@ def extent_note(sheet: str, table: Table, held: tuple[int, int] | None, off: Seq
         return None
     return (f"{sheet}: {', and '.join(moved)}: a row was inserted or deleted in it by hand; the table and its names "
             f"were reset to {new.ref} as the layout has them")
+
+
+def shown_again(book, sheet: str, table: Table, last: int) -> list[str]:
+    """Show the hidden rows among *table*'s rows to *last* before they are rewritten (a filter hid them for the
+    lines they held; the rewrite puts other lines in them); the report lines, saying to reapply a filter."""
+    show = getattr(book, "show_rows", None)  # a file; a live book keeps its rows as Excel filters them
+    if show is None:
+        return []
+    hidden, filtered = show(sheet, table.name, table.first_row, last)
+    rows = ", ".join(map(str, hidden[:SHOWN])) + (f" and {len(hidden) - SHOWN:,} more" if len(hidden) > SHOWN else "")
+    shown = (f"the rows it hid ({rows}) were shown again, as the rewrite puts other lines in them" if hidden
+             else "")
+    if filtered:
+        return [f"{sheet}: the table {table.name} is filtered: {shown + '; ' if shown else ''}reapply its filter "
+                "(Data > Reapply) to hide the lines its criteria select: Excel does not reapply it when it opens "
+                "the file"]
+    return [f"{sheet}: hidden rows of the table {table.name} ({rows}) were shown again, as the rewrite puts other "
+            "lines in them"] if hidden else []
