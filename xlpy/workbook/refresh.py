@@ -12,9 +12,9 @@ disk (``xlpy refresh``) -- and does the same thing either way:
    :class:`~xlpy.engine.errors.InputErrors`, and **nothing is written**.
 2. **Write** only the output areas the layout declares
    (:meth:`xlpy.workbook.layout.Layout.refresh_areas`): the holder table (or the
-   aggregate counts), the price and holiday tables, the names over them (as
-   the layout has them, whatever the book held), the layout name, and the Cover's record cells (when, which
-   file, its SHA-256, how many rows).  Inputs a person typed, notes and
+   aggregate counts), the price and holiday tables, the names over them (as the
+   layout has them, whatever the book held), the layout name, and the Cover's
+   record cells (when, which file, its SHA-256, how many rows).  Inputs a person typed, notes and
    formatting elsewhere are not touched.
 
 Text from a source is always stored as text (a holder named ``=1+1`` stays
@@ -530,10 +530,10 @@ class _Refresh:
         return written
 
     def _write_table(self, name: str, rows: list[tuple], new: Layout, saved, written: list[str]) -> set[str]:
-        """Rewrite one table as *new* has it, and every name over its columns; the names written.
+        """Rewrite one table as *new* has it, and every name over its columns; the names of its columns.
 
         The rows cleared past its new end run to the old end the layout records
-        or the one the book's table held, whichever is lower; its names are
+        or the one the book's table held, whichever is further down; its names are
         written whatever the book held (a row deleted or inserted inside the
         table by hand moved them), saying so when they or its range were moved.
         """

@@ -193,8 +193,8 @@ def shown_again(book, sheet: str, table: Table, last: int) -> list[str]:
     shown = (f"the rows it hid ({rows}) were shown again, as the rewrite puts other lines in them" if hidden
              else "")
     if filtered:
-        return [f"{sheet}: the table {table.name} is filtered: {shown + '; ' if shown else ''}reapply its filter "
-                "(Data > Reapply) to hide the lines its criteria select: Excel does not reapply it when it opens "
-                "the file"]
-    return [f"{sheet}: hidden rows of the table {table.name} ({rows}) were shown again, as the rewrite puts other "
-            "lines in them"] if hidden else []
+        return [(f"{sheet}: the table {table.name} is filtered: {shown + '; ' if shown else ''}reapply its filter "
+                 "(Data > Reapply) to hide the lines its criteria select: Excel does not reapply it when it opens "
+                 "the file")]
+    return [(f"{sheet}: hidden rows of the table {table.name} ({rows}) were shown again, as the rewrite puts other "
+             "lines in them")] if hidden else []
