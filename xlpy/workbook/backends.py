@@ -79,6 +79,10 @@ class Book(Protocol):
     def set_name(self, name: str, definition: str, hidden: bool = False) -> None:
         """Define (or redefine) a workbook-level name."""
 
+    def table_ref(self, sheet: str, name: str) -> str | None:
+        """The range the Excel table *name* spans in the book (``B20:L70``; a person may have moved or resized
+        it), or None when the book does not say."""
+
     def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
         """The cells of *table*'s formula columns that hold a value instead of their formula, as
         ``(ref, value)`` in row order: what rewriting the table would replace, for the refresh to say so."""
@@ -254,6 +258,10 @@ class OpenpyxlBook:
         from openpyxl.workbook.defined_name import DefinedName
 
         self.wb.defined_names[name] = DefinedName(name, attr_text=definition, hidden=hidden or None)
+
+    def table_ref(self, sheet: str, name: str) -> str | None:
+        t = self._ws(sheet).tables.get(name)
+        return None if t is None else t.ref
 
     def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
         """The cells of *table*'s formula columns holding a value instead of a formula: (``G45``, value)."""
@@ -523,6 +531,14 @@ class PackageBook:
             self._strings = shared_strings(self.pkg)
         return self._strings
 
+    def table_ref(self, sheet: str, name: str) -> str | None:
+        from .package import table_parts
+
+        self._check_sheet(sheet)
+        part = table_parts(self.pkg, self._sheets[sheet]).get(name)
+        m = part and re.search(r'<(?:\w+:)?table\b[^>]*?\sref="([^"]+)"', self.pkg.read(part).decode("utf-8"))
+        return m.group(1) if m else None
+
     def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
         """The cells of *table*'s formula columns holding a value instead of a formula: (``G45``, value)."""
         self._check_sheet(sheet)
@@ -547,6 +563,26 @@ class PackageBook:
                                               table.first_col + len(table.columns) - 1,
                                               self._shared_strings)
 
+    def show_rows(self, sheet: str, name: str, r1: int, r2: int) -> tuple[list[int], bool]:
+        """Clear the hidden flag of rows *r1*..*r2* (table *name*'s rows, about to be rewritten): (the rows that
+        were hidden, whether the table's filter holds criteria)."""
+        from .package import table_parts
+
+        self._check_sheet(sheet)
+        sx, hidden = self._sheet(sheet), []
+
+        def show(m: re.Match) -> str:
+            if not re.search(r'\shidden="(1|true)"', m.group()):
+                return m.group()
+            hidden.append(int(sx._row_r.search(m.group()).group(1)))
+            return re.sub(r'\shidden="[^"]*"', "", m.group())
+
+        a, b = sx._span(r1, r2)
+        sx.text = sx.text[:a] + sx._row_re.sub(show, sx.text[a:b]) + sx.text[b:]
+        sx.data_end = sx.text.rindex(f"</{sx.p}sheetData>")
+        part = table_parts(self.pkg, self._sheets[sheet]).get(name)
+        return hidden, bool(part) and re.search(r"<(\w+:)?filterColumn\b", self.pkg.read(part).decode()) is not None
+
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
                     saved: dict[str, Sequence] | None = None) -> None:
         from . import package
@@ -560,15 +596,17 @@ class PackageBook:
         splice_table_rows(sx, table, list(rows), max(last, old_last), self.date1904, saved)
         if saved:
             self._kept[sheet] = (table.first_row, last)
-        # The table's range, the validation of its columns, the dimension.
+        # The table's range, the validation of its columns (which followed the range the book held), the dimension.
+        held = self.table_ref(sheet, table.name)
+        lasts = {old_last, range_boundaries(held)[3] if held else old_last} - {last}
         parts = package.table_parts(self.pkg, self._sheets[sheet])
         if table.name in parts:
             part = parts[table.name]
             self.pkg.write(part, package.set_table_ref(self.pkg.read(part), table.ref))
-        if old_last != last:
+        if lasts:
             sx.replace_ranges_after_data("dataValidation", "sqref", {
-                f"{col}{table.first_row}:{col}{old_last}": f"{col}{table.first_row}:{col}{last}"
-                for col in map(get_column_letter, range(c1, c2 + 1))})
+                f"{col}{table.first_row}:{col}{n}": f"{col}{table.first_row}:{col}{last}"
+                for col in map(get_column_letter, range(c1, c2 + 1)) for n in lasts})
             package.retarget_charts(self.pkg, sheet, table.first_row, old_last, last)
         self._tables.append((sheet, table, list(rows), old_last))
         self._formulas_written = True
@@ -709,6 +747,12 @@ class XlwingsBook:
             self.book.names[name].refers_to = "=" + definition
         except Exception:  # noqa: BLE001  (a missing name: the COM error of Names.Item)
             self.book.names.add(name, "=" + definition)
+
+    def table_ref(self, sheet: str, name: str) -> str | None:
+        try:
+            return str(self.book.sheets[sheet].tables[name].range.address).replace("$", "")
+        except Exception:  # noqa: BLE001  (no such table: the COM error of ListObjects.Item)
+            return None
 
     def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
         """The cells of *table*'s formula columns holding a value instead of a formula: (``G45``, value as typed).

@@ -12,9 +12,9 @@ disk (``xlpy refresh``) -- and does the same thing either way:
    :class:`~xlpy.engine.errors.InputErrors`, and **nothing is written**.
 2. **Write** only the output areas the layout declares
    (:meth:`xlpy.workbook.layout.Layout.refresh_areas`): the holder table (or the
-   aggregate counts), the price and holiday tables, the names whose ranges
-   changed, the layout name, and the Cover's record cells (when, which
-   file, its SHA-256, how many rows).  Inputs a person typed, notes and
+   aggregate counts), the price and holiday tables, the names over them (as the
+   layout has them, whatever the book held), the layout name, and the Cover's
+   record cells (when, which file, its SHA-256, how many rows).  Inputs a person typed, notes and
    formatting elsewhere are not touched.
 
 Text from a source is always stored as text (a holder named ``=1+1`` stays
@@ -453,6 +453,12 @@ class _Refresh:
             self.notes.append(f"{self.lay.table('tblPrices')[0].title}: the price table differed from the price "
                               "file the Cover records (edited since): rewritten from it")
             return False
+        for name in self._rewritten():  # a table resized by hand: its range and names are reset (write)
+            sheet, t = self.lay.table(name)
+            held = table_edits.held_rows(self.book, sheet.title, t)
+            if (held is not None and held != (t.header_row, t.last_row)) or table_edits.names_off(
+                    self.book, sheet.title, t):
+                return False
         return True
 
     def _check_totals(self, offer) -> None:
@@ -492,19 +498,11 @@ class _Refresh:
             tables["tblPrices"] = [(p.date, p.price, p.volume) for p in self.prices]
             tables["tblHolidays"] = [(d,) for d in self.holidays or []]
         tables["tblHistory"] = self._history(when, results)
+        reset: set[str] = set()
         for name, rows in tables.items():
-            sheet, old = lay.table(name)
-            _, table = new.table(name)
-            self.notes += table_edits.typed_over(book, sheet.title, old)
-            if name == HOLDER_TABLE:
-                self.notes += table_edits.moved_notes(book, sheet.title, old, table, rows)
-            if saved and name in saved:
-                book.write_table(sheet.title, table, rows, old.rows, saved=saved[name])
-            else:
-                book.write_table(sheet.title, table, rows, old.rows)
-            written.append(f"{sheet.title}!{self._area(table, max(table.last_row, old.last_row))}")
+            reset |= self._write_table(name, rows, new, (saved or {}).get(name), written)
         for name, (sheet, ref) in sorted(new.names.items()):
-            if lay.names.get(name) != (sheet, ref):
+            if lay.names.get(name) != (sheet, ref) and name not in reset:
                 book.set_name(name, f"'{sheet}'!{ref}")
                 written.append(f"name {name}")
         if shape != self.shape:
@@ -531,6 +529,54 @@ class _Refresh:
             written.append(f"{sheet}!{ref}")
         return written
 
+    def _write_table(self, name: str, rows: list[tuple], new: Layout, saved, written: list[str]) -> set[str]:
+        """Rewrite one table as *new* has it, and every name over its columns; the names of its columns.
+
+        The rows cleared past its new end run to the old end the layout records
+        or the one the book's table held, whichever is further down; its names are
+        written whatever the book held (a row deleted or inserted inside the
+        table by hand moved them), saying so when they or its range were moved.
+        """
+        book = self.book
+        sheet, old = self.lay.table(name)
+        _, table = new.table(name)
+        held = table_edits.held_rows(book, sheet.title, old)
+        off = table_edits.names_off(book, sheet.title, old)
+        wider = dataclasses.replace(old, rows=max(old.rows, held[1] - old.header_row if held else 0))
+        self.notes += table_edits.typed_over(book, sheet.title, wider)
+        if name == HOLDER_TABLE:
+            self.notes += table_edits.moved_notes(book, sheet.title, wider, table, rows)
+        note = table_edits.extent_note(sheet.title, old, held, off, table)
+        if note:
+            self.notes.append(note)
+        self.notes += table_edits.shown_again(book, sheet.title, wider, max(table.last_row, wider.last_row))
+        if saved:
+            book.write_table(sheet.title, table, rows, wider.rows, saved=saved)
+        else:
+            book.write_table(sheet.title, table, rows, wider.rows)
+        written.append(f"{sheet.title}!{self._area(table, max(table.last_row, wider.last_row))}")
+        stale = table_edits.names_off(book, sheet.title, table)
+        for c in table.columns:
+            if c.name in stale:
+                book.set_name(c.name, f"'{sheet.title}'!{table.range_of(c.key)}")
+                written.append(f"name {c.name}")
+        return {c.name for c in table.columns if c.name}
+
+    def _rewritten(self) -> list[str]:
+        """The tables a refresh of what was planned rewrites (the History table always gains a row)."""
+        names = [HOLDER_TABLE] if self.tally_rows is not None and self.switch is None else []
+        return names + (["tblPrices", "tblHolidays"] if self.prices is not None else []) + ["tblHistory"]
+
+    def check_places(self) -> list[InputError]:
+        """A table the refresh rewrites whose header the book holds in another row than the layout: refused."""
+        found = []
+        for name in self._rewritten():
+            sheet, t = self.lay.table(name)
+            problem = table_edits.header_moved(self.book, sheet.title, t)
+            if problem is not None:
+                found.append(problem)
+        return found
+
     def _history(self, when: dt.datetime, results) -> list[tuple]:
         """The History table's rows so far, and this refresh's."""
         sheet, old = self.lay.table("tblHistory")
@@ -556,16 +602,18 @@ class _Refresh:
             grows.append(("tblHolidays", len(self.holidays or [])))
         for name, n in grows:
             sheet, t = self.lay.table(name)
+            held = table_edits.held_rows(self.book, sheet.title, t)
+            last = max(t.last_row, held[1] if held else 0)  # rows the book's table holds are the table's
             new_last = t.header_row + max(n, 1)
-            if new_last <= t.last_row:
+            if new_last <= last:
                 continue
-            area = (f"{get_column_letter(t.first_col)}{t.last_row + 1}:"
+            area = (f"{get_column_letter(t.first_col)}{last + 1}:"
                     f"{get_column_letter(t.first_col + len(t.columns) - 1)}{new_last}")
             values = self.book.get_rows(sheet.title, area)
             for i, row in enumerate(values):
                 for j, v in enumerate(row):
                     if v is not None and v != "":
-                        ref = f"{get_column_letter(t.first_col + j)}{t.last_row + 1 + i}"
+                        ref = f"{get_column_letter(t.first_col + j)}{last + 1 + i}"
                         self.problems.append(InputError(
                             f"{sheet.title}!{ref}", v, f"is in the way: {name} grows to row {new_last}; "
                             "move what is below the table"))
@@ -637,6 +685,9 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
         r.plan_tenders(tally, mapping, required=tenders == "required" or tally is not None)
     if price_part != "skip":
         r.plan_prices(prices, required=price_part == "required" or prices is not None)
+    moved = r.check_places()  # a table moved by a row inserted above it: refused before anything else is said
+    if moved:
+        raise InputErrors(moved)
     if r.problems:
         raise InputErrors(_capped(r.problems))
     offer, results = r.check()

@@ -12,6 +12,12 @@ person may have done to it would otherwise go without a word:
   price table since the last from the same price file: that is then not
   "nothing to refresh" (:func:`lines_differ`, :func:`prices_differ`).
 
+A person may also have moved or resized the table itself: a row deleted or
+inserted inside it shrinks or grows the Excel table and every name over its
+columns, a row inserted above it moves the header.  The layout records where
+the table is; the book's own table range and names may say otherwise
+(:func:`held_rows`, :func:`names_off`, :func:`header_moved`).
+
 Each reads the book through :class:`xlpy.workbook.backends.Book`, so a file,
 an openpyxl book and a live Excel book say the same.
 """
@@ -21,12 +27,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import range_boundaries
 
+from ..engine.errors import InputError
 from .data import excel_text
 from .layout import Layout, Table
 from .saved_values import HOLDER_TABLE
 
-__all__ = ["SHOWN", "lines_differ", "moved_notes", "prices_differ", "typed_over"]
+__all__ = ["SHOWN", "extent_note", "header_moved", "held_rows", "lines_differ", "moved_notes", "names_off",
+           "prices_differ", "shown_again", "typed_over"]
 
 #: Cells named one by one in the report; one more line counts the rest.
 SHOWN = 10
@@ -115,3 +124,77 @@ def prices_differ(book, lay: Layout, days: Sequence) -> bool:
             return False
 
     return not all(map(same, area, days))
+
+
+# --- the table's own range and names ----------------------------------------------------------
+
+
+def held_rows(book, sheet: str, table: Table) -> tuple[int, int] | None:
+    """(header row, last row) of *table*'s Excel table as the book holds it, or None when the book does not say."""
+    ref = getattr(book, "table_ref", None)
+    ref = ref(sheet, table.name) if ref is not None else None
+    if not ref:
+        return None
+    _, top, _, bottom = range_boundaries(ref.replace("$", ""))
+    return top, bottom
+
+
+def header_moved(book, sheet: str, table: Table) -> InputError | None:
+    """The refusal when *table*'s header is not in the row the layout puts it (a row inserted or deleted above
+    it): rewriting it there would write lines over the header and leave the table's rows misplaced."""
+    held = held_rows(book, sheet, table)
+    if held is None or held[0] == table.header_row:
+        return None
+    return InputError(f"{sheet}!{table.name}", None, f"the table's header is in row {held[0]}, not in row "
+                      f"{table.header_row} where the layout puts it: a row was inserted or deleted above it; undo "
+                      "that, or rebuild the workbook from its offer file (xlpy build) and refresh it; nothing was "
+                      "written", show_value=False)
+
+
+def _points_at(definition: str | None, sheet: str, ref: str) -> bool:
+    """Whether a name's *definition* (``'Tenders'!$C$21:$C$70``, ``Tenders!$C$21:$C$70``) is *ref* on *sheet*."""
+    head, _, area = (definition or "").strip().lstrip("=").rpartition("!")
+    held = head[1:-1].replace("''", "'") if head.startswith("'") and head.endswith("'") else head
+    try:
+        return held == sheet and range_boundaries(area.replace("$", "")) == range_boundaries(ref.replace("$", ""))
+    except (TypeError, ValueError):
+        return False
+
+
+def names_off(book, sheet: str, table: Table) -> list[str]:
+    """The names over *table*'s columns that the book defines otherwise than over its rows (or not at all)."""
+    return [c.name for c in table.columns if c.name and not _points_at(book.name(c.name), sheet, table.range_of(c.key))]
+
+
+def extent_note(sheet: str, table: Table, held: tuple[int, int] | None, off: Sequence[str], new: Table) -> str | None:
+    """The report line for a table whose range (*held*) or names (*off*) the book held otherwise than the layout
+    (*table*): the refresh writes both as *new* has them."""
+    moved = []
+    if held is not None and held != (table.header_row, table.last_row):
+        moved.append(f"the table {table.name} spanned rows {held[0]}:{held[1]} (the layout's: {table.header_row}:"
+                     f"{table.last_row})")
+    if off:
+        names = ", ".join(off) if len(off) <= 3 else f"{off[0]}, {off[1]} and {len(off) - 2} more"
+        moved.append(f"the names {names} pointed at other rows")
+    if not moved:
+        return None
+    return (f"{sheet}: {', and '.join(moved)}: a row was inserted or deleted in it by hand; the table and its names "
+            f"were reset to {new.ref} as the layout has them")
+
+
+def shown_again(book, sheet: str, table: Table, last: int) -> list[str]:
+    """Show the hidden rows among *table*'s rows to *last* before they are rewritten (a filter hid them for the
+    lines they held; the rewrite puts other lines in them); the report lines, saying to reapply a filter."""
+    show = getattr(book, "show_rows", None)  # a file; a live book keeps its rows as Excel filters them
+    if show is None:
+        return []
+    hidden, filtered = show(sheet, table.name, table.first_row, last)
+    rows = ", ".join(map(str, hidden[:SHOWN])) + (f" and {len(hidden) - SHOWN:,} more" if len(hidden) > SHOWN else "")
+    shown = (f"the rows it hid ({rows}) were shown again, as the rewrite puts other lines in them" if hidden
+             else "")
+    if filtered:
+        return [(f"{sheet}: the table {table.name} is filtered: {shown + '; ' if shown else ''}reapply its filter "
+                 "(Data > Reapply) to hide the lines its criteria select: Excel does not reapply it when it opens "
+                 "the file")]
+    return [(f"{sheet}: hidden rows of the table {table.name} ({rows}) were shown again, as the rewrite puts other "
+             "lines in them")] if hidden else []

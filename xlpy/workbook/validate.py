@@ -341,11 +341,19 @@ def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Findi
         return
     allowed = vba.expected_modules(standalone=True) | {vba.UDF_MODULE_NAME}
     for extra in sorted(modules - allowed):
+        if _no_code(sources[extra]):  # a sheet's document module, as an application adds one with a sheet
+            continue
         findings.append(Finding(book, f"VBA module {extra}", "unexpected VBA module",
                                 "only " + ", ".join(sorted(allowed)), extra))
     for missing in sorted(vba.expected_modules(standalone=True) - modules):
         findings.append(Finding(book, f"VBA module {missing}", "template VBA module is missing", missing, "none"))
     _vba_sources(book, sources, findings)
+
+
+def _no_code(source: str) -> bool:
+    """Whether a module holds no code: only ``Attribute`` lines (and ``Option`` statements, which run nothing), as
+    the empty document module Excel or LibreOffice adds for a new sheet (``Sheet3``)."""
+    return all(line.startswith("Option ") for line in vba.module_code(source))
 
 
 def _vba_sources(book: str, sources: dict[str, str], findings: list[Finding]) -> None:

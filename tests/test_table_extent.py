@@ -1,0 +1,221 @@
+"""A table the refresh rewrites, moved or resized by hand in Excel or LibreOffice.
+
+Deleting or inserting a row inside the holder table shrinks or grows the
+Excel table and every name over its columns (``TenderUnits``...); inserting a
+row above it moves its header.  The copies here are the standard holder
+workbook with its package edited as the application saves such an edit: the
+table's range (``xl/tables/tableN.xml``), the names in ``workbook.xml``, the
+validation of its columns and the rows themselves.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from repo_paths import DATA, TALLY
+
+from xlpy.cli import main
+
+
+def _copy(path: Path, tmp_path: Path) -> Path:
+    for f in path.parent.iterdir():
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    return tmp_path / path.name
+
+
+def _parts(path: Path, sheet: str, table: str) -> tuple[str, str]:
+    from xlpy.workbook import package
+
+    pkg = package.Package(path)
+    try:
+        part = pkg.sheet_parts()[sheet]
+        return part, package.table_parts(pkg, part)[table]
+    finally:
+        pkg.close()
+
+
+def _edit(path: Path, edits: dict) -> None:
+    """Rewrite parts of the package: part -> function of its text."""
+    with zipfile.ZipFile(path) as zf:
+        items = [(info, zf.read(info.filename)) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in items:
+            edit = edits.get(info.filename)
+            out.writestr(info, edit(data.decode("utf-8")).encode("utf-8") if edit else data)
+
+
+def _resized(path: Path, last: int, new_last: int, row_edit) -> None:
+    """The holder table (B20:L*last*) as the application saves it after a row deleted or inserted inside it:
+    its range, its names and its columns' validation end at *new_last*; *row_edit* edits the sheet's rows."""
+    sheet, table = _parts(path, "Tenders", "tblTenders")
+
+    def names(text: str) -> str:
+        return re.sub(rf"(>'?Tenders'?!\$[A-L]\$21:\$[A-L]\$){last}<", rf"\g<1>{new_last}<", text)
+
+    def rows(text: str) -> str:
+        return row_edit(re.sub(rf'sqref="([EF])21:\1{last}"', rf'sqref="\g<1>21:\g<1>{new_last}"', text))
+
+    _edit(path, {"xl/workbook.xml": names, sheet: rows,
+                 table: lambda t: t.replace(f'ref="B20:L{last}"', f'ref="B20:L{new_last}"')})
+
+
+def _row(text: str, r: int) -> re.Match:
+    return re.search(rf'<row r="{r}"[^>]*>.*?</row>', text, re.DOTALL)
+
+
+def _tally(folder: Path, lines: int) -> Path:
+    """The first *lines* lines of the example tally (299 lines), or all of them and new holders' lines."""
+    out = folder / f"tally-{lines}.csv"
+    text = (DATA / TALLY).read_text(encoding="utf-8").splitlines()
+    text = text[:lines + 1] + [f"NEW-{i:04d},100,book-entry,tendered" for i in range(lines + 1 - len(text))]
+    out.write_text("\n".join(text) + "\n", encoding="utf-8")
+    return out
+
+
+def _held(path: Path) -> tuple[str, dict[str, str], list[tuple]]:
+    """(the holder table's range, the Tender* names, the rows of B:L from row 300 down) as the file holds them."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb["Tenders"]
+    names = {n: d.attr_text for n, d in wb.defined_names.items() if n.startswith("Tender") and n != "Tendered"}
+    rows = [tuple(c.value for c in row) for row in ws.iter_rows(min_row=300, max_row=330, min_col=2, max_col=12)]
+    return ws.tables["tblTenders"].ref, names, rows
+
+
+def _findings(path: Path) -> list[str]:
+    from xlpy.workbook.validate import validate
+
+    return [str(f) for f in validate(path, legs=("formulas",)).findings]
+
+
+NAMES = ("TenderHolder", "TenderUnits", "TenderMethod", "TenderStatus", "TenderHolderUnits", "TenderAccepted",
+         "TenderShares", "TenderFraction")
+
+
+def _names(last: int) -> dict[str, str]:
+    cols = dict(zip(NAMES, "CDEFIJKL"))
+    return {n: f"'Tenders'!${c}$21:${c}${last}" for n, c in cols.items()}
+
+
+def test_a_line_deleted_by_hand_gets_its_names_back_when_the_table_is_rewritten(standard_books, tmp_path, capsys,
+                                                                                monkeypatch):
+    """The holder's last line deleted in Excel: table and names end at 318; the refresh from the same tally
+    rewrites 299 lines and must make the names cover them all, or the last holder counts nowhere in Excel."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(standard_books["holders"], tmp_path)
+    assert _held(book)[:2] == ("B20:L319", _names(319))
+    _resized(book, 319, 318, lambda t: t.replace(_row(t, 319).group(), ""))
+    assert _held(book)[:2] == ("B20:L318", _names(318))
+    assert main(["refresh", str(book), "--no-backup"]) == 0
+    out = capsys.readouterr().out
+    assert ("book.xlsm: Tenders: the table tblTenders spanned rows 20:318 (the layout's: 20:319), and the names "
+            "TenderHolder, TenderUnits and 6 more pointed at other rows: a row was inserted or deleted in it by "
+            "hand; the table and its names were reset to B20:L319 as the layout has them") in out.splitlines()
+    ref, names, rows = _held(book)
+    assert (ref, names) == ("B20:L319", _names(319))
+    assert rows[319 - 300][:2] == (300, "R-30033")  # line 299, the file's row 300 and not any(rows[320 - 300])
+    assert _findings(book) == []
+
+
+def _line_inserted(text: str) -> str:
+    """A row 320 inside the table: the inputs of line 299 typed again (what Excel's table then counts)."""
+    last = _row(text, 319).group()
+    cells = re.findall(r'<c r="[C-F]319".*?(?:/>|</c>)', last, re.DOTALL)
+    row = '<row r="320">' + "".join(c.replace("319", "320", 1) for c in cells) + "</row>"
+    return text.replace(last, last + row)
+
+
+@pytest.mark.parametrize("lines", [290, 300])
+def test_a_row_inserted_inside_the_table_is_the_tables_own(standard_books, tmp_path, capsys, monkeypatch, lines):
+    """Table and names grown to row 320 by hand: a shorter tally clears row 320 too (else Excel still counts it
+    in the names), and a longer one writes over it (it is not something in the table's way)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(standard_books["holders"], tmp_path)
+    _resized(book, 319, 320, _line_inserted)
+    assert _held(book)[2][320 - 300][:3] == (None, "R-30033", 250)
+    assert main(["refresh", str(book), "--tally", str(_tally(tmp_path, lines)), "--no-backup"]) == 0
+    out = capsys.readouterr().out
+    assert ("book.xlsm: Tenders: the table tblTenders spanned rows 20:320 (the layout's: 20:319), and the names "
+            "TenderHolder, TenderUnits and 6 more pointed at other rows: a row was inserted or deleted in it by "
+            f"hand; the table and its names were reset to B20:L{20 + lines} as the layout has them"
+            ) in out.splitlines()
+    ref, names, rows = _held(book)
+    assert (ref, names) == (f"B20:L{20 + lines}", _names(20 + lines))
+    assert rows[20 + lines - 300][1] is not None and not any(v for row in rows[21 + lines - 300:] for v in row)
+    assert _findings(book) == []
+
+
+@pytest.mark.parametrize("sheet, table", [("Tenders", "tblTenders"), ("Prices", "tblPrices"),
+                                          ("Prices", "tblHolidays"), ("History", "tblHistory")])
+def test_a_row_inserted_above_a_table_is_refused_before_anything_is_written(standard_books, tmp_path, capsys,
+                                                                            sheet, table):
+    """The table's header one row down (a row inserted above it): refused in one line, the file unchanged and
+    no backup written, rather than lines written over the header."""
+    book = _copy(standard_books["holders"], tmp_path)
+    part = _parts(book, sheet, table)[1]
+
+    def down(text: str) -> str:
+        m = re.search(r'\sref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', text)
+        return text.replace(m.group(), f' ref="{m[1]}{int(m[2]) + 1}:{m[3]}{int(m[4]) + 1}"')
+
+    _edit(book, {part: down})
+    with zipfile.ZipFile(book) as zf:
+        header = int(re.search(r'\sref="[A-Z]+(\d+)', zf.read(part).decode())[1])
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    tally = _tally(tmp_path, 290)
+    assert main(["refresh", str(book), "--tally", str(tally)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"xlpy refresh: book.xlsm: {sheet}!{table}: the table's header is in row {header}, not in row "
+                   f"{header - 1} where the layout puts it: a row was inserted or deleted above it; undo that, or "
+                   "rebuild the workbook from its offer file (xlpy build) and refresh it; nothing was written")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p != tally} == before
+
+
+# --- a filtered holder table ----------------------------------------------------------------------------------
+
+
+def _filtered(path: Path, beside: bool) -> None:
+    """The holder table filtered in Excel on Status = withdrawn... as Excel saves it: the criteria in the table's
+    autoFilter, the rows it hides marked hidden (here rows 23 and 26); with *beside*, a note in N25."""
+    sheet, table = _parts(path, "Tenders", "tblTenders")
+
+    def rows(text: str) -> str:
+        for r in (23, 26):
+            text = text.replace(f'<row r="{r}"', f'<row r="{r}" hidden="1"', 1)
+        if beside:
+            row = _row(text, 25).group()
+            text = text.replace(row, row.replace("</row>", '<c r="N25" t="inlineStr"><is><t>call back</t></is></c>'
+                                                           "</row>"))
+        return text
+
+    criteria = '<filterColumn colId="4"><filters><filter val="tendered"/></filters></filterColumn>'
+    _edit(path, {sheet: rows, table: lambda t: re.sub(r'(<autoFilter ref="[^"]+")/>', rf"\1>{criteria}</autoFilter>",
+                                                         t)})
+
+
+@pytest.mark.parametrize("beside", [False, True])
+def test_a_filtered_table_is_shown_whole_and_the_filter_to_be_reapplied(standard_books, tmp_path, capsys,
+                                                                        monkeypatch, beside):
+    """Rows a filter hid hold other lines once the table is rewritten: they are shown, and the report says the
+    filter must be reapplied (Excel does not reapply it when it opens the file)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(standard_books["holders"], tmp_path)
+    _filtered(book, beside)
+    sheet = _parts(book, "Tenders", "tblTenders")[0]
+    with zipfile.ZipFile(book) as zf:
+        assert zf.read(sheet).decode().count('hidden="1"') == 2
+    assert main(["refresh", str(book), "--tally", str(_tally(tmp_path, 290)), "--no-backup"]) == 0
+    out = capsys.readouterr().out
+    assert ("book.xlsm: Tenders: the table tblTenders is filtered: the rows it hid (23, 26) were shown again, as "
+            "the rewrite puts other lines in them; reapply its filter (Data > Reapply) to hide the lines its "
+            "criteria select: Excel does not reapply it when it opens the file") in out.splitlines()
+    with zipfile.ZipFile(book) as zf:
+        text = zf.read(sheet).decode()
+    assert "hidden=" not in text and ('<c r="N25"' in text) == beside
+    assert _findings(book) == []
