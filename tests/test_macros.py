@@ -459,6 +459,34 @@ def test_a_note_beside_a_holder_line_that_moves_is_named(holders, tmp_path, engi
         f"the line of {first!r} (it was beside the line of {second!r}): move it if it belongs to {second!r}"]
 
 
+@pytest.mark.parametrize("engine", ["package", "openpyxl"])
+def test_a_note_or_link_on_a_holder_line_that_moves_is_named(holders, tmp_path, engine):
+    """A note (comment) or a link a person put on a holder's cell stays on that cell, as Excel keeps it, when the
+    refresh rewrites the lines; when its row now holds another holder's line, the report names both."""
+    from openpyxl.comments import Comment
+
+    wb = load_workbook(holders, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    _, t = lay.table("tblTenders")
+    ws = wb["Tenders"]
+    holder = t.letter("holder")
+    first, second = ws[f"{holder}{t.first_row}"].value, ws[f"{holder}{t.first_row + 1}"].value
+    cell = f"{holder}{t.first_row + 1}"
+    ws[cell].comment = Comment("call about the certificate", "JD")  # on the second line's holder
+    ws[cell].hyperlink = "https://example.com/holders/2"
+    ws[f"{holder}{t.first_row}"].comment = Comment("checked", "JD")  # on a line that stays where it is
+    wb.save(holders)
+    rows = _tally_rows(0)
+    rows.insert(2, [first, "7", "book-entry", "tendered"])  # the first holder's second line comes next to its first
+    book = open_book(holders, engine)
+    report = macros.refresh_tenders(book, _write_csv(tmp_path / "t.csv", rows[:3]))
+    said = (f"whose row now holds the line of {first!r} (it was on the line of {second!r}): move it if it belongs "
+            f"to {second!r}")
+    assert [line for line in report.lines() if " stays on " in line] == [
+        f"Tenders!{cell}: the note 'call about the certificate' stays on {cell}, {said}",
+        f"Tenders!{cell}: the link to 'https://example.com/holders/2' stays on {cell}, {said}"]
+
+
 def test_a_note_below_the_holder_table_that_a_new_line_reaches_is_named(holders, tmp_path):
     """A note under the table's last line, beside the row a longer tally's new line takes: named too."""
     wb = load_workbook(holders, keep_vba=True)

@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 
 from ..engine.errors import InputError
+from . import cell_notes
 from .data import excel_text
 from .layout import Layout, Table
 from .saved_values import HOLDER_TABLE
@@ -39,6 +40,8 @@ __all__ = ["SHOWN", "extent_note", "header_moved", "held_rows", "lines_differ", 
 
 #: Cells named one by one in the report; one more line counts the rest.
 SHOWN = 10
+#: Rows whose notes or links are looked at one by one (a sheet with notes on every line is named by its first ones).
+MAX_LOOKED_UP = 200
 
 
 def typed_over(book, sheet: str, table: Table) -> list[str]:
@@ -58,30 +61,72 @@ def typed_over(book, sheet: str, table: Table) -> list[str]:
 
 
 def moved_notes(book, sheet: str, old: Table, new: Table, rows: Sequence[tuple]) -> list[str]:
-    """Report lines for the values beside the holder table (*old*, as it was) whose row holds another holder's
-    line once *rows* are written as *new*: the rewrite moves lines, not what is beside them."""
-    found = book.rows_beside(sheet, old, max(old.last_row, new.last_row))  # a longer table reaches notes below it
-    if not found:
+    """Report lines for the values beside the holder table (*old*, as it was), and the notes (comments) and links on
+    its rows or beside them, whose row holds another holder's line once *rows* are written as *new*: the rewrite
+    moves lines, not what is beside them or attached to a cell."""
+    last = max(old.last_row, new.last_row)  # a longer table reaches notes below it
+    found = book.rows_beside(sheet, old, last)
+    attached = {ref: whats for ref, whats in cell_notes.of_book(book, sheet).items()
+                if old.first_row <= _row_of(ref) <= last}
+    if not found and not attached:
         return []
     holder_col = old.first_col + [c.key for c in old.columns].index("holder")
     at = [c.key for c in new.columns if c.formula is None].index("holder")
     c1, c2 = old.first_col, old.first_col + len(old.columns) - 1
-    moved = []
-    for row, cells in sorted(found.items()):
-        before = cells.get(holder_col)
+
+    def moved_from(row: int, before, where: str = "beside") -> tuple[str, str] | None:
+        """How row *row*'s holder changed, in words, or None when the same holder's line is still there."""
         i = row - new.first_row
         after = rows[i][at] if 0 <= i < len(rows) else None
         if before == after:
-            continue  # the same holder's line is still there
+            return None
         now = f"now holds the line of {after!r}" if after is not None else "is now past the table's last line"
-        was = (f"it was beside the line of {before!r}): move it if it belongs to {before!r}" if row <= old.last_row
-               else "it was below the table): move it if it is not about that line")
-        moved += [f"{sheet}!{get_column_letter(c)}{row}: {v!r} beside the holder table stays in row {row}, which "
-                  f"{now} ({was}" for c, v in sorted(cells.items()) if not c1 <= c <= c2]
+        return (now, f"it was {where} the line of {before!r}): move it if it belongs to {before!r}"
+                if row <= old.last_row else "it was below the table): move it if it is not about that line")
+
+    moved = []
+    for row, cells in sorted(found.items()):
+        how = moved_from(row, cells.get(holder_col))
+        if how is not None:
+            moved += [f"{sheet}!{get_column_letter(c)}{row}: {v!r} beside the holder table stays in row {row}, "
+                      f"which {how[0]} ({how[1]}" for c, v in sorted(cells.items()) if not c1 <= c <= c2]
+    holders = _holders_of(book, sheet, old, sorted({_row_of(ref) for ref in attached}), found, holder_col)
+    for ref, whats in sorted(attached.items(), key=lambda kv: (_row_of(kv[0]), kv[0])):
+        on = c1 <= _column_of(ref) <= c2
+        how = moved_from(_row_of(ref), holders.get(_row_of(ref)), "on" if on else "beside")
+        if how is not None:
+            moved += [f"{sheet}!{ref}: {what} stays on {ref}, whose row {how[0]} ({how[1]}" for what in whats]
     if len(moved) > SHOWN:
-        moved[SHOWN:] = [f"{sheet}: {len(moved) - SHOWN:,} more values beside the holder table now sit beside "
-                         "another line"]
+        moved[SHOWN:] = [f"{sheet}: {len(moved) - SHOWN:,} more values, notes or links on or beside the holder table "
+                         "now sit beside another line"]
     return moved
+
+
+def _column_of(ref: str) -> int:
+    from openpyxl.utils import column_index_from_string
+
+    letters = ref.rstrip("0123456789")
+    return column_index_from_string(letters) if letters.isalpha() else 0
+
+
+def _row_of(ref: str) -> int:
+    digits = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return int(digits) if digits.isdigit() else 0
+
+
+def _holders_of(book, sheet: str, old: Table, wanted: list[int], found: dict, holder_col: int) -> dict[int, object]:
+    """Row -> the holder the old table held there (None past its end), for the rows notes or links sit in."""
+    letter = get_column_letter(holder_col)
+    out = {}
+    for row in wanted[:MAX_LOOKED_UP]:
+        if row > old.last_row:
+            out[row] = None
+        elif row in found:
+            out[row] = found[row].get(holder_col)
+        else:
+            (value,), = book.get_rows(sheet, f"{letter}{row}:{letter}{row}")
+            out[row] = value
+    return out
 
 
 def lines_differ(book, lay: Layout, tally_rows: Sequence[tuple]) -> bool:
