@@ -170,3 +170,19 @@ def test_a_blocks_rows_read_alike_and_a_note_that_fits_keeps_the_usual_height(st
     # The longest note of Inputs (90 characters of 9-point italic) fits the 60-wide column on one line.
     _, item, row = lay.item("CarryingPerUnit")
     assert len(item.note) == 90 and ws.row_dimensions[row].height is None
+
+
+def test_no_frozen_pane_fills_a_laptops_window(standard_books):
+    """A frozen pane taller than the window leaves nothing to scroll: a 1366x768 screen shows some 450 pixels of
+    grid (about 340 points). Tenders and History keep their blocks and chart above the table unfrozen (Excel shows
+    a table's headers in place of the column letters as it scrolls); what is frozen stays well under that."""
+    for kind in ("holders", "seed"):
+        wb, _ = _book(standard_books[kind])
+        for ws in wb.worksheets:
+            pane = ws.freeze_panes
+            if pane is None:
+                continue
+            row = int(pane.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+            height = sum(ws.row_dimensions[r].height or 15 for r in range(1, row))
+            assert height <= 240, (kind, ws.title, pane, height)
+        assert wb["Tenders"].freeze_panes is None and wb["History"].freeze_panes is None

@@ -34,7 +34,8 @@ def sheet(shape: Shape) -> Sheet:
         Column("change", "Change in units tendered", "HistChange", "={tendered}-{prev:tendered}", first="=0",
                fmt="count", width=14),
     ), shape.history_rows, next_row + 1)
-    return Sheet("History", "History", blocks, (table,), landscape=True, freeze=f"A{next_row + 2}",
+    # no frozen pane: the chart above the table would fill a laptop's window (print repeats the table's header)
+    return Sheet("History", "History", blocks, (table,), landscape=True,
                  widths={"B": 20, "C": 36, "D": 34, "E": 9, "F": 14, "G": 14, "H": 12, "I": 14, "J": 13, "K": 14,
                          "L": 18, "M": 14})
 

@@ -77,4 +77,5 @@ def sheet(shape: Shape) -> Sheet:
                    fmt="count4"),
         ), shape.holder_rows, next_row + 1))
     return Sheet("Tenders", "Tenders", blocks, tuple(tables), widths={"B": 36, "C": 16, "D": 48},
-                 landscape=True, freeze=f"A{next_row + 2}" if holders else None)
+                 landscape=True)  # no frozen pane: the 20 rows above the table would fill a laptop's window
+    # (Excel shows a table's headers in place of the column letters as it scrolls; print repeats them)
