@@ -239,6 +239,11 @@ def test_a_workbook_of_layout_4_is_refused_for_its_sensitivity_grid(tmp_path, bu
     assert snapshot(tmp_path) == before
     proc = xlpy("validate", "four.xlsm", "--no-libreoffice", cwd=tmp_path)
     assert proc.returncode == 1 and "layout 4; this xlpy reads layout 5" in proc.stdout + proc.stderr
+    # building over it is refused, saying to build under another name (--force would lose its History)
+    proc = xlpy("build", str(SEED), "-o", "four.xlsm", cwd=tmp_path)
+    refused(proc, "build", "exists, built by an earlier xlpy (layout 4; this xlpy writes layout 5)",
+            "under another name (-o NEW.xlsm)")
+    assert snapshot(tmp_path) == before
     formula = Shape(ratio="formula", price_rows=60, holiday_rows=2).encode().replace(";layout=5", ";layout=4")
     with pytest.raises(ValueError, match=r"layout 4; this xlpy reads layout 5"):
         Shape.decode(formula)

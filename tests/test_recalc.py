@@ -468,3 +468,25 @@ def test_a_quotient_just_below_a_half_rounds_down_in_the_workbook_as_in_the_engi
     book = build_workbook(offer, results, tmp_path / "dr4.xlsm")
     report = validate(book, tmp_path / "dr4.toml", legs=("formulas",))
     assert [str(f) for f in report.findings] == []
+
+
+def test_a_structured_reference_of_ones_own_on_a_standard_sheet_leaves_the_check_whole(standard_books, tmp_path):
+    """The README's advice for formulas of one's own, ``=SUM(tblTenders[Units])``, typed in an empty cell of
+    Tenders: the `formulas` library cannot compile a structured reference, and no figure of the layout refers
+    to the cell, so every figure is still compared (before, the whole leg stopped: 0 figures compared)."""
+    from repo_paths import FORMULA
+
+    book = tmp_path / "mine.xlsm"
+    for f in standard_books["holders"].parent.iterdir():
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    wb = load_workbook(standard_books["holders"], keep_vba=True)
+    wb.save(book)  # saved by openpyxl as the edited one is (no saved values: those are not compared)
+    clean = validate(book, FORMULA, legs=("formulas",))
+    wb["Tenders"]["P5"] = "=SUM(tblTenders[Units])"
+    wb.save(book)
+    report = validate(book, FORMULA, legs=("formulas",))
+    assert [str(f) for f in report.findings] == [] and report.legs_run == ["formulas"]
+    assert report.cells_compared == clean.cells_compared > 0
+    with pytest.raises(RecalcError, match="cannot compile"):  # asked for, it is still named
+        recalculate(load_workbook(book), [], [("Tenders", "P5")], sheets=["Tenders"])

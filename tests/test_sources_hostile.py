@@ -93,8 +93,9 @@ def test_comma_files_keep_their_reading(tmp_path):
 
 
 
-def _ambiguous(separated: str, mark: str) -> str:
-    return f"could be thousands or decimals in {separated}: write 1000, not 1{mark}000"
+def _ambiguous(separated: str, value: str, readings: str) -> str:
+    """The refusal of *value*, naming its two *readings*."""
+    return f"could be thousands or decimals in {separated}: write {readings}, not {value}"
 
 
 SEMICOLON = "a ';'-separated file"
@@ -112,27 +113,27 @@ def test_a_lone_dot_before_three_digits_is_refused_in_comma_and_tab_files(tmp_pa
     """A German export writes 1000 as 1.000 (in a tab-separated "Unicode Text" file too): never read as 1."""
     body = _agent_tally(sep, ["1.000", "25.000", "274.000", "12.500", "7"])
     assert problems(sources.read_tally, tally(tmp_path, body)) == [
-        f"t.csv: row 2, column Shares: {_ambiguous(separated, '.')}, got '1.000'",
-        f"t.csv: row 3, column Shares: {_ambiguous(separated, '.')}, got '25.000'",
-        f"t.csv: row 4, column Shares: {_ambiguous(separated, '.')}, got '274.000'",
-        f"t.csv: row 5, column Shares: {_ambiguous(separated, '.')}, got '12.500'",
+        f"t.csv: row 2, column Shares: {_ambiguous(separated, '1.000', '1000 or 1')}, got '1.000'",
+        f"t.csv: row 3, column Shares: {_ambiguous(separated, '25.000', '25000 or 25')}, got '25.000'",
+        f"t.csv: row 4, column Shares: {_ambiguous(separated, '274.000', '274000 or 274')}, got '274.000'",
+        f"t.csv: row 5, column Shares: {_ambiguous(separated, '12.500', '12500 or 12.5')}, got '12.500'",
     ]
     # a decimal point that cannot be a thousands separator (not before three digits, or after more than three)
     body = _agent_tally(sep, ["1.00", "274000.0", "1234.000", "7"])
     assert sources.read_tally(tally(tmp_path, body)).units == (1, 274000, 1234, 7)
     path = tally(tmp_path, sep.join(("tendered", "guaranteed delivery")) + "\n" + sep.join(("3.000", "0")) + "\n")
     assert problems(counts.read_counts, path) == [
-        f"t.csv: row 2, column tendered: {_ambiguous(separated, '.')}, got '3.000'"]
+        f"t.csv: row 2, column tendered: {_ambiguous(separated, '3.000', '3000 or 3')}, got '3.000'"]
 
 
 def test_a_lone_comma_before_three_digits_is_refused_in_a_semicolon_file(tmp_path):
     """There the comma is the decimal mark, so 1,000 is 1, or 1000 as an English export writes it: never guessed."""
     body = "holder_id;units;method;status\nA;1,000;book-entry;tendered\nB;1.000;book-entry;tendered\n"
     assert problems(sources.read_tally, tally(tmp_path, body)) == [
-        f"t.csv: row 2, column units: {_ambiguous(SEMICOLON, ',')}, got '1,000'"]
+        f"t.csv: row 2, column units: {_ambiguous(SEMICOLON, '1,000', '1000 or 1')}, got '1,000'"]
     path = tally(tmp_path, "tendered;guaranteed delivery\n280.000;3,000\n")
     assert problems(counts.read_counts, path) == [
-        f"t.csv: row 2, column guaranteed delivery: {_ambiguous(SEMICOLON, ',')}, got '3,000'"]
+        f"t.csv: row 2, column guaranteed delivery: {_ambiguous(SEMICOLON, '3,000', '3000 or 3')}, got '3,000'"]
 
 
 def test_units_stored_as_text_in_an_xlsx_are_not_guessed(tmp_path):
@@ -145,7 +146,7 @@ def test_units_stored_as_text_in_an_xlsx_are_not_guessed(tmp_path):
         wb.active.append(row)
     wb.save(tmp_path / "t.xlsx")
     assert problems(sources.read_tally, tmp_path / "t.xlsx") == [
-        f"t.xlsx: row 2, column units: {_ambiguous('a cell of text', '.')}, got '2.000'"]
+        f"t.xlsx: row 2, column units: {_ambiguous('a cell of text', '2.000', '2000 or 2')}, got '2.000'"]
 
 
 # --- 3, 4. units that are not ASCII digits, or too long to be units ---------------------------------------
@@ -294,7 +295,7 @@ def test_utf16_files_with_a_byte_order_mark_are_read(tmp_path, encoding):
     # the reading is the same: 1.000 is still refused as ambiguous
     path = write("t.txt", "Holder\tShares\tMethod\tStatus\nDTC-1\t1.000\tDTC\tvalid\n")
     assert problems(sources.read_tally, path) == [
-        f"t.txt: row 2, column Shares: {_ambiguous('a tab-separated file', '.')}, got '1.000'"]
+        f"t.txt: row 2, column Shares: {_ambiguous('a tab-separated file', '1.000', '1000 or 1')}, got '1.000'"]
 
 
 def test_a_utf16_file_read_in_the_mapping_files_encoding_is_told_so(tmp_path):
@@ -472,7 +473,7 @@ def test_a_comma_or_tab_price_file_does_not_guess_a_lone_comma(tmp_path, sep, se
     assert problems(prices.read_prices, path) == [
         f"p.csv: row 2, column Price: could be thousands or decimals in {separated}: write 8306, or 8.306 with a "
         "decimal point, not 8,306, got '8,306'",
-        f"p.csv: row 3, column Volume: {_ambiguous(separated, '.')}, got '251.700'"]
+        f"p.csv: row 3, column Volume: {_ambiguous(separated, '251.700', '251700 or 251.7')}, got '251.700'"]
     path.write_text("".join(sep.join(r) + "\r\n" for r in rows[:1] + rows[3:]), encoding="utf-8")
     assert [(d.price, d.volume) for d in prices.read_prices(path)] == [(D("1234.5"), 1658000)]
 
@@ -481,7 +482,7 @@ def test_a_semicolon_price_files_volume_does_not_guess_a_lone_comma(tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("date;price;volume\n2004-02-13;7,39;2,517\n2004-02-17;7,39;2,5\n", encoding="utf-8")
     assert problems(prices.read_prices, path) == [
-        f"p.csv: row 2, column volume: {_ambiguous(SEMICOLON, ',')}, got '2,517'"]
+        f"p.csv: row 2, column volume: {_ambiguous(SEMICOLON, '2,517', '2517 or 2,517')}, got '2,517'"]
 
 
 def test_a_comma_is_a_thousands_separator_only_between_groups_of_three(tmp_path):

@@ -129,11 +129,42 @@ def build_output(given: str | None, offer_id: str, force: bool) -> Path:
     if out.is_dir():
         raise InputError("--output", str(out), "is a folder")
     if out.exists() and not force:
+        older = _earlier_layout(out)
+        if older:
+            from ..workbook.layout.model import LAYOUT_VERSION
+
+            raise InputError("--output", str(out), f"exists, built by an earlier xlpy (layout {older}; this xlpy "
+                             f"writes layout {LAYOUT_VERSION}): build the new workbook under another name (-o "
+                             "NEW.xlsm) and refresh it from the same tally and price files; keep this one for its "
+                             "History")
         raise InputError("--output", str(out), "exists and may hold typed inputs and refreshes; refresh it with "
                          "xlpy refresh, or pass --force to replace it")
     if not out.parent.is_dir():
         raise InputError("--output", str(out), f"cannot be written: no folder {out.parent}")
     return out
+
+
+def _earlier_layout(path: Path) -> str | None:
+    """The layout of the standard workbook at *path* when an earlier xlpy built it ("4"), else None (the current
+    layout, or not a standard workbook one can read)."""
+    import re
+
+    from ..workbook.layout.model import LAYOUT_NAME, LAYOUT_VERSION
+    from ..workbook.package import Package, defined_names
+
+    try:
+        pkg = Package(path)
+        try:
+            shape = defined_names(pkg.read(pkg.workbook_part())).get(LAYOUT_NAME, "")
+        finally:
+            pkg.close()
+    except Exception:  # not a package, or a damaged one: the plain refusal says enough
+        return None
+    if not shape:
+        return None
+    m = re.search(r"layout=(\d+)", shape)
+    version = m.group(1) if m else "1"
+    return None if version == str(LAYOUT_VERSION) else version
 
 
 def _in_offer_file(problem: InputError, name: str, offer) -> InputError:

@@ -98,13 +98,12 @@ def _ambiguous_price(text: str, sep: str) -> str:
     >>> _ambiguous_price("8.306", ","), _ambiguous_price("1,234,567", ","), _ambiguous_price("7,39", ";")
     ('', '', '')
     """
-    if sep == ";":
-        mark, example = ".", "2517, or 2,517 with a decimal comma, not 2.517"
-    else:
-        mark, example = ",", "8306, or 8.306 with a decimal point, not 8,306"
+    mark, other, name = (".", ",", "comma") if sep == ";" else (",", ".", "point")
     if not _ONE_GROUP[mark].fullmatch(text):
         return ""
-    return f"could be thousands or decimals in {separated(sep)}: write {example}"
+    whole, decimals = text.split(mark)
+    return (f"could be thousands or decimals in {separated(sep)}: write {whole}{decimals}, or {whole}{other}{decimals} "
+            f"with a decimal {name}, not {text}")
 
 
 def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[PriceDay, ...]:

@@ -120,16 +120,20 @@ def ambiguous_whole(text: str, sep: str) -> str:
     decimal point; ``1,000`` in a ';' file likewise.  Never guessed.
 
     >>> ambiguous_whole("25.000", "\\t")
-    'could be thousands or decimals in a tab-separated file: write 1000, not 1.000'
-    >>> ambiguous_whole("1,000", ";")
-    "could be thousands or decimals in a ';'-separated file: write 1000, not 1,000"
+    'could be thousands or decimals in a tab-separated file: write 25000 or 25, not 25.000'
+    >>> ambiguous_whole("1,500", ";")
+    "could be thousands or decimals in a ';'-separated file: write 1500 or 1,5, not 1,500"
     >>> ambiguous_whole("1.000", ";"), ambiguous_whole("1.00", ","), ambiguous_whole("1234.000", ",")
     ('', '', '')
     """
     mark = "," if sep == ";" else "."
-    if not _ONE_GROUP[mark].fullmatch(text.strip()):
+    text = text.strip()
+    if not _ONE_GROUP[mark].fullmatch(text):
         return ""
-    return f"could be thousands or decimals in {separated(sep)}: write 1000, not 1{mark}000"
+    whole, decimals = text.split(mark)
+    decimals = decimals.rstrip("0")
+    return (f"could be thousands or decimals in {separated(sep)}: write {whole}{text.split(mark)[1]} or "
+            f"{whole}{mark + decimals if decimals else ''}, not {text}")
 
 
 def whole_cell(value: object, sep: str = "", scheme: typed.Scheme = WHOLE_CELLS) -> tuple[int | None, str]:

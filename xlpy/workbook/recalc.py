@@ -500,8 +500,12 @@ def recalculate(wb, columns: Iterable[TableColumn], cells: Iterable[tuple[str, s
     Returns
     -------
     ``{(SHEET, "A1"): value}``, sheet titles in capitals, empty cells as None.
-    Every formula of *sheets* is evaluated, whichever cells are returned.
+    Every formula of *sheets* is evaluated, whichever cells are returned; one outside *cells* that this
+    evaluator cannot compile (a person's own ``=SUM(tblTenders[Units])`` in an empty cell of a standard
+    sheet) is left alone unless a cell of *cells* refers to it.
     """
+    cells = None if cells is None else list(cells)
+    asked = None if cells is None else {(s.upper(), ref) for s, ref in cells}
     fa.register_functions()
     book = _Book(wb, columns, progress)
     old = sys.getrecursionlimit()
@@ -519,7 +523,13 @@ def recalculate(wb, columns: Iterable[TableColumn], cells: Iterable[tuple[str, s
                 if cell.data_type == "f" and not _in_table(book, s, r, c):
                     formula_cells.append((s, r, c))
         for s, r, c in formula_cells:
-            book.value(s, r, c)
+            if asked is None or (s, f"{_col_letters(c)}{r}") in asked:
+                book.value(s, r, c)
+                continue
+            try:
+                book.value(s, r, c)
+            except RecalcError:
+                pass  # not one of the layout's figures: a cell asked for that refers to it says so
     finally:
         sys.setrecursionlimit(old)
     out: dict[tuple[str, str], object] = {}

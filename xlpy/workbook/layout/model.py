@@ -98,7 +98,8 @@ class Shape:
         version = parts.get("layout", "1")
         if version != str(LAYOUT_VERSION) and parts.get("ratio") not in SAME_SINCE.get(version, ()):
             raise ValueError(f"the workbook was built by another xlpy (layout {version}; this xlpy reads layout "
-                             f"{LAYOUT_VERSION}): rebuild it with xlpy build from its offer file, then refresh it")
+                             f"{LAYOUT_VERSION}): rebuild it with xlpy build from its offer file under another name, then refresh "
+                             "that one (keep this one for its History)")
         try:
             return cls(
                 ratio=parts["ratio"], tally=parts["tally"], holder_rows=int(parts["holders"]),
