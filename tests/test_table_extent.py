@@ -219,3 +219,60 @@ def test_a_filtered_table_is_shown_whole_and_the_filter_to_be_reapplied(standard
         text = zf.read(sheet).decode()
     assert "hidden=" not in text and ('<c r="N25"' in text) == beside
     assert _findings(book) == []
+
+
+def _history(path: Path) -> tuple[str, list[tuple]]:
+    """(the History table's range, its rows of B:M as the file holds them, from its header down 6 rows)."""
+    from openpyxl import load_workbook
+
+    ws = load_workbook(path)["History"]
+    header = int(re.match(r"B(\d+):", ws.tables["tblHistory"].ref).group(1))
+    rows = [tuple(c.value for c in row) for row in ws.iter_rows(min_row=header + 1, max_row=header + 6,
+                                                                min_col=2, max_col=13)]
+    return ws.tables["tblHistory"].ref, rows
+
+
+@pytest.mark.parametrize("edit", ["inserted", "deleted"])
+def test_history_keeps_every_record_when_a_row_was_inserted_or_deleted_inside_it(standard_books, tmp_path, capsys,
+                                                                                  monkeypatch, edit):
+    """History is the refreshes' record, rebuilt from no file: a blank row inserted inside it pushes the last
+    record past the layout's rows, a row deleted takes one away. The refresh keeps every record the table holds
+    (the blank row is no record), adds its own, and sizes the table to them: it validates."""
+    book = _copy(standard_books["holders"], tmp_path)
+    for epoch, lines in (("1077580800", 250), ("1077667200", 200)):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        assert main(["refresh", str(book), "--tally", str(_tally(tmp_path, lines)), "--no-backup"]) == 0
+    ref, before = _history(book)
+    first, last = (int(x) for x in re.findall(r"\d+", ref))  # the header, then the build's and two refreshes' rows
+    assert last == first + 3 and [r[1] for r in before[:3]] == ["hecla-2004-tally.csv", "tally-250.csv",
+                                                              "tally-200.csv"]
+    sheet, table = _parts(book, "History", "tblHistory")
+    middle = first + 2  # the first refresh's row
+
+    def rows(text: str) -> str:
+        if edit == "deleted":
+            text = text.replace(_row(text, middle).group(), "")
+            for r in (middle + 1,):  # the rows below move up one
+                text = re.sub(rf'(<row r="){r}(")', rf"\g<1>{r - 1}\2", text)
+                text = re.sub(rf'(<c r="[A-Z]+){r}(")', rf"\g<1>{r - 1}\2", text)
+            return text
+        for r in (last, middle):  # the rows from the middle down move down one; the middle row is left blank
+            text = re.sub(rf'(<row r="){r}(")', rf"\g<1>{r + 1}\2", text)
+            text = re.sub(rf'(<c r="[A-Z]+){r}(")', rf"\g<1>{r + 1}\2", text)
+        return text
+
+    new_last = last + (1 if edit == "inserted" else -1)
+
+    def names(text: str) -> str:
+        return re.sub(rf"(>'?History'?!\$[A-M]\${first + 1}:\$[A-M]\$){last}<", rf"\g<1>{new_last}<", text)
+
+    _edit(book, {"xl/workbook.xml": names, sheet: rows,
+                 table: lambda t: t.replace(f'ref="B{first}:M{last}"', f'ref="B{first}:M{new_last}"')})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077753600")
+    assert main(["refresh", str(book), "--no-backup"]) == 0
+    capsys.readouterr()
+    ref, after = _history(book)
+    kept = [r[1] for r in before[:3]] if edit == "inserted" else [before[0][1], before[2][1]]
+    assert [r[1] for r in after if r[1]] == kept + ["tally-200.csv"]  # every record, then this refresh's
+    assert ref == f"B{first}:M{first + len(kept) + 1}" and not any(after[len(kept) + 1])
+    assert _findings(book) == []

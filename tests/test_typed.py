@@ -83,16 +83,22 @@ def test_toml_counts_must_be_integers_below_fifteen_digits():
 
 def test_cells_are_strict_and_name_the_input():
     r = _cells({("C11", "Outstanding"): "464777", ("C12", "Kind"): None, ("C13", "Final"): "TRUE",
-                ("C14", "Day"): dt.datetime(2004, 2, 20, 0, 0), ("C15", "Units"): -3.0})
+                ("C14", "Day"): dt.datetime(2004, 2, 20, 0, 0), ("C15", "Units"): -3.0, ("C16", "Final"): True,
+                ("C17", "Day"): "2004-02-20"})
     assert r.number(("C11", "Outstanding")) is None
     assert r.choice(("C12", "Kind"), ("preferred", "note")) == ""
-    assert r.flag(("C13", "Final")) is True
+    assert r.flag(("C13", "Final")) is False  # text: Excel's AND skips it, its IF refuses it; never read as TRUE
     assert r.date(("C14", "Day")) == dt.date(2004, 2, 20)
     assert r.whole(("C15", "Units")) is None
+    assert r.flag(("C16", "Final")) is True
+    assert r.date(("C17", "Day")) is None  # text: compared with dates, the workbook's formulas put it after all
+    retype = "not text: type it again (a cell formatted as Text keeps what is typed as text)"
     assert [str(p) for p in r.problems] == [
         "Inputs!C11: Outstanding must be a number, not text, got '464777'",
         "Inputs!C12: Kind is required, got nothing",
+        f"Inputs!C13: Final must be TRUE or FALSE, {retype}, got 'TRUE'",
         "Inputs!C15: Units must not be negative, got -3.0",
+        f"Inputs!C17: Day must be a date, {retype}, got '2004-02-20'",
     ]
 
 

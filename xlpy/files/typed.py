@@ -90,11 +90,15 @@ class Scheme:
     named: bool = False                #: reasons start with the input's name
     control_text: bool = True          #: text may hold control characters (a workbook cannot store them)
     excel_days: bool = False           #: a date must be one a workbook holds (1900-03-01 to 9999-12-31)
+    typed_cells: bool = False          #: dates and flags must be a cell's own (text of one is refused: formulas
+    #: compare text with numbers and skip it in AND, so the workbook would compute another figure than is read)
 
 
 TOML = Scheme(text_numbers=True, integer_literals=True, date_times=False, date_hint=" YYYY-MM-DD",
               flag_reason="must be true or false", control_text=False, excel_days=True)
-CELLS = Scheme(blank=("",), not_text=", not text", flag_words=("TRUE", "FALSE"), any_text=True, named=True)
+CELLS = Scheme(blank=("",), not_text=", not text", any_text=True, named=True, typed_cells=True)
+#: Why text where a workbook's date or TRUE/FALSE belongs is refused.
+RETYPE = ", not text: type it again (a cell formatted as Text keeps what is typed as text)"
 ARGUMENTS = Scheme(serials=True, ignore_case=True)
 
 
@@ -219,6 +223,9 @@ class Reader:
             return self._excel_day(key, value)
         if self.scheme.serials and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
             return self._serial(key, value)
+        if isinstance(value, str) and self.scheme.typed_cells and value.strip():
+            self.fail(key, value, "must be a date" + RETYPE)
+            return None
         if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):  # not 20040212 or 2004-W07-4
             try:
                 day = dt.date.fromisoformat(value.strip())
@@ -261,6 +268,9 @@ class Reader:
         as_formula = self.scheme.flag_formula(value) if self.scheme.flag_formula else None
         if as_formula is not None:
             return as_formula
+        if self.scheme.typed_cells and isinstance(value, str) and value.strip().upper() in ("TRUE", "FALSE"):
+            self.fail(key, value, self.scheme.flag_reason + RETYPE)
+            return bool(default)
         self.fail(key, None if value is MISSING else value, self.scheme.flag_reason)
         return bool(default)
 

@@ -67,7 +67,6 @@ from . import data as bookdata
 from .backends import Book
 from .collector import collector_eased
 from .layout import (
-    HISTORY_COLUMNS,
     LAYOUT_NAME,
     REFRESH_RECORD,
     Layout,
@@ -483,7 +482,8 @@ class _Refresh:
         table's formula cells, written with its rows where the book keeps them.
         """
         book, lay = self.book, self.lay
-        shape = dataclasses.replace(self.shape, history_rows=self.shape.history_rows + 1)
+        history = self._history(when, results)  # the records the table holds (rows a person added or removed too)
+        shape = dataclasses.replace(self.shape, history_rows=len(history))
         if self.tally_rows is not None:
             shape = dataclasses.replace(shape, holder_rows=len(self.tally_rows))
         if self.prices is not None:
@@ -497,7 +497,7 @@ class _Refresh:
         if self.prices is not None:
             tables["tblPrices"] = [(p.date, p.price, p.volume) for p in self.prices]
             tables["tblHolidays"] = [(d,) for d in self.holidays or []]
-        tables["tblHistory"] = self._history(when, results)
+        tables["tblHistory"] = history
         reset: set[str] = set()
         for name, rows in tables.items():
             reset |= self._write_table(name, rows, new, (saved or {}).get(name), written)
@@ -577,12 +577,15 @@ class _Refresh:
                 found.append(problem)
         return found
 
+    def _history_records(self) -> list[tuple]:
+        """The History table's records so far (:func:`xlpy.workbook.table_edits.history_records`), read once."""
+        if "_records" not in self.__dict__:
+            self._records = table_edits.history_records(self.book, self.lay)
+        return self._records
+
     def _history(self, when: dt.datetime, results) -> list[tuple]:
-        """The History table's rows so far, and this refresh's."""
-        sheet, old = self.lay.table("tblHistory")
-        width = len(HISTORY_COLUMNS)
-        rows = [tuple(r[:width]) for r in self.book.get_rows(sheet.title, self._area(old))
-                if any(v not in (None, "") for v in r[:width])]
+        """The History table's records so far, and this refresh's."""
+        rows = self._history_records()
         t = self.tally_record
         tally = (t.path, t.sha256, t.rows) if t is not None else (
             str(self.recorded("TallySource") or ""), str(self.recorded("TallySha256") or ""),
@@ -596,7 +599,7 @@ class _Refresh:
         grows = []
         if self.tally_rows is not None and self.switch is None:  # a switch checks its own areas
             grows.append(("tblTenders", len(self.tally_rows)))
-        grows.append(("tblHistory", self.lay.shape.history_rows + 1))
+        grows.append(("tblHistory", len(self._history_records()) + 1))
         if self.prices is not None:
             grows.append(("tblPrices", len(self.prices)))
             grows.append(("tblHolidays", len(self.holidays or [])))

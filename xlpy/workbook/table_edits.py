@@ -32,7 +32,7 @@ from openpyxl.utils.cell import range_boundaries
 from ..engine.errors import InputError
 from . import cell_notes
 from .data import excel_text
-from .layout import Layout, Table
+from .layout import HISTORY_COLUMNS, Layout, Table
 from .saved_values import HOLDER_TABLE
 
 __all__ = ["SHOWN", "extent_note", "header_moved", "held_rows", "lines_differ", "moved_notes", "names_off",
@@ -127,6 +127,17 @@ def _holders_of(book, sheet: str, old: Table, wanted: list[int], found: dict, ho
             (value,), = book.get_rows(sheet, f"{letter}{row}:{letter}{row}")
             out[row] = value
     return out
+
+
+def history_records(book, lay: Layout) -> list[tuple]:
+    """The History table's records: its rows with anything in them, to its last row as the book holds it (a row
+    inserted inside the table by hand pushes the last record past the layout's; a blank one is no record)."""
+    sheet, old = lay.table("tblHistory")
+    held = held_rows(book, sheet.title, old)
+    last = max(old.last_row, held[1] if held else 0)
+    width = len(HISTORY_COLUMNS)
+    area = f"{get_column_letter(old.first_col)}{old.first_row}:{get_column_letter(old.first_col + width - 1)}{last}"
+    return [tuple(r[:width]) for r in book.get_rows(sheet.title, area) if any(v not in (None, "") for v in r[:width])]
 
 
 def lines_differ(book, lay: Layout, tally_rows: Sequence[tuple]) -> bool:

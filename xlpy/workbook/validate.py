@@ -207,6 +207,8 @@ def _shadowing_names(book: str, wb, lay: Layout, findings: list[Finding]) -> Non
     layout computes (names are compared without regard to case, as Excel compares them)."""
     ours = {n.upper(): n for n in (*lay.names, LAYOUT_NAME)}
     for ws in wb.worksheets:
+        if ws.title not in SHEETS:
+            continue  # a name of a person's own sheet speaks only to that sheet's formulas, none of the layout's
         for name, dn in getattr(ws, "defined_names", {}).items():
             if name.upper() in ours:
                 findings.append(Finding(book, f"name {name} ({ws.title} only)", "a name of this sheet only hides the "

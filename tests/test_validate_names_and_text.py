@@ -1,0 +1,69 @@
+"""What a person can do in Excel that moves the workbook's figures without touching a formula, named by validate.
+
+A name of one sheet only, spelled as one of the layout's, hides the workbook's
+name on that sheet: Excel's Name Manager makes one with the scope set to a
+sheet (``Price`` = 10 on Results changes every Results figure that reads
+``Price``).  ``validate`` names it as a structure finding, on every leg (the
+`formulas` leg alone would not see the figures move).  Text typed where a date
+or TRUE/FALSE belongs (a cell formatted as Text) is named as an input.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+from openpyxl import load_workbook
+from openpyxl.workbook.defined_name import DefinedName
+from repo_paths import SEED
+
+from xlpy.workbook.validate import validate
+
+
+def test_a_sheet_only_name_hiding_a_layout_name_is_a_finding(standard_books, tmp_path):
+    book = tmp_path / "shadow.xlsm"
+    shutil.copy(standard_books["plain"], book)
+    assert validate(book, SEED, legs=("formulas",)).findings == []
+    wb = load_workbook(book, keep_vba=True)
+    wb["Results"].defined_names["price"] = DefinedName("price", attr_text="10")  # Excel compares names without case
+    wb.save(book)
+    report = validate(book, SEED, legs=("formulas",))
+    shadow = [f for f in report.findings if f.where.startswith("name price")]
+    assert [(f.where, f.what, f.found) for f in shadow] == [
+        ("name price (Results only)", "a name of this sheet only hides the workbook's name Price in its formulas",
+         "10")]
+
+
+def test_a_name_of_ones_own_sheet_is_its_own(standard_books, tmp_path):
+    """A sheet of one's own may have its own ``Price``: only that sheet's formulas read it, none of the layout's."""
+    book = tmp_path / "mine.xlsm"
+    shutil.copy(standard_books["plain"], book)
+    wb = load_workbook(book, keep_vba=True)
+    mine = wb.create_sheet("Mine")
+    mine["A1"] = 12.5
+    mine.defined_names["Price"] = DefinedName("Price", attr_text="Mine!$A$1")
+    wb.save(book)
+    assert [str(f) for f in validate(book, SEED, legs=("formulas",)).findings] == []
+
+
+def test_text_where_a_date_or_true_false_belongs_is_named_as_an_input(standard_books, tmp_path):
+    """``FALSE`` or ``2004-02-20`` typed into a cell formatted as Text stays text: Excel's AND skips it and its
+    date comparisons put it after every date, so the workbook would compute other figures than were read. One
+    input finding names the cell, rather than a page of figures called doctored."""
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    book = tmp_path / "text.xlsm"
+    shutil.copy(standard_books["plain"], book)
+    wb = load_workbook(book, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    cells = {name: lay.cell(name) for name in ("Substantive", "ValuationDate")}
+    for name, text in (("Substantive", "FALSE"), ("ValuationDate", "2004-02-20")):
+        sheet, ref = cells[name]
+        wb[sheet][ref].value = text
+        wb[sheet][ref].data_type = "s"
+    wb.save(book)
+    report = validate(book, SEED, legs=("formulas",))
+    retype = "not text: type it again (a cell formatted as Text keeps what is typed as text)"
+    (s1, r1), (s2, r2) = cells["Substantive"], cells["ValuationDate"]
+    assert sorted((f.where, f.leg) for f in report.findings) == sorted([(f"{s1}!{r1}", "inputs"),
+                                                                        (f"{s2}!{r2}", "inputs")])
+    assert all(retype in f.what for f in report.findings), [str(f) for f in report.findings]
