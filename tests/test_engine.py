@@ -554,6 +554,13 @@ def test_extinguishment_when_fewer_shares():
     assert (r.treatment, r.charge_kind, r.charge, r.carrying_amount) == (
         "extinguishment", "redemption", D("10000"), D("20000"))
     assert any("induced-conversion test failed" in w for w in r.warnings)
+    # a total, of the units accepted: the engine cannot scale it when the count changes, so it says which count
+    assert ("extinguishment.carrying_amount 20000 is taken as the carrying amount of the 1,000 units accepted: "
+            "give it again whenever the count changes") in r.warnings
+    none = compute(dataclasses.replace(o, tally=Tally(0, 0, 0, final=True)))
+    assert none.charge == -20000 and ("no unit is accepted, yet extinguishment.carrying_amount is 20000: the measure "
+                                      "books all of it against nothing exchanged; give the carrying amount of the "
+                                      "units accepted (0)") in none.warnings
     r = compute(dataclasses.replace(o, kind="note"))
     assert r.charge_kind == "extinguishment_loss"
     # a redemption below carrying amount is a negative deemed dividend

@@ -298,7 +298,7 @@ def _compute(offer: Offer, sessions: Sessions | None, allocator) -> Results:
     cash = _cash(offer.consideration, accepted)
     fv = charge.fair_values(accepted, delivery.common_issued, delivery.fractional_cash,
                             cash.sweetener + cash.arrears, offer.original_ratio, price)
-    treatment, offer_charge = _measure(offer, fixed.ratio, fv, warnings)
+    treatment, offer_charge = _measure(offer, fixed.ratio, fv, warnings, accepted)
     exchanges = [
         ExchangeResult(
             "offer", offer.valuation.date, accepted, fixed.ratio, price, cash.per_unit, delivery.common_issued,
@@ -463,9 +463,13 @@ def _cash(c: Consideration, accepted: int) -> _Cash:
     return _Cash(c.cash_per_unit * accepted, c.cash_per_unit, c.arrears_per_unit * accepted)
 
 
-def _measure(offer: Offer, offer_ratio: Decimal, fv: charge.FairValues, warnings: list[str]
+def _measure(offer: Offer, offer_ratio: Decimal, fv: charge.FairValues, warnings: list[str], accepted: int
              ) -> tuple[str, Decimal]:
-    """The treatment and the offer's charge: induced conversion, or (the test failing) the extinguishment."""
+    """The treatment and the offer's charge: induced conversion, or (the test failing) the extinguishment.
+
+    The extinguishment's carrying amount is a total, of the units accepted: the engine cannot scale it when the
+    count changes, so the warning says which count it is taken for (and when none is accepted, that it is all
+    booked against nothing exchanged)."""
     failed_test = charge.induced_test(offer_ratio, offer.original_ratio, offer.substantive_conversion)
     if not failed_test:
         return "induced_conversion", fv.charge
@@ -477,6 +481,13 @@ def _measure(offer: Offer, offer_ratio: Decimal, fv: charge.FairValues, warnings
         "induced-conversion test failed (" + "; ".join(failed_test)
         + "): measured as FV of consideration − carrying amount"
     )
+    if accepted:
+        warnings.append(f"extinguishment.carrying_amount {plain(offer.carrying_amount)} is taken as the carrying "
+                        f"amount of the {accepted:,} units accepted: give it again whenever the count changes")
+    elif offer.carrying_amount:
+        warnings.append(f"no unit is accepted, yet extinguishment.carrying_amount is {plain(offer.carrying_amount)}: "
+                        "the measure books all of it against nothing exchanged; give the carrying amount of the "
+                        "units accepted (0)")
     return "extinguishment", fv.offer - offer.carrying_amount
 
 

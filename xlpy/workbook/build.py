@@ -361,8 +361,8 @@ def _sensitivity(ws, lay: Layout):
         _set(ws, row, col, formula, fmt, STYLE["header"] if header else STYLE["formula"],
              STYLE["header_fill"] if header else None)
     parts = len(SENS_PARTICIPATIONS) + 1
-    notes = ("Last column: the offer's own participation (at the valuation price, the charge on Results but for "
-             "cash in lieu of fractions); prices step by SensitivityStep (Inputs).",
+    notes = ("Last column: the offer's own participation; at the valuation price, the charge on Results but for "
+             "fractions (cash in lieu, shares rounded holder by holder).",
              "Test failed: Outstanding × participation × (R1 × price + cash per unit − carrying amount per unit). "
              "A capped offer's participations run to its cap (MaxUnits ÷ Outstanding).")
     for k, note in enumerate(notes, 1):

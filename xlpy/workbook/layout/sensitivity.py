@@ -21,7 +21,8 @@ def sensitivity_origin(lay: Layout) -> tuple[int, int]:
 def sheet(shape: Shape) -> Sheet:
     """The Sensitivity sheet for an offer of this *shape*."""
     sensitivity = (
-        Item(None, "Charge = Outstanding × participation × ((R1 − R0) × price + cash per unit)", record=True),
+        Item(None, "Charge = Outstanding × participation × ((R1 − R0) × price + cash per unit); prices step by "
+             "SensitivityStep (Inputs)", record=True),
     )
     blocks, _ = place([Block("Charge by share price and participation", sensitivity)])
     return Sheet("Sensitivity", "Sensitivity", blocks, widths={"B": 16, "C": 16, "D": 16, "E": 16, "F": 16,
