@@ -130,9 +130,9 @@ def ambiguous_whole(text: str, sep: str) -> str:
     text = text.strip()
     if not _ONE_GROUP[mark].fullmatch(text):
         return ""
-    whole, decimals = text.split(mark)
-    decimals = decimals.rstrip("0")
-    return (f"could be thousands or decimals in {separated(sep)}: write {whole}{text.split(mark)[1]} or "
+    whole, group = text.split(mark)
+    decimals = group.rstrip("0")
+    return (f"could be thousands or decimals in {separated(sep)}: write {whole}{group} or "
             f"{whole}{mark + decimals if decimals else ''}, not {text}")
 
 
