@@ -20,7 +20,7 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.model import PriceDay
 from ..engine.numbers import to_decimal
 from .sources import PRICE_COLUMNS, _capped, _match_columns, utf16_bom, workbook_problem
-from .written_numbers import _GROUPED, _ONE_GROUP, ambiguous_whole, delimiter, european_number, separated
+from .written_numbers import _GROUPED, ambiguous_whole, delimiter, european_number, lone_group, separated
 
 #: A day as the price file's contract writes it (YYYY-MM-DD), nothing else ISO 8601 allows.
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -99,9 +99,10 @@ def _ambiguous_price(text: str, sep: str) -> str:
     ('', '', '')
     """
     mark, other, name = (".", ",", "comma") if sep == ";" else (",", ".", "point")
-    if not _ONE_GROUP[mark].fullmatch(text):
+    parts = lone_group(text, mark)
+    if parts is None:
         return ""
-    whole, decimals = text.split(mark)
+    whole, decimals = parts
     return (f"could be thousands or decimals in {separated(sep)}: write {whole}{decimals}, or {whole}{other}{decimals} "
             f"with a decimal {name}, not {text}")
 

@@ -16,7 +16,7 @@ from ..engine.errors import InputError
 from ..engine.numbers import to_decimal
 from . import typed
 
-__all__ = ["NOT_DIGITS", "NOT_GROUPED", "WHOLE_CELLS", "WHOLE_LIMIT", "ambiguous_whole", "delimiter",
+__all__ = ["NOT_DIGITS", "NOT_GROUPED", "WHOLE_CELLS", "WHOLE_LIMIT", "ambiguous_whole", "delimiter", "lone_group",
            "european_number", "european_whole", "separated", "whole_cell"]
 
 
@@ -111,6 +111,16 @@ def separated(sep: str) -> str:
         sep, "a cell of text")
 
 
+def lone_group(text: str, mark: str) -> tuple[str, str] | None:
+    """(the digits before *mark*, the three after) when *text* is one group of three digits after a lone *mark*
+    (``1.000``, ``8,306``): a thousands separator in one convention, a decimal mark in the other; else None."""
+    text = text.strip()
+    if not _ONE_GROUP[mark].fullmatch(text):
+        return None
+    whole, group = text.split(mark)
+    return whole, group
+
+
 def ambiguous_whole(text: str, sep: str) -> str:
     """Why *text*, a whole number in a file separated by *sep*, could be either of two numbers ("" when it cannot).
 
@@ -127,13 +137,13 @@ def ambiguous_whole(text: str, sep: str) -> str:
     ('', '', '')
     """
     mark = "," if sep == ";" else "."
-    text = text.strip()
-    if not _ONE_GROUP[mark].fullmatch(text):
+    parts = lone_group(text, mark)
+    if parts is None:
         return ""
-    whole, group = text.split(mark)
+    whole, group = parts
     decimals = group.rstrip("0")
     return (f"could be thousands or decimals in {separated(sep)}: write {whole}{group} or "
-            f"{whole}{mark + decimals if decimals else ''}, not {text}")
+            f"{whole}{mark + decimals if decimals else ''}, not {text.strip()}")
 
 
 def whole_cell(value: object, sep: str = "", scheme: typed.Scheme = WHOLE_CELLS) -> tuple[int | None, str]:
