@@ -186,3 +186,18 @@ def test_no_frozen_pane_fills_a_laptops_window(standard_books):
             height = sum(ws.row_dimensions[r].height or 15 for r in range(1, row))
             assert height <= 240, (kind, ws.title, pane, height)
         assert wb["Tenders"].freeze_panes is None and wb["History"].freeze_panes is None
+
+
+def test_a_tables_columns_are_as_wide_as_the_layout_gives_them(standard_books):
+    """A column a table shares with the blocks above it is as wide as the wider of the two asks: a block's
+    narrow value column does not cut the table's text (a holder id of 30 characters fits on Tenders)."""
+    wb, lay = _book(standard_books["holders"])
+    for sheet in lay.sheets:
+        ws = wb[sheet.title]
+        for table in sheet.tables:
+            for c in table.columns:
+                letter = table.letter(c.key)
+                assert ws.column_dimensions[letter].width >= max(c.width, sheet.widths.get(letter, 0)), \
+                    (sheet.title, c.key)
+    _, table = lay.table("tblTenders")
+    assert wb["Tenders"].column_dimensions[table.letter("holder")].width * 1.1 >= 30  # Calibri 10, ~1.1 a unit

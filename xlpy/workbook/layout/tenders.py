@@ -55,7 +55,7 @@ def sheet(shape: Shape) -> Sheet:
     if holders:
         tables.append(Table("tblTenders", (
             Column("line", "Line", None, fmt="count", width=8),
-            Column("holder", "Holder", "TenderHolder", fmt="text", width=22),
+            Column("holder", "Holder", "TenderHolder", fmt="text", width=28),
             Column("units", "Units", "TenderUnits", fmt="count", width=12),
             Column("method", "Method", "TenderMethod", fmt="text", width=13,
                    choices=METHODS),
