@@ -11,6 +11,7 @@ reproducible-builds convention), else now.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import math
@@ -607,8 +608,41 @@ def _holder_rows_into(pkg, holder, date1904: bool) -> None:
 def workbook_bytes(wb, when: dt.datetime | None = None) -> bytes:
     """*wb* saved to bytes, normalised: every zip entry's time is *when* (or 1980-01-01)."""
     buf = io.BytesIO()
-    wb.save(buf)
+    with _numbers_whole():
+        wb.save(buf)
     return _normalise_zip(buf.getvalue(), when)
+
+
+@contextlib.contextmanager
+def _numbers_whole():
+    """While openpyxl saves, a number cell's text reads back as the binary number nearest its value.
+
+    openpyxl writes a number's first 16 significant digits (``"%.16g"``), and
+    for some numbers that names another one: the double nearest 100/3 (a note's
+    original ratio at a $30 conversion price) is 33.333333333333336, written
+    33.33333333333334, the double below it, so Excel, LibreOffice and the
+    validator read a ratio the offer file does not hold; a whole number of 17
+    digits or more loses its last.  Such a number is written as its shortest
+    exact form (``repr`` of the float, up to 17 digits; an int whole); every
+    other cell's text stays as openpyxl writes it.
+    """
+    from openpyxl.cell import _writer
+
+    plain = _writer.safe_string
+
+    def text(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+            return plain(value)
+        if isinstance(value, int):
+            return str(value)
+        short = plain(value)
+        return short if not short or float(short) == float(value) else repr(float(value))
+
+    _writer.safe_string = text
+    try:
+        yield
+    finally:
+        _writer.safe_string = plain
 
 
 def atomic_save(wb, out: str | os.PathLike, when: dt.datetime | None = None, post=None) -> Path:

@@ -44,8 +44,14 @@ __all__ = [
 
 
 def _excel_round(x, d):
-    """ROUND as Excel: the shown decimal, half away from zero."""
-    return float(excel_round(Decimal(repr(float(x))), int(d)))
+    """ROUND as Excel: the number as Excel shows it (15 significant digits), then half away from zero.
+
+    A product such as 0.59 * 9.5 is 5.6049999999999995 in binary; Excel and
+    LibreOffice take it as the 5.605 they show and round it to 5.61, as the
+    engine does with the exact decimal.  Rounding the binary number's longer
+    repr would give 5.60.
+    """
+    return float(excel_round(Decimal(format(float(x), ".15g")), int(d)))
 
 
 def _workday(start_date, days, weekend=1, holidays=()):

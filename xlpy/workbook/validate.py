@@ -58,6 +58,7 @@ from .layout import (
     renamed_hint,
 )
 from .openpyxl_access import cell_map
+from .package import number_text
 from .readback import (
     formulas_table_values,
     formulas_values,
@@ -159,7 +160,8 @@ def _same(expected: Expect, found) -> bool:
 
 def _show(v) -> str:
     if isinstance(v, Decimal):
-        return format(v.normalize(), "f") if abs(v) < Decimal("1e15") else str(v)
+        # every digit the engine keeps (normalize() would round to the context's 28)
+        return number_text(v) if abs(v) < Decimal("1e15") else str(v)
     if isinstance(v, dt.datetime):
         return v.date().isoformat() if v.time() == dt.time() else v.isoformat()
     if isinstance(v, dt.date):
