@@ -779,3 +779,21 @@ def test_a_formula_ratio_that_rounds_to_nothing_is_refused():
     with pytest.raises(InputError) as info:
         ratio.exchange_ratio(D("0.04"), D("8"), places=1)
     assert str(info.value) == "places: rounds the ratio 0.005 to 0: give more decimals or a floor, got 1"
+
+
+def test_a_negative_induced_charge_is_named_in_a_warning(tmp_path):
+    """Holders forfeiting their fractions at the original ratio receive less than the original terms give: the
+    measure is negative, which an induced conversion (an excess) does not book without a look at the terms."""
+    from repo_paths import SEED_TEXT
+
+    from xlpy.files.offerfile import compute_file
+
+    text = (SEED_TEXT.replace("ratio = 7.94", "ratio = 3.2").replace('fractional = "cash"', 'fractional = "down"')
+            .replace("tendered = 274000", "tendered = 1").replace("guaranteed_delivery = 3500", "guaranteed_delivery = 0"))
+    path = tmp_path / "down.toml"
+    path.write_text(text, encoding="utf-8")
+    _, r = compute_file(path)
+    assert r.common_issued == 3 and r.charge == D("-1.478")  # 3 x 7.39 - 3.2 x 7.39
+    assert ("the induced charge is negative (-1.478): what holders receive is worth less than the shares the "
+            "original terms give (22.17 against 23.648, fractions forfeited); an induced conversion measures an "
+            "excess, so review the terms before booking it") in r.warnings

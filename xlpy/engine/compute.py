@@ -472,6 +472,13 @@ def _measure(offer: Offer, offer_ratio: Decimal, fv: charge.FairValues, warnings
     booked against nothing exchanged)."""
     failed_test = charge.induced_test(offer_ratio, offer.original_ratio, offer.substantive_conversion)
     if not failed_test:
+        if excel_round(fv.charge, 2) < 0:
+            warnings.append(
+                f"the induced charge is negative ({plain(fv.charge)}): what holders receive is worth less than the "
+                f"shares the original terms give ({plain(fv.offer)} against {plain(fv.original)}"
+                + (", fractions forfeited" if offer.consideration.fractional != "cash" else "")
+                + "); an induced conversion measures an excess, so review the terms before booking it"
+            )
         return "induced_conversion", fv.charge
     if offer.carrying_amount is None:
         raise InputErrors(
@@ -516,10 +523,11 @@ def _count_and_input_warnings(offer: Offer, counted: allocation.Count) -> list[s
             f"preliminary count: {open_ngd:,} units tendered by notice of guaranteed delivery are included; "
             "the final count drops those not delivered"
         )
-    if counted.proration_factor != 1:
+    if offer.max_units is not None and counted.eligible > offer.max_units:
         warnings.append(
             f"offer is oversubscribed: {counted.eligible:,} units eligible for {offer.max_units:,}; "
             f"prorated by {plain(counted.proration_factor)}"
+            + (" (below 1 past its 10 decimals)" if counted.proration_factor == 1 else "")
             + (f" after {counted.odd_lot_units:,} odd-lot units accepted in full" if counted.odd_lot_units else "")
         )
     if offer.original_conversion_price is not None and not _terminates(offer.original_ratio):
