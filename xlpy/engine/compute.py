@@ -463,6 +463,9 @@ def _cash(c: Consideration, accepted: int) -> _Cash:
     return _Cash(c.cash_per_unit * accepted, c.cash_per_unit, c.arrears_per_unit * accepted)
 
 
+_HALF_CENT_BELOW = Decimal("-0.005")
+
+
 def _measure(offer: Offer, offer_ratio: Decimal, fv: charge.FairValues, warnings: list[str], accepted: int
              ) -> tuple[str, Decimal]:
     """The treatment and the offer's charge: induced conversion, or (the test failing) the extinguishment.
@@ -472,7 +475,7 @@ def _measure(offer: Offer, offer_ratio: Decimal, fv: charge.FairValues, warnings
     booked against nothing exchanged)."""
     failed_test = charge.induced_test(offer_ratio, offer.original_ratio, offer.substantive_conversion)
     if not failed_test:
-        if excel_round(fv.charge, 2) < 0:
+        if fv.charge <= _HALF_CENT_BELOW:  # a negative charge of a cent or more, as it rounds
             warnings.append(
                 f"the induced charge is negative ({plain(fv.charge)}): what holders receive is worth less than the "
                 f"shares the original terms give ({plain(fv.offer)} against {plain(fv.original)}"
