@@ -450,6 +450,36 @@ def test_read_only_workbook_is_not_replaced(book, capsys):
     assert _snapshot(folder) == before and stat.S_IMODE(book.stat().st_mode) == 0o444
 
 
+@pytest.mark.parametrize("option", ["--tally", "--prices", "--mapping"])
+def test_a_locked_tally_price_or_mapping_file_is_named_and_the_workbook_left(book, capsys, monkeypatch, option):
+    """On Windows, Excel locks a CSV it has open: the refresh names the file and why, in one line."""
+    from test_sources_hostile import LOCKED, lock
+
+    folder = book.parent
+    tally = _new_tally(folder)
+    (folder / "map.toml").write_text('encoding = "utf-8"\n', encoding="utf-8")
+    given = {"--tally": tally, "--prices": folder / PRICES, "--mapping": folder / "map.toml"}
+    before = _snapshot(folder)
+    lock(monkeypatch, given[option].name)
+    argv = ["refresh", str(book), option, str(given[option])] + (["--tally", str(tally)] if option == "--mapping" else [])
+    assert main(argv) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: {given[option].name}: {LOCKED}"]
+    monkeypatch.undo()
+    assert _snapshot(folder) == before
+
+
+@pytest.mark.parametrize("command", ["validate", "render"])
+def test_a_locked_workbook_is_named_not_called_no_workbook(book, capsys, monkeypatch, command):
+    from test_sources_hostile import LOCKED, lock
+
+    lock(monkeypatch, book.name)
+    argv = [command, str(book)] + (["-o", str(book.parent / "pages")] if command == "render" else ["--no-formulas"])
+    assert main(argv) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy {command}: {book if command == 'render' else book.name}: "
+                                                   f"{LOCKED}"]
+    assert not (book.parent / "pages").exists()
+
+
 def test_symbolic_link_stays_a_link(book, tmp_path_factory):
     elsewhere = tmp_path_factory.mktemp("desk")
     link = elsewhere / "shortcut.xlsm"

@@ -249,6 +249,12 @@ def run_render(args: argparse.Namespace) -> int:
     book, out = Path(args.workbook), Path(args.output)
     if not book.is_file():
         raise InputError(str(book), None, "workbook not found", show_value=False)
+    try:
+        open(book, "rb").close()  # (is_zipfile says False for a file it cannot open)
+    except OSError as exc:
+        from ..files.safety import unreadable
+
+        raise unreadable(str(book), exc) from None
     if not zipfile.is_zipfile(book):
         raise InputError(str(book), None, "is not a workbook (an .xlsx or .xlsm package)", show_value=False)
     if out.exists() and not out.is_dir():

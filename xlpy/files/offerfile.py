@@ -34,6 +34,7 @@ from ..engine.numbers import CONTEXT
 from ..engine.rules import period_problems
 from . import calendars, sources, typed
 from .prices import read_prices
+from .safety import unreadable
 
 __all__ = ["SCHEMA", "load", "compute_file", "parse"]
 
@@ -131,6 +132,8 @@ def load(path: str | os.PathLike) -> Offer:
         each line naming the file and the key.
     """
     path = Path(path)
+    if path.is_dir():  # (on Windows, opening one is refused as a permission)
+        raise InputErrors([InputError(str(path), None, "is a folder, not an offer file", show_value=False)])
     try:
         with open(path, "rb") as fh:
             if fh.read(4) == b"PK\x03\x04":  # a workbook (or another ZIP package) given where the offer goes
@@ -140,8 +143,10 @@ def load(path: str | os.PathLike) -> Offer:
         text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Notepad writes one) is not TOML
     except FileNotFoundError:
         raise InputErrors([InputError(str(path), None, "offer file not found", show_value=False)]) from None
-    except (IsADirectoryError, UnicodeDecodeError, PermissionError) as exc:
+    except (IsADirectoryError, UnicodeDecodeError) as exc:
         raise InputErrors([InputError(str(path), None, f"cannot be read: {exc}", show_value=False)]) from None
+    except OSError as exc:  # (open in another program, or no permission)
+        raise InputErrors([unreadable(str(path), exc)]) from None
     try:
         data = tomllib.loads(text, parse_float=typed.toml_float)
     except tomllib.TOMLDecodeError as exc:
