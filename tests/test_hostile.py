@@ -480,6 +480,47 @@ def test_a_locked_workbook_is_named_not_called_no_workbook(book, capsys, monkeyp
     assert not (book.parent / "pages").exists()
 
 
+def _unwritable(monkeypatch, folder: Path) -> None:
+    """Temporary files and folders in *folder* are refused, as in a folder without write permission (which
+    running as root ignores)."""
+    import tempfile
+
+    for name in ("mkstemp", "mkdtemp"):
+        real = getattr(tempfile, name)
+
+        def refusing(*args, _real=real, **kwargs):
+            where = kwargs.get("dir", args[2] if len(args) > 2 else None)
+            if where is not None and Path(where).resolve() == folder.resolve():
+                raise PermissionError(13, "Permission denied", str(folder))
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(tempfile, name, refusing)
+
+
+def test_build_into_a_folder_it_cannot_write_says_so(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ro").mkdir()
+    _unwritable(monkeypatch, tmp_path / "ro")
+    assert main(["build", str(ROOT / "workbook" / "offers" / "hecla-2004.toml"), "-o", "ro/new.xlsm",
+                 "--no-validate"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy build: --output: cannot be written (Permission denied), got 'ro/new.xlsm'"]
+    assert list((tmp_path / "ro").iterdir()) == []
+
+
+def test_render_into_a_folder_it_cannot_write_says_so(book, capsys, monkeypatch):
+    from xlpy.workbook import libreoffice
+
+    folder = book.parent / "ro"
+    folder.mkdir()
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: str(book.parent / "no-soffice"))  # (never run)
+    _unwritable(monkeypatch, folder)
+    assert main(["render", str(book), "-o", str(folder)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy render: --output: cannot be written (Permission denied), got '{folder}'"]
+    assert list(folder.iterdir()) == []
+
+
 def test_symbolic_link_stays_a_link(book, tmp_path_factory):
     elsewhere = tmp_path_factory.mktemp("desk")
     link = elsewhere / "shortcut.xlsm"

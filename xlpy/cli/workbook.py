@@ -197,6 +197,8 @@ def run_build(args: argparse.Namespace) -> int:
                 build_workbook(offer, results, out, record=_sources_record(offer_path, offer, out))
             except InputErrors as exc:  # what a worksheet cannot hold: named as compute names its problems
                 raise InputErrors([_in_offer_file(p, offer_path.name, offer) for p in exc.problems]) from None
+            except OSError as exc:  # a folder xlpy may not write in: its temporary file is not made
+                raise InputError("--output", str(out), f"cannot be written ({exc.strerror or exc})") from None
             written = True
         print(f"built {out}: {offer.issuer}, {fmt_count(results.units_accepted)} units accepted, "
               f"{fmt_count(results.common_issued)} common issued, {charge_words(results)} {fmt_money(results.charge)}")
@@ -272,9 +274,11 @@ def run_render(args: argparse.Namespace) -> int:
     try:
         with progress.step(f"rendering {book.name}"):
             files = libreoffice.render(book, out, dpi=args.dpi)
-    except libreoffice.LibreOfficeError as exc:
+    except (libreoffice.LibreOfficeError, OSError) as exc:
         if made and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # leave nothing behind that the user did not ask for
+        if not isinstance(exc, libreoffice.LibreOfficeError):  # a folder xlpy may not write in (or make)
+            raise InputError("--output", str(out), f"cannot be written ({exc.strerror or exc})") from None
         print(f"xlpy render: {exc}", file=sys.stderr)
         return EXIT_INPUT
     for f in files:
