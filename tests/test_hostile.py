@@ -521,6 +521,45 @@ def test_render_into_a_folder_it_cannot_write_says_so(book, capsys, monkeypatch)
     assert list(folder.iterdir()) == []
 
 
+@pytest.mark.parametrize("dpi, reason", [("-1", "must be a positive whole number"), ("0", "must be a positive whole "
+                                          "number"), ("19", "must be from 20 to 1200"), ("5000", "must be from 20 to 1200")])
+def test_render_checks_the_resolution_before_anything(book, capsys, monkeypatch, dpi, reason):
+    from xlpy.workbook import libreoffice
+
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: str(book.parent / "no-soffice"))  # (never run)
+    pages = book.parent / "pages"
+    assert main(["render", str(book), "-o", str(pages), "--dpi", dpi]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy render: --dpi: {reason}, got {dpi}"]
+    assert not pages.exists()
+
+
+def test_a_failed_render_leaves_the_earlier_pages_and_pdf(book, capsys, monkeypatch):
+    """The PDF is made beside its pages and moved in with them: never a PDF beside pages of another render."""
+    from xlpy.workbook import libreoffice
+
+    pages = book.parent / "pages"
+    pages.mkdir()
+    (pages / "book.pdf").write_bytes(b"%PDF earlier")
+    (pages / "book-1.png").write_bytes(b"earlier page")
+    before = _snapshot(pages)
+
+    def to_pdf(path, out_dir, timeout=None):
+        pdf = Path(out_dir) / "book.pdf"
+        pdf.write_bytes(b"%PDF new")
+        return pdf
+
+    def pdf_to_pngs(pdf, out_dir, dpi=110, timeout=None):
+        raise libreoffice.LibreOfficeError(f"{pdf}: pdftoppm produced no PNG pages (exit status 99)", [pdf])
+
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: str(book.parent / "no-soffice"))  # (never run)
+    monkeypatch.setattr(libreoffice, "to_pdf", to_pdf)
+    monkeypatch.setattr(libreoffice, "pdf_to_pngs", pdf_to_pngs)
+    assert main(["render", str(book), "-o", str(pages)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy render: {pages / 'book.pdf'}: pdftoppm produced no PNG pages (exit status 99)"]
+    assert _snapshot(pages) == before and sorted(p.name for p in pages.iterdir()) == ["book-1.png", "book.pdf"]
+
+
 def test_symbolic_link_stays_a_link(book, tmp_path_factory):
     elsewhere = tmp_path_factory.mktemp("desk")
     link = elsewhere / "shortcut.xlsm"

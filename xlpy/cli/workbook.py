@@ -234,10 +234,15 @@ def run_validate(args: argparse.Namespace) -> int:
     return _print_reports(reports, args.json)
 
 
+#: The resolutions ``xlpy render --dpi`` takes: below, a page is unreadable; above, one page is tens of megabytes.
+MIN_DPI, MAX_DPI = 20, 1200
+
+
 def _setup_render(p: argparse.ArgumentParser) -> None:
     p.add_argument("workbook", help="workbook to render")
     p.add_argument("-o", "--output", required=True, help="folder for the PDF and the PNG pages")
-    p.add_argument("--dpi", type=int, default=110, help="resolution of the PNG pages (default 110)")
+    p.add_argument("--dpi", type=int, default=110,
+                   help=f"resolution of the PNG pages, {MIN_DPI} to {MAX_DPI} (default 110)")
     _add_quiet(p)
 
 
@@ -249,6 +254,10 @@ def run_render(args: argparse.Namespace) -> int:
     from ..workbook import libreoffice
 
     book, out = Path(args.workbook), Path(args.output)
+    if args.dpi < 1:
+        raise InputError("--dpi", args.dpi, "must be a positive whole number")
+    if not MIN_DPI <= args.dpi <= MAX_DPI:
+        raise InputError("--dpi", args.dpi, f"must be from {MIN_DPI} to {MAX_DPI}")
     if not book.is_file():
         raise InputError(str(book), None, "workbook not found", show_value=False)
     try:
