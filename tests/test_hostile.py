@@ -560,6 +560,25 @@ def test_a_failed_render_leaves_the_earlier_pages_and_pdf(book, capsys, monkeypa
     assert _snapshot(pages) == before and sorted(p.name for p in pages.iterdir()) == ["book-1.png", "book.pdf"]
 
 
+def test_a_macro_workbook_renamed_xlsx_is_named_not_refreshed(book, capsys):
+    """Excel refuses a workbook with a VBA project under a name other than .xlsm: build refuses to write one, and
+    validate and refresh name one renamed since."""
+    renamed = book.with_name("book.xlsx")
+    book.rename(renamed)
+    tally = _new_tally(book.parent)
+    before = _snapshot(book.parent)
+    why = ("must end in .xlsm: the standard workbook carries the refresh macros (a VBA project), which Excel refuses "
+           "to open under any other name")
+    assert main(["refresh", str(renamed), "--tally", str(tally)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy refresh: {renamed}: {why}; rename it book.xlsm; it was not changed"]
+    assert _snapshot(book.parent) == before
+    assert main(["validate", str(renamed), "--no-formulas", "--no-libreoffice"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"book.xlsx: file: {why}: expected book.xlsm (rename it), found book.xlsx [structure]"
+    assert out[-1].startswith("book.xlsx: 1 finding(s)")
+
+
 def test_symbolic_link_stays_a_link(book, tmp_path_factory):
     elsewhere = tmp_path_factory.mktemp("desk")
     link = elsewhere / "shortcut.xlsm"

@@ -124,8 +124,9 @@ def build_output(given: str | None, offer_id: str, force: bool) -> Path:
     if out.is_dir():
         out = out / f"{offer_id}.xlsm"
     if out.suffix.lower() != ".xlsm":
-        raise InputError("--output", str(out), "must end in .xlsm: the standard workbook carries the refresh "
-                         "macros (a VBA project), which Excel refuses to open under any other name")
+        from ..workbook.parts import MACRO_NAME
+
+        raise InputError("--output", str(out), MACRO_NAME)
     if out.is_dir():
         raise InputError("--output", str(out), "is a folder")
     if out.exists() and not force:

@@ -622,6 +622,10 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
     from ..files.safety import check_package
 
     check_package(path, book)  # a bomb is refused (exit 2) before anything is unpacked
+    from .parts import MACRO_NAME, misnamed_macro_book
+
+    if misnamed_macro_book(path):  # (openpyxl reads it; Excel does not open it)
+        findings.append(Finding(book, "file", MACRO_NAME, f"{path.stem}.xlsm (rename it)", path.name))
     try:
         from .fastload import load
 
