@@ -579,6 +579,37 @@ def test_a_macro_workbook_renamed_xlsx_is_named_not_refreshed(book, capsys):
     assert out[-1].startswith("book.xlsx: 1 finding(s)")
 
 
+def test_a_folder_given_as_a_workbook_or_a_source_is_named_a_folder(book, capsys):
+    folder = book.parent / "data.xlsm"
+    folder.mkdir()
+    for argv in (["refresh", str(folder)], ["render", str(folder), "-o", str(book.parent / "pages")]):
+        assert main(argv) == 2
+        assert capsys.readouterr().err.splitlines() == [f"xlpy {argv[0]}: {folder}: is a folder, not a workbook"]
+    tally = _new_tally(book.parent)
+    for option, what in (("--tally", "tally"), ("--prices", "price"), ("--mapping", "mapping")):
+        argv = ["refresh", str(book), option, str(folder)] + (["--tally", str(tally)] if option == "--mapping" else [])
+        assert main(argv) == 2
+        assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: {folder}: is a folder, not a {what} file"]
+    assert main(["validate", str(folder), "--no-formulas", "--no-libreoffice"]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "data.xlsm: file: is a folder, not a workbook: expected a workbook file, found a folder [structure]")
+    assert not (book.parent / "pages").exists()
+
+
+def test_validate_names_a_file_that_is_no_workbook_in_its_own_words(tmp_path, capsys):
+    offer = tmp_path / "offer.toml"
+    offer.write_text("schema = 1\n", encoding="utf-8")
+    (tmp_path / "text.xlsm").write_text("text", encoding="utf-8")
+    assert main(["validate", str(offer), str(tmp_path / "text.xlsm"), "--no-formulas", "--no-libreoffice"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "offer.toml: file: is not a workbook (an .xlsx or .xlsm package): expected an .xlsm, found an offer file "
+        "(TOML), which goes after --offer [structure]",
+        "offer.toml: 1 finding(s) (0 figures compared; recalculated by: none)",
+        "text.xlsm: file: is not a workbook (an .xlsx or .xlsm package): expected an .xlsm, found a file that is not "
+        "a zip package [structure]",
+        "text.xlsm: 1 finding(s) (0 figures compared; recalculated by: none)"]
+
+
 def test_symbolic_link_stays_a_link(book, tmp_path_factory):
     elsewhere = tmp_path_factory.mktemp("desk")
     link = elsewhere / "shortcut.xlsm"

@@ -259,6 +259,8 @@ def run_render(args: argparse.Namespace) -> int:
         raise InputError("--dpi", args.dpi, "must be a positive whole number")
     if not MIN_DPI <= args.dpi <= MAX_DPI:
         raise InputError("--dpi", args.dpi, f"must be from {MIN_DPI} to {MAX_DPI}")
+    if book.is_dir():
+        raise InputError(str(book), None, "is a folder, not a workbook", show_value=False)
     if not book.is_file():
         raise InputError(str(book), None, "workbook not found", show_value=False)
     try:

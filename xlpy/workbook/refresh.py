@@ -264,6 +264,9 @@ class _Refresh:
         """The file to read: *given*, else the one recorded on the Cover (relative to the workbook)."""
         if given is not None and str(given).strip():
             path = Path(given)
+            if path.is_dir():
+                self.problems.append(InputError(str(path), None, f"is a folder, not a {what} file", show_value=False))
+                return None
             if not path.is_file():
                 self.problems.append(InputError(str(path), None, f"{what} file not found", show_value=False))
                 return None

@@ -74,6 +74,8 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
 
     path = Path(path)
     label = str(path)
+    if path.is_dir():
+        raise InputErrors([InputError(label, None, "is a folder, not a workbook", show_value=False)])
     if not path.is_file():
         raise InputErrors([InputError(label, None, "workbook not found", show_value=False)])
     from .parts import MACRO_NAME, misnamed_macro_book
