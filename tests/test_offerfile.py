@@ -423,6 +423,11 @@ def test_exact_messages_for_numbers_dates_and_text(tmp_path):
         "offer.toml: offer.issuer: holds a control character, which a workbook cannot store, got 'Hecla\\x00Mining'"]
     assert problems("schema = 1", "schema = true") == [
         "offer.toml: schema: must be 1 (the only schema this xlpy reads), got True"]
+    # a list or a table is shown as TOML writes it, not as Python holds it ([Decimal('7.94')], {'ratio': ...})
+    assert problems("ratio = 7.94", 'ratio = [7.94, "x", true, { a = 1 }]') == [
+        'offer.toml: offer.consideration.ratio: must be a number, got [7.94, "x", true, { a = 1 }]']
+    assert problems("[offer.consideration]", "[consideration]")[0] == (
+        'offer.toml: consideration: is not a known key, got { ratio = 7.94, fractional = "cash" }')
 
 
 def test_a_problem_of_a_later_exchange_names_its_own_table_when_an_earlier_one_is_bad(tmp_path):
