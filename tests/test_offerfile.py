@@ -461,6 +461,25 @@ def test_byte_order_mark_is_read(tmp_path):
     assert offerfile.load(tmp_path / "offer.toml").outstanding == 464777
 
 
+def test_a_utf16_offer_file_is_read_and_another_encoding_named(tmp_path, capsys, monkeypatch):
+    """Notepad's "Unicode" is UTF-16 after a byte-order mark, read as a tally in Excel's "Unicode Text" is; any
+    other text that is not UTF-8 is named, with what to do."""
+    (tmp_path / "offer.toml").write_bytes(BASE.encode("utf-16"))  # (the byte-order mark first)
+    assert offerfile.load(tmp_path / "offer.toml").outstanding == 464777
+    shutil.copytree(REPO / "workbook" / "offers" / "data", tmp_path / "data")  # build records the tally's mapping
+    (tmp_path / "formula.toml").write_bytes((REPO / "workbook" / "offers" / "hecla-2004-formula.toml").read_text(
+        encoding="utf-8").encode("utf-16"))
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["build", "formula.toml", "-o", "book.xlsm", "--no-validate"]) == 0
+    capsys.readouterr()
+    (tmp_path / "offer.toml").write_bytes(BASE.replace("Hecla Mining Company", "Hecla Mining Compañía").encode("cp1252"))
+    with pytest.raises(InputErrors) as info:
+        offerfile.load(tmp_path / "offer.toml")
+    at = BASE.index("Hecla Mining Company") + len("Hecla Mining Compa")
+    assert [str(p) for p in info.value.problems] == [
+        f"{tmp_path / 'offer.toml'}: is not UTF-8 text (byte 0xf1 at offset {at}); save it as UTF-8"]
+
+
 def test_original_ratio_from_conversion_price(tmp_path):
     # Forest City's 7% preferred: $50 / $15.12 = 625/189
     o = load_text(tmp_path, edit(BASE, "original_ratio = 3.2", "original_conversion_price = 15.12"))

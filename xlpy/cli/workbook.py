@@ -34,6 +34,7 @@ def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
     Tally and price files are recorded relative to the workbook's folder, so
     ``xlpy refresh`` (and the buttons) find them again by default.
     """
+    from ..files.offerfile import offer_text
     from ..files.sources import sha256
 
     rec: dict[str, object] = {"OfferFile": offer_path.name, "OfferSha256": sha256(offer_path)}
@@ -42,7 +43,7 @@ def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
     if holders is not None:
         tally = base / holders.source
         rec.update(TallySource=_relative(tally, folder), TallySha256=sha256(tally), TallyRows=len(holders))
-        mapping = tomllib.loads(offer_path.read_text(encoding="utf-8")).get("tally", {}).get("mapping")
+        mapping = tomllib.loads(offer_text(offer_path)).get("tally", {}).get("mapping")
         if mapping:
             rec["TallyMapping"] = _relative(base / mapping, folder)
     else:

@@ -36,7 +36,7 @@ from . import calendars, sources, typed
 from .prices import read_prices
 from .safety import unreadable
 
-__all__ = ["SCHEMA", "load", "compute_file", "parse"]
+__all__ = ["SCHEMA", "load", "compute_file", "offer_text", "parse"]
 
 SCHEMA = 1
 #: Counts (units, shares) must be below this: Excel holds 15 significant digits exactly.
@@ -140,10 +140,15 @@ def load(path: str | os.PathLike) -> Offer:
                 raise InputErrors([InputError(str(path), None, "is a workbook or another ZIP package, not an offer "
                                               "file (TOML); xlpy validate and xlpy refresh take workbooks",
                                               show_value=False)])
-        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Notepad writes one) is not TOML
+        text = offer_text(path)
     except FileNotFoundError:
         raise InputErrors([InputError(str(path), None, "offer file not found", show_value=False)]) from None
-    except (IsADirectoryError, UnicodeDecodeError) as exc:
+    except UnicodeError as exc:
+        decoding = isinstance(exc, UnicodeDecodeError)
+        at = f" (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})" if decoding else ""
+        raise InputErrors([InputError(str(path), None, f"is not UTF-8 text{at}; save it as UTF-8",
+                                      show_value=False)]) from None
+    except IsADirectoryError as exc:
         raise InputErrors([InputError(str(path), None, f"cannot be read: {exc}", show_value=False)]) from None
     except OSError as exc:  # (open in another program, or no permission)
         raise InputErrors([unreadable(str(path), exc)]) from None
@@ -155,6 +160,12 @@ def load(path: str | os.PathLike) -> Offer:
         return parse(data, base=path.parent, source=path.name)
     except InputErrors as exc:
         raise InputErrors([_locate(p, path.name) for p in exc.problems]) from None
+
+
+def offer_text(path: Path) -> str:
+    """An offer file's text: UTF-8, or UTF-16 after its byte-order mark (Notepad's "Unicode", as a tally's
+    "Unicode Text" is read); a UTF-8 byte-order mark (Notepad writes one) is not TOML and is dropped."""
+    return path.read_text(encoding="utf-16" if sources.utf16_bom(path) else "utf-8-sig")
 
 
 def _locate(problem: InputError, name: str) -> InputError:
