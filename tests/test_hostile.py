@@ -450,6 +450,166 @@ def test_read_only_workbook_is_not_replaced(book, capsys):
     assert _snapshot(folder) == before and stat.S_IMODE(book.stat().st_mode) == 0o444
 
 
+@pytest.mark.parametrize("option", ["--tally", "--prices", "--mapping"])
+def test_a_locked_tally_price_or_mapping_file_is_named_and_the_workbook_left(book, capsys, monkeypatch, option):
+    """On Windows, Excel locks a CSV it has open: the refresh names the file and why, in one line."""
+    from test_sources_hostile import LOCKED, lock
+
+    folder = book.parent
+    tally = _new_tally(folder)
+    (folder / "map.toml").write_text('encoding = "utf-8"\n', encoding="utf-8")
+    given = {"--tally": tally, "--prices": folder / PRICES, "--mapping": folder / "map.toml"}
+    before = _snapshot(folder)
+    lock(monkeypatch, given[option].name)
+    argv = ["refresh", str(book), option, str(given[option])] + (["--tally", str(tally)] if option == "--mapping" else [])
+    assert main(argv) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: {given[option].name}: {LOCKED}"]
+    monkeypatch.undo()
+    assert _snapshot(folder) == before
+
+
+@pytest.mark.parametrize("command", ["validate", "render"])
+def test_a_locked_workbook_is_named_not_called_no_workbook(book, capsys, monkeypatch, command):
+    from test_sources_hostile import LOCKED, lock
+
+    lock(monkeypatch, book.name)
+    argv = [command, str(book)] + (["-o", str(book.parent / "pages")] if command == "render" else ["--no-formulas"])
+    assert main(argv) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy {command}: {book if command == 'render' else book.name}: "
+                                                   f"{LOCKED}"]
+    assert not (book.parent / "pages").exists()
+
+
+def _unwritable(monkeypatch, folder: Path) -> None:
+    """Temporary files and folders in *folder* are refused, as in a folder without write permission (which
+    running as root ignores)."""
+    import tempfile
+
+    for name in ("mkstemp", "mkdtemp"):
+        real = getattr(tempfile, name)
+
+        def refusing(*args, _real=real, **kwargs):
+            where = kwargs.get("dir", args[2] if len(args) > 2 else None)
+            if where is not None and Path(where).resolve() == folder.resolve():
+                raise PermissionError(13, "Permission denied", str(folder))
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(tempfile, name, refusing)
+
+
+def test_build_into_a_folder_it_cannot_write_says_so(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ro").mkdir()
+    _unwritable(monkeypatch, tmp_path / "ro")
+    assert main(["build", str(ROOT / "workbook" / "offers" / "hecla-2004.toml"), "-o", "ro/new.xlsm",
+                 "--no-validate"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy build: --output: cannot be written (Permission denied), got 'ro/new.xlsm'"]
+    assert list((tmp_path / "ro").iterdir()) == []
+
+
+def test_render_into_a_folder_it_cannot_write_says_so(book, capsys, monkeypatch):
+    from xlpy.workbook import libreoffice
+
+    folder = book.parent / "ro"
+    folder.mkdir()
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: str(book.parent / "no-soffice"))  # (never run)
+    _unwritable(monkeypatch, folder)
+    assert main(["render", str(book), "-o", str(folder)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy render: --output: cannot be written (Permission denied), got '{folder}'"]
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("dpi, reason", [("-1", "must be a positive whole number"), ("0", "must be a positive whole "
+                                          "number"), ("19", "must be from 20 to 1200"), ("5000", "must be from 20 to 1200")])
+def test_render_checks_the_resolution_before_anything(book, capsys, monkeypatch, dpi, reason):
+    from xlpy.workbook import libreoffice
+
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: str(book.parent / "no-soffice"))  # (never run)
+    pages = book.parent / "pages"
+    assert main(["render", str(book), "-o", str(pages), "--dpi", dpi]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy render: --dpi: {reason}, got {dpi}"]
+    assert not pages.exists()
+
+
+def test_a_failed_render_leaves_the_earlier_pages_and_pdf(book, capsys, monkeypatch):
+    """The PDF is made beside its pages and moved in with them: never a PDF beside pages of another render."""
+    from xlpy.workbook import libreoffice
+
+    pages = book.parent / "pages"
+    pages.mkdir()
+    (pages / "book.pdf").write_bytes(b"%PDF earlier")
+    (pages / "book-1.png").write_bytes(b"earlier page")
+    before = _snapshot(pages)
+
+    def to_pdf(path, out_dir, timeout=None):
+        pdf = Path(out_dir) / "book.pdf"
+        pdf.write_bytes(b"%PDF new")
+        return pdf
+
+    def pdf_to_pngs(pdf, out_dir, dpi=110, timeout=None):
+        raise libreoffice.LibreOfficeError(f"{pdf}: pdftoppm produced no PNG pages (exit status 99)", [pdf])
+
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: str(book.parent / "no-soffice"))  # (never run)
+    monkeypatch.setattr(libreoffice, "to_pdf", to_pdf)
+    monkeypatch.setattr(libreoffice, "pdf_to_pngs", pdf_to_pngs)
+    assert main(["render", str(book), "-o", str(pages)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy render: {pages / 'book.pdf'}: pdftoppm produced no PNG pages (exit status 99)"]
+    assert _snapshot(pages) == before and sorted(p.name for p in pages.iterdir()) == ["book-1.png", "book.pdf"]
+
+
+def test_a_macro_workbook_renamed_xlsx_is_named_not_refreshed(book, capsys):
+    """Excel refuses a workbook with a VBA project under a name other than .xlsm: build refuses to write one, and
+    validate and refresh name one renamed since."""
+    renamed = book.with_name("book.xlsx")
+    book.rename(renamed)
+    tally = _new_tally(book.parent)
+    before = _snapshot(book.parent)
+    why = ("must end in .xlsm: the standard workbook carries the refresh macros (a VBA project), which Excel refuses "
+           "to open under any other name")
+    assert main(["refresh", str(renamed), "--tally", str(tally)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy refresh: {renamed}: {why}; rename it book.xlsm; it was not changed"]
+    assert _snapshot(book.parent) == before
+    assert main(["validate", str(renamed), "--no-formulas", "--no-libreoffice"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"book.xlsx: file: {why}: expected book.xlsm (rename it), found book.xlsx [structure]"
+    assert out[-1].startswith("book.xlsx: 1 finding(s)")
+
+
+def test_a_folder_given_as_a_workbook_or_a_source_is_named_a_folder(book, capsys):
+    folder = book.parent / "data.xlsm"
+    folder.mkdir()
+    for argv in (["refresh", str(folder)], ["render", str(folder), "-o", str(book.parent / "pages")]):
+        assert main(argv) == 2
+        assert capsys.readouterr().err.splitlines() == [f"xlpy {argv[0]}: {folder}: is a folder, not a workbook"]
+    tally = _new_tally(book.parent)
+    for option, what in (("--tally", "tally"), ("--prices", "price"), ("--mapping", "mapping")):
+        argv = ["refresh", str(book), option, str(folder)] + (["--tally", str(tally)] if option == "--mapping" else [])
+        assert main(argv) == 2
+        assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: {folder}: is a folder, not a {what} file"]
+    assert main(["validate", str(folder), "--no-formulas", "--no-libreoffice"]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "data.xlsm: file: is a folder, not a workbook: expected a workbook file, found a folder [structure]")
+    assert not (book.parent / "pages").exists()
+
+
+def test_validate_names_a_file_that_is_no_workbook_in_its_own_words(tmp_path, capsys):
+    offer = tmp_path / "offer.toml"
+    offer.write_text("schema = 1\n", encoding="utf-8")
+    (tmp_path / "text.xlsm").write_text("text", encoding="utf-8")
+    assert main(["validate", str(offer), str(tmp_path / "text.xlsm"), "--no-formulas", "--no-libreoffice"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "offer.toml: file: is not a workbook (an .xlsx or .xlsm package): expected an .xlsm, found an offer file "
+        "(TOML), which goes after --offer [structure]",
+        "offer.toml: 1 finding(s) (0 figures compared; recalculated by: none)",
+        "text.xlsm: file: is not a workbook (an .xlsx or .xlsm package): expected an .xlsm, found a file that is not "
+        "a zip package [structure]",
+        "text.xlsm: 1 finding(s) (0 figures compared; recalculated by: none)"]
+
+
 def test_symbolic_link_stays_a_link(book, tmp_path_factory):
     elsewhere = tmp_path_factory.mktemp("desk")
     link = elsewhere / "shortcut.xlsm"

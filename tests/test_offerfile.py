@@ -423,6 +423,11 @@ def test_exact_messages_for_numbers_dates_and_text(tmp_path):
         "offer.toml: offer.issuer: holds a control character, which a workbook cannot store, got 'Hecla\\x00Mining'"]
     assert problems("schema = 1", "schema = true") == [
         "offer.toml: schema: must be 1 (the only schema this xlpy reads), got True"]
+    # a list or a table is shown as TOML writes it, not as Python holds it ([Decimal('7.94')], {'ratio': ...})
+    assert problems("ratio = 7.94", 'ratio = [7.94, "x", true, { a = 1 }]') == [
+        'offer.toml: offer.consideration.ratio: must be a number, got [7.94, "x", true, { a = 1 }]']
+    assert problems("[offer.consideration]", "[consideration]")[0] == (
+        'offer.toml: consideration: is not a known key, got { ratio = 7.94, fractional = "cash" }')
 
 
 def test_a_problem_of_a_later_exchange_names_its_own_table_when_an_earlier_one_is_bad(tmp_path):
@@ -454,6 +459,25 @@ def test_a_cap_and_a_floor_finer_than_places_are_both_named(tmp_path):
 def test_byte_order_mark_is_read(tmp_path):
     (tmp_path / "offer.toml").write_bytes(b"\xef\xbb\xbf" + BASE.encode("utf-8"))  # as Notepad saves UTF-8
     assert offerfile.load(tmp_path / "offer.toml").outstanding == 464777
+
+
+def test_a_utf16_offer_file_is_read_and_another_encoding_named(tmp_path, capsys, monkeypatch):
+    """Notepad's "Unicode" is UTF-16 after a byte-order mark, read as a tally in Excel's "Unicode Text" is; any
+    other text that is not UTF-8 is named, with what to do."""
+    (tmp_path / "offer.toml").write_bytes(BASE.encode("utf-16"))  # (the byte-order mark first)
+    assert offerfile.load(tmp_path / "offer.toml").outstanding == 464777
+    shutil.copytree(REPO / "workbook" / "offers" / "data", tmp_path / "data")  # build records the tally's mapping
+    (tmp_path / "formula.toml").write_bytes((REPO / "workbook" / "offers" / "hecla-2004-formula.toml").read_text(
+        encoding="utf-8").encode("utf-16"))
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["build", "formula.toml", "-o", "book.xlsm", "--no-validate"]) == 0
+    capsys.readouterr()
+    (tmp_path / "offer.toml").write_bytes(BASE.replace("Hecla Mining Company", "Hecla Mining Compañía").encode("cp1252"))
+    with pytest.raises(InputErrors) as info:
+        offerfile.load(tmp_path / "offer.toml")
+    at = BASE.index("Hecla Mining Company") + len("Hecla Mining Compa")
+    assert [str(p) for p in info.value.problems] == [
+        f"{tmp_path / 'offer.toml'}: is not UTF-8 text (byte 0xf1 at offset {at}); save it as UTF-8"]
 
 
 def test_original_ratio_from_conversion_price(tmp_path):

@@ -15,7 +15,7 @@ import pytest
 from repo_paths import DATA, FORMULA, PRICES, TALLY
 
 from xlpy import cli
-from xlpy.engine import InputErrors
+from xlpy.engine import InputError, InputErrors
 from xlpy.files import counts, prices, sources
 
 HEADER = "holder_id,units,method,status\n"
@@ -521,3 +521,65 @@ def test_a_mapping_file_with_a_byte_order_mark_is_read(tmp_path):
     mapping = tmp_path / "map.toml"
     mapping.write_bytes(b'\xef\xbb\xbf[defaults]\r\nstatus = "tendered"\r\n')
     assert sources.read_mapping(mapping).defaults == {"status": "tendered"}
+
+
+# --- a file another program holds: Excel on Windows locks a CSV it has open ---------------------------
+
+
+LOCKED = "cannot be read (Permission denied; is it open in another program, such as Excel?)"
+
+
+def lock(monkeypatch, *names: str) -> None:
+    """Opening a file named one of *names* is refused, as Windows refuses a file Excel has open (and as chmod
+    000 does, which running as root ignores)."""
+    import builtins
+    import io
+    import os
+
+    real = builtins.open
+
+    def refusing(file, *args, **kwargs):
+        if isinstance(file, (str, os.PathLike)) and os.path.basename(os.fspath(file)) in names:
+            raise PermissionError(13, "Permission denied", os.fspath(file))
+        return real(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", refusing)
+    monkeypatch.setattr(io, "open", refusing)
+
+
+def test_a_locked_file_is_named_with_why(tmp_path, monkeypatch):
+    csv_tally = tally(tmp_path, HEADER + "A-1,100,book-entry,tendered\n")
+    counts_file = tally(tmp_path, "tendered,guaranteed delivery\n100,0\n", "counts.csv")
+    price_file = tmp_path / PRICES
+    shutil.copyfile(DATA / PRICES, price_file)
+    mapping = tally(tmp_path, 'encoding = "utf-8"\n', "map.toml")
+    xlsx = tmp_path / "t.xlsx"
+    xlsx.write_bytes(b"PK\x03\x04")
+    lock(monkeypatch, "t.csv", "counts.csv", PRICES, "map.toml", "t.xlsx")
+    assert problems(sources.read_tally, csv_tally) == [f"t.csv: {LOCKED}"]
+    assert problems(counts.read_counts, counts_file) == [f"counts.csv: {LOCKED}"]
+    assert problems(prices.read_prices, price_file) == [f"{PRICES}: {LOCKED}"]
+    assert problems(sources.read_mapping, mapping) == [f"map.toml: {LOCKED}"]
+    with pytest.raises(InputError) as info:  # (checked before anything is unpacked, as a bomb is)
+        sources.read_tally(xlsx)
+    assert str(info.value) == f"t.xlsx: {LOCKED}"
+
+
+def test_a_locked_tally_or_price_file_through_the_command_line(tmp_path, capsys, monkeypatch):
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copyfile(FORMULA, tmp_path / "offer.toml")
+    monkeypatch.chdir(tmp_path)
+    lock(monkeypatch, TALLY)
+    for command in ("compute", "build"):
+        assert cli.main([command, "offer.toml"]) == 2
+        assert capsys.readouterr().err.splitlines() == [f"xlpy {command}: offer.toml: tally.file: {TALLY}: {LOCKED}"]
+    lock(monkeypatch, PRICES, "offer.toml")
+    assert cli.main(["compute", "offer.toml"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy compute: offer.toml: {LOCKED}"]
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)
+    lock(monkeypatch, PRICES)
+    assert cli.main(["compute", "offer.toml"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy compute: offer.toml: offer.consideration.formula.prices: {PRICES}: {LOCKED}"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "offer.toml"]

@@ -34,6 +34,7 @@ def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
     Tally and price files are recorded relative to the workbook's folder, so
     ``xlpy refresh`` (and the buttons) find them again by default.
     """
+    from ..files.offerfile import offer_text
     from ..files.sources import sha256
 
     rec: dict[str, object] = {"OfferFile": offer_path.name, "OfferSha256": sha256(offer_path)}
@@ -42,7 +43,7 @@ def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
     if holders is not None:
         tally = base / holders.source
         rec.update(TallySource=_relative(tally, folder), TallySha256=sha256(tally), TallyRows=len(holders))
-        mapping = tomllib.loads(offer_path.read_text(encoding="utf-8")).get("tally", {}).get("mapping")
+        mapping = tomllib.loads(offer_text(offer_path)).get("tally", {}).get("mapping")
         if mapping:
             rec["TallyMapping"] = _relative(base / mapping, folder)
     else:
@@ -124,8 +125,9 @@ def build_output(given: str | None, offer_id: str, force: bool) -> Path:
     if out.is_dir():
         out = out / f"{offer_id}.xlsm"
     if out.suffix.lower() != ".xlsm":
-        raise InputError("--output", str(out), "must end in .xlsm: the standard workbook carries the refresh "
-                         "macros (a VBA project), which Excel refuses to open under any other name")
+        from ..workbook.parts import MACRO_NAME
+
+        raise InputError("--output", str(out), MACRO_NAME)
     if out.is_dir():
         raise InputError("--output", str(out), "is a folder")
     if out.exists() and not force:
@@ -197,6 +199,8 @@ def run_build(args: argparse.Namespace) -> int:
                 build_workbook(offer, results, out, record=_sources_record(offer_path, offer, out))
             except InputErrors as exc:  # what a worksheet cannot hold: named as compute names its problems
                 raise InputErrors([_in_offer_file(p, offer_path.name, offer) for p in exc.problems]) from None
+            except OSError as exc:  # a folder xlpy may not write in: its temporary file is not made
+                raise InputError("--output", str(out), f"cannot be written ({exc.strerror or exc})") from None
             written = True
         print(f"built {out}: {offer.issuer}, {fmt_count(results.units_accepted)} units accepted, "
               f"{fmt_count(results.common_issued)} common issued, {charge_words(results)} {fmt_money(results.charge)}")
@@ -232,10 +236,15 @@ def run_validate(args: argparse.Namespace) -> int:
     return _print_reports(reports, args.json)
 
 
+#: The resolutions ``xlpy render --dpi`` takes: below, a page is unreadable; above, one page is tens of megabytes.
+MIN_DPI, MAX_DPI = 20, 1200
+
+
 def _setup_render(p: argparse.ArgumentParser) -> None:
     p.add_argument("workbook", help="workbook to render")
     p.add_argument("-o", "--output", required=True, help="folder for the PDF and the PNG pages")
-    p.add_argument("--dpi", type=int, default=110, help="resolution of the PNG pages (default 110)")
+    p.add_argument("--dpi", type=int, default=110,
+                   help=f"resolution of the PNG pages, {MIN_DPI} to {MAX_DPI} (default 110)")
     _add_quiet(p)
 
 
@@ -247,8 +256,20 @@ def run_render(args: argparse.Namespace) -> int:
     from ..workbook import libreoffice
 
     book, out = Path(args.workbook), Path(args.output)
+    if args.dpi < 1:
+        raise InputError("--dpi", args.dpi, "must be a positive whole number")
+    if not MIN_DPI <= args.dpi <= MAX_DPI:
+        raise InputError("--dpi", args.dpi, f"must be from {MIN_DPI} to {MAX_DPI}")
+    if book.is_dir():
+        raise InputError(str(book), None, "is a folder, not a workbook", show_value=False)
     if not book.is_file():
         raise InputError(str(book), None, "workbook not found", show_value=False)
+    try:
+        open(book, "rb").close()  # (is_zipfile says False for a file it cannot open)
+    except OSError as exc:
+        from ..files.safety import unreadable
+
+        raise unreadable(str(book), exc) from None
     if not zipfile.is_zipfile(book):
         raise InputError(str(book), None, "is not a workbook (an .xlsx or .xlsm package)", show_value=False)
     if out.exists() and not out.is_dir():
@@ -266,9 +287,11 @@ def run_render(args: argparse.Namespace) -> int:
     try:
         with progress.step(f"rendering {book.name}"):
             files = libreoffice.render(book, out, dpi=args.dpi)
-    except libreoffice.LibreOfficeError as exc:
+    except (libreoffice.LibreOfficeError, OSError) as exc:
         if made and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # leave nothing behind that the user did not ask for
+        if not isinstance(exc, libreoffice.LibreOfficeError):  # a folder xlpy may not write in (or make)
+            raise InputError("--output", str(out), f"cannot be written ({exc.strerror or exc})") from None
         print(f"xlpy render: {exc}", file=sys.stderr)
         return EXIT_INPUT
     for f in files:

@@ -6,6 +6,8 @@ macros) turn these into exit codes, cell messages or dialog text.
 
 from __future__ import annotations
 
+import json
+
 __all__ = ["XlpyError", "InputError", "InputErrors"]
 
 
@@ -68,6 +70,22 @@ def _show(value: object) -> str:
         return repr(value) if len(value) <= 80 else f"{value[:60]!r}... ({len(value):,} characters)"
     if value is None:
         return "nothing"
+    if isinstance(value, (dict, list)):  # a TOML table or array, as TOML writes it inline: [7.94], not Python's
+        text = _toml(value)              # [Decimal('7.94')]; a misplaced [consideration] as { ratio = 7.94, ... }
+        return text if len(text) <= 60 else text[:57] + "..."
     # a date and time as TOML and ISO 8601 write it (2004-02-20T10:00:00, not str()'s space)
     text = value.isoformat() if hasattr(value, "isoformat") and hasattr(value, "hour") else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _toml(value: object) -> str:
+    """A value as TOML writes it inline: ``[7.94, "x", true]``, a table as ``{ ratio = 7.94, fractional = "cash" }``."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }" if value else "{}"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_toml, value)) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):  # a basic string
+        return json.dumps(value, ensure_ascii=False)
+    return _show(value)

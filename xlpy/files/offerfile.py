@@ -34,8 +34,9 @@ from ..engine.numbers import CONTEXT
 from ..engine.rules import period_problems
 from . import calendars, sources, typed
 from .prices import read_prices
+from .safety import unreadable
 
-__all__ = ["SCHEMA", "load", "compute_file", "parse"]
+__all__ = ["SCHEMA", "load", "compute_file", "offer_text", "parse"]
 
 SCHEMA = 1
 #: Counts (units, shares) must be below this: Excel holds 15 significant digits exactly.
@@ -131,17 +132,26 @@ def load(path: str | os.PathLike) -> Offer:
         each line naming the file and the key.
     """
     path = Path(path)
+    if path.is_dir():  # (on Windows, opening one is refused as a permission)
+        raise InputErrors([InputError(str(path), None, "is a folder, not an offer file", show_value=False)])
     try:
         with open(path, "rb") as fh:
             if fh.read(4) == b"PK\x03\x04":  # a workbook (or another ZIP package) given where the offer goes
                 raise InputErrors([InputError(str(path), None, "is a workbook or another ZIP package, not an offer "
                                               "file (TOML); xlpy validate and xlpy refresh take workbooks",
                                               show_value=False)])
-        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Notepad writes one) is not TOML
+        text = offer_text(path)
     except FileNotFoundError:
         raise InputErrors([InputError(str(path), None, "offer file not found", show_value=False)]) from None
-    except (IsADirectoryError, UnicodeDecodeError, PermissionError) as exc:
+    except UnicodeError as exc:
+        decoding = isinstance(exc, UnicodeDecodeError)
+        at = f" (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})" if decoding else ""
+        raise InputErrors([InputError(str(path), None, f"is not UTF-8 text{at}; save it as UTF-8",
+                                      show_value=False)]) from None
+    except IsADirectoryError as exc:
         raise InputErrors([InputError(str(path), None, f"cannot be read: {exc}", show_value=False)]) from None
+    except OSError as exc:  # (open in another program, or no permission)
+        raise InputErrors([unreadable(str(path), exc)]) from None
     try:
         data = tomllib.loads(text, parse_float=typed.toml_float)
     except tomllib.TOMLDecodeError as exc:
@@ -150,6 +160,12 @@ def load(path: str | os.PathLike) -> Offer:
         return parse(data, base=path.parent, source=path.name)
     except InputErrors as exc:
         raise InputErrors([_locate(p, path.name) for p in exc.problems]) from None
+
+
+def offer_text(path: Path) -> str:
+    """An offer file's text: UTF-8, or UTF-16 after its byte-order mark (Notepad's "Unicode", as a tally's
+    "Unicode Text" is read); a UTF-8 byte-order mark (Notepad writes one) is not TOML and is dropped."""
+    return path.read_text(encoding="utf-16" if sources.utf16_bom(path) else "utf-8-sig")
 
 
 def _locate(problem: InputError, name: str) -> InputError:

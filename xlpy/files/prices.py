@@ -19,6 +19,7 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors
 from ..engine.model import PriceDay
 from ..engine.numbers import to_decimal
+from .safety import unreadable
 from .sources import PRICE_COLUMNS, _capped, _match_columns, utf16_bom, workbook_problem
 from .written_numbers import _GROUPED, ambiguous_whole, delimiter, european_number, lone_group, separated
 
@@ -44,6 +45,8 @@ def _price_rows(path: Path) -> tuple[str, list[list[str]]]:
     except UnicodeDecodeError as exc:
         raise InputErrors([InputError(path.name, None, f"is not {'UTF-16' if utf16 else 'UTF-8'} text: {exc.reason}",
                                       show_value=False)]) from None
+    except OSError as exc:  # (locked by Excel, or no permission)
+        raise InputErrors([unreadable(path.name, exc)]) from None
     sep = delimiter(text.partition("\n")[0])
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
     if not rows:

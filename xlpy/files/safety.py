@@ -33,7 +33,7 @@ from pathlib import Path
 
 from ..engine.errors import InputError
 
-__all__ = ["DEFAULTS", "Limits", "check_package", "configure", "inflate_part", "limits", "read_part"]
+__all__ = ["DEFAULTS", "Limits", "check_package", "configure", "inflate_part", "limits", "read_part", "unreadable"]
 
 MB = 1 << 20
 #: Parts smaller than this are not held to the ratio (tiny XML parts compress well and cost nothing).
@@ -153,7 +153,10 @@ def check_package(source: str | os.PathLike | bytes, label: str | None = None, l
             return  # not found: the reader says so
         if size > lim.total_bytes:
             raise _refuse(label, None, f"is {_mb(size)}, over the limit of {lim.total_mb:g} MB in all", "total_mb")
-        fh = open(source, "rb")  # noqa: SIM115  (closed below)
+        try:
+            fh = open(source, "rb")  # noqa: SIM115  (closed below)
+        except OSError as exc:  # (locked by Excel, or no permission)
+            raise unreadable(label, exc) from None
     try:
         declared = _entries_from_end(fh, size)
         if declared is not None and declared > lim.parts:
@@ -224,6 +227,15 @@ def inflate_part(raw: bytes, info: zipfile.ZipInfo, label: str, lim: Limits | No
     if len(out) != info.file_size or deflate.crc32(out) != info.CRC:
         raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
     return out
+
+
+def unreadable(label: str, exc: OSError) -> InputError:
+    """A file that is there but cannot be opened, named by *label*: on Windows, Excel locks a file it has open
+    (a CSV as much as a workbook), which is the everyday case of a permission refused."""
+    why = exc.strerror or str(exc)
+    if isinstance(exc, PermissionError):
+        why += "; is it open in another program, such as Excel?"
+    return InputError(label, None, f"cannot be read ({why})", show_value=False)
 
 
 def path_label(path: str | os.PathLike) -> str:

@@ -127,6 +127,10 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
         raise InputErrors([InputError(str(path), None, "mapping file not found", show_value=False)]) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputErrors([InputError(path.name, None, f"is not valid TOML: {exc}", show_value=False)]) from None
+    except OSError as exc:  # (open in another program, or no permission)
+        from .safety import unreadable
+
+        raise InputErrors([unreadable(path.name, exc)]) from None
     problems = []
     for key in data:
         if key not in ("columns", "methods", "statuses", "defaults", "encoding", "sheet"):
@@ -246,6 +250,10 @@ def header_line(path: Path, encoding: str) -> str:
     except UnicodeError as exc:  # (utf-16 without its byte-order mark, for one)
         raise InputErrors([InputError(path.name, None, f"is not {encoding} text ({exc}); save it as CSV UTF-8, "
                                       "or set encoding in a mapping file (e.g. cp1252)", show_value=False)]) from None
+    except OSError as exc:  # (locked by Excel, or no permission)
+        from .safety import unreadable
+
+        raise InputErrors([unreadable(path.name, exc)]) from None
     except (LookupError, TypeError):  # a ColumnMapping made in code with no such codec
         raise InputErrors([InputError(f"{path.name}: encoding", encoding,
                                       "must be the name of a text encoding (e.g. utf-8, cp1252, latin-1)")]) from None

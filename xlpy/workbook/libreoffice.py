@@ -738,12 +738,17 @@ def pdf_to_pngs(pdf: os.PathLike | str, out_dir: os.PathLike | str, dpi: int = 1
             dst = out_dir / f"{pdf.stem}-{number}.png"
             os.replace(png, dst)
             outputs.append(dst)
-    stale_re = re.compile(rf"^{re.escape(pdf.stem)}-(\d+)\.png$")
+    _remove_later_pages(out_dir, pdf.stem, len(outputs))
+    return outputs
+
+
+def _remove_later_pages(out_dir: Path, stem: str, pages: int) -> None:
+    """Remove ``<stem>-<n>.png`` past page *pages*: those an earlier, longer rendering of *stem* left."""
+    stale_re = re.compile(rf"^{re.escape(stem)}-(\d+)\.png$")
     for old in out_dir.iterdir():
         m = stale_re.match(old.name)
-        if m and int(m.group(1)) > len(outputs) and old.is_file():
+        if m and int(m.group(1)) > pages and old.is_file():
             old.unlink()
-    return outputs
 
 
 def render(path: os.PathLike | str, out_dir: os.PathLike | str, dpi: int = 110,
@@ -771,5 +776,22 @@ def render(path: os.PathLike | str, out_dir: os.PathLike | str, dpi: int = 110,
     LibreOfficeError
         See :func:`to_pdf` and :func:`pdf_to_pngs`.
     """
-    pdf = to_pdf(path, out_dir, timeout=timeout)
-    return [pdf, *pdf_to_pngs(pdf, out_dir, dpi=dpi, timeout=timeout)]
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # The PDF and its pages are made together in a staging folder and moved in only when all are made: a
+    # failure leaves the folder's earlier PDF and pages as they were, never a PDF beside pages of another render.
+    with tempfile.TemporaryDirectory(prefix=".xlpy-render-stage-", dir=out_dir) as tmp:
+        stage = Path(tmp)
+        staged = to_pdf(path, stage, timeout=timeout)
+        try:
+            pages = pdf_to_pngs(staged, stage, dpi=dpi, timeout=timeout)
+        except LibreOfficeError as exc:  # named as the PDF it would have been, not the staged one
+            named = LibreOfficeError(str(exc).replace(str(staged), str(out_dir / staged.name)), [path])
+            named.stderr = exc.stderr
+            raise named from None
+        outputs = []
+        for made in (staged, *pages):
+            os.replace(made, out_dir / made.name)
+            outputs.append(out_dir / made.name)
+    _remove_later_pages(out_dir, staged.stem, len(pages))
+    return outputs

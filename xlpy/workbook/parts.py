@@ -14,7 +14,12 @@ from __future__ import annotations
 import re
 import zipfile
 
-__all__ = ["is_binary_name", "unknown_parts"]
+__all__ = ["MACRO_NAME", "is_binary_name", "misnamed_macro_book", "unknown_parts"]
+
+#: Why a workbook with a VBA project is named .xlsm: ``xlpy build`` refuses another name, and ``validate`` and
+#: ``refresh`` name a standard workbook renamed since (Excel will not open it).
+MACRO_NAME = ("must end in .xlsm: the standard workbook carries the refresh macros (a VBA project), which Excel "
+              "refuses to open under any other name")
 
 _N = r"\d*"
 _KNOWN = [
@@ -91,3 +96,17 @@ def unknown_parts(zf: zipfile.ZipFile) -> list[tuple[str, int, bool]]:
 
 def describe(name: str, size: int, binary: bool) -> str:
     return f"{name} ({size:,} bytes, {'binary' if binary else 'XML'})"
+
+
+def misnamed_macro_book(path) -> bool:
+    """Whether the package at *path* holds a VBA project (``xl/vbaProject.bin``) under a name not ending in .xlsm
+    (an .xlsm renamed .xlsx, which Excel refuses to open); False for a file that is not a package."""
+    from pathlib import Path
+
+    if Path(path).suffix.lower() == ".xlsm":
+        return False
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return any(n.lower() == "xl/vbaproject.bin" for n in zf.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False  # (the reader says what it is)

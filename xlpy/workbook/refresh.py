@@ -264,7 +264,7 @@ class _Refresh:
         """The file to read: *given*, else the one recorded on the Cover (relative to the workbook)."""
         if given is not None and str(given).strip():
             path = Path(given)
-            if not path.is_file():
+            if not path.exists():  # (a folder: its reader says it is one)
                 self.problems.append(InputError(str(path), None, f"{what} file not found", show_value=False))
                 return None
             return path

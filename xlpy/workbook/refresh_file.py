@@ -74,8 +74,15 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
 
     path = Path(path)
     label = str(path)
+    if path.is_dir():
+        raise InputErrors([InputError(label, None, "is a folder, not a workbook", show_value=False)])
     if not path.is_file():
         raise InputErrors([InputError(label, None, "workbook not found", show_value=False)])
+    from .parts import MACRO_NAME, misnamed_macro_book
+
+    if misnamed_macro_book(path):  # refreshed, it would still not open in Excel
+        raise InputError(label, None, f"{MACRO_NAME}; rename it {path.stem}.xlsm; it was not changed",
+                         show_value=False)
     if keep is not None and keep < 0:
         raise InputError("--keep", keep, "must be 0 or more")
     target = locks.target_of(path)

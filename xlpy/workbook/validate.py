@@ -31,6 +31,7 @@ import datetime as dt
 import math
 import re
 import tempfile
+import zipfile
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -616,12 +617,24 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
 
 def _open_book(path: Path, book: str, findings: list[Finding]):
     """``(wb, layout)`` of a standard workbook, or None with the finding that says why not (*book* names it)."""
+    if path.is_dir():
+        findings.append(Finding(book, "file", "is a folder, not a workbook", "a workbook file", "a folder"))
+        return None
     if not path.is_file():
         findings.append(Finding(book, "file", "workbook not found", str(path), "nothing"))
         return None
     from ..files.safety import check_package
 
     check_package(path, book)  # a bomb is refused (exit 2) before anything is unpacked
+    if not zipfile.is_zipfile(path):  # (openpyxl's own message names the formats it reads)
+        found = ("an offer file (TOML), which goes after --offer" if path.suffix.lower() == ".toml"
+                 else "a file that is not a zip package")
+        findings.append(Finding(book, "file", "is not a workbook (an .xlsx or .xlsm package)", "an .xlsm", found))
+        return None
+    from .parts import MACRO_NAME, misnamed_macro_book
+
+    if misnamed_macro_book(path):  # (openpyxl reads it; Excel does not open it)
+        findings.append(Finding(book, "file", MACRO_NAME, f"{path.stem}.xlsm (rename it)", path.name))
     try:
         from .fastload import load
 
