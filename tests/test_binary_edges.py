@@ -74,6 +74,11 @@ price = 28
     ("=ROUND(1.005,2)", 1.01),  # 1.00499999999999989...
     ("=ROUND(2.675,2)", 2.68),
     ("=ROUND(5.60499999,2)", 5.6),  # a number below the half as shown stays below it
+    ("=ROUND(123456789012.34497,2)", 123456789012.34),  # 17 digits held: LibreOffice rounds what is held
+    ("=ROUND(1234567.8949999999,2)", 1234567.9),
+    ("=ROUND(13615*46.245-3890*3.2*46.245,2)", 53967.91),  # 53967.91499999992: noise past 15 digits stays
+    ("=ROUND(274321,-3)", 274000),
+    ("=ROUND(-2.5,0)", -3),
 ])
 def test_round_takes_the_number_as_excel_shows_it(formula, rounded):
     from xlpy.workbook import formulas_access as fa

@@ -44,14 +44,26 @@ __all__ = [
 
 
 def _excel_round(x, d):
-    """ROUND as Excel: the number as Excel shows it (15 significant digits), then half away from zero.
+    """ROUND as Excel and LibreOffice round a binary number: half away from zero, binary noise forgiven.
 
-    A product such as 0.59 * 9.5 is 5.6049999999999995 in binary; Excel and
-    LibreOffice take it as the 5.605 they show and round it to 5.61, as the
-    engine does with the exact decimal.  Rounding the binary number's longer
-    repr would give 5.60.
+    The number is scaled by 10^d in binary; a result below 2^41 with a
+    fraction is first taken to 15 significant digits, as LibreOffice's
+    ``rtl::math::round`` does (its ``approxValue``), then rounded half away
+    from zero.  So 0.59 * 9.5, 5.6049999999999995 in binary, scales to the
+    560.5 it shows and rounds to 5.61, as the engine rounds the exact 5.605;
+    a larger number keeps the digits it holds (123456789012.34497 rounds to
+    .34, not the .35 its 15-digit view would give).
     """
-    return float(excel_round(Decimal(format(float(x), ".15g")), int(d)))
+    d = int(d)
+    v = float(x) * 10.0 ** d if d >= 0 else float(x) / 10.0 ** -d
+    if v != int(v) and abs(v) <= _APPROX_BELOW:
+        v = float(format(v, ".15g"))
+    whole = excel_round(Decimal(repr(v)), 0)
+    return float(whole / Decimal(10) ** d)
+
+
+#: LibreOffice leaves a scaled number this large as it is: its fraction has too few bits to hold noise worth forgiving.
+_APPROX_BELOW = 2.0 ** 41
 
 
 def _workday(start_date, days, weekend=1, holidays=()):
