@@ -24,7 +24,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from repo_paths import DATA, FORMULA, PRICES, ROOT, TALLY
+from repo_paths import DATA, FORMULA, PRICES, ROOT, SEED, TALLY
 
 from xlpy.cli import main
 from xlpy.cli import refresh as cli_refresh
@@ -373,6 +373,54 @@ def test_excel_owner_file_names_the_user(book, capsys):
     assert "is open in Excel by Jane Doe (owner file ~$book.xlsm beside it)" in err and "--force" in err
     assert _snapshot(folder) == before
     assert main(["refresh", str(book), "--tally", str(tally), "--force"]) == 0
+
+
+def _force_build(folder: Path) -> list[str]:
+    """The arguments of ``xlpy build SEED -o FOLDER/book.xlsm --force --no-validate``."""
+    return ["build", str(SEED), "-o", str(folder / "book.xlsm"), "--force", "--no-validate"]
+
+
+@pytest.mark.parametrize("owner", ["excel", "libreoffice"])
+def test_build_force_does_not_replace_a_workbook_open_elsewhere(tmp_path, capsys, owner):
+    """--force replaces the workbook that holds one's typed inputs, not a file someone has open."""
+    book = tmp_path / "book.xlsm"
+    book.write_bytes(b"someone's typed inputs")
+    if owner == "excel":
+        excel_owner_file(tmp_path, book.name, "Jane Doe")
+        said = ("is open in Excel by Jane Doe (owner file ~$book.xlsm beside it); close it there first, or delete "
+                "~$book.xlsm if that file is left over from a crash")
+    else:
+        libreoffice_lock_file(tmp_path, book.name, "jdoe")
+        said = ("is open in LibreOffice by jdoe on desk-17 since 01.12.2026 09:14 (lock file .~lock.book.xlsm# "
+                "beside it); close it there first, or delete .~lock.book.xlsm# if that file is left over from a crash")
+    before = _snapshot(tmp_path)
+    assert main(_force_build(tmp_path)) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy build: {book}: {said}"]
+    assert _snapshot(tmp_path) == before
+
+
+def test_build_force_does_not_replace_a_read_only_workbook(tmp_path, capsys, monkeypatch):
+    book = tmp_path / "book.xlsm"
+    book.write_bytes(b"someone's typed inputs")
+    real = os.access  # read-only as locks.py sees it (a chmod would not hold for root)
+    monkeypatch.setattr(locks.os, "access", lambda p, mode, **kw: (not Path(p) == book) and real(p, mode, **kw))
+    before = _snapshot(tmp_path)
+    assert main(_force_build(tmp_path)) == 2
+    mode = stat.filemode(book.stat().st_mode)
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy build: {book}: is read-only (permissions {mode}); it was not changed. Make it writable first if it "
+        "should be replaced"]
+    assert _snapshot(tmp_path) == before
+    monkeypatch.undo()
+    assert main(_force_build(tmp_path)) == 0  # writable again: --force replaces it
+    assert zipfile.is_zipfile(book)
+
+
+def test_build_force_help_says_what_it_does_not_override(capsys):
+    with pytest.raises(SystemExit):
+        main(["build", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "never one that is read-only or open in Excel or LibreOffice" in help_text
 
 
 def test_excel_owner_file_format():
