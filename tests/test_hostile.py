@@ -516,6 +516,28 @@ def test_a_locked_tally_price_or_mapping_file_is_named_and_the_workbook_left(boo
     assert _snapshot(folder) == before
 
 
+def test_a_mapping_without_a_tally_to_read_is_refused(standard_books, tmp_path, capsys):
+    """A workbook whose counts are typed in records no tally: a mapping alone has nothing to map, and is named."""
+    seed = standard_books["seed"]
+    book = tmp_path / seed.name
+    shutil.copy(seed, book)
+    (tmp_path / "map.toml").write_text('encoding = "utf-8"\n', encoding="utf-8")
+    before = _snapshot(tmp_path)
+    assert main(["refresh", str(book), "--mapping", str(tmp_path / "map.toml")]) == 2
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        "xlpy refresh: --mapping: goes with a tally, and no tally file is recorded on the Cover ('aggregate counts "
+        f"in the offer file' is not a file); give the tally with --tally, got '{tmp_path / 'map.toml'}'"]
+    assert out == "" and _snapshot(tmp_path) == before
+
+
+def test_a_mapping_without_tally_goes_with_the_recorded_tally(book, capsys):
+    """A workbook that records its tally reads it with the mapping given: nothing is refused."""
+    (book.parent / "map.toml").write_text('encoding = "utf-8"\n', encoding="utf-8")
+    assert main(["refresh", str(book), "--mapping", str(book.parent / "map.toml")]) == 0
+    assert "columns mapped by map.toml" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("command", ["validate", "render"])
 def test_a_locked_workbook_is_named_not_called_no_workbook(book, capsys, monkeypatch, command):
     from test_sources_hostile import LOCKED, lock
