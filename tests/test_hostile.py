@@ -403,13 +403,13 @@ def test_build_force_does_not_replace_a_read_only_workbook(tmp_path, capsys, mon
     book = tmp_path / "book.xlsm"
     book.write_bytes(b"someone's typed inputs")
     real = os.access  # read-only as locks.py sees it (a chmod would not hold for root)
-    monkeypatch.setattr(locks.os, "access", lambda p, mode, **kw: (not Path(p) == book) and real(p, mode, **kw))
+    monkeypatch.setattr(locks.os, "access", lambda p, mode, **kw: Path(p) != book and real(p, mode, **kw))
     before = _snapshot(tmp_path)
     assert main(_force_build(tmp_path)) == 2
     mode = stat.filemode(book.stat().st_mode)
     assert capsys.readouterr().err.splitlines() == [
-        f"xlpy build: {book}: is read-only (permissions {mode}); it was not changed. Make it writable first if it "
-        "should be replaced"]
+        (f"xlpy build: {book}: is read-only (permissions {mode}); it was not changed. Make it writable first if it "
+         "should be replaced")]
     assert _snapshot(tmp_path) == before
     monkeypatch.undo()
     assert main(_force_build(tmp_path)) == 0  # writable again: --force replaces it
@@ -526,8 +526,8 @@ def test_a_mapping_without_a_tally_to_read_is_refused(standard_books, tmp_path, 
     assert main(["refresh", str(book), "--mapping", str(tmp_path / "map.toml")]) == 2
     out, err = capsys.readouterr()
     assert err.splitlines() == [
-        "xlpy refresh: --mapping: goes with a tally, and no tally file is recorded on the Cover ('aggregate counts "
-        f"in the offer file' is not a file); give the tally with --tally, got '{tmp_path / 'map.toml'}'"]
+        ("xlpy refresh: --mapping: goes with a tally, and no tally file is recorded on the Cover ('aggregate counts "
+         f"in the offer file' is not a file); give the tally with --tally, got '{tmp_path / 'map.toml'}'")]
     assert out == "" and _snapshot(tmp_path) == before
 
 
