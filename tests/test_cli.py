@@ -201,6 +201,26 @@ def test_usage_error_is_not_a_traceback(capsys):
     assert "Traceback" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv, named", [
+    (["build", str(SEED), "-o", ""], ["--output"]),  # an unset shell variable: not "<offer id>.xlsm here"
+    (["build", "", "-o", "out.xlsm"], ["offer"]),  # not the bundled seed example
+    (["render", "book.xlsm", "-o", ""], ["--output"]),
+    (["vba", "--output", ""], ["--output"]),  # not the module printed instead
+    (["lite", "-o", ""], ["--output"]),
+    (["compute", ""], ["offer"]),
+    (["validate", "book.xlsm", "", "--offer", ""], ["WORKBOOK", "--offer"]),
+    (["refresh", "book.xlsm", "--tally", ""], ["--tally"]),  # not the tally the Cover records
+    (["refresh", "book.xlsm", "--prices", "", "--mapping", ""], ["--prices", "--mapping"]),
+    (["refresh", ""], ["workbook"]),
+])
+def test_an_empty_path_is_refused_not_taken_as_not_given(capsys, tmp_path, monkeypatch, argv, named):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(argv) == 2
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [f"xlpy {argv[0]}: {name}: must not be empty, got ''" for name in named]
+    assert out == "" and list(tmp_path.iterdir()) == []
+
+
 # --- the real command, in a subprocess ----------------------------------------------------------
 
 # Every bad input of test_offerfile.py, run once more by the real command.

@@ -24,7 +24,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from repo_paths import DATA, FORMULA, PRICES, ROOT, TALLY
+from repo_paths import DATA, FORMULA, PRICES, ROOT, SEED, TALLY
 
 from xlpy.cli import main
 from xlpy.cli import refresh as cli_refresh
@@ -375,6 +375,54 @@ def test_excel_owner_file_names_the_user(book, capsys):
     assert main(["refresh", str(book), "--tally", str(tally), "--force"]) == 0
 
 
+def _force_build(folder: Path) -> list[str]:
+    """The arguments of ``xlpy build SEED -o FOLDER/book.xlsm --force --no-validate``."""
+    return ["build", str(SEED), "-o", str(folder / "book.xlsm"), "--force", "--no-validate"]
+
+
+@pytest.mark.parametrize("owner", ["excel", "libreoffice"])
+def test_build_force_does_not_replace_a_workbook_open_elsewhere(tmp_path, capsys, owner):
+    """--force replaces the workbook that holds one's typed inputs, not a file someone has open."""
+    book = tmp_path / "book.xlsm"
+    book.write_bytes(b"someone's typed inputs")
+    if owner == "excel":
+        excel_owner_file(tmp_path, book.name, "Jane Doe")
+        said = ("is open in Excel by Jane Doe (owner file ~$book.xlsm beside it); close it there first, or delete "
+                "~$book.xlsm if that file is left over from a crash")
+    else:
+        libreoffice_lock_file(tmp_path, book.name, "jdoe")
+        said = ("is open in LibreOffice by jdoe on desk-17 since 01.12.2026 09:14 (lock file .~lock.book.xlsm# "
+                "beside it); close it there first, or delete .~lock.book.xlsm# if that file is left over from a crash")
+    before = _snapshot(tmp_path)
+    assert main(_force_build(tmp_path)) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy build: {book}: {said}"]
+    assert _snapshot(tmp_path) == before
+
+
+def test_build_force_does_not_replace_a_read_only_workbook(tmp_path, capsys, monkeypatch):
+    book = tmp_path / "book.xlsm"
+    book.write_bytes(b"someone's typed inputs")
+    real = os.access  # read-only as locks.py sees it (a chmod would not hold for root)
+    monkeypatch.setattr(locks.os, "access", lambda p, mode, **kw: Path(p) != book and real(p, mode, **kw))
+    before = _snapshot(tmp_path)
+    assert main(_force_build(tmp_path)) == 2
+    mode = stat.filemode(book.stat().st_mode)
+    assert capsys.readouterr().err.splitlines() == [
+        (f"xlpy build: {book}: is read-only (permissions {mode}); it was not changed. Make it writable first if it "
+         "should be replaced")]
+    assert _snapshot(tmp_path) == before
+    monkeypatch.undo()
+    assert main(_force_build(tmp_path)) == 0  # writable again: --force replaces it
+    assert zipfile.is_zipfile(book)
+
+
+def test_build_force_help_says_what_it_does_not_override(capsys):
+    with pytest.raises(SystemExit):
+        main(["build", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "never one that is read-only or open in Excel or LibreOffice" in help_text
+
+
 def test_excel_owner_file_format():
     name = "Łukasz"
     ansi = b"?ukasz"
@@ -466,6 +514,28 @@ def test_a_locked_tally_price_or_mapping_file_is_named_and_the_workbook_left(boo
     assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: {given[option].name}: {LOCKED}"]
     monkeypatch.undo()
     assert _snapshot(folder) == before
+
+
+def test_a_mapping_without_a_tally_to_read_is_refused(standard_books, tmp_path, capsys):
+    """A workbook whose counts are typed in records no tally: a mapping alone has nothing to map, and is named."""
+    seed = standard_books["seed"]
+    book = tmp_path / seed.name
+    shutil.copy(seed, book)
+    (tmp_path / "map.toml").write_text('encoding = "utf-8"\n', encoding="utf-8")
+    before = _snapshot(tmp_path)
+    assert main(["refresh", str(book), "--mapping", str(tmp_path / "map.toml")]) == 2
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        ("xlpy refresh: --mapping: goes with a tally, and no tally file is recorded on the Cover ('aggregate counts "
+         f"in the offer file' is not a file); give the tally with --tally, got '{tmp_path / 'map.toml'}'")]
+    assert out == "" and _snapshot(tmp_path) == before
+
+
+def test_a_mapping_without_tally_goes_with_the_recorded_tally(book, capsys):
+    """A workbook that records its tally reads it with the mapping given: nothing is refused."""
+    (book.parent / "map.toml").write_text('encoding = "utf-8"\n', encoding="utf-8")
+    assert main(["refresh", str(book), "--mapping", str(book.parent / "map.toml")]) == 0
+    assert "columns mapped by map.toml" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("command", ["validate", "render"])

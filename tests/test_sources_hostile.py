@@ -149,6 +149,32 @@ def test_units_stored_as_text_in_an_xlsx_are_not_guessed(tmp_path):
         f"t.xlsx: row 2, column units: {_ambiguous('a cell of text', '2.000', '2000 or 2')}, got '2.000'"]
 
 
+UNSAVED = ("is a formula with no saved value (a file written by a program, never calculated): open and save the "
+           "file in Excel, or paste values")
+
+
+def test_a_formula_with_no_saved_value_in_an_xlsx_is_named_as_such(tmp_path):
+    """openpyxl writes a formula without its value: read as empty it would be "must be a number, got ''", or a
+    status cell would take the mapping's default."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["holder_id", "units", "method", "status", "note"])
+    for row in (["A", 2000, "book-entry", "tendered", "=1+1"],  # a column not ours: left alone
+                ["B", "=1000+1100", "book-entry", "tendered", None],
+                ["C", 10, "book-entry", '=IF(B3>0,"withdrawn","tendered")', None],
+                ["D", 5, "certificate", None, None]):  # an empty cell, no formula: the mapping's default
+        wb.active.append(row)
+    wb.save(tmp_path / "t.xlsx")
+    mapping = sources.ColumnMapping(defaults={"status": "tendered"})
+    assert problems(sources.read_tally, tmp_path / "t.xlsx", mapping) == [
+        f"t.xlsx: row 3, column units: {UNSAVED}, got '=1000+1100'",
+        f"t.xlsx: row 4, column status: {UNSAVED}, got '=IF(B3>0,\"withdrawn\",\"tendered\")'"]
+    wb.active["B3"], wb.active["D4"] = 2100, "withdrawn"  # the values pasted: read as written
+    wb.save(tmp_path / "t.xlsx")
+    assert sources.read_tally(tmp_path / "t.xlsx", mapping).units == (2000, 2100, 10, 5)
+
+
 # --- 3, 4. units that are not ASCII digits, or too long to be units ---------------------------------------
 
 

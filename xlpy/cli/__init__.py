@@ -17,7 +17,8 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..engine.errors import InputError, InputErrors, XlpyError
-from .commands import COMMANDS, EXIT_INPUT, EXIT_OK, Terminated, add_limit_options, configure_from
+from .commands import (COMMANDS, EXIT_INPUT, EXIT_OK, Terminated, add_limit_options, configure_from, refuse_empty,
+                       text_arguments)
 
 __all__ = ["build_parser", "main"]
 
@@ -36,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         setup(p)
         if name not in ("vba", "lite"):  # every other command may open a workbook or an XLSX tally from outside
             add_limit_options(p)
-        p.set_defaults(run=run)
+        p.set_defaults(run=run, texts=text_arguments(p))
     return parser
 
 
@@ -71,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     try:
+        refuse_empty(args, getattr(args, "texts", ()))
         configure_from(args)
         return args.run(args)
     except InputErrors as exc:

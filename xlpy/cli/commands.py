@@ -14,7 +14,7 @@ from collections.abc import Callable
 from ..files.safety import DEFAULTS, configure
 
 __all__ = ["EXIT_FINDINGS", "EXIT_INPUT", "EXIT_OK", "COMMANDS", "Terminated", "add_limit_options", "command",
-           "configure_from", "warn"]
+           "configure_from", "refuse_empty", "text_arguments", "warn"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -44,6 +44,26 @@ def warn(args: argparse.Namespace, warnings) -> None:
     for w in warnings:
         print(f"xlpy {args.command}: warning: {w}", file=sys.stderr)
 
+
+def text_arguments(p: argparse.ArgumentParser) -> tuple[tuple[str, str], ...]:
+    """(dest, name as the usage shows it) of each argument of *p* that takes text: a path, a name, a code."""
+    return tuple((a.dest, a.option_strings[-1] if a.option_strings else a.metavar or a.dest)
+                 for a in p._actions  # (argparse keeps its arguments there; it has no public list)
+                 if a.nargs != 0 and a.type is None and not a.choices)
+
+
+def refuse_empty(args: argparse.Namespace, texts: tuple[tuple[str, str], ...]) -> None:
+    """Refuse an argument given as empty text (``-o "$UNSET"``): read as "not given" it would write or read
+    somewhere else (``<offer id>.xlsm`` here, the seed offer, the file the Cover records) without a word."""
+    from ..engine.errors import InputError, InputErrors
+
+    problems = []
+    for dest, name in texts:
+        value = getattr(args, dest, None)
+        if value == "" or (isinstance(value, list) and "" in value):
+            problems.append(InputError(name, "", "must not be empty"))
+    if problems:
+        raise InputErrors(problems)
 
 
 def add_limit_options(p) -> None:

@@ -13,7 +13,8 @@ def setup_refresh(p: argparse.ArgumentParser) -> None:
     p.add_argument("workbook", help="standard workbook (.xlsm) to refresh in place")
     p.add_argument("--tally", metavar="FILE", help="tally (CSV or XLSX); default: the one recorded on the Cover")
     p.add_argument("--prices", metavar="FILE", help="price history (CSV); default: the one recorded on the Cover")
-    p.add_argument("--mapping", metavar="FILE", help="column mapping (TOML) for the tally")
+    p.add_argument("--mapping", metavar="FILE", help="column mapping (TOML) for the tally: the one given with --tally, else the one "
+                   "recorded on the Cover (a workbook that records none needs --tally)")
     p.add_argument("--no-backup", action="store_true",
                    help="do not keep the previous file as NAME.YYYYmmdd-HHMMSS.bak.xlsm beside it")
     p.add_argument("--keep", type=int, metavar="N",

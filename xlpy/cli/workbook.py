@@ -106,7 +106,8 @@ def _setup_build(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", help="workbook (.xlsm) to write, or a folder to write <offer id>.xlsm in "
                    "(default: <offer id>.xlsm here)")
     p.add_argument("--force", action="store_true", help="replace the workbook if it exists (it may hold typed "
-                   "inputs and refreshes: without --force an existing file is never replaced)")
+                   "inputs and refreshes: without --force an existing file is never replaced); never one that is "
+                   "read-only or open in Excel or LibreOffice (an owner file ~$NAME or .~lock.NAME# beside it)")
     p.add_argument("--no-validate", action="store_true", help="write the workbook without validating it")
     _add_leg_options(p)
 
@@ -117,7 +118,8 @@ def build_output(given: str | None, offer_id: str, force: bool) -> Path:
     A folder gets ``<offer id>.xlsm`` inside it.  The standard workbook carries
     a VBA project (the refresh buttons), which Excel opens only under a
     macro-enabled name, so any other suffix is refused.  An existing workbook
-    is replaced only with *force*.
+    is replaced only with *force*, and never when it is read-only or open in
+    Excel or LibreOffice (:mod:`xlpy.workbook.locks`, as a refresh refuses it).
     """
     out = Path(given) if given else Path(f"{offer_id}.xlsm")
     if given and given.endswith(("/", os.sep)) and not out.is_dir():  # meant as a folder (Path drops the slash)
@@ -141,9 +143,21 @@ def build_output(given: str | None, offer_id: str, force: bool) -> Path:
                              "History")
         raise InputError("--output", str(out), "exists and may hold typed inputs and refreshes; refresh it with "
                          "xlpy refresh, or pass --force to replace it")
+    if out.exists():  # --force: replace the workbook, but not under someone who has it open, nor a read-only one
+        _check_replaceable(out)
     if not out.parent.is_dir():
         raise InputError("--output", str(out), f"cannot be written: no folder {out.parent}")
     return out
+
+
+def _check_replaceable(out: Path) -> None:
+    """Refuse to replace *out* when it is open in Excel or LibreOffice, or read-only (``xlpy refresh``'s checks)."""
+    from ..workbook import locks
+
+    busy = locks.busy_message(out, leftover="delete {file}")
+    if busy:
+        raise InputError(str(out), None, busy, show_value=False)
+    locks.check_writable(locks.target_of(out), str(out), done="replaced")
 
 
 def _earlier_layout(path: Path) -> str | None:

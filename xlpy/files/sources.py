@@ -334,7 +334,8 @@ def read_tally(path: str | os.PathLike, mapping: ColumnMapping | None = None, so
     if not path.is_file():
         raise InputErrors([InputError(str(path), None, "tally file not found", show_value=False)])
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        headers, columns = _xlsx_columns(path, mapping)
+        headers, columns, rows = _xlsx_columns(path, mapping)
+        _refuse_unsaved_formulas(path, mapping, headers, columns, rows)
     else:
         headers, columns = _csv_columns(path, mapping)
     lines, arrays = _tally_from_columns(path.name, headers, columns, mapping)
@@ -526,14 +527,51 @@ def _xlsx_columns(path: Path, mapping: ColumnMapping):
         if not header:
             raise InputErrors([InputError(path.name, None, "is empty: no header row", show_value=False)])
         width = len(header)
-        data = [tuple(r[:width]) + (None,) * (width - len(r)) for r in rows if any(v is not None for v in r)]
+        data, numbers = [], []  # the lines, and their rows on the sheet (blank rows are skipped)
+        for n, r in enumerate(rows, start=2):
+            if any(v is not None for v in r):
+                data.append(tuple(r[:width]) + (None,) * (width - len(r)))
+                numbers.append(n)
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # damaged, or a directory that understates a part
         raise InputErrors([InputError(path.name, None, f"cannot be read as XLSX: {exc}", show_value=False)]) from None
     finally:
         wb.close()
     headers = ["" if h is None else str(h) for h in header]
     columns = [["" if r[i] is None else r[i] for r in data] for i in range(width)]
-    return headers, columns
+    return headers, columns, numbers
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the package at *path* holds a formula (an ``<f>`` element): a quick look, so that a
+    tally of values is not parsed a second time."""
+    with zipfile.ZipFile(path) as z:
+        return any(re.search(rb"<(?:\w+:)?f[\s>/]", z.read(n)) for n in z.namelist()
+                   if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+
+
+def _refuse_unsaved_formulas(path: Path, mapping: ColumnMapping, headers, columns, rows: list[int]) -> None:
+    """Refuse a cell of our columns that holds a formula with no saved value (a file a program wrote with
+    openpyxl and Excel never calculated): read as empty, it would be refused as missing, or taken as the
+    mapping's default method or status.  *rows*: each line's row on the sheet."""
+    found, _ = _match_columns(headers, TALLY_COLUMNS, mapping.columns, path.name, REQUIRED_TALLY)
+    empty = {(rows[i], c): i for c in sorted(set(found.values())) for i, v in enumerate(columns[c]) if v == ""}
+    if not empty or not _has_formulas(path):
+        return
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)  # formulas, not their saved values
+    try:
+        ws = wb[mapping.sheet] if mapping.sheet else wb.worksheets[0]
+        last = max(n for n, _ in empty)
+        formulas = {(n, c): r[c] for n, r in enumerate(ws.iter_rows(min_row=2, max_row=last, values_only=True), 2)
+                    for c in range(len(r)) if (n, c) in empty and isinstance(r[c], str) and r[c].startswith("=")}
+    finally:
+        wb.close()
+    problems = [InputError(f"{path.name}: row {empty[n, c] + 2}, column {headers[c]}", f,
+                           "is a formula with no saved value (a file written by a program, never calculated): open "
+                           "and save the file in Excel, or paste values") for (n, c), f in sorted(formulas.items())]
+    if problems:
+        raise InputErrors(_capped(problems))
 
 
 def _words(values, table, mapping_words, name, column, default, problems, what=""):

@@ -13,6 +13,9 @@ A refresh replaces the workbook.  It must not do so when:
 * the file is read-only (replacing a file needs no write permission on the
   file, so this is checked rather than left to the system).
 
+``xlpy build --force`` replaces a workbook only under the same conditions
+(its ``--force`` overrides neither an owner file nor a read-only file).
+
 A workbook reached through a symbolic link is refreshed at its target, in
 the target's folder, and the link stays a link.  Every file xlpy writes
 beside the workbook is first written as ``.~xlpy-partial.NAME.*.tmp`` and
@@ -105,21 +108,24 @@ def _read_small(path: Path) -> bytes:
         return b""
 
 
-def busy_message(path: Path) -> str | None:
-    """Why *path* is open elsewhere (an Excel or LibreOffice owner file beside it or its target), or None."""
+def busy_message(path: Path, leftover: str = "pass --force") -> str | None:
+    """Why *path* is open elsewhere (an Excel or LibreOffice owner file beside it or its target), or None.
+
+    *leftover* is what to do when the owner file is left over from a crash (``{file}``: its name).
+    """
     places = {(path.parent, path.name), (target_of(path).parent, target_of(path).name)}
     for folder, name in sorted(places):
         excel = folder / f"~${name}"
         if excel.is_file():
             who = excel_owner(_read_small(excel)) or "someone (the owner file names no one)"
             return (f"is open in Excel by {who} (owner file {excel.name} beside it); close it there first, or "
-                    "pass --force if that file is left over from a crash")
+                    f"{leftover.format(file=excel.name)} if that file is left over from a crash")
         office = folder / f".~lock.{name}#"
         if office.is_file():
             who = libreoffice_owner(_read_small(office).decode("utf-8", errors="replace")) or \
                 "someone (the lock file names no one)"
             return (f"is open in LibreOffice by {who} (lock file {office.name} beside it); close it there "
-                    "first, or pass --force if that file is left over from a crash")
+                    f"first, or {leftover.format(file=office.name)} if that file is left over from a crash")
     return None
 
 
@@ -176,12 +182,15 @@ def _user() -> str:
 # --- the file system ------------------------------------------------------------------------------
 
 
-def check_writable(target: Path, label: str) -> None:
-    """Refuse a read-only workbook (no write bit, or no write access), and a folder xlpy cannot write in."""
+def check_writable(target: Path, label: str, done: str = "refreshed") -> None:
+    """Refuse a read-only workbook (no write bit, or no write access), and a folder xlpy cannot write in.
+
+    *done* is what would have been done to it (``refreshed``, ``replaced``).
+    """
     mode = target.stat().st_mode
     if not mode & 0o222 or not os.access(target, os.W_OK):
         raise InputError(label, None, f"is read-only (permissions {stat.filemode(mode)}); it was not changed. "
-                         "Make it writable first if it should be refreshed", show_value=False)
+                         f"Make it writable first if it should be {done}", show_value=False)
     if not os.access(target.parent, os.W_OK | os.X_OK):
         raise InputError(label, None, "cannot be replaced: its folder is not writable; it was not changed",
                          show_value=False)

@@ -56,6 +56,15 @@ def _unknown_binary_parts(book: PackageBook, label: str, allow: bool) -> list[st
 
 
 
+def _check_mapping_used(report, tally, mapping) -> None:
+    """Refuse a mapping file that went with no tally: none given, and none recorded on the Cover to read it with."""
+    if mapping is None or tally is not None or report.tally is not None:
+        return
+    why = next((n.split(": ", 2)[2] for n in report.notes if n.startswith("tally: not refreshed: ")),
+               "no tally was read")
+    raise InputError("--mapping", str(mapping), f"goes with a tally, and {why}; give the tally with --tally")
+
+
 @collector_eased()
 def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None, *, backup: bool = True,
                  keep: int | None = None, force: bool = False, allow_unknown_parts: bool = False) -> FileRefresh:
@@ -121,6 +130,7 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
         report = refresh_all(book, tally, prices, mapping, when=when)
     except InputErrors as exc:  # a problem of the workbook itself names it, as one of a tally names the tally
         raise InputErrors([p.located(path.name) if _in_the_workbook(p.field) else p for p in exc.problems]) from None
+    _check_mapping_used(report, tally, mapping)
     out = FileRefresh()
     if not report.changed:
         out.lines += [f"{path.name}: {line}" for line in report.lines()]
