@@ -610,8 +610,31 @@ def test_a_workbook_is_not_built_for_figures_past_what_it_holds(tmp_path):
         build_workbook(offer, results, tmp_path / "huge.xlsm")
     assert [p.field for p in info.value.problems] == [
         "common stock issued", "common stock outstanding after the offer", "fair value of the offer's consideration",
-        "fair value under the original terms"]
+        "fair value under the original terms", "offer: units x ratio in parts of 1/1,000,000 share"]
     assert str(info.value.problems[0]) == (
         "common stock issued: must be below 1,000,000,000,000,000 for a workbook (it holds 15 digits of whole "
         "shares exactly); check offer.outstanding, the ratios and valuation.price, got 6352000000000000")
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_a_workbook_refuses_shares_it_cannot_count_exactly_in_parts_of_a_share(tmp_path):
+    """Below 10^15 shares but past 2^53 parts of 1/1,000,000 share: the workbook's INT and MOD of units x ratio
+    parts would give one share too many and no fraction."""
+    text = (REPO / "workbook/offers/hecla-2004.toml").read_text()
+    text = text.replace("outstanding = 464777 ", "outstanding = 27897430389 ")
+    text = text.replace("tendered = 274000 ", "tendered = 27897430389 ")
+    text = text.replace("guaranteed_delivery = 3500 ", "guaranteed_delivery = 0 ")
+    text = text.replace("ratio = 7.94 ", "ratio = 3.445964 ")
+    path = tmp_path / "parts.toml"
+    path.write_text(text)
+    offer, results = offerfile.compute_file(path)
+    assert results.common_issued == 96133540812 and results.fractional_shares == D("0.999996")
+    from xlpy.workbook.build import build_workbook
+
+    with pytest.raises(InputErrors) as info:
+        build_workbook(offer, results, tmp_path / "parts.xlsm")
+    assert [str(p) for p in info.value.problems] == [
+        "offer: units x ratio in parts of 1/1,000,000 share: must be below 2^53 (9,007,199,254,740,992) for a "
+        "workbook, which counts shares in those parts exactly only below it; check offer.outstanding and the ratios, "
+        "got 96133540812999996"]
     assert list(tmp_path.iterdir()) == [path]

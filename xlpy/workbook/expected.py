@@ -215,6 +215,8 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
 #: them and then disagree with it; each offer-file field's bound allows them only through a product.
 WORKBOOK_SHARES = 10**15
 WORKBOOK_MONEY = Decimal(10) ** 13
+#: ... and whole numbers exactly below 2^53: the units times the ratio in parts of 1/RATIO_SCALE share.
+WORKBOOK_PARTS = 2**53
 
 
 def not_for_a_workbook(offer, results) -> list:
@@ -260,4 +262,11 @@ def _too_large(results) -> list:
                             f"has more decimals than a workbook counts shares in (parts of 1/{scale:,} share): round "
                             f"it to {places} decimals or fewer")
                  for name, ratio in ratios if (ratio * scale) % 1]
+    # ... and multiplies the units by the ratio in those parts before INT and MOD: exact in binary below 2^53.
+    counted = [("offer", results.units_accepted, results.offer_ratio)] + [
+        (f"exchange[{i}]", e.units, e.ratio) for i, e in enumerate(results.exchanges[1:], 1)]
+    problems += [InputError(f"{name}: units x ratio in parts of 1/{scale:,} share", int(units * ratio * scale),
+                            f"must be below 2^53 ({WORKBOOK_PARTS:,}) for a workbook, which counts shares in those "
+                            "parts exactly only below it; check offer.outstanding and the ratios")
+                 for name, units, ratio in counted if units * ratio * scale >= WORKBOOK_PARTS]
     return problems
