@@ -122,3 +122,65 @@ def test_libreoffice_agrees_on_both(tmp_path):
         offer_path, book, _ = _built(tmp_path, text, name)
         report = validate(book, offer_path, legs=("libreoffice",), require_libreoffice=True)
         assert report.ok, [str(f) for f in report.findings]
+
+
+#: 3,890 preferred at 3.5 against 3.2 and $46.245: the charge is exactly $53,967.915, which binary arithmetic
+#: holds as 53967.91499999992 (13,615 x 46.245 - 3,890 x 3.2 x 46.245), so a workbook rounds it to .91.
+HALF_CENT_CHARGE = """schema = 1
+[offer]
+id = "half-cent-charge"
+issuer = "Edge Co"
+kind = "preferred"
+outstanding = 3890
+original_ratio = 3.2
+common_outstanding_before = 50000000
+expiration = 2024-05-15
+[offer.consideration]
+ratio = 3.5
+[tally]
+tendered = 3890
+final = true
+[valuation]
+date = 2024-05-15
+price = 46.245
+[accounting]
+par_value = 0.01
+carrying_per_unit = 50
+"""
+
+
+def test_a_half_cent_is_known_within_the_noise_of_the_figures_it_comes_from():
+    from xlpy.workbook.expected import at_half_cent
+
+    assert at_half_cent(Decimal("53967.915"), Decimal("1205283.435"))
+    assert at_half_cent(Decimal("-0.005"), Decimal(1))
+    assert not at_half_cent(Decimal("53967.914"), Decimal("1205283.435"))
+    # 0.0087 of a cent from the half: within the noise of figures of 500 billion, not of a million
+    assert at_half_cent(Decimal("8036459354.80500874"), Decimal("5.4e11"))
+    assert not at_half_cent(Decimal("8036459354.80500874"), Decimal("1e6"))
+
+
+def test_a_charge_at_a_half_cent_booked_a_cent_apart_by_binary_arithmetic_is_a_note(tmp_path):
+    offer_path, book, results = _built(tmp_path, HALF_CENT_CHARGE, "half-cent-charge")
+    assert results.charge == Decimal("53967.915")
+    report = validate(book, offer_path, legs=("formulas",))
+    assert report.ok, [str(f) for f in report.findings]
+    note, = [n for n in report.notes if "a cent from the engine's figures" in n]
+    assert note.startswith("formulas leg: Entries!C8, ") and "the charge or the cash paid is a half cent" in note
+
+
+def test_a_cent_apart_is_still_a_finding_where_the_charge_is_no_half_cent(tmp_path):
+    """The seed's charge, 9,597,836.40, is no half cent: an entry line a cent off is a finding."""
+    from xlpy.workbook.expected import Expect
+    from xlpy.workbook.validate import _compare
+
+    exp = {("Entries", "C8"): Expect("EntryCharge", Decimal("9597836.40"), "money")}
+    findings, notes = [], []
+    _compare("b.xlsm", exp, {("Entries", "C8"): 9597836.41}, "formulas", findings, notes)
+    assert [f.what for f in findings] == ["EntryCharge differs from the engine"] and notes == []
+    half = {k: Expect(e.label, e.value, e.fmt, cent=True) for k, e in exp.items()}
+    findings = []
+    _compare("b.xlsm", half, {("Entries", "C8"): 9597836.41}, "formulas", findings, notes)
+    assert findings == [] and len(notes) == 1
+    _compare("b.xlsm", half, {("Entries", "C8"): 9597836.42}, "formulas", findings, notes)  # two cents: a finding
+    assert [f.found for f in findings] == ["9597836.42"]

@@ -7,7 +7,7 @@ the switch between counts and holders rewrites the formulas that differ.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from openpyxl.utils import get_column_letter
@@ -30,16 +30,36 @@ from .layout import (
     tie_cells,
 )
 
-__all__ = ["Expect", "expected_cells", "formula_cells", "not_for_a_workbook"]
+__all__ = ["Expect", "at_half_cent", "expected_cells", "formula_cells", "not_for_a_workbook"]
 
 
 @dataclass(frozen=True)
 class Expect:
-    """A value the engine says a cell must hold."""
+    """A value the engine says a cell must hold.
+
+    *cent*: a figure to the cent from the charge or the cash paid where that
+    sits at a half cent (:func:`at_half_cent`): a workbook's binary arithmetic
+    may round it to either cent, so one cent from the engine's is no finding
+    but a note.
+    """
 
     label: str
     value: object
     fmt: str = "general"
+    cent: bool = False
+
+
+#: The relative error of a few steps of binary arithmetic (8 units in the last place of a double).
+BINARY_NOISE = Decimal(2) ** -49
+
+
+def at_half_cent(amount: Decimal, scale: Decimal) -> bool:
+    """Whether *amount* is a half cent, or nearer one than binary arithmetic on figures the size of *scale* can
+    tell: ``ROUND(amount, 2)`` in a workbook may then give either cent where the engine rounds the exact figure
+    half away from zero (53,967.915 is 53,967.91499999992 in binary)."""
+    cents = amount * 100
+    off = abs(cents - int(cents) - (Decimal("0.5") if cents >= 0 else Decimal("-0.5")))
+    return off <= BINARY_NOISE * abs(scale) * 100
 
 
 def formula_cells(lay: Layout, tables: bool = True) -> dict[tuple[str, str], str]:
@@ -207,6 +227,9 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
             exp[(s.title, f"{value_col}{row}")] = Expect(item.name, derived[item.name], item.fmt)
     exp.update(_entry_lines(lay, offer, results, entry))
     exp.update(_sensitivity(lay, offer, results, step))
+    scale = abs(results.fair_value_offer) + abs(results.fair_value_original)
+    if at_half_cent(results.charge, scale) or at_half_cent(results.cash_paid, scale):
+        exp = {k: replace(e, cent=True) if k[0] == "Entries" and e.fmt == "money" else e for k, e in exp.items()}
     return exp
 
 
