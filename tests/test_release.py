@@ -60,10 +60,11 @@ CASES = {
     "same": ({"tendered = 274000": "tendered = 21000", "common_outstanding_before = 115000000":
               "common_outstanding_before = 50000000"}, ""),
     "zero": ({"tendered = 274000": "tendered = 0", "guaranteed_delivery = 3500": "guaranteed_delivery = 0"}, ""),
-    # one unit in 100 billion turned away: the factor reads 1 to its 10 decimals, the offer is still prorated
-    "near-all": ({"outstanding = 464777": "outstanding = 200000000000\nmax_units = 99999999999",
-                  "tendered = 274000": "tendered = 100000000000", "price = 7.39": "price = 0.01",
-                  "ratio = 7.94": "ratio = 8"}, ""),  # whole shares: Excel's doubles hold no fraction of 800 billion
+    # one unit in 50 billion turned away: the factor reads 1 to its 10 decimals, the offer is still prorated (a
+    # ratio of 0.1 keeps the workbook's count of shares in parts of a millionth below 2^53)
+    "near-all": ({"outstanding = 464777": "outstanding = 100000000000\nmax_units = 49999999999",
+                  "tendered = 274000": "tendered = 50000000000", "original_ratio = 3.2": "original_ratio = 0.05",
+                  "ratio = 7.94": "ratio = 0.1"}, ""),
 }
 
 
@@ -214,6 +215,6 @@ def test_an_offer_prorated_by_a_factor_that_reads_1_is_still_prorated(tmp_path):
     offer, results = compute_file(_offer_file(tmp_path, "near-all"))
     assert results.proration_factor == 1 and results.units_accepted == results.units_eligible - 1
     assert release_sentences(offer, results)[1] == (
-        "Hecla will accept approximately 100,000 million of the properly tendered shares on a pro rata basis.")
-    assert ("offer is oversubscribed: 100,000,000,000 units eligible for 99,999,999,999; prorated by 1 (below 1 "
+        "Hecla will accept approximately 50,000 million of the properly tendered shares on a pro rata basis.")
+    assert ("offer is oversubscribed: 50,000,000,000 units eligible for 49,999,999,999; prorated by 1 (below 1 "
             "past its 10 decimals)") in results.warnings

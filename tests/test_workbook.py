@@ -299,9 +299,9 @@ def test_unexpected_vba_module_is_caught(seed_book, tmp_path):
 def test_value_comparison_can_fail():
     exp = {("Results", "C25"): Expect("InducedCharge", Decimal("9597836.4"), "money")}
     findings = []
-    _compare("book.xlsm", exp, {("Results", "C25"): 9597836.404}, "formulas", findings)
+    _compare("book.xlsm", exp, {("Results", "C25"): 9597836.404}, "formulas", findings, [])
     assert findings == []  # within half a cent
-    _compare("book.xlsm", exp, {("Results", "C25"): 9597837.0}, "formulas", findings)
+    _compare("book.xlsm", exp, {("Results", "C25"): 9597837.0}, "formulas", findings, [])
     assert [f.where for f in findings] == ["Results!C25"]
     assert findings[0].expected == "9597836.4" and findings[0].found == "9597837"
 

@@ -37,10 +37,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from .numbers import CONTEXT, ZERO, excel_round, plain
 
-__all__ = ["ACCOUNTS", "EntryLine", "JournalEntry", "journal_entries", "journal_entry"]
+__all__ = ["ACCOUNTS", "EntryLine", "JournalEntry", "amounts_to_book", "journal_entries", "journal_entry"]
 
 #: Account names, in plain words; the charge's account says what the charge is.
 ACCOUNTS = {
@@ -256,6 +257,19 @@ def _book(offer, label, date, missing, units_words, carrying, interest, charge, 
     line(ACCOUNTS["apic"], apic, "the balance" if apic is not None else needs, debit=False)
     lines.sort(key=lambda x: x.debit is None)  # debits first, stable otherwise
     return JournalEntry(tuple(lines), tuple(missing), label, date)
+
+
+def amounts_to_book(offer, results) -> list[Decimal]:
+    """The offer's entry amounts before they are booked to the cent: the carrying amount, the accrued interest
+    given up, the charge, the common stock at par and the cash paid (those given).  A workbook rounds each to the
+    cent in binary, which may take an exact half cent either way (:func:`xlpy.workbook.expected.at_half_cent`)."""
+    acc = offer.accounting
+    out = [_carrying(offer, results), results.charge, results.cash_paid]
+    if offer.kind == "note" and acc.accrued_interest_per_unit:
+        out.append(CONTEXT.multiply(acc.accrued_interest_per_unit, results.units_accepted))
+    if acc.par_value is not None:
+        out.append(CONTEXT.multiply(acc.par_value, results.common_issued))
+    return [a for a in out if a is not None]
 
 
 def _cents(amount):

@@ -37,10 +37,10 @@ __all__ = ["Expect", "at_half_cent", "expected_cells", "formula_cells", "not_for
 class Expect:
     """A value the engine says a cell must hold.
 
-    *cent*: a figure to the cent from the charge or the cash paid where that
-    sits at a half cent (:func:`at_half_cent`): a workbook's binary arithmetic
-    may round it to either cent, so one cent from the engine's is no finding
-    but a note.
+    *cent*: a figure of the journal entry where one of its amounts (the
+    carrying amount, the charge, the cash paid...) sits at a half cent
+    (:func:`at_half_cent`): a workbook's binary arithmetic may round it to
+    either cent, so one cent from the engine's is no finding but a note.
     """
 
     label: str
@@ -227,8 +227,10 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
             exp[(s.title, f"{value_col}{row}")] = Expect(item.name, derived[item.name], item.fmt)
     exp.update(_entry_lines(lay, offer, results, entry))
     exp.update(_sensitivity(lay, offer, results, step))
+    from ..engine.entries import amounts_to_book
+
     scale = abs(results.fair_value_offer) + abs(results.fair_value_original)
-    if at_half_cent(results.charge, scale) or at_half_cent(results.cash_paid, scale):
+    if any(at_half_cent(a, max(scale, abs(a))) for a in amounts_to_book(offer, results)):
         exp = {k: replace(e, cent=True) if k[0] == "Entries" and e.fmt == "money" else e for k, e in exp.items()}
     return exp
 

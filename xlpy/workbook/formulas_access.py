@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import math
 from decimal import Decimal
 
 from ..engine.numbers import excel_round
@@ -43,27 +44,35 @@ __all__ = [
 ]
 
 
-def _excel_round(x, d):
-    """ROUND as Excel and LibreOffice round a binary number: half away from zero, binary noise forgiven.
-
-    The number is scaled by 10^d in binary; a result below 2^41 with a
-    fraction is first taken to 15 significant digits, as LibreOffice's
-    ``rtl::math::round`` does (its ``approxValue``), then rounded half away
-    from zero.  So 0.59 * 9.5, 5.6049999999999995 in binary, scales to the
-    560.5 it shows and rounds to 5.61, as the engine rounds the exact 5.605;
-    a larger number keeps the digits it holds (123456789012.34497 rounds to
-    .34, not the .35 its 15-digit view would give).
-    """
-    d = int(d)
-    v = float(x) * 10.0 ** d if d >= 0 else float(x) / 10.0 ** -d
-    if v != int(v) and abs(v) <= _APPROX_BELOW:
-        v = float(format(v, ".15g"))
-    whole = excel_round(Decimal(repr(v)), 0)
-    return float(whole / Decimal(10) ** d)
-
-
 #: LibreOffice leaves a scaled number this large as it is: its fraction has too few bits to hold noise worth forgiving.
 _APPROX_BELOW = 2.0 ** 41
+
+
+def _excel_round(x, d):
+    """ROUND as LibreOffice's ``rtl::math::round`` rounds a binary number (the nearest open account of Excel's).
+
+    Half away from zero, binary noise forgiven where it shows: a number to
+    whole units is rounded as it is held (0.49999999999999994 to 0); to
+    decimals it is scaled by 10^d in binary and, below 2^41 with a fraction,
+    first taken to 15 significant digits (its ``approxValue``), so 0.59 * 9.5,
+    5.6049999999999995 in binary, scales to the 560.5 it shows and rounds to
+    5.61, as the engine rounds the exact 5.605, while a larger number keeps the
+    digits it holds (123456789012.34497 to .34).  A whole number, or one past
+    2^52, is already as round as binary holds it.
+    """
+    x, d = float(x), int(d)
+    if x == 0 or not math.isfinite(x) or (d >= 0 and (abs(x) >= 2.0**52 or x == int(x))):
+        return x
+    if d == 0:
+        return float(excel_round(Decimal(repr(x)), 0))
+    if d > 0:
+        d = min(d, 52 - (math.frexp(abs(x))[1] - 1))  # no more decimals than the number's bits hold
+    v = x * 10.0 ** d if d >= 0 else x / 10.0 ** -d
+    if not math.isfinite(v) or abs(v) >= 2.0**52:
+        return x
+    if abs(v) <= _APPROX_BELOW and v != int(v):
+        v = float(format(v, ".15g"))
+    return float(excel_round(Decimal(repr(v)), 0) / Decimal(10) ** d)
 
 
 def _workday(start_date, days, weekend=1, holidays=()):

@@ -189,10 +189,14 @@ def _compare(book: str, exp: dict, values: dict[tuple[str, str], object], leg: s
             findings.append(Finding(book, f"{sheet}!{ref}", f"{e.label} differs from the engine", _show(e.value),
                                     _show(found), leg))
     if cent_apart:
-        notes.append(f"{leg} leg: {', '.join(cent_apart)} are a cent from the engine's figures: the charge or the "
-                     "cash paid is a half cent, which binary arithmetic (Excel's too) may round to either cent; the "
-                     "engine rounds the exact figure half away from zero (xlpy entries)")
+        notes.append(f"{leg} leg: {', '.join(cent_apart)} {CENT_APART}")
     return n
+
+
+#: A note's words for journal-entry figures a cent from the engine's where an amount sits at a half cent.
+CENT_APART = ("are a cent from the engine's figures: an amount of the journal entry (the charge, the cash paid, the "
+              "carrying amount...) is a half cent, which binary arithmetic (Excel's too) may round to either cent; "
+              "the engine rounds the exact figure half away from zero (xlpy entries)")
 
 
 def _a_cent_apart(want, found) -> bool:
@@ -428,7 +432,19 @@ def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes:
     line (at most :data:`SAVED_TABLE_SHOWN` findings a column; a note counts the rest).
     """
     saved = serial_dates(exp, xlsx_values(path, list(exp)))  # read from the XML: no second load of the book
-    mismatches, compared, blank, _ = saved_values.compare(path, wb, exp, _same, saved)
+    cent_apart: list[str] = []
+
+    def same(e: Expect, found) -> bool:  # a journal-entry figure a cent apart at a half cent: a note
+        if _same(e, found):
+            return True
+        if e.cent and _a_cent_apart(e.value, found):
+            cent_apart.append(e.label)
+            return True
+        return False
+
+    mismatches, compared, blank, _ = saved_values.compare(path, wb, exp, same, saved)
+    if cent_apart:
+        notes.append(f"saved values: {', '.join(cent_apart)} {CENT_APART}")
     rows, more = saved_values.compare_holder_table(path, lay, offer, results, _same, Expect) \
         if lay is not None else ([], (0, 0))
     compared, blank = compared + more[0], blank + more[1]
