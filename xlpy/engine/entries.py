@@ -159,9 +159,7 @@ def journal_entry(offer, results) -> JournalEntry:
     carrying = _cents(_carrying(offer, results))
     if carrying is None:
         missing.append("accounting.carrying_per_unit (or accounting.carrying_amount)")
-    interest = None
-    if offer.kind == "note" and acc.accrued_interest_per_unit:
-        interest = _cents(CONTEXT.multiply(acc.accrued_interest_per_unit, results.units_accepted))
+    interest = _cents(_interest(offer, results))
     charge = _cents(results.charge)
     memo = "the charge: " + ("fair value of the inducement" if results.treatment == "induced_conversion"
                              else "fair value less carrying amount")
@@ -245,8 +243,7 @@ def _book(offer, label, date, missing, units_words, carrying, interest, charge, 
         line(ACCOUNTS["accrued_interest"], interest, "accrued interest the holders give up", debit=True)
     account, amount, memo = charge
     line(account, amount, memo, debit=True)
-    par_value = offer.accounting.par_value
-    par = None if par_value is None else _cents(CONTEXT.multiply(par_value, shares))
+    par = _cents(_par(offer, shares))
     line(ACCOUNTS["common"], par, f"par value of the {shares:,} shares issued" if par is not None else needs,
          debit=False)
     if cash:
@@ -263,13 +260,21 @@ def amounts_to_book(offer, results) -> list[Decimal]:
     """The offer's entry amounts before they are booked to the cent: the carrying amount, the accrued interest
     given up, the charge, the common stock at par and the cash paid (those given).  A workbook rounds each to the
     cent in binary, which may take an exact half cent either way (:func:`xlpy.workbook.expected.at_half_cent`)."""
-    acc = offer.accounting
-    out = [_carrying(offer, results), results.charge, results.cash_paid]
-    if offer.kind == "note" and acc.accrued_interest_per_unit:
-        out.append(CONTEXT.multiply(acc.accrued_interest_per_unit, results.units_accepted))
-    if acc.par_value is not None:
-        out.append(CONTEXT.multiply(acc.par_value, results.common_issued))
+    out = [_carrying(offer, results), _interest(offer, results), results.charge, _par(offer, results.common_issued),
+           results.cash_paid]
     return [a for a in out if a is not None]
+
+
+def _interest(offer, results):
+    """The accrued interest the holders of the notes accepted give up, or None (preferred, or none given)."""
+    per_unit = offer.accounting.accrued_interest_per_unit
+    return CONTEXT.multiply(per_unit, results.units_accepted) if offer.kind == "note" and per_unit else None
+
+
+def _par(offer, shares: int):
+    """The par value of *shares* common shares, or None when not given."""
+    par_value = offer.accounting.par_value
+    return None if par_value is None else CONTEXT.multiply(par_value, shares)
 
 
 def _cents(amount):
