@@ -201,6 +201,23 @@ def test_usage_error_is_not_a_traceback(capsys):
     assert "Traceback" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv, line", [
+    (["render", "book.xlsm", "-o", "r", "--dpi", "72.5"],
+     "xlpy render: argument --dpi: invalid int value: '72.5' (see xlpy render --help)"),
+    (["refresh", "book.xlsm", "--keep", "x"],
+     "xlpy refresh: argument --keep: invalid int value: 'x' (see xlpy refresh --help)"),
+    (["compute", "x.toml", "--jsno"], "xlpy: unrecognized arguments: --jsno (see xlpy --help)"),
+    (["comput"], "xlpy: argument COMMAND: invalid choice: 'comput' (choose from 'compute', 'release', 'entries', "
+                 "'build', 'validate', 'render', 'refresh', 'vba', 'lite') (see xlpy --help)"),
+])
+def test_a_badly_typed_option_is_one_line_naming_it(capsys, argv, line):
+    """A usage error reads as every other bad input: one line, the option and the value, exit 2."""
+    with pytest.raises(SystemExit) as info:
+        cli.main(argv)
+    assert info.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [line]
+
+
 @pytest.mark.parametrize("argv, named", [
     (["build", str(SEED), "-o", ""], ["--output"]),  # an unset shell variable: not "<offer id>.xlsm here"
     (["build", "", "-o", "out.xlsm"], ["offer"]),  # not the bundled seed example

@@ -806,3 +806,13 @@ def test_a_libreoffice_save_has_no_unknown_parts(book, tmp_path_factory):
     assert saved.is_file(), r.stderr
     with zipfile.ZipFile(saved) as zf:
         assert parts.unknown_parts(zf) == []
+
+
+def test_nothing_to_refresh_says_what_it_read(standard_books, tmp_path, capsys):
+    """A counts workbook records no tally or price file: "nothing to refresh" does not claim files it did not read."""
+    book = tmp_path / standard_books["seed"].name
+    shutil.copy(standard_books["seed"], book)
+    assert main(["refresh", str(book)]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == (f"{book.name}: nothing to refresh: no tally or price file is given or recorded on the Cover; "
+                     "the workbook was not changed")

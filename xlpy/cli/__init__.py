@@ -26,10 +26,18 @@ __all__ = ["build_parser", "main"]
 # --- entry point --------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error in one line (naming the option, the value and where the help is), as every
+    other bad input is reported, not the usage block and a second line."""
+
+    def error(self, message: str):
+        self.exit(EXIT_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import offer, workbook  # noqa: F401  (they register their commands)
 
-    parser = argparse.ArgumentParser(prog="xlpy", description="Exchange-offer and induced-conversion accounting.")
+    parser = _Parser(prog="xlpy", description="Exchange-offer and induced-conversion accounting.")
     parser.add_argument("--version", action="version", version=f"xlpy {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (setup, run, help) in COMMANDS.items():

@@ -66,15 +66,7 @@ from ..files.counts import read_counts, tally_kind
 from . import data as bookdata
 from .backends import Book
 from .collector import collector_eased
-from .layout import (
-    LAYOUT_NAME,
-    REFRESH_RECORD,
-    Layout,
-    Shape,
-    history_row,
-    layout,
-    renamed_hint,
-)
+from .layout import LAYOUT_NAME, REFRESH_RECORD, Layout, Shape, history_row, layout, renamed_hint
 from . import table_edits
 from .saved_values import HOLDER_TABLE, TableValues, holder_values
 
@@ -156,8 +148,7 @@ class RefreshReport:
         written: every area written, as ``Sheet!A1:B2``.
         notes: what was skipped and why.
 
-    A refresh whose sources are byte for byte the ones the Cover records
-    writes nothing (``written`` is empty and :attr:`changed` is False).
+    A refresh whose sources are the Cover's, byte for byte, writes nothing (``written`` is empty, not :attr:`changed`).
     """
 
     when: str
@@ -173,9 +164,11 @@ class RefreshReport:
         return bool(self.written)
 
     def lines(self) -> list[str]:
-        out = [f"refreshed at {self.when} UTC" if self.changed else
-               "nothing to refresh: the tally and the price history are the ones the Cover records "
-               "(same files, same SHA-256); the workbook was not changed"]
+        read = " and ".join(w for w, s in (("the tally", self.tally), ("the price history", self.prices)) if s)
+        same = (f"{read} {'are the ones' if ' and ' in read else 'is the one'} the Cover records (same files, same "
+                "SHA-256)") if read else "no tally or price file is given or recorded on the Cover"
+        out = [f"refreshed at {self.when} UTC" if self.changed else f"nothing to refresh: {same}; the workbook was "
+               "not changed"]
         for s in (self.tally, self.prices):
             if s is not None:
                 what = {"holders": "holder tally", "counts": "tally counts", "prices": "price history"}[s.kind]
