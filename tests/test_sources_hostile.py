@@ -175,6 +175,21 @@ def test_a_formula_with_no_saved_value_in_an_xlsx_is_named_as_such(tmp_path):
     assert sources.read_tally(tmp_path / "t.xlsx", mapping).units == (2000, 2100, 10, 5)
 
 
+def test_a_formula_with_no_saved_value_in_an_xlsx_count_file_is_named_as_such(tmp_path):
+    """A count file too: read as blank, the count was called missing ("is required, got ''")."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["tendered", "guaranteed delivery", "failed delivery"])
+    wb.active.append([274000, 3500, "=100+200"])
+    wb.save(tmp_path / "c.xlsx")
+    assert problems(counts.read_counts, tmp_path / "c.xlsx") == [
+        f"c.xlsx: row 2, column failed delivery: {UNSAVED}, got '=100+200'"]
+    wb.active["C2"] = 300  # the value pasted: read as written
+    wb.save(tmp_path / "c.xlsx")
+    assert counts.read_counts(tmp_path / "c.xlsx") == (274000, 3500, 300)
+
+
 # --- 3, 4. units that are not ASCII digits, or too long to be units ---------------------------------------
 
 

@@ -157,7 +157,31 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
         raise InputErrors([InputError(name, None, f"cannot be read: {exc}", show_value=False)]) from None
     if not rows:
         raise InputErrors([InputError(name, None, "is empty: no header row", show_value=False)])
+    if not sep and any(v == "" for r in rows[1:] for v in r) and sources.has_formulas(path):
+        _refuse_unsaved_formulas(path, mapping, rows)
     return rows, sep
+
+
+def _refuse_unsaved_formulas(path: Path, mapping: sources.ColumnMapping, rows: list[list]) -> None:
+    """Refuse a blank cell below the header that holds a formula with no saved value (a file a program wrote and
+    Excel never calculated), as the tally reader does: read as blank, it would be called missing."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)  # formulas, not their saved values
+    try:
+        ws = wb[mapping.sheet] if mapping.sheet and mapping.sheet in wb.sheetnames else wb.worksheets[0]
+        held = list(ws.iter_rows(min_row=2, max_row=len(rows), values_only=True))
+    finally:
+        wb.close()
+    header = rows[0]
+    problems = [InputError(f"{path.name}: row {n}, column {header[c] if c < len(header) else c + 1}", f,
+                           "is a formula with no saved value (a file written by a program, never calculated): open "
+                           "and save the file in Excel, or paste values")
+                for n, (saved, formulas) in enumerate(zip(rows[1:], held), 2)
+                for c, f in enumerate(formulas) if c < len(saved) and saved[c] == "" and isinstance(f, str)
+                and f.startswith("=")]
+    if problems:
+        raise InputErrors(problems)
 
 
 def _count_columns(header: list[str], name: str) -> tuple[dict[str, int], list[InputError]]:

@@ -541,7 +541,7 @@ def _xlsx_columns(path: Path, mapping: ColumnMapping):
     return headers, columns, numbers
 
 
-def _has_formulas(path: Path) -> bool:
+def has_formulas(path: Path) -> bool:
     """Whether any worksheet of the package at *path* holds a formula (an ``<f>`` element): a quick look, so that a
     tally of values is not parsed a second time."""
     with zipfile.ZipFile(path) as z:
@@ -555,7 +555,7 @@ def _refuse_unsaved_formulas(path: Path, mapping: ColumnMapping, headers, column
     mapping's default method or status.  *rows*: each line's row on the sheet."""
     found, _ = _match_columns(headers, TALLY_COLUMNS, mapping.columns, path.name, REQUIRED_TALLY)
     empty = {(rows[i], c): i for c in sorted(set(found.values())) for i, v in enumerate(columns[c]) if v == ""}
-    if not empty or not _has_formulas(path):
+    if not empty or not has_formulas(path):
         return
     from openpyxl import load_workbook
 
