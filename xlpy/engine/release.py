@@ -157,7 +157,7 @@ def release_sentences(offer, results) -> list[str]:
     if results.units_accepted == 0:
         s.append(f"{name} will accept no {noun}.")
     elif offer.max_units is None or results.units_eligible <= offer.max_units:  # not oversubscribed (a factor
-        # rounded to 10 decimals can read 1 when one unit in 100 billion is turned away)
+        # rounded to 10 decimals reads 1 when fewer than one unit in 20 billion is turned away)
         s.append(f"{name} will accept all of the properly tendered {noun}.")
     else:
         s.append(

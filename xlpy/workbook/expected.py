@@ -13,6 +13,7 @@ from decimal import Decimal
 from openpyxl.utils import get_column_letter
 
 from ..engine.charge import estimated_charge
+from ..engine.entries import amounts_to_book
 from ..engine.numbers import CONTEXT, excel_round
 from ..engine.release import approx, release_sentences
 from ..engine.schema import value_of
@@ -227,8 +228,6 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
             exp[(s.title, f"{value_col}{row}")] = Expect(item.name, derived[item.name], item.fmt)
     exp.update(_entry_lines(lay, offer, results, entry))
     exp.update(_sensitivity(lay, offer, results, step))
-    from ..engine.entries import amounts_to_book
-
     scale = abs(results.fair_value_offer) + abs(results.fair_value_original)
     if any(at_half_cent(a, max(scale, abs(a))) for a in amounts_to_book(offer, results)):
         exp = {k: replace(e, cent=True) if k[0] == "Entries" and e.fmt == "money" else e for k, e in exp.items()}
