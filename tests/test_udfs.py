@@ -777,3 +777,23 @@ def test_dates_as_text_and_date_objects():
     want = udfs.AVERAGING_WINDOW(EXPIRATION_SERIAL)
     assert udfs.AVERAGING_WINDOW("2004-02-20") == want
     assert udfs.AVERAGING_WINDOW(EXPIRATION) == want
+
+
+def test_xlpy_udfs_imports_xlwings_at_its_own_top_level():
+    """``import xlpy.udfs`` (the module Excel loads) imports xlwings itself, first, not two modules down in the
+    registry's decorators: imported there, xlwings' import was measured 30-50 ms slower (benchmarks/bench_udfs.py).
+    ``-X importtime`` indents each module by how deep in the import chain it was first imported."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    err = subprocess.run([sys.executable, "-X", "importtime", "-c", "import xlpy.udfs"], env=env,
+                         capture_output=True, text=True, check=True).stderr
+    depth = {}
+    for line in err.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            name = line.rsplit("|", 1)[1]
+            depth.setdefault(name.strip(), (len(name) - len(name.lstrip()) - 1) // 2)
+    assert depth["xlpy.udfs"] == 0
+    assert depth["xlwings"] == 1, f"xlwings was first imported {depth['xlwings']} levels down, not by xlpy.udfs itself"
+    assert depth["xlpy.excel.udfs"] == 1
