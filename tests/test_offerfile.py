@@ -480,6 +480,29 @@ def test_a_utf16_offer_file_is_read_and_another_encoding_named(tmp_path, capsys,
         f"{tmp_path / 'offer.toml'}: is not UTF-8 text (byte 0xf1 at offset {at}); save it as UTF-8"]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32", "utf-32-le"])
+def test_utf16_without_its_mark_and_utf32_are_named(tmp_path, encoding):
+    """Text in UTF-16 without a byte-order mark, or in UTF-32 (whose mark starts as UTF-16's does), reads as text
+    with a NUL between characters: named as such, not as a TOML error at line 1."""
+    for text in (BASE, BASE.replace("Hecla Mining Company", "Hecla Mining Compañía")):  # (ñ: not UTF-8 then)
+        (tmp_path / "offer.toml").write_bytes(text.encode(encoding))
+        with pytest.raises(InputErrors) as info:
+            offerfile.load(tmp_path / "offer.toml")
+        assert [str(p) for p in info.value.problems] == [
+            f"{tmp_path / 'offer.toml'}: holds NUL characters (it is UTF-16 saved without a byte-order mark, or "
+            "UTF-32); save it as UTF-8 text"]
+
+
+def test_a_nul_in_an_otherwise_utf8_offer_file_is_named_where_it_is(tmp_path):
+    at = BASE.index("[offer]")
+    (tmp_path / "offer.toml").write_bytes(BASE[:at].encode() + b"\x00\x00" + BASE[at:].encode())
+    with pytest.raises(InputErrors) as info:
+        offerfile.load(tmp_path / "offer.toml")
+    assert [str(p) for p in info.value.problems] == [
+        f"{tmp_path / 'offer.toml'}: holds NUL characters (the first at offset {at}; a text editor shows them as "
+        "blanks or boxes); save it as UTF-8 text"]
+
+
 def test_original_ratio_from_conversion_price(tmp_path):
     # Forest City's 7% preferred: $50 / $15.12 = 625/189
     o = load_text(tmp_path, edit(BASE, "original_ratio = 3.2", "original_conversion_price = 15.12"))

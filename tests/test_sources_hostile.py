@@ -348,6 +348,24 @@ def test_a_utf16_file_read_in_the_mapping_files_encoding_is_told_so(tmp_path):
         'encoding = "utf-16" in the mapping file']
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_without_its_mark_and_utf32_are_named(tmp_path, encoding):
+    """Text with a zero byte beside every character (UTF-16 saved without its byte-order mark, or UTF-32, whose
+    mark starts as UTF-16's does) is named as such, not read as a header of ``h\\x00o\\x00...``; a mapping file
+    that names UTF-16 reads it."""
+    tally_text = "holder_id,units,method,status\nA-1,100,book-entry,tendered\n"
+    (tmp_path / "t.csv").write_bytes(tally_text.encode(encoding))
+    (tmp_path / "c.csv").write_bytes("tendered,guaranteed delivery\n274000,3500\n".encode(encoding))
+    (tmp_path / "p.csv").write_bytes((DATA / PRICES).read_text(encoding="utf-8").encode(encoding))
+    why = "holds NUL characters (it is UTF-16 saved without a byte-order mark, or UTF-32)"
+    advice = 'save it as CSV UTF-8 (or name its encoding in a mapping file, e.g. encoding = "utf-16-le")'
+    assert problems(sources.read_tally, tmp_path / "t.csv") == [f"t.csv: {why}: {advice}"]
+    assert problems(counts.read_counts, tmp_path / "c.csv") == [f"c.csv: {why}: {advice}"]
+    assert problems(prices.read_prices, tmp_path / "p.csv") == [f"p.csv: {why}: save the price history as CSV UTF-8"]
+    named = sources.read_mapping(tally(tmp_path, f'encoding = "{encoding}"\n', "map.toml"))
+    assert sources.read_tally(tmp_path / "t.csv", named).units == (100,)
+
+
 def test_a_folder_is_not_a_file(tmp_path):
     folder = tmp_path / "data"
     folder.mkdir()

@@ -145,6 +145,8 @@ def load(path: str | os.PathLike) -> Offer:
         raise InputErrors([InputError(str(path), None, "offer file not found", show_value=False)]) from None
     except UnicodeError as exc:
         decoding = isinstance(exc, UnicodeDecodeError)
+        if decoding and b"\x00" in exc.object:
+            raise InputErrors([_nul(path, exc.object)]) from None
         at = f" (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})" if decoding else ""
         raise InputErrors([InputError(str(path), None, f"is not UTF-8 text{at}; save it as UTF-8",
                                       show_value=False)]) from None
@@ -152,6 +154,8 @@ def load(path: str | os.PathLike) -> Offer:
         raise InputErrors([InputError(str(path), None, f"cannot be read: {exc}", show_value=False)]) from None
     except OSError as exc:  # (open in another program, or no permission)
         raise InputErrors([unreadable(str(path), exc)]) from None
+    if "\x00" in text:
+        raise InputErrors([_nul(path, text)])
     try:
         data = tomllib.loads(text, parse_float=typed.toml_float)
     except tomllib.TOMLDecodeError as exc:
@@ -160,6 +164,18 @@ def load(path: str | os.PathLike) -> Offer:
         return parse(data, base=path.parent, source=path.name)
     except InputErrors as exc:
         raise InputErrors([_locate(p, path.name) for p in exc.problems]) from None
+
+
+def _nul(path: Path, held: str | bytes) -> InputError:
+    """The problem of an offer file holding NUL characters (*held*: its text or bytes): UTF-16 without its
+    byte-order mark, or UTF-32 (whose mark starts as UTF-16's does), where a zero byte sits beside every ASCII
+    character; or a few in a damaged file."""
+    zero = "\x00" if isinstance(held, str) else b"\x00"
+    if held.count(zero) * 4 >= len(held):
+        why = "it is UTF-16 saved without a byte-order mark, or UTF-32"
+    else:
+        why = f"the first at offset {held.index(zero)}; a text editor shows them as blanks or boxes"
+    return InputError(str(path), None, f"holds NUL characters ({why}); save it as UTF-8 text", show_value=False)
 
 
 def offer_text(path: Path) -> str:

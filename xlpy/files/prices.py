@@ -20,7 +20,7 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.model import PriceDay
 from ..engine.numbers import to_decimal
 from .safety import unreadable
-from .sources import PRICE_COLUMNS, _capped, _match_columns, utf16_bom, workbook_problem
+from .sources import PRICE_COLUMNS, _capped, _match_columns, nul_problem, utf16_bom, workbook_problem
 from .written_numbers import _GROUPED, ambiguous_whole, delimiter, european_number, lone_group, separated
 
 #: A day as the price file's contract writes it (YYYY-MM-DD), nothing else ISO 8601 allows.
@@ -35,10 +35,11 @@ def _price_rows(path: Path) -> tuple[str, list[list[str]]]:
         raise InputErrors([InputError(str(path), None, "is a folder, not a price file", show_value=False)])
     if not path.is_file():
         raise InputErrors([InputError(str(path), None, "price file not found", show_value=False)])
-    workbook = workbook_problem(path, "save the price history as CSV UTF-8")
+    utf16 = utf16_bom(path)  # Excel's "Unicode Text": the byte-order mark names it
+    workbook = workbook_problem(path, "save the price history as CSV UTF-8") or nul_problem(
+        path, "utf-16" if utf16 else "utf-8", "save the price history as CSV UTF-8")
     if workbook is not None:
         raise InputErrors([workbook])
-    utf16 = utf16_bom(path)  # Excel's "Unicode Text": the byte-order mark names it
     try:
         with open(path, encoding="utf-16" if utf16 else "utf-8-sig", newline="") as fh:
             text = fh.read()

@@ -225,9 +225,31 @@ def workbook_problem(path: Path, advice: str) -> InputError | None:
     return None
 
 
+def nul_problem(path: Path, encoding: str, advice: str) -> InputError | None:
+    """A problem naming *path* as UTF-16 without its byte-order mark, or UTF-32, when its first bytes are a
+    quarter or more zeros (a zero beside every ASCII character) and *encoding* is not one of those; read as
+    8-bit text, its header would show as ``h\\x00o\\x00...`` (*advice*: how to save it)."""
+    try:
+        name = codecs.lookup(encoding).name
+    except (LookupError, TypeError):
+        name = ""  # (the reader names the encoding)
+    start = _first_bytes(path, 4096)
+    if start.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # (FF FE 00 00: UTF-16's mark, then more)
+        wrong = not name.startswith("utf-32")
+    elif start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        wrong = False  # UTF-16 after its mark (read as such, or named by the reader when a mapping says otherwise)
+    else:
+        wrong = not name.startswith(("utf-16", "utf-32")) and start.count(0) * 4 >= len(start) > 0
+    if not wrong:
+        return None
+    return InputError(path.name, None, "holds NUL characters (it is UTF-16 saved without a byte-order mark, or "
+                      f"UTF-32): {advice}", show_value=False)
+
+
 def header_line(path: Path, encoding: str) -> str:
     """The first line of a text file (a problem naming the file when it is not *encoding* text, or is a workbook)."""
-    workbook = workbook_problem(path, "save it as .xlsx or CSV UTF-8")
+    workbook = workbook_problem(path, "save it as .xlsx or CSV UTF-8") or nul_problem(
+        path, encoding, 'save it as CSV UTF-8 (or name its encoding in a mapping file, e.g. encoding = "utf-16-le")')
     if workbook is not None:
         raise InputErrors([workbook])
     try:
