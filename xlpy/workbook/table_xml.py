@@ -68,6 +68,10 @@ def _input_cells(table: Table, rows: list[tuple], inputs: list[int], p: str, dat
         if not textual and kinds == {int}:
             columns.append([f"><{p}v>", list(map(str, values)), f"</{p}v></{p}c>"])
             continue
+        if kinds <= {str, type(None)}:  # text of a few values (a method, a status): each made once
+            made = {v: inner(v, textual) for v in set(values)}
+            columns.append([list(map(made.__getitem__, values))])
+            continue
         columns.append([[inner(v, textual) for v in values]])
     return columns
 
