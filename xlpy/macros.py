@@ -13,6 +13,7 @@ from __future__ import annotations
 from .engine.errors import XlpyError
 from .excel.registry import macro
 from .workbook.backends import XlwingsBook
+from .workbook.offer_drift import offer_file_drift
 from .workbook.refresh import (
     ReleaseCheck,
     draft_release,
@@ -48,7 +49,8 @@ def _excel(task) -> None:
         text = ("The draft matches the engine's text word for word." if outcome.ok
                 else "The draft differs from the engine's text:\n" + "\n".join(outcome.differences))
     else:
-        text = "\n".join(outcome.lines())
+        drift = offer_file_drift(book, outcome.offer)  # an offer file edited since the build, not carried in
+        text = "\n".join(outcome.lines() + ([f"warning: {drift}"] if drift else []))
     _alert(book, text, "xlpy")
 
 

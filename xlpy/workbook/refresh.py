@@ -157,6 +157,7 @@ class RefreshReport:
     release: ReleaseCheck | None
     written: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    offer: object = dataclasses.field(default=None, repr=False, compare=False)  # the workbook's, as refreshed
 
     @property
     def changed(self) -> bool:
@@ -711,7 +712,7 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
         book.set_saved_values(refreshed_values(book, offer, results), tables)
     release = _release_check(book, r.lay, offer, results)
     return RefreshReport(when.strftime("%Y-%m-%d %H:%M:%S"), r.tally_record, r.price_record, release,
-                         tuple(written), tuple(r.notes))
+                         tuple(written), tuple(r.notes), offer)
 
 
 # --- the macros -------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors
 from .backends import PackageBook
 from .collector import collector_eased
+from .offer_drift import offer_file_drift
 from .refresh import refresh_all, utc_now
 
 __all__ = ["FileRefresh", "backup_path", "refresh_file"]
@@ -132,8 +133,10 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
         raise InputErrors([p.located(path.name) if _in_the_workbook(p.field) else p for p in exc.problems]) from None
     _check_mapping_used(report, tally, mapping)
     out = FileRefresh()
+    drift = offer_file_drift(book, report.offer)  # an offer file edited since the build, its change not carried
     if not report.changed:
         out.lines += [f"{path.name}: {line}" for line in report.lines()]
+        out.lines += [f"{path.name}: warning: {drift}"] if drift else []
         return out
     backup = backup and keep != 0  # --keep 0: no backup is kept, so none is written only to be removed
     try:
@@ -153,6 +156,7 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
         out.lines.append(f"{path.name}: engine release text: {report.release.text}")
     for u in unknown:
         out.lines.append(f"{path.name}: warning: carried forward a part the standard workbook does not account for: {u}")
+    out.lines += [f"{path.name}: warning: {drift}"] if drift else []
     if kept is not None:
         out.lines.append(f"{path.name}: previous version kept as {kept.name}")
     if pruned:
