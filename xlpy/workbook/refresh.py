@@ -66,7 +66,7 @@ from ..files.counts import read_counts, tally_kind
 from . import data as bookdata
 from .backends import Book
 from .collector import collector_eased
-from .layout import LAYOUT_NAME, REFRESH_RECORD, Layout, Shape, history_row, layout, renamed_hint
+from .layout import LAYOUT_NAME, REFRESH_RECORD, Layout, Shape, history_repeats, history_row, layout, renamed_hint
 from . import table_edits
 from .saved_values import HOLDER_TABLE, TableValues, holder_values
 
@@ -584,7 +584,11 @@ class _Refresh:
         tally = (t.path, t.sha256, t.rows) if t is not None else (
             str(self.recorded("TallySource") or ""), str(self.recorded("TallySha256") or ""),
             int(self.recorded("TallyRows") or 0))
-        return rows + [history_row(when.strftime("%Y-%m-%d %H:%M:%S"), *tally, results)]
+        row = history_row(when.strftime("%Y-%m-%d %H:%M:%S"), *tally, results)
+        if rows and history_repeats(rows[-1], row):  # (prices past the averaging window: nothing moved)
+            self.notes.append("History: no row added: the tally, the count and the charge are as its last row has them")
+            return rows
+        return rows + [row]
 
     def growth_room(self) -> None:
         """A table that grows must not run over anything below it: refuse, naming the cells."""

@@ -51,3 +51,20 @@ def history_row(when: str, tally: str, sha256: str, lines: int, results) -> tupl
     return (when, tally, sha256, lines, results.units_tendered, results.units_guaranteed_delivery,
             results.units_failed_delivery, results.units_accepted, excel_round(results.participation, 8),
             results.common_issued, excel_round(results.charge, 2))
+
+
+def history_repeats(last: tuple, row: tuple) -> bool:
+    """Whether History *row* records nothing *last* (the table's last record, as the workbook holds it) does not:
+    the same tally file, SHA-256, lines, count and charge, whenever.  A refresh that changed only days of the
+    price history past the averaging window adds no such row: it would read as a duplicate."""
+    from decimal import Decimal, InvalidOperation
+
+    def plain(v):
+        if v is None or v == "" or isinstance(v, (bool, str)):
+            return v or None
+        try:
+            return Decimal(str(v))  # a number read back from the sheet, or the engine's
+        except (InvalidOperation, ValueError):
+            return v
+
+    return len(last) >= len(row) and [plain(v) for v in last[1:len(row)]] == [plain(v) for v in row[1:]]
