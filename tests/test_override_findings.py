@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from repo_paths import DATA, FORMULA, PRICES
+from repo_paths import DATA, FORMULA, PRICES, SEED_TEXT
 
 from xlpy.workbook import saved_values
 from xlpy.workbook.validate import validate
@@ -153,3 +153,71 @@ def test_saved_values_left_from_other_inputs_with_no_formula_typed_over_are_stil
     assert f and all(x.leg == "saved" and x.what.endswith(
         "the file looks saved before recalculation (stale): open it in Excel, recalculate and save") for x in f)
     assert any(x.where == "Results!C9" for x in f)
+
+
+# --- the rows of later exchanges on Results: saved and tied out like every other figure -----------------------
+
+EXCHANGE = SEED_TEXT + """[period]
+start = 2004-01-01
+end = 2004-03-31
+settlement = 2004-02-25
+net_income = 6200000
+
+[[exchange]]
+date = 2004-03-05
+units = 20000
+ratio = 7.94
+price = 8.40
+"""
+#: The exchange's row by hand: its number, 20,000 units, 7.94 in millionths of a share, 158,800 common
+#: (20,000 x 7.94), no cash in lieu, the charge 158,800 x 8.40 - 20,000 x 3.2 x 8.40 = 796,320, and 27 days
+#: (5 to 31 March) outstanding in the period.
+EXCHANGE_ROW = [1, 20000, 7940000, 158800, 0, 796320, 27]
+
+
+@pytest.fixture(scope="module")
+def exchange_book(tmp_path_factory) -> Path:
+    from xlpy.files.offerfile import compute_file
+    from xlpy.workbook.build import build_workbook
+
+    folder = tmp_path_factory.mktemp("exchange")
+    (folder / "q1.toml").write_text(EXCHANGE, encoding="utf-8")
+    offer, results = compute_file(folder / "q1.toml")
+    return build_workbook(offer, results, folder / "q1.xlsm")
+
+
+def _exchange_row(path: Path) -> tuple[str, list]:
+    """(the first cell of Results' row of the later exchange, the values a file preview shows there)."""
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    sheet, t = layout(Shape.decode(load_workbook(path).defined_names[LAYOUT_NAME].attr_text)).table(
+        "tblExchangeResults")
+    ws = load_workbook(path, data_only=True)[sheet.title]
+    return f"{sheet.title}!{t.letter('n')}{t.first_row}", [
+        ws.cell(t.first_row, t.first_col + i).value for i in range(len(t.columns))]
+
+
+def test_a_built_workbook_saves_the_engines_values_on_the_row_of_a_later_exchange(exchange_book):
+    assert _exchange_row(exchange_book) == ("Results!B48", EXCHANGE_ROW)
+
+
+def test_a_refresh_saves_them_again(exchange_book, tmp_path):
+    from xlpy import cli
+
+    path = tmp_path / "q1.xlsm"
+    shutil.copy(exchange_book, path)
+    counts = tmp_path / "counts.csv"
+    counts.write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
+    assert cli.main(["refresh", str(path), "--tally", str(counts), "--no-backup", "-q"]) == 0
+    assert _exchange_row(path)[1] == EXCHANGE_ROW
+
+
+def test_validate_ties_out_the_saved_values_of_a_later_exchange(exchange_book, tmp_path):
+    path = tmp_path / "q1.xlsm"
+    shutil.copy(exchange_book, path)
+    assert validate(path, legs=()).findings == []
+    _set_saved(path, "Results", "G48", "800000")
+    assert [str(x) for x in validate(path, legs=()).findings] == [
+        "q1.xlsm: Results!G48: exchange 1: Charge: saved value differs from the engine; the file looks doctored: its "
+        "other saved figures agree with the engine, this one does not (edited inside the file, or calculated "
+        "differently by the application): expected 796320, found 800000 [saved]"]
