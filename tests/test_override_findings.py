@@ -13,6 +13,9 @@ saved value that differs with no formula typed over keeps its diagnosis
 The application's save is made here with openpyxl and the formulas leg's own
 recalculation (:mod:`xlpy.workbook.recalc`), which writes what the file's
 formulas give as every formula cell's saved value.
+
+Below, Results' row of a later exchange (``[[exchange]]``): built and
+refreshed with the engine's saved values, and tied out by validate.
 """
 
 from __future__ import annotations
