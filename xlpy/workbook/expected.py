@@ -162,6 +162,29 @@ def _entry_lines(lay: Layout, offer, results, entry: dict) -> dict[tuple[str, st
     return out
 
 
+def _exchange_rows(lay: Layout, offer, results) -> dict[tuple[str, str], Expect]:
+    """Results' row of each later exchange (``tblExchangeResults``), as the layout's columns take it: the exchange's
+    number, its units, its ratio in parts of 1/RATIO_SCALE share, the common issued, the cash in lieu, the charge
+    (and, with a period, the days its shares are outstanding in it).  Empty without later exchanges."""
+    from ..engine.eps import days_outstanding
+
+    try:
+        sheet, t = lay.table("tblExchangeResults")
+    except KeyError:
+        return {}
+    p = offer.period
+    out = {}
+    for i, e in enumerate(results.exchanges[1:t.rows + 1], 1):
+        values = {"n": i, "units": e.units, "ratio_units": excel_round(e.ratio * bookdata.RATIO_SCALE, 0),
+                  "common": e.common_issued, "cash_in_lieu": e.fractional_cash, "charge": e.charge,
+                  "days": days_outstanding(e.date, p.start, p.end) if p is not None else None}
+        for c in t.columns:
+            if values.get(c.key) is not None:
+                out[(sheet.title, f"{t.letter(c.key)}{t.first_row + i - 1}")] = Expect(
+                    f"exchange {i}: {c.header}", values[c.key], c.fmt)
+    return out
+
+
 def _sensitivity(lay: Layout, offer, results, step: Decimal) -> dict[tuple[str, str], Expect]:
     """The Sensitivity grid: its participations, prices and the engine's estimate of the charge at each
     (:func:`xlpy.engine.charge.estimated_charge`)."""
@@ -227,6 +250,7 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
         elif item.name in derived:
             exp[(s.title, f"{value_col}{row}")] = Expect(item.name, derived[item.name], item.fmt)
     exp.update(_entry_lines(lay, offer, results, entry))
+    exp.update(_exchange_rows(lay, offer, results))
     exp.update(_sensitivity(lay, offer, results, step))
     scale = abs(results.fair_value_offer) + abs(results.fair_value_original)
     if any(at_half_cent(a, max(scale, abs(a))) for a in amounts_to_book(offer, results)):

@@ -37,7 +37,8 @@ from xml.sax.saxutils import unescape as _xml_unescape
 
 __all__ = ["SAVED_SHEETS", "HOLDER_TABLE", "engine_cells", "fill", "fill_package", "fill_table", "holder_values",
            "value_texts", "TableValues", "compare", "compare_table", "compare_holder_table", "verdict",
-           "SavedMismatch"]
+           "SavedMismatch", "TYPED_OVER", "typed_over_why",
+           "typed_over_rest"]
 
 #: Sheets whose formula cells the engine can give a value (Check: only its native column).
 SAVED_SHEETS = ("Cover", "Results", "Check", "Tenders", "Release", "Sensitivity", "Prices", "Entries")
@@ -548,6 +549,33 @@ def _all_saved_alike(region: bytes, table, texts: dict[bytes, list[tuple[str, st
             made.setdefault(v, v.encode("utf-8"))
         columns.append(map(made.__getitem__, column))
     return saved == list(chain.from_iterable(zip(*columns)))
+
+
+#: What the validator's structure check calls a layout formula's cell that holds a value (or nothing) instead.
+TYPED_OVER = "formula replaced by a value"
+#: Findings shown per leg of the differences that follow from values typed over formulas; a note counts the rest.
+TYPED_OVER_SHOWN = 10
+
+
+def typed_over_why(cells: Sequence[str]) -> str:
+    """Why figures differ from the engine when the formula cells *cells* (``sheet!cell``) hold values typed over
+    them: the workbook computes its figures from those values, the engine from the inputs, so the differences
+    that follow say so instead of calling the file stale or doctored.  The first two cells are named."""
+    if len(cells) == 1:
+        return (f"it follows from the value typed over the formula of {cells[0]} (the workbook computes from that "
+                "value, the engine from the inputs): put the formula back, then validate again")
+    named = " and ".join(cells) if len(cells) == 2 else f"{cells[0]}, {cells[1]} and {len(cells) - 2} more"
+    return (f"it follows from the values typed over {len(cells)} formulas ({named}; the workbook computes from "
+            "those values, the engine from the inputs): put the formulas back, then validate again")
+
+
+def typed_over_rest(shown: int, what: str) -> str | None:
+    """A note counting the differences past the first :data:`TYPED_OVER_SHOWN` of *shown* (*what* names them:
+    ``saved value(s)``), or None when all are shown."""
+    if shown <= TYPED_OVER_SHOWN:
+        return None
+    return (f"{shown - TYPED_OVER_SHOWN} more {what} differ from the engine, following from the values typed over "
+            f"formulas (the first {TYPED_OVER_SHOWN} are shown)")
 
 
 def verdict(mismatches: list, compared: int, blank: int, full_calc: bool) -> str:

@@ -177,8 +177,11 @@ def _show(v) -> str:
 
 
 def _compare(book: str, exp: dict, values: dict[tuple[str, str], object], leg: str, findings: list[Finding],
-             notes: list[str]) -> int:
-    n, cent_apart = 0, []
+             notes: list[str], typed=()) -> int:
+    """Each figure of *exp* against *values*; *typed*: cells whose formulas hold a typed value (the differences say
+    they follow from it, the first :data:`~xlpy.workbook.saved_values.TYPED_OVER_SHOWN` shown, a note the rest)."""
+    n, cent_apart, differ = 0, [], 0
+    why = f"; {saved_values.typed_over_why(typed)}" if typed else ""
     for (sheet, ref), e in exp.items():
         found = values.get((sheet, ref))
         n += 1
@@ -186,10 +189,14 @@ def _compare(book: str, exp: dict, values: dict[tuple[str, str], object], leg: s
             if e.cent and _a_cent_apart(e.value, found):
                 cent_apart.append(f"{sheet}!{ref}")
                 continue
-            findings.append(Finding(book, f"{sheet}!{ref}", f"{e.label} differs from the engine", _show(e.value),
-                                    _show(found), leg))
+            differ += 1
+            if not typed or differ <= saved_values.TYPED_OVER_SHOWN:
+                findings.append(Finding(book, f"{sheet}!{ref}", f"{e.label} differs from the engine{why}",
+                                        _show(e.value), _show(found), leg))
     if cent_apart:
         notes.append(f"{leg} leg: {', '.join(cent_apart)} {CENT_APART}")
+    if typed and (rest := saved_values.typed_over_rest(differ, "figure(s)")):
+        notes.append(f"{leg} leg: {rest}")
     return n
 
 
@@ -217,7 +224,7 @@ def _literals(formula: str) -> list[str]:
 
 def _differs(book: str, findings: list[Finding], sheet: str, ref: str, want: str, got) -> None:
     if not (isinstance(got, str) and got.startswith("=")):
-        what = "formula replaced by a value"
+        what = saved_values.TYPED_OVER
     else:
         what = "formula differs from the layout"
     findings.append(Finding(book, f"{sheet}!{ref}", what, want, _show(got)))
@@ -239,7 +246,7 @@ def _shadowing_names(book: str, wb, lay: Layout, findings: list[Finding]) -> Non
 
 
 def _structure_first(book: str, wb, lay: Layout, findings: list[Finding]) -> bool:
-    """Sheets, names, links and every table row's formula; True when each row holds the layout's."""
+    """Sheets, names, links and every formula; True when each table row holds the layout's."""
     for title in SHEETS:
         if title not in wb.sheetnames:
             findings.append(Finding(book, title, "sheet is missing", title,
@@ -291,6 +298,9 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding]) -> boo
             findings.append(Finding(book, f"{spec.sheet}!{letter}{spec.first_row}:{letter}{spec.last_row}",
                                     f"{differ - TABLE_ROWS_SHOWN} more row(s) of this column differ from the layout "
                                     f"(the first {TABLE_ROWS_SHOWN} are shown){why}"))
+    for (sheet, ref), want in formula_cells(lay, tables=False).items():  # the other formulas
+        if sheet in wb.sheetnames and not same_formula(got := wb[sheet][ref].value, want):
+            _differs(book, findings, sheet, ref, want, got)
     return tables_ok
 
 
@@ -329,13 +339,7 @@ def _another_rows(spec, row: int, got) -> bool:
 
 
 def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Finding]) -> None:
-    """The other formulas, references and literals, the xlwings settings and the VBA project."""
-    for (sheet, ref), want in formula_cells(lay, tables=False).items():
-        if sheet not in wb.sheetnames:
-            continue
-        got = wb[sheet][ref].value
-        if not same_formula(got, want):
-            _differs(book, findings, sheet, ref, want, got)
+    """References and literals, the xlwings settings and the VBA project."""
     for ws in wb.worksheets:
         for cell in cell_map(ws).values():
             if cell.data_type != "f":
@@ -425,11 +429,11 @@ def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: lis
 
 
 def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes: list[str],
-           lay: Layout | None = None, offer=None, results=None) -> int:
+           lay: Layout | None = None, offer=None, results=None, typed=()) -> int:
     """The saved values of the formula cells the engine knows, against the engine (:mod:`xlpy.workbook.saved_values`).
 
     With *lay*, *offer* and *results*, the holder table's rows too, line by
-    line (at most :data:`SAVED_TABLE_SHOWN` findings a column; a note counts the rest).
+    line (at most :data:`SAVED_TABLE_SHOWN` findings a column; a note counts the rest); *typed* as :func:`_compare`.
     """
     saved = serial_dates(exp, xlsx_values(path, list(exp)))  # read from the XML: no second load of the book
     cent_apart: list[str] = []
@@ -450,16 +454,18 @@ def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes:
     compared, blank = compared + more[0], blank + more[1]
     full_calc = bool(getattr(wb.calculation, "fullCalcOnLoad", False))
     verdict = saved_values.verdict(mismatches + rows, compared, blank, full_calc)
-    why = (SAVED_STALE if verdict == "stale" else SAVED_DOCTORED)
+    why = saved_values.typed_over_why(typed) if typed else (SAVED_STALE if verdict == "stale" else SAVED_DOCTORED)
     shown: dict[str, int] = {}
     for table_row, m in [(False, m) for m in mismatches] + [(True, m) for m in rows]:
-        column = re.sub(r"\d+$", "", m.where)
-        if table_row:
+        column = "typed" if typed else re.sub(r"\d+$", "", m.where)
+        if table_row or typed:
             shown[column] = shown.get(column, 0) + 1
-            if shown[column] > SAVED_TABLE_SHOWN:
+            if shown[column] > (saved_values.TYPED_OVER_SHOWN if typed else SAVED_TABLE_SHOWN):
                 continue
         findings.append(Finding(book, m.where, f"{m.label}: saved value differs from the engine; {why}",
                                 _show(m.engine), _show(m.saved), "saved"))
+    if rest := saved_values.typed_over_rest(shown.pop("typed", 0), "saved value(s)"):
+        notes.append(rest)
     for column, n in shown.items():
         if n > SAVED_TABLE_SHOWN:
             notes.append(f"{n - SAVED_TABLE_SHOWN} more saved value(s) of {column} differ from the engine "
@@ -594,6 +600,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     # LibreOffice is recalculating, and its findings come before the inputs' as always.
     with progress.step(f"{book}: structure"):
         tables_ok = _structure_first(book, wb, lay, findings)
+    typed = [f.where for f in findings if f.what == saved_values.TYPED_OVER]  # values typed over formulas
     later: list[Finding] = []  # findings of the inputs and the engine, reported after the structure's
     rest_done = False
 
@@ -617,7 +624,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         structure_rest()
         return report
     offer, results, exp = engine
-    report.cells_compared += _saved(book, path, wb, exp, findings, notes, lay, offer, results)
+    report.cells_compared += _saved(book, path, wb, exp, findings, notes, lay, offer, results, typed)
 
     # The LibreOffice leg runs in its own process, beside the rest of the structure check and the formulas leg.
     lo_job = None
@@ -632,7 +639,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         lo_job = (tmp, pool, pool.submit(libreoffice.recalculate, copy, Path(tmp.name) / "out"))
     structure_rest()
     if "formulas" in legs:
-        _formulas_leg(report, path, wb, lay, exp, tables_ok)
+        _formulas_leg(report, path, wb, lay, exp, tables_ok, typed)
     if "libreoffice" in legs:
         if lo_job is None:
             if require_libreoffice:
@@ -642,7 +649,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
                 notes.append("LibreOffice leg skipped: soffice not found (install libreoffice-calc-nogui)")
         else:
             findings.extend(lo_findings)
-            _libreoffice_leg(report, exp, *lo_job)
+            _libreoffice_leg(report, exp, *lo_job, typed=typed)
     return report
 
 
@@ -727,7 +734,7 @@ def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding]) 
     return offer, results, expected_cells(lay, offer, results, step if step is not None else bookdata.SENSITIVITY_STEP)
 
 
-def _formulas_leg(report: Report, path: Path, wb, lay: Layout, exp: dict, tables_ok: bool) -> None:
+def _formulas_leg(report: Report, path: Path, wb, lay: Layout, exp: dict, tables_ok: bool, typed=()) -> None:
     """Recalculate with the formulas library and compare; what it finds goes into *report*."""
     book, findings = report.workbook, report.findings
     try:
@@ -748,21 +755,21 @@ def _formulas_leg(report: Report, path: Path, wb, lay: Layout, exp: dict, tables
         upper = upper_keys(exp)
         spelled = dict(zip(upper, exp))
         values = {spelled.get(k, k): v for k, v in serial_dates(upper, raw).items()}
-        report.cells_compared += _compare(book, exp, values, "formulas", findings, report.notes)
+        report.cells_compared += _compare(book, exp, values, "formulas", findings, report.notes, typed)
         report.legs_run.append("formulas")
     except Exception as exc:  # the library raises many kinds on formulas it cannot parse
         findings.append(Finding(book, "workbook", "formulas could not recalculate it", "a result",
                                 f"{type(exc).__name__}: {exc}", "formulas"))
 
 
-def _libreoffice_leg(report: Report, exp: dict, tmp, pool, job) -> None:
+def _libreoffice_leg(report: Report, exp: dict, tmp, pool, job, typed=()) -> None:
     """Wait for LibreOffice's recalculation (started beside the rest) and compare; then clean up."""
     book, findings = report.workbook, report.findings
     try:
         with progress.step(f"{book}: LibreOffice leg"):
             recalculated = job.result()
         values = serial_dates(exp, xlsx_values(recalculated, list(exp)))
-        report.cells_compared += _compare(book, exp, values, "libreoffice", findings, report.notes)
+        report.cells_compared += _compare(book, exp, values, "libreoffice", findings, report.notes, typed)
         report.legs_run.append("libreoffice")
     except libreoffice.LibreOfficeError as exc:
         findings.append(Finding(book, "workbook", "LibreOffice could not recalculate it", "a result",

@@ -1,0 +1,226 @@
+"""A value typed over a formula: validate names it once, and the figures it moves say they follow from it.
+
+A person types ``0`` over a holder line's Accepted (``Tenders!J21``) and the
+spreadsheet application saves the file with every figure recalculated from
+that value.  The structure finding names the cell; the saved values and the
+recalculation then differ from the engine (which computes from the inputs)
+in some fifty figures each.  Those differences are neither a stale file nor
+a doctored one: each shown says it follows from the value typed over the
+formula, the first ten of each leg are shown and a note counts the rest.  A
+saved value that differs with no formula typed over keeps its diagnosis
+(stale or doctored).
+
+The application's save is made here with openpyxl and the formulas leg's own
+recalculation (:mod:`xlpy.workbook.recalc`), which writes what the file's
+formulas give as every formula cell's saved value.
+
+Below, Results' row of a later exchange (``[[exchange]]``): built and
+refreshed with the engine's saved values, and tied out by validate.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from repo_paths import DATA, FORMULA, PRICES, SEED_TEXT
+
+from xlpy.workbook import saved_values
+from xlpy.workbook.validate import validate
+
+TALLY = ("holder_id,units,method,status\nDTC-0001,2500,book-entry,tendered\nDTC-0002,625,book-entry,tendered\n"
+         "CERT-0003,75,certificate,tendered\nDTC-0004,1000,book-entry,tendered\n")
+ACCEPTED = "=IF(I21=0,0,IF(NOT(Prorated),I21,IF(AND(OddLotUnits>0,I21<OddLot),I21,INT(I21*Capacity/RestUnits))))"
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory) -> Path:
+    """The formula example with a four-line holder tally, as built."""
+    from xlpy.files.offerfile import compute_file
+    from xlpy.workbook.build import build_workbook
+
+    folder = tmp_path_factory.mktemp("override")
+    (folder / "data").mkdir()
+    shutil.copy(DATA / PRICES, folder / "data" / PRICES)
+    (folder / "data" / "hecla-2004-tally.csv").write_text(TALLY, encoding="utf-8")
+    offer_file = folder / FORMULA.name
+    shutil.copy(FORMULA, offer_file)
+    offer, results = compute_file(offer_file)
+    return build_workbook(offer, results, folder / "book.xlsm")
+
+
+def _app_save(src: Path, dst: Path, values: dict[str, float]) -> Path:
+    """*src* with *values* (``sheet!cell`` -> number) typed in, saved with every formula's value recalculated."""
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+    from xlpy.workbook.openpyxl_access import cell_map
+    from xlpy.workbook.package import Package
+    from xlpy.workbook.readback import table_columns
+    from xlpy.workbook.recalc import recalculate
+
+    wb = load_workbook(src, keep_vba=True)
+    for where, value in values.items():
+        sheet, ref = where.split("!")
+        wb[sheet][ref].value = value
+    wb.save(dst)
+    wb = load_workbook(dst, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    sheets = [s.title for s in lay.sheets]
+    cells = [(ws.title, c.coordinate) for ws in wb.worksheets if ws.title in sheets
+             for c in cell_map(ws).values() if c.data_type == "f"]
+    got = recalculate(wb, table_columns(lay, wb), cells, sheets=sheets)
+    pkg = Package(dst)
+    parts = pkg.sheet_parts()
+    for ws in wb.worksheets:
+        if ws.title in parts:
+            mine = {ref: float(v) if isinstance(v, Decimal) else v for (s, ref), v in got.items()
+                    if s == ws.title.upper() and v is not None}
+            pkg.write(parts[ws.title], saved_values.fill(pkg.read(parts[ws.title]), mine, drop_others=False))
+    dst.write_bytes(pkg.to_bytes())
+    return dst
+
+
+def _set_saved(path: Path, sheet: str, ref: str, value: str) -> None:
+    """Change the <v> of one cell inside the package, as a person with a zip tool could."""
+    from xlpy.workbook.package import Package
+
+    pkg = Package(path)
+    part = pkg.sheet_parts()[sheet]
+    text = pkg.read(part).decode("utf-8")
+    new, n = re.subn(rf'(<c r="{ref}"[^>]*>.*?<v>)[^<]*(</v>)', rf"\g<1>{value}\g<2>", text, count=1)
+    assert n == 1
+    pkg.write(part, new.encode("utf-8"))
+    path.write_bytes(pkg.to_bytes())
+
+
+def test_a_value_typed_over_accepted_is_the_one_cause_named(book, tmp_path):
+    path = _app_save(book, tmp_path / "typed.xlsm", {"Tenders!J21": 0})
+    report = validate(path, legs=("formulas",))
+    f = report.findings
+    assert [(x.where, x.what, x.expected, x.found, x.leg) for x in f[:1]] == [
+        ("Tenders!J21", "formula replaced by a value", ACCEPTED, "0", "structure")]
+    why = ("it follows from the value typed over the formula of Tenders!J21 (the workbook computes from that value, "
+           "the engine from the inputs): put the formula back, then validate again")
+    assert [x.leg for x in f] == ["structure"] + ["saved"] * 10 + ["formulas"] * 10
+    assert str(next(x for x in f if x.where == "Results!C9" and x.leg == "saved")) == (
+        f"typed.xlsm: Results!C9: UnitsAccepted: saved value differs from the engine; {why}: expected 4200, "
+        "found 4125 [saved]")
+    assert str(next(x for x in f if x.where == "Results!C9" and x.leg == "formulas")) == (
+        f"typed.xlsm: Results!C9: UnitsAccepted differs from the engine; {why}: expected 4200, found 4125 [formulas]")
+    assert all(x.what.endswith(why) for x in f[1:])
+    assert not any("stale" in x.what or "doctored" in x.what for x in f)
+    assert report.notes == [
+        "39 more saved value(s) differ from the engine, following from the values typed over formulas "
+        "(the first 10 are shown)",
+        "formulas leg: 42 more figure(s) differ from the engine, following from the values typed over formulas "
+        "(the first 10 are shown)"]
+
+
+def test_two_values_typed_over_are_both_named_never_doctored(book, tmp_path):
+    """A price typed over too: the few saved figures it moves are not called doctored either."""
+    path = _app_save(book, tmp_path / "two.xlsm", {"Tenders!J21": 0, "Prices!C8": 8.5})
+    f = validate(path, legs=("formulas",)).findings
+    assert [(x.where, x.what) for x in f if x.leg == "structure"] == [
+        ("Tenders!J21", "formula replaced by a value"), ("Prices!C8", "formula replaced by a value")]
+    why = ("it follows from the values typed over 2 formulas (Tenders!J21 and Prices!C8; the workbook computes from "
+           "those values, the engine from the inputs): put the formulas back, then validate again")
+    moved = [x for x in f if x.leg != "structure"]
+    assert moved and all(x.what.endswith(why) for x in moved)
+
+
+def test_typed_over_why_names_two_cells_and_counts_the_rest():
+    assert saved_values.typed_over_why(["Tenders!J21", "Tenders!J22", "Results!C9"]).startswith(
+        "it follows from the values typed over 3 formulas (Tenders!J21, Tenders!J22 and 1 more; ")
+    assert saved_values.typed_over_rest(10, "saved value(s)") is None
+
+
+def test_a_doctored_saved_value_with_no_formula_typed_over_is_still_doctored(book, tmp_path):
+    path = tmp_path / "doctored.xlsm"
+    shutil.copy(book, path)
+    _set_saved(path, "Results", "C9", "4000")
+    assert [str(x) for x in validate(path, legs=()).findings] == [
+        "doctored.xlsm: Results!C9: UnitsAccepted: saved value differs from the engine; the file looks doctored: its "
+        "other saved figures agree with the engine, this one does not (edited inside the file, or calculated "
+        "differently by the application): expected 4200, found 4000 [saved]"]
+
+
+def test_saved_values_left_from_other_inputs_with_no_formula_typed_over_are_still_stale(book, tmp_path):
+    """An input changed without recalculating (a tool that does not calculate): the saved figures read as stale."""
+    path = tmp_path / "stale.xlsm"
+    shutil.copy(book, path)
+    _set_saved(path, "Tenders", "D21", "1075")  # CERT-0003's units: an input cell, not a saved formula value
+    f = validate(path, legs=()).findings
+    assert f and all(x.leg == "saved" and x.what.endswith(
+        "the file looks saved before recalculation (stale): open it in Excel, recalculate and save") for x in f)
+    assert any(x.where == "Results!C9" for x in f)
+
+
+# --- the rows of later exchanges on Results: saved and tied out like every other figure -----------------------
+
+EXCHANGE = SEED_TEXT + """[period]
+start = 2004-01-01
+end = 2004-03-31
+settlement = 2004-02-25
+net_income = 6200000
+
+[[exchange]]
+date = 2004-03-05
+units = 20000
+ratio = 7.94
+price = 8.40
+"""
+#: The exchange's row by hand: its number, 20,000 units, 7.94 in millionths of a share, 158,800 common
+#: (20,000 x 7.94), no cash in lieu, the charge 158,800 x 8.40 - 20,000 x 3.2 x 8.40 = 796,320, and 27 days
+#: (5 to 31 March) outstanding in the period.
+EXCHANGE_ROW = [1, 20000, 7940000, 158800, 0, 796320, 27]
+
+
+@pytest.fixture(scope="module")
+def exchange_book(tmp_path_factory) -> Path:
+    from xlpy.files.offerfile import compute_file
+    from xlpy.workbook.build import build_workbook
+
+    folder = tmp_path_factory.mktemp("exchange")
+    (folder / "q1.toml").write_text(EXCHANGE, encoding="utf-8")
+    offer, results = compute_file(folder / "q1.toml")
+    return build_workbook(offer, results, folder / "q1.xlsm")
+
+
+def _exchange_row(path: Path) -> tuple[str, list]:
+    """(the first cell of Results' row of the later exchange, the values a file preview shows there)."""
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    sheet, t = layout(Shape.decode(load_workbook(path).defined_names[LAYOUT_NAME].attr_text)).table(
+        "tblExchangeResults")
+    ws = load_workbook(path, data_only=True)[sheet.title]
+    return f"{sheet.title}!{t.letter('n')}{t.first_row}", [
+        ws.cell(t.first_row, t.first_col + i).value for i in range(len(t.columns))]
+
+
+def test_a_built_workbook_saves_the_engines_values_on_the_row_of_a_later_exchange(exchange_book):
+    assert _exchange_row(exchange_book) == ("Results!B48", EXCHANGE_ROW)
+
+
+def test_a_refresh_saves_them_again(exchange_book, tmp_path):
+    from xlpy import cli
+
+    path = tmp_path / "q1.xlsm"
+    shutil.copy(exchange_book, path)
+    counts = tmp_path / "counts.csv"
+    counts.write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
+    assert cli.main(["refresh", str(path), "--tally", str(counts), "--no-backup", "-q"]) == 0
+    assert _exchange_row(path)[1] == EXCHANGE_ROW
+
+
+def test_validate_ties_out_the_saved_values_of_a_later_exchange(exchange_book, tmp_path):
+    path = tmp_path / "q1.xlsm"
+    shutil.copy(exchange_book, path)
+    assert validate(path, legs=()).findings == []
+    _set_saved(path, "Results", "G48", "800000")
+    assert [str(x) for x in validate(path, legs=()).findings] == [
+        "q1.xlsm: Results!G48: exchange 1: Charge: saved value differs from the engine; the file looks doctored: its "
+        "other saved figures agree with the engine, this one does not (edited inside the file, or calculated "
+        "differently by the application): expected 796320, found 800000 [saved]"]
