@@ -35,7 +35,7 @@ def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
     ``xlpy refresh`` (and the buttons) find them again by default.
     """
     from ..files.offerfile import offer_text
-    from ..files.sources import sha256
+    from ..files.sources import NO_PRICE_FILE, NO_TALLY_FILE, sha256
 
     rec: dict[str, object] = {"OfferFile": offer_path.name, "OfferSha256": sha256(offer_path)}
     base, folder = offer_path.parent, out.parent
@@ -47,13 +47,13 @@ def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
         if mapping:
             rec["TallyMapping"] = _relative(base / mapping, folder)
     else:
-        rec.update(TallySource="aggregate counts in the offer file", TallyRows=0)
+        rec.update(TallySource=NO_TALLY_FILE, TallyRows=0)
     f = offer.consideration.formula
     if f is not None:
         prices = base / f.source
         rec.update(PriceSource=_relative(prices, folder), PriceSha256=sha256(prices), PriceRows=len(f.prices))
     else:
-        rec.update(PriceSource="none: the ratio is fixed", PriceRows=0)
+        rec.update(PriceSource=NO_PRICE_FILE, PriceRows=0)
     return rec
 
 

@@ -187,6 +187,17 @@ def sha256(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
+#: What a build records on the Cover when the workbook has no tally file or no price file: the only recorded
+#: texts that name no file.  Any other text recorded there is a path, read back whatever its suffix.
+NO_TALLY_FILE = "aggregate counts in the offer file"
+NO_PRICE_FILE = "none: the ratio is fixed"
+
+
+def written_path(text: str) -> Path:
+    """A path as written in an offer file or on the Cover: ``\\`` read as ``/`` where ``/`` is the separator."""
+    return Path(text.replace("\\", "/") if os.sep == "/" else text)
+
+
 #: A file's first bytes that say it is a workbook, not text: a zip package (.xlsx), an OLE file (Excel 97-2003's .xls).
 WORKBOOK_MAGIC = ((b"PK\x03\x04", "an Excel workbook (a zip package)"),
                   (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls)"))
