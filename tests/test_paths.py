@@ -11,6 +11,7 @@ up front.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -102,3 +103,100 @@ def test_the_fixed_sentences_are_the_only_recorded_texts_that_name_no_file(tmp_p
     assert main(["refresh", str(book), "-q"]) == 0
     assert ("seed.xlsm: tally: not refreshed: no tally file is recorded on the Cover ('aggregate counts in the offer "
             "file' is not a file)") in capsys.readouterr().out.splitlines()
+
+
+# --- 2. how a source is recorded -------------------------------------------------------------------
+
+
+def test_a_source_in_the_folder_or_below_is_recorded_relative(tmp_path):
+    (tmp_path / "data").mkdir()
+    t = tmp_path / "data" / "t.csv"
+    t.write_text("x", encoding="utf-8")
+    assert sources.recorded_path(t, tmp_path, given_absolute=True) == "data/t.csv"
+    assert sources.recorded_path(t, tmp_path, given_absolute=False) == "data/t.csv"
+
+
+def test_a_source_outside_is_recorded_absolute_when_given_absolute_else_relative(tmp_path):
+    (tmp_path / "deal").mkdir()
+    (tmp_path / "data").mkdir()
+    t = tmp_path / "data" / "t.csv"
+    t.write_text("x", encoding="utf-8")
+    real = Path(os.path.realpath(tmp_path))
+    assert sources.recorded_path(t, tmp_path / "deal", given_absolute=True) == (real / "data" / "t.csv").as_posix()
+    assert sources.recorded_path(t, tmp_path / "deal", given_absolute=False) == "../data/t.csv"
+
+
+def test_another_drive_is_recorded_absolute(tmp_path, monkeypatch):
+    t = tmp_path / "t.csv"
+
+    def other_drive(path, start=None):
+        raise ValueError("path is on mount 'D:', start on mount 'C:'")
+
+    monkeypatch.setattr(os.path, "relpath", other_drive)
+    assert sources.recorded_path(t, tmp_path, given_absolute=False) == (
+        Path(os.path.realpath(tmp_path)) / "t.csv").as_posix()
+
+
+def test_folders_are_compared_resolved_but_a_linked_file_keeps_its_name(tmp_path):
+    real = tmp_path / "real"
+    (real / "data").mkdir(parents=True)
+    (real / "data" / "day1.csv").write_text("x", encoding="utf-8")
+    _link(tmp_path / "alias", real)
+    _link(real / "latest.csv", real / "data" / "day1.csv")
+    # the workbook's folder named through a link, the source by its real folder: the same folder
+    assert sources.recorded_path(real / "data" / "day1.csv", tmp_path / "alias", given_absolute=True) == \
+        "data/day1.csv"
+    # a link is recorded as the link, not as the file it points to today
+    assert sources.recorded_path(tmp_path / "alias" / "latest.csv", real, given_absolute=True) == "latest.csv"
+
+
+def test_a_latest_link_repointed_daily_is_read_again_as_the_link(tmp_path, capsys):
+    shutil.copy(DATA / PRICES, tmp_path / PRICES)
+    (tmp_path / "agent").mkdir()
+    shutil.copy(DATA / TALLY, tmp_path / "agent" / "2004-02-19.csv")
+    _link(tmp_path / "latest.csv", Path("agent") / "2004-02-19.csv")
+    book = tmp_path / "book.xlsm"
+    _build(_offer(tmp_path / "offer.toml", "latest.csv", PRICES), book)
+    assert _cover(book, "TallySource") == "latest.csv"
+    shutil.copy(DATA / TALLY, tmp_path / "agent" / "2004-02-20.csv")
+    _append(tmp_path / "agent" / "2004-02-20.csv")
+    (tmp_path / "latest.csv").unlink()
+    _link(tmp_path / "latest.csv", Path("agent") / "2004-02-20.csv")
+    capsys.readouterr()
+    assert main(["refresh", str(book), "-q", "--no-backup"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("book.xlsm: refreshed at ")
+    assert out[1].startswith("book.xlsm: holder tally: latest.csv (300 lines; ")
+
+
+def test_a_price_file_given_absolute_survives_a_move_of_the_deal_folder(tmp_path, capsys):
+    shared = tmp_path / "market data"
+    shared.mkdir()
+    shutil.copy(DATA / PRICES, shared / "prices.csv")
+    deal = tmp_path / "deals" / "hecla"
+    (deal / "data").mkdir(parents=True)
+    shutil.copy(DATA / TALLY, deal / "data" / TALLY)
+    prices = (shared / "prices.csv").as_posix()
+    _build(_offer(deal / "offer.toml", f"data/{TALLY}", prices), deal / "book.xlsm")
+    assert _cover(deal / "book.xlsm", "PriceSource") == Path(os.path.realpath(shared / "prices.csv")).as_posix()
+    assert _cover(deal / "book.xlsm", "TallySource") == f"data/{TALLY}"
+    moved = tmp_path / "archive" / "2004" / "hecla"
+    moved.parent.mkdir(parents=True)
+    deal.rename(moved)
+    _append(moved / "data" / TALLY)
+    capsys.readouterr()
+    assert main(["refresh", str(moved / "book.xlsm"), "-q", "--no-backup"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("book.xlsm: refreshed at ")
+    assert out[2].startswith(f"book.xlsm: price history: {_cover(moved / 'book.xlsm', 'PriceSource')} (39 days; ")
+
+
+def test_a_source_given_relative_outside_the_folder_stays_relative(tmp_path):
+    (tmp_path / "data").mkdir()
+    shutil.copy(DATA / TALLY, tmp_path / "data" / TALLY)
+    shutil.copy(DATA / PRICES, tmp_path / "data" / PRICES)
+    offer = _offer(tmp_path / "offer.toml", f"data/{TALLY}", f"data/{PRICES}")
+    (tmp_path / "books").mkdir()
+    _build(offer, tmp_path / "books" / "book.xlsm")
+    assert _cover(tmp_path / "books" / "book.xlsm", "TallySource") == f"../data/{TALLY}"
+    assert _cover(tmp_path / "books" / "book.xlsm", "PriceSource") == f"../data/{PRICES}"

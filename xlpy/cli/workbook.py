@@ -23,35 +23,34 @@ def seed_offer_path() -> Path:
     return Path(str(resources.files("xlpy.examples") / SEED_OFFER))
 
 
-def _relative(path: Path, folder: Path) -> str:
-    """*path* as the workbook records it: relative to the workbook's folder, with forward slashes."""
-    return Path(os.path.relpath(path.resolve(), folder.resolve())).as_posix()
-
-
 def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
     """The Cover's record of what the workbook was built from.
 
-    Tally and price files are recorded relative to the workbook's folder, so
-    ``xlpy refresh`` (and the buttons) find them again by default.
+    Tally and price files are recorded as :func:`xlpy.files.sources.recorded_path` says (relative to the
+    workbook's folder, unless given absolute and outside it), so ``xlpy refresh`` (and the buttons) find them
+    again by default.
     """
     from ..files.offerfile import offer_text
-    from ..files.sources import NO_PRICE_FILE, NO_TALLY_FILE, sha256
+    from ..files.sources import NO_PRICE_FILE, NO_TALLY_FILE, recorded_path, sha256
+
+    def record(text: str) -> tuple[Path, str]:  # the file a path of the offer file names, and its record
+        return base / text, recorded_path(base / text, folder, Path(text).is_absolute())
 
     rec: dict[str, object] = {"OfferFile": offer_path.name, "OfferSha256": sha256(offer_path)}
     base, folder = offer_path.parent, out.parent
     holders = offer.tally.holders
     if holders is not None:
-        tally = base / holders.source
-        rec.update(TallySource=_relative(tally, folder), TallySha256=sha256(tally), TallyRows=len(holders))
+        tally, rec["TallySource"] = record(holders.source)
+        rec.update(TallySha256=sha256(tally), TallyRows=len(holders))
         mapping = tomllib.loads(offer_text(offer_path)).get("tally", {}).get("mapping")
         if mapping:
-            rec["TallyMapping"] = _relative(base / mapping, folder)
+            rec["TallyMapping"] = record(mapping)[1]
     else:
         rec.update(TallySource=NO_TALLY_FILE, TallyRows=0)
     f = offer.consideration.formula
     if f is not None:
-        prices = base / f.source
-        rec.update(PriceSource=_relative(prices, folder), PriceSha256=sha256(prices), PriceRows=len(f.prices))
+        prices, rec["PriceSource"] = record(f.source)
+        rec.update(PriceSha256=sha256(prices), PriceRows=len(f.prices))
     else:
         rec.update(PriceSource=NO_PRICE_FILE, PriceRows=0)
     return rec

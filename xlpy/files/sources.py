@@ -198,6 +198,26 @@ def written_path(text: str) -> Path:
     return Path(text.replace("\\", "/") if os.sep == "/" else text)
 
 
+def recorded_path(path: Path, folder: Path | None, given_absolute: bool) -> str:
+    """*path* as the Cover of a workbook in *folder* records it, with ``/`` separators.
+
+    Folders are resolved (the workbook's and the file's, so both are compared in the same terms), the file's own
+    name is not: a symbolic link is recorded as the link, and read again as the link.  A file in *folder* or below
+    is recorded relative to it; one outside, absolute when it was given absolute (a price file on a shared drive
+    survives a move of the deal folder), else relative (``../data/t.csv``).  Absolute also when no relative path
+    leads there (another drive, on Windows) or there is no folder.
+    """
+    path = Path(os.path.realpath(path.absolute().parent)) / path.name
+    if folder is not None:
+        try:
+            relative = Path(os.path.relpath(path, os.path.realpath(folder)))
+        except ValueError:  # another drive (Windows)
+            return path.as_posix()
+        if not (given_absolute and relative.parts[:1] == (os.pardir,)):
+            return relative.as_posix()
+    return path.as_posix()
+
+
 #: A file's first bytes that say it is a workbook, not text: a zip package (.xlsx), an OLE file (Excel 97-2003's .xls).
 WORKBOOK_MAGIC = ((b"PK\x03\x04", "an Excel workbook (a zip package)"),
                   (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls)"))

@@ -291,13 +291,9 @@ class _Refresh:
         return path
 
     def as_recorded(self, path: Path) -> str:
-        """*path* as the Cover records it: relative to the workbook's folder when it can be, with / separators."""
-        if self.book.folder is not None:
-            try:
-                return Path(os.path.relpath(path.resolve(), self.book.folder.resolve())).as_posix()
-            except ValueError:  # another drive (Windows)
-                pass
-        return path.resolve().as_posix()
+        """*path* as the Cover records it (:func:`xlpy.files.sources.recorded_path`)."""
+        given_absolute = path.is_absolute() and path not in self.in_folder
+        return sources.recorded_path(path, self.book.folder, given_absolute)
 
     # planning -------------------------------------------------------------------------------
 
