@@ -20,6 +20,7 @@ from repo_paths import DATA, FORMULA, PRICES, TALLY, offer_text
 
 from xlpy.cli import main
 from xlpy.files import sources
+from xlpy.files.offerfile import load
 
 EPOCH = "1077580800"  # 2004-02-24
 
@@ -200,3 +201,32 @@ def test_a_source_given_relative_outside_the_folder_stays_relative(tmp_path):
     _build(offer, tmp_path / "books" / "book.xlsm")
     assert _cover(tmp_path / "books" / "book.xlsm", "TallySource") == f"../data/{TALLY}"
     assert _cover(tmp_path / "books" / "book.xlsm", "PriceSource") == f"../data/{PRICES}"
+
+
+# --- 3. backslashes in an offer file's paths -------------------------------------------------------
+
+
+def test_backslashes_in_an_offer_files_paths_separate_folders(tmp_path):
+    (tmp_path / "data").mkdir()
+    shutil.copy(DATA / TALLY, tmp_path / "data" / TALLY)
+    shutil.copy(DATA / PRICES, tmp_path / "data" / PRICES)
+    (tmp_path / "data" / "map.toml").write_text('encoding = "utf-8"\n', encoding="utf-8")
+    path = _offer(tmp_path / "offer.toml", f"data\\\\{TALLY}", f"data\\\\{PRICES}")
+    path.write_text(path.read_text(encoding="utf-8").replace("[tally]\n", '[tally]\nmapping = "data\\\\map.toml"\n'),
+                    encoding="utf-8")
+    offer = load(path)
+    assert len(offer.tally.holders) == 299 and len(offer.consideration.formula.prices) == 39
+    book = tmp_path / "book.xlsm"
+    _build(path, book)
+    assert [_cover(book, n) for n in ("TallySource", "TallyMapping", "PriceSource")] == [
+        f"data/{TALLY}", "data/map.toml", f"data/{PRICES}"]
+
+
+def test_a_mapping_that_is_not_text_is_one_problem_not_a_folder_read_as_a_mapping(tmp_path):
+    from xlpy.engine.errors import InputErrors
+
+    path = _offer(tmp_path / "offer.toml", str(DATA / TALLY).replace("\\", "/"), str(DATA / PRICES).replace("\\", "/"))
+    path.write_text(path.read_text(encoding="utf-8").replace("[tally]\n", "[tally]\nmapping = 5\n"), encoding="utf-8")
+    with pytest.raises(InputErrors) as caught:
+        load(path)
+    assert [str(p) for p in caught.value.problems] == ["offer.toml: tally.mapping: must be non-empty text, got 5"]

@@ -31,10 +31,11 @@ def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
     again by default.
     """
     from ..files.offerfile import offer_text
-    from ..files.sources import NO_PRICE_FILE, NO_TALLY_FILE, recorded_path, sha256
+    from ..files.sources import NO_PRICE_FILE, NO_TALLY_FILE, recorded_path, sha256, written_path
 
     def record(text: str) -> tuple[Path, str]:  # the file a path of the offer file names, and its record
-        return base / text, recorded_path(base / text, folder, Path(text).is_absolute())
+        given = written_path(text)
+        return base / given, recorded_path(base / given, folder, given.is_absolute())
 
     rec: dict[str, object] = {"OfferFile": offer_path.name, "OfferSha256": sha256(offer_path)}
     base, folder = offer_path.parent, out.parent
