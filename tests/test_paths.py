@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from repo_paths import DATA, FORMULA, PRICES, TALLY, offer_text
+from repo_paths import DATA, FORMULA, PRICES, SEED, TALLY, offer_text
 
 from xlpy.cli import main
 from xlpy.files import sources
@@ -230,3 +230,21 @@ def test_a_mapping_that_is_not_text_is_one_problem_not_a_folder_read_as_a_mappin
     with pytest.raises(InputErrors) as caught:
         load(path)
     assert [str(p) for p in caught.value.problems] == ["offer.toml: tally.mapping: must be non-empty text, got 5"]
+
+
+# --- 4. build --force through a symbolic link ------------------------------------------------------
+
+
+def test_build_force_through_a_link_writes_its_target_and_keeps_the_link(tmp_path, monkeypatch):
+    real = tmp_path / "deal"
+    real.mkdir()
+    target = real / "book.xlsm"
+    _build(SEED, target)
+    before = target.read_bytes()
+    link = tmp_path / "book.xlsm"
+    _link(link, target)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077667200")  # a day later: other bytes
+    _build(SEED, link, "--force")
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert target.read_bytes() != before
+    assert sorted(p.name for p in real.iterdir()) == ["book.xlsm"]

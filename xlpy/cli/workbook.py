@@ -196,7 +196,7 @@ def _in_offer_file(problem: InputError, name: str, offer) -> InputError:
 @command("build", "build the standard offer-results workbook, then validate it")(_setup_build)
 def run_build(args: argparse.Namespace) -> int:
     from ..files.offerfile import compute_file
-    from ..workbook import progress
+    from ..workbook import locks, progress
     from ..workbook.build import build_workbook
     from ..workbook.validate import validate
     from .report import charge_words, fmt_count, fmt_money
@@ -206,11 +206,12 @@ def run_build(args: argparse.Namespace) -> int:
     with progress.step("reading the offer and the tally, computing"):
         offer, results = compute_file(offer_path)
     out = build_output(args.output, offer.id, args.force)
+    target = locks.target_of(out) if out.exists() else out  # a link's target is replaced, the link stays (as refresh)
     written = validating = False
     try:
         with progress.step(f"writing {out.name}"):
             try:
-                build_workbook(offer, results, out, record=_sources_record(offer_path, offer, out))
+                build_workbook(offer, results, target, record=_sources_record(offer_path, offer, target))
             except InputErrors as exc:  # what a worksheet cannot hold: named as compute names its problems
                 raise InputErrors([_in_offer_file(p, offer_path.name, offer) for p in exc.problems]) from None
             except OSError as exc:  # a folder xlpy may not write in: its temporary file is not made
