@@ -21,6 +21,7 @@ from repo_paths import DATA, FORMULA, PRICES, SEED, TALLY, offer_text
 from xlpy.cli import main
 from xlpy.files import sources
 from xlpy.files.offerfile import load
+from xlpy.workbook import locks
 
 EPOCH = "1077580800"  # 2004-02-24
 
@@ -248,3 +249,43 @@ def test_build_force_through_a_link_writes_its_target_and_keeps_the_link(tmp_pat
     assert link.is_symlink() and link.resolve() == target.resolve()
     assert target.read_bytes() != before
     assert sorted(p.name for p in real.iterdir()) == ["book.xlsm"]
+
+
+# --- 5. a workbook name too long for xlpy's files beside it ----------------------------------------
+
+
+def test_the_longest_name_is_what_leaves_room_for_the_longest_file_xlpy_writes(tmp_path):
+    assert locks.NAME_ADDED == len(".~xlpy-partial.") + len(".backup.") + 8 + len(".tmp") == 35
+    longest = "a" * (255 - 35 - len(".xlsm")) + ".xlsm"
+    assert locks.name_problem(tmp_path / longest) is None
+    assert locks.name_problem(tmp_path / ("é" + longest[1:])) == (
+        "its name is 221 bytes long (in UTF-8, where a letter outside ASCII takes two or more); a workbook's name "
+        "may have at most 220 (255, the longest file name, less the 35 xlpy adds for its backups, temporary files "
+        "and lock beside it): use a shorter name")
+
+
+def test_a_workbook_of_the_longest_name_refreshes_with_a_backup(tmp_path, capsys):
+    shutil.copy(DATA / TALLY, tmp_path / TALLY)
+    shutil.copy(DATA / PRICES, tmp_path / PRICES)
+    book = tmp_path / ("b" * 215 + ".xlsm")
+    _build(_offer(tmp_path / "offer.toml", TALLY, PRICES), book)
+    _append(tmp_path / TALLY)
+    assert main(["refresh", str(book), "-q"]) == 0
+    assert len(list(tmp_path.glob("*.bak.xlsm"))) == 1
+
+
+def test_a_name_too_long_is_refused_by_build_and_refresh(tmp_path, capsys, monkeypatch, standard_books):
+    name = "é" * 115 + ".xlsm"  # 235 bytes
+    why = ("its name is 235 bytes long (in UTF-8, where a letter outside ASCII takes two or more); a workbook's "
+           "name may have at most 220 (255, the longest file name, less the 35 xlpy adds for its backups, temporary "
+           "files and lock beside it): use a shorter name")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", str(SEED), "-o", name, "--no-validate", "-q"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy build: --output: {why}, got '{name[:60]}'... (120 "
+                                                    "characters)"]  # (a long value is shown cut)
+    assert list(tmp_path.iterdir()) == []
+    shutil.copy(standard_books["seed"], name)
+    before = Path(name).read_bytes()
+    assert main(["refresh", name, "--tally", str(DATA / TALLY), "-q"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: {name}: {why}; it was not changed"]
+    assert Path(name).read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [name]

@@ -132,6 +132,11 @@ def build_output(given: str | None, offer_id: str, force: bool) -> Path:
         raise InputError("--output", str(out), MACRO_NAME)
     if out.is_dir():
         raise InputError("--output", str(out), "is a folder")
+    from ..workbook import locks
+
+    too_long = locks.name_problem(locks.target_of(out) if out.exists() else out)  # now, not at its first refresh
+    if too_long:
+        raise InputError("--output", str(out), too_long)
     if out.exists() and not force:
         older = _earlier_layout(out)
         if older:
