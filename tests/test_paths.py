@@ -204,6 +204,17 @@ def test_a_source_given_relative_outside_the_folder_stays_relative(tmp_path):
     assert _cover(tmp_path / "books" / "book.xlsm", "PriceSource") == f"../data/{PRICES}"
 
 
+def test_a_recorded_text_names_the_same_file_in_another_spelling(tmp_path):
+    """A file the Cover records, given again by its absolute path, keeps its record: it is no new source."""
+    (tmp_path / "deal").mkdir()
+    (tmp_path / "data").mkdir()
+    t = tmp_path / "data" / "t.csv"
+    t.write_text("x", encoding="utf-8")
+    assert sources.same_place("../data/t.csv", t, tmp_path / "deal")
+    assert sources.same_place("..\\data\\t.csv", t, tmp_path / "deal")  # as written on Windows
+    assert not sources.same_place("../data/u.csv", t, tmp_path / "deal")
+
+
 # --- 3. backslashes in an offer file's paths -------------------------------------------------------
 
 

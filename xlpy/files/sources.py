@@ -218,6 +218,11 @@ def recorded_path(path: Path, folder: Path | None, given_absolute: bool) -> str:
     return path.as_posix()
 
 
+def same_place(text: str, path: Path, folder: Path) -> bool:
+    """Whether the recorded *text* names *path* (folders resolved, names kept), in whatever spelling."""
+    return recorded_path(folder / written_path(text), folder, True) == recorded_path(path, folder, True)
+
+
 #: A file's first bytes that say it is a workbook, not text: a zip package (.xlsx), an OLE file (Excel 97-2003's .xls).
 WORKBOOK_MAGIC = ((b"PK\x03\x04", "an Excel workbook (a zip package)"),
                   (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls)"))

@@ -81,7 +81,6 @@ __all__ = [
 ]
 
 
-
 # --- what a refresh did ------------------------------------------------------------------
 
 
@@ -271,8 +270,7 @@ class _Refresh:
         return self.recorded_file(record, text, what)
 
     def recorded_file(self, record: str, text: str, what: str) -> Path | None:
-        """The file *text*, recorded in *record*, names (a relative one in the workbook's folder), or None after
-        naming the problem."""
+        """The file *text* in *record* names (in the workbook's folder if relative); None: a problem is named."""
         path = sources.written_path(text)  # recorded on Windows, read elsewhere
         if not path.is_absolute():
             if self.book.folder is None:
@@ -291,7 +289,12 @@ class _Refresh:
         return path
 
     def as_recorded(self, path: Path) -> str:
-        """*path* as the Cover records it (:func:`xlpy.files.sources.recorded_path`)."""
+        """*path* as the Cover records it (:func:`xlpy.files.sources.recorded_path`); a file the Cover records
+        already, given again in another spelling, keeps its record: it is no new source."""
+        for name in ("TallySource", "TallyMapping", "PriceSource"):
+            text = str(self.recorded(name) or "").strip()
+            if text and self.book.folder is not None and sources.same_place(text, path, self.book.folder):
+                return text
         given_absolute = path.is_absolute() and path not in self.in_folder
         return sources.recorded_path(path, self.book.folder, given_absolute)
 
