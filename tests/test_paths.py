@@ -300,3 +300,22 @@ def test_a_name_too_long_is_refused_by_build_and_refresh(tmp_path, capsys, monke
     assert main(["refresh", name, "--tally", str(DATA / TALLY), "-q"]) == 2
     assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: {name}: {why}; it was not changed"]
     assert Path(name).read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [name]
+
+
+# --- 6. a problem inside a file given by its path ---------------------------------------------------
+
+
+def test_a_problem_in_a_tally_given_by_its_path_names_the_path_as_given(tmp_path, capsys, monkeypatch):
+    shutil.copy(DATA / TALLY, tmp_path / TALLY)
+    shutil.copy(DATA / PRICES, tmp_path / PRICES)
+    book = tmp_path / "book.xlsm"
+    _build(_offer(tmp_path / "offer.toml", TALLY, PRICES), book)
+    dated = tmp_path / "agent" / "2004-02-23"
+    dated.mkdir(parents=True)
+    shutil.copy(DATA / TALLY, dated / "tally.csv")
+    _append(dated / "tally.csv", "NEW-1,10.5,book-entry,tendered")
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["refresh", "book.xlsm", "--tally", "agent/2004-02-23/tally.csv", "-q"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy refresh: agent/2004-02-23/tally.csv: row 301, column units: must be a whole number, got '10.5'"]
