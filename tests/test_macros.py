@@ -572,8 +572,8 @@ def test_a_price_file_missing_a_window_day_is_named_as_given(holders, tmp_path):
     before = holders.read_bytes()
     with pytest.raises(InputErrors) as exc:
         _refresh([str(holders), "--prices", str(_write_csv(tmp_path / "short.csv", rows))])
-    assert [str(p) for p in exc.value.problems] == [
-        "short.csv: has no row for trading day(s) in the averaging window, got '2004-02-13'"]
+    assert [str(p) for p in exc.value.problems] == [  # (by the path given on the command line)
+        f"{tmp_path / 'short.csv'}: has no row for trading day(s) in the averaging window, got '2004-02-13'"]
     assert holders.read_bytes() == before
 
 

@@ -493,8 +493,8 @@ def test_a_refresh_refuses_prices_on_a_closed_day_and_leaves_the_workbook(standa
     price_file = _with_closed_day(tmp_path, "2004-02-14,100.00,99999999")  # a Saturday, and a hostile price
     with pytest.raises(InputErrors) as info:
         refresh_file(book, DATA / TALLY, price_file, backup=False)
-    assert [str(p) for p in info.value.problems] == [
-        "prices.csv: row 41, column date: must be a trading day of XNYS, which was closed (a Saturday), "
+    assert [str(p) for p in info.value.problems] == [  # (the file named by the path given)
+        f"{price_file}: row 41, column date: must be a trading day of XNYS, which was closed (a Saturday), "
         "got '2004-02-14'"]
     assert book.read_bytes() == before
 

@@ -23,37 +23,37 @@ def seed_offer_path() -> Path:
     return Path(str(resources.files("xlpy.examples") / SEED_OFFER))
 
 
-def _relative(path: Path, folder: Path) -> str:
-    """*path* as the workbook records it: relative to the workbook's folder, with forward slashes."""
-    return Path(os.path.relpath(path.resolve(), folder.resolve())).as_posix()
-
-
 def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
     """The Cover's record of what the workbook was built from.
 
-    Tally and price files are recorded relative to the workbook's folder, so
-    ``xlpy refresh`` (and the buttons) find them again by default.
+    Tally and price files are recorded as :func:`xlpy.files.sources.recorded_path` says (relative to the
+    workbook's folder, unless given absolute and outside it), so ``xlpy refresh`` (and the buttons) find them
+    again by default.
     """
     from ..files.offerfile import offer_text
-    from ..files.sources import sha256
+    from ..files.sources import NO_PRICE_FILE, NO_TALLY_FILE, recorded_path, sha256, written_path
+
+    def record(text: str) -> tuple[Path, str]:  # the file a path of the offer file names, and its record
+        given = written_path(text)
+        return base / given, recorded_path(base / given, folder, given.is_absolute())
 
     rec: dict[str, object] = {"OfferFile": offer_path.name, "OfferSha256": sha256(offer_path)}
     base, folder = offer_path.parent, out.parent
     holders = offer.tally.holders
     if holders is not None:
-        tally = base / holders.source
-        rec.update(TallySource=_relative(tally, folder), TallySha256=sha256(tally), TallyRows=len(holders))
+        tally, rec["TallySource"] = record(holders.source)
+        rec.update(TallySha256=sha256(tally), TallyRows=len(holders))
         mapping = tomllib.loads(offer_text(offer_path)).get("tally", {}).get("mapping")
         if mapping:
-            rec["TallyMapping"] = _relative(base / mapping, folder)
+            rec["TallyMapping"] = record(mapping)[1]
     else:
-        rec.update(TallySource="aggregate counts in the offer file", TallyRows=0)
+        rec.update(TallySource=NO_TALLY_FILE, TallyRows=0)
     f = offer.consideration.formula
     if f is not None:
-        prices = base / f.source
-        rec.update(PriceSource=_relative(prices, folder), PriceSha256=sha256(prices), PriceRows=len(f.prices))
+        prices, rec["PriceSource"] = record(f.source)
+        rec.update(PriceSha256=sha256(prices), PriceRows=len(f.prices))
     else:
-        rec.update(PriceSource="none: the ratio is fixed", PriceRows=0)
+        rec.update(PriceSource=NO_PRICE_FILE, PriceRows=0)
     return rec
 
 
@@ -132,6 +132,11 @@ def build_output(given: str | None, offer_id: str, force: bool) -> Path:
         raise InputError("--output", str(out), MACRO_NAME)
     if out.is_dir():
         raise InputError("--output", str(out), "is a folder")
+    from ..workbook import locks
+
+    too_long = locks.name_problem(locks.target_of(out) if out.exists() else out)  # now, not at its first refresh
+    if too_long:
+        raise InputError("--output", str(out), too_long)
     if out.exists() and not force:
         older = _earlier_layout(out)
         if older:
@@ -196,7 +201,7 @@ def _in_offer_file(problem: InputError, name: str, offer) -> InputError:
 @command("build", "build the standard offer-results workbook, then validate it")(_setup_build)
 def run_build(args: argparse.Namespace) -> int:
     from ..files.offerfile import compute_file
-    from ..workbook import progress
+    from ..workbook import locks, progress
     from ..workbook.build import build_workbook
     from ..workbook.validate import validate
     from .report import charge_words, fmt_count, fmt_money
@@ -206,11 +211,12 @@ def run_build(args: argparse.Namespace) -> int:
     with progress.step("reading the offer and the tally, computing"):
         offer, results = compute_file(offer_path)
     out = build_output(args.output, offer.id, args.force)
+    target = locks.target_of(out) if out.exists() else out  # a link's target is replaced, the link stays (as refresh)
     written = validating = False
     try:
         with progress.step(f"writing {out.name}"):
             try:
-                build_workbook(offer, results, out, record=_sources_record(offer_path, offer, out))
+                build_workbook(offer, results, target, record=_sources_record(offer_path, offer, target))
             except InputErrors as exc:  # what a worksheet cannot hold: named as compute names its problems
                 raise InputErrors([_in_offer_file(p, offer_path.name, offer) for p in exc.problems]) from None
             except OSError as exc:  # a folder xlpy may not write in: its temporary file is not made

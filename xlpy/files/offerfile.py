@@ -2,7 +2,8 @@
 
 The contract is ``docs/offer-file.md``'s: numbers are read from their written text
 (``tomllib`` with ``parse_float=Decimal``), never through binary floats; paths
-are relative to the offer file's folder; every problem is reported at once,
+are relative to the offer file's folder, a ``\\`` in them read as ``/`` where that is the
+separator (an offer file written on Windows); every problem is reported at once,
 each naming the file, the key and the bad value.
 """
 
@@ -401,7 +402,7 @@ def _formula(raw, base: Path, problems: list[InputError]) -> RatioFormula | None
     prices = ()
     if prices_name:
         try:
-            prices = read_prices(base / prices_name, calendar or None)  # no row on a closed day
+            prices = read_prices(base / sources.written_path(prices_name), calendar or None)  # no closed day
         except InputErrors as exc:
             problems.extend(
                 InputError(f"offer.consideration.formula.prices: {p.field}", p.value, p.reason,
@@ -421,15 +422,16 @@ def _tally(t: _Table, base: Path, problems: list[InputError]) -> Tally | None:
             t.fail(aggregate[0], t.data[aggregate[0]], "give aggregate counts or a holder file, not both")
         name = t.text("file")
         mapping = None
-        if t.has("mapping"):
+        mapping_name = t.text("mapping") if t.has("mapping") else None
+        if mapping_name:
             try:
-                mapping = sources.read_mapping(base / t.text("mapping"))
+                mapping = sources.read_mapping(base / sources.written_path(mapping_name))
             except InputErrors as exc:  # named after the key that names the file, as the tally's are
                 problems.extend(p.located("tally.mapping") for p in exc.problems)
         if not name:
             return None
         try:
-            table: HolderTable = sources.read_tally(base / name, mapping, source=name)
+            table: HolderTable = sources.read_tally(base / sources.written_path(name), mapping, source=name)
         except InputErrors as exc:
             problems.extend(
                 InputError(f"tally.file: {p.field}", p.value, p.reason, show_value=p.show_value)

@@ -51,9 +51,16 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["InterruptedAfterWriting", "RefreshLock", "busy_message", "check_writable", "clean_stale", "excel_owner",
-           "held_signals", "libreoffice_owner", "prune_backups", "replace_with", "target_of", "write_file"]
+           "held_signals", "libreoffice_owner", "name_problem", "prune_backups", "replace_with", "target_of",
+           "write_file"]
 
 PARTIAL = ".~xlpy-partial."
+#: The longest file name a file system takes, in bytes (Linux, macOS; Windows counts UTF-16 units, as many).
+NAME_MAX = 255
+#: What xlpy adds to a workbook's name for the longest file it writes beside it: a backup's temporary copy
+#: ``.~xlpy-partial.NAME.backup.XXXXXXXX.tmp`` (the new workbook's is ``...NAME.new...``, the backup
+#: ``STEM.YYYYmmdd-HHMMSS-N.bak.SUFFIX``, the lock ``.~xlpy.NAME.lock``: all shorter).
+NAME_ADDED = len(PARTIAL) + len(".backup.") + 8 + len(".tmp")
 
 
 def target_of(path: Path) -> Path:
@@ -182,11 +189,25 @@ def _user() -> str:
 # --- the file system ------------------------------------------------------------------------------
 
 
+def name_problem(target: Path) -> str | None:
+    """Why the workbook *target* has a name too long for the files xlpy writes beside it, or None."""
+    size = len(os.fsencode(target.name))
+    if size + NAME_ADDED <= NAME_MAX:
+        return None
+    return (f"its name is {size} bytes long (in UTF-8, where a letter outside ASCII takes two or more); a "
+            f"workbook's name may have at most {NAME_MAX - NAME_ADDED} ({NAME_MAX}, the longest file name, less the "
+            f"{NAME_ADDED} xlpy adds for its backups, temporary files and lock beside it): use a shorter name")
+
+
 def check_writable(target: Path, label: str, done: str = "refreshed") -> None:
-    """Refuse a read-only workbook (no write bit, or no write access), and a folder xlpy cannot write in.
+    """Refuse a workbook whose name is too long for xlpy's files beside it, a read-only one (no write bit, or no
+    write access), and a folder xlpy cannot write in.
 
     *done* is what would have been done to it (``refreshed``, ``replaced``).
     """
+    too_long = name_problem(target)
+    if too_long:
+        raise InputError(label, None, f"{too_long}; it was not changed", show_value=False)
     mode = target.stat().st_mode
     if not mode & 0o222 or not os.access(target, os.W_OK):
         raise InputError(label, None, f"is read-only (permissions {stat.filemode(mode)}); it was not changed. "

@@ -80,10 +80,6 @@ __all__ = [
     "refresh_tenders",
 ]
 
-#: File suffixes a recorded source may have; any other recorded text is a description, not a file.
-DATA_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
-
-
 
 # --- what a refresh did ------------------------------------------------------------------
 
@@ -217,6 +213,7 @@ class _Refresh:
         self.price_record: SourceRecord | None = None
         self.switch = None  # an xlpy.workbook.switch.Switch when the tally is the other kind
         self._tables: dict[str, dict[tuple[int, int], object]] = {}
+        self.in_folder: set[Path] = set()  # sources recorded relative to the workbook's folder, read there
 
     # reading the book ----------------------------------------------------------------
 
@@ -255,7 +252,7 @@ class _Refresh:
     # sources ---------------------------------------------------------------------------
 
     def source(self, given, record: str, what: str, required: bool) -> Path | None:
-        """The file to read: *given*, else the one recorded on the Cover (relative to the workbook)."""
+        """The file to read: *given*, else the one recorded on the Cover (relative to the workbook's folder)."""
         if given is not None and str(given).strip():
             path = Path(given)
             if not path.exists():  # (a folder: its reader says it is one)
@@ -264,33 +261,43 @@ class _Refresh:
             return path
         recorded = self.recorded(record)
         text = "" if recorded is None else str(recorded).strip()
-        if not text or Path(text).suffix.lower() not in DATA_SUFFIXES:
+        if text in ("", sources.NO_TALLY_FILE, sources.NO_PRICE_FILE):  # any other text is a path, whatever its suffix
             message = f"no {what} file is recorded on the Cover" + (f" ({text!r} is not a file)" if text else "")
             if required:
                 self.problems.append(InputError(self.where(record), None, message + "; give one", show_value=False))
             else:
                 self.notes.append(f"{what}: not refreshed: {message}")
             return None
-        path = Path(text.replace("\\", "/") if os.sep == "/" else text)  # recorded on Windows, read elsewhere
+        return self.recorded_file(record, text, what)
+
+    def recorded_file(self, record: str, text: str, what: str) -> Path | None:
+        """The file *text* in *record* names (in the workbook's folder if relative); None: a problem is named."""
+        path = sources.written_path(text)  # recorded on Windows, read elsewhere
         if not path.is_absolute():
             if self.book.folder is None:
                 self.problems.append(InputError(self.where(record), text, "is relative, and the workbook has no "
                                                 "folder yet (save it first, or give the file)"))
                 return None
             path = self.book.folder / path
+            self.in_folder.add(path)
         if not path.is_file():
-            self.problems.append(InputError(self.where(record), text, f"names no {what} file (looked for {path})"))
+            how = "" if path not in self.in_folder else " (the Cover records it relative to the workbook's folder)"
+            option = {"tally": "--tally", "price": "--prices"}.get(what, "--mapping")
+            self.problems.append(InputError(self.where(record), text, f"names no {what} file: looked for "
+                                            f"{os.path.abspath(path)}{how}; put the file back, or give the {what} "
+                                            f"file with {option}"))
             return None
         return path
 
     def as_recorded(self, path: Path) -> str:
-        """*path* as the Cover records it: relative to the workbook's folder when it can be, with / separators."""
-        if self.book.folder is not None:
-            try:
-                return Path(os.path.relpath(path.resolve(), self.book.folder.resolve())).as_posix()
-            except ValueError:  # another drive (Windows)
-                pass
-        return path.resolve().as_posix()
+        """*path* as the Cover records it (:func:`xlpy.files.sources.recorded_path`); a file the Cover records
+        already, given again in another spelling, keeps its record: it is no new source."""
+        for name in ("TallySource", "TallyMapping", "PriceSource"):
+            text = str(self.recorded(name) or "").strip()
+            if text and self.book.folder is not None and sources.same_place(text, path, self.book.folder):
+                return text
+        given_absolute = path.is_absolute() and path not in self.in_folder
+        return sources.recorded_path(path, self.book.folder, given_absolute)
 
     # planning -------------------------------------------------------------------------------
 
@@ -341,9 +348,9 @@ class _Refresh:
             recorded = self.recorded("TallyMapping")
             text = "" if recorded is None else str(recorded).strip()
             if text:
-                path = Path(text)
-                if not path.is_absolute() and self.book.folder is not None:
-                    path = self.book.folder / path
+                path = self.recorded_file("TallyMapping", text, "mapping")
+                if path is None:
+                    return None, None
         if path is None:
             return None, sources.ColumnMapping()
         try:

@@ -122,6 +122,21 @@ def _in_the_workbook(field: str) -> bool:
     return field.startswith(("sheet ", "name ", "the refreshed workbook")) or "!" in field.split(": ", 1)[0]
 
 
+def _given_paths(*given) -> dict[str, str]:
+    """File name -> the path given on the command line, for the files given by a path (not two of one name)."""
+    names = [(Path(g).name, str(g)) for g in given if isinstance(g, (str, os.PathLike)) and str(g).strip()]
+    return {n: g for n, g in names if n != g and [m for m, _ in names].count(n) == 1}
+
+
+def _as_given(problem: InputError, given: dict[str, str]) -> InputError:
+    """*problem* inside a file the readers name by its name (``tally.csv: row 301``), named by the path given
+    (``agent/2004-02-23/tally.csv: row 301``): dated folders of same-named files are told apart."""
+    name, sep, rest = problem.field.partition(": ")
+    if name not in given:
+        return problem
+    return InputError(given[name] + sep + rest, problem.value, problem.reason, show_value=problem.show_value)
+
+
 def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, mapping, when, backup: bool,
                   keep: int | None, allow_unknown_parts: bool) -> FileRefresh:
     from . import locks
@@ -130,7 +145,9 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     try:
         report = refresh_all(book, tally, prices, mapping, when=when)
     except InputErrors as exc:  # a problem of the workbook itself names it, as one of a tally names the tally
-        raise InputErrors([p.located(path.name) if _in_the_workbook(p.field) else p for p in exc.problems]) from None
+        given = _given_paths(tally, prices, mapping)
+        raise InputErrors([p.located(path.name) if _in_the_workbook(p.field) else _as_given(p, given)
+                           for p in exc.problems]) from None
     _check_mapping_used(report, tally, mapping)
     out = FileRefresh()
     drift = offer_file_drift(book, report.offer)  # an offer file edited since the build, its change not carried

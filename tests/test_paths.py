@@ -1,0 +1,321 @@
+"""Paths of tally, mapping and price files: how the Cover records them and how they are read back.
+
+A source the workbook recorded is read back whatever its name (``.tsv``, no
+suffix); folders are compared resolved, but a file's own name is kept (a
+``latest.csv`` link is read again as the link); a source given absolute and
+outside the workbook's folder stays absolute.  Offer files written on Windows
+(``data\\t.csv``) are read anywhere.  ``build --force`` through a link writes
+its target, and a workbook name too long for xlpy's files beside it is refused
+up front.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from repo_paths import DATA, FORMULA, PRICES, SEED, TALLY, offer_text
+
+from xlpy.cli import main
+from xlpy.files import sources
+from xlpy.files.offerfile import load
+from xlpy.workbook import locks
+
+EPOCH = "1077580800"  # 2004-02-24
+
+
+@pytest.fixture(autouse=True)
+def _epoch(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+def _link(link: Path, target: Path) -> None:
+    try:
+        link.symlink_to(target)
+    except (OSError, NotImplementedError):  # Windows without the privilege
+        pytest.skip("symbolic links are not available here")
+
+
+def _offer(path: Path, tally: str, prices: str) -> Path:
+    """The formula example at *path*, naming *tally* and *prices* (as TOML basic strings: ``\\\\`` for ``\\``)."""
+    text = offer_text(FORMULA).replace('"data/hecla-2004-tally.csv"', f'"{tally}"').replace(
+        '"data/hecla-2004-prices-illustrative.csv"', f'"{prices}"')
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _build(offer: Path, book: Path, *more: str) -> None:
+    assert main(["build", str(offer), "-o", str(book), "--no-validate", "-q", *more]) == 0
+
+
+def _append(tally: Path, line: str = "NEW-1,5000,book-entry,tendered") -> None:
+    with tally.open("a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+
+
+def _cover(book: Path, name: str):
+    from xlpy.workbook.backends import PackageBook
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    with PackageBook(book) as b:
+        sheet, ref = layout(Shape.decode(b.name(LAYOUT_NAME))).cell(name)
+        return b.get(sheet, ref)
+
+
+# --- 1. a recorded source is read back whatever its name ------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["agent export.tsv", "agent-export"])
+def test_a_recorded_tally_of_any_name_is_read_back(tmp_path, capsys, name):
+    shutil.copy(DATA / TALLY, tmp_path / name)
+    shutil.copy(DATA / PRICES, tmp_path / PRICES)
+    book = tmp_path / "book.xlsm"
+    _build(_offer(tmp_path / "offer.toml", name, PRICES), book)
+    _append(tmp_path / name)
+    capsys.readouterr()
+    assert main(["refresh", str(book), "-q", "--no-backup"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("book.xlsm: refreshed at ")
+    assert out[1].startswith(f"book.xlsm: holder tally: {name} (300 lines; SHA-256 ")
+    assert _cover(book, "TallySource") == name
+
+
+def test_a_recorded_file_that_is_gone_says_where_it_was_looked_for_and_what_to_do(tmp_path, capsys):
+    shutil.copy(DATA / TALLY, tmp_path / "agent-03.csv")
+    shutil.copy(DATA / PRICES, tmp_path / PRICES)
+    book = tmp_path / "book.xlsm"
+    _build(_offer(tmp_path / "offer.toml", "agent-03.csv", PRICES), book)
+    (tmp_path / "agent-03.csv").unlink()
+    capsys.readouterr()
+    assert main(["refresh", str(book), "-q"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy refresh: book.xlsm: Cover!C22 (TallySource): names no tally file: looked for "
+        f"{tmp_path / 'agent-03.csv'} (the Cover records it relative to the workbook's folder); put the file back, "
+        "or give the tally file with --tally, got 'agent-03.csv'"]
+
+
+def test_the_fixed_sentences_are_the_only_recorded_texts_that_name_no_file(tmp_path, capsys, standard_books):
+    book = tmp_path / "seed.xlsm"
+    shutil.copy(standard_books["seed"], book)
+    assert _cover(book, "TallySource") == sources.NO_TALLY_FILE
+    assert _cover(book, "PriceSource") == sources.NO_PRICE_FILE
+    assert main(["refresh", str(book), "-q"]) == 0
+    assert ("seed.xlsm: tally: not refreshed: no tally file is recorded on the Cover ('aggregate counts in the offer "
+            "file' is not a file)") in capsys.readouterr().out.splitlines()
+
+
+# --- 2. how a source is recorded -------------------------------------------------------------------
+
+
+def test_a_source_in_the_folder_or_below_is_recorded_relative(tmp_path):
+    (tmp_path / "data").mkdir()
+    t = tmp_path / "data" / "t.csv"
+    t.write_text("x", encoding="utf-8")
+    assert sources.recorded_path(t, tmp_path, given_absolute=True) == "data/t.csv"
+    assert sources.recorded_path(t, tmp_path, given_absolute=False) == "data/t.csv"
+
+
+def test_a_source_outside_is_recorded_absolute_when_given_absolute_else_relative(tmp_path):
+    (tmp_path / "deal").mkdir()
+    (tmp_path / "data").mkdir()
+    t = tmp_path / "data" / "t.csv"
+    t.write_text("x", encoding="utf-8")
+    real = Path(os.path.realpath(tmp_path))
+    assert sources.recorded_path(t, tmp_path / "deal", given_absolute=True) == (real / "data" / "t.csv").as_posix()
+    assert sources.recorded_path(t, tmp_path / "deal", given_absolute=False) == "../data/t.csv"
+
+
+def test_another_drive_is_recorded_absolute(tmp_path, monkeypatch):
+    t = tmp_path / "t.csv"
+
+    def other_drive(path, start=None):
+        raise ValueError("path is on mount 'D:', start on mount 'C:'")
+
+    monkeypatch.setattr(os.path, "relpath", other_drive)
+    assert sources.recorded_path(t, tmp_path, given_absolute=False) == (
+        Path(os.path.realpath(tmp_path)) / "t.csv").as_posix()
+
+
+def test_folders_are_compared_resolved_but_a_linked_file_keeps_its_name(tmp_path):
+    real = tmp_path / "real"
+    (real / "data").mkdir(parents=True)
+    (real / "data" / "day1.csv").write_text("x", encoding="utf-8")
+    _link(tmp_path / "alias", real)
+    _link(real / "latest.csv", real / "data" / "day1.csv")
+    # the workbook's folder named through a link, the source by its real folder: the same folder
+    assert sources.recorded_path(real / "data" / "day1.csv", tmp_path / "alias", given_absolute=True) == \
+        "data/day1.csv"
+    # a link is recorded as the link, not as the file it points to today
+    assert sources.recorded_path(tmp_path / "alias" / "latest.csv", real, given_absolute=True) == "latest.csv"
+
+
+def test_a_latest_link_repointed_daily_is_read_again_as_the_link(tmp_path, capsys):
+    shutil.copy(DATA / PRICES, tmp_path / PRICES)
+    (tmp_path / "agent").mkdir()
+    shutil.copy(DATA / TALLY, tmp_path / "agent" / "2004-02-19.csv")
+    _link(tmp_path / "latest.csv", Path("agent") / "2004-02-19.csv")
+    book = tmp_path / "book.xlsm"
+    _build(_offer(tmp_path / "offer.toml", "latest.csv", PRICES), book)
+    assert _cover(book, "TallySource") == "latest.csv"
+    shutil.copy(DATA / TALLY, tmp_path / "agent" / "2004-02-20.csv")
+    _append(tmp_path / "agent" / "2004-02-20.csv")
+    (tmp_path / "latest.csv").unlink()
+    _link(tmp_path / "latest.csv", Path("agent") / "2004-02-20.csv")
+    capsys.readouterr()
+    assert main(["refresh", str(book), "-q", "--no-backup"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("book.xlsm: refreshed at ")
+    assert out[1].startswith("book.xlsm: holder tally: latest.csv (300 lines; ")
+
+
+def test_a_price_file_given_absolute_survives_a_move_of_the_deal_folder(tmp_path, capsys):
+    shared = tmp_path / "market data"
+    shared.mkdir()
+    shutil.copy(DATA / PRICES, shared / "prices.csv")
+    deal = tmp_path / "deals" / "hecla"
+    (deal / "data").mkdir(parents=True)
+    shutil.copy(DATA / TALLY, deal / "data" / TALLY)
+    prices = (shared / "prices.csv").as_posix()
+    _build(_offer(deal / "offer.toml", f"data/{TALLY}", prices), deal / "book.xlsm")
+    assert _cover(deal / "book.xlsm", "PriceSource") == Path(os.path.realpath(shared / "prices.csv")).as_posix()
+    assert _cover(deal / "book.xlsm", "TallySource") == f"data/{TALLY}"
+    moved = tmp_path / "archive" / "2004" / "hecla"
+    moved.parent.mkdir(parents=True)
+    deal.rename(moved)
+    _append(moved / "data" / TALLY)
+    capsys.readouterr()
+    assert main(["refresh", str(moved / "book.xlsm"), "-q", "--no-backup"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("book.xlsm: refreshed at ")
+    assert out[2].startswith(f"book.xlsm: price history: {_cover(moved / 'book.xlsm', 'PriceSource')} (39 days; ")
+
+
+def test_a_source_given_relative_outside_the_folder_stays_relative(tmp_path):
+    (tmp_path / "data").mkdir()
+    shutil.copy(DATA / TALLY, tmp_path / "data" / TALLY)
+    shutil.copy(DATA / PRICES, tmp_path / "data" / PRICES)
+    offer = _offer(tmp_path / "offer.toml", f"data/{TALLY}", f"data/{PRICES}")
+    (tmp_path / "books").mkdir()
+    _build(offer, tmp_path / "books" / "book.xlsm")
+    assert _cover(tmp_path / "books" / "book.xlsm", "TallySource") == f"../data/{TALLY}"
+    assert _cover(tmp_path / "books" / "book.xlsm", "PriceSource") == f"../data/{PRICES}"
+
+
+def test_a_recorded_text_names_the_same_file_in_another_spelling(tmp_path):
+    """A file the Cover records, given again by its absolute path, keeps its record: it is no new source."""
+    (tmp_path / "deal").mkdir()
+    (tmp_path / "data").mkdir()
+    t = tmp_path / "data" / "t.csv"
+    t.write_text("x", encoding="utf-8")
+    assert sources.same_place("../data/t.csv", t, tmp_path / "deal")
+    assert sources.same_place("..\\data\\t.csv", t, tmp_path / "deal")  # as written on Windows
+    assert not sources.same_place("../data/u.csv", t, tmp_path / "deal")
+
+
+# --- 3. backslashes in an offer file's paths -------------------------------------------------------
+
+
+def test_backslashes_in_an_offer_files_paths_separate_folders(tmp_path):
+    (tmp_path / "data").mkdir()
+    shutil.copy(DATA / TALLY, tmp_path / "data" / TALLY)
+    shutil.copy(DATA / PRICES, tmp_path / "data" / PRICES)
+    (tmp_path / "data" / "map.toml").write_text('encoding = "utf-8"\n', encoding="utf-8")
+    path = _offer(tmp_path / "offer.toml", f"data\\\\{TALLY}", f"data\\\\{PRICES}")
+    path.write_text(path.read_text(encoding="utf-8").replace("[tally]\n", '[tally]\nmapping = "data\\\\map.toml"\n'),
+                    encoding="utf-8")
+    offer = load(path)
+    assert len(offer.tally.holders) == 299 and len(offer.consideration.formula.prices) == 39
+    book = tmp_path / "book.xlsm"
+    _build(path, book)
+    assert [_cover(book, n) for n in ("TallySource", "TallyMapping", "PriceSource")] == [
+        f"data/{TALLY}", "data/map.toml", f"data/{PRICES}"]
+
+
+def test_a_mapping_that_is_not_text_is_one_problem_not_a_folder_read_as_a_mapping(tmp_path):
+    from xlpy.engine.errors import InputErrors
+
+    path = _offer(tmp_path / "offer.toml", str(DATA / TALLY).replace("\\", "/"), str(DATA / PRICES).replace("\\", "/"))
+    path.write_text(path.read_text(encoding="utf-8").replace("[tally]\n", "[tally]\nmapping = 5\n"), encoding="utf-8")
+    with pytest.raises(InputErrors) as caught:
+        load(path)
+    assert [str(p) for p in caught.value.problems] == ["offer.toml: tally.mapping: must be non-empty text, got 5"]
+
+
+# --- 4. build --force through a symbolic link ------------------------------------------------------
+
+
+def test_build_force_through_a_link_writes_its_target_and_keeps_the_link(tmp_path, monkeypatch):
+    real = tmp_path / "deal"
+    real.mkdir()
+    target = real / "book.xlsm"
+    _build(SEED, target)
+    before = target.read_bytes()
+    link = tmp_path / "book.xlsm"
+    _link(link, target)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077667200")  # a day later: other bytes
+    _build(SEED, link, "--force")
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert target.read_bytes() != before
+    assert sorted(p.name for p in real.iterdir()) == ["book.xlsm"]
+
+
+# --- 5. a workbook name too long for xlpy's files beside it ----------------------------------------
+
+
+def test_the_longest_name_is_what_leaves_room_for_the_longest_file_xlpy_writes(tmp_path):
+    assert locks.NAME_ADDED == len(".~xlpy-partial.") + len(".backup.") + 8 + len(".tmp") == 35
+    longest = "a" * (255 - 35 - len(".xlsm")) + ".xlsm"
+    assert locks.name_problem(tmp_path / longest) is None
+    assert locks.name_problem(tmp_path / ("é" + longest[1:])) == (
+        "its name is 221 bytes long (in UTF-8, where a letter outside ASCII takes two or more); a workbook's name "
+        "may have at most 220 (255, the longest file name, less the 35 xlpy adds for its backups, temporary files "
+        "and lock beside it): use a shorter name")
+
+
+def test_a_workbook_of_the_longest_name_refreshes_with_a_backup(tmp_path, capsys):
+    shutil.copy(DATA / TALLY, tmp_path / TALLY)
+    shutil.copy(DATA / PRICES, tmp_path / PRICES)
+    book = tmp_path / ("b" * 215 + ".xlsm")
+    _build(_offer(tmp_path / "offer.toml", TALLY, PRICES), book)
+    _append(tmp_path / TALLY)
+    assert main(["refresh", str(book), "-q"]) == 0
+    assert len(list(tmp_path.glob("*.bak.xlsm"))) == 1
+
+
+def test_a_name_too_long_is_refused_by_build_and_refresh(tmp_path, capsys, monkeypatch, standard_books):
+    name = "é" * 115 + ".xlsm"  # 235 bytes
+    why = ("its name is 235 bytes long (in UTF-8, where a letter outside ASCII takes two or more); a workbook's "
+           "name may have at most 220 (255, the longest file name, less the 35 xlpy adds for its backups, temporary "
+           "files and lock beside it): use a shorter name")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", str(SEED), "-o", name, "--no-validate", "-q"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy build: --output: {why}, got '{name[:60]}'... (120 "
+                                                    "characters)"]  # (a long value is shown cut)
+    assert list(tmp_path.iterdir()) == []
+    shutil.copy(standard_books["seed"], name)
+    before = Path(name).read_bytes()
+    assert main(["refresh", name, "--tally", str(DATA / TALLY), "-q"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: {name}: {why}; it was not changed"]
+    assert Path(name).read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [name]
+
+
+# --- 6. a problem inside a file given by its path ---------------------------------------------------
+
+
+def test_a_problem_in_a_tally_given_by_its_path_names_the_path_as_given(tmp_path, capsys, monkeypatch):
+    shutil.copy(DATA / TALLY, tmp_path / TALLY)
+    shutil.copy(DATA / PRICES, tmp_path / PRICES)
+    book = tmp_path / "book.xlsm"
+    _build(_offer(tmp_path / "offer.toml", TALLY, PRICES), book)
+    dated = tmp_path / "agent" / "2004-02-23"
+    dated.mkdir(parents=True)
+    shutil.copy(DATA / TALLY, dated / "tally.csv")
+    _append(dated / "tally.csv", "NEW-1,10.5,book-entry,tendered")
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["refresh", "book.xlsm", "--tally", "agent/2004-02-23/tally.csv", "-q"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy refresh: agent/2004-02-23/tally.csv: row 301, column units: must be a whole number, got '10.5'"]
