@@ -66,7 +66,7 @@ from ..files.counts import read_counts, tally_kind
 from . import data as bookdata
 from .backends import Book
 from .collector import collector_eased
-from .layout import LAYOUT_NAME, REFRESH_RECORD, Layout, Shape, history_repeats, history_row, layout, renamed_hint
+from .layout import LAYOUT_NAME, REFRESH_RECORD, Layout, Shape, history_added, history_row, layout, renamed_hint
 from . import table_edits
 from .saved_values import HOLDER_TABLE, TableValues, holder_values
 
@@ -403,7 +403,7 @@ class _Refresh:
             except InputError as exc:
                 self.problems.append(InputError(self.where("Calendar"), exc.value, exc.reason))
         if self.problems:
-            raise InputErrors(_capped(self.problems))
+            raise InputErrors(sources._capped(self.problems))
         from ..files.vector import ALLOCATOR  # numpy: loaded when a refresh runs
 
         try:
@@ -416,7 +416,7 @@ class _Refresh:
                     where = Path(self.price_record.path).name  # as the price file's reader names it
                 self.problems.append(InputError(where or f"the refreshed workbook: {p.field}", p.value, p.reason,
                                                 show_value=p.show_value))
-            raise InputErrors(_capped(self.problems)) from None
+            raise InputErrors(sources._capped(self.problems)) from None
         from .expected import not_for_a_workbook
 
         too_large = not_for_a_workbook(offer, results)
@@ -591,11 +591,9 @@ class _Refresh:
         tally = (t.path, t.sha256, t.rows) if t is not None else (
             str(self.recorded("TallySource") or ""), str(self.recorded("TallySha256") or ""),
             int(self.recorded("TallyRows") or 0))
-        row = history_row(when.strftime("%Y-%m-%d %H:%M:%S"), *tally, results)
-        if rows and history_repeats(rows[-1], row):  # (prices past the averaging window: nothing moved)
-            self.notes.append("History: no row added: the tally, the count and the charge are as its last row has them")
-            return rows
-        return rows + [row]
+        rows, note = history_added(rows, history_row(when.strftime("%Y-%m-%d %H:%M:%S"), *tally, results))
+        self.notes += [note] if note else []  # (no row: price days past the averaging window moved nothing)
+        return rows
 
     def growth_room(self) -> None:
         """A table that grows must not run over anything below it: refuse, naming the cells."""
@@ -646,10 +644,6 @@ def _same_value(held: object, want: object) -> bool:
         return False
 
 
-def _capped(problems: list[InputError]) -> list[InputError]:
-    return sources._capped(problems)
-
-
 def utc_now() -> dt.datetime:
     """``SOURCE_DATE_EPOCH`` as a UTC time, else now: :func:`xlpy.workbook.build.build_time`, without importing the builder."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -697,11 +691,11 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
     if moved:
         raise InputErrors(moved)
     if r.problems:
-        raise InputErrors(_capped(r.problems))
+        raise InputErrors(sources._capped(r.problems))
     offer, results = r.check()
     r.growth_room()
     if r.problems:
-        raise InputErrors(_capped(r.problems))
+        raise InputErrors(sources._capped(r.problems))
     keeps = hasattr(book, "set_saved_values")  # a file on disk: save the engine's figures with it
     written, lines = [], None
     if not r.unchanged():

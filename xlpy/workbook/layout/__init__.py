@@ -44,7 +44,7 @@ from . import (
 from .check import tie_cells
 from .cover import COVER_BUTTONS, Button
 from .entries import ENTRY_LINES, NEEDS_INPUT
-from .history import HISTORY_CHART_ROWS, HISTORY_COLUMNS, history_repeats, history_row
+from .history import HISTORY_CHART_ROWS, HISTORY_COLUMNS, history_added, history_repeats, history_row
 from .model import (
     CHECK_COLS,
     CONF_SHEET,
@@ -108,6 +108,7 @@ __all__ = [
     "Sheet",
     "Table",
     "approx_formula",
+    "history_added",
     "history_repeats",
     "history_row",
     "layout",

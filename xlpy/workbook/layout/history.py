@@ -68,3 +68,11 @@ def history_repeats(last: tuple, row: tuple) -> bool:
             return v
 
     return len(last) >= len(row) and [plain(v) for v in last[1:len(row)]] == [plain(v) for v in row[1:]]
+
+
+def history_added(rows: list[tuple], row: tuple) -> tuple[list[tuple], str | None]:
+    """*rows* with *row* after them; or *rows* alone, and the refresh's report line saying so, when *row* records
+    nothing the last of them does not (:func:`history_repeats`)."""
+    if rows and history_repeats(rows[-1], row):
+        return rows, "History: no row added: the tally, the count and the charge are as its last row has them"
+    return rows + [row], None
