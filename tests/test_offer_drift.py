@@ -15,7 +15,8 @@ EXCHANGE = "\n[[exchange]]\ndate = 2004-03-15\nunits = 1000\nratio = 7.5\nprice 
 TODO = ("a refresh reads the tally and the price history, not the offer file: type the change into the workbook "
         "where it has a cell for it (Inputs, Tenders), or build a new workbook from the offer file (xlpy build "
         "offer.toml -o NEW.xlsm; a workbook built without later exchanges has no rows for them)")
-HEAD = "book.xlsm: warning: the offer file offer.toml beside the workbook has changed since the workbook was built"
+HEAD = ("book.xlsm: warning: the offer file offer.toml beside the workbook is not the one it was built from (another "
+        "SHA-256)")
 
 
 @pytest.fixture
@@ -92,3 +93,47 @@ def test_any_book_is_read_alike(folder):
             f"{HEAD.split('warning: ', 1)[1]}, and gives inputs the workbook does not hold: FinalCount "
             f"(Tenders!C8: file TRUE, workbook FALSE); {TODO}")
         assert offer_file_drift(book, None) is None
+
+
+def test_counts_a_tally_file_gives_are_not_compared(tmp_path, monkeypatch, capsys):
+    """A workbook of aggregate counts refreshed from a count file holds the agent's counts, not the offer file's."""
+    shutil.copy(DATA.parent / "hecla-2004.toml", tmp_path / "offer.toml")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate", "-q"]) == 0
+    (tmp_path / "counts.csv").write_text("tendered,guaranteed delivery,failed delivery\n280000,3000,0\n",
+                                         encoding="utf-8")
+    assert cli.main(["refresh", "book.xlsm", "--tally", "counts.csv", "--no-backup"]) == 0
+    capsys.readouterr()
+    with open(tmp_path / "offer.toml", "a", encoding="utf-8") as fh:
+        fh.write("# reviewed\n")
+    assert refresh(capsys) == []
+
+
+def test_the_offer_files_own_sources_are_not_read(folder, capsys):
+    """The tally and price files the offer file names are the refresh's business: gone, they are no difference."""
+    offer = folder / "offer.toml"
+    offer.write_text(offer.read_text(encoding="utf-8") + "# checked\n", encoding="utf-8")
+    shutil.rmtree(folder / "data")
+    assert cli.main(["refresh", "book.xlsm", "--no-backup", "--tally", str(DATA / "hecla-2004-tally.csv"),
+                     "--prices", str(DATA / "hecla-2004-prices-illustrative.csv")]) == 0
+    assert [line for line in capsys.readouterr().out.splitlines() if "warning" in line] == []
+
+
+def test_later_exchanges_are_compared_field_by_field_as_cells_hold_them(folder, capsys, monkeypatch):
+    offer = folder / "offer.toml"
+    many = EXCHANGE.replace("price = 7.80", "price = 7.8000000000000000001\ncash_per_unit = 0.3333333333333333333")
+    offer.write_text(offer.read_text(encoding="utf-8") + many, encoding="utf-8")
+    monkeypatch.chdir(folder)
+    assert cli.main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate", "-q", "--force"]) == 0
+    capsys.readouterr()
+    offer.write_text(offer.read_text(encoding="utf-8") + "# digits past a double's are no difference\n",
+                     encoding="utf-8")
+    assert refresh(capsys) == []
+    offer.write_text(offer.read_text(encoding="utf-8").replace("units = 1000", "units = 1200"), encoding="utf-8")
+    assert refresh(capsys) == [f"{HEAD}, and gives inputs the workbook does not hold: later exchange 1 units (file "
+                               f"1200, workbook 1000); {TODO}"]
+
+
+def test_another_offers_file_under_the_same_name_is_not_this_workbooks(folder, capsys):
+    shutil.copy(DATA.parent / "hecla-2004.toml", folder / "offer.toml")  # another id: not the offer built
+    assert refresh(capsys) == []

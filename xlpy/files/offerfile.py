@@ -123,8 +123,8 @@ class _Table(typed.Reader):
                 self.fail(name, self.data[name], "is not a known key")
 
 
-def load(path: str | os.PathLike) -> Offer:
-    """Read and check an offer file.
+def load(path: str | os.PathLike, read_sources: bool = True) -> Offer:
+    """Read and check an offer file (without *read_sources*, its own inputs only: :func:`parse` with no base).
 
     Raises
     ------
@@ -162,7 +162,7 @@ def load(path: str | os.PathLike) -> Offer:
     except tomllib.TOMLDecodeError as exc:
         raise InputErrors([InputError(path.name, None, f"is not valid TOML: {exc}", show_value=False)]) from None
     try:
-        return parse(data, base=path.parent, source=path.name)
+        return parse(data, base=path.parent if read_sources else None, source=path.name)
     except InputErrors as exc:
         raise InputErrors([_locate(p, path.name) for p in exc.problems]) from None
 
@@ -191,8 +191,9 @@ def _locate(problem: InputError, name: str) -> InputError:
     return problem.located(name)
 
 
-def parse(data: dict, base: Path = Path("."), source: str = "") -> Offer:
-    """Build an :class:`Offer` from parsed TOML *data*; file paths resolve against *base*."""
+def parse(data: dict, base: Path | None = Path("."), source: str = "") -> Offer:
+    """Build an :class:`Offer` from parsed TOML *data*; file paths resolve against *base* (None: the tally, mapping
+    and price files are not read, the offer's own inputs only, its tally a count of nothing)."""
     problems: list[InputError] = []
     top = _Table(data, "", problems)
     top.unknown(KEYS[""])
@@ -241,7 +242,7 @@ def _required_table(data: dict, top: _Table, name: str) -> _Table:
     return table
 
 
-def _offer_table(o: _Table, base: Path) -> dict:
+def _offer_table(o: _Table, base: Path | None) -> dict:
     """``[offer]``: the :class:`Offer` fields it gives, by name."""
     offer_id = o.text("id")
     if offer_id and not _ID.match(offer_id):
@@ -349,7 +350,7 @@ def _accounting(data: dict, kind: str, problems: list[InputError]) -> Accounting
     return Accounting(par, per_unit, total, interest)
 
 
-def _consideration(raw, base: Path, problems: list[InputError]) -> Consideration | None:
+def _consideration(raw, base: Path | None, problems: list[InputError]) -> Consideration | None:
     c = _Table(raw if raw is not None else {}, "offer.consideration", problems)
     if raw is None:
         problems.append(InputError("offer.consideration", None, "table is required"))
@@ -379,7 +380,7 @@ def _consideration(raw, base: Path, problems: list[InputError]) -> Consideration
     return Consideration(ratio, formula, cash_per_unit, cash_total, arrears, fractional, fractional_price)
 
 
-def _formula(raw, base: Path, problems: list[InputError]) -> RatioFormula | None:
+def _formula(raw, base: Path | None, problems: list[InputError]) -> RatioFormula | None:
     f = _Table(raw, "offer.consideration.formula", problems)
     f.unknown(KEYS["offer.consideration.formula"])
     value = f.number("value", positive=True)
@@ -400,7 +401,7 @@ def _formula(raw, base: Path, problems: list[InputError]) -> RatioFormula | None
     calendar = f.text("calendar", required=False, default=calendars.DEFAULT_CALENDAR)
     prices_name = f.text("prices")
     prices = ()
-    if prices_name:
+    if prices_name and base is not None:  # (None: the file's own inputs only, its price file not read)
         try:
             prices = read_prices(base / sources.written_path(prices_name), calendar or None)  # no closed day
         except InputErrors as exc:
@@ -414,7 +415,7 @@ def _formula(raw, base: Path, problems: list[InputError]) -> RatioFormula | None
     return RatioFormula(value, prices, calendar, days, lag, cap, floor, places, source=prices_name)
 
 
-def _tally(t: _Table, base: Path, problems: list[InputError]) -> Tally | None:
+def _tally(t: _Table, base: Path | None, problems: list[InputError]) -> Tally | None:
     final = t.flag("final", False)
     if t.has("file"):
         aggregate = [k for k in ("tendered", "guaranteed_delivery", "failed_delivery") if t.has(k)]
@@ -423,13 +424,15 @@ def _tally(t: _Table, base: Path, problems: list[InputError]) -> Tally | None:
         name = t.text("file")
         mapping = None
         mapping_name = t.text("mapping") if t.has("mapping") else None
-        if mapping_name:
+        if mapping_name and base is not None:
             try:
                 mapping = sources.read_mapping(base / sources.written_path(mapping_name))
             except InputErrors as exc:  # named after the key that names the file, as the tally's are
                 problems.extend(p.located("tally.mapping") for p in exc.problems)
         if not name:
             return None
+        if base is None:  # the file's own inputs only: its tally file is not read, and counts nothing here
+            return Tally(0, 0, 0, final=final)
         try:
             table: HolderTable = sources.read_tally(base / sources.written_path(name), mapping, source=name)
         except InputErrors as exc:

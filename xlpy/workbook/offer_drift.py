@@ -40,31 +40,45 @@ def _shown(value) -> str:
     return "blank" if value is None else ("TRUE" if value else "FALSE") if isinstance(value, bool) else str(value)
 
 
-def _differences(file_offer, book_offer, lay) -> list[str]:
-    """The inputs (named cells, and the later exchanges) the offer file gives otherwise than the workbook."""
+#: Inputs a tally or count file gives once the workbook refreshes from one: the offer file's are not the workbook's.
+COUNTS = ("Tendered", "GuaranteedDelivery", "FailedDelivery")
+
+
+def _differences(file_offer, book_offer, lay, counts: bool) -> list[str]:
+    """The inputs (named cells, and the later exchanges) the offer file gives otherwise than the workbook; the
+    aggregate counts only when *counts* (typed into the workbook, not refreshed from a file)."""
     want, got = bookdata.input_values(file_offer), bookdata.input_values(book_offer)
     out = []
     for name in want:
-        if not _same(want[name], got.get(name)):
+        if (counts or name not in COUNTS) and not _same(want[name], got.get(name)):
             at = "!".join(lay.cell(name)) + ": " if name in lay.names else ""
             out.append(f"{name} ({at}file {_shown(want[name])}, workbook {_shown(got.get(name))})")
-    rows = [bookdata.table_rows(o).get("tblExchanges", []) for o in (file_offer, book_offer)]
-    if rows[0] != rows[1]:
+    rows = [sorted(bookdata.table_rows(o).get("tblExchanges", []), key=lambda r: (r[0], *map(str, r[1:])))
+            for o in (file_offer, book_offer)]
+    if len(rows[0]) != len(rows[1]):
         out.append(f"the later exchanges (file {len(rows[0])}, workbook {len(rows[1])})")
+    else:
+        fields = ("date", "units", "ratio", "price", "cash per unit")
+        out += [f"later exchange {i} {what} (file {_shown(a)}, workbook {_shown(b)})"
+                for i, (r, q) in enumerate(zip(*rows), 1) for what, a, b in zip(fields, r, q) if not _same(a, b)]
     return out
 
 
 def offer_file_drift(book, book_offer) -> str | None:
-    """The warning for an offer file beside *book* that changed since the build and differs from the workbook's
-    inputs, or None.
+    """The warning for an offer file beside *book* that is not the one it was built from and gives inputs the
+    workbook does not hold, or None.
 
     *book* is a :class:`~xlpy.workbook.backends.Book` (its Cover records
     ``OfferFile`` and ``OfferSha256``); *book_offer* the offer the refresh read
-    from it.  An offer file that is not beside the workbook, or is as built,
-    says nothing.
+    from it.  An offer file that is not beside the workbook, is as built, or is
+    another offer's (another id), says nothing; neither do its tally and price
+    files (not read), nor its counts once the workbook's come from a tally or
+    count file.
     """
-    from ..files.offerfile import load
-    from ..files.sources import sha256
+    import tomllib
+
+    from ..files.offerfile import load, offer_text
+    from ..files.sources import NO_TALLY_FILE, sha256
     from .layout import LAYOUT_NAME, Shape, layout
 
     try:
@@ -82,12 +96,17 @@ def offer_file_drift(book, book_offer) -> str | None:
     path = folder / name
     if not path.is_file() or sha256(path) == str(record("OfferSha256") or "").strip():
         return None
-    head = f"the offer file {name} beside the workbook has changed since the workbook was built"
+    head = f"the offer file {name} beside the workbook is not the one it was built from (another SHA-256)"
     todo = ("a refresh reads the tally and the price history, not the offer file: type the change into the "
             f"workbook where it has a cell for it (Inputs, Tenders), or build a new workbook from the offer file "
             f"(xlpy build {name} -o NEW.xlsm; a workbook built without later exchanges has no rows for them)")
     try:
-        found = _differences(load(path), book_offer, lay)
+        file_offer = load(path, read_sources=False)  # its own inputs: its tally and price files are not read
+        if file_offer.id != book_offer.id:  # another offer's file under that name (an example copied in)
+            return None
+        counts = str(record("TallySource") or "").strip() == NO_TALLY_FILE and "file" not in tomllib.loads(
+            offer_text(path)).get("tally", {})
+        found = _differences(file_offer, book_offer, lay, counts)
     except InputErrors as exc:
         return f"{head} and cannot be read ({exc.problems[0]}); {todo}"
     except (XlpyError, OSError) as exc:
