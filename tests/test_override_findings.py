@@ -8,7 +8,9 @@ in some fifty figures each.  Those differences are neither a stale file nor
 a doctored one: each shown says it follows from the value typed over the
 formula, the first ten of each leg are shown and a note counts the rest.  A
 saved value that differs with no formula typed over keeps its diagnosis
-(stale or doctored).
+(stale or doctored), and so does one the typed value does not move (the
+recalculation agrees with the engine there): it is always shown.  With no
+recalculation to tell, a saved difference may follow, or else is doctored.
 
 The application's save is made here with openpyxl and the formulas leg's own
 recalculation (:mod:`xlpy.workbook.recalc`), which writes what the file's
@@ -157,6 +159,71 @@ def test_saved_values_left_from_other_inputs_with_no_formula_typed_over_are_stil
         "the file looks saved before recalculation (stale): open it in Excel, recalculate and save") for x in f)
     assert any(x.where == "Results!C9" for x in f)
 
+
+
+def _type_over(path: Path, sheet: str, ref: str, value: str) -> None:
+    """Replace the formula cell *ref* by the plain value *value* inside the package, keeping its style."""
+    from xlpy.workbook.package import Package
+
+    pkg = Package(path)
+    part = pkg.sheet_parts()[sheet]
+    text = pkg.read(part).decode("utf-8")
+    new, n = re.subn(rf'<c r="{ref}"( s="\d+")?[^>]*>.*?</c>', rf'<c r="{ref}"\g<1>><v>{value}</v></c>', text, count=1)
+    assert n == 1
+    pkg.write(part, new.encode("utf-8"))
+    path.write_bytes(pkg.to_bytes())
+
+
+DOCTORED = ("the file looks doctored: its other saved figures agree with the engine, this one does not (edited "
+            "inside the file, or calculated differently by the application)")
+
+
+def test_a_doctored_figure_the_typed_value_does_not_move_is_still_doctored(book, tmp_path):
+    """The ratio typed over, and UnitsRemaining (outstanding less accepted, which no ratio moves) edited: the
+    recalculation agrees with the engine on it, so it is doctored, not a consequence of the typed value."""
+    path = tmp_path / "ratio.xlsm"
+    shutil.copy(book, path)
+    _type_over(path, "Results", "C5", "8")
+    _set_saved(path, "Results", "C32", "999")
+    f = validate(path, legs=("formulas",)).findings
+    assert [(x.where, x.what) for x in f if x.leg == "structure"] == [("Results!C5", "formula replaced by a value")]
+    assert [str(x) for x in f if x.leg == "saved"] == [
+        f"ratio.xlsm: Results!C32: UnitsRemaining: saved value differs from the engine; {DOCTORED}: expected 460577, "
+        "found 999 [saved]"]
+    assert any(x.leg == "formulas" and x.where == "Results!C14" and "follows from the value typed" in x.what
+               for x in f)
+
+
+def test_beside_figures_a_typed_value_moves_a_doctored_one_is_shown_and_named_doctored(book, tmp_path):
+    """Accepted typed over and saved recalculated (some fifty figures follow), then a price and a holder line's
+    common shares edited: those two are doctored, and shown although ten figures that follow are shown already."""
+    path = _app_save(book, tmp_path / "typed.xlsm", {"Tenders!J21": 0})
+    _set_saved(path, "Prices", "C5", "1")
+    _set_saved(path, "Tenders", "K22", "99999")
+    report = validate(path, legs=("formulas",))
+    saved = [x for x in report.findings if x.leg == "saved"]
+    assert [str(x) for x in saved if "doctored" in x.what] == [
+        f"typed.xlsm: Prices!C5: AveragingEnd: saved value differs from the engine; {DOCTORED}: expected 2004-02-18, "
+        "found 1899-12-31 [saved]",
+        f"typed.xlsm: Tenders!K22: Common shares (holder table): saved value differs from the engine; {DOCTORED}: "
+        "expected 19850, found 99999 [saved]"]
+    follows = [x for x in saved if "doctored" not in x.what]
+    assert len(follows) == 10 and all("it follows from the value typed over the formula of Tenders!J21" in x.what
+                                      for x in follows)
+    assert report.notes[0] == ("39 more saved value(s) differ from the engine, following from the values typed over "
+                               "formulas (the first 10 are shown)")
+
+
+def test_with_no_recalculation_a_saved_difference_may_follow_from_the_typed_value(book, tmp_path):
+    path = tmp_path / "ratio.xlsm"
+    shutil.copy(book, path)
+    _type_over(path, "Results", "C5", "8")
+    _set_saved(path, "Results", "C32", "999")
+    assert [str(x) for x in validate(path, legs=()).findings if x.leg == "saved"] == [
+        "ratio.xlsm: Results!C32: UnitsRemaining: saved value differs from the engine; it may follow from the value "
+        "typed over the formula of Results!C5 (the workbook computes from that value, the engine from the inputs): "
+        "put the formula back, then validate again; no recalculation ran to tell, and if it does not follow, "
+        f"{DOCTORED}: expected 460577, found 999 [saved]"]
 
 # --- the rows of later exchanges on Results: saved and tied out like every other figure -----------------------
 

@@ -38,7 +38,8 @@ from xml.sax.saxutils import unescape as _xml_unescape
 __all__ = ["SAVED_SHEETS", "HOLDER_TABLE", "engine_cells", "fill", "fill_package", "fill_table", "holder_values",
            "value_texts", "TableValues", "compare", "compare_table", "compare_holder_table", "verdict",
            "SavedMismatch", "TYPED_OVER", "typed_over_why",
-           "typed_over_rest"]
+           "typed_over_rest", "SAVED_STALE", "SAVED_DOCTORED", "SAVED_TABLE_SHOWN", "saved_whys",
+           "moves"]
 
 #: Sheets whose formula cells the engine can give a value (Check: only its native column).
 SAVED_SHEETS = ("Cover", "Results", "Check", "Tenders", "Release", "Sensitivity", "Prices", "Entries")
@@ -363,12 +364,13 @@ class SavedMismatch:
         label: the figure's name.
         saved: the value in the file (None: none saved).
         engine: the engine's value.
+        expect: what the engine says the cell must hold (the expectation compared), or None.
     """
 
-    __slots__ = ("where", "label", "saved", "engine")
+    __slots__ = ("where", "label", "saved", "engine", "expect")
 
-    def __init__(self, where: str, label: str, saved, engine):
-        self.where, self.label, self.saved, self.engine = where, label, saved, engine
+    def __init__(self, where: str, label: str, saved, engine, expect=None):
+        self.where, self.label, self.saved, self.engine, self.expect = where, label, saved, engine, expect
 
 
 #: A file whose saved values differ in at least this share of the figures looks saved before recalculation.
@@ -488,7 +490,7 @@ def compare_table(part: bytes, sheet: str, table, columns: dict[str, Sequence], 
         saved = _saved_value(t or None, text)
         e = expect(f"{column.header} (holder table)", values[i], column.fmt)
         if not same(e, saved):
-            mismatches.append(SavedMismatch(f"{sheet}!{letter.decode()}{row}", e.label, saved, values[i]))
+            mismatches.append(SavedMismatch(f"{sheet}!{letter.decode()}{row}", e.label, saved, values[i], e))
     return mismatches, compared, blank
 
 
@@ -557,15 +559,17 @@ TYPED_OVER = "formula replaced by a value"
 TYPED_OVER_SHOWN = 10
 
 
-def typed_over_why(cells: Sequence[str]) -> str:
+def typed_over_why(cells: Sequence[str], may: bool = False) -> str:
     """Why figures differ from the engine when the formula cells *cells* (``sheet!cell``) hold values typed over
     them: the workbook computes its figures from those values, the engine from the inputs, so the differences
-    that follow say so instead of calling the file stale or doctored.  The first two cells are named."""
+    that follow say so instead of calling the file stale or doctored.  The first two cells are named; *may*:
+    no recalculation told whether the figure follows (``it may follow``)."""
+    follows = "it may follow" if may else "it follows"
     if len(cells) == 1:
-        return (f"it follows from the value typed over the formula of {cells[0]} (the workbook computes from that "
+        return (f"{follows} from the value typed over the formula of {cells[0]} (the workbook computes from that "
                 "value, the engine from the inputs): put the formula back, then validate again")
     named = " and ".join(cells) if len(cells) == 2 else f"{cells[0]}, {cells[1]} and {len(cells) - 2} more"
-    return (f"it follows from the values typed over {len(cells)} formulas ({named}; the workbook computes from "
+    return (f"{follows} from the values typed over {len(cells)} formulas ({named}; the workbook computes from "
             "those values, the engine from the inputs): put the formulas back, then validate again")
 
 
@@ -576,6 +580,56 @@ def typed_over_rest(shown: int, what: str) -> str | None:
         return None
     return (f"{shown - TYPED_OVER_SHOWN} more {what} differ from the engine, following from the values typed over "
             f"formulas (the first {TYPED_OVER_SHOWN} are shown)")
+
+
+#: Findings shown per holder-table column whose saved values differ from the engine.
+SAVED_TABLE_SHOWN = 10
+SAVED_STALE = "the file looks saved before recalculation (stale): open it in Excel, recalculate and save"
+SAVED_DOCTORED = ("the file looks doctored: its other saved figures agree with the engine, this one does not "
+                  "(edited inside the file, or calculated differently by the application)")
+
+
+def saved_whys(mismatches: list[SavedMismatch], rows: list[SavedMismatch], typed: Sequence[str],
+               moved: dict[str, bool], compared: int, blank: int, full_calc: bool
+               ) -> tuple[list[tuple[SavedMismatch, str]], list[str]]:
+    """The saved differences (*mismatches*, then the holder table's *rows*) to show, each with why it differs, and
+    the notes counting those not shown.
+
+    With values typed over the formulas *typed*, a difference follows from them only where a recalculation of
+    the workbook moves that cell too (*moved*: ``sheet!cell`` -> True where one finds it differing from the
+    engine, False where those that ran agree with the engine): the first :data:`TYPED_OVER_SHOWN` are shown, a
+    note counts the rest.  Where the recalculation agrees, the difference keeps the stale or doctored verdict
+    it would have with no value typed over (on the differences that do not follow), and is shown as such; where
+    no recalculation told (none ran), it may follow, or else is stale or doctored.  Holder-table rows not
+    following are shown :data:`SAVED_TABLE_SHOWN` a column, a note counting the rest.
+    """
+    state = {m.where: moved.get(m.where) if typed else False for m in chain(mismatches, rows)}
+    others = [m for m in chain(mismatches, rows) if state[m.where] is not True]
+    why = SAVED_STALE if verdict(others, compared, blank, full_calc) == "stale" else SAVED_DOCTORED
+    maybe = f"{typed_over_why(typed, may=True)}; no recalculation ran to tell, and if it does not follow, {why}" \
+        if typed else why
+    shown: dict[str, int] = {}
+    out: list[tuple[SavedMismatch, str]] = []
+    for table_row, m in [(False, m) for m in mismatches] + [(True, m) for m in rows]:
+        column = "typed" if state[m.where] else re.sub(r"\d+$", "", m.where)
+        if table_row or state[m.where]:
+            shown[column] = shown.get(column, 0) + 1
+            if shown[column] > (TYPED_OVER_SHOWN if state[m.where] else SAVED_TABLE_SHOWN):
+                continue
+        out.append((m, typed_over_why(typed) if state[m.where] else why if state[m.where] is False else maybe))
+    notes = [rest] if (rest := typed_over_rest(shown.pop("typed", 0), "saved value(s)")) else []
+    notes += [f"{n - SAVED_TABLE_SHOWN} more saved value(s) of {column} differ from the engine "
+              f"(the first {SAVED_TABLE_SHOWN} are shown)" for column, n in shown.items() if n > SAVED_TABLE_SHOWN]
+    return out, notes
+
+
+def moves(moved: dict[str, bool], check: dict, values: dict, agrees: Callable[[object, object], bool]) -> None:
+    """Mark in *moved* each cell of *check* (``sheet!cell`` -> expectation) whose value in a recalculation
+    (*values*, ``(sheet, cell)`` -> value) differs from the engine's (True: it follows from the workbook's own
+    calculation), or agrees with it (*agrees*; False, unless another recalculation found it differing)."""
+    for where, e in check.items():
+        if (key := tuple(where.split("!", 1))) in values:
+            moved[where] = moved.get(where, False) or not agrees(e, values[key])
 
 
 def verdict(mismatches: list, compared: int, blank: int, full_calc: bool) -> str:
@@ -620,5 +674,5 @@ def compare(path, formula_wb, expected: dict, same: Callable[[object, object], b
             continue
         compared += 1
         if not same(e, saved):
-            mismatches.append(SavedMismatch(f"{sheet}!{ref}", e.label, saved, e.value))
+            mismatches.append(SavedMismatch(f"{sheet}!{ref}", e.label, saved, e.value, e))
     return mismatches, compared, blank, verdict(mismatches, compared, blank, full_calc)

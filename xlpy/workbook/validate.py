@@ -68,6 +68,7 @@ from .readback import (
     upper_keys,
     xlsx_values,
 )
+from .saved_values import SAVED_TABLE_SHOWN  # noqa: F401 (the tests' and callers' name for it)
 
 __all__ = ["Finding", "Report", "expected_cells", "formula_cells", "validate", "validate_many"]
 
@@ -429,11 +430,13 @@ def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: lis
 
 
 def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes: list[str],
-           lay: Layout | None = None, offer=None, results=None, typed=()) -> int:
+           lay: Layout | None = None, offer=None, results=None, typed=()):
     """The saved values of the formula cells the engine knows, against the engine (:mod:`xlpy.workbook.saved_values`).
 
     With *lay*, *offer* and *results*, the holder table's rows too, line by
     line (at most :data:`SAVED_TABLE_SHOWN` findings a column; a note counts the rest); *typed* as :func:`_compare`.
+    Returns the figures compared, the differing cells (``sheet!cell`` -> expectation; none with nothing *typed*) and
+    a function that, given which the recalculations move (:func:`saved_values.saved_whys`), puts their findings.
     """
     saved = serial_dates(exp, xlsx_values(path, list(exp)))  # read from the XML: no second load of the book
     cent_apart: list[str] = []
@@ -453,36 +456,21 @@ def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes:
         if lay is not None else ([], (0, 0))
     compared, blank = compared + more[0], blank + more[1]
     full_calc = bool(getattr(wb.calculation, "fullCalcOnLoad", False))
-    verdict = saved_values.verdict(mismatches + rows, compared, blank, full_calc)
-    why = saved_values.typed_over_why(typed) if typed else (SAVED_STALE if verdict == "stale" else SAVED_DOCTORED)
-    shown: dict[str, int] = {}
-    for table_row, m in [(False, m) for m in mismatches] + [(True, m) for m in rows]:
-        column = "typed" if typed else re.sub(r"\d+$", "", m.where)
-        if table_row or typed:
-            shown[column] = shown.get(column, 0) + 1
-            if shown[column] > (saved_values.TYPED_OVER_SHOWN if typed else SAVED_TABLE_SHOWN):
-                continue
-        findings.append(Finding(book, m.where, f"{m.label}: saved value differs from the engine; {why}",
-                                _show(m.engine), _show(m.saved), "saved"))
-    if rest := saved_values.typed_over_rest(shown.pop("typed", 0), "saved value(s)"):
-        notes.append(rest)
-    for column, n in shown.items():
-        if n > SAVED_TABLE_SHOWN:
-            notes.append(f"{n - SAVED_TABLE_SHOWN} more saved value(s) of {column} differ from the engine "
-                         f"(the first {SAVED_TABLE_SHOWN} are shown)")
+    at, at_note = len(findings), len(notes)
     if blank:
         notes.append(f"{blank} formula cell(s) the engine knows hold no saved value (the file was saved before "
                      "it was calculated); the application calculates them when it opens the file")
-    return compared
+
+    def word(moved: dict[str, bool]) -> None:
+        shown, rest = saved_values.saved_whys(mismatches, rows, typed, moved, compared, blank, full_calc)
+        findings[at:at] = [Finding(book, m.where, f"{m.label}: saved value differs from the engine; {why}",
+                                   _show(m.engine), _show(m.saved), "saved") for m, why in shown]
+        notes[at_note:at_note] = rest
+    return compared, {m.where: m.expect for m in mismatches + rows} if typed else {}, word
 
 
-#: Findings shown per holder-table column whose saved values differ from the engine.
-SAVED_TABLE_SHOWN = 10
-
-
-SAVED_STALE = "the file looks saved before recalculation (stale): open it in Excel, recalculate and save"
-SAVED_DOCTORED = ("the file looks doctored: its other saved figures agree with the engine, this one does not "
-                  "(edited inside the file, or calculated differently by the application)")
+def _agrees(e: Expect, found) -> bool:  # the engine's figure, or a journal-entry figure a cent apart at a half cent
+    return _same(e, found) or bool(e.cent and _a_cent_apart(e.value, found))
 
 
 # --- recalculation legs -------------------------------------------------------------------
@@ -624,7 +612,9 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         structure_rest()
         return report
     offer, results, exp = engine
-    report.cells_compared += _saved(book, path, wb, exp, findings, notes, lay, offer, results, typed)
+    compared, check, word = _saved(book, path, wb, exp, findings, notes, lay, offer, results, typed)
+    report.cells_compared += compared
+    moved: dict[str, bool] = {}  # of the differing saved values (when one is typed over), which a recalculation moves
 
     # The LibreOffice leg runs in its own process, beside the rest of the structure check and the formulas leg.
     lo_job = None
@@ -639,7 +629,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         lo_job = (tmp, pool, pool.submit(libreoffice.recalculate, copy, Path(tmp.name) / "out"))
     structure_rest()
     if "formulas" in legs:
-        _formulas_leg(report, path, wb, lay, exp, tables_ok, typed)
+        _formulas_leg(report, path, wb, lay, exp, tables_ok, typed, check, moved)
     if "libreoffice" in legs:
         if lo_job is None:
             if require_libreoffice:
@@ -649,7 +639,8 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
                 notes.append("LibreOffice leg skipped: soffice not found (install libreoffice-calc-nogui)")
         else:
             findings.extend(lo_findings)
-            _libreoffice_leg(report, exp, *lo_job, typed=typed)
+            _libreoffice_leg(report, exp, *lo_job, typed=typed, check=check, moved=moved)
+    word(moved)
     return report
 
 
@@ -734,42 +725,49 @@ def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding]) 
     return offer, results, expected_cells(lay, offer, results, step if step is not None else bookdata.SENSITIVITY_STEP)
 
 
-def _formulas_leg(report: Report, path: Path, wb, lay: Layout, exp: dict, tables_ok: bool, typed=()) -> None:
-    """Recalculate with the formulas library and compare; what it finds goes into *report*."""
+def _formulas_leg(report: Report, path: Path, wb, lay: Layout, exp: dict, tables_ok: bool, typed=(), check=(),
+                  moved=None) -> None:
+    """Recalculate with the formulas library and compare; what it finds goes into *report*, and into *moved*
+    whether it moves the cells of *check* (:func:`saved_values.moves`)."""
     book, findings = report.workbook, report.findings
+    cells = list(exp) + [k for w in check if (k := tuple(w.split("!", 1))) not in exp]
     try:
         rows = sum(c.rows for c in table_columns(lay))
         with progress.step(f"{book}: formulas leg", total=rows or None, unit="row") as update:
             if tables_ok:
-                raw = formulas_table_values(wb, lay, list(exp), update)
+                raw = formulas_table_values(wb, lay, cells, update)
             else:  # a table row differs from the layout (a finding already): that row on its own
                 from .recalc import RecalcError
 
                 try:
-                    raw = formulas_table_values(wb, lay, list(exp), update, as_found=True)
+                    raw = formulas_table_values(wb, lay, cells, update, as_found=True)
                 except RecalcError:  # it reads rows of its column the template has yet to give
                     report.notes.append("formulas leg: a table row differs from the layout; "
                                         "recalculated by the library's whole-workbook model")
                     raw = formulas_values(path)
         # The library spells sheets in capitals; findings name them as the workbook does.
         upper = upper_keys(exp)
-        spelled = dict(zip(upper, exp))
+        spelled = {(s.upper(), r): (s, r) for s, r in cells}
         values = {spelled.get(k, k): v for k, v in serial_dates(upper, raw).items()}
         report.cells_compared += _compare(book, exp, values, "formulas", findings, report.notes, typed)
+        saved_values.moves(moved, check, values, _agrees)
         report.legs_run.append("formulas")
     except Exception as exc:  # the library raises many kinds on formulas it cannot parse
         findings.append(Finding(book, "workbook", "formulas could not recalculate it", "a result",
                                 f"{type(exc).__name__}: {exc}", "formulas"))
 
 
-def _libreoffice_leg(report: Report, exp: dict, tmp, pool, job, typed=()) -> None:
-    """Wait for LibreOffice's recalculation (started beside the rest) and compare; then clean up."""
+def _libreoffice_leg(report: Report, exp: dict, tmp, pool, job, typed=(), check=(), moved=None) -> None:
+    """Wait for LibreOffice's recalculation (started beside the rest) and compare (*check*, *moved*: as
+    :func:`_formulas_leg`); then clean up."""
     book, findings = report.workbook, report.findings
     try:
         with progress.step(f"{book}: LibreOffice leg"):
             recalculated = job.result()
-        values = serial_dates(exp, xlsx_values(recalculated, list(exp)))
+        also = [k for w in check if (k := tuple(w.split("!", 1))) not in exp]
+        values = serial_dates(exp, xlsx_values(recalculated, list(exp) + also))
         report.cells_compared += _compare(book, exp, values, "libreoffice", findings, report.notes, typed)
+        saved_values.moves(moved, check, values, _agrees)
         report.legs_run.append("libreoffice")
     except libreoffice.LibreOfficeError as exc:
         findings.append(Finding(book, "workbook", "LibreOffice could not recalculate it", "a result",
