@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from repo_paths import DATA, FORMULA, PRICES, SEED_TEXT
+from test_roundtrip import _set_saved  # a saved <v> changed inside the package, as with a zip tool
 
 from xlpy.workbook import saved_values
 from xlpy.workbook.validate import validate
@@ -83,19 +84,6 @@ def _app_save(src: Path, dst: Path, values: dict[str, float]) -> Path:
             pkg.write(parts[ws.title], saved_values.fill(pkg.read(parts[ws.title]), mine, drop_others=False))
     dst.write_bytes(pkg.to_bytes())
     return dst
-
-
-def _set_saved(path: Path, sheet: str, ref: str, value: str) -> None:
-    """Change the <v> of one cell inside the package, as a person with a zip tool could."""
-    from xlpy.workbook.package import Package
-
-    pkg = Package(path)
-    part = pkg.sheet_parts()[sheet]
-    text = pkg.read(part).decode("utf-8")
-    new, n = re.subn(rf'(<c r="{ref}"[^>]*>.*?<v>)[^<]*(</v>)', rf"\g<1>{value}\g<2>", text, count=1)
-    assert n == 1
-    pkg.write(part, new.encode("utf-8"))
-    path.write_bytes(pkg.to_bytes())
 
 
 def test_a_value_typed_over_accepted_is_the_one_cause_named(book, tmp_path):
