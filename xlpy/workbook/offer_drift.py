@@ -1,4 +1,4 @@
-"""The offer file beside a workbook, changed since the build and not carried into it: the refresh says so.
+"""The offer file beside a workbook, edited since the build and not carried into it: the refresh says so.
 
 A workbook is built from an offer file once; from then on its inputs live in
 the workbook (a person types a later exchange into Inputs, or the final count
@@ -14,7 +14,6 @@ file now says (typed in by hand) are no difference.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 from ..engine.errors import InputErrors, XlpyError
@@ -24,15 +23,6 @@ __all__ = ["offer_file_drift"]
 
 #: Differences named one by one; the rest are counted.
 SHOWN = 3
-
-
-def _same(file_value, book_value) -> bool:
-    """Whether an input reads alike in the file and the workbook (a cell holds the binary number nearest the
-    file's: 3.306878306878307 for 50 / 15.12 to 34 digits)."""
-    if isinstance(file_value, (Decimal, int)) and not isinstance(file_value, bool) \
-            and isinstance(book_value, (Decimal, int)) and not isinstance(book_value, bool):
-        return Decimal(file_value) == Decimal(book_value) or float(file_value) == float(book_value)
-    return (file_value or None) == (book_value or None)
 
 
 def _shown(value) -> str:
@@ -50,7 +40,7 @@ def _differences(file_offer, book_offer, lay, counts: bool) -> list[str]:
     want, got = bookdata.input_values(file_offer), bookdata.input_values(book_offer)
     out = []
     for name in want:
-        if (counts or name not in COUNTS) and not _same(want[name], got.get(name)):
+        if (counts or name not in COUNTS) and not bookdata.same_input(want[name], got.get(name)):
             at = "!".join(lay.cell(name)) + ": " if name in lay.names else ""
             out.append(f"{name} ({at}file {_shown(want[name])}, workbook {_shown(got.get(name))})")
     rows = [sorted(bookdata.table_rows(o).get("tblExchanges", []), key=lambda r: (r[0], *map(str, r[1:])))
@@ -60,7 +50,7 @@ def _differences(file_offer, book_offer, lay, counts: bool) -> list[str]:
     else:
         fields = ("date", "units", "ratio", "price", "cash per unit")
         out += [f"later exchange {i} {what} (file {_shown(a)}, workbook {_shown(b)})"
-                for i, (r, q) in enumerate(zip(*rows), 1) for what, a, b in zip(fields, r, q) if not _same(a, b)]
+                for i, (r, q) in enumerate(zip(*rows), 1) for what, a, b in zip(fields, r, q) if not bookdata.same_input(a, b)]
     return out
 
 

@@ -406,12 +406,7 @@ def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: lis
         if name not in lay.names:
             continue
         g = got.get(name)
-        if isinstance(w, (Decimal, int)) and not isinstance(w, bool) and isinstance(g, (Decimal, int)):
-            # a cell holds the binary number nearest the file's (3.306878306878307 for 50 / 15.12 to 34 digits)
-            same = Decimal(w) == Decimal(g) or float(w) == float(g)
-        else:
-            same = (w or None) == (g or None)
-        if not same:
+        if not bookdata.same_input(w, g):
             sheet, ref = lay.cell(name)
             findings.append(Finding(book, f"{sheet}!{ref}", f"{name} differs from the offer file", _show(w), _show(g),
                                     "inputs"))

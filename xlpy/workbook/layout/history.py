@@ -60,7 +60,7 @@ def history_repeats(last: tuple, row: tuple) -> bool:
     from decimal import Decimal, InvalidOperation
 
     def plain(v):
-        if v is None or v == "" or isinstance(v, (bool, str)):
+        if v is None or isinstance(v, str):  # (a blank cell reads back as None, an empty text as "")
             return v or None
         try:
             return Decimal(str(v))  # a number read back from the sheet, or the engine's
