@@ -219,9 +219,10 @@ def test_release_approximations_in_excel_formulas_match_the_engine(style):
         assert got == approx(Decimal(text), style), (style, text, got)
 
 
-def test_a_workbook_of_layout_4_is_refused_for_its_sensitivity_grid(tmp_path, built):
-    """Layout 5 changed every workbook's Sensitivity grid: a workbook of layout 4 (fixed ratio or formula) is
-    refused by refresh, nothing written, and named by validate, both saying to rebuild it."""
+def test_a_workbook_of_layout_5_is_refused_for_its_release_sheet(tmp_path, built):
+    """Layout 6 changed every workbook's Inputs (the fiscal year) and Release sheets: a workbook of layout 5
+    (fixed ratio or formula) is refused by refresh, nothing written, and named by validate, both saying to
+    rebuild it."""
     from openpyxl import load_workbook
     from openpyxl.workbook.defined_name import DefinedName
 
@@ -229,23 +230,23 @@ def test_a_workbook_of_layout_4_is_refused_for_its_sensitivity_grid(tmp_path, bu
 
     wb = load_workbook(built, keep_vba=True)
     text = wb.defined_names[LAYOUT_NAME].attr_text
-    wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.replace(";layout=5", ";layout=4"),
+    wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.replace(";layout=6", ";layout=5"),
                                                 hidden=True)
-    wb.save(tmp_path / "four.xlsm")
+    wb.save(tmp_path / "five.xlsm")
     (tmp_path / "c.csv").write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
     before = snapshot(tmp_path)
-    proc = xlpy("refresh", "four.xlsm", "--tally", "c.csv", cwd=tmp_path)
-    refused(proc, "refresh", "built by another xlpy (layout 4; this xlpy reads layout 5)", "rebuild it")
+    proc = xlpy("refresh", "five.xlsm", "--tally", "c.csv", cwd=tmp_path)
+    refused(proc, "refresh", "built by another xlpy (layout 5; this xlpy reads layout 6)", "rebuild it")
     assert snapshot(tmp_path) == before
-    proc = xlpy("validate", "four.xlsm", "--no-libreoffice", cwd=tmp_path)
-    assert proc.returncode == 1 and "layout 4; this xlpy reads layout 5" in proc.stdout + proc.stderr
+    proc = xlpy("validate", "five.xlsm", "--no-libreoffice", cwd=tmp_path)
+    assert proc.returncode == 1 and "layout 5; this xlpy reads layout 6" in proc.stdout + proc.stderr
     # building over it is refused, saying to build under another name (--force would lose its History)
-    proc = xlpy("build", str(SEED), "-o", "four.xlsm", cwd=tmp_path)
-    refused(proc, "build", "exists, built by an earlier xlpy (layout 4; this xlpy writes layout 5)",
+    proc = xlpy("build", str(SEED), "-o", "five.xlsm", cwd=tmp_path)
+    refused(proc, "build", "exists, built by an earlier xlpy (layout 5; this xlpy writes layout 6)",
             "under another name (-o NEW.xlsm)")
     assert snapshot(tmp_path) == before
-    formula = Shape(ratio="formula", price_rows=60, holiday_rows=2).encode().replace(";layout=5", ";layout=4")
-    with pytest.raises(ValueError, match=r"layout 4; this xlpy reads layout 5"):
+    formula = Shape(ratio="formula", price_rows=60, holiday_rows=2).encode().replace(";layout=6", ";layout=5")
+    with pytest.raises(ValueError, match=r"layout 5; this xlpy reads layout 6"):
         Shape.decode(formula)
 
 
@@ -258,13 +259,13 @@ def test_a_workbook_of_an_earlier_layout_is_named_not_misread(tmp_path, built):
 
     wb = load_workbook(built, keep_vba=True)
     text = wb.defined_names[LAYOUT_NAME].attr_text
-    assert ";layout=5" in text
+    assert ";layout=6" in text
     wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.split(";history=")[0] + '"', hidden=True)
     wb.save(tmp_path / "old.xlsm")
     (tmp_path / "c.csv").write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
     before = snapshot(tmp_path)
     proc = xlpy("refresh", "old.xlsm", "--tally", "c.csv", cwd=tmp_path)
-    refused(proc, "refresh", "built by another xlpy (layout 1; this xlpy reads layout 5)", "rebuild it")
+    refused(proc, "refresh", "built by another xlpy (layout 1; this xlpy reads layout 6)", "rebuild it")
     assert snapshot(tmp_path) == before
     proc = xlpy("validate", "old.xlsm", "--no-libreoffice", cwd=tmp_path)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr

@@ -60,6 +60,13 @@ CASES = {
     "same": ({"tendered = 274000": "tendered = 21000", "common_outstanding_before = 115000000":
               "common_outstanding_before = 50000000"}, ""),
     "zero": ({"tendered = 274000": "tendered = 0", "guaranteed_delivery = 3500": "guaranteed_delivery = 0"}, ""),
+    # one unit: "1 share was tendered", not "1 shares were"; one left: "1 share ... outstanding"
+    "one": ({"tendered = 274000": "tendered = 1", "guaranteed_delivery = 3500": "guaranteed_delivery = 1"}, ""),
+    "one-left": ({"tendered = 274000": "tendered = 464776"}, ""),
+    # common stock in billions: 1.5 billion before and after, so the increase is stated "by"
+    "billions": ({"common_outstanding_before = 115000000": "common_outstanding_before = 1500000000"}, ""),
+    # a fiscal year ending in June: a measurement date in February is in the fiscal third quarter
+    "fiscal-june": ({'short_name = "Hecla"': 'short_name = "Hecla"\nfiscal_year_end_month = 6'}, ""),
     # one unit in 50 billion turned away: the factor reads 1 to its 10 decimals, the offer is still prorated (a
     # ratio of 0.1 keeps the workbook's count of shares in parts of a millionth below 2^53)
     "near-all": ({"outstanding = 464777": "outstanding = 100000000000\nmax_units = 49999999999",
@@ -105,6 +112,16 @@ def test_the_seed_paragraph_stays_word_for_word(tmp_path):
     ("2.217", "dollars", "$2.2"),  # two significant figures of money, not "$2"
     ("9.96", "dollars", "$10"),
     ("7", "auto", "7"),  # a count below 10 stays whole
+    ("1523456789", "auto", "1.5 billion"),  # never "1,523 million"
+    ("999600000", "auto", "1.0 billion"),  # the bracket follows the rounding to whole millions
+    ("999499999", "auto", "999 million"),
+    ("9960000000", "auto", "10 billion"),
+    ("12345678901", "auto", "12 billion"),
+    ("1523456789", "millions", "1,523 million"),  # a style asked for by name keeps its unit
+    ("1234567890.12", "dollars", "$1.2 billion"),
+    ("999950000", "dollars", "$1.0 billion"),
+    ("999949999.99", "dollars", "$999.9 million"),
+    ("-1500000000", "dollars", "-$1.5 billion"),
 ])
 def test_money_keeps_a_decimal_of_millions_and_the_bracket_follows_the_rounding(value, style, words):
     assert approx(Decimal(value), style) == words
@@ -120,7 +137,9 @@ def test_the_new_brackets_in_excel_formulas_match_the_engine(style):
 
     register_functions()  # ROUND as Excel rounds
     for text in ("999500", "999499", "999600", "9949999", "9950000", "9960000", "10521246", "16280487.62",
-                 "123456789", "-20420", "-999500", "2450000", "2.217", "9.96", "9.94", "1", "0.739", "350.3"):
+                 "123456789", "-20420", "-999500", "2450000", "2.217", "9.96", "9.94", "1", "0.739", "350.3",
+                 "999600000", "999499999", "1523456789", "9960000000", "12345678901", "1234567890.12", "999950000",
+                 "999949999.99", "-1500000000"):
         if style == "millions" and abs(Decimal(text)) < 100_000:
             continue  # "-0.0 million": a millions style is never asked of a figure that small
         compiled = formulas.Parser().ast("=" + approx_formula(f"({text})", style))[1].compile()
@@ -215,6 +234,64 @@ def test_an_offer_prorated_by_a_factor_that_reads_1_is_still_prorated(tmp_path):
     offer, results = compute_file(_offer_file(tmp_path, "near-all"))
     assert results.proration_factor == 1 and results.units_accepted == results.units_eligible - 1
     assert release_sentences(offer, results)[1] == (
-        "Hecla will accept approximately 50,000 million of the properly tendered shares on a pro rata basis.")
+        "Hecla will accept approximately 50 billion of the properly tendered shares on a pro rata basis.")
     assert ("offer is oversubscribed: 50,000,000,000 units eligible for 49,999,999,999; prorated by 1 (below 1 "
             "past its 10 decimals)") in results.warnings
+
+
+def test_one_unit_is_said_in_the_singular(tmp_path):
+    s = _sentences(tmp_path, "one")
+    assert s[0] == ("Based on a preliminary count, approximately 1 share was tendered and not withdrawn, of which "
+                    "approximately 1 was tendered pursuant to notices of guaranteed delivery.")
+    left = _sentences(tmp_path, "one-left")[3]
+    assert left.startswith("As a result of the exchange offer, Hecla expects to have approximately 1 share of Series B")
+
+
+def test_common_stock_in_billions_is_said_in_billions(tmp_path):
+    assert _sentences(tmp_path, "billions")[4] == (
+        "The outstanding shares of common stock will increase by approximately 2.2 million to approximately "
+        "1.5 billion.")
+
+
+@pytest.mark.parametrize(("month", "fiscal_year_end", "words"), [
+    (2, 12, "first quarter"), (3, 12, "first quarter"), (4, 12, "second quarter"), (12, 12, "fourth quarter"),
+    (2, 6, "fiscal third quarter"), (7, 6, "fiscal first quarter"), (6, 6, "fiscal fourth quarter"),
+    (1, 1, "fiscal fourth quarter"), (2, 1, "fiscal first quarter"), (10, 9, "fiscal first quarter"),
+    (9, 9, "fiscal fourth quarter"), (12, 3, "fiscal third quarter"),
+])
+def test_the_quarter_is_the_fiscal_year_s(month, fiscal_year_end, words):
+    from xlpy.engine.release import quarter_name
+
+    assert quarter_name(month, fiscal_year_end) == words
+
+
+def test_a_fiscal_year_ending_in_june_names_the_fiscal_quarter(tmp_path):
+    offer, results = compute_file(_offer_file(tmp_path, "fiscal-june"))
+    assert offer.fiscal_year_end_month == 6 and offer.valuation.date.month == 2
+    assert release_sentences(offer, results)[5] == (
+        "Based on the preliminary count, Hecla will be required to take a one-time noncash dividend charge against "
+        "earnings in the fiscal third quarter in the amount of approximately $9.6 million as a result of the offer.")
+
+
+@pytest.mark.parametrize("month", ["13", "0", "6.5", '"June"'])
+def test_a_fiscal_month_out_of_range_is_named(tmp_path, month):
+    from xlpy.engine.errors import InputErrors
+
+    path = tmp_path / "bad.toml"
+    path.write_text(BASE.replace('short_name = "Hecla"', f'short_name = "Hecla"\nfiscal_year_end_month = {month}'),
+                    encoding="utf-8")
+    with pytest.raises(InputErrors) as exc:
+        compute_file(path)
+    assert "offer.fiscal_year_end_month" in str(exc.value), str(exc.value)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("case", ["one", "billions", "fiscal-june"])
+def test_libreoffice_words_the_new_forms_as_the_engine_does(tmp_path, case):
+    """The singular, billions and the fiscal quarter (MOD of a negative month difference) in LibreOffice too."""
+    path = _offer_file(tmp_path, case)
+    offer, results = compute_file(path)
+    book = build_workbook(offer, results, tmp_path / f"{case}.xlsm")
+    report = validate(book, path, legs=("libreoffice",))
+    assert report.legs_run == ["libreoffice"]
+    assert [str(f) for f in report.findings] == []

@@ -180,6 +180,7 @@ TAMPERS = {
                         "IncrementalShares", "formula differs from the layout"),
     "deleted name": (_delete_name("InducedCharge"), "name InducedCharge", "name is missing"),
     "input holding text": (_set_name("Outstanding", "464777"), "Outstanding", "must be a number, not text"),
+    "fiscal year ending in month 13": (_set_name("FiscalYearEnd", 13), "FiscalYearEnd", "must be a month, 1 to 12"),
     "external link": (_results_extra("='[budget.xlsx]Sheet1'!$A$1*2"), "Results!F5", "another workbook"),
     "external link by index": (_results_extra("=[1]Sheet1!$A$1*2"), "Results!F5", "another workbook"),
     "literal number": (_results_extra("=InducedCharge*1.1"), "Results!F5", "literal number"),

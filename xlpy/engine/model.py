@@ -288,6 +288,9 @@ class Offer:
         source: where the offer came from (a file name), for the record.
         short_name: how the release names the issuer ("Hecla"); the issuer when empty.
         accounting: par value and carrying amount, for the journal entry.
+        fiscal_year_end_month: the month the issuer's fiscal year ends in (12:
+            the calendar year); the release names the fiscal quarter of the
+            measurement date.
     """
 
     id: str
@@ -312,7 +315,11 @@ class Offer:
     source: str = ""
     short_name: str = ""
     accounting: Accounting = field(default_factory=Accounting)
+    fiscal_year_end_month: int = 12
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise InputError("offer.kind", self.kind, "must be one of " + ", ".join(KINDS))
+        month = self.fiscal_year_end_month
+        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+            raise InputError("offer.fiscal_year_end_month", month, "must be a month, 1 to 12 (12: the calendar year)")

@@ -8,24 +8,27 @@ million".  The rules (``style="auto"``):
   than the whole number has (7, 73);
 * counts below 1,000,000: the nearest thousand (274,000; 191,000);
 * counts from 10 million: whole millions (115 million); from 1 to 10 million:
-  millions with one decimal (2.4 million);
+  millions with one decimal (2.4 million); from 1 billion, billions as
+  millions are (1.5 billion, 12 billion), never "1,500 million";
 * money (``style="dollars"``): from $1 million, millions with one decimal
-  ($9.6 million, $10.5 million, $16.3 million); from $10,000, the nearest
-  thousand ($950,000); below, two significant figures ($350, $1,200, $2.2,
-  $0.42).
+  ($9.6 million, $10.5 million, $16.3 million), from $1 billion billions with
+  one decimal ($1.2 billion); from $10,000, the nearest thousand ($950,000);
+  below, two significant figures ($350, $1,200, $2.2, $0.42).
 
 Every figure keeps at least two significant digits (or all of a whole number
 below 100): a small offer never reads "approximately $0".  A bracket is
 chosen by the figure as it rounds: 999,600 units round to the thousand
-1,000,000 and read "1.0 million", $999,500 reads "$1.0 million" and 9,960,000
-units read "10 million".
+1,000,000 and read "1.0 million", $999,500 reads "$1.0 million", 9,960,000
+units read "10 million" and 999,600,000 units "1.0 billion".
 
 The paragraph (:func:`release_sentences`) states the offer's own figures
 (later exchanges in the period left out), leaves failed deliveries out of a
 final count, says a figure of nothing in words ("no shares were tendered",
 never "approximately 0"), calls the charge "noncash" only when no cash but
-cash in lieu is paid, and states a negative redemption or extinguishment
-measure as a credit or a gain.
+cash in lieu is paid, states a negative redemption or extinguishment
+measure as a credit or a gain, says "1 share" (not "1 shares"), and names the
+quarter of the issuer's fiscal year ("the first quarter" for a calendar year,
+"the fiscal third quarter" for a year ending in June).
 
 Rounding is half away from zero throughout, as Excel's ROUND, so the workbook's
 native formulas give the same words.
@@ -38,11 +41,12 @@ from decimal import Decimal
 from .errors import InputError
 from .numbers import excel_round, to_decimal
 
-__all__ = ["APPROX_STYLES", "approx", "release_sentences", "release_paragraph", "quarter_name"]
+__all__ = ["APPROX_STYLES", "approx", "release_figures", "release_sentences", "release_paragraph", "quarter_name"]
 
 APPROX_STYLES = ("auto", "sig2", "thousands", "millions", "dollars")
 
 _MILLION = Decimal(1_000_000)
+_BILLION = Decimal(1_000_000_000)
 
 
 def _thousands(n: Decimal) -> str:
@@ -68,12 +72,17 @@ def _small_money(a: Decimal) -> str:
     return _sig2(a)
 
 
-def _millions(n: Decimal, whole_from_ten: bool = True) -> str:
-    """Millions with one decimal; whole millions from 10 million (as rounded) unless *whole_from_ten* is false."""
-    m = n / _MILLION
+def _millions(n: Decimal, whole_from_ten: bool = True, unit: Decimal = _MILLION, word: str = "million") -> str:
+    """Millions with one decimal; whole millions from 10 million (as rounded) unless *whole_from_ten* is false.
+    Billions alike, with *unit* and *word*."""
+    m = n / unit
     if whole_from_ten and excel_round(abs(m), 1) >= 10:
-        return f"{excel_round(m, 0):,.0f} million"
-    return f"{excel_round(m, 1):,.1f} million"
+        return f"{excel_round(m, 0):,.0f} {word}"
+    return f"{excel_round(m, 1):,.1f} {word}"
+
+
+def _billions(n: Decimal, whole_from_ten: bool = True) -> str:
+    return _millions(n, whole_from_ten, _BILLION, "billion")
 
 
 def approx(value: object, style: str = "auto") -> str:
@@ -94,6 +103,8 @@ def approx(value: object, style: str = "auto") -> str:
     ('$16.3 million', '$1.0 million', '1.0 million')
     >>> approx(Decimal("350.3"), "dollars"), approx(7), approx(Decimal("2.217"), "dollars")
     ('$350', '7', '$2.2')
+    >>> approx(1523456789), approx(999600000), approx(Decimal("1234567890.12"), "dollars")
+    ('1.5 billion', '1.0 billion', '$1.2 billion')
     """
     if style not in APPROX_STYLES:
         raise InputError("style", style, "must be one of " + ", ".join(APPROX_STYLES))
@@ -101,18 +112,55 @@ def approx(value: object, style: str = "auto") -> str:
     a = n.copy_abs()
     if style == "dollars":
         sign = "-" if n < 0 else ""
+        if excel_round(a / _MILLION, 1) >= 1000:  # $999.95 million reads "$1.0 billion"
+            return sign + "$" + _billions(a, False)
         millions = excel_round(a, -3) >= _MILLION
         return sign + "$" + (_millions(a, False) if millions else _thousands(a) if a >= 10_000 else _small_money(a))
     if style == "sig2" or (style == "auto" and a < 10_000):
         return _sig2(n)
     if style == "thousands" or (style == "auto" and excel_round(a, -3) < _MILLION):
         return _thousands(n)
+    if style == "auto" and excel_round(a / _MILLION, 0) >= 1000:  # 999.6 million reads "1.0 billion"
+        return _billions(n)
     return _millions(n)
 
 
-def quarter_name(month: int) -> str:
-    """``first quarter`` ... ``fourth quarter`` for a calendar month."""
-    return ("first", "second", "third", "fourth")[(month - 1) // 3] + " quarter"
+def quarter_name(month: int, fiscal_year_end_month: int = 12) -> str:
+    """The quarter of the fiscal year ending in *fiscal_year_end_month* that calendar *month* falls in.
+
+    >>> quarter_name(2), quarter_name(2, 6), quarter_name(7, 6), quarter_name(1, 1)
+    ('first quarter', 'fiscal third quarter', 'fiscal first quarter', 'fiscal fourth quarter')
+    """
+    k = ((month - fiscal_year_end_month - 1) % 12) // 3
+    return ("" if fiscal_year_end_month == 12 else "fiscal ") + ("first", "second", "third", "fourth")[k] + " quarter"
+
+
+def _noun(plural: str, figure: str) -> str:
+    """*plural* ("shares", "notes") as *figure* ("1", "274,000", "no") takes it: "1 share"."""
+    return plural[:-1] if figure == "1" else plural
+
+
+def _were(figure: str) -> str:
+    return "was" if figure == "1" else "were"
+
+
+def release_figures(offer, results) -> dict[str, str]:
+    """The figures the paragraph states, as it states them (without "approximately").
+
+    ``tendered`` and ``guaranteed`` leave out a final count's failed
+    deliveries; ``remaining`` and ``common_after`` are the offer's own (later
+    exchanges left out); ``charge`` is the measure in dollars, its sign kept.
+    """
+    failed = results.units_failed_delivery if offer.tally.final else 0
+    return {
+        "tendered": approx(results.units_tendered - failed),
+        "guaranteed": approx(results.units_guaranteed_delivery - failed),
+        "remaining": approx(results.units_outstanding - results.units_accepted),
+        "common_before": approx(results.common_outstanding_before),
+        "common_issued": approx(results.common_issued),
+        "common_after": approx(results.common_outstanding_before + results.common_issued),
+        "charge": approx(results.charge, "dollars"),
+    }
 
 
 def release_sentences(offer, results) -> list[str]:
@@ -142,17 +190,16 @@ def release_sentences(offer, results) -> list[str]:
     tendered = results.units_tendered - failed
     guaranteed = results.units_guaranteed_delivery - failed
     remaining = results.units_outstanding - results.units_accepted
-    common_after = results.common_outstanding_before + results.common_issued
     s = []
+    figures = release_figures(offer, results)
+    t, g = figures["tendered"], figures["guaranteed"]
     if tendered == 0:
         s.append(f"Based on a {count} count, no {noun} were tendered.")
-    elif guaranteed == 0:
-        s.append(f"Based on a {count} count, approximately {approx(tendered)} {noun} were tendered and not withdrawn.")
     else:
         s.append(
-            f"Based on a {count} count, approximately {approx(tendered)} {noun} were tendered and not "
-            f"withdrawn, of which approximately {approx(guaranteed)} were tendered pursuant to "
-            "notices of guaranteed delivery."
+            f"Based on a {count} count, approximately {t} {_noun(noun, t)} {_were(t)} tendered and not withdrawn"
+            + ("." if guaranteed == 0 else f", of which approximately {g} {_were(g)} tendered pursuant to "
+               "notices of guaranteed delivery.")
         )
     if results.units_accepted == 0:
         s.append(f"{name} will accept no {noun}.")
@@ -164,28 +211,30 @@ def release_sentences(offer, results) -> list[str]:
             f"{name} will accept approximately {approx(results.units_accepted)} of the properly tendered {noun} "
             "on a pro rata basis."
         )
+    before = f"{results.units_outstanding:,}"
     s.append(
-        f"When the offer commenced there were {results.units_outstanding:,} {noun} of {offer.security} issued and "
-        "outstanding."
+        f"When the offer commenced there {_were(before)} {before} {_noun(noun, before)} of {offer.security} issued "
+        "and outstanding."
     )
-    left = "no" if remaining == 0 else "approximately " + approx(remaining)
+    left = "no" if remaining == 0 else figures["remaining"]
     s.append(
-        f"As a result of the exchange offer, {name} expects to have {left} {noun} of {offer.security} outstanding "
-        "immediately following issuance of the exchanged common shares."
+        f"As a result of the exchange offer, {name} expects to have {'' if left == 'no' else 'approximately '}{left} "
+        f"{_noun(noun, left)} of {offer.security} outstanding immediately following issuance of the exchanged "
+        "common shares."
     )
-    s.append(_common_sentence(results, common_after))
+    s.append(_common_sentence(results, figures))
     s.append(_charge_sentence(offer, results, count, name))
     return s
 
 
-def _common_sentence(results, common_after: int) -> str:
+def _common_sentence(results, figures: dict[str, str]) -> str:
     """The common stock before and after: "remain" when none is issued, "by" when the two round alike."""
-    before, after = approx(results.common_outstanding_before), approx(common_after)
+    before, after = figures["common_before"], figures["common_after"]
     if results.common_issued == 0:
         return f"The outstanding shares of common stock will remain approximately {before}."
     if before == after:
         return ("The outstanding shares of common stock will increase by approximately "
-                f"{approx(results.common_issued)} to approximately {after}.")
+                f"{figures['common_issued']} to approximately {after}.")
     return (f"The outstanding shares of common stock will increase from approximately {before} to approximately "
             f"{after}.")
 
@@ -212,7 +261,8 @@ def _charge_sentence(offer, results, count: str, name: str) -> str:
         return f"Based on the {count} count, {name} will not be required to take a {what} as a result of the offer."
     return (
         f"Based on the {count} count, {name} will " + ("record" if credit else "be required to take")
-        + f" a {what} in the {quarter_name(offer.valuation.date.month)} in the amount of approximately "
+        + f" a {what} in the {quarter_name(offer.valuation.date.month, offer.fiscal_year_end_month)} in the amount "
+        "of approximately "
         f"{approx(-results.charge if credit else results.charge, 'dollars')} as a result of the offer."
     )
 

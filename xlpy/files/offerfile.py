@@ -76,7 +76,7 @@ KEYS = {
     "": {"schema", "offer", "tally", "valuation", "extinguishment", "period", "exchange", "accounting"},
     "offer": {"id", "issuer", "short_name", "security", "kind", "face_per_unit", "outstanding", "original_ratio",
               "original_conversion_price", "common_outstanding_before", "expiration", "max_units", "odd_lot",
-              "substantive_conversion", "consideration"},
+              "substantive_conversion", "consideration", "fiscal_year_end_month"},
     "offer.consideration": {"ratio", "formula", "cash_per_unit", "cash_total", "arrears_per_unit", "fractional",
                             "fractional_price"},
     "offer.consideration.formula": {"value", "prices", "calendar", "averaging_days", "lag_days", "cap", "floor",
@@ -267,6 +267,10 @@ def _offer_table(o: _Table, base: Path | None) -> dict:
     fields["substantive_conversion"] = o.flag("substantive_conversion", True)
     fields["consideration"] = _consideration(o.data.get("consideration"), base, o.problems)
     fields["short_name"] = o.text("short_name", required=False)
+    month = o.whole("fiscal_year_end_month", required=False, positive=True, default=12)
+    if month is not None and month > 12:
+        o.fail("fiscal_year_end_month", month, "must be a month, 1 to 12 (12: the calendar year)")
+    fields["fiscal_year_end_month"] = month
     return fields
 
 

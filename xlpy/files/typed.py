@@ -17,7 +17,7 @@ is written and how lenient the reading is; a :class:`Scheme` says the last:
 * :data:`CELLS`: a blank cell (None or "") is missing; text in a number cell
   is refused, never coerced; a date-time cell is its day; TRUE and FALSE may
   arrive as text or as the formula ``=TRUE()``; each reason starts with the
-  input's name (``Inputs!C11: Outstanding must be a number, not text``);
+  input's name (``Inputs!C12: Outstanding must be a number, not text``);
 * :data:`ARGUMENTS`: what Excel hands a worksheet function: an empty cell is
   missing, a date may be an Excel serial number, choices ignore case.
 """
@@ -110,7 +110,7 @@ class Reader:
     get : callable
         ``get(key)`` -> the raw value, None or :data:`MISSING` when there is none.
     where : callable
-        ``where(key)`` -> the place a problem names (``offer.outstanding``, ``Inputs!C11``).
+        ``where(key)`` -> the place a problem names (``offer.outstanding``, ``Inputs!C12``).
     scheme : Scheme
     name : callable, optional
         ``name(key)`` -> the input's name, put before each reason when the scheme is ``named``.

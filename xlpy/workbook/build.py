@@ -180,6 +180,11 @@ def _validation(ws, item, ref: str, title: str | None = None, optional: bool | N
     elif _is_number_format(item.fmt) and getattr(item, "signed", False):  # a loss is a negative net income
         dv = DataValidation(type="decimal", operator="between", formula1="-1E+300", formula2="1E+300",
                             allow_blank=optional, showErrorMessage=True, errorTitle=title, error="Enter a number.")
+    elif item.fmt == "count" and getattr(item, "most", None) is not None:  # a month
+        least = 1 if item.positive else 0
+        dv = DataValidation(type="whole", operator="between", formula1=str(least), formula2=str(item.most),
+                            allow_blank=optional, showErrorMessage=True, errorTitle=title,
+                            error=f"Enter a whole number from {least} to {item.most}.")
     elif _is_number_format(item.fmt):
         whole = item.fmt == "count"
         above = "above 0" if item.positive else "0 or more"
@@ -390,7 +395,8 @@ def _history_chart(ws, lay: Layout):
     """Participation over the History rows, above the table; a refresh extends its ranges with the table."""
     sheet, t = lay.table("tblHistory")
     col = t.first_col + [c.key for c in t.columns].index("participation")
-    chart = _line_chart("Participation by count", "Participation", "Count (UTC)", "0%")
+    # One decimal: participation that moves by less than a point would read 3%, 3%, 3% up the axis.
+    chart = _line_chart("Participation by count", "Participation", "Count (UTC)", "0.0%")
     chart.add_data(Reference(ws, min_col=col, min_row=t.header_row, max_row=t.last_row), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=t.first_col, min_row=t.first_row, max_row=t.last_row))
     chart.series[0].smooth = False  # a count moves in steps: straight lines between them
@@ -559,7 +565,8 @@ def _write_sheet(ws, sheet, lay: Layout, subtitle: str, values: dict, rec: dict,
         for _, _, item, row in lay.items("Release"):
             ws.cell(row=row, column=VALUE_COL).alignment = Alignment(wrap_text=True, vertical="top")
             ws.cell(row=row, column=LABEL_COL).alignment = Alignment(vertical="top")  # beside its sentence
-            ws.row_dimensions[row].height = 150 if item.name == "ReleaseParagraph" else 45
+            if item.name.startswith("ReleaseSentence") or item.name == "ReleaseParagraph":  # the figures: one line
+                ws.row_dimensions[row].height = 150 if item.name == "ReleaseParagraph" else 45
     _print_setup(ws, sheet)
 
 

@@ -85,6 +85,7 @@ def input_values(offer: Offer) -> dict[str, object]:
         "OfferId": offer.id,
         "Issuer": offer.issuer,
         "ShortName": offer.short_name or None,
+        "FiscalYearEnd": offer.fiscal_year_end_month,
         "Security": offer.security,
         "Kind": offer.kind,
         "FacePerUnit": offer.face_per_unit,
@@ -239,7 +240,7 @@ class CellReader(typed.Reader):
     """Typed reads of a workbook's cells through ``get(sheet, ref)``, collecting findings.
 
     A :class:`xlpy.files.typed.Reader` of the :data:`~xlpy.files.typed.CELLS` scheme: each
-    finding names the cell (``Inputs!C11``), the input, what was expected and
+    finding names the cell (``Inputs!C12``), the input, what was expected and
     what was found.  An input is read by its defined name, or, with *cell*
     ``(sheet, ref)``, from a table's cell under a name for its column.
     """
@@ -261,7 +262,7 @@ class CellReader(typed.Reader):
         return key[0] if isinstance(key, tuple) else key
 
     def where(self, name) -> str:
-        """The cell a defined name points at, ``Inputs!C11`` (a finding's place)."""
+        """The cell a defined name points at, ``Inputs!C12`` (a finding's place)."""
         return self._where(name)
 
     def raw(self, name: str):
@@ -358,9 +359,19 @@ def read_offer(get: Callable[[str, str], object], lay: Layout, *, tally: Tally |
         odd_lot=r.whole("OddLot", optional=True, positive=True), substantive_conversion=r.flag("Substantive"),
         carrying_amount=r.number("CarryingAmount", optional=True, nonneg=True), period=period, exchanges=exchanges,
         source="workbook", short_name=r.text("ShortName", optional=True), accounting=_read_accounting(r),
+        fiscal_year_end_month=_fiscal_month(r),
     )
     r.check()
     return offer
+
+
+def _fiscal_month(r: CellReader) -> int | None:
+    """``FiscalYearEnd``: a month, 1 to 12."""
+    month = r.whole("FiscalYearEnd", positive=True)
+    if month is not None and month > 12:
+        r.fail("FiscalYearEnd", month, "must be a month, 1 to 12 (12: the calendar year)")
+        return None
+    return month
 
 
 #: The offer file's keys the engine names in its checks between inputs, and the workbook's input for each.
@@ -376,14 +387,14 @@ _ENGINE_KEYS = {
 
 
 def input_cell(lay: Layout, field: str) -> str | None:
-    """The cell a problem the engine names by offer-file key is about (``Inputs!C11 (Outstanding)``), or None.
+    """The cell a problem the engine names by offer-file key is about (``Inputs!C12 (Outstanding)``), or None.
 
     ``exchange[2].ratio`` is that row of the exchange table; ``exchange`` (the
     units of all exchanges) is the table's units column.
 
     >>> from .layout import Shape, layout
     >>> input_cell(layout(Shape()), "offer.outstanding")
-    'Inputs!C11 (Outstanding)'
+    'Inputs!C12 (Outstanding)'
     """
     m = re.fullmatch(r"exchange\[(\d+)\]\.(\w+)", field)
     if m or field == "exchange":

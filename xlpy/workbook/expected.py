@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from ..engine.charge import estimated_charge
 from ..engine.entries import amounts_to_book
 from ..engine.numbers import CONTEXT, excel_round
-from ..engine.release import approx, release_sentences
+from ..engine.release import release_figures, release_sentences
 from ..engine.schema import value_of
 from . import data as bookdata
 from .layout import (
@@ -223,7 +223,11 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
     exp: dict[tuple[str, str], Expect] = {}
     sentences = release_sentences(offer, results)
     release = {f"ReleaseSentence{i}": s for i, s in enumerate(sentences, 1)}
-    release["ReleaseChargeText"] = approx(results.charge, "dollars")
+    figures = release_figures(offer, results)
+    release.update(ReleaseTenderedText=figures["tendered"], ReleaseGuaranteedText=figures["guaranteed"],
+                   ReleaseRemainingText=figures["remaining"], ReleaseCommonBeforeText=figures["common_before"],
+                   ReleaseCommonIssuedText=figures["common_issued"], ReleaseCommonAfterText=figures["common_after"],
+                   ReleaseChargeText=figures["charge"])
     release["ReleaseParagraph"] = " ".join(sentences)
     entry = _entry_values(offer, results)
     derived = _derived(offer, results, entry)

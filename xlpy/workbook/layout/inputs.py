@@ -13,6 +13,8 @@ def _terms(shape: Shape) -> list[Block]:
         Item("OfferId", "Offer id", fmt="text"),
         Item("Issuer", "Issuer", fmt="text"),
         Item("ShortName", "Short name (release)", fmt="text", optional=True),
+        Item("FiscalYearEnd", "Fiscal year ends in month (release)", fmt="count", positive=True, most=12,
+             note="1-12: the release names the fiscal quarter of the measurement date; 12: the calendar year"),
         Item("Security", "Security", fmt="text"),
         Item("Kind", "Kind", fmt="text", choices=KINDS,
              note="preferred: deemed dividend; note: inducement expense"),

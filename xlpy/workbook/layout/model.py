@@ -15,7 +15,7 @@ LAYOUT_NAME = "xlpyLayout"
 #: 3: the entry in cents, later exchanges by row; 4: a formula's ratio rounded from value ÷ average to 10 decimals;
 #: 5: the Sensitivity grid measures the charge as Results does (the extinguishment measure when the test fails)
 #: and leaves a participation past a cap blank.
-LAYOUT_VERSION = 5
+LAYOUT_VERSION = 6
 #: Earlier layouts still read as this one, for the ratio kinds whose workbooks have not changed since
 #: (layout 4 changed only the workbooks whose ratio is set by formula; layout 5 changed every workbook's
 #: Sensitivity grid, so none is read as it is now).
@@ -137,6 +137,7 @@ class Item:
         record: a record cell on the Cover that builds and refreshes write.
         positive: an input that must be above 0 (its data validation says so, as the offer file does).
         signed: a number input that may be negative (net income: a loss); any other number input is at least 0.
+        most: a whole-number input's largest value (a month: 12), which its data validation says too.
     """
 
     name: str | None
@@ -151,6 +152,7 @@ class Item:
     record: bool = False
     positive: bool = False
     signed: bool = False
+    most: int | None = None
 
     @property
     def is_input(self) -> bool:

@@ -1,6 +1,7 @@
 """Release: the results paragraph of the announcement, drafted by native formulas.
 
-Six sentence cells, each the formula twin of one sentence of
+Seven figure cells (the figures as the paragraph states them) and six sentence cells, each the formula twin
+of :func:`xlpy.engine.release.release_figures` or of one sentence of
 :func:`xlpy.engine.release.release_sentences` (the validator compares them word for word).
 """
 
@@ -20,6 +21,10 @@ def approx_formula(x: str, style: str = "auto") -> str:
         f'IF(ROUND(ABS({x})/1000000,1)>=10,TEXT(ROUND({x}/1000000,0),"#,##0"),TEXT(ROUND({x}/1000000,1),"#,##0.0"))'
         '&" million"'
     )
+    billions = (
+        f'IF(ROUND(ABS({x})/1000000000,1)>=10,TEXT(ROUND({x}/1000000000,0),"#,##0"),'
+        f'TEXT(ROUND({x}/1000000000,1),"#,##0.0"))&" billion"'
+    )
     places = f"(1-INT(LOG10(ABS({x}))))"
     sig2 = (f'IF({x}=0,"0",IF(ABS({x})<1,TEXT(ROUND({x},{places}),"0."&REPT("0",{places})),'
             f'TEXT(ROUND({x},MIN(0,{places})),"#,##0")))')
@@ -32,31 +37,41 @@ def approx_formula(x: str, style: str = "auto") -> str:
     if style == "dollars":
         a = f"ABS({x})"
         return (
-            f'IF({x}<0,"-","")&"$"&IF(ROUND({a},-3)>=1000000,'
+            f'IF({x}<0,"-","")&"$"&IF(ROUND({a}/1000000,1)>=1000,TEXT(ROUND({a}/1000000000,1),"#,##0.0")&" billion",'
+            f'IF(ROUND({a},-3)>=1000000,'
             + f'TEXT(ROUND({a}/1000000,1),"#,##0.0")&" million"'
             + f",IF({a}>=10000,"
             + approx_formula(a, "thousands")
             + f',IF(AND({a}>=1,{a}<10),IF(ROUND({a},1)>=10,"10",TEXT(ROUND({a},1),"0.0")),'
             + approx_formula(a, "sig2")
-            + ")))"
+            + "))))"
         )
-    return f"IF(ABS({x})<10000,{sig2},IF(ROUND(ABS({x}),-3)<1000000,{thousands},{millions}))"
+    return (f"IF(ABS({x})<10000,{sig2},IF(ROUND(ABS({x}),-3)<1000000,{thousands},"
+            f"IF(ROUND(ABS({x})/1000000,0)<1000,{millions},{billions})))")
 
 
 def sheet(shape: Shape) -> Sheet:
     """The Release sheet for an offer of this *shape*.
 
-    The same six sentences as :func:`xlpy.engine.release.release_sentences`,
+    The figures as the release states them (:func:`xlpy.engine.release.release_figures`), then the same six
+    sentences as :func:`xlpy.engine.release.release_sentences`,
     under the same rules: the offer's own figures (later exchanges left out),
     failed deliveries left out of a final count, nothing said in words.
     """
     name = 'IF(ShortName="",Issuer,ShortName)'
     noun = 'IF(Kind="preferred","shares","notes")'
+
+    def noun_of(figure: str) -> str:  # "1 share", "274,000 shares": *figure* the words of the count
+        return f'IF(Kind="preferred","share","note")&IF({figure}="1","","s")'
+
+    def were(figure: str) -> str:
+        return f'IF({figure}="1","was","were")'
+
     count = 'IF(FinalCount,"final","preliminary")'
     tendered = "(Tendered-IF(FinalCount,FailedDelivery,0))"
     guaranteed = "(GuaranteedDelivery-IF(FinalCount,FailedDelivery,0))"
     remaining = "(Outstanding-UnitsAccepted)"
-    before, after, by = (approx_formula(x) for x in ("CommonBefore", "(CommonBefore+CommonIssued)", "CommonIssued"))
+    before, after, by = "ReleaseCommonBeforeText", "ReleaseCommonAfterText", "ReleaseCommonIssuedText"
     credit = "AND(ROUND(InducedCharge,2)<0,NOT(InducedTest))"
     noncash = 'IF(Sweetener+ArrearsPaid=0,"noncash ","")'
     what = (
@@ -66,13 +81,25 @@ def sheet(shape: Shape) -> Sheet:
         f'"one-time "&{noncash}&"inducement expense"),IF(Kind="preferred","one-time charge on the redemption",'
         '"one-time loss on extinguishment")))'
     )
-    quarter = 'CHOOSE(ROUNDUP(MONTH(ValuationDate)/3,0),"first","second","third","fourth")&" quarter"'
+    quarter = ('IF(FiscalYearEnd=12,"","fiscal ")&CHOOSE(INT(MOD(MONTH(ValuationDate)-FiscalYearEnd-1,12)/3)+1,'
+               '"first","second","third","fourth")&" quarter"')
+    t, g, left = "ReleaseTenderedText", "ReleaseGuaranteedText", "ReleaseRemainingText"
+    out = 'TEXT(Outstanding,"#,##0")'
+    figures = (
+        Item(t, "Tendered", f"={approx_formula(tendered)}", "text"),  # a final count's less its failed deliveries
+        Item(g, "By guaranteed delivery", f"={approx_formula(guaranteed)}", "text"),
+        Item(left, "Remaining (this offer)", f"={approx_formula(remaining)}", "text"),  # later exchanges left out
+        Item(before, "Common before", f"={approx_formula('CommonBefore')}", "text"),
+        Item(by, "Common issued", f"={approx_formula('CommonIssued')}", "text"),
+        Item(after, "Common after (this offer)", f"={approx_formula('(CommonBefore+CommonIssued)')}", "text"),
+        Item("ReleaseChargeText", "Charge", f"={approx_formula('InducedCharge', 'dollars')}", "text"),
+    )
     sentences = (
         Item("ReleaseSentence1", "Tendered",
              f'=IF({tendered}=0,"Based on a "&{count}&" count, no "&{noun}&" were tendered.",'
-             f'"Based on a "&{count}&" count, approximately "&{approx_formula(tendered)}&" "&{noun}'
-             f'&" were tendered and not withdrawn"&IF({guaranteed}=0,"",", of which approximately "&'
-             f'{approx_formula(guaranteed)}&" were tendered pursuant to notices of guaranteed delivery")&".")',
+             f'"Based on a "&{count}&" count, approximately "&{t}&" "&{noun_of(t)}&" "&{were(t)}'
+             f'&" tendered and not withdrawn"&IF({guaranteed}=0,"",", of which approximately "&'
+             f'{g}&" "&{were(g)}&" tendered pursuant to notices of guaranteed delivery")&".")',
              "text"),
         Item("ReleaseSentence2", "Acceptance",
              f'=IF(UnitsAccepted=0,{name}&" will accept no "&{noun}&".",'
@@ -80,17 +107,16 @@ def sheet(shape: Shape) -> Sheet:
              f'{name}&" will accept approximately "&{approx_formula("UnitsAccepted")}&" of the properly tendered "'
              f'&{noun}&" on a pro rata basis."))', "text"),
         Item("ReleaseSentence3", "Outstanding before",
-             f'="When the offer commenced there were "&TEXT(Outstanding,"#,##0")&" "&{noun}&" of "&Security'
+             f'="When the offer commenced there "&{were(out)}&" "&{out}&" "&{noun_of(out)}&" of "&Security'
              '&" issued and outstanding."', "text"),
         Item("ReleaseSentence4", "Remaining",
-             f'="As a result of the exchange offer, "&{name}&" expects to have "&IF({remaining}=0,"no",'
-             f'"approximately "&{approx_formula(remaining)})&" "&{noun}&" of "&Security&" outstanding immediately '
+             f'="As a result of the exchange offer, "&{name}&" expects to have "&IF({remaining}=0,"no "&{noun},'
+             f'"approximately "&{left}&" "&{noun_of(left)})&" of "&Security&" outstanding immediately '
              'following issuance of the exchanged common shares."', "text"),
         Item("ReleaseSentence5", "Common stock",
              '="The outstanding shares of common stock will "&IF(CommonIssued=0,"remain approximately "&'
              f'{before},IF({before}={after},"increase by approximately "&{by},"increase from approximately "&'
              f'{before})&" to approximately "&{after})&"."', "text"),
-        Item("ReleaseChargeText", "Charge", f"={approx_formula('InducedCharge', 'dollars')}", "text"),
         Item("ReleaseSentence6", "Charge sentence",
              f'="Based on the "&{count}&" count, "&{name}&" will "&IF(ROUND(InducedCharge,2)=0,"not be required to '
              f'take a "&{what}&" as a result of the offer.",IF({credit},"record","be required to take")&" a "&'
@@ -101,5 +127,6 @@ def sheet(shape: Shape) -> Sheet:
              '=ReleaseSentence1&" "&ReleaseSentence2&" "&ReleaseSentence3&" "&ReleaseSentence4&" "&ReleaseSentence5'
              '&" "&ReleaseSentence6', "text"),
     )
-    blocks, _ = place([Block("Results paragraph (draft)", sentences)])
+    blocks, _ = place([Block("Figures as the release states them", figures),
+                       Block("Results paragraph (draft)", sentences)])
     return Sheet("Release", "Release draft", blocks, widths={"B": 18, "C": 90})
