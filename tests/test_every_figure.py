@@ -109,4 +109,4 @@ def test_the_cover_shows_the_charge_in_a_preview(books):
     lay = layout(Shape.decode(load_workbook(book).defined_names[LAYOUT_NAME].attr_text))
     shown = {item.label: values[f"C{row}"].value for s, _, item, row in lay.items() if s.title == "Cover" and item.key}
     # the redemption: 274,000 x 3.0 = 822,000 shares; the seed's [accounting] books the entry, which balances
-    assert shown == {"Induced charge": float(results.charge), "Common issued": 822000, "Journal entry": "balances"}
+    assert shown == {"Charge": float(results.charge), "Common issued": 822000, "Journal entry": "balances"}

@@ -162,6 +162,12 @@ def _type_over(path: Path, sheet: str, ref: str, value: str) -> None:
     path.write_bytes(pkg.to_bytes())
 
 
+def _remaining(path: Path) -> str:
+    """The cell of UnitsRemaining (``C33``), as the workbook's own name places it."""
+    (_, ref), = load_workbook(path).defined_names["UnitsRemaining"].destinations
+    return ref.replace("$", "")
+
+
 DOCTORED = ("the file looks doctored: its other saved figures agree with the engine, this one does not (edited "
             "inside the file, or calculated differently by the application)")
 
@@ -172,12 +178,13 @@ def test_a_doctored_figure_the_typed_value_does_not_move_is_still_doctored(book,
     path = tmp_path / "ratio.xlsm"
     shutil.copy(book, path)
     _type_over(path, "Results", "C5", "8")
-    _set_saved(path, "Results", "C32", "999")
+    remaining = _remaining(path)
+    _set_saved(path, "Results", remaining, "999")
     f = validate(path, legs=("formulas",)).findings
     assert [(x.where, x.what) for x in f if x.leg == "structure"] == [("Results!C5", "formula replaced by a value")]
     assert [str(x) for x in f if x.leg == "saved"] == [
-        f"ratio.xlsm: Results!C32: UnitsRemaining: saved value differs from the engine; {DOCTORED}: expected 460577, "
-        "found 999 [saved]"]
+        f"ratio.xlsm: Results!{remaining}: UnitsRemaining: saved value differs from the engine; {DOCTORED}: "
+        "expected 460577, found 999 [saved]"]
     assert any(x.leg == "formulas" and x.where == "Results!C14" and "follows from the value typed" in x.what
                for x in f)
 
@@ -206,10 +213,12 @@ def test_with_no_recalculation_a_saved_difference_may_follow_from_the_typed_valu
     path = tmp_path / "ratio.xlsm"
     shutil.copy(book, path)
     _type_over(path, "Results", "C5", "8")
-    _set_saved(path, "Results", "C32", "999")
+    remaining = _remaining(path)
+    _set_saved(path, "Results", remaining, "999")
     assert [str(x) for x in validate(path, legs=()).findings if x.leg == "saved"] == [
-        "ratio.xlsm: Results!C32: UnitsRemaining: saved value differs from the engine; it may follow from the value "
-        "typed over the formula of Results!C5 (the workbook computes from that value, the engine from the inputs): "
+        f"ratio.xlsm: Results!{remaining}: UnitsRemaining: saved value differs from the engine; it may follow from "
+        "the value typed over the formula of Results!C5 (the workbook computes from that value, the engine from the "
+        "inputs): "
         "put the formula back, then validate again; no recalculation ran to tell, and if it does not follow, "
         f"{DOCTORED}: expected 460577, found 999 [saved]"]
 
@@ -256,7 +265,7 @@ def _exchange_row(path: Path) -> tuple[str, list]:
 
 
 def test_a_built_workbook_saves_the_engines_values_on_the_row_of_a_later_exchange(exchange_book):
-    assert _exchange_row(exchange_book) == ("Results!B48", EXCHANGE_ROW)
+    assert _exchange_row(exchange_book) == ("Results!B49", EXCHANGE_ROW)
 
 
 def test_a_refresh_saves_them_again(exchange_book, tmp_path):
@@ -274,8 +283,8 @@ def test_validate_ties_out_the_saved_values_of_a_later_exchange(exchange_book, t
     path = tmp_path / "q1.xlsm"
     shutil.copy(exchange_book, path)
     assert validate(path, legs=()).findings == []
-    _set_saved(path, "Results", "G48", "800000")
+    _set_saved(path, "Results", "G49", "800000")
     assert [str(x) for x in validate(path, legs=()).findings] == [
-        "q1.xlsm: Results!G48: exchange 1: Charge: saved value differs from the engine; the file looks doctored: its "
+        "q1.xlsm: Results!G49: exchange 1: Charge: saved value differs from the engine; the file looks doctored: its "
         "other saved figures agree with the engine, this one does not (edited inside the file, or calculated "
         "differently by the application): expected 796320, found 800000 [saved]"]

@@ -295,3 +295,28 @@ def test_libreoffice_words_the_new_forms_as_the_engine_does(tmp_path, case):
     report = validate(book, path, legs=("libreoffice",))
     assert report.legs_run == ["libreoffice"]
     assert [str(f) for f in report.findings] == []
+
+
+@pytest.mark.parametrize(("case", "account"), [
+    ("seed", "Retained earnings: deemed dividend (induced conversion)"),
+    ("gain", "Gain on extinguishment of convertible notes"),
+    ("redemption", "Retained earnings: redemption below carrying amount"),
+])
+def test_results_names_the_account_a_charge_or_a_gain_is_booked_to(tmp_path, case, account):
+    """A failed induced-conversion test's negative measure is not labelled an induced charge: Results says what it
+    is booked as (ChargeAccount), the account of the journal entry's charge line; the formulas leg recalculates
+    the cell and ties it to the engine's account."""
+    from openpyxl import load_workbook
+
+    from xlpy.engine.entries import charge_account, journal_entry
+
+    path = _offer_file(tmp_path, case)
+    offer, results = compute_file(path)
+    assert charge_account(results.charge_kind, results.charge) == account
+    assert account in [line.account for line in journal_entry(offer, results).lines]
+    book = build_workbook(offer, results, tmp_path / f"{case}.xlsm")
+    wb = load_workbook(book)
+    sheet, ref = next(iter(wb.defined_names["ChargeAccount"].destinations))
+    assert wb[sheet][ref.replace("$", "")].value.startswith("=IF(InducedTest,")
+    report = validate(book, path, legs=("formulas",))
+    assert report.legs_run == ["formulas"] and report.findings == [], [str(f) for f in report.findings]

@@ -41,7 +41,8 @@ from decimal import Decimal
 
 from .numbers import CONTEXT, ZERO, excel_round, plain
 
-__all__ = ["ACCOUNTS", "EntryLine", "JournalEntry", "amounts_to_book", "journal_entries", "journal_entry"]
+__all__ = ["ACCOUNTS", "EntryLine", "JournalEntry", "amounts_to_book", "charge_account", "journal_entries",
+           "journal_entry"]
 
 #: Account names, in plain words; the charge's account says what the charge is.
 ACCOUNTS = {
@@ -292,6 +293,15 @@ def _carrying(offer, results):
     if acc.carrying_per_unit is not None:
         return CONTEXT.multiply(acc.carrying_per_unit, results.units_accepted)
     return offer.carrying_amount
+
+
+def charge_account(charge_kind: str, charge) -> str:
+    """The account the offer's charge is booked to: its kind, a negative measure (to the cent) a gain or benefit.
+
+    >>> charge_account("extinguishment_loss", Decimal("-20420")), charge_account("redemption", Decimal("-0.004"))
+    ('Gain on extinguishment of convertible notes', 'Retained earnings: deemed dividend (redemption above carrying amount)')
+    """
+    return ACCOUNTS[_charge_account(charge_kind, _cents(charge))]
 
 
 def _charge_account(charge_kind: str, charge) -> str:

@@ -223,7 +223,10 @@ def _write_blocks(ws, sheet: Sheet, values: dict[str, object], record: dict[str,
                 c = _set(ws, row, VALUE_COL, record.get(item.name, ""), item.fmt, STYLE["record"], text=True)
                 c.alignment = Alignment(horizontal="left")
             elif item.formula is not None:
-                _set(ws, row, VALUE_COL, item.formula, item.fmt, STYLE["formula"])
+                c = _set(ws, row, VALUE_COL, item.formula, item.fmt, STYLE["formula"])
+                if item.fmt == "text" and not sheet.check and sheet.title != "Release":  # an account's name
+                    c.alignment = Alignment(horizontal="left", wrap_text=True)
+                    wrapped[VALUE_COL] = max(re.findall(r'"([^"]*)"', item.formula), key=len, default="")
             else:
                 v = values.get(item.name)
                 cell = _set(ws, row, VALUE_COL, v, item.fmt, STYLE["input"], STYLE["input_fill"],

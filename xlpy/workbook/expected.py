@@ -13,7 +13,7 @@ from decimal import Decimal
 from openpyxl.utils import get_column_letter
 
 from ..engine.charge import estimated_charge
-from ..engine.entries import amounts_to_book
+from ..engine.entries import amounts_to_book, charge_account
 from ..engine.numbers import CONTEXT, excel_round
 from ..engine.release import release_figures, release_sentences
 from ..engine.schema import value_of
@@ -128,6 +128,7 @@ def _derived(offer, results, entry: dict) -> dict[str, object]:
         "RestUnits": results.units_eligible - odd,
         "EntryDate": offer.valuation.date,
         "EntryCharge": excel_round(results.charge, 2),
+        "ChargeAccount": charge_account(results.charge_kind, results.charge),
         "EntryCash": excel_round(results.cash_paid, 2),
         "EntriesComplete": entry["entry.carrying"] is not None and entry["entry.par"] is not None,
     }

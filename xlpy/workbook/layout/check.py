@@ -41,7 +41,7 @@ def _ties(shape: Shape) -> list[Item]:
              # same arithmetic (negative), as CheckCharge measures such an offer against its carrying amount
              function="=IF(InducedTest,INCREMENTAL_SHARES(UnitsAccepted,OfferRatio,OriginalRatio),"
                       "UnitsAccepted*(OfferRatio-OriginalRatio))"),
-        Item("CheckCharge", "Induced charge", "=InducedCharge", "money", key="induced_charge",
+        Item("CheckCharge", "Charge", "=InducedCharge", "money", key="induced_charge",
              function="=IF(InducedTest,INDUCED_CHARGE(UnitsAccepted,OfferRatio,OriginalRatio,Price,"
                       "SweetenerPerUnit+ArrearsPerUnit)+(CommonIssued-UnitsAccepted*OfferRatio)*Price+FractionalCash,"
                       "FairValueOffer-CarryingAmount)"),

@@ -41,7 +41,7 @@ def sheet(shape: Shape) -> Sheet:
         Block("Status", (
             Item(None, "Checks", '=IF(ChecksPass,"All checks pass",IF(FunctionsLoaded,"CHECKS FAIL: see the Check '
                  'sheet","Tie-outs not run: xlpy functions not loaded (see below)"))'),
-            Item(None, "Induced charge", "=InducedCharge", "money", key="induced_charge"),
+            Item(None, "Charge", "=InducedCharge", "money", key="induced_charge"),
             Item(None, "Common issued", "=CommonIssued", "count", key="common_issued"),
             Item(None, "Journal entry", '=IF(EntriesComplete,IF(EntriesBalanced,"balances","DOES NOT BALANCE: see '
                  'Entries"),"needs input: see Entries")', "text", key="entry.status"),

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from .model import Block, Column, Item, Shape, Sheet, Table, place
 
+#: The account the offer's charge is booked to (:func:`xlpy.engine.entries.charge_account`): a negative measure
+#: to the cent (EntryCharge) is a gain or a benefit.  Results shows it beside the charge; the entry's charge line
+#: books to it.
+CHARGE_ACCOUNT = (
+    'IF(InducedTest,IF(Kind="preferred","Retained earnings: deemed dividend (induced conversion)",'
+    '"Induced conversion expense"),IF(Kind="preferred",IF(EntryCharge<0,"Retained earnings: redemption '
+    'below carrying amount","Retained earnings: deemed dividend (redemption above carrying amount)"),'
+    'IF(EntryCharge<0,"Gain on extinguishment of convertible notes","Loss on extinguishment of '
+    'convertible notes")))'
+)
+
 #: The journal entry's lines, in order: (account formula, signed amount formula, memo); debits positive.
 ENTRY_LINES = (
     ('IF(Kind="preferred","Preferred stock","Convertible notes, net carrying amount")', "EntryCarrying",
      "carrying amount of the units accepted"),
     ('"Accrued interest payable"', "EntryInterest", "accrued interest the holders give up"),
-    (('IF(InducedTest,IF(Kind="preferred","Retained earnings: deemed dividend (induced conversion)",'
-     '"Induced conversion expense"),IF(Kind="preferred",IF(InducedCharge<0,"Retained earnings: redemption below '
-     'carrying amount","Retained earnings: deemed dividend (redemption above carrying amount)"),'
-     'IF(InducedCharge<0,"Gain on extinguishment of convertible notes","Loss on extinguishment of convertible '
-     'notes")))'), "EntryCharge", "the charge"),
+    ("ChargeAccount", "EntryCharge", "the charge"),
     ('"Common stock, at par"', "-EntryPar", "par value of the shares issued"),
     ('"Cash"', "-EntryCash", "sweetener, arrears or accrued interest, and cash in lieu"),
     ('"Additional paid-in capital"', "-EntryAPIC", "the balance"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .entries import CHARGE_ACCOUNT
 from .model import Block, Column, Item, Shape, Sheet, Table, place
 
 
@@ -84,9 +85,11 @@ def _blocks(shape: Shape) -> list[Block]:
                  "money", key="fair_value_original"),
             Item("InducedTest", "Induced-conversion test passes", "=AND(OfferRatio>=OriginalRatio,Substantive)",
                  "bool"),
-            Item("InducedCharge", "Induced charge (this offer)",
+            Item("InducedCharge", "Charge (this offer)",
                  "=IF(InducedTest,FairValueOffer-FairValueOriginal,FairValueOffer-CarryingAmount)", "money",
-                 key="induced_charge"),
+                 key="induced_charge", note="negative: a gain or a credit, booked as below"),
+            Item("ChargeAccount", "Booked as", "=" + CHARGE_ACCOUNT, "text",
+                 note="the account the journal entry books the charge to (Entries)"),
             Item("TotalInducedCharge", "Charges of all exchanges", "=InducedCharge" + later_charge, "money",
                  key="total_induced_charge"),
         )),
