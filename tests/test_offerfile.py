@@ -214,7 +214,7 @@ BAD = [
     Case("date-text-before-excel", edit(BASE, "date = 2004-02-20", 'date = "1900-02-28"'),
          [("valuation.date: must be a date from 1900-03-01", "'1900-02-28'")]),
     # --- TOML, schema, keys -------------------------------------------------------------------
-    Case("schema-true", edit(BASE, "schema = 1", "schema = true"), [("schema: must be 1", "True")]),
+    Case("schema-true", edit(BASE, "schema = 1", "schema = true"), [("schema: must be 1", "true")]),
     Case("schema-float", edit(BASE, "schema = 1", "schema = 1.0"), [("schema: must be 1", "1.0")]),
     Case("toml-syntax-error", edit(BASE, "ratio = 7.94", "ratio = = 7.94"), [("is not valid TOML", "line 14")]),
     Case("toml-bad-date-literal", edit(BASE, "expiration = 2004-02-20", "expiration = 2004-13-01"),
@@ -422,7 +422,7 @@ def test_exact_messages_for_numbers_dates_and_text(tmp_path):
     assert problems('issuer = "Hecla Mining Company"', 'issuer = "Hecla\\u0000Mining"') == [
         "offer.toml: offer.issuer: holds a control character, which a workbook cannot store, got 'Hecla\\x00Mining'"]
     assert problems("schema = 1", "schema = true") == [
-        "offer.toml: schema: must be 1 (the only schema this xlpy reads), got True"]
+        "offer.toml: schema: must be 1 (the only schema this xlpy reads), got true"]
     # a list or a table is shown as TOML writes it, not as Python holds it ([Decimal('7.94')], {'ratio': ...})
     assert problems("ratio = 7.94", 'ratio = [7.94, "x", true, { a = 1 }]') == [
         'offer.toml: offer.consideration.ratio: must be a number, got [7.94, "x", true, { a = 1 }]']

@@ -240,9 +240,18 @@ def test_an_offer_prorated_by_a_factor_that_reads_1_is_still_prorated(tmp_path):
 
 
 def test_one_unit_is_said_in_the_singular(tmp_path):
-    s = _sentences(tmp_path, "one")
+    from xlpy.engine.entries import journal_entry
+
+    offer, results = compute_file(_offer_file(tmp_path, "one"))
+    s = release_sentences(offer, results)
     assert s[0] == ("Based on a preliminary count, approximately 1 share was tendered and not withdrawn, of which "
-                    "approximately 1 was tendered pursuant to notices of guaranteed delivery.")
+                    "approximately 1 was tendered pursuant to a notice of guaranteed delivery.")
+    assert s[1] == "Hecla will accept the properly tendered share."
+    # the journal entry's memos and the count's warning: "1 unit", not "1 units"
+    memos = [line.memo for line in journal_entry(offer, results).lines]
+    assert "carrying amount of the 1 unit accepted" in memos and "par value of the 7 shares issued" in memos
+    assert ("preliminary count: 1 unit tendered by notice of guaranteed delivery is included; the final count "
+            "drops those not delivered") in results.warnings
     left = _sentences(tmp_path, "one-left")[3]
     assert left.startswith("As a result of the exchange offer, Hecla expects to have approximately 1 share of Series B")
 
@@ -320,3 +329,20 @@ def test_results_names_the_account_a_charge_or_a_gain_is_booked_to(tmp_path, cas
     assert wb[sheet][ref.replace("$", "")].value.startswith("=IF(InducedTest,")
     report = validate(book, path, legs=("formulas",))
     assert report.legs_run == ["formulas"] and report.findings == [], [str(f) for f in report.findings]
+
+
+@pytest.mark.parametrize(("case", "words", "treatment"), [
+    ("seed", "induced charge $9,597,836.40", "induced conversion (deemed dividend)"),
+    ("gain", "gain on extinguishment (carrying amount less fair value) $20,420.00",
+     "extinguishment (extinguishment gain)"),
+    ("redemption", "credit to retained earnings on the redemption (carrying amount less fair value) $20,420.00",
+     "extinguishment (redemption credit)"),
+])
+def test_the_command_line_calls_a_gain_a_gain(tmp_path, case, words, treatment):
+    """``xlpy build``'s summary and ``xlpy compute``'s table word a negative measure as the release and the
+    journal entry do: a gain or a credit, of the amount without its sign."""
+    from xlpy.cli.report import charge_words, results_table
+
+    offer, results = compute_file(_offer_file(tmp_path, case))
+    assert charge_words(results) == words
+    assert re.search(rf"^Treatment\s+{re.escape(treatment)}$", results_table(offer, results), flags=re.M)

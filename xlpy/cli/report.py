@@ -25,18 +25,33 @@ def fmt_ratio(n) -> str:
     return f"{Decimal(n).normalize():f}"
 
 
-#: What each kind of charge is called in a one-line summary (``xlpy build``).
+#: What each kind of charge is called in a one-line summary (``xlpy build``), and (after "/") a negative measure
+#: of its kind: a credit or a gain, stated without its sign as the release and the journal entry state it.
 CHARGE_WORDS = {
     "deemed_dividend": "induced charge",
     "inducement_expense": "induced charge",
-    "redemption": "charge on redemption (fair value less carrying amount)",
-    "extinguishment_loss": "loss on extinguishment (fair value less carrying amount)",
+    "redemption": "charge on redemption (fair value less carrying amount)/credit to retained earnings on the "
+                  "redemption (carrying amount less fair value)",
+    "extinguishment_loss": "loss on extinguishment (fair value less carrying amount)/gain on extinguishment "
+                           "(carrying amount less fair value)",
 }
 
 
 def charge_words(r) -> str:
-    """The words for *r*'s charge: an induced charge only when the induced-conversion test passed."""
-    return CHARGE_WORDS[r.charge_kind]
+    """*r*'s charge in words and dollars: an induced charge only when the induced-conversion test passed, a
+    negative redemption or extinguishment measure (to the cent) a credit or a gain of its amount."""
+    words = CHARGE_WORDS[r.charge_kind].split("/")
+    if len(words) == 2 and excel_round(r.charge, 2) < 0:
+        return f"{words[1]} {fmt_money(-r.charge)}"
+    return f"{words[0]} {fmt_money(r.charge)}"
+
+
+def _treatment(r) -> str:
+    """``induced conversion (deemed dividend)``; a negative measure says gain or credit, not loss or charge."""
+    kind = r.charge_kind.replace("_", " ")
+    if r.charge_kind in ("redemption", "extinguishment_loss") and excel_round(r.charge, 2) < 0:
+        kind = "redemption credit" if r.charge_kind == "redemption" else "extinguishment gain"
+    return f"{r.treatment.replace('_', ' ')} ({kind})"
 
 
 def results_table(offer, r) -> str:
@@ -46,7 +61,7 @@ def results_table(offer, r) -> str:
     """
     rows: list[tuple[str, str]] = [
         ("Offer", f"{offer.issuer}: {offer.security}"),
-        ("Treatment", f"{r.treatment.replace('_', ' ')} ({r.charge_kind.replace('_', ' ')})"),
+        ("Treatment", _treatment(r)),
         ("Offer ratio (R1)", fmt_ratio(r.offer_ratio)),
         ("Original ratio (R0)", fmt_ratio(excel_round(r.original_ratio, 6)) if len(
             r.original_ratio.as_tuple().digits) > 12 else fmt_ratio(r.original_ratio)),

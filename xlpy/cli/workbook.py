@@ -204,7 +204,8 @@ def run_build(args: argparse.Namespace) -> int:
     from ..workbook import locks, progress
     from ..workbook.build import build_workbook
     from ..workbook.validate import validate
-    from .report import charge_words, fmt_count, fmt_money
+    from ..engine.numbers import units
+    from .report import charge_words, fmt_count
 
     _progress(args)
     offer_path = Path(args.offer) if args.offer else seed_offer_path()
@@ -222,8 +223,8 @@ def run_build(args: argparse.Namespace) -> int:
             except OSError as exc:  # a folder xlpy may not write in: its temporary file is not made
                 raise InputError("--output", str(out), f"cannot be written ({exc.strerror or exc})") from None
             written = True
-        print(f"built {out}: {offer.issuer}, {fmt_count(results.units_accepted)} units accepted, "
-              f"{fmt_count(results.common_issued)} common issued, {charge_words(results)} {fmt_money(results.charge)}")
+        print(f"built {out}: {offer.issuer}, {units(results.units_accepted)} accepted, "
+              f"{fmt_count(results.common_issued)} common issued, {charge_words(results)}")
         if args.no_validate:
             return EXIT_OK
         validating = True

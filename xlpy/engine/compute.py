@@ -17,7 +17,7 @@ from decimal import Decimal, localcontext
 from . import allocation, charge, eps, ratio, rules, schema
 from .errors import InputError, InputErrors
 from .model import Consideration, Offer
-from .numbers import CONTEXT, ZERO, excel_round, plain
+from .numbers import CONTEXT, ZERO, excel_round, plain, units
 from .ratio import session_range
 
 __all__ = ["Sessions", "ExchangeResult", "EPSResult", "Results", "check_offer", "compute", "ratio_problems"]
@@ -493,7 +493,7 @@ def _measure(offer: Offer, offer_ratio: Decimal, fv: charge.FairValues, warnings
     )
     if accepted:
         warnings.append(f"extinguishment.carrying_amount {plain(offer.carrying_amount)} is taken as the carrying "
-                        f"amount of the {accepted:,} units accepted: give it again whenever the count changes")
+                        f"amount of the {units(accepted)} accepted: give it again whenever the count changes")
     elif offer.carrying_amount:
         warnings.append(f"no unit is accepted, yet extinguishment.carrying_amount is {plain(offer.carrying_amount)}: "
                         "the measure books all of it against nothing exchanged; give the carrying amount of the "
@@ -523,7 +523,8 @@ def _count_and_input_warnings(offer: Offer, counted: allocation.Count) -> list[s
     open_ngd = counted.guaranteed_delivery - counted.failed_delivery
     if open_ngd and not offer.tally.final:
         warnings.append(
-            f"preliminary count: {open_ngd:,} units tendered by notice of guaranteed delivery are included; "
+            f"preliminary count: {units(open_ngd)} tendered by notice of guaranteed delivery "
+            f"{'is' if open_ngd == 1 else 'are'} included; "
             "the final count drops those not delivered"
         )
     if offer.max_units is not None and counted.eligible > offer.max_units:

@@ -39,7 +39,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .numbers import CONTEXT, ZERO, excel_round, plain
+from .numbers import CONTEXT, ZERO, excel_round, plain, units
 
 __all__ = ["ACCOUNTS", "EntryLine", "JournalEntry", "amounts_to_book", "charge_account", "journal_entries",
            "journal_entry"]
@@ -164,7 +164,7 @@ def journal_entry(offer, results) -> JournalEntry:
     charge = _cents(results.charge)
     memo = "the charge: " + ("fair value of the inducement" if results.treatment == "induced_conversion"
                              else "fair value less carrying amount")
-    return _book(offer, "offer", offer.valuation.date, missing, f"{results.units_accepted:,} units accepted",
+    return _book(offer, "offer", offer.valuation.date, missing, f"{units(results.units_accepted)} accepted",
                  carrying, interest, (ACCOUNTS[_charge_account(results.charge_kind, charge)], charge, memo),
                  results.common_issued, _cents(results.cash_paid),
                  "sweetener, arrears or accrued interest, and cash in lieu")
@@ -223,7 +223,7 @@ def journal_entries(offer, results) -> tuple[JournalEntry, ...]:
             missing.append("accounting.carrying_per_unit")
         cash = _cents(CONTEXT.add(ex.fractional_cash, CONTEXT.multiply(ex.cash_per_unit, ex.units)))
         charge = (ACCOUNTS[kind], _cents(ex.charge), "the charge: fair value of the inducement")
-        entries.append(_book(offer, ex.label, ex.date, missing, f"{ex.units:,} units exchanged", carrying, None,
+        entries.append(_book(offer, ex.label, ex.date, missing, f"{units(ex.units)} exchanged", carrying, None,
                              charge, ex.common_issued, cash, "cash per unit and cash in lieu"))
     return tuple(entries)
 
@@ -245,7 +245,7 @@ def _book(offer, label, date, missing, units_words, carrying, interest, charge, 
     account, amount, memo = charge
     line(account, amount, memo, debit=True)
     par = _cents(_par(offer, shares))
-    line(ACCOUNTS["common"], par, f"par value of the {shares:,} shares issued" if par is not None else needs,
+    line(ACCOUNTS["common"], par, f"par value of the {units(shares, 'shares')} issued" if par is not None else needs,
          debit=False)
     if cash:
         line(ACCOUNTS["cash"], cash, cash_memo, debit=False)

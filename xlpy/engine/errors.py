@@ -70,6 +70,8 @@ def _show(value: object) -> str:
         return repr(value) if len(value) <= 80 else f"{value[:60]!r}... ({len(value):,} characters)"
     if value is None:
         return "nothing"
+    if isinstance(value, bool):  # as TOML writes it (and a workbook reads it): true, not Python's True
+        return "true" if value else "false"
     if isinstance(value, (dict, list)):  # a TOML table or array, as TOML writes it inline: [7.94], not Python's
         text = _toml(value)              # [Decimal('7.94')]; a misplaced [consideration] as { ratio = 7.94, ... }
         return text if len(text) <= 60 else text[:57] + "..."

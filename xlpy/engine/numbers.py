@@ -25,6 +25,7 @@ __all__ = [
     "excel_round",
     "is_whole",
     "plain",
+    "units",
 ]
 
 #: Precision for the few divisions that do not terminate (an average price,
@@ -146,6 +147,15 @@ def excel_round(number: Decimal, places: int = 0) -> Decimal:
     except DecimalException:
         raise InputError("number", number, f"cannot be rounded to {places} decimals in {CONTEXT.prec} "
                                            "significant digits") from None
+
+
+def units(n: int, noun: str = "units") -> str:
+    """A whole count with its noun, in the singular for one: ``'274,000 units'``, ``'1 unit'``.
+
+    >>> units(274000), units(1), units(1, "notes"), units(0)
+    ('274,000 units', '1 unit', '1 note', '0 units')
+    """
+    return f"{n:,} {noun[:-1] if n == 1 else noun}"
 
 
 def plain(number: Decimal | int) -> str:

@@ -199,13 +199,14 @@ def release_sentences(offer, results) -> list[str]:
         s.append(
             f"Based on a {count} count, approximately {t} {_noun(noun, t)} {_were(t)} tendered and not withdrawn"
             + ("." if guaranteed == 0 else f", of which approximately {g} {_were(g)} tendered pursuant to "
-               "notices of guaranteed delivery.")
+               f"{'a notice' if g == '1' else 'notices'} of guaranteed delivery.")
         )
     if results.units_accepted == 0:
         s.append(f"{name} will accept no {noun}.")
     elif offer.max_units is None or results.units_eligible <= offer.max_units:  # not oversubscribed (a factor
         # rounded to 10 decimals reads 1 when fewer than one unit in 20 billion is turned away)
-        s.append(f"{name} will accept all of the properly tendered {noun}.")
+        s.append(f"{name} will accept " + ("the properly tendered " + noun[:-1] if results.units_accepted == 1
+                                           else f"all of the properly tendered {noun}") + ".")
     else:
         s.append(
             f"{name} will accept approximately {approx(results.units_accepted)} of the properly tendered {noun} "

@@ -50,6 +50,25 @@ def approx_formula(x: str, style: str = "auto") -> str:
             f"IF(ROUND(ABS({x})/1000000,0)<1000,{millions},{billions})))")
 
 
+def _figures() -> tuple[Item, ...]:
+    """The figures the paragraph states (:func:`xlpy.engine.release.release_figures`), each in its own cell."""
+    return (
+        # a final count's less its failed deliveries
+        Item("ReleaseTenderedText", "Tendered", f"={approx_formula('(Tendered-IF(FinalCount,FailedDelivery,0))')}",
+             "text"),
+        Item("ReleaseGuaranteedText", "By guaranteed delivery",
+             f"={approx_formula('(GuaranteedDelivery-IF(FinalCount,FailedDelivery,0))')}", "text"),
+        # the offer's own: later exchanges left out
+        Item("ReleaseRemainingText", "Remaining (this offer)", f"={approx_formula('(Outstanding-UnitsAccepted)')}",
+             "text"),
+        Item("ReleaseCommonBeforeText", "Common before", f"={approx_formula('CommonBefore')}", "text"),
+        Item("ReleaseCommonIssuedText", "Common issued", f"={approx_formula('CommonIssued')}", "text"),
+        Item("ReleaseCommonAfterText", "Common after (this offer)",
+             f"={approx_formula('(CommonBefore+CommonIssued)')}", "text"),
+        Item("ReleaseChargeText", "Charge", f"={approx_formula('InducedCharge', 'dollars')}", "text"),
+    )
+
+
 def sheet(shape: Shape) -> Sheet:
     """The Release sheet for an offer of this *shape*.
 
@@ -60,6 +79,10 @@ def sheet(shape: Shape) -> Sheet:
     """
     name = 'IF(ShortName="",Issuer,ShortName)'
     noun = 'IF(Kind="preferred","shares","notes")'
+    t, g, left = "ReleaseTenderedText", "ReleaseGuaranteedText", "ReleaseRemainingText"
+    before, after, by = "ReleaseCommonBeforeText", "ReleaseCommonAfterText", "ReleaseCommonIssuedText"
+    tendered = "(Tendered-IF(FinalCount,FailedDelivery,0))"
+    guaranteed = "(GuaranteedDelivery-IF(FinalCount,FailedDelivery,0))"
 
     def noun_of(figure: str) -> str:  # "1 share", "274,000 shares": *figure* the words of the count
         return f'IF(Kind="preferred","share","note")&IF({figure}="1","","s")'
@@ -68,10 +91,6 @@ def sheet(shape: Shape) -> Sheet:
         return f'IF({figure}="1","was","were")'
 
     count = 'IF(FinalCount,"final","preliminary")'
-    tendered = "(Tendered-IF(FinalCount,FailedDelivery,0))"
-    guaranteed = "(GuaranteedDelivery-IF(FinalCount,FailedDelivery,0))"
-    remaining = "(Outstanding-UnitsAccepted)"
-    before, after, by = "ReleaseCommonBeforeText", "ReleaseCommonAfterText", "ReleaseCommonIssuedText"
     credit = "AND(ROUND(InducedCharge,2)<0,NOT(InducedTest))"
     noncash = 'IF(Sweetener+ArrearsPaid=0,"noncash ","")'
     what = (
@@ -83,34 +102,26 @@ def sheet(shape: Shape) -> Sheet:
     )
     quarter = ('IF(FiscalYearEnd=12,"","fiscal ")&CHOOSE(INT(MOD(MONTH(ValuationDate)-FiscalYearEnd-1,12)/3)+1,'
                '"first","second","third","fourth")&" quarter"')
-    t, g, left = "ReleaseTenderedText", "ReleaseGuaranteedText", "ReleaseRemainingText"
     out = 'TEXT(Outstanding,"#,##0")'
-    figures = (
-        Item(t, "Tendered", f"={approx_formula(tendered)}", "text"),  # a final count's less its failed deliveries
-        Item(g, "By guaranteed delivery", f"={approx_formula(guaranteed)}", "text"),
-        Item(left, "Remaining (this offer)", f"={approx_formula(remaining)}", "text"),  # later exchanges left out
-        Item(before, "Common before", f"={approx_formula('CommonBefore')}", "text"),
-        Item(by, "Common issued", f"={approx_formula('CommonIssued')}", "text"),
-        Item(after, "Common after (this offer)", f"={approx_formula('(CommonBefore+CommonIssued)')}", "text"),
-        Item("ReleaseChargeText", "Charge", f"={approx_formula('InducedCharge', 'dollars')}", "text"),
-    )
     sentences = (
         Item("ReleaseSentence1", "Tendered",
              f'=IF({tendered}=0,"Based on a "&{count}&" count, no "&{noun}&" were tendered.",'
              f'"Based on a "&{count}&" count, approximately "&{t}&" "&{noun_of(t)}&" "&{were(t)}'
              f'&" tendered and not withdrawn"&IF({guaranteed}=0,"",", of which approximately "&'
-             f'{g}&" "&{were(g)}&" tendered pursuant to notices of guaranteed delivery")&".")',
+             f'{g}&" "&{were(g)}&" tendered pursuant to "&IF({g}="1","a notice","notices")'
+             '&" of guaranteed delivery")&".")',
              "text"),
         Item("ReleaseSentence2", "Acceptance",
              f'=IF(UnitsAccepted=0,{name}&" will accept no "&{noun}&".",'
-             f'IF(ProrationFactor=1,{name}&" will accept all of the properly tendered "&{noun}&".",'
+             f'IF(ProrationFactor=1,{name}&" will accept "&IF(UnitsAccepted=1,"the properly tendered "&IF(Kind="preferred","share","note"),'
+             f'"all of the properly tendered "&{noun})&".",'
              f'{name}&" will accept approximately "&{approx_formula("UnitsAccepted")}&" of the properly tendered "'
              f'&{noun}&" on a pro rata basis."))', "text"),
         Item("ReleaseSentence3", "Outstanding before",
              f'="When the offer commenced there "&{were(out)}&" "&{out}&" "&{noun_of(out)}&" of "&Security'
              '&" issued and outstanding."', "text"),
         Item("ReleaseSentence4", "Remaining",
-             f'="As a result of the exchange offer, "&{name}&" expects to have "&IF({remaining}=0,"no "&{noun},'
+             f'="As a result of the exchange offer, "&{name}&" expects to have "&IF((Outstanding-UnitsAccepted)=0,"no "&{noun},'
              f'"approximately "&{left}&" "&{noun_of(left)})&" of "&Security&" outstanding immediately '
              'following issuance of the exchanged common shares."', "text"),
         Item("ReleaseSentence5", "Common stock",
@@ -127,6 +138,6 @@ def sheet(shape: Shape) -> Sheet:
              '=ReleaseSentence1&" "&ReleaseSentence2&" "&ReleaseSentence3&" "&ReleaseSentence4&" "&ReleaseSentence5'
              '&" "&ReleaseSentence6', "text"),
     )
-    blocks, _ = place([Block("Figures as the release states them", figures),
+    blocks, _ = place([Block("Figures as the release states them", _figures()),
                        Block("Results paragraph (draft)", sentences)])
     return Sheet("Release", "Release draft", blocks, widths={"B": 18, "C": 90})
