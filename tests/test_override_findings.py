@@ -209,6 +209,18 @@ def test_beside_figures_a_typed_value_moves_a_doctored_one_is_shown_and_named_do
                                "formulas (the first 10 are shown)")
 
 
+def test_a_figure_the_typed_value_moves_but_edited_inside_the_file_is_doctored(book, tmp_path):
+    """Accepted typed over and saved recalculated, then UnitsAccepted (which the typed value moves: 4125) edited to
+    4000: the recalculation gives neither the engine's 4200 nor the saved 4000, so it does not follow from the
+    typed value; it is doctored, and shown as such."""
+    path = _app_save(book, tmp_path / "typed.xlsm", {"Tenders!J21": 0})
+    assert not [x for x in validate(path, legs=("formulas",)).findings if "doctored" in x.what]
+    _set_saved(path, "Results", "C9", "4000")
+    saved = [str(x) for x in validate(path, legs=("formulas",)).findings if x.leg == "saved" and "doctored" in x.what]
+    assert saved == [f"typed.xlsm: Results!C9: UnitsAccepted: saved value differs from the engine; {DOCTORED}: "
+                     "expected 4200, found 4000 [saved]"]
+
+
 def test_with_no_recalculation_a_saved_difference_may_follow_from_the_typed_value(book, tmp_path):
     path = tmp_path / "ratio.xlsm"
     shutil.copy(book, path)

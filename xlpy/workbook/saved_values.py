@@ -26,6 +26,7 @@ show those values and never calculate.  So:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
@@ -624,12 +625,23 @@ def saved_whys(mismatches: list[SavedMismatch], rows: list[SavedMismatch], typed
 
 
 def moves(moved: dict[str, bool], check: dict, values: dict, agrees: Callable[[object, object], bool]) -> None:
-    """Mark in *moved* each cell of *check* (``sheet!cell`` -> expectation) whose value in a recalculation
-    (*values*, ``(sheet, cell)`` -> value) differs from the engine's (True: it follows from the workbook's own
-    calculation), or agrees with it (*agrees*; False, unless another recalculation found it differing)."""
-    for where, e in check.items():
+    """Mark in *moved* each cell of *check* (``sheet!cell`` -> (expectation, saved value)) whose value in a
+    recalculation (*values*, ``(sheet, cell)`` -> value) differs from the engine's and is its saved value (True:
+    it follows from the workbook's own calculation, as an application saved it); False where the recalculation
+    agrees with the engine (*agrees*), or gives neither the engine's figure nor the saved one (a value edited
+    inside the file, hiding behind one typed over), unless another recalculation found it following."""
+    for where, (e, saved) in check.items():
         if (key := tuple(where.split("!", 1))) in values:
-            moved[where] = moved.get(where, False) or not agrees(e, values[key])
+            found = values[key]
+            moved[where] = moved.get(where, False) or (not agrees(e, found) and _alike(e, found, saved, agrees))
+
+
+def _alike(e, recalculated, saved, agrees: Callable[[object, object], bool]) -> bool:
+    """Whether a *saved* value is the workbook's own *recalculated* one, compared as *e*'s figure is."""
+    try:
+        return agrees(dataclasses.replace(e, value=recalculated, cent=False), saved)
+    except (ArithmeticError, TypeError, ValueError):  # a value no figure compares with: not the saved one
+        return False
 
 
 def verdict(mismatches: list, compared: int, blank: int, full_calc: bool) -> str:

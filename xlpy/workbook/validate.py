@@ -461,7 +461,7 @@ def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes:
         findings[at:at] = [Finding(book, m.where, f"{m.label}: saved value differs from the engine; {why}",
                                    _show(m.engine), _show(m.saved), "saved") for m, why in shown]
         notes[at_note:at_note] = rest
-    return compared, {m.where: m.expect for m in mismatches + rows} if typed else {}, word
+    return compared, {m.where: (m.expect, m.saved) for m in mismatches + rows} if typed else {}, word
 
 
 def _agrees(e: Expect, found) -> bool:  # the engine's figure, or a journal-entry figure a cent apart at a half cent
