@@ -275,6 +275,18 @@ def test_the_longest_name_is_what_leaves_room_for_the_longest_file_xlpy_writes(t
         "and lock beside it): use a shorter name")
 
 
+def test_on_windows_a_name_is_counted_in_utf16_units_as_windows_counts_it(tmp_path, monkeypatch):
+    """Windows takes 255 UTF-16 units in a name: 220 letters outside ASCII (440 bytes in UTF-8) leave room there,
+    one letter beyond the Basic Multilingual Plane counts two."""
+    monkeypatch.setattr(locks, "WINDOWS_NAMES", True)
+    longest = "é" * (255 - 35 - len(".xlsm")) + ".xlsm"
+    assert locks.name_problem(tmp_path / longest) is None
+    assert locks.name_problem(tmp_path / ("\U0001F4C8" + longest[1:])) == (
+        "its name is 221 characters long (in UTF-16 units, as Windows counts); a workbook's name may have at most "
+        "220 (255, the longest file name, less the 35 xlpy adds for its backups, temporary files and lock beside "
+        "it): use a shorter name")
+
+
 def test_a_workbook_of_the_longest_name_refreshes_with_a_backup(tmp_path, capsys):
     shutil.copy(DATA / TALLY, tmp_path / TALLY)
     shutil.copy(DATA / PRICES, tmp_path / PRICES)

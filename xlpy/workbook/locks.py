@@ -57,6 +57,8 @@ __all__ = ["InterruptedAfterWriting", "RefreshLock", "busy_message", "check_writ
 PARTIAL = ".~xlpy-partial."
 #: The longest file name a file system takes, in bytes (Linux, macOS; Windows counts UTF-16 units, as many).
 NAME_MAX = 255
+#: Whether names are counted as Windows counts them (UTF-16 units) rather than in UTF-8 bytes.
+WINDOWS_NAMES = os.name == "nt"
 #: What xlpy adds to a workbook's name for the longest file it writes beside it: a backup's temporary copy
 #: ``.~xlpy-partial.NAME.backup.XXXXXXXX.tmp`` (the new workbook's is ``...NAME.new...``, the backup
 #: ``STEM.YYYYmmdd-HHMMSS-N.bak.SUFFIX``, the lock ``.~xlpy.NAME.lock``: all shorter).
@@ -191,12 +193,16 @@ def _user() -> str:
 
 def name_problem(target: Path) -> str | None:
     """Why the workbook *target* has a name too long for the files xlpy writes beside it, or None."""
-    size = len(os.fsencode(target.name))
+    if WINDOWS_NAMES:  # NTFS and the Windows APIs count UTF-16 units: a letter outside ASCII takes one or two
+        size, unit = len(target.name.encode("utf-16-le")) // 2, "characters long (in UTF-16 units, as Windows counts)"
+    else:
+        size = len(os.fsencode(target.name))
+        unit = "bytes long (in UTF-8, where a letter outside ASCII takes two or more)"
     if size + NAME_ADDED <= NAME_MAX:
         return None
-    return (f"its name is {size} bytes long (in UTF-8, where a letter outside ASCII takes two or more); a "
-            f"workbook's name may have at most {NAME_MAX - NAME_ADDED} ({NAME_MAX}, the longest file name, less the "
-            f"{NAME_ADDED} xlpy adds for its backups, temporary files and lock beside it): use a shorter name")
+    return (f"its name is {size} {unit}; a workbook's name may have at most {NAME_MAX - NAME_ADDED} ({NAME_MAX}, the "
+            f"longest file name, less the {NAME_ADDED} xlpy adds for its backups, temporary files and lock beside "
+            "it): use a shorter name")
 
 
 def check_writable(target: Path, label: str, done: str = "refreshed") -> None:
