@@ -331,18 +331,42 @@ def test_results_names_the_account_a_charge_or_a_gain_is_booked_to(tmp_path, cas
     assert report.legs_run == ["formulas"] and report.findings == [], [str(f) for f in report.findings]
 
 
-@pytest.mark.parametrize(("case", "words", "treatment"), [
-    ("seed", "induced charge $9,597,836.40", "induced conversion (deemed dividend)"),
+@pytest.mark.parametrize(("case", "words", "treatment", "row", "memo"), [
+    ("seed", "induced charge $9,597,836.40", "induced conversion (deemed dividend)", "Induced charge $9,597,836.40",
+     "the charge: fair value of the inducement"),
     ("gain", "gain on extinguishment (carrying amount less fair value) $20,420.00",
-     "extinguishment (extinguishment gain)"),
+     "extinguishment (extinguishment gain)", "Gain on extinguishment (carrying − FV) $20,420.00",
+     "the gain: carrying amount less fair value"),
     ("redemption", "credit to retained earnings on the redemption (carrying amount less fair value) $20,420.00",
-     "extinguishment (redemption credit)"),
+     "extinguishment (redemption credit)", "Credit on redemption (carrying − FV) $20,420.00",
+     "the credit: carrying amount less fair value"),
 ])
-def test_the_command_line_calls_a_gain_a_gain(tmp_path, case, words, treatment):
-    """``xlpy build``'s summary and ``xlpy compute``'s table word a negative measure as the release and the
-    journal entry do: a gain or a credit, of the amount without its sign."""
+def test_the_command_line_calls_a_gain_a_gain(tmp_path, case, words, treatment, row, memo):
+    """``xlpy build``'s summary, ``xlpy compute``'s table and the journal entry's memo word a negative measure as
+    the release does: a gain or a credit, of the amount without its sign."""
     from xlpy.cli.report import charge_words, results_table
+    from xlpy.engine.entries import journal_entry
 
     offer, results = compute_file(_offer_file(tmp_path, case))
     assert charge_words(results) == words
-    assert re.search(rf"^Treatment\s+{re.escape(treatment)}$", results_table(offer, results), flags=re.M)
+    table = results_table(offer, results)
+    assert re.search(rf"^Treatment\s+{re.escape(treatment)}$", table, flags=re.M)
+    label, amount = row.rsplit(" ", 1)
+    assert re.search(rf"^{re.escape(label)}\s+{re.escape(amount)}$", table, flags=re.M), table
+    assert memo in [line.memo for line in journal_entry(offer, results).lines]
+
+
+def test_a_measure_below_half_a_cent_is_no_minus_zero(tmp_path):
+    """Fair value 0.004 below the carrying amount: $0.00 on the command line and 0.00 in the entry, never -0.00."""
+    from xlpy.cli.report import charge_words, fmt_money, results_table
+    from xlpy.engine.entries import journal_entry
+
+    path = _offer_file(tmp_path, "gain")
+    path.write_text(path.read_text(encoding="utf-8").replace("carrying_amount = 6095000",
+                                                             "carrying_amount = 6074580.004"), encoding="utf-8")
+    offer, results = compute_file(path)
+    assert results.charge == Decimal("-0.004")
+    assert fmt_money(results.charge) == "$0.00" and charge_words(results).endswith(" $0.00")
+    assert "-0.00" not in results_table(offer, results)
+    amounts = [a for line in journal_entry(offer, results).lines for a in (line.debit, line.credit) if a is not None]
+    assert all(not a.is_signed() for a in amounts), amounts

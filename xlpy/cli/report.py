@@ -18,6 +18,7 @@ def fmt_count(n) -> str:
 
 def fmt_money(n) -> str:
     n = excel_round(Decimal(n), 2)
+    n = n if n else abs(n)  # below half a cent: $0.00, not $-0.00
     return f"-${-n:,.2f}" if n < 0 else f"${n:,.2f}"
 
 
@@ -44,6 +45,16 @@ def charge_words(r) -> str:
     if len(words) == 2 and excel_round(r.charge, 2) < 0:
         return f"{words[1]} {fmt_money(-r.charge)}"
     return f"{words[0]} {fmt_money(r.charge)}"
+
+
+def _charge_row(r) -> tuple[str, str]:
+    """The charge's row: a negative redemption or extinguishment measure is a credit or a gain, without its sign."""
+    if r.treatment == "induced_conversion":
+        return "Induced charge", fmt_money(r.charge)
+    if excel_round(r.charge, 2) < 0:
+        return ("Credit on redemption" if r.charge_kind == "redemption" else "Gain on extinguishment") + \
+            " (carrying − FV)", fmt_money(-r.charge)
+    return "Charge (FV − carrying)", fmt_money(r.charge)
 
 
 def _treatment(r) -> str:
@@ -87,8 +98,7 @@ def results_table(offer, r) -> str:
     if r.carrying_amount is not None:
         rows.append(("Carrying amount", fmt_money(r.carrying_amount)))
     rows += [
-        ("Induced charge" if r.treatment == "induced_conversion" else "Charge (FV − carrying)", fmt_money(
-            r.charge)),
+        _charge_row(r),
         ("Units remaining", fmt_count(r.units_remaining)),
         ("Common before", fmt_count(r.common_outstanding_before)),
         ("Common after", fmt_count(r.common_outstanding_after)),

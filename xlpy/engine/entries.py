@@ -162,8 +162,9 @@ def journal_entry(offer, results) -> JournalEntry:
         missing.append("accounting.carrying_per_unit (or accounting.carrying_amount)")
     interest = _cents(_interest(offer, results))
     charge = _cents(results.charge)
-    memo = "the charge: " + ("fair value of the inducement" if results.treatment == "induced_conversion"
-                             else "fair value less carrying amount")
+    memo = ("the charge: fair value of the inducement" if results.treatment == "induced_conversion"
+            else "the charge: fair value less carrying amount" if charge >= 0
+            else f"the {'credit' if offer.kind == 'preferred' else 'gain'}: carrying amount less fair value")
     return _book(offer, "offer", offer.valuation.date, missing, f"{units(results.units_accepted)} accepted",
                  carrying, interest, (ACCOUNTS[_charge_account(results.charge_kind, charge)], charge, memo),
                  results.common_issued, _cents(results.cash_paid),
@@ -279,8 +280,12 @@ def _par(offer, shares: int):
 
 
 def _cents(amount):
-    """*amount* booked to the cent (half away from zero, as Excel's ``ROUND``), or None when not given."""
-    return None if amount is None else excel_round(amount, 2)
+    """*amount* booked to the cent (half away from zero, as Excel's ``ROUND``), or None when not given; a
+    negative amount below half a cent is 0.00, not -0.00."""
+    if amount is None:
+        return None
+    cents = excel_round(amount, 2)
+    return cents if cents else abs(cents)
 
 
 def _carrying(offer, results):

@@ -105,7 +105,7 @@ def _entry_values(offer, results) -> dict[str, object]:
         "entry.balanced": entry.balanced,
         "entry.status": ("balances" if entry.balanced else "DOES NOT BALANCE: see Entries") if complete
         else "needs input: see Entries",
-        "entry.charge_account": next(line.account for line in entry.lines if line.memo.startswith("the charge")),
+        "entry.charge_account": charge_account(results.charge_kind, results.charge),
     }
 
 
