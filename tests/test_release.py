@@ -86,6 +86,16 @@ def _offer_file(tmp_path, case: str):
     return path
 
 
+def _validated(tmp_path, case: str, leg: str = "formulas"):
+    """The case's workbook, built and validated by one recalculation *leg*: (workbook, its findings as text)."""
+    path = _offer_file(tmp_path, case)
+    offer, results = compute_file(path)
+    book = build_workbook(offer, results, tmp_path / f"{case}.xlsm")
+    report = validate(book, path, legs=(leg,))
+    assert report.legs_run == [leg]
+    return book, [str(f) for f in report.findings]
+
+
 def _sentences(tmp_path, case: str) -> list[str]:
     return release_sentences(*compute_file(_offer_file(tmp_path, case)))
 
@@ -222,12 +232,7 @@ def test_nothing_is_said_in_words(tmp_path):
 
 @pytest.mark.parametrize("case", sorted(set(CASES) - {"seed"}))  # the seed workbook: tests/test_workbook.py
 def test_the_release_sheet_says_what_the_engine_says(tmp_path, case):
-    path = _offer_file(tmp_path, case)
-    offer, results = compute_file(path)
-    book = build_workbook(offer, results, tmp_path / f"{case}.xlsm")
-    report = validate(book, path, legs=("formulas",))
-    assert report.legs_run == ["formulas"]
-    assert [str(f) for f in report.findings] == []  # the Release sheet's words, and every other figure
+    assert _validated(tmp_path, case)[1] == []  # the Release sheet's words, and every other figure
 
 
 def test_an_offer_prorated_by_a_factor_that_reads_1_is_still_prorated(tmp_path):
@@ -298,12 +303,7 @@ def test_a_fiscal_month_out_of_range_is_named(tmp_path, month):
 @pytest.mark.parametrize("case", ["one", "billions", "fiscal-june"])
 def test_libreoffice_words_the_new_forms_as_the_engine_does(tmp_path, case):
     """The singular, billions and the fiscal quarter (MOD of a negative month difference) in LibreOffice too."""
-    path = _offer_file(tmp_path, case)
-    offer, results = compute_file(path)
-    book = build_workbook(offer, results, tmp_path / f"{case}.xlsm")
-    report = validate(book, path, legs=("libreoffice",))
-    assert report.legs_run == ["libreoffice"]
-    assert [str(f) for f in report.findings] == []
+    assert _validated(tmp_path, case, "libreoffice")[1] == []
 
 
 @pytest.mark.parametrize(("case", "account"), [
@@ -319,16 +319,14 @@ def test_results_names_the_account_a_charge_or_a_gain_is_booked_to(tmp_path, cas
 
     from xlpy.engine.entries import charge_account, journal_entry
 
-    path = _offer_file(tmp_path, case)
-    offer, results = compute_file(path)
+    offer, results = compute_file(_offer_file(tmp_path, case))
     assert charge_account(results.charge_kind, results.charge) == account
     assert account in [line.account for line in journal_entry(offer, results).lines]
-    book = build_workbook(offer, results, tmp_path / f"{case}.xlsm")
+    book, findings = _validated(tmp_path, case)
+    assert findings == []
     wb = load_workbook(book)
     sheet, ref = next(iter(wb.defined_names["ChargeAccount"].destinations))
     assert wb[sheet][ref.replace("$", "")].value.startswith("=IF(InducedTest,")
-    report = validate(book, path, legs=("formulas",))
-    assert report.legs_run == ["formulas"] and report.findings == [], [str(f) for f in report.findings]
 
 
 @pytest.mark.parametrize(("case", "words", "treatment", "row", "memo"), [
