@@ -368,3 +368,28 @@ def test_a_measure_below_half_a_cent_is_no_minus_zero(tmp_path):
     assert "-0.00" not in results_table(offer, results)
     amounts = [a for line in journal_entry(offer, results).lines for a in (line.debit, line.credit) if a is not None]
     assert all(not a.is_signed() for a in amounts), amounts
+
+
+def test_a_credit_or_gain_is_stated_without_its_sign_in_the_figures_too(tmp_path):
+    """The Release sheet's "Charge, credit or gain" and Check's "Charge as announced" state a credit as the
+    paragraph does ("$20,000", not "-$20,000"); the formulas leg ties both, and the Entries memo ("the credit")."""
+    from xlpy.engine.release import release_figures
+
+    offer, results = compute_file(_offer_file(tmp_path, "redemption"))
+    assert results.charge == Decimal("-20420") and release_figures(offer, results)["charge"] == "$20,000"
+    assert _validated(tmp_path, "redemption")[1] == []
+
+
+def test_a_refresh_that_moves_the_count_names_the_carrying_amount_given_for_another(tmp_path, capsys):
+    """The carrying amount of the units accepted is a total for one count: a refresh that changes the count says
+    so, naming the cell, as compute says it of the offer file."""
+    from xlpy import cli
+
+    path = _offer_file(tmp_path, "redemption")
+    offer, results = compute_file(path)
+    book = build_workbook(offer, results, tmp_path / "book.xlsm")
+    (tmp_path / "counts.csv").write_text("tendered,guaranteed delivery\n300000,0\n", encoding="utf-8")
+    assert cli.main(["refresh", str(book), "--tally", str(tmp_path / "counts.csv"), "--no-backup"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^book\.xlsm: warning: Inputs!C\d+ \(CarryingAmount\) 6095000 is taken as the carrying amount "
+                     r"of the 300,000 units accepted: give it again whenever the count changes$", out, flags=re.M), out

@@ -41,7 +41,8 @@ from decimal import Decimal
 from .errors import InputError
 from .numbers import excel_round, to_decimal
 
-__all__ = ["APPROX_STYLES", "approx", "release_figures", "release_sentences", "release_paragraph", "quarter_name"]
+__all__ = ["APPROX_STYLES", "approx", "is_credit", "release_figures", "release_sentences", "release_paragraph",
+           "quarter_name"]
 
 APPROX_STYLES = ("auto", "sig2", "thousands", "millions", "dollars")
 
@@ -149,7 +150,8 @@ def release_figures(offer, results) -> dict[str, str]:
 
     ``tendered`` and ``guaranteed`` leave out a final count's failed
     deliveries; ``remaining`` and ``common_after`` are the offer's own (later
-    exchanges left out); ``charge`` is the measure in dollars, its sign kept.
+    exchanges left out); ``charge`` is the amount in dollars as the paragraph
+    states it: a credit or a gain (:func:`is_credit`) without its sign.
     """
     failed = results.units_failed_delivery if offer.tally.final else 0
     return {
@@ -159,8 +161,13 @@ def release_figures(offer, results) -> dict[str, str]:
         "common_before": approx(results.common_outstanding_before),
         "common_issued": approx(results.common_issued),
         "common_after": approx(results.common_outstanding_before + results.common_issued),
-        "charge": approx(results.charge, "dollars"),
+        "charge": approx(-results.charge if is_credit(results) else results.charge, "dollars"),
     }
+
+
+def is_credit(results) -> bool:
+    """Whether the charge is a credit or a gain: a redemption or extinguishment measure negative to the cent."""
+    return excel_round(results.charge, 2) < 0 and results.charge_kind in ("redemption", "extinguishment_loss")
 
 
 def release_sentences(offer, results) -> list[str]:
@@ -244,7 +251,7 @@ def _charge_sentence(offer, results, count: str, name: str) -> str:
     """The charge: "noncash" only for stock alone; a negative redemption or extinguishment measure a credit."""
     noncash = "noncash " if results.cash_paid - results.fractional_cash == 0 else ""
     cents = excel_round(results.charge, 2)  # a charge below half a cent is no charge
-    credit = cents < 0 and results.charge_kind in ("redemption", "extinguishment_loss")
+    credit = is_credit(results)
     what = (
         "one-time credit to retained earnings on the redemption"
         if credit and results.charge_kind == "redemption"
@@ -264,7 +271,7 @@ def _charge_sentence(offer, results, count: str, name: str) -> str:
         f"Based on the {count} count, {name} will " + ("record" if credit else "be required to take")
         + f" a {what} in the {quarter_name(offer.valuation.date.month, offer.fiscal_year_end_month)} in the amount "
         "of approximately "
-        f"{approx(-results.charge if credit else results.charge, 'dollars')} as a result of the offer."
+        f"{release_figures(offer, results)['charge']} as a result of the offer."
     )
 
 

@@ -380,10 +380,18 @@ _ENGINE_KEYS = {
     "offer.original_ratio": "OriginalRatio", "tally.tendered": "Tendered",
     "tally.guaranteed_delivery": "GuaranteedDelivery", "tally.failed_delivery": "FailedDelivery",
     "period.start": "PeriodStart", "period.end": "PeriodEnd", "valuation.price": "Price",
+    "extinguishment.carrying_amount": "CarryingAmount",
     **{f"offer.consideration.formula.{key}": name for key, name in (
         ("value", "RatioValue"), ("cap", "RatioCap"), ("floor", "RatioFloor"), ("places", "RatioPlaces"),
         ("averaging_days", "AveragingDays"), ("lag_days", "LagDays"), ("calendar", "Calendar"))},
 }
+
+
+def stale_input_warnings(lay: Layout, warnings) -> list[str]:
+    """The engine's *warnings* about an input a refresh does not update though the count moves it (the carrying
+    amount of the units accepted, a total), each naming the input's cell, as a refresh reports them."""
+    key = "extinguishment.carrying_amount"
+    return [f"warning: {w.replace(key, input_cell(lay, key) or key)}" for w in warnings if key in w]
 
 
 def input_cell(lay: Layout, field: str) -> str | None:

@@ -155,12 +155,20 @@ def _entry_lines(lay: Layout, offer, results, entry: dict) -> dict[tuple[str, st
         value = Decimal(0) if amount is None else -amount if signed.startswith("-") else amount
         cells = {"account": (account, "text"), "date": (offer.valuation.date, "date"), "amount": (value, "money"),
                  "memo": (f"{NEEDS_INPUT}: see the amounts above" if amount is None else "none" if value == 0
-                          else memo, "text")}
+                          else memo if not memo.startswith("=") else _charge_memo(offer, results), "text")}
         if value:  # the other column is left blank ("")
             cells["debit" if value > 0 else "credit"] = (abs(value), "money")
         for key, (v, fmt) in cells.items():
             out[(sheet.title, f"{t.letter(key)}{row}")] = Expect(f"journal entry line {k + 1}: {key}", v, fmt)
     return out
+
+
+def _charge_memo(offer, results) -> str:
+    """The Entries charge line's memo: "the charge", or "the credit" (preferred) or "the gain" (notes) for a
+    negative redemption or extinguishment measure, as the engine's entry words it."""
+    from ..engine.release import is_credit
+
+    return ("the credit" if offer.kind == "preferred" else "the gain") if is_credit(results) else "the charge"
 
 
 def _exchange_rows(lay: Layout, offer, results) -> dict[tuple[str, str], Expect]:

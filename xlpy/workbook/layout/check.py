@@ -14,6 +14,7 @@ from .model import (
     Sheet,
     place,
 )
+from .release import STATED_CHARGE
 from .results import later
 
 
@@ -46,7 +47,7 @@ def _ties(shape: Shape) -> list[Item]:
                       "SweetenerPerUnit+ArrearsPerUnit)+(CommonIssued-UnitsAccepted*OfferRatio)*Price+FractionalCash,"
                       "FairValueOffer-CarryingAmount)"),
         Item("CheckChargeText", "Charge as announced", "=ReleaseChargeText", "text", key="release_charge_text",
-             function='=APPROX(InducedCharge,"dollars")'),
+             function=f'=APPROX({STATED_CHARGE},"dollars")'),
     ]
     if shape.period:
         if not shape.exchange_rows:

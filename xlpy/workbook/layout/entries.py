@@ -15,12 +15,17 @@ CHARGE_ACCOUNT = (
     'convertible notes")))'
 )
 
-#: The journal entry's lines, in order: (account formula, signed amount formula, memo); debits positive.
+#: The charge line's memo (an expression): "the charge", or for a credit or a gain (the test failing, the measure
+#: negative to the cent) "the credit" or "the gain", as :func:`xlpy.engine.entries.journal_entry` words it.
+CHARGE_MEMO = 'IF(AND(EntryCharge<0,NOT(InducedTest)),IF(Kind="preferred","the credit","the gain"),"the charge")'
+
+#: The journal entry's lines, in order: (account formula, signed amount formula, memo: a text, or an expression
+#: after "="); debits positive.
 ENTRY_LINES = (
     ('IF(Kind="preferred","Preferred stock","Convertible notes, net carrying amount")', "EntryCarrying",
      "carrying amount of the units accepted"),
     ('"Accrued interest payable"', "EntryInterest", "accrued interest the holders give up"),
-    ("ChargeAccount", "EntryCharge", "the charge"),
+    ("ChargeAccount", "EntryCharge", "=" + CHARGE_MEMO),
     ('"Common stock, at par"', "-EntryPar", "par value of the shares issued"),
     ('"Cash"', "-EntryCash", "sweetener, arrears or accrued interest, and cash in lieu"),
     ('"Additional paid-in capital"', "-EntryAPIC", "the balance"),
@@ -69,7 +74,7 @@ def sheet(shape: Shape) -> Sheet:
     signed = "=CHOOSE({index}," + ",".join(
         f"IF(ISNUMBER({x.lstrip('-')}),{x},0)" for _, x, _ in ENTRY_LINES) + ")"
     memo = ("=IF(ISNUMBER(CHOOSE({index}," + ",".join(x.lstrip("-") for _, x, _ in ENTRY_LINES) + ')),IF({amount}=0,'
-            '"none",CHOOSE({index},' + ",".join(f'"{m}"' for _, _, m in ENTRY_LINES)
+            '"none",CHOOSE({index},' + ",".join(m[1:] if m.startswith("=") else f'"{m}"' for _, _, m in ENTRY_LINES)
             + f')),"{NEEDS_INPUT}: see the amounts above")')
     table = Table("tblEntries", (
         Column("account", "Account", None, account, fmt="text", width=50),

@@ -50,6 +50,11 @@ def approx_formula(x: str, style: str = "auto") -> str:
             f"IF(ROUND(ABS({x})/1000000,0)<1000,{millions},{billions})))")
 
 
+#: The charge as the paragraph states it: a credit or a gain (:func:`xlpy.engine.release.is_credit`) without
+#: its sign.
+STATED_CHARGE = "IF(AND(EntryCharge<0,NOT(InducedTest)),-InducedCharge,InducedCharge)"
+
+
 def _figures() -> tuple[Item, ...]:
     """The figures the paragraph states (:func:`xlpy.engine.release.release_figures`), each in its own cell."""
     return (
@@ -65,7 +70,8 @@ def _figures() -> tuple[Item, ...]:
         Item("ReleaseCommonIssuedText", "Common issued", f"={approx_formula('CommonIssued')}", "text"),
         Item("ReleaseCommonAfterText", "Common after (this offer)",
              f"={approx_formula('(CommonBefore+CommonIssued)')}", "text"),
-        Item("ReleaseChargeText", "Charge", f"={approx_formula('InducedCharge', 'dollars')}", "text"),
+        # a credit or a gain (the test failing, the measure negative to the cent) without its sign, as stated
+        Item("ReleaseChargeText", "Charge, credit or gain", f"={approx_formula(STATED_CHARGE, 'dollars')}", "text"),
     )
 
 
@@ -131,8 +137,8 @@ def sheet(shape: Shape) -> Sheet:
         Item("ReleaseSentence6", "Charge sentence",
              f'="Based on the "&{count}&" count, "&{name}&" will "&IF(ROUND(InducedCharge,2)=0,"not be required to '
              f'take a "&{what}&" as a result of the offer.",IF({credit},"record","be required to take")&" a "&'
-             f'{what}&" in the "&{quarter}&" in the amount of approximately "&IF({credit},'
-             'MID(ReleaseChargeText,2,LEN(ReleaseChargeText)),ReleaseChargeText)&" as a result of the offer.")',
+             f'{what}&" in the "&{quarter}&" in the amount of approximately "&ReleaseChargeText&" as a result of the '
+             'offer.")',
              "text"),
         Item("ReleaseParagraph", "Paragraph (to copy)",
              '=ReleaseSentence1&" "&ReleaseSentence2&" "&ReleaseSentence3&" "&ReleaseSentence4&" "&ReleaseSentence5'
