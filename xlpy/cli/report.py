@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..engine.numbers import excel_round
+from ..engine.release import is_credit
 
 __all__ = ["results_table", "entry_table", "fmt_count", "fmt_money", "fmt_ratio"]
 
@@ -42,7 +43,7 @@ def charge_words(r) -> str:
     """*r*'s charge in words and dollars: an induced charge only when the induced-conversion test passed, a
     negative redemption or extinguishment measure (to the cent) a credit or a gain of its amount."""
     words = CHARGE_WORDS[r.charge_kind].split("/")
-    if len(words) == 2 and excel_round(r.charge, 2) < 0:
+    if is_credit(r):
         return f"{words[1]} {fmt_money(-r.charge)}"
     return f"{words[0]} {fmt_money(r.charge)}"
 
@@ -51,7 +52,7 @@ def _charge_row(r) -> tuple[str, str]:
     """The charge's row: a negative redemption or extinguishment measure is a credit or a gain, without its sign."""
     if r.treatment == "induced_conversion":
         return "Induced charge", fmt_money(r.charge)
-    if excel_round(r.charge, 2) < 0:
+    if is_credit(r):
         return ("Credit on redemption" if r.charge_kind == "redemption" else "Gain on extinguishment") + \
             " (carrying − FV)", fmt_money(-r.charge)
     return "Charge (FV − carrying)", fmt_money(r.charge)
@@ -60,7 +61,7 @@ def _charge_row(r) -> tuple[str, str]:
 def _treatment(r) -> str:
     """``induced conversion (deemed dividend)``; a negative measure says gain or credit, not loss or charge."""
     kind = r.charge_kind.replace("_", " ")
-    if r.charge_kind in ("redemption", "extinguishment_loss") and excel_round(r.charge, 2) < 0:
+    if is_credit(r):
         kind = "redemption credit" if r.charge_kind == "redemption" else "extinguishment gain"
     return f"{r.treatment.replace('_', ' ')} ({kind})"
 

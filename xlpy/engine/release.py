@@ -231,7 +231,7 @@ def release_sentences(offer, results) -> list[str]:
         "common shares."
     )
     s.append(_common_sentence(results, figures))
-    s.append(_charge_sentence(offer, results, count, name))
+    s.append(_charge_sentence(offer, results, count, name, figures["charge"]))
     return s
 
 
@@ -247,7 +247,7 @@ def _common_sentence(results, figures: dict[str, str]) -> str:
             f"{after}.")
 
 
-def _charge_sentence(offer, results, count: str, name: str) -> str:
+def _charge_sentence(offer, results, count: str, name: str, stated: str) -> str:
     """The charge: "noncash" only for stock alone; a negative redemption or extinguishment measure a credit."""
     noncash = "noncash " if results.cash_paid - results.fractional_cash == 0 else ""
     cents = excel_round(results.charge, 2)  # a charge below half a cent is no charge
@@ -271,7 +271,7 @@ def _charge_sentence(offer, results, count: str, name: str) -> str:
         f"Based on the {count} count, {name} will " + ("record" if credit else "be required to take")
         + f" a {what} in the {quarter_name(offer.valuation.date.month, offer.fiscal_year_end_month)} in the amount "
         "of approximately "
-        f"{release_figures(offer, results)['charge']} as a result of the offer."
+        f"{stated} as a result of the offer."
     )
 
 

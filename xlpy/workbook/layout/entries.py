@@ -15,9 +15,13 @@ CHARGE_ACCOUNT = (
     'convertible notes")))'
 )
 
+#: Whether the charge is a credit or a gain (:func:`xlpy.engine.release.is_credit`): the test failing, the measure
+#: negative to the cent.  One expression for the release, Check and the entry's memo.
+CREDIT = "AND(EntryCharge<0,NOT(InducedTest))"
+
 #: The charge line's memo (an expression): "the charge", or for a credit or a gain (the test failing, the measure
 #: negative to the cent) "the credit" or "the gain", as :func:`xlpy.engine.entries.journal_entry` words it.
-CHARGE_MEMO = 'IF(AND(EntryCharge<0,NOT(InducedTest)),IF(Kind="preferred","the credit","the gain"),"the charge")'
+CHARGE_MEMO = 'IF(' + CREDIT + ',IF(Kind="preferred","the credit","the gain"),"the charge")'
 
 #: The journal entry's lines, in order: (account formula, signed amount formula, memo: a text, or an expression
 #: after "="); debits positive.

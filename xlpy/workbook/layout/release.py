@@ -7,6 +7,7 @@ of :func:`xlpy.engine.release.release_figures` or of one sentence of
 
 from __future__ import annotations
 
+from .entries import CREDIT
 from .model import Block, Item, Shape, Sheet, place
 
 
@@ -52,7 +53,7 @@ def approx_formula(x: str, style: str = "auto") -> str:
 
 #: The charge as the paragraph states it: a credit or a gain (:func:`xlpy.engine.release.is_credit`) without
 #: its sign.
-STATED_CHARGE = "IF(AND(EntryCharge<0,NOT(InducedTest)),-InducedCharge,InducedCharge)"
+STATED_CHARGE = f"IF({CREDIT},-InducedCharge,InducedCharge)"
 
 
 def _figures() -> tuple[Item, ...]:
@@ -97,7 +98,7 @@ def sheet(shape: Shape) -> Sheet:
         return f'IF({figure}="1","was","were")'
 
     count = 'IF(FinalCount,"final","preliminary")'
-    credit = "AND(ROUND(InducedCharge,2)<0,NOT(InducedTest))"
+    credit = CREDIT
     noncash = 'IF(Sweetener+ArrearsPaid=0,"noncash ","")'
     what = (
         f'IF({credit},IF(Kind="preferred","one-time credit to retained earnings on the redemption",'
