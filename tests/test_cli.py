@@ -270,6 +270,20 @@ def test_build_names_a_charge_that_is_not_induced_as_what_it_is(capsys, tmp_path
     assert f"{words}1,074,580.00" in out and "induced charge" not in out, out  # 822,000 x 7.39 - 5,000,000
 
 
+@pytest.mark.parametrize("offer", [SEED, NOTES], ids=["preliminary", "prorated"])
+def test_build_gives_the_warnings_compute_gives(capsys, tmp_path, offer):
+    """A preliminary count or a proration is said on standard error by build as by compute: the person building the
+    workbook is told, not only the one computing."""
+    shutil.copytree(offer.parent / "data", tmp_path / "data")
+    shutil.copy(offer, tmp_path / offer.name)
+    assert cli.main(["compute", str(tmp_path / offer.name)]) == 0
+    said = [line.replace("xlpy compute:", "xlpy build:", 1) for line in capsys.readouterr().err.splitlines()]
+    assert said and all(": warning: " in line for line in said), said
+    assert cli.main(["build", str(tmp_path / offer.name), "-o", str(tmp_path / "out.xlsm"), "--no-validate"]) == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == said and out.startswith("built "), (out, err)
+
+
 def test_build_refuses_holder_ids_a_worksheet_cannot_hold_faithfully(capsys, tmp_path):
     """A control character, and two ids Excel's "=" takes for one holder: named by row, nothing written."""
     shutil.copytree(NOTES.parent / "data", tmp_path / "data")
@@ -318,8 +332,10 @@ def test_an_interrupt_says_what_was_written(capsys, tmp_path, monkeypatch):
 
     monkeypatch.setattr(validate, "validate", interrupted)
     assert cli.main(["build", str(SEED), "-o", str(out), "--quiet"]) == 130
-    err = capsys.readouterr().err
-    assert err == (f"xlpy build: interrupted while validating; {out} was written but not validated "
+    err = capsys.readouterr().err  # the count's warning, said with the summary, then the interruption
+    assert err == ("xlpy build: warning: preliminary count: 3,500 units tendered by notice of guaranteed delivery "
+                   "are included; the final count drops those not delivered\n"
+                   f"xlpy build: interrupted while validating; {out} was written but not validated "
                    f"(xlpy validate {out} checks it)\n")
     assert list(listing(tmp_path)) == ["offer.xlsm"]
 

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
-from .commands import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command
+from .commands import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command, warn
 
 #: The offer the README's first command builds when no offer file is given.
 SEED_OFFER = "hecla-2004.toml"
@@ -225,6 +225,7 @@ def run_build(args: argparse.Namespace) -> int:
             written = True
         print(f"built {out}: {offer.issuer}, {units(results.units_accepted)} accepted, "
               f"{fmt_count(results.common_issued)} common issued, {charge_words(results)}")
+        warn(args, results.warnings)  # as compute says them: a preliminary count, proration, a fraction's price
         if args.no_validate:
             return EXIT_OK
         validating = True
