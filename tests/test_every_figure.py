@@ -110,3 +110,20 @@ def test_the_cover_shows_the_charge_in_a_preview(books):
     shown = {item.label: values[f"C{row}"].value for s, _, item, row in lay.items() if s.title == "Cover" and item.key}
     # the redemption: 274,000 x 3.0 = 822,000 shares; the seed's [accounting] books the entry, which balances
     assert shown == {"Charge": float(results.charge), "Common issued": 822000, "Journal entry": "balances"}
+
+
+def test_a_blank_optional_input_checks_as_zero(books, tmp_path):
+    """Preferred dividends left blank (an optional input, 0 in the offer file) is none paid: the Check sheet's
+    EPS_AFTER reads the blank as the native formula and the engine do, and the checks pass."""
+    import shutil
+
+    book = shutil.copy(books["notes"][1], tmp_path / "blank.xlsm")
+    lay = layout(Shape.decode(load_workbook(book).defined_names[LAYOUT_NAME].attr_text))
+    sheet, ref = lay.cell("PreferredDividends")
+    wb = load_workbook(book, keep_vba=True)
+    assert wb[sheet][ref].value in (0, None)
+    wb[sheet][ref].value = None
+    wb.save(book)
+    report = validate(book, None, ("formulas",))
+    assert report.ok, [str(f) for f in report.findings]
+    assert report.cells_compared > 100

@@ -312,6 +312,8 @@ def test_eps_after():
     assert udfs.EPS_AFTER(6200000.0, 0.0, 10900000.0, 117500000.0) == float(expected) == -0.04
     expected = eps.basic_eps(D("6200000") - D("125000.5") - D("9597836.4"), D("115860661.0989"))
     assert udfs.EPS_AFTER(6200000.0, 125000.5, 9597836.4, 115860661.0989) == float(expected)
+    # the input is optional (Inputs' blank cell, the offer file's default): an empty cell is none paid, as =N() reads it
+    assert udfs.EPS_AFTER(6200000.0, None, 10900000.0, 117500000.0) == -0.04
 
 
 # --------------------------------------------------------------------------- #
@@ -554,7 +556,6 @@ BAD_CALLS = [
     ("WEIGHTED_SHARES", (-1.0, 2175560.0, 38042.0, 37987.0, 38077.0), "shares_before", "must not be negative"),
     ("WEIGHTED_SHARES", (115e6, 2175560.0, False, 37987.0, 38077.0), "issue_date", "must be a date, got FALSE"),
     ("EPS_AFTER", (6.2e6, 0.0, 1.09e7, 0.0), "weighted_shares", "must be > 0, got 0"),
-    ("EPS_AFTER", (6.2e6, None, 1.09e7, 1.175e8), "preferred_dividends", "is required, got an empty cell"),
     ("EPS_AFTER", (6.2e6, -1.0, 1.09e7, 1.175e8), "preferred_dividends", "must not be negative, got -1"),
     ("APPROX", ("many",), "value", 'must be a number, got "many"'),
     ("APPROX", (1e300,), "value", "is too large to state (34 significant digits), got 1e+300"),
@@ -571,7 +572,22 @@ BAD_CALLS = [
     ("CHARGE_GRID", (464777.0, 7.94, 3.2, [[7.0], [-1.0]], [[0.5]]), "prices (cell 2)", "must be > 0, got -1"),
     ("CHARGE_GRID", (464777.0, 7.94, 3.2, [[7.0]], [[0.5, 60.0]]), "participations (cell 2)",
      "must be from 0 to 1 (0% to 100%), got 60"),
-    ("CHARGE_GRID", (464777.0, 7.94, 3.2, [[None]], [[0.5]]), "prices", "has no values"),
+    ("CHARGE_GRID", (464777.0, 7.94, 3.2, [[None]], [[0.5]]), "prices", "is required, got an empty cell"),
+    ("CHARGE_GRID", (464777.0, 7.94, 3.2, [[None], [None]], [[0.5]]), "prices",
+     "has no values, got a range of 2 cells"),
+    ("SHARES_ISSUED", ([[None]], 7.94), "units", "is required, got an empty cell"),  # a blank cell, as xlwings gives it
+    ("EXCHANGE_RATIO", (66.0, 8.3125, 5.0, 9.0), "floor", "must not exceed the cap 5, got 9"),  # as Excel shows 5
+    ("AVERAGING_WINDOW", (EXPIRATION, None, None, [["XNYS"], ["XTSE"]]), "calendar",
+     "must be a single cell, got a range of 2 cells"),
+    # days and lag not given: their defaults do not fit before the calendar's records, so the expiration is named
+    ("AVERAGING_WINDOW", (dt.datetime(1990, 1, 8),), "expiration",
+     "is too early for a window of 5 trading days with lag 2: calendar XNYS has 4 trading days before 1990-01-08 "
+     "(its records start on 1990-01-02), got 1990-01-08"),
+    ("AVERAGING_WINDOW", (dt.datetime(1990, 1, 3),), "expiration", "calendar XNYS has 1 trading day before 1990-01-03"),
+    ("AVERAGING_WINDOW", (dt.datetime(1990, 1, 3), None, 3.0), "lag",
+     "must be at most 1: calendar XNYS has 1 trading day before 1990-01-03"),
+    ("AVERAGING_WINDOW", (dt.datetime(1985, 6, 3),), "expiration",
+     "is before the records of calendar XNYS: it has no trading days from 1985-05-04 to 1985-06-03, got 1985-06-03"),
     ("CHARGE_GRID", (464777.5, 7.94, 3.2, [[7.0]], [[0.5]]), "units", "must be a whole number, got 464777.5"),
     ("CHARGE_GRID", (464777.0, 7.94, 3.2, [[7.0, 8.0], [9.0, 10.0]], [[0.5]]), "prices",
      "must be one row or one column"),

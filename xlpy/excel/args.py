@@ -58,6 +58,7 @@ __all__ = [
     "choice",
     "date",
     "cells",
+    "no_values",
     "numbers",
     "counts",
     "dates",
@@ -122,8 +123,8 @@ def show(value: object) -> str:
             rows, width = len(value), max(len(row) for row in value)
             if rows > 1 and width > 1:
                 return f"a {rows}×{width} range"
-            return f"a range of {rows * width} cells"
-        return f"a range of {len(value)} cells"
+            return "a range of 1 cell" if rows * width == 1 else f"a range of {rows * width} cells"
+        return "a range of 1 cell" if len(value) == 1 else f"a range of {len(value)} cells"
     text = str(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -278,8 +279,15 @@ def _each(value: object, name: str, convert: Callable[[object, str], object], sk
         where = name if len(items) == 1 else f"{name} (cell {i})"
         out.append(convert(c, where))
     if not out:
-        raise InputError(name, value, "is required" if value is None else "has no values")
+        raise no_values(value, name)
     return out
+
+
+def no_values(value: object, name: str) -> InputError:
+    """The error for a required range with nothing in it; a blank cell given as a one-cell range is the blank
+    cell it is (``is required, got an empty cell``)."""
+    blank = value is None or cells(value, name) == [None]
+    return InputError(name, None if blank else value, "is required" if blank else "has no values")
 
 
 def numbers(value: object, name: str, skip_blank: bool = True) -> list[Decimal]:

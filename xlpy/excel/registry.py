@@ -413,10 +413,11 @@ def _build_xlfunc(
         arg_info = _xlarg(vpos, param, type_hints)
         xlargs.append(arg_info)
         argmap[arg_info["name"]] = arg_info
+    # xlwings keeps the whole docstring here, and "Import Functions" gives Excel its first 255 characters as the
+    # description: line breaks, indentation and all.  The Function Wizard gets the one line meant for it.
     xlf["ret"] = {
-        "doc": f.__doc__
-        if f.__doc__ is not None
-        else "Python function '" + f.__name__ + "' defined in '" + str(f.__code__.co_filename) + "'.",
+        "doc": _description(f)
+        or "Python function '" + f.__name__ + "' defined in '" + str(f.__code__.co_filename) + "'.",
         "options": {},
     }
     if "return" in type_hints:

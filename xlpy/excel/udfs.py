@@ -64,6 +64,7 @@ from .args import (
     counts,
     date,
     fraction,
+    no_values,
     not_negative,
     number,
     optional_whole,
@@ -554,7 +555,7 @@ def WEIGHTED_SHARES(shares_before, shares_issued, issue_date, period_start, peri
     category=CATEGORY,
     args={
         "net_income": "Net income for the period",
-        "preferred_dividends": "Preferred dividends for the period (0 if none)",
+        "preferred_dividends": "Preferred dividends for the period (optional; empty = 0)",
         "charge": "The induced-conversion charge (deemed dividend) of the period",
         "weighted_shares": "Weighted average common shares of the period (see WEIGHTED_SHARES)",
     },
@@ -576,7 +577,7 @@ def EPS_AFTER(net_income, preferred_dividends, charge, weighted_shares):
     """
     available = (
         number(net_income, "net_income")
-        - not_negative(preferred_dividends, "preferred_dividends")
+        - (ZERO if preferred_dividends is None else not_negative(preferred_dividends, "preferred_dividends"))
         - number(charge, "charge")
     )
     return _fits(_eps.basic_eps(available, number(weighted_shares, "weighted_shares")), "the EPS")
@@ -766,9 +767,9 @@ def CHARGE_GRID(units, offer_ratio, original_ratio, prices, participations, cash
     shares = [fraction(s, "participations" if len(c) == 1 else f"participations (cell {i})")
               for c in (cells(participations, "participations"),) for i, s in enumerate(c, 1) if s is not None]
     if not ps:
-        raise InputError("prices", prices, "has no values")
+        raise no_values(prices, "prices")
     if not shares:
-        raise InputError("participations", participations, "has no values")
+        raise no_values(participations, "participations")
     grid: list[list[object]] = [[""] + [float(s) for s in shares]]
     for where, p in ps:
         grid.append([float(p)] + [_fits(_charge.induced_charge(n * s, r1, r0, p, cash), f"the charge for {where}")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..engine import ratio as _ratio
 from ..engine.errors import InputError
-from .args import cells, date, not_negative, optional_whole, positive
+from .args import _scalar, cells, date, not_negative, optional_whole, positive
 
 if TYPE_CHECKING:
     from ..engine.model import PriceDay
@@ -44,27 +44,49 @@ def window(expiration, days, lag, calendar) -> tuple[dt.date, ...]:
         first, last = _ratio.session_range(day, n, k)
     except OverflowError:  # ISO text of the first years AD: no calendar's records reach back so far
         raise InputError("expiration", expiration, f"is too early for {n:,} trading days and lag {k:,}") from None
-    known = sessions(code, first, last)
+    try:
+        known = sessions(code, first, last)
+    except InputError as exc:
+        if not exc.reason.startswith("has no sessions"):
+            raise
+        # before the calendar's records: the expiration is at fault, not the calendar code
+        raise InputError("expiration", expiration, f"is before the records of calendar {code}: it has no trading "
+                         f"days from {first.isoformat()} to {day.isoformat()}") from None
     try:
         return _ratio.averaging_window(day, known, n, k)
     except InputError as exc:
         if exc.field != "calendar":
             raise
-        # too few trading days: the engine gives how many there are before expiration (on it, with lag 0)
-        held = (f"calendar {code} has {exc.value:,} trading days {'before' if k else 'up to'} {day.isoformat()}"
-                + (f" (its records start on {known[0].isoformat()})" if known else ""))
-        if k > exc.value:  # the window ends on the lag-th of them
-            raise InputError("lag", lag, f"must be at most {exc.value:,}: {held}") from None
-        most = exc.value - k + 1 if k else exc.value
-        raise InputError("days", days, f"must be at most {most:,} with lag {k}: {held}") from None
+        raise _too_few(exc.value, day, known, code, (days, n), (lag, k), expiration) from None
+
+
+def _too_few(held: int, day: dt.date, known, code: str, days: tuple, lag: tuple, expiration) -> InputError:
+    """The error for a calendar holding *held* trading days before *day*, too few for the window.
+
+    *days* and *lag* are each (as given, as taken): the argument given is the
+    one to lower; with neither given (5 and 2, the defaults), the expiration is
+    too near the start of the calendar's records.
+    """
+    (days_given, n), (lag_given, k) = days, lag
+    plural = "trading day" if held == 1 else "trading days"
+    said = (f"calendar {code} has {held:,} {plural} {'before' if k else 'up to'} {day.isoformat()}"
+            + (f" (its records start on {known[0].isoformat()})" if known else ""))
+    if k > held:  # the window ends on the lag-th of them
+        if lag_given is not None:
+            return InputError("lag", lag_given, f"must be at most {held:,}: {said}")
+    else:
+        most = held - k + 1 if k else held
+        if days_given is not None:
+            return InputError("days", days_given, f"must be at most {most:,} with lag {k}: {said}")
+    return InputError("expiration", expiration, f"is too early for a window of {n:,} trading days with lag "
+                      f"{k:,}: {said}")
 
 
 def calendar_code(calendar) -> str:
     """An exchange calendar code as given (a cell, or a one-cell range), upper-cased; XNYS by default."""
+    calendar = _scalar(calendar, "calendar")  # a one-cell range as its cell; a bigger one is refused
     if calendar is None:
         return "XNYS"
-    if isinstance(calendar, list):
-        calendar = cells(calendar, "calendar")[0]
     if not isinstance(calendar, str) or not calendar.strip():
         raise InputError("calendar", calendar, 'must be an exchange calendar code such as "XNYS"')
     return calendar.strip().upper()
