@@ -302,3 +302,15 @@ def test_later_exchange_of_notes_says_it_has_no_accrued_interest(tmp_path, capsy
     assert cli.main(["entries", str(tmp_path / "offer.toml")]) == 0
     assert ("warning: the later exchanges' entries have no accrued-interest line: accounting.accrued_interest_per_unit "
             "is the offer's, and the offer file gives none for a later exchange") in capsys.readouterr().err
+
+
+def test_a_key_missing_for_the_offer_and_the_later_exchanges_is_named_once(tmp_path, capsys):
+    """With no [accounting], the offer's entry and each later exchange's need the same two keys: each is named once,
+    as the offer's entry words it."""
+    text = LATER[:LATER.index("[accounting]")] + LATER[LATER.index("[period]"):]
+    (tmp_path / "offer.toml").write_text(text, encoding="utf-8")
+    assert cli.main(["entries", str(tmp_path / "offer.toml")]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert [line.split(": ")[2] for line in err.splitlines()] == [
+        "accounting.par_value", "accounting.carrying_per_unit (or accounting.carrying_amount)"], err

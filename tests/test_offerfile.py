@@ -222,6 +222,19 @@ BAD = [
     Case("toml-unclosed-table", edit(BASE, "[tally]", "[tally"), [("is not valid TOML", "line 17")]),
     Case("unknown-schema", edit(BASE, "schema = 1", "schema = 2"), [("schema", "2")]),
     Case("missing-schema", edit(BASE, "schema = 1\n", ""), [("schema", "nothing")]),
+    # another schema is refused on its own: its keys are not named as unknown to this one
+    Case("unknown-schema-and-key", edit(BASE, "schema = 1", "schema = 2\nfoo = 1"), [("schema", "2")]),
+    Case("mapping-with-counts", edit(BASE, "tendered = 274000", 'tendered = 274000\nmapping = "map.toml"'),
+         [("tally.mapping: goes with a holder file (tally.file)", "'map.toml'")]),
+    # a negative amount's bound is its size, said as such
+    Case("huge-negative-net-income", BASE + "\n[period]\nstart = 2004-01-01\nend = 2004-03-31\n"
+         "settlement = 2004-02-25\nnet_income = -10000000000000\n",
+         [("period.net_income: must be above -10,000,000,000,000 (the bound for an amount in total)",
+           "-10000000000000")]),
+    # a max_units given but wrong is named itself, not "set max_units" for the odd lot beside it
+    Case("zero-max-units-with-odd-lot",
+         edit(BASE, "expiration = 2004-02-20", "expiration = 2004-02-20\nmax_units = 0\nodd_lot = 100"),
+         [("offer.max_units: must be a positive whole number", "0")]),
     Case("unknown-key-typo", edit(BASE, "tendered = 274000", "tenderd = 274000"),
          [("tally.tenderd", "274000"), ("tally.tendered", "is required")]),
     Case("unknown-key-in-offer", edit(BASE, "face_per_unit = 50", "face_per_unt = 50"),

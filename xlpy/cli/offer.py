@@ -59,7 +59,10 @@ def run_entries(args: argparse.Namespace) -> int:
 
     offer, results = compute_file(args.offer)
     entries = journal_entries(offer, results)
-    missing = list(dict.fromkeys(key for entry in entries for key in entry.missing))
+    first: dict[str, str] = {}  # each key once, as the first entry needing it words it (a later exchange's too)
+    for key in (key for entry in entries for key in entry.missing):
+        first.setdefault(key.split(" ", 1)[0], key)
+    missing = list(first.values())
     if missing:
         raise InputErrors([InputError(f"{args.offer}: {key}", None, "is missing: the journal entry needs it "
                                       "(see docs/offer-file.md, [accounting])", show_value=False)

@@ -196,11 +196,11 @@ def parse(data: dict, base: Path | None = Path("."), source: str = "") -> Offer:
     and price files are not read, the offer's own inputs only, its tally a count of nothing)."""
     problems: list[InputError] = []
     top = _Table(data, "", problems)
-    top.unknown(KEYS[""])
     schema = data.get("schema")
     if type(schema) is not int or schema != SCHEMA:  # true and 1.0 equal 1 in Python, not in the contract
         top.fail("schema", schema, f"must be {SCHEMA} (the only schema this xlpy reads)")
-        raise InputErrors(problems)
+        raise InputErrors(problems)  # on its own: another schema's keys are not this one's to name
+    top.unknown(KEYS[""])
     fields = _offer_table(_required_table(data, top, "offer"), base)
     t = _required_table(data, top, "tally")
     tally = _tally(t, base, problems)
@@ -262,7 +262,7 @@ def _offer_table(o: _Table, base: Path | None) -> dict:
         expiration=o.date("expiration"), max_units=o.whole("max_units", required=False, positive=True),
         odd_lot=o.whole("odd_lot", required=False, positive=True),
     )
-    if fields["odd_lot"] is not None and fields["max_units"] is None:
+    if fields["odd_lot"] is not None and not o.has("max_units"):  # (a max_units given but wrong is named itself)
         o.fail("odd_lot", fields["odd_lot"], "applies only to a capped offer (set max_units)")
     fields["substantive_conversion"] = o.flag("substantive_conversion", True)
     fields["consideration"] = _consideration(o.data.get("consideration"), base, o.problems)
@@ -446,6 +446,9 @@ def _tally(t: _Table, base: Path | None, problems: list[InputError]) -> Tally | 
             )
             return None
         return Tally(holders=table, final=final)
+    if t.has("mapping"):  # a mapping reads a holder file's columns: with aggregate counts it would do nothing
+        t.fail("mapping", t.data["mapping"], "goes with a holder file (tally.file); aggregate counts have no "
+                                             "columns to map")
     tendered = t.whole("tendered")
     guaranteed = t.whole("guaranteed_delivery", required=False, default=0)
     failed = t.whole("failed_delivery", required=False, default=0)

@@ -160,7 +160,8 @@ class Reader:
         if number is None:
             return default
         if below is not None and number.copy_abs() >= below:
-            self.fail(key, value, f"must be below {below:,}" + (f" ({bound})" if bound else ""))
+            limit = f"below {below:,}" if number > 0 else f"above -{below:,}"  # a negative one: its size, in words
+            self.fail(key, value, f"must be {limit}" + (f" ({bound})" if bound else ""))
             return default
         if positive and number <= 0:
             self.fail(key, value, "must be > 0")
