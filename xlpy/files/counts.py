@@ -18,6 +18,7 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors
 from ..engine.rules import tally_problems
 from . import sources, typed, written_numbers
+from .safety import sheet_rows
 
 __all__ = ["COUNT_COLUMNS", "read_counts", "tally_kind"]
 
@@ -47,7 +48,7 @@ def _header(path: Path, mapping: sources.ColumnMapping) -> list[str] | None:
             wb = load_workbook(path, read_only=True, data_only=True)
             try:
                 ws = wb[mapping.sheet] if mapping.sheet and mapping.sheet in wb.sheetnames else wb.worksheets[0]
-                row = next(ws.iter_rows(values_only=True), None)
+                row = next(iter(sheet_rows(ws, 1, 1)), None)
             finally:
                 wb.close()
             return None if row is None else ["" if v is None else str(v) for v in row]
@@ -139,7 +140,7 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
             wb = load_workbook(path, read_only=True, data_only=True)
             try:
                 ws = wb[mapping.sheet] if mapping.sheet and mapping.sheet in wb.sheetnames else wb.worksheets[0]
-                rows = [["" if v is None else v for v in r] for r in ws.iter_rows(values_only=True)]
+                rows = [["" if v is None else v for v in r] for r in sheet_rows(ws)]  # whatever size it states
             finally:
                 wb.close()
         else:
@@ -170,7 +171,7 @@ def _refuse_unsaved_formulas(path: Path, mapping: sources.ColumnMapping, rows: l
     wb = load_workbook(path, read_only=True)  # formulas, not their saved values
     try:
         ws = wb[mapping.sheet] if mapping.sheet and mapping.sheet in wb.sheetnames else wb.worksheets[0]
-        held = list(ws.iter_rows(min_row=2, max_row=len(rows), values_only=True))
+        held = sheet_rows(ws, 2, len(rows))
     finally:
         wb.close()
     header = rows[0]

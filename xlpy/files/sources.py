@@ -569,7 +569,7 @@ def _holder_ids(raw):
 def _xlsx_columns(path: Path, mapping: ColumnMapping):
     from openpyxl import load_workbook
 
-    from .safety import check_package
+    from .safety import check_package, sheet_rows
 
     check_package(path, path.name)  # before openpyxl unpacks anything
     try:
@@ -580,7 +580,7 @@ def _xlsx_columns(path: Path, mapping: ColumnMapping):
         if mapping.sheet and mapping.sheet not in wb.sheetnames:
             raise InputErrors([InputError(f"{path.name}: sheet", mapping.sheet, "is not in the workbook")])
         ws = wb[mapping.sheet] if mapping.sheet else wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
+        rows = iter(sheet_rows(ws))  # to its last row, whatever size the file states
         header = next(rows, None)
         if not header:
             raise InputErrors([InputError(path.name, None, "is empty: no header row", show_value=False)])
@@ -617,15 +617,17 @@ def _refuse_unsaved_formulas(path: Path, mapping: ColumnMapping, headers, column
         return
     from openpyxl import load_workbook
 
+    from .safety import sheet_rows
+
     wb = load_workbook(path, read_only=True)  # formulas, not their saved values
     try:
         ws = wb[mapping.sheet] if mapping.sheet else wb.worksheets[0]
         last = max(n for n, _ in empty)
-        formulas = {(n, c): r[c] for n, r in enumerate(ws.iter_rows(min_row=2, max_row=last, values_only=True), 2)
+        formulas = {(n, c): r[c] for n, r in enumerate(sheet_rows(ws, 2, last), 2)
                     for c in range(len(r)) if (n, c) in empty and isinstance(r[c], str) and r[c].startswith("=")}
     finally:
         wb.close()
-    problems = [InputError(f"{path.name}: row {empty[n, c] + 2}, column {headers[c]}", f,
+    problems = [InputError(f"{path.name}: row {n}, column {headers[c]}", f,
                            "is a formula with no saved value (a file written by a program, never calculated): open "
                            "and save the file in Excel, or paste values") for (n, c), f in sorted(formulas.items())]
     if problems:
