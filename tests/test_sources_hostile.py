@@ -19,6 +19,7 @@ from xlpy.engine import InputError, InputErrors
 from xlpy.files import counts, prices, sources
 
 HEADER = "holder_id,units,method,status\n"
+PRICES_CSV = DATA / PRICES
 
 
 def problems(call, *args) -> list[str]:
@@ -314,6 +315,29 @@ def test_price_row_on_a_closed_day_refused(tmp_path):
 ], ids=["extra-cells", "trailing-comma", "later-row"])
 def test_rows_wider_than_the_header_refused(tmp_path, rows, expect):
     assert problems(sources.read_tally, tally(tmp_path, HEADER + rows)) == expect
+
+
+def test_price_and_count_rows_wider_than_the_header_refused(tmp_path):
+    """A thousands comma unquoted (the volume read as 1) or a decimal comma in a comma file (the price read as 8,
+    the ratio moved from 7.94 to 7.97) were taken silently: refused as a tally's wider rows are."""
+    body = PRICES_CSV.read_text(encoding="utf-8")
+    wide = body.replace("2004-02-11,8.4500,1845000", "2004-02-11,8.4500,1,845,000")
+    assert wide != body
+    assert problems(prices.read_prices, tally(tmp_path, wide, "p.csv")) == [
+        "p.csv: row 29: has 5 cells and the header 3, got '2004-02-11,8.4500,1,845,000'"]
+    assert problems(counts.read_counts, tally(tmp_path, "Tendered,NGD,Failed\n280,000,0,0\n", "c.csv")) == [
+        "c.csv: row 2: has 4 cells and the header 3, got '280,000,0,0'"]
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["tendered", "guaranteed delivery", "failed delivery"])
+    wb.active.append([274000, 3500, 0, 900])
+    wb.save(tmp_path / "c.xlsx")
+    assert problems(counts.read_counts, tmp_path / "c.xlsx") == [
+        "c.xlsx: row 2: has 4 cells and the header 3, got '274000,3500,0,900'"]
+    wb.active["D2"] = None  # a cell with nothing in it is no cell
+    wb.save(tmp_path / "c.xlsx")
+    assert counts.read_counts(tmp_path / "c.xlsx") == (274000, 3500, 0)
 
 
 @pytest.mark.parametrize("encoding, shown", [('"klingon"', "'klingon'"), ('"rot13"', "'rot13'"), ("5", "5")])

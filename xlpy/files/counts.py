@@ -18,6 +18,7 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors
 from ..engine.rules import tally_problems
 from . import sources, typed, written_numbers
+from .written_numbers import wide_row
 from .safety import sheet_rows
 
 __all__ = ["COUNT_COLUMNS", "read_counts", "tally_kind"]
@@ -97,6 +98,12 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
     if problems:
         raise InputErrors(problems)
     line, row = data[0]
+    # (an XLSX's rows are as wide as its widest: a cell with nothing in it past the header is no cell)
+    used = row if sep else row[:max((i + 1 for i, v in enumerate(row) if str(v).strip()), default=0)]
+    width = len(header) if sep else max((i + 1 for i, h in enumerate(header) if h), default=0)
+    wide = wide_row(name, line, used, width, sep)  # 280,000,0,0 under three names: 280 tendered
+    if wide is not None:
+        raise InputErrors([wide])
     places = {ours: f"{name}: row {line}, column {header[i]}" for ours, i in found.items()}
     counts = {}
     for ours, i in found.items():

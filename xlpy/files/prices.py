@@ -21,7 +21,8 @@ from ..engine.model import PriceDay
 from ..engine.numbers import to_decimal
 from .safety import unreadable
 from .sources import PRICE_COLUMNS, _capped, _match_columns, nul_problem, utf16_bom, workbook_problem
-from .written_numbers import _GROUPED, ambiguous_whole, delimiter, european_number, lone_group, separated
+from .written_numbers import (_GROUPED, ambiguous_whole, delimiter, european_number, lone_group, separated,
+                              wide_row)
 
 #: A day as the price file's contract writes it (YYYY-MM-DD), nothing else ISO 8601 allows.
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -141,6 +142,10 @@ def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[P
     days, seen, written = [], {}, {}
     for line, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
+            continue
+        wide = wide_row(name, line, row, len(rows[0]), sep)  # 1,845,000 unquoted: the volume read as 1
+        if wide is not None:
+            problems.append(wide)
             continue
         cells = {k: (row[i].strip() if i < len(row) else "") for k, i in found.items()}
         where = f"{name}: row {line}, column "

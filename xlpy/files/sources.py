@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 from ..engine.model import HolderTable
-from .written_numbers import WHOLE_LIMIT, delimiter, whole_cell
+from .written_numbers import WHOLE_LIMIT, delimiter, whole_cell, wide_row
 
 __all__ = [
     "TALLY_COLUMNS",
@@ -475,16 +475,12 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
 
 def _wide_rows(path: Path, encoding: str, sep: str, width: int) -> list[InputError]:
     """Rows with more cells than the header's *width* (a trailing separator, a stray one), at most 50 and a count."""
-    problems = []
     try:
         with open(path, encoding=encoding, newline="") as fh:
-            for line, row in enumerate(csv.reader(fh, delimiter=sep), start=1):
-                if len(row) > width:
-                    problems.append(InputError(f"{path.name}: row {line}", sep.join(row),
-                                               f"has {len(row)} cells and the header {width}"))
+            rows = enumerate(csv.reader(fh, delimiter=sep), 1)
+            return _capped([p for p in (wide_row(path.name, n, row, width, sep) for n, row in rows) if p is not None])
     except (csv.Error, UnicodeError):
         return []
-    return _capped(problems)
 
 
 def _spaced(path: Path, encoding: str) -> bool:

@@ -11,13 +11,14 @@ refused, never guessed (:func:`ambiguous_whole`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ..engine.errors import InputError
 from ..engine.numbers import to_decimal
 from . import typed
 
 __all__ = ["NOT_DIGITS", "NOT_GROUPED", "WHOLE_CELLS", "WHOLE_LIMIT", "ambiguous_whole", "delimiter", "lone_group",
-           "european_number", "european_whole", "separated", "whole_cell"]
+           "european_number", "european_whole", "separated", "whole_cell", "wide_row"]
 
 
 def delimiter(header_line: str) -> str:
@@ -179,3 +180,12 @@ def whole_cell(value: object, sep: str = "", scheme: typed.Scheme = WHOLE_CELLS)
     r = typed.one(value, "", scheme)
     number = r.whole("", below=WHOLE_LIMIT)
     return (None, r.problems[0].reason) if r.problems else (number, "")
+
+
+def wide_row(name: str, line: int, row: Sequence, width: int, sep: str) -> InputError | None:
+    """The problem of row *line* of file *name* holding more cells than its header's *width* (a stray separator:
+    ``1,845,000`` unquoted in a comma file, ``8,45`` there), which would shift or drop a figure; else None."""
+    if len(row) <= width:
+        return None
+    return InputError(f"{name}: row {line}", (sep or ",").join(map(str, row)),
+                      f"has {len(row)} cells and the header {width}")
