@@ -340,6 +340,16 @@ def test_price_and_count_rows_wider_than_the_header_refused(tmp_path):
     assert counts.read_counts(tmp_path / "c.xlsx") == (274000, 3500, 0)
 
 
+@pytest.mark.parametrize("line, shown", [('methods = "NOG"', "'NOG'"), ('statuses = ["W/D"]', '["W/D"]'),
+                                         ('defaults = "tendered"', "'tendered'"), ('columns = "units"', "'units'")])
+def test_a_mapping_section_that_is_no_table_is_refused_by_name(tmp_path, line, shown):
+    """Read as a table, such a section raised a traceback (methods, statuses, defaults) or was named letter by letter
+    (columns.u, columns.n, ...)."""
+    section = line.split(" ", 1)[0]
+    assert problems(sources.read_mapping, tally(tmp_path, line + "\n", "map.toml")) == [
+        f"map.toml: {section}: must be a table: [{section}], then one line each, got {shown}"]
+
+
 @pytest.mark.parametrize("encoding, shown", [('"klingon"', "'klingon'"), ('"rot13"', "'rot13'"), ("5", "5")])
 def test_mapping_encoding_must_be_a_text_encoding(tmp_path, encoding, shown):
     path = tally(tmp_path, f"encoding = {encoding}\n", "map.toml")

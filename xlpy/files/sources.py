@@ -135,11 +135,16 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
     for key in data:
         if key not in ("columns", "methods", "statuses", "defaults", "encoding", "sheet"):
             problems.append(InputError(f"{path.name}: {key}", data[key], "unknown key"))
-    for ours in data.get("columns", {}):
+    tables = {section: data.get(section, {}) for section in ("columns", "methods", "statuses", "defaults")}
+    for section in [s for s, t in tables.items() if not isinstance(t, dict)]:  # methods = "NOG": no table
+        problems.append(InputError(f"{path.name}: {section}", tables[section], f"must be a table: [{section}], then "
+                                   "one line each"))
+        tables[section] = {}
+    for ours in tables["columns"]:
         if ours not in TALLY_COLUMNS:
             problems.append(InputError(f"{path.name}: columns.{ours}", ours, "is not one of " + ", ".join(TALLY_COLUMNS)))
     for section, allowed in (("methods", METHOD_VALUES), ("statuses", STATUS_VALUES)):
-        for word, ours in data.get(section, {}).items():
+        for word, ours in tables[section].items():
             if ours not in allowed:
                 problems.append(
                     InputError(f"{path.name}: {section}.{word}", ours, "must be one of " + ", ".join(allowed))
@@ -149,7 +154,7 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
                                    "must be the name of a text encoding (e.g. utf-8, cp1252, latin-1)"))
     if not isinstance(data.get("sheet", ""), str):
         problems.append(InputError(f"{path.name}: sheet", data["sheet"], "must be the name of a worksheet"))
-    defaults = data.get("defaults", {})
+    defaults = tables["defaults"]
     for ours, value in defaults.items():
         allowed = {"method": METHOD_VALUES, "status": STATUS_VALUES}.get(ours)
         if allowed is None:
@@ -160,9 +165,9 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
         raise InputErrors(problems)
     return ColumnMapping(
         defaults=dict(defaults),
-        columns=dict(data.get("columns", {})),
-        methods={_key(k): v for k, v in data.get("methods", {}).items()},
-        statuses={_key(k): v for k, v in data.get("statuses", {}).items()},
+        columns=dict(tables["columns"]),
+        methods={_key(k): v for k, v in tables["methods"].items()},
+        statuses={_key(k): v for k, v in tables["statuses"].items()},
         encoding=data.get("encoding", "utf-8-sig"),
         sheet=data.get("sheet", ""),
     )
