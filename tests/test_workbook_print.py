@@ -201,3 +201,57 @@ def test_a_tables_columns_are_as_wide_as_the_layout_gives_them(standard_books):
                     (sheet.title, c.key)
     _, table = lay.table("tblTenders")
     assert wb["Tenders"].column_dimensions[table.letter("holder")].width * 1.1 >= 30  # Calibri 10, ~1.1 a unit
+
+
+def test_eps_prints_on_a_page_of_its_own_and_the_cover_prints_its_text(standard_books, tmp_path):
+    """Results' EPS block was split at a page's foot (its title and four rows on one page, the EPS figures alone on
+    the next); the Cover printed at three quarters of its size, its buttons (which print nothing) to its right."""
+    from repo_paths import NOTES
+
+    from xlpy.files.offerfile import compute_file
+    from xlpy.workbook.build import build_workbook
+
+    offer, results = compute_file(NOTES)
+    wb, lay = _book(build_workbook(offer, results, tmp_path / "notes.xlsm"))
+    (eps,) = [b for s in lay.sheets if s.title == "Results" for b in s.blocks if b.title == "Earnings per share"]
+    assert [b.id for b in wb["Results"].row_breaks.brk] == [eps.row - 2]  # after the blank row above its title
+    seed, _ = _book(standard_books["seed"])
+    assert seed["Results"].row_breaks.brk == []  # no period, no EPS block: the page breaks where it falls
+    for book in (wb, seed):
+        cover = book["Cover"]
+        assert cover.print_area == f"'Cover'!$B$1:$D${cover.max_row}"
+
+
+def test_the_sensitivity_charts_prices_sit_below_its_plot(standard_books):
+    """A charge that goes negative (a failed test, a low price) drew the share prices over the lines at $0."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(standard_books["seed"]) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    (sensitivity,) = [c for c in charts if "Charge by share price" in c]
+    assert re.search(r"<(?:c:)?catAx>(?:(?!</(?:c:)?catAx>).)*<(?:c:)?tickLblPos val=\"low\"/>", sensitivity, re.S)
+
+
+def test_the_identities_say_the_later_exchanges_their_formulas_add():
+    """Accepted + remaining = outstanding showed TRUE beside 274,000 + 155,777 ≠ 464,777: the formula adds the later
+    exchanges' units, and now the label says so."""
+    plain, later = layout(Shape()), layout(Shape(exchange_rows=2, period=True))
+    assert plain.item("IdTotals")[1].label == "Accepted + remaining = outstanding"
+    assert later.item("IdTotals")[1].label == "Accepted + later exchanges + remaining = outstanding"
+    assert "+SUM(ExUnits)" in later.item("IdTotals")[1].formula
+    assert later.item("IdCommon")[1].label == "Common after = before + issued (this offer and later exchanges)"
+
+
+def test_a_fixed_note_is_true_whichever_way_its_figure_goes(standard_books):
+    """A note is text, the same whatever the figure beside it: "test failing: ..." stood beside a charge whose
+    test passes, "FALSE: preliminary" beside TRUE, and Sensitivity began "Test failed:" on every workbook."""
+    for shape in (Shape(), Shape(tally="holders", holder_rows=3)):
+        lay = layout(shape)
+        charge, final = lay.item("InducedCharge")[1].note, lay.item("FinalCount")[1].note
+        assert "passing" in charge and "failing" in charge, charge
+        assert final.startswith("TRUE: final; FALSE: preliminary"), final
+    wb, _ = _book(standard_books["seed"])
+    texts = [c.value for row in wb["Sensitivity"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert not any(t.startswith("Test failed") for t in texts)
+    assert any(t.startswith("When the induced-conversion test fails:") for t in texts)

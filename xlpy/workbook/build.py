@@ -29,6 +29,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table as XLTable
 from openpyxl.worksheet.table import TableStyleInfo
 
@@ -372,11 +373,13 @@ def _sensitivity(ws, lay: Layout):
     parts = len(SENS_PARTICIPATIONS) + 1
     notes = ("Last column: the offer's own participation; at the valuation price, the charge on Results but for "
              "fractions (cash in lieu, shares rounded holder by holder).",
-             "Test failed: Outstanding × participation × (R1 × price + cash per unit − carrying amount per unit). "
+             "When the induced-conversion test fails: Outstanding × participation × (R1 × price + cash per unit − "
+             "carrying amount per unit). "
              "A capped offer's participations run to its cap (MaxUnits ÷ Outstanding).")
     for k, note in enumerate(notes, 1):
         _set(ws, top + len(SENS_PRICE_STEPS) + k, left, note, font=STYLE["note"], text=True)
     chart = _line_chart("Charge by share price", "Charge ($)", "Share price", "$#,##0")
+    chart.x_axis.tickLblPos = "low"  # below the plot: a charge that goes negative would put them over its lines
     data = Reference(ws, min_col=left + 1, max_col=left + parts, min_row=top, max_row=top + len(SENS_PRICE_STEPS))
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=left, min_row=top + 1, max_row=top + len(SENS_PRICE_STEPS)))
@@ -436,6 +439,11 @@ def _print_setup(ws, sheet: Sheet):
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.gridLines = False
+    for b in sheet.blocks:
+        if b.new_page:
+            ws.row_breaks.append(Break(id=b.row - 2))  # after the row above its title
+    if sheet.title == "Cover":  # its buttons, right of the text, print nothing: the page is the text's
+        ws.print_area = f"B1:{get_column_letter(NOTE_COL)}{ws.max_row}"
     ws.oddFooter.left.text = "&A"
     ws.oddFooter.right.text = "Page &P of &N"
     ws.sheet_view.showGridLines = False

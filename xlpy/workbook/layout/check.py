@@ -63,14 +63,15 @@ def _ties(shape: Shape) -> list[Item]:
 def _identities(shape: Shape) -> list[Item]:
     """What must hold between the figures, whatever the inputs."""
     later_units, later_common, _ = later(shape)
+    exchanged = " + later exchanges" if later_units else ""  # the label says what the formula adds
     identities = [
-        Item("IdTotals", "Accepted + remaining = outstanding",
+        Item("IdTotals", f"Accepted{exchanged} + remaining = outstanding",
              "=UnitsAccepted+UnitsRemaining" + later_units + "=Outstanding", "bool"),
         Item("IdTendered", "Tendered within outstanding", "=Tendered<=Outstanding", "bool"),
         Item("IdGuaranteed", "Guaranteed deliveries within tendered", "=GuaranteedDelivery<=Tendered", "bool"),
         Item("IdFailed", "Failed deliveries within guaranteed", "=FailedDelivery<=GuaranteedDelivery", "bool"),
         Item("IdCap", "Accepted within the cap", '=OR(MaxUnits="",UnitsAccepted<=MaxUnits)', "bool"),
-        Item("IdCommon", "Common after = before + issued",
+        Item("IdCommon", f"Common after = before + issued{' (this offer and later exchanges)' if exchanged else ''}",
              "=CommonAfter=CommonBefore+CommonIssued" + later_common, "bool"),
         Item("IdDelivered", "Shares + fractions = accepted × ratio",
              '=OR(FractionalPolicy="nearest",ABS(CommonIssued+FractionalShares-UnitsAccepted*OfferRatio)<Tolerance)',

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from openpyxl.utils import get_column_letter
 
@@ -166,6 +166,7 @@ class Block:
     title: str
     items: tuple[Item, ...]
     row: int = 0  # first item's row, set by the layout
+    new_page: bool = False  # printed from the top of a page, its title with it (never split at a page's foot)
 
 
 @dataclass(frozen=True)
@@ -366,7 +367,7 @@ def place(blocks: list[Block], start: int = FIRST_BLOCK_ROW) -> tuple[tuple[Bloc
     """Give each block its rows: a title row, the items, a blank row."""
     placed, row = [], start
     for b in blocks:
-        placed.append(Block(b.title, b.items, row + 1))
+        placed.append(replace(b, row=row + 1))  # (a new_page block stays one)
         row += len(b.items) + 2
     return tuple(placed), row
 

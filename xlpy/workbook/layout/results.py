@@ -88,7 +88,7 @@ def _blocks(shape: Shape) -> list[Block]:
             Item("InducedCharge", "Charge (this offer)",
                  "=IF(InducedTest,FairValueOffer-FairValueOriginal,FairValueOffer-CarryingAmount)", "money",
                  key="induced_charge",
-                 note="test failing: fair value less carrying amount"),
+                 note="test passing: fair value of the inducement; failing: fair value less carrying amount"),
             Item("ChargeAccount", "Booked as", "=" + CHARGE_ACCOUNT, "text",
                  note="the journal entry's account (Entries)"),
             Item("TotalInducedCharge", "Charges of all exchanges", "=InducedCharge" + later_charge, "money",
@@ -112,7 +112,7 @@ def _eps_block(shape: Shape) -> Block:
         # counts the days its shares are outstanding, the whole period for one dated before it
         '+SUMIFS(ExCharge,ExDate,">="&PeriodStart,ExDate,"<="&PeriodEnd)' if ex else ""
     )
-    return Block("Earnings per share", (
+    return Block("Earnings per share", new_page=True, items=(
         Item("PeriodDays", "Days in the period", "=PeriodEnd-PeriodStart+1", "count"),
         Item("ChargesInPeriod", "Charges in the period", "=" + charges_in_period, "money",
              key="eps.charges_in_period"),

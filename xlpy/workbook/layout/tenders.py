@@ -19,7 +19,7 @@ def sheet(shape: Shape) -> Sheet:
             Item("FailedDelivery", "Failed deliveries", '=SUMIFS(TenderUnits,TenderStatus,"failed")', "count",
                  key="units_failed_delivery"),
             Item("FinalCount", "Final count", fmt="bool", choices=("TRUE", "FALSE"),
-                 note="FALSE: preliminary (guaranteed deliveries still open)"),
+                 note="TRUE: final; FALSE: preliminary (guaranteed deliveries still open)"),
         )
     else:
         count_items = (
@@ -30,7 +30,7 @@ def sheet(shape: Shape) -> Sheet:
             Item("FailedDelivery", "Failed deliveries", fmt="count", key="units_failed_delivery",
                  note="guaranteed deliveries not made (final count)"),
             Item("FinalCount", "Final count", fmt="bool", choices=("TRUE", "FALSE"),
-                 note="FALSE: preliminary (guaranteed deliveries still open)"),
+                 note="TRUE: final; FALSE: preliminary (guaranteed deliveries still open)"),
         )
     accept_items = [
         Item("Eligible", "Eligible units (tendered − failed)", "=Tendered-FailedDelivery", "count",
