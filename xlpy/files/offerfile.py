@@ -433,6 +433,7 @@ def _tally(t: _Table, base: Path | None, problems: list[InputError]) -> Tally | 
                 mapping = sources.read_mapping(base / sources.written_path(mapping_name))
             except InputErrors as exc:  # named after the key that names the file, as the tally's are
                 problems.extend(p.located("tally.mapping") for p in exc.problems)
+                return None  # the tally is not read without its mapping: its columns would be named missing
         if not name:
             return None
         if base is None:  # the file's own inputs only: its tally file is not read, and counts nothing here
