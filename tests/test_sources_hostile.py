@@ -340,6 +340,35 @@ def test_price_and_count_rows_wider_than_the_header_refused(tmp_path):
     assert counts.read_counts(tmp_path / "c.xlsx") == (274000, 3500, 0)
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_a_problem_is_named_by_the_row_a_spreadsheet_shows_after_blank_lines(tmp_path, newline):
+    """pandas skips blank lines (and lines of spaces), a spreadsheet shows each as a row: the problems named the row
+    of the line's index (row 4 for the line on row 5)."""
+    lines = [HEADER.strip(), "A,10,book-entry,tendered", "", "   ", "B,x,book-entry,tendered", "C,10.5,book-entry,tendered",
+             '"D\nE",5,book-entry,tendered', "F,y,book-entry,tendered"]
+    path = tally(tmp_path, newline.join(lines) + newline)
+    assert problems(sources.read_tally, path) == [
+        "t.csv: row 5, column units: must be a number, got 'x'",
+        "t.csv: row 6, column units: must be a whole number, got '10.5'",
+        "t.csv: row 8, column units: must be a number, got 'y'"]  # (a value holding a line break is one row)
+
+
+def test_an_xlsx_problem_and_a_case_twin_are_named_by_their_rows_after_blank_rows(tmp_path):
+    from openpyxl import Workbook
+
+    from xlpy.workbook.data import holder_problems
+
+    wb = Workbook()
+    for row in (["holder_id", "units", "method", "status"], ["a-1", 10, "book-entry", "tendered"], [None] * 4,
+                ["B", "x", "book-entry", "tendered"]):
+        wb.active.append(row)
+    wb.save(tmp_path / "t.xlsx")
+    assert problems(sources.read_tally, tmp_path / "t.xlsx") == ["t.xlsx: row 4, column units: must be a number, got 'x'"]
+    path = tally(tmp_path, HEADER + "a-1,10,book-entry,tendered\n\nb,5,book-entry,tendered\nA-1,7,certificate,tendered\n")
+    (twin,) = holder_problems(sources.read_tally(path), "t.csv", 21)
+    assert str(twin).startswith("t.csv: row 5, column holder_id: differs from the holder id on row 2 ('a-1')"), twin
+
+
 @pytest.mark.parametrize("line, shown", [('methods = "NOG"', "'NOG'"), ('statuses = ["W/D"]', '["W/D"]'),
                                          ('defaults = "tendered"', "'tendered'"), ('columns = "units"', "'units'")])
 def test_a_mapping_section_that_is_no_table_is_refused_by_name(tmp_path, line, shown):

@@ -19,6 +19,7 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.rules import tally_problems
 from . import sources, typed, written_numbers
 from .written_numbers import wide_row
+from .xlsx_sheet import has_formulas
 from .safety import sheet_rows
 
 __all__ = ["COUNT_COLUMNS", "read_counts", "tally_kind"]
@@ -165,7 +166,7 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
         raise InputErrors([InputError(name, None, f"cannot be read: {exc}", show_value=False)]) from None
     if not rows:
         raise InputErrors([InputError(name, None, "is empty: no header row", show_value=False)])
-    if not sep and any(v == "" for r in rows[1:] for v in r) and sources.has_formulas(path):
+    if not sep and any(v == "" for r in rows[1:] for v in r) and has_formulas(path):
         _refuse_unsaved_formulas(path, mapping, rows)
     return rows, sep
 

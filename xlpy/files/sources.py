@@ -19,8 +19,6 @@ import mmap
 import os
 import re
 import tomllib
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import eq, ne
@@ -397,16 +395,28 @@ def read_tally(path: str | os.PathLike, mapping: ColumnMapping | None = None, so
     if not path.is_file():
         raise InputErrors([InputError(str(path), None, "tally file not found", show_value=False)])
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        headers, columns, rows = _xlsx_columns(path, mapping)
-        _refuse_unsaved_formulas(path, mapping, headers, columns, rows)
+        from .xlsx_sheet import unsaved_formulas, xlsx_columns
+
+        headers, columns, rows = xlsx_columns(path, mapping.sheet)
+        found, _ = _match_columns(headers, TALLY_COLUMNS, mapping.columns, path.name, REQUIRED_TALLY)
+        unsaved = unsaved_formulas(path, mapping.sheet, headers, columns, rows, set(found.values()))
+        if unsaved:
+            raise InputErrors(_capped(unsaved))
     else:
-        headers, columns = _csv_columns(path, mapping)
-    lines, arrays = _tally_from_columns(path.name, headers, columns, mapping)
+        headers, columns, rows = _csv_columns(path, mapping)
+    lines, arrays = _tally_from_columns(path.name, headers, columns, mapping, _row_of(rows))
     table = HolderTable(*lines, source=source or path.name)
     if arrays is not None:
         # The same lines as numpy arrays, read by xlpy.files.vector; dataclasses.replace drops them.
         object.__setattr__(table, "_arrays", arrays)
+    if rows is not None:  # each line's row in the file, where a blank row skipped makes it other than its index + 2
+        object.__setattr__(table, "_rows", tuple(rows))
     return table
+
+
+def _row_of(rows: list[int] | None):
+    """Line index -> its row in the file as a spreadsheet shows it (the header row 1)."""
+    return (lambda i: i + 2) if rows is None else rows.__getitem__
 
 
 def _csv_columns(path: Path, mapping: ColumnMapping):
@@ -447,7 +457,7 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
                           or [InputError(path.name, None, "cannot be read as CSV: its rows do not match the header",
                                          show_value=False)])
     # Rows of separators alone at the end (,,,: cleared rows Excel still exports) are no lines, as in an XLSX.
-    kept = len(frame)
+    kept = read = len(frame)
     while kept and not any(str(v).strip() for v in frame.iloc[kept - 1].tolist()):
         kept -= 1
     frame = frame.iloc[:kept] if kept < len(frame) else frame
@@ -475,7 +485,25 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
             columns.append(words)
         else:  # (through numpy: pandas' own tolist of a text column takes twice as long)
             columns.append(column.to_numpy(dtype=object).tolist())
-    return headers, columns
+    return headers, columns, _csv_rows(path, encoding, sep, read, kept)
+
+
+def _csv_rows(path: Path, encoding: str, sep: str, read: int, kept: int) -> list[int] | None:
+    """Each of the *kept* lines' row in the file as a spreadsheet shows it (the header row 1), or None when that is
+    its index + 2: every line after the header is one of the *read* lines.
+
+    pandas skips blank lines (a spreadsheet shows each as a row); a quoted
+    value may hold a line break.  Counted in C first: only a file whose line
+    breaks and lines disagree is read again, record by record.
+    """
+    with open(path, "rb") as fh:
+        data = fh.read()
+    breaks = data.count(b"\n") + (not data.endswith(b"\n"))
+    if breaks == read + 1:  # (a blank line is one more; a CR-only file counts one, and is read again)
+        return None
+    with open(path, encoding=encoding, newline="") as fh:  # a line pandas skips: empty, or spaces alone
+        rows = [n for n, r in enumerate(csv.reader(fh, delimiter=sep), 1) if len(r) > 1 or (r and r[0].strip())]
+    return rows[1:kept + 1] if len(rows) == read + 1 else None
 
 
 def _wide_rows(path: Path, encoding: str, sep: str, width: int) -> list[InputError]:
@@ -567,75 +595,7 @@ def _holder_ids(raw):
     return tuple(map(str.strip, raw)), None
 
 
-def _xlsx_columns(path: Path, mapping: ColumnMapping):
-    from openpyxl import load_workbook
-
-    from .safety import check_package, sheet_rows
-
-    check_package(path, path.name)  # before openpyxl unpacks anything
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a bad file
-        raise InputErrors([InputError(path.name, None, f"cannot be read as XLSX: {exc}", show_value=False)]) from None
-    try:
-        if mapping.sheet and mapping.sheet not in wb.sheetnames:
-            raise InputErrors([InputError(f"{path.name}: sheet", mapping.sheet, "is not in the workbook")])
-        ws = wb[mapping.sheet] if mapping.sheet else wb.worksheets[0]
-        rows = iter(sheet_rows(ws))  # to its last row, whatever size the file states
-        header = next(rows, None)
-        if not header:
-            raise InputErrors([InputError(path.name, None, "is empty: no header row", show_value=False)])
-        width = len(header)
-        data, numbers = [], []  # the lines, and their rows on the sheet (blank rows are skipped)
-        for n, r in enumerate(rows, start=2):
-            if any(v is not None for v in r):
-                data.append(tuple(r[:width]) + (None,) * (width - len(r)))
-                numbers.append(n)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # damaged, or a directory that understates a part
-        raise InputErrors([InputError(path.name, None, f"cannot be read as XLSX: {exc}", show_value=False)]) from None
-    finally:
-        wb.close()
-    headers = ["" if h is None else str(h) for h in header]
-    columns = [["" if r[i] is None else r[i] for r in data] for i in range(width)]
-    return headers, columns, numbers
-
-
-def has_formulas(path: Path) -> bool:
-    """Whether any worksheet of the package at *path* holds a formula (an ``<f>`` element): a quick look, so that a
-    tally of values is not parsed a second time."""
-    with zipfile.ZipFile(path) as z:
-        return any(re.search(rb"<(?:\w+:)?f[\s>/]", z.read(n)) for n in z.namelist()
-                   if n.startswith("xl/worksheets/") and n.endswith(".xml"))
-
-
-def _refuse_unsaved_formulas(path: Path, mapping: ColumnMapping, headers, columns, rows: list[int]) -> None:
-    """Refuse a cell of our columns that holds a formula with no saved value (a file a program wrote with
-    openpyxl and Excel never calculated): read as empty, it would be refused as missing, or taken as the
-    mapping's default method or status.  *rows*: each line's row on the sheet."""
-    found, _ = _match_columns(headers, TALLY_COLUMNS, mapping.columns, path.name, REQUIRED_TALLY)
-    empty = {(rows[i], c): i for c in sorted(set(found.values())) for i, v in enumerate(columns[c]) if v == ""}
-    if not empty or not has_formulas(path):
-        return
-    from openpyxl import load_workbook
-
-    from .safety import sheet_rows
-
-    wb = load_workbook(path, read_only=True)  # formulas, not their saved values
-    try:
-        ws = wb[mapping.sheet] if mapping.sheet else wb.worksheets[0]
-        last = max(n for n, _ in empty)
-        formulas = {(n, c): r[c] for n, r in enumerate(sheet_rows(ws, 2, last), 2)
-                    for c in range(len(r)) if (n, c) in empty and isinstance(r[c], str) and r[c].startswith("=")}
-    finally:
-        wb.close()
-    problems = [InputError(f"{path.name}: row {n}, column {headers[c]}", f,
-                           "is a formula with no saved value (a file written by a program, never calculated): open "
-                           "and save the file in Excel, or paste values") for (n, c), f in sorted(formulas.items())]
-    if problems:
-        raise InputErrors(_capped(problems))
-
-
-def _words(values, table, mapping_words, name, column, default, problems, what=""):
+def _words(values, table, mapping_words, name, column, default, problems, what, row_of):
     """Map a column of words onto ours; unknown words are problems naming the row.
 
     An empty cell takes *default*: the mapping file's ``[defaults]`` *what*;
@@ -655,7 +615,7 @@ def _words(values, table, mapping_words, name, column, default, problems, what="
         for i, (raw, ours) in enumerate(zip(values, out)):
             if ours is None:
                 problems.append(
-                    InputError(f"{name}: row {i + 2}, column {column}", raw,
+                    InputError(f"{name}: row {row_of(i)}, column {column}", raw,
                                "must be one of " + ", ".join(table) if _key(raw) else _unstated(what))
                 )
                 if len(problems) > MAX_PROBLEMS:
@@ -663,7 +623,7 @@ def _words(values, table, mapping_words, name, column, default, problems, what="
     return out
 
 
-def _tally_from_columns(name, headers, columns, mapping):
+def _tally_from_columns(name, headers, columns, mapping, row_of):
     found, problems = _match_columns(headers, TALLY_COLUMNS, mapping.columns, name, REQUIRED_TALLY)
     if problems:
         raise InputErrors(problems)
@@ -672,7 +632,7 @@ def _tally_from_columns(name, headers, columns, mapping):
         raise InputErrors([InputError(name, None, "has a header but no tally lines", show_value=False)])
     units_col = headers[found["units"]]
     raw_units = columns[found["units"]]
-    units = _whole_column(raw_units, name, units_col, problems)
+    units = _whole_column(raw_units, name, units_col, problems, row_of)
     ids_raw = columns[found["holder_id"]]
     ids, joined = _holder_ids(ids_raw)
     # joined: an empty id is two separators together, or one at an end
@@ -680,17 +640,17 @@ def _tally_from_columns(name, headers, columns, mapping):
     if blank:
         for i, h in enumerate(ids):
             if not h:
-                problems.append(InputError(f"{name}: row {i + 2}, column {headers[found['holder_id']]}",
+                problems.append(InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}",
                                            ids_raw[i], "must name the holder"))
     for i in _totals_rows(ids, joined):  # it would count every line a second time
-        problems.append(InputError(f"{name}: row {i + 2}, column {headers[found['holder_id']]}", ids_raw[i],
+        problems.append(InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}", ids_raw[i],
                                    "looks like a totals row, not a holder: delete it"))
     _missing_columns(found, mapping, name, headers, problems)
     if "method" in found:
         # an empty method cell: the mapping's default, else a guaranteed marker's Y must state it ("")
         unstated = mapping.defaults.get("method", "" if "guaranteed" in found else None)
         method = _words(columns[found["method"]], METHOD_VALUES, mapping.methods, name,
-                        headers[found["method"]], unstated, problems, "method")
+                        headers[found["method"]], unstated, problems, "method", row_of)
     else:
         method = [mapping.defaults.get("method", "book-entry")] * n
     if "guaranteed" in found:
@@ -700,13 +660,13 @@ def _tally_from_columns(name, headers, columns, mapping):
             if k in TRUE_WORDS:
                 method[i] = "guaranteed"
             elif k not in FALSE_WORDS:
-                problems.append(InputError(f"{name}: row {i + 2}, column {col}", raw, "must be Y or N"))
+                problems.append(InputError(f"{name}: row {row_of(i)}, column {col}", raw, "must be Y or N"))
             elif method[i] == "":
-                problems.append(InputError(f"{name}: row {i + 2}, column {headers[found['method']]}", "",
+                problems.append(InputError(f"{name}: row {row_of(i)}, column {headers[found['method']]}", "",
                                            _unstated("method")))
     if "status" in found:
         status = _words(columns[found["status"]], STATUS_VALUES, mapping.statuses, name,
-                        headers[found["status"]], mapping.defaults.get("status"), problems, "status")
+                        headers[found["status"]], mapping.defaults.get("status"), problems, "status", row_of)
     else:
         status = [mapping.defaults.get("status", "tendered")] * n
     arrays = None if problems else _line_arrays(found, columns, method, status, n, ids, joined)
@@ -721,7 +681,7 @@ def _tally_from_columns(name, headers, columns, mapping):
         )
     for i, (m, s) in enumerate(zip(method, status) if failed_not_guaranteed else ()):
         if s == "failed" and m != "guaranteed":
-            problems.append(InputError(f"{name}: row {i + 2}, column status", "failed",
+            problems.append(InputError(f"{name}: row {row_of(i)}, column status", "failed",
                                        "only a guaranteed delivery can fail"))
             if len(problems) > MAX_PROBLEMS:
                 break
@@ -779,7 +739,7 @@ def _capped(problems):
     return problems[:MAX_PROBLEMS] + [InputError("...", None, f"and {rest:,} more problems", show_value=False)]
 
 
-def _whole_column(raw, name, column, problems):
+def _whole_column(raw, name, column, problems, row_of):
     """Units as ints; the fast path takes plain digits, the rest go through :func:`whole_cell`."""
     if type(raw) is _Whole:
         return raw  # a list already: the table makes its tuple
@@ -794,7 +754,7 @@ def _whole_column(raw, name, column, problems):
         else:
             u, reason = whole_cell(v, sep)
             if u is None:
-                problems.append(InputError(f"{name}: row {i + 2}, column {column}", v, reason))
+                problems.append(InputError(f"{name}: row {row_of(i)}, column {column}", v, reason))
                 u = 0
         append(u)
     return out

@@ -171,6 +171,8 @@ def holder_problems(table: HolderTable, name: str, first_row: int) -> list[Input
     the file's header (row 1).
     """
     found = []
+    rows = getattr(table, "_rows", None)  # each line's row in the file (a blank row skipped), as the reader saw it
+    row_of = rows.__getitem__ if rows is not None else (lambda i: i + 2)
     if first_row + len(table) - 1 > EXCEL_ROWS:
         found.append(InputError(name, len(table), f"has more lines than a worksheet holds below row {first_row}"))
     ids = table.holder_id
@@ -178,15 +180,15 @@ def holder_problems(table: HolderTable, name: str, first_row: int) -> list[Input
     if _CONTROL.search(joined) or max(map(len, ids), default=0) > EXCEL_TEXT:
         for i, h in enumerate(ids):
             if _CONTROL.search(h):
-                found.append(InputError(f"{name}: row {i + 2}, column holder_id", h,
+                found.append(InputError(f"{name}: row {row_of(i)}, column holder_id", h,
                                         "holds a control character, which a workbook cannot store"))
             elif len(h) > EXCEL_TEXT:
-                found.append(InputError(f"{name}: row {i + 2}, column holder_id", h[:40] + "...",
+                found.append(InputError(f"{name}: row {row_of(i)}, column holder_id", h[:40] + "...",
                                         f"is longer than a cell holds ({EXCEL_TEXT:,} characters)"))
     if max(table.units, default=0) >= 10**EXCEL_DIGITS:
         for i, u in enumerate(table.units):
             if u >= 10**EXCEL_DIGITS:
-                found.append(InputError(f"{name}: row {i + 2}, column units", u,
+                found.append(InputError(f"{name}: row {row_of(i)}, column units", u,
                                         f"has more than {EXCEL_DIGITS} digits, which Excel cannot hold exactly"))
     # ASCII ids all in one case (the usual DTC-0101) cannot differ only in case; else compare them.
     one_case = joined.isascii() and (joined == joined.upper() or joined == joined.lower())
@@ -196,8 +198,8 @@ def holder_problems(table: HolderTable, name: str, first_row: int) -> list[Input
             j, seen = first.setdefault(h.lower(), (i, h))
             if seen != h:
                 found.append(InputError(
-                    f"{name}: row {i + 2}, column holder_id", h,
-                    f"differs from the holder id on row {j + 2} ({seen!r}) only in letter case: Excel compares "
+                    f"{name}: row {row_of(i)}, column holder_id", h,
+                    f"differs from the holder id on row {row_of(j)} ({seen!r}) only in letter case: Excel compares "
                     "text without regard to case and would count the two lines as one holder, the engine as two; "
                     "spell them alike if they are one holder, or make them differ otherwise"))
     return found

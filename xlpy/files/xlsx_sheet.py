@@ -1,0 +1,83 @@
+"""A tally's XLSX sheet: its lines (to the sheet's last cell), and its formulas that hold no saved value.
+
+Read by :func:`xlpy.files.sources.read_tally` (and, for formulas, the count
+file's reader): openpyxl in read-only mode, cell values as saved.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from pathlib import Path
+
+from ..engine.errors import InputError, InputErrors
+
+__all__ = ["has_formulas", "unsaved_formulas", "xlsx_columns"]
+
+
+def xlsx_columns(path: Path, sheet: str) -> tuple[list[str], list[list], list[int]]:
+    """(the header's names, the columns' cells, each line's row on the sheet) of worksheet *sheet* (the first when
+    empty): blank rows are no lines."""
+    from openpyxl import load_workbook
+
+    from .safety import check_package, sheet_rows
+
+    check_package(path, path.name)  # before openpyxl unpacks anything
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a bad file
+        raise InputErrors([InputError(path.name, None, f"cannot be read as XLSX: {exc}", show_value=False)]) from None
+    try:
+        if sheet and sheet not in wb.sheetnames:
+            raise InputErrors([InputError(f"{path.name}: sheet", sheet, "is not in the workbook")])
+        ws = wb[sheet] if sheet else wb.worksheets[0]
+        rows = iter(sheet_rows(ws))  # to its last row, whatever size the file states
+        header = next(rows, None)
+        if not header:
+            raise InputErrors([InputError(path.name, None, "is empty: no header row", show_value=False)])
+        width = len(header)
+        data, numbers = [], []  # the lines, and their rows on the sheet (blank rows are skipped)
+        for n, r in enumerate(rows, start=2):
+            if any(v is not None for v in r):
+                data.append(tuple(r[:width]) + (None,) * (width - len(r)))
+                numbers.append(n)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # damaged, or a directory that understates a part
+        raise InputErrors([InputError(path.name, None, f"cannot be read as XLSX: {exc}", show_value=False)]) from None
+    finally:
+        wb.close()
+    headers = ["" if h is None else str(h) for h in header]
+    columns = [["" if r[i] is None else r[i] for r in data] for i in range(width)]
+    return headers, columns, numbers
+
+
+def has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the package at *path* holds a formula (an ``<f>`` element): a quick look, so that a
+    tally of values is not parsed a second time."""
+    with zipfile.ZipFile(path) as z:
+        return any(re.search(rb"<(?:\w+:)?f[\s>/]", z.read(n)) for n in z.namelist()
+                   if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+
+
+def unsaved_formulas(path: Path, sheet: str, headers, columns, rows: list[int], ours: set[int]) -> list[InputError]:
+    """The cells of our columns (*ours*: their indexes) that hold a formula with no saved value (a file a program
+    wrote with openpyxl and Excel never calculated): read as empty, each would be refused as missing, or taken as
+    the mapping's default method or status.  *rows*: each line's row on the sheet."""
+    empty = {(rows[i], c): i for c in sorted(ours) for i, v in enumerate(columns[c]) if v == ""}
+    if not empty or not has_formulas(path):
+        return []
+    from openpyxl import load_workbook
+
+    from .safety import sheet_rows
+
+    wb = load_workbook(path, read_only=True)  # formulas, not their saved values
+    try:
+        ws = wb[sheet] if sheet else wb.worksheets[0]
+        last = max(n for n, _ in empty)
+        formulas = {(n, c): r[c] for n, r in enumerate(sheet_rows(ws, 2, last), 2)
+                    for c in range(len(r)) if (n, c) in empty and isinstance(r[c], str) and r[c].startswith("=")}
+    finally:
+        wb.close()
+    return [InputError(f"{path.name}: row {n}, column {headers[c]}", f,
+                       "is a formula with no saved value (a file written by a program, never calculated): open "
+                       "and save the file in Excel, or paste values") for (n, c), f in sorted(formulas.items())]
