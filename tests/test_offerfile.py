@@ -231,6 +231,9 @@ BAD = [
          "settlement = 2004-02-25\nnet_income = -10000000000000\n",
          [("period.net_income: must be above -10,000,000,000,000 (the bound for an amount in total)",
            "-10000000000000")]),
+    # a price far below zero is named for its sign, not for a bound it would still break at -5
+    Case("huge-negative-price", edit(BASE, "price = 7.39", "price = -20000000"), [("valuation.price: must be > 0",
+                                                                                "-20000000")]),
     # a max_units given but wrong is named itself, not "set max_units" for the odd lot beside it
     Case("zero-max-units-with-odd-lot",
          edit(BASE, "expiration = 2004-02-20", "expiration = 2004-02-20\nmax_units = 0\nodd_lot = 100"),
@@ -624,6 +627,10 @@ def test_a_mapping_files_problem_names_the_key_that_names_it(tmp_path):
     with pytest.raises(InputErrors) as info:
         load_text(tmp_path, text, files)
     assert [p.field for p in info.value.problems] == ["offer.toml: tally.mapping: map.toml: encoding"]
+    # ... but a tally file that is not there is said at once, beside the mapping's problem
+    with pytest.raises(InputErrors) as info:
+        load_text(tmp_path, text.replace('file = "t.csv"', 'file = "gone.csv"'), files)
+    assert [p.reason for p in info.value.problems][1:] == ["tally file not found"], info.value.problems
 
 
 def test_a_workbook_given_as_the_offer_file_is_named_as_such(tmp_path):

@@ -584,6 +584,7 @@ BAD_CALLS = [
      "is too early for a window of 5 trading days with lag 2: calendar XNYS has 4 trading days before 1990-01-08 "
      "(its records start on 1990-01-02), got 1990-01-08"),
     ("AVERAGING_WINDOW", (dt.datetime(1990, 1, 3),), "expiration", "calendar XNYS has 1 trading day before 1990-01-03"),
+    ("AVERAGING_WINDOW", (dt.datetime(1990, 1, 3), 1.0), "expiration", "a window of 1 trading day with lag 2"),
     ("AVERAGING_WINDOW", (dt.datetime(1990, 1, 3), None, 3.0), "lag",
      "must be at most 1: calendar XNYS has 1 trading day before 1990-01-03"),
     ("AVERAGING_WINDOW", (dt.datetime(1985, 6, 3),), "expiration",

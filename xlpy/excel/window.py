@@ -78,8 +78,8 @@ def _too_few(held: int, day: dt.date, known, code: str, days: tuple, lag: tuple,
         most = held - k + 1 if k else held
         if days_given is not None:
             return InputError("days", days_given, f"must be at most {most:,} with lag {k}: {said}")
-    return InputError("expiration", expiration, f"is too early for a window of {n:,} trading days with lag "
-                      f"{k:,}: {said}")
+    return InputError("expiration", expiration, f"is too early for a window of {n:,} trading "
+                      f"{'day' if n == 1 else 'days'} with lag {k:,}: {said}")
 
 
 def calendar_code(calendar) -> str:

@@ -99,11 +99,8 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
     if problems:
         raise InputErrors(problems)
     line, row = data[0]
-    # (an XLSX's rows are as wide as its widest: a cell with nothing in it past the header is no cell)
-    used = row if sep else row[:max((i + 1 for i, v in enumerate(row) if str(v).strip()), default=0)]
-    width = len(header) if sep else max((i + 1 for i, h in enumerate(header) if h), default=0)
-    wide = wide_row(name, line, used, width, sep)  # 280,000,0,0 under three names: 280 tendered
-    if wide is not None:
+    wide = wide_row(name, line, row, len(header), sep) if sep else None  # 280,000,0,0 under three names: 280
+    if wide is not None:  # (an XLSX has no separator to split a figure: a note to the right is a note)
         raise InputErrors([wide])
     places = {ours: f"{name}: row {line}, column {header[i]}" for ours, i in found.items()}
     counts = {}

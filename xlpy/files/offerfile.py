@@ -426,18 +426,20 @@ def _tally(t: _Table, base: Path | None, problems: list[InputError]) -> Tally | 
         if aggregate:
             t.fail(aggregate[0], t.data[aggregate[0]], "give aggregate counts or a holder file, not both")
         name = t.text("file")
-        mapping = None
+        mapping, refused = None, False
         mapping_name = t.text("mapping") if t.has("mapping") else None
         if mapping_name and base is not None:
             try:
                 mapping = sources.read_mapping(base / sources.written_path(mapping_name))
             except InputErrors as exc:  # named after the key that names the file, as the tally's are
                 problems.extend(p.located("tally.mapping") for p in exc.problems)
-                return None  # the tally is not read without its mapping: its columns would be named missing
+                refused = True
         if not name:
             return None
         if base is None:  # the file's own inputs only: its tally file is not read, and counts nothing here
             return Tally(0, 0, 0, final=final)
+        if refused and (base / sources.written_path(name)).is_file():
+            return None  # not read without its mapping, whose columns it would be named short of (a missing one: said)
         try:
             table: HolderTable = sources.read_tally(base / sources.written_path(name), mapping, source=name)
         except InputErrors as exc:

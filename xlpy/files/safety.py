@@ -254,5 +254,6 @@ def sheet_rows(ws, min_row: int | None = None, max_row: int | None = None) -> li
     ws.reset_dimensions()
     rows = list(ws.iter_rows(min_row=min_row, max_row=max_row, values_only=True))
     width = max(map(len, rows), default=0)
-    return [r + (None,) * (width - len(r)) if len(r) < width else r for r in rows]
+    # (a row the sheet leaves out, as Excel leaves out an empty one, comes as an empty list)
+    return [tuple(r) + (None,) * (width - len(r)) if len(r) < width else tuple(r) for r in rows]
 

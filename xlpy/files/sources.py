@@ -143,7 +143,7 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
             problems.append(InputError(f"{path.name}: columns.{ours}", ours, "is not one of " + ", ".join(TALLY_COLUMNS)))
     for section, allowed in (("methods", METHOD_VALUES), ("statuses", STATUS_VALUES)):
         for word, ours in tables[section].items():
-            if ours not in allowed:
+            if not isinstance(ours, str) or ours not in allowed:  # (a list: ["guaranteed"])
                 problems.append(
                     InputError(f"{path.name}: {section}.{word}", ours, "must be one of " + ", ".join(allowed))
                 )
@@ -157,7 +157,7 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
         allowed = {"method": METHOD_VALUES, "status": STATUS_VALUES}.get(ours)
         if allowed is None:
             problems.append(InputError(f"{path.name}: defaults.{ours}", ours, "must be method or status"))
-        elif value not in allowed:
+        elif not isinstance(value, str) or value not in allowed:
             problems.append(InputError(f"{path.name}: defaults.{ours}", value, "must be one of " + ", ".join(allowed)))
     if problems:
         raise InputErrors(problems)

@@ -159,15 +159,15 @@ class Reader:
         number = self._decimal(key, value)
         if number is None:
             return default
-        if below is not None and number.copy_abs() >= below:
-            limit = f"below {below:,}" if number > 0 else f"above -{below:,}"  # a negative one: its size, in words
-            self.fail(key, value, f"must be {limit}" + (f" ({bound})" if bound else ""))
-            return default
-        if positive and number <= 0:
+        if positive and number <= 0:  # (the sign first: -2e9 for a price is not "must be above -1e9")
             self.fail(key, value, "must be > 0")
             return default
         if nonneg and number < 0:
             self.fail(key, value, "must not be negative")
+            return default
+        if below is not None and number.copy_abs() >= below:
+            limit = f"below {below:,}" if number > 0 else f"above -{below:,}"  # a negative one: its size, in words
+            self.fail(key, value, f"must be {limit}" + (f" ({bound})" if bound else ""))
             return default
         return number
 
