@@ -19,8 +19,7 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.rules import tally_problems
 from . import sources, typed, written_numbers
 from .written_numbers import wide_row
-from .xlsx_sheet import has_formulas
-from .safety import sheet_rows
+from .xlsx_sheet import has_formulas, sheet_rows
 
 __all__ = ["COUNT_COLUMNS", "read_counts", "tally_kind"]
 

@@ -33,8 +33,7 @@ from pathlib import Path
 
 from ..engine.errors import InputError
 
-__all__ = ["DEFAULTS", "Limits", "check_package", "configure", "inflate_part", "limits", "read_part", "sheet_rows",
-           "unreadable"]
+__all__ = ["DEFAULTS", "Limits", "check_package", "configure", "inflate_part", "limits", "read_part", "unreadable"]
 
 MB = 1 << 20
 #: Parts smaller than this are not held to the ratio (tiny XML parts compress well and cost nothing).
@@ -241,19 +240,3 @@ def unreadable(label: str, exc: OSError) -> InputError:
 
 def path_label(path: str | os.PathLike) -> str:
     return Path(path).name
-
-
-def sheet_rows(ws, min_row: int | None = None, max_row: int | None = None) -> list[tuple]:
-    """Every row of the read-only openpyxl worksheet *ws* (from *min_row* to *max_row*), each as long as the
-    longest: the sheet's stored size (its ``<dimension>``) is not trusted.
-
-    Some writers (Apache POI's streaming one, common in back offices) store
-    it too small, and openpyxl's read-only reader stops there: the lines and
-    columns past it would be dropped without a word.
-    """
-    ws.reset_dimensions()
-    rows = list(ws.iter_rows(min_row=min_row, max_row=max_row, values_only=True))
-    width = max(map(len, rows), default=0)
-    # (a row the sheet leaves out, as Excel leaves out an empty one, comes as an empty list)
-    return [tuple(r) + (None,) * (width - len(r)) if len(r) < width else tuple(r) for r in rows]
-

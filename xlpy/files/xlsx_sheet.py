@@ -1,7 +1,8 @@
 """A tally's XLSX sheet: its lines (to the sheet's last cell), and its formulas that hold no saved value.
 
-Read by :func:`xlpy.files.sources.read_tally` (and, for formulas, the count
-file's reader): openpyxl in read-only mode, cell values as saved.
+Read by :func:`xlpy.files.sources.read_tally` and the count file's reader
+(:func:`sheet_rows`, :func:`has_formulas`): openpyxl in read-only mode, cell
+values as saved.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 
-__all__ = ["has_formulas", "unsaved_formulas", "xlsx_columns"]
+__all__ = ["has_formulas", "sheet_rows", "unsaved_formulas", "xlsx_columns"]
 
 
 def xlsx_columns(path: Path, sheet: str) -> tuple[list[str], list[list], list[int]]:
@@ -21,7 +22,7 @@ def xlsx_columns(path: Path, sheet: str) -> tuple[list[str], list[list], list[in
     empty): blank rows are no lines."""
     from openpyxl import load_workbook
 
-    from .safety import check_package, sheet_rows
+    from .safety import check_package
 
     check_package(path, path.name)  # before openpyxl unpacks anything
     try:
@@ -68,7 +69,6 @@ def unsaved_formulas(path: Path, sheet: str, headers, columns, rows: list[int], 
         return []
     from openpyxl import load_workbook
 
-    from .safety import sheet_rows
 
     wb = load_workbook(path, read_only=True)  # formulas, not their saved values
     try:
@@ -81,3 +81,18 @@ def unsaved_formulas(path: Path, sheet: str, headers, columns, rows: list[int], 
     return [InputError(f"{path.name}: row {n}, column {headers[c]}", f,
                        "is a formula with no saved value (a file written by a program, never calculated): open "
                        "and save the file in Excel, or paste values") for (n, c), f in sorted(formulas.items())]
+
+
+def sheet_rows(ws, min_row: int | None = None, max_row: int | None = None) -> list[tuple]:
+    """Every row of the read-only openpyxl worksheet *ws* (from *min_row* to *max_row*), each as long as the
+    longest: the sheet's stored size (its ``<dimension>``) is not trusted.
+
+    Some writers (Apache POI's streaming one, common in back offices) store
+    it too small, and openpyxl's read-only reader stops there: the lines and
+    columns past it would be dropped without a word.
+    """
+    ws.reset_dimensions()
+    rows = list(ws.iter_rows(min_row=min_row, max_row=max_row, values_only=True))
+    width = max(map(len, rows), default=0)
+    # (a row the sheet leaves out, as Excel leaves out an empty one, comes as an empty list)
+    return [tuple(r) + (None,) * (width - len(r)) if len(r) < width else tuple(r) for r in rows]
