@@ -628,6 +628,35 @@ def test_a_tally_without_its_header_is_named_as_such(tmp_path):
     assert counts.tally_kind(path) == "holders"
 
 
+def test_a_count_file_with_a_withdrawn_column_gives_its_net_count(tmp_path):
+    """An agent's counts often show 'Tendered' gross beside 'Withdrawn': read as net, 290,000 tendered with
+    16,000 withdrawn was taken as 290,000 and the charge as $10.2 million, not $9.6 million.  The net column,
+    when there is one, is the count; a bare 'Tendered' beside a withdrawn column is refused."""
+    path = tally(tmp_path, "Tendered,Withdrawn,NGD\n290000,16000,3500\n", "c.csv")
+    assert counts.tally_kind(path) == "counts"
+    assert problems(counts.read_counts, path) == [
+        "c.csv: columns: a count file with a withdrawn column must give its tendered count net of withdrawals, "
+        "headed 'Tendered not withdrawn' (subtract the withdrawn units first if the tendered figure includes "
+        "them), got 'Tendered, Withdrawn'"]
+    path = tally(tmp_path, "Tendered,Tendered not withdrawn,Shares withdrawn,NGD\n290000,274000,16000,3500\n")
+    assert counts.read_counts(path) == (274000, 3500, 0)
+    path = tally(tmp_path, "Tendered and not withdrawn,Withdrawn\n274000,16000\n")
+    assert counts.read_counts(path) == (274000, 0, 0)
+
+
+def test_a_count_file_without_its_tendered_column_is_named_as_a_count_file(tmp_path):
+    """No holder or units column but a count's (NGD, failed, withdrawn): a count file missing its tendered
+    count, not a holder tally missing its holder_id and units."""
+    expected = ("has no tendered column (expected one of: tendered, units tendered, shares tendered, total "
+                "tendered, tendered not withdrawn, tendered and not withdrawn, notes tendered)")
+    for header in ("Total shares,NGD", "Units withdrawn,Failed"):
+        path = tally(tmp_path, f"{header}\n280000,3500\n", "c.csv")
+        assert counts.tally_kind(path) == "counts"
+        assert problems(counts.read_counts, path) == [f"c.csv: header: {expected}, got '{header.replace(',', ', ')}'"]
+    # a units column (here 'Shares') keeps it a holder tally, whose reader names the holder column it lacks
+    assert counts.tally_kind(tally(tmp_path, "Shares,NGD\n2500,Y\n", "c.csv")) == "holders"
+
+
 def test_a_semicolon_price_file_does_not_guess_a_lone_dot(tmp_path):
     """In a ';' file a dot separates thousands; a price of 7.39 is still a decimal, but 2.517 could be either."""
     path = tmp_path / "p.csv"

@@ -31,6 +31,10 @@ COUNT_COLUMNS = {
                             "notice of guaranteed delivery", "notices of guaranteed delivery", "gd"),
     "failed_delivery": ("failed delivery", "failed deliveries", "failed", "failed ngd"),
 }
+#: The tendered spellings that say the count is net of withdrawals.
+NET_TENDERED = ("tendered not withdrawn", "tendered and not withdrawn")
+#: A withdrawn count: not read (the count is tendered *and not withdrawn*), but it makes a bare "Tendered" ambiguous.
+WITHDRAWN = ("withdrawn", "withdrawals", "units withdrawn", "shares withdrawn", "notes withdrawn", "total withdrawn")
 
 
 def _key(text: object) -> str:
@@ -72,7 +76,10 @@ def tally_kind(path: Path, mapping: sources.ColumnMapping | None = None) -> str:
         return "holders"  # (a holder tally without its header: read_tally says so)
     if keys & set(COUNT_COLUMNS["tendered"]):
         return "counts"
-    return "holders"
+    if keys & set(sources.TALLY_COLUMNS["units"]):
+        return "holders"  # (units but no holder column: read_tally names the missing column)
+    counts_only = set(COUNT_COLUMNS["guaranteed_delivery"]) | set(COUNT_COLUMNS["failed_delivery"]) | set(WITHDRAWN)
+    return "counts" if keys & counts_only else "holders"  # (a count file without its tendered column: named)
 
 
 def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None = None) -> tuple[int, int, int]:
@@ -194,6 +201,9 @@ def _count_columns(header: list[str], name: str) -> tuple[dict[str, int], list[I
     found, problems = {}, []
     for ours, words in COUNT_COLUMNS.items():
         hits = [i for i, h in enumerate(header) if _key(h) in words]
+        net = [i for i in hits if _key(header[i]) in NET_TENDERED]
+        if ours == "tendered" and len(hits) > 1 and len(net) == 1:
+            hits = net  # "Tendered" beside "Tendered not withdrawn": the net count is the one
         if len(hits) > 1:
             problems.append(InputError(f"{name}: columns", ", ".join(header[i] for i in hits),
                                        f"more than one column could be {ours}"))
@@ -203,6 +213,12 @@ def _count_columns(header: list[str], name: str) -> tuple[dict[str, int], list[I
         problems.append(InputError(f"{name}: header", ", ".join(header),
                                    "has no tendered column (expected one of: " + ", ".join(COUNT_COLUMNS["tendered"])
                                    + ")"))
+    withdrawn = [header[i] for i, h in enumerate(header) if _key(h) in WITHDRAWN]
+    if "tendered" in found and withdrawn and _key(header[found["tendered"]]) not in NET_TENDERED:
+        problems.append(InputError(f"{name}: columns", f"{header[found['tendered']]}, {withdrawn[0]}",
+                                   "a count file with a withdrawn column must give its tendered count net of "
+                                   "withdrawals, headed 'Tendered not withdrawn' (subtract the withdrawn units "
+                                   "first if the tendered figure includes them)"))
     return found, problems
 
 
