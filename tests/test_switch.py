@@ -19,6 +19,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from repo_paths import ROOT, SEED
+from test_workbook_print import unshown_whole_counts
 
 from xlpy import macros
 from xlpy.cli import refresh as cli_refresh
@@ -184,6 +185,7 @@ def test_counts_workbook_switches_to_holders_and_back(counts, tmp_path, monkeypa
         report = validate(counts, legs=("formulas",))
         assert report.findings == [], [str(f) for f in report.findings]
         _consistent(counts)
+        assert unshown_whole_counts(counts) == []
     table = sources.read_tally(folder / "all.csv")
     tendered = sum(u for u, s in zip(table.units, table.status) if s != "withdrawn")
     assert load_workbook(counts, data_only=True)["Tenders"]["C5"].value == tendered

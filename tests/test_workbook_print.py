@@ -255,3 +255,48 @@ def test_a_fixed_note_is_true_whichever_way_its_figure_goes(standard_books):
     texts = [c.value for row in wb["Sensitivity"].iter_rows() for c in row if isinstance(c.value, str)]
     assert not any(t.startswith("Test failed") for t in texts)
     assert any(t.startswith("When the induced-conversion test fails:") for t in texts)
+
+
+def unshown_whole_counts(path) -> list[str]:
+    """The cells of a fractional count (``count4``) outside a table that Excel would show as ``1,298,760.``: every
+    such cell needs a zero section and a ``MOD(ref,1)=0`` rule formatting it ``#,##0``."""
+    from xlpy.workbook.layout.model import FMT
+
+    wb = load_workbook(path)
+    missing = []
+    for ws in wb.worksheets:
+        in_tables = [t.ref for t in ws.tables.values()]
+        ruled = {(str(cf.sqref), rule.formula[0], rule.dxf.numFmt.formatCode if rule.dxf and rule.dxf.numFmt else None)
+                 for cf in ws.conditional_formatting for rule in cf.rules if rule.formula}
+        for row in ws.iter_rows():
+            for cell in row:
+                if not cell.number_format.startswith("#,##0.####"):
+                    continue
+                if any(_inside(cell.coordinate, ref) for ref in in_tables):
+                    continue  # a table's fraction of a share: below 1, and its zero reads 0 by the format
+                ref = cell.coordinate
+                if cell.number_format != FMT["count4"] or (ref, f"MOD({ref},1)=0", "#,##0") not in ruled:
+                    missing.append(f"{ws.title}!{ref}")
+    return missing
+
+
+def _inside(coordinate: str, ref: str) -> bool:
+    from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+
+    row, col = coordinate_to_tuple(coordinate)
+    c1, r1, c2, r2 = range_boundaries(ref)
+    return r1 <= row <= r2 and c1 <= col <= c2
+
+
+def test_a_whole_count_shows_no_trailing_point(standard_books):
+    """Excel shows ``#,##0.####`` as "1,298,760." and "0." for whole values (LibreOffice drops the point, so the
+    renders never showed it): a zero reads 0 by the format's third section, and a conditional format gives a
+    whole count outside a table ``#,##0``; a fraction keeps its four decimals."""
+    from xlpy.workbook.layout.model import FMT
+
+    assert FMT["count4"] == "#,##0.####;-#,##0.####;0"
+    for kind in ("seed", "holders"):
+        assert unshown_whole_counts(standard_books[kind]) == [], kind
+    wb, lay = _book(standard_books["seed"])
+    sheet, _, row = lay.item("IncrementalShares")
+    assert wb[sheet.title][f"C{row}"].number_format == FMT["count4"]  # the cell the rule is for (checked above)

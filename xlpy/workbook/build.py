@@ -24,8 +24,10 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.marker import Marker
-from openpyxl.formatting.rule import CellIsRule
+from openpyxl.formatting.rule import CellIsRule, Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.styles.numbers import NumberFormat
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -247,6 +249,20 @@ def _write_blocks(ws, sheet: Sheet, values: dict[str, object], record: dict[str,
                 _wrapped_row(ws, sheet, row, wrapped)
             if sheet.check and item.fmt == "bool":
                 _flag_format(ws, f"{get_column_letter(VALUE_COL)}{row}")
+    _whole_counts(ws, [b.row + i for b in sheet.blocks for i in range(len(b.items))])
+
+
+def _whole_counts(ws, rows: list[int]):
+    """A count that may hold a fraction (``count4``, ``#,##0.####``) shows a whole value as ``1,298,760``, not
+    Excel's ``1,298,760.``: a conditional format gives it ``#,##0`` while ``MOD(value,1)=0`` (text is left be)."""
+    cells = cell_map(ws)
+    whole = DifferentialStyle(numFmt=NumberFormat(numFmtId=3, formatCode=FMT["count"]))
+    for row in rows:
+        for col in range(LABEL_COL, CHECK_COLS[-1] + 1):
+            cell = cells.get((row, col))
+            if cell is not None and cell.number_format == FMT["count4"]:
+                ref = f"{get_column_letter(col)}{row}"
+                ws.conditional_formatting.add(ref, Rule(type="expression", dxf=whole, formula=[f"MOD({ref},1)=0"]))
 
 
 #: Characters of Calibri 10 a column holds per unit of its width (about 90 in the Cover's 66), on the safe side;

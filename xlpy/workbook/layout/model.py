@@ -45,7 +45,7 @@ REQUIRED_NAMES = (
 
 FMT = {
     "count": "#,##0",
-    "count4": "#,##0.####",
+    "count4": "#,##0.####;-#,##0.####;0",  # a zero reads 0, not Excel's "0." (a whole count: build._whole_counts)
     "money": "$#,##0.00;[Red]-$#,##0.00",
     "price": "$#,##0.0000",
     "ratio": "0.00####",
