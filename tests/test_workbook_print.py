@@ -300,3 +300,14 @@ def test_a_whole_count_shows_no_trailing_point(standard_books):
     wb, lay = _book(standard_books["seed"])
     sheet, _, row = lay.item("IncrementalShares")
     assert wb[sheet.title][f"C{row}"].number_format == FMT["count4"]  # the cell the rule is for (checked above)
+
+
+def test_the_tolerance_is_shown_as_a_plain_number(standard_books):
+    """It bounds differences in shares and ratios as well as dollars: 0.005, not "$0.0050"."""
+    from xlpy.workbook.layout.model import FMT
+
+    wb, lay = _book(standard_books["seed"])
+    sheet, item, row = lay.item("Tolerance")
+    cell = wb[sheet.title][f"C{row}"]
+    assert cell.value == 0.005 and cell.number_format == FMT["ratio"] == "0.00####"
+    assert "shares" in item.note

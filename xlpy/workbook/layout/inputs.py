@@ -86,7 +86,8 @@ def _blocks(shape: Shape) -> list[Block]:
     input_blocks.append(Block("Workbook settings", (
         Item("RatioScale", "Ratio precision (parts per share)", fmt="count",
              note="shares per holder are computed in whole parts of 1/N share, exactly"),
-        Item("Tolerance", "Tie-out tolerance", fmt="price", note="largest difference a tie-out accepts"),
+        Item("Tolerance", "Tie-out tolerance", fmt="ratio",
+             note="largest difference a tie-out accepts, in the figure's own unit (dollars, shares)"),
         Item("SensitivityStep", "Sensitivity price step", fmt="pct"),
     )))
     return input_blocks
