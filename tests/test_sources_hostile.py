@@ -191,6 +191,23 @@ def test_a_formula_with_no_saved_value_in_an_xlsx_count_file_is_named_as_such(tm
     assert counts.read_counts(tmp_path / "c.xlsx") == (274000, 3500, 300)
 
 
+def test_a_count_files_sheet_named_by_the_mapping_must_be_there(tmp_path):
+    """Its first sheet was read in its place without a word (the tally reader refused the same mapping)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Summary"
+    wb.active.append(["tendered", "guaranteed delivery"])
+    wb.active.append([274000, 3500])
+    counts_sheet = wb.create_sheet("Counts")
+    counts_sheet.append(["tendered", "guaranteed delivery"])
+    counts_sheet.append([280000, 3000])
+    wb.save(tmp_path / "c.xlsx")
+    assert counts.read_counts(tmp_path / "c.xlsx", sources.ColumnMapping(sheet="Counts")) == (280000, 3000, 0)
+    assert problems(counts.read_counts, tmp_path / "c.xlsx", sources.ColumnMapping(sheet="Count")) == [
+        "c.xlsx: sheet: is not in the workbook, got 'Count'"]
+
+
 def _with_stated_size(path, ref: str) -> None:
     """Rewrite *path*'s first sheet to state its size (``<dimension>``) as *ref*, as Apache POI's streaming writer
     may: too small."""

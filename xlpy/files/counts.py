@@ -19,7 +19,7 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.rules import tally_problems
 from . import sources, typed, written_numbers
 from .written_numbers import wide_row
-from .xlsx_sheet import has_formulas, sheet_rows
+from .xlsx_sheet import sheet_rows, unsaved_formulas
 
 __all__ = ["COUNT_COLUMNS", "read_counts", "tally_kind"]
 
@@ -150,7 +150,9 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
 
             wb = load_workbook(path, read_only=True, data_only=True)
             try:
-                ws = wb[mapping.sheet] if mapping.sheet and mapping.sheet in wb.sheetnames else wb.worksheets[0]
+                if mapping.sheet and mapping.sheet not in wb.sheetnames:
+                    raise InputErrors([InputError(f"{name}: sheet", mapping.sheet, "is not in the workbook")])
+                ws = wb[mapping.sheet] if mapping.sheet else wb.worksheets[0]
                 rows = [["" if v is None else v for v in r] for r in sheet_rows(ws)]  # whatever size it states
             finally:
                 wb.close()
@@ -169,7 +171,7 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
         raise InputErrors([InputError(name, None, f"cannot be read: {exc}", show_value=False)]) from None
     if not rows:
         raise InputErrors([InputError(name, None, "is empty: no header row", show_value=False)])
-    if not sep and any(v == "" for r in rows[1:] for v in r) and has_formulas(path):
+    if not sep:  # (an XLSX: a blank cell may be a formula Excel never calculated)
         _refuse_unsaved_formulas(path, mapping, rows)
     return rows, sep
 
@@ -177,21 +179,11 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
 def _refuse_unsaved_formulas(path: Path, mapping: sources.ColumnMapping, rows: list[list]) -> None:
     """Refuse a blank cell below the header that holds a formula with no saved value (a file a program wrote and
     Excel never calculated), as the tally reader does: read as blank, it would be called missing."""
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path, read_only=True)  # formulas, not their saved values
-    try:
-        ws = wb[mapping.sheet] if mapping.sheet and mapping.sheet in wb.sheetnames else wb.worksheets[0]
-        held = sheet_rows(ws, 2, len(rows))
-    finally:
-        wb.close()
-    header = rows[0]
-    problems = [InputError(f"{path.name}: row {n}, column {header[c] if c < len(header) else c + 1}", f,
-                           "is a formula with no saved value (a file written by a program, never calculated): open "
-                           "and save the file in Excel, or paste values")
-                for n, (saved, formulas) in enumerate(zip(rows[1:], held), 2)
-                for c, f in enumerate(formulas) if c < len(saved) and saved[c] == "" and isinstance(f, str)
-                and f.startswith("=")]
+    header = [str(h) for h in rows[0]]
+    width = max(map(len, rows))
+    header += [str(c + 1) for c in range(len(header), width)]  # (a cell right of the header: named by its number)
+    columns = [[r[c] if c < len(r) else "" for r in rows[1:]] for c in range(width)]
+    problems = unsaved_formulas(path, mapping.sheet, header, columns, list(range(2, len(rows) + 1)), set(range(width)))
     if problems:
         raise InputErrors(problems)
 
