@@ -121,6 +121,11 @@ def test_the_seed_paragraph_stays_word_for_word(tmp_path):
     ("9960000", "millions", "10 million"),
     ("2.217", "dollars", "$2.2"),  # two significant figures of money, not "$2"
     ("9.96", "dollars", "$10"),
+    ("0.995", "dollars", "$1.0"),  # as rounded, in the $1-$10 bracket: one decimal, not "$1.00"
+    ("0.0995", "dollars", "$0.10"),  # two significant figures of the rounded value, not "$0.100"
+    ("0.00995", "dollars", "$0.010"),
+    ("0.0994", "dollars", "$0.099"),
+    ("-0.995", "dollars", "-$1.0"),
     ("7", "auto", "7"),  # a count below 10 stays whole
     ("1523456789", "auto", "1.5 billion"),  # never "1,523 million"
     ("999600000", "auto", "1.0 billion"),  # the bracket follows the rounding to whole millions
@@ -149,7 +154,8 @@ def test_the_new_brackets_in_excel_formulas_match_the_engine(style):
     for text in ("999500", "999499", "999600", "9949999", "9950000", "9960000", "10521246", "16280487.62",
                  "123456789", "-20420", "-999500", "2450000", "2.217", "9.96", "9.94", "1", "0.739", "350.3",
                  "999600000", "999499999", "1523456789", "9960000000", "12345678901", "1234567890.12", "999950000",
-                 "999949999.99", "-1500000000"):
+                 "999949999.99", "-1500000000", "0.995", "-0.995", "0.0995", "0.00995", "0.0994", "0.00994", "0.5",
+                 "0.95", "0.994"):
         if style == "millions" and abs(Decimal(text)) < 100_000:
             continue  # "-0.0 million": a millions style is never asked of a figure that small
         compiled = formulas.Parser().ast("=" + approx_formula(f"({text})", style))[1].compile()

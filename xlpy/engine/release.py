@@ -60,7 +60,10 @@ def _sig2(n: Decimal) -> str:
         return "0"
     places = 1 - n.copy_abs().adjusted()
     if n.copy_abs() < 1:
-        return f"{excel_round(n, places):.{places}f}"
+        r = excel_round(n, places)
+        if r and r.copy_abs().adjusted() > n.copy_abs().adjusted():  # 0.995 rounds up to 1.0: a place fewer
+            places -= 1
+        return f"{r:.{places}f}"
     return f"{excel_round(n, min(0, places)):,.0f}"
 
 

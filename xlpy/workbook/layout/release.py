@@ -27,7 +27,9 @@ def approx_formula(x: str, style: str = "auto") -> str:
         f'TEXT(ROUND({x}/1000000000,1),"#,##0.0"))&" billion"'
     )
     places = f"(1-INT(LOG10(ABS({x}))))"
-    sig2 = (f'IF({x}=0,"0",IF(ABS({x})<1,TEXT(ROUND({x},{places}),"0."&REPT("0",{places})),'
+    # (below 1, a place fewer when the rounding reaches the next power of ten: 0.995 is "1.0", not "1.00")
+    fewer = f"(ABS(ROUND({x},{places}))>=10^(2-{places}))"
+    sig2 = (f'IF({x}=0,"0",IF(ABS({x})<1,TEXT(ROUND({x},{places}),"0."&REPT("0",{places}-{fewer})),'
             f'TEXT(ROUND({x},MIN(0,{places})),"#,##0")))')
     if style == "thousands":
         return thousands
