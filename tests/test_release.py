@@ -399,3 +399,33 @@ def test_a_refresh_that_moves_the_count_names_the_carrying_amount_given_for_anot
     out = capsys.readouterr().out
     assert re.search(r"^book\.xlsm: warning: Inputs!C\d+ \(CarryingAmount\) 6095000 is taken as the carrying amount "
                      r"of the 300,000 units accepted: give it again whenever the count changes$", out, flags=re.M), out
+
+
+def test_a_workbook_of_the_earlier_release_formulas_still_passes_the_structure_check(standard_books, tmp_path):
+    """Layout-6 workbooks built before the fix of "$1.00" (0.995 to two significant figures is "$1.0") hold the
+    earlier figure formulas: the same layout, a wording slip below $1, so no structure finding -- while a formula
+    changed in another way still is one."""
+    import shutil
+
+    from xlpy.workbook.backends import PackageBook
+    from openpyxl import load_workbook
+
+    from xlpy.workbook.layout import Shape, earlier_form, layout
+
+    book = shutil.copy(standard_books["seed"], tmp_path / "earlier.xlsm")
+    lay = layout(Shape.decode(load_workbook(book).defined_names["xlpyLayout"].attr_text))
+    names = ("ReleaseTenderedText", "ReleaseGuaranteedText", "ReleaseRemainingText", "ReleaseCommonBeforeText",
+             "ReleaseCommonIssuedText", "ReleaseCommonAfterText", "ReleaseChargeText", "ReleaseSentence2")
+    with PackageBook(book) as pb:
+        for name in names:
+            sheet, item, row = lay.item(name)
+            assert earlier_form(item.formula) != item.formula, name  # each holds the new term
+            pb.set(sheet.title, f"C{row}", earlier_form(item.formula))
+        pb.save()
+    report = validate(book, legs=("formulas",))
+    assert report.findings == [], [str(f) for f in report.findings]
+    with PackageBook(book) as pb:  # the earlier form is accepted, not any other
+        sheet, item, row = lay.item("ReleaseChargeText")
+        pb.set(sheet.title, f"C{row}", earlier_form(item.formula).replace('"0."', '"0.0"'))
+        pb.save()
+    assert [f.where for f in validate(book, legs=()).findings] == [f"Release!C{row}"]

@@ -69,7 +69,7 @@ from .model import (
     Table,
     renamed_hint,
 )
-from .release import approx_formula
+from .release import approx_formula, earlier_form
 from .sensitivity import (
     SENS_PARTICIPATIONS,
     SENS_PRICE_STEPS,
@@ -108,6 +108,7 @@ __all__ = [
     "Sheet",
     "Table",
     "approx_formula",
+    "earlier_form",
     "history_added",
     "history_repeats",
     "history_row",

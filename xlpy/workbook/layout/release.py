@@ -7,6 +7,8 @@ of :func:`xlpy.engine.release.release_figures` or of one sentence of
 
 from __future__ import annotations
 
+import re
+
 from .entries import CREDIT
 from .model import Block, Item, Shape, Sheet, place
 
@@ -51,6 +53,22 @@ def approx_formula(x: str, style: str = "auto") -> str:
         )
     return (f"IF(ABS({x})<10000,{sig2},IF(ROUND(ABS({x}),-3)<1000000,{thousands},"
             f"IF(ROUND(ABS({x})/1000000,0)<1000,{millions},{billions})))")
+
+
+#: The term :func:`approx_formula` takes a decimal place off with below 1 ("$1.0", not "$1.00", for 0.995).
+_FEWER = re.compile(r"-\(ABS\(ROUND\((?P<x>.+?),(?P<p>\(1-INT\(LOG10\(ABS\((?P=x)\)\)\)\))\)\)>=10\^\(2-(?P=p)\)\)")
+
+
+def earlier_form(formula: str) -> str:
+    """*formula* as workbooks of this layout built before 2026-12-02 hold it: their figures below 1 kept the
+    places of the unrounded value ("$1.00" for 0.995), a wording slip, not a change of figure, so such a
+    workbook still passes the structure check (its Release text for such a charge differs from the engine's).
+
+    >>> earlier_form(approx_formula("A1", "sig2")) == approx_formula("A1", "sig2").replace(
+    ...     "-(ABS(ROUND(A1,(1-INT(LOG10(ABS(A1))))))>=10^(2-(1-INT(LOG10(ABS(A1))))))", "")
+    True
+    """
+    return _FEWER.sub("", formula)
 
 
 #: The charge as the paragraph states it: a credit or a gain (:func:`xlpy.engine.release.is_credit`) without
