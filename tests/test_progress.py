@@ -42,6 +42,9 @@ def test_bar_without_counts_shows_the_time():
     with progress.step("recalculating"):
         time.sleep(0.3)
     assert "recalculating: 00:00" in out.getvalue()
+    # cleared when the step ends, so the line printed next does not run on after "00:00"
+    last = out.getvalue().rsplit("recalculating", 1)[1]
+    assert out.getvalue().endswith("\r") and "\r" in last, repr(out.getvalue()[-80:])
 
 
 def test_short_step_draws_nothing(monkeypatch):

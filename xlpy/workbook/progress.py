@@ -75,7 +75,7 @@ def step(desc: str, total: int | None = None, unit: str = "it") -> Iterator[Call
         while not stop.wait(TICK):
             with lock:
                 if _shown(bar):
-                    bar.refresh()
+                    bar.update(0)  # redrawn as tqdm records a drawing, so close() clears it (refresh() does not)
 
     ticker = threading.Thread(target=tick, name="xlpy-progress", daemon=True) if not total else None
     if ticker:
