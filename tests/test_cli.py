@@ -206,7 +206,9 @@ def test_usage_error_is_not_a_traceback(capsys):
      "xlpy render: argument --dpi: invalid int value: '72.5' (see xlpy render --help)"),
     (["refresh", "book.xlsm", "--keep", "x"],
      "xlpy refresh: argument --keep: invalid int value: 'x' (see xlpy refresh --help)"),
-    (["compute", "x.toml", "--jsno"], "xlpy: unrecognized arguments: --jsno (see xlpy --help)"),
+    (["compute", "x.toml", "--jsno"], "xlpy compute: unrecognized arguments: --jsno (see xlpy compute --help)"),
+    (["render", "x.xlsm", "-o", "r", "--dpl", "30"],
+     "xlpy render: unrecognized arguments: --dpl 30 (see xlpy render --help)"),  # its options are in its help
     (["comput"], "xlpy: argument COMMAND: invalid choice: 'comput' (choose from 'compute', 'release', 'entries', "
                  "'build', 'validate', 'render', 'refresh', 'vba', 'lite') (see xlpy --help)"),
 ])

@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         setup(p)
         if name not in ("vba", "lite"):  # every other command may open a workbook or an XLSX tally from outside
             add_limit_options(p)
-        p.set_defaults(run=run, texts=text_arguments(p))
+        p.set_defaults(run=run, texts=text_arguments(p), parser=p)
     return parser
 
 
@@ -66,7 +66,9 @@ def _signalled(signum, frame):
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # named against the command whose options they are not ("see xlpy render --help")
+        args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         previous = {s: signal.signal(s, _signalled) for s in (signal.SIGINT, signal.SIGTERM)}
     except ValueError:  # not the main thread: the default actions stay
