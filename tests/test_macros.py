@@ -432,6 +432,89 @@ def test_values_typed_over_holder_formulas_are_named_when_the_refresh_replaces_t
 
 
 @pytest.mark.parametrize("engine", ["package", "openpyxl", "xlwings"])
+def test_a_formula_typed_over_a_holder_formula_is_named_when_the_refresh_replaces_it(holders, tmp_path, engine):
+    """A formula of one's own in place of the table's (half of one holder's acceptance) is put back to the table's
+    formula by the rewrite, as a typed value is: it was replaced without a word."""
+    wb = load_workbook(holders, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    _, t = lay.table("tblTenders")
+    row = t.first_row + 29
+    accepted, holder_units = (f"{t.letter(k)}{row}" for k in ("accepted", "holder_units"))
+    wb["Tenders"][accepted] = f"={holder_units}/2"
+    wb.save(holders)
+    tally = _write_csv(tmp_path / "t.csv", _tally_rows(5))
+    if engine == "xlwings":
+        report = macros.refresh_tenders(XlwingsBook(FakeBook(holders)), tally)
+    else:
+        book = open_book(holders, engine)
+        report = macros.refresh_tenders(book, tally)
+        book.save()
+        assert load_workbook(holders)["Tenders"][accepted].value == t.row_formula(t.columns[
+            [c.key for c in t.columns].index("accepted")], row)
+    assert [line for line in report.lines() if "typed over" in line] == [
+        f"Tenders!{accepted}: the formula typed over the table's (={holder_units}/2) was replaced by the table's"]
+
+
+def test_a_formula_beside_the_holder_table_hides_no_value_typed_over_it(holders, tmp_path):
+    """Counting the formulas in the table's rows said "none typed over" when a column of one's own beside the
+    table (or a formula in it) made up for the values typed over the table's formulas: three overrides were
+    replaced without a word.  Here as openpyxl saves a workbook (every formula written out), and as Excel does
+    (one cell typed, the rest of each column one shared formula)."""
+    wb = load_workbook(holders, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    _, t = lay.table("tblTenders")
+    accepted = [f"{t.letter('accepted')}{t.first_row + k}" for k in (9, 19, 29)]
+    for ref in accepted:
+        wb["Tenders"][ref] = 0
+    for r in range(t.first_row, t.last_row + 1):  # a helper column two to the right of the table
+        wb["Tenders"][f"{get_column_letter(t.first_col + len(t.columns) + 2)}{r}"] = f"=D{r}/1000"
+    wb.save(holders)
+    book = PackageBook(holders)
+    report = macros.refresh_tenders(book, _write_csv(tmp_path / "t.csv", _tally_rows(5)))
+    book.save()
+    assert [line for line in report.lines() if "typed over" in line] == [
+        f"Tenders!{ref}: the value typed over its formula (0) was replaced by the formula" for ref in accepted]
+    wb = load_workbook(holders)
+    assert all(wb["Tenders"][ref].value.startswith("=IF(") for ref in accepted)
+
+
+def test_a_value_typed_over_a_shared_formula_is_found_beside_a_formula_of_ones_own(holders, tmp_path):
+    """As Excel saves it: one cell of a shared formula typed over, and a formula typed beside the table in a
+    row below its first two -- the formulas there as many as the table's cells, one short of shared ones."""
+    with PackageBook(holders) as book:
+        lay = layout(Shape.decode(book.name(LAYOUT_NAME)))
+        _, t = lay.table("tblTenders")
+        row = t.first_row + 29
+        accepted = f"{t.letter('accepted')}{row}"
+        book.set("Tenders", accepted, 111)
+        book.set("Tenders", f"{get_column_letter(t.first_col + len(t.columns) + 2)}{row}", f"=D{row}/1000")
+        book.save()
+    text = zipfile.ZipFile(holders).read("xl/worksheets/sheet3.xml").decode("utf-8")
+    assert f'<c r="{accepted}"' in text and 't="shared" si=' in text  # still shared elsewhere
+    report = macros.refresh_tenders(PackageBook(holders), _write_csv(tmp_path / "t.csv", _tally_rows(5)))
+    assert [line for line in report.lines() if "typed over" in line] == [
+        f"Tenders!{accepted}: the value typed over its formula (111) was replaced by the formula"]
+
+
+def test_a_refresh_from_the_same_tally_puts_back_a_formula_typed_over(holders, tmp_path, capsys):
+    """The sources the Cover records, byte for byte, but a value typed over a holder formula: rewritten and named,
+    not "nothing to refresh" with the override left in place."""
+    wb = load_workbook(holders, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    _, t = lay.table("tblTenders")
+    accepted = f"{t.letter('accepted')}{t.first_row + 29}"
+    assert _refresh([str(holders), "--no-backup"]) == 0
+    assert "nothing to refresh" in capsys.readouterr().out
+    wb["Tenders"][accepted] = 111
+    wb.save(holders)
+    assert _refresh([str(holders), "--no-backup"]) == 0
+    out = capsys.readouterr().out
+    assert "nothing to refresh" not in out
+    assert f"Tenders!{accepted}: the value typed over its formula (111) was replaced by the formula" in out
+    assert load_workbook(holders)["Tenders"][accepted].value.startswith("=IF(")
+
+
+@pytest.mark.parametrize("engine", ["package", "openpyxl", "xlwings"])
 def test_a_note_beside_a_holder_line_that_moves_is_named(holders, tmp_path, engine):
     """A note typed beside a holder's line stays in its row when the refresh rewrites the table; when that row
     now holds another holder's line, the report says so, naming both."""

@@ -34,6 +34,7 @@ from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 
 from ..engine.errors import InputError, InputErrors
 from .layout import Table
+from .overrides import not_formulas, package_overrides
 from .table_xml import splice_table_rows
 
 __all__ = ["Book", "OpenpyxlBook", "PackageBook", "XlwingsBook", "open_book", "table_values"]
@@ -84,8 +85,9 @@ class Book(Protocol):
         it), or None when the book does not say."""
 
     def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
-        """The cells of *table*'s formula columns that hold a value instead of their formula, as
-        ``(ref, value)`` in row order: what rewriting the table would replace, for the refresh to say so."""
+        """The cells of *table*'s formula columns that hold a value or a formula other than the table's, as
+        ``(ref, value)`` in row order (a formula as :class:`~xlpy.workbook.overrides.OwnFormula`): what rewriting
+        the table would replace, for the refresh to say so."""
 
     def rows_beside(self, sheet: str, table: Table, last_row: int | None = None) -> dict[int, dict[int, object]]:
         """The rows of *table* (to *last_row*, when it is to grow) holding a value beside it (outside its columns):
@@ -140,19 +142,6 @@ def table_values(table: Table, rows: Sequence[tuple]) -> list[list[object]]:
 def _data_ref(table: Table, last_row: int | None = None) -> str:
     last = get_column_letter(table.first_col + len(table.columns) - 1)
     return f"{get_column_letter(table.first_col)}{table.first_row}:{last}{last_row or table.last_row}"
-
-
-def _not_formulas(table: Table, rows: Sequence[Sequence[object]]) -> list[tuple[str, object]]:
-    """Of a table's cells read row by row (formulas as ``=...`` text), those of its formula columns holding a value."""
-    out = []
-    columns = [(i, get_column_letter(table.first_col + i)) for i, c in enumerate(table.columns) if c.formula is not None]
-    for k, row in enumerate(rows):
-        for i, letter in columns:
-            v = row[i] if i < len(row) else None
-            if v is None or v == "" or (isinstance(v, str) and v.startswith("=")) or hasattr(v, "text"):
-                continue  # blank, a formula, or an array formula (openpyxl's ArrayFormula)
-            out.append((f"{letter}{table.first_row + k}", v))
-    return out
 
 
 def _beside(table: Table, rows: dict[int, dict[int, object]]) -> dict[int, dict[int, object]]:
@@ -264,8 +253,8 @@ class OpenpyxlBook:
         return None if t is None else t.ref
 
     def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
-        """The cells of *table*'s formula columns holding a value instead of a formula: (``G45``, value)."""
-        return _not_formulas(table, self.get_rows(sheet, _data_ref(table)))
+        """The cells of *table*'s formula columns holding a value or a formula of their own: (``G45``, value)."""
+        return not_formulas(table, self.get_rows(sheet, _data_ref(table)))
 
     def rows_beside(self, sheet: str, table: Table, last_row: int | None = None) -> dict[int, dict[int, object]]:
         rows = self._ws(sheet).iter_rows(min_row=table.first_row, max_row=last_row or table.last_row,
@@ -540,15 +529,9 @@ class PackageBook:
         return m.group(1) if m else None
 
     def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
-        """The cells of *table*'s formula columns holding a value instead of a formula: (``G45``, value)."""
+        """The cells of *table*'s formula columns holding a value or a formula of their own: (``G45``, value)."""
         self._check_sheet(sheet)
-        cols = [table.first_col + i for i, c in enumerate(table.columns) if c.formula is not None]
-        if not cols:
-            return []
-        sx = self._sheet(sheet)
-        found = ((f"{get_column_letter(c)}{r}", sx.typed_value(xml, self._shared_strings))
-                 for r, c, xml in sx.cells_without_formula(table.first_row, table.last_row, cols))
-        return [(ref, v) for ref, v in found if v is not None and v != ""]
+        return package_overrides(self._sheet(sheet), table, self._shared_strings)
 
     def table_lines(self, sheet: str, table: Table) -> list[tuple]:
         """The values of *table*'s input columns, row by row, read from the sheet's text (the fast way for a long
@@ -756,7 +739,8 @@ class XlwingsBook:
             return None
 
     def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
-        """The cells of *table*'s formula columns holding a value instead of a formula: (``G45``, value as typed).
+        """The cells of *table*'s formula columns holding a value or a formula of their own: (``G45``, value as
+        typed).
 
         Reads the table's ``Range.formula`` (a formula's text, a constant's text, "" for a blank) in one call.
         """
@@ -768,7 +752,7 @@ class XlwingsBook:
         elif got and not isinstance(got[0], (list, tuple)):  # a single row
             got = [got]
         rows = [[_typed_text(v) for v in row] for row in got]
-        return _not_formulas(table, rows)
+        return not_formulas(table, rows)
 
     def rows_beside(self, sheet: str, table: Table, last_row: int | None = None) -> dict[int, dict[int, object]]:
         """Reads the table's rows across the sheet's used range in one call."""

@@ -486,22 +486,6 @@ class SheetXml:
             found += [int(x) for x in pat.findall(self.text, a, b)]
         return max(found, default=-1), foreign
 
-    def cells_without_formula(self, r1: int, r2: int, cols: Sequence[int]) -> list[tuple[int, int, str]]:
-        """The cells of columns *cols* in rows r1..r2 that hold no formula: (row, column, cell XML).
-
-        For a table's formula columns, typed over.  Counting ``<f`` in the rows
-        is one fast pass; only when it falls short of one formula a cell are the
-        cells looked at one by one.
-        """
-        a, b = self._span(r1, r2)
-        if a >= b or self.text.count(f"<{self.p}f", a, b) >= (r2 - r1 + 1) * len(cols):
-            return []
-        p = re.escape(self.p)
-        formula = re.compile(rf"<{p}c\b[^>]*>\s*<{p}f\b")
-        wanted = set(cols)
-        return [(r, c, xml) for r, _, _, cells in self._parse_rows(self.text[a:b])
-                for c, xml in cells if c in wanted and not formula.match(xml)]
-
     def rows_of_columns(self, r1: int, r2: int, letters: Sequence[str], strings: Callable[[], list[str]]
                         ) -> list[tuple]:
         """The values of columns *letters* in rows r1..r2, row by row (None for a blank), read straight from the

@@ -453,11 +453,11 @@ class _Refresh:
             self.notes.append(f"{self.lay.table('tblPrices')[0].title}: the price table differed from the price "
                               "file the Cover records (edited since): rewritten from it")
             return False
-        for name in self._rewritten():  # a table resized by hand: its range and names are reset (write)
+        for name in self._rewritten():  # resized by hand, or typed over: its range, names and formulas are reset
             sheet, t = self.lay.table(name)
             held = table_edits.held_rows(self.book, sheet.title, t)
             if (held is not None and held != (t.header_row, t.last_row)) or table_edits.names_off(
-                    self.book, sheet.title, t):
+                    self.book, sheet.title, t) or self.book.typed_over(sheet.title, t):
                 return False
         return True
 

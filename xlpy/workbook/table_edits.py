@@ -33,6 +33,7 @@ from ..engine.errors import InputError
 from . import cell_notes
 from .data import excel_text
 from .layout import HISTORY_COLUMNS, Layout, Table
+from .overrides import OwnFormula
 from .saved_values import HOLDER_TABLE
 
 __all__ = ["SHOWN", "extent_note", "header_moved", "held_rows", "lines_differ", "moved_notes", "names_off",
@@ -52,11 +53,14 @@ def typed_over(book, sheet: str, table: Table) -> list[str]:
     cells = book.typed_over(sheet, table)
     lines = []
     for ref, v in cells[:SHOWN]:
+        if isinstance(v, OwnFormula):
+            lines.append(f"{sheet}!{ref}: the formula typed over the table's ({v}) was replaced by the table's")
+            continue
         shown = f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else repr(v)
         lines.append(f"{sheet}!{ref}: the value typed over its formula ({shown}) was replaced by the formula")
     if len(cells) > SHOWN:
-        lines.append(f"{sheet}: {len(cells) - SHOWN:,} more values typed over formulas of {table.name} were "
-                     "replaced by the formulas")
+        lines.append(f"{sheet}: {len(cells) - SHOWN:,} more values or formulas typed over formulas of {table.name} "
+                     "were replaced by the table's formulas")
     return lines
 
 
