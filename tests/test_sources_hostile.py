@@ -808,3 +808,46 @@ def test_a_locked_tally_or_price_file_through_the_command_line(tmp_path, capsys,
     assert capsys.readouterr().err.splitlines() == [
         f"xlpy compute: offer.toml: offer.consideration.formula.prices: {PRICES}: {LOCKED}"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "offer.toml"]
+
+
+@pytest.mark.parametrize("kind", ["tally", "counts", "prices"])
+def test_a_file_still_being_written_is_refused(tmp_path, monkeypatch, kind):
+    """A file copied while its transfer is under way ends inside a line: 'R-0002,7' where 700 is coming, read as
+    7 units.  Looked at again a moment later it has grown: refused, nothing read."""
+    from xlpy.files import settled
+
+    head, line, rest = {
+        "tally": ("holder_id,units,method,status\nR-0001,500,book-entry,tendered\n", "R-0002,book-entry,tendered,7",
+                  "00\n"),
+        "counts": ("tendered,guaranteed delivery\n", "274000,35", "00\n"),
+        "prices": ((DATA / PRICES).read_text(encoding="utf-8"), "2004-03-01,8.1140,18", "59000\n"),
+    }[kind]
+    path = tally(tmp_path, head + line, "f.csv")
+    if kind == "tally":
+        path.write_text("holder_id,method,status,units\nR-0001,book-entry,tendered,500\n" + line, encoding="utf-8")
+    size = path.stat().st_size
+
+    def the_writer_goes_on(seconds):  # the rest of the line arrives while xlpy waits
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(rest)
+
+    monkeypatch.setattr(settled.time, "sleep", the_writer_goes_on)
+    read = {"tally": sources.read_tally, "counts": counts.read_counts, "prices": prices.read_prices}[kind]
+    assert problems(read, path) == [
+        f"f.csv: is still being written: it ended inside a line and grew from {size:,} to {size + len(rest):,} "
+        "bytes within 0.5 s; read it again when it is complete"]
+    read(path)  # complete now, it ends with a line break: read at once
+
+
+def test_a_file_saved_without_a_final_line_break_is_read(tmp_path, monkeypatch):
+    """Google Sheets and Notepad end a file without a line break: unchanged a moment later, it is read whole."""
+    from xlpy.files import settled
+
+    waited = []
+    monkeypatch.setattr(settled.time, "sleep", waited.append)
+    path = tally(tmp_path, "holder_id,units,method,status\nR-0001,500,book-entry,tendered\nR-0002,700,book-entry,"
+                 "tendered", "f.csv")
+    assert sources.read_tally(path).units == (500, 700)
+    assert waited == [settled.PAUSE]
+    path.write_text("holder_id,units,method,status\r\nR-0001,500,book-entry,tendered\r\n", encoding="utf-16")
+    assert sources.read_tally(path).units == (500,) and waited == [settled.PAUSE]  # a UTF-16 line end: no wait

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors
 from ..engine.rules import tally_problems
 from . import sources, typed, written_numbers
+from .settled import check_settled
 from .written_numbers import wide_row
 from .xlsx_sheet import sheet_rows, unsaved_formulas
 
@@ -159,6 +160,7 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
         else:
             encoding = sources.file_encoding(path, mapping.encoding)
             sep = written_numbers.delimiter(sources.header_line(path, encoding))  # ';': 280.000 is 280000
+            check_settled(path)
             with open(path, encoding=encoding, newline="") as fh:
                 rows = list(csv.reader(fh, delimiter=sep))
     except InputErrors:

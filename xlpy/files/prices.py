@@ -20,6 +20,7 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.model import PriceDay
 from ..engine.numbers import to_decimal
 from .safety import unreadable
+from .settled import check_settled
 from .sources import PRICE_COLUMNS, _capped, _match_columns, nul_problem, utf16_bom, workbook_problem
 from .written_numbers import (_GROUPED, ambiguous_whole, delimiter, european_number, lone_group, separated,
                               wide_row)
@@ -41,6 +42,7 @@ def _price_rows(path: Path) -> tuple[str, list[list[str]]]:
         path, "utf-16" if utf16 else "utf-8", "save the price history as CSV UTF-8")
     if workbook is not None:
         raise InputErrors([workbook])
+    check_settled(path)  # (ending inside a line, and still growing: a transfer under way)
     try:
         with open(path, encoding="utf-16" if utf16 else "utf-8-sig", newline="") as fh:
             text = fh.read()

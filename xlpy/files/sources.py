@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 from ..engine.model import HolderTable
+from .settled import check_settled
 from .written_numbers import WHOLE_LIMIT, delimiter, whole_cell, wide_row
 
 __all__ = [
@@ -425,6 +426,7 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
 
     encoding = file_encoding(path, mapping.encoding)
     first = header_line(path, encoding)
+    check_settled(path)  # (ending inside a line, and still growing: a transfer under way)
     sep = delimiter(first)
     header = next(csv.reader([first], delimiter=sep), None)
     if not header:

@@ -1,0 +1,49 @@
+"""A CSV a program may still be writing: one that ends inside a line is looked at again a moment later.
+
+An exchange agent's tally or a vendor's price file copied while its transfer
+is under way ends part-way through a line: ``R-18467,certificate,tendered,7``
+where 700 is coming, or a volume of 18 where 1,859,000 is.  Such a line reads
+as a whole one.  A file that ends without a line break is therefore looked at
+again after :data:`PAUSE` seconds: one that has changed meanwhile is refused,
+naming it.  One that stays as it is was saved that way (Google Sheets and
+Notepad end a file without a line break) and is read.  A file that was cut
+short and is no longer being written cannot be told from one saved so.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ..engine.errors import InputError, InputErrors
+
+__all__ = ["PAUSE", "check_settled"]
+
+#: Seconds to wait before looking again at a file that ends inside a line.
+PAUSE = 0.5
+
+#: The last bytes of a file that ends with a line break: UTF-8 or a legacy code page, UTF-16 LE and BE.
+_LINE_ENDS = (b"\n", b"\r", b"\n\x00", b"\r\x00", b"\x00\n", b"\x00\r")
+
+
+def check_settled(path: Path) -> None:
+    """Refuse *path* when it ends inside a line and changes within :data:`PAUSE` seconds (still being written)."""
+    try:
+        before = path.stat()
+        if before.st_size == 0:
+            return
+        with open(path, "rb") as fh:
+            fh.seek(max(0, before.st_size - 2))
+            tail = fh.read(2)
+        if tail.endswith(_LINE_ENDS):
+            return
+        time.sleep(PAUSE)
+        after = path.stat()
+    except OSError:  # locked, gone: the reader says why
+        return
+    if (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns):
+        return
+    grew = f"grew from {before.st_size:,} to {after.st_size:,} bytes" if after.st_size != before.st_size else \
+        "changed"
+    raise InputErrors([InputError(path.name, None, f"is still being written: it ended inside a line and {grew} "
+                                  f"within {PAUSE:g} s; read it again when it is complete", show_value=False)])
