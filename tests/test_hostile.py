@@ -651,6 +651,33 @@ def test_a_macro_workbook_renamed_xlsx_is_named_not_refreshed(book, capsys):
     assert out[-1].startswith("book.xlsx: 1 finding(s)")
 
 
+def test_an_xlsx_renamed_xlsm_is_named_not_refreshed(book, capsys):
+    """The reverse: saved as LibreOffice's 'Excel 2007-365' (an .xlsx, macros dropped), then named .xlsm again.
+    Excel refuses to open it so; the refresh wrote it back as it was, without a word."""
+    import zipfile
+
+    with zipfile.ZipFile(book) as zin:  # as that save leaves it: no VBA project, an .xlsx's content type
+        parts = {n: zin.read(n) for n in zin.namelist() if n != "xl/vbaProject.bin"}
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+        b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml")
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as zout:
+        for n, data in parts.items():
+            zout.writestr(n, data)
+    tally = _new_tally(book.parent)
+    before = _snapshot(book.parent)
+    why = ("is an .xlsx workbook (no macros) under an .xlsm name, as LibreOffice's 'Excel 2007-365' format saves "
+           "one: Excel refuses to open it so; save it as 'Excel 2007-365 (macro-enabled)', or rebuild it with xlpy "
+           "build")
+    assert main(["refresh", str(book), "--tally", str(tally)]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: {book}: {why}; it was not changed"]
+    assert _snapshot(book.parent) == before
+    assert main(["validate", str(book), "--no-formulas", "--no-libreoffice"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (f"{book.name}: file: {why}: expected a macro-enabled workbook, found an .xlsx's content type "
+                      "[structure]")
+
+
 def test_a_folder_given_as_a_workbook_or_a_source_is_named_a_folder(book, capsys):
     folder = book.parent / "data.xlsm"
     folder.mkdir()

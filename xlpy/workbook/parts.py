@@ -98,6 +98,27 @@ def describe(name: str, size: int, binary: bool) -> str:
     return f"{name} ({size:,} bytes, {'binary' if binary else 'XML'})"
 
 
+#: The refusal of an .xlsm saved without its macros (:func:`xlsx_named_xlsm`).
+XLSX_NAMED_XLSM = ("is an .xlsx workbook (no macros) under an .xlsm name, as LibreOffice's 'Excel 2007-365' format "
+                   "saves one: Excel refuses to open it so; save it as 'Excel 2007-365 (macro-enabled)', or rebuild it "
+                   "with xlpy build")
+
+
+def xlsx_named_xlsm(path) -> bool:
+    """Whether the package at *path*, named .xlsm, declares its workbook an .xlsx's (no VBA project, the
+    spreadsheetml ``sheet.main`` content type), which Excel refuses to open under that name; False otherwise."""
+    from pathlib import Path
+
+    if Path(path).suffix.lower() != ".xlsm":
+        return False
+    try:
+        with zipfile.ZipFile(path) as zf:
+            types = zf.read("[Content_Types].xml")
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError):
+        return False  # (the reader says what it is)
+    return b"spreadsheetml.sheet.main+xml" in types and b"macroEnabled.main+xml" not in types
+
+
 def misnamed_macro_book(path) -> bool:
     """Whether the package at *path* holds a VBA project (``xl/vbaProject.bin``) under a name not ending in .xlsm
     (an .xlsm renamed .xlsx, which Excel refuses to open); False for a file that is not a package."""

@@ -88,11 +88,13 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
         raise InputErrors([InputError(label, None, "is a folder, not a workbook", show_value=False)])
     if not path.is_file():
         raise InputErrors([InputError(label, None, "workbook not found", show_value=False)])
-    from .parts import MACRO_NAME, misnamed_macro_book
+    from .parts import MACRO_NAME, XLSX_NAMED_XLSM, misnamed_macro_book, xlsx_named_xlsm
 
     if misnamed_macro_book(path):  # refreshed, it would still not open in Excel
         raise InputError(label, None, f"{MACRO_NAME}; rename it {path.stem}.xlsm; it was not changed",
                          show_value=False)
+    if xlsx_named_xlsm(path):
+        raise InputError(label, None, f"{XLSX_NAMED_XLSM}; it was not changed", show_value=False)
     if keep is not None and keep < 0:
         raise InputError("--keep", keep, "must be 0 or more")
     target = locks.target_of(path)
