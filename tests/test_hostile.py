@@ -487,6 +487,33 @@ def test_the_lock_is_released_on_an_error(book):
 # --- the file system ----------------------------------------------------------------------------
 
 
+def test_a_workbook_on_a_read_only_file_system_is_named_so(book, capsys, monkeypatch):
+    """Its permissions allow writing (-rw-rw-rw-), its disk does not: "Make it writable" would send one to chmod."""
+    import os as os_module
+
+    from xlpy.workbook import locks
+
+    real = os_module.statvfs
+
+    class ReadOnly:
+        def __init__(self, path):
+            self._st = real(path)
+
+        def __getattr__(self, name):
+            return getattr(self._st, name)
+
+        f_flag = os_module.ST_RDONLY
+
+    monkeypatch.setattr(locks.os, "statvfs", ReadOnly)
+    tally = _new_tally(book.parent)
+    before = _snapshot(book.parent)
+    assert main(["refresh", str(book), "--tally", str(tally)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy refresh: {book}: is on a read-only file system (a read-only share or medium); it was not changed. "
+        "Copy it to a writable folder if it should be refreshed"]
+    assert _snapshot(book.parent) == before
+
+
 def test_read_only_workbook_is_not_replaced(book, capsys):
     folder = book.parent
     tally = _new_tally(folder)

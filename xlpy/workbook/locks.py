@@ -215,12 +215,23 @@ def check_writable(target: Path, label: str, done: str = "refreshed") -> None:
     if too_long:
         raise InputError(label, None, f"{too_long}; it was not changed", show_value=False)
     mode = target.stat().st_mode
+    if mode & 0o222 and _read_only_mount(target):  # permissions that allow writing, on a disk that does not
+        raise InputError(label, None, f"is on a read-only file system (a read-only share or medium); it was not "
+                         f"changed. Copy it to a writable folder if it should be {done}", show_value=False)
     if not mode & 0o222 or not os.access(target, os.W_OK):
         raise InputError(label, None, f"is read-only (permissions {stat.filemode(mode)}); it was not changed. "
                          f"Make it writable first if it should be {done}", show_value=False)
     if not os.access(target.parent, os.W_OK | os.X_OK):
         raise InputError(label, None, "cannot be replaced: its folder is not writable; it was not changed",
                          show_value=False)
+
+
+def _read_only_mount(target: Path) -> bool:
+    """Whether *target* lies on a file system mounted read-only (POSIX ``ST_RDONLY``; False where not told)."""
+    try:
+        return bool(os.statvfs(target).f_flag & getattr(os, "ST_RDONLY", 0))
+    except (AttributeError, OSError):  # Windows has no statvfs
+        return False
 
 
 def clean_stale(target: Path) -> list[Path]:
