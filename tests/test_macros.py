@@ -496,6 +496,27 @@ def test_a_value_typed_over_a_shared_formula_is_found_beside_a_formula_of_ones_o
         f"Tenders!{accepted}: the value typed over its formula (111) was replaced by the formula"]
 
 
+def test_a_value_typed_over_in_a_row_the_shorter_table_leaves_is_said_to_be_cleared(holders, tmp_path):
+    """Past the new table's end the cell is blank, not "replaced by the formula"."""
+    wb = load_workbook(holders, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    _, t = lay.table("tblTenders")
+    near, far = (f"{t.letter('accepted')}{t.first_row + k}" for k in (5, 200))
+    wb["Tenders"][near] = 5
+    wb["Tenders"][far] = 111
+    wb.save(holders)
+    rows = _tally_rows(0)[:101]  # the header and 100 lines
+    book = PackageBook(holders)
+    report = macros.refresh_tenders(book, _write_csv(tmp_path / "t.csv", rows))
+    book.save()
+    last = t.first_row + 99
+    assert [line for line in report.lines() if "typed over" in line] == [
+        f"Tenders!{near}: the value typed over its formula (5) was replaced by the formula",
+        f"Tenders!{far}: what was typed over its formula (111) was cleared with the rows past the table's new end "
+        f"(row {last})"]
+    assert load_workbook(holders)["Tenders"][far].value is None
+
+
 def test_a_refresh_from_the_same_tally_puts_back_a_formula_typed_over(holders, tmp_path, capsys):
     """The sources the Cover records, byte for byte, but a value typed over a holder formula: rewritten and named,
     not "nothing to refresh" with the override left in place."""

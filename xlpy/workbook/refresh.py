@@ -544,7 +544,7 @@ class _Refresh:
         held = table_edits.held_rows(book, sheet.title, old)
         off = table_edits.names_off(book, sheet.title, old)
         wider = dataclasses.replace(old, rows=max(old.rows, held[1] - old.header_row if held else 0))
-        self.notes += table_edits.typed_over(book, sheet.title, wider)
+        self.notes += table_edits.typed_over(book, sheet.title, wider, table.last_row)
         if name == HOLDER_TABLE:
             self.notes += table_edits.moved_notes(book, sheet.title, wider, table, rows)
         note = table_edits.extent_note(sheet.title, old, held, off, table)

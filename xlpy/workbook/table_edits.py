@@ -45,14 +45,20 @@ SHOWN = 10
 MAX_LOOKED_UP = 200
 
 
-def typed_over(book, sheet: str, table: Table) -> list[str]:
+def typed_over(book, sheet: str, table: Table, new_last: int | None = None) -> list[str]:
     """Report lines for the values typed over *table*'s formulas, which the rewrite replaces (validate names
-    them too)."""
+    them too), or clears in the rows past the table's new end (row *new_last*)."""
     if not any(c.formula is not None for c in table.columns):
         return []
     cells = book.typed_over(sheet, table)
     lines = []
     for ref, v in cells[:SHOWN]:
+        if new_last is not None and _row_of(ref) > new_last:
+            shown = f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v if isinstance(
+                v, OwnFormula) else repr(v)
+            lines.append(f"{sheet}!{ref}: what was typed over its formula ({shown}) was cleared with the rows past "
+                         f"the table's new end (row {new_last})")
+            continue
         if isinstance(v, OwnFormula):
             lines.append(f"{sheet}!{ref}: the formula typed over the table's ({v}) was replaced by the table's")
             continue
