@@ -289,7 +289,7 @@ def test_refresh_names_inputs_given_both_ways_as_validate_does(standard_books, t
 def test_ratio_places_and_calendar_typed_are_named_by_cell_input_and_value(standard_books, tmp_path):
     """Decimals past the 15 Excel holds are refused as an offer file's places are; places that give a ratio finer
     than the workbook counts shares in are named with the places typed (the ratio beside them); a calendar whose
-    week is not Monday to Friday by the input's name."""
+    week is not Monday to Friday, and a cap finer than the places, by the input's name."""
     path, c = _typed(standard_books["holders"], tmp_path / "typed.xlsm", RatioPlaces=16, Calendar="XSAU")
     assert [str(f) for f in validate(path, legs=()).findings if f.leg == "inputs"] == [
         f"typed.xlsm: {c['Calendar']}: Calendar does not trade Monday to Friday (its days off: Friday, Saturday), and "
@@ -301,6 +301,10 @@ def test_ratio_places_and_calendar_typed_are_named_by_cell_input_and_value(stand
     assert [str(f) for f in validate(path, legs=()).findings if f.leg == "inputs"] == [
         f"ten.xlsm: {c['RatioPlaces']} (RatioPlaces): gives a ratio (7.9422382671) with more decimals than a workbook "
         "counts shares in (parts of 1/1,000,000 share): at most 6, got 10 [inputs]"]
+    path, c = _typed(standard_books["holders"], tmp_path / "cap.xlsm", RatioCap=8.255)
+    assert [str(f) for f in validate(path, legs=()).findings if f.leg == "inputs"] == [
+        f"cap.xlsm: {c['RatioCap']}: RatioCap has more decimals than the ratio is rounded to (2), so the rounded ratio "
+        "could pass it: give it to 2 decimals or raise places, got 8.255 [inputs]"]
 
 
 def test_formulas_leg_names_cells_as_the_workbook_spells_its_sheets(seed_book, tmp_path):
