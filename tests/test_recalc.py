@@ -420,9 +420,9 @@ def test_a_calendar_typed_into_a_workbook_that_does_not_trade_monday_to_friday_i
     wb[sheet][ref] = "XSAU"
     wb.save(tmp_path / "xsau.xlsm")
     assert [str(f) for f in validate(tmp_path / "xsau.xlsm", legs=("formulas",)).findings] == [
-        f"xsau.xlsm: {sheet}!{ref}: does not trade Monday to Friday (its days off: Friday, Saturday), and a workbook "
-        "counts trading days with WORKDAY, which skips Saturday and Sunday: the engine computes it (xlpy compute), a "
-        "workbook cannot, got 'XSAU' [inputs]"]
+        f"xsau.xlsm: {sheet}!{ref}: Calendar does not trade Monday to Friday (its days off: Friday, Saturday), and "
+        "a workbook counts trading days with WORKDAY, which skips Saturday and Sunday: the engine computes it (xlpy "
+        "compute), a workbook cannot, got 'XSAU' [inputs]"]
 
 
 def test_a_price_row_typed_on_a_closed_day_or_twice_is_named_by_its_cell(standard_books, tmp_path):

@@ -242,6 +242,71 @@ def test_a_bad_input_reads_as_the_refresh_and_the_offer_file_word_it(seed_book, 
     assert inputs == [f"text.xlsm: {sheet}!{ref}: Outstanding must be a number, not text, got '464777' [inputs]"]
 
 
+
+def _typed(src: Path, dst: Path, **values) -> tuple[Path, dict[str, str]]:
+    """*src* with *values* typed into the inputs of those names, and each name's cell (``Inputs!C22``)."""
+    cells = {}
+
+    def edit(wb, lay):
+        for name, value in values.items():
+            sheet, ref = lay.cell(name)
+            wb[sheet][ref].value = value
+        cells.update({name: "!".join(lay.cell(name)) for _, _, item, _ in lay.items("Inputs")
+                      if (name := item.name) in lay.names})
+
+    return _tampered(src, dst, edit), cells
+
+
+@pytest.mark.parametrize("kind", ["plain", "holders"])
+def test_inputs_given_both_ways_name_both_cells_and_inputs(kind, standard_books, tmp_path):
+    """Cash and the carrying amount, each given per unit and in total, are named at the total's cell by the
+    input's name, with the per-unit input's cell beside it, whichever cells the book's shape puts them in (not
+    at the ratio's cell, nor by the offer file's key), and beside a bad input elsewhere."""
+    path, c = _typed(standard_books[kind], tmp_path / "both.xlsm", CashPerUnit=0.5, CashTotal=1000,
+                     CarryingPerUnit=50, CarryingTotal=1000, Price=-1)
+    assert [str(f) for f in validate(path, legs=()).findings if f.leg == "inputs"] == [
+        f"both.xlsm: {c['CashTotal']}: CashTotal and CashPerUnit ({c['CashPerUnit']}, 0.5) are both given: give cash "
+        "per unit or in total, not both, got 1000 [inputs]",
+        f"both.xlsm: {c['Price']}: Price must be > 0, got -1 [inputs]",
+        f"both.xlsm: {c['CarryingTotal']}: CarryingTotal and CarryingPerUnit ({c['CarryingPerUnit']}, 50) are both "
+        "given: give the carrying amount per unit or in total, not both, got 1000 [inputs]"]
+
+
+def test_refresh_names_inputs_given_both_ways_as_validate_does(standard_books, tmp_path, capsys):
+    for f in standard_books["holders"].parent.iterdir():  # the workbook and the tally and price files it records
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    path, c = _typed(tmp_path / standard_books["holders"].name, tmp_path / "both.xlsm", CashPerUnit=0.5,
+                     CashTotal=1000)
+    before = path.read_bytes()
+    assert cli.main(["refresh", str(path), "--no-backup"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy refresh: both.xlsm: {c['CashTotal']}: CashTotal and CashPerUnit ({c['CashPerUnit']}, 0.5) are both given: "
+        "give cash per unit or in total, not both, got 1000"]
+    assert path.read_bytes() == before
+
+
+def test_ratio_places_and_calendar_typed_are_named_by_cell_input_and_value(standard_books, tmp_path):
+    """Decimals past the 15 Excel holds are refused as an offer file's places are; places that give a ratio finer
+    than the workbook counts shares in are named with the places typed (the ratio beside them); a calendar whose
+    week is not Monday to Friday, and a cap finer than the places, by the input's name."""
+    path, c = _typed(standard_books["holders"], tmp_path / "typed.xlsm", RatioPlaces=16, Calendar="XSAU")
+    assert [str(f) for f in validate(path, legs=()).findings if f.leg == "inputs"] == [
+        f"typed.xlsm: {c['Calendar']}: Calendar does not trade Monday to Friday (its days off: Friday, Saturday), and "
+        "a workbook counts trading days with WORKDAY, which skips Saturday and Sunday: the engine computes it (xlpy "
+        "compute), a workbook cannot, got 'XSAU' [inputs]",
+        f"typed.xlsm: {c['RatioPlaces']}: RatioPlaces must be at most 15 (Excel holds 15 digits exactly), got 16 "
+        "[inputs]"]
+    path, c = _typed(standard_books["holders"], tmp_path / "ten.xlsm", RatioPlaces=10)
+    assert [str(f) for f in validate(path, legs=()).findings if f.leg == "inputs"] == [
+        f"ten.xlsm: {c['RatioPlaces']} (RatioPlaces): gives a ratio (7.9422382671) with more decimals than a workbook "
+        "counts shares in (parts of 1/1,000,000 share): at most 6, got 10 [inputs]"]
+    path, c = _typed(standard_books["holders"], tmp_path / "cap.xlsm", RatioCap=8.255)
+    assert [str(f) for f in validate(path, legs=()).findings if f.leg == "inputs"] == [
+        f"cap.xlsm: {c['RatioCap']}: RatioCap has more decimals than the ratio is rounded to (2), so the rounded ratio "
+        "could pass it: give it to 2 decimals or raise places, got 8.255 [inputs]"]
+
+
 def test_formulas_leg_names_cells_as_the_workbook_spells_its_sheets(seed_book, tmp_path):
     path = _tampered(seed_book, tmp_path / "typed.xlsm", _set_name("InducedCharge", 1))
     sheet, ref = layout(Shape()).cell("InducedCharge")

@@ -301,17 +301,46 @@ def _key(name: str, cell: tuple[str, str] | None):
     return (name, *cell) if cell else name
 
 
-def _record(r: CellReader, name: str, factory, *args, **kwargs):
-    """A record built from cells read; a record that refuses its fields is a finding at *name*'s cell.
+def _record(r: CellReader, name: str, factory, *args, since: int = 0, **kwargs):
+    """A record built from cells read; a record that refuses its fields is a finding at the cell of the input it
+    names (:func:`_refused`), or at *name*'s cell.
 
-    When a cell it was built from is already a finding, that finding says it all.
+    When a cell it was built from is already a finding (one of those found since the reader held *since*), that
+    finding says it all.
     """
     try:
         return factory(*args, **kwargs)
     except InputError as exc:
-        if not r.problems:
-            r._fail(r.where(name) if name in r.lay.names else name, exc.value, f"{exc.field}: {exc.reason}")
+        if len(r.problems) <= since:
+            _refused(r, name, exc)
         return None
+
+
+#: What a record refuses as it is built, by the engine's key: the workbook's input it is about and, for two inputs
+#: of which only one may be given, the other one.
+_RECORD_INPUTS: dict[str, tuple[str, str | None]] = {
+    "consideration.cash_total": ("CashTotal", "CashPerUnit"),
+    "accounting.carrying_amount": ("CarryingTotal", "CarryingPerUnit"),
+    "consideration.fractional": ("FractionalPolicy", None),
+    "offer.kind": ("Kind", None), "offer.fiscal_year_end_month": ("FiscalYearEnd", None),
+    **{f"accounting.{key}": (name, None) for key, name in (
+        ("par_value", "ParValue"), ("carrying_per_unit", "CarryingPerUnit"), ("carrying_total", "CarryingTotal"),
+        ("accrued_interest_per_unit", "AccruedInterestPerUnit"))},
+}
+
+
+def _refused(r: CellReader, name: str, exc: InputError) -> None:
+    """The finding for a record's refusal *exc*, worded as the reader words a bad input (``Inputs!C22: CashTotal
+    ..., got 1000``) at the cell of the input the engine's key names, the other of a pair given both named
+    beside it with its cell; at *name*'s cell, with the engine's key, when the key names no input of the layout."""
+    own, other = _RECORD_INPUTS.get(exc.field, (None, None))
+    if own not in r.lay.names:
+        r._fail(r.where(name) if name in r.lay.names else name, exc.value, f"{exc.field}: {exc.reason}")
+    elif other in r.lay.names:
+        given = r.number(other, optional=True)  # read without a finding: a bad one would have stopped the record
+        r.fail(own, exc.value, f"and {other} ({r.where(other)}, {given}) are both given: {exc.reason}")
+    else:
+        r.fail(own, exc.value, exc.reason)
 
 
 def _table_cells(lay: Layout, name: str):
@@ -435,6 +464,7 @@ def _rows(r: CellReader, table: str):
 
 def _read_consideration(r: CellReader, given: tuple[PriceDay, ...] | None) -> Consideration | None:
     """The ratio (fixed, or the formula and its price table unless *given*) and the rest of the consideration."""
+    since = len(r.problems)
     policy = r.choice("FractionalPolicy", FRACTIONAL_POLICIES)
     formula = ratio = None
     if r.lay.shape.ratio == "formula":
@@ -443,22 +473,31 @@ def _read_consideration(r: CellReader, given: tuple[PriceDay, ...] | None) -> Co
         formula = RatioFormula(
             r.number("RatioValue", positive=True), tuple(prices), calendar,
             r.whole("AveragingDays", positive=True), r.whole("LagDays"), r.number("RatioCap", optional=True, positive=True),
-            r.number("RatioFloor", optional=True, nonneg=True), r.whole("RatioPlaces"),
+            r.number("RatioFloor", optional=True, nonneg=True), _ratio_places(r),
             source="Prices",
         )
         for name, bound in (("RatioCap", formula.cap), ("RatioFloor", formula.floor)):  # both named at once
             why = bound_problem(bound, formula.places) if isinstance(formula.places, int) and formula.places >= 0 \
                 else None
             if why:
-                r._fail(f"{r.where(name)} ({name})", bound, why)
+                r.fail(name, bound, why)
     else:
         ratio = r.number("FixedRatio", positive=True)
     cash_total = r.number("CashTotal", optional=True, nonneg=True)
     return _record(r, "FixedRatio" if formula is None else "RatioValue", Consideration,
         ratio, formula, r.number("CashPerUnit", optional=True, nonneg=True) or Decimal(0), cash_total,
         r.number("ArrearsPerUnit", optional=True, nonneg=True) or Decimal(0), policy,
-        r.number("FractionalPrice", optional=True, positive=True),
+        r.number("FractionalPrice", optional=True, positive=True), since=since,
     )
+
+
+def _ratio_places(r: CellReader) -> int | None:
+    """``RatioPlaces``: at most the 15 digits Excel holds exactly, as an offer file's ``places``."""
+    places = r.whole("RatioPlaces")
+    if places is not None and places > EXCEL_DIGITS:
+        r.fail("RatioPlaces", places, f"must be at most {EXCEL_DIGITS} (Excel holds 15 digits exactly)")
+        return None
+    return places
 
 
 def _workday_calendar(r: CellReader, calendar: str) -> str:
@@ -473,7 +512,7 @@ def _workday_calendar(r: CellReader, calendar: str) -> str:
     except InputError:
         return calendar  # unknown, or the library cannot build it: the engine names it
     if why:
-        r._fail(r.where("Calendar"), calendar, why)
+        r.fail("Calendar", calendar, why)
         return ""
     return calendar
 
@@ -510,6 +549,7 @@ def _read_tally(r: CellReader, given: Tally | None, get_rows=None) -> Tally:
     if given is not None:
         return replace(given, final=r.flag("FinalCount"))
     if r.lay.shape.tally == "holders":
+        since = len(r.problems)
         columns = _clean_holder_columns(r.lay, get_rows) if get_rows is not None else None
         if columns is None:  # cell by cell: each finding names its cell
             columns = [], [], [], []
@@ -519,7 +559,7 @@ def _read_tally(r: CellReader, given: Tally | None, get_rows=None) -> Tally:
                 units.append(r.whole("TenderUnits", cell=cell("units")) or 0)
                 methods.append(r.choice("TenderMethod", METHODS, cell=cell("method")))
                 statuses.append(r.choice("TenderStatus", STATUSES, cell=cell("status")))
-        table = _record(r, "TenderHolder", HolderTable, *map(tuple, columns), "Tenders")
+        table = _record(r, "TenderHolder", HolderTable, *map(tuple, columns), "Tenders", since=since)
         return Tally(holders=table, final=r.flag("FinalCount"))
     return Tally(r.whole("Tendered"), r.whole("GuaranteedDelivery"), r.whole("FailedDelivery"),
                  final=r.flag("FinalCount"))
@@ -588,7 +628,9 @@ def _typed_below_exchanges(r: CellReader) -> None:
 
 
 def _read_accounting(r: CellReader) -> Accounting:
+    since = len(r.problems)
     return _record(r, "CarryingTotal", Accounting, r.number("ParValue", optional=True, nonneg=True),
                    r.number("CarryingPerUnit", optional=True, nonneg=True),
                    r.number("CarryingTotal", optional=True, nonneg=True),
-                   r.number("AccruedInterestPerUnit", optional=True, nonneg=True) or Decimal(0)) or Accounting()
+                   r.number("AccruedInterestPerUnit", optional=True, nonneg=True) or Decimal(0),
+                   since=since) or Accounting()

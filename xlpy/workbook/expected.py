@@ -294,11 +294,12 @@ def not_for_a_workbook(offer, results) -> list:
     why = calendars.not_for_workday(f.calendar) if f is not None else None
     if why:
         return [InputError("offer.consideration.formula.calendar", f.calendar, why)]
-    return _too_large(results)
+    return _too_large(offer, results)
 
 
-def _too_large(results) -> list:
-    """The figures of *results* a workbook cannot hold exactly, as input errors naming each (empty: none)."""
+def _too_large(offer, results) -> list:
+    """The figures of *offer*'s *results* a workbook cannot hold exactly, as input errors naming each (empty: none);
+    a ratio set by formula is named by the places it is rounded to, with those places as the value given."""
     from ..engine.errors import InputError
 
     figures = [("common stock issued", results.common_issued, WORKBOOK_SHARES, "15 digits of whole shares"),
@@ -314,14 +315,16 @@ def _too_large(results) -> list:
     # A workbook counts shares in whole parts of 1/RATIO_SCALE share: a ratio finer than that would be rounded
     # there and kept exact by the engine, so the two would disagree.
     scale = bookdata.RATIO_SCALE
-    by_formula = results.average_price is not None
-    ratios = [("offer.consideration.formula.places" if by_formula else "offer.consideration.ratio",
-               results.offer_ratio)] + [(f"exchange[{i}].ratio", e.ratio) for i, e in enumerate(results.exchanges[1:], 1)]
     places = len(str(scale)) - 1
-    problems += [InputError(name, ratio, f"gives a ratio with more decimals than a workbook counts shares in (parts "
-                                         f"of 1/{scale:,} share): at most {places}" if name.endswith("places") else
-                            f"has more decimals than a workbook counts shares in (parts of 1/{scale:,} share): round "
-                            f"it to {places} decimals or fewer")
+    f = offer.consideration.formula
+    if f is not None and (results.offer_ratio * scale) % 1:  # the places given, the ratio they give beside them
+        problems.append(InputError("offer.consideration.formula.places", f.places,
+                                   f"gives a ratio ({results.offer_ratio}) with more decimals than a workbook counts "
+                                   f"shares in (parts of 1/{scale:,} share): at most {places}"))
+    ratios = [] if f is not None else [("offer.consideration.ratio", results.offer_ratio)]
+    ratios += [(f"exchange[{i}].ratio", e.ratio) for i, e in enumerate(results.exchanges[1:], 1)]
+    problems += [InputError(name, ratio, f"has more decimals than a workbook counts shares in (parts of 1/{scale:,} "
+                                         f"share): round it to {places} decimals or fewer")
                  for name, ratio in ratios if (ratio * scale) % 1]
     # ... and multiplies the units by the ratio in those parts before INT and MOD: exact in binary below 2^53.
     counted = [("offer", results.units_accepted, results.offer_ratio)] + [
