@@ -296,9 +296,10 @@ def run_render(args: argparse.Namespace) -> int:
         raise InputError(str(book), None, "is not a workbook (an .xlsx or .xlsm package)", show_value=False)
     if out.exists() and not out.is_dir():
         raise InputError("--output", str(out), "exists and is not a folder; give a folder for the PDF and pages")
-    from ..files.safety import check_package
+    from ..files.safety import check_intact, check_package
 
     check_package(book, book.name)
+    check_intact(book, str(book), "nothing was rendered")  # LibreOffice would leave a damaged sheet out, unsaid
     if libreoffice.find_soffice() is None:
         print("xlpy render: LibreOffice is not installed (Debian: libreoffice-calc-nogui)", file=sys.stderr)
         return EXIT_INPUT

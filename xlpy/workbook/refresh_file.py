@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
+from ..files.safety import DAMAGE, damaged
 from .backends import PackageBook
 from .collector import collector_eased
 from .offer_drift import offer_file_drift
@@ -105,8 +104,8 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
         locks.clean_stale(target)
         try:
             return _refresh_locked(path, target, tally, prices, mapping, backup, keep, allow_unknown_parts)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a part damaged, or understated in the directory
-            raise InputError(label, None, f"is damaged ({exc}); it was not changed", show_value=False) from None
+        except DAMAGE as exc:  # a part damaged, or understated in the directory
+            raise damaged(label, exc, "it was not changed") from None
 
 
 def _refresh_locked(path: Path, target: Path, tally, prices, mapping, backup: bool, keep: int | None,
