@@ -69,3 +69,45 @@ def test_render_refuses_a_damaged_workbook_as_refresh_does(seed, capsys, monkeyp
     assert [p.name for p in pages.iterdir()] == ["crc.pdf"] and (pages / "crc.pdf").read_bytes() == b"earlier"
     assert main(["refresh", str(bad)]) == 2  # the same check, the same words
     assert capsys.readouterr().err.splitlines()[-1] == f"xlpy refresh: {bad}: is damaged ({why}); it was not changed"
+
+
+# --- vba -o ----------------------------------------------------------------------------------------------
+
+
+def test_vba_never_replaces_a_file_unasked(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("udfs.bas").write_bytes(b"a module of one's own")
+    Path("offer.xlsm").write_bytes(b"PK\x03\x04 a workbook")
+    Path("mine.bas").write_bytes(b"the target")
+    Path("link.bas").symlink_to("mine.bas")
+    assert main(["vba", "-o", "udfs.bas"]) == 2
+    assert main(["vba", "-o", "link.bas"]) == 2
+    assert main(["vba", "-o", "offer.xlsm"]) == 2
+    assert main(["vba", "-o", "offer.xlsm", "--force"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy vba: --output: exists; pass --force to replace it, got 'udfs.bas'",
+        "xlpy vba: --output: exists; pass --force to replace it, got 'link.bas'",
+        "xlpy vba: --output: must end in .bas: the VBA editor's File > Import File reads a module from a .bas "
+        "file, got 'offer.xlsm'",
+        "xlpy vba: --output: must end in .bas: the VBA editor's File > Import File reads a module from a .bas "
+        "file, got 'offer.xlsm'"]
+    assert Path("udfs.bas").read_bytes() == b"a module of one's own"
+    assert Path("offer.xlsm").read_bytes() == b"PK\x03\x04 a workbook"
+    assert Path("mine.bas").read_bytes() == b"the target" and Path("link.bas").is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.bas", "mine.bas", "offer.xlsm", "udfs.bas"]
+
+
+def test_vba_force_replaces_a_file_and_writes_through_a_link(tmp_path, capsys, monkeypatch):
+    from xlpy.excel import vba
+
+    monkeypatch.chdir(tmp_path)
+    Path("udfs.BAS").write_bytes(b"old")
+    Path("mine.bas").write_bytes(b"the target")
+    Path("link.bas").symlink_to("mine.bas")
+    assert main(["vba", "-o", "udfs.BAS", "--force"]) == 0
+    assert main(["vba", "-o", "link.bas", "--force"]) == 0
+    module = vba.write_bas(tmp_path / "expected.bas", vba.generate_bas(vba.UDF_MODULES)).read_bytes()
+    assert Path("udfs.BAS").read_bytes() == module and Path("mine.bas").read_bytes() == module
+    assert Path("link.bas").is_symlink() and Path("link.bas").readlink() == Path("mine.bas")  # the link stays
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["expected.bas", "link.bas", "mine.bas", "udfs.BAS"]
+    assert capsys.readouterr().err == ""
