@@ -111,3 +111,48 @@ def test_vba_force_replaces_a_file_and_writes_through_a_link(tmp_path, capsys, m
     assert Path("link.bas").is_symlink() and Path("link.bas").readlink() == Path("mine.bas")  # the link stays
     assert sorted(p.name for p in tmp_path.iterdir()) == ["expected.bas", "link.bas", "mine.bas", "udfs.BAS"]
     assert capsys.readouterr().err == ""
+
+
+# --- validate, several workbooks ------------------------------------------------------------------------
+
+
+def _over_the_limit(seed: Path) -> Path:
+    """A copy of *seed* holding a 2 MB part (stored, not packed): over ``--max-part-mb 1``."""
+    big = Path(shutil.copy(seed, seed.parent / "big.xlsm"))
+    with zipfile.ZipFile(big, "a") as z:
+        z.writestr("customXml/item9.xml", b" " * (2 << 20))
+    return big
+
+
+LIMIT_LINE = ("xlpy validate: big.xlsm: part customXml/item9.xml: unpacks to 2.0 MB, over the limit of 1 MB per "
+              "part; refused before unpacking (raise the limit with --max-part-mb or XLPY_MAX_PART_MB)")
+
+
+def test_validate_reports_each_workbook_when_one_is_over_a_limit(seed, capsys):
+    big = _over_the_limit(seed)
+    other = Path(shutil.copy(seed, seed.parent / "other.xlsm"))
+    argv = ["--no-formulas", "--no-libreoffice", "--max-part-mb", "1"]
+    assert main(["validate", str(big), str(seed), str(other), *argv]) == 2  # bad input beats a clean workbook
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [LIMIT_LINE]
+    assert out.splitlines() == ["book.xlsm: valid (121 figures compared; recalculated by: none)",
+                                "other.xlsm: valid (121 figures compared; recalculated by: none)"]
+    (seed.parent / "missing.xlsm").unlink(missing_ok=True)
+    assert main(["validate", str(seed), str(seed.parent / "missing.xlsm"), str(big), *argv, "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [LIMIT_LINE]
+    import json
+
+    assert [(r["workbook"], r["ok"]) for r in json.loads(out)] == [("book.xlsm", True), ("missing.xlsm", False)]
+    assert main(["validate", str(seed), str(seed.parent / "missing.xlsm"), *argv]) == 1  # a finding: 1
+    assert main(["validate", str(seed), *argv]) == 0
+    capsys.readouterr()
+
+
+def test_validate_refuses_a_bad_offer_file_once_for_all_workbooks(seed, capsys):
+    (seed.parent / "bad.toml").write_text("x = \n", encoding="utf-8")
+    assert main(["validate", str(seed), str(seed.parent / "missing.xlsm"), "--offer", str(seed.parent / "bad.toml"),
+                 "--no-formulas", "--no-libreoffice"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == ["xlpy validate: bad.toml: is not valid TOML: Invalid value (at line 1, column 5)"]

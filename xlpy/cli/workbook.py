@@ -257,11 +257,16 @@ def _setup_validate(p: argparse.ArgumentParser) -> None:
 
 @command("validate", "check workbooks' structure and recalculate them against the engine")(_setup_validate)
 def run_validate(args: argparse.Namespace) -> int:
-    from ..workbook.validate import validate_many
+    from ..workbook.validate_many import validate_many
 
     _progress(args)
-    reports = validate_many(args.workbooks, args.offer, _legs(args), args.require_libreoffice)
-    return _print_reports(reports, args.json)
+    refused: list[InputError] = []  # a workbook refused as bad input (over a limit): its line, the others validated
+    reports = validate_many(args.workbooks, args.offer, _legs(args), args.require_libreoffice,
+                            refused=lambda exc: refused.extend(getattr(exc, "problems", (exc,))))
+    for problem in refused:
+        print(f"xlpy {args.command}: {problem}", file=sys.stderr)
+    status = _print_reports(reports, args.json)
+    return EXIT_INPUT if refused else status  # the worst: bad input (2), then findings (1)
 
 
 #: The resolutions ``xlpy render --dpi`` takes: below, a page is unreadable; above, one page is tens of megabytes.
