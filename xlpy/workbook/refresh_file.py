@@ -27,9 +27,24 @@ __all__ = ["FileRefresh", "backup_path", "refresh_file"]
 
 @dataclass
 class FileRefresh:
-    """What :func:`refresh_file` did, as lines to show (the command line prints them)."""
+    """What :func:`refresh_file` did: the report's lines, and its warnings apart (the command line prints the
+    lines on standard output, the warnings on standard error as every command does)."""
 
     lines: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def report(self, name: str, lines) -> None:
+        """*lines* of a refresh's report (:meth:`xlpy.workbook.refresh.RefreshReport.lines`), each named by the
+        workbook's *name*; those that are warnings (``warning: ...``, as the Excel buttons show them) apart."""
+        for line in lines:
+            if line.startswith(WARNING):
+                self.warnings.append(line[len(WARNING):])
+            else:
+                self.lines.append(f"{name}: {line}")
+
+
+#: How a refresh's report marks a warning among its lines.
+WARNING = "warning: "
 
 
 def backup_path(path: Path, when: dt.datetime) -> Path:
@@ -151,8 +166,8 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     out = FileRefresh()
     drift = offer_file_drift(book, report.offer)  # an offer file edited since the build, its change not carried
     if not report.changed:
-        out.lines += [f"{path.name}: {line}" for line in report.lines()]
-        out.lines += [f"{path.name}: warning: {drift}"] if drift else []
+        out.report(path.name, report.lines())
+        out.warnings += [drift] if drift else []
         return out
     backup = backup and keep != 0  # --keep 0: no backup is kept, so none is written only to be removed
     try:
@@ -167,12 +182,11 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
         from .locks import InterruptedAfterWriting
 
         raise InterruptedAfterWriting(path, kept) from exc
-    out.lines += [f"{path.name}: {line}" for line in report.lines()]
+    out.report(path.name, report.lines())
     if report.release is not None:
         out.lines.append(f"{path.name}: engine release text: {report.release.text}")
-    for u in unknown:
-        out.lines.append(f"{path.name}: warning: carried forward a part the standard workbook does not account for: {u}")
-    out.lines += [f"{path.name}: warning: {drift}"] if drift else []
+    out.warnings += [f"carried forward a part the standard workbook does not account for: {u}" for u in unknown]
+    out.warnings += [drift] if drift else []
     if kept is not None:
         out.lines.append(f"{path.name}: previous version kept as {kept.name}")
     if pruned:
