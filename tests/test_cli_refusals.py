@@ -156,3 +156,31 @@ def test_validate_refuses_a_bad_offer_file_once_for_all_workbooks(seed, capsys):
     out, err = capsys.readouterr()
     assert out == ""
     assert err.splitlines() == ["xlpy validate: bad.toml: is not valid TOML: Invalid value (at line 1, column 5)"]
+
+
+def test_validate_names_a_missing_workbook_a_folder_and_an_offer_file_as_findings(tmp_path, capsys, monkeypatch):
+    """Deliberately findings (status 1), not bad input (2): the README, the offer-file contract and the command
+    line's docstring say so."""
+    import xlpy.cli
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(SEED, tmp_path / "offer.toml")
+    (tmp_path / "folder").mkdir()
+    assert main(["validate", "nope.xlsm", "folder", ".", "offer.toml", "--no-formulas", "--no-libreoffice"]) == 1
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert [line for line in out.splitlines() if "[structure]" in line] == [
+        "nope.xlsm: file: workbook not found: expected nope.xlsm, found nothing [structure]",
+        "folder: file: is a folder, not a workbook: expected a workbook file, found a folder [structure]",
+        ".: file: is a folder, not a workbook: expected a workbook file, found a folder [structure]",
+        "offer.toml: file: is not a workbook (an .xlsx or .xlsm package): expected an .xlsm, found an offer file "
+        "(TOML), which goes after --offer [structure]"]
+    root = Path(__file__).resolve().parent.parent
+    readme = " ".join((root / "README.md").read_text(encoding="utf-8").split())
+    assert ("`xlpy validate` names a workbook not found, a folder or an offer file given as a workbook as a finding "
+            "instead, exit status 1") in readme
+    assert "so they exit with status 1, not 2" in readme
+    contract = (root / "docs" / "offer-file.md").read_text(encoding="utf-8")
+    assert ("for `xlpy validate`, a workbook that is not there, a folder, or a file that is no workbook (an offer file "
+            "given in its place) is such a problem") in contract
+    assert "a workbook that is not there, a folder, or a file that is no workbook" in " ".join(xlpy.cli.__doc__.split())

@@ -20,7 +20,7 @@ def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, 
 
     paths = list(paths)
     # Each workbook is named by its file's name, unless two share one: then by the paths as given.
-    names = [Path(p).name for p in paths]
+    names = [Path(p).name or str(p) for p in paths]  # ("." has no name)
     labels = [str(p) if names.count(n) > 1 else n for p, n in zip(paths, names)]
     if offer_path is not None:
         from ..files.offerfile import load
