@@ -184,3 +184,42 @@ def test_validate_names_a_missing_workbook_a_folder_and_an_offer_file_as_finding
     assert ("for `xlpy validate`, a workbook that is not there, a folder, or a file that is no workbook (an offer file "
             "given in its place) is such a problem") in contract
     assert "a workbook that is not there, a folder, or a file that is no workbook" in " ".join(xlpy.cli.__doc__.split())
+
+
+# --- values shown as typed; a workbook given as the mapping --------------------------------------------
+
+
+@pytest.mark.parametrize("option, typed", [("--max-part-mb", "-1"), ("--max-ratio", "0"), ("--max-total-mb", "-0.50"),
+                                           ("--max-parts", "0")])
+def test_a_limit_is_shown_as_typed(capsys, option, typed):
+    assert main(["compute", str(SEED), f"{option}={typed}"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy compute: {option}: must be > 0, got {typed}"]
+
+
+def test_a_limit_that_is_no_number_is_named_by_argparse(capsys):
+    with pytest.raises(SystemExit) as exited:  # (argparse's own refusal ends the program)
+        main(["compute", str(SEED), "--max-ratio", "lots"])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy compute: argument --max-ratio: invalid float value: 'lots' (see xlpy compute --help)"]
+
+
+def test_a_limit_given_works_as_its_number(seed, capsys):
+    assert main(["validate", str(seed), "--no-formulas", "--no-libreoffice", "--max-part-mb", "0.0050"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy validate: book.xlsm: part xl/theme/theme1.xml: unpacks to 0.0074 MB, over the limit of 0.005 MB per "
+        "part; refused before unpacking (raise the limit with --max-part-mb or XLPY_MAX_PART_MB)"]
+
+
+def test_refresh_names_a_workbook_given_as_the_mapping(seed, capsys):
+    (seed.parent / "counts.csv").write_text("tendered,guaranteed delivery\n280000,0\n", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in seed.parent.iterdir()}
+    assert main(["refresh", str(seed), "--tally", str(seed.parent / "counts.csv"), "--mapping", str(seed)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy refresh: {seed}: is a workbook or another ZIP package, not a mapping file (TOML); the workbook to "
+        "refresh is the first argument, an XLSX tally goes after --tally"]
+    assert {p.name: p.read_bytes() for p in seed.parent.iterdir()} == before
+    assert main(["compute", str(seed)]) == 2  # the offer-file reader's words, from the same check
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy compute: {seed}: is a workbook or another ZIP package, not an offer file (TOML); xlpy validate and "
+        "xlpy refresh take workbooks"]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
+from ..files.offerfile import workbook_given
 from ..files.safety import DAMAGE, damaged
 from .backends import PackageBook
 from .collector import collector_eased
@@ -109,6 +110,10 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
                          show_value=False)
     if keep is not None and keep < 0:
         raise InputError("--keep", keep, "must be 0 or more")
+    zipped = mapping and workbook_given(mapping, "a mapping file", "; the workbook to refresh is the first argument, "
+                                        "an XLSX tally goes after --tally")
+    if zipped:  # (read as TOML, it would be "not valid TOML: 'utf-8' codec can't decode byte ...")
+        raise InputErrors([zipped])
     target = locks.target_of(path)
     if not force:
         busy = locks.busy_message(path)
