@@ -207,7 +207,7 @@ def test_a_limit_that_is_no_number_is_named_by_argparse(capsys):
 def test_a_limit_given_works_as_its_number(seed, capsys):
     assert main(["validate", str(seed), "--no-formulas", "--no-libreoffice", "--max-part-mb", "0.0050"]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        f"xlpy validate: book.xlsm: part xl/theme/theme1.xml: unpacks to 0.0074 MB, over the limit of 0.005 MB per "
+        "xlpy validate: book.xlsm: part xl/theme/theme1.xml: unpacks to 0.0074 MB, over the limit of 0.005 MB per "
         "part; refused before unpacking (raise the limit with --max-part-mb or XLPY_MAX_PART_MB)"]
 
 
