@@ -223,3 +223,17 @@ def test_refresh_names_a_workbook_given_as_the_mapping(seed, capsys):
     assert capsys.readouterr().err.splitlines() == [
         f"xlpy compute: {seed}: is a workbook or another ZIP package, not an offer file (TOML); xlpy validate and "
         "xlpy refresh take workbooks"]
+
+
+def test_an_offer_files_mapping_that_is_a_workbook_is_named_as_one(seed, capsys):
+    from repo_paths import DATA, FORMULA, TALLY
+
+    shutil.copy(DATA / TALLY, seed.parent / TALLY)
+    shutil.copy(DATA / "hecla-2004-prices-illustrative.csv", seed.parent / "hecla-2004-prices-illustrative.csv")
+    text = FORMULA.read_text(encoding="utf-8").replace(f'file = "data/{TALLY}"', f'file = "{TALLY}"\nmapping = '
+                                                       '"book.xlsm"').replace('"data/', '"')
+    (seed.parent / "offer.toml").write_text(text, encoding="utf-8")
+    assert main(["compute", str(seed.parent / "offer.toml")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy compute: offer.toml: tally.mapping: book.xlsm: is a workbook or another ZIP package, not a mapping file "
+        "(TOML); an XLSX tally goes in tally.file"]

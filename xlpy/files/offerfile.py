@@ -441,8 +441,12 @@ def _tally(t: _Table, base: Path | None, problems: list[InputError]) -> Tally | 
         mapping, refused = None, False
         mapping_name = t.text("mapping") if t.has("mapping") else None
         if mapping_name and base is not None:
+            path = base / sources.written_path(mapping_name)
             try:
-                mapping = sources.read_mapping(base / sources.written_path(mapping_name))
+                zipped = workbook_given(path, "a mapping file", "; an XLSX tally goes in tally.file")
+                if zipped is not None:  # named by its name, as the mapping reader names its problems
+                    raise InputErrors([InputError(path.name, None, zipped.reason, show_value=False)])
+                mapping = sources.read_mapping(path)
             except InputErrors as exc:  # named after the key that names the file, as the tally's are
                 problems.extend(p.located("tally.mapping") for p in exc.problems)
                 refused = True
