@@ -111,7 +111,11 @@ def test_entries_command_without_inputs_exits_2(tmp_path, capsys):
     assert cli.main(["entries", str(tmp_path / "offer.toml")]) == 2
     out, err = capsys.readouterr()
     assert out == ""
-    assert "accounting.par_value: is missing" in err and "accounting.carrying_per_unit" in err
+    assert err.splitlines() == [
+        f"xlpy entries: {tmp_path / 'offer.toml'}: accounting.par_value: is required: the journal entry needs it "
+        "(see docs/offer-file.md, [accounting]), got nothing",
+        f"xlpy entries: {tmp_path / 'offer.toml'}: accounting.carrying_per_unit (or accounting.carrying_amount): is "
+        "required: the journal entry needs it (see docs/offer-file.md, [accounting]), got nothing"]
 
 
 # --- booked in cents ------------------------------------------------------------------

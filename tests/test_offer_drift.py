@@ -15,8 +15,8 @@ EXCHANGE = "\n[[exchange]]\ndate = 2004-03-15\nunits = 1000\nratio = 7.5\nprice 
 TODO = ("a refresh reads the tally and the price history, not the offer file: type the change into the workbook "
         "where it has a cell for it (Inputs, Tenders), or build a new workbook from the offer file (xlpy build "
         "offer.toml -o NEW.xlsm; a workbook built without later exchanges has no rows for them)")
-HEAD = ("book.xlsm: warning: the offer file offer.toml beside the workbook is not the one it was built from (another "
-        "SHA-256)")
+HEAD = ("xlpy refresh: warning: the offer file offer.toml beside the workbook is not the one it was built from "
+        "(another SHA-256)")
 
 
 @pytest.fixture
@@ -31,7 +31,9 @@ def folder(tmp_path, monkeypatch, capsys):
 
 def refresh(capsys) -> list[str]:
     assert cli.main(["refresh", "book.xlsm", "--no-backup"]) == 0
-    return [line for line in capsys.readouterr().out.splitlines() if "warning" in line]
+    out, err = capsys.readouterr()
+    assert "warning" not in out  # warnings go to standard error, as every command's
+    return [line for line in err.splitlines() if "warning" in line]
 
 
 def final_count(text: str) -> str:
@@ -116,7 +118,7 @@ def test_the_offer_files_own_sources_are_not_read(folder, capsys):
     shutil.rmtree(folder / "data")
     assert cli.main(["refresh", "book.xlsm", "--no-backup", "--tally", str(DATA / "hecla-2004-tally.csv"),
                      "--prices", str(DATA / "hecla-2004-prices-illustrative.csv")]) == 0
-    assert [line for line in capsys.readouterr().out.splitlines() if "warning" in line] == []
+    assert "warning" not in "".join(capsys.readouterr())
 
 
 def test_later_exchanges_are_compared_field_by_field_as_cells_hold_them(folder, capsys, monkeypatch):

@@ -1,8 +1,13 @@
 """The ``xlpy`` command line.
 
-Exit status: 0 on success, 1 when validation finds a problem, 2 for bad input
-(one line per problem on standard error, each naming the file, the key and
-the value; nothing written).
+Exit status: 0 on success; 1 when validation (``xlpy validate``, or the one
+``xlpy build`` ends with) finds a problem in a workbook, and so when
+``validate`` is given a workbook that is not there, a folder, or a file that
+is no workbook (an offer file in its place), each a finding on standard
+output; 2 for bad input (one line per problem on standard error, each naming
+the file, the key and the value; nothing written).  Given several workbooks,
+``validate`` reports each (one over a package limit by its line on standard
+error) and exits with the worst status: 2, else 1, else 0.
 """
 
 from __future__ import annotations

@@ -66,14 +66,32 @@ def refuse_empty(args: argparse.Namespace, texts: tuple[tuple[str, str], ...]) -
         raise InputErrors(problems)
 
 
+class _AsTyped(float):
+    """A number of megabytes or a ratio that a message shows as it was typed (``got -1``, not ``got -1.0``)."""
+
+    def __new__(cls, text: str):
+        number = super().__new__(cls, text)
+        number.text = text.strip()
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __getnewargs__(self):  # (copied or pickled, it is made again from its text)
+        return (self.text,)
+
+
+_AsTyped.__name__ = "float"  # (argparse names the type in "invalid float value: 'x'")
+
+
 def add_limit_options(p) -> None:
     """The ``--max-*`` options of every command that opens packages from outside."""
     g = p.add_argument_group("limits on workbooks and XLSX files from outside (see README, Files from outside)")
-    g.add_argument("--max-part-mb", type=float, metavar="MB",
+    g.add_argument("--max-part-mb", type=_AsTyped, metavar="MB",
                    help=f"largest unpacked part (default {DEFAULTS['part_mb'][0]:g}, or XLPY_MAX_PART_MB)")
-    g.add_argument("--max-total-mb", type=float, metavar="MB",
+    g.add_argument("--max-total-mb", type=_AsTyped, metavar="MB",
                    help=f"largest unpacked package (default {DEFAULTS['total_mb'][0]:g}, or XLPY_MAX_TOTAL_MB)")
-    g.add_argument("--max-ratio", type=float, metavar="N",
+    g.add_argument("--max-ratio", type=_AsTyped, metavar="N",
                    help=f"largest compression ratio of a part over 1 MB (default {DEFAULTS['ratio'][0]:g}, "
                    "or XLPY_MAX_RATIO)")
     g.add_argument("--max-parts", type=int, metavar="N",

@@ -64,9 +64,8 @@ def run_entries(args: argparse.Namespace) -> int:
         first.setdefault(key.split(" ", 1)[0], key)
     missing = list(first.values())
     if missing:
-        raise InputErrors([InputError(f"{args.offer}: {key}", None, "is missing: the journal entry needs it "
-                                      "(see docs/offer-file.md, [accounting])", show_value=False)
-                           for key in missing])
+        raise InputErrors([InputError(f"{args.offer}: {key}", None, "is required: the journal entry needs it "
+                                      "(see docs/offer-file.md, [accounting])") for key in missing])
     if args.json:
         print(json.dumps({"entries": [{"entry": entry.label, **line.to_dict()} for entry in entries
                                       for line in entry.lines]}, indent=2))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .commands import warn
+
 __all__ = ["refresh_command", "setup_refresh"]
 
 
@@ -40,4 +42,5 @@ def refresh_command(args: argparse.Namespace) -> int:
                         allow_unknown_parts=getattr(args, "allow_unknown_parts", False))
     for line in done.lines:
         print(line)
+    warn(args, done.warnings)  # on standard error, after the report, as build says its warnings
     return 0

@@ -142,17 +142,23 @@ def build_output(given: str | None, offer_id: str, force: bool) -> Path:
         if older:
             from ..workbook.layout.model import LAYOUT_VERSION
 
-            raise InputError("--output", str(out), f"exists, built by an earlier xlpy (layout {older}; this xlpy "
-                             f"writes layout {LAYOUT_VERSION}): build the new workbook under another name (-o "
-                             "NEW.xlsm) and refresh it from the same tally and price files; keep this one for its "
-                             "History")
-        raise InputError("--output", str(out), "exists and may hold typed inputs and refreshes; refresh it with "
-                         "xlpy refresh, or pass --force to replace it")
+            refuse_existing(out, force, f"exists, built by an earlier xlpy (layout {older}; this xlpy writes layout "
+                            f"{LAYOUT_VERSION}): build the new workbook under another name (-o NEW.xlsm) and refresh "
+                            "it from the same tally and price files; keep this one for its History")
+        refuse_existing(out, force, "exists and may hold typed inputs and refreshes; refresh it with xlpy refresh, "
+                        "or pass --force to replace it")
     if out.exists():  # --force: replace the workbook, but not under someone who has it open, nor a read-only one
         _check_replaceable(out)
     if not out.parent.is_dir():
         raise InputError("--output", str(out), f"cannot be written: no folder {out.parent}")
     return out
+
+
+def refuse_existing(out: Path, force: bool, reason: str = "exists; pass --force to replace it") -> None:
+    """Refuse to write over a file *out* that exists (a symbolic link too, dangling or not) unless *force*: the
+    ``--output`` of ``build`` and ``vba``, never replaced unasked."""
+    if (out.exists() or out.is_symlink()) and not force:
+        raise InputError("--output", str(out), reason)
 
 
 def _check_replaceable(out: Path) -> None:
@@ -251,11 +257,16 @@ def _setup_validate(p: argparse.ArgumentParser) -> None:
 
 @command("validate", "check workbooks' structure and recalculate them against the engine")(_setup_validate)
 def run_validate(args: argparse.Namespace) -> int:
-    from ..workbook.validate import validate_many
+    from ..workbook.validate_many import validate_many
 
     _progress(args)
-    reports = validate_many(args.workbooks, args.offer, _legs(args), args.require_libreoffice)
-    return _print_reports(reports, args.json)
+    refused: list[InputError] = []  # a workbook refused as bad input (over a limit): its line, the others validated
+    reports = validate_many(args.workbooks, args.offer, _legs(args), args.require_libreoffice,
+                            refused=lambda exc: refused.extend(getattr(exc, "problems", (exc,))))
+    for problem in refused:
+        print(f"xlpy {args.command}: {problem}", file=sys.stderr)
+    status = _print_reports(reports, args.json)
+    return EXIT_INPUT if refused else status  # the worst: bad input (2), then findings (1)
 
 
 #: The resolutions ``xlpy render --dpi`` takes: below, a page is unreadable; above, one page is tens of megabytes.
@@ -296,9 +307,10 @@ def run_render(args: argparse.Namespace) -> int:
         raise InputError(str(book), None, "is not a workbook (an .xlsx or .xlsm package)", show_value=False)
     if out.exists() and not out.is_dir():
         raise InputError("--output", str(out), "exists and is not a folder; give a folder for the PDF and pages")
-    from ..files.safety import check_package
+    from ..files.safety import check_intact, check_package
 
     check_package(book, book.name)
+    check_intact(book, str(book), "nothing was rendered")  # LibreOffice would leave a damaged sheet out, unsaid
     if libreoffice.find_soffice() is None:
         print("xlpy render: LibreOffice is not installed (Debian: libreoffice-calc-nogui)", file=sys.stderr)
         return EXIT_INPUT
@@ -337,6 +349,8 @@ def _setup_vba(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="for an add-in (.xlam): the wrappers pass ActiveWorkbook instead of ThisWorkbook",
     )
+    p.add_argument("--force", action="store_true",
+                   help="replace FILE.bas if it exists (without --force an existing file is never replaced)")
 
 
 def _setup_refresh(p: argparse.ArgumentParser) -> None:
@@ -356,6 +370,21 @@ def run_refresh(args: argparse.Namespace) -> int:
         return refresh_command(args)
 
 
+def _bas_output(given: str, force: bool) -> Path:
+    """Where ``xlpy vba -o`` writes: a ``.bas`` name, not a file that exists unless *force* (then a symbolic
+    link's target, the link kept, as ``build --force`` does). A folder is left to :func:`write_bas` to name."""
+    from ..workbook import locks
+
+    out = Path(given)
+    if out.is_dir() or not out.name:
+        return out
+    if out.suffix.lower() != ".bas":
+        raise InputError("--output", given, "must end in .bas: the VBA editor's File > Import File reads a module "
+                         "from a .bas file")
+    refuse_existing(out, force, "exists; pass --force to replace it")
+    return locks.target_of(out)
+
+
 @command("vba", 'write the VBA module Excel\'s "Import Functions" would create for the worksheet functions')(
     _setup_vba
 )
@@ -369,7 +398,7 @@ def run_vba(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return EXIT_OK
     try:
-        write_bas(args.output, text)
+        write_bas(_bas_output(args.output, args.force), text)
     except OSError as exc:
         raise InputError("--output", args.output, f"cannot be written ({exc.strerror or exc})") from None
     count = sum(1 for s in registry.functions() if s.module == "xlpy.udfs")

@@ -37,7 +37,7 @@ from . import calendars, sources, typed
 from .prices import read_prices
 from .safety import unreadable
 
-__all__ = ["SCHEMA", "load", "compute_file", "offer_text", "parse"]
+__all__ = ["SCHEMA", "load", "compute_file", "offer_text", "parse", "workbook_given"]
 
 SCHEMA = 1
 #: Counts (units, shares) must be below this: Excel holds 15 significant digits exactly.
@@ -135,12 +135,10 @@ def load(path: str | os.PathLike, read_sources: bool = True) -> Offer:
     path = Path(path)
     if path.is_dir():  # (on Windows, opening one is refused as a permission)
         raise InputErrors([InputError(str(path), None, "is a folder, not an offer file", show_value=False)])
+    zipped = workbook_given(path, "an offer file", "; xlpy validate and xlpy refresh take workbooks")
+    if zipped is not None:
+        raise InputErrors([zipped])
     try:
-        with open(path, "rb") as fh:
-            if fh.read(4) == b"PK\x03\x04":  # a workbook (or another ZIP package) given where the offer goes
-                raise InputErrors([InputError(str(path), None, "is a workbook or another ZIP package, not an offer "
-                                              "file (TOML); xlpy validate and xlpy refresh take workbooks",
-                                              show_value=False)])
         text = offer_text(path)
     except FileNotFoundError:
         raise InputErrors([InputError(str(path), None, "offer file not found", show_value=False)]) from None
@@ -165,6 +163,20 @@ def load(path: str | os.PathLike, read_sources: bool = True) -> Offer:
         return parse(data, base=path.parent if read_sources else None, source=path.name)
     except InputErrors as exc:
         raise InputErrors([_locate(p, path.name) for p in exc.problems]) from None
+
+
+def workbook_given(path: str | os.PathLike, what: str, advice: str = "") -> InputError | None:
+    """The problem of a workbook (or another ZIP package) given where a TOML file goes (*what*: "an offer file",
+    "a mapping file"; *advice*: what takes a workbook), named by the path as given; None for any other file, or
+    one that cannot be opened (its reader says why)."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(4) != b"PK\x03\x04":
+                return None
+    except OSError:
+        return None
+    return InputError(str(path), None, f"is a workbook or another ZIP package, not {what} (TOML){advice}",
+                      show_value=False)
 
 
 def _nul(path: Path, held: str | bytes) -> InputError:
@@ -429,8 +441,12 @@ def _tally(t: _Table, base: Path | None, problems: list[InputError]) -> Tally | 
         mapping, refused = None, False
         mapping_name = t.text("mapping") if t.has("mapping") else None
         if mapping_name and base is not None:
+            path = base / sources.written_path(mapping_name)
             try:
-                mapping = sources.read_mapping(base / sources.written_path(mapping_name))
+                zipped = workbook_given(path, "a mapping file", "; an XLSX tally goes in tally.file")
+                if zipped is not None:  # named by its name, as the mapping reader names its problems
+                    raise InputErrors([InputError(path.name, None, zipped.reason, show_value=False)])
+                mapping = sources.read_mapping(path)
             except InputErrors as exc:  # named after the key that names the file, as the tally's are
                 problems.extend(p.located("tally.mapping") for p in exc.problems)
                 refused = True

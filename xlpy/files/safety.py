@@ -28,12 +28,14 @@ import io
 import os
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine.errors import InputError
 
-__all__ = ["DEFAULTS", "Limits", "check_package", "configure", "inflate_part", "limits", "read_part", "unreadable"]
+__all__ = ["DAMAGE", "DEFAULTS", "Limits", "check_intact", "check_package", "configure", "damaged", "inflate_part",
+           "limits", "read_part", "unreadable"]
 
 MB = 1 << 20
 #: Parts smaller than this are not held to the ratio (tiny XML parts compress well and cost nothing).
@@ -227,6 +229,29 @@ def inflate_part(raw: bytes, info: zipfile.ZipInfo, label: str, lim: Limits | No
     if len(out) != info.file_size or deflate.crc32(out) != info.CRC:
         raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
     return out
+
+
+#: What reading a damaged part raises: a CRC that differs, a deflate stream that does not inflate, one cut short.
+DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError)
+
+
+def damaged(label: str, exc: BaseException, done: str) -> InputError:
+    """The problem of a damaged package *label* (*exc*: what reading it raised; *done*: what was not done, as
+    "it was not changed")."""
+    return InputError(label, None, f"is damaged ({exc}); {done}", show_value=False)
+
+
+def check_intact(path: str | os.PathLike, label: str, done: str) -> None:
+    """Refuse a package one of whose parts is damaged (:func:`damaged`), for a command that hands the whole file
+    to another program (LibreOffice quietly leaves out a part it cannot read). Every part is read in slices,
+    bounded by the limits (check the package with :func:`check_package` first), and checked against its CRC-32."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                if not info.is_dir():
+                    read_part(zf, info.filename, label)
+    except DAMAGE as exc:
+        raise damaged(label, exc, done) from None
 
 
 def unreadable(label: str, exc: OSError) -> InputError:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
+from ..files.offerfile import workbook_given
+from ..files.safety import DAMAGE, damaged
 from .backends import PackageBook
 from .collector import collector_eased
 from .offer_drift import offer_file_drift
@@ -28,9 +28,24 @@ __all__ = ["FileRefresh", "backup_path", "refresh_file"]
 
 @dataclass
 class FileRefresh:
-    """What :func:`refresh_file` did, as lines to show (the command line prints them)."""
+    """What :func:`refresh_file` did: the report's lines, and its warnings apart (the command line prints the
+    lines on standard output, the warnings on standard error as every command does)."""
 
     lines: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def report(self, name: str, lines) -> None:
+        """*lines* of a refresh's report (:meth:`xlpy.workbook.refresh.RefreshReport.lines`), each named by the
+        workbook's *name*; those that are warnings (``warning: ...``, as the Excel buttons show them) apart."""
+        for line in lines:
+            if line.startswith(WARNING):
+                self.warnings.append(line[len(WARNING):])
+            else:
+                self.lines.append(f"{name}: {line}")
+
+
+#: How a refresh's report marks a warning among its lines.
+WARNING = "warning: "
 
 
 def backup_path(path: Path, when: dt.datetime) -> Path:
@@ -97,6 +112,10 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
         raise InputError(label, None, f"{XLSX_NAMED_XLSM}; it was not changed", show_value=False)
     if keep is not None and keep < 0:
         raise InputError("--keep", keep, "must be 0 or more")
+    zipped = mapping and workbook_given(mapping, "a mapping file", "; the workbook to refresh is the first argument, "
+                                        "an XLSX tally goes after --tally")
+    if zipped:  # (read as TOML, it would be "not valid TOML: 'utf-8' codec can't decode byte ...")
+        raise InputErrors([zipped])
     target = locks.target_of(path)
     if not force:
         busy = locks.busy_message(path)
@@ -107,8 +126,8 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
         locks.clean_stale(target)
         try:
             return _refresh_locked(path, target, tally, prices, mapping, backup, keep, allow_unknown_parts)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a part damaged, or understated in the directory
-            raise InputError(label, None, f"is damaged ({exc}); it was not changed", show_value=False) from None
+        except DAMAGE as exc:  # a part damaged, or understated in the directory
+            raise damaged(label, exc, "it was not changed") from None
 
 
 def _refresh_locked(path: Path, target: Path, tally, prices, mapping, backup: bool, keep: int | None,
@@ -154,8 +173,8 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     out = FileRefresh()
     drift = offer_file_drift(book, report.offer)  # an offer file edited since the build, its change not carried
     if not report.changed:
-        out.lines += [f"{path.name}: {line}" for line in report.lines()]
-        out.lines += [f"{path.name}: warning: {drift}"] if drift else []
+        out.report(path.name, report.lines())
+        out.warnings += [drift] if drift else []
         return out
     backup = backup and keep != 0  # --keep 0: no backup is kept, so none is written only to be removed
     try:
@@ -170,12 +189,11 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
         from .locks import InterruptedAfterWriting
 
         raise InterruptedAfterWriting(path, kept) from exc
-    out.lines += [f"{path.name}: {line}" for line in report.lines()]
+    out.report(path.name, report.lines())
     if report.release is not None:
         out.lines.append(f"{path.name}: engine release text: {report.release.text}")
-    for u in unknown:
-        out.lines.append(f"{path.name}: warning: carried forward a part the standard workbook does not account for: {u}")
-    out.lines += [f"{path.name}: warning: {drift}"] if drift else []
+    out.warnings += [f"carried forward a part the standard workbook does not account for: {u}" for u in unknown]
+    out.warnings += [drift] if drift else []
     if kept is not None:
         out.lines.append(f"{path.name}: previous version kept as {kept.name}")
     if pruned:

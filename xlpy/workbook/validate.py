@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 import tempfile
 import zipfile
@@ -71,7 +72,7 @@ from .readback import (
 )
 from .saved_values import SAVED_TABLE_SHOWN  # noqa: F401 (the tests' and callers' name for it)
 
-__all__ = ["Finding", "Report", "expected_cells", "formula_cells", "validate", "validate_many"]
+__all__ = ["Finding", "Report", "expected_cells", "formula_cells", "validate"]
 
 LEGS = ("formulas", "libreoffice")
 ALLOWED_LITERALS = {"0", "1"}
@@ -567,7 +568,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     Parameters
     ----------
     path : path of the workbook.
-    offer_path : path of an offer file whose inputs the workbook must hold, optional.
+    offer_path : path of an offer file whose inputs the workbook must hold (or its Offer, read), optional.
     legs : which recalculations to run (``formulas``, ``libreoffice``).
     require_libreoffice : when True, a missing LibreOffice is a finding; else the leg is skipped with a note.
     label : how the report and its findings name the workbook (default: the file's name).
@@ -701,10 +702,11 @@ def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding]) 
         for p in exc.problems:
             later.append(Finding(book, p.field, p.reason, "", p.got, "inputs"))
         return None
-    if offer_path is not None:
+    if offer_path is not None:  # (an offer file's path, or the Offer read from it)
         from ..files.offerfile import load
 
-        _compare_offer_file(book, offer, load(offer_path), lay, later)
+        given = load(offer_path) if isinstance(offer_path, (str, os.PathLike)) else offer_path
+        _compare_offer_file(book, offer, given, lay, later)
     try:
         from ..files import calendars
 
@@ -774,24 +776,3 @@ def _libreoffice_leg(report: Report, exp: dict, tmp, pool, job, typed=(), check=
     finally:
         pool.shutdown()
         tmp.cleanup()
-
-
-def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, progress=None) -> list[Report]:
-    """Validate several workbooks, with a progress bar when there are more than one."""
-    from . import progress as bars
-
-    paths = list(paths)
-    # Each workbook is named by its file's name, unless two share one: then by the paths as given.
-    names = [Path(p).name for p in paths]
-    labels = [str(p) if names.count(n) > 1 else n for p, n in zip(paths, names)]
-    if progress is None:
-        progress = len(paths) > 1 and bars.enabled()
-    if not progress:
-        return [validate(p, offer_path, legs, require_libreoffice, label) for p, label in zip(paths, labels)]
-    from tqdm import tqdm
-
-    reports = []
-    with tqdm(paths, desc="validating", unit="workbook", file=bars._stream(), position=1, leave=False) as bar:
-        for p, label in zip(bar, labels):
-            reports.append(validate(p, offer_path, legs, require_libreoffice, label))
-    return reports

@@ -1,0 +1,239 @@
+"""Refusals and messages of the command line found by QA: a damaged workbook not rendered, ``vba -o`` never
+replacing a file unasked, each of several workbooks validated on its own, ``refresh``'s warnings on standard
+error, and values shown as typed."""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
+from repo_paths import SEED
+
+from xlpy.cli import main
+from xlpy.files import safety
+
+SHEET5 = "xl/worksheets/sheet5.xml"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    safety.reset()
+    yield
+    safety.reset()
+
+
+@pytest.fixture
+def seed(standard_books, tmp_path) -> Path:
+    """A copy of the seed workbook in this test's folder."""
+    return Path(shutil.copy(standard_books["seed"], tmp_path / "book.xlsm"))
+
+
+def damage(book: Path, out: Path, how: str) -> Path:
+    """*book* with *SHEET5*'s packed data damaged: two bytes flipped in its middle (its CRC-32 then fails), or
+    its first byte made a reserved deflate block type (it does not inflate)."""
+    data = bytearray(book.read_bytes())
+    info = zipfile.ZipFile(book).getinfo(SHEET5)
+    n, m = struct.unpack("<HH", data[info.header_offset + 26:info.header_offset + 30])
+    start = info.header_offset + 30 + n + m
+    if how == "crc":
+        at = start + info.compress_size // 2
+        data[at] ^= 0xFF
+        data[at + 1] ^= 0xFF
+    else:
+        data[start] = 0xFF  # BTYPE 11: "invalid block type"
+    out.write_bytes(bytes(data))
+    return out
+
+
+# --- render -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how, why", [("crc", f"Bad CRC-32 for file '{SHEET5}'"),
+                                      ("inflate", "Error -3 while decompressing data: invalid block type")])
+def test_render_refuses_a_damaged_workbook_as_refresh_does(seed, capsys, monkeypatch, how, why):
+    from xlpy.workbook import libreoffice
+
+    bad = damage(seed, seed.parent / "crc.xlsm", how)
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: "soffice")
+    monkeypatch.setattr(libreoffice, "render", lambda *a, **k: pytest.fail("LibreOffice was run"))
+    pages = seed.parent / "pages"
+    assert main(["render", str(bad), "-o", str(pages)]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy render: {bad}: is damaged ({why}); nothing was rendered"]
+    assert not pages.exists()
+    pages.mkdir()
+    (pages / "crc.pdf").write_bytes(b"earlier")
+    assert main(["render", str(bad), "-o", str(pages)]) == 2
+    assert [p.name for p in pages.iterdir()] == ["crc.pdf"] and (pages / "crc.pdf").read_bytes() == b"earlier"
+    assert main(["refresh", str(bad)]) == 2  # the same check, the same words
+    assert capsys.readouterr().err.splitlines()[-1] == f"xlpy refresh: {bad}: is damaged ({why}); it was not changed"
+
+
+# --- vba -o ----------------------------------------------------------------------------------------------
+
+
+def test_vba_never_replaces_a_file_unasked(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("udfs.bas").write_bytes(b"a module of one's own")
+    Path("offer.xlsm").write_bytes(b"PK\x03\x04 a workbook")
+    Path("mine.bas").write_bytes(b"the target")
+    Path("link.bas").symlink_to("mine.bas")
+    assert main(["vba", "-o", "udfs.bas"]) == 2
+    assert main(["vba", "-o", "link.bas"]) == 2
+    assert main(["vba", "-o", "offer.xlsm"]) == 2
+    assert main(["vba", "-o", "offer.xlsm", "--force"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy vba: --output: exists; pass --force to replace it, got 'udfs.bas'",
+        "xlpy vba: --output: exists; pass --force to replace it, got 'link.bas'",
+        "xlpy vba: --output: must end in .bas: the VBA editor's File > Import File reads a module from a .bas "
+        "file, got 'offer.xlsm'",
+        "xlpy vba: --output: must end in .bas: the VBA editor's File > Import File reads a module from a .bas "
+        "file, got 'offer.xlsm'"]
+    assert Path("udfs.bas").read_bytes() == b"a module of one's own"
+    assert Path("offer.xlsm").read_bytes() == b"PK\x03\x04 a workbook"
+    assert Path("mine.bas").read_bytes() == b"the target" and Path("link.bas").is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.bas", "mine.bas", "offer.xlsm", "udfs.bas"]
+
+
+def test_vba_force_replaces_a_file_and_writes_through_a_link(tmp_path, capsys, monkeypatch):
+    from xlpy.excel import vba
+
+    monkeypatch.chdir(tmp_path)
+    Path("udfs.BAS").write_bytes(b"old")
+    Path("mine.bas").write_bytes(b"the target")
+    Path("link.bas").symlink_to("mine.bas")
+    assert main(["vba", "-o", "udfs.BAS", "--force"]) == 0
+    assert main(["vba", "-o", "link.bas", "--force"]) == 0
+    module = vba.write_bas(tmp_path / "expected.bas", vba.generate_bas(vba.UDF_MODULES)).read_bytes()
+    assert Path("udfs.BAS").read_bytes() == module and Path("mine.bas").read_bytes() == module
+    assert Path("link.bas").is_symlink() and Path("link.bas").readlink() == Path("mine.bas")  # the link stays
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["expected.bas", "link.bas", "mine.bas", "udfs.BAS"]
+    assert capsys.readouterr().err == ""
+
+
+# --- validate, several workbooks ------------------------------------------------------------------------
+
+
+def _over_the_limit(seed: Path) -> Path:
+    """A copy of *seed* holding a 2 MB part (stored, not packed): over ``--max-part-mb 1``."""
+    big = Path(shutil.copy(seed, seed.parent / "big.xlsm"))
+    with zipfile.ZipFile(big, "a") as z:
+        z.writestr("customXml/item9.xml", b" " * (2 << 20))
+    return big
+
+
+LIMIT_LINE = ("xlpy validate: big.xlsm: part customXml/item9.xml: unpacks to 2.0 MB, over the limit of 1 MB per "
+              "part; refused before unpacking (raise the limit with --max-part-mb or XLPY_MAX_PART_MB)")
+
+
+def test_validate_reports_each_workbook_when_one_is_over_a_limit(seed, capsys):
+    big = _over_the_limit(seed)
+    other = Path(shutil.copy(seed, seed.parent / "other.xlsm"))
+    argv = ["--no-formulas", "--no-libreoffice", "--max-part-mb", "1"]
+    assert main(["validate", str(big), str(seed), str(other), *argv]) == 2  # bad input beats a clean workbook
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [LIMIT_LINE]
+    assert out.splitlines() == ["book.xlsm: valid (121 figures compared; recalculated by: none)",
+                                "other.xlsm: valid (121 figures compared; recalculated by: none)"]
+    (seed.parent / "missing.xlsm").unlink(missing_ok=True)
+    assert main(["validate", str(seed), str(seed.parent / "missing.xlsm"), str(big), *argv, "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [LIMIT_LINE]
+    import json
+
+    assert [(r["workbook"], r["ok"]) for r in json.loads(out)] == [("book.xlsm", True), ("missing.xlsm", False)]
+    assert main(["validate", str(seed), str(seed.parent / "missing.xlsm"), *argv]) == 1  # a finding: 1
+    assert main(["validate", str(seed), *argv]) == 0
+    capsys.readouterr()
+
+
+def test_validate_refuses_a_bad_offer_file_once_for_all_workbooks(seed, capsys):
+    (seed.parent / "bad.toml").write_text("x = \n", encoding="utf-8")
+    assert main(["validate", str(seed), str(seed.parent / "missing.xlsm"), "--offer", str(seed.parent / "bad.toml"),
+                 "--no-formulas", "--no-libreoffice"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == ["xlpy validate: bad.toml: is not valid TOML: Invalid value (at line 1, column 5)"]
+
+
+def test_validate_names_a_missing_workbook_a_folder_and_an_offer_file_as_findings(tmp_path, capsys, monkeypatch):
+    """Deliberately findings (status 1), not bad input (2): the README, the offer-file contract and the command
+    line's docstring say so."""
+    import xlpy.cli
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(SEED, tmp_path / "offer.toml")
+    (tmp_path / "folder").mkdir()
+    assert main(["validate", "nope.xlsm", "folder", ".", "offer.toml", "--no-formulas", "--no-libreoffice"]) == 1
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert [line for line in out.splitlines() if "[structure]" in line] == [
+        "nope.xlsm: file: workbook not found: expected nope.xlsm, found nothing [structure]",
+        "folder: file: is a folder, not a workbook: expected a workbook file, found a folder [structure]",
+        ".: file: is a folder, not a workbook: expected a workbook file, found a folder [structure]",
+        "offer.toml: file: is not a workbook (an .xlsx or .xlsm package): expected an .xlsm, found an offer file "
+        "(TOML), which goes after --offer [structure]"]
+    root = Path(__file__).resolve().parent.parent
+    readme = " ".join((root / "README.md").read_text(encoding="utf-8").split())
+    assert ("`xlpy validate` names a workbook not found, a folder or an offer file given as a workbook as a finding "
+            "instead, exit status 1") in readme
+    assert "so they exit with status 1, not 2" in readme
+    contract = (root / "docs" / "offer-file.md").read_text(encoding="utf-8")
+    assert ("for `xlpy validate`, a workbook that is not there, a folder, or a file that is no workbook (an offer file "
+            "given in its place) is such a problem") in contract
+    assert "a workbook that is not there, a folder, or a file that is no workbook" in " ".join(xlpy.cli.__doc__.split())
+
+
+# --- values shown as typed; a workbook given as the mapping --------------------------------------------
+
+
+@pytest.mark.parametrize("option, typed", [("--max-part-mb", "-1"), ("--max-ratio", "0"), ("--max-total-mb", "-0.50"),
+                                           ("--max-parts", "0")])
+def test_a_limit_is_shown_as_typed(capsys, option, typed):
+    assert main(["compute", str(SEED), f"{option}={typed}"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy compute: {option}: must be > 0, got {typed}"]
+
+
+def test_a_limit_that_is_no_number_is_named_by_argparse(capsys):
+    with pytest.raises(SystemExit) as exited:  # (argparse's own refusal ends the program)
+        main(["compute", str(SEED), "--max-ratio", "lots"])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy compute: argument --max-ratio: invalid float value: 'lots' (see xlpy compute --help)"]
+
+
+def test_a_limit_given_works_as_its_number(seed, capsys):
+    assert main(["validate", str(seed), "--no-formulas", "--no-libreoffice", "--max-part-mb", "0.0050"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy validate: book.xlsm: part xl/theme/theme1.xml: unpacks to 0.0074 MB, over the limit of 0.005 MB per "
+        "part; refused before unpacking (raise the limit with --max-part-mb or XLPY_MAX_PART_MB)"]
+
+
+def test_refresh_names_a_workbook_given_as_the_mapping(seed, capsys):
+    (seed.parent / "counts.csv").write_text("tendered,guaranteed delivery\n280000,0\n", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in seed.parent.iterdir()}
+    assert main(["refresh", str(seed), "--tally", str(seed.parent / "counts.csv"), "--mapping", str(seed)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy refresh: {seed}: is a workbook or another ZIP package, not a mapping file (TOML); the workbook to "
+        "refresh is the first argument, an XLSX tally goes after --tally"]
+    assert {p.name: p.read_bytes() for p in seed.parent.iterdir()} == before
+    assert main(["compute", str(seed)]) == 2  # the offer-file reader's words, from the same check
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy compute: {seed}: is a workbook or another ZIP package, not an offer file (TOML); xlpy validate and "
+        "xlpy refresh take workbooks"]
+
+
+def test_an_offer_files_mapping_that_is_a_workbook_is_named_as_one(seed, capsys):
+    from repo_paths import DATA, FORMULA, TALLY
+
+    shutil.copy(DATA / TALLY, seed.parent / TALLY)
+    shutil.copy(DATA / "hecla-2004-prices-illustrative.csv", seed.parent / "hecla-2004-prices-illustrative.csv")
+    text = FORMULA.read_text(encoding="utf-8").replace(f'file = "data/{TALLY}"', f'file = "{TALLY}"\nmapping = '
+                                                       '"book.xlsm"').replace('"data/', '"')
+    (seed.parent / "offer.toml").write_text(text, encoding="utf-8")
+    assert main(["compute", str(seed.parent / "offer.toml")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy compute: offer.toml: tally.mapping: book.xlsm: is a workbook or another ZIP package, not a mapping file "
+        "(TOML); an XLSX tally goes in tally.file"]

@@ -1,0 +1,47 @@
+"""Several workbooks validated in one run (``xlpy validate A.xlsm B.xlsm ...``): the offer file read once, each
+workbook on its own (:func:`xlpy.workbook.validate.validate`), one refused as bad input not stopping the others."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..engine.errors import InputError, InputErrors
+from .validate import LEGS, Report, validate
+
+__all__ = ["validate_many"]
+
+
+def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, progress=None,
+                  refused=None) -> list[Report]:
+    """Validate several workbooks, with a progress bar when there are more than one. The offer file is read once
+    (bad, it is refused for all); with *refused*, a workbook refused as bad input (over a package limit,
+    unreadable) is handed to it (its :class:`InputError` or :class:`InputErrors`), and the others validated."""
+    from . import progress as bars
+
+    paths = list(paths)
+    # Each workbook is named by its file's name, unless two share one: then by the paths as given.
+    names = [Path(p).name or str(p) for p in paths]  # ("." has no name)
+    labels = [str(p) if names.count(n) > 1 else n for p, n in zip(paths, names)]
+    if offer_path is not None:
+        from ..files.offerfile import load
+
+        offer_path = load(offer_path)
+    if progress is None:
+        progress = len(paths) > 1 and bars.enabled()
+    if progress:
+        from tqdm import tqdm
+
+        paths = tqdm(paths, desc="validating", unit="workbook", file=bars._stream(), position=1, leave=False)
+    reports = []
+    try:
+        for p, label in zip(paths, labels):
+            try:
+                reports.append(validate(p, offer_path, legs, require_libreoffice, label))
+            except (InputError, InputErrors) as exc:
+                if refused is None:
+                    raise
+                refused(exc)
+    finally:
+        if progress:
+            paths.close()
+    return reports
