@@ -851,3 +851,16 @@ def test_a_file_saved_without_a_final_line_break_is_read(tmp_path, monkeypatch):
     assert waited == [settled.PAUSE]
     path.write_text("holder_id,units,method,status\r\nR-0001,500,book-entry,tendered\r\n", encoding="utf-16")
     assert sources.read_tally(path).units == (500,) and waited == [settled.PAUSE]  # a UTF-16 line end: no wait
+
+
+def test_a_workbook_read_as_a_mapping_file_is_named_as_one(tmp_path):
+    """Wherever a mapping is read (given, recorded on the Cover, or named by an offer file): not "is not valid
+    TOML: 'utf-8' codec can't decode byte 0x82"."""
+    import shutil
+
+    from repo_paths import ROOT
+
+    path = shutil.copy(ROOT / "workbook" / "offer_results.xlsm", tmp_path / "map.xlsm")
+    assert problems(sources.read_mapping, path) == [
+        f"{path}: is a workbook or another ZIP package, not a mapping file (TOML); an XLSX tally is read as the tally "
+        "itself"]

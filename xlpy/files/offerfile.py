@@ -34,6 +34,7 @@ from ..engine.model import (
 from ..engine.numbers import CONTEXT
 from ..engine.rules import period_problems
 from . import calendars, sources, typed
+from .sources import workbook_given
 from .prices import read_prices
 from .safety import unreadable
 
@@ -163,20 +164,6 @@ def load(path: str | os.PathLike, read_sources: bool = True) -> Offer:
         return parse(data, base=path.parent if read_sources else None, source=path.name)
     except InputErrors as exc:
         raise InputErrors([_locate(p, path.name) for p in exc.problems]) from None
-
-
-def workbook_given(path: str | os.PathLike, what: str, advice: str = "") -> InputError | None:
-    """The problem of a workbook (or another ZIP package) given where a TOML file goes (*what*: "an offer file",
-    "a mapping file"; *advice*: what takes a workbook), named by the path as given; None for any other file, or
-    one that cannot be opened (its reader says why)."""
-    try:
-        with open(path, "rb") as fh:
-            if fh.read(4) != b"PK\x03\x04":
-                return None
-    except OSError:
-        return None
-    return InputError(str(path), None, f"is a workbook or another ZIP package, not {what} (TOML){advice}",
-                      show_value=False)
 
 
 def _nul(path: Path, held: str | bytes) -> InputError:

@@ -101,6 +101,20 @@ class ColumnMapping:
     defaults: dict[str, str] = field(default_factory=dict)
 
 
+def workbook_given(path: str | os.PathLike, what: str, advice: str = "") -> InputError | None:
+    """The problem of a workbook (or another ZIP package) given where a TOML file goes (*what*: "an offer file",
+    "a mapping file"; *advice*: what takes a workbook), named by the path as given; None for any other file, or
+    one that cannot be opened (its reader says why)."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(4) != b"PK\x03\x04":
+                return None
+    except OSError:
+        return None
+    return InputError(str(path), None, f"is a workbook or another ZIP package, not {what} (TOML){advice}",
+                      show_value=False)
+
+
 def read_mapping(path: str | os.PathLike) -> ColumnMapping:
     """Read a mapping file (TOML)::
 
@@ -120,6 +134,9 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
     path = Path(path)
     if path.is_dir():
         raise InputErrors([InputError(str(path), None, "is a folder, not a mapping file", show_value=False)])
+    zipped = workbook_given(path, "a mapping file", "; an XLSX tally is read as the tally itself")
+    if zipped is not None:
+        raise InputErrors([zipped])
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # (a byte-order mark, as Notepad writes, is no TOML)
     except FileNotFoundError:
