@@ -64,19 +64,14 @@ def package_overrides(sx, table: Table, strings: Callable[[], list[str]]) -> lis
     """
     cols = [table.first_col + i for i, c in enumerate(table.columns) if c.formula is not None]
     r1, r2 = table.first_row, table.last_row
-    if not cols or r2 < r1:
-        return []
-    a, b = sx._span(r1, r2)
-    if a >= b:
+    if not cols or r2 < r1 or not sx.has_row_content(r1, r2):
         return []
     head = _looked_at(sx, table, cols, r1, min(r1 + 1, r2), strings)
     if r2 < r1 + 2:
         return head
-    a2, _ = sx._span(r1 + 2, r2)
     need = (r2 - r1 - 1) * len(cols)
-    shared = sx.text.count(f'<{sx.p}f t="shared" si="', a2, b)
-    if shared == need and sx.text.count(f"<{sx.p}f", a2, b) == need and \
-            not sx._foreign(a, b, table.first_col, table.first_col + len(table.columns) - 1):
+    if sx.count_in_rows('f t="shared" si="', r1 + 2, r2) == need and sx.count_in_rows("f", r1 + 2, r2) == need \
+            and not sx.cells_beside(r1, r2, table.first_col, table.first_col + len(table.columns) - 1):
         return head
     return head + _looked_at(sx, table, cols, r1 + 2, r2, strings)
 
