@@ -517,6 +517,53 @@ def test_a_value_typed_over_in_a_row_the_shorter_table_leaves_is_said_to_be_clea
     assert load_workbook(holders)["Tenders"][far].value is None
 
 
+def _cells_as_excel_writes_them(path: Path, cells: dict[str, str]) -> None:
+    """Give cells of Tenders (its sheet part in *path*) the inner XML *cells* maps them to (``<f>...</f>``, ``<v>``),
+    keeping each one's style: what Excel writes for a formula filled down or typed over, by hand."""
+    with PackageBook(path) as book:
+        part = book.pkg.sheet_parts()["Tenders"]
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    text = parts[part].decode("utf-8")
+    for ref, inner in cells.items():
+        text, n = re.subn(rf'<c r="{ref}"( s="\d+")?[^>]*?(?:/>|>.*?</c>)', lambda m: f'<c r="{ref}"{m.group(1) or ""}>'
+                          f"{inner}</c>", text, count=1, flags=re.DOTALL)
+        assert n == 1, ref
+    parts[part] = text.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+
+
+def test_a_formula_of_ones_own_filled_down_is_named_in_every_cell(holders, tmp_path):
+    """Filled down, Excel stores it as one shared formula: its first cell holds the text, the others only point to
+    it.  Only the first cell was named; the others were replaced without a word (openpyxl's reading named all)."""
+    with PackageBook(holders) as book:
+        _, t = layout(Shape.decode(book.name(LAYOUT_NAME))).table("tblTenders")
+    j, i, r = t.letter("accepted"), t.letter("holder_units"), t.first_row + 5
+    _cells_as_excel_writes_them(holders, {
+        f"{j}{r}": f'<f t="shared" ref="{j}{r}:{j}{r + 2}" si="90">{i}{r}/2</f><v>1</v>',
+        f"{j}{r + 1}": '<f t="shared" si="90"/><v>1</v>', f"{j}{r + 2}": '<f t="shared" si="90"/><v>1</v>'})
+    report = macros.refresh_tenders(PackageBook(holders), _write_csv(tmp_path / "t.csv", _tally_rows(5)))
+    assert [line for line in report.lines() if "typed over" in line] == [
+        f"Tenders!{j}{k}: the formula typed over the table's (={i}{k}/2) was replaced by the table's"
+        for k in (r, r + 1, r + 2)]
+
+
+def test_a_shared_formula_in_an_input_column_hides_no_value_typed_over(holders, tmp_path):
+    """A formula filled down the Line column adds a shared cell as one typed over takes one away: counted
+    together, they hid the value typed over and the refresh said "nothing to refresh"."""
+    with PackageBook(holders) as book:
+        _, t = layout(Shape.decode(book.name(LAYOUT_NAME))).table("tblTenders")
+    line, j, r = t.letter("line"), t.letter("accepted"), t.first_row
+    _cells_as_excel_writes_them(holders, {
+        f"{line}{r + 1}": f'<f t="shared" ref="{line}{r + 1}:{line}{r + 2}" si="91">{line}{r}+1</f><v>2</v>',
+        f"{line}{r + 2}": '<f t="shared" si="91"/><v>3</v>', f"{j}{r + 50}": "<v>0</v>"})
+    report = macros.refresh_tenders(PackageBook(holders), _write_csv(tmp_path / "t.csv", _tally_rows(5)))
+    assert [line for line in report.lines() if "typed over" in line] == [
+        f"Tenders!{j}{r + 50}: the value typed over its formula (0) was replaced by the formula"]
+
+
 def test_a_refresh_from_the_same_tally_puts_back_a_formula_typed_over(holders, tmp_path, capsys):
     """The sources the Cover records, byte for byte, but a value typed over a holder formula: rewritten and named,
     not "nothing to refresh" with the override left in place."""
@@ -1297,3 +1344,21 @@ def test_refresh_time_honours_source_date_epoch(holders, monkeypatch, tmp_path):
                                                       .timestamp())))
     assert _refresh([str(holders), "--no-backup", "--tally", str(_write_csv(tmp_path / "t.csv", _tally_rows(2)))]) == 0
     assert _cell(holders, "RefreshedAt").value == "2004-03-01 12:30:00"
+
+
+def test_a_columns_formulas_made_by_string_format_are_the_layouts(standard_books):
+    """The fast reading of a long column compares its cells with formulas made by one string format a row: the
+    same text as Table.row_formula gives, in every formula column of every table, first rows included."""
+    from xlpy.workbook.overrides import column_formulas
+
+    wb = load_workbook(standard_books["holders"])
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    checked = 0
+    for name in ("tblTenders", "tblPrices", "tblHistory", "tblHolidays"):
+        _, t = lay.table(name)
+        rows = [t.first_row, t.first_row + 1, t.first_row + 7, t.last_row]
+        for i, c in enumerate(t.columns):
+            if c.formula is not None:
+                assert column_formulas(t, t.first_col + i, rows) == [t.row_formula(c, r)[1:] for r in rows], (name, c)
+                checked += 1
+    assert checked >= 7  # the holder table's six and the price table's

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import range_boundaries
 
 from .formula_text import same_formula
 from .layout import Table
@@ -54,48 +55,128 @@ def not_formulas(table: Table, rows: Sequence[Sequence[object]]) -> list[tuple[s
 def package_overrides(sx, table: Table, strings: Callable[[], list[str]]) -> list[tuple[str, object]]:
     """:func:`not_formulas` read from a :class:`~xlpy.workbook.package.SheetXml` *sx*.
 
-    The table's first two rows (a shared formula's first cell, or a first
-    row's own formula) are looked at cell by cell.  Below them, a table as
-    written by xlpy or Excel holds one shared formula a cell: when the
-    formulas there are exactly that many, all shared, and no cell lies beside
-    the table, nothing was typed over (string counts, no parsing); else each
-    cell is looked at.  A cell of a shared formula is taken as its first
-    cell's formula, moved down.
+    A table as xlpy or Excel writes it holds each formula column as one
+    shared formula: its first cell in the table's first two rows, the rest
+    ``<f t="shared" si="K"/>``.  When each column's first cell holds the
+    table's formula and its shared cells fill every row below the first two
+    (a string count each: a cell of a shared formula lies in its column),
+    nothing was typed over.  Else (a cell typed over, a workbook saved by
+    LibreOffice, which writes every formula out) each formula cell is
+    compared with the table's, read by one pattern over the rows.
     """
     cols = [table.first_col + i for i, c in enumerate(table.columns) if c.formula is not None]
     r1, r2 = table.first_row, table.last_row
     if not cols or r2 < r1 or not sx.has_row_content(r1, r2):
         return []
-    head = _looked_at(sx, table, cols, r1, min(r1 + 1, r2), strings)
-    if r2 < r1 + 2:
-        return head
-    need = (r2 - r1 - 1) * len(cols)
-    if sx.count_in_rows('f t="shared" si="', r1 + 2, r2) == need and sx.count_in_rows("f", r1 + 2, r2) == need \
-            and not sx.cells_beside(r1, r2, table.first_col, table.first_col + len(table.columns) - 1):
-        return head
-    return head + _looked_at(sx, table, cols, r1 + 2, r2, strings)
+    if r2 >= r1 + 2 and _all_shared(sx, table, cols, r1, r2, strings):
+        return []
+    written_out = _all_written_out(sx, table, cols, r1, r2)
+    return written_out if written_out is not None else _each_cell(sx, table, cols, r1, r2, strings)
 
 
-_FORMULA = re.compile(r"<(?:\w+:)?f\b([^>]*?)(/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
+def _all_shared(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings) -> bool:
+    """Whether the first two rows hold the table's formulas, each column's shared from there to the table's end,
+    and rows r1+2..r2 one shared cell of each column's formula a row."""
+    if _each_cell(sx, table, cols, r1, r1 + 1, strings):
+        return False
+    masters = {}
+    for row, _, _, cells in sx.rows_between(r1, r1 + 1):
+        for col, xml in cells:
+            f = _MASTER.search(xml)
+            if col in cols and f is not None:
+                c1, _, c2, last = range_boundaries(f.group("ref"))
+                if c1 == c2 == col and last >= r2:
+                    masters[col] = f.group("si")
+    return len(masters) == len(cols) and all(
+        sx.count_in_rows(f'f t="shared" si="{si}"/>', r1 + 2, r2) == r2 - r1 - 1 for si in masters.values())
 
 
-def _looked_at(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings) -> list[tuple[str, object]]:
-    """Rows *r1*..*r2* of *table* cell by cell: the overrides in its formula columns *cols*."""
+_MASTER = re.compile(r'<(?:\w+:)?f t="shared" ref="(?P<ref>[A-Z]+\d+:[A-Z]+\d+)" si="(?P<si>\d+)">')
+_FORMULA = re.compile(r"<(?:\w+:)?f\b(?P<attrs>[^>]*?)(?:/>|>(?P<text>.*?)</(?:\w+:)?f>)", re.DOTALL)
+_SI = re.compile(r'\bsi="(\d+)"')
+
+
+def _all_written_out(sx, table: Table, cols: Sequence[int], r1: int, r2: int) -> list[tuple[str, object]] | None:
+    """When every formula cell of rows r1..r2 holds its formula written out (as LibreOffice and openpyxl save one),
+    the overrides among them, read by one pattern and compared column by column as lists; else None."""
     from .package import unescape
 
-    wanted, out = set(cols), []
-    for row, _, _, cells in sx.rows_between(r1, r2):
-        for col, xml in cells:
-            if col not in wanted:
-                continue
-            ref = f"{get_column_letter(col)}{row}"
-            f = _FORMULA.search(xml)
-            if f is None:
-                v = sx.typed_value(xml, strings)
-                if v is not None and v != "":
-                    out.append((ref, v))
-            elif f.group(3) is not None and f.group(3).strip():  # its own text (a shared formula's cells have none)
-                own = _own(table, col, row, "=" + unescape(f.group(3)))
-                if own is not None:
-                    out.append((ref, own))
+    p = re.escape(sx.p)
+    letters = {get_column_letter(c): c for c in cols}
+    written = re.compile(rf'<{p}c r="({"|".join(letters)})(\d+)"[^>]*?><{p}f(?: aca="(?:false|true)")?>([^<]*)</{p}f>')
+    a, b = sx.span(r1, r2)
+    found = written.findall(sx.text, a, b)
+    if len(found) != (r2 - r1 + 1) * len(cols):
+        return None
+    texts = unescape("\x00".join(t for _, _, t in found)).split("\x00")
+    at: dict[str, list[int]] = {letter: [] for letter in letters}
+    for i, (letter, _, _) in enumerate(found):
+        at[letter].append(i)
+    out = []
+    for letter, where in at.items():
+        got = [texts[i] for i in where]
+        expected = column_formulas(table, letters[letter], [int(found[i][1]) for i in where])
+        if got != expected:
+            out += [(int(found[i][1]), letter, OwnFormula("=" + g)) for i, g, e in zip(where, got, expected)
+                    if g != e and not same_formula("=" + g, "=" + e)]
+    return [(f"{letter}{row}", v) for row, letter, v in sorted(out, key=lambda x: (x[0], letters[x[1]]))]
+
+
+def column_formulas(table: Table, col: int, rows: Sequence[int]) -> list[str]:
+    """The table's formula of column *col* in each of *rows*, without its "=": :meth:`Table.row_formula`'s text,
+    made by one string format a row (a long column)."""
+    column = table.columns[col - table.first_col]
+    slots = {"": 0, "prev:": 1, "next:": 2}
+    marked = re.sub(r"\{(prev:|next:)?([a-z_]+)\}",
+                    lambda m: f"{table.letter(m.group(2))}\x01{slots[m.group(1) or '']}\x02",
+                    column.formula.replace("{index}", "\x013\x02"))
+    fmt = marked.replace("{", "{{").replace("}", "}}").replace("\x01", "{").replace("\x02", "}")[1:]
+    first = table.first_row
+    out = list(map(fmt.format, rows, [r - 1 for r in rows], [r + 1 for r in rows], [r - first + 1 for r in rows]))
+    if column.first and column.first != column.formula:
+        out = [table.row_formula(column, r)[1:] if r == first else f for r, f in zip(rows, out)]
     return out
+
+
+def _each_cell(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings) -> list[tuple[str, object]]:
+    """Rows *r1*..*r2* of *table* cell by cell: the overrides in its formula columns *cols*.  A cell of a shared
+    formula has the text of its first cell, moved down (ECMA-376 18.3.1.40)."""
+    from .formula_text import shifted
+    from .package import unescape
+
+    letters = {get_column_letter(c): c for c in cols}
+    cell = re.compile(rf'<{re.escape(sx.p)}c r="({"|".join(letters)})(\d+)"[^>]*?(?:/>|>(.*?)</{re.escape(sx.p)}c>)',
+                      re.DOTALL)
+    a, b = sx.span(r1, r2)
+
+    def want(col: int, row: int) -> str:
+        return "=" + column_formulas(table, col, [row])[0]
+
+    masters, children, out = {}, [], []
+    for m in cell.finditer(sx.text, a, b):
+        letter, row, inner = m.group(1), int(m.group(2)), m.group(3) or ""
+        f = _FORMULA.search(inner)
+        if f is None:
+            v = sx.typed_value(m.group(), strings) if inner else None
+            if v is not None and v != "":
+                out.append((row, letter, v))
+            continue
+        si = _SI.search(f.group("attrs"))
+        if f.group("text") is None:  # a shared cell: its first cell's formula, moved down
+            children.append((row, letter, si.group(1) if si else None))
+            continue
+        text = "=" + unescape(f.group("text"))
+        if si is not None:
+            masters[si.group(1)] = (f"{letter}{row}", text)
+        expected = want(letters[letter], row)
+        if text != expected and not same_formula(text, expected):
+            out.append((row, letter, OwnFormula(text)))
+    for row, letter, si in children:
+        origin, text = masters.get(si, (None, None))
+        if origin is None:
+            continue  # (its first cell outside these rows: looked at with them)
+        moved = shifted(text, origin, f"{letter}{row}")
+        expected = want(letters[letter], row)
+        if moved != expected and not same_formula(moved, expected):
+            out.append((row, letter, OwnFormula(moved)))
+    return [(f"{letter}{row}", v) for row, letter, v in sorted(out, key=lambda x: (x[0], letters[x[1]]))]

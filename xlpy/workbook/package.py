@@ -561,16 +561,15 @@ class SheetXml:
                 out[r] = values
         return out
 
+    def span(self, r1: int, r2: int) -> tuple[int, int]:
+        """Text positions [start, end) of rows r1..r2 in :attr:`text` (start == end: none of them is written)."""
+        return self._span(r1, r2)
+
     def count_in_rows(self, text: str, r1: int, r2: int) -> int:
         """How often *text* (after the namespace prefix, e.g. ``f t="shared" si="`` for ``<f t=...``) occurs in rows
         r1..r2: one pass in C, no parsing."""
         a, b = self._span(r1, r2)
         return self.text.count(f"<{self.p}{text}", a, b) if a < b else 0
-
-    def cells_beside(self, r1: int, r2: int, c1: int, c2: int) -> bool:
-        """Whether rows r1..r2 hold a cell outside columns c1..c2 (or one written without its reference)."""
-        a, b = self._span(r1, r2)
-        return a < b and self._foreign(a, b, c1, c2)
 
     def has_row_content(self, r1: int, r2: int) -> bool:
         a, b = self._span(r1, r2)
