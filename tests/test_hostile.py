@@ -27,6 +27,7 @@ import pytest
 from repo_paths import DATA, FORMULA, PRICES, ROOT, SEED, TALLY
 
 from xlpy.cli import main
+from xlpy.cli.commands import _AsTyped
 from xlpy.cli import refresh as cli_refresh
 from xlpy.engine.errors import InputError, InputErrors
 from xlpy.files import safety
@@ -269,9 +270,15 @@ def test_limits_can_be_raised(book, monkeypatch):
     monkeypatch.setenv("XLPY_MAX_RATIO", "5000")
     safety.check_package(bomb)  # raised by the environment
     monkeypatch.setenv("XLPY_MAX_RATIO", "lots")
-    with pytest.raises(InputError, match="XLPY_MAX_RATIO: must be a number > 0, got 'lots'"):
+    with pytest.raises(InputError, match="XLPY_MAX_RATIO: must be a finite number > 0, got 'lots'"):
+        safety.check_package(bomb)
+    monkeypatch.setenv("XLPY_MAX_RATIO", "inf")  # (no limit: it failed where applied, a traceback)
+    with pytest.raises(InputError, match="XLPY_MAX_RATIO: must be a finite number > 0, got 'inf'"):
         safety.check_package(bomb)
     monkeypatch.delenv("XLPY_MAX_RATIO")
+    for given in ("inf", "1e400"):
+        with pytest.raises(InputError, match=f"--max-part-mb: must be a finite number, got {given}"):
+            safety.configure(part_mb=_AsTyped(given))
     safety.configure(ratio=5000)  # what --max-ratio does
     safety.check_package(bomb)
     safety.configure(part_mb=4)

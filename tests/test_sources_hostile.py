@@ -864,3 +864,18 @@ def test_a_workbook_read_as_a_mapping_file_is_named_as_one(tmp_path):
     assert problems(sources.read_mapping, path) == [
         f"{path}: is a workbook or another ZIP package, not a mapping file (TOML); an XLSX tally is read as the tally "
         "itself"]
+
+
+def test_a_count_files_header_problems_do_not_contradict_each_other(tmp_path):
+    """Two tendered columns are one problem, not also "has no tendered column"; a formula never calculated in a
+    column that is no count (a note beside them) is not read, so not refused under a blank column name."""
+    from openpyxl import Workbook
+
+    path = tally(tmp_path, "Units Tendered,Total Tendered,Withdrawn\n274000,290000,16000\n", "c.csv")
+    assert problems(counts.read_counts, path) == [
+        "c.csv: columns: more than one column could be tendered, got 'Units Tendered, Total Tendered'"]
+    wb = Workbook()
+    wb.active.append(["tendered", "guaranteed delivery"])
+    wb.active.append([274000, 3500, "=1+1"])
+    wb.save(tmp_path / "c.xlsx")
+    assert counts.read_counts(tmp_path / "c.xlsx") == (274000, 3500, 0)

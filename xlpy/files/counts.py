@@ -183,9 +183,10 @@ def _refuse_unsaved_formulas(path: Path, mapping: sources.ColumnMapping, rows: l
     Excel never calculated), as the tally reader does: read as blank, it would be called missing."""
     header = [str(h) for h in rows[0]]
     width = max(map(len, rows))
-    header += [str(c + 1) for c in range(len(header), width)]  # (a cell right of the header: named by its number)
+    header += [""] * (width - len(header))
+    counts = {c for c, h in enumerate(header) if any(_key(h) in words for words in COUNT_COLUMNS.values())}
     columns = [[r[c] if c < len(r) else "" for r in rows[1:]] for c in range(width)]
-    problems = unsaved_formulas(path, mapping.sheet, header, columns, list(range(2, len(rows) + 1)), set(range(width)))
+    problems = unsaved_formulas(path, mapping.sheet, header, columns, list(range(2, len(rows) + 1)), counts)
     if problems:
         raise InputErrors(problems)
 
@@ -201,9 +202,12 @@ def _count_columns(header: list[str], name: str) -> tuple[dict[str, int], list[I
         if len(hits) > 1:
             problems.append(InputError(f"{name}: columns", ", ".join(header[i] for i in hits),
                                        f"more than one column could be {ours}"))
+            found[ours] = None
         elif hits:
             found[ours] = hits[0]
-    if "tendered" not in found:
+    ambiguous = [k for k, v in found.items() if v is None]
+    found = {k: v for k, v in found.items() if v is not None}
+    if "tendered" not in found and "tendered" not in ambiguous:
         problems.append(InputError(f"{name}: header", ", ".join(header),
                                    "has no tendered column (expected one of: " + ", ".join(COUNT_COLUMNS["tendered"])
                                    + ")"))

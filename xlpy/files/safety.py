@@ -25,6 +25,7 @@ line wins.
 from __future__ import annotations
 
 import io
+import math
 import os
 import struct
 import zipfile
@@ -77,6 +78,8 @@ def configure(**given: float | None) -> None:
             continue
         if not value > 0:
             raise InputError(DEFAULTS[key][2], value, "must be > 0")
+        if not math.isfinite(value):  # (inf would switch the limit off, and fail where it is applied)
+            raise InputError(DEFAULTS[key][2], value, "must be a finite number")
         _given[key] = value
 
 
@@ -100,8 +103,8 @@ def limits() -> Limits:
             value = float(raw)
         except ValueError:
             value = -1.0
-        if not value > 0:
-            raise InputError(f"environment variable {env}", raw, "must be a number > 0")
+        if not value > 0 or not math.isfinite(value):
+            raise InputError(f"environment variable {env}", raw, "must be a finite number > 0")
         values[key] = value
     return Limits(values["part_mb"], values["total_mb"], values["ratio"], int(values["parts"]))
 
