@@ -75,7 +75,8 @@ def step(desc: str, total: int | None = None, unit: str = "it") -> Iterator[Call
         while not stop.wait(TICK):
             with lock:
                 if _shown(bar):
-                    bar.update(0)  # redrawn as tqdm records a drawing, so close() clears it (refresh() does not)
+                    bar.refresh()
+                    bar.last_print_t = bar._time()  # recorded as drawn, so close() clears it (refresh() alone does not)
 
     ticker = threading.Thread(target=tick, name="xlpy-progress", daemon=True) if not total else None
     if ticker:
