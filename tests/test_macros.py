@@ -550,6 +550,23 @@ def test_a_formula_of_ones_own_filled_down_is_named_in_every_cell(holders, tmp_p
         for k in (r, r + 1, r + 2)]
 
 
+def test_a_first_rows_formula_filled_down_the_whole_table_is_named(holders, tmp_path):
+    """The running total's first row has a formula of its own (=G21); filled down the whole column, as Excel stores
+    it, every row below holds a shared cell of it, as many as the table's own: not the table's formula."""
+    with PackageBook(holders) as book:
+        _, t = layout(Shape.decode(book.name(LAYOUT_NAME))).table("tblTenders")
+    run, eligible, r1, r2 = t.letter("run"), t.letter("eligible"), t.first_row, t.last_row
+    cells = {f"{run}{r}": '<f t="shared" si="93"/><v>1</v>' for r in range(r1 + 1, r2 + 1)}
+    cells[f"{run}{r1}"] = f'<f t="shared" ref="{run}{r1}:{run}{r2}" si="93">{eligible}{r1}</f><v>1</v>'
+    _cells_as_excel_writes_them(holders, cells)
+    report = macros.refresh_tenders(PackageBook(holders), _write_csv(tmp_path / "t.csv", _tally_rows(5)))
+    lines = [line for line in report.lines() if "typed over" in line]
+    assert lines[0] == (f"Tenders!{run}{r1 + 1}: the formula typed over the table's (={eligible}{r1 + 1}) was replaced "
+                        "by the table's")
+    assert lines[-1] == (f"Tenders: {r2 - r1 - 10:,} more values or formulas typed over formulas of tblTenders were "
+                         "replaced by the table's formulas") and len(lines) == 11
+
+
 def test_a_shared_formula_in_an_input_column_hides_no_value_typed_over(holders, tmp_path):
     """A formula filled down the Line column adds a shared cell as one typed over takes one away: counted
     together, they hid the value typed over and the refresh said "nothing to refresh"."""

@@ -57,28 +57,32 @@ def package_overrides(sx, table: Table, strings: Callable[[], list[str]]) -> lis
 
     A table as xlpy or Excel writes it holds each formula column as one
     shared formula: its first cell in the table's first two rows, the rest
-    ``<f t="shared" si="K"/>``.  When each column's first cell holds the
-    table's formula and its shared cells fill every row below the first two
-    (a string count each: a cell of a shared formula lies in its column),
-    nothing was typed over.  Else (a cell typed over, a workbook saved by
-    LibreOffice, which writes every formula out) each formula cell is
-    compared with the table's, read by one pattern over the rows.
+    ``<f t="shared" si="K"/>``.  A column whose first cell holds the table's
+    formula and whose shared cells fill every row below the first two (a
+    string count: a cell of a shared formula lies in its column) holds no
+    override.  The other columns (a cell typed over; every column of a
+    workbook saved by LibreOffice, which writes each formula out) are
+    compared with the table's cell by cell, read by one pattern.
     """
     cols = [table.first_col + i for i, c in enumerate(table.columns) if c.formula is not None]
     r1, r2 = table.first_row, table.last_row
     if not cols or r2 < r1 or not sx.has_row_content(r1, r2):
         return []
-    if r2 >= r1 + 2 and _all_shared(sx, table, cols, r1, r2, strings):
-        return []
+    if r2 >= r1 + 2:
+        rest = _unshared(sx, table, cols, r1, r2, strings)
+        if rest is not None:  # the first two rows hold the table's formulas: below them, the columns not shared
+            if not rest:
+                return []
+            cols = rest  # (their first two rows read again: a shared formula begun there)
     written_out = _all_written_out(sx, table, cols, r1, r2)
     return written_out if written_out is not None else _each_cell(sx, table, cols, r1, r2, strings)
 
 
-def _all_shared(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings) -> bool:
-    """Whether the first two rows hold the table's formulas, each column's shared from there to the table's end,
-    and rows r1+2..r2 one shared cell of each column's formula a row."""
+def _unshared(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings) -> list[int] | None:
+    """The formula columns whose rows r1+2..r2 are not all shared cells of the table's formula begun in the first
+    two rows ([]: none), or None when the first two rows themselves hold something else."""
     if _each_cell(sx, table, cols, r1, r1 + 1, strings):
-        return False
+        return None
     masters = {}
     for row, _, _, cells in sx.rows_between(r1, r1 + 1):
         for col, xml in cells:
@@ -87,8 +91,8 @@ def _all_shared(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings
                 c1, _, c2, last = range_boundaries(f.group("ref"))
                 if c1 == c2 == col and last >= r2:
                     masters[col] = f.group("si")
-    return len(masters) == len(cols) and all(
-        sx.count_in_rows(f'f t="shared" si="{si}"/>', r1 + 2, r2) == r2 - r1 - 1 for si in masters.values())
+    return [col for col in cols if col not in masters
+            or sx.count_in_rows(f'f t="shared" si="{masters[col]}"/>', r1 + 2, r2) != r2 - r1 - 1]
 
 
 _MASTER = re.compile(r'<(?:\w+:)?f t="shared" ref="(?P<ref>[A-Z]+\d+:[A-Z]+\d+)" si="(?P<si>\d+)">')
@@ -166,15 +170,18 @@ def _each_cell(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings)
             children.append((row, letter, si.group(1) if si else None))
             continue
         text = "=" + unescape(f.group("text"))
-        if si is not None:
-            masters[si.group(1)] = (f"{letter}{row}", text)
         expected = want(letters[letter], row)
-        if text != expected and not same_formula(text, expected):
+        own = text != expected and not same_formula(text, expected)
+        if own:
             out.append((row, letter, OwnFormula(text)))
+        if si is not None:  # the table's formula moves down as the table's (but a first row's own may not)
+            column = table.columns[letters[letter] - table.first_col]
+            general = not own and not (row == table.first_row and column.first and column.first != column.formula)
+            masters[si.group(1)] = (f"{letter}{row}", text, general)
     for row, letter, si in children:
-        origin, text = masters.get(si, (None, None))
-        if origin is None:
-            continue  # (its first cell outside these rows: looked at with them)
+        origin, text, general = masters.get(si, (None, None, True))
+        if origin is None or general:
+            continue  # the table's formula moved down; or its first cell outside these rows, looked at with them
         moved = shifted(text, origin, f"{letter}{row}")
         expected = want(letters[letter], row)
         if moved != expected and not same_formula(moved, expected):
