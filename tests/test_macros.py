@@ -35,6 +35,7 @@ from xlpy.files.sources import sha256
 from xlpy.workbook import libreoffice, locks, package
 from xlpy.workbook.backends import OpenpyxlBook, PackageBook, XlwingsBook, open_book
 from xlpy.workbook.layout import COVER_BUTTONS, LAYOUT_NAME, Shape, layout
+from xlpy.workbook.seal import SEAL_NAME
 
 REFRESH_EPOCH = "1077580800"  # a day later
 HOSTILE_NAMES = ("=1+1", "+SUM(A1:A9)", "-2", "@cmd", "=HYPERLINK(\"http://example.com\",\"x\")", "'quoted")
@@ -365,6 +366,8 @@ def test_both_disk_books_write_the_same_cells(holders, tmp_path):
     assert {k: v[:3] for k, v in a.items() if v[0] is not None} == {k: v[:3] for k, v in b.items() if v[0] is not None}
     wa, wb = load_workbook(holders), load_workbook(other)
     names = [{n: d.attr_text for n, d in w.defined_names.items()} for w in (wa, wb)]
+    # The package engine seals the holder sheet it wrote (xlpy/workbook/seal.py); openpyxl writes its own bytes.
+    assert names[0].pop(SEAL_NAME).startswith('"xl/worksheets/') and SEAL_NAME not in names[1]
     assert names[0] == names[1]
     for ws in wa.worksheets:
         assert dict(ws.tables.items()) == dict(wb[ws.title].tables.items())  # name -> range

@@ -177,7 +177,8 @@ def _earlier_layout(path: Path) -> str | None:
     import re
 
     from ..workbook.layout.model import LAYOUT_NAME, LAYOUT_VERSION
-    from ..workbook.package import Package, defined_names
+    from ..workbook.package import Package
+    from ..workbook.workbook_xml import defined_names
 
     try:
         pkg = Package(path)

@@ -35,7 +35,10 @@ from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 from ..engine.errors import InputError, InputErrors
 from .layout import Table
 from .overrides import not_formulas, package_overrides
+from .saved_values import HOLDER_TABLE
+from .seal import seal_of
 from .table_xml import splice_table_rows
+from .workbook_xml import defined_names, full_calc_on_load
 
 __all__ = ["Book", "OpenpyxlBook", "PackageBook", "XlwingsBook", "open_book", "table_values"]
 
@@ -337,7 +340,7 @@ class PackageBook:
             wb_xml = self.pkg.read(self._wb_part)
         except package.PackageError as exc:
             raise InputErrors([InputError(str(self.path), None, exc.reason, show_value=False)]) from None
-        self._names = package.defined_names(wb_xml)
+        self._names = defined_names(wb_xml)
         self._wb_text = wb_xml.decode("utf-8")
         self.date1904 = bool(re.search(r'date1904="(1|true)"', self._wb_text))
         self._edits: dict[str, object] = {}  # sheet -> SheetXml
@@ -424,14 +427,27 @@ class PackageBook:
 
         if sheet not in self._edits:
             part = self._sheets[sheet]
-            self._edits[sheet] = SheetXml(self.pkg.read(part), f"{self.path.name}: {part}")
+            sx = self._edits[sheet] = SheetXml(self.pkg.read(part), f"{self.path.name}: {part}")
+            sx.sealed = seal_of(self._names, self.pkg, part)
         return self._edits[sheet]
+
+    def _seal(self) -> None:
+        """Record the holder table's seal, or drop one that no longer holds (:mod:`xlpy.workbook.seal`)."""
+        from . import seal
+
+        new = seal.new_seal(self.pkg, {self._sheets[s]: sx for s, sx in self._edits.items()})
+        if new is not None:
+            self.set_name(seal.SEAL_NAME, new.encode(), hidden=True)
+        elif seal.stale(self._names, self.pkg):
+            self.remove_name(seal.SEAL_NAME)
 
     def _unshare(self, sheet: str, r1: int, r2: int, c1: int, c2: int) -> None:
         """Spell out the shared formulas crossing an area about to be written (:mod:`xlpy.workbook.shared_formulas`)."""
         from .shared_formulas import unshare_crossing
 
         sx = self._sheet(sheet)
+        if sx.sealed is not None and sx.sealed.covers_whole(r1, r2, c1, c2):
+            return  # the sealed table's own shared formulas lie wholly inside, and nothing else is there
         new = unshare_crossing(sx.text, (r1, r2, c1, c2))
         if new is not sx.text:
             sx.text = new
@@ -479,7 +495,7 @@ class PackageBook:
         return self._names.get(name)
 
     def set_name(self, name: str, definition: str, hidden: bool = False) -> None:
-        from .package import set_defined_name
+        from .workbook_xml import set_defined_name
 
         self._wb_text = set_defined_name(self._wb_text, name, definition, hidden)
         self._names[name] = definition
@@ -488,7 +504,7 @@ class PackageBook:
 
     def remove_name(self, name: str) -> None:
         """Drop the workbook-level name *name* (nothing if it is not there)."""
-        from .package import remove_defined_name
+        from .workbook_xml import remove_defined_name
 
         self._wb_text = remove_defined_name(self._wb_text, name)
         self._names.pop(name, None)
@@ -531,7 +547,10 @@ class PackageBook:
     def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
         """The cells of *table*'s formula columns holding a value or a formula of their own: (``G45``, value)."""
         self._check_sheet(sheet)
-        return package_overrides(self._sheet(sheet), table, self._shared_strings)
+        sx = self._sheet(sheet)
+        if sx.sealed is not None and sx.sealed.covers_table(table):
+            return []  # the table as the last refresh wrote it (xlpy.workbook.seal)
+        return package_overrides(sx, table, self._shared_strings)
 
     def table_lines(self, sheet: str, table: Table) -> list[tuple]:
         """The values of *table*'s input columns, row by row, read from the sheet's text (the fast way for a long
@@ -552,18 +571,7 @@ class PackageBook:
         from .package import table_parts
 
         self._check_sheet(sheet)
-        sx, hidden = self._sheet(sheet), []
-
-        def show(m: re.Match) -> str:
-            if not re.search(r'\shidden="(1|true)"', m.group()):
-                return m.group()
-            hidden.append(int(sx._row_r.search(m.group()).group(1)))
-            return re.sub(r'\shidden="[^"]*"', "", m.group())
-
-        a, b = sx._span(r1, r2)
-        if sx.text.find('hidden="', a, b) >= 0:  # one search in C: most tables hide no row
-            sx.text = sx.text[:a] + sx._row_re.sub(show, sx.text[a:b]) + sx.text[b:]
-            sx.data_end = sx.text.rindex(f"</{sx.p}sheetData>")
+        hidden = self._sheet(sheet).show_rows(r1, r2)
         part = table_parts(self.pkg, self._sheets[sheet]).get(name)
         return hidden, bool(part) and re.search(r"<(\w+:)?filterColumn\b", self.pkg.read(part).decode()) is not None
 
@@ -577,7 +585,9 @@ class PackageBook:
         last = table.last_row
         c1, c2 = table.first_col, table.first_col + len(table.columns) - 1
         self._unshare(sheet, table.first_row, max(last, old_last), c1, c2)
-        splice_table_rows(sx, table, list(rows), max(last, old_last), self.date1904, saved)
+        foreign = splice_table_rows(sx, table, list(rows), max(last, old_last), self.date1904, saved)
+        if table.name == HOLDER_TABLE and not foreign:
+            sx.sealable = (table.first_row, last, c1, c2)
         if saved:
             self._kept[sheet] = (table.first_row, last)
         # The table's range, the validation of its columns (which followed the range the book held), the dimension.
@@ -620,8 +630,9 @@ class PackageBook:
             tables = dict(self._saved_tables)
             tables.update({sheet: TableValues(a, b, None) for sheet, (a, b) in self._kept.items()})
             fill_parts(self.pkg, self._sheets, self._saved, self.date1904, tables)
+        self._seal()
         if self._edits or self._formulas_written:
-            self._wb_text = package.full_calc_on_load(self._wb_text)
+            self._wb_text = full_calc_on_load(self._wb_text)
             package.drop_calc_chain(self.pkg)
         if self._wb_text.encode("utf-8") != self.pkg.read(self._wb_part):
             self.pkg.write(self._wb_part, self._wb_text.encode("utf-8"))

@@ -48,7 +48,7 @@ def load(path: str | os.PathLike):
 
 def _table(pkg):
     from .layout import LAYOUT_NAME, Shape, layout
-    from .package import defined_names
+    from .workbook_xml import defined_names
 
     names = defined_names(pkg.read(pkg.workbook_part()))
     text = names.get(LAYOUT_NAME)

@@ -146,6 +146,7 @@ class Package:
         self._zip = zf
         self._data: dict[str, bytes] = {}
         self._changed: set[str] = set()
+        self._packed: dict[str, tuple[int, bytes]] = {}  # part -> (CRC-32, deflated bytes), packed ahead
 
     def close(self) -> None:
         """Close the package's zip reader (the parts already read or written stay readable)."""
@@ -180,6 +181,7 @@ class Package:
             self._order.append(name)
         self._data[name] = data
         self._changed.add(name)
+        self._packed.pop(name, None)
 
     def remove(self, name: str) -> None:
         if name in self._order:
@@ -187,6 +189,23 @@ class Package:
         self._data.pop(name, None)
         self._changed.discard(name)
         self._infos.pop(name, None)
+        self._packed.pop(name, None)
+
+    def stored(self, name: str) -> bytes | None:
+        """Part *name*'s bytes as the file stores them (compressed), or None once it has been written here."""
+        if name in self._changed or name not in self._infos:
+            return None
+        return self._raw(name)[1]
+
+    def packed(self, name: str, level: int = 6) -> bytes:
+        """Part *name*'s bytes as :meth:`to_bytes` will store them: a written part is deflated now, once."""
+        stored = self.stored(name)
+        if stored is not None:
+            return stored
+        if name not in self._packed:
+            data = self._data[name]
+            self._packed[name] = (fast.crc32(data), fast.deflate(data, level))
+        return self._packed[name][1]
 
     @property
     def changed(self) -> set[str]:
@@ -260,8 +279,7 @@ class Package:
         for name in self._order:
             if name in self._changed or name not in self._infos:
                 data = self._data[name]
-                crc = fast.crc32(data)
-                comp = fast.deflate(data, level)
+                crc, comp = self._packed.get(name) or (fast.crc32(data), fast.deflate(data, level))
                 method, size = 8, len(data)
             else:
                 info, comp = self._raw(name)
@@ -394,6 +412,11 @@ class SheetXml:
             self.text = self.text.replace(f"<{self.p}sheetData/>", f"<{self.p}sheetData></{self.p}sheetData>", 1)
         self.data_start = self.text.index(">", self.text.index(f"<{self.p}sheetData")) + 1
         self.data_end = self.text.rindex(f"</{self.p}sheetData>")
+        #: A :class:`~xlpy.workbook.seal.Seal` that holds for this text: from its row down, only a table's own
+        #: cells (dropped by any splice).  *sealable*: (first row, last row, first column, last column) of the table
+        #: written here last, with nothing else in its rows (:mod:`xlpy.workbook.seal`).
+        self.sealed = None
+        self.sealable: tuple[int, int, int, int] | None = None
 
     def to_bytes(self) -> bytes:
         return self.text.encode("utf-8")
@@ -598,6 +621,9 @@ class SheetXml:
         had some.
         """
         self.__dict__.pop("_foreign_seen", None)  # the text is about to change: let the old one go
+        self.sealed = None
+        if self.sealable is not None and r2 >= self.sealable[0]:
+            self.sealable = None
         a, b = self._span(r1, r2)
         if foreign is None and isinstance(new_rows, str) and fast:
             foreign = self._foreign(a, b, c1, c2)
@@ -635,6 +661,8 @@ class SheetXml:
     def _foreign(self, a: int, b: int, c1: int, c2: int) -> bool:
         """True when the text between positions *a* and *b* holds a cell outside columns c1..c2 (or one
         without a reference); searched in place, the region is not copied, and once for the same text."""
+        if self.sealed is not None and self.sealed.covers(self._row_at(a) if a < b else 0, c1, c2):
+            return False  # the rows from the seal's down hold the table's cells alone
         key = (a, b, c1, c2)
         seen = self.__dict__.get("_foreign_seen")
         if seen is None or seen[0] is not self.text or seen[1] != key:
@@ -677,6 +705,31 @@ class SheetXml:
         self.text = self.text[:at] + pat.sub(sub, self.text[at:])
         return n
 
+    def show_rows(self, r1: int, r2: int) -> list[int]:
+        """Clear the hidden flag of rows *r1*..*r2*; the rows that were hidden (none in rows a seal speaks for)."""
+        hidden: list[int] = []
+
+        def show(m: re.Match) -> str:
+            if not re.search(r'\shidden="(1|true)"', m.group()):
+                return m.group()
+            hidden.append(int(self._row_r.search(m.group()).group(1)))
+            return re.sub(r'\shidden="[^"]*"', "", m.group())
+
+        if self.sealed is not None and r1 >= self.sealed.first_row:
+            return hidden
+        a, b = self._span(r1, r2)
+        if self.text.find('hidden="', a, b) >= 0:  # one search in C: most tables hide no row
+            self.text = self.text[:a] + self._row_re.sub(show, self.text[a:b]) + self.text[b:]
+            self.data_end = self.text.rindex(f"</{self.p}sheetData>")
+        return hidden
+
+    def last_row(self) -> int:
+        """The number of the last row element in sheetData (0: none)."""
+        last = self.text.rfind(f"<{self.p}row", self.data_start, self.data_end)
+        while last >= 0 and self.text[last + len(self.p) + 4] not in " >/":
+            last = self.text.rfind(f"<{self.p}row", self.data_start, last)
+        return self._row_at(last) if last >= 0 else 0
+
     def set_dimension(self) -> None:
         """Make ``<dimension>`` end at the last row of sheetData (it only ever grows or shrinks in rows)."""
         p = re.escape(self.p)
@@ -693,65 +746,7 @@ class SheetXml:
             self.text = self.text[:m.start(1)] + new + self.text[m.end(1):]
 
 
-# --- workbook.xml ------------------------------------------------------------------------------
-
-
-def defined_names(workbook_xml: bytes) -> dict[str, str]:
-    """Workbook-level defined names -> their definition text."""
-    root = _parse_xml(workbook_xml)
-    out = {}
-    dn = root.find(f"{{{_MAIN}}}definedNames")
-    for d in dn if dn is not None else ():
-        if d.get("localSheetId") is None:
-            out[d.get("name")] = d.text or ""
-    return out
-
-
-def set_defined_name(text: str, name: str, definition: str, hidden: bool = False) -> str:
-    """workbook.xml text with workbook-level *name* defined as *definition* (added if missing)."""
-    m = re.search(r"<(\w+:)?workbook\b", text)
-    p = (m.group(1) or "") if m else ""
-    pe = re.escape(p)
-    body = _xml_escape(definition)
-    pat = re.compile(rf'(<{pe}definedName\b(?![^>]*localSheetId)[^>]*\sname="{re.escape(name)}"[^>]*>)(.*?)'
-                     rf"(</{pe}definedName>)", re.DOTALL)
-    m = pat.search(text)
-    if m:
-        return text[:m.start(2)] + body + text[m.end(2):]
-    element = f'<{p}definedName name="{name}"' + (' hidden="1"' if hidden else "") + f">{body}</{p}definedName>"
-    close = f"</{p}definedNames>"
-    if close in text:
-        i = text.index(close)
-        return text[:i] + element + text[i:]
-    i = text.index(f"</{p}sheets>") + len(f"</{p}sheets>")
-    return text[:i] + f"<{p}definedNames>{element}</{p}definedNames>" + text[i:]
-
-
-def remove_defined_name(text: str, name: str) -> str:
-    """workbook.xml text without the workbook-level name *name* (and without an emptied ``<definedNames>``)."""
-    pat = re.compile(rf'<definedName\b(?![^>]*localSheetId)[^>]*\sname="{re.escape(name)}"[^>]*>.*?</definedName>',
-                     re.DOTALL)
-    return re.sub(r"<definedNames>\s*</definedNames>", "", pat.sub("", text, count=1))
-
-
-def full_calc_on_load(text: str) -> str:
-    """workbook.xml text asking Excel to recalculate every formula when the file is opened."""
-    m = re.search(r"<(\w+:)?workbook\b", text)
-    p = (m.group(1) or "") if m else ""
-    pe = re.escape(p)
-    m = re.search(rf"<{pe}calcPr\b[^>]*?/?>", text)
-    if m:
-        tag = m.group()
-        if "fullCalcOnLoad=" in tag:
-            new = re.sub(r'fullCalcOnLoad="[^"]*"', 'fullCalcOnLoad="1"', tag)
-        else:
-            new = tag.replace(f"<{p}calcPr", f'<{p}calcPr fullCalcOnLoad="1"', 1)
-        return text[:m.start()] + new + text[m.end():]
-    for after in (f"</{p}definedNames>", f"</{p}sheets>"):
-        if after in text:
-            i = text.index(after) + len(after)
-            return text[:i] + f'<{p}calcPr fullCalcOnLoad="1"/>' + text[i:]
-    return text
+# --- workbook.xml: xlpy.workbook.workbook_xml ----------------------------------------------------
 
 
 def unescape(text: str) -> str:
