@@ -98,6 +98,9 @@ def results_table(offer, r) -> str:
     ]
     if r.carrying_amount is not None:
         rows.append(("Carrying amount", fmt_money(r.carrying_amount)))
+        if offer.kind == "note" and offer.accounting.accrued_interest_per_unit:  # extinguished with the notes
+            rows.append(("Accrued interest given up",
+                         fmt_money(offer.accounting.accrued_interest_per_unit * r.units_accepted)))
     rows += [
         _charge_row(r),
         ("Units remaining", fmt_count(r.units_remaining)),

@@ -13,7 +13,8 @@ inducement expense in net income (ASC 470-20-40-13 to 40-17).
 The formula applies only when holders receive at least everything the original
 terms give, in the original form, for a limited period.  Otherwise the
 exchange is an extinguishment (notes) or a redemption (preferred), measured as
-FV(consideration) − carrying amount.
+FV(consideration) − carrying amount, less for notes the accrued interest the
+holders give up (extinguished with them, ASC 470-50-40-2).
 """
 
 from __future__ import annotations
@@ -143,7 +144,8 @@ def estimated_charge(units: Decimal, price: Decimal, offer_ratio: Decimal, origi
 
     ``units × ((R1 − R0) × price + cash per unit)``; with *carrying_per_unit*
     (the induced-conversion test failed) the extinguishment measure
-    ``units × (R1 × price + cash per unit − carrying per unit)``.  Differs
+    ``units × (R1 × price + cash per unit − carrying per unit)``, the carrying
+    amount per unit including, for notes, the accrued interest given up.  Differs
     from the offer's charge only by cash in lieu valued at another price than
     *price* and by shares delivered holder by holder.
 

@@ -126,7 +126,8 @@ class Results:
         charge: the offer's charge, of the kind :attr:`charge_kind` names: the
             induced-conversion charge, or, when the test fails, the
             extinguishment or redemption measure (FV of consideration −
-            carrying amount).  JSON key ``induced_charge``.
+            carrying amount, and for notes − accrued interest given up).
+            JSON key ``induced_charge``.
         units_remaining: outstanding − units accepted, all exchanges.
         participation: units_accepted ÷ outstanding.
         common_outstanding_after: common before + issued, all exchanges.
@@ -468,7 +469,9 @@ _HALF_CENT_BELOW = Decimal("-0.005")
 
 def _measure(offer: Offer, offer_ratio: Decimal, fv: charge.FairValues, warnings: list[str], accepted: int
              ) -> tuple[str, Decimal]:
-    """The treatment and the offer's charge: induced conversion, or (the test failing) the extinguishment.
+    """The treatment and the offer's charge: induced conversion, or (the test failing) the extinguishment:
+    FV of consideration − the carrying amount of what is extinguished (for notes, with the accrued interest the
+    holders give up; for preferred stock the carrying amount alone).
 
     The extinguishment's carrying amount is a total, of the units accepted: the engine cannot scale it when the
     count changes, so the warning says which count it is taken for (and when none is accepted, that it is all
@@ -487,9 +490,12 @@ def _measure(offer: Offer, offer_ratio: Decimal, fv: charge.FairValues, warnings
         raise InputErrors(
             [InputError("extinguishment.carrying_amount", None, "is required: " + "; ".join(failed_test))]
         )
+    # notes: the accrued interest the holders give up is extinguished with them (ASC 470-50-40-2)
+    interest = offer.accounting.accrued_interest_per_unit * accepted if offer.kind == "note" else ZERO
     warnings.append(
         "induced-conversion test failed (" + "; ".join(failed_test)
         + "): measured as FV of consideration − carrying amount"
+        + (f" − accrued interest given up ({plain(interest)})" if interest else "")
     )
     if accepted:
         warnings.append(f"extinguishment.carrying_amount {plain(offer.carrying_amount)} is taken as the carrying "
@@ -498,7 +504,7 @@ def _measure(offer: Offer, offer_ratio: Decimal, fv: charge.FairValues, warnings
         warnings.append(f"no unit is accepted, yet extinguishment.carrying_amount is {plain(offer.carrying_amount)}: "
                         "the measure books all of it against nothing exchanged; give the carrying amount of the "
                         "units accepted (0)")
-    return "extinguishment", fv.offer - offer.carrying_amount
+    return "extinguishment", fv.offer - offer.carrying_amount - interest
 
 
 def _later_exchanges(offer: Offer) -> list[ExchangeResult]:

@@ -20,7 +20,10 @@ Convertible notes, induced conversion (ASC 470-20-40-16)
 When the induced-conversion test fails (an extinguishment or redemption)
     The same lines, the charge being fair value less carrying amount: for
     preferred a deemed dividend in retained earnings (a credit when it is a
-    benefit), for notes a loss on extinguishment (a gain when negative).
+    benefit), for notes a loss on extinguishment (a gain when negative), the
+    notes' carrying amount taken with the accrued interest the holders give
+    up (ASC 470-50-40-2), so the shares land at fair value: additional
+    paid-in capital is their fair value less par.
 
 An entry is booked in cents: every line but additional paid-in capital is its
 exact amount rounded to the cent (half away from zero, as Excel's ``ROUND``),
@@ -162,9 +165,10 @@ def journal_entry(offer, results) -> JournalEntry:
         missing.append("accounting.carrying_per_unit (or accounting.carrying_amount)")
     interest = _cents(_interest(offer, results))
     charge = _cents(results.charge)
+    carried = "carrying amount and accrued interest" if interest else "carrying amount"
     memo = ("the charge: fair value of the inducement" if results.treatment == "induced_conversion"
-            else "the charge: fair value less carrying amount" if charge >= 0
-            else f"the {'credit' if offer.kind == 'preferred' else 'gain'}: carrying amount less fair value")
+            else f"the charge: fair value less {carried}" if charge >= 0
+            else f"the {'credit' if offer.kind == 'preferred' else 'gain'}: {carried} less fair value")
     return _book(offer, "offer", offer.valuation.date, missing, f"{units(results.units_accepted)} accepted",
                  carrying, interest, (ACCOUNTS[_charge_account(results.charge_kind, charge)], charge, memo),
                  results.common_issued, _cents(results.cash_paid),

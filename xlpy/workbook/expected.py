@@ -199,9 +199,11 @@ def _sensitivity(lay: Layout, offer, results, step: Decimal) -> dict[tuple[str, 
     (:func:`xlpy.engine.charge.estimated_charge`)."""
     top, left = sensitivity_origin(lay)
     accepted = results.units_accepted
-    carrying = None  # per unit accepted, for the extinguishment measure
+    carrying = None  # per unit accepted, for the extinguishment measure: notes with the accrued interest given up
     if results.treatment != "induced_conversion":
         carrying = CONTEXT.divide(offer.carrying_amount, Decimal(accepted)) if accepted else Decimal(0)
+        if offer.kind == "note":
+            carrying = CONTEXT.add(carrying, offer.accounting.accrued_interest_per_unit)
     per_unit = results.exchanges[0].cash_per_unit + offer.consideration.arrears_per_unit
     # a capped offer's participations are those shares of its cap, which it cannot pass
     reach = Decimal(1) if offer.max_units is None else min(Decimal(1), CONTEXT.divide(Decimal(offer.max_units),

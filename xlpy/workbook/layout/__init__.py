@@ -16,7 +16,8 @@ One module per sheet, in workbook order: :mod:`.cover`, :mod:`.inputs`,
 :mod:`.tenders`, :mod:`.prices`, :mod:`.results`, :mod:`.check`,
 :mod:`.sensitivity`, :mod:`.release`, :mod:`.entries`, :mod:`.history`; the
 vocabulary they share (shapes, items, blocks, tables, the layout itself) is in
-:mod:`.model`.  To change a sheet, change its module; :func:`layout` only
+:mod:`.model`, and the formula texts earlier workbooks of the layout hold in
+:mod:`.earlier`.  To change a sheet, change its module; :func:`layout` only
 assembles them.
 
 Formulas are written with names (``=UnitsAccepted*(OfferRatio-OriginalRatio)``);
@@ -43,6 +44,7 @@ from . import (
 )
 from .check import tie_cells
 from .cover import COVER_BUTTONS, Button
+from .earlier import earlier_forms
 from .entries import ENTRY_LINES, NEEDS_INPUT
 from .history import HISTORY_CHART_ROWS, HISTORY_COLUMNS, history_added, history_repeats, history_row
 from .model import (
@@ -109,6 +111,7 @@ __all__ = [
     "Table",
     "approx_formula",
     "earlier_form",
+    "earlier_forms",
     "history_added",
     "history_repeats",
     "history_row",

@@ -15,7 +15,7 @@ from .model import (
     place,
 )
 from .release import STATED_CHARGE
-from .results import later
+from .results import EXTINGUISHMENT, later
 
 
 def _ties(shape: Shape) -> list[Item]:
@@ -45,7 +45,7 @@ def _ties(shape: Shape) -> list[Item]:
         Item("CheckCharge", "Charge", "=InducedCharge", "money", key="induced_charge",
              function="=IF(InducedTest,INDUCED_CHARGE(UnitsAccepted,OfferRatio,OriginalRatio,Price,"
                       "SweetenerPerUnit+ArrearsPerUnit)+(CommonIssued-UnitsAccepted*OfferRatio)*Price+FractionalCash,"
-                      "FairValueOffer-CarryingAmount)"),
+                      f"{EXTINGUISHMENT})"),
         Item("CheckChargeText", "Charge as announced", "=ReleaseChargeText", "text", key="release_charge_text",
              function=f'=APPROX({STATED_CHARGE},"dollars")'),
     ]

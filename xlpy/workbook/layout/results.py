@@ -6,6 +6,15 @@ from .entries import CHARGE_ACCOUNT
 from .model import Block, Column, Item, Shape, Sheet, Table, place
 
 
+#: The accrued interest the holders of notes give up (blank on Inputs for none, and for preferred stock): when the
+#: induced-conversion test fails it is extinguished with the notes, so the measure takes it with their carrying
+#: amount (ASC 470-50-40-2).  Workbooks built before 2026-12-03 lack it (:mod:`.earlier`).
+INTEREST_GIVEN_UP = 'IF(Kind="note",N(AccruedInterestPerUnit)*UnitsAccepted,0)'
+
+#: The extinguishment or redemption measure: fair value of the consideration less what is extinguished.
+EXTINGUISHMENT = "FairValueOffer-CarryingAmount-" + INTEREST_GIVEN_UP
+
+
 def later(shape: Shape) -> tuple[str, str, str]:
     """What later exchanges in the period add to the units exchanged, the common issued and the charge (blank
     without any); the units they exchange are subtracted from those remaining, not added."""
@@ -86,7 +95,7 @@ def _blocks(shape: Shape) -> list[Block]:
             Item("InducedTest", "Induced-conversion test passes", "=AND(OfferRatio>=OriginalRatio,Substantive)",
                  "bool"),
             Item("InducedCharge", "Charge (this offer)",
-                 "=IF(InducedTest,FairValueOffer-FairValueOriginal,FairValueOffer-CarryingAmount)", "money",
+                 f"=IF(InducedTest,FairValueOffer-FairValueOriginal,{EXTINGUISHMENT})", "money",
                  key="induced_charge",
                  note="test passing: fair value of the inducement; failing: fair value less carrying amount"),
             Item("ChargeAccount", "Booked as", "=" + CHARGE_ACCOUNT, "text",

@@ -10,6 +10,10 @@ from .model import Block, Item, Layout, Shape, Sheet, place
 SENS_PRICE_STEPS = (-2, -1, 0, 1, 2)
 SENS_PARTICIPATIONS = ("0.25", "0.5", "0.75", "1")
 
+#: The accrued interest given up per unit of notes, extinguished with them when the test fails (as the charge on
+#: Results takes it).  Workbooks built before 2026-12-03 lack it (:mod:`.earlier`).
+INTEREST_PER_UNIT = 'IF(Kind="note",N(AccruedInterestPerUnit),0)'
+
 
 def sensitivity_origin(lay: Layout) -> tuple[int, int]:
     """(row, column) of the grid's top-left (blank) corner."""
@@ -37,7 +41,8 @@ def sensitivity_cells(lay: Layout) -> dict[tuple[int, int], tuple[str, str]]:
     cell the charge the offer's terms give for ``Outstanding × participation``
     units: ``units × ((R1 − R0) × price + cash per unit)``, or, when the
     induced-conversion test fails, the extinguishment measure ``units × (R1 ×
-    price + cash per unit − carrying amount per unit accepted)``.  Fractions
+    price + cash per unit − carrying amount per unit accepted)``, notes' carrying
+    amount with the accrued interest given up per unit.  Fractions
     are valued as shares at the price.  A capped offer's participations are
     those shares of its cap (``MaxUnits ÷ Outstanding``), which it cannot pass.
     """
@@ -52,6 +57,7 @@ def sensitivity_cells(lay: Layout) -> dict[tuple[int, int], tuple[str, str]]:
             part = f"{get_column_letter(left + 1 + j)}${top}"
             cells[(row, left + 1 + j)] = (
                 f"=Outstanding*{part}*(IF(InducedTest,(OfferRatio-OriginalRatio)*{price},OfferRatio*{price}-"
-                f"IF(UnitsAccepted=0,0,CarryingAmount/UnitsAccepted))+SweetenerPerUnit+ArrearsPerUnit)", "money"
+                f"IF(UnitsAccepted=0,0,CarryingAmount/UnitsAccepted)-{INTEREST_PER_UNIT})+SweetenerPerUnit+"
+                "ArrearsPerUnit)", "money"
             )
     return cells

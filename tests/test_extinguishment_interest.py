@@ -1,0 +1,157 @@
+"""An extinguishment of convertible notes takes the accrued interest the holders give up with the notes' carrying
+amount (ASC 470-50-40-2): the engine, the command line and the workbook agree, and workbooks built before the fix
+still pass the structure check."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from xlpy import cli
+from xlpy.engine.compute import compute
+from xlpy.files import offerfile
+from xlpy.workbook import libreoffice
+from xlpy.workbook.backends import PackageBook
+from xlpy.workbook.build import build_workbook
+from xlpy.workbook.layout import CHECK_COLS, Shape, earlier_forms, layout, sensitivity_cells
+from xlpy.workbook.validate import validate
+
+CASE = Path(__file__).parent / "golden" / "entries" / "notes-extinguishment-interest.toml"
+
+
+def _offer():
+    case = tomllib.loads(CASE.read_text(encoding="utf-8"), parse_float=Decimal)
+    return offerfile.parse(case["input"], source=CASE.name)
+
+
+def _offer_file(tmp_path: Path) -> Path:
+    """The golden case's [input] as an offer file of its own."""
+    text = CASE.read_text(encoding="utf-8")
+    body = text[text.index("[input]\n") + len("[input]\n"):text.index("[expected]")]
+    path = tmp_path / "offer.toml"
+    path.write_text(body.replace("[input.", "["), encoding="utf-8")
+    return path
+
+
+def test_the_measure_takes_the_accrued_interest_given_up():
+    offer = _offer()
+    results = compute(offer)
+    assert results.treatment == "extinguishment"
+    assert results.fair_value_offer == Decimal(605000)  # 20,000 shares x 30 + 5,000 of accrued interest paid
+    assert results.charge == Decimal(-380000)  # 605,000 - (980,000 + 5,000)
+    assert ("induced-conversion test failed (offer ratio 20 is below the original ratio 40: holders do not receive "
+            "all the shares issuable under the original terms): measured as FV of consideration − carrying amount − "
+            "accrued interest given up (5000)") in results.warnings
+
+
+def test_preferred_and_induced_notes_are_measured_as_before():
+    offer = _offer()
+    from dataclasses import replace
+
+    from xlpy.engine.model import Accounting
+
+    no_interest = replace(offer, accounting=Accounting(par_value=Decimal("0.01")))
+    assert compute(no_interest).charge == Decimal(-375000)  # 605,000 - 980,000: nothing more given up
+    induced = replace(offer, consideration=replace(offer.consideration, ratio=Decimal(42)), carrying_amount=None)
+    # 1,000 x (42 - 40) x 30 + 1,000 x 5: the accrued interest given up goes to equity, not into the charge
+    assert compute(induced).charge == Decimal(65000)
+
+
+def test_the_command_line_books_the_shares_at_fair_value(tmp_path, capsys):
+    path = _offer_file(tmp_path)
+    assert cli.main(["entries", str(path), "--json"]) == 0
+    lines = json.loads(capsys.readouterr().out)["entries"]
+    assert [(x["account"], x["debit"], x["credit"], x["memo"]) for x in lines] == [
+        ("Convertible notes, net carrying amount", "980000", None, "carrying amount of the 1,000 units accepted"),
+        ("Accrued interest payable", "5000", None, "accrued interest the holders give up"),
+        ("Gain on extinguishment of convertible notes", None, "380000",
+         "the gain: carrying amount and accrued interest less fair value"),
+        ("Common stock, at par", None, "200", "par value of the 20,000 shares issued"),
+        ("Cash", None, "5000", "sweetener, arrears or accrued interest, and cash in lieu"),
+        ("Additional paid-in capital", None, "599800", "the balance"),  # 600,000 at fair value - 200 at par
+    ]
+    assert cli.main(["compute", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["induced_charge"] == "-380000"
+    assert cli.main(["compute", str(path)]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert [line for line in table if line.startswith(("Carrying amount", "Accrued interest", "Gain on"))] == [
+        "Carrying amount                         $980,000.00",
+        "Accrued interest given up               $5,000.00",
+        "Gain on extinguishment (carrying − FV)  $380,000.00",
+    ]
+    assert cli.main(["release", str(path)]) == 0
+    assert "will record a one-time gain on extinguishment in the second quarter in the amount of approximately " \
+           "$380,000 as a result of the offer." in " ".join(capsys.readouterr().out.split())
+
+
+def test_the_workbook_validates_by_its_formulas(tmp_path):
+    offer = _offer()
+    build_workbook(offer, compute(offer), tmp_path / "book.xlsm")
+    report = validate(tmp_path / "book.xlsm", legs=("formulas",))
+    assert report.findings == [], [str(f) for f in report.findings]
+    assert report.legs_run == ["formulas"]
+
+
+@pytest.mark.libreoffice
+def test_the_workbook_agrees_under_libreoffice(tmp_path, capsys):
+    assert cli.main(["build", str(_offer_file(tmp_path)), "-o", str(tmp_path / "book.xlsm")]) == 0
+    assert "book.xlsm: valid (" in capsys.readouterr().out  # the build validates it
+    names = libreoffice.named_values(tmp_path / "book.xlsm")
+    assert names["InducedCharge"] == pytest.approx(-380000, abs=1e-6)
+    assert names["EntryCharge"] == pytest.approx(-380000, abs=1e-6)
+    assert names["EntryAPIC"] == pytest.approx(599800, abs=1e-6)
+    assert names["EntriesBalanced"] is True and names["IdEntries"] is True and names["IdTest"] is True
+    report = validate(tmp_path / "book.xlsm", legs=("formulas", "libreoffice"), require_libreoffice=True)
+    assert report.findings == [], [str(f) for f in report.findings]
+
+
+def _earlier_cells(book: Path) -> list[str]:
+    """Writes the formulas a workbook built before the fix holds (the charge, its tie-out and the Sensitivity
+    grid) into *book*; the cells written."""
+    lay = layout(Shape.decode(load_workbook(book).defined_names["xlpyLayout"].attr_text))
+    _, item, row = lay.item("InducedCharge")
+    cells = [("Results", f"C{row}", item.formula)]
+    _, item, row = lay.item("CheckCharge")
+    fn = get_column_letter(CHECK_COLS[2])
+    cells.append(("Check", f"{fn}{row}", f'=IF(FunctionsLoaded,{item.function[1:]},"functions not loaded")'))
+    cells += [("Sensitivity", f"{get_column_letter(c)}{r}", f) for (r, c), (f, _) in sensitivity_cells(lay).items()
+              if "AccruedInterestPerUnit" in f]
+    assert len(cells) == 2 + 25
+    with PackageBook(book) as pb:
+        for sheet, ref, formula in cells:
+            (earlier,) = earlier_forms(sheet, formula)
+            assert "AccruedInterestPerUnit" not in earlier, (sheet, ref)
+            pb.set(sheet, ref, earlier)
+        pb.save()
+    return [f"{sheet}!{ref}" for sheet, ref, _ in cells]
+
+
+def test_a_workbook_of_the_earlier_formulas_still_passes_the_structure_check(standard_books, tmp_path):
+    """The seed (preferred stock, an induced conversion): the earlier formulas give the same figures."""
+    book = shutil.copy(standard_books["seed"], tmp_path / "earlier.xlsm")
+    _earlier_cells(book)
+    report = validate(book, legs=("formulas",))
+    assert report.findings == [], [str(f) for f in report.findings]
+    lay = layout(Shape.decode(load_workbook(book).defined_names["xlpyLayout"].attr_text))
+    _, item, row = lay.item("InducedCharge")
+    with PackageBook(book) as pb:  # the earlier form is accepted, not any other
+        pb.set("Results", f"C{row}", "=IF(InducedTest,FairValueOffer-FairValueOriginal,FairValueOffer)")
+        pb.save()
+    assert [(f.where, f.leg) for f in validate(book, legs=()).findings] == [(f"Results!C{row}", "structure")]
+
+
+def test_an_earlier_workbook_of_this_case_gets_figure_findings_not_structure_ones(tmp_path):
+    offer = _offer()
+    build_workbook(offer, compute(offer), tmp_path / "book.xlsm")
+    written = _earlier_cells(tmp_path / "book.xlsm")
+    findings = validate(tmp_path / "book.xlsm", legs=("formulas",)).findings
+    assert [f for f in findings if f.leg == "structure"] == [], [str(f) for f in findings]
+    charge = next(f for f in findings if f.where == written[0])  # Results: the charge, 375,000 off by 5,000
+    assert (charge.leg, charge.expected) == ("formulas", "-380000"), str(charge)
