@@ -59,15 +59,38 @@ def approx_formula(x: str, style: str = "auto") -> str:
 _FEWER = re.compile(r"-\(ABS\(ROUND\((?P<x>.+?),(?P<p>\(1-INT\(LOG10\(ABS\((?P=x)\)\)\)\))\)\)>=10\^\(2-(?P=p)\)\)")
 
 
+#: "noncash " when the consideration is stock alone (cash in lieu of fractions aside), else nothing.
+_NONCASH = 'IF(Sweetener+ArrearsPaid=0,"noncash ","")'
+
+#: Workbooks of this layout built before the Release sheet worded a negative induced charge as a credit held the
+#: charge sentence with the second text of each pair where it now has the first (see :func:`earlier_form`).
+_INDUCED_WAS = ('IF(Kind="preferred","one-time "&{n}&"dividend charge against earnings","one-time "&{n}&'
+                '"inducement expense")').format(n=_NONCASH)
+_CREDIT_WORDING = (
+    # the words: a negative induced charge (to the cent) a credit to retained earnings or to income
+    (f'IF(EntryCharge<0,IF(Kind="preferred","one-time "&{_NONCASH}&"credit to retained earnings on the induced '
+     f'conversion","one-time "&{_NONCASH}&"credit to income on the induced conversion"),{_INDUCED_WAS})',
+     _INDUCED_WAS),
+    # the verb: any measure negative to the cent is recorded (earlier: a redemption's or an extinguishment's)
+    ('IF(EntryCharge<0,"record","be required to take")', f'IF({CREDIT},"record","be required to take")'),
+    # the amount without its sign (a credit's or a gain's figure has none already)
+    ('SUBSTITUTE(ReleaseChargeText,"-","")', "ReleaseChargeText"),
+)
+
+
 def earlier_form(formula: str) -> str:
-    """*formula* as workbooks of this layout built before 2026-12-02 hold it: their figures below 1 kept the
-    places of the unrounded value ("$1.00" for 0.995), a wording slip, not a change of figure, so such a
-    workbook still passes the structure check (its Release text for such a charge differs from the engine's).
+    """*formula* as workbooks of this layout built before the fixes of 2026-12-02 hold it: their figures below 1
+    kept the places of the unrounded value ("$1.00" for 0.995), and their charge sentence stated a negative
+    induced charge as a charge with a minus sign ("approximately -$2.0"): wording slips, not changes of figure,
+    so such a workbook still passes the structure check (its Release text for such a charge differs from the
+    engine's).
 
     >>> earlier_form(approx_formula("A1", "sig2")) == approx_formula("A1", "sig2").replace(
     ...     "-(ABS(ROUND(A1,(1-INT(LOG10(ABS(A1))))))>=10^(2-(1-INT(LOG10(ABS(A1))))))", "")
     True
     """
+    for now, was in _CREDIT_WORDING:
+        formula = formula.replace(now, was)
     return _FEWER.sub("", formula)
 
 
@@ -119,12 +142,13 @@ def sheet(shape: Shape) -> Sheet:
 
     count = 'IF(FinalCount,"final","preliminary")'
     credit = CREDIT
-    noncash = 'IF(Sweetener+ArrearsPaid=0,"noncash ","")'
+    # a negative induced charge (to the cent) is a credit as well: to retained earnings (preferred: the deemed
+    # dividend credited) or to income (notes: the inducement expense credited)
+    induced, recorded, amount = (now for now, _ in _CREDIT_WORDING)
     what = (
         f'IF({credit},IF(Kind="preferred","one-time credit to retained earnings on the redemption",'
         '"one-time gain on extinguishment"),'
-        f'IF(InducedTest,IF(Kind="preferred","one-time "&{noncash}&"dividend charge against earnings",'
-        f'"one-time "&{noncash}&"inducement expense"),IF(Kind="preferred","one-time charge on the redemption",'
+        f'IF(InducedTest,{induced},IF(Kind="preferred","one-time charge on the redemption",'
         '"one-time loss on extinguishment")))'
     )
     quarter = ('IF(FiscalYearEnd=12,"","fiscal ")&CHOOSE(INT(MOD(MONTH(ValuationDate)-FiscalYearEnd-1,12)/3)+1,'
@@ -157,8 +181,8 @@ def sheet(shape: Shape) -> Sheet:
              f'{before})&" to approximately "&{after})&"."', "text"),
         Item("ReleaseSentence6", "Charge sentence",
              f'="Based on the "&{count}&" count, "&{name}&" will "&IF(ROUND(InducedCharge,2)=0,"not be required to '
-             f'take a "&{what}&" as a result of the offer.",IF({credit},"record","be required to take")&" a "&'
-             f'{what}&" in the "&{quarter}&" in the amount of approximately "&ReleaseChargeText&" as a result of the '
+             f'take a "&{what}&" as a result of the offer.",{recorded}&" a "&'
+             f'{what}&" in the "&{quarter}&" in the amount of approximately "&{amount}&" as a result of the '
              'offer.")',
              "text"),
         Item("ReleaseParagraph", "Paragraph (to copy)",
