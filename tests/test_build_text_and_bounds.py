@@ -1,10 +1,13 @@
-"""What `xlpy build` writes of a person's text: text, whatever it begins with."""
+"""What `xlpy build` writes of a person's text (as text, whatever it begins with), and what it refuses up front:
+figures of the Sensitivity grid a workbook cannot hold to the cent."""
 
 from __future__ import annotations
 
+import pytest
 from openpyxl import load_workbook
 from repo_paths import SEED
 
+from xlpy import cli
 from xlpy.files.offerfile import compute_file
 from xlpy.workbook.build import build_workbook
 from xlpy.workbook.expected import formula_cells
@@ -54,3 +57,50 @@ def test_a_subtitle_holding_excels_escape_reads_back_as_typed(tmp_path):
     wb = load_workbook(build_workbook(offer, results, tmp_path / "x.xlsm"))
     assert wb["Results"]["B2"].value == "Hecla_x005F_x0041_: Series B Cumulative Convertible Preferred Stock"
     assert wb["Inputs"]["C6"].value == "Hecla_x005F_x0041_"
+
+
+GRID = ("must be below 10,000,000,000,000 for a workbook (it holds 15 digits with the cents exactly): the grid takes "
+        "every unit outstanding at prices up to 2 steps of 10% from valuation.price; check ")
+
+
+@pytest.mark.parametrize("outstanding", ["2000000000000", "99999999999999"])
+def test_a_sensitivity_grid_past_what_a_workbook_holds_is_refused_and_nothing_written(outstanding, tmp_path, capsys):
+    """All units outstanding valued at the grid's highest price: the charges there would differ from the engine's
+    (or be saved without their cents), so build refuses the offer up front, naming the figures, exit 2."""
+    path = _offer(tmp_path, ("outstanding = 464777 ", f"outstanding = {outstanding} "), name="b.toml")
+    assert cli.main(["build", str(path), "-o", str(tmp_path / "b.xlsm")]) == 2
+    units = f"{int(outstanding):,}"
+    offered, original = (("140823840000000", "56755200000000") if outstanding == "2000000000000"
+                         else ("7041191999999929.58808", "2837759999999971.6224"))
+    assert capsys.readouterr().err == (
+        f"xlpy build: b.toml: Sensitivity grid: fair value of the offer's consideration for {units} units at 8.868 a "
+        f"share: {GRID}offer.outstanding, the ratios, the cash per unit and valuation.price, got {offered}\n"
+        f"xlpy build: b.toml: Sensitivity grid: fair value under the original terms for {units} units at 8.868 a "
+        f"share: {GRID}offer.outstanding, offer.original_ratio and valuation.price, got {original}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.toml"]
+
+
+def test_an_extinguishment_grid_is_bounded_by_its_terms_not_its_charge(tmp_path):
+    """A ratio below the original with the carrying amount near the shares' value: the grid's charges are small
+    (4.4 x 10^12 at most) but the difference of two figures past 10^13, which a workbook computes a fraction of a
+    cent off (4,433,999,999,999.994 for 4,434,000,000,000): refused, naming both."""
+    path = _offer(tmp_path, ("outstanding = 464777 ", "outstanding = 1000000000000 "), ("ratio = 7.94 ", "ratio = 3.0 "))
+    path.write_text(path.read_text() + "\n[extinguishment]\ncarrying_amount = 6074580\n")
+    offer, results = compute_file(path)
+    from xlpy.engine.errors import InputErrors
+
+    with pytest.raises(InputErrors) as info:
+        build_workbook(offer, results, tmp_path / "e.xlsm")
+    assert [str(p) for p in info.value.problems] == [
+        f"Sensitivity grid: fair value of the offer's consideration for 1,000,000,000,000 units at 8.868 a share: "
+        f"{GRID}offer.outstanding, the ratios, the cash per unit and valuation.price, got 26604000000000",
+        f"Sensitivity grid: carrying amount of 1,000,000,000,000 units: {GRID}offer.outstanding and "
+        "extinguishment.carrying_amount (taken per unit accepted), got 22170000000000"]
+    assert not (tmp_path / "e.xlsm").exists()
+
+
+def test_a_grid_just_inside_the_bound_builds(tmp_path):
+    """141,000,000,000 units: the consideration at the grid's highest price is 9.93 x 10^12, below the bound."""
+    path = _offer(tmp_path, ("outstanding = 464777 ", "outstanding = 141000000000 "))
+    offer, results = compute_file(path)
+    assert build_workbook(offer, results, tmp_path / "in.xlsm").exists()

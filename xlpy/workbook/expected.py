@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from ..engine.charge import estimated_charge
 from ..engine.entries import amounts_to_book, charge_account
-from ..engine.numbers import CONTEXT, excel_round
+from ..engine.numbers import CONTEXT, excel_round, plain
 from ..engine.release import release_figures, release_sentences
 from ..engine.schema import value_of
 from . import data as bookdata
@@ -198,20 +198,11 @@ def _sensitivity(lay: Layout, offer, results, step: Decimal) -> dict[tuple[str, 
     """The Sensitivity grid: its participations, prices and the engine's estimate of the charge at each
     (:func:`xlpy.engine.charge.estimated_charge`)."""
     top, left = sensitivity_origin(lay)
-    accepted = results.units_accepted
-    carrying = None  # per unit accepted, for the extinguishment measure
-    if results.treatment != "induced_conversion":
-        carrying = CONTEXT.divide(offer.carrying_amount, Decimal(accepted)) if accepted else Decimal(0)
-    per_unit = results.exchanges[0].cash_per_unit + offer.consideration.arrears_per_unit
-    # a capped offer's participations are those shares of its cap, which it cannot pass
-    reach = Decimal(1) if offer.max_units is None else min(Decimal(1), CONTEXT.divide(Decimal(offer.max_units),
-                                                                                      Decimal(offer.outstanding)))
-    parts = [Decimal(p) * reach for p in SENS_PARTICIPATIONS] + [results.participation]
+    parts, prices, per_unit, carrying = _sensitivity_terms(offer, results, step)
     exp = {("Sensitivity", f"{get_column_letter(left + 1 + j)}{top}"): Expect(f"sensitivity participation {j + 1}",
                                                                                part, "pct")
            for j, part in enumerate(parts)}
-    for i, k in enumerate(SENS_PRICE_STEPS):
-        price = offer.valuation.price * (1 + k * step)
+    for i, (k, price) in enumerate(zip(SENS_PRICE_STEPS, prices)):
         row = top + 1 + i
         exp[("Sensitivity", f"{get_column_letter(left)}{row}")] = Expect(f"sensitivity price {k:+d}", price, "price")
         for j, part in enumerate(parts):
@@ -221,6 +212,22 @@ def _sensitivity(lay: Layout, offer, results, step: Decimal) -> dict[tuple[str, 
                 f"sensitivity charge at {excel_round(price, 4)} and {excel_round(part * 100, 2)}%", charge, "money"
             )
     return exp
+
+
+def _sensitivity_terms(offer, results, step: Decimal):
+    """The Sensitivity grid's terms: ``(participations, prices, cash per unit, carrying amount per unit accepted)``,
+    the last None when the induced-conversion test passes (the charge is then the induced-conversion measure)."""
+    accepted = results.units_accepted
+    carrying = None  # per unit accepted, for the extinguishment measure
+    if results.treatment != "induced_conversion":
+        carrying = CONTEXT.divide(offer.carrying_amount, Decimal(accepted)) if accepted else Decimal(0)
+    per_unit = results.exchanges[0].cash_per_unit + offer.consideration.arrears_per_unit
+    # a capped offer's participations are those shares of its cap, which it cannot pass
+    reach = Decimal(1) if offer.max_units is None else min(Decimal(1), CONTEXT.divide(Decimal(offer.max_units),
+                                                                                      Decimal(offer.outstanding)))
+    parts = [Decimal(p) * reach for p in SENS_PARTICIPATIONS] + [results.participation]
+    prices = [offer.valuation.price * (1 + k * step) for k in SENS_PRICE_STEPS]
+    return parts, prices, per_unit, carrying
 
 
 def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITIVITY_STEP
@@ -280,8 +287,9 @@ WORKBOOK_MONEY = Decimal(10) ** 13
 WORKBOOK_PARTS = 2**53
 
 
-def not_for_a_workbook(offer, results) -> list:
-    """What a workbook cannot hold of an offer and its *results*, as input errors naming each (empty: none).
+def not_for_a_workbook(offer, results, step: Decimal = bookdata.SENSITIVITY_STEP) -> list:
+    """What a workbook cannot hold of an offer and its *results*, as input errors naming each (empty: none);
+    *step* is the Sensitivity grid's price step.
 
     Figures it cannot hold exactly, ratios finer than it counts shares in, and
     an exchange calendar whose weekend is not Saturday and Sunday (a
@@ -294,7 +302,36 @@ def not_for_a_workbook(offer, results) -> list:
     why = calendars.not_for_workday(f.calendar) if f is not None else None
     if why:
         return [InputError("offer.consideration.formula.calendar", f.calendar, why)]
-    return _too_large(offer, results)
+    return _too_large(offer, results) + _grid_too_large(offer, results, step)
+
+
+def _grid_too_large(offer, results, step: Decimal) -> list:
+    """The Sensitivity grid's largest figures, where a workbook cannot hold them to the cent, as input errors (empty:
+    none).  The grid values every unit outstanding (up to a cap), not only those tendered, at prices up to
+    ``SENS_PRICE_STEPS`` steps of *step* from the valuation price: its charges are the difference of the
+    consideration's value and the original terms' (or the carrying amount), and a workbook computes them to the
+    cent only while both are below :data:`WORKBOOK_MONEY`."""
+    from ..engine.errors import InputError
+
+    parts, prices, per_unit, carrying = _sensitivity_terms(offer, results, step)
+    units = offer.outstanding * max(parts)
+    price = max(prices, key=abs)
+    at = f"for {units:,.0f} units at {plain(price)} a share"
+    figures = [(f"Sensitivity grid: fair value of the offer's consideration {at}",
+                units * (abs(results.offer_ratio * price) + abs(per_unit)),
+                "offer.outstanding, the ratios, the cash per unit and valuation.price")]
+    if carrying is None:
+        figures.append((f"Sensitivity grid: fair value under the original terms {at}",
+                        units * abs(results.original_ratio * price),
+                        "offer.outstanding, offer.original_ratio and valuation.price"))
+    else:
+        figures.append((f"Sensitivity grid: carrying amount of {units:,.0f} units", units * abs(carrying),
+                        "offer.outstanding and extinguishment.carrying_amount (taken per unit accepted)"))
+    steps = max(abs(k) for k in SENS_PRICE_STEPS)
+    return [InputError(name, Decimal(plain(value)), f"must be below {WORKBOOK_MONEY:,} for a workbook (it holds 15 digits with the "
+                                    f"cents exactly): the grid takes every unit outstanding at prices up to {steps} "
+                                    f"steps of {plain(step * 100)}% from valuation.price; check {keys}")
+            for name, value, keys in figures if value >= WORKBOOK_MONEY]
 
 
 def _too_large(offer, results) -> list:
