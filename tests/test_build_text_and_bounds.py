@@ -1,7 +1,9 @@
 """What `xlpy build` writes of a person's text (as text, whatever it begins with), and what it refuses up front:
-figures of the Sensitivity grid a workbook cannot hold to the cent."""
+figures of the Sensitivity grid a workbook cannot hold to the cent, ratios finer than it counts shares in."""
 
 from __future__ import annotations
+
+from decimal import Decimal as D
 
 import pytest
 from openpyxl import load_workbook
@@ -10,7 +12,7 @@ from repo_paths import SEED
 from xlpy import cli
 from xlpy.files.offerfile import compute_file
 from xlpy.workbook.build import build_workbook
-from xlpy.workbook.expected import formula_cells
+from xlpy.workbook.expected import _finer_than, formula_cells
 from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
 
 SEED_TEXT = SEED.read_text()
@@ -104,3 +106,24 @@ def test_a_grid_just_inside_the_bound_builds(tmp_path):
     path = _offer(tmp_path, ("outstanding = 464777 ", "outstanding = 141000000000 "))
     offer, results = compute_file(path)
     assert build_workbook(offer, results, tmp_path / "in.xlsm").exists()
+
+
+def test_a_ratio_finer_than_a_millionth_past_28_digits_is_refused(tmp_path, capsys):
+    """The check reads the ratio's own digits: a 1 in its 29th decimal is as fine as 7.9400001 (28-digit arithmetic
+    on ratio x 1,000,000 rounded it away and let it through)."""
+    for ratio in ("7.94000000000000000000000000001", "7.9400001"):
+        path = _offer(tmp_path, ("ratio = 7.94 ", f"ratio = {ratio} "), name="r.toml")
+        assert cli.main(["build", str(path), "-o", str(tmp_path / "r.xlsm"), "--no-validate"]) == 2
+        assert capsys.readouterr().err == (
+            "xlpy build: r.toml: offer.consideration.ratio: has more decimals than a workbook counts shares in (parts "
+            f"of 1/1,000,000 share): round it to 6 decimals or fewer, got {ratio}\n")
+        assert not (tmp_path / "r.xlsm").exists()
+
+
+@pytest.mark.parametrize(("value", "places", "finer"), [
+    ("7.94", 6, False), ("7.940000", 6, False), ("7.9400000000000000000000000000000", 6, False),
+    ("7.940001", 6, False), ("7.9400001", 6, True), ("7.94000000000000000000000000001", 6, True),
+    ("0", 6, False), ("0E-40", 6, False), ("2E+3", 0, False), ("1234567.1234567", 6, True), ("-0.0000001", 6, True),
+    ("0.5", 0, True), ("5", 0, False)])
+def test_finer_than_reads_every_digit(value, places, finer):
+    assert _finer_than(D(value), places) is finer

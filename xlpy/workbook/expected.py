@@ -334,6 +334,22 @@ def _grid_too_large(offer, results, step: Decimal) -> list:
             for name, value, keys in figures if value >= WORKBOOK_MONEY]
 
 
+def _finer_than(value: Decimal, places: int) -> bool:
+    """Whether *value* has a digit other than 0 past *places* decimals, read from its own digits and exponent: exact
+    at any length, where ``(value * 10**places) % 1`` is taken to 28 significant digits and can round a digit away.
+
+    >>> _finer_than(Decimal("7.9400000"), 6), _finer_than(Decimal("7.9400001"), 6)
+    (False, True)
+    >>> _finer_than(Decimal("7.94000000000000000000000000001"), 6), _finer_than(Decimal("2E+3"), 0)
+    (True, False)
+    """
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):  # NaN or an infinity: no decimals a workbook counts
+        return True
+    kept = "".join(map(str, digits)).rstrip("0")
+    return bool(kept) and exponent + len(digits) - len(kept) < -places
+
+
 def _too_large(offer, results) -> list:
     """The figures of *offer*'s *results* a workbook cannot hold exactly, as input errors naming each (empty: none);
     a ratio set by formula is named by the places it is rounded to, with those places as the value given."""
@@ -354,7 +370,7 @@ def _too_large(offer, results) -> list:
     scale = bookdata.RATIO_SCALE
     places = len(str(scale)) - 1
     f = offer.consideration.formula
-    if f is not None and (results.offer_ratio * scale) % 1:  # the places given, the ratio they give beside them
+    if f is not None and _finer_than(results.offer_ratio, places):  # the places given, the ratio they give beside them
         problems.append(InputError("offer.consideration.formula.places", f.places,
                                    f"gives a ratio ({results.offer_ratio}) with more decimals than a workbook counts "
                                    f"shares in (parts of 1/{scale:,} share): at most {places}"))
@@ -362,7 +378,7 @@ def _too_large(offer, results) -> list:
     ratios += [(f"exchange[{i}].ratio", e.ratio) for i, e in enumerate(results.exchanges[1:], 1)]
     problems += [InputError(name, ratio, f"has more decimals than a workbook counts shares in (parts of 1/{scale:,} "
                                          f"share): round it to {places} decimals or fewer")
-                 for name, ratio in ratios if (ratio * scale) % 1]
+                 for name, ratio in ratios if _finer_than(ratio, places)]
     # ... and multiplies the units by the ratio in those parts before INT and MOD: exact in binary below 2^53.
     counted = [("offer", results.units_accepted, results.offer_ratio)] + [
         (f"exchange[{i}]", e.units, e.ratio) for i, e in enumerate(results.exchanges[1:], 1)]
