@@ -659,7 +659,9 @@ def test_a_workbook_is_not_built_for_figures_past_what_it_holds(tmp_path):
         build_workbook(offer, results, tmp_path / "huge.xlsm")
     assert [p.field for p in info.value.problems] == [
         "common stock issued", "common stock outstanding after the offer", "fair value of the offer's consideration",
-        "fair value under the original terms", "offer: units x ratio in parts of 1/1,000,000 share"]
+        "fair value under the original terms", "offer: units x ratio in parts of 1/1,000,000 share",
+        "Sensitivity grid: fair value of the offer's consideration for 900,000,000,000,000 units at 8.868 a share",
+        "Sensitivity grid: fair value under the original terms for 900,000,000,000,000 units at 8.868 a share"]
     assert str(info.value.problems[0]) == (
         "common stock issued: must be below 1,000,000,000,000,000 for a workbook (it holds 15 digits of whole "
         "shares exactly); check offer.outstanding, the ratios and valuation.price, got 6352000000000000")

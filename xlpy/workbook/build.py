@@ -155,10 +155,11 @@ def _style(ws, cell, fmt, font, fill):
 
 
 def _heading(ws, sheet: Sheet, subtitle: str | None):
-    ws.cell(row=1, column=LABEL_COL, value=sheet.heading).font = STYLE["title"]
+    """The sheet's title, and under it *subtitle* (the offer file's issuer and security: text, never a formula,
+    whatever it begins with)."""
+    _set(ws, 1, LABEL_COL, sheet.heading, font=STYLE["title"], text=True)
     if subtitle:
-        c = ws.cell(row=2, column=LABEL_COL, value=subtitle)
-        c.font = STYLE["subtitle"]
+        _set(ws, 2, LABEL_COL, subtitle, font=STYLE["subtitle"], text=True)
 
 
 def _section(ws, row: int, title: str, width: int):

@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from ..engine.charge import estimated_charge
 from ..engine.entries import amounts_to_book, charge_account
-from ..engine.numbers import CONTEXT, excel_round
+from ..engine.numbers import CONTEXT, excel_round, plain
 from ..engine.release import release_figures, release_sentences
 from ..engine.schema import value_of
 from . import data as bookdata
@@ -198,6 +198,25 @@ def _sensitivity(lay: Layout, offer, results, step: Decimal) -> dict[tuple[str, 
     """The Sensitivity grid: its participations, prices and the engine's estimate of the charge at each
     (:func:`xlpy.engine.charge.estimated_charge`)."""
     top, left = sensitivity_origin(lay)
+    parts, prices, per_unit, carrying = _sensitivity_terms(offer, results, step)
+    exp = {("Sensitivity", f"{get_column_letter(left + 1 + j)}{top}"): Expect(f"sensitivity participation {j + 1}",
+                                                                               part, "pct")
+           for j, part in enumerate(parts)}
+    for i, (k, price) in enumerate(zip(SENS_PRICE_STEPS, prices)):
+        row = top + 1 + i
+        exp[("Sensitivity", f"{get_column_letter(left)}{row}")] = Expect(f"sensitivity price {k:+d}", price, "price")
+        for j, part in enumerate(parts):
+            units = offer.outstanding * part
+            charge = estimated_charge(units, price, results.offer_ratio, results.original_ratio, per_unit, carrying)
+            exp[("Sensitivity", f"{get_column_letter(left + 1 + j)}{row}")] = Expect(
+                f"sensitivity charge at {excel_round(price, 4)} and {excel_round(part * 100, 2)}%", charge, "money"
+            )
+    return exp
+
+
+def _sensitivity_terms(offer, results, step: Decimal):
+    """The Sensitivity grid's terms: ``(participations, prices, cash per unit, carrying amount per unit accepted)``,
+    the last None when the induced-conversion test passes (the charge is then the induced-conversion measure)."""
     accepted = results.units_accepted
     carrying = None  # per unit accepted, for the extinguishment measure: notes with the accrued interest given up
     if results.treatment != "induced_conversion":
@@ -209,20 +228,8 @@ def _sensitivity(lay: Layout, offer, results, step: Decimal) -> dict[tuple[str, 
     reach = Decimal(1) if offer.max_units is None else min(Decimal(1), CONTEXT.divide(Decimal(offer.max_units),
                                                                                       Decimal(offer.outstanding)))
     parts = [Decimal(p) * reach for p in SENS_PARTICIPATIONS] + [results.participation]
-    exp = {("Sensitivity", f"{get_column_letter(left + 1 + j)}{top}"): Expect(f"sensitivity participation {j + 1}",
-                                                                               part, "pct")
-           for j, part in enumerate(parts)}
-    for i, k in enumerate(SENS_PRICE_STEPS):
-        price = offer.valuation.price * (1 + k * step)
-        row = top + 1 + i
-        exp[("Sensitivity", f"{get_column_letter(left)}{row}")] = Expect(f"sensitivity price {k:+d}", price, "price")
-        for j, part in enumerate(parts):
-            units = offer.outstanding * part
-            charge = estimated_charge(units, price, results.offer_ratio, results.original_ratio, per_unit, carrying)
-            exp[("Sensitivity", f"{get_column_letter(left + 1 + j)}{row}")] = Expect(
-                f"sensitivity charge at {excel_round(price, 4)} and {excel_round(part * 100, 2)}%", charge, "money"
-            )
-    return exp
+    prices = [offer.valuation.price * (1 + k * step) for k in SENS_PRICE_STEPS]
+    return parts, prices, per_unit, carrying
 
 
 def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITIVITY_STEP
@@ -282,8 +289,9 @@ WORKBOOK_MONEY = Decimal(10) ** 13
 WORKBOOK_PARTS = 2**53
 
 
-def not_for_a_workbook(offer, results) -> list:
-    """What a workbook cannot hold of an offer and its *results*, as input errors naming each (empty: none).
+def not_for_a_workbook(offer, results, step: Decimal = bookdata.SENSITIVITY_STEP) -> list:
+    """What a workbook cannot hold of an offer and its *results*, as input errors naming each (empty: none);
+    *step* is the Sensitivity grid's price step.
 
     Figures it cannot hold exactly, ratios finer than it counts shares in, and
     an exchange calendar whose weekend is not Saturday and Sunday (a
@@ -296,7 +304,52 @@ def not_for_a_workbook(offer, results) -> list:
     why = calendars.not_for_workday(f.calendar) if f is not None else None
     if why:
         return [InputError("offer.consideration.formula.calendar", f.calendar, why)]
-    return _too_large(offer, results)
+    return _too_large(offer, results) + _grid_too_large(offer, results, step)
+
+
+def _grid_too_large(offer, results, step: Decimal) -> list:
+    """The Sensitivity grid's largest figures, where a workbook cannot hold them to the cent, as input errors (empty:
+    none).  The grid values every unit outstanding (up to a cap), not only those tendered, at prices up to
+    ``SENS_PRICE_STEPS`` steps of *step* from the valuation price: its charges are the difference of the
+    consideration's value and the original terms' (or the carrying amount), and a workbook computes them to the
+    cent only while both are below :data:`WORKBOOK_MONEY`."""
+    from ..engine.errors import InputError
+
+    parts, prices, per_unit, carrying = _sensitivity_terms(offer, results, step)
+    units = offer.outstanding * max(parts)
+    price = max(prices, key=abs)
+    at = f"for {units:,.0f} units at {plain(price)} a share"
+    figures = [(f"Sensitivity grid: fair value of the offer's consideration {at}",
+                units * (abs(results.offer_ratio * price) + abs(per_unit)),
+                "offer.outstanding, the ratios, the cash per unit and valuation.price")]
+    if carrying is None:
+        figures.append((f"Sensitivity grid: fair value under the original terms {at}",
+                        units * abs(results.original_ratio * price),
+                        "offer.outstanding, offer.original_ratio and valuation.price"))
+    else:
+        figures.append((f"Sensitivity grid: carrying amount of {units:,.0f} units", units * abs(carrying),
+                        "offer.outstanding and extinguishment.carrying_amount (taken per unit accepted)"))
+    steps = max(abs(k) for k in SENS_PRICE_STEPS)
+    return [InputError(name, Decimal(plain(value)), f"must be below {WORKBOOK_MONEY:,} for a workbook (it holds 15 digits with the "
+                                    f"cents exactly): the grid takes every unit outstanding at prices up to {steps} "
+                                    f"steps of {plain(step * 100)}% from valuation.price; check {keys}")
+            for name, value, keys in figures if value >= WORKBOOK_MONEY]
+
+
+def _finer_than(value: Decimal, places: int) -> bool:
+    """Whether *value* has a digit other than 0 past *places* decimals, read from its own digits and exponent: exact
+    at any length, where ``(value * 10**places) % 1`` is taken to 28 significant digits and can round a digit away.
+
+    >>> _finer_than(Decimal("7.9400000"), 6), _finer_than(Decimal("7.9400001"), 6)
+    (False, True)
+    >>> _finer_than(Decimal("7.94000000000000000000000000001"), 6), _finer_than(Decimal("2E+3"), 0)
+    (True, False)
+    """
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):  # NaN or an infinity: no decimals a workbook counts
+        return True
+    kept = "".join(map(str, digits)).rstrip("0")
+    return bool(kept) and exponent + len(digits) - len(kept) < -places
 
 
 def _too_large(offer, results) -> list:
@@ -319,7 +372,7 @@ def _too_large(offer, results) -> list:
     scale = bookdata.RATIO_SCALE
     places = len(str(scale)) - 1
     f = offer.consideration.formula
-    if f is not None and (results.offer_ratio * scale) % 1:  # the places given, the ratio they give beside them
+    if f is not None and _finer_than(results.offer_ratio, places):  # the places given, the ratio they give beside them
         problems.append(InputError("offer.consideration.formula.places", f.places,
                                    f"gives a ratio ({results.offer_ratio}) with more decimals than a workbook counts "
                                    f"shares in (parts of 1/{scale:,} share): at most {places}"))
@@ -327,7 +380,7 @@ def _too_large(offer, results) -> list:
     ratios += [(f"exchange[{i}].ratio", e.ratio) for i, e in enumerate(results.exchanges[1:], 1)]
     problems += [InputError(name, ratio, f"has more decimals than a workbook counts shares in (parts of 1/{scale:,} "
                                          f"share): round it to {places} decimals or fewer")
-                 for name, ratio in ratios if (ratio * scale) % 1]
+                 for name, ratio in ratios if _finer_than(ratio, places)]
     # ... and multiplies the units by the ratio in those parts before INT and MOD: exact in binary below 2^53.
     counted = [("offer", results.units_accepted, results.offer_ratio)] + [
         (f"exchange[{i}]", e.units, e.ratio) for i, e in enumerate(results.exchanges[1:], 1)]

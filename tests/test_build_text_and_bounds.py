@@ -1,0 +1,129 @@
+"""What `xlpy build` writes of a person's text (as text, whatever it begins with), and what it refuses up front:
+figures of the Sensitivity grid a workbook cannot hold to the cent, ratios finer than it counts shares in."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+from openpyxl import load_workbook
+from repo_paths import SEED
+
+from xlpy import cli
+from xlpy.files.offerfile import compute_file
+from xlpy.workbook.build import build_workbook
+from xlpy.workbook.expected import _finer_than, formula_cells
+from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+SEED_TEXT = SEED.read_text()
+
+
+def _offer(tmp_path, *edits: tuple[str, str], name: str = "o.toml"):
+    text = SEED_TEXT
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_an_issuer_and_security_beginning_with_equals_are_text_on_every_sheet(tmp_path):
+    """The subtitle under each sheet's title is the issuer and the security as typed, never a formula; and every
+    formula the workbook holds is one the layout writes (no text from the offer file became one)."""
+    path = _offer(tmp_path, ('issuer = "Hecla Mining Company"', 'issuer = "=1+1"'),
+                  ('security = "Series B Cumulative Convertible Preferred Stock"', 'security = "=SUM(A1:A9)"'),
+                  ('short_name = "Hecla"', 'short_name = "@cmd"'))
+    offer, results = compute_file(path)
+    book = build_workbook(offer, results, tmp_path / "eq.xlsm")
+    wb = load_workbook(book)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    sheets = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+    assert len(sheets) == 10
+    for ws in sheets:
+        assert (ws["B2"].value, ws["B2"].data_type) == ("=1+1: =SUM(A1:A9)", "s"), ws.title
+    written = formula_cells(lay)
+    stray = [f"{ws.title}!{c.coordinate}: {c.value}" for ws in wb.worksheets for row in ws.iter_rows() for c in row
+             if c.data_type == "f" and (ws.title, c.coordinate) not in written]
+    assert stray == []
+    for name, want in (("Issuer", "=1+1"), ("ShortName", "@cmd")):
+        sheet, ref = lay.cell(name)
+        assert (wb[sheet][ref].value, wb[sheet][ref].data_type) == (want, "s")
+
+
+def test_a_subtitle_holding_excels_escape_reads_back_as_typed(tmp_path):
+    """``_x0041_`` in an issuer's name is stored as Excel stores it typed (``_x005F_x0041_``, as on Inputs), not
+    as the letter A a workbook would read it as."""
+    path = _offer(tmp_path, ('issuer = "Hecla Mining Company"', 'issuer = "Hecla_x0041_"'))
+    offer, results = compute_file(path)
+    wb = load_workbook(build_workbook(offer, results, tmp_path / "x.xlsm"))
+    assert wb["Results"]["B2"].value == "Hecla_x005F_x0041_: Series B Cumulative Convertible Preferred Stock"
+    assert wb["Inputs"]["C6"].value == "Hecla_x005F_x0041_"
+
+
+GRID = ("must be below 10,000,000,000,000 for a workbook (it holds 15 digits with the cents exactly): the grid takes "
+        "every unit outstanding at prices up to 2 steps of 10% from valuation.price; check ")
+
+
+@pytest.mark.parametrize("outstanding", ["2000000000000", "99999999999999"])
+def test_a_sensitivity_grid_past_what_a_workbook_holds_is_refused_and_nothing_written(outstanding, tmp_path, capsys):
+    """All units outstanding valued at the grid's highest price: the charges there would differ from the engine's
+    (or be saved without their cents), so build refuses the offer up front, naming the figures, exit 2."""
+    path = _offer(tmp_path, ("outstanding = 464777 ", f"outstanding = {outstanding} "), name="b.toml")
+    assert cli.main(["build", str(path), "-o", str(tmp_path / "b.xlsm")]) == 2
+    units = f"{int(outstanding):,}"
+    offered, original = (("140823840000000", "56755200000000") if outstanding == "2000000000000"
+                         else ("7041191999999929.58808", "2837759999999971.6224"))
+    assert capsys.readouterr().err == (
+        f"xlpy build: b.toml: Sensitivity grid: fair value of the offer's consideration for {units} units at 8.868 a "
+        f"share: {GRID}offer.outstanding, the ratios, the cash per unit and valuation.price, got {offered}\n"
+        f"xlpy build: b.toml: Sensitivity grid: fair value under the original terms for {units} units at 8.868 a "
+        f"share: {GRID}offer.outstanding, offer.original_ratio and valuation.price, got {original}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.toml"]
+
+
+def test_an_extinguishment_grid_is_bounded_by_its_terms_not_its_charge(tmp_path):
+    """A ratio below the original with the carrying amount near the shares' value: the grid's charges are small
+    (4.4 x 10^12 at most) but the difference of two figures past 10^13, which a workbook computes a fraction of a
+    cent off (4,433,999,999,999.994 for 4,434,000,000,000): refused, naming both."""
+    path = _offer(tmp_path, ("outstanding = 464777 ", "outstanding = 1000000000000 "), ("ratio = 7.94 ", "ratio = 3.0 "))
+    path.write_text(path.read_text() + "\n[extinguishment]\ncarrying_amount = 6074580\n")
+    offer, results = compute_file(path)
+    from xlpy.engine.errors import InputErrors
+
+    with pytest.raises(InputErrors) as info:
+        build_workbook(offer, results, tmp_path / "e.xlsm")
+    assert [str(p) for p in info.value.problems] == [
+        f"Sensitivity grid: fair value of the offer's consideration for 1,000,000,000,000 units at 8.868 a share: "
+        f"{GRID}offer.outstanding, the ratios, the cash per unit and valuation.price, got 26604000000000",
+        f"Sensitivity grid: carrying amount of 1,000,000,000,000 units: {GRID}offer.outstanding and "
+        "extinguishment.carrying_amount (taken per unit accepted), got 22170000000000"]
+    assert not (tmp_path / "e.xlsm").exists()
+
+
+def test_a_grid_just_inside_the_bound_builds(tmp_path):
+    """141,000,000,000 units: the consideration at the grid's highest price is 9.93 x 10^12, below the bound."""
+    path = _offer(tmp_path, ("outstanding = 464777 ", "outstanding = 141000000000 "))
+    offer, results = compute_file(path)
+    assert build_workbook(offer, results, tmp_path / "in.xlsm").exists()
+
+
+def test_a_ratio_finer_than_a_millionth_past_28_digits_is_refused(tmp_path, capsys):
+    """The check reads the ratio's own digits: a 1 in its 29th decimal is as fine as 7.9400001 (28-digit arithmetic
+    on ratio x 1,000,000 rounded it away and let it through)."""
+    for ratio in ("7.94000000000000000000000000001", "7.9400001"):
+        path = _offer(tmp_path, ("ratio = 7.94 ", f"ratio = {ratio} "), name="r.toml")
+        assert cli.main(["build", str(path), "-o", str(tmp_path / "r.xlsm"), "--no-validate"]) == 2
+        assert capsys.readouterr().err == (
+            "xlpy build: r.toml: offer.consideration.ratio: has more decimals than a workbook counts shares in (parts "
+            f"of 1/1,000,000 share): round it to 6 decimals or fewer, got {ratio}\n")
+        assert not (tmp_path / "r.xlsm").exists()
+
+
+@pytest.mark.parametrize(("value", "places", "finer"), [
+    ("7.94", 6, False), ("7.940000", 6, False), ("7.9400000000000000000000000000000", 6, False),
+    ("7.940001", 6, False), ("7.9400001", 6, True), ("7.94000000000000000000000000001", 6, True),
+    ("0", 6, False), ("0E-40", 6, False), ("2E+3", 0, False), ("1234567.1234567", 6, True), ("-0.0000001", 6, True),
+    ("0.5", 0, True), ("5", 0, False)])
+def test_finer_than_reads_every_digit(value, places, finer):
+    assert _finer_than(D(value), places) is finer
