@@ -237,3 +237,37 @@ def test_an_offer_files_mapping_that_is_a_workbook_is_named_as_one(seed, capsys)
     assert capsys.readouterr().err.splitlines() == [
         "xlpy compute: offer.toml: tally.mapping: book.xlsm: is a workbook or another ZIP package, not a mapping file "
         "(TOML); an XLSX tally goes in tally.file"]
+
+
+# --- a name longer than the file system allows ----------------------------------------------------------
+
+LONG = "a" * 300  # a name of 300 characters: more than the usual file system's 255 bytes
+
+
+@pytest.mark.parametrize("argv, path", [
+    (["build", "offer.toml", "--no-validate", "-o", f"{LONG}.xlsm"], f"{LONG}.xlsm"),
+    (["build", "long-id.toml", "--no-validate"], f"{LONG}.xlsm"),  # the name made from a 300-character offer id
+    (["validate", f"{LONG}.xlsm", "--no-formulas", "--no-libreoffice"], f"{LONG}.xlsm"),
+    (["refresh", f"{LONG}.xlsm"], f"{LONG}.xlsm"),
+    (["refresh", "book.xlsm", "--tally", f"{LONG}.csv"], f"{LONG}.csv"),
+    (["render", "book.xlsm", "-o", LONG], LONG),
+    (["compute", f"{LONG}.toml"], f"{LONG}.toml"),
+    (["compute", "long-tally.toml"], f"data/{LONG}.csv"),  # an offer file's tally.file
+])
+def test_a_name_longer_than_the_file_system_allows_is_one_line(seed, capsys, monkeypatch, argv, path):
+    monkeypatch.chdir(seed.parent)
+    shutil.copytree(SEED.parent / "data", "data")
+    text = SEED.read_text(encoding="utf-8")
+    Path("offer.toml").write_text(text, encoding="utf-8")
+    Path("long-id.toml").write_text(text.replace('id = "hecla-2004-series-b"', f'id = "{LONG}"', 1), encoding="utf-8")
+    formula = (SEED.parent / "hecla-2004-formula.toml").read_text(encoding="utf-8")
+    Path("long-tally.toml").write_text(formula.replace('file = "data/hecla-2004-tally.csv"',
+                                                                    f'file = "data/{LONG}.csv"', 1),
+                                       encoding="utf-8")
+    before = sorted(p.name for p in seed.parent.iterdir())
+    book = seed.read_bytes()
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    shown = f"{path[:40]}...{path[-20:]} ({len(path):,} characters)"
+    assert err == f"xlpy {argv[0]}: {shown}: has a name longer than the file system allows\n", err
+    assert sorted(p.name for p in seed.parent.iterdir()) == before and seed.read_bytes() == book
