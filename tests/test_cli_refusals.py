@@ -271,3 +271,19 @@ def test_a_name_longer_than_the_file_system_allows_is_one_line(seed, capsys, mon
     shown = f"{path[:40]}...{path[-20:]} ({len(path):,} characters)"
     assert err == f"xlpy {argv[0]}: {shown}: has a name longer than the file system allows\n", err
     assert sorted(p.name for p in seed.parent.iterdir()) == before and seed.read_bytes() == book
+
+
+def test_refresh_refuses_a_holder_id_a_workbook_cannot_store(standard_books, tmp_path, capsys, monkeypatch):
+    """``DTC\\uFFFE-0022`` was written into the holder table: the refreshed workbook opened nowhere (exit 0; only
+    the backup was left whole)."""
+    monkeypatch.chdir(tmp_path)
+    book = Path(shutil.copy(standard_books["holders"], tmp_path / "book.xlsm"))
+    lines = (SEED.parent / "data" / "hecla-2004-tally.csv").read_text(encoding="utf-8").splitlines()
+    lines[1] = "DTC\ufffe-0022," + lines[1].split(",", 1)[1]
+    Path("t.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = book.read_bytes()
+    prices = SEED.parent / "data" / "hecla-2004-prices-illustrative.csv"
+    assert main(["refresh", "book.xlsm", "--tally", "t.csv", "--prices", str(prices), "-q"]) == 2
+    assert capsys.readouterr().err == ("xlpy refresh: t.csv: row 2, column holder_id: holds a noncharacter (U+FFFE), "
+                                       "which a workbook cannot store, got 'DTC\\ufffe-0022'\n")
+    assert book.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsm", "t.csv"]

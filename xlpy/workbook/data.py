@@ -156,8 +156,7 @@ def holder_rows(table: HolderTable) -> list[tuple]:
 
 
 #: What a worksheet holds: digits of a number kept exactly, characters in a cell, rows.
-EXCEL_DIGITS, EXCEL_TEXT, EXCEL_ROWS = 15, 32767, 1_048_576
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+EXCEL_DIGITS, EXCEL_TEXT, EXCEL_ROWS = 15, typed.CELL_TEXT, 1_048_576
 
 
 def holder_problems(table: HolderTable, name: str, first_row: int) -> list[InputError]:
@@ -177,7 +176,7 @@ def holder_problems(table: HolderTable, name: str, first_row: int) -> list[Input
         found.append(InputError(name, len(table), f"has more lines than a worksheet holds below row {first_row}"))
     ids = table.holder_id
     joined = "".join(ids)
-    if _CONTROL.search(joined) or max(map(len, ids), default=0) > EXCEL_TEXT:
+    if typed.unstorable(joined) or max(map(len, ids), default=0) > EXCEL_TEXT:
         for i, h in enumerate(ids):
             if _CONTROL.search(h):
                 found.append(InputError(f"{name}: row {row_of(i)}, column holder_id", h,
