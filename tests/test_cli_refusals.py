@@ -287,3 +287,22 @@ def test_refresh_refuses_a_holder_id_a_workbook_cannot_store(standard_books, tmp
     assert capsys.readouterr().err == ("xlpy refresh: t.csv: row 2, column holder_id: holds a noncharacter (U+FFFE), "
                                        "which a workbook cannot store, got 'DTC\\ufffe-0022'\n")
     assert book.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsm", "t.csv"]
+
+
+def test_a_path_the_cover_would_record_with_a_character_a_workbook_cannot_store_is_refused(standard_books, tmp_path,
+                                                                                           capsys, monkeypatch):
+    """The Cover records the offer file's name and the tally's and price file's paths: a U+FFFE in one (a legal
+    file name) made a workbook that opened nowhere, by build and refresh alike (exit 0)."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(SEED.parent / "data", "data")
+    shutil.copy(SEED.parent / "data" / "hecla-2004-tally.csv", "data/t\ufffe.csv")
+    shutil.copy(SEED, "o\ufffe.toml")
+    assert main(["build", "o\ufffe.toml", "-o", "out.xlsm", "--no-validate", "-q"]) == 2
+    why = "holds a noncharacter (U+FFFE), which a workbook cannot store (the workbook's Cover records the path)"
+    assert capsys.readouterr().err == f"xlpy build: offer file: {why}, got 'o\\ufffe.toml'\n"
+    assert not Path("out.xlsm").exists()
+    book = Path(shutil.copy(standard_books["holders"], tmp_path / "book.xlsm"))
+    before = book.read_bytes()
+    assert main(["refresh", "book.xlsm", "--tally", "data/t\ufffe.csv", "-q"]) == 2
+    assert capsys.readouterr().err == f"xlpy refresh: --tally: {why}, got 'data/t\\ufffe.csv'\n"
+    assert book.read_bytes() == before and not list(tmp_path.glob("*.bak.xlsm"))
