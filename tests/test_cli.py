@@ -287,19 +287,22 @@ def test_build_gives_the_warnings_compute_gives(capsys, tmp_path, offer):
 
 
 def test_build_refuses_holder_ids_a_worksheet_cannot_hold_faithfully(capsys, tmp_path):
-    """A control character, and two ids Excel's "=" takes for one holder: named by row, nothing written."""
+    """A control character, U+FFFE, and two ids Excel's "=" takes for one holder: named by row, nothing written."""
     shutil.copytree(NOTES.parent / "data", tmp_path / "data")
     tally = tmp_path / "data" / "notes-capped-tally.csv"
     tally.write_text(tally.read_text(encoding="utf-8") + "odd-20,51,certificate,tendered\nCTL\x01X,10,book-entry,"
-                     "tendered\n", encoding="utf-8")
+                     "tendered\nDTC\ufffe-0022,10,book-entry,tendered\n", encoding="utf-8")
     offer = tmp_path / NOTES.name
     shutil.copy(NOTES, offer)
     rows = len(tally.read_text(encoding="utf-8").splitlines())
     assert cli.main(["build", str(offer), "-o", str(tmp_path / "out.xlsm")]) == 2
     err = capsys.readouterr().err
     where = f"xlpy build: {NOTES.name}: tally.file: {tally.name}: row"  # as `xlpy compute` names a tally's line
-    assert f"{where} {rows}, column holder_id: holds a control character" in err, err
-    assert f"{where} {rows - 1}, column holder_id: differs from the holder id on row" in err, err
+    assert f"{where} {rows - 1}, column holder_id: holds a control character (U+0001)" in err, err
+    # U+FFFE is no control character, but XML forbids it: the workbook was written, and opened nowhere
+    assert (f"{where} {rows}, column holder_id: holds a noncharacter (U+FFFE), which a workbook cannot store, got "
+            "'DTC\\ufffe-0022'\n") in err, err
+    assert f"{where} {rows - 2}, column holder_id: differs from the holder id on row" in err, err
     assert "('ODD-20')" in err, err
     assert "Traceback" not in err and not (tmp_path / "out.xlsm").exists()
 

@@ -237,3 +237,72 @@ def test_an_offer_files_mapping_that_is_a_workbook_is_named_as_one(seed, capsys)
     assert capsys.readouterr().err.splitlines() == [
         "xlpy compute: offer.toml: tally.mapping: book.xlsm: is a workbook or another ZIP package, not a mapping file "
         "(TOML); an XLSX tally goes in tally.file"]
+
+
+# --- a name longer than the file system allows ----------------------------------------------------------
+
+LONG = "a" * 300  # a name of 300 characters: more than the usual file system's 255 bytes
+
+
+@pytest.mark.parametrize("argv, path", [
+    (["build", "offer.toml", "--no-validate", "-o", f"{LONG}.xlsm"], f"{LONG}.xlsm"),
+    (["build", "long-id.toml", "--no-validate"], f"{LONG}.xlsm"),  # the name made from a 300-character offer id
+    (["validate", f"{LONG}.xlsm", "--no-formulas", "--no-libreoffice"], f"{LONG}.xlsm"),
+    (["refresh", f"{LONG}.xlsm"], f"{LONG}.xlsm"),
+    (["refresh", "book.xlsm", "--tally", f"{LONG}.csv"], f"{LONG}.csv"),
+    (["render", "book.xlsm", "-o", LONG], LONG),
+    (["compute", f"{LONG}.toml"], f"{LONG}.toml"),
+    (["compute", "long-tally.toml"], f"data/{LONG}.csv"),  # an offer file's tally.file
+])
+def test_a_name_longer_than_the_file_system_allows_is_one_line(seed, capsys, monkeypatch, argv, path):
+    monkeypatch.chdir(seed.parent)
+    shutil.copytree(SEED.parent / "data", "data")
+    text = SEED.read_text(encoding="utf-8")
+    Path("offer.toml").write_text(text, encoding="utf-8")
+    Path("long-id.toml").write_text(text.replace('id = "hecla-2004-series-b"', f'id = "{LONG}"', 1), encoding="utf-8")
+    formula = (SEED.parent / "hecla-2004-formula.toml").read_text(encoding="utf-8")
+    Path("long-tally.toml").write_text(formula.replace('file = "data/hecla-2004-tally.csv"',
+                                                                    f'file = "data/{LONG}.csv"', 1),
+                                       encoding="utf-8")
+    before = sorted(p.name for p in seed.parent.iterdir())
+    book = seed.read_bytes()
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    shown = f"{path[:40]}...{path[-20:]} ({len(path):,} characters)"
+    assert err == f"xlpy {argv[0]}: {shown}: has a name longer than the file system allows\n", err
+    assert sorted(p.name for p in seed.parent.iterdir()) == before and seed.read_bytes() == book
+
+
+def test_refresh_refuses_a_holder_id_a_workbook_cannot_store(standard_books, tmp_path, capsys, monkeypatch):
+    """``DTC\\uFFFE-0022`` was written into the holder table: the refreshed workbook opened nowhere (exit 0; only
+    the backup was left whole)."""
+    monkeypatch.chdir(tmp_path)
+    book = Path(shutil.copy(standard_books["holders"], tmp_path / "book.xlsm"))
+    lines = (SEED.parent / "data" / "hecla-2004-tally.csv").read_text(encoding="utf-8").splitlines()
+    lines[1] = "DTC\ufffe-0022," + lines[1].split(",", 1)[1]
+    Path("t.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = book.read_bytes()
+    prices = SEED.parent / "data" / "hecla-2004-prices-illustrative.csv"
+    assert main(["refresh", "book.xlsm", "--tally", "t.csv", "--prices", str(prices), "-q"]) == 2
+    assert capsys.readouterr().err == ("xlpy refresh: t.csv: row 2, column holder_id: holds a noncharacter (U+FFFE), "
+                                       "which a workbook cannot store, got 'DTC\\ufffe-0022'\n")
+    assert book.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsm", "t.csv"]
+
+
+def test_a_path_the_cover_would_record_with_a_character_a_workbook_cannot_store_is_refused(standard_books, tmp_path,
+                                                                                           capsys, monkeypatch):
+    """The Cover records the offer file's name and the tally's and price file's paths: a U+FFFE in one (a legal
+    file name) made a workbook that opened nowhere, by build and refresh alike (exit 0)."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(SEED.parent / "data", "data")
+    shutil.copy(SEED.parent / "data" / "hecla-2004-tally.csv", "data/t\ufffe.csv")
+    shutil.copy(SEED, "o\ufffe.toml")
+    assert main(["build", "o\ufffe.toml", "-o", "out.xlsm", "--no-validate", "-q"]) == 2
+    why = "holds a noncharacter (U+FFFE), which a workbook cannot store (the workbook's Cover records the path)"
+    assert capsys.readouterr().err == f"xlpy build: offer file: {why}, got 'o\\ufffe.toml'\n"
+    assert not Path("out.xlsm").exists()
+    book = Path(shutil.copy(standard_books["holders"], tmp_path / "book.xlsm"))
+    before = book.read_bytes()
+    assert main(["refresh", "book.xlsm", "--tally", "data/t\ufffe.csv", "-q"]) == 2
+    assert capsys.readouterr().err == f"xlpy refresh: --tally: {why}, got 'data/t\\ufffe.csv'\n"
+    assert book.read_bytes() == before and not list(tmp_path.glob("*.bak.xlsm"))

@@ -206,9 +206,17 @@ BAD = [
          [("offer.consideration.formula.places: must be at most 15", "100000000000000")], prices=True),
     # --- text a workbook can hold, dates a workbook can show ------------------------------------
     Case("control-character-in-text", edit(BASE, 'issuer = "Hecla Mining Company"', 'issuer = "Hecla\\u0000Mining"'),
-         [("offer.issuer: holds a control character, which a workbook cannot store", "'Hecla\\x00Mining'")]),
+         [("offer.issuer: holds a control character (U+0000), which a workbook cannot store", "'Hecla\\x00Mining'")]),
     Case("newline-in-text", edit(BASE, 'issuer = "Hecla Mining Company"', 'issuer = "Hecla\\nMining"'),
-         [("offer.issuer: holds a control character", "'Hecla\\nMining'")]),
+         [("offer.issuer: holds a control character (U+000A)", "'Hecla\\nMining'")]),
+    # U+FFFE and U+FFFF are no control characters, but XML 1.0 forbids them: the workbook would open nowhere
+    Case("noncharacter-in-text", edit(BASE, 'issuer = "Hecla Mining Company"', 'issuer = "x\\uFFFEy"'),
+         [("offer.issuer: holds a noncharacter (U+FFFE), which a workbook cannot store", "'x\\ufffey'")]),
+    Case("noncharacter-ffff-in-text", edit(BASE, 'issuer = "Hecla Mining Company"',
+                                          'issuer = "Hecla Mining Company"\nsecurity = "Series B\uffff"'),
+         [("offer.security: holds a noncharacter (U+FFFF), which a workbook cannot store", "'Series B\\uffff'")]),
+    Case("text-longer-than-a-cell", edit(BASE, 'issuer = "Hecla Mining Company"', f'issuer = "{"A" * 40000}"'),
+         [("offer.issuer: is longer than a cell holds (32,767 characters)", f"{'A' * 60!r}... (40,000 characters)")]),
     Case("date-before-excel", edit(BASE, "expiration = 2004-02-20", "expiration = 0001-01-01"),
          [("offer.expiration: must be a date from 1900-03-01 to 9999-12-31", "0001-01-01")]),
     Case("date-text-before-excel", edit(BASE, "date = 2004-02-20", 'date = "1900-02-28"'),
@@ -436,7 +444,13 @@ def test_exact_messages_for_numbers_dates_and_text(tmp_path):
         "offer.toml: offer.expiration: must be a date from 1900-03-01 to 9999-12-31 (a serial number from 61 to "
         "2958465, the days a workbook holds), got 0001-01-01"]
     assert problems('issuer = "Hecla Mining Company"', 'issuer = "Hecla\\u0000Mining"') == [
-        "offer.toml: offer.issuer: holds a control character, which a workbook cannot store, got 'Hecla\\x00Mining'"]
+        "offer.toml: offer.issuer: holds a control character (U+0000), which a workbook cannot store, got "
+        "'Hecla\\x00Mining'"]
+    assert problems('issuer = "Hecla Mining Company"', 'issuer = "x\\uFFFEy"') == [
+        "offer.toml: offer.issuer: holds a noncharacter (U+FFFE), which a workbook cannot store, got 'x\\ufffey'"]
+    assert problems('issuer = "Hecla Mining Company"', f'issuer = "{"A" * 40000}"') == [
+        f"offer.toml: offer.issuer: is longer than a cell holds (32,767 characters), got {'A' * 60!r}... (40,000 "
+        "characters)"]
     assert problems("schema = 1", "schema = true") == [
         "offer.toml: schema: must be 1 (the only schema this xlpy reads), got true"]
     # a list or a table is shown as TOML writes it, not as Python holds it ([Decimal('7.94')], {'ratio': ...})

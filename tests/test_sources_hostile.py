@@ -879,3 +879,37 @@ def test_a_count_files_header_problems_do_not_contradict_each_other(tmp_path):
     wb.active.append([274000, 3500, "=1+1"])
     wb.save(tmp_path / "c.xlsx")
     assert counts.read_counts(tmp_path / "c.xlsx") == (274000, 3500, 0)
+
+
+@pytest.mark.parametrize("char, kind", [("\ufffe", "a noncharacter"), ("\uffff", "a noncharacter"),
+                                        ("\x01", "a control character")])
+def test_a_holder_id_a_workbook_cannot_store_is_named_by_row_and_character(tmp_path, char, kind):
+    """U+FFFE and U+FFFF are no control characters, but XML forbids them: written into the holder table, the
+    workbook opened nowhere (build and refresh said nothing)."""
+    from xlpy.workbook.data import holder_problems
+
+    path = tally(tmp_path, HEADER + "a-1,10,book-entry,tendered\n" + f"DTC{char}-0022,5,book-entry,tendered\n")
+    assert [str(p) for p in holder_problems(sources.read_tally(path), "t.csv", 21)] == [
+        f"t.csv: row 3, column holder_id: holds {kind} (U+{ord(char):04X}), which a workbook cannot store, got "
+        f"{'DTC' + char + '-0022'!r}"]
+
+
+def test_an_xlsx_tally_read_from_an_empty_sheet_names_it_and_the_others(tmp_path):
+    """The first sheet is read unless a mapping names one: when it is empty and the data is on another, say which
+    was read and how to name the other, not only "is empty"."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Other"
+    data = wb.create_sheet("Tally")
+    for row in (["holder_id", "units", "method", "status"], ["a-1", 10, "book-entry", "tendered"]):
+        data.append(row)
+    wb.active = 1  # the data's sheet is the one Excel shows
+    wb.save(tmp_path / "t2.xlsx")
+    assert problems(sources.read_tally, tmp_path / "t2.xlsx") == [
+        "t2.xlsx: sheet 'Other' is empty (no header row); the file has other sheets: 'Tally': name the one to read "
+        "with a mapping file's sheet key (sheet = \"Tally\")"]
+    assert len(sources.read_tally(tmp_path / "t2.xlsx", sources.ColumnMapping(sheet="Tally"))) == 1
+    wb.remove(data)
+    wb.save(tmp_path / "t1.xlsx")
+    assert problems(sources.read_tally, tmp_path / "t1.xlsx") == ["t1.xlsx: sheet 'Other' is empty (no header row)"]

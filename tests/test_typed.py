@@ -144,3 +144,25 @@ def test_period_order():
     assert str(problem) == "period_end: must not be before period_start (2004-03-31), got 2004-01-01"
     with pytest.raises(Exception, match="period.end: must not be before period.start"):
         rules.check_period(end, start)
+
+
+def test_text_a_workbook_cannot_store_is_named_by_its_character():
+    """XML 1.0 forbids the C0 controls but tab, line feed and carriage return, lone surrogates, U+FFFE and U+FFFF:
+    a workbook holding one opens nowhere.  The offer file refuses every control character too; a workbook's cell,
+    only what XML forbids."""
+    values = {"a": "x\ufffey", "b": "x\uffffy", "c": "x\ud800y", "d": "x\x07y", "e": "x\ty", "f": "x\x85y",
+              "g": "A" * 32768, "h": "A" * 32767}
+    toml = _toml(values)
+    assert [toml.text(k) for k in "abcdefgh"] == [""] * 7 + ["A" * 32767]
+    assert [str(p) for p in toml.problems] == [
+        "offer.a: holds a noncharacter (U+FFFE), which a workbook cannot store, got 'x\\ufffey'",
+        "offer.b: holds a noncharacter (U+FFFF), which a workbook cannot store, got 'x\\uffffy'",
+        "offer.c: holds a lone surrogate (U+D800), which a workbook cannot store, got 'x\\ud800y'",
+        "offer.d: holds a control character (U+0007), which a workbook cannot store, got 'x\\x07y'",
+        "offer.e: holds a control character (U+0009), which a workbook cannot store, got 'x\\ty'",
+        "offer.f: holds a control character (U+0085), which a workbook cannot store, got 'x\\x85y'",
+        f"offer.g: is longer than a cell holds (32,767 characters), got {'A' * 60!r}... (32,768 characters)"]
+    cells = _cells({("C6", "Issuer"): "x\ufffey", ("C7", "Security"): "x\ty"})
+    assert cells.text(("C6", "Issuer")) == "" and cells.text(("C7", "Security")) == "x\ty"
+    assert [str(p) for p in cells.problems] == [
+        "Inputs!C6: Issuer holds a noncharacter (U+FFFE), which a workbook cannot store, got 'x\\ufffey'"]

@@ -67,3 +67,31 @@ def test_text_where_a_date_or_true_false_belongs_is_named_as_an_input(standard_b
     assert sorted((f.where, f.leg) for f in report.findings) == sorted([(f"{s1}!{r1}", "inputs"),
                                                                         (f"{s2}!{r2}", "inputs")])
     assert all(retype in f.what for f in report.findings), [str(f) for f in report.findings]
+
+
+def test_an_input_beyond_the_offer_files_bounds_is_refused_as_the_offer_file_refuses_it(standard_books, tmp_path,
+                                                                                        capsys):
+    """One typed reader: Outstanding at 1e16 is past the 15 digits a workbook holds exactly (validate named only
+    figures that differ from the engine), and at 1e40 validate and refresh said "number: cannot be rounded ..."
+    naming no cell. Each is now the offer file's message at its cell, a finding of validate and bad input to
+    refresh."""
+    from xlpy.cli import main
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    for value, name, why in ((1e16, "Outstanding", "must be below 1,000,000,000,000,000 (Excel holds 15 digits "
+                              "exactly), got 1e+16"),
+                             (1e40, "Outstanding", "must be below 1,000,000,000,000,000 (Excel holds 15 digits "
+                              "exactly), got 1e+40"),
+                             (1e40, "Price", "must be below 10,000,000 (the bound for a price per share), got 1e+40")):
+        book = tmp_path / "big.xlsm"
+        shutil.copy(standard_books["plain"], book)
+        wb = load_workbook(book, keep_vba=True)
+        sheet, ref = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text)).cell(name)
+        wb[sheet][ref].value = value
+        wb.save(book)
+        found = [str(f) for f in validate(book, legs=("formulas",)).findings]
+        assert found == [f"big.xlsm: {sheet}!{ref}: {name} {why} [inputs]"], found
+        before = book.read_bytes()
+        assert main(["refresh", str(book), "-q", "--no-backup"]) == 2
+        assert capsys.readouterr().err == f"xlpy refresh: big.xlsm: {sheet}!{ref}: {name} {why}\n"
+        assert book.read_bytes() == before

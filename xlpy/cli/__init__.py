@@ -13,6 +13,7 @@ error) and exits with the worst status: 2, else 1, else 0.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
 import sys
@@ -114,6 +115,20 @@ def _run(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # the reader went away (xlpy ... | head): not an error of ours
         sys.stderr.close()
         return EXIT_OK
+    except OSError as exc:
+        if exc.errno != errno.ENAMETOOLONG:
+            raise
+        print(f"xlpy {args.command}: {name_too_long(exc)}", file=sys.stderr)
+        return EXIT_INPUT
+
+
+def name_too_long(exc: OSError) -> InputError:
+    """A path whose name (or one of its folders' names) the file system cannot hold, wherever it was met (a
+    workbook, an output, a tally an offer file names...): the path, shortened when long, and why."""
+    path = os.fsdecode(exc.filename) if exc.filename is not None else "a path"
+    if len(path) > 100:
+        path = f"{path[:40]}...{path[-20:]} ({len(path):,} characters)"
+    return InputError(path, None, "has a name longer than the file system allows", show_value=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

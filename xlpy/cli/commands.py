@@ -66,6 +66,18 @@ def refuse_empty(args: argparse.Namespace, texts: tuple[tuple[str, str], ...]) -
         raise InputErrors(problems)
 
 
+def refuse_unrecordable(paths) -> None:
+    """Refuse the paths a workbook's Cover would record (``(field, value as given, text recorded)`` each) that hold a
+    character a workbook cannot store (U+FFFE in a file's name): written, the workbook would open nowhere."""
+    from ..engine.errors import InputError, InputErrors
+    from ..files.typed import unstorable
+
+    problems = [InputError(field, value, f"{why} (the workbook's Cover records the path)")
+                for field, value, recorded in paths if (why := unstorable(recorded))]
+    if problems:
+        raise InputErrors(problems)
+
+
 class _AsTyped(float):
     """A number of megabytes or a ratio that a message shows as it was typed (``got -1``, not ``got -1.0``)."""
 

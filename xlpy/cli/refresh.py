@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .commands import warn
+from .commands import refuse_unrecordable, warn
 
 __all__ = ["refresh_command", "setup_refresh"]
 
@@ -37,6 +37,12 @@ def refresh_command(args: argparse.Namespace) -> int:
         refresh_file,  # loads openpyxl: only when a refresh runs
     )
 
+    from ..files.sources import recorded_path
+
+    folder = Path(args.workbook).parent
+    refuse_unrecordable([(option, given, recorded_path(Path(given), folder, Path(given).is_absolute()))
+                         for option, given in (("--tally", args.tally), ("--prices", args.prices),
+                                               ("--mapping", args.mapping)) if given])
     done = refresh_file(Path(args.workbook), args.tally, args.prices, args.mapping, backup=not args.no_backup,
                         keep=getattr(args, "keep", None), force=getattr(args, "force", False),
                         allow_unknown_parts=getattr(args, "allow_unknown_parts", False))

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
-from .commands import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command, warn
+from .commands import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command, refuse_unrecordable, warn
 
 #: The offer the README's first command builds when no offer file is given.
 SEED_OFFER = "hecla-2004.toml"
@@ -54,6 +54,10 @@ def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
         rec.update(PriceSha256=sha256(prices), PriceRows=len(f.prices))
     else:
         rec.update(PriceSource=NO_PRICE_FILE, PriceRows=0)
+    where = f"{offer_path.name}: "
+    refuse_unrecordable([(field, rec[key], str(rec[key])) for key, field in (
+        ("OfferFile", "offer file"), ("TallySource", where + "tally.file"), ("TallyMapping", where + "tally.mapping"),
+        ("PriceSource", where + "offer.consideration.formula.prices")) if key in rec])
     return rec
 
 
@@ -220,11 +224,12 @@ def run_build(args: argparse.Namespace) -> int:
         offer, results = compute_file(offer_path)
     out = build_output(args.output, offer.id, args.force)
     target = locks.target_of(out) if out.exists() else out  # a link's target is replaced, the link stays (as refresh)
+    record = _sources_record(offer_path, offer, target)
     written = validating = False
     try:
         with progress.step(f"writing {out.name}"):
             try:
-                build_workbook(offer, results, target, record=_sources_record(offer_path, offer, target))
+                build_workbook(offer, results, target, record=record)
             except InputErrors as exc:  # what a worksheet cannot hold: named as compute names its problems
                 raise InputErrors([_in_offer_file(p, offer_path.name, offer) for p in exc.problems]) from None
             except OSError as exc:  # a folder xlpy may not write in: its temporary file is not made

@@ -20,7 +20,7 @@ from ..engine.rules import tally_problems
 from . import sources, typed, written_numbers
 from .settled import check_settled
 from .written_numbers import wide_row
-from .xlsx_sheet import sheet_rows, unsaved_formulas
+from .xlsx_sheet import empty_sheet, sheet_rows, unsaved_formulas
 
 __all__ = ["COUNT_COLUMNS", "read_counts", "tally_kind"]
 
@@ -155,6 +155,8 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
                     raise InputErrors([InputError(f"{name}: sheet", mapping.sheet, "is not in the workbook")])
                 ws = wb[mapping.sheet] if mapping.sheet else wb.worksheets[0]
                 rows = [["" if v is None else v for v in r] for r in sheet_rows(ws)]  # whatever size it states
+                if not rows:
+                    raise InputErrors([empty_sheet(name, wb, ws)])
             finally:
                 wb.close()
         else:

@@ -40,10 +40,19 @@ from .serial_dates import LAST_SERIAL, from_serial, to_serial
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 __all__ = ["Scheme", "TOML", "CELLS", "ARGUMENTS", "Reader", "MISSING", "ExponentFloat", "toml_float", "one",
-           "raise_first"]
+           "raise_first", "CELL_TEXT", "unstorable", "too_long"]
 
 #: What a source gives for a value that is not there at all (an absent TOML key).
 MISSING = object()
+
+#: The characters a workbook cannot store in text: those XML 1.0 does not allow (the C0 control characters but
+#: tab, line feed and carriage return; lone surrogates; the noncharacters U+FFFE and U+FFFF). A workbook written
+#: with one is a file no spreadsheet program opens.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: The same, and every other control character (Unicode category Cc: tab, line feed, DEL, C1 controls).
+_UNSTORABLE_OR_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: The characters a cell holds.
+CELL_TEXT = 32767
 
 #: The days a workbook holds: serials from 61 (Excel's serials before are off by its 29 February 1900).
 _FIRST_DAY, _LAST_DAY = from_serial(61), from_serial(LAST_SERIAL)
@@ -89,14 +98,16 @@ class Scheme:
     ignore_case: bool = False          #: choices match in any case
     named: bool = False                #: reasons start with the input's name
     control_text: bool = True          #: text may hold control characters (a workbook cannot store them)
+    stored_text: bool = False          #: text is to be stored in a workbook: no character XML 1.0 forbids
+    #: (:func:`unstorable`), and no longer than a cell holds
     excel_days: bool = False           #: a date must be one a workbook holds (1900-03-01 to 9999-12-31)
     typed_cells: bool = False          #: dates and flags must be a cell's own (text of one is refused: formulas
     #: compare text with numbers and skip it in AND, so the workbook would compute another figure than is read)
 
 
 TOML = Scheme(text_numbers=True, integer_literals=True, date_times=False, date_hint=" YYYY-MM-DD",
-              flag_reason="must be true or false", control_text=False, excel_days=True)
-CELLS = Scheme(blank=("",), not_text=", not text", any_text=True, named=True, typed_cells=True)
+              flag_reason="must be true or false", control_text=False, stored_text=True, excel_days=True)
+CELLS = Scheme(blank=("",), not_text=", not text", any_text=True, named=True, typed_cells=True, stored_text=True)
 #: Why text where a workbook's date or TRUE/FALSE belongs is refused.
 RETYPE = ", not text: type it again (a cell formatted as Text keeps what is typed as text)"
 ARGUMENTS = Scheme(serials=True, ignore_case=True)
@@ -285,8 +296,9 @@ class Reader:
         if not isinstance(value, str) or not value.strip():
             self.fail(key, value, "must be non-empty text")
             return default
-        if not self.scheme.control_text and any(unicodedata.category(ch) == "Cc" for ch in value):
-            self.fail(key, value, "holds a control character, which a workbook cannot store")
+        why = unstorable(value, controls=not self.scheme.control_text) if self.scheme.stored_text else ""
+        if why or (self.scheme.stored_text and len(value) > CELL_TEXT):
+            self.fail(key, value, why or too_long())
             return default
         return value.strip()
 
@@ -302,6 +314,24 @@ class Reader:
                     return c
         self.fail(key, value, "must be one of " + ", ".join(choices))
         return default
+
+
+def unstorable(text: str, controls: bool = False) -> str:
+    """Why *text* cannot be stored in a workbook, naming its first such character ("" when it can be): one XML 1.0
+    does not allow, or, with *controls*, any control character (tab and line feed too: no one-line text holds
+    them). ``holds a noncharacter (U+FFFE), which a workbook cannot store``."""
+    found = (_UNSTORABLE_OR_CONTROL if controls else _UNSTORABLE).search(text)
+    if found is None:
+        return ""
+    ch = found.group()
+    kind = ("a control character" if unicodedata.category(ch) == "Cc" else
+            "a lone surrogate" if "\ud800" <= ch <= "\udfff" else "a noncharacter")
+    return f"holds {kind} (U+{ord(ch):04X}), which a workbook cannot store"
+
+
+def too_long() -> str:
+    """Why text longer than :data:`CELL_TEXT` is refused (a workbook would cut it)."""
+    return f"is longer than a cell holds ({CELL_TEXT:,} characters)"
 
 
 def _below_minimum(minimum: int) -> str:

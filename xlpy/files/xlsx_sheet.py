@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 
-__all__ = ["has_formulas", "sheet_rows", "unsaved_formulas", "xlsx_columns"]
+__all__ = ["empty_sheet", "has_formulas", "sheet_rows", "unsaved_formulas", "xlsx_columns"]
 
 
 def xlsx_columns(path: Path, sheet: str) -> tuple[list[str], list[list], list[int]]:
@@ -36,7 +36,7 @@ def xlsx_columns(path: Path, sheet: str) -> tuple[list[str], list[list], list[in
         rows = iter(sheet_rows(ws))  # to its last row, whatever size the file states
         header = next(rows, None)
         if not header:
-            raise InputErrors([InputError(path.name, None, "is empty: no header row", show_value=False)])
+            raise InputErrors([empty_sheet(path.name, wb, ws)])
         width = len(header)
         data, numbers = [], []  # the lines, and their rows on the sheet (blank rows are skipped)
         for n, r in enumerate(rows, start=2):
@@ -50,6 +50,19 @@ def xlsx_columns(path: Path, sheet: str) -> tuple[list[str], list[list], list[in
     headers = ["" if h is None else str(h) for h in header]
     columns = [["" if r[i] is None else r[i] for r in data] for i in range(width)]
     return headers, columns, numbers
+
+
+def empty_sheet(name: str, wb, ws) -> InputError:
+    """The problem of a tally whose sheet read (*ws* of *wb*) is empty, naming it, and the file's other sheets, if any,
+    with where to name the one to read: the data may be on another (the first sheet is read unless the mapping's
+    ``sheet`` names one)."""
+    others = [n for n in wb.sheetnames if n != ws.title]
+    reason = f"sheet {ws.title!r} is empty (no header row)"
+    if others:
+        shown = ", ".join(map(repr, others[:5])) + (f" and {len(others) - 5:,} more" if len(others) > 5 else "")
+        reason += (f"; the file has other sheets: {shown}: name the one to read with a mapping file's sheet key "
+                   f"(sheet = \"{others[0]}\")")
+    return InputError(name, None, reason, show_value=False)
 
 
 def has_formulas(path: Path) -> bool:

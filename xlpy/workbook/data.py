@@ -35,6 +35,7 @@ from ..engine.model import (
 )
 from ..engine.ratio import bound_problem
 from ..files import typed
+from ..files.offerfile import BOUNDS, MAX_COUNT
 from .formula_text import boolean_formula
 from .layout import ENTRY_LINES, Layout, Shape
 
@@ -156,8 +157,7 @@ def holder_rows(table: HolderTable) -> list[tuple]:
 
 
 #: What a worksheet holds: digits of a number kept exactly, characters in a cell, rows.
-EXCEL_DIGITS, EXCEL_TEXT, EXCEL_ROWS = 15, 32767, 1_048_576
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+EXCEL_DIGITS, EXCEL_TEXT, EXCEL_ROWS = 15, typed.CELL_TEXT, 1_048_576
 
 
 def holder_problems(table: HolderTable, name: str, first_row: int) -> list[InputError]:
@@ -177,14 +177,14 @@ def holder_problems(table: HolderTable, name: str, first_row: int) -> list[Input
         found.append(InputError(name, len(table), f"has more lines than a worksheet holds below row {first_row}"))
     ids = table.holder_id
     joined = "".join(ids)
-    if _CONTROL.search(joined) or max(map(len, ids), default=0) > EXCEL_TEXT:
+    if typed.unstorable(joined) or max(map(len, ids), default=0) > EXCEL_TEXT:
         for i, h in enumerate(ids):
-            if _CONTROL.search(h):
-                found.append(InputError(f"{name}: row {row_of(i)}, column holder_id", h,
-                                        "holds a control character, which a workbook cannot store"))
+            why = typed.unstorable(h)
+            if why:
+                found.append(InputError(f"{name}: row {row_of(i)}, column holder_id", h, why))
             elif len(h) > EXCEL_TEXT:
                 found.append(InputError(f"{name}: row {row_of(i)}, column holder_id", h[:40] + "...",
-                                        f"is longer than a cell holds ({EXCEL_TEXT:,} characters)"))
+                                        typed.too_long()))
     if max(table.units, default=0) >= 10**EXCEL_DIGITS:
         for i, u in enumerate(table.units):
             if u >= 10**EXCEL_DIGITS:
@@ -275,10 +275,14 @@ class CellReader(typed.Reader):
 
     def number(self, name: str, optional: bool = False, cell: tuple[str, str] | None = None, positive: bool = False,
                nonneg: bool = False):
-        return super().number(_key(name, cell), required=not optional, positive=positive, nonneg=nonneg)
+        """A number below the bound the offer file sets for its key (:data:`_FILE_KEYS`), when it sets one."""
+        below, bound = BOUNDS.get(_FILE_KEYS.get(name, ""), (None, ""))
+        return super().number(_key(name, cell), required=not optional, positive=positive, nonneg=nonneg, below=below,
+                              bound=bound)
 
     def whole(self, name: str, optional: bool = False, cell=None, positive: bool = False):
-        return super().whole(_key(name, cell), required=not optional, positive=positive)
+        """A count, below the offer file's limit for counts (Excel holds 15 digits exactly)."""
+        return super().whole(_key(name, cell), required=not optional, positive=positive, below=MAX_COUNT)
 
     def text(self, name: str, optional: bool = False, cell=None) -> str:
         return super().text(_key(name, cell), required=not optional)
@@ -292,6 +296,21 @@ class CellReader(typed.Reader):
     def flag(self, name: str) -> bool:
         return super().flag(name)
 
+
+#: The offer file's key of each number input of the workbook: its bound is the key's (the offer file and the workbook
+#: are read by one reader, so a number too large reads the same in both).
+_FILE_KEYS = {
+    "OriginalRatio": "offer.original_ratio", "FacePerUnit": "offer.face_per_unit", "Price": "valuation.price",
+    "CarryingAmount": "extinguishment.carrying_amount", "FixedRatio": "offer.consideration.ratio",
+    "CashTotal": "offer.consideration.cash_total", "CashPerUnit": "offer.consideration.cash_per_unit",
+    "ArrearsPerUnit": "offer.consideration.arrears_per_unit", "FractionalPrice": "offer.consideration.fractional_price",
+    "RatioValue": "offer.consideration.formula.value", "RatioCap": "offer.consideration.formula.cap",
+    "RatioFloor": "offer.consideration.formula.floor", "NetIncome": "period.net_income",
+    "PreferredDividends": "period.preferred_dividends", "ExRatio": "exchange.ratio", "ExPrice": "exchange.price",
+    "ExCash": "exchange.cash_per_unit", "ParValue": "accounting.par_value",
+    "CarryingPerUnit": "accounting.carrying_per_unit", "CarryingTotal": "accounting.carrying_amount",
+    "AccruedInterestPerUnit": "accounting.accrued_interest_per_unit",
+}
 
 #: The workbook's cells: strict, each reason led by the input's name; ``=TRUE()`` is TRUE.
 _CELLS = dataclasses.replace(typed.CELLS, flag_formula=boolean_formula)
@@ -582,7 +601,8 @@ def _clean_holder_columns(lay: Layout, get_rows) -> tuple[list, list, list, list
     if set(map(type, ids)) == {str} and "_x005F_" in "".join(ids):
         ids = list(map(excel_text, ids))
     if (set(map(type, ids)) != {str} or not all(ids) or not all(map(str.__eq__, ids, map(str.strip, ids)))
-            or set(map(type, units)) != {int} or min(units) < 0
+            or typed.unstorable("".join(ids)) or max(map(len, ids)) > EXCEL_TEXT
+            or set(map(type, units)) != {int} or min(units) < 0 or max(units) >= MAX_COUNT
             or not set(methods) <= set(METHODS) or not set(statuses) <= set(STATUSES)):
         return None
     return ids, units, methods, statuses
