@@ -32,16 +32,19 @@ def seed(standard_books, tmp_path) -> Path:
 
 
 def damage(book: Path, out: Path, how: str) -> Path:
-    """*book* with *SHEET5*'s packed data damaged: two bytes flipped in its middle (its CRC-32 then fails), or
-    its first byte made a reserved deflate block type (it does not inflate)."""
+    """*book* with *SHEET5* damaged: the CRC-32 its headers give made another (its data then fails the check,
+    whatever bytes it holds), or its first packed byte made a reserved deflate block type (it does not inflate)."""
     data = bytearray(book.read_bytes())
     info = zipfile.ZipFile(book).getinfo(SHEET5)
     n, m = struct.unpack("<HH", data[info.header_offset + 26:info.header_offset + 30])
     start = info.header_offset + 30 + n + m
     if how == "crc":
-        at = start + info.compress_size // 2
-        data[at] ^= 0xFF
-        data[at + 1] ^= 0xFF
+        other = struct.pack("<I", info.CRC ^ 0xFFFFFFFF)
+        data[info.header_offset + 14:info.header_offset + 18] = other  # the local header's
+        at = data.find(b"PK\x01\x02")
+        while data[at + 46:at + 46 + len(SHEET5)] != SHEET5.encode():  # the central directory's entry
+            at = data.find(b"PK\x01\x02", at + 4)
+        data[at + 16:at + 20] = other
     else:
         data[start] = 0xFF  # BTYPE 11: "invalid block type"
     out.write_bytes(bytes(data))
