@@ -384,6 +384,13 @@ def test_results_names_the_account_a_charge_or_a_gain_is_booked_to(tmp_path, cas
     ("redemption", "credit to retained earnings on the redemption (carrying amount less fair value) $20,420.00",
      "extinguishment (redemption credit)", "Credit on redemption (carrying − FV) $20,420.00",
      "the credit: carrying amount less fair value"),
+    # the test passing, holders receiving less than the original terms give: the credit the release and entry state
+    ("negative-induced", "credit to retained earnings on the induced conversion $2.00",
+     "induced conversion (deemed dividend)", "Induced conversion credit $2.00",
+     "the charge: fair value of the inducement"),
+    ("negative-induced-notes", "credit to income on the induced conversion $2.00",
+     "induced conversion (inducement expense)", "Induced conversion credit $2.00",
+     "the charge: fair value of the inducement"),
 ])
 def test_the_command_line_calls_a_gain_a_gain(tmp_path, case, words, treatment, row, memo):
     """``xlpy build``'s summary, ``xlpy compute``'s table and the journal entry's memo word a negative measure as

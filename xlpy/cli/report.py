@@ -30,8 +30,8 @@ def fmt_ratio(n) -> str:
 #: What each kind of charge is called in a one-line summary (``xlpy build``), and (after "/") a negative measure
 #: of its kind: a credit or a gain, stated without its sign as the release and the journal entry state it.
 CHARGE_WORDS = {
-    "deemed_dividend": "induced charge",
-    "inducement_expense": "induced charge",
+    "deemed_dividend": "induced charge/credit to retained earnings on the induced conversion",
+    "inducement_expense": "induced charge/credit to income on the induced conversion",
     "redemption": "charge on redemption (fair value less carrying amount)/credit to retained earnings on the "
                   "redemption (carrying amount less fair value)",
     "extinguishment_loss": "loss on extinguishment (fair value less carrying amount)/gain on extinguishment "
@@ -39,11 +39,17 @@ CHARGE_WORDS = {
 }
 
 
+def _credit(r) -> bool:
+    """Whether *r*'s measure is negative to the cent: a credit or a gain, as the release and the entry book it
+    (an induced conversion's too, when holders receive less than the original terms give)."""
+    return excel_round(r.charge, 2) < 0
+
+
 def charge_words(r) -> str:
     """*r*'s charge in words and dollars: an induced charge only when the induced-conversion test passed, a
-    negative redemption or extinguishment measure (to the cent) a credit or a gain of its amount."""
+    measure negative to the cent a credit or a gain of its amount."""
     words = CHARGE_WORDS[r.charge_kind].split("/")
-    if is_credit(r):
+    if _credit(r):
         return f"{words[1]} {fmt_money(-r.charge)}"
     return f"{words[0]} {fmt_money(r.charge)}"
 
@@ -51,6 +57,8 @@ def charge_words(r) -> str:
 def _charge_row(r) -> tuple[str, str]:
     """The charge's row: a negative redemption or extinguishment measure is a credit or a gain, without its sign."""
     if r.treatment == "induced_conversion":
+        if _credit(r):
+            return "Induced conversion credit", fmt_money(-r.charge)
         return "Induced charge", fmt_money(r.charge)
     if is_credit(r):
         return ("Credit on redemption" if r.charge_kind == "redemption" else "Gain on extinguishment") + \
