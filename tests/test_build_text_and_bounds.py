@@ -127,3 +127,23 @@ def test_a_ratio_finer_than_a_millionth_past_28_digits_is_refused(tmp_path, caps
     ("0.5", 0, True), ("5", 0, False)])
 def test_finer_than_reads_every_digit(value, places, finer):
     assert _finer_than(D(value), places) is finer
+
+
+def test_validate_holds_the_grid_to_the_workbook_s_own_price_step(tmp_path):
+    """The grid's highest price is the workbook's step (Inputs, SensitivityStep) above the price: a person's wider
+    step takes a grid inside the bound at 10% past it, and validate names it at that step, not the default's."""
+    from xlpy.workbook.validate import validate
+
+    path = _offer(tmp_path, ("outstanding = 464777 ", "outstanding = 141000000000 "))
+    offer, results = compute_file(path)
+    book = build_workbook(offer, results, tmp_path / "in.xlsm")
+    wb = load_workbook(book, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    sheet, ref = lay.cell("SensitivityStep")
+    wb[sheet][ref] = 0.3
+    wb.save(book)
+    grid = [f for f in validate(book, legs=()).findings
+            if "Sensitivity grid" in f.where]
+    assert [(f.where, f.leg) for f in grid] == [
+        ("Sensitivity grid: fair value of the offer's consideration for 141,000,000,000 units at 11.824 a share",
+         "inputs")]

@@ -717,13 +717,14 @@ def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding]) 
             later.append(Finding(book, cell or p.field, f"the engine refuses the workbook's inputs: {p.reason}", "",
                                  p.got, "engine"))
         return None
-    for p in not_for_a_workbook(offer, results):  # the engine's figure exact, the workbook's rounded: named first
-        later.append(Finding(book, bookdata.input_cell(lay, p.field) or p.field, p.reason, "", p.got, "inputs"))
     reader = bookdata.CellReader(get, lay)
     step = reader.number("SensitivityStep")
+    step = step if step is not None else bookdata.SENSITIVITY_STEP
+    for p in not_for_a_workbook(offer, results, step):  # the engine's figure exact, the workbook's rounded: first
+        later.append(Finding(book, bookdata.input_cell(lay, p.field) or p.field, p.reason, "", p.got, "inputs"))
     for p in reader.problems:
         later.append(Finding(book, p.field, p.reason, "a number", _show(p.value), "inputs"))
-    return offer, results, expected_cells(lay, offer, results, step if step is not None else bookdata.SENSITIVITY_STEP)
+    return offer, results, expected_cells(lay, offer, results, step)
 
 
 def _formulas_leg(report: Report, path: Path, wb, lay: Layout, exp: dict, tables_ok: bool, typed=(), check=(),
