@@ -309,3 +309,13 @@ def test_a_path_the_cover_would_record_with_a_character_a_workbook_cannot_store_
     assert main(["refresh", "book.xlsm", "--tally", "data/t\ufffe.csv", "-q"]) == 2
     assert capsys.readouterr().err == f"xlpy refresh: --tally: {why}, got 'data/t\\ufffe.csv'\n"
     assert book.read_bytes() == before and not list(tmp_path.glob("*.bak.xlsm"))
+    # Through a link in a folder of that name: the Cover records the path from the link's target, which it names.
+    Path("l\ufffe").mkdir()
+    Path("l\ufffe/book.xlsm").symlink_to(book)
+    shutil.copy("data/hecla-2004-tally.csv", "l\ufffe/t.csv")
+    monkeypatch.chdir("l\ufffe")
+    assert main(["refresh", "book.xlsm", "--tally", "t.csv", "-q"]) == 2
+    assert capsys.readouterr().err == ("xlpy refresh: --tally: holds a noncharacter (U+FFFE), which a workbook cannot "
+                                       "store (the workbook's Cover records the path as 'l\\ufffe/t.csv'), got "
+                                       "'t.csv'\n")
+    assert book.read_bytes() == before

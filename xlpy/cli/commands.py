@@ -72,7 +72,8 @@ def refuse_unrecordable(paths) -> None:
     from ..engine.errors import InputError, InputErrors
     from ..files.typed import unstorable
 
-    problems = [InputError(field, value, f"{why} (the workbook's Cover records the path)")
+    problems = [InputError(field, value, f"{why} (the workbook's Cover records the path"
+                           + (f" as {recorded!r}" if recorded != str(value) else "") + ")")
                 for field, value, recorded in paths if (why := unstorable(recorded))]
     if problems:
         raise InputErrors(problems)

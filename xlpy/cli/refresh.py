@@ -39,7 +39,9 @@ def refresh_command(args: argparse.Namespace) -> int:
 
     from ..files.sources import recorded_path
 
-    folder = Path(args.workbook).parent
+    from ..workbook.locks import target_of
+
+    folder = target_of(Path(args.workbook)).parent  # the refresh records paths from the file it writes (a link's target)
     refuse_unrecordable([(option, given, recorded_path(Path(given), folder, Path(given).is_absolute()))
                          for option, given in (("--tally", args.tally), ("--prices", args.prices),
                                                ("--mapping", args.mapping)) if given])
