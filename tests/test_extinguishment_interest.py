@@ -82,10 +82,14 @@ def test_the_command_line_books_the_shares_at_fair_value(tmp_path, capsys):
     assert cli.main(["compute", str(path)]) == 0
     table = capsys.readouterr().out.splitlines()
     assert [line for line in table if line.startswith(("Carrying amount", "Accrued interest", "Gain on"))] == [
-        "Carrying amount                         $980,000.00",
-        "Accrued interest given up               $5,000.00",
-        "Gain on extinguishment (carrying − FV)  $380,000.00",
+        "Carrying amount                                    $980,000.00",
+        "Accrued interest given up                          $5,000.00",
+        "Gain on extinguishment (carrying + interest − FV)  $380,000.00",
     ]
+    from xlpy.cli.report import charge_words
+
+    assert charge_words(compute(_offer()), _offer()) == ("gain on extinguishment (carrying amount and accrued "
+                                                         "interest given up, less fair value) $380,000.00")
     assert cli.main(["release", str(path)]) == 0
     assert "will record a one-time gain on extinguishment in the second quarter in the amount of approximately " \
            "$380,000 as a result of the offer." in " ".join(capsys.readouterr().out.split())
@@ -155,3 +159,18 @@ def test_an_earlier_workbook_of_this_case_gets_figure_findings_not_structure_one
     assert [f for f in findings if f.leg == "structure"] == [], [str(f) for f in findings]
     charge = next(f for f in findings if f.where == written[0])  # Results: the charge, 375,000 off by 5,000
     assert (charge.leg, charge.expected) == ("formulas", "-380000"), str(charge)
+
+
+def test_a_grid_too_large_for_a_workbook_names_the_interest_it_takes(tmp_path, capsys):
+    """The Sensitivity grid's carrying amount takes the accrued interest given up: a refusal of a grid past what a
+    workbook holds names that input too, not the carrying amount alone (50,000 units carry 49,000,000)."""
+    text = _offer_file(tmp_path).read_text(encoding="utf-8")
+    path = tmp_path / "big.toml"
+    path.write_text(text.replace("accrued_interest_per_unit = 5", "accrued_interest_per_unit = 900000000").replace(
+        "outstanding = 5000\n", "outstanding = 50000\n"), encoding="utf-8")
+    assert cli.main(["build", str(path), "-o", str(tmp_path / "big.xlsm"), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "Sensitivity grid: carrying amount and accrued interest given up of " in err
+    assert "check offer.outstanding and extinguishment.carrying_amount (taken per unit accepted) and " \
+           "accounting.accrued_interest_per_unit, got " in err
+    assert not (tmp_path / "big.xlsm").exists()

@@ -45,25 +45,37 @@ def _credit(r) -> bool:
     return excel_round(r.charge, 2) < 0
 
 
-def charge_words(r) -> str:
+def _with_interest(offer, r) -> bool:
+    """Whether *r*'s measure takes accrued interest the holders give up with the carrying amount (notes failing the
+    induced-conversion test, :mod:`xlpy.engine.compute`)."""
+    return (offer is not None and r.treatment != "induced_conversion" and offer.kind == "note"
+            and bool(offer.accounting.accrued_interest_per_unit))
+
+
+def charge_words(r, offer=None) -> str:
     """*r*'s charge in words and dollars: an induced charge only when the induced-conversion test passed, a
-    measure negative to the cent a credit or a gain of its amount."""
+    measure negative to the cent a credit or a gain of its amount; with the *offer*, a measure that takes accrued
+    interest given up says so."""
     words = CHARGE_WORDS[r.charge_kind].split("/")
+    if _with_interest(offer, r):
+        words = [w.replace("carrying amount", "carrying amount and accrued interest given up").replace(
+            "interest given up less", "interest given up, less") for w in words]
     if _credit(r):
         return f"{words[1]} {fmt_money(-r.charge)}"
     return f"{words[0]} {fmt_money(r.charge)}"
 
 
-def _charge_row(r) -> tuple[str, str]:
+def _charge_row(r, offer=None) -> tuple[str, str]:
     """The charge's row: a negative redemption or extinguishment measure is a credit or a gain, without its sign."""
     if r.treatment == "induced_conversion":
         if _credit(r):
             return "Induced conversion credit", fmt_money(-r.charge)
         return "Induced charge", fmt_money(r.charge)
+    carrying = "carrying + interest" if _with_interest(offer, r) else "carrying"
     if is_credit(r):
         return ("Credit on redemption" if r.charge_kind == "redemption" else "Gain on extinguishment") + \
-            " (carrying − FV)", fmt_money(-r.charge)
-    return "Charge (FV − carrying)", fmt_money(r.charge)
+            f" ({carrying} − FV)", fmt_money(-r.charge)
+    return f"Charge (FV − {carrying})", fmt_money(r.charge)
 
 
 def _treatment(r) -> str:
@@ -110,7 +122,7 @@ def results_table(offer, r) -> str:
             rows.append(("Accrued interest given up",
                          fmt_money(offer.accounting.accrued_interest_per_unit * r.units_accepted)))
     rows += [
-        _charge_row(r),
+        _charge_row(r, offer),
         ("Units remaining", fmt_count(r.units_remaining)),
         ("Common before", fmt_count(r.common_outstanding_before)),
         ("Common after", fmt_count(r.common_outstanding_after)),

@@ -236,7 +236,7 @@ def run_build(args: argparse.Namespace) -> int:
                 raise InputError("--output", str(out), f"cannot be written ({exc.strerror or exc})") from None
             written = True
         print(f"built {out}: {offer.issuer}, {units(results.units_accepted)} accepted, "
-              f"{fmt_count(results.common_issued)} common issued, {charge_words(results)}")
+              f"{fmt_count(results.common_issued)} common issued, {charge_words(results, offer)}")
         warn(args, results.warnings)  # as compute says them: a preliminary count, proration, a fraction's price
         if args.no_validate:
             return EXIT_OK

@@ -327,8 +327,11 @@ def _grid_too_large(offer, results, step: Decimal) -> list:
                         units * abs(results.original_ratio * price),
                         "offer.outstanding, offer.original_ratio and valuation.price"))
     else:
-        figures.append((f"Sensitivity grid: carrying amount of {units:,.0f} units", units * abs(carrying),
-                        "offer.outstanding and extinguishment.carrying_amount (taken per unit accepted)"))
+        interest = offer.kind == "note" and bool(offer.accounting.accrued_interest_per_unit)
+        figures.append((f"Sensitivity grid: carrying amount{' and accrued interest given up' if interest else ''} of "
+                        f"{units:,.0f} units", units * abs(carrying), "offer.outstanding and "
+                        "extinguishment.carrying_amount (taken per unit accepted)"
+                        + (" and accounting.accrued_interest_per_unit" if interest else "")))
     steps = max(abs(k) for k in SENS_PRICE_STEPS)
     return [InputError(name, Decimal(plain(value)), f"must be below {WORKBOOK_MONEY:,} for a workbook (it holds 15 digits with the "
                                     f"cents exactly): the grid takes every unit outstanding at prices up to {steps} "
