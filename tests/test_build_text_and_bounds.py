@@ -61,6 +61,20 @@ def test_a_subtitle_holding_excels_escape_reads_back_as_typed(tmp_path):
     assert wb["Inputs"]["C6"].value == "Hecla_x005F_x0041_"
 
 
+@pytest.mark.libreoffice
+def test_a_security_holding_excels_escape_validates_on_both_legs(tmp_path):
+    """The release sentences name the security: ``_x0041_`` in it is the text ``_x0041_`` in the engine's sentence,
+    in the formulas leg's reading of the Inputs cell (stored escaped, ``_x005F_x0041_``) and in LibreOffice's result
+    (written escaped too); each leg read the escape as text, and the build failed its own validation."""
+    from xlpy.workbook.validate import validate
+
+    path = _offer(tmp_path, ('security = "Series B Cumulative Convertible Preferred Stock"',
+                             'security = "Series _x0041_ Preferred Stock"'))
+    offer, results = compute_file(path)
+    report = validate(build_workbook(offer, results, tmp_path / "s.xlsm"), require_libreoffice=True)
+    assert report.findings == [] and report.legs_run == ["formulas", "libreoffice"]
+
+
 GRID = ("must be below 10,000,000,000,000 for a workbook (it holds 15 digits with the cents exactly): the grid takes "
         "every unit outstanding at prices up to 2 steps of 10% from valuation.price; check ")
 

@@ -142,6 +142,7 @@ def xlsx_values(path: Path, cells) -> dict[tuple[str, str], object]:
 
     from lxml import etree
 
+    from .data import excel_text
     from .package import Package
 
     pkg = Package(path)
@@ -192,7 +193,9 @@ def xlsx_values(path: Path, cells) -> dict[tuple[str, str], object]:
     for key, (t, text) in raw.items():
         if t == "s":
             value: object = strings.get(int(text)) if text is not None else None
-        elif t in ("str", "e", "inlineStr"):
+        elif t in ("str", "inlineStr"):
+            value = excel_text(text)  # Excel's escape of a literal _x0041_ (_x005F_x0041_), as a shared string's
+        elif t == "e":
             value = text
         elif t == "b":
             value = text in ("1", "true")

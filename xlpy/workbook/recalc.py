@@ -39,6 +39,7 @@ import numpy as np
 
 from ..files.serial_dates import EPOCH
 from . import formulas_access as fa
+from .data import excel_text
 from .openpyxl_access import cell_map
 
 __all__ = ["ROW_FUNCTIONS", "RecalcError", "TableColumn", "recalculate"]
@@ -152,7 +153,7 @@ class _Book:
             # 15 decimals dropped, exactly as its whole-workbook model does, so both paths agree to the bit.
             # Not money rounding: money is rounded half away from zero by the workbook's ROUND.
             return round(v, 15)
-        return v
+        return excel_text(v)  # an inline string as stored keeps Excel's escape of a literal _x0041_: undone
 
     def formula_of(self, cell) -> str | None:
         if cell is None or cell.data_type != "f":
