@@ -146,7 +146,7 @@ class Package:
         self._zip = zf
         self._data: dict[str, bytes] = {}
         self._changed: set[str] = set()
-        self._packed: dict[str, tuple[int, bytes]] = {}  # part -> (CRC-32, deflated bytes), packed ahead
+        self._packed: dict[str, tuple[int, int, bytes]] = {}  # part -> (level, CRC-32, deflated bytes), packed ahead
 
     def close(self) -> None:
         """Close the package's zip reader (the parts already read or written stay readable)."""
@@ -202,10 +202,10 @@ class Package:
         stored = self.stored(name)
         if stored is not None:
             return stored
-        if name not in self._packed:
+        if self._packed.get(name, (None,))[0] != level:
             data = self._data[name]
-            self._packed[name] = (fast.crc32(data), fast.deflate(data, level))
-        return self._packed[name][1]
+            self._packed[name] = (level, fast.crc32(data), fast.deflate(data, level))
+        return self._packed[name][2]
 
     @property
     def changed(self) -> set[str]:
@@ -279,7 +279,8 @@ class Package:
         for name in self._order:
             if name in self._changed or name not in self._infos:
                 data = self._data[name]
-                crc, comp = self._packed.get(name) or (fast.crc32(data), fast.deflate(data, level))
+                packed = self._packed.get(name)
+                crc, comp = packed[1:] if packed and packed[0] == level else (fast.crc32(data), fast.deflate(data, level))
                 method, size = 8, len(data)
             else:
                 info, comp = self._raw(name)
