@@ -161,3 +161,42 @@ def test_validate_holds_the_grid_to_the_workbook_s_own_price_step(tmp_path):
     assert [(f.where, f.leg) for f in grid] == [
         ("Sensitivity grid: fair value of the offer's consideration for 141,000,000,000 units at 11.824 a share",
          "inputs")]
+
+
+def test_refresh_holds_the_grid_to_the_workbook_s_own_price_step(tmp_path):
+    """refresh checks the grid at the step the workbook holds, as validate does: a person's wider step takes the
+    grid past the bound and the refresh is refused, naming the grid's figure, the file left as it was; a
+    narrower step brings a grid past the bound at 10% back inside it, and the refresh goes through."""
+    from xlpy.engine.errors import InputErrors
+    from xlpy.workbook.refresh_file import refresh_file
+
+    counts = tmp_path / "c.csv"
+    counts.write_text("tendered,guaranteed delivery,failed delivery\n274000,3500,0\n")
+    path = _offer(tmp_path, ("outstanding = 464777 ", "outstanding = 141000000000 "))
+    offer, results = compute_file(path)
+    book = build_workbook(offer, results, tmp_path / "in.xlsm")
+    wb = load_workbook(book, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    sheet, ref = lay.cell("SensitivityStep")
+    wb[sheet][ref] = 0.3
+    wb.save(book)
+    before = book.read_bytes()
+    with pytest.raises(InputErrors) as info:
+        refresh_file(book, counts, backup=False)
+    price, outstanding = (f"{sheet}!{lay.cell(n)[1]} ({n})" for n in ("Price", "Outstanding"))
+    assert [str(p) for p in info.value.problems] == [
+        "in.xlsm: Sensitivity grid: fair value of the offer's consideration for 141,000,000,000 units at 11.824 a "
+        "share: must be below 10,000,000,000,000 for a workbook (it holds 15 digits with the cents exactly): the grid "
+        f"takes every unit outstanding at prices up to 2 steps of 30% from {price}; check {outstanding}, the ratios, "
+        f"the cash per unit and {price}, got 13237440960000"]
+    assert book.read_bytes() == before
+
+    wb[sheet][ref] = 0.01  # 160 billion units: past the bound at 10% above the price, inside it at 1%
+    wb[lay.cell("Outstanding")[0]][lay.cell("Outstanding")[1]] = 160_000_000_000
+    wb.save(book)
+    refresh_file(book, counts, backup=False)
+    assert load_workbook(book)[sheet][ref].value == 0.01
+    offer, results = compute_file(_offer(tmp_path, ("outstanding = 464777 ", "outstanding = 160000000000 "),
+                                         name="wide.toml"))
+    with pytest.raises(InputErrors):  # the default step's grid is past the bound for this offer
+        build_workbook(offer, results, tmp_path / "wide.xlsm")

@@ -319,3 +319,29 @@ def test_a_path_the_cover_would_record_with_a_character_a_workbook_cannot_store_
                                        "store (the workbook's Cover records the path as 'l\\ufffe/t.csv'), got "
                                        "'t.csv'\n")
     assert book.read_bytes() == before
+
+
+def test_an_engine_refusal_names_the_workbook_s_cells_not_offer_file_keys(seed, capsys):
+    """A fixed ratio typed below the original one: refresh and validate name each input the engine's reason speaks
+    of by the cell a person types it in (the original ratio, the carrying amount to give), not by its offer-file
+    key; and the file is left as it was."""
+    from openpyxl import load_workbook
+
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    wb = load_workbook(seed, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    fixed, original, carrying = ("{}!{} ({})".format(*lay.cell(n), n) for n in ("FixedRatio", "OriginalRatio",
+                                                                                "CarryingAmount"))
+    wb[lay.cell("FixedRatio")[0]][lay.cell("FixedRatio")[1]] = 3
+    wb.save(seed)
+    (seed.parent / "c.csv").write_text("tendered,guaranteed delivery,failed delivery\n274000,3500,0\n")
+    before = seed.read_bytes()
+    why = (f"is below {original} (3.2): not an induced conversion; give {carrying} to measure it as an "
+           "extinguishment or redemption, got 3")
+    assert main(["refresh", str(seed), "--tally", str(seed.parent / "c.csv")]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: book.xlsm: {fixed}: {why}"]
+    assert seed.read_bytes() == before
+    assert main(["validate", str(seed), "--no-libreoffice"]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"book.xlsm: {fixed}: the engine refuses the workbook's inputs: {why} [engine]")

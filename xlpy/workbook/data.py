@@ -50,6 +50,8 @@ __all__ = [
     "read_offer",
     "CellReader",
     "input_cell",
+    "sensitivity_step",
+    "in_workbook_terms",
 ]
 
 RATIO_SCALE = 1_000_000
@@ -415,6 +417,14 @@ def read_offer(get: Callable[[str, str], object], lay: Layout, *, tally: Tally |
     return offer
 
 
+def sensitivity_step(get: Callable[[str, str], object], lay: Layout) -> tuple[Decimal, list[InputError]]:
+    """The Sensitivity grid's price step as the workbook holds it (Inputs, ``SensitivityStep``), the default
+    where the cell is blank or unreadable; and why it is unreadable, if it is (validate reports it)."""
+    r = CellReader(get, lay)
+    step = r.number("SensitivityStep")
+    return (step if step is not None else SENSITIVITY_STEP), r.problems
+
+
 def _fiscal_month(r: CellReader) -> int | None:
     """``FiscalYearEnd``: a month, 1 to 12."""
     month = r.whole("FiscalYearEnd", positive=True)
@@ -442,6 +452,26 @@ def stale_input_warnings(lay: Layout, warnings) -> list[str]:
     amount of the units accepted, a total), each naming the input's cell, as a refresh reports them."""
     key = "extinguishment.carrying_amount"
     return [f"warning: {w.replace(key, input_cell(lay, key) or key)}" for w in warnings if key in w]
+
+
+#: An offer-file key as a problem's reason names it (``offer.outstanding``, ``exchange[2].ratio``, and a key of a
+#: table to add: ``[extinguishment] carrying_amount``).
+_KEY_IN_TEXT = re.compile(r"\b(?:offer|valuation|extinguishment|accounting|tally|period)(?:\.[a-z_]+)+|"
+                          r"\bexchange\[\d+\]\.[a-z_]+|\[([a-z_]+)\] ([a-z_]+)")
+
+
+def in_workbook_terms(lay: Layout, p: InputError, where: str | None = None, unnamed: str = "") -> InputError:
+    """Problem *p* of a workbook's inputs, which the engine (or a workbook's bound) names by offer-file key, as the
+    workbook holds them: its field as *where*, else the key's input cell, else the figure it names (the
+    Sensitivity grid's) or *unnamed* and the key; and each key its reason names, as that key's input cell."""
+    field = where or input_cell(lay, p.field) or (
+        p.field if p.field.startswith("Sensitivity grid") else f"{unnamed}{p.field}")
+
+    def cell(m: re.Match) -> str:
+        return input_cell(lay, f"{m.group(1)}.{m.group(2)}" if m.group(1) else m.group()) or m.group()
+
+    reason = _KEY_IN_TEXT.sub(cell, p.reason)
+    return InputError(field, p.value, reason, show_value=p.show_value)
 
 
 def input_cell(lay: Layout, field: str) -> str | None:

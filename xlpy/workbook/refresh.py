@@ -410,19 +410,17 @@ class _Refresh:
             results = compute(offer, calendars.sessions, ALLOCATOR)
         except (InputErrors, InputError) as exc:
             for p in getattr(exc, "problems", (exc,)):  # named by the workbook's cell where the key has one
-                where = bookdata.input_cell(self.lay, p.field)
-                if where is None and self.price_record is not None and p.field.startswith(
+                where = None
+                if self.price_record is not None and p.field.startswith(
                         "offer.consideration.formula.prices"):  # the price file given: named as the person gave it
                     where = Path(self.price_record.path).name  # as the price file's reader names it
-                self.problems.append(InputError(where or f"the refreshed workbook: {p.field}", p.value, p.reason,
-                                                show_value=p.show_value))
+                self.problems.append(bookdata.in_workbook_terms(self.lay, p, where, "the refreshed workbook: "))
             raise InputErrors(sources._capped(self.problems)) from None
         from .expected import not_for_a_workbook
 
-        too_large = not_for_a_workbook(offer, results)
+        too_large = not_for_a_workbook(offer, results, bookdata.sensitivity_step(self.get, self.lay)[0])
         if too_large:
-            raise InputErrors([InputError(bookdata.input_cell(self.lay, p.field) or f"the refreshed workbook: {p.field}",
-                                          p.value, p.reason) for p in too_large])
+            raise InputErrors([bookdata.in_workbook_terms(self.lay, p) for p in too_large])
         return offer, results
 
     def unchanged(self) -> bool:

@@ -140,7 +140,8 @@ def _refresh_locked(path: Path, target: Path, tally, prices, mapping, backup: bo
 def _in_the_workbook(field: str) -> bool:
     """Whether a problem's place is in the workbook (``sheet Results``, ``name xlpyLayout``, ``Inputs!C12``)
     rather than in a file it reads, which its own messages name."""
-    return field.startswith(("sheet ", "name ", "the refreshed workbook")) or "!" in field.split(": ", 1)[0]
+    return field.startswith(("sheet ", "name ", "the refreshed workbook", "Sensitivity grid")) or \
+        "!" in field.split(": ", 1)[0]
 
 
 def _given_paths(*given) -> dict[str, str]:

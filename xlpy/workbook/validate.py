@@ -35,6 +35,7 @@ import tempfile
 import zipfile
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
@@ -712,17 +713,14 @@ def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding]) 
 
         results = compute(offer, calendars.sessions)
     except (InputErrors, InputError) as exc:
-        for p in getattr(exc, "problems", (exc,)):
-            cell = bookdata.input_cell(lay, p.field)  # the offer-file key the engine names, as the workbook's cell
-            later.append(Finding(book, cell or p.field, f"the engine refuses the workbook's inputs: {p.reason}", "",
-                                 p.got, "engine"))
+        for p in map(partial(bookdata.in_workbook_terms, lay), getattr(exc, "problems", (exc,))):
+            later.append(Finding(book, p.field, f"the engine refuses the workbook's inputs: {p.reason}", "", p.got,
+                                 "engine"))  # the offer-file keys the engine names, as the workbook's cells
         return None
-    reader = bookdata.CellReader(get, lay)
-    step = reader.number("SensitivityStep")
-    step = step if step is not None else bookdata.SENSITIVITY_STEP
-    for p in not_for_a_workbook(offer, results, step):  # the engine's figure exact, the workbook's rounded: first
-        later.append(Finding(book, bookdata.input_cell(lay, p.field) or p.field, p.reason, "", p.got, "inputs"))
-    for p in reader.problems:
+    step, unread = bookdata.sensitivity_step(get, lay)
+    for p in map(partial(bookdata.in_workbook_terms, lay), not_for_a_workbook(offer, results, step)):
+        later.append(Finding(book, p.field, p.reason, "", p.got, "inputs"))  # exact in the engine, rounded here
+    for p in unread:
         later.append(Finding(book, p.field, p.reason, "a number", _show(p.value), "inputs"))
     return offer, results, expected_cells(lay, offer, results, step)
 
