@@ -200,3 +200,28 @@ def test_refresh_holds_the_grid_to_the_workbook_s_own_price_step(tmp_path):
                                          name="wide.toml"))
     with pytest.raises(InputErrors):  # the default step's grid is past the bound for this offer
         build_workbook(offer, results, tmp_path / "wide.xlsm")
+
+
+def test_a_ratio_raised_by_a_millionth_validates_though_binary_arithmetic_cancels(tmp_path):
+    """100 against 99.999999 on a million units: 1 incremental share in the engine, 0.9999999974752427 in a
+    workbook (a difference of two counts of 100 million). build's own validation takes that as the noise of binary
+    arithmetic at the size of the terms, not a finding; a share off by far less than any real error still is."""
+    from xlpy.workbook.expected import Expect, expected_cells
+    from xlpy.workbook.validate import _same, validate
+
+    path = _offer(tmp_path, ("outstanding = 464777 ", "outstanding = 2000000 "),
+                  ("original_ratio = 3.2 ", "original_ratio = 99.999999 "), ("ratio = 7.94 ", "ratio = 100 "),
+                  ("tendered = 274000 ", "tendered = 1000000 "),
+                  ("guaranteed_delivery = 3500 ", "guaranteed_delivery = 0 "))
+    offer, results = compute_file(path)
+    assert results.incremental_shares == 1
+    book = build_workbook(offer, results, tmp_path / "nz.xlsm")
+    report = validate(book, path, legs=("formulas",))
+    assert (report.ok, report.findings) == (True, [])
+    wb = load_workbook(book)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    e = expected_cells(lay, offer, results)[lay.cell("IncrementalShares")]
+    assert e.noise == D(2) ** -49 * 2_000_000 * 100
+    assert _same(e, 0.9999999974752427)
+    assert not _same(e, 0.99999)  # a hundred-thousandth of a share is past it
+    assert not _same(Expect("x", D(1), "count4"), 0.9999999974752427)  # without noise: a finding, as before

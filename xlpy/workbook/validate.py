@@ -160,7 +160,7 @@ def _same(expected: Expect, found) -> bool:
     got = to_decimal(found, "found")
     if expected.fmt in ("money", "count"):
         return abs(got - want) <= Decimal("0.005")
-    return abs(got - want) <= Decimal("1e-9") * max(Decimal(1), abs(want))
+    return abs(got - want) <= max(Decimal("1e-9") * max(Decimal(1), abs(want)), expected.noise)
 
 
 def _show(v) -> str:
