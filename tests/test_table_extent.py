@@ -277,3 +277,41 @@ def test_history_keeps_every_record_when_a_row_was_inserted_or_deleted_inside_it
     assert [r[1] for r in after if r[1]] == kept + ["tally-220.csv"]  # every record, then this refresh's
     assert ref == f"B{first}:M{first + len(kept) + 1}" and not any(after[len(kept) + 1])
     assert _findings(book) == []
+
+
+def _list_ranges(path: Path) -> list[str]:
+    """The ranges of the holder table's Method and Status lists (columns E and F), spelt as the file holds them."""
+    with zipfile.ZipFile(path) as z:
+        text = z.read(_parts(path, "Tenders", "tblTenders")[0]).decode("utf-8")
+    return sorted(r for r in re.findall(r'<dataValidation\b[^>]*\ssqref="([^"]*)"', text) if r[0] in "EF")
+
+
+@pytest.mark.parametrize("spelling", ["E21:E21", "E21"])
+def test_the_method_and_status_lists_follow_a_table_grown_from_one_line(standard_books, tmp_path, capsys, spelling):
+    """A table of one line has its lists on one cell, which Excel and LibreOffice spell ``E21`` and xlpy ``E21:E21``:
+    either way the next refresh that grows the table takes the lists down with it, as a build of that tally does
+    (package and openpyxl engines)."""
+    from xlpy import macros
+    from xlpy.workbook.backends import OpenpyxlBook
+
+    book = _copy(standard_books["holders"], tmp_path)
+    assert main(["refresh", str(book), "--tally", str(_tally(tmp_path, 1)), "--no-backup", "-q"]) == 0
+    assert "book.xlsm: holder tally: tally-1.csv (1 line; SHA-256 " in capsys.readouterr().out
+    assert _list_ranges(book) in (["E21:E21", "F21:F21"], ["E21", "F21"])
+    sheet, _ = _parts(book, "Tenders", "tblTenders")
+
+    def spelt(text: str) -> str:  # each list's one cell spelt as *spelling* is for column E
+        return re.sub(r'sqref="([EF])21(:[EF]21)?"', lambda m: f'sqref="{spelling.replace("E", m.group(1))}"', text)
+
+    _edit(book, {sheet: spelt})
+    assert _list_ranges(book) == sorted([spelling, spelling.replace("E", "F")])
+    one = tmp_path / "one.xlsm"
+    shutil.copy(book, one)
+    assert main(["refresh", str(book), "--tally", str(_tally(tmp_path, 4)), "--no-backup", "-q"]) == 0
+    assert _list_ranges(book) == ["E21:E24", "F21:F24"]
+    with OpenpyxlBook(one) as ob:
+        macros.refresh_tenders(ob, _tally(tmp_path, 4))
+        ob.save()
+    assert _list_ranges(one) == ["E21:E24", "F21:F24"]
+    assert main(["validate", str(book), "--no-libreoffice"]) == 0
+    capsys.readouterr()

@@ -280,11 +280,11 @@ class OpenpyxlBook:
                 xt.autoFilter.ref = table.ref
         for i in range(len(table.columns)):
             col = get_column_letter(table.first_col + i)
-            old, new = f"{col}{table.first_row}:{col}{old_last}", f"{col}{table.first_row}:{col}{table.last_row}"
+            olds, new = _spans(col, table.first_row, old_last), f"{col}{table.first_row}:{col}{table.last_row}"
             for dv in ws.data_validations.dataValidation:
                 ranges = [str(r) for r in dv.sqref.ranges]
-                if old in ranges:
-                    dv.sqref = MultiCellRange(" ".join(new if r == old else r for r in ranges))
+                if any(r in olds for r in ranges):
+                    dv.sqref = MultiCellRange(" ".join(new if r in olds else r for r in ranges))
 
     def recalculate(self) -> None:
         pass
@@ -599,8 +599,8 @@ class PackageBook:
             self.pkg.write(part, package.set_table_ref(self.pkg.read(part), table.ref))
         if lasts:
             sx.replace_ranges_after_data("dataValidation", "sqref", {
-                f"{col}{table.first_row}:{col}{n}": f"{col}{table.first_row}:{col}{last}"
-                for col in map(get_column_letter, range(c1, c2 + 1)) for n in lasts})
+                old: f"{col}{table.first_row}:{col}{last}" for col in map(get_column_letter, range(c1, c2 + 1))
+                for n in lasts for old in _spans(col, table.first_row, n)})
             package.retarget_charts(self.pkg, sheet, table.first_row, old_last, last)
         self._tables.append((sheet, table, list(rows), old_last))
         self._formulas_written = True
@@ -656,6 +656,11 @@ class PackageBook:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _spans(col: str, first: int, last: int) -> tuple[str, ...]:
+    """Rows *first*..*last* of column *col* as a data validation's range may spell them (one row: ``E21`` too)."""
+    return (f"{col}{first}:{col}{last}",) + ((f"{col}{first}",) if first == last else ())
 
 
 def _table_cell(table: Table, rows: Sequence[tuple], row: int, col: int) -> object:

@@ -169,7 +169,7 @@ class RefreshReport:
         for s in (self.tally, self.prices):
             if s is not None:
                 what = {"holders": "holder tally", "counts": "tally counts", "prices": "price history"}[s.kind]
-                unit = "lines" if s.kind == "holders" else "days" if s.kind == "prices" else "row"
+                unit = {"holders": "line", "prices": "day"}.get(s.kind, "row") + ("" if s.rows == 1 else "s")
                 mapping = f", columns mapped by {s.mapping}" if s.mapping else ""
                 out.append(f"{what}: {s.path} ({s.rows:,} {unit}{mapping}; SHA-256 {s.sha256[:12]}...)")
         out.extend(self.notes)
