@@ -51,6 +51,23 @@ def test_an_issuer_and_security_beginning_with_equals_are_text_on_every_sheet(tm
         assert (wb[sheet][ref].value, wb[sheet][ref].data_type) == (want, "s")
 
 
+@pytest.mark.parametrize(("text", "stored"), [
+    ("_x0041_", "_x005F_x0041_"), ("_x0041_x0042_", "_x005F_x0041_x005F_x0042_"),
+    ("a_x0041_x0042_x0043_b", "a_x005F_x0041_x005F_x0042_x005F_x0043_b"),
+    ("_x005F_", "_x005F_x005F_"), ("_x12_ _xZZZZ_ x0041_", "_x12_ _xZZZZ_ x0041_")])
+def test_excels_escape_of_overlapping_codes_reads_back_as_written(text, stored):
+    """Each underscore that opens a code is escaped, one shared with the code before too: openpyxl's reading of a
+    shared string and xlpy's of an inline one give the text back (``_x0041_x0042_`` stored as
+    ``_x005F_x0041_x0042_`` read as ``_x0041B``)."""
+    from openpyxl.utils.escape import unescape
+
+    from xlpy.workbook.data import excel_text
+    from xlpy.workbook.package import excel_escape
+
+    assert excel_escape(text) == stored
+    assert unescape(stored) == text and excel_text(stored) == text
+
+
 def test_a_subtitle_holding_excels_escape_reads_back_as_typed(tmp_path):
     """``_x0041_`` in an issuer's name is stored as Excel stores it typed (``_x005F_x0041_``, as on Inputs), not
     as the letter A a workbook would read it as."""
@@ -62,14 +79,15 @@ def test_a_subtitle_holding_excels_escape_reads_back_as_typed(tmp_path):
 
 
 @pytest.mark.libreoffice
-def test_a_security_holding_excels_escape_validates_on_both_legs(tmp_path):
+@pytest.mark.parametrize("security", ["Series _x0041_ Preferred Stock", "Series _x0041_x0042_ Preferred Stock"])
+def test_a_security_holding_excels_escape_validates_on_both_legs(tmp_path, security):
     """The release sentences name the security: ``_x0041_`` in it is the text ``_x0041_`` in the engine's sentence,
     in the formulas leg's reading of the Inputs cell (stored escaped, ``_x005F_x0041_``) and in LibreOffice's result
     (written escaped too); each leg read the escape as text, and the build failed its own validation."""
     from xlpy.workbook.validate import validate
 
     path = _offer(tmp_path, ('security = "Series B Cumulative Convertible Preferred Stock"',
-                             'security = "Series _x0041_ Preferred Stock"'))
+                             f'security = "{security}"'))
     offer, results = compute_file(path)
     report = validate(build_workbook(offer, results, tmp_path / "s.xlsm"), require_libreoffice=True)
     assert report.findings == [] and report.legs_run == ["formulas", "libreoffice"]

@@ -107,7 +107,7 @@ CONTENT_TYPES = "[Content_Types].xml"
 
 # Characters XML 1.0 cannot hold (tab, line feed and carriage return can).
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_EXCEL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_EXCEL_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")  # each underscore opening one, overlapping ones too
 
 
 # --- zip reading and writing -----------------------------------------------------------
@@ -338,13 +338,16 @@ def number_text(v) -> str:
 
 
 def excel_escape(s: str) -> str:
-    """Text as Excel stores it: a literal ``_xHHHH_`` is written ``_x005F_xHHHH_`` (ECMA-376 Part 1, 22.9.2.19).
+    """Text as Excel stores it: a literal ``_xHHHH_`` is written ``_x005F_xHHHH_`` (ECMA-376 Part 1, 22.9.2.19),
+    and so is one that shares its opening underscore with the one before (``_x0041_x0042_`` is
+    ``_x005F_x0041_x005F_x0042_``: a reader undoing escapes from left to right takes the second for the letter B
+    otherwise).
 
     openpyxl writes text as given, so what goes through it is escaped here
     (it undoes the escape when it reads a shared string, and
     :func:`xlpy.workbook.data.excel_text` when it reads an inline one).
     """
-    return _EXCEL_ESCAPE.sub(r"_x005F_\1", s) if "_x" in s else s
+    return _EXCEL_ESCAPE.sub("_x005F_", s) if "_x" in s else s
 
 
 def escape_text(s: str) -> str:
