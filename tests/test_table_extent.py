@@ -315,3 +315,25 @@ def test_the_method_and_status_lists_follow_a_table_grown_from_one_line(standard
     assert _list_ranges(one) == ["E21:E24", "F21:F24"]
     assert main(["validate", str(book), "--no-libreoffice"]) == 0
     capsys.readouterr()
+
+
+def test_a_table_shrunk_by_either_engine_leaves_no_styled_rows_behind(standard_books, tmp_path, capsys):
+    """299 lines refreshed to 3: the package and openpyxl engines both end the sheet at the table's last line
+    (the rows it gave up went with their styles, not kept as blank formatted cells)."""
+    from openpyxl import load_workbook
+
+    from xlpy import macros
+    from xlpy.workbook.backends import OpenpyxlBook
+
+    book = _copy(standard_books["holders"], tmp_path)
+    other = tmp_path / "other.xlsm"
+    shutil.copy(book, other)
+    three = _tally(tmp_path, 3)
+    assert main(["refresh", str(book), "--tally", str(three), "--no-backup", "-q"]) == 0
+    with OpenpyxlBook(other) as ob:
+        macros.refresh_tenders(ob, three)
+        ob.save()
+    for path in (book, other):
+        ws = load_workbook(path)["Tenders"]
+        assert (ws.tables["tblTenders"].ref, ws.max_row) == ("B20:L23", 23), path.name
+    capsys.readouterr()

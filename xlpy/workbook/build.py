@@ -304,7 +304,7 @@ def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None =
     """Write a table's input columns from *rows* and its formula columns from the layout.
 
     Text from outside (holder names, methods) is stored as text, never as a
-    formula.  Rows from the table's end up to *clear_to* are cleared (a refresh
+    formula.  Rows from the table's end up to *clear_to* are removed (a refresh
     with fewer lines than before).  *limit* writes only the first rows (a
     build writes the rest of the holder table into the saved package, see
     :func:`_holder_rows_into`).
@@ -349,10 +349,10 @@ def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None =
             else:
                 formula = template.format(r=row, p=row - 1, n=row + 1, i=r + 1)
             cells[(row, col)] = new_cell(ws, row, col, styles[("f", c.key)], formula, "f")
-    if clear_to:
+    if clear_to:  # the rows the table no longer takes go, styles and all, as a refresh of the package drops them
         for row in range(table.first_row + n, clear_to + 1):
             for i in range(len(table.columns)):
-                ws.cell(row=row, column=table.first_col + i).value = None
+                cells.pop((row, table.first_col + i), None)
 
 
 def _write_table(ws, table: Table, rows: list[tuple]):
