@@ -311,3 +311,57 @@ def test_the_tolerance_is_shown_as_a_plain_number(standard_books):
     cell = wb[sheet.title][f"C{row}"]
     assert cell.value == 0.005 and cell.number_format == FMT["ratio"] == "0.00####"
     assert "shares" in item.note
+
+
+def test_a_subtitle_wider_than_its_sheet_wraps_across_it_and_one_that_fits_stays_one_line(standard_books, tmp_path):
+    """A long issuer and security wrap under each sheet's title across its columns (merged, the row as tall as the
+    lines), so no page is shrunk to fit them nor cut by the Cover's print area; the seed's fit and stay as they
+    were."""
+    import math
+
+    from repo_paths import SEED
+
+    from xlpy.files.offerfile import compute_file
+    from xlpy.workbook.build import SUBTITLE_CHAR_WIDTH, build_workbook
+
+    path = tmp_path / "long.toml"
+    issuer = "Consolidated Amalgamated Transcontinental Mining, Metals, Refining and Industrial Holdings Corporation"
+    path.write_text(SEED.read_text().replace('issuer = "Hecla Mining Company"', f'issuer = "{issuer}"'))
+    offer, results = compute_file(path)
+    wb, _ = _book(build_workbook(offer, results, tmp_path / "long.xlsm"))
+    subtitle = f"{issuer}: Series B Cumulative Convertible Preferred Stock"
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        last = 4 if ws.title == "Cover" else ws.max_column
+        assert ws["B2"].value == subtitle
+        width = sum(ws.column_dimensions[chr(64 + c)].width for c in range(2, last + 1))
+        lines = math.ceil(len(subtitle) * SUBTITLE_CHAR_WIDTH / width)
+        merged = [str(r) for r in ws.merged_cells.ranges if r.min_row == 2]
+        if ws.title in ("Entries", "History"):  # wide enough for it: one line, the row as built
+            assert (lines, merged, ws["B2"].alignment.wrap_text) == (1, [], None), ws.title
+            continue
+        assert merged == [f"B2:{chr(64 + last)}2"], ws.title
+        assert ws["B2"].alignment.wrap_text and ws.row_dimensions[2].height == 15 * lines >= 30, ws.title
+    wb, _ = _book(standard_books["seed"])
+    for ws in wb.worksheets:
+        assert not [r for r in ws.merged_cells.ranges if r.min_row == 2] and not ws["B2"].alignment.wrap_text
+
+
+def test_the_sensitivity_notes_say_what_the_grid_adds_and_the_chart_sits_below_them(standard_books):
+    """The grid's cells add the sweetener and the arrears or interest paid, and take the accrued interest given up
+    from a failing notes offer: its notes say so (\"cash per unit\" alone read as the sweetener), and the chart
+    starts below the last of them."""
+    from xlpy.workbook.layout.sensitivity import SENS_PRICE_STEPS, sensitivity_origin
+
+    wb, lay = _book(standard_books["seed"])
+    ws = wb["Sensitivity"]
+    top, left = sensitivity_origin(lay)
+    first = top + len(SENS_PRICE_STEPS) + 1
+    notes = [ws.cell(row=r, column=left).value for r in range(first, first + 4)]
+    assert notes[0] == "Cash per unit: the sweetener and the dividend arrears or accrued interest paid, per unit."
+    assert notes[2].endswith("− carrying amount and, for notes, accrued interest given up, per unit).")
+    grid = ws.cell(row=top + 1, column=left + 1).value
+    assert "SweetenerPerUnit+ArrearsPerUnit" in grid and "AccruedInterestPerUnit" in grid
+    (chart,) = ws._charts
+    assert chart.anchor._from.row == first + 4 - 1  # zero-based: the row below the fourth note

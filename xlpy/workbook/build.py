@@ -162,6 +162,28 @@ def _heading(ws, sheet: Sheet, subtitle: str | None):
         _set(ws, 2, LABEL_COL, subtitle, font=STYLE["subtitle"], text=True)
 
 
+#: The width (in characters of the default font) an italic subtitle takes per character, near enough to tell
+#: when it would run past a sheet's last column.
+SUBTITLE_CHAR_WIDTH = 0.9
+
+
+def _fit_subtitle(ws, last_col: int) -> None:
+    """A subtitle wider than the sheet's columns B..*last_col* wraps across them (merged, as many lines as it
+    takes), so the page is fitted to the sheet's own width, not shrunk to a long issuer's name, nor cut by a print
+    area."""
+    cell = ws.cell(row=2, column=LABEL_COL)
+    if not isinstance(cell.value, str) or last_col <= LABEL_COL:
+        return
+    dims = ws.column_dimensions  # (asked for a column it lacks, it would make one: looked up, not asked)
+    width = sum(dims[x].width if x in dims and dims[x].width else 8.43
+                for x in map(get_column_letter, range(LABEL_COL, last_col + 1)))
+    lines = math.ceil(len(cell.value) * SUBTITLE_CHAR_WIDTH / width)
+    if lines > 1:
+        ws.merge_cells(start_row=2, start_column=LABEL_COL, end_row=2, end_column=last_col)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[2].height = 15 * lines
+
+
 def _section(ws, row: int, title: str, width: int):
     for col in range(LABEL_COL, LABEL_COL + width):
         c = ws.cell(row=row, column=col)
@@ -388,19 +410,21 @@ def _sensitivity(ws, lay: Layout):
         _set(ws, row, col, formula, fmt, STYLE["header"] if header else STYLE["formula"],
              STYLE["header_fill"] if header else None)
     parts = len(SENS_PARTICIPATIONS) + 1
-    notes = ("Last column: the offer's own participation; at the valuation price, the charge on Results but for "
+    notes = ("Cash per unit: the sweetener and the dividend arrears or accrued interest paid, per unit.",
+             "Last column: the offer's own participation; at the valuation price, the charge on Results but for "
              "fractions (cash in lieu, shares rounded holder by holder).",
              "When the induced-conversion test fails: Outstanding × participation × (R1 × price + cash per unit − "
-             "carrying amount per unit). "
+             "carrying amount and, for notes, accrued interest given up, per unit).",
              "A capped offer's participations run to its cap (MaxUnits ÷ Outstanding).")
     for k, note in enumerate(notes, 1):
         _set(ws, top + len(SENS_PRICE_STEPS) + k, left, note, font=STYLE["note"], text=True)
     chart = _line_chart("Charge by share price", "Charge ($)", "Share price", "$#,##0")
+    chart.height = 6.75  # below the grid and its four notes, on the grid's page
     chart.x_axis.tickLblPos = "low"  # below the plot: a charge that goes negative would put them over its lines
     data = Reference(ws, min_col=left + 1, max_col=left + parts, min_row=top, max_row=top + len(SENS_PRICE_STEPS))
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=left, min_row=top + 1, max_row=top + len(SENS_PRICE_STEPS)))
-    ws.add_chart(chart, f"{get_column_letter(left)}{top + len(SENS_PRICE_STEPS) + 3}")
+    ws.add_chart(chart, f"{get_column_letter(left)}{top + len(SENS_PRICE_STEPS) + len(notes) + 1}")
 
 
 def _line_chart(title: str, y_title: str, x_title: str, y_format: str) -> LineChart:
@@ -595,6 +619,7 @@ def _write_sheet(ws, sheet, lay: Layout, subtitle: str, values: dict, rec: dict,
             ws.cell(row=row, column=LABEL_COL).alignment = Alignment(vertical="top")  # beside its sentence
             if item.name.startswith("ReleaseSentence") or item.name == "ReleaseParagraph":  # the figures: one line
                 ws.row_dimensions[row].height = 150 if item.name == "ReleaseParagraph" else 45
+    _fit_subtitle(ws, NOTE_COL if sheet.title == "Cover" else ws.max_column)
     _print_setup(ws, sheet)
 
 
