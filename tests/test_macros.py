@@ -848,6 +848,34 @@ def test_keep_zero_writes_no_backup_and_removes_the_older_ones(holders, tmp_path
     assert "book.xlsm: removed 1 older backup(s) (--keep 0)" in out
 
 
+def test_keep_keeps_the_newest_backups_of_refreshes_in_one_second(holders, tmp_path, capsys):
+    """Four refreshes in the same second (a fixed SOURCE_DATE_EPOCH, as the README's example sets), --keep 2: the
+    backup each writes is the newest and is kept; the freed first name is not taken again, where the fourth's
+    backup took it, sorted first and was removed as it was reported kept."""
+    names = []
+    for k in range(3, 7):
+        assert _refresh([str(holders), "--keep", "2", "--tally", str(_write_csv(tmp_path / f"t{k}.csv",
+                                                                               _tally_rows(k)))]) == 0
+        kept = capsys.readouterr().out.split("previous version kept as ")[1].split()[0]
+        names.append(kept)
+        assert holders.with_name(kept).is_file()
+    assert names == ["book.20040224-000000.bak.xlsm", "book.20040224-000000-2.bak.xlsm",
+                     "book.20040224-000000-3.bak.xlsm", "book.20040224-000000-4.bak.xlsm"]
+    assert sorted(p.name for p in holders.parent.glob("*.bak.xlsm")) == names[2:]
+
+
+def test_keep_reads_the_time_after_the_workbooks_own_name(holders, tmp_path, capsys, monkeypatch):
+    """A workbook whose own name looks like a backup's (b.20040101-000000.bak.xlsm): --keep 1 keeps its newest
+    backup, by the time after its name, not the one its name gives every backup alike."""
+    book = holders.rename(holders.with_name("b.20040101-000000.bak.xlsm"))
+    for day, k in enumerate(range(3, 6)):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1077580800 + 86400 * day))
+        assert _refresh([str(book), "--keep", "1", "--tally", str(_write_csv(tmp_path / f"t{k}.csv",
+                                                                             _tally_rows(k)))]) == 0
+    assert "previous version kept as b.20040101-000000.bak.20040226-000000.bak.xlsm" in capsys.readouterr().out
+    assert [p.name for p in locks.backups_of(book)] == ["b.20040101-000000.bak.20040226-000000.bak.xlsm"]
+
+
 def _boom(*args, **kwargs):
     raise OSError(28, "No space left on device")
 
@@ -898,6 +926,45 @@ def test_an_interrupt_once_the_workbook_is_replaced_says_so_and_keeps_the_backup
                                        f"is kept as {backup.name})\n")
     assert backup.read_bytes() == before and holders.read_bytes() != before
     assert not list(holders.parent.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize(("where", "signalled"), [("prune", "interrupted"), ("report", "interrupted"),
+                                                  ("lock", "terminated"), ("print", "interrupted")])
+def test_an_interrupt_anywhere_after_the_workbook_is_replaced_says_it_was_written(holders, tmp_path, monkeypatch,
+                                                                                 capsys, where, signalled):
+    """Ctrl-C or SIGTERM while older backups are pruned, the report is made, the lock is let go or the report is
+    printed: the refreshed workbook stands with its backup, and the message says so (it said "nothing was
+    written" everywhere but the pruning)."""
+    from xlpy.cli import main
+    from xlpy.cli.commands import Terminated
+    from xlpy.workbook import refresh_file as rf
+
+    signal_class = Terminated if signalled == "terminated" else KeyboardInterrupt
+
+    def interrupt(*args, **kwargs):
+        raise signal_class
+
+    if where == "prune":
+        monkeypatch.setattr(locks, "prune_backups", interrupt)
+    elif where == "report":
+        monkeypatch.setattr(rf.FileRefresh, "report", interrupt)
+    elif where == "lock":
+        real_exit = locks.RefreshLock.__exit__
+
+        def exit_then_interrupt(self, *exc):
+            real_exit(self, *exc)
+            raise signal_class
+
+        monkeypatch.setattr(locks.RefreshLock, "__exit__", exit_then_interrupt)
+    else:
+        monkeypatch.setattr(cli_refresh, "print", interrupt, raising=False)
+    before = holders.read_bytes()
+    tally = _write_csv(tmp_path / "t.csv", _tally_rows(3))
+    assert main(["refresh", str(holders), "--tally", str(tally)]) == (143 if signalled == "terminated" else 130)
+    backup = holders.with_name("book.20040224-000000.bak.xlsm")
+    assert capsys.readouterr().err == (f"xlpy refresh: {signalled} after {holders} was written (the previous "
+                                       f"version is kept as {backup.name})\n")
+    assert backup.read_bytes() == before and holders.read_bytes() != before
 
 
 def test_signals_are_held_while_a_file_is_put_in_place():

@@ -48,7 +48,13 @@ def refresh_command(args: argparse.Namespace) -> int:
     done = refresh_file(Path(args.workbook), args.tally, args.prices, args.mapping, backup=not args.no_backup,
                         keep=getattr(args, "keep", None), force=getattr(args, "force", False),
                         allow_unknown_parts=getattr(args, "allow_unknown_parts", False))
-    for line in done.lines:
-        print(line)
-    warn(args, done.warnings)  # on standard error, after the report, as build says its warnings
+    try:
+        for line in done.lines:
+            print(line)
+        warn(args, done.warnings)  # on standard error, after the report, as build says its warnings
+    except KeyboardInterrupt as exc:  # the workbook is written: the message says so
+        after = done.interrupted(exc)
+        if after is exc:
+            raise
+        raise after from exc
     return 0

@@ -380,19 +380,25 @@ def replace_with(data: bytes, target: Path, backup: Callable[[], Path] | None = 
     return kept[0] if kept else None
 
 
-_BACKUP = r"\.\d{8}-\d{6}(?:-\d+)?\.bak"
+_BACKUP = r"\.(\d{8}-\d{6})(?:-(\d+))?\.bak"
+
+
+def backup_times(target: Path) -> dict[Path, tuple[str, int]]:
+    """Backups of *target* (``NAME.YYYYmmdd-HHMMSS[-n].bak.SUFFIX``) -> (their time, *n*: 1 without one), read
+    from the name after *target*'s own (which may look like a backup's itself)."""
+    pattern = re.compile(re.escape(target.stem) + _BACKUP + re.escape(target.suffix) + "$")
+    found = {}
+    for p in target.parent.iterdir():
+        m = pattern.match(p.name)
+        if m and p.is_file():
+            found[p] = (m.group(1), int(m.group(2) or 1))
+    return found
 
 
 def backups_of(target: Path) -> list[Path]:
-    """Backups of *target* (``NAME.YYYYmmdd-HHMMSS[-n].bak.SUFFIX``), oldest first."""
-    pattern = re.compile(re.escape(target.stem) + _BACKUP + re.escape(target.suffix) + "$")
-    found = [p for p in target.parent.iterdir() if pattern.match(p.name) and p.is_file()]
-
-    def key(p: Path):
-        m = re.search(r"\.(\d{8}-\d{6})(?:-(\d+))?\.bak", p.name)
-        return (m.group(1), int(m.group(2) or 1)) if m else ("", 0)
-
-    return sorted(found, key=key)
+    """Backups of *target*, oldest first: by the time in their names, then by the number after it."""
+    found = backup_times(target)
+    return sorted(found, key=found.__getitem__)
 
 
 def prune_backups(target: Path, keep: int | None) -> list[Path]:

@@ -29,10 +29,22 @@ __all__ = ["FileRefresh", "backup_path", "refresh_file"]
 @dataclass
 class FileRefresh:
     """What :func:`refresh_file` did: the report's lines, and its warnings apart (the command line prints the
-    lines on standard output, the warnings on standard error as every command does)."""
+    lines on standard output, the warnings on standard error as every command does); *written*, the workbook
+    once it was replaced, and *kept*, its backup."""
 
     lines: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    written: Path | None = None
+    kept: Path | None = None
+
+    def interrupted(self, exc: KeyboardInterrupt) -> KeyboardInterrupt:
+        """*exc*, a Ctrl-C or SIGTERM, as it must be told: once the workbook was replaced, as coming after the
+        write (naming the backup), not before it (:class:`xlpy.workbook.locks.InterruptedAfterWriting`)."""
+        from .locks import InterruptedAfterWriting
+
+        if self.written is None or isinstance(exc, InterruptedAfterWriting):
+            return exc
+        return InterruptedAfterWriting(self.written, self.kept)
 
     def report(self, name: str, lines) -> None:
         """*lines* of a refresh's report (:meth:`xlpy.workbook.refresh.RefreshReport.lines`), each named by the
@@ -49,12 +61,17 @@ WARNING = "warning: "
 
 
 def backup_path(path: Path, when: dt.datetime) -> Path:
-    """``NAME.YYYYmmdd-HHMMSS.bak.xlsm`` beside *path* (``-2``, ``-3``... if taken)."""
-    stem = f"{path.stem}.{when.strftime('%Y%m%d-%H%M%S')}"
-    candidate, n = path.with_name(f"{stem}.bak{path.suffix}"), 1
-    while candidate.exists():
+    """``NAME.YYYYmmdd-HHMMSS.bak.xlsm`` beside *path*; if a backup of that second is there, ``-n`` after it, *n*
+    past the highest there (a name ``--keep`` freed is not taken again: the newest backup sorts last)."""
+    from .locks import backup_times
+
+    stamp = when.strftime("%Y%m%d-%H%M%S")
+    taken = [n for t, n in backup_times(path).values() if t == stamp]
+    candidate = path.with_name(f"{path.stem}.{stamp}.bak{path.suffix}")
+    n = max(taken, default=0 if not candidate.exists() else 1)
+    while candidate.exists() or n in taken:
         n += 1
-        candidate = path.with_name(f"{stem}-{n}.bak{path.suffix}")
+        candidate = path.with_name(f"{path.stem}.{stamp}-{n}.bak{path.suffix}")
     return candidate
 
 
@@ -122,19 +139,27 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
         if busy:
             raise InputError(label, None, busy, show_value=False)
     locks.check_writable(target, label)
-    with locks.RefreshLock(target, label):
-        locks.clean_stale(target)
-        try:
-            return _refresh_locked(path, target, tally, prices, mapping, backup, keep, allow_unknown_parts)
-        except DAMAGE as exc:  # a part damaged, or understated in the directory
-            raise damaged(label, exc, "it was not changed") from None
+    out = FileRefresh()
+    try:
+        with locks.RefreshLock(target, label):
+            locks.clean_stale(target)
+            try:
+                _refresh_locked(path, target, tally, prices, mapping, backup, keep, allow_unknown_parts, out)
+            except DAMAGE as exc:  # a part damaged, or understated in the directory
+                raise damaged(label, exc, "it was not changed") from None
+    except KeyboardInterrupt as exc:  # after the workbook was replaced (the lock let go...): say it was written
+        after = out.interrupted(exc)
+        if after is exc:
+            raise
+        raise after from exc  # (the cause tells SIGTERM from Ctrl-C)
+    return out
 
 
 def _refresh_locked(path: Path, target: Path, tally, prices, mapping, backup: bool, keep: int | None,
-                    allow_unknown_parts: bool) -> FileRefresh:
+                    allow_unknown_parts: bool, out: FileRefresh) -> None:
     when = utc_now()
     with PackageBook(target) as book:  # a link's target: the sources the Cover records are relative to its folder
-        return _refresh_book(book, path, target, tally, prices, mapping, when, backup, keep, allow_unknown_parts)
+        _refresh_book(book, path, target, tally, prices, mapping, when, backup, keep, allow_unknown_parts, out)
 
 
 def _in_the_workbook(field: str) -> bool:
@@ -160,7 +185,8 @@ def _as_given(problem: InputError, given: dict[str, str]) -> InputError:
 
 
 def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, mapping, when, backup: bool,
-                  keep: int | None, allow_unknown_parts: bool) -> FileRefresh:
+                  keep: int | None, allow_unknown_parts: bool, out: FileRefresh) -> None:
+    """Refresh *book* and write it to *target*, the report into *out* (*out.written* set once it is replaced)."""
     from . import locks
 
     unknown = _unknown_binary_parts(book, str(path), allow_unknown_parts)
@@ -171,12 +197,11 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
         raise InputErrors([p.located(path.name) if _in_the_workbook(p.field) else _as_given(p, given)
                            for p in exc.problems]) from None
     _check_mapping_used(report, tally, mapping)
-    out = FileRefresh()
     drift = offer_file_drift(book, report.offer)  # an offer file edited since the build, its change not carried
     if not report.changed:
         out.report(path.name, report.lines())
         out.warnings += [drift] if drift else []
-        return out
+        return
     backup = backup and keep != 0  # --keep 0: no backup is kept, so none is written only to be removed
     try:
         kept = locks.replace_with(book.to_bytes(when), target, None if not backup else
@@ -184,12 +209,8 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     except OSError as exc:
         raise InputErrors([InputError(str(path), None, f"cannot be written ({exc.strerror or exc}); "
                                       "the workbook was not changed", show_value=False)]) from None
-    try:
-        pruned = locks.prune_backups(target, keep)
-    except KeyboardInterrupt as exc:  # the refreshed workbook is in place: say so, not "nothing was written"
-        from .locks import InterruptedAfterWriting
-
-        raise InterruptedAfterWriting(path, kept) from exc
+    out.written, out.kept = path, kept  # in place: an interrupt from here on says so, not "nothing was written"
+    pruned = locks.prune_backups(target, keep)
     out.report(path.name, report.lines())
     if report.release is not None:
         out.lines.append(f"{path.name}: engine release text: {report.release.text}")
@@ -199,4 +220,3 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
         out.lines.append(f"{path.name}: previous version kept as {kept.name}")
     if pruned:
         out.lines.append(f"{path.name}: removed {len(pruned)} older backup(s) (--keep {keep})")
-    return out
