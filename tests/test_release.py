@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from repo_paths import SEED_TEXT
@@ -533,3 +534,21 @@ def test_a_workbook_of_the_earlier_charge_sentence_passes_the_structure_check_an
     paragraph = lay.item("ReleaseParagraph")[2]
     assert [f.where for f in found] == [f"Release!C{row}", f"Release!C{paragraph}"], [str(f) for f in found]
     assert all("approximately -$2.0 as a result" in str(f) for f in found), [str(f) for f in found]
+
+
+def test_compute_shows_eps_with_thousands_separated_as_a_workbook_does(tmp_path):
+    """An EPS of a thousand dollars a share or more reads 1,097.4000 in ``xlpy compute``'s table, as the
+    workbook's EPS cells show it, not 1097.4000 beside money figures that have their separators."""
+    from xlpy.cli.report import results_table
+    from xlpy.files.offerfile import compute_file
+
+    example = Path(__file__).resolve().parent.parent / "workbook" / "offers" / "notes-capped-example.toml"
+    text = example.read_text(encoding="utf-8")
+    assert "net_income = 12000000 " in text
+    path = tmp_path / "eps.toml"
+    path.write_text(text.replace("net_income = 12000000 ", "net_income = 54870000000 ")
+                    .replace('file = "data/', f'file = "{example.parent.as_posix()}/data/'), encoding="utf-8")
+    offer, results = compute_file(path)
+    table = results_table(offer, results)
+    assert re.search(r"^Basic EPS, before\s+1,097\.4000$", table, flags=re.M), table
+    assert re.search(r"^Basic EPS, after\s+1,092\.8261$", table, flags=re.M), table

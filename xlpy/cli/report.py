@@ -139,9 +139,9 @@ def results_table(offer, r) -> str:
             ("Income available, before", fmt_money(e.income_available_before)),
             ("Income available, after", fmt_money(e.income_available_after)),
             ("Weighted shares, after", fmt_count(excel_round(e.weighted_shares_after, 0))),
-            ("Basic EPS, before", f"{excel_round(e.basic_eps_before, 4)}"),
-            ("Basic EPS, after", f"{excel_round(e.basic_eps_after, 4)}"),
-            ("EPS effect", f"{excel_round(e.eps_effect, 4)}"),
+            ("Basic EPS, before", format(excel_round(e.basic_eps_before, 4), ",")),  # 1,097.3937, as a workbook
+            ("Basic EPS, after", format(excel_round(e.basic_eps_after, 4), ",")),
+            ("EPS effect", format(excel_round(e.eps_effect, 4), ",")),
         ]
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
