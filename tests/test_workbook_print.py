@@ -147,6 +147,25 @@ def test_checks_texts_stay_inside_their_columns(standard_books):
     assert ws.cell(band, col).fill.fgColor.rgb.endswith("1F3864")  # the tie-outs' header band reaches it
 
 
+def test_checks_figures_sit_right_under_their_headers_and_the_flag_in_the_middle(standard_books):
+    """A tie-out row's figures, text ones too ("$9.6 million" as announced, "functions not loaded"), sit on the right
+    of their columns as their headers do, and the flag in the middle of its own: a figure no longer runs into the
+    text beside it ("$9,597,836.40functions not loaded")."""
+    from openpyxl.utils import get_column_letter
+
+    from xlpy.workbook.layout import CHECK_COLS
+
+    wb, lay = _book(standard_books["seed"])
+    ws = wb["Check"]
+    band = next(b.row - 1 for _, b, i, _ in lay.items("Check") if i.name == "CheckCharge")
+    for name in ("CheckCharge", "CheckChargeText"):
+        _, _, row = lay.item(name)
+        for col, where in zip(CHECK_COLS[1:], ("right", "right", "right", "center")):
+            letter = get_column_letter(col)
+            assert ws[f"{letter}{row}"].alignment.horizontal == where, f"{letter}{row}"
+            assert ws[f"{letter}{band}"].alignment.horizontal == where, f"{letter}{band}"
+
+
 def test_a_long_text_input_wraps_inside_its_box_and_its_row_shows_it(standard_books):
     wb, lay = _book(standard_books["seed"])
     sheet, _, row = lay.item("Security")

@@ -232,6 +232,7 @@ def _write_blocks(ws, sheet: Sheet, values: dict[str, object], record: dict[str,
             for col, head in zip(CHECK_COLS[1:], ("Native formula", "xlpy function", "Difference", "Ties")):
                 c = ws.cell(row=b.row - 1, column=col, value=head)
                 c.font = STYLE["section"]
+                c.alignment = Alignment(horizontal="right" if col in CHECK_COLS[1:4] else "center")
         for i, item in enumerate(b.items):
             row = b.row + i
             _set(ws, row, LABEL_COL, item.label, font=STYLE["label"])
@@ -313,7 +314,10 @@ def _wrapped_row(ws, sheet: Sheet, row: int, texts: dict[int, str]):
 
 def _write_tie(ws, row: int, item):
     for col, (formula, fmt) in tie_cells(item, row).items():
-        _set(ws, row, col, formula, fmt, STYLE["formula"])
+        c = _set(ws, row, col, formula, fmt, STYLE["formula"])
+        # the figures, text ones too ("$9.6 million", "functions not loaded"), on the right as their headers, the
+        # flag in the middle of its column: none runs into the next
+        c.alignment = Alignment(horizontal="right" if col in CHECK_COLS[1:4] else "center")
     _flag_format(ws, f"{get_column_letter(CHECK_COLS[4])}{row}")
 
 
