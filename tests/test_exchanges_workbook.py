@@ -93,6 +93,22 @@ def test_every_row_of_the_table_of_later_exchanges_holds_its_formulas(books, n):
     assert units == f"=INDEX(ExUnits,{table.letter('n')}{table.last_row})"
 
 
+def test_each_table_of_later_exchanges_has_its_title_band_as_a_block_has(books):
+    """The tables of later exchanges on Inputs and Results begin with a title band in the row a next block's title
+    would take, as wide as the table (they began at a bare header)."""
+    _, book, _ = books[2]
+    wb = load_workbook(book)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    for name, title in (("tblExchanges", "Later exchanges"),
+                        ("tblExchangeResults", "Later exchanges: shares, cash and charge of each")):
+        sheet, table = lay.table(name)
+        ws = wb[sheet.title]
+        band = [ws.cell(table.header_row - 1, table.first_col + i) for i in range(len(table.columns))]
+        assert band[0].value == title and all(c.value is None for c in band[1:]), name
+        assert {c.fill.fgColor.rgb for c in band} == {"001F3864"}, name
+        assert all(ws.cell(table.header_row - 2, c).value is None for c in range(1, ws.max_column + 1)), name
+
+
 @pytest.mark.parametrize("n", [1, 2])
 def test_key_figures_recalculated_equal_the_engine(books, n):
     _, book, results = books[n]

@@ -382,6 +382,8 @@ def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None =
 
 
 def _write_table(ws, table: Table, rows: list[tuple]):
+    if table.title:
+        _section(ws, table.header_row - 1, table.title, len(table.columns))
     lines = 1
     for i, c in enumerate(table.columns):
         h = _set(ws, table.header_row, table.first_col + i, c.header, font=STYLE["header"], fill=STYLE["header_fill"],

@@ -104,5 +104,5 @@ def sheet(shape: Shape) -> Sheet:
             Column("ratio", "Ratio", "ExRatio", fmt="ratio", check=True, positive=True),
             Column("price", "Price", "ExPrice", fmt="price", check=True, positive=True),
             Column("cash", "Cash per unit", "ExCash", fmt="money", check=True),
-        ), shape.exchange_rows, next_row + 1, first_col=LABEL_COL))
+        ), shape.exchange_rows, next_row + 1, first_col=LABEL_COL, title="Later exchanges"))
     return Sheet("Inputs", "Inputs", blocks, tuple(tables), widths={"B": 44, "C": 22, "D": 60})

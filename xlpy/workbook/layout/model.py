@@ -210,6 +210,8 @@ class Table:
         rows: number of data rows.
         header_row: row of the header; data follows.
         first_col: column number of the first column.
+        title: a title band in the row above the header, as a block has (a table placed where the next block
+            would begin); None: none.
     """
 
     name: str
@@ -217,6 +219,7 @@ class Table:
     rows: int
     header_row: int
     first_col: int = 2
+    title: str | None = None
 
     @property
     def first_row(self) -> int:

@@ -165,7 +165,7 @@ def _exchange_table(shape: Shape, header_row: int) -> Table:
         *((Column("days", "Days outstanding in period", "ExDays",
                   "=IF(INDEX(ExDate,{n})>PeriodEnd,0,PeriodEnd-MAX(INDEX(ExDate,{n}),PeriodStart)+1)",
                   fmt="count"),) if shape.period else ()),
-    ), shape.exchange_rows, header_row)
+    ), shape.exchange_rows, header_row, title="Later exchanges: shares, cash and charge of each")
 
 
 def sheet(shape: Shape) -> Sheet:
