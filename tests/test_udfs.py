@@ -214,6 +214,40 @@ def _engine_vwap(days, prices, volumes, expiration, n=5, lag=2, code="XNYS"):
     return ratio.average_price(history, window)
 
 
+_WEEK = [[dt.datetime(2004, 2, d)] for d in (11, 12, 13, 17, 18)]
+_PRICES = [[8.25], [8.30], [8.35], [8.30], [8.3625]]
+
+
+def _past_records() -> tuple[dt.date, dt.datetime, dt.datetime]:
+    """The calendar's last known trading day (it moves with the date the library is run on), and two days after."""
+    from xlpy.files.calendars import _calendar
+
+    last = _calendar("XNYS").last_session.date()
+    return last, dt.datetime.combine(last + dt.timedelta(days=1), dt.time()), \
+        dt.datetime.combine(last + dt.timedelta(days=34), dt.time())
+
+
+@pytest.mark.parametrize(("call", "said"), [
+    (lambda: udfs.OFFER_VWAP(None, None, None, dt.datetime(2004, 2, 20)), "dates is required, got an empty cell"),
+    (lambda: udfs.OFFER_VWAP([[None]], [[None]], [[None]], dt.datetime(2004, 2, 20)),
+     "dates is required, got an empty cell"),
+    (lambda: udfs.OFFER_VWAP(_WEEK, _PRICES, [[0.0]] * 5, dt.datetime(2004, 2, 20)),
+     "volumes must total more than 0 over the averaging window, got 0"),
+    (lambda: udfs.AVERAGING_WINDOW(_past_records()[1], 1.0, 0.0),
+     "expiration is after the records of calendar XNYS: it knows trading days only up to {last}, got {next}"),
+    (lambda: udfs.OFFER_VWAP(_WEEK, _PRICES, [[1.0]] * 5, _past_records()[2]),
+     "expiration is after the records of calendar XNYS: it knows trading days only up to {last}, got {later}"),
+    (lambda: udfs.EXCHANGE_RATIO(1.0, 1e20), "places rounds the ratio 1e-20 to 0: give more decimals or a floor, got 2"),
+])
+def test_a_price_function_names_the_argument_at_fault(call, said):
+    """A blank range is "is required" as a blank argument is; no volume names the volumes; an expiration past the
+    calendar's records names the expiration, not the calendar; a quotient whose ten decimals are 0 is shown
+    itself, not as 0 (each named the wrong argument or value)."""
+    last, after, later = _past_records()
+    assert call() == "#xlpy! " + said.format(last=last.isoformat(), next=after.date().isoformat(),
+                                             later=later.date().isoformat())
+
+
 def test_offer_vwap_with_datetimes_serials_and_layouts():
     days, prices, volumes = _history(dt.date(2004, 1, 2), dt.date(2004, 2, 27))
     expected = float(_engine_vwap(days, prices, volumes, EXPIRATION))

@@ -78,11 +78,13 @@ def averaging_window(
     return tuple(eligible[start_index : end_index + 1])
 
 
-def average_price(prices: Sequence[PriceDay], window: Sequence[dt.date], field: str = "prices") -> Decimal:
+def average_price(prices: Sequence[PriceDay], window: Sequence[dt.date], field: str = "prices",
+                  volume_field: str | None = None) -> Decimal:
     """Volume-weighted average price over the window's trading days.
 
     Every trading day of the window must be in *prices*, with a positive
-    volume; a missing day is an error, never silently skipped.
+    volume; a missing day is an error, never silently skipped.  Errors name
+    *field*, a total volume of 0 *volume_field* (default: *field*).
 
     Examples
     --------
@@ -105,6 +107,8 @@ def average_price(prices: Sequence[PriceDay], window: Sequence[dt.date], field: 
         weighted += row.price * row.volume
         volume += row.volume
     if volume <= 0:
+        if volume_field:  # the volumes themselves named: they must add up to more than 0
+            raise InputError(volume_field, volume, "must total more than 0 over the averaging window")
         raise InputError(field, volume, "total volume in the averaging window must be > 0")
     return CONTEXT.divide(weighted, volume)
 
@@ -163,7 +167,7 @@ def exchange_ratio(
         why = bound_problem(bound, places)
         if why:
             raise InputError(name, bound, why)
-    ratio = CONTEXT.divide(value, average)
+    ratio = quotient = CONTEXT.divide(value, average)
     if places < QUOTIENT_PLACES:  # as a workbook takes it: its binary quotient is then the same number
         ratio = excel_round(ratio, QUOTIENT_PLACES)
     if floor is not None:
@@ -173,7 +177,8 @@ def exchange_ratio(
     rounded = excel_round(ratio, places)
     if rounded <= 0:  # no share for a unit: not an exchange for common stock
         raise InputError("places", places,
-                         f"rounds the ratio {ratio.normalize():.6g} to 0: give more decimals or a floor")
+                         f"rounds the ratio {(ratio or quotient).normalize():.6g} to 0: give more decimals or a "
+                         "floor")  # (the quotient itself where its 10 decimals are already 0)
     return rounded
 
 

@@ -430,7 +430,7 @@ def OFFER_VWAP(dates, prices, volumes, expiration, days=None, lag=None, calendar
     """
     history = _history(dates, prices, volumes)
     window = _window(expiration, days, lag, calendar)
-    return float(_ratio.average_price(history, window, field="dates"))
+    return float(_ratio.average_price(history, window, field="dates", volume_field="volumes"))
 
 
 @_function(

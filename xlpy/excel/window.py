@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..engine import ratio as _ratio
 from ..engine.errors import InputError
-from .args import _scalar, cells, date, not_negative, optional_whole, positive
+from .args import _scalar, cells, date, no_values, not_negative, optional_whole, positive
 
 if TYPE_CHECKING:
     from ..engine.model import PriceDay
@@ -47,6 +47,9 @@ def window(expiration, days, lag, calendar) -> tuple[dt.date, ...]:
     try:
         known = sessions(code, first, last)
     except InputError as exc:
+        if exc.reason.startswith("knows trading days only up to"):  # past the calendar's records: the expiration
+            raise InputError("expiration", expiration, f"is after the records of calendar {code}: it "
+                             f"{exc.reason}") from None
         if not exc.reason.startswith("has no sessions"):
             raise
         # before the calendar's records: the expiration is at fault, not the calendar code
@@ -111,6 +114,6 @@ def history(dates, prices, volumes) -> list[PriceDay]:
             raise InputError(f"dates (cell {i})", d, f"repeats cell {seen[day]}")
         seen[day] = i
         history.append(PriceDay(day, positive(p, f"prices (cell {i})"), not_negative(v, f"volumes (cell {i})")))
-    if not history:
-        raise InputError("dates", None, "has no rows")
+    if not history:  # nothing in the three ranges: a blank cell is "is required", as for any range argument
+        raise no_values(dates, "dates")
     return history
