@@ -238,8 +238,12 @@ def test_a_ratio_raised_by_a_millionth_validates_though_binary_arithmetic_cancel
     assert (report.ok, report.findings) == (True, [])
     wb = load_workbook(book)
     lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
-    e = expected_cells(lay, offer, results)[lay.cell("IncrementalShares")]
-    assert e.noise == D(2) ** -49 * 2_000_000 * 100
+    exp = expected_cells(lay, offer, results)
+    e = exp[lay.cell("IncrementalShares")]
+    assert e.noise == D(2) ** -49 * 1_000_000 * 100  # the units accepted at the higher ratio
     assert _same(e, 0.9999999974752427)
     assert not _same(e, 0.99999)  # a hundred-thousandth of a share is past it
     assert not _same(Expect("x", D(1), "count4"), 0.9999999974752427)  # without noise: a finding, as before
+    # only the incremental shares (Results and Check) have it: no other share count is a difference of two
+    noisy = sorted(x.label for x in exp.values() if x.noise)
+    assert noisy == ["CheckIncremental (function)", "CheckIncremental (native)", "IncrementalShares"]

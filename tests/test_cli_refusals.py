@@ -345,3 +345,17 @@ def test_an_engine_refusal_names_the_workbook_s_cells_not_offer_file_keys(seed, 
     assert main(["validate", str(seed), "--no-libreoffice"]) == 1
     assert capsys.readouterr().out.splitlines()[0] == (
         f"book.xlsm: {fixed}: the engine refuses the workbook's inputs: {why} [engine]")
+
+
+def test_a_reason_naming_the_accrued_interest_names_its_input_cell():
+    """The grid bound of a failing notes offer names the accrued interest given up: in a workbook, by its cell."""
+    from xlpy.engine.errors import InputError
+    from xlpy.workbook.data import in_workbook_terms
+    from xlpy.workbook.layout import Shape, layout
+
+    lay = layout(Shape())
+    cell = "{}!{} (AccruedInterestPerUnit)".format(*lay.cell("AccruedInterestPerUnit"))
+    p = in_workbook_terms(lay, InputError("Sensitivity grid: x", 1, "check offer.outstanding and "
+                                          "accounting.accrued_interest_per_unit."))
+    assert (p.field, p.reason) == ("Sensitivity grid: x", "check {}!{} (Outstanding) and {}.".format(
+        *lay.cell("Outstanding"), cell))

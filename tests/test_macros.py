@@ -864,6 +864,18 @@ def test_keep_keeps_the_newest_backups_of_refreshes_in_one_second(holders, tmp_p
     assert sorted(p.name for p in holders.parent.glob("*.bak.xlsm")) == names[2:]
 
 
+def test_keep_never_removes_the_backup_just_written(holders, tmp_path, capsys, monkeypatch):
+    """A backup whose name carries a later time than this refresh's (an earlier refresh run without
+    SOURCE_DATE_EPOCH, a clock set apart): --keep 1 keeps the one just written, the one it reports."""
+    later = holders.with_name("book.20991231-235959.bak.xlsm")
+    later.write_bytes(holders.read_bytes())
+    assert _refresh([str(holders), "--keep", "1", "--tally", str(_write_csv(tmp_path / "t.csv", _tally_rows(3)))]) == 0
+    out = capsys.readouterr().out
+    assert "previous version kept as book.20040224-000000.bak.xlsm" in out
+    assert "removed 1 older backup(s) (--keep 1)" in out
+    assert [p.name for p in holders.parent.glob("*.bak.xlsm")] == ["book.20040224-000000.bak.xlsm"]
+
+
 def test_keep_reads_the_time_after_the_workbooks_own_name(holders, tmp_path, capsys, monkeypatch):
     """A workbook whose own name looks like a backup's (b.20040101-000000.bak.xlsm): --keep 1 keeps its newest
     backup, by the time after its name, not the one its name gives every backup alike."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from openpyxl import load_workbook
 
 from xlpy.workbook.layout import Shape, layout
@@ -341,7 +342,7 @@ def test_a_subtitle_wider_than_its_sheet_wraps_across_it_and_one_that_fits_stays
     from repo_paths import SEED
 
     from xlpy.files.offerfile import compute_file
-    from xlpy.workbook.build import SUBTITLE_CHAR_WIDTH, build_workbook
+    from xlpy.workbook.build import SUBTITLE_CHAR_WIDTH, SUBTITLE_LINE_CM, build_workbook
 
     path = tmp_path / "long.toml"
     issuer = "Consolidated Amalgamated Transcontinental Mining, Metals, Refining and Industrial Holdings Corporation"
@@ -362,6 +363,9 @@ def test_a_subtitle_wider_than_its_sheet_wraps_across_it_and_one_that_fits_stays
             continue
         assert merged == [f"B2:{chr(64 + last)}2"], ws.title
         assert ws["B2"].alignment.wrap_text and ws.row_dimensions[2].height == 15 * lines >= 30, ws.title
+        if ws.title == "Sensitivity":  # its chart gives up the subtitle's extra lines: the page stays one
+            (chart,) = ws._charts  # (read back, its height is the anchor's extent, in EMU: 360,000 a cm)
+            assert chart.anchor.ext.height / 360000 == pytest.approx(6.75 - SUBTITLE_LINE_CM * (lines - 1), 1e-3)
     wb, _ = _book(standard_books["seed"])
     for ws in wb.worksheets:
         assert not [r for r in ws.merged_cells.ranges if r.min_row == 2] and not ws["B2"].alignment.wrap_text

@@ -165,15 +165,17 @@ def _heading(ws, sheet: Sheet, subtitle: str | None):
 #: The width (in characters of the default font) an italic subtitle takes per character, near enough to tell
 #: when it would run past a sheet's last column.
 SUBTITLE_CHAR_WIDTH = 0.9
+#: A subtitle line's height (15 points) in centimetres, as a chart's height is given.
+SUBTITLE_LINE_CM = 15 / 72 * 2.54
 
 
-def _fit_subtitle(ws, last_col: int) -> None:
+def _fit_subtitle(ws, last_col: int) -> int:
     """A subtitle wider than the sheet's columns B..*last_col* wraps across them (merged, as many lines as it
     takes), so the page is fitted to the sheet's own width, not shrunk to a long issuer's name, nor cut by a print
-    area."""
+    area.  Returns the lines it takes."""
     cell = ws.cell(row=2, column=LABEL_COL)
     if not isinstance(cell.value, str) or last_col <= LABEL_COL:
-        return
+        return 1
     dims = ws.column_dimensions  # (asked for a column it lacks, it would make one: looked up, not asked)
     width = sum(dims[x].width if x in dims and dims[x].width else 8.43
                 for x in map(get_column_letter, range(LABEL_COL, last_col + 1)))
@@ -182,6 +184,7 @@ def _fit_subtitle(ws, last_col: int) -> None:
         ws.merge_cells(start_row=2, start_column=LABEL_COL, end_row=2, end_column=last_col)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.row_dimensions[2].height = 15 * lines
+    return lines
 
 
 def _section(ws, row: int, title: str, width: int):
@@ -625,7 +628,10 @@ def _write_sheet(ws, sheet, lay: Layout, subtitle: str, values: dict, rec: dict,
             ws.cell(row=row, column=LABEL_COL).alignment = Alignment(vertical="top")  # beside its sentence
             if item.name.startswith("ReleaseSentence") or item.name == "ReleaseParagraph":  # the figures: one line
                 ws.row_dimensions[row].height = 150 if item.name == "ReleaseParagraph" else 45
-    _fit_subtitle(ws, NOTE_COL if sheet.title == "Cover" else ws.max_column)
+    lines = _fit_subtitle(ws, NOTE_COL if sheet.title == "Cover" else ws.max_column)
+    if sheet.title == "Sensitivity":  # its chart gives up the height the subtitle's lines take: one page still
+        for chart in ws._charts:
+            chart.height = max(chart.height - SUBTITLE_LINE_CM * (lines - 1), 3)
     _print_setup(ws, sheet)
 
 

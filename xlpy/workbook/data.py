@@ -441,6 +441,7 @@ _ENGINE_KEYS = {
     "tally.guaranteed_delivery": "GuaranteedDelivery", "tally.failed_delivery": "FailedDelivery",
     "period.start": "PeriodStart", "period.end": "PeriodEnd", "valuation.price": "Price",
     "extinguishment.carrying_amount": "CarryingAmount",
+    "accounting.accrued_interest_per_unit": "AccruedInterestPerUnit",
     **{f"offer.consideration.formula.{key}": name for key, name in (
         ("value", "RatioValue"), ("cap", "RatioCap"), ("floor", "RatioFloor"), ("places", "RatioPlaces"),
         ("averaging_days", "AveragingDays"), ("lag_days", "LagDays"), ("calendar", "Calendar"))},

@@ -43,9 +43,9 @@ class Expect:
     (:func:`at_half_cent`): a workbook's binary arithmetic may round it to
     either cent, so one cent from the engine's is no finding but a note.
 
-    *noise*: the error a workbook's binary arithmetic may leave in a count of
-    shares that is the difference of two larger ones (the incremental shares
-    of a ratio raised by 0.000001 on a million units are 1 in the engine and
+    *noise*: the error a workbook's binary arithmetic may leave in the
+    incremental shares, the difference of two larger counts (a ratio raised
+    by 0.000001 on a million units accepted gives 1 in the engine and
     0.9999999974752427 in a workbook): no finding within it.
     """
 
@@ -58,6 +58,10 @@ class Expect:
 
 #: The relative error of a few steps of binary arithmetic (8 units in the last place of a double).
 BINARY_NOISE = Decimal(2) ** -49
+
+#: The figures that are a difference of two share counts (Results' and Check's incremental shares): the only
+#: ones an :attr:`Expect.noise` is given.
+INCREMENTAL = ("IncrementalShares", "CheckIncremental")
 
 
 def at_half_cent(amount: Decimal, scale: Decimal) -> bool:
@@ -279,10 +283,10 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
             exp[(s.title, f"{value_col}{row}")] = Expect(item.name, derived[item.name], item.fmt)
     exp.update(_entry_lines(lay, offer, results, entry))
     exp.update(_exchange_rows(lay, offer, results))
-    # a share count is a difference of counts up to every unit outstanding at the highest ratio
-    terms = max([abs(results.offer_ratio), abs(results.original_ratio)] + [abs(e.ratio) for e in results.exchanges])
-    noise = BINARY_NOISE * max(results.units_outstanding, results.units_accepted) * terms
-    exp = {k: replace(e, noise=noise) if e.fmt == "count4" else e for k, e in exp.items()}
+    # the incremental shares: the units accepted at the offer's ratio, less as many at the original one
+    noise = BINARY_NOISE * results.units_accepted * max(abs(results.offer_ratio), abs(results.original_ratio))
+    exp = {k: replace(e, noise=noise) if e.fmt == "count4" and e.label.startswith(INCREMENTAL) else e
+           for k, e in exp.items()}
     exp.update(_sensitivity(lay, offer, results, step))
     scale = abs(results.fair_value_offer) + abs(results.fair_value_original)
     if any(at_half_cent(a, max(scale, abs(a))) for a in amounts_to_book(offer, results)):

@@ -401,11 +401,14 @@ def backups_of(target: Path) -> list[Path]:
     return sorted(found, key=found.__getitem__)
 
 
-def prune_backups(target: Path, keep: int | None) -> list[Path]:
-    """Remove all but the *keep* newest backups of *target* (None: keep all)."""
+def prune_backups(target: Path, keep: int | None, kept: Path | None = None) -> list[Path]:
+    """Remove all but the *keep* newest backups of *target* (None: keep all); *kept*, the one just written, is the
+    newest whatever the time in its name (a refresh dated before an earlier one, a clock set apart)."""
     if keep is None:
         return []
     old = backups_of(target)
+    if kept is not None and kept.name in {p.name for p in old}:
+        old = [p for p in old if p.name != kept.name] + [next(p for p in old if p.name == kept.name)]
     gone = old[:max(len(old) - keep, 0)]
     for p in gone:
         p.unlink(missing_ok=True)

@@ -210,7 +210,7 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
         raise InputErrors([InputError(str(path), None, f"cannot be written ({exc.strerror or exc}); "
                                       "the workbook was not changed", show_value=False)]) from None
     out.written, out.kept = path, kept  # in place: an interrupt from here on says so, not "nothing was written"
-    pruned = locks.prune_backups(target, keep)
+    pruned = locks.prune_backups(target, keep, kept)
     out.report(path.name, report.lines())
     if report.release is not None:
         out.lines.append(f"{path.name}: engine release text: {report.release.text}")
