@@ -161,19 +161,26 @@ def test_finer_than_reads_every_digit(value, places, finer):
     assert _finer_than(D(value), places) is finer
 
 
-def test_validate_holds_the_grid_to_the_workbook_s_own_price_step(tmp_path):
-    """The grid's highest price is the workbook's step (Inputs, SensitivityStep) above the price: a person's wider
-    step takes a grid inside the bound at 10% past it, and validate names it at that step, not the default's."""
-    from xlpy.workbook.validate import validate
-
+def _stepped_book(tmp_path, step: float):
+    """The seed with 141 billion units outstanding (its grid inside the bound at the default 10% step), built, and
+    its SensitivityStep typed over with *step*: (workbook, openpyxl workbook, layout, the step's sheet and cell)."""
     path = _offer(tmp_path, ("outstanding = 464777 ", "outstanding = 141000000000 "))
     offer, results = compute_file(path)
     book = build_workbook(offer, results, tmp_path / "in.xlsm")
     wb = load_workbook(book, keep_vba=True)
     lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
     sheet, ref = lay.cell("SensitivityStep")
-    wb[sheet][ref] = 0.3
+    wb[sheet][ref] = step
     wb.save(book)
+    return book, wb, lay, sheet, ref
+
+
+def test_validate_holds_the_grid_to_the_workbook_s_own_price_step(tmp_path):
+    """The grid's highest price is the workbook's step (Inputs, SensitivityStep) above the price: a person's wider
+    step takes a grid inside the bound at 10% past it, and validate names it at that step, not the default's."""
+    from xlpy.workbook.validate import validate
+
+    book = _stepped_book(tmp_path, 0.3)[0]
     grid = [f for f in validate(book, legs=()).findings
             if "Sensitivity grid" in f.where]
     assert [(f.where, f.leg) for f in grid] == [
@@ -190,14 +197,7 @@ def test_refresh_holds_the_grid_to_the_workbook_s_own_price_step(tmp_path):
 
     counts = tmp_path / "c.csv"
     counts.write_text("tendered,guaranteed delivery,failed delivery\n274000,3500,0\n")
-    path = _offer(tmp_path, ("outstanding = 464777 ", "outstanding = 141000000000 "))
-    offer, results = compute_file(path)
-    book = build_workbook(offer, results, tmp_path / "in.xlsm")
-    wb = load_workbook(book, keep_vba=True)
-    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
-    sheet, ref = lay.cell("SensitivityStep")
-    wb[sheet][ref] = 0.3
-    wb.save(book)
+    book, wb, lay, sheet, ref = _stepped_book(tmp_path, 0.3)
     before = book.read_bytes()
     with pytest.raises(InputErrors) as info:
         refresh_file(book, counts, backup=False)
