@@ -64,6 +64,7 @@ from .layout import (
 )
 from .openpyxl_access import (
     cell_map,
+    charts_of,
     new_cell,
     order_sheets,
     set_style_array,
@@ -630,7 +631,7 @@ def _write_sheet(ws, sheet, lay: Layout, subtitle: str, values: dict, rec: dict,
                 ws.row_dimensions[row].height = 150 if item.name == "ReleaseParagraph" else 45
     lines = _fit_subtitle(ws, NOTE_COL if sheet.title == "Cover" else ws.max_column)
     if sheet.title == "Sensitivity":  # its chart gives up the height the subtitle's lines take: one page still
-        for chart in ws._charts:
+        for chart in charts_of(ws):
             chart.height = max(chart.height - SUBTITLE_LINE_CM * (lines - 1), 3)
     _print_setup(ws, sheet)
 

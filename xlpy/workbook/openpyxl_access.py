@@ -27,6 +27,7 @@ from openpyxl.cell.cell import Cell
 
 __all__ = [
     "cell_map",
+    "charts_of",
     "style_array",
     "set_style_array",
     "new_cell",
@@ -43,6 +44,11 @@ def cell_map(ws) -> dict:
     The dict itself, not a copy: storing a cell in it places the cell on the sheet.
     """
     return ws._cells
+
+
+def charts_of(ws) -> list:
+    """The charts the sheet holds (openpyxl adds them with ``add_chart`` and keeps them in a private list)."""
+    return ws._charts
 
 
 def style_array(cell):
