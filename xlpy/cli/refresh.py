@@ -53,8 +53,5 @@ def refresh_command(args: argparse.Namespace) -> int:
             print(line)
         warn(args, done.warnings)  # on standard error, after the report, as build says its warnings
     except KeyboardInterrupt as exc:  # the workbook is written: the message says so
-        after = done.interrupted(exc)
-        if after is exc:
-            raise
-        raise after from exc
+        done.reraise(exc)
     return 0

@@ -406,9 +406,7 @@ def prune_backups(target: Path, keep: int | None, kept: Path | None = None) -> l
     newest whatever the time in its name (a refresh dated before an earlier one, a clock set apart)."""
     if keep is None:
         return []
-    old = backups_of(target)
-    if kept is not None and kept.name in {p.name for p in old}:
-        old = [p for p in old if p.name != kept.name] + [next(p for p in old if p.name == kept.name)]
+    old = sorted(backups_of(target), key=lambda p: kept is not None and p.name == kept.name)  # (stable: kept last)
     gone = old[:max(len(old) - keep, 0)]
     for p in gone:
         p.unlink(missing_ok=True)

@@ -14,6 +14,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from ..engine.errors import InputError, InputErrors
 from ..files.offerfile import workbook_given
@@ -37,14 +38,15 @@ class FileRefresh:
     written: Path | None = None
     kept: Path | None = None
 
-    def interrupted(self, exc: KeyboardInterrupt) -> KeyboardInterrupt:
-        """*exc*, a Ctrl-C or SIGTERM, as it must be told: once the workbook was replaced, as coming after the
-        write (naming the backup), not before it (:class:`xlpy.workbook.locks.InterruptedAfterWriting`)."""
+    def reraise(self, exc: KeyboardInterrupt) -> NoReturn:
+        """Raise *exc*, a Ctrl-C or SIGTERM, as it must be told: once the workbook was replaced, as coming after the
+        write, naming the backup (:class:`xlpy.workbook.locks.InterruptedAfterWriting`; its cause tells SIGTERM
+        from Ctrl-C), not before it."""
         from .locks import InterruptedAfterWriting
 
         if self.written is None or isinstance(exc, InterruptedAfterWriting):
-            return exc
-        return InterruptedAfterWriting(self.written, self.kept)
+            raise exc
+        raise InterruptedAfterWriting(self.written, self.kept) from exc
 
     def report(self, name: str, lines) -> None:
         """*lines* of a refresh's report (:meth:`xlpy.workbook.refresh.RefreshReport.lines`), each named by the
@@ -148,10 +150,7 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
             except DAMAGE as exc:  # a part damaged, or understated in the directory
                 raise damaged(label, exc, "it was not changed") from None
     except KeyboardInterrupt as exc:  # after the workbook was replaced (the lock let go...): say it was written
-        after = out.interrupted(exc)
-        if after is exc:
-            raise
-        raise after from exc  # (the cause tells SIGTERM from Ctrl-C)
+        out.reraise(exc)
     return out
 
 
