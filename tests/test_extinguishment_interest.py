@@ -20,7 +20,7 @@ from xlpy.files import offerfile
 from xlpy.workbook import libreoffice
 from xlpy.workbook.backends import PackageBook
 from xlpy.workbook.build import build_workbook
-from xlpy.workbook.layout import CHECK_COLS, Shape, earlier_forms, layout, sensitivity_cells
+from xlpy.workbook.layout import CHECK_COLS, NOTE_COL, Shape, earlier_forms, layout, sensitivity_cells
 from xlpy.workbook.validate import validate
 
 CASE = Path(__file__).parent / "golden" / "entries" / "notes-extinguishment-interest.toml"
@@ -59,9 +59,15 @@ def test_preferred_and_induced_notes_are_measured_as_before():
 
     no_interest = replace(offer, accounting=Accounting(par_value=Decimal("0.01")))
     assert compute(no_interest).charge == Decimal(-375000)  # 605,000 - 980,000: nothing more given up
+    assert compute(no_interest).accrued_interest_given_up == 0
+    preferred = replace(offer, kind="preferred")  # preferred stock gives up no interest, whatever the file says
+    assert (compute(preferred).charge, compute(preferred).accrued_interest_given_up) == (Decimal(-375000), 0)
+    assert compute(offer).accrued_interest_given_up == Decimal(5000)
     induced = replace(offer, consideration=replace(offer.consideration, ratio=Decimal(42)), carrying_amount=None)
     # 1,000 x (42 - 40) x 30 + 1,000 x 5: the accrued interest given up goes to equity, not into the charge
     assert compute(induced).charge == Decimal(65000)
+    assert compute(induced).accrued_interest_given_up is None
+    assert "accrued_interest_given_up" not in compute(induced).to_dict()
 
 
 def test_the_command_line_books_the_shares_at_fair_value(tmp_path, capsys):
@@ -78,7 +84,9 @@ def test_the_command_line_books_the_shares_at_fair_value(tmp_path, capsys):
         ("Additional paid-in capital", None, "599800", "the balance"),  # 600,000 at fair value - 200 at par
     ]
     assert cli.main(["compute", str(path), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["induced_charge"] == "-380000"
+    printed = json.loads(capsys.readouterr().out)
+    assert (printed["induced_charge"], printed["carrying_amount"], printed["accrued_interest_given_up"]) == (
+        "-380000", "980000", "5000")  # -380,000 = 605,000 - (980,000 + 5,000), each of its terms a key
     assert cli.main(["compute", str(path)]) == 0
     table = capsys.readouterr().out.splitlines()
     assert [line for line in table if line.startswith(("Carrying amount", "Accrued interest", "Gain on"))] == [
@@ -101,6 +109,10 @@ def test_the_workbook_validates_by_its_formulas(tmp_path):
     report = validate(tmp_path / "book.xlsm", legs=("formulas",))
     assert report.findings == [], [str(f) for f in report.findings]
     assert report.legs_run == ["formulas"]
+    lay = layout(Shape.decode(load_workbook(tmp_path / "book.xlsm").defined_names["xlpyLayout"].attr_text))
+    _, _, row = lay.item("InducedCharge")  # the note beside the charge says what a failing notes measure takes
+    note = load_workbook(tmp_path / "book.xlsm")["Results"].cell(row, NOTE_COL).value
+    assert note.endswith("failing: fair value less carrying amount (notes: and accrued interest given up)")
 
 
 @pytest.mark.libreoffice

@@ -118,9 +118,8 @@ def results_table(offer, r) -> str:
     ]
     if r.carrying_amount is not None:
         rows.append(("Carrying amount", fmt_money(r.carrying_amount)))
-        if offer.kind == "note" and offer.accounting.accrued_interest_per_unit:  # extinguished with the notes
-            rows.append(("Accrued interest given up",
-                         fmt_money(offer.accounting.accrued_interest_per_unit * r.units_accepted)))
+        if r.accrued_interest_given_up:  # notes: extinguished with them
+            rows.append(("Accrued interest given up", fmt_money(r.accrued_interest_given_up)))
     rows += [
         _charge_row(r, offer),
         ("Units remaining", fmt_count(r.units_remaining)),

@@ -123,6 +123,9 @@ class Results:
         cash_paid: all the offer's cash: sweetener + arrears + cash in lieu.
         fair_value_offer, fair_value_original: the two sides of the charge.
         carrying_amount: for an extinguishment, the carrying amount (else None).
+        accrued_interest_given_up: for an extinguishment, the accrued interest the holders give up with their
+            notes, which the measure takes with the carrying amount: ``accrued_interest_per_unit`` × units
+            accepted (0 for preferred stock; else None).
         charge: the offer's charge, of the kind :attr:`charge_kind` names: the
             induced-conversion charge, or, when the test fails, the
             extinguishment or redemption measure (FV of consideration −
@@ -168,6 +171,7 @@ class Results:
     fair_value_offer: Decimal
     fair_value_original: Decimal
     carrying_amount: Decimal | None
+    accrued_interest_given_up: Decimal | None
     charge: Decimal
     units_remaining: int
     participation: Decimal
@@ -339,6 +343,7 @@ def _compute(offer: Offer, sessions: Sessions | None, allocator) -> Results:
         fair_value_offer=fv.offer,
         fair_value_original=fv.original,
         carrying_amount=None if induced else offer.carrying_amount,
+        accrued_interest_given_up=None if induced else _interest_given_up(offer, accepted),
         charge=offer_charge,
         units_remaining=offer.outstanding - accepted - exchanged_later,
         participation=CONTEXT.divide(Decimal(accepted), Decimal(offer.outstanding)),
@@ -490,8 +495,7 @@ def _measure(offer: Offer, offer_ratio: Decimal, fv: charge.FairValues, warnings
         raise InputErrors(
             [InputError("extinguishment.carrying_amount", None, "is required: " + "; ".join(failed_test))]
         )
-    # notes: the accrued interest the holders give up is extinguished with them (ASC 470-50-40-2)
-    interest = offer.accounting.accrued_interest_per_unit * accepted if offer.kind == "note" else ZERO
+    interest = _interest_given_up(offer, accepted)
     warnings.append(
         "induced-conversion test failed (" + "; ".join(failed_test)
         + "): measured as FV of consideration − carrying amount"
@@ -505,6 +509,11 @@ def _measure(offer: Offer, offer_ratio: Decimal, fv: charge.FairValues, warnings
                         "the measure books all of it against nothing exchanged; give the carrying amount of the "
                         "units accepted (0)")
     return "extinguishment", fv.offer - offer.carrying_amount - interest
+
+
+def _interest_given_up(offer: Offer, accepted: int) -> Decimal:
+    """Notes: the accrued interest the holders give up, extinguished with them (ASC 470-50-40-2); preferred: 0."""
+    return offer.accounting.accrued_interest_per_unit * accepted if offer.kind == "note" else ZERO
 
 
 def _later_exchanges(offer: Offer) -> list[ExchangeResult]:

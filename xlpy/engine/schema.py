@@ -151,6 +151,7 @@ RESULT_FIELDS = (
     _f("fair_value_offer", "quantity", _MONEY, row=12),
     _f("fair_value_original", "quantity", _MONEY, row=13),
     _f("carrying_amount", "quantity", _MONEY, when="extinguishment"),
+    _f("accrued_interest_given_up", "quantity", _MONEY, when="extinguishment"),
     _f("induced_charge", "quantity", _MONEY, attr="charge", row=14),
     _f("total_induced_charge", "quantity", _MONEY, attr="total_charge"),
     _f("units_remaining", "count", "units", row=15),

@@ -97,7 +97,8 @@ def _blocks(shape: Shape) -> list[Block]:
             Item("InducedCharge", "Charge (this offer)",
                  f"=IF(InducedTest,FairValueOffer-FairValueOriginal,{EXTINGUISHMENT})", "money",
                  key="induced_charge",
-                 note="test passing: fair value of the inducement; failing: fair value less carrying amount"),
+                 note="test passing: fair value of the inducement; failing: fair value less carrying amount "
+                      "(notes: and accrued interest given up)"),
             Item("ChargeAccount", "Booked as", "=" + CHARGE_ACCOUNT, "text",
                  note="the journal entry's account (Entries)"),
             Item("TotalInducedCharge", "Charges of all exchanges", "=InducedCharge" + later_charge, "money",
