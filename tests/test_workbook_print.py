@@ -388,3 +388,39 @@ def test_the_sensitivity_notes_say_what_the_grid_adds_and_the_chart_sits_below_t
     assert "SweetenerPerUnit+ArrearsPerUnit" in grid and "AccruedInterestPerUnit" in grid
     (chart,) = ws._charts
     assert chart.anchor._from.row == first + 4 - 1  # zero-based: the row below the fourth note
+
+
+def test_the_offers_own_column_is_named_where_its_percentage_repeats_the_caps(tmp_path):
+    """An oversubscribed capped offer accepts its cap: the grid's last column (its own participation, 40%) repeated
+    the cap's column (40% of outstanding), and the chart's legend read 40.00% twice.  The column is named over the
+    grid and in the legend."""
+    import re
+    import zipfile
+    from decimal import Decimal
+
+    from xlpy.engine.compute import compute
+    from xlpy.files import offerfile
+    from xlpy.workbook.build import build_workbook
+    from xlpy.workbook.layout.sensitivity import SENS_PARTICIPATIONS, sensitivity_cells, sensitivity_origin
+    from repo_paths import NOTES
+
+    offer = offerfile.load(NOTES)
+    results = compute(offer)
+    assert (results.participation, results.proration_factor) == (Decimal("0.4"), Decimal("0.5"))  # at its cap
+    build_workbook(offer, results, tmp_path / "capped.xlsm")
+    wb, lay = _book(tmp_path / "capped.xlsm")
+    ws = wb["Sensitivity"]
+    top, left = sensitivity_origin(lay)
+    last = left + len(SENS_PARTICIPATIONS) + 1
+    assert sensitivity_cells(lay)[(top, last)][0] == "=Participation"
+    assert sensitivity_cells(lay)[(top, last - 1)][0] == '=1*IF(MaxUnits="",1,MIN(1,MaxUnits/Outstanding))'
+    assert ws.cell(top - 1, last).value == "This offer"
+    assert [ws.cell(top - 1, c).value for c in range(left, last)] == [None] * (last - left)
+    with zipfile.ZipFile(tmp_path / "capped.xlsm") as z:
+        (chart,) = [z.read(n).decode() for n in z.namelist()
+                    if n.startswith("xl/charts/chart") and "Charge by share price" in z.read(n).decode()]
+    series = re.findall(r"<(?:c:)?ser>(.*?)</(?:c:)?ser>", chart, re.S)
+    titles = [re.search(r"<(?:c:)?tx>(.*?)</(?:c:)?tx>", s, re.S).group(1) for s in series]
+    assert len(titles) == len(SENS_PARTICIPATIONS) + 1
+    assert all(re.search(r"<(?:c:)?f>'Sensitivity'!\w+</(?:c:)?f>", t) for t in titles[:-1]), titles  # their cells
+    assert re.search(r"<(?:c:)?v>This offer</(?:c:)?v>", titles[-1]), titles[-1]

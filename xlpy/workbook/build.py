@@ -24,6 +24,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.marker import Marker
+from openpyxl.chart.series import SeriesLabel
 from openpyxl.formatting.rule import CellIsRule, Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.differential import DifferentialStyle
@@ -412,6 +413,10 @@ def _write_table(ws, table: Table, rows: list[tuple]):
             _validation(ws, c, f"{col}{table.first_row}:{col}{table.last_row}", c.header, optional=c.check)
 
 
+#: The Sensitivity grid's last column, over it and in its chart's legend.
+OWN_PARTICIPATION = "This offer"
+
+
 def _sensitivity(ws, lay: Layout):
     top, left = sensitivity_origin(lay)
     _set(ws, top, left, "Share price", font=STYLE["header"], fill=STYLE["header_fill"], text=True)
@@ -420,9 +425,13 @@ def _sensitivity(ws, lay: Layout):
         _set(ws, row, col, formula, fmt, STYLE["header"] if header else STYLE["formula"],
              STYLE["header_fill"] if header else None)
     parts = len(SENS_PARTICIPATIONS) + 1
+    # the last column is the offer's own participation: named over the grid and in the legend, where its
+    # percentage alone could repeat another column's (an oversubscribed capped offer's is its cap's)
+    own = _set(ws, top - 1, left + parts, OWN_PARTICIPATION, font=STYLE["header"], text=True)
+    own.alignment = Alignment(horizontal="right")
     notes = ("Cash per unit: the sweetener and the dividend arrears or accrued interest paid, per unit.",
-             "Last column: the offer's own participation; at the valuation price, the charge on Results but for "
-             "fractions (cash in lieu, shares rounded holder by holder).",
+             "This offer (the last column): its own participation; at the valuation price, the charge on Results "
+             "but for fractions (cash in lieu, shares rounded holder by holder).",
              "When the induced-conversion test fails: Outstanding × participation × (R1 × price + cash per unit − "
              "carrying amount and, for notes, accrued interest given up, per unit).",
              "A capped offer's participations run to its cap (MaxUnits ÷ Outstanding).")
@@ -433,6 +442,7 @@ def _sensitivity(ws, lay: Layout):
     chart.x_axis.tickLblPos = "low"  # below the plot: a charge that goes negative would put them over its lines
     data = Reference(ws, min_col=left + 1, max_col=left + parts, min_row=top, max_row=top + len(SENS_PRICE_STEPS))
     chart.add_data(data, titles_from_data=True)
+    chart.series[-1].tx = SeriesLabel(v=OWN_PARTICIPATION)
     chart.set_categories(Reference(ws, min_col=left, min_row=top + 1, max_row=top + len(SENS_PRICE_STEPS)))
     ws.add_chart(chart, f"{get_column_letter(left)}{top + len(SENS_PRICE_STEPS) + len(notes) + 1}")
 
