@@ -424,3 +424,15 @@ def test_the_offers_own_column_is_named_where_its_percentage_repeats_the_caps(tm
     assert len(titles) == len(SENS_PARTICIPATIONS) + 1
     assert all(re.search(r"<(?:c:)?f>'Sensitivity'!\w+</(?:c:)?f>", t) for t in titles[:-1]), titles  # their cells
     assert re.search(r"<(?:c:)?v>This offer</(?:c:)?v>", titles[-1]), titles[-1]
+
+
+def test_results_prints_across_the_page_when_it_holds_the_later_exchanges():
+    """The later exchanges' table runs Results to column H: printed upright, the page shrank to about 57%."""
+    from xlpy.workbook.layout.model import Shape
+
+    assert not layout(Shape()).sheet("Results").landscape
+    assert not layout(Shape(period=True)).sheet("Results").landscape
+    assert layout(Shape(exchange_rows=2, period=True)).sheet("Results").landscape
+    assert layout(Shape(exchange_rows=1)).sheet("Results").landscape
+    landscape = {s.title for s in layout(Shape()).sheets if s.landscape}
+    assert landscape == {"Tenders", "Sensitivity", "Entries", "History"}, landscape  # as the README says

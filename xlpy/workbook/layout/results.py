@@ -173,5 +173,6 @@ def sheet(shape: Shape) -> Sheet:
     """The Results sheet for an offer of this *shape*."""
     blocks, next_row = place(_blocks(shape) + ([_eps_block(shape)] if shape.period else []))
     tables = (_exchange_table(shape, next_row + 1),) if shape.exchange_rows > 0 else ()
+    # the later exchanges' table runs to column H: printed upright, the page shrank to about 57%
     return Sheet("Results", "Results", blocks, tables, widths={"B": 40, "C": 22, "D": 16, "E": 16,
-                 "F": 16, "G": 16, "H": 16})
+                 "F": 16, "G": 16, "H": 16}, landscape=bool(tables))
