@@ -1,4 +1,4 @@
-"""Every formula the standard workbook writes stays within what Excel opens.
+"""Every formula the standard workbook writes, and every data validation's title, stays within what Excel opens.
 
 Excel refuses a formula longer than 8,192 characters or nesting functions
 more than 64 levels deep ("Excel specifications and limits"); LibreOffice and
@@ -67,3 +67,24 @@ def test_every_formula_is_within_excels_limits(workbooks, name):
     # the Release sheet's sentences are the longest: measured, so a change that doubles them is seen here
     longest = max(found, key=lambda where: len(found[where]))
     assert longest.startswith("Release!") and len(found[longest]) < MAX_LENGTH // 2, (longest, len(found[longest]))
+
+
+#: Excel's most characters in a data validation's error title ([MS-OI29500] 2.1.613): a longer one has Excel repair
+#: the file, dropping the rules; LibreOffice and openpyxl take any length.
+DV_TITLE_MOST = 32
+
+
+@pytest.mark.parametrize("name", ["committed", FORMULA.stem, NOTES.stem])
+def test_every_validation_title_is_within_excels_limit(workbooks, name):
+    """Ten titles of the committed workbook were longer ("Carrying amount of units accepted, in total", 43)."""
+    rules = [dv for ws in load_workbook(workbooks[name]).worksheets for dv in ws.data_validations.dataValidation]
+    assert len(rules) > 20  # the inputs' rules were read
+    assert {dv.errorTitle: len(dv.errorTitle) for dv in rules if len(dv.errorTitle) > DV_TITLE_MOST} == {}
+    shortened = {dv.errorTitle: dv.error for dv in rules if dv.errorTitle.endswith("…")}
+    assert shortened, "no label is longer than 32 characters: nothing shortened"
+    for title, error in shortened.items():  # the whole label stands in the message under the shortened title
+        label = error.split(": ")[0]
+        assert len(label) > DV_TITLE_MOST and label.startswith(title[:-1]), (title, error)
+    assert shortened.get("Carrying amount of units…") in (
+        "Carrying amount of units accepted: Enter a number, 0 or more.",
+        "Carrying amount of units accepted, in total: Enter a number, 0 or more.")

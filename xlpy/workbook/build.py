@@ -197,6 +197,10 @@ def _section(ws, row: int, title: str, width: int):
     c.font = STYLE["section"]
 
 
+#: The most characters Excel takes in a data validation's error title ([MS-OI29500] 2.1.613).
+DV_TITLE_MOST = 32
+
+
 def _validation(ws, item, ref: str, title: str | None = None, optional: bool | None = None):
     """Data validation of an input cell (or a table column's cells, *ref* a range): its choices, a date, or a
     number of at least 0 (above 0 when the item is *positive*, as the offer file has it)."""
@@ -225,6 +229,9 @@ def _validation(ws, item, ref: str, title: str | None = None, optional: bool | N
                             error=f"Enter a whole number, {above}." if whole else f"Enter a number, {above}.")
     else:
         return
+    if len(title) > DV_TITLE_MOST:  # Excel's limit: a longer title has Excel repair the file, dropping the rules
+        dv.errorTitle = title[:DV_TITLE_MOST - 1].rsplit(" ", 1)[0].rstrip(",;:(") + "…"
+        dv.error = f"{title}: {dv.error}"  # the whole label, in the message under the shortened title
     dv.add(ref)
     ws.add_data_validation(dv)
 
