@@ -12,8 +12,8 @@ import csv
 import datetime as dt
 import os
 import re
-import signal
 import shutil
+import signal
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -33,8 +33,9 @@ from xlpy.files import sources
 from xlpy.files.offerfile import compute_file
 from xlpy.files.sources import sha256
 from xlpy.workbook import libreoffice, locks, package
-from xlpy.workbook.backends import OpenpyxlBook, PackageBook, XlwingsBook, open_book
+from xlpy.workbook.backends import OpenpyxlBook, PackageBook, open_book
 from xlpy.workbook.layout import COVER_BUTTONS, LAYOUT_NAME, Shape, layout
+from xlpy.workbook.live_book import XlwingsBook
 from xlpy.workbook.seal import SEAL_NAME
 
 REFRESH_EPOCH = "1077580800"  # a day later

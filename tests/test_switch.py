@@ -27,9 +27,10 @@ from xlpy.engine.errors import InputErrors
 from xlpy.files import sources
 from xlpy.files.offerfile import compute_file
 from xlpy.workbook import data as bookdata
-from xlpy.workbook.backends import PackageBook, XlwingsBook
+from xlpy.workbook.backends import PackageBook
 from xlpy.workbook.build import build_workbook
 from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+from xlpy.workbook.live_book import XlwingsBook
 from xlpy.workbook.switch import tenders_areas
 from xlpy.workbook.validate import validate
 

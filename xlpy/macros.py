@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .engine.errors import XlpyError
 from .excel.registry import macro
-from .workbook.backends import XlwingsBook
+from .workbook.live_book import XlwingsBook
 from .workbook.offer_drift import offer_file_drift
 from .workbook.refresh import (
     ReleaseCheck,

@@ -1,0 +1,139 @@
+"""The book a button in Excel refreshes: a live ``xlwings.Book`` behind the :class:`~xlpy.workbook.backends.Book`
+interface (the files' books are in :mod:`xlpy.workbook.backends`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import range_boundaries
+
+from .backends import _beside, _data_ref, _typed_text, table_values
+from .layout import Table
+from .overrides import not_formulas
+
+__all__ = ["XlwingsBook"]
+
+
+def _excel_value(v: object, text: bool = False) -> object:
+    """A value as xlwings should hand it to Excel: text protected by an apostrophe, Decimal as float."""
+    if isinstance(v, str):
+        # Excel reads an apostrophe as "this is text": =, +, -, @ and 00123 stay as written.
+        return "'" + v if text else v
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() and abs(v) < 2**53 else float(v)
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return dt.datetime(v.year, v.month, v.day)
+    return v
+
+
+class XlwingsBook:
+    """A live ``xlwings.Book`` (the workbook a button was clicked in).
+
+    Uses only: ``book.sheets[name].range(ref).value`` (read and write), ``.formula`` (read),
+    ``sheet.used_range.last_cell.column``,
+    ``.options(ndim=2)``, ``.clear_contents()``, ``book.names[name].refers_to``
+    (and ``book.names.add``), ``sheet.tables[name].resize(range)``,
+    ``book.fullname`` and ``book.app.calculate()``.  :meth:`save` does not
+    save: the person decides when to save the workbook.
+    """
+
+    calculated = True
+
+    def __init__(self, book):
+        self.book = book
+        full = str(getattr(book, "fullname", "") or "")
+        folder = Path(full).parent if full and "://" not in full else None
+        self.folder = folder if folder is not None and str(folder) not in ("", ".") else None
+
+    def _range(self, sheet: str, ref: str):
+        return self.book.sheets[sheet].range(ref)
+
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self.book.sheets]
+
+    def get(self, sheet: str, ref: str) -> object:
+        return self._range(sheet, ref).value
+
+    def get_rows(self, sheet: str, ref: str) -> list[list[object]]:
+        return [list(r) for r in self._range(sheet, ref).options(ndim=2).value]
+
+    def set(self, sheet: str, ref: str, value: object, text: bool = False) -> None:
+        self._range(sheet, ref).value = _excel_value(value, text)
+
+    def write_rows(self, sheet, ref, rows, text_columns=()) -> None:
+        min_col, min_row, _, _ = range_boundaries(ref)
+        if not rows:
+            return
+        width = max(len(r) for r in rows)
+        last_col, last_row = get_column_letter(min_col + width - 1), min_row + len(rows) - 1
+        area = f"{get_column_letter(min_col)}{min_row}:{last_col}{last_row}"
+        self._range(sheet, area).value = [[_excel_value(v, j in text_columns) for j, v in enumerate(r)] for r in rows]
+
+    def clear(self, sheet: str, ref: str) -> None:
+        self._range(sheet, ref).clear_contents()
+
+    def name(self, name: str) -> str | None:
+        try:
+            refers = self.book.names[name].refers_to
+        except Exception:  # noqa: BLE001  (xlwings raises the COM error of Names.Item for a missing name)
+            return None
+        return refers[1:] if isinstance(refers, str) and refers.startswith("=") else refers
+
+    def set_name(self, name: str, definition: str, hidden: bool = False) -> None:
+        try:
+            self.book.names[name].refers_to = "=" + definition
+        except Exception:  # noqa: BLE001  (a missing name: the COM error of Names.Item)
+            self.book.names.add(name, "=" + definition)
+
+    def table_ref(self, sheet: str, name: str) -> str | None:
+        try:
+            return str(self.book.sheets[sheet].tables[name].range.address).replace("$", "")
+        except Exception:  # noqa: BLE001  (no such table: the COM error of ListObjects.Item)
+            return None
+
+    def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
+        """The cells of *table*'s formula columns holding a value or a formula of their own: (``G45``, value as
+        typed).
+
+        Reads the table's ``Range.formula`` (a formula's text, a constant's text, "" for a blank) in one call.
+        """
+        if not any(c.formula is not None for c in table.columns):
+            return []
+        got = self._range(sheet, _data_ref(table)).formula
+        if isinstance(got, str):  # a single cell
+            got = [[got]]
+        elif got and not isinstance(got[0], (list, tuple)):  # a single row
+            got = [got]
+        rows = [[_typed_text(v) for v in row] for row in got]
+        return not_formulas(table, rows)
+
+    def rows_beside(self, sheet: str, table: Table, last_row: int | None = None) -> dict[int, dict[int, object]]:
+        """Reads the table's rows across the sheet's used range in one call."""
+        width = max(self.book.sheets[sheet].used_range.last_cell.column, table.first_col + len(table.columns) - 1)
+        got = self.get_rows(sheet, f"A{table.first_row}:{get_column_letter(width)}{last_row or table.last_row}")
+        return _beside(table, {table.first_row + i: dict(enumerate(r, 1)) for i, r in enumerate(got)})
+
+    def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
+                    saved: dict[str, Sequence] | None = None) -> None:
+        text_columns = [i for i, c in enumerate(table.columns) if c.fmt == "text"]
+        values = table_values(table, list(rows))
+        self.write_rows(sheet, _data_ref(table), values, text_columns)
+        old_last = table.header_row + max(old_rows, 1)
+        if old_last > table.last_row:
+            first = get_column_letter(table.first_col)
+            last = get_column_letter(table.first_col + len(table.columns) - 1)
+            self.clear(sheet, f"{first}{table.last_row + 1}:{last}{old_last}")
+        ws = self.book.sheets[sheet]
+        ws.tables[table.name].resize(ws.range(table.ref))
+
+    def recalculate(self) -> None:
+        app = getattr(self.book, "app", None)
+        if app is not None and hasattr(app, "calculate"):
+            app.calculate()
+
+    def save(self, when=None, before_replace=None) -> None:
+        """Nothing: a live book is saved by the person, in Excel."""
