@@ -337,3 +337,99 @@ def test_a_table_shrunk_by_either_engine_leaves_no_styled_rows_behind(standard_b
         ws = load_workbook(path)["Tenders"]
         assert (ws.tables["tblTenders"].ref, ws.max_row) == ("B20:L23", 23), path.name
     capsys.readouterr()
+
+
+# --- a sorted table, a table with a Total Row -----------------------------------------------------------------
+
+
+def _refreshed(book: Path, tally: Path, engine: str, capsys) -> tuple[int, str]:
+    """(exit status, the report and errors) of a refresh of *book* by the package engine (``xlpy refresh``) or
+    the openpyxl one (the reference book the macros may be given)."""
+    if engine == "package":
+        status = main(["refresh", str(book), "--tally", str(tally), "--no-backup"])
+        out = capsys.readouterr()
+        return status, out.out + out.err
+    from xlpy import macros
+    from xlpy.engine.errors import InputErrors
+    from xlpy.workbook.backends import OpenpyxlBook
+
+    with OpenpyxlBook(book) as ob:
+        try:
+            report = macros.refresh_tenders(ob, tally)
+        except InputErrors as exc:
+            return 2, "\n".join(map(str, exc.problems))
+        ob.save()
+    return 0, "\n".join(f"book.xlsm: {line}" for line in report.notes)
+
+
+def _sorted(path: Path) -> str:
+    """The holder table sorted in Excel by Units, largest first, as Excel saves it: a sortState in the table part,
+    over the rows the table held (the rows themselves reordered, which the rewrite replaces); the table part."""
+    _, table = _parts(path, "Tenders", "tblTenders")
+    sort = '<sortState ref="B21:L319"><sortCondition descending="1" ref="D21:D319"/></sortState>'
+    _edit(path, {table: lambda t: re.sub(r'(<autoFilter ref="[^"]+"/>)', rf"\1{sort}", t)})
+    return table
+
+
+@pytest.mark.parametrize("engine", ["package", "openpyxl"])
+def test_a_sorted_table_loses_its_sort_and_the_report_says_so(standard_books, tmp_path, capsys, monkeypatch, engine):
+    """A sort recorded over 299 rows stayed on a table rewritten to 199 lines in the tally's order: it reached
+    100 rows past the table and described an order the lines no longer had."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(standard_books["holders"], tmp_path)
+    table = _sorted(book)
+    with zipfile.ZipFile(book) as zf:
+        assert "<sortState" in zf.read(table).decode()
+    status, said = _refreshed(book, _tally(tmp_path, 199), engine, capsys)
+    assert status == 0, said
+    assert ("book.xlsm: Tenders: the table tblTenders was sorted: its lines are written in the order of their "
+            "file, and its sort was dropped; sort it again to see them otherwise") in said.splitlines(), said
+    with zipfile.ZipFile(book) as zf:
+        text = zf.read(table).decode()
+    assert "sortState" not in text and "sortCondition" not in text and 'ref="B20:L219"' in text
+    assert _findings(book) == []
+    status, said = _refreshed(book, _tally(tmp_path, 150), engine, capsys)
+    assert status == 0 and "was sorted" not in said  # said once: the table is no longer sorted
+
+
+def _totals(path: Path) -> None:
+    """The History table with Excel's Total Row (Table Design > Total Row) as Excel saves it: the table's range
+    one row longer, totalsRowCount, and the row's label and SUBTOTAL below the last record."""
+    sheet, table = _parts(path, "History", "tblHistory")
+    with zipfile.ZipFile(path) as zf:
+        last = int(re.search(r'<table\b[^>]*? ref="B\d+:M(\d+)"', zf.read(table).decode()).group(1))
+    total = (f'<row r="{last + 1}"><c r="B{last + 1}" t="inlineStr"><is><t>Total</t></is></c><c r="E{last + 1}">'
+             f"<f>SUBTOTAL(109,tblHistory[Lines])</f><v>299</v></c></row>")
+    _edit(path, {table: lambda t: re.sub(r'(<table\b[^>]*?) ref="(B\d+):M\d+"', rf'\1 ref="\2:M{last + 1}" '
+                                         'totalsRowCount="1"', t, count=1),
+                 sheet: lambda s: s.replace("</sheetData>", total + "</sheetData>")})
+
+
+@pytest.mark.parametrize("engine", ["package", "openpyxl"])
+def test_a_table_with_a_total_row_is_refused_and_nothing_written(standard_books, tmp_path, capsys, monkeypatch,
+                                                                  engine):
+    """The refresh took Excel's Total Row for a History record: its SUBTOTAL became text, the newest record became
+    the totals row, and the report said a row had been inserted by hand."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(standard_books["holders"], tmp_path)
+    _totals(book)
+    before = book.read_bytes()
+    status, said = _refreshed(book, _tally(tmp_path, 199), engine, capsys)
+    assert status == 2, said
+    assert ("History!tblHistory: the table shows a Total Row (Table Design > Total Row): the refresh rewrites the "
+            "table's lines and would take that row for one; turn the Total Row off, refresh, then turn it on again; "
+            "nothing was written") in said, said
+    assert book.read_bytes() == before
+
+
+def test_a_live_books_total_row_is_read_from_excel():
+    """A button in Excel asks the table itself (ListObject.ShowTotals); a missing table shows none."""
+    from types import SimpleNamespace
+
+    from xlpy.workbook.live_book import XlwingsBook
+
+    tables = {"tblHistory": SimpleNamespace(show_totals=True), "tblTenders": SimpleNamespace(show_totals=False)}
+    book = XlwingsBook(SimpleNamespace(sheets={"History": SimpleNamespace(tables=tables)}, fullname=""))
+    assert book.table_totals("History", "tblHistory") is True
+    assert book.table_totals("History", "tblTenders") is False
+    assert book.table_totals("History", "tblPrices") is False

@@ -86,6 +86,9 @@ class Book(Protocol):
         """The range the Excel table *name* spans in the book (``B20:L70``; a person may have moved or resized
         it), or None when the book does not say."""
 
+    def table_totals(self, sheet: str, name: str) -> bool:
+        """Whether the Excel table *name* shows a Total Row (Table Design > Total Row) below its lines."""
+
     def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
         """The cells of *table*'s formula columns that hold a value or a formula other than the table's, as
         ``(ref, value)`` in row order (a formula as :class:`~xlpy.workbook.overrides.OwnFormula`): what rewriting
@@ -253,6 +256,21 @@ class OpenpyxlBook:
     def table_ref(self, sheet: str, name: str) -> str | None:
         t = self._ws(sheet).tables.get(name)
         return None if t is None else t.ref
+
+    def table_totals(self, sheet: str, name: str) -> bool:
+        t = self._ws(sheet).tables.get(name)
+        return t is not None and bool(t.totalsRowCount)
+
+    def unsort(self, sheet: str, name: str) -> bool:
+        """Drop the sort Excel recorded on the table *name* (its rows are about to be rewritten in another order):
+        whether it had one."""
+        t = self._ws(sheet).tables.get(name)
+        held = t is not None and (t.sortState is not None or (t.autoFilter is not None and t.autoFilter.sortState))
+        if held:
+            t.sortState = None
+            if t.autoFilter is not None:
+                t.autoFilter.sortState = None
+        return bool(held)
 
     def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
         """The cells of *table*'s formula columns holding a value or a formula of their own: (``G45``, value)."""
@@ -563,6 +581,27 @@ class PackageBook:
         return self._sheet(sheet).rows_beside(table.first_row, last_row or table.last_row, table.first_col,
                                               table.first_col + len(table.columns) - 1,
                                               self._shared_strings)
+
+    def _table_part(self, sheet: str, name: str) -> str | None:
+        from .package import table_parts
+
+        self._check_sheet(sheet)
+        return table_parts(self.pkg, self._sheets[sheet]).get(name)
+
+    def table_totals(self, sheet: str, name: str) -> bool:
+        part = self._table_part(sheet, name)
+        m = part and re.search(r'<(?:\w+:)?table\b[^>]*?\stotalsRowCount="(\d+)"', self.pkg.read(part).decode())
+        return bool(m) and int(m.group(1)) > 0
+
+    def unsort(self, sheet: str, name: str) -> bool:
+        """Drop the sort Excel recorded on the table *name* (its rows are about to be rewritten in another order):
+        whether it had one."""
+        part = self._table_part(sheet, name)
+        text = self.pkg.read(part).decode("utf-8") if part else ""
+        unsorted = re.sub(r"<(\w+:|)sortState\b(?:[^>]*/>|.*?</\1sortState>)", "", text, flags=re.S)
+        if unsorted != text:
+            self.pkg.write(part, unsorted.encode("utf-8"))
+        return unsorted != text
 
     def show_rows(self, sheet: str, name: str, r1: int, r2: int) -> tuple[list[int], bool]:
         """Clear the hidden flag of rows *r1*..*r2* (table *name*'s rows, about to be rewritten): (the rows that

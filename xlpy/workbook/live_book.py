@@ -36,7 +36,7 @@ class XlwingsBook:
     Uses only: ``book.sheets[name].range(ref).value`` (read and write), ``.formula`` (read),
     ``sheet.used_range.last_cell.column``,
     ``.options(ndim=2)``, ``.clear_contents()``, ``book.names[name].refers_to``
-    (and ``book.names.add``), ``sheet.tables[name].resize(range)``,
+    (and ``book.names.add``), ``sheet.tables[name].resize(range)`` and ``.show_totals``,
     ``book.fullname`` and ``book.app.calculate()``.  :meth:`save` does not
     save: the person decides when to save the workbook.
     """
@@ -94,6 +94,12 @@ class XlwingsBook:
             return str(self.book.sheets[sheet].tables[name].range.address).replace("$", "")
         except Exception:  # noqa: BLE001  (no such table: the COM error of ListObjects.Item)
             return None
+
+    def table_totals(self, sheet: str, name: str) -> bool:
+        try:
+            return bool(self.book.sheets[sheet].tables[name].show_totals)
+        except Exception:  # noqa: BLE001  (no such table: the COM error of ListObjects.Item)
+            return False
 
     def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
         """The cells of *table*'s formula columns holding a value or a formula of their own: (``G45``, value as

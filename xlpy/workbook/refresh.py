@@ -567,13 +567,13 @@ class _Refresh:
         return names + (["tblPrices", "tblHolidays"] if self.prices is not None else []) + ["tblHistory"]
 
     def check_places(self) -> list[InputError]:
-        """A table the refresh rewrites whose header the book holds in another row than the layout: refused."""
+        """A table the refresh rewrites whose header the book holds in another row than the layout, or which shows a
+        Total Row: refused."""
         found = []
         for name in self._rewritten():
             sheet, t = self.lay.table(name)
-            problem = table_edits.header_moved(self.book, sheet.title, t)
-            if problem is not None:
-                found.append(problem)
+            found += filter(None, (table_edits.header_moved(self.book, sheet.title, t),
+                                   table_edits.totals_row(self.book, sheet.title, t)))
         return found
 
     def _history_records(self) -> list[tuple]:

@@ -16,7 +16,10 @@ A person may also have moved or resized the table itself: a row deleted or
 inserted inside it shrinks or grows the Excel table and every name over its
 columns, a row inserted above it moves the header.  The layout records where
 the table is; the book's own table range and names may say otherwise
-(:func:`held_rows`, :func:`names_off`, :func:`header_moved`).
+(:func:`held_rows`, :func:`names_off`, :func:`header_moved`).  A Total Row below
+the lines is refused (:func:`totals_row`); a sort Excel recorded on the
+table is dropped, as the lines are written in their file's order
+(:func:`shown_again`).
 
 Each reads the book through :class:`xlpy.workbook.backends.Book`, so a file,
 an openpyxl book and a live Excel book say the same.
@@ -217,6 +220,17 @@ def header_moved(book, sheet: str, table: Table) -> InputError | None:
                       "written", show_value=False)
 
 
+def totals_row(book, sheet: str, table: Table) -> InputError | None:
+    """The refusal when *table*'s Excel table shows a Total Row: the rewrite would take the row below the lines
+    for a line (and the table's range would end on the newest line, Excel's totals row)."""
+    totals = getattr(book, "table_totals", None)
+    if totals is None or not totals(sheet, table.name):
+        return None
+    return InputError(f"{sheet}!{table.name}", None, "the table shows a Total Row (Table Design > Total Row): the "
+                      "refresh rewrites the table's lines and would take that row for one; turn the Total Row off, "
+                      "refresh, then turn it on again; nothing was written", show_value=False)
+
+
 def _points_at(definition: str | None, sheet: str, ref: str) -> bool:
     """Whether a name's *definition* (``'Tenders'!$C$21:$C$70``, ``Tenders!$C$21:$C$70``) is *ref* on *sheet*."""
     head, _, area = (definition or "").strip().lstrip("=").rpartition("!")
@@ -250,17 +264,22 @@ def extent_note(sheet: str, table: Table, held: tuple[int, int] | None, off: Seq
 
 def shown_again(book, sheet: str, table: Table, last: int) -> list[str]:
     """Show the hidden rows among *table*'s rows to *last* before they are rewritten (a filter hid them for the
-    lines they held; the rewrite puts other lines in them); the report lines, saying to reapply a filter."""
-    show = getattr(book, "show_rows", None)  # a file; a live book keeps its rows as Excel filters them
+    lines they held; the rewrite puts other lines in them), and drop a sort Excel recorded on it (the lines are
+    written in their file's order); the report lines, saying to reapply a filter or sort again."""
+    unsort = getattr(book, "unsort", None)  # a file; a live book keeps its sort as Excel holds it
+    notes = [(f"{sheet}: the table {table.name} was sorted: its lines are written in the order of their file, and "
+              "its sort was dropped; sort it again to see them otherwise")] if unsort and unsort(sheet, table.name) \
+        else []
+    show = getattr(book, "show_rows", None)  # a package on disk; a live book keeps its rows as Excel filters them
     if show is None:
-        return []
+        return notes
     hidden, filtered = show(sheet, table.name, table.first_row, last)
     rows = ", ".join(map(str, hidden[:SHOWN])) + (f" and {len(hidden) - SHOWN:,} more" if len(hidden) > SHOWN else "")
     shown = (f"the rows it hid ({rows}) were shown again, as the rewrite puts other lines in them" if hidden
              else "")
     if filtered:
-        return [(f"{sheet}: the table {table.name} is filtered: {shown + '; ' if shown else ''}reapply its filter "
-                 "(Data > Reapply) to hide the lines its criteria select: Excel does not reapply it when it opens "
-                 "the file")]
-    return [(f"{sheet}: hidden rows of the table {table.name} ({rows}) were shown again, as the rewrite puts other "
-             "lines in them")] if hidden else []
+        return notes + [(f"{sheet}: the table {table.name} is filtered: {shown + '; ' if shown else ''}reapply its "
+                         "filter (Data > Reapply) to hide the lines its criteria select: Excel does not reapply it "
+                         "when it opens the file")]
+    return notes + ([(f"{sheet}: hidden rows of the table {table.name} ({rows}) were shown again, as the rewrite "
+                      "puts other lines in them")] if hidden else [])
