@@ -257,3 +257,65 @@ def test_styles_are_mapped_into_the_workbooks_own_style_sheet():
     assert '<fonts x14ac:knownFonts="1" count="3">' in text and "<font><i/></font></fonts>" in text
     assert '<numFmt numFmtId="165" formatCode="#,##0.####"/>' in text and '<numFmts count="2">' in text
     assert text.endswith('<xf numFmtId="165" fontId="2"/></cellXfs></styleSheet>')
+
+
+def _edit_parts(path: Path, edits: dict) -> None:
+    """Rewrite parts of the package as another program saves them: part -> function of its text."""
+    with zipfile.ZipFile(path) as z:
+        infos = z.infolist()
+        parts = {i.filename: z.read(i.filename) for i in infos}
+    for name, edit in edits.items():
+        parts[name] = edit(parts[name].decode("utf-8")).encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in infos:
+            z.writestr(i, parts[i.filename])
+
+
+def _numfmts(path: Path) -> tuple[int, list[str]]:
+    """(the count the styles' numFmts element gives, the ids of its numFmt elements)."""
+    with zipfile.ZipFile(path) as z:
+        styles = z.read("xl/styles.xml").decode("utf-8")
+    own = re.search(r"<numFmts\b.*?</numFmts>", styles, re.S).group()  # (the dxfs hold formats of their own)
+    return int(re.search(r'<numFmts count="(\d+)"', own).group(1)), re.findall(r'<numFmt\b[^>]*numFmtId="(\d+)"', own)
+
+
+def test_a_switch_counts_the_number_formats_another_program_wrote_twice(counts):
+    """LibreOffice saves one format code under two ids (General as 165 and 171): the switch to holders counted the
+    codes, not the elements, and wrote numFmts count one short; and the id it gave a new format could be one
+    already taken."""
+    def twice(styles: str) -> str:  # and the fractions' format spelt as LibreOffice spells it: the switch adds ours
+        first = re.search(r'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*/>', styles)
+        top = max(map(int, re.findall(r'numFmtId="(\d+)"', styles)))
+        again = re.sub(r'numFmtId="\d+"', f'numFmtId="{top + 1}"', first.group())  # first, the highest id
+        styles = styles.replace(first.group(), again + first.group(), 1)
+        assert 'formatCode="#,##0.####;-#,##0.####;0"' in styles
+        styles = styles.replace('formatCode="#,##0.####;-#,##0.####;0"', 'formatCode="#,##0.####;\\-#,##0.####;0"')
+        return re.sub(r'<numFmts count="(\d+)"', lambda m: f'<numFmts count="{int(m.group(1)) + 1}"', styles, count=1)
+
+    _edit_parts(counts, {"xl/styles.xml": twice})
+    count, ids = _numfmts(counts)
+    assert count == len(ids) and len(set(ids)) == len(ids)
+    top = max(map(int, ids))
+    assert _refresh([str(counts), "--tally", str(counts.parent / "all.csv")]) == 0
+    count, ids = _numfmts(counts)
+    assert count == len(ids) and len(set(ids)) == len(ids), (count, ids)
+    assert max(map(int, ids)) == top + 1  # the format the holder layout added: past every id taken
+
+
+def test_a_switch_to_counts_leaves_no_override_of_a_part_it_removed(counts):
+    """LibreOffice lists a sheet's relationships part among the content-type overrides: the switch back to counts
+    removed Tenders' relationships part (its one table gone) and left the override naming it."""
+    assert _refresh([str(counts), "--tally", str(counts.parent / "all.csv")]) == 0  # to holders: a table
+    from xlpy.workbook import package
+
+    pkg = package.Package(counts)
+    rels = package.Package.rels_name(pkg.sheet_parts()["Tenders"])  # holding the holder table's relationship
+    pkg.close()
+    listed = f'<Override PartName="/{rels}" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    _edit_parts(counts, {"[Content_Types].xml": lambda ct: ct.replace("</Types>", listed + "</Types>")})
+    assert _refresh([str(counts), "--tally", str(counts.parent / "counts.csv")]) == 0  # back: no table
+    with zipfile.ZipFile(counts) as z:
+        names = set(z.namelist())
+        overrides = re.findall(r'<Override\b[^>]*PartName="/([^"]+)"', z.read("[Content_Types].xml").decode())
+    assert rels not in names, "the test meant a relationships part the switch removes"
+    assert [p for p in overrides if p not in names] == []

@@ -295,11 +295,13 @@ class _StyleMap:
         found = {c: i for i, c in pairs}
         if code.group(1) in found:
             return found[code.group(1)]
-        new = str(max([163, *map(int, found.values())]) + 1)
+        new = str(max([163, *(int(i) for i, _ in pairs)]) + 1)  # past every id: a code written twice has two
         element = f'<numFmt numFmtId="{new}" formatCode="{code.group(1)}"/>'
         if "<numFmts" in self.text:
             self.text = re.sub(r"</numFmts>", element + "</numFmts>", self.text, count=1)
-            self.text = re.sub(r'<numFmts count="\d+"', f'<numFmts count="{len(found) + 1}"', self.text, count=1)
+            own = re.search(r"<numFmts\b.*?</numFmts>", self.text, re.S).group()  # (not the dxfs' formats)
+            count = len(re.findall(r"<numFmt\b", own))  # each element: LibreOffice writes a code twice
+            self.text = re.sub(r'<numFmts count="\d+"', f'<numFmts count="{count}"', self.text, count=1)
         else:
             self.text = re.sub(r"(<styleSheet\b[^>]*>)", rf'\1<numFmts count="1">{element}</numFmts>', self.text,
                                count=1)
@@ -436,22 +438,28 @@ def _add_table(pkg: package.Package, part: str, text: str, fresh: package.Packag
     return _insert_before(text, f'<tableParts count="1">{element}</tableParts>', ("extLst",))
 
 
+def _drop(pkg: package.Package, part: str) -> None:
+    """Remove *part* and any content-type override naming it (a reader of the package would look for it)."""
+    pkg.remove(part)
+    ct = pkg.read("[Content_Types].xml").decode("utf-8")
+    kept = re.sub(rf'<(\w+:|)Override\b[^>]*PartName="/{re.escape(part)}"[^>]*/>', "", ct)
+    if kept != ct:
+        pkg.write("[Content_Types].xml", kept.encode("utf-8"))
+
+
 def _remove_table(pkg: package.Package, part: str, text: str, name: str) -> str:
     """Remove table *name* of *part* (the part, its override, the relationship, the tablePart); the new XML."""
     target = package.table_parts(pkg, part).get(name)
     if target is None:
         return text
     rid = next(r for r, kind, t in pkg.relationships(part) if kind.endswith("/table") and t == target)
-    pkg.remove(target)
-    ct = pkg.read("[Content_Types].xml").decode("utf-8")
-    ct = re.sub(rf'<Override\b[^>]*PartName="/{re.escape(target)}"[^>]*/>', "", ct)
-    pkg.write("[Content_Types].xml", ct.encode("utf-8"))
+    _drop(pkg, target)
     rels = package.Package.rels_name(part)
     rtext = re.sub(rf'<Relationship\b[^>]*\sId="{re.escape(rid)}"[^>]*/>', "", pkg.read(rels).decode("utf-8"))
     if "<Relationship " in rtext:
         pkg.write(rels, rtext.encode("utf-8"))
     else:
-        pkg.remove(rels)
+        _drop(pkg, rels)  # (LibreOffice lists a sheet's relationships part among the overrides too)
     old = _element(text, "tableParts")
     items = [t for t in re.findall(r"<tablePart\b[^>]*/>", old) if not re.search(rf'r:id="{re.escape(rid)}"', t)]
     return text.replace(old, f'<tableParts count="{len(items)}">{"".join(items)}</tableParts>' if items else "", 1)
