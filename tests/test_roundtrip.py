@@ -489,3 +489,51 @@ def test_fill_sets_named_formula_values_and_drops_the_others():
     out = fill(x, {"A1": 7}).decode()
     assert '<x:c r="A1"><x:f>"a"&amp;B1</x:f><x:v>7</x:v></x:c>' in out
     assert '<x:c r="A2"><x:f t="shared" si="0"/></x:c>' in out
+
+
+def _namespace_prefixed(path: Path, parts: list[str]) -> None:
+    """*parts* rewritten with the main namespace under a prefix (``<x:worksheet>``, ``<x:c>``), as writers built on
+    the Open XML SDK save them; the same XML to any namespace-aware reader."""
+    from lxml import etree
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    with zipfile.ZipFile(path) as zf:
+        items = [(info, zf.read(info.filename)) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in items:
+            if info.filename in parts:
+                root = etree.fromstring(data)
+                nsmap = {"x": main, **{k: v for k, v in root.nsmap.items() if k and v != main}}
+                new = etree.Element(root.tag, nsmap=nsmap, attrib=dict(root.attrib))
+                new.extend(list(root))
+                data = etree.tostring(new, xml_declaration=True, encoding="UTF-8", standalone=True)
+            out.writestr(info, data)
+
+
+def test_a_namespace_prefixed_sheet_is_refreshed_in_its_namespace(built, tmp_path, monkeypatch):
+    """Cells a refresh wrote into a sheet whose XML names the namespace by a prefix went in unprefixed: outside
+    the namespace, which a reader drops (the counts on Tenders, the record on the Cover)."""
+    from lxml import etree
+
+    from xlpy.workbook import package
+    from xlpy.workbook.validate import validate
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(built["seed"], tmp_path)
+    pkg = package.Package(book)
+    sheets = pkg.sheet_parts()
+    pkg.close()
+    _namespace_prefixed(book, [sheets["Tenders"], sheets["Cover"], "xl/workbook.xml"])
+    with zipfile.ZipFile(book) as zf:
+        assert zf.read(sheets["Tenders"]).count(b"<x:c ") > 3
+    assert _refresh(book, _new_tally("seed", tmp_path)) == 0
+    assert _accepted(book) == 290000  # read by openpyxl, namespace-aware
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zipfile.ZipFile(book) as zf:
+        for part in (sheets["Tenders"], sheets["Cover"]):
+            root = etree.fromstring(zf.read(part))
+            stray = [el.tag for el in root.iter() if isinstance(el.tag, str) and not el.tag.startswith("{")]
+            assert stray == [], (part, stray[:5])
+            assert len(root.findall(f"{main}sheetData/{main}row/{main}c")) > 10
+    report = validate(book, legs=("formulas",))
+    assert report.findings == [], _findings(report)

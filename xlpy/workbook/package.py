@@ -392,6 +392,8 @@ def cell_xml(ref: str, value, style: str | None, text: bool = False, date1904: b
 
 
 _ATTR = r'\s{name}="([^"]*)"'
+#: The tags of a cell's XML as :func:`cell_xml` writes it, to be given the prefix of a sheet that uses one.
+_CELL_TAG = re.compile(r"<(/?)(c|v|f|is|t)(?=[\s/>])")
 
 
 class SheetXml:
@@ -640,7 +642,7 @@ class SheetXml:
             new_rows = [(r, cells) for r, _, _, cells in self._parse_rows_text(new_rows)]
         existing = {r: (opening, close, cells) for r, opening, close, cells in self._parse_rows(old)}
         out = []
-        rows = dict(new_rows)
+        rows = dict(new_rows) if not self.p else {r: _CELL_TAG.sub(rf"<\1{self.p}\2", x) for r, x in new_rows}
         for r in sorted(set(existing) | set(rows)):
             opening, close, cells = existing.get(r, (f'<{self.p}row r="{r}">', f"</{self.p}row>", []))
             keep = [(c, x) for c, x in cells if not c1 <= c <= c2]

@@ -52,9 +52,9 @@ def set_defined_name(text: str, name: str, definition: str, hidden: bool = False
 
 def remove_defined_name(text: str, name: str) -> str:
     """workbook.xml text without the workbook-level name *name* (and without an emptied ``<definedNames>``)."""
-    pat = re.compile(rf'<definedName\b(?![^>]*localSheetId)[^>]*\sname="{re.escape(name)}"[^>]*>.*?</definedName>',
-                     re.DOTALL)
-    return re.sub(r"<definedNames>\s*</definedNames>", "", pat.sub("", text, count=1))
+    pat = re.compile(rf'<(\w+:|)definedName\b(?![^>]*localSheetId)[^>]*\sname="{re.escape(name)}"[^>]*>.*?'
+                     r"</\1definedName>", re.DOTALL)  # (the prefix of a workbook.xml that uses one)
+    return re.sub(r"<(\w+:|)definedNames>\s*</\1definedNames>", "", pat.sub("", text, count=1))
 
 
 def full_calc_on_load(text: str) -> str:
