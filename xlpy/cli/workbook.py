@@ -141,6 +141,9 @@ def build_output(given: str | None, offer_id: str, force: bool) -> Path:
     too_long = locks.name_problem(locks.target_of(out) if out.exists() else out)  # now, not at its first refresh
     if too_long:
         raise InputError("--output", str(out), too_long)
+    if out.is_symlink() and not out.exists() and not force:  # (refuse_existing would call it a file that exists)
+        raise InputError("--output", str(out), f"is a symbolic link to {os.readlink(out)}, which is not there (a "
+                         "share not mounted?): mount it, or pass --force to replace the link with the workbook")
     if out.exists() and not force:
         older = _earlier_layout(out)
         if older:
@@ -211,6 +214,7 @@ def _in_offer_file(problem: InputError, name: str, offer) -> InputError:
 
 @command("build", "build the standard offer-results workbook, then validate it")(_setup_build)
 def run_build(args: argparse.Namespace) -> int:
+    from ..files import steady
     from ..files.offerfile import compute_file
     from ..workbook import locks, progress
     from ..workbook.build import build_workbook
@@ -220,14 +224,16 @@ def run_build(args: argparse.Namespace) -> int:
 
     _progress(args)
     offer_path = Path(args.offer) if args.offer else seed_offer_path()
-    with progress.step("reading the offer and the tally, computing"):
-        offer, results = compute_file(offer_path)
-    out = build_output(args.output, offer.id, args.force)
-    target = locks.target_of(out) if out.exists() else out  # a link's target is replaced, the link stays (as refresh)
-    record = _sources_record(offer_path, offer, target)
+    with steady.one_reading():  # the SHA-256s recorded are those of the bytes read
+        with progress.step("reading the offer and the tally, computing"):
+            offer, results = compute_file(offer_path)
+        out = build_output(args.output, offer.id, args.force)
+        target = locks.target_of(out) if out.exists() else out  # a link's target is replaced, the link stays
+        record = _sources_record(offer_path, offer, target)
     written = validating = False
     try:
-        with progress.step(f"writing {out.name}"):
+        with progress.step(f"writing {out.name}"), locks.RefreshLock(target, str(out)):  # not under a refresh
+            locks.clean_stale(target)
             try:
                 build_workbook(offer, results, target, record=record)
             except InputErrors as exc:  # what a worksheet cannot hold: named as compute names its problems

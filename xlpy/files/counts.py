@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 from ..engine.rules import tally_problems
-from . import sources, typed, written_numbers
+from . import sources, steady, typed, written_numbers
 from .settled import check_settled
 from .written_numbers import wide_row
 from .xlsx_sheet import empty_sheet, sheet_rows, unsaved_formulas
@@ -67,7 +67,8 @@ def _header(path: Path, mapping: sources.ColumnMapping) -> list[str] | None:
 def tally_kind(path: Path, mapping: sources.ColumnMapping | None = None) -> str:
     """``holders`` when the file has a holder column (or the mapping names one), else ``counts`` if it names one."""
     mapping = mapping or sources.ColumnMapping()
-    if "holder_id" in mapping.columns:
+    steady.reading(path)
+    if "holder_id" in mapping.columns or steady.not_a_file(path, "a tally file"):  # (read_tally refuses a pipe)
         return "holders"
     header = _header(path, mapping)
     if header is None:
@@ -140,7 +141,9 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
     if path.is_dir():
         raise InputErrors([InputError(str(path), None, "is a folder, not a tally file", show_value=False)])
     if not path.is_file():
-        raise InputErrors([InputError(str(path), None, "tally file not found", show_value=False)])
+        raise InputErrors([steady.not_a_file(path, "a tally file") or InputError(str(path), None,
+                                                                              "tally file not found", show_value=False)])
+    steady.reading(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from .safety import check_package
 

@@ -33,7 +33,7 @@ from ..engine.model import (
 )
 from ..engine.numbers import CONTEXT
 from ..engine.rules import period_problems
-from . import calendars, sources, typed
+from . import calendars, sources, steady, typed
 from .sources import workbook_given
 from .prices import read_prices
 from .safety import unreadable
@@ -136,6 +136,10 @@ def load(path: str | os.PathLike, read_sources: bool = True) -> Offer:
     path = Path(path)
     if path.is_dir():  # (on Windows, opening one is refused as a permission)
         raise InputErrors([InputError(str(path), None, "is a folder, not an offer file", show_value=False)])
+    piped = steady.not_a_file(path, "an offer file")
+    if piped is not None:
+        raise InputErrors([piped])
+    steady.reading(path)
     zipped = workbook_given(path, "an offer file", "; xlpy validate and xlpy refresh take workbooks")
     if zipped is not None:
         raise InputErrors([zipped])

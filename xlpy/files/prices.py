@@ -19,6 +19,7 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors
 from ..engine.model import PriceDay
 from ..engine.numbers import to_decimal
+from . import steady
 from .safety import unreadable
 from .settled import check_settled
 from .sources import PRICE_COLUMNS, _capped, _match_columns, nul_problem, utf16_bom, workbook_problem
@@ -36,7 +37,9 @@ def _price_rows(path: Path) -> tuple[str, list[list[str]]]:
     if path.is_dir():
         raise InputErrors([InputError(str(path), None, "is a folder, not a price file", show_value=False)])
     if not path.is_file():
-        raise InputErrors([InputError(str(path), None, "price file not found", show_value=False)])
+        raise InputErrors([steady.not_a_file(path, "a price file") or InputError(str(path), None,
+                                                                              "price file not found", show_value=False)])
+    steady.reading(path)
     utf16 = utf16_bom(path)  # Excel's "Unicode Text": the byte-order mark names it
     workbook = workbook_problem(path, "save the price history as CSV UTF-8") or nul_problem(
         path, "utf-16" if utf16 else "utf-8", "save the price history as CSV UTF-8")

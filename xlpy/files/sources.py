@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 from ..engine.model import HolderTable
+from . import steady
 from .settled import check_settled
 from .written_numbers import WHOLE_LIMIT, delimiter, whole_cell, wide_row
 
@@ -202,9 +203,14 @@ def sha256(path: str | os.PathLike) -> str:
     import hashlib
 
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    except OSError as exc:
+        steady.gone(path, exc)  # a file its reader read, within a build or a refresh: refused by name
+        raise
+    steady.unchanged(path)  # the bytes its reader read (within a build or a refresh)
     return h.hexdigest()
 
 
@@ -408,10 +414,21 @@ def read_tally(path: str | os.PathLike, mapping: ColumnMapping | None = None, so
     """
     path = Path(path)
     mapping = mapping or ColumnMapping()
+    steady.reading(path)
     if path.is_dir():
         raise InputErrors([InputError(str(path), None, "is a folder, not a tally file", show_value=False)])
     if not path.is_file():
-        raise InputErrors([InputError(str(path), None, "tally file not found", show_value=False)])
+        raise InputErrors([steady.not_a_file(path, "a tally file") or InputError(str(path), None,
+                                                                              "tally file not found", show_value=False)])
+    try:
+        return _read_tally(path, mapping, source)
+    except OSError as exc:  # (moved or removed while it was read)
+        from .safety import unreadable
+
+        raise InputErrors([unreadable(str(path), exc)]) from None
+
+
+def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from .xlsx_sheet import unsaved_formulas, xlsx_columns
 

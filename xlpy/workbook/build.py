@@ -564,6 +564,14 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
     rec.update(record or {})
 
     wb, conf = _template()
+    try:  # (an interrupt anywhere from here closes the template's parts too, not at the interpreter's exit)
+        return _build_into(wb, conf, offer, results, out, lay, holidays, rec, when)
+    finally:
+        wb.vba_archive.close()  # openpyxl's copy of the template's parts (keep_vba): an open zip in memory
+
+
+def _build_into(wb, conf, offer, results, out: Path, lay: Layout, holidays, rec: dict, when) -> Path:
+    """The workbook *wb* (the template, :func:`_template`) filled for *offer* and written to *out*."""
     values = bookdata.input_values(offer)
     tables = bookdata.table_rows(offer, holidays)
     if results is None:
@@ -604,10 +612,7 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
         return saved_values.fill_package(buttons.add_buttons(data, "Cover", COVER_BUTTONS, cover_widths), saved, kept,
                                          edit=None if holder is None else lambda pkg, d: _holder_rows_into(pkg, holder, d))
 
-    try:
-        atomic_save(wb, out, when, post=post)
-    finally:
-        wb.vba_archive.close()  # openpyxl's copy of the template's parts (keep_vba): an open zip in memory
+    atomic_save(wb, out, when, post=post)
     return out
 
 
@@ -748,9 +753,9 @@ def atomic_save(wb, out: str | os.PathLike, when: dt.datetime | None = None, pos
     data = workbook_bytes(wb, when)
     if post is not None:
         data = post(data)
-    from .locks import write_file
+    from .locks import PARTIAL, write_file
 
-    return write_file(data, out)
+    return write_file(data, out, prefix=f"{PARTIAL}{out.name}.new.")  # (a killed build's: the next one removes it)
 
 
 def _normalise_zip(data: bytes, when: dt.datetime | None) -> bytes:

@@ -7,9 +7,11 @@ A refresh replaces the workbook.  It must not do so when:
   then a two-byte length and the name again in UTF-16) or in LibreOffice
   (``.~lock.NAME#``: one CSV line, ``full name,user,host,date,profile;``):
   the person would save over the refresh or lose their own work;
-* another ``xlpy refresh`` is writing it (``.~xlpy.NAME.lock``, held with
-  ``fcntl.flock`` where there is one, else created with ``O_EXCL``; the
-  kernel releases a flock when the process ends however it ends);
+* another ``xlpy refresh`` or ``xlpy build`` is writing it
+  (``.~xlpy.NAME.lock``, held with ``fcntl.flock`` where there is one, else
+  created with ``O_EXCL``; the kernel releases a flock when the process ends
+  however it ends, and an ``O_EXCL`` file left by a crash on this computer is
+  taken over);
 * the file is read-only (replacing a file needs no write permission on the
   file, so this is checked rather than left to the system).
 
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import getpass
 import os
 import re
@@ -142,7 +145,13 @@ def busy_message(path: Path, leftover: str = "pass --force") -> str | None:
 
 
 class RefreshLock:
-    """``.~xlpy.NAME.lock`` beside *target*: one refresh at a time; released on any exit."""
+    """``.~xlpy.NAME.lock`` beside *target*: one xlpy writing it at a time (a refresh, a build); released on any exit.
+
+    Held with ``flock``, which the kernel releases however the process ends.  Where the file system has no
+    such lock (some network shares) or the system none (Windows), the file is created exclusively instead: one
+    a crash left behind on this computer (its process gone) is taken over, one of another computer is named
+    with how to remove it.
+    """
 
     def __init__(self, target: Path, label: str):
         self.target, self.label = target, label
@@ -151,34 +160,76 @@ class RefreshLock:
 
     def __enter__(self) -> Self:
         try:
-            if fcntl is not None:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError:
-                    os.close(fd)
-                    raise FileExistsError from None
-            else:  # pragma: no cover
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+            fd = self._flocked() if fcntl is not None else None
+            if fd is None:
+                fd = self._created()
         except FileExistsError:
             holder = _read_small(self.path).decode("utf-8", errors="replace").strip() or "another process"
-            raise InputError(self.label, None, f"another xlpy refresh is writing it ({holder}; lock file "
-                             f"{self.path.name}); wait for it to finish", show_value=False) from None
+            raise InputError(self.label, None, f"another xlpy is writing it ({holder}; lock file {self.path.name}); "
+                             "wait for it to finish, or delete the lock file if no xlpy is running (a crash left "
+                             "it)", show_value=False) from None
         except OSError as exc:
-            raise InputError(self.label, None, f"cannot be locked for the refresh: {self.path.name}: "
-                             f"{exc.strerror or exc}", show_value=False) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()}, {_user()} on {socket.gethostname()}\n".encode())
+            raise InputError(self.label, None, f"cannot be locked for writing: {self.path.name}: "
+                             f"{exc.strerror or exc}; it was not changed", show_value=False) from None
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"pid {os.getpid()}, {_user()} on {socket.gethostname()}\n".encode())
+        except OSError as exc:  # (a full disk)
+            self._fd = fd
+            self.__exit__()
+            raise InputError(self.label, None, f"cannot be locked for writing: {self.path.name}: "
+                             f"{exc.strerror or exc}; it was not changed", show_value=False) from None
         self._fd = fd
         return self
+
+    def _flocked(self) -> int | None:
+        """The lock file's descriptor, flocked; None where the file system takes no flock."""
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644) if not self.path.exists() else None
+        made, fd = fd is not None, fd if fd is not None else os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise FileExistsError from None
+            if made:  # the exclusive file is made anew (one that was there: a holder's, or a crash's)
+                self.path.unlink(missing_ok=True)
+            return None  # (ENOLCK, EOPNOTSUPP...: an NFS share mounted without locks, some FUSE and SMB mounts)
+        return fd
+
+    def _created(self) -> int:
+        """The lock file, created exclusively (a leftover of a crash on this computer taken over)."""
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            if not _left_by_a_crash(_read_small(self.path).decode("utf-8", errors="replace")):
+                raise
+        self.path.unlink(missing_ok=True)
+        return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
 
     def __exit__(self, *exc) -> None:
         if self._fd is not None:
             try:
                 self.path.unlink(missing_ok=True)
+            except OSError:  # (a folder where files can be made but not removed: a flock lock left is harmless)
+                pass
             finally:
                 os.close(self._fd)  # closing releases the flock
                 self._fd = None
+
+
+def _left_by_a_crash(holder: str) -> bool:
+    """Whether a lock file's *holder* (``pid N, USER on HOST``) is a process of this computer that is gone."""
+    m = re.fullmatch(r"pid (\d+), .* on (.+)", holder.strip())
+    if m is None or m.group(2) != socket.gethostname() or os.name == "nt":  # (Windows' os.kill ends a process)
+        return False
+    try:
+        os.kill(int(m.group(1)), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # (alive, another user's)
+        return False
+    return False
 
 
 def _user() -> str:
@@ -357,19 +408,26 @@ def write_file(data: bytes, out: str | os.PathLike, before_replace: Callable[[],
     return out
 
 
-def replace_with(data: bytes, target: Path, backup: Callable[[], Path] | None = None) -> Path | None:
+def replace_with(data: bytes, target: Path, backup: Callable[[], Path] | None = None,
+                 unchanged: Callable[[], None] | None = None) -> Path | None:
     """Write *data* over *target* (:func:`write_file`, its temporary file named ``.~xlpy-partial.NAME.new.*``).
 
-    *backup* (returns the backup's path) runs once the temporary file is
+    *unchanged*, then *backup* (returns the backup's path), run once the temporary file is
     complete; if anything fails before the rename the backup is removed too
     and *target* is as it was; an interrupt once *target* is replaced is raised
     as :class:`InterruptedAfterWriting`, naming the backup.  Returns the
     backup's path.
     """
     kept: list[Path] = []
+
+    def before_replace() -> None:
+        if unchanged is not None:
+            unchanged()  # raises when *target* is no longer the file that was read
+        if backup is not None:
+            kept.append(backup())
+
     try:
-        write_file(data, target, None if backup is None else lambda: kept.append(backup()),
-                   prefix=f"{PARTIAL}{target.name}.new.")
+        write_file(data, target, before_replace, prefix=f"{PARTIAL}{target.name}.new.")
     except InterruptedAfterWriting as exc:  # replaced: the backup holds the old one
         exc.backup = kept[0] if kept else None
         raise

@@ -60,7 +60,7 @@ from ..engine.model import HolderTable, PriceDay, Tally
 from ..engine.numbers import to_whole
 from ..engine.release import release_sentences
 from ..engine.rules import tally_problems
-from ..files import calendars, sources
+from ..files import calendars, sources, steady
 from ..files.prices import read_prices
 from ..files.counts import read_counts, tally_kind
 from . import data as bookdata
@@ -595,8 +595,6 @@ class _Refresh:
 
     def growth_room(self) -> None:
         """A table that grows must not run over anything below it: refuse, naming the cells."""
-        from openpyxl.utils import get_column_letter
-
         grows = []
         if self.tally_rows is not None and self.switch is None:  # a switch checks its own areas
             grows.append(("tblTenders", len(self.tally_rows)))
@@ -604,23 +602,7 @@ class _Refresh:
         if self.prices is not None:
             grows.append(("tblPrices", len(self.prices)))
             grows.append(("tblHolidays", len(self.holidays or [])))
-        for name, n in grows:
-            sheet, t = self.lay.table(name)
-            held = table_edits.held_rows(self.book, sheet.title, t)
-            last = max(t.last_row, held[1] if held else 0)  # rows the book's table holds are the table's
-            new_last = t.header_row + max(n, 1)
-            if new_last <= last:
-                continue
-            area = (f"{get_column_letter(t.first_col)}{last + 1}:"
-                    f"{get_column_letter(t.first_col + len(t.columns) - 1)}{new_last}")
-            values = self.book.get_rows(sheet.title, area)
-            for i, row in enumerate(values):
-                for j, v in enumerate(row):
-                    if v is not None and v != "":
-                        ref = f"{get_column_letter(t.first_col + j)}{last + 1 + i}"
-                        self.problems.append(InputError(
-                            f"{sheet.title}!{ref}", v, f"is in the way: {name} grows to row {new_last}; "
-                            "move what is below the table"))
+        self.problems += table_edits.in_the_way(self.book, self.lay, grows)
 
 
 def _same_but_tables(old: Layout, new: Layout) -> None:
@@ -681,10 +663,11 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
     """tenders / price_part: ``required``, ``optional`` (if a source is given or recorded) or ``skip``."""
     when = when or utc_now()
     r = _Refresh(book)
-    if tenders != "skip":
-        r.plan_tenders(tally, mapping, required=tenders == "required" or tally is not None)
-    if price_part != "skip":
-        r.plan_prices(prices, required=price_part == "required" or prices is not None)
+    with steady.one_reading():  # the SHA-256s recorded are those of the bytes read
+        if tenders != "skip":
+            r.plan_tenders(tally, mapping, required=tenders == "required" or tally is not None)
+        if price_part != "skip":
+            r.plan_prices(prices, required=price_part == "required" or prices is not None)
     moved = r.check_places()  # a table moved by a row inserted above it: refused before anything else is said
     if moved:
         raise InputErrors(moved)

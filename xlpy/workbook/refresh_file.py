@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from ..engine.errors import InputError, InputErrors
+from ..files import steady
 from ..files.offerfile import workbook_given
 from ..files.safety import DAMAGE, damaged
 from .backends import PackageBook
@@ -161,6 +162,14 @@ def _refresh_locked(path: Path, target: Path, tally, prices, mapping, backup: bo
         _refresh_book(book, path, target, tally, prices, mapping, when, backup, keep, allow_unknown_parts, out)
 
 
+def _not_saved_meanwhile(path: Path, target: Path, read) -> None:
+    """Refuse to replace *target* when it is no longer the file the refresh read (its :func:`steady.state`): a
+    program saved it meanwhile (Excel, a build), and the refresh would write over that save."""
+    if steady.state(target) != read:
+        raise InputError(str(path), None, "was saved by another program while the refresh ran: the refresh would "
+                         "write over that save; refresh it again; it was not changed", show_value=False)
+
+
 def _in_the_workbook(field: str) -> bool:
     """Whether a problem's place is in the workbook (``sheet Results``, ``name xlpyLayout``, ``Inputs!C12``)
     rather than in a file it reads, which its own messages name."""
@@ -189,6 +198,7 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     from . import locks
 
     unknown = _unknown_binary_parts(book, str(path), allow_unknown_parts)
+    read = steady.state(target)  # the file the refresh reads: it replaces that one, not one saved meanwhile
     try:
         report = refresh_all(book, tally, prices, mapping, when=when)
     except InputErrors as exc:  # a problem of the workbook itself names it, as one of a tally names the tally
@@ -204,7 +214,8 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     backup = backup and keep != 0  # --keep 0: no backup is kept, so none is written only to be removed
     try:
         kept = locks.replace_with(book.to_bytes(when), target, None if not backup else
-                                  lambda: locks.write_backup(target, backup_path(target, when)))
+                                  lambda: locks.write_backup(target, backup_path(target, when)),
+                                  unchanged=lambda: _not_saved_meanwhile(path, target, read))
     except OSError as exc:
         raise InputErrors([InputError(str(path), None, f"cannot be written ({exc.strerror or exc}); "
                                       "the workbook was not changed", show_value=False)]) from None

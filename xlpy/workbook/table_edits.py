@@ -231,6 +231,25 @@ def totals_row(book, sheet: str, table: Table) -> InputError | None:
                       "refresh, then turn it on again; nothing was written", show_value=False)
 
 
+def in_the_way(book, lay: Layout, grows: Sequence[tuple[str, int]]) -> list[InputError]:
+    """What stands below a table that grows, each cell refused by name: (table name, its new number of lines)."""
+    found = []
+    for name, n in grows:
+        sheet, t = lay.table(name)
+        held = held_rows(book, sheet.title, t)
+        last = max(t.last_row, held[1] if held else 0)  # rows the book's table holds are the table's
+        new_last = t.header_row + max(n, 1)
+        if new_last <= last:
+            continue
+        first, end = get_column_letter(t.first_col), get_column_letter(t.first_col + len(t.columns) - 1)
+        area = f"{first}{last + 1}:{end}{new_last}"
+        for i, row in enumerate(book.get_rows(sheet.title, area)):
+            found += [InputError(f"{sheet.title}!{get_column_letter(t.first_col + j)}{last + 1 + i}", v,
+                                 f"is in the way: {name} grows to row {new_last}; move what is below the table")
+                      for j, v in enumerate(row) if v is not None and v != ""]
+    return found
+
+
 def _points_at(definition: str | None, sheet: str, ref: str) -> bool:
     """Whether a name's *definition* (``'Tenders'!$C$21:$C$70``, ``Tenders!$C$21:$C$70``) is *ref* on *sheet*."""
     head, _, area = (definition or "").strip().lstrip("=").rpartition("!")

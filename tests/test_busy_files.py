@@ -1,0 +1,201 @@
+"""A workbook two writers reach at once, a lock the file system cannot hold, a full disk, a killed build.
+
+``xlpy build --force`` took no lock, so a refresh paused over it wrote the
+previous workbook over the new one; a refresh replaced a file saved by
+another program while it ran; where ``flock`` is missing the lock blocked
+every later run; a full disk or a folder that keeps its files gave a
+traceback (:mod:`xlpy.workbook.locks`).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+from repo_paths import DATA, SEED, TALLY
+
+from xlpy import cli
+from xlpy.engine.errors import InputError
+from xlpy.workbook import locks
+
+
+@pytest.fixture
+def book(standard_books, tmp_path, monkeypatch) -> Path:
+    """The holder workbook, its tally and prices beside it, and a tally of five lines more."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    for f in standard_books["holders"].parent.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    text = (DATA / TALLY).read_text(encoding="utf-8").rstrip("\n")
+    (tmp_path / "more.csv").write_text(text + "".join(f"\nNEW-{i},{100 + i},book-entry,tendered" for i in range(5))
+                                       + "\n", encoding="utf-8")
+    return tmp_path / standard_books["holders"].name
+
+
+def _lock_file(book: Path) -> Path:
+    return book.with_name(f".~xlpy.{book.name}.lock")
+
+
+def test_a_build_is_refused_while_a_refresh_writes_the_workbook(book, capsys):
+    """A refresh paused over it wrote the previous workbook over the one build --force had just said it built."""
+    before = book.read_bytes()
+    with locks.RefreshLock(book, str(book)):
+        assert cli.main(["build", str(SEED), "-o", str(book), "--force", "--no-validate"]) == 2
+        err = capsys.readouterr().err
+        assert f"xlpy build: {book}: another xlpy is writing it (pid {os.getpid()}, " in err, err
+        assert "wait for it to finish, or delete the lock file if no xlpy is running (a crash left it)" in err
+    assert book.read_bytes() == before
+    assert not _lock_file(book).exists()
+
+
+def test_a_refresh_does_not_write_over_a_save_made_while_it_ran(book, capsys, monkeypatch):
+    """Excel (or a build) saved the workbook while the refresh worked: the refresh wrote over that save."""
+    from xlpy.workbook import refresh_file
+
+    real = refresh_file.refresh_all
+
+    def saved_meanwhile(*args, **kw):
+        report = real(*args, **kw)
+        book.write_bytes(book.read_bytes() + b"")  # the same bytes, written again: another save all the same
+        os.utime(book, ns=(1, 1))
+        return report
+
+    monkeypatch.setattr(refresh_file, "refresh_all", saved_meanwhile)
+    assert cli.main(["refresh", str(book), "--tally", str(book.parent / "more.csv")]) == 2
+    assert (f"{book}: was saved by another program while the refresh ran: the refresh would write over that save; "
+            "refresh it again; it was not changed") in capsys.readouterr().err
+    assert not list(book.parent.glob("*.bak.xlsm")) and not list(book.parent.glob(".~xlpy*"))
+
+
+def test_where_the_file_system_takes_no_flock_the_lock_is_a_file_of_its_own(book, capsys, monkeypatch):
+    """ENOLCK (an NFS share mounted without locks) read as "another xlpy refresh is writing it", on every run."""
+    def no_locks(fd, how):
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(locks.fcntl, "flock", no_locks)
+    assert cli.main(["refresh", str(book), "--tally", str(book.parent / "more.csv"), "-q"]) == 0
+    assert not _lock_file(book).exists()  # removed at the end: the next run is not blocked
+    with locks.RefreshLock(book, str(book)):  # and while it is held, a second writer is refused
+        with pytest.raises(InputError, match="another xlpy is writing it"):
+            with locks.RefreshLock(book, str(book)):
+                pass
+
+
+@pytest.mark.parametrize("left_by", ["a crash here", "another computer"])
+def test_a_lock_file_left_without_flock(book, capsys, monkeypatch, left_by):
+    """Without flock (Windows, such shares) a lock file a killed refresh left blocked every run for good."""
+    monkeypatch.setattr(locks, "fcntl", None)
+    host, pid = (socket.gethostname(), 2**22 + 7) if left_by == "a crash here" else ("WS-12", os.getpid())
+    if left_by == "a crash here":
+        while True:  # a pid no process holds
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            pid += 1
+    _lock_file(book).write_text(f"pid {pid}, jdoe on {host}\n", encoding="utf-8")
+    status = cli.main(["refresh", str(book), "--tally", str(book.parent / "more.csv"), "-q"])
+    err = capsys.readouterr().err
+    if left_by == "a crash here":  # its process is gone: taken over, and removed at the end
+        assert status == 0, err
+        assert not _lock_file(book).exists()
+    else:  # another computer's: named, with how to clear it
+        assert status == 2
+        assert (f"another xlpy is writing it (pid {pid}, jdoe on WS-12; lock file {_lock_file(book).name}); wait "
+                "for it to finish, or delete the lock file if no xlpy is running (a crash left it)") in err, err
+
+
+def test_a_full_disk_while_locking_is_said_in_one_line(book, capsys, monkeypatch):
+    """os.write of the lock's holder on a full disk gave a traceback and exit status 1."""
+    def full(fd, length):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(locks.os, "ftruncate", full)
+    before = book.read_bytes()
+    assert cli.main(["refresh", str(book), "--tally", str(book.parent / "more.csv")]) == 2
+    err = capsys.readouterr().err
+    assert (f"xlpy refresh: {book}: cannot be locked for writing: {_lock_file(book).name}: No space left on device; "
+            "it was not changed") in err, err
+    assert "Traceback" not in err and book.read_bytes() == before and not _lock_file(book).exists()
+
+
+def test_a_lock_file_that_cannot_be_removed_is_left_without_a_traceback(book, monkeypatch):
+    """A folder where files can be made but not removed (chattr +a, a share's rights) raised from the lock's exit."""
+    real = Path.unlink
+
+    def kept(self, missing_ok=False):
+        if self.name.startswith(".~xlpy."):
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+        return real(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", kept)
+    with locks.RefreshLock(book, str(book)):
+        pass
+    assert _lock_file(book).exists()  # left, but a flock lock left blocks no one
+    with locks.RefreshLock(book, str(book)):
+        pass
+
+
+def test_a_killed_builds_partial_file_is_named_as_xlpys_and_removed_by_the_next_build(tmp_path, capsys):
+    left = tmp_path / ".~xlpy-partial.book.xlsm.new.k3xv4npl.tmp"  # what a build killed while writing leaves
+    left.write_bytes(b"PK\x03\x04 half a workbook")
+    assert cli.main(["build", str(SEED), "-o", str(tmp_path / "book.xlsm"), "--no-validate", "-q"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsm"]
+
+
+def test_a_build_writes_its_workbook_under_xlpys_partial_name(tmp_path, monkeypatch):
+    from xlpy.workbook import build
+
+    seen = []
+    real = locks.write_file
+
+    def spy(data, out, before_replace=None, prefix=None):
+        seen.append(prefix)
+        return real(data, out, before_replace, prefix)
+
+    monkeypatch.setattr(locks, "write_file", spy)
+    from xlpy.files.offerfile import compute_file
+
+    build.build_workbook(*compute_file(SEED), tmp_path / "book.xlsm")
+    assert seen == [".~xlpy-partial.book.xlsm.new."]
+
+
+def test_a_dangling_link_is_not_replaced_unasked(tmp_path, capsys):
+    """A link to a share not mounted was replaced by the workbook without --force."""
+    link = tmp_path / "book.xlsm"
+    link.symlink_to(tmp_path / "share-not-mounted" / "book.xlsm")
+    assert cli.main(["build", str(SEED), "-o", str(link), "--no-validate"]) == 2
+    assert (f"--output: is a symbolic link to {tmp_path / 'share-not-mounted' / 'book.xlsm'}, which is not there (a "
+            "share not mounted?): mount it, or pass --force to replace the link with the workbook") in \
+        capsys.readouterr().err
+    assert link.is_symlink()
+    assert cli.main(["build", str(SEED), "-o", str(link), "--no-validate", "--force", "-q"]) == 0
+    assert link.is_file() and not link.is_symlink()
+
+
+def test_an_interrupted_build_closes_the_templates_parts(tmp_path, monkeypatch):
+    """Ctrl-C while the workbook was filled left the template's zip open until the interpreter's exit, which
+    printed "Exception ignored in: ZipFile.__del__ ... I/O operation on closed file"."""
+    from xlpy.files.offerfile import compute_file
+    from xlpy.workbook import build
+
+    closed = []
+    real = build._template
+
+    def template():
+        wb, conf = real()
+        close = wb.vba_archive.close
+        wb.vba_archive.close = lambda: (closed.append(True), close())
+        return wb, conf
+
+    def interrupted(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build, "_template", template)
+    monkeypatch.setattr(build, "_build_into", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build.build_workbook(*compute_file(SEED), tmp_path / "book.xlsm")
+    assert closed == [True] and not list(tmp_path.iterdir())

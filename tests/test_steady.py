@@ -1,0 +1,123 @@
+"""Input files that change while a build or a refresh reads them, and inputs that are pipes.
+
+The Cover and History record each input file's SHA-256; the readers open a
+file several times and the hash is taken after them.  A file replaced in
+between (an agent's upload, a sync client) left a workbook holding one
+file's lines under another file's hash (:mod:`xlpy.files.steady`).  A pipe
+given as a file was read empty the second time, or waited for ever.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from repo_paths import DATA, FORMULA, PRICES, TALLY
+
+from xlpy import cli
+from xlpy.files import sources, steady
+
+
+@pytest.fixture
+def deal(tmp_path, monkeypatch):
+    """The formula example's offer file, its tally and prices, and a tally of 100 of its lines, in one folder."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077494400")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    for name in (TALLY, PRICES):
+        shutil.copy(DATA / name, tmp_path / "data" / name)
+    shutil.copy(FORMULA, tmp_path / "offer.toml")
+    lines = (DATA / TALLY).read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "short.csv").write_text("".join(lines[:101]), encoding="utf-8")
+    return tmp_path
+
+
+def _replaced_after_reading(monkeypatch, module, name: str, target: str, replacement, event=os.replace):
+    """*module*.*name* (a reader) that, once it has read *target*, replaces it with *replacement* (or removes it)."""
+    read = getattr(module, name)
+    done = []
+
+    def reader(path, *args, **kw):
+        out = read(path, *args, **kw)
+        if os.path.basename(path) == target and not done:  # once: the next run reads the file as it is now
+            event(replacement, path) if replacement is not None else os.remove(path)
+            done.append(path)
+        return out
+
+    monkeypatch.setattr(module, name, reader)
+
+
+def test_a_tally_replaced_while_a_refresh_reads_it_is_refused(deal, monkeypatch, capsys):
+    """The report said 100 lines and recorded the 100-line file's SHA-256 over the 299 lines it had read."""
+    assert cli.main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate", "-q"]) == 0
+    shutil.copy(deal / "data" / TALLY, deal / "today.csv")
+    before = (deal / "book.xlsm").read_bytes()
+    capsys.readouterr()
+    from xlpy.workbook import refresh
+
+    _replaced_after_reading(monkeypatch, refresh.sources, "read_tally", "today.csv", deal / "short.csv")
+    assert cli.main(["refresh", "book.xlsm", "--tally", "today.csv", "--no-backup"]) == 2
+    err = capsys.readouterr().err
+    assert "today.csv: changed while it was read (replaced or written: an upload or a sync still at work?), so its " \
+           "lines and the SHA-256 recorded for them could be two different files: run again once the file is " \
+           "complete" in err, err
+    assert (deal / "book.xlsm").read_bytes() == before
+    assert cli.main(["refresh", "book.xlsm", "--tally", "today.csv", "--no-backup", "-q"]) == 0  # now complete
+    assert "(100 lines; SHA-256 " in capsys.readouterr().out
+
+
+def test_a_tally_replaced_while_a_build_reads_it_is_refused(deal, monkeypatch, capsys):
+    from xlpy.files import offerfile
+
+    _replaced_after_reading(monkeypatch, offerfile.sources, "read_tally", TALLY, deal / "short.csv")
+    assert cli.main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate"]) == 2
+    assert f"{TALLY}: changed while it was read" in capsys.readouterr().err
+    assert not (deal / "book.xlsm").exists()
+
+
+def test_a_price_file_removed_once_read_is_refused_by_name(deal, monkeypatch, capsys):
+    from xlpy.files import offerfile
+
+    _replaced_after_reading(monkeypatch, offerfile, "read_prices", PRICES, None)
+    assert cli.main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate"]) == 2
+    err = capsys.readouterr().err
+    assert f"{PRICES}: cannot be read again for its SHA-256 (No such file or directory): moved or removed while " \
+           "it was read? run again once it is in place" in err, err
+    assert "Traceback" not in err and not (deal / "book.xlsm").exists()
+
+
+def test_outside_a_build_or_a_refresh_a_hash_is_a_hash(deal):
+    """The worksheet functions and compute note nothing: hashing a file another program rewrites is no refusal."""
+    path = deal / "short.csv"
+    steady.reading(path)  # (no reading under way: nothing noted)
+    path.write_text("holder_id,units\nA,1\n", encoding="utf-8")
+    assert len(sources.sha256(path)) == 64
+    with steady.one_reading():
+        steady.reading(path)
+        assert len(sources.sha256(path)) == 64  # unchanged since it was read
+    with steady.one_reading():
+        steady.reading(path)
+        os.utime(path, ns=(0, 0))
+        with pytest.raises(sources.InputErrors, match="changed while it was read"):
+            sources.sha256(path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_is_refused_as_a_tally_or_an_offer_file_not_read_twice(deal, capsys):
+    """A named pipe hung the refresh (its second reading waited for a writer); a pipe given as the offer file read
+    as an empty one ("schema: must be 1, got nothing")."""
+    assert cli.main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate", "-q"]) == 0
+    os.mkfifo(deal / "pipe.csv")
+    capsys.readouterr()
+    assert cli.main(["refresh", "book.xlsm", "--tally", "pipe.csv", "--no-backup"]) == 2
+    assert "pipe.csv: is a pipe or a device, not a tally file: save it to a file and give that" in \
+        capsys.readouterr().err
+    os.mkfifo(deal / "offer-pipe.toml")
+    assert cli.main(["compute", "offer-pipe.toml"]) == 2
+    assert "offer-pipe.toml: is a pipe or a device, not an offer file: save it to a file and give that" in \
+        capsys.readouterr().err
+    (deal / "prices-pipe.csv").unlink(missing_ok=True)
+    os.mkfifo(deal / "prices-pipe.csv")
+    assert cli.main(["refresh", "book.xlsm", "--prices", "prices-pipe.csv", "--no-backup"]) == 2
+    assert "prices-pipe.csv: is a pipe or a device, not a price file" in capsys.readouterr().err

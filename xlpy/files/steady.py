@@ -1,0 +1,92 @@
+"""One reading of each input file: the SHA-256 a workbook records is that of the bytes its lines came from.
+
+``xlpy build`` and ``xlpy refresh`` record each input file's SHA-256 on the
+Cover and in History, for an auditor to tie the workbook to the file.  The
+readers open a file several times (its encoding, its header, its lines) and
+the hash is taken after them; an agent's upload or a sync client that
+replaces or rewrites the file in between would leave the workbook holding one
+file's lines under another file's hash.
+
+Within :func:`one_reading` (a build, a refresh), each reader notes the state
+of its file when it first opens it (:func:`reading`: inode, size and time of
+last change), and :func:`xlpy.files.sources.sha256` checks, once it has hashed
+the file, that the file is still in that state (:func:`unchanged`): else the
+command is refused, naming the file, and writes nothing.  Outside it (the
+worksheet functions, ``xlpy compute``) nothing is noted.  A file that is not
+a regular file (a pipe, ``/dev/stdin``) cannot be read twice alike: a reader
+refuses it with :func:`not_a_file`.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..engine.errors import InputError, InputErrors
+
+__all__ = ["gone", "not_a_file", "one_reading", "reading", "state", "unchanged"]
+
+_NOTED: contextvars.ContextVar[dict | None] = contextvars.ContextVar("xlpy_steady_reading", default=None)
+
+
+def state(path: str | os.PathLike) -> tuple[int, int, int] | None:
+    """What a replacement or a write changes: (inode, size, modification time in ns); None when not found."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+@contextmanager
+def one_reading() -> Iterator[None]:
+    """Within it, each input file's hash must be that of the file its reader read (a build, a refresh)."""
+    token = _NOTED.set({})
+    try:
+        yield
+    finally:
+        _NOTED.reset(token)
+
+
+def reading(path: str | os.PathLike) -> None:
+    """Note *path*'s state as a reader first opens it (within :func:`one_reading`; a later reading keeps the first)."""
+    noted = _NOTED.get()
+    if noted is not None:
+        noted.setdefault(os.path.abspath(path), state(path))
+
+
+def unchanged(path: str | os.PathLike) -> None:
+    """Refuse *path* if it was replaced or written since its reader first opened it (its hash just taken)."""
+    noted = _NOTED.get()
+    key = os.path.abspath(path)
+    if noted is None or key not in noted or state(path) == noted[key]:
+        return
+    raise InputErrors([InputError(str(path), None, "changed while it was read (replaced or written: an upload or a "
+                                  "sync still at work?), so its lines and the SHA-256 recorded for them could be "
+                                  "two different files: run again once the file is complete", show_value=False)])
+
+
+def gone(path: str | os.PathLike, exc: OSError) -> None:
+    """Refuse *path* when it cannot be hashed once its reader has read it (moved or removed meanwhile)."""
+    noted = _NOTED.get()
+    if noted is not None and os.path.abspath(path) in noted:
+        raise InputErrors([InputError(str(path), None, f"cannot be read again for its SHA-256 ({exc.strerror or exc}):"
+                                      " moved or removed while it was read? run again once it is in place",
+                                      show_value=False)]) from None
+
+
+def not_a_file(path: Path, what: str) -> InputError | None:
+    """The refusal of *what* (``a tally file``) given as a pipe or a device (``<(...)``, ``/dev/stdin``): read more than once, its
+    second reading would find nothing, or wait for ever."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return InputError(str(path), None, f"is a pipe or a device, not {what}: save it to a file and give that",
+                      show_value=False)
