@@ -199,3 +199,19 @@ def test_an_interrupted_build_closes_the_templates_parts(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         build.build_workbook(*compute_file(SEED), tmp_path / "book.xlsm")
     assert closed == [True] and not list(tmp_path.iterdir())
+
+
+def test_the_command_lets_a_late_signal_go_once_its_work_is_said(monkeypatch, capsys):
+    """A Ctrl-C in the tenth of a second the interpreter takes to wind down after a large refresh ended the
+    process with status 130, its report, buffered for a pipe, lost."""
+    import signal
+
+    said = []
+    monkeypatch.setattr(cli, "main", lambda: said.append("done") or 0)
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        assert cli.console() == 0 and said == ["done"]
+        assert {s: signal.getsignal(s) for s in before} == {s: signal.SIG_IGN for s in before}
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)

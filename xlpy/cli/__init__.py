@@ -26,7 +26,7 @@ from ..engine.errors import InputError, InputErrors, XlpyError
 from .commands import (COMMANDS, EXIT_INPUT, EXIT_OK, Terminated, add_limit_options, configure_from, refuse_empty,
                        text_arguments)
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "console", "main"]
 
 
 # --- entry point --------------------------------------------------------------
@@ -84,6 +84,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         for s, handler in previous.items():
             signal.signal(s, signal.SIG_DFL if handler is None else handler)
+
+
+def console() -> int:
+    """The ``xlpy`` command and ``python -m xlpy``: :func:`main`, then its report flushed and a late Ctrl-C or
+    SIGTERM let go: the work is done and said, and one that came while the interpreter winds down (a tenth of a
+    second after a large workbook) ended the process with status 130 and a report in a pipe lost."""
+    status = main()
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):  # (the reader went away; or stdout is closed)
+        pass
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, signal.SIG_IGN)
+    return status
 
 
 def _run(args: argparse.Namespace) -> int:
