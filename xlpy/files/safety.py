@@ -248,13 +248,24 @@ def check_intact(path: str | os.PathLike, label: str, done: str) -> None:
     """Refuse a package one of whose parts is damaged (:func:`damaged`), for a command that hands the whole file
     to another program (LibreOffice quietly leaves out a part it cannot read). Every part is read in slices,
     bounded by the limits (check the package with :func:`check_package` first), and checked against its CRC-32."""
+    exc = damage_of(path, label)
+    if exc is not None:
+        raise damaged(label, exc, done) from None
+
+
+def damage_of(path: str | os.PathLike, label: str) -> str | None:
+    """What reading every part of *path* in slices against its CRC-32 raises (a part damaged), naming the part;
+    None if intact."""
+    name = ""
     try:
         with zipfile.ZipFile(path) as zf:
             for info in zf.infolist():
                 if not info.is_dir():
-                    read_part(zf, info.filename, label)
+                    name = info.filename
+                    read_part(zf, name, label)
     except DAMAGE as exc:
-        raise damaged(label, exc, done) from None
+        return str(exc) if not name or name in str(exc) else f"part {name}: {exc}"
+    return None
 
 
 def unreadable(label: str, exc: OSError) -> InputError:

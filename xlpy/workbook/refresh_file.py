@@ -19,7 +19,7 @@ from typing import NoReturn
 from ..engine.errors import InputError, InputErrors
 from ..files import steady
 from ..files.offerfile import workbook_given
-from ..files.safety import DAMAGE, damaged
+from ..files.safety import DAMAGE, damage_of, damaged
 from .backends import PackageBook
 from .collector import collector_eased
 from .offer_drift import offer_file_drift
@@ -148,8 +148,8 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
             locks.clean_stale(target)
             try:
                 _refresh_locked(path, target, tally, prices, mapping, backup, keep, allow_unknown_parts, out)
-            except DAMAGE as exc:  # a part damaged, or understated in the directory
-                raise damaged(label, exc, "it was not changed") from None
+            except DAMAGE as exc:  # a part damaged, or understated in the directory: named, as render names it
+                raise damaged(label, damage_of(target, label) or exc, "it was not changed") from None
     except KeyboardInterrupt as exc:  # after the workbook was replaced (the lock let go...): say it was written
         out.reraise(exc)
     return out

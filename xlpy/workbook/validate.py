@@ -643,6 +643,15 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     return report
 
 
+def _damage(path: Path, book: str) -> str | None:
+    """The damaged part of *path* (its CRC-32 or its compressed data), or None: a parser's error ("mismatched
+    tag") is what reading it led to, not what is wrong."""
+    from ..files.safety import damage_of
+
+    exc = damage_of(path, book)
+    return None if exc is None else f"a damaged part ({exc})"
+
+
 def _open_book(path: Path, book: str, findings: list[Finding]):
     """``(wb, layout)`` of a standard workbook, or None with the finding that says why not (*book* names it)."""
     if path.is_dir():
@@ -670,8 +679,9 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
 
         with progress.step(f"{book}: reading"):
             wb = load(path)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        findings.append(Finding(book, "file", "cannot be opened as a workbook", "an .xlsm", str(exc)))
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file: a damaged part is named instead
+        findings.append(Finding(book, "file", "cannot be opened as a workbook", "an .xlsm",
+                                _damage(path, book) or str(exc)))
         return None
     if LAYOUT_NAME not in wb.defined_names:
         findings.append(Finding(book, f"name {LAYOUT_NAME}", "not a standard xlpy workbook", "the layout name",
