@@ -41,8 +41,9 @@ def command(name: str, help: str):
 
 def warn(args: argparse.Namespace, warnings) -> None:
     """Warnings on standard error, never mixed into the output (``--json`` stays pure JSON)."""
+    who = f"xlpy {args.command}" if hasattr(args, "command") else "xlpy"  # (a command's function called alone)
     for w in warnings:
-        print(f"xlpy {args.command}: warning: {w}", file=sys.stderr)
+        print(f"{who}: warning: {w}", file=sys.stderr)
 
 
 def text_arguments(p: argparse.ArgumentParser) -> tuple[tuple[str, str], ...]:

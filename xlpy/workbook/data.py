@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
+from functools import partial
 from operator import itemgetter
 
 from ..engine.errors import InputError
@@ -448,11 +449,16 @@ _ENGINE_KEYS = {
 }
 
 
-def stale_input_warnings(lay: Layout, warnings) -> list[str]:
-    """The engine's *warnings* about an input a refresh does not update though the count moves it (the carrying
-    amount of the units accepted, a total), each naming the input's cell, as a refresh reports them."""
-    key = "extinguishment.carrying_amount"
-    return [f"warning: {w.replace(key, input_cell(lay, key) or key)}" for w in warnings if key in w]
+def engine_warnings(lay: Layout, warnings) -> list[str]:
+    """The engine's *warnings* about the refreshed figures, as a refresh reports them (as ``xlpy build`` does):
+    a preliminary count, a proration, a negative charge, a carrying amount taken for another count... each
+    offer-file key they name as the workbook's input cell."""
+    return [f"warning: {_KEY_IN_TEXT.sub(partial(_key_cell, lay), w)}" for w in warnings]
+
+
+def _key_cell(lay: Layout, m: re.Match) -> str:
+    """The input cell of the offer-file key *m* matched in a text (:data:`_KEY_IN_TEXT`), else the key as found."""
+    return input_cell(lay, f"{m.group(1)}.{m.group(2)}" if m.group(1) else m.group()) or m.group()
 
 
 #: An offer-file key as a problem's reason names it (``offer.outstanding``, ``exchange[2].ratio``, and a key of a
@@ -468,10 +474,7 @@ def in_workbook_terms(lay: Layout, p: InputError, where: str | None = None, unna
     field = where or input_cell(lay, p.field) or (
         p.field if p.field.startswith("Sensitivity grid") else f"{unnamed}{p.field}")
 
-    def cell(m: re.Match) -> str:
-        return input_cell(lay, f"{m.group(1)}.{m.group(2)}" if m.group(1) else m.group()) or m.group()
-
-    reason = _KEY_IN_TEXT.sub(cell, p.reason)
+    reason = _KEY_IN_TEXT.sub(partial(_key_cell, lay), p.reason)
     return InputError(field, p.value, reason, show_value=p.show_value)
 
 

@@ -674,7 +674,7 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
     if r.problems:
         raise InputErrors(sources._capped(r.problems))
     offer, results = r.check()
-    r.notes += bookdata.stale_input_warnings(r.lay, results.warnings)  # e.g. a carrying amount of another count
+    r.notes += bookdata.engine_warnings(r.lay, results.warnings)  # a proration, a negative charge, as build says
     r.growth_room()
     if r.problems:
         raise InputErrors(sources._capped(r.problems))

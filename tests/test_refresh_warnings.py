@@ -1,0 +1,64 @@
+"""A refresh says what the engine says of the refreshed figures, as ``xlpy build`` and ``xlpy compute`` do.
+
+A daily refresh is when an offer turns oversubscribed or its charge negative;
+it passed on only the warning about a carrying amount taken for another count.
+"""
+
+from __future__ import annotations
+
+from xlpy import cli
+
+OFFER = """schema = 1
+[offer]
+id = "neg-test"
+issuer = "Negative Co"
+kind = "preferred"
+outstanding = 5000
+original_ratio = 2.5
+common_outstanding_before = 1000000
+expiration = 2026-03-02
+[offer.consideration]
+ratio = 2.501
+fractional = "down"
+[tally]
+file = "t1.csv"
+final = true
+[valuation]
+date = 2026-03-02
+price = 10
+"""
+
+
+def test_a_refresh_that_turns_the_charge_negative_says_so(tmp_path, monkeypatch, capsys):
+    """One holder of 1,000 units gets 2,501 shares (a charge of $10); twenty more of one unit each get 2 shares
+    apiece, their half shares forfeited under "down": 2,541 shares at $10 (25,410) against 1,020 × 2.5 × $10
+    (25,500), a charge of −90."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "offer.toml").write_text(OFFER, encoding="utf-8")
+    (tmp_path / "t1.csv").write_text("holder_id,units,method,status\nBIG,1000,book-entry,tendered\n", encoding="utf-8")
+    (tmp_path / "t2.csv").write_text("holder_id,units,method,status\nBIG,1000,book-entry,tendered\n" + "".join(
+        f"SMALL-{i},1,certificate,tendered\n" for i in range(20)), encoding="utf-8")
+    assert cli.main(["build", "offer.toml", "-o", "neg.xlsm", "--no-validate", "-q"]) == 0
+    capsys.readouterr()
+    assert cli.main(["refresh", "neg.xlsm", "--tally", "t2.csv", "--no-backup"]) == 0
+    out, err = capsys.readouterr()
+    assert "warning" not in out  # on standard error, after the report
+    assert ("xlpy refresh: warning: the induced charge is negative (-90): what holders receive is worth less than "
+            "the shares the original terms give (25410 against 25500, fractions forfeited); an induced conversion "
+            "measures an excess, so review the terms before booking it") in err.splitlines(), err
+    assert cli.main(["compute", "offer.toml"]) == 0  # the same words as compute's, for the same count
+    assert "the induced charge is negative" not in capsys.readouterr().err  # (its file's count: 1,000 units)
+
+
+def test_a_refresh_names_the_workbooks_cells_where_the_engine_names_offer_file_keys():
+    from xlpy.workbook import data as bookdata
+    from xlpy.workbook.layout import Shape, layout
+
+    lay = layout(Shape())
+    said = bookdata.engine_warnings(lay, [
+        "extinguishment.carrying_amount 4000000 is taken as the carrying amount of the 300,000 units accepted",
+        "preliminary count: 3,500 units tendered by notice of guaranteed delivery are included"])
+    sheet, ref = lay.cell("CarryingAmount")
+    assert said == [f"warning: {sheet}!{ref} (CarryingAmount) 4000000 is taken as the carrying amount of the 300,000 "
+                    "units accepted",
+                    "warning: preliminary count: 3,500 units tendered by notice of guaranteed delivery are included"]
