@@ -62,3 +62,20 @@ def test_a_refresh_names_the_workbooks_cells_where_the_engine_names_offer_file_k
     assert said == [f"warning: {sheet}!{ref} (CarryingAmount) 4000000 is taken as the carrying amount of the 300,000 "
                     "units accepted",
                     "warning: preliminary count: 3,500 units tendered by notice of guaranteed delivery are included"]
+
+
+def test_a_settlement_before_the_offer_closes_is_warned_of(tmp_path, capsys):
+    """2004-01-25 for 2004-02-25 (a digit off) counted the offer's 2.2 million shares for 31 days more, with no word."""
+    from repo_paths import SEED_TEXT
+
+    period = ("\n[period]\nstart = 2004-01-01\nend = 2004-03-31\nsettlement = {}\nnet_income = 6200000\n"
+              "shares_before = 115000000\n")
+    path = tmp_path / "offer.toml"
+    path.write_text(SEED_TEXT + period.format("2004-02-25"), encoding="utf-8")
+    assert cli.main(["compute", str(path)]) == 0
+    assert "period.settlement" not in capsys.readouterr().err
+    path.write_text(SEED_TEXT + period.format("2004-01-25"), encoding="utf-8")
+    assert cli.main(["compute", str(path)]) == 0
+    assert ("xlpy compute: warning: period.settlement 2004-01-25 is before the offer's expiration 2004-02-20: the "
+            "offer's shares are weighted from that day, so weighted shares and EPS count them for days before they "
+            "could be issued; check the date") in capsys.readouterr().err.splitlines()

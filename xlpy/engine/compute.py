@@ -585,6 +585,12 @@ def _date_warnings(offer: Offer) -> list[str]:
     if not p.start <= offer.valuation.date <= p.end:
         warnings.append(f"valuation.date {offer.valuation.date.isoformat()} is outside the period "
                         f"{p.start.isoformat()} to {p.end.isoformat()}: the offer's charge is not the period's")
+    accepted = max(offer.expiration, offer.valuation.date)  # shares are issued for tenders accepted, not before
+    if p.settlement < accepted:
+        warnings.append(f"period.settlement {p.settlement.isoformat()} is before the offer's "
+                        f"{'expiration' if accepted == offer.expiration else 'valuation.date'} {accepted.isoformat()}: "
+                        "the offer's shares are weighted from that day, so weighted shares and EPS count them for "
+                        "days before they could be issued; check the date")
     return warnings
 
 
