@@ -79,3 +79,46 @@ def test_a_settlement_before_the_offer_closes_is_warned_of(tmp_path, capsys):
     assert ("xlpy compute: warning: period.settlement 2004-01-25 is before the offer's expiration 2004-02-20: the "
             "offer's shares are weighted from that day, so weighted shares and EPS count them for days before they "
             "could be issued; check the date") in capsys.readouterr().err.splitlines()
+
+
+AGENT_OFFER = """schema = 1
+[offer]
+id = "mapped"
+issuer = "Mapped Co"
+kind = "preferred"
+outstanding = 5000
+original_ratio = 2.5
+common_outstanding_before = 1000000
+expiration = 2026-03-02
+[offer.consideration]
+ratio = 3
+[tally]
+file = "agent-1.csv"
+mapping = "agent-map.toml"
+final = true
+[valuation]
+date = 2026-03-02
+price = 10
+"""
+
+
+def test_the_agents_next_file_is_read_with_the_mapping_the_cover_records(tmp_path, monkeypatch, capsys):
+    """Given with --tally alone, the agent's next file (its own headers again) was read without the recorded
+    mapping, taken for a count file, and refused as "must hold exactly one row of counts under the header"."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "offer.toml").write_text(AGENT_OFFER, encoding="utf-8")
+    (tmp_path / "agent-map.toml").write_text('[columns]\nholder_id = "Acct No."\nunits = "Shs Tendered"\n'
+                                            '[defaults]\nmethod = "book-entry"\nstatus = "tendered"\n', encoding="utf-8")
+    for name, n in (("agent-1.csv", 3), ("agent-2.csv", 4)):
+        (tmp_path / name).write_text("Acct No.,Shs Tendered\n" + "".join(f"A-{i},100\n" for i in range(n)),
+                                     encoding="utf-8")
+    assert cli.main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate", "-q"]) == 0
+    capsys.readouterr()
+    assert cli.main(["refresh", "book.xlsm", "--tally", "agent-2.csv", "--no-backup"]) == 0
+    out = capsys.readouterr().out
+    assert "book.xlsm: holder tally: agent-2.csv (4 lines, columns mapped by agent-map.toml; SHA-256 " in out, out
+    (tmp_path / "ours.csv").write_text("holder_id,units,method,status\nB-1,100,book-entry,tendered\n",
+                                       encoding="utf-8")  # a file in our own words: read as it is
+    assert cli.main(["refresh", "book.xlsm", "--tally", "ours.csv", "--no-backup"]) == 0
+    out = capsys.readouterr().out
+    assert "book.xlsm: holder tally: ours.csv (1 line; SHA-256 " in out, out

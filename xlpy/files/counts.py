@@ -64,6 +64,12 @@ def _header(path: Path, mapping: sources.ColumnMapping) -> list[str] | None:
         return None
 
 
+def tally_fits(path: Path, mapping: sources.ColumnMapping) -> bool:
+    """Whether the tally *path* has every column *mapping* names (its header read as the mapping says)."""
+    header = _header(path, mapping) if mapping.columns and not steady.not_a_file(path, "a tally file") else None
+    return header is not None and {_key(c) for c in mapping.columns.values()} <= {_key(h) for h in header}
+
+
 def tally_kind(path: Path, mapping: sources.ColumnMapping | None = None) -> str:
     """``holders`` when the file has a holder column (or the mapping names one), else ``counts`` if it names one."""
     mapping = mapping or sources.ColumnMapping()

@@ -62,7 +62,7 @@ from ..engine.release import release_sentences
 from ..engine.rules import tally_problems
 from ..files import calendars, sources, steady
 from ..files.prices import read_prices
-from ..files.counts import read_counts, tally_kind
+from ..files.counts import read_counts, tally_fits, tally_kind
 from . import data as bookdata
 from .backends import Book
 from .collector import collector_eased
@@ -308,6 +308,8 @@ class _Refresh:
         mapping_path, columns = self._mapping(mapping, recorded=given is None)
         if columns is None:
             return
+        if given is not None and mapping is None:  # the agent's next file: the recorded mapping, if it has its columns
+            mapping_path, columns = self._recorded_mapping_for(path)
         kind = tally_kind(path, columns)
         target = "holders" if kind == "holders" else "aggregate"
         rows: int
@@ -336,8 +338,8 @@ class _Refresh:
     def _mapping(self, mapping, recorded: bool):
         """(mapping file or None, ColumnMapping) -- or (None, None) after recording a problem.
 
-        The mapping recorded on the Cover goes with the tally recorded there: a
-        tally given explicitly is read with the mapping given with it, or none.
+        The mapping recorded on the Cover goes with the tally recorded there: a tally given explicitly is read
+        with the mapping given with it, or the recorded one if it has its columns (:meth:`_recorded_mapping_for`).
         """
         if isinstance(mapping, sources.ColumnMapping):
             return None, mapping
@@ -358,6 +360,21 @@ class _Refresh:
         except InputErrors as exc:
             self.problems.extend(exc.problems)
             return None, None
+
+    def _recorded_mapping_for(self, tally: Path):
+        """(file, mapping) the Cover records, for a tally given without one whose header has every column that
+        mapping names (the agent's next file, in the same form); else (None, no mapping), as for another form."""
+        text = str(self.recorded("TallyMapping") or "").strip()
+        path = sources.written_path(text) if text else None
+        if path is not None and not path.is_absolute() and self.book.folder is not None:
+            path = self.book.folder / path
+        try:
+            found = sources.read_mapping(path) if path is not None and path.is_file() else None
+        except InputErrors:  # (the recorded mapping is no longer readable: the file is read as it is)
+            found = None
+        if found is None or not tally_fits(tally, found):
+            return None, sources.ColumnMapping()
+        return path, found  # (the report says "columns mapped by" it)
 
     def _check_holders(self, name: str, table: HolderTable) -> None:
         """What Excel cannot hold faithfully, line by line (read_tally has checked the rest)."""
