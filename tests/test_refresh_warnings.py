@@ -122,3 +122,7 @@ def test_the_agents_next_file_is_read_with_the_mapping_the_cover_records(tmp_pat
     assert cli.main(["refresh", "book.xlsm", "--tally", "ours.csv", "--no-backup"]) == 0
     out = capsys.readouterr().out
     assert "book.xlsm: holder tally: ours.csv (1 line; SHA-256 " in out, out
+    (tmp_path / "other.csv").write_text("Acct No.,Tendered\nC-1,100\nC-2,200\n", encoding="utf-8")  # another form
+    assert cli.main(["refresh", "book.xlsm", "--tally", "other.csv", "--no-backup"]) == 2
+    assert ("other.csv: must hold exactly one row of counts under the header (a holder tally whose holder column is "
+            "not recognised? name its columns in a mapping file: --mapping), got 2") in capsys.readouterr().err

@@ -109,7 +109,9 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
     found, problems = _count_columns(header, name)
     data = [(i, r) for i, r in enumerate(rows[1:], start=2) if any(str(v).strip() for v in r)]
     if not problems and len(data) != 1:
-        problems.append(InputError(name, len(data), "must hold exactly one row of counts under the header"))
+        problems.append(InputError(name, len(data), "must hold exactly one row of counts under the header" + (
+            " (a holder tally whose holder column is not recognised? name its columns in a mapping file: --mapping)"
+            if len(data) > 1 else "")))
     if problems:
         raise InputErrors(problems)
     line, row = data[0]
