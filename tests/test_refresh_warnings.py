@@ -153,3 +153,28 @@ def test_notes_paying_accrued_interest_with_the_payable_book_both(tmp_path, caps
     lines = {x["account"]: (x["debit"], x["credit"]) for x in json.loads(out)["entries"]}
     assert lines["Accrued interest payable"] == ("500000", None)  # 40,000 notes accepted × 12.50
     assert "the offer pays accrued interest" not in err
+
+
+
+def test_an_average_price_that_does_not_terminate_is_shown_at_six_places(tmp_path, capsys):
+    """"(14.94072714753286035751506778973228)": a warning is read by a person; the engine keeps the exact price."""
+    import re
+    import shutil
+
+    from repo_paths import DATA, FORMULA, PRICES
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copy(FORMULA, tmp_path / "offer.toml")
+    prices = tmp_path / "data" / PRICES
+    lines = prices.read_text(encoding="utf-8").splitlines()
+    bumped = [lines[0]] + [re.sub(r"(\d+)$", lambda m: str(int(m.group(1)) + 7), line) for line in lines[1:]]
+    prices.write_text("\n".join(bumped) + "\n", encoding="utf-8")  # every volume 7 more: an average of 30+ digits
+    assert cli.main(["compute", str(tmp_path / "offer.toml"), "--json"]) == 0
+    out, err = capsys.readouterr()
+    exact = __import__("json").loads(out)["average_price"]
+    assert len(exact) > 30, exact
+    shown = re.search(r"valued at the formula's average price \((\S+), carried exact\)", err)
+    from decimal import ROUND_HALF_UP, Decimal
+
+    six = Decimal(exact).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP).normalize()
+    assert shown and shown.group(1) == f"{six:f}...", err

@@ -447,7 +447,9 @@ def _deliver(offer: Offer, fixed: _FixedRatio, counted: allocation.Count, warnin
     )
     if c.fractional == "cash" and delivery.fractional_shares and c.fractional_price is None:
         source = "the formula's average price" if fixed.average is not None else "the valuation price"
-        warnings.append(f"cash in lieu of fractional shares is valued at {source} ({plain(fractional_price)})")
+        shown = plain(fractional_price) if len(plain(fractional_price)) <= 12 else \
+            f"{plain(excel_round(fractional_price, 6))}..., carried exact"  # (an average to 34 digits: read at six)
+        warnings.append(f"cash in lieu of fractional shares is valued at {source} ({shown})")
     return fractional_price, delivery
 
 
