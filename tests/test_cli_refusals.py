@@ -360,3 +360,22 @@ def test_a_reason_naming_the_accrued_interest_names_its_input_cell():
                                           "accounting.accrued_interest_per_unit."))
     assert (p.field, p.reason) == ("Sensitivity grid: x", "check {}!{} (Outstanding) and {}.".format(
         *lay.cell("Outstanding"), cell))
+
+
+def test_a_notes_tally_in_principal_amounts_is_named_so(tmp_path, capsys):
+    """79,300,000 "units" of $1,000 notes against 100,000 outstanding: refused as too many, with no word that the
+    agent gave principal, not notes."""
+    import csv
+
+    from repo_paths import DATA, NOTES
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copy(NOTES, tmp_path / "notes.toml")
+    tally = tmp_path / "data" / "notes-capped-tally.csv"
+    rows = list(csv.reader(tally.open(encoding="utf-8")))
+    with tally.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([rows[0]] + [[r[0], str(int(r[1]) * 1000), *r[2:]] for r in rows[1:]])
+    assert main(["compute", str(tmp_path / "notes.toml")]) == 2
+    assert ("units tendered and not withdrawn must not exceed offer.outstanding (100000): a unit is one note of 1000 "
+            "principal; is the tally in principal amounts (79,300,000 ÷ 1000 = 79,300 notes)? give each holder's "
+            "notes, got 79300000") in capsys.readouterr().err

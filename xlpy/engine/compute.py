@@ -406,6 +406,17 @@ def _fix_ratio(offer: Offer, sessions: Sessions | None, problems: list[InputErro
     return _FixedRatio(offer_ratio, average, window[0], window[-1], quotient)
 
 
+def _in_principal(offer: Offer, problem: InputError, tendered: int) -> InputError:
+    """*problem* (more units tendered than outstanding) with a hint when the tally of notes looks like principal
+    amounts: a whole number of notes of ``face_per_unit`` each, within the notes outstanding."""
+    face = offer.face_per_unit
+    if offer.kind != "note" or not face or face <= 1 or tendered % face or tendered // face > offer.outstanding:
+        return problem
+    return InputError(problem.field, problem.value, f"{problem.reason}: a unit is one note of {plain(face)} "
+                      f"principal; is the tally in principal amounts ({tendered:,} ÷ {plain(face)} = "
+                      f"{tendered // face:,} notes)? give each holder's notes", show_value=problem.show_value)
+
+
 def _count(offer: Offer, allocator) -> tuple[allocation.Count, int]:
     """The counted tally and the units of later exchanges, checked against the units outstanding."""
     counted = allocator.count_tally(offer.tally, offer.max_units, offer.odd_lot)
@@ -416,7 +427,7 @@ def _count(offer: Offer, allocator) -> tuple[allocation.Count, int]:
             {"outstanding": "offer.outstanding", "tendered": "tally.file" + (f": {source}" if source else "")},
             nouns={"tendered": "units tendered and not withdrawn"})
         if holder_problems:
-            raise InputErrors(holder_problems)
+            raise InputErrors([_in_principal(offer, p, counted.tendered) for p in holder_problems])
     exchanged_later = sum(e.units for e in offer.exchanges)
     if counted.accepted + exchanged_later > offer.outstanding:
         raise InputErrors(
