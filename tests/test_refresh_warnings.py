@@ -128,11 +128,15 @@ def test_the_agents_next_file_is_read_with_the_mapping_the_cover_records(tmp_pat
             "not recognised? name its columns in a mapping file: --mapping), got 2") in capsys.readouterr().err
 
 
-def test_notes_paying_accrued_interest_without_the_payable_are_warned_of(capsys):
+def test_notes_paying_accrued_interest_without_the_payable_are_warned_of(tmp_path, capsys):
     """arrears_per_unit alone: the entry credits the cash but derecognises no accrued interest payable."""
-    from repo_paths import NOTES
+    from repo_paths import DATA, NOTES
 
-    assert cli.main(["entries", str(NOTES)]) == 0
+    text = NOTES.read_text(encoding="utf-8")
+    kept = "\n".join(line for line in text.splitlines() if not line.startswith("accrued_interest_per_unit"))
+    path = tmp_path / "notes.toml"
+    path.write_text(kept.replace('"data/', f'"{DATA.as_posix()}/'), encoding="utf-8")
+    assert cli.main(["entries", str(path)]) == 0
     assert ("xlpy entries: warning: the offer pays accrued interest (offer.consideration.arrears_per_unit) but "
             "accounting.accrued_interest_per_unit is not given: the entry derecognises no accrued interest payable, "
             "and interest accrued on the books would stay there: give accounting.accrued_interest_per_unit, the "
@@ -140,15 +144,13 @@ def test_notes_paying_accrued_interest_without_the_payable_are_warned_of(capsys)
             ) in capsys.readouterr().err.splitlines()
 
 
-def test_notes_paying_accrued_interest_with_the_payable_book_both(tmp_path, capsys):
+def test_notes_paying_accrued_interest_with_the_payable_book_both(capsys):
+    """The example pays $12.50 of accrued interest a note and gives it as the payable it settles."""
     import json
 
-    from repo_paths import DATA, NOTES, offer_text
+    from repo_paths import NOTES
 
-    text = offer_text(NOTES).replace("carrying_per_unit = 980", "carrying_per_unit = 980\naccrued_interest_per_unit = 12.5")
-    path = tmp_path / "notes.toml"
-    path.write_text(text.replace('"data/', f'"{DATA.as_posix()}/'), encoding="utf-8")
-    assert cli.main(["entries", str(path), "--json"]) == 0
+    assert cli.main(["entries", str(NOTES), "--json"]) == 0
     out, err = capsys.readouterr()
     lines = {x["account"]: (x["debit"], x["credit"]) for x in json.loads(out)["entries"]}
     assert lines["Accrued interest payable"] == ("500000", None)  # 40,000 notes accepted × 12.50
