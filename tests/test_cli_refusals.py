@@ -379,3 +379,33 @@ def test_a_notes_tally_in_principal_amounts_is_named_so(tmp_path, capsys):
     assert ("units tendered and not withdrawn must not exceed offer.outstanding (100000): a unit is one note of 1000 "
             "principal; is the tally in principal amounts (79,300,000 ÷ 1000 = 79,300 notes)? give each holder's "
             "notes, got 79300000") in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("how, said", [
+    ("deflate64", "That compression method is not supported"),  # (zipfile reads no Deflate64)
+    ("encrypted", "is encrypted"),
+])
+def test_validate_of_a_part_zipfile_cannot_read_is_a_finding_and_the_next_book_is_validated(seed, tmp_path, capsys,
+                                                                                          how, said):
+    """Looking for the damaged part raised what zipfile raises for such a part: a traceback, and the workbooks after
+    it were never validated."""
+    data = bytearray(seed.read_bytes())
+    name = b"xl/worksheets/sheet2.xml"
+    for sig, name_at, field_at, len_at in ((b"PK\x03\x04", 30, 8, 26), (b"PK\x01\x02", 46, 10, 28)):
+        at = data.find(sig)
+        while at >= 0:
+            n = struct.unpack_from("<H", data, at + len_at)[0]
+            if data[at + name_at:at + name_at + n] == name:
+                if how == "deflate64":
+                    struct.pack_into("<H", data, at + field_at, 9)  # the method
+                else:
+                    flags_at = at + field_at - 2
+                    struct.pack_into("<H", data, flags_at, struct.unpack_from("<H", data, flags_at)[0] | 1)
+            at = data.find(sig, at + 4)
+    bad = tmp_path / "odd.xlsm"
+    bad.write_bytes(bytes(data))
+    assert main(["validate", str(bad), str(seed), "--no-libreoffice", "--no-formulas"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("odd.xlsm: file: cannot be opened as a workbook: expected an .xlsm, found ") and \
+        said in out[0], out
+    assert out[-1].startswith(f"{seed.name}: valid ("), out

@@ -537,3 +537,25 @@ def test_a_namespace_prefixed_sheet_is_refreshed_in_its_namespace(built, tmp_pat
             assert len(root.findall(f"{main}sheetData/{main}row/{main}c")) > 10
     report = validate(book, legs=("formulas",))
     assert report.findings == [], _findings(report)
+
+
+def test_a_switch_of_a_namespace_prefixed_tenders_sheet_is_refused_in_one_line(built, tmp_path, capsys, monkeypatch):
+    """Switching the tally kind splices Tenders' own tags as Excel writes them: on a prefixed sheet it crashed
+    ("substring not found"), and would have written cells outside the namespace."""
+    from xlpy.workbook import package
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(built["seed"], tmp_path)  # aggregate counts: a holder tally switches it
+    pkg = package.Package(book)
+    sheets = pkg.sheet_parts()
+    pkg.close()
+    _namespace_prefixed(book, [sheets["Tenders"]])
+    before = book.read_bytes()
+    from xlpy.engine.errors import InputErrors
+
+    with pytest.raises(InputErrors) as refused:
+        _refresh(book, _new_tally("holders", tmp_path))
+    assert [p.reason for p in refused.value.problems] == [
+        "switching to a holder tally rewrites Tenders, whose XML names its namespace by a prefix (as some programs "
+        "save it): open the workbook in Excel or LibreOffice and save it, then refresh again; it was not changed"]
+    assert book.read_bytes() == before

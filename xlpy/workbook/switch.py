@@ -120,6 +120,11 @@ class Switch:
         if not isinstance(self.book, PackageBook):
             return [InputError(self.tally_name, None, LIVE_REFUSAL.format(
                 old=_WORDS[self.old.shape.tally], new=_WORDS[self.kind], tally=self.tally_name), show_value=False)]
+        if self.book.sheet_xml(SHEET).p:  # (the switch splices the sheet's own tags, unprefixed, as Excel writes them)
+            return [InputError(self.tally_name, None, f"switching to {_WORDS[self.kind]} rewrites {SHEET}, whose XML "
+                               "names its namespace by a prefix (as some programs save it): open the workbook in "
+                               "Excel or LibreOffice and save it, then refresh again; it was not changed",
+                               show_value=False)]
         old_areas, found = tenders_areas(self.old), []
         for r1, r2, c1, c2 in tenders_areas(self.new):
             ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"
