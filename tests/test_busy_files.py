@@ -86,7 +86,8 @@ def test_where_the_file_system_takes_no_flock_the_lock_is_a_file_of_its_own(book
 
 @pytest.mark.parametrize("left_by", ["a crash here", "another computer"])
 def test_a_lock_file_left_without_flock(book, capsys, monkeypatch, left_by):
-    """Without flock (Windows, such shares) a lock file a killed refresh left blocked every run for good."""
+    """Without flock (Windows, such shares) a lock file a killed refresh left blocked every run, saying "another xlpy
+    refresh is writing it" and nothing of how to clear it."""
     monkeypatch.setattr(locks, "fcntl", None)
     host, pid = (socket.gethostname(), 2**22 + 7) if left_by == "a crash here" else ("WS-12", os.getpid())
     if left_by == "a crash here":
@@ -97,15 +98,19 @@ def test_a_lock_file_left_without_flock(book, capsys, monkeypatch, left_by):
                 break
             pid += 1
     _lock_file(book).write_text(f"pid {pid}, jdoe on {host}\n", encoding="utf-8")
-    status = cli.main(["refresh", str(book), "--tally", str(book.parent / "more.csv"), "-q"])
+    before = book.read_bytes()
+    assert cli.main(["refresh", str(book), "--tally", str(book.parent / "more.csv"), "-q"]) == 2
     err = capsys.readouterr().err
-    if left_by == "a crash here":  # its process is gone: taken over, and removed at the end
-        assert status == 0, err
-        assert not _lock_file(book).exists()
+    if left_by == "a crash here":  # its process is gone: said so (not taken over: two takers could race)
+        assert (f"the lock file {_lock_file(book).name} was left by an xlpy that stopped (pid {pid}, jdoe on {host}, "
+                "no longer running): delete it, then run again") in err, err
     else:  # another computer's: named, with how to clear it
-        assert status == 2
         assert (f"another xlpy is writing it (pid {pid}, jdoe on WS-12; lock file {_lock_file(book).name}); wait "
                 "for it to finish, or delete the lock file if no xlpy is running (a crash left it)") in err, err
+    assert book.read_bytes() == before
+    _lock_file(book).unlink()  # as the message says: the next run goes ahead
+    assert cli.main(["refresh", str(book), "--tally", str(book.parent / "more.csv"), "-q"]) == 0
+    assert not _lock_file(book).exists()
 
 
 def test_a_full_disk_while_locking_is_said_in_one_line(book, capsys, monkeypatch):
@@ -215,3 +220,21 @@ def test_the_command_lets_a_late_signal_go_once_its_work_is_said(monkeypatch, ca
     finally:
         for s, handler in before.items():
             signal.signal(s, handler)
+
+
+def test_a_flock_on_a_lock_file_its_last_holder_unlinked_is_not_a_lock(book, monkeypatch):
+    """B opened the lock file, A ended (unlink, close), B's flock then held a file no one else would open: C made
+    a new one and held it too.  B now tries again on the file in place."""
+    real_flock = locks.fcntl.flock
+    taken = []
+
+    def flock(fd, how):
+        real_flock(fd, how)
+        if not taken:  # the first holder ends between this open and the check: its file is gone
+            taken.append(fd)
+            _lock_file(book).unlink()
+
+    monkeypatch.setattr(locks.fcntl, "flock", flock)
+    with locks.RefreshLock(book, str(book)) as held:
+        assert os.fstat(held._fd).st_ino == os.stat(_lock_file(book)).st_ino  # the file in place, flocked
+    assert not _lock_file(book).exists()

@@ -180,3 +180,27 @@ def test_an_average_price_that_does_not_terminate_is_shown_at_six_places(tmp_pat
 
     six = Decimal(exact).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP).normalize()
     assert shown and shown.group(1) == f"{six:f}...", err
+
+
+def test_a_refresh_names_the_settlement_by_its_cell(tmp_path, monkeypatch, capsys):
+    """The settlement warning came through a refresh as "period.settlement ...": an offer-file key a workbook's
+    user has no file for."""
+    import shutil
+
+    from openpyxl import load_workbook
+    from repo_paths import DATA, NOTES
+
+    from xlpy.workbook.layout import Shape, layout
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(DATA, tmp_path / "data")
+    (tmp_path / "n.toml").write_text(NOTES.read_text(encoding="utf-8").replace(
+        "settlement = 2024-06-17", "settlement = 2024-05-01"), encoding="utf-8")
+    assert cli.main(["build", "n.toml", "-o", "n.xlsm", "--no-validate", "-q"]) == 0
+    capsys.readouterr()
+    assert cli.main(["refresh", "n.xlsm", "--no-backup", "--tally", "data/notes-capped-tally.csv"]) == 0
+    lay = layout(Shape.decode(load_workbook("n.xlsm").defined_names["xlpyLayout"].attr_text))
+    sheet, ref = lay.cell("Settlement")
+    assert (f"xlpy refresh: warning: {sheet}!{ref} (Settlement) 2024-05-01 is before the offer's expiration "
+            "2024-05-15: the offer's shares are weighted from that day, so weighted shares and EPS count them for days "
+            "before they could be issued; check the date") in capsys.readouterr().err.splitlines()

@@ -121,3 +121,17 @@ def test_a_pipe_is_refused_as_a_tally_or_an_offer_file_not_read_twice(deal, caps
     os.mkfifo(deal / "prices-pipe.csv")
     assert cli.main(["refresh", "book.xlsm", "--prices", "prices-pipe.csv", "--no-backup"]) == 2
     assert "prices-pipe.csv: is a pipe or a device, not a price file" in capsys.readouterr().err
+
+
+def test_a_write_in_place_that_sets_the_time_back_is_still_seen(deal):
+    """The same size, the modification time restored: only the change time, which no writer sets, tells."""
+    path = deal / "short.csv"
+    with steady.one_reading():
+        steady.reading(path)
+        st = os.stat(path)
+        data = path.read_bytes()
+        path.write_bytes(data.replace(b"2500", b"9500", 1) if b"2500" in data else data[::-1])
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        assert os.stat(path).st_size == st.st_size and os.stat(path).st_mtime_ns == st.st_mtime_ns
+        with pytest.raises(sources.InputErrors, match="changed while it was read"):
+            sources.sha256(path)

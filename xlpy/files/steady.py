@@ -8,8 +8,8 @@ replaces or rewrites the file in between would leave the workbook holding one
 file's lines under another file's hash.
 
 Within :func:`one_reading` (a build, a refresh), each reader notes the state
-of its file when it first opens it (:func:`reading`: inode, size and time of
-last change), and :func:`xlpy.files.sources.sha256` checks, once it has hashed
+of its file when it first opens it (:func:`reading`: inode, size, and times of
+last modification and change), and :func:`xlpy.files.sources.sha256` checks, once it has hashed
 the file, that the file is still in that state (:func:`unchanged`): else the
 command is refused, naming the file, and writes nothing.  Outside it (the
 worksheet functions, ``xlpy compute``) nothing is noted.  A file that is not
@@ -33,13 +33,14 @@ __all__ = ["gone", "not_a_file", "one_reading", "reading", "state", "unchanged"]
 _NOTED: contextvars.ContextVar[dict | None] = contextvars.ContextVar("xlpy_steady_reading", default=None)
 
 
-def state(path: str | os.PathLike) -> tuple[int, int, int] | None:
-    """What a replacement or a write changes: (inode, size, modification time in ns); None when not found."""
+def state(path: str | os.PathLike) -> tuple[int, int, int, int] | None:
+    """What a replacement or a write changes: (inode, size, modification and change times in ns); None when not
+    found.  The change time moves with any write, even one whose writer sets the modification time back."""
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return st.st_ino, st.st_size, st.st_mtime_ns
+    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
 @contextmanager

@@ -443,6 +443,15 @@ _ENGINE_KEYS = {
     "period.start": "PeriodStart", "period.end": "PeriodEnd", "valuation.price": "Price",
     "extinguishment.carrying_amount": "CarryingAmount",
     "accounting.accrued_interest_per_unit": "AccruedInterestPerUnit",
+    # (named in warnings a refresh passes on: a settlement or valuation date, a fraction's price...)
+    "offer.expiration": "Expiration", "offer.face_per_unit": "FacePerUnit", "offer.odd_lot": "OddLot",
+    "offer.common_outstanding_before": "CommonBefore", "valuation.date": "ValuationDate",
+    "period.settlement": "Settlement", "period.shares_before": "SharesBefore", "period.net_income": "NetIncome",
+    "period.tax_rate": "TaxRate", "offer.consideration.cash_per_unit": "CashPerUnit",
+    "offer.consideration.cash_total": "CashTotal", "offer.consideration.arrears_per_unit": "ArrearsPerUnit",
+    "offer.consideration.fractional": "FractionalPolicy", "offer.consideration.fractional_price": "FractionalPrice",
+    "accounting.par_value": "ParValue", "accounting.carrying_per_unit": "CarryingPerUnit",
+    "accounting.carrying_amount": "CarryingTotal",
     **{f"offer.consideration.formula.{key}": name for key, name in (
         ("value", "RatioValue"), ("cap", "RatioCap"), ("floor", "RatioFloor"), ("places", "RatioPlaces"),
         ("averaging_days", "AveragingDays"), ("lag_days", "LagDays"), ("calendar", "Calendar"))},

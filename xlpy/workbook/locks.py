@@ -10,8 +10,8 @@ A refresh replaces the workbook.  It must not do so when:
 * another ``xlpy refresh`` or ``xlpy build`` is writing it
   (``.~xlpy.NAME.lock``, held with ``fcntl.flock`` where there is one, else
   created with ``O_EXCL``; the kernel releases a flock when the process ends
-  however it ends, and an ``O_EXCL`` file left by a crash on this computer is
-  taken over);
+  however it ends; an ``O_EXCL`` file left by a crash is named, with how to
+  remove it);
 * the file is read-only (replacing a file needs no write permission on the
   file, so this is checked rather than left to the system).
 
@@ -148,9 +148,8 @@ class RefreshLock:
     """``.~xlpy.NAME.lock`` beside *target*: one xlpy writing it at a time (a refresh, a build); released on any exit.
 
     Held with ``flock``, which the kernel releases however the process ends.  Where the file system has no
-    such lock (some network shares) or the system none (Windows), the file is created exclusively instead: one
-    a crash left behind on this computer (its process gone) is taken over, one of another computer is named
-    with how to remove it.
+    such lock (some network shares) or the system none (Windows), the file is created exclusively instead, and
+    one a crash left behind is named with how to remove it (one of this computer whose process is gone says so).
     """
 
     def __init__(self, target: Path, label: str):
@@ -165,6 +164,10 @@ class RefreshLock:
                 fd = self._created()
         except FileExistsError:
             holder = _read_small(self.path).decode("utf-8", errors="replace").strip() or "another process"
+            if _left_by_a_crash(holder):  # (without flock: the file stays when its process dies)
+                raise InputError(self.label, None, f"the lock file {self.path.name} was left by an xlpy that "
+                                 f"stopped ({holder}, no longer running): delete it, then run again",
+                                 show_value=False) from None
             raise InputError(self.label, None, f"another xlpy is writing it ({holder}; lock file {self.path.name}); "
                              "wait for it to finish, or delete the lock file if no xlpy is running (a crash left "
                              "it)", show_value=False) from None
@@ -184,27 +187,29 @@ class RefreshLock:
 
     def _flocked(self) -> int | None:
         """The lock file's descriptor, flocked; None where the file system takes no flock."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644) if not self.path.exists() else None
-        made, fd = fd is not None, fd if fd is not None else os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
+        for _ in range(20):  # (a holder that ends unlinks the file it flocked: a flock on that one would hold nothing)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644) if not self.path.exists() else None
+            made, fd = fd is not None, fd if fd is not None else os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                os.close(fd)
+                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise FileExistsError from None
+                if made:  # the exclusive file is made anew (one that was there: a holder's, or a crash's)
+                    self.path.unlink(missing_ok=True)
+                return None  # (ENOLCK, EOPNOTSUPP...: an NFS share mounted without locks, some FUSE and SMB mounts)
+            try:
+                if os.fstat(fd).st_ino == os.stat(self.path).st_ino:
+                    return fd  # the lock file itself, not one its last holder unlinked meanwhile
+            except FileNotFoundError:
+                pass
             os.close(fd)
-            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise FileExistsError from None
-            if made:  # the exclusive file is made anew (one that was there: a holder's, or a crash's)
-                self.path.unlink(missing_ok=True)
-            return None  # (ENOLCK, EOPNOTSUPP...: an NFS share mounted without locks, some FUSE and SMB mounts)
-        return fd
+        raise FileExistsError
 
     def _created(self) -> int:
-        """The lock file, created exclusively (a leftover of a crash on this computer taken over)."""
-        try:
-            return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            if not _left_by_a_crash(_read_small(self.path).decode("utf-8", errors="replace")):
-                raise
-        self.path.unlink(missing_ok=True)
+        """The lock file, created exclusively; one left by a crash is named, not taken over (two takers could
+        each remove the other's)."""
         return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
 
     def __exit__(self, *exc) -> None:

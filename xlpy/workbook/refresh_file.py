@@ -158,8 +158,9 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
 def _refresh_locked(path: Path, target: Path, tally, prices, mapping, backup: bool, keep: int | None,
                     allow_unknown_parts: bool, out: FileRefresh) -> None:
     when = utc_now()
+    read = steady.state(target)  # before it is read: the refresh replaces that file, not one saved meanwhile
     with PackageBook(target) as book:  # a link's target: the sources the Cover records are relative to its folder
-        _refresh_book(book, path, target, tally, prices, mapping, when, backup, keep, allow_unknown_parts, out)
+        _refresh_book(book, path, target, tally, prices, mapping, when, backup, keep, allow_unknown_parts, out, read)
 
 
 def _not_saved_meanwhile(path: Path, target: Path, read) -> None:
@@ -193,12 +194,11 @@ def _as_given(problem: InputError, given: dict[str, str]) -> InputError:
 
 
 def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, mapping, when, backup: bool,
-                  keep: int | None, allow_unknown_parts: bool, out: FileRefresh) -> None:
+                  keep: int | None, allow_unknown_parts: bool, out: FileRefresh, read) -> None:
     """Refresh *book* and write it to *target*, the report into *out* (*out.written* set once it is replaced)."""
     from . import locks
 
     unknown = _unknown_binary_parts(book, str(path), allow_unknown_parts)
-    read = steady.state(target)  # the file the refresh reads: it replaces that one, not one saved meanwhile
     try:
         report = refresh_all(book, tally, prices, mapping, when=when)
     except InputErrors as exc:  # a problem of the workbook itself names it, as one of a tally names the tally
