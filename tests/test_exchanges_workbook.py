@@ -109,6 +109,12 @@ def test_each_table_of_later_exchanges_has_its_title_band_as_a_block_has(books):
         assert all(ws.cell(table.header_row - 2, c).value is None for c in range(1, ws.max_column + 1)), name
 
 
+def test_results_with_later_exchanges_prints_across_the_page(books, standard_books):
+    """Its table of later exchanges runs to column H: upright, the printed page shrank to about 57%."""
+    assert load_workbook(books[2][1])["Results"].page_setup.orientation == "landscape"
+    assert load_workbook(standard_books["seed"])["Results"].page_setup.orientation == "portrait"
+
+
 @pytest.mark.parametrize("n", [1, 2])
 def test_key_figures_recalculated_equal_the_engine(books, n):
     _, book, results = books[n]
