@@ -81,25 +81,10 @@ def test_a_settlement_before_the_offer_closes_is_warned_of(tmp_path, capsys):
             "could be issued; check the date") in capsys.readouterr().err.splitlines()
 
 
-AGENT_OFFER = """schema = 1
-[offer]
-id = "mapped"
-issuer = "Mapped Co"
-kind = "preferred"
-outstanding = 5000
-original_ratio = 2.5
-common_outstanding_before = 1000000
-expiration = 2026-03-02
-[offer.consideration]
-ratio = 3
-[tally]
-file = "agent-1.csv"
-mapping = "agent-map.toml"
-final = true
-[valuation]
-date = 2026-03-02
-price = 10
-"""
+#: A holder workbook whose agent writes its own headers, read through a mapping file (the offer above otherwise).
+AGENT_OFFER = OFFER.replace('id = "neg-test"', 'id = "mapped"').replace("ratio = 2.501\nfractional = \"down\"",
+                                                                        "ratio = 3").replace(
+    'file = "t1.csv"', 'file = "agent-1.csv"\nmapping = "agent-map.toml"')
 
 
 def test_the_agents_next_file_is_read_with_the_mapping_the_cover_records(tmp_path, monkeypatch, capsys):
