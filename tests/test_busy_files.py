@@ -238,3 +238,21 @@ def test_a_flock_on_a_lock_file_its_last_holder_unlinked_is_not_a_lock(book, mon
     with locks.RefreshLock(book, str(book)) as held:
         assert os.fstat(held._fd).st_ino == os.stat(_lock_file(book)).st_ino  # the file in place, flocked
     assert not _lock_file(book).exists()
+
+
+def test_a_leftover_that_cannot_be_removed_is_left_without_a_traceback(book, capsys, monkeypatch):
+    """A colleague's killed refresh left a partial file in a folder that keeps files (or one held open by a sync
+    client): removing it raised a traceback, exit status 1."""
+    left = book.with_name(f".~xlpy-partial.{book.name}.new.zzzzzzzz.tmp")
+    left.write_bytes(b"half")
+    real = Path.unlink
+
+    def kept(self, missing_ok=False):
+        if self.name == left.name:
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+        return real(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", kept)
+    assert cli.main(["refresh", str(book), "--tally", str(book.parent / "more.csv"), "-q"]) == 0
+    assert cli.main(["build", str(SEED), "-o", str(book), "--force", "--no-validate", "-q"]) == 0
+    assert "Traceback" not in capsys.readouterr().err and left.exists()

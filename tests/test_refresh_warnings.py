@@ -123,9 +123,9 @@ def test_notes_paying_accrued_interest_without_the_payable_are_warned_of(tmp_pat
     path.write_text(kept.replace('"data/', f'"{DATA.as_posix()}/'), encoding="utf-8")
     assert cli.main(["entries", str(path)]) == 0
     assert ("xlpy entries: warning: the offer pays accrued interest (offer.consideration.arrears_per_unit) but "
-            "accounting.accrued_interest_per_unit is not given: the entry derecognises no accrued interest payable, "
-            "and interest accrued on the books would stay there: give accounting.accrued_interest_per_unit, the "
-            "interest accrued per note (often the amount paid; see docs/accounting.md, section 9)"
+            "accounting.accrued_interest_per_unit is 0 or not given: the entry derecognises no accrued interest "
+            "payable, and interest accrued on the books would stay there: give accounting.accrued_interest_per_unit, "
+            "the interest accrued per note (often the amount paid; see docs/accounting.md, section 9)"
             ) in capsys.readouterr().err.splitlines()
 
 
@@ -189,3 +189,16 @@ def test_a_refresh_names_the_settlement_by_its_cell(tmp_path, monkeypatch, capsy
     assert (f"xlpy refresh: warning: {sheet}!{ref} (Settlement) 2024-05-01 is before the offer's expiration "
             "2024-05-15: the offer's shares are weighted from that day, so weighted shares and EPS count them for days "
             "before they could be issued; check the date") in capsys.readouterr().err.splitlines()
+
+
+def test_build_warns_of_the_payable_its_entries_sheet_leaves_as_entries_does(tmp_path, capsys):
+    """The Entries sheet books the entry xlpy entries warns of: build said nothing of it."""
+    from repo_paths import DATA, NOTES
+
+    kept = "\n".join(line for line in NOTES.read_text(encoding="utf-8").splitlines()
+                     if not line.startswith("accrued_interest_per_unit"))
+    path = tmp_path / "notes.toml"
+    path.write_text(kept.replace('"data/', f'"{DATA.as_posix()}/'), encoding="utf-8")
+    assert cli.main(["build", str(path), "-o", str(tmp_path / "n.xlsm"), "--no-validate", "-q"]) == 0
+    assert "xlpy build: warning: the offer pays accrued interest (offer.consideration.arrears_per_unit) but " \
+           "accounting.accrued_interest_per_unit is 0 or not given" in capsys.readouterr().err

@@ -135,3 +135,25 @@ def test_a_write_in_place_that_sets_the_time_back_is_still_seen(deal):
         assert os.stat(path).st_size == st.st_size and os.stat(path).st_mtime_ns == st.st_mtime_ns
         with pytest.raises(sources.InputErrors, match="changed while it was read"):
             sources.sha256(path)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/stdin"), reason="/dev/stdin is POSIX")
+def test_dev_stdin_is_refused_even_redirected_from_a_file(deal, capsys, monkeypatch):
+    """Redirected from a file, /dev/stdin is a regular file: it was read, and the Cover recorded "/dev/stdin" as the
+    tally, which the next plain refresh read as whatever stdin was then."""
+    import sys
+
+    assert cli.main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate", "-q"]) == 0
+    capsys.readouterr()
+    with open(deal / "short.csv", "rb") as fh:
+        saved = os.dup(0)
+        os.dup2(fh.fileno(), 0)  # what `xlpy refresh ... --tally /dev/stdin < short.csv` gives the process
+        try:
+            monkeypatch.setattr(sys, "stdin", open(0, closefd=False))
+            status = cli.main(["refresh", "book.xlsm", "--tally", "/dev/stdin", "--no-backup"])
+        finally:
+            os.dup2(saved, 0)
+            os.close(saved)
+    assert status == 2
+    assert "/dev/stdin: is a pipe or a device, not a tally file: save it to a file and give that" in \
+        capsys.readouterr().err

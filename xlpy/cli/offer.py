@@ -53,7 +53,7 @@ def _setup_entries(p: argparse.ArgumentParser) -> None:
 
 @command("entries", "print the journal entries for the exchange and any later exchanges")(_setup_entries)
 def run_entries(args: argparse.Namespace) -> int:
-    from ..engine.entries import journal_entries
+    from ..engine.entries import entry_warnings, journal_entries
     from ..files.offerfile import compute_file
     from .report import entry_table
 
@@ -74,16 +74,7 @@ def run_entries(args: argparse.Namespace) -> int:
     else:  # the offer and each later exchange: an entry each, under its own heading
         print("\n\n".join(f"{entry.label.capitalize()}, {entry.date.isoformat()}\n{entry_table(entry)}"
                            for entry in entries))
-    warnings = list(results.warnings)
-    if offer.kind == "note" and offer.consideration.arrears_per_unit and not offer.accounting.accrued_interest_per_unit:
-        warnings.append("the offer pays accrued interest (offer.consideration.arrears_per_unit) but accounting."
-                        "accrued_interest_per_unit is not given: the entry derecognises no accrued interest payable, "
-                        "and interest accrued on the books would stay there: give accounting.accrued_interest_per_unit,"
-                        " the interest accrued per note (often the amount paid; see docs/accounting.md, section 9)")
-    if offer.kind == "note" and offer.accounting.accrued_interest_per_unit and len(entries) > 1:
-        warnings.append("the later exchanges' entries have no accrued-interest line: accounting."
-                        "accrued_interest_per_unit is the offer's, and the offer file gives none for a later exchange")
-    warn(args, warnings)
+    warn(args, list(results.warnings) + entry_warnings(offer, len(entries)))
     return EXIT_OK
 
 

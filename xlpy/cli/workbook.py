@@ -214,6 +214,7 @@ def _in_offer_file(problem: InputError, name: str, offer) -> InputError:
 
 @command("build", "build the standard offer-results workbook, then validate it")(_setup_build)
 def run_build(args: argparse.Namespace) -> int:
+    from ..engine.entries import entry_warnings
     from ..files import steady
     from ..files.offerfile import compute_file
     from ..workbook import locks, progress
@@ -243,7 +244,8 @@ def run_build(args: argparse.Namespace) -> int:
             written = True
         print(f"built {out}: {offer.issuer}, {units(results.units_accepted)} accepted, "
               f"{fmt_count(results.common_issued)} common issued, {charge_words(results, offer)}")
-        warn(args, results.warnings)  # as compute says them: a preliminary count, proration, a fraction's price
+        # as compute says them (a preliminary count, proration, a fraction's price), and as entries says its own
+        warn(args, list(results.warnings) + entry_warnings(offer, len(results.exchanges)))
         if args.no_validate:
             return EXIT_OK
         validating = True

@@ -44,8 +44,8 @@ from decimal import Decimal
 
 from .numbers import CONTEXT, ZERO, excel_round, plain, units
 
-__all__ = ["ACCOUNTS", "EntryLine", "JournalEntry", "amounts_to_book", "charge_account", "journal_entries",
-           "journal_entry"]
+__all__ = ["ACCOUNTS", "EntryLine", "JournalEntry", "amounts_to_book", "charge_account", "entry_warnings",
+           "journal_entries", "journal_entry"]
 
 #: Account names, in plain words; the charge's account says what the charge is.
 ACCOUNTS = {
@@ -231,6 +231,23 @@ def journal_entries(offer, results) -> tuple[JournalEntry, ...]:
         entries.append(_book(offer, ex.label, ex.date, missing, f"{units(ex.units)} exchanged", carrying, None,
                              charge, ex.common_issued, cash, "cash per unit and cash in lieu"))
     return tuple(entries)
+
+
+def entry_warnings(offer, entries: int) -> list[str]:
+    """What a reviewer of the journal entries (*entries* of them: the offer's and each later exchange's) must see
+    that the results' warnings do not say: notes paying accrued interest with no payable given to derecognise, and
+    later exchanges' entries without an accrued-interest line."""
+    out = []
+    interest = offer.accounting.accrued_interest_per_unit
+    if offer.kind == "note" and offer.consideration.arrears_per_unit and not interest:
+        out.append("the offer pays accrued interest (offer.consideration.arrears_per_unit) but accounting."
+                   "accrued_interest_per_unit is 0 or not given: the entry derecognises no accrued interest payable, "
+                   "and interest accrued on the books would stay there: give accounting.accrued_interest_per_unit, "
+                   "the interest accrued per note (often the amount paid; see docs/accounting.md, section 9)")
+    if offer.kind == "note" and interest and entries > 1:
+        out.append("the later exchanges' entries have no accrued-interest line: accounting.accrued_interest_per_unit "
+                   "is the offer's, and the offer file gives none for a later exchange")
+    return out
 
 
 def _book(offer, label, date, missing, units_words, carrying, interest, charge, shares, cash, cash_memo):

@@ -148,9 +148,9 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
     sep, encoding = "", mapping.encoding
     if path.is_dir():
         raise InputErrors([InputError(str(path), None, "is a folder, not a tally file", show_value=False)])
-    if not path.is_file():
-        raise InputErrors([steady.not_a_file(path, "a tally file") or InputError(str(path), None,
-                                                                              "tally file not found", show_value=False)])
+    piped = steady.not_a_file(path, "a tally file")  # (a pipe; /dev/stdin, even redirected from a file)
+    if piped is not None or not path.is_file():
+        raise InputErrors([piped or InputError(str(path), None, "tally file not found", show_value=False)])
     steady.reading(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from .safety import check_package

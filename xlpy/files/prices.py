@@ -36,9 +36,9 @@ def _price_rows(path: Path) -> tuple[str, list[list[str]]]:
     """A price file's separator and rows (at least its header); problems opening it are raised."""
     if path.is_dir():
         raise InputErrors([InputError(str(path), None, "is a folder, not a price file", show_value=False)])
-    if not path.is_file():
-        raise InputErrors([steady.not_a_file(path, "a price file") or InputError(str(path), None,
-                                                                              "price file not found", show_value=False)])
+    piped = steady.not_a_file(path, "a price file")  # (a pipe; /dev/stdin, even redirected from a file)
+    if piped is not None or not path.is_file():
+        raise InputErrors([piped or InputError(str(path), None, "price file not found", show_value=False)])
     steady.reading(path)
     utf16 = utf16_bom(path)  # Excel's "Unicode Text": the byte-order mark names it
     workbook = workbook_problem(path, "save the price history as CSV UTF-8") or nul_problem(

@@ -417,9 +417,9 @@ def read_tally(path: str | os.PathLike, mapping: ColumnMapping | None = None, so
     steady.reading(path)
     if path.is_dir():
         raise InputErrors([InputError(str(path), None, "is a folder, not a tally file", show_value=False)])
-    if not path.is_file():
-        raise InputErrors([steady.not_a_file(path, "a tally file") or InputError(str(path), None,
-                                                                              "tally file not found", show_value=False)])
+    piped = steady.not_a_file(path, "a tally file")  # (a pipe; /dev/stdin, even redirected from a file)
+    if piped is not None or not path.is_file():
+        raise InputErrors([piped or InputError(str(path), None, "tally file not found", show_value=False)])
     try:
         return _read_tally(path, mapping, source)
     except OSError as exc:  # (moved or removed while it was read)

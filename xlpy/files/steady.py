@@ -87,7 +87,8 @@ def not_a_file(path: Path, what: str) -> InputError | None:
         mode = os.stat(path).st_mode
     except OSError:
         return None
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+    device = os.path.abspath(path).startswith(("/dev/", "/proc/"))  # (/dev/stdin redirected from a file: a record
+    if (stat.S_ISREG(mode) and not device) or stat.S_ISDIR(mode):    # naming it would read another file next time)
         return None
     return InputError(str(path), None, f"is a pipe or a device, not {what}: save it to a file and give that",
                       show_value=False)

@@ -297,7 +297,10 @@ def clean_stale(target: Path) -> list[Path]:
                          + "|" + re.escape(f".{target.name}.") + r"[A-Za-z0-9_]{8}\.tmp$")  # older xlpy's names
     for p in target.parent.iterdir():
         if pattern.match(p.name) and p.is_file() and not p.is_symlink():
-            p.unlink(missing_ok=True)
+            try:
+                p.unlink(missing_ok=True)
+            except OSError:  # (a folder that keeps its files, one held open elsewhere: left, harmless, new names differ)
+                continue
             gone.append(p)
     return gone
 
