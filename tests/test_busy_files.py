@@ -122,8 +122,8 @@ def test_a_full_disk_while_locking_is_said_in_one_line(book, capsys, monkeypatch
     before = book.read_bytes()
     assert cli.main(["refresh", str(book), "--tally", str(book.parent / "more.csv")]) == 2
     err = capsys.readouterr().err
-    assert (f"xlpy refresh: {book}: cannot be locked for writing: {_lock_file(book).name}: No space left on device; "
-            "it was not changed") in err, err
+    assert (f"xlpy refresh: {book}: cannot be written: its lock file {_lock_file(book).name} cannot be made (No space "
+            "left on device); it was not changed") in err, err
     assert "Traceback" not in err and book.read_bytes() == before and not _lock_file(book).exists()
 
 
@@ -256,3 +256,53 @@ def test_a_leftover_that_cannot_be_removed_is_left_without_a_traceback(book, cap
     assert cli.main(["refresh", str(book), "--tally", str(book.parent / "more.csv"), "-q"]) == 0
     assert cli.main(["build", str(SEED), "-o", str(book), "--force", "--no-validate", "-q"]) == 0
     assert "Traceback" not in capsys.readouterr().err and left.exists()
+
+
+def test_a_link_planted_where_the_lock_goes_is_not_written_through(book, capsys):
+    """In a shared folder anyone could plant .~xlpy.NAME.lock -> a ledger: the refresh truncated the ledger and wrote
+    its lock text in it."""
+    ledger = book.with_name("ledger.txt")
+    ledger.write_text("precious ledger\n", encoding="utf-8")
+    _lock_file(book).symlink_to(ledger.name)
+    before = book.read_bytes()
+    assert cli.main(["refresh", str(book), "--tally", str(book.parent / "more.csv")]) == 2
+    assert (f"cannot be locked for writing: {_lock_file(book).name} is a symbolic link, not xlpy's lock file (xlpy "
+            "would write through it): remove it, then run again; nothing was written") in capsys.readouterr().err
+    assert ledger.read_text(encoding="utf-8") == "precious ledger\n" and book.read_bytes() == before
+
+
+def test_another_users_lock_file_is_flocked_read_only(book, monkeypatch):
+    """A lock file another user made (0644) gave "Permission denied" to everyone else, whether its xlpy ran or had
+    crashed: it is opened read-only and flocked, so a live holder is named and a leftover lets the next run in."""
+    _lock_file(book).write_text("pid 4242, daemon on elsewhere\n", encoding="utf-8")
+    real_open = os.open
+
+    def theirs(path, flags, *mode):
+        if str(path).endswith(".lock") and flags & (os.O_RDWR | os.O_WRONLY):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_open(path, flags, *mode)
+
+    monkeypatch.setattr(locks.os, "open", theirs)
+    with locks.RefreshLock(book, str(book)):  # their leftover: flocked read-only, its words kept
+        assert _lock_file(book).read_text(encoding="utf-8") == "pid 4242, daemon on elsewhere\n"
+        with pytest.raises(InputError, match=r"another xlpy is writing it \(pid 4242, daemon on elsewhere;"):
+            with locks.RefreshLock(book, str(book)):  # while held, the next one is refused, naming the holder
+                pass
+
+
+def test_a_file_that_appears_while_a_build_runs_is_not_replaced(tmp_path, capsys, monkeypatch):
+    """Checked before the lock and not again: a workbook saved under that name meanwhile (or another build's) was
+    replaced without --force."""
+    out = tmp_path / "new.xlsm"
+    real = locks.RefreshLock.__enter__
+
+    def saved_meanwhile(self):
+        out.write_bytes(b"someone's workbook")
+        return real(self)
+
+    monkeypatch.setattr(locks.RefreshLock, "__enter__", saved_meanwhile)
+    assert cli.main(["build", str(SEED), "-o", str(out), "--no-validate"]) == 2
+    assert (f"--output: appeared while the build ran (another build, or a save under that name): it was not replaced; "
+            f"build again, with --force to replace it, got '{out}'") in capsys.readouterr().err
+    assert out.read_bytes() == b"someone's workbook" and not _lock_file(out).exists()
+

@@ -98,7 +98,9 @@ def test_outside_a_build_or_a_refresh_a_hash_is_a_hash(deal):
         assert len(sources.sha256(path)) == 64  # unchanged since it was read
     with steady.one_reading():
         steady.reading(path)
-        os.utime(path, ns=(0, 0))
+        os.utime(path, ns=(0, 0))  # touched by a sync client, its bytes the same: no change
+        assert len(sources.sha256(path)) == 64
+        path.write_text("holder_id,units\nA,2\n", encoding="utf-8")  # the same size, another unit
         with pytest.raises(sources.InputErrors, match="changed while it was read"):
             sources.sha256(path)
 
@@ -124,7 +126,8 @@ def test_a_pipe_is_refused_as_a_tally_or_an_offer_file_not_read_twice(deal, caps
 
 
 def test_a_write_in_place_that_sets_the_time_back_is_still_seen(deal):
-    """The same size, the modification time restored: only the change time, which no writer sets, tells."""
+    """The same size, the modification time restored (as a file system of one-second times does on its own): the
+    bytes tell."""
     path = deal / "short.csv"
     with steady.one_reading():
         steady.reading(path)

@@ -233,7 +233,11 @@ def run_build(args: argparse.Namespace) -> int:
         record = _sources_record(offer_path, offer, target)
     written = validating = False
     try:
+        existed = out.exists() or out.is_symlink()  # (as build_output found it: a file made since is no one's to lose)
         with progress.step(f"writing {out.name}"), locks.RefreshLock(target, str(out)):  # not under a refresh
+            if not existed and (out.exists() or out.is_symlink()):
+                raise InputError("--output", str(out), "appeared while the build ran (another build, or a save "
+                                 "under that name): it was not replaced; build again, with --force to replace it")
             locks.clean_stale(target)
             try:
                 build_workbook(offer, results, target, record=record)

@@ -199,19 +199,15 @@ def _text_encoding(name: object) -> bool:
 
 
 def sha256(path: str | os.PathLike) -> str:
-    """SHA-256 of a file, hex, for the record on the workbook's cover."""
-    import hashlib
-
-    h = hashlib.sha256()
+    """SHA-256 of a file, hex, for the record on the workbook's cover; within a build or a refresh, that of the
+    bytes its reader read (:mod:`xlpy.files.steady`)."""
     try:
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
+        hashed = steady.digest(path)
     except OSError as exc:
         steady.gone(path, exc)  # a file its reader read, within a build or a refresh: refused by name
         raise
-    steady.unchanged(path)  # the bytes its reader read (within a build or a refresh)
-    return h.hexdigest()
+    steady.unchanged(path, hashed)
+    return hashed
 
 
 #: What a build records on the Cover when the workbook has no tally file or no price file: the only recorded

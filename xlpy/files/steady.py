@@ -7,19 +7,24 @@ the hash is taken after them; an agent's upload or a sync client that
 replaces or rewrites the file in between would leave the workbook holding one
 file's lines under another file's hash.
 
-Within :func:`one_reading` (a build, a refresh), each reader notes the state
-of its file when it first opens it (:func:`reading`: inode, size, and times of
-last modification and change), and :func:`xlpy.files.sources.sha256` checks, once it has hashed
-the file, that the file is still in that state (:func:`unchanged`): else the
-command is refused, naming the file, and writes nothing.  Outside it (the
-worksheet functions, ``xlpy compute``) nothing is noted.  A file that is not
-a regular file (a pipe, ``/dev/stdin``) cannot be read twice alike: a reader
-refuses it with :func:`not_a_file`.
+Within :func:`one_reading` (a build, a refresh), each reader hashes its file
+as it first opens it (:func:`reading`), and :func:`xlpy.files.sources.sha256`,
+hashing it once the lines are read, refuses a file whose bytes are no longer
+those (:func:`unchanged`), naming it: the command writes nothing.  The bytes
+are compared, not the file's times: a rewrite in place of the same size
+within one tick of a file system's clock (a second on FAT, HFS+, many shares)
+is seen, and a sync client that only touches a file is not taken for a
+change.  Outside it (the worksheet functions, ``xlpy compute``) nothing is
+hashed twice.  A file that is not a regular file (a pipe, ``/dev/stdin``)
+cannot be read twice alike: a reader refuses it with :func:`not_a_file`.
+:func:`state` is what a refresh compares of the workbook it replaces (a save
+by Excel or LibreOffice writes a new file).
 """
 
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import os
 import stat
 from collections.abc import Iterator
@@ -28,19 +33,27 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 
-__all__ = ["gone", "not_a_file", "one_reading", "reading", "state", "unchanged"]
+__all__ = ["digest", "gone", "not_a_file", "one_reading", "reading", "state", "unchanged"]
 
 _NOTED: contextvars.ContextVar[dict | None] = contextvars.ContextVar("xlpy_steady_reading", default=None)
 
 
-def state(path: str | os.PathLike) -> tuple[int, int, int, int] | None:
-    """What a replacement or a write changes: (inode, size, modification and change times in ns); None when not
-    found.  The change time moves with any write, even one whose writer sets the modification time back."""
+def state(path: str | os.PathLike) -> tuple[int, int, int] | None:
+    """What a save or a replacement changes: (inode, size, modification time in ns); None when not found."""
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def digest(path: str | os.PathLike) -> str:
+    """SHA-256 of a file, hex (read in slices of a MiB)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 @contextmanager
@@ -54,17 +67,24 @@ def one_reading() -> Iterator[None]:
 
 
 def reading(path: str | os.PathLike) -> None:
-    """Note *path*'s state as a reader first opens it (within :func:`one_reading`; a later reading keeps the first)."""
-    noted = _NOTED.get()
-    if noted is not None:
-        noted.setdefault(os.path.abspath(path), state(path))
-
-
-def unchanged(path: str | os.PathLike) -> None:
-    """Refuse *path* if it was replaced or written since its reader first opened it (its hash just taken)."""
+    """Hash *path* as a reader first opens it (within :func:`one_reading`; a later reading keeps the first).  A pipe
+    or a device is not read here (its reader refuses it)."""
     noted = _NOTED.get()
     key = os.path.abspath(path)
-    if noted is None or key not in noted or state(path) == noted[key]:
+    if noted is None or key in noted:
+        return
+    try:
+        noted[key] = digest(path) if stat.S_ISREG(os.stat(path).st_mode) and not not_a_file(Path(path), "") \
+            else None
+    except OSError:  # (not there, or not readable: its reader says so)
+        noted[key] = None
+
+
+def unchanged(path: str | os.PathLike, hashed: str) -> None:
+    """Refuse *path* if its bytes, just *hashed*, are not those its reader first read."""
+    noted = _NOTED.get()
+    first = None if noted is None else noted.get(os.path.abspath(path))
+    if first is None or first == hashed:
         return
     raise InputErrors([InputError(str(path), None, "changed while it was read (replaced or written: an upload or a "
                                   "sync still at work?), so its lines and the SHA-256 recorded for them could be "
@@ -81,8 +101,8 @@ def gone(path: str | os.PathLike, exc: OSError) -> None:
 
 
 def not_a_file(path: Path, what: str) -> InputError | None:
-    """The refusal of *what* (``a tally file``) given as a pipe or a device (``<(...)``, ``/dev/stdin``): read more than once, its
-    second reading would find nothing, or wait for ever."""
+    """The refusal of *what* (``a tally file``) given as a pipe or a device (``<(...)``, ``/dev/stdin``): read more
+    than once, its second reading would find nothing, or wait for ever."""
     try:
         mode = os.stat(path).st_mode
     except OSError:

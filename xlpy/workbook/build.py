@@ -17,6 +17,7 @@ import io
 import math
 import os
 import re
+import traceback
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -703,8 +704,12 @@ def _holder_rows_into(pkg, holder, date1904: bool) -> None:
 def workbook_bytes(wb, when: dt.datetime | None = None) -> bytes:
     """*wb* saved to bytes, normalised: every zip entry's time is *when* (or 1980-01-01)."""
     buf = io.BytesIO()
-    with _numbers_whole():
-        wb.save(buf)
+    try:
+        with _numbers_whole():
+            wb.save(buf)
+    except BaseException as exc:  # (an interrupt mid-save: openpyxl's zip let go now, while its buffer is open, not
+        traceback.clear_frames(exc.__traceback__)  # at the interpreter's exit: "Exception ignored ... closed file")
+        raise
     return _normalise_zip(buf.getvalue(), when)
 
 

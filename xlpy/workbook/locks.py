@@ -156,6 +156,7 @@ class RefreshLock:
         self.target, self.label = target, label
         self.path = target.with_name(f".~xlpy.{target.name}.lock")
         self._fd: int | None = None
+        self._writable = True
 
     def __enter__(self) -> Self:
         try:
@@ -172,24 +173,31 @@ class RefreshLock:
                              "wait for it to finish, or delete the lock file if no xlpy is running (a crash left "
                              "it)", show_value=False) from None
         except OSError as exc:
-            raise InputError(self.label, None, f"cannot be locked for writing: {self.path.name}: "
-                             f"{exc.strerror or exc}; it was not changed", show_value=False) from None
+            raise InputError(self.label, None, self._cannot(exc), show_value=False) from None
         try:
-            os.ftruncate(fd, 0)
-            os.write(fd, f"pid {os.getpid()}, {_user()} on {socket.gethostname()}\n".encode())
+            if self._writable:  # (another user's leftover, flocked read-only, keeps its words)
+                os.ftruncate(fd, 0)
+                os.write(fd, f"pid {os.getpid()}, {_user()} on {socket.gethostname()}\n".encode())
         except OSError as exc:  # (a full disk)
             self._fd = fd
             self.__exit__()
-            raise InputError(self.label, None, f"cannot be locked for writing: {self.path.name}: "
-                             f"{exc.strerror or exc}; it was not changed", show_value=False) from None
+            raise InputError(self.label, None, self._cannot(exc), show_value=False) from None
         self._fd = fd
         return self
+
+    def _cannot(self, exc: OSError) -> str:
+        """Why the lock cannot be taken: a link planted where it goes, a folder one may not write in, a full disk."""
+        if exc.errno == errno.ELOOP:
+            return (f"cannot be locked for writing: {self.path.name} is a symbolic link, not xlpy's lock file (xlpy "
+                    "would write through it): remove it, then run again; nothing was written")
+        done = "it was not changed" if self.target.exists() else "nothing was written"
+        return f"cannot be written: its lock file {self.path.name} cannot be made ({exc.strerror or exc}); {done}"
 
     def _flocked(self) -> int | None:
         """The lock file's descriptor, flocked; None where the file system takes no flock."""
         for _ in range(20):  # (a holder that ends unlinks the file it flocked: a flock on that one would hold nothing)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644) if not self.path.exists() else None
-            made, fd = fd is not None, fd if fd is not None else os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.path, _OPEN | os.O_CREAT | os.O_EXCL, 0o644) if not os.path.lexists(self.path) else None
+            made, fd = fd is not None, fd if fd is not None else self._opened()
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as exc:
@@ -207,10 +215,19 @@ class RefreshLock:
             os.close(fd)
         raise FileExistsError
 
+    def _opened(self) -> int:
+        """The lock file that is there, opened to be flocked: read-only when it is another user's (a leftover of
+        theirs, or theirs in use: the flock tells), never through a symbolic link."""
+        try:
+            return os.open(self.path, _OPEN | os.O_CREAT, 0o644)
+        except PermissionError:
+            self._writable = False
+            return os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+
     def _created(self) -> int:
         """The lock file, created exclusively; one left by a crash is named, not taken over (two takers could
         each remove the other's)."""
-        return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+        return os.open(self.path, _OPEN | os.O_CREAT | os.O_EXCL, 0o644)
 
     def __exit__(self, *exc) -> None:
         if self._fd is not None:
@@ -221,6 +238,10 @@ class RefreshLock:
             finally:
                 os.close(self._fd)  # closing releases the flock
                 self._fd = None
+
+
+#: How the lock file is opened: never through a symbolic link planted where it goes (xlpy would truncate its target).
+_OPEN = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0)
 
 
 def _left_by_a_crash(holder: str) -> bool:
