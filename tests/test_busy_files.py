@@ -306,3 +306,46 @@ def test_a_file_that_appears_while_a_build_runs_is_not_replaced(tmp_path, capsys
             f"build again, with --force to replace it, got '{out}'") in capsys.readouterr().err
     assert out.read_bytes() == b"someone's workbook" and not _lock_file(out).exists()
 
+
+
+def test_a_refused_flock_is_a_live_holder_whatever_the_file_says(book):
+    """A lock file naming a process that is gone, flocked by a live one that could not write its own words (another
+    user's leftover, taken read-only): the next run was told to delete it, and then wrote beside the live one."""
+    import fcntl as real_fcntl
+
+    pid = 2**22 + 11
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        pid += 1
+    _lock_file(book).write_text(f"pid {pid}, alice on {socket.gethostname()}\n", encoding="utf-8")
+    held = os.open(_lock_file(book), os.O_RDONLY)  # the live holder's flock, its words not written
+    try:
+        real_fcntl.flock(held, real_fcntl.LOCK_EX | real_fcntl.LOCK_NB)
+        with pytest.raises(InputError, match=rf"another xlpy is writing it \(pid {pid}, alice on"):
+            with locks.RefreshLock(book, str(book)):
+                pass
+    finally:
+        os.close(held)
+
+
+def test_a_file_that_appears_while_the_inputs_are_hashed_is_not_replaced(tmp_path, capsys, monkeypatch):
+    """The check of what was there came after hashing the inputs (seconds, for a long tally): a file made then was
+    taken as one that had been there, and replaced."""
+    from xlpy.cli import workbook as cli_workbook
+
+    out = tmp_path / "new.xlsm"
+    real = cli_workbook._sources_record
+
+    def slow(*args):
+        record = real(*args)
+        out.write_bytes(b"a colleague's workbook")
+        return record
+
+    monkeypatch.setattr(cli_workbook, "_sources_record", slow)
+    assert cli.main(["build", str(SEED), "-o", str(out), "--no-validate", "--force"]) == 2
+    assert ("appeared while the build ran (another build, or a save under that name): it was not replaced; build "
+            f"again, got '{out}'") in capsys.readouterr().err
+    assert out.read_bytes() == b"a colleague's workbook"

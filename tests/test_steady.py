@@ -160,3 +160,25 @@ def test_dev_stdin_is_refused_even_redirected_from_a_file(deal, capsys, monkeypa
     assert status == 2
     assert "/dev/stdin: is a pipe or a device, not a tally file: save it to a file and give that" in \
         capsys.readouterr().err
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/stdin"), reason="/dev/stdin is POSIX")
+def test_a_regular_file_under_dev_is_a_file_and_a_link_to_stdin_is_not(tmp_path):
+    """/dev/shm is a RAM disk of regular files (containers, CI): refused as "a device" by its path alone; a link to
+    /dev/stdin was taken for a file."""
+    from pathlib import Path
+
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        ram = Path("/dev/shm") / f"xlpy-steady-{os.getpid()}.toml"
+        ram.write_text("schema = 1\n", encoding="utf-8")
+        try:
+            assert steady.not_a_file(ram, "an offer file") is None
+        finally:
+            ram.unlink()
+    via = tmp_path / "via.toml"
+    via.symlink_to("/dev/stdin")  # (redirected from a file, stdin is a regular file: its path is what is refused)
+    assert steady._through_a_descriptor(via) and steady._through_a_descriptor("/proc/self/fd/0")
+    plain = tmp_path / "plain.toml"
+    plain.write_text("schema = 1\n", encoding="utf-8")
+    (tmp_path / "link.toml").symlink_to(plain)
+    assert not steady._through_a_descriptor(plain) and not steady._through_a_descriptor(tmp_path / "link.toml")

@@ -229,15 +229,16 @@ def run_build(args: argparse.Namespace) -> int:
         with progress.step("reading the offer and the tally, computing"):
             offer, results = compute_file(offer_path)
         out = build_output(args.output, offer.id, args.force)
+        existed = out.exists() or out.is_symlink()  # as build_output found it: a file made since is someone's work
         target = locks.target_of(out) if out.exists() else out  # a link's target is replaced, the link stays
         record = _sources_record(offer_path, offer, target)
     written = validating = False
     try:
-        existed = out.exists() or out.is_symlink()  # (as build_output found it: a file made since is no one's to lose)
         with progress.step(f"writing {out.name}"), locks.RefreshLock(target, str(out)):  # not under a refresh
             if not existed and (out.exists() or out.is_symlink()):
                 raise InputError("--output", str(out), "appeared while the build ran (another build, or a save "
-                                 "under that name): it was not replaced; build again, with --force to replace it")
+                                 "under that name): it was not replaced; build again" +
+                                 ("" if args.force else ", with --force to replace it"))
             locks.clean_stale(target)
             try:
                 build_workbook(offer, results, target, record=record)

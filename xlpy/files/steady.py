@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -107,8 +108,24 @@ def not_a_file(path: Path, what: str) -> InputError | None:
         mode = os.stat(path).st_mode
     except OSError:
         return None
-    device = os.path.abspath(path).startswith(("/dev/", "/proc/"))  # (/dev/stdin redirected from a file: a record
-    if (stat.S_ISREG(mode) and not device) or stat.S_ISDIR(mode):    # naming it would read another file next time)
+    if (stat.S_ISREG(mode) and not _through_a_descriptor(path)) or stat.S_ISDIR(mode):
         return None
     return InputError(str(path), None, f"is a pipe or a device, not {what}: save it to a file and give that",
                       show_value=False)
+
+
+#: A path that names a process's open file, not a file (``/dev/stdin``, ``/dev/fd/63``, ``/proc/self/fd/0``).
+_DESCRIPTOR = re.compile(r"/(?:dev/(?:fd|stdin|stdout|stderr)|proc/[^/]+/fd)(?:/|$)")
+
+
+def _through_a_descriptor(path: str | os.PathLike) -> bool:
+    """Whether *path*, or a link it leads through, names an open file of a process: /dev/stdin redirected from a file
+    is a regular file, but a record naming it would read another file next time."""
+    p = os.path.abspath(path)
+    for _ in range(40):  # (a loop of links: the reader's open says so)
+        if _DESCRIPTOR.match(p):
+            return True
+        if not os.path.islink(p):
+            return False
+        p = os.path.normpath(os.path.join(os.path.dirname(p), os.readlink(p)))
+    return False

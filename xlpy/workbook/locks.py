@@ -156,7 +156,8 @@ class RefreshLock:
         self.target, self.label = target, label
         self.path = target.with_name(f".~xlpy.{target.name}.lock")
         self._fd: int | None = None
-        self._writable = True
+        self._writable = True  # False: another user's lock file, flocked read-only
+        self._exclusive = False  # True: no flock here, the lock is the O_EXCL file itself
 
     def __enter__(self) -> Self:
         try:
@@ -165,7 +166,9 @@ class RefreshLock:
                 fd = self._created()
         except FileExistsError:
             holder = _read_small(self.path).decode("utf-8", errors="replace").strip() or "another process"
-            if _left_by_a_crash(holder):  # (without flock: the file stays when its process dies)
+            # An O_EXCL file stays when its process dies; a refused flock proves a live holder, whatever the file's
+            # words (a holder that could not write them, another user's leftover flocked read-only, left them).
+            if self._exclusive and _left_by_a_crash(holder):
                 raise InputError(self.label, None, f"the lock file {self.path.name} was left by an xlpy that "
                                  f"stopped ({holder}, no longer running): delete it, then run again",
                                  show_value=False) from None
@@ -191,11 +194,15 @@ class RefreshLock:
             return (f"cannot be locked for writing: {self.path.name} is a symbolic link, not xlpy's lock file (xlpy "
                     "would write through it): remove it, then run again; nothing was written")
         done = "it was not changed" if self.target.exists() else "nothing was written"
+        if isinstance(exc, PermissionError) and os.path.lexists(self.path):  # (another user's, only they may read)
+            return (f"another user's lock file {self.path.name} cannot be opened ({exc.strerror}): their xlpy may be "
+                    f"writing it; if none is running, have it deleted; {done}")
         return f"cannot be written: its lock file {self.path.name} cannot be made ({exc.strerror or exc}); {done}"
 
     def _flocked(self) -> int | None:
         """The lock file's descriptor, flocked; None where the file system takes no flock."""
         for _ in range(20):  # (a holder that ends unlinks the file it flocked: a flock on that one would hold nothing)
+            self._writable = True
             fd = os.open(self.path, _OPEN | os.O_CREAT | os.O_EXCL, 0o644) if not os.path.lexists(self.path) else None
             made, fd = fd is not None, fd if fd is not None else self._opened()
             try:
@@ -227,6 +234,7 @@ class RefreshLock:
     def _created(self) -> int:
         """The lock file, created exclusively; one left by a crash is named, not taken over (two takers could
         each remove the other's)."""
+        self._exclusive = True
         return os.open(self.path, _OPEN | os.O_CREAT | os.O_EXCL, 0o644)
 
     def __exit__(self, *exc) -> None:
