@@ -39,6 +39,17 @@ def _lock_file(book: Path) -> Path:
     return book.with_name(f".~xlpy.{book.name}.lock")
 
 
+def _dead_pid() -> int:
+    """A process id no process holds: a lock file's holder that is gone."""
+    pid = 2**22 + 7
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return pid
+        pid += 1
+
+
 def test_a_build_is_refused_while_a_refresh_writes_the_workbook(book, capsys):
     """A refresh paused over it wrote the previous workbook over the one build --force had just said it built."""
     before = book.read_bytes()
@@ -89,14 +100,7 @@ def test_a_lock_file_left_without_flock(book, capsys, monkeypatch, left_by):
     """Without flock (Windows, such shares) a lock file a killed refresh left blocked every run, saying "another xlpy
     refresh is writing it" and nothing of how to clear it."""
     monkeypatch.setattr(locks, "fcntl", None)
-    host, pid = (socket.gethostname(), 2**22 + 7) if left_by == "a crash here" else ("WS-12", os.getpid())
-    if left_by == "a crash here":
-        while True:  # a pid no process holds
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                break
-            pid += 1
+    host, pid = (socket.gethostname(), _dead_pid()) if left_by == "a crash here" else ("WS-12", os.getpid())
     _lock_file(book).write_text(f"pid {pid}, jdoe on {host}\n", encoding="utf-8")
     before = book.read_bytes()
     assert cli.main(["refresh", str(book), "--tally", str(book.parent / "more.csv"), "-q"]) == 2
@@ -313,13 +317,7 @@ def test_a_refused_flock_is_a_live_holder_whatever_the_file_says(book):
     user's leftover, taken read-only): the next run was told to delete it, and then wrote beside the live one."""
     import fcntl as real_fcntl
 
-    pid = 2**22 + 11
-    while True:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            break
-        pid += 1
+    pid = _dead_pid()
     _lock_file(book).write_text(f"pid {pid}, alice on {socket.gethostname()}\n", encoding="utf-8")
     held = os.open(_lock_file(book), os.O_RDONLY)  # the live holder's flock, its words not written
     try:
