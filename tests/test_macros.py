@@ -917,6 +917,25 @@ def test_interrupted_write_leaves_the_original(holders, tmp_path, monkeypatch, w
     assert not list(holders.parent.glob("*.bak.xlsm")), "a backup of an unchanged workbook was left behind"
 
 
+def test_a_backup_that_does_not_fit_is_named_and_the_workbook_kept(holders, tmp_path, monkeypatch):
+    """A full disk while copying the old workbook said "cannot be written (No space left on device)", as if the
+    workbook were the file that did not fit; --no-backup, which then succeeds, was not mentioned."""
+    before = holders.read_bytes()
+    tally = _write_csv(tmp_path / "t.csv", _tally_rows(10))
+    monkeypatch.setattr(locks.shutil, "copy2", _boom)
+    with pytest.raises(InputErrors) as exc:
+        _refresh([str(holders), "--tally", str(tally)])
+    said = str(exc.value)
+    assert re.search(rf"{re.escape(holders.stem)}\.\d{{8}}-\d{{6}}\.bak\.xlsm cannot be written \(No space left on "
+                     r"device\); free space, or refresh without a backup \(--no-backup\)", said), said
+    assert "was not changed" in said
+    assert holders.read_bytes() == before and not list(holders.parent.glob("*.bak.xlsm"))
+    assert not [p.name for p in holders.parent.iterdir() if p.name.startswith(".")], "a temporary file was left"
+    monkeypatch.setattr(locks.shutil, "copy2", shutil.copy2)
+    assert _refresh([str(holders), "--tally", str(tally), "--no-backup"]) == 0
+    assert holders.read_bytes() != before
+
+
 def test_an_interrupt_once_the_workbook_is_replaced_says_so_and_keeps_the_backup(holders, tmp_path, monkeypatch,
                                                                                 capsys):
     """Ctrl-C landing just as the rename completes: the refreshed workbook stands, so does the backup of the old

@@ -352,15 +352,25 @@ def _temp(target: Path, what: str) -> tuple[int, Path]:
     return fd, Path(tmp)
 
 
+class BackupNotWritten(OSError):
+    """The backup of a workbook could not be made (a full disk, a quota): the workbook itself is untouched.
+    ``filename`` is the backup's path."""
+
+
 def write_backup(target: Path, backup: Path) -> Path:
-    """Copy *target* to *backup* (permissions and times kept), through a temporary file."""
-    fd, tmp = _temp(target, "backup")
-    os.close(fd)
+    """Copy *target* to *backup* (permissions and times kept), through a temporary file; an :class:`OSError`
+    on the way is raised as :class:`BackupNotWritten`, so a message can say that the copy is what failed."""
+    tmp: Path | None = None
     try:
+        fd, tmp = _temp(target, "backup")
+        os.close(fd)
         shutil.copy2(target, tmp)
         os.replace(tmp, backup)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+    except BaseException as exc:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, BackupNotWritten):
+            raise BackupNotWritten(exc.errno, exc.strerror or str(exc), str(backup)) from exc
         raise
     return backup
 
