@@ -407,6 +407,8 @@ def test_build_force_does_not_replace_a_workbook_open_elsewhere(tmp_path, capsys
 
 
 def test_build_force_does_not_replace_a_read_only_workbook(tmp_path, capsys, monkeypatch):
+    """Write bits set, yet no write access (chattr +i, a file locked in the Finder, an access list): the message
+    showed only the permissions, which allow writing."""
     book = tmp_path / "book.xlsm"
     book.write_bytes(b"someone's typed inputs")
     real = os.access  # read-only as locks.py sees it (a chmod would not hold for root)
@@ -415,8 +417,10 @@ def test_build_force_does_not_replace_a_read_only_workbook(tmp_path, capsys, mon
     assert main(_force_build(tmp_path)) == 2
     mode = stat.filemode(book.stat().st_mode)
     assert capsys.readouterr().err.splitlines() == [
-        (f"xlpy build: {book}: is read-only (permissions {mode}); it was not changed. Make it writable first if it "
-         "should be replaced")]
+        (f"xlpy build: {book}: is read-only (its permissions, {mode}, allow writing, but the system refuses it: a "
+         "locked or immutable file, or an access list); it was not changed. Make it writable first if it should be "
+         "replaced")]
+    assert mode.startswith("-rw")
     assert _snapshot(tmp_path) == before
     monkeypatch.undo()
     assert main(_force_build(tmp_path)) == 0  # writable again: --force replaces it

@@ -304,11 +304,29 @@ def check_writable(target: Path, label: str, done: str = "refreshed") -> None:
         raise InputError(label, None, f"is on a read-only file system (a read-only share or medium); it was not "
                          f"changed. Copy it to a writable folder if it should be {done}", show_value=False)
     if not mode & 0o222 or not os.access(target, os.W_OK):
-        raise InputError(label, None, f"is read-only (permissions {stat.filemode(mode)}); it was not changed. "
+        why = (f"permissions {stat.filemode(mode)}" if not _bits_let_me_write(target.stat()) else
+               f"its permissions, {stat.filemode(mode)}, allow writing, but the system refuses it: a locked or "
+               "immutable file, or an access list")
+        raise InputError(label, None, f"is read-only ({why}); it was not changed. "
                          f"Make it writable first if it should be {done}", show_value=False)
     if not os.access(target.parent, os.W_OK | os.X_OK):
         raise InputError(label, None, "cannot be replaced: its folder is not writable; it was not changed",
                          show_value=False)
+
+
+def _bits_let_me_write(st: os.stat_result) -> bool:
+    """Whether *st*'s permission bits alone give this process write access (owner, group, then others; any bit
+    where there are no user ids)."""
+    if not hasattr(os, "geteuid"):  # pragma: no cover  (Windows: the read-only attribute is the write bits)
+        return bool(st.st_mode & 0o222)
+    me = os.geteuid()
+    if me == 0:  # (xlpy still takes a file with no write bit as read-only, as Excel does)
+        return bool(st.st_mode & 0o222)
+    if st.st_uid == me:
+        return bool(st.st_mode & 0o200)
+    if st.st_gid == os.getegid() or st.st_gid in os.getgroups():
+        return bool(st.st_mode & 0o020)
+    return bool(st.st_mode & 0o002)
 
 
 def _read_only_mount(target: Path) -> bool:
