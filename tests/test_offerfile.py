@@ -625,6 +625,33 @@ def test_a_ratio_below_the_original_is_reported_beside_a_bad_tally(tmp_path):
         "give [extinguishment] carrying_amount to measure it as an extinguishment or redemption, got 3.0"]
 
 
+def test_a_ratio_that_is_the_conversion_prices_ratio_rounded_points_at_original_ratio(tmp_path):
+    """R0 from a conversion price (50 ÷ 15.14 = 3.30250990...) and an offer at the terms' rounded rate (3.3025,
+    the shares plus a cash premium): refused with R0 in 34 digits and no word of original_ratio."""
+    text = edit(edit(BASE, "original_ratio = 3.2", "original_conversion_price = 15.14"), "ratio = 7.94",
+                "ratio = 3.3025")
+    (tmp_path / "offer.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(InputErrors) as info:
+        offerfile.compute_file(tmp_path / "offer.toml")
+    assert [str(p) for p in info.value.problems] == [
+        "offer.toml: offer.consideration.ratio: is below offer.original_ratio (3.3025099075..., face ÷ "
+        "original_conversion_price 15.14): not an induced conversion; give [extinguishment] carrying_amount to "
+        "measure it as an extinguishment or redemption; 3.3025 is that ratio rounded to 4 places: if the terms "
+        "state the conversion rate as 3.3025, give offer.original_ratio = 3.3025 instead of "
+        "original_conversion_price, got 3.3025"]
+    # as the message says: the stated rate is R0, and the offer is an induced conversion of no extra shares
+    (tmp_path / "offer.toml").write_text(edit(text, "original_conversion_price = 15.14", "original_ratio = 3.3025"),
+                                         encoding="utf-8")
+    _, r = offerfile.compute_file(tmp_path / "offer.toml")
+    assert (r.offer_ratio, r.original_ratio, r.incremental_shares) == (D("3.3025"), D("3.3025"), 0)
+    # a ratio below R0 that is not R0 rounded gets no hint
+    text = edit(text, "ratio = 3.3025", "ratio = 3.29")
+    (tmp_path / "offer.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(InputErrors) as info:
+        offerfile.compute_file(tmp_path / "offer.toml")
+    assert "rounded" not in str(info.value) and "(3.3025099075..., face ÷" in str(info.value)
+
+
 def test_a_mapping_files_problem_names_the_key_that_names_it(tmp_path):
     """As a tally's lines are named after `tally.file`, a mapping file's problems come after `tally.mapping`."""
     text = edit(BASE, "tendered = 274000", 'file = "t.csv"\nmapping = "map.toml"').replace(

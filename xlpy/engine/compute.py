@@ -224,24 +224,28 @@ def check_offer(offer: Offer) -> list[InputError]:
         problems.append(
             InputError("offer.max_units", offer.max_units, f"must not exceed offer.outstanding ({offer.outstanding})")
         )
-    problems += ratio_problems(offer.original_ratio, offer.consideration, offer.exchanges, offer.carrying_amount)
+    problems += ratio_problems(offer.original_ratio, offer.consideration, offer.exchanges, offer.carrying_amount,
+                               offer.original_conversion_price)
     if offer.period is not None:
         problems += rules.period_problems(offer.period.start, offer.period.end)
     return problems
 
 
 def ratio_problems(original_ratio: Decimal, consideration: Consideration, exchanges,
-                   carrying_amount: Decimal | None) -> list[InputError]:
+                   carrying_amount: Decimal | None, conversion_price: Decimal | None = None) -> list[InputError]:
     """The offer's and later exchanges' ratios below the original one (they need no tally, so an offer
-    file reports them beside a bad tally's problems)."""
+    file reports them beside a bad tally's problems).  *conversion_price*: the price R0 was taken from, if any
+    (a ratio that is R0 rounded is then pointed at ``original_ratio``)."""
     problems = []
+    shown = _shown_ratio(original_ratio, conversion_price)
     for i, ex in enumerate(exchanges, 1):
         if ex.ratio < original_ratio:
             problems.append(
                 InputError(
                     f"exchange[{i}].ratio",
                     ex.ratio,
-                    f"is below the original ratio {original_ratio}: not an induced conversion",
+                    f"is below the original ratio {shown}: not an induced conversion"
+                    + _rounded_rate_hint(ex.ratio, original_ratio, conversion_price),
                 )
             )
     c = consideration
@@ -250,11 +254,31 @@ def ratio_problems(original_ratio: Decimal, consideration: Consideration, exchan
             InputError(
                 "offer.consideration.ratio",
                 c.ratio,
-                f"is below offer.original_ratio ({original_ratio}): not an induced conversion; "
-                "give [extinguishment] carrying_amount to measure it as an extinguishment or redemption",
+                f"is below offer.original_ratio ({shown}): not an induced conversion; "
+                "give [extinguishment] carrying_amount to measure it as an extinguishment or redemption"
+                + _rounded_rate_hint(c.ratio, original_ratio, conversion_price),
             )
         )
     return problems
+
+
+def _shown_ratio(original_ratio: Decimal, conversion_price: Decimal | None) -> str:
+    """R0 as a message shows it: as given, or (taken from a conversion price, perhaps never ending) to 10 places
+    with the price it came from."""
+    if conversion_price is None:
+        return plain(original_ratio)
+    cut = excel_round(original_ratio, 10)
+    return f"{plain(cut)}{'' if cut == original_ratio else '...'}, face ÷ original_conversion_price {plain(conversion_price)}"
+
+
+def _rounded_rate_hint(given: Decimal, original_ratio: Decimal, conversion_price: Decimal | None) -> str:
+    """A hint when *given* is R0, taken from a conversion price, rounded to *given*'s places: terms that state
+    their conversion rate as that rounded figure give it as ``offer.original_ratio``."""
+    places = max(0, -given.as_tuple().exponent)
+    if conversion_price is None or given != excel_round(original_ratio, places):
+        return ""
+    return (f"; {plain(given)} is that ratio rounded to {places} place{'' if places == 1 else 's'}: if the terms state the conversion rate "
+            f"as {plain(given)}, give offer.original_ratio = {plain(given)} instead of original_conversion_price")
 
 
 def compute(offer: Offer, sessions: Sessions | None = None, allocator=None) -> Results:
@@ -394,11 +418,12 @@ def _fix_ratio(offer: Offer, sessions: Sessions | None, problems: list[InputErro
                              show_value=exc.show_value)
         raise InputErrors(problems + [exc]) from None
     if offer_ratio < offer.original_ratio and offer.carrying_amount is None:
+        shown = _shown_ratio(offer.original_ratio, offer.original_conversion_price)
         problems.append(
             InputError(
                 "offer.consideration.formula",
                 offer_ratio,
-                f"gives a ratio below offer.original_ratio ({offer.original_ratio}): not an induced conversion; "
+                f"gives a ratio below offer.original_ratio ({shown}): not an induced conversion; "
                 "give [extinguishment] carrying_amount",
             )
         )

@@ -223,7 +223,8 @@ def parse(data: dict, base: Path | None = Path("."), source: str = "") -> Offer:
         # fields they compare were read, or a misread one would be blamed).
         if None not in (fields["original_ratio"], fields["consideration"]) and (
                 "extinguishment" not in data or carrying is not None):
-            found = ratio_problems(fields["original_ratio"], fields["consideration"], exchanges, carrying)
+            found = ratio_problems(fields["original_ratio"], fields["consideration"], exchanges, carrying,
+                                   fields["original_conversion_price"])
             problems += [_as_numbered(p, numbered) for p in found]
         raise InputErrors(problems)
     offer = Offer(
