@@ -556,6 +556,30 @@ def test_empty_method_or_status_refused_without_a_default(tmp_path):
                                     ("withdrawn", "tendered", "withdrawn", "tendered"))
 
 
+def test_an_agents_word_on_many_lines_is_one_problem_with_the_mapping_that_reads_it(tmp_path):
+    """An unknown method on 5,000 lines printed 50 identical lines and "and 1 more problems"; the failed
+    deliveries' check likewise stopped at 51 and understated the rest."""
+    lines = "".join(f"H{i},10,wire,tendered\n" for i in range(5000))
+    path = tally(tmp_path, HEADER + lines + "X,1,wire,tendered\nY,1,dtc,withdrawn\nZ,1,book-entry,gone\n"
+                 "V,1,book-entry,\nW,1,,tendered\n")
+    assert problems(sources.read_tally, path) == [
+        "t.csv: rows 2, 3, 4 and 4,998 more, column method: must be one of book-entry, certificate, guaranteed; if "
+        "it is the agent's word for one of them, map it in a mapping file ([methods] \"wire\" = \"book-entry\", the "
+        "file's word = ours), got 'wire'",
+        f"t.csv: row 5006, column method: {unstated('method')}, got ''",
+        "t.csv: row 5004, column status: must be one of tendered, withdrawn, failed, got 'gone'",
+        f"t.csv: row 5005, column status: {unstated('status')}, got ''"]
+    # as the message says, a mapping file reads it
+    (tmp_path / "map.toml").write_text('[methods]\n"wire" = "book-entry"\n[defaults]\nmethod = "certificate"\n'
+                                       'status = "tendered"\n')
+    path = tally(tmp_path, HEADER + lines + "V,1,book-entry,\nW,1,,tendered\n")
+    t = sources.read_tally(path, sources.read_mapping(tmp_path / "map.toml"))
+    assert (len(t.units), t.method[0], t.method[-1], t.status[-2]) == (5002, "book-entry", "certificate", "tendered")
+    path = tally(tmp_path, HEADER + "".join(f"H{i},10,book-entry,failed\n" for i in range(120)))
+    said = problems(sources.read_tally, path)
+    assert len(said) == 51 and said[-1] == "...: and 70 more problems", said[-1]
+
+
 def test_empty_method_stated_by_a_guaranteed_marker(tmp_path):
     path = tally(tmp_path, "holder_id,units,method,status,ngd\nA-1,100,,tendered,Y\nA-2,250,,tendered,N\n"
                            "A-3,250,cert,tendered,\n")

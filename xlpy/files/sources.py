@@ -62,6 +62,7 @@ METHOD_VALUES = {
     "certificate": ("certificate", "certificated", "cert", "physical"),
     "guaranteed": ("guaranteed", "ngd", "guaranteed delivery", "notice of guaranteed delivery", "gd", "n.g.d."),
 }
+_TABLES = {"method": "methods", "status": "statuses"}  # a mapping file's table of each column's words
 STATUS_VALUES = {
     "tendered": ("tendered", "valid", "accepted", "tender", "received"),
     "withdrawn": ("withdrawn", "withdrawal", "withdraw"),
@@ -643,16 +644,23 @@ def _words(values, table, mapping_words, name, column, default, problems, what, 
     if all(type(raw) is str and raw == ours for raw, ours in resolved.items()):
         return values  # already our words: nothing to map
     out = list(map(resolved.__getitem__, values))
-    if None in resolved.values():
-        for i, (raw, ours) in enumerate(zip(values, out)):
-            if ours is None:
-                problems.append(
-                    InputError(f"{name}: row {row_of(i)}, column {column}", raw,
-                               "must be one of " + ", ".join(table) if _key(raw) else _unstated(what))
-                )
-                if len(problems) > MAX_PROBLEMS:
-                    break
+    rows: dict[object, list[int]] = {}  # each unknown word, the lines it is on
+    for i in (i for i, ours in enumerate(out) if ours is None) if None in resolved.values() else ():
+        rows.setdefault(values[i], []).append(i)
+    for raw, at in rows.items():
+        problems += _word_problems(raw, at, table, name, column, what, row_of)
     return out
+
+
+def _word_problems(raw, at: list[int], table, name, column, what, row_of) -> list[InputError]:
+    """An unknown word (or an empty cell) on the lines *at*: a problem a line, or one for more than three."""
+    reason = "must be one of " + ", ".join(table) if _key(raw) else _unstated(what)
+    if len(at) <= 3:
+        return [InputError(f"{name}: row {row_of(i)}, column {column}", raw, reason) for i in at]
+    hint = (f"; if it is the agent's word for one of them, map it in a mapping file ([{_TABLES[what]}] \"{raw}\" = "
+            f"\"{next(iter(table))}\", the file's word = ours)") if _key(raw) else ""
+    first = ", ".join(str(row_of(i)) for i in at[:3])
+    return [InputError(f"{name}: rows {first} and {len(at) - 3:,} more, column {column}", raw, reason + hint)]
 
 
 def _tally_from_columns(name, headers, columns, mapping, row_of):
@@ -715,8 +723,6 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
         if s == "failed" and m != "guaranteed":
             problems.append(InputError(f"{name}: row {row_of(i)}, column status", "failed",
                                        "only a guaranteed delivery can fail"))
-            if len(problems) > MAX_PROBLEMS:
-                break
     if problems:
         raise InputErrors(_capped(problems))
     return (tuple(ids), tuple(units), tuple(method), tuple(status)), arrays
