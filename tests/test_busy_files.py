@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -277,7 +278,8 @@ def test_a_link_planted_where_the_lock_goes_is_not_written_through(book, capsys)
 
 def test_another_users_lock_file_is_flocked_read_only(book, monkeypatch):
     """A lock file another user made (0644) gave "Permission denied" to everyone else, whether its xlpy ran or had
-    crashed: it is opened read-only and flocked, so a live holder is named and a leftover lets the next run in."""
+    crashed: it is opened read-only and flocked, so a live holder is named and a leftover lets the next run in.
+    The run that takes the leftover puts its own file in its place: the next run was told the leftover's holder."""
     _lock_file(book).write_text("pid 4242, daemon on elsewhere\n", encoding="utf-8")
     real_open = os.open
 
@@ -287,11 +289,26 @@ def test_another_users_lock_file_is_flocked_read_only(book, monkeypatch):
         return real_open(path, flags, *mode)
 
     monkeypatch.setattr(locks.os, "open", theirs)
-    with locks.RefreshLock(book, str(book)):  # their leftover: flocked read-only, its words kept
-        assert _lock_file(book).read_text(encoding="utf-8") == "pid 4242, daemon on elsewhere\n"
-        with pytest.raises(InputError, match=r"another xlpy is writing it \(pid 4242, daemon on elsewhere;"):
+    mine = f"pid {os.getpid()}, {locks._user()} on {socket.gethostname()}"
+    with locks.RefreshLock(book, str(book)):  # their leftover: flocked read-only, then replaced by one's own
+        assert _lock_file(book).read_text(encoding="utf-8") == mine + "\n"
+        with pytest.raises(InputError, match=rf"another xlpy is writing it \({re.escape(mine)};"):
             with locks.RefreshLock(book, str(book)):  # while held, the next one is refused, naming the holder
                 pass
+    assert not _lock_file(book).exists() and [p.name for p in book.parent.iterdir() if ".lock" in p.name] == []
+    # where the leftover cannot be replaced (a folder with the sticky bit), it is held as it is, its words kept
+    _lock_file(book).write_text("pid 4242, daemon on elsewhere\n", encoding="utf-8")
+
+    def sticky(src, dst):
+        raise PermissionError(errno.EPERM, os.strerror(errno.EPERM), str(dst))
+
+    monkeypatch.setattr(locks.os, "replace", sticky)
+    with locks.RefreshLock(book, str(book)):
+        assert _lock_file(book).read_text(encoding="utf-8") == "pid 4242, daemon on elsewhere\n"
+        with pytest.raises(InputError, match=r"another xlpy is writing it \(pid 4242, daemon on elsewhere;"):
+            with locks.RefreshLock(book, str(book)):
+                pass
+    assert [p.name for p in book.parent.iterdir() if p.name.endswith(".tmp")] == []
 
 
 def test_a_file_that_appears_while_a_build_runs_is_not_replaced(tmp_path, capsys, monkeypatch):

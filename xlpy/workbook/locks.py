@@ -215,12 +215,31 @@ class RefreshLock:
                     self.path.unlink(missing_ok=True)
                 return None  # (ENOLCK, EOPNOTSUPP...: an NFS share mounted without locks, some FUSE and SMB mounts)
             try:
-                if os.fstat(fd).st_ino == os.stat(self.path).st_ino:
-                    return fd  # the lock file itself, not one its last holder unlinked meanwhile
+                if os.fstat(fd).st_ino == os.stat(self.path).st_ino:  # (not one its last holder unlinked meanwhile)
+                    return fd if self._writable else self._own_file_for(fd)
             except FileNotFoundError:
                 pass
             os.close(fd)
         raise FileExistsError
+
+    def _own_file_for(self, theirs: int) -> int:
+        """With another user's leftover flocked read-only (*theirs*), put a lock file of one's own, flocked, in its
+        place, so the next run is told who holds it now; where that cannot be done, *theirs* stays, its words too."""
+        try:
+            fd, tmp = _temp(self.target, "lock")  # (one a crash leaves is cleaned as a partial file is)
+        except OSError:
+            return theirs
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # (a new file: no one else has it)
+            os.fchmod(fd, 0o644)
+            os.replace(tmp, self.path)  # a run that opened the leftover meanwhile finds its flock held, then a new file
+        except OSError:  # (a folder with the sticky bit: only its owner may replace their file)
+            os.close(fd)
+            Path(tmp).unlink(missing_ok=True)
+            return theirs
+        os.close(theirs)
+        self._writable = True
+        return fd
 
     def _opened(self) -> int:
         """The lock file that is there, opened to be flocked: read-only when it is another user's (a leftover of
