@@ -96,6 +96,33 @@ def test_where_the_file_system_takes_no_flock_the_lock_is_a_file_of_its_own(book
                 pass
 
 
+@pytest.mark.parametrize("left_by", ["running", "a crash here"])
+def test_an_xlpy_that_can_flock_is_refused_by_one_that_cannot(book, capsys, monkeypatch, left_by):
+    """One shared folder, one xlpy without flock (Windows, a share mounted without locks) holding its exclusive
+    file: an xlpy with flock flocked that file, which no one held, and wrote beside the other."""
+    with monkeypatch.context() as m:
+        m.setattr(locks, "fcntl", None)
+        other = locks.RefreshLock(book, str(book)).__enter__()  # (left open: a run that goes on, or was killed)
+    words = _lock_file(book).read_text(encoding="utf-8")
+    assert words == f"pid {os.getpid()}, {locks._user()} on {socket.gethostname()}{locks.NO_FLOCK}\n"
+    if left_by == "a crash here":
+        pid = _dead_pid()
+        _lock_file(book).write_text(words.replace(f"pid {os.getpid()}", f"pid {pid}"), encoding="utf-8")
+    before = book.read_bytes()
+    assert cli.main(["refresh", str(book), "--tally", str(book.parent / "more.csv"), "-q"]) == 2
+    err = capsys.readouterr().err
+    if left_by == "running":
+        assert (f"another xlpy is writing it (pid {os.getpid()}, {locks._user()} on {socket.gethostname()}; lock "
+                f"file {_lock_file(book).name}); wait") in err, err
+    else:
+        assert (f"the lock file {_lock_file(book).name} was left by an xlpy that stopped (pid {pid}, "
+                f"{locks._user()} on {socket.gethostname()}, no longer running): delete it") in err, err
+    assert book.read_bytes() == before and _lock_file(book).exists()
+    os.close(other._fd)
+    _lock_file(book).unlink()  # as the message says: the next run goes ahead
+    assert cli.main(["refresh", str(book), "--tally", str(book.parent / "more.csv"), "-q"]) == 0
+
+
 @pytest.mark.parametrize("left_by", ["a crash here", "another computer"])
 def test_a_lock_file_left_without_flock(book, capsys, monkeypatch, left_by):
     """Without flock (Windows, such shares) a lock file a killed refresh left blocked every run, saying "another xlpy

@@ -165,7 +165,8 @@ class RefreshLock:
             if fd is None:
                 fd = self._created()
         except FileExistsError:
-            holder = _read_small(self.path).decode("utf-8", errors="replace").strip() or "another process"
+            holder = _read_small(self.path).decode("utf-8", errors="replace").replace(NO_FLOCK, "").strip() or \
+                "another process"
             # An O_EXCL file stays when its process dies; a refused flock proves a live holder, whatever the file's
             # words (a holder that could not write them, another user's leftover flocked read-only, left them).
             if self._exclusive and _left_by_a_crash(holder):
@@ -180,7 +181,8 @@ class RefreshLock:
         try:
             if self._writable:  # (another user's leftover, flocked read-only, keeps its words)
                 os.ftruncate(fd, 0)
-                os.write(fd, f"pid {os.getpid()}, {_user()} on {socket.gethostname()}\n".encode())
+                os.write(fd, f"pid {os.getpid()}, {_user()} on {socket.gethostname()}"
+                             f"{NO_FLOCK if self._exclusive else ''}\n".encode())
         except OSError as exc:  # (a full disk)
             self._fd = fd
             self.__exit__()
@@ -216,6 +218,10 @@ class RefreshLock:
                 return None  # (ENOLCK, EOPNOTSUPP...: an NFS share mounted without locks, some FUSE and SMB mounts)
             try:
                 if os.fstat(fd).st_ino == os.stat(self.path).st_ino:  # (not one its last holder unlinked meanwhile)
+                    if not made and NO_FLOCK in _read_small(self.path).decode("utf-8", errors="replace"):
+                        os.close(fd)  # held by an xlpy that cannot flock (Windows, a share without locks): its
+                        self._exclusive = True  # file is its lock, whether it runs or crashed
+                        raise FileExistsError
                     return fd if self._writable else self._own_file_for(fd)
             except FileNotFoundError:
                 pass
@@ -266,6 +272,10 @@ class RefreshLock:
                 os.close(self._fd)  # closing releases the flock
                 self._fd = None
 
+
+#: How the lock file of an xlpy that cannot flock ends its holder's words: an xlpy that can flock is then refused too
+#: (its flock alone would take the file, on a folder both share).
+NO_FLOCK = "; no flock: this file is the lock"
 
 #: How the lock file is opened: never through a symbolic link planted where it goes (xlpy would truncate its target).
 _OPEN = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0)
