@@ -22,6 +22,9 @@ own inputs.
   recalculated in which each cell that calls one holds the engine's value
   instead.  It runs in its own process, beside the formulas leg.
 
+What a reader sees is checked too (:mod:`xlpy.workbook.shown`): hidden and look-alike sheets, labels,
+number formats that show another figure, shapes over figures.
+
 Every finding names ``sheet!cell``, what was expected and what was found.
 """
 
@@ -46,7 +49,7 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import to_decimal
 from ..excel import vba
 from . import data as bookdata
-from . import libreoffice, progress, saved_values
+from . import libreoffice, progress, saved_values, shown
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
 from .formula_text import same_formula
@@ -144,8 +147,8 @@ class Report:
 
 def _same(expected: Expect, found) -> bool:
     v = expected.value
-    if isinstance(v, bool) or expected.fmt == "bool":
-        return found is True if v else found is False
+    if isinstance(v, bool) or expected.fmt == "bool":  # (LibreOffice saves a flag given a number format as 1/0)
+        return found in ((True, 1) if v else (False, 0)) and not isinstance(found, (str, Decimal))
     if isinstance(v, dt.date):
         if isinstance(found, dt.datetime):
             found = found.date()
@@ -598,6 +601,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
             with progress.step(f"{book}: structure"):
                 _structure_rest(book, wb, lay, path, findings)
                 _unknown_parts(book, path, findings)
+                shown.check(book, wb, lay, path, findings, Finding)
             findings.extend(later)
             later.clear()
 

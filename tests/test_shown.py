@@ -1,0 +1,160 @@
+"""What a reader sees: hidden and look-alike sheets, labels, misleading number formats and shapes over figures
+(xlpy.workbook.shown), each of which left every formula right and validated clean."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+
+from xlpy.workbook import shown
+from xlpy.workbook.package import Package
+from xlpy.workbook.layout import FMT
+from xlpy.workbook.validate import validate
+
+
+@pytest.mark.parametrize("fmt", sorted(set(FMT.values())) + [
+    '"$"#,##0.00;[RED]\\-"$"#,##0.00',  # LibreOffice's spelling of the money format
+    "#,##0.00_);[Red]\\(#,##0.00\\)", "#,##0;(#,##0);\"-\"", "[$-409]#,##0.00;-#,##0.00", "0.00E+00",
+    '#,##0 "shares"', "@", "General", "", "0.0%", "#,##0.00;-#,##0.00;0.00;@"])
+def test_a_format_that_shows_the_figure_is_no_finding(fmt):
+    kind = "date" if fmt == FMT["date"] else "general"
+    assert shown.misleading_format(fmt, kind) is None
+
+
+@pytest.mark.parametrize("fmt, kind, why", [
+    ('"$9,500,000.00"', "money", 'shows fixed digits ("$9,500,000.00") in place of the figure\'s own'),
+    ('$#,##0.00;"-$1.00"', "money", 'shows fixed digits ("-$1.00")'),
+    ("#,##0\\5", "count", "shows fixed digits (\\5)"),
+    (";;;", "money", "hides the figure (its sections are empty)"),
+    ("#,##0;;0", "count", "hides the figure when it is negative"),
+    ("#,##0,", "count", "scales the figure (a trailing comma shows it in thousands)"),
+    ("0.00,,", "money", "scales the figure"),
+    ("$#,##0.00;$#,##0.00", "money", "shows a negative figure without its sign"),
+    ("[Red]#,##0;[Red]#,##0", "count", "shows a negative figure without its sign"),
+    ('0.00"%"', "pct", "shows a percent sign that does not multiply the figure by 100"),
+    ("0.00\\%", "pct", "shows a percent sign that does not multiply"),
+    ("yyyy", "money", "shows the figure as a date or time"),
+    (';;;"All checks pass"', "general", "puts other text in place of the cell's"),
+    ("@;@;@;", "text", "hides the cell's text"),
+])
+def test_a_format_that_shows_something_else_is_named(fmt, kind, why):
+    assert (shown.misleading_format(fmt, kind) or "").startswith(why)
+
+
+def test_the_look_alike_of_a_sheets_name():
+    for name in ("Results ", "results", "Resu1ts", "R\u0435sults", "Re\u200bsults", "RESULTS", "Result_s"):
+        assert shown._skeleton(name) == shown._skeleton("Results"), name
+    assert shown._skeleton("Results Q1") != shown._skeleton("Results")
+
+
+def _edited(src, dst, edit):
+    wb = load_workbook(src, keep_vba=True)
+    edit(wb)
+    wb.save(dst)
+    return dst
+
+
+def _findings(path) -> list[str]:
+    report = validate(path, legs=())
+    return [f"{f.where}: {f.what}: expected {f.expected}, found {f.found}" for f in report.findings]
+
+
+def test_a_hidden_results_behind_a_look_alike_is_named(standard_books, tmp_path):
+    """The real Results very hidden, a copy of typed figures named "Results " in its place: valid."""
+    def fake(wb):
+        real = wb["Results"]
+        copy = wb.copy_worksheet(real)
+        copy.title = "Results "
+        for row in copy.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith("="):
+                    c.value = None
+        copy["C28"] = 9500000
+        real.sheet_state = "veryHidden"
+        wb["Check"].sheet_state = "hidden"
+
+    found = _findings(_edited(standard_books["seed"], tmp_path / "fake.xlsm", fake))
+    assert found == [
+        "Results: sheet is very hidden: Excel's menus cannot show it, and a reader never sees it: expected visible, "
+        "found veryHidden",
+        "Check: sheet is hidden: a reader does not see it: expected visible, found hidden",
+        "sheet 'Results ': sheet is named like the standard sheet Results: a reader may take its figures for that "
+        "sheet's (rename or delete it): expected no sheet named like Results, found 'Results '"], found
+
+
+def test_labels_and_number_formats_a_reader_goes_by_are_checked(standard_books, tmp_path):
+    def edit(wb):
+        res = wb["Results"]
+        res["B28"] = "Charge (this offer, in thousands)"
+        res["C28"].number_format = '"$9,500,000.00"'
+        res["C14"].number_format = "#,##0,"
+        wb["Cover"]["C5"].number_format = ';;;"All checks pass"'
+        wb["Check"]["F13"].number_format = '"Yes";"Yes";"No"'  # a TRUE/FALSE: Excel shows it whatever the format
+        res["C26"].number_format = "$#,##0.00;[Red]-$#,##0.00"  # another figure's own format: the user's to set
+
+    found = _findings(_edited(standard_books["seed"], tmp_path / "edit.xlsm", edit))
+    assert found == [
+        "Results!B28: label differs from the layout: a reader takes the figure beside it for what the label says: "
+        "expected 'Charge (this offer)', found 'Charge (this offer, in thousands)'",
+        "Cover!C5: number format puts other text in place of the cell's: expected a format that shows the figure, "
+        "found ';;;\"All checks pass\"'",
+        "Results!C14: number format scales the figure (a trailing comma shows it in thousands): expected a format "
+        "that shows the figure, found '#,##0,'",
+        "Results!C28: number format shows fixed digits (\"$9,500,000.00\") in place of the figure's own: expected a "
+        "format that shows the figure, found '\"$9,500,000.00\"'"], found
+
+
+def test_a_text_box_over_a_figure_is_named(standard_books, tmp_path):
+    """A white text box reading $9,500,000.00 anchored over Results!C28; the layout's charts and buttons pass."""
+    src = standard_books["seed"]
+    out = tmp_path / "box.xlsm"
+    drawing = ('<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" '
+               'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><xdr:oneCellAnchor><xdr:from>'
+               '<xdr:col>2</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>27</xdr:row><xdr:rowOff>0</xdr:rowOff>'
+               '</xdr:from><xdr:ext cx="1800000" cy="200000"/><xdr:sp><xdr:nvSpPr><xdr:cNvPr id="2" name="Box"/>'
+               '<xdr:cNvSpPr txBox="1"/></xdr:nvSpPr><xdr:spPr/><xdr:txBody><a:bodyPr/><a:p><a:r><a:t>'
+               '$9,500,000.00</a:t></a:r></a:p></xdr:txBody></xdr:sp><xdr:clientData/></xdr:oneCellAnchor>'
+               '</xdr:wsDr>')
+    pkg = Package(src)
+    part = pkg.sheet_parts()["Results"]
+    pkg.close()
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == part:
+                data = data.replace(b"</worksheet>", b'<drawing r:id="rIdBox"/></worksheet>')
+                if b'xmlns:r=' not in data[:600]:
+                    data = data.replace(b"<worksheet ", b'<worksheet xmlns:r="http://schemas.openxmlformats.org/'
+                                        b'officeDocument/2006/relationships" ', 1)
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/drawings/drawing9.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.drawing+xml"/></Types>')
+            zout.writestr(item, data)
+        rels = part.replace("worksheets/", "worksheets/_rels/") + ".rels"
+        assert rels not in zin.namelist()
+        zout.writestr(rels, '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                            '<Relationship Id="rIdBox" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                            'relationships/drawing" Target="../drawings/drawing9.xml"/></Relationships>')
+        zout.writestr("xl/drawings/drawing9.xml", drawing)
+    assert _findings(src) == []
+    assert _findings(out) == [
+        "Results (drawing xl/drawings/drawing9.xml): a shape on a standard sheet: it shows over the figures what they do "
+        "not hold (the layout puts only its charts there): expected no shapes, found '$9,500,000.00'"]
+
+
+def test_the_holder_workbook_shows_what_it_holds(standard_books):
+    assert _findings(standard_books["holders"]) == []
+
+
+@pytest.mark.libreoffice
+def test_a_flag_given_a_number_format_is_still_the_flag_in_libreoffice(standard_books, tmp_path):
+    """LibreOffice saves a TRUE/FALSE cell whose format is not its boolean one as 1: the leg reported
+    "CheckCharge differs from the engine: expected True, found 1" for a format change the README allows."""
+    def edit(wb):
+        wb["Check"]["F13"].number_format = '"Yes";"Yes";"No"'
+
+    report = validate(_edited(standard_books["seed"], tmp_path / "flag.xlsm", edit), legs=("libreoffice",),
+                      require_libreoffice=True)
+    assert report.legs_run == ["libreoffice"] and report.findings == [], report.findings
