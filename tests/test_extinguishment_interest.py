@@ -5,22 +5,19 @@ still pass the structure check."""
 from __future__ import annotations
 
 import json
-import shutil
 import tomllib
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
 from xlpy import cli
 from xlpy.engine.compute import compute
 from xlpy.files import offerfile
 from xlpy.workbook import libreoffice
-from xlpy.workbook.backends import PackageBook
 from xlpy.workbook.build import build_workbook
-from xlpy.workbook.layout import CHECK_COLS, NOTE_COL, Shape, earlier_forms, layout, sensitivity_cells
+from xlpy.workbook.layout import NOTE_COL, Shape, layout
 from xlpy.workbook.validate import validate
 
 CASE = Path(__file__).parent / "golden" / "entries" / "notes-extinguishment-interest.toml"
@@ -126,51 +123,6 @@ def test_the_workbook_agrees_under_libreoffice(tmp_path, capsys):
     assert names["EntriesBalanced"] is True and names["IdEntries"] is True and names["IdTest"] is True
     report = validate(tmp_path / "book.xlsm", legs=("formulas", "libreoffice"), require_libreoffice=True)
     assert report.findings == [], [str(f) for f in report.findings]
-
-
-def _earlier_cells(book: Path) -> list[str]:
-    """Writes the formulas a workbook built before the fix holds (the charge, its tie-out and the Sensitivity
-    grid) into *book*; the cells written."""
-    lay = layout(Shape.decode(load_workbook(book).defined_names["xlpyLayout"].attr_text))
-    _, item, row = lay.item("InducedCharge")
-    cells = [("Results", f"C{row}", item.formula)]
-    _, item, row = lay.item("CheckCharge")
-    fn = get_column_letter(CHECK_COLS[2])
-    cells.append(("Check", f"{fn}{row}", f'=IF(FunctionsLoaded,{item.function[1:]},"functions not loaded")'))
-    cells += [("Sensitivity", f"{get_column_letter(c)}{r}", f) for (r, c), (f, _) in sensitivity_cells(lay).items()
-              if "AccruedInterestPerUnit" in f]
-    assert len(cells) == 2 + 25
-    with PackageBook(book) as pb:
-        for sheet, ref, formula in cells:
-            (earlier,) = earlier_forms(sheet, formula)
-            assert "AccruedInterestPerUnit" not in earlier, (sheet, ref)
-            pb.set(sheet, ref, earlier)
-        pb.save()
-    return [f"{sheet}!{ref}" for sheet, ref, _ in cells]
-
-
-def test_a_workbook_of_the_earlier_formulas_still_passes_the_structure_check(standard_books, tmp_path):
-    """The seed (preferred stock, an induced conversion): the earlier formulas give the same figures."""
-    book = shutil.copy(standard_books["seed"], tmp_path / "earlier.xlsm")
-    _earlier_cells(book)
-    report = validate(book, legs=("formulas",))
-    assert report.findings == [], [str(f) for f in report.findings]
-    lay = layout(Shape.decode(load_workbook(book).defined_names["xlpyLayout"].attr_text))
-    _, item, row = lay.item("InducedCharge")
-    with PackageBook(book) as pb:  # the earlier form is accepted, not any other
-        pb.set("Results", f"C{row}", "=IF(InducedTest,FairValueOffer-FairValueOriginal,FairValueOffer)")
-        pb.save()
-    assert [(f.where, f.leg) for f in validate(book, legs=()).findings] == [(f"Results!C{row}", "structure")]
-
-
-def test_an_earlier_workbook_of_this_case_gets_figure_findings_not_structure_ones(tmp_path):
-    offer = _offer()
-    build_workbook(offer, compute(offer), tmp_path / "book.xlsm")
-    written = _earlier_cells(tmp_path / "book.xlsm")
-    findings = validate(tmp_path / "book.xlsm", legs=("formulas",)).findings
-    assert [f for f in findings if f.leg == "structure"] == [], [str(f) for f in findings]
-    charge = next(f for f in findings if f.where == written[0])  # Results: the charge, 375,000 off by 5,000
-    assert (charge.leg, charge.expected) == ("formulas", "-380000"), str(charge)
 
 
 def test_a_grid_too_large_for_a_workbook_names_the_interest_it_takes(tmp_path, capsys):

@@ -219,10 +219,11 @@ def test_release_approximations_in_excel_formulas_match_the_engine(style):
         assert got == approx(Decimal(text), style), (style, text, got)
 
 
-def test_a_workbook_of_layout_5_is_refused_for_its_release_sheet(tmp_path, built):
-    """Layout 6 changed every workbook's Inputs (the fiscal year) and Release sheets: a workbook of layout 5
-    (fixed ratio or formula) is refused by refresh, nothing written, and named by validate, both saying to
-    rebuild it."""
+def test_a_workbook_of_layout_6_is_refused_for_the_formulas_changed_within_it(tmp_path, built):
+    """Layout 6's formulas changed within it (the Release wording, the notes' extinguishment measure, the rows of
+    Results), and a refresh of one holding earlier formulas stored figures they do not compute: a workbook of
+    layout 6 (fixed ratio or formula) is refused by refresh, nothing written, and named by validate, both saying
+    to rebuild it."""
     from openpyxl import load_workbook
     from openpyxl.workbook.defined_name import DefinedName
 
@@ -230,23 +231,23 @@ def test_a_workbook_of_layout_5_is_refused_for_its_release_sheet(tmp_path, built
 
     wb = load_workbook(built, keep_vba=True)
     text = wb.defined_names[LAYOUT_NAME].attr_text
-    wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.replace(";layout=6", ";layout=5"),
+    wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.replace(";layout=7", ";layout=6"),
                                                 hidden=True)
-    wb.save(tmp_path / "five.xlsm")
+    wb.save(tmp_path / "six.xlsm")
     (tmp_path / "c.csv").write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
     before = snapshot(tmp_path)
-    proc = xlpy("refresh", "five.xlsm", "--tally", "c.csv", cwd=tmp_path)
-    refused(proc, "refresh", "built by another xlpy (layout 5; this xlpy reads layout 6)", "rebuild it")
+    proc = xlpy("refresh", "six.xlsm", "--tally", "c.csv", cwd=tmp_path)
+    refused(proc, "refresh", "built by another xlpy (layout 6; this xlpy reads layout 7)", "rebuild it")
     assert snapshot(tmp_path) == before
-    proc = xlpy("validate", "five.xlsm", "--no-libreoffice", cwd=tmp_path)
-    assert proc.returncode == 1 and "layout 5; this xlpy reads layout 6" in proc.stdout + proc.stderr
+    proc = xlpy("validate", "six.xlsm", "--no-libreoffice", cwd=tmp_path)
+    assert proc.returncode == 1 and "layout 6; this xlpy reads layout 7" in proc.stdout + proc.stderr
     # building over it is refused, saying to build under another name (--force would lose its History)
-    proc = xlpy("build", str(SEED), "-o", "five.xlsm", cwd=tmp_path)
-    refused(proc, "build", "exists, built by an earlier xlpy (layout 5; this xlpy writes layout 6)",
+    proc = xlpy("build", str(SEED), "-o", "six.xlsm", cwd=tmp_path)
+    refused(proc, "build", "exists, built by an earlier xlpy (layout 6; this xlpy writes layout 7)",
             "under another name (-o NEW.xlsm)")
     assert snapshot(tmp_path) == before
-    formula = Shape(ratio="formula", price_rows=60, holiday_rows=2).encode().replace(";layout=6", ";layout=5")
-    with pytest.raises(ValueError, match=r"layout 5; this xlpy reads layout 6"):
+    formula = Shape(ratio="formula", price_rows=60, holiday_rows=2).encode().replace(";layout=7", ";layout=6")
+    with pytest.raises(ValueError, match=r"layout 6; this xlpy reads layout 7"):
         Shape.decode(formula)
 
 
@@ -259,13 +260,13 @@ def test_a_workbook_of_an_earlier_layout_is_named_not_misread(tmp_path, built):
 
     wb = load_workbook(built, keep_vba=True)
     text = wb.defined_names[LAYOUT_NAME].attr_text
-    assert ";layout=6" in text
+    assert ";layout=7" in text
     wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.split(";history=")[0] + '"', hidden=True)
     wb.save(tmp_path / "old.xlsm")
     (tmp_path / "c.csv").write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
     before = snapshot(tmp_path)
     proc = xlpy("refresh", "old.xlsm", "--tally", "c.csv", cwd=tmp_path)
-    refused(proc, "refresh", "built by another xlpy (layout 1; this xlpy reads layout 6)", "rebuild it")
+    refused(proc, "refresh", "built by another xlpy (layout 1; this xlpy reads layout 7)", "rebuild it")
     assert snapshot(tmp_path) == before
     proc = xlpy("validate", "old.xlsm", "--no-libreoffice", cwd=tmp_path)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr

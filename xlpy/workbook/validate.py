@@ -60,7 +60,6 @@ from .layout import (
     SHEETS,
     Layout,
     Shape,
-    earlier_forms,
     layout,
     renamed_hint,
 )
@@ -306,8 +305,7 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding]) -> boo
                                     f"{differ - TABLE_ROWS_SHOWN} more row(s) of this column differ from the layout "
                                     f"(the first {TABLE_ROWS_SHOWN} are shown){why}"))
     for (sheet, ref), want in formula_cells(lay, tables=False).items():  # the other formulas
-        if sheet in wb.sheetnames and not same_formula(got := wb[sheet][ref].value, want) \
-                and not any(same_formula(got, earlier) for earlier in earlier_forms(sheet, want)):
+        if sheet in wb.sheetnames and not same_formula(got := wb[sheet][ref].value, want):
             _differs(book, findings, sheet, ref, want, got)
     return tables_ok
 

@@ -16,9 +16,10 @@ One module per sheet, in workbook order: :mod:`.cover`, :mod:`.inputs`,
 :mod:`.tenders`, :mod:`.prices`, :mod:`.results`, :mod:`.check`,
 :mod:`.sensitivity`, :mod:`.release`, :mod:`.entries`, :mod:`.history`; the
 vocabulary they share (shapes, items, blocks, tables, the layout itself) is in
-:mod:`.model`, and the formula texts earlier workbooks of the layout hold in
-:mod:`.earlier`.  To change a sheet, change its module; :func:`layout` only
-assembles them.
+:mod:`.model`.  To change a sheet, change its module; :func:`layout` only
+assembles them.  A change to any formula, label or row is a new layout
+(``LAYOUT_VERSION``): a workbook of an earlier one is rebuilt, never read as
+this one.
 
 Formulas are written with names (``=UnitsAccepted*(OfferRatio-OriginalRatio)``);
 row formulas of a table use ``{column}`` for the same row's cell,
@@ -44,7 +45,6 @@ from . import (
 )
 from .check import tie_cells
 from .cover import COVER_BUTTONS, Button
-from .earlier import earlier_forms
 from .entries import ENTRY_LINES, NEEDS_INPUT
 from .history import HISTORY_CHART_ROWS, HISTORY_COLUMNS, history_added, history_repeats, history_row
 from .model import (
@@ -71,7 +71,7 @@ from .model import (
     Table,
     renamed_hint,
 )
-from .release import approx_formula, earlier_form
+from .release import approx_formula
 from .sensitivity import (
     SENS_PARTICIPATIONS,
     SENS_PRICE_STEPS,
@@ -110,8 +110,6 @@ __all__ = [
     "Sheet",
     "Table",
     "approx_formula",
-    "earlier_form",
-    "earlier_forms",
     "history_added",
     "history_repeats",
     "history_row",

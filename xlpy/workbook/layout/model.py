@@ -14,8 +14,10 @@ LAYOUT_NAME = "xlpyLayout"
 #: 1: xlpy 0.1.0 as first released; 2: journal-entry inputs, Entries and History sheets.
 #: 3: the entry in cents, later exchanges by row; 4: a formula's ratio rounded from value ÷ average to 10 decimals;
 #: 5: the Sensitivity grid measures the charge as Results does (the extinguishment measure when the test fails)
-#: and leaves a participation past a cap blank.
-LAYOUT_VERSION = 6
+#: and leaves a participation past a cap blank; 6: the fiscal year's month, the Release figures and wording, the
+#: charge's account on Results; 7: layout 6 as its last formulas give it (its Release wording, the notes'
+#: extinguishment measure and the rows of Results changed within it, and its label check needs one text a cell).
+LAYOUT_VERSION = 7
 #: Earlier layouts still read as this one, for the ratio kinds whose workbooks have not changed since
 #: (layout 4 changed only the workbooks whose ratio is set by formula; layout 5 changed every workbook's
 #: Sensitivity grid, so none is read as it is now).

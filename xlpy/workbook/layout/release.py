@@ -7,7 +7,6 @@ of :func:`xlpy.engine.release.release_figures` or of one sentence of
 
 from __future__ import annotations
 
-import re
 
 from .entries import CREDIT
 from .model import Block, Item, Shape, Sheet, place
@@ -55,43 +54,20 @@ def approx_formula(x: str, style: str = "auto") -> str:
             f"IF(ROUND(ABS({x})/1000000,0)<1000,{millions},{billions})))")
 
 
-#: The term :func:`approx_formula` takes a decimal place off with below 1 ("$1.0", not "$1.00", for 0.995).
-_FEWER = re.compile(r"-\(ABS\(ROUND\((?P<x>.+?),(?P<p>\(1-INT\(LOG10\(ABS\((?P=x)\)\)\)\))\)\)>=10\^\(2-(?P=p)\)\)")
-
-
 #: "noncash " when the consideration is stock alone (cash in lieu of fractions aside), else nothing.
 _NONCASH = 'IF(Sweetener+ArrearsPaid=0,"noncash ","")'
 
-#: Workbooks of this layout built before the Release sheet worded a negative induced charge as a credit held the
-#: charge sentence with the second text of each pair where it now has the first (see :func:`earlier_form`).
-_INDUCED_WAS = ('IF(Kind="preferred","one-time "&{n}&"dividend charge against earnings","one-time "&{n}&'
-                '"inducement expense")').format(n=_NONCASH)
-_CREDIT_WORDING = (
-    # the words: a negative induced charge (to the cent) a credit to retained earnings or to income
-    (f'IF(EntryCharge<0,IF(Kind="preferred","one-time "&{_NONCASH}&"credit to retained earnings on the induced '
-     f'conversion","one-time "&{_NONCASH}&"credit to income on the induced conversion"),{_INDUCED_WAS})',
-     _INDUCED_WAS),
-    # the verb: any measure negative to the cent is recorded (earlier: a redemption's or an extinguishment's)
-    ('IF(EntryCharge<0,"record","be required to take")', f'IF({CREDIT},"record","be required to take")'),
-    # the amount without its sign (a credit's or a gain's figure has none already)
-    ('SUBSTITUTE(ReleaseChargeText,"-","")', "ReleaseChargeText"),
-)
-
-
-def earlier_form(formula: str) -> str:
-    """*formula* as workbooks of this layout built before the fixes of 2026-12-02 hold it: their figures below 1
-    kept the places of the unrounded value ("$1.00" for 0.995), and their charge sentence stated a negative
-    induced charge as a charge with a minus sign ("approximately -$2.0"): wording slips, not changes of figure,
-    so such a workbook still passes the structure check (its Release text for such a charge differs from the
-    engine's).
-
-    >>> earlier_form(approx_formula("A1", "sig2")) == approx_formula("A1", "sig2").replace(
-    ...     "-(ABS(ROUND(A1,(1-INT(LOG10(ABS(A1))))))>=10^(2-(1-INT(LOG10(ABS(A1))))))", "")
-    True
-    """
-    for now, was in _CREDIT_WORDING:
-        formula = formula.replace(now, was)
-    return _FEWER.sub("", formula)
+#: The charge sentence's words for an induced conversion: a negative induced charge (to the cent) is a credit to
+#: retained earnings or to income.
+_INDUCED = ('IF(Kind="preferred","one-time "&{n}&"dividend charge against earnings","one-time "&{n}&'
+            '"inducement expense")').format(n=_NONCASH)
+_INDUCED_WORDS = (f'IF(EntryCharge<0,IF(Kind="preferred","one-time "&{_NONCASH}&"credit to retained earnings on the '
+                  f'induced conversion","one-time "&{_NONCASH}&"credit to income on the induced conversion"),'
+                  f'{_INDUCED})')
+#: Its verb: any measure negative to the cent is recorded; and the amount without its sign (a credit's or a
+#: gain's figure has none already).
+_RECORDED = 'IF(EntryCharge<0,"record","be required to take")'
+_AMOUNT = 'SUBSTITUTE(ReleaseChargeText,"-","")'
 
 
 #: The charge as the paragraph states it: a credit or a gain (:func:`xlpy.engine.release.is_credit`) without
@@ -144,7 +120,7 @@ def sheet(shape: Shape) -> Sheet:
     credit = CREDIT
     # a negative induced charge (to the cent) is a credit as well: to retained earnings (preferred: the deemed
     # dividend credited) or to income (notes: the inducement expense credited)
-    induced, recorded, amount = (now for now, _ in _CREDIT_WORDING)
+    induced, recorded, amount = _INDUCED_WORDS, _RECORDED, _AMOUNT
     what = (
         f'IF({credit},IF(Kind="preferred","one-time credit to retained earnings on the redemption",'
         '"one-time gain on extinguishment"),'
