@@ -111,6 +111,24 @@ def test_vba_code_compared_as_the_application_saves_it():
     assert vba.module_code("Sub A()\r\n  x = 1\r\nEnd Sub") != vba.module_code("Sub A()\r\n  x = 2\r\nEnd Sub")
 
 
+def test_a_workbook_of_another_xlwings_release_is_named_by_its_release():
+    """A workbook built with xlwings 0.37.0 on a computer with 0.37.8 (or the other way round) read as "line 2:
+    VBA code differs from the template", which says nothing of the releases or of what to do."""
+    template = vba.vba_modules(vba.template_path(standalone=True))
+    here = vba._release(vba.module_code(template["xlwings"]))
+    assert here and here.count(".") == 2
+    other = {name: text.replace(here, "0.36.99") for name, text in template.items()}
+    assert vba.code_differences(template, other) == [(
+        "VBA module xlwings", f"built with xlwings 0.36.99, while this computer has {here}: the workbook's macros and "
+        "functions call the add-in of the xlwings they were built with, so install that one where the workbook runs "
+        "and is validated (pip install xlwings==0.36.99), or rebuild it with this one", f"xlwings {here}",
+        "xlwings 0.36.99")]
+    assert vba.code_differences(template, template) == []
+    changed = dict(other, xlwings=other["xlwings"].replace("XLPyDLLActivateAuto", "XLPyDLLActivate", 1))
+    (where, what, *_), = vba.code_differences(template, changed)  # another change too: the line, as before
+    assert where.startswith("VBA module xlwings line ") and what == "VBA code differs from the template"
+
+
 # --- copies saved by LibreOffice ---------------------------------------------------------------
 
 

@@ -550,8 +550,6 @@ BAD_CALLS = [
     ("OFFER_VWAP", (*_hist(), EXPIRATION, 1e9), "days", "must be at most 10,000 (trading days, about 40 years)"),
     ("OFFER_VWAP", (*_hist(), EXPIRATION, 5.0, 1e9), "lag", "must be at most 10,000 (trading days, about 40 years)"),
     ("OFFER_VWAP", (*_hist(), EXPIRATION, 5.0, 2.0, "NOPE"), "calendar", 'is not a known exchange calendar'),
-    ("AVERAGING_WINDOW", (EXPIRATION, 5.0, 2.0, "ASEX"), "calendar",
-     "cannot be built by exchange_calendars (NotImplementedError)"),
     ("OFFER_VWAP", (*_hist(), EXPIRATION, 6.0), "dates",
      'has no row for trading day(s) in the averaging window, got "2004-02-10"'),
     ("OFFER_VWAP", (_hist()[0], [[8.0]] * 4, _hist()[2], EXPIRATION), "prices", "must have as many cells as dates (5)"),

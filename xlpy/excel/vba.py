@@ -18,6 +18,7 @@ import errno
 import importlib
 import io
 import os
+import re
 import secrets
 import zipfile
 from collections.abc import Iterable
@@ -308,4 +309,41 @@ def module_code(source: str) -> list[str]:
         if not line or line.startswith("Attribute ") or line == "Option ClassModule":
             continue
         out.append(line)
+    return out
+
+
+#: A release number in the xlwings module: its version comment and constant, and its add-in's name
+#: (``xlwings64-0.37.8.dll``).
+_RELEASE = re.compile(r'(?<=Version: )\d+\.\d+\.\d+\S*|(?<=XLWINGS_VERSION As String = ")\d+\.\d+\.\d+[^"]*'
+                      r'|(?<=xlwings(?:32|64)-)\d+\.\d+\.\d+[^\s"]*(?=\.dll)')
+
+
+def _release(lines: list[str]) -> str | None:
+    """The xlwings release a module's code names in its ``'Version: 0.37.8`` comment, or None."""
+    return next((m.group() for line in lines if "Version: " in line and (m := _RELEASE.search(line))), None)
+
+
+def code_differences(template: dict[str, str], sources: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    """``(where, what, expected, found)`` for each module of *template* whose code in *sources* differs (compared
+    by :func:`module_code`): its first differing line, or, when only the xlwings release differs, both releases
+    and what to do (the macros call the add-in of the release they were built with)."""
+    out = []
+    for name, text in sorted(template.items()):
+        if name not in sources:
+            continue
+        want, got = module_code(text), module_code(sources[name])
+        if want == got:
+            continue
+        if _release(want) != _release(got) and \
+                [_RELEASE.sub("", w) for w in want] == [_RELEASE.sub("", g) for g in got]:
+            built, here = _release(got), _release(want)
+            out.append((f"VBA module {name}", f"built with xlwings {built}, while this computer has {here}: the "
+                        "workbook's macros and functions call the add-in of the xlwings they were built with, so "
+                        f"install that one where the workbook runs and is validated (pip install xlwings=={built}), "
+                        "or rebuild it with this one", f"xlwings {here}", f"xlwings {built}"))
+            continue
+        at = next((i for i, (a, b) in enumerate(zip(want, got)) if a != b), min(len(want), len(got)))
+        out.append((f"VBA module {name} line {at + 1}", "VBA code differs from the template",
+                    repr(want[at]) if at < len(want) else "the end of the module",
+                    repr(got[at]) if at < len(got) else "the end of the module"))
     return out

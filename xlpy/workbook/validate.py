@@ -393,15 +393,7 @@ def _no_code(source: str) -> bool:
 def _vba_sources(book: str, sources: dict[str, str], findings: list[Finding]) -> None:
     """Each template module's code, as Excel or LibreOffice may save it (see :func:`xlpy.excel.vba.module_code`)."""
     template = vba.vba_modules(vba.template_path(standalone=True))
-    for name, text in sorted(template.items()):
-        if name not in sources:
-            continue
-        want, got = vba.module_code(text), vba.module_code(sources[name])
-        if want != got:
-            at = next((i for i, (a, b) in enumerate(zip(want, got)) if a != b), min(len(want), len(got)))
-            findings.append(Finding(book, f"VBA module {name} line {at + 1}", "VBA code differs from the template",
-                                    repr(want[at]) if at < len(want) else "the end of the module",
-                                    repr(got[at]) if at < len(got) else "the end of the module"))
+    findings += [Finding(book, *difference) for difference in vba.code_differences(template, sources)]
 
 
 def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: list[Finding]):
