@@ -17,7 +17,10 @@ from xlpy.workbook.validate import validate
 @pytest.mark.parametrize("fmt", sorted(set(FMT.values())) + [
     '"$"#,##0.00;[RED]\\-"$"#,##0.00',  # LibreOffice's spelling of the money format
     "#,##0.00_);[Red]\\(#,##0.00\\)", "#,##0;(#,##0);\"-\"", "[$-409]#,##0.00;-#,##0.00", "0.00E+00",
-    '#,##0 "shares"', "@", "General", "", "0.0%", "#,##0.00;-#,##0.00;0.00;@"])
+    '#,##0 "shares"', "@", "General", "", "0.0%", "#,##0.00;-#,##0.00;0.00;@",
+    '_($* #,##0.00_);_($* (#,##0.00);_($* "-"??_);_(@_)',  # Excel's accounting format
+    "#,##0.00;[Red]#,##0.00",  # Excel's red negatives: the colour is the sign
+    '[>=1000000]$#,##0.0,,"M";$#,##0', '#,##0,"k"', "#,##0,\\K"])
 def test_a_format_that_shows_the_figure_is_no_finding(fmt):
     kind = "date" if fmt == FMT["date"] else "general"
     assert shown.misleading_format(fmt, kind) is None
@@ -32,7 +35,8 @@ def test_a_format_that_shows_the_figure_is_no_finding(fmt):
     ("#,##0,", "count", "scales the figure (a trailing comma shows it in thousands)"),
     ("0.00,,", "money", "scales the figure"),
     ("$#,##0.00;$#,##0.00", "money", "shows a negative figure without its sign"),
-    ("[Red]#,##0;[Red]#,##0", "count", "shows a negative figure without its sign"),
+    ("[Blue]#,##0;[Blue]#,##0", "count", "shows a negative figure without its sign"),
+    ('#,##0,"USD"', "money", "scales the figure (a trailing comma shows it in thousands) without saying so"),
     ('0.00"%"', "pct", "shows a percent sign that does not multiply the figure by 100"),
     ("0.00\\%", "pct", "shows a percent sign that does not multiply"),
     ("yyyy", "money", "shows the figure as a date or time"),
@@ -100,10 +104,22 @@ def test_labels_and_number_formats_a_reader_goes_by_are_checked(standard_books, 
         "expected 'Charge (this offer)', found 'Charge (this offer, in thousands)'",
         "Cover!C5: number format puts other text in place of the cell's: expected a format that shows the figure, "
         "found ';;;\"All checks pass\"'",
-        "Results!C14: number format scales the figure (a trailing comma shows it in thousands): expected a format "
-        "that shows the figure, found '#,##0,'",
+        "Results!C14: number format scales the figure (a trailing comma shows it in thousands) without saying so: "
+        "expected a format that shows the figure, found '#,##0,'",
         "Results!C28: number format shows fixed digits (\"$9,500,000.00\") in place of the figure's own: expected a "
         "format that shows the figure, found '\"$9,500,000.00\"'"], found
+
+
+def test_manual_calculation_is_named(standard_books, tmp_path):
+    """Manual calculation has Excel show the values saved in the file: a forged saved value in a cell the saved-value
+    check passes over (the Cover's count from History, a Check flag) was what a reader saw."""
+    def manual(wb):
+        wb.calculation.calcMode = "manual"
+
+    assert _findings(_edited(standard_books["seed"], tmp_path / "manual.xlsm", manual)) == [
+        "workbook calculation: is manual: Excel shows the values saved in the file until someone recalculates (F9), "
+        "not what the formulas give; set Formulas > Calculation Options > Automatic, then save: expected automatic, "
+        "found manual"]
 
 
 def test_a_text_box_over_a_figure_is_named(standard_books, tmp_path):

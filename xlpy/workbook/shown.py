@@ -16,7 +16,8 @@ while every formula still computes the right one:
   does not multiply, a date or time on a figure that is neither, text put in
   place of a text figure;
 * a shape or picture on a standard sheet (a text box over a figure shows
-  its own words); the layout puts only its charts and the Cover's buttons there.
+  its own words); the layout puts only its charts and the Cover's buttons there;
+* manual calculation, under which Excel shows the values saved in the file.
 
 Fonts, fills, widths and the other formats stay the user's ("What you may
 change" in the README).
@@ -146,6 +147,8 @@ def _formats(book: str, wb, lay: Layout, findings: list, finding) -> None:
 
 _QUOTED = re.compile(r'"[^"]*"|\\.|_.|\*.')  # literal text, an escaped character, a space's width, a fill
 _BRACKETS = re.compile(r"\[[^\]]*\]")  # a colour, a condition, a locale
+#: The unit a scaled figure is shown in, written beside it (``#,##0.0,,"M"``): a scale that says so.
+_UNIT = re.compile(r"(?i)(?<![a-z])(k|m|mm|mn|b|bn|thousands?|millions?|billions?)(?![a-z])|'000")
 
 
 def _sections(fmt: str) -> list[str]:
@@ -174,6 +177,7 @@ def misleading_format(fmt: str, kind: str = "general") -> str | None:
         return "puts other text in place of the cell's" if text.strip() else "hides the cell's text"
     if kind == "text":
         return None
+    conditional = re.search(r"\[[<>=]", fmt or "")  # ([>=1000000]...;...: the sections are no longer by sign)
     if len(sections) > 1 and all(not s.strip() for s in sections[:3]):
         return "hides the figure (its sections are empty)"
     for n, section in enumerate(sections[:3]):
@@ -185,12 +189,12 @@ def misleading_format(fmt: str, kind: str = "general") -> str | None:
             return "shows a percent sign that does not multiply the figure by 100"
         if not bare.strip() and len(sections) > 1 and n < 2:
             return "hides the figure when it is " + ("positive" if n == 0 else "negative")
-        if re.search(r"[0#?.],+(?![0#?,])", bare.replace("General", "0")):
-            return "scales the figure (a trailing comma shows it in thousands)"
+        if re.search(r"[0#?.],+(?![0#?,])", bare.replace("General", "0")) and not _UNIT.search(literal):
+            return "scales the figure (a trailing comma shows it in thousands) without saying so"
         if kind != "date" and re.search(r"[ymdhs]", bare.replace("General", "").lower()) \
                 and not re.search(r"[0#?]", bare.replace("General", "0")):
             return "shows the figure as a date or time"
-        if n == 1 and not re.search(r"[-(]", section.replace("[Red]", "")):
+        if n == 1 and not re.search(r"[-(]|\[red\]", section.lower()) and not conditional:  # (red: Excel's choice)
             return "shows a negative figure without its sign"
     return None
 
@@ -228,6 +232,10 @@ def check(book: str, wb, lay: Layout, path, findings: list, finding) -> None:
     from .package import Package
 
     _sheets(book, wb, findings, finding)
+    if getattr(getattr(wb, "calculation", None), "calcMode", None) == "manual":
+        findings.append(finding(book, "workbook calculation", "is manual: Excel shows the values saved in the file "
+                                "until someone recalculates (F9), not what the formulas give; set Formulas > "
+                                "Calculation Options > Automatic, then save", "automatic", "manual"))
     _words(book, wb, lay, findings, finding)
     _formats(book, wb, lay, findings, finding)
     pkg = Package(path)
