@@ -56,6 +56,16 @@ def style_array(cell):
     return copy(cell._style)
 
 
+def first_of_each_number_format(cells) -> dict:
+    """{number format id: the first of *cells* (cells, None skipped) that has it}: a long column's formats, each
+    once, without building each cell's format text."""
+    out: dict = {}
+    for cell in cells:
+        if cell is not None and cell._style.numFmtId not in out:
+            out[cell._style.numFmtId] = cell
+    return out
+
+
 def set_style_array(cell, style) -> None:
     """Give *cell* the style *style* (from :func:`style_array`), without openpyxl's look-ups."""
     cell._style = copy(style)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import repeat
 from pathlib import PurePosixPath
 
 from openpyxl.utils import get_column_letter
@@ -37,7 +38,7 @@ from .expected import formula_cells
 from .layout import CONF_SHEET, LABEL_COL, SHEETS, VALUE_COL, Layout
 from .layout.check import tie_cells
 from .layout.sensitivity import sensitivity_cells
-from .openpyxl_access import cell_map
+from .openpyxl_access import cell_map, first_of_each_number_format
 
 __all__ = ["check", "misleading_format"]
 
@@ -132,15 +133,12 @@ def _formats(book: str, wb, lay: Layout, findings: list, finding) -> None:
         cells = cell_map(wb[s.title])
         for t in s.tables:
             for i, c in enumerate(t.columns):
-                col, seen = t.first_col + i, set()
-                for row in range(t.first_row, t.last_row + 1):
-                    cell = cells.get((row, col))
-                    if cell is None or cell.number_format in seen:
-                        continue
-                    seen.add(cell.number_format)
+                col = t.first_col + i
+                rows = zip(range(t.first_row, t.last_row + 1), repeat(col))
+                for cell in first_of_each_number_format(map(cells.get, rows)).values():  # (each format once)
                     why = misleading_format(cell.number_format, c.fmt)
                     if why:
-                        findings.append(finding(book, f"{s.title}!{get_column_letter(col)}{row}",
+                        findings.append(finding(book, f"{s.title}!{cell.coordinate}",
                                                 f"number format {why} (the column's first such cell)",
                                                 "a format that shows the figure", repr(cell.number_format)))
 
