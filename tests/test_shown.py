@@ -20,16 +20,27 @@ from xlpy.workbook.validate import validate
     '#,##0 "shares"', "@", "General", "", "0.0%", "#,##0.00;-#,##0.00;0.00;@",
     '_($* #,##0.00_);_($* (#,##0.00);_($* "-"??_);_(@_)',  # Excel's accounting format
     "#,##0.00;[Red]#,##0.00",  # Excel's red negatives: the colour is the sign
-    '[>=1000000]$#,##0.0,,"M";$#,##0', '#,##0,"k"', "#,##0,\\K"])
+    '[>=1000000]$#,##0.0,,"M";$#,##0', '#,##0,"k"', "#,##0,\\K", '#,##0;-#,##0;"0"', '#,##0.00;#,##0.00" CR"',
+    "0.00E-00", "# ?/?", "h:mm"])
 def test_a_format_that_shows_the_figure_is_no_finding(fmt):
-    kind = "date" if fmt == FMT["date"] else "general"
+    kind = "date" if fmt in (FMT["date"], "h:mm") else "general"
     assert shown.misleading_format(fmt, kind) is None
 
 
 @pytest.mark.parametrize("fmt, kind, why", [
-    ('"$9,500,000.00"', "money", 'shows fixed digits ("$9,500,000.00") in place of the figure\'s own'),
-    ('$#,##0.00;"-$1.00"', "money", 'shows fixed digits ("-$1.00")'),
-    ("#,##0\\5", "count", "shows fixed digits (\\5)"),
+    ('"$9,500,000.00"', "money", "shows fixed digits ($9,500,000.00) in place of the figure's own"),
+    ('$#,##0.00;"-$1.00"', "money", "shows fixed digits (-$1.00)"),
+    ("#,##0\\5", "count", "shows fixed digits (5)"),
+    ('"n/a"', "money", "shows 'n/a' in place of the figure"),
+    ('" "', "money", "hides the figure"),
+    ("#,##0;;0", "count", "hides the figure when it is negative"),
+    ("_(#,##0_);_(#,##0_)", "count", "shows a negative figure without its sign"),
+    ("#,##0.00;[$-409]#,##0.00", "money", "shows a negative figure without its sign"),
+    ("-#,##0;-#,##0", "count", "shows a positive figure as a negative one"),
+    ("(#,##0);-#,##0", "count", "shows a positive figure as a negative one"),
+    ("mm:ss.0", "money", "shows the figure as a date or time"),
+    ("#,##0", "date", "shows the date as a number"),
+    ('[<0]"loss";#,##0', "money", "shows 'loss' in place of the figure"),
     (";;;", "money", "hides the figure (its sections are empty)"),
     ("#,##0;;0", "count", "hides the figure when it is negative"),
     ("#,##0,", "count", "scales the figure (a trailing comma shows it in thousands)"),
@@ -96,17 +107,20 @@ def test_labels_and_number_formats_a_reader_goes_by_are_checked(standard_books, 
         res["C14"].number_format = "#,##0,"
         wb["Cover"]["C5"].number_format = ';;;"All checks pass"'
         wb["Check"]["F13"].number_format = '"Yes";"Yes";"No"'  # a TRUE/FALSE: Excel shows it whatever the format
+        res["B26"].number_format = ';;;"Charge (this offer)"'  # a label shown as another's
         res["C26"].number_format = "$#,##0.00;[Red]-$#,##0.00"  # another figure's own format: the user's to set
 
     found = _findings(_edited(standard_books["seed"], tmp_path / "edit.xlsm", edit))
     assert found == [
+        "Results!B26: label's number format puts other text in place of the cell's: expected 'Fair value under the "
+        "original terms', found ';;;\"Charge (this offer)\"'",
         "Results!B28: label differs from the layout: a reader takes the figure beside it for what the label says: "
         "expected 'Charge (this offer)', found 'Charge (this offer, in thousands)'",
         "Cover!C5: number format puts other text in place of the cell's: expected a format that shows the figure, "
         "found ';;;\"All checks pass\"'",
         "Results!C14: number format scales the figure (a trailing comma shows it in thousands) without saying so: "
         "expected a format that shows the figure, found '#,##0,'",
-        "Results!C28: number format shows fixed digits (\"$9,500,000.00\") in place of the figure's own: expected a "
+        "Results!C28: number format shows fixed digits ($9,500,000.00) in place of the figure's own: expected a "
         "format that shows the figure, found '\"$9,500,000.00\"'"], found
 
 
@@ -122,42 +136,99 @@ def test_manual_calculation_is_named(standard_books, tmp_path):
         "found manual"]
 
 
-def test_a_text_box_over_a_figure_is_named(standard_books, tmp_path):
-    """A white text box reading $9,500,000.00 anchored over Results!C28; the layout's charts and buttons pass."""
-    src = standard_books["seed"]
-    out = tmp_path / "box.xlsm"
-    drawing = ('<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" '
-               'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><xdr:oneCellAnchor><xdr:from>'
-               '<xdr:col>2</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>27</xdr:row><xdr:rowOff>0</xdr:rowOff>'
-               '</xdr:from><xdr:ext cx="1800000" cy="200000"/><xdr:sp><xdr:nvSpPr><xdr:cNvPr id="2" name="Box"/>'
-               '<xdr:cNvSpPr txBox="1"/></xdr:nvSpPr><xdr:spPr/><xdr:txBody><a:bodyPr/><a:p><a:r><a:t>'
-               '$9,500,000.00</a:t></a:r></a:p></xdr:txBody></xdr:sp><xdr:clientData/></xdr:oneCellAnchor>'
-               '</xdr:wsDr>')
+_BOX = ('<xdr:oneCellAnchor><xdr:from><xdr:col>2</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>27</xdr:row>'
+        '<xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:ext cx="1800000" cy="200000"/>{open}<xdr:sp><xdr:nvSpPr>'
+        '<xdr:cNvPr id="2" name="Box"/><xdr:cNvSpPr txBox="1"/></xdr:nvSpPr><xdr:spPr/><xdr:txBody><a:bodyPr/><a:p>'
+        '<a:r><a:t>$9,500,000.00</a:t></a:r></a:p></xdr:txBody></xdr:sp>{close}<xdr:clientData/></xdr:oneCellAnchor>')
+_DRAWING = ('{doctype}<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" '
+            'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+            'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">{body}</xdr:wsDr>')
+_VML = ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:x="urn:schemas-microsoft-com:office:excel"><v:shape '
+        'id="_x0000_s1025" type="#_x0000_t202" style="position:absolute;margin-left:100pt;margin-top:300pt"><v:textbox>'
+        "<div>$9,500,000.00</div></v:textbox><x:ClientData ObjectType = 'Label'><x:Anchor>2, 0, 27, 0, 4, 0, 28, 0"
+        "</x:Anchor></x:ClientData></v:shape></xml>")
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+
+def _with_drawing(src, out, name: str, data: bytes, vml: bool = False):
+    """*src* with the part *name* (a drawing, or a VML drawing) on Results, as Excel links one."""
     pkg = Package(src)
     part = pkg.sheet_parts()["Results"]
     pkg.close()
+    tag = b'<legacyDrawing r:id="rIdBox"/>' if vml else b'<drawing r:id="rIdBox"/>'
+    kind = "vnd.openxmlformats-officedocument.vmlDrawing" if vml else "vnd.openxmlformats-officedocument.drawing+xml"
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
-            data = zin.read(item.filename)
+            data_in = zin.read(item.filename)
             if item.filename == part:
-                data = data.replace(b"</worksheet>", b'<drawing r:id="rIdBox"/></worksheet>')
-                if b'xmlns:r=' not in data[:600]:
-                    data = data.replace(b"<worksheet ", b'<worksheet xmlns:r="http://schemas.openxmlformats.org/'
-                                        b'officeDocument/2006/relationships" ', 1)
+                data_in = data_in.replace(b"</worksheet>", tag + b"</worksheet>")
+                if b"xmlns:r=" not in data_in[:600]:
+                    data_in = data_in.replace(b"<worksheet ", b'<worksheet xmlns:r="http://schemas.openxmlformats.org/'
+                                              b'officeDocument/2006/relationships" ', 1)
             elif item.filename == "[Content_Types].xml":
-                data = data.replace(b"</Types>", b'<Override PartName="/xl/drawings/drawing9.xml" ContentType="application/'
-                                    b'vnd.openxmlformats-officedocument.drawing+xml"/></Types>')
-            zout.writestr(item, data)
+                data_in = data_in.replace(b"</Types>", f'<Override PartName="/xl/drawings/{name}" ContentType='
+                                          f'"application/{kind}"/></Types>'.encode())
+            zout.writestr(item, data_in)
         rels = part.replace("worksheets/", "worksheets/_rels/") + ".rels"
         assert rels not in zin.namelist()
         zout.writestr(rels, '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                            '<Relationship Id="rIdBox" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                            'relationships/drawing" Target="../drawings/drawing9.xml"/></Relationships>')
-        zout.writestr("xl/drawings/drawing9.xml", drawing)
+                            f'<Relationship Id="rIdBox" Type="{_REL}{"vmlDrawing" if vml else "drawing"}" '
+                            f'Target="../drawings/{name}"/></Relationships>')
+        zout.writestr(f"xl/drawings/{name}", data)
+    return out
+
+
+_SHAPE = ("a shape on a standard sheet: it shows over the figures what they do not hold (the layout puts only its "
+          "charts and buttons there): expected no shapes, found ")
+
+
+@pytest.mark.parametrize("case, found", [
+    ("plain", "'$9,500,000.00'"),
+    ("alternate content", "'$9,500,000.00'"),  # (mc:AlternateContent around the shape: read at any depth)
+    ("doctype", "a drawing that cannot be read (EntitiesForbidden)"),  # was a traceback
+    ("vml label", "Label"),  # a VML control, its type written with spaces and single quotes
+])
+def test_a_text_box_over_a_figure_is_named(standard_books, tmp_path, case, found):
+    """A white text box reading $9,500,000.00 anchored over Results!C28; the layout's charts and buttons pass."""
+    src = standard_books["seed"]
+    if case == "vml label":
+        out = _with_drawing(src, tmp_path / "box.xlsm", "vmlDrawing9.vml", _VML.encode("utf-16"), vml=True)
+        name = "vmlDrawing9.vml"
+    else:
+        wrap = ("<mc:AlternateContent><mc:Choice Requires=\"a14\">", "</mc:Choice></mc:AlternateContent>")
+        body = _BOX.format(open=wrap[0] if case == "alternate content" else "",
+                           close=wrap[1] if case == "alternate content" else "")
+        doctype = '<!DOCTYPE x [<!ENTITY e "hi">]>' if case == "doctype" else ""
+        out = _with_drawing(src, tmp_path / "box.xlsm", "drawing9.xml",
+                            _DRAWING.format(doctype=doctype, body=body).encode())
+        name = "drawing9.xml"
     assert _findings(src) == []
-    assert _findings(out) == [
-        "Results (drawing xl/drawings/drawing9.xml): a shape on a standard sheet: it shows over the figures what they do "
-        "not hold (the layout puts only its charts there): expected no shapes, found '$9,500,000.00'"]
+    assert _findings(out) == [f"Results (drawing xl/drawings/{name}): {_SHAPE}{found}"]
+
+
+def test_chart_sheets_named_like_a_standard_sheet_or_in_its_place(standard_books, tmp_path):
+    """A chart sheet named Resu1ts was not looked at; one in Cover's place ended validate in a traceback."""
+    def chart(sheet):
+        from openpyxl.chart import BarChart, Reference
+
+        bars = BarChart()
+        bars.add_data(Reference(sheet.parent["Results"], min_col=3, min_row=10, max_row=12))
+        sheet.add_chart(bars)
+
+    def look_alike(wb):
+        chart(wb.create_chartsheet("Resu1ts"))
+
+    assert _findings(_edited(standard_books["seed"], tmp_path / "a.xlsm", look_alike)) == [
+        "sheet 'Resu1ts': sheet is named like the standard sheet Results: a reader may take its figures for that "
+        "sheet's (rename or delete it): expected no sheet named like Results, found 'Resu1ts'"]
+
+    def in_its_place(wb):
+        wb.remove(wb["Check"])
+        chart(wb.create_chartsheet("Check", 5))
+
+    assert _findings(_edited(standard_books["seed"], tmp_path / "b.xlsm", in_its_place)) == [
+        "Check: sheet is a chart sheet in place of the workbook's sheet (rebuild it with xlpy build): expected a "
+        "worksheet, found a chart sheet"]
 
 
 def test_the_holder_workbook_shows_what_it_holds(standard_books):

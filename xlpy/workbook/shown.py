@@ -28,7 +28,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from itertools import repeat
-from pathlib import PurePosixPath
 
 from openpyxl.utils import get_column_letter
 
@@ -61,7 +60,7 @@ def _skeleton(name: str) -> str:
 
 def _sheets(book: str, wb, findings: list, finding) -> None:
     """Standard sheets hidden, and other sheets named like one."""
-    for ws in wb.worksheets:
+    for ws in [*wb.worksheets, *wb.chartsheets]:
         state = getattr(ws, "sheet_state", "visible")
         if ws.title in SHEETS and ws.title != CONF_SHEET and state != "visible":
             what = ("sheet is very hidden: Excel's menus cannot show it, and a reader never sees it" if
@@ -96,10 +95,13 @@ def _words(book: str, wb, lay: Layout, findings: list, finding) -> None:
             continue
         cell = cell_map(wb[sheet]).get((row, col))
         got = cell.value if cell is not None else None
+        where = f"{sheet}!{get_column_letter(col)}{row}"
         if got != want and not (isinstance(got, str) and got.strip() == want.strip()):
-            findings.append(finding(book, f"{sheet}!{get_column_letter(col)}{row}",
-                                    "label differs from the layout: a reader takes the figure beside it for what "
-                                    "the label says", repr(want), repr(got)))
+            findings.append(finding(book, where, "label differs from the layout: a reader takes the figure beside it "
+                                    "for what the label says", repr(want), repr(got)))
+        elif cell is not None and misleading_format(cell.number_format, "text"):  # its format shows other words
+            why = misleading_format(cell.number_format, "text")
+            findings.append(finding(book, where, f"label's number format {why}", repr(want), repr(cell.number_format)))
 
 
 def _kinds(lay: Layout) -> dict[tuple[str, str], str]:
@@ -143,27 +145,41 @@ def _formats(book: str, wb, lay: Layout, findings: list, finding) -> None:
                                                 "a format that shows the figure", repr(cell.number_format)))
 
 
-_QUOTED = re.compile(r'"[^"]*"|\\.|_.|\*.')  # literal text, an escaped character, a space's width, a fill
-_BRACKETS = re.compile(r"\[[^\]]*\]")  # a colour, a condition, a locale
+#: A format section's tokens: quoted text, an escaped character, a space a character wide, a fill, a bracket
+#: (colour, condition, locale), or one character of code.
+_TOKEN = re.compile(r'"[^"]*"?|\\.|_.|\*.|\[[^\]]*\]?|.', re.S)
 #: The unit a scaled figure is shown in, written beside it (``#,##0.0,,"M"``): a scale that says so.
 _UNIT = re.compile(r"(?i)(?<![a-z])(k|m|mm|mn|b|bn|thousands?|millions?|billions?)(?![a-z])|'000")
 
 
 def _sections(fmt: str) -> list[str]:
     """*fmt*'s sections, split at the semicolons outside quotes and escapes."""
-    out, cur, i = [], "", 0
-    while i < len(fmt):
-        m = _QUOTED.match(fmt, i)
-        if m:
-            cur, i = cur + m.group(), m.end()
-            continue
-        if fmt[i] == ";":
+    out, cur = [], ""
+    for token in _TOKEN.findall(fmt):
+        if token == ";":
             out.append(cur)
             cur = ""
         else:
-            cur += fmt[i]
-        i += 1
+            cur += token
     return out + [cur]
+
+
+def _parts(section: str) -> tuple[str, str, str]:
+    """``(literal, codes, brackets)`` of a format section: the text it shows as written (quoted, escaped), its
+    codes (placeholders, date codes and the characters shown as they are; ``General`` as ``0``, an exponent's
+    sign dropped), and its brackets, lower-cased.  Spaces a character wide and fills are neither."""
+    literal, codes, brackets = [], [], []
+    for token in _TOKEN.findall(section):
+        if token[0] == '"':
+            literal.append(token.strip('"'))
+        elif token[0] == "\\" and len(token) == 2:
+            literal.append(token[1])
+        elif token[0] == "[":
+            brackets.append(token.lower())
+        elif not (token[0] in "_*" and len(token) == 2):
+            codes.append(token)
+    code = re.sub(r"(?i)general", "0", "".join(codes))
+    return "".join(literal), re.sub(r"(?i)e[+-]", "e", code), "".join(brackets)
 
 
 def misleading_format(fmt: str, kind: str = "general") -> str | None:
@@ -171,57 +187,91 @@ def misleading_format(fmt: str, kind: str = "general") -> str | None:
     value, or None.  A text figure is judged by the text section alone; a number by the others."""
     sections = _sections(fmt or "General")
     text = sections[3] if len(sections) > 3 else None
-    if text is not None and "@" not in _QUOTED.sub("", text) and (text.strip() or kind == "text"):
+    if text is not None and "@" not in _parts(text)[1] and (text.strip() or kind == "text"):
         return "puts other text in place of the cell's" if text.strip() else "hides the cell's text"
     if kind == "text":
         return None
-    conditional = re.search(r"\[[<>=]", fmt or "")  # ([>=1000000]...;...: the sections are no longer by sign)
     if len(sections) > 1 and all(not s.strip() for s in sections[:3]):
         return "hides the figure (its sections are empty)"
+    conditional = any(re.search(r"\[[<>=]", s) for s in sections)  # (the sections are then not by sign)
     for n, section in enumerate(sections[:3]):
-        literal = "".join(m.group() for m in _QUOTED.finditer(section))
-        bare = _BRACKETS.sub("", _QUOTED.sub("", section))
-        if re.search(r"\d", literal):
-            return f"shows fixed digits ({literal}) in place of the figure's own"
-        if "%" in literal:
-            return "shows a percent sign that does not multiply the figure by 100"
-        if not bare.strip() and len(sections) > 1 and n < 2:
-            return "hides the figure when it is " + ("positive" if n == 0 else "negative")
-        if re.search(r"[0#?.],+(?![0#?,])", bare.replace("General", "0")) and not _UNIT.search(literal):
-            return "scales the figure (a trailing comma shows it in thousands) without saying so"
-        if kind != "date" and re.search(r"[ymdhs]", bare.replace("General", "").lower()) \
-                and not re.search(r"[0#?]", bare.replace("General", "0")):
-            return "shows the figure as a date or time"
-        if n == 1 and not re.search(r"[-(]|\[red\]", section.lower()) and not conditional:  # (red: Excel's choice)
-            return "shows a negative figure without its sign"
+        why = _section_problem(n, section, kind, len(sections), conditional)
+        if why:
+            return why
     return None
 
 
+def _section_problem(n: int, section: str, kind: str, count: int, conditional: bool) -> str | None:
+    """What section *n* (0 positive, 1 negative, 2 zero, unless *conditional*) of *count* shows otherwise."""
+    literal, codes, brackets = _parts(section)
+    placeholders = re.search(r"[0#?@]", codes)  # (a number under a format of text alone is shown as General)
+    dated = re.search(r"[ymdhs]", codes.lower())
+    which = "" if count == 1 or conditional else " when it is " + ("positive", "negative", "zero")[n]
+    if re.search(r"\d" if n < 2 or conditional else r"[1-9]", literal):
+        return f"shows fixed digits ({literal}) in place of the figure's own"
+    if "%" in literal:
+        return "shows a percent sign that does not multiply the figure by 100"
+    if n < 2 and not placeholders and not dated:
+        return f"shows {literal.strip()!r} in place of the figure{which}" if literal.strip() else \
+            f"hides the figure{which}"
+    if re.search(r"[0#?.],+(?![0#?,])", codes) and not _UNIT.search(literal):
+        return "scales the figure (a trailing comma shows it in thousands) without saying so"
+    if kind == "date":
+        return "shows the date as a number" if n == 0 and placeholders and not dated else None
+    if dated:
+        return "shows the figure as a date or time"
+    if conditional or count == 1 and n == 0 and not re.search(r"[-(]", codes):
+        return None
+    if n == 0 and re.search(r"[-(]", codes):
+        return "shows a positive figure as a negative one"
+    signed = re.search(r"[-(]", codes + literal) or "[red]" in brackets or re.search(r"(?i)\b(cr|dr)\b", literal)
+    if n == 1 and not signed:
+        return "shows a negative figure without its sign"
+    return None
+
+
+#: What a drawing holds that shows over a sheet's cells (DrawingML): a shape or text box, a picture, a group, a
+#: connector.  A chart (``graphicFrame``) is the layout's own on Sensitivity and History.
+_SHAPES = {"sp", "pic", "grpSp", "cxnSp"}
+
+
 def _drawings(book: str, pkg, findings: list, finding) -> None:
-    """Shapes and pictures (not charts) on a standard sheet; VML shapes other than buttons and notes."""
+    """Shapes and pictures (not charts) on a standard sheet, at any depth of its drawing; VML shapes other than
+    buttons and notes."""
     for title, part in pkg.sheet_parts().items():
         if title not in SHEETS:
             continue
         for _, kind, target in pkg.relationships(part):
-            if not pkg.has(target):
+            if not pkg.has(target) or not kind.endswith(("/drawing", "/vmlDrawing")):
                 continue
-            if kind.endswith("/drawing"):
-                root = _parse_xml(pkg.read(target))
-                for anchor in root:
-                    for shape in anchor:
-                        name = PurePosixPath(shape.tag.split("}")[-1]).name
-                        if name in ("sp", "pic", "grpSp", "cxnSp"):
-                            words = " ".join(t.text or "" for t in shape.iter() if t.tag.endswith("}t")).strip()
-                            findings.append(finding(book, f"{title} (drawing {target})",
-                                                    "a shape on a standard sheet: it shows over the figures what "
-                                                    "they do not hold (the layout puts only its charts there)",
-                                                    "no shapes", repr(words) if words else name))
-            elif kind.endswith("/vmlDrawing"):
-                text = pkg.read(target).decode("utf-8", errors="replace")
-                for other in sorted(set(re.findall(r'ObjectType="(\w+)"', text)) - {"Button", "Note"}):
-                    findings.append(finding(book, f"{title} (drawing {target})", "a shape on a standard sheet: it "
-                                            "shows over the figures what they do not hold", "buttons and notes",
-                                            other))
+            where = f"{title} (drawing {target})"
+            for found in _shapes_in(pkg.read(target), kind.endswith("/vmlDrawing")):
+                findings.append(finding(book, where, "a shape on a standard sheet: it shows over the figures what "
+                                        "they do not hold (the layout puts only its charts and buttons there)",
+                                        "no shapes", found))
+
+
+def _shapes_in(data: bytes, vml: bool) -> list[str]:
+    """What shows in a drawing part, each described (its words, or its kind); a part that cannot be read is one."""
+    if vml:  # (VML is often not well-formed XML: its controls are found by their type, however quoted or encoded)
+        text = data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8", errors="replace")
+        out = []
+        for m in re.finditer(r"<v:(shape|rect|roundrect|oval|line|polyline|image|group)\b.*?</v:\1\s*>", text, re.S):
+            kind = re.search(r"ObjectType\s*=\s*[\"']\s*(\w+)", m.group())
+            if kind is None or kind.group(1) not in ("Button", "Note"):
+                out.append(kind.group(1) if kind else f"a VML {m.group(1)}")
+        return out
+    try:
+        root = _parse_xml(data)
+    except Exception as exc:  # noqa: BLE001  (defusedxml refuses entities; a damaged part)
+        return [f"a drawing that cannot be read ({type(exc).__name__})"]
+    out = []
+    for anchor in root:
+        shapes = [e for e in anchor.iter() if e.tag.split("}")[-1] in _SHAPES]
+        if shapes:
+            words = " ".join(t.text or "" for e in shapes for t in e.iter() if t.tag.endswith("}t")).strip()
+            out.append(repr(words) if words else shapes[0].tag.split("}")[-1])
+    return out
 
 
 def check(book: str, wb, lay: Layout, path, findings: list, finding) -> None:

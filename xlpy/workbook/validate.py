@@ -684,6 +684,11 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
         findings.append(Finding(book, f"name {LAYOUT_NAME}", "not a standard xlpy workbook", "the layout name",
                                 "no such name"))
         return None
+    charts = [ws.title for ws in wb.chartsheets if ws.title in SHEETS]
+    if charts:  # (its cells are gone: nothing of it can be read)
+        findings += [Finding(book, title, "sheet is a chart sheet in place of the workbook's sheet (rebuild it with "
+                             "xlpy build)", "a worksheet", "a chart sheet") for title in charts]
+        return None
     try:
         return wb, layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
     except ValueError as exc:
