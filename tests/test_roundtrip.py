@@ -127,6 +127,16 @@ def test_a_workbook_of_another_xlwings_release_is_named_by_its_release():
     changed = dict(other, xlwings=other["xlwings"].replace("XLPyDLLActivateAuto", "XLPyDLLActivate", 1))
     (where, what, *_), = vba.code_differences(template, changed)  # another change too: the line, as before
     assert where.startswith("VBA module xlwings line ") and what == "VBA code differs from the template"
+    # an add-in path edited beside the release: the release slots take a release number, nothing else
+    evil = other["xlwings"].replace('"xlwings64-0.36.99.dll"', '"xlwings64-0.36.99\\..\\..\\Public\\evil.dll"', 1)
+    assert evil != other["xlwings"]
+    (where, what, *_), = vba.code_differences(template, dict(other, xlwings=evil))
+    assert where.startswith("VBA module xlwings line ") and what == "VBA code differs from the template"
+    # two releases named in one module: not a release of xlwings
+    mixed = other["xlwings"].replace('"xlwings32-0.36.99.dll"', f'"xlwings32-{here}.dll"', 1)
+    assert mixed != other["xlwings"]
+    (where, what, *_), = vba.code_differences(template, dict(other, xlwings=mixed))
+    assert what == "VBA code differs from the template"
 
 
 # --- copies saved by LibreOffice ---------------------------------------------------------------

@@ -312,15 +312,18 @@ def module_code(source: str) -> list[str]:
     return out
 
 
-#: A release number in the xlwings module: its version comment and constant, and its add-in's name
-#: (``xlwings64-0.37.8.dll``).
-_RELEASE = re.compile(r'(?<=Version: )\d+\.\d+\.\d+\S*|(?<=XLWINGS_VERSION As String = ")\d+\.\d+\.\d+[^"]*'
-                      r'|(?<=xlwings(?:32|64)-)\d+\.\d+\.\d+[^\s"]*(?=\.dll)')
+#: An xlwings release number (``0.37.8``, ``0.38.0rc1``), and where the xlwings module names it: its version comment
+#: and constant, and its add-in's name (``"xlwings64-0.37.8.dll"``).  Nothing else of a line is taken for one.
+_NUMBER = r"\d+\.\d+\.\d+(?:(?:a|b|rc|\.dev|\.post)\d+)?"
+_RELEASE = re.compile(rf'(?<=^\'Version: ){_NUMBER}$|(?<=XLWINGS_VERSION As String = "){_NUMBER}(?=")'
+                      rf'|(?<="xlwings(?:32|64)-){_NUMBER}(?=\.dll")')
 
 
 def _release(lines: list[str]) -> str | None:
-    """The xlwings release a module's code names in its ``'Version: 0.37.8`` comment, or None."""
-    return next((m.group() for line in lines if "Version: " in line and (m := _RELEASE.search(line))), None)
+    """The one xlwings release a module's code names (its comment, constant and add-in's name), or None when it
+    names none or several."""
+    found = {m.group() for line in lines for m in _RELEASE.finditer(line)}
+    return found.pop() if len(found) == 1 else None
 
 
 def code_differences(template: dict[str, str], sources: dict[str, str]) -> list[tuple[str, str, str, str]]:
@@ -334,7 +337,7 @@ def code_differences(template: dict[str, str], sources: dict[str, str]) -> list[
         want, got = module_code(text), module_code(sources[name])
         if want == got:
             continue
-        if _release(want) != _release(got) and \
+        if None not in (_release(want), _release(got)) and _release(want) != _release(got) and \
                 [_RELEASE.sub("", w) for w in want] == [_RELEASE.sub("", g) for g in got]:
             built, here = _release(got), _release(want)
             out.append((f"VBA module {name}", f"built with xlwings {built}, while this computer has {here}: the "
