@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-__all__ = ["XlpyError", "InputError", "InputErrors"]
+__all__ = ["XlpyError", "InputError", "InputErrors", "Problems", "capped"]
 
 
 class XlpyError(Exception):
@@ -91,3 +91,18 @@ def _toml(value: object) -> str:
     if isinstance(value, str):  # a basic string
         return json.dumps(value, ensure_ascii=False)
     return _show(value)
+
+
+class Problems(list):
+    """Input problems, and how many more were only counted (:attr:`more`: a long file's lines past the shown ones,
+    not each made a problem)."""
+
+    more = 0
+
+
+def capped(problems: list, most: int) -> list:
+    """*problems*' first *most*, then one line counting the rest (those only counted too)."""
+    rest = len(problems) - most + getattr(problems, "more", 0)
+    if rest <= 0:
+        return problems
+    return problems[:most] + [InputError("...", None, f"and {rest:,} more problems", show_value=False)]

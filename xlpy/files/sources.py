@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import codecs
 import csv
+import json
 import mmap
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import compress, repeat
 from operator import eq, ne
 from pathlib import Path
 
-from ..engine.errors import InputError, InputErrors
+from ..engine.errors import InputError, InputErrors, Problems, capped
 from ..engine.model import HolderTable
 from . import steady
 from .settled import check_settled
@@ -644,9 +646,12 @@ def _words(values, table, mapping_words, name, column, default, problems, what, 
     if all(type(raw) is str and raw == ours for raw, ours in resolved.items()):
         return values  # already our words: nothing to map
     out = list(map(resolved.__getitem__, values))
-    rows: dict[object, list[int]] = {}  # each unknown word, the lines it is on
+    rows: dict[object, list[int]] = {}  # each unknown word (the first MAX_PROBLEMS), the lines it is on
     for i in (i for i, ours in enumerate(out) if ours is None) if None in resolved.values() else ():
-        rows.setdefault(values[i], []).append(i)
+        if len(rows) < MAX_PROBLEMS or values[i] in rows:
+            rows.setdefault(values[i], []).append(i)
+        else:  # (a million distinct words: counted, not each made a problem)
+            problems.more += 1
     for raw, at in rows.items():
         problems += _word_problems(raw, at, table, name, column, what, row_of)
     return out
@@ -657,14 +662,15 @@ def _word_problems(raw, at: list[int], table, name, column, what, row_of) -> lis
     reason = "must be one of " + ", ".join(table) if _key(raw) else _unstated(what)
     if len(at) <= 3:
         return [InputError(f"{name}: row {row_of(i)}, column {column}", raw, reason) for i in at]
-    hint = (f"; if it is the agent's word for one of them, map it in a mapping file ([{_TABLES[what]}] \"{raw}\" = "
-            f"\"{next(iter(table))}\", the file's word = ours)") if _key(raw) else ""
+    hint = (f"; if it is the agent's word for one of them, map it in a mapping file: [{_TABLES[what]}] "  # (TOML)
+            f"{json.dumps(str(raw), ensure_ascii=False)} = the one of ours it means") if _key(raw) else ""
     first = ", ".join(str(row_of(i)) for i in at[:3])
     return [InputError(f"{name}: rows {first} and {len(at) - 3:,} more, column {column}", raw, reason + hint)]
 
 
 def _tally_from_columns(name, headers, columns, mapping, row_of):
     found, problems = _match_columns(headers, TALLY_COLUMNS, mapping.columns, name, REQUIRED_TALLY)
+    problems = Problems(problems)
     if problems:
         raise InputErrors(problems)
     n = len(columns[0]) if columns else 0
@@ -717,13 +723,14 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
         failed_not_guaranteed = bool((failed & ~lines_with(arrays["method"], "guaranteed")).any())
     else:
         failed_not_guaranteed = "failed" in status and any(
-            map(ne, compress(method, map(eq, status, repeat("failed"))), repeat("guaranteed"))
-        )
+            map(ne, compress(method, map(eq, status, repeat("failed"))), repeat("guaranteed")))
     for i, (m, s) in enumerate(zip(method, status) if failed_not_guaranteed else ()):
-        if s == "failed" and m != "guaranteed":
+        if s == "failed" and m != "guaranteed" and len(problems) > MAX_PROBLEMS:
+            problems.more += 1
+        elif s == "failed" and m != "guaranteed":
             problems.append(InputError(f"{name}: row {row_of(i)}, column status", "failed",
                                        "only a guaranteed delivery can fail"))
-    if problems:
+    if problems or problems.more:
         raise InputErrors(_capped(problems))
     return (tuple(ids), tuple(units), tuple(method), tuple(status)), arrays
 
@@ -731,9 +738,8 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
 def _totals_rows(ids, joined) -> list[int]:
     """The lines whose holder id (stripped) is a totals label: ``Total``, ``Grand total``, ``Sub-total:``, ``SUM``.
 
-    *joined* is ``"\\0".join(ids)`` or None.  The ids are searched joined,
-    at C speed: a tally holding neither ``total`` nor ``sum`` anywhere is
-    passed over at once, and a line's index is the count of separators before it.
+    *joined* is ``"\\0".join(ids)`` or None.  The ids are searched joined, at C speed: a tally holding neither
+    ``total`` nor ``sum`` anywhere is passed over at once, and a line's index is the count of separators before it.
     """
     folded = "\0" + ("\0".join(ids) if joined is None else joined).casefold()
     if "total" not in folded and "sum" not in folded:
@@ -770,11 +776,7 @@ def _missing_columns(found, mapping, name, headers, problems) -> None:
                 f"the {ours} of every line in a mapping file ([defaults] {ours} = \"{example}\")"))
 
 
-def _capped(problems):
-    if len(problems) <= MAX_PROBLEMS:
-        return problems
-    rest = len(problems) - MAX_PROBLEMS
-    return problems[:MAX_PROBLEMS] + [InputError("...", None, f"and {rest:,} more problems", show_value=False)]
+_capped = partial(capped, most=MAX_PROBLEMS)  # (prices, build and refresh cap theirs alike)
 
 
 def _whole_column(raw, name, column, problems, row_of):
