@@ -627,15 +627,16 @@ def test_a_ratio_below_the_original_is_reported_beside_a_bad_tally(tmp_path):
 
 def test_a_ratio_that_is_the_conversion_prices_ratio_rounded_points_at_original_ratio(tmp_path):
     """R0 from a conversion price (50 ÷ 15.14 = 3.30250990...) and an offer at the terms' rounded rate (3.3025,
-    the shares plus a cash premium): refused with R0 in 34 digits and no word of original_ratio."""
+    the shares plus a cash premium): the refusal showed R0 to 34 digits and said nothing of original_ratio. The
+    hint is for a rate of 3 places or more, R0 not ending; a ratio of fewer places is lower, not rounded."""
     text = edit(edit(BASE, "original_ratio = 3.2", "original_conversion_price = 15.14"), "ratio = 7.94",
                 "ratio = 3.3025")
     (tmp_path / "offer.toml").write_text(text, encoding="utf-8")
     with pytest.raises(InputErrors) as info:
         offerfile.compute_file(tmp_path / "offer.toml")
     assert [str(p) for p in info.value.problems] == [
-        "offer.toml: offer.consideration.ratio: is below offer.original_ratio (3.3025099075..., face ÷ "
-        "original_conversion_price 15.14): not an induced conversion; give [extinguishment] carrying_amount to "
+        "offer.toml: offer.consideration.ratio: is below offer.original_ratio (3.3025099075..., offer.face_per_unit "
+        "÷ offer.original_conversion_price 15.14): not an induced conversion; give [extinguishment] carrying_amount to "
         "measure it as an extinguishment or redemption; 3.3025 is that ratio rounded to 4 places: if the terms "
         "state the conversion rate as 3.3025, give offer.original_ratio = 3.3025 instead of "
         "original_conversion_price, got 3.3025"]
@@ -649,7 +650,12 @@ def test_a_ratio_that_is_the_conversion_prices_ratio_rounded_points_at_original_
     (tmp_path / "offer.toml").write_text(text, encoding="utf-8")
     with pytest.raises(InputErrors) as info:
         offerfile.compute_file(tmp_path / "offer.toml")
-    assert "rounded" not in str(info.value) and "(3.3025099075..., face ÷" in str(info.value)
+    assert "rounded" not in str(info.value) and "(3.3025099075..., offer.face_per_unit ÷" in str(info.value)
+    for ratio in ("3.30", "3.3"):  # R0 rounded to fewer than 3 places: a lower offer, not a stated rate
+        (tmp_path / "offer.toml").write_text(edit(text, "ratio = 3.29", f"ratio = {ratio}"), encoding="utf-8")
+        with pytest.raises(InputErrors) as info:
+            offerfile.compute_file(tmp_path / "offer.toml")
+        assert "rounded" not in str(info.value), ratio
 
 
 def test_a_mapping_files_problem_names_the_key_that_names_it(tmp_path):

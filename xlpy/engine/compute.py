@@ -268,14 +268,16 @@ def _shown_ratio(original_ratio: Decimal, conversion_price: Decimal | None) -> s
     if conversion_price is None:
         return plain(original_ratio)
     cut = excel_round(original_ratio, 10)
-    return f"{plain(cut)}{'' if cut == original_ratio else '...'}, face ÷ original_conversion_price {plain(conversion_price)}"
+    return (f"{plain(cut)}{'' if cut == original_ratio else '...'}, offer.face_per_unit ÷ "
+            f"offer.original_conversion_price {plain(conversion_price)}")
 
 
 def _rounded_rate_hint(given: Decimal, original_ratio: Decimal, conversion_price: Decimal | None) -> str:
     """A hint when *given* is R0, taken from a conversion price, rounded to *given*'s places: terms that state
     their conversion rate as that rounded figure give it as ``offer.original_ratio``."""
     places = max(0, -given.as_tuple().exponent)
-    if conversion_price is None or given != excel_round(original_ratio, places):
+    if conversion_price is None or places < 3 or _terminates(original_ratio) or \
+            given != excel_round(original_ratio, places):  # (a rate is stated to 3 places or more)
         return ""
     return (f"; {plain(given)} is that ratio rounded to {places} place{'' if places == 1 else 's'}: if the terms state the conversion rate "
             f"as {plain(given)}, give offer.original_ratio = {plain(given)} instead of original_conversion_price")
