@@ -123,6 +123,28 @@ def test_an_xlpy_that_can_flock_is_refused_by_one_that_cannot(book, capsys, monk
     assert cli.main(["refresh", str(book), "--tally", str(book.parent / "more.csv"), "-q"]) == 0
 
 
+def test_an_xlpy_without_flock_that_has_made_its_file_but_not_yet_written_it_is_honoured(book, monkeypatch):
+    """An xlpy without flock creates its file, then writes its words: one with flock that came between found an empty
+    file no one flocked, took it, and on leaving removed the other's lock."""
+    import threading
+
+    _lock_file(book).write_text("", encoding="utf-8")
+    words = f"pid {os.getpid()}, jdoe on WS-12{locks.NO_FLOCK}\n"
+    writer = threading.Timer(0.05, lambda: _lock_file(book).write_text(words, encoding="utf-8"))
+    writer.start()
+    try:
+        with pytest.raises(InputError, match=r"another xlpy is writing it \(pid \d+, jdoe on WS-12; lock file"):
+            with locks.RefreshLock(book, str(book)):
+                pass
+    finally:
+        writer.join()
+    assert _lock_file(book).read_text(encoding="utf-8") == words
+    _lock_file(book).write_text("", encoding="utf-8")  # an empty file that stays empty: a leftover, taken
+    with locks.RefreshLock(book, str(book)):
+        assert locks.NO_FLOCK not in _lock_file(book).read_text(encoding="utf-8")
+    assert not _lock_file(book).exists()
+
+
 @pytest.mark.parametrize("left_by", ["a crash here", "another computer"])
 def test_a_lock_file_left_without_flock(book, capsys, monkeypatch, left_by):
     """Without flock (Windows, such shares) a lock file a killed refresh left blocked every run, saying "another xlpy

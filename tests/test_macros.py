@@ -931,6 +931,13 @@ def test_a_backup_that_does_not_fit_is_named_and_the_workbook_kept(holders, tmp_
     assert "was not changed" in said
     assert holders.read_bytes() == before and not list(holders.parent.glob("*.bak.xlsm"))
     assert not [p.name for p in holders.parent.iterdir() if p.name.startswith(".")], "a temporary file was left"
+    def not_permitted(*args, **kwargs):  # (copystat on a FAT stick): no word of space
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(locks.shutil, "copy2", not_permitted)
+    with pytest.raises(InputErrors) as exc:
+        _refresh([str(holders), "--tally", str(tally)])
+    assert "cannot be written (Operation not permitted); refresh without a backup (--no-backup)" in str(exc.value)
     monkeypatch.setattr(locks.shutil, "copy2", shutil.copy2)
     assert _refresh([str(holders), "--tally", str(tally), "--no-backup"]) == 0
     assert holders.read_bytes() != before

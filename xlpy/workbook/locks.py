@@ -42,6 +42,7 @@ import socket
 import stat
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Self
@@ -218,7 +219,7 @@ class RefreshLock:
                 return None  # (ENOLCK, EOPNOTSUPP...: an NFS share mounted without locks, some FUSE and SMB mounts)
             try:
                 if os.fstat(fd).st_ino == os.stat(self.path).st_ino:  # (not one its last holder unlinked meanwhile)
-                    if not made and NO_FLOCK in _read_small(self.path).decode("utf-8", errors="replace"):
+                    if not made and NO_FLOCK in self._words_of_one_there():
                         os.close(fd)  # held by an xlpy that cannot flock (Windows, a share without locks): its
                         self._exclusive = True  # file is its lock, whether it runs or crashed
                         raise FileExistsError
@@ -227,6 +228,15 @@ class RefreshLock:
                 pass
             os.close(fd)
         raise FileExistsError
+
+    def _words_of_one_there(self) -> str:
+        """The words of a lock file that was there; an empty one is read again a moment later (an xlpy without
+        flock writes its words just after creating its file)."""
+        words = _read_small(self.path)
+        if not words.strip():
+            time.sleep(0.25)
+            words = _read_small(self.path)
+        return words.decode("utf-8", errors="replace")
 
     def _own_file_for(self, theirs: int) -> int:
         """With another user's leftover flocked read-only (*theirs*), put a lock file of one's own, flocked, in its

@@ -11,6 +11,7 @@ file as it was.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -216,10 +217,11 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
         kept = locks.replace_with(book.to_bytes(when), target, None if not backup else
                                   lambda: locks.write_backup(target, backup_path(target, when)),
                                   unchanged=lambda: _not_saved_meanwhile(path, target, read))
-    except locks.BackupNotWritten as exc:  # the copy kept of the old workbook, not the workbook, did not fit
+    except locks.BackupNotWritten as exc:  # the copy kept of the old workbook, not the workbook, failed
+        full = "free space, or " if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)) else ""
         raise InputErrors([InputError(str(path), None, f"was not changed: its backup {Path(exc.filename).name} "
-                                      f"cannot be written ({exc.strerror}); free space, or refresh without "
-                                      "a backup (--no-backup)", show_value=False)]) from None
+                                      f"cannot be written ({exc.strerror}); {full}refresh without a backup "
+                                      "(--no-backup)", show_value=False)]) from None
     except OSError as exc:
         raise InputErrors([InputError(str(path), None, f"cannot be written ({exc.strerror or exc}); "
                                       "the workbook was not changed", show_value=False)]) from None
