@@ -21,9 +21,11 @@ from xlpy.workbook.validate import validate
     '_($* #,##0.00_);_($* (#,##0.00);_($* "-"??_);_(@_)',  # Excel's accounting format
     "#,##0.00;[Red]#,##0.00",  # Excel's red negatives: the colour is the sign
     '[>=1000000]$#,##0.0,,"M";$#,##0', '#,##0,"k"', "#,##0,\\K", '#,##0;-#,##0;"0"', '#,##0.00;#,##0.00" CR"',
-    "0.00E-00", "# ?/?", "h:mm"])
+    "0.00E-00", "# ?/?", "h:mm", "[$-409]mmmm d, yyyy;@", "m/d/yy;@", '#,##0.0,," Mio."', '#,##0," TEUR"',
+    '#,##0," Tsd."', '#,##0.0,,"Mln"', "#,##0.00;@", "#,##0.00;\u2212#,##0.00", '#,##0;"\u25b3"#,##0',
+    "[>=0]$#,##0.00;[<0]-$#,##0.00"])
 def test_a_format_that_shows_the_figure_is_no_finding(fmt):
-    kind = "date" if fmt in (FMT["date"], "h:mm") else "general"
+    kind = "date" if fmt in (FMT["date"], "h:mm", "[$-409]mmmm d, yyyy;@", "m/d/yy;@") else "general"
     assert shown.misleading_format(fmt, kind) is None
 
 
@@ -43,11 +45,21 @@ def test_a_format_that_shows_the_figure_is_no_finding(fmt):
     ('[<0]"loss";#,##0', "money", "shows 'loss' in place of the figure"),
     (";;;", "money", "hides the figure (its sections are empty)"),
     ("#,##0;;0", "count", "hides the figure when it is negative"),
-    ("#,##0,", "count", "scales the figure (a trailing comma shows it in thousands)"),
-    ("0.00,,", "money", "scales the figure"),
+    ("#,##0,", "count", "scales the figure (its trailing commas divide it by 1,000)"),
+    ("0.00,,", "money", "scales the figure (its trailing commas divide it by 1,000,000) without saying so"),
+    ('$#,##0,"M"', "money", "scales the figure by 1,000 but names another unit"),
+    ('$#,##0.00" M"', "money", "names a unit of millions or billions but shows the whole figure"),
+    ("[$$9]#,##0.00", "money", "shows fixed digits ($9)"),
+    ("$#,##0.00[$,000]", "money", "shows fixed digits (,000)"),
+    ("0.00[$%]", "pct", "shows a percent sign that does not multiply"),
+    ('0.00"\uff05"', "pct", "shows a percent sign that does not multiply"),
+    ("[h]", "pct", "shows the figure as a date or time"),
+    ('"Charge: "@', "text", "adds words ('Charge:') to the cell's text"),
+    ("[>=0]$#,##0.00;[<0]$#,##0.00", "money", "shows a negative figure without its sign"),
+    ('$#,##0.00;$#,##0.00;$0.00;@"[=]"', "money", "shows a negative figure without its sign"),
     ("$#,##0.00;$#,##0.00", "money", "shows a negative figure without its sign"),
     ("[Blue]#,##0;[Blue]#,##0", "count", "shows a negative figure without its sign"),
-    ('#,##0,"USD"', "money", "scales the figure (a trailing comma shows it in thousands) without saying so"),
+    ('#,##0,"USD"', "money", "scales the figure (its trailing commas divide it by 1,000) without saying so"),
     ('0.00"%"', "pct", "shows a percent sign that does not multiply the figure by 100"),
     ("0.00\\%", "pct", "shows a percent sign that does not multiply"),
     ("yyyy", "money", "shows the figure as a date or time"),
@@ -62,6 +74,11 @@ def test_the_look_alike_of_a_sheets_name():
     for name in ("Results ", "results", "Resu1ts", "R\u0435sults", "Re\u200bsults", "RESULTS", "Result_s"):
         assert shown._skeleton(name) == shown._skeleton("Results"), name
     assert shown._skeleton("Results Q1") != shown._skeleton("Results")
+    for name, standard in (("Results\u3164", "Results"), ("Res\u057dlts", "Results"), ("Pr\u0131ces", "Prices"),
+                           ("\u03f9heck", "Check"), ("Results\u034f", "Results"), ("\u13a1esults", "Results")):
+        assert shown._like(name, standard), name
+    for name in ("Results Q1", "Results notes", "Check (old)", "Cover letter", "R\u00e9sum\u00e9"):
+        assert not any(shown._like(name, standard) for standard in ("Results", "Check", "Cover")), name
 
 
 def _edited(src, dst, edit):
@@ -118,10 +135,37 @@ def test_labels_and_number_formats_a_reader_goes_by_are_checked(standard_books, 
         "expected 'Charge (this offer)', found 'Charge (this offer, in thousands)'",
         "Cover!C5: number format puts other text in place of the cell's: expected a format that shows the figure, "
         "found ';;;\"All checks pass\"'",
-        "Results!C14: number format scales the figure (a trailing comma shows it in thousands) without saying so: "
+        "Results!C14: number format scales the figure (its trailing commas divide it by 1,000) without saying so: "
         "expected a format that shows the figure, found '#,##0,'",
         "Results!C28: number format shows fixed digits ($9,500,000.00) in place of the figure's own: expected a "
         "format that shows the figure, found '\"$9,500,000.00\"'"], found
+
+
+def test_a_conditional_format_a_chart_and_a_note_a_reader_goes_by_are_checked(standard_books, tmp_path):
+    """A conditional format whose style carries "$9,000,000.00", a chart over Results titled with a figure, and
+    the note beside the charge rewritten: each validated clean."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.formatting.rule import Rule
+    from openpyxl.styles.differential import DifferentialStyle
+    from openpyxl.styles.numbers import NumberFormat
+
+    def edit(wb):
+        res = wb["Results"]
+        dxf = DifferentialStyle(numFmt=NumberFormat(numFmtId=200, formatCode='"$9,000,000.00"'))
+        res.conditional_formatting.add("C28", Rule(type="expression", dxf=dxf, formula=["TRUE"]))
+        bars = BarChart()
+        bars.title = "Charge: $9,000,000.00"
+        bars.add_data(Reference(res, min_col=3, min_row=10, max_row=12))
+        res.add_chart(bars, "C28")
+        res["D28"] = "the charge is $9.0 million"
+
+    found = _findings(_edited(standard_books["seed"], tmp_path / "edit.xlsm", edit))
+    assert found[0].startswith("Results!D28: label differs from the layout: a reader takes the figure beside it for "
+                               "what the label says: expected "), found
+    assert found[1] == ("Results!C28: conditional format's number format shows fixed digits ($9,000,000.00) in place "
+                        "of the figure's own: expected a format that shows the figure, found '\"$9,000,000.00\"'")
+    assert len(found) == 3 and found[2].startswith("Results (drawing xl/drawings/drawing") and \
+        found[2].endswith(f".xml): {_SHAPE}a chart"), found
 
 
 def test_manual_calculation_is_named(standard_books, tmp_path):
@@ -187,12 +231,14 @@ _SHAPE = ("a shape on a standard sheet: it shows over the figures what they do n
     ("alternate content", "'$9,500,000.00'"),  # (mc:AlternateContent around the shape: read at any depth)
     ("doctype", "a drawing that cannot be read (EntitiesForbidden)"),  # was a traceback
     ("vml label", "Label"),  # a VML control, its type written with spaces and single quotes
+    ("vml button", "Button"),  # a button: the layout's are on the Cover alone
 ])
 def test_a_text_box_over_a_figure_is_named(standard_books, tmp_path, case, found):
     """A white text box reading $9,500,000.00 anchored over Results!C28; the layout's charts and buttons pass."""
     src = standard_books["seed"]
-    if case == "vml label":
-        out = _with_drawing(src, tmp_path / "box.xlsm", "vmlDrawing9.vml", _VML.encode("utf-16"), vml=True)
+    if case.startswith("vml"):
+        vml = _VML if case == "vml label" else _VML.replace("ObjectType = 'Label'", 'ObjectType="Button"')
+        out = _with_drawing(src, tmp_path / "box.xlsm", "vmlDrawing9.vml", vml.encode("utf-16"), vml=True)
         name = "vmlDrawing9.vml"
     else:
         wrap = ("<mc:AlternateContent><mc:Choice Requires=\"a14\">", "</mc:Choice></mc:AlternateContent>")

@@ -61,8 +61,9 @@ def first_of_each_number_format(cells) -> dict:
     once, without building each cell's format text."""
     out: dict = {}
     for cell in cells:
-        if cell is not None and cell._style.numFmtId not in out:
-            out[cell._style.numFmtId] = cell
+        key = getattr(cell._style, "numFmtId", 0) if cell is not None else None  # (no style: General)
+        if key is not None and key not in out:
+            out[key] = cell
     return out
 
 

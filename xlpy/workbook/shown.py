@@ -34,28 +34,46 @@ from openpyxl.utils import get_column_letter
 from defusedxml.ElementTree import fromstring as _parse_xml  # a workbook is untrusted input
 from openpyxl.utils.cell import coordinate_to_tuple
 from .expected import formula_cells
-from .layout import CONF_SHEET, LABEL_COL, SHEETS, VALUE_COL, Layout
+from .layout import CHECK_COLS, CONF_SHEET, COVER_BUTTONS, LABEL_COL, NOTE_COL, SHEETS, VALUE_COL, Layout
 from .layout.check import tie_cells
 from .layout.sensitivity import sensitivity_cells
 from .openpyxl_access import cell_map, first_of_each_number_format
 
 __all__ = ["check", "misleading_format"]
 
-#: Letters that look alike in a sheet tab, as the Latin ones (after casefolding): Cyrillic, Greek, digits.
+#: Letters that look alike in a sheet tab, as the Latin ones (after casefolding): Cyrillic, Greek, Armenian, IPA,
+#: digits.  A name in other letters still is a look-alike one letter away (:func:`_like`).
 _LOOK_ALIKE = str.maketrans({
     "а": "a", "в": "b", "е": "e", "һ": "h", "н": "h", "і": "l", "ј": "j", "к": "k", "м": "m", "о": "o", "р": "p",
     "с": "c", "ѕ": "s", "т": "t", "у": "y", "х": "x", "ԁ": "d", "ԛ": "q", "ԝ": "w",
     "α": "a", "β": "b", "ε": "e", "ζ": "z", "η": "n", "ι": "l", "κ": "k", "μ": "m", "ν": "v", "ο": "o", "ρ": "p",
-    "τ": "t", "υ": "u", "χ": "x",
+    "τ": "t", "υ": "u", "χ": "x", "ϲ": "c", "ս": "u", "օ": "o", "ʀ": "r", "ı": "l",
     "0": "o", "1": "l", "i": "l", "|": "l",
 })
+#: Characters that show as nothing (fillers of Hangul and Braille, a combining grapheme joiner).
+_BLANKS = dict.fromkeys(map(ord, "\u034f\u115f\u1160\u3164\uffa0\u2800"))
 
 
 def _skeleton(name: str) -> str:
     """*name* as a reader of a tab sees it: case, spaces, invisible characters and look-alike letters ignored."""
-    text = unicodedata.normalize("NFKC", name).casefold()
-    text = "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf" and ch not in "_-.'")
+    text = unicodedata.normalize("NFKC", name).casefold().translate(_BLANKS)
+    text = "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Mn")
+                   and ch not in "_-.'")
     return text.translate(_LOOK_ALIKE)
+
+
+def _like(name: str, standard: str) -> bool:
+    """Whether sheet *name* reads as the standard sheet *standard*: the same skeleton, or, for a name outside
+    ASCII, one letter added, dropped or changed (a letter of another script the table does not know)."""
+    a, b = _skeleton(name), _skeleton(standard)
+    if a == b:
+        return True
+    if name.isascii() or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
 def _sheets(book: str, wb, findings: list, finding) -> None:
@@ -67,7 +85,7 @@ def _sheets(book: str, wb, findings: list, finding) -> None:
                     state == "veryHidden" else "sheet is hidden: a reader does not see it")
             findings.append(finding(book, ws.title, what, "visible", state))
         elif ws.title not in SHEETS:
-            like = [s for s in SHEETS if s != CONF_SHEET and _skeleton(s) == _skeleton(ws.title)]
+            like = [s for s in SHEETS if s != CONF_SHEET and _like(ws.title, s)]
             if like:
                 findings.append(finding(
                     book, f"sheet {ws.title!r}", f"sheet is named like the standard sheet {like[0]}: a reader may "
@@ -83,6 +101,9 @@ def _labels(lay: Layout) -> dict[tuple[str, int, int], str]:
             out[(s.title, b.row - 1, LABEL_COL)] = b.title
             for i, item in enumerate(b.items):
                 out[(s.title, b.row + i, LABEL_COL)] = item.label
+                if item.note and not (s.check and item.function):  # the note beside it (a line of text: in C)
+                    col = VALUE_COL if item.record and item.name is None else CHECK_COLS[2] if s.check else NOTE_COL
+                    out[(s.title, b.row + i, col)] = item.note
         for t in s.tables:
             for i, c in enumerate(t.columns):
                 out[(s.title, t.header_row, t.first_col + i)] = c.header
@@ -148,8 +169,19 @@ def _formats(book: str, wb, lay: Layout, findings: list, finding) -> None:
 #: A format section's tokens: quoted text, an escaped character, a space a character wide, a fill, a bracket
 #: (colour, condition, locale), or one character of code.
 _TOKEN = re.compile(r'"[^"]*"?|\\.|_.|\*.|\[[^\]]*\]?|.', re.S)
-#: The unit a scaled figure is shown in, written beside it (``#,##0.0,,"M"``): a scale that says so.
-_UNIT = re.compile(r"(?i)(?<![a-z])(k|m|mm|mn|b|bn|thousands?|millions?|billions?)(?![a-z])|'000")
+#: The units a scaled figure is shown in, by the thousands its commas divide by (``#,##0.0,,"M"``: millions), in
+#: the languages a finance team writes them: a scale that says so, and says the right one.
+_UNITS = {
+    1: r"k|t|tsd|teur|tusd|t€|t\$|keur|kusd|thousands?|miles|mil|'000",
+    2: r"m|mm|mn|mln|mio|mill|millones|millions?|meur|musd|mil",
+    3: r"b|bn|mrd|md|mia|billions?|beur|busd",
+}
+
+
+def _unit(literal: str) -> set[int]:
+    """The scales (1: thousands, 2: millions, 3: billions) whose unit *literal* names."""
+    words = re.findall(r"[^\s\d.,:;()]+", literal.lower().replace("'000", " '000 "))
+    return {n for n, unit in _UNITS.items() for w in words if re.fullmatch(unit, w.strip("\"-"))}
 
 
 def _sections(fmt: str) -> list[str]:
@@ -172,6 +204,9 @@ def _parts(section: str) -> tuple[str, str, str]:
     for token in _TOKEN.findall(section):
         if token[0] == '"':
             literal.append(token.strip('"'))
+        elif token.startswith("[$"):  # a currency's text, shown as written: [$€-407] shows €
+            literal.append(token[2:].rstrip("]").split("-")[0])
+            brackets.append(token.lower())
         elif token[0] == "\\" and len(token) == 2:
             literal.append(token[1])
         elif token[0] == "[":
@@ -186,14 +221,20 @@ def misleading_format(fmt: str, kind: str = "general") -> str | None:
     """Why number format *fmt* shows a cell of format *kind* (a key of ``FMT``) as something other than its
     value, or None.  A text figure is judged by the text section alone; a number by the others."""
     sections = _sections(fmt or "General")
-    text = sections[3] if len(sections) > 3 else None
+    if len(sections) in (2, 3) and "@" in _parts(sections[-1])[1]:  # (m/d/yy;@: a text section in last place)
+        sections = sections[:-1] + [""] * (4 - len(sections)) + sections[-1:]
+    text = sections[3] if len(sections) > 3 else sections[0] if "@" in _parts(sections[0])[1] else None
     if text is not None and "@" not in _parts(text)[1] and (text.strip() or kind == "text"):
         return "puts other text in place of the cell's" if text.strip() else "hides the cell's text"
+    if kind == "text" and text is not None and _parts(text)[0].strip():  # ("Charge: "@ on a label or a text figure)
+        return f"adds words ({_parts(text)[0].strip()!r}) to the cell's text"
     if kind == "text":
         return None
     if len(sections) > 1 and all(not s.strip() for s in sections[:3]):
         return "hides the figure (its sections are empty)"
-    conditional = any(re.search(r"\[[<>=]", s) for s in sections)  # (the sections are then not by sign)
+    conditional = any(re.search(r"\[[<>=]", _parts(s)[2]) for s in sections)  # (the sections are not by sign)
+    if len(sections) == 4 and not any(s.strip() for s in sections[1:3]):  # (the text section filled the others)
+        sections = sections[:1]
     for n, section in enumerate(sections[:3]):
         why = _section_problem(n, section, kind, len(sections), conditional)
         if why:
@@ -205,62 +246,86 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
     """What section *n* (0 positive, 1 negative, 2 zero, unless *conditional*) of *count* shows otherwise."""
     literal, codes, brackets = _parts(section)
     placeholders = re.search(r"[0#?@]", codes)  # (a number under a format of text alone is shown as General)
-    dated = re.search(r"[ymdhs]", codes.lower())
+    dated = re.search(r"[ymdhs]", codes.lower()) or re.search(r"\[(h+|m+|s+)\]", brackets)
     which = "" if count == 1 or conditional else " when it is " + ("positive", "negative", "zero")[n]
     if re.search(r"\d" if n < 2 or conditional else r"[1-9]", literal):
         return f"shows fixed digits ({literal}) in place of the figure's own"
-    if "%" in literal:
+    if re.search("[%％٪﹪]", literal):
         return "shows a percent sign that does not multiply the figure by 100"
     if n < 2 and not placeholders and not dated:
         return f"shows {literal.strip()!r} in place of the figure{which}" if literal.strip() else \
             f"hides the figure{which}"
-    if re.search(r"[0#?.],+(?![0#?,])", codes) and not _UNIT.search(literal):
-        return "scales the figure (a trailing comma shows it in thousands) without saying so"
+    scale = len(m.group(1)) if (m := re.search(r"[0#?.](,+)(?![0#?,])", codes)) else 0
+    if scale and scale not in _unit(literal):
+        return (f"scales the figure (its trailing commas divide it by {1000 ** scale:,}) without saying so" if
+                not _unit(literal) else f"scales the figure by {1000 ** scale:,} but names another unit")
+    if not scale and _unit(literal) - {1} and placeholders and kind != "date":
+        return "names a unit of millions or billions but shows the whole figure"
     if kind == "date":
         return "shows the date as a number" if n == 0 and placeholders and not dated else None
     if dated:
         return "shows the figure as a date or time"
-    if conditional or count == 1 and n == 0 and not re.search(r"[-(]", codes):
+    signed = re.search(_SIGN, codes + literal) or "[red]" in brackets or re.search(r"(?i)\b(cr|dr)\b", literal)
+    if conditional:  # a section whose condition takes negative figures must show their sign
+        takes = re.search(r"\[(<=?|=)\s*(-?[\d.]+)\]", brackets)
+        negative = takes and (float(takes.group(2)) <= 0 if takes.group(1) != "=" else float(takes.group(2)) < 0)
+        return "shows a negative figure without its sign" if negative and not signed else None
+    if count == 1 and n == 0 and not re.search(_SIGN, codes):
         return None
-    if n == 0 and re.search(r"[-(]", codes):
+    if n == 0 and re.search(_SIGN, codes):
         return "shows a positive figure as a negative one"
-    signed = re.search(r"[-(]", codes + literal) or "[red]" in brackets or re.search(r"(?i)\b(cr|dr)\b", literal)
     if n == 1 and not signed:
         return "shows a negative figure without its sign"
     return None
 
 
+#: What shows a figure negative: a minus (or a dash of another width, Japanese Excel's triangles), a parenthesis.
+_SIGN = r"[-(\u2212\u2012\u2013\u2014\u25b3\u25b2]"
+
+
 #: What a drawing holds that shows over a sheet's cells (DrawingML): a shape or text box, a picture, a group, a
-#: connector.  A chart (``graphicFrame``) is the layout's own on Sensitivity and History.
+#: connector.
 _SHAPES = {"sp", "pic", "grpSp", "cxnSp"}
+#: The charts the layout draws (build.py: a line chart on each of these sheets), and the sheet of its buttons.
+_CHARTS = {"Sensitivity": 1, "History": 1}
+_BUTTONS = "Cover"
+_CAPTIONS = tuple(b.caption for b in COVER_BUTTONS)
 
 
 def _drawings(book: str, pkg, findings: list, finding) -> None:
-    """Shapes and pictures (not charts) on a standard sheet, at any depth of its drawing; VML shapes other than
-    buttons and notes."""
+    """Shapes, pictures and charts on a standard sheet that the layout does not put there, at any depth of its
+    drawing; VML controls other than notes and the Cover's buttons."""
     for title, part in pkg.sheet_parts().items():
         if title not in SHEETS:
             continue
         for _, kind, target in pkg.relationships(part):
             if not pkg.has(target) or not kind.endswith(("/drawing", "/vmlDrawing")):
                 continue
-            where = f"{title} (drawing {target})"
-            for found in _shapes_in(pkg.read(target), kind.endswith("/vmlDrawing")):
-                findings.append(finding(book, where, "a shape on a standard sheet: it shows over the figures what "
-                                        "they do not hold (the layout puts only its charts and buttons there)",
-                                        "no shapes", found))
+            vml = kind.endswith("/vmlDrawing")
+            found = _vml_shapes(pkg.read(target), title == _BUTTONS) if vml else \
+                _shapes_in(pkg.read(target), _CHARTS.get(title, 0), _CAPTIONS if title == _BUTTONS else ())
+            for what in found:
+                findings.append(finding(book, f"{title} (drawing {target})", "a shape on a standard sheet: it shows "
+                                        "over the figures what they do not hold (the layout puts only its charts and "
+                                        "buttons there)", "no shapes", what))
 
 
-def _shapes_in(data: bytes, vml: bool) -> list[str]:
-    """What shows in a drawing part, each described (its words, or its kind); a part that cannot be read is one."""
-    if vml:  # (VML is often not well-formed XML: its controls are found by their type, however quoted or encoded)
-        text = data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8", errors="replace")
-        out = []
-        for m in re.finditer(r"<v:(shape|rect|roundrect|oval|line|polyline|image|group)\b.*?</v:\1\s*>", text, re.S):
-            kind = re.search(r"ObjectType\s*=\s*[\"']\s*(\w+)", m.group())
-            if kind is None or kind.group(1) not in ("Button", "Note"):
-                out.append(kind.group(1) if kind else f"a VML {m.group(1)}")
-        return out
+def _vml_shapes(data: bytes, buttons: bool) -> list[str]:
+    """The VML shapes other than notes (and buttons, where the layout has them), each by its control's type; VML
+    is often not well-formed XML, so its shapes are found however quoted or encoded."""
+    text = data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8", errors="replace")
+    out = []
+    for m in re.finditer(r"<v:(shape|rect|roundrect|oval|line|polyline|image|group)\b.*?</v:\1\s*>", text, re.S):
+        kind = re.search(r"ObjectType\s*=\s*[\"']\s*(\w+)", m.group())
+        if kind is None or kind.group(1) not in (("Button", "Note") if buttons else ("Note",)):
+            out.append(kind.group(1) if kind else f"a VML {m.group(1)}")
+    return out
+
+
+def _shapes_in(data: bytes, charts: int, buttons=()) -> list[str]:
+    """What shows in a drawing part past the layout's *charts* and its *buttons* (their captions: LibreOffice saves
+    the Cover's buttons as shapes), each described (its words, or its kind); a part that cannot be read is one."""
+    buttons = list(buttons)
     try:
         root = _parse_xml(data)
     except Exception as exc:  # noqa: BLE001  (defusedxml refuses entities; a damaged part)
@@ -268,10 +333,35 @@ def _shapes_in(data: bytes, vml: bool) -> list[str]:
     out = []
     for anchor in root:
         shapes = [e for e in anchor.iter() if e.tag.split("}")[-1] in _SHAPES]
-        if shapes:
-            words = " ".join(t.text or "" for e in shapes for t in e.iter() if t.tag.endswith("}t")).strip()
+        framed = any(e.tag.split("}")[-1] == "graphicFrame" for e in anchor.iter())
+        words = " ".join(t.text or "" for e in shapes for t in e.iter() if t.tag.endswith("}t")).strip()
+        if shapes and words in buttons:
+            buttons.remove(words)  # (one of the layout's, each once)
+        elif shapes:
             out.append(repr(words) if words else shapes[0].tag.split("}")[-1])
+        elif framed and charts:
+            charts -= 1  # (the layout's own)
+        elif framed:  # (a chart's words are in its own part)
+            out.append("a chart")
     return out
+
+
+def _conditional(book: str, wb, findings: list, finding) -> None:
+    """Conditional formats of a standard sheet whose number format shows another figure, or whose data bar or
+    icon set hides the figure."""
+    for ws in wb.worksheets:
+        if ws.title not in SHEETS:
+            continue
+        for cf in ws.conditional_formatting:
+            for rule in cf.rules:
+                code = getattr(getattr(getattr(rule, "dxf", None), "numFmt", None), "formatCode", None)
+                why = misleading_format(code) if code else None
+                hidden = [k for k in ("dataBar", "iconSet") if getattr(getattr(rule, k, None), "showValue", None)
+                          in (False, 0, "0")]
+                if why or hidden:
+                    findings.append(finding(book, f"{ws.title}!{cf.sqref}", f"conditional format's number format {why}"
+                                            if why else f"conditional format's {hidden[0]} hides the figure",
+                                            "a format that shows the figure", repr(code) if why else hidden[0]))
 
 
 def check(book: str, wb, lay: Layout, path, findings: list, finding) -> None:
@@ -286,6 +376,7 @@ def check(book: str, wb, lay: Layout, path, findings: list, finding) -> None:
                                 "Calculation Options > Automatic, then save", "automatic", "manual"))
     _words(book, wb, lay, findings, finding)
     _formats(book, wb, lay, findings, finding)
+    _conditional(book, wb, findings, finding)
     pkg = Package(path)
     try:
         _drawings(book, pkg, findings, finding)
