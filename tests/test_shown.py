@@ -291,3 +291,28 @@ def test_a_flag_given_a_number_format_is_still_the_flag_in_libreoffice(standard_
     report = validate(_edited(standard_books["seed"], tmp_path / "flag.xlsm", edit), legs=("libreoffice",),
                       require_libreoffice=True)
     assert report.legs_run == ["libreoffice"] and report.findings == [], report.findings
+
+
+def test_a_holder_line_edited_in_place_is_named_by_its_row_against_the_offer_file(standard_books, tmp_path):
+    """Two holders' units swapped in the table: "table differs from the offer file: 299 rows with different values"
+    named no row."""
+    from repo_paths import FORMULA
+
+    from xlpy.workbook.backends import PackageBook
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    book = tmp_path / "book.xlsm"
+    book.write_bytes(standard_books["holders"].read_bytes())
+    lay = layout(Shape.decode(load_workbook(book).defined_names[LAYOUT_NAME].attr_text))
+    sheet, t = lay.table("tblTenders")
+    col = t.letter("units")
+    with PackageBook(book) as pb:
+        first, second = pb.get(sheet.title, f"{col}{t.first_row + 4}"), pb.get(sheet.title, f"{col}{t.first_row + 6}")
+        assert first != second
+        pb.set(sheet.title, f"{col}{t.first_row + 4}", second)
+        pb.set(sheet.title, f"{col}{t.first_row + 6}", first)
+        pb.save()
+    found = [f for f in validate(book, offer_path=FORMULA, legs=()).findings if f.leg == "inputs"]
+    assert [(f.where, f.what) for f in found] == [
+        (f"Tenders!tblTenders row {t.first_row + 4}", "table differs from the offer file on 2 line(s), the first here")]
+    assert str(first) in found[0].expected and str(second) in found[0].found, found[0]

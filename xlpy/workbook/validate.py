@@ -415,10 +415,15 @@ def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: lis
         if table == "tblTenders" and a and b:
             # The workbook keeps each line's source row; compare the lines themselves.
             a, b = [r[1:] for r in a], [r[1:] for r in b]
-        if a != b:
+        if a != b and a and b and len(a) == len(b):  # the lines that differ: the first named by its row
+            rows = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+            sheet, t = lay.table(table)
+            findings.append(Finding(book, f"{sheet.title}!{table} row {t.first_row + rows[0]}", f"table differs from "
+                                    f"the offer file on {len(rows):,} line(s), the first here", _show(tuple(b[rows[0]])),
+                                    _show(tuple(a[rows[0]])), "inputs"))
+        elif a != b:
             findings.append(Finding(book, table, "table differs from the offer file",
-                                    f"{len(b or [])} rows", f"{len(a or [])} rows" + (
-                                        "" if len(a or []) != len(b or []) else " with different values"), "inputs"))
+                                    f"{len(b or [])} rows", f"{len(a or [])} rows", "inputs"))
 
 
 def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes: list[str],
