@@ -23,7 +23,9 @@ from xlpy.workbook.validate import validate
     '[>=1000000]$#,##0.0,,"M";$#,##0', '#,##0,"k"', "#,##0,\\K", '#,##0;-#,##0;"0"', '#,##0.00;#,##0.00" CR"',
     "0.00E-00", "# ?/?", "h:mm", "[$-409]mmmm d, yyyy;@", "m/d/yy;@", '#,##0.0,," Mio."', '#,##0," TEUR"',
     '#,##0," Tsd."', '#,##0.0,,"Mln"', "#,##0.00;@", "#,##0.00;\u2212#,##0.00", '#,##0;"\u25b3"#,##0',
-    "[>=0]$#,##0.00;[<0]-$#,##0.00"])
+    "[>=0]$#,##0.00;[<0]-$#,##0.00", '"$"#,##0.0,,"M"', "\\$#,##0.0,,\\M", '"£"#,##0.0,,"m"', '#,##0," TCHF"',
+    '#,##0,," MSEK"', '#,##0,,," Mds"', '#,##0,,"\u767e\u4e07\u5186"',
+    '#,##0," \'000"', '#,##0," (000s)"', '$#,##0,"($000)"', "[>0x]0;[<.]0"])
 def test_a_format_that_shows_the_figure_is_no_finding(fmt):
     kind = "date" if fmt in (FMT["date"], "h:mm", "[$-409]mmmm d, yyyy;@", "m/d/yy;@") else "general"
     assert shown.misleading_format(fmt, kind) is None
@@ -55,6 +57,11 @@ def test_a_format_that_shows_the_figure_is_no_finding(fmt):
     ('0.00"\uff05"', "pct", "shows a percent sign that does not multiply"),
     ("[h]", "pct", "shows the figure as a date or time"),
     ('"Charge: "@', "text", "adds words ('Charge:') to the cell's text"),
+    ('"-$"#,##0.00', "money", "shows a positive figure as a negative one"),  # (LibreOffice's spelling of -$#,##0.00)
+    ('"($"#,##0.00\\)', "money", "shows a positive figure as a negative one"),
+    ('#,##0.00" CR"', "money", "shows a positive figure as a negative one"),
+    ("$*9#,##0.00", "money", "shows fixed digits (999)"),  # (a fill of nines)
+    ('General;General;General;"TRUE"', "text", "puts other text in place of the cell's"),
     ("[>=0]$#,##0.00;[<0]$#,##0.00", "money", "shows a negative figure without its sign"),
     ('$#,##0.00;$#,##0.00;$0.00;@"[=]"', "money", "shows a negative figure without its sign"),
     ("$#,##0.00;$#,##0.00", "money", "shows a negative figure without its sign"),
@@ -168,6 +175,24 @@ def test_a_conditional_format_a_chart_and_a_note_a_reader_goes_by_are_checked(st
         found[2].endswith(f".xml): {_SHAPE}a chart"), found
 
 
+def test_a_hidden_row_of_figures_and_a_flags_text_section_are_named(standard_books, tmp_path):
+    """The charge's row hidden (a line typed below it then read as the charge), and the tie-out flag formatted to
+    read TRUE when the tie-outs were not run: each validated clean."""
+    def edit(wb):
+        res = wb["Results"]
+        res.row_dimensions[28].hidden = True
+        res["B31"], res["C31"] = "Charge (this offer)", 9000000  # (typed in empty cells: allowed)
+        wb["Check"]["F9"].number_format = 'General;General;General;"TRUE"'
+        wb["Check"].column_dimensions["C"].hidden = True
+
+    assert _findings(_edited(standard_books["seed"], tmp_path / "rows.xlsm", edit)) == [
+        "Check!F9: number format puts other text in place of the cell's: expected a format that shows the figure, "
+        "found 'General;General;General;\"TRUE\"'",
+        "Results!28:28: row of figures is hidden: a reader does not see it: expected shown, found hidden",
+        "Check!C:C: column of figures or their labels is hidden: a reader does not see it: expected shown, found "
+        "hidden"]
+
+
 def test_manual_calculation_is_named(standard_books, tmp_path):
     """Manual calculation has Excel show the values saved in the file: a forged saved value in a cell the saved-value
     check passes over (the Cover's count from History, a Check flag) was what a reader saw."""
@@ -194,12 +219,14 @@ _VML = ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:x="urn:schemas-micro
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 
 
-def _with_drawing(src, out, name: str, data: bytes, vml: bool = False):
-    """*src* with the part *name* (a drawing, or a VML drawing) on Results, as Excel links one."""
+def _with_drawing(src, out, name: str, data: bytes, vml: bool = False, margin: bool = False):
+    """*src* with the part *name* (a drawing, or a VML drawing: in the printed header's margin when *margin*) on
+    Results, as Excel links one."""
     pkg = Package(src)
     part = pkg.sheet_parts()["Results"]
     pkg.close()
-    tag = b'<legacyDrawing r:id="rIdBox"/>' if vml else b'<drawing r:id="rIdBox"/>'
+    tag = b'<legacyDrawingHF r:id="rIdBox"/>' if margin else b'<legacyDrawing r:id="rIdBox"/>' if vml else \
+        b'<drawing r:id="rIdBox"/>'
     kind = "vnd.openxmlformats-officedocument.vmlDrawing" if vml else "vnd.openxmlformats-officedocument.drawing+xml"
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
@@ -232,13 +259,18 @@ _SHAPE = ("a shape on a standard sheet: it shows over the figures what they do n
     ("doctype", "a drawing that cannot be read (EntitiesForbidden)"),  # was a traceback
     ("vml label", "Label"),  # a VML control, its type written with spaces and single quotes
     ("vml button", "Button"),  # a button: the layout's are on the Cover alone
+    ("vml prefix", "Button"),  # VML written under another prefix (as openpyxl writes it)
+    ("header logo", None),  # a picture in the printed header: in the page margin, over no cell
 ])
 def test_a_text_box_over_a_figure_is_named(standard_books, tmp_path, case, found):
     """A white text box reading $9,500,000.00 anchored over Results!C28; the layout's charts and buttons pass."""
     src = standard_books["seed"]
-    if case.startswith("vml"):
+    if case.startswith("vml") or case == "header logo":
         vml = _VML if case == "vml label" else _VML.replace("ObjectType = 'Label'", 'ObjectType="Button"')
-        out = _with_drawing(src, tmp_path / "box.xlsm", "vmlDrawing9.vml", vml.encode("utf-16"), vml=True)
+        vml = vml.replace("<v:", "<ns0:").replace("</v:", "</ns0:").replace("xmlns:v=", "xmlns:ns0=") \
+            if case == "vml prefix" else vml
+        out = _with_drawing(src, tmp_path / "box.xlsm", "vmlDrawing9.vml", vml.encode("utf-16"), vml=True,
+                            margin=case == "header logo")
         name = "vmlDrawing9.vml"
     else:
         wrap = ("<mc:AlternateContent><mc:Choice Requires=\"a14\">", "</mc:Choice></mc:AlternateContent>")
@@ -249,7 +281,7 @@ def test_a_text_box_over_a_figure_is_named(standard_books, tmp_path, case, found
                             _DRAWING.format(doctype=doctype, body=body).encode())
         name = "drawing9.xml"
     assert _findings(src) == []
-    assert _findings(out) == [f"Results (drawing xl/drawings/{name}): {_SHAPE}{found}"]
+    assert _findings(out) == ([f"Results (drawing xl/drawings/{name}): {_SHAPE}{found}"] if found else [])
 
 
 def test_chart_sheets_named_like_a_standard_sheet_or_in_its_place(standard_books, tmp_path):

@@ -143,10 +143,11 @@ def _kinds(lay: Layout) -> dict[tuple[str, str], str]:
 
 def _formats(book: str, wb, lay: Layout, findings: list, finding) -> None:
     for (sheet, ref), kind in _kinds(lay).items():
-        if sheet not in wb.sheetnames or kind == "bool":  # (Excel shows TRUE/FALSE whatever the format)
+        if sheet not in wb.sheetnames:
             continue
-        cell = cell_map(wb[sheet]).get(coordinate_to_tuple(ref))
-        why = None if cell is None else misleading_format(cell.number_format, kind)
+        cell = cell_map(wb[sheet]).get(coordinate_to_tuple(ref))  # a flag: Excel shows TRUE/FALSE whatever the
+        why = None if cell is None else misleading_format(cell.number_format, "text" if kind == "bool" else kind)
+        # format, but shows its text ("tie-outs not run") through the text section
         if why:
             findings.append(finding(book, f"{sheet}!{ref}", f"number format {why}", "a format that shows the figure",
                                     repr(cell.number_format)))
@@ -172,16 +173,19 @@ _TOKEN = re.compile(r'"[^"]*"?|\\.|_.|\*.|\[[^\]]*\]?|.', re.S)
 #: The units a scaled figure is shown in, by the thousands its commas divide by (``#,##0.0,,"M"``: millions), in
 #: the languages a finance team writes them: a scale that says so, and says the right one.
 _UNITS = {
-    1: r"k|t|tsd|teur|tusd|t€|t\$|keur|kusd|thousands?|miles|mil|'000",
-    2: r"m|mm|mn|mln|mio|mill|millones|millions?|meur|musd|mil",
-    3: r"b|bn|mrd|md|mia|billions?|beur|busd",
+    1: r"k|t|tsd|tausend|thousands?|miles|mil|migliaia|tys|тыс|千|'000|000s?",
+    2: r"m|mm|mn|mln|mio|mill|millones|millions?|millionen|milioni|млн|百万|mil",
+    3: r"b|bn|mrd|mrds|md|mds|mia|billions?|milliards?|mld",
 }
+#: A currency written beside a unit (``$m``, ``TCHF``, ``M€``, ``百万円``): taken off before the unit is read.
+_MONEY = r"us\$|\$|€|£|¥|円|usd|eur|chf|sek|nok|dkk|gbp|jpy|cad|aud|kr"
 
 
 def _unit(literal: str) -> set[int]:
     """The scales (1: thousands, 2: millions, 3: billions) whose unit *literal* names."""
-    words = re.findall(r"[^\s\d.,:;()]+", literal.lower().replace("'000", " '000 "))
-    return {n for n, unit in _UNITS.items() for w in words if re.fullmatch(unit, w.strip("\"-"))}
+    words = re.findall(r"[^\s\d.,:;()\"\-]+|['’]?000s?", literal.lower())
+    bare = [re.sub(rf"^({_MONEY})+|({_MONEY})+$", "", w) or w for w in words]
+    return {n for n, unit in _UNITS.items() for w in bare if re.fullmatch(unit, w.replace("’", "'"))}
 
 
 def _sections(fmt: str) -> list[str]:
@@ -211,10 +215,12 @@ def _parts(section: str) -> tuple[str, str, str]:
             literal.append(token[1])
         elif token[0] == "[":
             brackets.append(token.lower())
+        elif token[0] == "*" and len(token) == 2 and re.match(r"\d|" + _SIGN, token[1]):  # a fill of digits
+            literal.append(token[1] * 3)
         elif not (token[0] in "_*" and len(token) == 2):
             codes.append(token)
     code = re.sub(r"(?i)general", "0", "".join(codes))
-    return "".join(literal), re.sub(r"(?i)e[+-]", "e", code), "".join(brackets)
+    return "".join(literal), re.sub(r"(?i)e[+-]", "", code), "".join(brackets)
 
 
 def misleading_format(fmt: str, kind: str = "general") -> str | None:
@@ -246,9 +252,9 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
     """What section *n* (0 positive, 1 negative, 2 zero, unless *conditional*) of *count* shows otherwise."""
     literal, codes, brackets = _parts(section)
     placeholders = re.search(r"[0#?@]", codes)  # (a number under a format of text alone is shown as General)
-    dated = re.search(r"[ymdhs]", codes.lower()) or re.search(r"\[(h+|m+|s+)\]", brackets)
+    dated = re.search(r"[ymdhsaegb]", codes.lower()) or re.search(r"\[(h+|m+|s+)\]", brackets)
     which = "" if count == 1 or conditional else " when it is " + ("positive", "negative", "zero")[n]
-    if re.search(r"\d" if n < 2 or conditional else r"[1-9]", literal):
+    if re.search(r"\d" if n < 2 or conditional else r"[1-9]", re.sub(r"(?<![\d,.])['’]?000s?(?!\d)", "", literal)):
         return f"shows fixed digits ({literal}) in place of the figure's own"
     if re.search("[%％٪﹪]", literal):
         return "shows a percent sign that does not multiply the figure by 100"
@@ -268,11 +274,16 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
     signed = re.search(_SIGN, codes + literal) or "[red]" in brackets or re.search(r"(?i)\b(cr|dr)\b", literal)
     if conditional:  # a section whose condition takes negative figures must show their sign
         takes = re.search(r"\[(<=?|=)\s*(-?[\d.]+)\]", brackets)
-        negative = takes and (float(takes.group(2)) <= 0 if takes.group(1) != "=" else float(takes.group(2)) < 0)
+        try:
+            negative = takes and (float(takes.group(2)) <= 0 if takes.group(1) != "=" else float(takes.group(2)) < 0)
+        except ValueError:  # ([<.]: not a number; Excel refuses such a format)
+            negative = False
         return "shows a negative figure without its sign" if negative and not signed else None
-    if count == 1 and n == 0 and not re.search(_SIGN, codes):
+    unitless = re.sub(r"\((?:{_MONEY})?['’]?000s?\)".replace("{_MONEY}", _MONEY), "", literal.lower())  # ($000)
+    shown_sign = re.search(_SIGN, codes + unitless) or re.search(r"(?i)\bcr\b", literal)
+    if count == 1 and n == 0 and not shown_sign:
         return None
-    if n == 0 and re.search(_SIGN, codes):
+    if n == 0 and shown_sign:
         return "shows a positive figure as a negative one"
     if n == 1 and not signed:
         return "shows a negative figure without its sign"
@@ -298,8 +309,9 @@ def _drawings(book: str, pkg, findings: list, finding) -> None:
     for title, part in pkg.sheet_parts().items():
         if title not in SHEETS:
             continue
-        for _, kind, target in pkg.relationships(part):
-            if not pkg.has(target) or not kind.endswith(("/drawing", "/vmlDrawing")):
+        margins = set(re.findall(rb"legacyDrawingHF\b[^>]*?\b\w+:id=\"([^\"]+)\"", pkg.read(part)))  # (printed
+        for rid, kind, target in pkg.relationships(part):                                   # in the page margin)
+            if not pkg.has(target) or not kind.endswith(("/drawing", "/vmlDrawing")) or rid.encode() in margins:
                 continue
             vml = kind.endswith("/vmlDrawing")
             found = _vml_shapes(pkg.read(target), title == _BUTTONS) if vml else \
@@ -315,10 +327,10 @@ def _vml_shapes(data: bytes, buttons: bool) -> list[str]:
     is often not well-formed XML, so its shapes are found however quoted or encoded."""
     text = data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8", errors="replace")
     out = []
-    for m in re.finditer(r"<v:(shape|rect|roundrect|oval|line|polyline|image|group)\b.*?</v:\1\s*>", text, re.S):
+    for m in re.finditer(r"<(\w+):(shape|rect|roundrect|oval|line|polyline|image|group)\b.*?</\1:\2\s*>", text, re.S):
         kind = re.search(r"ObjectType\s*=\s*[\"']\s*(\w+)", m.group())
         if kind is None or kind.group(1) not in (("Button", "Note") if buttons else ("Note",)):
-            out.append(kind.group(1) if kind else f"a VML {m.group(1)}")
+            out.append(kind.group(1) if kind else f"a VML {m.group(2)}")
     return out
 
 
@@ -346,16 +358,41 @@ def _shapes_in(data: bytes, charts: int, buttons=()) -> list[str]:
     return out
 
 
-def _conditional(book: str, wb, findings: list, finding) -> None:
-    """Conditional formats of a standard sheet whose number format shows another figure, or whose data bar or
-    icon set hides the figure."""
+def _hidden_lines(book: str, wb, lay: Layout, findings: list, finding) -> None:
+    """The layout's rows of figures, and its label, value and note columns, hidden or shrunk to nothing on a
+    standard sheet: the figure is not seen, and a line typed below it in its place would be."""
+    rows: dict[str, set[int]] = {}
+    for s, _, _, row in lay.items():
+        rows.setdefault(s.title, set()).add(row)
+    for title, wanted in rows.items():
+        if title not in wb.sheetnames:
+            continue
+        ws = wb[title]
+        for row in sorted(r for r in wanted if r in ws.row_dimensions):
+            dim = ws.row_dimensions[row]
+            if dim.hidden or dim.height == 0:
+                findings.append(finding(book, f"{title}!{row}:{row}", "row of figures is hidden: a reader does not "
+                                        "see it", "shown", "hidden" if dim.hidden else "height 0"))
+        for letter in map(get_column_letter, range(LABEL_COL, (CHECK_COLS[-1] if title == "Check" else NOTE_COL) + 1)):
+            dim = ws.column_dimensions.get(letter)
+            if dim is not None and (dim.hidden or dim.width == 0 and dim.customWidth):
+                findings.append(finding(book, f"{title}!{letter}:{letter}", "column of figures or their labels is "
+                                        "hidden: a reader does not see it", "shown", "hidden" if dim.hidden else
+                                        "width 0"))
+
+
+def _conditional(book: str, wb, lay: Layout, findings: list, finding) -> None:
+    """Conditional formats of a standard sheet whose number format shows another figure (judged by the kind of
+    the first cell they cover), or whose data bar or icon set hides the figure."""
+    kinds = _kinds(lay)
     for ws in wb.worksheets:
         if ws.title not in SHEETS:
             continue
         for cf in ws.conditional_formatting:
+            kind = kinds.get((ws.title, str(cf.sqref).split()[0].split(":")[0]), "general")
             for rule in cf.rules:
                 code = getattr(getattr(getattr(rule, "dxf", None), "numFmt", None), "formatCode", None)
-                why = misleading_format(code) if code else None
+                why = misleading_format(code, "text" if kind == "bool" else kind) if code else None
                 hidden = [k for k in ("dataBar", "iconSet") if getattr(getattr(rule, k, None), "showValue", None)
                           in (False, 0, "0")]
                 if why or hidden:
@@ -376,7 +413,8 @@ def check(book: str, wb, lay: Layout, path, findings: list, finding) -> None:
                                 "Calculation Options > Automatic, then save", "automatic", "manual"))
     _words(book, wb, lay, findings, finding)
     _formats(book, wb, lay, findings, finding)
-    _conditional(book, wb, findings, finding)
+    _conditional(book, wb, lay, findings, finding)
+    _hidden_lines(book, wb, lay, findings, finding)
     pkg = Package(path)
     try:
         _drawings(book, pkg, findings, finding)
