@@ -111,6 +111,7 @@ def _labels(lay: Layout) -> dict[tuple[str, int, int], str]:
 
 
 def _words(book: str, wb, lay: Layout, findings: list, finding) -> None:
+    """Labels, titles, notes and headers other than the layout's, or whose format shows other words."""
     for (sheet, row, col), want in _labels(lay).items():
         if sheet not in wb.sheetnames:
             continue
@@ -120,8 +121,7 @@ def _words(book: str, wb, lay: Layout, findings: list, finding) -> None:
         if got != want and not (isinstance(got, str) and got.strip() == want.strip()):
             findings.append(finding(book, where, "label differs from the layout: a reader takes the figure beside it "
                                     "for what the label says", repr(want), repr(got)))
-        elif cell is not None and misleading_format(cell.number_format, "text"):  # its format shows other words
-            why = misleading_format(cell.number_format, "text")
+        elif cell is not None and (why := misleading_format(cell.number_format, "text")):
             findings.append(finding(book, where, f"label's number format {why}", repr(want), repr(cell.number_format)))
 
 
@@ -145,9 +145,10 @@ def _formats(book: str, wb, lay: Layout, findings: list, finding) -> None:
     for (sheet, ref), kind in _kinds(lay).items():
         if sheet not in wb.sheetnames:
             continue
-        cell = cell_map(wb[sheet]).get(coordinate_to_tuple(ref))  # a flag: Excel shows TRUE/FALSE whatever the
+        cell = cell_map(wb[sheet]).get(coordinate_to_tuple(ref))
+        # (a flag: Excel shows TRUE/FALSE whatever the format, but its text, "tie-outs not run", through the text
+        # section)
         why = None if cell is None else misleading_format(cell.number_format, "text" if kind == "bool" else kind)
-        # format, but shows its text ("tie-outs not run") through the text section
         if why:
             findings.append(finding(book, f"{sheet}!{ref}", f"number format {why}", "a format that shows the figure",
                                     repr(cell.number_format)))
