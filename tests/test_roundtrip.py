@@ -115,7 +115,7 @@ def test_a_workbook_of_another_xlwings_release_is_named_by_its_release():
     """A workbook built with xlwings 0.37.0 on a computer with 0.37.8 (or the other way round) read as "line 2:
     VBA code differs from the template", which says nothing of the releases or of what to do."""
     template = vba.vba_modules(vba.template_path(standalone=True))
-    here = vba._release(vba.module_code(template["xlwings"]))
+    here = vba.release_named(vba.module_code(template["xlwings"]))
     assert here and here.count(".") == 2
     other = {name: text.replace(here, "0.36.99") for name, text in template.items()}
     assert vba.code_differences(template, other) == [(

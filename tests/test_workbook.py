@@ -58,6 +58,18 @@ def test_committed_workbook_is_current(tmp_path, monkeypatch):
     )
 
 
+def test_xlwings_is_pinned_to_the_release_the_committed_workbook_carries():
+    # A range would let pip put a patch release under workbooks whose macros call the add-in of theirs by name.
+    import tomllib
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    pins = [d for d in deps if d.split("=")[0].split(">")[0].split("<")[0].strip() == "xlwings"]
+    carried = vba.release_named(vba.module_code(vba.vba_modules(COMMITTED)["xlwings"]))
+    assert carried is not None
+    assert pins == [f"xlwings=={carried}"]
+    assert f"xlwings64-{carried}.dll" in (ROOT / "README.md").read_text()
+
+
 def test_vba_project_is_the_templates_byte_for_byte(seed_book):
     assert vba.vba_project_bytes(seed_book) == vba.vba_project_bytes(vba.template_path(standalone=True))
     with zipfile.ZipFile(seed_book) as z:

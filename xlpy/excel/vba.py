@@ -319,7 +319,7 @@ _RELEASE = re.compile(rf'(?<=^\'Version: ){_NUMBER}$|(?<=XLWINGS_VERSION As Stri
                       rf'|(?<="xlwings(?:32|64)-){_NUMBER}(?=\.dll")')
 
 
-def _release(lines: list[str]) -> str | None:
+def release_named(lines: list[str]) -> str | None:
     """The one xlwings release a module's code names (its comment, constant and add-in's name), or None when it
     names none or several."""
     found = {m.group() for line in lines for m in _RELEASE.finditer(line)}
@@ -337,9 +337,9 @@ def code_differences(template: dict[str, str], sources: dict[str, str]) -> list[
         want, got = module_code(text), module_code(sources[name])
         if want == got:
             continue
-        if None not in (_release(want), _release(got)) and _release(want) != _release(got) and \
+        if None not in (release_named(want), release_named(got)) and release_named(want) != release_named(got) and \
                 [_RELEASE.sub("", w) for w in want] == [_RELEASE.sub("", g) for g in got]:
-            built, here = _release(got), _release(want)
+            built, here = release_named(got), release_named(want)
             out.append((f"VBA module {name}", f"built with xlwings {built}, while this computer has {here}: the "
                         "workbook's macros and functions call the add-in of the xlwings they were built with, so "
                         f"install that one where the workbook runs and is validated (pip install xlwings=={built}), "
