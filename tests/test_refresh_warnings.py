@@ -202,3 +202,42 @@ def test_build_warns_of_the_payable_its_entries_sheet_leaves_as_entries_does(tmp
     assert cli.main(["build", str(path), "-o", str(tmp_path / "n.xlsm"), "--no-validate", "-q"]) == 0
     assert "xlpy build: warning: the offer pays accrued interest (offer.consideration.arrears_per_unit) but " \
            "accounting.accrued_interest_per_unit is 0 or not given" in capsys.readouterr().err
+
+
+def test_a_refresh_saves_no_engine_figure_beside_a_formula_someone_edited(tmp_path, monkeypatch, capsys):
+    """The engine's figures are the layout formulas': saved beside an edited one (and beside the charge that reads
+    it), a preview or pandas showed them while Excel computed others. The refresh saves none and names the cell."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from xlpy.workbook.package import Package
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "offer.toml").write_text(OFFER, encoding="utf-8")
+    (tmp_path / "t1.csv").write_text("holder_id,units,method,status\nBIG,1000,book-entry,tendered\n", encoding="utf-8")
+    (tmp_path / "t2.csv").write_text("holder_id,units,method,status\nBIG,1200,book-entry,tendered\n", encoding="utf-8")
+    assert cli.main(["build", "offer.toml", "-o", "b.xlsm", "--no-validate", "-q"]) == 0
+    part = Package("b.xlsm", (tmp_path / "b.xlsm").read_bytes()).sheet_parts()["Results"]
+    with zipfile.ZipFile(tmp_path / "b.xlsm") as z:
+        infos, parts = z.infolist(), {i.filename: z.read(i.filename) for i in z.infolist()}
+    assert parts[part].count(b"UnitsAccepted*OriginalRatio*Price</") == 1
+    parts[part] = parts[part].replace(b"UnitsAccepted*OriginalRatio*Price</", b"UnitsAccepted*OriginalRatio*Price/2</")
+    with zipfile.ZipFile(tmp_path / "edited.xlsm", "w", zipfile.ZIP_DEFLATED) as z:
+        for i in infos:
+            z.writestr(i, parts[i.filename])
+    capsys.readouterr()
+    for book in ("b.xlsm", "edited.xlsm"):
+        assert cli.main(["refresh", book, "--tally", "t2.csv", "--no-backup"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("formula differs from the layout's") == 1
+    assert "warning: Results!C26: formula differs from the layout's, so the workbook is saved without the " \
+           "engine's figures beside its formulas" in err, err
+    plain = load_workbook(tmp_path / "b.xlsm", data_only=True)
+    edited = load_workbook(tmp_path / "edited.xlsm", data_only=True)
+    assert plain["Results"]["C26"].value == 1200 * 2.5 * 10 and plain["Results"]["C28"].value == 10  # 3,001 shares (down)
+    first = f"G{int(plain['Tenders'].tables['tblTenders'].ref.split(':')[0][1:]) + 1}"  # the holder table's line 1
+    assert plain["Tenders"][first].value == 1200  # its units tendered, saved beside their formula
+    for sheet, ref in (("Results", "C26"), ("Results", "C28"), ("Cover", "C6"), ("Tenders", first)):
+        assert edited[sheet][ref].value is None, (sheet, ref)
+    assert load_workbook(tmp_path / "edited.xlsm")["Results"]["C26"].value == "=UnitsAccepted*OriginalRatio*Price/2"

@@ -67,7 +67,7 @@ from . import data as bookdata
 from .backends import Book
 from .collector import collector_eased
 from .layout import LAYOUT_NAME, REFRESH_RECORD, Layout, Shape, history_added, history_row, layout, renamed_hint
-from . import table_edits
+from . import saved_values, table_edits
 from .saved_values import HOLDER_TABLE, TableValues, holder_values
 
 __all__ = [
@@ -704,16 +704,16 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
             kind = "a holder tally" if r.shape.tally == "holders" else "aggregate counts"
             r.notes.append(f"switched the workbook to {kind} (Tenders, the holder table, names and formulas as a "
                            "build gives them)")
-        lines = _holder_lines(r, offer, results) if keeps else None
+        edited = saved_values.edited_formulas(book, r.lay) if keeps else []
+        lines = _holder_lines(r, offer, results) if keeps and not edited else None
         written += r.write(when, results, {HOLDER_TABLE: lines} if lines else None)
     if written and keeps:
-        from .saved_values import refreshed_values
-
         tables = {}
         if lines and r.tally_rows is None:  # the holder table stays: its formula cells get their new values
             sheet, t = r.lay.table(HOLDER_TABLE)
             tables[sheet.title] = TableValues(t.first_row, t.last_row, {t.letter(k): v for k, v in lines.items()})
-        book.set_saved_values(refreshed_values(book, offer, results), tables)
+        r.notes += [saved_values.EDITED_NOT_SAVED.format(cells=", ".join(edited))] if edited else []
+        book.set_saved_values(saved_values.refreshed_values(book, offer, results, edited), {} if edited else tables)
     release = _release_check(book, r.lay, offer, results)
     return RefreshReport(when.strftime("%Y-%m-%d %H:%M:%S"), r.tally_record, r.price_record, release,
                          tuple(written), tuple(r.notes), offer)

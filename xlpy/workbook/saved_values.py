@@ -342,8 +342,9 @@ def fill_table(part: bytes, table: TableValues, date1904: bool = False) -> bytes
     return part[:a] + pattern.sub(cell, part[a:b]) + part[b:]
 
 
-def refreshed_values(book, offer, results) -> dict[tuple[str, str], object]:
-    """The engine's values for a book just refreshed (its layout and sensitivity step as written)."""
+def refreshed_values(book, offer, results, edited: Sequence[str] = ()) -> dict[tuple[str, str], object]:
+    """The engine's values for a book just refreshed (its layout and sensitivity step as written); with *edited*
+    (:func:`edited_formulas`) each None, so that no saved value is kept (:data:`EDITED_NOT_SAVED`)."""
     from . import data as bookdata
     from .expected import expected_cells
     from .layout import LAYOUT_NAME, Shape, layout
@@ -351,7 +352,33 @@ def refreshed_values(book, offer, results) -> dict[tuple[str, str], object]:
     lay = layout(Shape.decode(book.name(LAYOUT_NAME)))
     reader = bookdata.CellReader(book.get, lay)
     step = reader.number("SensitivityStep")
-    return engine_cells(expected_cells(lay, offer, results, bookdata.SENSITIVITY_STEP if step is None else step))
+    values = engine_cells(expected_cells(lay, offer, results, bookdata.SENSITIVITY_STEP if step is None else step))
+    return dict.fromkeys(values) if edited else values
+
+
+def edited_formulas(book, lay) -> list[str]:
+    """The cells (``Results!C26``) outside the tables whose formula someone edited away from the layout's.
+
+    The engine's figures are the layout formulas': saved beside an edited formula, or beside one that reads it,
+    they would be what a preview or pandas shows while the spreadsheet application computes others.  So a refresh
+    of such a workbook saves none (:func:`refreshed_values`) and says why (:data:`EDITED_NOT_SAVED`).
+    """
+    from .expected import formula_cells
+    from .formula_text import same_formula
+
+    out = []
+    for (sheet, ref), want in formula_cells(lay, tables=False).items():
+        got = book.get(sheet, ref)
+        if isinstance(got, str) and got.startswith("=") and not same_formula(got, want):
+            out.append(f"{sheet}!{ref}")
+    return out
+
+
+#: How a refresh names the edited formulas it saved no figure for (:func:`edited_formulas`).
+EDITED_NOT_SAVED = ("warning: {cells}: formula differs from the layout's, so the workbook is saved without the "
+                    "engine's figures beside its formulas (a preview or pandas would show them, while the formulas "
+                    "compute others): the spreadsheet application calculates them when it opens the workbook, and "
+                    "xlpy validate names the difference (rebuild the workbook, or type the layout's formula back)")
 
 
 # --- reading them back ---------------------------------------------------------------------------
