@@ -348,3 +348,53 @@ def test_a_holder_line_edited_in_place_is_named_by_its_row_against_the_offer_fil
     assert [(f.where, f.what) for f in found] == [
         (f"Tenders!tblTenders row {t.first_row + 4}", "table differs from the offer file on 2 line(s), the first here")]
     assert str(first) in found[0].expected and str(second) in found[0].found, found[0]
+
+
+def test_contrast_runs_from_the_same_colour_to_black_on_white():
+    from xlpy.workbook import legible
+
+    assert legible.contrast("FFFFFF", "FFFFFF") == 1
+    assert round(legible.contrast("000000", "FFFFFF"), 6) == 21
+    assert legible.contrast("D9D9D9", "FFFFFF") < legible.LEGIBLE < legible.contrast("808080", "FFFFFF")
+
+
+def test_a_figure_in_its_backgrounds_colour_is_named(standard_books, tmp_path):
+    """A white font, a [White] number format, a light grey, black on a black fill: every formula right, the
+    figure unseen; the layout's own colours, white on a dark fill and a darkened theme colour stay the user's."""
+    from openpyxl.styles import Color, Font, PatternFill
+
+    def edit(wb):
+        res = wb["Results"]
+        res["C28"].font = Font(color="FFFFFFFF")
+        res["C26"].number_format = "[White]$#,##0.00;[Red]-$#,##0.00"
+        res["B14"].font = Font(color=Color(theme=0))  # the theme's first colour: the window's white
+        res["C14"].font = Font(color="FFEEEEEE")
+        res["C9"].fill = PatternFill("solid", fgColor="FF000000")
+        res["C10"].fill, res["C10"].font = PatternFill("solid", fgColor="FF1F3864"), Font(color="FFFFFFFF")
+        res["C11"].font = Font(color=Color(theme=0, tint=-0.5))  # a mid grey
+
+    found = [f for f in _findings(_edited(standard_books["seed"], tmp_path / "white.xlsm", edit)) if "legible" in f]
+    why = "is not legible: its text colour is its background's (a reader takes the cell for empty): expected a " \
+          "colour that stands out from the background, found "
+    assert sorted(found) == sorted([
+        f"Results!C28: {why}font colour #FFFFFF on #FFFFFF",
+        f"Results!C26: {why}number format's colour #FFFFFF on #FFFFFF",
+        f"Results!B14: {why}font colour #FFFFFF on #FFFFFF",
+        f"Results!C14: {why}font colour #EEEEEE on #FFFFFF",
+        f"Results!C9: {why}font colour #000000 on #000000"]), found
+
+
+def test_a_holder_line_in_white_is_named_once_for_its_look(standard_books, tmp_path):
+    from openpyxl.styles import Font
+
+    def edit(wb):
+        ws = wb["Tenders"]
+        first = int(ws.tables["tblTenders"].ref.split(":")[0][1:]) + 1
+        for row in (first + 40, first + 41, first + 90):
+            ws[f"D{row}"].font = Font(color="FFFFFFFF")
+        edit.row = first + 40
+
+    found = [f for f in _findings(_edited(standard_books["holders"], tmp_path / "line.xlsm", edit)) if "legible" in f]
+    assert found == [f"Tenders!D{edit.row} (the column's first such cell): is not legible: its text colour is its "
+                     "background's (a reader takes the cell for empty): expected a colour that stands out from the "
+                     "background, found font colour #FFFFFF on #FFFFFF"], found

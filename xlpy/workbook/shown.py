@@ -17,10 +17,11 @@ while every formula still computes the right one:
   place of a text figure;
 * a shape or picture on a standard sheet (a text box over a figure shows
   its own words); the layout puts only its charts and the Cover's buttons there;
+* a figure or label whose text is the colour of its cell (:mod:`xlpy.workbook.legible`);
 * manual calculation, under which Excel shows the values saved in the file.
 
-Fonts, fills, widths and the other formats stay the user's ("What you may
-change" in the README).
+Fonts, fills, widths and the other formats stay the user's otherwise ("What you
+may change" in the README).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ from .expected import formula_cells
 from .layout import CHECK_COLS, CONF_SHEET, COVER_BUTTONS, LABEL_COL, NOTE_COL, SHEETS, VALUE_COL, Layout
 from .layout.check import tie_cells
 from .layout.sensitivity import sensitivity_cells
-from .openpyxl_access import cell_map, first_of_each_number_format
+from . import legible
+from .openpyxl_access import cell_map, first_of_each_look
 
 __all__ = ["check", "misleading_format"]
 
@@ -141,7 +143,7 @@ def _kinds(lay: Layout) -> dict[tuple[str, str], str]:
     return out
 
 
-def _formats(book: str, wb, lay: Layout, findings: list, finding) -> None:
+def _formats(book: str, wb, lay: Layout, looks: list, findings: list, finding) -> None:
     for (sheet, ref), kind in _kinds(lay).items():
         if sheet not in wb.sheetnames:
             continue
@@ -152,20 +154,28 @@ def _formats(book: str, wb, lay: Layout, findings: list, finding) -> None:
         if why:
             findings.append(finding(book, f"{sheet}!{ref}", f"number format {why}", "a format that shows the figure",
                                     repr(cell.number_format)))
-    for s in lay.sheets:  # a table's column: each format its cells use, once
+    for title, c, cells in looks:  # a table's column: each format its cells use, once
+        for cell in {cell.number_format: cell for cell in reversed(cells)}.values():
+            why = misleading_format(cell.number_format, c.fmt)
+            if why:
+                findings.append(finding(book, f"{title}!{cell.coordinate}",
+                                        f"number format {why} (the column's first such cell)",
+                                        "a format that shows the figure", repr(cell.number_format)))
+
+
+def _table_looks(wb, lay: Layout) -> list[tuple[str, object, list]]:
+    """``(sheet, column, cells)`` for each column of the layout's tables: the first cell of each look (font, fill,
+    number format) its cells have, so that a long column is judged once for each."""
+    out = []
+    for s in lay.sheets:
         if s.title not in wb.sheetnames:
             continue
         cells = cell_map(wb[s.title])
         for t in s.tables:
             for i, c in enumerate(t.columns):
-                col = t.first_col + i
-                rows = zip(range(t.first_row, t.last_row + 1), repeat(col))
-                for cell in first_of_each_number_format(map(cells.get, rows)).values():  # (each format once)
-                    why = misleading_format(cell.number_format, c.fmt)
-                    if why:
-                        findings.append(finding(book, f"{s.title}!{cell.coordinate}",
-                                                f"number format {why} (the column's first such cell)",
-                                                "a format that shows the figure", repr(cell.number_format)))
+                rows = zip(range(t.first_row, t.last_row + 1), repeat(t.first_col + i))
+                out.append((s.title, c, first_of_each_look(map(cells.get, rows))))
+    return out
 
 
 #: A format section's tokens: quoted text, an escaped character, a space a character wide, a fill, a bracket
@@ -402,6 +412,21 @@ def _conditional(book: str, wb, lay: Layout, findings: list, finding) -> None:
                                             "a format that shows the figure", repr(code) if why else hidden[0]))
 
 
+def _colours(book: str, wb, lay: Layout, looks: list, findings: list, finding) -> None:
+    """Figures and labels whose text colour is their background's (:mod:`xlpy.workbook.legible`); a table's
+    columns judged once for each look their cells have."""
+    themes = legible.theme_colours(wb)
+    places = [(sheet, coordinate_to_tuple(ref)) for sheet, ref in _kinds(lay)]
+    places += [(sheet, (row, col)) for sheet, row, col in _labels(lay)]
+    cells = []
+    for sheet, at in places:
+        if sheet in wb.sheetnames:
+            cells.append((f"{sheet}!{get_column_letter(at[1])}{at[0]}", cell_map(wb[sheet]).get(at)))
+    cells += [(f"{title}!{cell.coordinate} (the column's first such cell)", cell)
+              for title, _, column in looks for cell in column]
+    findings += legible.findings(book, cells, themes, finding)
+
+
 def check(book: str, wb, lay: Layout, path, findings: list, finding) -> None:
     """Append to *findings* (each made by ``finding(book, where, what, expected, found)``) what the workbook
     shows a reader otherwise than it holds."""
@@ -413,8 +438,10 @@ def check(book: str, wb, lay: Layout, path, findings: list, finding) -> None:
                                 "until someone recalculates (F9), not what the formulas give; set Formulas > "
                                 "Calculation Options > Automatic, then save", "automatic", "manual"))
     _words(book, wb, lay, findings, finding)
-    _formats(book, wb, lay, findings, finding)
+    looks = _table_looks(wb, lay)
+    _formats(book, wb, lay, looks, findings, finding)
     _conditional(book, wb, lay, findings, finding)
+    _colours(book, wb, lay, looks, findings, finding)
     _hidden_lines(book, wb, lay, findings, finding)
     pkg = Package(path)
     try:
