@@ -71,8 +71,8 @@ def test_the_workbook_sweetener_is_the_engines(books, tendered):
 @pytest.mark.parametrize("cash, tendered", [("arrears_per_unit = 10", 0), ("arrears_per_unit = 10", 7),
                                             ("cash_per_unit = 2", 0), ("cash_total = 1000", 0)])
 def test_the_sensitivity_grid_counts_the_cash_per_unit_as_offered(tmp_path, cash, tendered):
-    """The grid's charge at each participation adds the cash per unit as offered (the arrears and a sweetener per
-    unit whatever is accepted; a total shared by the units accepted): the workbook and the validator agree, with
+    """The grid's charge at each participation adds the cash as offered (the arrears and a sweetener per unit
+    whatever is accepted; a total whole, to whatever is accepted): the workbook and the validator agree, with
     nothing accepted as with some."""
     text = OFFER.replace("cash_total = 250000", cash).format(tendered=tendered)
     path = tmp_path / "grid.toml"
@@ -82,3 +82,20 @@ def test_the_sensitivity_grid_counts_the_cash_per_unit_as_offered(tmp_path, cash
     report = validate(book, path, legs=("formulas",))
     assert [str(f) for f in report.findings] == []
     assert report.cells_compared > 100
+
+
+def test_the_sensitivity_grid_adds_a_total_once_whatever_the_participation(books):
+    """A total of 250,000 is paid whole to the units accepted, however many: the grid took it as 250,000 / 274,000
+    a unit and so scaled it with participation (about 106,000 of it at 25%, 424,000 at 100%)."""
+    from xlpy.workbook.layout.sensitivity import sensitivity_origin
+
+    offer_path, book, offer, results = books[274000]
+    ws = load_workbook(book, data_only=True)["Sensitivity"]
+    lay = layout(Shape.decode(load_workbook(book).defined_names[LAYOUT_NAME].attr_text))
+    top, left = sensitivity_origin(lay)
+    for j in range(5):
+        part = Decimal(str(ws.cell(top, left + 1 + j).value))
+        units = offer.outstanding * part
+        want = units * (results.offer_ratio - results.original_ratio) * offer.valuation.price + 250000
+        assert Decimal(str(ws.cell(top + 3, left + 1 + j).value)) == pytest.approx(want, abs=Decimal("0.01")), part
+    assert ws.cell(top + 3, left + 5).value == pytest.approx(float(results.charge), abs=0.01)  # the offer's own

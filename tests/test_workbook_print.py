@@ -382,10 +382,12 @@ def test_the_sensitivity_notes_say_what_the_grid_adds_and_the_chart_sits_below_t
     top, left = sensitivity_origin(lay)
     first = top + len(SENS_PRICE_STEPS) + 1
     notes = [ws.cell(row=r, column=left).value for r in range(first, first + 4)]
-    assert notes[0] == "Cash per unit: the sweetener and the dividend arrears or accrued interest paid, per unit."
+    assert notes[0] == ("Cash per unit: the sweetener and the dividend arrears or accrued interest paid, per unit "
+                        "(a sweetener in total: added whole).")
     assert notes[2].endswith("− carrying amount and, for notes, accrued interest given up, per unit).")
     grid = ws.cell(row=top + 1, column=left + 1).value
-    assert "SweetenerPerUnit+ArrearsPerUnit" in grid and "AccruedInterestPerUnit" in grid
+    assert 'IF(CashTotal="",SweetenerPerUnit,0)+ArrearsPerUnit' in grid and "AccruedInterestPerUnit" in grid
+    assert grid.endswith(f'+IF(OR(CashTotal="",{chr(64 + left + 1)}${top}=0),0,CashTotal)')  # its participation
     (chart,) = ws._charts
     assert chart.anchor._from.row == first + 4 - 1  # zero-based: the row below the fourth note
 

@@ -138,7 +138,8 @@ def induced_test(offer_ratio: Decimal, original_ratio: Decimal, substantive: boo
 
 
 def estimated_charge(units: Decimal, price: Decimal, offer_ratio: Decimal, original_ratio: Decimal,
-                     cash_per_unit: Decimal, carrying_per_unit: Decimal | None = None) -> Decimal:
+                     cash_per_unit: Decimal, carrying_per_unit: Decimal | None = None,
+                     cash_total: Decimal | None = None) -> Decimal:
     """The charge *units* would bring at share *price*, fractions valued as shares: what-if figures around the
     offer's own (the standard workbook's Sensitivity grid).
 
@@ -154,7 +155,15 @@ def estimated_charge(units: Decimal, price: Decimal, offer_ratio: Decimal, origi
     Decimal('9597836.4000')
     >>> estimated_charge(D(274000), D("7.39"), D("3.0"), D("3.2"), D(0), D(50))
     Decimal('-7625420.000')
+
+    *cash_total*, a sweetener given in total (``cash_total``), is paid whole to
+    whatever units are accepted (none to none), so it adds itself, not a share
+    of itself per unit:
+
+    >>> estimated_charge(D(25000), D(10), D("3.5"), D(3), D(0), cash_total=D(1000000))
+    Decimal('1125000.0')
     """
+    total = cash_total if cash_total is not None and units else 0
     if carrying_per_unit is None:
-        return units * ((offer_ratio - original_ratio) * price + cash_per_unit)
-    return units * (offer_ratio * price + cash_per_unit - carrying_per_unit)
+        return units * ((offer_ratio - original_ratio) * price + cash_per_unit) + total
+    return units * (offer_ratio * price + cash_per_unit - carrying_per_unit) + total

@@ -208,7 +208,7 @@ def _sensitivity(lay: Layout, offer, results, step: Decimal) -> dict[tuple[str, 
     """The Sensitivity grid: its participations, prices and the engine's estimate of the charge at each
     (:func:`xlpy.engine.charge.estimated_charge`)."""
     top, left = sensitivity_origin(lay)
-    parts, prices, per_unit, carrying = _sensitivity_terms(offer, results, step)
+    parts, prices, per_unit, carrying, total = _sensitivity_terms(offer, results, step)
     exp = {("Sensitivity", f"{get_column_letter(left + 1 + j)}{top}"): Expect(f"sensitivity participation {j + 1}",
                                                                                part, "pct")
            for j, part in enumerate(parts)}
@@ -217,7 +217,8 @@ def _sensitivity(lay: Layout, offer, results, step: Decimal) -> dict[tuple[str, 
         exp[("Sensitivity", f"{get_column_letter(left)}{row}")] = Expect(f"sensitivity price {k:+d}", price, "price")
         for j, part in enumerate(parts):
             units = offer.outstanding * part
-            charge = estimated_charge(units, price, results.offer_ratio, results.original_ratio, per_unit, carrying)
+            charge = estimated_charge(units, price, results.offer_ratio, results.original_ratio, per_unit, carrying,
+                                      total)
             exp[("Sensitivity", f"{get_column_letter(left + 1 + j)}{row}")] = Expect(
                 f"sensitivity charge at {excel_round(price, 4)} and {excel_round(part * 100, 2)}%", charge, "money"
             )
@@ -225,21 +226,23 @@ def _sensitivity(lay: Layout, offer, results, step: Decimal) -> dict[tuple[str, 
 
 
 def _sensitivity_terms(offer, results, step: Decimal):
-    """The Sensitivity grid's terms: ``(participations, prices, cash per unit, carrying amount per unit accepted)``,
-    the last None when the induced-conversion test passes (the charge is then the induced-conversion measure)."""
+    """The Sensitivity grid's terms: ``(participations, prices, cash per unit, carrying amount per unit accepted,
+    cash in total)``, the carrying amount None when the induced-conversion test passes (the charge is then the
+    induced-conversion measure), the cash in total None unless the sweetener is given so (``cash_total``)."""
     accepted = results.units_accepted
     carrying = None  # per unit accepted, for the extinguishment measure: notes with the accrued interest given up
     if results.treatment != "induced_conversion":
         carrying = CONTEXT.divide(offer.carrying_amount, Decimal(accepted)) if accepted else Decimal(0)
         if offer.kind == "note":
             carrying = CONTEXT.add(carrying, offer.accounting.accrued_interest_per_unit)
-    per_unit = results.exchanges[0].cash_per_unit + offer.consideration.arrears_per_unit
+    total = offer.consideration.cash_total  # (paid whole to whatever is accepted: not a per-unit figure)
+    per_unit = (results.exchanges[0].cash_per_unit if total is None else 0) + offer.consideration.arrears_per_unit
     # a capped offer's participations are those shares of its cap, which it cannot pass
     reach = Decimal(1) if offer.max_units is None else min(Decimal(1), CONTEXT.divide(Decimal(offer.max_units),
                                                                                       Decimal(offer.outstanding)))
     parts = [Decimal(p) * reach for p in SENS_PARTICIPATIONS] + [results.participation]
     prices = [offer.valuation.price * (1 + k * step) for k in SENS_PRICE_STEPS]
-    return parts, prices, per_unit, carrying
+    return parts, prices, per_unit, carrying, total
 
 
 def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITIVITY_STEP
@@ -329,12 +332,12 @@ def _grid_too_large(offer, results, step: Decimal) -> list:
     cent only while both are below :data:`WORKBOOK_MONEY`."""
     from ..engine.errors import InputError
 
-    parts, prices, per_unit, carrying = _sensitivity_terms(offer, results, step)
+    parts, prices, per_unit, carrying, total = _sensitivity_terms(offer, results, step)
     units = offer.outstanding * max(parts)
     price = max(prices, key=abs)
     at = f"for {units:,.0f} units at {plain(price)} a share"
     figures = [(f"Sensitivity grid: fair value of the offer's consideration {at}",
-                units * (abs(results.offer_ratio * price) + abs(per_unit)),
+                units * (abs(results.offer_ratio * price) + abs(per_unit)) + (total or 0),
                 "offer.outstanding, the ratios, the cash per unit and valuation.price")]
     if carrying is None:
         figures.append((f"Sensitivity grid: fair value under the original terms {at}",

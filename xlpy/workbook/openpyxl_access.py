@@ -69,7 +69,7 @@ def first_of_each_look(cells) -> list:
     out: dict = {}
     for cell in by_style.values():
         s = cell._style
-        key = (s.fontId, s.fillId, s.numFmtId)
+        key = (s.fontId, s.fillId, s.numFmtId) if s is not None else (0, 0, 0)  # (no style: the default look)
         if key not in out or cell.row < out[key].row:
             out[key] = cell
     return sorted(out.values(), key=lambda c: c.row)

@@ -25,8 +25,8 @@ def sensitivity_origin(lay: Layout) -> tuple[int, int]:
 def sheet(shape: Shape) -> Sheet:
     """The Sensitivity sheet for an offer of this *shape*."""
     sensitivity = (
-        Item(None, "Charge = Outstanding × participation × ((R1 − R0) × price + cash per unit); prices step by "
-             "SensitivityStep (Inputs)", record=True),
+        Item(None, "Charge = Outstanding × participation × ((R1 − R0) × price + cash per unit) + cash in total; "
+             "prices step by SensitivityStep (Inputs)", record=True),
     )
     blocks, _ = place([Block("Charge by share price and participation", sensitivity)])
     return Sheet("Sensitivity", "Sensitivity", blocks, widths={"B": 16, "C": 16, "D": 16, "E": 16, "F": 16,
@@ -39,7 +39,8 @@ def sensitivity_cells(lay: Layout) -> dict[tuple[int, int], tuple[str, str]]:
     Participations across the top (the last one the offer's own), share prices
     down the side in steps of ``SensitivityStep`` around ``Price``, and in each
     cell the charge the offer's terms give for ``Outstanding × participation``
-    units: ``units × ((R1 − R0) × price + cash per unit)``, or, when the
+    units: ``units × ((R1 − R0) × price + cash per unit)`` (a sweetener given in
+    total, ``CashTotal``, adds that total whatever the participation), or, when the
     induced-conversion test fails, the extinguishment measure ``units × (R1 ×
     price + cash per unit − carrying amount per unit accepted)``, notes' carrying
     amount with the accrued interest given up per unit.  Fractions
@@ -57,7 +58,8 @@ def sensitivity_cells(lay: Layout) -> dict[tuple[int, int], tuple[str, str]]:
             part = f"{get_column_letter(left + 1 + j)}${top}"
             cells[(row, left + 1 + j)] = (
                 f"=Outstanding*{part}*(IF(InducedTest,(OfferRatio-OriginalRatio)*{price},OfferRatio*{price}-"
-                f"IF(UnitsAccepted=0,0,CarryingAmount/UnitsAccepted)-{INTEREST_PER_UNIT})+SweetenerPerUnit+"
-                "ArrearsPerUnit)", "money"
+                f"IF(UnitsAccepted=0,0,CarryingAmount/UnitsAccepted)-{INTEREST_PER_UNIT})+"
+                f'IF(CashTotal="",SweetenerPerUnit,0)+ArrearsPerUnit)+IF(OR(CashTotal="",{part}=0),0,CashTotal)',
+                "money"
             )
     return cells
