@@ -9,7 +9,7 @@ with the engine's sentence).
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -155,7 +155,7 @@ def test_money_keeps_a_decimal_of_millions_and_the_bracket_follows_the_rounding(
     assert approx(Decimal(value), style) == words
 
 
-@pytest.mark.parametrize("style", ["auto", "dollars", "millions"])
+@pytest.mark.parametrize("style", ["auto", "dollars", "millions", "thousands", "sig2"])
 def test_the_new_brackets_in_excel_formulas_match_the_engine(style):
     """The Release sheet's native approximation gives the engine's words at the brackets' edges."""
     import formulas
@@ -168,7 +168,7 @@ def test_the_new_brackets_in_excel_formulas_match_the_engine(style):
                  "123456789", "-20420", "-999500", "2450000", "2.217", "9.96", "9.94", "1", "0.739", "350.3",
                  "999600000", "999499999", "1523456789", "9960000000", "12345678901", "1234567890.12", "999950000",
                  "999949999.99", "-1500000000", "0.995", "-0.995", "0.0995", "0.00995", "0.0994", "0.00994", "0.5",
-                 "0.95", "0.994"):
+                 "0.95", "0.994", "9999999999999", "1234567890123.45", "-987654321098", "98765432109.87"):
         if style == "millions" and abs(Decimal(text)) < 100_000:
             continue  # "-0.0 million": a millions style is never asked of a figure that small
         compiled = formulas.Parser().ast("=" + approx_formula(f"({text})", style))[1].compile()
@@ -478,3 +478,39 @@ def test_compute_shows_eps_with_thousands_separated_as_a_workbook_does(tmp_path)
     table = results_table(offer, results)
     assert re.search(r"^Basic EPS, before\s+1,097\.4000$", table, flags=re.M), table
     assert re.search(r"^Basic EPS, after\s+1,092\.8261$", table, flags=re.M), table
+
+
+@pytest.mark.parametrize("places", [0, 1])
+def test_the_release_figures_formulas_use_no_separator_a_locale_reads(places):
+    """TEXT(x,"#,##0.0") shows 274.000 and 9,6 where the machine's separators are German or French (LibreOffice,
+    and Excel in those languages): the release's figures are written with literal separators, and read as an
+    English machine reads TEXT(x,"#,##0.0"), the sign and the rounding half away from zero kept."""
+    import formulas
+
+    from xlpy.workbook.layout.release import english
+
+    for v in (0, 7, -7, 999, 999.5, 1000, -1000, 12345.25, 999999, 1000000, 274000, 9.6, 0.05, 96.449, 96.45,
+              123456789.96, 999999999999, 1234567890123, -0.04):
+        formula = "=" + english(str(v), places)
+        texts = re.findall(r'"[^"]*"', formula)  # (its format codes: a separator only after a backslash)
+        assert "#" not in formula and not [s for s in texts if re.search(r"(?<!\\)[.,]", s)], formula
+        got = formulas.Parser().ast(formula)[1].compile()()
+        want = Decimal(str(v)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        assert str(got.item() if hasattr(got, "item") else got) == f"{want:,}", (v, places)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("where", ["de_DE.UTF-8", "de_CH.UTF-8"])
+def test_the_libreoffice_leg_gives_the_same_verdict_in_frankfurt_and_zurich(standard_books, where):
+    """LibreOffice reads a format's separators in the machine's language: the release's figures read 274.000 and
+    $9,6000 million on a German machine (274'000 on a Swiss one), and the workbook failed there. (LibreOffice takes
+    the language from the environment even where the system has no such locale installed.)"""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LC_ALL": where, "LANG": where}
+    proc = subprocess.run([sys.executable, "-m", "xlpy", "validate", str(standard_books["seed"]), "--no-formulas"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0 and "valid (" in proc.stdout and "recalculated by: libreoffice" in proc.stdout, \
+        proc.stdout + proc.stderr

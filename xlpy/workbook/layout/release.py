@@ -12,26 +12,52 @@ from .entries import CREDIT
 from .model import Block, Item, Shape, Sheet, place
 
 
-def approx_formula(x: str, style: str = "auto") -> str:
-    """An Excel expression giving :func:`xlpy.engine.release.approx` of *x*, word for word.
+def english(x: str, places: int = 0, groups: int = 4) -> str:
+    r"""An Excel expression showing the number *x* as ``TEXT(x,"#,##0")`` (*places* 0) or ``TEXT(x,"#,##0.0")``
+    (1) shows it on an English-language machine, on every machine.
 
-    >>> approx_formula("A1", "thousands")
-    'TEXT(ROUND(A1,-3),"#,##0")'
+    A format's ``,`` and ``.`` are the machine's separators (LibreOffice, and Excel in German or French, show
+    ``274.000`` and ``9,6``), so the release, written in English, would read otherwise in Frankfurt.  Here they
+    are literal characters between placeholders (``0\,000\.0``), which no locale reads as its own, the figure
+    scaled to whole tenths first when it has a decimal place.  *groups* is the most thousands separators the
+    figure can need (four: every whole figure a workbook holds); a figure known to be smaller gives fewer, and so
+    a shorter formula.
+
+    >>> print(english("A1", 1).split(",IF(")[-1])
+    ABS(ROUND(A1*10,0))>=10000,"0\,000\.0","0\.0")))))
     """
-    thousands = f'TEXT(ROUND({x},-3),"#,##0")'
-    millions = (
-        f'IF(ROUND(ABS({x})/1000000,1)>=10,TEXT(ROUND({x}/1000000,0),"#,##0"),TEXT(ROUND({x}/1000000,1),"#,##0.0"))'
-        '&" million"'
+    m = f"ROUND({x}*10,0)" if places else f"ROUND({x},0)"
+    tail, scale = ("\\.0", 10) if places else ("", 1)
+    fmt = f'"0{tail}"'
+    group = "\\,000"
+    for k in range(1, groups + 1):
+        fmt = f'IF(ABS({m})>={1000 ** k * scale},"0{group * k}{tail}",{fmt})'
+    return f"TEXT({m},{fmt})"
+
+
+def approx_formula(x: str, style: str = "auto", groups: int = 4) -> str:
+    """An Excel expression giving :func:`xlpy.engine.release.approx` of *x*, word for word, on every machine
+    (:func:`english`); *groups*, the most thousands separators *x* can need shown whole (four: any figure).
+
+    >>> approx_formula("A1", "thousands") == english("ROUND(A1,-3)")
+    True
+    """
+    thousands = english(f"ROUND({x},-3)", groups=groups)
+    millions = (  # (ten million and more: whole millions, the figure's groups but two; below: tenths, none)
+        f'IF(ROUND(ABS({x})/1000000,1)>=10,{english(f"ROUND({x}/1000000,0)", groups=max(groups - 2, 0))},'
+        f'{english(f"ROUND({x}/1000000,1)", 1, 0)})&" million"'
     )
     billions = (
-        f'IF(ROUND(ABS({x})/1000000000,1)>=10,TEXT(ROUND({x}/1000000000,0),"#,##0"),'
-        f'TEXT(ROUND({x}/1000000000,1),"#,##0.0"))&" billion"'
+        f'IF(ROUND(ABS({x})/1000000000,1)>=10,{english(f"ROUND({x}/1000000000,0)", groups=max(groups - 3, 0))},'
+        f'{english(f"ROUND({x}/1000000000,1)", 1, 0)})&" billion"'
     )
     places = f"(1-INT(LOG10(ABS({x}))))"
-    # (below 1, a place fewer when the rounding reaches the next power of ten: 0.995 is "1.0", not "1.00")
+    # (below 1, a place fewer when the rounding reaches the next power of ten: 0.995 is "1.0", not "1.00"; the
+    # digits scaled to a whole number, shown after a literal point, as english() does)
     fewer = f"(ABS(ROUND({x},{places}))>=10^(2-{places}))"
-    sig2 = (f'IF({x}=0,"0",IF(ABS({x})<1,TEXT(ROUND({x},{places}),"0."&REPT("0",{places}-{fewer})),'
-            f'TEXT(ROUND({x},MIN(0,{places})),"#,##0")))')
+    decimals = f"({places}-{fewer})"
+    sig2 = (f'IF({x}=0,"0",IF(ABS({x})<1,TEXT(ROUND(ROUND({x},{places})*10^{decimals},0),"0\\."&REPT("0",'
+            f'{decimals})),{english(f"ROUND({x},MIN(0,{places}))", groups=groups)}))')
     if style == "thousands":
         return thousands
     if style == "millions":
@@ -41,17 +67,21 @@ def approx_formula(x: str, style: str = "auto") -> str:
     if style == "dollars":
         a = f"ABS({x})"
         return (
-            f'IF({x}<0,"-","")&"$"&IF(ROUND({a}/1000000,1)>=1000,TEXT(ROUND({a}/1000000000,1),"#,##0.0")&" billion",'
-            f'IF(ROUND({a},-3)>=1000000,'
-            + f'TEXT(ROUND({a}/1000000,1),"#,##0.0")&" million"'
+            # (each branch's figure is known small: billions of a money figure below 10^13, millions below a
+            # thousand, thousands below a million, the rest below ten thousand)
+            f'IF({x}<0,"-","")&"$"&IF(ROUND({a}/1000000,1)>=1000,{english(f"ROUND({a}/1000000000,1)", 1, 1)}&'
+            f'" billion",IF(ROUND({a},-3)>=1000000,'
+            + f'{english(f"ROUND({a}/1000000,1)", 1, 0)}&" million"'
             + f",IF({a}>=10000,"
-            + approx_formula(a, "thousands")
-            + f',IF(AND({a}>=1,{a}<10),IF(ROUND({a},1)>=10,"10",TEXT(ROUND({a},1),"0.0")),'
-            + approx_formula(a, "sig2")
+            + approx_formula(a, "thousands", 1)
+            + f',IF(AND({a}>=1,{a}<10),IF(ROUND({a},1)>=10,"10",{english(f"ROUND({a},1)", 1, 0)}),'
+            + approx_formula(a, "sig2", 1)
             + "))))"
         )
-    return (f"IF(ABS({x})<10000,{sig2},IF(ROUND(ABS({x}),-3)<1000000,{thousands},"
-            f"IF(ROUND(ABS({x})/1000000,0)<1000,{millions},{billions})))")
+    # (each branch's figure known small: below ten thousand, a million, a thousand millions)
+    return (f"IF(ABS({x})<10000,{approx_formula(x, 'sig2', 1)},IF(ROUND(ABS({x}),-3)<1000000,"
+            f"{approx_formula(x, 'thousands', 1)},IF(ROUND(ABS({x})/1000000,0)<1000,{approx_formula(x, 'millions', 2)},"
+            f"{billions})))")
 
 
 #: "noncash " when the consideration is stock alone (cash in lieu of fractions aside), else nothing.
@@ -129,7 +159,7 @@ def sheet(shape: Shape) -> Sheet:
     )
     quarter = ('IF(FiscalYearEnd=12,"","fiscal ")&CHOOSE(INT(MOD(MONTH(ValuationDate)-FiscalYearEnd-1,12)/3)+1,'
                '"first","second","third","fourth")&" quarter"')
-    out = 'TEXT(Outstanding,"#,##0")'
+    out = english("Outstanding")
     sentences = (
         Item("ReleaseSentence1", "Tendered",
              f'=IF({tendered}=0,"Based on a "&{count}&" count, no "&{noun}&" were tendered.",'
