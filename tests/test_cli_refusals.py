@@ -409,3 +409,16 @@ def test_validate_of_a_part_zipfile_cannot_read_is_a_finding_and_the_next_book_i
     assert out[0].startswith("odd.xlsm: file: cannot be opened as a workbook: expected an .xlsm, found ") and \
         said in out[0], out
     assert out[-1].startswith(f"{seed.name}: valid ("), out
+
+
+@pytest.mark.parametrize("epoch", [" x", "1077148800.5", "99999999999", "100", "-1", "１０７７"])
+def test_a_source_date_epoch_a_workbook_cannot_be_dated_with_is_named(tmp_path, monkeypatch, capsys, epoch):
+    """A build time that is not whole seconds from 1980 to 2107 (a ZIP entry's dates) was a traceback; nothing
+    is written."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    assert main(["build", str(SEED), "-o", "b.xlsm", "--no-validate"]) == 2
+    err = capsys.readouterr().err
+    assert "xlpy build: SOURCE_DATE_EPOCH: must be whole seconds since 1970-01-01 UTC, from 1980 to 2107" in err
+    assert err.rstrip().endswith(f"got {epoch!r}") and "Traceback" not in err, err
+    assert list(tmp_path.iterdir()) == []

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import subprocess
+import shutil
 import sys
 from importlib import resources
 from pathlib import Path
@@ -271,3 +272,22 @@ def test_a_workbook_of_an_earlier_layout_is_named_not_misread(tmp_path, built):
     proc = xlpy("validate", "old.xlsm", "--no-libreoffice", cwd=tmp_path)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "built by another xlpy (layout 1" in proc.stdout
+
+
+def test_output_that_cannot_encode_a_name_escapes_it_after_the_work_is_done(tmp_path):
+    """A Windows redirect writes cp1252, a legacy locale Latin-1: a workbook named Bücher, or an issuer in Turkish,
+    ended build and compute in a traceback (status 1) after the workbook was written, its report lost."""
+    text = SEED.read_text(encoding="utf-8")
+    (tmp_path / "tr.toml").write_text(text.replace('issuer = "Hecla Mining Company"', 'issuer = "Türk Çelik A.Ş."'),
+                                      encoding="utf-8")
+    for folder in ("data",):  # (the seed's tally and price files, beside it)
+        shutil.copytree(SEED.parent / folder, tmp_path / folder)
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    run = [sys.executable, "-m", "xlpy"]
+    proc = subprocess.run([*run, "build", "tr.toml", "-o", "Bücher.xlsm", "--no-validate"], cwd=tmp_path, env=env,
+                          capture_output=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(b"built B\\xfccher.xlsm: T\\xfcrk \\xc7elik A.\\u015e., 274,000 units accepted")
+    assert b"Traceback" not in proc.stderr and (tmp_path / "Bücher.xlsm").exists()
+    proc = subprocess.run([*run, "compute", "tr.toml"], cwd=tmp_path, env=env, capture_output=True)
+    assert proc.returncode == 0 and b"T\\xfcrk" in proc.stdout, proc.stderr

@@ -90,6 +90,7 @@ def console() -> int:
     """The ``xlpy`` command and ``python -m xlpy``: :func:`main`, then its report flushed and a late Ctrl-C or
     SIGTERM let go: the work is done and said, and one that came while the interpreter winds down (a tenth of a
     second after a large workbook) ended the process with status 130 and a report in a pipe lost."""
+    _escape_what_the_streams_cannot_encode()
     status = main()
     try:
         sys.stdout.flush()
@@ -98,6 +99,15 @@ def console() -> int:
     for s in (signal.SIGINT, signal.SIGTERM):
         signal.signal(s, signal.SIG_IGN)
     return status
+
+
+def _escape_what_the_streams_cannot_encode() -> None:
+    """Characters the output cannot encode are written escaped (``B\\xfccher.xlsm``) instead of ending the command
+    in a traceback after its work is done (a workbook written, its report lost, status 1): a Windows redirect
+    writes cp1252, a legacy locale Latin-1, and an issuer or a file name may be in any script."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -97,11 +97,10 @@ BAD = PatternFill("solid", fgColor="FFC7CE")
 
 
 def build_time() -> dt.datetime:
-    """``SOURCE_DATE_EPOCH`` as a UTC time, else now (to the second)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    """``SOURCE_DATE_EPOCH`` as a UTC time, else now (to the second): :func:`xlpy.workbook.clock.utc_now`."""
+    from .clock import utc_now
+
+    return utc_now()
 
 
 def _cell_value(v):

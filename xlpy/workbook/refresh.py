@@ -65,6 +65,7 @@ from ..files.prices import read_prices
 from ..files.counts import read_counts, tally_fits, tally_kind
 from . import data as bookdata
 from .backends import Book
+from .clock import utc_now
 from .collector import collector_eased
 from .layout import LAYOUT_NAME, REFRESH_RECORD, Layout, Shape, history_added, history_row, layout, renamed_hint
 from . import saved_values, table_edits
@@ -639,14 +640,6 @@ def _same_value(held: object, want: object) -> bool:
         return held is not None and to_whole(held, "cell") == want
     except (ArithmeticError, TypeError, ValueError, XlpyError):
         return False
-
-
-def utc_now() -> dt.datetime:
-    """``SOURCE_DATE_EPOCH`` as a UTC time, else now: :func:`xlpy.workbook.build.build_time`, without importing the builder."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).replace(tzinfo=None)
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 def _release_check(book: Book, lay: Layout, offer, results) -> ReleaseCheck:

@@ -1,0 +1,36 @@
+"""The time a build or a refresh records: ``SOURCE_DATE_EPOCH`` when set (a reproducible build), else now.
+
+Both are UTC, to the second.  ``SOURCE_DATE_EPOCH`` is whole seconds since 1970 (the reproducible-builds
+convention), within what a workbook's package can date its parts with: 1980 to 2107.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from ..engine.errors import InputError
+
+__all__ = ["utc_now"]
+
+#: What a ZIP entry can be dated with (its DOS date: 1980 to 2107).
+_FIRST, _LAST = dt.datetime(1980, 1, 1), dt.datetime(2107, 12, 31, 23, 59, 58)
+
+
+def utc_now() -> dt.datetime:
+    """``SOURCE_DATE_EPOCH`` as a UTC time when set, else now (to the second); a value that is not whole seconds
+    from 1980 to 2107 is an input error naming it."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    when = None
+    if epoch.isascii() and epoch.isdigit():
+        try:
+            when = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
+        except (OverflowError, OSError, ValueError):  # (past what the platform's clock can say)
+            when = None
+    if when is None or not _FIRST <= when <= _LAST:
+        raise InputError("SOURCE_DATE_EPOCH", os.environ["SOURCE_DATE_EPOCH"], "must be whole seconds since "
+                         "1970-01-01 UTC, from 1980 to 2107 (what a workbook file can be dated with), e.g. 1077494400; "
+                         "unset it to record the time now")
+    return when
