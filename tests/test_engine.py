@@ -817,3 +817,21 @@ def test_a_negative_induced_charge_is_named_in_a_warning(tmp_path):
     assert ("the induced charge is negative (-1.478): what holders receive is worth less than the shares the "
             "original terms give (22.17 against 23.648, fractions forfeited); an induced conversion measures an "
             "excess, so review the terms before booking it") in r.warnings
+
+
+def test_the_calendars_last_day_is_the_same_in_every_time_zone():
+    """Built to a year from today where the machine is, the calendar's last trading day was a day later in
+    Kiritimati (UTC+14) than in Pago Pago (UTC-11), on the same day: an averaging window near it had a result
+    in one and an error in the other. It is a year from today in UTC."""
+    import os
+    import subprocess
+    import sys
+
+    code = "from xlpy.files import calendars; print(calendars._calendar('XNYS').last_session.date())"
+    last = set()
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"):
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "TZ": zone})
+        assert proc.returncode == 0, proc.stderr
+        last.add(proc.stdout.strip())
+    assert len(last) == 1, last

@@ -20,18 +20,29 @@ DEFAULT_CALENDAR = "XNYS"
 EARLIEST = "1990-01-01"
 
 
+def _last_day() -> str:
+    """A year from today in UTC: the last day a calendar is built to (the library's own default, a year from today
+    where the machine is, gave two people in other time zones other last days on the same day)."""
+    today = dt.datetime.now(dt.timezone.utc).date()
+    try:
+        return today.replace(year=today.year + 1).isoformat()
+    except ValueError:  # (29 February)
+        return today.replace(year=today.year + 1, day=28).isoformat()
+
+
 @functools.lru_cache(maxsize=8)
 def _calendar(code: str):
     import exchange_calendars as xcals
 
+    end = _last_day()
     try:
         try:
-            return xcals.get_calendar(code, start=EARLIEST)
+            return xcals.get_calendar(code, start=EARLIEST, end=end)
         except xcals.errors.InvalidCalendarName:
             raise InputError("calendar", code, "is not a known exchange calendar (e.g. XNYS, XNAS, XTSE, XLON)"
                              ) from None
         except ValueError:  # its records begin later (XTKS and XBOM in 1997): from its first recorded day
-            return xcals.get_calendar(code, start=type(xcals.get_calendar(code)).bound_min())
+            return xcals.get_calendar(code, start=type(xcals.get_calendar(code)).bound_min(), end=end)
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001  (a calendar the library lists but cannot build: its own error, long)
