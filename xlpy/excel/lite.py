@@ -267,7 +267,8 @@ class _Calendar:
         return out
 
 
-def get_calendar(code, start=START):
+def get_calendar(code, start=START, end=None):
+    # (end: the days this project holds end where they were written)
     if start != START:
         raise ValueError("this project's calendars start on " + START)
     data = DATA.get(code)

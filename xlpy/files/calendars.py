@@ -41,8 +41,11 @@ def _calendar(code: str):
         except xcals.errors.InvalidCalendarName:
             raise InputError("calendar", code, "is not a known exchange calendar (e.g. XNYS, XNAS, XTSE, XLON)"
                              ) from None
-        except ValueError:  # its records begin later (XTKS and XBOM in 1997): from its first recorded day
-            return xcals.get_calendar(code, start=type(xcals.get_calendar(code)).bound_min(), end=end)
+        except ValueError:  # its records begin later (XTKS and XBOM in 1997), or end sooner (XBOM's holidays):
+            kind = type(xcals.get_calendar(code))  # from its first recorded day to its last
+            first, last = kind.bound_min(), kind.bound_max()
+            start = EARLIEST if first is None else max(EARLIEST, first.date().isoformat())
+            return xcals.get_calendar(code, start=start, end=end if last is None else min(end, last.date().isoformat()))
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001  (a calendar the library lists but cannot build: its own error, long)
