@@ -241,3 +241,29 @@ def test_a_refresh_saves_no_engine_figure_beside_a_formula_someone_edited(tmp_pa
     for sheet, ref in (("Results", "C26"), ("Results", "C28"), ("Cover", "C6"), ("Tenders", first)):
         assert edited[sheet][ref].value is None, (sheet, ref)
     assert load_workbook(tmp_path / "edited.xlsm")["Results"]["C26"].value == "=UnitsAccepted*OriginalRatio*Price/2"
+
+
+def test_a_recorded_tally_found_under_its_name_with_its_accents_composed_otherwise(tmp_path, monkeypatch, capsys):
+    """Recorded where a Mac wrote its name (an accent as a letter and a combining mark), the tally, copied to
+    another system with the accent composed, was "no tally file" though the two names print alike."""
+    import unicodedata
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "offer.toml").write_text(OFFER, encoding="utf-8")
+    (tmp_path / "t1.csv").write_text("holder_id,units,method,status\nBIG,1000,book-entry,tendered\n", encoding="utf-8")
+    assert cli.main(["build", "offer.toml", "-o", "b.xlsm", "--no-validate", "-q"]) == 0
+    mac = unicodedata.normalize("NFD", "Zürich tally.csv")
+    (tmp_path / mac).write_text("holder_id,units,method,status\nBIG,1200,book-entry,tendered\n", encoding="utf-8")
+    assert cli.main(["refresh", "b.xlsm", "--tally", mac, "--no-backup"]) == 0
+    (tmp_path / mac).rename(tmp_path / unicodedata.normalize("NFC", mac))
+    (tmp_path / unicodedata.normalize("NFC", mac)).write_text(
+        "holder_id,units,method,status\nBIG,1300,book-entry,tendered\n", encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["refresh", "b.xlsm", "--no-backup"]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "holder tally:" in out and "(1 line;" in out, out
+    from openpyxl import load_workbook
+
+    ws = load_workbook(tmp_path / "b.xlsm")["Tenders"]
+    first = int(ws.tables["tblTenders"].ref.split(":")[0][1:]) + 1
+    assert ws[f"D{first}"].value == 1300  # today's file read

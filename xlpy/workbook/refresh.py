@@ -49,6 +49,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import unicodedata
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import ne
@@ -281,6 +282,9 @@ class _Refresh:
                 return None
             path = self.book.folder / path
             self.in_folder.add(path)
+        if not path.is_file() and path.parent.is_dir():  # its accents composed otherwise (a Mac decomposes them)
+            want = unicodedata.normalize("NFC", path.name)
+            path = next((p for p in path.parent.iterdir() if unicodedata.normalize("NFC", p.name) == want), path)
         if not path.is_file():
             how = "" if path not in self.in_folder else " (the Cover records it relative to the workbook's folder)"
             option = {"tally": "--tally", "price": "--prices"}.get(what, "--mapping")
