@@ -415,3 +415,14 @@ def test_a_file_that_appears_while_the_inputs_are_hashed_is_not_replaced(tmp_pat
     assert ("appeared while the build ran (another build, or a save under that name): it was not replaced; build "
             "again, got 'new.xlsm'") in capsys.readouterr().err
     assert out.read_bytes() == b"a colleague's workbook"
+
+
+def test_a_user_name_the_system_could_not_decode_is_written_escaped_in_the_lock(tmp_path, monkeypatch):
+    """Under a C locale without UTF-8 mode, Jürgen's name reaches Python as surrogates: writing it into the lock
+    file ended build and refresh in a traceback."""
+    book = tmp_path / "book.xlsm"
+    book.write_bytes(b"")
+    monkeypatch.setattr(locks, "_user", lambda: "J\udcc3\udcbcrgen")
+    with locks.RefreshLock(book, str(book)) as lock:
+        words = lock.path.read_bytes()
+    assert words.startswith(f"pid {os.getpid()}, J\\udcc3\\udcbcrgen on ".encode()), words

@@ -183,7 +183,8 @@ class RefreshLock:
             if self._writable:  # (another user's leftover, flocked read-only, keeps its words)
                 os.ftruncate(fd, 0)
                 os.write(fd, f"pid {os.getpid()}, {_user()} on {socket.gethostname()}"
-                             f"{NO_FLOCK if self._exclusive else ''}\n".encode())
+                             f"{NO_FLOCK if self._exclusive else ''}\n".encode("utf-8", "backslashreplace"))
+            # (a user or host name the system's encoding did not decode: its bytes kept, escaped)
         except OSError as exc:  # (a full disk)
             self._fd = fd
             self.__exit__()
