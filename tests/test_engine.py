@@ -801,9 +801,11 @@ def test_a_formula_ratio_that_rounds_to_nothing_is_refused():
     assert str(info.value) == "places: rounds the ratio 0.005 to 0: give more decimals or a floor, got 1"
 
 
-def test_a_negative_induced_charge_is_named_in_a_warning(tmp_path):
-    """Holders forfeiting their fractions at the original ratio receive less than the original terms give: the
-    measure is negative, which an induced conversion (an excess) does not book without a look at the terms."""
+def test_holders_receiving_less_than_the_original_terms_give_is_no_induced_conversion(tmp_path):
+    """Holders forfeiting their fractions at the original ratio receive less than the original terms give: an
+    induced conversion gives at least the original consideration in amount and books the excess (ASC 470-20-40-13
+    and 40-16, ASU 2024-04), so this was a negative "inducement" credited to expense. It is measured as a
+    redemption against the carrying amount, which the offer file must give."""
     from repo_paths import SEED_TEXT
 
     from xlpy.files.offerfile import compute_file
@@ -812,11 +814,38 @@ def test_a_negative_induced_charge_is_named_in_a_warning(tmp_path):
             .replace("tendered = 274000", "tendered = 1").replace("guaranteed_delivery = 3500", "guaranteed_delivery = 0"))
     path = tmp_path / "down.toml"
     path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputErrors) as info:
+        compute_file(path)
+    assert str(info.value).endswith(
+        "extinguishment.carrying_amount: is required: what holders receive is worth less than the original terms "
+        "give (22.17 against 23.648, fractions forfeited): not the original consideration in amount; the exchange "
+        "is then measured as a redemption against the carrying amount of the units accepted")
+    path.write_text(text + "\n[extinguishment]\ncarrying_amount = 25\n", encoding="utf-8")
     _, r = compute_file(path)
-    assert r.common_issued == 3 and r.charge == D("-1.478")  # 3 x 7.39 - 3.2 x 7.39
-    assert ("the induced charge is negative (-1.478): what holders receive is worth less than the shares the "
-            "original terms give (22.17 against 23.648, fractions forfeited); an induced conversion measures an "
-            "excess, so review the terms before booking it") in r.warnings
+    assert r.common_issued == 3 and r.treatment == "extinguishment" and r.charge_kind == "redemption"
+    assert r.charge == D("-2.83")  # 3 x 7.39 - 25: a credit to retained earnings
+    assert any(w.startswith("induced-conversion test failed (what holders receive is worth less") for w in r.warnings)
+
+
+def test_a_later_exchange_giving_holders_less_than_the_original_terms_is_refused(tmp_path):
+    """A later exchange is always measured as an induced conversion: at R0 with fractions forfeited it gives
+    less than the original terms (3 units x 3.2 = 9.6 shares, 9 delivered), which is none; refused, as below R0."""
+    from repo_paths import SEED_TEXT
+
+    from xlpy.files.offerfile import compute_file
+
+    later = "\n[[exchange]]\ndate = 2004-03-10\nunits = 3\nratio = 3.2\nprice = 8.0\n"
+    path = tmp_path / "later.toml"
+    path.write_text(SEED_TEXT.replace('fractional = "cash"', 'fractional = "down"') + later, encoding="utf-8")
+    with pytest.raises(InputErrors) as info:
+        compute_file(path)
+    assert str(info.value) == (
+        "later.toml: exchange[1].ratio: gives holders less than the original terms (72 against 76.8, fractions "
+        "forfeited): a later exchange is measured as an induced conversion, which gives at least the original "
+        "consideration, got 3.2")
+    path.write_text(SEED_TEXT.replace('fractional = "cash"', 'fractional = "down"') + later.replace("3.2", "3.4"),
+                    encoding="utf-8")
+    assert compute_file(path)[1].exchanges[1].charge == D("3.20")  # 10 shares (10.2, down) x 8 - 3 x 3.2 x 8
 
 
 def test_the_calendars_last_day_is_the_same_in_every_time_zone():

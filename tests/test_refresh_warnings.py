@@ -29,25 +29,32 @@ price = 10
 """
 
 
-def test_a_refresh_that_turns_the_charge_negative_says_so(tmp_path, monkeypatch, capsys):
+def test_a_refresh_whose_count_gives_holders_less_than_the_original_terms_asks_for_the_carrying_amount(
+        tmp_path, monkeypatch, capsys):
     """One holder of 1,000 units gets 2,501 shares (a charge of $10); twenty more of one unit each get 2 shares
-    apiece, their half shares forfeited under "down": 2,541 shares at $10 (25,410) against 1,020 × 2.5 × $10
-    (25,500), a charge of −90."""
+    apiece, their half shares forfeited under "down": 2,541 shares at $10 (25,410) against 1,020 x 2.5 x $10
+    (25,500). Less than the original terms give is no induced conversion: the refresh names the carrying amount
+    it needs, by its cell, and writes nothing; the offer file with one measures the redemption."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "offer.toml").write_text(OFFER, encoding="utf-8")
     (tmp_path / "t1.csv").write_text("holder_id,units,method,status\nBIG,1000,book-entry,tendered\n", encoding="utf-8")
     (tmp_path / "t2.csv").write_text("holder_id,units,method,status\nBIG,1000,book-entry,tendered\n" + "".join(
         f"SMALL-{i},1,certificate,tendered\n" for i in range(20)), encoding="utf-8")
     assert cli.main(["build", "offer.toml", "-o", "neg.xlsm", "--no-validate", "-q"]) == 0
+    before = (tmp_path / "neg.xlsm").read_bytes()
     capsys.readouterr()
-    assert cli.main(["refresh", "neg.xlsm", "--tally", "t2.csv", "--no-backup"]) == 0
+    assert cli.main(["refresh", "neg.xlsm", "--tally", "t2.csv", "--no-backup"]) == 2
+    err = capsys.readouterr().err
+    assert ("(CarryingAmount): is required: what holders receive is worth less than the original terms give (25410 "
+            "against 25500, fractions forfeited): not the original consideration in amount; the exchange is then "
+            "measured as a redemption against the carrying amount of the units accepted") in err, err
+    assert (tmp_path / "neg.xlsm").read_bytes() == before
+    (tmp_path / "offer.toml").write_text(OFFER.replace('file = "t1.csv"', 'file = "t2.csv"')
+                                         + "[extinguishment]\ncarrying_amount = 25000\n", encoding="utf-8")
+    assert cli.main(["compute", "offer.toml"]) == 0
     out, err = capsys.readouterr()
-    assert "warning" not in out  # on standard error, after the report
-    assert ("xlpy refresh: warning: the induced charge is negative (-90): what holders receive is worth less than "
-            "the shares the original terms give (25410 against 25500, fractions forfeited); an induced conversion "
-            "measures an excess, so review the terms before booking it") in err.splitlines(), err
-    assert cli.main(["compute", "offer.toml"]) == 0  # the same words as compute's, for the same count
-    assert "the induced charge is negative" not in capsys.readouterr().err  # (its file's count: 1,000 units)
+    assert "induced-conversion test failed (what holders receive is worth less" in err
+    assert "extinguishment (redemption)" in out and "Charge (FV − carrying)      $410.00" in out  # 25,410 - 25,000
 
 
 def test_a_refresh_names_the_workbooks_cells_where_the_engine_names_offer_file_keys():

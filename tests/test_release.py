@@ -44,11 +44,14 @@ price = 8.0
 BELOW_R0 = {"ratio = 7.94": "ratio = 3.0"}
 CARRYING = "[extinguishment]\ncarrying_amount = 6095000\n"  # 274,000 x 3.0 x 7.39 = 6,074,580: 20,420 below
 
-#: A negative induced charge: the test passes (2.5 against 2.4), but holders of 1, 1, 1, 8 and 7 units rounded down
-#: forfeit fractions worth more than the inducement: 43 shares at $10 against 18 x 2.4 x $10 = 432, a charge of -2
-NEGATIVE_INDUCED = {"original_ratio = 3.2": "original_ratio = 2.4", "ratio = 7.94": "ratio = 2.5",
+#: Less than the original terms give: the ratio passes (2.5 against 2.4), but holders of 1, 1, 1, 8 and 7 units
+#: rounded down forfeit fractions worth more than the inducement: 43 shares at $10 (430) against 18 x 2.4 x $10 =
+#: 432. No induced conversion: a redemption (notes: an extinguishment) against the carrying amount, 500 (a credit,
+#: or a gain, of 70)
+SHORT = {"original_ratio = 3.2": "original_ratio = 2.4", "ratio = 7.94": "ratio = 2.5",
                     'fractional = "cash"': 'fractional = "down"', "tendered = 274000": 'file = "holders.csv"',
                     "guaranteed_delivery = 3500": "", "failed_delivery = 0": "", "price = 7.39": "price = 10"}
+SHORT_CARRYING = "[extinguishment]\ncarrying_amount = 500\n"
 NOTES = {'kind = "preferred"': 'kind = "note"',
          'security = "Series B Cumulative Convertible Preferred Stock"': 'security = "4% Convertible Notes"'}
 HOLDERS = "holder_id,units,method,status\n" + "".join(f"{h},{u},book-entry,tendered\n" for h, u in
@@ -65,8 +68,8 @@ CASES = {
     "arrears": ({"ratio = 7.94": "ratio = 7.94\narrears_per_unit = 0.50"}, ""),
     "redemption": (BELOW_R0, CARRYING),
     "gain": ({**BELOW_R0, **NOTES}, CARRYING),
-    "negative-induced": (NEGATIVE_INDUCED, ""),
-    "negative-induced-notes": ({**NEGATIVE_INDUCED, **NOTES}, ""),
+    "short": (SHORT, SHORT_CARRYING),
+    "short-notes": ({**SHORT, **NOTES}, SHORT_CARRYING),
     "all": ({"tendered = 274000": "tendered = 464777", "guaranteed_delivery = 3500": "guaranteed_delivery = 0"}, ""),
     "same": ({"tendered = 274000": "tendered = 21000", "common_outstanding_before = 115000000":
               "common_outstanding_before = 50000000"}, ""),
@@ -227,30 +230,32 @@ def test_a_negative_measure_is_a_credit_or_a_gain_of_the_amount(tmp_path):
 
 
 @pytest.mark.parametrize(("case", "account", "credit"), [
-    ("negative-induced", "Retained earnings: deemed dividend (induced conversion)",
-     "credit to retained earnings on the induced conversion"),
-    ("negative-induced-notes", "Induced conversion expense", "credit to income on the induced conversion"),
+    ("short", "Retained earnings: redemption below carrying amount", "credit to retained earnings on the redemption"),
+    ("short-notes", "Gain on extinguishment of convertible notes", "gain on extinguishment"),
 ])
-def test_a_negative_induced_charge_is_a_credit_of_the_amount(tmp_path, case, account, credit):
-    """The induced-conversion test passes but the measure is negative (fractions forfeited): the release states no
-    charge of a negative amount ("approximately -$2.0") but the credit the journal entry books, without its sign;
-    the Release sheet's formulas say the same words (the formulas leg recalculates and ties every sentence)."""
+def test_holders_receiving_less_than_the_original_terms_give_is_a_redemption(tmp_path, case, account, credit):
+    """The ratio passes but holders receive less than the original terms give (fractions forfeited): no induced
+    conversion (it gives at least the original consideration and books the excess), so no "negative inducement"
+    credited to the charge's account. Without a carrying amount the offer is refused, naming why; with one it is
+    a redemption or an extinguishment, in the engine, the entry, the release and the workbook's own test (the
+    formulas leg recalculates InducedTest and every sentence)."""
     from xlpy.engine.entries import journal_entry
+    from xlpy.engine.errors import InputErrors
 
+    path = _offer_file(tmp_path, case)
+    path.write_text(path.read_text(encoding="utf-8").replace(SHORT_CARRYING, ""), encoding="utf-8")
+    with pytest.raises(InputErrors, match=r"carrying_amount: is required: what holders receive is worth less than "
+                                          r"the original terms give \(430 against 432, fractions forfeited\)"):
+        compute_file(path)
     offer, results = compute_file(_offer_file(tmp_path, case))
-    assert results.charge == Decimal("-2") and results.common_issued == 43
+    assert (results.treatment, results.charge, results.common_issued) == ("extinguishment", Decimal("-70"), 43)
     assert release_sentences(offer, results)[5] == (
-        f"Based on the preliminary count, Hecla will record a one-time noncash {credit} in the first quarter in the "
-        "amount of approximately $2.0 as a result of the offer.")
+        f"Based on the preliminary count, Hecla will record a one-time {credit} in the first quarter in the "
+        "amount of approximately $70 as a result of the offer.")
     assert [(line.debit, line.credit) for line in journal_entry(offer, results).lines
-            if line.account == account] == [(None, Decimal("2.00"))]
+            if line.account == account] == [(None, Decimal("70.00"))]
     book, findings = _validated(tmp_path, case)
     assert findings == []
-    from openpyxl import load_workbook
-
-    wb = load_workbook(book)
-    sheet, ref = next(iter(wb.defined_names["ReleaseSentence6"].destinations))
-    assert "SUBSTITUTE(ReleaseChargeText," in wb[sheet][ref.replace("$", "")].value
 
 
 def test_nothing_is_said_in_words(tmp_path):
@@ -346,10 +351,10 @@ def test_a_fiscal_month_out_of_range_is_named(tmp_path, month):
 
 
 @pytest.mark.libreoffice
-@pytest.mark.parametrize("case", ["one", "billions", "fiscal-june", "negative-induced", "negative-induced-notes"])
+@pytest.mark.parametrize("case", ["one", "billions", "fiscal-june", "short", "short-notes"])
 def test_libreoffice_words_the_new_forms_as_the_engine_does(tmp_path, case):
-    """The singular, billions, the fiscal quarter (MOD of a negative month difference) and a negative induced
-    charge's credit (SUBSTITUTE of the figure's sign) in LibreOffice too."""
+    """The singular, billions, the fiscal quarter (MOD of a negative month difference) and the test failing on
+    value alone (FairValueOffer against FairValueOriginal) in LibreOffice too."""
     assert _validated(tmp_path, case, "libreoffice")[1] == []
 
 
@@ -385,13 +390,13 @@ def test_results_names_the_account_a_charge_or_a_gain_is_booked_to(tmp_path, cas
     ("redemption", "credit to retained earnings on the redemption (carrying amount less fair value) $20,420.00",
      "extinguishment (redemption credit)", "Credit on redemption (carrying − FV) $20,420.00",
      "the credit: carrying amount less fair value"),
-    # the test passing, holders receiving less than the original terms give: the credit the release and entry state
-    ("negative-induced", "credit to retained earnings on the induced conversion $2.00",
-     "induced conversion (deemed dividend)", "Induced conversion credit $2.00",
-     "the charge: fair value of the inducement"),
-    ("negative-induced-notes", "credit to income on the induced conversion $2.00",
-     "induced conversion (inducement expense)", "Induced conversion credit $2.00",
-     "the charge: fair value of the inducement"),
+    # the ratio passing, holders receiving less than the original terms give: a redemption, an extinguishment
+    ("short", "credit to retained earnings on the redemption (carrying amount less fair value) $70.00",
+     "extinguishment (redemption credit)", "Credit on redemption (carrying − FV) $70.00",
+     "the credit: carrying amount less fair value"),
+    ("short-notes", "gain on extinguishment (carrying amount less fair value) $70.00",
+     "extinguishment (extinguishment gain)", "Gain on extinguishment (carrying − FV) $70.00",
+     "the gain: carrying amount less fair value"),
 ])
 def test_the_command_line_calls_a_gain_a_gain(tmp_path, case, words, treatment, row, memo):
     """``xlpy build``'s summary, ``xlpy compute``'s table and the journal entry's memo word a negative measure as

@@ -30,19 +30,13 @@ def fmt_ratio(n) -> str:
 #: What each kind of charge is called in a one-line summary (``xlpy build``), and (after "/") a negative measure
 #: of its kind: a credit or a gain, stated without its sign as the release and the journal entry state it.
 CHARGE_WORDS = {
-    "deemed_dividend": "induced charge/credit to retained earnings on the induced conversion",
-    "inducement_expense": "induced charge/credit to income on the induced conversion",
+    "deemed_dividend": "induced charge",
+    "inducement_expense": "induced charge",
     "redemption": "charge on redemption (fair value less carrying amount)/credit to retained earnings on the "
                   "redemption (carrying amount less fair value)",
     "extinguishment_loss": "loss on extinguishment (fair value less carrying amount)/gain on extinguishment "
                            "(carrying amount less fair value)",
 }
-
-
-def _credit(r) -> bool:
-    """Whether *r*'s measure is negative to the cent: a credit or a gain, as the release and the entry book it
-    (an induced conversion's too, when holders receive less than the original terms give)."""
-    return excel_round(r.charge, 2) < 0
 
 
 def _with_interest(offer, r) -> bool:
@@ -60,7 +54,7 @@ def charge_words(r, offer=None) -> str:
     if _with_interest(offer, r):
         words = [w.replace("carrying amount", "carrying amount and accrued interest given up").replace(
             "interest given up less", "interest given up, less") for w in words]
-    if _credit(r):
+    if is_credit(r):
         return f"{words[1]} {fmt_money(-r.charge)}"
     return f"{words[0]} {fmt_money(r.charge)}"
 
@@ -68,8 +62,6 @@ def charge_words(r, offer=None) -> str:
 def _charge_row(r, offer=None) -> tuple[str, str]:
     """The charge's row: a negative redemption or extinguishment measure is a credit or a gain, without its sign."""
     if r.treatment == "induced_conversion":
-        if _credit(r):
-            return "Induced conversion credit", fmt_money(-r.charge)
         return "Induced charge", fmt_money(r.charge)
     carrying = "carrying + interest" if _with_interest(offer, r) else "carrying"
     if is_credit(r):

@@ -522,18 +522,20 @@ def _measure(offer: Offer, offer_ratio: Decimal, fv: charge.FairValues, warnings
     count changes, so the warning says which count it is taken for (and when none is accepted, that it is all
     booked against nothing exchanged)."""
     failed_test = charge.induced_test(offer_ratio, offer.original_ratio, offer.substantive_conversion)
+    if not failed_test and fv.charge <= _HALF_CENT_BELOW:  # short by a cent or more, as it rounds
+        # An induced conversion gives at least the original terms' consideration, in form and amount (ASC
+        # 470-20-40-13, ASU 2024-04), and books the excess (40-16): less is not one, whatever the ratio.
+        failed_test = [f"what holders receive is worth less than the original terms give ({plain(fv.offer)} against "
+                       f"{plain(fv.original)}" + (", fractions forfeited" if offer.consideration.fractional != "cash"
+                                                   else "") + "): not the original consideration in amount"]
     if not failed_test:
-        if fv.charge <= _HALF_CENT_BELOW:  # a negative charge of a cent or more, as it rounds
-            warnings.append(
-                f"the induced charge is negative ({plain(fv.charge)}): what holders receive is worth less than the "
-                f"shares the original terms give ({plain(fv.offer)} against {plain(fv.original)}"
-                + (", fractions forfeited" if offer.consideration.fractional != "cash" else "")
-                + "); an induced conversion measures an excess, so review the terms before booking it"
-            )
         return "induced_conversion", fv.charge
     if offer.carrying_amount is None:
         raise InputErrors(
-            [InputError("extinguishment.carrying_amount", None, "is required: " + "; ".join(failed_test))]
+            [InputError("extinguishment.carrying_amount", None, "is required: " + "; ".join(failed_test) + "; the "
+                        "exchange is then measured as a " + ("redemption" if offer.kind == "preferred" else
+                                                             "extinguishment") + " against the carrying amount of "
+                        "the units accepted", show_value=False)]
         )
     interest = _interest_given_up(offer, accepted)
     warnings.append(
@@ -557,18 +559,26 @@ def _interest_given_up(offer: Offer, accepted: int) -> Decimal:
 
 
 def _later_exchanges(offer: Offer) -> list[ExchangeResult]:
-    """Each later exchange of the period at its own terms: always an induced conversion."""
-    out = []
+    """Each later exchange of the period at its own terms: always an induced conversion, so one that gives holders
+    less than the original terms (fractions forfeited at a ratio near R0) is refused, as one below R0 is."""
+    out, short = [], []
     for i, ex in enumerate(offer.exchanges, 1):
         d = allocation.deliver(ex.units, ex.ratio, offer.consideration.fractional, ex.price)
         fv = charge.fair_values(ex.units, d.common_issued, d.fractional_cash, ex.cash_per_unit * ex.units,
                                 offer.original_ratio, ex.price)
+        if fv.charge <= _HALF_CENT_BELOW:
+            short.append(InputError(f"exchange[{i}].ratio", ex.ratio, "gives holders less than the original terms "
+                                    f"({plain(fv.offer)} against {plain(fv.original)}, fractions forfeited): a later "
+                                    "exchange is measured as an induced conversion, which gives at least the "
+                                    "original consideration"))
         out.append(
             ExchangeResult(
                 f"exchange {i}", ex.date, ex.units, ex.ratio, ex.price, ex.cash_per_unit, d.common_issued,
                 d.fractional_cash, charge.incremental_shares(ex.units, ex.ratio, offer.original_ratio), fv.charge,
             )
         )
+    if short:
+        raise InputErrors(short)
     return out
 
 

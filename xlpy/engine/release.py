@@ -26,8 +26,8 @@ The paragraph (:func:`release_sentences`) states the offer's own figures
 final count, says a figure of nothing in words ("no shares were tendered",
 never "approximately 0"), calls the charge "noncash" only when no cash but
 cash in lieu is paid, states a negative measure as a credit or a gain of the
-amount without its sign (a redemption's or an induced conversion's a credit, an
-extinguishment's a gain), says "1 share" (not "1 shares"), and names the
+amount without its sign (a redemption's a credit, an extinguishment's a
+gain), says "1 share" (not "1 shares"), and names the
 quarter of the issuer's fiscal year ("the first quarter" for a calendar year,
 "the fiscal third quarter" for a year ending in June).
 
@@ -155,10 +155,10 @@ def release_figures(offer, results) -> dict[str, str]:
     ``tendered`` and ``guaranteed`` leave out a final count's failed
     deliveries; ``remaining`` and ``common_after`` are the offer's own (later
     exchanges left out); ``charge`` is the amount in dollars as the paragraph
-    states it: a credit or a gain (:func:`is_credit`) without its sign.  A
-    negative induced charge keeps its sign here, as Results and Check show the
-    measure (the preparer reviews it, ``docs/accounting.md`` section 5); the
-    charge sentence states it as a credit, without the sign.
+    states it: a credit or a gain (:func:`is_credit`) without its sign.  (An
+    induced conversion is never negative: holders receiving less than the
+    original terms give is a redemption or an extinguishment,
+    :mod:`xlpy.engine.compute`.)
     """
     failed = results.units_failed_delivery if offer.tally.final else 0
     return {
@@ -195,10 +195,7 @@ def release_sentences(offer, results) -> list[str]:
     increase "by" the shares issued.  The charge is "noncash" only when the
     consideration is stock alone (cash in lieu of fractions aside); a negative
     measure of a redemption or an extinguishment is a credit to retained
-    earnings or a gain on extinguishment, and a negative induced charge (the
-    fractions forfeited worth more than the inducement) a credit to retained
-    earnings (preferred) or to income (notes) on the induced conversion, each
-    of the amount without its sign.
+    earnings or a gain on extinguishment, of the amount without its sign.
     """
     name = offer.short_name or offer.issuer
     noun = "shares" if offer.kind == "preferred" else "notes"
@@ -260,22 +257,15 @@ def _common_sentence(results, figures: dict[str, str]) -> str:
 def _charge_sentence(offer, results, count: str, name: str, stated: str) -> str:
     """The charge: "noncash" only for stock alone; a negative measure (to the cent) a credit or a gain the issuer
     "will record", of the amount without its sign: a redemption's a credit to retained earnings, an
-    extinguishment's a gain, an induced conversion's (the test passing, holders receiving less than the original
-    terms give) a credit to retained earnings (preferred: a deemed dividend credit, added to income available to
-    common) or to income (notes: the inducement expense credited)."""
+    extinguishment's a gain."""
     noncash = "noncash " if results.cash_paid - results.fractional_cash == 0 else ""
     cents = excel_round(results.charge, 2)  # a charge below half a cent is no charge
     credit = is_credit(results)
-    benefit = cents < 0 and not credit  # an induced measure negative to the cent: booked as a credit too
     what = (
         "one-time credit to retained earnings on the redemption"
         if credit and results.charge_kind == "redemption"
         else "one-time gain on extinguishment"
         if credit
-        else f"one-time {noncash}credit to retained earnings on the induced conversion"
-        if benefit and results.charge_kind == "deemed_dividend"
-        else f"one-time {noncash}credit to income on the induced conversion"
-        if benefit
         else f"one-time {noncash}dividend charge against earnings"
         if results.charge_kind == "deemed_dividend"
         else f"one-time {noncash}inducement expense"
@@ -286,8 +276,6 @@ def _charge_sentence(offer, results, count: str, name: str, stated: str) -> str:
     )
     if cents == 0:
         return f"Based on the {count} count, {name} will not be required to take a {what} as a result of the offer."
-    if benefit:  # the figure keeps the measure's sign (as Results and Check do); the sentence states the credit
-        stated = approx(-results.charge, "dollars")
     return (
         f"Based on the {count} count, {name} will " + ("record" if cents < 0 else "be required to take")
         + f" a {what} in the {quarter_name(offer.valuation.date.month, offer.fiscal_year_end_month)} in the amount "

@@ -17,7 +17,8 @@ LAYOUT_NAME = "xlpyLayout"
 #: and leaves a participation past a cap blank; 6: the fiscal year's month, the Release figures and wording, the
 #: charge's account on Results; 7: layout 6 as its last formulas give it (its Release wording, the notes'
 #: extinguishment measure and the rows of Results changed within it, and its label check needs one text a cell);
-#: 8: the Sensitivity grid adds a sweetener given in total (CashTotal) once, not as a share of it per unit, and
+#: 8: InducedTest fails when holders receive less than the original terms give (no negative induced charge);
+#: the Sensitivity grid adds a sweetener given in total (CashTotal) once, not as a share of it per unit, and
 #: the Release figures are written with literal separators, which no machine's language reads as its own.
 LAYOUT_VERSION = 8
 #: Earlier layouts still read as this one, for the ratio kinds whose workbooks have not changed since

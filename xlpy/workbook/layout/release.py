@@ -87,13 +87,10 @@ def approx_formula(x: str, style: str = "auto", groups: int = 4) -> str:
 #: "noncash " when the consideration is stock alone (cash in lieu of fractions aside), else nothing.
 _NONCASH = 'IF(Sweetener+ArrearsPaid=0,"noncash ","")'
 
-#: The charge sentence's words for an induced conversion: a negative induced charge (to the cent) is a credit to
-#: retained earnings or to income.
+#: The charge sentence's words for an induced conversion (never negative: holders receiving less than the original
+#: terms give fail the test, InducedTest on Results).
 _INDUCED = ('IF(Kind="preferred","one-time "&{n}&"dividend charge against earnings","one-time "&{n}&'
             '"inducement expense")').format(n=_NONCASH)
-_INDUCED_WORDS = (f'IF(EntryCharge<0,IF(Kind="preferred","one-time "&{_NONCASH}&"credit to retained earnings on the '
-                  f'induced conversion","one-time "&{_NONCASH}&"credit to income on the induced conversion"),'
-                  f'{_INDUCED})')
 #: Its verb: any measure negative to the cent is recorded; and the amount without its sign (a credit's or a
 #: gain's figure has none already).
 _RECORDED = 'IF(EntryCharge<0,"record","be required to take")'
@@ -148,9 +145,7 @@ def sheet(shape: Shape) -> Sheet:
 
     count = 'IF(FinalCount,"final","preliminary")'
     credit = CREDIT
-    # a negative induced charge (to the cent) is a credit as well: to retained earnings (preferred: the deemed
-    # dividend credited) or to income (notes: the inducement expense credited)
-    induced, recorded, amount = _INDUCED_WORDS, _RECORDED, _AMOUNT
+    induced, recorded, amount = _INDUCED, _RECORDED, _AMOUNT
     what = (
         f'IF({credit},IF(Kind="preferred","one-time credit to retained earnings on the redemption",'
         '"one-time gain on extinguishment"),'
