@@ -398,3 +398,21 @@ def test_a_holder_line_in_white_is_named_once_for_its_look(standard_books, tmp_p
     assert found == [f"Tenders!D{edit.row} (the column's first such cell): is not legible: its text colour is its "
                      "background's (a reader takes the cell for empty): expected a colour that stands out from the "
                      "background, found font colour #FFFFFF on #FFFFFF"], found
+
+
+def test_excels_red_negatives_on_a_coloured_fill_are_no_finding(standard_books, tmp_path):
+    """The layout's money format shows negatives in [Red]: judged whatever the figure's sign, it named every
+    positive money figure on an accent, red, green or mid grey fill, in white or black, though it read plainly."""
+    from openpyxl.styles import Color, Font, PatternFill
+
+    def edit(wb):
+        res = wb["Results"]
+        res["C28"].fill, res["C28"].font = PatternFill("solid", fgColor=Color(theme=4)), Font(color=Color(theme=0))
+        res["C25"].fill = PatternFill("solid", fgColor="FFFF0000")  # black on red
+        res["C26"].fill = PatternFill("solid", fgColor=Color(theme=0, tint=-0.5))  # black on a mid grey
+        res["C24"].fill, res["C24"].font = PatternFill("solid", fgColor="FFFF0000"), Font(color="FFFF0000")
+
+    found = [f for f in _findings(_edited(standard_books["seed"], tmp_path / "accent.xlsm", edit)) if "legible" in f]
+    assert found == ["Results!C24: is not legible: its text colour is its background's (a reader takes the cell for "
+                     "empty): expected a colour that stands out from the background, found font colour #FF0000 on "
+                     "#FF0000"], found

@@ -9,9 +9,12 @@ contrast ratio (1, the same colour, to 21, black on white).
 
 Colours are those Excel shows: an RGB colour, one of the workbook theme's
 (with its tint), one of the indexed palette, or Excel's default (automatic:
-black text, a white window).  A cell with a gradient or a patterned fill, or
-whose theme cannot be read, is not judged; nor is a conditional format's
-font or fill (``README.md``, "What validation checks after a save").
+black text, a white window).  The colour judged is the number format's
+first section's, which shows a positive figure, else the font's: a negative
+section's colour is not (Excel's red negatives on a red fill).  A cell with
+a gradient or a patterned fill, or whose theme cannot be read, is not judged;
+nor is a conditional format's font or fill (``README.md``, "What validation
+checks after a save").
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 #: Excel's number-format colour names; ``[Color n]`` is the palette's entry n + 7 (n from 1 to 56).
 _NAMED = {"black": "000000", "white": "FFFFFF", "red": "FF0000", "green": "00FF00", "blue": "0000FF",
           "yellow": "FFFF00", "magenta": "FF00FF", "cyan": "00FFFF"}
-_BRACKET = re.compile(r'"[^"]*"|\\.|\[([^\]]*)\]')
+_BRACKET = re.compile(r'"[^"]*"|\\.|\[([^\]]*)\]|;')
 
 
 def theme_colours(wb) -> list[str | None]:
@@ -93,16 +96,22 @@ def contrast(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
-def _format_colours(fmt: str) -> list[str]:
-    """The colours a number format's sections name (``[White]``, ``[Color 2]``), as RGB."""
-    out = []
+def _first_section_colour(fmt: str) -> str | None:
+    """The colour a number format's first section names (``[White]``, ``[Color 2]``), as RGB, or None.
+
+    The first section shows a positive figure (and, alone, every figure).  The others' colours are not judged:
+    a figure's sign is not known here, and Excel's red negatives (the layout's own money format) on a red or mid
+    grey fill would name every positive figure.
+    """
     for m in _BRACKET.finditer(fmt or ""):
+        if m.group() == ";":
+            return None
         name = (m.group(1) or "").strip().lower()
         if name in _NAMED:
-            out.append(_NAMED[name])
-        elif (n := re.fullmatch(r"colou?r\s*(\d+)", name)) and 1 <= int(n.group(1)) <= 56:
-            out.append(COLOR_INDEX[int(n.group(1)) + 7][-6:])
-    return out
+            return _NAMED[name]
+        if (n := re.fullmatch(r"colou?r\s*(\d+)", name)) and 1 <= int(n.group(1)) <= 56:
+            return COLOR_INDEX[int(n.group(1)) + 7][-6:]
+    return None
 
 
 def unreadable(cell, themes: list) -> str | None:
@@ -117,10 +126,11 @@ def unreadable(cell, themes: list) -> str | None:
         return None  # (a gradient or a pattern: two colours under the text)
     if background is None:
         return None
-    text = resolve(cell.font.color if cell.font is not None else None, themes, "000000")
-    for what, colour in [("number format's", c) for c in _format_colours(cell.number_format)] + [("font", text)]:
-        if colour is not None and contrast(colour, background) < LEGIBLE:
-            return f"{what} colour #{colour} on #{background}"
+    shown = _first_section_colour(cell.number_format)  # (it overrides the font's)
+    what, colour = ("number format's", shown) if shown else \
+        ("font", resolve(cell.font.color if cell.font is not None else None, themes, "000000"))
+    if colour is not None and contrast(colour, background) < LEGIBLE:
+        return f"{what} colour #{colour} on #{background}"
     return None
 
 

@@ -63,7 +63,8 @@ _STYLE = attrgetter("_style")
 
 def first_of_each_look(cells) -> list:
     """The first of *cells* (None skipped) of each font, fill and number format: a long column's looks, each once,
-    without building each cell's style objects.  (Cells loaded alike share one style array: each is looked at once.)"""
+    without building each cell's style objects.  (Cells xlpy's fast reader loads share their style array, each
+    looked at once; openpyxl's own reader gives each cell its own.)"""
     present = list(filter(None, cells))  # (at C speed: a column of 100,000 lines)
     by_style = dict(zip(reversed(list(map(id, map(_STYLE, present)))), reversed(present)))  # (the first wins)
     out: dict = {}
