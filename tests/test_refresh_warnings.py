@@ -6,6 +6,8 @@ it passed on only the warning about a carrying amount taken for another count.
 
 from __future__ import annotations
 
+import pytest
+
 from xlpy import cli
 
 OFFER = """schema = 1
@@ -211,9 +213,13 @@ def test_build_warns_of_the_payable_its_entries_sheet_leaves_as_entries_does(tmp
            "accounting.accrued_interest_per_unit is 0 or not given" in capsys.readouterr().err
 
 
-def test_a_refresh_saves_no_engine_figure_beside_a_formula_someone_edited(tmp_path, monkeypatch, capsys):
-    """The engine's figures are the layout formulas': saved beside an edited one (and beside the charge that reads
-    it), a preview or pandas showed them while Excel computed others. The refresh saves none and names the cell."""
+@pytest.mark.parametrize("change, named", [
+    ("edited", "Results!C26"), ("typed over", "Results!C26"), ("name moved", "name OriginalRatio")])
+def test_a_refresh_saves_no_engine_figure_where_the_layout_was_changed(tmp_path, monkeypatch, capsys, change, named):
+    """The engine's figures are the layout formulas': saved beside an edited one, one typed over with a value, or
+    one whose name points elsewhere (and beside the charge that reads it), a preview or pandas showed them while
+    Excel computed others. The refresh saves none and names what changed; a workbook as built keeps them."""
+    import re
     import zipfile
 
     from openpyxl import load_workbook
@@ -228,26 +234,39 @@ def test_a_refresh_saves_no_engine_figure_beside_a_formula_someone_edited(tmp_pa
     part = Package("b.xlsm", (tmp_path / "b.xlsm").read_bytes()).sheet_parts()["Results"]
     with zipfile.ZipFile(tmp_path / "b.xlsm") as z:
         infos, parts = z.infolist(), {i.filename: z.read(i.filename) for i in z.infolist()}
-    assert parts[part].count(b"UnitsAccepted*OriginalRatio*Price</") == 1
-    parts[part] = parts[part].replace(b"UnitsAccepted*OriginalRatio*Price</", b"UnitsAccepted*OriginalRatio*Price/2</")
-    with zipfile.ZipFile(tmp_path / "edited.xlsm", "w", zipfile.ZIP_DEFLATED) as z:
+    formula = b"<f>UnitsAccepted*OriginalRatio*Price</f>"
+    assert parts[part].count(formula) == 1
+    if change == "edited":
+        parts[part] = parts[part].replace(formula, b"<f>UnitsAccepted*OriginalRatio*Price/2</f>")
+    elif change == "typed over":
+        parts[part] = re.sub(rb"<f>UnitsAccepted\*OriginalRatio\*Price</f>(<v>[^<]*</v>)?", b"<v>99999</v>",
+                             parts[part])
+    else:
+        text = parts["xl/workbook.xml"].decode()
+        moved = re.sub(r'(<definedName name="OriginalRatio"[^>]*>)([^<]*)', lambda m: m.group(1) + m.group(2)
+                       .replace("$C$", "$D$"), text)
+        assert moved != text
+        parts["xl/workbook.xml"] = moved.encode()
+    with zipfile.ZipFile(tmp_path / "changed.xlsm", "w", zipfile.ZIP_DEFLATED) as z:
         for i in infos:
             z.writestr(i, parts[i.filename])
     capsys.readouterr()
-    for book in ("b.xlsm", "edited.xlsm"):
+    for book in ("b.xlsm", "changed.xlsm"):
         assert cli.main(["refresh", book, "--tally", "t2.csv", "--no-backup"]) == 0
     err = capsys.readouterr().err
-    assert err.count("formula differs from the layout's") == 1
-    assert "warning: Results!C26: formula differs from the layout's, so the workbook is saved without the " \
-           "engine's figures beside its formulas" in err, err
+    assert err.count("not as the layout has them") == 1
+    assert f"warning: {named}: not as the layout has them (a formula edited, typed over or deleted; a name pointed " \
+           "elsewhere), so the workbook is saved without the engine's figures beside its formulas" in err, err
     plain = load_workbook(tmp_path / "b.xlsm", data_only=True)
-    edited = load_workbook(tmp_path / "edited.xlsm", data_only=True)
+    changed = load_workbook(tmp_path / "changed.xlsm", data_only=True)
     assert plain["Results"]["C26"].value == 1200 * 2.5 * 10 and plain["Results"]["C28"].value == 10  # 3,001 shares (down)
     first = f"G{int(plain['Tenders'].tables['tblTenders'].ref.split(':')[0][1:]) + 1}"  # the holder table's line 1
     assert plain["Tenders"][first].value == 1200  # its units tendered, saved beside their formula
-    for sheet, ref in (("Results", "C26"), ("Results", "C28"), ("Cover", "C6"), ("Tenders", first)):
-        assert edited[sheet][ref].value is None, (sheet, ref)
-    assert load_workbook(tmp_path / "edited.xlsm")["Results"]["C26"].value == "=UnitsAccepted*OriginalRatio*Price/2"
+    for sheet, ref in (("Results", "C28"), ("Cover", "C6"), ("Tenders", first)):
+        assert changed[sheet][ref].value is None, (sheet, ref)
+    if change == "edited":
+        assert load_workbook(tmp_path / "changed.xlsm")["Results"]["C26"].value == \
+            "=UnitsAccepted*OriginalRatio*Price/2"
 
 
 def test_a_recorded_tally_found_under_its_name_with_its_accents_composed_otherwise(tmp_path, monkeypatch, capsys):

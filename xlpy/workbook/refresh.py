@@ -695,13 +695,15 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
     keeps = hasattr(book, "set_saved_values")  # a file on disk: save the engine's figures with it
     written, lines = [], None
     if not r.unchanged():
+        # (read before a switch, which writes Tenders as a build does)
+        edited = [e for e in saved_values.edited_formulas(book, r.lay) if r.switch is None or
+                  not e.startswith("Tenders!")] if keeps else []
         if r.switch is not None:  # the other kind of tally: switch the layout first, then refresh as usual
             written += r.switch.apply(offer, results, when.strftime("%Y-%m-%d %H:%M:%S"))
             r.lay, r.shape = r.switch.built, r.switch.built.shape
             kind = "a holder tally" if r.shape.tally == "holders" else "aggregate counts"
             r.notes.append(f"switched the workbook to {kind} (Tenders, the holder table, names and formulas as a "
                            "build gives them)")
-        edited = saved_values.edited_formulas(book, r.lay) if keeps else []
         lines = _holder_lines(r, offer, results) if keeps and not edited else None
         written += r.write(when, results, {HOLDER_TABLE: lines} if lines else None)
     if written and keeps:

@@ -357,28 +357,32 @@ def refreshed_values(book, offer, results, edited: Sequence[str] = ()) -> dict[t
 
 
 def edited_formulas(book, lay) -> list[str]:
-    """The cells (``Results!C26``) outside the tables whose formula someone edited away from the layout's.
+    """What someone changed from the layout that its formulas read: a formula outside the tables edited, typed
+    over with a value or deleted (``Results!C26``), a cell's name pointed elsewhere (``name OriginalRatio``).
 
     The engine's figures are the layout formulas': saved beside an edited formula, or beside one that reads it,
     they would be what a preview or pandas shows while the spreadsheet application computes others.  So a refresh
-    of such a workbook saves none (:func:`refreshed_values`) and says why (:data:`EDITED_NOT_SAVED`).
+    of such a workbook saves none (:func:`refreshed_values`) and says why (:data:`EDITED_NOT_SAVED`).  (A table's
+    column names are the refresh's to size, and are not compared.)
     """
     from .expected import formula_cells
     from .formula_text import same_formula
 
-    out = []
-    for (sheet, ref), want in formula_cells(lay, tables=False).items():
-        got = book.get(sheet, ref)
-        if isinstance(got, str) and got.startswith("=") and not same_formula(got, want):
-            out.append(f"{sheet}!{ref}")
+    out = [f"{sheet}!{ref}" for (sheet, ref), want in formula_cells(lay, tables=False).items()
+           if not same_formula(book.get(sheet, ref), want)]
+    for name, (sheet, ref) in sorted(lay.names.items()):
+        got = book.name(name) if ":" not in ref else None
+        if got is not None and got.replace("'", "") != f"{sheet}!{ref}".replace("'", ""):
+            out.append(f"name {name}")
     return out
 
 
-#: How a refresh names the edited formulas it saved no figure for (:func:`edited_formulas`).
-EDITED_NOT_SAVED = ("warning: {cells}: formula differs from the layout's, so the workbook is saved without the "
-                    "engine's figures beside its formulas (a preview or pandas would show them, while the formulas "
-                    "compute others): the spreadsheet application calculates them when it opens the workbook, and "
-                    "xlpy validate names the difference (rebuild the workbook, or type the layout's formula back)")
+#: How a refresh names what it saved no figure for (:func:`edited_formulas`).
+EDITED_NOT_SAVED = ("warning: {cells}: not as the layout has them (a formula edited, typed over or deleted; a name "
+                    "pointed elsewhere), so the workbook is saved without the engine's figures beside its formulas "
+                    "(a preview or pandas would show them, while the formulas compute others): the spreadsheet "
+                    "application calculates them when it opens the workbook, and xlpy validate names each "
+                    "difference (rebuild the workbook, or put the layout's formula or name back)")
 
 
 # --- reading them back ---------------------------------------------------------------------------
