@@ -74,6 +74,9 @@ CASES = {
     "same": ({"tendered = 274000": "tendered = 21000", "common_outstanding_before = 115000000":
               "common_outstanding_before = 50000000"}, ""),
     "zero": ({"tendered = 274000": "tendered = 0", "guaranteed_delivery = 3500": "guaranteed_delivery = 0"}, ""),
+    # 1,985 shares on 115,499,999: before and after round to 115 and 116 million, which would read as a million
+    "straddle": ({"common_outstanding_before = 115000000": "common_outstanding_before = 115499999",
+                  "tendered = 274000": "tendered = 250", "guaranteed_delivery = 3500": "guaranteed_delivery = 0"}, ""),
     # one unit: "1 share was tendered", not "1 shares were"; one left: "1 share ... outstanding"
     "one": ({"tendered = 274000": "tendered = 1", "guaranteed_delivery = 3500": "guaranteed_delivery = 1"}, ""),
     "one-left": ({"tendered = 274000": "tendered = 464776"}, ""),
@@ -519,3 +522,28 @@ def test_the_libreoffice_leg_gives_the_same_verdict_in_frankfurt_and_zurich(stan
                           capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0 and "valid (" in proc.stdout and "recalculated by: libreoffice" in proc.stdout, \
         proc.stdout + proc.stderr
+
+
+def test_a_few_shares_across_a_rounding_edge_are_said_as_an_increase_by_them(tmp_path):
+    """2,000 shares issued on 115,499,999 rounded "from approximately 115 million to approximately 116 million",
+    which a reader takes for a million: under half the unit the after figure is rounded to, the increase is said
+    "by" the shares issued, in the engine and the Release sheet (the formulas leg ties the sentence)."""
+    assert _sentences(tmp_path, "straddle")[4] == ("The outstanding shares of common stock will increase by "
+                                                   "approximately 2,000 to approximately 116 million.")
+    assert _sentences(tmp_path, "seed")[4] == ("The outstanding shares of common stock will increase from "
+                                               "approximately 115 million to approximately 117 million.")
+    assert _validated(tmp_path, "straddle")[1] == []
+
+
+def test_the_unit_a_count_is_rounded_to_is_the_engines_in_the_workbook():
+    import formulas
+
+    from xlpy.engine.release import _shown_unit
+    from xlpy.workbook.formulas_access import register_functions
+    from xlpy.workbook.layout.release import shown_unit_formula
+
+    register_functions()  # ROUND as Excel rounds
+    for n in (0, 7, 35, 350, 3500, 9999, 10000, 999499, 999500, 9949999, 9950000, 117175560, 999499999, 999500000,
+              9949999999, 9950000000, 1234567890123):
+        got = formulas.Parser().ast("=" + shown_unit_formula(str(n)))[1].compile()()
+        assert float(got.item() if hasattr(got, "item") else got) == _shown_unit(Decimal(n)), n

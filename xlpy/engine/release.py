@@ -90,6 +90,23 @@ def _billions(n: Decimal, whole_from_ten: bool = True) -> str:
     return _millions(n, whole_from_ten, _BILLION, "billion")
 
 
+def _shown_unit(n: Decimal) -> Decimal:
+    """The place of the last digit :func:`approx` shows of the count *n* (auto style): 1,000 for "191,000", a
+    million for "117 million", a tenth of one for "9.6 million", 100 for "3,500".
+
+    >>> [int(_shown_unit(Decimal(n))) for n in (7, 3500, 190777, 117175560, 9600000, 1523456789)]
+    [1, 100, 1000, 1000000, 100000, 100000000]
+    """
+    a = n.copy_abs()
+    if a < 10_000:
+        return Decimal(10) ** max(0, a.adjusted() - 1) if a else Decimal(1)
+    if excel_round(a, -3) < _MILLION:
+        return Decimal(1000)
+    if excel_round(a / _MILLION, 0) < 1000:
+        return _MILLION if excel_round(a / _MILLION, 1) >= 10 else _MILLION / 10
+    return _BILLION if excel_round(a / _BILLION, 1) >= 10 else _BILLION / 10
+
+
 def approx(value: object, style: str = "auto") -> str:
     """A figure as the release states it, without the word "approximately".
 
@@ -191,8 +208,9 @@ def release_sentences(offer, results) -> list[str]:
     deliveries, as the final count drops them.  A figure of nothing is said in
     words: no guaranteed deliveries drops that clause, no units tendered,
     accepted or remaining, no common shares issued and no charge are each said
-    plainly.  Common stock whose before and after round alike is said as an
-    increase "by" the shares issued.  The charge is "noncash" only when the
+    plainly.  Common stock whose before and after round alike, or whose
+    shares issued are under half the unit the after figure is rounded to, is
+    said as an increase "by" the shares issued.  The charge is "noncash" only when the
     consideration is stock alone (cash in lieu of fractions aside); a negative
     measure of a redemption or an extinguishment is a credit to retained
     earnings or a gain on extinguishment, of the amount without its sign.
@@ -243,11 +261,14 @@ def release_sentences(offer, results) -> list[str]:
 
 
 def _common_sentence(results, figures: dict[str, str]) -> str:
-    """The common stock before and after: "remain" when none is issued, "by" when the two round alike."""
+    """The common stock before and after: "remain" when none is issued, "by" when the two round alike or the shares
+    issued are under half the unit the after figure is rounded to (2,000 shares on 115,499,999 is not "from 115
+    million to 116 million")."""
     before, after = figures["common_before"], figures["common_after"]
     if results.common_issued == 0:
         return f"The outstanding shares of common stock will remain approximately {before}."
-    if before == after:
+    unit = _shown_unit(Decimal(results.common_outstanding_before + results.common_issued))
+    if before == after or 2 * results.common_issued < unit:
         return ("The outstanding shares of common stock will increase by approximately "
                 f"{figures['common_issued']} to approximately {after}.")
     return (f"The outstanding shares of common stock will increase from approximately {before} to approximately "

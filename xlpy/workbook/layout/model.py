@@ -19,7 +19,8 @@ LAYOUT_NAME = "xlpyLayout"
 #: extinguishment measure and the rows of Results changed within it, and its label check needs one text a cell);
 #: 8: InducedTest fails when holders receive less than the original terms give (no negative induced charge);
 #: the Sensitivity grid adds a sweetener given in total (CashTotal) once, not as a share of it per unit, and
-#: the Release figures are written with literal separators, which no machine's language reads as its own.
+#: the Release figures are written with literal separators, which no machine's language reads as its own, and
+#: a few shares across a rounding edge are an increase "by" them.
 LAYOUT_VERSION = 8
 #: Earlier layouts still read as this one, for the ratio kinds whose workbooks have not changed since
 #: (layout 4 changed only the workbooks whose ratio is set by formula; layout 5 changed every workbook's

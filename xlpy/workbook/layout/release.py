@@ -122,6 +122,15 @@ def _figures() -> tuple[Item, ...]:
     )
 
 
+def shown_unit_formula(x: str) -> str:
+    """An Excel expression giving the place of the last digit :func:`approx_formula` shows of the count *x* (auto
+    style): the twin of :func:`xlpy.engine.release._shown_unit`."""
+    a = f"ABS({x})"
+    return (f"IF({a}<10000,10^MAX(0,INT(LOG10(MAX({a},1)))-1),IF(ROUND({a},-3)<1000000,1000,"
+            f"IF(ROUND({a}/1000000,0)<1000,IF(ROUND({a}/1000000,1)>=10,1000000,100000),"
+            f"IF(ROUND({a}/1000000000,1)>=10,1000000000,100000000))))")
+
+
 def sheet(shape: Shape) -> Sheet:
     """The Release sheet for an offer of this *shape*.
 
@@ -178,8 +187,9 @@ def sheet(shape: Shape) -> Sheet:
              'following issuance of the exchanged common shares."', "text"),
         Item("ReleaseSentence5", "Common stock",
              '="The outstanding shares of common stock will "&IF(CommonIssued=0,"remain approximately "&'
-             f'{before},IF({before}={after},"increase by approximately "&{by},"increase from approximately "&'
-             f'{before})&" to approximately "&{after})&"."', "text"),
+             f'{before},IF(OR({before}={after},2*CommonIssued<{shown_unit_formula("(CommonBefore+CommonIssued)")}),'
+             f'"increase by approximately "&{by},"increase from approximately "&{before})&" to approximately "&'
+             f'{after})&"."', "text"),
         Item("ReleaseSentence6", "Charge sentence",
              f'="Based on the "&{count}&" count, "&{name}&" will "&IF(ROUND(InducedCharge,2)=0,"not be required to '
              f'take a "&{what}&" as a result of the offer.",{recorded}&" a "&'
