@@ -64,7 +64,7 @@ def _tinted(rgb: str, tint: float) -> str:
     """*rgb* lightened (tint > 0) or darkened (tint < 0) as Excel does, on its HLS lightness."""
     h, lum, s = colorsys.rgb_to_hls(*(int(rgb[i:i + 2], 16) / 255 for i in (0, 2, 4)))
     lum = lum * (1 + tint) if tint < 0 else lum * (1 - tint) + tint
-    return "".join(f"{round(v * 255):02X}" for v in colorsys.hls_to_rgb(h, lum, s))
+    return "".join(f"{int(v * 255 + 0.5):02X}" for v in colorsys.hls_to_rgb(h, lum, s))  # (half up, as Excel)
 
 
 def resolve(color, themes: list, default: str) -> str | None:
