@@ -533,8 +533,8 @@ def _measure(offer: Offer, offer_ratio: Decimal, fv: charge.FairValues, warnings
     if offer.carrying_amount is None:
         raise InputErrors(
             [InputError("extinguishment.carrying_amount", None, "is required: " + "; ".join(failed_test) + "; the "
-                        "exchange is then measured as a " + ("redemption" if offer.kind == "preferred" else
-                                                             "extinguishment") + " against the carrying amount of "
+                        "exchange is then measured as " + ("a redemption" if offer.kind == "preferred" else
+                                                           "an extinguishment") + " against the carrying amount of "
                         "the units accepted", show_value=False)]
         )
     interest = _interest_given_up(offer, accepted)
