@@ -547,3 +547,24 @@ def test_the_unit_a_count_is_rounded_to_is_the_engines_in_the_workbook():
               9949999999, 9950000000, 1234567890123):
         got = formulas.Parser().ast("=" + shown_unit_formula(str(n)))[1].compile()()
         assert float(got.item() if hasattr(got, "item") else got) == _shown_unit(Decimal(n)), n
+
+
+def test_the_workbooks_test_does_not_move_with_the_tie_out_tolerance(tmp_path):
+    """InducedTest compared the values to Inputs' Tolerance: a tie-out setting of 5 turned a redemption short by
+    $2 (430 against 432) into a negative induced charge in the workbook. It compares to half a cent."""
+    from openpyxl import load_workbook
+
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    book, findings = _validated(tmp_path, "short")
+    assert findings == []
+    wb = load_workbook(book, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    sheet, ref = lay.cell("Tolerance")
+    wb[sheet][ref] = 5
+    results_sheet, test_ref = lay.cell("InducedTest")
+    assert "Tolerance" not in wb[results_sheet][test_ref].value
+    wb.save(tmp_path / "loose.xlsm")
+    report = validate(tmp_path / "loose.xlsm", _offer_file(tmp_path, "short"), legs=("formulas",))
+    assert not [f for f in report.findings if "InducedTest" in str(f) or "InducedCharge" in str(f)], \
+        [str(f) for f in report.findings]
