@@ -148,7 +148,7 @@ def _build_standard(kind: str, folder: _Path) -> _Path:
     import shutil
 
     from xlpy.files.offerfile import compute_file
-    from xlpy.files.sources import sha256
+    from xlpy.files.recorded import sha256
     from xlpy.workbook.build import build_workbook
 
     if kind == "plain":

@@ -31,7 +31,7 @@ from xlpy.engine.errors import InputErrors, XlpyError
 from xlpy.excel import registry, vba
 from xlpy.files import sources
 from xlpy.files.offerfile import compute_file
-from xlpy.files.sources import sha256
+from xlpy.files.recorded import sha256
 from xlpy.workbook import libreoffice, locks, package
 from xlpy.workbook.backends import OpenpyxlBook, PackageBook, open_book
 from xlpy.workbook.layout import COVER_BUTTONS, LAYOUT_NAME, Shape, layout

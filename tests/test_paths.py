@@ -19,7 +19,7 @@ import pytest
 from repo_paths import DATA, FORMULA, PRICES, SEED, TALLY, offer_text
 
 from xlpy.cli import main
-from xlpy.files import sources
+from xlpy.files import recorded
 from xlpy.files.offerfile import load
 from xlpy.workbook import locks
 
@@ -100,8 +100,8 @@ def test_a_recorded_file_that_is_gone_says_where_it_was_looked_for_and_what_to_d
 def test_the_fixed_sentences_are_the_only_recorded_texts_that_name_no_file(tmp_path, capsys, standard_books):
     book = tmp_path / "seed.xlsm"
     shutil.copy(standard_books["seed"], book)
-    assert _cover(book, "TallySource") == sources.NO_TALLY_FILE
-    assert _cover(book, "PriceSource") == sources.NO_PRICE_FILE
+    assert _cover(book, "TallySource") == recorded.NO_TALLY_FILE
+    assert _cover(book, "PriceSource") == recorded.NO_PRICE_FILE
     assert main(["refresh", str(book), "-q"]) == 0
     assert ("seed.xlsm: tally: not refreshed: no tally file is recorded on the Cover ('aggregate counts in the offer "
             "file' is not a file)") in capsys.readouterr().out.splitlines()
@@ -114,8 +114,8 @@ def test_a_source_in_the_folder_or_below_is_recorded_relative(tmp_path):
     (tmp_path / "data").mkdir()
     t = tmp_path / "data" / "t.csv"
     t.write_text("x", encoding="utf-8")
-    assert sources.recorded_path(t, tmp_path, given_absolute=True) == "data/t.csv"
-    assert sources.recorded_path(t, tmp_path, given_absolute=False) == "data/t.csv"
+    assert recorded.recorded_path(t, tmp_path, given_absolute=True) == "data/t.csv"
+    assert recorded.recorded_path(t, tmp_path, given_absolute=False) == "data/t.csv"
 
 
 def test_a_source_outside_is_recorded_absolute_when_given_absolute_else_relative(tmp_path):
@@ -124,8 +124,8 @@ def test_a_source_outside_is_recorded_absolute_when_given_absolute_else_relative
     t = tmp_path / "data" / "t.csv"
     t.write_text("x", encoding="utf-8")
     real = Path(os.path.realpath(tmp_path))
-    assert sources.recorded_path(t, tmp_path / "deal", given_absolute=True) == (real / "data" / "t.csv").as_posix()
-    assert sources.recorded_path(t, tmp_path / "deal", given_absolute=False) == "../data/t.csv"
+    assert recorded.recorded_path(t, tmp_path / "deal", given_absolute=True) == (real / "data" / "t.csv").as_posix()
+    assert recorded.recorded_path(t, tmp_path / "deal", given_absolute=False) == "../data/t.csv"
 
 
 def test_another_drive_is_recorded_absolute(tmp_path, monkeypatch):
@@ -135,7 +135,7 @@ def test_another_drive_is_recorded_absolute(tmp_path, monkeypatch):
         raise ValueError("path is on mount 'D:', start on mount 'C:'")
 
     monkeypatch.setattr(os.path, "relpath", other_drive)
-    assert sources.recorded_path(t, tmp_path, given_absolute=False) == (
+    assert recorded.recorded_path(t, tmp_path, given_absolute=False) == (
         Path(os.path.realpath(tmp_path)) / "t.csv").as_posix()
 
 
@@ -146,10 +146,10 @@ def test_folders_are_compared_resolved_but_a_linked_file_keeps_its_name(tmp_path
     _link(tmp_path / "alias", real)
     _link(real / "latest.csv", real / "data" / "day1.csv")
     # the workbook's folder named through a link, the source by its real folder: the same folder
-    assert sources.recorded_path(real / "data" / "day1.csv", tmp_path / "alias", given_absolute=True) == \
+    assert recorded.recorded_path(real / "data" / "day1.csv", tmp_path / "alias", given_absolute=True) == \
         "data/day1.csv"
     # a link is recorded as the link, not as the file it points to today
-    assert sources.recorded_path(tmp_path / "alias" / "latest.csv", real, given_absolute=True) == "latest.csv"
+    assert recorded.recorded_path(tmp_path / "alias" / "latest.csv", real, given_absolute=True) == "latest.csv"
 
 
 def test_a_latest_link_repointed_daily_is_read_again_as_the_link(tmp_path, capsys):
@@ -210,9 +210,9 @@ def test_a_recorded_text_names_the_same_file_in_another_spelling(tmp_path):
     (tmp_path / "data").mkdir()
     t = tmp_path / "data" / "t.csv"
     t.write_text("x", encoding="utf-8")
-    assert sources.same_place("../data/t.csv", t, tmp_path / "deal")
-    assert sources.same_place("..\\data\\t.csv", t, tmp_path / "deal")  # as written on Windows
-    assert not sources.same_place("../data/u.csv", t, tmp_path / "deal")
+    assert recorded.same_place("../data/t.csv", t, tmp_path / "deal")
+    assert recorded.same_place("..\\data\\t.csv", t, tmp_path / "deal")  # as written on Windows
+    assert not recorded.same_place("../data/u.csv", t, tmp_path / "deal")
 
 
 # --- 3. backslashes in an offer file's paths -------------------------------------------------------

@@ -16,7 +16,7 @@ import pytest
 from repo_paths import DATA, FORMULA, PRICES, TALLY
 
 from xlpy import cli
-from xlpy.files import sources, steady
+from xlpy.files import recorded, sources, steady
 
 
 @pytest.fixture
@@ -92,17 +92,17 @@ def test_outside_a_build_or_a_refresh_a_hash_is_a_hash(deal):
     path = deal / "short.csv"
     steady.reading(path)  # (no reading under way: nothing noted)
     path.write_text("holder_id,units\nA,1\n", encoding="utf-8")
-    assert len(sources.sha256(path)) == 64
+    assert len(recorded.sha256(path)) == 64
     with steady.one_reading():
         steady.reading(path)
-        assert len(sources.sha256(path)) == 64  # unchanged since it was read
+        assert len(recorded.sha256(path)) == 64  # unchanged since it was read
     with steady.one_reading():
         steady.reading(path)
         os.utime(path, ns=(0, 0))  # touched by a sync client, its bytes the same: no change
-        assert len(sources.sha256(path)) == 64
+        assert len(recorded.sha256(path)) == 64
         path.write_text("holder_id,units\nA,2\n", encoding="utf-8")  # the same size, another unit
         with pytest.raises(sources.InputErrors, match="changed while it was read"):
-            sources.sha256(path)
+            recorded.sha256(path)
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
@@ -137,7 +137,7 @@ def test_a_write_in_place_that_sets_the_time_back_is_still_seen(deal):
         os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
         assert os.stat(path).st_size == st.st_size and os.stat(path).st_mtime_ns == st.st_mtime_ns
         with pytest.raises(sources.InputErrors, match="changed while it was read"):
-            sources.sha256(path)
+            recorded.sha256(path)
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/stdin"), reason="/dev/stdin is POSIX")

@@ -37,7 +37,7 @@ def refresh_command(args: argparse.Namespace) -> int:
         refresh_file,  # loads openpyxl: only when a refresh runs
     )
 
-    from ..files.sources import recorded_path
+    from ..files.recorded import recorded_path
 
     from ..workbook.locks import target_of
 

@@ -26,12 +26,12 @@ def seed_offer_path() -> Path:
 def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
     """The Cover's record of what the workbook was built from.
 
-    Tally and price files are recorded as :func:`xlpy.files.sources.recorded_path` says (relative to the
+    Tally and price files are recorded as :func:`xlpy.files.recorded.recorded_path` says (relative to the
     workbook's folder, unless given absolute and outside it), so ``xlpy refresh`` (and the buttons) find them
     again by default.
     """
     from ..files.offerfile import offer_text
-    from ..files.sources import NO_PRICE_FILE, NO_TALLY_FILE, recorded_path, sha256, written_path
+    from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, recorded_path, sha256, written_path
 
     def record(text: str) -> tuple[Path, str]:  # the file a path of the offer file names, and its record
         given = written_path(text)

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors
 from ..engine.rules import tally_problems
 from . import sources, steady, typed, written_numbers
+from .sniff import file_encoding, header_line
 from .settled import check_settled
 from .written_numbers import wide_row
 from .xlsx_sheet import empty_sheet, sheet_rows, unsaved_formulas
@@ -58,7 +59,7 @@ def _header(path: Path, mapping: sources.ColumnMapping) -> list[str] | None:
             finally:
                 wb.close()
             return None if row is None else ["" if v is None else str(v) for v in row]
-        first = sources.header_line(path, sources.file_encoding(path, mapping.encoding))
+        first = header_line(path, file_encoding(path, mapping.encoding))
         return next(csv.reader([first], delimiter=written_numbers.delimiter(first)), None)
     except Exception:  # noqa: BLE001  (a damaged or wrongly encoded file: read_tally/read_counts say why)
         return None
@@ -171,8 +172,8 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
             finally:
                 wb.close()
         else:
-            encoding = sources.file_encoding(path, mapping.encoding)
-            sep = written_numbers.delimiter(sources.header_line(path, encoding))  # ';': 280.000 is 280000
+            encoding = file_encoding(path, mapping.encoding)
+            sep = written_numbers.delimiter(header_line(path, encoding))  # ';': 280.000 is 280000
             check_settled(path)
             with open(path, encoding=encoding, newline="") as fh:
                 rows = list(csv.reader(fh, delimiter=sep))

@@ -34,6 +34,8 @@ from ..engine.model import (
 from ..engine.numbers import CONTEXT
 from ..engine.rules import period_problems
 from . import calendars, sources, steady, typed
+from .recorded import written_path
+from .sniff import utf16_bom
 from .sources import workbook_given
 from .prices import read_prices
 from .safety import unreadable
@@ -185,7 +187,7 @@ def _nul(path: Path, held: str | bytes) -> InputError:
 def offer_text(path: Path) -> str:
     """An offer file's text: UTF-8, or UTF-16 after its byte-order mark (Notepad's "Unicode", as a tally's
     "Unicode Text" is read); a UTF-8 byte-order mark (Notepad writes one) is not TOML and is dropped."""
-    return path.read_text(encoding="utf-16" if sources.utf16_bom(path) else "utf-8-sig")
+    return path.read_text(encoding="utf-16" if utf16_bom(path) else "utf-8-sig")
 
 
 def _locate(problem: InputError, name: str) -> InputError:
@@ -411,7 +413,7 @@ def _formula(raw, base: Path | None, problems: list[InputError]) -> RatioFormula
     prices = ()
     if prices_name and base is not None:  # (None: the file's own inputs only, its price file not read)
         try:
-            prices = read_prices(base / sources.written_path(prices_name), calendar or None)  # no closed day
+            prices = read_prices(base / written_path(prices_name), calendar or None)  # no closed day
         except InputErrors as exc:
             problems.extend(
                 InputError(f"offer.consideration.formula.prices: {p.field}", p.value, p.reason,
@@ -433,7 +435,7 @@ def _tally(t: _Table, base: Path | None, problems: list[InputError]) -> Tally | 
         mapping, refused = None, False
         mapping_name = t.text("mapping") if t.has("mapping") else None
         if mapping_name and base is not None:
-            path = base / sources.written_path(mapping_name)
+            path = base / written_path(mapping_name)
             try:
                 zipped = workbook_given(path, "a mapping file", "; an XLSX tally goes in tally.file")
                 if zipped is not None:  # named by its name, as the mapping reader names its problems
@@ -446,10 +448,10 @@ def _tally(t: _Table, base: Path | None, problems: list[InputError]) -> Tally | 
             return None
         if base is None:  # the file's own inputs only: its tally file is not read, and counts nothing here
             return Tally(0, 0, 0, final=final)
-        if refused and (base / sources.written_path(name)).is_file():
+        if refused and (base / written_path(name)).is_file():
             return None  # not read without its mapping, whose columns it would be named short of (a missing one: said)
         try:
-            table: HolderTable = sources.read_tally(base / sources.written_path(name), mapping, source=name)
+            table: HolderTable = sources.read_tally(base / written_path(name), mapping, source=name)
         except InputErrors as exc:
             problems.extend(
                 InputError(f"tally.file: {p.field}", p.value, p.reason, show_value=p.show_value)

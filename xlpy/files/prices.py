@@ -22,7 +22,8 @@ from ..engine.numbers import to_decimal
 from . import steady
 from .safety import unreadable
 from .settled import check_settled
-from .sources import PRICE_COLUMNS, _capped, _match_columns, nul_problem, utf16_bom, workbook_problem
+from .sniff import nul_problem, utf16_bom, workbook_problem
+from .sources import PRICE_COLUMNS, _capped, _match_columns
 from .written_numbers import (_GROUPED, ambiguous_whole, delimiter, european_number, lone_group, separated,
                               wide_row)
 

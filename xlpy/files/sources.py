@@ -29,6 +29,7 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors, Problems, capped
 from ..engine.model import HolderTable
 from . import steady
+from .sniff import DEFAULT_ENCODING, file_encoding, header_line, text_encoding
 from .settled import check_settled
 from .written_numbers import WHOLE_LIMIT, delimiter, whole_cell, wide_row
 
@@ -38,7 +39,6 @@ __all__ = [
     "ColumnMapping",
     "read_mapping",
     "read_tally",
-    "sha256",
     "MAX_PROBLEMS",
 ]
 
@@ -100,7 +100,7 @@ class ColumnMapping:
     columns: dict[str, str] = field(default_factory=dict)
     methods: dict[str, str] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)
-    encoding: str = "utf-8-sig"
+    encoding: str = DEFAULT_ENCODING
     sheet: str = ""
     defaults: dict[str, str] = field(default_factory=dict)
 
@@ -169,7 +169,7 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
                 problems.append(
                     InputError(f"{path.name}: {section}.{word}", ours, "must be one of " + ", ".join(allowed))
                 )
-    if "encoding" in data and not _text_encoding(data["encoding"]):
+    if "encoding" in data and not text_encoding(data["encoding"]):
         problems.append(InputError(f"{path.name}: encoding", data["encoding"],
                                    "must be the name of a text encoding (e.g. utf-8, cp1252, latin-1)"))
     if not isinstance(data.get("sheet", ""), str):
@@ -191,156 +191,6 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
         encoding=data.get("encoding", "utf-8-sig"),
         sheet=data.get("sheet", ""),
     )
-
-
-def _text_encoding(name: object) -> bool:
-    """Whether *name* names a codec that decodes bytes to text (``rot13`` and ``base64`` do not)."""
-    try:
-        return isinstance(name, str) and codecs.lookup(name)._is_text_encoding
-    except LookupError:
-        return False
-
-
-def sha256(path: str | os.PathLike) -> str:
-    """SHA-256 of a file, hex, for the record on the workbook's cover; within a build or a refresh, that of the
-    bytes its reader read (:mod:`xlpy.files.steady`)."""
-    try:
-        hashed = steady.digest(path)
-    except OSError as exc:
-        steady.gone(path, exc)  # a file its reader read, within a build or a refresh: refused by name
-        raise
-    steady.unchanged(path, hashed)
-    return hashed
-
-
-#: What a build records on the Cover when the workbook has no tally file or no price file: the only recorded
-#: texts that name no file.  Any other text recorded there is a path, read back whatever its suffix.
-NO_TALLY_FILE = "aggregate counts in the offer file"
-NO_PRICE_FILE = "none: the ratio is fixed"
-
-
-def written_path(text: str) -> Path:
-    """A path as written in an offer file or on the Cover: ``\\`` read as ``/`` where ``/`` is the separator."""
-    return Path(text.replace("\\", "/") if os.sep == "/" else text)
-
-
-def recorded_path(path: Path, folder: Path | None, given_absolute: bool) -> str:
-    """*path* as the Cover of a workbook in *folder* records it, with ``/`` separators.
-
-    Folders are resolved (the workbook's and the file's, so both are compared in the same terms), the file's own
-    name is not: a symbolic link is recorded as the link, and read again as the link.  A file in *folder* or below
-    is recorded relative to it; one outside, absolute when it was given absolute (a price file on a shared drive
-    survives a move of the deal folder), else relative (``../data/t.csv``).  Absolute also when no relative path
-    leads there (another drive, on Windows) or there is no folder.
-    """
-    path = Path(os.path.realpath(path.absolute().parent)) / path.name
-    if folder is not None:
-        try:
-            relative = Path(os.path.relpath(path, os.path.realpath(folder)))
-        except ValueError:  # another drive (Windows)
-            return path.as_posix()
-        if not (given_absolute and relative.parts[:1] == (os.pardir,)):
-            return relative.as_posix()
-    return path.as_posix()
-
-
-def same_place(text: str, path: Path, folder: Path) -> bool:
-    """Whether the recorded *text* names *path* (folders resolved, names kept), in whatever spelling."""
-    return recorded_path(folder / written_path(text), folder, True) == recorded_path(path, folder, True)
-
-
-#: A file's first bytes that say it is a workbook, not text: a zip package (.xlsx), an OLE file (Excel 97-2003's .xls).
-WORKBOOK_MAGIC = ((b"PK\x03\x04", "an Excel workbook (a zip package)"),
-                  (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls)"))
-#: A CSV file's encoding when its mapping file names none.
-DEFAULT_ENCODING = ColumnMapping.encoding
-
-
-def _first_bytes(path: Path, n: int = 8) -> bytes:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(n)
-    except OSError:
-        return b""  # (the reader says why)
-
-
-def utf16_bom(path: Path) -> bool:
-    """Whether *path* starts with a UTF-16 byte-order mark (FF FE or FE FF), as Excel's "Unicode Text" does."""
-    return _first_bytes(path, 2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-
-
-def file_encoding(path: Path, encoding: str) -> str:
-    """*encoding*, or ``utf-16`` when it is the default and the file starts with a UTF-16 byte-order mark.
-
-    A byte-order mark names UTF-16 unambiguously; an encoding a mapping file
-    names is kept as given.
-    """
-    return "utf-16" if encoding == DEFAULT_ENCODING and utf16_bom(path) else encoding
-
-
-def workbook_problem(path: Path, advice: str) -> InputError | None:
-    """A problem naming *path* as a workbook when its first bytes say it is one (*advice*: how to save it)."""
-    start = _first_bytes(path)
-    for magic, what in WORKBOOK_MAGIC:
-        if start.startswith(magic):
-            return InputError(path.name, None, f"is {what}, not CSV text: {advice}", show_value=False)
-    return None
-
-
-def nul_problem(path: Path, encoding: str, advice: str) -> InputError | None:
-    """A problem naming *path* as UTF-16 without its byte-order mark, or UTF-32, when its first bytes are a
-    quarter or more zeros (a zero beside every ASCII character) and *encoding* is not one of those; read as
-    8-bit text, its header would show as ``h\\x00o\\x00...`` (*advice*: how to save it)."""
-    try:
-        name = codecs.lookup(encoding).name
-    except (LookupError, TypeError):
-        name = ""  # (the reader names the encoding)
-    start = _first_bytes(path, 4096)
-    if start.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # (FF FE 00 00: UTF-16's mark, then more)
-        wrong = not name.startswith("utf-32")
-    elif start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        wrong = False  # UTF-16 after its mark (read as such, or named by the reader when a mapping says otherwise)
-    else:
-        wrong = not name.startswith(("utf-16", "utf-32")) and start.count(0) * 4 >= len(start) > 0
-    if not wrong:
-        return None
-    return InputError(path.name, None, "holds NUL characters (it is UTF-16 saved without a byte-order mark, or "
-                      f"UTF-32): {advice}", show_value=False)
-
-
-def header_line(path: Path, encoding: str) -> str:
-    """The first line of a text file (a problem naming the file when it is not *encoding* text, or is a workbook)."""
-    workbook = workbook_problem(path, "save it as .xlsx or CSV UTF-8") or nul_problem(
-        path, encoding, 'save it as CSV UTF-8 (or name its encoding in a mapping file, e.g. encoding = "utf-16-le")')
-    if workbook is not None:
-        raise InputErrors([workbook])
-    try:
-        with open(path, encoding=encoding, newline="") as fh:
-            return fh.readline()
-    except UnicodeDecodeError as exc:
-        if utf16_bom(path):  # (a mapping file named another encoding)
-            hint = 'it starts with a UTF-16 byte-order mark: set encoding = "utf-16" in the mapping file'
-        else:
-            hint = "save it as CSV UTF-8, or set encoding in a mapping file (e.g. cp1252)"
-        raise InputErrors(
-            [
-                InputError(
-                    path.name, None,
-                    f"is not {encoding} text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); {hint}",
-                    show_value=False,
-                )
-            ]
-        ) from None
-    except UnicodeError as exc:  # (utf-16 without its byte-order mark, for one)
-        raise InputErrors([InputError(path.name, None, f"is not {encoding} text ({exc}); save it as CSV UTF-8, "
-                                      "or set encoding in a mapping file (e.g. cp1252)", show_value=False)]) from None
-    except OSError as exc:  # (locked by Excel, or no permission)
-        from .safety import unreadable
-
-        raise InputErrors([unreadable(path.name, exc)]) from None
-    except (LookupError, TypeError):  # a ColumnMapping made in code with no such codec
-        raise InputErrors([InputError(f"{path.name}: encoding", encoding,
-                                      "must be the name of a text encoding (e.g. utf-8, cp1252, latin-1)")]) from None
 
 
 def looks_like_data(headers) -> bool:

@@ -8,7 +8,7 @@ replaces or rewrites the file in between would leave the workbook holding one
 file's lines under another file's hash.
 
 Within :func:`one_reading` (a build, a refresh), each reader hashes its file
-as it first opens it (:func:`reading`), and :func:`xlpy.files.sources.sha256`,
+as it first opens it (:func:`reading`), and :func:`xlpy.files.recorded.sha256`,
 hashing it once the lines are read, refuses a file whose bytes are no longer
 those (:func:`unchanged`), naming it: the command writes nothing.  The bytes
 are compared, not the file's times: a rewrite in place of the same size

@@ -68,7 +68,7 @@ def offer_file_drift(book, book_offer) -> str | None:
     import tomllib
 
     from ..files.offerfile import load, offer_text
-    from ..files.sources import NO_TALLY_FILE, sha256
+    from ..files.recorded import NO_TALLY_FILE, sha256
     from .layout import LAYOUT_NAME, Shape, layout
 
     try:

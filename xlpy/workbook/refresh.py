@@ -62,6 +62,7 @@ from ..engine.numbers import to_whole
 from ..engine.release import release_sentences
 from ..engine.rules import tally_problems
 from ..files import calendars, sources, steady
+from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, recorded_path, same_place, sha256, written_path
 from ..files.prices import read_prices
 from ..files.counts import read_counts, tally_fits, tally_kind
 from . import data as bookdata
@@ -263,7 +264,7 @@ class _Refresh:
             return path
         recorded = self.recorded(record)
         text = "" if recorded is None else str(recorded).strip()
-        if text in ("", sources.NO_TALLY_FILE, sources.NO_PRICE_FILE):  # any other text is a path, whatever its suffix
+        if text in ("", NO_TALLY_FILE, NO_PRICE_FILE):  # any other text is a path, whatever its suffix
             message = f"no {what} file is recorded on the Cover" + (f" ({text!r} is not a file)" if text else "")
             if required:
                 self.problems.append(InputError(self.where(record), None, message + "; give one", show_value=False))
@@ -274,7 +275,7 @@ class _Refresh:
 
     def recorded_file(self, record: str, text: str, what: str) -> Path | None:
         """The file *text* in *record* names (in the workbook's folder if relative); None: a problem is named."""
-        path = sources.written_path(text)  # recorded on Windows, read elsewhere
+        path = written_path(text)  # recorded on Windows, read elsewhere
         if not path.is_absolute():
             if self.book.folder is None:
                 self.problems.append(InputError(self.where(record), text, "is relative, and the workbook has no "
@@ -295,14 +296,14 @@ class _Refresh:
         return path
 
     def as_recorded(self, path: Path) -> str:
-        """*path* as the Cover records it (:func:`xlpy.files.sources.recorded_path`); a file the Cover records
+        """*path* as the Cover records it (:func:`xlpy.files.recorded.recorded_path`); a file the Cover records
         already, given again in another spelling, keeps its record: it is no new source."""
         for name in ("TallySource", "TallyMapping", "PriceSource"):
             text = str(self.recorded(name) or "").strip()
-            if text and self.book.folder is not None and sources.same_place(text, path, self.book.folder):
+            if text and self.book.folder is not None and same_place(text, path, self.book.folder):
                 return text
         given_absolute = path.is_absolute() and path not in self.in_folder
-        return sources.recorded_path(path, self.book.folder, given_absolute)
+        return recorded_path(path, self.book.folder, given_absolute)
 
     # planning -------------------------------------------------------------------------------
 
@@ -337,7 +338,7 @@ class _Refresh:
 
             self.switch = Switch(self.book, self.lay, target, len(self.tally_rows or ()), path.name)
             self.problems.extend(self.switch.problems())
-        self.tally_record = SourceRecord("tenders", self.as_recorded(path), sources.sha256(path), rows, kind,
+        self.tally_record = SourceRecord("tenders", self.as_recorded(path), sha256(path), rows, kind,
                                          self.as_recorded(mapping_path) if mapping_path else "")
 
     def _mapping(self, mapping, recorded: bool):
@@ -370,7 +371,7 @@ class _Refresh:
         """(file, mapping) the Cover records, for a tally given without one whose header has every column that
         mapping names (the agent's next file, in the same form); else (None, no mapping), as for another form."""
         text = str(self.recorded("TallyMapping") or "").strip()
-        path = sources.written_path(text) if text else None
+        path = written_path(text) if text else None
         if path is not None and not path.is_absolute() and self.book.folder is not None:
             path = self.book.folder / path
         try:
@@ -406,7 +407,7 @@ class _Refresh:
             self.problems.extend(exc.problems)
             return
         self.prices = days
-        self.price_record = SourceRecord("prices", self.as_recorded(path), sources.sha256(path), len(days), "prices")
+        self.price_record = SourceRecord("prices", self.as_recorded(path), sha256(path), len(days), "prices")
 
     def check(self):
         """The offer the refreshed workbook describes, and its results; raise every problem found."""

@@ -1,0 +1,58 @@
+"""How a workbook's Cover records a source file: its path, written so it reads back on any system, and its digest."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from . import steady
+
+__all__ = ["NO_PRICE_FILE", "NO_TALLY_FILE", "recorded_path", "same_place", "sha256", "written_path"]
+
+
+def sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a file, hex, for the record on the workbook's cover; within a build or a refresh, that of the
+    bytes its reader read (:mod:`xlpy.files.steady`)."""
+    try:
+        hashed = steady.digest(path)
+    except OSError as exc:
+        steady.gone(path, exc)  # a file its reader read, within a build or a refresh: refused by name
+        raise
+    steady.unchanged(path, hashed)
+    return hashed
+
+
+#: What a build records on the Cover when the workbook has no tally file or no price file: the only recorded
+#: texts that name no file.  Any other text recorded there is a path, read back whatever its suffix.
+NO_TALLY_FILE = "aggregate counts in the offer file"
+NO_PRICE_FILE = "none: the ratio is fixed"
+
+
+def written_path(text: str) -> Path:
+    """A path as written in an offer file or on the Cover: ``\\`` read as ``/`` where ``/`` is the separator."""
+    return Path(text.replace("\\", "/") if os.sep == "/" else text)
+
+
+def recorded_path(path: Path, folder: Path | None, given_absolute: bool) -> str:
+    """*path* as the Cover of a workbook in *folder* records it, with ``/`` separators.
+
+    Folders are resolved (the workbook's and the file's, so both are compared in the same terms), the file's own
+    name is not: a symbolic link is recorded as the link, and read again as the link.  A file in *folder* or below
+    is recorded relative to it; one outside, absolute when it was given absolute (a price file on a shared drive
+    survives a move of the deal folder), else relative (``../data/t.csv``).  Absolute also when no relative path
+    leads there (another drive, on Windows) or there is no folder.
+    """
+    path = Path(os.path.realpath(path.absolute().parent)) / path.name
+    if folder is not None:
+        try:
+            relative = Path(os.path.relpath(path, os.path.realpath(folder)))
+        except ValueError:  # another drive (Windows)
+            return path.as_posix()
+        if not (given_absolute and relative.parts[:1] == (os.pardir,)):
+            return relative.as_posix()
+    return path.as_posix()
+
+
+def same_place(text: str, path: Path, folder: Path) -> bool:
+    """Whether the recorded *text* names *path* (folders resolved, names kept), in whatever spelling."""
+    return recorded_path(folder / written_path(text), folder, True) == recorded_path(path, folder, True)

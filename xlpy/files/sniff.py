@@ -1,0 +1,118 @@
+"""What a data file is, from its first bytes: a workbook, UTF-16 or UTF-32 text, or text in an encoding.
+
+The tally, counts and price readers ask here before they read, so a file
+saved in the wrong form is named with how to save it, not misread.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from ..engine.errors import InputError, InputErrors
+
+__all__ = ["DEFAULT_ENCODING", "file_encoding", "header_line", "nul_problem", "text_encoding", "utf16_bom",
+           "workbook_problem"]
+
+#: A CSV file's encoding when its mapping file names none (UTF-8, its byte-order mark read past).
+DEFAULT_ENCODING = "utf-8-sig"
+
+
+def text_encoding(name: object) -> bool:
+    """Whether *name* names a codec that decodes bytes to text (``rot13`` and ``base64`` do not)."""
+    try:
+        return isinstance(name, str) and codecs.lookup(name)._is_text_encoding
+    except LookupError:
+        return False
+
+
+#: A file's first bytes that say it is a workbook, not text: a zip package (.xlsx), an OLE file (Excel 97-2003's .xls).
+WORKBOOK_MAGIC = ((b"PK\x03\x04", "an Excel workbook (a zip package)"),
+                  (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls)"))
+
+
+def _first_bytes(path: Path, n: int = 8) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(n)
+    except OSError:
+        return b""  # (the reader says why)
+
+
+def utf16_bom(path: Path) -> bool:
+    """Whether *path* starts with a UTF-16 byte-order mark (FF FE or FE FF), as Excel's "Unicode Text" does."""
+    return _first_bytes(path, 2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def file_encoding(path: Path, encoding: str) -> str:
+    """*encoding*, or ``utf-16`` when it is the default and the file starts with a UTF-16 byte-order mark.
+
+    A byte-order mark names UTF-16 unambiguously; an encoding a mapping file
+    names is kept as given.
+    """
+    return "utf-16" if encoding == DEFAULT_ENCODING and utf16_bom(path) else encoding
+
+
+def workbook_problem(path: Path, advice: str) -> InputError | None:
+    """A problem naming *path* as a workbook when its first bytes say it is one (*advice*: how to save it)."""
+    start = _first_bytes(path)
+    for magic, what in WORKBOOK_MAGIC:
+        if start.startswith(magic):
+            return InputError(path.name, None, f"is {what}, not CSV text: {advice}", show_value=False)
+    return None
+
+
+def nul_problem(path: Path, encoding: str, advice: str) -> InputError | None:
+    """A problem naming *path* as UTF-16 without its byte-order mark, or UTF-32, when its first bytes are a
+    quarter or more zeros (a zero beside every ASCII character) and *encoding* is not one of those; read as
+    8-bit text, its header would show as ``h\\x00o\\x00...`` (*advice*: how to save it)."""
+    try:
+        name = codecs.lookup(encoding).name
+    except (LookupError, TypeError):
+        name = ""  # (the reader names the encoding)
+    start = _first_bytes(path, 4096)
+    if start.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # (FF FE 00 00: UTF-16's mark, then more)
+        wrong = not name.startswith("utf-32")
+    elif start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        wrong = False  # UTF-16 after its mark (read as such, or named by the reader when a mapping says otherwise)
+    else:
+        wrong = not name.startswith(("utf-16", "utf-32")) and start.count(0) * 4 >= len(start) > 0
+    if not wrong:
+        return None
+    return InputError(path.name, None, "holds NUL characters (it is UTF-16 saved without a byte-order mark, or "
+                      f"UTF-32): {advice}", show_value=False)
+
+
+def header_line(path: Path, encoding: str) -> str:
+    """The first line of a text file (a problem naming the file when it is not *encoding* text, or is a workbook)."""
+    workbook = workbook_problem(path, "save it as .xlsx or CSV UTF-8") or nul_problem(
+        path, encoding, 'save it as CSV UTF-8 (or name its encoding in a mapping file, e.g. encoding = "utf-16-le")')
+    if workbook is not None:
+        raise InputErrors([workbook])
+    try:
+        with open(path, encoding=encoding, newline="") as fh:
+            return fh.readline()
+    except UnicodeDecodeError as exc:
+        if utf16_bom(path):  # (a mapping file named another encoding)
+            hint = 'it starts with a UTF-16 byte-order mark: set encoding = "utf-16" in the mapping file'
+        else:
+            hint = "save it as CSV UTF-8, or set encoding in a mapping file (e.g. cp1252)"
+        raise InputErrors(
+            [
+                InputError(
+                    path.name, None,
+                    f"is not {encoding} text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); {hint}",
+                    show_value=False,
+                )
+            ]
+        ) from None
+    except UnicodeError as exc:  # (utf-16 without its byte-order mark, for one)
+        raise InputErrors([InputError(path.name, None, f"is not {encoding} text ({exc}); save it as CSV UTF-8, "
+                                      "or set encoding in a mapping file (e.g. cp1252)", show_value=False)]) from None
+    except OSError as exc:  # (locked by Excel, or no permission)
+        from .safety import unreadable
+
+        raise InputErrors([unreadable(path.name, exc)]) from None
+    except (LookupError, TypeError):  # a ColumnMapping made in code with no such codec
+        raise InputErrors([InputError(f"{path.name}: encoding", encoding,
+                                      "must be the name of a text encoding (e.g. utf-8, cp1252, latin-1)")]) from None
