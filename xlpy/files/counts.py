@@ -36,7 +36,7 @@ COUNT_COLUMNS = {
 #: The tendered spellings that say the count is net of withdrawals.
 NET_TENDERED = ("tendered not withdrawn", "tendered and not withdrawn")
 #: A withdrawn count: not read (the count is tendered *and not withdrawn*), but it makes a bare "Tendered" ambiguous.
-WITHDRAWN = ("withdrawn", "withdrawals", "units withdrawn", "shares withdrawn", "notes withdrawn", "total withdrawn")
+WITHDRAWN = tuple(w for w in sources.UNREAD_UNITS if "withdraw" in w)
 
 
 def _key(text: object) -> str:

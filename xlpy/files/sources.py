@@ -31,6 +31,7 @@ from ..engine.model import HolderTable
 from . import steady
 from .sniff import DEFAULT_ENCODING, file_encoding, header_line, text_encoding
 from .settled import check_settled
+from .totals import totals_rows
 from .written_numbers import WHOLE_LIMIT, delimiter, whole_cell, wide_row
 
 __all__ = [
@@ -47,7 +48,8 @@ TALLY_COLUMNS = {
     "holder_id": ("holder_id", "holder", "holder id", "holder name", "account", "account number", "account no",
                   "account_id", "participant", "name", "registered holder"),
     "units": ("units", "shares", "quantity", "qty", "shares tendered", "units tendered", "number of shares",
-              "tendered shares", "amount"),
+              "tendered shares", "amount", "net shares", "net units", "net quantity", "shares tendered not withdrawn",
+              "units tendered not withdrawn"),
     "method": ("method", "delivery", "delivery method", "tender method", "type", "tender type"),
     "status": ("status", "state", "tender status"),
     "guaranteed": ("ngd", "guaranteed", "guaranteed delivery", "notice of guaranteed delivery", "gd"),
@@ -72,7 +74,15 @@ STATUS_VALUES = {
 }
 #: A totals row's label as a whole holder id, case-folded, after the separator before it (an agent's last line
 #: ``Total,4300``; ``Totals``, ``Grand total``, ``Subtotal``, ``Sub-total:``, ``Sum``): never a holder.
-_TOTALS_ID = re.compile(r"\0(?:(?:grand|sub)[\s_-]*)?(?:totals?|sum)[\s:]*(?=\0|\Z)")
+#: Columns of units a holder tally may carry beside its units that change what was tendered, none of them read:
+#: withdrawn units (the agent's count is then gross) or units that failed delivery.  A holder's line must give
+#: its units still tendered, with a status for a withdrawal or a failed delivery.
+UNREAD_UNITS = ("withdrawn", "withdrawals", "units withdrawn", "shares withdrawn", "notes withdrawn",
+                "total withdrawn", "withdrawn units", "withdrawn shares", "qty withdrawn", "quantity withdrawn",
+                "failed", "failed delivery", "units failed", "shares failed", "not delivered", "undelivered",
+                "units not delivered", "shares not delivered")
+#: Words of a units header that say the units are already net of withdrawals.
+NET_UNITS = ("net", "not withdrawn")
 TRUE_WORDS = ("y", "yes", "true", "1", "x")
 FALSE_WORDS = ("", "n", "no", "false", "0")
 
@@ -538,10 +548,14 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
             if not h:
                 problems.append(InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}",
                                            ids_raw[i], "must name the holder"))
-    for i in _totals_rows(ids, joined):  # it would count every line a second time
+    for i in _rounded_ids(ids, joined):
         problems.append(InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}", ids_raw[i],
-                                   "looks like a totals row, not a holder: delete it"))
+                                   "is a number Excel has shown in scientific notation, its last digits lost: format "
+                                   "the column as Text, enter the account numbers again, and save the tally again"))
+    for i, why in totals_rows(ids, joined, units):  # it would count every line a second time
+        problems.append(InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}", ids_raw[i], why))
     _missing_columns(found, mapping, name, headers, problems)
+    _unread_units(found, headers, columns, name, units_col, problems, row_of)
     if "method" in found:
         # an empty method cell: the mapping's default, else a guaranteed marker's Y must state it ("")
         unstated = mapping.defaults.get("method", "" if "guaranteed" in found else None)
@@ -585,23 +599,46 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
     return (tuple(ids), tuple(units), tuple(method), tuple(status)), arrays
 
 
-def _totals_rows(ids, joined) -> list[int]:
-    """The lines whose holder id (stripped) is a totals label: ``Total``, ``Grand total``, ``Sub-total:``, ``SUM``.
+#: An id as Excel shows a number too long for its column (``1.23457E+11``, ``1E+15``) or a float as written
+#: (``1.23456789012346e+17``): a sign and two or three digits after the E (an account code ``2E4`` is read).
+_SCIENTIFIC = re.compile(r"[+-]?[0-9](?:\.[0-9]+)?[eE][+-][0-9]{2,3}")
+_SCIENTIFIC_LINE = re.compile(r"(?<=\0)[+-]?[0-9](?:\.[0-9]+)?[eE][+-][0-9]{2,3}(?=\0|\Z)")
 
-    *joined* is ``"\\0".join(ids)`` or None.  The ids are searched joined, at C speed: a tally holding neither
-    ``total`` nor ``sum`` anywhere is passed over at once, and a line's index is the count of separators before it.
-    """
-    folded = "\0" + ("\0".join(ids) if joined is None else joined).casefold()
-    if "total" not in folded and "sum" not in folded:
+
+def _rounded_ids(ids, joined) -> list[int]:
+    """The lines whose holder id is a number in scientific notation: two accounts Excel rounded alike would be
+    one holder, their units added (which changes the per-holder rounding)."""
+    if joined is not None and not any(map(joined.__contains__, ("E+", "E-", "e+", "e-"))):
         return []
-    if folded.count("\0") != len(ids):  # an id holding a NUL: one at a time
-        return [i for i, h in enumerate(ids) if _TOTALS_ID.fullmatch("\0" + h.casefold())]
+    if joined is None or joined.count("\0") != len(ids) - 1:
+        return [i for i, h in enumerate(ids) if _SCIENTIFIC.fullmatch(h)]
+    folded = "\0" + joined
     rows, line, at = [], 0, 0
-    for match in _TOTALS_ID.finditer(folded):
+    for match in _SCIENTIFIC_LINE.finditer(folded):
         line += folded.count("\0", at, match.start())
         at = match.start()
-        rows.append(line)
+        rows.append(line - 1)
     return rows
+
+
+def _unread_units(found, headers, columns, name, units_col, problems, row_of) -> None:
+    """A column of withdrawn or failed units beside the units read (:data:`UNREAD_UNITS`), holding any but 0 or
+    no: refused at its first such row, else the gross units would be counted (unless the units are headed net)."""
+    if any(w in f" {_key(units_col)} " for w in (f" {n} " for n in NET_UNITS)):
+        return
+    read = set(found.values())
+    for j, header in enumerate(headers):
+        if j in read or _key(header) not in UNREAD_UNITS:
+            continue
+        for i, v in enumerate(columns[j]):
+            if v is None or v == 0 or _key(v) in FALSE_WORDS + ("-", "0.0", "0.00"):
+                continue
+            problems.append(InputError(
+                f"{name}: row {row_of(i)}, column {header}", v,
+                f"is not read, so column {units_col} would count these units as tendered: give each holder's "
+                "units still tendered (or a line of their own with status withdrawn or failed) and delete this "
+                "column, or head the units 'Net shares' if they are"))
+            break
 
 
 def _unstated(what: str) -> str:

@@ -1,0 +1,103 @@
+"""Tallies as a finance office's spreadsheets write them: subtotal rows, a withdrawn column, account numbers
+Excel has rounded, encodings that a mapping file gets wrong.  Each is read exactly or refused by row."""
+
+from __future__ import annotations
+
+import pytest
+
+from xlpy.engine import InputErrors
+from xlpy.files import sources
+
+DEFAULTS = '[defaults]\nmethod = "book-entry"\nstatus = "tendered"\n'
+
+
+def problems(call, *args) -> list[str]:
+    """The problems *call* raises, one string each (the test fails if it raises none)."""
+    with pytest.raises(InputErrors) as info:
+        call(*args)
+    return [str(p) for p in info.value.problems]
+
+
+def write(tmp_path, body: str, name: str = "t.csv", encoding: str = "utf-8"):
+    path = tmp_path / name
+    path.write_bytes(body.encode(encoding))
+    return path
+
+
+@pytest.fixture
+def stated(tmp_path):
+    """A mapping whose [defaults] state the method and status: a totals line would otherwise be one more holder."""
+    return sources.read_mapping(write(tmp_path, DEFAULTS, "map.toml"))
+
+
+SUM_ROW = "looks like a totals row, not a holder (its units are those of the lines above it, added up): delete it"
+LABEL = "looks like a totals row, not a holder: delete it"
+
+
+def test_excels_subtotal_rows_are_refused_not_counted_twice(tmp_path, stated):
+    """Data > Subtotal writes `A Total` under each holder's lines and `Grand Total` at the end: with the grand
+    total deleted as asked, the group totals would have doubled every unit."""
+    path = write(tmp_path, "Account,Shares\r\nA,100\r\nA,50\r\nA Total,150\r\nB,200\r\nB Total,200\r\n"
+                           "Grand Total,350\r\n")
+    assert problems(sources.read_tally, path, stated) == [
+        f"t.csv: row 4, column Account: {SUM_ROW}, got 'A Total'",
+        f"t.csv: row 6, column Account: {SUM_ROW}, got 'B Total'",
+        f"t.csv: row 7, column Account: {LABEL}, got 'Grand Total'"]
+    # LibreOffice's Subtotals write "Sum"; German Excel's "Ergebnis"
+    path = write(tmp_path, "Account,Shares\r\nMüller,100\r\nMüller Ergebnis,100\r\nX,5\r\nX Sum,5\r\n"
+                           "Gesamtergebnis,105\r\n")
+    assert [p.split(": ", 2)[1] for p in problems(sources.read_tally, path, stated)] == [
+        "row 3, column Account", "row 5, column Account", "row 6, column Account"]
+
+
+@pytest.mark.parametrize("label", ["Total tendered", "TOTAL UNITS", "Total.", "TOTAL -", "Totals (2 holders)",
+                                   "Summe"])
+def test_a_totals_line_of_any_wording_is_refused(tmp_path, stated, label):
+    path = write(tmp_path, f"Account,Shares\r\nA-1,100\r\nB-2,200\r\n{label},300\r\n")
+    assert problems(sources.read_tally, path, stated) == [
+        f"t.csv: row 4, column Account: {LABEL if label in ('Summe', 'Total.', 'TOTAL -') else SUM_ROW}, got '{label}'"]
+
+
+def test_a_holder_whose_name_holds_a_totals_word_is_read(tmp_path, stated):
+    """Only a line whose units are the lines above it, added up, is a total: a fund named Total Return, or a
+    holder named Sum, is a holder."""
+    path = write(tmp_path, "Account,Shares\r\nA-1,100\r\nTotal Return Fund,500\r\nSumitomo Trust,7\r\n"
+                           "Jane Sum,8\r\nSumner Total Fund,300\r\n")
+    assert sources.read_tally(path, stated).units == (100, 500, 7, 8, 300)
+
+
+def test_a_withdrawn_column_beside_gross_units_is_refused(tmp_path, stated):
+    """The agent's Shares Tendered is gross when a Shares Withdrawn column sits beside it: counting it would
+    count the withdrawn units as tendered."""
+    path = write(tmp_path, "Account,Shares Tendered,Shares Withdrawn\r\n001,100,0\r\n002,100,40\r\n003,200,200\r\n")
+    assert problems(sources.read_tally, path, stated) == [
+        "t.csv: row 3, column Shares Withdrawn: is not read, so column Shares Tendered would count these units as "
+        "tendered: give each holder's units still tendered (or a line of their own with status withdrawn or "
+        "failed) and delete this column, or head the units 'Net shares' if they are, got '40'"]
+    path = write(tmp_path, "holder_id,units,method,status,Failed delivery\r\nA,100,guaranteed,tendered,Y\r\n")
+    assert problems(sources.read_tally, path)[0].startswith("t.csv: row 2, column Failed delivery: is not read")
+    # a column of nothing withdrawn is no matter; units headed net are net
+    path = write(tmp_path, "Account,Shares Tendered,Shares Withdrawn\r\n001,100,0\r\n002,200,\r\n003,5,-\r\n")
+    assert sources.read_tally(path, stated).units == (100, 200, 5)
+    path = write(tmp_path, "Account,Net Shares,Shares Withdrawn\r\n001,60,40\r\n")
+    assert sources.read_tally(path, stated).units == (60,)
+
+
+def test_account_numbers_excel_rounded_are_refused_not_merged(tmp_path):
+    """Two 12-digit accounts Excel saved as 1.23457E+11 would be one holder, their units added."""
+    path = write(tmp_path, "holder_id,units,method,status\r\n1.23457E+11,25,book-entry,tendered\r\n"
+                           "1.23457E+11,25,book-entry,tendered\r\n2E4,1,book-entry,tendered\r\n")
+    why = ("is a number Excel has shown in scientific notation, its last digits lost: format the column as Text, "
+           "enter the account numbers again, and save the tally again")
+    assert problems(sources.read_tally, path) == [f"t.csv: row {r}, column holder_id: {why}, got '1.23457E+11'"
+                                                  for r in (2, 3)]
+    # in a workbook, a number past 15 digits is a float, as Excel saves it: already rounded
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in (("holder_id", "units", "method", "status"), (1.23456789012346e17, 5, "book-entry", "tendered"),
+                ("2E4", 1, "book-entry", "tendered")):
+        wb.active.append(row)
+    wb.save(tmp_path / "t.xlsx")
+    got = problems(sources.read_tally, tmp_path / "t.xlsx")
+    assert len(got) == 1 and got[0].startswith(f"t.xlsx: row 2, column holder_id: {why}")
