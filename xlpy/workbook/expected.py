@@ -46,7 +46,9 @@ class Expect:
     *noise*: the error a workbook's binary arithmetic may leave in the
     incremental shares, the difference of two larger counts (a ratio raised
     by 0.000001 on a million units accepted gives 1 in the engine and
-    0.9999999974752427 in a workbook): no finding within it.
+    0.9999999974752427 in a workbook), or in a Sensitivity charge not rounded
+    to the cent (near 10^12, its saved 15 digits alone may be half a cent off):
+    no finding within it (for money, within half a cent and it).
     """
 
     label: str
@@ -58,6 +60,9 @@ class Expect:
 
 #: The relative error of a few steps of binary arithmetic (8 units in the last place of a double).
 BINARY_NOISE = Decimal(2) ** -49
+
+#: Half a unit of a number's 15th significant digit, relative: what a workbook saved with 15 digits may be off by.
+SAVED_HALF_UNIT = Decimal("5e-15")
 
 #: The figures that are a difference of two share counts (Results' and Check's incremental shares): the only
 #: ones an :attr:`Expect.noise` is given.
@@ -219,9 +224,12 @@ def _sensitivity(lay: Layout, offer, results, step: Decimal) -> dict[tuple[str, 
             units = offer.outstanding * part
             charge = estimated_charge(units, price, results.offer_ratio, results.original_ratio, per_unit, carrying,
                                       total)
+            # unrounded: binary noise on its terms, and a saved value's 15 digits, may pass half a cent near 10^12
+            terms = units * (max(abs(results.offer_ratio), abs(results.original_ratio)) * abs(price) + abs(per_unit)
+                             + abs(carrying or 0)) + abs(total or 0)
             exp[("Sensitivity", f"{get_column_letter(left + 1 + j)}{row}")] = Expect(
-                f"sensitivity charge at {excel_round(price, 4)} and {excel_round(part * 100, 2)}%", charge, "money"
-            )
+                f"sensitivity charge at {excel_round(price, 4)} and {excel_round(part * 100, 2)}%", charge, "money",
+                noise=BINARY_NOISE * terms + SAVED_HALF_UNIT * abs(charge))
     return exp
 
 

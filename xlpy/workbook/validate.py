@@ -163,7 +163,7 @@ def _same(expected: Expect, found) -> bool:
     want = Decimal(v) if not isinstance(v, Decimal) else v
     got = to_decimal(found, "found")
     if expected.fmt in ("money", "count"):
-        return abs(got - want) <= Decimal("0.005")
+        return abs(got - want) <= Decimal("0.005") + expected.noise
     return abs(got - want) <= max(Decimal("1e-9") * max(Decimal(1), abs(want)), expected.noise)
 
 
