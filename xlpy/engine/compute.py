@@ -597,7 +597,7 @@ def _count_and_input_warnings(offer: Offer, counted: allocation.Count) -> list[s
             f"offer is oversubscribed: {counted.eligible:,} units eligible for {offer.max_units:,}; "
             f"prorated by {plain(counted.proration_factor)}"
             + (" (below 1 past its 10 decimals)" if counted.proration_factor == 1 else "")
-            + (f" after {counted.odd_lot_units:,} odd-lot units accepted in full" if counted.odd_lot_units else "")
+            + (f" after {units(counted.odd_lot_units)} of odd lots accepted in full" if counted.odd_lot_units else "")
         )
     if offer.original_conversion_price is not None and not _terminates(offer.original_ratio):
         warnings.append(

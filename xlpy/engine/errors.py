@@ -7,6 +7,7 @@ macros) turn these into exit codes, cell messages or dialog text.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 __all__ = ["XlpyError", "InputError", "InputErrors", "Problems", "capped"]
 
@@ -75,6 +76,8 @@ def _show(value: object) -> str:
     if isinstance(value, (dict, list)):  # a TOML table or array, as TOML writes it inline: [7.94], not Python's
         text = _toml(value)              # [Decimal('7.94')]; a misplaced [consideration] as { ratio = 7.94, ... }
         return text if len(text) <= 60 else text[:57] + "..."
+    if type(value) is Decimal and value.is_finite() and -40 < value.as_tuple().exponent < 0:
+        return format(value, "f")[:60]  # 0.0000001 as written, not str()'s 1E-7
     # a date and time as TOML and ISO 8601 write it (2004-02-20T10:00:00, not str()'s space)
     text = value.isoformat() if hasattr(value, "isoformat") and hasattr(value, "hour") else str(value)
     return text if len(text) <= 60 else text[:57] + "..."

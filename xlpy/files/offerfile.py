@@ -70,6 +70,10 @@ BOUNDS = {
     "period.net_income": _TOTAL, "period.preferred_dividends": _TOTAL, "period.tax_rate": (None, ""),
     "exchange.ratio": _RATIO, "exchange.price": _PRICE, "exchange.cash_per_unit": _PER_UNIT,
 }
+#: The least share price taken (valuation, later exchanges, cash in lieu): no real price is smaller, and
+#: a workbook computing with one far smaller loses its figures (1e-16 reads as a price of 0).
+MIN_PRICE = Decimal("0.000001")
+_PRICES = ("valuation.price", "exchange.price", "offer.consideration.fractional_price")
 #: Decimals a formula's ratio may be rounded to: Excel holds 15 digits.
 MAX_PLACES = 15
 _ID = re.compile(r"^[a-z0-9-]+$")
@@ -117,8 +121,13 @@ class _Table(typed.Reader):
     def number(self, name: str, required: bool = True, positive: bool = False, nonneg: bool = False,
                default: Decimal | None = None) -> Decimal | None:
         """A number below its key's bound in :data:`BOUNDS`."""
-        below, bound = BOUNDS[re.sub(r"\[\d+\]", "", self.key(name))]
-        return super().number(name, required, positive, nonneg, default, below=below, bound=bound)
+        key = re.sub(r"\[\d+\]", "", self.key(name))
+        below, bound = BOUNDS[key]
+        number = super().number(name, required, positive, nonneg, default, below=below, bound=bound)
+        if key in _PRICES and number is not None and 0 < number < MIN_PRICE:
+            self.fail(name, self.data[name], f"must be at least {MIN_PRICE:f} (the least price per share taken)")
+            return default
+        return number
 
     def unknown(self, allowed: set[str]) -> None:
         for name in self.data:

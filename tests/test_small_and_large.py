@@ -1,0 +1,60 @@
+"""Offers at the edges of size: a price too small for any real share, one odd-lot unit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from xlpy.engine import InputErrors
+from xlpy.files.offerfile import compute_file, load
+
+BASE = """schema = 1
+[offer]
+id = "edge"
+issuer = "Edge Co"
+kind = "preferred"
+outstanding = 1000
+original_ratio = 1
+common_outstanding_before = 5000
+expiration = 2024-03-15
+[offer.consideration]
+ratio = 2
+[tally]
+tendered = 10
+[valuation]
+date = 2024-03-15
+price = 5
+"""
+
+
+def _offer(tmp_path, text: str, name: str = "o.toml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("price", ["0.0000000000000001", "0.0000009"])
+def test_a_price_below_a_millionth_is_refused_by_its_key(tmp_path, price):
+    """1e-16 was taken, and build then wrote a workbook whose Check read it as a price of 0 and failed."""
+    with pytest.raises(InputErrors) as info:
+        load(_offer(tmp_path, BASE.replace("price = 5", f"price = {price}")))
+    assert [str(p) for p in info.value.problems] == [
+        f"o.toml: valuation.price: must be at least 0.000001 (the least price per share taken), got {price}"]
+
+
+def test_a_price_of_a_millionth_is_taken(tmp_path):
+    offer, results = compute_file(_offer(tmp_path, BASE.replace("price = 5", "price = 0.000001")))
+    assert str(offer.valuation.price) == "0.000001"
+    assert results.charge == Decimal("0.00001")  # 10 units x 1 more share x a millionth
+
+
+def test_one_odd_lot_unit_is_named_in_the_singular(tmp_path):
+    (tmp_path / "t.csv").write_text("holder_id,units,method,status\nCEDE-1,1999,book-entry,tendered\n"
+                                    "SMALL-1,1,book-entry,tendered\n", encoding="utf-8")
+    text = (BASE.replace("tendered = 10", 'file = "t.csv"\nfinal = true')
+            .replace('expiration = 2024-03-15', 'expiration = 2024-03-15\nmax_units = 500\nodd_lot = 2')
+            .replace("outstanding = 1000", "outstanding = 2000"))
+    _, results = compute_file(_offer(tmp_path, text))
+    prorated = [w for w in results.warnings if w.startswith("offer is oversubscribed")]
+    assert len(prorated) == 1 and prorated[0].endswith(" after 1 unit of odd lots accepted in full")
