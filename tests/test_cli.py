@@ -345,9 +345,12 @@ def test_an_interrupt_says_what_was_written(capsys, tmp_path, monkeypatch):
     assert list(listing(tmp_path)) == ["offer.xlsm"]
 
 
-def test_sigterm_unwinds_as_an_interrupt_and_exits_143(capsys, monkeypatch, tmp_path):
+@pytest.mark.parametrize("name, status", [("SIGTERM", 143), ("SIGHUP", 129)])
+def test_sigterm_unwinds_as_an_interrupt_and_exits_143(capsys, monkeypatch, tmp_path, name, status):
     """A CI runner cancelling a job (or timeout) sends SIGTERM: cleaned up as Ctrl-C is (LibreOffice's child,
-    temporary folders), exit status 143, and the previous SIGTERM handler back afterwards."""
+    temporary folders), exit status 143, and the previous SIGTERM handler back afterwards. A closed terminal or
+    a dropped ssh session sends SIGHUP: the same, status 129 (it left a copy of the workbook in the temporary
+    folder and a LibreOffice profile)."""
     import os
     import signal
     import threading
@@ -356,16 +359,19 @@ def test_sigterm_unwinds_as_an_interrupt_and_exits_143(capsys, monkeypatch, tmp_
 
     if threading.current_thread() is not threading.main_thread():
         pytest.skip("signals are delivered to the main thread only")
+    if not hasattr(signal, name):
+        pytest.skip(f"no {name} on this system")
+    signum = getattr(signal, name)
 
     def terminated(*args, **kwargs):
-        os.kill(os.getpid(), signal.SIGTERM)
-        raise AssertionError("SIGTERM did not stop the command")
+        os.kill(os.getpid(), signum)
+        raise AssertionError(f"{name} did not stop the command")
 
-    before = signal.getsignal(signal.SIGTERM)
+    before = signal.getsignal(signum)
     monkeypatch.setattr(offerfile, "compute_file", terminated)
-    assert cli.main(["build", str(SEED), "-o", str(tmp_path / "offer.xlsm"), "--quiet"]) == 143
+    assert cli.main(["build", str(SEED), "-o", str(tmp_path / "offer.xlsm"), "--quiet"]) == status
     assert capsys.readouterr().err == "xlpy build: terminated; nothing was written\n"
-    assert signal.getsignal(signal.SIGTERM) is before
+    assert signal.getsignal(signum) is before
     assert listing(tmp_path) == {}
 
 

@@ -67,7 +67,7 @@ def _signalled(signum, frame):
             again.start()
             return
         f = f.f_back
-    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+    raise KeyboardInterrupt() if signum == signal.SIGINT else Terminated(signum)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -75,8 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # named against the command whose options they are not ("see xlpy render --help")
         args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    from ..workbook.locks import STOP_SIGNALS
+
     try:
-        previous = {s: signal.signal(s, _signalled) for s in (signal.SIGINT, signal.SIGTERM)}
+        previous = {s: signal.signal(s, _signalled) for s in STOP_SIGNALS}
     except ValueError:  # not the main thread: the default actions stay
         previous = {}
     try:
@@ -96,7 +98,9 @@ def console() -> int:
         sys.stdout.flush()
     except (BrokenPipeError, ValueError):  # (the reader went away; or stdout is closed)
         pass
-    for s in (signal.SIGINT, signal.SIGTERM):
+    from ..workbook.locks import STOP_SIGNALS
+
+    for s in STOP_SIGNALS:
         signal.signal(s, signal.SIG_IGN)
     return status
 
@@ -127,7 +131,7 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     except KeyboardInterrupt as exc:
         signalled = exc.__cause__ if isinstance(exc.__cause__, KeyboardInterrupt) else exc
-        how, status = ("terminated", 143) if isinstance(signalled, Terminated) else ("interrupted", 130)
+        how, status = ("terminated", signalled.status) if isinstance(signalled, Terminated) else ("interrupted", 130)
         written = getattr(exc, "path", None)  # xlpy.workbook.locks.InterruptedAfterWriting (not imported here:
         if written is not None:               # openpyxl would load with it): the file is whole and in place
             backup = getattr(exc, "backup", None)

@@ -8,6 +8,7 @@ the registry.  Nothing here imports a command module, so imports run one way.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Callable
 
@@ -20,8 +21,13 @@ EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM (a CI runner cancelling a job, ``timeout``): unwound as Ctrl-C is, so temporary files and a
-    LibreOffice child are cleaned up, and the exit status is 143."""
+    """SIGTERM (a CI runner cancelling a job, ``timeout``) or SIGHUP (the terminal closed, an ssh session
+    dropped): unwound as Ctrl-C is, so temporary files and a LibreOffice child are cleaned up; the exit status
+    is 128 and the signal's number (143, 129)."""
+
+    def __init__(self, signum: int = signal.SIGTERM):
+        super().__init__()
+        self.status = 128 + int(signum)
 
 COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], str]] = {}
 

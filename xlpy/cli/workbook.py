@@ -263,7 +263,7 @@ def run_build(args: argparse.Namespace) -> int:
         how = "terminated" if isinstance(signalled, Terminated) else "interrupted"
         print(f"xlpy build: {how}{' while validating' if validating else ''}; {out} was written but not validated "
               f"(xlpy validate {out} checks it)", file=sys.stderr)
-        return 143 if how == "terminated" else 130
+        return signalled.status if isinstance(signalled, Terminated) else 130
     return _print_reports([report], as_json=False)
 
 

@@ -410,6 +410,34 @@ def _temp(target: Path, what: str) -> tuple[int, Path]:
     return fd, Path(tmp)
 
 
+def keep_access(original: Path, new: Path) -> None:
+    """Give *new* (a file about to replace *original*, or its backup) *original*'s owner, group, extended
+    attributes (a POSIX access list among them) and permissions, as far as the user may: a colleague who could
+    open the workbook before a refresh can open it after.
+
+    The owner is kept when xlpy runs as root (a scheduled job) or owns the file; the group whenever the user is
+    in it (a shared folder's ``finance`` group).  What the system does not allow is left as the new file has it.
+    """
+    st = original.stat()
+    for uid, gid in ((st.st_uid, st.st_gid), (-1, st.st_gid)):
+        try:
+            os.chown(new, uid, gid)
+            break
+        except OSError:
+            continue
+    if hasattr(os, "listxattr"):  # Linux
+        try:
+            names = os.listxattr(original)
+        except OSError:
+            names = []
+        for name in names:
+            try:
+                os.setxattr(new, name, os.getxattr(original, name))
+            except OSError:  # (one the user may not set, a file system without them)
+                pass
+    os.chmod(new, st.st_mode & 0o7777)  # last: an access list set above states the group bits alike
+
+
 class BackupNotWritten(OSError):
     """The backup of a workbook could not be made (a full disk, a quota): the workbook itself is untouched.
     ``filename`` is the backup's path."""
@@ -423,6 +451,7 @@ def write_backup(target: Path, backup: Path) -> Path:
         fd, tmp = _temp(target, "backup")
         os.close(fd)
         shutil.copy2(target, tmp)
+        keep_access(target, tmp)
         os.replace(tmp, backup)
     except BaseException as exc:
         if tmp is not None:
@@ -431,6 +460,11 @@ def write_backup(target: Path, backup: Path) -> Path:
             raise BackupNotWritten(exc.errno, exc.strerror or str(exc), str(backup)) from exc
         raise
     return backup
+
+
+#: The signals that stop a command, unwound as Ctrl-C is: Ctrl-C, SIGTERM (``timeout``, a CI runner) and, where
+#: the system has it, SIGHUP (the terminal closed, an ssh session dropped).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM) + ((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ())
 
 
 class InterruptedAfterWriting(KeyboardInterrupt):
@@ -444,7 +478,7 @@ class InterruptedAfterWriting(KeyboardInterrupt):
 
 @contextlib.contextmanager
 def held_signals() -> Iterator[None]:
-    """Hold Ctrl-C (SIGINT) and SIGTERM back while a file is put in place (a backup, then the rename); one that
+    """Hold Ctrl-C (SIGINT), SIGTERM and SIGHUP back while a file is put in place (a backup, then the rename); one that
     comes meanwhile is delivered as the block ends, so an interrupt finds the file either as it was or replaced,
     and knows which.
 
@@ -458,7 +492,7 @@ def held_signals() -> Iterator[None]:
         return
     caught: list[int] = []
     previous = {s: signal.signal(s, lambda signum, frame: caught.append(signum))
-                for s in (signal.SIGINT, signal.SIGTERM)}
+                for s in STOP_SIGNALS}
     try:
         yield
     finally:
@@ -476,7 +510,8 @@ def write_file(data: bytes, out: str | os.PathLike, before_replace: Callable[[],
                prefix: str | None = None) -> Path:
     """Write *data* to a temporary file beside *out*, flush it to disk, then replace *out*.
 
-    The new file keeps *out*'s permissions (a new one gets the umask's).
+    The new file keeps *out*'s owner, group, access list and permissions as far as the user may
+    (:func:`keep_access`; a new one gets the umask's permissions).
     *before_replace* runs once the temporary file is complete (a backup of the
     original, for instance); if it or anything else fails, the temporary file is
     removed and *out* is left as it was.  An interrupt once *out* is replaced
@@ -491,8 +526,8 @@ def write_file(data: bytes, out: str | os.PathLike, before_replace: Callable[[],
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if out.exists():  # the workbook keeps its permissions
-            os.chmod(tmp, out.stat().st_mode & 0o7777)
+        if out.exists():  # the workbook keeps its owner, group, access list and permissions
+            keep_access(out, tmp)
         else:
             umask = os.umask(0)
             os.umask(umask)
