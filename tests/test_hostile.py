@@ -645,7 +645,7 @@ def test_render_checks_the_resolution_before_anything(book, capsys, monkeypatch,
 
 def test_a_failed_render_leaves_the_earlier_pages_and_pdf(book, capsys, monkeypatch):
     """The PDF is made beside its pages and moved in with them: never a PDF beside pages of another render."""
-    from xlpy.workbook import libreoffice
+    from xlpy.workbook import libreoffice, rendering
 
     pages = book.parent / "pages"
     pages.mkdir()
@@ -662,8 +662,8 @@ def test_a_failed_render_leaves_the_earlier_pages_and_pdf(book, capsys, monkeypa
         raise libreoffice.LibreOfficeError(f"{pdf}: pdftoppm produced no PNG pages (exit status 99)", [pdf])
 
     monkeypatch.setattr(libreoffice, "find_soffice", lambda: str(book.parent / "no-soffice"))  # (never run)
-    monkeypatch.setattr(libreoffice, "to_pdf", to_pdf)
-    monkeypatch.setattr(libreoffice, "pdf_to_pngs", pdf_to_pngs)
+    monkeypatch.setattr(rendering, "to_pdf", to_pdf)
+    monkeypatch.setattr(rendering, "pdf_to_pngs", pdf_to_pngs)
     assert main(["render", str(book), "-o", str(pages)]) == 2
     assert capsys.readouterr().err.splitlines() == [
         f"xlpy render: {pages / 'book.pdf'}: pdftoppm produced no PNG pages (exit status 99)"]

@@ -19,6 +19,7 @@ import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
 from xlpy.workbook import libreoffice as lo
+from xlpy.workbook import rendering
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 STALE = 999  # cached value planted in the model; LibreOffice must not trust it
@@ -215,7 +216,7 @@ def test_render_pdf_and_pngs(inputs, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     local = Path("model.xlsx")
     shutil.copyfile(inputs["model"], local)
-    out = lo.render(local, Path("render"))
+    out = rendering.render(local, Path("render"))
     assert all(not p.is_absolute() and p.parent == Path("render") for p in out)
     pdf, pngs = out[0], out[1:]
     assert pdf.name == "model.pdf"
@@ -236,7 +237,7 @@ def test_render_pdf_and_pngs(inputs, tmp_path, monkeypatch):
         assert str(STALE) not in text
 
     # Re-rasterise at half resolution (no soffice start-up needed).
-    small = lo.pdf_to_pngs(pdf, tmp_path / "small", dpi=55)
+    small = rendering.pdf_to_pngs(pdf, tmp_path / "small", dpi=55)
     assert len(small) == len(pngs)
     small_width, _ = _png_size(small[0])
     assert abs(small_width * 2 - width) <= 2
@@ -245,7 +246,7 @@ def test_render_pdf_and_pngs(inputs, tmp_path, monkeypatch):
 def test_pdf_to_pngs_missing_pdf(tmp_path):
     missing = tmp_path / "nope.pdf"
     with pytest.raises(lo.LibreOfficeError, match="nope.pdf"):
-        lo.pdf_to_pngs(missing, tmp_path)
+        rendering.pdf_to_pngs(missing, tmp_path)
 
 
 # --------------------------------------------------------------------------
@@ -263,7 +264,7 @@ def test_missing_input_names_the_file(tmp_path, inputs):
     assert info.value.files == (missing,)
     assert str(inputs["third"]) not in str(info.value)
     with pytest.raises(lo.LibreOfficeError, match="does-not-exist.xlsx"):
-        lo.to_pdf(missing, tmp_path)
+        rendering.to_pdf(missing, tmp_path)
 
 
 @pytest.mark.libreoffice

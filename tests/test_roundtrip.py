@@ -146,7 +146,7 @@ def resave_with_libreoffice(paths: list[Path], out_dir: Path) -> list[Path]:
     """Open and save each workbook in LibreOffice Calc, keeping the VBA project (one soffice start-up)."""
     from xlpy.workbook import libreoffice
 
-    return libreoffice._convert(paths, convert_to=VBA_FILTER, ext="xlsm", out_dir=out_dir, timeout=240,
+    return libreoffice.convert(paths, convert_to=VBA_FILTER, ext="xlsm", out_dir=out_dir, timeout=240,
                                 what="re-save the workbook")
 
 

@@ -53,3 +53,115 @@ def test_a_refresh_keeps_the_workbooks_access_list_and_extended_attributes(tmp_p
     assert os.getxattr(path, "user.xlpy-test") == b"kept"
     assert os.getxattr(path, "system.posix_acl_access") == ACL
     assert path.stat().st_mode & 0o7777 == 0o660
+
+
+# --- a full temporary folder -------------------------------------------------------------------------------
+
+
+def test_a_sheet_openpyxl_wrote_short_through_a_full_temporary_folder_is_named_not_packaged():
+    """openpyxl writes each sheet through a temporary file and only prints what its writer meets as it closes
+    one: with the temporary folder full, the sheet came back cut short, and build ended in a traceback from a
+    later step ("subsection not found"). The failure is raised as the full folder it is; a sheet cut short is
+    never packaged."""
+    import io
+    import sys
+    import tempfile
+    import types
+    import zipfile
+
+    from xlpy.workbook import saving
+
+    class SerialisationError(Exception):  # as lxml raises it, writing to a full disk
+        pass
+
+    class Book:
+        def save(self, buf):
+            sys.unraisablehook(types.SimpleNamespace(exc_type=SerialisationError,
+                                                     exc_value=SerialisationError("IO_ENOSPC"),
+                                                     exc_traceback=None, err_msg=None, object=None))
+            with zipfile.ZipFile(buf, "w") as z:
+                z.writestr("xl/worksheets/sheet1.xml", "<worksheet><sheetData>")
+
+    with pytest.raises(OSError) as info:
+        saving.workbook_bytes(Book())
+    assert (info.value.errno, info.value.filename) == (errno.ENOSPC, tempfile.gettempdir())
+    # a sheet cut short, whatever was printed: refused
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("xl/worksheets/sheet1.xml", "<worksheet><sheetData><row r='1'>")
+    with pytest.raises(OSError, match="sheet1.xml was written incomplete"):
+        saving._normalise_zip(buf.getvalue(), None)
+
+
+def test_build_into_a_full_temporary_folder_says_so_in_one_line(tmp_path, capsys, monkeypatch):
+    from repo_paths import SEED
+
+    from xlpy.cli import main
+    from xlpy.workbook import saving
+
+    def full(wb, when=None):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "tmp"))
+
+    monkeypatch.setattr(saving, "workbook_bytes", full)
+    out = tmp_path / "deal" / "offer.xlsm"
+    out.parent.mkdir()
+    assert main(["build", str(SEED), "-o", str(out), "--no-validate"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1].startswith(  # (then the output, as given)
+        f"xlpy build: --output: cannot be written (No space left on device in {tmp_path / 'tmp'}; free space "
+        f"there, or set TMPDIR to a folder with room), got '")
+    assert list(out.parent.iterdir()) == []
+
+
+def test_a_workbook_libreoffice_cannot_be_given_for_a_full_disk_is_no_finding_on_the_workbook(tmp_path,
+                                                                                            monkeypatch):
+    """Its copy for LibreOffice failing for want of space was reported as `cannot read input file`, a finding
+    on the workbook; it is the folder's error, raised for the command to name."""
+    from xlpy.workbook import libreoffice
+
+    book = tmp_path / "offer.xlsx"
+    book.write_bytes(b"PK")
+
+    def copyfile(src, dst):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: str(tmp_path / "no-soffice"))  # (never run)
+    monkeypatch.setattr(libreoffice.shutil, "copyfile", copyfile)
+    with pytest.raises(OSError) as info:
+        libreoffice.recalculate(book, tmp_path / "out")
+    assert not isinstance(info.value, libreoffice.LibreOfficeError) and info.value.errno == errno.ENOSPC
+    assert str(tmp_path / "out") in info.value.filename
+
+
+def test_a_render_removes_the_staging_folders_a_killed_render_left(tmp_path, monkeypatch):
+    """A render killed outright left a hidden folder with a copy of the workbook in the output folder (which a
+    `git add -A` of the committed renders would take); the next render removes it, and leaves one a render
+    running meanwhile is using."""
+    import time
+
+    from xlpy.workbook import rendering
+
+    out = tmp_path / "renders"
+    old, recent, mine = (out / ".xlpy-render-stage-abc1", out / ".xlpy-png-stage-def2", out / ".xlpy-notes")
+    for folder in (old, recent, mine):
+        (folder / "in").mkdir(parents=True)
+        (folder / "in" / "f0000.xlsm").write_bytes(b"a copy of the workbook")
+    hour_ago = time.time() - 3600
+    os.utime(old, (hour_ago, hour_ago))
+    os.utime(mine, (hour_ago, hour_ago))
+
+    def to_pdf(path, out_dir, timeout=None):
+        pdf = out_dir / "offer.pdf"
+        pdf.write_bytes(b"%PDF")
+        return pdf
+
+    def pdf_to_pngs(pdf, out_dir, dpi=110, timeout=None):
+        png = out_dir / "offer-1.png"
+        png.write_bytes(b"png")
+        return [png]
+
+    monkeypatch.setattr(rendering, "to_pdf", to_pdf)
+    monkeypatch.setattr(rendering, "pdf_to_pngs", pdf_to_pngs)
+    made = rendering.render(tmp_path / "offer.xlsm", out)
+    assert [p.name for p in made] == ["offer.pdf", "offer-1.png"]
+    assert sorted(p.name for p in out.iterdir()) == [".xlpy-notes", ".xlpy-png-stage-def2", "offer-1.png",
+                                                     "offer.pdf"]

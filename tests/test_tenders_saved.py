@@ -348,7 +348,7 @@ def test_refreshed_shared_formulas_recalculate_in_libreoffice(books, tmp_path, m
     report = validate(book, require_libreoffice=True)
     assert report.findings == [] and report.legs_run == ["formulas", "libreoffice"], report.findings
     # Saved by LibreOffice: the saved values are now LibreOffice's own results of those formulas.
-    out = libreoffice._convert([book], convert_to="xlsm:Calc MS Excel 2007 VBA XML", ext="xlsm",
+    out = libreoffice.convert([book], convert_to="xlsm:Calc MS Excel 2007 VBA XML", ext="xlsm",
                                out_dir=tmp_path / "lo", timeout=240, what="re-save the workbook")[0]
     _assert_engine_figures(out)
     assert validate(out, legs=()).findings == []
@@ -531,7 +531,7 @@ def test_libreoffice_reads_the_escaped_text_as_the_text_it_was(tmp_path, monkeyp
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     book, _ = _awkward_book(tmp_path)
-    out = libreoffice._convert([book], convert_to="xlsx", ext="xlsx", out_dir=tmp_path / "lo", timeout=240,
+    out = libreoffice.convert([book], convert_to="xlsx", ext="xlsx", out_dir=tmp_path / "lo", timeout=240,
                                what="save the workbook as xlsx")[0]
     ws = load_workbook(out)["Tenders"]  # LibreOffice's own file: text escaped as it judges right
     shown = {bookdata.excel_text(c.value) for row in ws.iter_rows() for c in row if isinstance(c.value, str)}

@@ -144,6 +144,11 @@ def _run(args: argparse.Namespace) -> int:
         sys.stderr.close()
         return EXIT_OK
     except OSError as exc:
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):  # one a command did not word itself
+            where = os.fsdecode(exc.filename) if exc.filename is not None else "a folder it writes to"
+            print(f"xlpy {args.command}: no space left for {where} ({exc.strerror}): free space there, or set "
+                  "TMPDIR to a folder with room when it is the temporary folder", file=sys.stderr)
+            return EXIT_INPUT
         if exc.errno != errno.ENAMETOOLONG:
             raise
         print(f"xlpy {args.command}: {name_too_long(exc)}", file=sys.stderr)

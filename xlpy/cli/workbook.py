@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -212,6 +213,19 @@ def _in_offer_file(problem: InputError, name: str, offer) -> InputError:
     return problem.located(name)
 
 
+
+def not_written(out: Path, exc: OSError) -> InputError:
+    """``--output`` could not be written: why, and where when the failure was in another folder (the temporary
+    folder full: ``cannot be written (No space left on device in /tmp; free space there, or set TMPDIR ...)``)."""
+    why = exc.strerror or str(exc)
+    where = Path(os.fsdecode(exc.filename)) if exc.filename is not None else None
+    base = Path(os.path.realpath(out if out.is_dir() else out.parent))
+    if where is not None and not Path(os.path.realpath(where)).is_relative_to(base):
+        why += f" in {where}"
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            why += "; free space there, or set TMPDIR to a folder with room"
+    return InputError("--output", str(out), f"cannot be written ({why})")
+
 @command("build", "build the standard offer-results workbook, then validate it")(_setup_build)
 def run_build(args: argparse.Namespace) -> int:
     from ..engine.entries import entry_warnings
@@ -245,7 +259,7 @@ def run_build(args: argparse.Namespace) -> int:
             except InputErrors as exc:  # what a worksheet cannot hold: named as compute names its problems
                 raise InputErrors([_in_offer_file(p, offer_path.name, offer) for p in exc.problems]) from None
             except OSError as exc:  # a folder xlpy may not write in: its temporary file is not made
-                raise InputError("--output", str(out), f"cannot be written ({exc.strerror or exc})") from None
+                raise not_written(out, exc) from None
             written = True
         print(f"built {out}: {offer.issuer}, {units(results.units_accepted)} accepted, "
               f"{fmt_count(results.common_issued)} common issued, {charge_words(results, offer)}")
@@ -305,7 +319,7 @@ def run_render(args: argparse.Namespace) -> int:
     import zipfile
 
     from ..engine.errors import InputError
-    from ..workbook import libreoffice
+    from ..workbook import libreoffice, rendering
 
     book, out = Path(args.workbook), Path(args.output)
     if args.dpi < 1:
@@ -339,12 +353,12 @@ def run_render(args: argparse.Namespace) -> int:
     made = not out.exists()
     try:
         with progress.step(f"rendering {book.name}"):
-            files = libreoffice.render(book, out, dpi=args.dpi)
+            files = rendering.render(book, out, dpi=args.dpi)
     except (libreoffice.LibreOfficeError, OSError) as exc:
         if made and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # leave nothing behind that the user did not ask for
         if not isinstance(exc, libreoffice.LibreOfficeError):  # a folder xlpy may not write in (or make)
-            raise InputError("--output", str(out), f"cannot be written ({exc.strerror or exc})") from None
+            raise not_written(out, exc) from None
         print(f"xlpy render: {exc}", file=sys.stderr)
         return EXIT_INPUT
     for f in files:

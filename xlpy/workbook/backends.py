@@ -182,7 +182,7 @@ class OpenpyxlBook:
     """An ``.xlsm``/``.xlsx`` on disk, loaded whole with openpyxl (``keep_vba=True``).
 
     Saving writes a temporary file beside it and replaces it (see
-    :func:`xlpy.workbook.build.atomic_save`); the VBA project and legacy drawings
+    :func:`xlpy.workbook.saving.atomic_save`); the VBA project and legacy drawings
     (the Cover's buttons) are copied as they were.
     """
 
@@ -307,7 +307,7 @@ class OpenpyxlBook:
         pass
 
     def to_bytes(self, when: dt.datetime | None = None) -> bytes:
-        from .build import workbook_bytes
+        from .saving import workbook_bytes
 
         return workbook_bytes(self.wb, when)
 

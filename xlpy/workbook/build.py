@@ -11,14 +11,10 @@ reproducible-builds convention), else now.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import io
 import math
 import os
 import re
-import traceback
-import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -41,6 +37,7 @@ from .. import __version__
 from ..excel import vba
 from ..files import calendars
 from . import buttons, package, saved_values
+from .saving import atomic_save
 from . import data as bookdata
 from .collector import collector_eased
 from .layout import (
@@ -73,7 +70,7 @@ from .openpyxl_access import (
     style_array,
 )
 
-__all__ = ["build_workbook", "build_time", "atomic_save", "workbook_bytes", "STYLE", "write_table_rows"]
+__all__ = ["build_workbook", "build_time", "STYLE", "write_table_rows"]
 
 BLUE = "0000FF"
 STYLE = {
@@ -699,83 +696,3 @@ def _holder_rows_into(pkg, holder, date1904: bool) -> None:
     splice_table_rows(sx, table, list(rows), table.last_row, date1904, columns)
     sx.set_dimension()
     pkg.write(part, sx.to_bytes())
-
-
-def workbook_bytes(wb, when: dt.datetime | None = None) -> bytes:
-    """*wb* saved to bytes, normalised: every zip entry's time is *when* (or 1980-01-01)."""
-    buf = io.BytesIO()
-    try:
-        with _numbers_whole():
-            wb.save(buf)
-    except BaseException as exc:  # (an interrupt mid-save: openpyxl's zip let go now, while its buffer is open, not
-        traceback.clear_frames(exc.__traceback__)  # at the interpreter's exit: "Exception ignored ... closed file")
-        raise
-    return _normalise_zip(buf.getvalue(), when)
-
-
-@contextlib.contextmanager
-def _numbers_whole():
-    """While openpyxl saves, a number cell's text reads back as the binary number nearest its value.
-
-    openpyxl writes a number's first 16 significant digits (``"%.16g"``), and
-    for some numbers that names another one: the double nearest 100/3 (a note's
-    original ratio at a $30 conversion price) is 33.333333333333336, written
-    33.33333333333334, the double below it, so Excel, LibreOffice and the
-    validator read a ratio the offer file does not hold; a whole number of 17
-    digits or more loses its last.  Such a number is written as its shortest
-    exact form (``repr`` of the float, up to 17 digits; an int whole); every
-    other cell's text stays as openpyxl writes it.
-    """
-    from openpyxl.cell import _writer
-
-    plain = _writer.safe_string
-
-    def text(value):
-        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-            return plain(value)
-        if isinstance(value, int):
-            return str(value)
-        short = plain(value)
-        return short if not short or float(short) == float(value) else repr(float(value))
-
-    _writer.safe_string = text
-    try:
-        yield
-    finally:
-        _writer.safe_string = plain
-
-
-def atomic_save(wb, out: str | os.PathLike, when: dt.datetime | None = None, post=None) -> Path:
-    """Save *wb* to a temporary file beside *out*, normalise it, then replace *out*.
-
-    Normalising sets every zip entry's time to *when* (or 1980-01-01) so the
-    same workbook gives the same bytes; an interrupted save leaves *out* as it was.
-    *post*, if given, turns the package bytes into the bytes written (what
-    openpyxl cannot make: the Cover's buttons).
-    """
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    data = workbook_bytes(wb, when)
-    if post is not None:
-        data = post(data)
-    from .locks import PARTIAL, write_file
-
-    return write_file(data, out, prefix=f"{PARTIAL}{out.name}.new.")  # (a killed build's: the next one removes it)
-
-
-def _normalise_zip(data: bytes, when: dt.datetime | None) -> bytes:
-    stamp = (when or dt.datetime(1980, 1, 1)).timetuple()[:6]
-    stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=stamp)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            part = src.read(info.filename)
-            if info.filename == "docProps/core.xml" and when is not None:
-                # openpyxl stamps "modified" with the clock at save time.
-                part = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>" + when.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", part)
-            dst.writestr(zi, part)
-    return out.getvalue()

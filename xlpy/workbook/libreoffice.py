@@ -1,4 +1,4 @@
-"""Headless LibreOffice: recalculate workbooks, read their values, render them.
+"""Headless LibreOffice: recalculate workbooks and read their values (rendering them: :mod:`.rendering`).
 
 LibreOffice is used here only as an independent *checker* and *renderer*:
 it recalculates a copy of a workbook so that formula results can be compared
@@ -35,6 +35,7 @@ Notes
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -48,7 +49,6 @@ __all__ = [
     "LibreOfficeError",
     "SOFFICE_ENV_VAR",
     "find_soffice",
-    "find_pdftoppm",
     "libreoffice_profile",
     "recalculate",
     "recalculate_many",
@@ -56,9 +56,10 @@ __all__ = [
     "read_named_values",
     "recalculated_values",
     "named_values",
-    "to_pdf",
-    "pdf_to_pngs",
-    "render",
+    "convert",
+    "run_tool",
+    "DEFAULT_TIMEOUT",
+    "PDF_FILTER",
 ]
 
 #: Environment variable naming the ``soffice`` executable (a path or a name
@@ -66,9 +67,9 @@ __all__ = [
 SOFFICE_ENV_VAR = "XLPY_SOFFICE"
 
 _XLSX_FILTER = "xlsx:Calc MS Excel 2007 XML"
-_PDF_FILTER = "pdf:calc_pdf_Export"
+PDF_FILTER = "pdf:calc_pdf_Export"
 _SOFFICE_FLAGS = ("--headless", "--norestore", "--nologo", "--nolockcheck", "--nodefault")
-_DEFAULT_TIMEOUT = 120.0
+DEFAULT_TIMEOUT = 120.0
 _STDERR_TAIL_CHARS = 2000
 
 # Settings written into every private profile.  Paths and property names are
@@ -159,18 +160,6 @@ def find_soffice() -> str | None:
     return None
 
 
-def find_pdftoppm() -> str | None:
-    """Locate poppler's ``pdftoppm`` on ``PATH``.
-
-    Returns
-    -------
-    str or None
-        Full path of the executable, or ``None`` when it is not installed
-        (Debian package ``poppler-utils``).
-    """
-    return shutil.which("pdftoppm")
-
-
 def _require_soffice(files: Sequence[Path]) -> str:
     exe = find_soffice()
     if exe is None:
@@ -254,7 +243,12 @@ def _kill_process_group(proc: subprocess.Popen) -> None:
         pass
 
 
-def _run_tool(cmd: list[str], *, cwd: Path, timeout: float | None, what: str,
+#: A full disk's error numbers; and the free space below which LibreOffice's failure is put down to the disk.
+_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+_ROOM = 64 * 1024 * 1024
+
+
+def run_tool(cmd: list[str], *, cwd: Path, timeout: float | None, what: str,
               files: Sequence[Path]) -> subprocess.CompletedProcess:
     """Run an external tool in its own process group with a timeout."""
     popen_kwargs: dict = {}
@@ -323,7 +317,7 @@ def _check_inputs(paths: Sequence[os.PathLike | str]) -> list[Path]:
     return inputs
 
 
-def _convert(paths: Sequence[os.PathLike | str], *, convert_to: str, ext: str, out_dir: Path,
+def convert(paths: Sequence[os.PathLike | str], *, convert_to: str, ext: str, out_dir: Path,
              timeout: float | None, what: str) -> list[Path]:
     """Convert ``paths`` with ONE soffice start-up; all-or-nothing."""
     inputs = _check_inputs(paths)
@@ -357,19 +351,24 @@ def _convert(paths: Sequence[os.PathLike | str], *, convert_to: str, ext: str, o
             try:
                 shutil.copyfile(src, dst)
             except OSError as exc:
-                raise LibreOfficeError(f"{src}: cannot read input file: {exc}", [src]) from exc
+                if exc.errno in _FULL:  # the folder it is copied to: named by the command, not the workbook
+                    raise OSError(exc.errno, exc.strerror, str(stage)) from None
+                raise LibreOfficeError(f"{src}: cannot be copied for LibreOffice: {exc}", [src]) from exc
             staged.append(dst)
         cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", *_SOFFICE_FLAGS,
                "--convert-to", convert_to, "--outdir", str(stage_out), *map(str, staged)]
-        result = _run_tool(cmd, cwd=stage, timeout=timeout, what=what, files=inputs)
+        result = run_tool(cmd, cwd=stage, timeout=timeout, what=what, files=inputs)
 
         produced = [stage_out / f"{s.stem}.{ext}" for s in staged]
         failed = [src for src, out in zip(inputs, produced)
                   if not out.is_file() or out.stat().st_size == 0]
         if failed:
+            free = shutil.disk_usage(stage).free
             raise LibreOfficeError(
                 f"{_names(failed)}: LibreOffice could not {what} (no output written; "
-                f"soffice exit status {result.returncode}). Is it a readable spreadsheet?",
+                f"soffice exit status {result.returncode}). " + (
+                    f"The folder it works in, {stage.parent}, has only {free // 1024:,} KB free: free space there, "
+                    "or set TMPDIR to a folder with room." if free < _ROOM else "Is it a readable spreadsheet?"),
                 failed,
                 result.stderr,
             )
@@ -384,7 +383,7 @@ def _convert(paths: Sequence[os.PathLike | str], *, convert_to: str, ext: str, o
 
 
 def recalculate(path: os.PathLike | str, out_dir: os.PathLike | str | None = None,
-                timeout: float | None = _DEFAULT_TIMEOUT) -> Path:
+                timeout: float | None = DEFAULT_TIMEOUT) -> Path:
     """Recalculate a workbook with LibreOffice and save the result as ``.xlsx``.
 
     Parameters
@@ -453,8 +452,8 @@ def recalculate_many(paths: Sequence[os.PathLike | str], out_dir: os.PathLike | 
     """
     paths = list(paths)
     if timeout is None:
-        timeout = _DEFAULT_TIMEOUT + 15.0 * len(paths)
-    return _convert(paths, convert_to=_XLSX_FILTER, ext="xlsx", out_dir=Path(out_dir),
+        timeout = DEFAULT_TIMEOUT + 15.0 * len(paths)
+    return convert(paths, convert_to=_XLSX_FILTER, ext="xlsx", out_dir=Path(out_dir),
                     timeout=timeout, what="recalculate and save as xlsx")
 
 
@@ -589,7 +588,7 @@ def _literal(text: str, subtype: str) -> object:
 
 
 def recalculated_values(path: os.PathLike | str,
-                        timeout: float | None = _DEFAULT_TIMEOUT) -> dict[str, dict[str, object]]:
+                        timeout: float | None = DEFAULT_TIMEOUT) -> dict[str, dict[str, object]]:
     """Recalculate a workbook with LibreOffice and return all cell values.
 
     Parameters
@@ -614,7 +613,7 @@ def recalculated_values(path: os.PathLike | str,
         return read_values(recalculate(path, tmp, timeout=timeout))
 
 
-def named_values(path: os.PathLike | str, timeout: float | None = _DEFAULT_TIMEOUT) -> dict[str, object]:
+def named_values(path: os.PathLike | str, timeout: float | None = DEFAULT_TIMEOUT) -> dict[str, object]:
     """Recalculate a workbook and return the values of its workbook-level names.
 
     Parameters
@@ -641,157 +640,3 @@ def named_values(path: os.PathLike | str, timeout: float | None = _DEFAULT_TIMEO
 
 # --------------------------------------------------------------------------
 # Rendering
-# --------------------------------------------------------------------------
-
-
-def to_pdf(path: os.PathLike | str, out_dir: os.PathLike | str,
-           timeout: float | None = _DEFAULT_TIMEOUT) -> Path:
-    """Print a workbook to PDF with LibreOffice (after recalculating it).
-
-    Parameters
-    ----------
-    path : path-like
-        The workbook.
-    out_dir : path-like
-        Directory receiving ``<stem>.pdf`` (created if needed).
-    timeout : float or None, default 120
-        Seconds before ``soffice`` is killed.
-
-    Returns
-    -------
-    pathlib.Path
-        The PDF (all printable sheets, LibreOffice's page setup).
-
-    Raises
-    ------
-    LibreOfficeError
-        If the file is missing, LibreOffice is unavailable, times out, or
-        writes no PDF.
-
-    Notes
-    -----
-    Text is drawn with the fonts installed on the machine; without
-    metric-compatible fonts (Debian ``fonts-crosextra-carlito`` for Calibri,
-    ``fonts-liberation2`` for Arial/Times New Roman) substitutes with other
-    widths are used and column contents may be clipped differently than in
-    Excel.
-    """
-    return _convert([path], convert_to=_PDF_FILTER, ext="pdf", out_dir=Path(out_dir),
-                    timeout=timeout, what="export to PDF")[0]
-
-
-_PAGE_RE = re.compile(r"^page-(\d+)\.png$")
-
-
-def pdf_to_pngs(pdf: os.PathLike | str, out_dir: os.PathLike | str, dpi: int = 110,
-                timeout: float | None = _DEFAULT_TIMEOUT) -> list[Path]:
-    """Rasterise every page of a PDF to PNG with poppler's ``pdftoppm``.
-
-    Parameters
-    ----------
-    pdf : path-like
-        The PDF file.
-    out_dir : path-like
-        Directory receiving ``<pdf stem>-<page>.png`` (pages numbered from 1,
-        not zero-padded).  Higher-numbered pages left by an earlier, longer
-        rendering of the same stem are removed.
-    dpi : int, default 110
-        Resolution (``pdftoppm -r``).
-    timeout : float or None, default 120
-        Seconds before ``pdftoppm`` is killed.
-
-    Returns
-    -------
-    list of pathlib.Path
-        The PNG files in page order.
-
-    Raises
-    ------
-    LibreOfficeError
-        If the PDF is missing, ``pdftoppm`` is not installed (Debian package
-        ``poppler-utils``), fails or produces no page.
-    """
-    pdf = Path(pdf)
-    if not pdf.is_file():
-        raise LibreOfficeError(f"{pdf}: PDF file not found", [pdf])
-    exe = find_pdftoppm()
-    if exe is None:
-        raise LibreOfficeError(f"{pdf}: pdftoppm is not on PATH (Debian: poppler-utils)", [pdf])
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".xlpy-png-stage-", dir=out_dir) as tmp:
-        stage = Path(tmp).absolute()  # soffice/pdftoppm run with cwd=stage
-        staged_pdf = stage / "input.pdf"
-        shutil.copyfile(pdf, staged_pdf)
-        result = _run_tool([exe, "-png", "-r", str(int(dpi)), str(staged_pdf), str(stage / "page")],
-                           cwd=stage, timeout=timeout, what="rasterise PDF pages to PNG",
-                           files=[pdf])
-        pages = sorted(
-            ((int(m.group(1)), p) for p in stage.iterdir() if (m := _PAGE_RE.match(p.name))),
-        )
-        if result.returncode != 0 or not pages or any(p.stat().st_size == 0 for _, p in pages):
-            raise LibreOfficeError(
-                f"{pdf}: pdftoppm produced no PNG pages (exit status {result.returncode})",
-                [pdf], result.stderr)
-        outputs = []
-        for number, png in pages:
-            dst = out_dir / f"{pdf.stem}-{number}.png"
-            os.replace(png, dst)
-            outputs.append(dst)
-    _remove_later_pages(out_dir, pdf.stem, len(outputs))
-    return outputs
-
-
-def _remove_later_pages(out_dir: Path, stem: str, pages: int) -> None:
-    """Remove ``<stem>-<n>.png`` past page *pages*: those an earlier, longer rendering of *stem* left."""
-    stale_re = re.compile(rf"^{re.escape(stem)}-(\d+)\.png$")
-    for old in out_dir.iterdir():
-        m = stale_re.match(old.name)
-        if m and int(m.group(1)) > pages and old.is_file():
-            old.unlink()
-
-
-def render(path: os.PathLike | str, out_dir: os.PathLike | str, dpi: int = 110,
-           timeout: float | None = _DEFAULT_TIMEOUT) -> list[Path]:
-    """Render a workbook to a PDF and one PNG per page.
-
-    Parameters
-    ----------
-    path : path-like
-        The workbook.
-    out_dir : path-like
-        Directory receiving ``<stem>.pdf`` and ``<stem>-<page>.png``.
-    dpi : int, default 110
-        PNG resolution.
-    timeout : float or None, default 120
-        Seconds allowed for each of the two tools.
-
-    Returns
-    -------
-    list of pathlib.Path
-        ``[pdf, png_page_1, png_page_2, ...]``.
-
-    Raises
-    ------
-    LibreOfficeError
-        See :func:`to_pdf` and :func:`pdf_to_pngs`.
-    """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    # The PDF and its pages are made together in a staging folder and moved in only when all are made: a
-    # failure leaves the folder's earlier PDF and pages as they were, never a PDF beside pages of another render.
-    with tempfile.TemporaryDirectory(prefix=".xlpy-render-stage-", dir=out_dir) as tmp:
-        stage = Path(tmp)
-        staged = to_pdf(path, stage, timeout=timeout)
-        try:
-            pages = pdf_to_pngs(staged, stage, dpi=dpi, timeout=timeout)
-        except LibreOfficeError as exc:  # named as the PDF it would have been, not the staged one
-            named = LibreOfficeError(str(exc).replace(str(staged), str(out_dir / staged.name)), [path])
-            named.stderr = exc.stderr
-            raise named from None
-        outputs = []
-        for made in (staged, *pages):
-            os.replace(made, out_dir / made.name)
-            outputs.append(out_dir / made.name)
-    _remove_later_pages(out_dir, staged.stem, len(pages))
-    return outputs

@@ -268,7 +268,7 @@ class Package:
     def to_bytes(self, when: dt.datetime | None = None, level: int = 6) -> bytes:
         """The package as zip bytes: unchanged parts copied compressed as they were.
 
-        Every entry's time is *when* (or 1980-01-01), as :func:`xlpy.workbook.build.atomic_save` sets it.
+        Every entry's time is *when* (or 1980-01-01), as :func:`xlpy.workbook.saving.atomic_save` sets it.
         """
         stamp = (when or dt.datetime(1980, 1, 1)).timetuple()[:6]
         stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
