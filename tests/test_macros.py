@@ -754,7 +754,7 @@ def test_a_price_file_missing_a_window_day_is_named_as_given(holders, tmp_path):
 
 HOSTILE = {
     "huge number": (_lines(("A", str(10**30)), ("B", "5")), ["row 2, column units"]),
-    "wrong encoding": ("café,1\n".encode("cp1252"), ["not utf-8-sig text"]),
+    "wrong encoding": ("café,1\n".encode("cp1252"), ["not UTF-8 text"]),
     "control character": (_lines(("A\x07B", "5")), ["row 2, column holder", "control character"]),
     "binary garbage": (bytes(range(256)) * 4, ["bad.csv"]),
     "huge text": (_lines(("x" * 40000, "5")), ["longer than a cell holds"]),

@@ -101,3 +101,50 @@ def test_account_numbers_excel_rounded_are_refused_not_merged(tmp_path):
     wb.save(tmp_path / "t.xlsx")
     got = problems(sources.read_tally, tmp_path / "t.xlsx")
     assert len(got) == 1 and got[0].startswith(f"t.xlsx: row 2, column holder_id: {why}")
+
+
+def test_a_utf8_tally_read_with_a_mapping_naming_cp1252_is_refused_not_garbled(tmp_path):
+    """The mapping recorded with yesterday's Windows export names cp1252; today's file is Excel's CSV UTF-8:
+    read as cp1252, Müller became MÃ¼ller on the Tenders sheet."""
+    mapping = sources.read_mapping(write(tmp_path, 'encoding = "cp1252"\n[columns]\nholder_id = "Acct Name"\n'
+                                                   'units = "Shs"\n' + DEFAULTS, "map.toml"))
+    why = ("but its mapping file names encoding cp1252: remove encoding from the mapping file (UTF-8 is the "
+           "default), or save the file as that encoding")
+    path = write(tmp_path, "Acct Name,Shs\r\nMüller,100\r\nO’Brien,200\r\n")
+    assert problems(sources.read_tally, path, mapping) == [f"t.csv: is UTF-8 text, {why}"]
+    path = write(tmp_path, "\ufeffAcct Name,Shs\r\nA-1,100\r\n")
+    assert problems(sources.read_tally, path, mapping) == [f"t.csv: starts with a UTF-8 byte-order mark, {why}"]
+    # as the mapping says, or plain ASCII (the same either way): read
+    path = write(tmp_path, "Acct Name,Shs\r\nMüller,100\r\nO’Brien,200\r\n", encoding="cp1252")
+    assert sources.read_tally(path, mapping).holder_id == ("Müller", "O’Brien")
+    path = write(tmp_path, "Acct Name,Shs\r\nA-1,100\r\n")
+    assert sources.read_tally(path, mapping).units == (100,)
+
+
+def test_a_byte_that_is_not_utf8_past_the_header_is_named_by_its_row(tmp_path):
+    """Excel's "CSV (Comma delimited)" writes cp1252: an ASCII header, and Müller on row 302."""
+    lines = ["holder_id,units,method,status"] + [f"H{i},1,book-entry,tendered" for i in range(300)]
+    path = write(tmp_path, "\r\n".join(lines + ["Müller,5,book-entry,tendered", ""]), encoding="cp1252")
+    assert problems(sources.read_tally, path) == [
+        "t.csv: row 302: is not UTF-8 text (byte 0xfc); save it as CSV UTF-8, or set encoding in a mapping file "
+        "(e.g. cp1252)"]
+
+
+def test_a_mapping_file_notepad_saved_as_unicode_is_read_and_one_in_cp1252_named(tmp_path):
+    path = write(tmp_path, DEFAULTS, "map.toml", encoding="utf-16")
+    assert sources.read_mapping(path).defaults == {"method": "book-entry", "status": "tendered"}
+    path = write(tmp_path, '[columns]\nholder_id = "Müller"\n', "map.toml", encoding="cp1252")
+    assert problems(sources.read_mapping, path) == [
+        "map.toml: is not UTF-8 text (byte 0xfc at offset 24); save it as UTF-8"]
+
+
+def test_a_holder_id_holding_a_line_break_is_refused_for_a_workbook(tmp_path):
+    """A quoted cell with Alt+Enter in it: the workbook stored Smith LF Trust where the engine kept CR LF."""
+    from xlpy.workbook.data import holder_problems
+
+    path = write(tmp_path, 'holder_id,units,method,status\r\n"Smith\r\nTrust",5,book-entry,tendered\r\n'
+                           'Jones\tTrust,5,book-entry,tendered\r\nA-1,5,book-entry,tendered\r\n')
+    table = sources.read_tally(path)
+    assert [str(p).split(", got")[0] for p in holder_problems(table, "t.csv", 21)] == [
+        "t.csv: row 2, column holder_id: holds a control character (U+000D), which a workbook cannot store",
+        "t.csv: row 3, column holder_id: holds a control character (U+0009), which a workbook cannot store"]

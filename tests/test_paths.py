@@ -331,3 +331,30 @@ def test_a_problem_in_a_tally_given_by_its_path_names_the_path_as_given(tmp_path
     assert main(["refresh", "book.xlsm", "--tally", "agent/2004-02-23/tally.csv", "-q"]) == 2
     assert capsys.readouterr().err.splitlines() == [
         "xlpy refresh: agent/2004-02-23/tally.csv: row 301, column units: must be a whole number, got '10.5'"]
+
+
+def test_a_refresh_with_a_utf8_tally_under_a_recorded_cp1252_mapping_names_the_encoding(tmp_path, capsys):
+    """Built from a Windows export with a mapping naming cp1252; the next day's file is Excel's CSV UTF-8, its
+    byte-order mark read as cp1252 hid the mapped header: the refusal named a missing column. It names the
+    encoding now, and a file as the mapping says is read."""
+    deal = tmp_path / "deal"
+    deal.mkdir()
+    shutil.copy(DATA / PRICES, deal / PRICES)
+    body = (DATA / TALLY).read_text(encoding="utf-8").replace("holder_id,units,", "Acct Name,Shs,", 1)
+    (deal / "day1.csv").write_bytes(body.replace("DTC-0022", "Müller").encode("cp1252"))
+    (deal / "map.toml").write_text('encoding = "cp1252"\n[columns]\nholder_id = "Acct Name"\nunits = "Shs"\n',
+                                   encoding="utf-8")
+    path = _offer(deal / "offer.toml", "day1.csv", PRICES)
+    path.write_text(path.read_text(encoding="utf-8").replace("[tally]\n", '[tally]\nmapping = "map.toml"\n'),
+                    encoding="utf-8")
+    book = deal / "book.xlsm"
+    _build(path, book)
+    (deal / "day2.csv").write_bytes(b"\xef\xbb\xbf" + body.replace("DTC-0022", "Müller").encode("utf-8"))
+    before = book.read_bytes()
+    capsys.readouterr()
+    assert main(["refresh", str(book), "--tally", str(deal / "day2.csv"), "--no-backup"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy refresh: {deal / 'day2.csv'}: starts with a UTF-8 byte-order mark, but its mapping file names "
+        "encoding cp1252: "
+        "remove encoding from the mapping file (UTF-8 is the default), or save the file as that encoding"]
+    assert book.read_bytes() == before

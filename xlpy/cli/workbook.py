@@ -31,7 +31,7 @@ def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
     workbook's folder, unless given absolute and outside it), so ``xlpy refresh`` (and the buttons) find them
     again by default.
     """
-    from ..files.offerfile import offer_text
+    from ..files.sniff import toml_text
     from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, recorded_path, sha256, written_path
 
     def record(text: str) -> tuple[Path, str]:  # the file a path of the offer file names, and its record
@@ -44,7 +44,7 @@ def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
     if holders is not None:
         tally, rec["TallySource"] = record(holders.source)
         rec.update(TallySha256=sha256(tally), TallyRows=len(holders))
-        mapping = tomllib.loads(offer_text(offer_path)).get("tally", {}).get("mapping")
+        mapping = tomllib.loads(toml_text(offer_path)).get("tally", {}).get("mapping")
         if mapping:
             rec["TallyMapping"] = record(mapping)[1]
     else:

@@ -11,6 +11,7 @@ reported together.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import os
 from pathlib import Path
@@ -59,7 +60,10 @@ def _header(path: Path, mapping: sources.ColumnMapping) -> list[str] | None:
             finally:
                 wb.close()
             return None if row is None else ["" if v is None else str(v) for v in row]
-        first = header_line(path, file_encoding(path, mapping.encoding))
+        encoding = file_encoding(path, mapping.encoding)
+        first = header_line(path, encoding)
+        mark = codecs.BOM_UTF8.decode(encoding, errors="replace")  # a UTF-8 file named cp1252: read_tally says so
+        first = first[len(mark):] if first.startswith(mark) and len(mark) > 1 else first
         return next(csv.reader([first], delimiter=written_numbers.delimiter(first)), None)
     except Exception:  # noqa: BLE001  (a damaged or wrongly encoded file: read_tally/read_counts say why)
         return None

@@ -35,12 +35,12 @@ from ..engine.numbers import CONTEXT
 from ..engine.rules import period_problems
 from . import calendars, sources, steady, typed
 from .recorded import written_path
-from .sniff import utf16_bom
+from .sniff import not_utf8, toml_text
 from .sources import workbook_given
 from .prices import read_prices
 from .safety import unreadable
 
-__all__ = ["SCHEMA", "load", "compute_file", "offer_text", "parse", "workbook_given"]
+__all__ = ["SCHEMA", "load", "compute_file", "parse", "workbook_given"]
 
 SCHEMA = 1
 #: Counts (units, shares) must be below this: Excel holds 15 significant digits exactly.
@@ -155,16 +155,14 @@ def load(path: str | os.PathLike, read_sources: bool = True) -> Offer:
     if zipped is not None:
         raise InputErrors([zipped])
     try:
-        text = offer_text(path)
+        text = toml_text(path)
     except FileNotFoundError:
         raise InputErrors([InputError(str(path), None, "offer file not found", show_value=False)]) from None
     except UnicodeError as exc:
         decoding = isinstance(exc, UnicodeDecodeError)
         if decoding and b"\x00" in exc.object:
             raise InputErrors([_nul(path, exc.object)]) from None
-        at = f" (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})" if decoding else ""
-        raise InputErrors([InputError(str(path), None, f"is not UTF-8 text{at}; save it as UTF-8",
-                                      show_value=False)]) from None
+        raise InputErrors([not_utf8(str(path), exc)]) from None
     except IsADirectoryError as exc:
         raise InputErrors([InputError(str(path), None, f"cannot be read: {exc}", show_value=False)]) from None
     except OSError as exc:  # (open in another program, or no permission)
@@ -191,12 +189,6 @@ def _nul(path: Path, held: str | bytes) -> InputError:
     else:
         why = f"the first at offset {held.index(zero)}; a text editor shows them as blanks or boxes"
     return InputError(str(path), None, f"holds NUL characters ({why}); save it as UTF-8 text", show_value=False)
-
-
-def offer_text(path: Path) -> str:
-    """An offer file's text: UTF-8, or UTF-16 after its byte-order mark (Notepad's "Unicode", as a tally's
-    "Unicode Text" is read); a UTF-8 byte-order mark (Notepad writes one) is not TOML and is dropped."""
-    return path.read_text(encoding="utf-16" if utf16_bom(path) else "utf-8-sig")
 
 
 def _locate(problem: InputError, name: str) -> InputError:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 
-__all__ = ["DEFAULT_ENCODING", "file_encoding", "header_line", "nul_problem", "text_encoding", "utf16_bom",
-           "workbook_problem"]
+__all__ = ["DEFAULT_ENCODING", "file_encoding", "header_line", "not_utf8", "nul_problem", "text_encoding", "toml_text",
+           "utf16_bom", "workbook_problem"]
 
 #: A CSV file's encoding when its mapping file names none (UTF-8, its byte-order mark read past).
 DEFAULT_ENCODING = "utf-8-sig"
@@ -42,6 +42,49 @@ def _first_bytes(path: Path, n: int = 8) -> bytes:
 def utf16_bom(path: Path) -> bool:
     """Whether *path* starts with a UTF-16 byte-order mark (FF FE or FE FF), as Excel's "Unicode Text" does."""
     return _first_bytes(path, 2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def toml_text(path: Path) -> str:
+    """A TOML file's text (an offer file, a mapping file): UTF-8, or UTF-16 after its byte-order mark (Notepad's
+    "Unicode", as a tally's "Unicode Text" is read); a UTF-8 byte-order mark (Notepad writes one) is not TOML
+    and is dropped."""
+    return path.read_text(encoding="utf-16" if utf16_bom(path) else "utf-8-sig")
+
+
+def not_utf8(field: str, exc: UnicodeError) -> InputError:
+    """A TOML file that is not UTF-8 text (a cp1252 save, say), named with its first bad byte."""
+    at = f" (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})" if isinstance(exc, UnicodeDecodeError) else ""
+    return InputError(field, None, f"is not UTF-8 text{at}; save it as UTF-8", show_value=False)
+
+
+def encoding_name(encoding: str) -> str:
+    """*encoding* as a message names it: ``UTF-8`` for the default ``utf-8-sig`` (its byte-order mark optional)."""
+    return "UTF-8" if encoding.replace("_", "-").lower() in ("utf-8-sig", "utf8-sig", "utf-8", "utf8") else encoding
+
+
+def utf8_given_another(path: Path, encoding: str) -> InputError | None:
+    """A problem naming *path* as UTF-8 text when a mapping file names another encoding for it (cp1252): the
+    mapping recorded on yesterday's Windows export, today's file saved as Excel's "CSV UTF-8". Read as cp1252,
+    ``Müller`` would become ``MÃ¼ller`` on the Tenders sheet, the figures right and the names wrong."""
+    try:
+        if codecs.lookup(encoding).name.startswith("utf"):
+            return None
+    except LookupError:
+        return None  # (the reader names the encoding)
+    data = path.read_bytes()
+    if data.startswith(codecs.BOM_UTF8):
+        why = "starts with a UTF-8 byte-order mark"
+    else:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if data.isascii():
+            return None  # (the same text either way)
+        why = "is UTF-8 text"
+    return InputError(path.name, None, f"{why}, but its mapping file names encoding {encoding}: remove encoding "
+                      "from the mapping file (UTF-8 is the default), or save the file as that encoding",
+                      show_value=False)
 
 
 def file_encoding(path: Path, encoding: str) -> str:
@@ -101,7 +144,8 @@ def header_line(path: Path, encoding: str) -> str:
             [
                 InputError(
                     path.name, None,
-                    f"is not {encoding} text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); {hint}",
+                    f"is not {encoding_name(encoding)} text (byte 0x{exc.object[exc.start]:02x} at offset "
+                    f"{exc.start}); {hint}",
                     show_value=False,
                 )
             ]

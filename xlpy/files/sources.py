@@ -29,7 +29,8 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors, Problems, capped
 from ..engine.model import HolderTable
 from . import steady
-from .sniff import DEFAULT_ENCODING, file_encoding, header_line, text_encoding
+from .sniff import (DEFAULT_ENCODING, encoding_name, file_encoding, header_line, not_utf8, text_encoding, toml_text,
+                    utf8_given_another)
 from .settled import check_settled
 from .totals import totals_rows
 from .written_numbers import WHOLE_LIMIT, delimiter, whole_cell, wide_row
@@ -152,10 +153,12 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
     if zipped is not None:
         raise InputErrors([zipped])
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # (a byte-order mark, as Notepad writes, is no TOML)
+        data = tomllib.loads(toml_text(path))
     except FileNotFoundError:
         raise InputErrors([InputError(str(path), None, "mapping file not found", show_value=False)]) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeError as exc:  # (saved as cp1252; UTF-16 with its byte-order mark is read)
+        raise InputErrors([not_utf8(path.name, exc)]) from None
+    except tomllib.TOMLDecodeError as exc:
         raise InputErrors([InputError(path.name, None, f"is not valid TOML: {exc}", show_value=False)]) from None
     except OSError as exc:  # (open in another program, or no permission)
         from .safety import unreadable
@@ -320,6 +323,9 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
     encoding = file_encoding(path, mapping.encoding)
     first = header_line(path, encoding)
     check_settled(path)  # (ending inside a line, and still growing: a transfer under way)
+    utf8 = utf8_given_another(path, encoding)
+    if utf8 is not None:
+        raise InputErrors([utf8])
     sep = delimiter(first)
     header = next(csv.reader([first], delimiter=sep), None)
     if not header:
@@ -342,7 +348,9 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
             words = {found.get("method"), found.get("status")} - {None, units_at}
             frame = pd.read_csv(path, dtype={i: "category" if i in words else str
                                              for i in range(len(names)) if i != units_at}, **options)
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+    except UnicodeDecodeError as exc:  # past the header line, which was read: named by its row
+        raise InputErrors([_undecodable(path, encoding, exc)]) from None
+    except (pd.errors.ParserError, ValueError) as exc:
         # (a row with more cells than the header: pandas says "Expected 4 fields", or worse)
         raise InputErrors(_wide_rows(path, encoding, sep, len(names))
                           or [InputError(path.name, None, f"cannot be read as CSV: {exc}", show_value=False)]) from None
@@ -381,6 +389,23 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
         else:  # (through numpy: pandas' own tolist of a text column takes twice as long)
             columns.append(column.to_numpy(dtype=object).tolist())
     return headers, columns, _csv_rows(path, encoding, sep, read, kept)
+
+
+def _undecodable(path: Path, encoding: str, exc: UnicodeDecodeError) -> InputError:
+    """The row (as a text editor numbers lines) of the first byte of *path* that is not *encoding* text: Excel's
+    "CSV (Comma delimited)" writes cp1252, and a Müller on row 302 is the first byte that is not UTF-8."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):  # (its lines are not split on one byte)
+        return InputError(path.name, None, f"is not {encoding} text ({exc.reason})", show_value=False)
+    with open(path, "rb") as fh:
+        for row, line in enumerate(fh, 1):
+            try:
+                decoder.decode(line)
+            except UnicodeDecodeError as bad:
+                return InputError(f"{path.name}: row {row}", None, f"is not {encoding_name(encoding)} text (byte "
+                                  f"0x{line[max(bad.start, 0)]:02x}); save it as CSV UTF-8, or set encoding in a "
+                                  "mapping file (e.g. cp1252)", show_value=False)
+    return InputError(path.name, None, f"is not {encoding} text ({exc.reason})", show_value=False)
 
 
 def _csv_rows(path: Path, encoding: str, sep: str, read: int, kept: int) -> list[int] | None:

@@ -180,9 +180,10 @@ def holder_problems(table: HolderTable, name: str, first_row: int) -> list[Input
         found.append(InputError(name, len(table), f"has more lines than a worksheet holds below row {first_row}"))
     ids = table.holder_id
     joined = "".join(ids)
-    if typed.unstorable(joined) or max(map(len, ids), default=0) > EXCEL_TEXT:
+    # (every control character: a line break in an id is stored as LF alone, a tab as Excel shows none)
+    if typed.unstorable(joined, controls=True) or max(map(len, ids), default=0) > EXCEL_TEXT:
         for i, h in enumerate(ids):
-            why = typed.unstorable(h)
+            why = typed.unstorable(h, controls=True)
             if why:
                 found.append(InputError(f"{name}: row {row_of(i)}, column holder_id", h, why))
             elif len(h) > EXCEL_TEXT:

@@ -67,7 +67,8 @@ def offer_file_drift(book, book_offer) -> str | None:
     """
     import tomllib
 
-    from ..files.offerfile import load, offer_text
+    from ..files.offerfile import load
+    from ..files.sniff import toml_text
     from ..files.recorded import NO_TALLY_FILE, sha256
     from .layout import LAYOUT_NAME, Shape, layout
 
@@ -95,7 +96,7 @@ def offer_file_drift(book, book_offer) -> str | None:
         if file_offer.id != book_offer.id:  # another offer's file under that name (an example copied in)
             return None
         counts = str(record("TallySource") or "").strip() == NO_TALLY_FILE and "file" not in tomllib.loads(
-            offer_text(path)).get("tally", {})
+            toml_text(path)).get("tally", {})
         found = _differences(file_offer, book_offer, lay, counts)
     except InputErrors as exc:
         return f"{head} and cannot be read ({exc.problems[0]}); {todo}"
