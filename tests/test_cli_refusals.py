@@ -58,11 +58,11 @@ def damage(book: Path, out: Path, how: str) -> Path:
                                       ("inflate", f"part {SHEET5}: Error -3 while decompressing data: invalid block "
                                                   "type")])
 def test_render_refuses_a_damaged_workbook_as_refresh_does(seed, capsys, monkeypatch, how, why):
-    from xlpy.workbook import libreoffice
+    from xlpy.workbook import libreoffice, rendering
 
     bad = damage(seed, seed.parent / "crc.xlsm", how)
     monkeypatch.setattr(libreoffice, "find_soffice", lambda: "soffice")
-    monkeypatch.setattr(libreoffice, "render", lambda *a, **k: pytest.fail("LibreOffice was run"))
+    monkeypatch.setattr(rendering, "render", lambda *a, **k: pytest.fail("LibreOffice was run"))
     pages = seed.parent / "pages"
     assert main(["render", str(bad), "-o", str(pages)]) == 2
     assert capsys.readouterr().err.splitlines() == [f"xlpy render: {bad}: is damaged ({why}); nothing was rendered"]

@@ -58,3 +58,16 @@ def test_one_odd_lot_unit_is_named_in_the_singular(tmp_path):
     _, results = compute_file(_offer(tmp_path, text))
     prorated = [w for w in results.warnings if w.startswith("offer is oversubscribed")]
     assert len(prorated) == 1 and prorated[0].endswith(" after 1 unit of odd lots accepted in full")
+
+
+def test_an_eps_effect_that_rounds_to_nothing_is_shown_without_a_sign(tmp_path, capsys):
+    """A $50 charge on 5 billion shares: an EPS effect of -0.00000001, shown as -0.0000 before."""
+    from xlpy.cli import main
+
+    text = BASE.replace("common_outstanding_before = 5000", "common_outstanding_before = 5000000000") + (
+        "[period]\nstart = 2024-01-01\nend = 2024-03-31\nsettlement = 2024-03-20\nnet_income = 12000000\n"
+        "tax_rate = 0.21\n")
+    assert main(["compute", str(_offer(tmp_path, text))]) == 0
+    shown = dict(line.split("  ", 1) for line in capsys.readouterr().out.splitlines() if "  " in line)
+    assert shown["EPS effect"].strip() == "0.0000"
+    assert shown["Basic EPS, before"].strip() == "0.0024"

@@ -130,9 +130,9 @@ def results_table(offer, r) -> str:
             ("Income available, before", fmt_money(e.income_available_before)),
             ("Income available, after", fmt_money(e.income_available_after)),
             ("Weighted shares, after", fmt_count(excel_round(e.weighted_shares_after, 0))),
-            ("Basic EPS, before", format(excel_round(e.basic_eps_before, 4), ",")),  # 1,097.3937, as a workbook
-            ("Basic EPS, after", format(excel_round(e.basic_eps_after, 4), ",")),
-            ("EPS effect", format(excel_round(e.eps_effect, 4), ",")),
+            ("Basic EPS, before", _per_share(e.basic_eps_before)),  # 1,097.3937, as a workbook
+            ("Basic EPS, after", _per_share(e.basic_eps_after)),
+            ("EPS effect", _per_share(e.eps_effect)),
         ]
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
@@ -147,3 +147,9 @@ def entry_table(entry) -> str:
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(5)]
     fmt = "{:<%d}  {:<%d}  {:>%d}  {:>%d}  {}" % tuple(widths[:4])
     return "\n".join(fmt.format(*r).rstrip() for r in [head, *rows])
+
+
+def _per_share(amount) -> str:
+    """A per-share amount to 4 decimals, with no sign on one that rounds to nothing (a $100,000 charge on 5
+    billion shares: ``0.0000``, not ``-0.0000``)."""
+    return format(excel_round(amount, 4) + 0, ",")  # (-0 + 0 is 0)
