@@ -148,3 +148,16 @@ def test_a_holder_id_holding_a_line_break_is_refused_for_a_workbook(tmp_path):
     assert [str(p).split(", got")[0] for p in holder_problems(table, "t.csv", 21)] == [
         "t.csv: row 2, column holder_id: holds a control character (U+000D), which a workbook cannot store",
         "t.csv: row 3, column holder_id: holds a control character (U+0009), which a workbook cannot store"]
+
+
+@pytest.mark.parametrize("first, why", [
+    ("\r\n", "t.csv: row 1: is blank: the header must be the first row (delete the blank rows above it)"),
+    (",,,\r\n", "t.csv: row 1: is blank: the header must be the first row (delete the blank rows above it)"),
+    ("sep=,\r\n", "t.csv: row 1: is Excel's separator line, not a header: delete it, so that the header is the "
+                  "first row, got 'sep=,'")])
+def test_a_line_above_the_header_is_named_not_taken_for_an_empty_file(tmp_path, first, why):
+    """A blank row above the header was "is empty: no header row"; Excel's sep= line made row 2 "too wide"."""
+    path = write(tmp_path, first + "holder_id,units,method,status\r\nA-1,100,book-entry,tendered\r\n")
+    assert problems(sources.read_tally, path) == [why]
+    path = write(tmp_path, "\r\n\r\n")
+    assert problems(sources.read_tally, path) == ["t.csv: is empty: no header row"]

@@ -7,11 +7,12 @@ saved in the wrong form is named with how to save it, not misread.
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 
-__all__ = ["DEFAULT_ENCODING", "file_encoding", "header_line", "not_utf8", "nul_problem", "text_encoding", "toml_text",
+__all__ = ["DEFAULT_ENCODING", "file_encoding", "first_line_problem", "header_line", "not_utf8", "nul_problem", "text_encoding", "toml_text",
            "utf16_bom", "workbook_problem"]
 
 #: A CSV file's encoding when its mapping file names none (UTF-8, its byte-order mark read past).
@@ -126,15 +127,32 @@ def nul_problem(path: Path, encoding: str, advice: str) -> InputError | None:
                       f"UTF-32): {advice}", show_value=False)
 
 
+def first_line_problem(path: Path, first: str, encoding: str) -> InputError | None:
+    """A problem naming the first line of a CSV file when it is not a header but is followed by one: a blank row
+    above the header, or the ``sep=;`` line some exports write for Excel (without this, the file was called
+    empty, or its second row too wide for its header)."""
+    if re.fullmatch(r"\s*sep=.\s*", first, re.IGNORECASE):
+        return InputError(f"{path.name}: row 1", first.strip(), "is Excel's separator line, not a header: delete it, "
+                          "so that the header is the first row")
+    if first.strip(" \t\r\n,;") == "" and first:
+        with open(path, encoding=encoding, errors="replace", newline="") as fh:
+            rest = fh.read(1 << 16)
+        if rest.strip(" \t\r\n,;"):
+            return InputError(f"{path.name}: row 1", None, "is blank: the header must be the first row (delete the "
+                              "blank rows above it)", show_value=False)
+    return None
+
+
 def header_line(path: Path, encoding: str) -> str:
-    """The first line of a text file (a problem naming the file when it is not *encoding* text, or is a workbook)."""
+    """The first line of a text file (a problem naming the file when it is not *encoding* text, or is a workbook,
+    or when it is a blank or ``sep=`` line above the header: :func:`first_line_problem`)."""
     workbook = workbook_problem(path, "save it as .xlsx or CSV UTF-8") or nul_problem(
         path, encoding, 'save it as CSV UTF-8 (or name its encoding in a mapping file, e.g. encoding = "utf-16-le")')
     if workbook is not None:
         raise InputErrors([workbook])
     try:
         with open(path, encoding=encoding, newline="") as fh:
-            return fh.readline()
+            first = fh.readline()
     except UnicodeDecodeError as exc:
         if utf16_bom(path):  # (a mapping file named another encoding)
             hint = 'it starts with a UTF-16 byte-order mark: set encoding = "utf-16" in the mapping file'
@@ -160,3 +178,7 @@ def header_line(path: Path, encoding: str) -> str:
     except (LookupError, TypeError):  # a ColumnMapping made in code with no such codec
         raise InputErrors([InputError(f"{path.name}: encoding", encoding,
                                       "must be the name of a text encoding (e.g. utf-8, cp1252, latin-1)")]) from None
+    problem = first_line_problem(path, first, encoding)
+    if problem is not None:
+        raise InputErrors([problem])
+    return first
