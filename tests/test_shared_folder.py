@@ -165,3 +165,13 @@ def test_a_render_removes_the_staging_folders_a_killed_render_left(tmp_path, mon
     assert [p.name for p in made] == ["offer.pdf", "offer-1.png"]
     assert sorted(p.name for p in out.iterdir()) == [".xlpy-notes", ".xlpy-png-stage-def2", "offer-1.png",
                                                      "offer.pdf"]
+
+
+def test_a_system_without_owners_or_extended_attributes_still_replaces_the_workbook(tmp_path, monkeypatch):
+    """Windows has no os.chown and no os.listxattr: the permissions are kept, and nothing else is tried."""
+    path = _workbook(tmp_path)
+    os.chmod(path, 0o640)
+    monkeypatch.delattr(os, "chown", raising=False)
+    monkeypatch.delattr(os, "listxattr", raising=False)
+    write_file(b"new", path)
+    assert path.read_bytes() == b"new" and path.stat().st_mode & 0o7777 == 0o640

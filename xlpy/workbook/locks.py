@@ -419,7 +419,7 @@ def keep_access(original: Path, new: Path) -> None:
     in it (a shared folder's ``finance`` group).  What the system does not allow is left as the new file has it.
     """
     st = original.stat()
-    for uid, gid in ((st.st_uid, st.st_gid), (-1, st.st_gid)):
+    for uid, gid in ((st.st_uid, st.st_gid), (-1, st.st_gid)) if hasattr(os, "chown") else ():  # (not Windows)
         try:
             os.chown(new, uid, gid)
             break
