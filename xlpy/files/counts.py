@@ -19,7 +19,7 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors
 from ..engine.rules import tally_problems
 from . import sources, steady, typed, written_numbers
-from .sniff import file_encoding, header_line
+from .sniff import encoding_name, file_encoding, header_line
 from .settled import check_settled
 from .written_numbers import wide_row
 from .xlsx_sheet import empty_sheet, sheet_rows, unsaved_formulas
@@ -184,7 +184,7 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
     except InputErrors:
         raise  # (the header line said why)
     except UnicodeDecodeError as exc:
-        raise InputErrors([InputError(name, None, f"is not {encoding} text (byte 0x{exc.object[exc.start]:02x} "
+        raise InputErrors([InputError(name, None, f"is not {encoding_name(encoding)} text (byte 0x{exc.object[exc.start]:02x} "
                                       f"at offset {exc.start}); save it as CSV UTF-8, or set encoding in a "
                                       "mapping file", show_value=False)]) from None
     except Exception as exc:  # noqa: BLE001  (csv.Error, or the many kinds openpyxl raises for a bad XLSX)

@@ -169,7 +169,7 @@ def header_line(path: Path, encoding: str) -> str:
             ]
         ) from None
     except UnicodeError as exc:  # (utf-16 without its byte-order mark, for one)
-        raise InputErrors([InputError(path.name, None, f"is not {encoding} text ({exc}); save it as CSV UTF-8, "
+        raise InputErrors([InputError(path.name, None, f"is not {encoding_name(encoding)} text ({exc}); save it as CSV UTF-8, "
                                       "or set encoding in a mapping file (e.g. cp1252)", show_value=False)]) from None
     except OSError as exc:  # (locked by Excel, or no permission)
         from .safety import unreadable

@@ -396,7 +396,7 @@ def _undecodable(path: Path, encoding: str, exc: UnicodeDecodeError) -> InputErr
     "CSV (Comma delimited)" writes cp1252, and a Müller on row 302 is the first byte that is not UTF-8."""
     decoder = codecs.getincrementaldecoder(encoding)()
     if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):  # (its lines are not split on one byte)
-        return InputError(path.name, None, f"is not {encoding} text ({exc.reason})", show_value=False)
+        return InputError(path.name, None, f"is not {encoding_name(encoding)} text ({exc.reason})", show_value=False)
     with open(path, "rb") as fh:
         for row, line in enumerate(fh, 1):
             try:
@@ -405,7 +405,7 @@ def _undecodable(path: Path, encoding: str, exc: UnicodeDecodeError) -> InputErr
                 return InputError(f"{path.name}: row {row}", None, f"is not {encoding_name(encoding)} text (byte "
                                   f"0x{line[max(bad.start, 0)]:02x}); save it as CSV UTF-8, or set encoding in a "
                                   "mapping file (e.g. cp1252)", show_value=False)
-    return InputError(path.name, None, f"is not {encoding} text ({exc.reason})", show_value=False)
+    return InputError(path.name, None, f"is not {encoding_name(encoding)} text ({exc.reason})", show_value=False)
 
 
 def _csv_rows(path: Path, encoding: str, sep: str, read: int, kept: int) -> list[int] | None:
