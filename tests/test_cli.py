@@ -375,6 +375,32 @@ def test_sigterm_unwinds_as_an_interrupt_and_exits_143(capsys, monkeypatch, tmp_
     assert listing(tmp_path) == {}
 
 
+def test_a_sighup_ignored_when_xlpy_starts_stays_ignored(monkeypatch, tmp_path):
+    """`nohup xlpy ...`: the shell ignores SIGHUP for it, and a dropped session must not stop it."""
+    import os
+    import signal
+    import threading
+
+    import xlpy.files.offerfile as offerfile
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGHUP"):
+        pytest.skip("signals are delivered to the main thread only, and SIGHUP is not on every system")
+    compute = offerfile.compute_file
+
+    def hung_up(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGHUP)
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(offerfile, "compute_file", hung_up)
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        assert cli.main(["build", str(SEED), "-o", str(tmp_path / "offer.xlsm"), "--quiet", "--no-validate"]) == 0
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, before)
+    assert (tmp_path / "offer.xlsm").is_file()
+
+
 def test_an_interrupt_inside_a_finaliser_is_sent_again_not_lost(monkeypatch):
     """Raised inside a __del__, Ctrl-C would be printed as "Exception ignored" and dropped, and the command would
     carry on to exit 0: there it is sent again a moment later instead; anywhere else it is raised at once."""

@@ -30,8 +30,13 @@ def stated(tmp_path):
     return sources.read_mapping(write(tmp_path, DEFAULTS, "map.toml"))
 
 
-SUM_ROW = "looks like a totals row, not a holder (its units are those of the lines above it, added up): delete it"
 LABEL = "looks like a totals row, not a holder: delete it"
+GRAND = "looks like a totals row, not a holder (its units are those of the other lines, added up): delete it"
+
+
+def subtotal(holder: str) -> str:
+    return (f"looks like a subtotal row, not a holder (its units are those of the lines of {holder} above it, added "
+            "up): delete it")
 
 
 def test_excels_subtotal_rows_are_refused_not_counted_twice(tmp_path, stated):
@@ -40,8 +45,8 @@ def test_excels_subtotal_rows_are_refused_not_counted_twice(tmp_path, stated):
     path = write(tmp_path, "Account,Shares\r\nA,100\r\nA,50\r\nA Total,150\r\nB,200\r\nB Total,200\r\n"
                            "Grand Total,350\r\n")
     assert problems(sources.read_tally, path, stated) == [
-        f"t.csv: row 4, column Account: {SUM_ROW}, got 'A Total'",
-        f"t.csv: row 6, column Account: {SUM_ROW}, got 'B Total'",
+        f"t.csv: row 4, column Account: {subtotal('A')}, got 'A Total'",
+        f"t.csv: row 6, column Account: {subtotal('B')}, got 'B Total'",
         f"t.csv: row 7, column Account: {LABEL}, got 'Grand Total'"]
     # LibreOffice's Subtotals write "Sum"; German Excel's "Ergebnis"
     path = write(tmp_path, "Account,Shares\r\nMüller,100\r\nMüller Ergebnis,100\r\nX,5\r\nX Sum,5\r\n"
@@ -51,19 +56,37 @@ def test_excels_subtotal_rows_are_refused_not_counted_twice(tmp_path, stated):
 
 
 @pytest.mark.parametrize("label", ["Total tendered", "TOTAL UNITS", "Total.", "TOTAL -", "Totals (2 holders)",
-                                   "Summe"])
+                                   "Summe", "Total (2)"])
 def test_a_totals_line_of_any_wording_is_refused(tmp_path, stated, label):
     path = write(tmp_path, f"Account,Shares\r\nA-1,100\r\nB-2,200\r\n{label},300\r\n")
     assert problems(sources.read_tally, path, stated) == [
-        f"t.csv: row 4, column Account: {LABEL if label in ('Summe', 'Total.', 'TOTAL -') else SUM_ROW}, got '{label}'"]
+        f"t.csv: row 4, column Account: {LABEL if label in ('Summe', 'Total.', 'TOTAL -') else GRAND}, got '{label}'"]
+    # at the top, as some agents put it
+    path = write(tmp_path, f"Account,Shares\r\n{label},300\r\nA-1,100\r\nB-2,200\r\n")
+    assert len(problems(sources.read_tally, path, stated)) == 1
+
+
+def test_a_total_of_the_lines_still_tendered_is_refused_though_withdrawn_lines_sit_above_it(tmp_path, stated):
+    """`Total tendered` leaves out a withdrawn line above it: its units are not all the lines', and it was read
+    as a holder, 200 tendered where there were 100."""
+    path = write(tmp_path, "Holder,Shares,Status\r\nA,100,tendered\r\nB,50,withdrawn\r\nC,25,tendered\r\n"
+                           "Total tendered,125,\r\n")
+    assert problems(sources.read_tally, path, stated) == [f"t.csv: row 5, column Holder: {GRAND}, got 'Total tendered'"]
 
 
 def test_a_holder_whose_name_holds_a_totals_word_is_read(tmp_path, stated):
-    """Only a line whose units are the lines above it, added up, is a total: a fund named Total Return, or a
-    holder named Sum, is a holder."""
-    path = write(tmp_path, "Account,Shares\r\nA-1,100\r\nTotal Return Fund,500\r\nSumitomo Trust,7\r\n"
-                           "Jane Sum,8\r\nSumner Total Fund,300\r\n")
-    assert sources.read_tally(path, stated).units == (100, 500, 7, 8, 300)
+    """A fund named Total Return, a holder named Sum, an account SUM001: holders, even beside lines of the
+    same units (round lots), as long as their units are not a total of other lines."""
+    for body, units in [("A-1,100\r\nTotal Return Fund,500\r\nSumitomo Trust,7\r\nJane Sum,8\r\n"
+                         "Sumner Total Fund,300\r\n", (100, 500, 7, 8, 300)),
+                        ("Acme Corp,1000\r\nTotal Return Fund,1000\r\n", (1000, 1000)),
+                        ("Lee Ka Wing,500\r\nChan Ka Sum,500\r\n", (500, 500)),
+                        ("Ravi Rao,200\r\nSuma Patel,200\r\nX,5\r\n", (200, 200, 5)),
+                        ('A,100\r\n"Sum, Ka Wing",100\r\n', (100, 100)),
+                        ("A,100\r\nTotal S.A.,100\r\nB,7\r\n", (100, 100, 7)),
+                        ("SUM001,100\r\nSUM002,250\r\nSUMME-7,3\r\n", (100, 250, 3))]:
+        path = write(tmp_path, "Account,Shares\r\n" + body)
+        assert sources.read_tally(path, stated).units == units, body
 
 
 def test_a_withdrawn_column_beside_gross_units_is_refused(tmp_path, stated):
@@ -76,11 +99,16 @@ def test_a_withdrawn_column_beside_gross_units_is_refused(tmp_path, stated):
         "failed) and delete this column, or head the units 'Net shares' if they are, got '40'"]
     path = write(tmp_path, "holder_id,units,method,status,Failed delivery\r\nA,100,guaranteed,tendered,Y\r\n")
     assert problems(sources.read_tally, path)[0].startswith("t.csv: row 2, column Failed delivery: is not read")
-    # a column of nothing withdrawn is no matter; units headed net are net
-    path = write(tmp_path, "Account,Shares Tendered,Shares Withdrawn\r\n001,100,0\r\n002,200,\r\n003,5,-\r\n")
-    assert sources.read_tally(path, stated).units == (100, 200, 5)
+    # a column of nothing withdrawn, however written, is no matter; units headed net are net
+    path = write(tmp_path, "Account,Shares Tendered,Shares Withdrawn\r\n001,100,0\r\n002,200,\r\n003,5,-\r\n"
+                           "004,6,0.000\r\n005,7,N/A\r\n006,8,\"0,00\"\r\n")
+    assert sources.read_tally(path, stated).units == (100, 200, 5, 6, 7, 8)
     path = write(tmp_path, "Account,Net Shares,Shares Withdrawn\r\n001,60,40\r\n")
     assert sources.read_tally(path, stated).units == (60,)
+    # a line whose status says withdrawn is counted so, whatever the column beside it says
+    path = write(tmp_path, "Account,Shares,Status,Withdrawn\r\nA,100,tendered,N\r\nB,50,withdrawn,Y\r\n"
+                           "C,9,withdrawn,9\r\n")
+    assert sources.read_tally(path, stated).status == ("tendered", "withdrawn", "withdrawn")
 
 
 def test_account_numbers_excel_rounded_are_refused_not_merged(tmp_path):
@@ -161,3 +189,26 @@ def test_a_line_above_the_header_is_named_not_taken_for_an_empty_file(tmp_path, 
     assert problems(sources.read_tally, path) == [why]
     path = write(tmp_path, "\r\n\r\n")
     assert problems(sources.read_tally, path) == ["t.csv: is empty: no header row"]
+
+
+def test_a_bad_byte_on_an_early_row_is_named_by_its_row_and_a_named_encoding_not_advised_again(tmp_path):
+    """A byte within the first few kilobytes was named by its offset (the header's reader reads ahead); and a
+    file not in the cp1252 its mapping names was told to set encoding to cp1252."""
+    path = write(tmp_path, "holder_id,units,method,status\r\nH1,1,book-entry,tendered\r\nMüller,5,book-entry,"
+                           "tendered\r\n", encoding="cp1252")
+    assert problems(sources.read_tally, path) == [
+        "t.csv: row 3: is not UTF-8 text (byte 0xfc); save it as CSV UTF-8, or set encoding in a mapping file "
+        "(e.g. cp1252)"]
+    mapping = sources.read_mapping(write(tmp_path, 'encoding = "cp1252"\n', "map.toml"))
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"holder_id,units,method,status\r\nA\x81,1,book-entry,tendered\r\n")
+    assert problems(sources.read_tally, path, mapping) == [
+        "t.csv: row 2: is not cp1252 text (byte 0x81); its mapping file names cp1252: save the file in that "
+        "encoding, or name the one it is in"]
+
+
+def test_codes_shaped_like_small_or_negative_exponents_are_read(tmp_path):
+    """Excel writes a long whole number as 1.23457E+11: E+ and two digits. 2E-10 or 3E-001 are codes."""
+    path = write(tmp_path, "holder_id,units,method,status\r\n2E-10,1,book-entry,tendered\r\n"
+                           "3E-001,1,book-entry,tendered\r\n2E4,1,book-entry,tendered\r\n")
+    assert sources.read_tally(path).holder_id == ("2E-10", "3E-001", "2E4")

@@ -175,3 +175,45 @@ def test_a_system_without_owners_or_extended_attributes_still_replaces_the_workb
     monkeypatch.delattr(os, "listxattr", raising=False)
     write_file(b"new", path)
     assert path.read_bytes() == b"new" and path.stat().st_mode & 0o7777 == 0o640
+
+
+def test_a_tool_that_fails_beside_a_nearly_full_folder_names_the_folder(tmp_path, monkeypatch):
+    """LibreOffice or pdftoppm failing with a folder it works in nearly full: a full disk, for the command to
+    name the folder (exit 2), not a finding on the workbook; with room, nothing is raised here."""
+    import collections
+
+    from xlpy.workbook import libreoffice
+
+    usage = collections.namedtuple("usage", "total used free")
+    monkeypatch.setattr(libreoffice.shutil, "disk_usage", lambda p: usage(1 << 30, 1 << 30, 10 * 1024))
+    with pytest.raises(OSError) as info:
+        libreoffice.full_disk("LibreOffice could not recalculate (soffice exit status 77)", tmp_path)
+    assert (info.value.errno, info.value.filename) == (errno.ENOSPC, str(tmp_path))
+    assert info.value.strerror == "LibreOffice could not recalculate (soffice exit status 77); it has only 10 KB free"
+    monkeypatch.setattr(libreoffice.shutil, "disk_usage", lambda p: usage(1 << 40, 0, 1 << 30))
+    assert libreoffice.full_disk("LibreOffice could not recalculate", tmp_path) is None
+
+
+def test_an_unrelated_error_printed_while_saving_is_passed_on_not_raised(monkeypatch):
+    """Only a full temporary folder stops a save: another object's failure as it is collected is printed, as
+    Python prints it, and the workbook is saved."""
+    import io
+    import sys
+    import types
+    import zipfile
+
+    from xlpy.workbook import saving
+
+    seen = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: seen.append(u.exc_value))
+
+    class Book:
+        def save(self, buf):
+            sys.unraisablehook(types.SimpleNamespace(exc_value=RuntimeError("a finaliser"), exc_type=RuntimeError,
+                                                     exc_traceback=None, err_msg=None, object=None))
+            with zipfile.ZipFile(buf, "w") as z:
+                z.writestr("xl/worksheets/sheet1.xml", "<worksheet></worksheet>")
+
+    data = saving.workbook_bytes(Book())
+    assert zipfile.ZipFile(io.BytesIO(data)).namelist() == ["xl/worksheets/sheet1.xml"]
+    assert [str(e) for e in seen] == ["a finaliser"]

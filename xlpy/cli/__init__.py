@@ -78,7 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ..workbook.locks import STOP_SIGNALS
 
     try:
-        previous = {s: signal.signal(s, _signalled) for s in STOP_SIGNALS}
+        # (one ignored when xlpy started, as nohup ignores SIGHUP, stays ignored)
+        previous = {s: signal.signal(s, _signalled) for s in STOP_SIGNALS if signal.getsignal(s) is not signal.SIG_IGN}
     except ValueError:  # not the main thread: the default actions stay
         previous = {}
     try:
@@ -145,9 +146,13 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):  # one a command did not word itself
-            where = os.fsdecode(exc.filename) if exc.filename is not None else "a folder it writes to"
-            print(f"xlpy {args.command}: no space left for {where} ({exc.strerror}): free space there, or set "
-                  "TMPDIR to a folder with room when it is the temporary folder", file=sys.stderr)
+            import tempfile
+
+            where = os.fsdecode(exc.filename) if exc.filename is not None else None
+            told = f"in {where}" if where else f"in the temporary folder {tempfile.gettempdir()} or the folder written to"
+            temporary = where is None or os.path.realpath(where).startswith(os.path.realpath(tempfile.gettempdir()))
+            print(f"xlpy {args.command}: no space left {told} ({exc.strerror}): free space there"
+                  + (", or set TMPDIR to a folder with room" if temporary else ""), file=sys.stderr)
             return EXIT_INPUT
         if exc.errno != errno.ENAMETOOLONG:
             raise

@@ -7,6 +7,7 @@ import errno
 import json
 import os
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -214,6 +215,11 @@ def _in_offer_file(problem: InputError, name: str, offer) -> InputError:
 
 
 
+def in_temporary(path: Path) -> bool:
+    """Whether *path* is in the temporary folder (``TMPDIR``), where a build and a validation work."""
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(tempfile.gettempdir()))
+
+
 def not_written(out: Path, exc: OSError) -> InputError:
     """``--output`` could not be written: why, and where when the failure was in another folder (the temporary
     folder full: ``cannot be written (No space left on device in /tmp; free space there, or set TMPDIR ...)``)."""
@@ -223,7 +229,7 @@ def not_written(out: Path, exc: OSError) -> InputError:
     if where is not None and not Path(os.path.realpath(where)).is_relative_to(base):
         why += f" in {where}"
         if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-            why += "; free space there, or set TMPDIR to a folder with room"
+            why += "; free space there" + (", or set TMPDIR to a folder with room" if in_temporary(where) else "")
     return InputError("--output", str(out), f"cannot be written ({why})")
 
 @command("build", "build the standard offer-results workbook, then validate it")(_setup_build)

@@ -154,10 +154,13 @@ def header_line(path: Path, encoding: str) -> str:
         with open(path, encoding=encoding, newline="") as fh:
             first = fh.readline()
     except UnicodeDecodeError as exc:
+        first = _first_line_alone(path, encoding)  # (the bad byte further on: the reader names its row)
+        if first is not None:
+            return _checked(path, first, encoding)
         if utf16_bom(path):  # (a mapping file named another encoding)
             hint = 'it starts with a UTF-16 byte-order mark: set encoding = "utf-16" in the mapping file'
         else:
-            hint = "save it as CSV UTF-8, or set encoding in a mapping file (e.g. cp1252)"
+            hint = encoding_hint(encoding)
         raise InputErrors(
             [
                 InputError(
@@ -169,8 +172,8 @@ def header_line(path: Path, encoding: str) -> str:
             ]
         ) from None
     except UnicodeError as exc:  # (utf-16 without its byte-order mark, for one)
-        raise InputErrors([InputError(path.name, None, f"is not {encoding_name(encoding)} text ({exc}); save it as CSV UTF-8, "
-                                      "or set encoding in a mapping file (e.g. cp1252)", show_value=False)]) from None
+        raise InputErrors([InputError(path.name, None, f"is not {encoding_name(encoding)} text ({exc}); "
+                                      f"{encoding_hint(encoding)}", show_value=False)]) from None
     except OSError as exc:  # (locked by Excel, or no permission)
         from .safety import unreadable
 
@@ -178,7 +181,31 @@ def header_line(path: Path, encoding: str) -> str:
     except (LookupError, TypeError):  # a ColumnMapping made in code with no such codec
         raise InputErrors([InputError(f"{path.name}: encoding", encoding,
                                       "must be the name of a text encoding (e.g. utf-8, cp1252, latin-1)")]) from None
+    return _checked(path, first, encoding)
+
+
+def _checked(path: Path, first: str, encoding: str) -> str:
     problem = first_line_problem(path, first, encoding)
     if problem is not None:
         raise InputErrors([problem])
     return first
+
+
+def _first_line_alone(path: Path, encoding: str) -> str | None:
+    """The first line of *path* decoded alone (a decoder reads ahead, and met a bad byte past it), or None when
+    it is the line that does not decode (or lines cannot be told apart in the bytes: UTF-16, UTF-32)."""
+    try:
+        if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
+            return None
+        with open(path, "rb") as fh:
+            return fh.readline().decode(encoding)
+    except (UnicodeDecodeError, LookupError, OSError):
+        return None
+
+
+def encoding_hint(encoding: str) -> str:
+    """What to do about a file that is not *encoding* text: save it as UTF-8 or name its encoding; or, when a
+    mapping file names one already, save the file in it or name the one it is in."""
+    if encoding_name(encoding) == "UTF-8":
+        return "save it as CSV UTF-8, or set encoding in a mapping file (e.g. cp1252)"
+    return f"its mapping file names {encoding}: save the file in that encoding, or name the one it is in"

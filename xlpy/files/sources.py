@@ -29,7 +29,7 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors, Problems, capped
 from ..engine.model import HolderTable
 from . import steady
-from .sniff import (DEFAULT_ENCODING, encoding_name, file_encoding, header_line, not_utf8, text_encoding, toml_text,
+from .sniff import (DEFAULT_ENCODING, encoding_hint, encoding_name, file_encoding, header_line, not_utf8, text_encoding, toml_text,
                     utf8_given_another)
 from .settled import check_settled
 from .totals import totals_rows
@@ -403,8 +403,7 @@ def _undecodable(path: Path, encoding: str, exc: UnicodeDecodeError) -> InputErr
                 decoder.decode(line)
             except UnicodeDecodeError as bad:
                 return InputError(f"{path.name}: row {row}", None, f"is not {encoding_name(encoding)} text (byte "
-                                  f"0x{line[max(bad.start, 0)]:02x}); save it as CSV UTF-8, or set encoding in a "
-                                  "mapping file (e.g. cp1252)", show_value=False)
+                                  f"0x{line[max(bad.start, 0)]:02x}); {encoding_hint(encoding)}", show_value=False)
     return InputError(path.name, None, f"is not {encoding_name(encoding)} text ({exc.reason})", show_value=False)
 
 
@@ -577,10 +576,9 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
         problems.append(InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}", ids_raw[i],
                                    "is a number Excel has shown in scientific notation, its last digits lost: format "
                                    "the column as Text, enter the account numbers again, and save the tally again"))
-    for i, why in totals_rows(ids, joined, units):  # it would count every line a second time
-        problems.append(InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}", ids_raw[i], why))
+    at_totals = len(problems)  # (its problems go here, once the statuses are known)
     _missing_columns(found, mapping, name, headers, problems)
-    _unread_units(found, headers, columns, name, units_col, problems, row_of)
+    at_unread = len(problems)
     if "method" in found:
         # an empty method cell: the mapping's default, else a guaranteed marker's Y must state it ("")
         unstated = mapping.defaults.get("method", "" if "guaranteed" in found else None)
@@ -604,6 +602,11 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
                         headers[found["status"]], mapping.defaults.get("status"), problems, "status", row_of)
     else:
         status = [mapping.defaults.get("status", "tendered")] * n
+    later = [InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}", ids_raw[i], why)
+             for i, why in totals_rows(ids, joined, units, status)]  # a total would count its lines a second time
+    problems[at_totals:at_totals] = later
+    at_unread += len(later)
+    problems[at_unread:at_unread] = _unread_units(found, headers, columns, name, units_col, status, row_of)
     arrays = None if problems else _line_arrays(found, columns, method, status, n, ids, joined)
     if arrays is not None:
         from .vector import lines_with
@@ -624,16 +627,17 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
     return (tuple(ids), tuple(units), tuple(method), tuple(status)), arrays
 
 
-#: An id as Excel shows a number too long for its column (``1.23457E+11``, ``1E+15``) or a float as written
-#: (``1.23456789012346e+17``): a sign and two or three digits after the E (an account code ``2E4`` is read).
-_SCIENTIFIC = re.compile(r"[+-]?[0-9](?:\.[0-9]+)?[eE][+-][0-9]{2,3}")
-_SCIENTIFIC_LINE = re.compile(r"(?<=\0)[+-]?[0-9](?:\.[0-9]+)?[eE][+-][0-9]{2,3}(?=\0|\Z)")
+#: An id as Excel shows a whole number too long for its column (``1.23457E+11``, ``1E+15``) or a float as
+#: written (``1.23456789012346e+17``): E+ and two digits, as they write them (the codes ``2E4`` and ``2E-10``
+#: are read).
+_SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]+)?[eE]\+[0-9]{2}")
+_SCIENTIFIC_LINE = re.compile(r"(?<=\0)[0-9](?:\.[0-9]+)?[eE]\+[0-9]{2}(?=\0|\Z)")
 
 
 def _rounded_ids(ids, joined) -> list[int]:
     """The lines whose holder id is a number in scientific notation: two accounts Excel rounded alike would be
     one holder, their units added (which changes the per-holder rounding)."""
-    if joined is not None and not any(map(joined.__contains__, ("E+", "E-", "e+", "e-"))):
+    if joined is not None and "+" not in joined:
         return []
     if joined is None or joined.count("\0") != len(ids) - 1:
         return [i for i, h in enumerate(ids) if _SCIENTIFIC.fullmatch(h)]
@@ -646,24 +650,38 @@ def _rounded_ids(ids, joined) -> list[int]:
     return rows
 
 
-def _unread_units(found, headers, columns, name, units_col, problems, row_of) -> None:
-    """A column of withdrawn or failed units beside the units read (:data:`UNREAD_UNITS`), holding any but 0 or
-    no: refused at its first such row, else the gross units would be counted (unless the units are headed net)."""
+def _unread_units(found, headers, columns, name, units_col, status, row_of) -> list[InputError]:
+    """A column of withdrawn or failed units beside the units read (:data:`UNREAD_UNITS`) holding something on
+    a line still tendered: refused at its first such row, else the gross units would be counted (unless the
+    units are headed net).  A line whose status says it is withdrawn or failed is no matter."""
     if any(w in f" {_key(units_col)} " for w in (f" {n} " for n in NET_UNITS)):
-        return
-    read = set(found.values())
+        return []
+    read, out = set(found.values()), []
     for j, header in enumerate(headers):
         if j in read or _key(header) not in UNREAD_UNITS:
             continue
         for i, v in enumerate(columns[j]):
-            if v is None or v == 0 or _key(v) in FALSE_WORDS + ("-", "0.0", "0.00"):
+            if _nothing(v) or status[i] in ("withdrawn", "failed"):
                 continue
-            problems.append(InputError(
+            out.append(InputError(
                 f"{name}: row {row_of(i)}, column {header}", v,
                 f"is not read, so column {units_col} would count these units as tendered: give each holder's "
                 "units still tendered (or a line of their own with status withdrawn or failed) and delete this "
                 "column, or head the units 'Net shares' if they are"))
             break
+    return out
+
+
+#: What a cell of an unread units column may hold for none: blank, no, a dash, "n/a".
+_NONE_WORDS = FALSE_WORDS + ("-", "–", "—", "n/a", "na", "none", "nil")
+
+
+def _nothing(v) -> bool:
+    """Whether a cell says no units: a zero however written (``0``, ``0.000``, ``0,00``), or a word for none."""
+    if v is None or _key(v) in _NONE_WORDS:
+        return True
+    text = str(v).strip().replace(",", "").replace(".", "").replace(" ", "")
+    return text.isdigit() and int(text) == 0
 
 
 def _unstated(what: str) -> str:

@@ -2,16 +2,20 @@
 
 With a mapping's ``[defaults]`` stating the method and status, such a line
 would be one more holder and count its units twice, so the tally reader
-refuses it by row.  Two kinds are told apart:
+refuses it by row.  A line is a total when its holder id's first or last
+word is a totals word (``total``, ``sum``, ``Summe``, ``Ergebnis``...: a
+word, so the account ``SUM001`` is none) and:
 
-* a **totals label**, the whole id: ``Total``, ``Grand total``, ``Sub-total:``,
-  ``SUM``, ``Summe``, ``Gesamtergebnis``, ``** Total **``: refused whatever its units;
-* an id that **starts or ends with a totals word** (``Total tendered``,
-  ``A-1 Total`` as Excel's Subtotal writes it, ``Totals (3 holders)``,
-  ``Total général``, ``Müller Ergebnis``): refused when its units are the sum
-  of the lines above it, since the last such line or from the first.  A
-  holder whose name merely holds the word (``Total Return Fund``, 500 units
-  after lines of other sums) is read as a holder.
+* the id is a **totals label** and nothing else: ``Total``, ``Grand total``,
+  ``Sub-total:``, ``SUM``, ``Gesamtergebnis``, ``** Total **``; or
+* it is a **subtotal** as Excel's (and LibreOffice's) Data > Subtotal writes
+  one: ``A-1 Total`` under the lines of ``A-1``, its units theirs added up; or
+* it is a **grand total** with more words (``Total tendered``, ``Totals (3
+  holders)``), its units those of the other holders' lines added up (at least
+  two of them), all of them or those still tendered, wherever it stands.
+
+A holder whose name merely holds the word (``Total Return Fund``, ``Chan Ka
+Sum``) is read as a holder.
 """
 
 from __future__ import annotations
@@ -21,46 +25,69 @@ import re
 __all__ = ["totals_rows"]
 
 #: Words that make a line a total where they begin or end its id (English, and as German, French, Dutch,
-#: Italian and Spanish Excel label its subtotals).
+#: Italian and Spanish Excel, and LibreOffice, label their subtotals).
 TOTALS_WORDS = ("total", "totals", "subtotal", "subtotals", "sum", "summe", "zwischensumme", "gesamt",
                 "gesamtsumme", "insgesamt", "ergebnis", "gesamtergebnis", "somme", "totaal", "totale", "suma")
 #: Words that may stand beside a totals word in a label that is a total whatever its units.
-_LABEL_WORDS = frozenset(TOTALS_WORDS + ("grand", "sub", "general", "général", "generale", "gesamt"))
+_LABEL_WORDS = frozenset(TOTALS_WORDS + ("grand", "sub", "general", "général", "generale"))
 #: The substrings one of which any id with a totals word holds: a tally holding none is passed over at once.
 _ANY = ("tota", "sum", "gesamt", "ergebnis", "somme")
 _WORDS = "|".join(sorted(TOTALS_WORDS, key=len, reverse=True))
-_NO_LETTERS = r"(?:(?![^\W\d_])[^\0])*"  # within one line
-#: An id whose first or last word is a totals word (digits and punctuation are no words).
-_CANDIDATE = re.compile(rf"{_NO_LETTERS}(?:{_WORDS})(?![^\W\d_])[^\0]*"
-                        rf"|[^\0]*?(?<![^\W\d_])(?:{_WORDS}){_NO_LETTERS}")
-_WORD = re.compile(r"[^\W\d_]+")
+_NOT_WORD = r"[^\w\0]*"  # within one line: spaces and punctuation
+#: An id whose first or last word (letters and digits: ``SUM001`` is one word) is a totals word.
+_CANDIDATE = re.compile(rf"{_NOT_WORD}(?:{_WORDS})(?!\w)[^\0]*|[^\0]*?(?<!\w)(?:{_WORDS}){_NOT_WORD}")
+_LAST = re.compile(rf"(?<!\w)(?:{_WORDS}){_NOT_WORD}\Z")
+_TOKEN = re.compile(r"\w+")
+
+LABEL = "looks like a totals row, not a holder: delete it"
+SUBTOTAL = "looks like a subtotal row, not a holder (its units are those of the lines of {} above it, added up): delete it"
+GRAND = "looks like a totals row, not a holder (its units are those of the other lines, added up): delete it"
 
 
-def totals_rows(ids, joined: str | None, units) -> list[tuple[int, str]]:
-    """``(index, why)`` of each line that is a total (see the module), in order; *joined* is ``"\\0".join(ids)``
-    or None, *units* the lines' units (0 where a cell was refused).
+def totals_rows(ids, joined: str | None, units, statuses=None) -> list[tuple[int, str]]:
+    """``(index, why)`` of each line that is a total (see the module), in order.
 
-    The ids are searched joined, at C speed: a tally holding no totals word anywhere is passed over at once,
-    and only the lines holding one are looked at, a line's index the count of separators before it.
+    *joined* is ``"\\0".join(ids)`` or None; *units* the lines' units (0 where a cell was refused); *statuses*
+    their statuses in our words (``tendered``, ``withdrawn``...), or None when not known: a total of the
+    tendered lines then is found only as a total of all of them.  The ids are searched joined, at C speed: a
+    tally holding no totals word anywhere is passed over at once.
     """
     folded = ("\0".join(ids) if joined is None else joined).casefold()
     found = _lines_with_a_totals_word(folded)
     if found and folded.count("\0") != len(ids) - 1:  # an id holding a NUL: one at a time
         found = [i for i, h in enumerate(ids) if _CANDIDATE.fullmatch(h.casefold())]
-    out, since, above, last = [], 0, 0, 0  # sums of the holders' units since the last total, and above
+    if not found:
+        return []
+    out: dict[int, str] = {}
     for i in found:
-        between = sum(units[last:i])
-        since, above, last = since + between, above + between, i + 1
-        if set(_WORD.findall(ids[i].casefold())) <= _LABEL_WORDS:
-            out.append((i, "looks like a totals row, not a holder: delete it"))
-        elif units[i] and units[i] in (since, above):
-            out.append((i, "looks like a totals row, not a holder (its units are those of the lines above it, "
-                           "added up): delete it"))
-        else:
-            since, above = since + units[i], above + units[i]  # a holder after all
+        words = _TOKEN.findall(ids[i].casefold())
+        if set(words) <= _LABEL_WORDS:
+            out[i] = LABEL
+        elif _LAST.search(ids[i].casefold()) and (group := _subtotal_of(ids, units, i)):
+            out[i] = SUBTOTAL.format(group)
+    all_units = sum(units)
+    tendered = None if statuses is None or None in statuses else sum(
+        u for u, s in zip(units, statuses) if s == "tendered")
+    for i in found:
+        if i in out or not units[i] or len(ids) - len(out) < 3:  # (a total of at least two holders' lines)
             continue
-        since = 0
-    return out
+        others = all_units - units[i] - sum(units[j] for j in out)
+        others_tendered = None if tendered is None else tendered - sum(
+            units[j] for j in (i, *out) if statuses[j] == "tendered")
+        if units[i] in (others, others_tendered):
+            out[i] = GRAND
+    return sorted(out.items())
+
+
+def _subtotal_of(ids, units, i: int) -> str:
+    """The holder whose lines, just above line *i*, its id names before its totals word (``A-1`` for ``A-1
+    Total``) and whose units add up to its: that holder's id, or "" when it is not a subtotal."""
+    prefix = _LAST.sub("", ids[i].casefold()).strip(" \t-–—:*.,;")
+    j, added = i - 1, 0
+    while j >= 0 and ids[j].casefold().strip() == prefix and prefix:
+        added += units[j]
+        j -= 1
+    return ids[i - 1] if j < i - 1 and added == units[i] else ""
 
 
 def _lines_with_a_totals_word(folded: str) -> list[int]:

@@ -58,6 +58,7 @@ __all__ = [
     "named_values",
     "convert",
     "run_tool",
+    "full_disk",
     "DEFAULT_TIMEOUT",
     "PDF_FILTER",
 ]
@@ -248,6 +249,18 @@ _FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 _ROOM = 64 * 1024 * 1024
 
 
+def full_disk(what: str, *folders: Path) -> None:
+    """After a tool failed (*what*): raise the first of *folders* with little room left (below 64 MB) as a
+    full disk, for the command to name the folder, not the workbook (nothing, when each has room)."""
+    for folder in folders:
+        try:
+            free = shutil.disk_usage(folder).free
+        except OSError:
+            continue
+        if free < _ROOM:
+            raise OSError(errno.ENOSPC, f"{what}; it has only {free // 1024:,} KB free", str(folder))
+
+
 def run_tool(cmd: list[str], *, cwd: Path, timeout: float | None, what: str,
               files: Sequence[Path]) -> subprocess.CompletedProcess:
     """Run an external tool in its own process group with a timeout."""
@@ -363,12 +376,11 @@ def convert(paths: Sequence[os.PathLike | str], *, convert_to: str, ext: str, ou
         failed = [src for src, out in zip(inputs, produced)
                   if not out.is_file() or out.stat().st_size == 0]
         if failed:
-            free = shutil.disk_usage(stage).free
+            full_disk(f"LibreOffice could not {what} (soffice exit status {result.returncode})", stage.parent,
+                      profile.parent)
             raise LibreOfficeError(
                 f"{_names(failed)}: LibreOffice could not {what} (no output written; "
-                f"soffice exit status {result.returncode}). " + (
-                    f"The folder it works in, {stage.parent}, has only {free // 1024:,} KB free: free space there, "
-                    "or set TMPDIR to a folder with room." if free < _ROOM else "Is it a readable spreadsheet?"),
+                f"soffice exit status {result.returncode}). Is it a readable spreadsheet?",
                 failed,
                 result.stderr,
             )

@@ -492,7 +492,7 @@ def held_signals() -> Iterator[None]:
         return
     caught: list[int] = []
     previous = {s: signal.signal(s, lambda signum, frame: caught.append(signum))
-                for s in STOP_SIGNALS}
+                for s in STOP_SIGNALS if signal.getsignal(s) is not signal.SIG_IGN}  # (nohup's SIGHUP: ignored)
     try:
         yield
     finally:

@@ -40,10 +40,19 @@ def workbook_bytes(wb, when: dt.datetime | None = None) -> bytes:
         raise
     finally:
         sys.unraisablehook = hook
-    for exc in ignored:
+    for exc in ignored:  # (the temporary folder full raised as such; anything else printed as Python would)
         _temporary_folder_full(exc)
-        raise exc
+    for exc in ignored:
+        hook(_Unraisable(exc))
     return _normalise_zip(buf.getvalue(), when)
+
+
+class _Unraisable:
+    """What :data:`sys.unraisablehook` is given, for one passed on as it came."""
+
+    def __init__(self, exc: BaseException):
+        self.exc_type, self.exc_value, self.exc_traceback = type(exc), exc, exc.__traceback__
+        self.err_msg, self.object = None, None
 
 
 def _temporary_folder_full(exc: BaseException) -> None:
