@@ -438,3 +438,29 @@ def test_results_prints_across_the_page_when_it_holds_the_later_exchanges():
     assert layout(Shape(exchange_rows=1)).sheet("Results").landscape
     landscape = {s.title for s in layout(Shape()).sheets if s.landscape}
     assert landscape == {"Tenders", "Sensitivity", "Entries", "History"}, landscape  # as the README says
+
+
+@pytest.mark.libreoffice
+def test_the_cover_says_an_identity_fails_where_xlpys_functions_are_not_loaded(standard_books, tmp_path):
+    """An auditor opens the workbook without xlpy: the Cover said "Tie-outs not run" though a native identity
+    (guaranteed deliveries within tendered) failed. It says CHECKS FAIL now, and "Identities hold" while they
+    do; Check says which, beside an All checks pass that is FALSE for the tie-outs not run."""
+    from openpyxl import load_workbook as load
+
+    from xlpy.workbook.libreoffice import recalculated_values
+
+    wb, lay = _book(standard_books["seed"])
+    checks = next(r for r in range(1, 40) if wb["Cover"].cell(r, 2).value == "Checks")
+    values = recalculated_values(standard_books["seed"])
+    sheet, ref = lay.cell("IdentitiesPass")
+    assert values["Cover"][f"C{checks}"] == ("Identities hold; tie-outs not run: xlpy functions not loaded "
+                                            "(see below)")
+    assert (values[sheet][ref], values[sheet][lay.cell("ChecksPass")[1]]) == (True, False)
+    book = load(standard_books["seed"], keep_vba=True)
+    tendered = lay.cell("Tendered")
+    book[lay.cell("GuaranteedDelivery")[0]][lay.cell("GuaranteedDelivery")[1]] = 300000  # above 274,000 tendered
+    assert tendered[0] == lay.cell("GuaranteedDelivery")[0]
+    book.save(tmp_path / "edited.xlsm")
+    values = recalculated_values(tmp_path / "edited.xlsm")
+    assert values["Cover"][f"C{checks}"] == "CHECKS FAIL: see the Check sheet"
+    assert values[sheet][ref] is False

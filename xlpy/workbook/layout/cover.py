@@ -39,8 +39,9 @@ def sheet(shape: Shape) -> Sheet:
     """The Cover sheet (the same for every shape)."""
     cover_blocks = [
         Block("Status", (
-            Item(None, "Checks", '=IF(ChecksPass,"All checks pass",IF(FunctionsLoaded,"CHECKS FAIL: see the Check '
-                 'sheet","Tie-outs not run: xlpy functions not loaded (see below)"))'),
+            Item(None, "Checks", '=IF(ChecksPass,"All checks pass",IF(AND(IdentitiesPass,NOT(FunctionsLoaded)),'
+                 '"Identities hold; tie-outs not run: xlpy functions not loaded (see below)",'
+                 '"CHECKS FAIL: see the Check sheet"))'),
             Item(None, "Charge", "=InducedCharge", "money", key="induced_charge"),
             Item(None, "Common issued", "=CommonIssued", "count", key="common_issued"),
             Item(None, "Journal entry", '=IF(EntriesComplete,IF(EntriesBalanced,"balances","DOES NOT BALANCE: see '

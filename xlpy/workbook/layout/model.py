@@ -20,8 +20,9 @@ LAYOUT_NAME = "xlpyLayout"
 #: 8: InducedTest fails when holders receive less than the original terms give (no negative induced charge);
 #: the Sensitivity grid adds a sweetener given in total (CashTotal) once, not as a share of it per unit, and
 #: the Release figures are written with literal separators, which no machine's language reads as its own, and
-#: a few shares across a rounding edge are an increase "by" them.
-LAYOUT_VERSION = 8
+#: a few shares across a rounding edge are an increase "by" them; 9: the Check sheet's IdentitiesPass, and the
+#: Cover's checks line says a failing identity whether or not xlpy's functions are loaded.
+LAYOUT_VERSION = 9
 #: Earlier layouts still read as this one, for the ratio kinds whose workbooks have not changed since
 #: (layout 4 changed only the workbooks whose ratio is set by formula; layout 5 changed every workbook's
 #: Sensitivity grid, so none is read as it is now).
