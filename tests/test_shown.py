@@ -182,11 +182,11 @@ def test_a_hidden_row_of_figures_and_a_flags_text_section_are_named(standard_boo
         res = wb["Results"]
         res.row_dimensions[28].hidden = True
         res["B31"], res["C31"] = "Charge (this offer)", 9000000  # (typed in empty cells: allowed)
-        wb["Check"]["F9"].number_format = 'General;General;General;"TRUE"'
+        wb["Check"]["F10"].number_format = 'General;General;General;"TRUE"'
         wb["Check"].column_dimensions["C"].hidden = True
 
     assert _findings(_edited(standard_books["seed"], tmp_path / "rows.xlsm", edit)) == [
-        "Check!F9: number format puts other text in place of the cell's: expected a format that shows the figure, "
+        "Check!F10: number format puts other text in place of the cell's: expected a format that shows the figure, "
         "found 'General;General;General;\"TRUE\"'",
         "Results!28:28: row of figures is hidden: a reader does not see it: expected shown, found hidden",
         "Check!C:C: column of figures or their labels is hidden: a reader does not see it: expected shown, found "

@@ -424,8 +424,8 @@ def test_mapping_encoding_must_be_a_text_encoding(tmp_path, encoding, shown):
 def test_tally_not_in_the_mapping_encoding(tmp_path):
     path = tally(tmp_path, HEADER + "A-1,100,book-entry,tendered\n")
     mapping = sources.read_mapping(tally(tmp_path, 'encoding = "utf-16"\n', "map.toml"))
-    expect = ["t.csv: is not utf-16 text (UTF-16 stream does not start with BOM); save it as CSV UTF-8, "
-              "or set encoding in a mapping file (e.g. cp1252)"]
+    expect = ["t.csv: is not utf-16 text (UTF-16 stream does not start with BOM); its mapping file names utf-16: "
+              "save the file in that encoding, or name the one it is in"]
     assert problems(sources.read_tally, path, mapping) == expect
     assert problems(counts.read_counts, tally(tmp_path, "tendered\n5\n"), mapping) == expect
 
