@@ -31,12 +31,11 @@ def stated(tmp_path):
 
 
 LABEL = "looks like a totals row, not a holder: delete it"
-GRAND = "looks like a totals row, not a holder (its units are those of the other lines, added up): delete it"
 
 
-def subtotal(holder: str) -> str:
-    return (f"looks like a subtotal row, not a holder (its units are those of the lines of {holder} above it, added "
-            "up): delete it")
+def added(what: str) -> str:
+    return (f"looks like a totals row, not a holder: its units are those of {what} added up; delete it (a holder "
+            "whose units happen to be that sum is read when its line is moved elsewhere in the file)")
 
 
 def test_excels_subtotal_rows_are_refused_not_counted_twice(tmp_path, stated):
@@ -45,8 +44,8 @@ def test_excels_subtotal_rows_are_refused_not_counted_twice(tmp_path, stated):
     path = write(tmp_path, "Account,Shares\r\nA,100\r\nA,50\r\nA Total,150\r\nB,200\r\nB Total,200\r\n"
                            "Grand Total,350\r\n")
     assert problems(sources.read_tally, path, stated) == [
-        f"t.csv: row 4, column Account: {subtotal('A')}, got 'A Total'",
-        f"t.csv: row 6, column Account: {subtotal('B')}, got 'B Total'",
+        f"t.csv: row 4, column Account: {added('rows 2 to 3')}, got 'A Total'",
+        f"t.csv: row 6, column Account: {added('row 5')}, got 'B Total'",
         f"t.csv: row 7, column Account: {LABEL}, got 'Grand Total'"]
     # LibreOffice's Subtotals write "Sum"; German Excel's "Ergebnis"
     path = write(tmp_path, "Account,Shares\r\nMüller,100\r\nMüller Ergebnis,100\r\nX,5\r\nX Sum,5\r\n"
@@ -55,23 +54,36 @@ def test_excels_subtotal_rows_are_refused_not_counted_twice(tmp_path, stated):
         "row 3, column Account", "row 5, column Account", "row 6, column Account"]
 
 
+def test_section_subtotals_and_a_total_under_them_are_refused(tmp_path, stated):
+    """Subtotals of groups of holders (by broker, by method) and the total under them: each was counted."""
+    path = write(tmp_path, "Holder,Shares\r\nDTC-0022,2500\r\nDTC-0024,600\r\nSubtotal DTC,3100\r\nCERT-1,1200\r\n"
+                           "CERT-2,1400\r\nSubtotal certificated,2600\r\nTotal tendered,5700\r\n")
+    assert problems(sources.read_tally, path, stated) == [
+        f"t.csv: row 4, column Holder: {added('rows 2 to 3')}, got 'Subtotal DTC'",
+        f"t.csv: row 7, column Holder: {added('rows 5 to 6')}, got 'Subtotal certificated'",
+        f"t.csv: row 8, column Holder: {added('rows 2 to 6')}, got 'Total tendered'"]
+
+
 @pytest.mark.parametrize("label", ["Total tendered", "TOTAL UNITS", "Total.", "TOTAL -", "Totals (2 holders)",
                                    "Summe", "Total (2)"])
 def test_a_totals_line_of_any_wording_is_refused(tmp_path, stated, label):
     path = write(tmp_path, f"Account,Shares\r\nA-1,100\r\nB-2,200\r\n{label},300\r\n")
     assert problems(sources.read_tally, path, stated) == [
-        f"t.csv: row 4, column Account: {LABEL if label in ('Summe', 'Total.', 'TOTAL -') else GRAND}, got '{label}'"]
-    # at the top, as some agents put it
+        f"t.csv: row 4, column Account: {LABEL if label in ('Summe', 'Total.', 'TOTAL -') else added('rows 2 to 3')}"
+        f", got '{label}'"]
+    # first, as some agents put it
     path = write(tmp_path, f"Account,Shares\r\n{label},300\r\nA-1,100\r\nB-2,200\r\n")
     assert len(problems(sources.read_tally, path, stated)) == 1
 
 
-def test_a_total_of_the_lines_still_tendered_is_refused_though_withdrawn_lines_sit_above_it(tmp_path, stated):
-    """`Total tendered` leaves out a withdrawn line above it: its units are not all the lines', and it was read
-    as a holder, 200 tendered where there were 100."""
-    path = write(tmp_path, "Holder,Shares,Status\r\nA,100,tendered\r\nB,50,withdrawn\r\nC,25,tendered\r\n"
-                           "Total tendered,125,\r\n")
-    assert problems(sources.read_tally, path, stated) == [f"t.csv: row 5, column Holder: {GRAND}, got 'Total tendered'"]
+def test_totals_of_the_lines_of_one_status_are_refused_though_other_lines_sit_among_them(tmp_path, stated):
+    """`Total tendered` leaves out the withdrawn lines above it, and `Total withdrawn` under it the rest: each
+    was read as a holder, 675 tendered where there were 300."""
+    path = write(tmp_path, "Holder,Shares,Status\r\nA,100,tendered\r\nB,200,tendered\r\nC,50,withdrawn\r\n"
+                           "D,25,withdrawn\r\nTotal tendered,300,\r\nTotal withdrawn,75,\r\n")
+    assert problems(sources.read_tally, path, stated) == [
+        f"t.csv: row 6, column Holder: {added('the tendered lines above it')}, got 'Total tendered'",
+        f"t.csv: row 7, column Holder: {added('the withdrawn lines above it')}, got 'Total withdrawn'"]
 
 
 def test_a_holder_whose_name_holds_a_totals_word_is_read(tmp_path, stated):
@@ -84,9 +96,16 @@ def test_a_holder_whose_name_holds_a_totals_word_is_read(tmp_path, stated):
                         ("Ravi Rao,200\r\nSuma Patel,200\r\nX,5\r\n", (200, 200, 5)),
                         ('A,100\r\n"Sum, Ka Wing",100\r\n', (100, 100)),
                         ("A,100\r\nTotal S.A.,100\r\nB,7\r\n", (100, 100, 7)),
-                        ("SUM001,100\r\nSUM002,250\r\nSUMME-7,3\r\n", (100, 250, 3))]:
+                        ("SUM001,100\r\nSUM002,250\r\nSUMME-7,3\r\n", (100, 250, 3)),
+                        # one whose units happen to be a sum of lines above: read once its line is moved
+                        ("A-1,200\r\nB-2,300\r\nTotal Return Fund,500\r\nC-3,9\r\n", None),
+                        ("A-1,200\r\nTotal Return Fund,500\r\nB-2,300\r\nC-3,9\r\n", (200, 500, 300, 9))]:
         path = write(tmp_path, "Account,Shares\r\n" + body)
-        assert sources.read_tally(path, stated).units == units, body
+        if units is None:
+            assert problems(sources.read_tally, path, stated) == [
+                f"t.csv: row 4, column Account: {added('rows 2 to 3')}, got 'Total Return Fund'"]
+        else:
+            assert sources.read_tally(path, stated).units == units, body
 
 
 def test_a_withdrawn_column_beside_gross_units_is_refused(tmp_path, stated):

@@ -190,8 +190,12 @@ def test_a_tool_that_fails_beside_a_nearly_full_folder_names_the_folder(tmp_path
         libreoffice.full_disk("LibreOffice could not recalculate (soffice exit status 77)", tmp_path)
     assert (info.value.errno, info.value.filename) == (errno.ENOSPC, str(tmp_path))
     assert info.value.strerror == "LibreOffice could not recalculate (soffice exit status 77); it has only 10 KB free"
+    # 60 MB free is no full disk: the tool's own failure, with a word that space may be why
+    monkeypatch.setattr(libreoffice.shutil, "disk_usage", lambda p: usage(1 << 40, 0, 60 * 2**20))
+    assert libreoffice.full_disk("LibreOffice could not recalculate", tmp_path) == (
+        f"; {tmp_path} has only 60.0 MB free, which may be why")
     monkeypatch.setattr(libreoffice.shutil, "disk_usage", lambda p: usage(1 << 40, 0, 1 << 30))
-    assert libreoffice.full_disk("LibreOffice could not recalculate", tmp_path) is None
+    assert libreoffice.full_disk("LibreOffice could not recalculate", tmp_path) == ""
 
 
 def test_an_unrelated_error_printed_while_saving_is_passed_on_not_raised(monkeypatch):

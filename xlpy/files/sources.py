@@ -603,7 +603,7 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
     else:
         status = [mapping.defaults.get("status", "tendered")] * n
     later = [InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}", ids_raw[i], why)
-             for i, why in totals_rows(ids, joined, units, status)]  # a total would count its lines a second time
+             for i, why in totals_rows(ids, joined, units, status, row_of)]  # it would count its lines twice
     problems[at_totals:at_totals] = later
     at_unread += len(later)
     problems[at_unread:at_unread] = _unread_units(found, headers, columns, name, units_col, status, row_of)

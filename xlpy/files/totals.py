@@ -8,14 +8,18 @@ word, so the account ``SUM001`` is none) and:
 
 * the id is a **totals label** and nothing else: ``Total``, ``Grand total``,
   ``Sub-total:``, ``SUM``, ``Gesamtergebnis``, ``** Total **``; or
-* it is a **subtotal** as Excel's (and LibreOffice's) Data > Subtotal writes
-  one: ``A-1 Total`` under the lines of ``A-1``, its units theirs added up; or
-* it is a **grand total** with more words (``Total tendered``, ``Totals (3
-  holders)``), its units those of the other holders' lines added up (at least
-  two of them), all of them or those still tendered, wherever it stands.
+* its units are those of lines above it added up: of the lines since the last
+  total (two or more, or one whose holder its id names, as Excel's Data >
+  Subtotal writes ``B Total`` under a single line of ``B``: ``Subtotal DTC``,
+  ``A-1 Total``), of all the holders' lines above it, or of those above of
+  one status (``Total tendered``, ``Total withdrawn``); or
+* it is the first line, its first word a totals word, and its units are those
+  of the other lines (at least two) added up, all of them or those tendered.
 
 A holder whose name merely holds the word (``Total Return Fund``, ``Chan Ka
-Sum``) is read as a holder.
+Sum``) is read as a holder unless its units happen to be such a sum; the
+message then says which rows they add up, and moving its line elsewhere in
+the file reads it as a holder.
 """
 
 from __future__ import annotations
@@ -36,21 +40,22 @@ _WORDS = "|".join(sorted(TOTALS_WORDS, key=len, reverse=True))
 _NOT_WORD = r"[^\w\0]*"  # within one line: spaces and punctuation
 #: An id whose first or last word (letters and digits: ``SUM001`` is one word) is a totals word.
 _CANDIDATE = re.compile(rf"{_NOT_WORD}(?:{_WORDS})(?!\w)[^\0]*|[^\0]*?(?<!\w)(?:{_WORDS}){_NOT_WORD}")
+_FIRST = re.compile(rf"{_NOT_WORD}(?:{_WORDS})(?!\w)")
 _LAST = re.compile(rf"(?<!\w)(?:{_WORDS}){_NOT_WORD}\Z")
 _TOKEN = re.compile(r"\w+")
 
 LABEL = "looks like a totals row, not a holder: delete it"
-SUBTOTAL = "looks like a subtotal row, not a holder (its units are those of the lines of {} above it, added up): delete it"
-GRAND = "looks like a totals row, not a holder (its units are those of the other lines, added up): delete it"
+ADDED = ("looks like a totals row, not a holder: its units are those of {} added up; delete it (a holder whose units "
+         "happen to be that sum is read when its line is moved elsewhere in the file)")
 
 
-def totals_rows(ids, joined: str | None, units, statuses=None) -> list[tuple[int, str]]:
+def totals_rows(ids, joined: str | None, units, statuses=None, row_of=lambda i: i + 2) -> list[tuple[int, str]]:
     """``(index, why)`` of each line that is a total (see the module), in order.
 
     *joined* is ``"\\0".join(ids)`` or None; *units* the lines' units (0 where a cell was refused); *statuses*
-    their statuses in our words (``tendered``, ``withdrawn``...), or None when not known: a total of the
-    tendered lines then is found only as a total of all of them.  The ids are searched joined, at C speed: a
-    tally holding no totals word anywhere is passed over at once.
+    their statuses in our words (``tendered``, ``withdrawn``...), or None when not known; *row_of* a line's row
+    in the file, for the messages.  The ids are searched joined, at C speed: a tally holding no totals word
+    anywhere is passed over at once.
     """
     folded = ("\0".join(ids) if joined is None else joined).casefold()
     found = _lines_with_a_totals_word(folded)
@@ -58,36 +63,89 @@ def totals_rows(ids, joined: str | None, units, statuses=None) -> list[tuple[int
         found = [i for i, h in enumerate(ids) if _CANDIDATE.fullmatch(h.casefold())]
     if not found:
         return []
-    out: dict[int, str] = {}
+    statuses = statuses if statuses is not None and None not in statuses else None
+    out: list[tuple[int, str]] = []
+    candidates = set(found)
+    above = _Sums()  # the holders' lines above the line judged, and those since the last total
+    block = _Sums()
+    nxt = 0  # the next line not yet added
     for i in found:
-        words = _TOKEN.findall(ids[i].casefold())
-        if set(words) <= _LABEL_WORDS:
-            out[i] = LABEL
-        elif _LAST.search(ids[i].casefold()) and (group := _subtotal_of(ids, units, i)):
-            out[i] = SUBTOTAL.format(group)
-    all_units = sum(units)
-    tendered = None if statuses is None or None in statuses else sum(
-        u for u, s in zip(units, statuses) if s == "tendered")
-    for i in found:
-        if i in out or not units[i] or len(ids) - len(out) < 3:  # (a total of at least two holders' lines)
-            continue
-        others = all_units - units[i] - sum(units[j] for j in out)
-        others_tendered = None if tendered is None else tendered - sum(
-            units[j] for j in (i, *out) if statuses[j] == "tendered")
-        if units[i] in (others, others_tendered):
-            out[i] = GRAND
-    return sorted(out.items())
+        for j in range(nxt, i):
+            if j not in candidates:
+                status = statuses[j] if statuses is not None else None
+                above.add(j, units[j], status)
+                block.add(j, units[j], status)
+        nxt = i + 1
+        why = _why(ids, units, i, above, block, row_of)
+        if why is None and i == 0:
+            why = _first_line(ids, units, statuses, candidates, row_of)
+        if why is None:  # a holder after all
+            status = statuses[i] if statuses is not None else None
+            above.add(i, units[i], status)
+            block.add(i, units[i], status)
+        else:
+            out.append((i, why))
+            block = _Sums()
+    return out
 
 
-def _subtotal_of(ids, units, i: int) -> str:
-    """The holder whose lines, just above line *i*, its id names before its totals word (``A-1`` for ``A-1
-    Total``) and whose units add up to its: that holder's id, or "" when it is not a subtotal."""
-    prefix = _LAST.sub("", ids[i].casefold()).strip(" \t-–—:*.,;")
-    j, added = i - 1, 0
-    while j >= 0 and ids[j].casefold().strip() == prefix and prefix:
-        added += units[j]
-        j -= 1
-    return ids[i - 1] if j < i - 1 and added == units[i] else ""
+class _Sums:
+    """Lines' units added up as they come: all of them, and those of each status, with their first and last."""
+
+    def __init__(self):
+        self.total, self.count, self.first, self.last = 0, 0, None, None
+        self.by_status: dict[str, list[int]] = {}  # status -> [units, lines]
+
+    def add(self, line: int, units: int, status: str | None) -> None:
+        self.total, self.count, self.last = self.total + units, self.count + 1, line
+        self.first = line if self.first is None else self.first
+        if status is not None:
+            got = self.by_status.setdefault(status, [0, 0])
+            got[0] += units
+            got[1] += 1
+
+    def rows(self, row_of) -> str:
+        first, last = row_of(self.first), row_of(self.last)
+        return f"row {first}" if first == last else f"rows {first} to {last}"
+
+
+def _why(ids, units, i, above: _Sums, block: _Sums, row_of) -> str | None:
+    """Why line *i* is a total (a label, or a sum of lines above it), or None."""
+    text = ids[i].casefold()
+    if set(_TOKEN.findall(text)) <= _LABEL_WORDS:
+        return LABEL
+    if not units[i]:
+        return None
+    named = block.count == 1 and _LAST.search(text) and (
+        ids[block.last].casefold().strip() == _LAST.sub("", text).strip(" \t-–—:*.,;"))
+    if (block.count >= 2 or named) and block.total == units[i]:
+        return ADDED.format(block.rows(row_of))
+    if above.count >= 2 and above.total == units[i]:
+        return ADDED.format(above.rows(row_of))
+    for status, (added, count) in above.by_status.items():
+        if count >= 2 and added == units[i]:
+            return ADDED.format(f"the {status} lines above it")
+    return None
+
+
+def _first_line(ids, units, statuses, candidates, row_of) -> str | None:
+    """Why the first line, headed by a totals word, is a total of the lines below it (some agents put it
+    first), or None."""
+    if not _FIRST.match(ids[0].casefold()) or not units[0]:
+        return None
+    rest = [j for j in range(1, len(ids)) if j not in candidates]
+    if len(rest) >= 2 and sum(units[j] for j in rest) == units[0]:
+        return ADDED.format(_rows(rest, row_of))
+    tendered = [j for j in rest if statuses is not None and statuses[j] == "tendered"]
+    if len(tendered) >= 2 and sum(units[j] for j in tendered) == units[0]:
+        return ADDED.format("the tendered lines below it")
+    return None
+
+
+def _rows(lines: list[int], row_of) -> str:
+    """Rows as a message names them: ``rows 2 to 4``, or ``row 3``."""
+    first, last = row_of(lines[0]), row_of(lines[-1])
+    return f"row {first}" if first == last else f"rows {first} to {last}"
 
 
 def _lines_with_a_totals_word(folded: str) -> list[int]:

@@ -246,19 +246,23 @@ def _kill_process_group(proc: subprocess.Popen) -> None:
 
 #: A full disk's error numbers; and the free space below which LibreOffice's failure is put down to the disk.
 _FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
-_ROOM = 64 * 1024 * 1024
+_ROOM, _FULL_BELOW = 64 * 2**20, 2 * 2**20
 
 
-def full_disk(what: str, *folders: Path) -> None:
-    """After a tool failed (*what*): raise the first of *folders* with little room left (below 64 MB) as a
-    full disk, for the command to name the folder, not the workbook (nothing, when each has room)."""
+def full_disk(what: str, *folders: Path) -> str:
+    """After a tool failed (*what*): the first of *folders* that is full (below 2 MB free: not even
+    LibreOffice's profile fits) raised as a full disk, for the command to name the folder, not the workbook;
+    else, for one with little room (below 64 MB), a hint for the tool's message that it may be why ("")."""
     for folder in folders:
         try:
             free = shutil.disk_usage(folder).free
         except OSError:
             continue
-        if free < _ROOM:
+        if free < _FULL_BELOW:
             raise OSError(errno.ENOSPC, f"{what}; it has only {free // 1024:,} KB free", str(folder))
+        if free < _ROOM:
+            return f"; {folder} has only {free / 2**20:,.1f} MB free, which may be why"
+    return ""
 
 
 def run_tool(cmd: list[str], *, cwd: Path, timeout: float | None, what: str,
@@ -376,11 +380,11 @@ def convert(paths: Sequence[os.PathLike | str], *, convert_to: str, ext: str, ou
         failed = [src for src, out in zip(inputs, produced)
                   if not out.is_file() or out.stat().st_size == 0]
         if failed:
-            full_disk(f"LibreOffice could not {what} (soffice exit status {result.returncode})", stage.parent,
-                      profile.parent)
+            room = full_disk(f"LibreOffice could not {what} (soffice exit status {result.returncode})", stage.parent,
+                             profile.parent)
             raise LibreOfficeError(
                 f"{_names(failed)}: LibreOffice could not {what} (no output written; "
-                f"soffice exit status {result.returncode}). Is it a readable spreadsheet?",
+                f"soffice exit status {result.returncode}{room}). Is it a readable spreadsheet?",
                 failed,
                 result.stderr,
             )

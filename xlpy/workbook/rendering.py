@@ -123,9 +123,9 @@ def pdf_to_pngs(pdf: os.PathLike | str, out_dir: os.PathLike | str, dpi: int = 1
             ((int(m.group(1)), p) for p in stage.iterdir() if (m := _PAGE_RE.match(p.name))),
         )
         if result.returncode != 0 or not pages or any(p.stat().st_size == 0 for _, p in pages):
-            lo.full_disk(f"pdftoppm produced no PNG pages (exit status {result.returncode})", stage)
+            room = lo.full_disk(f"pdftoppm produced no PNG pages (exit status {result.returncode})", stage)
             raise lo.LibreOfficeError(
-                f"{pdf}: pdftoppm produced no PNG pages (exit status {result.returncode})",
+                f"{pdf}: pdftoppm produced no PNG pages (exit status {result.returncode}{room})",
                 [pdf], result.stderr)
         outputs = []
         for number, png in pages:
