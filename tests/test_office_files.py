@@ -231,3 +231,12 @@ def test_codes_shaped_like_small_or_negative_exponents_are_read(tmp_path):
     path = write(tmp_path, "holder_id,units,method,status\r\n2E-10,1,book-entry,tendered\r\n"
                            "3E-001,1,book-entry,tendered\r\n2E4,1,book-entry,tendered\r\n")
     assert sources.read_tally(path).holder_id == ("2E-10", "3E-001", "2E4")
+
+
+def test_damaged_utf16_is_not_told_to_set_the_encoding_it_was_read_in(tmp_path):
+    """Read as UTF-16 after its byte-order mark, with no mapping: "set encoding = utf-16" asked for what was so."""
+    path = tmp_path / "t.csv"
+    path.write_bytes("holder_id,units,method,status\r\nA,1,book-entry,tendered\r\n".encode("utf-16")
+                     + b"\x00\xd8" + "x,1,book-entry,tendered\r\n".encode("utf-16-le"))
+    got = problems(sources.read_tally, path)
+    assert len(got) == 1 and got[0].endswith("; save it again, as CSV UTF-8 or Unicode Text"), got

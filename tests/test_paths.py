@@ -358,3 +358,21 @@ def test_a_refresh_with_a_utf8_tally_under_a_recorded_cp1252_mapping_names_the_e
         "encoding cp1252: "
         "remove encoding from the mapping file (UTF-8 is the default), or save the file as that encoding"]
     assert book.read_bytes() == before
+
+
+def test_a_refresh_of_a_hard_linked_workbook_says_the_other_name_keeps_the_previous_version(tmp_path, capsys):
+    """The refresh writes a new file and renames it into place: another name for the old file (a hard link)
+    kept the old figures without a word."""
+    deal = tmp_path / "deal"
+    deal.mkdir()
+    shutil.copy(DATA / TALLY, deal / TALLY)
+    shutil.copy(DATA / PRICES, deal / PRICES)
+    book = deal / "book.xlsm"
+    _build(_offer(deal / "offer.toml", TALLY, PRICES), book)
+    os.link(book, tmp_path / "other.xlsm")
+    _append(deal / TALLY)
+    capsys.readouterr()
+    assert main(["refresh", str(book), "--no-backup"]) == 0
+    assert "xlpy refresh: warning: book.xlsm had 1 other name (a hard link): it keeps the previous version; only " \
+           "book.xlsm is refreshed" in capsys.readouterr().err.splitlines()
+    assert (tmp_path / "other.xlsm").read_bytes() != book.read_bytes()

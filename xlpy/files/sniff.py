@@ -157,7 +157,9 @@ def header_line(path: Path, encoding: str) -> str:
         first = _first_line_alone(path, encoding)  # (the bad byte further on: the reader names its row)
         if first is not None:
             return _checked(path, first, encoding)
-        if utf16_bom(path):  # (a mapping file named another encoding)
+        if utf16_bom(path) and codecs.lookup(encoding).name.startswith("utf-16"):  # (read so: damaged)
+            hint = "save it again, as CSV UTF-8 or Unicode Text"
+        elif utf16_bom(path):  # (a mapping file named another encoding)
             hint = 'it starts with a UTF-16 byte-order mark: set encoding = "utf-16" in the mapping file'
         else:
             hint = encoding_hint(encoding)

@@ -213,6 +213,7 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
         out.warnings += [drift] if drift else []
         return
     backup = backup and keep != 0  # --keep 0: no backup is kept, so none is written only to be removed
+    names = target.stat().st_nlink  # (hard links: the refresh writes a new file, which they do not name)
     try:
         kept = locks.replace_with(book.to_bytes(when), target, None if not backup else
                                   lambda: locks.write_backup(target, backup_path(target, when)),
@@ -232,6 +233,10 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
         out.lines.append(f"{path.name}: engine release text: {report.release.text}")
     out.warnings += [f"carried forward a part the standard workbook does not account for: {u}" for u in unknown]
     out.warnings += [drift] if drift else []
+    if names > 1:
+        out.warnings.append(f"{path.name} had {names - 1} other name{'s' if names > 2 else ''} (a hard link): "
+                            f"{'they keep' if names > 2 else 'it keeps'} the previous version; only {path.name} "
+                            "is refreshed")
     if kept is not None:
         out.lines.append(f"{path.name}: previous version kept as {kept.name}")
     if pruned:
