@@ -69,20 +69,21 @@ def totals_rows(ids, joined: str | None, units, statuses=None, row_of=lambda i: 
     above = _Sums()  # the holders' lines above the line judged, and those since the last total
     block = _Sums()
     nxt = 0  # the next line not yet added
+
+    def holder(j: int) -> None:
+        above.add(j, units[j], statuses)
+        block.add(j, units[j], statuses)
+
     for i in found:
         for j in range(nxt, i):
             if j not in candidates:
-                status = statuses[j] if statuses is not None else None
-                above.add(j, units[j], status)
-                block.add(j, units[j], status)
+                holder(j)
         nxt = i + 1
         why = _why(ids, units, i, above, block, row_of)
         if why is None and i == 0:
             why = _first_line(ids, units, statuses, candidates, row_of)
-        if why is None:  # a holder after all
-            status = statuses[i] if statuses is not None else None
-            above.add(i, units[i], status)
-            block.add(i, units[i], status)
+        if why is None:
+            holder(i)  # a holder after all
         else:
             out.append((i, why))
             block = _Sums()
@@ -96,11 +97,12 @@ class _Sums:
         self.total, self.count, self.first, self.last = 0, 0, None, None
         self.by_status: dict[str, list[int]] = {}  # status -> [units, lines]
 
-    def add(self, line: int, units: int, status: str | None) -> None:
+    def add(self, line: int, units: int, statuses) -> None:
+        """Line *line* of *units*, its status from *statuses* (None: not known)."""
         self.total, self.count, self.last = self.total + units, self.count + 1, line
         self.first = line if self.first is None else self.first
-        if status is not None:
-            got = self.by_status.setdefault(status, [0, 0])
+        if statuses is not None:
+            got = self.by_status.setdefault(statuses[line], [0, 0])
             got[0] += units
             got[1] += 1
 
@@ -133,19 +135,16 @@ def _first_line(ids, units, statuses, candidates, row_of) -> str | None:
     first), or None."""
     if not _FIRST.match(ids[0].casefold()) or not units[0]:
         return None
-    rest = [j for j in range(1, len(ids)) if j not in candidates]
-    if len(rest) >= 2 and sum(units[j] for j in rest) == units[0]:
-        return ADDED.format(_rows(rest, row_of))
-    tendered = [j for j in rest if statuses is not None and statuses[j] == "tendered"]
-    if len(tendered) >= 2 and sum(units[j] for j in tendered) == units[0]:
+    below = _Sums()
+    for j in range(1, len(ids)):
+        if j not in candidates:
+            below.add(j, units[j], statuses)
+    if below.count >= 2 and below.total == units[0]:
+        return ADDED.format(below.rows(row_of))
+    added, count = below.by_status.get("tendered", (0, 0))
+    if count >= 2 and added == units[0]:
         return ADDED.format("the tendered lines below it")
     return None
-
-
-def _rows(lines: list[int], row_of) -> str:
-    """Rows as a message names them: ``rows 2 to 4``, or ``row 3``."""
-    first, last = row_of(lines[0]), row_of(lines[-1])
-    return f"row {first}" if first == last else f"rows {first} to {last}"
 
 
 def _lines_with_a_totals_word(folded: str) -> list[int]:
