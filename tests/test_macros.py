@@ -170,7 +170,7 @@ def test_refresh_updates_tally_prices_and_record(session):
     assert lay.shape.holder_rows == lines
     sheet, t = lay.table("tblTenders")
     assert wb[sheet.title].tables["tblTenders"].ref == t.ref == f"B{t.header_row}:L{t.header_row + lines}"
-    holders = [wb[sheet.title][f"C{r}"].value for r in range(t.first_row, t.last_row + 1)]
+    holders = [wb[sheet.title][f"{t.letter('holder')}{r}"].value for r in range(t.first_row, t.last_row + 1)]
     assert "NEW-0039" in holders and sorted(holders) == holders
     assert wb.defined_names["TenderUnits"].attr_text == f"'Tenders'!$D${t.first_row}:$D${t.last_row}"
     record = {n: _cell(book, n).value for n in ("RefreshedAt", "TallySource", "TallySha256", "TallyRows",
@@ -207,7 +207,8 @@ def test_refresh_keeps_vba_buttons_chart_validation_and_table(session):
 def test_formula_looking_text_is_stored_as_text(session):
     wb, lay = _layout(session["book"])
     _, t = lay.table("tblTenders")
-    cells = {wb["Tenders"][f"C{r}"].value: wb["Tenders"][f"C{r}"] for r in range(t.first_row, t.last_row + 1)}
+    h = t.letter("holder")
+    cells = {wb["Tenders"][f"{h}{r}"].value: wb["Tenders"][f"{h}{r}"] for r in range(t.first_row, t.last_row + 1)}
     for name in HOSTILE_NAMES:
         assert name in cells, name
         assert cells[name].data_type == "s", name
@@ -804,7 +805,8 @@ def test_xlsx_tally_as_agents_send_it(holders, tmp_path):
     _, t = lay.table("tblTenders")
     methods = [wb["Tenders"][f"E{r}"].value for r in range(t.first_row, t.last_row + 1)]
     assert methods.count("guaranteed") == 3
-    holders_col = {wb["Tenders"][f"C{r}"].value: wb["Tenders"][f"C{r}"] for r in range(t.first_row, t.last_row + 1)}
+    h = t.letter("holder")
+    holders_col = {wb["Tenders"][f"{h}{r}"].value: wb["Tenders"][f"{h}{r}"] for r in range(t.first_row, t.last_row + 1)}
     assert holders_col["=cmd|' /C calc'!A0"].data_type == "s"
 
 
@@ -1374,12 +1376,13 @@ def test_xlwings_book_refresh(holders, tmp_path):
     ws = fake.sheets["Tenders"]
     lines = len(_tally_rows(20, HOSTILE_NAMES)) - 1
     assert t.rows == lines and ws.tables["tblTenders"].ref == t.ref
-    holders_col = [ws.cells.get((r, 3)) for r in range(t.first_row, t.last_row + 1)]
+    col = t.first_col + [c.key for c in t.columns].index("holder")
+    holders_col = [ws.cells.get((r, col)) for r in range(t.first_row, t.last_row + 1)]
     for name in HOSTILE_NAMES:
         assert name in holders_col
-        assert (t.first_row + holders_col.index(name), 3) not in ws.formulas  # text, not a formula
+        assert (t.first_row + holders_col.index(name), col) not in ws.formulas  # text, not a formula
     assert (t.first_row, 7) in ws.formulas and ws.cells[(t.first_row, 7)] == "=IF(F21=\"tendered\",D21,0)"
-    assert fake.names["TenderHolder"].refers_to == f"='Tenders'!$C${t.first_row}:$C${t.last_row}"
+    assert fake.names["TenderHolder"].refers_to == f"='Tenders'!$B${t.first_row}:$B${t.last_row}"
     assert fake.names[LAYOUT_NAME].refers_to.startswith('="ratio=formula;tally=holders;holders=')
     # Only output areas were written.
     areas = lay.refresh_areas("tenders") + lay.refresh_areas("prices")

@@ -99,7 +99,7 @@ NAMES = ("TenderHolder", "TenderUnits", "TenderMethod", "TenderStatus", "TenderH
 
 
 def _names(last: int) -> dict[str, str]:
-    cols = dict(zip(NAMES, "CDEFIJKL"))
+    cols = dict(zip(NAMES, "BDEFIJKL"))
     return {n: f"'Tenders'!${c}$21:${c}${last}" for n, c in cols.items()}
 
 
@@ -119,14 +119,15 @@ def test_a_line_deleted_by_hand_gets_its_names_back_when_the_table_is_rewritten(
             "hand; the table and its names were reset to B20:L319 as the layout has them") in out.splitlines()
     ref, names, rows = _held(book)
     assert (ref, names) == ("B20:L319", _names(319))
-    assert rows[319 - 300][:2] == (300, "R-30033")  # line 299, the file's row 300 and not any(rows[320 - 300])
+    assert rows[319 - 300][:2] == ("R-30033", 300)  # line 299, the file's row 300 and not any(rows[320 - 300])
     assert _findings(book) == []
 
 
 def _line_inserted(text: str) -> str:
-    """A row 320 inside the table: the inputs of line 299 typed again (what Excel's table then counts)."""
+    """A row 320 inside the table: the inputs of line 299 typed again, its tally line left blank (what Excel's
+    table then counts)."""
     last = _row(text, 319).group()
-    cells = re.findall(r'<c r="[C-F]319".*?(?:/>|</c>)', last, re.DOTALL)
+    cells = re.findall(r'<c r="[BD-F]319".*?(?:/>|</c>)', last, re.DOTALL)
     row = '<row r="320">' + "".join(c.replace("319", "320", 1) for c in cells) + "</row>"
     return text.replace(last, last + row)
 
@@ -138,7 +139,7 @@ def test_a_row_inserted_inside_the_table_is_the_tables_own(standard_books, tmp_p
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
     book = _copy(standard_books["holders"], tmp_path)
     _resized(book, 319, 320, _line_inserted)
-    assert _held(book)[2][320 - 300][:3] == (None, "R-30033", 250)
+    assert _held(book)[2][320 - 300][:3] == ("R-30033", None, 250)
     assert main(["refresh", str(book), "--tally", str(_tally(tmp_path, lines)), "--no-backup"]) == 0
     out = capsys.readouterr().out
     assert ("book.xlsm: Tenders: the table tblTenders spanned rows 20:320 (the layout's: 20:319), and the names "

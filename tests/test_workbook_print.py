@@ -223,6 +223,41 @@ def test_a_tables_columns_are_as_wide_as_the_layout_gives_them(standard_books):
     assert wb["Tenders"].column_dimensions[table.letter("holder")].width * 1.1 >= 30  # Calibri 10, ~1.1 a unit
 
 
+def _printed_points(ws, last_col: int) -> float:
+    """Points a sheet's columns A..*last_col* take printed at 100% (Excel: a column of width w is about 7w + 5
+    pixels of Calibri 11, at 96 pixels an inch)."""
+    from openpyxl.utils import get_column_letter
+
+    dims = ws.column_dimensions
+    widths = [dims[get_column_letter(c)].width if get_column_letter(c) in dims and dims[get_column_letter(c)].width
+              else 8.43 for c in range(1, last_col + 1)]
+    return sum(7 * w + 5 for w in widths) * 72 / 96
+
+
+def test_the_holder_table_prints_at_a_size_that_can_be_read(standard_books):
+    """Fit to the width of a landscape page, the holder table printed at about 6-point type: the line number sat
+    in the blocks' 36-wide label column and the units in their 48-wide note column. The holder's name now takes
+    the label column, the tally line the value column, and the notes column is as narrow as the units in it (its
+    notes written over the empty cells beside them, not wrapped into a column of words)."""
+    wb, lay = _book(standard_books["holders"])
+    ws = wb["Tenders"]
+    sheet, table = lay.table("tblTenders")
+    assert [table.letter(k) for k in ("holder", "line", "units")] == ["B", "C", "D"]
+    assert ws[f"B{table.header_row}"].value == "Holder" and ws[f"C{table.header_row}"].value == "Tally line"
+    last = table.first_col + len(table.columns) - 1
+    page = (11 - 2 * ws.page_margins.left) * 72  # landscape letter, between the margins
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    size = 10 * min(1.0, page / _printed_points(ws, last))  # the table's Calibri 10, as fit-to-width scales it
+    assert size >= 7.5, size
+    for _, _, item, row in lay.items("Tenders"):
+        if item.note:  # written over the cells beside it, which hold nothing
+            assert not ws[f"D{row}"].alignment.wrap_text and ws.row_dimensions[row].height is None, item.name
+            assert all(ws.cell(row=row, column=c).value is None for c in range(5, last + 1)), item.name
+    # Typed counts have no table: their notes keep a wide column of their own.
+    wb, _ = _book(standard_books["seed"])
+    assert wb["Tenders"].column_dimensions["D"].width == 48
+
+
 def test_eps_prints_on_a_page_of_its_own_and_the_cover_prints_its_text(standard_books, tmp_path):
     """Results' EPS block was split at a page's foot (its title and four rows on one page, the EPS figures alone on
     the next); the Cover printed at three quarters of its size, its buttons (which print nothing) to its right."""

@@ -182,10 +182,8 @@ def _check_replaceable(out: Path) -> None:
 
 def _earlier_layout(path: Path) -> str | None:
     """The layout of the standard workbook at *path* when an earlier xlpy built it ("4"), else None (the current
-    layout, or not a standard workbook one can read)."""
-    import re
-
-    from ..workbook.layout.model import LAYOUT_NAME, LAYOUT_VERSION
+    layout or one read as it, or not a standard workbook one can read)."""
+    from ..workbook.layout.model import LAYOUT_NAME, same_since, shape_parts
     from ..workbook.package import Package
     from ..workbook.workbook_xml import defined_names
 
@@ -199,9 +197,9 @@ def _earlier_layout(path: Path) -> str | None:
         return None
     if not shape:
         return None
-    m = re.search(r"layout=(\d+)", shape)
-    version = m.group(1) if m else "1"
-    return None if version == str(LAYOUT_VERSION) else version
+    parts = shape_parts(shape)
+    version = parts.get("layout", "1")
+    return None if same_since(version, parts) else version
 
 
 def _in_offer_file(problem: InputError, name: str, offer) -> InputError:

@@ -39,6 +39,7 @@ from ..files import typed
 from ..files.offerfile import BOUNDS, MAX_COUNT
 from .formula_text import boolean_formula
 from .layout import ENTRY_LINES, Layout, Shape
+from .layout.tenders import HOLDER_INPUTS
 
 __all__ = [
     "RATIO_SCALE",
@@ -150,13 +151,22 @@ def same_input(file_value, book_value) -> bool:
 
 
 def holder_rows(table: HolderTable) -> list[tuple]:
-    """Holder lines sorted by holder (stable), each with its source line number."""
+    """Holder lines sorted by holder (stable), each with its source line number, as rows of the holder table's
+    input columns (:data:`~xlpy.workbook.layout.tenders.HOLDER_INPUTS`)."""
     order = sorted(range(len(table)), key=table.holder_id.__getitem__)
-    if len(order) < 2:
-        return [(i + 2, table.holder_id[i], table.units[i], table.method[i], table.status[i]) for i in order]
-    pick = itemgetter(*order)  # column by column, in C: a long tally costs no Python work per line
-    return list(zip(map((2).__add__, order), pick(table.holder_id), pick(table.units), pick(table.method),
-                    pick(table.status)))
+    if not order:
+        return []
+    pick = itemgetter(*order) if len(order) > 1 else lambda seq: (seq[order[0]],)
+    # column by column, in C: a long tally costs no Python work per line
+    columns = {"line": map((2).__add__, order), "holder": pick(table.holder_id), "units": pick(table.units),
+               "method": pick(table.method), "status": pick(table.status)}
+    return list(zip(*(columns[k] for k in HOLDER_INPUTS)))
+
+
+def without_line(rows: list[tuple]) -> list[tuple]:
+    """Holder table rows (:func:`holder_rows`) without the tally line each came from: the lines themselves."""
+    i = HOLDER_INPUTS.index("line")
+    return [r[:i] + r[i + 1:] for r in rows]
 
 
 #: What a worksheet holds: digits of a number kept exactly, characters in a cell, rows.

@@ -416,7 +416,7 @@ def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: lis
             continue
         if table == "tblTenders" and a and b:
             # The workbook keeps each line's source row; compare the lines themselves.
-            a, b = [r[1:] for r in a], [r[1:] for r in b]
+            a, b = bookdata.without_line(a), bookdata.without_line(b)
         if a != b and a and b and len(a) == len(b):  # the lines that differ: the first named by its row
             rows = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
             sheet, t = lay.table(table)

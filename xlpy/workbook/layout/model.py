@@ -21,12 +21,27 @@ LAYOUT_NAME = "xlpyLayout"
 #: the Sensitivity grid adds a sweetener given in total (CashTotal) once, not as a share of it per unit, and
 #: the Release figures are written with literal separators, which no machine's language reads as its own, and
 #: a few shares across a rounding edge are an increase "by" them; 9: the Check sheet's IdentitiesPass, and the
-#: Cover's checks line says a failing identity whether or not xlpy's functions are loaded.
-LAYOUT_VERSION = 9
-#: Earlier layouts still read as this one, for the ratio kinds whose workbooks have not changed since
-#: (layout 4 changed only the workbooks whose ratio is set by formula; layout 5 changed every workbook's
-#: Sensitivity grid, so none is read as it is now).
-SAME_SINCE: dict[str, tuple[str, ...]] = {}
+#: Cover's checks line says a failing identity whether or not xlpy's functions are loaded; 10: the holder table
+#: begins with the holder (in the wide column), then the tally line, and prints at a size that can be read.
+LAYOUT_VERSION = 10
+#: Earlier layouts still read as this one, for the workbooks they wrote as this one writes them: layout -> the
+#: shape's parts (``tally``, ``ratio``) and the values a workbook of it is read at. Layout 10 changed only the
+#: holder table, so a workbook of layout 9 with typed counts is read as it is. (Layout 4 changed only the
+#: workbooks whose ratio is set by formula; layout 5 changed every workbook's Sensitivity grid.)
+SAME_SINCE: dict[str, dict[str, tuple[str, ...]]] = {"9": {"tally": ("aggregate",)}}
+
+
+def shape_parts(text: str) -> dict[str, str]:
+    """The parts of a shape's description (``ratio=fixed;...;layout=10``), by name."""
+    return dict(p.split("=", 1) for p in text.strip().strip('"').split(";") if "=" in p)
+
+
+def same_since(version: str, parts: dict[str, str]) -> bool:
+    """Whether a workbook of layout *version* whose shape has these *parts* is read as this layout writes it."""
+    if version == str(LAYOUT_VERSION):
+        return True
+    kept = SAME_SINCE.get(version)
+    return kept is not None and all(parts.get(k) in v for k, v in kept.items())
 
 SHEETS = ("Cover", "Inputs", "Tenders", "Prices", "Results", "Check", "Sensitivity", "Release", "Entries",
           "History", CONF_SHEET)
@@ -101,9 +116,9 @@ class Shape:
 
     @classmethod
     def decode(cls, text: str) -> Shape:
-        parts = dict(p.split("=", 1) for p in text.strip('"').split(";") if "=" in p)
+        parts = shape_parts(text)
         version = parts.get("layout", "1")
-        if version != str(LAYOUT_VERSION) and parts.get("ratio") not in SAME_SINCE.get(version, ()):
+        if not same_since(version, parts):
             raise ValueError(f"the workbook was built by another xlpy (layout {version}; this xlpy reads layout "
                              f"{LAYOUT_VERSION}): rebuild it with xlpy build from its offer file under another name, then refresh "
                              "that one (keep this one for its History)")
@@ -286,6 +301,7 @@ class Sheet:
     landscape: bool = False
     check: bool = False  # blocks use the Check columns (native, function, difference, tie-out)
     freeze: str | None = None
+    notes_overflow: bool = False  # notes are not wrapped in their column but written over the empty cells beside
 
 
 @dataclass(frozen=True)

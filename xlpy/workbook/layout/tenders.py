@@ -6,6 +6,36 @@ from ...engine.model import METHODS, STATUSES
 from .model import Block, Column, Item, Shape, Sheet, Table, place
 
 
+#: The holder table's columns: the holder first (in the sheet's wide label column), then the line of the tally it
+#: came from, the line's inputs, and the formulas over them.
+HOLDER_COLUMNS = (
+    Column("holder", "Holder", "TenderHolder", fmt="text", width=28),
+    Column("line", "Tally line", None, fmt="count", width=8),
+    Column("units", "Units", "TenderUnits", fmt="count", width=12),
+    Column("method", "Method", "TenderMethod", fmt="text", width=13,
+           choices=METHODS),
+    Column("status", "Status", "TenderStatus", fmt="text", width=12,
+           choices=STATUSES),
+    Column("eligible", "Eligible", None, '=IF({status}="tendered",{units},0)', fmt="count", width=12),
+    Column("run", "Holder running total", None, "=IF({holder}={prev:holder},{prev:run},0)+{eligible}",
+           first="={eligible}", fmt="count", width=12),
+    Column("holder_units", "Holder units", "TenderHolderUnits",
+           "=IF({holder}<>{next:holder},{run},0)", fmt="count", width=12),
+    Column("accepted", "Accepted", "TenderAccepted",
+           "=IF({holder_units}=0,0,IF(NOT(Prorated),{holder_units},IF(AND(OddLotUnits>0,"
+           "{holder_units}<OddLot),{holder_units},INT({holder_units}*Capacity/RestUnits))))", fmt="count",
+           width=12),
+    Column("shares", "Common shares", "TenderShares",
+           '=IF(FractionalPolicy="nearest",ROUND({accepted}*RatioUnits/RatioScale,0),'
+           "INT({accepted}*RatioUnits/RatioScale))", fmt="count", width=12),
+    Column("fraction", "Fractional share", "TenderFraction",
+           '=IF(FractionalPolicy="nearest",0,MOD({accepted}*RatioUnits,RatioScale)/RatioScale)',
+           fmt="count4", width=12),
+)
+#: The holder table's input columns, in the order of a row of values written to it (see ``data.holder_rows``).
+HOLDER_INPUTS = tuple(c.key for c in HOLDER_COLUMNS if c.formula is None)
+
+
 def sheet(shape: Shape) -> Sheet:
     """The Tenders sheet for an offer of this *shape*."""
     holders = shape.tally == "holders"
@@ -53,29 +83,11 @@ def sheet(shape: Shape) -> Sheet:
     blocks, next_row = place([Block("Count", count_items), Block("Acceptance", tuple(accept_items))])
     tables = []
     if holders:
-        tables.append(Table("tblTenders", (
-            Column("line", "Line", None, fmt="count", width=8),
-            Column("holder", "Holder", "TenderHolder", fmt="text", width=28),
-            Column("units", "Units", "TenderUnits", fmt="count", width=12),
-            Column("method", "Method", "TenderMethod", fmt="text", width=13,
-                   choices=METHODS),
-            Column("status", "Status", "TenderStatus", fmt="text", width=12,
-                   choices=STATUSES),
-            Column("eligible", "Eligible", None, '=IF({status}="tendered",{units},0)', fmt="count"),
-            Column("run", "Holder running total", None, "=IF({holder}={prev:holder},{prev:run},0)+{eligible}",
-                   first="={eligible}", fmt="count"),
-            Column("holder_units", "Holder units", "TenderHolderUnits",
-                   "=IF({holder}<>{next:holder},{run},0)", fmt="count"),
-            Column("accepted", "Accepted", "TenderAccepted",
-                   "=IF({holder_units}=0,0,IF(NOT(Prorated),{holder_units},IF(AND(OddLotUnits>0,"
-                   "{holder_units}<OddLot),{holder_units},INT({holder_units}*Capacity/RestUnits))))", fmt="count"),
-            Column("shares", "Common shares", "TenderShares",
-                   '=IF(FractionalPolicy="nearest",ROUND({accepted}*RatioUnits/RatioScale,0),'
-                   "INT({accepted}*RatioUnits/RatioScale))", fmt="count"),
-            Column("fraction", "Fractional share", "TenderFraction",
-                   '=IF(FractionalPolicy="nearest",0,MOD({accepted}*RatioUnits,RatioScale)/RatioScale)',
-                   fmt="count4"),
-        ), shape.holder_rows, next_row + 1))
-    return Sheet("Tenders", "Tenders", blocks, tuple(tables), widths={"B": 36, "C": 16, "D": 48},
-                 landscape=True)  # no frozen pane: the 20 rows above the table would fill a laptop's window
+        tables.append(Table("tblTenders", HOLDER_COLUMNS, shape.holder_rows, next_row + 1))
+    # The holder table's first columns share the blocks' (label, value, note): the holder's name in the wide label
+    # column, the tally line in the value column, and units in a note column as narrow as the table's, its notes
+    # written over the empty cells beside them, so the table prints at a size that can be read.
+    widths = {"B": 36, "C": 16, "D": 12} if holders else {"B": 36, "C": 16, "D": 48}
+    return Sheet("Tenders", "Tenders", blocks, tuple(tables), widths=widths, landscape=True,
+                 notes_overflow=holders)  # no frozen pane: the 20 rows above the table would fill a laptop's window
     # (Excel shows a table's headers in place of the column letters as it scrolls; print repeats them)
