@@ -81,8 +81,11 @@ def test_sheets_names_and_settings(seed_book):
     wb = load_workbook(seed_book)
     assert wb.sheetnames == list(SHEETS)
     assert wb[CONF_SHEET].sheet_state == "hidden"
-    conf = {r[0].value: r[1].value for r in wb[CONF_SHEET].iter_rows(min_col=1, max_col=2)}
-    assert conf["UDF Modules"] == "xlpy.udfs;xlpy.macros"
+    rows = list(wb[CONF_SHEET].iter_rows(max_col=2, values_only=True))
+    # Only UDF Modules, in the rows xlwings reads (A1 down to a blank): any other row, blank or not, overrides each
+    # person's own settings (the template's Interpreter_Win "python" started whatever Python the PATH gave).
+    assert rows[0] == ("UDF Modules", "xlpy.udfs;xlpy.macros") and rows[1] == (None, None), rows
+    assert vba.pinned_settings(rows) == []
     for name in REQUIRED_NAMES:
         assert name in wb.defined_names, name
     assert not wb._external_links
@@ -116,6 +119,26 @@ def test_validate_clean_with_formulas(seed_book):
     assert report.findings == []
     assert report.legs_run == ["formulas"]
     assert report.cells_compared > 80  # every figure of Results, Check, Sensitivity, Release
+
+
+def test_validate_names_an_interpreter_the_xlwings_settings_pin_for_everyone(seed_book, tmp_path):
+    """A workbook of an earlier xlpy (or one a person typed a path into) pins the Python on its xlwings.conf sheet
+    for everyone who opens it: validate says so in a note; the figures are no matter of it."""
+    wb = load_workbook(seed_book, keep_vba=True)
+    conf = wb[CONF_SHEET]
+    conf.insert_rows(1, 2)
+    conf["A1"], conf["B1"] = "Interpreter_Win", r"C:\Users\ann\venv\Scripts\python.exe"
+    conf["A2"] = "Conda Env"
+    wb.save(tmp_path / "pinned.xlsm")
+    report = validate(tmp_path / "pinned.xlsm", SEED, legs=())
+    assert report.findings == []
+    assert [n for n in report.notes if n.startswith("xlwings.conf pins")] == [
+        r"xlwings.conf pins Interpreter_Win = 'C:\Users\ann\venv\Scripts\python.exe', Conda Env = (blank) for "
+        "everyone who opens the workbook, over the Python each person's xlwings settings name (xlwings addin install "
+        "records the one it ran with): delete those rows unless every computer that runs the workbook has that "
+        "Python with xlpy installed"]
+    # below the first blank row, xlwings reads nothing: a note there pins nothing
+    assert vba.pinned_settings([("UDF Modules", "x"), (None, None), ("Interpreter_Win", "python")]) == []
 
 
 @pytest.mark.libreoffice

@@ -45,6 +45,10 @@ UDF_MODULE_NAME = "xlwings_udfs"
 UDF_MODULES = "xlpy.udfs;xlpy.macros"
 #: The zip part of an .xlsm/.xlam that holds the VBA project (an OLE file).
 VBA_PROJECT_PART = "xl/vbaProject.bin"
+#: xlwings settings that say which Python runs a workbook's macros and functions: set on its xlwings.conf sheet
+#: (blank or not), they override each person's own settings (``xlwings addin install`` records its Python).
+INTERPRETER_SETTINGS = ("INTERPRETER", "INTERPRETER_WIN", "INTERPRETER_MAC", "PYTHONPATH", "CONDA PATH",
+                        "CONDA ENV")
 
 # The three lines xlwings.udfs.import_udfs writes before the wrappers.
 _HEADER = (
@@ -220,6 +224,22 @@ def write_bas(path: str | os.PathLike[str], text: str) -> Path:
 
 # --------------------------------------------------------------------------- #
 # the VBA project of a workbook
+
+
+def pinned_settings(rows) -> list[str]:
+    """What a workbook's xlwings.conf sheet (*rows*: its (A, B) values from row 1) pins for everyone who opens it:
+    one line per interpreter setting among the rows xlwings reads (from A1 down to the first blank), else none."""
+    pinned = []
+    for key, value in rows:
+        if key is None or str(key).strip() == "":
+            break
+        if str(key).strip().upper() in INTERPRETER_SETTINGS:
+            pinned.append(f"{key} = " + ("(blank)" if value in (None, "") else f"'{value}'"))
+    if not pinned:
+        return []
+    return [f"xlwings.conf pins {', '.join(pinned)} for everyone who opens the workbook, over the Python each "
+            "person's xlwings settings name (xlwings addin install records the one it ran with): delete those rows "
+            "unless every computer that runs the workbook has that Python with xlpy installed"]
 
 
 def template_path(standalone: bool = True) -> Path:

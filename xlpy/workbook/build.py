@@ -625,11 +625,20 @@ def _template():
     cover.title = "Cover"
     conf = wb["_xlwings.conf"]
     conf.title = CONF_SHEET
-    for row in conf.iter_rows(min_col=1, max_col=2):
-        if row[0].value == "UDF Modules":
-            row[1].value = vba.UDF_MODULES
+    # Only UDF Modules: every row of this sheet, blank or not, overrides each person's own xlwings settings, and the
+    # template's Interpreter_Win ("python") would start whatever Python is on the PATH in place of the one
+    # ``xlwings addin install`` recorded, where xlpy is installed. (xlwings reads from A1 down to a blank row.)
+    conf.delete_rows(1, conf.max_row)
+    conf["A1"], conf["B1"] = "UDF Modules", vba.UDF_MODULES
+    conf["A3"] = CONF_NOTE
     conf.sheet_state = "hidden"
     return wb, conf
+
+
+#: The note under the xlwings settings a standard workbook carries.
+CONF_NOTE = ("Only UDF Modules is set here: the Python interpreter, PYTHONPATH and Conda come from each person's own "
+             "xlwings settings (xlwings addin install records the Python it was run with). A row added above row 2 "
+             "overrides that setting for everyone who opens this workbook.")
 
 
 def _write_sheet(ws, sheet, lay: Layout, subtitle: str, values: dict, rec: dict, tables: dict) -> None:

@@ -346,8 +346,9 @@ def _another_rows(spec, row: int, got) -> bool:
         if k and spec.first_row <= row + k <= spec.last_row + 20)
 
 
-def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Finding]) -> None:
-    """References and literals, the xlwings settings and the VBA project."""
+def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Finding], notes: list[str]) -> None:
+    """References and literals, the xlwings settings (an interpreter they pin for everyone: a note) and the VBA
+    project."""
     for ws in wb.worksheets:
         for cell in cell_map(ws).values():
             if cell.data_type != "f":
@@ -369,6 +370,7 @@ def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Findi
         if udf.get("UDF Modules") != vba.UDF_MODULES:
             findings.append(Finding(book, f"{CONF_SHEET}!UDF Modules", "xlwings setting is wrong", repr(vba.UDF_MODULES),
                                     _show(udf.get("UDF Modules"))))
+        notes.extend(vba.pinned_settings(conf.iter_rows(max_col=2, values_only=True)))
     try:
         sources = vba.vba_modules(path)
         modules = set(sources)
@@ -596,7 +598,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         if not rest_done:
             rest_done = True
             with progress.step(f"{book}: structure"):
-                _structure_rest(book, wb, lay, path, findings)
+                _structure_rest(book, wb, lay, path, findings, notes)
                 _unknown_parts(book, path, findings)
                 shown.check(book, wb, lay, path, findings, Finding)
             findings.extend(later)
