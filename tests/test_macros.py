@@ -1420,6 +1420,116 @@ def test_excel_buttons_run_the_macros_on_the_caller(holders, tmp_path, monkeypat
     assert title == "xlpy: refresh refused" and "row 2, column units" in text and "Nothing was changed" in text
 
 
+class FakeApi:
+    """The COM objects' attributes a button looks at before it writes (Workbook.ReadOnly, .ProtectStructure,
+    Worksheet.ProtectContents)."""
+
+    def __init__(self, **flags):
+        self.ReadOnly = self.ProtectStructure = self.ProtectContents = False
+        self.__dict__.update(flags)
+
+
+def _written(fake) -> set:
+    return {s.name for s in fake.sheets if s.writes}
+
+
+@pytest.mark.parametrize("where, flags, said", [
+    ("book", {"ReadOnly": True}, "the workbook is open read-only (someone else has the file open"),
+    ("book", {"ProtectStructure": True}, "the workbook's structure is protected (Review > Protect Workbook)"),
+    ("Cover", {"ProtectContents": True}, "the sheet Cover is protected (Review > Unprotect Sheet): a refresh writes"),
+])
+def test_a_button_refuses_a_book_it_could_not_write_whole(holders, monkeypatch, where, flags, said):
+    """Excel refuses a write to a protected sheet (a COM error) after the holder table, its names and History were
+    written: the Cover's record then no longer described the data. A book open read-only was refreshed, though
+    nothing could be saved. Both are refused before anything is written; a protected Release (the draft button
+    only reads it) is no matter."""
+    import xlwings
+
+    fake = FakeBook(holders)
+    fake.api = FakeApi(**(flags if where == "book" else {}))
+    for sheet in fake.sheets:
+        sheet.api = FakeApi(**(flags if sheet.name == where else {}))
+    (holders.parent / TALLY).write_text("holder_id,units,method,status\nNEW-1,100,book-entry,tendered\n",
+                                        encoding="utf-8")
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    macros.xlpy_refresh_tenders()
+    title, text = fake.app.alerts[-1]
+    assert title == "xlpy: refresh refused" and text == "Nothing was changed:\n" + text.split("\n", 1)[1]
+    assert said in text, text
+    assert not any(s.writes for s in fake.sheets), _written(fake)
+    fake.api = FakeApi()
+    for sheet in fake.sheets:
+        sheet.api = FakeApi(ProtectContents=sheet.name == "Release")
+    macros.xlpy_draft_release()
+    assert fake.app.alerts[-1][0] == "xlpy"
+
+
+def test_a_refusal_in_excel_counts_the_problems_it_does_not_list(holders, monkeypatch):
+    import xlwings
+
+    fake = FakeBook(holders)
+    lines = "".join(f"A{i},-{i},book-entry,tendered\n" for i in range(1, 31))
+    (holders.parent / TALLY).write_text("holder_id,units,method,status\n" + lines, encoding="utf-8")
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    macros.xlpy_refresh_tenders()
+    title, text = fake.app.alerts[-1]
+    shown = text.split("\n")[1:]
+    assert title == "xlpy: refresh refused" and len(shown) == macros.SHOWN + 1, text
+    assert shown[-1] == "and 10 more problems (xlpy refresh on the workbook lists them all)"
+    assert "row 2," in shown[0] and "row 21," in shown[macros.SHOWN - 1]
+
+
+def test_a_button_in_a_book_whose_synced_folder_xlwings_cannot_find_says_so(holders, monkeypatch):
+    """xlwings turns a OneDrive or SharePoint address into the synced folder's path, and raises where it finds
+    none: that was a Python error box; now the recorded files are refused by their cell, saying why."""
+    import xlwings
+
+    class Unsynced(FakeBook):
+        @property
+        def fullname(self):
+            raise xlwings.XlwingsError("Couldn't find your local OneDrive for Business file")
+
+        @fullname.setter
+        def fullname(self, value):
+            pass
+
+    fake = Unsynced(holders)
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    macros.xlpy_refresh_tenders()
+    title, text = fake.app.alerts[-1]
+    assert title == "xlpy: refresh refused", text
+    assert "the workbook's folder cannot be found on this computer (Couldn't find your local OneDrive for " \
+           "Business file): open the workbook from a folder synced to this computer" in text
+    assert not any(s.writes for s in fake.sheets)
+    book = XlwingsBook(FakeBook(holders))
+    book.book.fullname = "https://contoso.sharepoint.com/sites/fin/Shared Documents/offer.xlsm"
+    assert XlwingsBook(book.book).folder is None
+    assert "is open from https://contoso.sharepoint.com/" in XlwingsBook(book.book).no_folder
+
+
+def test_a_button_warns_of_an_offer_file_it_cannot_read_after_the_refresh(holders, monkeypatch):
+    """An offer file a sync service has not brought down (or one locked) could not be hashed: the refresh had
+    written the book and then ended in an error box; now the outcome is shown with a warning naming the file."""
+    import xlwings
+
+    from xlpy.files import recorded
+
+    fake = FakeBook(holders)
+    offer = _cell(holders, "OfferFile").value
+    (holders.parent / offer).write_text("# the offer file, online only\n", encoding="utf-8")
+
+    def unreadable(path):
+        raise OSError(22, "The cloud file provider is not running")
+
+    monkeypatch.setattr(recorded, "sha256", unreadable)  # (what the comparison with the offer file reads by)
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    macros.xlpy_refresh_tenders()
+    title, text = fake.app.alerts[-1]
+    assert title == "xlpy" and "holder tally: hecla-2004-tally.csv (299 lines" in text, text
+    assert f"warning: the offer file {offer} beside the workbook cannot be read to compare with the one it was " \
+           "built from ([Errno 22] The cloud file provider is not running)" in text
+
+
 def test_macros_are_registered_for_import_functions():
     names = {s.name for s in registry.macros() if s.module == "xlpy.macros"}
     assert names == {b.macro for b in COVER_BUTTONS}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .engine.errors import XlpyError
 from .excel.registry import macro
+from .workbook.layout import LAYOUT_NAME, Shape, layout
 from .workbook.live_book import XlwingsBook
 from .workbook.offer_drift import offer_file_drift
 from .workbook.refresh import (
@@ -34,16 +35,30 @@ __all__ = [
 ]
 
 
-def _excel(task) -> None:
-    """Run *task* on the calling Excel book and show its outcome in a dialog (the message is the UI)."""
+#: Problems a refusal's dialog lists; a line then counts the rest.
+SHOWN = 20
+
+
+def _excel(task, writes: bool = True) -> None:
+    """Run *task* on the calling Excel book and show its outcome in a dialog (the message is the UI).
+
+    A refresh (*writes*) is refused, nothing written, where the book could not keep what it writes: open read-only,
+    or a sheet it writes protected (Excel would refuse a write halfway, leaving the Cover's record behind the data).
+    """
     import xlwings as xw
 
     book = XlwingsBook(xw.Book.caller())
     try:
+        why = book.not_writable(_written_sheets(book)) if writes else None
+        if why:
+            raise XlpyError(why)
         outcome = task(book)
     except XlpyError as exc:
         lines = [str(p) for p in getattr(exc, "problems", ())] or [str(exc)]
-        _alert(book, "Nothing was changed:\n" + "\n".join(lines[:20]), "xlpy: refresh refused")
+        more = len(lines) - SHOWN if len(lines) > SHOWN + 1 else 0
+        shown = lines[:SHOWN] + [f"and {more:,} more problems (xlpy refresh on the workbook lists them all)"] \
+            if more else lines
+        _alert(book, "Nothing was changed:\n" + "\n".join(shown), "xlpy: refresh refused")
         return
     if isinstance(outcome, ReleaseCheck):
         text = ("The draft matches the engine's text word for word." if outcome.ok
@@ -52,6 +67,15 @@ def _excel(task) -> None:
         drift = offer_file_drift(book, outcome.offer)  # an offer file edited since the build, not carried in
         text = "\n".join(outcome.lines() + ([f"warning: {drift}"] if drift else []))
     _alert(book, text, "xlpy")
+
+
+def _written_sheets(book: XlwingsBook) -> set[str]:
+    """The sheets a refresh of *book* may write (its layout's refresh areas); none when it has no layout we read."""
+    try:
+        lay = layout(Shape.decode(book.name(LAYOUT_NAME) or ""))
+    except ValueError:  # (the refresh names it)
+        return set()
+    return {sheet for part in ("tenders", "prices") for sheet, _ in lay.refresh_areas(part)}
 
 
 def _alert(book: XlwingsBook, text: str, title: str) -> None:
@@ -81,6 +105,6 @@ def xlpy_refresh_prices():
 @macro
 def xlpy_draft_release():
     """Compare the Release draft with the engine's results paragraph, sentence by sentence."""
-    _excel(draft_release)
+    _excel(draft_release, writes=False)
 
 

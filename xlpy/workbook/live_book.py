@@ -45,9 +45,41 @@ class XlwingsBook:
 
     def __init__(self, book):
         self.book = book
-        full = str(getattr(book, "fullname", "") or "")
+        #: Why the book has no folder on this computer, where that is not that it was never saved (xlwings turns a
+        #: OneDrive or SharePoint address into the synced folder's path, and raises where it finds none, or two).
+        self.no_folder: str | None = None
+        try:
+            full = str(getattr(book, "fullname", "") or "")
+        except Exception as exc:  # noqa: BLE001  (xlwings' XlwingsError, or the COM error behind it)
+            full = ""
+            self.no_folder = (f"the workbook's folder cannot be found on this computer ({exc}): open the workbook "
+                              "from a folder synced to this computer, or run xlpy refresh on a copy of it")
+        if "://" in full:
+            self.no_folder = (f"the workbook is open from {full}, not from a folder on this computer: open it from a "
+                              "folder synced to this computer, or run xlpy refresh on a copy of it")
         folder = Path(full).parent if full and "://" not in full else None
         self.folder = folder if folder is not None and str(folder) not in ("", ".") else None
+
+    def not_writable(self, sheets) -> str | None:
+        """Why a refresh cannot write this book, before it writes anything: it is open read-only (someone else has
+        the file open: nothing it writes could be saved), its structure is protected (the names a refresh moves),
+        or one of *sheets* is; None: it can."""
+        api = getattr(self.book, "api", None)
+        if api is None:
+            return None
+        if getattr(api, "ReadOnly", False):
+            return ("the workbook is open read-only (someone else has the file open, or it was opened read-only): "
+                    "a refresh here could not be saved; close it and open it again when it can be edited")
+        if getattr(api, "ProtectStructure", False):
+            return "the workbook's structure is protected (Review > Protect Workbook): unprotect it to refresh"
+        for name in sheets:
+            try:
+                protected = bool(self.book.sheets[name].api.ProtectContents)
+            except Exception:  # noqa: BLE001  (no such sheet: the refresh names it)
+                continue
+            if protected:
+                return f"the sheet {name} is protected (Review > Unprotect Sheet): a refresh writes it"
+        return None
 
     def _range(self, sheet: str, ref: str):
         return self.book.sheets[sheet].range(ref)

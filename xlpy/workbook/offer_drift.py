@@ -85,8 +85,12 @@ def offer_file_drift(book, book_offer) -> str | None:
     if folder is None or book_offer is None or not name or Path(name).name != name:
         return None
     path = folder / name
-    if not path.is_file() or sha256(path) == str(record("OfferSha256") or "").strip():
-        return None
+    try:  # (a file a sync service has not brought down, or one locked, is named, never the refresh's loss)
+        if not path.is_file() or sha256(path) == str(record("OfferSha256") or "").strip():
+            return None
+    except OSError as exc:
+        return f"the offer file {name} beside the workbook cannot be read to compare with the one it was built " \
+               f"from ({exc})"
     head = f"the offer file {name} beside the workbook is not the one it was built from (another SHA-256)"
     todo = ("a refresh reads the tally and the price history, not the offer file: type the change into the "
             f"workbook where it has a cell for it (Inputs, Tenders), or build a new workbook from the offer file "

@@ -82,7 +82,8 @@ __all__ = [
     "refresh_prices",
     "refresh_tenders",
 ]
-
+#: Why a file recorded relative to the workbook cannot be found: the workbook has not been saved.
+NO_FOLDER = "the workbook has no folder yet (save it first, or give the file)"
 
 # --- what a refresh did ------------------------------------------------------------------
 
@@ -277,9 +278,9 @@ class _Refresh:
         """The file *text* in *record* names (in the workbook's folder if relative); None: a problem is named."""
         path = written_path(text)  # recorded on Windows, read elsewhere
         if not path.is_absolute():
-            if self.book.folder is None:
-                self.problems.append(InputError(self.where(record), text, "is relative, and the workbook has no "
-                                                "folder yet (save it first, or give the file)"))
+            if self.book.folder is None:  # (a live book says why it has none: live_book.XlwingsBook.no_folder)
+                why = getattr(self.book, "no_folder", None) or NO_FOLDER
+                self.problems.append(InputError(self.where(record), text, f"is relative, and {why}"))
                 return None
             path = self.book.folder / path
             self.in_folder.add(path)

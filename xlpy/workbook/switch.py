@@ -46,7 +46,8 @@ SHEET = "Tenders"
 #: Why a live Excel book (a Refresh button) does not switch: xlpy edits the file's parts to do it.
 LIVE_REFUSAL = ("this refresh would switch the workbook from {old} to {new}, which adds or removes the holder table "
                 "(an Excel table part); the Refresh buttons do not do that in an open workbook: save and close it, "
-                "then run xlpy refresh WORKBOOK --tally {tally}")
+                'then run xlpy refresh "PATH OF THE WORKBOOK" in a terminal (it reads the tally the Cover records, '
+                "{tally})")
 _TABLE_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 #: Holder lines of the workbook built to copy the switched areas from; the refresh then writes every line.
 SAMPLE_LINES = 2
