@@ -344,6 +344,20 @@ def test_more_calendars(tmp_path):
     assert '"XNYS": (' in text and '"XTSE": (' in text
 
 
+def test_an_alias_is_read_as_its_calendar_held_once(tmp_path, project):
+    """exchange_calendars takes XNAS and NYSE for XNYS (the desktop functions do too); the project refused them,
+    and ``--calendar NYSE`` held XNYS's days a second time."""
+    lite.write_project(tmp_path / "app", calendars=["nyse", "XNAS", "TSX"])
+    text = (tmp_path / "app" / "main.py").read_text(encoding="utf-8")
+    assert text.count('"XNYS": (') == 1 and '"XTSE": (' in text and '"NYSE": (' not in text
+    assert '"XTSX": (' not in text and "    'XNAS': 'XNYS',\n" in text
+    out = drive(project, [("AVERAGING_WINDOW", [38037, None, None, code]) for code in ("XNAS", "XNYS", "LSE")])
+    assert out["calls"][0] == out["calls"][1] == desktop("AVERAGING_WINDOW", [38037, None, None, "XNAS"])
+    assert out["calls"][2] == {
+        "value": "#xlpy! calendar is not in this xlwings Lite project, which holds the trading days of XNYS "
+                 'only; write it again with: xlpy lite --calendar XLON, got "LSE"'}
+
+
 def check_declarations(run: dict) -> None:
     """What main.py declares to xlwings is the registry's: names, order, help, options, defaults."""
     specs = lite_specs()

@@ -76,6 +76,26 @@ def test_seed_induced_charge_is_exact_float():
     assert udfs.INDUCED_CHARGE(274000, 7.94, 3.2, 7.39) == 9597836.4  # ints from Python callers
 
 
+def test_a_function_computes_under_the_engines_decimal_settings_whatever_the_threads_are():
+    """Every UDF module (and an xlwings Lite project's own script) runs in one interpreter: code that set the
+    thread's decimal precision to 6 made =INDUCED_CHARGE(274000, 7.94, 3.2, 7.39) 9597840 where OFFER_RESULTS on the
+    same interpreter said 9597836.4. Each function now computes under the engine's settings and puts the thread's
+    back."""
+    import decimal
+
+    calls = (lambda: udfs.INDUCED_CHARGE(274000, 7.94, 3.2, 7.39),
+             lambda: udfs.INDUCED_CHARGE(274000.0, 7.94, 3.2, 7.3912345678901),
+             lambda: udfs.WEIGHTED_SHARES(115000000.0, 2175560.0, 38042.0, 37987.0, 38077.0))
+    usual = [call() for call in calls]
+    assert usual[0] == 9597836.4
+    theirs = decimal.Context(prec=6, rounding=decimal.ROUND_DOWN)
+    with decimal.localcontext(theirs) as ctx:
+        assert [call() for call in calls] == usual
+        assert decimal.getcontext() is ctx and ctx.prec == 6 and ctx.rounding == decimal.ROUND_DOWN
+        assert udfs.INDUCED_CHARGE("x", 7.94, 3.2, 7.39).startswith(ERROR_PREFIX)  # a refusal puts it back too
+        assert decimal.getcontext() is ctx
+
+
 @pytest.mark.parametrize(
     "args",
     [

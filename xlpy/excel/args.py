@@ -47,6 +47,7 @@ from ..files.serial_dates import from_serial, to_serial
 __all__ = [
     "ERROR_PREFIX",
     "cell_message",
+    "fits",
     "show",
     "number",
     "positive",
@@ -303,3 +304,17 @@ def counts(value: object, name: str) -> list[int]:
 def dates(value: object, name: str, skip_blank: bool = True) -> list[dt.date]:
     """The dates of a row or column (or one date)."""
     return _each(value, name, date, skip_blank)
+
+
+def fits(value: Decimal | int, name: str) -> float:
+    """*value* as the float Excel gets; beyond Excel's largest number it is refused, naming the result *name*.
+
+    ``float()`` of a larger decimal is ``inf`` (of a larger ``int``, an OverflowError), which no cell holds.
+    """
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if math.isinf(number):
+        raise InputError(name, value, "is beyond Excel's largest number (about 1.8e308)", show_value=False)
+    return number

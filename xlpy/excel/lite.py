@@ -166,6 +166,15 @@ def _relative(module: str, target: str) -> str:
     return "." * (len(here) - common + 1) + ".".join(there[common:])
 
 
+def _canonical(codes: Sequence[str]) -> tuple[str, ...]:
+    """*codes* as exchange_calendars names the calendars they stand for (``XNAS`` and ``NYSE`` are ``XNYS``'s
+    aliases: the same days, held once), in order, each once."""
+    import exchange_calendars as xcals
+
+    aliases = xcals.aliases_to_names()
+    return tuple(dict.fromkeys(aliases.get(code, code) for code in codes))
+
+
 def _calendar_source(codes: Sequence[str], module: str) -> str:
     """The stand-in for ``exchange_calendars``: the sessions of *codes*, as :mod:`xlpy.files.calendars` sees them."""
     import exchange_calendars as xcals
@@ -179,9 +188,11 @@ def _calendar_source(codes: Sequence[str], module: str) -> str:
         for code, first, last, closed, weekend in map(_calendar_days, codes)
     )
     names = sorted(xcals.get_calendar_names(include_aliases=True))
+    aliases = sorted(xcals.aliases_to_names().items())
     return _CALENDAR_MODULE.format(
         held=", ".join(codes), version=xcals.__version__, earliest=calendars.EARLIEST, rows=rows,
         name_lines="".join(f"    {n!r},\n" for n in names), errors_module=_relative(module, InputError.__module__),
+        alias_lines="".join(f"    {a!r}: {n!r},\n" for a, n in aliases),
     )
 
 
@@ -214,7 +225,8 @@ def _day_list(values: list[dt.date]) -> str:
     return "(\n" + "".join(f'            "{line} "\n' for line in lines) + '            ""\n        )'
 
 
-#: The stand-in module's text (``str.format`` fields: held, version, earliest, rows, name_lines, errors_module).
+#: The stand-in module's text (``str.format`` fields: held, version, earliest, rows, name_lines, errors_module,
+#: alias_lines).
 _CALENDAR_MODULE = '''\
 """Stands in for exchange_calendars inside an xlwings Lite project: the trading days of {held}.
 
@@ -234,6 +246,9 @@ DATA = {{
 #: Every calendar code exchange_calendars knows.
 NAMES = frozenset((
 {name_lines}))
+#: Codes exchange_calendars takes for another calendar's (XNAS: XNYS's days).
+ALIASES = {{
+{alias_lines}}}
 
 
 class errors:
@@ -271,16 +286,17 @@ def get_calendar(code, start=START, end=None):
     # (end: the days this project holds end where they were written)
     if start != START:
         raise ValueError("this project's calendars start on " + START)
-    data = DATA.get(code)
+    name = ALIASES.get(code, code)
+    data = DATA.get(name)
     if data is not None:
         return _Calendar(*data)
-    if code not in NAMES:
+    if name not in NAMES:
         raise errors.InvalidCalendarName(code)
     raise InputError(
         "calendar",
         code,
         "is not in this xlwings Lite project, which holds the trading days of {held} only; "
-        "write it again with: xlpy lite --calendar " + code,
+        "write it again with: xlpy lite --calendar " + name,
     )
 '''
 
@@ -462,6 +478,7 @@ def main_py(calendars: Sequence[str] = DEFAULT_CALENDARS) -> str:
     from . import registry, udfs
 
     specs = [s for s in registry.functions() if s.module == registry.RECORDED_MODULES.get(udfs.__name__, udfs.__name__)]
+    calendars = _canonical(calendars)
     modules = bundle(calendars)
     if udfs.__name__ != _START:  # the loader imports it by this name
         raise LiteError(f"{udfs.__name__}: update xlpy/excel/lite.py for the worksheet functions' new module")
@@ -544,6 +561,7 @@ def write_project(
     for code in codes:
         if not re.fullmatch(r"[A-Z0-9_]+", code):
             raise LiteError(f"--calendar: {code!r} is not an exchange calendar code such as XNYS")
+    codes = _canonical(codes)
     if folder.exists() and not folder.is_dir():
         raise LiteError(f"{folder}: exists and is not a folder")
     present = [name for name in PROJECT_FILES if (folder / name).exists()]

@@ -44,9 +44,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 from collections.abc import Callable, Mapping
-from decimal import Decimal
+from decimal import Decimal, getcontext, setcontext
 
 from .. import __version__
 from ..engine import allocation
@@ -63,6 +62,7 @@ from .args import (
     choice,
     counts,
     date,
+    fits as _fits,
     fraction,
     no_values,
     not_negative,
@@ -121,6 +121,10 @@ def _function(category, args=None, arg_options=None):
     return worksheet_function(category=category, args=args, arg_options=options)
 
 
+#: The decimal settings every worksheet function computes under: the engine's (one copy, its flags no matter).
+_CONTEXT = CONTEXT.copy()
+
+
 def _cell_errors(renames: Mapping[str, str] | None = None) -> Callable:
     """Make a worksheet function return its errors as the cell message.
 
@@ -130,30 +134,23 @@ def _cell_errors(renames: Mapping[str, str] | None = None) -> Callable:
     def wrap(f):
         @functools.wraps(f)
         def worksheet(*args):
+            # The engine's own decimal settings, whatever other code in the interpreter (another UDF module, an
+            # xlwings Lite project's own script) has made the thread's: set and put back, not copied each call
+            # (``localcontext`` would double a typical call's cost).
+            theirs = getcontext()
+            setcontext(_CONTEXT)
             try:
                 return f(*args)
             except XlpyError as exc:
                 return cell_message(exc, renames)
             except Exception as exc:  # a bug, not a bad argument: still a message, never a traceback
                 return cell_message(exc) + f" (in {f.__name__}; please report)"
+            finally:
+                setcontext(theirs)
 
         return worksheet
 
     return wrap
-
-
-def _fits(value: Decimal | int, name: str) -> float:
-    """*value* as the float Excel gets; beyond Excel's largest number it is refused, naming the result *name*.
-
-    ``float()`` of a larger decimal is ``inf`` (of a larger ``int``, an OverflowError), which no cell holds.
-    """
-    try:
-        number = float(value)
-    except OverflowError:
-        number = math.inf
-    if math.isinf(number):
-        raise InputError(name, value, "is beyond Excel's largest number (about 1.8e308)", show_value=False)
-    return number
 
 
 def _no_below_original(r1: Decimal, r0: Decimal, value: object) -> None:
