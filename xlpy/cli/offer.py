@@ -48,7 +48,8 @@ def run_release(args: argparse.Namespace) -> int:
 def _setup_entries(p: argparse.ArgumentParser) -> None:
     p.add_argument("offer", help="offer file (TOML)")
     p.add_argument("--json", action="store_true", help='print {"entries": [{entry, date, account, debit, credit, '
-                   'memo}]} with decimal strings in cents; entry is "offer" or "exchange N"')
+                   'memo}]}, amounts in dollars rounded to the cent, as decimal strings; entry is "offer" or '
+                   '"exchange N"')
 
 
 @command("entries", "print the journal entries for the exchange and any later exchanges")(_setup_entries)
