@@ -35,17 +35,19 @@ Rules, the same for every function:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable, Mapping
-from decimal import Decimal
+from decimal import Decimal, getcontext, setcontext
 
-from ..engine.errors import InputError, InputErrors
+from ..engine.errors import InputError, InputErrors, XlpyError
 from ..engine.numbers import CONTEXT, ZERO, plain, to_decimal
 from ..files import typed
 from ..files.serial_dates import from_serial, to_serial
 
 __all__ = [
     "ERROR_PREFIX",
+    "cell_errors",
     "cell_message",
     "fits",
     "show",
@@ -318,3 +320,35 @@ def fits(value: Decimal | int, name: str) -> float:
     if math.isinf(number):
         raise InputError(name, value, "is beyond Excel's largest number (about 1.8e308)", show_value=False)
     return number
+
+
+#: The decimal settings every worksheet function computes under: the engine's (one copy, its flags no matter).
+_CONTEXT = CONTEXT.copy()
+
+
+def cell_errors(renames: Mapping[str, str] | None = None) -> Callable:
+    """Make a worksheet function return its errors as the cell message.
+
+    *renames* maps the engine's field names to this function's argument names.
+    """
+
+    def wrap(f):
+        @functools.wraps(f)
+        def worksheet(*args):
+            # The engine's own decimal settings, whatever other code in the interpreter (another UDF module, an
+            # xlwings Lite project's own script) has made the thread's: set and put back, not copied each call
+            # (``localcontext`` would double a typical call's cost).
+            theirs = getcontext()
+            setcontext(_CONTEXT)
+            try:
+                return f(*args)
+            except XlpyError as exc:
+                return cell_message(exc, renames)
+            except Exception as exc:  # a bug, not a bad argument: still a message, never a traceback
+                return cell_message(exc) + f" (in {f.__name__}; please report)"
+            finally:
+                setcontext(theirs)
+
+        return worksheet
+
+    return wrap

@@ -43,9 +43,7 @@ the functions that count trading days, on first use.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable, Mapping
-from decimal import Decimal, getcontext, setcontext
+from decimal import Decimal
 
 from .. import __version__
 from ..engine import allocation
@@ -53,11 +51,11 @@ from ..engine import charge as _charge
 from ..engine import eps as _eps
 from ..engine import ratio as _ratio
 from ..engine import release as _release
-from ..engine.errors import InputError, XlpyError
+from ..engine.errors import InputError
 from ..engine.numbers import CONTEXT, ZERO
 from ..engine.rules import check_period, tally_problems
 from .args import (
-    cell_message,
+    cell_errors as _cell_errors,
     cells,
     choice,
     counts,
@@ -121,38 +119,6 @@ def _function(category, args=None, arg_options=None):
     return worksheet_function(category=category, args=args, arg_options=options)
 
 
-#: The decimal settings every worksheet function computes under: the engine's (one copy, its flags no matter).
-_CONTEXT = CONTEXT.copy()
-
-
-def _cell_errors(renames: Mapping[str, str] | None = None) -> Callable:
-    """Make a worksheet function return its errors as the cell message.
-
-    *renames* maps the engine's field names to this function's argument names.
-    """
-
-    def wrap(f):
-        @functools.wraps(f)
-        def worksheet(*args):
-            # The engine's own decimal settings, whatever other code in the interpreter (another UDF module, an
-            # xlwings Lite project's own script) has made the thread's: set and put back, not copied each call
-            # (``localcontext`` would double a typical call's cost).
-            theirs = getcontext()
-            setcontext(_CONTEXT)
-            try:
-                return f(*args)
-            except XlpyError as exc:
-                return cell_message(exc, renames)
-            except Exception as exc:  # a bug, not a bad argument: still a message, never a traceback
-                return cell_message(exc) + f" (in {f.__name__}; please report)"
-            finally:
-                setcontext(theirs)
-
-        return worksheet
-
-    return wrap
-
-
 def _no_below_original(r1: Decimal, r0: Decimal, value: object) -> None:
     if r1 < r0:
         raise InputError(
@@ -174,7 +140,6 @@ def _no_below_original(r1: Decimal, r0: Decimal, value: object) -> None:
         "cash_per_unit": _CASH,
     },
 )
-@_cell_errors()
 def INDUCED_CHARGE(units, offer_ratio, original_ratio, price, cash_per_unit=None):
     """Induced-conversion charge: units × (R1 − R0) × P + units × cash per unit.
 
@@ -193,7 +158,26 @@ def INDUCED_CHARGE(units, offer_ratio, original_ratio, price, cash_per_unit=None
     >>> INDUCED_CHARGE(274000, 7.94, 3.2, -3)
     '#xlpy! price must be > 0, got -3'
     """
-    if (  # fast path, see the note below
+    fast = _charge_of_floats(units, offer_ratio, original_ratio, price, cash_per_unit)
+    return _induced_charge(units, offer_ratio, original_ratio, price, cash_per_unit) if fast is None else fast
+
+
+def _charge_of_floats(units, offer_ratio, original_ratio, price, cash_per_unit):
+    """INDUCED_CHARGE's fast path: the charge of float arguments of at most 9 decimals in exact integers (no
+    decimal context, nothing that raises), or None for the general path."""
+    # Note on the fast path: for valid float arguments it does exact integer
+    # arithmetic on the very decimals the general path reads.  For 0 < x < 10^6
+    # with r = x·10^9 whole and r / 10^9 == x (exact operands, so a correctly
+    # rounded division), to_decimal(x) == r·10^-9 exactly: repr(x) is the only
+    # decimal of at most 15 significant digits that rounds to x, and r·10^-9
+    # is one.  A whole float below 2^53 is its own repr.  The charge is then
+    # N / 10^18 for an integer N, and int true division rounds correctly: the
+    # float nearest the exact charge, which is float() of the engine's exact
+    # Decimal result.  Anything else (more than 9 decimals, values of 10^6 or
+    # more, units of 10^15 or more, bad values) takes the general path.
+    # tests/test_udfs.py checks that the two paths agree.  The fast path runs before the wrapper that sets
+    # the engine's decimal context (_cell_errors): it needs none, and that would double its cost.
+    if (
         type(units) is type(offer_ratio) is type(original_ratio) is type(price) is float
         and 0.0 <= units < 1e15  # a count's bound (args.COUNT_LIMIT); a whole float below 2**53 is its own repr
         and units.is_integer()
@@ -210,17 +194,12 @@ def INDUCED_CHARGE(units, offer_ratio, original_ratio, price, cash_per_unit=None
             d = int(cash_per_unit * 1e9 + 0.5)
             if d / 1e9 == cash_per_unit:
                 return int(units) * ((a - b) * c + d * 1_000_000_000) / 1_000_000_000_000_000_000
-    # Note on the fast path: for valid float arguments it does exact integer
-    # arithmetic on the very decimals the general path reads.  For 0 < x < 10^6
-    # with r = x·10^9 whole and r / 10^9 == x (exact operands, so a correctly
-    # rounded division), to_decimal(x) == r·10^-9 exactly: repr(x) is the only
-    # decimal of at most 15 significant digits that rounds to x, and r·10^-9
-    # is one.  A whole float below 2^53 is its own repr.  The charge is then
-    # N / 10^18 for an integer N, and int true division rounds correctly: the
-    # float nearest the exact charge, which is float() of the engine's exact
-    # Decimal result.  Anything else (more than 9 decimals, values of 10^6 or
-    # more, units of 10^15 or more, bad values) takes the general path.
-    # tests/test_udfs.py checks that the two paths agree.
+    return None
+
+
+@_cell_errors()
+def _induced_charge(units, offer_ratio, original_ratio, price, cash_per_unit):
+    """INDUCED_CHARGE's general path, in the engine's decimals: any arguments, each refused by name."""
     r1 = positive(offer_ratio, "offer_ratio")
     r0 = positive(original_ratio, "original_ratio")
     _no_below_original(r1, r0, offer_ratio)
