@@ -473,6 +473,12 @@ def test_results_prints_across_the_page_when_it_holds_the_later_exchanges():
     assert layout(Shape(exchange_rows=1)).sheet("Results").landscape
     landscape = {s.title for s in layout(Shape()).sheets if s.landscape}
     assert landscape == {"Tenders", "Sensitivity", "Entries", "History"}, landscape  # as the README says
+    # Across the page its blocks overran the first by "Outstanding", printed alone on a page before EPS's: with
+    # the later exchanges, the second page begins at "Outstanding", EPS and the exchanges' table after it.
+    for shape, first in ((Shape(exchange_rows=2, period=True), "Outstanding"), (Shape(exchange_rows=1), "Outstanding"),
+                         (Shape(period=True), "Earnings per share"), (Shape(), None)):
+        breaks = [b.title for b in layout(shape).sheet("Results").blocks if b.new_page]
+        assert breaks == ([first] if first else []), (shape, breaks)
 
 
 @pytest.mark.libreoffice

@@ -105,7 +105,9 @@ def _blocks(shape: Shape) -> list[Block]:
             Item("TotalInducedCharge", "Charges of all exchanges", "=InducedCharge" + later_charge, "money",
                  key="total_induced_charge"),
         )),
-        Block("Outstanding", (
+        # With later exchanges, Results prints across the page and its blocks overrun the first by this one, which
+        # printed alone on a page before the EPS page: it begins the second, with EPS and the exchanges' table.
+        Block("Outstanding", new_page=shape.exchange_rows > 0, items=(
             Item("UnitsRemaining", "Units remaining",
                  "=Outstanding-UnitsAccepted" + ("-SUM(ExUnits)" if later_units else ""), "count",
                  key="units_remaining"),
@@ -123,7 +125,7 @@ def _eps_block(shape: Shape) -> Block:
         # counts the days its shares are outstanding, the whole period for one dated before it
         '+SUMIFS(ExCharge,ExDate,">="&PeriodStart,ExDate,"<="&PeriodEnd)' if ex else ""
     )
-    return Block("Earnings per share", new_page=True, items=(
+    return Block("Earnings per share", new_page=not ex, items=(
         Item("PeriodDays", "Days in the period", "=PeriodEnd-PeriodStart+1", "count"),
         Item("ChargesInPeriod", "Charges in the period", "=" + charges_in_period, "money",
              key="eps.charges_in_period"),
