@@ -1507,6 +1507,26 @@ def test_a_button_in_a_book_whose_synced_folder_xlwings_cannot_find_says_so(hold
     assert "is open from https://contoso.sharepoint.com/" in XlwingsBook(book.book).no_folder
 
 
+def test_a_buttons_advice_is_what_can_be_done_from_excel(holders, monkeypatch):
+    """The dialog said "give the tally file with --tally" and, for a workbook never saved, "save it first, or give
+    the file": neither a button can take."""
+    import xlwings
+
+    fake = FakeBook(holders)
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    (holders.parent / TALLY).unlink()
+    macros.xlpy_refresh_tenders()
+    title, text = fake.app.alerts[-1]
+    assert title == "xlpy: refresh refused" and "--tally, got" not in text
+    assert "; put the file back, or save and close the workbook and give another with xlpy refresh WORKBOOK " \
+           "--tally FILE" in text, text
+    fake.fullname = "Book1"
+    macros.xlpy_refresh_tenders()
+    title, text = fake.app.alerts[-1]
+    assert "is relative, and the workbook has not been saved yet: save it in the folder that holds its files" in text
+    assert not any(s.writes for s in fake.sheets)
+
+
 def test_a_button_warns_of_an_offer_file_it_cannot_read_after_the_refresh(holders, monkeypatch):
     """An offer file a sync service has not brought down (or one locked) could not be hashed: the refresh had
     written the book and then ended in an error box; now the outcome is shown with a warning naming the file."""

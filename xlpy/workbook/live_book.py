@@ -59,6 +59,13 @@ class XlwingsBook:
                               "folder synced to this computer, or run xlpy refresh on a copy of it")
         folder = Path(full).parent if full and "://" not in full else None
         self.folder = folder if folder is not None and str(folder) not in ("", ".") else None
+        if self.folder is None and self.no_folder is None:  # (Book1: a name, no folder)
+            self.no_folder = "the workbook has not been saved yet: save it in the folder that holds its files"
+
+    @staticmethod
+    def give(what: str, option: str) -> str:
+        """How to give a refresh another *what* file (*option*) than the Cover records, from Excel."""
+        return f"save and close the workbook and give another with xlpy refresh WORKBOOK {option} FILE"
 
     def not_writable(self, sheets) -> str | None:
         """Why a refresh cannot write this book, before it writes anything: it is open read-only (someone else has

@@ -290,9 +290,10 @@ class _Refresh:
         if not path.is_file():
             how = "" if path not in self.in_folder else " (the Cover records it relative to the workbook's folder)"
             option = {"tally": "--tally", "price": "--prices"}.get(what, "--mapping")
+            give = getattr(self.book, "give", None) or (lambda w, o: f"give the {w} file with {o}")  # (a live book's)
             self.problems.append(InputError(self.where(record), text, f"names no {what} file: looked for "
-                                            f"{os.path.abspath(path)}{how}; put the file back, or give the {what} "
-                                            f"file with {option}"))
+                                            f"{os.path.abspath(path)}{how}; put the file back, or "
+                                            f"{give(what, option)}"))
             return None
         return path
 
