@@ -258,6 +258,30 @@ def test_the_holder_table_prints_at_a_size_that_can_be_read(standard_books):
     assert wb["Tenders"].column_dimensions["D"].width == 48
 
 
+def test_every_printed_page_names_the_issuer(standard_books, tmp_path):
+    """A continuation page (the holder list's, the EPS page) said only the sheet's name and its number: an auditor's
+    workpaper names the entity on every page. The footer's middle holds the issuer, a footer's & doubled."""
+    from repo_paths import SEED_TEXT
+
+    from xlpy.files.offerfile import compute_file
+    from xlpy.workbook.build import FOOTER_ISSUER, build_workbook
+
+    wb, _ = _book(standard_books["holders"])
+    for ws in wb.worksheets[:-1]:  # (the hidden xlwings settings print nothing)
+        footer = ws.oddFooter
+        assert (footer.left.text, footer.center.text, footer.right.text) == (
+            "&A", "Hecla Mining Company", "Page &P of &N"), ws.title
+    long = "Procter & Gamble" + " Holdings" * 10
+    (tmp_path / "pg.toml").write_text(SEED_TEXT.replace('issuer = "Hecla Mining Company"', f'issuer = "{long}"'),
+                                      encoding="utf-8")
+    offer, results = compute_file(tmp_path / "pg.toml")
+    assert offer.issuer == long
+    wb, _ = _book(build_workbook(offer, results, tmp_path / "pg.xlsm"))
+    center = wb["Results"].oddFooter.center.text
+    assert center.startswith("Procter && Gamble Holdings") and center.endswith("…")
+    assert len(center.replace("&&", "&")) == FOOTER_ISSUER
+
+
 def test_eps_prints_on_a_page_of_its_own_and_the_cover_prints_its_text(standard_books, tmp_path):
     """Results' EPS block was split at a page's foot (its title and four rows on one page, the EPS figures alone on
     the next); the Cover printed at three quarters of its size, its buttons (which print nothing) to its right."""

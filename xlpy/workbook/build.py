@@ -502,7 +502,11 @@ WRAPPED_COLUMNS = {("tblHistory", "tally"): None,
 HISTORY_ROW_HEIGHT = 13.5 * 2 + 1.5
 
 
-def _print_setup(ws, sheet: Sheet):
+#: The most characters of the issuer's name a page's footer shows (a longer one is cut, with an ellipsis).
+FOOTER_ISSUER = 60
+
+
+def _print_setup(ws, sheet: Sheet, issuer: object = None):
     ws.page_setup.orientation = "landscape" if sheet.landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
     ws.page_setup.fitToWidth = 1
@@ -515,6 +519,10 @@ def _print_setup(ws, sheet: Sheet):
     if sheet.title == "Cover":  # its buttons, right of the text, print nothing: the page is the text's
         ws.print_area = f"B1:{get_column_letter(NOTE_COL)}{ws.max_row}"
     ws.oddFooter.left.text = "&A"
+    if isinstance(issuer, str) and issuer.strip():  # every page says whose it is (a footer's & is written &&)
+        name = " ".join(issuer.split())
+        name = name if len(name) <= FOOTER_ISSUER else name[:FOOTER_ISSUER - 1].rstrip() + "…"
+        ws.oddFooter.center.text = name.replace("&", "&&")
     ws.oddFooter.right.text = "Page &P of &N"
     ws.sheet_view.showGridLines = False
     ws.column_dimensions["A"].width = 2
@@ -666,7 +674,7 @@ def _write_sheet(ws, sheet, lay: Layout, subtitle: str, values: dict, rec: dict,
     if sheet.title == "Sensitivity":  # its chart gives up the height the subtitle's lines take: one page still
         for chart in charts_of(ws):
             chart.height = max(chart.height - SUBTITLE_LINE_CM * (lines - 1), 3)
-    _print_setup(ws, sheet)
+    _print_setup(ws, sheet, values.get("Issuer"))
 
 
 def _engine_values(lay: Layout, offer, results, values: dict) -> dict:
