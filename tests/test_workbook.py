@@ -110,7 +110,7 @@ def test_table_headers_sit_over_their_values_and_show_whole(standard_books):
     # The holder table's first columns are wide (the count block above them): numbers' headers go right.
     assert sides["Tally line"] == sides["Units"] == sides["Holder running total"] == "right"
     assert sides["Holder"] == sides["Method"] == "left"
-    # "Holder running total" wraps to two lines in its 14-wide column; the row is tall enough for both.
+    # "Holder running total" wraps to two lines in its 12-wide column; the row is tall enough for both.
     assert ws.row_dimensions[table.header_row].height == 28.5
 
 

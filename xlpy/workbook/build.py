@@ -357,8 +357,9 @@ def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None =
         for c in columns:
             wrapped = (table.name, c.key) in WRAPPED_COLUMNS
             _style(ws, probe, c.fmt, WRAPPED_COLUMNS.get((table.name, c.key)) or font, None)
-            # text is indented, so a holder id never runs into the number before it
-            probe.alignment = TEXT_WRAPPED if wrapped else TEXT_INDENT if c.fmt == "text" else Alignment()
+            # text is indented, so a holder id never runs into the number before it; a figure wider than its
+            # column (a count past a trillion) shows smaller, never as ####
+            probe.alignment = TEXT_WRAPPED if wrapped else TEXT_INDENT if c.fmt == "text" else FIGURE_FITS
             styles[(kind, c.key)] = style_array(probe)
     cells = cell_map(ws)
     for r in range(n):
@@ -481,7 +482,7 @@ def _history_chart(ws, lay: Layout):
 
 
 def _history_rows(ws, lay: Layout):
-    """History's rows hold two lines (see :data:`WRAPPED_COLUMNS`) as the sheet's default height, so the rows a
+    """History's rows hold three lines (see :data:`WRAPPED_COLUMNS`) as the sheet's default height, so the rows a
     refresh adds (written without a height of their own) are as tall; the rows above the table keep the usual
     height (the chart's rows)."""
     _, t = lay.table("tblHistory")
@@ -493,13 +494,15 @@ def _history_rows(ws, lay: Layout):
 
 
 TEXT_INDENT = Alignment(horizontal="left", indent=1)
+FIGURE_FITS = Alignment(shrink_to_fit=True)
 TEXT_WRAPPED = Alignment(horizontal="left", indent=1, wrap_text=True)
 #: Table columns of audit text that must print whole, wrapped in their column (column -> font, None: the
 #: column's own): History's tally file, and its SHA-256 (64 characters) in a monospace font, on two lines.
 WRAPPED_COLUMNS = {("tblHistory", "tally"): None,
                    ("tblHistory", "sha256"): Font(name="Consolas", size=9, color=BLUE)}
-#: Height of a History row: two lines (a long path, a SHA-256), as a wrapped header's.
-HISTORY_ROW_HEIGHT = 13.5 * 2 + 1.5
+#: Height of a History row: three lines (a path of up to about 140 characters; a SHA-256 takes two), as a wrapped
+#: header's.
+HISTORY_ROW_HEIGHT = 13.5 * 3 + 1.5
 
 
 #: The most characters of the issuer's name a page's footer shows (a longer one is cut, with an ellipsis).

@@ -12,25 +12,25 @@ HOLDER_COLUMNS = (
     Column("holder", "Holder", "TenderHolder", fmt="text", width=28),
     Column("line", "Tally line", None, fmt="count", width=8),
     Column("units", "Units", "TenderUnits", fmt="count", width=12),
-    Column("method", "Method", "TenderMethod", fmt="text", width=13,
+    Column("method", "Method", "TenderMethod", fmt="text", width=11,
            choices=METHODS),
-    Column("status", "Status", "TenderStatus", fmt="text", width=12,
+    Column("status", "Status", "TenderStatus", fmt="text", width=10,
            choices=STATUSES),
-    Column("eligible", "Eligible", None, '=IF({status}="tendered",{units},0)', fmt="count", width=12),
+    Column("eligible", "Eligible", None, '=IF({status}="tendered",{units},0)', fmt="count", width=11),
     Column("run", "Holder running total", None, "=IF({holder}={prev:holder},{prev:run},0)+{eligible}",
-           first="={eligible}", fmt="count", width=12),
+           first="={eligible}", fmt="count", width=12),  # (its header on two lines)
     Column("holder_units", "Holder units", "TenderHolderUnits",
-           "=IF({holder}<>{next:holder},{run},0)", fmt="count", width=12),
+           "=IF({holder}<>{next:holder},{run},0)", fmt="count", width=11),
     Column("accepted", "Accepted", "TenderAccepted",
            "=IF({holder_units}=0,0,IF(NOT(Prorated),{holder_units},IF(AND(OddLotUnits>0,"
            "{holder_units}<OddLot),{holder_units},INT({holder_units}*Capacity/RestUnits))))", fmt="count",
-           width=12),
+           width=11),
     Column("shares", "Common shares", "TenderShares",
            '=IF(FractionalPolicy="nearest",ROUND({accepted}*RatioUnits/RatioScale,0),'
-           "INT({accepted}*RatioUnits/RatioScale))", fmt="count", width=12),
+           "INT({accepted}*RatioUnits/RatioScale))", fmt="count", width=11),
     Column("fraction", "Fractional share", "TenderFraction",
            '=IF(FractionalPolicy="nearest",0,MOD({accepted}*RatioUnits,RatioScale)/RatioScale)',
-           fmt="count4", width=12),
+           fmt="count4", width=11),
 )
 #: The holder table's input columns, in the order of a row of values written to it (see ``data.holder_rows``).
 HOLDER_INPUTS = tuple(c.key for c in HOLDER_COLUMNS if c.formula is None)
