@@ -356,6 +356,11 @@ def test_an_alias_is_read_as_its_calendar_held_once(tmp_path, project):
     assert out["calls"][2] == {
         "value": "#xlpy! calendar is not in this xlwings Lite project, which holds the trading days of XNYS "
                  'only; write it again with: xlpy lite --calendar XLON, got "LSE"'}
+    # a project holding another calendar says to write it again with that one too (else it would be lost)
+    out = drive(tmp_path / "app", [("AVERAGING_WINDOW", [38037, None, None, "XLON"])])
+    assert out["calls"][0]["value"].endswith(
+        "holds the trading days of XNYS, XTSE only; write it again with: xlpy lite --calendar XTSE --calendar XLON, "
+        'got "XLON"')
 
 
 def check_declarations(run: dict) -> None:

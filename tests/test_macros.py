@@ -204,6 +204,27 @@ def test_refresh_keeps_vba_buttons_chart_validation_and_table(session):
         assert name in wb.defined_names
 
 
+def test_the_tally_line_is_the_lines_row_in_the_file(holders, tmp_path, capsys):
+    """The holder table's "Tally line" was a line's place in the tally plus 2, so a tally with blank rows gave an
+    auditor another row of the agent's file than the line's; xlpy's own messages name the file's row."""
+    gap = tmp_path / "gap.csv"
+    gap.write_text("holder_id,units,method,status\nAA-2,200,book-entry,tendered\n\n\nAA-1,100,book-entry,tendered\n",
+                   encoding="utf-8")
+    assert _refresh([str(holders), "--tally", str(gap), "--no-backup"]) == 0
+    wb, lay = _layout(holders)
+    _, t = lay.table("tblTenders")
+    ws = wb["Tenders"]
+    got = [(ws[f"{t.letter('holder')}{r}"].value, ws[f"{t.letter('line')}{r}"].value) for r in range(t.first_row,
+                                                                                                    t.last_row + 1)]
+    assert got == [("AA-1", 5), ("AA-2", 2)]
+    capsys.readouterr()
+    assert _refresh([str(holders), "--tally", str(gap), "--no-backup"]) == 0
+    assert "nothing to refresh" in capsys.readouterr().out  # the same lines, each at its row
+    from xlpy.workbook.validate import validate
+
+    assert validate(holders, legs=("formulas",)).findings == []
+
+
 def test_formula_looking_text_is_stored_as_text(session):
     wb, lay = _layout(session["book"])
     _, t = lay.table("tblTenders")
@@ -1421,11 +1442,11 @@ def test_excel_buttons_run_the_macros_on_the_caller(holders, tmp_path, monkeypat
 
 
 class FakeApi:
-    """The COM objects' attributes a button looks at before it writes (Workbook.ReadOnly, .ProtectStructure,
+    """The COM objects' attributes a button looks at before it writes (Workbook.ReadOnly,
     Worksheet.ProtectContents)."""
 
     def __init__(self, **flags):
-        self.ReadOnly = self.ProtectStructure = self.ProtectContents = False
+        self.ReadOnly = self.ProtectContents = False
         self.__dict__.update(flags)
 
 
@@ -1435,14 +1456,13 @@ def _written(fake) -> set:
 
 @pytest.mark.parametrize("where, flags, said", [
     ("book", {"ReadOnly": True}, "the workbook is open read-only (someone else has the file open"),
-    ("book", {"ProtectStructure": True}, "the workbook's structure is protected (Review > Protect Workbook)"),
     ("Cover", {"ProtectContents": True}, "the sheet Cover is protected (Review > Unprotect Sheet): a refresh writes"),
 ])
 def test_a_button_refuses_a_book_it_could_not_write_whole(holders, monkeypatch, where, flags, said):
     """Excel refuses a write to a protected sheet (a COM error) after the holder table, its names and History were
     written: the Cover's record then no longer described the data. A book open read-only was refreshed, though
     nothing could be saved. Both are refused before anything is written; a protected Release (the draft button
-    only reads it) is no matter."""
+    only reads it) is no matter, nor a protected sheet the button's own refresh does not write."""
     import xlwings
 
     fake = FakeBook(holders)
@@ -1462,6 +1482,13 @@ def test_a_button_refuses_a_book_it_could_not_write_whole(holders, monkeypatch, 
         sheet.api = FakeApi(ProtectContents=sheet.name == "Release")
     macros.xlpy_draft_release()
     assert fake.app.alerts[-1][0] == "xlpy"
+    if where == "Cover":  # each button looks at the sheets its own refresh writes: Prices' protection is no matter
+        for sheet in fake.sheets:  # to the tenders (nor Tenders' to the prices)
+            sheet.api = FakeApi(ProtectContents=sheet.name == "Prices")
+        macros.xlpy_refresh_tenders()
+        assert fake.app.alerts[-1][0] == "xlpy", fake.app.alerts[-1]
+        macros.xlpy_refresh_prices()
+        assert "the sheet Prices is protected" in fake.app.alerts[-1][1]
 
 
 def test_a_refusal_in_excel_counts_the_problems_it_does_not_list(holders, monkeypatch):

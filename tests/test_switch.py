@@ -119,6 +119,12 @@ def _area_cells(path: Path) -> dict[tuple[int, int], tuple]:
     return out
 
 
+def _widths(path: Path) -> dict[str, float]:
+    """Tenders' column widths, A to L."""
+    dims = load_workbook(path)["Tenders"].column_dimensions
+    return {x: dims[x].width for x in "ABCDEFGHIJKL" if x in dims}
+
+
 def _as_built(path: Path, tmp: Path) -> Path:
     """A build of the offer the workbook now describes (its inputs, its tally)."""
     wb, lay = _layout_of(path)
@@ -177,6 +183,8 @@ def test_counts_workbook_switches_to_holders_and_back(counts, tmp_path, monkeypa
         assert "tblTenders" in wb["Tenders"].tables and wb["Tenders"].tables["tblTenders"].ref == \
             lay.table("tblTenders")[1].ref
         assert _area_cells(counts) == _area_cells(_as_built(counts, tmp_path / f"built{step}"))
+        # the widths of a holder workbook (layout 10: the units in counts' 48-wide notes column, 12 wide now)
+        assert _widths(counts) == _widths(_as_built(counts, tmp_path / f"built{step}")), step
         assert len(_history_rows(counts)) == 1 + step
         assert _history_rows(counts)[-1][1] == name
         for (sheet, ref), v in typed.items():
@@ -199,6 +207,7 @@ def test_counts_workbook_switches_to_holders_and_back(counts, tmp_path, monkeypa
     assert [wb["Tenders"][lay.cell(n)[1]].value for n in ("Tendered", "GuaranteedDelivery", "FailedDelivery")] == \
         [280000, 3000, 500]
     assert _area_cells(counts) == _area_cells(_as_built(counts, tmp_path / "built3"))
+    assert _widths(counts) == _widths(_as_built(counts, tmp_path / "built3"))  # the notes' 48 again
     sheet, ref = lay.cell("TallySource")
     note = wb[sheet]["D" + ref[1:]].value
     assert "switched from a holder tally to aggregate counts" in note
@@ -209,6 +218,19 @@ def test_counts_workbook_switches_to_holders_and_back(counts, tmp_path, monkeypa
     report = validate(counts, legs=("formulas",))
     assert report.findings == [], [str(f) for f in report.findings]
     _consistent(counts)
+
+
+def test_a_switch_keeps_a_column_width_of_the_persons_own(counts):
+    """The switch gives Tenders the widths the layout gives the other kind of workbook where the workbook still has
+    the old layout's; one a person set is theirs."""
+    from openpyxl import load_workbook as load
+
+    wb = load(counts, keep_vba=True)
+    wb["Tenders"].column_dimensions["D"].width = 20
+    wb.save(counts)
+    assert _refresh([str(counts), "--tally", str(counts.parent / "all.csv"), "--no-backup"]) == 0
+    widths = _widths(counts)
+    assert widths["D"] == 20 and widths["E"] == 11 and widths["B"] == 36
 
 
 @pytest.mark.libreoffice

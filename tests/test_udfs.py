@@ -840,6 +840,9 @@ def test_a_bug_is_still_a_one_line_message(monkeypatch):
     monkeypatch.setattr(charge, "incremental_shares", broken)
     result = udfs.INCREMENTAL_SHARES(274000.0, 7.94, 3.2)
     assert result == f"{ERROR_PREFIX} KeyError: 'oops' (in INCREMENTAL_SHARES; please report)"
+    monkeypatch.setattr(charge, "induced_charge", broken)  # its general path (a private function) names it too
+    result = udfs.INDUCED_CHARGE(274000.0, 7.94, 3.2, 7.39, 0.12345678901)
+    assert result == f"{ERROR_PREFIX} KeyError: 'oops' (in INDUCED_CHARGE; please report)"
 
 
 def test_dates_as_text_and_date_objects():

@@ -85,7 +85,7 @@ def test_sheets_names_and_settings(seed_book):
     # Only UDF Modules, in the rows xlwings reads (A1 down to a blank): any other row, blank or not, overrides each
     # person's own settings (the template's Interpreter_Win "python" started whatever Python the PATH gave).
     assert rows[0] == ("UDF Modules", "xlpy.udfs;xlpy.macros") and rows[1] == (None, None), rows
-    assert vba.pinned_settings(rows) == []
+    assert vba.sheet_settings(rows) == {"UDF MODULES": "xlpy.udfs;xlpy.macros"}
     for name in REQUIRED_NAMES:
         assert name in wb.defined_names, name
     assert not wb._external_links
@@ -133,12 +133,29 @@ def test_validate_names_an_interpreter_the_xlwings_settings_pin_for_everyone(see
     report = validate(tmp_path / "pinned.xlsm", SEED, legs=())
     assert report.findings == []
     assert [n for n in report.notes if n.startswith("xlwings.conf pins")] == [
-        r"xlwings.conf pins Interpreter_Win = 'C:\Users\ann\venv\Scripts\python.exe', Conda Env = (blank) for "
+        r"xlwings.conf pins INTERPRETER_WIN = 'C:\Users\ann\venv\Scripts\python.exe', CONDA ENV = (blank) for "
         "everyone who opens the workbook, over the Python each person's xlwings settings name (xlwings addin install "
         "records the one it ran with): delete those rows unless every computer that runs the workbook has that "
         "Python with xlpy installed"]
-    # below the first blank row, xlwings reads nothing: a note there pins nothing
-    assert vba.pinned_settings([("UDF Modules", "x"), (None, None), ("Interpreter_Win", "python")]) == []
+    # xlwings' reading (GetConfigFromSheet): below the first blank row nothing; from an empty A1, down to the first
+    # filled cell; keys upper-cased, not trimmed
+    read = vba.sheet_settings
+    assert read([("UDF Modules", "x"), (None, None), ("Interpreter_Win", "python")]) == {"UDF MODULES": "x"}
+    assert read([(None, None), ("Interpreter_Win", "C:\\py.exe"), ("UDF Modules", "x")]) == {
+        "": None, "INTERPRETER_WIN": "C:\\py.exe"}
+    assert read([(None, None), (None, None), (None, None), ("UDF Modules", "x")]) == {"": None}
+    assert read([("Interpreter_Win ", "x"), (" ", None), ("udf modules", "y")]) == {
+        "INTERPRETER_WIN ": "x", " ": None, "UDF MODULES": "y"}
+    assert vba.pinned_settings(read([("Interpreter_Win ", "x"), ("UDF Modules", "y")])) == []
+    # pinned for everyone, while UDF Modules is never read: a finding, and the note
+    wb = load_workbook(seed_book, keep_vba=True)
+    conf = wb[CONF_SHEET]
+    conf.insert_rows(1, 1)
+    conf["A2"], conf["B2"] = "Interpreter_Win", "python"
+    wb.save(tmp_path / "a2.xlsm")
+    report = validate(tmp_path / "a2.xlsm", SEED, legs=())
+    assert [(f.where, f.what) for f in report.findings] == [("xlwings.conf!UDF Modules", "xlwings setting is wrong")]
+    assert any(n.startswith("xlwings.conf pins INTERPRETER_WIN = 'python'") for n in report.notes)
 
 
 @pytest.mark.libreoffice

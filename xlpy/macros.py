@@ -39,17 +39,18 @@ __all__ = [
 SHOWN = 20
 
 
-def _excel(task, writes: bool = True) -> None:
+def _excel(task, parts: tuple[str, ...] = ()) -> None:
     """Run *task* on the calling Excel book and show its outcome in a dialog (the message is the UI).
 
-    A refresh (*writes*) is refused, nothing written, where the book could not keep what it writes: open read-only,
-    or a sheet it writes protected (Excel would refuse a write halfway, leaving the Cover's record behind the data).
+    A refresh of *parts* (``tenders``, ``prices``) is refused, nothing written, where the book could not keep what
+    it writes: open read-only, or a sheet it writes protected (Excel would refuse a write halfway, leaving the
+    Cover's record behind the data).
     """
     import xlwings as xw
 
     book = XlwingsBook(xw.Book.caller())
     try:
-        why = book.not_writable(_written_sheets(book)) if writes else None
+        why = book.not_writable(_written_sheets(book, parts)) if parts else None
         if why:
             raise XlpyError(why)
         outcome = task(book)
@@ -69,13 +70,14 @@ def _excel(task, writes: bool = True) -> None:
     _alert(book, text, "xlpy")
 
 
-def _written_sheets(book: XlwingsBook) -> set[str]:
-    """The sheets a refresh of *book* may write (its layout's refresh areas); none when it has no layout we read."""
+def _written_sheets(book: XlwingsBook, parts: tuple[str, ...]) -> list[str]:
+    """The sheets a refresh of *parts* of *book* may write (its layout's refresh areas, in order); none when it has
+    no layout we read."""
     try:
         lay = layout(Shape.decode(book.name(LAYOUT_NAME) or ""))
     except ValueError:  # (the refresh names it)
-        return set()
-    return {sheet for part in ("tenders", "prices") for sheet, _ in lay.refresh_areas(part)}
+        return []
+    return list(dict.fromkeys(sheet for part in parts for sheet, _ in lay.refresh_areas(part)))
 
 
 def _alert(book: XlwingsBook, text: str, title: str) -> None:
@@ -87,24 +89,24 @@ def _alert(book: XlwingsBook, text: str, title: str) -> None:
 @macro
 def xlpy_refresh_all():
     """Refresh the tally and the prices from the files recorded on the Cover, then check the release draft."""
-    _excel(refresh_all)
+    _excel(refresh_all, ("tenders", "prices"))
 
 
 @macro
 def xlpy_refresh_tenders():
     """Refresh the tally (holder table or counts) from the file recorded on the Cover."""
-    _excel(refresh_tenders)
+    _excel(refresh_tenders, ("tenders",))
 
 
 @macro
 def xlpy_refresh_prices():
     """Refresh the price history from the file recorded on the Cover."""
-    _excel(refresh_prices)
+    _excel(refresh_prices, ("prices",))
 
 
 @macro
 def xlpy_draft_release():
     """Compare the Release draft with the engine's results paragraph, sentence by sentence."""
-    _excel(draft_release, writes=False)
+    _excel(draft_release)
 
 

@@ -345,7 +345,7 @@ def cell_errors(renames: Mapping[str, str] | None = None) -> Callable:
             except XlpyError as exc:
                 return cell_message(exc, renames)
             except Exception as exc:  # a bug, not a bad argument: still a message, never a traceback
-                return cell_message(exc) + f" (in {f.__name__}; please report)"
+                return cell_message(exc) + f" (in {f.__name__.lstrip('_').upper()}; please report)"  # (a path's too)
             finally:
                 setcontext(theirs)
 

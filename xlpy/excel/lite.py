@@ -193,6 +193,7 @@ def _calendar_source(codes: Sequence[str], module: str) -> str:
         held=", ".join(codes), version=xcals.__version__, earliest=calendars.EARLIEST, rows=rows,
         name_lines="".join(f"    {n!r},\n" for n in names), errors_module=_relative(module, InputError.__module__),
         alias_lines="".join(f"    {a!r}: {n!r},\n" for a, n in aliases),
+        again="".join(f"--calendar {c} " for c in codes if c not in DEFAULT_CALENDARS),  # (those held, kept)
     )
 
 
@@ -226,7 +227,7 @@ def _day_list(values: list[dt.date]) -> str:
 
 
 #: The stand-in module's text (``str.format`` fields: held, version, earliest, rows, name_lines, errors_module,
-#: alias_lines).
+#: alias_lines, again).
 _CALENDAR_MODULE = '''\
 """Stands in for exchange_calendars inside an xlwings Lite project: the trading days of {held}.
 
@@ -296,7 +297,7 @@ def get_calendar(code, start=START, end=None):
         "calendar",
         code,
         "is not in this xlwings Lite project, which holds the trading days of {held} only; "
-        "write it again with: xlpy lite --calendar " + name,
+        "write it again with: xlpy lite {again}--calendar " + name,
     )
 '''
 

@@ -226,15 +226,27 @@ def write_bas(path: str | os.PathLike[str], text: str) -> Path:
 # the VBA project of a workbook
 
 
-def pinned_settings(rows) -> list[str]:
-    """What a workbook's xlwings.conf sheet (*rows*: its (A, B) values from row 1) pins for everyone who opens it:
-    one line per interpreter setting among the rows xlwings reads (from A1 down to the first blank), else none."""
-    pinned = []
-    for key, value in rows:
-        if key is None or str(key).strip() == "":
-            break
-        if str(key).strip().upper() in INTERPRETER_SETTINGS:
-            pinned.append(f"{key} = " + ("(blank)" if value in (None, "") else f"'{value}'"))
+def sheet_settings(rows) -> dict[str, object]:
+    """The settings xlwings reads from a workbook's xlwings.conf sheet (*rows*: its (A, B) values from row 1), as
+    its ``GetConfigFromSheet`` reads them: A1 alone when A2 is empty; else A1 down to where ``End(xlDown)`` from A1
+    stops (the last filled cell before an empty one, or, from an empty A1, the first filled one below); each key
+    upper-cased, not trimmed (a blank key read as "")."""
+    cells = [(a, b) for a, b, *_ in (tuple(r) + (None, None) for r in rows)]
+    empty = [a is None or a == "" for a, _ in cells] + [True, True]
+    if empty[1]:
+        last = 0
+    elif empty[0]:
+        last = 1
+    else:
+        last = empty.index(True) - 1
+    return {("" if a is None else str(a)).upper(): b for a, b in cells[:last + 1]}
+
+
+def pinned_settings(settings: dict[str, object]) -> list[str]:
+    """What a workbook's xlwings.conf sheet pins for everyone who opens it (*settings*: :func:`sheet_settings`):
+    one line naming each interpreter setting among them, else none."""
+    pinned = [f"{key} = " + ("(blank)" if value in (None, "") else f"'{value}'")
+              for key, value in settings.items() if key in INTERPRETER_SETTINGS]
     if not pinned:
         return []
     return [f"xlwings.conf pins {', '.join(pinned)} for everyone who opens the workbook, over the Python each "

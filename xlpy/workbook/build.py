@@ -656,7 +656,7 @@ def _write_sheet(ws, sheet, lay: Layout, subtitle: str, values: dict, rec: dict,
     """One sheet of the layout: heading, blocks, tables, widths, its chart or wrapping, print setup."""
     _heading(ws, sheet, subtitle)
     _write_blocks(ws, sheet, values, rec)
-    for col, width in sheet.widths.items():  # first: a table column's own width is the least its column gets
+    for col, width in sheet.column_widths().items():  # (a table column's own width is the least its column gets)
         ws.column_dimensions[col].width = width
     for t in sheet.tables:
         _write_table(ws, t, tables.get(t.name, []))

@@ -151,14 +151,16 @@ def same_input(file_value, book_value) -> bool:
 
 
 def holder_rows(table: HolderTable) -> list[tuple]:
-    """Holder lines sorted by holder (stable), each with its source line number, as rows of the holder table's
-    input columns (:data:`~xlpy.workbook.layout.tenders.HOLDER_INPUTS`)."""
+    """Holder lines sorted by holder (stable), each with its row in the tally file (the header is row 1), as rows
+    of the holder table's input columns (:data:`~xlpy.workbook.layout.tenders.HOLDER_INPUTS`)."""
     order = sorted(range(len(table)), key=table.holder_id.__getitem__)
     if not order:
         return []
     pick = itemgetter(*order) if len(order) > 1 else lambda seq: (seq[order[0]],)
     # column by column, in C: a long tally costs no Python work per line
-    columns = {"line": map((2).__add__, order), "holder": pick(table.holder_id), "units": pick(table.units),
+    rows = getattr(table, "_rows", None)  # each line's row in the file, where a blank row skipped makes it another
+    columns = {"line": pick(rows) if rows is not None else map((2).__add__, order),
+               "holder": pick(table.holder_id), "units": pick(table.units),
                "method": pick(table.method), "status": pick(table.status)}
     return list(zip(*(columns[k] for k in HOLDER_INPUTS)))
 

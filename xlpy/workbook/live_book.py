@@ -69,16 +69,13 @@ class XlwingsBook:
 
     def not_writable(self, sheets) -> str | None:
         """Why a refresh cannot write this book, before it writes anything: it is open read-only (someone else has
-        the file open: nothing it writes could be saved), its structure is protected (the names a refresh moves),
-        or one of *sheets* is; None: it can."""
+        the file open: nothing it writes could be saved), or one of *sheets* is protected; None: it can."""
         api = getattr(self.book, "api", None)
         if api is None:
             return None
         if getattr(api, "ReadOnly", False):
             return ("the workbook is open read-only (someone else has the file open, or it was opened read-only): "
                     "a refresh here could not be saved; close it and open it again when it can be edited")
-        if getattr(api, "ProtectStructure", False):
-            return "the workbook's structure is protected (Review > Protect Workbook): unprotect it to refresh"
         for name in sheets:
             try:
                 protected = bool(self.book.sheets[name].api.ProtectContents)

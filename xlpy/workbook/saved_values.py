@@ -273,8 +273,8 @@ class TableValues:
 def holder_values(table, offer, results, rows: Sequence[tuple] | None = None) -> dict[str, tuple]:
     """Column key -> the engine's value of each line of the holder *table*'s formula columns.
 
-    *rows* are the table's input rows as written (line, holder, units, method,
-    status); without them, the offer's own holder lines, in their order (an
+    *rows* are the table's input rows as written (its input columns in their
+    order: holder, tally line, units, method, status); without them, the offer's own holder lines, in their order (an
     offer read from the workbook holds them in the sheet's order).  Empty
     when the offer has no holder table.
     """

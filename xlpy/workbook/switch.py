@@ -46,8 +46,7 @@ SHEET = "Tenders"
 #: Why a live Excel book (a Refresh button) does not switch: xlpy edits the file's parts to do it.
 LIVE_REFUSAL = ("this refresh would switch the workbook from {old} to {new}, which adds or removes the holder table "
                 "(an Excel table part); the Refresh buttons do not do that in an open workbook: save and close it, "
-                'then run xlpy refresh "PATH OF THE WORKBOOK" in a terminal (it reads the tally the Cover records, '
-                "{tally})")
+                'then run xlpy refresh "PATH OF THE WORKBOOK" --tally "{tally}" in a terminal')
 _TABLE_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 #: Holder lines of the workbook built to copy the switched areas from; the refresh then writes every line.
 SAMPLE_LINES = 2
@@ -195,7 +194,7 @@ class Switch:
         sx = book.sheet_xml(SHEET)
         sx.text = _validations(sx.text, src.text, tenders_areas(self.old) + new_areas, new_areas)
         sx.text = _views(sx.text, src.text)
-        sx.text = _add_columns(sx.text, src.text)
+        sx.text = _add_columns(sx.text, src.text, self.old.sheet(SHEET).column_widths())
         sx.text = _widen_dimension(sx.text, tenders_areas(self.built))
         if self.kind == "holders":
             sx.text = _add_table(book.pkg, part, sx.text, fresh, fresh_part)
@@ -396,8 +395,19 @@ def _widen_dimension(text: str, areas) -> str:
     return text[:m.start(3)] + get_column_letter(last) + text[m.end(3):]
 
 
-def _add_columns(text: str, fresh: str) -> str:
-    """Column widths of the built sheet for columns the workbook sets none for (its own widths stay)."""
+def _add_columns(text: str, fresh: str, old_widths: dict[str, float]) -> str:
+    """Column widths of the built sheet for columns the workbook sets none for, or still sets as the old layout
+    gave them (*old_widths*: a holder table's narrow units column where typed counts' notes go); a width of the
+    person's own stays."""
+    def laid_out(col: str) -> bool:
+        lo, hi = (int(re.search(rf'{k}="(\d+)"', col).group(1)) for k in ("min", "max"))
+        width = re.search(r'\swidth="([\d.]+)"', col)
+        return lo == hi and width is not None and float(width.group(1)) == old_widths.get(get_column_letter(lo))
+
+    own = re.findall(r"<col\b[^>]*/>", _element(text, "cols") or "")
+    kept = [c for c in own if not laid_out(c)]
+    if len(kept) < len(own):
+        text = text.replace(_element(text, "cols"), "<cols>" + "".join(kept) + "</cols>" if kept else "", 1)
     have = [(int(a), int(b)) for a, b in re.findall(r'<col\b[^>]*?min="(\d+)"[^>]*?max="(\d+)"', text)]
     cols = re.findall(r"<col\b[^>]*/>", _element(fresh, "cols"))
     add = [c for c in cols if not any(a <= int(re.search(r'min="(\d+)"', c).group(1)) <= b for a, b in have)]

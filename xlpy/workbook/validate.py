@@ -366,11 +366,11 @@ def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Findi
                                                 "names and cell references only", f"{lit} in {v}"))
     if CONF_SHEET in wb.sheetnames:
         conf = wb[CONF_SHEET]
-        udf = {str(r[0].value): r[1].value for r in conf.iter_rows(min_col=1, max_col=2)}
-        if udf.get("UDF Modules") != vba.UDF_MODULES:
+        udf = vba.sheet_settings(conf.iter_rows(max_col=2, values_only=True))  # the rows xlwings reads
+        if udf.get("UDF MODULES") != vba.UDF_MODULES:
             findings.append(Finding(book, f"{CONF_SHEET}!UDF Modules", "xlwings setting is wrong", repr(vba.UDF_MODULES),
-                                    _show(udf.get("UDF Modules"))))
-        notes.extend(vba.pinned_settings(conf.iter_rows(max_col=2, values_only=True)))
+                                    _show(udf.get("UDF MODULES"))))
+        notes.extend(vba.pinned_settings(udf))
     try:
         sources = vba.vba_modules(path)
         modules = set(sources)

@@ -303,6 +303,15 @@ class Sheet:
     freeze: str | None = None
     notes_overflow: bool = False  # notes are not wrapped in their column but written over the empty cells beside
 
+    def column_widths(self) -> dict[str, float]:
+        """Each column's width as the builder gives it: the sheet's own, widened to what a table's column asks."""
+        out = dict(self.widths)
+        for t in self.tables:
+            for i, c in enumerate(t.columns):
+                letter = get_column_letter(t.first_col + i)
+                out[letter] = max(out.get(letter, 0), c.width)
+        return out
+
 
 @dataclass(frozen=True)
 class Layout:
