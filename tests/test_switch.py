@@ -254,11 +254,16 @@ def test_a_note_where_the_holder_table_goes_is_in_the_way(counts):
     assert not list(counts.parent.glob(".*.tmp"))
 
 
-def test_a_live_book_refuses_the_switch(counts):
+def test_a_live_book_refuses_the_switch(counts, monkeypatch):
+    """... saying what to run in a terminal: the tally's whole path, quoted (the advice gave its name alone, which
+    a terminal in another folder, or a tally recorded in a subfolder, does not find)."""
     from test_macros import FakeBook
 
-    with pytest.raises(InputErrors, match="Refresh buttons do not do that in an open workbook"):
+    monkeypatch.chdir(counts.parent.parent)
+    with pytest.raises(InputErrors, match="Refresh buttons do not do that in an open workbook") as info:
         macros.refresh_tenders(XlwingsBook(FakeBook(counts)), counts.parent / "half.csv")
+    assert str(info.value.problems[0]).endswith(
+        f'then run xlpy refresh "PATH OF THE WORKBOOK" --tally "{counts.parent / "half.csv"}" in a terminal')
 
 
 def test_styles_are_mapped_into_the_workbooks_own_style_sheet():

@@ -150,12 +150,20 @@ def test_validate_names_an_interpreter_the_xlwings_settings_pin_for_everyone(see
     # pinned for everyone, while UDF Modules is never read: a finding, and the note
     wb = load_workbook(seed_book, keep_vba=True)
     conf = wb[CONF_SHEET]
-    conf.insert_rows(1, 1)
+    conf.insert_rows(1, 2)  # UDF Modules now in A3, under an empty A1
     conf["A2"], conf["B2"] = "Interpreter_Win", "python"
     wb.save(tmp_path / "a2.xlsm")
     report = validate(tmp_path / "a2.xlsm", SEED, legs=())
-    assert [(f.where, f.what) for f in report.findings] == [("xlwings.conf!UDF Modules", "xlwings setting is wrong")]
+    assert [(f.where, f.what) for f in report.findings] == [
+        ("xlwings.conf!A3", "xlwings setting below the rows xlwings reads (A1 down to the first empty cell)")]
     assert any(n.startswith("xlwings.conf pins INTERPRETER_WIN = 'python'") for n in report.notes)
+    # a key twice in the rows xlwings reads stops every call (its dictionary's Add): a finding
+    assert vba.settings_findings([("UDF Modules", "xlpy.udfs;xlpy.macros"), ("udf modules", "x")]) == [
+        ("A2", "xlwings setting given twice (xlwings stops with an error)", "'UDF MODULES' once", "rows 1 and 2")]
+    assert vba.settings_findings([("UDF Modules", "other")]) == [
+        ("UDF Modules", "xlwings setting is wrong", "'xlpy.udfs;xlpy.macros'", "other")]
+    assert vba.settings_findings([("Show Console", False)]) == [
+        ("UDF Modules", "xlwings setting is wrong", "'xlpy.udfs;xlpy.macros'", None)]
 
 
 @pytest.mark.libreoffice

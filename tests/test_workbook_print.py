@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
+
 import pytest
 from openpyxl import load_workbook
 
@@ -287,6 +290,14 @@ def test_every_printed_page_names_the_issuer(standard_books, tmp_path):
     center = wb["Results"].oddFooter.center.text
     assert center.startswith("Procter && Gamble Holdings") and center.endswith("…")
     assert len(center.replace("&&", "&")) == FOOTER_ISSUER
+    # a name holding what reads as a footer code ("&[Page]" openpyxl writes as "&P") stays text
+    (tmp_path / "codes.toml").write_text(SEED_TEXT.replace('issuer = "Hecla Mining Company"',
+                                                           'issuer = "Smith &[Page] & Co &P"'), encoding="utf-8")
+    offer, results = compute_file(tmp_path / "codes.toml")
+    path = build_workbook(offer, results, tmp_path / "codes.xlsm")
+    with zipfile.ZipFile(path) as z:
+        footers = set(re.findall(r"<oddFooter>(.*?)</oddFooter>", z.read("xl/worksheets/sheet5.xml").decode()))
+    assert footers == {"&amp;L&amp;A&amp;CSmith &amp;&amp; [Page] &amp;&amp; Co &amp;&amp;P&amp;RPage &amp;P of &amp;N"}
 
 
 def test_eps_prints_on_a_page_of_its_own_and_the_cover_prints_its_text(standard_books, tmp_path):
@@ -505,8 +516,9 @@ def test_results_prints_across_the_page_when_it_holds_the_later_exchanges():
     landscape = {s.title for s in layout(Shape()).sheets if s.landscape}
     assert landscape == {"Tenders", "Sensitivity", "Entries", "History"}, landscape  # as the README says
     # Across the page its blocks overran the first by "Outstanding", printed alone on a page before EPS's: with
-    # the later exchanges, the second page begins at "Outstanding", EPS and the exchanges' table after it.
-    for shape, first in ((Shape(exchange_rows=2, period=True), "Outstanding"), (Shape(exchange_rows=1), "Outstanding"),
+    # the later exchanges and a period, the second page begins at "Outstanding", EPS and the exchanges' table after
+    # it. Without a period the blocks fit the first page (a break there printed a third page).
+    for shape, first in ((Shape(exchange_rows=2, period=True), "Outstanding"), (Shape(exchange_rows=1), None),
                          (Shape(period=True), "Earnings per share"), (Shape(), None)):
         breaks = [b.title for b in layout(shape).sheet("Results").blocks if b.new_page]
         assert breaks == ([first] if first else []), (shape, breaks)

@@ -226,11 +226,11 @@ def write_bas(path: str | os.PathLike[str], text: str) -> Path:
 # the VBA project of a workbook
 
 
-def sheet_settings(rows) -> dict[str, object]:
-    """The settings xlwings reads from a workbook's xlwings.conf sheet (*rows*: its (A, B) values from row 1), as
-    its ``GetConfigFromSheet`` reads them: A1 alone when A2 is empty; else A1 down to where ``End(xlDown)`` from A1
-    stops (the last filled cell before an empty one, or, from an empty A1, the first filled one below); each key
-    upper-cased, not trimmed (a blank key read as "")."""
+def _read_settings(rows: list) -> list[tuple[int, str, object]]:
+    """(row, key, value) of each row xlwings reads from a workbook's xlwings.conf sheet (*rows*: its (A, B) values
+    from row 1), as its ``GetConfigFromSheet`` reads them: A1 alone when A2 is empty; else A1 down to where
+    ``End(xlDown)`` from A1 stops (the last filled cell before an empty one, or, from an empty A1, the first filled
+    one below); each key upper-cased, not trimmed (a blank key read as "")."""
     cells = [(a, b) for a, b, *_ in (tuple(r) + (None, None) for r in rows)]
     empty = [a is None or a == "" for a, _ in cells] + [True, True]
     if empty[1]:
@@ -239,7 +239,38 @@ def sheet_settings(rows) -> dict[str, object]:
         last = 1
     else:
         last = empty.index(True) - 1
-    return {("" if a is None else str(a)).upper(): b for a, b in cells[:last + 1]}
+    return [(i + 1, ("" if a is None else str(a)).upper(), b) for i, (a, b) in enumerate(cells[:last + 1])]
+
+
+def sheet_settings(rows) -> dict[str, object]:
+    """The settings xlwings reads from a workbook's xlwings.conf sheet (*rows*: its (A, B) values from row 1), by
+    key as it reads them (:func:`_read_settings`)."""
+    return {key: value for _, key, value in _read_settings(list(rows))}
+
+
+def settings_findings(rows) -> list[tuple[str, str, str, object]]:
+    """(cell, what, expected, found) of each fault xlwings meets in a workbook's xlwings.conf sheet (*rows*: its
+    (A, B) values from row 1): a key given twice in the rows it reads (its dictionary then stops every call with an
+    error), UDF Modules below where it stops reading, missing, or other than xlpy's modules."""
+    rows = list(rows)
+    read, seen, found = _read_settings(rows), {}, []
+    for row, key, _ in read:
+        if key in seen:
+            found.append((f"A{row}", "xlwings setting given twice (xlwings stops with an error)", f"{key!r} once",
+                          f"rows {seen[key]} and {row}"))
+        seen.setdefault(key, row)
+    if "UDF MODULES" in seen:
+        value = next(v for _, k, v in read if k == "UDF MODULES")
+        if value != UDF_MODULES:
+            found.append(("UDF Modules", "xlwings setting is wrong", repr(UDF_MODULES), value))
+        return found
+    below = next((i + 1 for i, r in enumerate(rows) if r and str(r[0] or "").upper() == "UDF MODULES"), None)
+    if below is None:
+        found.append(("UDF Modules", "xlwings setting is wrong", repr(UDF_MODULES), None))
+    else:
+        found.append((f"A{below}", "xlwings setting below the rows xlwings reads (A1 down to the first empty cell)",
+                      "UDF Modules in those rows", f"row {below}"))
+    return found
 
 
 def pinned_settings(settings: dict[str, object]) -> list[str]:

@@ -525,7 +525,8 @@ def _print_setup(ws, sheet: Sheet, issuer: object = None):
     if isinstance(issuer, str) and issuer.strip():  # every page says whose it is (a footer's & is written &&)
         name = " ".join(issuer.split())
         name = name if len(name) <= FOOTER_ISSUER else name[:FOOTER_ISSUER - 1].rstrip() + "…"
-        ws.oddFooter.center.text = name.replace("&", "&&")
+        # (openpyxl writes "&[Page]", "&[Tab]"... as their codes even after a doubled &: a space keeps them text)
+        ws.oddFooter.center.text = name.replace("&", "&&").replace("&&[", "&& [")
     ws.oddFooter.right.text = "Page &P of &N"
     ws.sheet_view.showGridLines = False
     ws.column_dimensions["A"].width = 2

@@ -338,7 +338,7 @@ class _Refresh:
         if target != self.shape.tally:  # the other kind of tally: the workbook switches (xlpy.workbook.switch)
             from .switch import Switch
 
-            self.switch = Switch(self.book, self.lay, target, len(self.tally_rows or ()), path.name)
+            self.switch = Switch(self.book, self.lay, target, len(self.tally_rows or ()), path)
             self.problems.extend(self.switch.problems())
         self.tally_record = SourceRecord("tenders", self.as_recorded(path), sha256(path), rows, kind,
                                          self.as_recorded(mapping_path) if mapping_path else "")

@@ -105,11 +105,12 @@ class Switch:
     old : the workbook's layout now.
     kind : ``holders`` or ``aggregate``.
     rows : holder lines of the new tally (0 for counts).
-    tally_name : the tally file, for messages.
+    tally : the tally file (its name names the problems; its whole path is in the advice of a live book's).
     """
 
-    def __init__(self, book, old: Layout, kind: str, rows: int, tally_name: str):
-        self.book, self.old, self.kind, self.tally_name = book, old, kind, tally_name
+    def __init__(self, book, old: Layout, kind: str, rows: int, tally: Path):
+        self.book, self.old, self.kind, self.tally_name = book, old, kind, Path(tally).name
+        self.tally = Path(tally).absolute()
         self.new = layout(target_shape(old.shape, kind, rows))
         self.built = self.new  # the layout the package has after apply()
 
@@ -119,7 +120,7 @@ class Switch:
 
         if not isinstance(self.book, PackageBook):
             return [InputError(self.tally_name, None, LIVE_REFUSAL.format(
-                old=_WORDS[self.old.shape.tally], new=_WORDS[self.kind], tally=self.tally_name), show_value=False)]
+                old=_WORDS[self.old.shape.tally], new=_WORDS[self.kind], tally=self.tally), show_value=False)]
         if self.book.sheet_xml(SHEET).p:  # (the switch splices the sheet's own tags, unprefixed, as Excel writes them)
             return [InputError(self.tally_name, None, f"switching to {_WORDS[self.kind]} rewrites {SHEET}, whose XML "
                                "names its namespace by a prefix (as some programs save it): open the workbook in "

@@ -366,11 +366,10 @@ def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Findi
                                                 "names and cell references only", f"{lit} in {v}"))
     if CONF_SHEET in wb.sheetnames:
         conf = wb[CONF_SHEET]
-        udf = vba.sheet_settings(conf.iter_rows(max_col=2, values_only=True))  # the rows xlwings reads
-        if udf.get("UDF MODULES") != vba.UDF_MODULES:
-            findings.append(Finding(book, f"{CONF_SHEET}!UDF Modules", "xlwings setting is wrong", repr(vba.UDF_MODULES),
-                                    _show(udf.get("UDF MODULES"))))
-        notes.extend(vba.pinned_settings(udf))
+        rows = list(conf.iter_rows(max_col=2, values_only=True))  # read as xlwings reads them (xlpy.excel.vba)
+        findings += [Finding(book, f"{CONF_SHEET}!{where}", what, want, _show(got))
+                     for where, what, want, got in vba.settings_findings(rows)]
+        notes.extend(vba.pinned_settings(vba.sheet_settings(rows)))
     try:
         sources = vba.vba_modules(path)
         modules = set(sources)

@@ -105,9 +105,10 @@ def _blocks(shape: Shape) -> list[Block]:
             Item("TotalInducedCharge", "Charges of all exchanges", "=InducedCharge" + later_charge, "money",
                  key="total_induced_charge"),
         )),
-        # With later exchanges, Results prints across the page and its blocks overrun the first by this one, which
-        # printed alone on a page before the EPS page: it begins the second, with EPS and the exchanges' table.
-        Block("Outstanding", new_page=shape.exchange_rows > 0, items=(
+        # With later exchanges and a period, Results prints across the page (its EPS table the widest) and its
+        # blocks overran the first by this one, which printed alone before the EPS page: it begins the second, with
+        # EPS and the exchanges' table. (Without a period the page is larger and the blocks fit it.)
+        Block("Outstanding", new_page=shape.exchange_rows > 0 and shape.period, items=(
             Item("UnitsRemaining", "Units remaining",
                  "=Outstanding-UnitsAccepted" + ("-SUM(ExUnits)" if later_units else ""), "count",
                  key="units_remaining"),
