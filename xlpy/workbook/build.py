@@ -403,12 +403,8 @@ def _write_table(ws, table: Table, rows: list[tuple]):
         # table may have made the column wide), a text's on the left and indented as the text is.
         h.alignment = Alignment(wrap_text=True, vertical="center", horizontal="left" if c.fmt == "text" else "right",
                                 indent=TEXT_INDENT.indent if c.fmt == "text" else 0)
-        letter = get_column_letter(table.first_col + i)
-        # (openpyxl makes a column asked for with its own width of 13: one the sheet did not set is looked up)
-        given = ws.column_dimensions[letter].width if letter in ws.column_dimensions else 0
-        dim = ws.column_dimensions[letter]
-        dim.width = max(given or 0, c.width)
-        lines = max(lines, math.ceil(len(c.header) / max(dim.width - 2, 1)))
+        width = ws.column_dimensions[get_column_letter(table.first_col + i)].width  # (Sheet.column_widths, set)
+        lines = max(lines, math.ceil(len(c.header) / max(width - 2, 1)))
     if lines > 1:  # a wrapped header shows whole (an application does not grow a row's height on its own)
         ws.row_dimensions[table.header_row].height = 13.5 * lines + 1.5
     # The holder table's first row carries its styles; all its rows go into the saved package (_holder_rows_into).
