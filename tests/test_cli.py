@@ -174,10 +174,14 @@ def test_release_states_the_seed_phrases(capsys):
 def test_release_of_the_notes_example(capsys):
     assert cli.main(["release", str(NOTES)]) == 0
     text = " ".join(capsys.readouterr().out.split())
-    # 79,300 tendered, 1,300 by notice, of which 300 failed: the final count says 79,000 and 1,000;
-    # 40,000 accepted pro rata; 60,000 left; 50.0M -> 51.3M; $4.5 million, with cash: not "noncash"
-    for phrase in ("approximately 79,000 notes", "of which approximately 1,000 were", "approximately 40,000",
-                   "approximately 60,000", "approximately 50 million to approximately 51 million",
+    # 79,300 $1,000 notes tendered, 1,300 by notice, of which 300 failed: the final count says $79.0 million and
+    # $1.0 million of principal; 40,000 notes accepted pro rata; 60,000 left of 100,000; 50.0M -> 51.3M; $4.5
+    # million, with cash: not "noncash"
+    for phrase in ("approximately $79.0 million aggregate principal amount of notes was tendered",
+                   "of which approximately $1.0 million was", "approximately $40.0 million aggregate principal",
+                   "there was $100,000,000 aggregate principal amount of 5.00% Convertible Senior Notes",
+                   "approximately $60.0 million aggregate principal amount of 5.00%",
+                   "approximately 50 million to approximately 51 million",
                    "one-time inducement expense", "second quarter", "approximately $4.5 million", "final count"):
         assert phrase in text, phrase
     assert "noncash" not in text

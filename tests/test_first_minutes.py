@@ -232,53 +232,61 @@ def test_a_workbook_of_layout_6_is_refused_for_the_formulas_changed_within_it(tm
 
     wb = load_workbook(built, keep_vba=True)
     text = wb.defined_names[LAYOUT_NAME].attr_text
-    wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.replace(";layout=10", ";layout=6"),
+    wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.replace(";layout=11", ";layout=6"),
                                                 hidden=True)
     wb.save(tmp_path / "six.xlsm")
     (tmp_path / "c.csv").write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
     before = snapshot(tmp_path)
     proc = xlpy("refresh", "six.xlsm", "--tally", "c.csv", cwd=tmp_path)
-    refused(proc, "refresh", "built by another xlpy (layout 6; this xlpy reads layout 10)", "rebuild it")
+    refused(proc, "refresh", "built by another xlpy (layout 6; this xlpy reads layout 11)", "rebuild it")
     assert snapshot(tmp_path) == before
     proc = xlpy("validate", "six.xlsm", "--no-libreoffice", cwd=tmp_path)
-    assert proc.returncode == 1 and "layout 6; this xlpy reads layout 10" in proc.stdout + proc.stderr
+    assert proc.returncode == 1 and "layout 6; this xlpy reads layout 11" in proc.stdout + proc.stderr
     # building over it is refused, saying to build under another name (--force would lose its History)
     proc = xlpy("build", str(SEED), "-o", "six.xlsm", cwd=tmp_path)
-    refused(proc, "build", "exists, built by an earlier xlpy (layout 6; this xlpy writes layout 10)",
+    refused(proc, "build", "exists, built by an earlier xlpy (layout 6; this xlpy writes layout 11)",
             "under another name (-o NEW.xlsm)")
     assert snapshot(tmp_path) == before
-    formula = Shape(ratio="formula", price_rows=60, holiday_rows=2).encode().replace(";layout=10", ";layout=6")
-    with pytest.raises(ValueError, match=r"layout 6; this xlpy reads layout 10"):
+    formula = Shape(ratio="formula", price_rows=60, holiday_rows=2).encode().replace(";layout=11", ";layout=6")
+    with pytest.raises(ValueError, match=r"layout 6; this xlpy reads layout 11"):
         Shape.decode(formula)
 
 
-def test_a_workbook_of_layout_9_with_typed_counts_reads_as_it_is(tmp_path, built):
-    """Layout 10 changed only the holder table: a layout-9 workbook of typed counts is refreshed, validated and
-    guarded against a build over it as one of this layout; a layout-9 workbook with a holder table is refused."""
+def test_a_workbook_of_layout_10_is_refused_with_the_rebuild_advice(tmp_path, built):
+    """Layout 11 changed every workbook's Release sheet: a layout-10 workbook of typed counts, which layout 10
+    read as layout 9's, is refused by refresh (nothing written) and named by validate, both saying to rebuild."""
     from openpyxl import load_workbook
     from openpyxl.workbook.defined_name import DefinedName
 
-    from xlpy.workbook.layout import LAYOUT_NAME, Shape
+    from xlpy.workbook.layout import LAYOUT_NAME
 
     wb = load_workbook(built, keep_vba=True)
     text = wb.defined_names[LAYOUT_NAME].attr_text
     assert "tally=aggregate;" in text
-    wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.replace(";layout=10", ";layout=9"),
+    wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.replace(";layout=11", ";layout=10"),
                                                 hidden=True)
-    wb.save(tmp_path / "nine.xlsm")
-    proc = xlpy("validate", "nine.xlsm", "--no-libreoffice", cwd=tmp_path)
-    assert proc.returncode == 0 and "nine.xlsm: valid" in proc.stdout, proc.stdout + proc.stderr
-    proc = xlpy("build", str(SEED), "-o", "nine.xlsm", cwd=tmp_path)
-    refused(proc, "build", "exists and may hold typed inputs and refreshes", "refresh it with xlpy refresh")
+    wb.save(tmp_path / "ten.xlsm")
     (tmp_path / "c.csv").write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
-    proc = xlpy("refresh", "nine.xlsm", "--tally", "c.csv", "--no-backup", cwd=tmp_path)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "tally=aggregate;" in load_workbook(tmp_path / "nine.xlsm").defined_names[LAYOUT_NAME].attr_text
-    proc = xlpy("validate", "nine.xlsm", "--no-libreoffice", cwd=tmp_path)
-    assert proc.returncode == 0 and "nine.xlsm: valid" in proc.stdout, proc.stdout + proc.stderr
-    holders = Shape(tally="holders", holder_rows=3).encode().replace(";layout=10", ";layout=9")
-    with pytest.raises(ValueError, match=r"layout 9; this xlpy reads layout 10"):
+    before = snapshot(tmp_path)
+    proc = xlpy("refresh", "ten.xlsm", "--tally", "c.csv", cwd=tmp_path)
+    refused(proc, "refresh", "built by another xlpy (layout 10; this xlpy reads layout 11)", "rebuild it")
+    assert snapshot(tmp_path) == before
+    proc = xlpy("validate", "ten.xlsm", "--no-libreoffice", cwd=tmp_path)
+    assert proc.returncode == 1 and "layout 10; this xlpy reads layout 11" in proc.stdout + proc.stderr
+
+
+def test_an_earlier_layout_kept_by_a_change_is_read_by_its_shape(monkeypatch):
+    """``SAME_SINCE`` reads an earlier layout's workbook as this layout's only for the shapes it names (layout 10
+    kept layout 9's typed counts): a holder workbook of that layout is still refused."""
+    from xlpy.workbook.layout import Shape, model
+
+    monkeypatch.setattr(model, "SAME_SINCE", {"9": {"tally": ("aggregate",)}})
+    counts = Shape().encode().replace(";layout=11", ";layout=9")
+    assert Shape.decode(counts) == Shape()
+    holders = Shape(tally="holders", holder_rows=3).encode().replace(";layout=11", ";layout=9")
+    with pytest.raises(ValueError, match=r"layout 9; this xlpy reads layout 11"):
         Shape.decode(holders)
+    assert model.same_since("11", {}) and not model.same_since("8", {"tally": "aggregate"})
 
 
 def test_a_workbook_of_an_earlier_layout_is_named_not_misread(tmp_path, built):
@@ -290,13 +298,13 @@ def test_a_workbook_of_an_earlier_layout_is_named_not_misread(tmp_path, built):
 
     wb = load_workbook(built, keep_vba=True)
     text = wb.defined_names[LAYOUT_NAME].attr_text
-    assert ";layout=10" in text
+    assert ";layout=11" in text
     wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.split(";history=")[0] + '"', hidden=True)
     wb.save(tmp_path / "old.xlsm")
     (tmp_path / "c.csv").write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
     before = snapshot(tmp_path)
     proc = xlpy("refresh", "old.xlsm", "--tally", "c.csv", cwd=tmp_path)
-    refused(proc, "refresh", "built by another xlpy (layout 1; this xlpy reads layout 10)", "rebuild it")
+    refused(proc, "refresh", "built by another xlpy (layout 1; this xlpy reads layout 11)", "rebuild it")
     assert snapshot(tmp_path) == before
     proc = xlpy("validate", "old.xlsm", "--no-libreoffice", cwd=tmp_path)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr

@@ -103,9 +103,9 @@ def test_a_value_typed_over_accepted_is_the_one_cause_named(book, tmp_path):
     assert all(x.what.endswith(why) for x in f[1:])
     assert not any("stale" in x.what or "doctored" in x.what for x in f)
     assert report.notes == [
-        "39 more saved value(s) differ from the engine, following from the values typed over formulas "
+        "40 more saved value(s) differ from the engine, following from the values typed over formulas "
         "(the first 10 are shown)",
-        "formulas leg: 42 more figure(s) differ from the engine, following from the values typed over formulas "
+        "formulas leg: 43 more figure(s) differ from the engine, following from the values typed over formulas "
         "(the first 10 are shown)"]
 
 
@@ -205,7 +205,7 @@ def test_beside_figures_a_typed_value_moves_a_doctored_one_is_shown_and_named_do
     follows = [x for x in saved if "doctored" not in x.what]
     assert len(follows) == 10 and all("it follows from the value typed over the formula of Tenders!J21" in x.what
                                       for x in follows)
-    assert report.notes[0] == ("39 more saved value(s) differ from the engine, following from the values typed over "
+    assert report.notes[0] == ("40 more saved value(s) differ from the engine, following from the values typed over "
                                "formulas (the first 10 are shown)")
 
 
@@ -300,3 +300,48 @@ def test_validate_ties_out_the_saved_values_of_a_later_exchange(exchange_book, t
         "q1.xlsm: Results!G49: exchange 1: Charge: saved value differs from the engine; the file looks doctored: its "
         "other saved figures agree with the engine, this one does not (edited inside the file, or calculated "
         "differently by the application): expected 796320, found 800000 [saved]"]
+
+
+def _recalculated(src: Path, dst: Path, values: dict[str, float], names: tuple[str, ...]) -> dict[str, object]:
+    """The named cells of *src* with *values* (``sheet!cell`` -> number) typed in, as its formulas recalculate."""
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+    from xlpy.workbook.readback import table_columns
+    from xlpy.workbook.recalc import recalculate
+
+    wb = load_workbook(src, keep_vba=True)
+    for where, value in values.items():
+        sheet, ref = where.split("!")
+        wb[sheet][ref].value = value
+    wb.save(dst)
+    wb = load_workbook(dst, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    cells = {name: lay.cell(name) for name in names}
+    got = recalculate(wb, table_columns(lay, wb), list(cells.values()), sheets=[s.title for s in lay.sheets])
+    return {name: got[(sheet.upper(), ref)] for name, (sheet, ref) in cells.items()}
+
+
+@pytest.mark.parametrize(("offer", "typed", "holds"), [
+    ("seed", {}, True),
+    ("seed", {"Results!C9": 270000}, False),  # 274,000 eligible, no cap: all are accepted
+    ("notes", {}, True),  # capped, 79,000 eligible for 40,000: 40,000 accepted, holders rounded down
+    ("notes", {"Tenders!J21": 9000}, False),  # a holder's 10,000 -> 9,000: 39,000 accepted under a 40,000 cap
+])
+def test_the_check_sheet_names_units_accepted_that_do_not_follow_the_acceptance_rule(tmp_path, offer, typed, holds):
+    """The tie-outs take the units accepted as given, so an identity holds them to the rule: every eligible unit
+    unless oversubscribed; then the cap (counts), or the cap less under a unit a holder (a holder tally)."""
+    from repo_paths import NOTES
+
+    from xlpy.files.offerfile import compute_file
+    from xlpy.workbook.build import build_workbook
+
+    path = tmp_path / "offer.toml"
+    if offer == "seed":
+        path.write_text(SEED_TEXT, encoding="utf-8")
+    else:
+        shutil.copytree(NOTES.parent / "data", tmp_path / "data")
+        shutil.copy(NOTES, path)
+    built = build_workbook(*compute_file(path), tmp_path / "built.xlsm")
+    if offer == "notes":
+        assert load_workbook(built)["Tenders"]["J21"].value.startswith("=IF(")  # a holder line's Accepted
+    got = _recalculated(built, tmp_path / "typed.xlsm", typed, ("IdAccepted", "IdentitiesPass"))
+    assert got == {"IdAccepted": holds, "IdentitiesPass": holds}

@@ -86,6 +86,15 @@ CASES = {
     "fiscal-june": ({'short_name = "Hecla"': 'short_name = "Hecla"\nfiscal_year_end_month = 6'}, ""),
     # one unit in 50 billion turned away: the factor reads 1 to its 10 decimals, the offer is still prorated (a
     # ratio of 0.1 keeps the workbook's count of shares in parts of a millionth below 2^53)
+    # notes with a face (the seed's 50): stated in aggregate principal amount; prorated and final; a face with
+    # cents; one note; and notes without a face, counted
+    "principal": (NOTES, ""),
+    "principal-prorated": ({**NOTES, "outstanding = 464777": "outstanding = 464777\nmax_units = 200000",
+                            "failed_delivery = 0": "failed_delivery = 500\nfinal = true"}, ""),
+    "principal-cents": ({**NOTES, "face_per_unit = 50": "face_per_unit = 25.25"}, ""),
+    "principal-one": ({**NOTES, "tendered = 274000": "tendered = 1", "guaranteed_delivery = 3500":
+                       "guaranteed_delivery = 1"}, ""),
+    "notes-counted": ({**NOTES, "face_per_unit = 50": ""}, ""),
     "near-all": ({"outstanding = 464777": "outstanding = 100000000000\nmax_units = 49999999999",
                   "tendered = 274000": "tendered = 50000000000", "original_ratio = 3.2": "original_ratio = 0.05",
                   "ratio = 7.94": "ratio = 0.1"}, ""),
@@ -289,6 +298,43 @@ def test_the_release_sheet_says_what_the_engine_says(tmp_path, case):
     assert _validated(tmp_path, case)[1] == []  # the Release sheet's words, and every other figure
 
 
+def test_a_notes_offer_with_a_face_is_stated_in_aggregate_principal_amount(tmp_path):
+    """As notes announcements state them: 274,000 notes of $50 are "$13.7 million aggregate principal amount", an
+    amount, so "was"; the principal outstanding when the offer commenced exactly (464,777 x $50); a prorated
+    acceptance in principal too (200,000 x $50).  Preferred shares (the seed) and notes without a face are
+    counted."""
+    assert _sentences(tmp_path, "principal")[:4] == [
+        ("Based on a preliminary count, approximately $13.7 million aggregate principal amount of notes was tendered "
+         "and not withdrawn, of which approximately $175,000 was tendered pursuant to notices of guaranteed "
+         "delivery."),
+        "Hecla will accept all of the properly tendered notes.",
+        "When the offer commenced there was $23,238,850 aggregate principal amount of 4% Convertible Notes issued and "
+        "outstanding.",
+        ("As a result of the exchange offer, Hecla expects to have approximately $9.5 million aggregate principal "
+         "amount of 4% Convertible Notes outstanding immediately following issuance of the exchanged common shares."),
+    ]
+    prorated = _sentences(tmp_path, "principal-prorated")
+    assert prorated[0].startswith("Based on a final count, approximately $13.7 million aggregate principal amount of "
+                                  "notes was tendered and not withdrawn, of which approximately $150,000 was")
+    assert prorated[1] == ("Hecla will accept approximately $10.0 million aggregate principal amount of the properly "
+                           "tendered notes on a pro rata basis.")
+    assert prorated[3].startswith("As a result of the exchange offer, Hecla expects to have approximately $13.2 "
+                                  "million aggregate principal amount of 4% Convertible Notes outstanding")
+    # 464,777 x $25.25 = $11,735,619.25: stated exactly, with its cents
+    assert _sentences(tmp_path, "principal-cents")[2] == (
+        "When the offer commenced there was $11,735,619.25 aggregate principal amount of 4% Convertible Notes issued "
+        "and outstanding.")
+    one = _sentences(tmp_path, "principal-one")
+    assert one[:2] == [("Based on a preliminary count, approximately $50 aggregate principal amount of notes was "
+                        "tendered and not withdrawn, of which approximately $50 was tendered pursuant to a notice of "
+                        "guaranteed delivery."), "Hecla will accept the properly tendered note."]
+    counted = _sentences(tmp_path, "notes-counted")
+    assert counted[0].startswith("Based on a preliminary count, approximately 274,000 notes were tendered")
+    assert counted[2] == ("When the offer commenced there were 464,777 notes of 4% Convertible Notes issued and "
+                          "outstanding.")
+    assert _sentences(tmp_path, "seed")[2].startswith("When the offer commenced there were 464,777 shares of")
+
+
 def test_an_offer_prorated_by_a_factor_that_reads_1_is_still_prorated(tmp_path):
     offer, results = compute_file(_offer_file(tmp_path, "near-all"))
     assert results.proration_factor == 1 and results.units_accepted == results.units_eligible - 1
@@ -354,10 +400,12 @@ def test_a_fiscal_month_out_of_range_is_named(tmp_path, month):
 
 
 @pytest.mark.libreoffice
-@pytest.mark.parametrize("case", ["one", "billions", "fiscal-june", "short", "short-notes"])
+@pytest.mark.parametrize("case", ["one", "billions", "fiscal-june", "short", "short-notes", "principal-prorated",
+                                  "principal-cents"])
 def test_libreoffice_words_the_new_forms_as_the_engine_does(tmp_path, case):
-    """The singular, billions, the fiscal quarter (MOD of a negative month difference) and the test failing on
-    value alone (FairValueOffer against FairValueOriginal) in LibreOffice too."""
+    """The singular, billions, the fiscal quarter (MOD of a negative month difference), the test failing on value
+    alone (FairValueOffer against FairValueOriginal) and notes stated in principal (with cents) in LibreOffice
+    too."""
     assert _validated(tmp_path, case, "libreoffice")[1] == []
 
 
@@ -568,3 +616,38 @@ def test_the_workbooks_test_does_not_move_with_the_tie_out_tolerance(tmp_path):
     report = validate(tmp_path / "loose.xlsm", _offer_file(tmp_path, "short"), legs=("formulas",))
     assert not [f for f in report.findings if "InducedTest" in str(f) or "InducedCharge" in str(f)], \
         [str(f) for f in report.findings]
+
+
+def test_principal_outstanding_a_workbook_cannot_state_to_the_cent_is_refused_by_name(tmp_path):
+    """The Release sheet states the principal outstanding exactly: 464,777 notes of $100 million is past the 15
+    digits a workbook holds with the cents, and the offer is refused for a workbook, naming the product; the same
+    face on preferred shares (counted) is not."""
+    from xlpy.workbook.expected import WORKBOOK_MONEY, not_for_a_workbook
+
+    path = _offer_file(tmp_path, "principal")
+    path.write_text(path.read_text(encoding="utf-8").replace("face_per_unit = 50", "face_per_unit = 100000000"),
+                    encoding="utf-8")
+    problems = not_for_a_workbook(*compute_file(path))
+    named = [p for p in problems if p.field.startswith("principal outstanding")]
+    assert len(named) == 1 and named[0].value == 464777 * 100_000_000 > WORKBOOK_MONEY
+    assert "offer.face_per_unit" in str(named[0])
+    seed = _offer_file(tmp_path, "seed")
+    seed.write_text(seed.read_text(encoding="utf-8").replace("face_per_unit = 50", "face_per_unit = 100000000"),
+                    encoding="utf-8")
+    assert not [p for p in not_for_a_workbook(*compute_file(seed)) if p.field.startswith("principal")]
+
+
+@pytest.mark.parametrize("tally", ["aggregate", "holders"])
+def test_a_failing_test_s_tie_outs_are_computed_by_the_functions_not_the_native_formula_again(tally):
+    """The charge and incremental shares of an offer failing the induced-conversion test are tied to xlpy's
+    functions too (shares issued and cash in lieu from SHARES_ISSUED and CASH_IN_LIEU; INCREMENTAL_SHARES with the
+    ratios swapped), not to a copy of Results' own formula, which would tie whatever it held."""
+    from xlpy.workbook.layout import Shape
+    from xlpy.workbook.layout.check import _ties
+
+    ties = {i.name: i.function for i in _ties(Shape(tally=tally, holder_rows=3 if tally == "holders" else 0))}
+    failing_charge = ties["CheckCharge"].split("*Price+FractionalCash,", 1)[1]
+    assert "FairValueOffer" not in failing_charge and "InducedCharge" not in failing_charge
+    assert "SHARES_ISSUED(" in failing_charge and "CASH_IN_LIEU(" in failing_charge
+    assert "UnitsAccepted*(OfferRatio-OriginalRatio)" not in ties["CheckIncremental"]
+    assert ties["CheckIncremental"].count("INCREMENTAL_SHARES(") == 2

@@ -24,7 +24,10 @@ units read "10 million" and 999,600,000 units "1.0 billion".
 The paragraph (:func:`release_sentences`) states the offer's own figures
 (later exchanges in the period left out), leaves failed deliveries out of a
 final count, says a figure of nothing in words ("no shares were tendered",
-never "approximately 0"), calls the charge "noncash" only when no cash but
+never "approximately 0"), states a notes offer whose ``face_per_unit`` is given
+in aggregate principal amount ("approximately $79.0 million aggregate principal
+amount of notes was tendered", as notes announcements do; preferred shares,
+and notes without a face, are counted), calls the charge "noncash" only when no cash but
 cash in lieu is paid, states a negative measure as a credit or a gain of the
 amount without its sign (a redemption's a credit, an extinguishment's a
 gain), says "1 share" (not "1 shares"), and names the
@@ -42,10 +45,14 @@ from decimal import Decimal
 from .errors import InputError
 from .numbers import excel_round, to_decimal
 
-__all__ = ["APPROX_STYLES", "approx", "is_credit", "release_figures", "release_sentences", "release_paragraph",
-           "quarter_name"]
+__all__ = ["APPROX_STYLES", "NOT_STATED", "approx", "exact_dollars", "in_principal", "is_credit", "release_figures",
+           "release_sentences", "release_paragraph", "quarter_name"]
 
 APPROX_STYLES = ("auto", "sig2", "thousands", "millions", "dollars")
+
+#: A figure in principal of an offer whose paragraph counts its units (a cell's empty text would be read back from
+#: a file as a blank, with no saved value).
+NOT_STATED = "n/a"
 
 _MILLION = Decimal(1_000_000)
 _BILLION = Decimal(1_000_000_000)
@@ -166,6 +173,22 @@ def _were(figure: str) -> str:
     return "was" if figure == "1" else "were"
 
 
+def in_principal(offer) -> Decimal | None:
+    """The principal of one unit when the paragraph states *offer*'s units as aggregate principal amount (a notes
+    offer whose ``face_per_unit`` is given), else None (units counted: preferred shares, notes without a face)."""
+    return offer.face_per_unit if offer.kind != "preferred" and offer.face_per_unit is not None else None
+
+
+def exact_dollars(amount: object) -> str:
+    """An amount stated exactly: whole dollars when it is whole to the cent, else dollars and cents.
+
+    >>> exact_dollars(100_000_000), exact_dollars(Decimal("1234.505")), exact_dollars(Decimal("99.999"))
+    ('$100,000,000', '$1,234.51', '$100')
+    """
+    cents = excel_round(to_decimal(amount, "amount"), 2)
+    return f"${cents:,.0f}" if cents == cents.to_integral_value() else f"${cents:,.2f}"
+
+
 def release_figures(offer, results) -> dict[str, str]:
     """The figures the paragraph states, as it states them (without "approximately").
 
@@ -175,13 +198,18 @@ def release_figures(offer, results) -> dict[str, str]:
     states it: a credit or a gain (:func:`is_credit`) without its sign.  (An
     induced conversion is never negative: holders receiving less than the
     original terms give is a redemption or an extinguishment,
-    :mod:`xlpy.engine.compute`.)
+    :mod:`xlpy.engine.compute`.)  The units tendered, by guaranteed delivery,
+    accepted and remaining are counted, and, for a notes offer with a face
+    (:func:`in_principal`), stated in dollars of principal too (``..._principal``;
+    :data:`NOT_STATED` for any other offer), as its paragraph states them.
     """
     failed = results.units_failed_delivery if offer.tally.final else 0
+    face = in_principal(offer)
+    units = {"tendered": results.units_tendered - failed, "guaranteed": results.units_guaranteed_delivery - failed,
+             "accepted": results.units_accepted, "remaining": results.units_outstanding - results.units_accepted}
     return {
-        "tendered": approx(results.units_tendered - failed),
-        "guaranteed": approx(results.units_guaranteed_delivery - failed),
-        "remaining": approx(results.units_outstanding - results.units_accepted),
+        **{k: approx(n) for k, n in units.items()},
+        **{f"{k}_principal": NOT_STATED if face is None else approx(n * face, "dollars") for k, n in units.items()},
         "common_before": approx(results.common_outstanding_before),
         "common_issued": approx(results.common_issued),
         "common_after": approx(results.common_outstanding_before + results.common_issued),
@@ -218,46 +246,68 @@ def release_sentences(offer, results) -> list[str]:
     name = offer.short_name or offer.issuer
     noun = "shares" if offer.kind == "preferred" else "notes"
     count = "final" if offer.tally.final else "preliminary"
-    failed = results.units_failed_delivery if offer.tally.final else 0
-    tendered = results.units_tendered - failed
-    guaranteed = results.units_guaranteed_delivery - failed
-    remaining = results.units_outstanding - results.units_accepted
-    s = []
     figures = release_figures(offer, results)
+    face = in_principal(offer)
+    if face is not None:  # the units as the paragraph states them: in principal
+        figures = {**figures, **{k: figures[f"{k}_principal"] for k in ("tendered", "guaranteed", "accepted",
+                                                                          "remaining")}}
+    return [_tendered_sentence(offer, results, count, noun, figures, face),
+            _acceptance_sentence(offer, results, name, noun, figures, face),
+            _outstanding_sentence(offer, results, noun, face),
+            _remaining_sentence(offer, results, name, noun, figures, face),
+            _common_sentence(results, figures),
+            _charge_sentence(offer, results, count, name, figures["charge"])]
+
+
+#: A figure of principal: "$79.0 million aggregate principal amount of ..." (an amount, so "was").
+_PRINCIPAL = " aggregate principal amount"
+
+
+def _tendered_sentence(offer, results, count: str, noun: str, figures: dict[str, str], face) -> str:
+    """Units tendered and, of them, by notice of guaranteed delivery (a final count's failed deliveries left
+    out)."""
+    failed = results.units_failed_delivery if offer.tally.final else 0
+    if results.units_tendered - failed == 0:
+        return f"Based on a {count} count, no {noun} were tendered."
+    guaranteed = results.units_guaranteed_delivery - failed
     t, g = figures["tendered"], figures["guaranteed"]
-    if tendered == 0:
-        s.append(f"Based on a {count} count, no {noun} were tendered.")
-    else:
-        s.append(
-            f"Based on a {count} count, approximately {t} {_noun(noun, t)} {_were(t)} tendered and not withdrawn"
-            + ("." if guaranteed == 0 else f", of which approximately {g} {_were(g)} tendered pursuant to "
-               f"{'a notice' if g == '1' else 'notices'} of guaranteed delivery.")
-        )
+    what = f"{_PRINCIPAL} of {noun} was" if face is not None else f" {_noun(noun, t)} {_were(t)}"
+    return (f"Based on a {count} count, approximately {t}{what} tendered and not withdrawn"
+            + ("." if guaranteed == 0 else f", of which approximately {g} {'was' if face is not None else _were(g)} "
+               f"tendered pursuant to {'a notice' if guaranteed == 1 else 'notices'} of guaranteed delivery."))
+
+
+def _acceptance_sentence(offer, results, name: str, noun: str, figures: dict[str, str], face) -> str:
+    """All, one, none or a prorated part of the units tendered."""
     if results.units_accepted == 0:
-        s.append(f"{name} will accept no {noun}.")
-    elif offer.max_units is None or results.units_eligible <= offer.max_units:  # not oversubscribed (a factor
+        return f"{name} will accept no {noun}."
+    if offer.max_units is None or results.units_eligible <= offer.max_units:  # not oversubscribed (a factor
         # rounded to 10 decimals reads 1 when fewer than one unit in 20 billion is turned away)
-        s.append(f"{name} will accept " + ("the properly tendered " + noun[:-1] if results.units_accepted == 1
-                                           else f"all of the properly tendered {noun}") + ".")
+        return f"{name} will accept " + ("the properly tendered " + noun[:-1] if results.units_accepted == 1
+                                         else f"all of the properly tendered {noun}") + "."
+    return (f"{name} will accept approximately {figures['accepted']}{_PRINCIPAL if face is not None else ''} of the "
+            f"properly tendered {noun} on a pro rata basis.")
+
+
+def _outstanding_sentence(offer, results, noun: str, face) -> str:
+    """The units outstanding when the offer commenced, exactly."""
+    if face is not None:
+        there = f"was {exact_dollars(results.units_outstanding * face)}{_PRINCIPAL}"
     else:
-        s.append(
-            f"{name} will accept approximately {approx(results.units_accepted)} of the properly tendered {noun} "
-            "on a pro rata basis."
-        )
-    before = f"{results.units_outstanding:,}"
-    s.append(
-        f"When the offer commenced there {_were(before)} {before} {_noun(noun, before)} of {offer.security} issued "
-        "and outstanding."
-    )
-    left = "no" if remaining == 0 else figures["remaining"]
-    s.append(
-        f"As a result of the exchange offer, {name} expects to have {'' if left == 'no' else 'approximately '}{left} "
-        f"{_noun(noun, left)} of {offer.security} outstanding immediately following issuance of the exchanged "
-        "common shares."
-    )
-    s.append(_common_sentence(results, figures))
-    s.append(_charge_sentence(offer, results, count, name, figures["charge"]))
-    return s
+        before = f"{results.units_outstanding:,}"
+        there = f"{_were(before)} {before} {_noun(noun, before)}"
+    return f"When the offer commenced there {there} of {offer.security} issued and outstanding."
+
+
+def _remaining_sentence(offer, results, name: str, noun: str, figures: dict[str, str], face) -> str:
+    """The units of the offer's security left outstanding (later exchanges left out)."""
+    left = figures["remaining"]
+    if results.units_outstanding == results.units_accepted:
+        held = f"no {noun}"
+    else:
+        held = f"approximately {left}" + (_PRINCIPAL if face is not None else f" {_noun(noun, left)}")
+    return (f"As a result of the exchange offer, {name} expects to have {held} of {offer.security} outstanding "
+            "immediately following issuance of the exchanged common shares.")
 
 
 def _common_sentence(results, figures: dict[str, str]) -> str:

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from ..engine.charge import estimated_charge
 from ..engine.entries import amounts_to_book, charge_account
 from ..engine.numbers import CONTEXT, excel_round, plain
-from ..engine.release import release_figures, release_sentences
+from ..engine.release import in_principal, release_figures, release_sentences
 from ..engine.schema import value_of
 from . import data as bookdata
 from .layout import (
@@ -264,6 +264,9 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
     release = {f"ReleaseSentence{i}": s for i, s in enumerate(sentences, 1)}
     figures = release_figures(offer, results)
     release.update(ReleaseTenderedText=figures["tendered"], ReleaseGuaranteedText=figures["guaranteed"],
+                   ReleaseAcceptedText=figures["accepted"],
+                   **{f"Release{k.title()}Principal": figures[f"{k}_principal"]
+                      for k in ("tendered", "guaranteed", "accepted", "remaining")},
                    ReleaseRemainingText=figures["remaining"], ReleaseCommonBeforeText=figures["common_before"],
                    ReleaseCommonIssuedText=figures["common_issued"], ReleaseCommonAfterText=figures["common_after"],
                    ReleaseChargeText=figures["charge"])
@@ -395,6 +398,12 @@ def _too_large(offer, results) -> list:
     problems = [InputError(name, value, f"must be below {bound:,} for a workbook (it holds {digits} exactly); "
                                          "check offer.outstanding, the ratios and valuation.price")
                 for name, value, bound, digits in figures if abs(value) >= bound]
+    face = in_principal(offer)  # the Release sheet states the principal outstanding to the cent
+    if face is not None and offer.outstanding * face >= WORKBOOK_MONEY:
+        problems.append(InputError("principal outstanding (offer.outstanding x offer.face_per_unit)",
+                                   offer.outstanding * face, f"must be below {WORKBOOK_MONEY:,} for a workbook (it "
+                                   "holds 15 digits with the cents exactly); check offer.outstanding and "
+                                   "offer.face_per_unit"))
     # A workbook counts shares in whole parts of 1/RATIO_SCALE share: a ratio finer than that would be rounded
     # there and kept exact by the engine, so the two would disagree.
     scale = bookdata.RATIO_SCALE

@@ -22,17 +22,21 @@ LAYOUT_NAME = "xlpyLayout"
 #: the Release figures are written with literal separators, which no machine's language reads as its own, and
 #: a few shares across a rounding edge are an increase "by" them; 9: the Check sheet's IdentitiesPass, and the
 #: Cover's checks line says a failing identity whether or not xlpy's functions are loaded; 10: the holder table
-#: begins with the holder (in the wide column), then the tally line, and prints at a size that can be read.
-LAYOUT_VERSION = 10
+#: begins with the holder (in the wide column), then the tally line, and prints at a size that can be read; 11: the
+#: Release sheet states a notes offer with a face in aggregate principal amount (figures for the units accepted and
+#: in principal), Check holds the units accepted to the acceptance rule (IdAccepted) and ties a failing test's
+#: charge and incremental shares to the functions, and Tenders' acceptance rows are labelled for what they hold.
+LAYOUT_VERSION = 11
 #: Earlier layouts still read as this one, for the workbooks they wrote as this one writes them: layout -> the
-#: shape's parts (``tally``, ``ratio``) and the values a workbook of it is read at. Layout 10 changed only the
-#: holder table, so a workbook of layout 9 with typed counts is read as it is. (Layout 4 changed only the
-#: workbooks whose ratio is set by formula; layout 5 changed every workbook's Sensitivity grid.)
-SAME_SINCE: dict[str, dict[str, tuple[str, ...]]] = {"9": {"tally": ("aggregate",)}}
+#: shape's parts (``tally``, ``ratio``) and the values a workbook of it is read at. None now: layout 11 changed
+#: every workbook's Release sheet. (Layout 10 changed only the holder table, and read a layout-9 workbook of typed
+#: counts as it was, with ``{"9": {"tally": ("aggregate",)}}``; layout 4 changed only the workbooks whose ratio is
+#: set by formula; layout 5 changed every workbook's Sensitivity grid.)
+SAME_SINCE: dict[str, dict[str, tuple[str, ...]]] = {}
 
 
 def shape_parts(text: str) -> dict[str, str]:
-    """The parts of a shape's description (``ratio=fixed;...;layout=10``), by name."""
+    """The parts of a shape's description (``ratio=fixed;...;layout=11``), by name."""
     return dict(p.split("=", 1) for p in text.strip().strip('"').split(";") if "=" in p)
 
 

@@ -8,26 +8,27 @@ of :func:`xlpy.engine.release.release_figures` or of one sentence of
 from __future__ import annotations
 
 
+from ...engine.release import NOT_STATED
 from .entries import CREDIT
 from .model import Block, Item, Shape, Sheet, place
 
 
 def english(x: str, places: int = 0, groups: int = 4) -> str:
-    r"""An Excel expression showing the number *x* as ``TEXT(x,"#,##0")`` (*places* 0) or ``TEXT(x,"#,##0.0")``
-    (1) shows it on an English-language machine, on every machine.
+    r"""An Excel expression showing the number *x* as ``TEXT(x,"#,##0")`` (*places* 0), ``TEXT(x,"#,##0.0")``
+    (1) or ``TEXT(x,"#,##0.00")`` (2) shows it on an English-language machine, on every machine.
 
     A format's ``,`` and ``.`` are the machine's separators (LibreOffice, and Excel in German or French, show
     ``274.000`` and ``9,6``), so the release, written in English, would read otherwise in Frankfurt.  Here they
     are literal characters between placeholders (``0\,000\.0``), which no locale reads as its own, the figure
-    scaled to whole tenths first when it has a decimal place.  *groups* is the most thousands separators the
-    figure can need (four: every whole figure a workbook holds); a figure known to be smaller gives fewer, and so
-    a shorter formula.
+    scaled to whole tenths (or hundredths) first when it has decimal places.  *groups* is the most thousands
+    separators the figure can need (four: every whole figure a workbook holds); a figure known to be smaller
+    gives fewer, and so a shorter formula.
 
     >>> print(english("A1", 1).split(",IF(")[-1])
     ABS(ROUND(A1*10,0))>=10000,"0\,000\.0","0\.0")))))
     """
-    m = f"ROUND({x}*10,0)" if places else f"ROUND({x},0)"
-    tail, scale = ("\\.0", 10) if places else ("", 1)
+    m = f"ROUND({x}*{10 ** places},0)" if places else f"ROUND({x},0)"
+    tail, scale = ("\\." + "0" * places, 10 ** places) if places else ("", 1)
     fmt = f'"0{tail}"'
     group = "\\,000"
     for k in range(1, groups + 1):
@@ -102,17 +103,48 @@ _AMOUNT = 'SUBSTITUTE(ReleaseChargeText,"-","")'
 STATED_CHARGE = f"IF({CREDIT},-InducedCharge,InducedCharge)"
 
 
+#: Whether the paragraph states units as aggregate principal amount (:func:`xlpy.engine.release.in_principal`): a
+#: notes offer whose face per unit is given.
+IN_PRINCIPAL = 'AND(Kind<>"preferred",FacePerUnit<>"")'
+#: ... and how it says one: "$79.0 million aggregate principal amount".
+_PRINCIPAL = '" aggregate principal amount"'
+
+
+def _principal(x: str) -> str:
+    """An Excel expression stating the units *x* in dollars of principal for a notes offer with a face, else "n/a"
+    (:func:`xlpy.engine.release.release_figures`, ``..._principal``)."""
+    return f'IF({IN_PRINCIPAL},{approx_formula(f"{x}*FacePerUnit", "dollars")},"{NOT_STATED}")'
+
+
+def exact_dollars_formula(x: str) -> str:
+    """An Excel expression giving :func:`xlpy.engine.release.exact_dollars` of *x*: whole dollars when *x* is
+    whole to the cent, else dollars and cents (:func:`english`, every machine alike)."""
+    cents = f"ROUND({x},2)"
+    return f'"$"&IF({cents}=ROUND({cents},0),{english(cents)},{english(cents, 2)})'
+
+
+#: The units the paragraph states: a final count's less its failed deliveries; the offer's own left (later
+#: exchanges left out).
+_TENDERED = "(Tendered-IF(FinalCount,FailedDelivery,0))"
+_GUARANTEED = "(GuaranteedDelivery-IF(FinalCount,FailedDelivery,0))"
+_REMAINING = "(Outstanding-UnitsAccepted)"
+
+
 def _figures() -> tuple[Item, ...]:
     """The figures the paragraph states (:func:`xlpy.engine.release.release_figures`), each in its own cell."""
     return (
         # a final count's less its failed deliveries
-        Item("ReleaseTenderedText", "Tendered", f"={approx_formula('(Tendered-IF(FinalCount,FailedDelivery,0))')}",
-             "text"),
-        Item("ReleaseGuaranteedText", "By guaranteed delivery",
-             f"={approx_formula('(GuaranteedDelivery-IF(FinalCount,FailedDelivery,0))')}", "text"),
+        Item("ReleaseTenderedText", "Tendered", f"={approx_formula(_TENDERED)}", "text"),
+        Item("ReleaseGuaranteedText", "By guaranteed delivery", f"={approx_formula(_GUARANTEED)}", "text"),
+        Item("ReleaseAcceptedText", "Accepted", f"={approx_formula('UnitsAccepted')}", "text"),
         # the offer's own: later exchanges left out
-        Item("ReleaseRemainingText", "Remaining (this offer)", f"={approx_formula('(Outstanding-UnitsAccepted)')}",
+        Item("ReleaseRemainingText", "Remaining (this offer)", f"={approx_formula(_REMAINING)}", "text"),
+        # notes with a face: the same in principal (blank for any other offer)
+        Item("ReleaseTenderedPrincipal", "Tendered, principal", f"={_principal(_TENDERED)}", "text"),
+        Item("ReleaseGuaranteedPrincipal", "By guaranteed delivery, principal", f"={_principal(_GUARANTEED)}",
              "text"),
+        Item("ReleaseAcceptedPrincipal", "Accepted, principal", f"={_principal('UnitsAccepted')}", "text"),
+        Item("ReleaseRemainingPrincipal", "Remaining, principal", f"={_principal(_REMAINING)}", "text"),
         Item("ReleaseCommonBeforeText", "Common before", f"={approx_formula('CommonBefore')}", "text"),
         Item("ReleaseCommonIssuedText", "Common issued", f"={approx_formula('CommonIssued')}", "text"),
         Item("ReleaseCommonAfterText", "Common after (this offer)",
@@ -141,16 +173,20 @@ def sheet(shape: Shape) -> Sheet:
     """
     name = 'IF(ShortName="",Issuer,ShortName)'
     noun = 'IF(Kind="preferred","shares","notes")'
-    t, g, left = "ReleaseTenderedText", "ReleaseGuaranteedText", "ReleaseRemainingText"
+    t, g, left, accepted = (f'IF({IN_PRINCIPAL},Release{k}Principal,Release{k}Text)'
+                            for k in ("Tendered", "Guaranteed", "Remaining", "Accepted"))
     before, after, by = "ReleaseCommonBeforeText", "ReleaseCommonAfterText", "ReleaseCommonIssuedText"
-    tendered = "(Tendered-IF(FinalCount,FailedDelivery,0))"
-    guaranteed = "(GuaranteedDelivery-IF(FinalCount,FailedDelivery,0))"
+    tendered, guaranteed = _TENDERED, _GUARANTEED
+    p, of_principal = IN_PRINCIPAL, _PRINCIPAL
 
     def noun_of(figure: str) -> str:  # "1 share", "274,000 shares": *figure* the words of the count
         return f'IF(Kind="preferred","share","note")&IF({figure}="1","","s")'
 
-    def were(figure: str) -> str:
-        return f'IF({figure}="1","was","were")'
+    def were(figure: str) -> str:  # (an amount of principal "was")
+        return f'IF(OR({p},{figure}="1"),"was","were")'
+
+    def units_of(figure: str) -> str:  # "274,000 shares", "$79.0 million aggregate principal amount"
+        return f'{figure}&IF({p},{of_principal}," "&{noun_of(figure)})'
 
     count = 'IF(FinalCount,"final","preliminary")'
     credit = CREDIT
@@ -167,23 +203,24 @@ def sheet(shape: Shape) -> Sheet:
     sentences = (
         Item("ReleaseSentence1", "Tendered",
              f'=IF({tendered}=0,"Based on a "&{count}&" count, no "&{noun}&" were tendered.",'
-             f'"Based on a "&{count}&" count, approximately "&{t}&" "&{noun_of(t)}&" "&{were(t)}'
+             f'"Based on a "&{count}&" count, approximately "&{units_of(t)}&IF({p}," of notes","")&" "&{were(t)}'
              f'&" tendered and not withdrawn"&IF({guaranteed}=0,"",", of which approximately "&'
-             f'{g}&" "&{were(g)}&" tendered pursuant to "&IF({g}="1","a notice","notices")'
+             f'{g}&" "&{were(g)}&" tendered pursuant to "&IF({guaranteed}=1,"a notice","notices")'
              '&" of guaranteed delivery")&".")',
              "text"),
         Item("ReleaseSentence2", "Acceptance",
              f'=IF(UnitsAccepted=0,{name}&" will accept no "&{noun}&".",'
              f'IF(ProrationFactor=1,{name}&" will accept "&IF(UnitsAccepted=1,"the properly tendered "&IF(Kind="preferred","share","note"),'
              f'"all of the properly tendered "&{noun})&".",'
-             f'{name}&" will accept approximately "&{approx_formula("UnitsAccepted")}&" of the properly tendered "'
-             f'&{noun}&" on a pro rata basis."))', "text"),
+             f'{name}&" will accept approximately "&{accepted}&IF({p},{of_principal},"")&" of the properly '
+             f'tendered "&{noun}&" on a pro rata basis."))', "text"),
         Item("ReleaseSentence3", "Outstanding before",
-             f'="When the offer commenced there "&{were(out)}&" "&{out}&" "&{noun_of(out)}&" of "&Security'
-             '&" issued and outstanding."', "text"),
+             f'="When the offer commenced there "&IF({p},"was "&{exact_dollars_formula("Outstanding*FacePerUnit")}&'
+             f'{of_principal},{were(out)}&" "&{out}&" "&{noun_of(out)})&" of "&Security&" issued and outstanding."',
+             "text"),
         Item("ReleaseSentence4", "Remaining",
              f'="As a result of the exchange offer, "&{name}&" expects to have "&IF((Outstanding-UnitsAccepted)=0,"no "&{noun},'
-             f'"approximately "&{left}&" "&{noun_of(left)})&" of "&Security&" outstanding immediately '
+             f'"approximately "&{units_of(left)})&" of "&Security&" outstanding immediately '
              'following issuance of the exchanged common shares."', "text"),
         Item("ReleaseSentence5", "Common stock",
              '="The outstanding shares of common stock will "&IF(CommonIssued=0,"remain approximately "&'
