@@ -95,15 +95,20 @@ def _identities(shape: Shape) -> list[Item]:
 
 
 def _accepted_identity(shape: Shape) -> Item:
-    """The units accepted: every eligible unit unless the offer is oversubscribed; then the cap (counts), or the
-    cap less under one unit a holder (a holder tally: each prorated holder is rounded down, odd lots are whole).
-    No tie-out catches a wrong figure here: each function takes the units accepted as given."""
-    if shape.tally == "holders":
-        return Item("IdAccepted", "Accepted = eligible, or the cap less under a unit a holder when oversubscribed",
-                    '=IF(Prorated,AND(UnitsAccepted<=MaxUnits,MaxUnits-UnitsAccepted<COUNTIF(TenderHolderUnits,">0")),'
-                    "UnitsAccepted=Eligible)", "bool")
-    return Item("IdAccepted", "Accepted = eligible, or the cap when oversubscribed",
-                "=UnitsAccepted=IF(Prorated,MaxUnits,Eligible)", "bool")
+    """The units accepted against the count itself (tendered less failed deliveries, and the cap), not Tenders'
+    Eligible and Oversubscribed, which Results' formula reads and a value typed over would move alike: every
+    eligible unit unless there are more than the cap; then the cap (counts), or the cap less under one unit a
+    prorated holder (a holder tally: each rounded down; odd lots accepted whole).  No tie-out catches a wrong figure
+    here: each function takes the units accepted as given.  (One label for both kinds of tally: a workbook switched
+    between them keeps its labels.)"""
+    label = "Accepted = eligible, or the cap when oversubscribed (holders rounded down)"
+    eligible = "(Tendered-FailedDelivery)"
+    over = f'AND(MaxUnits<>"",{eligible}>MaxUnits)'
+    if shape.tally == "holders":  # the holders prorated: all with units, or those of the odd lot and more
+        prorated = 'COUNTIFS(TenderHolderUnits,">="&IF(OddLotUnits>0,OddLot,1))'
+        return Item("IdAccepted", label, f"=IF({over},AND(UnitsAccepted<=MaxUnits,MaxUnits-UnitsAccepted<{prorated}),"
+                                         f"UnitsAccepted={eligible})", "bool")
+    return Item("IdAccepted", label, f"=UnitsAccepted=IF({over},MaxUnits,{eligible})", "bool")
 
 
 def sheet(shape: Shape) -> Sheet:

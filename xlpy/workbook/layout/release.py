@@ -1,7 +1,7 @@
 """Release: the results paragraph of the announcement, drafted by native formulas.
 
-Seven figure cells (the figures as the paragraph states them) and six sentence cells, each the formula twin
-of :func:`xlpy.engine.release.release_figures` or of one sentence of
+Twelve figure cells (the figures as the paragraph states them, units in principal too) and six sentence cells,
+each the formula twin of :func:`xlpy.engine.release.release_figures` or of one sentence of
 :func:`xlpy.engine.release.release_sentences` (the validator compares them word for word).
 """
 
@@ -139,10 +139,9 @@ def _figures() -> tuple[Item, ...]:
         Item("ReleaseAcceptedText", "Accepted", f"={approx_formula('UnitsAccepted')}", "text"),
         # the offer's own: later exchanges left out
         Item("ReleaseRemainingText", "Remaining (this offer)", f"={approx_formula(_REMAINING)}", "text"),
-        # notes with a face: the same in principal (blank for any other offer)
+        # notes with a face: the same in principal ("n/a" for any other offer)
         Item("ReleaseTenderedPrincipal", "Tendered, principal", f"={_principal(_TENDERED)}", "text"),
-        Item("ReleaseGuaranteedPrincipal", "By guaranteed delivery, principal", f"={_principal(_GUARANTEED)}",
-             "text"),
+        Item("ReleaseGuaranteedPrincipal", "Guaranteed, principal", f"={_principal(_GUARANTEED)}", "text"),
         Item("ReleaseAcceptedPrincipal", "Accepted, principal", f"={_principal('UnitsAccepted')}", "text"),
         Item("ReleaseRemainingPrincipal", "Remaining, principal", f"={_principal(_REMAINING)}", "text"),
         Item("ReleaseCommonBeforeText", "Common before", f"={approx_formula('CommonBefore')}", "text"),
