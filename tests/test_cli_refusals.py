@@ -422,3 +422,55 @@ def test_a_source_date_epoch_a_workbook_cannot_be_dated_with_is_named(tmp_path, 
     assert "xlpy build: SOURCE_DATE_EPOCH: must be whole seconds since 1970-01-01 UTC, from 1980 to 2107" in err
     assert err.rstrip().endswith(f"got {epoch!r}") and "Traceback" not in err, err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv", [
+    ["vba", "-o", "udfs.bas", "--f"],  # --force, which replaces a file
+    ["build", str(SEED), "-o", "book.xlsm", "--no-v", "--fo"],  # --no-validate --force
+    ["entries", str(SEED), "--js"],  # --json
+])
+def test_an_option_is_taken_only_as_spelled(tmp_path, capsys, monkeypatch, argv):
+    """No abbreviations: a shortened option is a usage error (exit 2), never the option it starts, above all not
+    --force, which replaces a file the user may not have meant to lose."""
+    monkeypatch.chdir(tmp_path)
+    Path("udfs.bas").write_bytes(b"a module of one's own")
+    Path("book.xlsm").write_bytes(b"PK\x03\x04 a workbook")
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert "unrecognized arguments: " + " ".join(a for a in argv if a.startswith("--")) in capsys.readouterr().err
+    assert Path("udfs.bas").read_bytes() == b"a module of one's own"
+    assert Path("book.xlsm").read_bytes() == b"PK\x03\x04 a workbook"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsm", "udfs.bas"]
+
+
+@pytest.mark.parametrize("name", ["offer", "tally", "o", "val"])
+def test_an_offer_file_named_like_a_key_is_still_named_before_each_problem(tmp_path, capsys, monkeypatch, name):
+    """Every problem of an offer file is put after its file name, also when the name begins a key's path."""
+    from repo_paths import SEED_TEXT
+
+    monkeypatch.chdir(tmp_path)
+    text = SEED_TEXT.replace("outstanding = 464777\n", "outstanding = -5\n").replace("tendered = 274000\n",
+                                                                                      "tendered = -1\n")
+    Path(name).write_text(text, encoding="utf-8")
+    assert main(["compute", name]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy compute: {name}: offer.outstanding: must be a positive whole number, got -5",
+        f"xlpy compute: {name}: tally.tendered: must not be negative, got -1"]
+
+
+def test_a_workbook_name_too_long_from_the_offer_id_names_the_id_not_an_option_never_given(tmp_path, capsys,
+                                                                                        monkeypatch):
+    from repo_paths import SEED_TEXT
+
+    monkeypatch.chdir(tmp_path)
+    long_id = "a" * 240
+    Path("long.toml").write_text(SEED_TEXT.replace('id = "hecla-2004-series-b"', f'id = "{long_id}"'),
+                                 encoding="utf-8")
+    assert main(["build", "long.toml", "--no-validate"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("xlpy build: offer.id (the workbook's name without -o): its name is 245 bytes long")
+    assert "use a shorter name (-o SHORT.xlsm)" in err and "--output" not in err
+    assert main(["build", "long.toml", "--no-validate", "-o", long_id + ".xlsm"]) == 2
+    assert capsys.readouterr().err.startswith("xlpy build: --output: its name is 245 bytes long")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.toml"]

@@ -736,3 +736,22 @@ def test_a_workbook_refuses_shares_it_cannot_count_exactly_in_parts_of_a_share(t
         "workbook, which counts shares in those parts exactly only below it; check offer.outstanding and the ratios, "
         "got 96133540812999996"]
     assert list(tmp_path.iterdir()) == [path]
+
+
+def test_a_mapping_s_empty_sheet_or_a_header_not_written_as_text_is_named(tmp_path):
+    """``sheet = ""`` would read the first sheet, not a named one; ``holder_id = 5`` is no header as written: each
+    is the mapping file's problem, named by its key, not the tally's."""
+    from xlpy.files import sources
+
+    path = tmp_path / "map.toml"
+    path.write_text('sheet = ""\n[columns]\nholder_id = 5\nunits = " "\nmethod = "Method"\n', encoding="utf-8")
+    with pytest.raises(InputErrors) as info:
+        sources.read_mapping(path)
+    assert [str(p) for p in info.value.problems] == [
+        'map.toml: columns.holder_id: must be the column\'s header as written in the tally, in quotes (holder_id = '
+        '"Account"), got 5',
+        'map.toml: columns.units: must be the column\'s header as written in the tally, in quotes (holder_id = '
+        '"Account"), got \' \'',
+        "map.toml: sheet: must be the name of a worksheet (leave the key out to read the first sheet), got ''"]
+    path.write_text('sheet = "Tally"\n[columns]\nholder_id = "Acct"\n', encoding="utf-8")
+    assert sources.read_mapping(path).sheet == "Tally"

@@ -293,3 +293,63 @@ def test_a_recorded_tally_found_under_its_name_with_its_accents_composed_otherwi
     ws = load_workbook(tmp_path / "b.xlsm")["Tenders"]
     first = int(ws.tables["tblTenders"].ref.split(":")[0][1:]) + 1
     assert ws[f"D{first}"].value == 1300  # today's file read
+
+
+def test_a_count_file_without_a_guaranteed_delivery_column_says_its_count_is_taken_as_0(
+        tmp_path, monkeypatch, capsys):
+    """An agent's export that dropped a column: the seed workbook's 3,500 guaranteed deliveries become 0, and the
+    refresh says so, naming the file, the column and what the workbook held.  No failed-delivery column on a
+    preliminary count that had none is no news; on a final count it is said too."""
+    from repo_paths import SEED
+
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["build", str(SEED), "-o", "c.xlsm", "--no-validate", "-q"]) == 0
+    (tmp_path / "counts.csv").write_text("tendered\n280000\n", encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["refresh", "c.xlsm", "--tally", "counts.csv", "--no-backup"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy refresh: warning: counts.csv: has no guaranteed delivery column: its count is taken as 0, where the "
+        "workbook held 3,500 (add the column if the agent's count has any)"]
+    (tmp_path / "both.csv").write_text("Tendered,NGD,Failed\n281000,1000,0\n", encoding="utf-8")
+    assert cli.main(["refresh", "c.xlsm", "--tally", "both.csv", "--no-backup"]) == 0
+    assert "column" not in capsys.readouterr().err  # (the preliminary count's own warning stays)
+    from openpyxl import load_workbook
+
+    from xlpy.workbook.layout import Shape, layout
+    from xlpy.workbook.layout.model import LAYOUT_NAME
+
+    wb = load_workbook(tmp_path / "c.xlsm", keep_vba=True)
+    sheet, ref = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text)).cell("FinalCount")
+    wb[sheet][ref] = True
+    wb.save(tmp_path / "c.xlsm")
+    (tmp_path / "final.csv").write_text("tendered,guaranteed delivery\n281000,1000\n", encoding="utf-8")
+    assert cli.main(["refresh", "c.xlsm", "--tally", "final.csv", "--no-backup"]) == 0
+    assert capsys.readouterr().err.splitlines()[:1] == [
+        "xlpy refresh: warning: final.csv: has no failed delivery column: its count is taken as 0 (add the column if "
+        "the agent's count has any)"]
+
+
+def test_an_odd_lot_the_aggregate_counts_cannot_apply_is_said_not_applied(tmp_path, monkeypatch, capsys):
+    """An oversubscribed offer with an odd lot, counted in aggregate: the factor prorates every unit alike, and
+    compute, build and refresh say the odd lot is not applied (the refresh naming its cell); a holder tally applies
+    it (tests/test_engine.py), and an offer that is not oversubscribed needs no word."""
+    from repo_paths import SEED_TEXT
+
+    monkeypatch.chdir(tmp_path)
+    capped = SEED_TEXT.replace("expiration = 2004-02-20\n", "expiration = 2004-02-20\nmax_units = 270000\nodd_lot = 100\n")
+    assert capped != SEED_TEXT
+    (tmp_path / "ol.toml").write_text(capped, encoding="utf-8")
+    why = ("offer.odd_lot is not applied: aggregate counts have no holders to accept in full first, so every unit is "
+           "prorated alike (give the holder tally to apply it)")
+    assert cli.main(["compute", "ol.toml"]) == 0
+    assert ("warning: offer is oversubscribed: 274,000 units eligible for 270,000; prorated by 0.9854014599; " + why
+            ) in capsys.readouterr().err
+    assert cli.main(["build", "ol.toml", "-o", "ol.xlsm", "--no-validate", "-q"]) == 0
+    (tmp_path / "c.csv").write_text("tendered,ngd,failed\n260000,0,0\n", encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["refresh", "ol.xlsm", "--tally", "c.csv", "--no-backup"]) == 0
+    assert "odd" not in capsys.readouterr().err  # 260,000 under the cap of 270,000: nothing prorated
+    (tmp_path / "c.csv").write_text("tendered,ngd,failed\n280000,0,0\n", encoding="utf-8")
+    assert cli.main(["refresh", "ol.xlsm", "--tally", "c.csv", "--no-backup"]) == 0
+    assert ("prorated by 0.9642857143; " + why.replace("offer.odd_lot", "Inputs!C17 (OddLot)")
+            ) in capsys.readouterr().err

@@ -43,11 +43,13 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     from . import offer, workbook  # noqa: F401  (they register their commands)
 
-    parser = _Parser(prog="xlpy", description="Exchange-offer and induced-conversion accounting.")
+    # (no abbreviations: "--f" must not be taken for --force, which replaces a workbook, nor "--no-v" for
+    # --no-validate)
+    parser = _Parser(prog="xlpy", description="Exchange-offer and induced-conversion accounting.", allow_abbrev=False)
     parser.add_argument("--version", action="version", version=f"xlpy {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (setup, run, help) in COMMANDS.items():
-        p = sub.add_parser(name, help=help, description=help)
+        p = sub.add_parser(name, help=help, description=help, allow_abbrev=False)
         setup(p)
         if name not in ("vba", "lite"):  # every other command may open a workbook or an XLSX tally from outside
             add_limit_options(p)

@@ -141,8 +141,10 @@ def build_output(given: str | None, offer_id: str, force: bool) -> Path:
     from ..workbook import locks
 
     too_long = locks.name_problem(locks.target_of(out) if out.exists() else out)  # now, not at its first refresh
-    if too_long:
-        raise InputError("--output", str(out), too_long)
+    if too_long:  # (the name taken from offer.id when no -o names the file: say so, and how to give one)
+        named_by_id = not given or Path(given).is_dir()
+        raise InputError("--output" if not named_by_id else "offer.id (the workbook's name without -o)", str(out),
+                         too_long + (" (-o SHORT.xlsm)" if named_by_id else ""))
     if out.is_symlink() and not out.exists() and not force:  # (refuse_existing would call it a file that exists)
         raise InputError("--output", str(out), f"is a symbolic link to {os.readlink(out)}, which is not there (a "
                          "share not mounted?): mount it, or pass --force to replace the link with the workbook")

@@ -598,6 +598,9 @@ def _count_and_input_warnings(offer: Offer, counted: allocation.Count) -> list[s
             f"prorated by {plain(counted.proration_factor)}"
             + (" (below 1 past its 10 decimals)" if counted.proration_factor == 1 else "")
             + (f" after {units(counted.odd_lot_units)} of odd lots accepted in full" if counted.odd_lot_units else "")
+            + ("; offer.odd_lot is not applied: aggregate counts have no holders to accept in full first, so every "
+               "unit is prorated alike (give the holder tally to apply it)"
+               if offer.odd_lot is not None and counted.holders is None else "")
         )
     if offer.original_conversion_price is not None and not _terminates(offer.original_ratio):
         warnings.append(

@@ -24,7 +24,7 @@ from .settled import check_settled
 from .written_numbers import wide_row
 from .xlsx_sheet import empty_sheet, sheet_rows, unsaved_formulas
 
-__all__ = ["COUNT_COLUMNS", "read_counts", "tally_kind"]
+__all__ = ["COUNT_COLUMNS", "absent_counts", "read_count_file", "read_counts", "tally_kind"]
 
 #: Count-file columns -> spellings (case, spaces, hyphens and underscores ignored).
 COUNT_COLUMNS = {
@@ -99,13 +99,42 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
     """Read a count file: a header naming the counts and one row of whole numbers.
 
     Returns ``(tendered, guaranteed_delivery, failed_delivery)``; a missing
-    guaranteed or failed column counts 0.
+    guaranteed or failed column counts 0 (:func:`read_count_file` says which).
 
     Raises
     ------
     InputErrors
         Every problem, each naming the file, the row and the column.
     """
+    return read_count_file(path, mapping)[:3]
+
+
+#: The counts a count file may leave out (each then 0), by the workbook's name for it.
+_MAY_LACK = {"guaranteed_delivery": "GuaranteedDelivery", "failed_delivery": "FailedDelivery"}
+
+
+def absent_counts(name: str, absent: tuple[str, ...], held=None) -> list[str]:
+    """A note for each count the count file *name* has no column for (*absent*, as :func:`read_count_file` gives
+    them), taken as 0: with what the workbook held, from ``held(workbook name)``, when that was not 0.  An agent's
+    export that dropped a column must not silently turn 3,500 guaranteed deliveries into none.  (No failed
+    deliveries on a preliminary count that had none is no news: the count is still open.)"""
+    notes = []
+    for ours in absent:
+        words = ours.replace("_", " ")
+        was = held(_MAY_LACK[ours]) if held is not None else None
+        was = was if type(was) in (int, float) else 0
+        if ours == "failed_delivery" and not was and (held is None or held("FinalCount") is not True):
+            continue
+        before = f", where the workbook held {was:,}" if was else ""
+        notes.append(f"{name}: has no {words} column: its count is taken as 0{before} (add the column if the "
+                     "agent's count has any)")
+    return notes
+
+
+def read_count_file(path: str | os.PathLike, mapping: sources.ColumnMapping | None = None
+                    ) -> tuple[int, int, int, tuple[str, ...]]:
+    """:func:`read_counts`, and the counts the file has no column for (``guaranteed_delivery``,
+    ``failed_delivery``), each counted 0."""
     path = Path(path)
     mapping = mapping or sources.ColumnMapping()
     name = path.name
@@ -137,7 +166,7 @@ def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None =
                               {"tendered": "tendered", "guaranteed_delivery": "guaranteed deliveries"}, "{:,}".format)
     if problems:
         raise InputErrors(problems)
-    return t, g, f
+    return t, g, f, tuple(k for k in _MAY_LACK if k not in found)
 
 
 #: A count file's cells: text, as CSV holds it (``274,000`` is a number); a blank cell is missing.

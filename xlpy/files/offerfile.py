@@ -192,7 +192,9 @@ def _nul(path: Path, held: str | bytes) -> InputError:
 
 
 def _locate(problem: InputError, name: str) -> InputError:
-    if problem.field.startswith(name) or ": " in problem.field.split(".")[0]:
+    """*problem* with the offer file's *name* before its field, unless it names that file (or another) already: a
+    file named ``offer`` or ``tally`` is still put before ``offer.outstanding``."""
+    if problem.field == name or problem.field.startswith(name + ": ") or ": " in problem.field.split(".")[0]:
         return problem
     return problem.located(name)
 

@@ -173,9 +173,12 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
         problems.append(InputError(f"{path.name}: {section}", tables[section], f"must be a table: [{section}], then "
                                    "one line each"))
         tables[section] = {}
-    for ours in tables["columns"]:
+    for ours, header in tables["columns"].items():
         if ours not in TALLY_COLUMNS:
             problems.append(InputError(f"{path.name}: columns.{ours}", ours, "is not one of " + ", ".join(TALLY_COLUMNS)))
+        elif not isinstance(header, str) or not header.strip():  # (holder_id = 5: the header is text, in quotes)
+            problems.append(InputError(f"{path.name}: columns.{ours}", header, "must be the column's header as "
+                                       'written in the tally, in quotes (holder_id = "Account")'))
     for section, allowed in (("methods", METHOD_VALUES), ("statuses", STATUS_VALUES)):
         for word, ours in tables[section].items():
             if not isinstance(ours, str) or ours not in allowed:  # (a list: ["guaranteed"])
@@ -185,8 +188,9 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
     if "encoding" in data and not text_encoding(data["encoding"]):
         problems.append(InputError(f"{path.name}: encoding", data["encoding"],
                                    "must be the name of a text encoding (e.g. utf-8, cp1252, latin-1)"))
-    if not isinstance(data.get("sheet", ""), str):
-        problems.append(InputError(f"{path.name}: sheet", data["sheet"], "must be the name of a worksheet"))
+    if "sheet" in data and (not isinstance(data["sheet"], str) or not data["sheet"].strip()):  # ("": not the first)
+        problems.append(InputError(f"{path.name}: sheet", data["sheet"], "must be the name of a worksheet (leave "
+                                   "the key out to read the first sheet)"))
     defaults = tables["defaults"]
     for ours, value in defaults.items():
         allowed = {"method": METHOD_VALUES, "status": STATUS_VALUES}.get(ours)

@@ -64,7 +64,7 @@ from ..engine.rules import tally_problems
 from ..files import calendars, sources, steady
 from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, recorded_path, same_place, sha256, written_path
 from ..files.prices import read_prices
-from ..files.counts import read_counts, tally_fits, tally_kind
+from ..files.counts import absent_counts, read_count_file, tally_fits, tally_kind
 from . import data as bookdata
 from .backends import Book
 from .clock import utc_now
@@ -320,7 +320,6 @@ class _Refresh:
             mapping_path, columns = self._recorded_mapping_for(path)
         kind = tally_kind(path, columns)
         target = "holders" if kind == "holders" else "aggregate"
-        rows: int
         try:
             if kind == "holders":
                 table = sources.read_tally(path, columns)
@@ -329,9 +328,10 @@ class _Refresh:
                 self.tally_rows = bookdata.holder_rows(table)
                 rows = len(table)
             else:
-                t, g, f = read_counts(path, columns)
-                self.tally = Tally(t, g, f)
-                rows = 1
+                t, g, f, absent = read_count_file(path, columns)
+                self.tally, rows = Tally(t, g, f), 1
+                held = self.recorded if self.shape.tally == "aggregate" else None  # (a holder book's are formulas)
+                self.notes += [f"warning: {n}" for n in absent_counts(path.name, absent, held)]
         except InputErrors as exc:
             self.problems.extend(exc.problems)
             return
