@@ -469,8 +469,22 @@ def test_a_workbook_name_too_long_from_the_offer_id_names_the_id_not_an_option_n
                                  encoding="utf-8")
     assert main(["build", "long.toml", "--no-validate"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("xlpy build: offer.id (the workbook's name without -o): its name is 245 bytes long")
-    assert "use a shorter name (-o SHORT.xlsm)" in err and "--output" not in err
+    assert err.startswith("xlpy build: long.toml: offer.id: its name is 245 bytes long")
+    assert "(without a file named by -o, the workbook is named after the offer's id: name one, -o SHORT.xlsm)" in err
+    assert "--output" not in err
+    Path("out").mkdir()
+    assert main(["build", "long.toml", "--no-validate", "-o", "out"]) == 2
+    assert "name one, -o out/SHORT.xlsm)" in capsys.readouterr().err
     assert main(["build", "long.toml", "--no-validate", "-o", long_id + ".xlsm"]) == 2
     assert capsys.readouterr().err.startswith("xlpy build: --output: its name is 245 bytes long")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.toml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.toml", "out"] and not any(Path("out").iterdir())
+
+
+def test_an_unknown_option_before_the_command_is_named_against_xlpy_not_the_command(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--vers", "compute", "x.toml"])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == "xlpy: unrecognized arguments: --vers (see xlpy --help)\n"
+    with pytest.raises(SystemExit):
+        main(["compute", "x.toml", "--vers"])
+    assert capsys.readouterr().err == "xlpy compute: unrecognized arguments: --vers (see xlpy compute --help)\n"

@@ -353,3 +353,46 @@ def test_an_odd_lot_the_aggregate_counts_cannot_apply_is_said_not_applied(tmp_pa
     assert cli.main(["refresh", "ol.xlsm", "--tally", "c.csv", "--no-backup"]) == 0
     assert ("prorated by 0.9642857143; " + why.replace("offer.odd_lot", "Inputs!C17 (OddLot)")
             ) in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("header", ["Not delivered", "Undelivered", "Failed guaranteed deliveries", "NGD failed",
+                                    "Failed to deliver", "Units failed", "Shares not delivered"])
+def test_a_count_file_s_failed_deliveries_are_read_under_the_agents_spellings(tmp_path, header):
+    """The spellings a holder tally's failed column is known by are a count file's too: never left unread, and
+    the count taken as 0."""
+    from xlpy.files.counts import read_count_file
+
+    (tmp_path / "c.csv").write_text(f"Tendered,Guaranteed delivery,{header}\n274000,3500,500\n", encoding="utf-8")
+    assert read_count_file(tmp_path / "c.csv") == (274000, 3500, 500, ())
+
+
+def test_the_count_file_warning_reads_a_holder_workbook_and_a_live_book_s_numbers(tmp_path, monkeypatch, capsys):
+    """A holder workbook switched to a count file without a failed-delivery column, on a final count with 300
+    failed: said (its counts are formulas over the holder table, so what it held is not quoted); a live book's numbers come as floats (3500.0) and are said as counts; a count
+    file whose failed deliveries exceed its missing guaranteed column says why they are none."""
+    import shutil
+
+    from repo_paths import NOTES
+
+    from xlpy.engine.errors import InputErrors
+    from xlpy.files.counts import absent_counts, read_count_file
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(NOTES.parent / "data", tmp_path / "data")
+    shutil.copy(NOTES, tmp_path / "notes.toml")
+    assert cli.main(["build", "notes.toml", "-o", "n.xlsm", "--no-validate", "-q"]) == 0
+    (tmp_path / "counts.csv").write_text("tendered,guaranteed delivery\n80000,2500\n", encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["refresh", "n.xlsm", "--tally", "counts.csv", "--no-backup"]) == 0
+    assert ("xlpy refresh: warning: counts.csv: has no failed delivery column: its count is taken as 0 (add the "
+            "column if the agent's count has any)") in capsys.readouterr().err
+    live = {"GuaranteedDelivery": 3500.0, "FailedDelivery": 0.0, "FinalCount": False}
+    assert absent_counts("c.csv", ("guaranteed_delivery", "failed_delivery"), live.get) == [
+        "c.csv: has no guaranteed delivery column: its count is taken as 0, where the workbook held 3,500 (add the "
+        "column if the agent's count has any)"]
+    (tmp_path / "bad.csv").write_text("tendered,failed delivery\n60000,3000\n", encoding="utf-8")
+    with pytest.raises(InputErrors) as info:
+        read_count_file(tmp_path / "bad.csv")
+    assert [str(p) for p in info.value.problems] == [
+        "bad.csv: row 2, column failed delivery: must not exceed guaranteed deliveries (0) (the file has no "
+        "guaranteed delivery column, so its count is taken as 0), got 3000"]

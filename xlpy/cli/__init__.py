@@ -75,8 +75,11 @@ def _signalled(signum, frame):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
-    if unknown:  # named against the command whose options they are not ("see xlpy render --help")
-        args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if unknown:  # named against the command whose options they are not ("see xlpy render --help"), or xlpy's own
+        given = list(sys.argv[1:] if argv is None else argv)
+        before = given[:given.index(args.command)] if args.command in given else given
+        (parser if any(u in before for u in unknown) else args.parser).error(
+            f"unrecognized arguments: {' '.join(unknown)}")
     from ..workbook.locks import STOP_SIGNALS
 
     try:

@@ -118,7 +118,7 @@ def _setup_build(p: argparse.ArgumentParser) -> None:
     _add_leg_options(p)
 
 
-def build_output(given: str | None, offer_id: str, force: bool) -> Path:
+def build_output(given: str | None, offer_id: str, force: bool, offer_name: str = "") -> Path:
     """Where ``xlpy build`` writes: checked before anything is computed or written.
 
     A folder gets ``<offer id>.xlsm`` inside it.  The standard workbook carries
@@ -142,9 +142,11 @@ def build_output(given: str | None, offer_id: str, force: bool) -> Path:
 
     too_long = locks.name_problem(locks.target_of(out) if out.exists() else out)  # now, not at its first refresh
     if too_long:  # (the name taken from offer.id when no -o names the file: say so, and how to give one)
-        named_by_id = not given or Path(given).is_dir()
-        raise InputError("--output" if not named_by_id else "offer.id (the workbook's name without -o)", str(out),
-                         too_long + (" (-o SHORT.xlsm)" if named_by_id else ""))
+        if given and not Path(given).is_dir():
+            raise InputError("--output", str(out), too_long)
+        raise InputError(f"{offer_name + ': ' if offer_name else ''}offer.id", str(out), too_long + " (without a "
+                         "file named by -o, the workbook is named after the offer's id: name one, -o "
+                         f"{given.rstrip('/' + os.sep) + '/' if given else ''}SHORT.xlsm)")
     if out.is_symlink() and not out.exists() and not force:  # (refuse_existing would call it a file that exists)
         raise InputError("--output", str(out), f"is a symbolic link to {os.readlink(out)}, which is not there (a "
                          "share not mounted?): mount it, or pass --force to replace the link with the workbook")
@@ -248,7 +250,7 @@ def run_build(args: argparse.Namespace) -> int:
     with steady.one_reading():  # the SHA-256s recorded are those of the bytes read
         with progress.step("reading the offer and the tally, computing"):
             offer, results = compute_file(offer_path)
-        out = build_output(args.output, offer.id, args.force)
+        out = build_output(args.output, offer.id, args.force, offer_path.name)
         existed = out.exists() or out.is_symlink()  # as build_output found it: a file made since is someone's work
         target = locks.target_of(out) if out.exists() else out  # a link's target is replaced, the link stays
         record = _sources_record(offer_path, offer, target)

@@ -32,7 +32,10 @@ COUNT_COLUMNS = {
                  "tendered and not withdrawn", "notes tendered"),
     "guaranteed_delivery": ("guaranteed delivery", "guaranteed deliveries", "guaranteed", "ngd",
                             "notice of guaranteed delivery", "notices of guaranteed delivery", "gd"),
-    "failed_delivery": ("failed delivery", "failed deliveries", "failed", "failed ngd"),
+    "failed_delivery": ("failed delivery", "failed deliveries", "failed", "failed ngd", "ngd failed",
+                        "failed guaranteed deliveries", "failed guaranteed delivery", "failed to deliver",
+                        "not delivered", "undelivered", "units failed", "shares failed", "notes failed",
+                        "units not delivered", "shares not delivered", "notes not delivered"),
 }
 #: The tendered spellings that say the count is net of withdrawals.
 NET_TENDERED = ("tendered not withdrawn", "tendered and not withdrawn")
@@ -122,7 +125,7 @@ def absent_counts(name: str, absent: tuple[str, ...], held=None) -> list[str]:
     for ours in absent:
         words = ours.replace("_", " ")
         was = held(_MAY_LACK[ours]) if held is not None else None
-        was = was if type(was) in (int, float) else 0
+        was = int(was) if type(was) in (int, float) and was == int(was) else 0  # (a live book's 3500.0: 3,500)
         if ours == "failed_delivery" and not was and (held is None or held("FinalCount") is not True):
             continue
         before = f", where the workbook held {was:,}" if was else ""
@@ -164,9 +167,13 @@ def read_count_file(path: str | os.PathLike, mapping: sources.ColumnMapping | No
     t, g, f = counts["tendered"], counts.get("guaranteed_delivery", 0), counts.get("failed_delivery", 0)
     problems = tally_problems({"tendered": t, "guaranteed_delivery": g, "failed_delivery": f}, places,
                               {"tendered": "tendered", "guaranteed_delivery": "guaranteed deliveries"}, "{:,}".format)
+    absent = tuple(k for k in _MAY_LACK if k not in found)
+    if problems and "guaranteed_delivery" in absent:  # (failed deliveries above none: say why none)
+        problems = [InputError(p.field, p.value, p.reason + " (the file has no guaranteed delivery column, so its "
+                               "count is taken as 0)") if "guaranteed" in p.reason else p for p in problems]
     if problems:
         raise InputErrors(problems)
-    return t, g, f, tuple(k for k in _MAY_LACK if k not in found)
+    return t, g, f, absent
 
 
 #: A count file's cells: text, as CSV holds it (``274,000`` is a number); a blank cell is missing.

@@ -330,8 +330,8 @@ class _Refresh:
             else:
                 t, g, f, absent = read_count_file(path, columns)
                 self.tally, rows = Tally(t, g, f), 1
-                held = self.recorded if self.shape.tally == "aggregate" else None  # (a holder book's are formulas)
-                self.notes += [f"warning: {n}" for n in absent_counts(path.name, absent, held)]
+                # (what the workbook holds: its typed counts; a holder book's are formulas, not quoted)
+                self.notes += [f"warning: {n}" for n in absent_counts(path.name, absent, self.recorded)]
         except InputErrors as exc:
             self.problems.extend(exc.problems)
             return
