@@ -238,14 +238,14 @@ def test_a_workbook_of_layout_6_is_refused_for_the_formulas_changed_within_it(tm
     (tmp_path / "c.csv").write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
     before = snapshot(tmp_path)
     proc = xlpy("refresh", "six.xlsm", "--tally", "c.csv", cwd=tmp_path)
-    refused(proc, "refresh", "built by another xlpy (layout 6; this xlpy reads layout 11)", "rebuild it")
+    refused(proc, "refresh", "built by an earlier xlpy (layout 6; this xlpy reads layout 11)", "rebuild it")
     assert snapshot(tmp_path) == before
     proc = xlpy("validate", "six.xlsm", "--no-libreoffice", cwd=tmp_path)
     assert proc.returncode == 1 and "layout 6; this xlpy reads layout 11" in proc.stdout + proc.stderr
     # building over it is refused, saying to build under another name (--force would lose its History)
     proc = xlpy("build", str(SEED), "-o", "six.xlsm", cwd=tmp_path)
     refused(proc, "build", "exists, built by an earlier xlpy (layout 6; this xlpy writes layout 11)",
-            "under another name (-o NEW.xlsm)")
+            "under another name", "xlpy build", "-o six-rebuilt.xlsm")
     assert snapshot(tmp_path) == before
     formula = Shape(ratio="formula", price_rows=60, holiday_rows=2).encode().replace(";layout=11", ";layout=6")
     with pytest.raises(ValueError, match=r"layout 6; this xlpy reads layout 11"):
@@ -269,7 +269,7 @@ def test_a_workbook_of_layout_10_is_refused_with_the_rebuild_advice(tmp_path, bu
     (tmp_path / "c.csv").write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
     before = snapshot(tmp_path)
     proc = xlpy("refresh", "ten.xlsm", "--tally", "c.csv", cwd=tmp_path)
-    refused(proc, "refresh", "built by another xlpy (layout 10; this xlpy reads layout 11)", "rebuild it")
+    refused(proc, "refresh", "built by an earlier xlpy (layout 10; this xlpy reads layout 11)", "rebuild it")
     assert snapshot(tmp_path) == before
     proc = xlpy("validate", "ten.xlsm", "--no-libreoffice", cwd=tmp_path)
     assert proc.returncode == 1 and "layout 10; this xlpy reads layout 11" in proc.stdout + proc.stderr
@@ -304,11 +304,11 @@ def test_a_workbook_of_an_earlier_layout_is_named_not_misread(tmp_path, built):
     (tmp_path / "c.csv").write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
     before = snapshot(tmp_path)
     proc = xlpy("refresh", "old.xlsm", "--tally", "c.csv", cwd=tmp_path)
-    refused(proc, "refresh", "built by another xlpy (layout 1; this xlpy reads layout 11)", "rebuild it")
+    refused(proc, "refresh", "built by an earlier xlpy (layout 1; this xlpy reads layout 11)", "rebuild it")
     assert snapshot(tmp_path) == before
     proc = xlpy("validate", "old.xlsm", "--no-libreoffice", cwd=tmp_path)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    assert "built by another xlpy (layout 1" in proc.stdout
+    assert "built by an earlier xlpy (layout 1" in proc.stdout
 
 
 def test_output_that_cannot_encode_a_name_escapes_it_after_the_work_is_done(tmp_path):

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from .engine.errors import XlpyError
 from .excel.registry import macro
-from .workbook.layout import LAYOUT_NAME, Shape, layout
+from .workbook import rebuild
+from .workbook.layout import LAYOUT_NAME, OtherLayout, Shape, layout
 from .workbook.live_book import XlwingsBook
 from .workbook.offer_drift import offer_file_drift
 from .workbook.refresh import (
@@ -59,7 +60,7 @@ def _excel(task, parts: tuple[str, ...] = ()) -> None:
         more = len(lines) - SHOWN if len(lines) > SHOWN + 1 else 0
         shown = lines[:SHOWN] + [f"and {more:,} more problems (xlpy refresh on the workbook lists them all)"] \
             if more else lines
-        _alert(book, "Nothing was changed:\n" + "\n".join(shown), "xlpy: refresh refused")
+        _alert(book, "Nothing was changed:\n" + "\n".join(shown), "xlpy: refresh refused" if parts else "xlpy: refused")
         return
     if isinstance(outcome, ReleaseCheck):
         text = ("The draft matches the engine's text word for word." if outcome.ok
@@ -75,6 +76,8 @@ def _written_sheets(book: XlwingsBook, parts: tuple[str, ...]) -> list[str]:
     no layout we read."""
     try:
         lay = layout(Shape.decode(book.name(LAYOUT_NAME) or ""))
+    except OtherLayout as exc:  # said first: no read-only or protected sheet matters for a workbook never refreshed
+        raise XlpyError(rebuild.said(exc, book)) from None
     except ValueError:  # (the refresh names it)
         return []
     return list(dict.fromkeys(sheet for part in parts for sheet, _ in lay.refresh_areas(part)))

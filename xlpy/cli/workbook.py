@@ -12,10 +12,8 @@ import tomllib
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
+from ..files.recorded import SEED_OFFER  # the offer the README's first command builds when given none
 from .commands import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command, refuse_unrecordable, warn
-
-#: The offer the README's first command builds when no offer file is given.
-SEED_OFFER = "hecla-2004.toml"
 
 
 def seed_offer_path() -> Path:
@@ -153,11 +151,7 @@ def build_output(given: str | None, offer_id: str, force: bool, offer_name: str 
     if out.exists() and not force:
         older = _earlier_layout(out)
         if older:
-            from ..workbook.layout.model import LAYOUT_VERSION
-
-            refuse_existing(out, force, f"exists, built by an earlier xlpy (layout {older}; this xlpy writes layout "
-                            f"{LAYOUT_VERSION}): build the new workbook under another name (-o NEW.xlsm) and refresh "
-                            "it from the same tally and price files; keep this one for its History")
+            refuse_existing(out, force, _other_layout_refusal(out, older))
         refuse_existing(out, force, "exists and may hold typed inputs and refreshes; refresh it with xlpy refresh, "
                         "or pass --force to replace it")
     if out.exists():  # --force: replace the workbook, but not under someone who has it open, nor a read-only one
@@ -184,8 +178,32 @@ def _check_replaceable(out: Path) -> None:
     locks.check_writable(locks.target_of(out), str(out), done="replaced")
 
 
+def _other_layout_refusal(out: Path, version: str) -> str:
+    """Why ``xlpy build`` does not write over *out*, a workbook of layout *version*: a later xlpy's, or an earlier
+    one's, with the commands that rebuild it from the files its Cover records (:mod:`xlpy.workbook.rebuild`)."""
+    from ..workbook import rebuild
+    from ..workbook.backends import PackageBook
+    from ..workbook.layout.model import LAYOUT_VERSION, OtherLayout
+
+    said = f"(layout {version}; this xlpy writes layout {LAYOUT_VERSION})"
+    if OtherLayout(version).later:
+        return (f"exists, built by a later xlpy {said}: install that xlpy to refresh it, or build this one under "
+                "another name (-o NEW.xlsm)")
+    try:
+        book = PackageBook(out)
+        try:
+            commands = rebuild.rebuild_commands(rebuild.book_records(book), out)
+        finally:
+            book.close()
+    except Exception:  # noqa: BLE001  (a workbook whose records cannot be read: the advice without them)
+        commands = ""
+    return (f"exists, built by an earlier xlpy {said}: build the new workbook under another name and refresh it "
+            "from the same tally and price files (keep this one for its History)"
+            + (f"; {commands}" if commands else ": -o NEW.xlsm, then xlpy refresh NEW.xlsm --tally ... --prices ..."))
+
+
 def _earlier_layout(path: Path) -> str | None:
-    """The layout of the standard workbook at *path* when an earlier xlpy built it ("4"), else None (the current
+    """The layout of the standard workbook at *path* when another xlpy built it ("4"), else None (the current
     layout or one read as it, or not a standard workbook one can read)."""
     from ..workbook.layout.model import LAYOUT_NAME, same_since, shape_parts
     from ..workbook.package import Package

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import steady
 
-__all__ = ["NO_PRICE_FILE", "NO_TALLY_FILE", "recorded_path", "same_place", "sha256", "written_path"]
+__all__ = ["NO_PRICE_FILE", "NO_TALLY_FILE", "SEED_OFFER", "recorded_path", "same_place", "sha256", "written_path"]
 
 
 def sha256(path: str | os.PathLike) -> str:
@@ -26,6 +26,8 @@ def sha256(path: str | os.PathLike) -> str:
 #: texts that name no file.  Any other text recorded there is a path, read back whatever its suffix.
 NO_TALLY_FILE = "aggregate counts in the offer file"
 NO_PRICE_FILE = "none: the ratio is fixed"
+#: The built-in example's offer file (``xlpy.examples``), which ``xlpy build`` builds, and records, when given none.
+SEED_OFFER = "hecla-2004.toml"
 
 
 def written_path(text: str) -> Path:

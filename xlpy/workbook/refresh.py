@@ -70,7 +70,7 @@ from .backends import Book
 from .clock import utc_now
 from .collector import collector_eased
 from .layout import LAYOUT_NAME, REFRESH_RECORD, Layout, Shape, history_added, history_row, layout, renamed_hint
-from . import saved_values, table_edits
+from . import rebuild, saved_values, table_edits
 from .saved_values import HOLDER_TABLE, TableValues, holder_values
 
 __all__ = [
@@ -199,8 +199,8 @@ class _Refresh:
                                           "(build one with xlpy build)", show_value=False)])
         try:
             self.shape = Shape.decode(text)
-        except ValueError as exc:
-            raise InputErrors([InputError(f"name {LAYOUT_NAME}", text, str(exc))]) from None
+        except ValueError as exc:  # (another layout: an earlier one with the commands that rebuild it)
+            raise InputErrors([InputError(LAYOUT_NAME, None, rebuild.said(exc, book), show_value=False)]) from None
         self.lay: Layout = layout(self.shape)
         present = book.sheet_names()
         missing = [s.title for s in self.lay.sheets if s.title not in present]

@@ -49,7 +49,7 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import to_decimal
 from ..excel import vba
 from . import data as bookdata
-from . import libreoffice, progress, saved_values, shown
+from . import libreoffice, progress, rebuild, saved_values, shown
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
 from .formula_text import same_formula
@@ -699,8 +699,10 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
         return None
     try:
         return wb, layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
-    except ValueError as exc:
-        findings.append(Finding(book, f"name {LAYOUT_NAME}", "layout cannot be read", "a layout", str(exc)))
+    except ValueError as exc:  # (another layout: an earlier one with the commands that rebuild it)
+        findings.append(Finding(book, f"name {LAYOUT_NAME}", rebuild.said(exc, records=rebuild.workbook_records(wb),
+                                path=path)) if getattr(exc, "later", None) is not None else
+                        Finding(book, f"name {LAYOUT_NAME}", "layout cannot be read", "a layout", str(exc)))
         return None
 
 

@@ -52,6 +52,21 @@ SHEETS = ("Cover", "Inputs", "Tenders", "Prices", "Results", "Check", "Sensitivi
 
 
 
+class OtherLayout(ValueError):
+    """A workbook of another layout than this xlpy's: an earlier one is rebuilt (:mod:`xlpy.workbook.rebuild` says
+    with which files), a later one needs the later xlpy that built it."""
+
+    def __init__(self, version: str):
+        self.version = version
+        self.later = version.isdigit() and int(version) > LAYOUT_VERSION
+        said = f"(layout {version}; this xlpy reads layout {LAYOUT_VERSION})"
+        super().__init__(
+            f"the workbook was built by a later xlpy {said}: install that xlpy (pip install . in a copy of the "
+            "project at least as new) to refresh it" if self.later else
+            f"the workbook was built by an earlier xlpy {said}: rebuild it with xlpy build under another name and "
+            "refresh that one from the tally and price files this one records (keep this one for its History)")
+
+
 def renamed_hint(title: str, present) -> str:
     """For a message about a workbook missing the standard sheet *title*: the sheets the layout does not know
     (usually it was renamed), as `` (sheets not in the layout: ...)``, or "" when there are none."""
@@ -123,9 +138,7 @@ class Shape:
         parts = shape_parts(text)
         version = parts.get("layout", "1")
         if not same_since(version, parts):
-            raise ValueError(f"the workbook was built by another xlpy (layout {version}; this xlpy reads layout "
-                             f"{LAYOUT_VERSION}): rebuild it with xlpy build from its offer file under another name, then refresh "
-                             "that one (keep this one for its History)")
+            raise OtherLayout(version)
         try:
             return cls(
                 ratio=parts["ratio"], tally=parts["tally"], holder_rows=int(parts["holders"]),

@@ -1,0 +1,153 @@
+"""A workbook of another layout: the advice a user follows word for word.
+
+A workbook built by an earlier xlpy is refused by refresh, validate, build and the Excel buttons with the
+commands that rebuild it from the files its Cover records: a new build records the offer file's own tally and
+prices, so "refresh that one" alone gave the offer file's figures, which validated clean (upgrade pass).  A
+workbook of a later xlpy is said to be one, not told to be rebuilt by an older xlpy.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.workbook.defined_name import DefinedName
+from repo_paths import DATA, FORMULA, PRICES
+
+from xlpy.files.recorded import NO_PRICE_FILE, NO_TALLY_FILE
+from xlpy.workbook.layout import LAYOUT_NAME, LAYOUT_VERSION
+from xlpy.workbook.rebuild import rebuild_commands
+
+NOW = f";layout={LAYOUT_VERSION}"
+
+
+def _xlpy(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "xlpy", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=600)
+
+
+def _as_layout(path: Path, version: int) -> None:
+    wb = load_workbook(path, keep_vba=True)
+    text = wb.defined_names[LAYOUT_NAME].attr_text
+    assert NOW in text
+    wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.replace(NOW, f";layout={version}"),
+                                                hidden=True)
+    wb.save(path)
+
+
+def _figures(path: Path) -> dict:
+    wb = load_workbook(path, data_only=True)
+    out = {}
+    for name in ("UnitsAccepted", "CommonIssued", "InducedCharge", "OfferRatio"):
+        ((sheet, ref),) = wb.defined_names[name].destinations
+        out[name] = wb[sheet][ref.replace("$", "")].value
+    return out
+
+
+def test_an_earlier_workbook_s_advice_followed_word_for_word_gives_its_figures(tmp_path):
+    """The formula example refreshed from the agent's tally (one holder's units changed) and another price file,
+    then taken for a layout-10 workbook: the commands refresh, validate and build give, run as written from the
+    folder the user is in, rebuild it with the agent's tally and prices, not the offer file's own."""
+    deal = tmp_path / "deal"
+    (deal / "data").mkdir(parents=True)
+    shutil.copy(FORMULA, deal / FORMULA.name)
+    for f in DATA.iterdir():
+        shutil.copy(f, deal / "data" / f.name)
+    tally = (DATA / "hecla-2004-tally.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    tally[1] = tally[1].replace(",2500,", ",3500,")  # the agent's count: DTC-0022 tendered 1,000 more
+    assert tally[1].startswith("DTC-0022,3500,")
+    (deal / "agent's tally.csv").write_text("".join(tally), encoding="utf-8")
+    shutil.copy(DATA / PRICES, deal / "prices.csv")
+    assert _xlpy("build", FORMULA.name, "-o", "offer.xlsm", "--no-validate", "-q", cwd=deal).returncode == 0
+    proc = _xlpy("refresh", "offer.xlsm", "--tally", "agent's tally.csv", "--prices", "prices.csv", "--no-backup",
+                 cwd=deal)
+    assert proc.returncode == 0, proc.stderr
+    old = _figures(deal / "offer.xlsm")
+    _as_layout(deal / "offer.xlsm", 10)
+    advice = []
+    for command in (["refresh", "deal/offer.xlsm"], ["validate", "deal/offer.xlsm", "--no-libreoffice"],
+                    ["build", f"deal/{FORMULA.name}", "-o", "deal/offer.xlsm"]):
+        proc = _xlpy(*command, cwd=tmp_path)
+        assert proc.returncode == (1 if command[0] == "validate" else 2), proc.stdout + proc.stderr
+        said = proc.stdout + proc.stderr
+        assert "built by an earlier xlpy (layout 10; this xlpy " in said, said
+        advice.append(said.split("from the files its Cover records: ", 1)[1].split(" (type again")[0])
+    assert len(set(advice)) == 1, advice
+    build, refresh = advice[0].split(", then ")
+    assert build == f"xlpy build deal/{FORMULA.name} -o deal/offer-rebuilt.xlsm"
+    assert refresh == ("xlpy refresh deal/offer-rebuilt.xlsm --tally 'deal/agent'\"'\"'s tally.csv' --prices "
+                       "deal/prices.csv")
+    for command in (build, refresh):
+        proc = _xlpy(*shlex.split(command)[1:], cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+    new = deal / "offer-rebuilt.xlsm"
+    assert _figures(new) == old and old["UnitsAccepted"] == 275000
+    proc = _xlpy("validate", str(new.relative_to(tmp_path)), "--no-libreoffice", cwd=tmp_path)
+    assert proc.returncode == 0 and "offer-rebuilt.xlsm: valid" in proc.stdout, proc.stdout
+
+
+def test_the_commands_name_only_what_the_cover_records(tmp_path):
+    """Counts typed in the offer file and a fixed ratio: no refresh to give; a mapping goes with its tally; an
+    absolute path stays absolute; the built-in example, not beside the workbook, is built without a file."""
+    book = tmp_path / "a folder" / "book.xlsm"
+    base = {"OfferFile": "offer.toml", "TallySource": NO_TALLY_FILE, "PriceSource": NO_PRICE_FILE}
+    folder = shlex.quote(str(book.parent))
+    assert rebuild_commands(base, book) == (
+        f"from the files its Cover records: xlpy build {folder[:-1]}/offer.toml' -o {folder[:-1]}/book-rebuilt.xlsm' "
+        "(type again into the new workbook any input typed into this one since its build)")
+    mapped = {**base, "TallySource": "t.xlsx", "TallyMapping": "/shared/map.toml"}
+    assert f"--tally {folder[:-1]}/t.xlsx' --mapping /shared/map.toml" in rebuild_commands(mapped, book)
+    assert rebuild_commands({**base, "OfferFile": "hecla-2004.toml"}, Path("book.xlsm")).startswith(
+        "from the files its Cover records: xlpy build -o book-rebuilt.xlsm (")
+    assert rebuild_commands({}, book) == ""
+
+
+def test_a_later_xlpy_s_workbook_is_said_to_be_one(tmp_path, standard_books):
+    """Not "built by an earlier xlpy ... rebuild it": a colleague's newer workbook needs the newer xlpy, and is
+    neither rebuilt nor replaced by this one."""
+    book = Path(shutil.copy(standard_books["seed"], tmp_path / "book.xlsm"))
+    _as_layout(book, LAYOUT_VERSION + 1)
+    later = f"built by a later xlpy (layout {LAYOUT_VERSION + 1}; this xlpy "
+    before = book.read_bytes()
+    for command in (["refresh", "book.xlsm"], ["validate", "book.xlsm", "--no-libreoffice"], ["build", "-o",
+                                                                                             "book.xlsm"]):
+        proc = _xlpy(*command, cwd=tmp_path)
+        said = proc.stdout + proc.stderr
+        assert later in said and "earlier" not in said and "rebuild" not in said, said
+    assert book.read_bytes() == before
+
+
+@pytest.fixture
+def holders(standard_books, tmp_path) -> Path:
+    """A copy of the standard holder workbook, with its tally and price files beside it."""
+    src = standard_books["holders"]
+    for f in src.parent.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    return tmp_path / src.name
+
+
+@pytest.mark.parametrize("version", [10, LAYOUT_VERSION + 1])
+def test_a_button_says_the_layout_before_the_read_only_book(holders, monkeypatch, version):
+    """An old workbook open read-only: the button says first that it can never be refreshed here (with the
+    rebuild commands for an earlier one), not to open it again when it can be edited."""
+    import xlwings
+    from test_macros import FakeApi, FakeBook, FakeName
+
+    from xlpy import macros
+
+    fake = FakeBook(holders)
+    fake.api = FakeApi(ReadOnly=True)
+    text = fake.names[LAYOUT_NAME].refers_to
+    fake.names[LAYOUT_NAME] = FakeName(text.replace(NOW, f";layout={version}"))
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    macros.xlpy_refresh_tenders()
+    title, said = fake.app.alerts[-1]
+    assert title == "xlpy: refresh refused" and "read-only" not in said, said
+    assert (f"built by an earlier xlpy (layout {version};" in said and "xlpy build " in said if version == 10
+            else "built by a later xlpy" in said), said
+    assert not any(s.writes for s in fake.sheets)
