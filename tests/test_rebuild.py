@@ -76,9 +76,9 @@ def test_an_earlier_workbook_s_advice_followed_word_for_word_gives_its_figures(t
         assert proc.returncode == (1 if command[0] == "validate" else 2), proc.stdout + proc.stderr
         said = proc.stdout + proc.stderr
         assert "built by an earlier xlpy (layout 10; this xlpy " in said, said
-        advice.append(said.split("from the files its Cover records: ", 1)[1].split(" (type again")[0])
+        advice.append(said.split("from the files its Cover records, run: ", 1)[1].split(" (then type")[0])
     assert len(set(advice)) == 1, advice
-    build, refresh = advice[0].split(", then ")
+    build, refresh = advice[0].split(" && ")
     assert build == f"xlpy build deal/{FORMULA.name} -o deal/offer-rebuilt.xlsm"
     assert refresh == ("xlpy refresh deal/offer-rebuilt.xlsm --tally 'deal/agent'\"'\"'s tally.csv' --prices "
                        "deal/prices.csv")
@@ -93,18 +93,40 @@ def test_an_earlier_workbook_s_advice_followed_word_for_word_gives_its_figures(t
 
 def test_the_commands_name_only_what_the_cover_records(tmp_path):
     """Counts typed in the offer file and a fixed ratio: no refresh to give; a mapping goes with its tally; an
-    absolute path stays absolute; the built-in example, not beside the workbook, is built without a file."""
+    absolute path stays absolute; a name that begins with "-" is no option.  The Cover records the offer file's name
+    and SHA-256, not its folder: the file beside the workbook with that SHA-256, or the built-in example with it, is
+    built; any other (the example edited and kept elsewhere) is said, never taken for it.  A tally or price record
+    that cannot be read is said, never left out of the refresh (which would rebuild from the offer file's own)."""
+    from importlib import resources
+
+    from xlpy.files.recorded import sha256
+
     book = tmp_path / "a folder" / "book.xlsm"
-    base = {"OfferFile": "offer.toml", "TallySource": NO_TALLY_FILE, "PriceSource": NO_PRICE_FILE}
-    folder = shlex.quote(str(book.parent))
+    book.parent.mkdir()
+    (book.parent / "offer.toml").write_text("offer", encoding="utf-8")
+    base = {"OfferFile": "offer.toml", "OfferSha256": sha256(book.parent / "offer.toml"),
+            "TallySource": NO_TALLY_FILE, "PriceSource": NO_PRICE_FILE}
+    folder = shlex.quote(str(book.parent))[:-1]
     assert rebuild_commands(base, book) == (
-        f"from the files its Cover records: xlpy build {folder[:-1]}/offer.toml' -o {folder[:-1]}/book-rebuilt.xlsm' "
-        "(type again into the new workbook any input typed into this one since its build)")
+        f"from the files its Cover records, run: xlpy build {folder}/offer.toml' -o {folder}/book-rebuilt.xlsm' "
+        "(then type into the new workbook any input typed into this one since its build)")
     mapped = {**base, "TallySource": "t.xlsx", "TallyMapping": "/shared/map.toml"}
-    assert f"--tally {folder[:-1]}/t.xlsx' --mapping /shared/map.toml" in rebuild_commands(mapped, book)
-    assert rebuild_commands({**base, "OfferFile": "hecla-2004.toml"}, Path("book.xlsm")).startswith(
-        "from the files its Cover records: xlpy build -o book-rebuilt.xlsm (")
-    assert rebuild_commands({}, book) == ""
+    assert (f" && xlpy refresh {folder}/book-rebuilt.xlsm' --tally {folder}/t.xlsx' --mapping /shared/map.toml "
+            "(then") in rebuild_commands(mapped, book)
+    assert "-o ./-old-rebuilt.xlsm" in rebuild_commands({**base, "OfferSha256": "0"}, Path("-old.xlsm"))
+    seed = Path(str(resources.files("xlpy.examples") / "hecla-2004.toml"))
+    example = {**base, "OfferFile": "hecla-2004.toml", "OfferSha256": sha256(seed)}
+    assert rebuild_commands(example, Path("book.xlsm")).startswith(
+        "from the files its Cover records, run: xlpy build -o book-rebuilt.xlsm (")
+    edited = {**example, "OfferSha256": "a" * 64}
+    assert rebuild_commands(edited, Path("book.xlsm")) == (
+        "its offer file, hecla-2004.toml, is not beside it (the Cover records its name and SHA-256 aaaaaaaaaaaa..., "
+        "not its folder): run xlpy build OFFER -o book-rebuilt.xlsm with that file")
+    assert rebuild_commands({**edited, "TallySource": "agent.csv"}, Path("book.xlsm")).endswith(
+        "with that file; then xlpy refresh book-rebuilt.xlsm --tally agent.csv")
+    assert rebuild_commands({"OfferFile": "offer.toml", "PriceSource": "p.csv"}, book) == (
+        "its Cover's record of TallySource cannot be read: build the new workbook from the offer file under another "
+        "name and refresh it from the agent's latest tally and the price history")
 
 
 def test_a_later_xlpy_s_workbook_is_said_to_be_one(tmp_path, standard_books):
@@ -141,6 +163,7 @@ def test_a_button_says_the_layout_before_the_read_only_book(holders, monkeypatch
     from xlpy import macros
 
     fake = FakeBook(holders)
+    fake.name = holders.name  # (xlwings' Book.name: the file's name, beside its folder)
     fake.api = FakeApi(ReadOnly=True)
     text = fake.names[LAYOUT_NAME].refers_to
     fake.names[LAYOUT_NAME] = FakeName(text.replace(NOW, f";layout={version}"))
@@ -148,6 +171,21 @@ def test_a_button_says_the_layout_before_the_read_only_book(holders, monkeypatch
     macros.xlpy_refresh_tenders()
     title, said = fake.app.alerts[-1]
     assert title == "xlpy: refresh refused" and "read-only" not in said, said
-    assert (f"built by an earlier xlpy (layout {version};" in said and "xlpy build " in said if version == 10
-            else "built by a later xlpy" in said), said
+    assert (f"built by an earlier xlpy (layout {version};" in said and f"-o {holders.parent}/" in said
+            if version == 10 else "built by a later xlpy" in said), said
     assert not any(s.writes for s in fake.sheets)
+
+
+def test_a_path_is_quoted_for_the_shell_it_is_run_in(monkeypatch):
+    """POSIX quoting in bash; on Windows double quotes, which cmd.exe and PowerShell both read (single quotes are
+    no quotes to cmd.exe, and PowerShell splits a name holding one)."""
+    from types import SimpleNamespace
+
+    from xlpy.workbook import rebuild
+
+    assert rebuild._quoted("deal/agent's tally.csv") == "'deal/agent'\"'\"'s tally.csv'"
+    assert rebuild._quoted("deal/prices.csv") == "deal/prices.csv"
+    monkeypatch.setattr(rebuild, "os", SimpleNamespace(name="nt"))
+    assert rebuild._quoted(r"C:\Deals\agent's tally.csv") == '"' + r"C:\Deals\agent's tally.csv" + '"'
+    assert rebuild._quoted(r"C:\Deals\prices.csv") == r"C:\Deals\prices.csv"
+    assert rebuild._quoted("-old.xlsm") == r".\-old.xlsm"

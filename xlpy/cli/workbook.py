@@ -186,9 +186,9 @@ def _other_layout_refusal(out: Path, version: str) -> str:
     from ..workbook.layout.model import LAYOUT_VERSION, OtherLayout
 
     said = f"(layout {version}; this xlpy writes layout {LAYOUT_VERSION})"
-    if OtherLayout(version).later:
-        return (f"exists, built by a later xlpy {said}: install that xlpy to refresh it, or build this one under "
-                "another name (-o NEW.xlsm)")
+    if OtherLayout(version).later is not False:
+        return (f"exists, built by {'a later' if OtherLayout(version).later else 'another'} xlpy {said}: install "
+                "that xlpy to refresh it, or build this one under another name (-o NEW.xlsm)")
     try:
         book = PackageBook(out)
         try:
@@ -198,8 +198,7 @@ def _other_layout_refusal(out: Path, version: str) -> str:
     except Exception:  # noqa: BLE001  (a workbook whose records cannot be read: the advice without them)
         commands = ""
     return (f"exists, built by an earlier xlpy {said}: build the new workbook under another name and refresh it "
-            "from the same tally and price files (keep this one for its History)"
-            + (f"; {commands}" if commands else ": -o NEW.xlsm, then xlpy refresh NEW.xlsm --tally ... --prices ..."))
+            "from the files this one records (keep this one for its History)" + (f"; {commands}" if commands else ""))
 
 
 def _earlier_layout(path: Path) -> str | None:

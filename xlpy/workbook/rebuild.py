@@ -9,6 +9,7 @@ which every layout has kept, from any :class:`xlpy.workbook.backends.Book` or an
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from pathlib import Path
@@ -18,7 +19,7 @@ from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, SEED_OFFER, written_p
 __all__ = ["RECORDS", "book_records", "rebuild_commands", "said", "workbook_records"]
 
 #: The Cover's records a rebuild reads: the offer file, the tally, its mapping and the price history.
-RECORDS = ("OfferFile", "TallySource", "TallyMapping", "PriceSource")
+RECORDS = ("OfferFile", "OfferSha256", "TallySource", "TallyMapping", "PriceSource")
 
 _CELL = re.compile(r"'?(?P<sheet>.+?)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>[0-9]+)")
 
@@ -30,8 +31,8 @@ def _cell(definition: str | None) -> tuple[str, str] | None:
 
 
 def _kept(out: dict[str, str], name: str, value: object) -> None:
-    if value is not None and str(value).strip():
-        out[name] = str(value).strip()
+    if isinstance(value, str) and value.strip():  # (a record is text: a number there is no path)
+        out[name] = value.strip()
 
 
 def book_records(book) -> dict[str, str]:
@@ -59,47 +60,91 @@ def workbook_records(wb) -> dict[str, str]:
     return out
 
 
-def rebuild_commands(records: dict[str, str], workbook: str | Path, seed_name: str = SEED_OFFER) -> str:
+def _quoted(text: str) -> str:
+    """*text* as one argument of a command line run as written: POSIX shell quoting, or on Windows double quotes
+    (cmd.exe and PowerShell both read them; a Windows name holds no double quote); a leading ``-`` behind ``./``."""
+    if text.startswith("-"):  # (an option to the command, else)
+        text = (".\\" if os.name == "nt" else "./") + text
+    if os.name == "nt":
+        return f'"{text}"' if any(c in text for c in " '&()^%!;,=`$@{}[]") else text
+    return shlex.quote(text)
+
+
+def _offer_given(records: dict[str, str], folder: Path, quoted) -> str | None:
+    """The offer-file argument of the rebuild's ``xlpy build``: the file beside the workbook whose SHA-256 the Cover
+    records (the Cover records its name only), "" for the built-in example, None when neither is found."""
+    from ..files.recorded import sha256
+
+    name, digest = records.get("OfferFile", ""), records.get("OfferSha256", "")
+    beside = folder / written_path(name)
+    try:
+        if name and beside.is_file() and sha256(beside) == digest:
+            return quoted(name) + " "  # (the name as recorded: *quoted* puts the folder before it)
+        if name == SEED_OFFER:
+            from importlib import resources
+
+            seed = Path(str(resources.files("xlpy.examples") / SEED_OFFER))
+            return "" if seed.is_file() and sha256(seed) == digest else None
+    except OSError:
+        return None
+    return None
+
+
+def rebuild_commands(records: dict[str, str], workbook: str | Path) -> str:
     """The commands that rebuild the workbook *workbook* (as the user named it) under another name and refresh it
     from the files its Cover *records* (:func:`book_records`), each path as seen from where *workbook* was named,
-    quoted for a shell; "" when it records nothing to go on.  An offer file of the name *seed_name* that is not
-    beside the workbook is the built-in example: ``xlpy build`` without one builds it."""
+    quoted for the platform's shell, on one line (``&&``: bash, cmd.exe and PowerShell 7 alike).  What cannot be
+    found is said instead of a command that would rebuild from other files and validate clean: an offer file not
+    beside the workbook (the Cover records its name and SHA-256, not its folder), a tally or price record that
+    cannot be read."""
     book = Path(workbook)
     folder = book.parent
 
-    def at(text: str) -> str:
+    def at(text: str) -> str:  # a path recorded (or named) relative to the workbook's folder
         path = written_path(text)
-        return shlex.quote(str(path if path.is_absolute() else folder / path))
+        return _quoted(str(path if path.is_absolute() else folder / path))
 
-    new = shlex.quote(str(folder / f"{book.stem}-rebuilt.xlsm"))
-    offer = records.get("OfferFile", "")
-    if not offer:
-        return ""
-    given = "" if offer == seed_name and not (folder / written_path(offer)).is_file() else at(offer) + " "
-    refresh = []
-    tally = records.get("TallySource", "")
-    if tally and tally != NO_TALLY_FILE:
-        refresh += ["--tally", at(tally)]
+    missing = [name for name in ("TallySource", "PriceSource") if name not in records]
+    if missing:
+        return (f"its Cover's record of {' and '.join(missing)} cannot be read: build the new workbook from the "
+                "offer file under another name and refresh it from the agent's latest tally and the price history")
+    new = at(f"{book.stem}-rebuilt.xlsm")
+    given = _offer_given(records, folder, at)
+    if given is None:
+        name = records.get("OfferFile", "")
+        return (f"its offer file{', ' + name + ',' if name else ''} is not beside it (the Cover records its name "
+                f"and SHA-256 {records.get('OfferSha256', '?')[:12]}..., not its folder): run xlpy build OFFER -o "
+                f"{new} with that file" + _refresh_part(records, at, new))
+    refresh = _refresh_part(records, at, new)
+    return (f"from the files its Cover records, run: xlpy build {given}-o {new}{refresh.replace('; then', ' &&')}"
+            " (then type into the new workbook any input typed into this one since its build)")
+
+
+def _refresh_part(records: dict[str, str], at, new: str) -> str:
+    """``; then xlpy refresh NEW --tally ... --prices ...`` from the records, or "" when they name no file."""
+    args = []
+    if records["TallySource"] != NO_TALLY_FILE:
+        args += ["--tally", at(records["TallySource"])]
         if records.get("TallyMapping"):
-            refresh += ["--mapping", at(records["TallyMapping"])]
-    prices = records.get("PriceSource", "")
-    if prices and prices != NO_PRICE_FILE:
-        refresh += ["--prices", at(prices)]
-    steps = f"xlpy build {given}-o {new}" + (f", then xlpy refresh {new} {' '.join(refresh)}" if refresh else "")
-    return (f"from the files its Cover records: {steps} (type again into the new workbook any input typed into "
-            "this one since its build)")
+            args += ["--mapping", at(records["TallyMapping"])]
+    if records["PriceSource"] != NO_PRICE_FILE:
+        args += ["--prices", at(records["PriceSource"])]
+    return f"; then xlpy refresh {new} {' '.join(args)}" if args else ""
 
 
 def said(exc: Exception, book=None, records: dict[str, str] | None = None, path: str | Path | None = None) -> str:
     """*exc*, a layout this xlpy does not read (:class:`~xlpy.workbook.layout.model.OtherLayout`), as a refresh
     or a validation says it of *book* (a file, or one open in Excel; or its *records* and *path*): for an earlier
-    layout, with the commands that rebuild it from the files its Cover records."""
-    if getattr(exc, "later", True):  # (a later xlpy's workbook, or a layout text that cannot be read at all)
+    layout, with the commands that rebuild it from the files its Cover records (none for a book with no folder on
+    this computer: nothing to run them from)."""
+    if getattr(exc, "later", True) is not False:  # (a later xlpy's workbook, or a layout that cannot be read)
         return str(exc)
     if path is None:
         path = getattr(book, "path", None)
     if path is None:  # (open in Excel: its folder and its name)
         folder, name = getattr(book, "folder", None), getattr(getattr(book, "book", None), "name", None)
-        path = Path(folder) / str(name) if folder is not None and name else Path("WORKBOOK.xlsm")
+        if folder is None or not name:
+            return f"{exc}; {getattr(book, 'no_folder', None) or 'the workbook has no folder on this computer'}"
+        path = Path(folder) / str(name)
     commands = rebuild_commands(book_records(book) if records is None else records, path)
-    return f"{exc}{'; ' + commands if commands else ''}"
+    return f"{exc}; {commands}"

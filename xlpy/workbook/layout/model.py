@@ -58,13 +58,17 @@ class OtherLayout(ValueError):
 
     def __init__(self, version: str):
         self.version = version
-        self.later = version.isdigit() and int(version) > LAYOUT_VERSION
+        #: True: a later xlpy's; False: an earlier one's; None: a layout number this xlpy cannot read.
+        self.later = (int(version) > LAYOUT_VERSION) if version.isdigit() and version == str(int(version)) else None
         said = f"(layout {version}; this xlpy reads layout {LAYOUT_VERSION})"
         super().__init__(
             f"the workbook was built by a later xlpy {said}: install that xlpy (pip install . in a copy of the "
             "project at least as new) to refresh it" if self.later else
-            f"the workbook was built by an earlier xlpy {said}: rebuild it with xlpy build under another name and "
-            "refresh that one from the tally and price files this one records (keep this one for its History)")
+            f"the workbook was built by an earlier xlpy {said}: rebuild it with xlpy build under another name, and "
+            "refresh the new one from the files this one records (keep this one for its History)"
+            if self.later is False else
+            f"the workbook was built by another xlpy {said}, whose layout this one cannot place: build a new "
+            "workbook under another name")
 
 
 def renamed_hint(title: str, present) -> str:
