@@ -73,7 +73,7 @@ def _quoted(text: str) -> str:
 def _offer_given(records: dict[str, str], folder: Path, quoted) -> str | None:
     """The offer-file argument of the rebuild's ``xlpy build``: the file beside the workbook whose SHA-256 the Cover
     records (the Cover records its name only), "" for the built-in example, None when neither is found."""
-    from ..files.recorded import sha256
+    from ..files.steady import digest as sha256  # (the plain digest: no build or refresh reads the file here)
 
     name, digest = records.get("OfferFile", ""), records.get("OfferSha256", "")
     beside = folder / written_path(name)
