@@ -22,7 +22,6 @@
 # session fixture (SHARED_GROUPS, below) goes in that fixture's group instead.
 # See pytest_collection_modifyitems.
 # ---------------------------------------------------------------------------
-import os as _os
 from pathlib import Path as _Path
 
 import pytest as _pytest
@@ -32,7 +31,7 @@ def libreoffice_gate(item) -> None:
     """Skip or fail ``item`` when it is marked ``libreoffice`` and soffice is absent."""
     if item.get_closest_marker("libreoffice") is None:
         return
-    from xlpy.workbook.libreoffice import SOFFICE_ENV_VAR, find_soffice
+    from xlpy.workbook.libreoffice import SOFFICE_ENV_VAR, ci_set, find_soffice
 
     if find_soffice() is not None:
         return
@@ -41,7 +40,7 @@ def libreoffice_gate(item) -> None:
         f"{SOFFICE_ENV_VAR} or put soffice/libreoffice on PATH "
         "(Debian: apt-get install libreoffice-calc-nogui poppler-utils)"
     )
-    if _os.environ.get("CI", "").strip():
+    if ci_set():
         _pytest.fail(f"{why}; CI is set, so LibreOffice tests must not be skipped", pytrace=False)
     _pytest.skip(why)
 
@@ -59,7 +58,9 @@ def node_gate(item) -> None:
         f"{' and '.join(missing)} not found: the xlwings Lite tests run Pyodide (from the npm registry) "
         "in Node (Debian: apt-get install nodejs npm)"
     )
-    if _os.environ.get("CI", "").strip():
+    from xlpy.workbook.libreoffice import ci_set
+
+    if ci_set():
         _pytest.fail(f"{why}; CI is set, so Node tests must not be skipped", pytrace=False)
     _pytest.skip(why)
 

@@ -488,3 +488,21 @@ def test_an_unknown_option_before_the_command_is_named_against_xlpy_not_the_comm
     with pytest.raises(SystemExit):
         main(["compute", "x.toml", "--vers"])
     assert capsys.readouterr().err == "xlpy compute: unrecognized arguments: --vers (see xlpy compute --help)\n"
+
+
+@pytest.mark.parametrize(("value", "is_ci"), [
+    ("true", True), ("1", True), ("yes", True), ("GitHub Actions", True),
+    ("", False), ("  ", False), ("0", False), ("false", False), ("False", False), ("no", False), ("OFF", False),
+])
+def test_ci_false_is_not_a_ci_run(monkeypatch, value, is_ci):
+    """``CI=false`` (as a runner or a person unsets it) is no CI run: a missing LibreOffice is then no finding
+    by default, and the test gates skip rather than fail."""
+    from xlpy.cli import build_parser
+    from xlpy.workbook.libreoffice import ci_set
+
+    monkeypatch.setenv("CI", value)
+    assert ci_set() is is_ci
+    args = build_parser().parse_args(["validate", "book.xlsm"])
+    assert args.require_libreoffice is is_ci
+    monkeypatch.delenv("CI")
+    assert ci_set() is False

@@ -12,7 +12,8 @@ import tomllib
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
-from ..files.recorded import SEED_OFFER  # the offer the README's first command builds when given none
+from ..files.recorded import SEED_OFFER
+from ..workbook.libreoffice import ci_set  # (standard library only: the options' default needs it at start)  # the offer the README's first command builds when given none
 from .commands import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command, refuse_unrecordable, warn
 
 
@@ -100,7 +101,7 @@ def _add_leg_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-formulas", action="store_true", help="skip the recalculation with the formulas library")
     p.add_argument("--no-libreoffice", action="store_true", help="skip the recalculation with LibreOffice")
     p.add_argument("--require-libreoffice", action="store_true",
-                   default=bool(os.environ.get("CI")),
+                   default=ci_set(),
                    help="a missing LibreOffice is a finding (default when CI is set)")
     _add_quiet(p)
 

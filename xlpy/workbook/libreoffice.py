@@ -48,6 +48,7 @@ from pathlib import Path
 __all__ = [
     "LibreOfficeError",
     "SOFFICE_ENV_VAR",
+    "ci_set",
     "find_soffice",
     "libreoffice_profile",
     "recalculate",
@@ -66,6 +67,16 @@ __all__ = [
 #: Environment variable naming the ``soffice`` executable (a path or a name
 #: looked up on ``PATH``).  When set, it wins over the ``PATH`` search.
 SOFFICE_ENV_VAR = "XLPY_SOFFICE"
+
+#: Values of ``CI`` that mean "not in CI" (as runners and people write them), beside unset and blank.
+CI_UNSET = frozenset({"0", "false", "no", "off"})
+
+
+def ci_set() -> bool:
+    """Whether the ``CI`` environment variable says this is a CI run: set, and not blank, ``0``, ``false``,
+    ``no`` or ``off`` (any case).  There a missing LibreOffice is a finding, and its tests fail, not skip."""
+    value = os.environ.get("CI", "").strip()
+    return bool(value) and value.lower() not in CI_UNSET
 
 _XLSX_FILTER = "xlsx:Calc MS Excel 2007 XML"
 PDF_FILTER = "pdf:calc_pdf_Export"
