@@ -176,6 +176,26 @@ def test_a_button_says_the_layout_before_the_read_only_book(holders, monkeypatch
     assert not any(s.writes for s in fake.sheets)
 
 
+@pytest.mark.parametrize("version", [10, LAYOUT_VERSION + 1])
+def test_refresh_says_the_layout_before_the_book_open_elsewhere(holders, version):
+    """As the buttons do: an old workbook left open in LibreOffice (its lock file beside it) is said first to be
+    of another layout (with the commands for an earlier one), not to be closed and refreshed again; once its
+    layout is right, the lock file is said."""
+    current = holders.read_bytes()
+    _as_layout(holders, version)
+    (holders.parent / f".~lock.{holders.name}#").write_text(",someone,host,01.12.2026 09:00,", encoding="utf-8")
+    before = holders.read_bytes()
+    proc = _xlpy("refresh", holders.name, cwd=holders.parent)
+    assert proc.returncode == 2 and "open in LibreOffice" not in proc.stderr, proc.stderr
+    assert f"{holders.name}: {LAYOUT_NAME}: the workbook was built by {'an earlier' if version == 10 else 'a later'} " \
+        f"xlpy (layout {version};" in proc.stderr, proc.stderr
+    assert (f"xlpy refresh {holders.stem}-rebuilt.xlsm --tally " in proc.stderr) is (version == 10), proc.stderr
+    assert holders.read_bytes() == before
+    holders.write_bytes(current)
+    proc = _xlpy("refresh", holders.name, cwd=holders.parent)
+    assert proc.returncode == 2 and "open in LibreOffice by someone" in proc.stderr, proc.stderr
+
+
 def test_a_path_is_quoted_for_the_shell_it_is_run_in(monkeypatch):
     """POSIX quoting in bash; on Windows double quotes, which cmd.exe and PowerShell both read (single quotes are
     no quotes to cmd.exe, and PowerShell splits a name holding one)."""

@@ -138,6 +138,7 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
     if zipped:  # (read as TOML, it would be "not valid TOML: 'utf-8' codec can't decode byte ...")
         raise InputErrors([zipped])
     target = locks.target_of(path)
+    _other_layout_said_first(target, path)
     if not force:
         busy = locks.busy_message(path)
         if busy:
@@ -154,6 +155,27 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
     except KeyboardInterrupt as exc:  # after the workbook was replaced (the lock let go...): say it was written
         out.reraise(exc)
     return out
+
+
+def _other_layout_said_first(target: Path, path: Path) -> None:
+    """Refuse a workbook of another layout before saying it is open in Excel or read-only (as the buttons do):
+    closing it or making it writable would not let this xlpy refresh it; the rebuild commands would.  A file
+    that cannot be read here is left to the refresh proper, which names what is wrong."""
+    from . import rebuild
+    from .layout import LAYOUT_NAME, OtherLayout, Shape
+
+    try:
+        with PackageBook(target) as book:
+            text = book.name(LAYOUT_NAME)
+            try:
+                Shape.decode(text) if text is not None else None
+            except OtherLayout as exc:
+                said = rebuild.said(exc, book, path=path)
+            else:
+                return
+    except Exception:  # noqa: BLE001  (damaged, locked by Excel on Windows, not a package: said later, in full)
+        return
+    raise InputErrors([InputError(LAYOUT_NAME, None, said, show_value=False).located(path.name)])
 
 
 def _refresh_locked(path: Path, target: Path, tally, prices, mapping, backup: bool, keep: int | None,
