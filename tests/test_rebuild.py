@@ -209,3 +209,19 @@ def test_a_path_is_quoted_for_the_shell_it_is_run_in(monkeypatch):
     assert rebuild._quoted(r"C:\Deals\agent's tally.csv") == '"' + r"C:\Deals\agent's tally.csv" + '"'
     assert rebuild._quoted(r"C:\Deals\prices.csv") == r"C:\Deals\prices.csv"
     assert rebuild._quoted("-old.xlsm") == r".\-old.xlsm"
+
+
+def test_the_cover_and_version_name_the_layout(standard_books, capsys):
+    """Two workbooks of one xlpy version but other layouts are told apart on their Covers, and ``xlpy --version``
+    says which layout this xlpy writes: the layout, not the version, is what refresh and validate read."""
+    from xlpy import __version__
+    from xlpy.cli import main
+
+    wb = load_workbook(standard_books["seed"], read_only=True)
+    ((sheet, ref),) = wb.defined_names["BuiltWith"].destinations
+    assert wb[sheet][ref.replace("$", "")].value == f"xlpy {__version__}, layout {LAYOUT_VERSION}"
+    wb.close()
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"xlpy {__version__} (workbook layout {LAYOUT_VERSION})\n"

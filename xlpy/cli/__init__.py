@@ -46,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     # (no abbreviations: "--f" must not be taken for --force, which replaces a workbook, nor "--no-v" for
     # --no-validate)
     parser = _Parser(prog="xlpy", description="Exchange-offer and induced-conversion accounting.", allow_abbrev=False)
-    parser.add_argument("--version", action="version", version=f"xlpy {__version__}")
+    from ..workbook.layout.model import LAYOUT_VERSION
+
+    parser.add_argument("--version", action="version", version=f"xlpy {__version__} (workbook layout {LAYOUT_VERSION})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (setup, run, help) in COMMANDS.items():
         p = sub.add_parser(name, help=help, description=help, allow_abbrev=False)

@@ -48,6 +48,7 @@ from .layout import (
     HISTORY_CHART_ROWS,
     LABEL_COL,
     LAYOUT_NAME,
+    LAYOUT_VERSION,
     NOTE_COL,
     SENS_PARTICIPATIONS,
     SENS_PRICE_STEPS,
@@ -570,7 +571,8 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
         if found:
             raise InputErrors(_capped(found))
     when = build_time()
-    rec = {"BuiltWith": f"xlpy {__version__}", "BuiltAt": when.strftime("%Y-%m-%d %H:%M:%S"), "RefreshedAt": "never"}
+    rec = {"BuiltWith": f"xlpy {__version__}, layout {LAYOUT_VERSION}", "BuiltAt": when.strftime("%Y-%m-%d %H:%M:%S"),
+           "RefreshedAt": "never"}
     rec.update(record or {})
 
     wb, conf = _template()
