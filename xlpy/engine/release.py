@@ -13,7 +13,9 @@ million".  The rules (``style="auto"``):
 * money (``style="dollars"``): from $1 million, millions with one decimal
   ($9.6 million, $10.5 million, $16.3 million), from $1 billion billions with
   one decimal ($1.2 billion); from $10,000, the nearest thousand ($950,000);
-  below, two significant figures ($350, $1,200, $2.2, $0.42).
+  below, two significant figures ($350, $1,200, $2.2, $0.42); from $1, each
+  from the amount rounded to the cent, as it is booked ($19.495 is $19.50,
+  so "$20").
 
 Every figure keeps at least two significant digits (or all of a whole number
 below 100): a small offer never reads "approximately $0".  A bracket is
@@ -140,6 +142,9 @@ def approx(value: object, style: str = "auto") -> str:
     n = to_decimal(value, "value")
     a = n.copy_abs()
     if style == "dollars":
+        # From a dollar, money is stated from its cents, as it is booked: a charge of $19.50 is "$20" on every
+        # machine, not "$19" where a workbook's binary arithmetic held it as 19.4999999999999 (below, exactly).
+        a = excel_round(a, 2) if a >= 1 else a
         sign = "-" if n < 0 else ""
         if excel_round(a / _MILLION, 1) >= 1000:  # $999.95 million reads "$1.0 billion"
             return sign + "$" + _billions(a, False)
@@ -302,12 +307,13 @@ def _outstanding_sentence(offer, results, noun: str, face) -> str:
 def _remaining_sentence(offer, results, name: str, noun: str, figures: dict[str, str], face) -> str:
     """The units of the offer's security left outstanding (later exchanges left out)."""
     left = figures["remaining"]
-    if results.units_outstanding == results.units_accepted:
-        held = f"no {noun}"
+    if results.units_outstanding == results.units_accepted:  # (in principal: "no 2.50% ... Notes", not "no notes of")
+        held = f"no {offer.security}" if face is not None else f"no {noun} of {offer.security}"
     else:
-        held = f"approximately {left}" + (_PRINCIPAL if face is not None else f" {_noun(noun, left)}")
-    return (f"As a result of the exchange offer, {name} expects to have {held} of {offer.security} outstanding "
-            "immediately following issuance of the exchanged common shares.")
+        held = f"approximately {left}" + (_PRINCIPAL if face is not None else f" {_noun(noun, left)}") + \
+            f" of {offer.security}"
+    return (f"As a result of the exchange offer, {name} expects to have {held} outstanding immediately following "
+            "issuance of the exchanged common shares.")
 
 
 def _common_sentence(results, figures: dict[str, str]) -> str:

@@ -313,6 +313,9 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
 #: them and then disagree with it; each offer-file field's bound allows them only through a product.
 WORKBOOK_SHARES = 10**15
 WORKBOOK_MONEY = Decimal(10) ** 13
+#: The principal outstanding the Release sheet states to the cent is held lower: LibreOffice takes two numbers
+#: within 2^-48 of their size for equal (a cent of $2.8 trillion), so the cent of a larger one could go unseen.
+WORKBOOK_PRINCIPAL = Decimal(10) ** 12
 #: ... and whole numbers exactly below 2^53: the units times the ratio in parts of 1/RATIO_SCALE share.
 WORKBOOK_PARTS = 2**53
 
@@ -399,11 +402,11 @@ def _too_large(offer, results) -> list:
                                          "check offer.outstanding, the ratios and valuation.price")
                 for name, value, bound, digits in figures if abs(value) >= bound]
     face = in_principal(offer)  # the Release sheet states the principal outstanding to the cent
-    if face is not None and offer.outstanding * face >= WORKBOOK_MONEY:
+    if face is not None and offer.outstanding * face >= WORKBOOK_PRINCIPAL:
         problems.append(InputError("principal outstanding (offer.outstanding x offer.face_per_unit)",
-                                   offer.outstanding * face, f"must be below {WORKBOOK_MONEY:,} for a workbook (it "
-                                   "holds 15 digits with the cents exactly); check offer.outstanding and "
-                                   "offer.face_per_unit"))
+                                   offer.outstanding * face, f"must be below {WORKBOOK_PRINCIPAL:,} for a workbook "
+                                   "(its Release sheet states it to the cent, and a spreadsheet tells a cent apart "
+                                   "only below about 14 digits); check offer.outstanding and offer.face_per_unit"))
     # A workbook counts shares in whole parts of 1/RATIO_SCALE share: a ratio finer than that would be rounded
     # there and kept exact by the engine, so the two would disagree.
     scale = bookdata.RATIO_SCALE

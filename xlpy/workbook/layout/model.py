@@ -25,18 +25,21 @@ LAYOUT_NAME = "xlpyLayout"
 #: begins with the holder (in the wide column), then the tally line, and prints at a size that can be read; 11: the
 #: Release sheet states a notes offer with a face in aggregate principal amount (figures for the units accepted and
 #: in principal), Check holds the units accepted to the acceptance rule (IdAccepted) and ties a failing test's
-#: charge and incremental shares to the functions, and Tenders' acceptance rows are labelled for what they hold.
-LAYOUT_VERSION = 11
+#: charge and incremental shares to the functions, and Tenders' acceptance rows are labelled for what they hold;
+#: 12: the Release sheet states money from a dollar from its cents, as booked (the charge from EntryCharge: a
+#: charge of exactly $19.50 that binary arithmetic held as 19.4999999999999 read "$19"), and a notes offer stated in
+#: principal with every note accepted leaves "no 2.50% Convertible Senior Notes due 2029", not "no notes of".
+LAYOUT_VERSION = 12
 #: Earlier layouts still read as this one, for the workbooks they wrote as this one writes them: layout -> the
-#: shape's parts (``tally``, ``ratio``) and the values a workbook of it is read at. None now: layout 11 changed
-#: every workbook's Release sheet. (Layout 10 changed only the holder table, and read a layout-9 workbook of typed
+#: shape's parts (``tally``, ``ratio``) and the values a workbook of it is read at. None now: layouts 11 and 12
+#: changed every workbook's Release sheet. (Layout 10 changed only the holder table, and read a layout-9 workbook of typed
 #: counts as it was, with ``{"9": {"tally": ("aggregate",)}}``; layout 4 changed only the workbooks whose ratio is
 #: set by formula; layout 5 changed every workbook's Sensitivity grid.)
 SAME_SINCE: dict[str, dict[str, tuple[str, ...]]] = {}
 
 
 def shape_parts(text: str) -> dict[str, str]:
-    """The parts of a shape's description (``ratio=fixed;...;layout=11``), by name."""
+    """The parts of a shape's description (``ratio=fixed;...;layout=12``), by name."""
     return dict(p.split("=", 1) for p in text.strip().strip('"').split(";") if "=" in p)
 
 

@@ -36,9 +36,23 @@ def english(x: str, places: int = 0, groups: int = 4) -> str:
     return f"TEXT({m},{fmt})"
 
 
-def approx_formula(x: str, style: str = "auto", groups: int = 4) -> str:
+def _sig2_formula(small: str, large: str, groups: int) -> str:
+    """Two significant figures of *small* below 1 in size, else of *large*, its equal there (``"dollars"``: of the
+    amount below a dollar, else of it rounded to the cent)."""
+    places = f"(1-INT(LOG10(ABS({small}))))"
+    # (below 1, a place fewer when the rounding reaches the next power of ten: 0.995 is "1.0", not "1.00"; the
+    # digits scaled to a whole number, shown after a literal point, as english() does)
+    fewer = f"(ABS(ROUND({small},{places}))>=10^(2-{places}))"
+    decimals = f"({places}-{fewer})"
+    return (f'IF({small}=0,"0",IF(ABS({small})<1,TEXT(ROUND(ROUND({small},{places})*10^{decimals},0),"0\\."&'
+            f'REPT("0",{decimals})),{english(f"ROUND({large},MIN(0,(1-INT(LOG10(ABS({large}))))))", groups=groups)}))')
+
+
+def approx_formula(x: str, style: str = "auto", groups: int = 4, size: str | None = None,
+                   cents: str | None = None) -> str:
     """An Excel expression giving :func:`xlpy.engine.release.approx` of *x*, word for word, on every machine
     (:func:`english`); *groups*, the most thousands separators *x* can need shown whole (four: any figure).
+    For ``"dollars"``, *size* and *cents* may name shorter expressions of ``ABS(x)`` and of it rounded to the cent.
 
     >>> approx_formula("A1", "thousands") == english("ROUND(A1,-3)")
     True
@@ -52,21 +66,16 @@ def approx_formula(x: str, style: str = "auto", groups: int = 4) -> str:
         f'IF(ROUND(ABS({x})/1000000000,1)>=10,{english(f"ROUND({x}/1000000000,0)", groups=max(groups - 3, 0))},'
         f'{english(f"ROUND({x}/1000000000,1)", 1, 0)})&" billion"'
     )
-    places = f"(1-INT(LOG10(ABS({x}))))"
-    # (below 1, a place fewer when the rounding reaches the next power of ten: 0.995 is "1.0", not "1.00"; the
-    # digits scaled to a whole number, shown after a literal point, as english() does)
-    fewer = f"(ABS(ROUND({x},{places}))>=10^(2-{places}))"
-    decimals = f"({places}-{fewer})"
-    sig2 = (f'IF({x}=0,"0",IF(ABS({x})<1,TEXT(ROUND(ROUND({x},{places})*10^{decimals},0),"0\\."&REPT("0",'
-            f'{decimals})),{english(f"ROUND({x},MIN(0,{places}))", groups=groups)}))')
+    sig2 = _sig2_formula(x, x, groups)
     if style == "thousands":
         return thousands
     if style == "millions":
         return millions
     if style == "sig2":
         return sig2
-    if style == "dollars":
-        a = f"ABS({x})"
+    if style == "dollars":  # (from $1, from the cents as the engine: binary arithmetic holds $19.50 as 19.49999...)
+        size = size or f"ABS({x})"
+        a = cents or f"ROUND({size},2)"
         return (
             # (each branch's figure is known small: billions of a money figure below 10^13, millions below a
             # thousand, thousands below a million, the rest below ten thousand)
@@ -76,7 +85,7 @@ def approx_formula(x: str, style: str = "auto", groups: int = 4) -> str:
             + f",IF({a}>=10000,"
             + approx_formula(a, "thousands", 1)
             + f',IF(AND({a}>=1,{a}<10),IF(ROUND({a},1)>=10,"10",{english(f"ROUND({a},1)", 1, 0)}),'
-            + approx_formula(a, "sig2", 1)
+            + _sig2_formula(size, a, 1)
             + "))))"
         )
     # (each branch's figure known small: below ten thousand, a million, a thousand millions)
@@ -113,7 +122,8 @@ _PRINCIPAL = '" aggregate principal amount"'
 def _principal(x: str) -> str:
     """An Excel expression stating the units *x* in dollars of principal for a notes offer with a face, else "n/a"
     (:func:`xlpy.engine.release.release_figures`, ``..._principal``)."""
-    return f'IF({IN_PRINCIPAL},{approx_formula(f"{x}*FacePerUnit", "dollars")},"{NOT_STATED}")'
+    figure = f"{x}*FacePerUnit"  # (never below zero: its size is itself)
+    return f'IF({IN_PRINCIPAL},{approx_formula(figure, "dollars", size=figure)},"{NOT_STATED}")'
 
 
 def exact_dollars_formula(x: str) -> str:
@@ -149,7 +159,9 @@ def _figures() -> tuple[Item, ...]:
         Item("ReleaseCommonAfterText", "Common after (this offer)",
              f"={approx_formula('(CommonBefore+CommonIssued)')}", "text"),
         # a credit or a gain (the test failing, the measure negative to the cent) without its sign, as stated
-        Item("ReleaseChargeText", "Charge, credit or gain", f"={approx_formula(STATED_CHARGE, 'dollars')}", "text"),
+        Item("ReleaseChargeText", "Charge, credit or gain",
+             f"={approx_formula(STATED_CHARGE, 'dollars', size='ABS(InducedCharge)', cents='ABS(EntryCharge)')}",
+             "text"),
     )
 
 
@@ -218,9 +230,9 @@ def sheet(shape: Shape) -> Sheet:
              f'{of_principal},{were(out)}&" "&{out}&" "&{noun_of(out)})&" of "&Security&" issued and outstanding."',
              "text"),
         Item("ReleaseSentence4", "Remaining",
-             f'="As a result of the exchange offer, "&{name}&" expects to have "&IF((Outstanding-UnitsAccepted)=0,"no "&{noun},'
-             f'"approximately "&{units_of(left)})&" of "&Security&" outstanding immediately '
-             'following issuance of the exchanged common shares."', "text"),
+             f'="As a result of the exchange offer, "&{name}&" expects to have "&IF((Outstanding-UnitsAccepted)=0,'
+             f'"no "&IF({p},"",{noun}&" of "),"approximately "&{units_of(left)}&" of ")&Security&" outstanding '
+             'immediately following issuance of the exchanged common shares."', "text"),
         Item("ReleaseSentence5", "Common stock",
              '="The outstanding shares of common stock will "&IF(CommonIssued=0,"remain approximately "&'
              f'{before},IF(OR({before}={after},2*CommonIssued<{shown_unit_formula("(CommonBefore+CommonIssued)")}),'
