@@ -444,3 +444,29 @@ def test_the_documents_complete_example_is_the_founding_offer_file():
     text = CONTRACT.read_text(encoding="utf-8").split("## A complete example", 1)[1]
     shown = text.split("```toml\n", 1)[1].split("```", 1)[0]
     assert tomllib.loads(shown) == tomllib.loads((REPO / "workbook" / "offers" / "hecla-2004.toml").read_text())
+
+
+def test_a_script_s_decimal_context_does_not_change_what_a_build_refresh_and_validation_compute(tmp_path):
+    """QA: a pipeline calling ``xlpy.cli.main`` in its own process, with ``getcontext().prec = 5`` (its saved
+    journal entry read $4,540,000 for $4,539,999) or an ``Inexact`` trap (a traceback, at import even), gets the
+    engine's figures: build, refresh and validate compute in the engine's context, and give the script's back."""
+    script = f"""
+import decimal, shutil
+decimal.getcontext().prec = 5
+decimal.getcontext().traps[decimal.Inexact] = decimal.getcontext().traps[decimal.Rounded] = True
+from xlpy.cli import main
+assert main(["build", {str(NOTES)!r}, "-o", "p5.xlsm", "--no-libreoffice", "-q"]) == 0
+shutil.copy({str(SEED)!r}, "seed.toml")
+assert main(["build", "seed.toml", "-o", "seed.xlsm", "--no-validate", "-q"]) == 0
+assert main(["refresh", "seed.xlsm", "--tally", "t.csv", "--no-backup"]) == 0
+assert main(["validate", "p5.xlsm", "seed.xlsm", "--no-libreoffice"]) == 0
+assert decimal.getcontext().prec == 5 and decimal.getcontext().traps[decimal.Inexact]
+"""
+    (tmp_path / "t.csv").write_text("holder_id,units,method,status\nA,250000,book-entry,tendered\n"
+                                    "B,24999,guaranteed,tendered\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    # read again in a process of its own, at Python's default context: every saved figure the engine's
+    proc = subprocess.run([sys.executable, "-m", "xlpy", "validate", "p5.xlsm", "seed.xlsm", "--no-libreoffice"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0 and proc.stdout.count(": valid (") == 2, proc.stdout + proc.stderr

@@ -215,6 +215,15 @@ def test_a_limit_given_works_as_its_number(seed, capsys):
         "part; refused before unpacking (raise the limit with --max-part-mb or XLPY_MAX_PART_MB)"]
 
 
+def test_a_limit_given_to_one_call_does_not_carry_over_to_the_next(seed, capsys):
+    """QA: a script calling ``main`` twice in one process found its first call's --max-parts 3 still in force
+    in the second; each command's limits are its own options, else the environment's or the defaults."""
+    assert main(["validate", str(seed), "--no-formulas", "--no-libreoffice", "--max-parts", "3"]) == 2
+    assert "over the limit of 3" in capsys.readouterr().err
+    assert main(["validate", str(seed), "--no-formulas", "--no-libreoffice"]) == 0
+    assert capsys.readouterr().out.startswith("book.xlsm: valid (")
+
+
 def test_refresh_names_a_workbook_given_as_the_mapping(seed, capsys):
     (seed.parent / "counts.csv").write_text("tendered,guaranteed delivery\n280000,0\n", encoding="utf-8")
     before = {p.name: p.read_bytes() for p in seed.parent.iterdir()}
@@ -506,3 +515,36 @@ def test_ci_false_is_not_a_ci_run(monkeypatch, value, is_ci):
     assert args.require_libreoffice is is_ci
     monkeypatch.delenv("CI")
     assert ci_set() is False
+
+
+def test_soffice_is_given_the_temporary_folder_python_can_write(tmp_path, monkeypatch):
+    """QA: a TMPDIR on a read-only mount, which Python passes over, was handed on to soffice, which waited its
+    two-minute timeout and the workbook was blamed; the tool now gets the folder Python found usable."""
+    import tempfile
+
+    from xlpy.workbook import libreoffice
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # (Python's choice is made once, then kept: made again here)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "not there"))
+    monkeypatch.delenv("TEMP", raising=False)
+    monkeypatch.setenv("TMP", str(tmp_path / "not there"))
+    usable = tempfile.gettempdir()
+    assert usable != str(tmp_path / "not there")
+    env = libreoffice._with_usable_temp()
+    assert env["TMPDIR"] == env["TMP"] == usable and "TEMP" not in env
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    assert libreoffice._with_usable_temp()["TMPDIR"] == str(tmp_path)  # a usable one is left as it is
+
+
+def test_a_command_started_with_standard_output_closed_gives_its_status_without_a_traceback(seed):
+    """QA: ``xlpy validate book.xlsm >&-`` (a cron line) ended in a traceback and status 1, "findings", for a valid
+    workbook: with no standard output there is nothing to flush."""
+    import subprocess
+    import sys
+
+    for args, status in ((["compute", str(SEED), "--json"], 0), (["validate", seed.name, "--no-libreoffice"], 0),
+                         (["validate", "missing.xlsm", "--no-libreoffice"], 1)):
+        proc = subprocess.run(["sh", "-c", '"$0" -m xlpy "$@" >&-', sys.executable, *args], cwd=seed.parent,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == status and "Traceback" not in proc.stderr, (args, proc.stderr)

@@ -94,9 +94,12 @@ def test_bad_accounting_inputs(name):
 
 def test_entries_command_json(capsys):
     assert cli.main(["entries", str(OFFERS / "hecla-2004.toml"), "--json"]) == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     got = json.loads(out, parse_float=lambda text: pytest.fail(f"bare JSON number {text}"))
-    assert set(got) == {"entries"}
+    assert set(got) == {"entries", "warnings"}
+    # the warnings as on standard error, so a script need not read it (QA: compute --json gave them, entries not)
+    assert got["warnings"] == [w.split("xlpy entries: warning: ", 1)[1] for w in err.splitlines()]
+    assert len(got["warnings"]) == 1 and got["warnings"][0].startswith("preliminary count: 3,500 units")
     assert [set(line) for line in got["entries"]] == [{"entry", "date", "account", "debit", "credit", "memo"}] * 4
     assert {line["entry"] for line in got["entries"]} == {"offer"}
     debits = sum(Decimal(line["debit"]) for line in got["entries"] if line["debit"] is not None)

@@ -11,6 +11,7 @@ dialog; the refresh itself is the same as ``xlpy refresh`` on a file.
 from __future__ import annotations
 
 from .engine.errors import XlpyError
+from .engine.numbers import engine_context
 from .excel.registry import macro
 from .workbook import rebuild
 from .workbook.layout import LAYOUT_NAME, OtherLayout, Shape, layout
@@ -40,6 +41,7 @@ __all__ = [
 SHOWN = 20
 
 
+@engine_context()  # (Excel's Python may hold another decimal context: a notebook's, another add-in's)
 def _excel(task, parts: tuple[str, ...] = ()) -> None:
     """Run *task* on the calling Excel book and show its outcome in a dialog (the message is the UI).
 

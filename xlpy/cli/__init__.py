@@ -23,6 +23,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..engine.errors import InputError, InputErrors, XlpyError
+from ..engine.numbers import engine_context
 from .commands import (COMMANDS, EXIT_INPUT, EXIT_OK, Terminated, add_limit_options, configure_from, refuse_empty,
                        text_arguments)
 
@@ -74,6 +75,7 @@ def _signalled(signum, frame):
     raise KeyboardInterrupt() if signum == signal.SIGINT else Terminated(signum)
 
 
+@engine_context()  # (called in a script's process: its decimal context is the script's, not the engine's)
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
@@ -103,7 +105,8 @@ def console() -> int:
     _escape_what_the_streams_cannot_encode()
     status = main()
     try:
-        sys.stdout.flush()
+        if sys.stdout is not None:  # (None: started with standard output closed, ">&-": nothing to flush)
+            sys.stdout.flush()
     except (BrokenPipeError, ValueError):  # (the reader went away; or stdout is closed)
         pass
     from ..workbook.locks import STOP_SIGNALS

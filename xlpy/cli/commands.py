@@ -12,7 +12,7 @@ import signal
 import sys
 from collections.abc import Callable
 
-from ..files.safety import DEFAULTS, configure
+from ..files.safety import DEFAULTS, configure, reset
 
 __all__ = ["EXIT_FINDINGS", "EXIT_INPUT", "EXIT_OK", "COMMANDS", "Terminated", "add_limit_options", "command",
            "configure_from", "refuse_empty", "text_arguments", "warn"]
@@ -119,6 +119,8 @@ def add_limit_options(p) -> None:
 
 
 def configure_from(args) -> None:
-    """Apply the ``--max-*`` options of parsed *args* (absent options: unchanged)."""
+    """Apply the ``--max-*`` options of parsed *args*: the command's own, the rest the environment's or the defaults
+    (a script's earlier ``main([... "--max-parts", "3"])`` does not carry over to its next call)."""
+    reset()
     configure(part_mb=getattr(args, "max_part_mb", None), total_mb=getattr(args, "max_total_mb", None),
               ratio=getattr(args, "max_ratio", None), parts=getattr(args, "max_parts", None))

@@ -48,7 +48,7 @@ def run_release(args: argparse.Namespace) -> int:
 def _setup_entries(p: argparse.ArgumentParser) -> None:
     p.add_argument("offer", help="offer file (TOML)")
     p.add_argument("--json", action="store_true", help='print {"entries": [{entry, date, account, debit, credit, '
-                   'memo}]}, amounts in dollars rounded to the cent, as decimal strings; entry is "offer" or '
+                   'memo}], "warnings": [text]}, amounts in dollars rounded to the cent, as decimal strings; entry is "offer" or '
                    '"exchange N"')
 
 
@@ -67,15 +67,16 @@ def run_entries(args: argparse.Namespace) -> int:
     if missing:
         raise InputErrors([InputError(f"{args.offer}: {key}", None, "is required: the journal entry needs it "
                                       "(see docs/offer-file.md, [accounting])") for key in missing])
-    if args.json:
+    warnings = list(results.warnings) + entry_warnings(offer, len(entries))
+    if args.json:  # (the warnings too, as compute --json gives them: a script need not read standard error)
         print(json.dumps({"entries": [{"entry": entry.label, **line.to_dict()} for entry in entries
-                                      for line in entry.lines]}, indent=2))
+                                      for line in entry.lines], "warnings": warnings}, indent=2))
     elif len(entries) == 1:
         print(entry_table(entries[0]))
     else:  # the offer and each later exchange: an entry each, under its own heading
         print("\n\n".join(f"{entry.label.capitalize()}, {entry.date.isoformat()}\n{entry_table(entry)}"
                            for entry in entries))
-    warn(args, list(results.warnings) + entry_warnings(offer, len(entries)))
+    warn(args, warnings)
     return EXIT_OK
 
 

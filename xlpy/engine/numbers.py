@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import ROUND_HALF_UP, Context, Decimal, DecimalException
+from contextlib import contextmanager
+from decimal import ROUND_HALF_UP, Context, Decimal, DecimalException, localcontext
 
 from .errors import InputError
 
 __all__ = [
     "CONTEXT",
+    "engine_context",
     "ZERO",
     "ONE",
     "to_decimal",
@@ -32,6 +34,15 @@ __all__ = [
 #: face ÷ conversion price, a proration factor, EPS).  34 significant digits
 #: (IEEE decimal128) is far beyond any figure that is reported.
 CONTEXT = Context(prec=34, rounding=ROUND_HALF_UP)
+
+
+@contextmanager
+def engine_context():
+    """The engine's decimal context (:data:`CONTEXT`, its default traps) for a block or a decorated call, whatever
+    the caller's thread has set (``getcontext().prec = 5``, an ``Inexact`` trap): what a build, a refresh and a
+    validation compute stays the engine's, called from a script as from the command line."""
+    with localcontext(CONTEXT):
+        yield
 
 ZERO = Decimal(0)
 ONE = Decimal(1)

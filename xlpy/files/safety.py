@@ -84,7 +84,7 @@ def configure(**given: float | None) -> None:
 
 
 def reset() -> None:
-    """Forget limits set by :func:`configure` (tests)."""
+    """Forget limits set by :func:`configure`: the environment's or the defaults again (each command starts so)."""
     _given.clear()
 
 

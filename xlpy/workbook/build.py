@@ -34,6 +34,7 @@ from openpyxl.worksheet.table import Table as XLTable
 from openpyxl.worksheet.table import TableStyleInfo
 
 from .. import __version__
+from ..engine.numbers import engine_context
 from ..excel import vba
 from ..files import calendars
 from . import buttons, package, saved_values
@@ -541,6 +542,7 @@ def _define_names(wb, lay: Layout):
 
 
 @collector_eased()
+@engine_context()
 def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *, record: dict | None = None) -> Path:
     """Build the standard workbook for *offer* and write it atomically to *out*.
 

@@ -59,7 +59,7 @@ class Expect:
 
 
 #: The relative error of a few steps of binary arithmetic (8 units in the last place of a double).
-BINARY_NOISE = Decimal(2) ** -49
+BINARY_NOISE = Decimal(2.0**-49)  # (exact, from the binary number: no decimal context rounds it or traps)
 
 #: Half a unit of a number's 15th significant digit, relative: what a workbook saved with 15 digits may be off by.
 SAVED_HALF_UNIT = Decimal("5e-15")

@@ -276,6 +276,13 @@ def full_disk(what: str, *folders: Path) -> str:
     return ""
 
 
+def _with_usable_temp() -> dict[str, str]:
+    """The environment for a tool, its temporary folder the one Python found it can write (a ``TMPDIR`` that is
+    read-only or not there is passed over by Python, and made soffice wait two minutes for nothing)."""
+    folder = tempfile.gettempdir()
+    return {**os.environ, **{k: folder for k in ("TMPDIR", "TEMP", "TMP") if os.environ.get(k, folder) != folder}}
+
+
 def run_tool(cmd: list[str], *, cwd: Path, timeout: float | None, what: str,
               files: Sequence[Path]) -> subprocess.CompletedProcess:
     """Run an external tool in its own process group with a timeout."""
@@ -291,6 +298,7 @@ def run_tool(cmd: list[str], *, cwd: Path, timeout: float | None, what: str,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            env=_with_usable_temp(),
             **popen_kwargs,
         )
     except OSError as exc:

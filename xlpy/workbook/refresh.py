@@ -58,19 +58,18 @@ from pathlib import Path
 from ..engine.compute import compute
 from ..engine.errors import InputError, InputErrors, XlpyError
 from ..engine.model import HolderTable, PriceDay, Tally
-from ..engine.numbers import to_whole
+from ..engine.numbers import engine_context, to_whole
 from ..engine.release import release_sentences
 from ..engine.rules import tally_problems
 from ..files import calendars, sources, steady
 from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, recorded_path, same_place, sha256, written_path
 from ..files.prices import read_prices
 from ..files.counts import absent_counts, read_count_file, tally_fits, tally_kind
-from . import data as bookdata
+from . import data as bookdata, rebuild, saved_values, table_edits
 from .backends import Book
 from .clock import utc_now
 from .collector import collector_eased
 from .layout import LAYOUT_NAME, REFRESH_RECORD, Layout, Shape, history_added, history_row, layout, renamed_hint
-from . import rebuild, saved_values, table_edits
 from .saved_values import HOLDER_TABLE, TableValues, holder_values
 
 __all__ = [
@@ -764,6 +763,7 @@ def refresh_prices(book: Book, prices_path=None, *, when: dt.datetime | None = N
 
 
 @collector_eased()
+@engine_context()
 def refresh_all(book: Book, tally_path=None, prices_path=None, mapping=None, *,
                 when: dt.datetime | None = None) -> RefreshReport:
     """Refresh the tally and the prices, then check the release draft against the engine.

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from ..engine.errors import InputError, InputErrors
+from ..engine.numbers import engine_context
 from ..files import steady
 from ..files.offerfile import workbook_given
 from ..files.safety import DAMAGE, damage_of, damaged
@@ -103,6 +104,7 @@ def _check_mapping_used(report, tally, mapping) -> None:
 
 
 @collector_eased()
+@engine_context()
 def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None, *, backup: bool = True,
                  keep: int | None = None, force: bool = False, allow_unknown_parts: bool = False) -> FileRefresh:
     """Refresh the workbook file *path* in place (``xlpy refresh``).

@@ -46,7 +46,7 @@ from openpyxl.utils.cell import range_boundaries
 
 from ..engine.compute import compute
 from ..engine.errors import InputError, InputErrors
-from ..engine.numbers import to_decimal
+from ..engine.numbers import engine_context, to_decimal
 from ..excel import vba
 from . import data as bookdata
 from . import libreoffice, progress, rebuild, saved_values, shown
@@ -564,6 +564,7 @@ def _unknown_parts(book: str, path: Path, findings: list[Finding]) -> None:
 
 
 @collector_eased()
+@engine_context()
 def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False, label: str | None = None) -> Report:
     """Validate one workbook; see the module docstring.
 
