@@ -323,3 +323,50 @@ def test_a_key_missing_for_the_offer_and_the_later_exchanges_is_named_once(tmp_p
     assert out == ""
     assert [line.split(": ")[2] for line in err.splitlines()] == [
         "accounting.par_value", "accounting.carrying_per_unit (or accounting.carrying_amount)"], err
+
+
+EXTINGUISHED = """schema = 1
+[offer]
+id = "n4b"
+issuer = "Notewell Corp."
+security = "2.50% Convertible Senior Notes due 2029"
+kind = "note"
+face_per_unit = 1000
+outstanding = 5000
+original_conversion_price = 40
+common_outstanding_before = 80000000
+expiration = 2025-03-14
+substantive_conversion = false
+[offer.consideration]
+ratio = 26
+[tally]
+tendered = 1000
+final = true
+[valuation]
+date = 2025-03-14
+price = 30
+[extinguishment]
+carrying_amount = 980000
+[accounting]
+par_value = 0.01
+"""
+
+
+@pytest.mark.parametrize(("accounting", "said"), [
+    ("carrying_per_unit = 900", "accounting.carrying_per_unit gives the units accepted a carrying amount of 900000"),
+    ("carrying_amount = 970000", "accounting.carrying_amount gives the units accepted a carrying amount of 970000"),
+    ("carrying_per_unit = 980", None),  # the same amount, given twice: nothing to say
+    ("", None),
+])
+def test_a_second_carrying_amount_the_entry_does_not_take_is_said(tmp_path, capsys, accounting, said):
+    """QA: a failed test's extinguishment takes [extinguishment] carrying_amount; a different carrying amount in
+    [accounting] was accepted silently, and an auditor would want the two named."""
+    path = tmp_path / "offer.toml"
+    path.write_text(EXTINGUISHED + accounting + "\n", encoding="utf-8")
+    assert cli.main(["entries", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "$980,000.00" in out
+    found = [w for w in err.splitlines() if "gives the units accepted a carrying amount" in w]
+    assert found == ([] if said is None else [f"xlpy entries: warning: {said}, but the measure and the entry take "
+                                              "extinguishment.carrying_amount, 980000: give the one carrying amount "
+                                              "(see docs/accounting.md)"]), err

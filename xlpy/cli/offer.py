@@ -67,7 +67,7 @@ def run_entries(args: argparse.Namespace) -> int:
     if missing:
         raise InputErrors([InputError(f"{args.offer}: {key}", None, "is required: the journal entry needs it "
                                       "(see docs/offer-file.md, [accounting])") for key in missing])
-    warnings = list(results.warnings) + entry_warnings(offer, len(entries))
+    warnings = list(results.warnings) + entry_warnings(offer, results, len(entries))
     if args.json:  # (the warnings too, as compute --json gives them: a script need not read standard error)
         print(json.dumps({"entries": [{"entry": entry.label, **line.to_dict()} for entry in entries
                                       for line in entry.lines], "warnings": warnings}, indent=2))

@@ -290,7 +290,7 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"built {out}: {offer.issuer}, {units(results.units_accepted)} accepted, "
               f"{fmt_count(results.common_issued)} common issued, {charge_words(results, offer)}")
         # as compute says them (a preliminary count, proration, a fraction's price), and as entries says its own
-        warn(args, list(results.warnings) + entry_warnings(offer, len(results.exchanges)))
+        warn(args, list(results.warnings) + entry_warnings(offer, results, len(results.exchanges)))
         if args.no_validate:
             return EXIT_OK
         validating = True

@@ -233,11 +233,21 @@ def journal_entries(offer, results) -> tuple[JournalEntry, ...]:
     return tuple(entries)
 
 
-def entry_warnings(offer, entries: int) -> list[str]:
+def entry_warnings(offer, results, entries: int) -> list[str]:
     """What a reviewer of the journal entries (*entries* of them: the offer's and each later exchange's) must see
-    that the results' warnings do not say: notes paying accrued interest with no payable given to derecognise, and
-    later exchanges' entries without an accrued-interest line."""
+    that the results' warnings do not say: notes paying accrued interest with no payable given to derecognise,
+    later exchanges' entries without an accrued-interest line, and a carrying amount in ``[accounting]`` other than
+    the extinguishment's, which the entry takes."""
     out = []
+    acc = offer.accounting
+    book = acc.carrying_total if acc.carrying_total is not None else None if acc.carrying_per_unit is None else \
+        CONTEXT.multiply(acc.carrying_per_unit, results.units_accepted)
+    if results.treatment != "induced_conversion" and offer.carrying_amount is not None and book is not None and \
+            book != offer.carrying_amount:
+        key = "carrying_amount" if acc.carrying_total is not None else "carrying_per_unit"
+        out.append(f"accounting.{key} gives the units accepted a carrying amount of {plain(book)}, but the "
+                   f"measure and the entry take extinguishment.carrying_amount, {plain(offer.carrying_amount)}: "
+                   "give the one carrying amount (see docs/accounting.md)")
     interest = offer.accounting.accrued_interest_per_unit
     if offer.kind == "note" and offer.consideration.arrears_per_unit and not interest:
         out.append("the offer pays accrued interest (offer.consideration.arrears_per_unit) but accounting."
