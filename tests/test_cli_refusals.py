@@ -548,3 +548,21 @@ def test_a_command_started_with_standard_output_closed_gives_its_status_without_
         proc = subprocess.run(["sh", "-c", '"$0" -m xlpy "$@" >&-', sys.executable, *args], cwd=seed.parent,
                               capture_output=True, text=True, timeout=300)
         assert proc.returncode == status and "Traceback" not in proc.stderr, (args, proc.stderr)
+
+
+def test_a_build_whose_validation_runs_out_of_room_says_the_workbook_was_written(tmp_path, capsys, monkeypatch):
+    """QA: a temporary folder that filled during the build's own validation gave "no space left" and status 2,
+    which says nothing was written, yet the workbook was; a retry without --force then found it there."""
+    import errno
+
+    from xlpy.workbook import validate as validating
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "xlpy-validate-1" / "out"))
+
+    monkeypatch.setattr(validating, "validate", full)
+    out = tmp_path / "book.xlsm"
+    assert main(["build", str(SEED), "-o", str(out), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert f"xlpy build: {out} was written but not validated: No space left on device (" in err, err
+    assert f"and xlpy validate {out} checks it" in err and out.is_file()

@@ -304,6 +304,13 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"xlpy build: {how}{' while validating' if validating else ''}; {out} was written but not validated "
               f"(xlpy validate {out} checks it)", file=sys.stderr)
         return signalled.status if isinstance(signalled, Terminated) else 130
+    except OSError as exc:  # (no room left in the temporary folder, say): the workbook is whole, and said so
+        if not validating:
+            raise
+        where = f" ({os.fsdecode(exc.filename)})" if exc.filename is not None else ""
+        print(f"xlpy build: {out} was written but not validated: {exc.strerror or exc}{where}; free space there, or "
+              f"set TMPDIR to a folder with room, and xlpy validate {out} checks it", file=sys.stderr)
+        return EXIT_INPUT
     return _print_reports([report], as_json=False)
 
 
