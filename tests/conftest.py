@@ -3,7 +3,7 @@
 # same gate for Node, ``@pytest.mark.node``: node and npm, see node_gate).
 #
 # * soffice found (XLPY_SOFFICE, then soffice/libreoffice on PATH): run.
-# * soffice absent and CI unset/empty: skip.
+# * soffice absent and CI unset, blank, 0, false, no or off (xlpy.workbook.libreoffice.ci_set): skip.
 # * soffice absent and CI set: fail at setup with a clear message, so CI can
 #   never pass by silently skipping the LibreOffice checks.
 #

@@ -196,6 +196,19 @@ def test_refresh_says_the_layout_before_the_book_open_elsewhere(holders, version
     assert proc.returncode == 2 and "open in LibreOffice by someone" in proc.stderr, proc.stderr
 
 
+def test_an_old_workbook_refreshed_or_validated_through_a_link_is_rebuilt_from_its_target_s_files(holders, tmp_path):
+    """Review: through a symbolic link in another folder, the commands named the files beside the link (not
+    there, or another day's of the same name) where the workbook's Cover records them beside its target."""
+    _as_layout(holders, 10)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "link.xlsm").symlink_to(holders)
+    for command in (["refresh", "link.xlsm"], ["validate", "link.xlsm", "--no-libreoffice"]):
+        proc = _xlpy(*command, cwd=elsewhere)
+        said = proc.stdout + proc.stderr
+        assert f"xlpy refresh {holders.parent}/{holders.stem}-rebuilt.xlsm --tally {holders.parent}/" in said, said
+
+
 def test_a_path_is_quoted_for_the_shell_it_is_run_in(monkeypatch):
     """POSIX quoting in bash; on Windows double quotes, which cmd.exe and PowerShell both read (single quotes are
     no quotes to cmd.exe, and PowerShell splits a name holding one)."""

@@ -694,20 +694,29 @@ carrying_per_unit = 985
 """
 
 
+NINE = "approximately $9,000 aggregate principal amount of 2.50% Convertible Senior Notes due 2029"
+
+
 @pytest.mark.libreoffice
-@pytest.mark.parametrize(("tendered", "charge", "left"), [
-    (1, "$20", "approximately $9,000 aggregate principal amount of 2.50% Convertible Senior Notes due 2029"),
-    (10, "$200", "no 2.50% Convertible Senior Notes due 2029"),
+@pytest.mark.parametrize(("tendered", "price", "charge", "left"), [
+    (1, "15.60", "$20", NINE),
+    (10, "15.60", "$200", "no 2.50% Convertible Senior Notes due 2029"),
+    # (review: at a half cent the workbook may book the other cent, and state it: $49.495, $2.045, $0.235)
+    (1, "39.596", "$50", NINE),
+    (1, "1.636", "$2.1", NINE),
+    (1, "0.188", "$0.24", NINE),
 ])
 def test_a_charge_of_exactly_a_half_dollar_and_every_note_accepted_are_stated_as_the_engine_states_them(
-        tmp_path, tendered, charge, left):
+        tmp_path, tendered, price, charge, left):
     """QA: one note offered 26.25 shares for 25 at $15.60 is a charge of exactly $19.50, which the workbook held
     as 409.49999999999994 - 390 = 19.499999999999943, and its Release read "approximately $19" where the engine
     read "$20" (the build failed its own validation); money from a dollar is now stated from its cents, as it is
     booked.  A notes offer stated in principal with every note accepted leaves "no 2.50% ... Notes", not "no notes
     of".  Engine and workbook, both recalculations alike."""
     path = tmp_path / "notewell.toml"
-    path.write_text(NOTEWELL.replace("tendered = 1", f"tendered = {tendered}"), encoding="utf-8")
+    path.write_text(NOTEWELL.replace("tendered = 1", f"tendered = {tendered}").replace("price = 15.60",
+                                                                                        f"price = {price}"),
+                    encoding="utf-8")
     offer, results = compute_file(path)
     sentences = release_sentences(offer, results)
     assert f"in the amount of approximately {charge} as a result" in sentences[-1], sentences[-1]
@@ -715,3 +724,11 @@ def test_a_charge_of_exactly_a_half_dollar_and_every_note_accepted_are_stated_as
     book = build_workbook(offer, results, tmp_path / "notewell.xlsm")
     report = validate(book, path, legs=("formulas", "libreoffice"), require_libreoffice=True)
     assert report.ok and report.legs_run == ["formulas", "libreoffice"], [str(f) for f in report.findings]
+    # either cent's words, and only at a half cent: the other cent's ($49.49: "$49"), never any other words
+    from xlpy.workbook.expected import expected_cells
+    from xlpy.workbook.layout import Shape, layout
+
+    said = {e.label: e for e in expected_cells(layout(Shape()), offer, results).values()}
+    half = {"39.596": ("$49",), "1.636": ("$2.0",), "0.188": ("$0.23",)}.get(price, ())
+    assert said["ReleaseChargeText"].value == charge and said["ReleaseChargeText"].also == half
+    assert said["CheckChargeText (native)"].also == half and said["ChecksPass"].also == (half and (False,))

@@ -41,15 +41,27 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
+class _Version(argparse.Action):
+    """``--version``: the layout number read only when asked (the layout imports openpyxl: every command would
+    start slower)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from ..workbook.layout.model import LAYOUT_VERSION
+
+        print(f"xlpy {__version__} (workbook layout {LAYOUT_VERSION})")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import offer, workbook  # noqa: F401  (they register their commands)
 
     # (no abbreviations: "--f" must not be taken for --force, which replaces a workbook, nor "--no-v" for
     # --no-validate)
     parser = _Parser(prog="xlpy", description="Exchange-offer and induced-conversion accounting.", allow_abbrev=False)
-    from ..workbook.layout.model import LAYOUT_VERSION
-
-    parser.add_argument("--version", action="version", version=f"xlpy {__version__} (workbook layout {LAYOUT_VERSION})")
+    parser.add_argument("--version", action=_Version, help="show the version and the workbook layout it writes")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (setup, run, help) in COMMANDS.items():
         p = sub.add_parser(name, help=help, description=help, allow_abbrev=False)

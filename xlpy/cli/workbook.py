@@ -12,8 +12,8 @@ import tomllib
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
-from ..files.recorded import SEED_OFFER
-from ..workbook.libreoffice import ci_set  # (standard library only: the options' default needs it at start)  # the offer the README's first command builds when given none
+from ..files.recorded import SEED_OFFER  # the offer the README's first command builds when given none
+from ..workbook.libreoffice import ci_set  # (standard library only: the options' default needs it at start)
 from .commands import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command, refuse_unrecordable, warn
 
 
@@ -102,7 +102,7 @@ def _add_leg_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-libreoffice", action="store_true", help="skip the recalculation with LibreOffice")
     p.add_argument("--require-libreoffice", action="store_true",
                    default=ci_set(),
-                   help="a missing LibreOffice is a finding (default when CI is set)")
+                   help="a missing LibreOffice is a finding (default when CI is set, and not 0, false, no or off)")
     _add_quiet(p)
 
 

@@ -7,6 +7,7 @@ the switch between counts and holders rewrites the formulas that differ.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -43,6 +44,13 @@ class Expect:
     (:func:`at_half_cent`): a workbook's binary arithmetic may round it to
     either cent, so one cent from the engine's is no finding but a note.
 
+    *also*: other words a text may read: the release's, where the charge sits at a
+    half cent (the workbook states it from EntryCharge, which may then take
+    either cent, as *cent* allows; the Entries sheet's note says so); and
+    False for Check's flag of the charge's words and ChecksPass, as LibreOffice
+    recalculates them: its stand-in for APPROX holds the engine's words, from
+    the exact charge, where Excel's function reads the workbook's.
+
     *noise*: the error a workbook's binary arithmetic may leave in the
     incremental shares, the difference of two larger counts (a ratio raised
     by 0.000001 on a million units accepted gives 1 in the engine and
@@ -56,6 +64,7 @@ class Expect:
     fmt: str = "general"
     cent: bool = False
     noise: Decimal = Decimal(0)
+    also: tuple[object, ...] = ()
 
 
 #: The relative error of a few steps of binary arithmetic (8 units in the last place of a double).
@@ -253,13 +262,8 @@ def _sensitivity_terms(offer, results, step: Decimal):
     return parts, prices, per_unit, carrying, total
 
 
-def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITIVITY_STEP
-                   ) -> dict[tuple[str, str], Expect]:
-    """(sheet, cell) -> what the engine says it must hold, for every checked figure.
-
-    *step* is the workbook's sensitivity price step.
-    """
-    exp: dict[tuple[str, str], Expect] = {}
+def _release_texts(offer, results) -> dict[str, str]:
+    """The Release sheet's texts as the engine words them: its name -> its words."""
     sentences = release_sentences(offer, results)
     release = {f"ReleaseSentence{i}": s for i, s in enumerate(sentences, 1)}
     figures = release_figures(offer, results)
@@ -271,6 +275,22 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
                    ReleaseCommonIssuedText=figures["common_issued"], ReleaseCommonAfterText=figures["common_after"],
                    ReleaseChargeText=figures["charge"])
     release["ReleaseParagraph"] = " ".join(sentences)
+    return release
+
+
+def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITIVITY_STEP
+                   ) -> dict[tuple[str, str], Expect]:
+    """(sheet, cell) -> what the engine says it must hold, for every checked figure.
+
+    *step* is the workbook's sensitivity price step.
+    """
+    exp: dict[tuple[str, str], Expect] = {}
+    release, also = _release_texts(offer, results), {}
+    scale = abs(results.fair_value_offer) + abs(results.fair_value_original)
+    if at_half_cent(results.charge, max(scale, abs(results.charge))):  # stated from EntryCharge: either cent
+        down = Decimal(math.floor(results.charge * 100)) / 100  # the cents either side of the half cent
+        other = down + Decimal("0.01") if excel_round(results.charge, 2) == down else down
+        also = {k: (v,) for k, v in _release_texts(offer, replace(results, charge=other)).items() if v != release[k]}
     entry = _entry_values(offer, results)
     derived = _derived(offer, results, entry)
     for s, _, item, row in lay.items():
@@ -282,13 +302,16 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
             value = release["ReleaseChargeText"] if item.key == "release_charge_text" else value_of(results, item.key)
             if value is None:
                 continue
-            exp[(s.title, f"{native}{row}")] = Expect(item.name + " (native)", value, item.fmt)
-            exp[(s.title, f"{fn}{row}")] = Expect(item.name + " (function)", value, item.fmt)
-            exp[(s.title, f"{flag}{row}")] = Expect(item.name, True, "bool")
-        elif s.check:
-            exp[(s.title, f"{value_col}{row}")] = Expect(item.name, True, "bool")
+            other = also.get("ReleaseChargeText", ()) if item.key == "release_charge_text" else ()
+            exp[(s.title, f"{native}{row}")] = Expect(item.name + " (native)", value, item.fmt, also=other)
+            exp[(s.title, f"{fn}{row}")] = Expect(item.name + " (function)", value, item.fmt, also=other)
+            exp[(s.title, f"{flag}{row}")] = Expect(item.name, True, "bool", also=other and (False,))
+        elif s.check:  # (a half-cent charge: LibreOffice's stand-in for APPROX is the engine's words, from the other
+            exp[(s.title, f"{value_col}{row}")] = Expect(  # cent than the native one may take)
+                item.name, True, "bool", also=(False,) if item.name == "ChecksPass" and also else ())
         elif item.name in release:
-            exp[(s.title, f"{value_col}{row}")] = Expect(item.name, release[item.name], "text")
+            exp[(s.title, f"{value_col}{row}")] = Expect(item.name, release[item.name], "text",
+                                                         also=also.get(item.name, ()))
         elif item.key:
             value = entry.get(item.key) if item.key.startswith("entry.") else value_of(results, item.key)
             if value is not None:
@@ -302,7 +325,6 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
     exp = {k: replace(e, noise=noise) if e.fmt == "count4" and e.label.startswith(INCREMENTAL) else e
            for k, e in exp.items()}
     exp.update(_sensitivity(lay, offer, results, step))
-    scale = abs(results.fair_value_offer) + abs(results.fair_value_original)
     if any(at_half_cent(a, max(scale, abs(a))) for a in amounts_to_book(offer, results)):
         exp = {k: replace(e, cent=True) if k[0] == "Entries" and e.fmt == "money" else e for k, e in exp.items()}
     return exp

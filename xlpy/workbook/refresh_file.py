@@ -172,7 +172,7 @@ def _other_layout_said_first(target: Path, path: Path) -> None:
             try:
                 Shape.decode(text) if text is not None else None
             except OtherLayout as exc:
-                said = rebuild.said(exc, book, path=path)
+                said = rebuild.said(exc, book)  # (its path: a link's target, beside which its files are)
             else:
                 return
     except Exception:  # noqa: BLE001  (damaged, locked by Excel on Windows, not a package: said later, in full)

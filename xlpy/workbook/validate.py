@@ -98,8 +98,7 @@ class Finding:
         what: what is wrong there.
         expected: what should be there.
         found: what is there.
-        leg: ``structure``, ``inputs``, ``engine``, ``saved`` (the values saved in the file),
-            ``formulas`` or ``libreoffice``.
+        leg: ``structure``, ``inputs``, ``engine``, ``saved`` (values saved), ``formulas`` or ``libreoffice``.
     """
 
     workbook: str
@@ -149,13 +148,13 @@ class Report:
 def _same(expected: Expect, found) -> bool:
     v = expected.value
     if isinstance(v, bool) or expected.fmt == "bool":  # (LibreOffice saves a flag given a number format as 1/0)
-        return found in ((True, 1) if v else (False, 0)) and not isinstance(found, (str, Decimal))
+        return found in ((True, 1) if v else (False, 0)) + expected.also and not isinstance(found, (str, Decimal))
     if isinstance(v, dt.date):
         if isinstance(found, dt.datetime):
             found = found.date()
         return found == v
     if isinstance(v, str):
-        return found == v
+        return found == v or found in expected.also  # (the release's words from the other cent of a half cent)
     if isinstance(found, bool) or not isinstance(found, (int, float, Decimal)):
         return False
     if isinstance(found, float) and not math.isfinite(found):
@@ -701,8 +700,9 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
     try:
         return wb, layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
     except ValueError as exc:  # (another layout: an earlier one with the commands that rebuild it)
+        at = Path(os.path.realpath(path)) if path.is_symlink() else path  # (a link: its target's folder has the files)
         findings.append(Finding(book, f"name {LAYOUT_NAME}", rebuild.said(exc, records=rebuild.workbook_records(wb),
-                                path=path)) if getattr(exc, "later", None) is not None else
+                                path=at)) if getattr(exc, "later", None) is not None else
                         Finding(book, f"name {LAYOUT_NAME}", "layout cannot be read", "a layout", str(exc)))
         return None
 
