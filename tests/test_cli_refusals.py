@@ -217,11 +217,21 @@ def test_a_limit_given_works_as_its_number(seed, capsys):
 
 def test_a_limit_given_to_one_call_does_not_carry_over_to_the_next(seed, capsys):
     """QA: a script calling ``main`` twice in one process found its first call's --max-parts 3 still in force
-    in the second; each command's limits are its own options, else the environment's or the defaults."""
+    in the second; each command's limits are its own options, else the environment's or the defaults, and a
+    call in another thread neither sees nor clears them (review: they were one dict for the process)."""
+    import threading
+
     assert main(["validate", str(seed), "--no-formulas", "--no-libreoffice", "--max-parts", "3"]) == 2
     assert "over the limit of 3" in capsys.readouterr().err
     assert main(["validate", str(seed), "--no-formulas", "--no-libreoffice"]) == 0
     assert capsys.readouterr().out.startswith("book.xlsm: valid (")
+    assert safety.limits().parts == safety.DEFAULTS["parts"][0]  # nothing left set after the calls
+    safety.configure(parts=3)  # this thread's (as a command sets it): another thread starts from the defaults
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(safety.limits().parts))
+    worker.start()
+    worker.join()
+    assert seen == [safety.DEFAULTS["parts"][0]] and safety.limits().parts == 3
 
 
 def test_refresh_names_a_workbook_given_as_the_mapping(seed, capsys):
@@ -531,10 +541,14 @@ def test_soffice_is_given_the_temporary_folder_python_can_write(tmp_path, monkey
     usable = tempfile.gettempdir()
     assert usable != str(tmp_path / "not there")
     env = libreoffice._with_usable_temp()
-    assert env["TMPDIR"] == env["TMP"] == usable and "TEMP" not in env
+    assert env["TMPDIR"] == env["TEMP"] == env["TMP"] == usable
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr(tempfile, "tempdir", None)
-    assert libreoffice._with_usable_temp()["TMPDIR"] == str(tmp_path)  # a usable one is left as it is
+    assert libreoffice._with_usable_temp()["TMPDIR"] == str(tmp_path)  # a usable one is kept
+    for name in ("TMPDIR", "TEMP", "TMP"):  # none set (a container's read-only root): still the one Python took
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    assert libreoffice._with_usable_temp()["TMPDIR"] == tempfile.gettempdir()
 
 
 def test_a_command_started_with_standard_output_closed_gives_its_status_without_a_traceback(seed):
@@ -544,6 +558,7 @@ def test_a_command_started_with_standard_output_closed_gives_its_status_without_
     import sys
 
     for args, status in ((["compute", str(SEED), "--json"], 0), (["validate", seed.name, "--no-libreoffice"], 0),
+                         (["vba"], 0),
                          (["validate", "missing.xlsm", "--no-libreoffice"], 1)):
         proc = subprocess.run(["sh", "-c", '"$0" -m xlpy "$@" >&-', sys.executable, *args], cwd=seed.parent,
                               capture_output=True, text=True, timeout=300)

@@ -356,6 +356,9 @@ par_value = 0.01
     ("carrying_per_unit = 900", "accounting.carrying_per_unit gives the units accepted a carrying amount of 900000"),
     ("carrying_amount = 970000", "accounting.carrying_amount gives the units accepted a carrying amount of 970000"),
     ("carrying_per_unit = 980", None),  # the same amount, given twice: nothing to say
+    ("carrying_per_unit = 980.000004", None),  # the same to the cent, as booked
+    ("carrying_per_unit = 979.99999", "accounting.carrying_per_unit gives the units accepted a carrying amount of "
+                                      "979999.99"),
     ("", None),
 ])
 def test_a_second_carrying_amount_the_entry_does_not_take_is_said(tmp_path, capsys, accounting, said):

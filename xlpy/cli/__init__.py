@@ -13,6 +13,7 @@ error) and exits with the worst status: 2, else 1, else 0.
 from __future__ import annotations
 
 import argparse
+import contextvars
 import errno
 import os
 import signal
@@ -103,8 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         previous = {s: signal.signal(s, _signalled) for s in STOP_SIGNALS if signal.getsignal(s) is not signal.SIG_IGN}
     except ValueError:  # not the main thread: the default actions stay
         previous = {}
-    try:
-        return _run(args)
+    try:  # (in a copy of the context: the --max-* limits it sets are this call's, not a later or another thread's)
+        return contextvars.copy_context().run(_run, args)
     finally:
         for s, handler in previous.items():
             signal.signal(s, signal.SIG_DFL if handler is None else handler)

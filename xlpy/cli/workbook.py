@@ -461,7 +461,7 @@ def run_vba(args: argparse.Namespace) -> int:
 
     text = generate_bas(UDF_MODULES, addin=args.addin)
     if not args.output:
-        sys.stdout.write(text)
+        print(text, end="")  # (print, not sys.stdout.write: with standard output closed, ">&-", it writes nothing)
         return EXIT_OK
     try:
         write_bas(_bas_output(args.output, args.force), text)

@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 import re
 from contextlib import contextmanager
-from decimal import ROUND_HALF_UP, Context, Decimal, DecimalException, localcontext
+from decimal import (ROUND_HALF_UP, Context, Decimal, DecimalException, DivisionByZero, InvalidOperation, Overflow,
+                     localcontext)
 
 from .errors import InputError
 
@@ -33,7 +34,8 @@ __all__ = [
 #: Precision for the few divisions that do not terminate (an average price,
 #: face ÷ conversion price, a proration factor, EPS).  34 significant digits
 #: (IEEE decimal128) is far beyond any figure that is reported.
-CONTEXT = Context(prec=34, rounding=ROUND_HALF_UP)
+CONTEXT = Context(prec=34, rounding=ROUND_HALF_UP, Emax=999_999, Emin=-999_999, capitals=1, clamp=0, flags=[],
+                  traps=[InvalidOperation, DivisionByZero, Overflow])  # (every field: none from DefaultContext)
 
 
 @contextmanager

@@ -24,6 +24,7 @@ line wins.
 
 from __future__ import annotations
 
+import contextvars
 import io
 import math
 import os
@@ -50,7 +51,9 @@ DEFAULTS: dict[str, tuple[float, str, str]] = {
     "parts": (10_000, "XLPY_MAX_PARTS", "--max-parts"),
 }
 
-_given: dict[str, float] = {}
+#: The limits the running command was given (its ``--max-*`` options), in its own context: a thread's, and one
+#: call of :func:`xlpy.cli.main` (which runs in a copy), so concurrent or later calls never see another's.
+_given: contextvars.ContextVar[dict[str, float]] = contextvars.ContextVar("xlpy_limits_given", default={})
 
 
 @dataclass(frozen=True)
@@ -80,20 +83,20 @@ def configure(**given: float | None) -> None:
             raise InputError(DEFAULTS[key][2], value, "must be > 0")
         if not math.isfinite(value):  # (inf would switch the limit off, and fail where it is applied)
             raise InputError(DEFAULTS[key][2], value, "must be a finite number")
-        _given[key] = value
+        _given.set({**_given.get(), key: value})
 
 
 def reset() -> None:
     """Forget limits set by :func:`configure`: the environment's or the defaults again (each command starts so)."""
-    _given.clear()
+    _given.set({})
 
 
 def limits() -> Limits:
     """The limits in force: the command line's, else the environment's, else the defaults."""
     values = {}
     for key, (default, env, _flag) in DEFAULTS.items():
-        if key in _given:
-            values[key] = _given[key]
+        if key in _given.get():
+            values[key] = _given.get()[key]
             continue
         raw = os.environ.get(env, "").strip()
         if not raw:

@@ -68,7 +68,7 @@ class Expect:
 
 
 #: The relative error of a few steps of binary arithmetic (8 units in the last place of a double).
-BINARY_NOISE = Decimal(2.0**-49)  # (exact, from the binary number: no decimal context rounds it or traps)
+BINARY_NOISE = Decimal("1.7763568394002504646778106689453125E-15")  # 2^-49 exactly (a literal: no context rounds it)
 
 #: Half a unit of a number's 15th significant digit, relative: what a workbook saved with 15 digits may be off by.
 SAVED_HALF_UNIT = Decimal("5e-15")
@@ -334,10 +334,10 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
 #: money to the cent below 10^13.  The engine computes larger figures exactly, but a workbook would round
 #: them and then disagree with it; each offer-file field's bound allows them only through a product.
 WORKBOOK_SHARES = 10**15
-WORKBOOK_MONEY = Decimal(10) ** 13
+WORKBOOK_MONEY = Decimal(10**13)  # (from whole numbers: exact whatever the decimal context)
 #: The principal outstanding the Release sheet states to the cent is held lower: LibreOffice takes two numbers
 #: within 2^-48 of their size for equal (a cent of $2.8 trillion), so the cent of a larger one could go unseen.
-WORKBOOK_PRINCIPAL = Decimal(10) ** 12
+WORKBOOK_PRINCIPAL = Decimal(10**12)
 #: ... and whole numbers exactly below 2^53: the units times the ratio in parts of 1/RATIO_SCALE share.
 WORKBOOK_PARTS = 2**53
 

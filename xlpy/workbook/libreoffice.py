@@ -279,8 +279,8 @@ def full_disk(what: str, *folders: Path) -> str:
 def _with_usable_temp() -> dict[str, str]:
     """The environment for a tool, its temporary folder the one Python found it can write (a ``TMPDIR`` that is
     read-only or not there is passed over by Python, and made soffice wait two minutes for nothing)."""
-    folder = tempfile.gettempdir()
-    return {**os.environ, **{k: folder for k in ("TMPDIR", "TEMP", "TMP") if os.environ.get(k, folder) != folder}}
+    folder = tempfile.gettempdir()  # (given even when none is set: /tmp may be the read-only one, Python's /var/tmp)
+    return {**os.environ, "TMPDIR": folder, "TEMP": folder, "TMP": folder}
 
 
 def run_tool(cmd: list[str], *, cwd: Path, timeout: float | None, what: str,
