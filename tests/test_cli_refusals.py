@@ -581,3 +581,20 @@ def test_a_build_whose_validation_runs_out_of_room_says_the_workbook_was_written
     err = capsys.readouterr().err
     assert f"xlpy build: {out} was written but not validated: No space left on device (" in err, err
     assert f"and xlpy validate {out} checks it" in err and out.is_file()
+
+
+def test_version_into_a_pipe_whose_reader_left_is_status_0(tmp_path):
+    """Review: ``xlpy --version | true`` could end in a BrokenPipeError traceback and status 1 once --version
+    read the layout itself; argparse's own action had been silent."""
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "xlpy", "--version"], stdout=write, stderr=subprocess.PIPE,
+                              text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr

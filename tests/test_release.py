@@ -705,6 +705,7 @@ NINE = "approximately $9,000 aggregate principal amount of 2.50% Convertible Sen
     (1, "39.596", "$50", NINE),
     (1, "1.636", "$2.1", NINE),
     (1, "0.188", "$0.24", NINE),
+    (1, "0.0188", "$0.024", NINE),  # (below $0.10 the edge is half of the second significant figure: $0.0235)
 ])
 def test_a_charge_of_exactly_a_half_dollar_and_every_note_accepted_are_stated_as_the_engine_states_them(
         tmp_path, tendered, price, charge, left):
@@ -729,6 +730,6 @@ def test_a_charge_of_exactly_a_half_dollar_and_every_note_accepted_are_stated_as
     from xlpy.workbook.layout import Shape, layout
 
     said = {e.label: e for e in expected_cells(layout(Shape()), offer, results).values()}
-    half = {"39.596": ("$49",), "1.636": ("$2.0",), "0.188": ("$0.23",)}.get(price, ())
+    half = {"39.596": ("$49",), "1.636": ("$2.0",), "0.188": ("$0.23",), "0.0188": ("$0.023",)}.get(price, ())
     assert said["ReleaseChargeText"].value == charge and said["ReleaseChargeText"].also == half
     assert said["CheckChargeText (native)"].also == half and said["ChecksPass"].also == (half and (False,))

@@ -52,7 +52,10 @@ class _Version(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None):
         from ..workbook.layout.model import LAYOUT_VERSION
 
-        print(f"xlpy {__version__} (workbook layout {LAYOUT_VERSION})")
+        try:
+            print(f"xlpy {__version__} (workbook layout {LAYOUT_VERSION})", flush=True)
+        except OSError:  # (a pipe whose reader went away, "xlpy --version | true": as argparse's own action)
+            pass
         parser.exit()
 
 

@@ -7,7 +7,6 @@ the switch between counts and holders rewrites the formulas that differ.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -49,7 +48,7 @@ class Expect:
     either cent, as *cent* allows; the Entries sheet's note says so); and
     False for Check's flag of the charge's words and ChecksPass, as LibreOffice
     recalculates them: its stand-in for APPROX holds the engine's words, from
-    the exact charge, where Excel's function reads the workbook's.
+    the exact charge, where the function reads the workbook's binary charge.
 
     *noise*: the error a workbook's binary arithmetic may leave in the
     incremental shares, the difference of two larger counts (a ratio raised
@@ -287,10 +286,13 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
     exp: dict[tuple[str, str], Expect] = {}
     release, also = _release_texts(offer, results), {}
     scale = abs(results.fair_value_offer) + abs(results.fair_value_original)
-    if at_half_cent(results.charge, max(scale, abs(results.charge))):  # stated from EntryCharge: either cent
-        down = Decimal(math.floor(results.charge * 100)) / 100  # the cents either side of the half cent
-        other = down + Decimal("0.01") if excel_round(results.charge, 2) == down else down
-        also = {k: (v,) for k, v in _release_texts(offer, replace(results, charge=other)).items() if v != release[k]}
+    # A charge within binary noise of a rounding edge of its words (a half cent from $1, which EntryCharge may
+    # take either way; half of the second significant figure below): the words from either side of the edge.
+    noise = BINARY_NOISE * max(scale, abs(results.charge))
+    for nudged in (results.charge - noise, results.charge + noise):
+        for k, v in _release_texts(offer, replace(results, charge=nudged)).items():
+            also[k] = also.get(k, ()) + ((v,) if v != release[k] and v not in also.get(k, ()) else ())
+    also = {k: v for k, v in also.items() if v}
     entry = _entry_values(offer, results)
     derived = _derived(offer, results, entry)
     for s, _, item, row in lay.items():
