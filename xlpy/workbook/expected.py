@@ -284,15 +284,14 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
     *step* is the workbook's sensitivity price step.
     """
     exp: dict[tuple[str, str], Expect] = {}
-    release, also = _release_texts(offer, results), {}
+    release = _release_texts(offer, results)
     scale = abs(results.fair_value_offer) + abs(results.fair_value_original)
     # A charge within binary noise of a rounding edge of its words (a half cent from $1, which EntryCharge may
     # take either way; half of the second significant figure below): the words from either side of the edge.
     noise = BINARY_NOISE * max(scale, abs(results.charge))
-    for nudged in (results.charge - noise, results.charge + noise):
-        for k, v in _release_texts(offer, replace(results, charge=nudged)).items():
-            also[k] = also.get(k, ()) + ((v,) if v != release[k] and v not in also.get(k, ()) else ())
-    also = {k: v for k, v in also.items() if v}
+    sides = [_release_texts(offer, replace(results, charge=results.charge + d)) for d in (-noise, noise)]
+    also = {k: tuple(dict.fromkeys(s[k] for s in sides if s[k] != v)) for k, v in release.items()
+            if any(s[k] != v for s in sides)}  # (only the texts that move: none, away from an edge)
     entry = _entry_values(offer, results)
     derived = _derived(offer, results, entry)
     for s, _, item, row in lay.items():
