@@ -43,9 +43,10 @@ class Expect:
     (:func:`at_half_cent`): a workbook's binary arithmetic may round it to
     either cent, so one cent from the engine's is no finding but a note.
 
-    *also*: other words a text may read: the release's, where the charge sits at a
-    half cent (the workbook states it from EntryCharge, which may then take
-    either cent, as *cent* allows; the Entries sheet's note says so); and
+    *also*: other words a text may read: the release's, where the charge lies
+    within binary noise of a rounding edge of its words (from $1 a half cent,
+    which EntryCharge may take either way, as *cent* allows; below, half of the
+    second significant figure); and
     False for Check's flag of the charge's words and ChecksPass, as LibreOffice
     recalculates them: its stand-in for APPROX holds the engine's words, from
     the exact charge, where the function reads the workbook's binary charge.
