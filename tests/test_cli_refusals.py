@@ -4,6 +4,7 @@ error, and values shown as typed."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import struct
 import zipfile
@@ -598,3 +599,46 @@ def test_version_into_a_pipe_whose_reader_left_is_status_0(tmp_path):
     finally:
         os.close(write)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no full device on this system")
+def test_a_report_into_a_full_device_blames_the_standard_output(tmp_path):
+    """Left alone, then taken: ``xlpy compute ... > report.json`` on a full disk said no space was left "in the
+    temporary folder /tmp or the folder written to", sending the user to free the wrong disk."""
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "xlpy", "compute", str(SEED), "--json"], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip() == ("xlpy compute: no space left writing the standard output (No space left on "
+                                   "device): free space there, or send it elsewhere"), proc.stderr
+
+
+def test_no_room_names_a_full_standard_output_file_else_every_place_it_may_be(tmp_path, monkeypatch):
+    """A report redirected to a file on a disk with under a mebibyte left is named as the standard output; with
+    room there, the temporary folder, the folder written to and the standard output are all named."""
+    import errno
+    import sys
+    import tempfile
+    from types import SimpleNamespace
+
+    from xlpy.cli import no_room
+
+    exc = OSError(errno.ENOSPC, "No space left on device")
+    report = (tmp_path / "report.json").open("w")
+    monkeypatch.setattr(sys, "stdout", report)
+    try:
+        for free_blocks, said in ((0, "no space left writing the standard output (No space left on device): "
+                                      "free space there, or send it elsewhere"),
+                                  (1 << 20, f"no space left in the temporary folder {tempfile.gettempdir()}, the "
+                                            "folder written to or the standard output (No space left on device): "
+                                            "free space there, or set TMPDIR to a folder with room")):
+            monkeypatch.setattr(os, "fstatvfs", lambda fd, n=free_blocks: SimpleNamespace(f_bavail=n, f_frsize=4096))
+            assert no_room(exc) == said
+    finally:
+        report.close()
+    named = OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out.xlsm"))
+    assert no_room(named) == (f"no space left in {tmp_path / 'out.xlsm'} (No space left on device): free space "
+                              "there, or set TMPDIR to a folder with room")  # (pytest's folder is a temporary one)

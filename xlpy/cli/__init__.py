@@ -172,18 +172,47 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):  # one a command did not word itself
-            import tempfile
-
-            where = os.fsdecode(exc.filename) if exc.filename is not None else None
-            told = f"in {where}" if where else f"in the temporary folder {tempfile.gettempdir()} or the folder written to"
-            temporary = where is None or os.path.realpath(where).startswith(os.path.realpath(tempfile.gettempdir()))
-            print(f"xlpy {args.command}: no space left {told} ({exc.strerror}): free space there"
-                  + (", or set TMPDIR to a folder with room" if temporary else ""), file=sys.stderr)
+            print(f"xlpy {args.command}: {no_room(exc)}", file=sys.stderr)
             return EXIT_INPUT
         if exc.errno != errno.ENAMETOOLONG:
             raise
         print(f"xlpy {args.command}: {name_too_long(exc)}", file=sys.stderr)
         return EXIT_INPUT
+
+
+def no_room(exc: OSError) -> str:
+    """Where a write that found no room left was going, and what to do: the file it names; else the standard
+    output when that is what is full (a report redirected to a file on a full disk, or to ``/dev/full``);
+    else the temporary folder, the folder written to or the standard output, all three named."""
+    import tempfile
+
+    temp = tempfile.gettempdir()
+    if exc.filename is not None:
+        where = os.fsdecode(exc.filename)
+        temporary = os.path.realpath(where).startswith(os.path.realpath(temp))
+        told, hint = f"in {where}", ", or set TMPDIR to a folder with room" if temporary else ""
+    elif _standard_output_full():
+        told, hint = "writing the standard output", ", or send it elsewhere"
+    else:
+        told, hint = f"in the temporary folder {temp}, the folder written to or the standard output", \
+            ", or set TMPDIR to a folder with room"
+    return f"no space left {told} ({exc.strerror}): free space there{hint}"
+
+
+def _standard_output_full() -> bool:
+    """Whether the standard output goes to ``/dev/full`` or to a file on a device with less than a mebibyte
+    left (a write's error names no file, and the buffer it failed in is gone: the device is asked instead)."""
+    import stat
+
+    try:
+        fd = sys.stdout.fileno()
+        st = os.fstat(fd)
+        if stat.S_ISCHR(st.st_mode):
+            return os.name == "posix" and st.st_rdev == os.makedev(1, 7)  # (Linux's full device)
+        free = os.fstatvfs(fd)
+    except (AttributeError, OSError, ValueError):  # (no file behind it: a test's capture, closed, or Windows)
+        return False
+    return stat.S_ISREG(st.st_mode) and free.f_bavail * free.f_frsize < 1 << 20
 
 
 def name_too_long(exc: OSError) -> InputError:
