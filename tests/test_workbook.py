@@ -194,6 +194,27 @@ def test_validate_clean_with_both_engines_and_checks_pass(seed_report):
 
 
 @pytest.mark.libreoffice
+def test_validate_records_each_legs_count_and_the_engines_versions(seed_report):
+    """Left alone, then taken: an auditor's record of a validation said which legs ran but not how many figures
+    each compared, nor which versions of the engines proved the workbook."""
+    import subprocess
+    from importlib.metadata import version
+
+    from xlpy import __version__
+    from xlpy.workbook.libreoffice import find_soffice
+
+    report = seed_report
+    by_leg = report.compared_by_leg
+    assert set(by_leg) == {"saved", "formulas", "libreoffice"} and sum(by_leg.values()) == report.cells_compared
+    assert by_leg["formulas"] == by_leg["libreoffice"] > 80 and by_leg["saved"] > 80
+    said = subprocess.run([find_soffice(), "--version"], capture_output=True, text=True, timeout=120).stdout
+    assert report.versions["libreoffice"] in said.split(), (report.versions, said)  # "LibreOffice 7.4.7.2 40(Build:2)"
+    assert report.versions == {"xlpy": __version__, "formulas": version("formulas"),
+                               "libreoffice": report.versions["libreoffice"]}
+    assert report.to_dict()["versions"] == report.versions and report.to_dict()["compared_by_leg"] == by_leg
+
+
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("offer", sorted(p.name for p in OFFERS.glob("*.toml")))
 def test_every_example_builds_and_validates(offer, tmp_path):
     out = tmp_path / "book.xlsm"

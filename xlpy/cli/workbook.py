@@ -71,7 +71,7 @@ def _print_reports(reports, as_json: bool) -> int:
                 print(str(f))
             for n in r.notes:
                 print(f"{r.workbook}: note: {n}")
-            legs = ", ".join(r.legs_run) or "none"
+            legs = ", ".join(f"{leg} {r.versions[leg]}" if leg in r.versions else leg for leg in r.legs_run) or "none"
             verdict = "valid" if r.ok else f"{len(r.findings)} finding(s)"
             print(f"{r.workbook}: {verdict} ({r.cells_compared} figures compared; recalculated by: {legs})")
     return EXIT_OK if all(r.ok for r in reports) else EXIT_FINDINGS

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 from pathlib import Path
 
 from ..files.serial_dates import serial_day
@@ -128,6 +129,20 @@ def serial_dates(exp: dict, values: dict) -> dict:
         if isinstance(e.value, dt.date) and isinstance(v, (int, float)) and not isinstance(v, bool):
             out[key] = serial_day(v)
     return out
+
+
+def application_version(path: Path) -> str | None:
+    """The version of the application that saved a workbook, from its ``docProps/app.xml`` (LibreOffice writes
+    ``LibreOffice/7.4.7.2$Linux_X86_64 ...``: ``7.4.7.2``), or None when the part or the version is not there."""
+    import re
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            app = z.read("docProps/app.xml")[:4096].decode("utf-8", "replace")
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return None
+    found = re.search(r"<Application>[^<]*?/([0-9][0-9.]*)", app)
+    return found.group(1) if found else None
 
 
 def xlsx_values(path: Path, cells) -> dict[tuple[str, str], object]:

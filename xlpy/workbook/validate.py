@@ -36,9 +36,9 @@ import os
 import re
 import tempfile
 import zipfile
-from dataclasses import asdict, dataclass
 from decimal import Decimal
 from functools import partial
+from importlib.metadata import version as package_version
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
@@ -52,6 +52,7 @@ from . import data as bookdata
 from . import libreoffice, progress, rebuild, saved_values, shown
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
+from .findings import Finding, Report
 from .formula_text import same_formula
 from .layout import (
     CONF_SHEET,
@@ -66,6 +67,7 @@ from .layout import (
 from .openpyxl_access import cell_map
 from .package import number_text
 from .readback import (
+    application_version,
     formulas_table_values,
     formulas_values,
     serial_dates,
@@ -86,60 +88,6 @@ _STRING = re.compile(r'"(?:[^"]|"")*"')
 #: A reference to another workbook: ``[1]Sheet1!A1``, ``'[budget.xlsx]Sheet1'!A1`` (an index or a file name in
 #: brackets, then a sheet and ``!``), not a structured reference to a table of this one (``tblTenders[Units]``).
 _EXTERNAL = re.compile(r"\[(?:\d+|[^\[\]]*\.\w{2,5})\][^\[\]!()+\-*/,;=<>&^]*!")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing wrong with a workbook.
-
-    Attributes:
-        workbook: the file's name.
-        where: ``sheet!cell``, a name, or a part of the file.
-        what: what is wrong there.
-        expected: what should be there.
-        found: what is there.
-        leg: ``structure``, ``inputs``, ``engine``, ``saved`` (values saved), ``formulas`` or ``libreoffice``.
-    """
-
-    workbook: str
-    where: str
-    what: str
-    expected: str = ""
-    found: str = ""
-    leg: str = "structure"
-
-    def __str__(self) -> str:
-        text = f"{self.workbook}: {self.where}: {self.what}"
-        if self.expected:
-            text += f": expected {self.expected}, found {self.found}"
-        elif self.found:  # a bad input: worded as the offer file's and the refresh's errors are ("..., got 'x'")
-            text += f", got {self.found}"
-        return text + f" [{self.leg}]"
-
-
-@dataclass
-class Report:
-    """Findings of one workbook, and what was run."""
-
-    workbook: str
-    findings: list[Finding]
-    legs_run: list[str]
-    notes: list[str]
-    cells_compared: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.findings
-
-    def to_dict(self) -> dict:
-        return {
-            "workbook": self.workbook,
-            "ok": self.ok,
-            "legs_run": self.legs_run,
-            "cells_compared": self.cells_compared,
-            "notes": self.notes,
-            "findings": [asdict(f) for f in self.findings],
-        }
 
 
 # --- comparing ----------------------------------------------------------------------
@@ -614,7 +562,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         return report
     offer, results, exp = engine
     compared, check, word = _saved(book, path, wb, exp, findings, notes, lay, offer, results, typed)
-    report.cells_compared += compared
+    report.count("saved", compared)
     moved: dict[str, bool] = {}  # of the differing saved values (when one is typed over), which a recalculation moves
 
     # The LibreOffice leg runs in its own process, beside the rest of the structure check and the formulas leg.
@@ -772,7 +720,8 @@ def _formulas_leg(report: Report, path: Path, wb, lay: Layout, exp: dict, tables
         upper = upper_keys(exp)
         spelled = {(s.upper(), r): (s, r) for s, r in cells}
         values = {spelled.get(k, k): v for k, v in serial_dates(upper, raw).items()}
-        report.cells_compared += _compare(book, exp, values, "formulas", findings, report.notes, typed)
+        report.count("formulas", _compare(book, exp, values, "formulas", findings, report.notes, typed))
+        report.versions["formulas"] = package_version("formulas")
         saved_values.moves(moved, check, values, _agrees)
         report.legs_run.append("formulas")
     except Exception as exc:  # the library raises many kinds on formulas it cannot parse
@@ -789,7 +738,8 @@ def _libreoffice_leg(report: Report, exp: dict, tmp, pool, job, typed=(), check=
             recalculated = job.result()
         also = [k for w in check if (k := tuple(w.split("!", 1))) not in exp]
         values = serial_dates(exp, xlsx_values(recalculated, list(exp) + also))
-        report.cells_compared += _compare(book, exp, values, "libreoffice", findings, report.notes, typed)
+        report.count("libreoffice", _compare(book, exp, values, "libreoffice", findings, report.notes, typed))
+        report.versions["libreoffice"] = application_version(recalculated) or "unknown"
         saved_values.moves(moved, check, values, _agrees)
         report.legs_run.append("libreoffice")
     except libreoffice.LibreOfficeError as exc:

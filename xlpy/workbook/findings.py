@@ -1,0 +1,76 @@
+"""What :func:`xlpy.workbook.validate.validate` reports of a workbook: each :class:`Finding` (where, what,
+expected, found, and the leg that found it), and the :class:`Report` of one workbook, which also says which legs
+ran, how many figures each compared and the versions of the engines that recalculated it (an auditor's record of
+what proved the workbook, in ``xlpy validate --json``)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from .. import __version__
+
+__all__ = ["Finding", "Report"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong with a workbook.
+
+    Attributes:
+        workbook: the file's name.
+        where: ``sheet!cell``, a name, or a part of the file.
+        what: what is wrong there.
+        expected: what should be there.
+        found: what is there.
+        leg: ``structure``, ``inputs``, ``engine``, ``saved`` (values saved), ``formulas`` or ``libreoffice``.
+    """
+
+    workbook: str
+    where: str
+    what: str
+    expected: str = ""
+    found: str = ""
+    leg: str = "structure"
+
+    def __str__(self) -> str:
+        text = f"{self.workbook}: {self.where}: {self.what}"
+        if self.expected:
+            text += f": expected {self.expected}, found {self.found}"
+        elif self.found:  # a bad input: worded as the offer file's and the refresh's errors are ("..., got 'x'")
+            text += f", got {self.found}"
+        return text + f" [{self.leg}]"
+
+
+@dataclass
+class Report:
+    """Findings of one workbook, and what was run: the legs, the figures each compared (``saved``: the values saved
+    in the file; ``formulas``; ``libreoffice``) and the version of xlpy and of each recalculating engine."""
+
+    workbook: str
+    findings: list[Finding]
+    legs_run: list[str]
+    notes: list[str]
+    cells_compared: int = 0
+    compared_by_leg: dict[str, int] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=lambda: {"xlpy": __version__})
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def count(self, leg: str, compared: int) -> None:
+        """Add *compared* figures compared by *leg* to the total and to the leg's own count."""
+        self.cells_compared += compared
+        self.compared_by_leg[leg] = self.compared_by_leg.get(leg, 0) + compared
+
+    def to_dict(self) -> dict:
+        return {
+            "workbook": self.workbook,
+            "ok": self.ok,
+            "legs_run": self.legs_run,
+            "cells_compared": self.cells_compared,
+            "compared_by_leg": self.compared_by_leg,
+            "versions": self.versions,
+            "notes": self.notes,
+            "findings": [asdict(f) for f in self.findings],
+        }
