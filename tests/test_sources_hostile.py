@@ -842,6 +842,53 @@ def test_a_locked_tally_or_price_file_through_the_command_line(tmp_path, capsys,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "offer.toml"]
 
 
+def test_a_file_in_use_is_status_3_a_permission_refused_status_2(tmp_path, capsys, monkeypatch):
+    """Left alone, then taken: status 2 said both "bad input" and "busy", so a nightly job could not tell a tally
+    Excel holds open (Windows' sharing violation: run again later) from one it must mend."""
+    import builtins
+    import io
+    import os
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copyfile(FORMULA, tmp_path / "offer.toml")
+    monkeypatch.chdir(tmp_path)
+    real = builtins.open
+    for winerror, status in ((32, 3), (33, 3), (5, 2), (None, 2)):  # sharing, lock violation; access denied
+        def refusing(file, *args, code=winerror, **kwargs):
+            if isinstance(file, (str, os.PathLike)) and os.path.basename(os.fspath(file)) == TALLY:
+                exc = PermissionError(13, "Permission denied", os.fspath(file))
+                exc.winerror = code
+                raise exc
+            return real(file, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "open", refusing)
+        monkeypatch.setattr(io, "open", refusing)
+        assert cli.main(["compute", "offer.toml"]) == status, winerror
+        assert capsys.readouterr().err.splitlines() == [f"xlpy compute: offer.toml: tally.file: {TALLY}: {LOCKED}"]
+
+
+def test_a_tally_still_being_written_is_status_3_through_the_command_line(tmp_path, capsys, monkeypatch):
+    """The transfer under way is said as before, with the status of a file in use: the same command passes once
+    the file is complete."""
+    from xlpy.files import settled
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copyfile(FORMULA, tmp_path / "offer.toml")
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "data" / TALLY
+    whole = path.read_bytes()
+    path.write_bytes(whole.rstrip(b"\r\n")[:-2])  # cut inside its last line, the rest still coming
+
+    def the_writer_goes_on(seconds):
+        path.write_bytes(whole)
+
+    monkeypatch.setattr(settled.time, "sleep", the_writer_goes_on)
+    assert cli.main(["compute", "offer.toml"]) == 3
+    err = capsys.readouterr().err
+    assert f"xlpy compute: offer.toml: tally.file: {TALLY}: is still being written: it ended inside a line" in err
+    assert cli.main(["compute", "offer.toml"]) == 0  # complete: read at once
+
+
 @pytest.mark.parametrize("kind", ["tally", "counts", "prices"])
 def test_a_file_still_being_written_is_refused(tmp_path, monkeypatch, kind):
     """A file copied while its transfer is under way ends inside a line: 'R-0002,7' where 700 is coming, read as

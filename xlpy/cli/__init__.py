@@ -5,7 +5,10 @@ Exit status: 0 on success; 1 when validation (``xlpy validate``, or the one
 ``validate`` is given a workbook that is not there, a folder, or a file that
 is no workbook (an offer file in its place), each a finding on standard
 output; 2 for bad input (one line per problem on standard error, each naming
-the file, the key and the value; nothing written).  Given several workbooks,
+the file, the key and the value; nothing written); 3 when every problem is a
+file in use (:class:`~xlpy.engine.errors.Busy`: open in Excel, another xlpy
+writing it, a tally still being written), which the same command may pass
+later.  Given several workbooks,
 ``validate`` reports each (one over a package limit by its line on standard
 error) and exits with the worst status: 2, else 1, else 0.
 """
@@ -23,10 +26,10 @@ import zipfile
 from collections.abc import Sequence
 
 from .. import __version__
-from ..engine.errors import InputError, InputErrors, XlpyError
+from ..engine.errors import Busy, InputError, InputErrors, XlpyError
 from ..engine.numbers import engine_context
-from .commands import (COMMANDS, EXIT_INPUT, EXIT_OK, Terminated, add_limit_options, configure_from, refuse_empty,
-                       text_arguments)
+from .commands import (COMMANDS, EXIT_BUSY, EXIT_INPUT, EXIT_OK, Terminated, add_limit_options, configure_from,
+                       refuse_empty, text_arguments)
 
 __all__ = ["build_parser", "console", "main"]
 
@@ -149,10 +152,10 @@ def _run(args: argparse.Namespace) -> int:
     except InputErrors as exc:
         for problem in exc.problems:
             print(f"xlpy {args.command}: {problem}", file=sys.stderr)
-        return EXIT_INPUT
+        return EXIT_BUSY if all(isinstance(p, Busy) for p in exc.problems) else EXIT_INPUT
     except (InputError, XlpyError) as exc:
         print(f"xlpy {args.command}: {exc}", file=sys.stderr)
-        return EXIT_INPUT
+        return EXIT_BUSY if isinstance(exc, Busy) else EXIT_INPUT
     except zipfile.BadZipFile as exc:  # a damaged part met after the checks (the message names the part)
         print(f"xlpy {args.command}: a workbook or XLSX file is damaged: {exc}", file=sys.stderr)
         return EXIT_INPUT

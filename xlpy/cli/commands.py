@@ -14,10 +14,10 @@ from collections.abc import Callable
 
 from ..files.safety import DEFAULTS, configure, reset
 
-__all__ = ["EXIT_FINDINGS", "EXIT_INPUT", "EXIT_OK", "COMMANDS", "Terminated", "add_limit_options", "command",
+__all__ = ["EXIT_BUSY", "EXIT_FINDINGS", "EXIT_INPUT", "EXIT_OK", "COMMANDS", "Terminated", "add_limit_options", "command",
            "configure_from", "refuse_empty", "text_arguments", "warn"]
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_BUSY = 0, 1, 2, 3
 
 
 class Terminated(KeyboardInterrupt):

@@ -11,7 +11,7 @@ import tempfile
 import tomllib
 from pathlib import Path
 
-from ..engine.errors import InputError, InputErrors
+from ..engine.errors import Busy, InputError, InputErrors
 from ..files.recorded import SEED_OFFER  # the offer the README's first command builds when given none
 from ..workbook.libreoffice import ci_set  # (standard library only: the options' default needs it at start)
 from .commands import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command, refuse_unrecordable, warn
@@ -175,7 +175,7 @@ def _check_replaceable(out: Path) -> None:
 
     busy = locks.busy_message(out, leftover="delete {file}")
     if busy:
-        raise InputError(str(out), None, busy, show_value=False)
+        raise Busy(str(out), None, busy, show_value=False)
     locks.check_writable(locks.target_of(out), str(out), done="replaced")
 
 

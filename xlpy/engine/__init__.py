@@ -19,7 +19,7 @@ _HOME = {
                      "induced_test"), "charge"),
     **dict.fromkeys(("EPSResult", "ExchangeResult", "Results", "Sessions", "check_offer", "compute"), "compute"),
     **dict.fromkeys(("basic_eps", "days_outstanding", "weighted_shares"), "eps"),
-    **dict.fromkeys(("InputError", "InputErrors", "XlpyError"), "errors"),
+    **dict.fromkeys(("Busy", "InputError", "InputErrors", "XlpyError"), "errors"),
     **dict.fromkeys(("FRACTIONAL_POLICIES", "KINDS", "METHODS", "STATUSES", "Consideration", "Exchange",
                      "HolderTable", "Offer", "Period", "PriceDay", "RatioFormula", "Tally", "Valuation"), "model"),
     **dict.fromkeys(("excel_round", "plain", "to_decimal", "to_whole"), "numbers"),

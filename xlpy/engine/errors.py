@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-__all__ = ["XlpyError", "InputError", "InputErrors", "Problems", "capped"]
+__all__ = ["XlpyError", "InputError", "InputErrors", "Busy", "Problems", "capped"]
 
 
 class XlpyError(Exception):
@@ -49,7 +49,13 @@ class InputError(XlpyError, ValueError):
 
     def located(self, where: str) -> "InputError":
         """The same problem with *where* (a file name) put before the field."""
-        return InputError(f"{where}: {self.field}", self.value, self.reason, show_value=self.show_value)
+        return type(self)(f"{where}: {self.field}", self.value, self.reason, show_value=self.show_value)
+
+
+class Busy(InputError):
+    """A file in use elsewhere: open in Excel or LibreOffice, being written by another xlpy or program, or saved
+    while it was read.  Nothing was changed, and the same command may succeed later (the command line's exit
+    status 3, which a scheduled job can retry, where 2 is bad input that only an edit mends)."""
 
 
 class InputErrors(XlpyError, ValueError):

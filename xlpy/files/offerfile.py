@@ -418,11 +418,7 @@ def _formula(raw, base: Path | None, problems: list[InputError]) -> RatioFormula
         try:
             prices = read_prices(base / written_path(prices_name), calendar or None)  # no closed day
         except InputErrors as exc:
-            problems.extend(
-                InputError(f"offer.consideration.formula.prices: {p.field}", p.value, p.reason,
-                           show_value=p.show_value)
-                for p in exc.problems
-            )
+            problems.extend(p.located("offer.consideration.formula.prices") for p in exc.problems)  # (a Busy kept)
     if value is None or days is None or lag is None or places is None:
         return None
     return RatioFormula(value, prices, calendar, days, lag, cap, floor, places, source=prices_name)
@@ -456,10 +452,7 @@ def _tally(t: _Table, base: Path | None, problems: list[InputError]) -> Tally | 
         try:
             table: HolderTable = sources.read_tally(base / written_path(name), mapping, source=name)
         except InputErrors as exc:
-            problems.extend(
-                InputError(f"tally.file: {p.field}", p.value, p.reason, show_value=p.show_value)
-                for p in exc.problems
-            )
+            problems.extend(p.located("tally.file") for p in exc.problems)  # (one still being written: still Busy)
             return None
         return Tally(holders=table, final=final)
     if t.has("mapping"):  # a mapping reads a holder file's columns: with aggregate counts it would do nothing

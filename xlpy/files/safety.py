@@ -34,7 +34,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..engine.errors import InputError
+from ..engine.errors import Busy, InputError
 
 __all__ = ["DAMAGE", "DEFAULTS", "Limits", "check_intact", "check_package", "configure", "damaged", "inflate_part",
            "limits", "read_part", "unreadable"]
@@ -277,7 +277,10 @@ def unreadable(label: str, exc: OSError) -> InputError:
     why = exc.strerror or str(exc)
     if isinstance(exc, PermissionError):
         why += "; is it open in another program, such as Excel?"
-    return InputError(label, None, f"cannot be read ({why})", show_value=False)
+    # Windows' sharing and lock violations say the file is in use, not forbidden: Busy (the same command may pass
+    # later); a permission refused elsewhere may be either, and stays bad input.
+    kind = Busy if getattr(exc, "winerror", None) in (32, 33) else InputError
+    return kind(label, None, f"cannot be read ({why})", show_value=False)
 
 
 def path_label(path: str | os.PathLike) -> str:

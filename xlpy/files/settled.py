@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from ..engine.errors import InputError, InputErrors
+from ..engine.errors import Busy, InputErrors
 
 __all__ = ["PAUSE", "check_settled"]
 
@@ -45,5 +45,5 @@ def check_settled(path: Path) -> None:
         return
     grew = f"grew from {before.st_size:,} to {after.st_size:,} bytes" if after.st_size != before.st_size else \
         "changed"
-    raise InputErrors([InputError(path.name, None, f"is still being written: it ended inside a line and {grew} "
+    raise InputErrors([Busy(path.name, None, f"is still being written: it ended inside a line and {grew} "
                                   f"within {PAUSE:g} s; read it again when it is complete", show_value=False)])

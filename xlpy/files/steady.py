@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..engine.errors import InputError, InputErrors
+from ..engine.errors import Busy, InputError, InputErrors
 
 __all__ = ["digest", "gone", "not_a_file", "one_reading", "reading", "state", "unchanged"]
 
@@ -87,7 +87,7 @@ def unchanged(path: str | os.PathLike, hashed: str) -> None:
     first = None if noted is None else noted.get(os.path.abspath(path))
     if first is None or first == hashed:
         return
-    raise InputErrors([InputError(str(path), None, "changed while it was read (replaced or written: an upload or a "
+    raise InputErrors([Busy(str(path), None, "changed while it was read (replaced or written: an upload or a "
                                   "sync still at work?), so its lines and the SHA-256 recorded for them could be "
                                   "two different files: run again once the file is complete", show_value=False)])
 

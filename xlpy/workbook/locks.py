@@ -47,7 +47,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Self
 
-from ..engine.errors import InputError
+from ..engine.errors import Busy, InputError
 
 try:  # not on Windows
     import fcntl
@@ -174,7 +174,7 @@ class RefreshLock:
                 raise InputError(self.label, None, f"the lock file {self.path.name} was left by an xlpy that "
                                  f"stopped ({holder}, no longer running): delete it, then run again",
                                  show_value=False) from None
-            raise InputError(self.label, None, f"another xlpy is writing it ({holder}; lock file {self.path.name}); "
+            raise Busy(self.label, None, f"another xlpy is writing it ({holder}; lock file {self.path.name}); "
                              "wait for it to finish, or delete the lock file if no xlpy is running (a crash left "
                              "it)", show_value=False) from None
         except OSError as exc:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-from ..engine.errors import InputError, InputErrors
+from ..engine.errors import Busy, InputError, InputErrors
 from ..engine.numbers import engine_context
 from ..files import steady
 from ..files.offerfile import workbook_given
@@ -144,7 +144,7 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
     if not force:
         busy = locks.busy_message(path)
         if busy:
-            raise InputError(label, None, busy, show_value=False)
+            raise Busy(label, None, busy, show_value=False)
     locks.check_writable(target, label)
     out = FileRefresh()
     try:
@@ -192,7 +192,7 @@ def _not_saved_meanwhile(path: Path, target: Path, read) -> None:
     """Refuse to replace *target* when it is no longer the file the refresh read (its :func:`steady.state`): a
     program saved it meanwhile (Excel, a build), and the refresh would write over that save."""
     if steady.state(target) != read:
-        raise InputError(str(path), None, "was saved by another program while the refresh ran: the refresh would "
+        raise Busy(str(path), None, "was saved by another program while the refresh ran: the refresh would "
                          "write over that save; refresh it again; it was not changed", show_value=False)
 
 
@@ -215,7 +215,7 @@ def _as_given(problem: InputError, given: dict[str, str]) -> InputError:
     name, sep, rest = problem.field.partition(": ")
     if name not in given:
         return problem
-    return InputError(given[name] + sep + rest, problem.value, problem.reason, show_value=problem.show_value)
+    return type(problem)(given[name] + sep + rest, problem.value, problem.reason, show_value=problem.show_value)
 
 
 def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, mapping, when, backup: bool,
