@@ -429,3 +429,32 @@ def test_a_user_name_the_system_could_not_decode_is_written_escaped_in_the_lock(
     with locks.RefreshLock(book, str(book)) as lock:
         words = lock.path.read_bytes()
     assert words.startswith(f"pid {os.getpid()}, J\\udcc3\\udcbcrgen on ".encode()), words
+
+
+def test_refresh_json_says_what_was_read_and_written(book, capsys):
+    """Left alone, then taken: ``xlpy refresh`` had no --json, so a nightly job read its report's text to learn
+    whether the workbook changed, which files (by SHA-256) it took and which backup it kept."""
+    import hashlib
+    import json
+
+    more = book.parent / "more.csv"
+    assert cli.main(["refresh", str(book), "--tally", str(more), "--keep", "5", "--json", "-q"]) == 0
+    out, err = capsys.readouterr()
+    done = json.loads(out)  # standard output is the JSON alone
+    assert set(done) == {"workbook", "changed", "refreshed_at", "sources", "written", "release", "backup",
+                         "removed_backups", "notes", "warnings"}
+    assert done["workbook"] == book.name and done["changed"] is True
+    assert done["refreshed_at"].endswith("Z") and "T" in done["refreshed_at"]
+    tally = next(s for s in done["sources"] if s["kind"] == "holders")
+    assert tally["sha256"] == hashlib.sha256(more.read_bytes()).hexdigest() and tally["path"] == "more.csv"
+    assert tally["rows"] == len(more.read_text(encoding="utf-8").splitlines()) - 1
+    assert done["backup"] and (book.parent / done["backup"]).is_file() and done["removed_backups"] == []
+    written = done["written"]
+    assert len(written) == len(set(written)) and any(w.startswith("Tenders!") for w in written)
+    # five lines more, 510 units: 274,510 tendered
+    assert done["release"]["engine_text"].startswith("Based on a preliminary count, approximately 275,000 shares")
+    assert [f"xlpy refresh: warning: {w}" for w in done["warnings"]] == err.splitlines()  # the same, both places
+    assert cli.main(["refresh", str(book), "--tally", str(more), "--json", "-q"]) == 0  # the same file again
+    again = json.loads(capsys.readouterr().out)
+    assert again["changed"] is False and again["refreshed_at"] is None and again["written"] == []
+    assert again["backup"] is None and again["sources"] == done["sources"]

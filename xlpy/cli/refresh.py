@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from .commands import refuse_unrecordable, warn
@@ -24,6 +25,9 @@ def setup_refresh(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true",
                    help="refresh even though an Excel (~$NAME) or LibreOffice (.~lock.NAME#) owner file says the "
                    "workbook is open: only for an owner file left over from a crash")
+    p.add_argument("--json", action="store_true",
+                   help="print the report as JSON: the sources read (SHA-256), whether the workbook changed, the "
+                   "areas written, the release check, the backup kept, notes and warnings")
     p.add_argument("--allow-unknown-parts", action="store_true",
                    help="carry forward binary parts the standard workbook does not account for (embedded "
                    "objects, ActiveX controls...); without it such a workbook is refused")
@@ -49,8 +53,11 @@ def refresh_command(args: argparse.Namespace) -> int:
                         keep=getattr(args, "keep", None), force=getattr(args, "force", False),
                         allow_unknown_parts=getattr(args, "allow_unknown_parts", False))
     try:
-        for line in done.lines:
-            print(line)
+        if getattr(args, "json", False):  # (the warnings in it too: a script need not read standard error)
+            print(json.dumps(done.to_dict(), indent=2))
+        else:
+            for line in done.lines:
+                print(line)
         warn(args, done.warnings)  # on standard error, after the report, as build says its warnings
     except KeyboardInterrupt as exc:  # the workbook is written: the message says so
         done.reraise(exc)

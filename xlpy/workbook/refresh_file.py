@@ -40,6 +40,32 @@ class FileRefresh:
     warnings: list[str] = field(default_factory=list)
     written: Path | None = None
     kept: Path | None = None
+    name: str = ""  # the workbook's, as its lines name it
+    refreshed: object = None  # the :class:`xlpy.workbook.refresh.RefreshReport`, once the refresh was planned
+    pruned: list[Path] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The report as ``xlpy refresh --json`` prints it: what was read (each source's path as the Cover records
+        it, SHA-256 whole), whether the workbook was replaced and when (UTC, ISO 8601), the areas written, the
+        release check, the backup kept and those removed, the notes and the warnings."""
+        r = self.refreshed
+        release = None if r is None or r.release is None else {
+            "engine_text": r.release.text, "compared": r.release.compared,
+            "matches": r.release.ok if r.release.compared else None, "differences": list(r.release.differences)}
+        return {
+            "workbook": self.name,
+            "changed": self.written is not None,
+            "refreshed_at": f"{r.when.replace(' ', 'T')}Z" if r is not None and self.written is not None else None,
+            "sources": [] if r is None else [
+                {"kind": s.kind, "path": s.path, "rows": s.rows, "sha256": s.sha256, "mapping": s.mapping or None}
+                for s in (r.tally, r.prices) if s is not None],
+            "written": [] if r is None or self.written is None else list(dict.fromkeys(r.written)),  # (each once)
+            "release": release,
+            "backup": self.kept.name if self.kept is not None else None,
+            "removed_backups": [p.name for p in self.pruned],
+            "notes": [] if r is None else [n for n in r.notes if not n.startswith(WARNING)],
+            "warnings": self.warnings,
+        }
 
     def reraise(self, exc: KeyboardInterrupt) -> NoReturn:
         """Raise *exc*, a Ctrl-C or SIGTERM, as it must be told: once the workbook was replaced, as coming after the
@@ -231,6 +257,7 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
         raise InputErrors([p.located(path.name) if _in_the_workbook(p.field) else _as_given(p, given)
                            for p in exc.problems]) from None
     _check_mapping_used(report, tally, mapping)
+    out.name, out.refreshed = path.name, report
     drift = offer_file_drift(book, report.offer)  # an offer file edited since the build, its change not carried
     if not report.changed:
         out.report(path.name, report.lines())
@@ -251,7 +278,7 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
         raise InputErrors([InputError(str(path), None, f"cannot be written ({exc.strerror or exc}); "
                                       "the workbook was not changed", show_value=False)]) from None
     out.written, out.kept = path, kept  # in place: an interrupt from here on says so, not "nothing was written"
-    pruned = locks.prune_backups(target, keep, kept)
+    pruned = out.pruned = locks.prune_backups(target, keep, kept)
     out.report(path.name, report.lines())
     if report.release is not None:
         out.lines.append(f"{path.name}: engine release text: {report.release.text}")
