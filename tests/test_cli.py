@@ -471,3 +471,24 @@ assert decimal.getcontext().prec == 5 and decimal.getcontext().traps[decimal.Ine
     proc = subprocess.run([sys.executable, "-m", "xlpy", "validate", "p5.xlsm", "seed.xlsm", "--no-libreoffice"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0 and proc.stdout.count(": valid (") == 2, proc.stdout + proc.stderr
+
+
+def test_the_file_readers_check_digits_in_the_engine_s_context_whatever_the_caller_s(tmp_path):
+    """Left alone, then taken: a script with ``getcontext().prec = 5`` calling the price reader got a price of 20
+    significant digits through (``normalize()`` rounded it to 5 first), which the workbook's price table rounds;
+    the offer file, tally, count and mapping readers are the engine's entry points too."""
+    import decimal
+
+    from xlpy.engine import InputErrors
+    from xlpy.files.offerfile import compute_file
+    from xlpy.files.prices import read_prices
+
+    (tmp_path / "p.csv").write_text("date,close,volume\n2004-02-20,8.1234567890123456789,1000\n", encoding="utf-8")
+    expected = compute_file(SEED)[1].to_dict()
+    with decimal.localcontext() as theirs:
+        theirs.prec = 5
+        theirs.traps[decimal.Inexact] = True
+        with pytest.raises(InputErrors, match=r"close: has more than 15 significant digits"):
+            read_prices(tmp_path / "p.csv")
+        assert compute_file(SEED)[1].to_dict() == expected
+        assert decimal.getcontext().prec == 5  # the caller's own, given back

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 from ..engine.rules import tally_problems
+from ..engine.numbers import engine_context
 from . import sources, steady, typed, written_numbers
 from .sniff import encoding_name, file_encoding, header_line
 from .settled import check_settled
@@ -98,6 +99,7 @@ def tally_kind(path: Path, mapping: sources.ColumnMapping | None = None) -> str:
     return "counts" if keys & counts_only else "holders"  # (a count file without its tendered column: named)
 
 
+@engine_context()
 def read_counts(path: str | os.PathLike, mapping: sources.ColumnMapping | None = None) -> tuple[int, int, int]:
     """Read a count file: a header naming the counts and one row of whole numbers.
 

@@ -31,7 +31,7 @@ from ..engine.model import (
     Tally,
     Valuation,
 )
-from ..engine.numbers import CONTEXT
+from ..engine.numbers import CONTEXT, engine_context
 from ..engine.rules import period_problems
 from . import calendars, sources, steady, typed
 from .recorded import written_path
@@ -135,6 +135,7 @@ class _Table(typed.Reader):
                 self.fail(name, self.data[name], "is not a known key")
 
 
+@engine_context()
 def load(path: str | os.PathLike, read_sources: bool = True) -> Offer:
     """Read and check an offer file (without *read_sources*, its own inputs only: :func:`parse` with no base).
 
@@ -466,6 +467,7 @@ def _tally(t: _Table, base: Path | None, problems: list[InputError]) -> Tally | 
     return Tally(tendered, guaranteed, failed, final=final)
 
 
+@engine_context()
 def compute_file(path: str | os.PathLike):
     """Load an offer file and compute it with the exchange calendars; returns ``(offer, results)``."""
     from .vector import ALLOCATOR  # numpy, for large holder tallies

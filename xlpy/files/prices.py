@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 from ..engine.model import PriceDay
-from ..engine.numbers import to_decimal
+from ..engine.numbers import engine_context, to_decimal
 from . import steady
 from .safety import unreadable
 from .settled import check_settled
@@ -118,6 +118,7 @@ def _ambiguous_price(text: str, sep: str) -> str:
             f"with a decimal {name}, not {text}")
 
 
+@engine_context()
 def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[PriceDay, ...]:
     """Read a price history CSV: columns date, price, volume; one row per trading day.
 

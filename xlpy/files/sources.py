@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors, Problems, capped
 from ..engine.model import HolderTable
+from ..engine.numbers import engine_context
 from . import steady
 from .sniff import (DEFAULT_ENCODING, encoding_hint, encoding_name, file_encoding, header_line, not_utf8, text_encoding, toml_text,
                     utf8_given_another)
@@ -130,6 +131,7 @@ def workbook_given(path: str | os.PathLike, what: str, advice: str = "") -> Inpu
                       show_value=False)
 
 
+@engine_context()
 def read_mapping(path: str | os.PathLike) -> ColumnMapping:
     """Read a mapping file (TOML)::
 
@@ -264,6 +266,7 @@ def _match_columns(headers, spellings, mapping_columns, name, required, mapped=T
     return found, problems
 
 
+@engine_context()
 def read_tally(path: str | os.PathLike, mapping: ColumnMapping | None = None, source: str = "") -> HolderTable:
     """Read a holder-level tally (CSV or XLSX) into a :class:`HolderTable`.
 
