@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from repo_paths import SEED
+from repo_paths import ROOT, SEED
 
 from xlpy.cli import main
 from xlpy.files import safety
@@ -642,3 +642,34 @@ def test_no_room_names_a_full_standard_output_file_else_every_place_it_may_be(tm
     named = OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out.xlsm"))
     assert no_room(named) == (f"no space left in {tmp_path / 'out.xlsm'} (No space left on device): free space "
                               "there, or set TMPDIR to a folder with room")  # (pytest's folder is a temporary one)
+
+
+@pytest.mark.libreoffice
+def test_the_libreoffice_leg_runs_in_the_validating_call_s_context(tmp_path, monkeypatch):
+    """Left alone, then taken: the LibreOffice leg runs in a worker thread, which started with the defaults: the
+    --max-* limits a call was given, and the engine's decimal context, did not reach it."""
+    import contextvars
+    import decimal
+    import shutil as sh
+
+    from xlpy.workbook import libreoffice
+    from xlpy.workbook.validate import validate
+
+    seen = {}
+    real = libreoffice.recalculate
+
+    def recording(*args, **kwargs):
+        seen["limits"], seen["prec"] = safety.limits(), decimal.getcontext().prec
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(libreoffice, "recalculate", recording)
+    book = tmp_path / "book.xlsm"
+    sh.copy(ROOT / "workbook" / "offer_results.xlsm", book)
+
+    def a_call_given_limits():
+        safety.configure(parts=4321)
+        return validate(book, legs=("libreoffice",))
+
+    report = contextvars.copy_context().run(a_call_given_limits)
+    assert report.ok and report.legs_run == ["libreoffice"], [str(f) for f in report.findings]
+    assert seen["limits"].parts == 4321 and seen["prec"] == 34

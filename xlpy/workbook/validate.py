@@ -570,12 +570,15 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     lo_findings: list[Finding] = []
     if "libreoffice" in legs and libreoffice.find_soffice() is not None:
         import concurrent.futures
+        import contextvars
 
         tmp = tempfile.TemporaryDirectory(prefix="xlpy-validate-")
         copy = _libreoffice_copy(path, wb, exp, Path(tmp.name), book, lo_findings,
                                  table_columns(lay) if tables_ok else ())
         pool = concurrent.futures.ThreadPoolExecutor(1)
-        lo_job = (tmp, pool, pool.submit(libreoffice.recalculate, copy, Path(tmp.name) / "out"))
+        # (in this call's context: its --max-* limits and the engine's decimal context, not a new thread's defaults)
+        lo_job = (tmp, pool, pool.submit(contextvars.copy_context().run, libreoffice.recalculate, copy,
+                                         Path(tmp.name) / "out"))
     structure_rest()
     if "formulas" in legs:
         _formulas_leg(report, path, wb, lay, exp, tables_ok, typed, check, moved)
