@@ -566,19 +566,9 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     moved: dict[str, bool] = {}  # of the differing saved values (when one is typed over), which a recalculation moves
 
     # The LibreOffice leg runs in its own process, beside the rest of the structure check and the formulas leg.
-    lo_job = None
     lo_findings: list[Finding] = []
-    if "libreoffice" in legs and libreoffice.find_soffice() is not None:
-        import concurrent.futures
-        import contextvars
-
-        tmp = tempfile.TemporaryDirectory(prefix="xlpy-validate-")
-        copy = _libreoffice_copy(path, wb, exp, Path(tmp.name), book, lo_findings,
-                                 table_columns(lay) if tables_ok else ())
-        pool = concurrent.futures.ThreadPoolExecutor(1)
-        # (in this call's context: its --max-* limits and the engine's decimal context, not a new thread's defaults)
-        lo_job = (tmp, pool, pool.submit(contextvars.copy_context().run, libreoffice.recalculate, copy,
-                                         Path(tmp.name) / "out"))
+    lo_job = _start_libreoffice(path, wb, exp, book, lo_findings, table_columns(lay) if tables_ok else ()) \
+        if "libreoffice" in legs and libreoffice.find_soffice() is not None else None
     structure_rest()
     if "formulas" in legs:
         _formulas_leg(report, path, wb, lay, exp, tables_ok, typed, check, moved)
@@ -730,6 +720,19 @@ def _formulas_leg(report: Report, path: Path, wb, lay: Layout, exp: dict, tables
     except Exception as exc:  # the library raises many kinds on formulas it cannot parse
         findings.append(Finding(book, "workbook", "formulas could not recalculate it", "a result",
                                 f"{type(exc).__name__}: {exc}", "formulas"))
+
+
+def _start_libreoffice(path, wb, exp, book: str, lo_findings: list, columns):
+    """Start LibreOffice's recalculation of a copy (:func:`_libreoffice_copy`) in a worker thread: (the temporary
+    folder, the pool, the job).  The thread runs in this call's context: its --max-* limits and the engine's
+    decimal context, not a new thread's defaults."""
+    import concurrent.futures
+    import contextvars
+
+    tmp = tempfile.TemporaryDirectory(prefix="xlpy-validate-")
+    copy = _libreoffice_copy(path, wb, exp, Path(tmp.name), book, lo_findings, columns)
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    return tmp, pool, pool.submit(contextvars.copy_context().run, libreoffice.recalculate, copy, Path(tmp.name) / "out")
 
 
 def _libreoffice_leg(report: Report, exp: dict, tmp, pool, job, typed=(), check=(), moved=None) -> None:
