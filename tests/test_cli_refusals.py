@@ -673,3 +673,28 @@ def test_the_libreoffice_leg_runs_in_the_validating_call_s_context(tmp_path, mon
     report = contextvars.copy_context().run(a_call_given_limits)
     assert report.ok and report.legs_run == ["libreoffice"], [str(f) for f in report.findings]
     assert seen["limits"].parts == 4321 and seen["prec"] == 34
+
+
+@pytest.mark.parametrize("setting", ["XLPY_SOFFICE", "PATH"])
+def test_a_missing_libreoffice_is_said_with_why(tmp_path, capsys, monkeypatch, setting):
+    """QA: with XLPY_SOFFICE naming no program, validate noted "soffice not found (install ...)", CI found it "not
+    installed" and render said "LibreOffice is not installed", none naming the variable to mend."""
+    import shutil as sh
+
+    book = tmp_path / "b.xlsm"
+    sh.copy(ROOT / "workbook" / "offer_results.xlsm", book)
+    if setting == "XLPY_SOFFICE":
+        monkeypatch.setenv("XLPY_SOFFICE", str(tmp_path / "opt" / "soffice"))
+        why = f"XLPY_SOFFICE is '{tmp_path / 'opt' / 'soffice'}', which names no program (unset it, or name soffice)"
+    else:
+        monkeypatch.delenv("XLPY_SOFFICE", raising=False)
+        monkeypatch.setenv("PATH", str(tmp_path))  # (no soffice, no libreoffice there)
+        why = "soffice not found (install LibreOffice; Debian: libreoffice-calc-nogui)"
+    monkeypatch.setenv("CI", "false")
+    assert main(["validate", str(book), "--no-formulas"]) == 0
+    assert f"b.xlsm: note: LibreOffice leg skipped: {why}" in capsys.readouterr().out.splitlines()
+    assert main(["validate", str(book), "--no-formulas", "--require-libreoffice"]) == 1
+    assert f"b.xlsm: LibreOffice: required, and {why} [libreoffice]" in capsys.readouterr().out.splitlines()
+    assert main(["render", str(book), "-o", str(tmp_path / "pages")]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy render: LibreOffice is needed to render, and {why}"]
+    assert not (tmp_path / "pages").exists()

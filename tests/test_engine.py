@@ -282,8 +282,20 @@ def test_window_errors():
         ratio.averaging_window(day(2004, 2, 20), FEB, 0, 2)
     with pytest.raises(InputError, match="lag_days"):
         ratio.averaging_window(day(2004, 2, 20), FEB, 5, -1)
-    with pytest.raises(InputError, match="too few trading days"):
+    # QA: a window longer than the calendar's records named "calendar" and its count of sessions, which no one
+    # wrote; now the key to lower and its value as written, with the most it may be
+    held = len([s for s in FEB if s < day(2004, 2, 20)])
+    with pytest.raises(InputError) as info:
         ratio.averaging_window(day(2004, 2, 20), FEB, 40, 2)
+    assert str(info.value) == (f"averaging_days: must be at most {held - 1} with lag_days 2: the calendar has "
+                               f"{held} trading days before 2004-02-20, got 40")
+    with pytest.raises(InputError) as info:
+        ratio.averaging_window(day(2004, 2, 20), FEB, 1, held + 1)
+    assert str(info.value) == (f"lag_days: must be at most {held}: the calendar has {held} trading days before "
+                               f"2004-02-20, got {held + 1}")
+    with pytest.raises(InputError, match=r"^averaging_days: must be at most \d+ with lag_days 0: the calendar has "
+                                         r"\d+ trading days up to 2004-02-20, got 400$"):
+        ratio.averaging_window(day(2004, 2, 20), FEB, 400, 0)
 
 
 def _prices(*rows):

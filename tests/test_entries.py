@@ -372,4 +372,23 @@ def test_a_second_carrying_amount_the_entry_does_not_take_is_said(tmp_path, caps
     found = [w for w in err.splitlines() if "gives the units accepted a carrying amount" in w]
     assert found == ([] if said is None else [f"xlpy entries: warning: {said}, but the measure and the entry take "
                                               "extinguishment.carrying_amount, 980000: give the one carrying amount "
-                                              "(see docs/accounting.md)"]), err
+                                              "(see docs/accounting.md, section 9)"]), err
+
+
+def test_accounting_md_section_9_says_which_carrying_amount_the_entry_takes():
+    """QA: the warning sent readers to docs/accounting.md, which did not say which of two carrying amounts a failed
+    test's entry takes; section 9 now does, quoting the warning as the engine words it."""
+    from repo_paths import ROOT
+
+    from xlpy.engine.compute import compute
+    from xlpy.engine.entries import entry_warnings, journal_entries
+    from xlpy.files.offerfile import parse
+
+    offer = parse(tomllib.loads(EXTINGUISHED + "carrying_per_unit = 900\n", parse_float=Decimal))
+    results = compute(offer)
+    said = [w for w in entry_warnings(offer, results, len(journal_entries(offer, results)))
+            if "carrying amount of 900000" in w]
+    section = (ROOT / "docs" / "accounting.md").read_text(encoding="utf-8").split("## 9.", 1)[1].split("\n## ", 1)[0]
+    quoted = " ".join(section.split())
+    assert len(said) == 1 and said[0].split(" (see docs/accounting.md, section 9)")[0] in quoted, said
+    assert "[extinguishment] carrying_amount" in quoted

@@ -102,7 +102,7 @@ def _add_leg_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-libreoffice", action="store_true", help="skip the recalculation with LibreOffice")
     p.add_argument("--require-libreoffice", action="store_true",
                    default=ci_set(),
-                   help="a missing LibreOffice is a finding (default when CI is set, and not 0, false, no or off)")
+                   help="a missing LibreOffice is a finding (default when CI is set, and not blank, 0, false, no or off)")
     _add_quiet(p)
 
 
@@ -378,7 +378,7 @@ def run_render(args: argparse.Namespace) -> int:
     check_package(book, book.name)
     check_intact(book, str(book), "nothing was rendered")  # LibreOffice would leave a damaged sheet out, unsaid
     if libreoffice.find_soffice() is None:
-        print("xlpy render: LibreOffice is not installed (Debian: libreoffice-calc-nogui)", file=sys.stderr)
+        print(f"xlpy render: LibreOffice is needed to render, and {libreoffice.why_no_soffice()}", file=sys.stderr)
         return EXIT_INPUT
     from ..workbook import progress
 

@@ -248,7 +248,7 @@ def entry_warnings(offer, results, entries: int) -> list[str]:
         key = "carrying_amount" if acc.carrying_total is not None else "carrying_per_unit"
         out.append(f"accounting.{key} gives the units accepted a carrying amount of {plain(book)}, but the "
                    f"measure and the entry take extinguishment.carrying_amount, {plain(offer.carrying_amount)}: "
-                   "give the one carrying amount (see docs/accounting.md)")
+                   "give the one carrying amount (see docs/accounting.md, section 9)")
     interest = offer.accounting.accrued_interest_per_unit
     if offer.kind == "note" and offer.consideration.arrears_per_unit and not interest:
         out.append("the offer pays accrued interest (offer.consideration.arrears_per_unit) but accounting."

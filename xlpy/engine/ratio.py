@@ -71,10 +71,14 @@ def averaging_window(
         eligible = [s for s in sessions if s < expiration]
         end_index = len(eligible) - lag
     start_index = end_index - days + 1
-    if start_index < 0:
-        raise InputError(
-            "calendar", len(eligible), f"has too few trading days before {expiration.isoformat()} for the window"
-        )
+    if start_index < 0:  # named by the key to lower, as written (the calendar's count is no value of the file)
+        held = len(eligible)
+        said = (f"the calendar has {held:,} trading day{'' if held == 1 else 's'} "
+                f"{'before' if lag else 'up to'} {expiration.isoformat()}")
+        if lag > held:
+            raise InputError("lag_days", lag, f"must be at most {held:,}: {said}")
+        raise InputError("averaging_days", days, f"must be at most {held - lag + 1 if lag else held:,} with "
+                         f"lag_days {lag}: {said}")
     return tuple(eligible[start_index : end_index + 1])
 
 

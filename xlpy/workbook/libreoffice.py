@@ -58,6 +58,7 @@ __all__ = [
     "recalculated_values",
     "named_values",
     "convert",
+    "why_no_soffice",
     "run_tool",
     "full_disk",
     "DEFAULT_TIMEOUT",
@@ -170,6 +171,15 @@ def find_soffice() -> str | None:
         if found:
             return found
     return None
+
+
+def why_no_soffice() -> str:
+    """Why :func:`find_soffice` found nothing, for a note, a finding or a refusal: ``XLPY_SOFFICE`` set to what
+    names no program (LibreOffice may well be installed: the variable is what to mend), else not installed."""
+    configured = os.environ.get(SOFFICE_ENV_VAR, "").strip()
+    if configured:
+        return f"{SOFFICE_ENV_VAR} is {configured!r}, which names no program (unset it, or name soffice)"
+    return "soffice not found (install LibreOffice; Debian: libreoffice-calc-nogui)"
 
 
 def _require_soffice(files: Sequence[Path]) -> str:

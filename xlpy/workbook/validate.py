@@ -575,10 +575,10 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     if "libreoffice" in legs:
         if lo_job is None:
             if require_libreoffice:
-                findings.append(Finding(book, "LibreOffice", "not installed, and required", "soffice", "nothing",
-                                        "libreoffice"))
+                findings.append(Finding(book, "LibreOffice", f"required, and {libreoffice.why_no_soffice()}",
+                                        leg="libreoffice"))
             else:
-                notes.append("LibreOffice leg skipped: soffice not found (install libreoffice-calc-nogui)")
+                notes.append(f"LibreOffice leg skipped: {libreoffice.why_no_soffice()}")
         else:
             findings.extend(lo_findings)
             _libreoffice_leg(report, exp, *lo_job, typed=typed, check=check, moved=moved)
