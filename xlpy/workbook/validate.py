@@ -49,7 +49,7 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import engine_context, to_decimal
 from ..excel import vba
 from . import data as bookdata
-from . import libreoffice, progress, rebuild, saved_values, shown
+from . import button_links, libreoffice, progress, rebuild, saved_values, shown
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
 from .findings import Finding, Report
@@ -548,6 +548,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
                 _structure_rest(book, wb, lay, path, findings, notes)
                 _unknown_parts(book, path, findings)
                 shown.check(book, wb, lay, path, findings, Finding)
+                button_links.check_file(book, path, findings, notes, Finding)
             findings.extend(later)
             later.clear()
 

@@ -1,0 +1,145 @@
+"""The Cover's buttons as a validation reads them back (xlpy/workbook/button_links.py).
+
+QA (round trip): a workbook saved by LibreOffice kept its four buttons but none ran a macro, and saved again it
+had none; a button edited to run another macro passed too; ``xlpy validate`` said nothing of either.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from repo_paths import ROOT
+
+from xlpy.workbook import button_links
+from xlpy.workbook.layout import COVER_BUTTONS
+from xlpy.workbook.validate import validate
+
+BOOK = ROOT / "workbook" / "offer_results.xlsm"
+
+
+def _vml_part(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return next(n for n in z.namelist() if n.startswith("xl/drawings/vmlDrawing"))
+
+
+def _edited(src: Path, out: Path, part: str, edit) -> Path:
+    """A copy of *src* with *part* passed through *edit* (bytes to bytes), every other part as it was."""
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as o:
+        for info in z.infolist():
+            data = z.read(info.filename)
+            o.writestr(info, edit(data) if info.filename == part else data)
+    return out
+
+
+def _said(report) -> tuple[list[str], list[str]]:
+    return [str(f) for f in report.findings], [n for n in report.notes if "button" in n]
+
+
+def test_the_built_workbook_s_buttons_each_run_their_macro():
+    with zipfile.ZipFile(BOOK) as z:
+        found = button_links.vml_buttons(z.read(_vml_part(BOOK)))
+    assert found == [(b.caption, f"[0]!{b.macro}") for b in COVER_BUTTONS]
+    report = validate(BOOK, legs=())
+    assert _said(report) == ([], [])
+
+
+def test_a_button_running_another_macro_is_a_finding(tmp_path):
+    book = _edited(BOOK, tmp_path / "evil.xlsm", _vml_part(BOOK),
+                   lambda d: d.replace(b"[0]!xlpy_refresh_prices<", b"[0]!Module9.evil_macro<", 1))
+    findings, notes = _said(validate(book, legs=()))
+    assert findings == ["evil.xlsm: Cover button 'Refresh prices': runs another macro than the layout's: clicking "
+                        "it would run code the validation never compared with the template's: expected "
+                        "xlpy_refresh_prices, found [0]!Module9.evil_macro [structure]"]
+    assert notes == []
+
+
+def test_buttons_that_run_no_macro_are_a_note_with_how_to_link_them(tmp_path):
+    import re
+
+    book = _edited(BOOK, tmp_path / "unlinked.xlsm", _vml_part(BOOK),
+                   lambda d: re.sub(rb"<x:FmlaMacro>\[0\]!xlpy_(refresh_all|draft_release)</x:FmlaMacro>", b"", d))
+    findings, notes = _said(validate(book, legs=()))
+    assert findings == [] and notes == [
+        "the Cover's buttons 'Refresh all' and 'Check release draft' run no macro (LibreOffice drops their macro "
+        "links when it saves a workbook, and the buttons when it saves that file again): the figures are "
+        "unaffected, and xlpy refresh still refreshes it; rebuild the workbook for its buttons; in Excel, "
+        "right-click each and Assign Macro (xlpy_refresh_all, xlpy_draft_release)"]
+
+
+class _Package:
+    """The parts :func:`button_links.check` reads, in memory: the Cover and its drawing's relationships."""
+
+    def __init__(self, parts: dict[str, bytes], rels: list[tuple[str, str, str]]):
+        self.parts, self.rels = parts, rels
+
+    def sheet_parts(self):
+        return {"Cover": "xl/worksheets/sheet1.xml"}
+
+    def relationships(self, part):
+        return self.rels
+
+    def has(self, part):
+        return part in self.parts
+
+    def read(self, part):
+        return self.parts[part]
+
+
+def _check(pkg) -> tuple[list, list]:
+    findings, notes = [], []
+    button_links.check("b.xlsm", pkg, findings, notes, lambda *a: a)
+    return findings, notes
+
+
+def test_an_excel_2010_control_s_own_macro_link_is_checked_too():
+    with zipfile.ZipFile(BOOK) as z:
+        vml = z.read(_vml_part(BOOK))
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+    ours = '<formControlPr xmlns="x" objectType="Button" fmlaMacro="[0]!xlpy_refresh_all" lockText="1"/>'
+    pkg = _Package({"xl/drawings/v.vml": vml, "xl/ctrlProps/ctrlProp1.xml": ours.encode(),
+                    "xl/ctrlProps/ctrlProp2.xml": ours.replace("xlpy_refresh_all", "evil").encode()},
+                   [("rId1", rel + "vmlDrawing", "xl/drawings/v.vml"),
+                    ("rId2", rel + "ctrlProp", "xl/ctrlProps/ctrlProp1.xml"),
+                    ("rId3", rel + "ctrlProp", "xl/ctrlProps/ctrlProp2.xml")])
+    findings, notes = _check(pkg)
+    assert findings == [("b.xlsm", "Cover control xl/ctrlProps/ctrlProp2.xml", "runs another macro than the layout's",
+                         "xlpy_draft_release or xlpy_refresh_all or xlpy_refresh_prices or xlpy_refresh_tenders",
+                         "[0]!evil")] and notes == []
+
+
+def test_a_button_the_layout_does_not_have_is_a_finding_when_it_runs_a_macro_and_gone_ones_a_note():
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
+    vml = ('<xml><v:shape id="a"><v:textbox><div>Pay &amp; go</div></v:textbox><x:ClientData ObjectType="Button">'
+           "<x:FmlaMacro>'book.xlsm'!pay</x:FmlaMacro></x:ClientData></v:shape></xml>")
+    findings, notes = _check(_Package({"v.vml": vml.encode()}, [("rId1", rel, "v.vml")]))
+    assert findings == [("b.xlsm", "Cover button 'Pay & go'", "runs another macro than the layout's: clicking it "
+                         "would run code the validation never compared with the template's", "no such button",
+                         "'book.xlsm'!pay")]
+    assert len(notes) == 1 and notes[0].startswith("the Cover's buttons 'Refresh all', 'Refresh tenders', 'Refresh "
+                                                   "prices' and 'Check release draft' are gone (LibreOffice drops")
+    assert "Assign Macro" not in notes[0]
+
+
+@pytest.mark.parametrize(("reference", "name"), [
+    ("[0]!xlpy_refresh_all", "xlpy_refresh_all"), ("'book.xlsm'!Module1.xlpy_refresh_all", "xlpy_refresh_all"),
+    ("xlpy_refresh_all", "xlpy_refresh_all"), (" [0]!Cover.evil ", "evil"),
+])
+def test_macro_name(reference, name):
+    assert button_links.macro_name(reference) == name
+
+
+@pytest.mark.libreoffice
+def test_a_workbook_libreoffice_saved_once_and_twice_is_noted(tmp_path):
+    """The round trip the QA pass made: saved once, the buttons run no macro; saved again, they are gone. The
+    figures stay valid either way: a note, not a finding."""
+    from xlpy.workbook import libreoffice
+
+    once = libreoffice.convert([BOOK], convert_to="xlsm:Calc MS Excel 2007 VBA XML", ext="xlsm",
+                               out_dir=tmp_path / "once", timeout=240, what="re-save the workbook")[0]
+    twice = libreoffice.convert([once], convert_to="xlsm:Calc MS Excel 2007 VBA XML", ext="xlsm",
+                                out_dir=tmp_path / "twice", timeout=240, what="re-save the workbook")[0]
+    for path, said in ((once, "run no macro"), (twice, "are gone")):
+        findings, notes = _said(validate(path, legs=()))
+        assert findings == [] and len(notes) == 1 and said in notes[0], (path, findings, notes)
