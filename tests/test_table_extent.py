@@ -434,3 +434,42 @@ def test_a_live_books_total_row_is_read_from_excel():
     assert book.table_totals("History", "tblHistory") is True
     assert book.table_totals("History", "tblTenders") is False
     assert book.table_totals("History", "tblPrices") is False
+
+
+@pytest.mark.parametrize(("table", "typed", "said"), [
+    ("tblTenders", {"holder": "NEW-0001", "units": 50000, "method": "book-entry", "status": "tendered"},
+     "the holder table ({ref}), where a holder line counts nowhere: add it to the tally file and refresh (xlpy "
+     "refresh), or clear the row, got 'NEW-0001'"),
+    ("tblPrices", {"date": "2004-03-01", "price": 8.5, "volume": 100000},
+     "the price table ({ref}), where a price day counts nowhere: add it to the price file and refresh (xlpy "
+     "refresh), or clear the row, got 2004-03-01"),
+])
+def test_a_line_typed_just_below_an_input_table_is_named_by_validate_and_refresh(standard_books, tmp_path, capsys,
+                                                                                table, typed, said):
+    """QA (round trip): a holder line typed just below the holder table (LibreOffice does not grow a table over
+    it, nor does openpyxl) counted nowhere, and validate called the workbook valid; a refresh from a shorter
+    tally left it there, still counted nowhere. Named as the row below the table of exchanges is."""
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    book = _copy(standard_books["holders"], tmp_path)
+    wb = load_workbook(book, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    sheet, t = lay.table(table)
+    row = t.last_row + 1
+    for key, value in typed.items():
+        wb[sheet.title][f"{t.letter(key)}{row}"] = dt.datetime.fromisoformat(value) if key == "date" else value
+    wb.save(book)
+    first = f"{sheet.title}!{t.letter(t.columns[0].key)}{row}"
+    found = next(k for k in (c.key for c in t.columns) if k in typed)
+    where = f"{sheet.title}!{t.letter(found)}{row}"
+    message = f"{where}: is just below " + said.format(ref=f"{sheet.title}!{t.ref}")
+    assert _findings(book) == [f"book.xlsm: {message} [inputs]"], first
+    before = book.read_bytes()
+    shorter = _tally(tmp_path, 290)  # (the tally refresh rewrites the holder table, shorter; prices as recorded)
+    assert main(["refresh", str(book), "--tally", str(shorter), "--no-backup"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: book.xlsm: {message}"]
+    assert book.read_bytes() == before

@@ -596,6 +596,7 @@ def _read_prices(r: CellReader, calendar: str | None) -> list[PriceDay]:
     """The price table's rows; a date given twice, or on a day *calendar*'s exchange was closed, is a finding (the
     engine would average the window's trading days once each, the workbook's formula every row between its ends)."""
     prices, seen = [], {}
+    _typed_below(r, "tblPrices")
     for cell in _rows(r, "tblPrices"):
         d = r.date("PriceDates", cell=cell("date"))
         p = r.number("PricePrices", cell=cell("price"), positive=True)
@@ -621,9 +622,10 @@ def _read_prices(r: CellReader, calendar: str | None) -> list[PriceDay]:
 
 def _read_tally(r: CellReader, given: Tally | None, get_rows=None) -> Tally:
     """The count: *given* (with the workbook's FinalCount), the holder table, or the aggregate counts."""
-    if given is not None:
+    if given is not None:  # (a refresh: xlpy.workbook.table_edits.in_the_way names a line typed below the table)
         return replace(given, final=r.flag("FinalCount"))
     if r.lay.shape.tally == "holders":
+        _typed_below(r, "tblTenders")
         since = len(r.problems)
         columns = _clean_holder_columns(r.lay, get_rows) if get_rows is not None else None
         if columns is None:  # cell by cell: each finding names its cell
@@ -675,7 +677,7 @@ def _read_period(r: CellReader) -> Period:
 def _read_exchanges(r: CellReader) -> tuple[Exchange, ...]:
     if not r.lay.shape.exchange_rows:
         return ()
-    _typed_below_exchanges(r)
+    _typed_below(r, "tblExchanges")
     return tuple(
         Exchange(
             r.date("ExDate", cell=cell("date")), r.whole("ExUnits", cell=cell("units"), positive=True),
@@ -686,10 +688,26 @@ def _read_exchanges(r: CellReader) -> tuple[Exchange, ...]:
     )
 
 
-def _typed_below_exchanges(r: CellReader) -> None:
-    """A value in the row just under the table of later exchanges is a finding: Excel grows the table over a row
-    typed there, but the names and the Results rows reading it stay where they were, so it would count nowhere."""
-    sheet, t = _table_cells(r.lay, "tblExchanges")
+#: Of each input table: what a row of it is, and what to do with one typed just below it instead.
+_BELOW = {
+    "tblExchanges": ("the table of later exchanges", "an exchange", "add it to the offer file's [[exchange]] and "
+                     "rebuild (xlpy build)"),
+    "tblTenders": ("the holder table", "a holder line", "add it to the tally file and refresh (xlpy refresh)"),
+    "tblPrices": ("the price table", "a price day", "add it to the price file and refresh (xlpy refresh)"),
+}
+
+
+def typed_below_reason(name: str, sheet: str, ref: str) -> str:
+    """What is wrong with a value in the row just under input table *name* (at *sheet*!*ref*)."""
+    what, one, fix = _BELOW[name]
+    return f"is just below {what} ({sheet}!{ref}), where {one} counts nowhere: {fix}, or clear the row"
+
+
+def _typed_below(r: CellReader, name: str) -> None:
+    """A value in the row just under input table *name* is a finding: Excel grows the table over a row typed
+    there, but the names and the formulas reading it stay where they were, and LibreOffice does not grow it at
+    all, so it would count nowhere."""
+    sheet, t = _table_cells(r.lay, name)
     row = t.last_row + 1
     for key in (c.key for c in t.columns):
         ref = f"{t.letter(key)}{row}"
@@ -697,9 +715,7 @@ def _typed_below_exchanges(r: CellReader) -> None:
         if v is not None and not (isinstance(v, str) and not v.strip()):
             if isinstance(v, dt.datetime) and v == dt.datetime.combine(v.date(), dt.time()):
                 v = v.date()  # a date typed in a cell reads back as midnight
-            r._fail(f"{sheet}!{ref}", v, f"is just below the table of later exchanges ({sheet}!{t.ref}), where an "
-                    "exchange counts nowhere: add it to the offer file's [[exchange]] and rebuild (xlpy build), "
-                    "or clear the row")
+            r._fail(f"{sheet}!{ref}", v, typed_below_reason(name, sheet, t.ref))
             return
 
 
