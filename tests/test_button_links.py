@@ -81,7 +81,7 @@ class _Package:
         return self.rels
 
     def has(self, part):
-        return part in self.parts
+        return part in self.parts or part == "xl/vbaProject.bin"
 
     def read(self, part):
         return self.parts[part]
@@ -143,3 +143,29 @@ def test_a_workbook_libreoffice_saved_once_and_twice_is_noted(tmp_path):
     for path, said in ((once, "run no macro"), (twice, "are gone")):
         findings, notes = _said(validate(path, legs=()))
         assert findings == [] and len(notes) == 1 and said in notes[0], (path, findings, notes)
+
+
+def test_a_workbook_saved_without_macros_gets_one_finding_and_a_refresh_warning(tmp_path, capsys):
+    """QA (round trip): a copy saved as .xlsx (no VBA project) got a finding per template module and no word of
+    the cause, and a refresh went through without saying its macros and buttons were gone."""
+    from xlpy.cli import main
+    from xlpy.workbook.validate import NO_VBA
+
+    book = tmp_path / "plain.xlsx"
+    with zipfile.ZipFile(BOOK) as z, zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as o:
+        for info in z.infolist():
+            if info.filename != "xl/vbaProject.bin":
+                data = z.read(info.filename)
+                if info.filename == "[Content_Types].xml":
+                    data = data.replace(b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+                                        b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml")
+                o.writestr(info, data)
+    report = validate(book, legs=())
+    assert [str(f) for f in report.findings] == [f"plain.xlsx: VBA project: {NO_VBA}: expected the template's "
+                                                 "modules, found none [structure]"]
+    assert [n for n in report.notes if "button" in n] == []  # (the finding says the macros are gone)
+    counts = tmp_path / "counts.csv"
+    counts.write_text("tendered,guaranteed delivery,failed delivery\n300000,2000,0\n", encoding="utf-8")
+    assert main(["refresh", str(book), "--tally", str(counts), "--no-backup", "-q"]) == 0
+    assert ("xlpy refresh: warning: plain.xlsx has no VBA project (saved in a format without macros), so its "
+            "refresh macros and buttons are gone: rebuild it (xlpy build) for them") in capsys.readouterr().err

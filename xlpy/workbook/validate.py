@@ -80,6 +80,9 @@ from .saved_values import SAVED_TABLE_SHOWN  # noqa: F401 (the tests' and caller
 __all__ = ["Finding", "Report", "expected_cells", "formula_cells", "validate"]
 
 LEGS = ("formulas", "libreoffice")
+#: A workbook without a VBA project: what happened, and what to do.
+NO_VBA = ("is missing: the workbook was saved in a format without macros (Excel Workbook, .xlsx; LibreOffice's "
+          "Excel 2007-365), so its refresh macros and buttons are gone; rebuild it (xlpy build) and refresh it")
 #: Numbers a Results formula may hold: 0, 1, and the half cent the induced-conversion test allows a shortfall (a
 #: rule of the accounting, not a setting: Inputs' tie-out Tolerance would move it).
 ALLOWED_LITERALS = {"0", "1", "0.005"}
@@ -322,6 +325,9 @@ def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Findi
         modules = set(sources)
     except Exception as exc:  # oletools raises many kinds for a damaged project
         findings.append(Finding(book, "VBA project", "cannot be read", "the template's modules", str(exc)))
+        return
+    if not modules:  # one cause, said once, not a finding per module
+        findings.append(Finding(book, "VBA project", NO_VBA, "the template's modules", "none"))
         return
     allowed = vba.expected_modules(standalone=True) | {vba.UDF_MODULE_NAME}
     for extra in sorted(modules - allowed):
