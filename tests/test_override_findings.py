@@ -121,6 +121,26 @@ def test_two_values_typed_over_are_both_named_never_doctored(book, tmp_path):
     assert moved and all(x.what.endswith(why) for x in moved)
 
 
+def test_a_formula_changed_not_typed_over_is_the_cause_named_never_doctored(book, tmp_path):
+    """QA (round trip): a formula edited (``=...+1``) and the file saved recalculated: one structure finding, then
+    every figure it moves was called doctored, though the workbook's own recalculation gives exactly those values."""
+    path = _app_save(book, tmp_path / "edited.xlsm", {"Results!C28": "=FairValueOffer-FairValueOriginal+1"})
+    report = validate(path, legs=("formulas",))
+    f = report.findings
+    assert [(x.where, x.what, x.leg) for x in f[:1]] == [("Results!C28", saved_values.CHANGED, "structure")]
+    why = ("it follows from the formula changed in Results!C28 (the workbook computes by that formula, the engine "
+           "by the layout's): put the layout's formula back, then validate again")
+    moved = f[1:]
+    assert moved and {x.leg for x in moved} == {"saved", "formulas"} and all(x.what.endswith(why) for x in moved)
+    assert not any("stale" in x.what or "doctored" in x.what for x in f)
+    both = _app_save(book, tmp_path / "both.xlsm", {"Results!C28": "=FairValueOffer-FairValueOriginal+1",
+                                                     "Tenders!J21": 0})
+    mixed = [x for x in validate(both, legs=("formulas",)).findings if x.leg != "structure"]
+    assert mixed and all("it follows from the values typed over, or formulas changed, in 2 cells (Tenders!J21 and "
+                         "Results!C28; the workbook computes from what they hold, the engine by the layout): put "
+                         "the layout's formulas back, then validate again" in x.what for x in mixed)
+
+
 def test_typed_over_why_names_two_cells_and_counts_the_rest():
     assert saved_values.typed_over_why(["Tenders!J21", "Tenders!J22", "Results!C9"]).startswith(
         "it follows from the values typed over 3 formulas (Tenders!J21, Tenders!J22 and 1 more; ")

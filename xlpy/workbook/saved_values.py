@@ -587,6 +587,21 @@ def _all_saved_alike(region: bytes, table, texts: dict[bytes, list[tuple[str, st
 
 #: What the validator's structure check calls a layout formula's cell that holds a value (or nothing) instead.
 TYPED_OVER = "formula replaced by a value"
+#: ... and one that holds another formula.
+CHANGED = "formula differs from the layout"
+
+
+class Overridden(list):
+    """The cells (``sheet!cell``) whose layout formula the workbook does not hold, in the findings' order: a value
+    typed over it, or another formula (those in :attr:`changed`). The figures that follow from them say so."""
+
+    changed: frozenset = frozenset()
+
+    @classmethod
+    def of(cls, findings) -> "Overridden":
+        out = cls(f.where for f in findings if f.what in (TYPED_OVER, CHANGED))
+        out.changed = frozenset(f.where for f in findings if f.what == CHANGED)
+        return out
 #: Findings shown per leg of the differences that follow from values typed over formulas; a note counts the rest.
 TYPED_OVER_SHOWN = 10
 
@@ -597,6 +612,9 @@ def typed_over_why(cells: Sequence[str], may: bool = False) -> str:
     that follow say so instead of calling the file stale or doctored.  The first two cells are named; *may*:
     no recalculation told whether the figure follows (``it may follow``)."""
     follows = "it may follow" if may else "it follows"
+    changed = getattr(cells, "changed", frozenset())
+    if changed:  # (QA: a formula edited, not typed over, had every figure after it called doctored)
+        return _changed_why(cells, changed, follows)
     if len(cells) == 1:
         return (f"{follows} from the value typed over the formula of {cells[0]} (the workbook computes from that "
                 "value, the engine from the inputs): put the formula back, then validate again")
@@ -605,13 +623,26 @@ def typed_over_why(cells: Sequence[str], may: bool = False) -> str:
             "those values, the engine from the inputs): put the formulas back, then validate again")
 
 
-def typed_over_rest(shown: int, what: str) -> str | None:
+def _changed_why(cells: Sequence[str], changed: frozenset, follows: str) -> str:
+    """:func:`typed_over_why` where some of *cells* hold another formula (*changed*), not a value."""
+    if len(cells) == 1:
+        return (f"{follows} from the formula changed in {cells[0]} (the workbook computes by that formula, the "
+                "engine by the layout's): put the layout's formula back, then validate again")
+    named = " and ".join(cells) if len(cells) == 2 else f"{cells[0]}, {cells[1]} and {len(cells) - 2} more"
+    what = "formulas changed" if len(changed) == len(cells) else "values typed over, or formulas changed,"
+    return (f"{follows} from the {what} in {len(cells)} cells ({named}; the workbook computes from what they "
+            "hold, the engine by the layout): put the layout's formulas back, then validate again")
+
+
+def typed_over_rest(shown: int, what: str, changed: bool = False) -> str | None:
     """A note counting the differences past the first :data:`TYPED_OVER_SHOWN` of *shown* (*what* names them:
-    ``saved value(s)``), or None when all are shown."""
+    ``saved value(s)``; *changed*: some of the causes are formulas changed), or None when all are shown."""
     if shown <= TYPED_OVER_SHOWN:
         return None
-    return (f"{shown - TYPED_OVER_SHOWN} more {what} differ from the engine, following from the values typed over "
-            f"formulas (the first {TYPED_OVER_SHOWN} are shown)")
+    causes = "the values typed over formulas, or the formulas changed" if changed else \
+        "the values typed over formulas"
+    return (f"{shown - TYPED_OVER_SHOWN} more {what} differ from the engine, following from {causes} (the first "
+            f"{TYPED_OVER_SHOWN} are shown)")
 
 
 #: Findings shown per holder-table column whose saved values differ from the engine.
@@ -649,7 +680,8 @@ def saved_whys(mismatches: list[SavedMismatch], rows: list[SavedMismatch], typed
             if shown[column] > (TYPED_OVER_SHOWN if state[m.where] else SAVED_TABLE_SHOWN):
                 continue
         out.append((m, typed_over_why(typed) if state[m.where] else why if state[m.where] is False else maybe))
-    notes = [rest] if (rest := typed_over_rest(shown.pop("typed", 0), "saved value(s)")) else []
+    notes = [rest] if (rest := typed_over_rest(shown.pop("typed", 0), "saved value(s)",
+                                               bool(getattr(typed, "changed", ())))) else []
     notes += [f"{n - SAVED_TABLE_SHOWN} more saved value(s) of {column} differ from the engine "
               f"(the first {SAVED_TABLE_SHOWN} are shown)" for column, n in shown.items() if n > SAVED_TABLE_SHOWN]
     return out, notes

@@ -153,7 +153,7 @@ def _compare(book: str, exp: dict, values: dict[tuple[str, str], object], leg: s
                                         _show(e.value), _show(found), leg))
     if cent_apart:
         notes.append(f"{leg} leg: {', '.join(cent_apart)} {CENT_APART}")
-    if typed and (rest := saved_values.typed_over_rest(differ, "figure(s)")):
+    if typed and (rest := saved_values.typed_over_rest(differ, "figure(s)", bool(getattr(typed, "changed", ())))):
         notes.append(f"{leg} leg: {rest}")
     return n
 
@@ -184,7 +184,7 @@ def _differs(book: str, findings: list[Finding], sheet: str, ref: str, want: str
     if not (isinstance(got, str) and got.startswith("=")):
         what = saved_values.TYPED_OVER
     else:
-        what = "formula differs from the layout"
+        what = saved_values.CHANGED
     findings.append(Finding(book, f"{sheet}!{ref}", what, want, _show(got)))
 
 
@@ -542,7 +542,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     # LibreOffice is recalculating, and its findings come before the inputs' as always.
     with progress.step(f"{book}: structure"):
         tables_ok = _structure_first(book, wb, lay, findings)
-    typed = [f.where for f in findings if f.what == saved_values.TYPED_OVER]  # values typed over formulas
+    typed = saved_values.Overridden.of(findings)  # values typed over formulas, or formulas changed
     later: list[Finding] = []  # findings of the inputs and the engine, reported after the structure's
     rest_done = False
 
