@@ -478,7 +478,8 @@ def test_a_formula_typed_over_a_holder_formula_is_named_when_the_refresh_replace
         assert load_workbook(holders)["Tenders"][accepted].value == t.row_formula(t.columns[
             [c.key for c in t.columns].index("accepted")], row)
     assert [line for line in report.lines() if "typed over" in line] == [
-        f"Tenders!{accepted}: the formula typed over the table's (={holder_units}/2) was replaced by the table's"]
+        f"Tenders!{accepted}: held another formula than the table's (={holder_units}/2: typed over it, or moved by a "
+        "sort), and now holds the table's"]
 
 
 def test_a_formula_beside_the_holder_table_hides_no_value_typed_over_it(holders, tmp_path):
@@ -572,7 +573,8 @@ def test_a_formula_of_ones_own_filled_down_is_named_in_every_cell(holders, tmp_p
         f"{j}{r + 1}": '<f t="shared" si="90"/><v>1</v>', f"{j}{r + 2}": '<f t="shared" si="90"/><v>1</v>'})
     report = macros.refresh_tenders(PackageBook(holders), _write_csv(tmp_path / "t.csv", _tally_rows(5)))
     assert [line for line in report.lines() if "typed over" in line] == [
-        f"Tenders!{j}{k}: the formula typed over the table's (={i}{k}/2) was replaced by the table's"
+        f"Tenders!{j}{k}: held another formula than the table's (={i}{k}/2: typed over it, or moved by a sort), and "
+        "now holds the table's"
         for k in (r, r + 1, r + 2)]
 
 
@@ -587,8 +589,8 @@ def test_a_first_rows_formula_filled_down_the_whole_table_is_named(holders, tmp_
     _cells_as_excel_writes_them(holders, cells)
     report = macros.refresh_tenders(PackageBook(holders), _write_csv(tmp_path / "t.csv", _tally_rows(5)))
     lines = [line for line in report.lines() if "typed over" in line]
-    assert lines[0] == (f"Tenders!{run}{r1 + 1}: the formula typed over the table's (={eligible}{r1 + 1}) was replaced "
-                        "by the table's")
+    assert lines[0] == (f"Tenders!{run}{r1 + 1}: held another formula than the table's (={eligible}{r1 + 1}: typed "
+                        "over it, or moved by a sort), and now holds the table's")
     assert lines[-1] == (f"Tenders: {r2 - r1 - 10:,} more values or formulas typed over formulas of tblTenders were "
                          "replaced by the table's formulas") and len(lines) == 11
 
