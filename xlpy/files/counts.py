@@ -23,7 +23,7 @@ from . import sources, steady, typed, written_numbers
 from .sniff import encoding_name, file_encoding, header_line
 from .settled import check_settled
 from .written_numbers import wide_row
-from .xlsx_sheet import empty_sheet, sheet_rows, unsaved_formulas
+from .xlsx_sheet import empty_sheet, sheet_rows, table_rows, unsaved_formulas
 
 __all__ = ["COUNT_COLUMNS", "absent_counts", "read_count_file", "read_counts", "tally_kind"]
 
@@ -208,7 +208,7 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
                 if mapping.sheet and mapping.sheet not in wb.sheetnames:
                     raise InputErrors([InputError(f"{name}: sheet", mapping.sheet, "is not in the workbook")])
                 ws = wb[mapping.sheet] if mapping.sheet else wb.worksheets[0]
-                rows = [["" if v is None else v for v in r] for r in sheet_rows(ws)]  # whatever size it states
+                rows = [["" if v is None else v for v in r] for r in table_rows(ws)]  # whatever size it states
                 if not rows:
                     raise InputErrors([empty_sheet(name, wb, ws)])
             finally:
@@ -237,11 +237,9 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
 def _refuse_unsaved_formulas(path: Path, mapping: sources.ColumnMapping, rows: list[list]) -> None:
     """Refuse a blank cell below the header that holds a formula with no saved value (a file a program wrote and
     Excel never calculated), as the tally reader does: read as blank, it would be called missing."""
-    header = [str(h) for h in rows[0]]
-    width = max(map(len, rows))
-    header += [""] * (width - len(header))
+    header = [str(h) for h in rows[0]]  # (the rows are cut at its width)
     counts = {c for c, h in enumerate(header) if any(_key(h) in words for words in COUNT_COLUMNS.values())}
-    columns = [[r[c] if c < len(r) else "" for r in rows[1:]] for c in range(width)]
+    columns = {c: [r[c] if c < len(r) else "" for r in rows[1:]] for c in counts}  # (only those looked at)
     problems = unsaved_formulas(path, mapping.sheet, header, columns, list(range(2, len(rows) + 1)), counts)
     if problems:
         raise InputErrors(problems)
