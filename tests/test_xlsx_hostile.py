@@ -84,3 +84,76 @@ def test_a_note_right_of_the_header_is_left_alone_and_a_row_of_only_such_a_note_
     wb = load_workbook(tmp_path / "t.xlsx", read_only=True)
     assert [len(r) for r in table_rows(wb.worksheets[0])] == [4, 4, 4, 0, 5]
     wb.close()
+
+
+_MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONSHIPS = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _variant(tmp_path, name: str, edit, rows=(["holder_id", "units", "method", "status"],
+                                                ["A1", 1000, "book-entry", "tendered"])):
+    """A small XLSX of *rows*, each part's bytes passed through ``edit(part name, bytes)``."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    with zipfile.ZipFile(buf) as g, zipfile.ZipFile(tmp_path / name, "w") as out:
+        for part in g.namelist():
+            out.writestr(part, edit(part, g.read(part)))
+    return tmp_path / name
+
+
+def _control_character(part, data):
+    return data.replace(b">A1<", b">A\x071<") if part == "xl/worksheets/sheet1.xml" else data
+
+
+def test_a_sheet_that_is_not_well_formed_xml_is_named_with_its_part(tmp_path):
+    """A control character in a cell's text (XML forbids it): a ParseError traceback from the sheet's rows."""
+    path = _variant(tmp_path, "ctrl.xlsx", _control_character)
+    (got,) = _problems(sources.read_tally, path)
+    assert got.startswith("ctrl.xlsx: cannot be read as XLSX: part xl/worksheets/sheet1.xml is not well-formed XML "
+                          "(not well-formed (invalid token): line 1, column "), got
+    counts_path = _variant(tmp_path, "c.xlsx", lambda p, d: d.replace(b">tendered<", b">tendered\x07<") if
+                           p == "xl/worksheets/sheet1.xml" else d, (["tendered", "guaranteed delivery"], [274000, 0]))
+    (got,) = _problems(counts.read_counts, counts_path)
+    assert got.startswith("c.xlsx: cannot be read as XLSX: part xl/worksheets/sheet1.xml is not well-formed"), got
+
+
+@pytest.mark.parametrize("names", [(_MAIN, _RELATIONSHIPS), (_MAIN,)])
+def test_a_tally_saved_as_strict_open_xml_is_named_as_such(tmp_path, names):
+    """Strict Open XML: openpyxl finds no worksheet (an IndexError traceback), or with only the main namespace
+    Strict, a sheet with no rows (called empty)."""
+    strict = {_MAIN: b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+              _RELATIONSHIPS: b"http://purl.oclc.org/ooxml/officeDocument/relationships"}
+
+    def edit(part, data):
+        for name in names:
+            data = data.replace(name, strict[name])
+        return data
+
+    why = "is saved as Strict Open XML, which xlpy does not read: save it as Excel Workbook (.xlsx)"
+    assert _problems(sources.read_tally, _variant(tmp_path, "strict.xlsx", edit)) == [f"strict.xlsx: {why}"]
+    path = _variant(tmp_path, "c.xlsx", edit, (["tendered", "guaranteed delivery"], [274000, 0]))
+    assert _problems(counts.read_counts, path) == [f"c.xlsx: {why}"]
+    assert counts.tally_kind(path) == "holders"  # (then read_tally says what it is)
+
+
+def test_a_compute_with_a_malformed_xlsx_tally_is_one_line(tmp_path, monkeypatch, capsys):
+    from repo_paths import SEED_TEXT
+
+    from xlpy import cli
+
+    _variant(tmp_path, "ctrl.xlsx", _control_character)
+    i, j = SEED_TEXT.index("[tally]"), SEED_TEXT.index("[valuation]")
+    (tmp_path / "offer.toml").write_text(SEED_TEXT[:i] + '[tally]\nfile = "ctrl.xlsx"\n\n' + SEED_TEXT[j:])
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["compute", "offer.toml"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("xlpy compute: offer.toml: tally.file: ctrl.xlsx: cannot be read as XLSX: part "
+                           "xl/worksheets/sheet1.xml is not well-formed XML"), line

@@ -23,7 +23,7 @@ from . import sources, steady, typed, written_numbers
 from .sniff import encoding_name, file_encoding, header_line
 from .settled import check_settled
 from .written_numbers import wide_row
-from .xlsx_sheet import empty_sheet, sheet_rows, table_rows, unsaved_formulas
+from .xlsx_sheet import empty_sheet, sheet_rows, strict_ooxml, table_rows, unsaved_formulas, xlsx_sheet
 
 __all__ = ["COUNT_COLUMNS", "absent_counts", "read_count_file", "read_counts", "tally_kind"]
 
@@ -57,6 +57,8 @@ def _header(path: Path, mapping: sources.ColumnMapping) -> list[str] | None:
             from .safety import check_package
 
             check_package(path, path.name)  # refused here: read_tally then says why
+            if strict_ooxml(path) is not None:
+                return None  # (read_tally says what it is)
             wb = load_workbook(path, read_only=True, data_only=True)
             try:
                 ws = wb[mapping.sheet] if mapping.sheet and mapping.sheet in wb.sheetnames else wb.worksheets[0]
@@ -195,24 +197,12 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
     if piped is not None or not path.is_file():
         raise InputErrors([piped or InputError(str(path), None, "tally file not found", show_value=False)])
     steady.reading(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from .safety import check_package
-
-        check_package(path, name)  # before openpyxl unpacks anything
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            from openpyxl import load_workbook
-
-            wb = load_workbook(path, read_only=True, data_only=True)
-            try:
-                if mapping.sheet and mapping.sheet not in wb.sheetnames:
-                    raise InputErrors([InputError(f"{name}: sheet", mapping.sheet, "is not in the workbook")])
-                ws = wb[mapping.sheet] if mapping.sheet else wb.worksheets[0]
+            with xlsx_sheet(path, mapping.sheet) as (wb, ws):  # (its package checked before anything is unpacked)
                 rows = [["" if v is None else v for v in r] for r in table_rows(ws)]  # whatever size it states
                 if not rows:
                     raise InputErrors([empty_sheet(name, wb, ws)])
-            finally:
-                wb.close()
         else:
             encoding = file_encoding(path, mapping.encoding)
             sep = written_numbers.delimiter(header_line(path, encoding))  # ';': 280.000 is 280000

@@ -11,29 +11,19 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 
-__all__ = ["empty_sheet", "has_formulas", "sheet_rows", "table_rows", "unsaved_formulas", "xlsx_columns"]
+__all__ = ["cannot_read", "empty_sheet", "has_formulas", "sheet_rows", "table_rows", "strict_ooxml", "unsaved_formulas",
+           "xlsx_columns", "xlsx_sheet"]
 
 
 def xlsx_columns(path: Path, sheet: str) -> tuple[list[str], list[list], list[int]]:
     """(the header's names, the columns' cells, each line's row on the sheet) of worksheet *sheet* (the first when
     empty): blank rows are no lines."""
-    from openpyxl import load_workbook
-
-    from .safety import check_package
-
-    check_package(path, path.name)  # before openpyxl unpacks anything
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a bad file
-        raise InputErrors([InputError(path.name, None, f"cannot be read as XLSX: {exc}", show_value=False)]) from None
-    try:
-        if sheet and sheet not in wb.sheetnames:
-            raise InputErrors([InputError(f"{path.name}: sheet", sheet, "is not in the workbook")])
-        ws = wb[sheet] if sheet else wb.worksheets[0]
+    with xlsx_sheet(path, sheet) as (wb, ws):
         rows = table_rows(ws)  # to its last row, whatever size the file states
         header = next(rows, None)
         if header is None:
@@ -43,12 +33,98 @@ def xlsx_columns(path: Path, sheet: str) -> tuple[list[str], list[list], list[in
             if any(v is not None for v in r):
                 data.append(r)
                 numbers.append(n)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # damaged, or a directory that understates a part
-        raise InputErrors([InputError(path.name, None, f"cannot be read as XLSX: {exc}", show_value=False)]) from None
-    finally:
-        wb.close()
     headers = ["" if h is None else str(h) for h in header]
     return headers, _Columns(data, len(headers)), numbers
+
+
+@contextmanager
+def xlsx_sheet(path: Path, sheet: str, data_only: bool = True):
+    """The workbook at *path* (openpyxl, read-only; saved values when *data_only*) and its worksheet *sheet* (the
+    first when empty), closed after; a package that cannot be read, while it is opened or while its sheet is read,
+    is refused in one line naming why (and the part, when one is not well-formed XML)."""
+    from openpyxl import load_workbook
+
+    from .safety import check_package
+
+    check_package(path, path.name)  # before openpyxl unpacks anything
+    strict = strict_ooxml(path)
+    if strict:
+        raise InputErrors([strict])
+    try:
+        wb = load_workbook(path, read_only=True, data_only=data_only)
+    except Exception as exc:  # openpyxl raises many kinds for a bad file
+        raise InputErrors([cannot_read(path, exc)]) from None
+    try:
+        if sheet and sheet not in wb.sheetnames:
+            raise InputErrors([InputError(f"{path.name}: sheet", sheet, "is not in the workbook")])
+        if not sheet and not wb.worksheets:
+            raise InputErrors([InputError(path.name, None, "cannot be read as XLSX: it holds no worksheet",
+                                          show_value=False)])
+        yield wb, wb[sheet] if sheet else wb.worksheets[0]
+    except (InputErrors, MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001  (a sheet's XML not well-formed, a cell openpyxl cannot make: many kinds)
+        raise InputErrors([cannot_read(path, exc)]) from None
+    finally:
+        wb.close()
+
+
+#: The namespaces of a package saved as Strict Open XML (Excel's "Strict Open XML Spreadsheet"), which openpyxl
+#: does not read: it finds no worksheet, or a sheet with no rows.
+_STRICT = b"http://purl.oclc.org/ooxml/"
+
+
+def strict_ooxml(path: Path) -> InputError | None:
+    """The problem of a package saved as Strict Open XML: its package relationships or its workbook part (the
+    opening of each, where the namespaces are declared) name Strict's namespaces."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            for name in ("_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+                if name in names:
+                    with z.open(name) as part:
+                        if _STRICT in part.read(4096):
+                            return InputError(path.name, None, "is saved as Strict Open XML, which xlpy does not "
+                                              "read: save it as Excel Workbook (.xlsx)", show_value=False)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+        return None  # (openpyxl says why)
+    return None
+
+
+def cannot_read(path: Path, exc: Exception) -> InputError:
+    """The one line for a package openpyxl fails on (*exc*): the first of its XML parts that is not well-formed,
+    named, when one is the cause."""
+    why = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "not well-formed" in why or type(exc).__name__ in ("ParseError", "XMLSyntaxError"):
+        bad = _bad_part(path)
+        why = f"part {bad[0]} is not well-formed XML ({bad[1]})" if bad else why
+    return InputError(path.name, None, f"cannot be read as XLSX: {why}", show_value=False)
+
+
+class _Nothing:
+    """A parser's target that keeps nothing: the XML is only checked."""
+
+
+def _bad_part(path: Path) -> tuple[str, str] | None:
+    """(name, why) of the first XML part of the package at *path* that does not parse (expat, read in slices)."""
+    from xml.etree.ElementTree import ParseError, XMLParser
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                if not name.endswith((".xml", ".rels")):
+                    continue
+                parser = XMLParser(target=_Nothing())  # (no tree built: a sheet may be large)
+                try:
+                    with z.open(name) as part:
+                        while chunk := part.read(1 << 20):
+                            parser.feed(chunk)
+                    parser.close()
+                except ParseError as exc:
+                    return name, str(exc)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+        return None
+    return None
 
 
 class _Columns(Sequence):
