@@ -755,3 +755,31 @@ def test_a_mapping_s_empty_sheet_or_a_header_not_written_as_text_is_named(tmp_pa
         "map.toml: sheet: must be the name of a worksheet (leave the key out to read the first sheet), got ''"]
     path.write_text('sheet = "Tally"\n[columns]\nholder_id = "Acct"\n', encoding="utf-8")
     assert sources.read_mapping(path).sheet == "Tally"
+
+
+@pytest.mark.parametrize("depth", [33, 900, 1000])
+def test_toml_nested_too_deeply_is_refused_in_one_line(tmp_path, depth):
+    """A thousand ``[`` ran Python's TOML reader out of stack: a RecursionError traceback, for an offer file and a
+    mapping file alike.  Nesting that parses, but far deeper than any key of xlpy's, is refused the same way."""
+    from xlpy.files import sources
+
+    deep = "x = " + "[" * depth + "]" * depth + "\n"
+    offer = tmp_path / "offer.toml"
+    offer.write_text(deep + (REPO / "workbook" / "offers" / "hecla-2004.toml").read_text(encoding="utf-8"))
+    why = "nests arrays or tables within one another more than 32 deep, which no key of xlpy's is: it is not read"
+    with pytest.raises(InputErrors) as info:
+        offerfile.load(offer)
+    assert [str(p) for p in info.value.problems] == [f"offer.toml: {why}"]
+    (tmp_path / "map.toml").write_text("[columns]\nunits = \"Shares\"\n" + deep.replace("x =", "[y]\nz ="))
+    with pytest.raises(InputErrors) as info:
+        sources.read_mapping(tmp_path / "map.toml")
+    assert [str(p) for p in info.value.problems] == [f"map.toml: {why}"]
+
+
+def test_toml_nested_32_deep_is_read(tmp_path):
+    (tmp_path / "map.toml").write_text("x = " + "[" * 31 + "]" * 31 + "\n")
+    from xlpy.files import sources
+
+    with pytest.raises(InputErrors) as info:
+        sources.read_mapping(tmp_path / "map.toml")
+    assert str(info.value.problems[0]).startswith("map.toml: x: unknown key, got [[[")

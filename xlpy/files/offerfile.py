@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from decimal import Decimal
 from pathlib import Path
 
@@ -35,7 +34,7 @@ from ..engine.numbers import CONTEXT, engine_context
 from ..engine.rules import period_problems
 from . import calendars, sources, steady, typed
 from .recorded import written_path
-from .sniff import not_utf8, toml_text
+from .sniff import not_utf8, toml_data, toml_text
 from .sources import workbook_given
 from .prices import read_prices
 from .safety import unreadable
@@ -170,10 +169,7 @@ def load(path: str | os.PathLike, read_sources: bool = True) -> Offer:
         raise InputErrors([unreadable(str(path), exc)]) from None
     if "\x00" in text:
         raise InputErrors([_nul(path, text)])
-    try:
-        data = tomllib.loads(text, parse_float=typed.toml_float)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputErrors([InputError(path.name, None, f"is not valid TOML: {exc}", show_value=False)]) from None
+    data = toml_data(text, path.name, parse_float=typed.toml_float)
     try:
         return parse(data, base=path.parent if read_sources else None, source=path.name)
     except InputErrors as exc:

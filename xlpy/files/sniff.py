@@ -12,8 +12,8 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 
-__all__ = ["DEFAULT_ENCODING", "file_encoding", "first_line_problem", "header_line", "not_utf8", "nul_problem", "text_encoding", "toml_text",
-           "utf16_bom", "workbook_problem"]
+__all__ = ["DEFAULT_ENCODING", "MAX_TOML_DEPTH", "file_encoding", "first_line_problem", "header_line", "not_utf8",
+           "nul_problem", "text_encoding", "toml_data", "toml_text", "utf16_bom", "workbook_problem"]
 
 #: A CSV file's encoding when its mapping file names none (UTF-8, its byte-order mark read past).
 DEFAULT_ENCODING = "utf-8-sig"
@@ -50,6 +50,32 @@ def toml_text(path: Path) -> str:
     "Unicode", as a tally's "Unicode Text" is read); a UTF-8 byte-order mark (Notepad writes one) is not TOML
     and is dropped."""
     return path.read_text(encoding="utf-16" if utf16_bom(path) else "utf-8-sig")
+
+
+#: How deep a TOML file may nest arrays and tables within one another: an offer file's keys nest a few deep;
+#: a thousand ``[`` ran Python's TOML reader out of stack (a RecursionError traceback).
+MAX_TOML_DEPTH = 32
+
+
+def toml_data(text: str, name: str, **options) -> dict:
+    """The data of the TOML *text* of the file *name* (``tomllib.loads`` with *options*), or one line saying why
+    not: not valid TOML, or nested more than :data:`MAX_TOML_DEPTH` deep."""
+    import tomllib
+
+    deep = InputError(name, None, f"nests arrays or tables within one another more than {MAX_TOML_DEPTH} deep, "
+                      "which no key of xlpy's is: it is not read", show_value=False)
+    try:
+        data = tomllib.loads(text, **options)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputErrors([InputError(name, None, f"is not valid TOML: {exc}", show_value=False)]) from None
+    except RecursionError:
+        raise InputErrors([deep]) from None
+    level = [data]  # (walked a level at a time, not recursively: its values are as deep as it parsed)
+    for _ in range(MAX_TOML_DEPTH + 1):  # (a container MAX_TOML_DEPTH below the root is read; one more is not)
+        level = [v for x in level for v in (x.values() if isinstance(x, dict) else x) if isinstance(v, (dict, list))]
+        if not level:
+            return data
+    raise InputErrors([deep])
 
 
 def not_utf8(field: str, exc: UnicodeError) -> InputError:

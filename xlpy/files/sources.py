@@ -19,7 +19,6 @@ import json
 import mmap
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import compress, repeat
@@ -30,8 +29,8 @@ from ..engine.errors import InputError, InputErrors, Problems, capped
 from ..engine.model import HolderTable
 from ..engine.numbers import engine_context
 from . import steady
-from .sniff import (DEFAULT_ENCODING, encoding_hint, encoding_name, file_encoding, header_line, not_utf8, text_encoding, toml_text,
-                    utf8_given_another)
+from .sniff import (DEFAULT_ENCODING, encoding_hint, encoding_name, file_encoding, header_line, not_utf8, text_encoding,
+                    toml_data, toml_text, utf8_given_another)
 from .settled import check_settled
 from .totals import totals_rows
 from .written_numbers import WHOLE_LIMIT, delimiter, whole_cell, wide_row
@@ -155,13 +154,11 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
     if zipped is not None:
         raise InputErrors([zipped])
     try:
-        data = tomllib.loads(toml_text(path))
+        data = toml_data(toml_text(path), path.name)
     except FileNotFoundError:
         raise InputErrors([InputError(str(path), None, "mapping file not found", show_value=False)]) from None
     except UnicodeError as exc:  # (saved as cp1252; UTF-16 with its byte-order mark is read)
         raise InputErrors([not_utf8(path.name, exc)]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputErrors([InputError(path.name, None, f"is not valid TOML: {exc}", show_value=False)]) from None
     except OSError as exc:  # (open in another program, or no permission)
         from .safety import unreadable
 
