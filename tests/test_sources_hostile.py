@@ -992,3 +992,16 @@ def test_an_xlsx_tally_read_from_an_empty_sheet_names_it_and_the_others(tmp_path
     wb.remove(data)
     wb.save(tmp_path / "t1.xlsx")
     assert problems(sources.read_tally, tmp_path / "t1.xlsx") == ["t1.xlsx: sheet 'Other' is empty (no header row)"]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "1900-02-28"])
+def test_a_price_row_dated_before_the_days_a_workbook_holds_is_refused(tmp_path, day):
+    """0001-01-01 made build crash (OverflowError in the price table's holidays); 1899-12-31 was written as serial 0.
+    The offer file's rule for a date, and its words."""
+    path = tally(tmp_path, f"date,price,volume\n{day},8.31,2517000\n2004-01-05,8.33,1658000\n", "p.csv")
+    assert problems(prices.read_prices, path) == [
+        "p.csv: row 2, column date: must be a date from 1900-03-01 to 9999-12-31 (a serial number from 61 to "
+        f"2958465, the days a workbook holds), got '{day}'"]
+    assert [p.date.isoformat() for p in prices.read_prices(tally(tmp_path, "date,price,volume\n1900-03-01,1,0\n"
+                                                                           "9999-12-31,2,0\n", "q.csv"))] == [
+        "1900-03-01", "9999-12-31"]

@@ -24,6 +24,7 @@ from .safety import unreadable
 from .settled import check_settled
 from .sniff import nul_problem, utf16_bom, workbook_problem
 from .sources import PRICE_COLUMNS, _capped, _match_columns
+from .typed import excel_day_problem
 from .written_numbers import (_GROUPED, ambiguous_whole, delimiter, european_number, lone_group, separated,
                               wide_row)
 
@@ -162,6 +163,9 @@ def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[P
             day = dt.date.fromisoformat(cells["date"])
         except ValueError:
             problems.append(InputError(where + headers[found["date"]], cells["date"], "must be a date YYYY-MM-DD"))
+            day = None
+        if day is not None and excel_day_problem(day):  # (the offer file's rule: 0001-01-01 has no serial)
+            problems.append(InputError(where + headers[found["date"]], cells["date"], excel_day_problem(day)))
             day = None
         # (a volume is a share count, read as the tally's units are)
         ambiguous = {"price": _ambiguous_price(cells["price"], sep), "volume": ambiguous_whole(cells["volume"], sep)}

@@ -40,7 +40,7 @@ from .serial_dates import LAST_SERIAL, from_serial, to_serial
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 __all__ = ["Scheme", "TOML", "CELLS", "ARGUMENTS", "Reader", "MISSING", "ExponentFloat", "toml_float", "one",
-           "raise_first", "CELL_TEXT", "unstorable", "too_long"]
+           "raise_first", "CELL_TEXT", "unstorable", "too_long", "excel_day_problem"]
 
 #: What a source gives for a value that is not there at all (an absent TOML key).
 MISSING = object()
@@ -56,6 +56,18 @@ CELL_TEXT = 32767
 
 #: The days a workbook holds: serials from 61 (Excel's serials before are off by its 29 February 1900).
 _FIRST_DAY, _LAST_DAY = from_serial(61), from_serial(LAST_SERIAL)
+
+
+def excel_day_problem(day: dt.date) -> str:
+    """Why *day* is not one a workbook holds (1900-03-01 to 9999-12-31), or "" when it is one.
+
+    >>> excel_day_problem(dt.date(2004, 2, 20)), excel_day_problem(dt.date(1899, 12, 31))[:40]
+    ('', 'must be a date from 1900-03-01 to 9999-1')
+    """
+    if _FIRST_DAY <= day <= _LAST_DAY:
+        return ""
+    return (f"must be a date from {_FIRST_DAY} to {_LAST_DAY} (a serial number from {to_serial(_FIRST_DAY)} to "
+            f"{LAST_SERIAL}, the days a workbook holds)")
 
 
 class ExponentFloat(Decimal):
@@ -250,10 +262,9 @@ class Reader:
 
     def _excel_day(self, key, day: dt.date, value=None) -> dt.date | None:
         """*day*, or None and a problem when the scheme wants a day a workbook holds and it is not one."""
-        if self.scheme.excel_days and not _FIRST_DAY <= day <= _LAST_DAY:
-            self.fail(key, day if value is None else value,
-                      f"must be a date from {_FIRST_DAY} to {_LAST_DAY} (a serial number from "
-                      f"{to_serial(_FIRST_DAY)} to {LAST_SERIAL}, the days a workbook holds)")
+        reason = excel_day_problem(day) if self.scheme.excel_days else ""
+        if reason:
+            self.fail(key, day if value is None else value, reason)
             return None
         return day
 
