@@ -157,3 +157,49 @@ def test_a_compute_with_a_malformed_xlsx_tally_is_one_line(tmp_path, monkeypatch
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("xlpy compute: offer.toml: tally.file: ctrl.xlsx: cannot be read as XLSX: part "
                            "xl/worksheets/sheet1.xml is not well-formed XML"), line
+
+
+def _ole(path, streams: tuple[str, ...], directory_at: int):
+    """A minimal OLE container (512-byte sectors): its allocation table in sector 0, its directory (entries named
+    *streams*) in sector *directory_at*, the sectors between filled, as a long encrypted stream fills them."""
+    import struct
+
+    header = bytearray(512)
+    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHH", header, 0x1A, 0x3E, 3, 0xFFFE)  # (minor and major version, byte order)
+    struct.pack_into("<H", header, 0x1E, 9)  # 512-byte sectors
+    struct.pack_into("<II", header, 0x2C, 1, directory_at)  # one allocation-table sector; the directory's first
+    struct.pack_into("<109I", header, 0x4C, 0, *[0xFFFFFFFF] * 108)
+    fat = [0xFFFFFFFD] + [0xFFFFFFFF] * 127  # (sector 0: the table itself)
+    fat[directory_at] = 0xFFFFFFFE  # the directory: one sector, the end of its chain
+    directory = bytearray(512)
+    for k, name in enumerate(("Root Entry",) + streams):
+        entry = (name + "\0").encode("utf-16-le")
+        directory[k * 128:k * 128 + len(entry)] = entry
+    sectors = [struct.pack("<128I", *fat)] + [b"\x5a" * 512] * (directory_at - 1) + [bytes(directory)]
+    path.write_bytes(bytes(header) + b"".join(sectors))
+    return path
+
+
+@pytest.mark.parametrize("directory_at", [3, 127])  # (127: past the first 64 KiB)
+def test_a_password_protected_xlsx_is_named_as_such(tmp_path, directory_at):
+    """Saved with a password to open, an XLSX is an OLE container holding an EncryptionInfo stream: it was called
+    "cannot be read as XLSX: File is not a zip file".  An Excel 97-2003 workbook renamed .xlsx (OLE too, with no
+    such stream) is named as that."""
+    path = _ole(tmp_path / "t.xlsx", ("\x06DataSpaces", "EncryptionInfo", "EncryptedPackage"), directory_at)
+    why = "is password-protected (encrypted): remove the password in Excel and save it again"
+    assert _problems(sources.read_tally, path) == [f"t.xlsx: {why}"]
+    assert _problems(counts.read_counts, path) == [f"t.xlsx: {why}"]
+    path = _ole(tmp_path / "old.xlsx", ("Workbook", "\x05SummaryInformation"), directory_at)
+    assert _problems(sources.read_tally, path) == [
+        "old.xlsx: is an Excel 97-2003 workbook (.xls), not XLSX: save it as Excel Workbook (.xlsx)"]
+
+
+def test_a_real_password_protected_xlsx_is_named_as_such(tmp_path):
+    """The same with a file msoffcrypto-tool encrypted, where it is installed."""
+    ooxml = pytest.importorskip("msoffcrypto.format.ooxml")
+    _write(tmp_path / "plain.xlsx", [["holder_id", "units", "method", "status"], ["A", 1, "book-entry", "tendered"]])
+    with open(tmp_path / "plain.xlsx", "rb") as plain, open(tmp_path / "t.xlsx", "wb") as out:
+        ooxml.OOXMLFile(plain).encrypt("secret", out)
+    assert _problems(sources.read_tally, tmp_path / "t.xlsx") == [
+        "t.xlsx: is password-protected (encrypted): remove the password in Excel and save it again"]

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors
 
 __all__ = ["DEFAULT_ENCODING", "MAX_TOML_DEPTH", "file_encoding", "first_line_problem", "header_line", "not_utf8",
-           "nul_problem", "text_encoding", "toml_data", "toml_text", "utf16_bom", "workbook_problem"]
+           "nul_problem", "ole_problem", "text_encoding", "toml_data", "toml_text", "utf16_bom", "workbook_problem"]
 
 #: A CSV file's encoding when its mapping file names none (UTF-8, its byte-order mark read past).
 DEFAULT_ENCODING = "utf-8-sig"
@@ -130,6 +130,54 @@ def workbook_problem(path: Path, advice: str) -> InputError | None:
         if start.startswith(magic):
             return InputError(path.name, None, f"is {what}, not CSV text: {advice}", show_value=False)
     return None
+
+
+#: The name of the stream an encrypted Office Open XML file's OLE container holds (MS-OFFCRYPTO), as an OLE
+#: directory entry writes it (UTF-16LE): a workbook saved with a password to open is such a container, not a zip.
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+
+
+def ole_problem(path: Path) -> InputError | None:
+    """A problem naming *path*, given for an XLSX, when its first bytes say it is an OLE file: a workbook saved with
+    a password to open (its container holds an ``EncryptionInfo`` stream), else an Excel 97-2003 workbook."""
+    if not _first_bytes(path).startswith(WORKBOOK_MAGIC[1][0]):
+        return None
+    if _ole_holds(path, _ENCRYPTION_INFO):
+        return InputError(path.name, None, "is password-protected (encrypted): remove the password in Excel and save "
+                          "it again", show_value=False)
+    return InputError(path.name, None, f"is {WORKBOOK_MAGIC[1][1]}, not XLSX: save it as Excel Workbook (.xlsx)",
+                      show_value=False)
+
+
+def _ole_holds(path: Path, name: bytes, most: int = 4096) -> bool:
+    """Whether the OLE file at *path* names *name* (UTF-16LE) in its first 64 KiB, or in its directory's sectors
+    (followed from the header through the allocation table, at most *most* of them): Excel may write the
+    directory after a long encrypted stream."""
+    import struct
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+            if name in head:
+                return True
+            shift, = struct.unpack_from("<H", head, 0x1E)
+            size = 1 << shift if shift in (9, 12) else 512
+            sector, = struct.unpack_from("<I", head, 0x30)
+            fat_sectors = [s for s in struct.unpack_from("<109I", head, 0x4C) if s < 0xFFFFFFFA]
+            per = size // 4
+            for _ in range(most):
+                if sector >= 0xFFFFFFFA:  # (the end of the directory's chain)
+                    return False
+                fh.seek((sector + 1) * size)
+                if name in fh.read(size):
+                    return True
+                if sector // per >= len(fat_sectors):
+                    return False
+                fh.seek((fat_sectors[sector // per] + 1) * size + sector % per * 4)
+                sector, = struct.unpack("<I", fh.read(4).ljust(4, b"\xff"))
+    except (OSError, struct.error):
+        return False  # (too short to be one: the XLSX reader says what it is)
+    return False
 
 
 def nul_problem(path: Path, encoding: str, advice: str) -> InputError | None:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
+from .sniff import ole_problem
 
 __all__ = ["cannot_read", "empty_sheet", "has_formulas", "sheet_rows", "table_rows", "strict_ooxml", "unsaved_formulas",
            "xlsx_columns", "xlsx_sheet"]
@@ -47,9 +48,9 @@ def xlsx_sheet(path: Path, sheet: str, data_only: bool = True):
     from .safety import check_package
 
     check_package(path, path.name)  # before openpyxl unpacks anything
-    strict = strict_ooxml(path)
-    if strict:
-        raise InputErrors([strict])
+    other = ole_problem(path) or strict_ooxml(path)  # (encrypted, an .xls renamed; Strict Open XML)
+    if other:
+        raise InputErrors([other])
     try:
         wb = load_workbook(path, read_only=True, data_only=data_only)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
