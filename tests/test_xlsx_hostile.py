@@ -196,10 +196,14 @@ def test_a_password_protected_xlsx_is_named_as_such(tmp_path, directory_at):
 
 
 def test_a_real_password_protected_xlsx_is_named_as_such(tmp_path):
-    """The same with a file msoffcrypto-tool encrypted, where it is installed."""
-    ooxml = pytest.importorskip("msoffcrypto.format.ooxml")
-    _write(tmp_path / "plain.xlsx", [["holder_id", "units", "method", "status"], ["A", 1, "book-entry", "tendered"]])
-    with open(tmp_path / "plain.xlsx", "rb") as plain, open(tmp_path / "t.xlsx", "wb") as out:
-        ooxml.OOXMLFile(plain).encrypt("secret", out)
+    """The same with a real file: tests/golden/data/password-secret.xlsx, a two-line tally that msoffcrypto-tool
+    encrypted with the password "secret" (as Excel's File > Info > Protect Workbook > Encrypt with Password)."""
+    import shutil
+
+    from repo_paths import ROOT
+
+    shutil.copy(ROOT / "tests" / "golden" / "data" / "password-secret.xlsx", tmp_path / "t.xlsx")
     assert _problems(sources.read_tally, tmp_path / "t.xlsx") == [
+        "t.xlsx: is password-protected (encrypted): remove the password in Excel and save it again"]
+    assert _problems(counts.read_counts, tmp_path / "t.xlsx") == [
         "t.xlsx: is password-protected (encrypted): remove the password in Excel and save it again"]
