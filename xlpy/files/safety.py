@@ -7,7 +7,8 @@ checked from its directory first (:func:`check_package`):
 
 * the number of parts;
 * each part's unpacked size, and all parts' together;
-* each large part's compression ratio (unpacked / packed).
+* each large part's compression ratio (unpacked / packed);
+* that no part is named twice (readers differ on which copy they read).
 
 Python's :mod:`zipfile` never unpacks more of a part than the directory
 declares (it stops there and fails the CRC check), and :func:`read_part`
@@ -177,6 +178,7 @@ def check_package(source: str | os.PathLike | bytes, label: str | None = None, l
             return
         if len(infos) > lim.parts:
             raise _refuse(label, None, f"has {len(infos):,} parts, over the limit of {lim.parts:,}", "parts")
+        _refuse_twice_named(infos, label)
         total = 0
         for info in infos:
             if info.file_size > lim.part_bytes:
@@ -193,6 +195,19 @@ def check_package(source: str | os.PathLike | bytes, label: str | None = None, l
                               "in all", "total_mb")
     finally:
         fh.close()
+
+
+def _refuse_twice_named(infos: list[zipfile.ZipInfo], label: str) -> None:
+    """Refuse a package naming a part twice (part names compare without case, as the package format has it):
+    readers differ on which copy they read (Python's zipfile the last, others the first)."""
+    seen: set[str] = set()
+    for info in infos:
+        key = info.filename.lower()
+        if key in seen:
+            raise InputError(f"{label}: part {info.filename}", None, "is in the package twice, which a package does "
+                             "not hold (readers differ on which copy they read); refused before unpacking",
+                             show_value=False)
+        seen.add(key)
 
 
 def read_part(zf: zipfile.ZipFile, name: str, label: str, lim: Limits | None = None) -> bytes:
