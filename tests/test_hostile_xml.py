@@ -1,5 +1,6 @@
-"""Workbook packages whose parts are named twice (found by QA): ``refresh`` refuses each in one line naming the
-part (exit 2, nothing written), ``validate`` refuses that workbook alone and validates the others."""
+"""Workbook packages whose parts are damaged, not well-formed XML, declare a DTD, or are named twice (found by QA):
+``refresh`` refuses each in one line naming the part (exit 2, nothing written), ``validate`` makes it a finding or
+refuses that workbook alone and validates the others, and no entity is ever expanded or read."""
 
 from __future__ import annotations
 
@@ -73,6 +74,87 @@ def _refused(capsys, book: Path, *args: str) -> str:
     return err[0]
 
 
+def test_refresh_of_a_part_garbled_past_its_crc_says_damaged(standard_books, tmp_path, capsys):
+    """openpyxl parsed the garbled XML before the CRC was checked: a ParseError traceback, exit 1."""
+    built = standard_books["holders"]  # (the formula example, as QA built it)
+    data = bytearray(built.read_bytes())
+    at = data.find(SHEET.encode())
+    data[at + 200] ^= 0xFF
+    for f in built.parent.iterdir():  # (its tally and prices beside it)
+        shutil.copy(f, tmp_path / f.name)
+    bad = tmp_path / "crc.xlsm"
+    bad.write_bytes(bytes(data))
+    assert _refused(capsys, bad) == (f"xlpy refresh: {bad}: is damaged (Bad CRC-32 for file '{SHEET}'); "
+                                     "it was not changed")
+
+
+@pytest.mark.parametrize("part, change, why", [
+    ("xl/workbook.xml", with_dtd(b'<!DOCTYPE w [<!ENTITY e "x">]>'), DTD),
+    ("xl/tables/table1.xml", with_dtd(b'<!DOCTYPE w [<!ENTITY e "x">]>'), DTD),
+    ("xl/styles.xml", with_dtd(b'<!DOCTYPE x [<!ENTITY e "y">]>', b"&e;"), DTD),
+    ("[Content_Types].xml", with_dtd(b'<!DOCTYPE x [<!ENTITY e "y">]>'), DTD),
+    ("docProps/core.xml", with_dtd(XXE, b"&xxe;"), DTD),
+    ("docProps/app.xml", with_dtd(XXE, b"&xxe;"), DTD),
+    ("xl/theme/theme1.xml", with_dtd(XXE), DTD),
+    (SHEET, lambda d: d.replace(b"<t>", b"<t>\x07", 1), "is not well-formed XML (invalid token, line 1, column "),
+    (SHEET, lambda d: d.replace(b"<t>", b"<t>&#7;", 1),
+     "is not well-formed XML (reference to invalid character number, line 1, column "),
+])
+def test_refresh_names_a_part_that_is_not_xml_to_be_read(seed, capsys, part, change, why):
+    """A DTD, a control character or its reference in a part: a traceback (EntitiesForbidden, ParseError,
+    XMLSyntaxError), or the DOCTYPE carried into the refreshed workbook."""
+    bad = variant(seed, seed.parent / "bad.xlsm", part, change)
+    line = _refused(capsys, bad)
+    assert line.startswith(f"xlpy refresh: {bad}: part {part}: {why}"), line
+    assert line.endswith("; it was not changed"), line
+    assert "root:" not in line
+
+
+@pytest.mark.parametrize("part, change, finding", [
+    ("xl/workbook.xml", with_dtd(b'<!DOCTYPE w [<!ENTITY e "x">]>'), f"part xl/workbook.xml: {DTD}"),
+    ("docProps/core.xml", with_dtd(XXE, b"&xxe;"), f"part docProps/core.xml: {DTD}"),
+    ("xl/theme/theme1.xml", with_dtd(XXE), f"part xl/theme/theme1.xml: {DTD}"),
+    (SHEET, lambda d: d.replace(b"<t>", b"<t>\x07", 1),
+     f"file: cannot be opened as a workbook: expected an .xlsm, found part {SHEET}, which is not well-formed XML "
+     "(invalid token, line 1, column "),
+])
+def test_validate_finds_a_part_that_is_not_xml_to_be_read_and_goes_on(seed, capsys, part, change, finding):
+    """A DTD made validate's readback raise EntitiesForbidden (a traceback; the next workbook never validated), or
+    go unseen (an external entity in docProps or the theme: "valid")."""
+    bad = variant(seed, seed.parent / "bad.xlsm", part, change)
+    assert main(["validate", str(bad), str(seed), "--no-libreoffice", "--no-formulas"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"bad.xlsm: {finding}"), out
+    assert out[-1].startswith("book.xlsm: valid ("), out
+    assert not any("root:" in line for line in out)
+
+
+def test_validate_refuses_a_workbook_whose_part_is_not_xml_met_past_the_opening(seed, capsys, monkeypatch):
+    """A parser's error met after the workbook was opened refuses that workbook, naming the part; the others are
+    validated.  One not of that workbook is raised as it was."""
+    from xlpy.workbook import validate_many
+    from xml.etree.ElementTree import ParseError
+
+    bad = variant(seed, seed.parent / "bad.xlsm", "docProps/app.xml", lambda d: d.replace(b"<Application>", b"<a>"))
+    real = validate_many.validate
+
+    def validate(path, *args):
+        if Path(path).name != "book.xlsm":
+            raise ParseError("mismatched tag: line 1, column 2")
+        return real(path, *args)
+
+    monkeypatch.setattr(validate_many, "validate", validate)
+    assert main(["validate", str(bad), str(seed), "--no-libreoffice", "--no-formulas"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == ["xlpy validate: bad.xlsm: part docProps/app.xml: is not well-formed XML "
+                                         "(mismatched tag, line 1, column 143); it was not validated"]
+    assert captured.out.splitlines()[-1].startswith("book.xlsm: valid (")
+    good = seed.parent / "good.xlsm"
+    shutil.copy(seed, good)
+    with pytest.raises(ParseError):
+        validate_many.validate_many([good], refused=lambda e: None)
+
+
 def _twice(seed: Path) -> Path:
     part = "xl/worksheets/sheet1.xml"
     with zipfile.ZipFile(seed) as zf:
@@ -120,3 +202,22 @@ def test_an_xlsx_tally_naming_a_part_twice_is_refused(tmp_path, capsys, monkeypa
     assert main(["compute", "offer.toml"]) == 2
     err = capsys.readouterr().err
     assert "tally.xlsx: part xl/worksheets/sheet1.xml: is in the package twice" in err, err
+
+
+def test_the_dtd_check_reads_no_declaration_and_only_each_part_s_start():
+    """The parser stops where the DOCTYPE begins: an entity it declares is never expanded (a billion laughs would
+    take the memory) nor fetched; a part with no DTD is read only to its first element."""
+    laughs = b'<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">' + b"".join(
+        b'<!ENTITY %c "%s">' % (ord("b") + i, b"&%c;" % (ord("a") + i) * 10) for i in range(9)) + b"]><r>&j;</r>"
+    assert safety.xml_fault(laughs) == DTD
+    assert safety.xml_fault(b"<r>ok</r>") is None
+
+    class Reads:
+        def __init__(self):
+            self.chunks = [b"<?xml version='1.0'?><r>", b"<broken"] + [b"x" * 10] * 1000
+
+        def read(self, n):
+            return self.chunks.pop(0) if self.chunks else b""
+
+    fh = Reads()
+    assert safety._declares_dtd(fh) is False and len(fh.chunks) == 1001  # (stopped at <r>)

@@ -10,6 +10,10 @@ checked from its directory first (:func:`check_package`):
 * each large part's compression ratio (unpacked / packed);
 * that no part is named twice (readers differ on which copy they read).
 
+A part that declares a DTD (:func:`dtd_part`: its entities are how XML reaches
+files and memory) or is not well-formed XML (:func:`part_fault`) is named by
+part, in one line, as a damaged part is (:func:`refused_part`).
+
 Python's :mod:`zipfile` never unpacks more of a part than the directory
 declares (it stops there and fails the CRC check), and :func:`read_part`
 reads in slices and stops at the limit, so a directory that lies cannot make
@@ -34,11 +38,16 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
+
+from defusedxml import DefusedXmlException
 
 from ..engine.errors import Busy, InputError
 
-__all__ = ["DAMAGE", "DEFAULTS", "Limits", "check_intact", "check_package", "configure", "damaged", "inflate_part",
-           "limits", "read_part", "unreadable"]
+__all__ = ["DAMAGE", "DEFAULTS", "DTD", "XML_ERRORS", "Limits", "check_intact", "check_no_dtd", "check_package",
+           "configure", "damaged", "dtd_part", "inflate_part", "limits", "part_fault", "read_part", "refused_part",
+           "unreadable"]
 
 MB = 1 << 20
 #: Parts smaller than this are not held to the ratio (tiny XML parts compress well and cost nothing).
@@ -300,3 +309,137 @@ def unreadable(label: str, exc: OSError) -> InputError:
 
 def path_label(path: str | os.PathLike) -> str:
     return Path(path).name
+
+
+# --- XML parts ---------------------------------------------------------------------------------------------
+
+#: Why a part holding a DTD is refused (a workbook's XML never declares one; its entities are how XML is made to
+#: read files or fill memory).
+DTD = "declares a DTD (entities), which a workbook does not hold"
+
+#: What parsing a part that is not well-formed XML, or that declares a DTD, raises: the standard library's parsers,
+#: defusedxml's refusals, and lxml's (openpyxl parses with it when it is installed), whose XMLSyntaxError is a
+#: SyntaxError, as ElementTree's ParseError is (so lxml is not imported here, for every command).
+XML_ERRORS: tuple[type[BaseException], ...] = (SyntaxError, ParseError, expat.ExpatError, DefusedXmlException)
+
+#: The parts read as XML: a DTD in any of them is refused (VML too, which is not always well-formed XML).
+_XML_PARTS = (".xml", ".rels", ".vml")
+
+
+class _Seen(Exception):
+    """Raised from a parser's handler to stop it where what was looked for begins."""
+
+
+def _expat(dtd_seen=None):
+    """A bare expat parser that stops (:class:`_Seen`) where a DTD begins: no declaration of it is read, so no
+    entity is ever declared, expanded or fetched; with *dtd_seen* (a list), the first element stops it too and
+    a DTD is noted there."""
+    parser = expat.ParserCreate()
+
+    def doctype(*_):
+        if dtd_seen is not None:
+            dtd_seen.append(True)
+        raise _Seen
+
+    def element(*_):
+        raise _Seen
+
+    parser.StartDoctypeDeclHandler = doctype
+    if dtd_seen is not None:
+        parser.StartElementHandler = element
+    return parser
+
+
+def _declares_dtd(fh) -> bool:
+    """Whether the XML read from *fh* declares a DTD before its first element: read only that far (or to the first
+    error: a part that is not XML is its reader's to name)."""
+    seen: list[bool] = []
+    parser = _expat(seen)
+    try:
+        while chunk := fh.read(64 << 10):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except (_Seen, expat.ExpatError):
+        pass
+    return bool(seen)
+
+
+def _zip_of(source):
+    return zipfile.ZipFile(io.BytesIO(source) if isinstance(source, (bytes, bytearray, memoryview)) else source)
+
+
+def dtd_part(source: str | os.PathLike | bytes) -> str | None:
+    """The first XML part of package *source* (a path or its bytes) that declares a DTD, or None.  Only each part's
+    start is unpacked, to its first element; a part that cannot be unpacked is left to its reader (check the
+    package with :func:`check_package` first)."""
+    try:
+        with _zip_of(source) as zf:
+            for info in zf.infolist():
+                if info.is_dir() or not info.filename.lower().endswith(_XML_PARTS):
+                    continue
+                try:
+                    with zf.open(info) as fh:
+                        if _declares_dtd(fh):
+                            return info.filename
+                except (*DAMAGE, RuntimeError, NotImplementedError):  # (damaged, encrypted, Deflate64: said later)
+                    continue
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None  # not a package: its reader says so
+    return None
+
+
+def bad_part(label: str, part: str, why: str, done: str = "") -> InputError:
+    """The problem of part *part* of package *label*: *why* (as :data:`DTD`), and what was not done."""
+    return InputError(f"{label}: part {part}", None, f"{why}; {done}" if done else why, show_value=False)
+
+
+def check_no_dtd(source: str | os.PathLike | bytes, label: str, done: str = "") -> None:
+    """Refuse a package one of whose XML parts declares a DTD (:func:`dtd_part`), naming the part."""
+    part = dtd_part(source)
+    if part is not None:
+        raise bad_part(label, part, DTD, done)
+
+
+def xml_fault(data: bytes) -> str | None:
+    """Why *data* cannot be read as a part's XML (it declares a DTD, or is not well-formed: what, and where, the
+    column counted from 1 as an editor counts it), or None.  No entity is ever declared or expanded."""
+    try:
+        _expat().Parse(data, True)
+    except _Seen:
+        return DTD
+    except expat.ExpatError as exc:
+        what = expat.ErrorString(exc.code)
+        what = what[len("not well-formed ("):-1] if what.startswith("not well-formed (") else what
+        return f"is not well-formed XML ({what}, line {exc.lineno}, column {exc.offset + 1})"
+    return None
+
+
+def part_fault(source: str | os.PathLike | bytes, label: str) -> tuple[str, str] | None:
+    """The first XML part of package *source* that declares a DTD or is not well-formed, and why: (part, why); None
+    if there is none.  Each part is read whole (in slices, bounded by the limits); VML, which Excel does not
+    always write as well-formed XML, is not looked at, nor a part that cannot be unpacked."""
+    with _zip_of(source) as zf:
+        for info in zf.infolist():
+            if info.is_dir() or not info.filename.lower().endswith((".xml", ".rels")):
+                continue
+            try:
+                why = xml_fault(read_part(zf, info.filename, label))
+            except (*DAMAGE, RuntimeError, NotImplementedError):
+                continue
+            if why is not None:
+                return info.filename, why
+    return None
+
+
+def refused_part(path: str | os.PathLike, label: str, exc: BaseException, done: str) -> BaseException:
+    """What to raise when reading package *path* (named *label*) raised *exc*, a damaged part's error or an XML
+    parser's (:data:`DAMAGE`, :data:`XML_ERRORS`): the damaged part (:func:`damaged`), else the part that is not XML
+    to be read (:func:`part_fault`), each with what was not *done*; else *exc* itself, for an XML error met in a
+    file other than this package (an XLSX tally)."""
+    crc = damage_of(path, label)
+    if crc is not None:
+        return damaged(label, crc, done)
+    found = part_fault(path, label)
+    if found is not None:
+        return bad_part(label, *found, done)
+    return damaged(label, exc, done) if isinstance(exc, DAMAGE) else exc

@@ -128,7 +128,7 @@ class Package:
     """
 
     def __init__(self, path: str | os.PathLike, data: bytes | None = None):
-        from ..files.safety import check_package
+        from ..files.safety import check_no_dtd, check_package
 
         self.path = Path(path)
         if data is None:
@@ -137,6 +137,7 @@ class Package:
         else:
             self.blob = data
             check_package(data, self.path.name)
+        check_no_dtd(self.blob, self.path.name)  # (its entities never reach a parser, nor a refreshed copy)
         try:
             zf = zipfile.ZipFile(io.BytesIO(self.blob))
         except zipfile.BadZipFile as exc:

@@ -21,7 +21,7 @@ from ..engine.errors import Busy, InputError, InputErrors
 from ..engine.numbers import engine_context
 from ..files import steady
 from ..files.offerfile import workbook_given
-from ..files.safety import DAMAGE, damage_of, damaged
+from ..files.safety import DAMAGE, XML_ERRORS, check_no_dtd, check_package, refused_part
 from .backends import PackageBook
 from .collector import collector_eased
 from .offer_drift import offer_file_drift
@@ -159,6 +159,8 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
                          show_value=False)
     if xlsx_named_xlsm(path):
         raise InputError(label, None, f"{XLSX_NAMED_XLSM}; it was not changed", show_value=False)
+    check_package(path, path.name)  # the limits first (as reading it names it): the DTD check unpacks each start
+    check_no_dtd(path, label, "it was not changed")  # never read, nor carried forward
     if keep is not None and keep < 0:
         raise InputError("--keep", keep, "must be 0 or more")
     zipped = mapping and workbook_given(mapping, "a mapping file", "; the workbook to refresh is the first argument, "
@@ -178,8 +180,8 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
             locks.clean_stale(target)
             try:
                 _refresh_locked(path, target, tally, prices, mapping, backup, keep, allow_unknown_parts, out)
-            except DAMAGE as exc:  # a part damaged, or understated in the directory: named, as render names it
-                raise damaged(label, damage_of(target, label) or exc, "it was not changed") from None
+            except (*DAMAGE, *XML_ERRORS) as exc:  # a part damaged (as render names it), or not XML to be read
+                raise refused_part(target, label, exc, "it was not changed") from None
     except KeyboardInterrupt as exc:  # after the workbook was replaced (the lock let go...): say it was written
         out.reraise(exc)
     return out

@@ -594,15 +594,16 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
 
 
 def _damage(path: Path, book: str) -> str | None:
-    """The damaged part of *path* (its CRC-32 or its compressed data), or None: a parser's error ("mismatched
-    tag") is what reading it led to, not what is wrong."""
-    from ..files.safety import damage_of
+    """The damaged part of *path* (its CRC-32 or its compressed data) or one not well-formed XML, or None: a
+    parser's error ("mismatched tag") does not name the part."""
+    from ..files.safety import damage_of, part_fault
 
     try:
         exc = damage_of(path, book)
+        xml = part_fault(path, book) if exc is None else None  # (or a part that is not well-formed XML)
     except Exception:  # noqa: BLE001  (a part zipfile cannot read at all: Deflate64, encrypted; openpyxl's words)
         return None
-    return None if exc is None else f"a damaged part ({exc})"
+    return f"a damaged part ({exc})" if exc is not None else xml and f"part {xml[0]}, which {xml[1]}"
 
 
 def _open_book(path: Path, book: str, findings: list[Finding]):
@@ -613,9 +614,12 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
     if not path.is_file():
         findings.append(Finding(book, "file", "workbook not found", str(path), "nothing"))
         return None
-    from ..files.safety import check_package
+    from ..files.safety import DTD, check_package, dtd_part
 
     check_package(path, book)  # a bomb is refused (exit 2) before anything is unpacked
+    if (dtd := dtd_part(path)) is not None:  # (read no further: no parser meets its entities)
+        findings.append(Finding(book, f"part {dtd}", f"{DTD}; nothing else of it was read"))
+        return None
     if not zipfile.is_zipfile(path):  # (openpyxl's own message names the formats it reads)
         found = ("an offer file (TOML), which goes after --offer" if path.suffix.lower() == ".toml"
                  else "a file that is not a zip package")

@@ -1,11 +1,13 @@
 """Several workbooks validated in one run (``xlpy validate A.xlsm B.xlsm ...``): the offer file read once, each
-workbook on its own (:func:`xlpy.workbook.validate.validate`), one refused as bad input not stopping the others."""
+workbook on its own (:func:`xlpy.workbook.validate.validate`), one refused as bad input (a damaged part, or one
+that is not XML to be read, named as :func:`xlpy.files.safety.refused_part` names it) not stopping the others."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
+from ..files.safety import DAMAGE, XML_ERRORS, refused_part
 from .validate import LEGS, Report, validate
 
 __all__ = ["validate_many"]
@@ -41,6 +43,11 @@ def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, 
                 if refused is None:
                     raise
                 refused(exc)
+            except (*DAMAGE, *XML_ERRORS) as exc:  # a damaged part, or one not XML to be read, met past the opening
+                said = refused_part(p, label, exc, "it was not validated")
+                if refused is None or said is exc:  # (not this workbook's: raised as it was)
+                    raise said from None
+                refused(said)
     finally:
         if progress:
             paths.close()
