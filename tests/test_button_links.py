@@ -69,10 +69,10 @@ def test_buttons_that_run_no_macro_are_a_note_with_how_to_link_them(tmp_path):
 
 
 class _Package:
-    """The parts :func:`button_links.check` reads, in memory: the Cover and its drawing's relationships."""
+    """The parts :func:`button_links.check` reads, in memory: the Cover, its drawing's relationships and parts."""
 
-    def __init__(self, parts: dict[str, bytes], rels: list[tuple[str, str, str]]):
-        self.parts, self.rels = parts, rels
+    def __init__(self, parts: dict[str, bytes], rels: list[tuple[str, str, str]], sheet: bytes = b"<worksheet/>"):
+        self.parts, self.rels = {**parts, "xl/worksheets/sheet1.xml": sheet}, rels
 
     def sheet_parts(self):
         return {"Cover": "xl/worksheets/sheet1.xml"}
@@ -93,38 +93,63 @@ def _check(pkg) -> tuple[list, list]:
     return findings, notes
 
 
-def test_an_excel_2010_control_s_own_macro_link_is_checked_too():
+VML_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
+ANY = "xlpy_refresh_all or xlpy_refresh_tenders or xlpy_refresh_prices or xlpy_draft_release"
+
+
+def test_an_excel_2010_control_s_own_macro_link_in_the_sheet_is_checked_too():
+    """Review: Excel 2010 and later keep a copy of each button's link in the sheet's list of controls
+    (``controlPr/@macro``, MS-XLSX), not in the control's properties part: that copy is checked."""
     with zipfile.ZipFile(BOOK) as z:
         vml = z.read(_vml_part(BOOK))
-    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-    ours = '<formControlPr xmlns="x" objectType="Button" fmlaMacro="[0]!xlpy_refresh_all" lockText="1"/>'
-    pkg = _Package({"xl/drawings/v.vml": vml, "xl/ctrlProps/ctrlProp1.xml": ours.encode(),
-                    "xl/ctrlProps/ctrlProp2.xml": ours.replace("xlpy_refresh_all", "evil").encode()},
-                   [("rId1", rel + "vmlDrawing", "xl/drawings/v.vml"),
-                    ("rId2", rel + "ctrlProp", "xl/ctrlProps/ctrlProp1.xml"),
-                    ("rId3", rel + "ctrlProp", "xl/ctrlProps/ctrlProp2.xml")])
-    findings, notes = _check(pkg)
-    assert findings == [("b.xlsm", "Cover control xl/ctrlProps/ctrlProp2.xml", "runs another macro than the layout's",
-                         "xlpy_draft_release or xlpy_refresh_all or xlpy_refresh_prices or xlpy_refresh_tenders",
-                         "[0]!evil")] and notes == []
+    sheet = ('<worksheet><controls><mc:AlternateContent><mc:Choice Requires="x14"><control shapeId="1025" r:id="rId3" '
+             'name="Button 1"><controlPr defaultSize="0" print="0" autoFill="0" autoPict="0" '
+             'macro="[0]!xlpy_refresh_all"/></control></mc:Choice></mc:AlternateContent><mc:AlternateContent>'
+             '<mc:Choice Requires="x14"><control shapeId="1026" r:id="rId4" name="Button 2"><controlPr '
+             'defaultSize="0" macro="[0]!evil_macro"/></control></mc:Choice></mc:AlternateContent></controls>'
+             '</worksheet>')
+    findings, notes = _check(_Package({"v.vml": vml}, [("rId1", VML_REL, "v.vml")], sheet.encode()))
+    assert findings == [("b.xlsm", "Cover control 'Button 2'", "runs another macro than the layout's: clicking it "
+                         "would run code the validation never compared with the template's", ANY,
+                         "[0]!evil_macro")] and notes == []
+
+
+def _vml(*buttons: tuple[str, str]) -> bytes:
+    return ("<xml>" + "".join(f'<v:shape id="s{k}"><v:textbox><div>{caption}</div></v:textbox><x:ClientData '
+                              f'ObjectType="Button">{f"<x:FmlaMacro>{macro}</x:FmlaMacro>" if macro else ""}'
+                              "</x:ClientData></v:shape>" for k, (caption, macro) in enumerate(buttons))
+            + "</xml>").encode()
 
 
 def test_a_button_the_layout_does_not_have_is_a_finding_when_it_runs_a_macro_and_gone_ones_a_note():
-    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
-    vml = ('<xml><v:shape id="a"><v:textbox><div>Pay &amp; go</div></v:textbox><x:ClientData ObjectType="Button">'
-           "<x:FmlaMacro>'book.xlsm'!pay</x:FmlaMacro></x:ClientData></v:shape></xml>")
-    findings, notes = _check(_Package({"v.vml": vml.encode()}, [("rId1", rel, "v.vml")]))
+    findings, notes = _check(_Package({"v.vml": _vml(("Pay &amp; go", "[0]!pay"), ("Mine", ""))},
+                                      [("rId1", VML_REL, "v.vml")]))
     assert findings == [("b.xlsm", "Cover button 'Pay & go'", "runs another macro than the layout's: clicking it "
-                         "would run code the validation never compared with the template's", "no such button",
-                         "'book.xlsm'!pay")]
+                         "would run code the validation never compared with the template's", ANY, "[0]!pay")]
     assert len(notes) == 1 and notes[0].startswith("the Cover's buttons 'Refresh all', 'Refresh tenders', 'Refresh "
                                                    "prices' and 'Check release draft' are gone (LibreOffice drops")
     assert "Assign Macro" not in notes[0]
 
 
+def test_macros_of_another_workbook_and_swapped_ones_are_findings_renamed_and_other_case_ones_are_not():
+    """Review: a button running a macro of another workbook (``[1]!``, a path) passed, its name being the
+    layout's; one renamed by the user, or its macro's name in other letter case, were findings."""
+    evil = "'C:\\Users\\Public\\evil.xlsm'!xlpy_refresh_tenders"
+    findings, notes = _check(_Package({"v.vml": _vml(
+        ("Refresh all", "[1]!xlpy_refresh_all"), ("Refresh tenders", evil),
+        ("Refresh prices", "[0]!xlpy_refresh_all"),  # (swapped: the words say prices, the macro refreshes all)
+        ("Update the release check", "[0]!XLPY_Draft_Release"))}, [("rId1", VML_REL, "v.vml")]))
+    assert [(f[1], f[3], f[4]) for f in findings] == [
+        ("Cover button 'Refresh all'", "xlpy_refresh_all", "[1]!xlpy_refresh_all"),
+        ("Cover button 'Refresh tenders'", "xlpy_refresh_tenders", evil),
+        ("Cover button 'Refresh prices'", "xlpy_refresh_prices", "[0]!xlpy_refresh_all")]
+    assert notes == []  # ('Check release draft' renamed, and linked: not gone)
+
+
 @pytest.mark.parametrize(("reference", "name"), [
-    ("[0]!xlpy_refresh_all", "xlpy_refresh_all"), ("'book.xlsm'!Module1.xlpy_refresh_all", "xlpy_refresh_all"),
-    ("xlpy_refresh_all", "xlpy_refresh_all"), (" [0]!Cover.evil ", "evil"),
+    ("[0]!xlpy_refresh_all", "xlpy_refresh_all"), ("Module1.xlpy_refresh_all", "xlpy_refresh_all"),
+    ("xlpy_refresh_all", "xlpy_refresh_all"), (" [0]!Cover.Evil ", "evil"), ("[1]!xlpy_refresh_all", None),
+    ("'book.xlsm'!Module1.xlpy_refresh_all", None),
 ])
 def test_macro_name(reference, name):
     assert button_links.macro_name(reference) == name

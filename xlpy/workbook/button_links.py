@@ -1,17 +1,18 @@
 """The Cover's buttons as a validation reads them back: each with the macro it runs.
 
 The standard workbook's Cover carries one form button per refresh macro
-(:data:`xlpy.workbook.layout.COVER_BUTTONS`, written by :mod:`xlpy.workbook.buttons`), each linked to its macro in the
-sheet's VML drawing (``<x:FmlaMacro>[0]!xlpy_refresh_all</x:FmlaMacro>``), and,
-once Excel 2010 or later has saved the file, in the control's properties too
-(``xl/ctrlProps/ctrlPropN.xml``, ``fmlaMacro="[0]!xlpy_refresh_all"``).
+(:data:`xlpy.workbook.layout.COVER_BUTTONS`, written by :mod:`xlpy.workbook.buttons`), each linked to its macro in
+the sheet's VML drawing (``<x:FmlaMacro>[0]!xlpy_refresh_all</x:FmlaMacro>``), and, once Excel 2010 or later has
+saved the file, in the sheet's own list of controls too
+(``<controls><control ...><controlPr ... macro="[0]!xlpy_refresh_all">``).
 
 :func:`check` tells a validation two things of them:
 
 * a button that runs another macro than the layout's (one edited to run
-  ``evil_macro``, or a button the layout does not have, with a macro) is a
-  finding: clicking it runs code that the comparison of the VBA project with
-  the template never saw called;
+  ``evil_macro``, one running a macro of another workbook, ``[1]!...`` or
+  ``'evil.xlsm'!...``, or a button the layout does not have, with a macro) is
+  a finding: clicking it runs code that the comparison of the VBA project
+  with the template never saw called;
 * buttons gone, or left running no macro, are a note: LibreOffice drops their
   macro links when it saves a workbook, and the buttons themselves when it
   saves that file again. The figures are unaffected, and ``xlpy refresh``
@@ -34,13 +35,19 @@ _SHAPE = re.compile(r"<(\w+):(shape|rect|roundrect)\b.*?</\1:\2\s*>", re.S)
 _OBJECT_TYPE = re.compile(r"ObjectType\s*=\s*[\"']\s*(\w+)")
 _TEXTBOX = re.compile(r"<(\w+):textbox\b[^>]*>(.*?)</\1:textbox\s*>", re.S)
 _FMLA_MACRO = re.compile(r"<(\w+):FmlaMacro\s*>(.*?)</\1:FmlaMacro\s*>", re.S)
-_CTRL_MACRO = re.compile(r"\bfmlaMacro\s*=\s*(\"[^\"]*\"|'[^']*')")
+#: Excel 2010's copy of a control's link, in the sheet: ``<controlPr ... macro="[0]!xlpy_refresh_all">``.
+_CONTROL = re.compile(r"<(?:\w+:)?control\b[^>]*?\bname\s*=\s*(\"[^\"]*\"|'[^']*')[^>]*>\s*"
+                      r"<(?:\w+:)?controlPr\b[^>]*?\bmacro\s*=\s*(\"[^\"]*\"|'[^']*')", re.S)
 
 
-def macro_name(reference: str) -> str:
-    """The macro a button's reference names: ``[0]!xlpy_refresh_all``, ``'book.xlsm'!Module1.xlpy_refresh_all``
-    and ``xlpy_refresh_all`` all name ``xlpy_refresh_all``."""
-    return reference.rsplit("!", 1)[-1].rsplit(".", 1)[-1].strip().strip("'\"")
+def macro_name(reference: str) -> str | None:
+    """The macro of this workbook a button's reference names, in lower case (VBA's names ignore case):
+    ``[0]!xlpy_refresh_all``, ``Module1.xlpy_refresh_all`` and ``xlpy_refresh_all`` all name
+    ``xlpy_refresh_all``; None for a macro of another workbook (``[1]!...``, ``'evil.xlsm'!...``)."""
+    book, bang, name = reference.strip().rpartition("!")
+    if bang and book.strip() != "[0]":
+        return None
+    return name.rsplit(".", 1)[-1].strip().strip("'\"").lower()
 
 
 def vml_buttons(data: bytes) -> list[tuple[str, str]]:
@@ -66,29 +73,34 @@ def check(book: str, pkg, findings: list, notes: list, finding) -> None:
     if part is None:  # (a missing Cover is a finding of its own)
         return
     wanted = {b.caption: b.macro for b in COVER_BUTTONS}
-    macros = set(wanted.values())
-    found: dict[str, str] = {}
+    ours = {b.macro.lower(): b.caption for b in COVER_BUTTONS}
+    anyone = " or ".join(b.macro for b in COVER_BUTTONS)
+    seen, linked = set(), set()  # captions of the buttons met; the layout's whose macro some button runs
     for _rid, kind, target in pkg.relationships(part):
-        if not pkg.has(target):
-            continue
-        if kind.endswith("/vmlDrawing"):
+        if pkg.has(target) and kind.endswith("/vmlDrawing"):
             for caption, reference in vml_buttons(pkg.read(target)):
-                if reference and macro_name(reference) != wanted.get(caption):
-                    findings.append(finding(book, f"{SHEET} button {caption or '(no caption)'!r}",
-                                            "runs another macro than the layout's: clicking it would run code the "
-                                            "validation never compared with the template's",
-                                            wanted.get(caption, "no such button"), reference))
-                found[caption] = found.get(caption) or reference
-        elif kind.endswith("/ctrlProp"):  # (Excel 2010's copy of the link; which control it is, the VML says)
-            said = _CTRL_MACRO.search(pkg.read(target).decode("utf-8", errors="replace"))
-            reference = html.unescape(said.group(1)[1:-1]).strip() if said else ""
-            if reference and macro_name(reference) not in macros:
-                findings.append(finding(book, f"{SHEET} control {target}", "runs another macro than the layout's",
-                                        " or ".join(sorted(macros)), reference))
-    gone = [c for c in wanted if c not in found]
-    unlinked = [c for c in wanted if c in found and not found[c]]
+                name = macro_name(reference) if reference else ""
+                seen.add(caption)
+                if reference and caption in wanted:
+                    linked.add(caption)  # (linked, to its macro or to another: a finding then, not a note)
+                if reference and (name not in ours or caption in wanted and name != wanted[caption].lower()):
+                    findings.append(finding(book, f"{SHEET} button {caption or '(no caption)'!r}", _OTHER,
+                                            wanted.get(caption, anyone), reference))
+                elif reference:  # (one of the layout's, perhaps under a caption of the user's)
+                    linked.add(ours[name])
+    for name, reference in _CONTROL.findall(pkg.read(part).decode("utf-8", errors="replace")):
+        reference = html.unescape(reference[1:-1]).strip()  # (Excel 2010's copy of the link: its own check)
+        if reference and macro_name(reference) not in ours:
+            findings.append(finding(book, f"{SHEET} control {html.unescape(name[1:-1])!r}", _OTHER, anyone,
+                                    reference))
+    gone = [c for c in wanted if c not in seen and c not in linked]
+    unlinked = [c for c in wanted if c in seen and c not in linked]
     if (gone or unlinked) and pkg.has("xl/vbaProject.bin"):  # (no project: its finding says the macros are gone)
         notes.append(_missing_note(gone, unlinked))
+
+
+_OTHER = ("runs another macro than the layout's: clicking it would run code the validation never compared with "
+          "the template's")
 
 
 def check_file(book: str, path, findings: list, notes: list, finding) -> None:
