@@ -287,14 +287,14 @@ def test_window_errors():
     held = len([s for s in FEB if s < day(2004, 2, 20)])
     with pytest.raises(InputError) as info:
         ratio.averaging_window(day(2004, 2, 20), FEB, 40, 2)
-    assert str(info.value) == (f"averaging_days: must be at most {held - 1} with lag_days 2: the calendar has "
-                               f"{held} trading days before 2004-02-20, got 40")
+    assert str(info.value) == (f"averaging_days: must be at most {held - 1} with a lag of 2 trading days: the "
+                               f"calendar has {held} trading days before 2004-02-20, got 40")
     with pytest.raises(InputError) as info:
         ratio.averaging_window(day(2004, 2, 20), FEB, 1, held + 1)
     assert str(info.value) == (f"lag_days: must be at most {held}: the calendar has {held} trading days before "
                                f"2004-02-20, got {held + 1}")
-    with pytest.raises(InputError, match=r"^averaging_days: must be at most \d+ with lag_days 0: the calendar has "
-                                         r"\d+ trading days up to 2004-02-20, got 400$"):
+    with pytest.raises(InputError, match=r"^averaging_days: must be at most \d+ with a lag of 0 trading days: the "
+                                         r"calendar has \d+ trading days up to 2004-02-20, got 400$"):
         ratio.averaging_window(day(2004, 2, 20), FEB, 400, 0)
 
 

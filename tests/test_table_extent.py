@@ -438,11 +438,11 @@ def test_a_live_books_total_row_is_read_from_excel():
 
 @pytest.mark.parametrize(("table", "typed", "said"), [
     ("tblTenders", {"holder": "NEW-0001", "units": 50000, "method": "book-entry", "status": "tendered"},
-     "the holder table ({ref}), where a holder line counts nowhere: add it to the tally file and refresh (xlpy "
-     "refresh), or clear the row, got 'NEW-0001'"),
+     "the holder table ({ref}), where a holder line counts nowhere: clear the row, adding the line to the tally "
+     "file first if it is one, then refresh (xlpy refresh), got 'NEW-0001'"),
     ("tblPrices", {"date": "2004-03-01", "price": 8.5, "volume": 100000},
-     "the price table ({ref}), where a price day counts nowhere: add it to the price file and refresh (xlpy "
-     "refresh), or clear the row, got 2004-03-01"),
+     "the price table ({ref}), where a price day counts nowhere: clear the row, adding the day to the price file "
+     "first if it is one, then refresh (xlpy refresh), got 2004-03-01"),
 ])
 def test_a_line_typed_just_below_an_input_table_is_named_by_validate_and_refresh(standard_books, tmp_path, capsys,
                                                                                 table, typed, said):
@@ -473,3 +473,27 @@ def test_a_line_typed_just_below_an_input_table_is_named_by_validate_and_refresh
     assert main(["refresh", str(book), "--tally", str(shorter), "--no-backup"]) == 2
     assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: book.xlsm: {message}"]
     assert book.read_bytes() == before
+
+
+def test_a_total_below_the_holder_table_or_a_row_excel_grew_it_over_is_no_typed_line(standard_books, tmp_path,
+                                                                                    capsys):
+    """Review: a column total (a formula) under the holder table was called a holder line, refused by refresh
+    (it refreshed before), and a row Excel grew the table over was named twice, stopping the comparison."""
+    from openpyxl import load_workbook
+
+    book = _copy(standard_books["holders"], tmp_path)
+    wb = load_workbook(book, keep_vba=True)
+    ws = wb["Tenders"]
+    ws["E320"] = "=SUM(E21:E319)"  # (under Units)
+    ws["L321"] = "checked by J. Doe"  # (two rows down: a note, not the row below)
+    wb.save(book)
+    assert _findings(book) == []
+    assert main(["refresh", str(book), "--tally", str(_tally(tmp_path, 290)), "--no-backup", "-q"]) == 0
+    capsys.readouterr()
+    grown = _copy(standard_books["holders"], tmp_path / "grown") if (tmp_path / "grown").mkdir() is None else None
+    wb = load_workbook(grown, keep_vba=True)
+    wb["Tenders"]["B320"] = "NEW-0001"
+    wb["Tenders"].tables["tblTenders"].ref = "B20:L320"  # (as Excel grows a table over a row typed below it)
+    wb.save(grown)
+    found = _findings(grown)
+    assert len(found) == 1 and "Tenders!tblTenders: table spans other rows than the workbook computes" in found[0]

@@ -77,8 +77,8 @@ def averaging_window(
                 f"{'before' if lag else 'up to'} {expiration.isoformat()}")
         if lag > held:
             raise InputError("lag_days", lag, f"must be at most {held:,}: {said}")
-        raise InputError("averaging_days", days, f"must be at most {held - lag + 1 if lag else held:,} with "
-                         f"lag_days {lag}: {said}")
+        raise InputError("averaging_days", days, f"must be at most {held - lag + 1 if lag else held:,} with a lag "
+                         f"of {lag} trading day{'' if lag == 1 else 's'}: {said}")
     return tuple(eligible[start_index : end_index + 1])
 
 

@@ -58,9 +58,10 @@ def window(expiration, days, lag, calendar) -> tuple[dt.date, ...]:
     try:
         return _ratio.averaging_window(day, known, n, k)
     except InputError as exc:
-        if exc.field != "calendar":
+        if exc.field not in ("averaging_days", "lag_days") or "the calendar has" not in exc.reason:
             raise
-        raise _too_few(exc.value, day, known, code, (days, n), (lag, k), expiration) from None
+        held = sum(1 for s in known if (s < day if k else s <= day))  # (the sessions the window could take)
+        raise _too_few(held, day, known, code, (days, n), (lag, k), expiration) from None
 
 
 def _too_few(held: int, day: dt.date, known, code: str, days: tuple, lag: tuple, expiration) -> InputError:

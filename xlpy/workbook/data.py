@@ -596,7 +596,6 @@ def _read_prices(r: CellReader, calendar: str | None) -> list[PriceDay]:
     """The price table's rows; a date given twice, or on a day *calendar*'s exchange was closed, is a finding (the
     engine would average the window's trading days once each, the workbook's formula every row between its ends)."""
     prices, seen = [], {}
-    _typed_below(r, "tblPrices")
     for cell in _rows(r, "tblPrices"):
         d = r.date("PriceDates", cell=cell("date"))
         p = r.number("PricePrices", cell=cell("price"), positive=True)
@@ -622,10 +621,9 @@ def _read_prices(r: CellReader, calendar: str | None) -> list[PriceDay]:
 
 def _read_tally(r: CellReader, given: Tally | None, get_rows=None) -> Tally:
     """The count: *given* (with the workbook's FinalCount), the holder table, or the aggregate counts."""
-    if given is not None:  # (a refresh: xlpy.workbook.table_edits.in_the_way names a line typed below the table)
+    if given is not None:
         return replace(given, final=r.flag("FinalCount"))
     if r.lay.shape.tally == "holders":
-        _typed_below(r, "tblTenders")
         since = len(r.problems)
         columns = _clean_holder_columns(r.lay, get_rows) if get_rows is not None else None
         if columns is None:  # cell by cell: each finding names its cell
@@ -691,32 +689,43 @@ def _read_exchanges(r: CellReader) -> tuple[Exchange, ...]:
 #: Of each input table: what a row of it is, and what to do with one typed just below it instead.
 _BELOW = {
     "tblExchanges": ("the table of later exchanges", "an exchange", "add it to the offer file's [[exchange]] and "
-                     "rebuild (xlpy build)"),
-    "tblTenders": ("the holder table", "a holder line", "add it to the tally file and refresh (xlpy refresh)"),
-    "tblPrices": ("the price table", "a price day", "add it to the price file and refresh (xlpy refresh)"),
+                     "rebuild (xlpy build), or clear the row"),
+    "tblTenders": ("the holder table", "a holder line", "clear the row, adding the line to the tally file first "
+                   "if it is one, then refresh (xlpy refresh)"),
+    "tblPrices": ("the price table", "a price day", "clear the row, adding the day to the price file first if it "
+                  "is one, then refresh (xlpy refresh)"),
 }
 
 
 def typed_below_reason(name: str, sheet: str, ref: str) -> str:
     """What is wrong with a value in the row just under input table *name* (at *sheet*!*ref*)."""
     what, one, fix = _BELOW[name]
-    return f"is just below {what} ({sheet}!{ref}), where {one} counts nowhere: {fix}, or clear the row"
+    return f"is just below {what} ({sheet}!{ref}), where {one} counts nowhere: {fix}"
+
+
+def typed_line(table, row) -> tuple[int, object] | None:
+    """(column index, value) of the first value typed in *row*, the row just under input table *table* (its
+    values across the table's columns), that would be a line of it: in a column the table takes input in, not a
+    formula (a total, a note's formula), not blank; a date typed in a cell (read back as midnight) as a date."""
+    for j, (column, v) in enumerate(zip(table.columns, row)):
+        if column.formula is not None or v is None or isinstance(v, str) and (not v.strip() or v.startswith("=")):
+            continue
+        if isinstance(v, dt.datetime) and v == dt.datetime.combine(v.date(), dt.time()):
+            v = v.date()
+        return j, v
+    return None
 
 
 def _typed_below(r: CellReader, name: str) -> None:
-    """A value in the row just under input table *name* is a finding: Excel grows the table over a row typed
-    there, but the names and the formulas reading it stay where they were, and LibreOffice does not grow it at
-    all, so it would count nowhere."""
+    """A value in the row just under the table of later exchanges is a finding: Excel grows the table over a row
+    typed there, but the names and the formulas reading it stay where they were, and LibreOffice does not grow it
+    at all, so it would count nowhere (the holder and price tables: :func:`typed_line`, where the table's range
+    as the file holds it is known)."""
     sheet, t = _table_cells(r.lay, name)
-    row = t.last_row + 1
-    for key in (c.key for c in t.columns):
-        ref = f"{t.letter(key)}{row}"
-        v = r.get_cell(sheet, ref)
-        if v is not None and not (isinstance(v, str) and not v.strip()):
-            if isinstance(v, dt.datetime) and v == dt.datetime.combine(v.date(), dt.time()):
-                v = v.date()  # a date typed in a cell reads back as midnight
-            r._fail(f"{sheet}!{ref}", v, typed_below_reason(name, sheet, t.ref))
-            return
+    hit = typed_line(t, [r.get_cell(sheet, f"{t.letter(c.key)}{t.last_row + 1}") for c in t.columns])
+    if hit is not None:
+        j, v = hit
+        r._fail(f"{sheet}!{t.letter(t.columns[j].key)}{t.last_row + 1}", v, typed_below_reason(name, sheet, t.ref))
 
 
 def _read_accounting(r: CellReader) -> Accounting:

@@ -261,6 +261,9 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     _check_mapping_used(report, tally, mapping)
     out.name, out.refreshed = path.name, report
     drift = offer_file_drift(book, report.offer)  # an offer file edited since the build, its change not carried
+    if not book.pkg.has("xl/vbaProject.bin"):  # (the figures are refreshed; the buttons' macros are not there)
+        out.warnings.append(f"{path.name} has no VBA project (saved in a format without macros), so its refresh "
+                            "macros and buttons are gone: rebuild it (xlpy build) for them")
     if not report.changed:
         out.report(path.name, report.lines())
         out.warnings += [drift] if drift else []
@@ -285,9 +288,6 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     if report.release is not None:
         out.lines.append(f"{path.name}: engine release text: {report.release.text}")
     out.warnings += [f"carried forward a part the standard workbook does not account for: {u}" for u in unknown]
-    if not book.pkg.has("xl/vbaProject.bin"):  # (the figures are refreshed; the buttons' macros are not there)
-        out.warnings.append(f"{path.name} has no VBA project (saved in a format without macros), so its refresh "
-                            "macros and buttons are gone: rebuild it (xlpy build) for them")
     out.warnings += [drift] if drift else []
     if names > 1:
         out.warnings.append(f"{path.name} had {names - 1} other name{'s' if names > 2 else ''} (a hard link): "

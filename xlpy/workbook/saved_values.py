@@ -634,13 +634,14 @@ def _changed_why(cells: Sequence[str], changed: frozenset, follows: str) -> str:
             "hold, the engine by the layout): put the layout's formulas back, then validate again")
 
 
-def typed_over_rest(shown: int, what: str, changed: bool = False) -> str | None:
+def typed_over_rest(shown: int, what: str, cells: Sequence[str] = ()) -> str | None:
     """A note counting the differences past the first :data:`TYPED_OVER_SHOWN` of *shown* (*what* names them:
-    ``saved value(s)``; *changed*: some of the causes are formulas changed), or None when all are shown."""
+    ``saved value(s)``; *cells*: their causes, :class:`Overridden`), or None when all are shown."""
     if shown <= TYPED_OVER_SHOWN:
         return None
-    causes = "the values typed over formulas, or the formulas changed" if changed else \
-        "the values typed over formulas"
+    changed = len(getattr(cells, "changed", ()))
+    causes = "the values typed over formulas" if not changed else "the formulas changed" if changed == len(cells) \
+        else "the values typed over formulas, or the formulas changed"
     return (f"{shown - TYPED_OVER_SHOWN} more {what} differ from the engine, following from {causes} (the first "
             f"{TYPED_OVER_SHOWN} are shown)")
 
@@ -680,8 +681,7 @@ def saved_whys(mismatches: list[SavedMismatch], rows: list[SavedMismatch], typed
             if shown[column] > (TYPED_OVER_SHOWN if state[m.where] else SAVED_TABLE_SHOWN):
                 continue
         out.append((m, typed_over_why(typed) if state[m.where] else why if state[m.where] is False else maybe))
-    notes = [rest] if (rest := typed_over_rest(shown.pop("typed", 0), "saved value(s)",
-                                               bool(getattr(typed, "changed", ())))) else []
+    notes = [rest] if (rest := typed_over_rest(shown.pop("typed", 0), "saved value(s)", typed)) else []
     notes += [f"{n - SAVED_TABLE_SHOWN} more saved value(s) of {column} differ from the engine "
               f"(the first {SAVED_TABLE_SHOWN} are shown)" for column, n in shown.items() if n > SAVED_TABLE_SHOWN]
     return out, notes

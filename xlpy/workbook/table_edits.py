@@ -27,7 +27,6 @@ an openpyxl book and a live Excel book say the same.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 from openpyxl.utils import get_column_letter
@@ -35,7 +34,7 @@ from openpyxl.utils.cell import range_boundaries
 
 from ..engine.errors import InputError
 from . import cell_notes
-from .data import excel_text, typed_below_reason
+from .data import excel_text, typed_below_reason, typed_line
 from .layout import HISTORY_COLUMNS, Layout, Table
 from .overrides import OwnFormula
 from .saved_values import HOLDER_TABLE
@@ -242,7 +241,7 @@ def in_the_way(book, lay: Layout, grows: Sequence[tuple[str, int]]) -> list[Inpu
         last = max(t.last_row, held[1] if held else 0)  # rows the book's table holds are the table's
         new_last = t.header_row + max(n, 1)
         if new_last <= last:
-            found += _typed_below(book, name, sheet.title, t, last)
+            found += typed_below(book, name, sheet.title, t, last)
             continue
         first, end = get_column_letter(t.first_col), get_column_letter(t.first_col + len(t.columns) - 1)
         area = f"{first}{last + 1}:{end}{new_last}"
@@ -253,19 +252,18 @@ def in_the_way(book, lay: Layout, grows: Sequence[tuple[str, int]]) -> list[Inpu
     return found
 
 
-def _typed_below(book, name: str, sheet: str, t: Table, last: int) -> list[InputError]:
-    """A value in the row just under an input table as the book holds it (its *last* row), which a refresh
-    leaves where it is, counted nowhere: a holder line or a price day typed there (LibreOffice does not grow
-    the table over it, and Excel's growth is undone by the rewrite)."""
+def typed_below(book, name: str, sheet: str, t: Table, last: int) -> list[InputError]:
+    """A line typed in the row just under an input table as the book holds it (its *last* row), which a refresh
+    would leave where it is, counted nowhere: a holder line or a price day typed there (LibreOffice does not grow
+    the table over it; a row Excel grew the table over is the table's, rewritten). :func:`typed_line` says what is
+    a line there (a total's formula is not)."""
     if name not in ("tblTenders", "tblPrices"):
         return []
     first, end = get_column_letter(t.first_col), get_column_letter(t.first_col + len(t.columns) - 1)
-    row = (book.get_rows(sheet, f"{first}{last + 1}:{end}{last + 1}") or [[]])[0]
-    j, v = next(((j, v) for j, v in enumerate(row) if v is not None and str(v).strip()), (None, None))
-    if j is None:
+    hit = typed_line(t, (book.get_rows(sheet, f"{first}{last + 1}:{end}{last + 1}") or [[]])[0])
+    if hit is None:
         return []
-    if isinstance(v, dt.datetime) and v == dt.datetime.combine(v.date(), dt.time()):
-        v = v.date()  # a date typed in a cell reads back as midnight
+    j, v = hit
     return [InputError(f"{sheet}!{get_column_letter(t.first_col + j)}{last + 1}", v,
                        typed_below_reason(name, sheet, t.ref))]
 

@@ -153,7 +153,7 @@ def _compare(book: str, exp: dict, values: dict[tuple[str, str], object], leg: s
                                         _show(e.value), _show(found), leg))
     if cent_apart:
         notes.append(f"{leg} leg: {', '.join(cent_apart)} {CENT_APART}")
-    if typed and (rest := saved_values.typed_over_rest(differ, "figure(s)", bool(getattr(typed, "changed", ())))):
+    if typed and (rest := saved_values.typed_over_rest(differ, "figure(s)", typed)):
         notes.append(f"{leg} leg: {rest}")
     return n
 
@@ -271,6 +271,7 @@ def _table_extents(book: str, wb, lay: Layout, findings: list[Finding]) -> None:
         present = wb[sheet.title].tables
         for table in sheet.tables:
             if table.name not in present or present[table.name].ref == table.ref:
+                _typed_below(book, wb[sheet.title], sheet.title, table, findings)
                 continue
             found = present[table.name].ref
             rows = range_boundaries(found)[1::2], range_boundaries(table.ref)[1::2]
@@ -283,6 +284,19 @@ def _table_extents(book: str, wb, lay: Layout, findings: list[Finding]) -> None:
                         "rebuild it with xlpy build from an offer file that holds them; tallies and prices: xlpy "
                         "refresh)")
             findings.append(Finding(book, f"{sheet.title}!{table.name}", what, table.ref, found))
+
+
+def _typed_below(book: str, ws, title: str, table, findings: list[Finding]) -> None:
+    """A holder line or price day typed just below its table, which the table (as the file holds it) does not
+    take in: LibreOffice and openpyxl do not grow a table over it, so it counts nowhere (a row Excel grew the
+    table over is named by the table's extent instead)."""
+    if table.name in ("tblTenders", "tblPrices"):
+        row = table.last_row + 1
+        hit = bookdata.typed_line(table, [ws.cell(row, table.first_col + j).value for j in range(len(table.columns))])
+        if hit is not None:
+            where = f"{title}!{get_column_letter(table.first_col + hit[0])}{row}"
+            findings.append(Finding(book, where, bookdata.typed_below_reason(table.name, title, table.ref),
+                                    found=_show(hit[1]), leg="inputs"))
 
 
 #: Findings shown per table column whose rows' formulas differ from the layout; one more line counts the rest.
