@@ -698,3 +698,44 @@ def test_a_missing_libreoffice_is_said_with_why(tmp_path, capsys, monkeypatch, s
     assert main(["render", str(book), "-o", str(tmp_path / "pages")]) == 2
     assert capsys.readouterr().err.splitlines() == [f"xlpy render: LibreOffice is needed to render, and {why}"]
     assert not (tmp_path / "pages").exists()
+
+
+def test_a_report_lost_to_a_full_disk_after_a_refresh_or_build_says_the_file_was_written(tmp_path, monkeypatch):
+    """Review: ``xlpy refresh book.xlsm > log`` on a full disk refreshed the workbook (a backup kept), then said only
+    "no space left writing the standard output" with status 2, "nothing written"; a build too."""
+    import subprocess
+    import sys
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no full device on this system")
+    book = tmp_path / "book.xlsm"
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "xlpy", "build", str(SEED), "-o", str(book), "--no-libreoffice"],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert proc.returncode == 2 and book.is_file(), proc.stderr
+    assert f"xlpy build: {book} was written, but its report could not be printed: no space left writing the " \
+        "standard output" in proc.stderr, proc.stderr
+    counts = tmp_path / "counts.csv"
+    counts.write_text("tendered,guaranteed delivery,failed delivery\n300000,2000,0\n", encoding="utf-8")
+    before = book.read_bytes()
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "xlpy", "refresh", str(book), "--tally", str(counts)],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=300)
+    backup = next(tmp_path.glob("book.*.bak.xlsm"))
+    assert proc.returncode == 2 and book.read_bytes() != before and backup.read_bytes() == before, proc.stderr
+    assert (f"xlpy refresh: {book} was refreshed (the previous version is kept as {backup.name}), but its report "
+            "could not be printed: no space left writing the standard output") in proc.stderr, proc.stderr
+    assert "xlpy refresh: warning: preliminary count: 2,000 units" in proc.stderr  # (its warnings still said)
+
+
+def test_in_use_on_windows_is_any_permission_refused_opening_a_file(monkeypatch):
+    """Review: Python's open() on Windows reports a file Excel holds as errno 13 with no Windows code, so the
+    sharing-violation code alone never told it; elsewhere a permission refused stays bad input."""
+    from xlpy.files import safety as s
+
+    refused = PermissionError(13, "Permission denied")
+    sharing = OSError(13, "The process cannot access the file because it is being used by another process")
+    sharing.winerror = 32
+    assert not s.in_use(refused) and s.in_use(sharing)
+    monkeypatch.setattr(s.os, "name", "nt")
+    assert s.in_use(refused) and not s.in_use(FileNotFoundError(2, "No such file"))

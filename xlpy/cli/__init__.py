@@ -10,7 +10,8 @@ file in use (:class:`~xlpy.engine.errors.Busy`: open in Excel, another xlpy
 writing it, a tally still being written), which the same command may pass
 later.  Given several workbooks,
 ``validate`` reports each (one over a package limit by its line on standard
-error) and exits with the worst status: 2, else 1, else 0.
+error) and exits with the worst status: 2, else 1, else 3 (a workbook only in
+use), else 0.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ from .. import __version__
 from ..engine.errors import Busy, InputError, InputErrors, XlpyError
 from ..engine.numbers import engine_context
 from .commands import (COMMANDS, EXIT_BUSY, EXIT_INPUT, EXIT_OK, Terminated, add_limit_options, configure_from,
-                       refuse_empty, text_arguments)
+                       no_room, refuse_empty, text_arguments)
 
-__all__ = ["build_parser", "console", "main"]
+__all__ = ["build_parser", "console", "main", "no_room"]
 
 
 # --- entry point --------------------------------------------------------------
@@ -181,41 +182,6 @@ def _run(args: argparse.Namespace) -> int:
             raise
         print(f"xlpy {args.command}: {name_too_long(exc)}", file=sys.stderr)
         return EXIT_INPUT
-
-
-def no_room(exc: OSError) -> str:
-    """Where a write that found no room left was going, and what to do: the file it names; else the standard
-    output when that is what is full (a report redirected to a file on a full disk, or to ``/dev/full``);
-    else the temporary folder, the folder written to or the standard output, all three named."""
-    import tempfile
-
-    temp = tempfile.gettempdir()
-    if exc.filename is not None:
-        where = os.fsdecode(exc.filename)
-        temporary = os.path.realpath(where).startswith(os.path.realpath(temp))
-        told, hint = f"in {where}", ", or set TMPDIR to a folder with room" if temporary else ""
-    elif _standard_output_full():
-        told, hint = "writing the standard output", ", or send it elsewhere"
-    else:
-        told, hint = f"in the temporary folder {temp}, the folder written to or the standard output", \
-            ", or set TMPDIR to a folder with room"
-    return f"no space left {told} ({exc.strerror}): free space there{hint}"
-
-
-def _standard_output_full() -> bool:
-    """Whether the standard output goes to ``/dev/full`` or to a file on a device with less than a mebibyte
-    left (a write's error names no file, and the buffer it failed in is gone: the device is asked instead)."""
-    import stat
-
-    try:
-        fd = sys.stdout.fileno()
-        st = os.fstat(fd)
-        if stat.S_ISCHR(st.st_mode):
-            return os.name == "posix" and st.st_rdev == os.makedev(1, 7)  # (Linux's full device)
-        free = os.fstatvfs(fd)
-    except (AttributeError, OSError, ValueError):  # (no file behind it: a test's capture, closed, or Windows)
-        return False
-    return stat.S_ISREG(st.st_mode) and free.f_bavail * free.f_frsize < 1 << 20
 
 
 def name_too_long(exc: OSError) -> InputError:

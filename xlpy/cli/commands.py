@@ -8,14 +8,17 @@ the registry.  Nothing here imports a command module, so imports run one way.
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from ..files.safety import DEFAULTS, configure, reset
 
 __all__ = ["EXIT_BUSY", "EXIT_FINDINGS", "EXIT_INPUT", "EXIT_OK", "COMMANDS", "Terminated", "add_limit_options", "command",
-           "configure_from", "refuse_empty", "text_arguments", "warn"]
+           "configure_from", "no_room", "refuse_empty", "report_lost", "text_arguments", "warn"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_BUSY = 0, 1, 2, 3
 
@@ -124,3 +127,52 @@ def configure_from(args) -> None:
     reset()
     configure(part_mb=getattr(args, "max_part_mb", None), total_mb=getattr(args, "max_total_mb", None),
               ratio=getattr(args, "max_ratio", None), parts=getattr(args, "max_parts", None))
+
+
+# --- a full disk -----------------------------------------------------------------
+
+
+def no_room(exc: OSError) -> str:
+    """Where a write that found no room left was going, and what to do: the file it names; else the standard
+    output when that is what is full (a report redirected to a file on a full disk, or to ``/dev/full``);
+    else the temporary folder, the folder written to or the standard output, all three named."""
+    import tempfile
+
+    temp = tempfile.gettempdir()
+    if exc.filename is not None:
+        where = os.fsdecode(exc.filename)
+        temporary = Path(os.path.realpath(where)).is_relative_to(os.path.realpath(temp))  # (not /tmpfs-share)
+        told, hint = f"in {where}", ", or set TMPDIR to a folder with room" if temporary else ""
+    elif _standard_output_full():
+        told, hint = "writing the standard output", ", or send it elsewhere"
+    else:
+        told, hint = f"in the temporary folder {temp}, the folder written to or the standard output", \
+            ", or set TMPDIR to a folder with room"
+    return f"no space left {told} ({exc.strerror}): free space there{hint}"
+
+
+def report_lost(command: str, written: str, exc: OSError) -> int | None:
+    """When *exc* is the standard output found full after a command wrote its file (*written*: what it did, ``book
+    .xlsm was refreshed``), say so on standard error and give the status (2: the report is lost, as a build whose
+    validation ran out of room says); else None, for the caller to raise *exc*."""
+    if exc.errno not in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)) or exc.filename is not None or \
+            not _standard_output_full():
+        return None
+    print(f"xlpy {command}: {written}, but its report could not be printed: {no_room(exc)}", file=sys.stderr)
+    return EXIT_INPUT
+
+
+def _standard_output_full() -> bool:
+    """Whether the standard output goes to ``/dev/full`` or to a file on a device with less than a mebibyte
+    left (a write's error names no file, and the buffer it failed in is gone: the device is asked instead)."""
+    import stat
+
+    try:
+        fd = sys.stdout.fileno()
+        st = os.fstat(fd)
+        if stat.S_ISCHR(st.st_mode):
+            return os.name == "posix" and st.st_rdev == os.makedev(1, 7)  # (Linux's full device)
+        free = os.fstatvfs(fd)
+    except (AttributeError, OSError, ValueError):  # (no file behind it: a test's capture, closed, or Windows)
+        return False
+    return stat.S_ISREG(st.st_mode) and free.f_bavail * free.f_frsize < 1 << 20

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from .commands import refuse_unrecordable, warn
+from .commands import refuse_unrecordable, report_lost, warn
 
 __all__ = ["refresh_command", "setup_refresh"]
 
@@ -61,4 +61,12 @@ def refresh_command(args: argparse.Namespace) -> int:
         warn(args, done.warnings)  # on standard error, after the report, as build says its warnings
     except KeyboardInterrupt as exc:  # the workbook is written: the message says so
         done.reraise(exc)
+    except OSError as exc:  # (a report sent to a full disk): the workbook is refreshed, and said so
+        kept = f" (the previous version is kept as {done.kept.name})" if done.kept is not None else ""
+        said = f"{done.written} was refreshed{kept}" if done.written is not None else "nothing was changed"
+        status = report_lost("refresh", said, exc)
+        if status is None:
+            raise
+        warn(args, done.warnings)
+        return status
     return 0

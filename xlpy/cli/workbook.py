@@ -14,7 +14,8 @@ from pathlib import Path
 from ..engine.errors import Busy, InputError, InputErrors
 from ..files.recorded import SEED_OFFER  # the offer the README's first command builds when given none
 from ..workbook.libreoffice import ci_set  # (standard library only: the options' default needs it at start)
-from .commands import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command, refuse_unrecordable, warn
+from .commands import (EXIT_BUSY, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command, refuse_unrecordable,
+                       report_lost, warn)
 
 
 def seed_offer_path() -> Path:
@@ -250,7 +251,9 @@ def not_written(out: Path, exc: OSError) -> InputError:
         why += f" in {where}"
         if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
             why += "; free space there" + (", or set TMPDIR to a folder with room" if in_temporary(where) else "")
-    return InputError("--output", str(out), f"cannot be written ({why})")
+    from ..files.safety import in_use
+
+    return (Busy if in_use(exc) else InputError)("--output", str(out), f"cannot be written ({why})")
 
 @command("build", "build the standard offer-results workbook, then validate it")(_setup_build)
 def run_build(args: argparse.Namespace) -> int:
@@ -305,13 +308,20 @@ def run_build(args: argparse.Namespace) -> int:
               f"(xlpy validate {out} checks it)", file=sys.stderr)
         return signalled.status if isinstance(signalled, Terminated) else 130
     except OSError as exc:  # (no room left in the temporary folder, say): the workbook is whole, and said so
+        if written and (status := report_lost("build", f"{out} was written", exc)) is not None:
+            return status  # (its report sent to a full disk)
         if not validating:
             raise
         where = f" ({os.fsdecode(exc.filename)})" if exc.filename is not None else ""
         print(f"xlpy build: {out} was written but not validated: {exc.strerror or exc}{where}; free space there, or "
               f"set TMPDIR to a folder with room, and xlpy validate {out} checks it", file=sys.stderr)
         return EXIT_INPUT
-    return _print_reports([report], as_json=False)
+    try:
+        return _print_reports([report], as_json=False)
+    except OSError as exc:
+        if (status := report_lost("build", f"{out} was written and validated", exc)) is None:
+            raise
+        return status
 
 
 def _setup_validate(p: argparse.ArgumentParser) -> None:
@@ -332,7 +342,10 @@ def run_validate(args: argparse.Namespace) -> int:
     for problem in refused:
         print(f"xlpy {args.command}: {problem}", file=sys.stderr)
     status = _print_reports(reports, args.json)
-    return EXIT_INPUT if refused else status  # the worst: bad input (2), then findings (1)
+    # the worst: bad input (2), then findings (1), then a workbook only in use (3: run again later), then none
+    if any(not isinstance(p, Busy) for p in refused):
+        return EXIT_INPUT
+    return EXIT_BUSY if refused and status == EXIT_OK else status
 
 
 #: The resolutions ``xlpy render --dpi`` takes: below, a page is unreadable; above, one page is tens of megabytes.

@@ -301,10 +301,17 @@ def unreadable(label: str, exc: OSError) -> InputError:
     why = exc.strerror or str(exc)
     if isinstance(exc, PermissionError):
         why += "; is it open in another program, such as Excel?"
-    # Windows' sharing and lock violations say the file is in use, not forbidden: Busy (the same command may pass
-    # later); a permission refused elsewhere may be either, and stays bad input.
-    kind = Busy if getattr(exc, "winerror", None) in (32, 33) else InputError
+    kind = Busy if in_use(exc) else InputError
     return kind(label, None, f"cannot be read ({why})", show_value=False)
+
+
+def in_use(exc: OSError) -> bool:
+    """Whether *exc* says a file is in use by another program, so the same command may pass later (exit status
+    3): Windows' sharing and lock violations (32, 33), as ``os.replace`` reports them; and on Windows any
+    permission refused opening a file, which is how Python's ``open`` reports a file Excel holds (errno 13, no
+    Windows code: a file whose permissions refuse it there is taken as in use too). Elsewhere a permission
+    refused is bad input."""
+    return getattr(exc, "winerror", None) in (32, 33) or os.name == "nt" and isinstance(exc, PermissionError)
 
 
 def path_label(path: str | os.PathLike) -> str:
