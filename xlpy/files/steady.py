@@ -96,7 +96,7 @@ def gone(path: str | os.PathLike, exc: OSError) -> None:
     """Refuse *path* when it cannot be hashed once its reader has read it (moved or removed meanwhile)."""
     noted = _NOTED.get()
     if noted is not None and os.path.abspath(path) in noted:
-        raise InputErrors([InputError(str(path), None, f"cannot be read again for its SHA-256 ({exc.strerror or exc}):"
+        raise InputErrors([Busy(str(path), None, f"cannot be read again for its SHA-256 ({exc.strerror or exc}):"
                                       " moved or removed while it was read? run again once it is in place",
                                       show_value=False)]) from None
 
