@@ -561,6 +561,13 @@ class PackageBook:
         m = part and re.search(r'<(?:\w+:)?table\b[^>]*?\sref="([^"]+)"', self.pkg.read(part).decode("utf-8"))
         return m.group(1) if m else None
 
+    def sealed(self, sheet: str, table: Table) -> bool:
+        """Whether *sheet* is as the last refresh wrote *table*: nothing from its first row down but its own cells
+        (:mod:`xlpy.workbook.seal`), so nothing to search below it either (the other books have no seal)."""
+        self._check_sheet(sheet)
+        sx = self._sheet(sheet)
+        return sx.sealed is not None and sx.sealed.covers_table(table)
+
     def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
         """The cells of *table*'s formula columns holding a value or a formula of their own: (``G45``, value)."""
         self._check_sheet(sheet)

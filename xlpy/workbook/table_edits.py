@@ -257,7 +257,8 @@ def typed_below(book, name: str, sheet: str, t: Table, last: int) -> list[InputE
     would leave where it is, counted nowhere: a holder line or a price day typed there (LibreOffice does not grow
     the table over it; a row Excel grew the table over is the table's, rewritten). :func:`typed_line` says what is
     a line there (a total's formula is not)."""
-    if name not in ("tblTenders", "tblPrices"):
+    sealed = getattr(book, "sealed", None)  # (the sheet as the last refresh left it: nothing below its table)
+    if name not in ("tblTenders", "tblPrices") or sealed is not None and sealed(sheet, t):
         return []
     first, end = get_column_letter(t.first_col), get_column_letter(t.first_col + len(t.columns) - 1)
     hit = typed_line(t, (book.get_rows(sheet, f"{first}{last + 1}:{end}{last + 1}") or [[]])[0])
