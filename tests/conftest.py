@@ -219,3 +219,21 @@ def seed_report(standard_books):
     from xlpy.workbook.validate import validate
 
     return validate(standard_books["plain"], SEED, require_libreoffice=True)
+
+
+@_pytest.fixture
+def fresh_limits():
+    """The ``--max-*`` limits as no command set them, before and after the test (the modules testing them use it)."""
+    from xlpy.files import safety
+
+    safety.reset()
+    yield
+    safety.reset()
+
+
+@_pytest.fixture
+def seed(standard_books, tmp_path) -> _Path:
+    """A copy of the seed workbook in this test's folder (a module may define its own ``seed``: test_macros)."""
+    import shutil
+
+    return _Path(shutil.copy(standard_books["seed"], tmp_path / "book.xlsm"))

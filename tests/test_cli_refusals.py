@@ -19,17 +19,7 @@ from xlpy.files import safety
 SHEET5 = "xl/worksheets/sheet5.xml"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    safety.reset()
-    yield
-    safety.reset()
-
-
-@pytest.fixture
-def seed(standard_books, tmp_path) -> Path:
-    """A copy of the seed workbook in this test's folder."""
-    return Path(shutil.copy(standard_books["seed"], tmp_path / "book.xlsm"))
+pytestmark = pytest.mark.usefixtures("fresh_limits")  # (the --max-* limits reset around each test: conftest.py)
 
 
 def damage(book: Path, out: Path, how: str) -> Path:

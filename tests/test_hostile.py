@@ -133,11 +133,7 @@ def book(built, tmp_path, monkeypatch):
     return tmp_path / built.name
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    safety.reset()
-    yield
-    safety.reset()
+pytestmark = pytest.mark.usefixtures("fresh_limits")  # (the --max-* limits reset around each test: conftest.py)
 
 
 def _new_tally(folder: Path, extra: int = 5) -> Path:

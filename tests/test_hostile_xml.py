@@ -22,17 +22,7 @@ DTD = "declares a DTD (entities), which a workbook does not hold"
 XXE = b'<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    safety.reset()
-    yield
-    safety.reset()
-
-
-@pytest.fixture
-def seed(standard_books, tmp_path) -> Path:
-    """A copy of the seed workbook in this test's folder."""
-    return Path(shutil.copy(standard_books["seed"], tmp_path / "book.xlsm"))
+pytestmark = pytest.mark.usefixtures("fresh_limits")  # (the --max-* limits reset around each test: conftest.py)
 
 
 def variant(book: Path, out: Path, part: str, change, extra: tuple[str, bytes] | None = None) -> Path:
