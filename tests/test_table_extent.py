@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from repo_paths import DATA, TALLY
+from repo_paths import DATA, PRICES, TALLY
 
 from xlpy.cli import main
 
@@ -143,9 +143,13 @@ def test_a_row_inserted_inside_the_table_is_the_tables_own(standard_books, tmp_p
     assert main(["refresh", str(book), "--tally", str(_tally(tmp_path, lines)), "--no-backup"]) == 0
     out = capsys.readouterr().out
     assert ("book.xlsm: Tenders: the table tblTenders spanned rows 20:320 (the layout's: 20:319), and the names "
-            "TenderHolder, TenderUnits and 6 more pointed at other rows: a row was inserted or deleted in it by "
-            f"hand; the table and its names were reset to B20:L{20 + lines} as the layout has them"
+            "TenderHolder, TenderUnits and 6 more pointed at other rows: Excel grew it over a holder line typed just "
+            f"below it; the table and its names were reset to B20:L{20 + lines} as the layout has them"
             ) in out.splitlines()
+    dropped = ("book.xlsm: Tenders!B320: the holder line 'R-30033' (250 units), typed just below the table (Excel "
+               "grew the table over it), is not in the tally file and was dropped: the table is written from that "
+               "file; add it there if it belongs, then refresh again")
+    assert (dropped in out.splitlines()) == (lines == 290)  # (the longer tally has R-30033's line)
     ref, names, rows = _held(book)
     assert (ref, names) == (f"B20:L{20 + lines}", _names(20 + lines))
     assert rows[20 + lines - 300][1] is not None and not any(v for row in rows[21 + lines - 300:] for v in row)
@@ -497,3 +501,86 @@ def test_a_total_below_the_holder_table_or_a_row_excel_grew_it_over_is_no_typed_
     wb.save(grown)
     found = _findings(grown)
     assert len(found) == 1 and "Tenders!tblTenders: table spans other rows than the workbook computes" in found[0]
+
+
+@pytest.mark.parametrize("table, typed, said", [
+    ("tblTenders", {"holder": "NEW-0001", "units": 50000, "method": "book-entry", "status": "tendered"},
+     "the holder line 'NEW-0001' (50,000 units), typed just below the table (Excel grew the table over it), is not in "
+     "the tally file and was dropped: the table is written from that file; add it there if it belongs, then refresh "
+     "again"),
+    ("tblPrices", {"date": "2004-03-01", "price": 8.5, "volume": 100000},
+     "the price day 2004-03-01, typed just below the table (Excel grew the table over it), is not in the price file "
+     "and was dropped: the table is written from that file; add it there if it belongs, then refresh again"),
+])
+def test_a_line_typed_in_a_row_excel_grew_the_table_over_is_named_as_dropped(standard_books, tmp_path, capsys,
+                                                                            monkeypatch, table, typed, said):
+    """Round trip: a holder line (or price day) typed just below its table in Excel, which grows the table over
+    it, was dropped by the next refresh from the file with "a row was inserted or deleted in it by hand". The
+    file is the table's source, so the line goes, but the report names it and says how to keep it."""
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(standard_books["holders"], tmp_path)
+    wb = load_workbook(book, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    sheet, t = lay.table(table)
+    row = t.last_row + 1
+    for key, value in typed.items():
+        wb[sheet.title][f"{t.letter(key)}{row}"] = dt.datetime.fromisoformat(value) if key == "date" else value
+    first = t.letter(t.columns[0].key)
+    wb[sheet.title].tables[table].ref = f"{first}{t.header_row}:{t.letter(t.columns[-1].key)}{row}"
+    wb.save(book)
+    args = ["--tally", str(_tally(tmp_path, 290))] if table == "tblTenders" else ["--prices", str(DATA / PRICES)]
+    assert main(["refresh", str(book), *args, "--no-backup"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert f"book.xlsm: {sheet.title}!{first}{row}: {said}" in out
+    grown = [line for line in out if f"the table {table} spanned rows" in line]
+    assert len(grown) == 1 and ": Excel grew it over a " in grown[0] and "by hand" not in grown[0], out
+    assert _findings(book) == []
+
+
+class _Grid:
+    """A book of one sheet's cells by (row, column), read as :class:`xlpy.workbook.backends.Book` reads ranges."""
+
+    def __init__(self, cells: dict[tuple[int, int], object]):
+        self.cells = cells
+
+    def get_rows(self, sheet: str, ref: str) -> list[list[object]]:
+        from openpyxl.utils.cell import range_boundaries
+
+        c1, r1, c2, r2 = range_boundaries(ref)
+        return [[self.cells.get((r, c)) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+
+
+@pytest.mark.parametrize("blank_rows, typed_rows, said", [
+    ((), (), None),  # (nothing past the end: no line to name)
+    ((25,), (), None),  # a row inserted inside pushed the last line past the end: the table's own
+    ((), ("NEW-1",), "the holder line 'NEW-1' (7 units), typed just below the table"),
+    ((25,), ("NEW-1",), "the table tblTenders held 6 holder lines where the layout has 5 (a holder line typed in a "
+                        "row inserted inside it, or just below it"),
+])
+def test_the_lines_past_a_grown_tables_end_are_told_from_its_own(blank_rows, typed_rows, said):
+    """Review: what lies past the layout's last row of a table Excel grew is a line typed there only when the
+    table holds more lines than the layout has; a blank row inserted inside pushes its own last line there."""
+    from xlpy.workbook import table_edits
+    from xlpy.workbook.layout import Shape, layout
+
+    _, t = layout(Shape(tally="holders", holder_rows=5)).table("tblTenders")
+    col = {c.key: t.first_col + i for i, c in enumerate(t.columns)}
+    lines = [(f"H-{i}", i + 1) for i in range(5)]
+    rows, r = [], t.first_row
+    cells = {}
+    for holder, units in lines + [(h, 7) for h in typed_rows]:
+        while r in blank_rows:
+            r += 1
+        cells[(r, col["holder"])], cells[(r, col["units"])] = holder, units
+        r += 1
+    rows = [(h, 2 + i, u, "book-entry", "tendered") for i, (h, u) in enumerate(lines)]
+    held = (t.header_row, max(t.last_row, r - 1))
+    notes, why = table_edits.grown_lines(_Grid(cells), "Tenders", t, held, t, rows)
+    assert (why is None) == (said is None) and len(notes) == (said is not None), (notes, why)
+    assert said is None or said in notes[0]

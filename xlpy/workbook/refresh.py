@@ -569,9 +569,7 @@ class _Refresh:
         self.notes += table_edits.typed_over(book, sheet.title, wider, table.last_row)
         if name == HOLDER_TABLE:
             self.notes += table_edits.moved_notes(book, sheet.title, wider, table, rows)
-        note = table_edits.extent_note(sheet.title, old, held, off, table)
-        if note:
-            self.notes.append(note)
+        self.notes += table_edits.extent_notes(book, sheet.title, old, held, off, table, rows)
         self.notes += table_edits.shown_again(book, sheet.title, wider, max(table.last_row, wider.last_row))
         if saved:
             book.write_table(sheet.title, table, rows, wider.rows, saved=saved)

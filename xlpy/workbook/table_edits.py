@@ -39,8 +39,8 @@ from .layout import HISTORY_COLUMNS, Layout, Table
 from .overrides import OwnFormula
 from .saved_values import HOLDER_TABLE
 
-__all__ = ["SHOWN", "extent_note", "header_moved", "held_rows", "lines_differ", "moved_notes", "names_off",
-           "prices_differ", "shown_again", "typed_over"]
+__all__ = ["SHOWN", "extent_note", "extent_notes", "grown_lines", "header_moved", "held_rows", "lines_differ",
+           "moved_notes", "names_off", "prices_differ", "shown_again", "typed_over"]
 
 #: Cells named one by one in the report; one more line counts the rest.
 SHOWN = 10
@@ -284,9 +284,10 @@ def names_off(book, sheet: str, table: Table) -> list[str]:
     return [c.name for c in table.columns if c.name and not _points_at(book.name(c.name), sheet, table.range_of(c.key))]
 
 
-def extent_note(sheet: str, table: Table, held: tuple[int, int] | None, off: Sequence[str], new: Table) -> str | None:
+def extent_note(sheet: str, table: Table, held: tuple[int, int] | None, off: Sequence[str], new: Table,
+                why: str = "a row was inserted or deleted in it by hand") -> str | None:
     """The report line for a table whose range (*held*) or names (*off*) the book held otherwise than the layout
-    (*table*): the refresh writes both as *new* has them."""
+    (*table*): the refresh writes both as *new* has them; *why* says how they came to differ."""
     moved = []
     if held is not None and held != (table.header_row, table.last_row):
         moved.append(f"the table {table.name} spanned rows {held[0]}:{held[1]} (the layout's: {table.header_row}:"
@@ -296,8 +297,79 @@ def extent_note(sheet: str, table: Table, held: tuple[int, int] | None, off: Seq
         moved.append(f"the names {names} pointed at other rows")
     if not moved:
         return None
-    return (f"{sheet}: {', and '.join(moved)}: a row was inserted or deleted in it by hand; the table and its names "
-            f"were reset to {new.ref} as the layout has them")
+    return f"{sheet}: {', and '.join(moved)}: {why}; the table and its names were reset to {new.ref} as the layout has them"
+
+
+#: Of each table a refresh writes from a file: what one of its lines is, and the file.
+_FROM_FILE = {"tblTenders": ("holder line", "tally file"), "tblPrices": ("price day", "price file")}
+
+
+def extent_notes(book, sheet: str, old: Table, held: tuple[int, int] | None, off: Sequence[str], new: Table,
+                 rows: Sequence[tuple]) -> list[str]:
+    """The report lines for a table whose range or names the book held otherwise than the layout (*old*), written
+    again as *new* from *rows*: :func:`extent_note`, and before it the lines Excel grew the table over
+    (:func:`grown_lines`), which a refresh from the file drops."""
+    dropped, why = grown_lines(book, sheet, old, held, new, rows)
+    note = extent_note(sheet, old, held, off, new, *([why] if why else []))
+    return dropped + ([note] if note else [])
+
+
+def grown_lines(book, sheet: str, old: Table, held: tuple[int, int] | None, new: Table,
+                rows: Sequence[tuple]) -> tuple[list[str], str | None]:
+    """The holder lines or price days typed just below the table (*old*, the layout's), which Excel took into it
+    by growing its range to *held*, that the rewrite from the file (*rows*) drops: report lines naming each (or
+    the table, when a row was also inserted inside it), and why the table's range differed; ([], None) when the
+    rows past the layout's end hold the table's own lines (pushed there by a row inserted inside it)."""
+    if old.name not in _FROM_FILE or held is None or held[0] != old.header_row or held[1] <= old.last_row:
+        return [], None
+    first, end = get_column_letter(old.first_col), get_column_letter(old.first_col + len(old.columns) - 1)
+    past = book.get_rows(sheet, f"{first}{old.last_row + 1}:{end}{held[1]}")
+    typed = [(old.last_row + 1 + i, row) for i, row in enumerate(past) if typed_line(old, row) is not None]
+    if not typed:
+        return [], None
+    inside = book.get_rows(sheet, f"{first}{old.first_row}:{end}{old.last_row}") if old.rows else []
+    blank = sum(typed_line(old, row) is None for row in inside)
+    if blank >= len(typed):  # as many rows inserted inside: the lines past the end are the table's own
+        return [], None
+    what, file = _FROM_FILE[old.name]
+    if blank:
+        return [(f"{sheet}: the table {old.name} held {len(inside) - blank + len(typed):,} {what}s where the layout "
+                 f"has {old.rows:,} (a {what} typed in a row inserted inside it, or just below it, which Excel "
+                 f"takes into the table): the table was written from the {file} alone; add any {what} missing "
+                 "from it there, then refresh again")], f"Excel grew it over a {what} typed in it"
+    keys = [c.key for c in old.columns]
+    inputs = [c.key for c in old.columns if c.formula is None]
+    at = [keys.index(k) for k in _KEY[old.name]]
+    written = {tuple(_plain(r[inputs.index(k)]) for k in _KEY[old.name]) for r in rows}
+    lost = [(n, row) for n, row in typed if tuple(_plain(row[i]) for i in at) not in written]
+    lines = [f"{sheet}!{first}{n}: the {what} {_shown(old.name, row, at)}, typed just below the table (Excel grew "
+             f"the table over it), is not in the {file} and was dropped: the table is written from that file; add "
+             "it there if it belongs, then refresh again" for n, row in lost[:SHOWN]]
+    if len(lost) > SHOWN:
+        lines.append(f"{sheet}: {len(lost) - SHOWN:,} more {what}s typed below the table were dropped")
+    return lines, f"Excel grew it over {'a ' + what if len(typed) == 1 else what + 's'} typed just below it"
+
+
+#: What tells a table's lines apart: a holder line by its holder and units, a price day by its date.
+_KEY = {"tblTenders": ("holder", "units"), "tblPrices": ("date",)}
+
+
+def _plain(v: object) -> object:
+    """A value as read back (a date typed in a cell reads as midnight; text as written, escapes and all)."""
+    import datetime as dt
+
+    if isinstance(v, dt.datetime) and v == dt.datetime.combine(v.date(), dt.time()):
+        return v.date()
+    return excel_text(v) if isinstance(v, str) else v
+
+
+def _shown(name: str, row: Sequence, at: Sequence[int]) -> str:
+    """A line in words: the holder and its units, or the price day's date."""
+    values = [_plain(row[i]) for i in at]
+    if name == "tblTenders":
+        units = values[1]
+        return f"{values[0]!r} ({units:,} units)" if isinstance(units, (int, float)) else repr(values[0])
+    return str(values[0])
 
 
 def shown_again(book, sheet: str, table: Table, last: int) -> list[str]:
