@@ -214,7 +214,7 @@ def test_usage_error_is_not_a_traceback(capsys):
     (["render", "x.xlsm", "-o", "r", "--dpl", "30"],
      "xlpy render: unrecognized arguments: --dpl 30 (see xlpy render --help)"),  # its options are in its help
     (["comput"], "xlpy: argument COMMAND: invalid choice: 'comput' (choose from 'compute', 'release', 'entries', "
-                 "'build', 'validate', 'render', 'refresh', 'vba', 'lite') (see xlpy --help)"),
+                 "'build', 'validate', 'render', 'refresh', 'vba', 'lite', 'docs') (see xlpy --help)"),
 ])
 def test_a_badly_typed_option_is_one_line_naming_it(capsys, argv, line):
     """A usage error reads as every other bad input: one line, the option and the value, exit 2."""
@@ -492,3 +492,24 @@ def test_the_file_readers_check_digits_in_the_engine_s_context_whatever_the_call
             read_prices(tmp_path / "p.csv")
         assert compute_file(SEED)[1].to_dict() == expected
         assert decimal.getcontext().prec == 5  # the caller's own, given back
+
+
+def test_the_documents_messages_cite_ship_and_print(capsys):
+    """Review: messages cite docs/accounting.md and docs/offer-file.md, which a wheel did not carry; the package
+    ships them and `xlpy docs NAME` prints one, as the repository holds it."""
+    import tomllib
+
+    from repo_paths import ROOT
+
+    assert cli.main(["docs"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in listed[:-1]] == ["architecture", "accounting", "offer-file", "style"], listed
+    for name, file in [("accounting", "accounting.md"), ("docs/offer-file.md", "offer-file.md"), ("STYLE", "style.md")]:
+        assert cli.main(["docs", name]) == 0
+        assert capsys.readouterr().out == (ROOT / "docs" / file).read_text(encoding="utf-8")
+    assert cli.main(["docs", "accountng"]) == 2
+    assert capsys.readouterr().err == ("xlpy docs: name: is not one of xlpy's documents (architecture, accounting, "
+                                       "offer-file, style), got 'accountng'\n")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert "xlpy.docs" in project["packages"] and project["package-dir"]["xlpy.docs"] == "docs"
+    assert project["package-data"]["xlpy.docs"] == ["*.md"]

@@ -116,9 +116,10 @@ def test_entries_command_without_inputs_exits_2(tmp_path, capsys):
     assert out == ""
     assert err.splitlines() == [
         f"xlpy entries: {tmp_path / 'offer.toml'}: accounting.par_value: is required: the journal entry needs it "
-        "(see docs/offer-file.md, [accounting]), got nothing",
+        "(see docs/offer-file.md, [accounting]: xlpy docs offer-file), got nothing",
         f"xlpy entries: {tmp_path / 'offer.toml'}: accounting.carrying_per_unit (or accounting.carrying_amount): is "
-        "required: the journal entry needs it (see docs/offer-file.md, [accounting]), got nothing"]
+        "required: the journal entry needs it (see docs/offer-file.md, [accounting]: xlpy docs offer-file), got "
+        "nothing"]
 
 
 # --- booked in cents ------------------------------------------------------------------
@@ -372,7 +373,7 @@ def test_a_second_carrying_amount_the_entry_does_not_take_is_said(tmp_path, caps
     found = [w for w in err.splitlines() if "gives the units accepted a carrying amount" in w]
     assert found == ([] if said is None else [f"xlpy entries: warning: {said}, but the measure and the entry take "
                                               "extinguishment.carrying_amount, 980000: give the one carrying amount "
-                                              "(see docs/accounting.md, section 9)"]), err
+                                              "(see docs/accounting.md, section 9: xlpy docs accounting)"]), err
 
 
 def test_accounting_md_section_9_says_which_carrying_amount_the_entry_takes():
@@ -390,5 +391,5 @@ def test_accounting_md_section_9_says_which_carrying_amount_the_entry_takes():
             if "carrying amount of 900000" in w]
     section = (ROOT / "docs" / "accounting.md").read_text(encoding="utf-8").split("## 9.", 1)[1].split("\n## ", 1)[0]
     quoted = " ".join(section.split())
-    assert len(said) == 1 and said[0].split(" (see docs/accounting.md, section 9)")[0] in quoted, said
+    assert len(said) == 1 and said[0].split(" (see docs/accounting.md, section 9")[0] in quoted, said
     assert "[extinguishment] carrying_amount" in quoted

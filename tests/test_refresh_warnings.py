@@ -134,7 +134,8 @@ def test_notes_paying_accrued_interest_without_the_payable_are_warned_of(tmp_pat
     assert ("xlpy entries: warning: the offer pays accrued interest (offer.consideration.arrears_per_unit) but "
             "accounting.accrued_interest_per_unit is 0 or not given: the entry derecognises no accrued interest "
             "payable, and interest accrued on the books would stay there: give accounting.accrued_interest_per_unit, "
-            "the interest accrued per note (often the amount paid; see docs/accounting.md, section 9)"
+            "the interest accrued per note (often the amount paid; see docs/accounting.md, section 9: xlpy docs "
+            "accounting)"
             ) in capsys.readouterr().err.splitlines()
 
 

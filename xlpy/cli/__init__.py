@@ -65,6 +65,7 @@ class _Version(argparse.Action):
 
 def build_parser() -> argparse.ArgumentParser:
     from . import offer, workbook  # noqa: F401  (they register their commands)
+    from . import docs  # noqa: F401  (last: its command is listed last)
 
     # (no abbreviations: "--f" must not be taken for --force, which replaces a workbook, nor "--no-v" for
     # --no-validate)
@@ -74,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (setup, run, help) in COMMANDS.items():
         p = sub.add_parser(name, help=help, description=help, allow_abbrev=False)
         setup(p)
-        if name not in ("vba", "lite"):  # every other command may open a workbook or an XLSX tally from outside
+        if name not in ("vba", "lite", "docs"):  # every other command may open a workbook or an XLSX tally from outside
             add_limit_options(p)
         p.set_defaults(run=run, texts=text_arguments(p), parser=p)
     return parser

@@ -66,7 +66,8 @@ def run_entries(args: argparse.Namespace) -> int:
     missing = list(first.values())
     if missing:
         raise InputErrors([InputError(f"{args.offer}: {key}", None, "is required: the journal entry needs it "
-                                      "(see docs/offer-file.md, [accounting])") for key in missing])
+                                      "(see docs/offer-file.md, [accounting]: xlpy docs "
+                                      "offer-file)") for key in missing])
     warnings = list(results.warnings) + entry_warnings(offer, results, len(entries))
     if args.json:  # (the warnings too, as compute --json gives them: a script need not read standard error)
         print(json.dumps({"entries": [{"entry": entry.label, **line.to_dict()} for entry in entries

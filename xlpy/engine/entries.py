@@ -248,13 +248,14 @@ def entry_warnings(offer, results, entries: int) -> list[str]:
         key = "carrying_amount" if acc.carrying_total is not None else "carrying_per_unit"
         out.append(f"accounting.{key} gives the units accepted a carrying amount of {plain(book)}, but the "
                    f"measure and the entry take extinguishment.carrying_amount, {plain(offer.carrying_amount)}: "
-                   "give the one carrying amount (see docs/accounting.md, section 9)")
+                   "give the one carrying amount (see docs/accounting.md, section 9: xlpy docs accounting)")
     interest = offer.accounting.accrued_interest_per_unit
     if offer.kind == "note" and offer.consideration.arrears_per_unit and not interest:
         out.append("the offer pays accrued interest (offer.consideration.arrears_per_unit) but accounting."
                    "accrued_interest_per_unit is 0 or not given: the entry derecognises no accrued interest payable, "
                    "and interest accrued on the books would stay there: give accounting.accrued_interest_per_unit, "
-                   "the interest accrued per note (often the amount paid; see docs/accounting.md, section 9)")
+                   "the interest accrued per note (often the amount paid; see docs/accounting.md, section 9: "
+                   "xlpy docs accounting)")
     if offer.kind == "note" and interest and entries > 1:
         out.append("the later exchanges' entries have no accrued-interest line: accounting.accrued_interest_per_unit "
                    "is the offer's, and the offer file gives none for a later exchange")
