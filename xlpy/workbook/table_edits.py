@@ -18,7 +18,7 @@ columns, a row inserted above it moves the header.  The layout records where
 the table is; the book's own table range and names may say otherwise
 (:func:`held_rows`, :func:`names_off`, :func:`header_moved`).  A Total Row below
 the lines is refused (:func:`totals_row`); a sort Excel recorded on the
-table is dropped, as the lines are written in their file's order
+table is dropped, as the lines are written in the workbook's order
 (:func:`shown_again`).
 
 Each reads the book through :class:`xlpy.workbook.backends.Book`, so a file,
@@ -372,14 +372,18 @@ def _shown(name: str, row: Sequence, at: Sequence[int]) -> str:
     return str(values[0])
 
 
+#: The order a refresh writes a table's lines in (a table not named here: its file's).
+_ORDER = {"tblTenders": "by holder, and a holder's lines in the tally file's order", "tblPrices": "by date"}
+
+
 def shown_again(book, sheet: str, table: Table, last: int) -> list[str]:
     """Show the hidden rows among *table*'s rows to *last* before they are rewritten (a filter hid them for the
     lines they held; the rewrite puts other lines in them), and drop a sort Excel recorded on it (the lines are
-    written in their file's order); the report lines, saying to reapply a filter or sort again."""
+    written in the workbook's order, :data:`_ORDER`); the report lines, saying to reapply a filter or sort again."""
     unsort = getattr(book, "unsort", None)  # a file; a live book keeps its sort as Excel holds it
-    notes = [(f"{sheet}: the table {table.name} was sorted: its lines are written in the order of their file, and "
-              "its sort was dropped; sort it again to see them otherwise")] if unsort and unsort(sheet, table.name) \
-        else []
+    notes = [(f"{sheet}: the table {table.name} was sorted: its lines are written in the workbook's order "
+              f"({_ORDER.get(table.name, 'their file')}), and its sort was dropped; sort it again to see them "
+              "otherwise")] if unsort and unsort(sheet, table.name) else []
     show = getattr(book, "show_rows", None)  # a package on disk; a live book keeps its rows as Excel filters them
     if show is None:
         return notes
