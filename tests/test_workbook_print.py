@@ -548,3 +548,44 @@ def test_the_cover_says_an_identity_fails_where_xlpys_functions_are_not_loaded(s
     values = recalculated_values(tmp_path / "edited.xlsm")
     assert values["Cover"][f"C{checks}"] == "CHECKS FAIL: see the Check sheet"
     assert values[sheet][ref] is False
+
+
+@pytest.mark.libreoffice
+def test_inputs_print_every_decimal_typed_so_the_page_ties_to_the_entry(tmp_path):
+    """QA (quarter end): accrued interest of $8.125 a note printed as $8.13 on Inputs (86,547 notes: $432.73 off
+    the entry booked), a par of $0.000006 as $0.0000, a carrying amount of $987.354 as $987.35. An input prints
+    as typed, to eight decimals."""
+    import shutil
+    import subprocess
+
+    from repo_paths import NOTES
+
+    from xlpy.files.offerfile import compute_file
+    from xlpy.workbook import rendering
+    from xlpy.workbook.build import build_workbook
+    from xlpy.workbook.layout import FMT
+
+    text = NOTES.read_text(encoding="utf-8")
+    for old, new in [("par_value = 0.01 ", "par_value = 0.000006 "),
+                     ("carrying_per_unit = 980 ", "carrying_per_unit = 987.354 "),
+                     ("accrued_interest_per_unit = 12.50 ", "accrued_interest_per_unit = 8.125 ")]:
+        assert old in text
+        text = text.replace(old, new)
+    (tmp_path / "offer.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "data").symlink_to(NOTES.parent / "data")
+    offer, results = compute_file(tmp_path / "offer.toml")
+    path = build_workbook(offer, results, tmp_path / "notes.xlsm")
+    wb, lay = _book(path)
+    for name, kind in [("AccruedInterestPerUnit", "amount"), ("CarryingPerUnit", "amount"), ("ParValue", "unit_price"),
+                       ("Price", "unit_price"), ("CashPerUnit", "amount"), ("TaxRate", "rate")]:
+        sheet, ref = lay.cell(name)
+        assert wb[sheet][ref].number_format == FMT[kind], name
+    pdf = rendering.to_pdf(path, tmp_path / "pdf")
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed: the formats above were checked, not the print")
+    printed = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    inputs = printed.split("Accrued interest given up per unit", 1)[1].split("\n", 1)[0]
+    assert "$8.125" in inputs, inputs
+    assert re.search(r"Common stock par value per share\s+\$0\.000006\b", printed)
+    assert re.search(r"Carrying amount per unit exchanged\s+\$987\.354\b", printed)

@@ -18,7 +18,7 @@ def _terms(shape: Shape) -> list[Block]:
         Item("Security", "Security", fmt="text"),
         Item("Kind", "Kind", fmt="text", choices=KINDS,
              note="preferred: deemed dividend; note: inducement expense"),
-        Item("FacePerUnit", "Face per unit", fmt="money", optional=True, positive=True),
+        Item("FacePerUnit", "Face per unit", fmt="amount", optional=True, positive=True),
         Item("Outstanding", "Units outstanding before the offer", fmt="count", key="units_outstanding", positive=True),
         Item("OriginalRatio", "Original ratio (R0)", fmt="ratio", key="original_ratio", positive=True,
              note="common shares per unit under the original terms"),
@@ -33,12 +33,12 @@ def _terms(shape: Shape) -> list[Block]:
     consideration_items = [
         *([] if formula else [Item("FixedRatio", "Offer ratio (R1)", fmt="ratio", positive=True,
                                    note="common shares per unit offered")]),
-        Item("CashPerUnit", "Cash per unit", fmt="money", optional=True),
-        Item("CashTotal", "Cash in total (instead of per unit)", fmt="money", optional=True),
-        Item("ArrearsPerUnit", "Arrears / accrued interest per unit", fmt="money", optional=True),
+        Item("CashPerUnit", "Cash per unit", fmt="amount", optional=True),
+        Item("CashTotal", "Cash in total (instead of per unit)", fmt="amount", optional=True),
+        Item("ArrearsPerUnit", "Arrears / accrued interest per unit", fmt="amount", optional=True),
         Item("FractionalPolicy", "Fractional shares", fmt="text", choices=FRACTIONAL_POLICIES,
              note="cash: floor + cash in lieu; down: floor; nearest: half away from zero"),
-        Item("FractionalPrice", "Price for cash in lieu", fmt="price", optional=True, positive=True,
+        Item("FractionalPrice", "Price for cash in lieu", fmt="unit_price", optional=True, positive=True,
              note="blank: the average price (formula) or the valuation price"),
     ]
     return [Block("Offer", tuple(offer_items)), Block("Consideration", tuple(consideration_items))]
@@ -49,7 +49,7 @@ def _blocks(shape: Shape) -> list[Block]:
     input_blocks = _terms(shape)
     if shape.ratio == "formula":
         input_blocks.append(Block("Ratio formula", (
-            Item("RatioValue", "Value of common stock per unit", fmt="money", positive=True),
+            Item("RatioValue", "Value of common stock per unit", fmt="amount", positive=True),
             Item("AveragingDays", "Averaging days (trading days)", fmt="count", positive=True),
             Item("LagDays", "Window ends trading days before expiration", fmt="count"),
             Item("RatioCap", "Cap", fmt="ratio", optional=True, positive=True),
@@ -59,29 +59,29 @@ def _blocks(shape: Shape) -> list[Block]:
         )))
     input_blocks.append(Block("Valuation", (
         Item("ValuationDate", "Measurement date", fmt="date"),
-        Item("Price", "Fair value of one common share (P)", fmt="price", key="valuation_price", positive=True),
+        Item("Price", "Fair value of one common share (P)", fmt="unit_price", key="valuation_price", positive=True),
     )))
     input_blocks.append(Block("Extinguishment", (
-        Item("CarryingAmount", "Carrying amount of units accepted", fmt="money", optional=True,
+        Item("CarryingAmount", "Carrying amount of units accepted", fmt="amount", optional=True,
              note="used only when the induced-conversion test fails"),
     )))
     input_blocks.append(Block("Journal entry", (
-        Item("ParValue", "Common stock par value per share", fmt="price", optional=True),
-        Item("CarryingPerUnit", "Carrying amount per unit exchanged", fmt="money", optional=True,
+        Item("ParValue", "Common stock par value per share", fmt="unit_price", optional=True),
+        Item("CarryingPerUnit", "Carrying amount per unit exchanged", fmt="amount", optional=True,
              note="preferred: carrying amount in equity; notes: principal less unamortised discount and costs"),
-        Item("CarryingTotal", "Carrying amount of units accepted, in total", fmt="money", optional=True,
+        Item("CarryingTotal", "Carrying amount of units accepted, in total", fmt="amount", optional=True,
              note="instead of per unit"),
-        Item("AccruedInterestPerUnit", "Accrued interest given up per unit (notes)", fmt="money", optional=True),
+        Item("AccruedInterestPerUnit", "Accrued interest given up per unit (notes)", fmt="amount", optional=True),
     )))
     if shape.period:
         input_blocks.append(Block("Reporting period (EPS)", (
             Item("PeriodStart", "Period start", fmt="date"),
             Item("PeriodEnd", "Period end", fmt="date"),
             Item("Settlement", "Settlement (shares issued)", fmt="date"),
-            Item("NetIncome", "Net income", fmt="money", signed=True),
-            Item("PreferredDividends", "Preferred dividends", fmt="money", optional=True),
+            Item("NetIncome", "Net income", fmt="amount", signed=True),
+            Item("PreferredDividends", "Preferred dividends", fmt="amount", optional=True),
             Item("SharesBefore", "Common outstanding through the period", fmt="count", positive=True),
-            Item("TaxRate", "Tax rate on the inducement expense (notes)", fmt="pct", optional=True),
+            Item("TaxRate", "Tax rate on the inducement expense (notes)", fmt="rate", optional=True),
         )))
     input_blocks.append(Block("Workbook settings", (
         Item("RatioScale", "Ratio precision (parts per share)", fmt="count",
@@ -102,7 +102,7 @@ def sheet(shape: Shape) -> Sheet:
             Column("date", "Date", "ExDate", fmt="date", width=12, check=True),
             Column("units", "Units", "ExUnits", fmt="count", check=True, positive=True),
             Column("ratio", "Ratio", "ExRatio", fmt="ratio", check=True, positive=True),
-            Column("price", "Price", "ExPrice", fmt="price", check=True, positive=True),
-            Column("cash", "Cash per unit", "ExCash", fmt="money", check=True),
+            Column("price", "Price", "ExPrice", fmt="unit_price", check=True, positive=True),
+            Column("cash", "Cash per unit", "ExCash", fmt="amount", check=True),
         ), shape.exchange_rows, next_row + 1, first_col=LABEL_COL, title="Later exchanges"))
     return Sheet("Inputs", "Inputs", blocks, tuple(tables), widths={"B": 44, "C": 22, "D": 60})

@@ -102,6 +102,11 @@ FMT = {
     "pct": "0.00%",
     "date": "yyyy-mm-dd",
     "eps": "$#,##0.0000;[Red]-$#,##0.0000",
+    # Inputs as typed: every decimal shows (to 8), so a printed Inputs page ties to the figures it drives ($8.125
+    # accrued interest per note is not shown as $8.13, a par of $0.000006 not as $0.0000)
+    "amount": "$#,##0.00######;[Red]-$#,##0.00######",
+    "unit_price": "$#,##0.0000####",
+    "rate": "0.00####%",
     "text": "@",
     "bool": "General",
     "general": "General",
