@@ -17,8 +17,8 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors
 from .sniff import ole_problem
 
-__all__ = ["cannot_read", "empty_sheet", "has_formulas", "sheet_rows", "table_rows", "strict_ooxml", "unsaved_formulas",
-           "xlsx_columns", "xlsx_sheet"]
+__all__ = ["cannot_read", "check_xlsx", "empty_sheet", "has_formulas", "sheet_rows", "table_rows", "strict_ooxml",
+           "unsaved_formulas", "xlsx_columns", "xlsx_sheet"]
 
 
 def xlsx_columns(path: Path, sheet: str) -> tuple[list[str], list[list], list[int]]:
@@ -45,9 +45,7 @@ def xlsx_sheet(path: Path, sheet: str, data_only: bool = True):
     is refused in one line naming why (and the part, when one is not well-formed XML)."""
     from openpyxl import load_workbook
 
-    from .safety import check_package
-
-    check_package(path, path.name)  # before openpyxl unpacks anything
+    check_xlsx(path)  # before openpyxl unpacks anything
     other = ole_problem(path) or strict_ooxml(path)  # (encrypted, an .xls renamed; Strict Open XML)
     if other:
         raise InputErrors([other])
@@ -68,6 +66,18 @@ def xlsx_sheet(path: Path, sheet: str, data_only: bool = True):
         raise InputErrors([cannot_read(path, exc)]) from None
     finally:
         wb.close()
+
+
+def check_xlsx(path: Path) -> None:
+    """Refuse the package at *path* before anything of it is unpacked (:func:`xlpy.files.safety.check_package`: the
+    limits, a part named twice, a file in use), as :class:`InputErrors`, which the offer file locates as every other
+    problem of its tally (``tally.file: t.xlsx: ...``); a file in use stays :class:`~xlpy.engine.errors.Busy`."""
+    from .safety import check_package
+
+    try:
+        check_package(path, path.name)
+    except InputError as exc:
+        raise InputErrors([exc]) from None
 
 
 #: The namespaces of a package saved as Strict Open XML (Excel's "Strict Open XML Spreadsheet"), which openpyxl
