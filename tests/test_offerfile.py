@@ -603,6 +603,28 @@ def test_formula_offer(tmp_path):
     assert (r.averaging_start.isoformat(), r.averaging_end.isoformat()) == ("2004-02-11", "2004-02-18")
 
 
+_LAG_2 = "5 trading days ending 2 before it needs 6 trading days before it"
+_LAG_0 = "5 trading days ending on it (or the last trading day before it) needs 5 trading days up to it"
+
+
+@pytest.mark.parametrize("expiration, lag, said", [
+    ("1989-12-01", 2, f"{_LAG_2}, and the calendar has none"), ("1990-01-02", 2, f"{_LAG_2}, and the calendar has none"),
+    ("1990-01-03", 2, f"{_LAG_2}, and the calendar has 1"), ("1990-01-05", 2, f"{_LAG_2}, and the calendar has 3"),
+    ("1990-01-05", 0, f"{_LAG_0}, and the calendar has 4")])
+def test_an_expiration_at_the_start_of_the_calendars_records_is_named_not_lag_days(tmp_path, expiration, lag, said):
+    """QA: an offer expiring before or just after the first day XNYS knows (1990-01-02) was told "lag_days: must be at
+    most 1" or "averaging_days: must be at most 2 with a lag of 2", or "calendar: has no sessions", got 'XNYS': the
+    expiration is at fault, and where the calendar's records start is what to know."""
+    shutil.copyfile(PRICES, tmp_path / "prices.csv")
+    text = FORMULA.replace("expiration = 2004-02-20", f"expiration = {expiration}")
+    (tmp_path / "offer.toml").write_text(text.replace("lag_days = 2", f"lag_days = {lag}"), encoding="utf-8")
+    with pytest.raises(InputErrors) as info:
+        offerfile.compute_file(tmp_path / "offer.toml")
+    assert [str(p) for p in info.value.problems] == [
+        "offer.toml: offer.expiration: is too early for calendar XNYS, whose records start on 1990-01-02: a window of "
+        f"{said}, got {expiration}"]
+
+
 def test_load_reports_all_problems_at_once(tmp_path):
     text = edit(edit(edit(BASE, "outstanding = 464777", "outstanding = -1"), "price = 7.39", "price = nan"),
                 'kind = "preferred"', 'kind = "bond"')

@@ -640,7 +640,8 @@ BAD_CALLS = [
     ("AVERAGING_WINDOW", (dt.datetime(1990, 1, 3), None, 3.0), "lag",
      "must be at most 1: calendar XNYS has 1 trading day before 1990-01-03"),
     ("AVERAGING_WINDOW", (dt.datetime(1985, 6, 3),), "expiration",
-     "is before the records of calendar XNYS: it has no trading days from 1985-05-04 to 1985-06-03, got 1985-06-03"),
+     "is before the records of calendar XNYS, which start on 1990-01-02: it has no trading days from 1985-05-04 to "
+     "1985-06-03, got 1985-06-03"),
     ("CHARGE_GRID", (464777.5, 7.94, 3.2, [[7.0]], [[0.5]]), "units", "must be a whole number, got 464777.5"),
     ("CHARGE_GRID", (464777.0, 7.94, 3.2, [[7.0, 8.0], [9.0, 10.0]], [[0.5]]), "prices",
      "must be one row or one column"),

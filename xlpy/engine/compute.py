@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
 from . import allocation, charge, eps, ratio, rules, schema
-from .errors import InputError, InputErrors
+from .errors import BeforeRecords, InputError, InputErrors
 from .model import Consideration, Offer
 from .numbers import CONTEXT, ZERO, excel_round, plain, units
 from .ratio import session_range
@@ -407,15 +407,21 @@ def _fix_ratio(offer: Offer, sessions: Sessions | None, problems: list[InputErro
     if sessions is None:
         raise InputErrors([InputError("offer.consideration.formula.calendar", f.calendar, "needs a trading calendar")])
     first, last = session_range(offer.expiration, f.averaging_days, f.lag_days)
+    known: Sequence[dt.date] = ()
     try:
-        window = ratio.averaging_window(offer.expiration, sessions(f.calendar, first, last), f.averaging_days,
-                                        f.lag_days)
+        known = sessions(f.calendar, first, last)
+        window = ratio.averaging_window(offer.expiration, known, f.averaging_days, f.lag_days)
         average = ratio.average_price(
             f.prices, window, field="offer.consideration.formula.prices" + (f": {f.source}" if f.source else "")
         )
         offer_ratio = ratio.exchange_ratio(f.value, average, f.cap, f.floor, f.places)
     except InputError as exc:
-        if not exc.field.startswith("offer."):  # name the formula's key: calendar, averaging_days, ...
+        start = exc.start if isinstance(exc, BeforeRecords) else _records_start(exc, known, first)
+        if start is not None:  # the window reaches before the calendar's records: the expiration is at fault
+            held = sum(1 for s in known if (s < offer.expiration if f.lag_days else s <= offer.expiration))
+            exc = ratio.before_records("offer.expiration", offer.expiration, f.calendar, start, held,
+                                       f.averaging_days, f.lag_days)
+        elif not exc.field.startswith("offer."):  # name the formula's key: calendar, averaging_days, ...
             exc = InputError(f"offer.consideration.formula.{exc.field}", exc.value, exc.reason,
                              show_value=exc.show_value)
         raise InputErrors(problems + [exc]) from None
@@ -431,6 +437,14 @@ def _fix_ratio(offer: Offer, sessions: Sessions | None, problems: list[InputErro
         )
     quotient = excel_round(CONTEXT.divide(f.value, average), ratio.QUOTIENT_PLACES)
     return _FixedRatio(offer_ratio, average, window[0], window[-1], quotient)
+
+
+def _records_start(exc: InputError, known: Sequence[dt.date], first: dt.date) -> dt.date | None:
+    """The first day of the calendar's records when *exc* says it holds too few sessions for the window, or None.
+    The calendar days asked for hold the window with weeks to spare, so a calendar short of sessions for it starts
+    its records after the first of them: its first session is that start."""
+    short = exc.field in ("averaging_days", "lag_days") and "the calendar has" in exc.reason
+    return known[0] if short and known and known[0] > first else None
 
 
 def _in_principal(offer: Offer, problem: InputError, tendered: int) -> InputError:

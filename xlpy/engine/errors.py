@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-__all__ = ["XlpyError", "InputError", "InputErrors", "Busy", "Problems", "capped"]
+__all__ = ["XlpyError", "InputError", "InputErrors", "BeforeRecords", "Busy", "Problems", "capped"]
 
 
 class XlpyError(Exception):
@@ -56,6 +56,15 @@ class Busy(InputError):
     """A file in use elsewhere: open in Excel or LibreOffice, being written by another xlpy or program, or saved
     while it was read.  Nothing was changed, and the same command may succeed later (the command line's exit
     status 3, which a scheduled job can retry, where 2 is bad input that only an edit mends)."""
+
+
+class BeforeRecords(InputError):
+    """Dates a trading calendar holds no records of: all before :attr:`start`, the first day it knows.  The date
+    asked about is at fault, not the calendar (an offer's expiration before the calendar's records begin)."""
+
+    def __init__(self, field: str, value: object, reason: str, *, show_value: bool = True, start=None):
+        self.start = start
+        super().__init__(field, value, reason, show_value=show_value)
 
 
 class InputErrors(XlpyError, ValueError):

@@ -22,8 +22,8 @@ from .numbers import CONTEXT, ZERO, excel_round, plain
 if TYPE_CHECKING:  # only named here; importing the model costs the worksheet functions
     from .model import PriceDay
 
-__all__ = ["QUOTIENT_PLACES", "averaging_window", "average_price", "bound_problem", "exchange_ratio",
-           "session_range"]
+__all__ = ["QUOTIENT_PLACES", "averaging_window", "average_price", "before_records", "bound_problem",
+           "exchange_ratio", "session_range"]
 
 
 def averaging_window(
@@ -80,6 +80,25 @@ def averaging_window(
         raise InputError("averaging_days", days, f"must be at most {held - lag + 1 if lag else held:,} with a lag "
                          f"of {lag} trading day{'' if lag == 1 else 's'}: {said}")
     return tuple(eligible[start_index : end_index + 1])
+
+
+def before_records(field: str, expiration: dt.date, calendar: str, start: dt.date, held: int, days: int,
+                   lag: int) -> InputError:
+    """The problem of an *expiration* too early for calendar *calendar*, whose records start on *start* and hold
+    *held* trading days before it (up to it with no lag): the window of *days* ending *lag* days before it does not
+    fit.  Named by *field*, the expiration's (the key at fault, not ``lag_days``), with its value.
+
+    >>> import datetime as dt
+    >>> str(before_records("offer.expiration", dt.date(1990, 1, 3), "XNYS", dt.date(1990, 1, 2), 1, 5, 2))
+    'offer.expiration: is too early for calendar XNYS, whose records start on 1990-01-02: a window of 5 trading \
+days ending 2 before it needs 6 trading days before it, and the calendar has 1, got 1990-01-03'
+    """
+    need = days + lag - 1 if lag else days
+    ends = f"ending {lag} before it" if lag else "ending on it (or the last trading day before it)"
+    return InputError(field, expiration, f"is too early for calendar {calendar}, whose records start on "
+                      f"{start.isoformat()}: a window of {days:,} trading day{'' if days == 1 else 's'} {ends} needs "
+                      f"{need:,} trading day{'' if need == 1 else 's'} {'before' if lag else 'up to'} it, and the "
+                      f"calendar has {f'{held:,}' if held else 'none'}")
 
 
 def average_price(prices: Sequence[PriceDay], window: Sequence[dt.date], field: str = "prices",

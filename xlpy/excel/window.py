@@ -12,7 +12,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from ..engine import ratio as _ratio
-from ..engine.errors import InputError
+from ..engine.errors import BeforeRecords, InputError
 from .args import _scalar, cells, date, no_values, not_negative, optional_whole, positive
 
 if TYPE_CHECKING:
@@ -46,15 +46,15 @@ def window(expiration, days, lag, calendar) -> tuple[dt.date, ...]:
         raise InputError("expiration", expiration, f"is too early for {n:,} trading days and lag {k:,}") from None
     try:
         known = sessions(code, first, last)
+    except BeforeRecords as exc:  # before the calendar's records: the expiration is at fault, not the calendar code
+        raise InputError("expiration", expiration, f"is before the records of calendar {code}, which start on "
+                         f"{exc.start.isoformat()}: it has no trading days from {first.isoformat()} to "
+                         f"{day.isoformat()}") from None
     except InputError as exc:
         if exc.reason.startswith("knows trading days only up to"):  # past the calendar's records: the expiration
             raise InputError("expiration", expiration, f"is after the records of calendar {code}: it "
                              f"{exc.reason}") from None
-        if not exc.reason.startswith("has no sessions"):
-            raise
-        # before the calendar's records: the expiration is at fault, not the calendar code
-        raise InputError("expiration", expiration, f"is before the records of calendar {code}: it has no trading "
-                         f"days from {first.isoformat()} to {day.isoformat()}") from None
+        raise
     try:
         return _ratio.averaging_window(day, known, n, k)
     except InputError as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from ..engine.errors import InputError
+from ..engine.errors import BeforeRecords, InputError
 
 __all__ = ["sessions", "holidays", "closed_days", "weekend", "not_for_workday", "DEFAULT_CALENDAR", "EARLIEST"]
 
@@ -88,7 +88,11 @@ def sessions(code: str, first: dt.date, last: dt.date) -> list[dt.date]:
     cal = _calendar(code)
     if last > cal.last_session.date():  # beyond it the library lists no sessions: never a silently short list
         raise InputError("calendar", code, f"knows trading days only up to {cal.last_session.date().isoformat()}")
-    lo = max(first, cal.first_session.date())
+    start = cal.first_session.date()
+    if last < start:  # all before its records (the expiration, not the calendar code, is at fault)
+        raise BeforeRecords("calendar", code, f"has no sessions between {first.isoformat()} and {last.isoformat()}: "
+                            f"its records start on {start.isoformat()}", start=start)
+    lo = max(first, start)
     hi = min(last, cal.last_session.date())
     if lo > hi:
         raise InputError("calendar", code, f"has no sessions between {first.isoformat()} and {last.isoformat()}")
