@@ -194,6 +194,40 @@ def test_an_xlsx_tally_naming_a_part_twice_is_refused(tmp_path, capsys, monkeypa
     assert "tally.xlsx: part xl/worksheets/sheet1.xml: is in the package twice" in err, err
 
 
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "docProps/app.xml", "xl/worksheets/sheet1.xml"])
+def test_an_xlsx_tally_or_count_file_declaring_a_dtd_is_refused_naming_its_key_and_part(tmp_path, capsys,
+                                                                                      monkeypatch, part):
+    """QA: a workbook with a DTD was refused, an XLSX tally read (its workbook part's or an unread part's DTD) or
+    refused as "cannot be read as XLSX: Unable to read workbook" (its sheet's): the same refusal, naming the part."""
+    from openpyxl import Workbook
+    from repo_paths import DATA, FORMULA, PRICES
+
+    from xlpy.engine import InputErrors
+    from xlpy.files import counts
+
+    for name, rows in (("one.xlsx", [["holder_id", "units", "method", "status"], ["A-1", 100, "book-entry",
+                                                                                    "tendered"]]),
+                       ("c.xlsx", [["tendered", "guaranteed delivery"], [100, 0]])):
+        wb = Workbook()
+        for row in rows:
+            wb.active.append(row)
+        wb.save(tmp_path / name)
+    variant(tmp_path / "one.xlsx", tmp_path / "tally.xlsx", part, with_dtd(XXE))
+    variant(tmp_path / "c.xlsx", tmp_path / "counts.xlsx", part, with_dtd(XXE))
+    shutil.copy(DATA / PRICES, tmp_path / PRICES)
+    text = FORMULA.read_text(encoding="utf-8")
+    start = text.index("[tally]")
+    text = text[:start] + '[tally]\nfile = "tally.xlsx"\n' + text[text.index("\n[", start + 1):]
+    (tmp_path / "offer.toml").write_text(text.replace("data/" + PRICES, PRICES), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["compute", "offer.toml"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy compute: offer.toml: tally.file: tally.xlsx: part {part}: "
+                                                    f"{DTD}"]
+    with pytest.raises(InputErrors) as info:
+        counts.read_counts(tmp_path / "counts.xlsx")
+    assert [str(p) for p in info.value.problems] == [f"counts.xlsx: part {part}: {DTD}"]
+
+
 def test_the_dtd_check_reads_no_declaration_and_only_each_part_s_start():
     """The parser stops where the DOCTYPE begins: an entity it declares is never expanded (a billion laughs would
     take the memory) nor fetched; a part with no DTD is read only to its first element."""

@@ -23,7 +23,7 @@ from . import sources, steady, typed, written_numbers
 from .sniff import encoding_name, file_encoding, header_line
 from .settled import check_settled
 from .written_numbers import wide_row
-from .xlsx_sheet import empty_sheet, sheet_rows, strict_ooxml, table_rows, unsaved_formulas, xlsx_sheet
+from .xlsx_sheet import check_xlsx, empty_sheet, sheet_rows, strict_ooxml, table_rows, unsaved_formulas, xlsx_sheet
 
 __all__ = ["COUNT_COLUMNS", "absent_counts", "read_count_file", "read_counts", "tally_kind"]
 
@@ -54,9 +54,7 @@ def _header(path: Path, mapping: sources.ColumnMapping) -> list[str] | None:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             from openpyxl import load_workbook
 
-            from .safety import check_package
-
-            check_package(path, path.name)  # refused here: read_tally then says why
+            check_xlsx(path)  # refused here: read_tally then says why
             if strict_ooxml(path) is not None:
                 return None  # (read_tally says what it is)
             wb = load_workbook(path, read_only=True, data_only=True)

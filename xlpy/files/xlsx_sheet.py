@@ -69,13 +69,15 @@ def xlsx_sheet(path: Path, sheet: str, data_only: bool = True):
 
 
 def check_xlsx(path: Path) -> None:
-    """Refuse the package at *path* before anything of it is unpacked (:func:`xlpy.files.safety.check_package`: the
-    limits, a part named twice, a file in use), as :class:`InputErrors`, which the offer file locates as every other
-    problem of its tally (``tally.file: t.xlsx: ...``); a file in use stays :class:`~xlpy.engine.errors.Busy`."""
-    from .safety import check_package
+    """Refuse the package at *path* before openpyxl unpacks it (:func:`xlpy.files.safety.check_package`: the limits,
+    a part named twice, a file in use; then :func:`~xlpy.files.safety.check_no_dtd`: a part declaring a DTD, as a
+    workbook's is refused), as :class:`InputErrors`, which the offer file locates as every other problem of its
+    tally (``tally.file: t.xlsx: part ...``); a file in use stays :class:`~xlpy.engine.errors.Busy`."""
+    from .safety import check_no_dtd, check_package
 
     try:
         check_package(path, path.name)
+        check_no_dtd(path, path.name)  # (only each part's start is read: no entity reaches a parser)
     except InputError as exc:
         raise InputErrors([exc]) from None
 
