@@ -145,6 +145,31 @@ def test_validate_refuses_a_workbook_whose_part_is_not_xml_met_past_the_opening(
         validate_many.validate_many([good], refused=lambda e: None)
 
 
+@pytest.mark.parametrize("part, change, extra, where", [
+    ("docProps/app.xml", lambda d: d.replace(b"<Application>", b"<a>"), None, "line 1, column "),
+    ("", bytes, ("customXml/item1.xml", b"<root><a></root>"), "line 1, column 12"),
+    ("", bytes, ("xl/calcChain.xml", b'<?xml version="1.0"?>\n<calcChain><c r="A1"</calcChain>'), "line 2, column "),
+])
+def test_a_part_nothing_reads_that_is_not_well_formed_is_a_finding(seed, monkeypatch, part, change, extra, where):
+    """QA: a workbook whose document properties, custom XML or calculation chain was not well-formed XML was
+    "valid" (openpyxl never parses them), though Excel reports it as a problem with its content when it opens it.
+    The sheets, the long parts, are parsed where they are read, not a second time."""
+    from xlpy.workbook import parts
+
+    bad = variant(seed, seed.parent / "bad.xlsm", part, change, extra)
+    read: list[str] = []
+    real = safety.read_part
+    monkeypatch.setattr(safety, "read_part", lambda zf, name, *a: read.append(name) or real(zf, name, *a))
+    found = parts.malformed(bad, "bad.xlsm")
+    assert len(found) == 1, found
+    named = part or extra[0]
+    said = str(found[0])
+    assert said.startswith(f"bad.xlsm: part {named}: is not well-formed XML ("), said
+    assert f", {where}" in said and said.endswith(f"), {parts.EXCEL_REFUSES} [structure]"), said
+    assert named in read and not [n for n in read if n.startswith("xl/worksheets/sheet")], read
+    assert parts.malformed(seed, "book.xlsm") == []
+
+
 def _twice(seed: Path) -> Path:
     part = "xl/worksheets/sheet1.xml"
     with zipfile.ZipFile(seed) as zf:

@@ -46,8 +46,8 @@ from defusedxml import DefusedXmlException
 from ..engine.errors import Busy, InputError
 
 __all__ = ["DAMAGE", "DEFAULTS", "DTD", "XML_ERRORS", "Limits", "check_intact", "check_no_dtd", "check_package",
-           "configure", "damaged", "dtd_part", "inflate_part", "limits", "part_fault", "read_part", "refused_part",
-           "unreadable"]
+           "configure", "damaged", "dtd_part", "inflate_part", "limits", "part_fault", "part_faults", "read_part",
+           "refused_part", "unreadable"]
 
 MB = 1 << 20
 #: Parts smaller than this are not held to the ratio (tiny XML parts compress well and cost nothing).
@@ -423,19 +423,32 @@ def xml_fault(data: bytes) -> str | None:
 
 def part_fault(source: str | os.PathLike | bytes, label: str) -> tuple[str, str] | None:
     """The first XML part of package *source* that declares a DTD or is not well-formed, and why: (part, why); None
-    if there is none.  Each part is read whole (in slices, bounded by the limits); VML, which Excel does not
-    always write as well-formed XML, is not looked at, nor a part that cannot be unpacked."""
+    if there is none (:func:`part_faults`)."""
+    found = part_faults(source, label, most=1)
+    return found[0] if found else None
+
+
+def part_faults(source: str | os.PathLike | bytes, label: str, skip=None, most: int | None = None
+                ) -> list[tuple[str, str]]:
+    """(part, why) of each XML part of package *source* that declares a DTD or is not well-formed (at most *most*),
+    in the package's order.  Each part is read whole (in slices, bounded by the limits); VML, which Excel does not
+    always write as well-formed XML, is not looked at, nor a part that cannot be unpacked, nor one whose name
+    *skip* (a callable) is true of: a part its reader parses anyway, which names it then."""
+    found: list[tuple[str, str]] = []
     with _zip_of(source) as zf:
         for info in zf.infolist():
-            if info.is_dir() or not info.filename.lower().endswith((".xml", ".rels")):
+            name = info.filename
+            if info.is_dir() or not name.lower().endswith((".xml", ".rels")) or skip is not None and skip(name):
                 continue
             try:
-                why = xml_fault(read_part(zf, info.filename, label))
+                why = xml_fault(read_part(zf, name, label))
             except (*DAMAGE, RuntimeError, NotImplementedError):
                 continue
             if why is not None:
-                return info.filename, why
-    return None
+                found.append((name, why))
+                if most is not None and len(found) >= most:
+                    break
+    return found
 
 
 def refused_part(path: str | os.PathLike, label: str, exc: BaseException, done: str) -> BaseException:

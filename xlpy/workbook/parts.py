@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import zipfile
 
-__all__ = ["MACRO_NAME", "is_binary_name", "misnamed_macro_book", "unknown_parts"]
+__all__ = ["MACRO_NAME", "is_binary_name", "malformed", "misnamed_macro_book", "unknown_parts"]
 
 #: Why a workbook with a VBA project is named .xlsm: ``xlpy build`` refuses another name, and ``validate`` and
 #: ``refresh`` name a standard workbook renamed since (Excel will not open it).
@@ -131,3 +131,25 @@ def misnamed_macro_book(path) -> bool:
             return any(n.lower() == "xl/vbaproject.bin" for n in zf.namelist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return False  # (the reader says what it is)
+
+
+#: The parts a validation parses anyway, openpyxl opening the workbook (it names one that is not well-formed, and
+#: the workbook is not validated further): the sheets and their strings, the long parts, are not parsed twice.
+_PARSED = re.compile(r"xl/(worksheets/sheet\d*|sharedStrings)\.xml", re.IGNORECASE)
+
+#: What Excel does with a workbook one of whose parts is not well-formed XML, though openpyxl opens it.
+EXCEL_REFUSES = 'which Excel reports when it opens the workbook ("We found a problem with some content")'
+
+
+def malformed(path, book: str) -> list:
+    """A finding for each XML part of the workbook at *path*, among those openpyxl leaves unread (its document
+    properties, custom XML, the calculation chain...), that is not well-formed XML (:func:`xlpy.files.safety.
+    part_faults`, parsed once with expat, in slices bounded by the limits); *book* names the workbook."""
+    from ..files.safety import DAMAGE, part_faults
+    from .findings import Finding
+
+    try:
+        found = part_faults(path, book, skip=_PARSED.fullmatch)
+    except (*DAMAGE, OSError):  # (a damaged package: named where it is read)
+        return []
+    return [Finding(book, f"part {name}", f"{why}, {EXCEL_REFUSES}") for name, why in found]
