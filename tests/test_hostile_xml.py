@@ -170,6 +170,18 @@ def test_a_part_nothing_reads_that_is_not_well_formed_is_a_finding(seed, monkeyp
     assert parts.malformed(seed, "book.xlsm") == []
 
 
+def test_validate_names_a_part_nothing_reads_that_is_not_well_formed(seed, capsys):
+    """The finding of :func:`xlpy.workbook.parts.malformed` in validate's report: "valid" before."""
+    from xlpy.workbook import parts
+
+    bad = variant(seed, seed.parent / "bad.xlsm", "docProps/app.xml", lambda d: d.replace(b"<Application>", b"<a>"))
+    assert main(["validate", str(bad), str(seed), "--no-libreoffice", "--no-formulas"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("bad.xlsm: part docProps/app.xml: is not well-formed XML (mismatched tag, line 1, "), out
+    assert out[0].endswith(f"), {parts.EXCEL_REFUSES} [structure]"), out
+    assert out[-1].startswith("book.xlsm: valid ("), out
+
+
 def _twice(seed: Path) -> Path:
     part = "xl/worksheets/sheet1.xml"
     with zipfile.ZipFile(seed) as zf:

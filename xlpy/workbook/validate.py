@@ -525,6 +525,7 @@ def _unknown_parts(book: str, path: Path, findings: list[Finding]) -> None:
             findings.append(Finding(book, f"part {name}", "is not a part the standard workbook, the xlwings template "
                                     "or a spreadsheet application's save accounts for", "no such part",
                                     f"{size:,} bytes, {'binary' if binary else 'XML'}"))
+    findings.extend(parts.malformed(path, book))  # parts nothing reads, not well-formed XML
 
 
 # --- entry points ------------------------------------------------------------------------------
