@@ -69,7 +69,8 @@ from . import data as bookdata, rebuild, saved_values, table_edits
 from .backends import Book
 from .clock import utc_now
 from .collector import collector_eased
-from .layout import LAYOUT_NAME, REFRESH_RECORD, Layout, Shape, history_added, history_row, layout, renamed_hint
+from .layout import (LAYOUT_NAME, REFRESH_RECORD, Layout, Shape, history_added, history_moved_note, history_row, layout,
+                     renamed_hint)
 from .saved_values import HOLDER_TABLE, TableValues, holder_values
 
 __all__ = [
@@ -447,12 +448,10 @@ class _Refresh:
             raise InputErrors([bookdata.in_workbook_terms(self.lay, p) for p in too_large])
         return offer, results
 
-    def unchanged(self) -> bool:
-        """True when every source read is the file the Cover records, byte for byte, and nothing else would move.
-
-        A count file must also match the counts the Inputs hold now (a person
-        may have typed over them since the last refresh).
-        """
+    def unchanged(self, results) -> bool:
+        """True when every source read is the file the Cover records, byte for byte, and nothing else would move: a
+        count file must match the counts the Inputs hold now (typed over since the last refresh?), and History's last
+        row the figures *results* give (an input typed since moved them)."""
         checks = []
         if self.switch is not None:
             return False
@@ -481,7 +480,9 @@ class _Refresh:
             if (held is not None and held != (t.header_row, t.last_row)) or table_edits.names_off(
                     self.book, sheet.title, t) or self.book.typed_over(sheet.title, t):
                 return False
-        return True
+        moved = history_moved_note(self._history_records(), results, "a new row records the figures as they stand")
+        self.notes += [moved] if moved else []
+        return moved is None
 
     def _check_totals(self, offer) -> None:
         rec = self.tally_record
@@ -694,7 +695,7 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
         raise InputErrors(sources._capped(r.problems))
     keeps = hasattr(book, "set_saved_values")  # a file on disk: save the engine's figures with it
     written, lines = [], None
-    if not r.unchanged():
+    if not r.unchanged(results):
         # (read before a switch, which writes Tenders as a build does)
         edited = [e for e in saved_values.edited_formulas(book, r.lay) if r.switch is None or
                   not e.startswith("Tenders!")] if keeps else []

@@ -49,7 +49,7 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import engine_context, to_decimal
 from ..excel import vba
 from . import data as bookdata
-from . import button_links, libreoffice, progress, rebuild, saved_values, shown
+from . import button_links, history_trail, libreoffice, progress, rebuild, saved_values, shown
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
 from .findings import Finding, Report
@@ -584,6 +584,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         return report
     offer, results, exp = engine
     compared, check, word = _saved(book, path, wb, exp, findings, notes, lay, offer, results, typed)
+    notes += history_trail.last_row_note(path, lay, results)  # (an input typed since the last refresh, or edited)
     report.count("saved", compared)
     moved: dict[str, bool] = {}  # of the differing saved values (when one is typed over), which a recalculation moves
 

@@ -48,7 +48,8 @@ from . import (
 from .check import tie_cells
 from .cover import COVER_BUTTONS, Button
 from .entries import ENTRY_LINES, NEEDS_INPUT
-from .history import HISTORY_CHART_ROWS, HISTORY_COLUMNS, history_added, history_repeats, history_row
+from .history import (HISTORY_CHART_ROWS, HISTORY_COLUMNS, history_added, history_moved_note, history_repeats,
+                      history_row)
 from .model import (
     CHECK_COLS,
     CONF_SHEET,
@@ -115,6 +116,7 @@ __all__ = [
     "Table",
     "approx_formula",
     "history_added",
+    "history_moved_note",
     "history_repeats",
     "history_row",
     "layout",

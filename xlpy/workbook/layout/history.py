@@ -70,6 +70,51 @@ def history_repeats(last: tuple, row: tuple) -> bool:
     return len(last) >= len(row) and [plain(v) for v in last[1:len(row)]] == [plain(v) for v in row[1:]]
 
 
+#: The figures of a History row (after when, the tally file, its SHA-256 and its lines), as a report names them.
+FIGURES = (("tendered", "units tendered"), ("guaranteed", "by guaranteed delivery"), ("failed", "failed deliveries"),
+           ("accepted", "units accepted"), ("participation", "participation"), ("common", "common issued"),
+           ("charge", "the charge"))
+
+
+def history_moved(last: tuple, results) -> list[str]:
+    """The figures *results* give otherwise than History's last record *last* (as the workbook holds it), each as
+    "the charge 9,597,836.40 → 9,603,875.38"; [] when they are the same (participation to 8 decimals, the charge
+    to the cent, as a row keeps them)."""
+    now = history_row("", "", "", 0, results)
+    held = tuple(last) + (None,) * (len(now) - len(last))
+    first = len(HISTORY_COLUMNS) - len(FIGURES)
+    moved = []
+    for i, (key, words) in enumerate(FIGURES, start=first):
+        if not history_repeats((None,) * first + (held[i],), (None,) * first + (now[i],)):
+            moved.append(f"{words} {_plain_figure(key, held[i])} → {_plain_figure(key, now[i])}")
+    return moved
+
+
+def history_moved_note(records: list[tuple], results, done: str) -> str | None:
+    """The report line when the figures *results* give moved since History's last record (of *records*), or None
+    (no record, or the same figures): named one by one, and *done* (what comes of it)."""
+    moved = history_moved(records[-1], results) if records else []
+    if not moved:
+        return None
+    return (f"History: its last row ({records[-1][0]}) holds other figures than the workbook computes now "
+            f"({'; '.join(moved)}): an input typed since the last refresh moved them, or the row was edited; {done}")
+
+
+def _plain_figure(key: str, v) -> str:
+    """A figure as the History sheet shows it: 86,547; 9,597,836.40; 58.95%; blank."""
+    from decimal import Decimal, InvalidOperation
+
+    if v is None or v == "":
+        return "blank"
+    try:
+        d = Decimal(str(v))
+    except (InvalidOperation, ValueError):
+        return repr(v)
+    if key == "participation":
+        return f"{d * 100:.2f}%"
+    return f"{d:,.2f}" if key == "charge" else f"{d:,}"
+
+
 def history_added(rows: list[tuple], row: tuple) -> tuple[list[tuple], str | None]:
     """*rows* with *row* after them; or *rows* alone, and the refresh's report line saying so, when *row* records
     nothing the last of them does not (:func:`history_repeats`)."""

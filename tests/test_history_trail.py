@@ -1,0 +1,82 @@
+"""History's last row against the figures: an input typed since the last refresh, or a row edited.
+
+QA (quarter end): the price P typed anew moved the charge, and the next refresh said "nothing to refresh", so
+History's last row (which the Cover shows as the latest count) disagreed with Results with no row or word to
+say why; a History row edited by hand still validated without a word.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from xlpy.cli import main
+from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+
+def _copy(path: Path, tmp_path: Path) -> Path:
+    for f in path.parent.iterdir():
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    return tmp_path / path.name
+
+
+def _typed(book: Path, name: str, value) -> None:
+    """*value* typed into the input *name*, the workbook saved (as openpyxl saves it: no figures recalculated)."""
+    wb = load_workbook(book, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    sheet, ref = lay.cell(name)
+    wb[sheet][ref] = value
+    wb.save(book)
+
+
+def _history(book: Path) -> list[tuple]:
+    """The History table's rows, when to the charge, as the file holds them."""
+    from openpyxl.utils.cell import range_boundaries
+
+    ws = load_workbook(book)["History"]
+    first, top, _, bottom = range_boundaries(ws.tables["tblHistory"].ref)
+    return list(ws.iter_rows(min_row=top + 1, max_row=bottom, min_col=first, max_col=first + 10, values_only=True))
+
+
+def _notes(book: Path) -> list[str]:
+    from xlpy.workbook.validate import validate
+
+    report = validate(book, legs=("formulas",))
+    assert report.findings == [], report.findings
+    return [n for n in report.notes if n.startswith("History:")]
+
+
+def test_an_input_typed_since_the_last_refresh_is_noted_and_the_next_refresh_records_it(standard_books, tmp_path,
+                                                                                      capsys, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(standard_books["holders"], tmp_path)
+    assert _notes(book) == []  # (as built: the last row is the build's, the figures its own)
+    before = _history(book)
+    _typed(book, "Price", 7.5)
+    said = ("History: its last row (2004-02-23 00:00:00) holds other figures than the workbook computes now (the "
+            "charge 9,597,840.08 → 9,740,703.24): an input typed since the last refresh moved them, or the row was "
+            "edited; ")
+    assert _notes(book) == [said + "xlpy refresh records a row for the figures as they stand"]
+    assert main(["refresh", str(book), "--no-backup"]) == 0  # (the very files the Cover records)
+    out = capsys.readouterr().out.splitlines()
+    assert f"book.xlsm: {said}a new row records the figures as they stand" in out, out
+    after = _history(book)
+    assert after[:-1] == before and after[-1][0] == "2004-02-24 00:00:00" and float(after[-1][10]) == 9740703.24
+    assert _notes(book) == []
+    assert main(["refresh", str(book), "--no-backup"]) == 0
+    assert any("nothing to refresh" in line for line in capsys.readouterr().out.splitlines())
+    assert _history(book) == after
+
+
+def test_a_history_row_edited_by_hand_is_named_figure_by_figure(standard_books, tmp_path):
+    book = _copy(standard_books["holders"], tmp_path)
+    wb = load_workbook(book, keep_vba=True)
+    ws = wb["History"]
+    last = len(_history(book)) + int(ws.tables["tblHistory"].ref.split(":")[0][1:])
+    ws[f"I{last}"], ws[f"L{last}"] = 96547, 20707973.77  # (units accepted, the charge)
+    wb.save(book)
+    (note,) = _notes(book)
+    assert "(units accepted 96,547 → 274,000; the charge 20,707,973.77 → 9,597,840.08)" in note, note
