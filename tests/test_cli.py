@@ -513,3 +513,19 @@ def test_the_documents_messages_cite_ship_and_print(capsys):
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
     assert "xlpy.docs" in project["packages"] and project["package-dir"]["xlpy.docs"] == "docs"
     assert project["package-data"]["xlpy.docs"] == ["*.md"]
+
+
+def test_build_json_gives_the_workbook_its_results_and_its_validation(tmp_path, capsys):
+    """Review: a script building a workbook had to build with --no-validate, then validate --json, to read the
+    outcome; build --json gives the workbook, the results as compute --json has them and the validation's record."""
+    assert cli.main(["compute", str(SEED), "--json"]) == 0
+    computed = json.loads(capsys.readouterr().out)
+    out = tmp_path / "b.xlsm"
+    assert cli.main(["build", str(SEED), "-o", str(out), "--json", "--no-libreoffice"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["workbook"] == str(out) and got["results"] == computed
+    assert got["validation"]["ok"] is True and got["validation"]["legs_run"] == ["formulas"]
+    assert got["validation"]["workbook"] == "b.xlsm" and got["validation"]["cells_compared"] > 200
+    assert cli.main(["build", str(SEED), "-o", str(out), "--json", "--force", "--no-validate"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again == {"workbook": str(out), "results": computed, "validation": None}

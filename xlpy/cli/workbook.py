@@ -78,6 +78,13 @@ def _print_reports(reports, as_json: bool) -> int:
     return EXIT_OK if all(r.ok for r in reports) else EXIT_FINDINGS
 
 
+def _print_built(out: Path, results, report) -> int:
+    """``build --json``: the workbook written, its results and its validation's report (None: not validated)."""
+    print(json.dumps({"workbook": str(out), "results": results.to_dict(),
+                      "validation": report.to_dict() if report is not None else None}, indent=2))
+    return EXIT_OK if report is None or report.ok else EXIT_FINDINGS
+
+
 def _legs(args) -> tuple[str, ...]:
     legs = []
     if not getattr(args, "no_formulas", False):
@@ -115,6 +122,8 @@ def _setup_build(p: argparse.ArgumentParser) -> None:
                    "inputs and refreshes: without --force an existing file is never replaced); never one that is "
                    "read-only or open in Excel or LibreOffice (an owner file ~$NAME or .~lock.NAME# beside it)")
     p.add_argument("--no-validate", action="store_true", help="write the workbook without validating it")
+    p.add_argument("--json", action="store_true", help="print the workbook written, its results (as compute --json "
+                   "gives them) and the validation's report (as validate --json gives one) as one JSON object")
     _add_leg_options(p)
 
 
@@ -290,12 +299,13 @@ def run_build(args: argparse.Namespace) -> int:
             except OSError as exc:  # a folder xlpy may not write in: its temporary file is not made
                 raise not_written(out, exc) from None
             written = True
-        print(f"built {out}: {offer.issuer}, {units(results.units_accepted)} accepted, "
-              f"{fmt_count(results.common_issued)} common issued, {charge_words(results, offer)}")
+        if not args.json:
+            print(f"built {out}: {offer.issuer}, {units(results.units_accepted)} accepted, "
+                  f"{fmt_count(results.common_issued)} common issued, {charge_words(results, offer)}")
         # as compute says them (a preliminary count, proration, a fraction's price), and as entries says its own
         warn(args, list(results.warnings) + entry_warnings(offer, results, len(results.exchanges)))
         if args.no_validate:
-            return EXIT_OK
+            return _print_built(out, results, None) if args.json else EXIT_OK
         validating = True
         report = validate(out, offer_path, _legs(args), args.require_libreoffice)
     except KeyboardInterrupt as exc:
@@ -317,7 +327,7 @@ def run_build(args: argparse.Namespace) -> int:
               f"set TMPDIR to a folder with room, and xlpy validate {out} checks it", file=sys.stderr)
         return EXIT_INPUT
     try:
-        return _print_reports([report], as_json=False)
+        return _print_built(out, results, report) if args.json else _print_reports([report], as_json=False)
     except OSError as exc:
         if (status := report_lost("build", f"{out} was written and validated", exc)) is None:
             raise
