@@ -700,9 +700,9 @@ def test_an_xlsx_renamed_xlsm_is_named_not_refreshed(book, capsys):
             zout.writestr(n, data)
     tally = _new_tally(book.parent)
     before = _snapshot(book.parent)
-    why = ("is an .xlsx workbook (no macros) under an .xlsm name, as LibreOffice's 'Excel 2007-365' format saves "
-           "one: Excel refuses to open it so; save it as 'Excel 2007-365 (macro-enabled)', or rebuild it with xlpy "
-           "build")
+    why = ("is an .xlsx workbook (no macros: its refresh macros and buttons are gone) under an .xlsm name, as "
+           "LibreOffice's 'Excel 2007-365' format saves one: Excel refuses to open it so; save it as 'Excel 2007-365 "
+           "(macro-enabled)' from the LibreOffice window it is still open in, or rebuild it with xlpy build")
     assert main(["refresh", str(book), "--tally", str(tally)]) == 2
     assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: {book}: {why}; it was not changed"]
     assert _snapshot(book.parent) == before
@@ -710,6 +710,7 @@ def test_an_xlsx_renamed_xlsm_is_named_not_refreshed(book, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == (f"{book.name}: file: {why}: expected a macro-enabled workbook, found an .xlsx's content type "
                       "[structure]")
+    assert not any("VBA project" in line for line in out), out  # (the same cause, said once)
 
 
 def test_a_folder_given_as_a_workbook_or_a_source_is_named_a_folder(book, capsys):

@@ -99,9 +99,10 @@ def describe(name: str, size: int, binary: bool) -> str:
 
 
 #: The refusal of an .xlsm saved without its macros (:func:`xlsx_named_xlsm`).
-XLSX_NAMED_XLSM = ("is an .xlsx workbook (no macros) under an .xlsm name, as LibreOffice's 'Excel 2007-365' format "
-                   "saves one: Excel refuses to open it so; save it as 'Excel 2007-365 (macro-enabled)', or rebuild it "
-                   "with xlpy build")
+XLSX_NAMED_XLSM = ("is an .xlsx workbook (no macros: its refresh macros and buttons are gone) under an .xlsm name, as "
+                   "LibreOffice's 'Excel 2007-365' format saves one: Excel refuses to open it so; save it as 'Excel "
+                   "2007-365 (macro-enabled)' from the LibreOffice window it is still open in, or rebuild it with xlpy "
+                   "build")
 
 
 def xlsx_named_xlsm(path) -> bool:

@@ -340,8 +340,9 @@ def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Findi
     except Exception as exc:  # oletools raises many kinds for a damaged project
         findings.append(Finding(book, "VBA project", "cannot be read", "the template's modules", str(exc)))
         return
-    if not modules:  # one cause, said once, not a finding per module
-        findings.append(Finding(book, "VBA project", NO_VBA, "the template's modules", "none"))
+    if not modules:  # one cause, said once, not a finding per module (nor twice: an .xlsx under an .xlsm name)
+        findings += [] if any(f.where == "file" for f in findings) else [
+            Finding(book, "VBA project", NO_VBA, "the template's modules", "none")]
         return
     allowed = vba.expected_modules(standalone=True) | {vba.UDF_MODULE_NAME}
     for extra in sorted(modules - allowed):
