@@ -76,6 +76,30 @@ def test_a_totals_line_of_any_wording_is_refused(tmp_path, stated, label):
     assert len(problems(sources.read_tally, path, stated)) == 1
 
 
+
+@pytest.mark.parametrize("label", ["Grand Total (2 holders)", "Grand Total (4 holders)", "Grand Total - 4 accounts",
+                                   "GRAND TOTAL 2/19", "Grand total of shares", "All Holders", "Aggregate", "Summary",
+                                   "all accounts"])
+def test_a_totals_line_whose_totals_word_is_not_at_either_end_is_refused(tmp_path, stated, label):
+    """An agent's `Grand Total (2 holders)` (or `All Holders`, `Aggregate`, `Summary`) under the holders was read
+    as one more holder with [defaults]: the count doubled."""
+    path = write(tmp_path, f"Holder,Shares\r\nAlpha Fund,1000\r\nBeta LLC,2000\r\n{label},3000\r\n")
+    assert problems(sources.read_tally, path, stated) == [
+        f"t.csv: row 4, column Holder: {LABEL if label in ('Aggregate', 'Summary') else added('rows 2 to 3')}"
+        f", got '{label}'"]
+    path = write(tmp_path, f"Holder,Shares\r\n{label},3000\r\nAlpha Fund,1000\r\nBeta LLC,2000\r\n")
+    assert len(problems(sources.read_tally, path, stated)) == 1
+
+
+def test_a_holder_whose_units_equal_the_one_line_above_is_read(tmp_path, stated):
+    """Holder 2 tendering what holder 1 did is no total of lines above, whatever its name holds."""
+    for second in ("Grand Central Partners", "All Holders Trust", "Aggregate Capital LLC", "Lee Sum Wing",
+                   "Summary Holdings", "Grand Total Return Fund"):
+        path = write(tmp_path, f"Holder,Shares\r\nAlpha Fund,1000\r\n{second},1000\r\n")
+        assert sources.read_tally(path, stated).units == (1000, 1000), second
+    path = write(tmp_path, "Holder,Shares\r\nA,100\r\nB,200\r\nAll Holders Trust,250\r\nC,50\r\n")
+    assert sources.read_tally(path, stated).units == (100, 200, 250, 50)
+
 def test_totals_of_the_lines_of_one_status_are_refused_though_other_lines_sit_among_them(tmp_path, stated):
     """`Total tendered` leaves out the withdrawn lines above it, and `Total withdrawn` under it the rest: each
     was read as a holder, 675 tendered where there were 300."""

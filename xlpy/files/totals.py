@@ -2,9 +2,11 @@
 
 With a mapping's ``[defaults]`` stating the method and status, such a line
 would be one more holder and count its units twice, so the tally reader
-refuses it by row.  A line is a total when its holder id's first or last
-word is a totals word (``total``, ``sum``, ``Summe``, ``Ergebnis``...: a
-word, so the account ``SUM001`` is none) and:
+refuses it by row.  A line is a total when its holder id holds a totals
+word anywhere (``total``, ``sum``, ``aggregate``, ``summary``, ``Summe``,
+``Ergebnis``...: a word, so the account ``SUM001`` is none; or ``all
+holders``), whatever stands around it (``Grand Total (4 holders)``, ``GRAND
+TOTAL 2/19``, ``Grand total of shares``), and:
 
 * the id is a **totals label** and nothing else: ``Total``, ``Grand total``,
   ``Sub-total:``, ``SUM``, ``Gesamtergebnis``, ``** Total **``; or
@@ -28,19 +30,21 @@ import re
 
 __all__ = ["totals_rows"]
 
-#: Words that make a line a total where they begin or end its id (English, and as German, French, Dutch,
+#: Words that make a line a total wherever they stand in its id (English, and as German, French, Dutch,
 #: Italian and Spanish Excel, and LibreOffice, label their subtotals).
 TOTALS_WORDS = ("total", "totals", "subtotal", "subtotals", "sum", "summe", "zwischensumme", "gesamt",
-                "gesamtsumme", "insgesamt", "ergebnis", "gesamtergebnis", "somme", "totaal", "totale", "suma")
+                "gesamtsumme", "insgesamt", "ergebnis", "gesamtergebnis", "somme", "totaal", "totale", "suma",
+                "aggregate", "summary")
 #: Words that may stand beside a totals word in a label that is a total whatever its units.
 _LABEL_WORDS = frozenset(TOTALS_WORDS + ("grand", "sub", "general", "général", "generale"))
 #: The substrings one of which any id with a totals word holds: a tally holding none is passed over at once.
-_ANY = ("tota", "sum", "gesamt", "ergebnis", "somme")
-_WORDS = "|".join(sorted(TOTALS_WORDS, key=len, reverse=True))
+_ANY = ("tota", "sum", "gesamt", "ergebnis", "somme", "aggregate", "holders", "accounts")
+_WORDS = "|".join(sorted(TOTALS_WORDS, key=len, reverse=True)) + r"|all[^\w\0]+(?:holders|accounts)"
 _NOT_WORD = r"[^\w\0]*"  # within one line: spaces and punctuation
-#: An id whose first or last word (letters and digits: ``SUM001`` is one word) is a totals word.
-_CANDIDATE = re.compile(rf"{_NOT_WORD}(?:{_WORDS})(?!\w)[^\0]*|[^\0]*?(?<!\w)(?:{_WORDS}){_NOT_WORD}")
-_FIRST = re.compile(rf"{_NOT_WORD}(?:{_WORDS})(?!\w)")
+#: An id holding a totals word (letters and digits: ``SUM001`` is one word) anywhere.
+_CANDIDATE = re.compile(rf"[^\0]*?(?<!\w)(?:{_WORDS})(?!\w)[^\0]*")
+#: An id headed by a totals word (``Grand Total`` too).
+_FIRST = re.compile(rf"{_NOT_WORD}(?:(?:grand|general)[^\w\0]+)?(?:{_WORDS})(?!\w)")
 _LAST = re.compile(rf"(?<!\w)(?:{_WORDS}){_NOT_WORD}\Z")
 _TOKEN = re.compile(r"\w+")
 
@@ -148,7 +152,7 @@ def _first_line(ids, units, statuses, candidates, row_of) -> str | None:
 
 
 def _lines_with_a_totals_word(folded: str) -> list[int]:
-    """The indexes of the lines of *folded* (ids joined by ``\\0``) whose first or last word is a totals word."""
+    """The indexes of the lines of *folded* (ids joined by ``\\0``) holding a totals word."""
     starts = set()  # where each line holding a needle starts
     for needle in _ANY:
         at = folded.find(needle)
