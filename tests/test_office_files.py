@@ -209,16 +209,69 @@ def test_a_mapping_file_notepad_saved_as_unicode_is_read_and_one_in_cp1252_named
         "map.toml: is not UTF-8 text (byte 0xfc at offset 24); save it as UTF-8"]
 
 
-def test_a_holder_id_holding_a_line_break_is_refused_for_a_workbook(tmp_path):
-    """A quoted cell with Alt+Enter in it: the workbook stored Smith LF Trust where the engine kept CR LF."""
+def test_a_holder_id_holding_a_control_character_is_refused_for_a_workbook(tmp_path):
+    """A tab in a holder id: a workbook would show none.  (A line break is refused by every command, below.)"""
     from xlpy.workbook.data import holder_problems
 
-    path = write(tmp_path, 'holder_id,units,method,status\r\n"Smith\r\nTrust",5,book-entry,tendered\r\n'
-                           'Jones\tTrust,5,book-entry,tendered\r\nA-1,5,book-entry,tendered\r\n')
+    path = write(tmp_path, 'holder_id,units,method,status\r\nJones\tTrust,5,book-entry,tendered\r\n'
+                           'A-1,5,book-entry,tendered\r\n')
     table = sources.read_tally(path)
     assert [str(p).split(", got")[0] for p in holder_problems(table, "t.csv", 21)] == [
-        "t.csv: row 2, column holder_id: holds a control character (U+000D), which a workbook cannot store",
-        "t.csv: row 3, column holder_id: holds a control character (U+0009), which a workbook cannot store"]
+        "t.csv: row 2, column holder_id: holds a control character (U+0009), which a workbook cannot store"]
+
+
+FIX = ("delete the stray quote, or close the quoted value on its line (a quote inside a quoted value is written "
+       'twice, "")')
+JOINED = ("holds a line break: a quote on line {} of the file is not matched on its line and joins lines {} to {} "
+          "into one row, whose holders would not be counted: " + FIX)
+
+
+def test_a_stray_quote_that_joins_lines_is_refused_naming_the_rows(tmp_path):
+    """`"B Corp` opened a value that `D 12" Fund` closed: rows 2 to 4 were one holder, C's 3,000 units and B's
+    not counted (9,000 tendered of 14,000), and compute, release and entries said nothing."""
+    path = write(tmp_path, 'Holder,Shares,Method,Status\r\n"B Corp,2000,book-entry,tendered\r\n'
+                           'C,3000,book-entry,tendered\r\nD 12" Fund",4000,book-entry,tendered\r\n'
+                           'E,5000,book-entry,tendered\r\n')
+    assert problems(sources.read_tally, path) == [
+        f"t.csv: row 2, column Holder: {JOINED.format(2, 2, 4)}, got "
+        "'B Corp,2000,book-entry,tendered\\r\\nC,3000,book-entry,tendered\\r\\nD 12 Fund\"'"]
+    # in the status column, below a blank row
+    path = write(tmp_path, 'Holder,Shares,Method,Status\r\nA,100,book-entry,tendered\r\n\r\n'
+                           'B,100,book-entry,"tendered\nC,200,book-entry,withdrawn"\nD,5,book-entry,tendered\n')
+    assert [p.split(", got")[0] for p in problems(sources.read_tally, path)] == [
+        f"t.csv: row 4, column Status: {JOINED.format(4, 4, 5)}"]
+    # a quoted id with Alt+Enter in it: one holder, but no tally cell holds a line break (nor a workbook's CR)
+    path = write(tmp_path, 'holder_id,units,method,status\r\n"Smith\r\nTrust",5,book-entry,tendered\r\n')
+    assert problems(sources.read_tally, path) == [
+        "t.csv: row 2, column holder_id: holds a line break, which no tally cell holds: make it one line, "
+        "got 'Smith\\r\\nTrust'"]
+
+
+def test_a_holder_id_holding_a_line_break_in_an_xlsx_tally_is_refused(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in (["Holder", "Shares", "Method", "Status"], ["Smith\nTrust", 5, "book-entry", "tendered"],
+                ["A-1", 7, "book-entry", "tendered"]):
+        wb.active.append(row)
+    wb.save(tmp_path / "t.xlsx")
+    assert problems(sources.read_tally, tmp_path / "t.xlsx") == [
+        "t.xlsx: row 2, column Holder: holds a line break, which no tally cell holds: make it one line, "
+        "got 'Smith\\nTrust'"]
+
+
+@pytest.mark.parametrize("end", ["\r\n", ""])
+def test_a_quote_never_closed_is_named_by_its_row_in_our_words(tmp_path, stated, end):
+    """pandas said "Error tokenizing data. C error: EOF inside string starting at row 2" of a quote on row 3."""
+    path = write(tmp_path, 'Holder,Shares,Method,Status\r\nB Corp,2000,book-entry,tendered\r\n'
+                           '"C,3000,book-entry,tendered\r\nE,5000,book-entry,tendered' + end)
+    assert problems(sources.read_tally, path) == [
+        "t.csv: row 3: holds a quote that is never closed, so the rest of the file would be one value: " + FIX]
+    # counted as a spreadsheet counts rows: a quoted value holding a line break (in a column not read) is one
+    path = write(tmp_path, 'Holder,Shares,Note\r\nA,1,"two\r\nlines"\r\nB,2,x\r\n"C,3,x\r\n')
+    assert problems(sources.read_tally, path, stated) == [
+        "t.csv: row 4: holds a quote that is never closed (line 5 of the file), so the rest of the file would be one "
+        "value: " + FIX]
 
 
 @pytest.mark.parametrize("first, why", [

@@ -354,6 +354,7 @@ def test_a_problem_is_named_by_the_row_a_spreadsheet_shows_after_blank_lines(tmp
              '"D\nE",5,book-entry,tendered', "F,y,book-entry,tendered"]
     path = tally(tmp_path, newline.join(lines) + newline)
     assert problems(sources.read_tally, path) == [
+        "t.csv: row 7, column holder_id: holds a line break, which no tally cell holds: make it one line, got 'D\\nE'",
         "t.csv: row 5, column units: must be a number, got 'x'",
         "t.csv: row 6, column units: must be a whole number, got '10.5'",
         "t.csv: row 8, column units: must be a number, got 'y'"]  # (a value holding a line break is one row)

@@ -32,6 +32,7 @@ from . import steady
 from .sniff import (DEFAULT_ENCODING, encoding_hint, encoding_name, file_encoding, header_line, not_utf8, text_encoding,
                     toml_data, toml_text, utf8_given_another)
 from .settled import check_settled
+from .quotes import line_break_problems, unclosed_quote
 from .totals import totals_rows
 from .written_numbers import WHOLE_LIMIT, delimiter, whole_cell, wide_row
 
@@ -304,8 +305,26 @@ def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
         if unsaved:
             raise InputErrors(_capped(unsaved))
     else:
-        headers, columns, rows = _csv_columns(path, mapping)
-    lines, arrays = _tally_from_columns(path.name, headers, columns, mapping, _row_of(rows))
+        try:
+            headers, columns, rows = _csv_columns(path, mapping)
+        except InputErrors:
+            unclosed = unclosed_quote(path, mapping.encoding)  # (pandas says so in its words, its rows from 0)
+            if unclosed is not None:
+                raise InputErrors([unclosed]) from None
+            raise
+    read = _match_columns(headers, TALLY_COLUMNS, mapping.columns, path.name, REQUIRED_TALLY)[0].values()
+    broken, joined = line_break_problems(path, None if path.suffix.lower() in (".xlsx", ".xlsm") else mapping.encoding,
+                                         headers, columns, read, _row_of(rows))
+    if joined:  # (a quote that joined lines: the cells after it are not as written, their problems no matter)
+        raise InputErrors(broken)
+    try:
+        lines, arrays = _tally_from_columns(path.name, headers, columns, mapping, _row_of(rows))
+    except InputErrors as exc:
+        if not broken:
+            raise
+        raise InputErrors(broken + list(exc.problems)) from None
+    if broken:
+        raise InputErrors(broken)
     table = HolderTable(*lines, source=source or path.name)
     if arrays is not None:
         # The same lines as numpy arrays, read by xlpy.files.vector; dataclasses.replace drops them.
