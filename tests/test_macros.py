@@ -1279,7 +1279,9 @@ class FakeRange:
 
     @property
     def value(self):
-        rows = [[self.sheet.cells.get((r, c)) for c in range(self.c1, self.c2 + 1)]
+        """A cell's value; a formula's result where the test says what it shows (``sheet.shown``), as xlwings reads
+        it: a result of "" or an error value (#N/A) as None."""
+        rows = [[self.sheet.shown.get((r, c), self.sheet.cells.get((r, c))) for c in range(self.c1, self.c2 + 1)]
                 for r in range(self.r1, self.r2 + 1)]
         if self.ndim == 2:
             return rows
@@ -1328,6 +1330,7 @@ class FakeTable:
 class FakeSheet:
     def __init__(self, name):
         self.name, self.cells, self.formulas, self.writes, self.tables = name, {}, set(), set(), {}
+        self.shown = {}  # (row, col) -> what xlwings reads for a formula cell there (its result)
 
     def range(self, ref):
         return FakeRange(self, ref)
@@ -1441,6 +1444,31 @@ def test_excel_buttons_run_the_macros_on_the_caller(holders, tmp_path, monkeypat
     macros.xlpy_refresh_all()
     title, text = fake.app.alerts[-1]
     assert title == "xlpy: refresh refused" and "row 2, column units" in text and "Nothing was changed" in text
+
+
+@pytest.mark.parametrize("below", ["tblHistory", "tblTenders"])
+@pytest.mark.parametrize("result", [None, 0])  # shows "" or #N/A (xlwings reads None), or a number
+def test_a_button_refuses_a_formula_below_a_growing_table_whatever_it_shows(holders, monkeypatch, below, result):
+    """xlwings reads a formula's result, and "" or an error value comes as None: a formula showing "" below a table
+    that grows read as blank and was written over; one showing a number below the holder table read as a holder
+    line typed there. Both are named by their cell, as xlpy refresh on the file names them, nothing written."""
+    import xlwings
+
+    fake = FakeBook(holders)
+    _, lay = _layout(holders)
+    sheet, t = lay.table(below)
+    at = (t.last_row + 1, t.first_col + 1)
+    formula = '=IFERROR(VLOOKUP("x",Tenders!B:D,3,FALSE),"")'
+    fake.sheets[sheet.title].cells[at], fake.sheets[sheet.title].shown[at] = formula, result
+    (holders.parent / TALLY).write_text("holder_id,units,method,status\n" + "".join(
+        f"NEW-{i},100,book-entry,tendered\n" for i in range(t.rows + 5)), encoding="utf-8")
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    macros.xlpy_refresh_tenders()
+    title, text = fake.app.alerts[-1]
+    assert title == "xlpy: refresh refused", text
+    assert f"{sheet.title}!{get_column_letter(at[1])}{at[0]}: is in the way" in text, text
+    assert f"got {formula!r}" in text, text
+    assert not any(s.writes for s in fake.sheets), _written(fake)
 
 
 class FakeApi:

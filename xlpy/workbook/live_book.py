@@ -30,6 +30,15 @@ def _excel_value(v: object, text: bool = False) -> object:
     return v
 
 
+def _rows_of(got: object) -> list[list[object]]:
+    """``Range.formula`` as rows: a single cell's text, or one row's, as xlwings may give it."""
+    if isinstance(got, str):  # a single cell
+        return [[got]]
+    if got and not isinstance(got[0], (list, tuple)):  # a single row
+        return [list(got)]
+    return [list(r) for r in got or ()]
+
+
 class XlwingsBook:
     """A live ``xlwings.Book`` (the workbook a button was clicked in).
 
@@ -97,6 +106,17 @@ class XlwingsBook:
     def get_rows(self, sheet: str, ref: str) -> list[list[object]]:
         return [list(r) for r in self._range(sheet, ref).options(ndim=2).value]
 
+    def entries(self, sheet: str, ref: str) -> list[list[object]]:
+        """The cells of *ref* as a file holds them: a formula's text where a cell holds one, its value elsewhere.
+
+        ``Range.value`` gives a formula's result, and "" and error values (``#N/A``) come as None: a formula
+        showing "" would read as blank.  ``Range.formula`` (one call more) says which cells hold a formula.
+        """
+        rows = self.get_rows(sheet, ref)
+        held = _rows_of(self._range(sheet, ref).formula)
+        return [[f if isinstance(f, str) and f.startswith("=") else v for v, f in zip(row, texts)]
+                for row, texts in zip(rows, held)]
+
     def set(self, sheet: str, ref: str, value: object, text: bool = False) -> None:
         self._range(sheet, ref).value = _excel_value(value, text)
 
@@ -145,12 +165,7 @@ class XlwingsBook:
         """
         if not any(c.formula is not None for c in table.columns):
             return []
-        got = self._range(sheet, _data_ref(table)).formula
-        if isinstance(got, str):  # a single cell
-            got = [[got]]
-        elif got and not isinstance(got[0], (list, tuple)):  # a single row
-            got = [got]
-        rows = [[_typed_text(v) for v in row] for row in got]
+        rows = [[_typed_text(v) for v in row] for row in _rows_of(self._range(sheet, _data_ref(table)).formula)]
         return not_formulas(table, rows)
 
     def rows_beside(self, sheet: str, table: Table, last_row: int | None = None) -> dict[int, dict[int, object]]:

@@ -245,7 +245,7 @@ def in_the_way(book, lay: Layout, grows: Sequence[tuple[str, int]]) -> list[Inpu
             continue
         first, end = get_column_letter(t.first_col), get_column_letter(t.first_col + len(t.columns) - 1)
         area = f"{first}{last + 1}:{end}{new_last}"
-        for i, row in enumerate(book.get_rows(sheet.title, area)):
+        for i, row in enumerate(_entries(book, sheet.title, area)):
             found += [InputError(f"{sheet.title}!{get_column_letter(t.first_col + j)}{last + 1 + i}", v,
                                  f"is in the way: {name} grows to row {new_last}; move what is below the table")
                       for j, v in enumerate(row) if v is not None and v != ""]
@@ -261,12 +261,18 @@ def typed_below(book, name: str, sheet: str, t: Table, last: int) -> list[InputE
     if name not in ("tblTenders", "tblPrices") or sealed is not None and sealed(sheet, t):
         return []
     first, end = get_column_letter(t.first_col), get_column_letter(t.first_col + len(t.columns) - 1)
-    hit = typed_line(t, (book.get_rows(sheet, f"{first}{last + 1}:{end}{last + 1}") or [[]])[0])
+    hit = typed_line(t, (_entries(book, sheet, f"{first}{last + 1}:{end}{last + 1}") or [[]])[0])
     if hit is None:
         return []
     j, v = hit
     return [InputError(f"{sheet}!{get_column_letter(t.first_col + j)}{last + 1}", v,
                        typed_below_reason(name, sheet, t.ref))]
+
+
+def _entries(book, sheet: str, ref: str) -> list[list[object]]:
+    """The cells of *ref* as entered: a formula as its text, whatever it shows ("" or an error value a live book
+    reads as blank, a number it would take for one typed)."""
+    return getattr(book, "entries", book.get_rows)(sheet, ref)
 
 
 def _points_at(definition: str | None, sheet: str, ref: str) -> bool:
