@@ -1253,6 +1253,10 @@ def test_draft_release_on_a_file_writes_nothing(holders):
 # --- a live Excel book, faked -------------------------------------------------------------------------------------
 
 
+class ComError(Exception):
+    """pywin32's ``pywintypes.com_error``, as Excel raises it through xlwings."""
+
+
 class FakeRange:
     """The few xlwings Range calls XlwingsBook uses, on a dict of cells (Excel's text and formula rules)."""
 
@@ -1295,6 +1299,10 @@ class FakeRange:
         for i, row in enumerate(rows):
             for j, x in enumerate(row):
                 key = (self.r1 + i, self.c1 + j)
+                if key in self.sheet.merged:  # (pywin32's com_error: hresult, text, excepinfo, argerr)
+                    raise ComError(-2147352567, "Exception occurred.",
+                                   (0, "Microsoft Excel", "Cannot change part of a merged cell.", None, 0, -2146827284),
+                                   None)
                 self.sheet.formulas.discard(key)
                 if isinstance(x, str) and x.startswith("'"):
                     x = x[1:]  # Excel keeps the text, without the apostrophe
@@ -1304,6 +1312,13 @@ class FakeRange:
                     raise TypeError("xlwings cannot write a Decimal")
                 self.sheet.cells[key] = x
                 self.sheet.writes.add(key)
+
+    @property
+    def merge_cells(self):
+        """Excel's Range.MergeCells: True when every cell is in a merged block, False when none is, None (Null)
+        for a mix."""
+        inside = {(r, c) in self.sheet.merged for r in range(self.r1, self.r2 + 1) for c in range(self.c1, self.c2 + 1)}
+        return inside.pop() if len(inside) == 1 else None
 
     @property
     def formula(self):
@@ -1331,6 +1346,7 @@ class FakeSheet:
     def __init__(self, name):
         self.name, self.cells, self.formulas, self.writes, self.tables = name, {}, set(), set(), {}
         self.shown = {}  # (row, col) -> what xlwings reads for a formula cell there (its result)
+        self.merged = set()  # (row, col) of cells in a merged block: Excel refuses a write to them
 
     def range(self, ref):
         return FakeRange(self, ref)
@@ -1469,6 +1485,34 @@ def test_a_button_refuses_a_formula_below_a_growing_table_whatever_it_shows(hold
     assert f"{sheet.title}!{get_column_letter(at[1])}{at[0]}: is in the way" in text, text
     assert f"got {formula!r}" in text, text
     assert not any(s.writes for s in fake.sheets), _written(fake)
+
+
+def test_a_write_excel_refuses_halfway_is_shown_with_what_to_do(holders, monkeypatch):
+    """Excel refusing a write the refresh did not foresee (the Cover's record cell merged with its neighbour) raised out
+    of the macro as a VBA run-time error, the tables and names written and the Cover's record not: the dialog now
+    says what failed, that the workbook is partly written, and to close it without saving and refresh again."""
+    import xlwings
+
+    fake = FakeBook(holders)
+    sheet, ref = _layout(holders)[1].cell("RefreshedAt")  # merged with the cell beside it, in Excel
+    row, col = coordinate_to_tuple(ref)
+    fake.sheets[sheet].merged = {(row, col), (row, col + 1)}
+    (holders.parent / TALLY).write_text("holder_id,units,method,status\nNEW-1,100,book-entry,tendered\n",
+                                        encoding="utf-8")
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    macros.xlpy_refresh_tenders()
+    title, text = fake.app.alerts[-1]
+    assert title == "xlpy: refresh failed", text
+    assert text.startswith("The refresh stopped with an error from Excel (ComError: Cannot change part of a merged "
+                           "cell.) after it had written part of the workbook"), text
+    assert "Close the workbook without saving (or open the file again), then refresh again" in text
+    fake.sheets["Tenders"].api = FakeApi(ProtectContents=True)
+    fake.api = FakeApi()
+    monkeypatch.setattr(XlwingsBook, "not_writable", lambda self, sheets: None)
+    monkeypatch.setattr(macros, "refresh_tenders", lambda book: 1 / 0)
+    macros.xlpy_refresh_tenders()
+    assert fake.app.alerts[-1] == ("xlpy: refresh failed", "Nothing was changed: the refresh stopped with an error "
+                                   "(ZeroDivisionError: division by zero).")
 
 
 class FakeApi:

@@ -64,6 +64,9 @@ def _excel(task, parts: tuple[str, ...] = ()) -> None:
             if more else lines
         _alert(book, "Nothing was changed:\n" + "\n".join(shown), "xlpy: refresh refused" if parts else "xlpy: refused")
         return
+    except Exception as exc:  # noqa: BLE001  (Excel refusing a write: a COM error, shown, not a VBA run-time error)
+        _alert(book, _failed(book, exc), "xlpy: refresh failed" if parts else "xlpy: failed")
+        return
     if isinstance(outcome, ReleaseCheck):
         text = ("The draft matches the engine's text word for word." if outcome.ok
                 else "The draft differs from the engine's text:\n" + "\n".join(outcome.differences))
@@ -71,6 +74,19 @@ def _excel(task, parts: tuple[str, ...] = ()) -> None:
         drift = offer_file_drift(book, outcome.offer)  # an offer file edited since the build, not carried in
         text = "\n".join(outcome.lines() + ([f"warning: {drift}"] if drift else []))
     _alert(book, text, "xlpy")
+
+
+def _failed(book: XlwingsBook, exc: Exception) -> str:
+    """The dialog's text for an error the refresh did not foresee (Excel refusing a write): what failed, and, where
+    the book was written before it, that it is partly written and how to get back to the file as it was."""
+    args = getattr(exc, "args", ())
+    detail = args[2][2] if len(args) > 2 and isinstance(args[2], tuple) and len(args[2]) > 2 and args[2][2] else exc
+    said = f"{type(exc).__name__}: {detail}"
+    if not book.written:
+        return f"Nothing was changed: the refresh stopped with an error ({said})."
+    return (f"The refresh stopped with an error from Excel ({said}) after it had written part of the workbook: "
+            "some tables or names are rewritten, the Cover's record and layout are not, and the workbook no longer "
+            "agrees with itself.\nClose the workbook without saving (or open the file again), then refresh again.")
 
 
 def _written_sheets(book: XlwingsBook, parts: tuple[str, ...]) -> list[str]:

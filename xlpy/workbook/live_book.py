@@ -54,6 +54,8 @@ class XlwingsBook:
 
     def __init__(self, book):
         self.book = book
+        #: Whether anything was written to the book (a cell, a name, a table's range) since it was opened here.
+        self.written = False
         #: Why the book has no folder on this computer, where that is not that it was never saved (xlwings turns a
         #: OneDrive or SharePoint address into the synced folder's path, and raises where it finds none, or two).
         self.no_folder: str | None = None
@@ -118,6 +120,7 @@ class XlwingsBook:
                 for row, texts in zip(rows, held)]
 
     def set(self, sheet: str, ref: str, value: object, text: bool = False) -> None:
+        self.written = True
         self._range(sheet, ref).value = _excel_value(value, text)
 
     def write_rows(self, sheet, ref, rows, text_columns=()) -> None:
@@ -127,9 +130,11 @@ class XlwingsBook:
         width = max(len(r) for r in rows)
         last_col, last_row = get_column_letter(min_col + width - 1), min_row + len(rows) - 1
         area = f"{get_column_letter(min_col)}{min_row}:{last_col}{last_row}"
+        self.written = True
         self._range(sheet, area).value = [[_excel_value(v, j in text_columns) for j, v in enumerate(r)] for r in rows]
 
     def clear(self, sheet: str, ref: str) -> None:
+        self.written = True
         self._range(sheet, ref).clear_contents()
 
     def name(self, name: str) -> str | None:
@@ -140,6 +145,7 @@ class XlwingsBook:
         return refers[1:] if isinstance(refers, str) and refers.startswith("=") else refers
 
     def set_name(self, name: str, definition: str, hidden: bool = False) -> None:
+        self.written = True
         try:
             self.book.names[name].refers_to = "=" + definition
         except Exception:  # noqa: BLE001  (a missing name: the COM error of Names.Item)
@@ -185,6 +191,7 @@ class XlwingsBook:
             last = get_column_letter(table.first_col + len(table.columns) - 1)
             self.clear(sheet, f"{first}{table.last_row + 1}:{last}{old_last}")
         ws = self.book.sheets[sheet]
+        self.written = True
         ws.tables[table.name].resize(ws.range(table.ref))
 
     def recalculate(self) -> None:
