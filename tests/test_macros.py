@@ -1515,6 +1515,28 @@ def test_a_write_excel_refuses_halfway_is_shown_with_what_to_do(holders, monkeyp
                                    "(ZeroDivisionError: division by zero).")
 
 
+def test_a_button_refuses_merged_cells_below_a_growing_table_before_writing(holders, monkeypatch):
+    """A blank merged block below a table that grows: Excel refused the write into it halfway through the refresh;
+    each of its cells in the way is now named, nothing written."""
+    import xlwings
+
+    fake = FakeBook(holders)
+    sheet, t = _layout(holders)[1].table("tblHistory")
+    below = t.last_row + 1
+    fake.sheets[sheet.title].merged = {(below, t.first_col + len(t.columns) - 1), (below, t.first_col + len(t.columns))}
+    (holders.parent / TALLY).write_text("holder_id,units,method,status\nNEW-1,100,book-entry,tendered\n",
+                                        encoding="utf-8")
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    macros.xlpy_refresh_tenders()
+    title, text = fake.app.alerts[-1]
+    assert title == "xlpy: refresh refused", text
+    last = get_column_letter(t.first_col + len(t.columns) - 1)
+    assert text == (f"Nothing was changed:\n{sheet.title}!{last}{below}: is part of merged cells: tblHistory grows to "
+                    f"row {below}, and Excel cannot write part of a merged block; unmerge it (Home > Merge & Center) "
+                    "or move it"), text
+    assert not any(s.writes for s in fake.sheets), _written(fake)
+
+
 class FakeApi:
     """The COM objects' attributes a button looks at before it writes (Workbook.ReadOnly,
     Worksheet.ProtectContents)."""

@@ -119,6 +119,23 @@ class XlwingsBook:
         return [[f if isinstance(f, str) and f.startswith("=") else v for v, f in zip(row, texts)]
                 for row, texts in zip(rows, held)]
 
+    def merged(self, sheet: str, ref: str) -> list[str]:
+        """The cells of *ref* in a merged block (``G45``), which Excel refuses to write part of.
+
+        ``Range.merge_cells`` (Excel's MergeCells) is False for an area with none, True or None (a mix)
+        otherwise: an area, then each row holding one, is asked before its cells.
+        """
+        if self._range(sheet, ref).merge_cells is False:
+            return []
+        c1, r1, c2, r2 = range_boundaries(ref)
+        found = []
+        for r in range(r1, r2 + 1):
+            if self._range(sheet, f"{get_column_letter(c1)}{r}:{get_column_letter(c2)}{r}").merge_cells is False:
+                continue
+            found += [f"{get_column_letter(c)}{r}" for c in range(c1, c2 + 1)
+                      if self._range(sheet, f"{get_column_letter(c)}{r}").merge_cells]
+        return found
+
     def set(self, sheet: str, ref: str, value: object, text: bool = False) -> None:
         self.written = True
         self._range(sheet, ref).value = _excel_value(value, text)

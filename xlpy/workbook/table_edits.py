@@ -245,10 +245,17 @@ def in_the_way(book, lay: Layout, grows: Sequence[tuple[str, int]]) -> list[Inpu
             continue
         first, end = get_column_letter(t.first_col), get_column_letter(t.first_col + len(t.columns) - 1)
         area = f"{first}{last + 1}:{end}{new_last}"
+        held = []
         for i, row in enumerate(_entries(book, sheet.title, area)):
-            found += [InputError(f"{sheet.title}!{get_column_letter(t.first_col + j)}{last + 1 + i}", v,
-                                 f"is in the way: {name} grows to row {new_last}; move what is below the table")
-                      for j, v in enumerate(row) if v is not None and v != ""]
+            held += [InputError(f"{sheet.title}!{get_column_letter(t.first_col + j)}{last + 1 + i}", v,
+                                f"is in the way: {name} grows to row {new_last}; move what is below the table")
+                     for j, v in enumerate(row) if v is not None and v != ""]
+        merged = getattr(book, "merged", None)  # a live book: Excel refuses a write to part of a merged block
+        said = {e.field for e in held}
+        found += held + [InputError(f"{sheet.title}!{ref}", None, f"is part of merged cells: {name} grows to row "
+                                    f"{new_last}, and Excel cannot write part of a merged block; unmerge it (Home > "
+                                    "Merge & Center) or move it", show_value=False)
+                         for ref in (merged(sheet.title, area) if merged else []) if f"{sheet.title}!{ref}" not in said]
     return found
 
 
