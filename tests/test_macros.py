@@ -1537,6 +1537,23 @@ def test_a_button_refuses_merged_cells_below_a_growing_table_before_writing(hold
     assert not any(s.writes for s in fake.sheets), _written(fake)
 
 
+def test_a_button_names_a_newer_error_value_in_an_input(holders, monkeypatch):
+    """xlwings maps only the seven classic error codes: an input showing #SPILL! came to the refresh as COM's code,
+    a bare int taken for a number; it is now its text, refused by its cell as a file's error value is."""
+    import xlwings
+
+    fake = FakeBook(holders)
+    sheet, ref = _layout(holders)[1].cell("CommonBefore")
+    fake.sheets[sheet].shown[coordinate_to_tuple(ref)] = -2146828288 + 2045  # #SPILL!
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    macros.xlpy_refresh_tenders()
+    title, text = fake.app.alerts[-1]
+    assert title == "xlpy: refresh refused" and f"{sheet}!{ref}" in text and "'#SPILL!'" in text, text
+    assert "2146826243" not in text
+    book = XlwingsBook(fake)
+    assert book.get(sheet, ref) == "#SPILL!" and book.get_rows(sheet, f"{ref}:{ref}") == [["#SPILL!"]]
+
+
 class FakeApi:
     """The COM objects' attributes a button looks at before it writes (Workbook.ReadOnly,
     Worksheet.ProtectContents)."""

@@ -755,6 +755,23 @@ def test_an_error_cell_is_refused_by_name_never_skipped(monkeypatch, engine_modu
     assert udfs.INDUCED_CHARGE(single, 7.94, 3.2, 7.39) == '#xlpy! units must be a number, got "#N/A"'
 
 
+COM_SPILL, COM_CALC = -2146828288 + 2045, -2146828288 + 2050  # Excel's newer error values, as COM's codes
+
+
+def test_a_newer_error_value_is_refused_by_name_not_read_as_a_number(monkeypatch):
+    """xlwings' COM engine maps only the seven classic error codes: #SPILL!, #CALC! and the rest reached a
+    function as a bare int, taken for a number (EPS_AFTER computed with -2146826238 for the net income)."""
+    read = _xlwings_read(monkeypatch, "_xlwindows.py")
+    arg = {s.name: {a.name: a.options for a in s.args} for s in specs()}
+    net = read(COM_CALC, arg["EPS_AFTER"]["net_income"])
+    assert net == COM_CALC and type(net) is int  # as xlwings hands it over
+    assert udfs.EPS_AFTER(net, None, 9597836.4, 1.2e6) == '#xlpy! net_income must be a number, got "#CALC!"'
+    units = read([[150.0], [COM_SPILL]], arg["SHARES_ISSUED"]["units"])
+    assert udfs.SHARES_ISSUED(units, 7.94) == '#xlpy! units (cell 2) must be a number, got "#SPILL!"'
+    assert udfs.INDUCED_CHARGE(1000.0, 7.94, 3.2, -2146828288 + 2099) == (
+        '#xlpy! price must be a number, got "#ERROR 2099"')
+
+
 # --------------------------------------------------------------------------- #
 # xlpy vba: the module "Import Functions" would write
 

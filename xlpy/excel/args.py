@@ -30,6 +30,9 @@ Rules, the same for every function:
 * an error cell (``#N/A``, ``#DIV/0!``) arrives as its text, because every
   argument is declared with xlwings' ``err_to_str`` (:mod:`xlpy.excel.udfs`),
   and is refused by name like any text: never read as an empty cell, never skipped.
+  xlwings knows only the seven classic ones: Excel's newer error values
+  (``#SPILL!``, ``#CALC!``...) reach a desktop function as COM's error code, an
+  ``int`` (every number comes as a ``float``), which :func:`excel_error` names.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from ..files.serial_dates import from_serial, to_serial
 __all__ = [
     "ERROR_PREFIX",
     "cell_errors",
+    "excel_error",
     "cell_message",
     "fits",
     "show",
@@ -151,17 +155,41 @@ def cell_message(exc: Exception, renames: Mapping[str, str] | None = None) -> st
 
 
 # --------------------------------------------------------------------------- #
+# Excel's error values as COM hands them over
+
+#: COM's code of Excel's error value n (XlCVError, 2000 and up) is this plus n (``#N/A``, 2042: -2146826246).
+ERROR_BASE = -2146828288
+#: The error values by their XlCVError number; xlwings' ``_xlwindows.cell_errors`` maps only the first seven.
+ERROR_VALUES = {2000: "#NULL!", 2007: "#DIV/0!", 2015: "#VALUE!", 2023: "#REF!", 2029: "#NAME?", 2036: "#NUM!",
+                2042: "#N/A", 2043: "#GETTING_DATA", 2045: "#SPILL!", 2046: "#CONNECT!", 2047: "#BLOCKED!",
+                2048: "#UNKNOWN!", 2049: "#FIELD!", 2050: "#CALC!"}
+
+
+def excel_error(value: object) -> str | None:
+    """The text of an Excel error value COM hands over as its code (an ``int`` from ERROR_BASE + 2000 to + 2100,
+    which xlwings passes on as a number for any but the classic seven); None for any other value.
+
+    >>> excel_error(-2146828288 + 2045), excel_error(-2146828288 + 2099), excel_error(2045), excel_error(2045.0)
+    ('#SPILL!', '#ERROR 2099', None, None)
+    """
+    if type(value) is not int or not ERROR_BASE + 2000 <= value <= ERROR_BASE + 2100:
+        return None
+    return ERROR_VALUES.get(value - ERROR_BASE, f"#ERROR {value - ERROR_BASE}")
+
+
+# --------------------------------------------------------------------------- #
 # single values
 
 
 def _scalar(value: object, name: str) -> object:
-    """A one-cell range as its value; a bigger range is refused."""
+    """A one-cell range as its value; a bigger range is refused. An error value COM handed over as its code is
+    its text (:func:`excel_error`), refused as text is."""
     while isinstance(value, (list, tuple)):
         flat = [c for row in value for c in (row if isinstance(row, (list, tuple)) else (row,))]
         if len(flat) != 1:
             raise InputError(name, value, "must be a single cell")
         value = flat[0]
-    return value
+    return excel_error(value) or value
 
 
 def number(value: object, name: str) -> Decimal:

@@ -11,6 +11,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 
+from ..excel.args import excel_error
 from .backends import _beside, _data_ref, _typed_text, table_values
 from .layout import Table
 from .overrides import not_formulas
@@ -103,10 +104,14 @@ class XlwingsBook:
         return [s.name for s in self.book.sheets]
 
     def get(self, sheet: str, ref: str) -> object:
-        return self._range(sheet, ref).value
+        v = self._range(sheet, ref).value
+        return excel_error(v) or v if type(v) is int else v
 
     def get_rows(self, sheet: str, ref: str) -> list[list[object]]:
-        return [list(r) for r in self._range(sheet, ref).options(ndim=2).value]
+        """The cells of *ref*, row by row; an error value xlwings hands over as COM's code (``#SPILL!``, an ``int``:
+        every number comes as a float) as its text, as a file holds it (the classic seven come as None)."""
+        return [[excel_error(v) or v if type(v) is int else v for v in r]
+                for r in self._range(sheet, ref).options(ndim=2).value]
 
     def entries(self, sheet: str, ref: str) -> list[list[object]]:
         """The cells of *ref* as a file holds them: a formula's text where a cell holds one, its value elsewhere.
