@@ -1285,13 +1285,30 @@ class FakeRange:
     def value(self):
         """A cell's value; a formula's result where the test says what it shows (``sheet.shown``), as xlwings reads
         it: a result of "" or an error value (#N/A) as None."""
-        rows = [[self.sheet.shown.get((r, c), self.sheet.cells.get((r, c))) for c in range(self.c1, self.c2 + 1)]
-                for r in range(self.r1, self.r2 + 1)]
+        rows = [[self._read(r, c) for c in range(self.c1, self.c2 + 1)] for r in range(self.r1, self.r2 + 1)]
         if self.ndim == 2:
             return rows
         if len(rows) == 1 and len(rows[0]) == 1:
             return rows[0][0]
         return rows
+
+    def _read(self, r, c):
+        """A cell as xlwings reads Range.Value on Windows: a number in a currency-formatted cell (``sheet.currency``)
+        as pywin32 hands over COM's Currency, a Decimal of 4 places."""
+        v = self.sheet.shown.get((r, c), self.sheet.cells.get((r, c)))
+        if (r, c) in self.sheet.currency and isinstance(v, (int, float)) and not isinstance(v, bool):
+            return Decimal(v).quantize(Decimal("0.0001"))  # (COM rounds half to even too)
+        return v
+
+    @property
+    def api(self):
+        """Excel's Range object: its Value2, the double Excel holds whatever the cell's format."""
+        cells = tuple(tuple(self.sheet.shown.get((r, c), self.sheet.cells.get((r, c)))
+                            for c in range(self.c1, self.c2 + 1)) for r in range(self.r1, self.r2 + 1))
+
+        class Api:
+            Value2 = cells[0][0] if len(cells) == 1 and len(cells[0]) == 1 else cells
+        return Api()
 
     @value.setter
     def value(self, v):
@@ -1347,6 +1364,7 @@ class FakeSheet:
         self.name, self.cells, self.formulas, self.writes, self.tables = name, {}, set(), set(), {}
         self.shown = {}  # (row, col) -> what xlwings reads for a formula cell there (its result)
         self.merged = set()  # (row, col) of cells in a merged block: Excel refuses a write to them
+        self.currency = set()  # (row, col) of cells with a currency format: Range.Value rounds them to 4 places
 
     def range(self, ref):
         return FakeRange(self, ref)
@@ -1552,6 +1570,34 @@ def test_a_button_names_a_newer_error_value_in_an_input(holders, monkeypatch):
     assert "2146826243" not in text
     book = XlwingsBook(fake)
     assert book.get(sheet, ref) == "#SPILL!" and book.get_rows(sheet, f"{ref}:{ref}") == [["#SPILL!"]]
+
+
+def test_a_button_reads_a_currency_formatted_price_exactly(holders, tmp_path, monkeypatch):
+    """On Windows xlwings reads Range.Value, which gives a currency-formatted cell as COM's Currency: a Decimal of 4
+    places. The price table and Price are formatted "$...": a price of 6 decimals read back rounded, so the price
+    table seemed edited on every refresh from the same file, and the inputs lost digits. The live book reads such
+    cells from Range.Value2."""
+    import xlwings
+
+    fake = FakeBook(holders)
+    _, lay = _layout(holders)
+    sheet, t = lay.table("tblPrices")
+    rows = list(csv.reader((DATA / PRICES).open(encoding="utf-8")))
+    prices = _write_csv(holders.parent / PRICES, [rows[0]] + [[d, p + "37", v] for d, p, v in rows[1:]])
+    book = XlwingsBook(fake)
+    macros.refresh_prices(book, prices)
+    col = t.first_col + [c.key for c in t.columns].index("price")
+    ws = fake.sheets[sheet.title]
+    ws.currency = {(r, col) for r in range(t.first_row, t.last_row + 1)}
+    first = coordinate_to_tuple(f"{get_column_letter(col)}{t.first_row}")
+    assert ws.cells[first] == float(rows[1][1] + "37")
+    assert book.get(sheet.title, f"{get_column_letter(col)}{t.first_row}") == ws.cells[first]
+    assert book.get_rows(sheet.title, f"B{t.first_row}:{get_column_letter(col)}{t.first_row}")[0][-1] == ws.cells[first]
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    ws.writes.clear()
+    macros.xlpy_refresh_prices()
+    title, text = fake.app.alerts[-1]
+    assert title == "xlpy" and "nothing to refresh" in text.lower(), text
 
 
 class FakeApi:

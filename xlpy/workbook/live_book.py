@@ -31,6 +31,13 @@ def _excel_value(v: object, text: bool = False) -> object:
     return v
 
 
+def _grid(got: object) -> list[list[object]]:
+    """A COM area's values as rows (pywin32 gives a single cell's bare, an area's as a tuple of row tuples)."""
+    if not isinstance(got, (list, tuple)):
+        return [[got]]
+    return [list(r) if isinstance(r, (list, tuple)) else [r] for r in got]
+
+
 def _rows_of(got: object) -> list[list[object]]:
     """``Range.formula`` as rows: a single cell's text, or one row's, as xlwings may give it."""
     if isinstance(got, str):  # a single cell
@@ -104,14 +111,27 @@ class XlwingsBook:
         return [s.name for s in self.book.sheets]
 
     def get(self, sheet: str, ref: str) -> object:
-        v = self._range(sheet, ref).value
+        """A cell's value, read as :meth:`get_rows` reads it."""
+        rng = self._range(sheet, ref)
+        v = rng.value
+        if type(v) is Decimal:  # a currency-formatted cell: COM's Currency, 4 places (get_rows)
+            return rng.api.Value2
         return excel_error(v) or v if type(v) is int else v
 
     def get_rows(self, sheet: str, ref: str) -> list[list[object]]:
-        """The cells of *ref*, row by row; an error value xlwings hands over as COM's code (``#SPILL!``, an ``int``:
-        every number comes as a float) as its text, as a file holds it (the classic seven come as None)."""
-        return [[excel_error(v) or v if type(v) is int else v for v in r]
-                for r in self._range(sheet, ref).options(ndim=2).value]
+        """The cells of *ref*, row by row.
+
+        An error value xlwings hands over as COM's code (``#SPILL!``, an ``int``: every number comes as a float)
+        is its text, as a file holds it (the classic seven come as None).  A number in a currency-formatted cell
+        comes, on Windows, as a ``Decimal`` rounded to 4 places (``Range.Value`` gives COM's Currency; xlwings
+        issues #65, #640): those cells are read again from ``Range.Value2``, which gives the double Excel holds.
+        """
+        rng = self._range(sheet, ref)
+        rows = [[excel_error(v) or v if type(v) is int else v for v in r] for r in rng.options(ndim=2).value]
+        if any(type(v) is Decimal for r in rows for v in r):
+            exact = _grid(rng.api.Value2)
+            rows = [[exact[i][j] if type(v) is Decimal else v for j, v in enumerate(r)] for i, r in enumerate(rows)]
+        return rows
 
     def entries(self, sheet: str, ref: str) -> list[list[object]]:
         """The cells of *ref* as a file holds them: a formula's text where a cell holds one, its value elsewhere.
