@@ -139,6 +139,28 @@ def test_a_workbook_of_another_xlwings_release_is_named_by_its_release():
     assert what == "VBA code differs from the template"
 
 
+def test_the_vba_editors_respelling_of_an_identifier_is_no_change():
+    """The VBA editor spells each identifier one way across a project: once "Import Functions" adds a module
+    declaring ``value`` (APPROX's and EXCHANGE_RATIO's parameter), the xlwings module's ``Value`` reads ``value``,
+    which validate reported as the template's code changed. Identifiers compare case-insensitively; string
+    literals and comments as written."""
+    import re
+
+    template = vba.vba_modules(vba.template_path(standalone=True))
+    text = template["xlwings"]
+    assert re.search(r"\bValue\b", text)
+    respelled = re.sub(r"\bValue\b", "value", text)
+    assert vba.code_differences(template, dict(template, xlwings=respelled)) == []
+    line = next(line for line in vba.module_code(text) if re.match(r'[^\']*"[^"]*[A-Za-z]', line))
+    literal = re.search(r'"[^"]*[A-Za-z][^"]*"', line).group()  # the first string literal of code
+    swapped = text.replace(line, line.replace(literal, literal.swapcase(), 1), 1)
+    (where, what, *_), = vba.code_differences(template, dict(template, xlwings=swapped))
+    assert what == "VBA code differs from the template"
+    assert vba.code_differences({"m": 'x = "a" \' Note'}, {"m": 'X = "a" \' note'})[0][2:] == ('\'x = "a" \\\' Note\'',
+                                                                                             '\'X = "a" \\\' note\'')
+    assert vba.code_differences({"m": 'X = "a""B" + y'}, {"m": 'x = "a""B" + Y'}) == []
+
+
 # --- copies saved by LibreOffice ---------------------------------------------------------------
 
 

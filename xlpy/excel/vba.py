@@ -389,6 +389,24 @@ def release_named(lines: list[str]) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+#: A VBA line's string literals ("" inside one is a quote) and its comment, from an apostrophe outside them.
+_LITERAL_OR_COMMENT = re.compile(r'"(?:[^"]|"")*"?|\'.*')
+
+
+def _folded(line: str) -> str:
+    """*line* with its identifiers and keywords in lower case, its string literals and comment as written.
+
+    VBA is case-insensitive, and its editor spells each identifier one way across the whole project, re-spelling
+    it everywhere when one is declared anew (a worksheet function's parameter ``value`` made the xlwings module's
+    ``Value`` read ``value`` once "Import Functions" had added it): that is no change to the code.
+    """
+    out, at = [], 0
+    for m in _LITERAL_OR_COMMENT.finditer(line):
+        out += [line[at:m.start()].lower(), m.group()]
+        at = m.end()
+    return "".join(out) + line[at:].lower()
+
+
 def code_differences(template: dict[str, str], sources: dict[str, str]) -> list[tuple[str, str, str, str]]:
     """``(where, what, expected, found)`` for each module of *template* whose code in *sources* differs (compared
     by :func:`module_code`): its first differing line, or, when only the xlwings release differs, both releases
@@ -398,17 +416,18 @@ def code_differences(template: dict[str, str], sources: dict[str, str]) -> list[
         if name not in sources:
             continue
         want, got = module_code(text), module_code(sources[name])
-        if want == got:
+        folded_want, folded_got = list(map(_folded, want)), list(map(_folded, got))
+        if folded_want == folded_got:
             continue
         if None not in (release_named(want), release_named(got)) and release_named(want) != release_named(got) and \
-                [_RELEASE.sub("", w) for w in want] == [_RELEASE.sub("", g) for g in got]:
+                [_folded(_RELEASE.sub("", w)) for w in want] == [_folded(_RELEASE.sub("", g)) for g in got]:
             built, here = release_named(got), release_named(want)
             out.append((f"VBA module {name}", f"built with xlwings {built}, while this computer has {here}: the "
                         "workbook's macros and functions call the add-in of the xlwings they were built with, so "
                         f"install that one where the workbook runs and is validated (pip install xlwings=={built}), "
                         "or rebuild it with this one", f"xlwings {here}", f"xlwings {built}"))
             continue
-        at = next((i for i, (a, b) in enumerate(zip(want, got)) if a != b), min(len(want), len(got)))
+        at = next((i for i, (a, b) in enumerate(zip(folded_want, folded_got)) if a != b), min(len(want), len(got)))
         out.append((f"VBA module {name} line {at + 1}", "VBA code differs from the template",
                     repr(want[at]) if at < len(want) else "the end of the module",
                     repr(got[at]) if at < len(got) else "the end of the module"))
