@@ -277,6 +277,18 @@ def test_project_files(project):
         assert str(path) not in text
 
 
+def test_the_lite_requirement_is_the_first_xlwings_reading_a_blank_as_none():
+    """xlwings turns Pyodide's JsNull into None for a lone argument from 0.36.6 (``js_to_none``) and for a blank
+    inside a range from 0.36.7 (``_is_jsnull``; its changelog: "fix empty values in custom functions"). The
+    requirement said 0.35.1, under which a blank cell reaches a function as ``jsnull``."""
+    import xlwings
+
+    assert lite.REQUIREMENT == "xlwings>=0.36.7,<1.0.0"
+    source = (Path(xlwings.__file__).parent / "pro" / "_xlofficejs.py").read_text(encoding="utf-8")
+    assert "_is_jsnull" in source  # (the installed release has it)
+    assert "0.35.1" not in lite.__doc__
+
+
 def test_bundle_is_the_desktop_code_on_the_standard_library():
     modules = lite.bundle()
     assert {"xlpy_lite.excel.udfs", "xlpy_lite.excel.args", "xlpy_lite.engine.compute", "xlpy_lite.files.calendars"} <= set(modules)

@@ -43,8 +43,9 @@ commit aee5b72 of github.com/xlwings/xlwings; docs at lite.xlwings.org):
   argument converters must see values as Excel sent them, to name a bad one.
 * arguments: every parameter is declared a matrix of "any"; a single cell
   arrives as a scalar (``to_scalar``), an empty or omitted one as the
-  parameter's default (JS ``null``/``JsNull``, fixed for newer Pyodide in
-  xlwings 0.35.1: ``js_to_none``), a range as a list, or a list of rows with
+  parameter's default (JS ``null``/``JsNull``, made None for newer Pyodide in
+  xlwings 0.36.6, ``js_to_none``, and a blank inside a range too in 0.36.7,
+  ``_is_jsnull``), a range as a list, or a list of rows with
   ``ndim=2`` (``AdjustDimensionsStage`` in ``xlwings/conversion/standard.py``).
   A date cell arrives as its serial number ("normal date-formatted cells
   aren't recognized", ``xlwings/pro/_xlofficejs.py``), and numbers come from
@@ -97,9 +98,10 @@ PROJECT_FILES = ("main.py", "requirements.txt")
 PACKAGE = "xlpy_lite"
 #: Exchange calendars a project carries unless told otherwise.
 DEFAULT_CALENDARS = ("XNYS",)
-#: xlwings 0.35.1 turns Pyodide's ``JsNull`` (an empty cell) back into None;
+#: xlwings 0.36.7 turns Pyodide's ``JsNull`` (an empty cell, one in a range too) back into None (0.36.6 did so for
+#: a lone argument only; before, a blank read as ``jsnull``, neither blank nor a number);
 #: xlwings Lite records what it installed, so an upper bound is enough.
-REQUIREMENT = "xlwings>=0.35.1,<1.0.0"
+REQUIREMENT = "xlwings>=0.36.7,<1.0.0"
 
 _ROOT = "xlpy"
 _START = "xlpy.excel.udfs"
