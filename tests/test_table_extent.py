@@ -585,3 +585,31 @@ def test_the_lines_past_a_grown_tables_end_are_told_from_its_own(blank_rows, typ
     notes, why = table_edits.grown_lines(_Grid(cells), "Tenders", t, held, t, rows)
     assert (why is None) == (said is None) and len(notes) == (said is not None), (notes, why)
     assert said is None or said in notes[0]
+
+
+def test_a_formula_below_a_table_excel_grew_is_no_line_in_a_live_book():
+    """Review: a live book reads a formula as its result; a formula's figure under the holder table Excel grew
+    over it read as a holder line typed there, and named as dropped. Read as entered, it is no line."""
+    from xlpy.workbook import table_edits
+    from xlpy.workbook.layout import Shape, layout
+
+    _, t = layout(Shape(tally="holders", holder_rows=2)).table("tblTenders")
+    col = {c.key: t.first_col + i for i, c in enumerate(t.columns)}
+    cells = {(t.first_row + i, col["holder"]): f"H-{i}" for i in range(2)}
+    cells.update({(t.first_row + i, col["units"]): 10 for i in range(2)})
+    below = (t.last_row + 1, col["units"])
+    cells[below] = 20  # (what =SUM(D21:D22) shows)
+
+    class Live(_Grid):
+        def entries(self, sheet: str, ref: str) -> list[list[object]]:
+            rows = self.get_rows(sheet, ref)
+            from openpyxl.utils.cell import range_boundaries
+
+            c1, r1, _, _ = range_boundaries(ref)
+            return [["=SUM(D21:D22)" if (r1 + i, c1 + j) == below else v for j, v in enumerate(row)]
+                    for i, row in enumerate(rows)]
+
+    rows = [(f"H-{i}", 2 + i, 10, "book-entry", "tendered") for i in range(2)]
+    held = (t.header_row, t.last_row + 1)
+    assert table_edits.grown_lines(_Grid(cells), "Tenders", t, held, t, rows)[1] is not None  # (read as a figure)
+    assert table_edits.grown_lines(Live(cells), "Tenders", t, held, t, rows) == ([], None)

@@ -336,7 +336,7 @@ def grown_lines(book, sheet: str, old: Table, held: tuple[int, int] | None, new:
     if old.name not in _FROM_FILE or held is None or held[0] != old.header_row or held[1] <= old.last_row:
         return [], None
     first, end = get_column_letter(old.first_col), get_column_letter(old.first_col + len(old.columns) - 1)
-    past = book.get_rows(sheet, f"{first}{old.last_row + 1}:{end}{held[1]}")
+    past = _entries(book, sheet, f"{first}{old.last_row + 1}:{end}{held[1]}")  # (a formula there is no line)
     typed = [(old.last_row + 1 + i, row) for i, row in enumerate(past) if typed_line(old, row) is not None]
     if not typed:
         return [], None
