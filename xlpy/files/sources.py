@@ -297,11 +297,12 @@ def read_tally(path: str | os.PathLike, mapping: ColumnMapping | None = None, so
 
 def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from .xlsx_sheet import unsaved_formulas, xlsx_columns
+        from .xlsx_sheet import merged_cells, unsaved_formulas, xlsx_columns
 
         headers, columns, rows = xlsx_columns(path, mapping.sheet)
         found, _ = _match_columns(headers, TALLY_COLUMNS, mapping.columns, path.name, REQUIRED_TALLY)
-        unsaved = unsaved_formulas(path, mapping.sheet, headers, columns, rows, set(found.values()))
+        unsaved = (merged_cells(path.name, columns.merged, headers, set(found.values()))
+                   or unsaved_formulas(path, mapping.sheet, headers, columns, rows, set(found.values())))
         if unsaved:
             raise InputErrors(_capped(unsaved))
     else:

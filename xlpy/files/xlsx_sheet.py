@@ -17,8 +17,8 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors
 from .sniff import ole_problem
 
-__all__ = ["cannot_read", "check_xlsx", "empty_sheet", "has_formulas", "sheet_rows", "table_rows", "strict_ooxml",
-           "unsaved_formulas", "xlsx_columns", "xlsx_sheet"]
+__all__ = ["cannot_read", "check_xlsx", "empty_sheet", "has_formulas", "merged_cells", "merged_ranges", "sheet_rows",
+           "table_rows", "strict_ooxml", "unsaved_formulas", "xlsx_columns", "xlsx_sheet"]
 
 
 def xlsx_columns(path: Path, sheet: str) -> tuple[list[str], list[list], list[int]]:
@@ -34,8 +34,9 @@ def xlsx_columns(path: Path, sheet: str) -> tuple[list[str], list[list], list[in
             if any(v is not None for v in r):
                 data.append(r)
                 numbers.append(n)
+        merged = merged_ranges(path, ws.title)
     headers = ["" if h is None else str(h) for h in header]
-    return headers, _Columns(data, len(headers)), numbers
+    return headers, _Columns(data, len(headers), merged), numbers
 
 
 @contextmanager
@@ -140,12 +141,89 @@ def _bad_part(path: Path) -> tuple[str, str] | None:
     return None
 
 
+#: A merged range of a sheet's ``<mergeCells>``: ``<mergeCell ref="D3:D4"/>`` (any namespace prefix).
+_MERGE_CELL = re.compile(rb"""<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref\s*=\s*["']\$?([A-Za-z]{1,3})\$?([0-9]+)"""
+                         rb"""(?::\$?([A-Za-z]{1,3})\$?([0-9]+))?["']""")
+_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _sheet_part(z: zipfile.ZipFile, title: str) -> str | None:
+    """The name of the part of worksheet *title* in the package *z* (the workbook's part, from the package's
+    relationships, then the sheet's, from the workbook's); None when it cannot be found (openpyxl has read it)."""
+    import posixpath
+    from xml.etree import ElementTree
+
+    def targets(rels: str, base: str) -> dict[str, tuple[str, str]]:  # id -> (type, part)
+        if rels not in z.namelist():
+            return {}
+        root = ElementTree.fromstring(z.read(rels))  # (check_xlsx has refused a part declaring a DTD)
+        return {r.get("Id"): (r.get("Type", ""), posixpath.normpath(t.lstrip("/") if t.startswith("/") else
+                                                                   posixpath.join(base, t)))
+                for r in root if (t := r.get("Target", ""))}
+
+    book = next((p for kind, p in targets("_rels/.rels", "").values() if kind.endswith("/officeDocument")), None)
+    if book is None or book not in z.namelist():
+        return None
+    folder, leaf = posixpath.split(book)
+    sheets = targets(posixpath.join(folder, "_rels", leaf + ".rels"), folder)
+    for el in ElementTree.fromstring(z.read(book)).iter():
+        if el.tag.rsplit("}", 1)[-1] == "sheet" and el.get("name") == title:
+            return sheets.get(el.get(_RELATIONSHIP_ID), ("", None))[1]
+    return None
+
+
+def merged_ranges(path: Path, title: str) -> list[tuple[str, int, int, int, int]]:
+    """The merged ranges of worksheet *title* of the package at *path*, each (its reference as written, first
+    column, first row, last column, last row; columns from 0, rows from 1): openpyxl's read-only mode does not give
+    them, so the sheet's part is scanned for its ``<mergeCells>`` (after its rows: only from there is it kept)."""
+    from openpyxl.utils import column_index_from_string
+
+    with zipfile.ZipFile(path) as z:
+        part = _sheet_part(z, title)
+        if part is None or part not in z.namelist():
+            return []
+        kept, tail = [], b""
+        with z.open(part) as fh:
+            while chunk := fh.read(1 << 20):
+                if not kept:  # (before the first: only a tail kept, for a tag split between two reads)
+                    data, tail = tail + chunk, (tail + chunk)[-64:]
+                    at = data.find(b"mergeCell")
+                    if at < 0:
+                        continue
+                    chunk = data[max(at - 32, 0):]
+                kept.append(chunk)
+    out = []
+    for m in _MERGE_CELL.finditer(b"".join(kept)):
+        c1, r1 = m[1].decode().upper(), int(m[2])
+        c2, r2 = (m[3].decode().upper(), int(m[4])) if m[3] else (c1, r1)
+        out.append((f"{c1}{r1}:{c2}{r2}" if m[3] else f"{c1}{r1}", column_index_from_string(c1) - 1, r1,
+                    column_index_from_string(c2) - 1, r2))
+    return out
+
+
+def merged_cells(name: str, merged, headers, ours: set[int]) -> list[InputError]:
+    """A merged range (:func:`merged_ranges`) covering a cell of a line (row 2 on) in a column read (*ours*: their
+    indexes) other than its first cell: only that one holds the value, the others read as empty, and would be
+    refused as missing or take the mapping's [defaults] (a merged "withdrawn" over two holders would count the
+    second as tendered).  A merged title or header above the lines is no matter here."""
+    from openpyxl.utils import get_column_letter
+
+    out = []
+    for ref, c1, r1, c2, r2 in merged:
+        for c in sorted(c for c in ours if c1 <= c <= c2 and r2 >= 2 and (c > c1 or r2 > r1)):
+            out.append(InputError(f"{name}: cells {ref}, column {headers[c] or get_column_letter(c + 1)}", None,
+                                  "are merged: only the first cell of a merged range holds its value, the others "
+                                  "read as empty; unmerge it and fill each row", show_value=False))
+    return out
+
+
 class _Columns(Sequence):
     """A sheet's columns, each made from its lines when first asked for (blank cells as ""): a header 16,384
     columns wide (a note in column XFD) over 60,000 lines costs the columns read, not a billion empty cells."""
 
-    def __init__(self, lines: list[tuple], width: int):
+    def __init__(self, lines: list[tuple], width: int, merged: list = ()):
         self._lines, self._width, self._made = lines, width, {}
+        self.merged = merged  # the sheet's merged ranges (merged_ranges)
 
     def __len__(self) -> int:
         return self._width
