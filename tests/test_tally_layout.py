@@ -51,3 +51,31 @@ def test_a_merged_title_or_a_merged_unread_column_is_read(tmp_path):
     rows = [HEADER + ["Note"], ["A", 1, "book-entry", "tendered", "see"], ["B", 2, "book-entry", "tendered"]]
     path = _book(tmp_path / "t.xlsx", rows, merge=["E2:E3"])
     assert sources.read_tally(path).units == (1, 2)
+
+
+def test_a_column_with_values_but_no_header_is_refused_naming_it(tmp_path):
+    """A status column with no header was not read: without a mapping the refusal advised [defaults] status =
+    "tendered" (and showed pandas' 'Unnamed: 3'); with that mapping the withdrawal counted as tendered."""
+    (tmp_path / "h.csv").write_bytes(b"Holder,Shares,Method,\r\nAlpha Fund,1000,book-entry,tendered\r\n"
+                                     b"Beta LLC,2000,book-entry,withdrawn\r\n")
+    expected = ["h.csv: column 4: has no header but holds values (the first on row 2): write its header (Status, "
+                "Method...) in the header row, or delete the column if it is not part of the tally, got 'tendered'"]
+    assert _problems(sources.read_tally, tmp_path / "h.csv") == expected
+    assert _problems(sources.read_tally, tmp_path / "h.csv", sources.ColumnMapping(defaults={"status": "tendered"})
+                     ) == expected
+    # A header merged across C1:D1 leaves column D without one, the last column here
+    path = _book(tmp_path / "h.xlsx", [["Holder", "Shares", "Method", None], ["A", 1, "book-entry", None],
+                                      ["B", 2, "book-entry", "withdrawn"]], merge=["C1:D1"])
+    assert _problems(sources.read_tally, path, sources.ColumnMapping(defaults={"status": "tendered"})) == [
+        "h.xlsx: column D: has no header but holds values (the first on row 3): write its header (Status, "
+        "Method...) in the header row, or delete the column if it is not part of the tally, got 'withdrawn'"]
+    path = _book(tmp_path / "m.xlsx", [["Holder", None, "Shares", "Method"], ["A", "withdrawn", 1, "book-entry"]])
+    assert [p.split(":")[1] for p in _problems(sources.read_tally, path)] == [" column B"]
+
+
+def test_an_empty_column_with_no_header_is_read_and_never_named_unnamed(tmp_path):
+    (tmp_path / "e.csv").write_bytes(b"Holder,Shares,Method,,Status\r\nA,1,book-entry,,tendered\r\n")
+    assert sources.read_tally(tmp_path / "e.csv").units == (1,)
+    (tmp_path / "s.csv").write_bytes(b"Holder,Shares,,Method\r\nA,1,,book-entry\r\n")
+    (got,) = _problems(sources.read_tally, tmp_path / "s.csv")
+    assert "Unnamed" not in got and got.startswith("s.csv: header: has no status column"), got

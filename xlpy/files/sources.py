@@ -296,15 +296,13 @@ def read_tally(path: str | os.PathLike, mapping: ColumnMapping | None = None, so
 
 
 def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from .xlsx_sheet import merged_cells, unsaved_formulas, xlsx_columns
+    from .tally_shape import headless_columns
+
+    xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
+    if xlsx:
+        from .xlsx_sheet import xlsx_columns
 
         headers, columns, rows = xlsx_columns(path, mapping.sheet)
-        found, _ = _match_columns(headers, TALLY_COLUMNS, mapping.columns, path.name, REQUIRED_TALLY)
-        unsaved = (merged_cells(path.name, columns.merged, headers, set(found.values()))
-                   or unsaved_formulas(path, mapping.sheet, headers, columns, rows, set(found.values())))
-        if unsaved:
-            raise InputErrors(_capped(unsaved))
     else:
         try:
             headers, columns, rows = _csv_columns(path, mapping)
@@ -313,8 +311,19 @@ def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
             if unclosed is not None:
                 raise InputErrors([unclosed]) from None
             raise
+    headless = headless_columns(path.name, headers, columns, _row_of(rows), xlsx)  # (not read: no [defaults] then)
+    if headless:
+        raise InputErrors(_capped(headless))
+    if xlsx:
+        from .xlsx_sheet import merged_cells, unsaved_formulas
+
+        found, _ = _match_columns(headers, TALLY_COLUMNS, mapping.columns, path.name, REQUIRED_TALLY)
+        unsaved = (merged_cells(path.name, columns.merged, headers, set(found.values()))
+                   or unsaved_formulas(path, mapping.sheet, headers, columns, rows, set(found.values())))
+        if unsaved:
+            raise InputErrors(_capped(unsaved))
     read = _match_columns(headers, TALLY_COLUMNS, mapping.columns, path.name, REQUIRED_TALLY)[0].values()
-    broken, joined = line_break_problems(path, None if path.suffix.lower() in (".xlsx", ".xlsm") else mapping.encoding,
+    broken, joined = line_break_problems(path, None if xlsx else mapping.encoding,
                                          headers, columns, read, _row_of(rows))
     if joined:  # (a quote that joined lines: the cells after it are not as written, their problems no matter)
         raise InputErrors(broken)
@@ -388,8 +397,10 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
     while kept and not any(str(v).strip() for v in frame.iloc[kept - 1].tolist()):
         kept -= 1
     frame = frame.iloc[:kept] if kept < len(frame) else frame
-    # (the names as written: pandas renames a repeated name "units.1", hiding it from the column match)
-    headers = names if len(set(names)) < len(names) else [str(c) for c in frame.columns]
+    # (the names as written: pandas renames a repeated name "units.1", hiding it from the column match, and an
+    # empty one "Unnamed: 3", which no message shows)
+    headers = names if len(set(names)) < len(names) else [
+        "" if i < len(names) and not names[i] else str(c) for i, c in enumerate(frame.columns)]
     columns = []
     for i in range(len(frame.columns)):
         column = frame.iloc[:, i]

@@ -25,7 +25,9 @@ def xlsx_columns(path: Path, sheet: str) -> tuple[list[str], list[list], list[in
     """(the header's names, the columns' cells, each line's row on the sheet) of worksheet *sheet* (the first when
     empty): blank rows are no lines."""
     with xlsx_sheet(path, sheet) as (wb, ws):
-        rows = table_rows(ws)  # to its last row, whatever size the file states
+        merged = merged_ranges(path, ws.title)
+        # to its last row, whatever size the file states; as wide as a header merged past its last name
+        rows = table_rows(ws, max((c2 + 1 for _, _, r1, c2, _ in merged if r1 == 1), default=0))
         header = next(rows, None)
         if header is None:
             raise InputErrors([empty_sheet(path.name, wb, ws)])
@@ -34,7 +36,6 @@ def xlsx_columns(path: Path, sheet: str) -> tuple[list[str], list[list], list[in
             if any(v is not None for v in r):
                 data.append(r)
                 numbers.append(n)
-        merged = merged_ranges(path, ws.title)
     headers = ["" if h is None else str(h) for h in header]
     return headers, _Columns(data, len(headers), merged), numbers
 
@@ -228,6 +229,19 @@ class _Columns(Sequence):
     def __len__(self) -> int:
         return self._width
 
+    def first_values(self, columns: list[int]) -> dict[int, int | None]:
+        """Each of *columns* (indexes) -> the first line holding something in it (not spaces alone), or None: the
+        lines are looked at as read, none padded (16,000 blank columns over 60,000 lines cost the cells held)."""
+        wanted, out = set(columns), dict.fromkeys(columns)
+        for i, r in enumerate(self._lines):
+            for k, v in enumerate(r):  # (a row as long as its last cell: a line of 4 cells costs 4)
+                if v is not None and k in wanted and str(v).strip():
+                    out[k] = i
+                    wanted.discard(k)
+            if not wanted:
+                break
+        return out
+
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(self._width))]
@@ -296,10 +310,11 @@ def sheet_rows(ws, min_row: int | None = None, max_row: int | None = None, width
     return [tuple(r[:width]) for r in ws.iter_rows(min_row=min_row, max_row=max_row, values_only=True)]
 
 
-def table_rows(ws) -> Iterator[tuple]:
+def table_rows(ws, at_least: int = 0) -> Iterator[tuple]:
     """The rows of the read-only openpyxl worksheet *ws* as a table: its header (row 1, to its last cell that is
     not empty), then every row below it, each cut at the header's width (a note to the right of the columns is no
-    part of the table, however far right) and not padded.  Nothing when the sheet has no rows.
+    part of the table, however far right) and not padded, but at least *at_least* wide (a header merged across
+    columns past its last name: the columns under the merge have no header).  Nothing when the sheet has no rows.
 
     A row with nothing under the header but something to the right of it
     keeps the first such cell, one past the header's width: it is still a
@@ -311,8 +326,9 @@ def table_rows(ws) -> Iterator[tuple]:
     header = next(rows, None)
     if header is None:
         return
+    header = tuple(header) + (None,) * (at_least - len(header))
     width = len(header)
-    while width and header[width - 1] is None:
+    while width > at_least and header[width - 1] is None:
         width -= 1
     yield tuple(header[:width])
     for r in rows:
