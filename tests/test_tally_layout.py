@@ -79,3 +79,77 @@ def test_an_empty_column_with_no_header_is_read_and_never_named_unnamed(tmp_path
     (tmp_path / "s.csv").write_bytes(b"Holder,Shares,,Method\r\nA,1,,book-entry\r\n")
     (got,) = _problems(sources.read_tally, tmp_path / "s.csv")
     assert "Unnamed" not in got and got.startswith("s.csv: header: has no status column"), got
+
+
+def _tabs(path, hidden_first: bool, active: int = 1):
+    """The agent's workbook of a sheet a day: "Feb 18" (500 units), then "Feb 19" (3,000), saved showing *active*."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Feb 18"
+    for ws, units in ((wb.active, 500), (wb.create_sheet("Feb 19"), 3000)):
+        ws.append(HEADER)
+        ws.append(["Alpha Fund", units, "book-entry", "tendered"])
+    wb["Feb 18"].sheet_state = "hidden" if hidden_first else "visible"
+    wb.active = active
+    wb.save(path)
+    return path
+
+
+def test_a_workbook_whose_first_sheet_is_hidden_or_of_several_tallies_names_the_sheets(tmp_path):
+    """The hidden "Feb 18" was read, 500 units where the agent's "Feb 19" showed 3,000, without a word."""
+    assert _problems(sources.read_tally, _tabs(tmp_path / "tabs.xlsx", hidden_first=True)) == [
+        "tabs.xlsx: its first sheet 'Feb 18' is hidden; the sheets: 'Feb 18', 'Feb 19': name the one to read with a "
+        "mapping file's sheet key (sheet = \"Feb 19\")"]
+    assert _problems(sources.read_tally, _tabs(tmp_path / "both.xlsx", hidden_first=False)) == [
+        "both.xlsx: more than one sheet holds a tally header: 'Feb 18', 'Feb 19': name the one to read with a "
+        "mapping file's sheet key (sheet = \"Feb 19\")"]
+    assert sources.read_tally(tmp_path / "tabs.xlsx", sources.ColumnMapping(sheet="Feb 19")).units == (3000,)
+    assert sources.read_tally(tmp_path / "both.xlsx", sources.ColumnMapping(sheet="Feb 18")).units == (500,)
+
+
+def test_a_sheet_of_notes_beside_the_tally_changes_nothing(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(HEADER)
+    wb.active.append(["Alpha Fund", 500, "book-entry", "tendered"])
+    wb.create_sheet("Notes").append(["Called DTC at 4pm"])
+    wb.create_sheet("Old").append(HEADER)
+    wb["Old"].sheet_state = "hidden"  # (a hidden sheet past the first is not read, and not in the way)
+    wb.save(tmp_path / "t.xlsx")
+    assert sources.read_tally(tmp_path / "t.xlsx").units == (500,)
+
+
+OFFER = """schema = 1
+[offer]
+id = "tabs"
+issuer = "Tabs Co"
+kind = "preferred"
+outstanding = 5000
+original_ratio = 2.5
+common_outstanding_before = 1000000
+expiration = 2026-03-02
+[offer.consideration]
+ratio = 3
+[tally]
+file = "t1.csv"
+[valuation]
+date = 2026-03-02
+price = 10
+"""
+
+
+def test_the_refresh_report_names_the_sheet_of_an_xlsx_tally(tmp_path, monkeypatch, capsys):
+    from xlpy import cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "offer.toml").write_text(OFFER, encoding="utf-8")
+    (tmp_path / "t1.csv").write_text("holder_id,units,method,status\nA,100,book-entry,tendered\n", encoding="utf-8")
+    (tmp_path / "m.toml").write_text('sheet = "Feb 19"\n', encoding="utf-8")
+    _tabs(tmp_path / "tabs.xlsx", hidden_first=True)
+    assert cli.main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate", "-q"]) == 0
+    capsys.readouterr()
+    assert cli.main(["refresh", "book.xlsm", "--tally", "tabs.xlsx", "--mapping", "m.toml", "--no-backup"]) == 0
+    out = capsys.readouterr().out
+    assert "book.xlsm: holder tally: tabs.xlsx, sheet 'Feb 19' (1 line, columns mapped by m.toml; SHA-256 " in out, out

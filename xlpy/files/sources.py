@@ -302,7 +302,7 @@ def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
     if xlsx:
         from .xlsx_sheet import xlsx_columns
 
-        headers, columns, rows = xlsx_columns(path, mapping.sheet)
+        headers, columns, rows = xlsx_columns(path, mapping.sheet, partial(_tally_header, mapping))
     else:
         try:
             headers, columns, rows = _csv_columns(path, mapping)
@@ -341,7 +341,15 @@ def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
         object.__setattr__(table, "_arrays", arrays)
     if rows is not None:  # each line's row in the file, where a blank row skipped makes it other than its index + 2
         object.__setattr__(table, "_rows", tuple(rows))
+    if xlsx:  # the sheet read, which the refresh report names
+        object.__setattr__(table, "_sheet", columns.sheet)
     return table
+
+
+def _tally_header(mapping: ColumnMapping, row) -> bool:
+    """Whether a sheet's first *row* is a tally's header: it has a holder and a units column."""
+    found, _ = _match_columns(["" if h is None else str(h) for h in row], TALLY_COLUMNS, mapping.columns, "", ())
+    return "holder_id" in found and "units" in found
 
 
 def _row_of(rows: list[int] | None):

@@ -1,4 +1,5 @@
-"""How a tally is laid out, checked before its columns are matched: a column with values but no header.
+"""How a tally is laid out, checked before its columns are matched: a column with values but no header; the sheet
+of an XLSX with several, when the mapping names none.
 
 Read by :func:`xlpy.files.sources.read_tally`, CSV and XLSX alike.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from ..engine.errors import InputError
 
-__all__ = ["headless_columns"]
+__all__ = ["headless_columns", "unnamed_sheet"]
 
 
 def headless_columns(name: str, headers, columns, row_of, lettered: bool) -> list[InputError]:
@@ -43,3 +44,38 @@ def _letter(j: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(j + 1)
+
+
+def unnamed_sheet(name: str, wb, ws, is_header) -> InputError | None:
+    """The problem of reading *ws*, the first sheet of the read-only openpyxl workbook *wb*, when the mapping names
+    no ``sheet``: it is hidden (the agent's tab of yesterday, say), or more than one visible sheet's first row is a
+    tally header (``is_header(row)``: a sheet a day).  Reading the first would count an old tally without a word."""
+    sheets = wb.worksheets
+    if len(sheets) < 2:
+        return None
+    visible = [s for s in sheets if s.sheet_state == "visible"]
+    if ws.sheet_state != "visible":
+        why = f"its first sheet {ws.title!r} is hidden; the sheets: {_titles(sheets)}"
+        pick = _active(wb, visible) or ws
+    else:
+        headed = [s for s in visible if is_header(next(s.iter_rows(max_row=1, values_only=True), ()))]
+        if len(headed) < 2:
+            return None
+        why = f"more than one sheet holds a tally header: {_titles(headed)}"
+        pick = _active(wb, headed) or headed[-1]
+    return InputError(name, None, f"{why}: name the one to read with a mapping file's sheet key "
+                      f"(sheet = \"{pick.title}\")", show_value=False)
+
+
+def _titles(sheets) -> str:
+    shown = ", ".join(repr(s.title) for s in sheets[:5])
+    return shown + (f" and {len(sheets) - 5:,} more" if len(sheets) > 5 else "")
+
+
+def _active(wb, among):
+    """The sheet the workbook was saved showing, when it is one of *among*; else None."""
+    try:
+        active = wb.active
+    except (IndexError, AttributeError):  # (an active index past the sheets)
+        return None
+    return active if any(s is active for s in among) else None

@@ -21,10 +21,16 @@ __all__ = ["cannot_read", "check_xlsx", "empty_sheet", "has_formulas", "merged_c
            "table_rows", "strict_ooxml", "unsaved_formulas", "xlsx_columns", "xlsx_sheet"]
 
 
-def xlsx_columns(path: Path, sheet: str) -> tuple[list[str], list[list], list[int]]:
+def xlsx_columns(path: Path, sheet: str, is_header=None) -> tuple[list[str], list[list], list[int]]:
     """(the header's names, the columns' cells, each line's row on the sheet) of worksheet *sheet* (the first when
-    empty): blank rows are no lines."""
+    empty, unless it is hidden, or, with *is_header*, more than one visible sheet has a tally header:
+    :func:`~xlpy.files.tally_shape.unnamed_sheet`): blank rows are no lines.  The columns' ``sheet``: the one read."""
+    from .tally_shape import unnamed_sheet
+
     with xlsx_sheet(path, sheet) as (wb, ws):
+        unnamed = None if sheet or is_header is None else unnamed_sheet(path.name, wb, ws, is_header)
+        if unnamed is not None:
+            raise InputErrors([unnamed])
         merged = merged_ranges(path, ws.title)
         # to its last row, whatever size the file states; as wide as a header merged past its last name
         rows = table_rows(ws, max((c2 + 1 for _, _, r1, c2, _ in merged if r1 == 1), default=0))
@@ -37,7 +43,9 @@ def xlsx_columns(path: Path, sheet: str) -> tuple[list[str], list[list], list[in
                 data.append(r)
                 numbers.append(n)
     headers = ["" if h is None else str(h) for h in header]
-    return headers, _Columns(data, len(headers), merged), numbers
+    columns = _Columns(data, len(headers), merged)
+    columns.sheet = ws.title
+    return headers, columns, numbers
 
 
 @contextmanager

@@ -65,7 +65,7 @@ from ..files import calendars, sources, steady
 from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, recorded_path, same_place, sha256, written_path
 from ..files.prices import read_prices
 from ..files.counts import absent_counts, read_count_file, tally_fits, tally_kind
-from . import data as bookdata, rebuild, saved_values, table_edits
+from . import data as bookdata, rebuild, saved_values, source_lines, table_edits
 from .backends import Book
 from .clock import utc_now
 from .collector import collector_eased
@@ -99,6 +99,7 @@ class SourceRecord:
         rows: lines (holder tally, prices) or 1 (a count file).
         kind: ``holders``, ``counts`` or ``prices``.
         mapping: the column-mapping file used, as recorded ('' for none).
+        sheet: the worksheet read of an XLSX holder tally ('' for any other file).
     """
 
     part: str
@@ -107,6 +108,7 @@ class SourceRecord:
     rows: int
     kind: str
     mapping: str = ""
+    sheet: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,12 +172,7 @@ class RefreshReport:
                 "SHA-256)") if read else "no tally or price file is given or recorded on the Cover"
         out = [f"refreshed at {self.when} UTC" if self.changed else f"nothing to refresh: {same}; the workbook was "
                "not changed"]
-        for s in (self.tally, self.prices):
-            if s is not None:
-                what = {"holders": "holder tally", "counts": "tally counts", "prices": "price history"}[s.kind]
-                unit = {"holders": "line", "prices": "day"}.get(s.kind, "row") + ("" if s.rows == 1 else "s")
-                mapping = f", columns mapped by {s.mapping}" if s.mapping else ""
-                out.append(f"{what}: {s.path} ({s.rows:,} {unit}{mapping}; SHA-256 {s.sha256[:12]}...)")
+        out.extend(source_lines.line(s) for s in (self.tally, self.prices) if s is not None)
         out.extend(self.notes)
         if self.release is not None:
             if self.release.compared and self.release.ok:
@@ -341,7 +338,8 @@ class _Refresh:
             self.switch = Switch(self.book, self.lay, target, len(self.tally_rows or ()), path)
             self.problems.extend(self.switch.problems())
         self.tally_record = SourceRecord("tenders", self.as_recorded(path), sha256(path), rows, kind,
-                                         self.as_recorded(mapping_path) if mapping_path else "")
+                                         self.as_recorded(mapping_path) if mapping_path else "",
+                                         getattr(self.tally.holders, "_sheet", ""))  # (an XLSX's: the sheet read)
 
     def _mapping(self, mapping, recorded: bool):
         """(mapping file or None, ColumnMapping) -- or (None, None) after recording a problem.
