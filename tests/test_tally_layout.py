@@ -153,3 +153,31 @@ def test_the_refresh_report_names_the_sheet_of_an_xlsx_tally(tmp_path, monkeypat
     assert cli.main(["refresh", "book.xlsm", "--tally", "tabs.xlsx", "--mapping", "m.toml", "--no-backup"]) == 0
     out = capsys.readouterr().out
     assert "book.xlsm: holder tally: tabs.xlsx, sheet 'Feb 19' (1 line, columns mapped by m.toml; SHA-256 " in out, out
+
+
+def _notes(tmp_path, header: str, lines: str):
+    """The capped notes example (a note of $1,000 principal, 100,000 outstanding) over a tally of *lines*."""
+    from repo_paths import OFFERS
+
+    from xlpy.files.offerfile import compute_file
+
+    text = (OFFERS / "notes-capped-example.toml").read_text(encoding="utf-8")
+    (tmp_path / "o.toml").write_text(text.replace('"data/notes-capped-tally.csv"', '"amt.csv"'), encoding="utf-8")
+    (tmp_path / "amt.csv").write_text(f"Holder,{header},Method,Status\n{lines}", encoding="utf-8")
+    return compute_file, tmp_path / "o.toml"
+
+
+def test_a_notes_tally_headed_amount_is_refused_as_principal(tmp_path):
+    """65,000 "units" under Amount were counted as 65,000 notes (below the 100,000 outstanding: prorated, no
+    word), where the agent meant $65,000 of principal: 65 notes."""
+    call, path = _notes(tmp_path, "Amount",
+                        'DTC-1,"25,000",book-entry,tendered\nDTC-2,"40,000",book-entry,tendered\n')
+    assert _problems(call, path) == [
+        "o.toml: tally.file: amt.csv: column Amount: a unit is one note of 1,000 principal; is the tally in principal "
+        "amounts (65,000 ÷ 1,000 = 65 notes)? give each holder's notes, headed Notes or Units, got 'Amount'"]
+    call, path = _notes(tmp_path, "Quantity", "DTC-1,25000,book-entry,tendered\nDTC-2,40000,book-entry,tendered\n")
+    _, results = call(path)
+    assert ("every line of tally.file amt.csv, column Quantity, is a multiple of 1,000, a note's principal: if the "
+            "column is principal amounts, not notes, give each holder's notes") in results.warnings
+    call, path = _notes(tmp_path, "Quantity", "DTC-1,25,book-entry,tendered\nDTC-2,40000,book-entry,tendered\n")
+    assert not [w for w in call(path)[1].warnings if "principal" in w]

@@ -458,6 +458,47 @@ def _in_principal(offer: Offer, problem: InputError, tendered: int) -> InputErro
                       f"{tendered // face:,} notes)? give each holder's notes", show_value=problem.show_value)
 
 
+#: Words of a notes tally's units header that say principal amounts; and words that could mean either.
+_PRINCIPAL_WORDS = {"amount", "principal", "face", "par"}
+_EITHER_WORDS = {"quantity", "qty"}
+
+
+def _notes_header(offer: Offer) -> tuple[int, str, set[str]] | None:
+    """(the face of a note, its holder tally's units header and that header's words) for a notes offer whose tally
+    was read from a file; None otherwise."""
+    face, table = offer.face_per_unit, offer.tally.holders
+    if offer.kind != "note" or not face or face <= 1 or face % 1 or table is None or not table.units_header:
+        return None
+    words = set(table.units_header.lower().replace("_", " ").replace("-", " ").split())
+    return int(face), table.units_header, words
+
+
+def _headed_principal(offer: Offer, tendered: int) -> InputError | None:
+    """A notes tally whose units column's header says principal (``Amount``, ``Principal Amount``, ``Face``,
+    ``Par``): its units would be counted as notes, a thousand times too many, yet below the notes outstanding."""
+    seen = _notes_header(offer)
+    if seen is None or not seen[2] & _PRINCIPAL_WORDS:
+        return None
+    face, header, _ = seen
+    notes = f" ({tendered:,} ÷ {face:,} = {tendered // face:,} notes)" if tendered and not tendered % face else ""
+    return InputError(f"tally.file: {offer.tally.holders.source}: column {header}", header,
+                      f"a unit is one note of {face:,} principal; is the tally in principal amounts{notes}? give each "
+                      "holder's notes, headed Notes or Units")
+
+
+def _principal_warning(offer: Offer) -> list[str]:
+    """A notes tally headed ``Quantity``, every line a whole number of notes' principal: notes or principal?"""
+    seen = _notes_header(offer)
+    if seen is None or not seen[2] & _EITHER_WORDS:
+        return []
+    face, header, _ = seen
+    units = offer.tally.holders.units
+    if not any(units) or any(u % face for u in units):
+        return []
+    return [f"every line of tally.file {offer.tally.holders.source}, column {header}, is a multiple of "
+            f"{face:,}, a note's principal: if the column is principal amounts, not notes, give each holder's notes"]
+
+
 def _count(offer: Offer, allocator) -> tuple[allocation.Count, int]:
     """The counted tally and the units of later exchanges, checked against the units outstanding."""
     counted = allocator.count_tally(offer.tally, offer.max_units, offer.odd_lot)
@@ -469,6 +510,9 @@ def _count(offer: Offer, allocator) -> tuple[allocation.Count, int]:
             nouns={"tendered": "units tendered and not withdrawn"})
         if holder_problems:
             raise InputErrors([_in_principal(offer, p, counted.tendered) for p in holder_problems])
+        headed = _headed_principal(offer, counted.tendered)
+        if headed is not None:
+            raise InputErrors([headed])
     exchanged_later = sum(e.units for e in offer.exchanges)
     if counted.accepted + exchanged_later > offer.outstanding:
         raise InputErrors(
@@ -627,7 +671,7 @@ def _count_and_input_warnings(offer: Offer, counted: allocation.Count) -> list[s
             f"valuation.date {offer.valuation.date.isoformat()} is before expiration {offer.expiration.isoformat()}: "
             "US GAAP measures the charge when holders accept"
         )
-    return warnings + _date_warnings(offer)
+    return warnings + _date_warnings(offer) + _principal_warning(offer)
 
 
 def _date_warnings(offer: Offer) -> list[str]:

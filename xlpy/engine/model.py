@@ -128,6 +128,8 @@ class HolderTable:
         status: ``tendered``, ``withdrawn`` or ``failed`` (a guaranteed delivery
             not made within the window).
         source: where the lines came from (a file name), for the record.
+        units_header: the units column's header as the file wrote it ('' when not read from a file): a notes
+            tally's ``Amount`` or ``Principal`` is principal, not notes.
     """
 
     holder_id: tuple[str, ...]
@@ -135,6 +137,7 @@ class HolderTable:
     method: tuple[str, ...]
     status: tuple[str, ...]
     source: str = ""
+    units_header: str = field(default="", compare=False)
 
     def __post_init__(self):
         lengths = {len(self.holder_id), len(self.units), len(self.method), len(self.status)}

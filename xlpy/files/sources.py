@@ -335,7 +335,8 @@ def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
         raise InputErrors(broken + list(exc.problems)) from None
     if broken:
         raise InputErrors(broken)
-    table = HolderTable(*lines, source=source or path.name)
+    units_at = _match_columns(headers, TALLY_COLUMNS, mapping.columns, path.name, ())[0]["units"]
+    table = HolderTable(*lines, source=source or path.name, units_header=headers[units_at])
     if arrays is not None:
         # The same lines as numpy arrays, read by xlpy.files.vector; dataclasses.replace drops them.
         object.__setattr__(table, "_arrays", arrays)
