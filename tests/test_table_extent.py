@@ -557,34 +557,47 @@ class _Grid:
         return [[self.cells.get((r, c)) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
 
 
-@pytest.mark.parametrize("blank_rows, typed_rows, said", [
-    ((), (), None),  # (nothing past the end: no line to name)
-    ((25,), (), None),  # a row inserted inside pushed the last line past the end: the table's own
-    ((), ("NEW-1",), "the holder line 'NEW-1' (7 units), typed just below the table"),
-    ((25,), ("NEW-1",), "the table tblTenders held 6 holder lines where the layout has 5 (a holder line typed in a "
-                        "row inserted inside it, or just below it"),
-])
-def test_the_lines_past_a_grown_tables_end_are_told_from_its_own(blank_rows, typed_rows, said):
-    """Review: what lies past the layout's last row of a table Excel grew is a line typed there only when the
-    table holds more lines than the layout has; a blank row inserted inside pushes its own last line there."""
+def _grown(book_lines: list[tuple], file_lines: list[tuple]):
+    """grown_lines over a holder table of 5 lines (the layout's, 'file_lines' as the tally gives them) that holds
+    *book_lines* (holder, units, its tally line or None; None alone: a blank row) from its first row down."""
     from xlpy.workbook import table_edits
     from xlpy.workbook.layout import Shape, layout
 
     _, t = layout(Shape(tally="holders", holder_rows=5)).table("tblTenders")
     col = {c.key: t.first_col + i for i, c in enumerate(t.columns)}
-    lines = [(f"H-{i}", i + 1) for i in range(5)]
-    rows, r = [], t.first_row
     cells = {}
-    for holder, units in lines + [(h, 7) for h in typed_rows]:
-        while r in blank_rows:
-            r += 1
-        cells[(r, col["holder"])], cells[(r, col["units"])] = holder, units
-        r += 1
-    rows = [(h, 2 + i, u, "book-entry", "tendered") for i, (h, u) in enumerate(lines)]
-    held = (t.header_row, max(t.last_row, r - 1))
-    notes, why = table_edits.grown_lines(_Grid(cells), "Tenders", t, held, t, rows)
-    assert (why is None) == (said is None) and len(notes) == (said is not None), (notes, why)
-    assert said is None or said in notes[0]
+    for r, line in enumerate(book_lines, start=t.first_row):
+        if line is not None:
+            cells[(r, col["holder"])], cells[(r, col["units"])], cells[(r, col["line"])] = line
+    rows = [(h, n, u, "book-entry", "tendered") for h, u, n in file_lines]
+    held = (t.header_row, max(t.last_row, t.first_row + len(book_lines) - 1))
+    return table_edits.grown_lines(_Grid(cells), "Tenders", t, held, t, rows)
+
+
+_FILE = [(f"H-{i}", i + 1, i + 2) for i in range(5)]
+
+
+@pytest.mark.parametrize("book_lines, said, why", [
+    (_FILE, [], None),  # (nothing past the end)
+    (_FILE[:2] + [None] + _FILE[2:], [], None),  # a blank row inserted inside pushed the last line past the end
+    (_FILE + [("NEW-1", 7, None)], ["Tenders!B26: the holder line 'NEW-1' (7 units), typed just below the table "
+                                    "(Excel grew the table over it), is not in the tally file and was dropped"],
+     "Excel grew it over a holder line typed just below it"),
+    (_FILE[:2] + [("NEW-1", 7, None)] + _FILE[2:],  # review: typed in a row inserted inside, the usual way
+     ["Tenders!B23: the holder line 'NEW-1' (7 units), typed in a row inserted in the table, is not in the tally "
+      "file and was dropped"], "a row was inserted in it by hand and a holder line typed there"),
+    (_FILE + [("H-4", 5, None)], [], "Excel grew it over a holder line typed just below it"),  # (the tally has it)
+    (_FILE[:2] + [_FILE[1]] + _FILE[2:],  # a line copied whole, its tally line too: told by the count
+     ["Tenders: the table tblTenders held 6 holder lines where the layout has 5: the table was written from the "
+      "tally file alone"], "a row was inserted in it by hand, or a line typed below it"),
+])
+def test_the_lines_past_a_grown_tables_end_are_told_from_its_own(book_lines, said, why):
+    """Review: what lies past the layout's last row of a table Excel grew is a line typed there only when the
+    table holds more lines than the layout has (a blank row inserted inside pushes its own last line there), and a
+    line typed in a row inserted inside is named too: a line a refresh wrote carries its tally line."""
+    notes, got = _grown(book_lines, _FILE)
+    assert got == why and len(notes) == len(said), (notes, got)
+    assert all(note.startswith(s) for note, s in zip(notes, said)), notes
 
 
 def test_a_formula_below_a_table_excel_grew_is_no_line_in_a_live_book():
@@ -613,3 +626,29 @@ def test_a_formula_below_a_table_excel_grew_is_no_line_in_a_live_book():
     held = (t.header_row, t.last_row + 1)
     assert table_edits.grown_lines(_Grid(cells), "Tenders", t, held, t, rows)[1] is not None  # (read as a figure)
     assert table_edits.grown_lines(Live(cells), "Tenders", t, held, t, rows) == ([], None)
+
+
+def test_a_formula_excel_grew_the_holder_table_over_is_no_dropped_line_in_a_file(standard_books, tmp_path, capsys):
+    """Review: the rows past the layout's end of a table Excel grew are read alone from the sheet's text (openpyxl
+    streamed a 100,000-line sheet from its top, twice: two minutes); a formula there, read as entered, is no
+    holder line typed there."""
+    from openpyxl import load_workbook
+
+    from xlpy.workbook.backends import PackageBook
+
+    book = _copy(standard_books["holders"], tmp_path)
+    wb = load_workbook(book, keep_vba=True)
+    wb["Tenders"]["D320"] = "=SUM(D21:D319)"
+    wb["Tenders"]["B321"] = "NEW-0001"  # (a row further down: a value, as the sheet's text stores it)
+    wb["Tenders"].tables["tblTenders"].ref = "B20:L321"
+    wb.save(book)
+    pkg = PackageBook(book)
+    try:
+        assert pkg.rows_as_entered("Tenders", "B320:E321") == [[None, None, "=SUM(D21:D319)", None],
+                                                                ["NEW-0001", None, None, None]]
+    finally:
+        pkg.close()
+    assert main(["refresh", str(book), "--tally", str(_tally(tmp_path, 290)), "--no-backup"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert any("Tenders!B321: the holder line 'NEW-0001', typed just below the table" in line for line in out), out
+    assert not any("Tenders!D320" in line or "Tenders!B320" in line for line in out), out

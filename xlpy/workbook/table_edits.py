@@ -27,6 +27,7 @@ an openpyxl book and a live Excel book say the same.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from openpyxl.utils import get_column_letter
@@ -39,8 +40,8 @@ from .layout import HISTORY_COLUMNS, Layout, Table
 from .overrides import OwnFormula
 from .saved_values import HOLDER_TABLE
 
-__all__ = ["SHOWN", "extent_note", "extent_notes", "grown_lines", "header_moved", "held_rows", "lines_differ",
-           "moved_notes", "names_off", "prices_differ", "shown_again", "typed_over"]
+__all__ = ["SHOWN", "extent_note", "extent_notes", "grown_lines", "header_moved", "held_rows", "input_lines",
+           "lines_differ", "moved_notes", "names_off", "prices_differ", "shown_again", "typed_over"]
 
 #: Cells named one by one in the report; one more line counts the rest.
 SHOWN = 10
@@ -161,16 +162,20 @@ def lines_differ(book, lay: Layout, tally_rows: Sequence[tuple]) -> bool:
         return True
     if not t.rows:
         return False
-    fast = getattr(book, "table_lines", None)  # a file: read from the sheet's text
-    if fast is not None:
-        lines = fast(sheet.title, t)
-    else:
-        inputs = [i for i, c in enumerate(t.columns) if c.formula is None]
-        first, last = (t.letter(t.columns[i].key) for i in (inputs[0], inputs[-1]))
-        area = book.get_rows(sheet.title, f"{first}{t.first_row}:{last}{t.last_row}")
-        lines = [tuple(row[i - inputs[0]] for i in inputs) for row in area]
+    lines = input_lines(book, sheet.title, t)
     # text as it was written: an id such as A_x0041_ is stored escaped (A_x005F_x0041_)
     return [tuple(map(excel_text, row)) for row in lines] != [tuple(r) for r in tally_rows]
+
+
+def input_lines(book, sheet: str, t: Table) -> list[tuple]:
+    """The values of table *t*'s input columns, row by row (a file's read from the sheet's text, the fast way)."""
+    fast = getattr(book, "table_lines", None)
+    if fast is not None:
+        return fast(sheet, t)
+    inputs = [i for i, c in enumerate(t.columns) if c.formula is None]
+    first, last = (t.letter(t.columns[i].key) for i in (inputs[0], inputs[-1]))
+    area = book.get_rows(sheet, f"{first}{t.first_row}:{last}{t.last_row}")
+    return [tuple(row[i - inputs[0]] for i in inputs) for row in area]
 
 
 def prices_differ(book, lay: Layout, days: Sequence) -> bool:
@@ -310,7 +315,8 @@ def extent_note(sheet: str, table: Table, held: tuple[int, int] | None, off: Seq
         moved.append(f"the names {names} pointed at other rows")
     if not moved:
         return None
-    return f"{sheet}: {', and '.join(moved)}: {why}; the table and its names were reset to {new.ref} as the layout has them"
+    return (f"{sheet}: {', and '.join(moved)}: {why}; the table and its names were reset to {new.ref} as the layout "
+            "has them")
 
 
 #: Of each table a refresh writes from a file: what one of its lines is, and the file.
@@ -329,57 +335,84 @@ def extent_notes(book, sheet: str, old: Table, held: tuple[int, int] | None, off
 
 def grown_lines(book, sheet: str, old: Table, held: tuple[int, int] | None, new: Table,
                 rows: Sequence[tuple]) -> tuple[list[str], str | None]:
-    """The holder lines or price days typed just below the table (*old*, the layout's), which Excel took into it
-    by growing its range to *held*, that the rewrite from the file (*rows*) drops: report lines naming each (or
-    the table, when a row was also inserted inside it), and why the table's range differed; ([], None) when the
-    rows past the layout's end hold the table's own lines (pushed there by a row inserted inside it)."""
+    """The holder lines or price days typed into the table (*old*, the layout's) that the rewrite from the file
+    (*rows*) drops, once its range grew to *held* (Excel takes a line typed just below a table into it, and a row
+    inserted inside grows it too): report lines naming each, and why the range differed; ([], None) when the
+    table holds no more lines than the layout (a blank row inserted inside pushed its own lines down).
+
+    A holder line a refresh wrote carries its tally line; one typed has none.  A price day is typed when the
+    price file lacks its date.  The whole table is read only when a line stands past the layout's end."""
     if old.name not in _FROM_FILE or held is None or held[0] != old.header_row or held[1] <= old.last_row:
         return [], None
     first, end = get_column_letter(old.first_col), get_column_letter(old.first_col + len(old.columns) - 1)
-    past = _entries(book, sheet, f"{first}{old.last_row + 1}:{end}{held[1]}")  # (a formula there is no line)
-    typed = [(old.last_row + 1 + i, row) for i, row in enumerate(past) if typed_line(old, row) is not None]
-    if not typed:
+    # (a formula there is no line; a file's rows read alone, not streamed from the sheet's top)
+    read = getattr(book, "rows_as_entered", None) or (lambda *area: _entries(book, *area))
+    past = read(sheet, f"{first}{old.last_row + 1}:{end}{held[1]}")
+    if all(typed_line(old, row) is None for row in past):
         return [], None
-    inside = book.get_rows(sheet, f"{first}{old.first_row}:{end}{old.last_row}") if old.rows else []
-    blank = sum(typed_line(old, row) is None for row in inside)
-    if blank >= len(typed):  # as many rows inserted inside: the lines past the end are the table's own
+    inputs = [c.key for c in old.columns if c.formula is None]
+    lines = [(old.first_row + i, line) for i, line in enumerate(input_lines(book, sheet, dataclasses.replace(
+        old, rows=held[1] - old.header_row))) if any(map(_a_value, line))]
+    if len(lines) <= old.rows:
         return [], None
     what, file = _FROM_FILE[old.name]
-    if blank:
-        return [(f"{sheet}: the table {old.name} held {len(inside) - blank + len(typed):,} {what}s where the layout "
-                 f"has {old.rows:,} (a {what} typed in a row inserted inside it, or just below it, which Excel "
-                 f"takes into the table): the table was written from the {file} alone; add any {what} missing "
-                 "from it there, then refresh again")], f"Excel grew it over a {what} typed in it"
-    keys = [c.key for c in old.columns]
-    inputs = [c.key for c in old.columns if c.formula is None]
-    at = [keys.index(k) for k in _KEY[old.name]]
-    written = {tuple(_plain(r[inputs.index(k)]) for k in _KEY[old.name]) for r in rows}
-    lost = [(n, row) for n, row in typed if tuple(_plain(row[i]) for i in at) not in written]
-    lines = [f"{sheet}!{first}{n}: the {what} {_shown(old.name, row, at)}, typed just below the table (Excel grew "
-             f"the table over it), is not in the {file} and was dropped: the table is written from that file; add "
-             "it there if it belongs, then refresh again" for n, row in lost[:SHOWN]]
-    if len(lost) > SHOWN:
-        lines.append(f"{sheet}: {len(lost) - SHOWN:,} more {what}s typed below the table were dropped")
-    return lines, f"Excel grew it over {'a ' + what if len(typed) == 1 else what + 's'} typed just below it"
+    key = [inputs.index(k) for k in _KEY[old.name]]
+
+    def told(line) -> tuple:  # (rows are the input columns' values too, as written)
+        return tuple(_plain(k, line[i]) for k, i in zip(_KEY[old.name], key))
+
+    def typed_in(line) -> bool:  # a holder line a refresh wrote carries its tally line
+        return old.name != HOLDER_TABLE or not _a_value(line[inputs.index("line")])
+
+    written = set(map(told, rows))
+    typed = [(n, line) for n, line in lines
+             if typed_in(line) and (old.name == HOLDER_TABLE or told(line) not in written)]
+    if not typed:  # (a holder line copied whole, its tally line too; price days the file has): told by their count
+        counted = [f"{sheet}: the table {old.name} held {len(lines):,} {what}s where the layout has {old.rows:,}: the "
+                   f"table was written from the {file} alone; add any {what} missing from it there, then refresh "
+                   "again"] if old.name == HOLDER_TABLE else []
+        return counted, "a row was inserted in it by hand, or a line typed below it"
+    why = (f"Excel grew it over a {what} typed just below it" if all(n > old.last_row for n, _ in typed)
+           else f"a row was inserted in it by hand and a {what} typed there")
+    typed = [(n, line) for n, line in typed if told(line) not in written]  # (one the file has is written again)
+    where = ("in a row inserted in the table", "just below the table (Excel grew the table over it)")
+    said = [f"{sheet}!{first}{n}: the {what} {_shown(old.name, line, key)}, typed {where[n > old.last_row]}, is not "
+            f"in the {file} and was dropped: the table is written from that file; add it there if it belongs, then "
+            "refresh again" for n, line in typed[:SHOWN]]
+    if len(typed) > SHOWN:
+        said.append(f"{sheet}: {len(typed) - SHOWN:,} more {what}s typed into the table were dropped")
+    return said, why
 
 
 #: What tells a table's lines apart: a holder line by its holder and units, a price day by its date.
 _KEY = {"tblTenders": ("holder", "units"), "tblPrices": ("date",)}
 
 
-def _plain(v: object) -> object:
-    """A value as read back (a date typed in a cell reads as midnight; text as written, escapes and all)."""
+def _a_value(v: object) -> bool:
+    """Whether a cell holds a value a line is made of (not blank, not a formula's text)."""
+    return v is not None and not (isinstance(v, str) and (not v.strip() or v.startswith("=")))
+
+
+def _plain(key: str, v: object) -> object:
+    """A value as read back, for comparing with what the file gives: a date typed in a cell (read as midnight, or
+    as its serial number from the sheet's text) as a date; a whole number as an int; text as written."""
     import datetime as dt
 
+    if key == "date" and isinstance(v, (int, float)) and not isinstance(v, bool):
+        from openpyxl.utils.datetime import from_excel
+
+        v = from_excel(v)
     if isinstance(v, dt.datetime) and v == dt.datetime.combine(v.date(), dt.time()):
         return v.date()
+    if isinstance(v, float) and v.is_integer():  # (a live book reads every number as a float)
+        return int(v)
     return excel_text(v) if isinstance(v, str) else v
 
 
-def _shown(name: str, row: Sequence, at: Sequence[int]) -> str:
+def _shown(name: str, line: Sequence, at: Sequence[int]) -> str:
     """A line in words: the holder and its units, or the price day's date."""
-    values = [_plain(row[i]) for i in at]
-    if name == "tblTenders":
+    values = [_plain(k, line[i]) for k, i in zip(_KEY[name], at)]
+    if name == HOLDER_TABLE:
         units = values[1]
         return f"{values[0]!r} ({units:,} units)" if isinstance(units, (int, float)) else repr(values[0])
     return str(values[0])
