@@ -80,3 +80,45 @@ def test_a_history_row_edited_by_hand_is_named_figure_by_figure(standard_books, 
     wb.save(book)
     (note,) = _notes(book)
     assert "(units accepted 96,547 → 274,000; the charge 20,707,973.77 → 9,597,840.08)" in note, note
+
+
+def test_a_history_sorted_newest_first_is_compared_by_its_newest_row(standard_books, tmp_path, capsys, monkeypatch):
+    """Review: History sorted newest first (Data > Sort) had its oldest record compared, a false note, and the
+    next refresh added a row repeating the newest."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(standard_books["holders"], tmp_path)
+    _typed(book, "Price", 7.5)
+    assert main(["refresh", str(book), "--no-backup", "-q"]) == 0
+    capsys.readouterr()
+    rows = _history(book)
+    assert len(rows) == 2
+    wb = load_workbook(book, keep_vba=True)
+    ws = wb["History"]
+    top = int(ws.tables["tblHistory"].ref.split(":")[0][1:]) + 1
+    for i, row in enumerate(reversed(rows)):
+        for j, v in enumerate(row):
+            ws.cell(top + i, 2 + j, v)
+    wb.save(book)
+    assert _history(book) == rows[::-1]
+    assert _notes(book) == []
+    assert main(["refresh", str(book), "--no-backup"]) == 0
+    assert any("nothing to refresh" in line for line in capsys.readouterr().out.splitlines())
+
+
+def test_a_moved_participation_shows_the_decimals_it_moved_in():
+    """Review: "participation 58.95% → 58.95%" was listed as a move (compared to 8 decimals, shown to 2)."""
+    from types import SimpleNamespace
+
+    from xlpy.workbook.layout.history import history_moved, history_row
+
+    def results(tendered):
+        from decimal import Decimal
+
+        return SimpleNamespace(units_tendered=tendered, units_guaranteed_delivery=0, units_failed_delivery=0,
+                               units_accepted=tendered, participation=Decimal(tendered) / 464777,
+                               common_issued=tendered * 2, charge=Decimal(tendered))
+
+    last = history_row("2004-02-23 00:00:00", "t.csv", "ab", 3, results(274000))
+    assert history_moved(last, results(274001))[:2] == ["units tendered 274,000 → 274,001",
+                                                        "units accepted 274,000 → 274,001"]
+    assert "participation 58.953003% → 58.953218%" in history_moved(last, results(274001))

@@ -20,12 +20,12 @@ __all__ = ["last_row_note"]
 
 
 def last_row_note(path: Path, lay: Layout, results) -> list[str]:
-    """The note when History's last row (where the layout has it) holds other figures than *results*."""
+    """The note when History's newest row (by when it was written: the last, unless the table was sorted) holds
+    other figures than *results*."""
     sheet, t = lay.table("tblHistory")
-    cells = [(sheet.title, f"{get_column_letter(t.first_col + i)}{t.last_row}") for i in range(len(HISTORY_COLUMNS))]
-    held = xlsx_values(path, cells)
-    last = tuple(held.get(c) for c in cells)
-    if all(v in (None, "") for v in last):  # no row there (a table a person emptied): nothing to compare
-        return []
-    note = history_moved_note([last], results, "xlpy refresh records a row for the figures as they stand")
+    cells = [[(sheet.title, f"{get_column_letter(t.first_col + i)}{row}") for i in range(len(HISTORY_COLUMNS))]
+             for row in range(t.first_row, t.last_row + 1)]
+    held = xlsx_values(path, [c for row in cells for c in row])
+    records = [r for r in (tuple(held.get(c) for c in row) for row in cells) if any(v not in (None, "") for v in r)]
+    note = history_moved_note(records, results, "xlpy refresh records a row for the figures as they stand")
     return [note] if note else []

@@ -93,11 +93,21 @@ def history_moved(last: tuple, results) -> list[str]:
 def history_moved_note(records: list[tuple], results, done: str) -> str | None:
     """The report line when the figures *results* give moved since History's last record (of *records*), or None
     (no record, or the same figures): named one by one, and *done* (what comes of it)."""
-    moved = history_moved(records[-1], results) if records else []
+    last = latest(records)
+    moved = history_moved(last, results) if last is not None else []
     if not moved:
         return None
-    return (f"History: its last row ({records[-1][0]}) holds other figures than the workbook computes now "
+    return (f"History: its last row ({last[0]}) holds other figures than the workbook computes now "
             f"({'; '.join(moved)}): an input typed since the last refresh moved them, or the row was edited; {done}")
+
+
+def latest(records: list[tuple]) -> tuple | None:
+    """The newest of History's *records* by when it was written (``YYYY-MM-DD HH:MM:SS``, which sorts as text):
+    the last row, unless a person sorted the table otherwise; the last of the newest where several share it."""
+    if not records:
+        return None
+    newest = max(str(r[0] or "") for r in records)
+    return [r for r in records if str(r[0] or "") == newest][-1]
 
 
 def _plain_figure(key: str, v) -> str:
@@ -110,14 +120,14 @@ def _plain_figure(key: str, v) -> str:
         d = Decimal(str(v))
     except (InvalidOperation, ValueError):
         return repr(v)
-    if key == "participation":
-        return f"{d * 100:.2f}%"
+    if key == "participation":  # (to the 8 decimals a row keeps: 58.953003%, not 58.95% beside 58.95%)
+        return f"{(d * 100).quantize(Decimal('1e-6')).normalize():f}%"
     return f"{d:,.2f}" if key == "charge" else f"{d:,}"
 
 
 def history_added(rows: list[tuple], row: tuple) -> tuple[list[tuple], str | None]:
     """*rows* with *row* after them; or *rows* alone, and the refresh's report line saying so, when *row* records
     nothing the last of them does not (:func:`history_repeats`)."""
-    if rows and history_repeats(rows[-1], row):
+    if rows and history_repeats(latest(rows), row):
         return rows, "History: no row added: the tally, the count and the charge are as its last row has them"
     return rows + [row], None
