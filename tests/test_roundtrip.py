@@ -161,6 +161,24 @@ def test_the_vba_editors_respelling_of_an_identifier_is_no_change():
     assert vba.code_differences({"m": 'X = "a""B" + y'}, {"m": 'x = "a""B" + Y'}) == []
 
 
+def test_a_dll_entry_point_or_a_rem_comment_respelt_is_a_change():
+    """Review: a function declared from a DLL without an Alias is looked up by its name, letter case and all (the
+    xlwings module's XLPyDLLActivateAuto, libc's system): re-spelt, every button fails; and Rem comments, or a
+    comment continued by " _", were compared in lower case though comments are compared as written."""
+    import re
+
+    template = vba.vba_modules(vba.template_path(standalone=True))
+    text = template["xlwings"]
+    declared = re.search(r"Declare PtrSafe Function (XLPyDLLActivateAuto) Lib", text)
+    assert declared
+    respelt = text.replace(declared.group(), declared.group().replace("XLPyDLLActivateAuto", "xlpydllactivateauto"))
+    assert vba.code_differences(template, dict(template, xlwings=respelt)) != []
+    assert vba.code_differences({"m": "Rem Keep This"}, {"m": "REM keep this"}) != []
+    assert vba.code_differences({"m": "x = 1: Rem Note"}, {"m": "X = 1: Rem Note"}) == []
+    assert vba.code_differences({"m": "' a comment _\nKeep This"}, {"m": "' a comment _\nkeep this"}) != []
+    assert vba.code_differences({"m": "Remove = 2"}, {"m": "remove = 2"}) == []
+
+
 # --- copies saved by LibreOffice ---------------------------------------------------------------
 
 

@@ -390,7 +390,10 @@ def release_named(lines: list[str]) -> str | None:
 
 
 #: A VBA line's string literals ("" inside one is a quote) and its comment, from an apostrophe outside them.
-_LITERAL_OR_COMMENT = re.compile(r'"(?:[^"]|"")*"?|\'.*')
+_LITERAL_OR_COMMENT = re.compile(r'"(?:[^"]|"")*"?|\'.*|(?:^|(?<=:))\s*[Rr][Ee][Mm](?:\s.*|$)')
+#: A DLL function declared without an Alias: its name is the DLL's entry point, whose letter case counts.
+_DECLARED = re.compile(r'(?i)^\s*(?:(?:public|private)\s+)?declare\s+(?:ptrsafe\s+)?(?:function|sub)\s+(\w+)\s+lib\s+'
+                       r'"[^"]*"(?!\s+alias\b)')
 
 
 def _folded(line: str) -> str:
@@ -404,7 +407,21 @@ def _folded(line: str) -> str:
     for m in _LITERAL_OR_COMMENT.finditer(line):
         out += [line[at:m.start()].lower(), m.group()]
         at = m.end()
-    return "".join(out) + line[at:].lower()
+    folded = "".join(out) + line[at:].lower()
+    entry = _DECLARED.match(line)  # (a DLL's entry point re-spelt is not found: "Can't find DLL entry point")
+    return folded[:entry.start(1)] + entry.group(1) + folded[entry.end(1):] if entry else folded
+
+
+def _folded_lines(lines: list[str]) -> list[str]:
+    """:func:`_folded` of each line, a comment continued onto the next line by `` _`` kept as written there too."""
+    out, comment = [], False
+    for line in lines:
+        folded = line if comment else _folded(line)
+        out.append(folded)
+        tail = _LITERAL_OR_COMMENT.findall(line)
+        is_comment = comment or bool(tail) and not tail[-1].startswith('"')
+        comment = is_comment and line.rstrip().endswith(" _")
+    return out
 
 
 def code_differences(template: dict[str, str], sources: dict[str, str]) -> list[tuple[str, str, str, str]]:
@@ -416,11 +433,11 @@ def code_differences(template: dict[str, str], sources: dict[str, str]) -> list[
         if name not in sources:
             continue
         want, got = module_code(text), module_code(sources[name])
-        folded_want, folded_got = list(map(_folded, want)), list(map(_folded, got))
+        folded_want, folded_got = _folded_lines(want), _folded_lines(got)
         if folded_want == folded_got:
             continue
         if None not in (release_named(want), release_named(got)) and release_named(want) != release_named(got) and \
-                [_folded(_RELEASE.sub("", w)) for w in want] == [_folded(_RELEASE.sub("", g)) for g in got]:
+                _folded_lines([_RELEASE.sub("", w) for w in want]) == _folded_lines([_RELEASE.sub("", g) for g in got]):
             built, here = release_named(got), release_named(want)
             out.append((f"VBA module {name}", f"built with xlwings {built}, while this computer has {here}: the "
                         "workbook's macros and functions call the add-in of the xlwings they were built with, so "
