@@ -122,3 +122,14 @@ def test_a_moved_participation_shows_the_decimals_it_moved_in():
     assert history_moved(last, results(274001))[:2] == ["units tendered 274,000 → 274,001",
                                                         "units accepted 274,000 → 274,001"]
     assert "participation 58.953003% → 58.953218%" in history_moved(last, results(274001))
+
+
+def test_a_row_of_ones_own_in_history_is_no_record_to_compare():
+    """Review: a row a person added to History with a note in its When cell sorted above every timestamp and was
+    taken for the newest record."""
+    from xlpy.workbook.layout.history import latest
+
+    rows = [("2004-02-23 00:00:00", "t.csv", "ab", 3, 1), ("2004-02-24 00:00:00", "t.csv", "ab", 3, 2),
+            ("see the memo of 2/25", None, None, None, None)]
+    assert latest(rows) == rows[1]
+    assert latest(rows[2:]) == rows[2] and latest([]) is None

@@ -1807,3 +1807,22 @@ def test_a_columns_formulas_made_by_string_format_are_the_layouts(standard_books
                 assert column_formulas(t, t.first_col + i, rows) == [t.row_formula(c, r)[1:] for r in rows], (name, c)
                 checked += 1
     assert checked >= 7  # the holder table's six and the price table's
+
+
+@pytest.mark.parametrize("merge", ["A{r}:B{r}", "M{r}:N{r}"])
+def test_xlpy_refresh_on_the_file_refuses_merged_cells_below_a_growing_table(holders, merge):
+    """Review: only the button refused merged cells below a growing table; `xlpy refresh` on the file grew History
+    over part of a merged block (a file Excel repairs, its first value in a cell it does not show)."""
+    _, lay = _layout(holders)
+    wb = load_workbook(holders, keep_vba=True)
+    sheet, t = lay.table("tblHistory")
+    below = t.last_row + 1
+    wb[sheet.title].merge_cells(merge.format(r=below))
+    wb.save(holders)
+    before = holders.read_bytes()
+    tally = _write_csv(holders.parent / "new.csv", _tally_rows(3))
+    cell = "B" if merge.startswith("A") else "M"
+    with pytest.raises(InputErrors, match=rf"{sheet.title}!{cell}{below}: is part of merged cells: tblHistory grows "
+                                          rf"to row {below}"):
+        _refresh([str(holders), "--tally", str(tally), "--no-backup"])
+    assert holders.read_bytes() == before

@@ -587,6 +587,9 @@ _FILE = [(f"H-{i}", i + 1, i + 2) for i in range(5)]
      ["Tenders!B23: the holder line 'NEW-1' (7 units), typed in a row inserted in the table, is not in the tally "
       "file and was dropped"], "a row was inserted in it by hand and a holder line typed there"),
     (_FILE + [("H-4", 5, None)], [], "Excel grew it over a holder line typed just below it"),  # (the tally has it)
+    (_FILE[:2] + [None] + _FILE[3:] + [("NEW-1", 7, None)],  # review: a line cleared, another typed below: as many
+     ["Tenders!B26: the holder line 'NEW-1' (7 units), typed just below the table"],
+     "Excel grew it over a holder line typed just below it"),
     (_FILE[:2] + [_FILE[1]] + _FILE[2:],  # a line copied whole, its tally line too: told by the count
      ["Tenders: the table tblTenders held 6 holder lines where the layout has 5: the table was written from the "
       "tally file alone"], "a row was inserted in it by hand, or a line typed below it"),

@@ -80,12 +80,12 @@ def _failed(book: XlwingsBook, exc: Exception) -> str:
     """The dialog's text for an error the refresh did not foresee (Excel refusing a write): what failed, and, where
     the book was written before it, that it is partly written and how to get back to the file as it was."""
     args = getattr(exc, "args", ())
-    detail = args[2][2] if len(args) > 2 and isinstance(args[2], tuple) and len(args[2]) > 2 and args[2][2] else exc
-    said = f"{type(exc).__name__}: {detail}"
+    excel = len(args) > 2 and isinstance(args[2], tuple) and len(args[2]) > 2 and args[2][2]  # (pywin32's excepinfo)
+    said = f"{type(exc).__name__}: {args[2][2] if excel else exc}"
     if not book.written:
         return f"Nothing was changed: the refresh stopped with an error ({said})."
-    return (f"The refresh stopped with an error from Excel ({said}) after it had written part of the workbook: "
-            "some tables or names are rewritten, the Cover's record and layout are not, and the workbook no longer "
+    return (f"The refresh stopped with an error{' from Excel' if excel else ''} ({said}) after it had written part "
+            "of the workbook (some of its tables, names, layout or the Cover's record), so the workbook no longer "
             "agrees with itself.\nClose the workbook without saving (or open the file again), then refresh again.")
 
 

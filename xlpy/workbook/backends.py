@@ -576,6 +576,19 @@ class PackageBook:
             return []  # the table as the last refresh wrote it (xlpy.workbook.seal)
         return package_overrides(sx, table, self._shared_strings)
 
+    def merged(self, sheet: str, ref: str) -> list[str]:
+        """The cells of *ref* in a merged block (``G45``), from the sheet's ``<mergeCells>``: a table grown over
+        part of one is a file Excel repairs, dropping what it cannot place."""
+        self._check_sheet(sheet)
+        c1, r1, c2, r2 = range_boundaries(ref)
+        found = []
+        blocks = r'<(?:\w+:)?mergeCell\b[^>]*?\sref="([A-Za-z]+\d+:[A-Za-z]+\d+)"'
+        for m in re.finditer(blocks, self._sheet(sheet).text):
+            a1, b1, a2, b2 = range_boundaries(m.group(1).upper())
+            found += [f"{get_column_letter(c)}{r}" for r in range(max(r1, b1), min(r2, b2) + 1)
+                      for c in range(max(c1, a1), min(c2, a2) + 1)]
+        return found
+
     def rows_as_entered(self, sheet: str, ref: str) -> list[list[object]]:
         """The cells of *ref*, a few rows, as entered: ``=`` and a formula's text where a cell holds one, its value
         (as the sheet's text stores it: a date as its serial number) elsewhere; only those rows are read

@@ -255,7 +255,7 @@ def in_the_way(book, lay: Layout, grows: Sequence[tuple[str, int]]) -> list[Inpu
             held += [InputError(f"{sheet.title}!{get_column_letter(t.first_col + j)}{last + 1 + i}", v,
                                 f"is in the way: {name} grows to row {new_last}; move what is below the table")
                      for j, v in enumerate(row) if v is not None and v != ""]
-        merged = getattr(book, "merged", None)  # a live book: Excel refuses a write to part of a merged block
+        merged = getattr(book, "merged", None)  # Excel refuses a write to part of a merged block, repairs a file
         said = {e.field for e in held}
         found += held + [InputError(f"{sheet.title}!{ref}", None, f"is part of merged cells: {name} grows to row "
                                     f"{new_last}, and Excel cannot write part of a merged block; unmerge it (Home > "
@@ -338,7 +338,8 @@ def grown_lines(book, sheet: str, old: Table, held: tuple[int, int] | None, new:
     """The holder lines or price days typed into the table (*old*, the layout's) that the rewrite from the file
     (*rows*) drops, once its range grew to *held* (Excel takes a line typed just below a table into it, and a row
     inserted inside grows it too): report lines naming each, and why the range differed; ([], None) when the
-    table holds no more lines than the layout (a blank row inserted inside pushed its own lines down).
+    table holds no typed line and no more lines than the layout (a blank row inserted inside pushed its own lines
+    down).
 
     A holder line a refresh wrote carries its tally line; one typed has none.  A price day is typed when the
     price file lacks its date.  The whole table is read only when a line stands past the layout's end."""
@@ -353,7 +354,7 @@ def grown_lines(book, sheet: str, old: Table, held: tuple[int, int] | None, new:
     inputs = [c.key for c in old.columns if c.formula is None]
     lines = [(old.first_row + i, line) for i, line in enumerate(input_lines(book, sheet, dataclasses.replace(
         old, rows=held[1] - old.header_row))) if any(map(_a_value, line))]
-    if len(lines) <= old.rows:
+    if len(lines) <= old.rows and old.name != HOLDER_TABLE:  # (a holder line typed is told by its missing line)
         return [], None
     what, file = _FROM_FILE[old.name]
     key = [inputs.index(k) for k in _KEY[old.name]]
@@ -367,6 +368,8 @@ def grown_lines(book, sheet: str, old: Table, held: tuple[int, int] | None, new:
     written = set(map(told, rows))
     typed = [(n, line) for n, line in lines
              if typed_in(line) and (old.name == HOLDER_TABLE or told(line) not in written)]
+    if not typed and len(lines) <= old.rows:  # (a blank row inserted inside pushed the table's own lines down)
+        return [], None
     if not typed:  # (a holder line copied whole, its tally line too; price days the file has): told by their count
         counted = [f"{sheet}: the table {old.name} held {len(lines):,} {what}s where the layout has {old.rows:,}: the "
                    f"table was written from the {file} alone; add any {what} missing from it there, then refresh "

@@ -102,12 +102,16 @@ def history_moved_note(records: list[tuple], results, done: str) -> str | None:
 
 
 def latest(records: list[tuple]) -> tuple | None:
-    """The newest of History's *records* by when it was written (``YYYY-MM-DD HH:MM:SS``, which sorts as text):
-    the last row, unless a person sorted the table otherwise; the last of the newest where several share it."""
-    if not records:
-        return None
-    newest = max(str(r[0] or "") for r in records)
-    return [r for r in records if str(r[0] or "") == newest][-1]
+    """The newest of History's *records* by when it was written (``YYYY-MM-DD HH:MM:SS``, which sorts as text; a
+    row of a person's, its first cell a note, is none): the last row, unless a person sorted the table otherwise;
+    the last of the newest where several share it."""
+    import re
+
+    stamped = [r for r in records if re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", str(r[0] or ""))]
+    if not stamped:  # (no record says when: the last row)
+        return records[-1] if records else None
+    newest = max(str(r[0]) for r in stamped)
+    return [r for r in stamped if str(r[0]) == newest][-1]
 
 
 def _plain_figure(key: str, v) -> str:
