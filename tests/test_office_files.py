@@ -30,12 +30,17 @@ def stated(tmp_path):
     return sources.read_mapping(write(tmp_path, DEFAULTS, "map.toml"))
 
 
-LABEL = "looks like a totals row, not a holder: delete it"
+def label(holder: str) -> str:
+    return f"looks like a totals row, not a holder: delete it if it is one; {way_out(holder)}"
 
 
-def added(what: str) -> str:
-    return (f"looks like a totals row, not a holder: its units are those of {what} added up; delete it (a holder "
-            "whose units happen to be that sum is read when its line is moved elsewhere in the file)")
+def added(what: str, holder: str) -> str:
+    return (f"looks like a totals row, not a holder: its units are those of {what} added up; delete it if it is "
+            f"one; {way_out(holder)}")
+
+
+def way_out(holder: str) -> str:
+    return f'if it is a holder, name it in a mapping file\'s [holders] not_totals list (not_totals = ["{holder}"])'
 
 
 def test_excels_subtotal_rows_are_refused_not_counted_twice(tmp_path, stated):
@@ -44,9 +49,9 @@ def test_excels_subtotal_rows_are_refused_not_counted_twice(tmp_path, stated):
     path = write(tmp_path, "Account,Shares\r\nA,100\r\nA,50\r\nA Total,150\r\nB,200\r\nB Total,200\r\n"
                            "Grand Total,350\r\n")
     assert problems(sources.read_tally, path, stated) == [
-        f"t.csv: row 4, column Account: {added('rows 2 to 3')}, got 'A Total'",
-        f"t.csv: row 6, column Account: {added('row 5')}, got 'B Total'",
-        f"t.csv: row 7, column Account: {LABEL}, got 'Grand Total'"]
+        f"t.csv: row 4, column Account: {added('rows 2 to 3', 'A Total')}, got 'A Total'",
+        f"t.csv: row 6, column Account: {added('row 5', 'B Total')}, got 'B Total'",
+        f"t.csv: row 7, column Account: {label('Grand Total')}, got 'Grand Total'"]
     # LibreOffice's Subtotals write "Sum"; German Excel's "Ergebnis"
     path = write(tmp_path, "Account,Shares\r\nMüller,100\r\nMüller Ergebnis,100\r\nX,5\r\nX Sum,5\r\n"
                            "Gesamtergebnis,105\r\n")
@@ -59,35 +64,35 @@ def test_section_subtotals_and_a_total_under_them_are_refused(tmp_path, stated):
     path = write(tmp_path, "Holder,Shares\r\nDTC-0022,2500\r\nDTC-0024,600\r\nSubtotal DTC,3100\r\nCERT-1,1200\r\n"
                            "CERT-2,1400\r\nSubtotal certificated,2600\r\nTotal tendered,5700\r\n")
     assert problems(sources.read_tally, path, stated) == [
-        f"t.csv: row 4, column Holder: {added('rows 2 to 3')}, got 'Subtotal DTC'",
-        f"t.csv: row 7, column Holder: {added('rows 5 to 6')}, got 'Subtotal certificated'",
-        f"t.csv: row 8, column Holder: {added('rows 2 to 6')}, got 'Total tendered'"]
+        f"t.csv: row 4, column Holder: {added('rows 2 to 3', 'Subtotal DTC')}, got 'Subtotal DTC'",
+        f"t.csv: row 7, column Holder: {added('rows 5 to 6', 'Subtotal certificated')}, got 'Subtotal certificated'",
+        f"t.csv: row 8, column Holder: {added('rows 2 to 6', 'Total tendered')}, got 'Total tendered'"]
 
 
-@pytest.mark.parametrize("label", ["Total tendered", "TOTAL UNITS", "Total.", "TOTAL -", "Totals (2 holders)",
+@pytest.mark.parametrize("name", ["Total tendered", "TOTAL UNITS", "Total.", "TOTAL -", "Totals (2 holders)",
                                    "Summe", "Total (2)"])
-def test_a_totals_line_of_any_wording_is_refused(tmp_path, stated, label):
-    path = write(tmp_path, f"Account,Shares\r\nA-1,100\r\nB-2,200\r\n{label},300\r\n")
+def test_a_totals_line_of_any_wording_is_refused(tmp_path, stated, name):
+    path = write(tmp_path, f"Account,Shares\r\nA-1,100\r\nB-2,200\r\n{name},300\r\n")
     assert problems(sources.read_tally, path, stated) == [
-        f"t.csv: row 4, column Account: {LABEL if label in ('Summe', 'Total.', 'TOTAL -') else added('rows 2 to 3')}"
-        f", got '{label}'"]
+        f"t.csv: row 4, column Account: "
+        f"{label(name) if name in ('Summe', 'Total.', 'TOTAL -') else added('rows 2 to 3', name)}, got '{name}'"]
     # first, as some agents put it
-    path = write(tmp_path, f"Account,Shares\r\n{label},300\r\nA-1,100\r\nB-2,200\r\n")
+    path = write(tmp_path, f"Account,Shares\r\n{name},300\r\nA-1,100\r\nB-2,200\r\n")
     assert len(problems(sources.read_tally, path, stated)) == 1
 
 
 
-@pytest.mark.parametrize("label", ["Grand Total (2 holders)", "Grand Total (4 holders)", "Grand Total - 4 accounts",
+@pytest.mark.parametrize("name", ["Grand Total (2 holders)", "Grand Total (4 holders)", "Grand Total - 4 accounts",
                                    "GRAND TOTAL 2/19", "Grand total of shares", "All Holders", "Aggregate", "Summary",
                                    "all accounts"])
-def test_a_totals_line_whose_totals_word_is_not_at_either_end_is_refused(tmp_path, stated, label):
+def test_a_totals_line_whose_totals_word_is_not_at_either_end_is_refused(tmp_path, stated, name):
     """An agent's `Grand Total (2 holders)` (or `All Holders`, `Aggregate`, `Summary`) under the holders was read
     as one more holder with [defaults]: the count doubled."""
-    path = write(tmp_path, f"Holder,Shares\r\nAlpha Fund,1000\r\nBeta LLC,2000\r\n{label},3000\r\n")
+    path = write(tmp_path, f"Holder,Shares\r\nAlpha Fund,1000\r\nBeta LLC,2000\r\n{name},3000\r\n")
     assert problems(sources.read_tally, path, stated) == [
-        f"t.csv: row 4, column Holder: {LABEL if label in ('Aggregate', 'Summary') else added('rows 2 to 3')}"
-        f", got '{label}'"]
-    path = write(tmp_path, f"Holder,Shares\r\n{label},3000\r\nAlpha Fund,1000\r\nBeta LLC,2000\r\n")
+        f"t.csv: row 4, column Holder: "
+        f"{label(name) if name in ('Aggregate', 'Summary') else added('rows 2 to 3', name)}, got '{name}'"]
+    path = write(tmp_path, f"Holder,Shares\r\n{name},3000\r\nAlpha Fund,1000\r\nBeta LLC,2000\r\n")
     assert len(problems(sources.read_tally, path, stated)) == 1
 
 
@@ -106,8 +111,8 @@ def test_totals_of_the_lines_of_one_status_are_refused_though_other_lines_sit_am
     path = write(tmp_path, "Holder,Shares,Status\r\nA,100,tendered\r\nB,200,tendered\r\nC,50,withdrawn\r\n"
                            "D,25,withdrawn\r\nTotal tendered,300,\r\nTotal withdrawn,75,\r\n")
     assert problems(sources.read_tally, path, stated) == [
-        f"t.csv: row 6, column Holder: {added('the tendered lines above it')}, got 'Total tendered'",
-        f"t.csv: row 7, column Holder: {added('the withdrawn lines above it')}, got 'Total withdrawn'"]
+        f"t.csv: row 6, column Holder: {added('the tendered lines above it', 'Total tendered')}, got 'Total tendered'",
+        f"t.csv: row 7, column Holder: {added('the withdrawn lines above it', 'Total withdrawn')}, got 'Total withdrawn'"]
 
 
 def test_a_holder_whose_name_holds_a_totals_word_is_read(tmp_path, stated):
@@ -127,7 +132,7 @@ def test_a_holder_whose_name_holds_a_totals_word_is_read(tmp_path, stated):
         path = write(tmp_path, "Account,Shares\r\n" + body)
         if units is None:
             assert problems(sources.read_tally, path, stated) == [
-                f"t.csv: row 4, column Account: {added('rows 2 to 3')}, got 'Total Return Fund'"]
+                f"t.csv: row 4, column Account: {added('rows 2 to 3', 'Total Return Fund')}, got 'Total Return Fund'"]
         else:
             assert sources.read_tally(path, stated).units == units, body
 
@@ -317,3 +322,52 @@ def test_damaged_utf16_is_not_told_to_set_the_encoding_it_was_read_in(tmp_path):
                      + b"\x00\xd8" + "x,1,book-entry,tendered\r\n".encode("utf-16-le"))
     got = problems(sources.read_tally, path)
     assert len(got) == 1 and got[0].endswith("; save it again, as CSV UTF-8 or Unicode Text"), got
+
+
+def test_a_holder_with_a_totals_word_inside_its_name_is_a_total_only_at_the_end_of_the_holders(tmp_path, stated):
+    """`Vanguard Total Stock Market Index Fund` tendering what the withdrawn lines above it add up to, or what
+    the lines below it do as the first line, was refused as a totals row: a real tender the user was told to
+    delete.  With the word inside the name only, a line is a total when it sums the holders' lines above it (all
+    of them, or those since the last total) and only totals follow it."""
+    fund = "Vanguard Total Stock Market Index Fund"
+    for body, units in [(f"A,100,withdrawn\r\nB,200,withdrawn\r\nC,5,tendered\r\n{fund},300,tendered\r\n",
+                         (100, 200, 5, 300)),  # the withdrawn lines' sum
+                        (f"{fund},300,tendered\r\nA,100,tendered\r\nB,200,tendered\r\n", (300, 100, 200)),  # first
+                        (f"A,100,tendered\r\nB,200,tendered\r\n{fund},300,tendered\r\nC,7,tendered\r\n",
+                         (100, 200, 300, 7)),  # a holder's line below it
+                        (f"A,100,tendered\r\nB,200,tendered\r\n{fund},300,tendered\r\nTotal Return Fund,7,tendered\r\n",
+                         (100, 200, 300, 7))]:  # below it a line with a totals word that is a holder
+        path = write(tmp_path, "Holder,Shares,Status\r\n" + body)
+        assert sources.read_tally(path, stated).units == units, body
+    # the last line, or followed by totals only: a total, the message naming both ways out
+    for body in (f"A,100,tendered\r\nB,200,tendered\r\n{fund},300,\r\n",
+                 f"A,100,tendered\r\nB,200,tendered\r\n{fund},300,\r\nTotal,300,\r\n"):
+        got = problems(sources.read_tally, write(tmp_path, "Holder,Shares,Status\r\n" + body), stated)
+        assert got[0] == f"t.csv: row 4, column Holder: {added('rows 2 to 3', fund)}, got '{fund}'"
+
+
+def test_a_holder_named_in_the_mappings_not_totals_list_is_read_whatever_its_units(tmp_path):
+    """The way out the message names: the agent's file is left as received (its SHA-256 recorded)."""
+    mapping = sources.read_mapping(write(tmp_path, DEFAULTS + '[holders]\nnot_totals = ["Total Return Fund", '
+                                         '"Vanguard Total Stock Market Index Fund"]\n', "map.toml"))
+    assert mapping.not_totals == {"Total Return Fund", "Vanguard Total Stock Market Index Fund"}
+    for body, units in [("Total Return Fund,300\r\nA,100\r\nB,200\r\n", (300, 100, 200)),
+                        ("A,100\r\nB,200\r\nVanguard Total Stock Market Index Fund,300\r\n", (100, 200, 300)),
+                        ("A,100\r\nB,200\r\n Total Return Fund ,300\r\n", (100, 200, 300))]:
+        assert sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + body), mapping).units == units, body
+    # other totals are refused still
+    got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\nA,100\r\nB,200\r\nTotal,300\r\n"), mapping)
+    assert got == [f"t.csv: row 4, column Holder: {label('Total')}, got 'Total'"]
+    # a key or an id that is not one: named
+    for text, problem in [('[holders]\nnot_total = ["X"]\n',
+                           "map.toml: holders.not_total: unknown key (the key of [holders] is not_totals), got "
+                           "'not_total'"),
+                          ('[holders]\nnot_totals = "X"\n',
+                           "map.toml: holders.not_totals: must be a list of holder ids, in quotes (not_totals = "
+                           "[\"Total Return Fund\"]), got 'X'"),
+                          ('[holders]\nnot_totals = ["A", 5]\n',
+                           "map.toml: holders.not_totals: must be a holder id as written in the tally, in quotes "
+                           "(not_totals = [\"Total Return Fund\"]), got 5"),
+                          ('holders = "X"\n', "map.toml: holders: must be a table: [holders], then not_totals = "
+                           "[...], got 'X'")]:
+        assert problems(sources.read_mapping, write(tmp_path, text, "map.toml")) == [problem], text

@@ -598,6 +598,10 @@ def test_empty_method_stated_by_a_guaranteed_marker(tmp_path):
 
 
 
+TOTALS_LABEL = ("looks like a totals row, not a holder: delete it if it is one; if it is a holder, name it in a "
+                "mapping file's [holders] not_totals list (not_totals = [\"{}\"])")
+
+
 def test_a_totals_row_is_refused_not_counted_as_a_holder(tmp_path):
     """With [defaults] stating method and status, an agent's last line Total,4300 would be one more holder and
     double the count: a holder id that is a totals label is refused, in a CSV as in an XLSX tally."""
@@ -611,14 +615,14 @@ def test_a_totals_row_is_refused_not_counted_as_a_holder(tmp_path):
     refused = [(4, "Subtotal:"), (5, "grand  TOTAL "),  # (a leading space is dropped)
                 (6, "Sub-Total"), (7, "SUM"), (8, "Total")]
     assert problems(sources.read_tally, path, mapping) == [
-        f"t.csv: row {row}, column Account: looks like a totals row, not a holder: delete it, got '{label}'"
+        f"t.csv: row {row}, column Account: {TOTALS_LABEL.format(label.strip())}, got '{label}'"
         for row, label in refused]
     wb = Workbook()
     for r in rows[:3] + rows[-1:]:
         wb.active.append([r[0], int(r[1]) if r[1].isdigit() else r[1]])
     wb.save(tmp_path / "t.xlsx")
     assert problems(sources.read_tally, tmp_path / "t.xlsx", mapping) == [
-        "t.xlsx: row 4, column Account: looks like a totals row, not a holder: delete it, got 'Total'"]
+        f"t.xlsx: row 4, column Account: {TOTALS_LABEL.format('Total')}, got 'Total'"]
     # without the totals rows, the holders are read
     path = tally(tmp_path, "".join(",".join(r) + "\n" for r in rows[:3]))
     assert sources.read_tally(path, mapping).units == (4000, 300)
@@ -627,7 +631,7 @@ def test_a_totals_row_is_refused_not_counted_as_a_holder(tmp_path):
 def test_a_totals_row_without_a_default_is_refused_by_name(tmp_path):
     path = tally(tmp_path, HEADER + "A-1,4000,book-entry,tendered\nTotal,4000,,\n")
     assert problems(sources.read_tally, path) == [
-        "t.csv: row 3, column holder_id: looks like a totals row, not a holder: delete it, got 'Total'",
+        f"t.csv: row 3, column holder_id: {TOTALS_LABEL.format('Total')}, got 'Total'",
         f"t.csv: row 3, column method: {unstated('method')}, got ''",
         f"t.csv: row 3, column status: {unstated('status')}, got ''",
     ]

@@ -33,7 +33,7 @@ from .sniff import (DEFAULT_ENCODING, encoding_hint, encoding_name, file_encodin
                     toml_data, toml_text, utf8_given_another)
 from .settled import check_settled
 from .quotes import line_break_problems, unclosed_quote
-from .totals import totals_rows
+from .totals import not_totals_problems, totals_rows
 from .written_numbers import WHOLE_LIMIT, delimiter, whole_cell, wide_row
 
 __all__ = [
@@ -107,6 +107,7 @@ class ColumnMapping:
         encoding: text encoding of a CSV file.
         sheet: worksheet of an XLSX file (the first one when empty).
         defaults: ``method`` / ``status`` -> ours, for a tally without that column or its empty cells.
+        not_totals: holder ids (stripped) read as holders whatever their units, never as a totals row.
     """
 
     columns: dict[str, str] = field(default_factory=dict)
@@ -115,6 +116,7 @@ class ColumnMapping:
     encoding: str = DEFAULT_ENCODING
     sheet: str = ""
     defaults: dict[str, str] = field(default_factory=dict)
+    not_totals: frozenset[str] = frozenset()
 
 
 def workbook_given(path: str | os.PathLike, what: str, advice: str = "") -> InputError | None:
@@ -147,6 +149,8 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
         [defaults]            # a tally without the column, or its empty cells
         method = "book-entry"
         status = "tendered"
+        [holders]
+        not_totals = ["Total Return Fund"]   # holders whatever their units, never a totals row
     """
     path = Path(path)
     if path.is_dir():
@@ -166,7 +170,7 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
         raise InputErrors([unreadable(path.name, exc)]) from None
     problems = []
     for key in data:
-        if key not in ("columns", "methods", "statuses", "defaults", "encoding", "sheet"):
+        if key not in ("columns", "methods", "statuses", "defaults", "encoding", "sheet", "holders"):
             problems.append(InputError(f"{path.name}: {key}", data[key], "unknown key"))
     tables = {section: data.get(section, {}) for section in ("columns", "methods", "statuses", "defaults")}
     for section in [s for s, t in tables.items() if not isinstance(t, dict)]:  # methods = "NOG": no table
@@ -191,6 +195,7 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
     if "sheet" in data and (not isinstance(data["sheet"], str) or not data["sheet"].strip()):  # ("": not the first)
         problems.append(InputError(f"{path.name}: sheet", data["sheet"], "must be the name of a worksheet (leave "
                                    "the key out to read the first sheet)"))
+    problems += not_totals_problems(path.name, data.get("holders", {}))
     defaults = tables["defaults"]
     for ours, value in defaults.items():
         allowed = {"method": METHOD_VALUES, "status": STATUS_VALUES}.get(ours)
@@ -207,6 +212,7 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
         statuses={_key(k): v for k, v in tables["statuses"].items()},
         encoding=data.get("encoding", "utf-8-sig"),
         sheet=data.get("sheet", ""),
+        not_totals=frozenset(h.strip() for h in data.get("holders", {}).get("not_totals", ())),
     )
 
 
@@ -647,7 +653,7 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
     else:
         status = [mapping.defaults.get("status", "tendered")] * n
     later = [InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}", ids_raw[i], why)
-             for i, why in totals_rows(ids, joined, units, status, row_of)]  # it would count its lines twice
+             for i, why in totals_rows(ids, joined, units, status, row_of, mapping.not_totals)]  # it would count its lines twice
     problems[at_totals:at_totals] = later
     at_unread += len(later)
     problems[at_unread:at_unread] = _unread_units(found, headers, columns, name, units_col, status, row_of)
