@@ -371,3 +371,44 @@ def test_a_holder_named_in_the_mappings_not_totals_list_is_read_whatever_its_uni
                           ('holders = "X"\n', "map.toml: holders: must be a table: [holders], then not_totals = "
                            "[...], got 'X'")]:
         assert problems(sources.read_mapping, write(tmp_path, text, "map.toml")) == [problem], text
+
+
+class _Counted(list):
+    """Units that count how many lines are read one at a time."""
+
+    reads = 0
+
+    def __getitem__(self, i):
+        _Counted.reads += 1
+        return super().__getitem__(i)
+
+
+def test_the_lines_above_a_holder_with_a_totals_word_are_added_up_at_numpy_speed():
+    """A holder with a totals word near the end of a 1,000,000-line tally had every line above it added up in
+    Python (a second); they are added up by cumulative sums, the few lines with a totals word read one by one,
+    and the sums are those of the lines added one by one."""
+    from xlpy.files.totals import totals_rows
+
+    n = 100_000
+    ids = [f"H{i}" for i in range(n)]
+    units = _Counted([1 + i % 7 for i in range(n)])
+    statuses = ["withdrawn" if i % 3 == 0 else "tendered" for i in range(n)]
+    ids[n - 5] = "Total Return Fund"  # a holder: its units are no sum
+    _Counted.reads = 0
+    assert totals_rows(ids, None, units, statuses) == []
+    assert _Counted.reads < 100
+    # the sums by status, of the block since the last total, and first-line ones, are those of the lines
+    ids[n - 6] = "Sub Total"  # a label: the block since the last total starts below it
+    ids[n - 3], units[n - 3] = "Block Total", units[n - 5] + units[n - 4]  # Total Return Fund's line and the next
+    ids[n - 2], units[n - 2] = "Total", 0
+    withdrawn = sum(u for i, (u, s) in enumerate(zip(units[:n - 3], statuses)) if s == "withdrawn" and i != n - 6)
+    ids[n - 1], units[n - 1] = "Total withdrawn", withdrawn
+    got = totals_rows(ids, None, units, statuses)
+    assert [i for i, _ in got] == [n - 6, n - 3, n - 2, n - 1]
+    assert "its units are those of rows 99997 to 99998 added up" in got[1][1]
+    assert "its units are those of the withdrawn lines above it added up" in got[3][1]
+    # units whose sums pass 2**63 are added up exactly too
+    big = [10**15 - 1] * 10_000
+    assert totals_rows(["A"] * 9_999 + ["Total"], None, big[:-1] + [(10**15 - 1) * 9_999])[0][1].startswith(
+        "looks like a totals row, not a holder: delete it")
+    assert totals_rows(["A"] * 9_999 + ["A Total"], None, big[:-1] + [(10**15 - 1) * 9_999])[0][0] == 9_999
