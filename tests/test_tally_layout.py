@@ -53,6 +53,21 @@ def test_a_merged_title_or_a_merged_unread_column_is_read(tmp_path):
     assert sources.read_tally(path).units == (1, 2)
 
 
+def test_a_merge_over_rows_that_hold_no_line_is_read(tmp_path):
+    """An empty merged band below the lines, the last line's Status merged down into the blank row below it, an
+    empty merged separator between two blocks of lines: each was refused as merged cells, though no line's cell
+    reads as empty."""
+    lines = [HEADER, ["A", 100, "book-entry", "tendered"], ["B", 200, "book-entry", "tendered"]]
+    assert sources.read_tally(_book(tmp_path / "band.xlsx", lines, merge=["A5:D5"])).units == (100, 200)
+    assert sources.read_tally(_book(tmp_path / "down.xlsx", lines, merge=["D3:D4"])).units == (100, 200)
+    blocks = lines + [[None] * 4, ["C", 300, "book-entry", "tendered"], ["D", 400, "book-entry", "tendered"]]
+    assert sources.read_tally(_book(tmp_path / "gap.xlsx", blocks, merge=["A4:D4"])).units == (100, 200, 300, 400)
+    # a merge reaching down onto a line is still refused
+    assert [p.split(": are")[0] for p in _problems(sources.read_tally, _book(tmp_path / "on.xlsx", blocks,
+                                                                             merge=["D4:D5"]))] == [
+        "on.xlsx: cells D4:D5, column Status"]
+
+
 def test_a_column_with_values_but_no_header_is_refused_naming_it(tmp_path):
     """A status column with no header was not read: without a mapping the refusal advised [defaults] status =
     "tendered" (and showed pandas' 'Unnamed: 3'); with that mapping the withdrawal counted as tendered."""

@@ -324,7 +324,7 @@ def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
         from .xlsx_sheet import merged_cells, unsaved_formulas
 
         found, _ = _match_columns(headers, TALLY_COLUMNS, mapping.columns, path.name, REQUIRED_TALLY)
-        unsaved = (merged_cells(path.name, columns.merged, headers, set(found.values()))
+        unsaved = (merged_cells(path.name, columns.merged, headers, set(found.values()), columns, rows)
                    or unsaved_formulas(path, mapping.sheet, headers, columns, rows, set(found.values())))
         if unsaved:
             raise InputErrors(_capped(unsaved))

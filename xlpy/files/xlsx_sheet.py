@@ -210,19 +210,29 @@ def merged_ranges(path: Path, title: str) -> list[tuple[str, int, int, int, int]
     return out
 
 
-def merged_cells(name: str, merged, headers, ours: set[int]) -> list[InputError]:
-    """A merged range (:func:`merged_ranges`) covering a cell of a line (row 2 on) in a column read (*ours*: their
-    indexes) other than its first cell: only that one holds the value, the others read as empty, and would be
+def merged_cells(name: str, merged, headers, ours: set[int], columns, rows: list[int]) -> list[InputError]:
+    """A merged range (:func:`merged_ranges`) covering, other than by its first cell, a cell of a line in a column
+    read (*ours*: their indexes): only the first cell holds the value, the others read as empty, and would be
     refused as missing or take the mapping's [defaults] (a merged "withdrawn" over two holders would count the
-    second as tendered).  A merged title or header above the lines is no matter here."""
+    second as tendered).  A line: a row holding a value in a column read (*rows*: each line's row on the sheet,
+    ascending).  A merged title or header above the lines, or a band over blank rows below or between them (a
+    separator, a status merged down into the blank row under the last line), is no matter here."""
+    from bisect import bisect_left, bisect_right
+
     from openpyxl.utils import get_column_letter
 
     out = []
     for ref, c1, r1, c2, r2 in merged:
-        for c in sorted(c for c in ours if c1 <= c <= c2 and r2 >= 2 and (c > c1 or r2 > r1)):
-            out.append(InputError(f"{name}: cells {ref}, column {headers[c] or get_column_letter(c + 1)}", None,
-                                  "are merged: only the first cell of a merged range holds its value, the others "
-                                  "read as empty; unmerge it and fill each row", show_value=False))
+        cols = sorted(c for c in ours if c1 <= c <= c2)
+        if not cols or r2 < 2:
+            continue
+        held = [rows[i] for i in range(bisect_left(rows, max(r1, 2)), bisect_right(rows, r2))
+                if any(columns[k][i] not in ("", None) for k in ours)]  # (the lines' rows under the range)
+        for c in cols:
+            if any(c > c1 or n > r1 for n in held):
+                out.append(InputError(f"{name}: cells {ref}, column {headers[c] or get_column_letter(c + 1)}", None,
+                                      "are merged: only the first cell of a merged range holds its value, the "
+                                      "others read as empty; unmerge it and fill each row", show_value=False))
     return out
 
 
