@@ -196,3 +196,33 @@ def test_a_notes_tally_headed_amount_is_refused_as_principal(tmp_path):
             "column is principal amounts, not notes, give each holder's notes") in results.warnings
     call, path = _notes(tmp_path, "Quantity", "DTC-1,25,book-entry,tendered\nDTC-2,40000,book-entry,tendered\n")
     assert not [w for w in call(path)[1].warnings if "principal" in w]
+
+
+def test_a_notes_tally_headed_amount_that_cannot_be_principal_or_headed_notes_is_read(tmp_path, capsys):
+    """3 and 7 under Amount (not whole multiples of the $1,000 face: no principal amounts) were refused as
+    principal; and the advice's own header, Notes, was refused as "has no units column"."""
+    call, path = _notes(tmp_path, "Amount", "DTC-1,3,book-entry,tendered\nDTC-2,7,book-entry,tendered\n")
+    assert call(path)[1].units_tendered == 10
+    for header in ("Notes", "Number of Notes", "Notes Tendered"):
+        call, path = _notes(tmp_path, header, "DTC-1,25,book-entry,tendered\nDTC-2,40,book-entry,tendered\n")
+        assert call(path)[1].units_tendered == 65, header
+    # a Notes column of remarks beside the Shares is no second units column
+    (tmp_path / "r.csv").write_text("Holder,Shares,Method,Status,Notes\nA,100,book-entry,tendered,called DTC\n",
+                                    encoding="utf-8")
+    assert sources.read_tally(tmp_path / "r.csv").units == (100,)
+
+
+def test_a_refresh_names_a_tally_headed_as_principal_by_its_file_as_other_tally_problems(tmp_path, monkeypatch,
+                                                                                         capsys):
+    from xlpy import cli
+
+    monkeypatch.chdir(tmp_path)
+    _, path = _notes(tmp_path, "Units", "DTC-1,25,book-entry,tendered\n")
+    assert cli.main(["build", str(path), "-o", "book.xlsm", "--no-validate", "-q"]) == 0
+    (tmp_path / "p.csv").write_text('Holder,Amount,Method,Status\nDTC-1,"25,000",book-entry,tendered\n',
+                                    encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["refresh", "book.xlsm", "--tally", "p.csv", "--no-backup"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy refresh: p.csv: column Amount: a unit is one note of 1,000 principal; is the tally in principal amounts "
+        "(25,000 ÷ 1,000 = 25 notes)? give each holder's notes, headed Notes or Units, got 'Amount'"]

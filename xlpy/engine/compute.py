@@ -475,11 +475,16 @@ def _notes_header(offer: Offer) -> tuple[int, str, set[str]] | None:
 
 def _headed_principal(offer: Offer, tendered: int) -> InputError | None:
     """A notes tally whose units column's header says principal (``Amount``, ``Principal Amount``, ``Face``,
-    ``Par``): its units would be counted as notes, a thousand times too many, yet below the notes outstanding."""
+    ``Par``), every line a whole multiple of a note's face: its units would be counted as notes, a thousand times
+    too many, yet below the notes outstanding.  A line that is no multiple (3 under ``Amount``) is no principal
+    amount: the column holds notes, whatever its header says."""
     seen = _notes_header(offer)
     if seen is None or not seen[2] & _PRINCIPAL_WORDS:
         return None
     face, header, _ = seen
+    units = offer.tally.holders.units
+    if not any(units) or any(u % face for u in units):
+        return None
     notes = f" ({tendered:,} ÷ {face:,} = {tendered // face:,} notes)" if tendered and not tendered % face else ""
     return InputError(f"tally.file: {offer.tally.holders.source}: column {header}", header,
                       f"a unit is one note of {face:,} principal; is the tally in principal amounts{notes}? give each "

@@ -51,11 +51,14 @@ TALLY_COLUMNS = {
                   "account_id", "participant", "name", "registered holder"),
     "units": ("units", "shares", "quantity", "qty", "shares tendered", "units tendered", "number of shares",
               "tendered shares", "amount", "net shares", "net units", "net quantity", "shares tendered not withdrawn",
-              "units tendered not withdrawn"),
+              "units tendered not withdrawn", "number of notes", "notes tendered"),
     "method": ("method", "delivery", "delivery method", "tender method", "type", "tender type"),
     "status": ("status", "state", "tender status"),
     "guaranteed": ("ngd", "guaranteed", "guaranteed delivery", "notice of guaranteed delivery", "gd"),
 }
+#: Headers read as our column only when no header of TALLY_COLUMNS is: ``Notes`` holds a notes tally's units, or
+#: remarks beside its Shares.
+ALONE_TALLY = {"units": ("notes",)}
 REQUIRED_TALLY = ("holder_id", "units")
 PRICE_COLUMNS = {
     "date": ("date", "trade date", "trading day", "day"),
@@ -241,7 +244,8 @@ def _match_columns(headers, spellings, mapping_columns, name, required, mapped=T
     for ours, words in spellings.items():
         if ours in found or ours in ambiguous:
             continue
-        hits = [i for i, k in enumerate(keyed) if k in words]
+        hits = ([i for i, k in enumerate(keyed) if k in words]
+                or [i for i, k in enumerate(keyed) if spellings is TALLY_COLUMNS and k in ALONE_TALLY.get(ours, ())])
         if len(hits) > 1:
             ambiguous.add(ours)
             problems.append(
@@ -264,10 +268,15 @@ def _match_columns(headers, spellings, mapping_columns, name, required, mapped=T
             problems.append(
                 InputError(
                     f"{name}: header", ", ".join(map(str, headers)),
-                    f"has no {ours} column (expected one of: {', '.join(spellings[ours])})",
+                    f"has no {ours} column (expected one of: {', '.join(_spelled(spellings, ours))})",
                 )
             )
     return found, problems
+
+
+def _spelled(spellings, ours: str) -> tuple[str, ...]:
+    """The headers read as *ours* (those read only alone too, for a tally's)."""
+    return spellings[ours] + (ALONE_TALLY.get(ours, ()) if spellings is TALLY_COLUMNS else ())
 
 
 @engine_context()

@@ -494,7 +494,8 @@ def in_workbook_terms(lay: Layout, p: InputError, where: str | None = None, unna
     workbook holds them: its field as *where*, else the key's input cell, else the figure it names (the
     Sensitivity grid's) or *unnamed* and the key; and each key its reason names, as that key's input cell."""
     field = where or input_cell(lay, p.field) or (
-        p.field if p.field.startswith("Sensitivity grid") else f"{unnamed}{p.field}")
+        p.field if p.field.startswith("Sensitivity grid") else
+        p.field.removeprefix("tally.file: ") if p.field.startswith("tally.file: ") else f"{unnamed}{p.field}")
 
     reason = _KEY_IN_TEXT.sub(partial(_key_cell, lay), p.reason)
     return InputError(field, p.value, reason, show_value=p.show_value)
