@@ -198,6 +198,23 @@ def test_a_notes_tally_headed_amount_is_refused_as_principal(tmp_path):
     assert not [w for w in call(path)[1].warnings if "principal" in w]
 
 
+@pytest.mark.parametrize("face", [25, 100])
+def test_baby_bonds_tendered_in_round_lots_are_not_warned_of_as_principal(tmp_path, face):
+    """100, 200 and 1,000 notes of a $25 or $100 face (baby bonds, tendered in round lots of 100) were warned of as
+    perhaps principal amounts: a count of notes in round lots is a multiple of so small a face.  Principal amounts
+    of whole round lots (multiples of 100 notes' face) still are."""
+    call, path = _notes(tmp_path, "Quantity", "DTC-1,100,book-entry,tendered\nDTC-2,200,book-entry,tendered\n"
+                                              "DTC-3,1000,book-entry,tendered\n")
+    path.write_text(path.read_text(encoding="utf-8").replace("face_per_unit = 1000", f"face_per_unit = {face}"),
+                    encoding="utf-8")
+    assert not [w for w in call(path)[1].warnings if "principal" in w]
+    (tmp_path / "amt.csv").write_text(f"Holder,Quantity,Method,Status\nDTC-1,{face * 100},book-entry,tendered\n"
+                                      f"DTC-2,{face * 300},book-entry,tendered\n", encoding="utf-8")
+    assert [w for w in call(path)[1].warnings if "principal" in w] == [
+        f"every line of tally.file amt.csv, column Quantity, is a multiple of {face * 100:,}, {100:,} notes' "
+        "principal: if the column is principal amounts, not notes, give each holder's notes"]
+
+
 def test_a_notes_tally_headed_amount_that_cannot_be_principal_or_headed_notes_is_read(tmp_path, capsys):
     """3 and 7 under Amount (not whole multiples of the $1,000 face: no principal amounts) were refused as
     principal; and the advice's own header, Notes, was refused as "has no units column"."""

@@ -461,6 +461,8 @@ def _in_principal(offer: Offer, problem: InputError, tendered: int) -> InputErro
 #: Words of a notes tally's units header that say principal amounts; and words that could mean either.
 _PRINCIPAL_WORDS = {"amount", "principal", "face", "par"}
 _EITHER_WORDS = {"quantity", "qty"}
+#: Notes of a face below 1,000 (baby bonds) trade and are tendered in round lots of this many.
+_ROUND_LOT = 100
 
 
 def _notes_header(offer: Offer) -> tuple[int, str, set[str]] | None:
@@ -492,16 +494,21 @@ def _headed_principal(offer: Offer, tendered: int) -> InputError | None:
 
 
 def _principal_warning(offer: Offer) -> list[str]:
-    """A notes tally headed ``Quantity``, every line a whole number of notes' principal: notes or principal?"""
+    """A notes tally headed ``Quantity``, every line a whole number of notes' principal: notes or principal?  For a
+    face below 1,000 (baby bonds of $25 or $100), a whole number of round lots' principal (100 notes): a count of
+    notes tendered in round lots (100, 200, 1,000) is itself a multiple of so small a face."""
     seen = _notes_header(offer)
     if seen is None or not seen[2] & _EITHER_WORDS:
         return []
     face, header, _ = seen
+    lot = 1 if face >= 1000 else _ROUND_LOT
     units = offer.tally.holders.units
-    if not any(units) or any(u % face for u in units):
+    if not any(units) or any(u % (face * lot) for u in units):
         return []
+    what = "a note's" if lot == 1 else f"{lot:,} notes'"
     return [f"every line of tally.file {offer.tally.holders.source}, column {header}, is a multiple of "
-            f"{face:,}, a note's principal: if the column is principal amounts, not notes, give each holder's notes"]
+            f"{face * lot:,}, {what} principal: if the column is principal amounts, not notes, give each holder's "
+            "notes"]
 
 
 def _count(offer: Offer, allocator) -> tuple[allocation.Count, int]:
