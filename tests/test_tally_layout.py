@@ -88,6 +88,21 @@ def test_a_column_with_values_but_no_header_is_refused_naming_it(tmp_path):
     assert [p.split(":")[1] for p in _problems(sources.read_tally, path)] == [" column B"]
 
 
+def test_a_title_row_above_the_header_is_named_as_such_not_as_columns_with_no_header(tmp_path):
+    """A title line above the header was refused as three columns with no header, 'got units': advice to write
+    headers that were one row down."""
+    expected = ("{}: row 1: is a title, not the header (the header is on row 2: holder_id, units, method, status): "
+                "the header must be the first row; delete the title row, got 'Tally as of 2004-02-19'")
+    (tmp_path / "t.csv").write_text("Tally as of 2004-02-19,,,\nholder_id,units,method,status\n"
+                                    "A,100,book-entry,tendered\n", encoding="utf-8")
+    assert _problems(sources.read_tally, tmp_path / "t.csv") == [expected.format("t.csv")]
+    rows = [["Tally as of 2004-02-19"], ["holder_id", "units", "method", "status"], ["A", 100, "book-entry",
+                                                                                     "tendered"]]
+    for merge in ((), ["A1:D1"]):
+        path = _book(tmp_path / "t.xlsx", rows, merge=merge)
+        assert _problems(sources.read_tally, path) == [expected.format("t.xlsx")], merge
+
+
 def test_an_empty_column_with_no_header_is_read_and_never_named_unnamed(tmp_path):
     (tmp_path / "e.csv").write_bytes(b"Holder,Shares,Method,,Status\r\nA,1,book-entry,,tendered\r\n")
     assert sources.read_tally(tmp_path / "e.csv").units == (1,)

@@ -326,7 +326,8 @@ def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
             if unclosed is not None:
                 raise InputErrors([unclosed]) from None
             raise
-    headless = headless_columns(path.name, headers, columns, _row_of(rows), xlsx)  # (not read: no [defaults] then)
+    headless = headless_columns(path.name, headers, columns, _row_of(rows), xlsx,  # (not read: no [defaults] then)
+                                partial(_tally_header, mapping))
     if headless:
         raise InputErrors(_capped(headless))
     if xlsx:

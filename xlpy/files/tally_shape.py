@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from ..engine.errors import InputError
 
-__all__ = ["headless_columns", "unnamed_sheet"]
+__all__ = ["headless_columns", "title_row", "unnamed_sheet"]
 
 
-def headless_columns(name: str, headers, columns, row_of, lettered: bool) -> list[InputError]:
+def headless_columns(name: str, headers, columns, row_of, lettered: bool, is_header=None) -> list[InputError]:
     """A column whose header is empty but which holds a value on some line: refused, naming it (its letter when
     *lettered*, an XLSX's; else its number, a CSV's, counted from 1) and its first value.  Not read, it would leave
     the tally without the column it is (a status: then a mapping's ``[defaults] status`` would count its
-    withdrawals as tendered).  *row_of*: line index -> its row in the file."""
+    withdrawals as tendered).  *row_of*: line index -> its row in the file.  When the first line is the tally's
+    header (``is_header(values)``) under a title (``Tally as of 2004-02-19``, merged across the columns or not),
+    that is said once, not a column at a time."""
     blank = [j for j, header in enumerate(headers) if not str(header).strip()]
     if not blank:
         return []
+    title = _title_row(name, headers, columns, row_of, is_header)
+    if title is not None:
+        return [title]
     if hasattr(columns, "first_values"):  # (an XLSX sheet's: its rows read as they are, no column made)
         firsts = columns.first_values(blank)
     else:
@@ -32,6 +37,24 @@ def headless_columns(name: str, headers, columns, row_of, lettered: bool) -> lis
                                   "header (Status, Method...) in the header row, or delete the column if it is not "
                                   "part of the tally"))
     return out
+
+
+def _title_row(name: str, headers, columns, row_of, is_header) -> InputError | None:
+    """The problem of a title above the header: row 1 is no header, the first line is one (*is_header*)."""
+    if is_header is None or not any(len(columns[j]) for j in range(len(headers))) or is_header(headers):
+        return None
+    return title_row(name, headers, [columns[j][0] for j in range(len(headers))], row_of(0), is_header)
+
+
+def title_row(name: str, headers, first, row: int, is_header) -> InputError | None:
+    """The problem of row 1 (*headers*) when it is a title and *first*, the values of the first line (on *row*),
+    is the tally's header (*is_header*); else None."""
+    if not is_header(first):
+        return None
+    names = ", ".join(str(v).strip() for v in first if _held(v))
+    return InputError(f"{name}: row 1", " ".join(str(h).strip() for h in headers if _held(h)),
+                      f"is a title, not the header (the header is on row {row}: {names}): the header must be "
+                      "the first row; delete the title row")
 
 
 def _held(v) -> bool:

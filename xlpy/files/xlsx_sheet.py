@@ -42,10 +42,25 @@ def xlsx_columns(path: Path, sheet: str, is_header=None) -> tuple[list[str], lis
             if any(v is not None for v in r):
                 data.append(r)
                 numbers.append(n)
+        title = _title_above(path.name, ws, header, numbers, is_header)
+        if title is not None:
+            raise InputErrors([title])
     headers = ["" if h is None else str(h) for h in header]
     columns = _Columns(data, len(headers), merged)
     columns.sheet = ws.title
     return headers, columns, numbers
+
+
+def _title_above(name: str, ws, header, numbers: list[int], is_header):
+    """The problem of a title in A1 alone over the tally's header (:func:`~xlpy.files.tally_shape.title_row`): the
+    lines are cut to the title's width, so the first is read again whole; a title as wide as the header (merged
+    across it) is found by :func:`~xlpy.files.tally_shape.headless_columns`."""
+    from .tally_shape import title_row
+
+    if is_header is None or not numbers or is_header(header) or len([h for h in header if h is not None]) != 1:
+        return None
+    first = next(iter(sheet_rows(ws, numbers[0], numbers[0])), ())
+    return title_row(name, [h for h in header if h is not None], first, numbers[0], is_header)
 
 
 @contextmanager
