@@ -103,6 +103,19 @@ def test_a_title_row_above_the_header_is_named_as_such_not_as_columns_with_no_he
         assert _problems(sources.read_tally, path) == [expected.format("t.xlsx")], merge
 
 
+def test_a_wrapped_header_is_named_on_one_line(tmp_path):
+    """Excel's wrapped header (Shares, Alt+Enter, Tendered) printed its line break in every message naming the
+    column: one problem over two lines.  It is still matched as written."""
+    path = _book(tmp_path / "w.xlsx", [["Holder", "Shares\nTendered", "Method", "Status"],
+                                       ["A", "x1", "book-entry", "tendered"]])
+    assert _problems(sources.read_tally, path) == ["w.xlsx: row 2, column Shares Tendered: must be a number, got 'x1'"]
+    path = _book(tmp_path / "m.xlsx", [["Holder", "Shares\r\nTendered", "Method", "Status"],
+                                       ["A", 5, "book-entry", "tendered"]])
+    assert sources.read_tally(path, sources.ColumnMapping(columns={"units": "Shares\r\nTendered"})).units == (5,)
+    call, path = _notes(tmp_path, '"Net\nQuantity"', "DTC-1,25000,book-entry,tendered\n")
+    assert "column Net Quantity, is a multiple of 1,000" in "".join(call(path)[1].warnings)
+
+
 def test_an_empty_column_with_no_header_is_read_and_never_named_unnamed(tmp_path):
     (tmp_path / "e.csv").write_bytes(b"Holder,Shares,Method,,Status\r\nA,1,book-entry,,tendered\r\n")
     assert sources.read_tally(tmp_path / "e.csv").units == (1,)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
 from . import allocation, charge, eps, ratio, rules, schema
-from .errors import BeforeRecords, InputError, InputErrors
+from .errors import BeforeRecords, InputError, InputErrors, one_line
 from .model import Consideration, Offer
 from .numbers import CONTEXT, ZERO, excel_round, plain, units
 from .ratio import session_range
@@ -506,7 +506,7 @@ def _principal_warning(offer: Offer) -> list[str]:
     if not any(units) or any(u % (face * lot) for u in units):
         return []
     what = "a note's" if lot == 1 else f"{lot:,} notes'"
-    return [f"every line of tally.file {offer.tally.holders.source}, column {header}, is a multiple of "
+    return [f"every line of tally.file {offer.tally.holders.source}, column {one_line(header)}, is a multiple of "
             f"{face * lot:,}, {what} principal: if the column is principal amounts, not notes, give each holder's "
             "notes"]
 

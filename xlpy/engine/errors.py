@@ -7,9 +7,10 @@ macros) turn these into exit codes, cell messages or dialog text.
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
-__all__ = ["XlpyError", "InputError", "InputErrors", "BeforeRecords", "Busy", "Problems", "capped"]
+__all__ = ["XlpyError", "InputError", "InputErrors", "BeforeRecords", "Busy", "Problems", "capped", "one_line"]
 
 
 class XlpyError(Exception):
@@ -31,9 +32,9 @@ class InputError(XlpyError, ValueError):
     """
 
     def __init__(self, field: str, value: object, reason: str, *, show_value: bool = True):
-        self.field = field
+        self.field = one_line(field)  # (a header Excel wraps, "Shares<Alt+Enter>Tendered", named in either)
         self.value = value
-        self.reason = reason
+        self.reason = one_line(reason)
         self.show_value = show_value
         super().__init__(str(self))
 
@@ -50,6 +51,13 @@ class InputError(XlpyError, ValueError):
     def located(self, where: str) -> "InputError":
         """The same problem with *where* (a file name) put before the field."""
         return type(self)(f"{where}: {self.field}", self.value, self.reason, show_value=self.show_value)
+
+
+def one_line(text):
+    """*text* with each line break (and the spaces around it) as one space: a problem is one line."""
+    if not isinstance(text, str) or ("\n" not in text and "\r" not in text):
+        return text
+    return re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", text)
 
 
 class Busy(InputError):
