@@ -346,6 +346,30 @@ def test_a_holder_with_a_totals_word_inside_its_name_is_a_total_only_at_the_end_
         assert got[0] == f"t.csv: row 4, column Holder: {added('rows 2 to 3', fund)}, got '{fund}'"
 
 
+def test_a_subtotal_whose_totals_word_is_followed_by_a_qualifier_is_a_total_mid_file(tmp_path, stated):
+    """`DTC Subtotal (2 holders)` mid-file was read as a holder whose name holds the word inside (a fund's), and
+    a tally of 5,700 shares was read as 17,100 with no warning.  A count in brackets, a date, a number or a
+    status word after the totals word leaves it the id's last word; the Vanguard fund is a holder still."""
+    body = ("DTC-0022,2500\r\nDTC-0024,600\r\nDTC Subtotal (2 holders),3100\r\nCERT-1,1200\r\nCERT-2,1400\r\n"
+            "CERT Subtotal (2 holders),2600\r\nGrand Total (4 holders),5700\r\n")
+    got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + body), stated)
+    assert got == [f"t.csv: row 4, column Holder: {added('rows 2 to 3', 'DTC Subtotal (2 holders)')}, "
+                   "got 'DTC Subtotal (2 holders)'",
+                   f"t.csv: row 7, column Holder: {added('rows 5 to 6', 'CERT Subtotal (2 holders)')}, "
+                   "got 'CERT Subtotal (2 holders)'",
+                   f"t.csv: row 8, column Holder: {added('rows 2 to 6', 'Grand Total (4 holders)')}, "
+                   "got 'Grand Total (4 holders)'"]
+    for subtotal in ("A-1 Total 2/19", "Tendered Total (2 holders)", "DTC total tendered", "DTC Total as of 2004-02-19",
+                     "Subtotal [DTC]"):
+        body = f"A-1,100,tendered\r\nA-1,200,tendered\r\n{subtotal},300,tendered\r\nB,7,tendered\r\n"
+        got = problems(sources.read_tally, write(tmp_path, "Holder,Shares,Status\r\n" + body), stated)
+        assert got == [f"t.csv: row 4, column Holder: {added('rows 2 to 3', subtotal)}, got '{subtotal}'"], subtotal
+    # a fund's name, the word inside and no qualifier after it: read, its units a sum or not
+    fund = "Vanguard Total Stock Market Index Fund (Admiral)"
+    body = f"A,100,tendered\r\nB,200,tendered\r\n{fund},300,tendered\r\nC,7,tendered\r\n"
+    assert sources.read_tally(write(tmp_path, "Holder,Shares,Status\r\n" + body), stated).units == (100, 200, 300, 7)
+
+
 def test_a_holder_named_in_the_mappings_not_totals_list_is_read_whatever_its_units(tmp_path):
     """The way out the message names: the agent's file is left as received (its SHA-256 recorded)."""
     mapping = sources.read_mapping(write(tmp_path, DEFAULTS + '[holders]\nnot_totals = ["Total Return Fund", '

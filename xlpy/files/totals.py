@@ -11,7 +11,9 @@ TOTAL 2/19``, ``Grand total of shares``), and:
 * the id is a **totals label** and nothing else: ``Total``, ``Grand total``,
   ``Sub-total:``, ``SUM``, ``Gesamtergebnis``, ``** Total **``; or
 * the id begins (``Total``, ``Grand Total``, ``All holders``) or ends with the
-  word, and its units are those of lines above it added up: of the lines
+  word, before any qualifiers (``DTC Subtotal (2 holders)``, ``A-1 Total 2/19``,
+  ``DTC total tendered``: a remark in brackets, a number, a date, a status or
+  count word), and its units are those of lines above it added up: of the lines
   since the last total (two or more, or one whose holder its id names, as
   Excel's Data > Subtotal writes ``B Total`` under a single line of ``B``:
   ``Subtotal DTC``, ``A-1 Total``), of all the holders' lines above it, or of
@@ -57,6 +59,15 @@ _CANDIDATE = re.compile(rf"[^\0]*?(?<!\w)(?:{_WORDS})(?!\w)[^\0]*")
 _FIRST = re.compile(rf"{_NOT_WORD}(?:(?:grand|general)[^\w\0]+)?(?:{_WORDS})(?!\w)")
 _LAST = re.compile(rf"(?<!\w)(?:{_WORDS}){_NOT_WORD}\Z")
 _TOKEN = re.compile(r"\w+")
+#: The last qualifier of an id, read backwards (so a long id costs no more than its last qualifier): a
+#: parenthesised or bracketed remark, or a word, number or date with the spaces and punctuation before it.
+_QUALIFIER_BACKWARDS = re.compile(r"[^\w\0()\[\]]*(\)[^()\0]*\(|\][^\[\]\0]*\[|[\w/.\-]+)")
+#: Words that may follow a totals word in a total's id (``DTC total tendered``, ``Total 4 holders as of 2/19``).
+_QUALIFIER_WORDS = frozenset((
+    "tendered", "withdrawn", "accepted", "rejected", "defective", "deficient", "pending", "valid", "invalid",
+    "guaranteed", "delivery", "delivered", "book", "entry", "certificated", "certificate", "certificates",
+    "shares", "share", "units", "notes", "holders", "holder", "accounts", "account", "lines", "line",
+    "records", "positions", "only", "as", "of", "at", "on", "per", "to", "date"))
 
 #: What a line judged a total is told, and both ways out ({holder}: :data:`HOLDER`).
 LABEL = "looks like a totals row, not a holder: delete it if it is one; {holder}"
@@ -218,8 +229,9 @@ def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int) -> str | 
     inside = _inside(text)
     if inside and i + 1 < tail:  # the word inside a name, a holder's line below it: a holder
         return None
-    named = block.count == 1 and not inside and _LAST.search(text) and (
-        ids[block.last].casefold().strip() == _LAST.sub("", text).strip(" \t-–—:*.,;"))
+    core = _without_qualifiers(text)
+    named = block.count == 1 and not inside and _LAST.search(core) and (
+        ids[block.last].casefold().strip() == _LAST.sub("", core).strip(" \t-–—:*.,;"))
     if (block.count >= 2 or named) and block.total == units[i]:
         return ADDED.format(block.rows(row_of), holder=holder)
     if above.count >= 2 and above.total == units[i]:
@@ -231,9 +243,27 @@ def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int) -> str | 
 
 
 def _inside(text: str) -> bool:
-    """Whether the (case-folded) id holds its totals word inside only, neither first (``Grand Total``, ``All
-    holders`` too) nor last."""
-    return not _FIRST.match(text) and not _LAST.search(text)
+    """Whether the (case-folded) id holds its totals word inside only: neither first (``Grand Total``, ``All
+    holders`` too) nor last, before any qualifiers (``DTC Subtotal (2 holders)``, ``A-1 Total 2/19``, ``DTC
+    total tendered`` end with theirs)."""
+    return not _FIRST.match(text) and not _LAST.search(text) and not _LAST.search(_without_qualifiers(text))
+
+
+def _without_qualifiers(text: str) -> str:
+    """The (case-folded) id without the qualifiers that end it: parenthesised or bracketed remarks (``(2
+    holders)``), numbers and dates (``2/19``, ``2004-02-19``), and words of :data:`_QUALIFIER_WORDS`."""
+    backwards, at = text[::-1], 0
+    while True:
+        found = _QUALIFIER_BACKWARDS.match(backwards, at)
+        if not found:
+            break
+        token = found.group(1)[::-1]
+        parts = re.split(r"[/.\-]", token)
+        if not (token[0] in "([" or all(p.isdigit() for p in parts if p)
+                or all(p in _QUALIFIER_WORDS for p in parts if p)):
+            break
+        at = found.end()
+    return text[:len(text) - at] if at else text
 
 
 def _first_line(ids, units, lines: _Lines, row_of) -> str | None:
