@@ -255,6 +255,17 @@ def test_a_notes_tally_headed_amount_that_cannot_be_principal_or_headed_notes_is
     (tmp_path / "r.csv").write_text("Holder,Shares,Method,Status,Notes\nA,100,book-entry,tendered,called DTC\n",
                                     encoding="utf-8")
     assert sources.read_tally(tmp_path / "r.csv").units == (100,)
+    # nor beside a units column headed otherwise: numbers in the remarks were read as the units
+    (tmp_path / "r.csv").write_text("Holder,Shs Tendered,Method,Status,Notes\nA,100,book-entry,tendered,7\n",
+                                    encoding="utf-8")
+    got = _problems(sources.read_tally, tmp_path / "r.csv")
+    assert len(got) == 1 and got[0].startswith("r.csv: header: has no units column (expected one of: units, "), got
+    assert got[0].endswith(
+        ", notes); Notes is read as units only when no other column could be ('Shs Tendered' could): head the units "
+        "column Shares or Units, or name it in a mapping file (units = \"...\"), got 'Holder, Shs Tendered, Method, "
+        "Status, Notes'"), got
+    (tmp_path / "m.toml").write_text('[columns]\nunits = "Shs Tendered"\n', encoding="utf-8")
+    assert sources.read_tally(tmp_path / "r.csv", sources.read_mapping(tmp_path / "m.toml")).units == (100,)
 
 
 def test_a_refresh_names_a_tally_headed_as_principal_by_its_file_as_other_tally_problems(tmp_path, monkeypatch,

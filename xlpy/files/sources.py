@@ -241,11 +241,13 @@ def _match_columns(headers, spellings, mapping_columns, name, required, mapped=T
                                        f"more than one column has the header named for {ours}; rename one"))
         else:
             found[ours] = headers.index(theirs)
+    withheld = {}  # ours -> why a header read only alone (Notes) was not read as ours
     for ours, words in spellings.items():
         if ours in found or ours in ambiguous:
             continue
-        hits = ([i for i, k in enumerate(keyed) if k in words]
-                or [i for i, k in enumerate(keyed) if spellings is TALLY_COLUMNS and k in ALONE_TALLY.get(ours, ())])
+        hits = [i for i, k in enumerate(keyed) if k in words]
+        if not hits and spellings is TALLY_COLUMNS:
+            hits, withheld[ours] = _alone(ours, headers, keyed, mapping_columns)
         if len(hits) > 1:
             ambiguous.add(ours)
             problems.append(
@@ -265,13 +267,22 @@ def _match_columns(headers, spellings, mapping_columns, name, required, mapped=T
         return found, problems
     for ours in required:
         if ours not in found and ours not in ambiguous:
-            problems.append(
-                InputError(
-                    f"{name}: header", ", ".join(map(str, headers)),
-                    f"has no {ours} column (expected one of: {', '.join(_spelled(spellings, ours))})",
-                )
-            )
+            problems.append(InputError(f"{name}: header", ", ".join(map(str, headers)), f"has no {ours} column "
+                                       f"(expected one of: {', '.join(_spelled(spellings, ours))})"
+                                       + withheld.get(ours, "")))
     return found, problems
+
+
+def _alone(ours: str, headers, keyed, mapping_columns) -> tuple[list[int], str]:
+    """The columns headed as *ours* only alone (``Notes``: a notes tally's units, or remarks), or none and why: a
+    column that is none of ours could be *ours* (``Holder, Shs Tendered, Notes``: remarks, perhaps numbers)."""
+    alone = [i for i, k in enumerate(keyed) if k in ALONE_TALLY.get(ours, ())]
+    known = {*UNREAD_UNITS, *(k for ks in TALLY_COLUMNS.values() for k in ks), *map(_key, mapping_columns.values())}
+    others = [repr(str(h)) for i, (h, k) in enumerate(zip(headers, keyed)) if i not in alone and k and k not in known]
+    if not (alone and others):
+        return alone, ""
+    return [], (f"; {headers[alone[0]]} is read as units only when no other column could be ({', '.join(others)} "
+                "could): head the units column Shares or Units, or name it in a mapping file (units = \"...\")")
 
 
 def _spelled(spellings, ours: str) -> tuple[str, ...]:
@@ -751,12 +762,9 @@ def _unstated(what: str) -> str:
 
 
 def _missing_columns(found, mapping, name, headers, problems) -> None:
-    """A tally states each line's method and status, or its mapping file states the default.
-
-    A ``guaranteed`` marker column (NGD Y/N) states the method.  Nothing is
-    silently assumed: a tally of only holders and units could hold
-    withdrawals or guaranteed deliveries that would be counted as tendered.
-    """
+    """A tally states each line's method and status, or its mapping file states the default.  A ``guaranteed``
+    marker column (NGD Y/N) states the method.  Nothing is silently assumed: a tally of only holders and units could
+    hold withdrawals or guaranteed deliveries that would be counted as tendered."""
     stated = set(found) | set(mapping.defaults) | ({"method"} if "guaranteed" in found else set())
     for ours, example in (("method", "book-entry"), ("status", "tendered")):
         if ours not in stated:
