@@ -377,7 +377,8 @@ def test_a_holder_named_in_the_mappings_not_totals_list_is_read_whatever_its_uni
     assert mapping.not_totals == {"Total Return Fund", "Vanguard Total Stock Market Index Fund"}
     for body, units in [("Total Return Fund,300\r\nA,100\r\nB,200\r\n", (300, 100, 200)),
                         ("A,100\r\nB,200\r\nVanguard Total Stock Market Index Fund,300\r\n", (100, 200, 300)),
-                        ("A,100\r\nB,200\r\n Total Return Fund ,300\r\n", (100, 200, 300))]:
+                        ("A,100\r\nB,200\r\n Total Return Fund ,300\r\n", (100, 200, 300)),
+                        ("A,100\r\nB,200\r\nTOTAL RETURN  FUND,300\r\n", (100, 200, 300))]:  # any case, spacing
         assert sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + body), mapping).units == units, body
     # other totals are refused still
     got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\nA,100\r\nB,200\r\nTotal,300\r\n"), mapping)

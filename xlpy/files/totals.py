@@ -29,7 +29,7 @@ A holder whose name merely holds the word (``Total Return Fund``, ``Chan Ka
 Sum``) is read as a holder unless its units happen to be such a sum; the
 message then says which rows they add up, and how to have it read: its id in
 a mapping file's ``[holders] not_totals`` list, whose ids are holders
-whatever their units.
+whatever their units (matched in any case and spacing).
 """
 
 from __future__ import annotations
@@ -89,8 +89,9 @@ def totals_rows(ids, joined: str | None, units, statuses=None, row_of=lambda i: 
     found = _lines_with_a_totals_word(folded)
     if found and folded.count("\0") != len(ids) - 1:  # an id holding a NUL: one at a time
         found = [i for i, h in enumerate(ids) if _CANDIDATE.fullmatch(h.casefold())]
-    if found and not_totals:
-        found = [i for i in found if ids[i] not in not_totals]
+    if found and not_totals:  # (in any case and spacing: TOTAL RETURN  FUND is the Total Return Fund named)
+        named = {" ".join(h.casefold().split()) for h in not_totals}
+        found = [i for i in found if " ".join(ids[i].casefold().split()) not in named]
     if not found:
         return []
     statuses = statuses if statuses is not None and None not in statuses else None
