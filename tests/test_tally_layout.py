@@ -96,6 +96,14 @@ def test_a_title_row_above_the_header_is_named_as_such_not_as_columns_with_no_he
     (tmp_path / "t.csv").write_text("Tally as of 2004-02-19,,,\nholder_id,units,method,status\n"
                                     "A,100,book-entry,tendered\n", encoding="utf-8")
     assert _problems(sources.read_tally, tmp_path / "t.csv") == [expected.format("t.csv")]
+    # with no separators after the title (Notepad, or a script): one problem, not one 'has 4 cells' a row
+    (tmp_path / "t.csv").write_text("Tally as of 2004-02-19\nholder_id,units,method,status\n"
+                                    "A,100,book-entry,tendered\nB,5,book-entry,tendered\n", encoding="utf-8")
+    assert _problems(sources.read_tally, tmp_path / "t.csv") == [expected.format("t.csv")]
+    # a first line of one cell over lines of four that is no title above a header: the rows are named
+    (tmp_path / "t.csv").write_text("holder_id\nA,100,book-entry,tendered\n", encoding="utf-8")
+    assert _problems(sources.read_tally, tmp_path / "t.csv") == [
+        "t.csv: row 2: has 4 cells and the header 1, got 'A,100,book-entry,tendered'"]
     rows = [["Tally as of 2004-02-19"], ["holder_id", "units", "method", "status"], ["A", 100, "book-entry",
                                                                                      "tendered"]]
     for merge in ((), ["A1:D1"]):

@@ -34,7 +34,7 @@ from .sniff import (DEFAULT_ENCODING, encoding_hint, encoding_name, file_encodin
 from .settled import check_settled
 from .quotes import line_break_problems, unclosed_quote
 from .totals import not_totals_problems, totals_rows
-from .written_numbers import WHOLE_LIMIT, delimiter, whole_cell, wide_row
+from .written_numbers import WHOLE_LIMIT, delimiter, whole_cell
 
 __all__ = [
     "TALLY_COLUMNS",
@@ -389,6 +389,8 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
     import numpy as np
     import pandas as pd
 
+    from .tally_shape import wide_rows
+
     encoding = file_encoding(path, mapping.encoding)
     first = header_line(path, encoding)
     check_settled(path)  # (ending inside a line, and still growing: a transfer under way)
@@ -421,11 +423,11 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
         raise InputErrors([_undecodable(path, encoding, exc)]) from None
     except (pd.errors.ParserError, ValueError) as exc:
         # (a row with more cells than the header: pandas says "Expected 4 fields", or worse)
-        raise InputErrors(_wide_rows(path, encoding, sep, len(names))
+        raise InputErrors(_capped(wide_rows(path, encoding, sep, len(names), partial(_tally_header, mapping)))
                           or [InputError(path.name, None, f"cannot be read as CSV: {exc}", show_value=False)]) from None
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas took the first cells as an index: the first line has more cells than the header
-        raise InputErrors(_wide_rows(path, encoding, sep, len(names))
+        raise InputErrors(_capped(wide_rows(path, encoding, sep, len(names), partial(_tally_header, mapping)))
                           or [InputError(path.name, None, "cannot be read as CSV: its rows do not match the header",
                                          show_value=False)])
     # Rows of separators alone at the end (,,,: cleared rows Excel still exports) are no lines, as in an XLSX.
@@ -494,16 +496,6 @@ def _csv_rows(path: Path, encoding: str, sep: str, read: int, kept: int) -> list
     with open(path, encoding=encoding, newline="") as fh:  # a line pandas skips: empty, or spaces alone
         rows = [n for n, r in enumerate(csv.reader(fh, delimiter=sep), 1) if len(r) > 1 or (r and r[0].strip())]
     return rows[1:kept + 1] if len(rows) == read + 1 else None
-
-
-def _wide_rows(path: Path, encoding: str, sep: str, width: int) -> list[InputError]:
-    """Rows with more cells than the header's *width* (a trailing separator, a stray one), at most 50 and a count."""
-    try:
-        with open(path, encoding=encoding, newline="") as fh:
-            rows = enumerate(csv.reader(fh, delimiter=sep), 1)
-            return _capped([p for p in (wide_row(path.name, n, row, width, sep) for n, row in rows) if p is not None])
-    except (csv.Error, UnicodeError):
-        return []
 
 
 def _spaced(path: Path, encoding: str) -> bool:

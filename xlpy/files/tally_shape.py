@@ -1,14 +1,20 @@
-"""How a tally is laid out, checked before its columns are matched: a column with values but no header; the sheet
-of an XLSX with several, when the mapping names none.
+"""How a tally is laid out, checked before its columns are matched: a column with values but no header; a title
+above the header; a CSV's rows wider than its header; the sheet of an XLSX with several, when the mapping names
+none.
 
 Read by :func:`xlpy.files.sources.read_tally`, CSV and XLSX alike.
 """
 
 from __future__ import annotations
 
-from ..engine.errors import InputError
+import csv
+from itertools import chain
+from pathlib import Path
 
-__all__ = ["headless_columns", "title_row", "unnamed_sheet"]
+from ..engine.errors import InputError
+from .written_numbers import wide_row
+
+__all__ = ["headless_columns", "title_row", "unnamed_sheet", "wide_rows"]
 
 
 def headless_columns(name: str, headers, columns, row_of, lettered: bool, is_header=None) -> list[InputError]:
@@ -55,6 +61,22 @@ def title_row(name: str, headers, first, row: int, is_header) -> InputError | No
     return InputError(f"{name}: row 1", " ".join(str(h).strip() for h in headers if _held(h)),
                       f"is a title, not the header (the header is on row {row}: {names}): the header must be "
                       "the first row; delete the title row")
+
+
+def wide_rows(path: Path, encoding: str, sep: str, width: int, is_header) -> list[InputError]:
+    """A CSV's rows with more cells than the header's *width* (a trailing separator, a stray one); or, when row 1 is
+    a title with no separators after it and row 2 the header (*is_header*), that alone."""
+    try:
+        with open(path, encoding=encoding, newline="") as fh:
+            rows = enumerate(csv.reader(fh, delimiter=sep), 1)
+            first, second = next(rows, (1, []))[1], next(rows, (2, []))[1]
+            title = title_row(path.name, first, second, 2, is_header) if len(second) > width else None
+            if title is not None:
+                return [title]
+            rows = chain([(1, first), (2, second)], rows)
+            return [p for p in (wide_row(path.name, n, row, width, sep) for n, row in rows) if p is not None]
+    except (csv.Error, UnicodeError):
+        return []
 
 
 def _held(v) -> bool:
