@@ -122,6 +122,22 @@ def test_the_agents_next_file_is_read_with_the_mapping_the_cover_records(tmp_pat
             "not recognised? name its columns in a mapping file: --mapping), got 2") in capsys.readouterr().err
 
 
+def test_a_recorded_mapping_that_names_no_columns_reads_the_agents_next_file_too(tmp_path, monkeypatch, capsys):
+    """A mapping of [defaults] alone (the agent's file has our headers but no method or status) was dropped for the
+    next file, which was then refused for its missing method and status columns."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "offer.toml").write_text(AGENT_OFFER, encoding="utf-8")
+    (tmp_path / "agent-map.toml").write_text('[defaults]\nmethod = "book-entry"\nstatus = "tendered"\n',
+                                             encoding="utf-8")
+    for name, n in (("agent-1.csv", 3), ("agent-2.csv", 4)):
+        (tmp_path / name).write_text("Holder,Shares\n" + "".join(f"A-{i},100\n" for i in range(n)), encoding="utf-8")
+    assert cli.main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate", "-q"]) == 0
+    capsys.readouterr()
+    assert cli.main(["refresh", "book.xlsm", "--tally", "agent-2.csv", "--no-backup"]) == 0
+    out = capsys.readouterr().out
+    assert "book.xlsm: holder tally: agent-2.csv (4 lines, columns mapped by agent-map.toml; SHA-256 " in out, out
+
+
 def test_notes_paying_accrued_interest_without_the_payable_are_warned_of(tmp_path, capsys):
     """arrears_per_unit alone: the entry credits the cash but derecognises no accrued interest payable."""
     from repo_paths import DATA, NOTES

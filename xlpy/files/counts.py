@@ -74,8 +74,12 @@ def _header(path: Path, mapping: sources.ColumnMapping) -> list[str] | None:
 
 
 def tally_fits(path: Path, mapping: sources.ColumnMapping) -> bool:
-    """Whether the tally *path* has every column *mapping* names (its header read as the mapping says)."""
-    header = _header(path, mapping) if mapping.columns and not steady.not_a_file(path, "a tally file") else None
+    """Whether the tally *path* has every column *mapping* names (its header read as the mapping says); a mapping
+    naming none (its ``[defaults]``, ``[holders]``, sheet or encoding alone) fits the agent's next file as it did
+    this one."""
+    if not mapping.columns:
+        return True
+    header = _header(path, mapping) if not steady.not_a_file(path, "a tally file") else None
     return header is not None and {_key(c) for c in mapping.columns.values()} <= {_key(h) for h in header}
 
 
