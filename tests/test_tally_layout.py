@@ -269,9 +269,13 @@ def test_a_notes_tally_headed_amount_that_cannot_be_principal_or_headed_notes_is
     got = _problems(sources.read_tally, tmp_path / "r.csv")
     assert len(got) == 1 and got[0].startswith("r.csv: header: has no units column (expected one of: units, "), got
     assert got[0].endswith(
-        ", notes); Notes is read as units only when no other column could be ('Shs Tendered' could): head the units "
-        "column Shares or Units, or name it in a mapping file (units = \"...\"), got 'Holder, Shs Tendered, Method, "
-        "Status, Notes'"), got
+        ", notes); Notes is read as units only when no other column could be ('Shs Tendered' could): give the units "
+        "column one of the headers above, or name it in a mapping file (units = \"...\"), got 'Holder, Shs Tendered, "
+        "Method, Status, Notes'"), got
+    # a notes tally with columns of other things (a CUSIP, remarks, a withdrawals column): its Notes are read
+    (tmp_path / "n.csv").write_text("Holder,Notes,Method,Status,CUSIP,Comments,Withdrawn Notes\n"
+                                    "A,5,book-entry,tendered,912828XX1,called,0\n", encoding="utf-8")
+    assert sources.read_tally(tmp_path / "n.csv").units == (5,)
     (tmp_path / "m.toml").write_text('[columns]\nunits = "Shs Tendered"\n', encoding="utf-8")
     assert sources.read_tally(tmp_path / "r.csv", sources.read_mapping(tmp_path / "m.toml")).units == (100,)
 

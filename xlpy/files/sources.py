@@ -83,9 +83,9 @@ STATUS_VALUES = {
 #: withdrawn units (the agent's count is then gross) or units that failed delivery.  A holder's line must give
 #: its units still tendered, with a status for a withdrawal or a failed delivery.
 UNREAD_UNITS = ("withdrawn", "withdrawals", "units withdrawn", "shares withdrawn", "notes withdrawn",
-                "total withdrawn", "withdrawn units", "withdrawn shares", "qty withdrawn", "quantity withdrawn",
-                "failed", "failed delivery", "units failed", "shares failed", "not delivered", "undelivered",
-                "units not delivered", "shares not delivered")
+                "total withdrawn", "withdrawn units", "withdrawn shares", "withdrawn notes", "qty withdrawn",
+                "quantity withdrawn", "failed", "failed delivery", "units failed", "shares failed", "notes failed",
+                "not delivered", "undelivered", "units not delivered", "shares not delivered", "notes not delivered")
 #: Words of a units header that say the units are already net of withdrawals.
 NET_UNITS = ("net", "not withdrawn")
 TRUE_WORDS = ("y", "yes", "true", "1", "x")
@@ -273,16 +273,25 @@ def _match_columns(headers, spellings, mapping_columns, name, required, mapped=T
     return found, problems
 
 
+#: Words of a header that could be a tally's units (``Shs Tendered``, ``Position``), though none of our spellings.
+UNITS_LIKE = frozenset(("shs", "sh", "shares", "share", "units", "unit", "qty", "quantity", "tendered", "tender",
+                        "amount", "amt", "principal", "face", "par", "bonds", "position", "positions", "holding",
+                        "holdings", "balance", "securities", "count"))
+
+
 def _alone(ours: str, headers, keyed, mapping_columns) -> tuple[list[int], str]:
     """The columns headed as *ours* only alone (``Notes``: a notes tally's units, or remarks), or none and why: a
-    column that is none of ours could be *ours* (``Holder, Shs Tendered, Notes``: remarks, perhaps numbers)."""
+    column headed in words of units that is none of ours could be *ours* (``Holder, Shs Tendered, Notes``: the
+    Notes remarks, perhaps numbers); a ``CUSIP`` or ``Comments`` column could not."""
     alone = [i for i, k in enumerate(keyed) if k in ALONE_TALLY.get(ours, ())]
     known = {*UNREAD_UNITS, *(k for ks in TALLY_COLUMNS.values() for k in ks), *map(_key, mapping_columns.values())}
-    others = [repr(str(h)) for i, (h, k) in enumerate(zip(headers, keyed)) if i not in alone and k and k not in known]
+    others = [repr(str(h)) for i, (h, k) in enumerate(zip(headers, keyed))
+              if i not in alone and k not in known and UNITS_LIKE & set(re.findall(r"[a-z]+", k))]
     if not (alone and others):
         return alone, ""
     return [], (f"; {headers[alone[0]]} is read as units only when no other column could be ({', '.join(others)} "
-                "could): head the units column Shares or Units, or name it in a mapping file (units = \"...\")")
+                "could): give the units column one of the headers above, or name it in a mapping file (units = "
+                "\"...\")")
 
 
 def _spelled(spellings, ours: str) -> tuple[str, ...]:
