@@ -328,24 +328,26 @@ def test_damaged_utf16_is_not_told_to_set_the_encoding_it_was_read_in(tmp_path):
     assert len(got) == 1 and got[0].endswith("; save it again, as CSV UTF-8 or Unicode Text"), got
 
 
-def test_a_holder_with_a_totals_word_inside_its_name_is_a_total_only_at_the_end_of_the_holders(tmp_path, stated):
+def test_a_holder_with_a_totals_word_inside_its_name_is_a_total_only_when_it_sums_its_block(tmp_path, stated):
     """`Vanguard Total Stock Market Index Fund` tendering what the withdrawn lines above it add up to, or what
     the lines below it do as the first line, was refused as a totals row: a real tender the user was told to
-    delete.  With the word inside the name only, a line is a total when it sums the holders' lines above it (all
-    of them, or those since the last total) and only totals follow it."""
+    delete.  With the word inside the name only, a line is a total when it sums the holders' lines since the last
+    total (two or more), or, only totals following it, all the holders' lines above it."""
     fund = "Vanguard Total Stock Market Index Fund"
     for body, units in [(f"A,100,withdrawn\r\nB,200,withdrawn\r\nC,5,tendered\r\n{fund},300,tendered\r\n",
                          (100, 200, 5, 300)),  # the withdrawn lines' sum
                         (f"{fund},300,tendered\r\nA,100,tendered\r\nB,200,tendered\r\n", (300, 100, 200)),  # first
-                        (f"A,100,tendered\r\nB,200,tendered\r\n{fund},300,tendered\r\nC,7,tendered\r\n",
-                         (100, 200, 300, 7)),  # a holder's line below it
+                        (f"A,100,tendered\r\nB,200,tendered\r\n{fund},350,tendered\r\nC,7,tendered\r\n",
+                         (100, 200, 350, 7)),  # no sum, a holder's line below it
                         (f"A,100,tendered\r\nB,200,tendered\r\n{fund},300,tendered\r\nTotal Return Fund,7,tendered\r\n",
                          (100, 200, 300, 7))]:  # below it a line with a totals word that is a holder
         path = write(tmp_path, "Holder,Shares,Status\r\n" + body)
         assert sources.read_tally(path, stated).units == units, body
-    # the last line, or followed by totals only: a total, the message naming both ways out
+    # the last line, or followed by totals only, or mid-file summing its block: a total, the message naming both
+    # ways out (a subtotal worded in ways no list foresees, DTC Total Feb 19 or Sub-Total (Memo), is caught so)
     for body in (f"A,100,tendered\r\nB,200,tendered\r\n{fund},300,\r\n",
-                 f"A,100,tendered\r\nB,200,tendered\r\n{fund},300,\r\nTotal,300,\r\n"):
+                 f"A,100,tendered\r\nB,200,tendered\r\n{fund},300,\r\nTotal,300,\r\n",
+                 f"A,100,tendered\r\nB,200,tendered\r\n{fund},300,tendered\r\nC,7,tendered\r\n"):
         got = problems(sources.read_tally, write(tmp_path, "Holder,Shares,Status\r\n" + body), stated)
         assert got[0] == f"t.csv: row 4, column Holder: {added('rows 2 to 3', fund)}, got '{fund}'"
 
@@ -368,10 +370,17 @@ def test_a_subtotal_whose_totals_word_is_followed_by_a_qualifier_is_a_total_mid_
         body = f"A-1,100,tendered\r\nA-1,200,tendered\r\n{subtotal},300,tendered\r\nB,7,tendered\r\n"
         got = problems(sources.read_tally, write(tmp_path, "Holder,Shares,Status\r\n" + body), stated)
         assert got == [f"t.csv: row 4, column Holder: {added('rows 2 to 3', subtotal)}, got '{subtotal}'"], subtotal
-    # a fund's name, the word inside and no qualifier after it: read, its units a sum or not
+    for subtotal in ("DTC Total Feb 19", "DTC Total 19-Feb-2004", "DTC Total - Feb 19, 2004", "DTC Total for 2/19",
+                     "DTC Total Qty", "DTC Total - 2 accts", "DTC Total 2nd", "DTC total (2 (two) holders) - final"):
+        body = f'A,100,tendered\r\nB,50,tendered\r\nC,200,withdrawn\r\n"{subtotal}",150,tendered\r\nD,7,tendered\r\n'
+        got = problems(sources.read_tally, write(tmp_path, "Holder,Shares,Status\r\n" + body), stated)
+        assert got == [f"t.csv: row 5, column Holder: {added('the tendered lines above it', subtotal)}, "
+                       f"got '{subtotal}'"], subtotal  # (only a total ending in the word sums one status's lines)
+    # a fund's name, the word inside and no qualifier after it: read, unless its units sum its block
     fund = "Vanguard Total Stock Market Index Fund (Admiral)"
     body = f"A,100,tendered\r\nB,200,tendered\r\n{fund},300,tendered\r\nC,7,tendered\r\n"
-    assert sources.read_tally(write(tmp_path, "Holder,Shares,Status\r\n" + body), stated).units == (100, 200, 300, 7)
+    assert sources.read_tally(write(tmp_path, "Holder,Shares,Status\r\n" + body.replace(",300,", ",301,")),
+                              stated).units == (100, 200, 301, 7)
 
 
 def test_a_holder_named_in_the_mappings_not_totals_list_is_read_whatever_its_units(tmp_path):
@@ -441,3 +450,37 @@ def test_the_lines_above_a_holder_with_a_totals_word_are_added_up_at_numpy_speed
     assert totals_rows(["A"] * 9_999 + ["Total"], None, big[:-1] + [(10**15 - 1) * 9_999])[0][1].startswith(
         "looks like a totals row, not a holder: delete it")
     assert totals_rows(["A"] * 9_999 + ["A Total"], None, big[:-1] + [(10**15 - 1) * 9_999])[0][0] == 9_999
+
+
+def test_the_sums_of_the_holders_lines_are_those_of_the_lines_added_one_by_one():
+    """The cumulative sums behind the totals rule (all lines, by status, first and last line) against the lines
+    added one by one, on random tallies where random lines holding a totals word are held as holders in order.
+    Each sum is a few lookups however many lines are held (it rebuilt a set of the held lines at every line: a
+    tally of 100,000 fund names with Total in each took two minutes)."""
+    import random
+
+    from xlpy.files.totals import _Lines
+
+    rnd = random.Random(7)
+    for _ in range(2000):
+        n = rnd.randint(1, 30)
+        units = [rnd.randint(0, 9) for _ in range(n)]
+        statuses = [rnd.choice(["tendered", "withdrawn", "failed"]) for _ in range(n)]
+        found = sorted(rnd.sample(range(n), rnd.randint(0, n)))
+        lines, held = _Lines(units, statuses, found), set()
+        for i in found:
+            if rnd.random() < 0.5:
+                lines.hold(i)
+                held.add(i)
+            end = rnd.randint(0, i + 1)  # (the lines judged so far)
+            start = rnd.randint(0, end)
+            got = lines.sums(start, end)
+            read = [j for j in range(start, end) if j not in found or j in held]
+            by_status: dict[str, list[int]] = {}
+            for j in read:
+                by_status.setdefault(statuses[j], [0, 0])
+                by_status[statuses[j]][0] += units[j]
+                by_status[statuses[j]][1] += 1
+            assert (got.count, got.total) == (len(read), sum(units[j] for j in read))
+            assert (got.first, got.last) == ((read[0], read[-1]) if read else (None, None))
+            assert not read or got.by_status == by_status

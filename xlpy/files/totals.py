@@ -21,9 +21,10 @@ TOTAL 2/19``, ``Grand total of shares``), and:
 * the id begins with the word, it is the first line, and its units are those
   of the other lines (at least two) added up, all of them or those tendered; or
 * the word stands inside the id only (``Vanguard Total Stock Market Index
-  Fund``), its units are those of the holders' lines above it (two or more),
-  all of them or those since the last total, and no line but totals follows
-  it: the end of the file.
+  Fund``, or a subtotal worded as no list foresees, ``DTC Total Memo``), and
+  its units are those of the holders' lines since the last total (two or
+  more); or, no line but totals following it (the end of the file), of all
+  the holders' lines above it.
 
 A holder whose name merely holds the word (``Total Return Fund``, ``Chan Ka
 Sum``) is read as a holder unless its units happen to be such a sum; the
@@ -59,15 +60,18 @@ _CANDIDATE = re.compile(rf"[^\0]*?(?<!\w)(?:{_WORDS})(?!\w)[^\0]*")
 _FIRST = re.compile(rf"{_NOT_WORD}(?:(?:grand|general)[^\w\0]+)?(?:{_WORDS})(?!\w)")
 _LAST = re.compile(rf"(?<!\w)(?:{_WORDS}){_NOT_WORD}\Z")
 _TOKEN = re.compile(r"\w+")
-#: The last qualifier of an id, read backwards (so a long id costs no more than its last qualifier): a
-#: parenthesised or bracketed remark, or a word, number or date with the spaces and punctuation before it.
-_QUALIFIER_BACKWARDS = re.compile(r"[^\w\0()\[\]]*(\)[^()\0]*\(|\][^\[\]\0]*\[|[\w/.\-]+)")
-#: Words that may follow a totals word in a total's id (``DTC total tendered``, ``Total 4 holders as of 2/19``).
+#: Words that may follow a totals word in a total's id (``DTC total tendered``, ``Total 4 holders as of 2/19``,
+#: ``DTC Total - Feb 19, 2004``, ``DTC Total Qty``): of status, count, quantity and date.
 _QUALIFIER_WORDS = frozenset((
     "tendered", "withdrawn", "accepted", "rejected", "defective", "deficient", "pending", "valid", "invalid",
-    "guaranteed", "delivery", "delivered", "book", "entry", "certificated", "certificate", "certificates",
-    "shares", "share", "units", "notes", "holders", "holder", "accounts", "account", "lines", "line",
-    "records", "positions", "only", "as", "of", "at", "on", "per", "to", "date"))
+    "guaranteed", "delivery", "delivered", "book", "entry", "certificated", "certificate", "certificates", "final",
+    "shares", "share", "shs", "sh", "units", "unit", "notes", "holders", "holder", "accounts", "account", "accts",
+    "acct", "lines", "line", "records", "positions", "qty", "quantity", "amount", "amt", "count", "no", "nr",
+    "only", "as", "of", "at", "on", "per", "to", "for", "by", "thru", "through", "date", "day", "days",
+    "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
+    "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december"))
+_ORDINAL = re.compile(r"[0-9]+(?:st|nd|rd|th)")
+_CLOSING = {")": "(", "]": "[", "}": "{"}
 
 #: What a line judged a total is told, and both ways out ({holder}: :data:`HOLDER`).
 LABEL = "looks like a totals row, not a holder: delete it if it is one; {holder}"
@@ -95,24 +99,25 @@ def totals_rows(ids, joined: str | None, units, statuses=None, row_of=lambda i: 
     if not found:
         return []
     statuses = statuses if statuses is not None and None not in statuses else None
-    held: set[int] = set()  # ids with the word inside that a line other than a total follows
+    candidates = set(found)
+    tail = len(ids)  # the first of the lines at the end that hold a totals word
+    while tail and tail - 1 in candidates:
+        tail -= 1
+    held: set[int] = set()  # ids with the word inside, judged at the end, that a holder's line follows after all
     while True:
-        out = _judged(ids, units, statuses, found, held, row_of)
+        out = _judged(ids, units, statuses, found, held, row_of, tail)
         totals = {i for i, _ in out}
         last = next((j for j in range(len(ids) - 1, -1, -1) if j not in totals), -1)  # the last holder's line
-        late = {i for i in totals if i < last and _inside(ids[i].casefold())}
+        late = {i for i in totals if tail <= i < last and _inside(ids[i].casefold())}
         if not late:
             return out
         held |= late
 
 
-def _judged(ids, units, statuses, found, held, row_of) -> list[tuple[int, str]]:
-    """:func:`totals_rows` of the lines *found* holding a totals word, those *held* being holders."""
+def _judged(ids, units, statuses, found, held, row_of, tail) -> list[tuple[int, str]]:
+    """:func:`totals_rows` of the lines *found* holding a totals word, those *held* being holders; the lines from
+    *tail* on hold one."""
     out: list[tuple[int, str]] = []
-    candidates = set(found)
-    tail = len(ids)  # the first of the lines at the end that hold a totals word
-    while tail and tail - 1 in candidates:
-        tail -= 1
     lines = _Lines(units, statuses, found)
     start = 0  # the first line since the last total
     for i in found:
@@ -171,29 +176,42 @@ class _Lines:
         self.cumulative, self.counted = _cumulative(self.added), _cumulative(self.holders)
         self.held: list[int] = []  # the lines holding a totals word read as holders, in order
         self.held_cumulative = [0]
+        self.held_of_status: dict[str, list[tuple[int, int]]] = {}  # status -> (units, lines) of the held, cumulative
         self.of_status: dict[str, tuple] | None = None  # status -> (its units, its lines) cumulative
 
     def hold(self, i: int) -> None:
         """Line *i*, holding a totals word, is a holder after all (the lines are judged in order)."""
         self.held.append(i)
         self.held_cumulative.append(self.held_cumulative[-1] + self.units[i])
+        if self.statuses is not None:
+            status = self.statuses[i]
+            if status not in self.held_of_status:  # (none of the held before it)
+                self.held_of_status[status] = [(0, 0)] * len(self.held)
+            for s, added in self.held_of_status.items():
+                units, lines = added[-1]
+                added.append((units + self.units[i], lines + 1) if s == status else (units, lines))
 
     def sums(self, start: int, end: int) -> _Sums:
-        """The holders' lines from *start* up to *end* (not included) added up; by status when first asked."""
+        """The holders' lines from *start* up to *end* (not included) added up; by status when first asked.  Each
+        sum is a few lookups, however many lines hold a totals word (a tally of fund names with Total in each)."""
         lo, hi = bisect_left(self.held, start), bisect_left(self.held, end)
         got = _Sums()
-        got.count = int(self.counted[end] - self.counted[start]) + hi - lo
+        before, through = int(self.counted[start]), int(self.counted[end])
+        got.count = through - before + hi - lo
         got.total = int(self.cumulative[end] - self.cumulative[start]) + self.held_cumulative[hi] - \
             self.held_cumulative[lo]
-        if got.count:
-            held = set(self.held[lo:hi])
-            got.first = next(j for j in range(start, end) if j not in self.found or j in held)
-            got.last = next(j for j in range(end - 1, start - 1, -1) if j not in self.found or j in held)
+        if got.count:  # the first and last of them: a line holding no word, or one held
+            import numpy as np
+
+            ends = [] if through == before else [int(np.searchsorted(self.counted, before, "right")) - 1,
+                                                 int(np.searchsorted(self.counted, through, "left")) - 1]
+            got.first = min(ends[:1] + self.held[lo:min(lo + 1, hi)])
+            got.last = max(ends[1:] + self.held[hi - 1:hi] if hi > lo else ends[1:])
         if self.statuses is not None and got.count:
-            got.status_sums = lambda: self._by_status(start, end, self.held[lo:hi])
+            got.status_sums = lambda: self._by_status(start, end, lo, hi)
         return got
 
-    def _by_status(self, start: int, end: int, held) -> dict[str, list[int]]:
+    def _by_status(self, start: int, end: int, lo: int, hi: int) -> dict[str, list[int]]:
         import numpy as np
 
         if self.of_status is None:  # (in the order the statuses first come)
@@ -204,9 +222,9 @@ class _Lines:
                                   _cumulative(self.holders & (codes == k))) for k, s in enumerate(names)}
         out = {s: [int(units[end] - units[start]), int(lines[end] - lines[start])]
                for s, (units, lines) in self.of_status.items()}
-        for j in held:
-            out[self.statuses[j]][0] += self.units[j]
-            out[self.statuses[j]][1] += 1
+        for s, added in self.held_of_status.items():  # (the held lines lo to hi, of each status)
+            out[s][0] += added[hi][0] - added[lo][0]
+            out[s][1] += added[hi][1] - added[lo][1]
         return {s: got for s, got in out.items() if got[1]}
 
 
@@ -227,10 +245,10 @@ def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int) -> str | 
         return LABEL.format(holder=holder)
     if not units[i]:
         return None
-    inside = _inside(text)
-    if inside and i + 1 < tail:  # the word inside a name, a holder's line below it: a holder
-        return None
     core = _without_qualifiers(text)
+    inside = _inside(text, core)
+    if inside and i + 1 < tail and not (block.count >= 2 and block.total == units[i]):
+        return None  # the word inside a name, a holder's line below it: a holder, unless it sums its block
     named = block.count == 1 and not inside and _LAST.search(core) and (
         ids[block.last].casefold().strip() == _LAST.sub("", core).strip(" \t-–—:*.,;"))
     if (block.count >= 2 or named) and block.total == units[i]:
@@ -243,28 +261,42 @@ def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int) -> str | 
     return None
 
 
-def _inside(text: str) -> bool:
+def _inside(text: str, core: str | None = None) -> bool:
     """Whether the (case-folded) id holds its totals word inside only: neither first (``Grand Total``, ``All
     holders`` too) nor last, before any qualifiers (``DTC Subtotal (2 holders)``, ``A-1 Total 2/19``, ``DTC
     total tendered`` end with theirs)."""
-    return not _FIRST.match(text) and not _LAST.search(text) and not _LAST.search(_without_qualifiers(text))
+    return not _FIRST.match(text) and not _LAST.search(text) and not _LAST.search(
+        _without_qualifiers(text) if core is None else core)
 
 
 def _without_qualifiers(text: str) -> str:
-    """The (case-folded) id without the qualifiers that end it: parenthesised or bracketed remarks (``(2
-    holders)``), numbers and dates (``2/19``, ``2004-02-19``), and words of :data:`_QUALIFIER_WORDS`."""
-    backwards, at = text[::-1], 0
-    while True:
-        found = _QUALIFIER_BACKWARDS.match(backwards, at)
-        if not found:
+    """The (case-folded) id without the qualifiers that end it: remarks in brackets, nested or not (``(2
+    holders)``), numbers, ordinals and dates (``2/19``, ``19-feb-2004``, ``2nd``), and words of
+    :data:`_QUALIFIER_WORDS`.  Read from the end, each character once: a long id costs no more than a short one."""
+    end = len(text)
+    while end:
+        j = end
+        while j and not (text[j - 1].isalnum() or text[j - 1] in _CLOSING):  # spaces and punctuation
+            j -= 1
+        if j and text[j - 1] in _CLOSING:  # a remark in brackets, back to its opening one
+            closing, opening, depth, k = text[j - 1], _CLOSING[text[j - 1]], 0, j
+            while k:
+                k -= 1
+                depth += (text[k] == closing) - (text[k] == opening)
+                if not depth:
+                    break
+            if depth:  # (never opened)
+                break
+            end = k
+            continue
+        k = j
+        while k and (text[k - 1].isalnum() or text[k - 1] in "/.-_"):
+            k -= 1
+        parts = [p for p in re.split(r"[/.\-_]", text[k:j]) if p]
+        if not parts or not all(p.isdigit() or p in _QUALIFIER_WORDS or _ORDINAL.fullmatch(p) for p in parts):
             break
-        token = found.group(1)[::-1]
-        parts = re.split(r"[/.\-]", token)
-        if not (token[0] in "([" or all(p.isdigit() for p in parts if p)
-                or all(p in _QUALIFIER_WORDS for p in parts if p)):
-            break
-        at = found.end()
-    return text[:len(text) - at] if at else text
+        end = k
+    return text[:end]
 
 
 def _first_line(ids, units, lines: _Lines, row_of) -> str | None:
