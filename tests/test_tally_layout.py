@@ -263,19 +263,21 @@ def test_a_notes_tally_headed_amount_that_cannot_be_principal_or_headed_notes_is
     (tmp_path / "r.csv").write_text("Holder,Shares,Method,Status,Notes\nA,100,book-entry,tendered,called DTC\n",
                                     encoding="utf-8")
     assert sources.read_tally(tmp_path / "r.csv").units == (100,)
-    # nor beside a units column headed otherwise: numbers in the remarks were read as the units
+    # nor beside a column of whole numbers headed otherwise (Shs Tendered, ADS): remarks were read as the units
+    for header in ("Shs Tendered", "ADS", "Position"):
+        (tmp_path / "r.csv").write_text(f"Holder,{header},Method,Status,Notes\nA,100,book-entry,tendered,7\n"
+                                        "B,\"1,200\",book-entry,tendered,8\n", encoding="utf-8")
+        assert _problems(sources.read_tally, tmp_path / "r.csv") == [
+            f"r.csv: column Notes: is read as the units only when no other column could be, and column {header} "
+            "holds a whole number on every line: give the units column a header of the units (Number of Notes, "
+            "Units), or name it in a mapping file (units = \"...\"), got 'Notes'"], header
+    # a notes tally with columns of other things (a CUSIP, remarks, a date, a withdrawals column): its Notes read
+    (tmp_path / "n.csv").write_text("Holder,Notes,Method,Status,CUSIP,Comments,Tender Date,Withdrawn Notes\n"
+                                    "A,5,book-entry,tendered,912828XX1,called,2004-02-19,0\n"
+                                    "B,6,book-entry,tendered,912828XX1,,2004-02-19,0\n", encoding="utf-8")
+    assert sources.read_tally(tmp_path / "n.csv").units == (5, 6)
     (tmp_path / "r.csv").write_text("Holder,Shs Tendered,Method,Status,Notes\nA,100,book-entry,tendered,7\n",
                                     encoding="utf-8")
-    got = _problems(sources.read_tally, tmp_path / "r.csv")
-    assert len(got) == 1 and got[0].startswith("r.csv: header: has no units column (expected one of: units, "), got
-    assert got[0].endswith(
-        ", notes); Notes is read as units only when no other column could be ('Shs Tendered' could): give the units "
-        "column one of the headers above, or name it in a mapping file (units = \"...\"), got 'Holder, Shs Tendered, "
-        "Method, Status, Notes'"), got
-    # a notes tally with columns of other things (a CUSIP, remarks, a withdrawals column): its Notes are read
-    (tmp_path / "n.csv").write_text("Holder,Notes,Method,Status,CUSIP,Comments,Withdrawn Notes\n"
-                                    "A,5,book-entry,tendered,912828XX1,called,0\n", encoding="utf-8")
-    assert sources.read_tally(tmp_path / "n.csv").units == (5,)
     (tmp_path / "m.toml").write_text('[columns]\nunits = "Shs Tendered"\n', encoding="utf-8")
     assert sources.read_tally(tmp_path / "r.csv", sources.read_mapping(tmp_path / "m.toml")).units == (100,)
 

@@ -241,13 +241,11 @@ def _match_columns(headers, spellings, mapping_columns, name, required, mapped=T
                                        f"more than one column has the header named for {ours}; rename one"))
         else:
             found[ours] = headers.index(theirs)
-    withheld = {}  # ours -> why a header read only alone (Notes) was not read as ours
     for ours, words in spellings.items():
         if ours in found or ours in ambiguous:
             continue
-        hits = [i for i, k in enumerate(keyed) if k in words]
-        if not hits and spellings is TALLY_COLUMNS:
-            hits, withheld[ours] = _alone(ours, headers, keyed, mapping_columns)
+        hits = ([i for i, k in enumerate(keyed) if k in words]  # (Notes only alone: see tally_shape.beside_notes)
+                or [i for i, k in enumerate(keyed) if spellings is TALLY_COLUMNS and k in ALONE_TALLY.get(ours, ())])
         if len(hits) > 1:
             ambiguous.add(ours)
             problems.append(
@@ -268,30 +266,8 @@ def _match_columns(headers, spellings, mapping_columns, name, required, mapped=T
     for ours in required:
         if ours not in found and ours not in ambiguous:
             problems.append(InputError(f"{name}: header", ", ".join(map(str, headers)), f"has no {ours} column "
-                                       f"(expected one of: {', '.join(_spelled(spellings, ours))})"
-                                       + withheld.get(ours, "")))
+                                       f"(expected one of: {', '.join(_spelled(spellings, ours))})"))
     return found, problems
-
-
-#: Words of a header that could be a tally's units (``Shs Tendered``, ``Position``), though none of our spellings.
-UNITS_LIKE = frozenset(("shs", "sh", "shares", "share", "units", "unit", "qty", "quantity", "tendered", "tender",
-                        "amount", "amt", "principal", "face", "par", "bonds", "position", "positions", "holding",
-                        "holdings", "balance", "securities", "count"))
-
-
-def _alone(ours: str, headers, keyed, mapping_columns) -> tuple[list[int], str]:
-    """The columns headed as *ours* only alone (``Notes``: a notes tally's units, or remarks), or none and why: a
-    column headed in words of units that is none of ours could be *ours* (``Holder, Shs Tendered, Notes``: the
-    Notes remarks, perhaps numbers); a ``CUSIP`` or ``Comments`` column could not."""
-    alone = [i for i, k in enumerate(keyed) if k in ALONE_TALLY.get(ours, ())]
-    known = {*UNREAD_UNITS, *(k for ks in TALLY_COLUMNS.values() for k in ks), *map(_key, mapping_columns.values())}
-    others = [repr(str(h)) for i, (h, k) in enumerate(zip(headers, keyed))
-              if i not in alone and k not in known and UNITS_LIKE & set(re.findall(r"[a-z]+", k))]
-    if not (alone and others):
-        return alone, ""
-    return [], (f"; {headers[alone[0]]} is read as units only when no other column could be ({', '.join(others)} "
-                "could): give the units column one of the headers above, or name it in a mapping file (units = "
-                "\"...\")")
 
 
 def _spelled(spellings, ours: str) -> tuple[str, ...]:
@@ -633,6 +609,10 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
     if n == 0:
         raise InputErrors([InputError(name, None, "has a header but no tally lines", show_value=False)])
     units_col = headers[found["units"]]
+    if _key(units_col) in ALONE_TALLY["units"] and "units" not in mapping.columns:
+        from .tally_shape import beside_notes
+
+        problems += beside_notes(name, headers, columns, found, mapping)
     raw_units = columns[found["units"]]
     units = _whole_column(raw_units, name, units_col, problems, row_of)
     ids_raw = columns[found["holder_id"]]

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..engine.errors import InputError
 from .written_numbers import wide_row
 
-__all__ = ["headless_columns", "title_row", "unnamed_sheet", "wide_rows"]
+__all__ = ["beside_notes", "headless_columns", "title_row", "unnamed_sheet", "wide_rows"]
 
 
 def headless_columns(name: str, headers, columns, row_of, lettered: bool, is_header=None) -> list[InputError]:
@@ -77,6 +77,34 @@ def wide_rows(path: Path, encoding: str, sep: str, width: int, is_header) -> lis
             return [p for p in (wide_row(path.name, n, row, width, sep) for n, row in rows) if p is not None]
     except (csv.Error, UnicodeError):
         return []
+
+
+def beside_notes(name: str, headers, columns, found, mapping) -> list[InputError]:
+    """The problem of a tally whose units are read from its ``Notes`` column (a notes tally's units, or remarks:
+    read only when no header is one of ours for the units) beside a column of none of ours holding a whole number
+    on every line (``Shs Tendered``, ``ADS``, ``Position``): that may be the units and the Notes remarks, perhaps
+    numbers.  A ``CUSIP``, ``Comments`` or date column is no matter."""
+    from .sources import TALLY_COLUMNS, UNREAD_UNITS, _key
+
+    known = {*UNREAD_UNITS, *(k for ks in TALLY_COLUMNS.values() for k in ks), *map(_key, mapping.columns.values())}
+    read, notes = set(found.values()), headers[found["units"]]
+    for j, header in enumerate(headers):
+        if j not in read and _key(header) not in known and columns[j] and all(map(_whole, columns[j])):
+            return [InputError(f"{name}: column {notes}", notes, f"is read as the units only when no other column "
+                               f"could be, and column {header} holds a whole number on every line: give the units "
+                               "column a header of the units (Number of Notes, Units), or name it in a mapping file "
+                               '(units = "...")')]
+    return []
+
+
+def _whole(v) -> bool:
+    """Whether a cell holds a whole number (``25``, ``1,000``, 25.0 as a workbook stores it)."""
+    if isinstance(v, bool) or v is None:
+        return False
+    if isinstance(v, (int, float)):
+        return float(v).is_integer()
+    text = str(v).strip().replace(",", "")
+    return text.isdigit() and text.isascii()
 
 
 def _held(v) -> bool:
