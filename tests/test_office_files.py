@@ -145,7 +145,8 @@ def test_a_withdrawn_column_beside_gross_units_is_refused(tmp_path, stated):
         "t.csv: row 3, column Shares Withdrawn: is not read, so column Shares Tendered would count these units as "
         "tendered: give each holder's units still tendered (or a line of their own with status withdrawn or "
         "failed) and delete this column, or head the units 'Net shares' if they are, got '40'"]
-    for header in ("Withdrawn Notes", "Notes Failed", "Notes Not Delivered"):  # a notes tally's, read as net
+    for header in ("Withdrawn Notes", "Notes Failed", "Notes Not Delivered", "Failed Notes", "Undelivered Notes",
+                   "Withdrawn (Notes)", "Principal Withdrawn", "Withdrawn Qty", "Amount Withdrawn"):  # read as net
         path = write(tmp_path, f"Holder,Number of Notes,{header}\r\nA,5,0\r\nB,7,2\r\n")
         assert problems(sources.read_tally, path, stated)[0].startswith(
             f"t.csv: row 3, column {header}: is not read, so column Number of Notes would count these units"), header

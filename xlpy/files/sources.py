@@ -86,6 +86,10 @@ UNREAD_UNITS = ("withdrawn", "withdrawals", "units withdrawn", "shares withdrawn
                 "total withdrawn", "withdrawn units", "withdrawn shares", "withdrawn notes", "qty withdrawn",
                 "quantity withdrawn", "failed", "failed delivery", "units failed", "shares failed", "notes failed",
                 "not delivered", "undelivered", "units not delivered", "shares not delivered", "notes not delivered")
+#: Words that, with one of units (:data:`_UNITS_WORDS`), make a header a column of withdrawn or failed units too
+#: (``Failed Notes``, ``Withdrawn (Notes)``, ``Principal Withdrawn``).
+_UNREAD_WORDS = frozenset(("withdrawn", "withdrawal", "withdrawals", "failed", "undelivered"))
+_UNITS_WORDS = frozenset(("shares", "shs", "units", "notes", "qty", "quantity", "amount", "principal", "bonds"))
 #: Words of a units header that say the units are already net of withdrawals.
 NET_UNITS = ("net", "not withdrawn")
 TRUE_WORDS = ("y", "yes", "true", "1", "x")
@@ -710,7 +714,8 @@ def _unread_units(found, headers, columns, name, units_col, status, row_of) -> l
         return []
     read, out = set(found.values()), []
     for j, header in enumerate(headers):
-        if j in read or _key(header) not in UNREAD_UNITS:
+        words = set(re.findall(r"[a-z]+", _key(header)))
+        if j in read or not (_key(header) in UNREAD_UNITS or words & _UNREAD_WORDS and words & _UNITS_WORDS):
             continue
         for i, v in enumerate(columns[j]):
             if _nothing(v) or status[i] in ("withdrawn", "failed"):
