@@ -485,3 +485,32 @@ def test_the_sums_of_the_holders_lines_are_those_of_the_lines_added_one_by_one()
             assert (got.count, got.total) == (len(read), sum(units[j] for j in read))
             assert (got.first, got.last) == ((read[0], read[-1]) if read else (None, None))
             assert not read or got.by_status == by_status
+
+
+def test_totals_over_subtotals_footers_and_totals_at_the_top_are_each_named(tmp_path, stated):
+    """Review 34's tallies, each read with a subtotal or total counted as a holder: a total over subtotals (its
+    block since the last subtotal empty), a group's total of its tendered lines, count footers (Total holders 3
+    kept as a holder, so Total shares no longer summed the lines), totals at the top (Total withdrawn read as 20
+    tendered once Total tendered was deleted), and Dutch Excel's Eindtotaal."""
+    def named(body: str) -> list[str]:
+        got = problems(sources.read_tally, write(tmp_path, body), stated)
+        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
+
+    assert named("Holder,Shares\r\nA,10\r\nA Total,10\r\nB,20\r\nB Total,20\r\nDTC Total,30\r\nC,5\r\nC Total,5\r\n"
+                 "D,7\r\nD Total,7\r\nEuroclear Total,12\r\nGrand Total,42\r\n") == [
+        "row 3", "row 5", "row 6", "row 8", "row 10", "row 11", "row 12"]
+    got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\nA,10\r\nA Total,10\r\nC,5\r\nD,7\r\n"
+                                                       "Euroclear Total,12\r\nE,1\r\n"), stated)
+    assert got[1].startswith("t.csv: row 6, column Holder: looks like a totals row, not a holder: its units are "
+                             "those of rows 4 to 5 added up"), got
+    assert named("Holder,Shares,Status\r\nA,5,tendered\r\nB,6,tendered\r\nTotal,11,\r\nD,7,tendered\r\n"
+                 "E,3,tendered\r\nF,1,withdrawn\r\nEuroclear Total tendered,10,tendered\r\nG,1,tendered\r\n") == [
+        "row 4", "row 8"]
+    assert named("Holder,Shares\r\nA,10\r\nB,20\r\nC,5\r\nTotal holders,3\r\nTotal shares,35\r\n") == ["row 5", "row 6"]
+    assert named("Holder,Shares,Status\r\nTotal tendered,15,\r\nTotal withdrawn,20,\r\nA,10,tendered\r\n"
+                 "B,5,tendered\r\nC,20,withdrawn\r\n") == ["row 2", "row 3"]
+    for label in ("Eindtotaal", "GrandTotal", "Total (4 holders)", "Total 2/19"):
+        assert named(f"Holder,Shares\r\nA,10\r\nB,20\r\n{label},31\r\n") == ["row 4"], label
+    # holders with the word, their units no sum: read
+    body = "Holder,Shares\r\nTotal Return Fund,10\r\nVanguard Total Stock Market,20\r\nChan Ka Sum,5\r\nA,7\r\n"
+    assert sources.read_tally(write(tmp_path, body), stated).units == (10, 20, 5, 7)

@@ -8,16 +8,20 @@ word anywhere (``total``, ``sum``, ``aggregate``, ``summary``, ``Summe``,
 holders``), whatever stands around it (``Grand Total (4 holders)``, ``GRAND
 TOTAL 2/19``, ``Grand total of shares``), and:
 
-* the id is a **totals label** and nothing else: ``Total``, ``Grand total``,
-  ``Sub-total:``, ``SUM``, ``Gesamtergebnis``, ``** Total **``; or
+* the id is a **totals label** and nothing else, or but qualifiers: ``Total``,
+  ``Grand total``, ``Sub-total:``, ``SUM``, ``Gesamtergebnis``, ``Eindtotaal``,
+  ``** Total **``, ``Total holders``, ``Total tendered``, ``Total (4 holders)``; or
 * the id begins (``Total``, ``Grand Total``, ``All holders``) or ends with the
   word, before any qualifiers (``DTC Subtotal (2 holders)``, ``A-1 Total 2/19``,
-  ``DTC total tendered``: a remark in brackets, a number, a date, a status or
-  count word), and its units are those of lines above it added up: of the lines
-  since the last total (two or more, or one whose holder its id names, as
-  Excel's Data > Subtotal writes ``B Total`` under a single line of ``B``:
-  ``Subtotal DTC``, ``A-1 Total``), of all the holders' lines above it, or of
-  those above of one status (``Total tendered``, ``Total withdrawn``); or
+  ``DTC total tendered``: a remark in brackets, a number, an ordinal, a date, a
+  word of status, count or quantity), and its units are those of lines above
+  it added up: of the lines since the last total (two or more, or one whose
+  holder its id names, as Excel's Data > Subtotal writes ``B Total`` under a
+  single line of ``B``: ``Subtotal DTC``, ``A-1 Total``), or since any earlier
+  total (a total over subtotals: ``Euroclear Total`` under ``C Total`` and ``D
+  Total``), of all the holders' lines above it, or of those above, or since
+  the last total, of one status (``Total tendered``, ``Euroclear Total
+  tendered``); or
 * the id begins with the word, it is the first line, and its units are those
   of the other lines (at least two) added up, all of them or those tendered; or
 * the word stands inside the id only (``Vanguard Total Stock Market Index
@@ -45,8 +49,9 @@ __all__ = ["totals_rows", "not_totals_problems"]
 
 #: Words that make a line a total wherever they stand in its id (English, and as German, French, Dutch,
 #: Italian and Spanish Excel, and LibreOffice, label their subtotals).
-TOTALS_WORDS = ("total", "totals", "subtotal", "subtotals", "sum", "summe", "zwischensumme", "gesamt",
-                "gesamtsumme", "insgesamt", "ergebnis", "gesamtergebnis", "somme", "totaal", "totale", "suma",
+TOTALS_WORDS = ("total", "totals", "subtotal", "subtotals", "grandtotal", "sum", "summe", "zwischensumme", "gesamt",
+                "gesamtsumme", "insgesamt", "ergebnis", "gesamtergebnis", "somme", "totaal", "eindtotaal", "subtotaal",
+                "totale", "suma",
                 "aggregate", "summary")
 #: Words that may stand beside a totals word in a label that is a total whatever its units.
 _LABEL_WORDS = frozenset(TOTALS_WORDS + ("grand", "sub", "general", "général", "generale"))
@@ -72,6 +77,9 @@ _QUALIFIER_WORDS = frozenset((
     "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december"))
 _ORDINAL = re.compile(r"[0-9]+(?:st|nd|rd|th)")
 _CLOSING = {")": "(", "]": "[", "}": "{"}
+_SPACES_BACKWARDS = re.compile(r"[^\w)\]}]*")  # (what stands between qualifiers, read backwards)
+_TOKEN_BACKWARDS = re.compile(r"[\w/.\-]*[^\W_][\w/.\-]*")  # a word, number or date (not _ alone)
+_PARTS = re.compile(r"[/.\-_]")
 
 #: What a line judged a total is told, and both ways out ({holder}: :data:`HOLDER`).
 LABEL = "looks like a totals row, not a holder: delete it if it is one; {holder}"
@@ -120,9 +128,11 @@ def _judged(ids, units, statuses, found, held, row_of, tail) -> list[tuple[int, 
     out: list[tuple[int, str]] = []
     lines = _Lines(units, statuses, found)
     start = 0  # the first line since the last total
+    since = {0: 0}  # the holders' units above a line that follows a total (or the first) -> that line, the first
     for i in found:
         above, block = lines.sums(0, i), lines.sums(start, i)  # the holders' lines above it
-        why = None if i in held else _why(ids, units, i, above, block, row_of, tail)
+        why = None if i in held else _why(ids, units, i, above, block, row_of, tail,
+                                          lambda added, i=i: None if added not in since else lines.sums(since[added], i))
         if why is None and i == 0:
             why = _first_line(ids, units, lines, row_of)
         if why is None:
@@ -130,15 +140,18 @@ def _judged(ids, units, statuses, found, held, row_of, tail) -> list[tuple[int, 
         else:
             out.append((i, why))
             start = i + 1
+            since.setdefault(above.total, start)
     return out
 
 
 class _Sums:
-    """Some lines' units added up: all of them, and those of each status, with their first and last."""
+    """Some lines' units added up: all of them, and those of each status, with their first and last (worked out
+    when asked: most sums are compared and dropped)."""
 
     def __init__(self):
-        self.total, self.count, self.first, self.last = 0, 0, None, None
+        self.total, self.count = 0, 0
         self.status_sums = dict  # -> {status: [units, lines]}, worked out when asked
+        self.bounds = lambda: (None, None)  # -> (first, last), worked out when asked
 
     @property
     def by_status(self) -> dict[str, list[int]]:
@@ -146,6 +159,14 @@ class _Sums:
         if not isinstance(self.status_sums, dict):
             self.status_sums = self.status_sums()
         return self.status_sums
+
+    @property
+    def first(self) -> int | None:
+        return self.bounds()[0]
+
+    @property
+    def last(self) -> int | None:
+        return self.bounds()[1]
 
     def rows(self, row_of) -> str:
         first, last = row_of(self.first), row_of(self.last)
@@ -201,15 +222,19 @@ class _Lines:
         got.total = int(self.cumulative[end] - self.cumulative[start]) + self.held_cumulative[hi] - \
             self.held_cumulative[lo]
         if got.count:  # the first and last of them: a line holding no word, or one held
-            import numpy as np
-
-            ends = [] if through == before else [int(np.searchsorted(self.counted, before, "right")) - 1,
-                                                 int(np.searchsorted(self.counted, through, "left")) - 1]
-            got.first = min(ends[:1] + self.held[lo:min(lo + 1, hi)])
-            got.last = max(ends[1:] + self.held[hi - 1:hi] if hi > lo else ends[1:])
+            got.bounds = lambda: self._bounds(before, through, lo, hi)
         if self.statuses is not None and got.count:
             got.status_sums = lambda: self._by_status(start, end, lo, hi)
         return got
+
+    def _bounds(self, before: int, through: int, lo: int, hi: int) -> tuple[int, int]:
+        """The first and last of the lines whose sum :meth:`sums` made (*before* and *through*: the lines holding no
+        word before its start and end; *lo* to *hi*: the held lines in it)."""
+        import numpy as np
+
+        ends = [] if through == before else [int(np.searchsorted(self.counted, before, "right")) - 1,
+                                             int(np.searchsorted(self.counted, through, "left")) - 1]
+        return min(ends[:1] + self.held[lo:min(lo + 1, hi)]), max(ends[1:] + self.held[hi - 1:hi] if hi > lo else ends[1:])
 
     def _by_status(self, start: int, end: int, lo: int, hi: int) -> dict[str, list[int]]:
         import numpy as np
@@ -236,29 +261,43 @@ def _cumulative(values):
     return np.concatenate((np.zeros(1, dtype=dtype), np.cumsum(values, dtype=dtype)))
 
 
-def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int) -> str | None:
+def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since) -> str | None:
     """Why line *i* is a total (a label, or a sum of lines above it), or None; the lines from *tail* on hold a
-    totals word."""
+    totals word; *since(added)*: the sum of the lines since the total below which the holders' lines above added up
+    to *added* (or since the first line), or None when none did."""
     text = ids[i].casefold()
-    holder = HOLDER.format(json.dumps(ids[i], ensure_ascii=False))
+    holder = lambda: HOLDER.format(json.dumps(ids[i], ensure_ascii=False))  # noqa: E731 (when told)
     if set(_TOKEN.findall(text)) <= _LABEL_WORDS:
-        return LABEL.format(holder=holder)
-    if not units[i]:
-        return None
+        return LABEL.format(holder=holder())
     core = _without_qualifiers(text)
+    if not units[i]:
+        return LABEL.format(holder=holder()) if _label(core) else None
     inside = _inside(text, core)
     if inside and i + 1 < tail and not (block.count >= 2 and block.total == units[i]):
         return None  # the word inside a name, a holder's line below it: a holder, unless it sums its block
     named = block.count == 1 and not inside and _LAST.search(core) and (
         ids[block.last].casefold().strip() == _LAST.sub("", core).strip(" \t-–—:*.,;"))
     if (block.count >= 2 or named) and block.total == units[i]:
-        return ADDED.format(block.rows(row_of), holder=holder)
+        return ADDED.format(block.rows(row_of), holder=holder())
     if above.count >= 2 and above.total == units[i]:
-        return ADDED.format(above.rows(row_of), holder=holder)
-    for status, (added, count) in () if inside else above.by_status.items():
-        if count >= 2 and added == units[i]:
-            return ADDED.format(f"the {status} lines above it", holder=holder)
-    return None
+        return ADDED.format(above.rows(row_of), holder=holder())
+    if inside:
+        return None
+    earlier = since(above.total - units[i])  # (a total over subtotals: Euroclear Total under its own ones)
+    if earlier is not None and earlier.count >= 2:
+        return ADDED.format(earlier.rows(row_of), holder=holder())
+    for lines, where in ((above, "above it"), (block, "since the last total")):
+        for status, (added, count) in lines.by_status.items() if lines.count else ():
+            if count >= 2 and added == units[i]:
+                return ADDED.format(f"the {status} lines {where}", holder=holder())
+    return LABEL.format(holder=holder()) if _label(core) else None
+
+
+def _label(core: str) -> bool:
+    """Whether an id without its qualifiers is a totals label (``Total holders``, ``Grand Total (4 holders)``,
+    ``Total tendered``): a total whatever its units."""
+    words = set(_TOKEN.findall(core))
+    return bool(words) and words <= _LABEL_WORDS
 
 
 def _inside(text: str, core: str | None = None) -> bool:
@@ -272,31 +311,28 @@ def _inside(text: str, core: str | None = None) -> bool:
 def _without_qualifiers(text: str) -> str:
     """The (case-folded) id without the qualifiers that end it: remarks in brackets, nested or not (``(2
     holders)``), numbers, ordinals and dates (``2/19``, ``19-feb-2004``, ``2nd``), and words of
-    :data:`_QUALIFIER_WORDS`.  Read from the end, each character once: a long id costs no more than a short one."""
-    end = len(text)
-    while end:
-        j = end
-        while j and not (text[j - 1].isalnum() or text[j - 1] in _CLOSING):  # spaces and punctuation
-            j -= 1
-        if j and text[j - 1] in _CLOSING:  # a remark in brackets, back to its opening one
-            closing, opening, depth, k = text[j - 1], _CLOSING[text[j - 1]], 0, j
-            while k:
-                k -= 1
-                depth += (text[k] == closing) - (text[k] == opening)
+    :data:`_QUALIFIER_WORDS`.  Read from the end (the id reversed, matched a token at a time), each character
+    once: a long id costs no more than a short one."""
+    backwards, at = text[::-1], 0
+    while at < len(backwards):
+        j = _SPACES_BACKWARDS.match(backwards, at).end()  # spaces and punctuation
+        if j < len(backwards) and backwards[j] in _CLOSING:  # a remark in brackets, back to its opening one
+            closing, opening, depth, k = backwards[j], _CLOSING[backwards[j]], 0, j
+            while k < len(backwards):
+                depth += (backwards[k] == closing) - (backwards[k] == opening)
+                k += 1
                 if not depth:
                     break
             if depth:  # (never opened)
                 break
-            end = k
+            at = k
             continue
-        k = j
-        while k and (text[k - 1].isalnum() or text[k - 1] in "/.-_"):
-            k -= 1
-        parts = [p for p in re.split(r"[/.\-_]", text[k:j]) if p]
-        if not parts or not all(p.isdigit() or p in _QUALIFIER_WORDS or _ORDINAL.fullmatch(p) for p in parts):
+        token = _TOKEN_BACKWARDS.match(backwards, j)
+        if token is None or not all(p.isdigit() or p in _QUALIFIER_WORDS or _ORDINAL.fullmatch(p)
+                                    for p in _PARTS.split(token.group()[::-1]) if p):
             break
-        end = k
-    return text[:end]
+        at = token.end()
+    return text[:len(text) - at]
 
 
 def _first_line(ids, units, lines: _Lines, row_of) -> str | None:
