@@ -616,7 +616,8 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
     if _key(units_col) in ALONE_TALLY["units"] and "units" not in mapping.columns:
         from .tally_shape import beside_notes
 
-        problems += beside_notes(name, headers, columns, found, mapping)
+        known = {*UNREAD_UNITS, *(k for ks in TALLY_COLUMNS.values() for k in ks), *map(_key, mapping.columns.values())}
+        problems += beside_notes(name, headers, columns, found, {j for j, h in enumerate(headers) if _key(h) in known})
     raw_units = columns[found["units"]]
     units = _whole_column(raw_units, name, units_col, problems, row_of)
     ids_raw = columns[found["holder_id"]]

@@ -79,17 +79,15 @@ def wide_rows(path: Path, encoding: str, sep: str, width: int, is_header) -> lis
         return []
 
 
-def beside_notes(name: str, headers, columns, found, mapping) -> list[InputError]:
+def beside_notes(name: str, headers, columns, found, ours) -> list[InputError]:
     """The problem of a tally whose units are read from its ``Notes`` column (a notes tally's units, or remarks:
     read only when no header is one of ours for the units) beside a column of none of ours holding a whole number
     on every line (``Shs Tendered``, ``ADS``, ``Position``): that may be the units and the Notes remarks, perhaps
-    numbers.  A ``CUSIP``, ``Comments`` or date column is no matter."""
-    from .sources import TALLY_COLUMNS, UNREAD_UNITS, _key
-
-    known = {*UNREAD_UNITS, *(k for ks in TALLY_COLUMNS.values() for k in ks), *map(_key, mapping.columns.values())}
+    numbers.  A ``CUSIP``, ``Comments`` or date column is no matter.  *ours*: the columns headed as one of ours (a
+    withdrawals column too), or as the mapping names one."""
     read, notes = set(found.values()), headers[found["units"]]
     for j, header in enumerate(headers):
-        if j not in read and _key(header) not in known and columns[j] and all(map(_whole, columns[j])):
+        if j not in read and j not in ours and columns[j] and all(map(_whole, columns[j])):
             return [InputError(f"{name}: column {notes}", notes, f"is read as the units only when no other column "
                                f"could be, and column {header} holds a whole number on every line: give the units "
                                "column a header of the units (Number of Notes, Units), or name it in a mapping file "

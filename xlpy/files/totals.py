@@ -131,8 +131,8 @@ def _judged(ids, units, statuses, found, held, row_of, tail) -> list[tuple[int, 
     since = {0: 0}  # the holders' units above a line that follows a total (or the first) -> that line, the first
     for i in found:
         above, block = lines.sums(0, i), lines.sums(start, i)  # the holders' lines above it
-        why = None if i in held else _why(ids, units, i, above, block, row_of, tail,
-                                          lambda added, i=i: None if added not in since else lines.sums(since[added], i))
+        earlier = lambda added, i=i: None if added not in since else lines.sums(since[added], i)  # noqa: E731
+        why = None if i in held else _why(ids, units, i, above, block, row_of, tail, earlier)
         if why is None and i == 0:
             why = _first_line(ids, units, lines, row_of)
         if why is None:
@@ -234,7 +234,8 @@ class _Lines:
 
         ends = [] if through == before else [int(np.searchsorted(self.counted, before, "right")) - 1,
                                              int(np.searchsorted(self.counted, through, "left")) - 1]
-        return min(ends[:1] + self.held[lo:min(lo + 1, hi)]), max(ends[1:] + self.held[hi - 1:hi] if hi > lo else ends[1:])
+        first, last = self.held[lo:min(lo + 1, hi)], self.held[hi - 1:hi] if hi > lo else []
+        return min(ends[:1] + first), max(ends[1:] + last)
 
     def _by_status(self, start: int, end: int, lo: int, hi: int) -> dict[str, list[int]]:
         import numpy as np
