@@ -509,8 +509,13 @@ def test_totals_over_subtotals_footers_and_totals_at_the_top_are_each_named(tmp_
     assert named("Holder,Shares\r\nA,10\r\nB,20\r\nC,5\r\nTotal holders,3\r\nTotal shares,35\r\n") == ["row 5", "row 6"]
     assert named("Holder,Shares,Status\r\nTotal tendered,15,\r\nTotal withdrawn,20,\r\nA,10,tendered\r\n"
                  "B,5,tendered\r\nC,20,withdrawn\r\n") == ["row 2", "row 3"]
-    for label in ("Eindtotaal", "GrandTotal", "Total (4 holders)", "Total 2/19"):
+    for label in ("Eindtotaal", "GrandTotal", "Total (4 holders)", "Total holders as of 2/19"):
         assert named(f"Holder,Shares\r\nA,10\r\nB,20\r\n{label},31\r\n") == ["row 4"], label
-    # holders with the word, their units no sum: read
-    body = "Holder,Shares\r\nTotal Return Fund,10\r\nVanguard Total Stock Market,20\r\nChan Ka Sum,5\r\nA,7\r\n"
-    assert sources.read_tally(write(tmp_path, body), stated).units == (10, 20, 5, 7)
+    # holders with the word, their units no sum, read: names (Sum May, Total 2), a formula's text (review 35)
+    body = ("Holder,Shares\r\nTotal Return Fund,10\r\nVanguard Total Stock Market,20\r\nChan Ka Sum,5\r\nA,7\r\n"
+            "Sum May,3\r\nTotal 2,4\r\n+SUM(A1:A9),6\r\n")
+    assert sources.read_tally(write(tmp_path, body), stated).units == (10, 20, 5, 7, 3, 4, 6)
+    # a holder under a subtotal whose units are those of the block above it: no total over subtotals (one only)
+    got = named("Holder,Shares\r\nA,100\r\nB,200\r\nSubtotal,300\r\nC,50\r\nD,50\r\nSubtotal,100\r\n"
+                "Chan Ka Sum,100\r\nE,1\r\n")
+    assert got == ["row 4", "row 7"], got

@@ -75,6 +75,10 @@ _QUALIFIER_WORDS = frozenset((
     "only", "as", "of", "at", "on", "per", "to", "for", "by", "thru", "through", "date", "day", "days",
     "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
     "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december"))
+#: Qualifiers that make a totals word a label whatever the units (``Total holders``, ``Total tendered``).
+_LABEL_QUALIFIERS = frozenset(("tendered", "withdrawn", "accepted", "rejected", "defective", "guaranteed", "shares",
+                               "shs", "units", "notes", "holders", "accounts", "accts", "lines", "records", "positions",
+                               "qty", "quantity", "amount"))
 _ORDINAL = re.compile(r"[0-9]+(?:st|nd|rd|th)")
 _CLOSING = {")": "(", "]": "[", "}": "{"}
 _SPACES_BACKWARDS = re.compile(r"[^\w)\]}]*")  # (what stands between qualifiers, read backwards)
@@ -128,10 +132,12 @@ def _judged(ids, units, statuses, found, held, row_of, tail) -> list[tuple[int, 
     out: list[tuple[int, str]] = []
     lines = _Lines(units, statuses, found)
     start = 0  # the first line since the last total
-    since = {0: 0}  # the holders' units above a line that follows a total (or the first) -> that line, the first
+    since = {0: (0, 0)}  # the holders' units above a line following a total -> (that line, the totals above it)
     for i in found:
         above, block = lines.sums(0, i), lines.sums(start, i)  # the holders' lines above it
-        earlier = lambda added, i=i: None if added not in since else lines.sums(since[added], i)  # noqa: E731
+        earlier = lambda added, i=i: (  # noqa: E731 (directly under a total, over two or more totals)
+            lines.sums(since[added][0], i) if start == i and len(out) - since.get(added, (0, len(out)))[1] >= 2
+            else None)
         why = None if i in held else _why(ids, units, i, above, block, row_of, tail, earlier)
         if why is None and i == 0:
             why = _first_line(ids, units, lines, row_of)
@@ -140,7 +146,7 @@ def _judged(ids, units, statuses, found, held, row_of, tail) -> list[tuple[int, 
         else:
             out.append((i, why))
             start = i + 1
-            since.setdefault(above.total, start)
+            since.setdefault(above.total, (start, len(out)))
     return out
 
 
@@ -272,7 +278,7 @@ def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since) ->
         return LABEL.format(holder=holder())
     core = _without_qualifiers(text)
     if not units[i]:
-        return LABEL.format(holder=holder()) if _label(core) else None
+        return LABEL.format(holder=holder()) if _label(text, core) else None
     inside = _inside(text, core)
     if inside and i + 1 < tail and not (block.count >= 2 and block.total == units[i]):
         return None  # the word inside a name, a holder's line below it: a holder, unless it sums its block
@@ -291,14 +297,15 @@ def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since) ->
         for status, (added, count) in lines.by_status.items() if lines.count else ():
             if count >= 2 and added == units[i]:
                 return ADDED.format(f"the {status} lines {where}", holder=holder())
-    return LABEL.format(holder=holder()) if _label(core) else None
+    return LABEL.format(holder=holder()) if _label(text, core) else None
 
 
-def _label(core: str) -> bool:
-    """Whether an id without its qualifiers is a totals label (``Total holders``, ``Grand Total (4 holders)``,
-    ``Total tendered``): a total whatever its units."""
+def _label(text: str, core: str) -> bool:
+    """Whether an id (*text*; *core* without its qualifiers) is a totals label and qualifiers of status or count
+    (``Total holders``, ``Grand Total (4 holders)``, ``Total tendered``): a total whatever its units.  ``Sum May``,
+    ``Total 2``, ``+SUM(A1:A9)`` are none: names, or a formula's text, judged by their units."""
     words = set(_TOKEN.findall(core))
-    return bool(words) and words <= _LABEL_WORDS
+    return bool(words) and words <= _LABEL_WORDS and bool(_LABEL_QUALIFIERS & set(_TOKEN.findall(text[len(core):])))
 
 
 def _inside(text: str, core: str | None = None) -> bool:
