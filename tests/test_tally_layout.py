@@ -264,17 +264,17 @@ def test_a_notes_tally_headed_amount_that_cannot_be_principal_or_headed_notes_is
                                     encoding="utf-8")
     assert sources.read_tally(tmp_path / "r.csv").units == (100,)
     # nor beside a column of whole numbers headed otherwise (Shs Tendered, ADS): remarks were read as the units
-    for header in ("Shs Tendered", "ADS", "Position"):
+    for header, cell in (("Shs Tendered", '"1,200"'), ("ADS", '"1,000.00"'), ("Position", "")):  # (a blank too)
         (tmp_path / "r.csv").write_text(f"Holder,{header},Method,Status,Notes\nA,100,book-entry,tendered,7\n"
-                                        "B,\"1,200\",book-entry,tendered,8\n", encoding="utf-8")
+                                        f"B,{cell},book-entry,tendered,8\n", encoding="utf-8")
         assert _problems(sources.read_tally, tmp_path / "r.csv") == [
             f"r.csv: column Notes: is read as the units only when no other column could be, and column {header} "
-            "holds a whole number on every line: give the units column a header of the units (Number of Notes, "
-            "Units), or name it in a mapping file (units = \"...\"), got 'Notes'"], header
+            "holds whole numbers: give the units column a header of the units (Number of Notes, Units), or name it "
+            "in a mapping file (units = \"Notes\" if Notes holds them), got 'Notes'"], header
     # a notes tally with columns of other things (a CUSIP, remarks, a date, a withdrawals column): its Notes read
-    (tmp_path / "n.csv").write_text("Holder,Notes,Method,Status,CUSIP,Comments,Tender Date,Withdrawn Notes\n"
-                                    "A,5,book-entry,tendered,912828XX1,called,2004-02-19,0\n"
-                                    "B,6,book-entry,tendered,912828XX1,,2004-02-19,0\n", encoding="utf-8")
+    (tmp_path / "n.csv").write_text("Holder,Notes,Method,Status,CUSIP,Comments,Tender Date,Withdrawn Notes,DTC #\n"
+                                    "A,5,book-entry,tendered,912828XX1,called,2004-02-19,0,0005\n"
+                                    "B,6,book-entry,tendered,912828XX1,,2004-02-19,0,0352\n", encoding="utf-8")
     assert sources.read_tally(tmp_path / "n.csv").units == (5, 6)
     (tmp_path / "r.csv").write_text("Holder,Shs Tendered,Method,Status,Notes\nA,100,book-entry,tendered,7\n",
                                     encoding="utf-8")

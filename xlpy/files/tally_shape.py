@@ -8,6 +8,7 @@ Read by :func:`xlpy.files.sources.read_tally`, CSV and XLSX alike.
 from __future__ import annotations
 
 import csv
+import json
 from itertools import chain
 from pathlib import Path
 
@@ -81,28 +82,23 @@ def wide_rows(path: Path, encoding: str, sep: str, width: int, is_header) -> lis
 
 def beside_notes(name: str, headers, columns, found, ours) -> list[InputError]:
     """The problem of a tally whose units are read from its ``Notes`` column (a notes tally's units, or remarks:
-    read only when no header is one of ours for the units) beside a column of none of ours holding a whole number
-    on every line (``Shs Tendered``, ``ADS``, ``Position``): that may be the units and the Notes remarks, perhaps
-    numbers.  A ``CUSIP``, ``Comments`` or date column is no matter.  *ours*: the columns headed as one of ours (a
+    read only when no header is one of ours for the units) beside a column of none of ours whose every cell held
+    is a whole number as the units are read (``Shs Tendered``, ``ADS``, ``Position``: ``1,000.00`` too): that may
+    be the units and the Notes remarks, perhaps numbers.  A ``CUSIP``, ``Comments`` or date column is no matter,
+    nor one of identifiers written with leading zeros (``0005``).  *ours*: the columns headed as one of ours (a
     withdrawals column too), or as the mapping names one."""
+    from .written_numbers import whole_cell
+
     read, notes = set(found.values()), headers[found["units"]]
     for j, header in enumerate(headers):
-        if j not in read and j not in ours and columns[j] and all(map(_whole, columns[j])):
+        held = [v for v in columns[j] if _held(v)] if j not in read and j not in ours else []
+        if held and not any(type(v) is str and len(v.strip()) > 1 and v.strip()[0] == "0" for v in held) and all(
+                whole_cell(v, ",")[0] is not None for v in held):
             return [InputError(f"{name}: column {notes}", notes, f"is read as the units only when no other column "
-                               f"could be, and column {header} holds a whole number on every line: give the units "
-                               "column a header of the units (Number of Notes, Units), or name it in a mapping file "
-                               '(units = "...")')]
+                               f"could be, and column {header} holds whole numbers: give the units column a header "
+                               "of the units (Number of Notes, Units), or name it in a mapping file (units = "
+                               f"{json.dumps(str(notes))} if {notes} holds them)")]
     return []
-
-
-def _whole(v) -> bool:
-    """Whether a cell holds a whole number (``25``, ``1,000``, 25.0 as a workbook stores it)."""
-    if isinstance(v, bool) or v is None:
-        return False
-    if isinstance(v, (int, float)):
-        return float(v).is_integer()
-    text = str(v).strip().replace(",", "")
-    return text.isdigit() and text.isascii()
 
 
 def _held(v) -> bool:
