@@ -88,8 +88,13 @@ UNREAD_UNITS = ("withdrawn", "withdrawals", "units withdrawn", "shares withdrawn
                 "not delivered", "undelivered", "units not delivered", "shares not delivered", "notes not delivered")
 #: Words that, with one of units (:data:`_UNITS_WORDS`), make a header a column of withdrawn or failed units too
 #: (``Failed Notes``, ``Withdrawn (Notes)``, ``Principal Withdrawn``).
-_UNREAD_WORDS = frozenset(("withdrawn", "withdrawal", "withdrawals", "failed", "undelivered"))
-_UNITS_WORDS = frozenset(("shares", "shs", "units", "notes", "qty", "quantity", "amount", "principal", "bonds"))
+_UNREAD_WORDS = frozenset(("withdrawn", "withdrawal", "withdrawals", "failed", "undelivered", "rejected", "defective",
+                           "wd"))
+_UNITS_WORDS = frozenset(("shares", "shs", "shrs", "units", "qty", "quantity", "amount", "amt", "principal", "bonds",
+                          "ads"))
+#: Words that make such a header something else: a fee, remarks (``Withdrawal Notes``), a reason.
+_NOT_UNITS_WORDS = frozenset(("fee", "fees", "charge", "charges", "remarks", "remark", "comment", "comments", "reason",
+                              "memo"))
 #: Words of a units header that say the units are already net of withdrawals.
 NET_UNITS = ("net", "not withdrawn")
 TRUE_WORDS = ("y", "yes", "true", "1", "x")
@@ -715,8 +720,7 @@ def _unread_units(found, headers, columns, name, units_col, status, row_of) -> l
         return []
     read, out = set(found.values()), []
     for j, header in enumerate(headers):
-        words = set(re.findall(r"[a-z]+", _key(header)))
-        if j in read or not (_key(header) in UNREAD_UNITS or words & _UNREAD_WORDS and words & _UNITS_WORDS):
+        if j in read or not _unread(_key(header)):
             continue
         for i, v in enumerate(columns[j]):
             if _nothing(v) or status[i] in ("withdrawn", "failed"):
@@ -728,6 +732,15 @@ def _unread_units(found, headers, columns, name, units_col, status, row_of) -> l
                 "column, or head the units 'Net shares' if they are"))
             break
     return out
+
+
+def _unread(key: str) -> bool:
+    """Whether a header (:func:`_key`) is a column of withdrawn or failed units: one of :data:`UNREAD_UNITS`, or a word
+    of them alone or with one of units (``Withdrawn?``, ``Failed Notes``, ``Shares W/D``, ``Withdrawn (ADS)``)."""
+    words = set(re.findall(r"[a-z]+", key.replace("w/d", "wd")))
+    notes = "notes" in words and words & {"withdrawn", "failed", "undelivered"}  # (Withdrawal Notes: remarks)
+    return key in UNREAD_UNITS or bool(words & _UNREAD_WORDS) and not words & _NOT_UNITS_WORDS and (
+        words <= _UNREAD_WORDS | {"delivery"} or bool(words & _UNITS_WORDS) or bool(notes))
 
 
 #: What a cell of an unread units column may hold for none: blank, no, a dash, "n/a".
