@@ -665,7 +665,7 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
     else:
         status = [mapping.defaults.get("status", "tendered")] * n
     later = [InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}", ids_raw[i], why)
-             for i, why in totals_rows(ids, joined, units, status, row_of, mapping.not_totals)]  # it would count its lines twice
+             for i, why in totals_rows(ids, joined, units, status, row_of, mapping.not_totals)]  # (counted twice)
     problems[at_totals:at_totals] = later
     at_unread += len(later)
     problems[at_unread:at_unread] = _unread_units(found, headers, columns, name, units_col, status, row_of)
