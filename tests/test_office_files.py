@@ -147,11 +147,13 @@ def test_a_withdrawn_column_beside_gross_units_is_refused(tmp_path, stated):
         "failed) and delete this column, or head the units 'Net shares' if they are, got '40'"]
     for header in ("Withdrawn Notes", "Notes Failed", "Notes Not Delivered", "Failed Notes", "Undelivered Notes",
                    "Withdrawn (Notes)", "Principal Withdrawn", "Withdrawn Qty", "Amount Withdrawn", "Shares W/D",
-                   "Withdrawn?", "Withdrawal", "Withdrawn ADS", "Rejected Shares"):  # the units read as net
+                   "Withdrawn?", "Withdrawal", "Withdrawn ADS", "Rejected Shares",
+                   "WithdrawnQty", "QtyWithdrawn", "SharesWD", "failed_notes"):  # the units read as net
         path = write(tmp_path, f"Holder,Number of Notes,{header}\r\nA,5,0\r\nB,7,2\r\n")
         assert problems(sources.read_tally, path, stated)[0].startswith(
             f"t.csv: row 3, column {header}: is not read, so column Number of Notes would count these units"), header
-    for header in ("Withdrawal Notes", "Withdrawal Fee Amount", "Failed Delivery Fee Amount"):  # remarks, fees
+    for header in ("Withdrawal Notes", "Withdrawal Fee Amount", "Failed Delivery Fee Amount", "WithdrawalNotes",
+                   "WithdrawalFeeAmt"):  # remarks, fees
         path = write(tmp_path, f"Holder,Number of Notes,{header}\r\nA,5,0\r\nB,7,2\r\n")
         assert sources.read_tally(path, stated).units == (5, 7), header
     path = write(tmp_path, "holder_id,units,method,status,Failed delivery\r\nA,100,guaranteed,tendered,Y\r\n")

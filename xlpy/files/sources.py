@@ -34,6 +34,7 @@ from .sniff import (DEFAULT_ENCODING, encoding_hint, encoding_name, file_encodin
 from .settled import check_settled
 from .quotes import line_break_problems, unclosed_quote
 from .totals import not_totals_problems, totals_rows
+from .withdrawal_headers import UNREAD_UNITS, unread_header
 from .written_numbers import WHOLE_LIMIT, delimiter, whole_cell
 
 __all__ = [
@@ -79,22 +80,6 @@ STATUS_VALUES = {
 }
 #: A totals row's label as a whole holder id, case-folded, after the separator before it (an agent's last line
 #: ``Total,4300``; ``Totals``, ``Grand total``, ``Subtotal``, ``Sub-total:``, ``Sum``): never a holder.
-#: Columns of units a holder tally may carry beside its units that change what was tendered, none of them read:
-#: withdrawn units (the agent's count is then gross) or units that failed delivery.  A holder's line must give
-#: its units still tendered, with a status for a withdrawal or a failed delivery.
-UNREAD_UNITS = ("withdrawn", "withdrawals", "units withdrawn", "shares withdrawn", "notes withdrawn",
-                "total withdrawn", "withdrawn units", "withdrawn shares", "withdrawn notes", "qty withdrawn",
-                "quantity withdrawn", "failed", "failed delivery", "units failed", "shares failed", "notes failed",
-                "not delivered", "undelivered", "units not delivered", "shares not delivered", "notes not delivered")
-#: Words that, with one of units (:data:`_UNITS_WORDS`), make a header a column of withdrawn or failed units too
-#: (``Failed Notes``, ``Withdrawn (Notes)``, ``Principal Withdrawn``).
-_UNREAD_WORDS = frozenset(("withdrawn", "withdrawal", "withdrawals", "failed", "undelivered", "rejected", "defective",
-                           "wd"))
-_UNITS_WORDS = frozenset(("shares", "shs", "shrs", "units", "qty", "quantity", "amount", "amt", "principal", "bonds",
-                          "ads"))
-#: Words that make such a header something else: a fee, remarks (``Withdrawal Notes``), a reason.
-_NOT_UNITS_WORDS = frozenset(("fee", "fees", "charge", "charges", "remarks", "remark", "comment", "comments", "reason",
-                              "memo"))
 #: Words of a units header that say the units are already net of withdrawals.
 NET_UNITS = ("net", "not withdrawn")
 TRUE_WORDS = ("y", "yes", "true", "1", "x")
@@ -720,7 +705,7 @@ def _unread_units(found, headers, columns, name, units_col, status, row_of) -> l
         return []
     read, out = set(found.values()), []
     for j, header in enumerate(headers):
-        if j in read or not _unread(_key(header)):
+        if j in read or not unread_header(_key(header)):
             continue
         for i, v in enumerate(columns[j]):
             if _nothing(v) or status[i] in ("withdrawn", "failed"):
@@ -732,15 +717,6 @@ def _unread_units(found, headers, columns, name, units_col, status, row_of) -> l
                 "column, or head the units 'Net shares' if they are"))
             break
     return out
-
-
-def _unread(key: str) -> bool:
-    """Whether a header (:func:`_key`) is a column of withdrawn or failed units: one of :data:`UNREAD_UNITS`, or a word
-    of them alone or with one of units (``Withdrawn?``, ``Failed Notes``, ``Shares W/D``, ``Withdrawn (ADS)``)."""
-    words = set(re.findall(r"[a-z]+", key.replace("w/d", "wd")))
-    notes = "notes" in words and words & {"withdrawn", "failed", "undelivered"}  # (Withdrawal Notes: remarks)
-    return key in UNREAD_UNITS or bool(words & _UNREAD_WORDS) and not words & _NOT_UNITS_WORDS and (
-        words <= _UNREAD_WORDS | {"delivery"} or bool(words & _UNITS_WORDS) or bool(notes))
 
 
 #: What a cell of an unread units column may hold for none: blank, no, a dash, "n/a".
