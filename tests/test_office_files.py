@@ -525,3 +525,29 @@ def test_totals_over_subtotals_footers_and_totals_at_the_top_are_each_named(tmp_
     got = named("Holder,Shares\r\nA,100\r\nB,200\r\nSubtotal,300\r\nC,50\r\nD,50\r\nSubtotal,100\r\n"
                 "Chan Ka Sum,100\r\nE,1\r\n")
     assert got == ["row 4", "row 7"], got
+
+
+def test_count_subtotals_and_abbreviated_totals_are_refused(tmp_path, stated):
+    """Data > Subtotal with the function Count writes `A Count` under each holder's lines and `Grand Count` at the
+    end, their units the number of lines; agents abbreviate totals `TTL` and `Tot.`: each was read as a holder."""
+    body = ("Account,Shares\r\nA,100\r\nA,200\r\nA Count,2\r\nB,50\r\nB Count,1\r\nC,7\r\nC,8\r\nC,9\r\n"
+            "C Count,3\r\nGrand Count,6\r\n")
+    counted = ("looks like a totals row, not a holder: its units are a count of the lines of {} (Excel's Count "
+               "subtotal); delete it if it is one; {}")
+    assert problems(sources.read_tally, write(tmp_path, body), stated) == [
+        f"t.csv: row 4, column Account: {counted.format('rows 2 to 3', way_out('A Count'))}, got 'A Count'",
+        f"t.csv: row 6, column Account: {counted.format('row 5', way_out('B Count'))}, got 'B Count'",
+        f"t.csv: row 10, column Account: {counted.format('rows 7 to 9', way_out('C Count'))}, got 'C Count'",
+        f"t.csv: row 11, column Account: {label('Grand Count')}, got 'Grand Count'"]
+    body = "Holder,Shares\r\nH1,100\r\nH2,200\r\nDTC Ttl,300\r\nH3,5\r\nH4,6\r\nCEDE TOT.,11\r\nGrand TTL,311\r\n"
+    assert problems(sources.read_tally, write(tmp_path, body), stated) == [
+        f"t.csv: row 4, column Holder: {added('rows 2 to 3', 'DTC Ttl')}, got 'DTC Ttl'",
+        f"t.csv: row 7, column Holder: {added('rows 5 to 6', 'CEDE TOT.')}, got 'CEDE TOT.'",
+        f"t.csv: row 8, column Holder: {label('Grand TTL')}, got 'Grand TTL'"]
+    for name in ("TTL", "Tot.", "Total count"):
+        assert len(problems(sources.read_tally, write(tmp_path, f"Holder,Shares\r\nH1,1\r\nH2,2\r\n{name},9\r\n"),
+                            stated)) == 1, name
+    # names holding the words, their units no count and no sum, are holders; so is a single line's count unnamed
+    body = ("Holder,Shares\r\nCount Basie Trust,7\r\nTottenham Fund,300\r\nAccount 5,2\r\nThe Count Fund,3\r\n"
+            "Tot Lot LLC,4\r\nZ,1\r\nMonte Cristo Count,1\r\n")
+    assert sources.read_tally(write(tmp_path, body), stated).units == (7, 300, 2, 3, 4, 1, 1)

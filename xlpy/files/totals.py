@@ -3,9 +3,9 @@
 With a mapping's ``[defaults]`` stating the method and status, such a line
 would be one more holder and count its units twice, so the tally reader
 refuses it by row.  A line is a total when its holder id holds a totals
-word anywhere (``total``, ``sum``, ``aggregate``, ``summary``, ``Summe``,
-``Ergebnis``...: a word, so the account ``SUM001`` is none; or ``all
-holders``), whatever stands around it (``Grand Total (4 holders)``, ``GRAND
+word anywhere (``total``, ``sum``, ``aggregate``, ``summary``, ``TTL``,
+``Tot.``, ``Summe``, ``Ergebnis``...: a word, so the account ``SUM001`` is
+none; or ``all holders``), whatever stands around it (``Grand Total (4 holders)``, ``GRAND
 TOTAL 2/19``, ``Grand total of shares``), and:
 
 * the id is a **totals label** and nothing else, or but qualifiers: ``Total``,
@@ -22,6 +22,10 @@ TOTAL 2/19``, ``Grand total of shares``), and:
   Total``), of all the holders' lines above it, or of those above, or since
   the last total, of one status (``Total tendered``, ``Euroclear Total
   tendered``); or
+* the id ends with ``Count`` (Excel's Data > Subtotal with the function
+  Count: ``A Count``, ``Grand Count``) and its units are the number of the
+  lines since the last total (two or more, or one its id names) or of all
+  the holders' lines above it; or
 * the id begins with the word, it is the first line, and its units are those
   of the other lines (at least two) added up, all of them or those tendered; or
 * the word stands inside the id only (``Vanguard Total Stock Market Index
@@ -52,11 +56,14 @@ __all__ = ["totals_rows", "not_totals_problems"]
 TOTALS_WORDS = ("total", "totals", "subtotal", "subtotals", "grandtotal", "sum", "summe", "zwischensumme", "gesamt",
                 "gesamtsumme", "insgesamt", "ergebnis", "gesamtergebnis", "somme", "totaal", "eindtotaal", "subtotaal",
                 "totale", "suma",
-                "aggregate", "summary")
+                "aggregate", "summary", "ttl", "tot", "count")
 #: Words that may stand beside a totals word in a label that is a total whatever its units.
 _LABEL_WORDS = frozenset(TOTALS_WORDS + ("grand", "sub", "general", "général", "generale"))
 #: The substrings one of which any id with a totals word holds: a tally holding none is passed over at once.
 _ANY = ("tota", "sum", "gesamt", "ergebnis", "somme", "aggregate", "holders", "accounts")
+#: The short totals words, found as words only (``Account``, ``Seattle``, ``Tottenham`` hold none): each pattern begins
+#: with its word, so it is searched for at C speed as a string is.
+_ANY_WORDS = tuple(re.compile(rf"{w}(?<!\w{w})(?!\w)") for w in ("tot", "ttl", "count"))
 _WORDS = "|".join(sorted(TOTALS_WORDS, key=len, reverse=True)) + r"|all[^\w\0]+(?:holders|accounts)"
 _NOT_WORD = r"[^\w\0]*"  # within one line: spaces and punctuation
 #: An id holding a totals word (letters and digits: ``SUM001`` is one word) anywhere.
@@ -65,6 +72,8 @@ _CANDIDATE = re.compile(rf"[^\0]*?(?<!\w)(?:{_WORDS})(?!\w)[^\0]*")
 _FIRST = re.compile(rf"{_NOT_WORD}(?:(?:grand|general)[^\w\0]+)?(?:{_WORDS})(?!\w)")
 _LAST = re.compile(rf"(?<!\w)(?:{_WORDS}){_NOT_WORD}\Z")
 _TOKEN = re.compile(r"\w+")
+#: An id ending in Count, as Excel's Data > Subtotal labels a subtotal made with the function Count (``A Count``).
+_COUNTED = re.compile(r"(?<!\w)count\W*\Z")
 #: Words that may follow a totals word in a total's id (``DTC total tendered``, ``Total 4 holders as of 2/19``,
 #: ``DTC Total - Feb 19, 2004``, ``DTC Total Qty``): of status, count, quantity and date.
 _QUALIFIER_WORDS = frozenset((
@@ -88,6 +97,8 @@ _PARTS = re.compile(r"[/.\-_]")
 #: What a line judged a total is told, and both ways out ({holder}: :data:`HOLDER`).
 LABEL = "looks like a totals row, not a holder: delete it if it is one; {holder}"
 ADDED = "looks like a totals row, not a holder: its units are those of {} added up; delete it if it is one; {holder}"
+COUNTED = ("looks like a totals row, not a holder: its units are a count of the lines of {} (Excel's Count subtotal); "
+           "delete it if it is one; {holder}")
 HOLDER = "if it is a holder, name it in a mapping file's [holders] not_totals list (not_totals = [{}])"
 
 
@@ -276,6 +287,9 @@ def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since) ->
     holder = lambda: HOLDER.format(json.dumps(ids[i], ensure_ascii=False))  # noqa: E731 (when told)
     if set(_TOKEN.findall(text)) <= _LABEL_WORDS:
         return LABEL.format(holder=holder())
+    counted = _counted(ids, units, i, text, block, above)
+    if counted is not None:
+        return COUNTED.format(counted.rows(row_of), holder=holder())
     core = _without_qualifiers(text)
     if not units[i]:
         return LABEL.format(holder=holder()) if _label(text, core) else None
@@ -298,6 +312,20 @@ def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since) ->
             if count >= 2 and added == units[i]:
                 return ADDED.format(f"the {status} lines {where}", holder=holder())
     return LABEL.format(holder=holder()) if _label(text, core) else None
+
+
+def _counted(ids, units, i, text: str, block: _Sums, above: _Sums) -> _Sums | None:
+    """The lines line *i* counts, when its id ends in Count and its units are their number (Excel's Data > Subtotal
+    with the function Count: ``A Count`` under the lines of A, ``Grand Count`` at the end): since the last total
+    (two or more, or one its id names), or all the holders' lines above it; else None."""
+    end = _COUNTED.search(text)
+    if end is None:
+        return None
+    named = block.count == 1 and ids[block.last].casefold().strip() == text[:end.start()].strip(" \t-–—:*.,;")
+    for lines in (block, above):
+        if (lines.count >= 2 or lines is block and named) and lines.count == units[i]:
+            return lines
+    return None
 
 
 def _label(text: str, core: str) -> bool:
@@ -367,6 +395,8 @@ def _lines_with_a_totals_word(folded: str) -> list[int]:
             starts.add(folded.rfind("\0", 0, at) + 1)
             end = folded.find("\0", at)
             at = folded.find(needle, end) if end >= 0 else -1
+    for word in _ANY_WORDS:
+        starts.update(folded.rfind("\0", 0, m.start()) + 1 for m in word.finditer(folded))
     found, line, counted = [], 0, 0
     for start in sorted(starts):
         line += folded.count("\0", counted, start)
