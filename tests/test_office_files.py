@@ -551,3 +551,22 @@ def test_count_subtotals_and_abbreviated_totals_are_refused(tmp_path, stated):
     body = ("Holder,Shares\r\nCount Basie Trust,7\r\nTottenham Fund,300\r\nAccount 5,2\r\nThe Count Fund,3\r\n"
             "Tot Lot LLC,4\r\nZ,1\r\nMonte Cristo Count,1\r\n")
     assert sources.read_tally(write(tmp_path, body), stated).units == (7, 300, 2, 3, 4, 1, 1)
+
+
+def test_the_quick_search_for_totals_words_finds_every_line_the_full_pattern_does():
+    """The ids are searched joined, a needle at a time (letters first, then strings or patterns at C speed): a
+    line the full pattern would judge a total but the search missed would be counted as a holder."""
+    import random
+
+    from xlpy.files import totals
+
+    pieces = ["Total", "tot.", "TTL", "Count", "sum", "Summe", "Gesamt", "ergebnis", "Somme", "aggregate",
+              "all holders", "All  Accounts", "Account", "Seattle", "Tottenham", "SUM001", "subtotal", "_total",
+              "count_", "étot", "Viscount", "2/19", "(4 holders)", "A-1", "H0000001", "Fund", "-", " ", "é", "ß"]
+    rng = random.Random(2004)
+    for _ in range(300):
+        ids = ["".join(rng.choice(pieces) + rng.choice(("", " ", "-", ".", "_")) for _ in range(rng.randint(1, 4)))
+               for _ in range(rng.randint(1, 40))]
+        folded = "\0".join(ids).casefold()
+        assert totals._lines_with_a_totals_word(folded) == [
+            i for i, h in enumerate(ids) if totals._CANDIDATE.fullmatch(h.casefold())], ids

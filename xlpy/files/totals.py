@@ -63,7 +63,7 @@ _LABEL_WORDS = frozenset(TOTALS_WORDS + ("grand", "sub", "general", "général",
 _ANY = ("tota", "sum", "gesamt", "ergebnis", "somme", "aggregate", "holders", "accounts")
 #: The short totals words, found as words only (``Account``, ``Seattle``, ``Tottenham`` hold none): each pattern begins
 #: with its word, so it is searched for at C speed as a string is.
-_ANY_WORDS = tuple(re.compile(rf"{w}(?<!\w{w})(?!\w)") for w in ("tot", "ttl", "count"))
+_ANY_WORDS = tuple((w, re.compile(rf"{w}(?<!\w{w})(?!\w)")) for w in ("tot", "ttl", "count"))
 _WORDS = "|".join(sorted(TOTALS_WORDS, key=len, reverse=True)) + r"|all[^\w\0]+(?:holders|accounts)"
 _NOT_WORD = r"[^\w\0]*"  # within one line: spaces and punctuation
 #: An id holding a totals word (letters and digits: ``SUM001`` is one word) anywhere.
@@ -389,14 +389,16 @@ def _first_line(ids, units, lines: _Lines, row_of) -> str | None:
 def _lines_with_a_totals_word(folded: str) -> list[int]:
     """The indexes of the lines of *folded* (ids joined by ``\\0``) holding a totals word."""
     starts = set()  # where each line holding a needle starts
-    for needle in _ANY:
+    held = lambda word: all(c in folded for c in word)  # noqa: E731 (a letter is found at memchr speed)
+    for needle in filter(held, _ANY):  # (ids of letters and digits, H0000001, hold none of most needles' letters)
         at = folded.find(needle)
         while at >= 0:
             starts.add(folded.rfind("\0", 0, at) + 1)
             end = folded.find("\0", at)
             at = folded.find(needle, end) if end >= 0 else -1
-    for word in _ANY_WORDS:
-        starts.update(folded.rfind("\0", 0, m.start()) + 1 for m in word.finditer(folded))
+    for word, pattern in _ANY_WORDS:
+        if held(word):
+            starts.update(folded.rfind("\0", 0, m.start()) + 1 for m in pattern.finditer(folded))
     found, line, counted = [], 0, 0
     for start in sorted(starts):
         line += folded.count("\0", counted, start)
