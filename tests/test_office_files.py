@@ -148,14 +148,19 @@ def test_a_withdrawn_column_beside_gross_units_is_refused(tmp_path, stated):
     for header in ("Withdrawn Notes", "Notes Failed", "Notes Not Delivered", "Failed Notes", "Undelivered Notes",
                    "Withdrawn (Notes)", "Principal Withdrawn", "Withdrawn Qty", "Amount Withdrawn", "Shares W/D",
                    "Withdrawn?", "Withdrawal", "Withdrawn ADS", "Rejected Shares",
-                   "WithdrawnQty", "QtyWithdrawn", "SharesWD", "failed_notes"):  # the units read as net
+                   "WithdrawnQty", "QtyWithdrawn", "SharesWD", "failed_notes", "TotalWithdrawn", "FailedDelivery",
+                   "SharesNotDelivered", "NotDelivered", "SharesWithdrawnQty", "Withdrawn Y/N", "WithdrawnYN",
+                   "Withdrawn Flag"):  # the units read as net
         path = write(tmp_path, f"Holder,Number of Notes,{header}\r\nA,5,0\r\nB,7,2\r\n")
         assert problems(sources.read_tally, path, stated)[0].startswith(
             f"t.csv: row 3, column {header}: is not read, so column Number of Notes would count these units"), header
     for header in ("Withdrawal Notes", "Withdrawal Fee Amount", "Failed Delivery Fee Amount", "WithdrawalNotes",
-                   "WithdrawalFeeAmt"):  # remarks, fees
+                   "WithdrawalFeeAmt", "FailedReason", "Tendered Y/N"):  # remarks, fees, other flags
         path = write(tmp_path, f"Holder,Number of Notes,{header}\r\nA,5,0\r\nB,7,2\r\n")
         assert sources.read_tally(path, stated).units == (5, 7), header
+    # a flag column marking withdrawn lines: the marked line would be counted as tendered (review 40)
+    path = write(tmp_path, "Holder,Shares,Withdrawn Y/N\r\nA,5,N\r\nB,7,Y\r\n")
+    assert problems(sources.read_tally, path, stated)[0].startswith("t.csv: row 3, column Withdrawn Y/N: is not read")
     path = write(tmp_path, "holder_id,units,method,status,Failed delivery\r\nA,100,guaranteed,tendered,Y\r\n")
     assert problems(sources.read_tally, path)[0].startswith("t.csv: row 2, column Failed delivery: is not read")
     # a column of nothing withdrawn, however written, is no matter; units headed net are net

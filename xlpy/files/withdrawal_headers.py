@@ -5,8 +5,8 @@ for a withdrawal or a failed delivery.  Beside gross units such a column means t
 units read would count what was withdrawn, so :func:`xlpy.files.sources.read_tally`
 refuses it at its first line still tendered.  This module says which headers are
 such columns, as agents spell them: ``Shares Withdrawn``, ``Failed Notes``,
-``Withdrawn (ADS)``, ``Shares W/D``, ``Withdrawn?``, and the words run together
-(``WithdrawnQty``, ``qty_withdrawn``, ``SharesWD``).
+``Withdrawn (ADS)``, ``Shares W/D``, ``Withdrawn?``, ``Withdrawn Y/N``, and the
+words run together (``WithdrawnQty``, ``SharesNotDelivered``, ``TotalWithdrawn``).
 """
 
 from __future__ import annotations
@@ -29,27 +29,33 @@ _UNITS_WORDS = frozenset(("shares", "shs", "shrs", "units", "qty", "quantity", "
 #: Words that make such a header something else: a fee, remarks (``Withdrawal Notes``), a reason.
 _NOT_UNITS_WORDS = frozenset(("fee", "fees", "charge", "charges", "remarks", "remark", "comment", "comments", "reason",
                               "memo"))
-#: The words a run-together header (``WithdrawnQty``, ``sharesfailed``) is split into.
-_JOINABLE = _UNREAD_WORDS | _UNITS_WORDS | {"notes"}
+#: Words that, beside one of withdrawal alone, say the column marks withdrawn lines (``Withdrawn Y/N``): a line
+#: marked so would be counted as tendered.
+_FLAG_WORDS = frozenset(("y", "n", "yn", "flag", "indicator", "ind", "marker"))
+#: The words a run-together header (``WithdrawnQty``, ``SharesNotDelivered``, ``TotalWithdrawn``) is split into.
+_JOINABLE = (_UNREAD_WORDS | _UNITS_WORDS | _NOT_UNITS_WORDS | _FLAG_WORDS |
+             {w for header in UNREAD_UNITS for w in header.split()})
 
 
 def unread_header(key: str) -> bool:
     """Whether a header (as :func:`xlpy.files.sources._key` writes it: lower case, words spaced) is a column of
     withdrawn or failed units: one of :data:`UNREAD_UNITS`, or a word of them alone or with one of units
     (``Withdrawn?``, ``Failed Notes``, ``Shares W/D``, ``Withdrawn (ADS)``, ``WithdrawnQty``)."""
-    words = set()
-    for word in re.findall(r"[a-z]+", key.replace("w/d", "wd")):
-        words.update(_split(word))
+    split = [w for word in re.findall(r"[a-z]+", key.replace("w/d", "wd")) for w in _split(word)]
+    words = set(split)
     notes = "notes" in words and words & {"withdrawn", "failed", "undelivered"}  # (Withdrawal Notes: remarks)
-    return key in UNREAD_UNITS or bool(words & _UNREAD_WORDS) and not words & _NOT_UNITS_WORDS and (
-        words <= _UNREAD_WORDS | {"delivery"} or bool(words & _UNITS_WORDS) or bool(notes))
+    return key in UNREAD_UNITS or " ".join(split) in UNREAD_UNITS or bool(words & _UNREAD_WORDS) and not (
+        words & _NOT_UNITS_WORDS) and (words <= _UNREAD_WORDS | _FLAG_WORDS | {"delivery"} or
+                                       bool(words & _UNITS_WORDS) or bool(notes))
 
 
-def _split(word: str) -> tuple[str, ...]:
-    """A word as two of :data:`_JOINABLE` run together, one of withdrawal and one of units (``withdrawnqty``,
-    ``sharesfailed``, ``wdshares``), or as it is."""
-    for k in range(2, len(word) - 1):
-        head, tail = word[:k], word[k:]
-        if head in _JOINABLE and tail in _JOINABLE and ((head in _UNREAD_WORDS) != (tail in _UNREAD_WORDS)):
-            return head, tail
-    return (word,)
+def _split(word: str) -> list[str]:
+    """A word as words of :data:`_JOINABLE` run together (``withdrawnqty``, ``sharesnotdelivered``,
+    ``totalwithdrawn``), the fewest that make it up, or as it is."""
+    best: list[list[str] | None] = [[]] + [None] * len(word)  # best[k]: word[:k] split
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 12), end):
+            if best[start] is not None and word[start:end] in _JOINABLE and (
+                    best[end] is None or len(best[start]) + 1 < len(best[end])):
+                best[end] = best[start] + [word[start:end]]
+    return best[-1] if best[-1] is not None and len(best[-1]) > 1 else [word]
