@@ -351,15 +351,17 @@ def test_a_holder_with_a_totals_word_inside_its_name_is_a_total_only_when_it_sum
                         (f"{fund},300,tendered\r\nA,100,tendered\r\nB,200,tendered\r\n", (300, 100, 200)),  # first
                         (f"A,100,tendered\r\nB,200,tendered\r\n{fund},350,tendered\r\nC,7,tendered\r\n",
                          (100, 200, 350, 7)),  # no sum, a holder's line below it
-                        (f"A,100,tendered\r\nB,200,tendered\r\n{fund},300,tendered\r\nTotal Return Fund,7,tendered\r\n",
-                         (100, 200, 300, 7))]:  # below it a line with a totals word that is a holder
+                        (f"A,100,tendered\r\nB,200,tendered\r\n{fund},350,tendered\r\nTotal Return Fund,7,tendered\r\n",
+                         (100, 200, 350, 7))]:  # no sum, below it a line with a totals word that is a holder
         path = write(tmp_path, "Holder,Shares,Status\r\n" + body)
         assert sources.read_tally(path, stated).units == units, body
     # the last line, or followed by totals only, or mid-file summing its block: a total, the message naming both
     # ways out (a subtotal worded in ways no list foresees, DTC Total Feb 19 or Sub-Total (Memo), is caught so)
     for body in (f"A,100,tendered\r\nB,200,tendered\r\n{fund},300,\r\n",
                  f"A,100,tendered\r\nB,200,tendered\r\n{fund},300,\r\nTotal,300,\r\n",
-                 f"A,100,tendered\r\nB,200,tendered\r\n{fund},300,tendered\r\nC,7,tendered\r\n"):
+                 f"A,100,tendered\r\nB,200,tendered\r\n{fund},300,tendered\r\nC,7,tendered\r\n",
+                 # (a holder with a totals word below it, as any holder's line: review 40 found it read)
+                 f"A,100,tendered\r\nB,200,tendered\r\n{fund},300,tendered\r\nTotal Return Fund,7,tendered\r\n"):
         got = problems(sources.read_tally, write(tmp_path, "Holder,Shares,Status\r\n" + body), stated)
         assert got[0] == f"t.csv: row 4, column Holder: {added('rows 2 to 3', fund)}, got '{fund}'"
 
@@ -575,3 +577,27 @@ def test_the_quick_search_for_totals_words_finds_every_line_the_full_pattern_doe
         folded = "\0".join(ids).casefold()
         assert totals._lines_with_a_totals_word(folded) == [
             i for i, h in enumerate(ids) if totals._CANDIDATE.fullmatch(h.casefold())], ids
+
+
+def test_holders_with_a_totals_word_hide_no_total_and_nested_count_subtotals_are_each_named(tmp_path, stated):
+    """Review 40: a holder whose id holds a totals word (Count Basie Trust) below a first-line total, or after a
+    subtotal worded as no list foresees, made the total be read as a holder; count labels with qualifiers were
+    read as holders of 3 units; Data > Subtotal run twice (Sum, then Count, or the other way) left the second
+    row of a one-line group, and the group after it, counted."""
+    def named(body: str) -> list[str]:
+        got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + body), stated)
+        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
+
+    for holder in ("Count Basie Trust", "Stichting tot Beheer", "Total Return Fund"):
+        assert named(f"Total 2/19/2004,300\r\nA,100\r\n{holder},200\r\n") == ["row 2"], holder
+        assert named(f"A,100\r\nB,200\r\nDTC Total Memo,300\r\n{holder},50\r\n") == ["row 4"], holder
+    for label in ("Count of holders", "Count (3 holders)", "Count tendered", "Holder count: 3", "Count: 3"):
+        assert named(f"A,10\r\nB,20\r\nC,5\r\n{label},3\r\n") == ["row 5"], label
+    groups = [("A", (10, 20)), ("B", (5,)), ("C", (1, 2))]
+    for order in (("Total", "Count"), ("Count", "Total")):
+        body = ""
+        for name, lines in groups:
+            body += "".join(f"{name},{u}\r\n" for u in lines)
+            body += "".join(f"{name} {kind},{sum(lines) if kind == 'Total' else len(lines)}\r\n" for kind in order)
+        body += "".join(f"Grand {kind},{38 if kind == 'Total' else 5}\r\n" for kind in order)
+        assert named(body) == [f"row {r}" for r in (4, 5, 7, 8, 11, 12, 13, 14)], order

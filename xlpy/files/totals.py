@@ -24,8 +24,11 @@ TOTAL 2/19``, ``Grand total of shares``), and:
   tendered``); or
 * the id ends with ``Count`` (Excel's Data > Subtotal with the function
   Count: ``A Count``, ``Grand Count``) and its units are the number of the
-  lines since the last total (two or more, or one its id names) or of all
-  the holders' lines above it; or
+  lines since the last total, or, directly under a total, of the lines that
+  total added up (Subtotal run twice: ``B Count`` under ``B Total``; ``B
+  Total`` under ``B Count`` is a total when it adds up the lines counted),
+  those of the holder its id names; or, at the end, of all the holders'
+  lines above it (``Holder count: 3``); or
 * the id begins with the word, it is the first line, and its units are those
   of the other lines (at least two) added up, all of them or those tendered; or
 * the word stands inside the id only (``Vanguard Total Stock Market Index
@@ -73,7 +76,7 @@ _FIRST = re.compile(rf"{_NOT_WORD}(?:(?:grand|general)[^\w\0]+)?(?:{_WORDS})(?!\
 _LAST = re.compile(rf"(?<!\w)(?:{_WORDS}){_NOT_WORD}\Z")
 _TOKEN = re.compile(r"\w+")
 #: An id ending in Count, as Excel's Data > Subtotal labels a subtotal made with the function Count (``A Count``).
-_COUNTED = re.compile(r"(?<!\w)count\W*\Z")
+_COUNTED = re.compile(r"(?<!\w)count\W*(?:[0-9]+\W*)?\Z")
 #: Words that may follow a totals word in a total's id (``DTC total tendered``, ``Total 4 holders as of 2/19``,
 #: ``DTC Total - Feb 19, 2004``, ``DTC Total Qty``): of status, count, quantity and date.
 _QUALIFIER_WORDS = frozenset((
@@ -127,36 +130,44 @@ def totals_rows(ids, joined: str | None, units, statuses=None, row_of=lambda i: 
     while tail and tail - 1 in candidates:
         tail -= 1
     held: set[int] = set()  # ids with the word inside, judged at the end, that a holder's line follows after all
+    first = None  # why the first line is a total of the lines below, once those holding a totals word are judged
     while True:
-        out = _judged(ids, units, statuses, found, held, row_of, tail)
+        out = _judged(ids, units, statuses, found, held, row_of, tail, first)
         totals = {i for i, _ in out}
+        if first is None and found[0] == 0 and 0 not in totals:
+            first = _first_after_all(ids, units, statuses, totals, row_of)
+            if first is not None:
+                continue
         last = next((j for j in range(len(ids) - 1, -1, -1) if j not in totals), -1)  # the last holder's line
-        late = {i for i in totals if tail <= i < last and _inside(ids[i].casefold())}
+        late = {i for i in totals if tail <= i < last and _inside(ids[i].casefold())} - held
         if not late:
             return out
-        held |= late
+        held |= late  # (judged again as mid-file: a total only when it sums its block)
 
 
-def _judged(ids, units, statuses, found, held, row_of, tail) -> list[tuple[int, str]]:
-    """:func:`totals_rows` of the lines *found* holding a totals word, those *held* being holders; the lines from
-    *tail* on hold one."""
+def _judged(ids, units, statuses, found, held, row_of, tail, first=None) -> list[tuple[int, str]]:
+    """:func:`totals_rows` of the lines *found* holding a totals word, those *held* with the word inside and a
+    holder's line after them (a total only when they sum their block); the lines from *tail* on hold one; *first*:
+    why the first line is a total, when known."""
     out: list[tuple[int, str]] = []
     lines = _Lines(units, statuses, found)
-    start = 0  # the first line since the last total
+    start, under, counts = 0, None, False  # the first line since the last total; the lines it added up or counted
     since = {0: (0, 0)}  # the holders' units above a line following a total -> (that line, the totals above it)
     for i in found:
         above, block = lines.sums(0, i), lines.sums(start, i)  # the holders' lines above it
         earlier = lambda added, i=i: (  # noqa: E731 (directly under a total, over two or more totals)
             lines.sums(since[added][0], i) if start == i and len(out) - since.get(added, (0, len(out)))[1] >= 2
             else None)
-        why = None if i in held else _why(ids, units, i, above, block, row_of, tail, earlier)
+        directly = under if start == i else None  # (Count and Sum subtotals of one group, one under the other)
+        why = first if i == 0 and first else _why(ids, units, i, above, block, row_of,
+                                                  len(ids) + 1 if i in held else tail, earlier, directly, counts)
         if why is None and i == 0:
             why = _first_line(ids, units, lines, row_of)
         if why is None:
             lines.hold(i)  # a holder after all
         else:
             out.append((i, why))
-            start = i + 1
+            start, under, counts = i + 1, block, why.startswith(COUNTED[:COUNTED.index("{")])
             since.setdefault(above.total, (start, len(out)))
     return out
 
@@ -279,15 +290,17 @@ def _cumulative(values):
     return np.concatenate((np.zeros(1, dtype=dtype), np.cumsum(values, dtype=dtype)))
 
 
-def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since) -> str | None:
+def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since, under=None,
+         counts=False) -> str | None:
     """Why line *i* is a total (a label, or a sum of lines above it), or None; the lines from *tail* on hold a
     totals word; *since(added)*: the sum of the lines since the total below which the holders' lines above added up
-    to *added* (or since the first line), or None when none did."""
+    to *added* (or since the first line), or None when none did; *under*: the lines the total directly above it
+    added up or (*counts*) counted, if one is."""
     text = ids[i].casefold()
     holder = lambda: HOLDER.format(json.dumps(ids[i], ensure_ascii=False))  # noqa: E731 (when told)
     if set(_TOKEN.findall(text)) <= _LABEL_WORDS:
         return LABEL.format(holder=holder())
-    counted = _counted(ids, units, i, text, block, above)
+    counted = _counted(ids, units, i, text, block, above if i + 1 >= tail else None, under)
     if counted is not None:
         return COUNTED.format(counted.rows(row_of), holder=holder())
     core = _without_qualifiers(text)
@@ -296,14 +309,16 @@ def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since) ->
     inside = _inside(text, core)
     if inside and i + 1 < tail and not (block.count >= 2 and block.total == units[i]):
         return None  # the word inside a name, a holder's line below it: a holder, unless it sums its block
-    named = block.count == 1 and not inside and _LAST.search(core) and (
-        ids[block.last].casefold().strip() == _LAST.sub("", core).strip(" \t-–—:*.,;"))
+    named = not inside and _names(ids, block, core)
     if (block.count >= 2 or named) and block.total == units[i]:
         return ADDED.format(block.rows(row_of), holder=holder())
     if above.count >= 2 and above.total == units[i]:
         return ADDED.format(above.rows(row_of), holder=holder())
     if inside:
         return None
+    if counts and under is not None and (under.count >= 2 or _names(ids, under, core)) and \
+            under.total == units[i]:  # (B Total under B Count)
+        return ADDED.format(under.rows(row_of), holder=holder())
     earlier = since(above.total - units[i])  # (a total over subtotals: Euroclear Total under its own ones)
     if earlier is not None and earlier.count >= 2:
         return ADDED.format(earlier.rows(row_of), holder=holder())
@@ -314,24 +329,37 @@ def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since) ->
     return LABEL.format(holder=holder()) if _label(text, core) else None
 
 
-def _counted(ids, units, i, text: str, block: _Sums, above: _Sums) -> _Sums | None:
-    """The lines line *i* counts, when its id ends in Count and its units are their number (Excel's Data > Subtotal
-    with the function Count: ``A Count`` under the lines of A, ``Grand Count`` at the end): since the last total
-    (two or more, or one its id names), or all the holders' lines above it; else None."""
+def _names(ids, lines: _Sums, core: str) -> bool:
+    """Whether a subtotal's id (*core*: case-folded, without its qualifiers) names the holder of the one line of
+    *lines*, as Data > Subtotal writes ``B Total`` under a single line of ``B``."""
+    return lines.count == 1 and bool(_LAST.search(core)) and (
+        ids[lines.last].casefold().strip() == _LAST.sub("", core).strip(" \t-–—:*.,;"))
+
+
+def _counted(ids, units, i, text: str, block: _Sums, above: _Sums | None, under: _Sums | None) -> _Sums | None:
+    """The lines line *i* counts, when its id ends in Count (and a number: ``Holder count: 3``) and its units are
+    their number: as Excel's Data > Subtotal with the function Count writes ``A Count`` under the lines of holder
+    A, the lines since the last total, or, directly under a total, those it added up (``B Count`` under ``B
+    Total``), their holder the one its id names; or, at the end (*above* given), all the holders' lines above
+    it (``Holder count: 3``); else None."""
     end = _COUNTED.search(text)
     if end is None:
         return None
-    named = block.count == 1 and ids[block.last].casefold().strip() == text[:end.start()].strip(" \t-–—:*.,;")
-    for lines in (block, above):
-        if (lines.count >= 2 or lines is block and named) and lines.count == units[i]:
+    name = text[:end.start()].strip(" \t-–—:*.,;")
+    for lines in (block, under):
+        if lines is not None and lines.count == units[i] and lines.count and all(
+                ids[j].casefold().strip() == name for j in (lines.first, lines.last)):
             return lines
-    return None
+    return above if above is not None and above.count >= 2 and above.count == units[i] else None
 
 
 def _label(text: str, core: str) -> bool:
     """Whether an id (*text*; *core* without its qualifiers) is a totals label and qualifiers of status or count
-    (``Total holders``, ``Grand Total (4 holders)``, ``Total tendered``): a total whatever its units.  ``Sum May``,
-    ``Total 2``, ``+SUM(A1:A9)`` are none: names, or a formula's text, judged by their units."""
+    (``Total holders``, ``Grand Total (4 holders)``, ``Total tendered``, ``Count of holders``): a total whatever its
+    units.  ``Sum May``, ``Total 2``, ``+SUM(A1:A9)`` are none: names, or a formula's text, judged by their units."""
+    if not _TOKEN.search(core):  # (a word of count, itself a qualifier, heads it: Count of holders)
+        word = _TOKEN.search(text)
+        core = text[:word.end()] if word else core
     words = set(_TOKEN.findall(core))
     return bool(words) and words <= _LABEL_WORDS and bool(_LABEL_QUALIFIERS & set(_TOKEN.findall(text[len(core):])))
 
@@ -369,6 +397,22 @@ def _without_qualifiers(text: str) -> str:
             break
         at = token.end()
     return text[:len(text) - at]
+
+
+def _first_after_all(ids, units, statuses, totals: set[int], row_of) -> str | None:
+    """Why the first line, headed by a totals word, is a total of the lines below it once they are judged
+    (*totals*: those judged totals), the holders among them whose ids hold a totals word too (``Count Basie
+    Trust``) added in; or None."""
+    if not _FIRST.match(ids[0].casefold()) or not units[0]:
+        return None
+    holder = HOLDER.format(json.dumps(ids[0], ensure_ascii=False))
+    for status in (None, "tendered") if statuses is not None else (None,):
+        below = [j for j in range(1, len(ids)) if j not in totals and (status is None or statuses[j] == status)]
+        if len(below) >= 2 and sum(units[j] for j in below) == units[0]:
+            what = f"rows {row_of(below[0])} to {row_of(below[-1])}" if status is None else \
+                "the tendered lines below it"
+            return ADDED.format(what, holder=holder)
+    return None
 
 
 def _first_line(ids, units, lines: _Lines, row_of) -> str | None:
