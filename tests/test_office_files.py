@@ -150,12 +150,13 @@ def test_a_withdrawn_column_beside_gross_units_is_refused(tmp_path, stated):
                    "Withdrawn?", "Withdrawal", "Withdrawn ADS", "Rejected Shares",
                    "WithdrawnQty", "QtyWithdrawn", "SharesWD", "failed_notes", "TotalWithdrawn", "FailedDelivery",
                    "SharesNotDelivered", "NotDelivered", "SharesWithdrawnQty", "Withdrawn Y/N", "WithdrawnYN",
-                   "Withdrawn Flag"):  # the units read as net
+                   "Withdrawn Flag", "TTL Withdrawn", "Tot Withdrawn", "Withdrawn Count", "Is Withdrawn"):  # (review 41)
         path = write(tmp_path, f"Holder,Number of Notes,{header}\r\nA,5,0\r\nB,7,2\r\n")
         assert problems(sources.read_tally, path, stated)[0].startswith(
             f"t.csv: row 3, column {header}: is not read, so column Number of Notes would count these units"), header
     for header in ("Withdrawal Notes", "Withdrawal Fee Amount", "Failed Delivery Fee Amount", "WithdrawalNotes",
-                   "WithdrawalFeeAmt", "FailedReason", "Tendered Y/N"):  # remarks, fees, other flags
+                   "WithdrawalFeeAmt", "FailedReason", "Tendered Y/N", "NGD Y/N", "Withdrawal Status",
+                   "Guaranteed Delivery Flag"):  # remarks, fees, other flags
         path = write(tmp_path, f"Holder,Number of Notes,{header}\r\nA,5,0\r\nB,7,2\r\n")
         assert sources.read_tally(path, stated).units == (5, 7), header
     # a flag column marking withdrawn lines: the marked line would be counted as tendered (review 40)

@@ -31,9 +31,11 @@ _NOT_UNITS_WORDS = frozenset(("fee", "fees", "charge", "charges", "remarks", "re
                               "memo"))
 #: Words that, beside one of withdrawal alone, say the column marks withdrawn lines (``Withdrawn Y/N``): a line
 #: marked so would be counted as tendered.
-_FLAG_WORDS = frozenset(("y", "n", "yn", "flag", "indicator", "ind", "marker"))
+_FLAG_WORDS = frozenset(("y", "n", "yn", "flag", "indicator", "ind", "marker", "is"))
+#: Words that, beside one of withdrawal alone, say the column holds the units withdrawn (``TTL Withdrawn``).
+_TOTAL_WORDS = frozenset(("total", "ttl", "tot", "count"))
 #: The words a run-together header (``WithdrawnQty``, ``SharesNotDelivered``, ``TotalWithdrawn``) is split into.
-_JOINABLE = (_UNREAD_WORDS | _UNITS_WORDS | _NOT_UNITS_WORDS | _FLAG_WORDS |
+_JOINABLE = (_UNREAD_WORDS | _UNITS_WORDS | _NOT_UNITS_WORDS | _FLAG_WORDS | _TOTAL_WORDS |
              {w for header in UNREAD_UNITS for w in header.split()})
 
 
@@ -45,7 +47,7 @@ def unread_header(key: str) -> bool:
     words = set(split)
     notes = "notes" in words and words & {"withdrawn", "failed", "undelivered"}  # (Withdrawal Notes: remarks)
     return key in UNREAD_UNITS or " ".join(split) in UNREAD_UNITS or bool(words & _UNREAD_WORDS) and not (
-        words & _NOT_UNITS_WORDS) and (words <= _UNREAD_WORDS | _FLAG_WORDS | {"delivery"} or
+        words & _NOT_UNITS_WORDS) and (words <= _UNREAD_WORDS | _FLAG_WORDS | _TOTAL_WORDS | {"delivery"} or
                                        bool(words & _UNITS_WORDS) or bool(notes))
 
 
