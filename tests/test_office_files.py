@@ -602,3 +602,26 @@ def test_holders_with_a_totals_word_hide_no_total_and_nested_count_subtotals_are
             body += "".join(f"{name} {kind},{sum(lines) if kind == 'Total' else len(lines)}\r\n" for kind in order)
         body += "".join(f"Grand {kind},{38 if kind == 'Total' else 5}\r\n" for kind in order)
         assert named(body) == [f"row {r}" for r in (4, 5, 7, 8, 11, 12, 13, 14)], order
+
+
+def test_totals_under_a_first_line_total_and_count_rows_of_names_with_stops_are_each_named(tmp_path, stated):
+    """Review 41: a first-line total over a holder whose id holds a totals word and a later subtotal was read
+    (the first line kept for a holder, its units hid the subtotal, and the subtotal then hid it); `Acme Inc.
+    Count` under `Acme Inc.` was read, and every Count row after it; ids that merely begin with Count or TOT
+    (`Count Capital Partners`, the account `TOT-74898`) were refused when their units happened to match."""
+    def named(body: str) -> list[str]:
+        got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + body), stated)
+        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
+
+    for holder in ("Count Basie Trust", "Total Return Fund", "Tot Lot LLC"):
+        assert named(f"Total 2/19,30\r\nA,10\r\n{holder},20\r\nDTC Total,30\r\n") == ["row 2", "row 5"], holder
+    assert named("Acme Inc.,10\r\nAcme Inc.,20\r\nAcme Inc. Count,2\r\nBrown LLC,5\r\nBrown LLC,6\r\n"
+                 "Brown LLC Count,2\r\nCede & Co,7\r\nCede & Co Count,1\r\n") == ["row 4", "row 7", "row 9"]
+    assert named("Acme Inc.,10\r\nAcme Inc. Total,10\r\nB,1\r\n") == ["row 3"]
+    for body, units in [("Lee Count,2\r\nLee Count,2\r\nLee Count,2\r\n", (2, 2, 2)),
+                        ("A0284036,1\r\nA0284036,2\r\nCount Capital Partners,3\r\n", (1, 2, 3)),
+                        ("TOT-74898,3\r\nTOT-86396,1\r\nTOT-96769,4\r\nTOT 5,5\r\n", (3, 1, 4, 5))]:
+        assert sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + body), stated).units == units, body
+    for total in ("TTL 2/19", "DTC TTL", "Holder count: 2"):
+        assert named(f"A,1\r\nB,{1 if 'count' in total else 2}\r\n{total},{2 if 'count' in total else 3}\r\n") \
+            == ["row 4"], total

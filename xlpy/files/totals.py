@@ -28,7 +28,7 @@ TOTAL 2/19``, ``Grand total of shares``), and:
   total added up (Subtotal run twice: ``B Count`` under ``B Total``; ``B
   Total`` under ``B Count`` is a total when it adds up the lines counted),
   those of the holder its id names; or, at the end, of all the holders'
-  lines above it (``Holder count: 3``); or
+  lines above it (``Holder count: 3``); never a sum; or
 * the id begins with the word, it is the first line, and its units are those
   of the other lines (at least two) added up, all of them or those tendered; or
 * the word stands inside the id only (``Vanguard Total Stock Market Index
@@ -36,6 +36,10 @@ TOTAL 2/19``, ``Grand total of shares``), and:
   its units are those of the holders' lines since the last total (two or
   more); or, no line but totals following it (the end of the file), of all
   the holders' lines above it.
+
+``TTL``, ``Tot`` and ``Count`` are totals words in the shapes :func:`_short_holder` names only (a label, or
+at the end of the id): ``Count Basie Trust`` and the account ``TOT-74898`` are names.  A first line headed by
+a totals word is judged as a total first, and is one when the lines below it, once judged, add up to it.
 
 A holder whose name merely holds the word (``Total Return Fund``, ``Chan Ka
 Sum``) is read as a holder unless its units happen to be such a sum; the
@@ -74,6 +78,16 @@ _CANDIDATE = re.compile(rf"[^\0]*?(?<!\w)(?:{_WORDS})(?!\w)[^\0]*")
 #: An id headed by a totals word (``Grand Total`` too).
 _FIRST = re.compile(rf"{_NOT_WORD}(?:(?:grand|general)[^\w\0]+)?(?:{_WORDS})(?!\w)")
 _LAST = re.compile(rf"(?<!\w)(?:{_WORDS}){_NOT_WORD}\Z")
+#: The short totals words: an id holding only these is a total only in the shapes :func:`_short_holder` names.
+_SHORT = ("tot", "ttl", "count")
+#: An id holding a totals word other than the short ones.
+_MAIN = re.compile(r"(?<!\w)(?:%s|all[^\w\0]+(?:holders|accounts))(?!\w)" % "|".join(
+    sorted(set(TOTALS_WORDS) - set(_SHORT), key=len, reverse=True)))
+#: An id (without its qualifiers) ending in TTL or Tot (``DTC TTL``, ``CEDE Tot.``).
+_SHORT_END = re.compile(r"(?<!\w)(?:tot|ttl)\W*\Z")
+#: The words of an id ending in Count at the end of a tally that counts all its lines (``Holder count: 3``).
+_COUNT_NAMES = frozenset(("holder", "holders", "record", "records", "row", "rows", "line", "lines", "account",
+                          "accounts", "total", "grand", "tendered"))
 _TOKEN = re.compile(r"\w+")
 #: An id ending in Count, as Excel's Data > Subtotal labels a subtotal made with the function Count (``A Count``).
 _COUNTED = re.compile(r"(?<!\w)count\W*(?:[0-9]+\W*)?\Z")
@@ -122,6 +136,7 @@ def totals_rows(ids, joined: str | None, units, statuses=None, row_of=lambda i: 
     if found and not_totals:  # (in any case and spacing: TOTAL RETURN  FUND is the Total Return Fund named)
         named = {" ".join(h.casefold().split()) for h in not_totals}
         found = [i for i in found if " ".join(ids[i].casefold().split()) not in named]
+    found = [i for i in found if not _short_holder(ids[i].casefold())]
     if not found:
         return []
     statuses = statuses if statuses is not None and None not in statuses else None
@@ -131,6 +146,9 @@ def totals_rows(ids, joined: str | None, units, statuses=None, row_of=lambda i: 
         tail -= 1
     held: set[int] = set()  # ids with the word inside, judged at the end, that a holder's line follows after all
     first = None  # why the first line is a total of the lines below, once those holding a totals word are judged
+    if found[0] == 0 and units[0] and _FIRST.match(ids[0].casefold()):  # judged a total, are the rest its lines?
+        trial = _judged(ids, units, statuses, found, set(), row_of, tail, "(the first line, on trial)")
+        first = _first_after_all(ids, units, statuses, {i for i, _ in trial}, row_of)
     while True:
         out = _judged(ids, units, statuses, found, held, row_of, tail, first)
         totals = {i for i, _ in out}
@@ -304,7 +322,7 @@ def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since, un
     if counted is not None:
         return COUNTED.format(counted.rows(row_of), holder=holder())
     core = _without_qualifiers(text)
-    if not units[i]:
+    if not units[i] or _COUNTED.search(text) and not _MAIN.search(text):  # (a Count row counts, never adds up)
         return LABEL.format(holder=holder()) if _label(text, core) else None
     inside = _inside(text, core)
     if inside and i + 1 < tail and not (block.count >= 2 and block.total == units[i]):
@@ -332,8 +350,14 @@ def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since, un
 def _names(ids, lines: _Sums, core: str) -> bool:
     """Whether a subtotal's id (*core*: case-folded, without its qualifiers) names the holder of the one line of
     *lines*, as Data > Subtotal writes ``B Total`` under a single line of ``B``."""
-    return lines.count == 1 and bool(_LAST.search(core)) and (
-        ids[lines.last].casefold().strip() == _LAST.sub("", core).strip(" \t-–—:*.,;"))
+    return lines.count == 1 and bool(_LAST.search(core)) and _bare(ids[lines.last].casefold()) == _bare(
+        _LAST.sub("", core))
+
+
+def _bare(text: str) -> str:
+    """A name as a subtotal's label repeats it, without the spaces and punctuation at its ends (``Acme Inc.``
+    heads ``Acme Inc. Count``)."""
+    return text.strip(" \t-–—:*.,;")
 
 
 def _counted(ids, units, i, text: str, block: _Sums, above: _Sums | None, under: _Sums | None) -> _Sums | None:
@@ -345,12 +369,13 @@ def _counted(ids, units, i, text: str, block: _Sums, above: _Sums | None, under:
     end = _COUNTED.search(text)
     if end is None:
         return None
-    name = text[:end.start()].strip(" \t-–—:*.,;")
+    name = _bare(text[:end.start()])
     for lines in (block, under):
         if lines is not None and lines.count == units[i] and lines.count and all(
-                ids[j].casefold().strip() == name for j in (lines.first, lines.last)):
+                _bare(ids[j].casefold()) == name for j in (lines.first, lines.last)):
             return lines
-    return above if above is not None and above.count >= 2 and above.count == units[i] else None
+    at_end = above is not None and set(_TOKEN.findall(name)) <= _COUNT_NAMES  # (Holder count, Record count)
+    return above if at_end and above.count >= 2 and above.count == units[i] else None
 
 
 def _label(text: str, core: str) -> bool:
@@ -397,6 +422,23 @@ def _without_qualifiers(text: str) -> str:
             break
         at = token.end()
     return text[:len(text) - at]
+
+
+def _short_holder(text: str) -> bool:
+    """Whether an id (case-folded) whose only totals words are the short ones (:data:`_SHORT`) is a holder's all
+    the same.  As a total such an id is a label (``TTL``, ``Grand Count``, ``Count of holders``, ``TTL 2/19``),
+    ends in Count (``A Count``, ``Holder count: 3``), or ends in TTL or Tot after a name (``DTC TTL``, ``CEDE
+    Tot.``); ``Count Basie Trust``, ``Tot Lot LLC`` and the account ``TOT-74898`` are names."""
+    if _MAIN.search(text) or _COUNTED.search(text) or set(_TOKEN.findall(text)) <= _LABEL_WORDS:
+        return False
+    core = _without_qualifiers(text)
+    if _label(text, core):
+        return False
+    end = _SHORT_END.search(core)
+    if end is None:
+        return True
+    rest = _TOKEN.findall(text[len(core):])
+    return not _TOKEN.search(core[:end.start()]) and len(rest) == 1 and rest[0].isdigit()  # (TOT-74898 was kept)
 
 
 def _first_after_all(ids, units, statuses, totals: set[int], row_of) -> str | None:
