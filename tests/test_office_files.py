@@ -150,7 +150,8 @@ def test_a_withdrawn_column_beside_gross_units_is_refused(tmp_path, stated):
                    "Withdrawn?", "Withdrawal", "Withdrawn ADS", "Rejected Shares",
                    "WithdrawnQty", "QtyWithdrawn", "SharesWD", "failed_notes", "TotalWithdrawn", "FailedDelivery",
                    "SharesNotDelivered", "NotDelivered", "SharesWithdrawnQty", "Withdrawn Y/N", "WithdrawnYN",
-                   "Withdrawn Flag", "TTL Withdrawn", "Tot Withdrawn", "Withdrawn Count", "Is Withdrawn"):  # (review 41)
+                   "Withdrawn Flag", "TTL Withdrawn", "Tot Withdrawn", "Withdrawn Count", "Is Withdrawn",  # (review 41)
+                   "Count of Withdrawals", "Partial Withdrawal"):  # (review 42)
         path = write(tmp_path, f"Holder,Number of Notes,{header}\r\nA,5,0\r\nB,7,2\r\n")
         assert problems(sources.read_tally, path, stated)[0].startswith(
             f"t.csv: row 3, column {header}: is not read, so column Number of Notes would count these units"), header

@@ -32,8 +32,9 @@ _NOT_UNITS_WORDS = frozenset(("fee", "fees", "charge", "charges", "remarks", "re
 #: Words that, beside one of withdrawal alone, say the column marks withdrawn lines (``Withdrawn Y/N``): a line
 #: marked so would be counted as tendered.
 _FLAG_WORDS = frozenset(("y", "n", "yn", "flag", "indicator", "ind", "marker", "is"))
-#: Words that, beside one of withdrawal alone, say the column holds the units withdrawn (``TTL Withdrawn``).
-_TOTAL_WORDS = frozenset(("total", "ttl", "tot", "count"))
+#: Words that, beside one of withdrawal alone, say the column holds the units withdrawn (``TTL Withdrawn``,
+#: ``Count of Withdrawals``, ``Partial Withdrawal``).
+_TOTAL_WORDS = frozenset(("total", "ttl", "tot", "count", "number", "of", "partial"))
 #: The words a run-together header (``WithdrawnQty``, ``SharesNotDelivered``, ``TotalWithdrawn``) is split into.
 _JOINABLE = (_UNREAD_WORDS | _UNITS_WORDS | _NOT_UNITS_WORDS | _FLAG_WORDS | _TOTAL_WORDS |
              {w for header in UNREAD_UNITS for w in header.split()})
