@@ -626,3 +626,26 @@ def test_totals_under_a_first_line_total_and_count_rows_of_names_with_stops_are_
     for total in ("TTL 2/19", "DTC TTL", "Holder count: 2"):
         assert named(f"A,1\r\nB,{1 if 'count' in total else 2}\r\n{total},{2 if 'count' in total else 3}\r\n") \
             == ["row 4"], total
+
+
+def test_excel_subtotals_are_judged_by_the_holder_they_name_so_one_miss_hides_none_below(tmp_path, stated):
+    """Review 42: Data > Subtotal's rows were judged against the lines since the last total, so one subtotal
+    missed (a zero-unit group's) or one holder refused above them hid every later one, and deleting the rows
+    named left the file read at twice its units; TTL before a name and Count footers were read."""
+    def named(body: str) -> list[str]:
+        got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + body), stated)
+        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
+
+    fund = "PIMCO Total Return Fund"
+    body = (f"A,100\r\nA,200\r\nA Total,300\r\n{fund},100\r\n{fund},100\r\n{fund},200\r\n{fund} Total,400\r\n"
+            "B,500\r\nB Total,500\r\n")
+    assert named(body) == ["row 4", "row 8", "row 10"]  # (the fund's 200 is a line of its own, no total)
+    assert named("Total DTC,1200\r\n" + body + "Grand Total,1200\r\n") == [
+        "row 2", "row 5", "row 9", "row 11", "row 12"]
+    body = ("A,0\r\nA Count,1\r\nA Total,0\r\nB,500\r\nB,4647\r\nB Count,2\r\nB Total,5147\r\nC,10\r\nC Count,1\r\n"
+            "C Total,10\r\n")
+    assert named(body) == [f"row {r}" for r in (3, 4, 7, 8, 10, 11)]
+    assert named("A,10\r\nB,20\r\nTTL DTC,30\r\nC,5\r\nD,6\r\nTTL EUROCLEAR,11\r\n") == ["row 4", "row 7"]
+    for footer in ("Shareholder Count", "Participant Count", "Number of holders: Count", "Share Count"):
+        for units in (3, 35):
+            assert named(f"A,10\r\nB,20\r\nC,5\r\n{footer},{units}\r\n") == ["row 5"], (footer, units)

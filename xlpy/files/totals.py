@@ -22,13 +22,16 @@ TOTAL 2/19``, ``Grand total of shares``), and:
   Total``), of all the holders' lines above it, or of those above, or since
   the last total, of one status (``Total tendered``, ``Euroclear Total
   tendered``); or
-* the id ends with ``Count`` (Excel's Data > Subtotal with the function
-  Count: ``A Count``, ``Grand Count``) and its units are the number of the
-  lines since the last total, or, directly under a total, of the lines that
-  total added up (Subtotal run twice: ``B Count`` under ``B Total``; ``B
-  Total`` under ``B Count`` is a total when it adds up the lines counted),
-  those of the holder its id names; or, at the end, of all the holders'
-  lines above it (``Holder count: 3``); never a sum; or
+* the id is a holder's followed by a totals word or Count, as Excel's Data >
+  Subtotal writes its rows (``A Total``, ``Acme Inc. Count``), and its units
+  are those of that holder's lines directly above it added up, or their
+  number, past the group's own subtotal rows (``B Count`` under ``B Total``
+  under the B lines): judged by name, a subtotal missed or a holder refused
+  above it hides none below it; or
+* the id ends with Count after words of holders, records or shares only
+  (``Holder count: 3``, ``Record Count``, ``Share Count``): a footer
+  whatever its units (any other Count row counts, and is never judged a
+  sum); or
 * the id begins with the word, it is the first line, and its units are those
   of the other lines (at least two) added up, all of them or those tendered; or
 * the word stands inside the id only (``Vanguard Total Stock Market Index
@@ -37,9 +40,11 @@ TOTAL 2/19``, ``Grand total of shares``), and:
   more); or, no line but totals following it (the end of the file), of all
   the holders' lines above it.
 
-``TTL``, ``Tot`` and ``Count`` are totals words in the shapes :func:`_short_holder` names only (a label, or
-at the end of the id): ``Count Basie Trust`` and the account ``TOT-74898`` are names.  A first line headed by
-a totals word is judged as a total first, and is one when the lines below it, once judged, add up to it.
+``TTL`` and ``Tot`` are totals words at either end of an id (``TTL DTC``, ``DTC TTL``) or in a label, and
+``Count`` at its end or in a label (:func:`_short_holder`): ``Count Basie Trust``, ``Stichting tot Beheer``
+and the account ``TOT-74898`` are names.  A first line headed by a totals word is judged as a total first,
+and is one when the lines below it, once judged, add up to it.  No line is a total of lines of its own id
+(``PIMCO Total Return Fund`` 200 under its 100 and 100).
 
 A holder whose name merely holds the word (``Total Return Fund``, ``Chan Ka
 Sum``) is read as a holder unless its units happen to be such a sum; the
@@ -83,11 +88,18 @@ _SHORT = ("tot", "ttl", "count")
 #: An id holding a totals word other than the short ones.
 _MAIN = re.compile(r"(?<!\w)(?:%s|all[^\w\0]+(?:holders|accounts))(?!\w)" % "|".join(
     sorted(set(TOTALS_WORDS) - set(_SHORT), key=len, reverse=True)))
-#: An id (without its qualifiers) ending in TTL or Tot (``DTC TTL``, ``CEDE Tot.``).
-_SHORT_END = re.compile(r"(?<!\w)(?:tot|ttl)\W*\Z")
-#: The words of an id ending in Count at the end of a tally that counts all its lines (``Holder count: 3``).
-_COUNT_NAMES = frozenset(("holder", "holders", "record", "records", "row", "rows", "line", "lines", "account",
-                          "accounts", "total", "grand", "tendered"))
+#: An id (without its qualifiers) beginning or ending with TTL or Tot (``TTL DTC``, ``DTC TTL``, ``CEDE Tot.``).
+_SHORT_ENDS = re.compile(r"\W*(?:tot|ttl)(?!\w)|[^\0]*(?<!\w)(?:tot|ttl)\W*\Z")
+#: An account number headed TOT or TTL (``TOT-74898``, ``TTL001``): a name.
+_SHORT_ACCOUNT = re.compile(r"(?:tot|ttl)[-_ ]?[0-9]+")
+#: The words before Count in a count footer, a total whatever its units (``Holder count: 3``, ``Record Count``,
+#: ``Shareholder Count``, ``Share Count``, ``Number of holders: Count``).
+_COUNT_LABEL_WORDS = frozenset((
+    "holder", "holders", "shareholder", "shareholders", "record", "records", "row", "rows", "line", "lines",
+    "account", "accounts", "participant", "participants", "investor", "investors", "client", "clients",
+    "beneficial", "owner", "owners", "instruction", "instructions", "voi", "position", "positions", "tender",
+    "tenders", "tendered", "share", "shares", "unit", "units", "note", "notes", "number", "of", "no", "total",
+    "grand", "sub"))
 _TOKEN = re.compile(r"\w+")
 #: An id ending in Count, as Excel's Data > Subtotal labels a subtotal made with the function Count (``A Count``).
 _COUNTED = re.compile(r"(?<!\w)count\W*(?:[0-9]+\W*)?\Z")
@@ -169,23 +181,23 @@ def _judged(ids, units, statuses, found, held, row_of, tail, first=None) -> list
     why the first line is a total, when known."""
     out: list[tuple[int, str]] = []
     lines = _Lines(units, statuses, found)
-    start, under, counts = 0, None, False  # the first line since the last total; the lines it added up or counted
+    start, judged = 0, set()  # the first line since the last total; the lines judged totals
     since = {0: (0, 0)}  # the holders' units above a line following a total -> (that line, the totals above it)
     for i in found:
         above, block = lines.sums(0, i), lines.sums(start, i)  # the holders' lines above it
         earlier = lambda added, i=i: (  # noqa: E731 (directly under a total, over two or more totals)
             lines.sums(since[added][0], i) if start == i and len(out) - since.get(added, (0, len(out)))[1] >= 2
             else None)
-        directly = under if start == i else None  # (Count and Sum subtotals of one group, one under the other)
         why = first if i == 0 and first else _why(ids, units, i, above, block, row_of,
-                                                  len(ids) + 1 if i in held else tail, earlier, directly, counts)
+                                                  len(ids) + 1 if i in held else tail, earlier, judged)
         if why is None and i == 0:
             why = _first_line(ids, units, lines, row_of)
         if why is None:
             lines.hold(i)  # a holder after all
         else:
             out.append((i, why))
-            start, under, counts = i + 1, block, why.startswith(COUNTED[:COUNTED.index("{")])
+            start = i + 1
+            judged.add(i)
             since.setdefault(above.total, (start, len(out)))
     return out
 
@@ -308,23 +320,26 @@ def _cumulative(values):
     return np.concatenate((np.zeros(1, dtype=dtype), np.cumsum(values, dtype=dtype)))
 
 
-def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since, under=None,
-         counts=False) -> str | None:
+def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since, judged=frozenset()) -> str | None:
     """Why line *i* is a total (a label, or a sum of lines above it), or None; the lines from *tail* on hold a
     totals word; *since(added)*: the sum of the lines since the total below which the holders' lines above added up
-    to *added* (or since the first line), or None when none did; *under*: the lines the total directly above it
-    added up or (*counts*) counted, if one is."""
+    to *added* (or since the first line), or None when none did; *judged*: the lines above judged totals."""
     text = ids[i].casefold()
     holder = lambda: HOLDER.format(json.dumps(ids[i], ensure_ascii=False))  # noqa: E731 (when told)
     if set(_TOKEN.findall(text)) <= _LABEL_WORDS:
         return LABEL.format(holder=holder())
-    counted = _counted(ids, units, i, text, block, above if i + 1 >= tail else None, under)
-    if counted is not None:
-        return COUNTED.format(counted.rows(row_of), holder=holder())
     core = _without_qualifiers(text)
-    if not units[i] or _COUNTED.search(text) and not _MAIN.search(text):  # (a Count row counts, never adds up)
+    grouped = _grouped(ids, units, i, text, core, judged, row_of)  # (Excel's Data > Subtotal: A Total under the A lines)
+    if grouped is not None:
+        return grouped.format(holder=holder())
+    count = _COUNTED.search(text) if not _MAIN.search(text) else None
+    if count is not None and set(_TOKEN.findall(text[:count.start()])) <= _COUNT_LABEL_WORDS:
+        return LABEL.format(holder=holder())  # (Holder count: 3, Share Count: a footer whatever its units)
+    if not units[i] or count is not None:  # (a Count row counts, never adds up)
         return LABEL.format(holder=holder()) if _label(text, core) else None
     inside = _inside(text, core)
+    if block.count and ids[block.first] == ids[i] == ids[block.last]:
+        block = _Sums()  # (a holder's own lines: PIMCO Total Return Fund 200 under its 100 and 100 is a line of it)
     if inside and i + 1 < tail and not (block.count >= 2 and block.total == units[i]):
         return None  # the word inside a name, a holder's line below it: a holder, unless it sums its block
     named = not inside and _names(ids, block, core)
@@ -334,9 +349,6 @@ def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since, un
         return ADDED.format(above.rows(row_of), holder=holder())
     if inside:
         return None
-    if counts and under is not None and (under.count >= 2 or _names(ids, under, core)) and \
-            under.total == units[i]:  # (B Total under B Count)
-        return ADDED.format(under.rows(row_of), holder=holder())
     earlier = since(above.total - units[i])  # (a total over subtotals: Euroclear Total under its own ones)
     if earlier is not None and earlier.count >= 2:
         return ADDED.format(earlier.rows(row_of), holder=holder())
@@ -360,22 +372,31 @@ def _bare(text: str) -> str:
     return text.strip(" \t-–—:*.,;")
 
 
-def _counted(ids, units, i, text: str, block: _Sums, above: _Sums | None, under: _Sums | None) -> _Sums | None:
-    """The lines line *i* counts, when its id ends in Count (and a number: ``Holder count: 3``) and its units are
-    their number: as Excel's Data > Subtotal with the function Count writes ``A Count`` under the lines of holder
-    A, the lines since the last total, or, directly under a total, those it added up (``B Count`` under ``B
-    Total``), their holder the one its id names; or, at the end (*above* given), all the holders' lines above
-    it (``Holder count: 3``); else None."""
-    end = _COUNTED.search(text)
-    if end is None:
+def _grouped(ids, units, i, text: str, core: str, judged, row_of) -> str | None:
+    """What line *i* is told when it is a subtotal as Excel's Data > Subtotal writes one (its message, ``{holder}``
+    to fill in), or None: its id a holder's and a totals word or Count (``A Total``, ``Acme Inc. Count``), its
+    units those of the lines of that holder directly above it added up, or their number, past the group's own
+    subtotal rows judged just above it (``B Count`` under ``B Total`` under the B lines).  Judged by name, not by
+    where the last total stands, a subtotal missed or a holder refused above it hides none below it."""
+    count = _COUNTED.search(text)
+    if count is not None:
+        name = _bare(text[:count.start()])
+    else:
+        name = _bare(_LAST.sub("", core)) if _LAST.search(core) else ""
+    if not name:
         return None
-    name = _bare(text[:end.start()])
-    for lines in (block, under):
-        if lines is not None and lines.count == units[i] and lines.count and all(
-                _bare(ids[j].casefold()) == name for j in (lines.first, lines.last)):
-            return lines
-    at_end = above is not None and set(_TOKEN.findall(name)) <= _COUNT_NAMES  # (Holder count, Record count)
-    return above if at_end and above.count >= 2 and above.count == units[i] else None
+    j = i - 1
+    while j >= 0 and j in judged and _bare(ids[j].casefold()).startswith(name + " "):  # (the group's own rows)
+        j -= 1
+    last = j
+    while j >= 0 and j not in judged and _bare(ids[j].casefold()) == name:
+        j -= 1
+    if last == j:
+        return None
+    rows = f"row {row_of(last)}" if last == j + 1 else f"rows {row_of(j + 1)} to {row_of(last)}"
+    if count is not None:
+        return COUNTED.replace("{}", rows, 1) if last - j == units[i] else None
+    return ADDED.replace("{}", rows, 1) if sum(units[k] for k in range(j + 1, last + 1)) == units[i] else None
 
 
 def _label(text: str, core: str) -> bool:
@@ -426,19 +447,15 @@ def _without_qualifiers(text: str) -> str:
 
 def _short_holder(text: str) -> bool:
     """Whether an id (case-folded) whose only totals words are the short ones (:data:`_SHORT`) is a holder's all
-    the same.  As a total such an id is a label (``TTL``, ``Grand Count``, ``Count of holders``, ``TTL 2/19``),
-    ends in Count (``A Count``, ``Holder count: 3``), or ends in TTL or Tot after a name (``DTC TTL``, ``CEDE
-    Tot.``); ``Count Basie Trust``, ``Tot Lot LLC`` and the account ``TOT-74898`` are names."""
+    the same.  As a total such an id ends in Count (``A Count``, ``Holder count: 3``), begins or ends with TTL or
+    Tot (``TTL DTC``, ``DTC TTL``, ``CEDE Tot.``, ``TTL 2/19``) or is a label (``Grand Count``, ``Count of
+    holders``); ``Count Basie Trust``, ``Stichting tot Beheer`` and the account ``TOT-74898`` are names."""
     if _MAIN.search(text) or _COUNTED.search(text) or set(_TOKEN.findall(text)) <= _LABEL_WORDS:
         return False
-    core = _without_qualifiers(text)
-    if _label(text, core):
-        return False
-    end = _SHORT_END.search(core)
-    if end is None:
+    if _SHORT_ACCOUNT.fullmatch(text):
         return True
-    rest = _TOKEN.findall(text[len(core):])
-    return not _TOKEN.search(core[:end.start()]) and len(rest) == 1 and rest[0].isdigit()  # (TOT-74898 was kept)
+    core = _without_qualifiers(text)
+    return not _SHORT_ENDS.match(text) and not _SHORT_ENDS.match(core) and not _label(text, core)
 
 
 def _first_after_all(ids, units, statuses, totals: set[int], row_of) -> str | None:
