@@ -649,3 +649,13 @@ def test_excel_subtotals_are_judged_by_the_holder_they_name_so_one_miss_hides_no
     for footer in ("Shareholder Count", "Participant Count", "Number of holders: Count", "Share Count"):
         for units in (3, 35):
             assert named(f"A,10\r\nB,20\r\nC,5\r\n{footer},{units}\r\n") == ["row 5"], (footer, units)
+    # review 43: the label before the name (French, Spanish, Italian Excel), a name ending in a stop under both
+    # of its group's rows, accounts headed TOT or TTL, and a holder's own lines, whole file or not
+    assert named("A,100\r\nTotal A,100\r\nB,50\r\nTotal B,50\r\nC,10\r\nC,20\r\nTotal C,30\r\n") == [
+        "row 3", "row 5", "row 8"]
+    assert named("Acme Inc.,100\r\nAcme Inc.,200\r\nAcme Inc. Total,300\r\nAcme Inc. Count,2\r\nB,50\r\n") == [
+        "row 4", "row 5"]
+    for body, units in [("A,10\r\nB,20\r\nTOT/74898,30\r\nTOT-74898-01,30\r\nTTL-A100,50\r\n", (10, 20, 30, 30, 50)),
+                        ("F,100\r\nF,100\r\nF,200\r\n".replace("F", "ABC Total Return Fund"), (100, 100, 200)),
+                        ("Acme Total,100\r\nAcme Total,100\r\nAcme Total,200\r\nB,5\r\n", (100, 100, 200, 5))]:
+        assert sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + body), stated).units == units, body

@@ -23,7 +23,8 @@ TOTAL 2/19``, ``Grand total of shares``), and:
   the last total, of one status (``Total tendered``, ``Euroclear Total
   tendered``); or
 * the id is a holder's followed by a totals word or Count, as Excel's Data >
-  Subtotal writes its rows (``A Total``, ``Acme Inc. Count``), and its units
+  Subtotal writes its rows (``A Total``, ``Acme Inc. Count``; or preceded by
+  the word, as French and Spanish Excel write ``Total A``), and its units
   are those of that holder's lines directly above it added up, or their
   number, past the group's own subtotal rows (``B Count`` under ``B Total``
   under the B lines): judged by name, a subtotal missed or a holder refused
@@ -91,7 +92,7 @@ _MAIN = re.compile(r"(?<!\w)(?:%s|all[^\w\0]+(?:holders|accounts))(?!\w)" % "|".
 #: An id (without its qualifiers) beginning or ending with TTL or Tot (``TTL DTC``, ``DTC TTL``, ``CEDE Tot.``).
 _SHORT_ENDS = re.compile(r"\W*(?:tot|ttl)(?!\w)|[^\0]*(?<!\w)(?:tot|ttl)\W*\Z")
 #: An account number headed TOT or TTL (``TOT-74898``, ``TTL001``): a name.
-_SHORT_ACCOUNT = re.compile(r"(?:tot|ttl)[-_ ]?[0-9]+")
+_SHORT_ACCOUNT = re.compile(r"(?:tot|ttl)(?:[-_ ]?[0-9]+|[-_/]?(?=[\w\-/]*[0-9])\w[\w\-/]*)")
 #: The words before Count in a count footer, a total whatever its units (``Holder count: 3``, ``Record Count``,
 #: ``Shareholder Count``, ``Share Count``, ``Number of holders: Count``).
 _COUNT_LABEL_WORDS = frozenset((
@@ -340,6 +341,8 @@ def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since, ju
     inside = _inside(text, core)
     if block.count and ids[block.first] == ids[i] == ids[block.last]:
         block = _Sums()  # (a holder's own lines: PIMCO Total Return Fund 200 under its 100 and 100 is a line of it)
+    if above.count and ids[above.first] == ids[i] == ids[above.last]:
+        above = _Sums()
     if inside and i + 1 < tail and not (block.count >= 2 and block.total == units[i]):
         return None  # the word inside a name, a holder's line below it: a holder, unless it sums its block
     named = not inside and _names(ids, block, core)
@@ -366,6 +369,12 @@ def _names(ids, lines: _Sums, core: str) -> bool:
         _LAST.sub("", core))
 
 
+def _heads(text: str, name: str) -> bool:
+    """Whether *name* (bare) heads an id (case-folded) as a word or words (``acme inc`` heads ``Acme Inc. Total``)."""
+    text = text.strip()
+    return text.startswith(name) and len(text) > len(name) and not text[len(name)].isalnum()
+
+
 def _bare(text: str) -> str:
     """A name as a subtotal's label repeats it, without the spaces and punctuation at its ends (``Acme Inc.``
     heads ``Acme Inc. Count``)."""
@@ -378,16 +387,18 @@ def _grouped(ids, units, i, text: str, core: str, judged, row_of) -> str | None:
     units those of the lines of that holder directly above it added up, or their number, past the group's own
     subtotal rows judged just above it (``B Count`` under ``B Total`` under the B lines).  Judged by name, not by
     where the last total stands, a subtotal missed or a holder refused above it hides none below it."""
-    count = _COUNTED.search(text)
+    count, first = _COUNTED.search(text), _FIRST.match(core)
     if count is not None:
         name = _bare(text[:count.start()])
-    else:
-        name = _bare(_LAST.sub("", core)) if _LAST.search(core) else ""
+    elif _LAST.search(core):
+        name = _bare(_LAST.sub("", core))
+    else:  # (as French, Spanish and Italian Excel write it: Total A, Totale A)
+        name = _bare(core[first.end():]) if first is not None else ""
     if not name:
         return None
-    j = i - 1
-    while j >= 0 and j in judged and _bare(ids[j].casefold()).startswith(name + " "):  # (the group's own rows)
-        j -= 1
+    j, own = i - 1, 0
+    while j >= 0 and j in judged and own < 8 and _heads(ids[j].casefold(), name):  # (the group's own rows)
+        j, own = j - 1, own + 1
     last = j
     while j >= 0 and j not in judged and _bare(ids[j].casefold()) == name:
         j -= 1
