@@ -659,3 +659,6 @@ def test_excel_subtotals_are_judged_by_the_holder_they_name_so_one_miss_hides_no
                         ("F,100\r\nF,100\r\nF,200\r\n".replace("F", "ABC Total Return Fund"), (100, 100, 200)),
                         ("Acme Total,100\r\nAcme Total,100\r\nAcme Total,200\r\nB,5\r\n", (100, 100, 200, 5))]:
         assert sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + body), stated).units == units, body
+    # subtotals above their groups (Data > Subtotal with Summary below data off): judged by the lines below them
+    assert named("A Total,300\r\nA,100\r\nA,200\r\nB Total,50\r\nB,50\r\n") == ["row 2", "row 5"]
+    assert named("A Count,2\r\nA,100\r\nA,200\r\nB Count,1\r\nB,50\r\n") == ["row 2", "row 5"]

@@ -385,8 +385,9 @@ def _grouped(ids, units, i, text: str, core: str, judged, row_of) -> str | None:
     """What line *i* is told when it is a subtotal as Excel's Data > Subtotal writes one (its message, ``{holder}``
     to fill in), or None: its id a holder's and a totals word or Count (``A Total``, ``Acme Inc. Count``), its
     units those of the lines of that holder directly above it added up, or their number, past the group's own
-    subtotal rows judged just above it (``B Count`` under ``B Total`` under the B lines).  Judged by name, not by
-    where the last total stands, a subtotal missed or a holder refused above it hides none below it."""
+    subtotal rows judged just above it (``B Count`` under ``B Total`` under the B lines), or, none above, those
+    directly below it (Summary below data off).  Judged by name, not by where the last total stands, a subtotal
+    missed or a holder refused above it hides none below it."""
     count, first = _COUNTED.search(text), _FIRST.match(core)
     if count is not None:
         name = _bare(text[:count.start()])
@@ -402,8 +403,11 @@ def _grouped(ids, units, i, text: str, core: str, judged, row_of) -> str | None:
     last = j
     while j >= 0 and j not in judged and _bare(ids[j].casefold()) == name:
         j -= 1
-    if last == j:
-        return None
+    if last == j:  # (none above: the lines below it, as Data > Subtotal writes with Summary below data off)
+        j = i
+        last = next((k for k in range(i + 1, len(ids)) if _bare(ids[k].casefold()) != name), len(ids)) - 1
+        if last == i:
+            return None
     rows = f"row {row_of(last)}" if last == j + 1 else f"rows {row_of(j + 1)} to {row_of(last)}"
     if count is not None:
         return COUNTED.replace("{}", rows, 1) if last - j == units[i] else None
