@@ -483,7 +483,8 @@ def test_the_sums_of_the_holders_lines_are_those_of_the_lines_added_one_by_one()
         units = [rnd.randint(0, 9) for _ in range(n)]
         statuses = [rnd.choice(["tendered", "withdrawn", "failed"]) for _ in range(n)]
         found = sorted(rnd.sample(range(n), rnd.randint(0, n)))
-        lines, held = _Lines(units, statuses, found), set()
+        ids = [rnd.choice(["A Total", "B Total", "C"]) if i in found else f"H{i}" for i in range(n)]
+        lines, held = _Lines(ids, units, statuses, found), set()
         for i in found:
             if rnd.random() < 0.5:
                 lines.hold(i)
@@ -498,6 +499,8 @@ def test_the_sums_of_the_holders_lines_are_those_of_the_lines_added_one_by_one()
                 by_status[statuses[j]][0] += units[j]
                 by_status[statuses[j]][1] += 1
             assert (got.count, got.total) == (len(read), sum(units[j] for j in read))
+            for key in ("A Total", "B Total", "C"):  # (a line of its own id among them: ids holding a word)
+                assert got.holds(key) == any(ids[j] == key for j in read), (key, start, end)
             assert (got.first, got.last) == ((read[0], read[-1]) if read else (None, None))
             assert not read or got.by_status == by_status
 
@@ -662,3 +665,34 @@ def test_excel_subtotals_are_judged_by_the_holder_they_name_so_one_miss_hides_no
     # subtotals above their groups (Data > Subtotal with Summary below data off): judged by the lines below them
     assert named("A Total,300\r\nA,100\r\nA,200\r\nB Total,50\r\nB,50\r\n") == ["row 2", "row 5"]
     assert named("A Count,2\r\nA,100\r\nA,200\r\nB Count,1\r\nB,50\r\n") == ["row 2", "row 5"]
+
+
+def test_subtotals_named_before_a_number_or_above_their_groups_are_each_named_and_a_groups_own_lines_are_read(
+        tmp_path, stated):
+    """Review 44: French Excel's `Total 12345678` was read (the name taken without what looked like a qualifier);
+    with Summary below data off, a subtotal over a group whose neighbour above differs by a stop was missed, and
+    Subtotal run twice was named over two rounds; a first line, or a group's first line under its own subtotal
+    rows, was refused as a sum of lines that held its own id or that it heads."""
+    def named(body: str) -> list[str]:
+        got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + body), stated)
+        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
+
+    def units(body: str) -> tuple:
+        return sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + body), stated).units
+
+    assert named("Total 12345678,300\r\n12345678,100\r\n12345678,200\r\nTotal 87654321,50\r\n87654321,50\r\n") == [
+        "row 2", "row 5"]
+    for name in ("12345678", "Fund 1", "Smith Trust 2019", "Acme Shares", "Chan Ka Sum"):
+        assert named(f"{name},10\r\nTotal {name},10\r\nB,5\r\n") == ["row 3"], name
+    assert named("Acme Inc Total,100\r\nAcme Inc,100\r\nAcme Inc. Total,50\r\nAcme Inc.,50\r\n") == ["row 2", "row 4"]
+    for body in ("A Total,300\r\nA Count,2\r\nA,100\r\nA,200\r\nB Total,50\r\nB Count,1\r\nB,50\r\n",
+                 "A Count,2\r\nA Total,300\r\nA,100\r\nA,200\r\nB Count,1\r\nB Total,50\r\nB,50\r\n"):
+        assert named(body) == ["row 2", "row 3", "row 6", "row 7"], body
+    assert units("TTL Partners,200\r\nTTL Partners,100\r\nTTL Partners,100\r\n") == (200, 100, 100)
+    assert units("Total SA,300\r\nTotal SA,150\r\nTotal SA,150\r\n") == (300, 150, 150)
+    assert units("B,0\r\nAcme Total Return,100\r\nAcme Total Return,100\r\n") == (0, 100, 100)
+    assert named("Monte Cristo Total,200\r\nMonte Cristo Count,2\r\nMonte Cristo,100\r\nMonte Cristo,100\r\n"
+                 "Sum Ka Wai Total,1412\r\nSum Ka Wai Count,4\r\nSum Ka Wai,200\r\nSum Ka Wai,812\r\nSum Ka Wai,100\r\n"
+                 "Sum Ka Wai,300\r\n") == ["row 2", "row 3", "row 6", "row 7"]
+    assert named("Chan Ka Sum,100\r\nTotal Chan Ka Sum,100\r\nTotal Total Return Fund,400\r\nTotal Return Fund,100\r\n"
+                 "Total Return Fund,300\r\n") == ["row 3", "row 4"]

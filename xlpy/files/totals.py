@@ -24,10 +24,11 @@ TOTAL 2/19``, ``Grand total of shares``), and:
   tendered``); or
 * the id is a holder's followed by a totals word or Count, as Excel's Data >
   Subtotal writes its rows (``A Total``, ``Acme Inc. Count``; or preceded by
-  the word, as French and Spanish Excel write ``Total A``), and its units
-  are those of that holder's lines directly above it added up, or their
-  number, past the group's own subtotal rows (``B Count`` under ``B Total``
-  under the B lines): judged by name, a subtotal missed or a holder refused
+  the word, as French and Spanish Excel write ``Total A``, ``Total 12345678``),
+  and its units are those of that holder's lines directly above it added up,
+  or their number, past the group's own subtotal rows (``B Count`` under
+  ``B Total`` under the B lines), or else of those directly below it (Summary
+  below data off): judged by name, a subtotal missed or a holder refused
   above it hides none below it; or
 * the id ends with Count after words of holders, records or shares only
   (``Holder count: 3``, ``Record Count``, ``Share Count``): a footer
@@ -44,8 +45,9 @@ TOTAL 2/19``, ``Grand total of shares``), and:
 ``TTL`` and ``Tot`` are totals words at either end of an id (``TTL DTC``, ``DTC TTL``) or in a label, and
 ``Count`` at its end or in a label (:func:`_short_holder`): ``Count Basie Trust``, ``Stichting tot Beheer``
 and the account ``TOT-74898`` are names.  A first line headed by a totals word is judged as a total first,
-and is one when the lines below it, once judged, add up to it.  No line is a total of lines of its own id
-(``PIMCO Total Return Fund`` 200 under its 100 and 100).
+and is one when the lines below it, once judged, add up to it.  No line is a total of lines among which stands one
+of its own id (``PIMCO Total Return Fund`` 200 under its 100 and 100), and a line directly under its own group's
+subtotal rows (``Sum Ka Wai`` under ``Sum Ka Wai Total``) is that holder's.
 
 A holder whose name merely holds the word (``Total Return Fund``, ``Chan Ka
 Sum``) is read as a holder unless its units happen to be such a sum; the
@@ -181,7 +183,7 @@ def _judged(ids, units, statuses, found, held, row_of, tail, first=None) -> list
     holder's line after them (a total only when they sum their block); the lines from *tail* on hold one; *first*:
     why the first line is a total, when known."""
     out: list[tuple[int, str]] = []
-    lines = _Lines(units, statuses, found)
+    lines = _Lines(ids, units, statuses, found)
     start, judged = 0, set()  # the first line since the last total; the lines judged totals
     since = {0: (0, 0)}  # the holders' units above a line following a total -> (that line, the totals above it)
     for i in found:
@@ -190,7 +192,7 @@ def _judged(ids, units, statuses, found, held, row_of, tail, first=None) -> list
             lines.sums(since[added][0], i) if start == i and len(out) - since.get(added, (0, len(out)))[1] >= 2
             else None)
         why = first if i == 0 and first else _why(ids, units, i, above, block, row_of,
-                                                  len(ids) + 1 if i in held else tail, earlier, judged)
+                                                  len(ids) + 1 if i in held else tail, earlier, judged, lines.found)
         if why is None and i == 0:
             why = _first_line(ids, units, lines, row_of)
         if why is None:
@@ -211,6 +213,7 @@ class _Sums:
         self.total, self.count = 0, 0
         self.status_sums = dict  # -> {status: [units, lines]}, worked out when asked
         self.bounds = lambda: (None, None)  # -> (first, last), worked out when asked
+        self.holds = lambda key: False  # -> whether a line of id *key* is among them
 
     @property
     def by_status(self) -> dict[str, list[int]]:
@@ -238,10 +241,10 @@ class _Lines:
     those holding one that are read as holders after all.  A tally of a million lines is added up in
     milliseconds, not line by line in Python."""
 
-    def __init__(self, units, statuses, found):
+    def __init__(self, ids, units, statuses, found):
         import numpy as np
 
-        self.units, self.statuses, self.found = units, statuses, set(found)
+        self.ids, self.units, self.statuses, self.found = ids, units, statuses, set(found)
         n = len(units)
         try:
             added = np.fromiter(units, np.int64, n)
@@ -256,6 +259,7 @@ class _Lines:
         self.cumulative, self.counted = _cumulative(self.added), _cumulative(self.holders)
         self.held: list[int] = []  # the lines holding a totals word read as holders, in order
         self.held_cumulative = [0]
+        self.held_of_id: dict[str, list[int]] = {}  # id -> its lines among the held, in order
         self.held_of_status: dict[str, list[tuple[int, int]]] = {}  # status -> (units, lines) of the held, cumulative
         self.of_status: dict[str, tuple] | None = None  # status -> (its units, its lines) cumulative
 
@@ -263,6 +267,7 @@ class _Lines:
         """Line *i*, holding a totals word, is a holder after all (the lines are judged in order)."""
         self.held.append(i)
         self.held_cumulative.append(self.held_cumulative[-1] + self.units[i])
+        self.held_of_id.setdefault(self.ids[i], []).append(i)
         if self.statuses is not None:
             status = self.statuses[i]
             if status not in self.held_of_status:  # (none of the held before it)
@@ -282,9 +287,17 @@ class _Lines:
             self.held_cumulative[lo]
         if got.count:  # the first and last of them: a line holding no word, or one held
             got.bounds = lambda: self._bounds(before, through, lo, hi)
+            got.holds = lambda key: self._holds(key, start, end)
         if self.statuses is not None and got.count:
             got.status_sums = lambda: self._by_status(start, end, lo, hi)
         return got
+
+    def _holds(self, key: str, start: int, end: int) -> bool:
+        """Whether a line of id *key* (one holding a totals word) is among the holders' lines *start* to *end*: those
+        holding a word are the held ones."""
+        of_id = self.held_of_id.get(key, ())
+        at = bisect_left(of_id, start)
+        return at < len(of_id) and of_id[at] < end
 
     def _bounds(self, before: int, through: int, lo: int, hi: int) -> tuple[int, int]:
         """The first and last of the lines whose sum :meth:`sums` made (*before* and *through*: the lines holding no
@@ -321,16 +334,20 @@ def _cumulative(values):
     return np.concatenate((np.zeros(1, dtype=dtype), np.cumsum(values, dtype=dtype)))
 
 
-def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since, judged=frozenset()) -> str | None:
+def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since, judged=frozenset(),
+         found=frozenset()) -> str | None:
     """Why line *i* is a total (a label, or a sum of lines above it), or None; the lines from *tail* on hold a
     totals word; *since(added)*: the sum of the lines since the total below which the holders' lines above added up
-    to *added* (or since the first line), or None when none did; *judged*: the lines above judged totals."""
+    to *added* (or since the first line), or None when none did; *judged*: the lines above judged totals; *found*:
+    the lines holding a totals word."""
     text = ids[i].casefold()
     holder = lambda: HOLDER.format(json.dumps(ids[i], ensure_ascii=False))  # noqa: E731 (when told)
     if set(_TOKEN.findall(text)) <= _LABEL_WORDS:
         return LABEL.format(holder=holder())
+    if i and i - 1 in judged and _of_group(ids[i - 1].casefold(), _bare(text)):
+        return None  # (a line of the group whose subtotal rows stand just above it: Sum Ka Wai under Sum Ka Wai Total)
     core = _without_qualifiers(text)
-    grouped = _grouped(ids, units, i, text, core, judged, row_of)  # (Excel's Data > Subtotal: A Total under the A lines)
+    grouped = _grouped(ids, units, i, text, core, judged, found, row_of)  # (Data > Subtotal: A Total, A's lines)
     if grouped is not None:
         return grouped.format(holder=holder())
     count = _COUNTED.search(text) if not _MAIN.search(text) else None
@@ -339,9 +356,9 @@ def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since, ju
     if not units[i] or count is not None:  # (a Count row counts, never adds up)
         return LABEL.format(holder=holder()) if _label(text, core) else None
     inside = _inside(text, core)
-    if block.count and ids[block.first] == ids[i] == ids[block.last]:
-        block = _Sums()  # (a holder's own lines: PIMCO Total Return Fund 200 under its 100 and 100 is a line of it)
-    if above.count and ids[above.first] == ids[i] == ids[above.last]:
+    if block.holds(ids[i]):
+        block = _Sums()  # (a sum of a holder's own lines: PIMCO Total Return Fund 200 under its 100 and 100 is its)
+    if above.holds(ids[i]):
         above = _Sums()
     if inside and i + 1 < tail and not (block.count >= 2 and block.total == units[i]):
         return None  # the word inside a name, a holder's line below it: a holder, unless it sums its block
@@ -353,7 +370,7 @@ def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since, ju
     if inside:
         return None
     earlier = since(above.total - units[i])  # (a total over subtotals: Euroclear Total under its own ones)
-    if earlier is not None and earlier.count >= 2:
+    if earlier is not None and earlier.count >= 2 and not earlier.holds(ids[i]):
         return ADDED.format(earlier.rows(row_of), holder=holder())
     for lines, where in ((above, "above it"), (block, "since the last total")):
         for status, (added, count) in lines.by_status.items() if lines.count else ():
@@ -375,43 +392,65 @@ def _heads(text: str, name: str) -> bool:
     return text.startswith(name) and len(text) > len(name) and not text[len(name)].isalnum()
 
 
+def _of_group(text: str, name: str) -> bool:
+    """Whether an id (case-folded) is one of the subtotal rows of holder *name* (bare): the name and a totals word
+    or Count (``Acme Inc. Total``), or a totals word and the name (``Total Acme Inc.``)."""
+    first = _FIRST.match(text)
+    return _heads(text, name) or first is not None and _bare(text[first.end():]) == name
+
+
 def _bare(text: str) -> str:
     """A name as a subtotal's label repeats it, without the spaces and punctuation at its ends (``Acme Inc.``
     heads ``Acme Inc. Count``)."""
     return text.strip(" \t-–—:*.,;")
 
 
-def _grouped(ids, units, i, text: str, core: str, judged, row_of) -> str | None:
+def _grouped(ids, units, i, text: str, core: str, judged, found, row_of) -> str | None:
     """What line *i* is told when it is a subtotal as Excel's Data > Subtotal writes one (its message, ``{holder}``
-    to fill in), or None: its id a holder's and a totals word or Count (``A Total``, ``Acme Inc. Count``), its
-    units those of the lines of that holder directly above it added up, or their number, past the group's own
-    subtotal rows judged just above it (``B Count`` under ``B Total`` under the B lines), or, none above, those
-    directly below it (Summary below data off).  Judged by name, not by where the last total stands, a subtotal
-    missed or a holder refused above it hides none below it."""
-    count, first = _COUNTED.search(text), _FIRST.match(core)
+    to fill in), or None: its id a holder's and a totals word or Count (``A Total``, ``Acme Inc. Count``), or the
+    word and a holder's (``Total A``, ``Total 12345678``, as French, Spanish and Italian Excel write it), and its
+    units those of that holder's lines next to it added up, or their number (:func:`_group_sum`).  Judged by name,
+    not by where the last total stands, a subtotal missed or a holder refused above it hides none below it."""
+    count = _COUNTED.search(text)
     if count is not None:
-        name = _bare(text[:count.start()])
-    elif _LAST.search(core):
-        name = _bare(_LAST.sub("", core))
-    else:  # (as French, Spanish and Italian Excel write it: Total A, Totale A)
-        name = _bare(core[first.end():]) if first is not None else ""
-    if not name:
-        return None
+        names = [_bare(text[:count.start()])]
+    else:  # (both readings when the word stands at both ends: Total Chan Ka Sum)
+        names = [_bare(_LAST.sub("", core))] if _LAST.search(core) else []
+        first = _FIRST.match(text)
+        if first is not None:  # the name as written, and without its qualifiers (Total A (2 holders))
+            names += [_bare(text[first.end():]), _bare(core[first.end():])]
+    for name in dict.fromkeys(filter(None, names)):
+        why = _group_sum(ids, units, i, name, count is not None, judged, found, row_of)
+        if why is not None:
+            return why
+    return None
+
+
+def _group_sum(ids, units, i, name: str, counted: bool, judged, found, row_of) -> str | None:
+    """Line *i*'s message (``{holder}`` to fill in) when its units are those of the lines of holder *name* (bare)
+    directly above it added up (their number when *counted*), past up to 8 of the group's own subtotal rows judged
+    just above it (``B Count`` under ``B Total`` under the B lines); else those directly below it, past up to 8 of
+    the group's own rows (*found*: the lines holding a totals word) below it, as Data > Subtotal writes with
+    Summary below data off (``A Total`` over ``A Count`` over the A lines); else None."""
     j, own = i - 1, 0
-    while j >= 0 and j in judged and own < 8 and _heads(ids[j].casefold(), name):  # (the group's own rows)
+    while j >= 0 and j in judged and own < 8 and _of_group(ids[j].casefold(), name):  # (the group's own rows)
         j, own = j - 1, own + 1
     last = j
     while j >= 0 and j not in judged and _bare(ids[j].casefold()) == name:
         j -= 1
-    if last == j:  # (none above: the lines below it, as Data > Subtotal writes with Summary below data off)
-        j = i
-        last = next((k for k in range(i + 1, len(ids)) if _bare(ids[k].casefold()) != name), len(ids)) - 1
-        if last == i:
-            return None
-    rows = f"row {row_of(last)}" if last == j + 1 else f"rows {row_of(j + 1)} to {row_of(last)}"
-    if count is not None:
-        return COUNTED.replace("{}", rows, 1) if last - j == units[i] else None
-    return ADDED.replace("{}", rows, 1) if sum(units[k] for k in range(j + 1, last + 1)) == units[i] else None
+    groups = [(j + 1, last)] if last > j else []
+    k, own = i + 1, 0  # (the lines below it, as Data > Subtotal writes with Summary below data off)
+    while k < len(ids) and k in found and own < 8 and _of_group(ids[k].casefold(), name):
+        k, own = k + 1, own + 1
+    start = k
+    while k < len(ids) and _bare(ids[k].casefold()) == name:
+        k += 1
+    groups += [(start, k - 1)] if k > start else []
+    for a, b in groups:
+        if (b - a + 1 if counted else sum(units[x] for x in range(a, b + 1))) == units[i]:
+            rows = f"row {row_of(a)}" if a == b else f"rows {row_of(a)} to {row_of(b)}"
+            return (COUNTED if counted else ADDED).replace("{}", rows, 1)
+    return None
 
 
 def _label(text: str, core: str) -> bool:
@@ -482,6 +521,8 @@ def _first_after_all(ids, units, statuses, totals: set[int], row_of) -> str | No
     holder = HOLDER.format(json.dumps(ids[0], ensure_ascii=False))
     for status in (None, "tendered") if statuses is not None else (None,):
         below = [j for j in range(1, len(ids)) if j not in totals and (status is None or statuses[j] == status)]
+        if any(ids[j] == ids[0] for j in below):  # (its own lines among them: TTL Partners 200 over its 100, 100)
+            continue
         if len(below) >= 2 and sum(units[j] for j in below) == units[0]:
             what = f"rows {row_of(below[0])} to {row_of(below[-1])}" if status is None else \
                 "the tendered lines below it"
