@@ -499,8 +499,8 @@ def test_the_sums_of_the_holders_lines_are_those_of_the_lines_added_one_by_one()
                 by_status[statuses[j]][0] += units[j]
                 by_status[statuses[j]][1] += 1
             assert (got.count, got.total) == (len(read), sum(units[j] for j in read))
-            for key in ("A Total", "B Total", "C"):  # (a line of its own id among them: ids holding a word)
-                assert got.holds(key) == any(ids[j] == key for j in read), (key, start, end)
+            for key in ("A Total", "B Total", "C"):  # (a line of its own id, of some units, among them)
+                assert got.holds(key) == any(ids[j] == key and units[j] for j in read), (key, start, end)
             assert (got.first, got.last) == ((read[0], read[-1]) if read else (None, None))
             assert not read or got.by_status == by_status
 
@@ -696,3 +696,29 @@ def test_subtotals_named_before_a_number_or_above_their_groups_are_each_named_an
                  "Sum Ka Wai,300\r\n") == ["row 2", "row 3", "row 6", "row 7"]
     assert named("Chan Ka Sum,100\r\nTotal Chan Ka Sum,100\r\nTotal Total Return Fund,400\r\nTotal Return Fund,100\r\n"
                  "Total Return Fund,300\r\n") == ["row 3", "row 4"]
+
+
+def test_a_zero_unit_line_of_a_totals_id_hides_no_later_total_and_subtotals_repeated_at_the_end_are_refused(
+        tmp_path, stated):
+    """Review 45: a `DTC Total` row of no units, read as a holder, made every later `DTC Total` a sum of lines of
+    its own id, so each was read (532 units counted twice); a holder stepped over a neighbour's subtotal row to
+    its lines; a group's row was taken as any id it began (`Total Acme Corp` heads `Total Acme`); a summary
+    repeating the subtotals at the end was read; the first line's own lines were looked for on one path only."""
+    def named(body: str) -> list[str]:
+        got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + body), stated)
+        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
+
+    assert named("A,0\r\nDTC Total,0\r\nB,314\r\nC,218\r\nDTC Total,532\r\n") == ["row 6"]
+    assert named("Cede,100\r\nCede,200\r\nDTC Total,300\r\nEuroclear,0\r\nDTC Total,0\r\nClearstream,50\r\n"
+                 "Clearstream,70\r\nDTC Total,120\r\nDTC Total,420\r\n") == ["row 4", "row 9", "row 10"]
+    assert named("Total DTC,300\r\nA,0\r\nTotal DTC,0\r\nChan Ka Sum,100\r\nB,200\r\n") == ["row 2"]
+    assert named("Chan Ka Sum,100\r\nChan Ka Sum,300\r\nChan Ka Total,300\r\nChan Ka,100\r\nChan Ka,200\r\n") == [
+        "row 4"]
+    assert named("Acme Inc.,100\r\nAcme Inc.,200\r\nTotal Acme Inc.,300\r\nAcme Corp,50\r\nTotal Acme Corp,50\r\n"
+                 "Total Acme,350\r\n") == ["row 4", "row 6", "row 7"]
+    assert named("Cede,100\r\nCede,200\r\nCede Total,300\r\nEuroclear,50\r\nEuroclear,70\r\nEuroclear Total,120\r\n"
+                 "Cede Total,300\r\nEuroclear Total,120\r\nGrand Total,420\r\n") == [
+        f"row {r}" for r in (4, 7, 8, 9, 10)]
+    got = sources.read_tally(
+        write(tmp_path, "Holder,Shares\r\nTTL Partners,150\r\nA,100\r\nTTL Partners,50\r\nB,50\r\n"), stated)
+    assert got.units == (150, 100, 50, 50)

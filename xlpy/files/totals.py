@@ -46,8 +46,9 @@ TOTAL 2/19``, ``Grand total of shares``), and:
 ``Count`` at its end or in a label (:func:`_short_holder`): ``Count Basie Trust``, ``Stichting tot Beheer``
 and the account ``TOT-74898`` are names.  A first line headed by a totals word is judged as a total first,
 and is one when the lines below it, once judged, add up to it.  No line is a total of lines among which stands one
-of its own id (``PIMCO Total Return Fund`` 200 under its 100 and 100), and a line directly under its own group's
-subtotal rows (``Sum Ka Wai`` under ``Sum Ka Wai Total``) is that holder's.
+of its own id with units (``PIMCO Total Return Fund`` 200 under its 100 and 100), a line directly under its own
+group's subtotal rows (``Sum Ka Wai`` under ``Sum Ka Wai Total``) is that holder's, and a line of the id and units
+of one judged a total above it is a total too (subtotals repeated in a summary at the end).
 
 A holder whose name merely holds the word (``Total Return Fund``, ``Chan Ka
 Sum``) is read as a holder unless its units happen to be such a sum; the
@@ -186,6 +187,7 @@ def _judged(ids, units, statuses, found, held, row_of, tail, first=None) -> list
     lines = _Lines(ids, units, statuses, found)
     start, judged = 0, set()  # the first line since the last total; the lines judged totals
     since = {0: (0, 0)}  # the holders' units above a line following a total -> (that line, the totals above it)
+    repeated: dict[tuple[str, int], str] = {}  # (id, units) of a line judged a total -> why
     for i in found:
         above, block = lines.sums(0, i), lines.sums(start, i)  # the holders' lines above it
         earlier = lambda added, i=i: (  # noqa: E731 (directly under a total, over two or more totals)
@@ -195,6 +197,8 @@ def _judged(ids, units, statuses, found, held, row_of, tail, first=None) -> list
                                                   len(ids) + 1 if i in held else tail, earlier, judged, lines.found)
         if why is None and i == 0:
             why = _first_line(ids, units, lines, row_of)
+        if why is None and units[i]:  # (a total again: the subtotals repeated in a summary at the end)
+            why = repeated.get((ids[i], units[i]))
         if why is None:
             lines.hold(i)  # a holder after all
         else:
@@ -202,6 +206,7 @@ def _judged(ids, units, statuses, found, held, row_of, tail, first=None) -> list
             start = i + 1
             judged.add(i)
             since.setdefault(above.total, (start, len(out)))
+            repeated.setdefault((ids[i], units[i]), why)
     return out
 
 
@@ -267,7 +272,8 @@ class _Lines:
         """Line *i*, holding a totals word, is a holder after all (the lines are judged in order)."""
         self.held.append(i)
         self.held_cumulative.append(self.held_cumulative[-1] + self.units[i])
-        self.held_of_id.setdefault(self.ids[i], []).append(i)
+        if self.units[i]:  # (a line of no units is no line of its id: DTC Total 0 hides no later DTC Total)
+            self.held_of_id.setdefault(self.ids[i], []).append(i)
         if self.statuses is not None:
             status = self.statuses[i]
             if status not in self.held_of_status:  # (none of the held before it)
@@ -293,8 +299,8 @@ class _Lines:
         return got
 
     def _holds(self, key: str, start: int, end: int) -> bool:
-        """Whether a line of id *key* (one holding a totals word) is among the holders' lines *start* to *end*: those
-        holding a word are the held ones."""
+        """Whether a line of id *key* (one holding a totals word), of some units, is among the holders' lines *start*
+        to *end*: those holding a word are the held ones."""
         of_id = self.held_of_id.get(key, ())
         at = bisect_left(of_id, start)
         return at < len(of_id) and of_id[at] < end
@@ -396,7 +402,8 @@ def _of_group(text: str, name: str) -> bool:
     """Whether an id (case-folded) is one of the subtotal rows of holder *name* (bare): the name and a totals word
     or Count (``Acme Inc. Total``), or a totals word and the name (``Total Acme Inc.``)."""
     first = _FIRST.match(text)
-    return _heads(text, name) or first is not None and _bare(text[first.end():]) == name
+    return _heads(text, name) and bool(_FIRST.match(text.strip()[len(name):])) or \
+        first is not None and _bare(text[first.end():]) == name
 
 
 def _bare(text: str) -> str:
@@ -431,16 +438,24 @@ def _group_sum(ids, units, i, name: str, counted: bool, judged, found, row_of) -
     directly above it added up (their number when *counted*), past up to 8 of the group's own subtotal rows judged
     just above it (``B Count`` under ``B Total`` under the B lines); else those directly below it, past up to 8 of
     the group's own rows (*found*: the lines holding a totals word) below it, as Data > Subtotal writes with
-    Summary below data off (``A Total`` over ``A Count`` over the A lines); else None."""
+    Summary below data off (``A Total`` over ``A Count`` over the A lines); else None.  The group's own rows are
+    its rows of the other function (Subtotal run twice: Sum and Count) or this row again: ``Chan Ka Sum`` steps
+    over no ``Chan Ka Total`` to the Chan Ka lines."""
+    text = ids[i].casefold()
+
+    def own_row(k: int) -> bool:
+        row = ids[k].casefold()
+        return _of_group(row, name) and (row == text or bool(_COUNTED.search(row)) != counted)
+
     j, own = i - 1, 0
-    while j >= 0 and j in judged and own < 8 and _of_group(ids[j].casefold(), name):  # (the group's own rows)
+    while j >= 0 and j in judged and own < 8 and own_row(j):  # (the group's own rows)
         j, own = j - 1, own + 1
     last = j
     while j >= 0 and j not in judged and _bare(ids[j].casefold()) == name:
         j -= 1
     groups = [(j + 1, last)] if last > j else []
     k, own = i + 1, 0  # (the lines below it, as Data > Subtotal writes with Summary below data off)
-    while k < len(ids) and k in found and own < 8 and _of_group(ids[k].casefold(), name):
+    while k < len(ids) and k in found and own < 8 and own_row(k):
         k, own = k + 1, own + 1
     start = k
     while k < len(ids) and _bare(ids[k].casefold()) == name:
@@ -521,7 +536,7 @@ def _first_after_all(ids, units, statuses, totals: set[int], row_of) -> str | No
     holder = HOLDER.format(json.dumps(ids[0], ensure_ascii=False))
     for status in (None, "tendered") if statuses is not None else (None,):
         below = [j for j in range(1, len(ids)) if j not in totals and (status is None or statuses[j] == status)]
-        if any(ids[j] == ids[0] for j in below):  # (its own lines among them: TTL Partners 200 over its 100, 100)
+        if any(ids[j] == ids[0] and units[j] for j in below):  # (its own lines: TTL Partners 200 over its 100, 100)
             continue
         if len(below) >= 2 and sum(units[j] for j in below) == units[0]:
             what = f"rows {row_of(below[0])} to {row_of(below[-1])}" if status is None else \
@@ -535,6 +550,8 @@ def _first_line(ids, units, lines: _Lines, row_of) -> str | None:
     first), or None."""
     if not _FIRST.match(ids[0].casefold()) or not units[0]:
         return None
+    if any(ids[j] == ids[0] and units[j] for j in range(1, len(ids))):
+        return None  # (its own lines among them: TTL Partners 150 over A 100, TTL Partners 50, B 50)
     below = lines.sums(1, len(ids))  # (none of the lines holding a totals word)
     holder = HOLDER.format(json.dumps(ids[0], ensure_ascii=False))
     if below.count >= 2 and below.total == units[0]:
