@@ -45,10 +45,10 @@ TOTAL 2/19``, ``Grand total of shares``), and:
 ``TTL`` and ``Tot`` are totals words at either end of an id (``TTL DTC``, ``DTC TTL``) or in a label, and
 ``Count`` at its end or in a label (:func:`_short_holder`): ``Count Basie Trust``, ``Stichting tot Beheer``
 and the account ``TOT-74898`` are names.  A first line headed by a totals word is judged as a total first,
-and is one when the lines below it, once judged, add up to it.  No line is a total of lines among which stands one
-of its own id with units (``PIMCO Total Return Fund`` 200 under its 100 and 100), a line directly under its own
-group's subtotal rows (``Sum Ka Wai`` under ``Sum Ka Wai Total``) is that holder's, and a line of the id and units
-of one judged a total above it is a total too (subtotals repeated in a summary at the end).
+and is one when the lines below it, once judged, add up to it.  No line is a total of lines whose units are all on
+lines of its own id (``PIMCO Total Return Fund`` 200 under its 100 and 100), a line directly under its own group's
+subtotal rows (``Sum Ka Wai`` under ``Sum Ka Wai Total``) is that holder's, and in the summary at the end of the
+file a line of the id and units of one judged a total above it is a total too.
 
 A holder whose name merely holds the word (``Total Return Fund``, ``Chan Ka
 Sum``) is read as a holder unless its units happen to be such a sum; the
@@ -132,6 +132,8 @@ LABEL = "looks like a totals row, not a holder: delete it if it is one; {holder}
 ADDED = "looks like a totals row, not a holder: its units are those of {} added up; delete it if it is one; {holder}"
 COUNTED = ("looks like a totals row, not a holder: its units are a count of the lines of {} (Excel's Count subtotal); "
            "delete it if it is one; {holder}")
+REPEATED = ("looks like a totals row, not a holder: its id and units are those of row {}, a total (a summary at the "
+            "end); delete it if it is one; {holder}")
 HOLDER = "if it is a holder, name it in a mapping file's [holders] not_totals list (not_totals = [{}])"
 
 
@@ -163,7 +165,7 @@ def totals_rows(ids, joined: str | None, units, statuses=None, row_of=lambda i: 
     held: set[int] = set()  # ids with the word inside, judged at the end, that a holder's line follows after all
     first = None  # why the first line is a total of the lines below, once those holding a totals word are judged
     if found[0] == 0 and units[0] and _FIRST.match(ids[0].casefold()):  # judged a total, are the rest its lines?
-        trial = _judged(ids, units, statuses, found, set(), row_of, tail, "(the first line, on trial)")
+        trial = _judged(ids, units, statuses, found, set(), row_of, tail, "(the first line, on trial)", False)
         first = _first_after_all(ids, units, statuses, {i for i, _ in trial}, row_of)
     while True:
         out = _judged(ids, units, statuses, found, held, row_of, tail, first)
@@ -179,15 +181,16 @@ def totals_rows(ids, joined: str | None, units, statuses=None, row_of=lambda i: 
         held |= late  # (judged again as mid-file: a total only when it sums its block)
 
 
-def _judged(ids, units, statuses, found, held, row_of, tail, first=None) -> list[tuple[int, str]]:
+def _judged(ids, units, statuses, found, held, row_of, tail, first=None, repeats=True) -> list[tuple[int, str]]:
     """:func:`totals_rows` of the lines *found* holding a totals word, those *held* with the word inside and a
     holder's line after them (a total only when they sum their block); the lines from *tail* on hold one; *first*:
-    why the first line is a total, when known."""
+    why the first line is a total, when known; *repeats*: whether a line from *tail* on with the id and units of
+    one judged a total above is one (the subtotals repeated in a summary at the end; not on trial)."""
     out: list[tuple[int, str]] = []
     lines = _Lines(ids, units, statuses, found)
     start, judged = 0, set()  # the first line since the last total; the lines judged totals
     since = {0: (0, 0)}  # the holders' units above a line following a total -> (that line, the totals above it)
-    repeated: dict[tuple[str, int], str] = {}  # (id, units) of a line judged a total -> why
+    repeated: dict[tuple[str, int], int] = {}  # (id, units) of a line judged a total -> that line
     for i in found:
         above, block = lines.sums(0, i), lines.sums(start, i)  # the holders' lines above it
         earlier = lambda added, i=i: (  # noqa: E731 (directly under a total, over two or more totals)
@@ -197,8 +200,9 @@ def _judged(ids, units, statuses, found, held, row_of, tail, first=None) -> list
                                                   len(ids) + 1 if i in held else tail, earlier, judged, lines.found)
         if why is None and i == 0:
             why = _first_line(ids, units, lines, row_of)
-        if why is None and units[i]:  # (a total again: the subtotals repeated in a summary at the end)
-            why = repeated.get((ids[i], units[i]))
+        if why is None and repeats and i >= tail and (ids[i], units[i]) in repeated:  # (a summary at the end)
+            why = REPEATED.format(row_of(repeated[ids[i], units[i]]),
+                                  holder=HOLDER.format(json.dumps(ids[i], ensure_ascii=False)))
         if why is None:
             lines.hold(i)  # a holder after all
         else:
@@ -206,7 +210,7 @@ def _judged(ids, units, statuses, found, held, row_of, tail, first=None) -> list
             start = i + 1
             judged.add(i)
             since.setdefault(above.total, (start, len(out)))
-            repeated.setdefault((ids[i], units[i]), why)
+            repeated.setdefault((ids[i], units[i]), i)
     return out
 
 
@@ -218,7 +222,7 @@ class _Sums:
         self.total, self.count = 0, 0
         self.status_sums = dict  # -> {status: [units, lines]}, worked out when asked
         self.bounds = lambda: (None, None)  # -> (first, last), worked out when asked
-        self.holds = lambda key: False  # -> whether a line of id *key* is among them
+        self.all_of = lambda key: False  # -> whether its lines of some units are all of id *key*
 
     @property
     def by_status(self) -> dict[str, list[int]]:
@@ -262,9 +266,11 @@ class _Lines:
         self.holders[list(found)] = False
         self.added = np.where(self.holders, added, 0)
         self.cumulative, self.counted = _cumulative(self.added), _cumulative(self.holders)
+        self.with_units = _cumulative(self.holders & (self.added != 0))  # (those of some units)
         self.held: list[int] = []  # the lines holding a totals word read as holders, in order
         self.held_cumulative = [0]
-        self.held_of_id: dict[str, list[int]] = {}  # id -> its lines among the held, in order
+        self.held_with_units = [0]  # (the held of some units, cumulative)
+        self.held_of_id: dict[str, list[int]] = {}  # id -> its lines of some units among the held, in order
         self.held_of_status: dict[str, list[tuple[int, int]]] = {}  # status -> (units, lines) of the held, cumulative
         self.of_status: dict[str, tuple] | None = None  # status -> (its units, its lines) cumulative
 
@@ -272,6 +278,7 @@ class _Lines:
         """Line *i*, holding a totals word, is a holder after all (the lines are judged in order)."""
         self.held.append(i)
         self.held_cumulative.append(self.held_cumulative[-1] + self.units[i])
+        self.held_with_units.append(self.held_with_units[-1] + bool(self.units[i]))
         if self.units[i]:  # (a line of no units is no line of its id: DTC Total 0 hides no later DTC Total)
             self.held_of_id.setdefault(self.ids[i], []).append(i)
         if self.statuses is not None:
@@ -293,17 +300,19 @@ class _Lines:
             self.held_cumulative[lo]
         if got.count:  # the first and last of them: a line holding no word, or one held
             got.bounds = lambda: self._bounds(before, through, lo, hi)
-            got.holds = lambda key: self._holds(key, start, end)
+            got.all_of = lambda key: self._all_of(key, start, end, lo, hi)
         if self.statuses is not None and got.count:
             got.status_sums = lambda: self._by_status(start, end, lo, hi)
         return got
 
-    def _holds(self, key: str, start: int, end: int) -> bool:
-        """Whether a line of id *key* (one holding a totals word), of some units, is among the holders' lines *start*
-        to *end*: those holding a word are the held ones."""
+    def _all_of(self, key: str, start: int, end: int, lo: int, hi: int) -> bool:
+        """Whether the holders' lines *start* to *end* of some units are all of id *key* (one holding a totals word:
+        its lines are among the held ones, *lo* to *hi*), and there are some."""
+        if self.with_units[end] != self.with_units[start]:  # (a line holding no totals word, of some units)
+            return False
         of_id = self.held_of_id.get(key, ())
-        at = bisect_left(of_id, start)
-        return at < len(of_id) and of_id[at] < end
+        own = bisect_left(of_id, end) - bisect_left(of_id, start)
+        return own > 0 and own == self.held_with_units[hi] - self.held_with_units[lo]
 
     def _bounds(self, before: int, through: int, lo: int, hi: int) -> tuple[int, int]:
         """The first and last of the lines whose sum :meth:`sums` made (*before* and *through*: the lines holding no
@@ -362,9 +371,9 @@ def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since, ju
     if not units[i] or count is not None:  # (a Count row counts, never adds up)
         return LABEL.format(holder=holder()) if _label(text, core) else None
     inside = _inside(text, core)
-    if block.holds(ids[i]):
+    if block.all_of(ids[i]):
         block = _Sums()  # (a sum of a holder's own lines: PIMCO Total Return Fund 200 under its 100 and 100 is its)
-    if above.holds(ids[i]):
+    if above.all_of(ids[i]):
         above = _Sums()
     if inside and i + 1 < tail and not (block.count >= 2 and block.total == units[i]):
         return None  # the word inside a name, a holder's line below it: a holder, unless it sums its block
@@ -376,7 +385,7 @@ def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since, ju
     if inside:
         return None
     earlier = since(above.total - units[i])  # (a total over subtotals: Euroclear Total under its own ones)
-    if earlier is not None and earlier.count >= 2 and not earlier.holds(ids[i]):
+    if earlier is not None and earlier.count >= 2 and not earlier.all_of(ids[i]):
         return ADDED.format(earlier.rows(row_of), holder=holder())
     for lines, where in ((above, "above it"), (block, "since the last total")):
         for status, (added, count) in lines.by_status.items() if lines.count else ():
@@ -536,7 +545,7 @@ def _first_after_all(ids, units, statuses, totals: set[int], row_of) -> str | No
     holder = HOLDER.format(json.dumps(ids[0], ensure_ascii=False))
     for status in (None, "tendered") if statuses is not None else (None,):
         below = [j for j in range(1, len(ids)) if j not in totals and (status is None or statuses[j] == status)]
-        if any(ids[j] == ids[0] and units[j] for j in below):  # (its own lines: TTL Partners 200 over its 100, 100)
+        if {ids[j] for j in below if units[j]} == {ids[0]}:  # (its own lines: TTL Partners 200 over its 100, 100)
             continue
         if len(below) >= 2 and sum(units[j] for j in below) == units[0]:
             what = f"rows {row_of(below[0])} to {row_of(below[-1])}" if status is None else \
@@ -550,8 +559,6 @@ def _first_line(ids, units, lines: _Lines, row_of) -> str | None:
     first), or None."""
     if not _FIRST.match(ids[0].casefold()) or not units[0]:
         return None
-    if any(ids[j] == ids[0] and units[j] for j in range(1, len(ids))):
-        return None  # (its own lines among them: TTL Partners 150 over A 100, TTL Partners 50, B 50)
     below = lines.sums(1, len(ids))  # (none of the lines holding a totals word)
     holder = HOLDER.format(json.dumps(ids[0], ensure_ascii=False))
     if below.count >= 2 and below.total == units[0]:
