@@ -731,3 +731,20 @@ def test_a_zero_unit_line_of_a_totals_id_hides_no_later_total_and_subtotals_repe
     got = problems(sources.read_tally, write(tmp_path, body + "Cede Total,300\r\n"), stated)
     assert got[-1].startswith("t.csv: row 7, column Holder: looks like a totals row, not a holder: its id and units "
                               "are those of row 4, a total (a summary at the end)")
+
+
+def test_german_excels_count_subtotals_are_refused_as_its_sum_subtotals_are(tmp_path, stated):
+    """Review 46: German Excel writes Data > Subtotal's Count rows as `A Anzahl` and `Gesamtanzahl`; they were
+    read, so once the grand total was deleted as told the file was read at twice its units (443 for 220)."""
+    def named(body: str) -> list[str]:
+        got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + body), stated)
+        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
+
+    body = "A,100\r\nA,50\r\nA Anzahl,2\r\nA Ergebnis,150\r\nB,70\r\nB Anzahl,1\r\nB Ergebnis,70\r\n"
+    assert named(body + "Gesamtanzahl,3\r\nGesamtergebnis,220\r\n") == [f"row {r}" for r in (4, 5, 7, 8, 9, 10)]
+    assert named(body) == ["row 4", "row 5", "row 7", "row 8"]
+    assert named("A Ergebnis,150\r\nA Anzahl,2\r\nA,100\r\nA,50\r\n") == ["row 2", "row 3"]  # (Summary below off)
+    # a name holding the word elsewhere, or a Count row that counts no lines of its holder, is read
+    for body, units in [("Anzahl Capital,2\r\nA,1\r\nB,1\r\n", (2, 1, 1)),
+                        ("Müller,3\r\nMüller Anzahl,5\r\n", (3, 5))]:
+        assert sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + body), stated).units == units, body

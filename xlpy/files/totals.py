@@ -23,7 +23,7 @@ TOTAL 2/19``, ``Grand total of shares``), and:
   the last total, of one status (``Total tendered``, ``Euroclear Total
   tendered``); or
 * the id is a holder's followed by a totals word or Count, as Excel's Data >
-  Subtotal writes its rows (``A Total``, ``Acme Inc. Count``; or preceded by
+  Subtotal writes its rows (``A Total``, ``Acme Inc. Count``, ``A Anzahl``; or preceded by
   the word, as French and Spanish Excel write ``Total A``, ``Total 12345678``),
   and its units are those of that holder's lines directly above it added up,
   or their number, past the group's own subtotal rows (``B Count`` under
@@ -72,11 +72,11 @@ __all__ = ["totals_rows", "not_totals_problems"]
 TOTALS_WORDS = ("total", "totals", "subtotal", "subtotals", "grandtotal", "sum", "summe", "zwischensumme", "gesamt",
                 "gesamtsumme", "insgesamt", "ergebnis", "gesamtergebnis", "somme", "totaal", "eindtotaal", "subtotaal",
                 "totale", "suma",
-                "aggregate", "summary", "ttl", "tot", "count")
+                "aggregate", "summary", "ttl", "tot", "count", "anzahl", "gesamtanzahl")
 #: Words that may stand beside a totals word in a label that is a total whatever its units.
 _LABEL_WORDS = frozenset(TOTALS_WORDS + ("grand", "sub", "general", "général", "generale"))
 #: The substrings one of which any id with a totals word holds: a tally holding none is passed over at once.
-_ANY = ("tota", "sum", "gesamt", "ergebnis", "somme", "aggregate", "holders", "accounts")
+_ANY = ("tota", "sum", "gesamt", "ergebnis", "somme", "aggregate", "holders", "accounts", "anzahl")
 #: The short totals words, found as words only (``Account``, ``Seattle``, ``Tottenham`` hold none): each pattern begins
 #: with its word, so it is searched for at C speed as a string is.
 _ANY_WORDS = tuple((w, re.compile(rf"{w}(?<!\w{w})(?!\w)")) for w in ("tot", "ttl", "count"))
@@ -89,9 +89,9 @@ _FIRST = re.compile(rf"{_NOT_WORD}(?:(?:grand|general)[^\w\0]+)?(?:{_WORDS})(?!\
 _LAST = re.compile(rf"(?<!\w)(?:{_WORDS}){_NOT_WORD}\Z")
 #: The short totals words: an id holding only these is a total only in the shapes :func:`_short_holder` names.
 _SHORT = ("tot", "ttl", "count")
-#: An id holding a totals word other than the short ones.
+#: An id holding a totals word other than the short ones and Count's (``Anzahl``, as German Excel writes Count).
 _MAIN = re.compile(r"(?<!\w)(?:%s|all[^\w\0]+(?:holders|accounts))(?!\w)" % "|".join(
-    sorted(set(TOTALS_WORDS) - set(_SHORT), key=len, reverse=True)))
+    sorted(set(TOTALS_WORDS) - set(_SHORT) - {"anzahl"}, key=len, reverse=True)))
 #: An id (without its qualifiers) beginning or ending with TTL or Tot (``TTL DTC``, ``DTC TTL``, ``CEDE Tot.``).
 _SHORT_ENDS = re.compile(r"\W*(?:tot|ttl)(?!\w)|[^\0]*(?<!\w)(?:tot|ttl)\W*\Z")
 #: An account number headed TOT or TTL (``TOT-74898``, ``TTL001``): a name.
@@ -105,8 +105,9 @@ _COUNT_LABEL_WORDS = frozenset((
     "tenders", "tendered", "share", "shares", "unit", "units", "note", "notes", "number", "of", "no", "total",
     "grand", "sub"))
 _TOKEN = re.compile(r"\w+")
-#: An id ending in Count, as Excel's Data > Subtotal labels a subtotal made with the function Count (``A Count``).
-_COUNTED = re.compile(r"(?<!\w)count\W*(?:[0-9]+\W*)?\Z")
+#: An id ending in Count, as Excel's Data > Subtotal labels a subtotal made with the function Count (``A Count``;
+#: ``A Anzahl`` in German Excel).
+_COUNTED = re.compile(r"(?<!\w)(?:count|anzahl)\W*(?:[0-9]+\W*)?\Z")
 #: Words that may follow a totals word in a total's id (``DTC total tendered``, ``Total 4 holders as of 2/19``,
 #: ``DTC Total - Feb 19, 2004``, ``DTC Total Qty``): of status, count, quantity and date.
 _QUALIFIER_WORDS = frozenset((
