@@ -748,3 +748,46 @@ def test_german_excels_count_subtotals_are_refused_as_its_sum_subtotals_are(tmp_
     for body, units in [("Anzahl Capital,2\r\nA,1\r\nB,1\r\n", (2, 1, 1)),
                         ("Müller,3\r\nMüller Anzahl,5\r\n", (3, 5))]:
         assert sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + body), stated).units == units, body
+
+
+def test_an_agents_page_totals_under_one_label_are_refused_over_a_single_line_too(tmp_path, stated):
+    """An agent's page totals under one label (`DTC Total` after each page): a page of a single line was read as a
+    holder, and every later `DTC Total` then added up lines that held it, so none was refused (4 of the 33,000 page
+    totals of a 99,000-line tally named); a grand total under the same label, first or last, was read too.  A
+    label on two or more lines is judged first by the lines since the line before of that label."""
+    from xlpy.files.totals import totals_rows
+
+    def named(body: str) -> list[str]:
+        got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + body), stated)
+        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
+
+    body = "A,100\r\nDTC Total,100\r\nB,50\r\nC,50\r\nDTC Total,100\r\nD,7\r\nDTC Total,7\r\n"
+    assert named(body) == ["row 3", "row 6", "row 8"]
+    got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + body), stated)
+    assert got[0].startswith("t.csv: row 3, column Holder: looks like a totals row, not a holder: its units are those "
+                             "of row 2 added up, the lines since the line before of its id (a page total), as row 6's "
+                             "are; delete it if it is one")
+    top = ("DTC Total,700\r\nF,200\r\nJ,100\r\nDTC Total,300\r\nB,50\r\nF,100\r\nDTC Total,150\r\nC,200\r\n"
+           "S,50\r\nDTC Total,250\r\n")
+    assert named(top) == ["row 2", "row 5", "row 8", "row 11"]
+    assert "its units are those of the page totals of its id (rows 5, 8, 11) added up" in problems(
+        sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + top), stated)[0]
+    assert named("Smith,100\r\nDTC Total,100\r\nBrown,4051\r\nDTC Total,4051\r\nDTC Total,4151\r\n") == [
+        "row 3", "row 5", "row 6"]
+    # any case and spacing; a holder whose id holds a totals word within a page is one of its lines
+    assert named("A,100\r\nPage Total,100\r\nTotal Return Fund,50\r\nC,50\r\nPAGE  TOTAL,100\r\nD,7\r\n"
+                 "page total,7\r\n") == ["row 3", "row 6", "row 8"]
+    # a holder's name on lines here and there is not a label unless every line of it adds up the lines between, and
+    # a holder that subtotal rows name (French Excel's Total Total SA over the Total SA lines) is none
+    assert sources.read_tally(write(tmp_path, "Holder,Shares\r\nTotal SA,100\r\nB,50\r\nC,50\r\nTotal SA,70\r\n"
+                                    "D,30\r\nTotal SA,5\r\n"), stated).units == (100, 50, 50, 70, 30, 5)
+    assert named("Total Total SA,100\r\nTotal SA,100\r\nTotal B,100\r\nB,50\r\nB,50\r\nTotal Total SA,100\r\n"
+                 "Total SA,100\r\nTotal C,100\r\nC,100\r\nTotal Total SA,100\r\nTotal SA,100\r\n") == [
+        f"row {r}" for r in (2, 4, 7, 9, 11)]
+    # at scale: 30,000 pages of one to three lines, each page total named
+    ids, units = [], []
+    for k in range(30_000):
+        lines = [100, 50, 7][:1 + k % 3]
+        ids += [f"H{k:06d}-{j}" for j in range(len(lines))] + ["DTC Total"]
+        units += lines + [sum(lines)]
+    assert [i for i, _ in totals_rows(ids, None, units)] == [i for i, h in enumerate(ids) if h == "DTC Total"]

@@ -30,6 +30,13 @@ TOTAL 2/19``, ``Grand total of shares``), and:
   ``B Total`` under the B lines), or else of those directly below it (Summary
   below data off): judged by name, a subtotal missed or a holder refused
   above it hides none below it; or
+* the id begins or ends with the word and stands on two or more lines (an
+  agent's page-total label, ``DTC Total``, naming no holder that another line
+  subtotals), and each of its lines adds up the lines since the one before of
+  that id, one of them two or more lines, or one standing first or last with
+  no line since the one before adds up the others (a grand total under the
+  same label): a page total over a single line is one too, and one missed hides
+  no later one; or
 * the id ends with Count after words of holders, records or shares only
   (``Holder count: 3``, ``Record Count``, ``Share Count``): a footer
   whatever its units (any other Count row counts, and is never judged a
@@ -62,6 +69,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
+from itertools import accumulate
 
 from ..engine.errors import InputError
 
@@ -135,6 +143,10 @@ COUNTED = ("looks like a totals row, not a holder: its units are a count of the 
            "delete it if it is one; {holder}")
 REPEATED = ("looks like a totals row, not a holder: its id and units are those of row {}, a total (a summary at the "
             "end); delete it if it is one; {holder}")
+PAGE = ("looks like a totals row, not a holder: its units are those of {} added up, the lines since the line before "
+        "of its id (a page total), as row {}'s are; delete it if it is one; {holder}")
+GRAND = ("looks like a totals row, not a holder: its units are those of the page totals of its id (rows {}) added "
+         "up; delete it if it is one; {holder}")
 HOLDER = "if it is a holder, name it in a mapping file's [holders] not_totals list (not_totals = [{}])"
 
 
@@ -164,12 +176,13 @@ def totals_rows(ids, joined: str | None, units, statuses=None, row_of=lambda i: 
     while tail and tail - 1 in candidates:
         tail -= 1
     held: set[int] = set()  # ids with the word inside, judged at the end, that a holder's line follows after all
+    pages = _pages(ids, units, statuses, found, row_of)  # (an agent's page totals: DTC Total over one line too)
     first = None  # why the first line is a total of the lines below, once those holding a totals word are judged
     if found[0] == 0 and units[0] and _FIRST.match(ids[0].casefold()):  # judged a total, are the rest its lines?
-        trial = _judged(ids, units, statuses, found, set(), row_of, tail, "(the first line, on trial)", False)
+        trial = _judged(ids, units, statuses, found, set(), row_of, tail, "(the first line, on trial)", False, pages)
         first = _first_after_all(ids, units, statuses, {i for i, _ in trial}, row_of)
     while True:
-        out = _judged(ids, units, statuses, found, held, row_of, tail, first)
+        out = _judged(ids, units, statuses, found, held, row_of, tail, first, pages=pages)
         totals = {i for i, _ in out}
         if first is None and found[0] == 0 and 0 not in totals:
             first = _first_after_all(ids, units, statuses, totals, row_of)
@@ -182,7 +195,8 @@ def totals_rows(ids, joined: str | None, units, statuses=None, row_of=lambda i: 
         held |= late  # (judged again as mid-file: a total only when it sums its block)
 
 
-def _judged(ids, units, statuses, found, held, row_of, tail, first=None, repeats=True) -> list[tuple[int, str]]:
+def _judged(ids, units, statuses, found, held, row_of, tail, first=None, repeats=True,
+            pages=None) -> list[tuple[int, str]]:
     """:func:`totals_rows` of the lines *found* holding a totals word, those *held* with the word inside and a
     holder's line after them (a total only when they sum their block); the lines from *tail* on hold one; *first*:
     why the first line is a total, when known; *repeats*: whether a line from *tail* on with the id and units of
@@ -197,8 +211,10 @@ def _judged(ids, units, statuses, found, held, row_of, tail, first=None, repeats
         earlier = lambda added, i=i: (  # noqa: E731 (directly under a total, over two or more totals)
             lines.sums(since[added][0], i) if start == i and len(out) - since.get(added, (0, len(out)))[1] >= 2
             else None)
-        why = first if i == 0 and first else _why(ids, units, i, above, block, row_of,
-                                                  len(ids) + 1 if i in held else tail, earlier, judged, lines.found)
+        why = first if i == 0 and first else (pages or {}).get(i)
+        if why is None:
+            why = _why(ids, units, i, above, block, row_of, len(ids) + 1 if i in held else tail, earlier, judged,
+                       lines.found)
         if why is None and i == 0:
             why = _first_line(ids, units, lines, row_of)
         if why is None and repeats and i >= tail and (ids[i], units[i]) in repeated:  # (a summary at the end)
@@ -213,6 +229,80 @@ def _judged(ids, units, statuses, found, held, row_of, tail, first=None, repeats
             since.setdefault(above.total, (start, len(out)))
             repeated.setdefault((ids[i], units[i]), i)
     return out
+
+
+def _pages(ids, units, statuses, found, row_of) -> dict[int, str]:
+    """Line -> why it is a total, for the lines of an agent's page-total label: an id begun or ended by a totals word
+    on two or more lines (``DTC Total``, in any case and spacing), naming no holder that another line subtotals
+    (``Acme Total``), every one of whose lines adds up the lines since the line before of that id (or the first
+    line): the holders' lines, or all of them, one or more.  Such a line standing first or last with no line since
+    the one before it (a grand total under the same label) is one when its units are those of the others added up.
+    A label is judged so when one of them adds up two or more lines of some units, or such a grand total two or
+    more of them: a holder's name on lines here and there (``Total SA``) is judged as any line is.  Judged first,
+    a page total over a single line is found, and one missed hides no later one."""
+    by_id: dict[str, list[int]] = {}
+    for i in found:
+        by_id.setdefault(" ".join(ids[i].casefold().split()), []).append(i)
+    repeated = {key: at for key, at in by_id.items() if len(at) >= 2 and not _inside(key)}
+    if not repeated:
+        return {}
+    named = set()  # the holders named by a subtotal row (Acme Total, Total Acme, Acme Count)
+    for i in found:
+        text = ids[i].casefold()
+        named.update(_named(text, _without_qualifiers(text)))
+    lines = _Lines(ids, units, statuses, found)
+    everything = list(accumulate(units, initial=0))  # (all the lines' units, and those of some units, cumulative)
+    some = list(accumulate(map(bool, units), initial=0))
+    out: dict[int, str] = {}
+    for key, at in repeated.items():
+        if _bare(key) in named:
+            continue
+        adding, ends = [], []  # (line, the first and last line it adds up, those of some units); grand totals
+        for a, i in zip([-1] + at, at):
+            if not units[i]:
+                continue
+            if i == a + 1:  # (no line since the one before: a grand total, if first or last)
+                ends += [i] if i in (at[0], at[-1]) else []
+                continue
+            got = lines.sums(a + 1, i)
+            if got.count and got.total == units[i]:
+                adding.append((i, a + 1, i - 1, int(lines.with_units[i] - lines.with_units[a + 1])))
+            elif everything[i] - everything[a + 1] == units[i]:
+                adding.append((i, a + 1, i - 1, some[i] - some[a + 1]))
+            elif i != at[-1]:
+                break  # (a line of the label adding up nothing before the last: no page total's)
+        else:
+            grand = [i for i in ends if len(adding) >= 2 and units[i] == sum(units[j] for j, *_ in adding)]
+            if adding and (grand or any(count >= 2 for *_, count in adding)) and len(adding) + len(grand) >= 2:
+                out.update(_page_totals(ids, adding, grand, row_of))
+    return out
+
+
+def _page_totals(ids, adding, grand, row_of) -> dict[int, str]:
+    """Line -> its message, for the page totals of one label (:func:`_pages`): *adding*, (line, the first and last
+    line it adds up, ...) of each; *grand*, the lines adding those up.  Each page total's message names another."""
+    holder = lambda i: HOLDER.format(json.dumps(ids[i], ensure_ascii=False))  # noqa: E731 (as written there)
+    two = [i for i, *_ in adding[:2]] + grand[:1]
+    out = {}
+    for i, first, last, _ in adding:
+        rows = f"row {row_of(first)}" if first == last else f"rows {row_of(first)} to {row_of(last)}"
+        out[i] = PAGE.format(rows, row_of(two[1] if i == two[0] else two[0]), holder=holder(i))
+    listed = ", ".join(str(row_of(i)) for i, *_ in adding)
+    out.update((i, GRAND.format(listed, holder=holder(i))) for i in grand)
+    return out
+
+
+def _named(text: str, core: str) -> list[str]:
+    """The holders (bare) a subtotal row's id (case-folded; *core* without its qualifiers) may name: the id but its
+    totals word or Count at the end (``Acme Total``, ``Acme Count``), or at the start (``Total Acme``)."""
+    count = _COUNTED.search(text)
+    if count is not None:
+        return [_bare(text[:count.start()])]
+    names = [_bare(_LAST.sub("", core))] if _LAST.search(core) else []
+    first = _FIRST.match(text)
+    if first is not None:  # the name as written, and without its qualifiers (Total A (2 holders))
+        names += [_bare(text[first.end():]), _bare(core[first.end():])]
+    return [name for name in dict.fromkeys(names) if name]
 
 
 class _Sums:
@@ -428,16 +518,9 @@ def _grouped(ids, units, i, text: str, core: str, judged, found, row_of) -> str 
     word and a holder's (``Total A``, ``Total 12345678``, as French, Spanish and Italian Excel write it), and its
     units those of that holder's lines next to it added up, or their number (:func:`_group_sum`).  Judged by name,
     not by where the last total stands, a subtotal missed or a holder refused above it hides none below it."""
-    count = _COUNTED.search(text)
-    if count is not None:
-        names = [_bare(text[:count.start()])]
-    else:  # (both readings when the word stands at both ends: Total Chan Ka Sum)
-        names = [_bare(_LAST.sub("", core))] if _LAST.search(core) else []
-        first = _FIRST.match(text)
-        if first is not None:  # the name as written, and without its qualifiers (Total A (2 holders))
-            names += [_bare(text[first.end():]), _bare(core[first.end():])]
-    for name in dict.fromkeys(filter(None, names)):
-        why = _group_sum(ids, units, i, name, count is not None, judged, found, row_of)
+    counted = _COUNTED.search(text) is not None
+    for name in _named(text, core):  # (both readings when the word stands at both ends: Total Chan Ka Sum)
+        why = _group_sum(ids, units, i, name, counted, judged, found, row_of)
         if why is not None:
             return why
     return None
