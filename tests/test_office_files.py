@@ -730,7 +730,7 @@ def test_a_zero_unit_line_of_a_totals_id_hides_no_later_total_and_subtotals_repe
     body = "Holder,Shares\r\nCede,100\r\nCede,200\r\nCede Total,300\r\nEuroclear,50\r\nEuroclear Total,50\r\n"
     got = problems(sources.read_tally, write(tmp_path, body + "Cede Total,300\r\n"), stated)
     assert got[-1].startswith("t.csv: row 7, column Holder: looks like a totals row, not a holder: its id and units "
-                              "are those of row 4, a total (a summary at the end)")
+                              "are those of row 4, a total (repeated in a summary)")
 
 
 def test_german_excels_count_subtotals_are_refused_as_its_sum_subtotals_are(tmp_path, stated):
@@ -784,6 +784,17 @@ def test_an_agents_page_totals_under_one_label_are_refused_over_a_single_line_to
     assert named("Total Total SA,100\r\nTotal SA,100\r\nTotal B,100\r\nB,50\r\nB,50\r\nTotal Total SA,100\r\n"
                  "Total SA,100\r\nTotal C,100\r\nC,100\r\nTotal Total SA,100\r\nTotal SA,100\r\n") == [
         f"row {r}" for r in (2, 4, 7, 9, 11)]
+    # a label above the first page, one page under a grand total of the same label, a section's grand total between
+    assert named("Grand Total,1600\r\nTTL Partners,100\r\nTotal Certificated,100\r\nEuroclear,500\r\nEuroclear,1000\r\n"
+                 "Total Certificated,1500\r\n") == ["row 2", "row 4", "row 7"]
+    assert named("DTC Total,2600\r\nSmith,2500\r\nAcme,100\r\nDTC Total,2600\r\n") == ["row 2", "row 5"]
+    assert named("A,100\r\nB,50\r\nTTL DTC,150\r\nC,70\r\nTTL DTC,70\r\nTTL DTC,220\r\nD,5\r\nE,5\r\nTTL DTC,10\r\n"
+                 "F,3\r\nTTL DTC,3\r\n") == [f"row {r}" for r in (4, 6, 7, 10, 12)]
+    # a holder's lines of other units one under another are no page totals
+    body = ("Total SA,300\r\nBlackRock Inc.,100\r\nPIMCO Total Return Fund,0\r\nTotal SA,100\r\nTotal SA,150\r\n"
+            "PIMCO Total Return Fund,50\r\nPIMCO Total Return Fund,100\r\nSum Ka Wai,100\r\nTotal SA,150\r\n")
+    assert sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + body), stated).units == (
+        300, 100, 0, 100, 150, 50, 100, 100, 150)
     # at scale: 30,000 pages of one to three lines, each page total named
     ids, units = [], []
     for k in range(30_000):
@@ -791,3 +802,34 @@ def test_an_agents_page_totals_under_one_label_are_refused_over_a_single_line_to
         ids += [f"H{k:06d}-{j}" for j in range(len(lines))] + ["DTC Total"]
         units += lines + [sum(lines)]
     assert [i for i, _ in totals_rows(ids, None, units)] == [i for i, h in enumerate(ids) if h == "DTC Total"]
+
+
+def test_a_summary_with_lines_after_it_is_refused_and_no_line_sums_its_own_lines_of_one_status(tmp_path, stated):
+    """Review 47: the subtotals repeated in a summary were refused only at the very end of the file, so a summary
+    followed by a late line, or by another section, was read (850 units counted for 430); a line was refused as the
+    sum of the tendered lines above it when those were its own (`Total Return Fund` 200 under its 100 and 100, a
+    withdrawn line between)."""
+    def named(body: str, header: str = "Holder,Shares") -> list[str]:
+        got = problems(sources.read_tally, write(tmp_path, f"{header}\r\n" + body), stated)
+        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
+
+    subtotals = "Cede,100\r\nCede,200\r\nCede Total,300\r\nEuroclear,50\r\nEuroclear,70\r\nEuroclear Total,120\r\n"
+    assert named(subtotals + "Cede Total,300\r\nEuroclear Total,120\r\nSmith,10\r\n") == [
+        "row 4", "row 7", "row 8", "row 9"]
+    pages = "A,100\r\nB,200\r\nDTC Total,300\r\nC,50\r\nD,70\r\nDTC Total,120\r\nDTC Total,300\r\nDTC Total,120\r\n"
+    assert named(pages + "Grand Total,420\r\nSmith,10\r\n") == [f"row {r}" for r in (4, 7, 8, 9, 10)]
+    assert named(pages + "E,10\r\nF,20\r\nTotal Certificated,30\r\n") == [f"row {r}" for r in (4, 7, 8, 9, 12)]
+    # a holder's lines under a summary of its own are read (not directly under a total: a holder's line between)
+    assert named("A,60\r\nB,40\r\nDTC Total,100\r\nC,70\r\nD,30\r\nChan Ka Sum,100\r\nDTC Total,200\r\nE,100\r\n"
+                 "Chan Ka Sum,100\r\nF,50\r\nDTC Total,250\r\n") == ["row 4", "row 7", "row 8", "row 12"]
+    for fund in ("Total Return Fund", "Chan Ka Sum"):
+        body = f"{fund},100,tendered\r\nSmith,50,withdrawn\r\n{fund},100,tendered\r\n{fund},200,tendered\r\n"
+        tally = sources.read_tally(write(tmp_path, "Holder,Shares,Status\r\n" + body), stated)
+        assert tally.units == (100, 50, 100, 200), fund
+    assert named("A,100,tendered\r\nSmith,50,withdrawn\r\nB,100,tendered\r\nDTC Total,200,tendered\r\n",
+                 "Holder,Shares,Status") == ["row 5"]
+    # a summary above a late line, at least two of its lines one under another, or a single line naming a holder
+    assert named("A Ergebnis,300\r\nA,100\r\nA,200\r\nB Ergebnis,50\r\nB,50\r\nA Ergebnis,300\r\nB Ergebnis,50\r\n"
+                 "C,10\r\n") == ["row 2", "row 5", "row 7", "row 8"]
+    assert named("Total DTC 0022,7155\r\nDTC 0022,7155\r\nTotal Acme,9026\r\nAcme,9026\r\nTotal DTC 0022,7155\r\n"
+                 "Euroclear,8709\r\n") == ["row 2", "row 4", "row 6"]

@@ -32,11 +32,12 @@ TOTAL 2/19``, ``Grand total of shares``), and:
   above it hides none below it; or
 * the id begins or ends with the word and stands on two or more lines (an
   agent's page-total label, ``DTC Total``, naming no holder that another line
-  subtotals), and each of its lines adds up the lines since the one before of
-  that id, one of them two or more lines, or one standing first or last with
-  no line since the one before adds up the others (a grand total under the
-  same label): a page total over a single line is one too, and one missed hides
-  no later one; or
+  subtotals), and each of its lines between the first and the last adds up the
+  lines since the one before of that id, as the first and the last may, one of
+  them two or more lines, or one standing first or last with no line since the
+  one before adds up the others (a grand total under the same label): a page
+  total over a single line is one too, and one missed hides no later one
+  (:func:`_pages`); or
 * the id ends with Count after words of holders, records or shares only
   (``Holder count: 3``, ``Record Count``, ``Share Count``): a footer
   whatever its units (any other Count row counts, and is never judged a
@@ -54,8 +55,9 @@ TOTAL 2/19``, ``Grand total of shares``), and:
 and the account ``TOT-74898`` are names.  A first line headed by a totals word is judged as a total first,
 and is one when the lines below it, once judged, add up to it.  No line is a total of lines whose units are all on
 lines of its own id (``PIMCO Total Return Fund`` 200 under its 100 and 100), a line directly under its own group's
-subtotal rows (``Sum Ka Wai`` under ``Sum Ka Wai Total``) is that holder's, and in the summary at the end of the
-file a line of the id and units of one judged a total above it is a total too.
+subtotal rows (``Sum Ka Wai`` under ``Sum Ka Wai Total``) is that holder's, and in a summary (the lines at the end of
+the file that all hold a totals word, or directly under a total) a line of the id and units of one judged a total
+above it is a total too.  No line is a total of the lines of one status whose units are all on lines of its own id.
 
 A holder whose name merely holds the word (``Total Return Fund``, ``Chan Ka
 Sum``) is read as a holder unless its units happen to be such a sum; the
@@ -69,7 +71,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
-from itertools import accumulate
+from functools import cache
 
 from ..engine.errors import InputError
 
@@ -141,8 +143,8 @@ LABEL = "looks like a totals row, not a holder: delete it if it is one; {holder}
 ADDED = "looks like a totals row, not a holder: its units are those of {} added up; delete it if it is one; {holder}"
 COUNTED = ("looks like a totals row, not a holder: its units are a count of the lines of {} (Excel's Count subtotal); "
            "delete it if it is one; {holder}")
-REPEATED = ("looks like a totals row, not a holder: its id and units are those of row {}, a total (a summary at the "
-            "end); delete it if it is one; {holder}")
+REPEATED = ("looks like a totals row, not a holder: its id and units are those of row {}, a total (repeated in a "
+            "summary); delete it if it is one; {holder}")
 PAGE = ("looks like a totals row, not a holder: its units are those of {} added up, the lines since the line before "
         "of its id (a page total), as row {}'s are; delete it if it is one; {holder}")
 GRAND = ("looks like a totals row, not a holder: its units are those of the page totals of its id (rows {}) added "
@@ -176,7 +178,7 @@ def totals_rows(ids, joined: str | None, units, statuses=None, row_of=lambda i: 
     while tail and tail - 1 in candidates:
         tail -= 1
     held: set[int] = set()  # ids with the word inside, judged at the end, that a holder's line follows after all
-    pages = _pages(ids, units, statuses, found, row_of)  # (an agent's page totals: DTC Total over one line too)
+    pages = _pages(ids, units, found, row_of)  # (an agent's page totals: DTC Total over one line too)
     first = None  # why the first line is a total of the lines below, once those holding a totals word are judged
     if found[0] == 0 and units[0] and _FIRST.match(ids[0].casefold()):  # judged a total, are the rest its lines?
         trial = _judged(ids, units, statuses, found, set(), row_of, tail, "(the first line, on trial)", False, pages)
@@ -199,13 +201,18 @@ def _judged(ids, units, statuses, found, held, row_of, tail, first=None, repeats
             pages=None) -> list[tuple[int, str]]:
     """:func:`totals_rows` of the lines *found* holding a totals word, those *held* with the word inside and a
     holder's line after them (a total only when they sum their block); the lines from *tail* on hold one; *first*:
-    why the first line is a total, when known; *repeats*: whether a line from *tail* on with the id and units of
-    one judged a total above is one (the subtotals repeated in a summary at the end; not on trial)."""
+    why the first line is a total, when known; *repeats*: whether a line from *tail* on, or directly under a total,
+    with the id and units of one judged a total above is one (the subtotals repeated in a summary; not on trial)."""
     out: list[tuple[int, str]] = []
     lines = _Lines(ids, units, statuses, found)
     start, judged = 0, set()  # the first line since the last total; the lines judged totals
     since = {0: (0, 0)}  # the holders' units above a line following a total -> (that line, the totals above it)
     repeated: dict[tuple[str, int], int] = {}  # (id, units) of a line judged a total -> that line
+
+    @cache
+    def holders() -> frozenset[str]:  # (the holders' ids, bare: worked out when first asked)
+        return frozenset(_bare(h.casefold()) for k, h in enumerate(ids) if k not in lines.found)
+
     for i in found:
         above, block = lines.sums(0, i), lines.sums(start, i)  # the holders' lines above it
         earlier = lambda added, i=i: (  # noqa: E731 (directly under a total, over two or more totals)
@@ -217,7 +224,8 @@ def _judged(ids, units, statuses, found, held, row_of, tail, first=None, repeats
                        lines.found)
         if why is None and i == 0:
             why = _first_line(ids, units, lines, row_of)
-        if why is None and repeats and i >= tail and (ids[i], units[i]) in repeated:  # (a summary at the end)
+        if why is None and repeats and (ids[i], units[i]) in repeated and _in_summary(
+                ids, units, i, lines.found, judged, repeated, tail, holders):
             why = REPEATED.format(row_of(repeated[ids[i], units[i]]),
                                   holder=HOLDER.format(json.dumps(ids[i], ensure_ascii=False)))
         if why is None:
@@ -231,49 +239,92 @@ def _judged(ids, units, statuses, found, held, row_of, tail, first=None, repeats
     return out
 
 
-def _pages(ids, units, statuses, found, row_of) -> dict[int, str]:
+def _in_summary(ids, units, i, found, judged, repeated, tail, holders) -> bool:
+    """Whether line *i*, of the id and units of a line judged a total above it, stands in a summary of totals: among
+    the lines at the end of the file that all hold a totals word (from *tail* on), directly under a line judged a
+    total, or directly over another line of a total's id and units (past lines of no units holding a totals word,
+    ``Smith Total`` 0, either way); or, wherever it stands, its id is a subtotal row's naming a holder of the file
+    (``Total DTC 0022``; *holders()*: the holders' ids, bare).  A holder's line between keeps a holder's second line
+    (``Chan Ka Sum`` 100 under a page of 100) a holder's."""
+    text = ids[i].casefold()
+    if i >= tail or not holders().isdisjoint(_named(text, _without_qualifiers(text))):
+        return True
+    j = i - 1
+    while j in found and not units[j] and j not in judged:
+        j -= 1
+    if j in judged:
+        return True
+    k = i + 1
+    while k in found and not units[k]:
+        k += 1
+    return k in found and (ids[k], units[k]) in repeated
+
+
+def _pages(ids, units, found, row_of) -> dict[int, str]:
     """Line -> why it is a total, for the lines of an agent's page-total label: an id begun or ended by a totals word
     on two or more lines (``DTC Total``, in any case and spacing), naming no holder that another line subtotals
-    (``Acme Total``), every one of whose lines adds up the lines since the line before of that id (or the first
-    line): the holders' lines, or all of them, one or more.  Such a line standing first or last with no line since
-    the one before it (a grand total under the same label) is one when its units are those of the others added up.
-    A label is judged so when one of them adds up two or more lines of some units, or such a grand total two or
-    more of them: a holder's name on lines here and there (``Total SA``) is judged as any line is.  Judged first,
-    a page total over a single line is found, and one missed hides no later one."""
+    (``Acme Total``), each of whose lines between the first and the last adds up the lines since the line before of
+    that id: the lines holding no totals word, or those and the ones holding it inside (``Vanguard Total Stock
+    Market Index Fund``), or all of them but labels (``Grand Total``); one or more.  The first (its lines since the
+    first line: it may stand under another section) and the last are page totals when they add up too, and one of
+    them with no line since the one before it is a grand total under the same label when its units are those of the
+    page totals added up.  A label is judged so, on two or more such lines, when a page total adds up two or more
+    lines of some units, or a grand total two or more page totals, and none of them stands directly under another
+    but in a summary (its units those of one above): a holder's name on lines here and there (``Total SA``) or on
+    lines one under another is judged as any line is.  Judged first, a page total over a single line is found, and
+    one missed hides no later one."""
+    import numpy as np
+
     by_id: dict[str, list[int]] = {}
     for i in found:
         by_id.setdefault(" ".join(ids[i].casefold().split()), []).append(i)
     repeated = {key: at for key, at in by_id.items() if len(at) >= 2 and not _inside(key)}
     if not repeated:
         return {}
-    named = set()  # the holders named by a subtotal row (Acme Total, Total Acme, Acme Count)
+    named, inside, labels = set(), [], []  # the holders named by a subtotal row (Acme Total); the word inside; labels
     for i in found:
         text = ids[i].casefold()
-        named.update(_named(text, _without_qualifiers(text)))
-    lines = _Lines(ids, units, statuses, found)
-    everything = list(accumulate(units, initial=0))  # (all the lines' units, and those of some units, cumulative)
-    some = list(accumulate(map(bool, units), initial=0))
+        core = _without_qualifiers(text)
+        named.update(_named(text, core))
+        inside += [i] if _inside(text, core) else []
+        labels += [i] if set(_TOKEN.findall(text)) <= _LABEL_WORDS or _label(text, core) else []
+    added = _as_array(units)
+    plain = np.ones(len(units), dtype=bool)
+    plain[list(found)] = False
+    inner = plain.copy()
+    inner[inside] = True
+    unlabelled = np.ones_like(plain)
+    unlabelled[labels] = False
+    kinds = [(_cumulative(np.where(m, added, 0)), _cumulative(m & (added != 0)))  # (units, lines of some: cumulative)
+             for m in (plain, inner, unlabelled)]
     out: dict[int, str] = {}
     for key, at in repeated.items():
         if _bare(key) in named:
             continue
-        adding, ends = [], []  # (line, the first and last line it adds up, those of some units); grand totals
-        for a, i in zip([-1] + at, at):
+        adding, ends, seen, section = [], [], set(), 0  # (line, the first and last line it adds up, those of some
+        for a, i in zip([-1] + at, at):  # units); grand totals; the units above; the page totals' since a grand one
             if not units[i]:
                 continue
-            if i == a + 1:  # (no line since the one before: a grand total, if first or last)
-                ends += [i] if i in (at[0], at[-1]) else []
-                continue
-            got = lines.sums(a + 1, i)
-            if got.count and got.total == units[i]:
-                adding.append((i, a + 1, i - 1, int(lines.with_units[i] - lines.with_units[a + 1])))
-            elif everything[i] - everything[a + 1] == units[i]:
-                adding.append((i, a + 1, i - 1, some[i] - some[a + 1]))
-            elif i != at[-1]:
-                break  # (a line of the label adding up nothing before the last: no page total's)
+            if i == a + 1:  # (no line since the one before: a grand total, if first or last, or a summary's)
+                if i in (at[0], at[-1]):
+                    ends.append(i)
+                elif units[i] == section:  # (a section's grand total: judged as any line is)
+                    section = 0
+                elif units[i] not in seen:
+                    break  # (a holder's lines one under another: Total SA 100, Total SA 150)
+            else:
+                some = next((int(c[i] - c[a + 1]) for u, c in kinds  # (its lines of some units, of the first kind)
+                             if c[i] > c[a + 1] and int(u[i] - u[a + 1]) == units[i]), None)
+                if some is not None:
+                    adding.append((i, a + 1, i - 1, some))
+                    section += units[i]
+                elif at[0] < i < at[-1]:
+                    break  # (a line of the label adding up nothing between the first and the last: no page total's)
+            seen.add(units[i])
         else:
-            grand = [i for i in ends if len(adding) >= 2 and units[i] == sum(units[j] for j, *_ in adding)]
-            if adding and (grand or any(count >= 2 for *_, count in adding)) and len(adding) + len(grand) >= 2:
+            strong = any(count >= 2 for *_, count in adding)  # (a page total of two or more lines)
+            grand = [i for i in ends if (strong or len(adding) >= 2) and units[i] == sum(units[j] for j, *_ in adding)]
+            if adding and (strong or grand) and len(adding) + len(grand) >= 2:
                 out.update(_page_totals(ids, adding, grand, row_of))
     return out
 
@@ -314,6 +365,7 @@ class _Sums:
         self.status_sums = dict  # -> {status: [units, lines]}, worked out when asked
         self.bounds = lambda: (None, None)  # -> (first, last), worked out when asked
         self.all_of = lambda key: False  # -> whether its lines of some units are all of id *key*
+        self.own_of_status = lambda key, status: 0  # -> the units of its lines of id *key* and *status*
 
     @property
     def by_status(self) -> dict[str, list[int]]:
@@ -346,13 +398,7 @@ class _Lines:
 
         self.ids, self.units, self.statuses, self.found = ids, units, statuses, set(found)
         n = len(units)
-        try:
-            added = np.fromiter(units, np.int64, n)
-            exact = n == 0 or int(np.abs(added).max()) * n < 2**63  # (no sum overflows)
-        except (OverflowError, TypeError, ValueError):
-            exact = False
-        if not exact:
-            added = np.array([int(u) for u in units], dtype=object)  # (Python's ints)
+        added = _as_array(units)
         self.holders = np.ones(n, dtype=bool)  # the lines holding no totals word
         self.holders[list(found)] = False
         self.added = np.where(self.holders, added, 0)
@@ -362,6 +408,7 @@ class _Lines:
         self.held_cumulative = [0]
         self.held_with_units = [0]  # (the held of some units, cumulative)
         self.held_of_id: dict[str, list[int]] = {}  # id -> its lines of some units among the held, in order
+        self.held_of_id_status: dict[tuple, tuple[list[int], list[int]]] = {}  # (id, status) -> lines, units cumulative
         self.held_of_status: dict[str, list[tuple[int, int]]] = {}  # status -> (units, lines) of the held, cumulative
         self.of_status: dict[str, tuple] | None = None  # status -> (its units, its lines) cumulative
 
@@ -372,6 +419,10 @@ class _Lines:
         self.held_with_units.append(self.held_with_units[-1] + bool(self.units[i]))
         if self.units[i]:  # (a line of no units is no line of its id: DTC Total 0 hides no later DTC Total)
             self.held_of_id.setdefault(self.ids[i], []).append(i)
+            if self.statuses is not None:
+                at, added = self.held_of_id_status.setdefault((self.ids[i], self.statuses[i]), ([], [0]))
+                at.append(i)
+                added.append(added[-1] + self.units[i])
         if self.statuses is not None:
             status = self.statuses[i]
             if status not in self.held_of_status:  # (none of the held before it)
@@ -392,6 +443,7 @@ class _Lines:
         if got.count:  # the first and last of them: a line holding no word, or one held
             got.bounds = lambda: self._bounds(before, through, lo, hi)
             got.all_of = lambda key: self._all_of(key, start, end, lo, hi)
+            got.own_of_status = lambda key, status: self._own_of_status(key, status, start, end)
         if self.statuses is not None and got.count:
             got.status_sums = lambda: self._by_status(start, end, lo, hi)
         return got
@@ -404,6 +456,11 @@ class _Lines:
         of_id = self.held_of_id.get(key, ())
         own = bisect_left(of_id, end) - bisect_left(of_id, start)
         return own > 0 and own == self.held_with_units[hi] - self.held_with_units[lo]
+
+    def _own_of_status(self, key: str, status: str, start: int, end: int) -> int:
+        """The units of the held lines *start* to *end* of id *key* and *status*."""
+        at, added = self.held_of_id_status.get((key, status), ((), [0]))
+        return added[bisect_left(at, end)] - added[bisect_left(at, start)]
 
     def _bounds(self, before: int, through: int, lo: int, hi: int) -> tuple[int, int]:
         """The first and last of the lines whose sum :meth:`sums` made (*before* and *through*: the lines holding no
@@ -430,6 +487,20 @@ class _Lines:
             out[s][0] += added[hi][0] - added[lo][0]
             out[s][1] += added[hi][1] - added[lo][1]
         return {s: got for s, got in out.items() if got[1]}
+
+
+def _as_array(units):
+    """The units as a numpy array: of 64-bit integers when no sum of them overflows, else of Python's ints."""
+    import numpy as np
+
+    n = len(units)
+    try:
+        added = np.fromiter(units, np.int64, n)
+        if n == 0 or int(np.abs(added).max()) * n < 2**63:  # (no sum overflows)
+            return added
+    except (OverflowError, TypeError, ValueError):
+        pass
+    return np.array([int(u) for u in units], dtype=object)
 
 
 def _cumulative(values):
@@ -480,7 +551,7 @@ def _why(ids, units, i, above: _Sums, block: _Sums, row_of, tail: int, since, ju
         return ADDED.format(earlier.rows(row_of), holder=holder())
     for lines, where in ((above, "above it"), (block, "since the last total")):
         for status, (added, count) in lines.by_status.items() if lines.count else ():
-            if count >= 2 and added == units[i]:
+            if count >= 2 and added == units[i] and lines.own_of_status(ids[i], status) != added:  # (not its own)
                 return ADDED.format(f"the {status} lines {where}", holder=holder())
     return LABEL.format(holder=holder()) if _label(text, core) else None
 
