@@ -833,3 +833,36 @@ def test_a_summary_with_lines_after_it_is_refused_and_no_line_sums_its_own_lines
                  "C,10\r\n") == ["row 2", "row 5", "row 7", "row 8"]
     assert named("Total DTC 0022,7155\r\nDTC 0022,7155\r\nTotal Acme,9026\r\nAcme,9026\r\nTotal DTC 0022,7155\r\n"
                  "Euroclear,8709\r\n") == ["row 2", "row 4", "row 6"]
+
+
+def test_an_agents_sections_summaries_and_grand_totals_under_one_page_label(tmp_path, stated):
+    """Review 48: a section's grand total standing over its pages made the whole label a holder's (334 units read
+    for 167 after 31009b8's refusals, 501 now and before it); a summary line directly under a page total of no units
+    was read; a holder's two equal lines one under another passed as a page total and its grand total; runs of
+    lines of no units repeating a total were walked line by line from each of them (32,000 lines: 47 s); and units
+    of -2**63 passed the overflow guard, so sums wrapped."""
+    from xlpy.files.totals import totals_rows
+
+    def named(body: str) -> list[str]:
+        got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + body), stated)
+        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
+
+    def refused(ids: list[str], units: list[int]) -> list[int]:
+        return [i for i, _ in totals_rows(ids, None, units)]
+
+    ids = ["DTC Total", "A", "DTC Total", "B", "C", "DTC Total", "DTC Total", "D", "DTC Total", "E", "DTC Total"]
+    assert refused(ids, [151, 100, 100, 50, 1, 51, 16, 7, 7, 9, 9]) == [0, 2, 5, 6, 8, 10]
+    assert "its units are those of the page totals of its id (rows 10, 12) added up" in dict(
+        totals_rows(ids, None, [151, 100, 100, 50, 1, 51, 16, 7, 7, 9, 9]))[6]
+    assert named("A,100\r\nB,150\r\nTTL DTC,250\r\nC,50\r\nD,70\r\nTTL DTC,120\r\nAcme,0\r\nTTL DTC,0\r\n"
+                 "TTL DTC,250\r\nTTL DTC,120\r\n") == ["row 4", "row 7", "row 10", "row 11"]
+    body = "Tot Lot LLC,3000\r\nA,50\r\nB,50\r\nTot Lot LLC,100\r\nTot Lot LLC,100\r\n"
+    assert sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + body), stated).units == (3000, 50, 50, 100, 100)
+    zeros = ["Chan Ka Sum", "Chan Ka Sum Total", "Smith"] + ["Chan Ka Sum Total"] * 20_000 + ["Jones"]
+    assert refused(zeros, [0, 0, 100] + [0] * 20_000 + [50]) == [1]
+    assert refused(["A", "B", "C", "DTC Total"], [-2**63, -2**63, 5, 5]) == []
+    # a grand total of 100,000 page totals names five of them and their number
+    ids, units = ["A", "DTC Total"] * 100_000 + ["DTC Total"], [5, 5] * 100_000 + [500_000]
+    assert totals_rows(ids, None, units)[-1][1].startswith(
+        "looks like a totals row, not a holder: its units are those of the page totals of its id (rows 3, 5, 7, 9, "
+        "11, ... (100,000 page totals)) added up")

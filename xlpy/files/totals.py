@@ -31,13 +31,14 @@ TOTAL 2/19``, ``Grand total of shares``), and:
   below data off): judged by name, a subtotal missed or a holder refused
   above it hides none below it; or
 * the id begins or ends with the word and stands on two or more lines (an
-  agent's page-total label, ``DTC Total``, naming no holder that another line
+  agent's page-total label, ``DTC Total``, not a holder's whom another line
   subtotals), and each of its lines between the first and the last adds up the
-  lines since the one before of that id, as the first and the last may, one of
-  them two or more lines, or one standing first or last with no line since the
-  one before adds up the others (a grand total under the same label): a page
-  total over a single line is one too, and one missed hides no later one
-  (:func:`_pages`); or
+  lines since the one before of that id (as the first and the last may), or,
+  with no line since the one before, is a grand total of the page totals (all
+  of them, or a section's) or repeats one (a summary); one of them adds up two
+  or more lines, or a grand total standing first or last adds up the others: a
+  page total over a single line is one too, and one missed hides no later one
+  (:func:`_label_pages`); or
 * the id ends with Count after words of holders, records or shares only
   (``Holder count: 3``, ``Record Count``, ``Share Count``): a footer
   whatever its units (any other Count row counts, and is never judged a
@@ -56,8 +57,10 @@ and the account ``TOT-74898`` are names.  A first line headed by a totals word i
 and is one when the lines below it, once judged, add up to it.  No line is a total of lines whose units are all on
 lines of its own id (``PIMCO Total Return Fund`` 200 under its 100 and 100), a line directly under its own group's
 subtotal rows (``Sum Ka Wai`` under ``Sum Ka Wai Total``) is that holder's, and in a summary (the lines at the end of
-the file that all hold a totals word, or directly under a total) a line of the id and units of one judged a total
-above it is a total too.  No line is a total of the lines of one status whose units are all on lines of its own id.
+the file that all hold a totals word, or a line directly under a total or over another such line) a line of the id
+and units of one judged a total above it is a total too, as it is wherever it stands when its id is a subtotal row
+naming a holder of the file (``Total DTC 0022``).  No line is a total of the lines of one status whose units are all
+on lines of its own id.
 
 A holder whose name merely holds the word (``Total Return Fund``, ``Chan Ka
 Sum``) is read as a holder unless its units happen to be such a sum; the
@@ -147,8 +150,8 @@ REPEATED = ("looks like a totals row, not a holder: its id and units are those o
             "summary); delete it if it is one; {holder}")
 PAGE = ("looks like a totals row, not a holder: its units are those of {} added up, the lines since the line before "
         "of its id (a page total), as row {}'s are; delete it if it is one; {holder}")
-GRAND = ("looks like a totals row, not a holder: its units are those of the page totals of its id (rows {}) added "
-         "up; delete it if it is one; {holder}")
+GRAND = ("looks like a totals row, not a holder: its units are those of the page totals of its id ({}) added up; "
+         "delete it if it is one; {holder}")
 HOLDER = "if it is a holder, name it in a mapping file's [holders] not_totals list (not_totals = [{}])"
 
 
@@ -224,7 +227,7 @@ def _judged(ids, units, statuses, found, held, row_of, tail, first=None, repeats
                        lines.found)
         if why is None and i == 0:
             why = _first_line(ids, units, lines, row_of)
-        if why is None and repeats and (ids[i], units[i]) in repeated and _in_summary(
+        if why is None and repeats and units[i] and (ids[i], units[i]) in repeated and _in_summary(
                 ids, units, i, lines.found, judged, repeated, tail, holders):
             why = REPEATED.format(row_of(repeated[ids[i], units[i]]),
                                   holder=HOLDER.format(json.dumps(ids[i], ensure_ascii=False)))
@@ -261,18 +264,10 @@ def _in_summary(ids, units, i, found, judged, repeated, tail, holders) -> bool:
 
 
 def _pages(ids, units, found, row_of) -> dict[int, str]:
-    """Line -> why it is a total, for the lines of an agent's page-total label: an id begun or ended by a totals word
-    on two or more lines (``DTC Total``, in any case and spacing), naming no holder that another line subtotals
-    (``Acme Total``), each of whose lines between the first and the last adds up the lines since the line before of
-    that id: the lines holding no totals word, or those and the ones holding it inside (``Vanguard Total Stock
-    Market Index Fund``), or all of them but labels (``Grand Total``); one or more.  The first (its lines since the
-    first line: it may stand under another section) and the last are page totals when they add up too, and one of
-    them with no line since the one before it is a grand total under the same label when its units are those of the
-    page totals added up.  A label is judged so, on two or more such lines, when a page total adds up two or more
-    lines of some units, or a grand total two or more page totals, and none of them stands directly under another
-    but in a summary (its units those of one above): a holder's name on lines here and there (``Total SA``) or on
-    lines one under another is judged as any line is.  Judged first, a page total over a single line is found, and
-    one missed hides no later one."""
+    """Line -> why it is a total, for the lines of an agent's page-total labels (:func:`_label_pages`): ids begun or
+    ended by a totals word on two or more lines (``DTC Total``, in any case and spacing) that are not a holder's
+    whom another line subtotals (``Total SA`` under ``Total Total SA``).  Judged first, a page total over a single
+    line is found, and one missed hides no later one."""
     import numpy as np
 
     by_id: dict[str, list[int]] = {}
@@ -299,47 +294,88 @@ def _pages(ids, units, found, row_of) -> dict[int, str]:
              for m in (plain, inner, unlabelled)]
     out: dict[int, str] = {}
     for key, at in repeated.items():
-        if _bare(key) in named:
-            continue
-        adding, ends, seen, section = [], [], set(), 0  # (line, the first and last line it adds up, those of some
-        for a, i in zip([-1] + at, at):  # units); grand totals; the units above; the page totals' since a grand one
-            if not units[i]:
-                continue
-            if i == a + 1:  # (no line since the one before: a grand total, if first or last, or a summary's)
-                if i in (at[0], at[-1]):
-                    ends.append(i)
-                elif units[i] == section:  # (a section's grand total: judged as any line is)
-                    section = 0
-                elif units[i] not in seen:
-                    break  # (a holder's lines one under another: Total SA 100, Total SA 150)
-            else:
-                some = next((int(c[i] - c[a + 1]) for u, c in kinds  # (its lines of some units, of the first kind)
-                             if c[i] > c[a + 1] and int(u[i] - u[a + 1]) == units[i]), None)
-                if some is not None:
-                    adding.append((i, a + 1, i - 1, some))
-                    section += units[i]
-                elif at[0] < i < at[-1]:
-                    break  # (a line of the label adding up nothing between the first and the last: no page total's)
-            seen.add(units[i])
-        else:
-            strong = any(count >= 2 for *_, count in adding)  # (a page total of two or more lines)
-            grand = [i for i in ends if (strong or len(adding) >= 2) and units[i] == sum(units[j] for j, *_ in adding)]
-            if adding and (strong or grand) and len(adding) + len(grand) >= 2:
-                out.update(_page_totals(ids, adding, grand, row_of))
+        judged = None if _bare(key) in named else _label_pages(units, at, kinds)
+        if judged is not None:
+            out.update(_page_totals(ids, *judged, row_of))
     return out
 
 
-def _page_totals(ids, adding, grand, row_of) -> dict[int, str]:
-    """Line -> its message, for the page totals of one label (:func:`_pages`): *adding*, (line, the first and last
-    line it adds up, ...) of each; *grand*, the lines adding those up.  Each page total's message names another."""
+def _label_pages(units, at: list[int], kinds) -> tuple[list, dict, dict] | None:
+    """The page totals of one label on lines *at* (:func:`_pages`; *kinds*: the lines' units, and lines of some units,
+    cumulative, of three kinds), or None: each of its lines between the first and the last adds up the lines since
+    the line before of that id (the lines holding no totals word, or those and the ones holding it inside, or all but
+    labels; one or more), as the first (since the first line) and the last may.  A line with no line since the one
+    before is a grand total (first or last, of all the page totals, or first, of two or more next below it; between,
+    of two or more: the section's since the last grand total, or those next below it), or a summary's (the units of
+    a page total above).  Judged so when a page total adds up two or more lines of some units, or a grand total
+    first or last two or more page totals: a holder's name on lines here and there (``Total SA``) or one under
+    another (``Total SA`` 100, ``Total SA`` 150) is judged as any line is; a grand total of one page total stands
+    above it.  Returns ``(pages, grands, repeats)``: (line, the first and last line it adds up) of each page total;
+    grand total -> the page totals it adds up; summary line -> the page total it repeats."""
+    pages, grands, repeats, ends, over = [], {}, {}, [], []  # over: lines adding up the page totals next below them
+    seen, section, since = {}, [], 0  # page total's units -> it; the page totals since the last grand total, added
+    for a, i in zip([-1] + at, at):
+        if not units[i]:
+            continue
+        if i == a + 1:  # (no line since the one before)
+            if i in (at[0], at[-1]):
+                ends.append(i)
+            elif len(section) >= 2 and units[i] == since:
+                grands[i], section, since = section, [], 0  # (a section's grand total, under its pages)
+            elif units[i] in seen:
+                repeats[i] = seen[units[i]]  # (a summary)
+            else:
+                over.append(i)  # (a section's grand total over its pages, if they add up to it)
+            continue
+        some = next((int(c[i] - c[a + 1]) for u, c in kinds  # (its lines of some units, of the first kind)
+                     if c[i] > c[a + 1] and int(u[i] - u[a + 1]) == units[i]), None)
+        if some is not None:
+            pages.append((i, a + 1, i - 1, some))
+            seen.setdefault(units[i], i)
+            section.append(i)
+            since += units[i]
+        elif at[0] < i < at[-1]:
+            return None  # (a line of the label adding up nothing between the first and the last: no page total's)
+    starts = [i for i, *_ in pages]
+    bounds = sorted([*grands, *repeats, *over, *ends])
+
+    def next_below(i: int) -> list[int] | None:  # (the two or more page totals next below it adding up to it)
+        k = bisect_left(bounds, i) + 1
+        below = starts[bisect_left(starts, i):bisect_left(starts, bounds[k] if k < len(bounds) else at[-1] + 1)]
+        total, k = 0, 0
+        while k < len(below) and total < units[i]:
+            total, k = total + units[below[k]], k + 1
+        return below[:k] if total == units[i] and k >= 2 else None
+
+    for i in over:
+        grands[i] = next_below(i)
+        if grands[i] is None:
+            return None  # (a holder's lines one under another: Total SA 100, Total SA 150)
+    strong = any(count >= 2 for *_, count in pages)  # (a page total of two or more lines)
+    added = sum(units[i] for i in starts)
+    grand = [i for i in ends if units[i] == added and (len(pages) >= 2 or strong and i < starts[0])]
+    if not pages or not (strong or grand) or len(pages) + len(grand) < 2:
+        return None
+    grands.update((i, starts) for i in grand)
+    if at[0] in ends and at[0] not in grands and next_below(at[0]):  # (the first section's grand total, first)
+        grands[at[0]] = next_below(at[0])
+    return [p[:3] for p in pages], grands, repeats
+
+
+def _page_totals(ids, pages, grands, repeats, row_of) -> dict[int, str]:
+    """Line -> its message, for the page totals of one label (:func:`_label_pages`).  Each page total's message names
+    another."""
     holder = lambda i: HOLDER.format(json.dumps(ids[i], ensure_ascii=False))  # noqa: E731 (as written there)
-    two = [i for i, *_ in adding[:2]] + grand[:1]
+    two = [i for i, *_ in pages[:2]] + list(grands)[:1]
     out = {}
-    for i, first, last, _ in adding:
+    for i, first, last in pages:
         rows = f"row {row_of(first)}" if first == last else f"rows {row_of(first)} to {row_of(last)}"
         out[i] = PAGE.format(rows, row_of(two[1] if i == two[0] else two[0]), holder=holder(i))
-    listed = ", ".join(str(row_of(i)) for i, *_ in adding)
-    out.update((i, GRAND.format(listed, holder=holder(i))) for i in grand)
+    for i, below in grands.items():
+        listed = ", ".join(str(row_of(j)) for j in below[:5]) + (f", ... ({len(below):,} page totals)"
+                                                                 if len(below) > 5 else "")
+        out[i] = GRAND.format(("rows " if len(below) > 1 else "row ") + listed, holder=holder(i))
+    out.update((i, REPEATED.format(row_of(j), holder=holder(i))) for i, j in repeats.items())
     return out
 
 
@@ -496,7 +532,7 @@ def _as_array(units):
     n = len(units)
     try:
         added = np.fromiter(units, np.int64, n)
-        if n == 0 or int(np.abs(added).max()) * n < 2**63:  # (no sum overflows)
+        if n == 0 or max(int(added.max()), -int(added.min())) * n < 2**63:  # (no sum overflows)
             return added
     except (OverflowError, TypeError, ValueError):
         pass
