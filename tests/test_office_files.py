@@ -475,7 +475,7 @@ def test_the_sums_of_the_holders_lines_are_those_of_the_lines_added_one_by_one()
     tally of 100,000 fund names with Total in each took two minutes)."""
     import random
 
-    from xlpy.files.totals import _Lines
+    from xlpy.files.sums import Lines
 
     rnd = random.Random(7)
     for _ in range(2000):
@@ -484,7 +484,7 @@ def test_the_sums_of_the_holders_lines_are_those_of_the_lines_added_one_by_one()
         statuses = [rnd.choice(["tendered", "withdrawn", "failed"]) for _ in range(n)]
         found = sorted(rnd.sample(range(n), rnd.randint(0, n)))
         ids = [rnd.choice(["A Total", "B Total", "C"]) if i in found else f"H{i}" for i in range(n)]
-        lines, held = _Lines(ids, units, statuses, found), set()
+        lines, held = Lines(ids, units, statuses, found), set()
         for i in found:
             if rnd.random() < 0.5:
                 lines.hold(i)
