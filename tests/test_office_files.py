@@ -866,3 +866,73 @@ def test_an_agents_sections_summaries_and_grand_totals_under_one_page_label(tmp_
     assert totals_rows(ids, None, units)[-1][1].startswith(
         "looks like a totals row, not a holder: its units are those of the page totals of its id (rows 3, 5, 7, 9, "
         "11, ... (100,000 page totals)) added up")
+
+
+def test_an_agents_pages_of_one_line_each_are_refused_when_the_files_grand_total_leaves_them_out(tmp_path, stated):
+    """Every page of one line, its page total is what an honest holder tendering the units of the line above
+    looks like: `A 100 / DTC Total 100 / B 120 / DTC Total 120 / Grand Total 220` was read at 440 units once the
+    grand total was deleted as told.  The file's own grand total (of another id, below the pages or above them)
+    adding up every line but the label's says those lines were not counted in it.  A holder's name on such lines
+    stays a holder's when the grand total counts them, or when there is none."""
+    def named(body: str) -> list[str]:
+        got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + body), stated)
+        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
+
+    body = "A,100\r\nDTC Total,100\r\nB,120\r\nDTC Total,120\r\nGrand Total,220\r\n"
+    assert problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + body), stated) == [
+        "t.csv: row 3, column Holder: looks like a totals row, not a holder: its units are those of row 2 added up, "
+        f"the lines since the line before of its id (a page total), as row 5's are; delete it if it is one; "
+        f"{way_out('DTC Total')}, got 'DTC Total'",
+        "t.csv: row 5, column Holder: looks like a totals row, not a holder: its units are those of row 4 added up, "
+        f"the lines since the line before of its id (a page total), as row 3's are; delete it if it is one; "
+        f"{way_out('DTC Total')}, got 'DTC Total'",
+        f"t.csv: row 6, column Holder: {label('Grand Total')}, got 'Grand Total'"]
+    # with a late line after the pages, a grand total of another id under them, or one above them
+    assert named("A,100\r\nTotal SA,100\r\nB,50\r\nTotal SA,50\r\nC,10\r\nGrand Total,160\r\n") == [
+        "row 3", "row 5", "row 7"]
+    assert named("A,100\r\nDTC Total,100\r\nB,120\r\nDTC Total,120\r\nEuroclear Grand Total,220\r\n") == [
+        "row 3", "row 5", "row 6"]
+    assert named("Grand Total,220\r\nA,100\r\nDTC Total,100\r\nB,120\r\nDTC Total,120\r\n") == [
+        "row 2", "row 4", "row 6"]
+    # a grand total counting the lines of the label: a holder's lines
+    assert named("A,100\r\nTotal SA,100\r\nB,50\r\nTotal SA,50\r\nC,10\r\nGrand Total,310\r\n") == ["row 7"]
+    body = "A,100\r\nTotal SA,100\r\nB,50\r\nTotal SA,50\r\nC,10\r\n"
+    assert sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + body), stated).units == (100, 100, 50, 50, 10)
+
+
+def test_an_agents_page_totals_of_the_tendered_lines_are_refused_past_a_withdrawn_line(tmp_path, stated):
+    """A page total of the tendered lines of its page, past a withdrawn one on it, was no page total: the page
+    total over two lines under it went with it, and both were read (300 tendered units for 150)."""
+    path = write(tmp_path, "Holder,Shares,Status\r\nA,100,tendered\r\nB,50,withdrawn\r\nDTC Total,100,\r\n"
+                           "C,30,tendered\r\nD,20,tendered\r\nDTC Total,50,\r\n")
+    assert problems(sources.read_tally, path, stated) == [
+        "t.csv: row 4, column Holder: looks like a totals row, not a holder: its units are those of the tendered "
+        "lines of rows 2 to 3 added up, the lines since the line before of its id (a page total), as row 7's are; "
+        f"delete it if it is one; {way_out('DTC Total')}, got 'DTC Total'",
+        "t.csv: row 7, column Holder: looks like a totals row, not a holder: its units are those of rows 5 to 6 "
+        "added up, the lines since the line before of its id (a page total), as row 4's are; delete it if it is "
+        f"one; {way_out('DTC Total')}, got 'DTC Total'"]
+    # pages of one line each but for the withdrawn: confirmed by the tendered lines' own total at the end
+    path = write(tmp_path, "Holder,Shares,Status\r\nA,100,tendered\r\nB,50,withdrawn\r\nDTC Total,100,\r\n"
+                           "C,30,tendered\r\nDTC Total,30,\r\nD,20,tendered\r\nE,5,withdrawn\r\nDTC Total,20,\r\n"
+                           "Total tendered,150,\r\n")
+    assert [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in problems(
+        sources.read_tally, path, stated)] == ["row 4", "row 6", "row 9", "row 10"]
+
+
+def test_a_second_labels_first_page_and_a_sections_grand_total_under_the_files_are_refused(tmp_path, stated):
+    """A label's first page was added up from the top of the file only: under another label's pages it added up
+    nothing, and with its one other page of one line the label was read as a holder's (`DTC Total` 80, 100 and
+    their grand total 180 under the `Total Book Entry` pages).  A section's grand total as its label's first line,
+    under the file's own grand total, was read too (`Total Book Entry` 300, once `Gesamtsumme` was deleted)."""
+    def named(body: str) -> list[str]:
+        got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + body), stated)
+        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
+
+    body = ("Gesamtsumme,480\r\nTotal Book Entry,300\r\nA,100\r\nTotal Book Entry,100\r\nB,200\r\n"
+            "Total Book Entry,200\r\nC,50\r\nD,30\r\nDTC Total,80\r\nE,100\r\nDTC Total,100\r\nDTC Total,180\r\n")
+    assert named(body) == [f"row {r}" for r in (2, 3, 5, 7, 10, 12, 13)]
+    assert named(body.split("\r\n", 1)[1]) == [f"row {r}" for r in (2, 4, 6, 9, 11, 12)]
+    # a first page since another label's line is no page of two or more lines on its own: a holder's line again
+    assert named("A,60\r\nB,40\r\nDTC Total,100\r\nC,70\r\nD,30\r\nChan Ka Sum,100\r\nDTC Total,200\r\nE,100\r\n"
+                 "Chan Ka Sum,100\r\nF,50\r\nDTC Total,250\r\n") == ["row 4", "row 7", "row 8", "row 12"]

@@ -36,9 +36,10 @@ TOTAL 2/19``, ``Grand total of shares``), and:
   lines since the one before of that id (as the first and the last may), or,
   with no line since the one before, is a grand total of the page totals (all
   of them, or a section's) or repeats one (a summary); one of them adds up two
-  or more lines, or a grand total standing first or last adds up the others: a
-  page total over a single line is one too, and one missed hides no later one
-  (:func:`_label_pages`); or
+  or more lines, or a grand total standing first or last adds up the others, or
+  the file's own grand total of another id leaves them out: a page total over a
+  single line is one too, and one missed hides no later one (:func:`_label_pages`;
+  a page total may add up its page's tendered lines only); or
 * the id ends with Count after words of holders, records or shares only
   (``Holder count: 3``, ``Record Count``, ``Share Count``): a footer
   whatever its units (any other Count row counts, and is never judged a
@@ -73,7 +74,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from functools import cache
 
 from ..engine.errors import InputError
@@ -182,7 +183,7 @@ def totals_rows(ids, joined: str | None, units, statuses=None, row_of=lambda i: 
     while tail and tail - 1 in candidates:
         tail -= 1
     held: set[int] = set()  # ids with the word inside, judged at the end, that a holder's line follows after all
-    pages = _pages(ids, units, found, row_of)  # (an agent's page totals: DTC Total over one line too)
+    pages = _pages(ids, units, statuses, found, row_of)  # (an agent's page totals: DTC Total over one line too)
     first = None  # why the first line is a total of the lines below, once those holding a totals word are judged
     if found[0] == 0 and units[0] and _FIRST.match(ids[0].casefold()):  # judged a total, are the rest its lines?
         trial = _judged(ids, units, statuses, found, set(), row_of, tail, "(the first line, on trial)", False, pages)
@@ -265,11 +266,12 @@ def _in_summary(ids, units, i, found, judged, repeated, tail, holders) -> bool:
     return k in found and (ids[k], units[k]) in repeated
 
 
-def _pages(ids, units, found, row_of) -> dict[int, str]:
+def _pages(ids, units, statuses, found, row_of) -> dict[int, str]:
     """Line -> why it is a total, for the lines of an agent's page-total labels (:func:`_label_pages`): ids begun or
     ended by a totals word on two or more lines (``DTC Total``, in any case and spacing) that are not a holder's
     whom another line subtotals (``Total SA`` under ``Total Total SA``).  Judged first, a page total over a single
-    line is found, and one missed hides no later one."""
+    line is found, and one missed hides no later one.  *statuses*: the lines' statuses, or None (a page total may
+    add up its page's tendered lines only, past a withdrawn one)."""
     import numpy as np
 
     by_id: dict[str, list[int]] = {}
@@ -292,35 +294,43 @@ def _pages(ids, units, found, row_of) -> dict[int, str]:
     inner[inside] = True
     unlabelled = np.ones_like(plain)
     unlabelled[labels] = False
-    kinds = [(cumulative(np.where(m, added, 0)), cumulative(m & (added != 0)))  # (units, lines of some: cumulative)
-             for m in (plain, inner, unlabelled)]
+    masks = [(plain, None), (inner, None), (unlabelled, None)]
+    if statuses is not None and any(s != "tendered" for s in statuses):
+        masks.append((plain & np.fromiter((s == "tendered" for s in statuses), bool, len(statuses)), "tendered"))
+    kinds = [(cumulative(np.where(m, added, 0)), cumulative(m & (added != 0)), status)  # (units, lines of some units:
+             for m, status in masks]                                                 # cumulative; of one status)
+    elsewhere = _grand_elsewhere(added, found, kinds[:2] + kinds[3:])  # (the kinds leaving the labels' lines out)
     out: dict[int, str] = {}
     for key, at in repeated.items():
-        judged = None if _bare(key) in named else _label_pages(units, at, kinds)
+        judged = None if _bare(key) in named else _label_pages(units, at, kinds, elsewhere, found)
         if judged is not None:
             out.update(_page_totals(ids, *judged, row_of))
     return out
 
 
-def _label_pages(units, at: list[int], kinds) -> tuple[list, dict, dict] | None:
+def _label_pages(units, at: list[int], kinds, elsewhere, found) -> tuple[list, dict, dict] | None:
     """The page totals of one label on lines *at* (:func:`_pages`; *kinds*: the lines' units, and lines of some units,
-    cumulative, of three kinds), or None: each of its lines between the first and the last adds up the lines since
-    the line before of that id (the lines holding no totals word, or those and the ones holding it inside, or all but
-    labels; one or more), as the first (since the first line) and the last may.  A line with no line since the one
-    before is a grand total (first or last, of all the page totals, or first, of two or more next below it; between,
-    of two or more: the section's since the last grand total, or those next below it), or a summary's (the units of
-    a page total above).  Judged so when a page total adds up two or more lines of some units, or a grand total
-    first or last two or more page totals: a holder's name on lines here and there (``Total SA``) or one under
-    another (``Total SA`` 100, ``Total SA`` 150) is judged as any line is; a grand total of one page total stands
-    above it.  Returns ``(pages, grands, repeats)``: (line, the first and last line it adds up) of each page total;
-    grand total -> the page totals it adds up; summary line -> the page total it repeats."""
+    cumulative, of three or four kinds; *elsewhere*: :func:`_grand_elsewhere`'s test; *found*: the lines holding a
+    totals word), or None: each of its lines between the first and the last adds up the lines since the line before
+    of that id (the lines holding no totals word, or those and the ones holding it inside, or all but labels, or the
+    tendered of the first kind; one or more), as the first (since the first line, or since the last line holding a
+    totals word above it: another label's page total) and the last may.  A line with no line since the one before
+    (the first: none above it but labels, ``Gesamtsumme``) is a grand total (first or last, of all the page totals,
+    or first, of two or more next below it; between, of two or more: the section's since the last grand total, or
+    those next below it), or a summary's (the units of a page total above).  Judged so when a page total adds up
+    two or more lines of some units, or a grand total first or last two or more page totals, or a line of another
+    id below or above the label's adds up every line above or below it but theirs (:func:`_grand_elsewhere`): a
+    holder's name on lines here and there (``Total SA``) or one under another (``Total SA`` 100, ``Total SA`` 150)
+    is judged as any line is; a grand total of one page total stands above it.  Returns ``(pages, grands,
+    repeats)``: (line, the first and last line it adds up, the status of those it adds up or None) of each page
+    total; grand total -> the page totals it adds up; summary line -> the page total it repeats."""
     pages, grands, repeats, ends, over = [], {}, {}, [], []  # over: lines adding up the page totals next below them
     seen, section, since = {}, [], 0  # page total's units -> it; the page totals since the last grand total, added
     for a, i in zip([-1] + at, at):
         if not units[i]:
             continue
-        if i == a + 1:  # (no line since the one before)
-            if i in (at[0], at[-1]):
+        if i == a + 1 or a < 0 and not any(c[i] for _, c, _ in kinds):  # (no line since the one before; above the
+            if i in (at[0], at[-1]):                                        # first, none but labels)
                 ends.append(i)
             elif len(section) >= 2 and units[i] == since:
                 grands[i], section, since = section, [], 0  # (a section's grand total, under its pages)
@@ -329,10 +339,13 @@ def _label_pages(units, at: list[int], kinds) -> tuple[list, dict, dict] | None:
             else:
                 over.append(i)  # (a section's grand total over its pages, if they add up to it)
             continue
-        some = next((int(c[i] - c[a + 1]) for u, c in kinds  # (its lines of some units, of the first kind)
-                     if c[i] > c[a + 1] and int(u[i] - u[a + 1]) == units[i]), None)
-        if some is not None:
-            pages.append((i, a + 1, i - 1, some))
+        k = 0 if a >= 0 else bisect_left(found, i)  # (the first line's page: since the first line, or since the
+        froms = [a + 1] if a >= 0 else [0] + [found[k - 1] + 1] * (k > 0)  # last line holding a totals word)
+        some = next(((lo, int(c[i] - c[lo]), status) for lo in froms for u, c, status in kinds  # (its lines of some
+                     if c[i] > c[lo] and int(u[i] - u[lo]) == units[i]), None)  # units, of the first kind adding up)
+        if some is not None:  # (a first page since another label's line is not one of two or more lines as proof)
+            lo, count, status = some
+            pages.append((i, lo, i - 1, count if lo == froms[0] else min(count, 1), status))
             seen.setdefault(units[i], i)
             section.append(i)
             since += units[i]
@@ -353,16 +366,45 @@ def _label_pages(units, at: list[int], kinds) -> tuple[list, dict, dict] | None:
         grands[i] = next_below(i)
         if grands[i] is None:
             return None  # (a holder's lines one under another: Total SA 100, Total SA 150)
-    strong = any(count >= 2 for *_, count in pages)  # (a page total of two or more lines)
+    strong = any(count >= 2 for _, _, _, count, _ in pages)  # (a page total of two or more lines)
     added = sum(units[i] for i in starts)
     grand = [i for i in ends if units[i] == added and (len(pages) >= 2 or strong and i < starts[0])]
-    if not pages or not (strong or grand) or len(pages) + len(grand) < 2:
+    if not pages or len(pages) + len(grand) < 2 or not (strong or grand or elsewhere(at[0], at[-1], added)):
         return None
     grands.update((i, starts) for i in grand)
     first = next_below(at[0]) if at[0] in ends and at[0] not in grands else None
     if first:  # (the first section's grand total, over its pages)
         grands[at[0]] = first
-    return [p[:3] for p in pages], grands, repeats
+    return [(i, a, b, status) for i, a, b, _, status in pages], grands, repeats
+
+
+def _grand_elsewhere(added, found, kinds):
+    """A test ``(first, last, pages) -> bool`` for :func:`_label_pages`: whether a line holding a totals word below
+    line *last* adds up every line above it of one of *kinds* (the lines holding no totals word..., none of a
+    label's: were they holders, it would have counted them), or one above line *first* every line below it, and
+    its units are at least *pages*, a label's page totals added up.  The file's own grand total then says the
+    label's lines were not counted in it, though every page is of one line (``A`` 100, ``DTC Total`` 100, ``B``
+    120, ``DTC Total`` 120, ``Grand Total`` 220: 440 if they were holders).  The lines adding up all those above
+    or below them are found at once (numpy, *added*: the lines' units), and each label is a lookup."""
+    import numpy as np
+    from itertools import accumulate
+
+    at = np.asarray(found, dtype=np.int64)
+    own = added[at]
+    under = np.zeros(len(at), dtype=bool)  # (adding up every line above it)
+    over = np.zeros(len(at), dtype=bool)  # (every line below it)
+    for u, _, _ in kinds:
+        under |= u[at] == own
+        over |= u[-1] - u[at + 1] == own
+    below = [int(g) for g in at[under & (own != 0)]]
+    above = [int(g) for g in at[over & (own != 0)]]
+    most_below = list(accumulate((int(added[g]) for g in reversed(below)), max))[::-1]  # (the most from k on)
+    most_above = list(accumulate((int(added[g]) for g in above), max))  # (the most up to k)
+
+    def test(first: int, last: int, pages: int) -> bool:
+        k, j = bisect_right(below, last), bisect_left(above, first)
+        return bool(pages) and (k < len(below) and most_below[k] >= pages or j > 0 and most_above[j - 1] >= pages)
+    return test
 
 
 def _page_totals(ids, pages, grands, repeats, row_of) -> dict[int, str]:
@@ -371,8 +413,9 @@ def _page_totals(ids, pages, grands, repeats, row_of) -> dict[int, str]:
     holder = lambda i: HOLDER.format(json.dumps(ids[i], ensure_ascii=False))  # noqa: E731 (as written there)
     two = [i for i, *_ in pages[:2]] + list(grands)[:1]
     out = {}
-    for i, first, last in pages:
+    for i, first, last, status in pages:
         rows = f"row {row_of(first)}" if first == last else f"rows {row_of(first)} to {row_of(last)}"
+        rows = f"the {status} lines of {rows}" if status else rows
         out[i] = PAGE.format(rows, row_of(two[1] if i == two[0] else two[0]), holder=holder(i))
     for i, below in grands.items():
         listed = ", ".join(str(row_of(j)) for j in below[:5]) + (f", ... ({len(below):,} page totals)"
