@@ -936,3 +936,47 @@ def test_a_second_labels_first_page_and_a_sections_grand_total_under_the_files_a
     # a first page since another label's line is no page of two or more lines on its own: a holder's line again
     assert named("A,60\r\nB,40\r\nDTC Total,100\r\nC,70\r\nD,30\r\nChan Ka Sum,100\r\nDTC Total,200\r\nE,100\r\n"
                  "Chan Ka Sum,100\r\nF,50\r\nDTC Total,250\r\n") == ["row 4", "row 7", "row 8", "row 12"]
+
+
+def test_a_sections_grand_total_of_one_page_or_of_all_above_and_a_summary_of_grand_totals_keep_the_label(
+        tmp_path, stated):
+    """Review 49: a line of an agent's page-total label directly under another that was no section's grand total of
+    two or more pages, no repeat of a page total and no grand total of two or more pages next below it made the whole
+    label a holder's: a section of one page with its grand total under it (42 units read for 12 once the first two
+    were deleted), a summary repeating a grand total (29 for 7), two equal totals over a single page (12 for 3), a
+    section of one page with its grand total over it, and the last line a section's grand total past a `Page Total`
+    of 0.  A grand total of all the page totals above it, under a section of one page and a summary after it, was
+    read right before and is still (a section's grand total of one page alone would have lost it)."""
+    def named(body: str) -> list[str]:
+        got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + body), stated)
+        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
+
+    def rows(ids_units: str) -> str:
+        return "".join(f"{line}\r\n" for line in ids_units.split(" / "))
+
+    assert named(rows("A,100 / B,200 / DTC Total,300 / DTC Total,300 / C,400 / DTC Total,400 / D,500 / DTC Total,500 / "
+                      "DTC Total,900 / DTC Total,1200")) == [f"row {r}" for r in (4, 5, 7, 9, 10, 11)]
+    got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + rows(
+        "A,100 / B,200 / DTC Total,300 / C,400 / DTC Total,400 / DTC Total,700 / DTC Total,300 / DTC Total,700 / "
+        "DTC Total,400")), stated)
+    assert [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got] == [
+        f"row {r}" for r in (4, 6, 7, 8, 9, 10)]
+    assert "its id and units are those of row 4, a total (repeated in a summary)" in got[3]
+    assert "its units are those of the page totals of its id (rows 4, 6) added up" in got[4]
+    assert named(rows("DTC Total,300 / DTC Total,300 / A,100 / B,200 / DTC Total,300")) == ["row 2", "row 3", "row 6"]
+    assert named(rows("Orion LP,9712 / Orion LP,24535 / Lee,300 / Euroclear Total,34547 / Euroclear Total,34547 / "
+                      "Euroclear Total,9046 / Lee,150 / DTC 0352,8596 / Euroclear Total,8746 / DTC 0352,200 / "
+                      "DTC 0352,100 / Euroclear Total,300 / Euroclear Total,43593 / Euroclear Total,300")) == [
+        f"row {r}" for r in (5, 6, 7, 10, 13, 14, 15)]
+    assert named(rows("A,100 / B,200 / DTC Total,300 / C,400 / DTC Total,400 / DTC Total,700 / DTC Total,500 / "
+                      "D,500 / DTC Total,500 / DTC Total,1200")) == [f"row {r}" for r in (4, 6, 7, 8, 10, 11)]
+    assert named(rows("Euroclear Total,517 / Blue Fund,10 / Zeta Capital,500 / Cede,2 / Orion,5 / "
+                      "Euroclear Total,517 / Euroclear Total,7976 / Acme,1994 / Cede,4985 / Smith,997 / "
+                      "Euroclear Total,7976")) == [
+        f"row {r}" for r in (2, 7, 8, 12)]
+    assert named(rows("A,100 / B,50 / DTC Total,150 / DTC Total,150 / C,70 / D,30 / DTC Total,100 / E,5 / "
+                      "DTC Total,5 / Page Total,0 / DTC Total,105")) == [f"row {r}" for r in (4, 5, 8, 10, 12)]
+    # a holder's lines of other units one under another are still no page totals (review 48), nor its equal lines
+    # under one page of some units with a line of its own above
+    body = rows("Tot Lot LLC,3000 / A,50 / B,50 / Tot Lot LLC,100 / Tot Lot LLC,100")
+    assert sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + body), stated).units == (3000, 50, 50, 100, 100)

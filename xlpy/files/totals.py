@@ -314,30 +314,39 @@ def _label_pages(units, at: list[int], kinds, elsewhere, found) -> tuple[list, d
     totals word), or None: each of its lines between the first and the last adds up the lines since the line before
     of that id (the lines holding no totals word, or those and the ones holding it inside, or all but labels, or the
     tendered of the first kind; one or more), as the first (since the first line, or since the last line holding a
-    totals word above it: another label's page total) and the last may.  A line with no line since the one before
-    (the first: none above it but labels, ``Gesamtsumme``) is a grand total (first or last, of all the page totals,
-    or first, of two or more next below it; between, of two or more: the section's since the last grand total, or
-    those next below it), or a summary's (the units of a page total above).  Judged so when a page total adds up
-    two or more lines of some units, or a grand total first or last two or more page totals, or a line of another
-    id below or above the label's adds up every line above or below it but theirs (:func:`_grand_elsewhere`): a
-    holder's name on lines here and there (``Total SA``) or one under another (``Total SA`` 100, ``Total SA`` 150)
-    is judged as any line is; a grand total of one page total stands above it.  Returns ``(pages, grands,
-    repeats)``: (line, the first and last line it adds up, the status of those it adds up or None) of each page
-    total; grand total -> the page totals it adds up; summary line -> the page total it repeats."""
+    totals word above it: another label's page total) and the last may.
+
+    A line with no line of some units since the one before but labels (``Gesamtsumme`` above the first, ``Page
+    Total`` 0) is a grand total: first or last, of all the page totals, or first, of one or more next below it; the
+    last, of its section's; between, of its section's since the last grand total (of one page too: it repeats it),
+    of all the page totals above it, or of those next below it (of one when it stands under a total, when a first or
+    last line adds up all the page totals, or when the first adds up those next below it; else of two or more).
+    Else it repeats a page total or grand total above it (a summary).  Judged so when a page total adds up two or
+    more lines of some units, or a grand total first or last two or more page totals, or a line of another id below
+    or above the label's adds up every line above or below it but theirs (:func:`_grand_elsewhere`): a holder's name
+    on lines here and there (``Total SA``) or one under another (``Total SA`` 100, ``Total SA`` 150) is judged as any
+    line is; a grand total of one page total first or last stands above it.  Returns ``(pages, grands, repeats)``:
+    (line, the first and last line it adds up, the status of those it adds up or None) of each page total; grand
+    total -> the page totals it adds up; summary line -> the page total or grand total it repeats."""
     pages, grands, repeats, ends, over = [], {}, {}, [], []  # over: lines adding up the page totals next below them
-    seen, section, since = {}, [], 0  # page total's units -> it; the page totals since the last grand total, added
+    last = None  # the last section's page totals, when the last line is its grand total (not the file's)
+    seen = {}  # page total's units -> it
+    section, since, everything = [], 0, 0  # the page totals since the last grand total, their units; all the units
     for a, i in zip([-1] + at, at):
         if not units[i]:
             continue
-        if i == a + 1 or a < 0 and not any(c[i] for _, c, _ in kinds):  # (no line since the one before; above the
-            if i in (at[0], at[-1]):                                        # first, none but labels)
+        if i == a + 1 or all(c[i] == c[a + 1] for _, c, _ in kinds):  # (no line of some units since the one before
+            if i in (at[0], at[-1]):  # but labels: Gesamtsumme above the first, Page Total 0)
                 ends.append(i)
-            elif len(section) >= 2 and units[i] == since:
-                grands[i], section, since = section, [], 0  # (a section's grand total, under its pages)
+                last = section if i == at[-1] and units[i] == since and len(section) < len(pages) else None
+            elif section and units[i] == since or len(pages) >= 2 and units[i] == everything:
+                below = section if units[i] == since else [p[0] for p in pages]  # (a section's grand total, under its
+                grands[i], section, since = below, [], 0                         # pages, or all the file's so far)
+                seen.setdefault(units[i], i)  # (a summary may repeat it)
             elif units[i] in seen:
                 repeats[i] = seen[units[i]]  # (a summary)
-            else:
-                over.append(i)  # (a section's grand total over its pages, if they add up to it)
+            else:  # (a section's grand total over its pages, if they add up to it)
+                over.append((i, a in grands or a in repeats or a in ends))
             continue
         k = 0 if a >= 0 else bisect_left(found, i)  # (the first line's page: since the first line, or since the
         froms = [a + 1] if a >= 0 else [0] + [found[k - 1] + 1] * (k > 0)  # last line holding a totals word)
@@ -348,31 +357,34 @@ def _label_pages(units, at: list[int], kinds, elsewhere, found) -> tuple[list, d
             pages.append((i, lo, i - 1, count if lo == froms[0] else min(count, 1), status))
             seen.setdefault(units[i], i)
             section.append(i)
-            since += units[i]
+            since, everything = since + units[i], everything + units[i]
         elif at[0] < i < at[-1]:
             return None  # (a line of the label adding up nothing between the first and the last: no page total's)
     starts = [i for i, *_ in pages]
-    bounds = sorted([*grands, *repeats, *over, *ends])
+    bounds = sorted([*grands, *repeats, *(i for i, _ in over), *ends])
 
-    def next_below(i: int) -> list[int] | None:  # (the two or more page totals next below it adding up to it)
-        k = bisect_left(bounds, i) + 1
+    def next_below(i: int, least: int) -> list[int] | None:  # (the *least* or more page totals next below it
+        k = bisect_left(bounds, i) + 1                          # adding up to it)
         below = starts[bisect_left(starts, i):bisect_left(starts, bounds[k] if k < len(bounds) else at[-1] + 1)]
         total, k = 0, 0
         while k < len(below) and total < units[i]:
             total, k = total + units[below[k]], k + 1
-        return below[:k] if total == units[i] and k >= 2 else None
+        return below[:k] if total == units[i] and k >= least else None
 
-    for i in over:
-        grands[i] = next_below(i)
-        if grands[i] is None:
-            return None  # (a holder's lines one under another: Total SA 100, Total SA 150)
     strong = any(count >= 2 for _, _, _, count, _ in pages)  # (a page total of two or more lines)
     added = sum(units[i] for i in starts)
     grand = [i for i in ends if units[i] == added and (len(pages) >= 2 or strong and i < starts[0])]
+    styled = at[0] in ends and next_below(at[0], 1) is not None  # (the first line a grand total over its pages)
+    for i, under_total in over:  # (over one page under a total, or with the file's grand total found, or the first
+        grands[i] = next_below(i, 1 if under_total or grand or styled else 2)  # line over its pages; else two)
+        if grands[i] is None:
+            return None  # (a holder's lines one under another: Total SA 100, Total SA 150)
     if not pages or len(pages) + len(grand) < 2 or not (strong or grand or elsewhere(at[0], at[-1], added)):
         return None
     grands.update((i, starts) for i in grand)
-    first = next_below(at[0]) if at[0] in ends and at[0] not in grands else None
+    if last and at[-1] not in grands:
+        grands[at[-1]] = last
+    first = next_below(at[0], 1) if at[0] in ends and at[0] not in grands else None
     if first:  # (the first section's grand total, over its pages)
         grands[at[0]] = first
     return [(i, a, b, status) for i, a, b, _, status in pages], grands, repeats
