@@ -980,3 +980,39 @@ def test_a_sections_grand_total_of_one_page_or_of_all_above_and_a_summary_of_gra
     # under one page of some units with a line of its own above
     body = rows("Tot Lot LLC,3000 / A,50 / B,50 / Tot Lot LLC,100 / Tot Lot LLC,100")
     assert sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + body), stated).units == (3000, 50, 50, 100, 100)
+
+
+def test_a_page_total_repeated_under_itself_mid_section_and_honest_names_near_page_labels(tmp_path, stated):
+    """Review 50: a page total repeated directly under itself was taken for a section's grand total of one page, so
+    the section's real grand total under the next page added up nothing and the whole label was read (128,035 units
+    for 39,559); a running grand total under every page held a list of every page total above it (60,000 lines:
+    1.6 GB).  An honest holder's line was taken for the file's grand total, or for another label's page total
+    (the first page of a label may run from one), and a coincidence of the tendered lines for a page of two."""
+    def named(body: str, header: str = "Holder,Shares") -> list[str]:
+        got = problems(sources.read_tally, write(tmp_path, f"{header}\r\n{body}"), stated)
+        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
+
+    def rows(ids_units: str) -> str:
+        return "".join(f"{line}\r\n" for line in ids_units.split(" / "))
+
+    assert named(rows("A,6012 / B,3977 / DTC Total,9989 / C,5120 / DTC Total,5120 / DTC Total,15109 / D,20345 / "
+                      "DTC Total,20345 / DTC Total,20345 / E,3107 / DTC Total,3107 / DTC Total,23452 / F,998 / "
+                      "DTC Total,998")) == [f"row {r}" for r in (4, 6, 7, 9, 10, 12, 13, 15)]
+    # a page total and a running grand total under every page, at scale: each page total and grand total named
+    from xlpy.files.totals import totals_rows
+    ids, units, running = [], [], 0
+    for k in range(20_000):
+        running += 1 + k % 997
+        ids += [f"H{k:07d}", "DTC Total", "DTC Total"]
+        units += [1 + k % 997, 1 + k % 997, running]
+    assert [i for i, _ in totals_rows(ids, None, units)] == [i for i in range(len(ids)) if i % 3]
+    # honest holders: no grand total of another id, no page from an honest line, no page of tendered lines alone
+    for body in ("Acme Corp,1000 / Total SA,1000 / Blue Fund,500 / Total SA,500 / Chan Ka Sum,1500",
+                 "Smith,100 / Chan Ka Sum,50 / Orion LP,150 / Total SA,150 / Blue Fund,50 / Orion LP,100 / "
+                 "Total SA,150"):
+        tally = sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + rows(body)), stated)
+        assert tally.units == tuple(int(x.rsplit(",", 1)[1]) for x in body.split(" / ")), body
+    body = rows("Blue Fund,300,tendered / TTL Partners,300,tendered / Acme Corp,100,tendered / "
+                "Lee Family Trust,200,tendered / Jones,200,withdrawn / TTL Partners,300,tendered")
+    tally = sources.read_tally(write(tmp_path, "Holder,Shares,Status\r\n" + body), stated)
+    assert tally.units == (300, 300, 100, 200, 200, 300)

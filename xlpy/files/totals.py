@@ -37,9 +37,10 @@ TOTAL 2/19``, ``Grand total of shares``), and:
   with no line since the one before, is a grand total of the page totals (all
   of them, or a section's) or repeats one (a summary); one of them adds up two
   or more lines, or a grand total standing first or last adds up the others, or
-  the file's own grand total of another id leaves them out: a page total over a
-  single line is one too, and one missed hides no later one (:func:`_label_pages`;
-  a page total may add up its page's tendered lines only); or
+  the file's own grand total (a label, or an id saying grand) leaves them out:
+  a page total over a single line is one too, and one read as a holder hides
+  no later one (:func:`_label_pages`; a page total may add up its page's
+  tendered lines only); or
 * the id ends with Count after words of holders, records or shares only
   (``Holder count: 3``, ``Record Count``, ``Share Count``): a footer
   whatever its units (any other Count row counts, and is never judged a
@@ -270,8 +271,8 @@ def _pages(ids, units, statuses, found, row_of) -> dict[int, str]:
     """Line -> why it is a total, for the lines of an agent's page-total labels (:func:`_label_pages`): ids begun or
     ended by a totals word on two or more lines (``DTC Total``, in any case and spacing) that are not a holder's
     whom another line subtotals (``Total SA`` under ``Total Total SA``).  Judged first, a page total over a single
-    line is found, and one missed hides no later one.  *statuses*: the lines' statuses, or None (a page total may
-    add up its page's tendered lines only, past a withdrawn one)."""
+    line is found, and one read as a holder hides no later one.  *statuses*: the lines' statuses, or None (a page
+    total may add up its page's tendered lines only, past a withdrawn one)."""
     import numpy as np
 
     by_id: dict[str, list[int]] = {}
@@ -280,13 +281,15 @@ def _pages(ids, units, statuses, found, row_of) -> dict[int, str]:
     repeated = {key: at for key, at in by_id.items() if len(at) >= 2 and not _inside(key)}
     if not repeated:
         return {}
-    named, inside, labels = set(), [], []  # the holders named by a subtotal row (Acme Total); the word inside; labels
-    for i in found:
+    named, inside, labels, grand = set(), [], [], []  # the holders named by a subtotal row (Acme Total); the word
+    for i in found:  # inside; labels; labels and ids saying grand (Euroclear Grand Total)
         text = ids[i].casefold()
         core = _without_qualifiers(text)
         named.update(_named(text, core))
         inside += [i] if _inside(text, core) else []
-        labels += [i] if set(_TOKEN.findall(text)) <= _LABEL_WORDS or _label(text, core) else []
+        words = _TOKEN.findall(text)
+        labels += [i] if set(words) <= _LABEL_WORDS or _label(text, core) else []
+        grand += [i] if labels[-1:] == [i] or "grand" in words else []
     added = as_array(units)
     plain = np.ones(len(units), dtype=bool)
     plain[list(found)] = False
@@ -299,69 +302,54 @@ def _pages(ids, units, statuses, found, row_of) -> dict[int, str]:
         masks.append((plain & np.fromiter((s == "tendered" for s in statuses), bool, len(statuses)), "tendered"))
     kinds = [(cumulative(np.where(m, added, 0)), cumulative(m & (added != 0)), status)  # (units, lines of some units:
              for m, status in masks]                                                 # cumulative; of one status)
-    elsewhere = _grand_elsewhere(added, found, kinds[:2] + kinds[3:])  # (the kinds leaving the labels' lines out)
+    elsewhere = _grand_elsewhere(added, grand, kinds[:2] + kinds[3:])  # (the kinds leaving the labels' lines out)
+    others = sorted(i for at in repeated.values() for i in at)  # (the lines of the labels on two or more lines)
     out: dict[int, str] = {}
     for key, at in repeated.items():
-        judged = None if _bare(key) in named else _label_pages(units, at, kinds, elsewhere, found)
+        judged = None if _bare(key) in named else _label_pages(units, at, kinds, elsewhere, others)
         if judged is not None:
             out.update(_page_totals(ids, *judged, row_of))
     return out
 
 
-def _label_pages(units, at: list[int], kinds, elsewhere, found) -> tuple[list, dict, dict] | None:
+def _label_pages(units, at: list[int], kinds, elsewhere, others) -> tuple[list, dict, dict] | None:
     """The page totals of one label on lines *at* (:func:`_pages`; *kinds*: the lines' units, and lines of some units,
-    cumulative, of three or four kinds; *elsewhere*: :func:`_grand_elsewhere`'s test; *found*: the lines holding a
-    totals word), or None: each of its lines between the first and the last adds up the lines since the line before
-    of that id (the lines holding no totals word, or those and the ones holding it inside, or all but labels, or the
-    tendered of the first kind; one or more), as the first (since the first line, or since the last line holding a
-    totals word above it: another label's page total) and the last may.
-
-    A line with no line of some units since the one before but labels (``Gesamtsumme`` above the first, ``Page
-    Total`` 0) is a grand total: first or last, of all the page totals, or first, of one or more next below it; the
-    last, of its section's; between, of its section's since the last grand total (of one page too: it repeats it),
-    of all the page totals above it, or of those next below it (of one when it stands under a total, when a first or
-    last line adds up all the page totals, or when the first adds up those next below it; else of two or more).
-    Else it repeats a page total or grand total above it (a summary).  Judged so when a page total adds up two or
-    more lines of some units, or a grand total first or last two or more page totals, or a line of another id below
-    or above the label's adds up every line above or below it but theirs (:func:`_grand_elsewhere`): a holder's name
-    on lines here and there (``Total SA``) or one under another (``Total SA`` 100, ``Total SA`` 150) is judged as any
-    line is; a grand total of one page total first or last stands above it.  Returns ``(pages, grands, repeats)``:
-    (line, the first and last line it adds up, the status of those it adds up or None) of each page total; grand
-    total -> the page totals it adds up; summary line -> the page total or grand total it repeats."""
-    pages, grands, repeats, ends, over = [], {}, {}, [], []  # over: lines adding up the page totals next below them
-    last = None  # the last section's page totals, when the last line is its grand total (not the file's)
-    seen = {}  # page total's units -> it
-    section, since, everything = [], 0, 0  # the page totals since the last grand total, their units; all the units
+    cumulative, of three or four kinds; *elsewhere*: :func:`_grand_elsewhere`'s test; *others*: the lines of the
+    labels on two or more lines), or None: each of its lines between the first and the last adds up the lines since
+    the line before of that id (the lines holding no totals word, or those and the ones holding it inside, or all
+    but labels, or the tendered of the first kind; one or more), as the first (since the first line, or since the
+    last line above it of another such label: its page total) and the last may.  A line with no line of some units
+    since the one before but labels (``Gesamtsumme`` above the first, ``Page Total`` 0) is a grand total, a summary's
+    or a grand total over the pages below it (:class:`_Sections`); first or last, it is a grand total of all the page
+    totals, or first, of one or more next below it.  Judged so when a page total adds up two or more lines of some
+    units (from the line before of its id, not of its tendered lines only; a first page since another label's line
+    is not one of the two pages either), or a grand total first or last two or more page totals, or a label or an
+    id saying grand below or above the label's lines adds up every line above or below it but those holding a
+    totals word, and at least their page totals (:func:`_grand_elsewhere`): a holder's name on lines here and there
+    (``Total SA``) or one under another (``Total SA`` 100, ``Total SA`` 150) is judged as any line is; a grand total
+    of one page total first or last stands above it.  Returns ``(pages, grands, repeats)``: (line, the
+    first and last line it adds up, the status of those it adds up or None) of each page total; grand total -> the
+    page totals it adds up; summary line -> the page total or grand total it repeats."""
+    walk, borrowed = _Sections(units), False
     for a, i in zip([-1] + at, at):
         if not units[i]:
             continue
         if i == a + 1 or all(c[i] == c[a + 1] for _, c, _ in kinds):  # (no line of some units since the one before
-            if i in (at[0], at[-1]):  # but labels: Gesamtsumme above the first, Page Total 0)
-                ends.append(i)
-                last = section if i == at[-1] and units[i] == since and len(section) < len(pages) else None
-            elif section and units[i] == since or len(pages) >= 2 and units[i] == everything:
-                below = section if units[i] == since else [p[0] for p in pages]  # (a section's grand total, under its
-                grands[i], section, since = below, [], 0                         # pages, or all the file's so far)
-                seen.setdefault(units[i], i)  # (a summary may repeat it)
-            elif units[i] in seen:
-                repeats[i] = seen[units[i]]  # (a summary)
-            else:  # (a section's grand total over its pages, if they add up to it)
-                over.append((i, a in grands or a in repeats or a in ends))
+            walk.under(i, a, i == at[0], i == at[-1])                   # but labels)
             continue
-        k = 0 if a >= 0 else bisect_left(found, i)  # (the first line's page: since the first line, or since the
-        froms = [a + 1] if a >= 0 else [0] + [found[k - 1] + 1] * (k > 0)  # last line holding a totals word)
+        k = 0 if a >= 0 else bisect_left(others, i)  # (the first line's page: since the first line, or since the
+        froms = [a + 1] if a >= 0 else [0] + [others[k - 1] + 1] * (k > 0)  # last line above it of another label)
         some = next(((lo, int(c[i] - c[lo]), status) for lo in froms for u, c, status in kinds  # (its lines of some
                      if c[i] > c[lo] and int(u[i] - u[lo]) == units[i]), None)  # units, of the first kind adding up)
-        if some is not None:  # (a first page since another label's line is not one of two or more lines as proof)
+        if some is not None:  # (a page since another label's line, or of the tendered lines, is no proof on its own)
             lo, count, status = some
-            pages.append((i, lo, i - 1, count if lo == froms[0] else min(count, 1), status))
-            seen.setdefault(units[i], i)
-            section.append(i)
-            since, everything = since + units[i], everything + units[i]
+            walk.page(i, lo, count if lo == froms[0] and status is None else min(count, 1), status)
+            borrowed = borrowed or lo != froms[0]  # (nor one of the two pages a label needs)
         elif at[0] < i < at[-1]:
             return None  # (a line of the label adding up nothing between the first and the last: no page total's)
-    starts = [i for i, *_ in pages]
-    bounds = sorted([*grands, *repeats, *(i for i, _ in over), *ends])
+    pages, grands, ends = walk.pages, walk.grands, walk.ends
+    starts = walk.starts
+    bounds = sorted([*grands, *walk.repeats, *(i for i, _ in walk.over), *ends])
 
     def next_below(i: int, least: int) -> list[int] | None:  # (the *least* or more page totals next below it
         k = bisect_left(bounds, i) + 1                          # adding up to it)
@@ -372,29 +360,100 @@ def _label_pages(units, at: list[int], kinds, elsewhere, found) -> tuple[list, d
         return below[:k] if total == units[i] and k >= least else None
 
     strong = any(count >= 2 for _, _, _, count, _ in pages)  # (a page total of two or more lines)
-    added = sum(units[i] for i in starts)
+    added = walk.everything
     grand = [i for i in ends if units[i] == added and (len(pages) >= 2 or strong and i < starts[0])]
     styled = at[0] in ends and next_below(at[0], 1) is not None  # (the first line a grand total over its pages)
-    for i, under_total in over:  # (over one page under a total, or with the file's grand total found, or the first
-        grands[i] = next_below(i, 1 if under_total or grand or styled else 2)  # line over its pages; else two)
+    for i, under_total in walk.over:  # (over one page under a total, or with the file's grand total found, or the
+        grands[i] = next_below(i, 1 if under_total or grand or styled else 2)  # first line over its pages; else two)
         if grands[i] is None:
             return None  # (a holder's lines one under another: Total SA 100, Total SA 150)
-    if not pages or len(pages) + len(grand) < 2 or not (strong or grand or elsewhere(at[0], at[-1], added)):
+    if not pages or len(pages) - borrowed + len(grand) < 2 or not (strong or grand or elsewhere(at[0], at[-1], added)):
         return None
     grands.update((i, starts) for i in grand)
-    if last and at[-1] not in grands:
-        grands[at[-1]] = last
+    if walk.last and at[-1] not in grands:
+        grands[at[-1]] = walk.last
     first = next_below(at[0], 1) if at[0] in ends and at[0] not in grands else None
     if first:  # (the first section's grand total, over its pages)
         grands[at[0]] = first
-    return [(i, a, b, status) for i, a, b, _, status in pages], grands, repeats
+    return [(i, a, b, status) for i, a, b, _, status in pages], grands, walk.repeats
+
+
+class _Sections:
+    """An agent's page totals under one label as :func:`_label_pages` meets them, line by line, and what a line of
+    the label directly under another is: a grand total of its section's page totals (since the last grand total, of
+    one page too, repeating it; or since the last of two or more, past those of one), of all the page totals above
+    it (:class:`_Prefix`), a summary's (the units of a page total or grand total above), or else a grand total over
+    the page totals below it, if they add up to it (judged once they are known).  The label's first and last lines
+    are its ends; the last may be its section's grand total."""
+
+    def __init__(self, units):
+        self.units = units
+        self.pages, self.grands, self.repeats, self.ends, self.over = [], {}, {}, [], []
+        self.seen: dict[int, int] = {}  # a page total's or grand total's units -> it
+        self.section, self.since = [], 0  # the page totals since the last grand total, their units added up
+        self.wide, self.wide_since = [], 0  # since the last grand total of two or more, their units added up
+        self.starts, self.everything = [], 0  # all the page totals, their units added up
+        self.last = None  # the last section's page totals, when the last line is its grand total (not the file's)
+
+    def page(self, i: int, first: int, count: int, status: str | None) -> None:
+        """Line *i* is a page total of lines *first* to the one above it (*count* of some units; of *status*)."""
+        self.pages.append((i, first, i - 1, count, status))
+        self.seen.setdefault(self.units[i], i)
+        for group in (self.section, self.wide, self.starts):
+            group.append(i)
+        u = self.units[i]
+        self.since, self.wide_since, self.everything = self.since + u, self.wide_since + u, self.everything + u
+
+    def _section(self, units: int) -> list[int] | None:
+        """The page totals a grand total of *units* under them adds up: the widest section's, or None."""
+        if len(self.wide) >= 2 and units == self.wide_since:
+            return self.wide
+        return self.section if self.section and units == self.since else None
+
+    def under(self, i: int, a: int, first: bool, last: bool) -> None:
+        """Line *i* of the label, directly under line *a* of it (or the first, *first*, under none but labels)."""
+        u = self.units[i]
+        below = self._section(u)
+        if first or last:
+            self.ends.append(i)
+            self.last = below if last and below is not None and len(below) < len(self.starts) else self.last
+            return
+        if below is None and len(self.starts) >= 2 and u == self.everything:
+            below = _Prefix(self.starts, len(self.starts))  # (a grand total of all the page totals above it)
+        if below is not None:
+            self.grands[i] = below
+            if below is not self.section or len(below) >= 2:  # (past a grand total of one page: perhaps a summary's)
+                self.wide, self.wide_since = [], 0
+            self.section, self.since = [], 0
+            self.seen.setdefault(u, i)  # (a summary may repeat it)
+        elif u in self.seen:
+            self.repeats[i] = self.seen[u]  # (a summary)
+        else:  # (a grand total over the page totals below it, if they add up to it)
+            self.over.append((i, a in self.grands or a in self.repeats or a in self.ends))
+
+
+class _Prefix:
+    """The first *n* items of a list that only grows, not copied: the page totals above a grand total of all of them
+    (a running grand total under each page would otherwise hold a list of every page total above it)."""
+
+    __slots__ = ("items", "n")
+
+    def __init__(self, items: list, n: int):
+        self.items, self.n = items, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, k: slice) -> list:
+        return self.items[slice(*k.indices(self.n))]
 
 
 def _grand_elsewhere(added, found, kinds):
-    """A test ``(first, last, pages) -> bool`` for :func:`_label_pages`: whether a line holding a totals word below
-    line *last* adds up every line above it of one of *kinds* (the lines holding no totals word..., none of a
-    label's: were they holders, it would have counted them), or one above line *first* every line below it, and
-    its units are at least *pages*, a label's page totals added up.  The file's own grand total then says the
+    """A test ``(first, last, pages) -> bool`` for :func:`_label_pages`: whether one of lines *found* (labels, and
+    ids saying grand: ``Grand Total``, ``Euroclear Grand Total``) below line *last* adds up every line above it of
+    one of *kinds* (the lines holding no totals word..., none of a label's: were they holders, it would have counted
+    them), or one above line *first* every line below it, and its units are at least *pages*, a label's page totals
+    added up.  The file's own grand total then says the
     label's lines were not counted in it, though every page is of one line (``A`` 100, ``DTC Total`` 100, ``B``
     120, ``DTC Total`` 120, ``Grand Total`` 220: 440 if they were holders).  The lines adding up all those above
     or below them are found at once (numpy, *added*: the lines' units), and each label is a lookup."""
