@@ -1016,3 +1016,7 @@ def test_a_page_total_repeated_under_itself_mid_section_and_honest_names_near_pa
                 "Lee Family Trust,200,tendered / Jones,200,withdrawn / TTL Partners,300,tendered")
     tally = sources.read_tally(write(tmp_path, "Holder,Shares,Status\r\n" + body), stated)
     assert tally.units == (300, 300, 100, 200, 200, 300)
+    # a grand total of the tendered lines says nothing of a label's withdrawn lines
+    body = rows("Lee Family Trust,4991685,tendered / Total SA,4991685,withdrawn / Lee Family Trust,4740339,tendered / "
+                "Total SA,4740339,withdrawn / TOTAL TENDERED,9732024,")
+    assert named(body, "Holder,Shares,Status") == ["row 6"]

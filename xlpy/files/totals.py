@@ -305,11 +305,17 @@ def _pages(ids, units, statuses, found, row_of) -> dict[int, str]:
     elsewhere = _grand_elsewhere(added, grand, kinds[:2] + kinds[3:])  # (the kinds leaving the labels' lines out)
     others = sorted(i for at in repeated.values() for i in at)  # (the lines of the labels on two or more lines)
     out: dict[int, str] = {}
-    for key, at in repeated.items():
-        judged = None if _bare(key) in named else _label_pages(units, at, kinds, elsewhere, others)
+    for key, at in repeated.items():  # (a grand total of the tendered lines says nothing of withdrawn ones)
+        told = elsewhere if statuses is None or all(statuses[i] == "tendered" for i in at if units[i]) else _no
+        judged = None if _bare(key) in named else _label_pages(units, at, kinds, told, others)
         if judged is not None:
             out.update(_page_totals(ids, *judged, row_of))
     return out
+
+
+def _no(*_) -> bool:
+    """No evidence (:func:`_pages`)."""
+    return False
 
 
 def _label_pages(units, at: list[int], kinds, elsewhere, others) -> tuple[list, dict, dict] | None:
