@@ -1020,3 +1020,27 @@ def test_a_page_total_repeated_under_itself_mid_section_and_honest_names_near_pa
     body = rows("Lee Family Trust,4991685,tendered / Total SA,4991685,withdrawn / Lee Family Trust,4740339,tendered / "
                 "Total SA,4740339,withdrawn / TOTAL TENDERED,9732024,")
     assert named(body, "Holder,Shares,Status") == ["row 6"]
+
+
+def test_a_running_grand_total_a_page_from_a_certain_total_and_an_overall_total_keep_the_label(tmp_path, stated):
+    """Review 51: a grand total of all the page totals above it (a running one) ended the section, so the section's
+    grand total under the next pages added up nothing and the label was read (4,314 units for 1,207); a label's first
+    page from another label's page total no longer counted as one of its two pages, nor from a line such as
+    `Summe` (203 and 120 units counted twice); and `Overall Total` was no file's grand total over one-line pages."""
+    def named(body: str) -> list[str]:
+        got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + body), stated)
+        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
+
+    def rows(ids_units: str) -> str:
+        return "".join(f"{line}\r\n" for line in ids_units.split(" / "))
+
+    assert named(rows("A,100 / Total DTC,100 / B,150 / C,50 / Total DTC,200 / Total DTC,300 / D,300 / Total DTC,300 / "
+                      "Total DTC,600 / E,100 / Total DTC,100 / F,200 / Total DTC,200 / G,300 / Total DTC,300 / "
+                      "Total DTC,900 / H,7 / Total DTC,7")) == [
+        f"row {r}" for r in (3, 6, 7, 9, 10, 12, 14, 16, 17, 19)]
+    assert named(rows("A,100 / B,50 / Euroclear Total,150 / C,10 / Euroclear Total,10 / D,200 / DTC Total,200 / E,1 / "
+                      "F,2 / DTC Total,3")) == [f"row {r}" for r in (4, 6, 8, 11)]
+    assert named(rows("A,100 / B,200 / Summe,300 / C,50 / DTC Total,50 / D,70 / DTC Total,70 / Grand Total,420")) == [
+        f"row {r}" for r in (4, 6, 8, 9)]
+    assert named(rows("A,100 / DTC Total,100 / B,120 / DTC Total,120 / Overall Total,220")) == ["row 3", "row 5",
+                                                                                               "row 6"]

@@ -103,6 +103,8 @@ _CANDIDATE = re.compile(rf"[^\0]*?(?<!\w)(?:{_WORDS})(?!\w)[^\0]*")
 #: An id headed by a totals word (``Grand Total`` too).
 _FIRST = re.compile(rf"{_NOT_WORD}(?:(?:grand|general)[^\w\0]+)?(?:{_WORDS})(?!\w)")
 _LAST = re.compile(rf"(?<!\w)(?:{_WORDS}){_NOT_WORD}\Z")
+#: Words that make a line holding a totals word the file's grand total, as a label does (``Overall Total``).
+_GRAND_WORDS = frozenset(("grand", "overall", "general", "report", "final"))
 #: The short totals words: an id holding only these is a total only in the shapes :func:`_short_holder` names.
 _SHORT = ("tot", "ttl", "count")
 #: An id holding a totals word other than the short ones and Count's (``Anzahl``, as German Excel writes Count).
@@ -289,7 +291,7 @@ def _pages(ids, units, statuses, found, row_of) -> dict[int, str]:
         inside += [i] if _inside(text, core) else []
         words = _TOKEN.findall(text)
         labels += [i] if set(words) <= _LABEL_WORDS or _label(text, core) else []
-        grand += [i] if labels[-1:] == [i] or "grand" in words else []
+        grand += [i] if labels[-1:] == [i] or _GRAND_WORDS.intersection(words) else []
     added = as_array(units)
     plain = np.ones(len(units), dtype=bool)
     plain[list(found)] = False
@@ -303,13 +305,14 @@ def _pages(ids, units, statuses, found, row_of) -> dict[int, str]:
     kinds = [(cumulative(np.where(m, added, 0)), cumulative(m & (added != 0)), status)  # (units, lines of some units:
              for m, status in masks]                                                 # cumulative; of one status)
     elsewhere = _grand_elsewhere(added, grand, kinds[:2] + kinds[3:])  # (the kinds leaving the labels' lines out)
-    others = sorted(i for at in repeated.values() for i in at)  # (the lines of the labels on two or more lines)
+    totals = sorted(labels)  # (the lines certainly totals above a label's first: labels, earlier labels' pages)
     out: dict[int, str] = {}
     for key, at in repeated.items():  # (a grand total of the tendered lines says nothing of withdrawn ones)
         told = elsewhere if statuses is None or all(statuses[i] == "tendered" for i in at if units[i]) else _no
-        judged = None if _bare(key) in named else _label_pages(units, at, kinds, told, others)
+        judged = None if _bare(key) in named else _label_pages(units, at, kinds, told, totals)
         if judged is not None:
             out.update(_page_totals(ids, *judged, row_of))
+            totals = sorted({*totals, *(i for i, *_ in judged[0]), *judged[1], *judged[2]})
     return out
 
 
@@ -318,39 +321,38 @@ def _no(*_) -> bool:
     return False
 
 
-def _label_pages(units, at: list[int], kinds, elsewhere, others) -> tuple[list, dict, dict] | None:
+def _label_pages(units, at: list[int], kinds, elsewhere, totals) -> tuple[list, dict, dict] | None:
     """The page totals of one label on lines *at* (:func:`_pages`; *kinds*: the lines' units, and lines of some units,
-    cumulative, of three or four kinds; *elsewhere*: :func:`_grand_elsewhere`'s test; *others*: the lines of the
-    labels on two or more lines), or None: each of its lines between the first and the last adds up the lines since
-    the line before of that id (the lines holding no totals word, or those and the ones holding it inside, or all
-    but labels, or the tendered of the first kind; one or more), as the first (since the first line, or since the
-    last line above it of another such label: its page total) and the last may.  A line with no line of some units
-    since the one before but labels (``Gesamtsumme`` above the first, ``Page Total`` 0) is a grand total, a summary's
-    or a grand total over the pages below it (:class:`_Sections`); first or last, it is a grand total of all the page
-    totals, or first, of one or more next below it.  Judged so when a page total adds up two or more lines of some
-    units (from the line before of its id, not of its tendered lines only; a first page since another label's line
-    is not one of the two pages either), or a grand total first or last two or more page totals, or a label or an
-    id saying grand below or above the label's lines adds up every line above or below it but those holding a
+    cumulative, of three or four kinds; *elsewhere*: :func:`_grand_elsewhere`'s test; *totals*: the lines certainly
+    totals, labels and earlier labels' page totals), or None: each of its lines between the first and the last adds
+    up the lines since the line before of that id (the lines holding no totals word, or those and the ones holding
+    it inside, or all but labels, or the tendered of the first kind; one or more), as the first (since the first
+    line, or since the last line above it certainly a total: ``Summe``, another label's page total) and the last
+    may.  A line with no line of some units since the one before but labels (``Gesamtsumme`` above the first,
+    ``Page Total`` 0) is a grand total, a summary's or a grand total over the pages below it (:class:`_Sections`);
+    first or last, it is a grand total of all the page totals, or first, of one or more next below it.  Judged so
+    when a page total adds up two or more lines of some units (from the line before of its id, not of its tendered
+    lines only; the first, from the first line), or a grand total first or last two or more page totals, or a label
+    or an id saying grand below or above the label's lines adds up every line above or below it but those holding a
     totals word, and at least their page totals (:func:`_grand_elsewhere`): a holder's name on lines here and there
     (``Total SA``) or one under another (``Total SA`` 100, ``Total SA`` 150) is judged as any line is; a grand total
-    of one page total first or last stands above it.  Returns ``(pages, grands, repeats)``: (line, the
-    first and last line it adds up, the status of those it adds up or None) of each page total; grand total -> the
-    page totals it adds up; summary line -> the page total or grand total it repeats."""
-    walk, borrowed = _Sections(units), False
+    of one page total first or last stands above it.  Returns ``(pages, grands, repeats)``: (line, the first and
+    last line it adds up, the status of those it adds up or None) of each page total; grand total -> the page totals
+    it adds up; summary line -> the page total or grand total it repeats."""
+    walk = _Sections(units)
     for a, i in zip([-1] + at, at):
         if not units[i]:
             continue
         if i == a + 1 or all(c[i] == c[a + 1] for _, c, _ in kinds):  # (no line of some units since the one before
             walk.under(i, a, i == at[0], i == at[-1])                   # but labels)
             continue
-        k = 0 if a >= 0 else bisect_left(others, i)  # (the first line's page: since the first line, or since the
-        froms = [a + 1] if a >= 0 else [0] + [others[k - 1] + 1] * (k > 0)  # last line above it of another label)
+        k = 0 if a >= 0 else bisect_left(totals, i)  # (the first line's page: since the first line, or since the
+        froms = [a + 1] if a >= 0 else [0] + [totals[k - 1] + 1 for _ in range(k > 0)]  # last certain total above)
         some = next(((lo, int(c[i] - c[lo]), status) for lo in froms for u, c, status in kinds  # (its lines of some
                      if c[i] > c[lo] and int(u[i] - u[lo]) == units[i]), None)  # units, of the first kind adding up)
-        if some is not None:  # (a page since another label's line, or of the tendered lines, is no proof on its own)
+        if some is not None:  # (a page of the tendered lines only, or since another total, is no proof on its own)
             lo, count, status = some
-            walk.page(i, lo, count if lo == froms[0] and status is None else min(count, 1), status)
-            borrowed = borrowed or lo != froms[0]  # (nor one of the two pages a label needs)
+            walk.page(i, lo, count if status is None and lo == froms[0] else min(count, 1), status)
         elif at[0] < i < at[-1]:
             return None  # (a line of the label adding up nothing between the first and the last: no page total's)
     pages, grands, ends = walk.pages, walk.grands, walk.ends
@@ -373,7 +375,7 @@ def _label_pages(units, at: list[int], kinds, elsewhere, others) -> tuple[list, 
         grands[i] = next_below(i, 1 if under_total or grand or styled else 2)  # first line over its pages; else two)
         if grands[i] is None:
             return None  # (a holder's lines one under another: Total SA 100, Total SA 150)
-    if not pages or len(pages) - borrowed + len(grand) < 2 or not (strong or grand or elsewhere(at[0], at[-1], added)):
+    if not pages or len(pages) + len(grand) < 2 or not (strong or grand or elsewhere(at[0], at[-1], added)):
         return None
     grands.update((i, starts) for i in grand)
     if walk.last and at[-1] not in grands:
@@ -387,10 +389,10 @@ def _label_pages(units, at: list[int], kinds, elsewhere, others) -> tuple[list, 
 class _Sections:
     """An agent's page totals under one label as :func:`_label_pages` meets them, line by line, and what a line of
     the label directly under another is: a grand total of its section's page totals (since the last grand total, of
-    one page too, repeating it; or since the last of two or more, past those of one), of all the page totals above
-    it (:class:`_Prefix`), a summary's (the units of a page total or grand total above), or else a grand total over
-    the page totals below it, if they add up to it (judged once they are known).  The label's first and last lines
-    are its ends; the last may be its section's grand total."""
+    one page too, repeating it; or since the last of two or more, past those of one page or of all above), of all
+    the page totals above it (:class:`_Prefix`), a summary's (the units of a page total or grand total above), or
+    else a grand total over the page totals below it, if they add up to it (judged once they are known).  The
+    label's first and last lines are its ends; the last may be its section's grand total."""
 
     def __init__(self, units):
         self.units = units
@@ -428,8 +430,8 @@ class _Sections:
             below = _Prefix(self.starts, len(self.starts))  # (a grand total of all the page totals above it)
         if below is not None:
             self.grands[i] = below
-            if below is not self.section or len(below) >= 2:  # (past a grand total of one page: perhaps a summary's)
-                self.wide, self.wide_since = [], 0
+            if below is self.wide or below is self.section and len(below) >= 2:  # (not past a grand total of
+                self.wide, self.wide_since = [], 0  # one page, or of all above: perhaps a summary's, a running one)
             self.section, self.since = [], 0
             self.seen.setdefault(u, i)  # (a summary may repeat it)
         elif u in self.seen:
