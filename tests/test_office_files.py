@@ -30,6 +30,20 @@ def stated(tmp_path):
     return sources.read_mapping(write(tmp_path, DEFAULTS, "map.toml"))
 
 
+@pytest.fixture
+def named(tmp_path, stated):
+    """The rows a tally's reader refuses, ``row 4``...: ``named(body, header)``, *body* its lines after the header."""
+    def refused(body: str, header: str = "Holder,Shares") -> list[str]:
+        got = problems(sources.read_tally, write(tmp_path, f"{header}\r\n{body}"), stated)
+        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
+    return refused
+
+
+def lines(ids_units: str) -> str:
+    """A tally's lines, CRLF-ended, from ``id,units / id,units / ...``."""
+    return "".join(f"{line}\r\n" for line in ids_units.split(" / "))
+
+
 def label(holder: str) -> str:
     return f"looks like a totals row, not a holder: delete it if it is one; {way_out(holder)}"
 
@@ -868,15 +882,13 @@ def test_an_agents_sections_summaries_and_grand_totals_under_one_page_label(tmp_
         "11, ... (100,000 page totals)) added up")
 
 
-def test_an_agents_pages_of_one_line_each_are_refused_when_the_files_grand_total_leaves_them_out(tmp_path, stated):
+def test_an_agents_pages_of_one_line_each_are_refused_when_the_files_grand_total_leaves_them_out(
+        tmp_path, stated, named):
     """Every page of one line, its page total is what an honest holder tendering the units of the line above
     looks like: `A 100 / DTC Total 100 / B 120 / DTC Total 120 / Grand Total 220` was read at 440 units once the
-    grand total was deleted as told.  The file's own grand total (of another id, below the pages or above them)
-    adding up every line but the label's says those lines were not counted in it.  A holder's name on such lines
-    stays a holder's when the grand total counts them, or when there is none."""
-    def named(body: str) -> list[str]:
-        got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + body), stated)
-        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
+    grand total was deleted as told.  The file's own grand total (a label, or an id saying grand, below the pages or
+    above them) adding up every line but the label's says those lines were not counted in it.  A holder's name on
+    such lines stays a holder's when the grand total counts them, or when there is none."""
 
     body = "A,100\r\nDTC Total,100\r\nB,120\r\nDTC Total,120\r\nGrand Total,220\r\n"
     assert problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + body), stated) == [
@@ -920,14 +932,11 @@ def test_an_agents_page_totals_of_the_tendered_lines_are_refused_past_a_withdraw
         sources.read_tally, path, stated)] == ["row 4", "row 6", "row 9", "row 10"]
 
 
-def test_a_second_labels_first_page_and_a_sections_grand_total_under_the_files_are_refused(tmp_path, stated):
+def test_a_second_labels_first_page_and_a_sections_grand_total_under_the_files_are_refused(tmp_path, stated, named):
     """A label's first page was added up from the top of the file only: under another label's pages it added up
     nothing, and with its one other page of one line the label was read as a holder's (`DTC Total` 80, 100 and
     their grand total 180 under the `Total Book Entry` pages).  A section's grand total as its label's first line,
     under the file's own grand total, was read too (`Total Book Entry` 300, once `Gesamtsumme` was deleted)."""
-    def named(body: str) -> list[str]:
-        got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + body), stated)
-        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
 
     body = ("Gesamtsumme,480\r\nTotal Book Entry,300\r\nA,100\r\nTotal Book Entry,100\r\nB,200\r\n"
             "Total Book Entry,200\r\nC,50\r\nD,30\r\nDTC Total,80\r\nE,100\r\nDTC Total,100\r\nDTC Total,180\r\n")
@@ -939,7 +948,7 @@ def test_a_second_labels_first_page_and_a_sections_grand_total_under_the_files_a
 
 
 def test_a_sections_grand_total_of_one_page_or_of_all_above_and_a_summary_of_grand_totals_keep_the_label(
-        tmp_path, stated):
+        tmp_path, stated, named):
     """Review 49: a line of an agent's page-total label directly under another that was no section's grand total of
     two or more pages, no repeat of a page total and no grand total of two or more pages next below it made the whole
     label a holder's: a section of one page with its grand total under it (42 units read for 12 once the first two
@@ -947,57 +956,43 @@ def test_a_sections_grand_total_of_one_page_or_of_all_above_and_a_summary_of_gra
     section of one page with its grand total over it, and the last line a section's grand total past a `Page Total`
     of 0.  A grand total of all the page totals above it, under a section of one page and a summary after it, was
     read right before and is still (a section's grand total of one page alone would have lost it)."""
-    def named(body: str) -> list[str]:
-        got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + body), stated)
-        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
-
-    def rows(ids_units: str) -> str:
-        return "".join(f"{line}\r\n" for line in ids_units.split(" / "))
-
-    assert named(rows("A,100 / B,200 / DTC Total,300 / DTC Total,300 / C,400 / DTC Total,400 / D,500 / DTC Total,500 / "
-                      "DTC Total,900 / DTC Total,1200")) == [f"row {r}" for r in (4, 5, 7, 9, 10, 11)]
-    got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + rows(
+    assert named(lines("A,100 / B,200 / DTC Total,300 / DTC Total,300 / C,400 / DTC Total,400 / D,500 / "
+                       "DTC Total,500 / DTC Total,900 / DTC Total,1200")) == [f"row {r}" for r in (4, 5, 7, 9, 10, 11)]
+    got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + lines(
         "A,100 / B,200 / DTC Total,300 / C,400 / DTC Total,400 / DTC Total,700 / DTC Total,300 / DTC Total,700 / "
         "DTC Total,400")), stated)
     assert [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got] == [
         f"row {r}" for r in (4, 6, 7, 8, 9, 10)]
     assert "its id and units are those of row 4, a total (repeated in a summary)" in got[3]
     assert "its units are those of the page totals of its id (rows 4, 6) added up" in got[4]
-    assert named(rows("DTC Total,300 / DTC Total,300 / A,100 / B,200 / DTC Total,300")) == ["row 2", "row 3", "row 6"]
-    assert named(rows("Orion LP,9712 / Orion LP,24535 / Lee,300 / Euroclear Total,34547 / Euroclear Total,34547 / "
-                      "Euroclear Total,9046 / Lee,150 / DTC 0352,8596 / Euroclear Total,8746 / DTC 0352,200 / "
-                      "DTC 0352,100 / Euroclear Total,300 / Euroclear Total,43593 / Euroclear Total,300")) == [
+    assert named(lines("DTC Total,300 / DTC Total,300 / A,100 / B,200 / DTC Total,300")) == ["row 2", "row 3", "row 6"]
+    assert named(lines("Orion LP,9712 / Orion LP,24535 / Lee,300 / Euroclear Total,34547 / Euroclear Total,34547 / "
+                       "Euroclear Total,9046 / Lee,150 / DTC 0352,8596 / Euroclear Total,8746 / DTC 0352,200 / "
+                       "DTC 0352,100 / Euroclear Total,300 / Euroclear Total,43593 / Euroclear Total,300")) == [
         f"row {r}" for r in (5, 6, 7, 10, 13, 14, 15)]
-    assert named(rows("A,100 / B,200 / DTC Total,300 / C,400 / DTC Total,400 / DTC Total,700 / DTC Total,500 / "
-                      "D,500 / DTC Total,500 / DTC Total,1200")) == [f"row {r}" for r in (4, 6, 7, 8, 10, 11)]
-    assert named(rows("Euroclear Total,517 / Blue Fund,10 / Zeta Capital,500 / Cede,2 / Orion,5 / "
-                      "Euroclear Total,517 / Euroclear Total,7976 / Acme,1994 / Cede,4985 / Smith,997 / "
-                      "Euroclear Total,7976")) == [
+    assert named(lines("A,100 / B,200 / DTC Total,300 / C,400 / DTC Total,400 / DTC Total,700 / DTC Total,500 / "
+                       "D,500 / DTC Total,500 / DTC Total,1200")) == [f"row {r}" for r in (4, 6, 7, 8, 10, 11)]
+    assert named(lines("Euroclear Total,517 / Blue Fund,10 / Zeta Capital,500 / Cede,2 / Orion,5 / "
+                       "Euroclear Total,517 / Euroclear Total,7976 / Acme,1994 / Cede,4985 / Smith,997 / "
+                       "Euroclear Total,7976")) == [
         f"row {r}" for r in (2, 7, 8, 12)]
-    assert named(rows("A,100 / B,50 / DTC Total,150 / DTC Total,150 / C,70 / D,30 / DTC Total,100 / E,5 / "
-                      "DTC Total,5 / Page Total,0 / DTC Total,105")) == [f"row {r}" for r in (4, 5, 8, 10, 12)]
+    assert named(lines("A,100 / B,50 / DTC Total,150 / DTC Total,150 / C,70 / D,30 / DTC Total,100 / E,5 / "
+                       "DTC Total,5 / Page Total,0 / DTC Total,105")) == [f"row {r}" for r in (4, 5, 8, 10, 12)]
     # a holder's lines of other units one under another are still no page totals (review 48), nor its equal lines
     # under one page of some units with a line of its own above
-    body = rows("Tot Lot LLC,3000 / A,50 / B,50 / Tot Lot LLC,100 / Tot Lot LLC,100")
+    body = lines("Tot Lot LLC,3000 / A,50 / B,50 / Tot Lot LLC,100 / Tot Lot LLC,100")
     assert sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + body), stated).units == (3000, 50, 50, 100, 100)
 
 
-def test_a_page_total_repeated_under_itself_mid_section_and_honest_names_near_page_labels(tmp_path, stated):
+def test_a_page_total_repeated_under_itself_mid_section_and_honest_names_near_page_labels(tmp_path, stated, named):
     """Review 50: a page total repeated directly under itself was taken for a section's grand total of one page, so
     the section's real grand total under the next page added up nothing and the whole label was read (128,035 units
     for 39,559); a running grand total under every page held a list of every page total above it (60,000 lines:
     1.6 GB).  An honest holder's line was taken for the file's grand total, or for another label's page total
     (the first page of a label may run from one), and a coincidence of the tendered lines for a page of two."""
-    def named(body: str, header: str = "Holder,Shares") -> list[str]:
-        got = problems(sources.read_tally, write(tmp_path, f"{header}\r\n{body}"), stated)
-        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
-
-    def rows(ids_units: str) -> str:
-        return "".join(f"{line}\r\n" for line in ids_units.split(" / "))
-
-    assert named(rows("A,6012 / B,3977 / DTC Total,9989 / C,5120 / DTC Total,5120 / DTC Total,15109 / D,20345 / "
-                      "DTC Total,20345 / DTC Total,20345 / E,3107 / DTC Total,3107 / DTC Total,23452 / F,998 / "
-                      "DTC Total,998")) == [f"row {r}" for r in (4, 6, 7, 9, 10, 12, 13, 15)]
+    assert named(lines("A,6012 / B,3977 / DTC Total,9989 / C,5120 / DTC Total,5120 / DTC Total,15109 / D,20345 / "
+                       "DTC Total,20345 / DTC Total,20345 / E,3107 / DTC Total,3107 / DTC Total,23452 / F,998 / "
+                       "DTC Total,998")) == [f"row {r}" for r in (4, 6, 7, 9, 10, 12, 13, 15)]
     # a page total and a running grand total under every page, at scale: each page total and grand total named
     from xlpy.files.totals import totals_rows
     ids, units, running = [], [], 0
@@ -1010,37 +1005,30 @@ def test_a_page_total_repeated_under_itself_mid_section_and_honest_names_near_pa
     for body in ("Acme Corp,1000 / Total SA,1000 / Blue Fund,500 / Total SA,500 / Chan Ka Sum,1500",
                  "Smith,100 / Chan Ka Sum,50 / Orion LP,150 / Total SA,150 / Blue Fund,50 / Orion LP,100 / "
                  "Total SA,150"):
-        tally = sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + rows(body)), stated)
+        tally = sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + lines(body)), stated)
         assert tally.units == tuple(int(x.rsplit(",", 1)[1]) for x in body.split(" / ")), body
-    body = rows("Blue Fund,300,tendered / TTL Partners,300,tendered / Acme Corp,100,tendered / "
+    body = lines("Blue Fund,300,tendered / TTL Partners,300,tendered / Acme Corp,100,tendered / "
                 "Lee Family Trust,200,tendered / Jones,200,withdrawn / TTL Partners,300,tendered")
     tally = sources.read_tally(write(tmp_path, "Holder,Shares,Status\r\n" + body), stated)
     assert tally.units == (300, 300, 100, 200, 200, 300)
     # a grand total of the tendered lines says nothing of a label's withdrawn lines
-    body = rows("Lee Family Trust,4991685,tendered / Total SA,4991685,withdrawn / Lee Family Trust,4740339,tendered / "
+    body = lines("Lee Family Trust,4991685,tendered / Total SA,4991685,withdrawn / Lee Family Trust,4740339,tendered / "
                 "Total SA,4740339,withdrawn / TOTAL TENDERED,9732024,")
     assert named(body, "Holder,Shares,Status") == ["row 6"]
 
 
-def test_a_running_grand_total_a_page_from_a_certain_total_and_an_overall_total_keep_the_label(tmp_path, stated):
+def test_a_running_grand_total_a_page_from_a_certain_total_and_an_overall_total_keep_the_label(tmp_path, stated, named):
     """Review 51: a grand total of all the page totals above it (a running one) ended the section, so the section's
     grand total under the next pages added up nothing and the label was read (4,314 units for 1,207); a label's first
     page from another label's page total no longer counted as one of its two pages, nor from a line such as
     `Summe` (203 and 120 units counted twice); and `Overall Total` was no file's grand total over one-line pages."""
-    def named(body: str) -> list[str]:
-        got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\n" + body), stated)
-        return [p.split(", column Holder: ")[0].removeprefix("t.csv: ") for p in got]
-
-    def rows(ids_units: str) -> str:
-        return "".join(f"{line}\r\n" for line in ids_units.split(" / "))
-
-    assert named(rows("A,100 / Total DTC,100 / B,150 / C,50 / Total DTC,200 / Total DTC,300 / D,300 / Total DTC,300 / "
-                      "Total DTC,600 / E,100 / Total DTC,100 / F,200 / Total DTC,200 / G,300 / Total DTC,300 / "
-                      "Total DTC,900 / H,7 / Total DTC,7")) == [
+    assert named(lines("A,100 / Total DTC,100 / B,150 / C,50 / Total DTC,200 / Total DTC,300 / D,300 / Total DTC,300 / "
+                       "Total DTC,600 / E,100 / Total DTC,100 / F,200 / Total DTC,200 / G,300 / Total DTC,300 / "
+                       "Total DTC,900 / H,7 / Total DTC,7")) == [
         f"row {r}" for r in (3, 6, 7, 9, 10, 12, 14, 16, 17, 19)]
-    assert named(rows("A,100 / B,50 / Euroclear Total,150 / C,10 / Euroclear Total,10 / D,200 / DTC Total,200 / E,1 / "
-                      "F,2 / DTC Total,3")) == [f"row {r}" for r in (4, 6, 8, 11)]
-    assert named(rows("A,100 / B,200 / Summe,300 / C,50 / DTC Total,50 / D,70 / DTC Total,70 / Grand Total,420")) == [
+    assert named(lines("A,100 / B,50 / Euroclear Total,150 / C,10 / Euroclear Total,10 / D,200 / DTC Total,200 / E,1 / "
+                       "F,2 / DTC Total,3")) == [f"row {r}" for r in (4, 6, 8, 11)]
+    assert named(lines("A,100 / B,200 / Summe,300 / C,50 / DTC Total,50 / D,70 / DTC Total,70 / Grand Total,420")) == [
         f"row {r}" for r in (4, 6, 8, 9)]
-    assert named(rows("A,100 / DTC Total,100 / B,120 / DTC Total,120 / Overall Total,220")) == ["row 3", "row 5",
+    assert named(lines("A,100 / DTC Total,100 / B,120 / DTC Total,120 / Overall Total,220")) == ["row 3", "row 5",
                                                                                                "row 6"]
