@@ -1032,3 +1032,12 @@ def test_a_running_grand_total_a_page_from_a_certain_total_and_an_overall_total_
         f"row {r}" for r in (4, 6, 8, 9)]
     assert named(lines("A,100 / DTC Total,100 / B,120 / DTC Total,120 / Overall Total,220")) == ["row 3", "row 5",
                                                                                                "row 6"]
+    # many labels, each its own agent's pages: the lines certainly totals are kept in order once, not sorted again
+    # for each label (10,000 labels were 7 s; 50,000, 143 s), and every page total is named
+    from xlpy.files.totals import totals_rows
+    ids, units = [], []
+    for k in range(10_000):
+        for a, b in ((1 + k % 97, 2 + k % 89), (3 + k % 83, 4 + k % 79)):
+            ids += [f"H{k}a", f"H{k}b", f"Acct {k} Total"]
+            units += [a, b, a + b]
+    assert [i for i, _ in totals_rows(ids, None, units)] == list(range(2, len(ids), 3))

@@ -305,15 +305,43 @@ def _pages(ids, units, statuses, found, row_of) -> dict[int, str]:
     kinds = [(cumulative(np.where(m, added, 0)), cumulative(m & (added != 0)), status)  # (units, lines of some units:
              for m, status in masks]                                                 # cumulative; of one status)
     elsewhere = _grand_elsewhere(added, grand, kinds[:2] + kinds[3:])  # (the kinds leaving the labels' lines out)
-    totals = sorted(labels)  # (the lines certainly totals above a label's first: labels, earlier labels' pages)
+    certain = _Certain(labels)  # (the lines certainly totals: labels, and the labels' lines judged totals)
     out: dict[int, str] = {}
-    for key, at in repeated.items():  # (a grand total of the tendered lines says nothing of withdrawn ones)
+    for key, at in repeated.items():  # (in the order of their first lines; a grand total of the tendered lines says
         told = elsewhere if statuses is None or all(statuses[i] == "tendered" for i in at if units[i]) else _no
-        judged = None if _bare(key) in named else _label_pages(units, at, kinds, told, totals)
-        if judged is not None:
+        judged = None if _bare(key) in named else _label_pages(units, at, kinds, told, certain.before(at[0]))
+        if judged is not None:                                               # nothing of withdrawn ones)
             out.update(_page_totals(ids, *judged, row_of))
-            totals = sorted({*totals, *(i for i, *_ in judged[0]), *judged[1], *judged[2]})
+            certain.add([i for i, *_ in judged[0]] + [*judged[1], *judged[2]])
     return out
+
+
+class _Certain:
+    """The lines certainly totals, for :func:`_pages`: the last of them above a label's first line, asked for in the
+    order of those first lines (each line is moved once: a heap, not a list sorted again for each label)."""
+
+    def __init__(self, lines):
+        self.sorted, self.later, self.last, self.now = sorted(lines), [], -1, -1
+
+    def before(self, first: int) -> int:
+        """The last line certainly a total above line *first* (no earlier than the one asked before), or -1."""
+        from heapq import heappop
+
+        self.now = first
+        while self.later and self.later[0] < first:
+            self.last = max(self.last, heappop(self.later))
+        k = bisect_left(self.sorted, first)
+        return max(self.last, self.sorted[k - 1] if k else -1)
+
+    def add(self, lines) -> None:
+        """Lines judged totals (of a label whose first line was the last asked for)."""
+        from heapq import heappush
+
+        for i in lines:
+            if i < self.now:
+                self.last = max(self.last, i)
+            else:
+                heappush(self.later, i)
 
 
 def _no(*_) -> bool:
@@ -321,10 +349,10 @@ def _no(*_) -> bool:
     return False
 
 
-def _label_pages(units, at: list[int], kinds, elsewhere, totals) -> tuple[list, dict, dict] | None:
+def _label_pages(units, at: list[int], kinds, elsewhere, certain: int) -> tuple[list, dict, dict] | None:
     """The page totals of one label on lines *at* (:func:`_pages`; *kinds*: the lines' units, and lines of some units,
-    cumulative, of three or four kinds; *elsewhere*: :func:`_grand_elsewhere`'s test; *totals*: the lines certainly
-    totals, labels and earlier labels' page totals), or None: each of its lines between the first and the last adds
+    cumulative, of three or four kinds; *elsewhere*: :func:`_grand_elsewhere`'s test; *certain*: the last line
+    above its first certainly a total, or -1), or None: each of its lines between the first and the last adds
     up the lines since the line before of that id (the lines holding no totals word, or those and the ones holding
     it inside, or all but labels, or the tendered of the first kind; one or more), as the first (since the first
     line, or since the last line above it certainly a total: ``Summe``, another label's page total) and the last
@@ -346,8 +374,8 @@ def _label_pages(units, at: list[int], kinds, elsewhere, totals) -> tuple[list, 
         if i == a + 1 or all(c[i] == c[a + 1] for _, c, _ in kinds):  # (no line of some units since the one before
             walk.under(i, a, i == at[0], i == at[-1])                   # but labels)
             continue
-        k = 0 if a >= 0 else bisect_left(totals, i)  # (the first line's page: since the first line, or since the
-        froms = [a + 1] if a >= 0 else [0] + [totals[k - 1] + 1 for _ in range(k > 0)]  # last certain total above)
+        # (the first line's page: since the first line, or since the last line above it certainly a total)
+        froms = [a + 1] if a >= 0 else [0] + [certain + 1] * (certain >= 0)
         some = next(((lo, int(c[i] - c[lo]), status) for lo in froms for u, c, status in kinds  # (its lines of some
                      if c[i] > c[lo] and int(u[i] - u[lo]) == units[i]), None)  # units, of the first kind adding up)
         if some is not None:  # (a page of the tendered lines only, or since another total, is no proof on its own)
