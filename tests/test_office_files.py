@@ -1041,3 +1041,20 @@ def test_a_running_grand_total_a_page_from_a_certain_total_and_an_overall_total_
             ids += [f"H{k}a", f"H{k}b", f"Acct {k} Total"]
             units += [a, b, a + b]
     assert [i for i, _ in totals_rows(ids, None, units)] == list(range(2, len(ids), 3))
+
+
+def test_an_agents_sections_of_one_line_pages_are_refused_by_two_of_their_grand_totals(tmp_path, stated, named):
+    """Every page of one line and no file grand total: two sections' grand totals of two or more pages each (under
+    their pages, or over them) say the label's lines are totals (1,020 units were read for 340), while a holder's
+    name on one-page sections (two equal lines under a line of those units) is still a holder's."""
+    sections = "A,100 / DTC Total,100 / B,120 / DTC Total,120 / DTC Total,220 / C,50 / DTC Total,50 / D,70 / DTC Total,70"
+    assert named(lines(f"{sections} / DTC Total,120")) == [f"row {r}" for r in (3, 5, 6, 8, 10, 11)]
+    assert named(lines(f"{sections} / DTC Total,120 / E,9")) == [f"row {r}" for r in (3, 5, 6, 8, 10, 11)]
+    assert named(lines("DTC Total,220 / A,100 / DTC Total,100 / B,120 / DTC Total,120 / DTC Total,120 / C,50 / "
+                       "DTC Total,50 / D,70 / DTC Total,70")) == [f"row {r}" for r in (2, 4, 6, 7, 9, 11)]
+    # one section of two pages is not enough (a holder's name under two lines it equals, then their sum), nor are
+    # sections of one page (a holder's two equal lines under a line of those units)
+    for body in ("A,100 / Total SA,100 / B,120 / Total SA,120 / Total SA,220 / C,50 / Total SA,50 / E,9",
+                 "Acme,400 / Total SA,400 / Total SA,400 / Blue,2000 / Total SA,2000 / Total SA,2000"):
+        tally = sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + lines(body)), stated)
+        assert tally.units == tuple(int(x.rsplit(",", 1)[1]) for x in body.split(" / ")), body

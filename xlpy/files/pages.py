@@ -109,8 +109,9 @@ def _label_pages(units, at: list[int], kinds, elsewhere, certain: int) -> tuple[
     ``Page Total`` 0) is a grand total, a summary's or a grand total over the pages below it (:class:`_Sections`);
     first or last, it is a grand total of all the page totals, or first, of one or more next below it.  Judged so
     when a page total adds up two or more lines of some units (from the line before of its id, not of its tendered
-    lines only; the first, from the first line), or a grand total first or last two or more page totals, or a label
-    or an id saying grand below or above the label's lines adds up every line above or below it but those holding a
+    lines only; the first, from the first line), or a grand total first or last two or more page totals, or two grand
+    totals (of sections, under or over them; or a summary's line adding up those next below it) two or more each
+    (six sums, were they a holder's lines), or a label or an id saying grand below or above the label's lines adds up every line above or below it but those holding a
     totals word, and at least their page totals (:func:`_grand_elsewhere`): a holder's name on lines here and there
     (``Total SA``) or one under another (``Total SA`` 100, ``Total SA`` 150) is judged as any line is; a grand total
     of one page total first or last stands above it.  Returns ``(pages, grands, repeats)``: (line, the first and
@@ -152,8 +153,12 @@ def _label_pages(units, at: list[int], kinds, elsewhere, certain: int) -> tuple[
         grands[i] = next_below(i, 1 if under_total or grand or styled else 2)  # first line over its pages; else two)
         if grands[i] is None:
             return None  # (a holder's lines one under another: Total SA 100, Total SA 150)
-    if not pages or len(pages) + len(grand) < 2 or not (strong or grand or elsewhere(at[0], at[-1], added)):
+    if not pages or len(pages) + len(grand) < 2:
         return None
+    sections = lambda: sum(len(g) >= 2 for g in grands.values()) + (walk.last is not None and len(walk.last) >= 2) \
+        + sum(next_below(i, 2) is not None for i in [*walk.repeats, *(at[:1] if at[0] in ends else ())])  # noqa: E731
+    if not (strong or grand or elsewhere(at[0], at[-1], added) or sections() >= 2):  # (sections: the grand totals,
+        return None  # under or over them, of two or more page totals each; two are six sums, were they a holder's)
     grands.update((i, starts) for i in grand)
     if walk.last and at[-1] not in grands:
         grands[at[-1]] = walk.last

@@ -37,7 +37,8 @@ TOTAL 2/19``, ``Grand total of shares``), and:
   with no line since the one before, is a grand total of the page totals (all
   of them, or a section's) or repeats one (a summary); one of them adds up two
   or more lines, or a grand total standing first or last adds up the others, or
-  the file's own grand total (a label, or an id saying grand) leaves them out:
+  two sections' grand totals each add up two or more of them, or the file's
+  own grand total (a label, or an id saying grand) leaves them out:
   a page total over a single line is one too, and one read as a holder hides
   no later one (:mod:`xlpy.files.pages`; a page total may add up its page's
   tendered lines only); or
