@@ -33,7 +33,7 @@ from .sniff import (DEFAULT_ENCODING, encoding_hint, encoding_name, file_encodin
                     toml_data, toml_text, utf8_given_another)
 from .settled import check_settled
 from .quotes import line_break_problems, unclosed_quote
-from .totals import not_totals_problems, totals_rows
+from .totals import misspelt_not_totals, not_totals_problems, totals_rows
 from .withdrawal_headers import UNREAD_UNITS, unread_header
 from .written_numbers import WHOLE_LIMIT, delimiter, whole_cell
 
@@ -105,6 +105,7 @@ class ColumnMapping:
         sheet: worksheet of an XLSX file (the first one when empty).
         defaults: ``method`` / ``status`` -> ours, for a tally without that column or its empty cells.
         not_totals: holder ids (stripped) read as holders whatever their units, never as a totals row.
+        source: the mapping file's name, for the messages ('' when not read from a file).
     """
 
     columns: dict[str, str] = field(default_factory=dict)
@@ -114,6 +115,7 @@ class ColumnMapping:
     sheet: str = ""
     defaults: dict[str, str] = field(default_factory=dict)
     not_totals: frozenset[str] = frozenset()
+    source: str = field(default="", compare=False)
 
 
 def workbook_given(path: str | os.PathLike, what: str, advice: str = "") -> InputError | None:
@@ -207,9 +209,9 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
         columns=dict(tables["columns"]),
         methods={_key(k): v for k, v in tables["methods"].items()},
         statuses={_key(k): v for k, v in tables["statuses"].items()},
-        encoding=data.get("encoding", "utf-8-sig"),
-        sheet=data.get("sheet", ""),
+        encoding=data.get("encoding", "utf-8-sig"), sheet=data.get("sheet", ""),
         not_totals=frozenset(h.strip() for h in data.get("holders", {}).get("not_totals", ())),
+        source=path.name,
     )
 
 
@@ -649,8 +651,9 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
                         headers[found["status"]], mapping.defaults.get("status"), problems, "status", row_of)
     else:
         status = [mapping.defaults.get("status", "tendered")] * n
+    totals = totals_rows(ids, joined, units, status, row_of, mapping.not_totals)  # (counted twice)
     later = [InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}", ids_raw[i], why)
-             for i, why in totals_rows(ids, joined, units, status, row_of, mapping.not_totals)]  # (counted twice)
+             for i, why in totals] + misspelt_not_totals(ids, totals, mapping.not_totals, mapping.source, row_of)
     problems[at_totals:at_totals] = later
     at_unread += len(later)
     problems[at_unread:at_unread] = _unread_units(found, headers, columns, name, units_col, status, row_of)

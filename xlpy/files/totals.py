@@ -84,7 +84,7 @@ from .words import (_ANY, _ANY_WORDS, _CANDIDATE, _COUNT_LABEL_WORDS, _COUNTED, 
                     _SHORT_ACCOUNT, _SHORT_ENDS, _TOKEN, ADDED, COUNTED, HOLDER, LABEL, REPEATED, _bare, _inside,
                     _label, _named, _without_qualifiers)
 
-__all__ = ["totals_rows", "not_totals_problems"]
+__all__ = ["misspelt_not_totals", "not_totals_problems", "totals_rows"]
 
 
 
@@ -395,3 +395,29 @@ def not_totals_problems(name: str, table) -> list[InputError]:
     return problems + [InputError(f"{name}: holders.not_totals", h, "must be a holder id as written in the tally, "
                                   'in quotes (not_totals = ["Total Return Fund"])')
                        for h in ids if not isinstance(h, str) or not h.strip()]
+
+
+def misspelt_not_totals(ids, totals, not_totals, source: str, row_of) -> list[InputError]:
+    """The ids of a mapping's ``[holders] not_totals`` (*source*: the mapping file's name) on no line of the tally
+    but close to the id of a line refused as a totals row (*totals*: :func:`totals_rows`'s), ``Total Retrun Fund``
+    for ``Total Return Fund``: that holder is refused still, and this says why.  An id far from every refused one
+    is no matter (a mapping kept from day to day may name a holder who has left the tally)."""
+    if not totals or not not_totals:
+        return []
+    from difflib import get_close_matches
+
+    spaced = lambda h: " ".join(h.casefold().split())  # noqa: E731 (as not_totals matches: any case and spacing)
+    held = set(map(spaced, ids))
+    lines: dict[str, int] = {}
+    for i, _ in totals:  # (the first thousand ids refused are compared: a file of agent totals stays quick)
+        if len(lines) >= 1000:
+            break
+        lines.setdefault(spaced(ids[i]), i)
+    out = []
+    for h in sorted(not_totals):
+        near = [] if spaced(h) in held else get_close_matches(spaced(h), list(lines), n=1, cutoff=0.8)
+        out += [InputError(f"{source or 'the mapping file'}: holders.not_totals", h,
+                           f"is the holder id of no line of this tally; row {row_of(lines[m])}, refused as a totals "
+                           f"row, holds {json.dumps(ids[lines[m]], ensure_ascii=False)}: if that is the holder meant, "
+                           "write its id as the tally does") for m in near]
+    return out
