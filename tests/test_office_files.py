@@ -1068,3 +1068,14 @@ def test_an_agents_sections_of_one_line_pages_are_refused_by_two_of_their_grand_
                  "Acme,400 / Total SA,400 / Total SA,400 / Blue,2000 / Total SA,2000 / Total SA,2000"):
         tally = sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + lines(body)), stated)
         assert tally.units == tuple(int(x.rsplit(",", 1)[1]) for x in body.split(" / ")), body
+
+
+def test_overall_report_and_final_totals_are_labels_as_grand_totals_are(named):
+    """Review 52: `Overall Total` (or `Report`, `Final Total`) was judged by its sum only, unlike `Grand Total`: last,
+    over subtotals read as holders, it was read too (660 units for 220), and first it was never judged at all."""
+    assert named(lines("A,100 / Subtotal Euroclear,100 / B,50 / C,70 / Subtotal DTC,120 / Overall Total,220")) == [
+        "row 7"]
+    assert named(lines("Overall Total,1000 / A,100 / B,200 / Subtotal Certificated,300 / C,300 / D,400 / "
+                       "Subtotal DTC,700")) == ["row 2", "row 5", "row 8"]
+    assert named(lines("Report Total,1000 / A,100 / B,200")) == ["row 2"]
+    assert named(lines("A,100 / B,200 / Final Total,999")) == ["row 4"]

@@ -9,7 +9,8 @@ none; or ``all holders``), whatever stands around it (``Grand Total (4 holders)`
 TOTAL 2/19``, ``Grand total of shares``), and:
 
 * the id is a **totals label** and nothing else, or but qualifiers: ``Total``,
-  ``Grand total``, ``Sub-total:``, ``SUM``, ``Gesamtergebnis``, ``Eindtotaal``,
+  ``Grand total``, ``Overall Total``, ``Report Total``, ``Final Total``, ``Sub-total:``, ``SUM``,
+  ``Gesamtergebnis``, ``Eindtotaal``,
   ``** Total **``, ``Total holders``, ``Total tendered``, ``Total (4 holders)``; or
 * the id begins (``Total``, ``Grand Total``, ``All holders``) or ends with the
   word, before any qualifiers (``DTC Subtotal (2 holders)``, ``A-1 Total 2/19``,

@@ -16,8 +16,10 @@ TOTALS_WORDS = ("total", "totals", "subtotal", "subtotals", "grandtotal", "sum",
                 "gesamtsumme", "insgesamt", "ergebnis", "gesamtergebnis", "somme", "totaal", "eindtotaal", "subtotaal",
                 "totale", "suma",
                 "aggregate", "summary", "ttl", "tot", "count", "anzahl", "gesamtanzahl")
-#: Words that may stand beside a totals word in a label that is a total whatever its units.
-_LABEL_WORDS = frozenset(TOTALS_WORDS + ("grand", "sub", "general", "général", "generale"))
+#: Words that may stand beside a totals word in a label that is a total whatever its units (``Grand Total``, and
+#: ``Overall``, ``Report`` and ``Final Total`` as the words of :data:`_GRAND_WORDS`).
+_LABEL_WORDS = frozenset(TOTALS_WORDS + ("grand", "sub", "general", "général", "generale", "overall", "report",
+                                          "final"))
 #: The substrings one of which any id with a totals word holds: a tally holding none is passed over at once.
 _ANY = ("tota", "sum", "gesamt", "ergebnis", "somme", "aggregate", "holders", "accounts", "anzahl")
 #: The short totals words, found as words only (``Account``, ``Seattle``, ``Tottenham`` hold none): each pattern begins
