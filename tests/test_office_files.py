@@ -1079,3 +1079,17 @@ def test_overall_report_and_final_totals_are_labels_as_grand_totals_are(named):
                        "Subtotal DTC,700")) == ["row 2", "row 5", "row 8"]
     assert named(lines("Report Total,1000 / A,100 / B,200")) == ["row 2"]
     assert named(lines("A,100 / B,200 / Final Total,999")) == ["row 4"]
+
+
+def test_numbered_page_totals_are_one_labels_pages(named):
+    """Review 52: `Page Total 1`, `Page Total 2`... were each a label of its own, so a page of one line (`Page Total
+    2` under `C` alone) was read as a holder's, and with it every later page total of one label."""
+    body = "A,100 / B,50 / Page Total 1,150 / C,70 / Page Total 2,70 / D,5 / E,6 / Page Total 3,11 / F,1 / G,2 / " \
+           "Page Total 4,3 / H,1 / I,1 / Page Total 5,2"
+    assert named(lines(body)) == [f"row {r}" for r in (4, 6, 9, 12, 15)]
+    assert named(lines(body + " / Grand Total,236")) == [f"row {r}" for r in (4, 6, 9, 12, 15, 16)]
+    assert named(lines(body.replace("Page Total ", "DTC Total #"))) == [f"row {r}" for r in (4, 6, 9, 12, 15)]
+    # a holder's number or an account after the word is an id of its own, not a page number
+    from xlpy.files.pages import _page_key
+    assert [_page_key(k) for k in ("page total 3", "dtc total #12", "total 2", "total dtc 0022", "dtc total 2/19")] \
+        == ["page total", "dtc total", "total 2", "total dtc 0022", "dtc total 2/19"]

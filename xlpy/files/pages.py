@@ -9,11 +9,12 @@ label, grand totals of page totals (a section's, the file's, over or under them)
 from __future__ import annotations
 
 import json
+import re
 from bisect import bisect_left, bisect_right
 
 from .sums import as_array, cumulative
-from .words import (_GRAND_WORDS, _LABEL_WORDS, _TOKEN, GRAND, HOLDER, PAGE, REPEATED, _bare, _inside, _label, _named,
-                    _without_qualifiers)
+from .words import (_FIRST, _GRAND_WORDS, _LABEL_WORDS, _LAST, _TOKEN, GRAND, HOLDER, PAGE, REPEATED, _bare, _inside,
+                    _label, _named, _without_qualifiers)
 
 __all__ = ["agent_pages"]
 
@@ -28,7 +29,7 @@ def agent_pages(ids, units, statuses, found, row_of) -> dict[int, str]:
 
     by_id: dict[str, list[int]] = {}
     for i in found:
-        by_id.setdefault(" ".join(ids[i].casefold().split()), []).append(i)
+        by_id.setdefault(_page_key(" ".join(ids[i].casefold().split())), []).append(i)
     repeated = {key: at for key, at in by_id.items() if len(at) >= 2 and not _inside(key)}
     if not repeated:
         return {}
@@ -63,6 +64,22 @@ def agent_pages(ids, units, statuses, found, row_of) -> dict[int, str]:
             out.update(_page_totals(ids, *judged, row_of))
             certain.add([i for i, *_ in judged[0]] + [*judged[1], *judged[2]])
     return out
+
+
+#: A page number ending a label's id (``Page Total 3``, ``DTC Total #12``): 1 to 9999, no date, no account number.
+_PAGE_NUMBER = re.compile(r"[\s#:-]+[1-9][0-9]{0,3}\Z")
+
+
+def _page_key(key: str) -> str:
+    """A label's id (case-folded, its spaces single) without a page number after it, when what is left is two words
+    or more beginning or ending with a totals word (``page total 3``: ``page total``; ``total 2`` and ``total dtc
+    0022`` are kept whole: a holder's number, an account), else the id: the pages of ``Page Total 1``, ``Page
+    Total 2``... are one label's."""
+    number = _PAGE_NUMBER.search(key)
+    if number is None:
+        return key
+    rest = key[:number.start()]
+    return rest if len(_TOKEN.findall(rest)) >= 2 and (_FIRST.match(rest) or _LAST.search(rest)) else key
 
 
 class _Certain:
@@ -111,10 +128,11 @@ def _label_pages(units, at: list[int], kinds, elsewhere, certain: int) -> tuple[
     when a page total adds up two or more lines of some units (from the line before of its id, not of its tendered
     lines only; the first, from the first line), or a grand total first or last two or more page totals, or two grand
     totals (of sections, under or over them; or a summary's line adding up those next below it) two or more each
-    (six sums, were they a holder's lines), or a label or an id saying grand below or above the label's lines adds up every line above or below it but those holding a
-    totals word, and at least their page totals (:func:`_grand_elsewhere`): a holder's name on lines here and there
-    (``Total SA``) or one under another (``Total SA`` 100, ``Total SA`` 150) is judged as any line is; a grand total
-    of one page total first or last stands above it.  Returns ``(pages, grands, repeats)``: (line, the first and
+    (six sums, were they a holder's lines), or a label or an id saying grand below or above the label's lines adds
+    up every line above or below it but those holding a totals word, and at least their page totals
+    (:func:`_grand_elsewhere`): a holder's name on lines here and there (``Total SA``) or one under another
+    (``Total SA`` 100, ``Total SA`` 150) is judged as any line is; a grand total of one page total first or last
+    stands above it.  Returns ``(pages, grands, repeats)``: (line, the first and
     last line it adds up, the status of those it adds up or None) of each page total; grand total -> the page totals
     it adds up; summary line -> the page total or grand total it repeats."""
     walk = _Sections(units)

@@ -32,7 +32,8 @@ TOTAL 2/19``, ``Grand total of shares``), and:
   below data off): judged by name, a subtotal missed or a holder refused
   above it hides none below it; or
 * the id begins or ends with the word and stands on two or more lines (an
-  agent's page-total label, ``DTC Total``, not a holder's whom another line
+  agent's page-total label, ``DTC Total``, ``Page Total 1`` and ``Page Total 2``
+  one label's, not a holder's whom another line
   subtotals), and each of its lines between the first and the last adds up the
   lines since the one before of that id (as the first and the last may), or,
   with no line since the one before, is a grand total of the page totals (all
