@@ -1093,3 +1093,16 @@ def test_numbered_page_totals_are_one_labels_pages(named):
     from xlpy.files.pages import _page_key
     assert [_page_key(k) for k in ("page total 3", "dtc total #12", "total 2", "total dtc 0022", "dtc total 2/19")] \
         == ["page total", "dtc total", "total 2", "total dtc 0022", "dtc total 2/19"]
+
+
+def test_a_summary_of_page_totals_under_a_section_total_of_another_id_keeps_the_label(named):
+    """Review 52: a summary repeating the page totals under a section's total of another id (`Section Total`, no
+    label) added up nothing since the line before of its id, so the whole label was read as a holder's (580 units
+    for 220); a line with nothing but lines holding a totals word since the one before is as directly under it."""
+    for label in ("DTC Total", "Total DTC"):
+        assert named(lines(f"A,100 / B,50 / {label},150 / C,70 / {label},70 / Section Total,220 / {label},150 / "
+                           f"{label},70")) == [f"row {r}" for r in (4, 6, 7, 8, 9)]
+    # a page after a section's total is a page still
+    assert named(lines("A,100 / B,50 / DTC Total,150 / C,70 / DTC Total,70 / Section Total,220 / D,10 / E,20 / "
+                       "DTC Total,30 / F,5 / DTC Total,5 / Section Total,35")) == [
+        f"row {r}" for r in (4, 6, 7, 10, 12, 13)]

@@ -149,6 +149,8 @@ def _label_pages(units, at: list[int], kinds, elsewhere, certain: int) -> tuple[
         if some is not None:  # (a page of the tendered lines only, or since another total, is no proof on its own)
             lo, count, status = some
             walk.page(i, lo, count if status is None and lo == froms[0] else min(count, 1), status)
+        elif a >= 0 and kinds[0][1][i] == kinds[0][1][a + 1]:  # (no line between but those holding a totals word,
+            walk.under(i, a, False, i == at[-1])                  # Section Total: as directly under it)
         elif at[0] < i < at[-1]:
             return None  # (a line of the label adding up nothing between the first and the last: no page total's)
     pages, grands, ends = walk.pages, walk.grands, walk.ends
