@@ -1106,3 +1106,12 @@ def test_a_summary_of_page_totals_under_a_section_total_of_another_id_keeps_the_
     assert named(lines("A,100 / B,50 / DTC Total,150 / C,70 / DTC Total,70 / Section Total,220 / D,10 / E,20 / "
                        "DTC Total,30 / F,5 / DTC Total,5 / Section Total,35")) == [
         f"row {r}" for r in (4, 6, 7, 10, 12, 13)]
+
+
+def test_a_labels_first_page_runs_from_a_one_off_total_of_two_or_more_lines(named):
+    """Review 52: a label's first page ran from a label or another label's page total only, so under a one-off total
+    of another id (`Total Certificated`) it added up nothing, and the label, left one page, was read (8 units for 3);
+    a one-off line adding up the two or more lines since the line before holding a totals word is certainly a
+    total too."""
+    assert named(lines("A,100 / B,50 / Total Certificated,150 / C,5 / DTC Total,5 / D,1 / E,2 / DTC Total,3")) == [
+        "row 4", "row 6", "row 9"]

@@ -55,7 +55,10 @@ def agent_pages(ids, units, statuses, found, row_of) -> dict[int, str]:
     kinds = [(cumulative(np.where(m, added, 0)), cumulative(m & (added != 0)), status)  # (units, lines of some units:
              for m, status in masks]                                                 # cumulative; of one status)
     elsewhere = _grand_elsewhere(added, grand, kinds[:2] + kinds[3:])  # (the kinds leaving the labels' lines out)
-    certain = _Certain(labels)  # (the lines certainly totals: labels, and the labels' lines judged totals)
+    many = {i for at in by_id.values() if len(at) >= 2 for i in at}.union(inside)  # (judged so, or names perhaps)
+    once = [i for i in _sums_since_the_last(added, found, kinds[0]) if i not in many]
+    certain = _Certain(labels + once)  # (the lines certainly totals: labels, one-off totals of two or more lines,
+                                       # and the labels' lines judged totals)
     out: dict[int, str] = {}
     for key, at in repeated.items():  # (in the order of their first lines; a grand total of the tendered lines says
         told = elsewhere if statuses is None or all(statuses[i] == "tendered" for i in at if units[i]) else _no
@@ -110,6 +113,19 @@ class _Certain:
                 heappush(self.later, i)
 
 
+def _sums_since_the_last(added, found, kind) -> list[int]:
+    """The lines of *found* (holding a totals word) whose units are those of two or more lines of some units since
+    the one before of *found* added up (*kind*: the lines' units and lines of some units, cumulative, of the lines
+    holding no totals word): ``Total Certificated`` 150 under ``A`` 100 and ``B`` 50, a one-off total certainly, from
+    which the first page of a label below it may run."""
+    import numpy as np
+
+    at = np.asarray(found, dtype=np.int64)
+    since = np.concatenate(([0], at[:-1] + 1))
+    u, c, _ = kind
+    return [int(i) for i in at[(c[at] - c[since] >= 2) & (u[at] - u[since] == added[at]) & (added[at] != 0)]]
+
+
 def _no(*_) -> bool:
     """No evidence (:func:`agent_pages`)."""
     return False
@@ -121,7 +137,8 @@ def _label_pages(units, at: list[int], kinds, elsewhere, certain: int) -> tuple[
     above its first certainly a total, or -1), or None: each of its lines between the first and the last adds
     up the lines since the line before of that id (the lines holding no totals word, or those and the ones holding
     it inside, or all but labels, or the tendered of the first kind; one or more), as the first (since the first
-    line, or since the last line above it certainly a total: ``Summe``, another label's page total) and the last
+    line, or since the last line above it certainly a total: ``Summe``, another label's page total, a one-off total
+    of two or more lines) and the last
     may.  A line with no line of some units since the one before but labels (``Gesamtsumme`` above the first,
     ``Page Total`` 0) is a grand total, a summary's or a grand total over the pages below it (:class:`_Sections`);
     first or last, it is a grand total of all the page totals, or first, of one or more next below it.  Judged so
