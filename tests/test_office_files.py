@@ -1115,3 +1115,13 @@ def test_a_labels_first_page_runs_from_a_one_off_total_of_two_or_more_lines(name
     total too."""
     assert named(lines("A,100 / B,50 / Total Certificated,150 / C,5 / DTC Total,5 / D,1 / E,2 / DTC Total,3")) == [
         "row 4", "row 6", "row 9"]
+
+
+def test_a_first_line_ending_with_the_word_and_saying_grand_is_judged_as_the_files_total(tmp_path, stated, named):
+    """Review 52: a first line whose id ends with the word (`DTC Grand Total`) was never judged as a total of the lines
+    below it, and once read as a holder it hid the subtotals below it too; `Chan Ka Sum` first is a holder's still."""
+    assert named(lines("DTC Grand Total,1000 / A,100 / B,200 / Subtotal Certificated,300 / C,300 / D,400 / "
+                       "Subtotal DTC,700")) == ["row 2", "row 5", "row 8"]
+    assert named(lines("DTC Grand Total,300 / A,100 / B,200")) == ["row 2"]
+    tally = sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + lines("Chan Ka Sum,300 / A,100 / B,200")), stated)
+    assert tally.units == (300, 100, 200)

@@ -48,8 +48,9 @@ TOTAL 2/19``, ``Grand total of shares``), and:
   (``Holder count: 3``, ``Record Count``, ``Share Count``): a footer
   whatever its units (any other Count row counts, and is never judged a
   sum); or
-* the id begins with the word, it is the first line, and its units are those
-  of the other lines (at least two) added up, all of them or those tendered; or
+* the id begins with the word (or ends with it and says grand: ``DTC Grand
+  Total``), it is the first line, and its units are those of the other lines
+  (at least two) added up, all of them or those tendered; or
 * the word stands inside the id only (``Vanguard Total Stock Market Index
   Fund``, or a subtotal worded as no list foresees, ``DTC Total Memo``), and
   its units are those of the holders' lines since the last total (two or
@@ -82,9 +83,9 @@ from functools import cache
 from ..engine.errors import InputError
 from .pages import agent_pages
 from .sums import Lines, Sums
-from .words import (_ANY, _ANY_WORDS, _CANDIDATE, _COUNT_LABEL_WORDS, _COUNTED, _FIRST, _LABEL_WORDS, _LAST, _MAIN,
-                    _SHORT_ACCOUNT, _SHORT_ENDS, _TOKEN, ADDED, COUNTED, HOLDER, LABEL, REPEATED, _bare, _inside,
-                    _label, _named, _without_qualifiers)
+from .words import (_ANY, _ANY_WORDS, _CANDIDATE, _COUNT_LABEL_WORDS, _COUNTED, _FIRST, _GRAND_WORDS, _LABEL_WORDS,
+                    _LAST, _MAIN, _SHORT_ACCOUNT, _SHORT_ENDS, _TOKEN, ADDED, COUNTED, HOLDER, LABEL, REPEATED, _bare,
+                    _inside, _label, _named, _without_qualifiers)
 
 __all__ = ["misspelt_not_totals", "not_totals_problems", "totals_rows"]
 
@@ -118,7 +119,7 @@ def totals_rows(ids, joined: str | None, units, statuses=None, row_of=lambda i: 
     held: set[int] = set()  # ids with the word inside, judged at the end, that a holder's line follows after all
     pages = agent_pages(ids, units, statuses, found, row_of)  # (an agent's page totals: DTC Total over one line too)
     first = None  # why the first line is a total of the lines below, once those holding a totals word are judged
-    if found[0] == 0 and units[0] and _FIRST.match(ids[0].casefold()):  # judged a total, are the rest its lines?
+    if found[0] == 0 and units[0] and _heads_the_file(ids[0].casefold()):  # judged a total, are the rest its lines?
         trial = _judged(ids, units, statuses, found, set(), row_of, tail, "(the first line, on trial)", False, pages)
         first = _first_after_all(ids, units, statuses, {i for i, _ in trial}, row_of)
     while True:
@@ -331,7 +332,7 @@ def _first_after_all(ids, units, statuses, totals: set[int], row_of) -> str | No
     """Why the first line, headed by a totals word, is a total of the lines below it once they are judged
     (*totals*: those judged totals), the holders among them whose ids hold a totals word too (``Count Basie
     Trust``) added in; or None."""
-    if not _FIRST.match(ids[0].casefold()) or not units[0]:
+    if not _heads_the_file(ids[0].casefold()) or not units[0]:
         return None
     holder = HOLDER.format(json.dumps(ids[0], ensure_ascii=False))
     for status in (None, "tendered") if statuses is not None else (None,):
@@ -348,7 +349,7 @@ def _first_after_all(ids, units, statuses, totals: set[int], row_of) -> str | No
 def _first_line(ids, units, lines: Lines, row_of) -> str | None:
     """Why the first line, headed by a totals word, is a total of the lines below it (some agents put it
     first), or None."""
-    if not _FIRST.match(ids[0].casefold()) or not units[0]:
+    if not _heads_the_file(ids[0].casefold()) or not units[0]:
         return None
     below = lines.sums(1, len(ids))  # (none of the lines holding a totals word)
     holder = HOLDER.format(json.dumps(ids[0], ensure_ascii=False))
@@ -358,6 +359,14 @@ def _first_line(ids, units, lines: Lines, row_of) -> str | None:
     if count >= 2 and added == units[0]:
         return ADDED.format("the tendered lines below it", holder=holder)
     return None
+
+
+def _heads_the_file(text: str) -> bool:
+    """Whether a first line's id (case-folded) may be a total of the lines below it: headed by a totals word
+    (``Total``, ``Grand Total``), or ending with one and saying grand (``DTC Grand Total``, ``Euroclear Overall
+    Total``), as some agents put the grand total first."""
+    return bool(_FIRST.match(text)) or bool(_LAST.search(_without_qualifiers(text))) and not _GRAND_WORDS.isdisjoint(
+        _TOKEN.findall(text))
 
 
 def _lines_with_a_totals_word(folded: str) -> list[int]:
