@@ -90,27 +90,23 @@ class _Certain:
     the order of those first lines (each line is moved once: a heap, not a list sorted again for each label)."""
 
     def __init__(self, lines):
-        self.sorted, self.later, self.last, self.now = sorted(lines), [], -1, -1
+        self.sorted, self.later, self.last = sorted(lines), [], -1
 
     def before(self, first: int) -> int:
         """The last line certainly a total above line *first* (no earlier than the one asked before), or -1."""
         from heapq import heappop
 
-        self.now = first
         while self.later and self.later[0] < first:
             self.last = max(self.last, heappop(self.later))
         k = bisect_left(self.sorted, first)
         return max(self.last, self.sorted[k - 1] if k else -1)
 
     def add(self, lines) -> None:
-        """Lines judged totals (of a label whose first line was the last asked for)."""
+        """Lines judged totals (of a label whose first line was the last asked for: none stands above it)."""
         from heapq import heappush
 
         for i in lines:
-            if i < self.now:
-                self.last = max(self.last, i)
-            else:
-                heappush(self.later, i)
+            heappush(self.later, i)
 
 
 def _sums_since_the_last(added, found, kind) -> list[int]:
@@ -138,8 +134,7 @@ def _label_pages(units, at: list[int], kinds, elsewhere, certain: int) -> tuple[
     up the lines since the line before of that id (the lines holding no totals word, or those and the ones holding
     it inside, or all but labels, or the tendered of the first kind; one or more), as the first (since the first
     line, or since the last line above it certainly a total: ``Summe``, another label's page total, a one-off total
-    of two or more lines) and the last
-    may.  A line with no line of some units since the one before but labels (``Gesamtsumme`` above the first,
+    of two or more lines) and the last may.  A line with no line of some units since the one before but labels (``Gesamtsumme`` above the first,
     ``Page Total`` 0) is a grand total, a summary's or a grand total over the pages below it (:class:`_Sections`);
     first or last, it is a grand total of all the page totals, or first, of one or more next below it.  Judged so
     when a page total adds up two or more lines of some units (from the line before of its id, not of its tendered
