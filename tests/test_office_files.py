@@ -1089,10 +1089,16 @@ def test_numbered_page_totals_are_one_labels_pages(named):
     assert named(lines(body)) == [f"row {r}" for r in (4, 6, 9, 12, 15)]
     assert named(lines(body + " / Grand Total,236")) == [f"row {r}" for r in (4, 6, 9, 12, 15, 16)]
     assert named(lines(body.replace("Page Total ", "DTC Total #"))) == [f"row {r}" for r in (4, 6, 9, 12, 15)]
+    # pages numbered again in a summary are the label's still; numbers that do not rise page by page (a total of
+    # each broker's, twice) are ids of their own, each judged alone (review 53: one broker's miss dropped them all)
+    assert named(lines(body + " / Page Total 1,150 / Page Total 2,70 / Page Total 3,11")) == [
+        f"row {r}" for r in (4, 6, 9, 12, 15, 16, 17, 18)]
+    assert named(lines("A,100 / Total Broker 22,100 / C,30 / D,20 / Total Broker 22,50 / E,10 / Total Broker 55,99 / "
+                       "F,1 / Total Broker 55,1")) == ["row 3", "row 6"]
     # a holder's number or an account after the word is an id of its own, not a page number
-    from xlpy.files.pages import _page_key
-    assert [_page_key(k) for k in ("page total 3", "dtc total #12", "total 2", "total dtc 0022", "dtc total 2/19")] \
-        == ["page total", "dtc total", "total 2", "total dtc 0022", "dtc total 2/19"]
+    from xlpy.files.pages import _page_number
+    assert [_page_number(k) for k in ("page total 3", "dtc total #12", "total 2", "total dtc 0022", "dtc total 2/19")] \
+        == [("page total", 3), ("dtc total", 12), ("total 2", None), ("total dtc 0022", None), ("dtc total 2/19", None)]
 
 
 def test_a_summary_of_page_totals_under_a_section_total_of_another_id_keeps_the_label(named):

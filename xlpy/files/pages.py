@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right
+from heapq import heappop, heappush
 
 from .sums import as_array, cumulative
 from .words import (_FIRST, _GRAND_WORDS, _LABEL_WORDS, _LAST, _TOKEN, GRAND, HOLDER, PAGE, REPEATED, _bare, _inside,
@@ -27,9 +28,7 @@ def agent_pages(ids, units, statuses, found, row_of) -> dict[int, str]:
     total may add up its page's tendered lines only, past a withdrawn one)."""
     import numpy as np
 
-    by_id: dict[str, list[int]] = {}
-    for i in found:
-        by_id.setdefault(_page_key(" ".join(ids[i].casefold().split())), []).append(i)
+    by_id, parts = _by_label(ids, found)
     repeated = {key: at for key, at in by_id.items() if len(at) >= 2 and not _inside(key)}
     if not repeated:
         return {}
@@ -60,29 +59,66 @@ def agent_pages(ids, units, statuses, found, row_of) -> dict[int, str]:
     certain = _Certain(labels + once)  # (the lines certainly totals: labels, one-off totals of two or more lines,
                                        # and the labels' lines judged totals)
     out: dict[int, str] = {}
-    for key, at in repeated.items():  # (in the order of their first lines; a grand total of the tendered lines says
+    queue = [(at[0], key, at) for key, at in repeated.items()]  # (in the order of their first lines: a heap)
+    while queue:
+        _, key, at = heappop(queue)  # (a grand total of the tendered lines says nothing of withdrawn ones)
         told = elsewhere if statuses is None or all(statuses[i] == "tendered" for i in at if units[i]) else _no
         judged = None if _bare(key) in named else _label_pages(units, at, kinds, told, certain.before(at[0]))
-        if judged is not None:                                               # nothing of withdrawn ones)
+        if judged is not None:
             out.update(_page_totals(ids, *judged, row_of))
             certain.add([i for i, *_ in judged[0]] + [*judged[1], *judged[2]])
+        for part, lines in parts.get(key, ()) if judged is None else ():  # (numbered ids, not one label's: each
+            if len(lines) >= 2 and not _inside(part):                     # alone, as a total of each broker's)
+                heappush(queue, (lines[0], part, lines))
     return out
 
 
-#: A page number ending a label's id (``Page Total 3``, ``DTC Total #12``): 1 to 9999, no date, no account number.
-_PAGE_NUMBER = re.compile(r"[\s#:-]+[1-9][0-9]{0,3}\Z")
+def _by_label(ids, found) -> tuple[dict[str, list[int]], dict[str, list[tuple[str, list[int]]]]]:
+    """The lines of *found* by id (case-folded, its spaces single), in the order of their first lines, the ids of one
+    label numbered page by page (``Page Total 1``, ``Page Total 2``...: :func:`_page_number`) taken together when
+    their numbers rise from line to line (then perhaps rise again through some of them: a summary's); else
+    (``Total Broker 22`` twice, then ``Total Broker 55`` twice: a total of each broker's) each id is a label of its
+    own.  Returns those lines by label, and the ids taken together under each such label with their lines (judged
+    alone when the label is not one)."""
+    by_id: dict[str, list[int]] = {}
+    for i in found:
+        by_id.setdefault(" ".join(ids[i].casefold().split()), []).append(i)
+    numbered: dict[str, list[tuple[int, str]]] = {}  # what is left of an id -> (its page number, the id)
+    parts: dict[str, list[tuple[str, list[int]]]] = {}
+    for key in by_id:
+        rest, number = _page_number(key)
+        if number is not None:
+            numbered.setdefault(rest, []).append((number, key))
+    for rest, keys in numbered.items():
+        lines = sorted((i, n) for n, key in keys for i in by_id[key])
+        runs = [[lines[0][1]]]  # (the numbers in file order, in rising runs: the pages, then perhaps a summary's)
+        for (_, a), (_, b) in zip(lines, lines[1:]):
+            if a < b:
+                runs[-1].append(b)
+            else:
+                runs.append([b])
+        pages = set(runs[0])
+        if len(pages) >= 2 and all(pages.issuperset(run) for run in runs[1:]):
+            parts[rest] = [(key, by_id.pop(key)) for _, key in keys] + ([(rest, by_id[rest])] if rest in by_id else [])
+            by_id[rest] = sorted(i for _, at in parts[rest] for i in at)
+    return dict(sorted(by_id.items(), key=lambda item: item[1][0])), parts
 
 
-def _page_key(key: str) -> str:
-    """A label's id (case-folded, its spaces single) without a page number after it, when what is left is two words
-    or more beginning or ending with a totals word (``page total 3``: ``page total``; ``total 2`` and ``total dtc
-    0022`` are kept whole: a holder's number, an account), else the id: the pages of ``Page Total 1``, ``Page
-    Total 2``... are one label's."""
+#: A page number ending an id (``Page Total 3``, ``DTC Total #12``): 1 to 9999, no date, no account number.
+_PAGE_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{0,3}\Z")
+
+
+def _page_number(key: str) -> tuple[str, int | None]:
+    """An id (case-folded, its spaces single) without a page number after it, and that number, when what is left is
+    two words or more beginning or ending with a totals word (``page total 3``: ``page total``, 3; ``total 2`` and
+    ``total dtc 0022`` are ids of their own: a holder's number, an account); else the id and None."""
     number = _PAGE_NUMBER.search(key)
-    if number is None:
-        return key
-    rest = key[:number.start()]
-    return rest if len(_TOKEN.findall(rest)) >= 2 and (_FIRST.match(rest) or _LAST.search(rest)) else key
+    if number is None or not number.start() or key[number.start() - 1] not in " #:-":
+        return key, None
+    rest = key[:number.start()].rstrip(" #:-")
+    if len(_TOKEN.findall(rest)) >= 2 and (_FIRST.match(rest) or _LAST.search(rest)):
+        return rest, int(number.group())
+    return key, None
 
 
 class _Certain:
@@ -94,8 +130,6 @@ class _Certain:
 
     def before(self, first: int) -> int:
         """The last line certainly a total above line *first* (no earlier than the one asked before), or -1."""
-        from heapq import heappop
-
         while self.later and self.later[0] < first:
             self.last = max(self.last, heappop(self.later))
         k = bisect_left(self.sorted, first)
@@ -103,8 +137,6 @@ class _Certain:
 
     def add(self, lines) -> None:
         """Lines judged totals (of a label whose first line was the last asked for: none stands above it)."""
-        from heapq import heappush
-
         for i in lines:
             heappush(self.later, i)
 
