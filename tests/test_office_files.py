@@ -435,6 +435,10 @@ def test_a_holder_named_in_the_mappings_not_totals_list_is_read_whatever_its_uni
         "holds \"Total Retrun Fund\": if that is the holder meant, write its id as the tally does, got 'Total Return "
         "Fund'"], got
     assert got[0].startswith("t.csv: row 4, column Holder: looks like a totals row"), got
+    # no holder is told it is a label (a holder gone from the tally, Total A, and the file's Total)
+    gone = sources.read_mapping(write(tmp_path, DEFAULTS + '[holders]\nnot_totals = ["Total A"]\n', "gone.toml"))
+    got = problems(sources.read_tally, write(tmp_path, "Holder,Shares\r\nA,100\r\nB,200\r\nTotal,300\r\n"), gone)
+    assert got == [f"t.csv: row 4, column Holder: {label('Total')}, got 'Total'"]
     # a key or an id that is not one: named
     for text, problem in [('[holders]\nnot_total = ["X"]\n',
                            "map.toml: holders.not_total: unknown key (the key of [holders] is not_totals), got "

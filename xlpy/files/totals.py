@@ -420,13 +420,14 @@ def misspelt_not_totals(ids, totals, not_totals, source: str, row_of) -> list[In
     spaced = lambda h: " ".join(h.casefold().split())  # noqa: E731 (as not_totals matches: any case and spacing)
     held = set(map(spaced, ids))
     lines: dict[str, int] = {}
-    for i, _ in totals:  # (the first thousand ids refused are compared: a file of agent totals stays quick)
-        if len(lines) >= 1000:
+    for i, _ in totals:  # (the first thousand ids refused are compared, not labels: a file of agent totals stays
+        if len(lines) >= 1000:  # quick, and no holder is told it is the Total)
             break
-        lines.setdefault(spaced(ids[i]), i)
+        if not set(_TOKEN.findall(ids[i].casefold())) <= _LABEL_WORDS:
+            lines.setdefault(spaced(ids[i]), i)
     out = []
-    for h in sorted(not_totals):
-        near = [] if spaced(h) in held else get_close_matches(spaced(h), list(lines), n=1, cutoff=0.8)
+    for h in [h for h in sorted(not_totals) if spaced(h) not in held][:100]:  # (a hundred of those on no line)
+        near = get_close_matches(spaced(h), list(lines), n=1, cutoff=0.8)
         out += [InputError(f"{source or 'the mapping file'}: holders.not_totals", h,
                            f"is the holder id of no line of this tally; row {row_of(lines[m])}, refused as a totals "
                            f"row, holds {json.dumps(ids[lines[m]], ensure_ascii=False)}: if that is the holder meant, "
