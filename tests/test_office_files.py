@@ -1066,6 +1066,11 @@ def test_an_agents_sections_of_one_line_pages_are_refused_by_two_of_their_grand_
     assert named(lines(f"{sections} / DTC Total,120 / E,9")) == [f"row {r}" for r in (3, 5, 6, 8, 10, 11)]
     assert named(lines("DTC Total,220 / A,100 / DTC Total,100 / B,120 / DTC Total,120 / DTC Total,120 / C,50 / "
                        "DTC Total,50 / D,70 / DTC Total,70")) == [f"row {r}" for r in (2, 4, 6, 7, 9, 11)]
+    # (review 53: row 7 is the grand total of the page totals below it, not a summary's repeat of row 6)
+    from xlpy.files.totals import totals_rows
+    ids = ["DTC Total", "A", "DTC Total", "B", "DTC Total", "DTC Total", "C", "DTC Total", "D", "DTC Total"]
+    why = dict(totals_rows(ids, None, [220, 100, 100, 120, 120, 120, 50, 50, 70, 70]))
+    assert "the page totals of its id (rows 9, 11) added up" in why[5], why[5]
     # one section of two pages is not enough (a holder's name under two lines it equals, then their sum), nor are
     # sections of one page (a holder's two equal lines under a line of those units)
     for body in ("A,100 / Total SA,100 / B,120 / Total SA,120 / Total SA,220 / C,50 / Total SA,50 / E,9",

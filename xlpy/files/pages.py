@@ -219,8 +219,12 @@ def _label_pages(units, at: list[int], kinds, elsewhere, certain: int) -> tuple[
             return None  # (a holder's lines one under another: Total SA 100, Total SA 150)
     if not pages or len(pages) + len(grand) < 2:
         return None
+    for i, below in [(i, next_below(i, 2)) for i in walk.repeats]:  # (a summary's line, or a grand total of the two
+        if below is not None:                                         # or more page totals next below it)
+            grands[i] = below
+            del walk.repeats[i]
     sections = lambda: sum(len(g) >= 2 for g in grands.values()) + (walk.last is not None and len(walk.last) >= 2) \
-        + sum(next_below(i, 2) is not None for i in [*walk.repeats, *(at[:1] if at[0] in ends else ())])  # noqa: E731
+        + (at[0] in ends and next_below(at[0], 2) is not None)  # noqa: E731
     if not (strong or grand or elsewhere(at[0], at[-1], added) or sections() >= 2):  # (sections: the grand totals,
         return None  # under or over them, of two or more page totals each; two are six sums, were they a holder's)
     grands.update((i, starts) for i in grand)
