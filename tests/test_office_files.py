@@ -1088,6 +1088,10 @@ def test_overall_report_and_final_totals_are_labels_as_grand_totals_are(named):
                        "Subtotal DTC,700")) == ["row 2", "row 5", "row 8"]
     assert named(lines("Report Total,1000 / A,100 / B,200")) == ["row 2"]
     assert named(lines("A,100 / B,200 / Final Total,999")) == ["row 4"]
+    # (review 53: Combined and Cumulative Totals too)
+    assert named(lines("A,100 / Subtotal Euroclear,100 / B,50 / C,70 / Subtotal DTC,120 / Combined Total,220")) == [
+        "row 7"]
+    assert named(lines("A,100 / B,200 / Cumulative Total,999")) == ["row 4"]
 
 
 def test_numbered_page_totals_are_one_labels_pages(named):

@@ -17,9 +17,9 @@ TOTALS_WORDS = ("total", "totals", "subtotal", "subtotals", "grandtotal", "sum",
                 "totale", "suma",
                 "aggregate", "summary", "ttl", "tot", "count", "anzahl", "gesamtanzahl")
 #: Words that may stand beside a totals word in a label that is a total whatever its units (``Grand Total``, and
-#: ``Overall``, ``Report`` and ``Final Total`` as the words of :data:`_GRAND_WORDS`).
+#: ``Overall``, ``Report``, ``Final``, ``Combined`` and ``Cumulative Total`` as the words of :data:`_GRAND_WORDS`).
 _LABEL_WORDS = frozenset(TOTALS_WORDS + ("grand", "sub", "general", "général", "generale", "overall", "report",
-                                          "final"))
+                                          "final", "combined", "cumulative"))
 #: The substrings one of which any id with a totals word holds: a tally holding none is passed over at once.
 _ANY = ("tota", "sum", "gesamt", "ergebnis", "somme", "aggregate", "holders", "accounts", "anzahl")
 #: The short totals words, found as words only (``Account``, ``Seattle``, ``Tottenham`` hold none): each pattern begins
@@ -33,7 +33,7 @@ _CANDIDATE = re.compile(rf"[^\0]*?(?<!\w)(?:{_WORDS})(?!\w)[^\0]*")
 _FIRST = re.compile(rf"{_NOT_WORD}(?:(?:grand|general)[^\w\0]+)?(?:{_WORDS})(?!\w)")
 _LAST = re.compile(rf"(?<!\w)(?:{_WORDS}){_NOT_WORD}\Z")
 #: Words that make a line holding a totals word the file's grand total, as a label does (``Overall Total``).
-_GRAND_WORDS = frozenset(("grand", "overall", "general", "report", "final"))
+_GRAND_WORDS = frozenset(("grand", "overall", "general", "report", "final", "combined", "cumulative"))
 #: The short totals words: an id holding only these is a total only in the shapes :func:`_short_holder` names.
 _SHORT = ("tot", "ttl", "count")
 #: An id holding a totals word other than the short ones and Count's (``Anzahl``, as German Excel writes Count).
