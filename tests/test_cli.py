@@ -224,6 +224,16 @@ def test_a_badly_typed_option_is_one_line_naming_it(capsys, argv, line):
     assert capsys.readouterr().err.splitlines() == [line]
 
 
+def test_the_commands_are_listed_in_one_order_whichever_module_was_imported_first():
+    """The commands' order came from the order their modules were first imported: a test importing the docs
+    command's module first listed it first, and the usage line above failed when run after it."""
+    code = ("import xlpy.cli.docs, xlpy.cli.workbook, xlpy.cli.offer\nfrom xlpy import cli\n"
+            "print(' '.join(cli.build_parser()._subparsers._group_actions[0].choices))")
+    got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert got.stdout.split() == ["compute", "release", "entries", "build", "validate", "render", "refresh", "vba",
+                                  "lite", "docs"]
+
+
 @pytest.mark.parametrize("argv, named", [
     (["build", str(SEED), "-o", ""], ["--output"]),  # an unset shell variable: not "<offer id>.xlsm here"
     (["build", "", "-o", "out.xlsm"], ["offer"]),  # not the bundled seed example

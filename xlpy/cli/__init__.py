@@ -64,15 +64,17 @@ class _Version(argparse.Action):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import offer, workbook  # noqa: F401  (they register their commands)
-    from . import docs  # noqa: F401  (last: its command is listed last)
+    from . import docs, offer, workbook  # noqa: F401  (they register their commands)
+
+    # (listed in this order, whichever module was imported first: docs last)
+    rank = {f"{__name__}.{m}": k for k, m in enumerate(("offer", "workbook", "docs"))}
 
     # (no abbreviations: "--f" must not be taken for --force, which replaces a workbook, nor "--no-v" for
     # --no-validate)
     parser = _Parser(prog="xlpy", description="Exchange-offer and induced-conversion accounting.", allow_abbrev=False)
     parser.add_argument("--version", action=_Version, help="show the version and the workbook layout it writes")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, (setup, run, help) in COMMANDS.items():
+    for name, (setup, run, help) in sorted(COMMANDS.items(), key=lambda item: rank.get(item[1][1].__module__, 1)):
         p = sub.add_parser(name, help=help, description=help, allow_abbrev=False)
         setup(p)
         if name not in ("vba", "lite", "docs"):  # every other command may open a workbook or an XLSX tally from outside
