@@ -1108,6 +1108,10 @@ def test_numbered_page_totals_are_one_labels_pages(named):
         f"row {r}" for r in (4, 6, 9, 12, 15, 16, 17, 18)]
     assert named(lines("A,100 / Total Broker 22,100 / C,30 / D,20 / Total Broker 22,50 / E,10 / Total Broker 55,99 / "
                        "F,1 / Total Broker 55,1")) == ["row 3", "row 6"]
+    # numbered ids beside the label unnumbered, not judged together: each judged alone, once (this never ended)
+    from xlpy.files.totals import totals_rows
+    assert totals_rows(["H0", "Euroclear Subtotal 1", "Euroclear Subtotal", "H1", "Euroclear Subtotal 3",
+                        "Euroclear Subtotal"], None, [900, 900, 900, 600, 600, 600]) == []
     # a holder's number or an account after the word is an id of its own, not a page number
     from xlpy.files.pages import _page_number
     assert [_page_number(k) for k in ("page total 3", "dtc total #12", "total 2", "total dtc 0022", "dtc total 2/19")] \

@@ -67,8 +67,8 @@ def agent_pages(ids, units, statuses, found, row_of) -> dict[int, str]:
         if judged is not None:
             out.update(_page_totals(ids, *judged, row_of))
             certain.add([i for i, *_ in judged[0]] + [*judged[1], *judged[2]])
-        for part, lines in parts.get(key, ()) if judged is None else ():  # (numbered ids, not one label's: each
-            if len(lines) >= 2 and not _inside(part):                     # alone, as a total of each broker's)
+        for part, lines in parts.pop(key, ()) if judged is None else ():  # (numbered ids, not one label's: each
+            if len(lines) >= 2 and not _inside(part):                     # alone, as a total of each broker's, once)
                 heappush(queue, (lines[0], part, lines))
     return out
 
