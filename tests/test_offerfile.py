@@ -625,6 +625,21 @@ def test_an_expiration_at_the_start_of_the_calendars_records_is_named_not_lag_da
         f"{said}, got {expiration}"]
 
 
+@pytest.mark.parametrize("key, value", [("averaging_days", "20040220"), ("lag_days", "1000000"),
+                                        ("lag_days", "10001")])
+def test_a_window_of_more_than_10000_trading_days_is_named_by_its_key(tmp_path, key, value):
+    """Review: lag_days = 1000000 (or averaging_days typed as a date) ended compute, build and refresh in a traceback
+    (OverflowError: date value out of range): the calendar days searched for the window passed year 1."""
+    shutil.copyfile(PRICES, tmp_path / "prices.csv")
+    default = {"averaging_days": "5", "lag_days": "2"}[key]
+    (tmp_path / "offer.toml").write_text(FORMULA.replace(f"{key} = {default}", f"{key} = {value}"), encoding="utf-8")
+    with pytest.raises(InputErrors) as info:
+        offerfile.compute_file(tmp_path / "offer.toml")
+    assert [str(p) for p in info.value.problems] == [
+        f"offer.toml: offer.consideration.formula.{key}: must be at most 10,000 (trading days, about 40 years), "
+        f"got {value}"]
+
+
 def test_load_reports_all_problems_at_once(tmp_path):
     text = edit(edit(edit(BASE, "outstanding = 464777", "outstanding = -1"), "price = 7.39", "price = nan"),
                 'kind = "preferred"', 'kind = "bond"')

@@ -581,7 +581,9 @@ BAD_CALLS = [
     ("AVERAGING_WINDOW", (EXPIRATION, 1e9), "days", "must be at most 10,000 (trading days, about 40 years), got 1000000000"),
     ("AVERAGING_WINDOW", (EXPIRATION, 10001.0), "days", "must be at most 10,000 (trading days, about 40 years), got 10001"),
     ("AVERAGING_WINDOW", (EXPIRATION, 1e20), "days", "must be at most 10,000 (trading days, about 40 years)"),
-    ("AVERAGING_WINDOW", ("0001-01-05",), "expiration", 'is too early for 5 trading days and lag 2, got "0001-01-05"'),
+    ("AVERAGING_WINDOW", ("0001-01-05",), "expiration",
+     'is before the records of calendar XNYS, which start on 1990-01-02: it has no trading days from 0001-01-01 to '
+     '0001-01-05, got "0001-01-05"'),
     ("AVERAGING_WINDOW", (EXPIRATION, 5.0, 1e9), "lag", "must be at most 10,000 (trading days, about 40 years)"),
     ("AVERAGING_WINDOW", (EXPIRATION, 3565.0), "days",
      "must be at most 3,564 with lag 2: calendar XNYS has 3,565 trading days before 2004-02-20 "

@@ -367,6 +367,47 @@ def test_refresh_names_inputs_given_both_ways_as_validate_does(standard_books, t
     assert path.read_bytes() == before
 
 
+def _holders_copy(standard_books, tmp_path) -> Path:
+    """A copy of the ``holders`` workbook with the tally and price files it records beside it."""
+    for f in standard_books["holders"].parent.iterdir():
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    return tmp_path / standard_books["holders"].name
+
+
+_LAST_DAY = ("Expiration must be a date from 1900-03-01 to 9999-12-31, not an error: a date cell shows #VALUE! for a "
+             "number past 2958465 (20040220 typed for 2004-02-20), got '#VALUE!'")
+_DAYS = "must be a date from 1900-03-01 to 9999-12-31 (a serial number from 61 to 2958465, the days a workbook holds)"
+
+
+@pytest.mark.parametrize("typed, said", [
+    ({"LagDays": 1000000}, "{LagDays} (LagDays): must be at most 10,000 (trading days, about 40 years), got 1000000"),
+    ({"AveragingDays": 20040220},
+     "{AveragingDays} (AveragingDays): must be at most 10,000 (trading days, about 40 years), got 20040220"),
+    ({"Expiration": -5}, f"{{Expiration}}: Expiration {_DAYS}, got 1899-12-25"),
+    ({"Expiration": 20040220}, f"{{Expiration}}: {_LAST_DAY}"),
+    ({"Expiration": 61}, "{Expiration} (Expiration): is too early for calendar XNYS, whose records start on "
+     "1990-01-02: a window of 5 trading days ending 2 before it needs 6 trading days before it, and the calendar has "
+     "none, got 1900-03-01")])
+def test_a_window_or_expiration_no_calendar_holds_is_one_line_naming_its_cell(standard_books, tmp_path, capsys,
+                                                                               typed, said):
+    """Review: a lag of 1,000,000 days typed on Inputs ended refresh and validate in a traceback; an expiration
+    before 1900-03-01 (typed -5) was taken, and its window blamed on the calendar's cell; 20040220 typed for a date
+    printed openpyxl's warning and "not text: type it again"."""
+    path, c = _typed(_holders_copy(standard_books, tmp_path), tmp_path / "typed.xlsm", **typed)
+    before = path.read_bytes()
+    assert cli.main(["refresh", str(path), "--no-backup"]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == ["xlpy refresh: typed.xlsm: " + said.format(**c)]
+    assert path.read_bytes() == before
+    assert cli.main(["validate", str(path), "--no-libreoffice", "--no-formulas"]) == 1  # the same cell and value
+    out = capsys.readouterr()
+    (name,) = typed
+    first = out.out.splitlines()[0]
+    assert first.startswith(f"typed.xlsm: {c[name]}") and said.rsplit(", got ", 1)[1] + " [" in first
+    assert out.err == ""  # (no library's warning)
+
+
 def test_ratio_places_and_calendar_typed_are_named_by_cell_input_and_value(standard_books, tmp_path):
     """Decimals past the 15 Excel holds are refused as an offer file's places are; places that give a ratio finer
     than the workbook counts shares in are named with the places typed (the ratio beside them); a calendar whose

@@ -149,6 +149,11 @@ def _escape_what_the_streams_cannot_encode() -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import warnings
+
+    # openpyxl warns of a date-formatted number past 9999-12-31 and reads it as #VALUE!, which our findings name with
+    # its cell (a warning of the library's own source line is no message for a user).
+    warnings.filterwarnings("ignore", r"Cell \S+ is marked as a date but the serial value", UserWarning)
     try:
         refuse_empty(args, getattr(args, "texts", ()))
         configure_from(args)

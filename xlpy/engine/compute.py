@@ -406,6 +406,10 @@ def _fix_ratio(offer: Offer, sessions: Sessions | None, problems: list[InputErro
     f = c.formula
     if sessions is None:
         raise InputErrors([InputError("offer.consideration.formula.calendar", f.calendar, "needs a trading calendar")])
+    too_many = ratio.window_days_problem(f.averaging_days, f.lag_days)
+    if too_many is not None:
+        raise InputErrors(problems + [InputError(f"offer.consideration.formula.{too_many.field}", too_many.value,
+                                                 too_many.reason)])
     first, last = session_range(offer.expiration, f.averaging_days, f.lag_days)
     known: Sequence[dt.date] = ()
     try:

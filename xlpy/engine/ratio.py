@@ -22,8 +22,12 @@ from .numbers import CONTEXT, ZERO, excel_round, plain
 if TYPE_CHECKING:  # only named here; importing the model costs the worksheet functions
     from .model import PriceDay
 
-__all__ = ["QUOTIENT_PLACES", "averaging_window", "average_price", "before_records", "bound_problem",
-           "exchange_ratio", "session_range"]
+__all__ = ["MOST_WINDOW_DAYS", "QUOTIENT_PLACES", "averaging_window", "average_price", "before_records",
+           "bound_problem", "exchange_ratio", "session_range", "window_days_problem"]
+
+#: The averaging days and the lag are each at most this many trading days: about 40 years, far beyond any offer's
+#: window, and the calendar days searched for them stay within the dates Python holds.
+MOST_WINDOW_DAYS = 10_000
 
 
 def averaging_window(
@@ -205,7 +209,24 @@ def exchange_ratio(
     return rounded
 
 
+def window_days_problem(days: int, lag: int) -> InputError | None:
+    """The problem of an averaging window's *days* or *lag* past :data:`MOST_WINDOW_DAYS`, named by its key.
+
+    >>> str(window_days_problem(5, 1_000_000))
+    'lag_days: must be at most 10,000 (trading days, about 40 years), got 1000000'
+    """
+    for name, n in (("averaging_days", days), ("lag_days", lag)):
+        if abs(n) > MOST_WINDOW_DAYS:
+            return InputError(name, n, f"must be at most {MOST_WINDOW_DAYS:,} (trading days, about 40 years)")
+    return None
+
+
 def session_range(offer_expiration: dt.date, averaging_days: int, lag_days: int) -> tuple[dt.date, dt.date]:
-    """Calendar days certain to hold the averaging window (two weeks of slack per week of sessions)."""
+    """Calendar days certain to hold the averaging window (two weeks of slack per week of sessions), from no
+    earlier than the first day Python holds (a calendar's records start long after it).
+
+    >>> session_range(dt.date(1, 1, 20), 5, 2)
+    (datetime.date(1, 1, 1), datetime.date(1, 1, 20))
+    """
     span = (averaging_days + lag_days + 1) * 2 + 14
-    return offer_expiration - dt.timedelta(days=span), offer_expiration
+    return offer_expiration - dt.timedelta(days=min(span, (offer_expiration - dt.date.min).days)), offer_expiration

@@ -28,9 +28,8 @@ def sessions(calendar: str, first: dt.date, last: dt.date):
     return calendars.sessions(calendar, first, last)
 
 
-#: days and lag are at most this many trading days (about 40 years: far beyond any offer's window, and
-#: the calendar days searched for them stay within the dates Python holds).
-_MOST_DAYS = 10_000
+#: days and lag are at most this many trading days (the engine's bound: about 40 years).
+_MOST_DAYS = _ratio.MOST_WINDOW_DAYS
 _MOST_DAYS_WHY = "trading days, about 40 years"
 
 
@@ -40,10 +39,7 @@ def window(expiration, days, lag, calendar) -> tuple[dt.date, ...]:
     n = optional_whole(days, "days", 5, minimum=1, most=_MOST_DAYS, why=_MOST_DAYS_WHY)
     k = optional_whole(lag, "lag", 2, most=_MOST_DAYS, why=_MOST_DAYS_WHY)
     code = calendar_code(calendar)
-    try:
-        first, last = _ratio.session_range(day, n, k)
-    except OverflowError:  # ISO text of the first years AD: no calendar's records reach back so far
-        raise InputError("expiration", expiration, f"is too early for {n:,} trading days and lag {k:,}") from None
+    first, last = _ratio.session_range(day, n, k)  # (from 0001-01-01 at the earliest)
     try:
         known = sessions(code, first, last)
     except BeforeRecords as exc:  # before the calendar's records: the expiration is at fault, not the calendar code

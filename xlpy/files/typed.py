@@ -119,9 +119,13 @@ class Scheme:
 
 TOML = Scheme(text_numbers=True, integer_literals=True, date_times=False, date_hint=" YYYY-MM-DD",
               flag_reason="must be true or false", control_text=False, stored_text=True, excel_days=True)
-CELLS = Scheme(blank=("",), not_text=", not text", any_text=True, named=True, typed_cells=True, stored_text=True)
+CELLS = Scheme(blank=("",), not_text=", not text", any_text=True, named=True, typed_cells=True, stored_text=True,
+               excel_days=True)
 #: Why text where a workbook's date or TRUE/FALSE belongs is refused.
 RETYPE = ", not text: type it again (a cell formatted as Text keeps what is typed as text)"
+#: Why #VALUE! where a workbook's date belongs is refused: what a date cell shows of a number past the last date.
+_PAST_THE_LAST_DAY = (f" from {_FIRST_DAY} to {_LAST_DAY}, not an error: a date cell shows #VALUE! for a number past "
+                      f"{LAST_SERIAL} (20040220 typed for 2004-02-20)")
 ARGUMENTS = Scheme(serials=True, ignore_case=True)
 
 
@@ -240,7 +244,7 @@ class Reader:
             return None
         if isinstance(value, dt.datetime):
             if self.scheme.date_times:
-                return value.date()
+                return self._excel_day(key, value.date(), value if value.time() != dt.time() else value.date())
             self.fail(key, value, "must be a date without a time (YYYY-MM-DD)")
             return None
         if isinstance(value, dt.date):
@@ -248,7 +252,8 @@ class Reader:
         if self.scheme.serials and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
             return self._serial(key, value)
         if isinstance(value, str) and self.scheme.typed_cells and value.strip():
-            self.fail(key, value, "must be a date" + RETYPE)
+            why = _PAST_THE_LAST_DAY if value == "#VALUE!" else RETYPE  # (as a library reads a serial past it)
+            self.fail(key, value, "must be a date" + why)
             return None
         if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):  # not 20040212 or 2004-W07-4
             try:

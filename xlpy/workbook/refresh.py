@@ -56,7 +56,7 @@ from operator import ne
 from pathlib import Path
 
 from ..engine.compute import compute
-from ..engine.errors import InputError, InputErrors, XlpyError
+from ..engine.errors import BeforeRecords, InputError, InputErrors, XlpyError
 from ..engine.model import HolderTable, PriceDay, Tally
 from ..engine.numbers import engine_context, to_whole
 from ..engine.release import release_sentences
@@ -423,6 +423,8 @@ class _Refresh:
             first, last = bookdata.holiday_range(offer)
             try:
                 self.holidays = calendars.holidays(f.calendar, first, last)
+            except BeforeRecords:  # the window reaches before the calendar's records: the engine names the expiration
+                pass
             except InputError as exc:
                 self.problems.append(InputError(self.where("Calendar"), exc.value, exc.reason))
         if self.problems:
