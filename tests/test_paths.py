@@ -262,6 +262,29 @@ def test_build_force_through_a_link_writes_its_target_and_keeps_the_link(tmp_pat
     assert sorted(p.name for p in real.iterdir()) == ["book.xlsm"]
 
 
+@pytest.mark.parametrize("name, via_link", [("agent.xlsm", False), ("book.xlsm", True)])
+def test_build_force_never_writes_over_the_tally_the_offer_reads(tmp_path, capsys, name, via_link):
+    """Review: ``build --force -o agent.xlsm``, the agent's XLSX tally the offer file reads (or a link to it), wrote
+    the workbook over it and the tally was lost."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["holder_id", "units", "method", "status"])
+    wb.active.append(["A", 100, "book-entry", "tendered"])
+    wb.save(tmp_path / "agent.xlsm")
+    before = (tmp_path / "agent.xlsm").read_bytes()
+    (tmp_path / "o.toml").write_text(offer_text().replace("tendered = 274000", 'file = "agent.xlsm"').replace(
+        "guaranteed_delivery = 3500\n", "").replace("failed_delivery = 0\n", ""), encoding="utf-8")
+    if via_link:
+        _link(tmp_path / name, tmp_path / "agent.xlsm")
+    assert main(["build", str(tmp_path / "o.toml"), "-o", str(tmp_path / name), "--force", "--no-validate"]) == 2
+    (said,) = capsys.readouterr().err.splitlines()  # (a long path is shortened in the middle)
+    assert said.startswith("xlpy build: --output: is the file o.toml reads as tally.file (agent.xlsm): a workbook "
+                           "written there would replace it; name another file, got '")
+    assert (tmp_path / "agent.xlsm").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({"agent.xlsm", "o.toml", name})
+
+
 # --- 5. a workbook name too long for xlpy's files beside it ----------------------------------------
 
 

@@ -172,6 +172,29 @@ def build_output(given: str | None, offer_id: str, force: bool, offer_name: str 
     return out
 
 
+def refuse_an_input(out: Path, offer_path: Path) -> None:
+    """Refuse an output that is a file the offer file reads (its tally, mapping or price file, or a link to one):
+    ``--force`` replaces a workbook, never the agent's tally it was built from."""
+    from ..files.recorded import written_path
+    from ..files.sniff import toml_text
+
+    if not out.exists():
+        return
+    raw = tomllib.loads(toml_text(offer_path))  # (read and checked already: the keys are those compute read)
+    tally, formula = raw.get("tally", {}), raw.get("offer", {}).get("consideration", {}).get("formula", {})
+    for key, text in (("tally.file", tally.get("file")), ("tally.mapping", tally.get("mapping")),
+                      ("offer.consideration.formula.prices", formula.get("prices"))):
+        if not isinstance(text, str) or not text:
+            continue
+        try:
+            same = os.path.samefile(out, offer_path.parent / written_path(text))
+        except (OSError, ValueError):  # not there, or no path at all: not the output
+            continue
+        if same:
+            raise InputError("--output", str(out), f"is the file {offer_path.name} reads as {key} ({text}): a "
+                             "workbook written there would replace it; name another file")
+
+
 def refuse_existing(out: Path, force: bool, reason: str = "exists; pass --force to replace it") -> None:
     """Refuse to write over a file *out* that exists (a symbolic link too, dangling or not) unless *force*: the
     ``--output`` of ``build`` and ``vba``, never replaced unasked."""
@@ -281,6 +304,7 @@ def run_build(args: argparse.Namespace) -> int:
         with progress.step("reading the offer and the tally, computing"):
             offer, results = compute_file(offer_path)
         out = build_output(args.output, offer.id, args.force, offer_path.name)
+        refuse_an_input(out, offer_path)
         existed = out.exists() or out.is_symlink()  # as build_output found it: a file made since is someone's work
         target = locks.target_of(out) if out.exists() else out  # a link's target is replaced, the link stays
         record = _sources_record(offer_path, offer, target)
