@@ -6,6 +6,8 @@ it passed on only the warning about a carrying amount taken for another count.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from xlpy import cli
@@ -114,12 +116,50 @@ def test_the_agents_next_file_is_read_with_the_mapping_the_cover_records(tmp_pat
     (tmp_path / "ours.csv").write_text("holder_id,units,method,status\nB-1,100,book-entry,tendered\n",
                                        encoding="utf-8")  # a file in our own words: read as it is
     assert cli.main(["refresh", "book.xlsm", "--tally", "ours.csv", "--no-backup"]) == 0
-    out = capsys.readouterr().out
-    assert "book.xlsm: holder tally: ours.csv (1 line; SHA-256 " in out, out
+    said = capsys.readouterr()
+    assert "book.xlsm: holder tally: ours.csv (1 line; SHA-256 " in said.out, said.out
+    assert said.err == ""  # (our own words for the mapped columns: no doubt to warn of)
     (tmp_path / "other.csv").write_text("Acct No.,Tendered\nC-1,100\nC-2,200\n", encoding="utf-8")  # another form
     assert cli.main(["refresh", "book.xlsm", "--tally", "other.csv", "--no-backup"]) == 2
     assert ("other.csv: must hold exactly one row of counts under the header (a holder tally whose holder column is "
             "not recognised? name its columns in a mapping file: --mapping), got 2") in capsys.readouterr().err
+
+
+def test_a_next_file_without_a_column_the_recorded_mapping_names_is_read_by_its_header_and_warned_of(
+        tmp_path, monkeypatch, capsys):
+    """Review: the agent renamed "Net Shs" to "Net Shs Tendered"; the recorded mapping (units = "Net Shs") was dropped
+    without a word and the gross "Shares" column read as the units (3,000 for 2,900), exit 0.  It is read so still
+    (the agent's file in another form is read as it is), with a warning naming the column and the mapping; a file
+    its own header cannot read names the mapping not used, as one whose mapping file is gone."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "offer.toml").write_text(AGENT_OFFER, encoding="utf-8")
+    (tmp_path / "agent-map.toml").write_text('[columns]\nunits = "Net Shs"\n', encoding="utf-8")
+    (tmp_path / "agent-1.csv").write_text("Account,Gross Shares,Net Shs,Method,Status\nA-1,1000,900,book-entry,"
+                                          "tendered\nA-2,2000,2000,book-entry,tendered\n", encoding="utf-8")
+    assert cli.main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate", "-q"]) == 0
+    (tmp_path / "day2.csv").write_text("Account,Shares,Net Shs Tendered,Method,Status\nA-1,1000,900,book-entry,"
+                                       "tendered\nA-2,2000,2000,book-entry,tendered\n", encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["refresh", "book.xlsm", "--tally", "day2.csv", "--no-backup", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["warnings"] == [
+        "day2.csv has no column 'Net Shs' (its units) of the mapping file the Cover records (agent-map.toml): the "
+        "tally was read by its own header; if it is the agent's file in a new form, refresh with --mapping naming a "
+        "mapping for it"]
+    (tmp_path / "day3.csv").write_text("Acct,Shs\nA-1,900\n", encoding="utf-8")
+    for mapping, why in (("agent-map.toml", "day3.csv has no column 'Net Shs' (its units) of the mapping file the "
+                          "Cover records (agent-map.toml)"),
+                         (None, "the mapping file the Cover records (agent-map.toml) is not there or cannot be read")):
+        assert cli.main(["refresh", "book.xlsm", "--tally", "agent-1.csv", "--mapping", "agent-map.toml",
+                         "--no-backup"]) == 0  # (the mapping recorded again)
+        if mapping is None:
+            (tmp_path / "agent-map.toml").unlink()
+        capsys.readouterr()
+        before = (tmp_path / "book.xlsm").read_bytes()
+        assert cli.main(["refresh", "book.xlsm", "--tally", "day3.csv", "--no-backup"]) == 2
+        assert capsys.readouterr().err.splitlines()[-1] == (
+            f"xlpy refresh: --tally: was read by its own header, since {why}: give the mapping for its header with "
+            "--mapping, got 'day3.csv'")
+        assert (tmp_path / "book.xlsm").read_bytes() == before
 
 
 def test_a_recorded_mapping_that_names_no_columns_reads_the_agents_next_file_too(tmp_path, monkeypatch, capsys):

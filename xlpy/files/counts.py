@@ -77,10 +77,44 @@ def tally_fits(path: Path, mapping: sources.ColumnMapping) -> bool:
     """Whether the tally *path* has every column *mapping* names (its header read as the mapping says); a mapping
     naming none (its ``[defaults]``, ``[holders]``, sheet or encoding alone) fits the agent's next file as it did
     this one."""
+    return columns_missing(path, mapping) == {}
+
+
+def columns_missing(path: Path, mapping: sources.ColumnMapping, held: set[str] | None = None
+                    ) -> dict[str, str] | None:
+    """Our column -> the tally's header *mapping* names for it, for each header *path* lacks ({} when it has them
+    all; None when its header cannot be read: the reader says why).  *held*, when given, gets the header's keys."""
     if not mapping.columns:
-        return True
+        return {}
     header = _header(path, mapping) if not steady.not_a_file(path, "a tally file") else None
-    return header is not None and {_key(c) for c in mapping.columns.values()} <= {_key(h) for h in header}
+    if header is None:
+        return None
+    keys = {_key(h) for h in header}
+    (held if held is not None else set()).update(keys)
+    return {ours: theirs for ours, theirs in mapping.columns.items() if _key(theirs) not in keys}
+
+
+def mapping_for_the_next(tally: Path, path: Path | None, shown: str) -> tuple[sources.ColumnMapping | None, str]:
+    """The mapping file *path* a workbook records (*shown* as recorded), for the agent's next *tally* given without
+    one: (the mapping, "") when the tally has every column it names; else (None, why the tally is read by its own
+    header instead: a warning, since a column renamed by the agent may leave another read as the units).  (None,
+    "") when no mapping is recorded, or the tally's header cannot be read (its reader then says why)."""
+    if path is None:
+        return None, ""
+    try:
+        found = sources.read_mapping(path) if path.is_file() else None
+    except InputErrors:
+        found = None
+    if found is None:
+        return None, f"the mapping file the Cover records ({shown}) is not there or cannot be read"
+    held: set[str] = set()
+    missing = columns_missing(tally, found, held)
+    if not missing:
+        return (found if missing == {} else None), ""
+    if {_key(ours) for ours in missing} <= held:  # a file in our own words (holder_id, units): nothing to doubt
+        return None, ""
+    named = ", ".join(f"{theirs!r} (its {ours})" for ours, theirs in missing.items())
+    return None, f"{tally.name} has no column {named} of the mapping file the Cover records ({shown})"
 
 
 def tally_kind(path: Path, mapping: sources.ColumnMapping | None = None) -> str:

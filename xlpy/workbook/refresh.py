@@ -64,7 +64,7 @@ from ..engine.rules import tally_problems
 from ..files import calendars, sources, steady
 from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, recorded_path, same_place, sha256, written_path
 from ..files.prices import read_prices
-from ..files.counts import absent_counts, read_count_file, tally_fits, tally_kind
+from ..files.counts import absent_counts, mapping_for_the_next, read_count_file, tally_kind
 from . import data as bookdata, rebuild, saved_values, source_lines, table_edits
 from .backends import Book
 from .clock import utc_now
@@ -206,6 +206,7 @@ class _Refresh:
                                           "writes to it, so nothing was written", show_value=False) for t in missing])
         self.problems: list[InputError] = []
         self.notes: list[str] = []
+        self.unmapped = ""  # why the tally given was read by its own header, not by the mapping the Cover records
         self.tally: Tally | None = None
         self.tally_rows: list[tuple] | None = None
         self.tally_record: SourceRecord | None = None
@@ -331,7 +332,13 @@ class _Refresh:
                 self.notes += [f"warning: {n}" for n in absent_counts(path.name, absent, self.recorded)]
         except InputErrors as exc:
             self.problems.extend(exc.problems)
+            if self.unmapped:  # (what its own header lacked is said: the mapping that was not used is the cause)
+                self.problems.append(InputError("--tally", path.name, f"was read by its own header, since "
+                                                f"{self.unmapped}: give the mapping for its header with --mapping"))
             return
+        if self.unmapped:  # (read by its own header: say so, and from which file)
+            self.notes.append(f"warning: {self.unmapped}: the tally was read by its own header; if it is the agent's "
+                              "file in a new form, refresh with --mapping naming a mapping for it")
         if target != self.shape.tally:  # the other kind of tally: the workbook switches (xlpy.workbook.switch)
             from .switch import Switch
 
@@ -368,19 +375,14 @@ class _Refresh:
             return None, None
 
     def _recorded_mapping_for(self, tally: Path):
-        """(file, mapping) the Cover records, for a tally given without one whose header has every column that
-        mapping names (the agent's next file, in the same form); else (None, no mapping), as for another form."""
+        """(file, mapping) the Cover records, for a tally given without one whose header has every column it names;
+        else (None, no mapping), and why in :attr:`unmapped` (:func:`~xlpy.files.counts.mapping_for_the_next`)."""
         text = str(self.recorded("TallyMapping") or "").strip()
         path = written_path(text) if text else None
         if path is not None and not path.is_absolute() and self.book.folder is not None:
             path = self.book.folder / path
-        try:
-            found = sources.read_mapping(path) if path is not None and path.is_file() else None
-        except InputErrors:  # (the recorded mapping is no longer readable: the file is read as it is)
-            found = None
-        if found is None or not tally_fits(tally, found):
-            return None, sources.ColumnMapping()
-        return path, found  # (the report says "columns mapped by" it)
+        found, self.unmapped = mapping_for_the_next(tally, path, text)
+        return (path, found) if found is not None else (None, sources.ColumnMapping())  # ("columns mapped by" it)
 
     def _check_holders(self, name: str, table: HolderTable) -> None:
         """What Excel cannot hold faithfully, line by line (read_tally has checked the rest)."""
@@ -652,17 +654,11 @@ def _release_check(book: Book, lay: Layout, offer, results) -> ReleaseCheck:
     if not book.calculated:
         return ReleaseCheck(engine, None, ())
     book.recalculate()
-    shown = []
-    for i in range(1, len(engine) + 1):
-        sheet, ref = lay.cell(f"ReleaseSentence{i}")
-        v = book.get(sheet, ref)
-        shown.append("" if v is None else str(v))
-    differences = tuple(
-        f"sentence {i} ({lay.cell(f'ReleaseSentence{i}')[0]}!{lay.cell(f'ReleaseSentence{i}')[1]}): draft {w!r}, "
-        f"engine {e!r}"
-        for i, (w, e) in enumerate(zip(shown, engine), 1) if w != e
-    )
-    return ReleaseCheck(engine, tuple(shown), differences)
+    cells = [lay.cell(f"ReleaseSentence{i}") for i in range(1, len(engine) + 1)]
+    shown = tuple("" if v is None else str(v) for v in (book.get(sheet, ref) for sheet, ref in cells))
+    differences = tuple(f"sentence {i} ({'!'.join(cells[i - 1])}): draft {w!r}, engine {e!r}"
+                        for i, (w, e) in enumerate(zip(shown, engine), 1) if w != e)
+    return ReleaseCheck(engine, shown, differences)
 
 
 def _holder_lines(r: _Refresh, offer, results) -> dict[str, tuple] | None:
