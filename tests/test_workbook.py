@@ -429,6 +429,70 @@ def test_ratio_places_and_calendar_typed_are_named_by_cell_input_and_value(stand
         "could pass it: give it to 2 decimals or raise places, got 8.255 [inputs]"]
 
 
+#: Inputs' workbook settings typed over, and how validate and refresh name each (after the cell).
+_SCALE = ("RatioScale must be 1,000,000 (the engine counts shares in parts of 1/1,000,000 share exactly, and the "
+          "workbook's formulas divide by it)")
+_TOLERANCE = ("Tolerance must be > 0 and below 0.01 (a cent: the figures tied out are stated to the cent, and a "
+              "Check identity passes a difference only below the tolerance)")
+_STEP = ("SensitivityStep must be > 0 and below 0.5 (the Sensitivity grid's lowest price is 2 steps below Price, "
+         "Price × (1 − 2 × step), which must stay above 0)")
+BAD_SETTINGS = {
+    "scale 7": ("RatioScale", 7, f"{_SCALE}, got 7"),
+    "scale 0": ("RatioScale", 0, f"{_SCALE}, got 0"),
+    "scale a part more": ("RatioScale", 1000000.5, f"{_SCALE}, got 1000000.5"),
+    "scale as text": ("RatioScale", "1000000", "RatioScale must be a number, not text, got '1000000'"),
+    "tolerance as text": ("Tolerance", "abc", "Tolerance must be a number, not text, got 'abc'"),
+    "tolerance 0": ("Tolerance", 0, f"{_TOLERANCE}, got 0"),
+    "tolerance a cent": ("Tolerance", 0.01, f"{_TOLERANCE}, got 0.01"),
+    "tolerance negative": ("Tolerance", -0.001, f"{_TOLERANCE}, got -0.001"),
+    "step 100": ("SensitivityStep", 100, f"{_STEP}, got 100"),
+    "step a half": ("SensitivityStep", 0.5, f"{_STEP}, got 0.5"),
+    "step 0": ("SensitivityStep", 0, f"{_STEP}, got 0"),
+    "step blank": ("SensitivityStep", None, "SensitivityStep is required, got nothing"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SETTINGS))
+def test_a_workbook_setting_the_formulas_cannot_compute_with_is_named_by_cell_input_and_value(case, seed_book,
+                                                                                                  tmp_path):
+    """A ratio precision other than the engine's (every share count off, or #DIV/0!), a tolerance no tie-out can
+    pass or one that passes a cent, and a price step that takes the grid's prices to zero or below are findings,
+    not a workbook said valid whose figures the engine does not give."""
+    name, value, said = BAD_SETTINGS[case]
+    path, c = _typed(seed_book, tmp_path / "set.xlsm", **{name: value})
+    report = validate(path, legs=())
+    assert [str(f) for f in report.findings if f.leg == "inputs"] == [f"set.xlsm: {c[name]}: {said} [inputs]"]
+    assert not report.ok
+
+
+def test_refresh_refuses_bad_workbook_settings_one_line_a_cell_and_writes_nothing(standard_books, tmp_path, capsys):
+    for f in standard_books["holders"].parent.iterdir():  # the workbook and the tally and price files it records
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    path, c = _typed(tmp_path / standard_books["holders"].name, tmp_path / "set.xlsm", RatioScale=7,
+                     Tolerance="abc", SensitivityStep=100)
+    before = path.read_bytes()
+    assert cli.main(["refresh", str(path), "--no-backup"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy refresh: set.xlsm: {c['RatioScale']}: {_SCALE}, got 7",
+        f"xlpy refresh: set.xlsm: {c['Tolerance']}: Tolerance must be a number, not text, got 'abc'",
+        f"xlpy refresh: set.xlsm: {c['SensitivityStep']}: {_STEP}, got 100"]
+    assert path.read_bytes() == before
+
+
+def test_workbook_settings_inside_their_bounds_validate_and_refresh(standard_books, tmp_path):
+    """The defaults, and settings just inside each bound (the scale as Excel may store it, a float), pass."""
+    for f in standard_books["holders"].parent.iterdir():
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    book = tmp_path / standard_books["holders"].name
+    assert [str(f) for f in validate(book, legs=()).findings] == []
+    assert cli.main(["refresh", str(book), "--no-backup"]) == 0
+    path, _ = _typed(book, tmp_path / "edge.xlsm", RatioScale=1000000.0, Tolerance=0.0099, SensitivityStep=0.49)
+    assert [str(f) for f in validate(path, legs=()).findings] == []
+    assert cli.main(["refresh", str(path), "--no-backup"]) == 0
+
+
 def test_formulas_leg_names_cells_as_the_workbook_spells_its_sheets(seed_book, tmp_path):
     path = _tampered(seed_book, tmp_path / "typed.xlsm", _set_name("InducedCharge", 1))
     sheet, ref = layout(Shape()).cell("InducedCharge")

@@ -38,7 +38,7 @@ from ..engine.ratio import bound_problem
 from ..files import typed
 from ..files.offerfile import BOUNDS, MAX_COUNT
 from .formula_text import boolean_formula
-from .layout import ENTRY_LINES, Layout, Shape
+from .layout import ENTRY_LINES, SENS_PRICE_STEPS, Layout, Shape
 from .layout.tenders import HOLDER_INPUTS
 
 __all__ = [
@@ -59,6 +59,12 @@ __all__ = [
 RATIO_SCALE = 1_000_000
 TOLERANCE = Decimal("0.005")
 SENSITIVITY_STEP = Decimal("0.1")
+#: A tie-out tolerance is below a cent: the tie-outs compare figures stated to the cent (and shares in millionths),
+#: so a tolerance of a cent or more would pass a figure a cent wrong, and one of 0.5 any ratio (IdRatioPrecision).
+TOLERANCE_BELOW = Decimal("0.01")
+#: The Sensitivity grid's lowest price is ``Price × (1 − n × step)``, *n* steps below the price (its layout's
+#: ``SENS_PRICE_STEPS``): a step is below 1/n, or that price is zero or less.
+STEPS_BELOW_PRICE = -min(SENS_PRICE_STEPS)
 
 
 def holiday_range(offer: Offer) -> tuple[dt.date, dt.date]:
@@ -427,6 +433,7 @@ def read_offer(get: Callable[[str, str], object], lay: Layout, *, tally: Tally |
         source="workbook", short_name=r.text("ShortName", optional=True), accounting=_read_accounting(r),
         fiscal_year_end_month=_fiscal_month(r),
     )
+    _check_settings(r)
     r.check()
     return offer
 
@@ -437,6 +444,26 @@ def sensitivity_step(get: Callable[[str, str], object], lay: Layout) -> tuple[De
     r = CellReader(get, lay)
     step = r.number("SensitivityStep")
     return (step if step is not None else SENSITIVITY_STEP), r.problems
+
+
+def _check_settings(r: CellReader) -> None:
+    """Inputs' workbook settings, each a finding at its cell unless it is one the workbook computes right with:
+    ``RatioScale`` the engine's (the formulas divide by it), ``Tolerance`` above 0 (the identities compare with
+    ``<``) and below :data:`TOLERANCE_BELOW`, ``SensitivityStep`` above 0 and below 1 / :data:`STEPS_BELOW_PRICE`."""
+    scale = r.number("RatioScale")
+    if scale is not None and scale != RATIO_SCALE:
+        r.fail("RatioScale", r.raw("RatioScale"), f"must be {RATIO_SCALE:,} (the engine counts shares in parts of "
+               f"1/{RATIO_SCALE:,} share exactly, and the workbook's formulas divide by it)")
+    tolerance = r.number("Tolerance")
+    if tolerance is not None and not 0 < tolerance < TOLERANCE_BELOW:
+        r.fail("Tolerance", r.raw("Tolerance"), f"must be > 0 and below {TOLERANCE_BELOW} (a cent: the figures tied "
+               "out are stated to the cent, and a Check identity passes a difference only below the tolerance)")
+    step = r.number("SensitivityStep")
+    below = Decimal(1) / STEPS_BELOW_PRICE
+    if step is not None and not 0 < step < below:
+        n = STEPS_BELOW_PRICE
+        r.fail("SensitivityStep", r.raw("SensitivityStep"), f"must be > 0 and below {below} (the Sensitivity grid's "
+               f"lowest price is {n} steps below Price, Price × (1 − {n} × step), which must stay above 0)")
 
 
 def _fiscal_month(r: CellReader) -> int | None:
