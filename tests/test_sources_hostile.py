@@ -405,6 +405,27 @@ def test_a_mapping_value_that_is_a_list_is_refused_by_name(tmp_path):
         'map.toml: defaults.method: must be one of book-entry, certificate, guaranteed, got ["book-entry"]']
 
 
+def test_words_of_a_mapping_read_as_one_and_mapped_apart_are_refused(tmp_path):
+    """The reader looks a cell's word up as it reads it (case, spaces and hyphens aside): "NOG" and "nog" mapped to
+    two methods kept the last, and the NOG lines were read as certificates without a word (units_guaranteed_delivery
+    0).  The same word mapped twice to one of ours reads every cell the same: it is read."""
+    body = ('[methods]\n"NOG" = "guaranteed"\n"nog" = "certificate"\n" NOG " = "guaranteed"\n'
+            '[statuses]\n"W/D" = "withdrawn"\n"w/d" = "failed"\n')
+    assert problems(sources.read_mapping, tally(tmp_path, body, "map.toml")) == [
+        "map.toml: methods.nog: is the word of methods.NOG written another way (case, spaces or hyphens), mapped to "
+        "another method: write it once, got 'nog'",
+        "map.toml: statuses.\"w/d\": is the word of statuses.\"W/D\" written another way (case, spaces or hyphens), "
+        "mapped to another status: write it once, got 'w/d'"]
+    body = '[methods]\n"NOG" = "guaranteed"\n"nog" = "guaranteed"\n"N.O.G." = "certificate"\n'
+    mapping = sources.read_mapping(tally(tmp_path, body, "map.toml"))
+    assert mapping.methods == {"nog": "guaranteed", "n.o.g.": "certificate"}
+    path = tally(tmp_path, "Acct,Shs,How\nA,100,nog\nB,5,N.O.G.\n")
+    table = sources.read_tally(path, sources.ColumnMapping(
+        columns={"holder_id": "Acct", "units": "Shs", "method": "How"}, methods=mapping.methods,
+        defaults={"status": "tendered"}))
+    assert table.method == ("guaranteed", "certificate")
+
+
 @pytest.mark.parametrize("line, shown", [('methods = "NOG"', "'NOG'"), ('statuses = ["W/D"]', '["W/D"]'),
                                          ('defaults = "tendered"', "'tendered'"), ('columns = "units"', "'units'")])
 def test_a_mapping_section_that_is_no_table_is_refused_by_name(tmp_path, line, shown):

@@ -31,6 +31,7 @@ from ..engine.numbers import engine_context
 from . import steady
 from .sniff import (DEFAULT_ENCODING, encoding_hint, encoding_name, file_encoding, header_line, not_utf8, text_encoding,
                     toml_data, toml_text, utf8_given_another)
+from .mapping_tables import word_problems
 from .settled import check_settled
 from .quotes import line_break_problems, unclosed_quote
 from .totals import misspelt_not_totals, not_totals_problems, totals_rows
@@ -183,11 +184,7 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
             problems.append(InputError(f"{path.name}: columns.{ours}", header, "must be the column's header as "
                                        'written in the tally, in quotes (holder_id = "Account")'))
     for section, allowed in (("methods", METHOD_VALUES), ("statuses", STATUS_VALUES)):
-        for word, ours in tables[section].items():
-            if not isinstance(ours, str) or ours not in allowed:  # (a list: ["guaranteed"])
-                problems.append(
-                    InputError(f"{path.name}: {section}.{word}", ours, "must be one of " + ", ".join(allowed))
-                )
+        problems += word_problems(path.name, section, tables[section], allowed, _key)
     if "encoding" in data and not text_encoding(data["encoding"]):
         problems.append(InputError(f"{path.name}: encoding", data["encoding"],
                                    "must be the name of a text encoding (e.g. utf-8, cp1252, latin-1)"))

@@ -1,0 +1,42 @@
+"""A mapping file's tables checked, for :func:`xlpy.files.sources.read_mapping`: each word of ``[methods]`` and
+``[statuses]`` mapped to one of ours, and no two of them that the tally reader reads as one (another case, spacing
+or hyphenation) mapped to different words of ours, which would be read without a word of warning: the last kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..engine.errors import InputError
+
+__all__ = ["toml_key", "word_problems"]
+
+#: Our word each table of words maps to, as its message names it.
+_OURS = {"methods": "method", "statuses": "status"}
+
+
+def word_problems(name: str, section: str, words: dict, allowed, key) -> list[InputError]:
+    """The problems of the table *section* of mapping file *name* (its *words*: the agent's word -> ours): an entry
+    mapping to a word not *allowed*, and one whose word *key* reads as an earlier entry's while it maps to another
+    word of ours.  Two entries mapping to the same word are no matter: a cell reads the same whichever is kept
+    (the agent writes ``NOG`` one day and ``nog`` the next)."""
+    first: dict[str, tuple[str, str]] = {}  # the word as read -> (the word as written, ours)
+    problems = []
+    for word, ours in words.items():
+        if not isinstance(ours, str) or ours not in allowed:  # (a list: ["guaranteed"])
+            problems.append(InputError(f"{name}: {section}.{word}", ours, "must be one of " + ", ".join(allowed)))
+            continue
+        earlier = first.setdefault(key(word), (word, ours))
+        if earlier[1] != ours:
+            problems.append(InputError(
+                f"{name}: {section}.{toml_key(word)}", word,
+                f"is the word of {section}.{toml_key(earlier[0])} written another way (case, spaces or hyphens), "
+                f"mapped to another {_OURS[section]}: write it once"))
+    return problems
+
+
+def toml_key(word: str) -> str:
+    """*word* as a TOML key is written: bare when it can be, else quoted (``" NOG "``)."""
+    if re.fullmatch(r"[A-Za-z0-9_-]+", word):
+        return word
+    return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
