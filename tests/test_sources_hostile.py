@@ -426,6 +426,24 @@ def test_words_of_a_mapping_read_as_one_and_mapped_apart_are_refused(tmp_path):
     assert table.method == ("guaranteed", "certificate")
 
 
+def test_two_of_our_columns_mapped_to_one_header_are_refused_before_a_row_is_read(tmp_path):
+    """holder_id and units both "Acct" read one column as both: every line was refused as a units cell holding the
+    holder ("row 2, column Acct: must be a number, got 'A'").  A header is found as written (an exact match), so it
+    is compared so; a header a recognised spelling would read as another of our columns is read once too."""
+    body = '[columns]\nholder_id = "Acct"\nunits = "Acct"\nmethod = "How"\nstatus = "Acct"\n'
+    assert problems(sources.read_mapping, tally(tmp_path, body, "map.toml")) == [
+        "map.toml: columns.units: names the header of columns.holder_id, got 'Acct'",
+        "map.toml: columns.status: names the header of columns.holder_id, got 'Acct'"]
+    body = '[columns]\nholder_id = "Acct"\nunits = "acct"\n'
+    assert sources.read_mapping(tally(tmp_path, body, "map.toml")).columns == {"holder_id": "Acct", "units": "acct"}
+    path = tally(tmp_path, "Account,Shs,How,State\nA,100,DTC,valid\n")
+    mapping = sources.ColumnMapping(columns={"units": "Account"})
+    assert problems(sources.read_tally, path, mapping) == [
+        "t.csv: header: has no holder_id column (expected one of: holder_id, holder, holder id, holder name, account, "
+        "account number, account no, account_id, participant, name, registered holder); Account is read as units "
+        "(the mapping's columns.units), got 'Account, Shs, How, State'"]
+
+
 @pytest.mark.parametrize("line, shown", [('methods = "NOG"', "'NOG'"), ('statuses = ["W/D"]', '["W/D"]'),
                                          ('defaults = "tendered"', "'tendered'"), ('columns = "units"', "'units'")])
 def test_a_mapping_section_that_is_no_table_is_refused_by_name(tmp_path, line, shown):

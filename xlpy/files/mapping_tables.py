@@ -1,6 +1,8 @@
 """A mapping file's tables checked, for :func:`xlpy.files.sources.read_mapping`: each word of ``[methods]`` and
 ``[statuses]`` mapped to one of ours, and no two of them that the tally reader reads as one (another case, spacing
-or hyphenation) mapped to different words of ours, which would be read without a word of warning: the last kept.
+or hyphenation) mapped to different words of ours; each of ``[columns]`` one of ours naming a header, and no two
+naming the same one.  Either clash would be read without a word of warning: the last word kept, or one column
+read as two (and every line refused for it).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import re
 
 from ..engine.errors import InputError
 
-__all__ = ["toml_key", "word_problems"]
+__all__ = ["column_problems", "toml_key", "word_problems"]
 
 #: Our word each table of words maps to, as its message names it.
 _OURS = {"methods": "method", "statuses": "status"}
@@ -32,6 +34,23 @@ def word_problems(name: str, section: str, words: dict, allowed, key) -> list[In
                 f"{name}: {section}.{toml_key(word)}", word,
                 f"is the word of {section}.{toml_key(earlier[0])} written another way (case, spaces or hyphens), "
                 f"mapped to another {_OURS[section]}: write it once"))
+    return problems
+
+
+def column_problems(name: str, columns: dict, allowed) -> list[InputError]:
+    """The problems of ``[columns]`` of mapping file *name* (our column -> the tally's header): a column not one of
+    the *allowed*, a header not written as text, and a header an earlier entry names, compared as
+    :func:`xlpy.files.sources._match_columns` finds a mapped header: as written (an exact match)."""
+    first: dict[str, str] = {}  # the header -> our column naming it first
+    problems = []
+    for ours, header in columns.items():
+        if ours not in allowed:
+            problems.append(InputError(f"{name}: columns.{ours}", ours, "is not one of " + ", ".join(allowed)))
+        elif not isinstance(header, str) or not header.strip():  # (holder_id = 5: the header is text, in quotes)
+            problems.append(InputError(f"{name}: columns.{ours}", header, "must be the column's header as "
+                                       'written in the tally, in quotes (holder_id = "Account")'))
+        elif (earlier := first.setdefault(header, ours)) != ours:
+            problems.append(InputError(f"{name}: columns.{ours}", header, f"names the header of columns.{earlier}"))
     return problems
 
 

@@ -31,7 +31,7 @@ from ..engine.numbers import engine_context
 from . import steady
 from .sniff import (DEFAULT_ENCODING, encoding_hint, encoding_name, file_encoding, header_line, not_utf8, text_encoding,
                     toml_data, toml_text, utf8_given_another)
-from .mapping_tables import word_problems
+from .mapping_tables import column_problems, word_problems
 from .settled import check_settled
 from .quotes import line_break_problems, unclosed_quote
 from .totals import misspelt_not_totals, not_totals_problems, totals_rows
@@ -177,12 +177,7 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
         problems.append(InputError(f"{path.name}: {section}", tables[section], f"must be a table: [{section}], then "
                                    "one line each"))
         tables[section] = {}
-    for ours, header in tables["columns"].items():
-        if ours not in TALLY_COLUMNS:
-            problems.append(InputError(f"{path.name}: columns.{ours}", ours, "is not one of " + ", ".join(TALLY_COLUMNS)))
-        elif not isinstance(header, str) or not header.strip():  # (holder_id = 5: the header is text, in quotes)
-            problems.append(InputError(f"{path.name}: columns.{ours}", header, "must be the column's header as "
-                                       'written in the tally, in quotes (holder_id = "Account")'))
+    problems += column_problems(path.name, tables["columns"], TALLY_COLUMNS)
     for section, allowed in (("methods", METHOD_VALUES), ("statuses", STATUS_VALUES)):
         problems += word_problems(path.name, section, tables[section], allowed, _key)
     if "encoding" in data and not text_encoding(data["encoding"]):
@@ -237,8 +232,9 @@ def _match_columns(headers, spellings, mapping_columns, name, required, mapped=T
     for ours, words in spellings.items():
         if ours in found or ours in ambiguous:
             continue
-        hits = ([i for i, k in enumerate(keyed) if k in words]  # (Notes only alone: see tally_shape.beside_notes)
-                or [i for i, k in enumerate(keyed) if spellings is TALLY_COLUMNS and k in ALONE_TALLY.get(ours, ())])
+        free = [(i, k) for i, k in enumerate(keyed) if i not in found.values()]  # (a mapped header is read once)
+        hits = ([i for i, k in free if k in words]  # (Notes only alone: see tally_shape.beside_notes)
+                or [i for i, k in free if spellings is TALLY_COLUMNS and k in ALONE_TALLY.get(ours, ())])
         if len(hits) > 1:
             ambiguous.add(ours)
             problems.append(
@@ -258,8 +254,10 @@ def _match_columns(headers, spellings, mapping_columns, name, required, mapped=T
         return found, problems
     for ours in required:
         if ours not in found and ours not in ambiguous:
+            taken = [f"; {headers[i]} is read as {o} (the mapping's columns.{o})" for o, i in found.items()
+                     if keyed[i] in spellings[ours]]  # (the one column of the header that spells it)
             problems.append(InputError(f"{name}: header", ", ".join(map(str, headers)), f"has no {ours} column "
-                                       f"(expected one of: {', '.join(_spelled(spellings, ours))})"))
+                                       f"(expected one of: {', '.join(_spelled(spellings, ours))}){''.join(taken)}"))
     return found, problems
 
 
