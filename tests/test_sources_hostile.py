@@ -802,6 +802,33 @@ def test_rows_of_separators_alone_at_the_end_are_no_lines(tmp_path):
     assert problems(sources.read_tally, tally(tmp_path, body))[0].startswith("t.csv: row 3, column units:")
 
 
+def test_rows_of_spaces_alone_are_read_alike_in_a_csv_and_an_xlsx_tally(tmp_path):
+    """A cell "cleared" with the space bar far right of an XLSX tally (H40) was four problems on row 40, none naming
+    the cell, where the CSV reader skips such a row.  At the end, a row of spaces alone (in the table's columns or
+    right of them) is no line in either; between lines it is a line in either, refused by name."""
+    from openpyxl import Workbook
+
+    def xlsx(*cells):
+        wb = Workbook()
+        for row in (["holder_id", "units", "method", "status"], ["A", 100, "book-entry", "tendered"]):
+            wb.active.append(row)
+        for ref, value in cells:
+            wb.active[ref] = value
+        wb.save(tmp_path / "t.xlsx")
+        return tmp_path / "t.xlsx"
+
+    end = HEADER + "A,100,book-entry,tendered\n , ,\t,\n"
+    for path in (xlsx(("H40", " ")), xlsx(("B3", " "), ("C3", "\u00a0"), ("A4", "  ")), tally(tmp_path, end)):
+        table = sources.read_tally(path)
+        assert (table.holder_id, table.units) == (("A",), (100,)), path
+    between = [("A3", " "), ("B3", " "), ("A4", "B"), ("B4", 5), ("C4", "book-entry"), ("D4", "tendered")]
+    csv = HEADER + "A,100,book-entry,tendered\n , ,,\nB,5,book-entry,tendered\n"
+    for path in (xlsx(*between), tally(tmp_path, csv)):
+        assert [p.split(", got")[0] for p in problems(sources.read_tally, path)[:2]] == [
+            f"{path.name}: row 3, column units: must be a number",
+            f"{path.name}: row 3, column holder_id: must name the holder"]
+
+
 def test_a_semicolon_price_file_as_european_exports_write_it(tmp_path):
     """Volumes are share counts: 251.700 is thousands; spaces (no-break ones too) between groups of three are
     thousands with or without decimals; a problem quotes the cell as written, not as converted."""

@@ -24,7 +24,9 @@ __all__ = ["cannot_read", "check_xlsx", "empty_sheet", "has_formulas", "merged_c
 def xlsx_columns(path: Path, sheet: str, is_header=None) -> tuple[list[str], list[list], list[int]]:
     """(the header's names, the columns' cells, each line's row on the sheet) of worksheet *sheet* (the first when
     empty, unless it is hidden, or, with *is_header*, more than one visible sheet has a tally header:
-    :func:`~xlpy.files.tally_shape.unnamed_sheet`): blank rows are no lines.  The columns' ``sheet``: the one read."""
+    :func:`~xlpy.files.tally_shape.unnamed_sheet`): blank rows are no lines, nor are rows of spaces alone after the
+    last line (cells "cleared" with the space bar), as a CSV tally's separators alone at its end are not.  The
+    columns' ``sheet``: the one read."""
     from .tally_shape import unnamed_sheet
 
     with xlsx_sheet(path, sheet) as (wb, ws):
@@ -42,6 +44,8 @@ def xlsx_columns(path: Path, sheet: str, is_header=None) -> tuple[list[str], lis
             if any(v is not None for v in r):
                 data.append(r)
                 numbers.append(n)
+        while data and all(v is None or isinstance(v, str) and not v.strip() for v in data[-1]):
+            del data[-1], numbers[-1]  # (rows "cleared" with the space bar at the end: no lines, as a CSV's ,,,)
         title = _title_above(path.name, ws, header, numbers, is_header)
         if title is not None:
             raise InputErrors([title])
