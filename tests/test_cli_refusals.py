@@ -239,6 +239,27 @@ def test_refresh_names_a_workbook_given_as_the_mapping(seed, capsys):
         "xlpy refresh take workbooks"]
 
 
+def test_an_xlpy_workbook_given_as_the_tally_is_named_as_one(seed, capsys, monkeypatch):
+    """A workbook given as its own tally was two lines on its Cover's first row ("header: has no holder_id column
+    ..., got ', Exchange offer results'"); another xlpy workbook is named as one by the name every one holds."""
+    from xlpy.files.xlsx_sheet import XLPY_WORKBOOK_NAME
+    from xlpy.workbook.layout.model import LAYOUT_NAME
+
+    assert XLPY_WORKBOOK_NAME == LAYOUT_NAME
+    other = Path(shutil.copy(seed, seed.parent / "other.xlsm"))
+    before = {p.name: p.read_bytes() for p in seed.parent.iterdir()}
+    monkeypatch.chdir(seed.parent)
+    assert main(["refresh", str(seed), "--tally", "./book.xlsm"]) == 2  # (another spelling of the same file)
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy refresh: --tally: is the workbook being refreshed, not a tally: give the exchange agent's tally file, "
+        "got './book.xlsm'"]
+    assert main(["refresh", str(seed), "--tally", str(other)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy refresh: {other}: is an xlpy workbook (offer results: it holds the name xlpyLayout), not a tally: "
+        "give the exchange agent's tally file"]
+    assert {p.name: p.read_bytes() for p in seed.parent.iterdir()} == before
+
+
 def test_an_offer_files_mapping_that_is_a_workbook_is_named_as_one(seed, capsys):
     from repo_paths import DATA, FORMULA, TALLY
 

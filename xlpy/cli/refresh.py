@@ -45,6 +45,11 @@ def refresh_command(args: argparse.Namespace) -> int:
 
     from ..workbook.locks import target_of
 
+    if args.tally and _same_file(args.tally, args.workbook):  # (its reader would name it an xlpy workbook only)
+        from ..engine.errors import InputError
+
+        raise InputError("--tally", args.tally, "is the workbook being refreshed, not a tally: give the exchange "
+                         "agent's tally file")
     folder = target_of(Path(args.workbook)).parent  # the refresh records paths from the file it writes (a link's target)
     refuse_unrecordable([(option, given, recorded_path(Path(given), folder, Path(given).is_absolute()))
                          for option, given in (("--tally", args.tally), ("--prices", args.prices),
@@ -70,3 +75,13 @@ def refresh_command(args: argparse.Namespace) -> int:
         warn(args, done.warnings)
         return status
     return 0
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether the paths *a* and *b* are one file (through links and other spellings); False if either is not."""
+    import os
+
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False

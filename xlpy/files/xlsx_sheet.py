@@ -17,8 +17,13 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors
 from .sniff import ole_problem
 
-__all__ = ["cannot_read", "check_xlsx", "empty_sheet", "has_formulas", "merged_cells", "merged_ranges", "sheet_rows",
-           "table_rows", "strict_ooxml", "unsaved_formulas", "xlsx_columns", "xlsx_sheet"]
+__all__ = ["XLPY_WORKBOOK_NAME", "cannot_read", "check_xlsx", "empty_sheet", "has_formulas", "merged_cells",
+           "merged_ranges", "sheet_rows", "table_rows", "strict_ooxml", "unsaved_formulas", "xlsx_columns", "xlsx_sheet"]
+
+
+#: The hidden name every workbook xlpy builds holds (:data:`xlpy.workbook.layout.model.LAYOUT_NAME`): a file holding
+#: it is offer results, never an agent's tally.
+XLPY_WORKBOOK_NAME = "xlpyLayout"
 
 
 def xlsx_columns(path: Path, sheet: str, is_header=None) -> tuple[list[str], list[list], list[int]]:
@@ -39,6 +44,10 @@ def xlsx_columns(path: Path, sheet: str, is_header=None) -> tuple[list[str], lis
         header = next(rows, None)
         if header is None:
             raise InputErrors([empty_sheet(path.name, wb, ws)])
+        if is_header is not None and not is_header(header) and XLPY_WORKBOOK_NAME in wb.defined_names:
+            raise InputErrors([InputError(path.name, None, "is an xlpy workbook (offer results: it holds the name "
+                                          f"{XLPY_WORKBOOK_NAME}), not a tally: give the exchange agent's tally file",
+                                          show_value=False)])
         data, numbers = [], []  # the lines, and their rows on the sheet (blank rows are skipped)
         for n, r in enumerate(rows, start=2):
             if any(v is not None for v in r):
