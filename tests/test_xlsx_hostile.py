@@ -195,6 +195,28 @@ def test_a_password_protected_xlsx_is_named_as_such(tmp_path, directory_at):
         "old.xlsx: is an Excel 97-2003 workbook (.xls), not XLSX: save it as Excel Workbook (.xlsx)"]
 
 
+def test_an_ods_or_a_text_file_given_for_a_tally_is_named_for_what_it_is(tmp_path):
+    """An .ods was "an Excel workbook (a zip package), not CSV text"; renamed .xlsx, "cannot be read as XLSX: There
+    is no item named '[Content_Types].xml' in the archive"; a CSV renamed .xlsx, "... File is not a zip file"."""
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "t.ods", "w") as z:  # (its mimetype part first and stored, as the standard has it)
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr("content.xml", "<office:document-content/>", compress_type=zipfile.ZIP_DEFLATED)
+    (tmp_path / "o.xlsx").write_bytes((tmp_path / "t.ods").read_bytes())
+    (tmp_path / "c.xlsx").write_text("holder_id,units,method,status\nA,1,book-entry,tendered\n", encoding="utf-8")
+    (tmp_path / "u.xlsx").write_text("holder_id\tunits\nA\t1\n", encoding="utf-16")
+    for read in (sources.read_tally, counts.read_counts):
+        assert _problems(read, tmp_path / "t.ods") == [
+            "t.ods: is an OpenDocument spreadsheet (.ods), not CSV text: save it as .xlsx or CSV UTF-8"]
+        assert _problems(read, tmp_path / "o.xlsx") == [
+            "o.xlsx: is an OpenDocument spreadsheet (.ods), not XLSX: save it as .xlsx or .csv"]
+        assert _problems(read, tmp_path / "c.xlsx") == [
+            "c.xlsx: is a text file, not an XLSX workbook: if it is CSV, rename it .csv"]
+        assert _problems(read, tmp_path / "u.xlsx") == [
+            "u.xlsx: is a text file, not an XLSX workbook: if it is CSV, rename it .csv"]
+
+
 def test_a_real_password_protected_xlsx_is_named_as_such(tmp_path):
     """The same with a real file: tests/golden/data/password-secret.xlsx, a two-line tally that msoffcrypto-tool
     encrypted with the password "secret" (as Excel's File > Info > Protect Workbook > Encrypt with Password)."""

@@ -13,7 +13,8 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors
 
 __all__ = ["DEFAULT_ENCODING", "MAX_TOML_DEPTH", "file_encoding", "first_line_problem", "header_line", "not_utf8",
-           "nul_problem", "ole_problem", "text_encoding", "toml_data", "toml_text", "utf16_bom", "workbook_problem"]
+           "not_xlsx_problem", "nul_problem", "ole_problem", "text_encoding", "toml_data", "toml_text", "utf16_bom",
+           "workbook_problem"]
 
 #: A CSV file's encoding when its mapping file names none (UTF-8, its byte-order mark read past).
 DEFAULT_ENCODING = "utf-8-sig"
@@ -123,13 +124,34 @@ def file_encoding(path: Path, encoding: str) -> str:
     return "utf-16" if encoding == DEFAULT_ENCODING and utf16_bom(path) else encoding
 
 
+#: The first part of an OpenDocument spreadsheet's package (.ods), as the standard has it: its name, ``mimetype``,
+#: stored uncompressed, then its text.
+_ODS = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
+_ODS_NAME = "an OpenDocument spreadsheet (.ods)"
+
+
 def workbook_problem(path: Path, advice: str) -> InputError | None:
     """A problem naming *path* as a workbook when its first bytes say it is one (*advice*: how to save it)."""
-    start = _first_bytes(path)
+    start = _first_bytes(path, 128)
     for magic, what in WORKBOOK_MAGIC:
         if start.startswith(magic):
+            what = _ODS_NAME if _ODS in start else what
             return InputError(path.name, None, f"is {what}, not CSV text: {advice}", show_value=False)
     return None
+
+
+def not_xlsx_problem(path: Path) -> InputError | None:
+    """A problem naming *path*, given for an XLSX, when its first bytes say it is an OpenDocument spreadsheet or
+    text (a CSV renamed .xlsx): neither is a zip package of Excel's, whose reader's words would not say so."""
+    start = _first_bytes(path, 128)
+    if _ODS in start:
+        return InputError(path.name, None, f"is {_ODS_NAME}, not XLSX: save it as .xlsx or .csv", show_value=False)
+    if not start or any(start.startswith(magic) for magic, _ in WORKBOOK_MAGIC):
+        return None
+    if b"\0" in start and not utf16_bom(path):
+        return None  # (not text: the XLSX reader says what it cannot read)
+    return InputError(path.name, None, "is a text file, not an XLSX workbook: if it is CSV, rename it .csv",
+                      show_value=False)
 
 
 #: The name of the stream an encrypted Office Open XML file's OLE container holds (MS-OFFCRYPTO), as an OLE

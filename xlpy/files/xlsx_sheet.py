@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
-from .sniff import ole_problem
+from .sniff import not_xlsx_problem, ole_problem
 
 __all__ = ["XLPY_WORKBOOK_NAME", "cannot_read", "check_xlsx", "empty_sheet", "has_formulas", "merged_cells",
            "merged_ranges", "sheet_rows", "table_rows", "strict_ooxml", "unsaved_formulas", "xlsx_columns", "xlsx_sheet"]
@@ -83,6 +83,9 @@ def xlsx_sheet(path: Path, sheet: str, data_only: bool = True):
     is refused in one line naming why (and the part, when one is not well-formed XML)."""
     from openpyxl import load_workbook
 
+    text = not_xlsx_problem(path)  # (an .ods or a CSV renamed .xlsx: not "File is not a zip file")
+    if text is not None:
+        raise InputErrors([text])
     check_xlsx(path)  # before openpyxl unpacks anything
     other = ole_problem(path) or strict_ooxml(path)  # (encrypted, an .xls renamed; Strict Open XML)
     if other:
