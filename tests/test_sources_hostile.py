@@ -100,6 +100,8 @@ def _ambiguous(separated: str, value: str, readings: str) -> str:
 
 
 SEMICOLON = "a ';'-separated file"
+#: How a refusal names a decimal reading that is no count (1.5 of 1.500): only the thousands are offered.
+NO_COUNT, IS_NONE = "as a decimal,", "is no whole number"
 
 
 def _agent_tally(sep: str, units) -> str:
@@ -117,7 +119,8 @@ def test_a_lone_dot_before_three_digits_is_refused_in_comma_and_tab_files(tmp_pa
         f"t.csv: row 2, column Shares: {_ambiguous(separated, '1.000', '1000 or 1')}, got '1.000'",
         f"t.csv: row 3, column Shares: {_ambiguous(separated, '25.000', '25000 or 25')}, got '25.000'",
         f"t.csv: row 4, column Shares: {_ambiguous(separated, '274.000', '274000 or 274')}, got '274.000'",
-        f"t.csv: row 5, column Shares: {_ambiguous(separated, '12.500', '12500 or 12.5')}, got '12.500'",
+        f"t.csv: row 5, column Shares: {_ambiguous(separated, '12.500', f'12500 ({NO_COUNT} 12.5 {IS_NONE})')}, "
+        "got '12.500'",
     ]
     # a decimal point that cannot be a thousands separator (not before three digits, or after more than three)
     body = _agent_tally(sep, ["1.00", "274000.0", "1234.000", "7"])
@@ -597,7 +600,7 @@ def test_empty_method_or_status_refused_without_a_default(tmp_path):
 
 
 def test_an_agents_word_on_many_lines_is_one_problem_with_the_mapping_that_reads_it(tmp_path):
-    """An unknown method on 5,000 lines printed 50 identical lines and "and 1 more problems"; the failed
+    """An unknown method on 5,000 lines printed 50 identical lines and "...: and 1 more problems"; the failed
     deliveries' check likewise stopped at 51 and understated the rest."""
     lines = "".join(f"H{i},10,wire,tendered\n" for i in range(5000))
     path = tally(tmp_path, HEADER + lines + "X,1,wire,tendered\nY,1,dtc,withdrawn\nZ,1,book-entry,gone\n"
@@ -619,12 +622,12 @@ def test_an_agents_word_on_many_lines_is_one_problem_with_the_mapping_that_reads
     assert (len(t.units), t.method[0], t.method[-1], t.status[-2]) == (5002, "book-entry", "certificate", "tendered")
     path = tally(tmp_path, HEADER + "".join(f"H{i},10,book-entry,failed\n" for i in range(120)))
     said = problems(sources.read_tally, path)
-    assert len(said) == 51 and said[-1] == "...: and 70 more problems", said[-1]
+    assert len(said) == 51 and said[-1] == "and 70 more problems", said[-1]
     # a word of its own on every line, in both columns: the lines past the shown ones are counted, not each made a
     # problem (a million such lines took 2 GB), and the count stays exact
     path = tally(tmp_path, HEADER + "".join(f"H{i},10,X{i},S{i}\n" for i in range(200)))
     said = problems(sources.read_tally, path)
-    assert len(said) == 51 and said[-1] == "...: and 350 more problems", said[-1]
+    assert len(said) == 51 and said[-1] == "and 350 more problems", said[-1]
     assert said[0] == "t.csv: row 2, column method: must be one of book-entry, certificate, guaranteed, got 'X0'"
 
 
@@ -774,7 +777,8 @@ def test_a_comma_or_tab_price_file_does_not_guess_a_lone_comma(tmp_path, sep, se
     assert problems(prices.read_prices, path) == [
         f"p.csv: row 2, column Price: could be thousands or decimals in {separated}: write 8306, or 8.306 with a "
         "decimal point, not 8,306, got '8,306'",
-        f"p.csv: row 3, column Volume: {_ambiguous(separated, '251.700', '251700 or 251.7')}, got '251.700'"]
+        f"p.csv: row 3, column Volume: {_ambiguous(separated, '251.700', f'251700 ({NO_COUNT} 251.7 {IS_NONE})')}, "
+        "got '251.700'"]
     path.write_text("".join(sep.join(r) + "\r\n" for r in rows[:1] + rows[3:]), encoding="utf-8")
     assert [(d.price, d.volume) for d in prices.read_prices(path)] == [(D("1234.5"), 1658000)]
 
@@ -783,7 +787,8 @@ def test_a_semicolon_price_files_volume_does_not_guess_a_lone_comma(tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("date;price;volume\n2004-02-13;7,39;2,517\n2004-02-17;7,39;2,5\n", encoding="utf-8")
     assert problems(prices.read_prices, path) == [
-        f"p.csv: row 2, column volume: {_ambiguous(SEMICOLON, '2,517', '2517 or 2,517')}, got '2,517'"]
+        f"p.csv: row 2, column volume: {_ambiguous(SEMICOLON, '2,517', f'2517 ({NO_COUNT} 2,517 {IS_NONE})')}, "
+        "got '2,517'"]
 
 
 def test_a_comma_is_a_thousands_separator_only_between_groups_of_three(tmp_path):

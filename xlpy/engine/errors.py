@@ -10,7 +10,8 @@ import json
 import re
 from decimal import Decimal
 
-__all__ = ["XlpyError", "InputError", "InputErrors", "BeforeRecords", "Busy", "Problems", "capped", "one_line"]
+__all__ = ["XlpyError", "InputError", "InputErrors", "BeforeRecords", "Busy", "MoreProblems", "Problems", "capped",
+           "one_line"]
 
 
 class XlpyError(Exception):
@@ -126,9 +127,23 @@ class Problems(list):
     more = 0
 
 
+class MoreProblems(InputError):
+    """The line after the problems shown, counting the rest: ``and 70 more problems``, after the file's name when it
+    is located (``t.csv: and 1 more problem``).  Its field is ``...``."""
+
+    def __str__(self) -> str:
+        where = self.field.removesuffix("...").removesuffix(": ")
+        return f"{where}: {self.reason}" if where else self.reason
+
+
 def capped(problems: list, most: int) -> list:
-    """*problems*' first *most*, then one line counting the rest (those only counted too)."""
+    """*problems*' first *most*, then one line counting the rest (those only counted too).
+
+    >>> [str(p) for p in capped([InputError("a", 1, "bad"), InputError("b", 2, "bad")], 1)]
+    ['a: bad, got 1', 'and 1 more problem']
+    """
     rest = len(problems) - most + getattr(problems, "more", 0)
     if rest <= 0:
         return problems
-    return problems[:most] + [InputError("...", None, f"and {rest:,} more problems", show_value=False)]
+    more = f"and {rest:,} more problem{'' if rest == 1 else 's'}"
+    return problems[:most] + [MoreProblems("...", None, more, show_value=False)]

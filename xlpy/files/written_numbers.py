@@ -132,8 +132,8 @@ def ambiguous_whole(text: str, sep: str) -> str:
 
     >>> ambiguous_whole("25.000", "\\t")
     'could be thousands or decimals in a tab-separated file: write 25000 or 25, not 25.000'
-    >>> ambiguous_whole("1,500", ";")
-    "could be thousands or decimals in a ';'-separated file: write 1500 or 1,5, not 1,500"
+    >>> ambiguous_whole("1.500", "")  # (1.5 is no count: only the thousands are offered)
+    'could be thousands or decimals in a cell of text: write 1500 (as a decimal, 1.5 is no whole number), not 1.500'
     >>> ambiguous_whole("1.000", ";"), ambiguous_whole("1.00", ","), ambiguous_whole("1234.000", ",")
     ('', '', '')
     """
@@ -143,8 +143,8 @@ def ambiguous_whole(text: str, sep: str) -> str:
         return ""
     whole, group = parts
     decimals = group.rstrip("0")
-    return (f"could be thousands or decimals in {separated(sep)}: write {whole}{group} or "
-            f"{whole}{mark + decimals if decimals else ''}, not {text.strip()}")
+    other = f" (as a decimal, {whole}{mark}{decimals} is no whole number)" if decimals else f" or {whole}"
+    return f"could be thousands or decimals in {separated(sep)}: write {whole}{group}{other}, not {text.strip()}"
 
 
 def whole_cell(value: object, sep: str = "", scheme: typed.Scheme = WHOLE_CELLS) -> tuple[int | None, str]:

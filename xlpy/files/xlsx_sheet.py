@@ -18,7 +18,8 @@ from ..engine.errors import InputError, InputErrors
 from .sniff import not_xlsx_problem, ole_problem
 
 __all__ = ["XLPY_WORKBOOK_NAME", "cannot_read", "check_xlsx", "empty_sheet", "has_formulas", "merged_cells",
-           "merged_ranges", "sheet_rows", "table_rows", "strict_ooxml", "unsaved_formulas", "xlsx_columns", "xlsx_sheet"]
+           "merged_ranges", "sheet_rows", "table_rows", "strict_ooxml", "unsaved_formulas", "xlsx_columns",
+           "xlsx_sheet"]
 
 
 #: The hidden name every workbook xlpy builds holds (:data:`xlpy.workbook.layout.model.LAYOUT_NAME`): a file holding
