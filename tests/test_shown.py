@@ -354,6 +354,44 @@ def test_a_holder_line_edited_in_place_is_named_by_its_row_against_the_offer_fil
     assert str(first) in found[0].expected and str(second) in found[0].found, found[0]
 
 
+def test_offer_compares_a_refreshed_workbook_s_terms_not_its_refreshed_counts(standard_books, tmp_path):
+    """Review: ``validate --offer`` after a daily refresh failed every workbook ("Tendered differs from the offer
+    file: expected 274000, found 280000"; a holder book's "tblTenders: ... 299 rows, found 300 rows", naming no
+    sheet): once refreshed, the counts, holder lines and price days are the refresh's files', which the Cover
+    records, and a note says they were not compared; the offer's terms still are."""
+    from repo_paths import SEED
+
+    from xlpy import cli
+
+    book = tmp_path / "book.xlsm"
+    book.write_bytes(standard_books["seed"].read_bytes())
+    (tmp_path / "counts.csv").write_text("tendered,guaranteed delivery,failed delivery\n280000,3000,0\n")
+    assert [f.what for f in validate(book, offer_path=SEED, legs=()).findings] == []  # as built: compared
+    assert cli.main(["refresh", str(book), "--tally", str(tmp_path / "counts.csv"), "--no-backup"]) == 0
+    found = validate(book, offer_path=SEED, legs=())
+    assert found.findings == [] and any(n.startswith("--offer: the counts, holder lines and price days are the "
+                                                     "refresh's of ") for n in found.notes), found.notes
+    other = tmp_path / "other.toml"
+    other.write_text(SEED.read_text(encoding="utf-8").replace("outstanding = 464777", "outstanding = 464778"),
+                     encoding="utf-8")
+    assert [(f.where, f.what, f.expected, f.found) for f in validate(book, offer_path=other, legs=()).findings] == [
+        ("Inputs!C12", "Outstanding differs from the offer file", "464778", "464777")]
+    fresh = tmp_path / "fresh.xlsm"  # never refreshed: its counts are the offer file's, and compared
+    fresh.write_bytes(standard_books["seed"].read_bytes())
+    other.write_text(SEED.read_text(encoding="utf-8").replace("tendered = 274000", "tendered = 274001"),
+                     encoding="utf-8")
+    assert [(f.where, f.what) for f in validate(fresh, offer_path=other, legs=()).findings] == [
+        ("Tenders!C5", "Tendered differs from the offer file")]
+
+
+def test_a_float_in_a_finding_shows_the_15_digits_excel_shows():
+    """Review: a value typed over a formula showed as 13070331.222199999 in the finding."""
+    from xlpy.workbook.validate import _show
+
+    assert (_show(13070331.222199999), _show(0.8028215681929183), _show(279199.0)) == (
+        "13070331.2222", "0.802821568192918", "279199")
+
+
 def test_contrast_runs_from_the_same_colour_to_black_on_white():
     from xlpy.workbook import legible
 

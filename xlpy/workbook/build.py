@@ -50,6 +50,7 @@ from .layout import (
     LABEL_COL,
     LAYOUT_NAME,
     LAYOUT_VERSION,
+    NOT_REFRESHED,
     NOTE_COL,
     SENS_PARTICIPATIONS,
     SENS_PRICE_STEPS,
@@ -574,7 +575,7 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
             raise InputErrors(_capped(found))
     when = build_time()
     rec = {"BuiltWith": f"xlpy {__version__}, layout {LAYOUT_VERSION}", "BuiltAt": when.strftime("%Y-%m-%d %H:%M:%S"),
-           "RefreshedAt": "never"}
+           "RefreshedAt": NOT_REFRESHED}
     rec.update(record or {})
 
     wb, conf = _template()

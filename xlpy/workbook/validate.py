@@ -49,7 +49,7 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import engine_context, to_decimal
 from ..excel import vba
 from . import data as bookdata
-from . import button_links, history_trail, libreoffice, progress, rebuild, saved_values, shown
+from . import button_links, history_trail, libreoffice, offer_drift, progress, rebuild, saved_values, shown
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
 from .findings import Finding, Report
@@ -57,6 +57,7 @@ from .formula_text import same_formula
 from .layout import (
     CONF_SHEET,
     LAYOUT_NAME,
+    NOT_REFRESHED,
     REQUIRED_NAMES,
     SHEETS,
     Layout,
@@ -131,6 +132,8 @@ def _show(v) -> str:
         return "a blank cell"
     if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
         return str(int(v))  # a recalculated whole number reads as the engine's does: 279199, not 279199.0
+    if isinstance(v, float):  # to the 15 digits Excel shows (13070331.2222, not 13070331.222199999): a finding's
+        return f"{v:.15g}"    # difference is wider than 1e-9 of the figure, so it shows in them
     return str(v)
 
 
@@ -367,11 +370,12 @@ def _vba_sources(book: str, sources: dict[str, str], findings: list[Finding]) ->
     findings += [Finding(book, *difference) for difference in vba.code_differences(template, sources)]
 
 
-def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: list[Finding]):
-    """--offer: the workbook's inputs against the offer file's."""
+def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: list[Finding], refreshed: str = ""):
+    """--offer: the workbook's inputs against the offer file's; once *refreshed* (the Cover's RefreshedAt), not the
+    counts, holder lines and price days, which are then the refresh's sources' (the Cover records them)."""
     got, want = bookdata.input_values(offer), bookdata.input_values(file_offer)
     for name, w in want.items():
-        if name not in lay.names:
+        if name not in lay.names or refreshed and name in offer_drift.COUNTS:
             continue
         g = got.get(name)
         if not bookdata.same_input(w, g):
@@ -379,7 +383,7 @@ def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: lis
             findings.append(Finding(book, f"{sheet}!{ref}", f"{name} differs from the offer file", _show(w), _show(g),
                                     "inputs"))
     t_got, t_want = bookdata.table_rows(offer), bookdata.table_rows(file_offer)
-    for table in ("tblTenders", "tblPrices", "tblExchanges"):
+    for table in ("tblExchanges",) if refreshed else ("tblTenders", "tblPrices", "tblExchanges"):
         a, b = t_got.get(table), t_want.get(table)
         if a is None and b is None:
             continue
@@ -393,7 +397,7 @@ def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: lis
                                     f"the offer file on {len(rows):,} line(s), the first here", _show(tuple(b[rows[0]])),
                                     _show(tuple(a[rows[0]])), "inputs"))
         elif a != b:
-            findings.append(Finding(book, table, "table differs from the offer file",
+            findings.append(Finding(book, f"{lay.table(table)[0].title}!{table}", "table differs from the offer file",
                                     f"{len(b or [])} rows", f"{len(a or [])} rows", "inputs"))
 
 
@@ -579,7 +583,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         structure_rest()
         notes.append(f"inputs and recalculation skipped: the workbook has no sheet {', '.join(missing)}")
         return report
-    engine = _engine_cells(book, wb, lay, offer_path, later)
+    engine = _engine_cells(book, wb, lay, offer_path, later, notes)
     if engine is None:
         structure_rest()
         return report
@@ -676,7 +680,7 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
         return None
 
 
-def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding]) -> tuple | None:
+def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding], notes: list[str]) -> tuple | None:
     """The workbook's offer, the engine's results on it and the engine's value of each cell: (offer, results,
     cells); None (findings in *later*) if it cannot run."""
 
@@ -699,7 +703,11 @@ def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding]) 
         from ..files.offerfile import load
 
         given = load(offer_path) if isinstance(offer_path, (str, os.PathLike)) else offer_path
-        _compare_offer_file(book, offer, given, lay, later)
+        refreshed = str(get(*lay.cell("RefreshedAt")) or "").strip() if "RefreshedAt" in lay.names else ""
+        refreshed = "" if refreshed == NOT_REFRESHED else refreshed
+        _compare_offer_file(book, offer, given, lay, later, refreshed)
+        notes += [f"--offer: the counts, holder lines and price days are the refresh's of {refreshed} (the Cover "
+                  "records its files), not compared with the offer file's"] if refreshed else []
     try:
         from ..files import calendars
 

@@ -164,6 +164,9 @@ class Shape:
 
 
 
+#: The Cover's RefreshedAt in a workbook no refresh has written.
+NOT_REFRESHED = "never"
+
 REFRESH_RECORD = {
     "tenders": ("TallySource", "TallySha256", "TallyRows", "TallyMapping"),
     "prices": ("PriceSource", "PriceSha256", "PriceRows"),
