@@ -447,6 +447,18 @@ def test_two_of_our_columns_mapped_to_one_header_are_refused_before_a_row_is_rea
         "(the mapping's columns.units), got 'Account, Shs, How, State'"]
 
 
+def test_a_holder_or_units_header_of_no_known_spelling_names_the_mapping_that_reads_it(tmp_path):
+    """Review: a missing method or status column named the mapping file's [defaults]; a missing holder or units
+    column listed the spellings only, never the mapping file that names the agent's header."""
+    path = tally(tmp_path, "Acct #,Shs Tendered,Method,Status\nA,100,book-entry,tendered\n")
+    said = problems(sources.read_tally, path)
+    assert len(said) == 2
+    for ours, line in zip(("holder_id", "units"), said):
+        assert line.startswith(f"t.csv: header: has no {ours} column (expected one of: "), line
+        assert line.endswith(f"; or name the agent's header in a mapping file: [columns] {ours} = \"...\" "
+                             "(--mapping, or tally.mapping), got 'Acct #, Shs Tendered, Method, Status'"), line
+
+
 @pytest.mark.parametrize("line, shown", [('methods = "NOG"', "'NOG'"), ('statuses = ["W/D"]', '["W/D"]'),
                                          ('defaults = "tendered"', "'tendered'"), ('columns = "units"', "'units'")])
 def test_a_mapping_section_that_is_no_table_is_refused_by_name(tmp_path, line, shown):

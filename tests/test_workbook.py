@@ -338,6 +338,25 @@ def _typed(src: Path, dst: Path, **values) -> tuple[Path, dict[str, str]]:
     return _tampered(src, dst, edit), cells
 
 
+def test_inputs_are_held_to_the_offer_file_s_least_price_and_its_id_rule(standard_books, tmp_path, capsys):
+    """Review: a price for cash in lieu of 0.0000001, which the offer file refuses (at least 0.000001), and an offer
+    id 'Bad Id!' (the offer file's is [a-z0-9-]+) were taken from Inputs by refresh and validate."""
+    path, c = _typed(standard_books["plain"], tmp_path / "loose.xlsm", FractionalPrice=0.0000001, Price=0.0000005,
+                     OfferId="Bad Id!")
+    said = [f"{c['OfferId']}: OfferId must be lower-case letters, digits and hyphens (as an offer file's id), got "
+            "'Bad Id!'",
+            f"{c['FractionalPrice']}: FractionalPrice must be at least 0.000001 (the least price per share taken), "
+            "got 1e-07",
+            f"{c['Price']}: Price must be at least 0.000001 (the least price per share taken), got 5e-07"]
+    assert sorted(str(f) for f in validate(path, legs=()).findings if f.leg == "inputs") == sorted(
+        f"loose.xlsm: {line} [inputs]" for line in said)
+    (tmp_path / "c.csv").write_text("tendered,guaranteed delivery,failed delivery\n274000,3500,0\n")
+    before = path.read_bytes()
+    assert cli.main(["refresh", str(path), "--tally", str(tmp_path / "c.csv"), "--no-backup"]) == 2
+    assert sorted(capsys.readouterr().err.splitlines()) == sorted(f"xlpy refresh: loose.xlsm: {line}" for line in said)
+    assert path.read_bytes() == before
+
+
 @pytest.mark.parametrize("kind", ["plain", "holders"])
 def test_inputs_given_both_ways_name_both_cells_and_inputs(kind, standard_books, tmp_path):
     """Cash and the carrying amount, each given per unit and in total, are named at the total's cell by the

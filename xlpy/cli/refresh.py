@@ -16,12 +16,14 @@ def setup_refresh(p: argparse.ArgumentParser) -> None:
     p.add_argument("workbook", help="standard workbook (.xlsm) to refresh in place")
     p.add_argument("--tally", metavar="FILE", help="tally (CSV or XLSX); default: the one recorded on the Cover")
     p.add_argument("--prices", metavar="FILE", help="price history (CSV); default: the one recorded on the Cover")
-    p.add_argument("--mapping", metavar="FILE", help="column mapping (TOML) for the tally: the one given with --tally, else the one "
-                   "recorded on the Cover (a workbook that records none needs --tally)")
+    p.add_argument("--mapping", metavar="FILE", help="column mapping (TOML) for the tally; default: the one the "
+                   "Cover records, for the recorded tally, or for a --tally file that has every column it names (else "
+                   "that file is read by its own header, with a warning)")
     p.add_argument("--no-backup", action="store_true",
                    help="do not keep the previous file as NAME.YYYYmmdd-HHMMSS.bak.xlsm beside it")
     p.add_argument("--keep", type=int, metavar="N",
-                   help="keep only the N newest backups of the workbook, removing older ones (default: keep all)")
+                   help="keep only the N newest backups of the workbook, removing older ones (default: keep all; "
+                   "0 keeps none, not even this refresh's)")
     p.add_argument("--force", action="store_true",
                    help="refresh even though an Excel (~$NAME) or LibreOffice (.~lock.NAME#) owner file says the "
                    "workbook is open: only for an owner file left over from a crash")

@@ -72,10 +72,13 @@ BOUNDS = {
 #: The least share price taken (valuation, later exchanges, cash in lieu): no real price is smaller, and
 #: a workbook computing with one far smaller loses its figures (1e-16 reads as a price of 0).
 MIN_PRICE = Decimal("0.000001")
-_PRICES = ("valuation.price", "exchange.price", "offer.consideration.fractional_price")
+#: The keys of a price per share, each at least MIN_PRICE (the offer file and the workbook alike).
+PRICE_KEYS = ("valuation.price", "exchange.price", "offer.consideration.fractional_price")
 #: Decimals a formula's ratio may be rounded to: Excel holds 15 digits.
 MAX_PLACES = 15
-_ID = re.compile(r"^[a-z0-9-]+$")
+#: An offer id (the workbook's name when -o gives none): lower-case letters, digits and hyphens.
+OFFER_ID = re.compile(r"^[a-z0-9-]+$")
+ID_RULE = "must be lower-case letters, digits and hyphens"
 
 #: Every key the file may hold, by table; anything else is reported (a typo must not pass silently).
 KEYS = {
@@ -123,7 +126,7 @@ class _Table(typed.Reader):
         key = re.sub(r"\[\d+\]", "", self.key(name))
         below, bound = BOUNDS[key]
         number = super().number(name, required, positive, nonneg, default, below=below, bound=bound)
-        if key in _PRICES and number is not None and 0 < number < MIN_PRICE:
+        if key in PRICE_KEYS and number is not None and 0 < number < MIN_PRICE:
             self.fail(name, self.data[name], f"must be at least {MIN_PRICE:f} (the least price per share taken)")
             return default
         return number
@@ -251,8 +254,8 @@ def _required_table(data: dict, top: _Table, name: str) -> _Table:
 def _offer_table(o: _Table, base: Path | None) -> dict:
     """``[offer]``: the :class:`Offer` fields it gives, by name."""
     offer_id = o.text("id")
-    if offer_id and not _ID.match(offer_id):
-        o.fail("id", offer_id, "must be lower-case letters, digits and hyphens")
+    if offer_id and not OFFER_ID.match(offer_id):
+        o.fail("id", offer_id, ID_RULE)
     issuer = o.text("issuer")
     kind = o.choice("kind", KINDS)
     fields = dict(

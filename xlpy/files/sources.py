@@ -256,8 +256,11 @@ def _match_columns(headers, spellings, mapping_columns, name, required, mapped=T
         if ours not in found and ours not in ambiguous:
             taken = [f"; {headers[i]} is read as {o} (the mapping's columns.{o})" for o, i in found.items()
                      if keyed[i] in spellings[ours]]  # (the one column of the header that spells it)
+            how = (f"; or name the agent's header in a mapping file: [columns] {ours} = \"...\" (--mapping, or "
+                   "tally.mapping)") if spellings is TALLY_COLUMNS and not taken else ""
+            spelled = ", ".join(_spelled(spellings, ours))
             problems.append(InputError(f"{name}: header", ", ".join(map(str, headers)), f"has no {ours} column "
-                                       f"(expected one of: {', '.join(_spelled(spellings, ours))}){''.join(taken)}"))
+                                       f"(expected one of: {spelled}){''.join(taken)}{how}"))
     return found, problems
 
 

@@ -36,7 +36,7 @@ from ..engine.model import (
 )
 from ..engine.ratio import bound_problem
 from ..files import typed
-from ..files.offerfile import BOUNDS, MAX_COUNT
+from ..files.offerfile import BOUNDS, ID_RULE, MAX_COUNT, MIN_PRICE, OFFER_ID, PRICE_KEYS
 from .formula_text import boolean_formula
 from .layout import ENTRY_LINES, SENS_PRICE_STEPS, Layout, Shape
 from .layout.tenders import HOLDER_INPUTS
@@ -299,8 +299,13 @@ class CellReader(typed.Reader):
                nonneg: bool = False):
         """A number below the bound the offer file sets for its key (:data:`_FILE_KEYS`), when it sets one."""
         below, bound = BOUNDS.get(_FILE_KEYS.get(name, ""), (None, ""))
-        return super().number(_key(name, cell), required=not optional, positive=positive, nonneg=nonneg, below=below,
-                              bound=bound)
+        number = super().number(_key(name, cell), required=not optional, positive=positive, nonneg=nonneg,
+                                below=below, bound=bound)
+        if _FILE_KEYS.get(name) in PRICE_KEYS and number is not None and 0 < number < MIN_PRICE:  # (as the file's)
+            self.fail(_key(name, cell), self.raw(_key(name, cell)), f"must be at least {MIN_PRICE:f} (the least "
+                      "price per share taken)")
+            return None
+        return number
 
     def whole(self, name: str, optional: bool = False, cell=None, positive: bool = False):
         """A count, below the offer file's limit for counts (Excel holds 15 digits exactly)."""
@@ -421,7 +426,7 @@ def read_offer(get: Callable[[str, str], object], lay: Layout, *, tally: Tally |
     period = _read_period(r) if lay.shape.period else None
     exchanges = _read_exchanges(r)
     offer = _record(r, "Kind", Offer,
-        id=r.text("OfferId"), issuer=r.text("Issuer"), security=r.text("Security"), kind=kind,
+        id=_offer_id(r), issuer=r.text("Issuer"), security=r.text("Security"), kind=kind,
         outstanding=r.whole("Outstanding", positive=True), original_ratio=r.number("OriginalRatio", positive=True),
         common_outstanding_before=r.whole("CommonBefore", positive=True), expiration=r.date("Expiration"),
         consideration=consideration, tally=tally,
@@ -464,6 +469,14 @@ def _check_settings(r: CellReader) -> None:
         n = STEPS_BELOW_PRICE
         r.fail("SensitivityStep", r.raw("SensitivityStep"), f"must be > 0 and below {below} (the Sensitivity grid's "
                f"lowest price is {n} steps below Price, Price × (1 − {n} × step), which must stay above 0)")
+
+
+def _offer_id(r: CellReader) -> str:
+    """``OfferId``, held to the offer file's rule for an id."""
+    text = r.text("OfferId")
+    if text and not OFFER_ID.match(text):
+        r.fail("OfferId", text, f"{ID_RULE} (as an offer file's id)")
+    return text
 
 
 def _fiscal_month(r: CellReader) -> int | None:
