@@ -205,6 +205,20 @@ def test_inputs_typed_out_of_range_are_named_as_the_offer_file_names_them(books,
     assert edited.read_bytes() == before
 
 
+def test_build_says_the_charge_of_every_exchange_beside_the_offer_s(tmp_path, capsys):
+    """Review: build's line gave the offer's charge alone where later exchanges add to it (compute's table has
+    "Charge, all exchanges")."""
+    from xlpy import cli
+
+    path = tmp_path / "q1.toml"
+    path.write_text(OFFER + FIRST + SECOND)
+    assert cli.main(["build", str(path), "-o", str(tmp_path / "q1.xlsm"), "--no-validate"]) == 0
+    total = FIGURES["TotalInducedCharge"][2]
+    assert capsys.readouterr().out.splitlines() == [
+        f"built {tmp_path / 'q1.xlsm'}: Hecla Mining Company, 274,000 units accepted, 2,175,560 common issued, "
+        f"induced charge $9,597,836.40 (the offer's; the charge of all 3 exchanges ${total:,.2f})"]
+
+
 def test_a_ratio_finer_than_the_workbook_counts_is_refused_by_name(tmp_path, capsys):
     """The workbook counts shares in parts of 1/1,000,000 share: a ratio of seven decimals would be rounded there
     and kept exact by the engine. build refuses it from the offer file; typed into a workbook, validate and refresh

@@ -296,7 +296,7 @@ def run_build(args: argparse.Namespace) -> int:
     from ..workbook.build import build_workbook
     from ..workbook.validate import validate
     from ..engine.numbers import units
-    from .report import charge_words, fmt_count
+    from .report import charge_words, fmt_count, fmt_money
 
     _progress(args)
     offer_path = Path(args.offer) if args.offer else seed_offer_path()
@@ -324,8 +324,10 @@ def run_build(args: argparse.Namespace) -> int:
                 raise not_written(out, exc) from None
             written = True
         if not args.json:
+            every = (f" (the offer's; the charge of all {len(results.exchanges)} exchanges "
+                     f"{fmt_money(results.total_charge)})") if len(results.exchanges) > 1 else ""
             print(f"built {out}: {offer.issuer}, {units(results.units_accepted)} accepted, "
-                  f"{fmt_count(results.common_issued)} common issued, {charge_words(results, offer)}")
+                  f"{fmt_count(results.common_issued)} common issued, {charge_words(results, offer)}{every}")
         # as compute says them (a preliminary count, proration, a fraction's price), and as entries says its own
         warn(args, list(results.warnings) + entry_warnings(offer, results, len(results.exchanges)))
         if args.no_validate:
