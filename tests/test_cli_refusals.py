@@ -407,9 +407,30 @@ def test_a_notes_tally_in_principal_amounts_is_named_so(tmp_path, capsys):
     with tally.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([rows[0]] + [[r[0], str(int(r[1]) * 1000), *r[2:]] for r in rows[1:]])
     assert main(["compute", str(tmp_path / "notes.toml")]) == 2
-    assert ("units tendered and not withdrawn must not exceed offer.outstanding (100000): a unit is one note of 1000 "
-            "principal; is the tally in principal amounts (79,300,000 ÷ 1000 = 79,300 notes)? give each holder's "
+    assert ("units tendered and not withdrawn must not exceed offer.outstanding (100000): a unit is one note of 1,000 "
+            "principal; is the tally in principal amounts (79,300,000 ÷ 1,000 = 79,300 notes)? give each holder's "
             "notes, got 79300000") in capsys.readouterr().err
+
+
+def test_a_refresh_from_a_notes_tally_in_principal_amounts_says_so_too(tmp_path, capsys):
+    """Review: compute named a notes tally in principal amounts; refresh, whose count is checked before the engine
+    runs, said only "must not exceed Outstanding (Inputs!C12: 100,000), got 84300000"."""
+    from repo_paths import DATA, NOTES
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copy(NOTES, tmp_path / "notes.toml")
+    assert main(["build", str(tmp_path / "notes.toml"), "-o", str(tmp_path / "notes.xlsm"), "--no-validate",
+                 "-q"]) == 0
+    (tmp_path / "amounts.csv").write_text("holder_id,units,method,status\nA,84300000,book-entry,tendered\n",
+                                          encoding="utf-8")
+    capsys.readouterr()
+    before = (tmp_path / "notes.xlsm").read_bytes()
+    assert main(["refresh", str(tmp_path / "notes.xlsm"), "--tally", str(tmp_path / "amounts.csv")]) == 2
+    (said,) = capsys.readouterr().err.splitlines()
+    assert said.endswith("must not exceed Outstanding (Inputs!C12: 100,000): a unit is one note of 1,000 principal; "
+                         "is the tally in principal amounts (84,300,000 ÷ 1,000 = 84,300 notes)? give each holder's "
+                         "notes, got 84300000"), said
+    assert (tmp_path / "notes.xlsm").read_bytes() == before
 
 
 @pytest.mark.parametrize("how, said", [

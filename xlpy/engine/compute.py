@@ -20,7 +20,8 @@ from .model import Consideration, Offer
 from .numbers import CONTEXT, ZERO, excel_round, plain, units
 from .ratio import session_range
 
-__all__ = ["Sessions", "ExchangeResult", "EPSResult", "Results", "check_offer", "compute", "ratio_problems"]
+__all__ = ["Sessions", "ExchangeResult", "EPSResult", "Results", "check_offer", "compute", "in_principal",
+           "ratio_problems"]
 
 #: ``sessions(calendar_code, first_day, last_day) -> sorted trading days``.
 Sessions = Callable[[str, dt.date, dt.date], Sequence[dt.date]]
@@ -451,14 +452,15 @@ def _records_start(exc: InputError, known: Sequence[dt.date], first: dt.date) ->
     return known[0] if short and known and known[0] > first else None
 
 
-def _in_principal(offer: Offer, problem: InputError, tendered: int) -> InputError:
+def in_principal(offer: Offer, problem: InputError, tendered: int) -> InputError:
     """*problem* (more units tendered than outstanding) with a hint when the tally of notes looks like principal
     amounts: a whole number of notes of ``face_per_unit`` each, within the notes outstanding."""
     face = offer.face_per_unit
     if offer.kind != "note" or not face or face <= 1 or tendered % face or tendered // face > offer.outstanding:
         return problem
-    return InputError(problem.field, problem.value, f"{problem.reason}: a unit is one note of {plain(face)} "
-                      f"principal; is the tally in principal amounts ({tendered:,} ÷ {plain(face)} = "
+    shown = f"{Decimal(plain(face)):,}"  # (1,000, as the other hints of principal write it)
+    return InputError(problem.field, problem.value, f"{problem.reason}: a unit is one note of {shown} "
+                      f"principal; is the tally in principal amounts ({tendered:,} ÷ {shown} = "
                       f"{tendered // face:,} notes)? give each holder's notes", show_value=problem.show_value)
 
 
@@ -525,7 +527,7 @@ def _count(offer: Offer, allocator) -> tuple[allocation.Count, int]:
             {"outstanding": "offer.outstanding", "tendered": "tally.file" + (f": {source}" if source else "")},
             nouns={"tendered": "units tendered and not withdrawn"})
         if holder_problems:
-            raise InputErrors([_in_principal(offer, p, counted.tendered) for p in holder_problems])
+            raise InputErrors([in_principal(offer, p, counted.tendered) for p in holder_problems])
         headed = _headed_principal(offer, counted.tendered)
         if headed is not None:
             raise InputErrors([headed])

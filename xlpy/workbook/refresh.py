@@ -55,7 +55,7 @@ from itertools import compress, repeat
 from operator import ne
 from pathlib import Path
 
-from ..engine.compute import compute
+from ..engine.compute import compute, in_principal
 from ..engine.errors import BeforeRecords, InputError, InputErrors, XlpyError
 from ..engine.model import HolderTable, PriceDay, Tally
 from ..engine.numbers import engine_context, to_whole
@@ -495,9 +495,9 @@ class _Refresh:
         else:
             tendered = t.tendered
         sheet, ref = self.lay.cell("Outstanding")
-        self.problems += tally_problems({"outstanding": offer.outstanding, "tendered": tendered}, {"tendered": name},
-                                        {"outstanding": "Outstanding"}, lambda n: f"{sheet}!{ref}: {n:,}",
-                                        {"tendered": "units tendered and not withdrawn"})
+        self.problems += [in_principal(offer, p, tendered) for p in tally_problems(  # (a notes tally in principal?)
+            {"outstanding": offer.outstanding, "tendered": tendered}, {"tendered": name}, {"outstanding": "Outstanding"},
+            lambda n: f"{sheet}!{ref}: {n:,}", {"tendered": "units tendered and not withdrawn"})]
 
     # writing -------------------------------------------------------------------------------------
 
