@@ -150,7 +150,22 @@ def test_validate_refuses_a_bad_offer_file_once_for_all_workbooks(seed, capsys):
                  "--no-formulas", "--no-libreoffice"]) == 2
     out, err = capsys.readouterr()
     assert out == ""
-    assert err.splitlines() == ["xlpy validate: bad.toml: is not valid TOML: Invalid value (at line 1, column 5)"]
+    assert err.splitlines() == [
+        "xlpy validate: bad.toml: is not valid TOML: Invalid value (at line 1, column 5), got 'x ='"]
+
+
+def test_an_offer_file_s_impossible_date_shows_the_line_it_is_on(tmp_path, capsys):
+    """Review: expiration = 2004-02-30 was told "Invalid date or datetime (at line 20, column 14)", naming neither
+    the key nor the value; the line is shown, without its comment."""
+    from repo_paths import SEED
+
+    path = tmp_path / "bad.toml"
+    path.write_text(SEED.read_text(encoding="utf-8").replace("expiration = 2004-02-20", "expiration = 2004-02-30"),
+                    encoding="utf-8")
+    assert main(["compute", str(path)]) == 2
+    (said,) = capsys.readouterr().err.splitlines()
+    assert said.startswith("xlpy compute: bad.toml: is not valid TOML: Invalid date or datetime (at line ")
+    assert said.endswith("), got 'expiration = 2004-02-30'"), said
 
 
 def test_validate_names_a_missing_workbook_a_folder_and_an_offer_file_as_findings(tmp_path, capsys, monkeypatch):

@@ -67,8 +67,13 @@ def toml_data(text: str, name: str, **options) -> dict:
                       "which no key of xlpy's is: it is not read", show_value=False)
     try:
         data = tomllib.loads(text, **options)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputErrors([InputError(name, None, f"is not valid TOML: {exc}", show_value=False)]) from None
+    except tomllib.TOMLDecodeError as exc:  # (the line it names shown too: the key and the value at fault)
+        at = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        lines = text.splitlines()
+        line = lines[int(at.group(1)) - 1].strip() if at and 0 < int(at.group(1)) <= len(lines) else None
+        if line and "#" in line and not {'"', "'"} & set(line):  # (its comment is no matter)
+            line = line.split("#")[0].rstrip() or line
+        raise InputErrors([InputError(name, line, f"is not valid TOML: {exc}", show_value=bool(line))]) from None
     except RecursionError:
         raise InputErrors([deep]) from None
     level = [data]  # (walked a level at a time, not recursively: its values are as deep as it parsed)
