@@ -15,9 +15,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from ..engine.errors import Busy, InputErrors
+from ..engine.errors import Busy, InputError, InputErrors
 
-__all__ = ["PAUSE", "check_settled"]
+__all__ = ["PAUSE", "check_package_settled", "check_settled"]
 
 #: Seconds to wait before looking again at a file that ends inside a line.
 PAUSE = 0.5
@@ -47,3 +47,31 @@ def check_settled(path: Path) -> None:
         "changed"
     raise InputErrors([Busy(path.name, None, f"is still being written: it ended inside a line and {grew} "
                                   f"within {PAUSE:g} s; read it again when it is complete", show_value=False)])
+
+
+#: How a zip package (an XLSX) begins: its first part's local header.
+_ZIP_START = b"PK\x03\x04"
+
+
+def check_package_settled(path: Path) -> None:
+    """Refuse *path*, a zip package (an XLSX) without its end record, as still being written when it changes within
+    :data:`PAUSE` seconds, else as cut short (a copy or a download that did not finish): a zip package's directory is
+    written last, so a package being copied is no zip package until its last bytes come."""
+    import zipfile
+
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(4) != _ZIP_START or zipfile.is_zipfile(fh):
+                return
+        before = path.stat()
+        time.sleep(PAUSE)
+        after = path.stat()
+    except OSError:  # locked, gone: the reader says why
+        return
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        grew = f"grew from {before.st_size:,} to {after.st_size:,} bytes" if after.st_size != before.st_size else \
+            "changed"
+        raise InputErrors([Busy(path.name, None, f"is still being written: its zip package has no end yet and {grew} "
+                                f"within {PAUSE:g} s; read it again when it is complete", show_value=False)])
+    raise InputErrors([InputError(path.name, None, "is cut short: a zip package (XLSX) without its end, as a copy or "
+                                  "download that did not finish leaves it; copy it again", show_value=False)])

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
+from .settled import check_package_settled
 from .sniff import not_xlsx_problem, ole_problem
 
 __all__ = ["XLPY_WORKBOOK_NAME", "cannot_read", "check_xlsx", "empty_sheet", "has_formulas", "merged_cells",
@@ -87,6 +88,7 @@ def xlsx_sheet(path: Path, sheet: str, data_only: bool = True):
     text = not_xlsx_problem(path)  # (an .ods or a CSV renamed .xlsx: not "File is not a zip file")
     if text is not None:
         raise InputErrors([text])
+    check_package_settled(path)  # (a package whose end has not come: still being copied, or cut short)
     check_xlsx(path)  # before openpyxl unpacks anything
     other = ole_problem(path) or strict_ooxml(path)  # (encrypted, an .xls renamed; Strict Open XML)
     if other:
