@@ -7,6 +7,7 @@ it passed on only the warning about a carrying amount taken for another count.
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -125,41 +126,68 @@ def test_the_agents_next_file_is_read_with_the_mapping_the_cover_records(tmp_pat
             "not recognised? name its columns in a mapping file: --mapping), got 2") in capsys.readouterr().err
 
 
-def test_a_next_file_without_a_column_the_recorded_mapping_names_is_read_by_its_header_and_warned_of(
+def test_a_next_file_without_a_column_the_recorded_mapping_names_is_refused_unless_read_by_its_header_asked(
         tmp_path, monkeypatch, capsys):
     """Review: the agent renamed "Net Shs" to "Net Shs Tendered"; the recorded mapping (units = "Net Shs") was dropped
-    without a word and the gross "Shares" column read as the units (3,000 for 2,900), exit 0.  It is read so still
-    (the agent's file in another form is read as it is), with a warning naming the column and the mapping; a file
-    its own header cannot read names the mapping not used, as one whose mapping file is gone."""
+    without a word and the gross "Shares" column read as the units (3,000 for 2,900), exit 0; and the next refresh,
+    the Cover's mapping then cleared, read it so with no word at all.  Such a file is refused, naming the column and
+    the mapping, unless --no-mapping asks for its own header; a mapping recorded but gone, or there but refused, or
+    fitting only in another case, is named likewise; a file its own header cannot read names it beside its own
+    problems, and a workbook given as the tally is told as one, in one line."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "offer.toml").write_text(AGENT_OFFER, encoding="utf-8")
     (tmp_path / "agent-map.toml").write_text('[columns]\nunits = "Net Shs"\n', encoding="utf-8")
     (tmp_path / "agent-1.csv").write_text("Account,Gross Shares,Net Shs,Method,Status\nA-1,1000,900,book-entry,"
                                           "tendered\nA-2,2000,2000,book-entry,tendered\n", encoding="utf-8")
     assert cli.main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate", "-q"]) == 0
-    (tmp_path / "day2.csv").write_text("Account,Shares,Net Shs Tendered,Method,Status\nA-1,1000,900,book-entry,"
-                                       "tendered\nA-2,2000,2000,book-entry,tendered\n", encoding="utf-8")
-    capsys.readouterr()
-    assert cli.main(["refresh", "book.xlsm", "--tally", "day2.csv", "--no-backup", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["warnings"] == [
-        "day2.csv has no column 'Net Shs' (its units) of the mapping file the Cover records (agent-map.toml): the "
-        "tally was read by its own header; if it is the agent's file in a new form, refresh with --mapping naming a "
-        "mapping for it"]
+    for name, header in (("day2.csv", "Net Shs Tendered"), ("case.csv", "NET SHS")):
+        (tmp_path / name).write_text(f"Account,Shares,{header},Method,Status\nA-1,1000,900,book-entry,tendered\n"
+                                     "A-2,2000,2000,book-entry,tendered\n", encoding="utf-8")
     (tmp_path / "day3.csv").write_text("Acct,Shs\nA-1,900\n", encoding="utf-8")
-    for mapping, why in (("agent-map.toml", "day3.csv has no column 'Net Shs' (its units) of the mapping file the "
-                          "Cover records (agent-map.toml)"),
-                         (None, "the mapping file the Cover records (agent-map.toml) is not there or cannot be read")):
-        assert cli.main(["refresh", "book.xlsm", "--tally", "agent-1.csv", "--mapping", "agent-map.toml",
-                         "--no-backup"]) == 0  # (the mapping recorded again)
-        if mapping is None:
-            (tmp_path / "agent-map.toml").unlink()
-        capsys.readouterr()
-        before = (tmp_path / "book.xlsm").read_bytes()
-        assert cli.main(["refresh", "book.xlsm", "--tally", "day3.csv", "--no-backup"]) == 2
-        assert capsys.readouterr().err.splitlines()[-1] == (
-            f"xlpy refresh: --tally: was read by its own header, since {why}: give the mapping for its header with "
-            "--mapping, got 'day3.csv'")
-        assert (tmp_path / "book.xlsm").read_bytes() == before
+    shutil.copy(tmp_path / "book.xlsm", tmp_path / "other.xlsx")  # (an xlpy workbook given as the tally)
+    why = "has no column 'Net Shs' (its units) of the mapping file the Cover records (agent-map.toml)"
+    refusal = ("so it is not read (by its own header another column could be taken for that one): give --mapping "
+               "naming a mapping for its header, or --no-mapping to read it by its own header")
+    before = (tmp_path / "book.xlsm").read_bytes()
+    capsys.readouterr()
+    for name in ("day2.csv", "case.csv"):
+        assert cli.main(["refresh", "book.xlsm", "--tally", name, "--no-backup"]) == 2
+        assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: --tally: {name} {why}, {refusal}, got '{name}'"]
+    assert cli.main(["refresh", "book.xlsm", "--tally", "day3.csv", "--no-backup"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == f"xlpy refresh: --tally: day3.csv {why}, {refusal}, got 'day3.csv'"
+    assert cli.main(["refresh", "book.xlsm", "--tally", "other.xlsx", "--no-backup"]) == 2
+    assert [line.split(": ", 2)[2][:22] for line in capsys.readouterr().err.splitlines()] == ["is an xlpy workbook (o"]
+    (tmp_path / "agent-map.toml").write_text('[columns]\nunits = "Net Shs"\n[statuses]\nDone = "tendered"\n'
+                                             'done = "withdrawn"\n', encoding="utf-8")
+    assert cli.main(["refresh", "book.xlsm", "--tally", "day2.csv", "--no-backup"]) == 2
+    assert "agent-map.toml: statuses.done: is the word of statuses.Done" in capsys.readouterr().err
+    (tmp_path / "agent-map.toml").unlink()
+    assert cli.main(["refresh", "book.xlsm", "--tally", "day2.csv", "--no-backup"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy refresh: --tally: the mapping file the Cover records (agent-map.toml) is not there, {refusal}, "
+        "got 'day2.csv'"]
+    assert (tmp_path / "book.xlsm").read_bytes() == before
+    assert cli.main(["refresh", "book.xlsm", "--tally", "day2.csv", "--no-backup", "--no-mapping", "--json"]) == 0
+    done = json.loads(capsys.readouterr().out)
+    assert [(t["path"], t["rows"], t["mapping"]) for t in done["sources"] if t["kind"] == "holders"] == [
+        ("day2.csv", 2, None)]
+
+
+def test_a_refresh_counts_the_problems_past_the_first_50_as_compute_does(tmp_path, monkeypatch, capsys):
+    """Review: a refresh capped its problems again after the reader had: 100 bad lines ended "and 1 more problem",
+    the file's name lost."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "offer.toml").write_text(AGENT_OFFER, encoding="utf-8")
+    (tmp_path / "agent-map.toml").write_text('[defaults]\nmethod = "book-entry"\nstatus = "tendered"\n',
+                                             encoding="utf-8")
+    (tmp_path / "agent-1.csv").write_text("Holder,Shares\nA-1,100\n", encoding="utf-8")
+    assert cli.main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate", "-q"]) == 0
+    (tmp_path / "bad.csv").write_text("Holder,Shares\n" + "".join(f"A-{i},x{i}\n" for i in range(100)),
+                                      encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["refresh", "book.xlsm", "--tally", "bad.csv", "--mapping", "agent-map.toml"]) == 2
+    said = capsys.readouterr().err.splitlines()
+    assert (len(said), said[-1]) == (51, "xlpy refresh: bad.csv: and 50 more problems")
 
 
 def test_a_recorded_mapping_that_names_no_columns_reads_the_agents_next_file_too(tmp_path, monkeypatch, capsys):

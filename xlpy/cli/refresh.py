@@ -16,9 +16,12 @@ def setup_refresh(p: argparse.ArgumentParser) -> None:
     p.add_argument("workbook", help="standard workbook (.xlsm) to refresh in place")
     p.add_argument("--tally", metavar="FILE", help="tally (CSV or XLSX); default: the one recorded on the Cover")
     p.add_argument("--prices", metavar="FILE", help="price history (CSV); default: the one recorded on the Cover")
-    p.add_argument("--mapping", metavar="FILE", help="column mapping (TOML) for the tally; default: the one the "
-                   "Cover records, for the recorded tally, or for a --tally file that has every column it names (else "
-                   "that file is read by its own header, with a warning)")
+    mapped = p.add_mutually_exclusive_group()
+    mapped.add_argument("--mapping", metavar="FILE", help="column mapping (TOML) for the tally; default: the one the "
+                        "Cover records, for the recorded tally, or for a --tally file that has every column it names "
+                        "(a --tally file without them is refused unless its header names them in our words)")
+    mapped.add_argument("--no-mapping", action="store_true", help="read the tally by its own header, not with the "
+                        "mapping the Cover records (the agent's file now in our words, or in another form)")
     p.add_argument("--no-backup", action="store_true",
                    help="do not keep the previous file as NAME.YYYYmmdd-HHMMSS.bak.xlsm beside it")
     p.add_argument("--keep", type=int, metavar="N",
@@ -38,7 +41,8 @@ def setup_refresh(p: argparse.ArgumentParser) -> None:
 
 
 def refresh_command(args: argparse.Namespace) -> int:
-    """``xlpy refresh WORKBOOK [--tally FILE] [--prices FILE] [--mapping FILE] [--no-backup] [--keep N] [--force]``."""
+    """``xlpy refresh WORKBOOK [--tally FILE] [--prices FILE] [--mapping FILE | --no-mapping] [--no-backup] [--keep N]
+    [--force]``."""
     from ..workbook.refresh_file import (
         refresh_file,  # loads openpyxl: only when a refresh runs
     )
@@ -56,7 +60,12 @@ def refresh_command(args: argparse.Namespace) -> int:
     refuse_unrecordable([(option, given, recorded_path(Path(given), folder, Path(given).is_absolute()))
                          for option, given in (("--tally", args.tally), ("--prices", args.prices),
                                                ("--mapping", args.mapping)) if given])
-    done = refresh_file(Path(args.workbook), args.tally, args.prices, args.mapping, backup=not args.no_backup,
+    mapping = args.mapping
+    if getattr(args, "no_mapping", False):
+        from ..files.sources import ColumnMapping
+
+        mapping = ColumnMapping()  # (given: the Cover's is not read)
+    done = refresh_file(Path(args.workbook), args.tally, args.prices, mapping, backup=not args.no_backup,
                         keep=getattr(args, "keep", None), force=getattr(args, "force", False),
                         allow_unknown_parts=getattr(args, "allow_unknown_parts", False))
     try:

@@ -131,19 +131,34 @@ class MoreProblems(InputError):
     """The line after the problems shown, counting the rest: ``and 70 more problems``, after the file's name when it
     is located (``t.csv: and 1 more problem``).  Its field is ``...``."""
 
+    count = 0  #: how many problems it counts
+
     def __str__(self) -> str:
         where = self.field.removesuffix("...").removesuffix(": ")
         return f"{where}: {self.reason}" if where else self.reason
 
+    def located(self, where: str) -> "InputError":
+        out = super().located(where)
+        out.count = self.count
+        return out
+
 
 def capped(problems: list, most: int) -> list:
-    """*problems*' first *most*, then one line counting the rest (those only counted too).
+    """*problems*' first *most*, then one line counting the rest (those only counted too, and those a line of an
+    earlier cap counts: capping twice counts alike), after the file all the shown ones name, if one does.
 
-    >>> [str(p) for p in capped([InputError("a", 1, "bad"), InputError("b", 2, "bad")], 1)]
-    ['a: bad, got 1', 'and 1 more problem']
+    >>> [str(p) for p in capped([InputError("t.csv: row 2", 1, "bad"), InputError("t.csv: row 3", 2, "bad")], 1)]
+    ['t.csv: row 2: bad, got 1', 't.csv: and 1 more problem']
+    >>> once = capped([InputError("a", n, "bad") for n in range(5)], 2)
+    >>> [str(p) for p in capped(once + [InputError("b", 0, "x")], 2)]
+    ['a: bad, got 0', 'a: bad, got 1', 'and 4 more problems']
     """
-    rest = len(problems) - most + getattr(problems, "more", 0)
+    shown = [p for p in problems if not isinstance(p, MoreProblems)]
+    rest = len(shown) - most + getattr(problems, "more", 0) + sum(p.count for p in problems if p not in shown)
     if rest <= 0:
         return problems
-    more = f"and {rest:,} more problem{'' if rest == 1 else 's'}"
-    return problems[:most] + [MoreProblems("...", None, more, show_value=False)]
+    files = {p.field.split(": ")[0] if ": " in p.field else "" for p in shown[:most]}
+    where = f"{files.pop()}: ..." if len(files) == 1 and "" not in files else "..."
+    more = MoreProblems(where, None, f"and {rest:,} more problem{'' if rest == 1 else 's'}", show_value=False)
+    more.count = rest
+    return shown[:most] + [more]

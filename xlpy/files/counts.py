@@ -73,40 +73,32 @@ def _header(path: Path, mapping: sources.ColumnMapping) -> list[str] | None:
         return None
 
 
-def tally_fits(path: Path, mapping: sources.ColumnMapping) -> bool:
-    """Whether the tally *path* has every column *mapping* names (its header read as the mapping says); a mapping
-    naming none (its ``[defaults]``, ``[holders]``, sheet or encoding alone) fits the agent's next file as it did
-    this one."""
-    return columns_missing(path, mapping) == {}
-
-
 def columns_missing(path: Path, mapping: sources.ColumnMapping, held: set[str] | None = None
                     ) -> dict[str, str] | None:
-    """Our column -> the tally's header *mapping* names for it, for each header *path* lacks ({} when it has them
-    all; None when its header cannot be read: the reader says why).  *held*, when given, gets the header's keys."""
+    """Our column -> the tally's header *mapping* names for it, for each header *path* lacks, as written (the reader
+    matches a mapped header exactly); {} when it has them all; None when its header cannot be read (the reader says
+    why).  *held*, when given, gets the header's keys (in any case and spacing)."""
     if not mapping.columns:
         return {}
     header = _header(path, mapping) if not steady.not_a_file(path, "a tally file") else None
     if header is None:
         return None
-    keys = {_key(h) for h in header}
-    (held if held is not None else set()).update(keys)
-    return {ours: theirs for ours, theirs in mapping.columns.items() if _key(theirs) not in keys}
+    (held if held is not None else set()).update(map(_key, header))
+    return {ours: theirs for ours, theirs in mapping.columns.items() if theirs not in header}
 
 
 def mapping_for_the_next(tally: Path, path: Path | None, shown: str) -> tuple[sources.ColumnMapping | None, str]:
     """The mapping file *path* a workbook records (*shown* as recorded), for the agent's next *tally* given without
-    one: (the mapping, "") when the tally has every column it names; else (None, why the tally is read by its own
-    header instead: a warning, since a column renamed by the agent may leave another read as the units).  (None,
-    "") when no mapping is recorded, or the tally's header cannot be read (its reader then says why)."""
+    one: (the mapping, "") when the tally has every column it names; else (None, why it cannot read the tally: a
+    column renamed by the agent may leave another read as the units, so the refresh refuses the tally unless it
+    fails by its own header anyway).  (None, "") when no mapping is recorded, when the tally names those columns in
+    our words (``units``), or when its header cannot be read (its reader then says why).  A recorded mapping file
+    that is there but refused raises its problems, as the recorded tally's refresh would."""
     if path is None:
         return None, ""
-    try:
-        found = sources.read_mapping(path) if path.is_file() else None
-    except InputErrors:
-        found = None
-    if found is None:
-        return None, f"the mapping file the Cover records ({shown}) is not there or cannot be read"
+    if not path.is_file():
+        return None, f"the mapping file the Cover records ({shown}) is not there"
+    found = sources.read_mapping(path)
     held: set[str] = set()
     missing = columns_missing(tally, found, held)
     if not missing:
@@ -115,6 +107,14 @@ def mapping_for_the_next(tally: Path, path: Path | None, shown: str) -> tuple[so
         return None, ""
     named = ", ".join(f"{theirs!r} (its {ours})" for ours, theirs in missing.items())
     return None, f"{tally.name} has no column {named} of the mapping file the Cover records ({shown})"
+
+
+def unmapped_problem(tally: Path, why: str) -> InputError:
+    """The refusal of the agent's next *tally*, given without a mapping, which the one the Cover records cannot read
+    (*why*: :func:`mapping_for_the_next`)."""
+    return InputError("--tally", tally.name, f"{why}, so it is not read (by its own header another column could be "
+                      "taken for that one): give --mapping naming a mapping for its header, or --no-mapping to read it "
+                      "by its own header")
 
 
 def tally_kind(path: Path, mapping: sources.ColumnMapping | None = None) -> str:

@@ -64,7 +64,7 @@ from ..engine.rules import tally_problems
 from ..files import calendars, sources, steady
 from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, recorded_path, same_place, sha256, written_path
 from ..files.prices import read_prices
-from ..files.counts import absent_counts, mapping_for_the_next, read_count_file, tally_kind
+from ..files.counts import absent_counts, mapping_for_the_next, read_count_file, tally_kind, unmapped_problem
 from . import data as bookdata, rebuild, saved_values, source_lines, table_edits
 from .backends import Book
 from .clock import utc_now
@@ -315,7 +315,11 @@ class _Refresh:
         if columns is None:
             return
         if given is not None and mapping is None:  # the agent's next file: the recorded mapping, if it has its columns
-            mapping_path, columns = self._recorded_mapping_for(path)
+            try:
+                mapping_path, columns = self._recorded_mapping_for(path)
+            except InputErrors as exc:  # (the recorded mapping is there but refused: as the recorded tally's refresh)
+                self.problems.extend(exc.problems)
+                return
         kind = tally_kind(path, columns)
         target = "holders" if kind == "holders" else "aggregate"
         try:
@@ -330,15 +334,13 @@ class _Refresh:
                 self.tally, rows = Tally(t, g, f), 1
                 # (what the workbook holds: its typed counts; a holder book's are formulas, not quoted)
                 self.notes += [f"warning: {n}" for n in absent_counts(path.name, absent, self.recorded)]
-        except InputErrors as exc:
-            self.problems.extend(exc.problems)
-            if self.unmapped:  # (what its own header lacked is said: the mapping that was not used is the cause)
-                self.problems.append(InputError("--tally", path.name, f"was read by its own header, since "
-                                                f"{self.unmapped}: give the mapping for its header with --mapping"))
+        except InputErrors as exc:  # (its header's problems come of the mapping not used: it is named beside them)
+            header = self.unmapped and any(p.field.endswith(": header") for p in exc.problems)
+            self.problems += [*exc.problems, *[unmapped_problem(path, self.unmapped)] * bool(header)]
             return
-        if self.unmapped:  # (read by its own header: say so, and from which file)
-            self.notes.append(f"warning: {self.unmapped}: the tally was read by its own header; if it is the agent's "
-                              "file in a new form, refresh with --mapping naming a mapping for it")
+        if self.unmapped:  # readable by its own header, perhaps with another column taken for the one renamed
+            self.problems.append(unmapped_problem(path, self.unmapped))
+            return
         if target != self.shape.tally:  # the other kind of tally: the workbook switches (xlpy.workbook.switch)
             from .switch import Switch
 
@@ -376,7 +378,8 @@ class _Refresh:
 
     def _recorded_mapping_for(self, tally: Path):
         """(file, mapping) the Cover records, for a tally given without one whose header has every column it names;
-        else (None, no mapping), and why in :attr:`unmapped` (:func:`~xlpy.files.counts.mapping_for_the_next`)."""
+        else (None, no mapping), and why not in :attr:`unmapped` (:func:`~xlpy.files.counts.mapping_for_the_next`:
+        the tally is then refused, unless its own header reads it without doubt)."""
         text = str(self.recorded("TallyMapping") or "").strip()
         path = written_path(text) if text else None
         if path is not None and not path.is_absolute() and self.book.folder is not None:
@@ -496,8 +499,9 @@ class _Refresh:
             tendered = t.tendered
         sheet, ref = self.lay.cell("Outstanding")
         self.problems += [in_principal(offer, p, tendered) for p in tally_problems(  # (a notes tally in principal?)
-            {"outstanding": offer.outstanding, "tendered": tendered}, {"tendered": name}, {"outstanding": "Outstanding"},
-            lambda n: f"{sheet}!{ref}: {n:,}", {"tendered": "units tendered and not withdrawn"})]
+            {"outstanding": offer.outstanding, "tendered": tendered}, {"tendered": name},
+            {"outstanding": "Outstanding"}, lambda n: f"{sheet}!{ref}: {n:,}",
+            {"tendered": "units tendered and not withdrawn"})]
 
     # writing -------------------------------------------------------------------------------------
 

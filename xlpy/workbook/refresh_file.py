@@ -122,8 +122,8 @@ def _unknown_binary_parts(book: PackageBook, label: str, allow: bool) -> list[st
 
 def _check_mapping_used(report, tally, mapping) -> None:
     """Refuse a mapping file that went with no tally: none given, and none recorded on the Cover to read it with."""
-    if mapping is None or tally is not None or report.tally is not None:
-        return
+    if not isinstance(mapping, (str, os.PathLike)) or tally is not None or report.tally is not None:
+        return  # (a ColumnMapping given, as --no-mapping gives one, reads no file)
     why = next((n.split(": ", 2)[2] for n in report.notes if n.startswith("tally: not refreshed: ")),
                "no tally was read")
     raise InputError("--mapping", str(mapping), f"goes with a tally, and {why}; give the tally with --tally")
@@ -163,8 +163,8 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
     check_no_dtd(path, label, "it was not changed")  # never read, nor carried forward
     if keep is not None and keep < 0:
         raise InputError("--keep", keep, "must be 0 or more")
-    zipped = mapping and workbook_given(mapping, "a mapping file", "; the workbook to refresh is the first argument, "
-                                        "an XLSX tally goes after --tally")
+    zipped = isinstance(mapping, (str, os.PathLike)) and mapping and workbook_given(
+        mapping, "a mapping file", "; the workbook to refresh is the first argument, an XLSX tally goes after --tally")
     if zipped:  # (read as TOML, it would be "not valid TOML: 'utf-8' codec can't decode byte ...")
         raise InputErrors([zipped])
     target = locks.target_of(path)
