@@ -102,6 +102,15 @@ def test_cells_are_strict_and_name_the_input():
     ]
 
 
+def test_a_cell_s_formula_where_a_number_is_typed_is_named_a_formula_not_text():
+    """Review: =0.005 in the tie-out tolerance's cell was refused as "must be a number, not text"."""
+    r = _cells({("C51", "Tolerance"): "=0.005", ("C52", "Step"): "0.1"})
+    assert (r.number(("C51", "Tolerance")), r.number(("C52", "Step"))) == (None, None)
+    assert [str(p) for p in r.problems] == [
+        "Inputs!C51: Tolerance must be a number, typed in: not a formula, got '=0.005'",
+        "Inputs!C52: Step must be a number, not text, got '0.1'"]
+
+
 def test_arguments_read_serials_and_ignore_case():
     assert excel_args.date(38037.75, "expiration") == dt.date(2004, 2, 20)  # the time of day is cut off
     assert excel_args.choice("DOWN", "fractional", ("cash", "down", "nearest"), "cash") == "down"

@@ -180,6 +180,11 @@ def refuse_an_input(out: Path, offer_path: Path) -> None:
 
     if not out.exists():
         return
+    try:
+        if os.path.samefile(out, offer_path):  # (an offer file named .xlsm: its terms would be lost)
+            raise InputError("--output", str(out), "is the offer file itself: name another file")
+    except OSError:
+        pass
     raw = tomllib.loads(toml_text(offer_path))  # (read and checked already: the keys are those compute read)
     tally, formula = raw.get("tally", {}), raw.get("offer", {}).get("consideration", {}).get("formula", {})
     for key, text in (("tally.file", tally.get("file")), ("tally.mapping", tally.get("mapping")),

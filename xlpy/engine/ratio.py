@@ -98,7 +98,7 @@ def before_records(field: str, expiration: dt.date, calendar: str, start: dt.dat
 days ending 2 before it needs 6 trading days before it, and the calendar has 1, got 1990-01-03'
     """
     need = days + lag - 1 if lag else days
-    ends = f"ending {lag} before it" if lag else "ending on it (or the last trading day before it)"
+    ends = f"ending {lag:,} before it" if lag else "ending on it (or the last trading day before it)"
     return InputError(field, expiration, f"is too early for calendar {calendar}, whose records start on "
                       f"{start.isoformat()}: a window of {days:,} trading day{'' if days == 1 else 's'} {ends} needs "
                       f"{need:,} trading day{'' if need == 1 else 's'} {'before' if lag else 'up to'} it, and the "

@@ -199,8 +199,10 @@ class Reader:
         return number
 
     def _decimal(self, key, value) -> Decimal | None:
-        if isinstance(value, str) and not self.scheme.text_numbers:
-            self.fail(key, value, "must be a number" + self.scheme.not_text)
+        if isinstance(value, str) and not self.scheme.text_numbers:  # (a cell's formula, =0.005, is no number typed)
+            formula = self.scheme.typed_cells and value.startswith("=")
+            self.fail(key, value, "must be a number" + (", typed in: not a formula" if formula else
+                                                        self.scheme.not_text))
             return None
         if isinstance(value, ExponentFloat):
             self.fail(key, value, "must be a number written without an exponent (274000, not 2.74e5)")
