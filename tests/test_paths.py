@@ -285,6 +285,17 @@ def test_build_force_never_writes_over_the_tally_the_offer_reads(tmp_path, capsy
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted({"agent.xlsm", "o.toml", name})
 
 
+def test_build_force_never_writes_over_the_offer_file_itself(tmp_path, capsys):
+    """Review: an offer file named .xlsm, given as -o with --force, was overwritten by the workbook built from it."""
+    offer = tmp_path / "off.xlsm"
+    offer.write_text(offer_text(), encoding="utf-8")
+    before = offer.read_bytes()
+    assert main(["build", str(offer), "-o", str(offer), "--force", "--no-validate"]) == 2
+    (said,) = capsys.readouterr().err.splitlines()
+    assert said.startswith("xlpy build: --output: is the offer file itself: name another file, got '")
+    assert offer.read_bytes() == before
+
+
 # --- 5. a workbook name too long for xlpy's files beside it ----------------------------------------
 
 
