@@ -190,6 +190,31 @@ def test_a_refresh_counts_the_problems_past_the_first_50_as_compute_does(tmp_pat
     assert (len(said), said[-1]) == (51, "xlpy refresh: bad.csv: and 50 more problems")
 
 
+def test_a_price_file_restating_a_day_of_the_averaging_window_is_warned_of(tmp_path, capsys):
+    """Review: the vendor restated 2004-02-17 (8.2746 to 8.2000) after expiration; the refresh moved the ratio from
+    7.94 to 7.96 and the charge with it, and said nothing.  A day outside the window restated moves nothing and is
+    not warned of."""
+    from repo_paths import DATA, FORMULA, PRICES
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copy(FORMULA, tmp_path / "offer.toml")
+    assert cli.main(["build", str(tmp_path / "offer.toml"), "-o", str(tmp_path / "b.xlsm"), "--no-validate",
+                     "-q"]) == 0
+    text = (DATA / PRICES).read_text(encoding="utf-8")
+    assert "2004-02-17,8.2746," in text and "2004-01-05,8.3304," in text
+    for name, restated, warned in (("outside.csv", text.replace("2004-01-05,8.3304,", "2004-01-05,8.3000,"), False),
+                                   ("window.csv", text.replace("2004-02-17,8.2746,", "2004-02-17,8.2000,"), True)):
+        (tmp_path / name).write_text(restated, encoding="utf-8")
+        capsys.readouterr()
+        assert cli.main(["refresh", str(tmp_path / "b.xlsm"), "--prices", str(tmp_path / name), "--no-backup",
+                         "--json"]) == 0
+        said = [w for w in json.loads(capsys.readouterr().out)["warnings"] if "restates" in w]
+        assert said == ([
+            "the price file restates 1 day(s) of the averaging window the price table held (2004-02-17: 8.2746 at "
+            "volume 2540000, now 8.2 at 2540000): the average price is now 8.291278... and the ratio 7.96"]
+            if warned else []), said
+
+
 def test_a_recorded_mapping_that_names_no_columns_reads_the_agents_next_file_too(tmp_path, monkeypatch, capsys):
     """A mapping of [defaults] alone (the agent's file has our headers but no method or status) was dropped for the
     next file, which was then refused for its missing method and status columns."""

@@ -201,6 +201,45 @@ def prices_differ(book, lay: Layout, days: Sequence) -> bool:
     return not all(map(same, area, days))
 
 
+def _price_rows(book, lay: Layout) -> dict:
+    """The price table's rows as the workbook holds them: day -> (price, volume)."""
+    import datetime as dt
+
+    sheet, t = lay.table("tblPrices")
+    area = book.get_rows(sheet.title, f"{t.letter('date')}{t.first_row}:{t.letter('volume')}{t.last_row}")
+    rows = ((list(row) + [None] * 3)[:3] for row in area)
+    return {d.date() if isinstance(d, dt.datetime) else d: (price, volume) for d, price, volume in rows}
+
+
+def window_restated(book, lay: Layout, days: Sequence, results) -> list[str]:
+    """The warning of a refresh whose price file *days* restates a day of the averaging window the price table
+    held (a vendor's correction after the fact moves the ratio, which nothing else would say), or []."""
+    from decimal import Decimal, InvalidOperation
+
+    from ..engine.numbers import excel_round, plain
+
+    first, last = results.averaging_start, results.averaging_end
+    if first is None:
+        return []
+    held, changed = _price_rows(book, lay), []
+    for day in days:
+        if first <= day.date <= last and day.date in held:
+            was = held[day.date]
+            try:
+                same = [Decimal(str(x)) for x in was] == [day.price, day.volume]
+            except (InvalidOperation, ValueError):
+                same = False
+            changed += [] if same else [f"{day.date.isoformat()}: {was[0]} at volume {was[1]}, now {plain(day.price)} "
+                                        f"at {plain(day.volume)}"]
+    if not changed:
+        return []
+    average = plain(results.average_price)  # (an average to 34 digits read at six, as compute's warning reads it)
+    average = average if len(average) <= 12 else f"{plain(excel_round(results.average_price, 6))}..."
+    return [f"warning: the price file restates {len(changed)} day(s) of the averaging window the price table held "
+            f"({'; '.join(changed[:3])}{'; ...' if len(changed) > 3 else ''}): the average price is now {average} "
+            f"and the ratio {plain(results.offer_ratio)}"]
+
+
 # --- the table's own range and names ----------------------------------------------------------
 
 
