@@ -157,6 +157,28 @@ def test_a_doctored_saved_value_with_no_formula_typed_over_is_still_doctored(boo
         "differently by the application): expected 4200, found 4000 [saved]"]
 
 
+def test_in_a_workbook_calculated_by_hand_a_saved_figure_behind_the_engine_is_stale_not_doctored(book, tmp_path):
+    """Review: an input typed in a workbook set to calculate by hand, and saved so, had each figure behind it called
+    doctored ("find out who changed it") where a few hundred holder lines were compared: in manual calculation a
+    figure saved behind its inputs is what Excel saves."""
+    import zipfile
+
+    path = tmp_path / "manual.xlsm"
+    shutil.copy(book, path)
+    _set_saved(path, "Results", "C9", "4000")
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    text = parts["xl/workbook.xml"].decode("utf-8")
+    parts["xl/workbook.xml"] = re.sub(r"<calcPr ", '<calcPr calcMode="manual" ', text, count=1).encode("utf-8")
+    assert b'calcMode="manual"' in parts["xl/workbook.xml"]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    saved = [x for x in validate(path, legs=()).findings if x.leg == "saved"]
+    assert [(x.where, x.what.split("; ", 1)[1]) for x in saved] == [
+        ("Results!C9", "the file looks saved before recalculation (stale): open it in Excel, recalculate and save")]
+
+
 def test_saved_values_left_from_other_inputs_with_no_formula_typed_over_are_still_stale(book, tmp_path):
     """An input changed without recalculating (a tool that does not calculate): the saved figures read as stale."""
     path = tmp_path / "stale.xlsm"

@@ -654,7 +654,7 @@ SAVED_DOCTORED = ("the file looks doctored: its other saved figures agree with t
 
 
 def saved_whys(mismatches: list[SavedMismatch], rows: list[SavedMismatch], typed: Sequence[str],
-               moved: dict[str, bool], compared: int, blank: int, full_calc: bool
+               moved: dict[str, bool], compared: int, blank: int, full_calc: bool, manual: bool = False
                ) -> tuple[list[tuple[SavedMismatch, str]], list[str]]:
     """The saved differences (*mismatches*, then the holder table's *rows*) to show, each with why it differs, and
     the notes counting those not shown.
@@ -669,7 +669,7 @@ def saved_whys(mismatches: list[SavedMismatch], rows: list[SavedMismatch], typed
     """
     state = {m.where: moved.get(m.where) if typed else False for m in chain(mismatches, rows)}
     others = [m for m in chain(mismatches, rows) if state[m.where] is not True]
-    why = SAVED_STALE if verdict(others, compared, blank, full_calc) == "stale" else SAVED_DOCTORED
+    why = SAVED_STALE if verdict(others, compared, blank, full_calc, manual) == "stale" else SAVED_DOCTORED
     maybe = f"{typed_over_why(typed, may=True)}; no recalculation ran to tell, and if it does not follow, {why}" \
         if typed else why
     shown: dict[str, int] = {}
@@ -707,11 +707,17 @@ def _alike(e, recalculated, saved, agrees: Callable[[object, object], bool]) -> 
         return False
 
 
-def verdict(mismatches: list, compared: int, blank: int, full_calc: bool) -> str:
+def verdict(mismatches: list, compared: int, blank: int, full_calc: bool, manual: bool = False) -> str:
     """``stale`` (the file looks saved before it was recalculated: many figures differ, or some hold none
-    while it asks to be recalculated on open) or ``doctored`` (a few saved figures differ)."""
-    stale = bool(mismatches) and (len(mismatches) >= STALE_SHARE * compared or bool(blank and full_calc))
+    while it asks to be recalculated on open, or its calculation is *manual*, where a figure saved behind an input
+    typed since is what Excel saves) or ``doctored`` (a few saved figures differ)."""
+    stale = bool(mismatches) and (len(mismatches) >= STALE_SHARE * compared or bool(blank and full_calc) or manual)
     return "stale" if stale else "doctored"
+
+
+def manual_calculation(wb) -> bool:
+    """Whether the openpyxl workbook *wb* is set to calculate by hand (Excel's Formulas, Calculation Options)."""
+    return getattr(getattr(wb, "calculation", None), "calcMode", None) == "manual"
 
 
 def compare(path, formula_wb, expected: dict, same: Callable[[object, object], bool],
@@ -750,4 +756,4 @@ def compare(path, formula_wb, expected: dict, same: Callable[[object, object], b
         compared += 1
         if not same(e, saved):
             mismatches.append(SavedMismatch(f"{sheet}!{ref}", e.label, saved, e.value, e))
-    return mismatches, compared, blank, verdict(mismatches, compared, blank, full_calc)
+    return mismatches, compared, blank, verdict(mismatches, compared, blank, full_calc, manual_calculation(formula_wb))

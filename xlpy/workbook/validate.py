@@ -434,7 +434,8 @@ def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes:
                      "it was calculated); the application calculates them when it opens the file")
 
     def word(moved: dict[str, bool]) -> None:
-        shown, rest = saved_values.saved_whys(mismatches, rows, typed, moved, compared, blank, full_calc)
+        shown, rest = saved_values.saved_whys(mismatches, rows, typed, moved, compared, blank, full_calc,
+                                              saved_values.manual_calculation(wb))
         findings[at:at] = [Finding(book, m.where, f"{m.label}: saved value differs from the engine; {why}",
                                    _show(m.engine), _show(m.saved), "saved") for m, why in shown]
         notes[at_note:at_note] = rest
