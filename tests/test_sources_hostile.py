@@ -622,7 +622,8 @@ def test_an_agents_word_on_many_lines_is_one_problem_with_the_mapping_that_reads
         "it is the agent's word for one of them, map it in a mapping file: [methods] \"wire\" = the one of ours it "
         "means, got 'wire'",
         f"t.csv: row 5006, column method: {unstated('method')}, got ''",
-        "t.csv: row 5004, column status: must be one of tendered, withdrawn, failed, got 'gone'",
+        "t.csv: row 5004, column status: must be one of tendered, withdrawn, failed; if it is the agent's word for "
+        "one of them, map it in a mapping file: [statuses] \"gone\" = the one of ours it means, got 'gone'",
         f"t.csv: row 5005, column status: {unstated('status')}, got ''"]
     path = tally(tmp_path, HEADER + "".join(f'H{i},10,"wi""re",tendered\n' for i in range(4)))
     assert '[methods] "wi\\"re" = the one of ours it means' in problems(sources.read_tally, path)[0]  # TOML, escaped
@@ -640,7 +641,9 @@ def test_an_agents_word_on_many_lines_is_one_problem_with_the_mapping_that_reads
     path = tally(tmp_path, HEADER + "".join(f"H{i},10,X{i},S{i}\n" for i in range(200)))
     said = problems(sources.read_tally, path)
     assert len(said) == 51 and said[-1] == "t.csv: and 350 more problems", said[-1]
-    assert said[0] == "t.csv: row 2, column method: must be one of book-entry, certificate, guaranteed, got 'X0'"
+    assert said[0] == ("t.csv: row 2, column method: must be one of book-entry, certificate, guaranteed; if it is "
+                       "the agent's word for one of them, map it in a mapping file: [methods] \"X0\" = the one of "
+                       "ours it means, got 'X0'")
 
 
 def test_empty_method_stated_by_a_guaranteed_marker(tmp_path):

@@ -586,10 +586,11 @@ def _words(values, table, mapping_words, name, column, default, problems, what, 
 def _word_problems(raw, at: list[int], table, name, column, what, row_of) -> list[InputError]:
     """An unknown word (or an empty cell) on the lines *at*: a problem a line, or one for more than three."""
     reason = "must be one of " + ", ".join(table) if _key(raw) else _unstated(what)
-    if len(at) <= 3:
-        return [InputError(f"{name}: row {row_of(i)}, column {column}", raw, reason) for i in at]
     hint = (f"; if it is the agent's word for one of them, map it in a mapping file: [{_TABLES[what]}] "  # (TOML)
             f"{json.dumps(str(raw), ensure_ascii=False)} = the one of ours it means") if _key(raw) else ""
+    if len(at) <= 3:  # (the way out said once, on the word's last line)
+        return [InputError(f"{name}: row {row_of(i)}, column {column}", raw, reason + hint * (i == at[-1]))
+                for i in at]
     first = ", ".join(str(row_of(i)) for i in at[:3])
     return [InputError(f"{name}: rows {first} and {len(at) - 3:,} more, column {column}", raw, reason + hint)]
 
