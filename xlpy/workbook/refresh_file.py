@@ -262,8 +262,11 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     out.name, out.refreshed = path.name, report
     drift = offer_file_drift(book, report.offer)  # an offer file edited since the build, its change not carried
     if not book.pkg.has("xl/vbaProject.bin"):  # (the figures are refreshed; the buttons' macros are not there)
+        from . import rebuild
+
         out.warnings.append(f"{path.name} has no VBA project (saved in a format without macros), so its refresh "
-                            "macros and buttons are gone: rebuild it (xlpy build) for them")
+                            "macros and buttons are gone: rebuild it (xlpy build) under another name for them, keeping "
+                            "this one for its History; " + rebuild.rebuild_commands(rebuild.book_records(book), path))
     if not report.changed:
         out.report(path.name, report.lines())
         out.warnings += [drift] if drift else []

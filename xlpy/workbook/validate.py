@@ -83,7 +83,8 @@ __all__ = ["Finding", "Report", "expected_cells", "formula_cells", "validate"]
 LEGS = ("formulas", "libreoffice")
 #: A workbook without a VBA project: what happened, and what to do.
 NO_VBA = ("is missing: the workbook was saved in a format without macros (Excel Workbook, .xlsx; LibreOffice's "
-          "Excel 2007-365), so its refresh macros and buttons are gone; rebuild it (xlpy build) and refresh it")
+          "Excel 2007-365), so its refresh macros and buttons are gone; rebuild it (xlpy build) under another name "
+          "and refresh it, keeping this one for its History")
 #: Numbers a Results formula may hold: 0, 1, and the half cent the induced-conversion test allows a shortfall (a
 #: rule of the accounting, not a setting: Inputs' tie-out Tolerance would move it).
 ALLOWED_LITERALS = {"0", "1", "0.005"}
@@ -344,8 +345,9 @@ def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Findi
         findings.append(Finding(book, "VBA project", "cannot be read", "the template's modules", str(exc)))
         return
     if not modules:  # one cause, said once, not a finding per module (nor twice: an .xlsx under an .xlsm name)
+        commands = rebuild.rebuild_commands(rebuild.workbook_records(wb), path)  # (its History and inputs typed)
         findings += [] if any(f.where == "file" for f in findings) else [
-            Finding(book, "VBA project", NO_VBA, "the template's modules", "none")]
+            Finding(book, "VBA project", f"{NO_VBA}; {commands}", "the template's modules", "none")]
         return
     allowed = vba.expected_modules(standalone=True) | {vba.UDF_MODULE_NAME}
     for extra in sorted(modules - allowed):
