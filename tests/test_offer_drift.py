@@ -12,9 +12,11 @@ from xlpy import cli
 from xlpy.workbook.backends import PackageBook
 
 EXCHANGE = "\n[[exchange]]\ndate = 2004-03-15\nunits = 1000\nratio = 7.5\nprice = 7.80\n"
-TODO = ("a refresh reads the tally and the price history, not the offer file: type the change into the workbook "
-        "where it has a cell for it (Inputs, Tenders), or build a new workbook from the offer file (xlpy build "
-        "offer.toml -o NEW.xlsm; a workbook built without later exchanges has no rows for them)")
+TODO = ("a refresh reads the tally and the price history, not the offer file: where the file gives the value meant, "
+        "type it into the workbook where it has a cell for it (Inputs, Tenders), or build a new workbook from the "
+        "offer file (xlpy build offer.toml -o NEW.xlsm; a workbook built without later exchanges has no rows for "
+        "them); where the workbook's is (typed there since the build), write it into the offer file, and this is not "
+        "said again")
 HEAD = ("xlpy refresh: warning: the offer file offer.toml beside the workbook is not the one it was built from "
         "(another SHA-256)")
 

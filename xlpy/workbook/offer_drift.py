@@ -92,9 +92,11 @@ def offer_file_drift(book, book_offer) -> str | None:
         return f"the offer file {name} beside the workbook cannot be read to compare with the one it was built " \
                f"from ({exc})"
     head = f"the offer file {name} beside the workbook is not the one it was built from (another SHA-256)"
-    todo = ("a refresh reads the tally and the price history, not the offer file: type the change into the "
-            f"workbook where it has a cell for it (Inputs, Tenders), or build a new workbook from the offer file "
-            f"(xlpy build {name} -o NEW.xlsm; a workbook built without later exchanges has no rows for them)")
+    todo = ("a refresh reads the tally and the price history, not the offer file: where the file gives the value "
+            "meant, type it into the workbook where it has a cell for it (Inputs, Tenders), or build a new workbook "
+            f"from the offer file (xlpy build {name} -o NEW.xlsm; a workbook built without later exchanges has no rows "
+            "for them); where the workbook's is (typed there since the build), write it into the offer file, and "
+            "this is not said again")
     try:
         file_offer = load(path, read_sources=False)  # its own inputs: its tally and price files are not read
         if file_offer.id != book_offer.id:  # another offer's file under that name (an example copied in)
