@@ -114,6 +114,13 @@ def test_the_commands_name_only_what_the_cover_records(tmp_path):
     assert (f" && xlpy refresh {folder}/book-rebuilt.xlsm' --tally {folder}/t.xlsx' --mapping /shared/map.toml "
             "(then") in rebuild_commands(mapped, book)
     assert "-o ./-old-rebuilt.xlsm" in rebuild_commands({**base, "OfferSha256": "0"}, Path("-old.xlsm"))
+    # review 55: the offer file names a mapping, the Cover none (the tally last read by its own header): the new
+    # workbook would record the offer file's, and its refresh would refuse the tally; --no-mapping reads it as before
+    (book.parent / "offer.toml").write_text('[tally]\nmapping = "map.toml"\n', encoding="utf-8")
+    unmapped = {**base, "OfferSha256": sha256(book.parent / "offer.toml"), "TallySource": "t.csv"}
+    assert f" && xlpy refresh {folder}/book-rebuilt.xlsm' --tally {folder}/t.csv' --no-mapping (then" in \
+        rebuild_commands(unmapped, book)
+    (book.parent / "offer.toml").write_text("offer", encoding="utf-8")
     seed = Path(str(resources.files("xlpy.examples") / "hecla-2004.toml"))
     example = {**base, "OfferFile": "hecla-2004.toml", "OfferSha256": sha256(seed)}
     assert rebuild_commands(example, Path("book.xlsm")).startswith(

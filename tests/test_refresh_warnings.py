@@ -154,7 +154,8 @@ def test_a_next_file_without_a_column_the_recorded_mapping_names_is_refused_unle
         assert cli.main(["refresh", "book.xlsm", "--tally", name, "--no-backup"]) == 2
         assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: --tally: {name} {why}, {refusal}, got '{name}'"]
     assert cli.main(["refresh", "book.xlsm", "--tally", "day3.csv", "--no-backup"]) == 2
-    assert capsys.readouterr().err.splitlines()[-1] == f"xlpy refresh: --tally: day3.csv {why}, {refusal}, got 'day3.csv'"
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"xlpy refresh: --tally: day3.csv {why}, {refusal}, got 'day3.csv'")
     assert cli.main(["refresh", "book.xlsm", "--tally", "other.xlsx", "--no-backup"]) == 2
     assert [line.split(": ", 2)[2][:22] for line in capsys.readouterr().err.splitlines()] == ["is an xlpy workbook (o"]
     (tmp_path / "agent-map.toml").write_text('[columns]\nunits = "Net Shs"\n[statuses]\nDone = "tendered"\n'
@@ -210,9 +211,49 @@ def test_a_price_file_restating_a_day_of_the_averaging_window_is_warned_of(tmp_p
                          "--json"]) == 0
         said = [w for w in json.loads(capsys.readouterr().out)["warnings"] if "restates" in w]
         assert said == ([
-            "the price file restates 1 day(s) of the averaging window the price table held (2004-02-17: 8.2746 at "
-            "volume 2540000, now 8.2 at 2540000): the average price is now 8.291278... and the ratio 7.96"]
+            "the price file restates a day of the averaging window the price table held (2004-02-17: 8.2746 at a "
+            "volume of 2,540,000, now 8.2 at 2,540,000): the average price is now 8.291278... and the ratio 7.96"]
             if warned else []), said
+    # a price typed into the table, the file as the Cover records it: the refresh puts the file's back, and says so
+    from xlpy.workbook.backends import PackageBook
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    with PackageBook(tmp_path / "b.xlsm") as pb:
+        lay = layout(Shape.decode(pb.name(LAYOUT_NAME)))
+        sheet, t = lay.table("tblPrices")
+        row = next(r for r in range(t.first_row, t.last_row + 1) if str(pb.get(sheet.title, f"{t.letter('date')}{r}"))
+                   .startswith("2004-02-17"))
+        pb.set(sheet.title, f"{t.letter('price')}{row}", 8.25)
+        pb.save()
+    capsys.readouterr()
+    assert cli.main(["refresh", str(tmp_path / "b.xlsm"), "--no-backup", "--json"]) == 0
+    done = json.loads(capsys.readouterr().out)
+    assert [w for w in done["warnings"] if "restates" in w] == []
+    assert any("the price table differed from the price file" in n for n in done["notes"]), done["notes"]
+
+
+def test_the_agents_next_file_with_spaces_after_its_commas_is_read_with_the_recorded_mapping(tmp_path, monkeypatch,
+                                                                                            capsys):
+    """Review 55: "Acct No., Shs Tendered" (a space after each comma) was refused as lacking the mapped
+    "Shs Tendered", which the reader, taking the header's names without their spaces, finds; and --no-mapping
+    without --tally read the recorded tally by its own header, the gross column as the units."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "offer.toml").write_text(AGENT_OFFER, encoding="utf-8")
+    (tmp_path / "agent-map.toml").write_text('[columns]\nholder_id = "Acct No."\nunits = "Shs Tendered"\n[defaults]\n'
+                                            'method = "book-entry"\nstatus = "tendered"\n', encoding="utf-8")
+    for name, n in (("agent-1.csv", 3), ("agent-2.csv", 4)):
+        (tmp_path / name).write_text("Acct No., Shs Tendered\n" + "".join(f"A-{i}, 100\n" for i in range(n)),
+                                     encoding="utf-8")
+    assert cli.main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate", "-q"]) == 0
+    capsys.readouterr()
+    assert cli.main(["refresh", "book.xlsm", "--tally", "agent-2.csv", "--no-backup"]) == 0
+    assert "agent-2.csv (4 lines, columns mapped by agent-map.toml; SHA-256 " in capsys.readouterr().out
+    before = (tmp_path / "book.xlsm").read_bytes()
+    assert cli.main(["refresh", "book.xlsm", "--no-mapping", "--no-backup"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy refresh: --no-mapping: goes with a tally given with --tally: the tally the Cover records is read with "
+        "the mapping it records"]
+    assert (tmp_path / "book.xlsm").read_bytes() == before
 
 
 def test_a_recorded_mapping_that_names_no_columns_reads_the_agents_next_file_too(tmp_path, monkeypatch, capsys):

@@ -76,7 +76,7 @@ def _header(path: Path, mapping: sources.ColumnMapping) -> list[str] | None:
 def columns_missing(path: Path, mapping: sources.ColumnMapping, held: set[str] | None = None
                     ) -> dict[str, str] | None:
     """Our column -> the tally's header *mapping* names for it, for each header *path* lacks, as written (the reader
-    matches a mapped header exactly); {} when it has them all; None when its header cannot be read (the reader says
+    matches a mapped header exactly, spaces around it apart); {} when it has them all; None when its header cannot be read (the reader says
     why).  *held*, when given, gets the header's keys (in any case and spacing)."""
     if not mapping.columns:
         return {}
@@ -84,7 +84,8 @@ def columns_missing(path: Path, mapping: sources.ColumnMapping, held: set[str] |
     if header is None:
         return None
     (held if held is not None else set()).update(map(_key, header))
-    return {ours: theirs for ours, theirs in mapping.columns.items() if theirs not in header}
+    names = {str(h).strip() for h in header}  # (as the reader takes them: "Acct No., Shs Tendered" has both)
+    return {ours: theirs for ours, theirs in mapping.columns.items() if theirs not in names}
 
 
 def mapping_for_the_next(tally: Path, path: Path | None, shown: str) -> tuple[sources.ColumnMapping | None, str]:

@@ -115,18 +115,33 @@ def rebuild_commands(records: dict[str, str], workbook: str | Path) -> str:
         return (f"its offer file{', ' + name + ',' if name else ''} is not beside it (the Cover records its name "
                 f"and SHA-256 {records.get('OfferSha256', '?')[:12]}..., not its folder): run xlpy build OFFER -o "
                 f"{new} with that file" + _refresh_part(records, at, new))
-    refresh = _refresh_part(records, at, new)
+    refresh = _refresh_part(records, at, new, _offer_maps(folder / written_path(records.get("OfferFile", ""))))
     return (f"from the files its Cover records, run: xlpy build {given}-o {new}{refresh.replace('; then', ' &&')}"
             " (then type into the new workbook any input typed into this one since its build)")
 
 
-def _refresh_part(records: dict[str, str], at, new: str) -> str:
+def _offer_maps(path: Path) -> bool:
+    """Whether the offer file *path* names a mapping file for its tally (False when it cannot be read)."""
+    import tomllib
+
+    from ..engine.errors import XlpyError
+    from ..files.sniff import toml_text
+
+    try:
+        return bool(tomllib.loads(toml_text(path)).get("tally", {}).get("mapping"))
+    except (OSError, ValueError, AttributeError, XlpyError):  # (not there, not TOML, a tally not a table)
+        return False
+
+
+def _refresh_part(records: dict[str, str], at, new: str, offer_maps: bool = False) -> str:
     """``; then xlpy refresh NEW --tally ... --prices ...`` from the records, or "" when they name no file."""
     args = []
     if records["TallySource"] != NO_TALLY_FILE:
         args += ["--tally", at(records["TallySource"])]
         if records.get("TallyMapping"):
             args += ["--mapping", at(records["TallyMapping"])]
+        elif offer_maps:  # (the new workbook records the offer file's mapping: the tally was read by its own header)
+            args += ["--no-mapping"]
     if records["PriceSource"] != NO_PRICE_FILE:
         args += ["--prices", at(records["PriceSource"])]
     return f"; then xlpy refresh {new} {' '.join(args)}" if args else ""

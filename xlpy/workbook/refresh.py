@@ -690,7 +690,7 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
         raise InputErrors(sources._capped(r.problems))
     offer, results = r.check()
     r.notes += bookdata.engine_warnings(r.lay, results.warnings)  # a proration, a negative charge, as build says
-    r.notes += table_edits.window_restated(book, r.lay, r.prices, results) if r.prices is not None else []
+    r.notes += table_edits.window_restated(book, r.lay, r.price_record, r.prices, results) if r.prices else []
     r.growth_room()
     if r.problems:
         raise InputErrors(sources._capped(r.problems))

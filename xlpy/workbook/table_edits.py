@@ -211,15 +211,17 @@ def _price_rows(book, lay: Layout) -> dict:
     return {d.date() if isinstance(d, dt.datetime) else d: (price, volume) for d, price, volume in rows}
 
 
-def window_restated(book, lay: Layout, days: Sequence, results) -> list[str]:
-    """The warning of a refresh whose price file *days* restates a day of the averaging window the price table
-    held (a vendor's correction after the fact moves the ratio, which nothing else would say), or []."""
+def window_restated(book, lay: Layout, record, days: Sequence, results) -> list[str]:
+    """The warning of a refresh whose price file (*record*, read as *days*) is not the one the Cover records and
+    restates a day of the averaging window the price table held (a vendor's correction after the fact moves the
+    ratio, which nothing else would say), or [].  The file the Cover records, read again, restates nothing: a price
+    typed into the table since is what it puts back, as the refresh says."""
     from decimal import Decimal, InvalidOperation
 
     from ..engine.numbers import excel_round, plain
 
     first, last = results.averaging_start, results.averaging_end
-    if first is None:
+    if first is None or record.sha256 == str(book.get(*lay.cell("PriceSha256")) or "").strip():
         return []
     held, changed = _price_rows(book, lay), []
     for day in days:
@@ -229,15 +231,27 @@ def window_restated(book, lay: Layout, days: Sequence, results) -> list[str]:
                 same = [Decimal(str(x)) for x in was] == [day.price, day.volume]
             except (InvalidOperation, ValueError):
                 same = False
-            changed += [] if same else [f"{day.date.isoformat()}: {was[0]} at volume {was[1]}, now {plain(day.price)} "
-                                        f"at {plain(day.volume)}"]
+            changed += [] if same else [f"{day.date.isoformat()}: {_written(was[0])} at a volume of "
+                                        f"{_written(was[1])}, now {plain(day.price)} at {_written(day.volume)}"]
     if not changed:
         return []
     average = plain(results.average_price)  # (an average to 34 digits read at six, as compute's warning reads it)
     average = average if len(average) <= 12 else f"{plain(excel_round(results.average_price, 6))}..."
-    return [f"warning: the price file restates {len(changed)} day(s) of the averaging window the price table held "
+    days_said = "a day" if len(changed) == 1 else f"{len(changed)} days"
+    return [f"warning: the price file restates {days_said} of the averaging window the price table held "
             f"({'; '.join(changed[:3])}{'; ...' if len(changed) > 3 else ''}): the average price is now {average} "
             f"and the ratio {plain(results.offer_ratio)}"]
+
+
+def _written(value) -> str:
+    """A number of the price table as a person reads it (2,540,000; 8.2746), else as it is."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return f"{int(number):,}" if number == number.to_integral_value() and abs(number) >= 1000 else str(value)
 
 
 # --- the table's own range and names ----------------------------------------------------------
