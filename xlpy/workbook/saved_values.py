@@ -651,6 +651,9 @@ SAVED_TABLE_SHOWN = 10
 SAVED_STALE = "the file looks saved before recalculation (stale): open it in Excel, recalculate and save"
 SAVED_DOCTORED = ("the file looks doctored: its other saved figures agree with the engine, this one does not "
                   "(edited inside the file, or calculated differently by the application)")
+SAVED_EITHER = ("the workbook calculates by hand (Formulas, Calculation Options: Manual), so this figure may be one "
+                "saved before an input typed since was calculated (stale: press F9, then save), or one edited inside "
+                "the file (doctored: find out who changed it)")
 
 
 def saved_whys(mismatches: list[SavedMismatch], rows: list[SavedMismatch], typed: Sequence[str],
@@ -669,7 +672,8 @@ def saved_whys(mismatches: list[SavedMismatch], rows: list[SavedMismatch], typed
     """
     state = {m.where: moved.get(m.where) if typed else False for m in chain(mismatches, rows)}
     others = [m for m in chain(mismatches, rows) if state[m.where] is not True]
-    why = SAVED_STALE if verdict(others, compared, blank, full_calc, manual) == "stale" else SAVED_DOCTORED
+    why = {"stale": SAVED_STALE, "either": SAVED_EITHER}.get(verdict(others, compared, blank, full_calc, manual),
+                                                             SAVED_DOCTORED)
     maybe = f"{typed_over_why(typed, may=True)}; no recalculation ran to tell, and if it does not follow, {why}" \
         if typed else why
     shown: dict[str, int] = {}
@@ -709,10 +713,11 @@ def _alike(e, recalculated, saved, agrees: Callable[[object, object], bool]) -> 
 
 def verdict(mismatches: list, compared: int, blank: int, full_calc: bool, manual: bool = False) -> str:
     """``stale`` (the file looks saved before it was recalculated: many figures differ, or some hold none
-    while it asks to be recalculated on open, or its calculation is *manual*, where a figure saved behind an input
-    typed since is what Excel saves) or ``doctored`` (a few saved figures differ)."""
-    stale = bool(mismatches) and (len(mismatches) >= STALE_SHARE * compared or bool(blank and full_calc) or manual)
-    return "stale" if stale else "doctored"
+    while it asks to be recalculated on open), ``doctored`` (a few saved figures differ), or, in a workbook whose
+    calculation is *manual*, ``either`` for those few: there a figure saved behind an input typed since is what
+    Excel saves, and one edited inside the file looks the same."""
+    stale = bool(mismatches) and (len(mismatches) >= STALE_SHARE * compared or bool(blank and full_calc))
+    return "stale" if stale else "either" if manual and mismatches else "doctored"
 
 
 def manual_calculation(wb) -> bool:
