@@ -166,6 +166,11 @@ def test_an_offer_file_s_impossible_date_shows_the_line_it_is_on(tmp_path, capsy
     (said,) = capsys.readouterr().err.splitlines()
     assert said.startswith("xlpy compute: bad.toml: is not valid TOML: Invalid date or datetime (at line ")
     assert said.endswith("), got 'expiration = 2004-02-30'"), said
+    # review 55: a U+2028 in a comment is no line break to TOML, and the line shown is still the one at fault
+    path.write_text(path.read_text(encoding="utf-8").replace('issuer = "', '# 8-K\u2028 filed\nissuer = "', 1),
+                    encoding="utf-8")
+    assert main(["compute", str(path)]) == 2
+    assert capsys.readouterr().err.splitlines()[0].endswith("), got 'expiration = 2004-02-30'")
 
 
 def test_validate_names_a_missing_workbook_a_folder_and_an_offer_file_as_findings(tmp_path, capsys, monkeypatch):

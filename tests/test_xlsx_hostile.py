@@ -229,3 +229,39 @@ def test_a_real_password_protected_xlsx_is_named_as_such(tmp_path):
         "t.xlsx: is password-protected (encrypted): remove the password in Excel and save it again"]
     assert _problems(counts.read_counts, tmp_path / "t.xlsx") == [
         "t.xlsx: is password-protected (encrypted): remove the password in Excel and save it again"]
+
+
+def test_an_xlsx_still_being_copied_waits_to_be_complete_and_one_cut_short_is_named(tmp_path):
+    """Review: an XLSX tally mid-copy was "cannot be read as XLSX: File is not a zip file", exit 2, where a CSV still
+    being written is told so (exit 3): a zip package's directory comes last, so a package without its end that
+    grows within the pause is still being written, and one that stays so was cut short."""
+    import threading
+
+    from xlpy.engine.errors import Busy
+    from xlpy.files import settled
+
+    whole = tmp_path / "whole.xlsx"
+    _write(whole, [["holder_id", "units", "method", "status"], ["A", 100, "book-entry", "tendered"]])
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(data[: len(data) // 2])
+    assert _problems(sources.read_tally, cut) == [
+        "cut.xlsx: is cut short: a zip package (XLSX) without its end, as a copy or download that did not finish "
+        "leaves it; copy it again"]
+    growing = tmp_path / "growing.xlsx"
+    growing.write_bytes(data[: len(data) // 2])
+    def finish():  # (the copy's second half, while the reader waits)
+        with growing.open("ab") as fh:
+            fh.write(data[len(data) // 2:])
+
+    rest = threading.Timer(settled.PAUSE / 4, finish)
+    rest.start()
+    try:
+        with pytest.raises(InputErrors) as info:
+            sources.read_tally(growing)
+    finally:
+        rest.join()
+    (problem,) = info.value.problems
+    assert isinstance(problem, Busy) and str(problem).startswith(
+        "growing.xlsx: is still being written: its zip package has no end yet and grew from "), str(problem)
+    assert sources.read_tally(growing).units == (100,)  # (once complete, it reads)

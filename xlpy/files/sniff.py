@@ -69,7 +69,7 @@ def toml_data(text: str, name: str, **options) -> dict:
         data = tomllib.loads(text, **options)
     except tomllib.TOMLDecodeError as exc:  # (the line it names shown too: the key and the value at fault)
         at = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        lines = text.splitlines()
+        lines = text.split("\n")  # (TOML counts lines by LF alone: not U+2028, NEL or a form feed)
         line = lines[int(at.group(1)) - 1].strip() if at and 0 < int(at.group(1)) <= len(lines) else None
         if line and "#" in line and not {'"', "'"} & set(line):  # (its comment is no matter)
             line = line.split("#")[0].rstrip() or line
