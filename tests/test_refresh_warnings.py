@@ -99,18 +99,24 @@ AGENT_OFFER = OFFER.replace('id = "neg-test"', 'id = "mapped"').replace("ratio =
     'file = "t1.csv"', 'file = "agent-1.csv"\nmapping = "agent-map.toml"')
 
 
-def test_the_agents_next_file_is_read_with_the_mapping_the_cover_records(tmp_path, monkeypatch, capsys):
-    """Given with --tally alone, the agent's next file (its own headers again) was read without the recorded
-    mapping, taken for a count file, and refused as "must hold exactly one row of counts under the header"."""
+def _agent_book(tmp_path, monkeypatch, capsys, sep: str) -> None:
+    """book.xlsm in *tmp_path* (the folder made current), built from agent-1.csv through agent-map.toml (Acct No.,
+    Shs Tendered), with agent-2.csv beside it: the agent's next file, its cells separated by *sep*."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "offer.toml").write_text(AGENT_OFFER, encoding="utf-8")
     (tmp_path / "agent-map.toml").write_text('[columns]\nholder_id = "Acct No."\nunits = "Shs Tendered"\n'
                                             '[defaults]\nmethod = "book-entry"\nstatus = "tendered"\n', encoding="utf-8")
     for name, n in (("agent-1.csv", 3), ("agent-2.csv", 4)):
-        (tmp_path / name).write_text("Acct No.,Shs Tendered\n" + "".join(f"A-{i},100\n" for i in range(n)),
+        (tmp_path / name).write_text(f"Acct No.{sep}Shs Tendered\n" + "".join(f"A-{i}{sep}100\n" for i in range(n)),
                                      encoding="utf-8")
     assert cli.main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate", "-q"]) == 0
     capsys.readouterr()
+
+
+def test_the_agents_next_file_is_read_with_the_mapping_the_cover_records(tmp_path, monkeypatch, capsys):
+    """Given with --tally alone, the agent's next file (its own headers again) was read without the recorded
+    mapping, taken for a count file, and refused as "must hold exactly one row of counts under the header"."""
+    _agent_book(tmp_path, monkeypatch, capsys, ",")
     assert cli.main(["refresh", "book.xlsm", "--tally", "agent-2.csv", "--no-backup"]) == 0
     out = capsys.readouterr().out
     assert "book.xlsm: holder tally: agent-2.csv (4 lines, columns mapped by agent-map.toml; SHA-256 " in out, out
@@ -237,15 +243,7 @@ def test_the_agents_next_file_with_spaces_after_its_commas_is_read_with_the_reco
     """Review 55: "Acct No., Shs Tendered" (a space after each comma) was refused as lacking the mapped
     "Shs Tendered", which the reader, taking the header's names without their spaces, finds; and --no-mapping
     without --tally read the recorded tally by its own header, the gross column as the units."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "offer.toml").write_text(AGENT_OFFER, encoding="utf-8")
-    (tmp_path / "agent-map.toml").write_text('[columns]\nholder_id = "Acct No."\nunits = "Shs Tendered"\n[defaults]\n'
-                                            'method = "book-entry"\nstatus = "tendered"\n', encoding="utf-8")
-    for name, n in (("agent-1.csv", 3), ("agent-2.csv", 4)):
-        (tmp_path / name).write_text("Acct No., Shs Tendered\n" + "".join(f"A-{i}, 100\n" for i in range(n)),
-                                     encoding="utf-8")
-    assert cli.main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate", "-q"]) == 0
-    capsys.readouterr()
+    _agent_book(tmp_path, monkeypatch, capsys, ", ")
     assert cli.main(["refresh", "book.xlsm", "--tally", "agent-2.csv", "--no-backup"]) == 0
     assert "agent-2.csv (4 lines, columns mapped by agent-map.toml; SHA-256 " in capsys.readouterr().out
     before = (tmp_path / "book.xlsm").read_bytes()

@@ -65,9 +65,10 @@ def refresh_command(args: argparse.Namespace) -> int:
         from ..engine.errors import InputError
         from ..files.sources import ColumnMapping
 
-        if not args.tally:  # (the recorded tally goes with the recorded mapping: read without it, another column
-            raise InputError("--no-mapping", None, "goes with a tally given with --tally: the tally the Cover records "
-                             "is read with the mapping it records", show_value=False)  # could be taken for one)
+        # The recorded tally goes with the recorded mapping: read without it, another column could be taken for one.
+        if not args.tally:
+            raise InputError("--no-mapping", None, "goes with a tally given with --tally: the tally the Cover "
+                             "records is read with the mapping it records", show_value=False)
         mapping = ColumnMapping()  # (given: the Cover's is not read)
     done = refresh_file(Path(args.workbook), args.tally, args.prices, mapping, backup=not args.no_backup,
                         keep=getattr(args, "keep", None), force=getattr(args, "force", False),

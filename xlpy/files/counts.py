@@ -76,8 +76,8 @@ def _header(path: Path, mapping: sources.ColumnMapping) -> list[str] | None:
 def columns_missing(path: Path, mapping: sources.ColumnMapping, held: set[str] | None = None
                     ) -> dict[str, str] | None:
     """Our column -> the tally's header *mapping* names for it, for each header *path* lacks, as written (the reader
-    matches a mapped header exactly, spaces around it apart); {} when it has them all; None when its header cannot be read (the reader says
-    why).  *held*, when given, gets the header's keys (in any case and spacing)."""
+    matches a mapped header exactly, spaces around it apart); {} when it has them all; None when its header cannot
+    be read (the reader says why).  *held*, when given, gets the header's keys (in any case and spacing)."""
     if not mapping.columns:
         return {}
     header = _header(path, mapping) if not steady.not_a_file(path, "a tally file") else None

@@ -206,7 +206,7 @@ class _Refresh:
                                           "writes to it, so nothing was written", show_value=False) for t in missing])
         self.problems: list[InputError] = []
         self.notes: list[str] = []
-        self.unmapped = ""  # why the tally given was read by its own header, not by the mapping the Cover records
+        self.unmapped = ""  # why the mapping the Cover records does not read the tally given (then refused)
         self.tally: Tally | None = None
         self.tally_rows: list[tuple] | None = None
         self.tally_record: SourceRecord | None = None
