@@ -65,6 +65,30 @@ def test_a_change_the_workbook_already_holds_is_no_difference(folder, capsys):
     assert refresh(capsys) == []
 
 
+def test_the_workbook_s_value_written_into_the_offer_file_ends_the_warning(folder, capsys):
+    """Review: a price typed into the workbook on purpose (7.45), then the final count added to the offer file: the
+    warning names both; once the workbook's price is written into the file too, only the final count is named, and
+    once it is typed into the workbook, nothing."""
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    offer = folder / "offer.toml"
+    with PackageBook(folder / "book.xlsm") as book:
+        sheet, ref = layout(Shape.decode(book.name(LAYOUT_NAME))).cell("Price")
+        book.set(sheet, ref, 7.45)
+        book.save()
+    text = final_count(offer.read_text(encoding="utf-8"))
+    offer.write_text(text, encoding="utf-8")
+    (line,) = refresh(capsys)
+    assert f"Price ({sheet}!{ref}: file 7.39, workbook 7.45); FinalCount (Tenders!C8: file TRUE" in line, line
+    offer.write_text(text.replace("price = 7.39", "price = 7.45"), encoding="utf-8")
+    (line,) = refresh(capsys)
+    assert "Price" not in line and "FinalCount (Tenders!C8: file TRUE, workbook FALSE)" in line, line
+    with PackageBook(folder / "book.xlsm") as book:
+        book.set("Tenders", "C8", True)
+        book.save()
+    assert refresh(capsys) == []
+
+
 def test_an_offer_file_that_no_longer_reads_is_named(folder, capsys):
     (folder / "offer.toml").write_text("schema = 1\n[offer\n", encoding="utf-8")
     (line,) = refresh(capsys)
