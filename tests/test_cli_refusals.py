@@ -277,6 +277,10 @@ def test_an_xlpy_workbook_given_as_the_tally_is_named_as_one(seed, capsys, monke
     assert capsys.readouterr().err.splitlines() == [
         f"xlpy refresh: {other}: is an xlpy workbook (offer results: it holds the name xlpyLayout), not a tally: "
         "give the exchange agent's tally file"]
+    assert main(["refresh", str(seed), "--prices", "./book.xlsm"]) == 2  # (review 54: as the tally)
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy refresh: --prices: is the workbook being refreshed, not a price history: give the price file (CSV), "
+        "got './book.xlsm'"]
     assert {p.name: p.read_bytes() for p in seed.parent.iterdir()} == before
 
 
@@ -450,6 +454,13 @@ def test_a_refresh_from_a_notes_tally_in_principal_amounts_says_so_too(tmp_path,
     assert said.endswith("must not exceed Outstanding (Inputs!C12: 100,000): a unit is one note of 1,000 principal; "
                          "is the tally in principal amounts (84,300,000 ÷ 1,000 = 84,300 notes)? give each holder's "
                          "notes, got 84300000"), said
+    assert (tmp_path / "notes.xlsm").read_bytes() == before
+    # review 55: an aggregate count in principal has no holders to give notes of
+    (tmp_path / "counts.csv").write_text("tendered,guaranteed delivery,failed delivery\n84300000,0,0\n",
+                                         encoding="utf-8")
+    assert main(["refresh", str(tmp_path / "notes.xlsm"), "--tally", str(tmp_path / "counts.csv")]) == 2
+    (said,) = capsys.readouterr().err.splitlines()
+    assert said.endswith("(84,300,000 ÷ 1,000 = 84,300 notes)? give the notes tendered, got 84300000"), said
     assert (tmp_path / "notes.xlsm").read_bytes() == before
 
 

@@ -51,11 +51,12 @@ def refresh_command(args: argparse.Namespace) -> int:
 
     from ..workbook.locks import target_of
 
-    if args.tally and _same_file(args.tally, args.workbook):  # (its reader would name it an xlpy workbook only)
-        from ..engine.errors import InputError
+    for option, given, what in (("--tally", args.tally, "a tally: give the exchange agent's tally file"),
+                                ("--prices", args.prices, "a price history: give the price file (CSV)")):
+        if given and _same_file(given, args.workbook):  # (its reader would name it a workbook only)
+            from ..engine.errors import InputError
 
-        raise InputError("--tally", args.tally, "is the workbook being refreshed, not a tally: give the exchange "
-                         "agent's tally file")
+            raise InputError(option, given, f"is the workbook being refreshed, not {what}")
     folder = target_of(Path(args.workbook)).parent  # the refresh records paths from the file it writes (a link's target)
     refuse_unrecordable([(option, given, recorded_path(Path(given), folder, Path(given).is_absolute()))
                          for option, given in (("--tally", args.tally), ("--prices", args.prices),

@@ -452,16 +452,22 @@ def _records_start(exc: InputError, known: Sequence[dt.date], first: dt.date) ->
     return known[0] if short and known and known[0] > first else None
 
 
-def in_principal(offer: Offer, problem: InputError, tendered: int) -> InputError:
+#: What a tally in principal amounts is asked for instead: a holder tally's, or an aggregate count's.
+_WHOSE = {True: "each holder's notes", False: "the notes tendered"}
+
+
+def in_principal(offer: Offer, problem: InputError, tendered: int, holders: bool = True) -> InputError:
     """*problem* (more units tendered than outstanding) with a hint when the tally of notes looks like principal
-    amounts: a whole number of notes of ``face_per_unit`` each, within the notes outstanding."""
+    amounts: a whole number of notes of ``face_per_unit`` each, within the notes outstanding (a holder tally's, or
+    without *holders* an aggregate count's)."""
     face = offer.face_per_unit
     if offer.kind != "note" or not face or face <= 1 or tendered % face or tendered // face > offer.outstanding:
         return problem
     shown = f"{Decimal(plain(face)):,}"  # (1,000, as the other hints of principal write it)
     return InputError(problem.field, problem.value, f"{problem.reason}: a unit is one note of {shown} "
                       f"principal; is the tally in principal amounts ({tendered:,} ÷ {shown} = "
-                      f"{tendered // face:,} notes)? give each holder's notes", show_value=problem.show_value)
+                      f"{tendered // face:,} notes)? give {_WHOSE[holders]}",
+                      show_value=problem.show_value)
 
 
 #: Words of a notes tally's units header that say principal amounts; and words that could mean either.

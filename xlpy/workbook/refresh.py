@@ -498,7 +498,7 @@ class _Refresh:
         else:
             tendered = t.tendered
         sheet, ref = self.lay.cell("Outstanding")
-        self.problems += [in_principal(offer, p, tendered) for p in tally_problems(  # (a notes tally in principal?)
+        self.problems += [in_principal(offer, p, tendered, t.holders is not None) for p in tally_problems(
             {"outstanding": offer.outstanding, "tendered": tendered}, {"tendered": name},
             {"outstanding": "Outstanding"}, lambda n: f"{sheet}!{ref}: {n:,}",
             {"tendered": "units tendered and not withdrawn"})]
