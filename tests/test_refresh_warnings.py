@@ -7,6 +7,7 @@ it passed on only the warning about a carrying amount taken for another count.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -120,7 +121,7 @@ def test_the_agents_next_file_is_read_with_the_mapping_the_cover_records(tmp_pat
     assert cli.main(["refresh", "book.xlsm", "--tally", "agent-2.csv", "--no-backup"]) == 0
     out = capsys.readouterr().out
     assert "book.xlsm: holder tally: agent-2.csv (4 lines, columns mapped by agent-map.toml; SHA-256 " in out, out
-    (tmp_path / "ours.csv").write_text("holder_id,units,method,status\nB-1,100,book-entry,tendered\n",
+    (tmp_path / "ours.csv").write_text("holder_id,units,method,status\nB-1,400,book-entry,tendered\n",
                                        encoding="utf-8")  # a file in our own words: read as it is
     assert cli.main(["refresh", "book.xlsm", "--tally", "ours.csv", "--no-backup"]) == 0
     said = capsys.readouterr()
@@ -545,3 +546,30 @@ def test_the_count_file_warning_reads_a_holder_workbook_and_a_live_book_s_number
     assert [str(p) for p in info.value.problems] == [
         "bad.csv: row 2, column failed delivery: must not exceed guaranteed deliveries (0) (the file has no "
         "guaranteed delivery column, so its count is taken as 0), got 3000"]
+
+
+def test_a_count_that_falls_to_half_or_less_of_historys_last_row_is_warned_of(tmp_path, capsys):
+    """Review (the user's day): the agent's final count replaced by a 5-line tally refreshed without a word; its
+    units tendered fell from 274,000 to a few thousand.  A fall of less than half (tenders withdrawn) is not warned
+    of."""
+    from repo_paths import DATA, FORMULA, TALLY
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copy(FORMULA, tmp_path / "offer.toml")
+    assert cli.main(["build", str(tmp_path / "offer.toml"), "-o", str(tmp_path / "b.xlsm"), "--no-validate",
+                     "-q"]) == 0
+    lines = (DATA / TALLY).read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "most.csv").write_text("".join(lines[:-1]), encoding="utf-8")  # one holder withdrew
+    (tmp_path / "five.csv").write_text("".join(lines[:6]), encoding="utf-8")
+    said = {}
+    for name in ("most.csv", "five.csv"):
+        capsys.readouterr()
+        assert cli.main(["refresh", str(tmp_path / "b.xlsm"), "--tally", str(tmp_path / name), "--no-backup",
+                         "--json"]) == 0
+        done = json.loads(capsys.readouterr().out)
+        said[name] = [w for w in done["warnings"] if "fell" in w]
+    assert said["most.csv"] == [], said
+    (warning,) = said["five.csv"]
+    assert re.fullmatch(r"units tendered fell from 274,000 \(History's last row, [-0-9: ]{19}: 298 lines of "
+                        r"most\.csv\) to 7,800 \(5 lines of five\.csv\): holders may withdraw, but seldom half at "
+                        r"once; if this is not the agent's whole count, refresh again with the file that is", warning)

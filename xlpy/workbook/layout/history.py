@@ -130,8 +130,34 @@ def _plain_figure(key: str, v) -> str:
 
 
 def history_added(rows: list[tuple], row: tuple) -> tuple[list[tuple], str | None]:
-    """*rows* with *row* after them; or *rows* alone, and the refresh's report line saying so, when *row* records
-    nothing the last of them does not (:func:`history_repeats`)."""
-    if rows and history_repeats(latest(rows), row):
+    """*rows* with *row* after them, and the warning when its count fell to half or less (:func:`count_fell`); or
+    *rows* alone, and the refresh's report line saying so, when *row* records nothing the last of them does not
+    (:func:`history_repeats`)."""
+    last = latest(rows)
+    if last is not None and history_repeats(last, row):
         return rows, "History: no row added: the tally, the count and the charge are as its last row has them"
-    return rows + [row], None
+    return rows + [row], count_fell(last, row) if last is not None else None
+
+
+def count_fell(last: tuple, row: tuple) -> str | None:
+    """The warning of a refresh whose units tendered (History *row*) are half or less of those of History's last
+    record *last*, or None.  Holders may withdraw their tenders until the offer expires, but rarely half of them
+    at once: a fall like that is more often a file that is not the agent's whole count (a day's additions, or a
+    test file) given in its place, which nothing else would say."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        was, now = Decimal(str(last[4])), Decimal(str(row[4]))
+    except (IndexError, InvalidOperation, TypeError, ValueError):  # (a row of a person's, or a cell edited)
+        return None
+    if not was.is_finite() or was <= 0 or now * 2 > was:
+        return None
+
+    def said(r) -> str:  # (a row's tally file and its lines, as History has them)
+        n = r[3] if isinstance(r[3], (int, float)) and not isinstance(r[3], bool) else None
+        lines = "" if n is None else f"{int(n):,} line{'' if n == 1 else 's'}"
+        return " of ".join(filter(None, (lines, str(r[1] or "")))) or "its tally"
+
+    return (f"warning: units tendered fell from {_plain_figure('tendered', was)} (History's last row, {last[0]}: "
+            f"{said(last)}) to {_plain_figure('tendered', now)} ({said(row)}): holders may withdraw, but seldom "
+            "half at once; if this is not the agent's whole count, refresh again with the file that is")
