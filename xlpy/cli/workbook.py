@@ -450,6 +450,8 @@ def run_render(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     for f in files:
         print(f)
+    for warning in rendering.font_substitutes():  # (after the files: the render is made all the same)
+        print(f"xlpy render: warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import libreoffice as lo
 
-__all__ = ["find_pdftoppm", "pdf_to_pngs", "render", "to_pdf"]
+__all__ = ["find_pdftoppm", "font_substitutes", "pdf_to_pngs", "render", "to_pdf"]
 
 #: The prefixes of the staging folders made in an output folder.
 _STAGES = (".xlpy-render-stage-", ".xlpy-png-stage-")
@@ -35,6 +35,36 @@ def find_pdftoppm() -> str | None:
         (Debian package ``poppler-utils``).
     """
     return shutil.which("pdftoppm")
+
+
+#: The fonts the standard workbook is drawn in, and those that stand in for each with its widths (metric-compatible:
+#: Debian ``fonts-crosextra-carlito``).
+_FONTS = {"Calibri": ("Calibri", "Carlito")}
+
+
+def font_substitutes(timeout: float = 10) -> list[str]:
+    """The warnings of a render on a machine without the workbook's fonts (nor fonts of their widths): each font
+    and what fontconfig's ``fc-match`` draws it with instead, text wider or narrower than in Excel, so columns clip
+    and pages break otherwise than Excel prints them.  [] when each is there, or fontconfig cannot say."""
+    import subprocess
+
+    exe = shutil.which("fc-match")
+    if exe is None:
+        return []
+    found = []
+    for font, alike in _FONTS.items():
+        try:
+            done = subprocess.run([exe, "-f", "%{family}", font], capture_output=True, text=True, timeout=timeout,
+                                  check=False)
+        except (OSError, subprocess.SubprocessError):
+            return []
+        drawn = done.stdout.strip()
+        families = {f.strip().lower() for f in drawn.split(",")}
+        if done.returncode == 0 and drawn and not families & {a.lower() for a in alike}:
+            found.append(f"{font}, the workbook's font, is drawn with {drawn} on this machine (install "
+                         f"{' or '.join(alike)}: Debian fonts-crosextra-carlito): columns may clip and pages break "
+                         "otherwise than Excel prints them")
+    return found
 
 
 def to_pdf(path: os.PathLike | str, out_dir: os.PathLike | str,
