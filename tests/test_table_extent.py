@@ -655,3 +655,40 @@ def test_a_formula_excel_grew_the_holder_table_over_is_no_dropped_line_in_a_file
     out = capsys.readouterr().out.splitlines()
     assert any("Tenders!B321: the holder line 'NEW-0001', typed just below the table" in line for line in out), out
     assert not any("Tenders!D320" in line or "Tenders!B320" in line for line in out), out
+
+
+@pytest.mark.parametrize("sheet, by", [("Cover", 1), ("Cover", -1), ("Inputs", 1)])
+def test_a_row_inserted_or_deleted_above_named_cells_is_refused_before_anything_is_read(standard_books, tmp_path,
+                                                                                      capsys, sheet, by):
+    """Review 56: a row inserted on the Cover (LibreOffice moves each name with its cell) was refused for a mapping
+    "(39) not there"; with the files given, the refresh wrote its time over "Built at" and a tally's name over the
+    offer file's SHA-256, exit 0.  Now one line per sheet, before the Cover's record is read, the files unchanged."""
+    from xlpy.workbook.backends import PackageBook
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    book = _copy(standard_books["holders"], tmp_path)
+    with PackageBook(book) as pb:
+        lay = layout(Shape.decode(pb.name(LAYOUT_NAME)))
+    cells = {n: ref for n, (s, ref) in lay.names.items() if s == sheet and ":" not in ref}
+    first = min(cells, key=lambda n: int(cells[n].split("$")[2]))  # (the name in the sheet's first named row)
+
+    def names(text: str) -> str:
+        for name in cells:
+            text = re.sub(rf'(<definedName name="{name}"[^>]*>[^<]*\$[A-Z]+\$)(\d+)<',
+                          lambda m: f"{m[1]}{int(m[2]) + by}<", text)
+        return text
+
+    _edit(book, {"xl/workbook.xml": names})
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    tally = _tally(tmp_path, 290)
+    for args in ([], ["--tally", str(tally)]):
+        assert main(["refresh", str(book), *args]) == 2
+        col, row = cells[first].split("$")[1:]
+        held, done = int(row) + by, (f"inserted above row {row}" if by > 0 else f"deleted above row {int(row)}")
+        assert capsys.readouterr().err.strip() == (
+            f"xlpy refresh: book.xlsm: {sheet}!{col}{row}: the name {first} refers to {sheet}!{col}{held}, 1 row "
+            f"{'below' if by > 0 else 'above'} where the layout puts it: a row was {done} on {sheet} (or more than "
+            f"one), and the refresh would read and write that sheet's cells in the wrong rows; undo that (Edit > "
+            "Undo, or delete the row inserted), or rebuild the workbook from its offer file (xlpy build) and refresh "
+            "it; nothing was written")
+        assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p != tally} == before

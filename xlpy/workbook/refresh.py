@@ -55,6 +55,8 @@ from itertools import compress, repeat
 from operator import ne
 from pathlib import Path
 
+from openpyxl.utils.cell import coordinate_to_tuple
+
 from ..engine.compute import compute, in_principal
 from ..engine.errors import BeforeRecords, InputError, InputErrors, XlpyError
 from ..engine.model import HolderTable, PriceDay, Tally
@@ -200,10 +202,11 @@ class _Refresh:
             raise InputErrors([InputError(LAYOUT_NAME, None, rebuild.said(exc, book), show_value=False)]) from None
         self.lay: Layout = layout(self.shape)
         present = book.sheet_names()
-        missing = [s.title for s in self.lay.sheets if s.title not in present]
-        if missing:  # renamed or deleted: refused before anything is read or written
-            raise InputErrors([InputError(f"sheet {t}", None, f"is missing{renamed_hint(t, present)}; the refresh "
-                                          "writes to it, so nothing was written", show_value=False) for t in missing])
+        refused = [InputError(f"sheet {s.title}", None, f"is missing{renamed_hint(s.title, present)}; the refresh "
+                              "writes to it, so nothing was written", show_value=False)
+                   for s in self.lay.sheets if s.title not in present] or table_edits.rows_moved(book, self.lay)
+        if refused:  # a sheet renamed or deleted, a row inserted above named cells: before anything is read or written
+            raise InputErrors(refused)
         self.problems: list[InputError] = []
         self.notes: list[str] = []
         self.unmapped = ""  # why the mapping the Cover records does not read the tally given (then refused)
@@ -221,8 +224,6 @@ class _Refresh:
 
     def get(self, sheet: str, ref: str):
         """A cell of the book; a table's cells are read in one go, the first time one is asked for."""
-        from openpyxl.utils.cell import coordinate_to_tuple
-
         row, col = coordinate_to_tuple(ref)
         for s in self.lay.sheets:
             if s.title != sheet:
@@ -519,7 +520,7 @@ class _Refresh:
         if self.prices is not None:
             shape = dataclasses.replace(shape, price_rows=len(self.prices), holiday_rows=len(self.holidays or []))
         new = layout(shape)
-        _same_but_tables(lay, new)
+        table_edits.same_but_tables(lay, new)
         written: list[str] = []
         tables = {}
         if self.tally_rows is not None:
@@ -632,15 +633,6 @@ class _Refresh:
             grows.append(("tblPrices", len(self.prices)))
             grows.append(("tblHolidays", len(self.holidays or [])))
         self.problems += table_edits.in_the_way(self.book, self.lay, grows)
-
-
-def _same_but_tables(old: Layout, new: Layout) -> None:
-    """A refresh changes table lengths only; every other cell must stay where it was."""
-    for name, place in old.names.items():
-        _, ref = place
-        is_table = any(t.range_of(c.key) == ref for s in old.sheets for t in s.tables for c in t.columns if c.name)
-        if not is_table and new.names.get(name) != place:
-            raise AssertionError(f"layout moved {name} when only table lengths changed")
 
 
 def _same_value(held: object, want: object) -> bool:

@@ -19,7 +19,9 @@ the table is; the book's own table range and names may say otherwise
 (:func:`held_rows`, :func:`names_off`, :func:`header_moved`).  A Total Row below
 the lines is refused (:func:`totals_row`); a sort Excel recorded on the
 table is dropped, as the lines are written in the workbook's order
-(:func:`shown_again`).
+(:func:`shown_again`).  A row inserted or deleted on a sheet above its named
+cells (the Cover's record) moves them off the layout's rows: the refresh is
+refused before it reads them (:func:`rows_moved`).
 
 Each reads the book through :class:`xlpy.workbook.backends.Book`, so a file,
 an openpyxl book and a live Excel book say the same.
@@ -41,7 +43,8 @@ from .overrides import OwnFormula
 from .saved_values import HOLDER_TABLE
 
 __all__ = ["SHOWN", "extent_note", "extent_notes", "grown_lines", "header_moved", "held_rows", "input_lines",
-           "lines_differ", "moved_notes", "names_off", "prices_differ", "shown_again", "typed_over"]
+           "lines_differ", "moved_notes", "names_off", "prices_differ", "rows_moved", "same_but_tables", "shown_again",
+           "typed_over"]
 
 #: Cells named one by one in the report; one more line counts the rest.
 SHOWN = 10
@@ -348,6 +351,48 @@ def _points_at(definition: str | None, sheet: str, ref: str) -> bool:
         return held == sheet and range_boundaries(area.replace("$", "")) == range_boundaries(ref.replace("$", ""))
     except (TypeError, ValueError):
         return False
+
+
+def same_but_tables(old: Layout, new: Layout) -> None:
+    """A refresh changes table lengths only; every other cell must stay where it was."""
+    for name, place in old.names.items():
+        _, ref = place
+        is_table = any(t.range_of(c.key) == ref for s in old.sheets for t in s.tables for c in t.columns if c.name)
+        if not is_table and new.names.get(name) != place:
+            raise AssertionError(f"layout moved {name} when only table lengths changed")
+
+
+def rows_moved(book, lay: Layout) -> list[InputError]:
+    """The refusal of a refresh of a book whose named cells on a sheet sit rows away from where the layout puts them
+    (a row inserted or deleted above them moves each name with its cell), one line a sheet, or [].  The refresh reads
+    and writes by the layout's places: it would read the Cover's record one row off, then write the refresh's over
+    the build's time and the offer file's SHA-256.  A name moved to another column is no row moved (it is warned of
+    when the refresh saves its figures)."""
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    found, said = [], set()
+    for name, (sheet, ref) in lay.names.items():
+        if sheet in said or ":" in ref:  # (a table's column: its table's own checks)
+            continue
+        head, _, cell = (book.name(name) or "").strip().lstrip("=").rpartition("!")
+        held = head[1:-1].replace("''", "'") if head.startswith("'") and head.endswith("'") else head
+        try:
+            (row, col), (want, want_col) = coordinate_to_tuple(cell.replace("$", "")), coordinate_to_tuple(
+                ref.replace("$", ""))
+        except (TypeError, ValueError):
+            continue
+        if held != sheet or col != want_col or row == want:
+            continue
+        said.add(sheet)
+        n, letter = abs(row - want), get_column_letter(col)
+        done = f"inserted above row {want}" if row > want else f"deleted above row {row + 1}"
+        found.append(InputError(
+            f"{sheet}!{letter}{want}", None, f"the name {name} refers to {sheet}!{letter}{row}, {n} row"
+            f"{'s' * (n > 1)} {'below' if row > want else 'above'} where the layout puts it: a row was {done} on "
+            f"{sheet} (or more than one), and the refresh would read and write that sheet's cells in the wrong rows; "
+            "undo that (Edit > Undo, or delete the row inserted), or rebuild the workbook from its offer file "
+            "(xlpy build) and refresh it; nothing was written", show_value=False))
+    return found
 
 
 def names_off(book, sheet: str, table: Table) -> list[str]:
