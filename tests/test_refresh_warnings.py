@@ -573,3 +573,47 @@ def test_a_count_that_falls_to_half_or_less_of_historys_last_row_is_warned_of(tm
     assert re.fullmatch(r"units tendered fell from 274,000 \(History's last row, [-0-9: ]{19}: 298 lines of "
                         r"most\.csv\) to 7,800 \(5 lines of five\.csv\): holders may withdraw, but seldom half at "
                         r"once; if this is not the agent's whole count, refresh again with the file that is", warning)
+
+
+def test_values_typed_into_the_tables_are_named_when_another_file_is_written_over_them(tmp_path, capsys):
+    """Review 56: a holder's units and a day's price typed into the tables passed validate, then a refresh from the
+    agent's next files wrote over them without a word (exit 0).  Each cell is now named beside the value the file
+    the Cover records holds; without a typed value, nothing is said."""
+    from openpyxl import load_workbook
+    from repo_paths import DATA, FORMULA, PRICES, TALLY
+
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copy(FORMULA, tmp_path / "offer.toml")
+    book = tmp_path / "b.xlsm"
+    assert cli.main(["build", str(tmp_path / "offer.toml"), "-o", str(book), "--no-validate", "-q"]) == 0
+    tally, prices = (DATA / TALLY).read_text(encoding="utf-8"), (DATA / PRICES).read_text(encoding="utf-8")
+    (tmp_path / "next.csv").write_text(tally + "ZZ-NEW,100,book-entry,tendered\n", encoding="utf-8")
+    (tmp_path / "next-prices.csv").write_text(prices + "\n", encoding="utf-8")  # (the same days, other bytes)
+    assert tally.splitlines()[0] == "holder_id,units,method,status"
+    untouched = tmp_path / "untouched.xlsm"
+    shutil.copy(book, untouched)
+    wb = load_workbook(book, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    _, t = lay.table("tblTenders")
+    _, p = lay.table("tblPrices")
+    units, price = f"{t.letter('units')}{t.first_row + 4}", f"{p.letter('price')}{p.first_row + 1}"
+    holder = wb["Tenders"][f"{t.letter('holder')}{t.first_row + 4}"].value
+    day = wb["Prices"][f"{p.letter('date')}{p.first_row + 1}"].value.date().isoformat()
+    was = wb["Tenders"][units].value, wb["Prices"][price].value
+    wb["Tenders"][units], wb["Prices"][price] = 9999, 9.99
+    wb.save(book)
+    for path, typed in ((book, True), (untouched, False)):
+        capsys.readouterr()
+        assert cli.main(["refresh", str(path), "--tally", str(tmp_path / "next.csv"), "--prices",
+                         str(tmp_path / "next-prices.csv"), "--no-backup", "--json"]) == 0
+        said = [w for w in json.loads(capsys.readouterr().out)["warnings"] if "typed into" in w]
+        assert said == ([
+            f"Tenders: typed into the holder table since the last refresh, and not in the tally the Cover records "
+            f"({TALLY}): Tenders!{units} ({holder}): 9,999, the file {was[0]:,}; the new file's lines are written "
+            "over them (the refresh's backup keeps them): put a value that belongs in the file, and refresh again",
+            f"Prices: typed into the price table since the last refresh, and not in the price file the Cover records "
+            f"({PRICES}): Prices!{price} ({day}): 9.99, the file {was[1]}; the new file's lines are written over "
+            "them (the refresh's backup keeps them): put a value that belongs in the file, and refresh again"]
+            if typed else []), said

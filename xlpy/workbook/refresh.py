@@ -67,7 +67,7 @@ from ..files import calendars, sources, steady
 from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, recorded_path, same_place, sha256, written_path
 from ..files.prices import read_prices
 from ..files.counts import absent_counts, mapping_for_the_next, read_count_file, tally_kind, unmapped_problem
-from . import data as bookdata, rebuild, saved_values, source_lines, table_edits
+from . import data as bookdata, rebuild, saved_values, source_lines, table_edits, typed_since
 from .backends import Book
 from .clock import utc_now
 from .collector import collector_eased
@@ -473,12 +473,12 @@ class _Refresh:
         if not all(_same_value(self.recorded(name), want) for name, want in checks):
             return False
         if self.tally_rows is not None and table_edits.lines_differ(self.book, self.lay, self.tally_rows):
-            self.notes.append(f"{self.lay.table(HOLDER_TABLE)[0].title}: the holder table differed from the tally "
-                              "the Cover records (edited since): rewritten from it")
+            self.notes.append(typed_since.differed_note(self.lay.table(HOLDER_TABLE)[0].title, HOLDER_TABLE,
+                                                        typed_since.holder_cells(self.book, self.lay, self.tally_rows)))
             return False
         if self.prices is not None and table_edits.prices_differ(self.book, self.lay, self.prices):
-            self.notes.append(f"{self.lay.table('tblPrices')[0].title}: the price table differed from the price "
-                              "file the Cover records (edited since): rewritten from it")
+            self.notes.append(typed_since.differed_note(self.lay.table("tblPrices")[0].title, "tblPrices",
+                                                        typed_since.price_cells(self.book, self.lay, self.prices)))
             return False
         for name in self._rewritten():  # resized by hand, or typed over: its range, names and formulas are reset
             sheet, t = self.lay.table(name)
@@ -682,7 +682,9 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
         raise InputErrors(sources._capped(r.problems))
     offer, results = r.check()
     r.notes += bookdata.engine_warnings(r.lay, results.warnings)  # a proration, a negative charge, as build says
-    r.notes += table_edits.window_restated(book, r.lay, r.price_record, r.prices, results) if r.prices else []
+    r.notes += table_edits.window_restated(book, r.lay, r.price_record, r.prices, results,
+                                           typed_since.recorded_days(book, r.lay)) if r.prices else []
+    r.notes += typed_since.typed_notes(book, r.lay, r.tally_record, r.price_record)  # (another file over them)
     r.growth_room()
     if r.problems:
         raise InputErrors(sources._capped(r.problems))

@@ -214,11 +214,13 @@ def _price_rows(book, lay: Layout) -> dict:
     return {d.date() if isinstance(d, dt.datetime) else d: (price, volume) for d, price, volume in rows}
 
 
-def window_restated(book, lay: Layout, record, days: Sequence, results) -> list[str]:
+def window_restated(book, lay: Layout, record, days: Sequence, results, recorded: Sequence | None = None) -> list[str]:
     """The warning of a refresh whose price file (*record*, read as *days*) is not the one the Cover records and
     restates a day of the averaging window the price table held (a vendor's correction after the fact moves the
     ratio, which nothing else would say), or [].  The file the Cover records, read again, restates nothing: a price
-    typed into the table since is what it puts back, as the refresh says."""
+    typed into the table since is what it puts back, as the refresh says.  The days of that file (*recorded*), when
+    it is still there as recorded, are what a day is restated against: a price typed into the table since is named
+    as typed (:mod:`xlpy.workbook.typed_since`), not blamed on the new file."""
     from decimal import Decimal, InvalidOperation
 
     from ..engine.numbers import excel_round, plain
@@ -226,7 +228,8 @@ def window_restated(book, lay: Layout, record, days: Sequence, results) -> list[
     first, last = results.averaging_start, results.averaging_end
     if first is None or record.sha256 == str(book.get(*lay.cell("PriceSha256")) or "").strip():
         return []
-    held, changed = _price_rows(book, lay), []
+    held = _price_rows(book, lay) if recorded is None else {d.date: (d.price, d.volume) for d in recorded}
+    changed = []
     for day in days:
         if first <= day.date <= last and day.date in held:
             was = held[day.date]

@@ -1,0 +1,205 @@
+"""Values typed into the holder table or the price table since the last refresh, named cell by cell when a refresh
+writes a file's lines over them.
+
+The holder and price tables hold what the last refresh read from the agent's tally and the price file.  A person
+may type a correction into one of their input cells (a holder's units, a status, a day's price).  Validate takes
+the value; the next refresh writes the file's lines over the table and would drop it without a word.  So the table
+is compared with the file the Cover records, read again, before the refresh writes:
+
+* the recorded file refreshed again, byte for byte the one the Cover records: each cell that differs from it
+  (:func:`differed_note`);
+* another file given (``--tally``, ``--prices``) while the recorded one is still there, byte for byte as recorded:
+  each cell that differs from the recorded file was typed since, and is named (:func:`typed_note`).
+
+A recorded file replaced in place (the agent's file overwritten with the next day's) cannot say what the table
+held before: a typed value and the agent's change then look alike, and only the refresh's backup keeps the table.
+A holder sheet sealed by the last refresh (:mod:`xlpy.workbook.seal`) holds nothing typed, so nothing is read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from ..engine.errors import XlpyError
+from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, sha256, written_path
+from .data import excel_text, holder_rows
+from .layout import Layout
+from .layout.tenders import HOLDER_INPUTS
+from .saved_values import HOLDER_TABLE
+from .table_edits import SHOWN, input_lines
+
+__all__ = ["differed_note", "holder_cells", "price_cells", "recorded_days", "typed_note", "typed_notes"]
+
+#: The words for each table: (the table's name, what its file is called, the Cover's record of it).
+_TABLES = {HOLDER_TABLE: ("the holder table", "the tally", ("TallySource", "TallySha256")),
+           "tblPrices": ("the price table", "the price file", ("PriceSource", "PriceSha256"))}
+
+
+def _shown(value) -> str:
+    """A cell's value as a person reads it: 9,999; 8.45; 'withdrawn'; blank."""
+    if value is None or value == "":
+        return "blank"
+    if isinstance(value, bool) or isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.strftime("%Y-%m-%d")
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return repr(value)
+    return f"{number:,}" if number == number.to_integral_value() else str(value)
+
+
+def holder_cells(book, lay: Layout, rows: Sequence[tuple]) -> list[str]:
+    """Each input cell of the holder table whose value is not that of the same line of *rows* (the holder table's
+    rows of a tally: :func:`~xlpy.workbook.data.holder_rows`), as ``Tenders!D25 (DTC-0055): 9,999, the file
+    2,100``; [] when the table holds another number of lines (a line typed or deleted is named otherwise)."""
+    sheet, t = lay.table(HOLDER_TABLE)
+    if t.rows != len(rows) or not t.rows:
+        return []
+    columns = [c for c in t.columns if c.formula is None]
+    who = HOLDER_INPUTS.index("holder")
+    found = []
+    for i, (held, line) in enumerate(zip(input_lines(book, sheet.title, t), rows)):
+        held = tuple(map(excel_text, held))  # (as lines_differ compares them)
+        if held == tuple(line):
+            continue
+        found += [f"{sheet.title}!{t.letter(c.key)}{t.first_row + i} ({line[who]}): {_shown(a)}, the file {_shown(b)}"
+                  for c, a, b in zip(columns, held, line) if a != b]
+    return found
+
+
+def price_cells(book, lay: Layout, days: Sequence) -> list[str]:
+    """Each date, price or volume cell of the price table whose value is not that of the same day of *days*
+    (:class:`~xlpy.engine.model.PriceDay`, as the price file reads), named as :func:`holder_cells` names them; []
+    when the table holds another number of days."""
+    sheet, t = lay.table("tblPrices")
+    if t.rows != len(days) or not t.rows:
+        return []
+    keys = ("date", "price", "volume")
+    area = book.get_rows(sheet.title, f"{t.letter('date')}{t.first_row}:{t.letter('volume')}{t.last_row}")
+    found = []
+    for i, (row, day) in enumerate(zip(area, days)):
+        held = (list(row) + [None] * 3)[:3]
+        want = (day.date, day.price, day.volume)
+        for key, a, b in zip(keys, held, want):
+            if key == "date":
+                same = (a.date() if isinstance(a, dt.datetime) else a) == b
+            else:
+                same = _same_number(a, b)
+            if not same:
+                found.append(f"{sheet.title}!{t.letter(key)}{t.first_row + i} ({day.date.isoformat()}): {_shown(a)}, "
+                             f"the file {_shown(b)}")
+    return found
+
+
+def _same_number(held, want: Decimal) -> bool:
+    try:
+        return held is not None and not isinstance(held, bool) and Decimal(str(held)) == want
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def _listed(cells: list[str]) -> str:
+    more = len(cells) - SHOWN
+    return "; ".join(cells[:SHOWN]) + (f"; and {more:,} more cell{'s' * (more > 1)}" if more > 0 else "")
+
+
+def differed_note(sheet: str, table: str, cells: list[str]) -> str:
+    """The refresh's line for a table edited since the last refresh from the very file the Cover records, rewritten
+    from it: the cells that differed (:func:`holder_cells`, :func:`price_cells`), if the table kept its length."""
+    words, file, _ = _TABLES[table]
+    said = f" ({_listed(cells)}: a value that belongs goes in the file)" if cells else ""
+    return f"{sheet}: {words} differed from {file} the Cover records (edited since): rewritten from it{said}"
+
+
+def typed_note(book, lay: Layout, table: str, read) -> str | None:
+    """The warning of a refresh that writes another file's lines over values typed into *table* since the last
+    refresh, naming each cell, or None (nothing typed, or nothing to compare with: the recorded file gone or
+    changed, unreadable, the sheet as the last refresh sealed it).  *read*: the recorded file's path -> its rows
+    (holder table) or days (price table), raising :class:`~xlpy.engine.errors.XlpyError` or ``OSError``."""
+    words, file, (source, digest) = _TABLES[table]
+    sheet, t = lay.table(table)
+    sealed = getattr(book, "sealed", None)
+    if sealed is not None and sealed(sheet.title, t):
+        return None
+    path = _recorded(book, lay, source, digest)
+    if path is None:
+        return None
+    try:
+        found = read(path)
+        cells = (holder_cells(book, lay, holder_rows(found)) if table == HOLDER_TABLE
+                 else price_cells(book, lay, found))
+    except (XlpyError, OSError):
+        return None
+    if not cells:
+        return None
+    return (f"warning: {sheet.title}: typed into {words} since the last refresh, and not in {file} the Cover "
+            f"records ({path.name}): {_listed(cells)}; the new file's lines are written over them (the refresh's "
+            "backup keeps them): put a value that belongs in the file, and refresh again")
+
+
+def typed_notes(book, lay: Layout, tally, prices) -> list[str]:
+    """The warnings of a refresh that reads another tally or price file than the Cover records (*tally*, *prices*:
+    the :class:`~xlpy.workbook.refresh.SourceRecord` of each file read, or None) over values typed since the last
+    refresh (:func:`typed_note`)."""
+    from ..files import sources
+
+    notes = []
+    if tally is not None and lay.shape.tally == "holders" and _new(book, lay, "TallySha256", tally):
+        mapping = _recorded(book, lay, "TallyMapping", None)
+
+        def read_tally(path: Path):
+            if str(book.get(*lay.cell("TallyMapping")) or "").strip() and mapping is None:
+                raise OSError("the recorded mapping is gone")  # (read otherwise, it may read otherwise)
+            return sources.read_tally(path, sources.read_mapping(mapping) if mapping else sources.ColumnMapping())
+
+        notes.append(typed_note(book, lay, HOLDER_TABLE, read_tally))
+    if prices is not None and lay.shape.ratio == "formula" and _new(book, lay, "PriceSha256", prices):
+        notes.append(typed_note(book, lay, "tblPrices", _price_reader(book, lay)))
+    return [n for n in notes if n]
+
+
+def recorded_days(book, lay: Layout) -> tuple | None:
+    """The days of the price file the Cover records, read again, or None: it is gone, changed since (its SHA-256),
+    or refused (what a restated day is told against, rather than a price typed into the table since)."""
+    path = _recorded(book, lay, "PriceSource", "PriceSha256") if lay.shape.ratio == "formula" else None
+    try:
+        return None if path is None else _price_reader(book, lay)(path)
+    except (XlpyError, OSError):
+        return None
+
+
+def _price_reader(book, lay: Layout):
+    """path -> the days of a price file, read as a refresh reads it (a day its exchange was closed refused)."""
+    from ..files.prices import read_prices
+
+    calendar = book.get(*lay.cell("Calendar"))
+    calendar = calendar.strip() if isinstance(calendar, str) else ""
+    return lambda path: read_prices(path, calendar or None)
+
+
+def _new(book, lay: Layout, digest: str, record) -> bool:
+    """Whether the file *record* read is another than the one the Cover records (by its SHA-256, *digest*)."""
+    return record.sha256 != str(book.get(*lay.cell(digest)) or "").strip()
+
+
+def _recorded(book, lay: Layout, source: str, digest: str | None) -> Path | None:
+    """The file the Cover records under *source*, if it is there (byte for byte as its SHA-256, *digest*, records,
+    unless None)."""
+    text = str(book.get(*lay.cell(source)) or "").strip()
+    if text in ("", NO_TALLY_FILE, NO_PRICE_FILE):
+        return None
+    path = written_path(text)
+    if not path.is_absolute():
+        if book.folder is None:
+            return None
+        path = book.folder / path
+    try:
+        same = path.is_file() and (digest is None or sha256(path) == str(book.get(*lay.cell(digest)) or "").strip())
+    except OSError:
+        return None
+    return path if same else None
