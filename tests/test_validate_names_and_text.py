@@ -95,3 +95,59 @@ def test_an_input_beyond_the_offer_files_bounds_is_refused_as_the_offer_file_ref
         assert main(["refresh", str(book), "-q", "--no-backup"]) == 2
         assert capsys.readouterr().err == f"xlpy refresh: big.xlsm: {sheet}!{ref}: {name} {why}\n"
         assert book.read_bytes() == before
+
+
+# --- --offer: an offer file of another kind than the workbook ------------------------------------------------
+
+
+def _kind_findings(book, offer_path) -> list[tuple[str, str, str, str]]:
+    return [(f.where, f.what, f.expected, f.found) for f in validate(book, offer_path, legs=()).findings
+            if "in kind" in f.what]
+
+
+def test_a_holder_tally_offer_file_against_aggregate_counts_is_named_in_words(standard_books):
+    """Review 58: ``validate seed.xlsm --offer hecla-2004-formula.toml`` raised KeyError 'tblTenders' (exit 1, a
+    traceback): the seed's layout has no holder table, nor a price table."""
+    from repo_paths import FORMULA, NOTES
+
+    assert _kind_findings(standard_books["plain"], FORMULA) == [
+        ("Tenders", "the count differs in kind from the offer file's", "299 holder lines", "aggregate counts"),
+        ("Inputs!C21", "the ratio differs in kind from the offer file's",
+         "a ratio by the offer's formula over 39 price days", "a fixed ratio (7.94)")]
+    report = validate(standard_books["plain"], NOTES, legs=())
+    assert ("Tenders", "the count differs in kind from the offer file's", "36 holder lines", "aggregate counts") in [
+        (f.where, f.what, f.expected, f.found) for f in report.findings]
+    counts = ("Tendered", "GuaranteedDelivery", "FailedDelivery")  # (no count compared with a holder tally's)
+    assert not any(f.what.startswith(counts) for f in report.findings)
+
+
+def test_aggregate_counts_and_a_fixed_ratio_against_a_holder_workbook_are_named_in_words(standard_books):
+    assert _kind_findings(standard_books["holders"], SEED) == [
+        ("Tenders", "the count differs in kind from the offer file's", "aggregate counts", "299 holder lines"),
+        ("Prices", "the ratio differs in kind from the offer file's", "a fixed ratio (7.94)",
+         "a ratio by the offer's formula over 39 price days")]
+
+
+def test_later_exchanges_against_a_workbook_without_them_are_named_in_words(standard_books, tmp_path):
+    from repo_paths import SEED_TEXT
+
+    later = tmp_path / "later.toml"
+    later.write_text(SEED_TEXT + "[[exchange]]\ndate = 2004-03-05\nunits = 20000\nratio = 7.94\nprice = 8.40\n",
+                     encoding="utf-8")
+    assert _kind_findings(standard_books["plain"], later) == [
+        ("Inputs", "the later exchanges differ in kind from the offer file's", "1 later exchange(s)",
+         "no table of later exchanges")]
+
+
+def test_each_workbook_is_reported_when_one_is_of_another_kind(standard_books, tmp_path, capsys):
+    from repo_paths import FORMULA
+
+    from xlpy.cli import main
+
+    seed, holders = (shutil.copy(standard_books[k], tmp_path / f"{k}.xlsm") for k in ("plain", "holders"))
+    assert main(["validate", str(seed), str(holders), "--offer", str(FORMULA), "--no-formulas",
+                 "--no-libreoffice"]) == 1
+    out = capsys.readouterr().out
+    assert "plain.xlsm: Tenders: the count differs in kind from the offer file's: expected 299 holder lines, " \
+           "found aggregate counts [inputs]" in out
+    assert "holders.xlsm: valid" in out

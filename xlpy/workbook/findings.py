@@ -5,11 +5,14 @@ what proved the workbook, in ``xlpy validate --json``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 
 from .. import __version__
+from .package import number_text
 
-__all__ = ["Finding", "Report"]
+__all__ = ["Finding", "Report", "show"]
 
 
 @dataclass(frozen=True)
@@ -74,3 +77,23 @@ class Report:
             "notes": self.notes,
             "findings": [asdict(f) for f in self.findings],
         }
+
+
+def show(v) -> str:
+    """A value as a finding shows it."""
+    if isinstance(v, Decimal):
+        # every digit the engine keeps (normalize() would round to the context's 28)
+        return number_text(v) if abs(v) < Decimal("1e15") else str(v)
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, str):
+        return repr(v)
+    if v is None:
+        return "a blank cell"
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))  # a recalculated whole number reads as the engine's does: 279199, not 279199.0
+    if isinstance(v, float):  # to the 15 digits Excel shows (13070331.2222, not 13070331.222199999): a finding's
+        return f"{v:.15g}"    # difference is wider than 1e-9 of the figure, so it shows in them
+    return str(v)

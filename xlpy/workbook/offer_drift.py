@@ -18,8 +18,9 @@ from pathlib import Path
 
 from ..engine.errors import InputErrors, XlpyError
 from . import data as bookdata
+from .findings import Finding, show
 
-__all__ = ["offer_file_drift"]
+__all__ = ["compare_offer_file", "offer_file_drift"]
 
 #: Differences named one by one; the rest are counted.
 SHOWN = 3
@@ -112,3 +113,72 @@ def offer_file_drift(book, book_offer) -> str | None:
         return None
     shown = "; ".join(found[:SHOWN]) + (f"; and {len(found) - SHOWN} more" if len(found) > SHOWN else "")
     return f"{head}, and gives inputs the workbook does not hold: {shown}; {todo}"
+
+
+#: What each input table holds, as a finding of another kind names it.
+_WHAT = {"tblTenders": "the count differs", "tblPrices": "the ratio differs",
+         "tblExchanges": "the later exchanges differ"}
+
+
+def _kinds(file_offer, offer, lay) -> list[tuple[str, str, str, str]]:
+    """(table, where, the offer file's, the workbook's) of each input table the offer file gives and the workbook's
+    layout has not, or the other way round: a holder tally against aggregate counts, a ratio by the offer's formula
+    against a fixed one, later exchanges against a workbook built without them."""
+    rows = bookdata.table_rows(file_offer)
+    holders, formula = "tblTenders" in rows, "tblPrices" in rows
+    lines = f"{len(rows.get('tblTenders', [])):,} holder lines"
+    book_lines = f"{lay.shape.holder_rows:,} holder lines"
+    ratio = file_offer.consideration.ratio
+    fixed = f"a fixed ratio ({show(ratio)})" if ratio is not None else "a fixed ratio"
+    days = f"a ratio by the offer's formula over {len(rows.get('tblPrices', [])):,} price days"
+    book_days = f"a ratio by the offer's formula over {lay.shape.price_rows:,} price days"
+    book_fixed = f"a fixed ratio ({show(offer.consideration.ratio)})"
+    ratio_at = "!".join(lay.cell("FixedRatio")) if "FixedRatio" in lay.names else "Prices"
+    found = []
+    if holders != (lay.shape.tally == "holders"):
+        found.append(("tblTenders", "Tenders", lines if holders else "aggregate counts",
+                      "aggregate counts" if holders else book_lines))
+    if formula != (lay.shape.ratio == "formula"):
+        found.append(("tblPrices", ratio_at, days if formula else fixed, book_fixed if formula else book_days))
+    exchanges = len(rows.get("tblExchanges", []))
+    if exchanges and not lay.shape.exchange_rows:
+        found.append(("tblExchanges", "Inputs", f"{exchanges:,} later exchange(s)", "no table of later exchanges"))
+    return found
+
+
+def compare_offer_file(book: str, offer, file_offer, lay, findings: list[Finding], refreshed: str = ""):
+    """--offer: the workbook's inputs against the offer file's; once *refreshed* (the Cover's RefreshedAt), not the
+    counts, holder lines and price days, which are then the refresh's sources' (the Cover records them)."""
+    # (once refreshed, the count and prices are the refresh's files', which may switch a tally's kind)
+    kinds = [k for k in _kinds(file_offer, offer, lay) if not refreshed or k[0] == "tblExchanges"]
+    findings += [Finding(book, where, f"{_WHAT[table]} in kind from the offer file's", want, got, "inputs")
+                 for table, where, want, got in kinds]
+    skip = {t for t, *_ in kinds}
+    got, want = bookdata.input_values(offer), bookdata.input_values(file_offer)
+    for name, w in want.items():
+        if name not in lay.names or (refreshed or "tblTenders" in skip) and name in COUNTS:
+            continue
+        g = got.get(name)
+        if not bookdata.same_input(w, g):
+            sheet, ref = lay.cell(name)
+            findings.append(Finding(book, f"{sheet}!{ref}", f"{name} differs from the offer file", show(w), show(g),
+                                    "inputs"))
+    t_got, t_want = bookdata.table_rows(offer), bookdata.table_rows(file_offer)
+    for table in ("tblExchanges",) if refreshed else ("tblTenders", "tblPrices", "tblExchanges"):
+        if table in skip:
+            continue
+        a, b = t_got.get(table), t_want.get(table)
+        if a is None and b is None:
+            continue
+        if table == "tblTenders" and a and b:
+            # The workbook keeps each line's source row; compare the lines themselves.
+            a, b = bookdata.without_line(a), bookdata.without_line(b)
+        if a != b and a and b and len(a) == len(b):  # the lines that differ: the first named by its row
+            rows = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+            sheet, t = lay.table(table)
+            findings.append(Finding(book, f"{sheet.title}!{table} row {t.first_row + rows[0]}", f"table differs from "
+                                    f"the offer file on {len(rows):,} line(s), the first here", show(tuple(b[rows[0]])),
+                                    show(tuple(a[rows[0]])), "inputs"))
+        elif a != b:
+            findings.append(Finding(book, f"{lay.table(table)[0].title}!{table}", "table differs from the offer file",
+                                    f"{len(b or [])} rows", f"{len(a or [])} rows", "inputs"))

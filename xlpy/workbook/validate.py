@@ -53,6 +53,7 @@ from . import button_links, history_trail, libreoffice, offer_drift, progress, r
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
 from .findings import Finding, Report
+from .findings import show as _show
 from .formula_text import same_formula
 from .layout import (
     CONF_SHEET,
@@ -66,7 +67,6 @@ from .layout import (
     renamed_hint,
 )
 from .openpyxl_access import cell_map
-from .package import number_text
 from .readback import (
     application_version,
     formulas_table_values,
@@ -117,25 +117,6 @@ def _same(expected: Expect, found) -> bool:
     if expected.fmt in ("money", "count"):
         return abs(got - want) <= Decimal("0.005") + expected.noise
     return abs(got - want) <= max(Decimal("1e-9") * max(Decimal(1), abs(want)), expected.noise)
-
-
-def _show(v) -> str:
-    if isinstance(v, Decimal):
-        # every digit the engine keeps (normalize() would round to the context's 28)
-        return number_text(v) if abs(v) < Decimal("1e15") else str(v)
-    if isinstance(v, dt.datetime):
-        return v.date().isoformat() if v.time() == dt.time() else v.isoformat()
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, str):
-        return repr(v)
-    if v is None:
-        return "a blank cell"
-    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
-        return str(int(v))  # a recalculated whole number reads as the engine's does: 279199, not 279199.0
-    if isinstance(v, float):  # to the 15 digits Excel shows (13070331.2222, not 13070331.222199999): a finding's
-        return f"{v:.15g}"    # difference is wider than 1e-9 of the figure, so it shows in them
-    return str(v)
 
 
 def _compare(book: str, exp: dict, values: dict[tuple[str, str], object], leg: str, findings: list[Finding],
@@ -370,37 +351,6 @@ def _vba_sources(book: str, sources: dict[str, str], findings: list[Finding]) ->
     """Each template module's code, as Excel or LibreOffice may save it (see :func:`xlpy.excel.vba.module_code`)."""
     template = vba.vba_modules(vba.template_path(standalone=True))
     findings += [Finding(book, *difference) for difference in vba.code_differences(template, sources)]
-
-
-def _compare_offer_file(book: str, offer, file_offer, lay: Layout, findings: list[Finding], refreshed: str = ""):
-    """--offer: the workbook's inputs against the offer file's; once *refreshed* (the Cover's RefreshedAt), not the
-    counts, holder lines and price days, which are then the refresh's sources' (the Cover records them)."""
-    got, want = bookdata.input_values(offer), bookdata.input_values(file_offer)
-    for name, w in want.items():
-        if name not in lay.names or refreshed and name in offer_drift.COUNTS:
-            continue
-        g = got.get(name)
-        if not bookdata.same_input(w, g):
-            sheet, ref = lay.cell(name)
-            findings.append(Finding(book, f"{sheet}!{ref}", f"{name} differs from the offer file", _show(w), _show(g),
-                                    "inputs"))
-    t_got, t_want = bookdata.table_rows(offer), bookdata.table_rows(file_offer)
-    for table in ("tblExchanges",) if refreshed else ("tblTenders", "tblPrices", "tblExchanges"):
-        a, b = t_got.get(table), t_want.get(table)
-        if a is None and b is None:
-            continue
-        if table == "tblTenders" and a and b:
-            # The workbook keeps each line's source row; compare the lines themselves.
-            a, b = bookdata.without_line(a), bookdata.without_line(b)
-        if a != b and a and b and len(a) == len(b):  # the lines that differ: the first named by its row
-            rows = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
-            sheet, t = lay.table(table)
-            findings.append(Finding(book, f"{sheet.title}!{table} row {t.first_row + rows[0]}", f"table differs from "
-                                    f"the offer file on {len(rows):,} line(s), the first here", _show(tuple(b[rows[0]])),
-                                    _show(tuple(a[rows[0]])), "inputs"))
-        elif a != b:
-            findings.append(Finding(book, f"{lay.table(table)[0].title}!{table}", "table differs from the offer file",
-                                    f"{len(b or [])} rows", f"{len(a or [])} rows", "inputs"))
 
 
 def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes: list[str],
@@ -708,7 +658,7 @@ def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding], 
         given = load(offer_path) if isinstance(offer_path, (str, os.PathLike)) else offer_path
         refreshed = str(get(*lay.cell("RefreshedAt")) or "").strip() if "RefreshedAt" in lay.names else ""
         refreshed = "" if refreshed == NOT_REFRESHED else refreshed
-        _compare_offer_file(book, offer, given, lay, later, refreshed)
+        offer_drift.compare_offer_file(book, offer, given, lay, later, refreshed)
         notes += [f"--offer: the counts, holder lines and price days are the refresh's of {refreshed} (the Cover "
                   "records its files), not compared with the offer file's"] if refreshed else []
     try:
