@@ -392,6 +392,28 @@ def test_a_float_in_a_finding_shows_the_15_digits_excel_shows():
         "13070331.2222", "0.802821568192918", "279199")
 
 
+def test_the_engines_figure_in_a_finding_shows_the_15_digits_excel_shows(standard_books, tmp_path):
+    """Review 58: the engine's figure showed 34 digits (expected 0.5895300326823401330100241621250621) beside a
+    found figure of 15; compared exactly all the same."""
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    from xlpy.workbook.findings import engine_figure
+    from xlpy.workbook.validate import validate
+
+    assert [engine_figure(Decimal(v)) for v in ("0.5895300326823401330100241621250621", "7678269.12000000000000",
+                                                "-0.00012345678901234567", "13070331.22219999999999", "274000")] \
+        == ["0.58953003268234", "7678269.12", "-0.000123456789012346", "13070331.2222", "274000"]
+    book = tmp_path / "typed.xlsm"
+    wb = load_workbook(standard_books["plain"], keep_vba=True)
+    wb["Results"]["C11"].value = 0.5
+    wb.save(book)
+    found = [f for f in validate(book, legs=("formulas",)).findings
+             if f.where == "Results!C11" and f.leg != "structure"]
+    assert [(f.leg, f.expected, f.found) for f in found] == [("formulas", "0.58953003268234", "0.5")]
+
+
 def test_contrast_runs_from_the_same_colour_to_black_on_white():
     from xlpy.workbook import legible
 

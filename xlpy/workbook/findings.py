@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from .. import __version__
 from .package import number_text
 
-__all__ = ["Finding", "Report", "show"]
+__all__ = ["Finding", "Report", "engine_figure", "show"]
 
 
 @dataclass(frozen=True)
@@ -97,3 +97,12 @@ def show(v) -> str:
     if isinstance(v, float):  # to the 15 digits Excel shows (13070331.2222, not 13070331.222199999): a finding's
         return f"{v:.15g}"    # difference is wider than 1e-9 of the figure, so it shows in them
     return str(v)
+
+
+def engine_figure(v) -> str:
+    """The engine's figure as a finding shows it: to the 15 significant digits Excel shows, as the figure found
+    beside it is (0.589530032682340, not 0.5895300326823401330100241621250621), rounded half away from zero;
+    compared exactly all the same."""
+    if isinstance(v, Decimal) and v.is_finite() and v and v.as_tuple().exponent < v.adjusted() - 14:
+        v = v.quantize(Decimal(1).scaleb(v.adjusted() - 14), rounding=ROUND_HALF_UP)
+    return show(v)

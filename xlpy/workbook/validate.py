@@ -53,6 +53,7 @@ from . import button_links, history_trail, libreoffice, offer_drift, progress, r
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
 from .findings import Finding, Report
+from .findings import engine_figure
 from .findings import show as _show
 from .formula_text import same_formula
 from .layout import (
@@ -135,7 +136,7 @@ def _compare(book: str, exp: dict, values: dict[tuple[str, str], object], leg: s
             differ += 1
             if not typed or differ <= saved_values.TYPED_OVER_SHOWN:
                 findings.append(Finding(book, f"{sheet}!{ref}", f"{e.label} differs from the engine{why}",
-                                        _show(e.value), _show(found), leg))
+                                        engine_figure(e.value), _show(found), leg))
     if cent_apart:
         notes.append(f"{leg} leg: {', '.join(cent_apart)} {CENT_APART}")
     if typed and (rest := saved_values.typed_over_rest(differ, "figure(s)", typed)):
@@ -389,7 +390,7 @@ def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes:
         shown, rest = saved_values.saved_whys(mismatches, rows, typed, moved, compared, blank, full_calc,
                                               saved_values.manual_calculation(wb))
         findings[at:at] = [Finding(book, m.where, f"{m.label}: saved value differs from the engine; {why}",
-                                   _show(m.engine), _show(m.saved), "saved") for m, why in shown]
+                                   engine_figure(m.engine), _show(m.saved), "saved") for m, why in shown]
         notes[at_note:at_note] = rest
     return compared, {m.where: (m.expect, m.saved) for m in mismatches + rows} if typed else {}, word
 
