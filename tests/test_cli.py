@@ -224,6 +224,20 @@ def test_a_badly_typed_option_is_one_line_naming_it(capsys, argv, line):
     assert capsys.readouterr().err.splitlines() == [line]
 
 
+@pytest.mark.parametrize("command", [["validate", "book.xlsm"], ["build"]])
+def test_skipping_libreoffice_and_requiring_it_is_a_usage_error_naming_both(capsys, monkeypatch, command):
+    """Review 58: ``CI=1 xlpy validate book.xlsm --no-libreoffice --require-libreoffice`` said valid, exit 0."""
+    monkeypatch.setenv("CI", "1")  # (where --require-libreoffice is the default anyway)
+    with pytest.raises(SystemExit) as info:
+        cli.main([*command, "--no-libreoffice", "--require-libreoffice"])
+    assert info.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy {command[0]}: argument --require-libreoffice: not allowed with argument --no-libreoffice "
+        f"(see xlpy {command[0]} --help)"]
+    args = cli.build_parser().parse_args(["validate", "book.xlsm", "--no-libreoffice"])  # (CI's default: no conflict)
+    assert (args.no_libreoffice, args.require_libreoffice) == (True, True)
+
+
 def test_the_commands_are_listed_in_one_order_whichever_module_was_imported_first():
     """The commands' order came from the order their modules were first imported: a test importing the docs
     command's module first listed it first, and the usage line above failed when run after it."""

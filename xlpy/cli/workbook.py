@@ -107,10 +107,12 @@ def _progress(args) -> None:
 
 def _add_leg_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-formulas", action="store_true", help="skip the recalculation with the formulas library")
-    p.add_argument("--no-libreoffice", action="store_true", help="skip the recalculation with LibreOffice")
-    p.add_argument("--require-libreoffice", action="store_true",
-                   default=ci_set(),
-                   help="a missing LibreOffice is a finding (default when CI is set, and not blank, 0, false, no or off)")
+    lo = p.add_mutually_exclusive_group()  # (skipping the leg and requiring it: a usage error naming both)
+    lo.add_argument("--no-libreoffice", action="store_true", help="skip the recalculation with LibreOffice")
+    lo.add_argument("--require-libreoffice", action="store_true",
+                    default=ci_set(),
+                    help="a missing LibreOffice is a finding (default when CI is set, and not blank, 0, false, no or "
+                    "off)")
     _add_quiet(p)
 
 
