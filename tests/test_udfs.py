@@ -359,6 +359,9 @@ def test_weighted_shares():
     shares_col = [[2175560.0], [None], [250000.0]]
     dates_col = [[dt.datetime(2004, 2, 25)], [None], [dt.datetime(2004, 3, 15)]]
     assert udfs.WEIGHTED_SHARES(115000000.0, shares_col, dates_col, start, end) == expected
+    # both ends of the period are in it: an issue on the last day counts for that one day
+    assert udfs.WEIGHTED_SHARES(0.0, 91.0, 38077.0, 37987.0, 38077.0) == 1.0
+    assert udfs.WEIGHTED_SHARES(0.0, 91.0, 37987.0, 37987.0, 38077.0) == 91.0
 
 
 def test_eps_after():
@@ -609,6 +612,11 @@ BAD_CALLS = [
      "must have as many cells as shares_issued (2)"),
     ("WEIGHTED_SHARES", (-1.0, 2175560.0, 38042.0, 37987.0, 38077.0), "shares_before", "must not be negative"),
     ("WEIGHTED_SHARES", (115e6, 2175560.0, False, 37987.0, 38077.0), "issue_date", "must be a date, got FALSE"),
+    # an issue outside the period: silently counted for none of it, or for all of it on top of shares_before
+    ("WEIGHTED_SHARES", (115e6, 2175560.0, dt.datetime(2005, 2, 25), dt.datetime(2004, 1, 1), dt.datetime(2004, 3, 31)),
+     "issue_date", "must be within the period (2004-01-01 to 2004-03-31), got 2005-02-25"),
+    ("WEIGHTED_SHARES", (115e6, [[1.0], [2.0]], [[38042.0], [37986.0]], 37987.0, 38077.0), "issue_date (cell 2)",
+     "must be within the period (2004-01-01 to 2004-03-31), got 2003-12-31"),
     ("EPS_AFTER", (6.2e6, 0.0, 1.09e7, 0.0), "weighted_shares", "must be > 0, got 0"),
     ("EPS_AFTER", (6.2e6, -1.0, 1.09e7, 1.175e8), "preferred_dividends", "must not be negative, got -1"),
     ("APPROX", ("many",), "value", 'must be a number, got "many"'),

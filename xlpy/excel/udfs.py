@@ -498,7 +498,9 @@ def WEIGHTED_SHARES(shares_before, shares_issued, issue_date, period_start, peri
 
     ``(shares_before × days in period + Σ issued × days outstanding) ÷ days in
     period``, both ends of the period and the issue day included
-    (:func:`xlpy.engine.eps.weighted_shares`).
+    (:func:`xlpy.engine.eps.weighted_shares`).  An issue dated outside the
+    period is refused: before it, its shares belong in *shares_before*; after
+    it, they are not the period's.
 
     Examples
     --------
@@ -523,7 +525,11 @@ def WEIGHTED_SHARES(shares_before, shares_issued, issue_date, period_start, peri
         if a is None and d is None and not single:
             continue
         where = "" if single else f" (cell {i})"
-        issues.append((whole(a, "shares_issued" + where), date(d, "issue_date" + where)))
+        day = date(d, "issue_date" + where)
+        if not start <= day <= end:  # the offer file warns of it; a cell cannot: before, it would count twice
+            raise InputError("issue_date" + where, day,
+                             f"must be within the period ({start.isoformat()} to {end.isoformat()})")
+        issues.append((whole(a, "shares_issued" + where), day))
     return float(_eps.weighted_shares(before, issues, start, end))
 
 
