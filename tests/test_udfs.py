@@ -680,9 +680,33 @@ def test_huge_and_tiny_numbers_give_short_messages_naming_the_argument():
                 args = [1.0] * len(required) + [None] * (len(s.args) - len(required))
                 args[i] = v
                 result = s.func(*args)
+                texts = [c for row in result for c in row] if isinstance(result, list) else [result]
+                # text over 255 characters reaches a cell through xlwings' COM server as #VALUE! (issue #456)
+                assert all(len(t) <= 255 for t in texts if isinstance(t, str)), (s.name, a.name, v, result)
                 if isinstance(result, str) and result.startswith(ERROR_PREFIX):
                     assert len(result) < 160 and "please report" not in result, (s.name, a.name, v, result)
                     assert not result.startswith(f"{ERROR_PREFIX} number "), (s.name, a.name, v, result)
+
+
+def test_long_numbers_in_a_message_are_shown_short_and_no_text_passes_255_characters():
+    # the floor above a tiny cap: the cap was written out in 300 digits, a 346-character message
+    tiny_cap = udfs.EXCHANGE_RATIO(66.0, 8.3125, 1e-300, 9.0)
+    assert tiny_cap == f"{ERROR_PREFIX} floor must not exceed the cap 1E-300, got 9"
+    assert udfs.APPROX(1e-300) == f"{ERROR_PREFIX} value is too small to state in 255 characters, got 1e-300"
+    assert udfs.APPROX(-1e-260, "sig2").startswith(f"{ERROR_PREFIX} value is too small to state")
+    assert udfs.APPROX(1e-200) == "0." + "0" * 199 + "10"  # (202 characters: still a figure)
+    # any message, however long its parts, is cut to 255 characters, what follows the cut kept
+    from xlpy.engine.errors import InputError, InputErrors
+    from xlpy.excel.args import cell_message
+
+    long = InputError("units", "x", "must be " + "very " * 100 + "short")
+    assert len(cell_message(long)) == 255 and cell_message(long).endswith("...")
+    two = cell_message(InputErrors([long, long]))
+    assert len(two) == 255 and two.endswith("... (and 1 more problem)")
+    assert len(cell_message(ValueError("x" * 300), tail=" (in F; please report)")) == 255
+    # a spilled table's text too: the longest warning OFFER_RESULTS writes, of counts near 10^15
+    table = udfs.OFFER_RESULTS(999999999999999.0, 999999999999999.0, 999999999999999.0, 7.94, 3.2, 7.39, 0.0)
+    assert all(len(c) <= 255 for row in table for c in row if isinstance(c, str)), table
 
 
 def test_exchange_ratio_places_up_to_fifteen():

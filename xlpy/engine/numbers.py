@@ -28,6 +28,7 @@ __all__ = [
     "excel_round",
     "is_whole",
     "plain",
+    "short",
     "units",
 ]
 
@@ -185,3 +186,20 @@ def plain(number: Decimal | int) -> str:
         return "0"
     text = format(number.normalize(CONTEXT), "f")
     return text
+
+
+#: A number longer than this in plain digits is shown by its short text (``1E-300``).
+SHORT_DIGITS = 20
+
+
+def short(number: Decimal | int) -> str:
+    """A number as a message shows it: :func:`plain` up to 20 characters, a longer one in short form, so a
+    message naming ``1E-300`` stays one short line.
+
+    >>> short(Decimal("9597836.40")), short(Decimal("1E-300")), short(10**30)
+    ('9597836.4', '1E-300', '1E+30')
+    """
+    text = plain(number)
+    if len(text) <= SHORT_DIGITS:
+        return text
+    return str(Decimal(number).normalize(CONTEXT))

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .errors import InputError
-from .numbers import CONTEXT, ZERO, excel_round, plain
+from .numbers import CONTEXT, ZERO, excel_round, short
 
 if TYPE_CHECKING:  # only named here; importing the model costs the worksheet functions
     from .model import PriceDay
@@ -187,7 +187,7 @@ def exchange_ratio(
     if average <= 0:
         raise InputError("average_price", average, "must be > 0")
     if cap is not None and floor is not None and floor > cap:
-        raise InputError("floor", floor, f"must not exceed the cap {plain(cap)}")
+        raise InputError("floor", floor, f"must not exceed the cap {short(cap)}")
     if places < 0:
         raise InputError("places", places, "must not be negative")
     for name, bound in (("cap", cap), ("floor", floor)):

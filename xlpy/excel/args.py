@@ -44,12 +44,13 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, getcontext, setcontext
 
 from ..engine.errors import InputError, InputErrors, XlpyError
-from ..engine.numbers import CONTEXT, ZERO, plain, to_decimal
+from ..engine.numbers import CONTEXT, SHORT_DIGITS, ZERO, plain, short, to_decimal
 from ..files import typed
 from ..files.serial_dates import from_serial, to_serial
 
 __all__ = [
     "ERROR_PREFIX",
+    "MOST_TEXT",
     "cell_errors",
     "excel_error",
     "cell_message",
@@ -77,16 +78,16 @@ __all__ = [
 #: and a float beyond them (``1e23``) is not the count anyone typed.
 COUNT_LIMIT = 10**15
 
+#: The longest text a function returns: through xlwings' COM server a result reaches Excel in an array, where
+#: longer text shows as #VALUE! (xlwings issue #456).
+MOST_TEXT = 255
+
 #: Every cell message starts with this, so a formula can test for it
 #: (``=LEFT(A1, 6) = "#xlpy!"``).
 ERROR_PREFIX = "#xlpy!"
 
 # --------------------------------------------------------------------------- #
 # the cell message
-
-#: A number longer than this in plain digits is shown by its short text (``1e-300``).
-_SHOWN_DIGITS = 20
-
 
 def show(value: object) -> str:
     """A value as the user would recognise it in a cell message.
@@ -109,12 +110,9 @@ def show(value: object) -> str:
         if not math.isfinite(value):
             return repr(value)
         text = plain(Decimal(repr(value)))
-        return text if len(text) <= _SHOWN_DIGITS else repr(value)
+        return text if len(text) <= SHORT_DIGITS else repr(value)
     if isinstance(value, Decimal):
-        if not value.is_finite():
-            return str(value)
-        text = plain(value)
-        return text if len(text) <= _SHOWN_DIGITS else str(value.normalize(CONTEXT))
+        return short(value) if value.is_finite() else str(value)
     if isinstance(value, int):
         return str(value)
     if isinstance(value, dt.datetime):
@@ -136,22 +134,27 @@ def show(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def cell_message(exc: Exception, renames: Mapping[str, str] | None = None) -> str:
+def cell_message(exc: Exception, renames: Mapping[str, str] | None = None, tail: str = "") -> str:
     """The text a cell shows for *exc*: ``#xlpy! price must be > 0, got -3``.
 
     *renames* maps engine field names (``averaging_days``) to the function's
     argument names (``days``).  For several problems (:class:`InputErrors`) the
-    first is shown and the rest counted.
+    first is shown and the rest counted.  A message is at most :data:`MOST_TEXT` characters, cut with "...".
     """
+    more = len(exc.problems) - 1 if isinstance(exc, InputErrors) and exc.problems else 0
+    if more:
+        tail = f" (and {more} more problem{'s' if more > 1 else ''})" + tail
     if isinstance(exc, InputErrors) and exc.problems:
-        first = cell_message(exc.problems[0], renames)
-        more = len(exc.problems) - 1
-        return first + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
+        exc = exc.problems[0]
     if isinstance(exc, InputError):
         field = (renames or {}).get(exc.field, exc.field)
         text = f"{ERROR_PREFIX} {field} {exc.reason}"
-        return text if not exc.show_value else f"{text}, got {show(exc.value)}"
-    return f"{ERROR_PREFIX} {type(exc).__name__}: {exc}"
+        text = text if not exc.show_value else f"{text}, got {show(exc.value)}"
+    else:
+        text = f"{ERROR_PREFIX} {type(exc).__name__}: {exc}"
+    if len(text) + len(tail) > MOST_TEXT:  # cut, never #VALUE! in its place
+        text = text[:MOST_TEXT - len(tail) - 3] + "..."
+    return text + tail
 
 
 # --------------------------------------------------------------------------- #
@@ -373,7 +376,8 @@ def cell_errors(renames: Mapping[str, str] | None = None) -> Callable:
             except XlpyError as exc:
                 return cell_message(exc, renames)
             except Exception as exc:  # a bug, not a bad argument: still a message, never a traceback
-                return cell_message(exc) + f" (in {f.__name__.lstrip('_').upper()}; please report)"  # (a path's too)
+                where = f" (in {f.__name__.lstrip('_').upper()}; please report)"  # (a path's too)
+                return cell_message(exc, tail=where)
             finally:
                 setcontext(theirs)
 

@@ -55,6 +55,7 @@ from ..engine.errors import InputError
 from ..engine.numbers import CONTEXT, ZERO
 from ..engine.rules import check_period, tally_problems
 from .args import (
+    MOST_TEXT,
     cell_errors as _cell_errors,
     cells,
     choice,
@@ -595,11 +596,14 @@ def APPROX(value, style=None):
     """
     n, how = number(value, "value"), choice(style, "style", _release.APPROX_STYLES, "auto")
     try:
-        return _release.approx(n, how)
+        text = _release.approx(n, how)
     except InputError as exc:
         if exc.field != "number":  # excel_round's: the figure has too many digits to round
             raise
         raise InputError("value", value, f"is too large to state ({CONTEXT.prec} significant digits)") from None
+    if len(text) > MOST_TEXT:  # 0.000...00012: Excel would show #VALUE!
+        raise InputError("value", value, f"is too small to state in {MOST_TEXT} characters")
+    return text
 
 
 # --------------------------------------------------------------------------- #
