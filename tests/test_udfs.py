@@ -578,6 +578,11 @@ BAD_CALLS = [
     ("OFFER_VWAP", (_hist()[0], [[8.0]] * 4, _hist()[2], EXPIRATION), "prices", "must have as many cells as dates (5)"),
     ("OFFER_VWAP", (_hist()[0], [[8.0]] * 4 + [[-8.0]], _hist()[2], EXPIRATION), "prices (cell 5)", "must be > 0"),
     ("OFFER_VWAP", ([[38028.0]] * 5, *_hist()[1:], EXPIRATION), "dates (cell 2)", "repeats cell 1"),
+    # a blank cell for one of the three ranges, beside the others: required, not of the wrong size
+    ("OFFER_VWAP", (*_hist()[:2], [[None]], EXPIRATION), "volumes", "is required, got an empty cell"),
+    ("OFFER_VWAP", (*_hist()[:2], None, EXPIRATION), "volumes", "is required, got an empty cell"),
+    ("OFFER_VWAP", ([[None]], *_hist()[1:], EXPIRATION), "dates", "is required, got an empty cell"),
+    ("OFFER_VWAP", (_hist()[0], None, _hist()[2], EXPIRATION), "prices", "is required, got an empty cell"),
     ("AVERAGING_WINDOW", (0.0,), "expiration", "must be a date (a serial number from 1 to 2958465), got 0"),
     ("AVERAGING_WINDOW", (EXPIRATION, 2.5), "days", "must be a whole number, got 2.5"),
     ("AVERAGING_WINDOW", (None,), "expiration", "is required, got an empty cell"),
@@ -611,6 +616,10 @@ BAD_CALLS = [
     ("WEIGHTED_SHARES", (115e6, [[1.0], [2.0]], [[38042.0]], 37987.0, 38077.0), "issue_date",
      "must have as many cells as shares_issued (2)"),
     ("WEIGHTED_SHARES", (-1.0, 2175560.0, 38042.0, 37987.0, 38077.0), "shares_before", "must not be negative"),
+    ("WEIGHTED_SHARES", (115e6, [[1.0], [2.0]], [[None]], 37987.0, 38077.0), "issue_date",
+     "is required, got an empty cell"),
+    ("WEIGHTED_SHARES", (115e6, None, [[38042.0], [38043.0]], 37987.0, 38077.0), "shares_issued",
+     "is required, got an empty cell"),
     ("WEIGHTED_SHARES", (115e6, 2175560.0, False, 37987.0, 38077.0), "issue_date", "must be a date, got FALSE"),
     # an issue outside the period: silently counted for none of it, or for all of it on top of shares_before
     ("WEIGHTED_SHARES", (115e6, 2175560.0, dt.datetime(2005, 2, 25), dt.datetime(2004, 1, 1), dt.datetime(2004, 3, 31)),

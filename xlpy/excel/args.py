@@ -67,6 +67,7 @@ __all__ = [
     "date",
     "cells",
     "no_values",
+    "no_blank_range",
     "numbers",
     "counts",
     "dates",
@@ -322,6 +323,15 @@ def no_values(value: object, name: str) -> InputError:
     cell it is (``is required, got an empty cell``)."""
     blank = value is None or cells(value, name) == [None]
     return InputError(name, None if blank else value, "is required" if blank else "has no values")
+
+
+def no_blank_range(ranges: Mapping[str, tuple[object, list[object]]]) -> None:
+    """Refuse a blank cell given for one of several ranges that go together (by name: each as given, and its
+    :func:`cells`) while another holds a value: ``is required``, before their sizes are compared."""
+    if any(c is not None for _, column in ranges.values() for c in column):
+        for name, (value, column) in ranges.items():
+            if column == [None]:
+                raise no_values(value, name)
 
 
 def numbers(value: object, name: str, skip_blank: bool = True) -> list[Decimal]:

@@ -63,6 +63,7 @@ from .args import (
     date,
     fits as _fits,
     fraction,
+    no_blank_range,
     no_values,
     not_negative,
     number,
@@ -516,6 +517,7 @@ def WEIGHTED_SHARES(shares_before, shares_issued, issue_date, period_start, peri
     end = date(period_end, "period_end")
     check_period(start, end, ("period_start", "period_end"))
     amounts, days = cells(shares_issued, "shares_issued"), cells(issue_date, "issue_date")
+    no_blank_range({"shares_issued": (shares_issued, amounts), "issue_date": (issue_date, days)})
     if len(amounts) != len(days):
         raise InputError(
             "issue_date", issue_date, f"must have as many cells as shares_issued ({len(amounts)})", show_value=False

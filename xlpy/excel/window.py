@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..engine import ratio as _ratio
 from ..engine.errors import BeforeRecords, InputError
-from .args import _scalar, cells, date, no_values, not_negative, optional_whole, positive
+from .args import _scalar, cells, date, no_blank_range, no_values, not_negative, optional_whole, positive
 
 if TYPE_CHECKING:
     from ..engine.model import PriceDay
@@ -97,6 +97,7 @@ def history(dates, prices, volumes) -> list[PriceDay]:
     from ..engine.model import PriceDay
 
     columns = {"dates": cells(dates, "dates"), "prices": cells(prices, "prices"), "volumes": cells(volumes, "volumes")}
+    no_blank_range({name: (value, columns[name]) for name, value in zip(columns, (dates, prices, volumes))})
     n = len(columns["dates"])
     for name in ("prices", "volumes"):
         if len(columns[name]) != n:
