@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from repo_paths import SEED_TEXT
 
+from xlpy.engine.errors import InputError
 from xlpy.engine.release import approx, release_paragraph, release_sentences
 from xlpy.files.offerfile import compute_file
 from xlpy.workbook.build import build_workbook
@@ -191,12 +192,21 @@ def test_the_new_brackets_in_excel_formulas_match_the_engine(style):
                  # (money from a dollar from its cents: a hair below a half, as binary arithmetic holds one)
                  "19.495", "19.4949", "19.4999999999999", "-19.4999999999999", "12499.9999999999",
                  "9549999.9999999", "1.0049999999999"):
-        if style == "millions" and abs(Decimal(text)) < 100_000:
-            continue  # "-0.0 million": a millions style is never asked of a figure that small
+        if style == "millions" and abs(Decimal(text)) < 50_000 or style == "thousands" and abs(Decimal(text)) < 500:
+            continue  # "-0.0 million", "0": the engine refuses the style of a figure that small (below)
         compiled = formulas.Parser().ast("=" + approx_formula(f"({text})", style))[1].compile()
         got = compiled()
         got = str(got.item() if hasattr(got, "item") else got)
         assert got == approx(Decimal(text), style), (style, text, got)
+
+
+@pytest.mark.parametrize("value, style", [("400", "thousands"), ("-499.99", "thousands"), ("12", "millions"),
+                                          ("49999.99", "millions"), ("-0.001", "millions")])
+def test_a_figure_that_is_not_0_is_never_stated_as_0(value, style):
+    with pytest.raises(InputError, match=f'^value: rounds to 0 in {style}: use "auto", got {value}$'):
+        approx(Decimal(value), style)
+    assert approx(Decimal(value)) not in ("0", "-0")  # auto states it
+    assert approx(Decimal(0), style) in ("0", "0.0 million")  # a figure of 0 is 0
 
 
 def test_later_exchanges_stay_out_of_the_offer_s_figures(tmp_path):

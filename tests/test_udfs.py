@@ -629,6 +629,8 @@ BAD_CALLS = [
     ("EPS_AFTER", (6.2e6, 0.0, 1.09e7, 0.0), "weighted_shares", "must be > 0, got 0"),
     ("EPS_AFTER", (6.2e6, -1.0, 1.09e7, 1.175e8), "preferred_dividends", "must not be negative, got -1"),
     ("APPROX", ("many",), "value", 'must be a number, got "many"'),
+    ("APPROX", (400.0, "thousands"), "value", 'rounds to 0 in thousands: use "auto", got 400'),  # it said "0"
+    ("APPROX", (12.0, "millions"), "value", 'rounds to 0 in millions: use "auto", got 12'),  # "0.0 million"
     ("APPROX", (1e300,), "value", "is too large to state (34 significant digits), got 1e+300"),
     ("APPROX", (274000.0, "roughly"), "style",
      'must be one of auto, sig2, thousands, millions, dollars, got "roughly"'),

@@ -136,6 +136,13 @@ def approx(value: object, style: str = "auto") -> str:
     ('$350', '7', '$2.2')
     >>> approx(1523456789), approx(999600000), approx(Decimal("1234567890.12"), "dollars")
     ('1.5 billion', '1.0 billion', '$1.2 billion')
+
+    A figure that is not 0 is never stated as 0: ``thousands`` and ``millions`` refuse one that rounds to it.
+
+    >>> approx(400, "thousands")
+    Traceback (most recent call last):
+    ...
+    xlpy.engine.errors.InputError: value: rounds to 0 in thousands: use "auto", got 400
     """
     if style not in APPROX_STYLES:
         raise InputError("style", style, "must be one of " + ", ".join(APPROX_STYLES))
@@ -152,6 +159,8 @@ def approx(value: object, style: str = "auto") -> str:
         return sign + "$" + (_millions(a, False) if millions else _thousands(a) if a >= 10_000 else _small_money(a))
     if style == "sig2" or (style == "auto" and a < 10_000):
         return _sig2(n)
+    if style in ("thousands", "millions") and n and not excel_round(a, -3 if style == "thousands" else -5):
+        raise InputError("value", value, f'rounds to 0 in {style}: use "auto"')  # a figure is never stated as 0
     if style == "thousands" or (style == "auto" and excel_round(a, -3) < _MILLION):
         return _thousands(n)
     if style == "auto" and excel_round(a / _MILLION, 0) >= 1000:  # 999.6 million reads "1.0 billion"

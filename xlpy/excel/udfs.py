@@ -584,9 +584,11 @@ def APPROX(value, style=None):
     """A figure as the results release states it: 274,000; 3,500; 117 million; $9.6 million.
 
     Counts below 10,000 to two significant figures, below a million to the
-    nearest thousand, then in millions; ``"dollars"`` in millions with one
-    decimal.  Half away from zero, as Excel's ROUND
-    (:func:`xlpy.engine.release.approx`).  Without the word "approximately".
+    nearest thousand, then in millions, from a billion in billions; ``"dollars"``
+    from $1 million in millions, from $1 billion in billions, with one decimal.
+    Half away from zero, as Excel's ROUND (:func:`xlpy.engine.release.approx`).
+    Without the word "approximately".  A figure that is not 0 is never stated
+    as 0: ``"thousands"`` and ``"millions"`` refuse one that rounds to it.
 
     Examples
     --------
