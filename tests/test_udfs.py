@@ -542,7 +542,7 @@ BAD_CALLS = [
     ("INDUCED_CHARGE", ("274,000\n", 7.94, 3.2, 7.39), "units", 'must be a number, got "274,000\\n"'),
     ("INDUCED_CHARGE", ("a\u2028b\tc", 7.94, 3.2, 7.39), "units", 'must be a number, got "a\\u2028b\\tc"'),
     ("INDUCED_CHARGE", (274000.0, 7.94, 1e300, 7.39), "offer_ratio",
-     "must not be below original_ratio (1E+300): not an induced conversion, got 7.94"),
+     "must not be below original_ratio (1e+300): not an induced conversion, got 7.94"),
     ("INCREMENTAL_SHARES", (274000.0, 7.94, "x"), "original_ratio", 'must be a number, got "x"'),
     ("INCREMENTAL_SHARES", (274000.0, 0.0, 3.2), "offer_ratio", "must be > 0, got 0"),
     ("INCREMENTAL_SHARES", (0.5, 7.94, 3.2), "units", "must be a whole number, got 0.5"),
@@ -702,7 +702,10 @@ def test_huge_and_tiny_numbers_give_short_messages_naming_the_argument():
 def test_long_numbers_in_a_message_are_shown_short_and_no_text_passes_255_characters():
     # the floor above a tiny cap: the cap was written out in 300 digits, a 346-character message
     tiny_cap = udfs.EXCHANGE_RATIO(66.0, 8.3125, 1e-300, 9.0)
-    assert tiny_cap == f"{ERROR_PREFIX} floor must not exceed the cap 1E-300, got 9"
+    assert tiny_cap == f"{ERROR_PREFIX} floor must not exceed the cap 1e-300, got 9"
+    # one form for a float and a Decimal in one message (the ratio read was shown 1E-299, the float 1e-300)
+    assert udfs.INDUCED_CHARGE(274000.0, 1e-300, 1e-299, 7.39) == (
+        f"{ERROR_PREFIX} offer_ratio must not be below original_ratio (1e-299): not an induced conversion, got 1e-300")
     assert udfs.APPROX(1e-300) == f"{ERROR_PREFIX} value is too small to state in 255 characters, got 1e-300"
     assert udfs.APPROX(-1e-260, "sig2").startswith(f"{ERROR_PREFIX} value is too small to state")
     assert udfs.APPROX(1e-200) == "0." + "0" * 199 + "10"  # (202 characters: still a figure)

@@ -188,18 +188,18 @@ def plain(number: Decimal | int) -> str:
     return text
 
 
-#: A number longer than this in plain digits is shown by its short text (``1E-300``).
+#: A number longer than this in plain digits is shown by its short text (``1e-300``).
 SHORT_DIGITS = 20
 
 
 def short(number: Decimal | int) -> str:
-    """A number as a message shows it: :func:`plain` up to 20 characters, a longer one in short form, so a
-    message naming ``1E-300`` stays one short line.
+    """A number as a message shows it: :func:`plain` up to 20 characters, a longer one in short form, as Python
+    writes a float (``1e-300``, ``1.5e+30``), so a message stays one short line and shows every number one way.
 
-    >>> short(Decimal("9597836.40")), short(Decimal("1E-300")), short(10**30)
-    ('9597836.4', '1E-300', '1E+30')
+    >>> short(Decimal("9597836.40")), short(Decimal("1E-300")), short(10**30), short(Decimal("-1.5E+30"))
+    ('9597836.4', '1e-300', '1e+30', '-1.5e+30')
     """
     text = plain(number)
     if len(text) <= SHORT_DIGITS:
         return text
-    return str(Decimal(number).normalize(CONTEXT))
+    return str(Decimal(number).normalize(CONTEXT)).replace("E", "e")

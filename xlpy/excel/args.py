@@ -44,7 +44,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, getcontext, setcontext
 
 from ..engine.errors import InputError, InputErrors, XlpyError
-from ..engine.numbers import CONTEXT, SHORT_DIGITS, ZERO, plain, short, to_decimal
+from ..engine.numbers import CONTEXT, ZERO, short, to_decimal
 from ..files import typed
 from ..files.serial_dates import from_serial, to_serial
 
@@ -93,13 +93,13 @@ ERROR_PREFIX = "#xlpy!"
 def show(value: object) -> str:
     """A value as the user would recognise it in a cell message.
 
-    A number is shown in full up to 20 characters, a longer one by its short
-    text (the float's repr), so a message stays one short line:
+    A number, a float or a Decimal alike, is shown in full up to 20 characters, a longer one by its short
+    text (:func:`~xlpy.engine.numbers.short`), so a message stays one short line:
 
     >>> show(-3.0), show(7.94), show(None), show(True), show("x"), show([[1], [2]])
     ('-3', '7.94', 'an empty cell', 'TRUE', '"x"', 'a range of 2 cells')
-    >>> show(1e23), show(-1e300), show(1e-300)
-    ('1e+23', '-1e+300', '1e-300')
+    >>> show(1e23), show(-1e300), show(1e-300), show(Decimal("1E-299")), show(Decimal("-1.5E+300"))
+    ('1e+23', '-1e+300', '1e-300', '1e-299', '-1.5e+300')
     >>> print(show("274,000" + chr(10)))  # a line break in the cell
     "274,000\\n"
     """
@@ -107,11 +107,8 @@ def show(value: object) -> str:
         return "an empty cell"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return repr(value)
-        text = plain(Decimal(repr(value)))
-        return text if len(text) <= SHORT_DIGITS else repr(value)
+    if isinstance(value, float):  # the float's shortest text, shown as a Decimal is: one form for both
+        return short(Decimal(repr(value))) if math.isfinite(value) else repr(value)
     if isinstance(value, Decimal):
         return short(value) if value.is_finite() else str(value)
     if isinstance(value, int):
