@@ -673,14 +673,27 @@ BAD_CALLS = [
 def test_a_result_beyond_excels_largest_number_is_named_not_inf():
     beyond = "is beyond Excel's largest number (about 1.8e308)"
     assert udfs.INDUCED_CHARGE(1e14, 1e300, 3.2, 1e300) == f"{ERROR_PREFIX} the charge {beyond}"
-    assert udfs.INCREMENTAL_SHARES(1e14, 1e300, 3.2) == f"{ERROR_PREFIX} the number of incremental shares {beyond}"
-    assert udfs.SHARES_ISSUED(1e14, 1e300) == f"{ERROR_PREFIX} the number of shares issued {beyond}"
     assert udfs.EPS_AFTER(1e300, 0.0, 0.0, 1e-300) == f"{ERROR_PREFIX} the EPS {beyond}"
     assert udfs.CHARGE_GRID(1e14, 7.94, 3.2, [[7.0], [1e300]], [[1.0]]) == (
         f"{ERROR_PREFIX} the charge for prices (cell 2) {beyond}")
-    assert udfs.OFFER_RESULTS(464777.0, 274000.0, 3500.0, 1e300, 3.2, 1e300, 115e6) == (
+    assert udfs.OFFER_RESULTS(1.0, 1.0, 0.0, 9e14, 3.2, 1e300, 0.0) == (
         f'{ERROR_PREFIX} the row "fair value offer" {beyond}')
     assert udfs.EPS_AFTER(1.7e308, 0.0, 0.0, 1.0) == 1.7e308  # the largest numbers still fit
+
+
+def test_a_count_result_is_below_10_to_the_15_as_a_count_argument_is():
+    # SHARES_ISSUED(274000, 1e300) gave an int of 306 digits; INCREMENTAL_SHARES and OFFER_RESULTS floats past 2^53
+    past = "reaches 1,000,000,000,000,000, past the 15 digits Excel holds exactly"
+    assert udfs.SHARES_ISSUED(274000.0, 1e300) == f"{ERROR_PREFIX} the number of shares issued {past}, got 2.74e+305"
+    assert udfs.SHARES_ISSUED(999999999999999.0, 1.0) == 999999999999999  # the largest count, exact
+    assert udfs.SHARES_ISSUED(999999999999999.0, 1.1).startswith(f"{ERROR_PREFIX} the number of shares issued {past}")
+    assert udfs.INCREMENTAL_SHARES(1e14, 1e300, 3.2).startswith(
+        f"{ERROR_PREFIX} the number of incremental shares {past}, got 1e+314")
+    assert udfs.INCREMENTAL_SHARES(999999999999999.0, 1.5, 1.0) == 499999999999999.5
+    assert udfs.OFFER_RESULTS(999999999999999.0, 999999999999999.0, 0.0, 7.94, 3.2, 7.39, 0.0) == (
+        f'{ERROR_PREFIX} the row "common issued" {past}, got 7939999999999992')
+    assert udfs.WEIGHTED_SHARES(9e14, 9e14, 37987.0, 37987.0, 38077.0) == (
+        f"{ERROR_PREFIX} the weighted average of shares {past}, got 1800000000000000")
 
 
 def test_huge_and_tiny_numbers_give_short_messages_naming_the_argument():

@@ -55,6 +55,7 @@ __all__ = [
     "excel_error",
     "cell_message",
     "fits",
+    "count_fits",
     "show",
     "number",
     "positive",
@@ -111,8 +112,8 @@ def show(value: object) -> str:
         return short(Decimal(repr(value))) if math.isfinite(value) else repr(value)
     if isinstance(value, Decimal):
         return short(value) if value.is_finite() else str(value)
-    if isinstance(value, int):
-        return str(value)
+    if isinstance(value, int):  # (a count: a result of 306 digits shown short too)
+        return short(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
     if isinstance(value, dt.date):
@@ -358,6 +359,15 @@ def fits(value: Decimal | int, name: str) -> float:
     if math.isinf(number):
         raise InputError(name, value, "is beyond Excel's largest number (about 1.8e308)", show_value=False)
     return number
+
+
+def count_fits(value: Decimal | int, name: str) -> float:
+    """A count of shares or units *value* as the float Excel gets; from :data:`COUNT_LIMIT` on it is refused,
+    naming the result *name*, as a count argument is: Excel holds 15 digits exactly, and an int of 306 digits is no
+    count a cell can show."""
+    if abs(value) >= COUNT_LIMIT:
+        raise InputError(name, value, f"reaches {COUNT_LIMIT:,}, past the 15 digits Excel holds exactly")
+    return float(value)
 
 
 #: The decimal settings every worksheet function computes under: the engine's (one copy, its flags no matter).

@@ -59,6 +59,7 @@ from .args import (
     cell_errors as _cell_errors,
     cells,
     choice,
+    count_fits as _count_fits,
     counts,
     date,
     fits as _fits,
@@ -235,7 +236,8 @@ def INCREMENTAL_SHARES(units, offer_ratio, original_ratio):
     r1 = positive(offer_ratio, "offer_ratio")
     r0 = positive(original_ratio, "original_ratio")
     _no_below_original(r1, r0, offer_ratio)
-    return _fits(_charge.incremental_shares(Decimal(whole(units, "units")), r1, r0), "the number of incremental shares")
+    return _count_fits(_charge.incremental_shares(Decimal(whole(units, "units")), r1, r0),
+                       "the number of incremental shares")
 
 
 # --------------------------------------------------------------------------- #
@@ -277,7 +279,7 @@ def SHARES_ISSUED(units, ratio, fractional=None):
     holders = counts(units, "units")
     policy = choice(fractional, "fractional", FRACTIONAL_POLICIES, "cash")
     issued = allocation.deliver(holders, positive(ratio, "ratio"), policy).common_issued
-    _fits(issued, "the number of shares issued")
+    _count_fits(issued, "the number of shares issued")
     return issued
 
 
@@ -533,7 +535,7 @@ def WEIGHTED_SHARES(shares_before, shares_issued, issue_date, period_start, peri
             raise InputError("issue_date" + where, day,
                              f"must be within the period ({start.isoformat()} to {end.isoformat()})")
         issues.append((whole(a, "shares_issued" + where), day))
-    return float(_eps.weighted_shares(before, issues, start, end))
+    return _count_fits(_eps.weighted_shares(before, issues, start, end), "the weighted average of shares")
 
 
 @_function(
@@ -706,8 +708,8 @@ def OFFER_RESULTS(outstanding, tendered, guaranteed, offer_ratio, original_ratio
     row = results.to_dict()
     table: list[list[object]] = []
     for f in WORKSHEET_ROWS:
-        value = Decimal(row[f.key])
-        number = _fits(value, f'the row "{f.label}"')
+        value = Decimal(row[f.key])  # a count of shares or units below 10^15, as the arguments
+        number = (_count_fits if f.unit in ("shares", "units") else _fits)(value, f'the row "{f.label}"')
         table.append([f.label, int(value) if f.kind == "count" else number])
     table.append(["charge kind", results.charge_kind.replace("_", " ")])
     table.extend(["warning", w] for w in results.warnings)
