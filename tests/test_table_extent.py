@@ -692,3 +692,13 @@ def test_a_row_inserted_or_deleted_above_named_cells_is_refused_before_anything_
             "Undo, or delete the row inserted), or rebuild the workbook from its offer file (xlpy build) and refresh "
             "it; nothing was written")
         assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p != tally} == before
+    # validate says it once, first, rather than every name, label and formula of the sheet one row off
+    assert main(["validate", str(book), "--no-libreoffice"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"book.xlsm: {sheet}!{col}{row}: the name {first} refers to {sheet}!{col}{held}, 1 row "
+                             f"{'below' if by > 0 else 'above'} where the layout puts it: a row was {done} on {sheet} "
+                             "(or more than one): the sheet's names, labels and formulas from there down sit in other "
+                             "rows than the layout's, so nothing else on it is told"), out
+    assert "book.xlsm: note: inputs and recalculation skipped: rows were inserted or deleted above named cells on " \
+           f"{sheet}" in out, out
+    assert out[-1] == "book.xlsm: 1 finding(s) (0 figures compared; recalculated by: none)", out

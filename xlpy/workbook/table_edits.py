@@ -43,7 +43,7 @@ from .overrides import OwnFormula
 from .saved_values import HOLDER_TABLE
 
 __all__ = ["SHOWN", "extent_note", "extent_notes", "grown_lines", "header_moved", "held_rows", "input_lines",
-           "lines_differ", "moved_notes", "names_off", "prices_differ", "rows_moved", "same_but_tables", "shown_again",
+           "lines_differ", "moved_notes", "names_off", "prices_differ", "rows_moved", "rows_moved_on", "same_but_tables", "shown_again",
            "typed_over"]
 
 #: Cells named one by one in the report; one more line counts the rest.
@@ -365,37 +365,60 @@ def same_but_tables(old: Layout, new: Layout) -> None:
             raise AssertionError(f"layout moved {name} when only table lengths changed")
 
 
-def rows_moved(book, lay: Layout) -> list[InputError]:
-    """The refusal of a refresh of a book whose named cells on a sheet sit rows away from where the layout puts them
-    (a row inserted or deleted above them moves each name with its cell), one line a sheet, or [].  The refresh reads
-    and writes by the layout's places: it would read the Cover's record one row off, then write the refresh's over
-    the build's time and the offer file's SHA-256.  A name moved to another column is no row moved (it is warned of
-    when the refresh saves its figures)."""
+@dataclasses.dataclass(frozen=True)
+class RowsMoved:
+    """A sheet whose named cells sit rows away from where the layout puts them: its first such name *name*, in
+    column *letter*, at row *held* where the layout has *row* (a row inserted or deleted above them moves each name
+    with its cell, in Excel as in LibreOffice)."""
+
+    sheet: str
+    name: str
+    letter: str
+    row: int
+    held: int
+
+    def said(self) -> str:
+        """``the name BuiltWith refers to Cover!C18, 1 row below where the layout puts it: a row was inserted above
+        row 17 on Cover (or more than one)``."""
+        n, down = abs(self.held - self.row), self.held > self.row
+        done = f"inserted above row {self.row}" if down else f"deleted above row {self.held + 1}"
+        return (f"the name {self.name} refers to {self.sheet}!{self.letter}{self.held}, {n} row{'s' * (n > 1)} "
+                f"{'below' if down else 'above'} where the layout puts it: a row was {done} on {self.sheet} (or more "
+                "than one)")
+
+
+def rows_moved_on(name_of, lay: Layout) -> list[RowsMoved]:
+    """Each sheet whose single named cells the book (*name_of*: a name -> its definition, ``'Cover'!$C$18``, or
+    None) holds rows away from the layout's, by its first such name (:class:`RowsMoved`).  A name moved to another
+    column is no row moved (a finding of its own; warned of when the refresh saves its figures)."""
     from openpyxl.utils.cell import coordinate_to_tuple
 
     found, said = [], set()
     for name, (sheet, ref) in lay.names.items():
         if sheet in said or ":" in ref:  # (a table's column: its table's own checks)
             continue
-        head, _, cell = (book.name(name) or "").strip().lstrip("=").rpartition("!")
+        head, _, cell = (name_of(name) or "").strip().lstrip("=").rpartition("!")
         held = head[1:-1].replace("''", "'") if head.startswith("'") and head.endswith("'") else head
         try:
             (row, col), (want, want_col) = coordinate_to_tuple(cell.replace("$", "")), coordinate_to_tuple(
                 ref.replace("$", ""))
         except (TypeError, ValueError):
             continue
-        if held != sheet or col != want_col or row == want:
-            continue
-        said.add(sheet)
-        n, letter = abs(row - want), get_column_letter(col)
-        done = f"inserted above row {want}" if row > want else f"deleted above row {row + 1}"
-        found.append(InputError(
-            f"{sheet}!{letter}{want}", None, f"the name {name} refers to {sheet}!{letter}{row}, {n} row"
-            f"{'s' * (n > 1)} {'below' if row > want else 'above'} where the layout puts it: a row was {done} on "
-            f"{sheet} (or more than one), and the refresh would read and write that sheet's cells in the wrong rows; "
-            "undo that (Edit > Undo, or delete the row inserted), or rebuild the workbook from its offer file "
-            "(xlpy build) and refresh it; nothing was written", show_value=False))
+        if held == sheet and col == want_col and row != want:
+            said.add(sheet)
+            found.append(RowsMoved(sheet, name, get_column_letter(col), want, row))
     return found
+
+
+def rows_moved(book, lay: Layout) -> list[InputError]:
+    """The refusal of a refresh of a book whose named cells on a sheet sit rows away from where the layout puts them
+    (:func:`rows_moved_on`), one line a sheet, or [].  The refresh reads and writes by the layout's places: it would
+    read the Cover's record one row off, then write the refresh's over the build's time and the offer file's
+    SHA-256."""
+    return [InputError(f"{m.sheet}!{m.letter}{m.row}", None, f"{m.said()}, and the refresh would read and write that "
+                       "sheet's cells in the wrong rows; undo that (Edit > Undo, or delete the row inserted), or "
+                       "rebuild the workbook from its offer file (xlpy build) and refresh it; nothing was written",
+                       show_value=False) for m in rows_moved_on(book.name, lay)]
 
 
 def names_off(book, sheet: str, table: Table) -> list[str]:

@@ -49,7 +49,7 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import engine_context, to_decimal
 from ..excel import vba
 from . import data as bookdata
-from . import button_links, history_trail, libreoffice, offer_drift, progress, rebuild, saved_values, shown
+from . import button_links, history_trail, libreoffice, offer_drift, progress, rebuild, saved_values, shown, table_edits
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
 from .findings import Finding, Report
@@ -189,13 +189,21 @@ def _shadowing_names(book: str, wb, lay: Layout, findings: list[Finding]) -> Non
                                         "no such name: delete it in the Name Manager", dn.attr_text))
 
 
-def _structure_first(book: str, wb, lay: Layout, findings: list[Finding]) -> bool:
-    """Sheets, names, links and every formula; True when each table row holds the layout's."""
+def _structure_first(book: str, wb, lay: Layout, findings: list[Finding], shifted=()) -> bool:
+    """Sheets, names, links and every formula; True when each table row holds the layout's.  *shifted*: the sheets
+    whose named cells a row inserted or deleted moved (:func:`~xlpy.workbook.table_edits.rows_moved_on`), each told
+    first, in one finding: its names and formulas one row off are not told again."""
     for title in SHEETS:
         if title not in wb.sheetnames:
             findings.append(Finding(book, title, "sheet is missing", title,
                                     "no such sheet" + renamed_hint(title, wb.sheetnames)))
     names = wb.defined_names
+    for m in shifted:
+        findings.append(Finding(book, f"{m.sheet}!{m.letter}{m.row}", f"{m.said()}: the sheet's names, labels and "
+                                "formulas from there down sit in other rows than the layout's, so nothing else on it "
+                                "is told, nor the figures checked, until it is mended; delete the row inserted (or "
+                                "insert the one deleted) where it was, or rebuild the workbook (xlpy build)"))
+    off = {m.sheet: m.held - m.row for m in shifted}
     for name in REQUIRED_NAMES:
         if name not in lay.names:
             findings.append(Finding(book, name, "required name missing from the layout"))
@@ -203,7 +211,8 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding]) -> boo
         want = f"'{sheet}'!{ref}"
         if name not in names:
             findings.append(Finding(book, f"name {name}", "name is missing", want, "no such name"))
-        elif names[name].attr_text.replace("'", "") != want.replace("'", ""):
+        elif names[name].attr_text.replace("'", "") != want.replace("'", "") and not (
+                sheet in off and names[name].attr_text.replace("'", "") == f"{sheet}!{_down(ref, off[sheet])}"):
             findings.append(Finding(book, f"name {name}", "name refers elsewhere", want, names[name].attr_text))
     _shadowing_names(book, wb, lay, findings)
     links = getattr(wb, "_external_links", [])
@@ -246,6 +255,11 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding]) -> boo
         if sheet in wb.sheetnames and not same_formula(got := wb[sheet][ref].value, want):
             _differs(book, findings, sheet, ref, want, got)
     return tables_ok
+
+
+def _down(ref: str, rows: int) -> str:
+    """A name's cell or area *ref* (``$C$17``, ``$C$17:$C$20``) *rows* rows down."""
+    return re.sub(r"\$(\d+)", lambda m: f"${int(m[1]) + rows}", ref)
 
 
 def _table_extents(book: str, wb, lay: Layout, findings: list[Finding]) -> None:
@@ -514,8 +528,10 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     wb, lay = opened
     # Structure first (the table rows decide the formulas leg's path); the rest of it is checked once
     # LibreOffice is recalculating, and its findings come before the inputs' as always.
+    names = wb.defined_names
+    shifted = table_edits.rows_moved_on(lambda n: names[n].attr_text if n in names else None, lay)
     with progress.step(f"{book}: structure"):
-        tables_ok = _structure_first(book, wb, lay, findings)
+        tables_ok = _structure_first(book, wb, lay, findings, shifted)
     typed = saved_values.Overridden.of(findings)  # values typed over formulas, or formulas changed
     later: list[Finding] = []  # findings of the inputs and the engine, reported after the structure's
     rest_done = False
@@ -533,9 +549,13 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
             later.clear()
 
     missing = [s.title for s in lay.sheets if s.title not in wb.sheetnames]
-    if missing:  # a finding already; the inputs cannot be read, nor the figures recalculated, without the sheet
-        structure_rest()
-        notes.append(f"inputs and recalculation skipped: the workbook has no sheet {', '.join(missing)}")
+    if missing or shifted:  # a finding already; the inputs cannot be read, nor the figures recalculated, without
+        structure_rest()  # the sheet, or with its cells one row off (whose every other finding follows from that)
+        lead, sheets = tuple(m.said() for m in shifted), {m.sheet for m in shifted}
+        findings[:] = [f for f in findings if f.what.startswith(lead) or f.where.partition("!")[0] not in sheets]
+        notes.append(f"inputs and recalculation skipped: the workbook has no sheet {', '.join(missing)}" if missing
+                     else "inputs and recalculation skipped: rows were inserted or deleted above named cells on "
+                     f"{', '.join(m.sheet for m in shifted)}")
         return report
     engine = _engine_cells(book, wb, lay, offer_path, later, notes)
     if engine is None:
