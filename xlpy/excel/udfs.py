@@ -502,9 +502,10 @@ def WEIGHTED_SHARES(shares_before, shares_issued, issue_date, period_start, peri
 
     ``(shares_before × days in period + Σ issued × days outstanding) ÷ days in
     period``, both ends of the period and the issue day included
-    (:func:`xlpy.engine.eps.weighted_shares`).  An issue dated outside the
-    period is refused: before it, its shares belong in *shares_before*; after
-    it, they are not the period's.
+    (:func:`xlpy.engine.eps.weighted_shares`).  An issue dated before the
+    period is refused (its shares belong in *shares_before*); one after it
+    counts no day of it (an offer settled after the quarter it closed in), as
+    in the engine.
 
     Examples
     --------
@@ -531,9 +532,9 @@ def WEIGHTED_SHARES(shares_before, shares_issued, issue_date, period_start, peri
             continue
         where = "" if single else f" (cell {i})"
         day = date(d, "issue_date" + where)
-        if not start <= day <= end:  # the offer file warns of it; a cell cannot: before, it would count twice
-            raise InputError("issue_date" + where, day,
-                             f"must be within the period ({start.isoformat()} to {end.isoformat()})")
+        if day < start:  # the offer file warns of it; a cell cannot: its shares would count twice
+            raise InputError("issue_date" + where, day, f"must not be before the period ({start.isoformat()} to "
+                             f"{end.isoformat()}): shares issued before it belong in shares_before")
         issues.append((whole(a, "shares_issued" + where), day))
     return _count_fits(_eps.weighted_shares(before, issues, start, end), "the weighted average of shares")
 
