@@ -30,6 +30,7 @@ an openpyxl book and a live Excel book say the same.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 
 from openpyxl.utils import get_column_letter
@@ -399,11 +400,10 @@ def rows_moved_on(name_of, lay: Layout) -> list[RowsMoved]:
             continue
         head, _, cell = (name_of(name) or "").strip().lstrip("=").rpartition("!")
         held = head[1:-1].replace("''", "'") if head.startswith("'") and head.endswith("'") else head
-        try:
-            (row, col), (want, want_col) = coordinate_to_tuple(cell.replace("$", "")), coordinate_to_tuple(
-                ref.replace("$", ""))
-        except (TypeError, ValueError):
+        if not re.fullmatch(r"\$?[A-Z]{1,3}\$?[0-9]+", cell):  # (a name deleted, #REF!, an area, a constant)
             continue
+        (row, col), (want, want_col) = coordinate_to_tuple(cell.replace("$", "")), coordinate_to_tuple(
+            ref.replace("$", ""))
         if held == sheet and col == want_col and row != want:
             said.add(sheet)
             found.append(RowsMoved(sheet, name, get_column_letter(col), want, row))
