@@ -11,6 +11,7 @@ or TRUE/FALSE belongs (a cell formatted as Text) is named as an input.
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.workbook.defined_name import DefinedName
@@ -124,6 +125,26 @@ def test_a_holder_tally_offer_file_against_aggregate_counts_is_named_in_words(st
 def test_aggregate_counts_and_a_fixed_ratio_against_a_holder_workbook_are_named_in_words(standard_books):
     assert _kind_findings(standard_books["holders"], SEED) == [
         ("Tenders", "the count differs in kind from the offer file's", "aggregate counts", "299 holder lines"),
+        ("Prices", "the ratio differs in kind from the offer file's", "a fixed ratio (7.94)",
+         "a ratio by the offer's formula over 39 price days")]
+
+
+def test_a_refreshed_workbook_is_still_told_a_ratio_of_another_kind_but_not_a_count(standard_books, tmp_path):
+    """Review 59: once refreshed, a workbook whose ratio is the offer's formula passed against an offer file that
+    fixes it: both kinds were passed over, though a refresh switches a tally's kind, never the ratio's."""
+    from repo_paths import DATA, TALLY
+
+    from xlpy.cli import main
+
+    holders = Path(standard_books["holders"])
+    for f in holders.parent.iterdir():
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    book = tmp_path / holders.name
+    lines = (DATA / TALLY).read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "day2.csv").write_text("".join(lines[:200]), encoding="utf-8")
+    assert main(["refresh", str(book), "--tally", str(tmp_path / "day2.csv"), "--no-backup", "-q"]) == 0
+    assert _kind_findings(book, SEED) == [
         ("Prices", "the ratio differs in kind from the offer file's", "a fixed ratio (7.94)",
          "a ratio by the offer's formula over 39 price days")]
 

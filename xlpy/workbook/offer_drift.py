@@ -149,8 +149,9 @@ def _kinds(file_offer, offer, lay) -> list[tuple[str, str, str, str]]:
 def compare_offer_file(book: str, offer, file_offer, lay, findings: list[Finding], refreshed: str = ""):
     """--offer: the workbook's inputs against the offer file's; once *refreshed* (the Cover's RefreshedAt), not the
     counts, holder lines and price days, which are then the refresh's sources' (the Cover records them)."""
-    # (once refreshed, the count and prices are the refresh's files', which may switch a tally's kind)
-    kinds = [k for k in _kinds(file_offer, offer, lay) if not refreshed or k[0] == "tblExchanges"]
+    # (once refreshed, the count is the refresh's file's, which may switch a tally's kind; a ratio's kind, fixed or
+    # by formula, is a term of the offer no refresh changes)
+    kinds = [k for k in _kinds(file_offer, offer, lay) if not refreshed or k[0] != "tblTenders"]
     findings += [Finding(book, where, f"{_WHAT[table]} in kind from the offer file's", want, got, "inputs")
                  for table, where, want, got in kinds]
     skip = {t for t, *_ in kinds}
