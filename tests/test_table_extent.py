@@ -657,12 +657,16 @@ def test_a_formula_excel_grew_the_holder_table_over_is_no_dropped_line_in_a_file
     assert not any("Tenders!D320" in line or "Tenders!B320" in line for line in out), out
 
 
-@pytest.mark.parametrize("sheet, by", [("Cover", 1), ("Cover", -1), ("Inputs", 1)])
+@pytest.mark.parametrize("sheet, by, across", [("Cover", 1, 0), ("Cover", -1, 0), ("Inputs", 1, 0), ("Cover", 0, 1),
+                                               ("Inputs", 0, -1)])
 def test_a_row_inserted_or_deleted_above_named_cells_is_refused_before_anything_is_read(standard_books, tmp_path,
-                                                                                      capsys, sheet, by):
+                                                                                      capsys, sheet, by, across):
     """Review 56: a row inserted on the Cover (LibreOffice moves each name with its cell) was refused for a mapping
     "(39) not there"; with the files given, the refresh wrote its time over "Built at" and a tally's name over the
-    offer file's SHA-256, exit 0.  Now one line per sheet, before the Cover's record is read, the files unchanged."""
+    offer file's SHA-256, exit 0.  Now one line per sheet, before the Cover's record is read, the files unchanged.
+    Review 59: a column inserted at A did the same through the column."""
+    from openpyxl.utils import column_index_from_string, get_column_letter
+
     from xlpy.workbook.backends import PackageBook
     from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
 
@@ -670,35 +674,44 @@ def test_a_row_inserted_or_deleted_above_named_cells_is_refused_before_anything_
     with PackageBook(book) as pb:
         lay = layout(Shape.decode(pb.name(LAYOUT_NAME)))
     cells = {n: ref for n, (s, ref) in lay.names.items() if s == sheet and ":" not in ref}
-    first = min(cells, key=lambda n: int(cells[n].split("$")[2]))  # (the name in the sheet's first named row)
+    first = next(iter(cells))  # (the sheet's first name: the one named)
+
+    def moved(m) -> str:
+        return f"{m[1]}${get_column_letter(column_index_from_string(m[2]) + across)}${int(m[3]) + by}<"
 
     def names(text: str) -> str:
         for name in cells:
-            text = re.sub(rf'(<definedName name="{name}"[^>]*>[^<]*\$[A-Z]+\$)(\d+)<',
-                          lambda m: f"{m[1]}{int(m[2]) + by}<", text)
+            text = re.sub(rf'(<definedName name="{name}"[^>]*>[^<]*!)\$([A-Z]+)\$(\d+)<', moved, text)
         return text
 
     _edit(book, {"xl/workbook.xml": names})
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     tally = _tally(tmp_path, 290)
+    col, row = cells[first].split("$")[1:]
+    held = f"{get_column_letter(column_index_from_string(col) + across)}{int(row) + by}"
+    if by:
+        way = f"1 row {'below' if by > 0 else 'above'}"
+        done = f"a row was {f'inserted above row {row}' if by > 0 else f'deleted above row {int(row)}'}"
+        fix = "delete the row inserted" if by > 0 else "insert the row deleted again"
+    else:
+        way = f"1 column {'right of' if across > 0 else 'left of'}"
+        done = (f"a column was inserted left of column {col}" if across > 0 else
+                f"a column was deleted left of column {col}")
+        fix = "delete the column inserted" if across > 0 else "insert the column deleted again"
+    said = (f"{sheet}!{col}{row}: the name {first} refers to {sheet}!{held}, {way} where the layout puts it: {done} "
+            f"on {sheet} (or more than one)")
     for args in ([], ["--tally", str(tally)]):
         assert main(["refresh", str(book), *args]) == 2
-        col, row = cells[first].split("$")[1:]
-        held, done = int(row) + by, (f"inserted above row {row}" if by > 0 else f"deleted above row {int(row)}")
         assert capsys.readouterr().err.strip() == (
-            f"xlpy refresh: book.xlsm: {sheet}!{col}{row}: the name {first} refers to {sheet}!{col}{held}, 1 row "
-            f"{'below' if by > 0 else 'above'} where the layout puts it: a row was {done} on {sheet} (or more than "
-            f"one), and the refresh would read and write that sheet's cells in the wrong rows; undo that (Edit > "
-            "Undo, or delete the row inserted), or rebuild the workbook from its offer file (xlpy build) and refresh "
-            "it; nothing was written")
+            f"xlpy refresh: book.xlsm: {said}, and the refresh would read and save that sheet's cells in the wrong "
+            f"places; undo that (Edit > Undo, or {fix}), or rebuild the workbook from its offer file (xlpy build) "
+            "and refresh it; nothing was written")
         assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p != tally} == before
     # validate says it once, first, rather than every name, label and formula of the sheet one row off
     assert main(["validate", str(book), "--no-libreoffice"]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith(f"book.xlsm: {sheet}!{col}{row}: the name {first} refers to {sheet}!{col}{held}, 1 row "
-                             f"{'below' if by > 0 else 'above'} where the layout puts it: a row was {done} on {sheet} "
-                             "(or more than one): the sheet's names, labels and formulas from there down sit in other "
-                             "rows than the layout's, so nothing else on it is told"), out
-    assert "book.xlsm: note: inputs and recalculation skipped: rows were inserted or deleted above named cells on " \
-           f"{sheet}" in out, out
+    assert out[0].startswith(f"book.xlsm: {said}: the sheet's names, labels and formulas from there on sit in other "
+                             "cells than the layout's, so nothing else on it is told"), out
+    assert "book.xlsm: note: inputs and recalculation skipped: rows or columns were inserted or deleted before " \
+           f"named cells on {sheet}" in out, out
     assert out[-1] == "book.xlsm: 1 finding(s) (0 figures compared; recalculated by: none)", out

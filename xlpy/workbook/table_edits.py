@@ -368,57 +368,87 @@ def same_but_tables(old: Layout, new: Layout) -> None:
 
 @dataclasses.dataclass(frozen=True)
 class RowsMoved:
-    """A sheet whose named cells sit rows away from where the layout puts them: its first such name *name*, in
-    column *letter*, at row *held* where the layout has *row* (a row inserted or deleted above them moves each name
-    with its cell, in Excel as in LibreOffice)."""
+    """A sheet whose named cells sit rows (or columns) away from where the layout puts them: its first such name
+    *name*, at column *held_letter*, row *held*, where the layout has column *letter*, row *row* (a row or a column
+    inserted or deleted before them moves each name with its cell, in Excel as in LibreOffice)."""
 
     sheet: str
     name: str
     letter: str
     row: int
     held: int
+    held_letter: str = ""
+
+    def _moves(self) -> list[tuple[int, str, str, str]]:
+        """(how far, ``row``/``column``, the way, what was done) of the rows and of the columns moved."""
+        from openpyxl.utils.cell import column_index_from_string
+
+        moves, held_letter = [], self.held_letter or self.letter
+        if self.held != self.row:
+            down = self.held > self.row
+            moves.append((abs(self.held - self.row), "row", "below" if down else "above",
+                          f"inserted above row {self.row}" if down else f"deleted above row {self.held + 1}"))
+        a, b = column_index_from_string(self.letter), column_index_from_string(held_letter)
+        if a != b:
+            moves.append((abs(b - a), "column", "right of" if b > a else "left of",
+                          f"inserted left of column {self.letter}" if b > a else
+                          f"deleted left of column {get_column_letter(b + 1)}"))
+        return moves
 
     def said(self) -> str:
         """``the name BuiltWith refers to Cover!C18, 1 row below where the layout puts it: a row was inserted above
         row 17 on Cover (or more than one)``."""
-        n, down = abs(self.held - self.row), self.held > self.row
-        done = f"inserted above row {self.row}" if down else f"deleted above row {self.held + 1}"
-        return (f"the name {self.name} refers to {self.sheet}!{self.letter}{self.held}, {n} row{'s' * (n > 1)} "
-                f"{'below' if down else 'above'} where the layout puts it: a row was {done} on {self.sheet} (or more "
-                "than one)")
+        moves = self._moves()
+        far = " and ".join(f"{n} {what}{'s' * (n > 1)} {way}" for n, what, way, _ in moves)
+        done = " and ".join(f"a {what} was {how}" for _, what, _, how in moves)
+        return (f"the name {self.name} refers to {self.sheet}!{self.held_letter or self.letter}{self.held}, {far} "
+                f"where the layout puts it: {done} on {self.sheet} (or more than one)")
+
+    def undo(self) -> str:
+        """``undo that (Edit > Undo, or delete the row inserted)``."""
+        fix = " and ".join((f"delete the {what} inserted" if how.startswith("inserted") else
+                            f"insert the {what} deleted again") for _, what, _, how in self._moves())
+        return f"undo that (Edit > Undo, or {fix})"
 
 
 def rows_moved_on(name_of, lay: Layout) -> list[RowsMoved]:
     """Each sheet whose single named cells the book (*name_of*: a name -> its definition, ``'Cover'!$C$18``, or
-    None) holds rows away from the layout's, by its first such name (:class:`RowsMoved`).  A name moved to another
-    column is no row moved (a finding of its own; warned of when the refresh saves its figures)."""
+    None) holds away from the layout's, by its first such name (:class:`RowsMoved`): a name in its column in another
+    row (a row inserted or deleted above it), or two names or more moved alike to another column (a column inserted
+    or deleted before them).  One name moved to another column alone is no such move (a finding of its own; warned
+    of when the refresh saves its figures)."""
     from openpyxl.utils.cell import coordinate_to_tuple
 
-    found, said = [], set()
+    moved: dict[str, list[tuple[int, int, RowsMoved]]] = {}
     for name, (sheet, ref) in lay.names.items():
-        if sheet in said or ":" in ref:  # (a table's column: its table's own checks)
+        if ":" in ref:  # (a table's column: its table's own checks)
             continue
         head, _, cell = (name_of(name) or "").strip().lstrip("=").rpartition("!")
         held = head[1:-1].replace("''", "'") if head.startswith("'") and head.endswith("'") else head
-        if not re.fullmatch(r"\$?[A-Z]{1,3}\$?[0-9]+", cell):  # (a name deleted, #REF!, an area, a constant)
+        if held != sheet or not re.fullmatch(r"\$?[A-Z]{1,3}\$?[0-9]+", cell):  # (deleted, #REF!, a constant)
             continue
         (row, col), (want, want_col) = coordinate_to_tuple(cell.replace("$", "")), coordinate_to_tuple(
             ref.replace("$", ""))
-        if held == sheet and col == want_col and row != want:
-            said.add(sheet)
-            found.append(RowsMoved(sheet, name, get_column_letter(col), want, row))
+        if (row, col) != (want, want_col):
+            moved.setdefault(sheet, []).append((row - want, col - want_col, RowsMoved(
+                sheet, name, get_column_letter(want_col), want, row, get_column_letter(col))))
+    found = []
+    for names in moved.values():
+        rows = [m for dr, dc, m in names if dc == 0]
+        alike = [m for dr, dc, m in names if dc and sum((dr, dc) == (r, c) for r, c, _ in names) > 1]
+        found += (rows or alike)[:1]
     return found
 
 
 def rows_moved(book, lay: Layout) -> list[InputError]:
-    """The refusal of a refresh of a book whose named cells on a sheet sit rows away from where the layout puts them
-    (:func:`rows_moved_on`), one line a sheet, or [].  The refresh reads and writes by the layout's places: it would
+    """The refusal of a refresh of a book whose named cells on a sheet sit away from where the layout puts them
+    (:func:`rows_moved_on`), one line a sheet, or [].  The refresh reads and saves by the layout's places: it would
     read the Cover's record one row off, then write the refresh's over the build's time and the offer file's
     SHA-256."""
-    return [InputError(f"{m.sheet}!{m.letter}{m.row}", None, f"{m.said()}, and the refresh would read and write that "
-                       "sheet's cells in the wrong rows; undo that (Edit > Undo, or delete the row inserted), or "
-                       "rebuild the workbook from its offer file (xlpy build) and refresh it; nothing was written",
-                       show_value=False) for m in rows_moved_on(book.name, lay)]
+    return [InputError(f"{m.sheet}!{m.letter}{m.row}", None, f"{m.said()}, and the refresh would read and save that "
+                       f"sheet's cells in the wrong places; {m.undo()}, or rebuild the workbook from its offer file "
+                       "(xlpy build) and refresh it; nothing was written", show_value=False)
+            for m in rows_moved_on(book.name, lay)]
 
 
 def names_off(book, sheet: str, table: Table) -> list[str]:

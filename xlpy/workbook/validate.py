@@ -42,7 +42,7 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
 from ..engine.compute import compute
 from ..engine.errors import InputError, InputErrors
@@ -200,10 +200,11 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding], shifte
     names = wb.defined_names
     for m in shifted:
         findings.append(Finding(book, f"{m.sheet}!{m.letter}{m.row}", f"{m.said()}: the sheet's names, labels and "
-                                "formulas from there down sit in other rows than the layout's, so nothing else on it "
+                                "formulas from there on sit in other cells than the layout's, so nothing else on it "
                                 "is told, nor the figures checked, until it is mended; delete the row inserted (or "
                                 "insert the one deleted) where it was, or rebuild the workbook (xlpy build)"))
-    off = {m.sheet: m.held - m.row for m in shifted}
+    off = {m.sheet: (m.held - m.row, column_index_from_string(m.held_letter or m.letter) -
+                     column_index_from_string(m.letter)) for m in shifted}
     for name in REQUIRED_NAMES:
         if name not in lay.names:
             findings.append(Finding(book, name, "required name missing from the layout"))
@@ -212,7 +213,7 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding], shifte
         if name not in names:
             findings.append(Finding(book, f"name {name}", "name is missing", want, "no such name"))
         elif names[name].attr_text.replace("'", "") != want.replace("'", "") and not (
-                sheet in off and names[name].attr_text.replace("'", "") == f"{sheet}!{_down(ref, off[sheet])}"):
+                sheet in off and names[name].attr_text.replace("'", "") == f"{sheet}!{_moved(ref, *off[sheet])}"):
             findings.append(Finding(book, f"name {name}", "name refers elsewhere", want, names[name].attr_text))
     _shadowing_names(book, wb, lay, findings)
     links = getattr(wb, "_external_links", [])
@@ -257,9 +258,10 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding], shifte
     return tables_ok
 
 
-def _down(ref: str, rows: int) -> str:
-    """A name's cell or area *ref* (``$C$17``, ``$C$17:$C$20``) *rows* rows down."""
-    return re.sub(r"\$(\d+)", lambda m: f"${int(m[1]) + rows}", ref)
+def _moved(ref: str, rows: int, columns: int) -> str:
+    """A name's cell or area *ref* (``$C$17``, ``$C$17:$C$20``) *rows* rows down and *columns* columns right."""
+    return re.sub(r"\$([A-Z]+)\$(\d+)", lambda m: f"${get_column_letter(column_index_from_string(m[1]) + columns)}"
+                  f"${int(m[2]) + rows}", ref)
 
 
 def _table_extents(book: str, wb, lay: Layout, findings: list[Finding]) -> None:
@@ -554,8 +556,8 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         lead, sheets = tuple(m.said() for m in shifted), {m.sheet for m in shifted}
         findings[:] = [f for f in findings if f.what.startswith(lead) or f.where.partition("!")[0] not in sheets]
         notes.append(f"inputs and recalculation skipped: the workbook has no sheet {', '.join(missing)}" if missing
-                     else "inputs and recalculation skipped: rows were inserted or deleted above named cells on "
-                     f"{', '.join(m.sheet for m in shifted)}")
+                     else "inputs and recalculation skipped: rows or columns were inserted or deleted before named "
+                     f"cells on {', '.join(m.sheet for m in shifted)}")
         return report
     engine = _engine_cells(book, wb, lay, offer_path, later, notes)
     if engine is None:
