@@ -617,3 +617,69 @@ def test_values_typed_into_the_tables_are_named_when_another_file_is_written_ove
             f"({PRICES}): Prices!{price} ({day}): 9.99, the file {was[1]}; the new file's lines are written over "
             "them (the refresh's backup keeps them): put a value that belongs in the file, and refresh again"]
             if typed else []), said
+
+
+def test_a_table_sorted_since_names_only_the_cells_typed_at_the_rows_they_are_in(tmp_path, capsys):
+    """Review 59: after the holder table was sorted by units (LibreOffice, Excel's table sort alike), a refresh named
+    some 950 cells "typed since", each row against the line of its place.  Rows are matched by their tally line
+    (holders) and their date (prices): only the value typed is named, at its row, and a sort alone is said as one."""
+    from openpyxl import load_workbook
+    from repo_paths import DATA, FORMULA, PRICES, TALLY
+
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copy(FORMULA, tmp_path / "offer.toml")
+    book = tmp_path / "b.xlsm"
+    assert cli.main(["build", str(tmp_path / "offer.toml"), "-o", str(book), "--no-validate", "-q"]) == 0
+    lay = None
+
+    def sort(name: str, out):  # the table sorted last to first: every row holds another line
+        nonlocal lay
+        wb = load_workbook(book, keep_vba=True)
+        lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+        sheet, t = lay.table(name)
+        ws = wb[sheet.title]
+        letters = [t.letter(c.key) for c in t.columns if c.formula is None]
+        rows = [[ws[f"{x}{r}"].value for x in letters] for r in range(t.first_row, t.last_row + 1)]
+        for r, values in zip(range(t.first_row, t.last_row + 1), reversed(rows)):
+            for x, v in zip(letters, values):
+                ws[f"{x}{r}"] = v
+        wb.save(out)
+        return wb
+
+    sort("tblPrices", tmp_path / "prices.xlsm")
+    sorted_only = tmp_path / "sorted.xlsm"
+    wb = sort("tblTenders", sorted_only)
+    _, t = lay.table("tblTenders")
+    units = f"{t.letter('units')}{t.first_row + 4}"
+    holder, was = wb["Tenders"][f"{t.letter('holder')}{t.first_row + 4}"].value, wb["Tenders"][units].value
+    wb["Tenders"][units] = 9999
+    wb.save(book)
+    capsys.readouterr()
+    assert cli.main(["refresh", str(shutil.copy(sorted_only, tmp_path / "once.xlsm")), "--no-backup", "--json"]) == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert ("Tenders: the holder table differed from the tally the Cover records (edited since): rewritten from it "
+            "(its lines in another order: sorted since; they are written in the workbook's order)") in notes, notes
+    assert cli.main(["refresh", str(tmp_path / "prices.xlsm"), "--no-backup", "--json"]) == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert ("Prices: the price table differed from the price file the Cover records (edited since): rewritten from it "
+            "(its lines in another order: sorted since; they are written in the workbook's order)") in notes, notes
+    assert cli.main(["refresh", str(book), "--no-backup", "--json"]) == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert ("Tenders: the holder table differed from the tally the Cover records (edited since): rewritten from it "
+            f"(Tenders!{units} ({holder}): 9,999, the file {was:,}: a value that belongs goes in the file)") in notes, \
+        notes
+    shutil.copy(sorted_only, book)
+    wb = load_workbook(book, keep_vba=True)
+    wb["Tenders"][units] = 9999
+    wb.save(book)
+    tally = (DATA / TALLY).read_text(encoding="utf-8")
+    (tmp_path / "next.csv").write_text(tally + "ZZ-NEW,100,book-entry,tendered\n", encoding="utf-8")
+    assert (DATA / PRICES).is_file()
+    assert cli.main(["refresh", str(book), "--tally", str(tmp_path / "next.csv"), "--no-backup", "--json"]) == 0
+    said = [w for w in json.loads(capsys.readouterr().out)["warnings"] if "typed into" in w]
+    assert said == [
+        f"Tenders: typed into the holder table since the last refresh, and not in the tally the Cover records "
+        f"({TALLY}): Tenders!{units} ({holder}): 9,999, the file {was:,}; the new file's lines are written over "
+        "them (the refresh's backup keeps them): put a value that belongs in the file, and refresh again"], said

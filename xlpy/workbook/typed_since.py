@@ -53,47 +53,53 @@ def _shown(value) -> str:
     return f"{number:,}" if number == number.to_integral_value() else str(value)
 
 
-def holder_cells(book, lay: Layout, rows: Sequence[tuple]) -> list[str]:
-    """Each input cell of the holder table whose value is not that of the same line of *rows* (the holder table's
-    rows of a tally: :func:`~xlpy.workbook.data.holder_rows`), as ``Tenders!D25 (DTC-0055): 9,999, the file
-    2,100``; [] when the table holds another number of lines (a line typed or deleted is named otherwise)."""
+def holder_cells(book, lay: Layout, rows: Sequence[tuple]) -> tuple[list[str], bool]:
+    """(each input cell of the holder table whose value is not that of its line of *rows*, as ``Tenders!D25
+    (DTC-0055): 9,999, the file 2,100``; whether the table holds the lines in another order) -- *rows*: the holder
+    table's rows of a tally (:func:`~xlpy.workbook.data.holder_rows`).  A row is the line of the tally whose row in
+    the file (the Tally line column) it holds, wherever a sort put it; one whose tally line is no line of the file
+    (typed over) is the line of its place.  ([], False) when the table holds another number of lines (a line typed
+    or deleted is named otherwise)."""
     sheet, t = lay.table(HOLDER_TABLE)
     if t.rows != len(rows) or not t.rows:
-        return []
+        return [], False
     columns = [c for c in t.columns if c.formula is None]
-    who = HOLDER_INPUTS.index("holder")
-    found = []
-    for i, (held, line) in enumerate(zip(input_lines(book, sheet.title, t), rows)):
+    who, at = HOLDER_INPUTS.index("holder"), HOLDER_INPUTS.index("line")
+    by_line = {line[at]: line for line in rows}
+    found, reordered = [], False
+    for i, (held, place) in enumerate(zip(input_lines(book, sheet.title, t), rows)):
         held = tuple(map(excel_text, held))  # (as lines_differ compares them)
-        if held == tuple(line):
-            continue
-        found += [f"{sheet.title}!{t.letter(c.key)}{t.first_row + i} ({line[who]}): {_shown(a)}, the file {_shown(b)}"
-                  for c, a, b in zip(columns, held, line) if a != b]
-    return found
+        line = by_line.get(held[at], place)
+        reordered = reordered or line is not place
+        if held != tuple(line):
+            found += [f"{sheet.title}!{t.letter(c.key)}{t.first_row + i} ({line[who]}): {_shown(a)}, the file "
+                      f"{_shown(b)}" for c, a, b in zip(columns, held, line) if a != b]
+    return found, reordered
 
 
-def price_cells(book, lay: Layout, days: Sequence) -> list[str]:
-    """Each date, price or volume cell of the price table whose value is not that of the same day of *days*
-    (:class:`~xlpy.engine.model.PriceDay`, as the price file reads), named as :func:`holder_cells` names them; []
-    when the table holds another number of days."""
+def price_cells(book, lay: Layout, days: Sequence) -> tuple[list[str], bool]:
+    """(each date, price or volume cell of the price table whose value is not that of its day of *days*
+    (:class:`~xlpy.engine.model.PriceDay`, as the price file reads), named as :func:`holder_cells` names them;
+    whether the table holds the days in another order).  A row is the day of its date, wherever a sort put it; one
+    whose date is no day of the file (typed over) is the day of its place.  ([], False) when the table holds another
+    number of days."""
     sheet, t = lay.table("tblPrices")
     if t.rows != len(days) or not t.rows:
-        return []
+        return [], False
     keys = ("date", "price", "volume")
     area = book.get_rows(sheet.title, f"{t.letter('date')}{t.first_row}:{t.letter('volume')}{t.last_row}")
-    found = []
-    for i, (row, day) in enumerate(zip(area, days)):
+    by_date = {day.date: day for day in days}
+    found, reordered = [], False
+    for i, (row, place) in enumerate(zip(area, days)):
         held = (list(row) + [None] * 3)[:3]
-        want = (day.date, day.price, day.volume)
-        for key, a, b in zip(keys, held, want):
-            if key == "date":
-                same = (a.date() if isinstance(a, dt.datetime) else a) == b
-            else:
-                same = _same_number(a, b)
-            if not same:
+        held[0] = held[0].date() if isinstance(held[0], dt.datetime) else held[0]
+        day = by_date.get(held[0], place) if isinstance(held[0], dt.date) else place
+        reordered = reordered or day is not place
+        for key, a, b in zip(keys, held, (day.date, day.price, day.volume)):
+            if not (a == b if key == "date" else _same_number(a, b)):
                 found.append(f"{sheet.title}!{t.letter(key)}{t.first_row + i} ({day.date.isoformat()}): {_shown(a)}, "
                              f"the file {_shown(b)}")
-    return found
+    return found, reordered
 
 
 def _same_number(held, want: Decimal) -> bool:
@@ -108,11 +114,15 @@ def _listed(cells: list[str]) -> str:
     return "; ".join(cells[:SHOWN]) + (f"; and {more:,} more cell{'s' * (more > 1)}" if more > 0 else "")
 
 
-def differed_note(sheet: str, table: str, cells: list[str]) -> str:
+def differed_note(sheet: str, table: str, found: tuple[list[str], bool]) -> str:
     """The refresh's line for a table edited since the last refresh from the very file the Cover records, rewritten
-    from it: the cells that differed (:func:`holder_cells`, :func:`price_cells`), if the table kept its length."""
+    from it: the cells that differed, or that its lines were in another order (*found*: :func:`holder_cells`,
+    :func:`price_cells`), if the table kept its length."""
     words, file, _ = _TABLES[table]
-    said = f" ({_listed(cells)}: a value that belongs goes in the file)" if cells else ""
+    cells, reordered = found
+    said = (f" ({_listed(cells)}: a value that belongs goes in the file)" if cells else
+            " (its lines in another order: sorted since; they are written in the workbook's order)" if reordered else
+            "")
     return f"{sheet}: {words} differed from {file} the Cover records (edited since): rewritten from it{said}"
 
 
@@ -131,8 +141,8 @@ def typed_note(book, lay: Layout, table: str, read) -> str | None:
         return None
     try:
         found = read(path)
-        cells = (holder_cells(book, lay, holder_rows(found)) if table == HOLDER_TABLE
-                 else price_cells(book, lay, found))
+        cells, _ = (holder_cells(book, lay, holder_rows(found)) if table == HOLDER_TABLE
+                    else price_cells(book, lay, found))  # (lines sorted alone: nothing lost but their order)
     except (XlpyError, OSError):
         return None
     if not cells:
