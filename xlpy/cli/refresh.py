@@ -53,10 +53,13 @@ def refresh_command(args: argparse.Namespace) -> int:
 
     for option, given, what in (("--tally", args.tally, "a tally: give the exchange agent's tally file"),
                                 ("--prices", args.prices, "a price history: give the price file (CSV)")):
-        if given and _same_file(given, args.workbook):  # (its reader would name it a workbook only)
-            from ..engine.errors import InputError
+        from ..engine.errors import InputError
 
+        if given and _same_file(given, args.workbook):  # (its reader would name it a workbook only)
             raise InputError(option, given, f"is the workbook being refreshed, not {what}")
+        if given and Path(given).suffix.lower() == ".toml":  # (read as CSV: a line of problems for each of its lines)
+            raise InputError(option, given, f"is a TOML file (an offer file or a mapping file), not {what}; a mapping "
+                             "file goes after --mapping, an offer file to xlpy build")
     folder = target_of(Path(args.workbook)).parent  # the refresh records paths from the file it writes (a link's target)
     refuse_unrecordable([(option, given, recorded_path(Path(given), folder, Path(given).is_absolute()))
                          for option, given in (("--tally", args.tally), ("--prices", args.prices),
