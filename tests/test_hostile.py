@@ -627,6 +627,24 @@ def test_render_into_a_folder_it_cannot_write_says_so(book, capsys, monkeypatch)
     assert list(folder.iterdir()) == []
 
 
+def test_render_into_a_folder_under_one_that_does_not_exist_is_refused(book, capsys, monkeypatch):
+    """Review 58: `render -o /nonexistent/deep/dir` made the whole tree, a typo's output sent where nobody looks;
+    `build -o` refuses a folder that is not there.  The output folder itself is made, as before."""
+    from xlpy.workbook import libreoffice, rendering
+
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: "soffice")
+    monkeypatch.setattr(rendering, "render", lambda path, out, dpi: [Path(out) / "b.pdf"])  # (LibreOffice untested)
+    monkeypatch.setattr(rendering, "font_substitutes", lambda: [])
+    typo = book.parent / "reprots" / "march"
+    assert main(["render", str(book), "-o", str(typo)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy render: --output: is in a folder that does not exist ({typo.parent}): create it first (render makes "
+        f"its output folder, not the folders above it), got '{typo}'"]
+    assert not typo.parent.exists()
+    assert main(["render", str(book), "-o", str(book.parent / "march")]) == 0  # (a folder in one that exists)
+    assert capsys.readouterr().out.split() == [str(book.parent / "march" / "b.pdf")]
+
+
 @pytest.mark.parametrize("dpi, reason", [("-1", "must be a positive whole number"), ("0", "must be a positive whole "
                                           "number"), ("19", "must be from 20 to 1200"), ("5000", "must be from 20 to 1200")])
 def test_render_checks_the_resolution_before_anything(book, capsys, monkeypatch, dpi, reason):
