@@ -432,6 +432,14 @@ def test_offer_results_with_cash():
     assert table["cash paid"] == 900.0
 
 
+def test_offer_results_past_the_engines_digits_names_its_arguments_not_an_inner_figure():
+    """Review 57: a price of 1e300 beside ratios of 1e-300 said `number cannot be rounded to 6 decimals...`, a name
+    of the engine's own, no argument of the function's."""
+    assert udfs.OFFER_RESULTS(464777.0, 274000.0, 3500.0, 1e-300, 1e-300, 1e300, 115000000.0) == (
+        "#xlpy! price, offer_ratio and original_ratio give a figure that cannot be rounded to 6 decimals in 34 "
+        "significant digits: the results cannot be exact, got 1e+300")
+
+
 def test_charge_grid():
     grid = udfs.CHARGE_GRID(464777.0, 7.94, 3.2, [[7.0], [7.39], [8.0]], [[0.25, 0.5, 1.0]])
     assert grid[0] == ["", 0.25, 0.5, 1.0]

@@ -705,7 +705,13 @@ def OFFER_RESULTS(outstanding, tendered, guaranteed, offer_ratio, original_ratio
     from ..engine.compute import compute  # only this function needs the whole engine
     from ..engine.schema import WORKSHEET_ROWS
 
-    results = compute(offer)
+    try:
+        results = compute(offer)
+    except InputError as exc:  # (the engine's name for a figure past its 34 digits: not an argument's)
+        if exc.field != "number":
+            raise
+        raise InputError("price, offer_ratio and original_ratio", exc.value, "give a figure that " + exc.reason +
+                         ": the results cannot be exact") from None
     row = results.to_dict()
     table: list[list[object]] = []
     for f in WORKSHEET_ROWS:
