@@ -478,6 +478,10 @@ def test_a_line_typed_just_below_an_input_table_is_named_by_validate_and_refresh
     assert main(["refresh", str(book), "--tally", str(shorter), "--no-backup"]) == 2
     assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: book.xlsm: {message}"]
     assert book.read_bytes() == before
+    if table == "tblTenders":  # review 56: a table that grows over it said "is in the way" for each of its cells
+        assert main(["refresh", str(book), "--tally", str(_tally(tmp_path, 310)), "--no-backup"]) == 2
+        assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: book.xlsm: {message}"]
+        assert book.read_bytes() == before
 
 
 def test_a_total_below_the_holder_table_or_a_row_excel_grew_it_over_is_no_typed_line(standard_books, tmp_path,

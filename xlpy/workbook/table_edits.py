@@ -310,8 +310,12 @@ def in_the_way(book, lay: Layout, grows: Sequence[tuple[str, int]]) -> list[Inpu
             continue
         first, end = get_column_letter(t.first_col), get_column_letter(t.first_col + len(t.columns) - 1)
         area = f"{first}{last + 1}:{end}{new_last}"
-        held = []
-        for i, row in enumerate(_entries(book, sheet.title, area)):
+        rows = _entries(book, sheet.title, area)
+        line = typed_line(t, rows[0]) if rows and name in ("tblTenders", "tblPrices") else None
+        held = [] if line is None else [  # a line typed just under the table: one line, as validate tells it
+            InputError(f"{sheet.title}!{get_column_letter(t.first_col + line[0])}{last + 1}", line[1],
+                       typed_below_reason(name, sheet.title, t.ref))]
+        for i, row in enumerate(rows[1:] if line is not None else rows, start=1 if line is not None else 0):
             held += [InputError(f"{sheet.title}!{get_column_letter(t.first_col + j)}{last + 1 + i}", v,
                                 f"is in the way: {name} grows to row {new_last}; move what is below the table")
                      for j, v in enumerate(row) if v is not None and v != ""]
