@@ -112,6 +112,12 @@ def test_a_line_deleted_by_hand_gets_its_names_back_when_the_table_is_rewritten(
     assert _held(book)[:2] == ("B20:L319", _names(319))
     _resized(book, 319, 318, lambda t: t.replace(_row(t, 319).group(), ""))
     assert _held(book)[:2] == ("B20:L318", _names(318))
+    # review 56: validate said "rows outside B20:L319 count nowhere: rebuild it ...", of a table that shrank
+    extent = [f for f in _findings(book) if "tblTenders:" in f]
+    assert extent == ["book.xlsm: Tenders!tblTenders: table ends 1 row above the workbook's (B20:L319): a row was "
+                      "deleted inside it, so a line is gone and the last rows the names and formulas reach are "
+                      "blank; xlpy refresh rewrites it from the file the Cover records: expected B20:L319, found "
+                      "B20:L318 [structure]"], extent
     assert main(["refresh", str(book), "--no-backup"]) == 0
     out = capsys.readouterr().out
     assert ("book.xlsm: Tenders: the table tblTenders spanned rows 20:318 (the layout's: 20:319), and the names "

@@ -281,11 +281,21 @@ def _table_extents(book: str, wb, lay: Layout, findings: list[Finding]) -> None:
                 what = (f"table spans other columns than the workbook's ({table.ref}): a column added to it is not "
                         "the workbook's, and xlpy refresh rewrites the table without it (its cells stay where they "
                         "are, beside rows that may then hold other lines)")
+            elif rows[0][0] == rows[1][0] and rows[0][1] < rows[1][1]:  # the same header, a shorter table
+                n = rows[1][1] - rows[0][1]
+                what = (f"table ends {n} row{'s' * (n > 1)} above the workbook's ({table.ref}): a row was deleted "
+                        "inside it, so a line is gone and the last rows the names and formulas reach are blank; "
+                        + ("xlpy refresh rewrites it from the file the Cover records" if table.name in REWRITTEN else
+                           "undo the deletion, or rebuild it with xlpy build"))
             else:
                 what = (f"table spans other rows than the workbook computes (rows outside {table.ref} count nowhere: "
                         "rebuild it with xlpy build from an offer file that holds them; tallies and prices: xlpy "
                         "refresh)")
             findings.append(Finding(book, f"{sheet.title}!{table.name}", what, table.ref, found))
+
+
+#: The tables a refresh rewrites from a file the Cover records (a row deleted inside one is put back by it).
+REWRITTEN = ("tblTenders", "tblPrices", "tblHolidays")
 
 
 def _typed_below(book: str, ws, title: str, table, findings: list[Finding]) -> None:
