@@ -806,14 +806,15 @@ def test_in_use_on_windows_is_any_permission_refused_opening_a_file(monkeypatch)
 
 @pytest.mark.parametrize("option, what", [("--tally", "a tally: give the exchange agent's tally file"),
                                           ("--prices", "a price history: give the price file (CSV)")])
-def test_an_offer_or_mapping_file_given_as_the_tally_or_prices_is_named_as_toml(seed, capsys, option, what):
+def test_an_offer_or_mapping_file_given_as_the_tally_or_prices_is_named_as_toml(seed, capsys, monkeypatch, option,
+                                                                              what):
     """Review 58: `refresh BOOK --tally offer.toml` printed eight lines (`row 2: has 2 cells and the header 1, got
     '# Preferred Stock...'`), --prices `header: has no date column`."""
-    offer = seed.parent / "Offer.TOML"
-    offer.write_text('schema = 1\n[offer]\nid = "x"\n', encoding="utf-8")
+    monkeypatch.chdir(seed.parent)
+    (seed.parent / "Offer.TOML").write_text('schema = 1\n[offer]\nid = "x"\n', encoding="utf-8")
     before = {p.name: p.read_bytes() for p in seed.parent.iterdir()}
-    assert main(["refresh", str(seed), option, str(offer)]) == 2
+    assert main(["refresh", str(seed), option, "Offer.TOML"]) == 2
     assert capsys.readouterr().err.splitlines() == [
         f"xlpy refresh: {option}: is a TOML file (an offer file or a mapping file), not {what}; a mapping file goes "
-        f"after --mapping, an offer file to xlpy build, got '{offer}'"]
+        "after --mapping, an offer file to xlpy build, got 'Offer.TOML'"]
     assert {p.name: p.read_bytes() for p in seed.parent.iterdir()} == before
