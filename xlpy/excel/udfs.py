@@ -708,10 +708,9 @@ def OFFER_RESULTS(outstanding, tendered, guaranteed, offer_ratio, original_ratio
     try:
         results = compute(offer)
     except InputError as exc:  # (the engine's name for a figure past its 34 digits: not an argument's)
-        if exc.field != "number":
-            raise
-        raise InputError("price, offer_ratio and original_ratio", exc.value, "give a figure that " + exc.reason +
-                         ": the results cannot be exact") from None
+        raise exc if exc.field != "number" else InputError("price, offer_ratio and original_ratio", exc.value,
+                                                           f"give a figure that {exc.reason}: the results cannot be "
+                                                           "exact") from None
     row = results.to_dict()
     table: list[list[object]] = []
     for f in WORKSHEET_ROWS:
