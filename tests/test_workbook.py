@@ -523,12 +523,20 @@ def test_formulas_leg_names_cells_as_the_workbook_spells_its_sheets(seed_book, t
 def test_a_renamed_sheet_is_named_and_nothing_is_recalculated_without_it(seed_book, tmp_path):
     def rename(wb, lay):
         wb["Results"].title = "Results Q1"
+        for dn in wb.defined_names.values():  # as Excel and LibreOffice rename the sheet in every name over it
+            dn.attr_text = dn.attr_text.replace("'Results'!", "'Results Q1'!").replace("Results!", "'Results Q1'!")
 
     path = _tampered(seed_book, tmp_path / "renamed.xlsm", rename)
     report = validate(path, legs=("formulas",))
     assert [str(f) for f in report.findings if f.what == "sheet is missing"] == [
         "renamed.xlsm: Results: sheet is missing: expected Results, found no such sheet (sheets not in the layout: "
         "'Results Q1'; if one of them is Results renamed, name it Results again) [structure]"]
+    # review 56: every name over its cells followed, "refers elsewhere", 22 of them; now one line
+    names = sorted(n for n, (s, _) in layout(Shape()).names.items() if s == "Results")
+    assert len(names) > 3 and not [f for f in report.findings if f.what == "name refers elsewhere"]
+    assert (f"renamed.xlsm: Results: and {len(names)} names of its cells ({', '.join(names[:3])}, ...) refer to it as "
+            "renamed, or to nothing if it was deleted: naming the sheet Results again puts them back; a sheet deleted "
+            "needs a rebuild (xlpy build) [structure]") in [str(f) for f in report.findings]
     # The library's "no sheet RESULTS" is not reported beside it: the leg is not run without the sheet.
     assert report.legs_run == [] and not [f for f in report.findings if f.leg == "formulas"]
     assert report.notes == ["inputs and recalculation skipped: the workbook has no sheet Results"]

@@ -208,13 +208,21 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding], shifte
     for name in REQUIRED_NAMES:
         if name not in lay.names:
             findings.append(Finding(book, name, "required name missing from the layout"))
+    gone: dict[str, list[str]] = {}  # a sheet missing: the names of its cells, which went with it, in one line
     for name, (sheet, ref) in sorted(lay.names.items()):
         want = f"'{sheet}'!{ref}"
-        if name not in names:
+        elsewhere = name in names and names[name].attr_text.replace("'", "") != want.replace("'", "")
+        if sheet not in wb.sheetnames and (name not in names or elsewhere):
+            gone.setdefault(sheet, []).append(name)
+        elif name not in names:
             findings.append(Finding(book, f"name {name}", "name is missing", want, "no such name"))
-        elif names[name].attr_text.replace("'", "") != want.replace("'", "") and not (
+        elif elsewhere and not (
                 sheet in off and names[name].attr_text.replace("'", "") == f"{sheet}!{_moved(ref, *off[sheet])}"):
             findings.append(Finding(book, f"name {name}", "name refers elsewhere", want, names[name].attr_text))
+    findings += [Finding(book, title, f"and {len(ns)} name{'s' * (len(ns) > 1)} of its cells ({', '.join(ns[:3])}"
+                         f"{', ...' if len(ns) > 3 else ''}) refer to it as renamed, or to nothing if it was deleted: "
+                         f"naming the sheet {title} again puts them back; a sheet deleted needs a rebuild (xlpy build)")
+                 for title, ns in gone.items()]
     _shadowing_names(book, wb, lay, findings)
     links = getattr(wb, "_external_links", [])
     for i, link in enumerate(links, 1):
