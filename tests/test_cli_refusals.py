@@ -255,8 +255,8 @@ def test_refresh_names_a_workbook_given_as_the_mapping(seed, capsys):
     assert {p.name: p.read_bytes() for p in seed.parent.iterdir()} == before
     assert main(["compute", str(seed)]) == 2  # the offer-file reader's words, from the same check
     assert capsys.readouterr().err.splitlines() == [
-        f"xlpy compute: {seed}: is a workbook or another ZIP package, not an offer file (TOML); xlpy validate and "
-        "xlpy refresh take workbooks"]
+        f"xlpy compute: {seed}: is a workbook or another ZIP package, not an offer file (TOML); xlpy validate, "
+        "refresh and render take workbooks"]
 
 
 def test_an_xlpy_workbook_given_as_the_tally_is_named_as_one(seed, capsys, monkeypatch):
@@ -818,3 +818,13 @@ def test_an_offer_or_mapping_file_given_as_the_tally_or_prices_is_named_as_toml(
         f"xlpy refresh: {option}: is a TOML file (an offer file or a mapping file), not {what}; a mapping file goes "
         "after --mapping, an offer file to xlpy build, got 'Offer.TOML'"]
     assert {p.name: p.read_bytes() for p in seed.parent.iterdir()} == before
+
+
+def test_a_workbook_given_as_validates_offer_file_says_where_each_goes(seed, capsys, monkeypatch):
+    """Review 58: `validate book.xlsm --offer book.xlsm` was told "xlpy validate and xlpy refresh take workbooks",
+    to a person running validate."""
+    monkeypatch.chdir(seed.parent)
+    assert main(["validate", seed.name, "--offer", seed.name, "--no-libreoffice"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy validate: --offer: is a workbook, not an offer file (TOML): the workbooks to validate go before --offer, "
+        f"the offer file after it, got '{seed.name}'"]

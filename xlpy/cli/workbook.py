@@ -9,6 +9,7 @@ import os
 import sys
 import tempfile
 import tomllib
+import zipfile
 from pathlib import Path
 
 from ..engine.errors import Busy, InputError, InputErrors
@@ -379,6 +380,9 @@ def run_validate(args: argparse.Namespace) -> int:
     from ..workbook.validate_many import validate_many
 
     _progress(args)
+    if args.offer and Path(args.offer).is_file() and zipfile.is_zipfile(args.offer):  # (the offer reader's words
+        raise InputError("--offer", args.offer, "is a workbook, not an offer file (TOML): the workbooks to validate "
+                         "go before --offer, the offer file after it")  # speak to build and compute)
     refused: list[InputError] = []  # a workbook refused as bad input (over a limit): its line, the others validated
     reports = validate_many(args.workbooks, args.offer, _legs(args), args.require_libreoffice,
                             refused=lambda exc: refused.extend(getattr(exc, "problems", (exc,))))
@@ -405,8 +409,6 @@ def _setup_render(p: argparse.ArgumentParser) -> None:
 
 @command("render", "render a workbook to PDF and one PNG per page (LibreOffice)")(_setup_render)
 def run_render(args: argparse.Namespace) -> int:
-    import zipfile
-
     from ..engine.errors import InputError
     from ..workbook import libreoffice, rendering
 

@@ -154,7 +154,7 @@ def load(path: str | os.PathLike, read_sources: bool = True) -> Offer:
     if piped is not None:
         raise InputErrors([piped])
     steady.reading(path)
-    zipped = workbook_given(path, "an offer file", "; xlpy validate and xlpy refresh take workbooks")
+    zipped = workbook_given(path, "an offer file", "; xlpy validate, refresh and render take workbooks")
     if zipped is not None:
         raise InputErrors([zipped])
     try:
