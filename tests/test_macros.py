@@ -1831,3 +1831,16 @@ def test_xlpy_refresh_on_the_file_refuses_merged_cells_below_a_growing_table(hol
                                           rf"to row {below}"):
         _refresh([str(holders), "--tally", str(tally), "--no-backup"])
     assert holders.read_bytes() == before
+
+
+def test_a_formula_broken_by_a_row_deleted_is_named_as_such(holders, tmp_path):
+    """Review 56: after a row deleted, the refresh said "held another formula than the table's
+    (=IF(B24<>#REF!,H24,0): typed over it, or moved by a sort)" of a formula the deletion broke."""
+    with PackageBook(holders) as book:
+        _, t = layout(Shape.decode(book.name(LAYOUT_NAME))).table("tblTenders")
+    j, i, r = t.letter("accepted"), t.letter("holder_units"), t.first_row + 3
+    _cells_as_excel_writes_them(holders, {f"{j}{r}": f"<f>IF(B{r}&lt;&gt;#REF!,{i}{r},0)</f><v>1</v>"})
+    report = macros.refresh_tenders(PackageBook(holders), _write_csv(tmp_path / "t.csv", _tally_rows(5)))
+    assert [line for line in report.lines() if "#REF!" in line] == [
+        f"Tenders!{j}{r}: held another formula than the table's (=IF(B{r}<>#REF!,{i}{r},0): broken by a row or "
+        "column deleted: #REF!), and now holds the table's"]

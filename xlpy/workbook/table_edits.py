@@ -68,8 +68,10 @@ def typed_over(book, sheet: str, table: Table, new_last: int | None = None) -> l
                          f"the table's new end (row {new_last})")
             continue
         if isinstance(v, OwnFormula):
-            lines.append(f"{sheet}!{ref}: held another formula than the table's ({v}: typed over it, or moved by a "
-                         "sort), and now holds the table's")
+            how = ("broken by a row or column deleted: #REF!" if "#REF!" in str(v).upper() else
+                   "typed over it, or moved by a sort")
+            lines.append(f"{sheet}!{ref}: held another formula than the table's ({v}: {how}), and now holds the "
+                         "table's")
             continue
         shown = f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else repr(v)
         lines.append(f"{sheet}!{ref}: the value typed over its formula ({shown}) was replaced by the formula")
