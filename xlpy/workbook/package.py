@@ -757,7 +757,9 @@ class SheetXml:
 
 
 def unescape(text: str) -> str:
-    return _xml_unescape(text, {"&quot;": '"', "&apos;": "'"})
+    """XML text as it reads: ``&amp;`` and the other entities replaced (text without one, most of a sheet's, as it
+    is: a long table's hundreds of thousands of cells are read through here)."""
+    return _xml_unescape(text, {"&quot;": '"', "&apos;": "'"}) if "&" in text else text
 
 
 def drop_calc_chain(pkg: Package) -> None:
