@@ -720,8 +720,36 @@ def test_a_row_inserted_or_deleted_above_named_cells_is_refused_before_anything_
     # validate says it once, first, rather than every name, label and formula of the sheet one row off
     assert main(["validate", str(book), "--no-libreoffice"]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith(f"book.xlsm: {said}: the sheet's names, labels and formulas from there on sit in other "
-                             "cells than the layout's, so nothing else on it is told"), out
+    assert out[0] == (f"book.xlsm: {said}: the sheet's names, labels and formulas from there on sit in other cells "
+                      "than the layout's, so nothing else on it is told, nor the figures checked, until it is mended; "
+                      f"undo that (Edit > Undo, or {fix}) [structure]"), out
     assert "book.xlsm: note: inputs and recalculation skipped: rows or columns were inserted or deleted before " \
            f"named cells on {sheet}" in out, out
     assert out[-1] == "book.xlsm: 1 finding(s) (0 figures compared; recalculated by: none)", out
+
+
+@pytest.mark.parametrize("rows, columns", [(11, 0), (0, 1)])
+def test_one_name_moved_alone_is_a_name_moved_not_a_row_or_column_inserted(standard_books, tmp_path, capsys, rows,
+                                                                           columns):
+    """Review 60: a cell cut and pasted 11 rows down (its name with it) was refused as "a row was inserted above row
+    29", with the advice to delete rows.  A name moved alone is named as moved, and the refresh is not refused."""
+    from openpyxl.utils import column_index_from_string, get_column_letter
+
+    from xlpy.workbook.backends import PackageBook
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    book = _copy(standard_books["holders"], tmp_path)
+    with PackageBook(book) as pb:
+        lay = layout(Shape.decode(pb.name(LAYOUT_NAME)))
+    sheet, ref = lay.names["ChargeAccount"]
+    col, row = ref.split("$")[1:]
+    held = f"${get_column_letter(column_index_from_string(col) + columns)}${int(row) + rows}"
+    _edit(book, {"xl/workbook.xml": lambda text: re.sub(
+        r'(<definedName name="ChargeAccount"[^>]*>[^<]*!)\$[A-Z]+\$\d+<', lambda m: f"{m[1]}{held}<", text)})
+    found = _findings(book)
+    assert [f for f in found if "ChargeAccount" in f] == [
+        f"book.xlsm: name ChargeAccount: name refers elsewhere: expected '{sheet}'!{ref}, found "
+        f"'{sheet}'!{held} [structure]"], found
+    assert not any("was inserted" in f or "was deleted" in f for f in found), found
+    assert main(["refresh", str(book), "--tally", str(_tally(tmp_path, 290)), "--no-backup", "-q"]) == 0
+    assert "name ChargeAccount" in capsys.readouterr().err

@@ -419,10 +419,10 @@ class RowsMoved:
 
 def rows_moved_on(name_of, lay: Layout) -> list[RowsMoved]:
     """Each sheet whose single named cells the book (*name_of*: a name -> its definition, ``'Cover'!$C$18``, or
-    None) holds away from the layout's, by its first such name (:class:`RowsMoved`): a name in its column in another
-    row (a row inserted or deleted above it), or two names or more moved alike to another column (a column inserted
-    or deleted before them).  One name moved to another column alone is no such move (a finding of its own; warned
-    of when the refresh saves its figures)."""
+    None) holds away from the layout's, by its first such name (:class:`RowsMoved`): two names or more moved alike,
+    rows down or up (a row inserted or deleted above them) or columns across (a column inserted or deleted before
+    them).  One name moved alone (a cell cut and pasted elsewhere) is no such move: a finding of its own, and warned
+    of when the refresh saves its figures."""
     from openpyxl.utils.cell import coordinate_to_tuple
 
     moved: dict[str, list[tuple[int, int, RowsMoved]]] = {}
@@ -439,10 +439,9 @@ def rows_moved_on(name_of, lay: Layout) -> list[RowsMoved]:
             moved.setdefault(sheet, []).append((row - want, col - want_col, RowsMoved(
                 sheet, name, get_column_letter(want_col), want, row, get_column_letter(col))))
     found = []
-    for names in moved.values():
-        rows = [m for dr, dc, m in names if dc == 0]
-        alike = [m for dr, dc, m in names if dc and sum((dr, dc) == (r, c) for r, c, _ in names) > 1]
-        found += (rows or alike)[:1]
+    for names in moved.values():  # two names or more moved alike: cells moved one by one are each moved otherwise
+        alike = [m for dr, dc, m in names if sum((dr, dc) == (r, c) for r, c, _ in names) > 1]
+        found += sorted(alike, key=lambda m: (m.letter != (m.held_letter or m.letter), m.row))[:1]
     return found
 
 

@@ -201,8 +201,7 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding], shifte
     for m in shifted:
         findings.append(Finding(book, f"{m.sheet}!{m.letter}{m.row}", f"{m.said()}: the sheet's names, labels and "
                                 "formulas from there on sit in other cells than the layout's, so nothing else on it "
-                                "is told, nor the figures checked, until it is mended; delete the row inserted (or "
-                                "insert the one deleted) where it was, or rebuild the workbook (xlpy build)"))
+                                f"is told, nor the figures checked, until it is mended; {m.undo()}"))
     off = {m.sheet: (m.held - m.row, column_index_from_string(m.held_letter or m.letter) -
                      column_index_from_string(m.letter)) for m in shifted}
     for name in REQUIRED_NAMES:
