@@ -683,3 +683,44 @@ def test_a_table_sorted_since_names_only_the_cells_typed_at_the_rows_they_are_in
         f"Tenders: typed into the holder table since the last refresh, and not in the tally the Cover records "
         f"({TALLY}): Tenders!{units} ({holder}): 9,999, the file {was:,}; the new file's lines are written over "
         "them (the refresh's backup keeps them): put a value that belongs in the file, and refresh again"], said
+
+
+def test_a_key_typed_over_is_named_at_its_cell_and_a_day_deleted_as_deleted(tmp_path, capsys):
+    """Review 60: a tally line typed over (C25: 6 to 4) matched the row with another holder's line, naming B25 and
+    D25 as typed and never C25; a price day deleted inside the table was named as the last day typed blank."""
+    from openpyxl import load_workbook
+    from repo_paths import DATA, FORMULA
+
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copy(FORMULA, tmp_path / "offer.toml")
+    built = tmp_path / "built.xlsm"
+    assert cli.main(["build", str(tmp_path / "offer.toml"), "-o", str(built), "--no-validate", "-q"]) == 0
+    wb = load_workbook(built, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    _, t = lay.table("tblTenders")
+    line = f"{t.letter('line')}{t.first_row + 4}"
+    other, was = wb["Tenders"][f"{t.letter('line')}{t.first_row + 1}"].value, wb["Tenders"][line].value
+    holder = wb["Tenders"][f"{t.letter('holder')}{t.first_row + 4}"].value
+    wb["Tenders"][line] = other  # (the tally line of another row: two rows now hold it)
+    wb.save(tmp_path / "line.xlsm")
+    wb = load_workbook(built, keep_vba=True)
+    _, p = lay.table("tblPrices")
+    ws, gone = wb["Prices"], p.first_row + 2
+    day = ws[f"{p.letter('date')}{gone}"].value.date().isoformat()
+    for r in range(gone, p.last_row + 1):  # (as LibreOffice deletes a row inside the table: those below move up)
+        for key in ("date", "price", "volume"):
+            ws[f"{p.letter(key)}{r}"] = ws[f"{p.letter(key)}{r + 1}"].value if r < p.last_row else None
+    wb.save(tmp_path / "day.xlsm")
+    capsys.readouterr()
+    assert cli.main(["refresh", str(tmp_path / "line.xlsm"), "--no-backup", "--json"]) == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert ("Tenders: the holder table differed from the tally the Cover records (edited since): rewritten from it "
+            f"(Tenders!{line} ({holder}): {other:,}, the file {was:,}: a value that belongs goes in the file)"
+            ) in notes, notes
+    assert cli.main(["refresh", str(tmp_path / "day.xlsm"), "--no-backup", "--json"]) == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert ("Prices: the price table differed from the price file the Cover records (edited since): rewritten from it "
+            f"(the day {day}: in no row of the table (deleted since): a value that belongs goes in the file)"
+            ) in notes, notes

@@ -55,50 +55,66 @@ def _shown(value) -> str:
 
 def holder_cells(book, lay: Layout, rows: Sequence[tuple]) -> tuple[list[str], bool]:
     """(each input cell of the holder table whose value is not that of its line of *rows*, as ``Tenders!D25
-    (DTC-0055): 9,999, the file 2,100``; whether the table holds the lines in another order) -- *rows*: the holder
-    table's rows of a tally (:func:`~xlpy.workbook.data.holder_rows`).  A row is the line of the tally whose row in
-    the file (the Tally line column) it holds, wherever a sort put it; one whose tally line is no line of the file
-    (typed over) is the line of its place.  ([], False) when the table holds another number of lines (a line typed
-    or deleted is named otherwise)."""
+    (DTC-0055): 9,999, the file 2,100``, and each line of *rows* no row holds; whether the table holds the lines in
+    another order) -- *rows*: the holder table's rows of a tally (:func:`~xlpy.workbook.data.holder_rows`).  A row
+    is the line of the tally whose row in the file (the Tally line column) it holds, wherever a sort put it, when no
+    other row holds that tally line; else (typed over) the line of its place.  A row left blank (a row deleted
+    inside the table) is no line.  ([], False) when the table holds another number of lines (a line typed below it
+    is named otherwise)."""
     sheet, t = lay.table(HOLDER_TABLE)
     if t.rows != len(rows) or not t.rows:
         return [], False
     columns = [c for c in t.columns if c.formula is None]
     who, at = HOLDER_INPUTS.index("holder"), HOLDER_INPUTS.index("line")
-    by_line = {line[at]: line for line in rows}
-    found, reordered = [], False
-    for i, (held, place) in enumerate(zip(input_lines(book, sheet.title, t), rows)):
-        held = tuple(map(excel_text, held))  # (as lines_differ compares them)
-        line = by_line.get(held[at], place)
-        reordered = reordered or line is not place
-        if held != tuple(line):
-            found += [f"{sheet.title}!{t.letter(c.key)}{t.first_row + i} ({line[who]}): {_shown(a)}, the file "
-                      f"{_shown(b)}" for c, a, b in zip(columns, held, line) if a != b]
-    return found, reordered
+    held = [tuple(map(excel_text, h)) for h in input_lines(book, sheet.title, t)]  # (as lines_differ compares them)
+    return _matched(held, rows, lambda h: h[at], lambda i, line, a, b, j: (
+        f"{sheet.title}!{t.letter(columns[j].key)}{t.first_row + i} ({line[who]}): {_shown(a)}, the file "
+        f"{_shown(b)}"), lambda line: f"tally line {line[at]} ({line[who]})")
 
 
 def price_cells(book, lay: Layout, days: Sequence) -> tuple[list[str], bool]:
     """(each date, price or volume cell of the price table whose value is not that of its day of *days*
-    (:class:`~xlpy.engine.model.PriceDay`, as the price file reads), named as :func:`holder_cells` names them;
-    whether the table holds the days in another order).  A row is the day of its date, wherever a sort put it; one
-    whose date is no day of the file (typed over) is the day of its place.  ([], False) when the table holds another
+    (:class:`~xlpy.engine.model.PriceDay`, as the price file reads), and each day no row holds, named as
+    :func:`holder_cells` names them; whether the table holds the days in another order).  A row is the day of its
+    date when no other row holds that date, else the day of its place.  ([], False) when the table holds another
     number of days."""
     sheet, t = lay.table("tblPrices")
     if t.rows != len(days) or not t.rows:
         return [], False
     keys = ("date", "price", "volume")
     area = book.get_rows(sheet.title, f"{t.letter('date')}{t.first_row}:{t.letter('volume')}{t.last_row}")
-    by_date = {day.date: day for day in days}
-    found, reordered = [], False
-    for i, (row, place) in enumerate(zip(area, days)):
-        held = (list(row) + [None] * 3)[:3]
-        held[0] = held[0].date() if isinstance(held[0], dt.datetime) else held[0]
-        day = by_date.get(held[0], place) if isinstance(held[0], dt.date) else place
-        reordered = reordered or day is not place
-        for key, a, b in zip(keys, held, (day.date, day.price, day.volume)):
-            if not (a == b if key == "date" else _same_number(a, b)):
-                found.append(f"{sheet.title}!{t.letter(key)}{t.first_row + i} ({day.date.isoformat()}): {_shown(a)}, "
-                             f"the file {_shown(b)}")
+    held = []
+    for row in area:
+        d, price, volume = (list(row) + [None] * 3)[:3]
+        held.append((d.date() if isinstance(d, dt.datetime) else d, price, volume))
+    lines = [(day.date, day.price, day.volume) for day in days]
+    return _matched(held, lines, lambda h: h[0], lambda i, line, a, b, j: (
+        f"{sheet.title}!{t.letter(keys[j])}{t.first_row + i} ({line[0].isoformat()}): {_shown(a)}, the file "
+        f"{_shown(b)}"), lambda line: f"the day {line[0].isoformat()}", same=(_same_key, _same_number, _same_number))
+
+
+def _same_key(a, b) -> bool:
+    return a == b
+
+
+def _matched(held: list[tuple], lines: Sequence[tuple], key, cell, gone, same=None) -> tuple[list[str], bool]:
+    """What :func:`holder_cells` and :func:`price_cells` find: each row of *held* (the table's input cells) matched
+    with its line of *lines* (the file's) by *key* when no other row holds that key, else with the line of its place;
+    *cell* words a cell that differs (row, line, held value, the file's, column), *gone* a line no row holds."""
+    from collections import Counter
+
+    by_key, counts = {key(line): line for line in lines}, Counter(map(key, held))
+    found, reordered, matched = [], False, set()
+    for i, (row, place) in enumerate(zip(held, lines)):
+        if all(v is None or v == "" for v in row):  # (a row deleted inside the table: its lines moved up)
+            continue
+        line = by_key.get(key(row), place) if counts[key(row)] == 1 else place
+        matched.add(key(line))
+        reordered = reordered or line is not place
+        for j, (a, b) in enumerate(zip(row, line)):
+            if not (same[j](a, b) if same else a == b):
+                found.append(cell(i, line, a, b, j))
+    found += [f"{gone(line)}: in no row of the table (deleted since)" for line in lines if key(line) not in matched]
     return found, reordered
 
 
