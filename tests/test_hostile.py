@@ -641,6 +641,10 @@ def test_render_into_a_folder_under_one_that_does_not_exist_is_refused(book, cap
         "xlpy render: --output: is in a folder that does not exist (reprots): create it first (render makes its "
         "output folder, not the folders above it), got 'reprots/march'"]
     assert not (book.parent / "reprots").exists()
+    (book.parent / "base.xlsm").write_bytes(b"")
+    assert main(["render", str(book), "-o", "base.xlsm/sub"]) == 2  # (review 60: "a folder that does not exist")
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy render: --output: is in base.xlsm, which is a file, not a folder, got 'base.xlsm/sub'"]
     assert main(["render", str(book), "-o", "march"]) == 0  # (a folder in one that exists)
     assert capsys.readouterr().out.split() == [str(Path("march") / "b.pdf")]
 

@@ -432,8 +432,9 @@ def run_render(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise InputError("--output", str(out), "exists and is not a folder; give a folder for the PDF and pages")
     if not out.exists() and not out.parent.is_dir():  # (a mistyped folder above it would be made, a tree of them)
-        raise InputError("--output", str(out), f"is in a folder that does not exist ({out.parent}): create it first "
-                         "(render makes its output folder, not the folders above it)")
+        raise InputError("--output", str(out), f"is in {out.parent}, which is a file, not a folder" if
+                         out.parent.exists() else f"is in a folder that does not exist ({out.parent}): create it "
+                         "first (render makes its output folder, not the folders above it)")
     from ..files.safety import check_intact, check_package
 
     check_package(book, book.name)
