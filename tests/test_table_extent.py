@@ -14,6 +14,7 @@ import re
 import shutil
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 from repo_paths import DATA, PRICES, TALLY
@@ -753,3 +754,18 @@ def test_one_name_moved_alone_is_a_name_moved_not_a_row_or_column_inserted(stand
     assert not any("was inserted" in f or "was deleted" in f for f in found), found
     assert main(["refresh", str(book), "--tally", str(_tally(tmp_path, 290)), "--no-backup", "-q"]) == 0
     assert "name ChargeAccount" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("definition", ["'Cover'!#REF!", "#REF!", '"text"'])
+def test_a_name_of_no_single_cell_is_passed_over_by_the_check_of_moved_cells(standard_books, tmp_path, capsys,
+                                                                            definition):
+    """72df567 (review 60: no test of its own): a name whose definition is no cell stopped validate with openpyxl's
+    UnboundLocalError; it is named as the name it is, and refresh goes on past the check."""
+    book = _copy(standard_books["holders"], tmp_path)
+    _edit(book, {"xl/workbook.xml": lambda text: re.sub(r'(<definedName name="BuiltAt"[^>]*>)[^<]*<',
+                                                        lambda m: f"{m[1]}{escape(definition)}<", text)})
+    found = _findings(book)
+    assert any(f.startswith("book.xlsm: name BuiltAt: name refers elsewhere") for f in found), found
+    assert not any("was inserted" in f for f in found), found
+    main(["refresh", str(book), "--tally", str(_tally(tmp_path, 290)), "--no-backup", "-q"])
+    assert "Traceback" not in capsys.readouterr().err
