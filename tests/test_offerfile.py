@@ -723,8 +723,8 @@ def test_a_workbook_given_as_the_offer_file_is_named_as_such(tmp_path):
     with pytest.raises(InputErrors) as info:
         offerfile.load(book)
     assert [str(p) for p in info.value.problems] == [
-        f"{book}: is a workbook or another ZIP package, not an offer file (TOML); xlpy validate and xlpy refresh "
-        "take workbooks"]
+        f"{book}: is a workbook or another ZIP package, not an offer file (TOML); xlpy validate, refresh and "
+        "render take workbooks"]
 
 
 def test_a_workbook_is_not_built_for_figures_past_what_it_holds(tmp_path):
