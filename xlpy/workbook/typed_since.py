@@ -66,7 +66,10 @@ def holder_cells(book, lay: Layout, rows: Sequence[tuple]) -> tuple[list[str], b
         return [], False
     columns = [c for c in t.columns if c.formula is None]
     who, at = HOLDER_INPUTS.index("holder"), HOLDER_INPUTS.index("line")
-    held = [tuple(map(excel_text, h)) for h in input_lines(book, sheet.title, t)]  # (as lines_differ compares them)
+    held = input_lines(book, sheet.title, t)
+    if held == rows:  # (the table as the file has it, the most of the time: no cell looked at one by one)
+        return [], False
+    held = [tuple(map(excel_text, h)) for h in held]  # (as lines_differ compares them)
     return _matched(held, rows, lambda h: h[at], lambda i, line, a, b, j: (
         f"{sheet.title}!{t.letter(columns[j].key)}{t.first_row + i} ({line[who]}): {_shown(a)}, the file "
         f"{_shown(b)}"), lambda line: f"tally line {line[at]} ({line[who]})")
