@@ -553,3 +553,15 @@ def test_build_json_gives_the_workbook_its_results_and_its_validation(tmp_path, 
     assert cli.main(["build", str(SEED), "-o", str(out), "--json", "--force", "--no-validate"]) == 0
     again = json.loads(capsys.readouterr().out)
     assert again == {"workbook": str(out), "results": computed, "validation": None}
+
+
+@pytest.mark.parametrize("command", [[], ["compute"], ["build"], ["validate"], ["render"], ["refresh"], ["docs"]])
+def test_every_help_ends_with_what_each_exit_status_means(capsys, command):
+    """Review 58: no --help said what an exit status means; the README alone did, case by case."""
+    with pytest.raises(SystemExit) as done:
+        cli.main([*command, "--help"])
+    assert done.value.code == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert said.endswith("exit status: 0 done; 1 findings (validate, or build's validation); 2 bad input, nothing "
+                         "written; 3 a file in use (open in Excel or LibreOffice, being written): nothing changed, run "
+                         "it again later; 130, 143 or 129 stopped by Ctrl-C, SIGTERM or SIGHUP"), said[-300:]

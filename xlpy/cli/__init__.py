@@ -29,8 +29,8 @@ from collections.abc import Sequence
 from .. import __version__
 from ..engine.errors import Busy, InputError, InputErrors, XlpyError
 from ..engine.numbers import engine_context
-from .commands import (COMMANDS, EXIT_BUSY, EXIT_INPUT, EXIT_OK, Terminated, add_limit_options, configure_from,
-                       no_room, refuse_empty, text_arguments)
+from .commands import (COMMANDS, EXIT_BUSY, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, add_limit_options,
+                       configure_from, no_room, refuse_empty, text_arguments)
 
 __all__ = ["build_parser", "console", "main", "no_room"]
 
@@ -63,6 +63,13 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+#: What every command's exit status means, as its help ends (the README says the same, case by case).
+EXIT_STATUSES = (f"exit status: {EXIT_OK} done; {EXIT_FINDINGS} findings (validate, or build's validation); "
+                 f"{EXIT_INPUT} bad input, nothing written; {EXIT_BUSY} a file in use (open in Excel or LibreOffice, "
+                 "being written): nothing changed, run it again later; 130, 143 or 129 stopped by Ctrl-C, SIGTERM "
+                 "or SIGHUP")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import docs, offer, workbook  # noqa: F401  (they register their commands)
 
@@ -71,11 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     # (no abbreviations: "--f" must not be taken for --force, which replaces a workbook, nor "--no-v" for
     # --no-validate)
-    parser = _Parser(prog="xlpy", description="Exchange-offer and induced-conversion accounting.", allow_abbrev=False)
+    parser = _Parser(prog="xlpy", description="Exchange-offer and induced-conversion accounting.", allow_abbrev=False,
+                     epilog=EXIT_STATUSES)
     parser.add_argument("--version", action=_Version, help="show the version and the workbook layout it writes")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (setup, run, help) in sorted(COMMANDS.items(), key=lambda item: rank.get(item[1][1].__module__, 1)):
-        p = sub.add_parser(name, help=help, description=help, allow_abbrev=False)
+        p = sub.add_parser(name, help=help, description=help, allow_abbrev=False, epilog=EXIT_STATUSES)
         setup(p)
         if name not in ("vba", "lite", "docs"):  # every other command may open a workbook or an XLSX tally from outside
             add_limit_options(p)
