@@ -44,7 +44,8 @@ from .overrides import OwnFormula
 from .saved_values import HOLDER_TABLE
 
 __all__ = ["SHOWN", "extent_note", "extent_notes", "grown_lines", "header_moved", "held_rows", "input_lines",
-           "lines_differ", "moved_notes", "names_off", "prices_differ", "rows_moved", "rows_moved_on", "same_but_tables", "shown_again",
+           "lines_differ", "moved_notes", "names_off", "prices_differ", "rows_moved", "rows_moved_on", "same_but_tables",
+           "shown_again",
            "typed_over"]
 
 #: Cells named one by one in the report; one more line counts the rest.
@@ -384,6 +385,8 @@ class RowsMoved:
     row: int
     held: int
     held_letter: str = ""
+    #: Cells of the name's column alone moved (Insert or Delete Cells, shifting them), the labels beside them not.
+    cells: bool = False
 
     def _moves(self) -> list[tuple[int, str, str, str]]:
         """(how far, ``row``/``column``, the way, what was done) of the rows and of the columns moved."""
@@ -407,6 +410,8 @@ class RowsMoved:
         moves = self._moves()
         far = " and ".join(f"{n} {what}{'s' * (n > 1)} {way}" for n, what, way, _ in moves)
         done = " and ".join(f"a {what} was {how}" for _, what, _, how in moves)
+        if self.cells:  # (its label did not move with it)
+            done = f"cells were {moves[0][3].split(' ')[0]} in column {self.letter} {moves[0][3].split(' ', 1)[1]}"
         return (f"the name {self.name} refers to {self.sheet}!{self.held_letter or self.letter}{self.held}, {far} "
                 f"where the layout puts it: {done} on {self.sheet} (or more than one)")
 
@@ -414,18 +419,26 @@ class RowsMoved:
         """``undo that (Edit > Undo, or delete the row inserted)``."""
         fix = " and ".join((f"delete the {what} inserted" if how.startswith("inserted") else
                             f"insert the {what} deleted again") for _, what, _, how in self._moves())
+        if self.cells:
+            fix = (f"delete the cells inserted in column {self.letter}, shifting cells up" if self.held > self.row
+                   else f"insert the cells deleted in column {self.letter} again, shifting cells down")
         return f"undo that (Edit > Undo, or {fix})"
 
 
-def rows_moved_on(name_of, lay: Layout) -> list[RowsMoved]:
+def rows_moved_on(name_of, lay: Layout, cell_of=None) -> list[RowsMoved]:
     """Each sheet whose single named cells the book (*name_of*: a name -> its definition, ``'Cover'!$C$18``, or
-    None) holds away from the layout's, by its first such name (:class:`RowsMoved`): two names or more moved alike,
-    rows down or up (a row inserted or deleted above them) or columns across (a column inserted or deleted before
-    them).  One name moved alone (a cell cut and pasted elsewhere) is no such move: a finding of its own, and warned
-    of when the refresh saves its figures."""
+    None) holds away from the layout's, by its first such name (:class:`RowsMoved`): a name whose label (*cell_of*:
+    (sheet, ``B17``) -> the book's value) moved with it, or two names or more moved alike, rows down or up (a row
+    inserted or deleted above them) or columns across (a column inserted or deleted before them); names moved alike
+    down one column with their labels left where they were are cells inserted in that column.  One name moved alone,
+    its label not with it (a cell cut and pasted elsewhere), is no such move: a finding of its own, and warned of
+    when the refresh saves its figures."""
     from openpyxl.utils.cell import coordinate_to_tuple
 
-    moved: dict[str, list[tuple[int, int, RowsMoved]]] = {}
+    from .layout.model import LABEL_COL
+
+    labels = {item.name: (item.label, row) for _, _, item, row in lay.items() if item.name and item.label}
+    moved: dict[str, list[tuple[int, int, bool | None, RowsMoved]]] = {}
     for name, (sheet, ref) in lay.names.items():
         if ":" in ref:  # (a table's column: its table's own checks)
             continue
@@ -435,13 +448,26 @@ def rows_moved_on(name_of, lay: Layout) -> list[RowsMoved]:
             continue
         (row, col), (want, want_col) = coordinate_to_tuple(cell.replace("$", "")), coordinate_to_tuple(
             ref.replace("$", ""))
-        if (row, col) != (want, want_col):
-            moved.setdefault(sheet, []).append((row - want, col - want_col, RowsMoved(
-                sheet, name, get_column_letter(want_col), want, row, get_column_letter(col))))
+        if (row, col) == (want, want_col):
+            continue
+        label, at = labels.get(name, (None, 0))
+        with_label = None  # (unknown: no label, or no cell read)
+        if label is not None and cell_of is not None and LABEL_COL + col - want_col >= 1:
+            there = cell_of(sheet, f"{get_column_letter(LABEL_COL + col - want_col)}{at + row - want}")
+            with_label = isinstance(there, str) and there.strip() == label.strip()
+        moved.setdefault(sheet, []).append((row - want, col - want_col, with_label, RowsMoved(
+            sheet, name, get_column_letter(want_col), want, row, get_column_letter(col))))
     found = []
-    for names in moved.values():  # two names or more moved alike: cells moved one by one are each moved otherwise
-        alike = [m for dr, dc, m in names if sum((dr, dc) == (r, c) for r, c, _ in names) > 1]
-        found += sorted(alike, key=lambda m: (m.letter != (m.held_letter or m.letter), m.row))[:1]
+    for names in moved.values():
+        first = sorted((m for *_, m in names), key=lambda m: (m.letter != (m.held_letter or m.letter), m.row))
+        alike = {id(m) for dr, dc, _, m in names if sum((dr, dc) == (r, c) for r, c, *_ in names) > 1}
+        labelled = [m for m in first if any(w and m is x for *_, w, x in names)]
+        if labelled:  # moved with its label: a row or a column moved
+            found.append(labelled[0])
+        elif alike:  # several alike, labels not seen moving: in one column with its labels left, cells moved
+            m = next(m for m in first if id(m) in alike)
+            stayed = all(w is False for dr, dc, w, x in names if id(x) in alike) and m.held_letter == m.letter
+            found.append(dataclasses.replace(m, cells=stayed))
     return found
 
 
@@ -453,7 +479,7 @@ def rows_moved(book, lay: Layout) -> list[InputError]:
     return [InputError(f"{m.sheet}!{m.letter}{m.row}", None, f"{m.said()}, and the refresh would read and save that "
                        f"sheet's cells in the wrong places; {m.undo()}, or rebuild the workbook from its offer file "
                        "(xlpy build) and refresh it; nothing was written", show_value=False)
-            for m in rows_moved_on(book.name, lay)]
+            for m in rows_moved_on(book.name, lay, book.get)]
 
 
 def names_off(book, sheet: str, table: Table) -> list[str]:

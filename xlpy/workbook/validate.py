@@ -548,7 +548,8 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     # Structure first (the table rows decide the formulas leg's path); the rest of it is checked once
     # LibreOffice is recalculating, and its findings come before the inputs' as always.
     names = wb.defined_names
-    shifted = table_edits.rows_moved_on(lambda n: names[n].attr_text if n in names else None, lay)
+    shifted = table_edits.rows_moved_on(lambda n: names[n].attr_text if n in names else None, lay, lambda sheet, ref:
+                                        wb[sheet][ref].value if sheet in wb.sheetnames else None)
     with progress.step(f"{book}: structure"):
         tables_ok = _structure_first(book, wb, lay, findings, shifted)
     typed = saved_values.Overridden.of(findings)  # values typed over formulas, or formulas changed
