@@ -719,8 +719,22 @@ def test_a_key_typed_over_is_named_at_its_cell_and_a_day_deleted_as_deleted(tmp_
     assert ("Tenders: the holder table differed from the tally the Cover records (edited since): rewritten from it "
             f"(Tenders!{line} ({holder}): {other:,}, the file {was:,}: a value that belongs goes in the file)"
             ) in notes, notes
+    # review 61: two rows swapped (a sort), then the first one's tally line typed over: only that cell is named
+    wb = load_workbook(built, keep_vba=True)
+    ws, r = wb["Tenders"], t.first_row + 4
+    letters = [t.letter(c.key) for c in t.columns if c.formula is None]
+    for x in letters:
+        ws[f"{x}{r}"], ws[f"{x}{r + 1}"] = ws[f"{x}{r + 1}"].value, ws[f"{x}{r}"].value
+    moved, mine = ws[f"{t.letter('line')}{r}"].value, ws[f"{t.letter('holder')}{r}"].value
+    ws[f"{t.letter('line')}{r}"] = 9999
+    wb.save(tmp_path / "swap.xlsm")
+    assert cli.main(["refresh", str(tmp_path / "swap.xlsm"), "--no-backup", "--json"]) == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert ("Tenders: the holder table differed from the tally the Cover records (edited since): rewritten from it "
+            f"(Tenders!{t.letter('line')}{r} ({mine}): 9,999, the file {moved:,}: a value that belongs goes in the "
+            "file)") in notes, notes
     assert cli.main(["refresh", str(tmp_path / "day.xlsm"), "--no-backup", "--json"]) == 0
     notes = json.loads(capsys.readouterr().out)["notes"]
     assert ("Prices: the price table differed from the price file the Cover records (edited since): rewritten from it "
-            f"(the day {day}: in no row of the table (deleted since): a value that belongs goes in the file)"
+            f"(the day {day}: in no row of the table, deleted since)"
             ) in notes, notes

@@ -53,7 +53,7 @@ def _shown(value) -> str:
     return f"{number:,}" if number == number.to_integral_value() else str(value)
 
 
-def holder_cells(book, lay: Layout, rows: Sequence[tuple]) -> tuple[list[str], bool]:
+def holder_cells(book, lay: Layout, rows: Sequence[tuple]) -> tuple[list[str], list[str], bool]:
     """(each input cell of the holder table whose value is not that of its line of *rows*, as ``Tenders!D25
     (DTC-0055): 9,999, the file 2,100``, and each line of *rows* no row holds; whether the table holds the lines in
     another order) -- *rows*: the holder table's rows of a tally (:func:`~xlpy.workbook.data.holder_rows`).  A row
@@ -63,19 +63,19 @@ def holder_cells(book, lay: Layout, rows: Sequence[tuple]) -> tuple[list[str], b
     is named otherwise)."""
     sheet, t = lay.table(HOLDER_TABLE)
     if t.rows != len(rows) or not t.rows:
-        return [], False
+        return [], [], False
     columns = [c for c in t.columns if c.formula is None]
     who, at = HOLDER_INPUTS.index("holder"), HOLDER_INPUTS.index("line")
     held = input_lines(book, sheet.title, t)
     if held == rows:  # (the table as the file has it, the most of the time: no cell looked at one by one)
-        return [], False
+        return [], [], False
     held = [tuple(map(excel_text, h)) for h in held]  # (as lines_differ compares them)
     return _matched(held, rows, lambda h: h[at], lambda i, line, a, b, j: (
         f"{sheet.title}!{t.letter(columns[j].key)}{t.first_row + i} ({line[who]}): {_shown(a)}, the file "
         f"{_shown(b)}"), lambda line: f"tally line {line[at]} ({line[who]})")
 
 
-def price_cells(book, lay: Layout, days: Sequence) -> tuple[list[str], bool]:
+def price_cells(book, lay: Layout, days: Sequence) -> tuple[list[str], list[str], bool]:
     """(each date, price or volume cell of the price table whose value is not that of its day of *days*
     (:class:`~xlpy.engine.model.PriceDay`, as the price file reads), and each day no row holds, named as
     :func:`holder_cells` names them; whether the table holds the days in another order).  A row is the day of its
@@ -83,7 +83,7 @@ def price_cells(book, lay: Layout, days: Sequence) -> tuple[list[str], bool]:
     number of days."""
     sheet, t = lay.table("tblPrices")
     if t.rows != len(days) or not t.rows:
-        return [], False
+        return [], [], False
     keys = ("date", "price", "volume")
     area = book.get_rows(sheet.title, f"{t.letter('date')}{t.first_row}:{t.letter('volume')}{t.last_row}")
     held = []
@@ -100,25 +100,30 @@ def _same_key(a, b) -> bool:
     return a == b
 
 
-def _matched(held: list[tuple], lines: Sequence[tuple], key, cell, gone, same=None) -> tuple[list[str], bool]:
-    """What :func:`holder_cells` and :func:`price_cells` find: each row of *held* (the table's input cells) matched
-    with its line of *lines* (the file's) by *key* when no other row holds that key, else with the line of its place;
-    *cell* words a cell that differs (row, line, held value, the file's, column), *gone* a line no row holds."""
+def _matched(held: list[tuple], lines: Sequence[tuple], key, cell, gone, same=None
+             ) -> tuple[list[str], list[str], bool]:
+    """What :func:`holder_cells` and :func:`price_cells` find: (the cells that differ, each worded by *cell* (row,
+    line, held value, the file's, column); the lines no row holds, each worded by *gone*; whether the rows hold the
+    lines in another order).  A row of *held* (the table's input cells) is matched with its line of *lines* (the
+    file's) by *key* when no other row holds that key; the rows left (a key typed over, or held twice) with the lines
+    left, in order; a blank row (a row deleted inside the table, the lines below moved up) with none."""
     from collections import Counter
 
     by_key, counts = {key(line): line for line in lines}, Counter(map(key, held))
-    found, reordered, matched = [], False, set()
-    for i, (row, place) in enumerate(zip(held, lines)):
-        if all(v is None or v == "" for v in row):  # (a row deleted inside the table: its lines moved up)
+    blank = [all(v is None or v == "" for v in row) for row in held]
+    pairs: list[tuple | None] = [by_key.get(key(row)) if not b and counts[key(row)] == 1 else None
+                                 for row, b in zip(held, blank)]
+    taken = {id(line) for line in pairs if line is not None}
+    rest = iter([line for line in lines if id(line) not in taken])
+    pairs = [line if line is not None or b else next(rest, None) for line, b in zip(pairs, blank)]
+    found, reordered = [], False
+    for i, (row, line) in enumerate(zip(held, pairs)):
+        if line is None:
             continue
-        line = by_key.get(key(row), place) if counts[key(row)] == 1 else place
-        matched.add(key(line))
-        reordered = reordered or line is not place
-        for j, (a, b) in enumerate(zip(row, line)):
-            if not (same[j](a, b) if same else a == b):
-                found.append(cell(i, line, a, b, j))
-    found += [f"{gone(line)}: in no row of the table (deleted since)" for line in lines if key(line) not in matched]
-    return found, reordered
+        reordered = reordered or line is not lines[i]
+        found += [cell(i, line, a, b, j) for j, (a, b) in enumerate(zip(row, line))
+                  if not (same[j](a, b) if same else a == b)]
+    return found, [gone(line) for line in rest], reordered
 
 
 def _same_number(held, want: Decimal) -> bool:
@@ -138,8 +143,10 @@ def differed_note(sheet: str, table: str, found: tuple[list[str], bool]) -> str:
     from it: the cells that differed, or that its lines were in another order (*found*: :func:`holder_cells`,
     :func:`price_cells`), if the table kept its length."""
     words, file, _ = _TABLES[table]
-    cells, reordered = found
-    said = (f" ({_listed(cells)}: a value that belongs goes in the file)" if cells else
+    cells, deleted, reordered = found
+    parts = ([f"{_listed(cells)}: a value that belongs goes in the file"] if cells else []) + (
+        [f"{_listed(deleted)}: in no row of the table, deleted since"] if deleted else [])
+    said = (f" ({'; '.join(parts)})" if parts else
             " (its lines in another order: sorted since; they are written in the workbook's order)" if reordered else
             "")
     return f"{sheet}: {words} differed from {file} the Cover records (edited since): rewritten from it{said}"
@@ -160,8 +167,8 @@ def typed_note(book, lay: Layout, table: str, read) -> str | None:
         return None
     try:
         found = read(path)
-        cells, _ = (holder_cells(book, lay, holder_rows(found)) if table == HOLDER_TABLE
-                    else price_cells(book, lay, found))  # (lines sorted alone: nothing lost but their order)
+        cells, *_ = (holder_cells(book, lay, holder_rows(found)) if table == HOLDER_TABLE
+                     else price_cells(book, lay, found))  # (lines deleted or sorted: the file has them still)
     except (XlpyError, OSError):
         return None
     if not cells:
