@@ -547,9 +547,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     wb, lay = opened
     # Structure first (the table rows decide the formulas leg's path); the rest of it is checked once
     # LibreOffice is recalculating, and its findings come before the inputs' as always.
-    names = wb.defined_names
-    shifted = table_edits.rows_moved_on(lambda n: names[n].attr_text if n in names else None, lay, lambda sheet, ref:
-                                        wb[sheet][ref].value if sheet in wb.sheetnames else None)
+    shifted = _shifted(wb, lay)
     with progress.step(f"{book}: structure"):
         tables_ok = _structure_first(book, wb, lay, findings, shifted)
     typed = saved_values.Overridden.of(findings)  # values typed over formulas, or formulas changed
@@ -606,6 +604,14 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
             _libreoffice_leg(report, exp, *lo_job, typed=typed, check=check, moved=moved)
     word(moved)
     return report
+
+
+def _shifted(wb, lay: Layout) -> list:
+    """The sheets whose named cells a row or a column inserted or deleted moved, each by its first such name
+    (:func:`~xlpy.workbook.table_edits.rows_moved_on`, the labels read from *wb*)."""
+    names = wb.defined_names
+    return table_edits.rows_moved_on(lambda n: names[n].attr_text if n in names else None, lay,
+                                     lambda sheet, ref: wb[sheet][ref].value if sheet in wb.sheetnames else None)
 
 
 def _damage(path: Path, book: str) -> str | None:
