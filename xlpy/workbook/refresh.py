@@ -683,7 +683,7 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
     offer, results = r.check()
     r.notes += bookdata.engine_warnings(r.lay, results.warnings)  # a proration, a negative charge, as build says
     r.notes += table_edits.window_restated(book, r.lay, r.price_record, r.prices, results,
-                                           typed_since.recorded_days(book, r.lay)) if r.prices else []
+                                           typed_since.recorded_days) if r.prices else []
     r.notes += typed_since.typed_notes(book, r.lay, r.tally_record, r.price_record)  # (another file over them)
     r.growth_room()
     if r.problems:

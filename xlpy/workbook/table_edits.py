@@ -44,9 +44,8 @@ from .overrides import OwnFormula
 from .saved_values import HOLDER_TABLE
 
 __all__ = ["SHOWN", "extent_note", "extent_notes", "grown_lines", "header_moved", "held_rows", "input_lines",
-           "lines_differ", "moved_notes", "names_off", "prices_differ", "rows_moved", "rows_moved_on", "same_but_tables",
-           "shown_again",
-           "typed_over"]
+           "lines_differ", "moved_notes", "names_off", "prices_differ", "rows_moved", "rows_moved_on",
+           "same_but_tables", "shown_again", "typed_over"]
 
 #: Cells named one by one in the report; one more line counts the rest.
 SHOWN = 10
@@ -218,13 +217,14 @@ def _price_rows(book, lay: Layout) -> dict:
     return {d.date() if isinstance(d, dt.datetime) else d: (price, volume) for d, price, volume in rows}
 
 
-def window_restated(book, lay: Layout, record, days: Sequence, results, recorded: Sequence | None = None) -> list[str]:
+def window_restated(book, lay: Layout, record, days: Sequence, results, recorded=None) -> list[str]:
     """The warning of a refresh whose price file (*record*, read as *days*) is not the one the Cover records and
     restates a day of the averaging window the price table held (a vendor's correction after the fact moves the
     ratio, which nothing else would say), or [].  The file the Cover records, read again, restates nothing: a price
-    typed into the table since is what it puts back, as the refresh says.  The days of that file (*recorded*), when
-    it is still there as recorded, are what a day is restated against: a price typed into the table since is named
-    as typed (:mod:`xlpy.workbook.typed_since`), not blamed on the new file."""
+    typed into the table since is what it puts back, as the refresh says.  The days of that file (*recorded*: (book,
+    layout) -> its days, or None), when it is still there as recorded, are what a day is restated against: a price
+    typed into the table since is named as typed (:mod:`xlpy.workbook.typed_since`), not blamed on the new file.  It
+    is read only when another file was given."""
     from decimal import Decimal, InvalidOperation
 
     from ..engine.numbers import excel_round, plain
@@ -232,6 +232,7 @@ def window_restated(book, lay: Layout, record, days: Sequence, results, recorded
     first, last = results.averaging_start, results.averaging_end
     if first is None or record.sha256 == str(book.get(*lay.cell("PriceSha256")) or "").strip():
         return []
+    recorded = recorded(book, lay) if recorded is not None else None
     held = _price_rows(book, lay) if recorded is None else {d.date: (d.price, d.volume) for d in recorded}
     changed = []
     for day in days:
