@@ -445,6 +445,35 @@ def test_a_recorded_tally_found_under_its_name_with_its_accents_composed_otherwi
     assert ws[f"D{first}"].value == 1300  # today's file read
 
 
+def test_a_value_typed_over_a_recorded_tally_found_with_its_accents_composed_otherwise_is_named(
+        tmp_path, monkeypatch, capsys):
+    """The tally the Cover records, found by the refresh with its accents composed otherwise, is the file values
+    typed into the holder table are told against too: they were dropped without a word when the check of what was
+    typed looked for the name as recorded alone."""
+    import json
+    import unicodedata
+
+    from openpyxl import load_workbook
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "offer.toml").write_text(OFFER, encoding="utf-8")
+    (tmp_path / "t1.csv").write_text("holder_id,units,method,status\nBIG,1000,book-entry,tendered\n", encoding="utf-8")
+    assert cli.main(["build", "offer.toml", "-o", "b.xlsm", "--no-validate", "-q"]) == 0
+    mac = unicodedata.normalize("NFD", "Zürich tally.csv")
+    (tmp_path / mac).write_text("holder_id,units,method,status\nBIG,1200,book-entry,tendered\n", encoding="utf-8")
+    assert cli.main(["refresh", "b.xlsm", "--tally", mac, "--no-backup"]) == 0
+    (tmp_path / mac).rename(tmp_path / unicodedata.normalize("NFC", mac))
+    wb = load_workbook(tmp_path / "b.xlsm", keep_vba=True)
+    first = int(wb["Tenders"].tables["tblTenders"].ref.split(":")[0][1:]) + 1
+    wb["Tenders"][f"D{first}"] = 1250
+    wb.save(tmp_path / "b.xlsm")
+    (tmp_path / "t2.csv").write_text("holder_id,units,method,status\nBIG,1300,book-entry,tendered\n", encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["refresh", "b.xlsm", "--tally", "t2.csv", "--no-backup", "--json"]) == 0
+    said = [w for w in json.loads(capsys.readouterr().out)["warnings"] if "typed into" in w]
+    assert len(said) == 1 and f"Tenders!D{first} (BIG): 1,250, the file 1,200" in said[0], said
+
+
 def test_a_count_file_without_a_guaranteed_delivery_column_says_its_count_is_taken_as_0(
         tmp_path, monkeypatch, capsys):
     """An agent's export that dropped a column: the seed workbook's 3,500 guaranteed deliveries become 0, and the

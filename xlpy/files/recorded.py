@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 from . import steady
 
-__all__ = ["NO_PRICE_FILE", "NO_TALLY_FILE", "SEED_OFFER", "recorded_path", "same_place", "sha256", "written_path"]
+__all__ = ["NO_PRICE_FILE", "NO_TALLY_FILE", "SEED_OFFER", "composed_alike", "recorded_path", "same_place", "sha256",
+           "written_path"]
 
 
 def sha256(path: str | os.PathLike) -> str:
@@ -33,6 +35,18 @@ SEED_OFFER = "hecla-2004.toml"
 def written_path(text: str) -> Path:
     """A path as written in an offer file or on the Cover: ``\\`` read as ``/`` where ``/`` is the separator."""
     return Path(text.replace("\\", "/") if os.sep == "/" else text)
+
+
+def composed_alike(path: Path) -> Path:
+    """*path*, or the file in its folder whose name differs from it only in how its accents are composed (a Mac
+    decomposes them: ``e`` and a combining accent where Windows wrote ``é``), if *path* itself is not there."""
+    try:
+        if path.is_file() or not path.parent.is_dir():
+            return path
+        want = unicodedata.normalize("NFC", path.name)
+        return next((p for p in path.parent.iterdir() if unicodedata.normalize("NFC", p.name) == want), path)
+    except OSError:  # a folder it may not list
+        return path
 
 
 def recorded_path(path: Path, folder: Path | None, given_absolute: bool) -> str:

@@ -49,7 +49,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import unicodedata
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import ne
@@ -64,7 +63,8 @@ from ..engine.numbers import engine_context, to_whole
 from ..engine.release import release_sentences
 from ..engine.rules import tally_problems
 from ..files import calendars, sources, steady
-from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, recorded_path, same_place, sha256, written_path
+from ..files.recorded import (NO_PRICE_FILE, NO_TALLY_FILE, composed_alike, recorded_path, same_place, sha256,
+                              written_path)
 from ..files.prices import read_prices
 from ..files.counts import absent_counts, mapping_for_the_next, read_count_file, tally_kind, unmapped_problem
 from . import data as bookdata, rebuild, saved_values, source_lines, table_edits, typed_since
@@ -283,9 +283,7 @@ class _Refresh:
                 return None
             path = self.book.folder / path
             self.in_folder.add(path)
-        if not path.is_file() and path.parent.is_dir():  # its accents composed otherwise (a Mac decomposes them)
-            want = unicodedata.normalize("NFC", path.name)
-            path = next((p for p in path.parent.iterdir() if unicodedata.normalize("NFC", p.name) == want), path)
+        path = composed_alike(path)  # its accents composed otherwise (a Mac decomposes them)
         if not path.is_file():
             how = "" if path not in self.in_folder else " (the Cover records it relative to the workbook's folder)"
             option = {"tally": "--tally", "price": "--prices"}.get(what, "--mapping")

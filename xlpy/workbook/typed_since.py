@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..engine.errors import XlpyError
-from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, sha256, written_path
+from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, composed_alike, sha256, written_path
 from .data import excel_text, holder_rows
 from .layout import Layout
 from .layout.tenders import HOLDER_INPUTS
@@ -234,6 +234,7 @@ def _recorded(book, lay: Layout, source: str, digest: str | None) -> Path | None
         if book.folder is None:
             return None
         path = book.folder / path
+    path = composed_alike(path)  # its accents composed otherwise, as the refresh reads it
     try:
         same = path.is_file() and (digest is None or sha256(path) == str(book.get(*lay.cell(digest)) or "").strip())
     except OSError:
