@@ -210,9 +210,17 @@ def test_usage_error_is_not_a_traceback(capsys):
      "xlpy render: argument --dpi: invalid int value: '72.5' (see xlpy render --help)"),
     (["refresh", "book.xlsm", "--keep", "x"],
      "xlpy refresh: argument --keep: invalid int value: 'x' (see xlpy refresh --help)"),
-    (["compute", "x.toml", "--jsno"], "xlpy compute: unrecognized arguments: --jsno (see xlpy compute --help)"),
+    (["compute", "x.toml", "--jsno"],
+     "xlpy compute: unrecognized arguments: --jsno: did you mean --json? (see xlpy compute --help)"),
+    (["compute", "x.toml", "--zzz"], "xlpy compute: unrecognized arguments: --zzz (see xlpy compute --help)"),
     (["render", "x.xlsm", "-o", "r", "--dpl", "30"],
-     "xlpy render: unrecognized arguments: --dpl 30 (see xlpy render --help)"),  # its options are in its help
+     "xlpy render: unrecognized arguments: --dpl 30: did you mean --dpi? (see xlpy render --help)"),  # its own
+    # An option the command lacks is named, not the required one it may have meant (--output), said missing first.
+    (["render", "x.xlsm", "--out", "r"],
+     "xlpy render: unrecognized arguments: --out: did you mean --output? (see xlpy render --help)"),
+    (["render", "--out=r", "x.xlsm"],
+     "xlpy render: unrecognized arguments: --out=r: did you mean --output? (see xlpy render --help)"),
+    (["render", "x.xlsm"], "xlpy render: the following arguments are required: -o/--output (see xlpy render --help)"),
     (["comput"], "xlpy: argument COMMAND: invalid choice: 'comput' (choose from 'compute', 'release', 'entries', "
                  "'build', 'validate', 'render', 'refresh', 'vba', 'lite', 'docs') (see xlpy --help)"),
 ])

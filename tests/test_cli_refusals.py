@@ -567,7 +567,8 @@ def test_an_unknown_option_before_the_command_is_named_against_xlpy_not_the_comm
     with pytest.raises(SystemExit) as exit_:
         main(["--vers", "compute", "x.toml"])
     assert exit_.value.code == 2
-    assert capsys.readouterr().err == "xlpy: unrecognized arguments: --vers (see xlpy --help)\n"
+    assert capsys.readouterr().err == \
+        "xlpy: unrecognized arguments: --vers: did you mean --version? (see xlpy --help)\n"
     with pytest.raises(SystemExit):
         main(["compute", "x.toml", "--vers"])
     assert capsys.readouterr().err == "xlpy compute: unrecognized arguments: --vers (see xlpy compute --help)\n"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextvars
+import difflib
 import errno
 import os
 import signal
@@ -43,7 +44,26 @@ class _Parser(argparse.ArgumentParser):
     other bad input is reported, not the usage block and a second line."""
 
     def error(self, message: str):
+        if message.startswith("the following arguments are required"):  # (argparse says so before what it did
+            known = {*self._option_string_actions, "--version"}  # not know, "--out" for -o)
+            unknown = [t for t in _GIVEN.get() if t.startswith("--") and t.split("=", 1)[0] not in known | {"--"}]
+            message = unknown_said(self, unknown) if unknown else message
         self.exit(EXIT_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+#: The arguments :func:`main` was given, for a usage error that names an option it does not know first.
+_GIVEN: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("xlpy_cli_given", default=())
+
+
+def unknown_said(parser: argparse.ArgumentParser, unknown: Sequence[str]) -> str:
+    """The usage error of arguments *parser* does not know, with the option meant where one of its own is close
+    (``--out``: did you mean ``--output``?; never taken for it: "--f" is no --force)."""
+    known = [o for o in parser._option_string_actions if o.startswith("--")]
+    meant = []
+    for u in (u.split("=", 1)[0] for u in unknown if u.startswith("--")):
+        close = [o for o in known if o.startswith(u)] or difflib.get_close_matches(u, known, n=1, cutoff=0.75)
+        meant += close[:1] if len(close) == 1 and close[0] not in meant else []
+    return f"unrecognized arguments: {' '.join(unknown)}" + (f": did you mean {' '.join(meant)}?" if meant else "")
 
 
 class _Version(argparse.Action):
@@ -109,12 +129,16 @@ def _signalled(signum, frame):
 @engine_context()  # (called in a script's process: its decimal context is the script's, not the engine's)
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args, unknown = parser.parse_known_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    token = _GIVEN.set(tuple(given))
+    try:
+        args, unknown = parser.parse_known_args(given)
+    finally:
+        _GIVEN.reset(token)
     if unknown:  # named against the command whose options they are not ("see xlpy render --help"), or xlpy's own
-        given = list(sys.argv[1:] if argv is None else argv)
         before = given[:given.index(args.command)] if args.command in given else given
-        (parser if any(u in before for u in unknown) else args.parser).error(
-            f"unrecognized arguments: {' '.join(unknown)}")
+        named = parser if any(u in before for u in unknown) else args.parser
+        named.error(unknown_said(named, unknown))
     from ..workbook.locks import STOP_SIGNALS
 
     try:
