@@ -172,3 +172,19 @@ def test_each_workbook_is_reported_when_one_is_of_another_kind(standard_books, t
     assert "plain.xlsm: Tenders: the count differs in kind from the offer file's: expected 299 holder lines, " \
            "found aggregate counts [inputs]" in out
     assert "holders.xlsm: valid" in out
+
+
+def test_later_exchanges_the_offer_file_has_not_or_more_of_are_counted_in_words(tmp_path):
+    """A workbook with a later exchange against the seed offer file (none) was "expected 0 rows, found 1 rows"."""
+    from repo_paths import SEED_TEXT
+
+    from xlpy.cli import main
+
+    exchange = "\n[[exchange]]\ndate = 2004-06-01\nunits = 1000\nratio = 8\nprice = 5\n"
+    (tmp_path / "one.toml").write_text(SEED_TEXT + exchange, encoding="utf-8")
+    (tmp_path / "two.toml").write_text(SEED_TEXT + exchange + exchange.replace("06-01", "06-02"), encoding="utf-8")
+    book = tmp_path / "one.xlsm"
+    assert main(["build", str(tmp_path / "one.toml"), "-o", str(book), "--no-validate", "-q"]) == 0
+    for offer, want in ((SEED, "no later exchanges"), (tmp_path / "two.toml", "2 later exchanges")):
+        found = [(f.what, f.expected, f.found) for f in validate(book, offer, legs=()).findings]
+        assert found == [("table differs from the offer file", want, "1 later exchange")], found

@@ -146,6 +146,17 @@ def _kinds(file_offer, offer, lay) -> list[tuple[str, str, str, str]]:
     return found
 
 
+#: What one line of each input table is (a count of them: :func:`_lines`).
+_LINE = {"tblTenders": "holder line", "tblPrices": "price day", "tblExchanges": "later exchange"}
+
+
+def _lines(table: str, n: int) -> str:
+    """*n* lines of input table *table* in words: ``no later exchanges``, ``1 later exchange``, ``1,200 holder
+    lines``."""
+    word = _LINE.get(table, "row")
+    return f"no {word}s" if n == 0 else f"1 {word}" if n == 1 else f"{n:,} {word}s"
+
+
 def compare_offer_file(book: str, offer, file_offer, lay, findings: list[Finding], refreshed: str = ""):
     """--offer: the workbook's inputs against the offer file's; once *refreshed* (the Cover's RefreshedAt), not the
     counts, holder lines and price days, which are then the refresh's sources' (the Cover records them)."""
@@ -182,4 +193,4 @@ def compare_offer_file(book: str, offer, file_offer, lay, findings: list[Finding
                                     show(tuple(a[rows[0]])), "inputs"))
         elif a != b:
             findings.append(Finding(book, f"{lay.table(table)[0].title}!{table}", "table differs from the offer file",
-                                    f"{len(b or [])} rows", f"{len(a or [])} rows", "inputs"))
+                                    _lines(table, len(b or [])), _lines(table, len(a or [])), "inputs"))
