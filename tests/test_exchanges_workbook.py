@@ -219,6 +219,30 @@ def test_build_says_the_charge_of_every_exchange_beside_the_offer_s(tmp_path, ca
         f"induced charge $9,597,836.40 (the offer's; the charge of all 3 exchanges ${total:,.2f})"]
 
 
+def test_compute_s_table_ties_out_the_figures_it_gives_for_every_exchange(tmp_path, capsys):
+    """Review 64: compute's table gave the offer's units accepted and common issued beside the units remaining and
+    common after of every exchange, unlabelled (115,000,000 + 2,175,560 is not the 117,434,807 shown)."""
+    from xlpy import cli
+
+    path = tmp_path / "q1.toml"
+    path.write_text(OFFER + FIRST + SECOND)
+    assert cli.main(["compute", str(path)]) == 0
+    rows = dict(line.split("  ", 1) for line in capsys.readouterr().out.splitlines() if "  " in line.strip())
+    rows = {k.strip(): v.strip() for k, v in rows.items()}
+    n = lambda key: int(rows[key].replace(",", ""))  # noqa: E731
+    assert n("Units accepted") == 274_000 and n("Common issued") == 2_175_560  # the offer's
+    assert n("Units exchanged, all") == 274_000 + sum(e["units"] for e in _exchanges())
+    assert n("Units outstanding") - n("Units exchanged, all") == n("Units remaining")
+    assert n("Common before") + n("Common issued, all") == n("Common after")
+    assert n("Common issued, all") > n("Common issued")
+
+
+def _exchanges() -> list[dict]:
+    import tomllib
+
+    return tomllib.loads(OFFER + FIRST + SECOND)["exchange"]
+
+
 def test_a_ratio_finer_than_the_workbook_counts_is_refused_by_name(tmp_path, capsys):
     """The workbook counts shares in parts of 1/1,000,000 share: a ratio of seven decimals would be rounded there
     and kept exact by the engine. build refuses it from the offer file; typed into a workbook, validate and refresh

@@ -112,18 +112,21 @@ def results_table(offer, r) -> str:
         rows.append(("Carrying amount", fmt_money(r.carrying_amount)))
         if r.accrued_interest_given_up:  # notes: extinguished with them
             rows.append(("Accrued interest given up", fmt_money(r.accrued_interest_given_up)))
-    rows += [
-        _charge_row(r, offer),
-        ("Units remaining", fmt_count(r.units_remaining)),
-        ("Common before", fmt_count(r.common_outstanding_before)),
-        ("Common after", fmt_count(r.common_outstanding_after)),
-    ]
-    if len(r.exchanges) > 1:
+    rows.append(_charge_row(r, offer))
+    if len(r.exchanges) > 1:  # (the lines above are the offer's; those below tie out with every exchange in)
         rows.append(("Charge, all exchanges", fmt_money(r.total_charge)))
         for e in r.exchanges[1:]:
             rows.append(
                 (f"  {e.label} {e.date.isoformat()}", f"{fmt_count(e.units)} units, charge {fmt_money(e.charge)}")
             )
+        rows += [("Units exchanged, all", fmt_count(sum(e.units for e in r.exchanges))),
+                 ("Common issued, all", fmt_count(sum(e.common_issued for e in r.exchanges))),
+                 ("Cash in lieu, all", fmt_money(sum((e.fractional_cash for e in r.exchanges), Decimal(0))))]
+    rows += [
+        ("Units remaining", fmt_count(r.units_remaining)),
+        ("Common before", fmt_count(r.common_outstanding_before)),
+        ("Common after", fmt_count(r.common_outstanding_after)),
+    ]
     if r.eps is not None:
         e = r.eps
         rows += [
