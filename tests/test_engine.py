@@ -839,6 +839,24 @@ def test_holders_receiving_less_than_the_original_terms_give_is_no_induced_conve
     assert any(w.startswith("induced-conversion test failed (what holders receive is worth less") for w in r.warnings)
 
 
+def test_an_offer_at_the_original_terms_is_warned_to_book_no_inducement(tmp_path):
+    """Review 64: an offer at R0 with no cash was "induced conversion (deemed dividend)", charge 0, without a word
+    that nothing induced it; an offer that gives more still says nothing of it."""
+    from repo_paths import SEED_TEXT
+
+    from xlpy.files.offerfile import compute_file
+
+    path = tmp_path / "r0.toml"
+    path.write_text(SEED_TEXT.replace("ratio = 7.94", "ratio = 3.2"), encoding="utf-8")
+    _, r = compute_file(path)
+    assert r.charge == 0 and r.treatment == "induced_conversion"
+    assert "the offer gives holders nothing beyond the original terms (fair value $6,479,552.00 against " \
+           "$6,479,552.00 on them): a conversion on its original terms, with no inducement to book; the induced " \
+           "charge is 0" in r.warnings, r.warnings
+    path.write_text(SEED_TEXT, encoding="utf-8")
+    assert not any("nothing beyond" in w for w in compute_file(path)[1].warnings)
+
+
 def test_a_later_exchange_giving_holders_less_than_the_original_terms_is_refused(tmp_path):
     """A later exchange is always measured as an induced conversion: at R0 with fractions forfeited it gives
     less than the original terms (3 units x 3.2 = 9.6 shares, 9 delivered), which is none; refused, as below R0."""

@@ -611,6 +611,10 @@ def _measure(offer: Offer, offer_ratio: Decimal, fv: charge.FairValues, warnings
                        f"{plain(fv.original)}" + (", fractions forfeited" if offer.consideration.fractional != "cash"
                                                    else "") + "): not the original consideration in amount"]
     if not failed_test:
+        if accepted and fv.charge < -_HALF_CENT_BELOW:  # (an exchange at the original terms: no inducement)
+            warnings.append(f"the offer gives holders nothing beyond the original terms (fair value "
+                            f"${fv.offer:,.2f} against ${fv.original:,.2f} on them): a conversion on its original "
+                            "terms, with no inducement to book; the induced charge is 0")
         return "induced_conversion", fv.charge
     if offer.carrying_amount is None:
         raise InputErrors(
