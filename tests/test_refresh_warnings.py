@@ -633,6 +633,7 @@ def test_values_typed_into_the_tables_are_named_when_another_file_is_written_ove
     was = wb["Tenders"][units].value, wb["Prices"][price].value
     wb["Tenders"][units], wb["Prices"][price] = 9999, 9.99
     wb.save(book)
+    shutil.copy(book, tmp_path / "renamed.xlsm")
     for path, typed in ((book, True), (untouched, False)):
         capsys.readouterr()
         assert cli.main(["refresh", str(path), "--tally", str(tmp_path / "next.csv"), "--prices",
@@ -646,6 +647,21 @@ def test_values_typed_into_the_tables_are_named_when_another_file_is_written_ove
             f"({PRICES}): Prices!{price} ({day}): 9.99, the file {was[1]}; the new file's lines are written over "
             "them (the refresh's backup keeps them): put a value that belongs in the file, and refresh again"]
             if typed else []), said
+    # Review 62: the recorded files sent again under other names (the same bytes) wrote over both without a word.
+    shutil.copy(DATA / TALLY, tmp_path / "sent-again.csv")
+    shutil.copy(DATA / PRICES, tmp_path / "sent-again-prices.csv")
+    capsys.readouterr()
+    assert cli.main(["refresh", str(tmp_path / "renamed.xlsm"), "--tally", str(tmp_path / "sent-again.csv"),
+                     "--prices", str(tmp_path / "sent-again-prices.csv"), "--no-backup", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert not [w for w in report["warnings"] if "typed into" in w], report["warnings"]
+    assert [n for n in report["notes"] if "differed" in n] == [
+        "Tenders: the holder table differed from the tally the Cover records (edited since): rewritten from it "
+        f"(Tenders!{units} ({holder}): 9,999, the file {was[0]:,}: a value that belongs goes in the file)",
+        "Prices: the price table differed from the price file the Cover records (edited since): rewritten from it "
+        f"(Prices!{price} ({day}): 9.99, the file {was[1]}: a value that belongs goes in the file)"], report["notes"]
+    wb = load_workbook(tmp_path / "renamed.xlsm")
+    assert (wb["Tenders"][units].value, wb["Prices"][price].value) == was
 
 
 def test_a_table_sorted_since_names_only_the_cells_typed_at_the_rows_they_are_in(tmp_path, capsys):

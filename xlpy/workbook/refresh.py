@@ -456,9 +456,9 @@ class _Refresh:
         """True when every source read is the file the Cover records, byte for byte, and nothing else would move: a
         count file must match the counts the Inputs hold now (typed over since the last refresh?), and History's last
         row the figures *results* give (an input typed since moved them)."""
-        checks = []
         if self.switch is not None:
             return False
+        checks = []
         if self.tally_record is not None:
             r = self.tally_record
             checks += [("TallySource", r.path), ("TallySha256", r.sha256), ("TallyMapping", r.mapping)]
@@ -468,15 +468,7 @@ class _Refresh:
         if self.price_record is not None:
             r = self.price_record
             checks += [("PriceSource", r.path), ("PriceSha256", r.sha256)]
-        if not all(_same_value(self.recorded(name), want) for name, want in checks):
-            return False
-        if self.tally_rows is not None and table_edits.lines_differ(self.book, self.lay, self.tally_rows):
-            self.notes.append(typed_since.differed_note(self.lay.table(HOLDER_TABLE)[0].title, HOLDER_TABLE,
-                                                        typed_since.holder_cells(self.book, self.lay, self.tally_rows)))
-            return False
-        if self.prices is not None and table_edits.prices_differ(self.book, self.lay, self.prices):
-            self.notes.append(typed_since.differed_note(self.lay.table("tblPrices")[0].title, "tblPrices",
-                                                        typed_since.price_cells(self.book, self.lay, self.prices)))
+        if self._differed() or not all(_same_value(self.recorded(name), want) for name, want in checks):
             return False
         for name in self._rewritten():  # resized by hand, or typed over: its range, names and formulas are reset
             sheet, t = self.lay.table(name)
@@ -487,6 +479,22 @@ class _Refresh:
         moved = history_moved_note(self._history_records(), results, "a new row records the figures as they stand")
         self.notes += [moved] if moved else []
         return moved is None
+
+    def _differed(self) -> bool:
+        """Whether a table differs from the file the Cover records, read as recorded (its bytes, by its name or another:
+        sent again, renamed), said as edited since (typed_since.typed_notes speaks of a file of other bytes)."""
+        differed, t, rows = False, self.tally_record, self.tally_rows
+        if rows is not None and _same_value(self.recorded("TallySha256"), t.sha256) and _same_value(
+                self.recorded("TallyMapping"), t.mapping) and table_edits.lines_differ(self.book, self.lay, rows):
+            self.notes.append(typed_since.differed_note(self.lay.table(HOLDER_TABLE)[0].title, HOLDER_TABLE,
+                                                        typed_since.holder_cells(self.book, self.lay, self.tally_rows)))
+            differed = True
+        if self.prices is not None and _same_value(self.recorded("PriceSha256"), self.price_record.sha256) and \
+                table_edits.prices_differ(self.book, self.lay, self.prices):
+            self.notes.append(typed_since.differed_note(self.lay.table("tblPrices")[0].title, "tblPrices",
+                                                        typed_since.price_cells(self.book, self.lay, self.prices)))
+            differed = True
+        return differed
 
     def _check_totals(self, offer) -> None:
         rec = self.tally_record
