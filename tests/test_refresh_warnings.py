@@ -634,6 +634,7 @@ def test_values_typed_into_the_tables_are_named_when_another_file_is_written_ove
     wb["Tenders"][units], wb["Prices"][price] = 9999, 9.99
     wb.save(book)
     shutil.copy(book, tmp_path / "renamed.xlsm")
+    shutil.copy(book, tmp_path / "tally-only.xlsm")
     for path, typed in ((book, True), (untouched, False)):
         capsys.readouterr()
         assert cli.main(["refresh", str(path), "--tally", str(tmp_path / "next.csv"), "--prices",
@@ -662,6 +663,13 @@ def test_values_typed_into_the_tables_are_named_when_another_file_is_written_ove
         f"(Prices!{price} ({day}): 9.99, the file {was[1]}: a value that belongs goes in the file)"], report["notes"]
     wb = load_workbook(tmp_path / "renamed.xlsm")
     assert (wb["Tenders"][units].value, wb["Prices"][price].value) == was
+    assert cli.main(["refresh", str(tmp_path / "tally-only.xlsm"), "--tally", str(tmp_path / "next.csv"),
+                     "--no-backup", "--json"]) == 0  # a new tally, the recorded price file read again
+    report = json.loads(capsys.readouterr().out)
+    assert [w[:40] for w in report["warnings"] if "typed into" in w] == ["Tenders: typed into the holder table sin"]
+    assert [n for n in report["notes"] if "differed" in n] == [
+        "Prices: the price table differed from the price file the Cover records (edited since): rewritten from it "
+        f"(Prices!{price} ({day}): 9.99, the file {was[1]}: a value that belongs goes in the file)"], report["notes"]
 
 
 def test_a_table_sorted_since_names_only_the_cells_typed_at_the_rows_they_are_in(tmp_path, capsys):
