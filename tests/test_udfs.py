@@ -339,6 +339,8 @@ def test_proration_matches_the_engines_count():
     # the odd lots alone exceed the cap: everyone prorated alike
     odd, big = [90] * 100, [1000] * 10  # 9,000 odd-lot units
     assert udfs.PRORATION(19000.0, 5000.0, 9000.0) == float(engine_factor(19000, 5000, odd, big, 100))
+    # a cap of nothing is no capped offer, as the offer file's max_units (review 64: it gave 0.0)
+    assert udfs.PRORATION(1000.0, 0.0) == "#xlpy! max_units must be at least 1, got 0"
 
 
 # --------------------------------------------------------------------------- #
@@ -613,7 +615,7 @@ BAD_CALLS = [
     ("AVERAGING_WINDOW", (EXPIRATION, 3567.0, 0.0), "days",
      "must be at most 3,566 with lag 0: calendar XNYS has 3,566 trading days up to 2004-02-20"),
     ("AVERAGING_WINDOW", (EXPIRATION, 5.0, 2.0, 7.0), "calendar", 'must be an exchange calendar code such as "XNYS"'),
-    ("PRORATION", (400000.0, -1.0), "max_units", "must not be negative, got -1"),
+    ("PRORATION", (400000.0, -1.0), "max_units", "must be at least 1, got -1"),
     ("PRORATION", (400000.5, 300000.0), "tendered", "must be a whole number, got 400000.5"),
     ("PRORATION", (1000.0, 500.0, 2000.0), "odd_lot_units", "must not exceed tendered (1000), got 2000"),
     ("PRORATION", (1e15, 500.0), "tendered", "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly)"),

@@ -17,7 +17,7 @@ from decimal import Decimal, localcontext
 from . import allocation, charge, eps, ratio, rules, schema
 from .errors import BeforeRecords, InputError, InputErrors, one_line
 from .model import Consideration, Offer
-from .numbers import CONTEXT, ZERO, excel_round, plain, units
+from .numbers import CONTEXT, ZERO, excel_round, plain, short, units
 from .ratio import session_range
 
 __all__ = ["Sessions", "ExchangeResult", "EPSResult", "Results", "check_offer", "compute", "in_principal",
@@ -612,9 +612,10 @@ def _measure(offer: Offer, offer_ratio: Decimal, fv: charge.FairValues, warnings
                                                    else "") + "): not the original consideration in amount"]
     if not failed_test:
         if accepted and fv.charge < -_HALF_CENT_BELOW:  # (an exchange at the original terms: no inducement)
-            warnings.append(f"the offer gives holders nothing beyond the original terms (fair value "
-                            f"${fv.offer:,.2f} against ${fv.original:,.2f} on them): a conversion on its original "
-                            "terms, with no inducement to book; the induced charge is 0")
+            money = [f"${v:,.2f}" if abs(v) < 10**15 else f"${short(v)}" for v in (fv.offer, fv.original)]
+            warnings.append(f"the offer gives holders nothing beyond the original terms (fair value {money[0]} "
+                            f"against {money[1]} on them): a conversion on its original terms, with no inducement "
+                            "to book; the induced charge is 0")
         return "induced_conversion", fv.charge
     if offer.carrying_amount is None:
         raise InputErrors(

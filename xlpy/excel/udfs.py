@@ -470,7 +470,7 @@ def PRORATION(tendered, max_units, odd_lot_units=None):
     0.7368421053
     """
     t = whole(tendered, "tendered")
-    cap = whole(max_units, "max_units")
+    cap = whole(max_units, "max_units", minimum=1)  # (as the offer file: a cap of 0 accepts nothing, no offer)
     odd = optional_whole(odd_lot_units, "odd_lot_units", 0)
     if odd > t:
         raise InputError("odd_lot_units", odd_lot_units, f"must not exceed tendered ({t})")
