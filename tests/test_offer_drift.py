@@ -165,3 +165,17 @@ def test_later_exchanges_are_compared_field_by_field_as_cells_hold_them(folder, 
 def test_another_offers_file_under_the_same_name_is_not_this_workbooks(folder, capsys):
     shutil.copy(DATA.parent / "hecla-2004.toml", folder / "offer.toml")  # another id: not the offer built
     assert refresh(capsys) == []
+
+
+def test_the_build_command_names_the_offer_file_as_seen_from_where_the_workbook_was_named(folder, capsys):
+    """Review 62: refreshed as deal/book.xlsm, the warning said "xlpy build offer.toml -o NEW.xlsm", which the folder
+    the user is in has no offer.toml for."""
+    (folder / "deal").mkdir()
+    for name in ("book.xlsm", "offer.toml"):
+        shutil.move(folder / name, folder / "deal" / name)
+    shutil.move(folder / "data", folder / "deal" / "data")
+    offer = folder / "deal" / "offer.toml"
+    offer.write_text(final_count(offer.read_text(encoding="utf-8")), encoding="utf-8")
+    assert cli.main(["refresh", "deal/book.xlsm", "--no-backup"]) == 0
+    (line,) = [x for x in capsys.readouterr().err.splitlines() if "warning: the offer file " in x]
+    assert "(xlpy build deal/offer.toml -o deal/NEW.xlsm; " in line, line

@@ -223,12 +223,12 @@ def test_a_path_is_quoted_for_the_shell_it_is_run_in(monkeypatch):
 
     from xlpy.workbook import rebuild
 
-    assert rebuild._quoted("deal/agent's tally.csv") == "'deal/agent'\"'\"'s tally.csv'"
-    assert rebuild._quoted("deal/prices.csv") == "deal/prices.csv"
+    assert rebuild.quoted("deal/agent's tally.csv") == "'deal/agent'\"'\"'s tally.csv'"
+    assert rebuild.quoted("deal/prices.csv") == "deal/prices.csv"
     monkeypatch.setattr(rebuild, "os", SimpleNamespace(name="nt"))
-    assert rebuild._quoted(r"C:\Deals\agent's tally.csv") == '"' + r"C:\Deals\agent's tally.csv" + '"'
-    assert rebuild._quoted(r"C:\Deals\prices.csv") == r"C:\Deals\prices.csv"
-    assert rebuild._quoted("-old.xlsm") == r".\-old.xlsm"
+    assert rebuild.quoted(r"C:\Deals\agent's tally.csv") == '"' + r"C:\Deals\agent's tally.csv" + '"'
+    assert rebuild.quoted(r"C:\Deals\prices.csv") == r"C:\Deals\prices.csv"
+    assert rebuild.quoted("-old.xlsm") == r".\-old.xlsm"
 
 
 def test_the_cover_and_version_name_the_layout(standard_books, capsys):

@@ -55,7 +55,7 @@ def _differences(file_offer, book_offer, lay, counts: bool) -> list[str]:
     return out
 
 
-def offer_file_drift(book, book_offer) -> str | None:
+def offer_file_drift(book, book_offer, named: str | Path | None = None) -> str | None:
     """The warning for an offer file beside *book* that is not the one it was built from and gives inputs the
     workbook does not hold, or None.
 
@@ -93,9 +93,15 @@ def offer_file_drift(book, book_offer) -> str | None:
         return f"the offer file {name} beside the workbook cannot be read to compare with the one it was built " \
                f"from ({exc})"
     head = f"the offer file {name} beside the workbook is not the one it was built from (another SHA-256)"
+    from .rebuild import quoted
+
+    def at(file: str) -> str:  # beside the workbook, as seen from where it was named (*named*, as the user typed it)
+        return quoted(str(Path(named).parent / file)) if named is not None else file
+
     todo = ("a refresh reads the tally and the price history, not the offer file: where the file gives the value "
             "meant, type it into the workbook where it has a cell for it (Inputs, Tenders), or build a new workbook "
-            f"from the offer file (xlpy build {name} -o NEW.xlsm; a workbook built without later exchanges has no rows "
+            f"from the offer file (xlpy build {at(name)} -o {at('NEW.xlsm')}; a workbook built without later exchanges "
+            "has no rows "
             "for them); where the workbook's is (typed there since the build), write it into the offer file, and "
             "this is not said again")
     try:

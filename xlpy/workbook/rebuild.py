@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, SEED_OFFER, written_path
 
-__all__ = ["RECORDS", "book_records", "rebuild_commands", "said", "workbook_records"]
+__all__ = ["RECORDS", "book_records", "quoted", "rebuild_commands", "said", "workbook_records"]
 
 #: The Cover's records a rebuild reads: the offer file, the tally, its mapping and the price history.
 RECORDS = ("OfferFile", "OfferSha256", "TallySource", "TallyMapping", "PriceSource")
@@ -60,7 +60,7 @@ def workbook_records(wb) -> dict[str, str]:
     return out
 
 
-def _quoted(text: str) -> str:
+def quoted(text: str) -> str:
     """*text* as one argument of a command line run as written: POSIX shell quoting, or on Windows double quotes
     (cmd.exe and PowerShell both read them; a Windows name holds no double quote); a leading ``-`` behind ``./``."""
     if text.startswith("-"):  # (an option to the command, else)
@@ -102,7 +102,7 @@ def rebuild_commands(records: dict[str, str], workbook: str | Path) -> str:
 
     def at(text: str) -> str:  # a path recorded (or named) relative to the workbook's folder
         path = written_path(text)
-        return _quoted(str(path if path.is_absolute() else folder / path))
+        return quoted(str(path if path.is_absolute() else folder / path))
 
     missing = [name for name in ("TallySource", "PriceSource") if name not in records]
     if missing:

@@ -260,7 +260,7 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
                            for p in exc.problems]) from None
     _check_mapping_used(report, tally, mapping)
     out.name, out.refreshed = path.name, report
-    drift = offer_file_drift(book, report.offer)  # an offer file edited since the build, its change not carried
+    drift = offer_file_drift(book, report.offer, path)  # an offer file edited since the build, its change not carried
     if not book.pkg.has("xl/vbaProject.bin"):  # (the figures are refreshed; the buttons' macros are not there)
         from . import rebuild
 
