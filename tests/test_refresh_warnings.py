@@ -508,6 +508,25 @@ def test_a_count_file_without_a_guaranteed_delivery_column_says_its_count_is_tak
         "the agent's count has any)"]
 
 
+def test_a_count_file_switching_a_holder_workbook_says_the_guaranteed_deliveries_its_table_held(tmp_path, capsys):
+    """Review 62: a count file without a guaranteed delivery column, switching a holder workbook to counts, said its
+    count was taken as 0 without what the holder table held (its cells are formulas): History's last row says."""
+    from repo_paths import DATA, FORMULA, TALLY
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copy(FORMULA, tmp_path / "offer.toml")
+    book = tmp_path / "h.xlsm"
+    assert cli.main(["build", str(tmp_path / "offer.toml"), "-o", str(book), "--no-validate", "-q"]) == 0
+    lines = [line.split(",") for line in (DATA / TALLY).read_text(encoding="utf-8").splitlines()[1:]]
+    held = sum(int(u) for _, u, method, status in lines if method == "guaranteed" and status == "tendered")
+    assert held > 0
+    (tmp_path / "counts.csv").write_text("tendered\n280000\n", encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["refresh", str(book), "--tally", str(tmp_path / "counts.csv"), "--no-backup"]) == 0
+    assert "xlpy refresh: warning: counts.csv: has no guaranteed delivery column: its count is taken as 0, where " \
+           f"the workbook held {held:,} (add the column if the agent's count has any)" in capsys.readouterr().err
+
+
 def test_an_odd_lot_the_aggregate_counts_cannot_apply_is_said_not_applied(tmp_path, monkeypatch, capsys):
     """An oversubscribed offer with an odd lot, counted in aggregate: the factor prorates every unit alike, and
     compute, build and refresh say the odd lot is not applied (the refresh naming its cell); a holder tally applies
@@ -547,8 +566,9 @@ def test_a_count_file_s_failed_deliveries_are_read_under_the_agents_spellings(tm
 
 def test_the_count_file_warning_reads_a_holder_workbook_and_a_live_book_s_numbers(tmp_path, monkeypatch, capsys):
     """A holder workbook switched to a count file without a failed-delivery column, on a final count with 300
-    failed: said (its counts are formulas over the holder table, so what it held is not quoted); a live book's numbers come as floats (3500.0) and are said as counts; a count
-    file whose failed deliveries exceed its missing guaranteed column says why they are none."""
+    failed: said, with what History's last row records it held (its cells for the counts are formulas over the
+    holder table); a live book's numbers come as floats (3500.0) and are said as counts; a count file whose failed
+    deliveries exceed its missing guaranteed column says why they are none."""
     import shutil
 
     from repo_paths import NOTES
@@ -563,8 +583,8 @@ def test_the_count_file_warning_reads_a_holder_workbook_and_a_live_book_s_number
     (tmp_path / "counts.csv").write_text("tendered,guaranteed delivery\n80000,2500\n", encoding="utf-8")
     capsys.readouterr()
     assert cli.main(["refresh", "n.xlsm", "--tally", "counts.csv", "--no-backup"]) == 0
-    assert ("xlpy refresh: warning: counts.csv: has no failed delivery column: its count is taken as 0 (add the "
-            "column if the agent's count has any)") in capsys.readouterr().err
+    assert ("xlpy refresh: warning: counts.csv: has no failed delivery column: its count is taken as 0, where the "
+            "workbook held 300 (add the column if the agent's count has any)") in capsys.readouterr().err
     live = {"GuaranteedDelivery": 3500.0, "FailedDelivery": 0.0, "FinalCount": False}
     assert absent_counts("c.csv", ("guaranteed_delivery", "failed_delivery"), live.get) == [
         "c.csv: has no guaranteed delivery column: its count is taken as 0, where the workbook held 3,500 (add the "

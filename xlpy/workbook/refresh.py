@@ -240,7 +240,6 @@ class _Refresh:
     @staticmethod
     def _area(t, last: int | None = None) -> str:
         from openpyxl.utils import get_column_letter
-
         return (f"{get_column_letter(t.first_col)}{t.first_row}:"
                 f"{get_column_letter(t.first_col + len(t.columns) - 1)}{last or t.last_row}")
 
@@ -331,8 +330,9 @@ class _Refresh:
             else:
                 t, g, f, absent = read_count_file(path, columns)
                 self.tally, rows = Tally(t, g, f), 1
-                # (what the workbook holds: its typed counts; a holder book's are formulas, not quoted)
-                self.notes += [f"warning: {n}" for n in absent_counts(path.name, absent, self.recorded)]
+                held = self.recorded if self.shape.tally != "holders" else table_edits.history_held(
+                    self._history_records(), self.recorded)  # (a holder book's counts are formulas: History's)
+                self.notes += [f"warning: {n}" for n in absent_counts(path.name, absent, held)]
         except InputErrors as exc:  # (its header's problems come of the mapping not used: it is named beside them)
             header = self.unmapped and any(p.field.endswith(": header") for p in exc.problems)
             self.problems += [*exc.problems, *[unmapped_problem(path, self.unmapped)] * bool(header)]

@@ -43,8 +43,8 @@ from .layout import HISTORY_COLUMNS, Layout, Table
 from .overrides import OwnFormula
 from .saved_values import HOLDER_TABLE
 
-__all__ = ["SHOWN", "extent_note", "extent_notes", "grown_lines", "header_moved", "held_rows", "input_lines",
-           "lines_differ", "moved_notes", "names_off", "prices_differ", "rows_moved", "rows_moved_on",
+__all__ = ["SHOWN", "extent_note", "extent_notes", "grown_lines", "header_moved", "held_rows", "history_held",
+           "input_lines", "lines_differ", "moved_notes", "names_off", "prices_differ", "rows_moved", "rows_moved_on",
            "same_but_tables", "shown_again", "typed_over"]
 
 #: Cells named one by one in the report; one more line counts the rest.
@@ -159,6 +159,14 @@ def history_records(book, lay: Layout) -> list[tuple]:
     width = len(HISTORY_COLUMNS)
     area = f"{get_column_letter(old.first_col)}{old.first_row}:{get_column_letter(old.first_col + width - 1)}{last}"
     return [tuple(r[:width]) for r in book.get_rows(sheet.title, area) if any(v not in (None, "") for v in r[:width])]
+
+
+def history_held(records: list[tuple], recorded):
+    """name -> what a holder workbook held: its guaranteed and failed deliveries as History's last row records them
+    (the workbook's cells for them are formulas over the holder table), any other name as *recorded* reads it."""
+    columns = {"GuaranteedDelivery": HISTORY_COLUMNS.index("guaranteed"), "FailedDelivery": HISTORY_COLUMNS.index(
+        "failed")}
+    return lambda name: (records[-1][columns[name]] if records else None) if name in columns else recorded(name)
 
 
 def lines_differ(book, lay: Layout, tally_rows: Sequence[tuple]) -> bool:
