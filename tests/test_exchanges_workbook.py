@@ -237,6 +237,23 @@ def test_compute_s_table_ties_out_the_figures_it_gives_for_every_exchange(tmp_pa
     assert n("Common issued, all") > n("Common issued")
 
 
+def test_entries_that_book_a_cent_more_than_the_period_s_charge_say_it_is_rounding(tmp_path, capsys):
+    """Review 64: two exchanges of 501,266.675 each book 501,266.68 (half away from zero), a cent over the period's
+    charge rounded once, with nothing saying so; one entry says nothing."""
+    from xlpy import cli
+
+    path = tmp_path / "q1.toml"
+    path.write_text(OFFER + SECOND + SECOND.replace("03-22", "03-23"))
+    assert cli.main(["entries", str(path)]) == 0
+    said = [line for line in capsys.readouterr().err.splitlines() if "rounding" in line]
+    assert said == ["xlpy entries: warning: the entries book 10,600,369.76 of charges in all, each to the cent on its "
+                    "own, where the period's charge, 10,600,369.75, is rounded once: the 0.01 between them is "
+                    "rounding"], said
+    path.write_text(OFFER + FIRST)  # (charges in whole cents: nothing to say)
+    assert cli.main(["entries", str(path)]) == 0
+    assert "rounding" not in capsys.readouterr().err
+
+
 def _exchanges() -> list[dict]:
     import tomllib
 
