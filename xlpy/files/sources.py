@@ -33,6 +33,7 @@ from .sniff import (DEFAULT_ENCODING, encoding_hint, encoding_name, file_encodin
                     toml_data, toml_text, utf8_given_another)
 from .mapping_tables import column_problems, word_problems
 from .settled import check_settled
+from .holder_ids import odd_ids
 from .quotes import line_break_problems, unclosed_quote
 from .totals import misspelt_not_totals, not_totals_problems, totals_rows
 from .withdrawal_headers import UNREAD_UNITS, unread_header
@@ -620,10 +621,9 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
             if not h:
                 problems.append(InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}",
                                            ids_raw[i], "must name the holder"))
-    for i in _rounded_ids(ids, joined):
-        problems.append(InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}", ids_raw[i],
-                                   "is a number Excel has shown in scientific notation, its last digits lost: format "
-                                   "the column as Text, enter the account numbers again, and save the tally again"))
+    for i, why in sorted([(i, _SCIENTIFIC_WHY) for i in _rounded_ids(ids, joined)] + odd_ids(ids_raw, ids, joined,
+                                                                                              row_of)):
+        problems.append(InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}", ids_raw[i], why))
     at_totals = len(problems)  # (its problems go here, once the statuses are known)
     _missing_columns(found, mapping, name, headers, problems)
     at_unread = len(problems)
@@ -681,6 +681,10 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
 #: are read).
 _SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]+)?[eE]\+[0-9]{2}")
 _SCIENTIFIC_LINE = re.compile(r"(?<=\0)[0-9](?:\.[0-9]+)?[eE]\+[0-9]{2}(?=\0|\Z)")
+
+
+_SCIENTIFIC_WHY = ("is a number Excel has shown in scientific notation, its last digits lost: format the column as "
+                   "Text, enter the account numbers again, and save the tally again")
 
 
 def _rounded_ids(ids, joined) -> list[int]:

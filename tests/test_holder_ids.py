@@ -1,0 +1,97 @@
+"""Holder ids no agent meant, refused by their rows (review 63: a zero-width space split one holder in two and moved
+the shares, the cash in lieu and the charge; ``#REF!`` error cells became one holder, their units added; a date
+and TRUE were holders)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from xlpy.engine.errors import InputErrors
+from xlpy.files import sources
+
+HEADER = "holder_id,units,method,status\n"
+LINE = ",{units},book-entry,tendered\n"
+
+
+def problems(path) -> list[str]:
+    with pytest.raises(InputErrors) as info:
+        sources.read_tally(path)
+    return [str(p) for p in info.value.problems]
+
+
+def tally(tmp_path, *ids: str):
+    path = tmp_path / "t.csv"
+    path.write_text(HEADER + "".join(h + LINE.format(units=10 * (k + 1)) for k, h in enumerate(ids)),
+                    encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("other, row, seen, named", [
+    ("R-30020\u200b", 3, "R-30020", "U+200B (ZERO WIDTH SPACE)"),
+    ("R\u201130020", 3, "R-30020", "U+2011 (NON-BREAKING HYPHEN)"),
+    ("D\u0422C-0022", 2, "DTC-0022", "U+0422 (CYRILLIC CAPITAL LETTER TE)"),
+    ("R-30020\u00ad", 3, "R-30020", "U+00AD (SOFT HYPHEN)"),
+])
+def test_an_id_that_prints_as_another_line_s_is_refused_naming_that_line(tmp_path, other, row, seen, named):
+    assert problems(tally(tmp_path, "DTC-0022", "R-30020", other)) == [
+        f"t.csv: row 4, column holder_id: looks like the holder id on row {row} ({seen!r}) but differs in {named}: "
+        f"the two would count as two holders; give the one id on both lines, got {other!r}"]
+
+
+def test_an_accent_written_two_ways_is_one_id_refused_and_other_letters_are_other_holders(tmp_path):
+    composed, decomposed = "Z\u00fcrich", "Zu\u0308rich"
+    said = problems(tally(tmp_path, composed, decomposed))
+    assert said == [f"t.csv: row 3, column holder_id: looks like the holder id on row 2 ({composed!r}) but differs in "
+                    "U+00FC (LATIN SMALL LETTER U WITH DIAERESIS), U+0308 (COMBINING DIAERESIS): the two would count "
+                    f"as two holders; give the one id on both lines, got {decomposed!r}"]
+    table = sources.read_tally(tally(tmp_path, "Zürich", "Zurich", "Müller", "Muller", "Rx", "R\u0445y"))
+    assert len(table) == 6  # other names, and a Cyrillic letter in an id no other line resembles
+
+
+@pytest.mark.parametrize("error", ["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#name?"])
+def test_an_excel_error_exported_as_text_is_no_holder(tmp_path, error):
+    assert problems(tally(tmp_path, "DTC-0022", error)) == [
+        f"t.csv: row 3, column holder_id: is an Excel error saved as a value (a lookup or formula that failed): give "
+        f"the holder's id, got {error!r}"]
+
+
+def test_error_date_and_boolean_cells_of_an_xlsx_tally_are_no_holders(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["holder_id", "units", "method", "status"])
+    for holder in ("A1", "#REF!", "#REF!", dt.datetime(2004, 2, 20), True, 12345):
+        ws.append([holder, 10, "book-entry", "tendered"])
+    assert ws["A3"].data_type == "e"  # (an error cell, as Excel saves #REF!)
+    wb.save(tmp_path / "t.xlsx")
+    error = "is an Excel error saved as a value (a lookup or formula that failed): give the holder's id, got '#REF!'"
+    assert problems(tmp_path / "t.xlsx") == [
+        f"t.xlsx: row 3, column holder_id: {error}",
+        f"t.xlsx: row 4, column holder_id: {error}",
+        "t.xlsx: row 5, column holder_id: is a date, not a holder's id (Excel reads an account number such as "
+        "2-20-2004 as one): format the column as Text, enter the ids again, and save the tally again, got "
+        "2004-02-20T00:00:00",
+        "t.xlsx: row 6, column holder_id: is TRUE or FALSE, not a holder's id: give the holder's id, got true"]
+
+
+def test_the_seed_tally_with_a_zero_width_space_is_refused_by_compute(tmp_path, capsys):
+    """The review's case: compute gave 2,175,555 shares and $41.55 of cash in lieu, not 2,175,556 and $33.24."""
+    import shutil
+
+    from repo_paths import DATA, FORMULA, TALLY
+
+    from xlpy import cli
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copy(FORMULA, tmp_path / "offer.toml")
+    lines = (tmp_path / "data" / TALLY).read_text(encoding="utf-8").splitlines(keepends=True)
+    holder = lines[296].split(",")[0]
+    assert sum(line.startswith(holder + ",") for line in lines) == 2  # (one holder on two lines)
+    lines[296] = lines[296].replace(holder, holder + "\u200b", 1)
+    (tmp_path / "data" / TALLY).write_text("".join(lines), encoding="utf-8")
+    assert cli.main(["compute", str(tmp_path / "offer.toml")]) == 2
+    err = capsys.readouterr().err
+    assert f"{TALLY}: row 297, column holder_id: looks like the holder id on row " in err, err

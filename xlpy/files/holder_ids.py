@@ -1,0 +1,79 @@
+"""Holder ids no agent meant: an Excel error saved as a value, TRUE or FALSE, a date, or an id that looks like another.
+
+A holder tally is added up holder by holder (fractions are settled per holder), so two lines of one holder under
+two spellings are two holders, and the shares, the cash in lieu and the charge move.  Excel's own failures reach a
+tally too: a lookup that failed is exported as ``#N/A``, a deleted reference as ``#REF!`` (in an XLSX, an error
+cell), an account number typed into a General cell may become a date.  Each is refused by its row, never read as a
+holder.  Ids that print alike and differ in an invisible character (a zero-width space pasted from a web page), a
+dash of another kind (a non-breaking hyphen) or a letter of another alphabet (a Cyrillic ``Р`` for a Latin ``P``)
+are refused too, naming the line they look like.  ASCII ids, the usual, are checked at C speed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Callable, Sequence
+
+__all__ = ["EXCEL_ERRORS", "odd_ids"]
+
+#: The error values Excel writes for a formula that failed (and so exports to CSV as text).
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+                          "#EXTERNAL!", "#PYTHON!"})
+
+#: Dashes of other kinds, and the Cyrillic and Greek capitals and small letters drawn as Latin ones, as the Latin
+#: character they are taken for (after NFKC, which folds full-width forms and no-break spaces already).
+_LOOK_ALIKE = str.maketrans({
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58", "-"),
+    **dict(zip("АВЕКМНОРСТХУаеорсхуіјѕԁԛԝ", "ABEKMHOPCTXYaeopcxyijsdqw")),
+    **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοιν", "ABEZHIKMNOPTYXoiv")),
+})
+
+_ERROR = "is an Excel error saved as a value (a lookup or formula that failed): give the holder's id"
+_BOOL = "is TRUE or FALSE, not a holder's id: give the holder's id"
+_DATE = ("is a date, not a holder's id (Excel reads an account number such as 2-20-2004 as one): format the column "
+         "as Text, enter the ids again, and save the tally again")
+
+
+def odd_ids(raw: Sequence, ids: Sequence[str], joined: str | None, row_of: Callable[[int], int]
+            ) -> list[tuple[int, str]]:
+    """(line, why) of each holder id no agent meant (see the module), in line order.  *raw*: the column's cells as
+    read (an XLSX's may be dates or booleans); *ids*: their text, stripped; *joined*: ``"\\0".join(ids)`` when the
+    reader took it (ASCII ids without spaces), else None; *row_of*: a line's row in the file."""
+    out = []
+    if joined is None:  # (cells of other types than text come only so)
+        for i, v in enumerate(raw):
+            if isinstance(v, bool):
+                out.append((i, _BOOL))
+            elif isinstance(v, (dt.date, dt.time)):
+                out.append((i, _DATE))
+    text = joined if joined is not None else "\0".join(ids)
+    if "#" in text:
+        out += [(i, _ERROR) for i, h in enumerate(ids) if h.upper() in EXCEL_ERRORS]
+    if not text.isascii():
+        out += _look_alikes(ids, row_of)
+    return sorted(out)
+
+
+def _skeleton(text: str) -> str:
+    """*text* as it prints: compatibility forms folded (NFKC), invisible format characters dropped, look-alike
+    dashes and letters taken for the ASCII ones."""
+    if text.isascii():
+        return text
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in folded if unicodedata.category(ch) != "Cf").translate(_LOOK_ALIKE)
+
+
+def _look_alikes(ids: Sequence[str], row_of: Callable[[int], int]) -> list[tuple[int, str]]:
+    """(line, why) of each id that prints as an earlier line's other id does (:func:`_skeleton`)."""
+    first: dict[str, tuple[int, str]] = {}
+    out = []
+    for i, h in enumerate(ids):
+        j, seen = first.setdefault(_skeleton(h), (i, h))
+        if seen != h:
+            odd = sorted({c for c in h + seen if not c.isascii()} - (set(h) & set(seen)))
+            named = ", ".join(f"U+{ord(c):04X} ({unicodedata.name(c, 'unnamed')})" for c in odd[:2])
+            out.append((i, f"looks like the holder id on row {row_of(j)} ({seen!r}) but differs in {named}: the two "
+                           "would count as two holders; give the one id on both lines"))
+    return out
