@@ -753,6 +753,11 @@ def test_a_count_file_with_a_withdrawn_column_gives_its_net_count(tmp_path):
     assert counts.read_counts(path) == (274000, 3500, 0)
     path = tally(tmp_path, "Tendered and not withdrawn,Withdrawn\n274000,16000\n")
     assert counts.read_counts(path) == (274000, 0, 0)
+    # Review 63: the three that do not add up (300,000 - 20,000 is not 250,000) were read as 250,000, exit 0.
+    path = tally(tmp_path, "Tendered,Withdrawn,Tendered not withdrawn,NGD\n300000,20000,250000,3000\n", "c.csv")
+    assert problems(counts.read_counts, path) == [
+        "c.csv: row 2, column Tendered not withdrawn: is not Tendered less Withdrawn (300,000 - 20,000 = 280,000): "
+        "the file contradicts itself; ask the agent which figure is right and correct the file, got 250000"]
 
 
 def test_a_count_file_without_its_tendered_column_is_named_as_a_count_file(tmp_path):

@@ -203,6 +203,8 @@ def read_count_file(path: str | os.PathLike, mapping: sources.ColumnMapping | No
         counts[ours], reason = written_numbers.whole_cell(raw, sep, _COUNT_CELLS)
         if reason:
             problems.append(InputError(places[ours], raw, reason))
+    if not problems:  # (the net count against a gross and a withdrawn column beside it)
+        problems = _net_problems(name, header, row, line, sep, found["tendered"], counts["tendered"])
     if problems:
         raise InputErrors(problems)
     t, g, f = counts["tendered"], counts.get("guaranteed_delivery", 0), counts.get("failed_delivery", 0)
@@ -215,6 +217,25 @@ def read_count_file(path: str | os.PathLike, mapping: sources.ColumnMapping | No
     if problems:
         raise InputErrors(problems)
     return t, g, f, absent
+
+
+def _net_problems(name: str, header: list[str], row: list, line: int, sep: str, at: int, net: int
+                  ) -> list[InputError]:
+    """The net count (column *at*, *net*) against a gross tendered and a withdrawn column beside it, when the file
+    gives both: a file whose figures do not add up contradicts itself, and which one is right only the agent knows."""
+    if _key(header[at]) not in NET_TENDERED:
+        return []
+    gross = [i for i, h in enumerate(header) if _key(h) in COUNT_COLUMNS["tendered"] and _key(h) not in NET_TENDERED]
+    withdrawn = [i for i, h in enumerate(header) if _key(h) in WITHDRAWN]
+    if len(gross) != 1 or len(withdrawn) != 1:
+        return []
+    (a, reason_a), (w, reason_w) = (written_numbers.whole_cell(row[i] if i < len(row) else "", sep, _COUNT_CELLS)
+                                    for i in (gross[0], withdrawn[0]))
+    if reason_a or reason_w or a - w == net:
+        return []  # (a gross or withdrawn cell that is no count is not read: the net count is the one)
+    return [InputError(f"{name}: row {line}, column {header[at]}", net, f"is not {header[gross[0]]} less "
+                       f"{header[withdrawn[0]]} ({a:,} - {w:,} = {a - w:,}): the file contradicts itself; ask the "
+                       "agent which figure is right and correct the file")]
 
 
 #: A count file's cells: text, as CSV holds it (``274,000`` is a number); a blank cell is missing.
