@@ -894,3 +894,26 @@ def test_the_calendars_last_day_is_the_same_in_every_time_zone():
         assert proc.returncode == 0, proc.stderr
         last.add(proc.stdout.strip())
     assert len(last) == 1, last
+
+
+def test_a_window_day_of_no_volume_is_warned_of(tmp_path):
+    """Review 63: a volume of 0 on a day of the averaging window moved the ratio from 7.94 to 7.96 without a word
+    (its price weighs nothing in the volume-weighted average: right for a day the stock did not trade)."""
+    import shutil
+
+    from repo_paths import DATA, FORMULA, PRICES
+
+    from xlpy.files.offerfile import compute_file
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copy(FORMULA, tmp_path / "offer.toml")
+    _, before = compute_file(tmp_path / "offer.toml")
+    assert not any("volume of 0" in w for w in before.warnings)
+    prices = tmp_path / "data" / PRICES
+    text = prices.read_text(encoding="utf-8")
+    assert "2004-02-12,8.3900,1974000\n" in text
+    prices.write_text(text.replace("2004-02-12,8.3900,1974000\n", "2004-02-12,8.3900,0\n"), encoding="utf-8")
+    _, after = compute_file(tmp_path / "offer.toml")
+    assert after.offer_ratio != before.offer_ratio
+    assert "the price file gives a volume of 0 on 2004-02-12 of the averaging window: the price of such a day adds " \
+           "nothing to the volume-weighted average; if the stock traded that day, correct the volume" in after.warnings

@@ -338,7 +338,7 @@ def _compute(offer: Offer, sessions: Sessions | None, allocator) -> Results:
             offer_charge,
         )
     ] + _later_exchanges(offer)
-    warnings += _count_and_input_warnings(offer, counted)
+    warnings += _count_and_input_warnings(offer, counted) + _no_volume_warning(offer, fixed)
     induced = treatment == "induced_conversion"
     return Results(
         offer_id=offer.id,
@@ -442,6 +442,20 @@ def _fix_ratio(offer: Offer, sessions: Sessions | None, problems: list[InputErro
         )
     quotient = excel_round(CONTEXT.divide(f.value, average), ratio.QUOTIENT_PLACES)
     return _FixedRatio(offer_ratio, average, window[0], window[-1], quotient)
+
+
+def _no_volume_warning(offer: Offer, fixed: _FixedRatio) -> list[str]:
+    """The days of the averaging window whose volume is 0: their prices add nothing to the volume-weighted average,
+    which is right for a day the stock did not trade, and wrong for a volume a vendor's file dropped."""
+    if fixed.window_start is None:
+        return []
+    days = [p.date.isoformat() for p in offer.consideration.formula.prices
+            if fixed.window_start <= p.date <= fixed.window_end and p.volume == 0]
+    if not days:
+        return []
+    return [f"the price file gives a volume of 0 on {', '.join(days[:3])}" + (f" and {len(days) - 3} more day(s)"
+            if len(days) > 3 else "") + " of the averaging window: the price of such a day adds nothing to the "
+            "volume-weighted average; if the stock traded that day, correct the volume"]
 
 
 def _records_start(exc: InputError, known: Sequence[dt.date], first: dt.date) -> dt.date | None:
