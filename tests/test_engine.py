@@ -917,3 +917,29 @@ def test_a_window_day_of_no_volume_is_warned_of(tmp_path):
     assert after.offer_ratio != before.offer_ratio
     assert "the price file gives a volume of 0 on 2004-02-12 of the averaging window: the price of such a day adds " \
            "nothing to the volume-weighted average; if the stock traded that day, correct the volume" in after.warnings
+
+
+def test_a_formula_ratio_below_r0_names_its_average_and_a_price_a_digit_off(tmp_path):
+    """Review 63: 8.45 written 84.500 in the price file gave "offer.consideration.formula: gives a ratio below
+    offer.original_ratio (3.2) ... got 2.98", naming neither the prices nor the day."""
+    import shutil
+
+    from repo_paths import DATA, FORMULA, PRICES
+
+    from xlpy.files.offerfile import compute_file
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copy(FORMULA, tmp_path / "offer.toml")
+    prices = tmp_path / "data" / PRICES
+    lines = prices.read_text(encoding="utf-8").splitlines(keepends=True)
+    (at,) = [k for k, line in enumerate(lines) if line.startswith("2004-02-11,")]
+    lines[at] = "2004-02-11,84.500,1845000\n"
+    prices.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(InputErrors) as info:
+        compute_file(tmp_path / "offer.toml")
+    (problem,) = [str(p) for p in info.value.problems]
+    assert problem.startswith("offer.toml: offer.consideration.formula: gives a ratio below offer.original_ratio "
+                              "(3.2): 66 ÷ "
+                              f"22.1735, the average price in data/{PRICES} from 2004-02-11 to 2004-02-18 (the price "
+                              "on 2004-02-11, 84.5, is 10.1 times the window's median, 8.33: a price written a digit "
+                              "off?); not an induced conversion"), problem

@@ -436,12 +436,30 @@ def _fix_ratio(offer: Offer, sessions: Sessions | None, problems: list[InputErro
             InputError(
                 "offer.consideration.formula",
                 offer_ratio,
-                f"gives a ratio below offer.original_ratio ({shown}): not an induced conversion; "
+                f"gives a ratio below offer.original_ratio ({shown}): {plain(f.value)} ÷ "
+                f"{plain(excel_round(average, 4))}, the average price{' in ' + f.source if f.source else ''} from "
+                f"{window[0].isoformat()} to "
+                f"{window[-1].isoformat()}"
+                f"{_outlier(f.prices, window)}; not an induced conversion; "
                 "give [extinguishment] carrying_amount",
             )
         )
     quotient = excel_round(CONTEXT.divide(f.value, average), ratio.QUOTIENT_PLACES)
     return _FixedRatio(offer_ratio, average, window[0], window[-1], quotient)
+
+
+def _outlier(prices: Sequence, window: Sequence[dt.date]) -> str:
+    """The window day whose price is furthest from the window's median, when it is 3 times it or a third of it or
+    less (a price typed a digit off: 84.50 for 8.45), as a clause of a message; else ""."""
+    days = {p.date: p.price for p in prices if window[0] <= p.date <= window[-1]}
+    median = sorted(days.values())[len(days) // 2] if days else None
+    if not median:
+        return ""
+    day, price = max(days.items(), key=lambda d: max(d[1] / median, median / d[1]))
+    if max(price / median, median / price) < 3:
+        return ""
+    return (f" (the price on {day.isoformat()}, {plain(price)}, is {plain(excel_round(price / median, 1))} times "
+            f"the window's median, {plain(median)}: a price written a digit off?)")
 
 
 def _no_volume_warning(offer: Offer, fixed: _FixedRatio) -> list[str]:
