@@ -64,3 +64,7 @@ def test_a_count_is_said_to_fall_at_half_of_historys_last_row_or_less_and_never_
         assert count_fell(last[:4] + (held,), ("", "new.csv", "cd34", 1, 0)) is None, held
     assert "(History's last row, note: its tally) to 0 (new.csv)" in count_fell(("note", None, None, None, 10),
                                                                             ("", "new.csv", "", None, 0))
+    # the build's row of a counts workbook: its counts, not "0 lines of" them (review 63)
+    built = ("2004-02-20 00:00:00", "aggregate counts in the offer file", "", 0, 274000)
+    assert "(History's last row, 2004-02-20 00:00:00: the aggregate counts in the offer file) to 1,000 (1 line of " \
+           "new.csv)" in count_fell(built, ("", "new.csv", "cd34", 1, 1000))

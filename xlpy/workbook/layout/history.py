@@ -146,6 +146,8 @@ def count_fell(last: tuple, row: tuple) -> str | None:
     test file) given in its place, which nothing else would say."""
     from decimal import Decimal, InvalidOperation
 
+    from ...files.recorded import NO_TALLY_FILE
+
     try:
         was, now = Decimal(str(last[4])), Decimal(str(row[4]))
     except (IndexError, InvalidOperation, TypeError, ValueError):  # (a row of a person's, or a cell edited)
@@ -153,7 +155,9 @@ def count_fell(last: tuple, row: tuple) -> str | None:
     if not was.is_finite() or was <= 0 or now * 2 > was:
         return None
 
-    def said(r) -> str:  # (a row's tally file and its lines, as History has them)
+    def said(r) -> str:  # (a row's tally file and its lines, as History has them; the build's counts as they are)
+        if str(r[1] or "").strip() == NO_TALLY_FILE:
+            return f"the {NO_TALLY_FILE}"
         n = r[3] if isinstance(r[3], (int, float)) and not isinstance(r[3], bool) else None
         lines = "" if n is None else f"{int(n):,} line{'' if n == 1 else 's'}"
         return " of ".join(filter(None, (lines, str(r[1] or "")))) or "its tally"
