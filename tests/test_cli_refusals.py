@@ -829,3 +829,16 @@ def test_a_workbook_given_as_validates_offer_file_says_where_each_goes(seed, cap
     assert capsys.readouterr().err.splitlines() == [
         f"xlpy validate: --offer: is a workbook, not an offer file (TOML): the workbooks to validate go before --offer, "
         f"the offer file after it, got '{seed.name}'"]
+
+
+@pytest.mark.parametrize("name", ["~$x.xlsm", ".~lock.x.xlsm"])
+def test_a_workbook_named_as_an_owner_file_is_refused(tmp_path, capsys, monkeypatch, name):
+    """Review 63: build -o '~$x.xlsm' wrote a workbook named as Excel's owner file of x.xlsm, which xlpy (and Excel)
+    then take for x.xlsm being open."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "-o", name, "--no-validate"]) == 2
+    assert capsys.readouterr().err == (
+        "xlpy build: --output: its name begins as Excel's and LibreOffice's owner files do (~$NAME, .~lock.NAME#), "
+        "which they keep beside a workbook that is open: the workbook beside it would seem open; use another name, "
+        f"got {name!r}\n")
+    assert list(tmp_path.iterdir()) == []

@@ -317,7 +317,11 @@ def _user() -> str:
 
 
 def name_problem(target: Path) -> str | None:
-    """Why the workbook *target* has a name too long for the files xlpy writes beside it, or None."""
+    """Why the workbook *target* has a name too long for the files xlpy writes beside it, or one that spells an
+    owner file (``~$NAME``: taken for one, by xlpy and by Excel), or None."""
+    if target.name.startswith(("~$", ".~lock.")):
+        return ("its name begins as Excel's and LibreOffice's owner files do (~$NAME, .~lock.NAME#), which they keep "
+                "beside a workbook that is open: the workbook beside it would seem open; use another name")
     if WINDOWS_NAMES:  # NTFS and the Windows APIs count UTF-16 units: a letter outside ASCII takes one or two
         size, unit = len(target.name.encode("utf-16-le")) // 2, "characters long (in UTF-16 units, as Windows counts)"
     else:
