@@ -182,3 +182,16 @@ def test_a_regular_file_under_dev_is_a_file_and_a_link_to_stdin_is_not(tmp_path)
     plain.write_text("schema = 1\n", encoding="utf-8")
     (tmp_path / "link.toml").symlink_to(plain)
     assert not steady._through_a_descriptor(plain) and not steady._through_a_descriptor(tmp_path / "link.toml")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_or_a_device_given_as_the_workbook_is_named_as_one(deal, capsys):
+    """Review 63: a named pipe or /dev/null given to refresh or render was "workbook not found"."""
+    os.mkfifo(deal / "book.xlsm")
+    assert cli.main(["refresh", "book.xlsm", "--no-backup"]) == 2
+    assert capsys.readouterr().err == ("xlpy refresh: book.xlsm: is a pipe or a device, not a workbook: save it to a "
+                                       "file and give that\n")
+    assert cli.main(["render", os.devnull, "-o", str(deal / "out")]) == 2
+    assert capsys.readouterr().err == (f"xlpy render: {os.devnull}: is a pipe or a device, not a workbook: save it "
+                                       "to a file and give that\n")
+    assert not (deal / "out").exists()

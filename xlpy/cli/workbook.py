@@ -410,6 +410,7 @@ def _setup_render(p: argparse.ArgumentParser) -> None:
 @command("render", "render a workbook to PDF and one PNG per page (LibreOffice)")(_setup_render)
 def run_render(args: argparse.Namespace) -> int:
     from ..engine.errors import InputError
+    from ..files import steady
     from ..workbook import libreoffice, rendering
 
     book, out = Path(args.workbook), Path(args.output)
@@ -419,8 +420,9 @@ def run_render(args: argparse.Namespace) -> int:
         raise InputError("--dpi", args.dpi, f"must be from {MIN_DPI} to {MAX_DPI}")
     if book.is_dir():
         raise InputError(str(book), None, "is a folder, not a workbook", show_value=False)
-    if not book.is_file():
-        raise InputError(str(book), None, "workbook not found", show_value=False)
+    if not book.is_file():  # (a pipe or a device is named as one: it is there)
+        raise steady.not_a_file(book, "a workbook") or InputError(str(book), None, "workbook not found",
+                                                                  show_value=False)
     try:
         open(book, "rb").close()  # (is_zipfile says False for a file it cannot open)
     except OSError as exc:
