@@ -367,6 +367,22 @@ def test_a_problem_in_a_tally_given_by_its_path_names_the_path_as_given(tmp_path
         "xlpy refresh: agent/2004-02-23/tally.csv: row 301, column units: must be a whole number, got '10.5'"]
 
 
+def test_a_problem_in_the_recorded_tally_names_it_as_seen_from_where_the_workbook_was_named(tmp_path, capsys,
+                                                                                           monkeypatch):
+    """Review 63: a problem in the tally the Cover records named its file alone (``tally.csv: row 301``), not where
+    it is (``deal/data/tally.csv``)."""
+    (tmp_path / "deal" / "data").mkdir(parents=True)
+    shutil.copy(DATA / TALLY, tmp_path / "deal" / "data" / "tally.csv")
+    shutil.copy(DATA / PRICES, tmp_path / "deal" / PRICES)
+    _build(_offer(tmp_path / "deal" / "offer.toml", "data/tally.csv", PRICES), tmp_path / "deal" / "book.xlsm")
+    _append(tmp_path / "deal" / "data" / "tally.csv", "NEW-1,10.5,book-entry,tendered")
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["refresh", "deal/book.xlsm", "-q"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy refresh: deal/data/tally.csv: row 301, column units: must be a whole number, got '10.5'"]
+
+
 def test_a_refresh_with_a_utf8_tally_under_a_recorded_cp1252_mapping_names_the_encoding(tmp_path, capsys):
     """Built from a Windows export with a mapping naming cp1252; the next day's file is Excel's CSV UTF-8, its
     byte-order mark read as cp1252 hid the mapped header: the refusal named a missing column. It names the

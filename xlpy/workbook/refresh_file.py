@@ -238,6 +238,20 @@ def _given_paths(*given) -> dict[str, str]:
     return {n: g for n, g in names if n != g and [m for m, _ in names].count(n) == 1}
 
 
+def _or_recorded(book, path: Path, *given) -> list:
+    """The tally, price and mapping files given, each not given as the Cover records it, seen from where the workbook
+    was named (*path*: ``deal/data/tally.csv`` for ``deal/offer.xlsm``'s ``data/tally.csv``)."""
+    from ..files.recorded import written_path
+    from .rebuild import book_records
+
+    records = book_records(book)
+    out = []
+    for g, key in zip(given, ("TallySource", "PriceSource", "TallyMapping")):
+        text = records.get(key, "") if g is None else ""
+        out.append(g if g is not None or not text else str(path.parent / written_path(text)))
+    return out
+
+
 def _as_given(problem: InputError, given: dict[str, str]) -> InputError:
     """*problem* inside a file the readers name by its name (``tally.csv: row 301``), named by the path given
     (``agent/2004-02-23/tally.csv: row 301``): dated folders of same-named files are told apart."""
@@ -256,7 +270,7 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     try:
         report = refresh_all(book, tally, prices, mapping, when=when)
     except InputErrors as exc:  # a problem of the workbook itself names it, as one of a tally names the tally
-        given = _given_paths(tally, prices, mapping)
+        given = _given_paths(*_or_recorded(book, path, tally, prices, mapping))
         raise InputErrors([p.located(path.name) if _in_the_workbook(p.field) else _as_given(p, given)
                            for p in exc.problems]) from None
     _check_mapping_used(report, tally, mapping)
