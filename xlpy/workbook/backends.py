@@ -444,7 +444,7 @@ class PackageBook:
 
         if sheet not in self._edits:
             part = self._sheets[sheet]
-            sx = self._edits[sheet] = SheetXml(self.pkg.read(part), f"{self.path.name}: {part}")
+            sx = self._edits[sheet] = SheetXml(self.pkg.read(part), f"{self.path.name}: part {part}")
             sx.sealed = seal_of(self._names, self.pkg, part)
         return self._edits[sheet]
 

@@ -34,6 +34,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
+from xml.etree.ElementTree import ParseError
 from xml.sax.saxutils import escape as _xml_escape
 from xml.sax.saxutils import unescape as _xml_unescape
 
@@ -44,18 +45,11 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..engine.errors import XlpyError
 from ..files import deflate as fast
-from ..files.safety import inflate_part, read_part
+from ..files.safety import DTD, inflate_part, read_part, xml_fault
 from ..files.serial_dates import serial_text
+from . import sheet_data
 
-__all__ = [
-    "REL",
-    "Package",
-    "PackageError",
-    "SheetXml",
-    "cell_xml",
-    "number_text",
-    "text_xml",
-]
+__all__ = ["REL", "Package", "PackageError", "SheetXml", "cell_xml", "number_text", "text_xml"]
 
 
 def retarget_charts(pkg: "Package", sheet: str, first_row: int, old_last: int, new_last: int) -> list[str]:
@@ -415,10 +409,13 @@ class SheetXml:
         self._row_re = re.compile(rf"<{p}row\b[^>]*?>")
         self._row_r = re.compile(r'\sr="(\d+)"')
         self._cell_re = re.compile(rf"<{p}c\b([^>]*?)(/>|>.*?</{p}c>)", re.DOTALL)
-        if f"<{self.p}sheetData/>" in self.text:
-            self.text = self.text.replace(f"<{self.p}sheetData/>", f"<{self.p}sheetData></{self.p}sheetData>", 1)
-        self.data_start = self.text.index(">", self.text.index(f"<{self.p}sheetData")) + 1
-        self.data_end = self.text.rindex(f"</{self.p}sheetData>")
+        found = sheet_data.bounds(self.text, self.p)
+        if found is None:  # not well-formed (cut short): an XML error, named by part as a parser's (refused_part)
+            if xml_fault(data) not in (None, DTD):
+                raise ParseError(f"{name}: {xml_fault(data)}")
+            raise PackageError(name, f"has no <{self.p}sheetData> element (its rows), as its <{self.p}worksheet> "
+                               "element is spelled; open and save it in Excel first")
+        self.text, self.data_start, self.data_end = found
         #: A :class:`~xlpy.workbook.seal.Seal` that holds for this text: from its row down, only a table's own
         #: cells (dropped by any splice).  *sealable*: (first row, last row, first column, last column) of the table
         #: written here last, with nothing else in its rows (:mod:`xlpy.workbook.seal`).

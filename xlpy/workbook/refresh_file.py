@@ -25,6 +25,7 @@ from ..files.safety import DAMAGE, XML_ERRORS, check_no_dtd, check_package, refu
 from .backends import PackageBook
 from .collector import collector_eased
 from .offer_drift import offer_file_drift
+from .package import PackageError
 from .refresh import refresh_all, utc_now
 
 __all__ = ["FileRefresh", "backup_path", "refresh_file"]
@@ -183,6 +184,8 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
                 _refresh_locked(path, target, tally, prices, mapping, backup, keep, allow_unknown_parts, out)
             except (*DAMAGE, *XML_ERRORS) as exc:  # a part damaged (as render names it), or not XML to be read
                 raise refused_part(target, label, exc, "it was not changed") from None
+            except PackageError as exc:  # a part the refresh cannot edit (XML spelled as no application writes it)
+                raise InputError(exc.where, None, f"{exc.reason}; it was not changed", show_value=False) from None
     except KeyboardInterrupt as exc:  # after the workbook was replaced (the lock let go...): say it was written
         out.reraise(exc)
     return out
