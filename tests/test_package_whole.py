@@ -121,3 +121,52 @@ def test_sheet_data_of_another_prefix_is_refused_by_name(holders, capsys):
     assert _refused(capsys, bad) == (f"xlpy refresh: bad.xlsm: part {part}: has no <sheetData> element (its rows), "
                                      "as its <worksheet> element is spelled; open and save it in Excel first; "
                                      f"{DONE}")
+
+
+@pytest.mark.parametrize("part, rels", [
+    ("xl/worksheets/sheet7.xml", "xl/_rels/workbook.xml.rels"),  # (Sensitivity)
+    ("xl/charts/chart2.xml", "xl/drawings/_rels/drawing2.xml.rels"),
+    ("xl/drawings/drawing2.xml", "xl/worksheets/_rels/sheet10.xml.rels"),
+    ("xl/tables/table1.xml", "xl/worksheets/_rels/sheet3.xml.rels"),
+    ("xl/drawings/vmlDrawing1.vml", "xl/worksheets/_rels/sheet1.xml.rels"),
+])
+def test_refresh_refuses_a_package_missing_a_part_its_relationships_name(holders, capsys, part, rels):
+    """Review 63: a sheet's part left out ended in "KeyError: 'Worksheet Sensitivity does not exist.'" (exit 1); a
+    chart or a drawing left out was refreshed (exit 0), the workbook and its backup written without it, which
+    validate then could not open."""
+    bad = variant(holders, holders.with_name("bad.xlsm"), part, None)
+    _sources_changed(holders.parent)  # (else nothing would be written in any case)
+    assert _refused(capsys, bad) == f"xlpy refresh: {bad}: part {part}: is not in the package, though {rels} names " \
+                                    f"it; {DONE}"
+
+
+@pytest.mark.parametrize("sheet", ["xlwings.conf", "Tenders", "Check"])
+def test_refresh_refuses_an_xml_part_cut_after_the_rows_it_edits(holders, capsys, sheet):
+    """Review 63: the xlwings.conf sheet cut in half, or a sheet cut after its rows (its </sheetData> kept), was
+    carried into the refreshed workbook (exit 0)."""
+    part = part_of(holders, sheet)
+    with zipfile.ZipFile(holders) as zf:
+        data = zf.read(part)
+    cut = half(data) if sheet == "xlwings.conf" else data[:data.index(b"</sheetData>") + len(b"</sheetData>")]
+    bad = variant(holders, holders.with_name("bad.xlsm"), part, lambda _: cut)
+    _sources_changed(holders.parent)
+    assert _refused(capsys, bad) == f"xlpy refresh: {bad}: part {part}: {safety.xml_fault(cut)}; {DONE}"
+
+
+def test_a_long_part_is_parsed_whole_only_when_its_end_does_not_close_it(monkeypatch):
+    """The refresh's check costs the small parts only: a part over LARGE whose root element closes at its end is
+    taken as whole; one cut short is parsed whole, to say where."""
+    from xlpy.workbook import package_checks
+
+    monkeypatch.setattr(package_checks, "LARGE", 10)
+    parsed = []
+    monkeypatch.setattr(package_checks, "xml_fault", lambda data: parsed.append(data) or safety.xml_fault(data))
+    whole = b'<?xml version="1.0"?>\n<x:worksheet xmlns:x="u"><x:sheetData><x:row r="1"/></x:sheetData></x:worksheet>'
+    assert package_checks.xml_problem(whole + b"\r\n") is None and parsed == []
+    assert package_checks.xml_problem(whole[:-5]) == "is not well-formed XML (unclosed token, line 2, column 67)"
+    assert package_checks.xml_problem(whole + b"<!-- a comment -->") is None and len(parsed) == 2
+    assert package_checks.xml_problem(b"oops" + whole) == "is not well-formed XML (invalid token, line 1, column 5)"
+    inside = whole.replace(b'<x:row r="1"/>', b'<x:row r="1">')  # (broken inside, whole at its ends: the price of
+    assert package_checks.xml_problem(inside) is None  # a check that does not parse a long holder sheet each refresh)
+    monkeypatch.setattr(package_checks, "LARGE", 4 << 20)
+    assert package_checks.xml_problem(inside) == "is not well-formed XML (mismatched tag, line 2, column 54)"

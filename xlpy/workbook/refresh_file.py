@@ -267,8 +267,9 @@ def _as_given(problem: InputError, given: dict[str, str]) -> InputError:
 def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, mapping, when, backup: bool,
                   keep: int | None, allow_unknown_parts: bool, out: FileRefresh, read) -> None:
     """Refresh *book* and write it to *target*, the report into *out* (*out.written* set once it is replaced)."""
-    from . import locks
+    from . import locks, package_checks
 
+    package_checks.check_whole(book.pkg, str(path), "it was not changed")  # (its damage never carried forward)
     unknown = _unknown_binary_parts(book, str(path), allow_unknown_parts)
     try:
         report = refresh_all(book, tally, prices, mapping, when=when)
