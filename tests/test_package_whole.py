@@ -153,6 +153,41 @@ def test_refresh_refuses_an_xml_part_cut_after_the_rows_it_edits(holders, capsys
     assert _refused(capsys, bad) == f"xlpy refresh: {bad}: part {part}: {safety.xml_fault(cut)}; {DONE}"
 
 
+def test_validate_names_a_missing_part_and_validates_the_other_workbooks(holders, seed, capsys):
+    """Review 63: validate of a good workbook and one missing a sheet's part printed only "has no part
+    xl/worksheets/sheet7.xml" (exit 2), with no verdict for the good one."""
+    bad = variant(holders, seed.with_name("bad.xlsm"), "xl/worksheets/sheet7.xml", None)
+    assert main(["validate", str(seed), str(bad), "--no-libreoffice", "--no-formulas"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("book.xlsm: valid ("), out
+    assert out[1:] == ["bad.xlsm: part xl/worksheets/sheet7.xml: is not in the package, though xl/_rels/workbook.xml."
+                       "rels names it (Excel reports the workbook as a problem with its content); nothing else of it "
+                       "was read [structure]",
+                       "bad.xlsm: 1 finding(s) (0 figures compared; recalculated by: none)"]
+
+
+def test_validate_refuses_alone_a_workbook_whose_part_it_cannot_read(seed, capsys, monkeypatch):
+    """A part met past the opening that the package code cannot read (a PackageError) refuses that workbook, named,
+    and the others are validated: it stopped the run, the others without a verdict."""
+    from xlpy.workbook import validate_many
+    from xlpy.workbook.package import PackageError
+
+    bad = shutil.copy(seed, seed.with_name("bad.xlsm"))
+    real = validate_many.validate
+
+    def validate(path, *args):
+        if Path(path).name == "bad.xlsm":
+            raise PackageError("bad.xlsm", "has no part xl/worksheets/sheet7.xml")
+        return real(path, *args)
+
+    monkeypatch.setattr(validate_many, "validate", validate)
+    assert main(["validate", str(bad), str(seed), "--no-libreoffice", "--no-formulas"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == ["xlpy validate: bad.xlsm: has no part xl/worksheets/sheet7.xml; it was not "
+                                         "validated"]
+    assert captured.out.splitlines()[-1].startswith("book.xlsm: valid (")
+
+
 def test_a_long_part_is_parsed_whole_only_when_its_end_does_not_close_it(monkeypatch):
     """The refresh's check costs the small parts only: a part over LARGE whose root element closes at its end is
     taken as whole; one cut short is parsed whole, to say where."""

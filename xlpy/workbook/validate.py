@@ -646,12 +646,16 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
                  else "a file that is not a zip package")
         findings.append(Finding(book, "file", "is not a workbook (an .xlsx or .xlsm package)", "an .xlsm", found))
         return None
+    from .package_checks import missing_findings
     from .parts import MACRO_NAME, XLSX_NAMED_XLSM, misnamed_macro_book, xlsx_named_xlsm
 
     if misnamed_macro_book(path):  # (openpyxl reads it; Excel does not open it)
         findings.append(Finding(book, "file", MACRO_NAME, f"{path.stem}.xlsm (rename it)", path.name))
     elif xlsx_named_xlsm(path):
         findings.append(Finding(book, "file", XLSX_NAMED_XLSM, "a macro-enabled workbook", "an .xlsx's content type"))
+    if gone := missing_findings(path, book):  # (a part its relationships name: openpyxl fails, or leaves a sheet out)
+        findings.extend(gone)
+        return None
     try:
         from .fastload import load
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 from ..files.safety import DAMAGE, XML_ERRORS, refused_part
+from .package import PackageError
 from .validate import LEGS, Report, validate
 
 __all__ = ["validate_many"]
@@ -43,6 +44,12 @@ def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, 
                 if refused is None:
                     raise
                 refused(exc)
+            except PackageError as exc:  # a part it cannot read as it must, named: that workbook alone refused
+                if refused is None:
+                    raise
+                where = exc.where.removeprefix(f"{Path(p).name}: ").removeprefix(Path(p).name)
+                refused(InputError(label + (f": {where}" if where else ""), None,
+                                   f"{exc.reason}; it was not validated", show_value=False))
             except (*DAMAGE, *XML_ERRORS) as exc:  # a damaged part, or one not XML to be read, met past the opening
                 said = refused_part(p, label, exc, "it was not validated")
                 if refused is None or said is exc:  # (not this workbook's: raised as it was)
