@@ -205,3 +205,27 @@ def test_a_long_part_is_parsed_whole_only_when_its_end_does_not_close_it(monkeyp
     assert package_checks.xml_problem(inside) is None  # a check that does not parse a long holder sheet each refresh)
     monkeypatch.setattr(package_checks, "LARGE", 4 << 20)
     assert package_checks.xml_problem(inside) == "is not well-formed XML (mismatched tag, line 2, column 54)"
+
+
+@pytest.mark.parametrize("part, change, why", [
+    ("xl/workbook.xml", lambda d: d.replace(b"<workbook ", b'<!DOCTYPE w [<!ENTITY e "x">]><workbook ', 1),
+     "declares a DTD (entities), which a workbook does not hold"),
+    ("xl/worksheets/sheet3.xml", half, None),  # (Tenders cut in half)
+    ("xl/charts/chart2.xml", None, "is not in the package, though xl/drawings/_rels/drawing2.xml.rels names it"),
+])
+def test_render_refuses_what_refresh_refuses_before_libreoffice_sees_it(holders, capsys, monkeypatch, part, change,
+                                                                        why):
+    """Review 63: render made pages (exit 0) of a workbook with a DTD, a sheet cut in half or a part missing, which
+    refresh and validate reject."""
+    from xlpy.workbook import libreoffice, rendering
+
+    bad = variant(holders, holders.with_name("bad.xlsm"), part, change)
+    if why is None:
+        with zipfile.ZipFile(bad) as zf:
+            why = safety.xml_fault(zf.read(part))
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: "soffice")
+    monkeypatch.setattr(rendering, "render", lambda *a, **k: pytest.fail("LibreOffice was run"))
+    pages = holders.parent / "pages"
+    assert main(["render", str(bad), "-o", str(pages)]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy render: {bad}: part {part}: {why}; nothing was rendered"]
+    assert not pages.exists()

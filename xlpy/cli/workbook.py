@@ -441,6 +441,9 @@ def run_render(args: argparse.Namespace) -> int:
 
     check_package(book, book.name)
     check_intact(book, str(book), "nothing was rendered")  # LibreOffice would leave a damaged sheet out, unsaid
+    from ..workbook.package_checks import check_file
+
+    check_file(book, str(book), "nothing was rendered")  # (a DTD, a part cut short or missing: as refresh refuses it)
     if libreoffice.find_soffice() is None:
         print(f"xlpy render: LibreOffice is needed to render, and {libreoffice.why_no_soffice()}", file=sys.stderr)
         return EXIT_INPUT
