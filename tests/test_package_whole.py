@@ -229,3 +229,47 @@ def test_render_refuses_what_refresh_refuses_before_libreoffice_sees_it(holders,
     assert main(["render", str(bad), "-o", str(pages)]) == 2
     assert capsys.readouterr().err.splitlines() == [f"xlpy render: {bad}: part {part}: {why}; nothing was rendered"]
     assert not pages.exists()
+
+
+# --- another kind of file given as the workbook (review 63) --------------------------------------------------------
+
+_XLS = "an Excel 97-2003 workbook (.xls), not the standard workbook: open it in Excel and save it as an Excel " \
+       "Macro-Enabled Workbook (.xlsm)"
+_ODS = "an OpenDocument spreadsheet (.ods), LibreOffice's own format: open it in LibreOffice Calc and save it as " \
+       "Excel 2007-365 (.xlsm), keeping that format"
+_CUT = "a zip package cut short (a copy or download that did not finish): copy it again"
+
+
+def _other_kinds(folder: Path, book: Path) -> dict[str, tuple[Path, str]]:
+    """An .xls (an OLE file's signature), an .ods (converted by LibreOffice: its Basic library declares a DTD,
+    which was said first), and the workbook cut short, each named .xlsm."""
+    xls = folder / "xls.xlsm"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
+    ods = folder / "ods.xlsm"
+    with zipfile.ZipFile(ods, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")  # (first, stored: as the standard)
+        z.writestr("Basic/Standard/script-lb.xml", '<?xml version="1.0"?><!DOCTYPE script:module PUBLIC "-//x" '
+                   '"module.dtd"><script:module xmlns:script="x"/>')
+        z.writestr("content.xml", "<office:document-content xmlns:office='x'/>")
+    cut = folder / "cut.xlsm"
+    data = book.read_bytes()
+    cut.write_bytes(data[:len(data) // 2])
+    return {"xls": (xls, _XLS), "ods": (ods, _ODS), "cut": (cut, _CUT)}
+
+
+def test_an_xls_an_ods_or_a_workbook_cut_short_is_named_as_such(standard_books, tmp_path, capsys, monkeypatch):
+    """Review 63: "not a zip package: File is not a zip file", "part Basic/Standard/script-lb.xml: declares a DTD",
+    "no workbook part", or openpyxl's "There is no item named '[Content_Types].xml'"."""
+    monkeypatch.chdir(tmp_path)
+    for name, (path, kind) in _other_kinds(tmp_path, Path(standard_books["plain"])).items():
+        before = path.read_bytes()
+        assert main(["refresh", path.name, "--no-backup"]) == 2, name
+        assert capsys.readouterr().err == f"xlpy refresh: {path.name}: is not a workbook: it is {kind}; {DONE}\n"
+        assert main(["render", path.name, "-o", "out"]) == 2, name
+        assert capsys.readouterr().err == (f"xlpy render: {path.name}: is not a workbook: it is {kind}; nothing was "
+                                           "rendered\n")
+        assert main(["validate", path.name, "--no-libreoffice", "--no-formulas"]) == 1, name
+        assert capsys.readouterr().out.splitlines()[0] == (
+            f"{path.name}: file: is not a workbook (an .xlsx or .xlsm package): expected an .xlsm, found {kind} "
+            "[structure]")
+        assert path.read_bytes() == before and not (tmp_path / "out").exists()

@@ -429,8 +429,11 @@ def run_render(args: argparse.Namespace) -> int:
         from ..files.safety import unreadable
 
         raise unreadable(str(book), exc) from None
-    if not zipfile.is_zipfile(book):
-        raise InputError(str(book), None, "is not a workbook (an .xlsx or .xlsm package)", show_value=False)
+    from ..files.sniff import other_kind
+
+    if (kind := other_kind(book)) is not None or not zipfile.is_zipfile(book):  # (an .xls, an .ods, cut short...)
+        raise InputError(str(book), None, f"is not a workbook: it is {kind}; nothing was rendered" if kind else
+                         "is not a workbook (an .xlsx or .xlsm package)", show_value=False)
     if out.exists() and not out.is_dir():
         raise InputError("--output", str(out), "exists and is not a folder; give a folder for the PDF and pages")
     if not out.exists() and not out.parent.is_dir():  # (a mistyped folder above it would be made, a tree of them)

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors
 
 __all__ = ["DEFAULT_ENCODING", "MAX_TOML_DEPTH", "file_encoding", "first_line_problem", "header_line", "not_utf8",
-           "not_xlsx_problem", "nul_problem", "ole_problem", "text_encoding", "toml_data", "toml_text", "utf16_bom",
+           "not_xlsx_problem", "nul_problem", "ole_problem", "other_kind", "text_encoding", "toml_data", "toml_text", "utf16_bom",
            "workbook_problem"]
 
 #: A CSV file's encoding when its mapping file names none (UTF-8, its byte-order mark read past).
@@ -157,6 +157,33 @@ def not_xlsx_problem(path: Path) -> InputError | None:
         return None  # (not text: the XLSX reader says what it cannot read)
     return InputError(path.name, None, "is a text file, not an XLSX workbook: if it is CSV, rename it .csv",
                       show_value=False)
+
+
+def other_kind(path: Path, data: bytes | None = None) -> str | None:
+    """What a file given as the standard workbook (*path*, or its bytes *data*) is instead, with what to do, when its
+    first bytes say (an Excel 97-2003 workbook, one saved with a password to open, an OpenDocument spreadsheet, a
+    zip package cut short), or None: a zip package whose parts say the rest."""
+    import io
+    import zipfile
+
+    start = data[:128] if data is not None else _first_bytes(path, 128)
+    if start.startswith(WORKBOOK_MAGIC[1][0]):
+        if _ENCRYPTION_INFO in (data[:1 << 16] if data is not None else b"") or (
+                data is None and _ole_holds(path, _ENCRYPTION_INFO)):
+            return "a workbook saved with a password to open (encrypted): remove the password in Excel, save it again"
+        return (f"{WORKBOOK_MAGIC[1][1]}, not the standard workbook: open it in Excel and save it as an Excel "
+                "Macro-Enabled Workbook (.xlsm)")
+    if _ODS in start:
+        return (f"{_ODS_NAME}, LibreOffice's own format: open it in LibreOffice Calc and save it as Excel 2007-365 "
+                "(.xlsm), keeping that format")
+    if start.startswith(WORKBOOK_MAGIC[0][0]):
+        try:
+            whole = zipfile.is_zipfile(io.BytesIO(data) if data is not None else path)
+        except OSError:
+            return None
+        if not whole:
+            return "a zip package cut short (a copy or download that did not finish): copy it again"
+    return None
 
 
 #: The name of the stream an encrypted Office Open XML file's OLE container holds (MS-OFFCRYPTO), as an OLE

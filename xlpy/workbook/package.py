@@ -123,8 +123,12 @@ class Package:
 
     def __init__(self, path: str | os.PathLike, data: bytes | None = None):
         from ..files.safety import check_no_dtd, check_package
+        from ..files.sniff import other_kind
 
         self.path = Path(path)
+        kind = other_kind(self.path, data)  # (an .xls, an .ods, a copy cut short: said as such, first)
+        if kind is not None:
+            raise PackageError(self.path.name, f"not a workbook: it is {kind}")
         if data is None:
             check_package(self.path, self.path.name)  # from the directory, before anything is unpacked
             self.blob = self.path.read_bytes()

@@ -31,7 +31,9 @@ from xml.parsers import expat
 
 from defusedxml.ElementTree import fromstring
 
+from ..engine.errors import InputError
 from ..files.safety import DAMAGE, XML_ERRORS, bad_part, check_no_dtd, read_part, xml_fault
+from ..files.sniff import other_kind
 
 __all__ = ["LARGE", "check_file", "check_whole", "missing_findings", "missing_parts", "problems"]
 
@@ -146,6 +148,8 @@ def check_whole(pkg, label: str, done: str) -> None:
 def check_file(path: str | Path, label: str, done: str) -> None:
     """:func:`check_whole` of the package file at *path* (check its limits first), its DTDs refused before
     anything is parsed; a file that is not a package is left to its reader."""
+    if (kind := other_kind(Path(path))) is not None:  # (an .xls, an .ods, a copy cut short: said as such, first)
+        raise InputError(label, None, f"is not a workbook: it is {kind}; {done}", show_value=False)
     check_no_dtd(path, label, done)
     try:
         with zipfile.ZipFile(path) as zf:

@@ -22,6 +22,7 @@ from ..engine.numbers import engine_context
 from ..files import steady
 from ..files.offerfile import workbook_given
 from ..files.safety import DAMAGE, XML_ERRORS, check_no_dtd, check_package, refused_part
+from ..files.sniff import other_kind
 from .backends import PackageBook
 from .collector import collector_eased
 from .offer_drift import offer_file_drift
@@ -161,6 +162,8 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
                          show_value=False)
     if xlsx_named_xlsm(path):
         raise InputError(label, None, f"{XLSX_NAMED_XLSM}; it was not changed", show_value=False)
+    if (kind := other_kind(path)) is not None:  # (an .xls, an .ods, a copy cut short: said as such, first)
+        raise InputError(label, None, f"is not a workbook: it is {kind}; it was not changed", show_value=False)
     check_package(path, path.name)  # the limits first (as reading it names it): the DTD check unpacks each start
     check_no_dtd(path, label, "it was not changed")  # never read, nor carried forward
     if keep is not None and keep < 0:

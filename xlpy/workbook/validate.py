@@ -636,8 +636,12 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
         findings.append(Finding(book, "file", "workbook not found", str(path), "nothing"))
         return None
     from ..files.safety import DTD, check_package, dtd_part
+    from ..files.sniff import other_kind
 
     check_package(path, book)  # a bomb is refused (exit 2) before anything is unpacked
+    if (kind := other_kind(path)) is not None:  # (an .xls, an .ods, a copy cut short: said as such, first)
+        findings.append(Finding(book, "file", "is not a workbook (an .xlsx or .xlsm package)", "an .xlsm", kind))
+        return None
     if (dtd := dtd_part(path)) is not None:  # (read no further: no parser meets its entities)
         findings.append(Finding(book, f"part {dtd}", f"{DTD}; nothing else of it was read"))
         return None
