@@ -6,7 +6,8 @@ tally too: a lookup that failed is exported as ``#N/A``, a deleted reference as 
 cell), an account number typed into a General cell may become a date.  Each is refused by its row, never read as a
 holder.  Ids that print alike and differ in an invisible character (a zero-width space pasted from a web page), a
 dash of another kind (a non-breaking hyphen) or a letter of another alphabet (a Cyrillic ``Р`` for a Latin ``P``)
-are refused too, naming the line they look like.  ASCII ids, the usual, are checked at C speed.
+are refused too, naming the line they look like.  ASCII ids, the usual, are checked at C speed, and so are names
+with accents (the distinct characters of the column are looked at first): a million lines cost some 0.4 s more.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ _LOOK_ALIKE = str.maketrans({
     **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοιν", "ABEZHIKMNOPTYXoiv")),
 })
 
+#: The characters :data:`_LOOK_ALIKE` takes for others.
+_SEEN_AS = frozenset(map(chr, _LOOK_ALIKE))
+
 _ERROR = "is an Excel error saved as a value (a lookup or formula that failed): give the holder's id"
 _BOOL = "is TRUE or FALSE, not a holder's id: give the holder's id"
 _DATE = ("is a date, not a holder's id (Excel reads an account number such as 2-20-2004 as one): format the column "
@@ -52,25 +56,24 @@ def odd_ids(raw: Sequence, ids: Sequence[str], joined: str | None, row_of: Calla
     if "#" in text:
         out += [(i, _ERROR) for i, h in enumerate(ids) if h.upper() in EXCEL_ERRORS]
     if not text.isascii():
-        out += _look_alikes(ids, row_of)
+        out += _look_alikes(ids, row_of, text)
     return sorted(out)
 
 
-def _skeleton(text: str) -> str:
-    """*text* as it prints: compatibility forms folded (NFKC), invisible format characters dropped, look-alike
-    dashes and letters taken for the ASCII ones."""
-    if text.isascii():
-        return text
-    folded = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in folded if unicodedata.category(ch) != "Cf").translate(_LOOK_ALIKE)
-
-
-def _look_alikes(ids: Sequence[str], row_of: Callable[[int], int]) -> list[tuple[int, str]]:
-    """(line, why) of each id that prints as an earlier line's other id does (:func:`_skeleton`)."""
+def _look_alikes(ids: Sequence[str], row_of: Callable[[int], int], text: str) -> list[tuple[int, str]]:
+    """(line, why) of each id that prints as an earlier line's other id does: alike once compatibility forms are
+    folded (NFKC), invisible format characters dropped, look-alike dashes and letters taken for the ASCII ones.
+    *text*: the ids joined.  Text outside ASCII that holds none of those (names with accents, the usual) is passed
+    at C speed: its distinct characters alone are looked at."""
+    odd = {c for c in set(text) if not c.isascii() and (c in _SEEN_AS or unicodedata.category(c) in ("Cf", "Mn"))}
+    if not odd and unicodedata.is_normalized("NFKC", text):
+        return []
+    folded = set(unicodedata.normalize("NFKC", text))
+    table = {**_LOOK_ALIKE, **{ord(c): None for c in folded if unicodedata.category(c) == "Cf"}}
     first: dict[str, tuple[int, str]] = {}
     out = []
     for i, h in enumerate(ids):
-        j, seen = first.setdefault(_skeleton(h), (i, h))
+        j, seen = first.setdefault(h if h.isascii() else unicodedata.normalize("NFKC", h).translate(table), (i, h))
         if seen != h:
             odd = sorted({c for c in h + seen if not c.isascii()} - (set(h) & set(seen)))
             named = ", ".join(f"U+{ord(c):04X} ({unicodedata.name(c, 'unnamed')})" for c in odd[:2])
