@@ -273,3 +273,36 @@ def test_an_xls_an_ods_or_a_workbook_cut_short_is_named_as_such(standard_books, 
             f"{path.name}: file: is not a workbook (an .xlsx or .xlsm package): expected an .xlsm, found {kind} "
             "[structure]")
         assert path.read_bytes() == before and not (tmp_path / "out").exists()
+
+
+def _with_part(book: Path, out: Path, name: str, data: bytes, rels: bytes = b"") -> Path:
+    """*book* with the part *name* added, and *rels* (relationship elements) added to the workbook's."""
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as o:
+        for i in src.infolist():
+            data_i = src.read(i.filename)
+            if i.filename == "xl/_rels/workbook.xml.rels" and rels:
+                data_i = data_i.replace(b"</Relationships>", rels + b"</Relationships>")
+            o.writestr(i.filename, data_i)
+        o.writestr(name, data)
+    return out
+
+
+def test_relationship_targets_are_resolved_as_a_uri_and_an_encoding_expat_lacks_is_no_traceback(holders, capsys):
+    """Review 65: a target above the package's root (../../customXml/item1.xml), with a Windows tool's separators,
+    a URL or Excel's NULL was called a part missing, refused; an XML part in Shift_JIS ended in "ValueError:
+    multi-byte encodings are not supported"."""
+    from xlpy.workbook.package_checks import missing_parts
+
+    kind = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml"
+    rels = b"".join(b'<Relationship Id="rX%d" Type="%s" Target="%s"/>' % (k, kind, target) for k, target in enumerate(
+        (b"../../customXml/item1.xml", b"..\\customXml\\item1.xml", b"http://example.com/x.xml", b"NULL")))
+    odd = _with_part(holders, holders.with_name("odd.xlsm"), "customXml/item1.xml", b"<a/>", rels)
+    with zipfile.ZipFile(odd) as z:
+        assert missing_parts(z.namelist(), z.read) == []
+    _sources_changed(holders.parent)
+    assert main(["refresh", str(odd), "--no-backup", "-q"]) == 0, capsys.readouterr().err
+    japanese = '<?xml version="1.0" encoding="Shift_JIS"?><a>日</a>'.encode("shift_jis")
+    sjis = _with_part(holders, holders.with_name("sjis.xlsm"), "customXml/item9.xml", japanese)
+    assert main(["refresh", str(sjis), "--no-backup", "-q"]) == 0, capsys.readouterr().err
+    with zipfile.ZipFile(sjis) as z:
+        assert z.read("customXml/item9.xml") == japanese  # (carried forward as it was)

@@ -414,6 +414,8 @@ def xml_fault(data: bytes) -> str | None:
         _expat().Parse(data, True)
     except _Seen:
         return DTD
+    except ValueError:  # (an encoding expat does not read, Shift_JIS: not looked at, as before there was a check)
+        return None
     except expat.ExpatError as exc:
         what = expat.ErrorString(exc.code)
         what = what[len("not well-formed ("):-1] if what.startswith("not well-formed (") else what

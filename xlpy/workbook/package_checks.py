@@ -63,11 +63,14 @@ def missing_parts(names: Iterable[str], read: Callable[[str], bytes | None]) -> 
         except XML_ERRORS:
             continue
         for r in root.iter(f"{{{_PKG_REL}}}Relationship") if root is not None else ():
-            target = (r.get("Target") or "").split("#", 1)[0]
-            if r.get("TargetMode") == "External" or not target:
+            target = (r.get("Target") or "").split("#", 1)[0].replace("\\", "/")  # (a Windows tool's separators)
+            if r.get("TargetMode") == "External" or not target or target == "NULL" or ":" in target.split("/")[0] \
+                    or (r.get("Type") or "").endswith("/vbaProject"):  # (a URL; a VBA project gone: said as that)
                 continue
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
                 posixpath.join(_base(rels), target))
+            while part.startswith("../"):  # (above the package's root: the root, as a URI resolves it)
+                part = part[3:]
             if part.lower() not in have and unquote(part).lower() not in have and (part, rels) not in found:
                 found.append((part, rels))
     return found
