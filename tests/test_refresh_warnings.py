@@ -811,3 +811,35 @@ def test_a_key_typed_over_is_named_at_its_cell_and_a_day_deleted_as_deleted(tmp_
     assert ("Prices: the price table differed from the price file the Cover records (edited since): rewritten from it "
             f"(the day {day}: in no row of the table, deleted since)"
             ) in notes, notes
+
+
+def test_a_tally_and_its_mapping_sent_again_renamed_say_the_values_typed_since(tmp_path, capsys):
+    """Review 65: the recorded tally and its mapping, each sent again under another name, wrote over a value typed
+    since without a word: the mapping was compared by its recorded name, not its bytes."""
+    from openpyxl import load_workbook
+    from repo_paths import DATA, FORMULA, TALLY
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copy(FORMULA, tmp_path / "offer.toml")
+    book = tmp_path / "b.xlsm"
+    assert cli.main(["build", str(tmp_path / "offer.toml"), "-o", str(book), "--no-validate", "-q"]) == 0
+    text = (DATA / TALLY).read_text(encoding="utf-8")
+    (tmp_path / "t2.csv").write_text(text.replace("holder_id,", "Holder,", 1), encoding="utf-8")
+    (tmp_path / "map.toml").write_text('[columns]\nholder_id = "Holder"\n', encoding="utf-8")
+    assert cli.main(["refresh", str(book), "--tally", str(tmp_path / "t2.csv"), "--mapping",
+                     str(tmp_path / "map.toml"), "--no-backup", "-q"]) == 0
+    wb = load_workbook(book, keep_vba=True)
+    first = int(wb["Tenders"].tables["tblTenders"].ref.split(":")[0][1:]) + 1
+    cell = f"D{first + 3}"
+    was, holder = wb["Tenders"][cell].value, wb["Tenders"][f"B{first + 3}"].value
+    wb["Tenders"][cell] = 9999
+    wb.save(book)
+    shutil.copy(tmp_path / "t2.csv", tmp_path / "t2-again.csv")
+    shutil.copy(tmp_path / "map.toml", tmp_path / "map-again.toml")
+    capsys.readouterr()
+    assert cli.main(["refresh", str(book), "--tally", str(tmp_path / "t2-again.csv"), "--mapping",
+                     str(tmp_path / "map-again.toml"), "--no-backup", "--json"]) == 0
+    notes = [n for n in json.loads(capsys.readouterr().out)["notes"] if "differed" in n]
+    assert notes == ["Tenders: the holder table differed from the tally the Cover records (edited since): rewritten "
+                     f"from it (Tenders!{cell} ({holder}): 9,999, the file {was:,}: a value that belongs goes in the "
+                     "file)"], notes

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from . import steady
 
-__all__ = ["NO_PRICE_FILE", "NO_TALLY_FILE", "SEED_OFFER", "composed_alike", "recorded_path", "same_place", "sha256",
-           "written_path"]
+__all__ = ["NO_PRICE_FILE", "NO_TALLY_FILE", "SEED_OFFER", "composed_alike", "recorded_path", "same_bytes",
+           "same_place", "sha256", "written_path"]
 
 
 def sha256(path: str | os.PathLike) -> str:
@@ -72,3 +72,18 @@ def recorded_path(path: Path, folder: Path | None, given_absolute: bool) -> str:
 def same_place(text: str, path: Path, folder: Path) -> bool:
     """Whether the recorded *text* names *path* (folders resolved, names kept), in whatever spelling."""
     return recorded_path(folder / written_path(text), folder, True) == recorded_path(path, folder, True)
+
+
+def same_bytes(a: str, b: str, folder: Path | None) -> bool:
+    """Whether two recorded texts name one file, or files of the same bytes (a mapping sent again under another
+    name), read relative to *folder*; both blank: True; one blank, or a file gone: False."""
+    if a == b:
+        return True
+    if not a or not b:
+        return False
+    paths = [written_path(t) if written_path(t).is_absolute() or folder is None else folder / written_path(t)
+             for t in (a, b)]
+    try:
+        return all(p.is_file() for p in paths) and paths[0].read_bytes() == paths[1].read_bytes()
+    except OSError:
+        return False

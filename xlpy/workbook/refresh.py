@@ -63,8 +63,8 @@ from ..engine.numbers import engine_context, to_whole
 from ..engine.release import release_sentences
 from ..engine.rules import tally_problems
 from ..files import calendars, sources, steady
-from ..files.recorded import (NO_PRICE_FILE, NO_TALLY_FILE, composed_alike, recorded_path, same_place, sha256,
-                              written_path)
+from ..files.recorded import (NO_PRICE_FILE, NO_TALLY_FILE, composed_alike, recorded_path, same_bytes, same_place,
+                              sha256, written_path)
 from ..files.prices import read_prices
 from ..files.counts import absent_counts, mapping_for_the_next, read_count_file, tally_kind, unmapped_problem
 from . import data as bookdata, rebuild, saved_values, source_lines, table_edits, typed_since
@@ -483,9 +483,9 @@ class _Refresh:
     def _differed(self) -> bool:
         """Whether a table differs from the file the Cover records, read as recorded (its bytes, by its name or another:
         sent again, renamed), said as edited since (typed_since.typed_notes speaks of a file of other bytes)."""
-        differed, t, rows = False, self.tally_record, self.tally_rows
-        if rows is not None and _same_value(self.recorded("TallySha256"), t.sha256) and _same_value(
-                self.recorded("TallyMapping"), t.mapping) and table_edits.lines_differ(self.book, self.lay, rows):
+        differed, t, rows, mapped = False, self.tally_record, self.tally_rows, str(self.recorded("TallyMapping") or "")
+        if rows is not None and _same_value(self.recorded("TallySha256"), t.sha256) and same_bytes(
+                mapped.strip(), t.mapping, self.book.folder) and table_edits.lines_differ(self.book, self.lay, rows):
             self.notes.append(typed_since.differed_note(self.lay.table(HOLDER_TABLE)[0].title, HOLDER_TABLE,
                                                         typed_since.holder_cells(self.book, self.lay, self.tally_rows)))
             differed = True
