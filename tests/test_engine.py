@@ -915,7 +915,7 @@ def test_a_window_day_of_no_volume_is_warned_of(tmp_path):
     prices.write_text(text.replace("2004-02-12,8.3900,1974000\n", "2004-02-12,8.3900,0\n"), encoding="utf-8")
     _, after = compute_file(tmp_path / "offer.toml")
     assert after.offer_ratio != before.offer_ratio
-    assert "the price file gives a volume of 0 on 2004-02-12 of the averaging window: the price of such a day adds " \
+    assert "the prices give a volume of 0 on 2004-02-12 of the averaging window: the price of such a day adds " \
            "nothing to the volume-weighted average; if the stock traded that day, correct the volume" in after.warnings
 
 
@@ -939,7 +939,23 @@ def test_a_formula_ratio_below_r0_names_its_average_and_a_price_a_digit_off(tmp_
         compute_file(tmp_path / "offer.toml")
     (problem,) = [str(p) for p in info.value.problems]
     assert problem.startswith("offer.toml: offer.consideration.formula: gives a ratio below offer.original_ratio "
-                              "(3.2): 66 ÷ "
-                              f"22.1735, the average price in data/{PRICES} from 2004-02-11 to 2004-02-18 (the price "
-                              "on 2004-02-11, 84.5, is 10.1 times the window's median, 8.33: a price written a digit "
-                              "off?); not an induced conversion"), problem
+                              f"(3.2): 66 ÷ 22.1735, the average price in data/{PRICES} from 2004-02-11 to 2004-02-18, "
+                              "is 2.976529, rounded to 2 decimals: 2.98 (the price on 2004-02-11, 84.5, is 10.1 times "
+                              "the window's median, 8.33: a price written a digit off?); not an induced conversion"), \
+        problem
+    # Review 65: a cap or the rounding that takes the ratio below R0 is named, the average not blamed.
+    prices.write_text("".join(lines).replace("2004-02-11,84.500,", "2004-02-11,8.4500,"), encoding="utf-8")
+    text = (tmp_path / "offer.toml").read_text(encoding="utf-8")
+    cases = [([("cap = 8.25", "cap = 3.1")], "is 7.942238, capped at 3.1; not"),
+             ([("cap = 8.25", "cap = 8"), ("value = 66.00", "value = 27.0"), ("places = 2", "places = 0")],
+              "is 3.249097, rounded to 0 decimals: 3; not")]
+    for change, said in cases:
+        changed = text
+        for old, new in change:
+            assert old in changed
+            changed = changed.replace(old, new)
+        (tmp_path / "offer.toml").write_text(changed, encoding="utf-8")
+        with pytest.raises(InputErrors) as info:
+            compute_file(tmp_path / "offer.toml")
+        (problem,) = [str(p) for p in info.value.problems]
+        assert said in problem and "times the window's median" not in problem, problem

@@ -430,28 +430,36 @@ def _fix_ratio(offer: Offer, sessions: Sessions | None, problems: list[InputErro
             exc = InputError(f"offer.consideration.formula.{exc.field}", exc.value, exc.reason,
                              show_value=exc.show_value)
         raise InputErrors(problems + [exc]) from None
+    quotient = excel_round(CONTEXT.divide(f.value, average), ratio.QUOTIENT_PLACES)
     if offer_ratio < offer.original_ratio and offer.carrying_amount is None:
         shown = _shown_ratio(offer.original_ratio, offer.original_conversion_price)
-        problems.append(
-            InputError(
-                "offer.consideration.formula",
-                offer_ratio,
-                f"gives a ratio below offer.original_ratio ({shown}): {plain(f.value)} ÷ "
-                f"{plain(excel_round(average, 4))}, the average price{' in ' + f.source if f.source else ''} from "
-                f"{window[0].isoformat()} to "
-                f"{window[-1].isoformat()}"
-                f"{_outlier(f.prices, window)}; not an induced conversion; "
-                "give [extinguishment] carrying_amount",
-            )
-        )
-    quotient = excel_round(CONTEXT.divide(f.value, average), ratio.QUOTIENT_PLACES)
+        problems.append(InputError("offer.consideration.formula", offer_ratio, f"gives a ratio below "
+                                   f"offer.original_ratio ({shown}): {_how(f, average, window, quotient, offer_ratio)}"
+                                   f"{_outlier(f.prices, window) if quotient < offer.original_ratio else ''}; not an "
+                                   "induced conversion; give [extinguishment] carrying_amount"))
     return _FixedRatio(offer_ratio, average, window[0], window[-1], quotient)
+
+
+def _how(f, average: Decimal, window: Sequence[dt.date], quotient: Decimal, offer_ratio: Decimal) -> str:
+    """How the formula *f* came to its ratio: the quotient of the average price over the window, then the cap or the
+    floor and the rounding where they moved it (what took it below R0 is then said)."""
+    where = f" in {f.source}" if f.source else ""
+    how = (f"{plain(f.value)} ÷ {plain(excel_round(average, 4))}, the average price{where} from "
+           f"{window[0].isoformat()} to {window[-1].isoformat()}, is {plain(excel_round(quotient, 6))}")
+    bounded = quotient
+    if f.cap is not None and quotient > f.cap:
+        how, bounded = how + f", capped at {plain(f.cap)}", f.cap
+    elif f.floor is not None and quotient < f.floor:
+        how, bounded = how + f", floored at {plain(f.floor)}", f.floor
+    if bounded != offer_ratio:
+        how += f", rounded to {f.places} decimal{'' if f.places == 1 else 's'}: {plain(offer_ratio)}"
+    return how
 
 
 def _outlier(prices: Sequence, window: Sequence[dt.date]) -> str:
     """The window day whose price is furthest from the window's median, when it is 3 times it or a third of it or
     less (a price typed a digit off: 84.50 for 8.45), as a clause of a message; else ""."""
-    days = {p.date: p.price for p in prices if window[0] <= p.date <= window[-1]}
+    days = {p.date: p.price for p in prices if window[0] <= p.date <= window[-1] and p.volume and p.price > 0}
     median = sorted(days.values())[len(days) // 2] if days else None
     if not median:
         return ""
@@ -471,7 +479,7 @@ def _no_volume_warning(offer: Offer, fixed: _FixedRatio) -> list[str]:
             if fixed.window_start <= p.date <= fixed.window_end and p.volume == 0]
     if not days:
         return []
-    return [f"the price file gives a volume of 0 on {', '.join(days[:3])}" + (f" and {len(days) - 3} more day(s)"
+    return [f"the prices give a volume of 0 on {', '.join(days[:3])}" + (f" and {len(days) - 3} more day(s)"
             if len(days) > 3 else "") + " of the averaging window: the price of such a day adds nothing to the "
             "volume-weighted average; if the stock traded that day, correct the volume"]
 
