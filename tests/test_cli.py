@@ -221,6 +221,11 @@ def test_usage_error_is_not_a_traceback(capsys):
     (["render", "--out=r", "x.xlsm"],
      "xlpy render: unrecognized arguments: --out=r: did you mean --output? (see xlpy render --help)"),
     (["render", "x.xlsm"], "xlpy render: the following arguments are required: -o/--output (see xlpy render --help)"),
+    # (review 65: a workbook given after "--" is no option; one before the command is xlpy's, named against it)
+    (["render", "--", "--x.xlsm"],
+     "xlpy render: the following arguments are required: -o/--output (see xlpy render --help)"),
+    (["--x", "render"], "xlpy: unrecognized arguments: --x (see xlpy --help)"),
+    (["--x", "--y"], "xlpy: unrecognized arguments: --x --y (see xlpy --help)"),
     (["comput"], "xlpy: argument COMMAND: invalid choice: 'comput' (choose from 'compute', 'release', 'entries', "
                  "'build', 'validate', 'render', 'refresh', 'vba', 'lite', 'docs') (see xlpy --help)"),
 ])

@@ -45,9 +45,17 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         if message.startswith("the following arguments are required"):  # (argparse says so before what it did
-            known = {*self._option_string_actions, "--version"}  # not know, "--out" for -o)
-            unknown = [t for t in _GIVEN.get() if t.startswith("--") and t.split("=", 1)[0] not in known | {"--"}]
-            message = unknown_said(self, unknown) if unknown else message
+            given = list(_GIVEN.get())  # not know, "--out" for -o): a command's after its name, before "--"
+            command = self.prog.split()[-1] if " " in self.prog else None
+            at = given.index(command) if command in given else -1
+            before = [t for t in given[:max(at, 0)] if t.startswith("-") and t not in _TOP]  # (xlpy's: named so)
+            if before:
+                self.exit(EXIT_INPUT, f"xlpy: {unknown_said(_TOP, before)} (see xlpy --help)\n")
+            given = given[at + 1:]
+            given = given[:given.index("--")] if "--" in given else given
+            known = {*self._option_string_actions, "--version"}
+            unknown = [t for t in given if t.startswith("--") and t.split("=", 1)[0] not in known]
+            message = unknown_said(known, unknown) if unknown else message
         self.exit(EXIT_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
@@ -55,10 +63,15 @@ class _Parser(argparse.ArgumentParser):
 _GIVEN: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("xlpy_cli_given", default=())
 
 
-def unknown_said(parser: argparse.ArgumentParser, unknown: Sequence[str]) -> str:
-    """The usage error of arguments *parser* does not know, with the option meant where one of its own is close
-    (``--out``: did you mean ``--output``?; never taken for it: "--f" is no --force)."""
-    known = [o for o in parser._option_string_actions if o.startswith("--")]
+#: The options of xlpy itself, before a command.
+_TOP = ("-h", "--help", "--version")
+
+
+def unknown_said(options, unknown: Sequence[str]) -> str:
+    """The usage error of arguments not among *options* (a parser's, or its option strings), with the option meant
+    where one of them is close (``--out``: did you mean ``--output``?; never taken for it: "--f" is no --force)."""
+    options = options._option_string_actions if isinstance(options, argparse.ArgumentParser) else options
+    known = [o for o in options if o.startswith("--")]
     meant = []
     for u in (u.split("=", 1)[0] for u in unknown if u.startswith("--")):
         close = [o for o in known if o.startswith(u)] or difflib.get_close_matches(u, known, n=1, cutoff=0.75)
