@@ -524,7 +524,8 @@ def test_a_count_file_switching_a_holder_workbook_says_the_guaranteed_deliveries
     capsys.readouterr()
     assert cli.main(["refresh", str(book), "--tally", str(tmp_path / "counts.csv"), "--no-backup"]) == 0
     assert "xlpy refresh: warning: counts.csv: has no guaranteed delivery column: its count is taken as 0, where " \
-           f"the workbook held {held:,} (add the column if the agent's count has any)" in capsys.readouterr().err
+           f"History's last row records {held:,} (add the column if the agent's count has any)" in \
+           capsys.readouterr().err
 
 
 def test_an_odd_lot_the_aggregate_counts_cannot_apply_is_said_not_applied(tmp_path, monkeypatch, capsys):
@@ -583,8 +584,8 @@ def test_the_count_file_warning_reads_a_holder_workbook_and_a_live_book_s_number
     (tmp_path / "counts.csv").write_text("tendered,guaranteed delivery\n80000,2500\n", encoding="utf-8")
     capsys.readouterr()
     assert cli.main(["refresh", "n.xlsm", "--tally", "counts.csv", "--no-backup"]) == 0
-    assert ("xlpy refresh: warning: counts.csv: has no failed delivery column: its count is taken as 0, where the "
-            "workbook held 300 (add the column if the agent's count has any)") in capsys.readouterr().err
+    assert ("xlpy refresh: warning: counts.csv: has no failed delivery column: its count is taken as 0, where "
+            "History's last row records 300 (add the column if the agent's count has any)") in capsys.readouterr().err
     live = {"GuaranteedDelivery": 3500.0, "FailedDelivery": 0.0, "FinalCount": False}
     assert absent_counts("c.csv", ("guaranteed_delivery", "failed_delivery"), live.get) == [
         "c.csv: has no guaranteed delivery column: its count is taken as 0, where the workbook held 3,500 (add the "

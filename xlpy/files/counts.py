@@ -159,7 +159,8 @@ _MAY_LACK = {"guaranteed_delivery": "GuaranteedDelivery", "failed_delivery": "Fa
 
 def absent_counts(name: str, absent: tuple[str, ...], held=None) -> list[str]:
     """A note for each count the count file *name* has no column for (*absent*, as :func:`read_count_file` gives
-    them), taken as 0: with what the workbook held, from ``held(workbook name)``, when that was not 0.  An agent's
+    them), taken as 0: with what the workbook held, from ``held(workbook name)``, when that was not 0 (``held.said``,
+    if it has one, says where that figure comes from: "History's last row records"; else "the workbook held").  An agent's
     export that dropped a column must not silently turn 3,500 guaranteed deliveries into none.  (No failed
     deliveries on a preliminary count that had none is no news: the count is still open.)"""
     notes = []
@@ -169,7 +170,7 @@ def absent_counts(name: str, absent: tuple[str, ...], held=None) -> list[str]:
         was = int(was) if type(was) in (int, float) and was == int(was) else 0  # (a live book's 3500.0: 3,500)
         if ours == "failed_delivery" and not was and (held is None or held("FinalCount") is not True):
             continue
-        before = f", where the workbook held {was:,}" if was else ""
+        before = f", where {getattr(held, 'said', 'the workbook held')} {was:,}" if was else ""
         notes.append(f"{name}: has no {words} column: its count is taken as 0{before} (add the column if the "
                      "agent's count has any)")
     return notes

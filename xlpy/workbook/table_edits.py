@@ -166,7 +166,12 @@ def history_held(records: list[tuple], recorded):
     (the workbook's cells for them are formulas over the holder table), any other name as *recorded* reads it."""
     columns = {"GuaranteedDelivery": HISTORY_COLUMNS.index("guaranteed"), "FailedDelivery": HISTORY_COLUMNS.index(
         "failed")}
-    return lambda name: (records[-1][columns[name]] if records else None) if name in columns else recorded(name)
+
+    def held(name: str):
+        return (records[-1][columns[name]] if records else None) if name in columns else recorded(name)
+
+    held.said = "History's last row records"  # (the table may have been edited since: said as what History holds)
+    return held
 
 
 def lines_differ(book, lay: Layout, tally_rows: Sequence[tuple]) -> bool:
