@@ -238,6 +238,7 @@ _XLS = "an Excel 97-2003 workbook (.xls), not the standard workbook: open it in 
 _ODS = "an OpenDocument spreadsheet (.ods), LibreOffice's own format: open it in LibreOffice Calc and save it as " \
        "Excel 2007-365 (.xlsm), keeping that format"
 _CUT = "a zip package cut short (a copy or download that did not finish): copy it again"
+_EMPTY = "an empty file (0 bytes): a save or a copy that did not finish? take it from its backup or copy it again"
 
 
 def _other_kinds(folder: Path, book: Path) -> dict[str, tuple[Path, str]]:
@@ -254,7 +255,9 @@ def _other_kinds(folder: Path, book: Path) -> dict[str, tuple[Path, str]]:
     cut = folder / "cut.xlsm"
     data = book.read_bytes()
     cut.write_bytes(data[:len(data) // 2])
-    return {"xls": (xls, _XLS), "ods": (ods, _ODS), "cut": (cut, _CUT)}
+    empty = folder / "empty.xlsm"
+    empty.write_bytes(b"")
+    return {"xls": (xls, _XLS), "ods": (ods, _ODS), "cut": (cut, _CUT), "empty": (empty, _EMPTY)}
 
 
 def test_an_xls_an_ods_or_a_workbook_cut_short_is_named_as_such(standard_books, tmp_path, capsys, monkeypatch):

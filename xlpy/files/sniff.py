@@ -167,6 +167,8 @@ def other_kind(path: Path, data: bytes | None = None) -> str | None:
     import zipfile
 
     start = data[:128] if data is not None else _first_bytes(path, 128)
+    if not start and (data is not None or path.is_file()):
+        return "an empty file (0 bytes): a save or a copy that did not finish? take it from its backup or copy it again"
     if start.startswith(WORKBOOK_MAGIC[1][0]):
         if _ENCRYPTION_INFO in (data[:1 << 16] if data is not None else b"") or (
                 data is None and _ole_holds(path, _ENCRYPTION_INFO)):

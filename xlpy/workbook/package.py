@@ -139,7 +139,8 @@ class Package:
         try:
             zf = zipfile.ZipFile(io.BytesIO(self.blob))
         except zipfile.BadZipFile as exc:
-            raise PackageError(self.path.name, f"not a workbook (not a zip package: {exc})") from None
+            raise PackageError(self.path.name, "not a workbook: it is no zip package (an .xlsx or .xlsm), nor any "
+                               f"other spreadsheet's file xlpy knows ({exc})") from None
         self._infos = {i.filename: i for i in zf.infolist()}
         self._order = [i.filename for i in zf.infolist()]
         self._zip = zf
