@@ -309,3 +309,43 @@ def test_relationship_targets_are_resolved_as_a_uri_and_an_encoding_expat_lacks_
     assert main(["refresh", str(sjis), "--no-backup", "-q"]) == 0, capsys.readouterr().err
     with zipfile.ZipFile(sjis) as z:
         assert z.read("customXml/item9.xml") == japanese  # (carried forward as it was)
+
+
+def test_parts_no_reader_follows_are_no_part_missing_and_one_spelled_otherwise_is_named(holders, capsys):
+    """Review 66: a thumbnail or a sheet's printer settings that a relationship names, missing (Excel opens such
+    workbooks), was refused, and validate compared nothing; a sheet stored in another case than its relationship
+    names it ended in "KeyError: 'Worksheet Cover does not exist.'"; a part in UCS-2 gave a LookupError."""
+    thumb = b'<Relationship Id="rIdT" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/' \
+            b'thumbnail" Target="docProps/thumbnail.jpeg"/>'
+    unused = variant(holders, holders.with_name("unused.xlsm"), "_rels/.rels",
+                     lambda b: b.replace(b"</Relationships>", thumb + b"</Relationships>"))
+    _sources_changed(holders.parent)
+    assert main(["refresh", str(unused), "--no-backup", "-q"]) == 0, capsys.readouterr().err
+    ucs = '<?xml version="1.0" encoding="ISO-10646-UCS-2"?><a/>'.encode("utf-16")
+    kind = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml"
+    odd = _with_part(holders, holders.with_name("ucs.xlsm"), "customXml/item1.xml", ucs,
+                     b'<Relationship Id="rX1" Type="%s" Target="../customXml/item1.xml"/>' % kind)
+    assert main(["refresh", str(odd), "--no-backup", "-q"]) == 0, capsys.readouterr().err
+    cover = part_of(holders, "Cover")
+    with zipfile.ZipFile(holders) as z:
+        assert f'Target="/{cover}"'.encode() in z.read("xl/_rels/workbook.xml.rels")  # (as openpyxl writes it)
+    cased = variant(holders, holders.with_name("cased.xlsm"), "xl/_rels/workbook.xml.rels",
+                    lambda b: b.replace(f'Target="/{cover}"'.encode(), f'Target="/{cover.upper()}"'.encode()))
+    capsys.readouterr()
+    assert _refused(capsys, cased) == (
+        f"xlpy refresh: {cased}: part {cover.upper()}: is stored as {cover}, spelled otherwise than "
+        "xl/_rels/workbook.xml.rels names it, which openpyxl does not read: open and save the workbook in Excel, "
+        f"which writes the two alike; {DONE}")
+
+
+def test_a_workbook_that_cannot_be_read_is_not_called_empty(tmp_path, monkeypatch):
+    """Review 66: a workbook whose first bytes could not be read (locked) was "an empty file (0 bytes)", with advice
+    to take it from its backup."""
+    from xlpy.files import sniff
+
+    book = tmp_path / "b.xlsm"
+    book.write_bytes(b"PK\x03\x04 not read")
+    monkeypatch.setattr(sniff, "_first_bytes", lambda path, n=8: b"")  # (as when it cannot be opened)
+    assert sniff.other_kind(book) is None
+    (tmp_path / "e.xlsm").write_bytes(b"")
+    assert sniff.other_kind(tmp_path / "e.xlsm").startswith("an empty file (0 bytes)")

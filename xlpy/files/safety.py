@@ -366,7 +366,7 @@ def _declares_dtd(fh) -> bool:
         while chunk := fh.read(64 << 10):
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
-    except (_Seen, expat.ExpatError):
+    except (_Seen, expat.ExpatError, ValueError, LookupError):  # (an encoding expat lacks: not a DTD it could read)
         pass
     return bool(seen)
 
@@ -414,7 +414,7 @@ def xml_fault(data: bytes) -> str | None:
         _expat().Parse(data, True)
     except _Seen:
         return DTD
-    except ValueError:  # (an encoding expat does not read, Shift_JIS: not looked at, as before there was a check)
+    except (ValueError, LookupError):  # (an encoding expat does not read, Shift_JIS, UCS-2: not looked at)
         return None
     except expat.ExpatError as exc:
         what = expat.ErrorString(exc.code)

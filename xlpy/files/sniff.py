@@ -13,8 +13,8 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors
 
 __all__ = ["DEFAULT_ENCODING", "MAX_TOML_DEPTH", "file_encoding", "first_line_problem", "header_line", "not_utf8",
-           "not_xlsx_problem", "nul_problem", "ole_problem", "other_kind", "text_encoding", "toml_data", "toml_text", "utf16_bom",
-           "workbook_problem"]
+           "not_xlsx_problem", "nul_problem", "ole_problem", "other_kind", "text_encoding", "toml_data", "toml_text",
+           "utf16_bom", "workbook_problem"]
 
 #: A CSV file's encoding when its mapping file names none (UTF-8, its byte-order mark read past).
 DEFAULT_ENCODING = "utf-8-sig"
@@ -167,7 +167,7 @@ def other_kind(path: Path, data: bytes | None = None) -> str | None:
     import zipfile
 
     start = data[:128] if data is not None else _first_bytes(path, 128)
-    if not start and (data is not None or path.is_file()):
+    if not start and _empty(path, data):
         return "an empty file (0 bytes): a save or a copy that did not finish? take it from its backup or copy it again"
     if start.startswith(WORKBOOK_MAGIC[1][0]):
         if _ENCRYPTION_INFO in (data[:1 << 16] if data is not None else b"") or (
@@ -186,6 +186,16 @@ def other_kind(path: Path, data: bytes | None = None) -> str | None:
         if not whole:
             return "a zip package cut short (a copy or download that did not finish): copy it again"
     return None
+
+
+def _empty(path: Path, data: bytes | None) -> bool:
+    """Whether the file is there and holds nothing (not one that could not be read: locked, say)."""
+    if data is not None:
+        return not data
+    try:
+        return path.is_file() and path.stat().st_size == 0
+    except OSError:
+        return False
 
 
 #: The name of the stream an encrypted Office Open XML file's OLE container holds (MS-OFFCRYPTO), as an OLE

@@ -43,14 +43,22 @@ LARGE = 4 << 20
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _RELS = re.compile(r"(?P<folder>(?:.*/)?)_rels/(?P<part>[^/]*)\.rels", re.IGNORECASE)
 _XML = (".xml", ".rels")
+#: The relationships a reader of the workbook follows (the last word of their types): a part one names that is not
+#: there fails openpyxl, or leaves a sheet, a table or a chart out.  Others (a thumbnail, a sheet's printer
+#: settings, custom XML) are read by no one, and Excel opens a workbook without their parts.  A VBA project gone is
+#: said as that, not as a part missing.
+_FOLLOWED = frozenset({"officeDocument", "worksheet", "chartsheet", "dialogsheet", "sharedStrings", "styles", "theme",
+                       "drawing", "chart", "chartUserShapes", "table", "vmlDrawing", "comments", "pivotTable",
+                       "pivotCacheDefinition", "externalLink", "image"})
 
 
 def missing_parts(names: Iterable[str], read: Callable[[str], bytes | None]) -> list[tuple[str, str]]:
-    """(part, relationships part) of each part an internal relationship names that the package does not hold,
-    from the relationships of the package and of each part it holds; *read* gives a part's bytes (None: damaged,
-    said where it is read).  Relationships that are not XML to be read are left to :func:`problems`."""
+    """(part, why) of each part an internal relationship a reader follows names that the package does not hold, or
+    holds under another spelling (case, escapes: openpyxl does not find it), from the relationships of the package
+    and of each part it holds; *read* gives a part's bytes (None: damaged, said where it is read).  Relationships
+    that are not XML to be read are left to :func:`problems`."""
     names = list(names)
-    have = {n.lower() for n in names}
+    have = {n.lower(): n for n in names}
     found = []
     for rels in names:
         m = _RELS.fullmatch(rels)
@@ -60,19 +68,23 @@ def missing_parts(names: Iterable[str], read: Callable[[str], bytes | None]) -> 
         data = read(rels)
         try:
             root = fromstring(data) if data is not None else None
-        except XML_ERRORS:
+        except (*XML_ERRORS, ValueError, LookupError):  # (an encoding expat lacks: its reader says)
             continue
         for r in root.iter(f"{{{_PKG_REL}}}Relationship") if root is not None else ():
             target = (r.get("Target") or "").split("#", 1)[0].replace("\\", "/")  # (a Windows tool's separators)
-            if r.get("TargetMode") == "External" or not target or target == "NULL" or ":" in target.split("/")[0] \
-                    or (r.get("Type") or "").endswith("/vbaProject"):  # (a URL; a VBA project gone: said as that)
-                continue
+            if r.get("TargetMode") == "External" or not target or target.rsplit("/", 1)[-1] == "NULL" or \
+                    ":" in target.split("/")[0] or (r.get("Type") or "").rsplit("/", 1)[-1] not in _FOLLOWED:
+                continue  # (a URL; Excel's NULL; a thumbnail, printer settings: nothing reads them)
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
                 posixpath.join(_base(rels), target))
             while part.startswith("../"):  # (above the package's root: the root, as a URI resolves it)
                 part = part[3:]
-            if part.lower() not in have and unquote(part).lower() not in have and (part, rels) not in found:
-                found.append((part, rels))
+            stored = have.get(part.lower()) or have.get(unquote(part).lower())
+            why = (f"is not in the package, though {rels} names it" if stored is None else None if stored in (
+                part, unquote(part)) else f"is stored as {stored}, spelled otherwise than {rels} names it, which "
+                "openpyxl does not read: open and save the workbook in Excel, which writes the two alike")
+            if why is not None and (part, why) not in found:
+                found.append((part, why))
     return found
 
 
@@ -128,7 +140,7 @@ def problems(names: Iterable[str], read: Callable[[str], bytes | None], most: in
             found.append((name, why))
             if most is not None and len(found) >= most:
                 return found
-    found += [(part, f"is not in the package, though {rels} names it") for part, rels in missing_parts(names, read)]
+    found += missing_parts(names, read)
     return found[:most] if most is not None else found
 
 
@@ -175,8 +187,8 @@ def missing_findings(path: str | Path, book: str) -> list:
             gone = missing_parts(names, lambda n: _read_or_none(zf, n, book))
     except (zipfile.BadZipFile, OSError):
         return []
-    return [Finding(book, f"part {part}", f"is not in the package, though {rels} names it (Excel reports the "
-                    "workbook as a problem with its content); nothing else of it was read") for part, rels in gone]
+    return [Finding(book, f"part {part}", f"{why} (Excel reports the workbook as a problem with its content); "
+                    "nothing else of it was read") for part, why in gone]
 
 
 def _read_or_none(zf: zipfile.ZipFile, name: str, label: str) -> bytes | None:
