@@ -5,12 +5,12 @@ each in one line naming the part (exit 2, nothing written), ``validate`` names i
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
+from refusals import refused
 
 from xlpy.cli import main
 from xlpy.files import safety
@@ -44,19 +44,6 @@ def half(data: bytes) -> bytes:
     return data[:len(data) // 2]
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _refused(capsys, book: Path, *args: str) -> str:
-    before = sorted(p.name for p in book.parent.iterdir()), _sha(book)
-    assert main(["refresh", str(book), *args]) == 2
-    assert (sorted(p.name for p in book.parent.iterdir()), _sha(book)) == before  # nothing written, no backup
-    err = capsys.readouterr().err.splitlines()
-    assert len(err) == 1, err
-    return err[0]
-
-
 def _sources_changed(folder: Path) -> None:
     """The tally and price history beside a holder workbook changed a little, so a refresh writes every table."""
     from repo_paths import PRICES, TALLY
@@ -85,7 +72,7 @@ def test_a_sheet_cut_short_is_refused_by_name_whichever_sheet(holders, capsys, s
     with zipfile.ZipFile(holders) as zf:
         cut = half(zf.read(part))
     bad = variant(holders, holders.with_name("bad.xlsm"), part, lambda _: cut)
-    assert _refused(capsys, bad) == f"xlpy refresh: {bad}: part {part}: {safety.xml_fault(cut)}; {DONE}"
+    assert refused(capsys, bad) == f"xlpy refresh: {bad}: part {part}: {safety.xml_fault(cut)}; {DONE}"
     assert safety.xml_fault(cut).startswith("is not well-formed XML (")
 
 
@@ -118,7 +105,7 @@ def test_sheet_data_of_another_prefix_is_refused_by_name(holders, capsys):
         return data.replace(b"<sheetData>", b"<x:sheetData>").replace(b"</sheetData>", b"</x:sheetData>")
 
     bad = variant(holders, holders.with_name("bad.xlsm"), part, prefixed)
-    assert _refused(capsys, bad) == (f"xlpy refresh: bad.xlsm: part {part}: has no <sheetData> element (its rows), "
+    assert refused(capsys, bad) == (f"xlpy refresh: bad.xlsm: part {part}: has no <sheetData> element (its rows), "
                                      "as its <worksheet> element is spelled; open and save it in Excel first; "
                                      f"{DONE}")
 
@@ -136,7 +123,7 @@ def test_refresh_refuses_a_package_missing_a_part_its_relationships_name(holders
     validate then could not open."""
     bad = variant(holders, holders.with_name("bad.xlsm"), part, None)
     _sources_changed(holders.parent)  # (else nothing would be written in any case)
-    assert _refused(capsys, bad) == f"xlpy refresh: {bad}: part {part}: is not in the package, though {rels} names " \
+    assert refused(capsys, bad) == f"xlpy refresh: {bad}: part {part}: is not in the package, though {rels} names " \
                                     f"it; {DONE}"
 
 
@@ -150,7 +137,7 @@ def test_refresh_refuses_an_xml_part_cut_after_the_rows_it_edits(holders, capsys
     cut = half(data) if sheet == "xlwings.conf" else data[:data.index(b"</sheetData>") + len(b"</sheetData>")]
     bad = variant(holders, holders.with_name("bad.xlsm"), part, lambda _: cut)
     _sources_changed(holders.parent)
-    assert _refused(capsys, bad) == f"xlpy refresh: {bad}: part {part}: {safety.xml_fault(cut)}; {DONE}"
+    assert refused(capsys, bad) == f"xlpy refresh: {bad}: part {part}: {safety.xml_fault(cut)}; {DONE}"
 
 
 def test_validate_names_a_missing_part_and_validates_the_other_workbooks(holders, seed, capsys):
@@ -332,7 +319,7 @@ def test_parts_no_reader_follows_are_no_part_missing_and_one_spelled_otherwise_i
     cased = variant(holders, holders.with_name("cased.xlsm"), "xl/_rels/workbook.xml.rels",
                     lambda b: b.replace(f'Target="/{cover}"'.encode(), f'Target="/{cover.upper()}"'.encode()))
     capsys.readouterr()
-    assert _refused(capsys, cased) == (
+    assert refused(capsys, cased) == (
         f"xlpy refresh: {cased}: part {cover.upper()}: is stored as {cover}, spelled otherwise than "
         "xl/_rels/workbook.xml.rels names it, which openpyxl does not read: open and save the workbook in Excel, "
         f"which writes the two alike; {DONE}")
