@@ -419,9 +419,9 @@ def test_a_refresh_saves_no_engine_figure_where_the_layout_was_changed(tmp_path,
             "=UnitsAccepted*OriginalRatio*Price/2"
 
 
-def test_a_recorded_tally_found_under_its_name_with_its_accents_composed_otherwise(tmp_path, monkeypatch, capsys):
-    """Recorded where a Mac wrote its name (an accent as a letter and a combining mark), the tally, copied to
-    another system with the accent composed, was "no tally file" though the two names print alike."""
+def _refreshed_from_a_name_a_mac_wrote(tmp_path, monkeypatch) -> str:
+    """A workbook b.xlsm refreshed from a tally whose name a Mac wrote decomposed (recorded so on its Cover), the file
+    then renamed with its accent composed, as another system copies it: the name as recorded (NFD)."""
     import unicodedata
 
     monkeypatch.chdir(tmp_path)
@@ -432,6 +432,15 @@ def test_a_recorded_tally_found_under_its_name_with_its_accents_composed_otherwi
     (tmp_path / mac).write_text("holder_id,units,method,status\nBIG,1200,book-entry,tendered\n", encoding="utf-8")
     assert cli.main(["refresh", "b.xlsm", "--tally", mac, "--no-backup"]) == 0
     (tmp_path / mac).rename(tmp_path / unicodedata.normalize("NFC", mac))
+    return mac
+
+
+def test_a_recorded_tally_found_under_its_name_with_its_accents_composed_otherwise(tmp_path, monkeypatch, capsys):
+    """Recorded where a Mac wrote its name (an accent as a letter and a combining mark), the tally, copied to
+    another system with the accent composed, was "no tally file" though the two names print alike."""
+    import unicodedata
+
+    mac = _refreshed_from_a_name_a_mac_wrote(tmp_path, monkeypatch)
     (tmp_path / unicodedata.normalize("NFC", mac)).write_text(
         "holder_id,units,method,status\nBIG,1300,book-entry,tendered\n", encoding="utf-8")
     capsys.readouterr()
@@ -451,18 +460,10 @@ def test_a_value_typed_over_a_recorded_tally_found_with_its_accents_composed_oth
     typed into the holder table are told against too: they were dropped without a word when the check of what was
     typed looked for the name as recorded alone."""
     import json
-    import unicodedata
 
     from openpyxl import load_workbook
 
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "offer.toml").write_text(OFFER, encoding="utf-8")
-    (tmp_path / "t1.csv").write_text("holder_id,units,method,status\nBIG,1000,book-entry,tendered\n", encoding="utf-8")
-    assert cli.main(["build", "offer.toml", "-o", "b.xlsm", "--no-validate", "-q"]) == 0
-    mac = unicodedata.normalize("NFD", "Zürich tally.csv")
-    (tmp_path / mac).write_text("holder_id,units,method,status\nBIG,1200,book-entry,tendered\n", encoding="utf-8")
-    assert cli.main(["refresh", "b.xlsm", "--tally", mac, "--no-backup"]) == 0
-    (tmp_path / mac).rename(tmp_path / unicodedata.normalize("NFC", mac))
+    _refreshed_from_a_name_a_mac_wrote(tmp_path, monkeypatch)
     wb = load_workbook(tmp_path / "b.xlsm", keep_vba=True)
     first = int(wb["Tenders"].tables["tblTenders"].ref.split(":")[0][1:]) + 1
     wb["Tenders"][f"D{first}"] = 1250
