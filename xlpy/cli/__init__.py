@@ -44,8 +44,10 @@ class _Parser(argparse.ArgumentParser):
     other bad input is reported, not the usage block and a second line."""
 
     def error(self, message: str):
-        if message.startswith("the following arguments are required"):  # (argparse says so before what it did
-            given = list(_GIVEN.get())  # not know, "--out" for -o): a command's after its name, before "--"
+        # argparse says a required option is missing before naming one it does not know ("--out" for -o): the
+        # unknown ones are named first, a command's own (after its name, before "--") and xlpy's (before it)
+        if message.startswith("the following arguments are required"):
+            given = list(_GIVEN.get())
             command = self.prog.split()[-1] if " " in self.prog else None
             at = given.index(command) if command in given else -1
             before = [t for t in given[:max(at, 0)] if t.startswith("-") and t not in _TOP]  # (xlpy's: named so)
