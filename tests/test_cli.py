@@ -565,7 +565,55 @@ def test_build_json_gives_the_workbook_its_results_and_its_validation(tmp_path, 
     assert got["validation"]["workbook"] == "b.xlsm" and got["validation"]["cells_compared"] > 200
     assert cli.main(["build", str(SEED), "-o", str(out), "--json", "--force", "--no-validate"]) == 0
     again = json.loads(capsys.readouterr().out)
+    backup = again.pop("backup")  # the workbook replaced, kept beside it
     assert again == {"workbook": str(out), "results": computed, "validation": None}
+    assert re.fullmatch(r"b\.\d{8}-\d{6}\.bak\.xlsm", backup) and (tmp_path / backup).is_file()
+
+
+def _built_twice(folder: Path, *more: str, status: int = 0) -> tuple[Path, bytes, list[str]]:
+    """A workbook built, its bytes changed as a refresh or a save would change them, then built over with --force
+    (and *more*), which exits with *status*: (the workbook, its bytes before that build, the other files in *folder*
+    after it)."""
+    book = folder / "book.xlsm"
+    assert cli.main(["build", str(SEED), "-o", str(book), "--no-validate", "-q"]) == 0
+    with book.open("ab") as fh:  # (a zip reader skips bytes after its end: a stand-in for a day's refreshes)
+        fh.write(b"the History of a day's refreshes")
+    before = book.read_bytes()
+    assert cli.main(["build", str(SEED), "-o", str(book), "--no-validate", "-q", "--force", *more]) == status
+    return book, before, sorted(p.name for p in folder.iterdir() if p != book)
+
+
+def test_build_force_keeps_the_workbook_it_replaces(tmp_path, capsys):
+    """Review 63: build --force over a refreshed workbook lost it and its History, with no copy kept (a refresh keeps
+    one); the workbook replaced is now kept as NAME.YYYYmmdd-HHMMSS.bak.xlsm, byte for byte, and said."""
+    book, before, others = _built_twice(tmp_path)
+    assert len(others) == 1 and re.fullmatch(r"book\.\d{8}-\d{6}\.bak\.xlsm", others[0]), others
+    assert (tmp_path / others[0]).read_bytes() == before and book.read_bytes() != before
+    assert f"(the previous version is kept as {others[0]})" in capsys.readouterr().out
+
+
+def test_build_force_no_backup_keeps_none(tmp_path, capsys):
+    book, before, others = _built_twice(tmp_path, "--no-backup")
+    assert others == [] and book.read_bytes() != before
+    assert "kept as" not in capsys.readouterr().out
+
+
+def test_build_force_whose_backup_cannot_be_written_leaves_the_workbook(tmp_path, capsys, monkeypatch):
+    """A backup that does not fit: the workbook is not replaced, and the refusal says why and how to go on."""
+    import errno
+
+    from xlpy.workbook import locks
+
+    def full(target, backup):
+        raise locks.BackupNotWritten(errno.ENOSPC, "No space left on device", str(backup))
+
+    monkeypatch.setattr(locks, "write_backup", full)
+    book, before, others = _built_twice(tmp_path, status=2)
+    assert others == [] and book.read_bytes() == before  # as it was; no temporary file left
+    err = capsys.readouterr().err
+    assert re.search(r"xlpy build: --output: was not replaced: its backup book\.\d{8}-\d{6}\.bak\.xlsm cannot be "
+                     r"written \(No space left on device\); free space, or build without a backup \(--no-backup\), "
+                     r"got '", err), err
 
 
 @pytest.mark.parametrize("command", [[], ["compute"], ["build"], ["validate"], ["render"], ["refresh"], ["docs"]])

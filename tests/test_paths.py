@@ -259,7 +259,10 @@ def test_build_force_through_a_link_writes_its_target_and_keeps_the_link(tmp_pat
     _build(SEED, link, "--force")
     assert link.is_symlink() and link.resolve() == target.resolve()
     assert target.read_bytes() != before
-    assert sorted(p.name for p in real.iterdir()) == ["book.xlsm"]
+    # the workbook replaced is kept beside it, as a refresh through the link keeps it; nothing beside the link
+    assert sorted(p.name for p in real.iterdir()) == ["book.20040225-000000.bak.xlsm", "book.xlsm"]
+    assert (real / "book.20040225-000000.bak.xlsm").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsm", "deal"]
 
 
 @pytest.mark.parametrize("name, via_link", [("agent.xlsm", False), ("book.xlsm", True)])

@@ -10,6 +10,7 @@ import sys
 import tempfile
 import tomllib
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from ..engine.errors import Busy, InputError, InputErrors
@@ -79,11 +80,17 @@ def _print_reports(reports, as_json: bool) -> int:
     return EXIT_OK if all(r.ok for r in reports) else EXIT_FINDINGS
 
 
-def _print_built(out: Path, results, report) -> int:
-    """``build --json``: the workbook written, its results and its validation's report (None: not validated)."""
-    print(json.dumps({"workbook": str(out), "results": results.to_dict(),
+def _print_built(out: Path, results, report, kept: list[Path]) -> int:
+    """``build --json``: the workbook written, the backup of the one it replaced (or null), its results and its
+    validation's report (None: not validated)."""
+    print(json.dumps({"workbook": str(out), "backup": kept[0].name if kept else None, "results": results.to_dict(),
                       "validation": report.to_dict() if report is not None else None}, indent=2))
     return EXIT_OK if report is None or report.ok else EXIT_FINDINGS
+
+
+def _kept(kept: list[Path]) -> str:
+    """What a build that replaced a workbook says of its copy (as a refresh says it), or nothing."""
+    return f" (the previous version is kept as {kept[0].name})" if kept else ""
 
 
 def _legs(args) -> tuple[str, ...]:
@@ -124,6 +131,9 @@ def _setup_build(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="replace the workbook if it exists (it may hold typed "
                    "inputs and refreshes: without --force an existing file is never replaced); never one that is "
                    "read-only or open in Excel or LibreOffice (an owner file ~$NAME or .~lock.NAME# beside it)")
+    p.add_argument("--no-backup", action="store_true", help="with --force, replace the workbook without keeping "
+                   "a copy of it (default: the workbook replaced is kept as NAME.YYYYmmdd-HHMMSS.bak.xlsm beside it, "
+                   "as a refresh keeps one)")
     p.add_argument("--no-validate", action="store_true", help="write the workbook without validating it")
     p.add_argument("--json", action="store_true", help="print the workbook written, its results (as compute --json "
                    "gives them) and the validation's report (as validate --json gives one) as one JSON object")
@@ -284,6 +294,12 @@ def in_temporary(path: Path) -> bool:
 def not_written(out: Path, exc: OSError) -> InputError:
     """``--output`` could not be written: why, and where when the failure was in another folder (the temporary
     folder full: ``cannot be written (No space left on device in /tmp; free space there, or set TMPDIR ...)``)."""
+    from ..workbook.locks import BackupNotWritten
+
+    if isinstance(exc, BackupNotWritten):  # the workbook is as it was: only its copy could not be made
+        full = "free space, or " if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)) else ""
+        return InputError("--output", str(out), f"was not replaced: its backup {Path(exc.filename).name} cannot be "
+                          f"written ({exc.strerror}); {full}build without a backup (--no-backup)")
     why = exc.strerror or str(exc)
     where = Path(os.fsdecode(exc.filename)) if exc.filename is not None else None
     base = Path(os.path.realpath(out if out.is_dir() else out.parent))
@@ -294,6 +310,26 @@ def not_written(out: Path, exc: OSError) -> InputError:
     from ..files.safety import in_use
 
     return (Busy if in_use(exc) else InputError)("--output", str(out), f"cannot be written ({why})")
+
+
+def _backup(target: Path, replacing: bool, no_backup: bool) -> tuple[Callable[[], Path] | None, list[Path]]:
+    """``build --force``'s copy of the workbook it replaces, made as a refresh makes one
+    (``NAME.YYYYmmdd-HHMMSS.bak.xlsm`` beside it, once the new workbook is complete): the function that makes it
+    (None when nothing is replaced, or with --no-backup), and the list that gets its path."""
+    kept: list[Path] = []
+    if not replacing or no_backup:
+        return None, kept
+
+    def backup() -> Path:
+        from ..workbook.clock import utc_now
+        from ..workbook.locks import write_backup
+        from ..workbook.refresh_file import backup_path
+
+        kept.append(write_backup(target, backup_path(target, utc_now())))
+        return kept[-1]
+
+    return backup, kept
+
 
 @command("build", "build the standard offer-results workbook, then validate it")(_setup_build)
 def run_build(args: argparse.Namespace) -> int:
@@ -316,6 +352,7 @@ def run_build(args: argparse.Namespace) -> int:
         existed = out.exists() or out.is_symlink()  # as build_output found it: a file made since is someone's work
         target = locks.target_of(out) if out.exists() else out  # a link's target is replaced, the link stays
         record = _sources_record(offer_path, offer, target)
+    backup, kept = _backup(target, out.exists(), args.no_backup)  # (a dangling link: nothing to keep)
     written = validating = False
     try:
         with progress.step(f"writing {out.name}"), locks.RefreshLock(target, str(out)):  # not under a refresh
@@ -325,7 +362,7 @@ def run_build(args: argparse.Namespace) -> int:
                                  ("" if args.force else ", with --force to replace it"))
             locks.clean_stale(target)
             try:
-                build_workbook(offer, results, target, record=record)
+                build_workbook(offer, results, target, record=record, backup=backup)
             except InputErrors as exc:  # what a worksheet cannot hold: named as compute names its problems
                 raise InputErrors([_in_offer_file(p, offer_path.name, offer) for p in exc.problems]) from None
             except OSError as exc:  # a folder xlpy may not write in: its temporary file is not made
@@ -335,11 +372,12 @@ def run_build(args: argparse.Namespace) -> int:
             every = (f" (the offer's; the charge of all {len(results.exchanges)} exchanges "
                      f"{fmt_money(results.total_charge)})") if len(results.exchanges) > 1 else ""
             print(f"built {out}: {offer.issuer}, {units(results.units_accepted)} accepted, "
-                  f"{fmt_count(results.common_issued)} common issued, {charge_words(results, offer)}{every}")
+                  f"{fmt_count(results.common_issued)} common issued, {charge_words(results, offer)}{every}"
+                  f"{_kept(kept)}")
         # as compute says them (a preliminary count, proration, a fraction's price), and as entries says its own
         warn(args, list(results.warnings) + entry_warnings(offer, results, len(results.exchanges)))
         if args.no_validate:
-            return _print_built(out, results, None) if args.json else EXIT_OK
+            return _print_built(out, results, None, kept) if args.json else EXIT_OK
         validating = True
         report = validate(out, offer_path, _legs(args), args.require_libreoffice)
     except KeyboardInterrupt as exc:
@@ -348,8 +386,8 @@ def run_build(args: argparse.Namespace) -> int:
         # the workbook is whole on disk (the rename was the last step); only what followed was cut short
         signalled = exc.__cause__ if isinstance(exc.__cause__, KeyboardInterrupt) else exc
         how = "terminated" if isinstance(signalled, Terminated) else "interrupted"
-        print(f"xlpy build: {how}{' while validating' if validating else ''}; {out} was written but not validated "
-              f"(xlpy validate {out} checks it)", file=sys.stderr)
+        print(f"xlpy build: {how}{' while validating' if validating else ''}; {out} was written{_kept(kept)} but not "
+              f"validated (xlpy validate {out} checks it)", file=sys.stderr)
         return signalled.status if isinstance(signalled, Terminated) else 130
     except OSError as exc:  # (no room left in the temporary folder, say): the workbook is whole, and said so
         if written and (status := report_lost("build", f"{out} was written", exc)) is not None:
@@ -361,7 +399,7 @@ def run_build(args: argparse.Namespace) -> int:
               f"set TMPDIR to a folder with room, and xlpy validate {out} checks it", file=sys.stderr)
         return EXIT_INPUT
     try:
-        return _print_built(out, results, report) if args.json else _print_reports([report], as_json=False)
+        return _print_built(out, results, report, kept) if args.json else _print_reports([report], as_json=False)
     except OSError as exc:
         if (status := report_lost("build", f"{out} was written and validated", exc)) is None:
             raise

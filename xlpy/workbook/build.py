@@ -15,6 +15,7 @@ import datetime as dt
 import math
 import os
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -544,7 +545,8 @@ def _define_names(wb, lay: Layout):
 
 @collector_eased()
 @engine_context()
-def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *, record: dict | None = None) -> Path:
+def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *, record: dict | None = None,
+                   backup: Callable[[], Path] | None = None) -> Path:
     """Build the standard workbook for *offer* and write it atomically to *out*.
 
     Parameters
@@ -554,6 +556,9 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
         Defaults to ``<offer id>.xlsm`` in the current folder.
     record : dict, optional
         Cover record values (offer file, tally and price sources, SHA-256s).
+    backup : callable, optional
+        Copies the workbook *out* replaces, once the new one is complete, and
+        returns the copy's path (``xlpy build --force``'s backup).
 
     Returns
     -------
@@ -580,12 +585,12 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
 
     wb, conf = _template()
     try:  # (an interrupt anywhere from here closes the template's parts too, not at the interpreter's exit)
-        return _build_into(wb, conf, offer, results, out, lay, holidays, rec, when)
+        return _build_into(wb, conf, offer, results, out, lay, holidays, rec, when, backup)
     finally:
         wb.vba_archive.close()  # openpyxl's copy of the template's parts (keep_vba): an open zip in memory
 
 
-def _build_into(wb, conf, offer, results, out: Path, lay: Layout, holidays, rec: dict, when) -> Path:
+def _build_into(wb, conf, offer, results, out: Path, lay: Layout, holidays, rec: dict, when, backup=None) -> Path:
     """The workbook *wb* (the template, :func:`_template`) filled for *offer* and written to *out*."""
     values = bookdata.input_values(offer)
     tables = bookdata.table_rows(offer, holidays)
@@ -627,7 +632,7 @@ def _build_into(wb, conf, offer, results, out: Path, lay: Layout, holidays, rec:
         return saved_values.fill_package(buttons.add_buttons(data, "Cover", COVER_BUTTONS, cover_widths), saved, kept,
                                          edit=None if holder is None else lambda pkg, d: _holder_rows_into(pkg, holder, d))
 
-    atomic_save(wb, out, when, post=post)
+    atomic_save(wb, out, when, post=post, backup=backup)
     return out
 
 

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import traceback
 import zipfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -95,22 +96,27 @@ def _numbers_whole():
         _writer.safe_string = plain
 
 
-def atomic_save(wb, out: str | os.PathLike, when: dt.datetime | None = None, post=None) -> Path:
+def atomic_save(wb, out: str | os.PathLike, when: dt.datetime | None = None, post=None,
+                backup: Callable[[], Path] | None = None) -> Path:
     """Save *wb* to a temporary file beside *out*, normalise it, then replace *out*.
 
     Normalising sets every zip entry's time to *when* (or 1980-01-01) so the
     same workbook gives the same bytes; an interrupted save leaves *out* as it was.
     *post*, if given, turns the package bytes into the bytes written (what
-    openpyxl cannot make: the Cover's buttons).
+    openpyxl cannot make: the Cover's buttons).  *backup*, if given, copies the
+    file *out* replaces once the new one is complete, and returns the copy's
+    path (:func:`xlpy.workbook.locks.replace_with`: removed again if the
+    replacing fails).
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     data = workbook_bytes(wb, when)
     if post is not None:
         data = post(data)
-    from .locks import PARTIAL, write_file
+    from .locks import replace_with
 
-    return write_file(data, out, prefix=f"{PARTIAL}{out.name}.new.")  # (a killed build's: the next one removes it)
+    replace_with(data, out, backup)  # (its temporary file a killed build's: the next one removes it)
+    return out
 
 
 def _normalise_zip(data: bytes, when: dt.datetime | None) -> bytes:
