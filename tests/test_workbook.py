@@ -357,6 +357,26 @@ def test_inputs_are_held_to_the_offer_file_s_least_price_and_its_id_rule(standar
     assert path.read_bytes() == before
 
 
+def test_a_tax_rate_typed_as_a_percentage_is_held_to_the_offer_file_s_rule(standard_books, tmp_path, capsys):
+    """Review 67: 25 typed for 25% (the offer file refuses it: a fraction below 1) was taken from Inputs: EPS after
+    the inducement expense rose tenfold, and validate said valid."""
+    notes = build_workbook(*compute_file(OFFERS / "notes-capped-example.toml"), tmp_path / "notes.xlsm")
+    path, c = _typed(notes, tmp_path / "tax.xlsm", TaxRate=25)
+    said = f"{c['TaxRate']}: TaxRate must be a fraction below 1 (0.21 for 21%), got 25"
+    assert [str(f) for f in validate(path, legs=()).findings if f.leg == "inputs"] == [f"tax.xlsm: {said} [inputs]"]
+    before = path.read_bytes()
+    assert cli.main(["refresh", str(path), "--no-backup"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: tax.xlsm: {said}"]
+    assert path.read_bytes() == before
+    ok, _ = _typed(notes, tmp_path / "ok.xlsm", TaxRate=0.999)  # a fraction: taken
+    assert [f for f in validate(ok, legs=()).findings if f.leg == "inputs"] == []
+    sheet, ref = c["TaxRate"].split("!")  # and Excel refuses 25 as it is typed (a percentage typed 25% is 0.25)
+    rules = [dv for dv in load_workbook(notes, keep_vba=True)[sheet].data_validations.dataValidation
+             if ref in str(dv.sqref)]
+    assert [(r.type, r.operator, r.formula1, r.formula2) for r in rules] == [
+        ("decimal", "between", "0", "0.999999999999999")]
+
+
 @pytest.mark.parametrize("kind", ["plain", "holders"])
 def test_inputs_given_both_ways_name_both_cells_and_inputs(kind, standard_books, tmp_path):
     """Cash and the carrying amount, each given per unit and in total, are named at the total's cell by the

@@ -79,6 +79,8 @@ MAX_PLACES = 15
 #: An offer id (the workbook's name when -o gives none): lower-case letters, digits and hyphens.
 OFFER_ID = re.compile(r"^[a-z0-9-]+$")
 ID_RULE = "must be lower-case letters, digits and hyphens"
+#: A tax rate is a fraction (the offer file's and the workbook's alike): 21 typed for 21% would be 2,100%.
+TAX_RATE_RULE = "must be a fraction below 1 (0.21 for 21%)"
 
 #: Every key the file may hold, by table; anything else is reported (a typo must not pass silently).
 KEYS = {
@@ -312,7 +314,7 @@ def _period(raw, common_before: int | None, problems: list[InputError]) -> Perio
     shares_before = p.whole("shares_before", required=False, positive=True, default=common_before)
     tax_rate = p.number("tax_rate", required=False, nonneg=True, default=Decimal(0))
     if tax_rate is not None and tax_rate >= 1:
-        p.fail("tax_rate", p.data["tax_rate"], "must be a fraction below 1 (0.21 for 21%)")
+        p.fail("tax_rate", p.data["tax_rate"], TAX_RATE_RULE)
     problems.extend(period_problems(start, end))
     if None in (start, end, settlement, net_income, shares_before):
         return None

@@ -221,6 +221,10 @@ def _validation(ws, item, ref: str, title: str | None = None, optional: bool | N
         dv = DataValidation(type="whole", operator="between", formula1=str(least), formula2=str(item.most),
                             allow_blank=optional, showErrorMessage=True, errorTitle=title,
                             error=f"Enter a whole number from {least} to {item.most}.")
+    elif item.fmt == "rate":  # a tax rate: a fraction below 1, as the offer file has it (not 21 for 21%)
+        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="0.999999999999999",
+                            allow_blank=optional, showErrorMessage=True, errorTitle=title,
+                            error="Enter a fraction from 0 to below 1 (21% or 0.21 for 21%).")
     elif _is_number_format(item.fmt):
         whole = item.fmt == "count"
         above = "above 0" if item.positive else "0 or more"
