@@ -129,7 +129,7 @@ def test_render_of_a_file_that_is_not_a_workbook_leaves_nothing(tmp_path):
 def test_refresh_of_a_file_that_is_not_a_workbook_names_it_once(tmp_path):
     (tmp_path / "text.xlsm").write_text("text")
     proc = xlpy("refresh", "text.xlsm", cwd=tmp_path)
-    refused(proc, "refresh", "text.xlsm: not a workbook")
+    refused(proc, "refresh", "text.xlsm: is not a workbook: it is a file of no kind xlpy knows")
     assert proc.stderr.count("text.xlsm") == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["text.xlsm"]
 

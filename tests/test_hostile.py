@@ -761,8 +761,8 @@ def test_validate_names_a_file_that_is_no_workbook_in_its_own_words(tmp_path, ca
         "offer.toml: file: is not a workbook (an .xlsx or .xlsm package): expected an .xlsm, found an offer file "
         "(TOML), which goes after --offer [structure]",
         "offer.toml: 1 finding(s) (0 figures compared; recalculated by: none)",
-        "text.xlsm: file: is not a workbook (an .xlsx or .xlsm package): expected an .xlsm, found a file that is not "
-        "a zip package [structure]",
+        "text.xlsm: file: is not a workbook (an .xlsx or .xlsm package): expected an .xlsm, found a file of no kind "
+        "xlpy knows (no zip package, as an .xlsx or .xlsm is, nor an .xls or an .ods) [structure]",
         "text.xlsm: 1 finding(s) (0 figures compared; recalculated by: none)"]
 
 

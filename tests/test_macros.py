@@ -27,7 +27,7 @@ from repo_paths import DATA, FORMULA, PRICES, TALLY
 
 from xlpy import macros
 from xlpy.cli import refresh as cli_refresh
-from xlpy.engine.errors import InputErrors, XlpyError
+from xlpy.engine.errors import InputError, InputErrors, XlpyError
 from xlpy.excel import registry, vba
 from xlpy.files import sources
 from xlpy.files.offerfile import compute_file
@@ -1048,7 +1048,7 @@ def test_signals_are_held_while_a_file_is_put_in_place():
 def test_not_a_workbook_or_not_a_standard_one(tmp_path):
     bogus = tmp_path / "notes.xlsm"
     bogus.write_text("not a zip", encoding="utf-8")
-    with pytest.raises(InputErrors, match="not a workbook"):
+    with pytest.raises(InputError, match="is not a workbook: it is a file of no kind xlpy knows"):  # (as an .xls)
         _refresh([str(bogus)])
     plain = tmp_path / "plain.xlsm"
     shutil.copy(vba.template_path(standalone=True), plain)

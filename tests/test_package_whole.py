@@ -226,11 +226,12 @@ _ODS = "an OpenDocument spreadsheet (.ods), LibreOffice's own format: open it in
        "Excel 2007-365 (.xlsm), keeping that format"
 _CUT = "a zip package cut short (a copy or download that did not finish): copy it again"
 _EMPTY = "an empty file (0 bytes): a save or a copy that did not finish? take it from its backup or copy it again"
+_NO_KIND = "a file of no kind xlpy knows (no zip package, as an .xlsx or .xlsm is, nor an .xls or an .ods)"
 
 
 def _other_kinds(folder: Path, book: Path) -> dict[str, tuple[Path, str]]:
     """An .xls (an OLE file's signature), an .ods (converted by LibreOffice: its Basic library declares a DTD,
-    which was said first), and the workbook cut short, each named .xlsm."""
+    which was said first), the workbook cut short, an empty file and a text file, each named .xlsm."""
     xls = folder / "xls.xlsm"
     xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
     ods = folder / "ods.xlsm"
@@ -244,7 +245,10 @@ def _other_kinds(folder: Path, book: Path) -> dict[str, tuple[Path, str]]:
     cut.write_bytes(data[:len(data) // 2])
     empty = folder / "empty.xlsm"
     empty.write_bytes(b"")
-    return {"xls": (xls, _XLS), "ods": (ods, _ODS), "cut": (cut, _CUT), "empty": (empty, _EMPTY)}
+    text = folder / "text.xlsm"  # (a review: refresh said zipfile's "File is not a zip file", and not that the
+    text.write_bytes(b"a,b\n")  # workbook was not changed; render and validate each said it otherwise)
+    return {"xls": (xls, _XLS), "ods": (ods, _ODS), "cut": (cut, _CUT), "empty": (empty, _EMPTY),
+            "no kind": (text, _NO_KIND)}
 
 
 def test_an_xls_an_ods_or_a_workbook_cut_short_is_named_as_such(standard_books, tmp_path, capsys, monkeypatch):

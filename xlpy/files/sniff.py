@@ -12,9 +12,9 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 
-__all__ = ["DEFAULT_ENCODING", "MAX_TOML_DEPTH", "file_encoding", "first_line_problem", "header_line", "not_utf8",
-           "not_xlsx_problem", "nul_problem", "ole_problem", "other_kind", "text_encoding", "toml_data", "toml_text",
-           "utf16_bom", "workbook_problem"]
+__all__ = ["DEFAULT_ENCODING", "MAX_TOML_DEPTH", "NO_KIND", "file_encoding", "first_line_problem", "header_line",
+           "not_utf8", "not_xlsx_problem", "nul_problem", "ole_problem", "other_kind", "text_encoding", "toml_data",
+           "toml_text", "utf16_bom", "workbook_problem"]
 
 #: A CSV file's encoding when its mapping file names none (UTF-8, its byte-order mark read past).
 DEFAULT_ENCODING = "utf-8-sig"
@@ -159,10 +159,16 @@ def not_xlsx_problem(path: Path) -> InputError | None:
                       show_value=False)
 
 
+#: What :func:`other_kind` calls a file that is not empty, and neither a zip package nor another spreadsheet's file
+#: (text, a PDF, a CSV renamed .xlsm): refresh, render and validate say it in these words alike.
+NO_KIND = "a file of no kind xlpy knows (no zip package, as an .xlsx or .xlsm is, nor an .xls or an .ods)"
+
+
 def other_kind(path: Path, data: bytes | None = None) -> str | None:
     """What a file given as the standard workbook (*path*, or its bytes *data*) is instead, with what to do, when its
     first bytes say (an Excel 97-2003 workbook, one saved with a password to open, an OpenDocument spreadsheet, a
-    zip package cut short), or None: a zip package whose parts say the rest."""
+    zip package cut short, an empty file, or :data:`NO_KIND`), or None: a zip package whose parts say the rest (or
+    a file that could not be read: its reader says why)."""
     import io
     import zipfile
 
@@ -178,13 +184,15 @@ def other_kind(path: Path, data: bytes | None = None) -> str | None:
     if _ODS in start:
         return (f"{_ODS_NAME}, LibreOffice's own format: open it in LibreOffice Calc and save it as Excel 2007-365 "
                 "(.xlsm), keeping that format")
-    if start.startswith(WORKBOOK_MAGIC[0][0]):
+    if start:  # (a zip package may start with other bytes: a self-extracting one does)
         try:
             whole = zipfile.is_zipfile(io.BytesIO(data) if data is not None else path)
         except OSError:
             return None
-        if not whole:
+        if not whole and start.startswith(WORKBOOK_MAGIC[0][0]):
             return "a zip package cut short (a copy or download that did not finish): copy it again"
+        if not whole:
+            return NO_KIND
     return None
 
 

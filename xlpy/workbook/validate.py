@@ -35,7 +35,6 @@ import math
 import os
 import re
 import tempfile
-import zipfile
 from decimal import Decimal
 from functools import partial
 from importlib.metadata import version as package_version
@@ -636,19 +635,16 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
         findings.append(Finding(book, "file", "workbook not found", str(path), "nothing"))
         return None
     from ..files.safety import DTD, check_package, dtd_part
-    from ..files.sniff import other_kind
+    from ..files.sniff import NO_KIND, other_kind
 
     check_package(path, book)  # a bomb is refused (exit 2) before anything is unpacked
-    if (kind := other_kind(path)) is not None:  # (an .xls, an .ods, a copy cut short: said as such, first)
-        findings.append(Finding(book, "file", "is not a workbook (an .xlsx or .xlsm package)", "an .xlsm", kind))
+    if (kind := other_kind(path)) is not None:  # (an .xls, an .ods, a copy cut short, text: as refresh says it)
+        offer = kind == NO_KIND and path.suffix.lower() == ".toml"  # (an offer file given in a workbook's place)
+        findings.append(Finding(book, "file", "is not a workbook (an .xlsx or .xlsm package)", "an .xlsm",
+                                "an offer file (TOML), which goes after --offer" if offer else kind))
         return None
     if (dtd := dtd_part(path)) is not None:  # (read no further: no parser meets its entities)
         findings.append(Finding(book, f"part {dtd}", f"{DTD}; nothing else of it was read"))
-        return None
-    if not zipfile.is_zipfile(path):  # (openpyxl's own message names the formats it reads)
-        found = ("an offer file (TOML), which goes after --offer" if path.suffix.lower() == ".toml"
-                 else "a file that is not a zip package")
-        findings.append(Finding(book, "file", "is not a workbook (an .xlsx or .xlsm package)", "an .xlsm", found))
         return None
     from .package_checks import missing_findings
     from .parts import MACRO_NAME, XLSX_NAMED_XLSM, misnamed_macro_book, xlsx_named_xlsm
