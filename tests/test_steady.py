@@ -195,3 +195,34 @@ def test_a_pipe_or_a_device_given_as_the_workbook_is_named_as_one(deal, capsys):
     assert capsys.readouterr().err == (f"xlpy render: {os.devnull}: is a pipe or a device, not a workbook: save it "
                                        "to a file and give that\n")
     assert not (deal / "out").exists()
+
+
+def _let_go(fifo, rescued: list) -> None:
+    """Open *fifo* for writing and close it: a reader waiting to open it goes on (and the test fails, not hangs)."""
+    try:
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        rescued.append(fifo)
+    except OSError:  # (no reader waiting: ENXIO)
+        pass
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_validate_names_a_pipe_or_a_device_given_as_the_workbook_and_does_not_wait_on_it(tmp_path, capsys,
+                                                                                           monkeypatch):
+    """A review: validate called a named pipe or /dev/null "workbook not found", where refresh and render name it
+    (6811dbd).  A finding of that workbook, as a folder is; the pipe is never opened."""
+    import threading
+
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo("book.xlsm")
+    rescued: list = []
+    timer = threading.Timer(20, _let_go, ("book.xlsm", rescued))
+    timer.start()
+    try:
+        assert cli.main(["validate", "book.xlsm", os.devnull, "--no-formulas", "--no-libreoffice"]) == 1
+    finally:
+        timer.cancel()
+    assert not rescued
+    said = [line for line in capsys.readouterr().out.splitlines() if "[structure]" in line]
+    assert said == [f"{name}: file: is a pipe or a device, not a workbook: save it to a file and give that [structure]"
+                    for name in ("book.xlsm", os.path.basename(os.devnull))]

@@ -47,6 +47,7 @@ from ..engine.compute import compute
 from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import engine_context, to_decimal
 from ..excel import vba
+from ..files.steady import not_a_file
 from . import data as bookdata
 from . import button_links, history_trail, libreoffice, offer_drift, progress, rebuild, saved_values, shown, table_edits
 from .collector import collector_eased
@@ -631,8 +632,10 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
     if path.is_dir():
         findings.append(Finding(book, "file", "is a folder, not a workbook", "a workbook file", "a folder"))
         return None
-    if not path.is_file():
-        findings.append(Finding(book, "file", "workbook not found", str(path), "nothing"))
+    if not path.is_file():  # (a pipe or a device is named as one, by its mode: never opened, so nothing waits)
+        piped = not_a_file(path, "a workbook")
+        findings.append(Finding(book, "file", piped.reason) if piped else
+                        Finding(book, "file", "workbook not found", str(path), "nothing"))
         return None
     from ..files.safety import DTD, check_package, dtd_part
     from ..files.sniff import NO_KIND, other_kind
