@@ -596,7 +596,7 @@ def test_the_count_file_warning_reads_a_holder_workbook_and_a_live_book_s_number
         read_count_file(tmp_path / "bad.csv")
     assert [str(p) for p in info.value.problems] == [
         "bad.csv: row 2, column failed delivery: must not exceed guaranteed deliveries (0) (the file has no "
-        "guaranteed delivery column, so its count is taken as 0), got 3000"]
+        "guaranteed delivery column, so its count is taken as 0), got 3,000"]
 
 
 def test_a_count_that_falls_to_half_or_less_of_historys_last_row_is_warned_of(tmp_path, capsys):

@@ -757,7 +757,20 @@ def test_a_count_file_with_a_withdrawn_column_gives_its_net_count(tmp_path):
     path = tally(tmp_path, "Tendered,Withdrawn,Tendered not withdrawn,NGD\n300000,20000,250000,3000\n", "c.csv")
     assert problems(counts.read_counts, path) == [
         "c.csv: row 2, column Tendered not withdrawn: is not Tendered less Withdrawn (300,000 - 20,000 = 280,000): "
-        "the file contradicts itself; ask the agent which figure is right and correct the file, got 250000"]
+        "the file contradicts itself; ask the agent which figure is right and correct the file, got 250,000"]
+
+
+def test_a_count_files_figures_are_shown_as_its_figures_beside_them_are(tmp_path):
+    """A review: the net count was "got 250000" beside "(300,000 - 20,000 = 280,000)"; a count above its limit was
+    "must not exceed tendered (300,000), got 350000"; a holder tally taken for a count file "got 1200"."""
+    path = tally(tmp_path, "tendered,guaranteed delivery,failed delivery\n300000,350000,360000\n", "c.csv")
+    assert problems(counts.read_counts, path) == [
+        "c.csv: row 2, column guaranteed delivery: must not exceed tendered (300,000), got 350,000",
+        "c.csv: row 2, column failed delivery: must not exceed guaranteed deliveries (350,000), got 360,000"]
+    path = tally(tmp_path, "tendered,guaranteed delivery\n" + "2500,0\n" * 1200, "c.csv")
+    assert problems(counts.read_counts, path) == [
+        "c.csv: must hold exactly one row of counts under the header (a holder tally whose holder column is not "
+        "recognised? name its columns in a mapping file: --mapping), got 1,200"]
 
 
 def test_a_count_file_without_its_tendered_column_is_named_as_a_count_file(tmp_path):
