@@ -26,7 +26,7 @@ BASE = SEED_TEXT  # the seed offer file
 SEED_PARAGRAPH = (
     "Based on a preliminary count, approximately 274,000 shares were tendered and not withdrawn, of which "
     "approximately 3,500 were tendered pursuant to notices of guaranteed delivery. Hecla will accept all of the "
-    "properly tendered shares. When the offer commenced there were 464,777 shares of Series B Cumulative "
+    "properly tendered shares. When the offer commenced, there were 464,777 shares of Series B Cumulative "
     "Convertible Preferred Stock issued and outstanding. As a result of the exchange offer, Hecla expects to have "
     "approximately 191,000 shares of Series B Cumulative Convertible Preferred Stock outstanding immediately "
     "following issuance of the exchanged common shares. The outstanding shares of common stock will increase from "
@@ -65,6 +65,14 @@ CASES = {
     "big-later": ({"price = 7.39": "price = 8.10"}, LATER),
     "failed": ({"guaranteed_delivery = 3500": "guaranteed_delivery = 40000",
                 "failed_delivery = 0": "failed_delivery = 40000\nfinal = true"}, ""),
+    # the same failed deliveries known on a preliminary count: left out too, as the units accepted leave them out
+    "failed-preliminary": ({"guaranteed_delivery = 3500": "guaranteed_delivery = 40000",
+                            "failed_delivery = 0": "failed_delivery = 40000"}, ""),
+    # a cap of 10 on the holders' 18 units, odd lots below 5: 3 units of odd lots in full, then 7 of the other 15
+    # prorated (8 and 7 units: 3 each, rounded down)
+    "odd-lots": ({"tendered = 274000": 'file = "holders.csv"', "guaranteed_delivery = 3500": "",
+                  "failed_delivery = 0": "",
+                  "outstanding = 464777": "outstanding = 464777\nmax_units = 10\nodd_lot = 5"}, ""),
     "cash": ({"ratio = 7.94": "ratio = 7.94\ncash_per_unit = 1.00"}, ""),
     "arrears": ({"ratio = 7.94": "ratio = 7.94\narrears_per_unit = 0.50"}, ""),
     "redemption": (BELOW_R0, CARRYING),
@@ -227,6 +235,23 @@ def test_a_final_count_leaves_out_failed_deliveries(tmp_path):
     assert "approximately 231,000 shares of Series B" in s[3]  # 464,777 - 234,000 = 230,777
 
 
+def test_a_preliminary_count_leaves_out_the_failed_deliveries_it_knows_of(tmp_path):
+    """Review 64: a preliminary count kept the failed deliveries it knew of in "tendered" (274,000) while the units
+    remaining left them out, so the two came to more than the 464,777 outstanding."""
+    s = _sentences(tmp_path, "failed-preliminary")
+    assert s[0] == "Based on a preliminary count, approximately 234,000 shares were tendered and not withdrawn."
+    assert "approximately 231,000 shares of Series B" in s[3]  # 234,000 + 231,000 round from 464,777
+
+
+def test_a_prorated_offer_says_odd_lots_had_priority(tmp_path):
+    """Review 67: a capped offer that accepted the odd lots in full before prorating the rest said only "on a pro rata
+    basis"; a prorated offer without odd lots still says only that."""
+    s = _sentences(tmp_path, "odd-lots")
+    assert s[1] == ("Hecla will accept approximately 9 of the properly tendered shares on a pro rata basis after "
+                    "giving effect to the priority for odd lots.")  # 3 + 3 + 3: each of the two prorated rounded down
+    assert _sentences(tmp_path, "principal-prorated")[1].endswith("tendered notes on a pro rata basis.")
+
+
 @pytest.mark.parametrize(("case", "amount"), [("cash", "$9.9 million"), ("arrears", "$9.7 million")])
 def test_cash_in_the_consideration_is_not_noncash(tmp_path, case, amount):
     s = _sentences(tmp_path, case)
@@ -299,7 +324,7 @@ def test_nothing_is_said_in_words(tmp_path):
     assert _sentences(tmp_path, "zero") == [
         "Based on a preliminary count, no shares were tendered.",
         "Hecla will accept no shares.",
-        ("When the offer commenced there were 464,777 shares of Series B Cumulative Convertible Preferred Stock "
+        ("When the offer commenced, there were 464,777 shares of Series B Cumulative Convertible Preferred Stock "
          "issued and outstanding."),
         ("As a result of the exchange offer, Hecla expects to have approximately 465,000 shares of Series B "
          "Cumulative Convertible Preferred Stock outstanding immediately following issuance of the exchanged common "
@@ -325,7 +350,7 @@ def test_a_notes_offer_with_a_face_is_stated_in_aggregate_principal_amount(tmp_p
          "and not withdrawn, of which approximately $175,000 was tendered pursuant to notices of guaranteed "
          "delivery."),
         "Hecla will accept all of the properly tendered notes.",
-        "When the offer commenced there was $23,238,850 aggregate principal amount of 4% Convertible Notes issued and "
+        "When the offer commenced, there was $23,238,850 aggregate principal amount of 4% Convertible Notes issued and "
         "outstanding.",
         ("As a result of the exchange offer, Hecla expects to have approximately $9.5 million aggregate principal "
          "amount of 4% Convertible Notes outstanding immediately following issuance of the exchanged common shares."),
@@ -339,7 +364,7 @@ def test_a_notes_offer_with_a_face_is_stated_in_aggregate_principal_amount(tmp_p
                                   "million aggregate principal amount of 4% Convertible Notes outstanding")
     # 464,777 x $25.25 = $11,735,619.25: stated exactly, with its cents
     assert _sentences(tmp_path, "principal-cents")[2] == (
-        "When the offer commenced there was $11,735,619.25 aggregate principal amount of 4% Convertible Notes issued "
+        "When the offer commenced, there was $11,735,619.25 aggregate principal amount of 4% Convertible Notes issued "
         "and outstanding.")
     one = _sentences(tmp_path, "principal-one")
     assert one[:2] == [("Based on a preliminary count, approximately $50 aggregate principal amount of notes was "
@@ -347,9 +372,9 @@ def test_a_notes_offer_with_a_face_is_stated_in_aggregate_principal_amount(tmp_p
                         "guaranteed delivery."), "Hecla will accept the properly tendered note."]
     counted = _sentences(tmp_path, "notes-counted")
     assert counted[0].startswith("Based on a preliminary count, approximately 274,000 notes were tendered")
-    assert counted[2] == ("When the offer commenced there were 464,777 notes of 4% Convertible Notes issued and "
+    assert counted[2] == ("When the offer commenced, there were 464,777 notes of 4% Convertible Notes issued and "
                           "outstanding.")
-    assert _sentences(tmp_path, "seed")[2].startswith("When the offer commenced there were 464,777 shares of")
+    assert _sentences(tmp_path, "seed")[2].startswith("When the offer commenced, there were 464,777 shares of")
 
 
 def test_an_offer_prorated_by_a_factor_that_reads_1_is_still_prorated(tmp_path):
@@ -418,7 +443,7 @@ def test_a_fiscal_month_out_of_range_is_named(tmp_path, month):
 
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("case", ["one", "billions", "fiscal-june", "short", "short-notes", "principal-prorated",
-                                  "principal-cents"])
+                                  "principal-cents", "failed-preliminary", "odd-lots"])
 def test_libreoffice_words_the_new_forms_as_the_engine_does(tmp_path, case):
     """The singular, billions, the fiscal quarter (MOD of a negative month difference), the test failing on value
     alone (FairValueOffer against FairValueOriginal) and notes stated in principal (with cents) in LibreOffice

@@ -24,9 +24,11 @@ chosen by the figure as it rounds: 999,600 units round to the thousand
 units read "10 million" and 999,600,000 units "1.0 billion".
 
 The paragraph (:func:`release_sentences`) states the offer's own figures
-(later exchanges in the period left out), leaves failed deliveries out of a
-final count, says a figure of nothing in words ("no shares were tendered",
-never "approximately 0"), states a notes offer whose ``face_per_unit`` is given
+(later exchanges in the period left out), leaves failed deliveries out of the
+units tendered on any count, as the units accepted and remaining leave them
+out (so tendered and remaining never add up to more than were outstanding),
+says of a prorated offer that odd lots were accepted first, says a figure
+of nothing in words ("no shares were tendered", never "approximately 0"), states a notes offer whose ``face_per_unit`` is given
 in aggregate principal amount ("approximately $79.0 million aggregate principal
 amount of notes was tendered", as notes announcements do; preferred shares,
 and notes without a face, are counted), calls the charge "noncash" only when no cash but
@@ -206,9 +208,10 @@ def exact_dollars(amount: object) -> str:
 def release_figures(offer, results) -> dict[str, str]:
     """The figures the paragraph states, as it states them (without "approximately").
 
-    ``tendered`` and ``guaranteed`` leave out a final count's failed
-    deliveries; ``remaining`` and ``common_after`` are the offer's own (later
-    exchanges left out); ``charge`` is the amount in dollars as the paragraph
+    ``tendered`` and ``guaranteed`` leave out the failed deliveries, as the
+    units accepted do (a preliminary count's known ones too); ``remaining``
+    and ``common_after`` are the offer's own (later exchanges left out);
+    ``charge`` is the amount in dollars as the paragraph
     states it: a credit or a gain (:func:`is_credit`) without its sign.  (An
     induced conversion is never negative: holders receiving less than the
     original terms give is a redemption or an extinguishment,
@@ -217,7 +220,7 @@ def release_figures(offer, results) -> dict[str, str]:
     (:func:`in_principal`), stated in dollars of principal too (``..._principal``;
     :data:`NOT_STATED` for any other offer), as its paragraph states them.
     """
-    failed = results.units_failed_delivery if offer.tally.final else 0
+    failed = results.units_failed_delivery
     face = in_principal(offer)
     units = {"tendered": results.units_tendered - failed, "guaranteed": results.units_guaranteed_delivery - failed,
              "accepted": results.units_accepted, "remaining": results.units_outstanding - results.units_accepted}
@@ -245,9 +248,10 @@ def release_sentences(offer, results) -> list[str]:
 
     Every figure is the offer's own, as the paragraph describes the offer:
     later exchanges in the period (``[[exchange]]``) are not in the units
-    remaining or the common stock after.  On a final count the units tendered
-    and those by notice of guaranteed delivery leave out the failed
-    deliveries, as the final count drops them.  A figure of nothing is said in
+    remaining or the common stock after.  The units tendered and those by
+    notice of guaranteed delivery leave out the failed deliveries, as the
+    units accepted and remaining do, on a preliminary count as on a final one.
+    A prorated offer that accepted odd lots in full first says so.  A figure of nothing is said in
     words: no guaranteed deliveries drops that clause, no units tendered,
     accepted or remaining, no common shares issued and no charge are each said
     plainly.  Common stock whose before and after round alike, or whose
@@ -278,9 +282,8 @@ _PRINCIPAL = " aggregate principal amount"
 
 
 def _tendered_sentence(offer, results, count: str, noun: str, figures: dict[str, str], face) -> str:
-    """Units tendered and, of them, by notice of guaranteed delivery (a final count's failed deliveries left
-    out)."""
-    failed = results.units_failed_delivery if offer.tally.final else 0
+    """Units tendered and, of them, by notice of guaranteed delivery (failed deliveries left out)."""
+    failed = results.units_failed_delivery
     if results.units_tendered - failed == 0:
         return f"Based on a {count} count, no {noun} were tendered."
     guaranteed = results.units_guaranteed_delivery - failed
@@ -292,15 +295,16 @@ def _tendered_sentence(offer, results, count: str, noun: str, figures: dict[str,
 
 
 def _acceptance_sentence(offer, results, name: str, noun: str, figures: dict[str, str], face) -> str:
-    """All, one, none or a prorated part of the units tendered."""
+    """All, one, none or a prorated part of the units tendered (after odd lots, accepted in full first)."""
     if results.units_accepted == 0:
         return f"{name} will accept no {noun}."
     if offer.max_units is None or results.units_eligible <= offer.max_units:  # not oversubscribed (a factor
         # rounded to 10 decimals reads 1 when fewer than one unit in 20 billion is turned away)
         return f"{name} will accept " + ("the properly tendered " + noun[:-1] if results.units_accepted == 1
                                          else f"all of the properly tendered {noun}") + "."
+    odd = " after giving effect to the priority for odd lots" if results.odd_lot_units_accepted else ""
     return (f"{name} will accept approximately {figures['accepted']}{_PRINCIPAL if face is not None else ''} of the "
-            f"properly tendered {noun} on a pro rata basis.")
+            f"properly tendered {noun} on a pro rata basis{odd}.")
 
 
 def _outstanding_sentence(offer, results, noun: str, face) -> str:
@@ -310,7 +314,7 @@ def _outstanding_sentence(offer, results, noun: str, face) -> str:
     else:
         before = f"{results.units_outstanding:,}"
         there = f"{_were(before)} {before} {_noun(noun, before)}"
-    return f"When the offer commenced there {there} of {offer.security} issued and outstanding."
+    return f"When the offer commenced, there {there} of {offer.security} issued and outstanding."
 
 
 def _remaining_sentence(offer, results, name: str, noun: str, figures: dict[str, str], face) -> str:

@@ -28,11 +28,14 @@ LAYOUT_NAME = "xlpyLayout"
 #: charge and incremental shares to the functions, and Tenders' acceptance rows are labelled for what they hold;
 #: 12: the Release sheet states money from a dollar from its cents, as booked (the charge from EntryCharge: a
 #: charge of exactly $19.50 that binary arithmetic held as 19.4999999999999 read "$19"), and a notes offer stated in
-#: principal with every note accepted leaves "no 2.50% Convertible Senior Notes due 2029", not "no notes of".
-LAYOUT_VERSION = 12
+#: principal with every note accepted leaves "no 2.50% Convertible Senior Notes due 2029", not "no notes of";
+#: 13: the Release sheet leaves failed deliveries out of the units tendered on a preliminary count too (as the units
+#: accepted and remaining leave them out), says of a holder tally's prorated offer that odd lots had priority, and
+#: puts a comma after "When the offer commenced".
+LAYOUT_VERSION = 13
 #: Earlier layouts still read as this one, for the workbooks they wrote as this one writes them: layout -> the
-#: shape's parts (``tally``, ``ratio``) and the values a workbook of it is read at. None now: layouts 11 and 12
-#: changed every workbook's Release sheet. (Layout 10 changed only the holder table, and read a layout-9 workbook of typed
+#: shape's parts (``tally``, ``ratio``) and the values a workbook of it is read at. None now: layouts 11, 12 and
+#: 13 changed every workbook's Release sheet. (Layout 10 changed only the holder table, and read a layout-9 workbook of typed
 #: counts as it was, with ``{"9": {"tally": ("aggregate",)}}``; layout 4 changed only the workbooks whose ratio is
 #: set by formula; layout 5 changed every workbook's Sensitivity grid.)
 SAME_SINCE: dict[str, dict[str, tuple[str, ...]]] = {}

@@ -133,17 +133,17 @@ def exact_dollars_formula(x: str) -> str:
     return f'"$"&IF({cents}=ROUND({cents},0),{english(cents)},{english(cents, 2)})'
 
 
-#: The units the paragraph states: a final count's less its failed deliveries; the offer's own left (later
-#: exchanges left out).
-_TENDERED = "(Tendered-IF(FinalCount,FailedDelivery,0))"
-_GUARANTEED = "(GuaranteedDelivery-IF(FinalCount,FailedDelivery,0))"
+#: The units the paragraph states: those tendered less the failed deliveries, on any count, as the units accepted
+#: leave them out; the offer's own left (later exchanges left out).
+_TENDERED = "(Tendered-FailedDelivery)"
+_GUARANTEED = "(GuaranteedDelivery-FailedDelivery)"
 _REMAINING = "(Outstanding-UnitsAccepted)"
 
 
 def _figures() -> tuple[Item, ...]:
     """The figures the paragraph states (:func:`xlpy.engine.release.release_figures`), each in its own cell."""
     return (
-        # a final count's less its failed deliveries
+        # less the failed deliveries
         Item("ReleaseTenderedText", "Tendered", f"={approx_formula(_TENDERED)}", "text"),
         Item("ReleaseGuaranteedText", "By guaranteed delivery", f"={approx_formula(_GUARANTEED)}", "text"),
         Item("ReleaseAcceptedText", "Accepted", f"={approx_formula('UnitsAccepted')}", "text"),
@@ -180,7 +180,7 @@ def sheet(shape: Shape) -> Sheet:
     The figures as the release states them (:func:`xlpy.engine.release.release_figures`), then the same six
     sentences as :func:`xlpy.engine.release.release_sentences`,
     under the same rules: the offer's own figures (later exchanges left out),
-    failed deliveries left out of a final count, nothing said in words.
+    failed deliveries left out, odd lots accepted first said, nothing said in words.
     """
     name = 'IF(ShortName="",Issuer,ShortName)'
     noun = 'IF(Kind="preferred","shares","notes")'
@@ -200,6 +200,9 @@ def sheet(shape: Shape) -> Sheet:
         return f'{figure}&IF({p},{of_principal}," "&{noun_of(figure)})'
 
     count = 'IF(FinalCount,"final","preliminary")'
+    # odd lots accepted in full before the rest are prorated (a holder tally's: counts alone give no odd lots)
+    odd = ('""' if shape.tally != "holders" else
+           'IF(OddLotUnits>0," after giving effect to the priority for odd lots","")')
     credit = CREDIT
     induced, recorded, amount = _INDUCED, _RECORDED, _AMOUNT
     what = (
@@ -224,9 +227,9 @@ def sheet(shape: Shape) -> Sheet:
              f'IF(ProrationFactor=1,{name}&" will accept "&IF(UnitsAccepted=1,"the properly tendered "&IF(Kind="preferred","share","note"),'
              f'"all of the properly tendered "&{noun})&".",'
              f'{name}&" will accept approximately "&{accepted}&IF({p},{of_principal},"")&" of the properly '
-             f'tendered "&{noun}&" on a pro rata basis."))', "text"),
+             f'tendered "&{noun}&" on a pro rata basis"&{odd}&"."))', "text"),
         Item("ReleaseSentence3", "Outstanding before",
-             f'="When the offer commenced there "&IF({p},"was "&{exact_dollars_formula("Outstanding*FacePerUnit")}&'
+             f'="When the offer commenced, there "&IF({p},"was "&{exact_dollars_formula("Outstanding*FacePerUnit")}&'
              f'{of_principal},{were(out)}&" "&{out}&" "&{noun_of(out)})&" of "&Security&" issued and outstanding."',
              "text"),
         Item("ReleaseSentence4", "Remaining",
