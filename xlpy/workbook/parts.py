@@ -26,14 +26,17 @@ _KNOWN = [
     r"\[Content_Types\]\.xml",
     r"_rels/\.rels",
     r"docProps/(app|core|custom)\.xml",
+    r"docMetadata/LabelInfo\.xml",  # a sensitivity label (Microsoft Purview): Excel adds it where a policy applies
     r"docProps/thumbnail\.(jpeg|jpg|png|wmf|emf)",
     r"xl/workbook\.xml",
     r"xl/(styles|sharedStrings|calcChain|metadata|connections|volatileDependencies)\.xml",
-    rf"xl/theme/theme{_N}\.xml",
+    rf"xl/theme/theme(Override)?{_N}\.xml",  # an override: a chart pasted from another workbook
     rf"xl/(worksheets|chartsheets|dialogsheets|macrosheets)/sheet{_N}\.xml",
-    rf"xl/tables/table{_N}\.xml",
+    rf"xl/tables/(table|tableSingleCells){_N}\.xml",
+    r"xl/xmlMaps\.xml",
     rf"xl/drawings/(drawing{_N}\.xml|vmlDrawing{_N}\.vml)",
-    rf"xl/charts/(chart|style|colors){_N}\.xml",
+    rf"xl/charts/(chart|chartEx|style|colors){_N}\.xml",  # chartEx: a waterfall, a treemap, a funnel...
+    rf"xl/diagrams/(data|layout|quickStyle|colors|drawing){_N}\.xml",  # SmartArt
     rf"xl/media/(image|hdphoto){_N}\.(png|jpeg|jpg|gif|emf|wmf|bmp|tif|tiff|svg|wdp)",
     rf"xl/comments{_N}\.xml",
     rf"xl/comments/comment{_N}\.xml",  # openpyxl's name for a sheet's comments
@@ -54,6 +57,8 @@ _KNOWN = [
     rf"xl/customProperty{_N}\.bin",
     rf"customXml/(item|itemProps){_N}\.xml",
     rf"xl/webextensions/(webextension{_N}|taskpanes)\.xml",
+    r"xl/featurePropertyBag/featurePropertyBag\.xml",  # Excel 365's cell checkboxes
+    r"xl/model/item\.data",  # Power Pivot's data model ("Add this data to the Data Model"): data, not code
 ]
 _RELS = re.compile(r"(?P<folder>(.*/)?)_rels/(?P<part>[^/]+)\.rels$")
 _ALLOWED = re.compile("|".join(f"(?:{p})" for p in _KNOWN), re.IGNORECASE)
