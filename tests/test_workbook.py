@@ -705,3 +705,44 @@ def test_openpyxl_access_cells_and_sheet_order(tmp_path):
     row = back[ws.title][2]
     assert [(c.value, c.data_type) for c in row] == [("=not a formula", "s"), (7, "n"), ("=1+1", "f")]
     assert (3, 1) not in oa.cell_map(back[ws.title])  # asking the map makes no cell
+
+
+def _locked(book: Path, sheet: str, refs: list[str]) -> list[bool]:
+    ws = load_workbook(book)[sheet]
+    return [ws[ref].protection.locked for ref in refs]
+
+
+def test_inputs_stay_editable_under_sheet_protection_and_a_refresh_keeps_them_so(standard_books, tmp_path):
+    """Review 67: every cell was locked, inputs too, so a controller who protected a sheet (Review > Protect Sheet)
+    could no longer type an input; now the input cells and the input tables' columns are unlocked, the formulas, the
+    labels and History (the refreshes' log) locked, and a refresh's rows are styled as the build's."""
+    book = _holders_copy(standard_books, tmp_path)
+    lay = layout(Shape.decode(load_workbook(book).defined_names["xlpyLayout"].attr_text))
+    inputs = ["!".join(lay.cell(n))[len("Inputs!"):] for n in ("Outstanding", "Price", "OddLot")]
+    assert _locked(book, "Inputs", inputs) == [False] * 3
+    assert _locked(book, "Inputs", [f"B{int(ref[1:])}" for ref in inputs]) == [True] * 3  # their labels
+    sheet, t = lay.table("tblTenders")
+    first, last = t.first_row, t.first_row + t.rows - 1
+    holder, eligible = t.letter("holder"), t.letter(next(c.key for c in t.columns if c.formula is not None))
+    assert _locked(book, sheet.title, [f"{holder}{first}", f"{holder}{last}", f"{eligible}{first}"]) == [
+        False, False, True]
+    h_sheet, h = lay.table("tblHistory")
+    assert _locked(book, h_sheet.title, [f"{h.letter(h.columns[0].key)}{h.first_row}"]) == [True]
+    tally = tmp_path / "more.csv"  # one line more: a refresh writes the table anew
+    lines = (tmp_path / "hecla-2004-tally.csv").read_text(encoding="utf-8").splitlines()
+    tally.write_text("\n".join(lines + ["DTC-9999,100,book-entry,tendered"]) + "\n", encoding="utf-8")
+    assert cli.main(["refresh", str(book), "--tally", str(tally), "--no-backup", "-q"]) == 0
+    last += 1
+    assert _locked(book, sheet.title, [f"{holder}{first}", f"{holder}{last}", f"{eligible}{last}"]) == [
+        False, False, True]
+
+
+@pytest.mark.libreoffice
+def test_the_cover_says_n_a_for_the_change_since_a_count_that_was_none(standard_books):
+    """Review 67: on a workbook just built the Cover's "Change since the previous count" read 0, as if a count had
+    been made before the build's; it reads n/a until a refresh adds History's second row."""
+    from xlpy.workbook.libreoffice import recalculated_values
+
+    cover = recalculated_values(standard_books["plain"])["Cover"]
+    label = next(ref for ref, v in cover.items() if v == "Change since the previous count")
+    assert cover[label.replace("B", "C", 1)] == "n/a"

@@ -24,7 +24,7 @@ from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.marker import Marker
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.formatting.rule import CellIsRule, Rule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.styles.numbers import NumberFormat
 from openpyxl.utils import get_column_letter
@@ -93,6 +93,8 @@ STYLE = {
 }
 THIN = Side(style="thin", color="BFBFBF")
 BOX = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
+#: An input cell stays editable when a sheet is protected (Review > Protect Sheet): every other cell is locked.
+UNLOCKED, LOCKED = Protection(locked=False), Protection(locked=True)
 GOOD = PatternFill("solid", fgColor="C6EFCE")
 BAD = PatternFill("solid", fgColor="FFC7CE")
 
@@ -152,6 +154,8 @@ def _style(ws, cell, fmt, font, fill):
             cell.font = font
         if fill is not None:
             cell.fill = fill
+        if fill is STYLE["input_fill"]:
+            cell.protection = UNLOCKED
         cache[key] = style_array(cell)
     else:
         set_style_array(cell, style)
@@ -368,6 +372,8 @@ def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None =
             # text is indented, so a holder id never runs into the number before it; a figure wider than its
             # column (a count past a trillion) shows smaller, never as ####
             probe.alignment = TEXT_WRAPPED if wrapped else TEXT_INDENT if c.fmt == "text" else FIGURE_FITS
+            # a table's input columns stay editable under sheet protection (History is the refreshes' log)
+            probe.protection = UNLOCKED if kind == "in" and table.name != "tblHistory" else LOCKED
             styles[(kind, c.key)] = style_array(probe)
     cells = cell_map(ws)
     for r in range(n):

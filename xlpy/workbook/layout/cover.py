@@ -50,7 +50,8 @@ def sheet(shape: Shape) -> Sheet:
         Block("Latest count (History)", (
             Item(None, "As of (UTC)", "=INDEX(HistWhen,ROWS(HistWhen))", "text"),
             Item(None, "Units tendered", "=INDEX(HistTendered,ROWS(HistTendered))", "count"),
-            Item(None, "Change since the previous count", "=INDEX(HistChange,ROWS(HistChange))", "count"),
+            Item(None, "Change since the previous count",  # (the build's row alone: no count before it)
+                 '=IF(ROWS(HistChange)=1,"n/a",INDEX(HistChange,ROWS(HistChange)))', "count"),
             Item(None, "Participation", "=INDEX(HistParticipation,ROWS(HistParticipation))", "pct"),
         )),
         Block("Record", (

@@ -35,7 +35,8 @@ def _terms(shape: Shape) -> list[Block]:
                                    note="common shares per unit offered")]),
         Item("CashPerUnit", "Cash per unit", fmt="amount", optional=True),
         Item("CashTotal", "Cash in total (instead of per unit)", fmt="amount", optional=True),
-        Item("ArrearsPerUnit", "Arrears / accrued interest per unit", fmt="amount", optional=True),
+        Item("ArrearsPerUnit", "Arrears / accrued interest per unit", fmt="amount", optional=True,
+             note="paid in the offer, which converting on the original terms forfeits"),
         Item("FractionalPolicy", "Fractional shares", fmt="text", choices=FRACTIONAL_POLICIES,
              note="cash: floor + cash in lieu; down: floor; nearest: half away from zero"),
         Item("FractionalPrice", "Price for cash in lieu", fmt="unit_price", optional=True, positive=True,
@@ -71,14 +72,16 @@ def _blocks(shape: Shape) -> list[Block]:
              note="preferred: carrying amount in equity; notes: principal less unamortised discount and costs"),
         Item("CarryingTotal", "Carrying amount of units accepted, in total", fmt="amount", optional=True,
              note="instead of per unit"),
-        Item("AccruedInterestPerUnit", "Accrued interest given up per unit (notes)", fmt="amount", optional=True),
+        Item("AccruedInterestPerUnit", "Accrued interest given up per unit (notes)", fmt="amount", optional=True,
+             note="the interest payable on the books that goes with each note"),
     )))
     if shape.period:
         input_blocks.append(Block("Reporting period (EPS)", (
             Item("PeriodStart", "Period start", fmt="date"),
             Item("PeriodEnd", "Period end", fmt="date"),
             Item("Settlement", "Settlement (shares issued)", fmt="date"),
-            Item("NetIncome", "Net income", fmt="amount", signed=True),
+            Item("NetIncome", "Net income", fmt="amount", signed=True,
+                 note="before this offer's charge or expense (Results takes it off)"),
             Item("PreferredDividends", "Preferred dividends", fmt="amount", optional=True),
             Item("SharesBefore", "Common outstanding through the period", fmt="count", positive=True),
             Item("TaxRate", "Tax rate on the inducement expense (notes)", fmt="rate", optional=True),

@@ -24,7 +24,7 @@ def sheet(shape: Shape) -> Sheet:
                  key="average_price"),
             Item("RatioQuotient", "Value ÷ average price",
                  "=ROUND(RatioValue/AveragePrice,10)", "quotient", key="ratio_quotient",
-                 note="to 10 decimals: a binary division can land just below an exact half the engine rounds up"),
+                 note="rounded to 10 decimals first, as the engine rounds it, then to the ratio's"),
         )
         blocks, next_row = place([Block("Averaging window", price_items)])
         tables.append(Table("tblPrices", (

@@ -26,7 +26,7 @@ def sheet(shape: Shape) -> Sheet:
     """The Sensitivity sheet for an offer of this *shape*."""
     sensitivity = (
         Item(None, "Charge = Outstanding × participation × ((R1 − R0) × price + cash per unit) + cash in total; "
-             "prices step by SensitivityStep (Inputs)", record=True),
+             "prices step by the Sensitivity price step (Inputs)", record=True),
     )
     blocks, _ = place([Block("Charge by share price and participation", sensitivity)])
     return Sheet("Sensitivity", "Sensitivity", blocks, widths={"B": 16, "C": 16, "D": 16, "E": 16, "F": 16,
