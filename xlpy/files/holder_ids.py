@@ -6,7 +6,8 @@ tally too: a lookup that failed is exported as ``#N/A``, a deleted reference as 
 cell), an account number typed into a General cell may become a date.  Each is refused by its row, never read as a
 holder.  Ids that print alike and differ in an invisible character (a zero-width space pasted from a web page), a
 dash of another kind (a non-breaking hyphen) or a letter of another alphabet (a Cyrillic ``Р`` for a Latin ``P``)
-are refused too, naming the line they look like.  ASCII ids, the usual, are checked at C speed, and so are names
+are refused too, naming the line they look like (and, typed into a workbook's holder table, named by their cells:
+:mod:`xlpy.workbook.typed_ids`).  ASCII ids, the usual, are checked at C speed, and so are names
 with accents (the distinct characters of the column are looked at first): a million lines cost some 0.4 s more.
 """
 
@@ -37,21 +38,22 @@ _SEEN_AS = frozenset(map(chr, _LOOK_ALIKE))
 _ERROR = "is an Excel error saved as a value (a lookup or formula that failed): give the holder's id"
 _BOOL = "is TRUE or FALSE, not a holder's id: give the holder's id"
 _DATE = ("is a date, not a holder's id (Excel reads an account number such as 2-20-2004 as one): format the column "
-         "as Text, enter the ids again, and save the tally again")
+         "as Text, enter the ids again, and save the {} again")
 
 
-def odd_ids(raw: Sequence, ids: Sequence[str], joined: str | None, row_of: Callable[[int], int]
-            ) -> list[tuple[int, str]]:
+def odd_ids(raw: Sequence, ids: Sequence[str], joined: str | None, row_of: Callable[[int], int],
+            saved: str = "tally") -> list[tuple[int, str]]:
     """(line, why) of each holder id no agent meant (see the module), in line order.  *raw*: the column's cells as
     read (an XLSX's may be dates or booleans); *ids*: their text, stripped; *joined*: ``"\\0".join(ids)`` when the
-    reader took it (ASCII ids without spaces), else None; *row_of*: a line's row in the file."""
+    reader took it (ASCII ids without spaces; any text cells alone), else None; *row_of*: a line's row in the file;
+    *saved*: what a date's fix saves again (the tally, or a workbook whose holder table was typed into)."""
     out = []
     if joined is None:  # (cells of other types than text come only so)
         for i, v in enumerate(raw):
             if isinstance(v, bool):
                 out.append((i, _BOOL))
             elif isinstance(v, (dt.date, dt.time)):
-                out.append((i, _DATE))
+                out.append((i, _DATE.format(saved)))
     text = joined if joined is not None else "\0".join(ids)
     if "#" in text:
         out += [(i, _ERROR) for i, h in enumerate(ids) if h.upper() in EXCEL_ERRORS]

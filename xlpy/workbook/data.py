@@ -40,6 +40,7 @@ from ..files.offerfile import BOUNDS, ID_RULE, MAX_COUNT, MIN_PRICE, OFFER_ID, P
 from .formula_text import boolean_formula
 from .layout import ENTRY_LINES, SENS_PRICE_STEPS, Layout, Shape
 from .layout.tenders import HOLDER_INPUTS
+from .typed_ids import odd_typed_ids
 
 __all__ = [
     "RATIO_SCALE",
@@ -272,6 +273,7 @@ class CellReader(typed.Reader):
     def __init__(self, get: Callable[[str, str], object], lay: Layout):
         self.lay = lay
         self.get_cell = get
+        self.odd_ids: list[InputError] = []  # holder ids typed into the holder table that no agent meant (typed_ids)
         super().__init__(lambda key: excel_text(get(*self._cell(key))), self._where, _CELLS, name=self._name)
 
     def _cell(self, key) -> tuple[str, str]:
@@ -396,7 +398,8 @@ def _table_cells(lay: Layout, name: str):
 
 def read_offer(get: Callable[[str, str], object], lay: Layout, *, tally: Tally | None = None,
                prices: tuple[PriceDay, ...] | None = None,
-               get_rows: Callable[[str, str], list[list[object]]] | None = None) -> Offer:
+               get_rows: Callable[[str, str], list[list[object]]] | None = None,
+               aside: Callable[[InputError], None] | None = None) -> Offer:
     """Build the :class:`Offer` that a workbook's inputs describe.
 
     Parameters
@@ -413,6 +416,11 @@ def read_offer(get: Callable[[str, str], object], lay: Layout, *, tally: Tally |
         ``get_rows(sheet, "C21:F320") -> rows of values``: a long holder table
         is then read column by column when every cell is clean (cell by cell,
         each finding named, when one is not).
+    aside : callable, optional
+        ``aside(problem)`` takes each holder id typed into the holder table
+        that no agent meant (:mod:`xlpy.workbook.typed_ids`), when no other
+        input stops the reading: ``validate`` names them and still compares
+        the figures.  Else each is a problem, as a bad cell is.
 
     Raises
     ------
@@ -439,6 +447,8 @@ def read_offer(get: Callable[[str, str], object], lay: Layout, *, tally: Tally |
         fiscal_year_end_month=_fiscal_month(r),
     )
     _check_settings(r)
+    for p in r.odd_ids:
+        (aside if aside is not None and not r.problems else r.problems.append)(p)
     r.check()
     return offer
 
@@ -667,14 +677,19 @@ def _read_tally(r: CellReader, given: Tally | None, get_rows=None) -> Tally:
     if r.lay.shape.tally == "holders":
         since = len(r.problems)
         columns = _clean_holder_columns(r.lay, get_rows) if get_rows is not None else None
+        text = columns is not None  # (read column by column: every id is a text cell, as it stands)
+        raw = columns[0] if text else []
         if columns is None:  # cell by cell: each finding names its cell
             columns = [], [], [], []
             ids, units, methods, statuses = columns
             for cell in _rows(r, "tblTenders"):
+                raw.append(r.raw(("TenderHolder", *cell("holder"))))  # (a date, TRUE: its text is an id)
                 ids.append(r.text("TenderHolder", cell=cell("holder")))
                 units.append(r.whole("TenderUnits", cell=cell("units")) or 0)
                 methods.append(r.choice("TenderMethod", METHODS, cell=cell("method")))
                 statuses.append(r.choice("TenderStatus", STATUSES, cell=cell("status")))
+        sheet, t = _table_cells(r.lay, "tblTenders")
+        r.odd_ids = odd_typed_ids(sheet, t.letter("holder"), t.first_row, raw, columns[0], text)
         table = _record(r, "TenderHolder", HolderTable, *map(tuple, columns), "Tenders", since=since)
         return Tally(holders=table, final=r.flag("FinalCount"))
     return Tally(r.whole("Tendered"), r.whole("GuaranteedDelivery"), r.whole("FailedDelivery"),

@@ -52,8 +52,7 @@ from . import data as bookdata
 from . import button_links, history_trail, libreoffice, offer_drift, progress, rebuild, saved_values, shown, table_edits
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
-from .findings import Finding, Report
-from .findings import engine_figure
+from .findings import Finding, Report, engine_figure
 from .findings import show as _show
 from .formula_text import same_formula
 from .layout import (
@@ -700,8 +699,9 @@ def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding], 
         c1, r1, c2, r2 = range_boundaries(ref)
         return list(wb[sheet].iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2, values_only=True))
 
-    try:
-        offer = bookdata.read_offer(get, lay, get_rows=get_rows)
+    try:  # (a holder id typed that looks like another line's: a finding, and the figures are still compared)
+        offer = bookdata.read_offer(get, lay, get_rows=get_rows, aside=lambda p: later.append(
+            Finding(book, p.field, p.reason, "", p.got, "inputs")))
     except InputErrors as exc:
         for p in exc.problems:
             later.append(Finding(book, p.field, p.reason, "", p.got, "inputs"))

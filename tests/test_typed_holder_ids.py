@@ -1,0 +1,120 @@
+"""Holder ids no agent meant, typed into the workbook's holder table rather than read from a tally.
+
+Every tally reader refuses an id that prints as another line's but differs (a zero-width space, a dash of another
+kind, a Cyrillic letter), an Excel error, a date and TRUE (test_holder_ids).  Typed into Tenders' table in Excel,
+the same id split one holder in two just as well, and ``xlpy validate`` called the workbook valid; a refresh that
+computes from the table (the Prices button, or a workbook recording no tally file) wrote its figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from repo_paths import DATA, PRICES
+
+from xlpy.cli import main
+from xlpy.engine.errors import InputErrors
+from xlpy.workbook.validate import validate
+
+
+def _typed(standard_books, tmp_path: Path, typed: dict[str, object], *, no_tally: bool = False) -> Path:
+    """A copy of the standard holder workbook (with its files) with *typed* {cell of Tenders: value} typed in; with
+    *no_tally*, the Cover records no tally file (the holder table typed, not refreshed from one)."""
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    for f in standard_books["holders"].parent.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    book = tmp_path / standard_books["holders"].name
+    wb = load_workbook(book, keep_vba=True)
+    assert [wb["Tenders"][f"B{row}"].value for row in (20, 21, 22)] == ["Holder", "DTC-0022", "DTC-0024"]
+    for ref, value in typed.items():
+        wb["Tenders"][ref] = value
+    if no_tally:
+        lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+        for name in ("TallySource", "TallySha256", "TallyRows"):
+            sheet, ref = lay.cell(name)
+            wb[sheet][ref] = None
+    wb.save(book)
+    return book
+
+
+def _new_prices(tmp_path: Path) -> Path:
+    """The price history and one more day, past the averaging window (the figures stay; the table grows)."""
+    out = tmp_path / "new-prices.csv"
+    out.write_text((DATA / PRICES).read_text(encoding="utf-8") + "2004-03-01,8.5,100000\n", encoding="utf-8")
+    return out
+
+
+LOOKS_LIKE = ("looks like the holder id on row {row} ({seen!r}) but differs in {named}: the two would count as two "
+              "holders; give the one id on both lines, got {typed!r}")
+
+
+@pytest.mark.parametrize("typed, row, seen, named", [
+    ("DTC-0022\u200b", 21, "DTC-0022", "U+200B (ZERO WIDTH SPACE)"),
+    ("DTC\u20110024", 22, "DTC-0024", "U+2011 (NON-BREAKING HYPHEN)"),
+    ("D\u0422C-0022", 21, "DTC-0022", "U+0422 (CYRILLIC CAPITAL LETTER TE)"),
+])
+def test_validate_names_a_look_alike_id_typed_into_the_holder_table_and_still_compares(standard_books, tmp_path,
+                                                                                     typed, row, seen, named):
+    book = _typed(standard_books, tmp_path, {"B25": typed})
+    report = validate(book, legs=("formulas",))
+    said = LOOKS_LIKE.format(row=row, seen=seen, named=named, typed=typed)
+    assert [str(f) for f in report.findings] == [f"book.xlsm: Tenders!B25: TenderHolder {said} [inputs]"]
+    assert report.legs_run == ["formulas"] and report.compared_by_leg["formulas"] > 100  # the figures still compared
+
+
+def test_validate_names_an_error_a_date_and_true_typed_as_holder_ids(standard_books, tmp_path):
+    book = _typed(standard_books, tmp_path, {"B30": "#N/A", "B31": True, "B32": dt.datetime(2004, 2, 20)})
+    found = [str(f) for f in validate(book, legs=()).findings if f.leg == "inputs"]
+    assert found == [
+        "book.xlsm: Tenders!B30: TenderHolder is an Excel error saved as a value (a lookup or formula that failed): "
+        "give the holder's id, got '#N/A' [inputs]",
+        "book.xlsm: Tenders!B31: TenderHolder is TRUE or FALSE, not a holder's id: give the holder's id, got true "
+        "[inputs]",
+        "book.xlsm: Tenders!B32: TenderHolder is a date, not a holder's id (Excel reads an account number such as "
+        "2-20-2004 as one): format the column as Text, enter the ids again, and save the workbook again, got "
+        "2004-02-20T00:00:00 [inputs]"]
+
+
+def test_a_refresh_computing_from_the_typed_table_refuses_it_and_one_rewriting_it_does_not(standard_books, tmp_path,
+                                                                                         capsys):
+    """A workbook recording no tally file keeps its table through a refresh of the prices, whose figures come
+    from it: refused as a tally's reader refuses the line, nothing written.  A refresh from a tally rewrites the
+    table from the tally's ids (its reader checks them): the typed id is gone, and no refusal."""
+    book = _typed(standard_books, tmp_path, {"B25": "DTC-0022\u200b"}, no_tally=True)
+    before = book.read_bytes()
+    assert main(["refresh", str(book), "--prices", str(_new_prices(tmp_path)), "--no-backup"]) == 2
+    said = LOOKS_LIKE.format(row=21, seen="DTC-0022", named="U+200B (ZERO WIDTH SPACE)", typed="DTC-0022\u200b")
+    assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: book.xlsm: Tenders!B25: TenderHolder {said}"]
+    assert said.endswith("got 'DTC-0022\\u200b'")  # (the invisible character shown, escaped)
+    assert book.read_bytes() == before
+    assert main(["refresh", str(book), "--tally", str(tmp_path / "hecla-2004-tally.csv"), "--no-backup", "-q"]) == 0
+    assert validate(book, legs=()).findings == []
+
+
+def test_the_prices_button_refuses_a_look_alike_id_in_the_table_it_keeps(standard_books, tmp_path):
+    """The Prices button's refresh keeps the holder table and computes from it, whatever the Cover records."""
+    from xlpy.workbook.backends import PackageBook
+    from xlpy.workbook.refresh import refresh_prices
+
+    book = _typed(standard_books, tmp_path, {"B40": "DTC\u20110024"})
+    with pytest.raises(InputErrors) as info:
+        refresh_prices(PackageBook(book), _new_prices(tmp_path))
+    said = LOOKS_LIKE.format(row=22, seen="DTC-0024", named="U+2011 (NON-BREAKING HYPHEN)", typed="DTC\u20110024")
+    assert [str(p) for p in info.value.problems] == [f"Tenders!B40: TenderHolder {said}"]
+
+
+def test_many_odd_ids_are_named_ten_and_counted():
+    """A column of dates pasted in (Excel took each account number for one): ten named, one line for the rest."""
+    from xlpy.workbook.typed_ids import SHOWN, odd_typed_ids
+
+    raw = ["DTC-0022"] + [dt.date(2004, 2, d) for d in range(1, 16)]
+    found = odd_typed_ids("Tenders", "B", 21, raw, [str(v) for v in raw], False)
+    assert [p.field for p in found] == [f"Tenders!B{row}" for row in range(22, 22 + SHOWN)] + ["Tenders!B21:B36"]
+    assert str(found[-1]) == "Tenders!B21:B36: TenderHolder: 5 more holder ids like these (the first 10 are shown)"
+    text = [f"H{i:07d}" for i in range(1000)]
+    assert odd_typed_ids("Tenders", "B", 21, text, text, True) == []  # (ASCII text: no finding, at C speed)
