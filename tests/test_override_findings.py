@@ -321,7 +321,7 @@ def _exchange_row(path: Path) -> tuple[str, list]:
 
 
 def test_a_built_workbook_saves_the_engines_values_on_the_row_of_a_later_exchange(exchange_book):
-    assert _exchange_row(exchange_book) == ("Results!B49", EXCHANGE_ROW)
+    assert _exchange_row(exchange_book) == ("Results!B50", EXCHANGE_ROW)
 
 
 def test_a_refresh_saves_them_again(exchange_book, tmp_path):
@@ -339,9 +339,9 @@ def test_validate_ties_out_the_saved_values_of_a_later_exchange(exchange_book, t
     path = tmp_path / "q1.xlsm"
     shutil.copy(exchange_book, path)
     assert validate(path, legs=()).findings == []
-    _set_saved(path, "Results", "G49", "800000")
+    _set_saved(path, "Results", "G50", "800000")
     assert [str(x) for x in validate(path, legs=()).findings] == [
-        "q1.xlsm: Results!G49: exchange 1: Charge: saved value differs from the engine; the file looks doctored: its "
+        "q1.xlsm: Results!G50: exchange 1: Charge: saved value differs from the engine; the file looks doctored: its "
         "other saved figures agree with the engine, this one does not (edited inside the file, or calculated "
         "differently by the application): expected 796320, found 800000 [saved]"]
 

@@ -746,3 +746,17 @@ def test_the_cover_says_n_a_for_the_change_since_a_count_that_was_none(standard_
     cover = recalculated_values(standard_books["plain"])["Cover"]
     label = next(ref for ref, v in cover.items() if v == "Change since the previous count")
     assert cover[label.replace("B", "C", 1)] == "n/a"
+
+
+@pytest.mark.libreoffice
+def test_the_eps_block_foots_on_the_page(tmp_path):
+    """Review 67: the EPS block went from the charges in the period ($4,539,999.00) to income after ($8,595,000.75)
+    with no tax line, so $12,000,000 less the charge did not give the figure below it; the charges after tax stand
+    between them (notes: 25% off; preferred: the charge itself, a deemed dividend)."""
+    from xlpy.workbook.libreoffice import named_values
+
+    notes = build_workbook(*compute_file(OFFERS / "notes-capped-example.toml"), tmp_path / "notes.xlsm")
+    v = named_values(notes)
+    assert [v["ChargesInPeriod"], v["ChargesAfterTax"], v["IncomeBefore"], v["IncomeAfter"]] == [
+        4539999, 3404999.25, 12000000, 8595000.75]
+    assert v["IncomeBefore"] - v["ChargesAfterTax"] == v["IncomeAfter"]

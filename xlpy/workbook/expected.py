@@ -158,6 +158,8 @@ def _derived(offer, results, entry: dict) -> dict[str, object]:
     }
     if offer.period is not None:
         out["PeriodDays"] = (offer.period.end - offer.period.start).days + 1
+    if results.eps is not None:  # (what separates income before and after: the charges, after tax for notes)
+        out["ChargesAfterTax"] = results.eps.income_available_before - results.eps.income_available_after
     if offer.consideration.formula is not None:  # every trading day of the window has its price (the engine's rule)
         out["WindowDays"] = offer.consideration.formula.averaging_days
     return out

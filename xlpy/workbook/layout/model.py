@@ -32,7 +32,8 @@ LAYOUT_NAME = "xlpyLayout"
 #: 13: the Release sheet leaves failed deliveries out of the units tendered on a preliminary count too (as the units
 #: accepted and remaining leave them out), says of a holder tally's prorated offer that odd lots had priority, and
 #: puts a comma after "When the offer commenced"; Inputs notes say what net income, arrears and accrued interest are;
-#: the Cover's change since the previous count reads n/a on the build's row alone; input cells are unlocked.
+#: the Cover's change since the previous count reads n/a on the build's row alone; input cells are unlocked; Results'
+#: EPS block gives the charges after tax (ChargesAfterTax), so it foots.
 LAYOUT_VERSION = 13
 #: Earlier layouts still read as this one, for the workbooks they wrote as this one writes them: layout -> the
 #: shape's parts (``tally``, ``ratio``) and the values a workbook of it is read at. None now: layouts 11, 12 and

@@ -132,8 +132,11 @@ def _eps_block(shape: Shape) -> Block:
              key="eps.charges_in_period"),
         Item("IncomeBefore", "Income available to common, before", "=NetIncome-PreferredDividends", "money",
              key="eps.income_available_before"),
-        Item("IncomeAfter", "Income available to common, after",
-             '=IncomeBefore-ChargesInPeriod*IF(Kind="note",1-TaxRate,1)', "money",
+        # (so the block foots on the page: before, less the charges as they reach income, is after)
+        # (notes: less the tax effect at the tax rate; preferred: a deemed dividend, no tax effect)
+        Item("ChargesAfterTax", "Charges in the period, after tax", '=ChargesInPeriod*IF(Kind="note",1-TaxRate,1)',
+             "money"),
+        Item("IncomeAfter", "Income available to common, after", "=IncomeBefore-ChargesAfterTax", "money",
              key="eps.income_available_after"),
         Item("WeightedBefore", "Weighted shares, before", "=SharesBefore", "count4",
              key="eps.weighted_shares_before"),
