@@ -382,3 +382,33 @@ def test_xlpy_render_prints_the_font_warning_after_the_files_it_made(tmp_path, m
     assert said.err == ("xlpy render: warning: Calibri, the workbook's font, is drawn with DejaVu Sans on this "
                         "machine (install Calibri or Carlito: Debian fonts-crosextra-carlito): columns may clip and "
                         "pages break otherwise than Excel prints them\n")
+
+
+def test_soffice_is_given_a_plain_name_as_it_is_so_a_footer_prints_the_workbook_s_own(tmp_path, monkeypatch):
+    """Review 67's footer (&F: the file's name) printed "f0000.xlsm" in a render: every input was copied under a
+    made-up name. A plain name (letters and digits of any script, spaces, ._()+-) is kept; a name soffice could read
+    otherwise (an option's dash, a URL's # or %) or one a kept name would clash with gets a name of its own."""
+    given = []
+
+    def run_tool(cmd, *, cwd, timeout, what, files):
+        staged = [Path(a) for a in cmd if a.endswith(".xlsm")]
+        given.extend(p.name for p in staged)
+        for p in staged:
+            (Path(cmd[cmd.index("--outdir") + 1]) / f"{p.stem}.pdf").write_bytes(b"%PDF")
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+
+    monkeypatch.setattr(lo, "_require_soffice", lambda files: "soffice")
+    monkeypatch.setattr(lo, "run_tool", run_tool)
+    names = ["Émission 2024 (v2).xlsm", "-x.xlsm", "a#b.xlsm", "émission 2024 (V2).xlsm"]
+    for name in names:
+        (tmp_path / "in").mkdir(exist_ok=True)
+        (tmp_path / "in" / name).write_bytes(b"x")
+    outs = [tmp_path / f"out{i}" for i in range(len(names))]
+    for name, out in zip(names, outs):
+        assert lo.convert([tmp_path / "in" / name], convert_to="pdf", ext="pdf", out_dir=out, timeout=None,
+                          what="render") == [out / f"{Path(name).stem}.pdf"]
+    assert given == ["Émission 2024 (v2).xlsm", "_0000.xlsm", "_0000.xlsm", "émission 2024 (V2).xlsm"]
+    given.clear()  # two at once whose names differ only in case: the second gets a name of its own
+    lo.convert([tmp_path / "in" / names[0], tmp_path / "in" / names[3]], convert_to="pdf", ext="pdf",
+               out_dir=tmp_path / "both", timeout=None, what="render")
+    assert given == ["Émission 2024 (v2).xlsm", "_0001.xlsm"]

@@ -270,7 +270,8 @@ def test_the_holder_table_prints_at_a_size_that_can_be_read(standard_books):
 
 def test_every_printed_page_names_the_issuer(standard_books, tmp_path):
     """A continuation page (the holder list's, the EPS page) said only the sheet's name and its number: an auditor's
-    workpaper names the entity on every page. The footer's middle holds the issuer, a footer's & doubled."""
+    workpaper names the entity on every page. The footer's middle holds the issuer, a footer's & doubled; its left
+    the file and the sheet, its right the page and the day it was printed (review 67)."""
     from repo_paths import SEED_TEXT
 
     from xlpy.files.offerfile import compute_file
@@ -280,7 +281,7 @@ def test_every_printed_page_names_the_issuer(standard_books, tmp_path):
     for ws in wb.worksheets[:-1]:  # (the hidden xlwings settings print nothing)
         footer = ws.oddFooter
         assert (footer.left.text, footer.center.text, footer.right.text) == (
-            "&A", "Hecla Mining Company", "Page &P of &N"), ws.title
+            "&F: &A", "Hecla Mining Company", "Page &P of &N, printed &D"), ws.title
     long = "Procter & Gamble" + " Holdings" * 10
     (tmp_path / "pg.toml").write_text(SEED_TEXT.replace('issuer = "Hecla Mining Company"', f'issuer = "{long}"'),
                                       encoding="utf-8")
@@ -297,7 +298,8 @@ def test_every_printed_page_names_the_issuer(standard_books, tmp_path):
     path = build_workbook(offer, results, tmp_path / "codes.xlsm")
     with zipfile.ZipFile(path) as z:
         footers = set(re.findall(r"<oddFooter>(.*?)</oddFooter>", z.read("xl/worksheets/sheet5.xml").decode()))
-    assert footers == {"&amp;L&amp;A&amp;CSmith &amp;&amp; [Page] &amp;&amp; Co &amp;&amp;P&amp;RPage &amp;P of &amp;N"}
+    assert footers == {"&amp;L&amp;F: &amp;A&amp;CSmith &amp;&amp; [Page] &amp;&amp; Co &amp;&amp;P&amp;RPage &amp;P of "
+                       "&amp;N, printed &amp;D"}
 
 
 def test_eps_prints_on_a_page_of_its_own_and_the_cover_prints_its_text(standard_books, tmp_path):

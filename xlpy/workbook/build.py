@@ -531,13 +531,13 @@ def _print_setup(ws, sheet: Sheet, issuer: object = None):
             ws.row_breaks.append(Break(id=b.row - 2))  # after the row above its title
     if sheet.title == "Cover":  # its buttons, right of the text, print nothing: the page is the text's
         ws.print_area = f"B1:{get_column_letter(NOTE_COL)}{ws.max_row}"
-    ws.oddFooter.left.text = "&A"
+    ws.oddFooter.left.text = "&F: &A"  # a workpaper's file and sheet, and below, when it was printed
     if isinstance(issuer, str) and issuer.strip():  # every page says whose it is (a footer's & is written &&)
         name = " ".join(issuer.split())
         name = name if len(name) <= FOOTER_ISSUER else name[:FOOTER_ISSUER - 1].rstrip() + "…"
         # (openpyxl writes "&[Page]", "&[Tab]"... as their codes even after a doubled &: a space keeps them text)
         ws.oddFooter.center.text = name.replace("&", "&&").replace("&&[", "&& [")
-    ws.oddFooter.right.text = "Page &P of &N"
+    ws.oddFooter.right.text = "Page &P of &N, printed &D"
     ws.sheet_view.showGridLines = False
     ws.column_dimensions["A"].width = 2
     if sheet.tables and sheet.title in ("Tenders", "Prices", "History"):  # long tables: the header on every page

@@ -363,6 +363,11 @@ def _check_inputs(paths: Sequence[os.PathLike | str]) -> list[Path]:
     return inputs
 
 
+#: A file name soffice is given as it is (a letter or digit of any script, then those, ``_.()+-`` and spaces): no
+#: option, no URL escape (``#``, ``%``); any other is copied under a name of its own (``_0000.xlsm``).
+_PLAIN_NAME = re.compile(r"[^\W_][\w .()+-]*")
+
+
 def convert(paths: Sequence[os.PathLike | str], *, convert_to: str, ext: str, out_dir: Path,
              timeout: float | None, what: str) -> list[Path]:
     """Convert ``paths`` with ONE soffice start-up; all-or-nothing."""
@@ -391,9 +396,12 @@ def convert(paths: Sequence[os.PathLike | str], *, convert_to: str, ext: str, ou
         stage_out.mkdir()
         # Copy the inputs under safe, distinct names: no option-like or
         # clashing names reach soffice, and no lock file lands next to them.
-        staged = []
+        # A plain name is kept, so a footer's &F prints the workbook's own.
+        staged, stems = [], set()
         for i, src in enumerate(inputs):
-            dst = stage_in / f"f{i:04d}{src.suffix}"
+            plain = _PLAIN_NAME.fullmatch(src.name) is not None and src.stem.lower() not in stems
+            dst = stage_in / (src.name if plain else f"_{i:04d}{src.suffix}")  # (never a plain name: no clash)
+            stems.add(dst.stem.lower())
             try:
                 shutil.copyfile(src, dst)
             except OSError as exc:
