@@ -269,6 +269,26 @@ def test_an_xls_an_ods_or_a_workbook_cut_short_is_named_as_such(standard_books, 
         assert path.read_bytes() == before and not (tmp_path / "out").exists()
 
 
+def test_an_offer_file_given_as_the_workbook_is_named_an_offer_file_by_every_command(tmp_path, capsys, monkeypatch):
+    """Review 69: refresh and render called the offer file (xlpy refresh deal.toml, an easy slip) "a file of no kind
+    xlpy knows"; validate named it, and where it goes."""
+    from repo_paths import SEED_TEXT
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "deal.toml").write_text(SEED_TEXT, encoding="utf-8")
+    offer = "an offer file (TOML), which xlpy build makes the workbook from: give the workbook (.xlsm)"
+    assert main(["refresh", "deal.toml", "--no-backup"]) == 2
+    assert capsys.readouterr().err == f"xlpy refresh: deal.toml: is not a workbook: it is {offer}; {DONE}\n"
+    assert main(["render", "deal.toml", "-o", "out"]) == 2
+    said = capsys.readouterr().err
+    assert said == f"xlpy render: deal.toml: is not a workbook: it is {offer}; nothing was rendered\n"
+    assert main(["validate", "deal.toml", "--no-libreoffice", "--no-formulas"]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "deal.toml: file: is not a workbook (an .xlsx or .xlsm package): expected an .xlsm, found an offer file "
+        "(TOML), which goes after --offer [structure]")
+    assert (tmp_path / "deal.toml").read_text(encoding="utf-8") == SEED_TEXT and not (tmp_path / "out").exists()
+
+
 def _with_part(book: Path, out: Path, name: str, data: bytes, rels: bytes = b"") -> Path:
     """*book* with the part *name* added, and *rels* (relationship elements) added to the workbook's."""
     with zipfile.ZipFile(book) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as o:

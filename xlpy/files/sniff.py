@@ -162,13 +162,15 @@ def not_xlsx_problem(path: Path) -> InputError | None:
 #: What :func:`other_kind` calls a file that is not empty, and neither a zip package nor another spreadsheet's file
 #: (text, a PDF, a CSV renamed .xlsm): refresh, render and validate say it in these words alike.
 NO_KIND = "a file of no kind xlpy knows (no zip package, as an .xlsx or .xlsm is, nor an .xls or an .ods)"
+#: A text file named ``.toml`` given as the workbook: an offer file, what ``xlpy build`` makes the workbook from.
+OFFER_KIND = "an offer file (TOML), which xlpy build makes the workbook from: give the workbook (.xlsm)"
 
 
 def other_kind(path: Path, data: bytes | None = None) -> str | None:
     """What a file given as the standard workbook (*path*, or its bytes *data*) is instead, with what to do, when its
     first bytes say (an Excel 97-2003 workbook, one saved with a password to open, an OpenDocument spreadsheet, a
-    zip package cut short, an empty file, or :data:`NO_KIND`), or None: a zip package whose parts say the rest (or
-    a file that could not be read: its reader says why)."""
+    zip package cut short, an empty file, an offer file (:data:`OFFER_KIND`, by its name) or :data:`NO_KIND`), or
+    None: a zip package whose parts say the rest (or a file that could not be read: its reader says why)."""
     import io
     import zipfile
 
@@ -192,7 +194,7 @@ def other_kind(path: Path, data: bytes | None = None) -> str | None:
         if not whole and start.startswith(WORKBOOK_MAGIC[0][0]):
             return "a zip package cut short (a copy or download that did not finish): copy it again"
         if not whole:
-            return NO_KIND
+            return OFFER_KIND if path.suffix.lower() == ".toml" else NO_KIND
     return None
 
 

@@ -637,13 +637,12 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
                         Finding(book, "file", "workbook not found", str(path), "nothing"))
         return None
     from ..files.safety import DTD, check_package, dtd_part
-    from ..files.sniff import NO_KIND, other_kind
+    from ..files.sniff import OFFER_KIND, other_kind
 
     check_package(path, book)  # a bomb is refused (exit 2) before anything is unpacked
     if (kind := other_kind(path)) is not None:  # (an .xls, an .ods, a copy cut short, text: as refresh says it)
-        offer = kind == NO_KIND and path.suffix.lower() == ".toml"  # (an offer file given in a workbook's place)
         findings.append(Finding(book, "file", "is not a workbook (an .xlsx or .xlsm package)", "an .xlsm",
-                                "an offer file (TOML), which goes after --offer" if offer else kind))
+                                "an offer file (TOML), which goes after --offer" if kind == OFFER_KIND else kind))
         return None
     if (dtd := dtd_part(path)) is not None:  # (read no further: no parser meets its entities)
         findings.append(Finding(book, f"part {dtd}", f"{DTD}; nothing else of it was read"))
