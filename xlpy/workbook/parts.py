@@ -58,7 +58,6 @@ _KNOWN = [
     rf"customXml/(item|itemProps){_N}\.xml",
     rf"xl/webextensions/(webextension{_N}|taskpanes)\.xml",
     r"xl/featurePropertyBag/featurePropertyBag\.xml",  # Excel 365's cell checkboxes
-    r"xl/model/item\.data",  # Power Pivot's data model ("Add this data to the Data Model"): data, not code
 ]
 _RELS = re.compile(r"(?P<folder>(.*/)?)_rels/(?P<part>[^/]+)\.rels$")
 _ALLOWED = re.compile("|".join(f"(?:{p})" for p in _KNOWN), re.IGNORECASE)
