@@ -242,7 +242,7 @@ def test_a_workbook_of_layout_6_is_refused_for_the_formulas_changed_within_it(tm
     assert snapshot(tmp_path) == before
     proc = xlpy("validate", "six.xlsm", "--no-libreoffice", cwd=tmp_path)
     assert proc.returncode == 1 and "layout 6; this xlpy reads layout 13" in proc.stdout + proc.stderr
-    # building over it is refused, saying to build under another name (--force would lose its History)
+    # building over it is refused, saying to build under another name (--force would keep it only as a backup)
     proc = xlpy("build", str(SEED), "-o", "six.xlsm", cwd=tmp_path)
     refused(proc, "build", "exists, built by an earlier xlpy (layout 6; this xlpy writes layout 13)",
             "under another name", "xlpy build", "-o six-rebuilt.xlsm")

@@ -58,7 +58,7 @@ def sheet(shape: Shape) -> Sheet:
             Item("GuaranteedDelivery", "of which by guaranteed delivery", fmt="count",
                  key="units_guaranteed_delivery"),
             Item("FailedDelivery", "Failed deliveries", fmt="count", key="units_failed_delivery",
-                 note="guaranteed deliveries not made (final count)"),
+                 note="guaranteed deliveries not made (known so far, on a preliminary count)"),
             Item("FinalCount", "Final count", fmt="bool", choices=("TRUE", "FALSE"),
                  note="TRUE: final; FALSE: preliminary (guaranteed deliveries still open)"),
         )
