@@ -197,5 +197,5 @@ def test_a_workbook_saved_without_macros_gets_one_finding_and_a_refresh_warning(
     warned = [line for line in capsys.readouterr().err.splitlines() if "VBA project" in line]
     assert len(warned) == 1 and warned[0].startswith(
         "xlpy refresh: warning: plain.xlsx has no VBA project (saved in a format without macros), so its refresh "
-        "macros and buttons are gone: rebuild it (xlpy build) under another name for them, keeping this one for its "
-        "History; ") and "plain-rebuilt.xlsm" in warned[0], warned
+        "macros and buttons are gone: rebuild it (xlpy build) under another name for them, carrying its History "
+        "over with --history-from; ") and "plain-rebuilt.xlsm" in warned[0], warned

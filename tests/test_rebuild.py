@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook.defined_name import DefinedName
-from repo_paths import DATA, FORMULA, PRICES
+from repo_paths import DATA, FORMULA, PRICES, TALLY
 
 from xlpy.files.recorded import NO_PRICE_FILE, NO_TALLY_FILE
 from xlpy.workbook.layout import LAYOUT_NAME, LAYOUT_VERSION
@@ -47,6 +47,16 @@ def _figures(path: Path) -> dict:
         ((sheet, ref),) = wb.defined_names[name].destinations
         out[name] = wb[sheet][ref.replace("$", "")].value
     return out
+
+
+def _history(path: Path) -> list[tuple]:
+    """History's rows (when, tally file, ...) as the workbook holds them."""
+    from openpyxl.utils import range_boundaries
+
+    wb = load_workbook(path)
+    ((sheet, ref),) = wb.defined_names["HistWhen"].destinations
+    col, first, _, last = range_boundaries(ref)
+    return list(wb[sheet].iter_rows(min_row=first, max_row=last, min_col=col, max_col=col + 10, values_only=True))
 
 
 def test_an_earlier_workbook_s_advice_followed_word_for_word_gives_its_figures(tmp_path):
@@ -79,7 +89,7 @@ def test_an_earlier_workbook_s_advice_followed_word_for_word_gives_its_figures(t
         advice.append(said.split("from the files its Cover records, run: ", 1)[1].split(" (then type")[0])
     assert len(set(advice)) == 1, advice
     build, refresh = advice[0].split(" && ")
-    assert build == f"xlpy build deal/{FORMULA.name} -o deal/offer-rebuilt.xlsm"
+    assert build == f"xlpy build deal/{FORMULA.name} -o deal/offer-rebuilt.xlsm --history-from deal/offer.xlsm"
     assert refresh == ("xlpy refresh deal/offer-rebuilt.xlsm --tally 'deal/agent'\"'\"'s tally.csv' --prices "
                        "deal/prices.csv")
     for command in (build, refresh):
@@ -87,6 +97,8 @@ def test_an_earlier_workbook_s_advice_followed_word_for_word_gives_its_figures(t
         assert proc.returncode == 0, proc.stderr
     new = deal / "offer-rebuilt.xlsm"
     assert _figures(new) == old and old["UnitsAccepted"] == 275000
+    # the old workbook's History (its build and its refresh) carried over, before the new build's row and its refresh's
+    assert [r[1] for r in _history(new)] == [f"data/{TALLY}", "agent's tally.csv", f"data/{TALLY}", "agent's tally.csv"]
     proc = _xlpy("validate", str(new.relative_to(tmp_path)), "--no-libreoffice", cwd=tmp_path)
     assert proc.returncode == 0 and "offer-rebuilt.xlsm: valid" in proc.stdout, proc.stdout
 

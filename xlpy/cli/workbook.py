@@ -93,6 +93,22 @@ def _kept(kept: list[Path]) -> str:
     return f" (the previous version is kept as {kept[0].name})" if kept else ""
 
 
+def _history_from(given: str | None, offer_id: str) -> list[tuple]:
+    """``--history-from OLD``: the History rows of the earlier workbook *given* (none without it)."""
+    if given is None:
+        return []
+    from ..workbook.history_carry import carried_history
+
+    return carried_history(Path(given), offer_id)
+
+
+def _carried(given: str | None, history: list[tuple]) -> str:
+    """What a build that carried an earlier workbook's History says of it, or nothing."""
+    if given is None:
+        return ""
+    return f"; History carried from {given} ({len(history):,} row{'' if len(history) == 1 else 's'})"
+
+
 def _legs(args) -> tuple[str, ...]:
     legs = []
     if not getattr(args, "no_formulas", False):
@@ -134,6 +150,8 @@ def _setup_build(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-backup", action="store_true", help="with --force, replace the workbook without keeping "
                    "a copy of it (default: the workbook replaced is kept as NAME.YYYYmmdd-HHMMSS.bak.xlsm beside it, "
                    "as a refresh keeps one)")
+    p.add_argument("--history-from", metavar="WORKBOOK", help="carry the History rows of an earlier workbook of "
+                   "the same offer (one built by an earlier xlpy, say) into the new one, before its build's row")
     p.add_argument("--no-validate", action="store_true", help="write the workbook without validating it")
     p.add_argument("--json", action="store_true", help="print the workbook written, its results (as compute --json "
                    "gives them) and the validation's report (as validate --json gives one) as one JSON object")
@@ -250,7 +268,8 @@ def _other_layout_refusal(out: Path, version: str) -> str:
     except Exception:  # noqa: BLE001  (a workbook whose records cannot be read: the advice without them)
         commands = ""
     return (f"exists, built by an earlier xlpy {said}: build the new workbook under another name and refresh it "
-            "from the files this one records (keep this one for its History)" + (f"; {commands}" if commands else ""))
+            "from the files this one records (--history-from carries its History over)" +
+            (f"; {commands}" if commands else ""))
 
 
 def _earlier_layout(path: Path) -> str | None:
@@ -352,6 +371,7 @@ def run_build(args: argparse.Namespace) -> int:
         existed = out.exists() or out.is_symlink()  # as build_output found it: a file made since is someone's work
         target = locks.target_of(out) if out.exists() else out  # a link's target is replaced, the link stays
         record = _sources_record(offer_path, offer, target)
+        history = _history_from(args.history_from, offer.id)  # (read before the old one may be replaced: -o OLD)
     backup, kept = _backup(target, out.exists(), args.no_backup)  # (a dangling link: nothing to keep)
     written = validating = False
     try:
@@ -362,7 +382,7 @@ def run_build(args: argparse.Namespace) -> int:
                                  ("" if args.force else ", with --force to replace it"))
             locks.clean_stale(target)
             try:
-                build_workbook(offer, results, target, record=record, backup=backup)
+                build_workbook(offer, results, target, record=record, backup=backup, history=history)
             except InputErrors as exc:  # what a worksheet cannot hold: named as compute names its problems
                 raise InputErrors([_in_offer_file(p, offer_path.name, offer) for p in exc.problems]) from None
             except OSError as exc:  # a folder xlpy may not write in: its temporary file is not made
@@ -373,7 +393,7 @@ def run_build(args: argparse.Namespace) -> int:
                      f"{fmt_money(results.total_charge)})") if len(results.exchanges) > 1 else ""
             print(f"built {out}: {offer.issuer}, {units(results.units_accepted)} accepted, "
                   f"{fmt_count(results.common_issued)} common issued, {charge_words(results, offer)}{every}"
-                  f"{_kept(kept)}")
+                  f"{_kept(kept)}{_carried(args.history_from, history)}")
         # as compute says them (a preliminary count, proration, a fraction's price), and as entries says its own
         warn(args, list(results.warnings) + entry_warnings(offer, results, len(results.exchanges)))
         if args.no_validate:

@@ -11,11 +11,12 @@ reproducible-builds convention), else now.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -556,7 +557,7 @@ def _define_names(wb, lay: Layout):
 @collector_eased()
 @engine_context()
 def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *, record: dict | None = None,
-                   backup: Callable[[], Path] | None = None) -> Path:
+                   backup: Callable[[], Path] | None = None, history: Sequence[tuple] = ()) -> Path:
     """Build the standard workbook for *offer* and write it atomically to *out*.
 
     Parameters
@@ -569,6 +570,10 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
     backup : callable, optional
         Copies the workbook *out* replaces, once the new one is complete, and
         returns the copy's path (``xlpy build --force``'s backup).
+    history : rows, optional
+        History rows of an earlier workbook of the offer, written before the
+        build's own (``xlpy build --history-from``:
+        :func:`xlpy.workbook.history_carry.carried_history`).
 
     Returns
     -------
@@ -579,7 +584,7 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
     if offer.consideration.formula is not None:
         first, last = bookdata.holiday_range(offer)
         holidays = calendars.holidays(offer.consideration.formula.calendar, first, last)
-    lay = layout(bookdata.shape_for(offer, len(holidays)))
+    lay = layout(dataclasses.replace(bookdata.shape_for(offer, len(holidays)), history_rows=len(history) + 1))
     holders = offer.tally.holders
     if holders is not None:  # what a worksheet cannot hold faithfully: refused before anything is written
         from ..engine.errors import InputErrors
@@ -595,12 +600,13 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
 
     wb, conf = _template()
     try:  # (an interrupt anywhere from here closes the template's parts too, not at the interpreter's exit)
-        return _build_into(wb, conf, offer, results, out, lay, holidays, rec, when, backup)
+        return _build_into(wb, conf, offer, results, out, lay, holidays, rec, when, backup, history)
     finally:
         wb.vba_archive.close()  # openpyxl's copy of the template's parts (keep_vba): an open zip in memory
 
 
-def _build_into(wb, conf, offer, results, out: Path, lay: Layout, holidays, rec: dict, when, backup=None) -> Path:
+def _build_into(wb, conf, offer, results, out: Path, lay: Layout, holidays, rec: dict, when, backup=None,
+                history: Sequence[tuple] = ()) -> Path:
     """The workbook *wb* (the template, :func:`_template`) filled for *offer* and written to *out*."""
     values = bookdata.input_values(offer)
     tables = bookdata.table_rows(offer, holidays)
@@ -615,7 +621,7 @@ def _build_into(wb, conf, offer, results, out: Path, lay: Layout, holidays, rec:
         from ..engine.errors import InputErrors
 
         raise InputErrors(too_large)
-    tables["tblHistory"] = [history_row(rec["BuiltAt"], str(rec.get("TallySource", "")),
+    tables["tblHistory"] = [*history, history_row(rec["BuiltAt"], str(rec.get("TallySource", "")),
                                         str(rec.get("TallySha256", "")), int(rec.get("TallyRows") or 0), results)]
     subtitle = f"{offer.issuer}: {offer.security}"
     for sheet in lay.sheets:

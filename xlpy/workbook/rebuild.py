@@ -16,10 +16,13 @@ from pathlib import Path
 
 from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, SEED_OFFER, written_path
 
-__all__ = ["RECORDS", "book_records", "quoted", "rebuild_commands", "said", "workbook_records"]
+__all__ = ["HISTORY", "RECORDS", "book_records", "quoted", "rebuild_commands", "said", "workbook_records"]
 
 #: The Cover's records a rebuild reads: the offer file, the tally, its mapping and the price history.
 RECORDS = ("OfferFile", "OfferSha256", "TallySource", "TallyMapping", "PriceSource")
+#: The name of History's first column (every layout since History came has it): a rebuild carries History over
+#: (``xlpy build --history-from``, :mod:`xlpy.workbook.history_carry`) when the old workbook has it.
+HISTORY = "HistWhen"
 
 _CELL = re.compile(r"'?(?P<sheet>.+?)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>[0-9]+)")
 
@@ -36,7 +39,8 @@ def _kept(out: dict[str, str], name: str, value: object) -> None:
 
 
 def book_records(book) -> dict[str, str]:
-    """The Cover's records (:data:`RECORDS`) of a :class:`~xlpy.workbook.backends.Book`, those it holds."""
+    """The Cover's records (:data:`RECORDS`) of a :class:`~xlpy.workbook.backends.Book`, those it holds, and
+    :data:`HISTORY` when it holds a History table a rebuild can carry over."""
     out: dict[str, str] = {}
     for name in RECORDS:
         try:
@@ -44,11 +48,17 @@ def book_records(book) -> dict[str, str]:
             _kept(out, name, book.get(*where) if where else None)
         except Exception:  # noqa: BLE001  (a sheet gone, a damaged cell: no record, and the advice says less)
             continue
+    try:
+        if book.name(HISTORY):
+            out[HISTORY] = HISTORY
+    except Exception:  # noqa: BLE001  (as above)
+        pass
     return out
 
 
 def workbook_records(wb) -> dict[str, str]:
-    """The Cover's records (:data:`RECORDS`) of an openpyxl workbook, those it holds."""
+    """The Cover's records (:data:`RECORDS`) of an openpyxl workbook, those it holds (and :data:`HISTORY`, as
+    :func:`book_records` says it)."""
     out: dict[str, str] = {}
     for name in RECORDS:
         try:
@@ -57,6 +67,8 @@ def workbook_records(wb) -> dict[str, str]:
                 _kept(out, name, wb[sheet][ref.replace("$", "")].value)
         except Exception:  # noqa: BLE001  (as above)
             continue
+    if wb.defined_names.get(HISTORY) is not None:
+        out[HISTORY] = HISTORY
     return out
 
 
@@ -109,14 +121,16 @@ def rebuild_commands(records: dict[str, str], workbook: str | Path) -> str:
         return (f"its Cover's record of {' and '.join(missing)} cannot be read: build the new workbook from the "
                 "offer file under another name and refresh it from the agent's latest tally and the price history")
     new = at(f"{book.stem}-rebuilt.xlsm")
+    history = f" --history-from {at(book.name)}" if HISTORY in records else ""  # (its counts, carried over)
     given = _offer_given(records, folder, at)
     if given is None:
         name = records.get("OfferFile", "")
         return (f"its offer file{', ' + name + ',' if name else ''} is not beside it (the Cover records its name "
                 f"and SHA-256 {records.get('OfferSha256', '?')[:12]}..., not its folder): run xlpy build OFFER -o "
-                f"{new} with that file" + _refresh_part(records, at, new))
+                f"{new}{history} with that file" + _refresh_part(records, at, new))
     refresh = _refresh_part(records, at, new, _offer_maps(folder / written_path(records.get("OfferFile", ""))))
-    return (f"from the files its Cover records, run: xlpy build {given}-o {new}{refresh.replace('; then', ' &&')}"
+    return (f"from the files its Cover records, run: xlpy build {given}-o {new}{history}"
+            f"{refresh.replace('; then', ' &&')}"
             " (then type into the new workbook any input typed into this one since its build)")
 
 

@@ -84,7 +84,7 @@ LEGS = ("formulas", "libreoffice")
 #: A workbook without a VBA project: what happened, and what to do.
 NO_VBA = ("is missing: the workbook was saved in a format without macros (Excel Workbook, .xlsx; LibreOffice's "
           "Excel 2007-365), so its refresh macros and buttons are gone; rebuild it (xlpy build) under another name "
-          "and refresh it, keeping this one for its History")
+          "and refresh it, carrying its History over with --history-from")
 #: Numbers a Results formula may hold: 0, 1, and the half cent the induced-conversion test allows a shortfall (a
 #: rule of the accounting, not a setting: Inputs' tie-out Tolerance would move it).
 ALLOWED_LITERALS = {"0", "1", "0.005"}

@@ -73,7 +73,7 @@ class OtherLayout(ValueError):
             f"the workbook was built by a later xlpy {said}: install that xlpy (pip install . in a copy of the "
             "project at least as new) to refresh it" if self.later else
             f"the workbook was built by an earlier xlpy {said}: rebuild it with xlpy build under another name, and "
-            "refresh the new one from the files this one records (keep this one for its History)"
+            "refresh the new one from the files this one records (--history-from carries its History over)"
             if self.later is False else
             f"the workbook was built by another xlpy {said}, whose layout this one cannot place: build a new "
             "workbook under another name")
