@@ -18,6 +18,7 @@ from xlpy.cli import main
 
 
 def _history(path: Path) -> list[tuple]:
+    """History's rows (when, tally file, ...) as the workbook holds them."""
     wb = load_workbook(path)
     ((sheet, ref),) = wb.defined_names["HistWhen"].destinations
     col, first, _, last = range_boundaries(ref)

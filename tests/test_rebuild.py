@@ -18,6 +18,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook.defined_name import DefinedName
 from repo_paths import DATA, FORMULA, PRICES, TALLY
+from test_history_carry import _history
 
 from xlpy.files.recorded import NO_PRICE_FILE, NO_TALLY_FILE
 from xlpy.workbook.layout import LAYOUT_NAME, LAYOUT_VERSION
@@ -47,16 +48,6 @@ def _figures(path: Path) -> dict:
         ((sheet, ref),) = wb.defined_names[name].destinations
         out[name] = wb[sheet][ref.replace("$", "")].value
     return out
-
-
-def _history(path: Path) -> list[tuple]:
-    """History's rows (when, tally file, ...) as the workbook holds them."""
-    from openpyxl.utils import range_boundaries
-
-    wb = load_workbook(path)
-    ((sheet, ref),) = wb.defined_names["HistWhen"].destinations
-    col, first, _, last = range_boundaries(ref)
-    return list(wb[sheet].iter_rows(min_row=first, max_row=last, min_col=col, max_col=col + 10, values_only=True))
 
 
 def test_an_earlier_workbook_s_advice_followed_word_for_word_gives_its_figures(tmp_path):
