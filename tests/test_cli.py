@@ -566,7 +566,7 @@ def test_build_json_gives_the_workbook_its_results_and_its_validation(tmp_path, 
     assert cli.main(["build", str(SEED), "-o", str(out), "--json", "--force", "--no-validate"]) == 0
     again = json.loads(capsys.readouterr().out)
     backup = again.pop("backup")  # the workbook replaced, kept beside it
-    assert again == {"workbook": str(out), "results": computed, "validation": None}
+    assert again == {"workbook": str(out), "history_from": None, "results": computed, "validation": None}
     assert re.fullmatch(r"b\.\d{8}-\d{6}\.bak\.xlsm", backup) and (tmp_path / backup).is_file()
 
 

@@ -6,6 +6,7 @@ stayed in the old file (the review of layout 13: "keep this one for its History"
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -42,16 +43,69 @@ def old(tmp_path, monkeypatch) -> Path:
     return tmp_path / "old.xlsm"
 
 
-def test_a_rebuild_carries_the_old_workbook_s_history_before_its_own_row(old, capsys):
+def test_a_rebuild_carries_the_old_workbook_s_history_in_place_of_a_row_of_its_own(old, capsys):
+    """The rebuild is no count: it writes no row of the offer file's count between the old counts and the refresh
+    that follows (review 70: 160,900, then the offer file's 274,000, then 160,900 again)."""
     rows = _history(old)
     assert [r[:2] for r in rows] == [("2004-02-19 00:00:00", f"data/{TALLY}"), ("2004-02-20 00:00:00", "a19.csv"),
                                      ("2004-02-24 00:00:00", f"data/{TALLY}")]
     assert main(["build", FORMULA.name, "-o", "new.xlsm", "--history-from", "old.xlsm", "--no-libreoffice"]) == 0
     out = capsys.readouterr().out
     assert "; History carried from old.xlsm (3 rows)" in out and "new.xlsm: valid" in out, out
-    new = _history(old.with_name("new.xlsm"))
-    assert new[:3] == rows  # as they stand, every column: a record is carried, never recomputed
-    assert new[3][:2] == ("2004-02-25 00:00:00", f"data/{TALLY}") and len(new) == 4
+    assert _history(old.with_name("new.xlsm")) == rows  # as they stand, every column: carried, never recomputed
+    assert main(["build", FORMULA.name, "-o", "j.xlsm", "--history-from", "old.xlsm", "--json", "--no-validate"]) == 0
+    assert json.loads(capsys.readouterr().out)["history_from"] == {"workbook": "old.xlsm", "rows": 3}
+
+
+def _edited(old: Path, edit) -> Path:
+    """A copy of *old* (given.xlsm) with *edit* (sheet, first column, first row) -> None applied to its History."""
+    wb = load_workbook(old, keep_vba=True)
+    ((sheet, ref),) = wb.defined_names["HistWhen"].destinations
+    col, first, _, _ = range_boundaries(ref)
+    edit(wb[sheet], col, first)
+    wb.save(old.with_name("given.xlsm"))
+    return old.with_name("given.xlsm")
+
+
+def test_an_earlier_layout_s_history_sorted_and_typed_over_is_carried_oldest_first(old):
+    """Layouts to 6 headed the charge "Induced charge" (review 70: their rebuild's own advice failed); a History
+    sorted newest first is carried oldest first; a time Excel read as a date is carried as History writes one."""
+    import datetime as dt
+
+    rows = _history(old)
+
+    def edit(ws, col, first):
+        ws.cell(first - 1, col + 10).value = "Induced charge"
+        for i, row in enumerate(reversed(rows)):  # newest first
+            for j, v in enumerate(row):
+                ws.cell(first + i, col + j).value = v
+        ws.cell(first + 2, col).value = dt.datetime(2004, 2, 19)
+
+    _edited(old, edit)
+    assert main(["build", FORMULA.name, "-o", "new.xlsm", "--history-from", "given.xlsm", "--no-validate"]) == 0
+    assert _history(old.with_name("new.xlsm")) == rows
+
+
+@pytest.mark.parametrize("value, said", [
+    ("=1+1", "holds a formula in History at History!F{row} (=1+1): a record is carried as it stands, never "
+             "recomputed; put its value there, or clear it"),
+    ("274,000", "holds '274,000' in History at History!F{row}, a column of numbers (Units tendered): correct the "
+                "cell, or clear it"),
+])
+def test_a_history_cell_that_is_no_record_is_named_by_its_cell(old, capsys, value, said):
+    """Review 70: text in a column of numbers was carried and the Cover's change read #VALUE!, and a formula was
+    carried live into the new workbook."""
+    at = []
+
+    def edit(ws, col, first):
+        ws.cell(first + 1, col + 4).value = value
+        at.append(first + 1)
+
+    _edited(old, edit)
+    assert main(["build", FORMULA.name, "-o", "new.xlsm", "--history-from", "given.xlsm", "--no-validate"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (f"xlpy build: --history-from: {said.format(row=at[0])}, "
+                                                        "got 'given.xlsm'")
+    assert not old.with_name("new.xlsm").exists()
 
 
 def test_a_rebuild_over_the_old_workbook_reads_its_history_first_and_keeps_it_as_a_backup(old, capsys):
@@ -59,7 +113,7 @@ def test_a_rebuild_over_the_old_workbook_reads_its_history_first_and_keeps_it_as
     before = old.read_bytes()
     assert main(["build", FORMULA.name, "-o", "old.xlsm", "--force", "--history-from", "old.xlsm", "--no-validate",
                  "-q"]) == 0
-    assert _history(old)[:3] == rows and len(_history(old)) == 4
+    assert _history(old) == rows
     (backup,) = old.parent.glob("old.*.bak.xlsm")
     assert backup.read_bytes() == before
 
@@ -69,11 +123,9 @@ def test_a_rebuild_over_the_old_workbook_reads_its_history_first_and_keeps_it_as
                     "counts are not this offer's"),
     ("no workbook", "names no workbook that exists"),
     ("not xlpy's", "is not a standard xlpy workbook (it holds no name xlpyLayout)"),
-    ("other columns", "holds a History whose columns are not this layout's (When (UTC), Tally file, Tally SHA-256, "
-                      "Lines, Units tendered, by guaranteed delivery, Failed deliveries, Units accepted, "
-                      "Participation, Common issued, Amount; this xlpy writes When (UTC), Tally file, Tally SHA-256, "
-                      "Lines, Units tendered, by guaranteed delivery, Failed deliveries, Units accepted, "
-                      "Participation, Common issued, Charge): carry its rows by hand"),
+    ("other columns", "holds a History without Units tendered (its columns: When (UTC), Tally file, Tally SHA-256, "
+                      "Lines, Units, by guaranteed delivery, Failed deliveries, Units accepted, Participation, "
+                      "Common issued, Charge, Change in units tendered): no record of counts to carry"),
 ])
 def test_a_history_that_is_not_this_offer_s_is_refused_and_nothing_is_written(old, capsys, case, why):
     from xlpy.excel import vba
@@ -87,7 +139,7 @@ def test_a_history_that_is_not_this_offer_s_is_refused_and_nothing_is_written(ol
         wb = load_workbook(old, keep_vba=True)
         ((sheet, ref),) = wb.defined_names["HistWhen"].destinations
         col, first, _, _ = range_boundaries(ref)
-        wb[sheet].cell(first - 1, col + 10).value = "Amount"
+        wb[sheet].cell(first - 1, col + 4).value = "Units"
         wb.save(given)
     capsys.readouterr()
     assert main(["build", FORMULA.name, "-o", "new.xlsm", "--history-from", "given.xlsm", "--no-validate"]) == 2

@@ -298,8 +298,8 @@ def test_every_printed_page_names_the_issuer(standard_books, tmp_path):
     path = build_workbook(offer, results, tmp_path / "codes.xlsm")
     with zipfile.ZipFile(path) as z:
         footers = set(re.findall(r"<oddFooter>(.*?)</oddFooter>", z.read("xl/worksheets/sheet5.xml").decode()))
-    assert footers == {"&amp;L&amp;F: &amp;A&amp;CSmith &amp;&amp; [Page] &amp;&amp; Co &amp;&amp;P&amp;RPage &amp;P of "
-                       "&amp;N, printed &amp;D"}
+    assert footers == {"&amp;L&amp;F: &amp;A&amp;CSmith &amp;&amp; [Page] &amp;&amp; Co &amp;&amp;P&amp;RPage "
+                       "&amp;P of &amp;N, printed &amp;D"}
 
 
 def test_eps_prints_on_a_page_of_its_own_and_the_cover_prints_its_text(standard_books, tmp_path):

@@ -80,10 +80,11 @@ def _print_reports(reports, as_json: bool) -> int:
     return EXIT_OK if all(r.ok for r in reports) else EXIT_FINDINGS
 
 
-def _print_built(out: Path, results, report, kept: list[Path]) -> int:
-    """``build --json``: the workbook written, the backup of the one it replaced (or null), its results and its
-    validation's report (None: not validated)."""
-    print(json.dumps({"workbook": str(out), "backup": kept[0].name if kept else None, "results": results.to_dict(),
+def _print_built(out: Path, results, report, kept: list[Path], carried: dict | None = None) -> int:
+    """``build --json``: the workbook written, the backup of the one it replaced (or null), the History carried
+    (``{"workbook", "rows"}``, or null), its results and its validation's report (None: not validated)."""
+    print(json.dumps({"workbook": str(out), "backup": kept[0].name if kept else None, "history_from": carried,
+                      "results": results.to_dict(),
                       "validation": report.to_dict() if report is not None else None}, indent=2))
     return EXIT_OK if report is None or report.ok else EXIT_FINDINGS
 
@@ -107,6 +108,10 @@ def _carried(given: str | None, history: list[tuple]) -> str:
     if given is None:
         return ""
     return f"; History carried from {given} ({len(history):,} row{'' if len(history) == 1 else 's'})"
+
+
+def _carried_json(args, history: list[tuple]) -> dict | None:
+    return None if args.history_from is None else {"workbook": args.history_from, "rows": len(history)}
 
 
 def _legs(args) -> tuple[str, ...]:
@@ -397,7 +402,7 @@ def run_build(args: argparse.Namespace) -> int:
         # as compute says them (a preliminary count, proration, a fraction's price), and as entries says its own
         warn(args, list(results.warnings) + entry_warnings(offer, results, len(results.exchanges)))
         if args.no_validate:
-            return _print_built(out, results, None, kept) if args.json else EXIT_OK
+            return _print_built(out, results, None, kept, _carried_json(args, history)) if args.json else EXIT_OK
         validating = True
         report = validate(out, offer_path, _legs(args), args.require_libreoffice)
     except KeyboardInterrupt as exc:
@@ -419,7 +424,9 @@ def run_build(args: argparse.Namespace) -> int:
               f"set TMPDIR to a folder with room, and xlpy validate {out} checks it", file=sys.stderr)
         return EXIT_INPUT
     try:
-        return _print_built(out, results, report, kept) if args.json else _print_reports([report], as_json=False)
+        if args.json:
+            return _print_built(out, results, report, kept, _carried_json(args, history))
+        return _print_reports([report], as_json=False)
     except OSError as exc:
         if (status := report_lost("build", f"{out} was written and validated", exc)) is None:
             raise

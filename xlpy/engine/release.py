@@ -28,7 +28,8 @@ The paragraph (:func:`release_sentences`) states the offer's own figures
 units tendered on any count, as the units accepted and remaining leave them
 out (so tendered and remaining never add up to more than were outstanding),
 says of a prorated offer that odd lots were accepted first, says a figure
-of nothing in words ("no shares were tendered", never "approximately 0"), states a notes offer whose ``face_per_unit`` is given
+of nothing in words ("no shares were tendered", never "approximately 0"), states
+a notes offer whose ``face_per_unit`` is given
 in aggregate principal amount ("approximately $79.0 million aggregate principal
 amount of notes was tendered", as notes announcements do; preferred shares,
 and notes without a face, are counted), calls the charge "noncash" only when no cash but

@@ -571,8 +571,8 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
         Copies the workbook *out* replaces, once the new one is complete, and
         returns the copy's path (``xlpy build --force``'s backup).
     history : rows, optional
-        History rows of an earlier workbook of the offer, written before the
-        build's own (``xlpy build --history-from``:
+        History rows of an earlier workbook of the offer, written in place of
+        the build's own row (``xlpy build --history-from``:
         :func:`xlpy.workbook.history_carry.carried_history`).
 
     Returns
@@ -584,7 +584,7 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
     if offer.consideration.formula is not None:
         first, last = bookdata.holiday_range(offer)
         holidays = calendars.holidays(offer.consideration.formula.calendar, first, last)
-    lay = layout(dataclasses.replace(bookdata.shape_for(offer, len(holidays)), history_rows=len(history) + 1))
+    lay = layout(dataclasses.replace(bookdata.shape_for(offer, len(holidays)), history_rows=max(len(history), 1)))
     holders = offer.tally.holders
     if holders is not None:  # what a worksheet cannot hold faithfully: refused before anything is written
         from ..engine.errors import InputErrors
@@ -621,8 +621,11 @@ def _build_into(wb, conf, offer, results, out: Path, lay: Layout, holidays, rec:
         from ..engine.errors import InputErrors
 
         raise InputErrors(too_large)
-    tables["tblHistory"] = [*history, history_row(rec["BuiltAt"], str(rec.get("TallySource", "")),
-                                        str(rec.get("TallySha256", "")), int(rec.get("TallyRows") or 0), results)]
+    # History: the build's count; or the counts an earlier workbook recorded, carried (a rebuild is no count: its
+    # refresh from the agent's files records one if they moved)
+    tables["tblHistory"] = list(history) or [history_row(rec["BuiltAt"], str(rec.get("TallySource", "")),
+                                                         str(rec.get("TallySha256", "")),
+                                                         int(rec.get("TallyRows") or 0), results)]
     subtitle = f"{offer.issuer}: {offer.security}"
     for sheet in lay.sheets:
         if sheet.title != CONF_SHEET:

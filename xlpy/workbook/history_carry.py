@@ -25,18 +25,25 @@ _RANGE = re.compile(r"'?(?P<sheet>.+?)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<first>[0-9
                     r"(?::\$?[A-Z]{1,3}\$?(?P<last>[0-9]+))?")
 
 
+#: Headers earlier layouts gave History's columns, by this layout's (the charge was "Induced charge" to layout 6).
+EARLIER_HEADERS = {"Charge": ("Induced charge",)}
+#: The columns a History carried must have; any other this layout's History has is blank where the old one lacks it.
+REQUIRED = ("When (UTC)", "Units tendered")
+#: History's columns of text (the others hold numbers).
+TEXT_COLUMNS = ("when", "tally", "sha256")
+#: The widest History header row read (this layout's has 12 columns).
+_WIDEST = 24
+
+
 def carried_history(path: Path, offer_id: str) -> list[tuple]:
     """The History rows of the standard workbook at *path* (one per build or refresh it recorded, blank rows left
-    out), each as :data:`HISTORY_COLUMNS` orders a row, for a new build of the offer *offer_id*.  Raises
-    :class:`InputError` naming :data:`FIELD` and *path* when the file is no xlpy workbook, is another offer's, or
-    holds its History otherwise."""
-    from openpyxl.utils import column_index_from_string, get_column_letter
-
+    out), each as :data:`HISTORY_COLUMNS` orders a row, oldest first, for a new build of the offer *offer_id*.
+    Columns are found by their headers (an earlier layout's names too: :data:`EARLIER_HEADERS`); one the old
+    History lacks is blank.  Raises :class:`InputError` naming :data:`FIELD` and *path* when the file is no xlpy
+    workbook, is another offer's, or holds a History that is no record to carry (a formula, text in a column of
+    numbers: named by its cell)."""
     from .backends import PackageBook
-    from .layout import Shape, layout
     from .layout.model import LAYOUT_NAME
-
-    headers = tuple(c.header for c in layout(Shape()).table("tblHistory")[1].columns)[:len(HISTORY_COLUMNS)]
 
     def refused(why: str) -> InputError:
         return InputError(FIELD, str(path), why)
@@ -57,19 +64,53 @@ def carried_history(path: Path, offer_id: str) -> list[tuple]:
         m = _RANGE.fullmatch((book.name("HistWhen") or "").strip())
         if m is None:
             raise refused("holds no History table this xlpy can read (no name HistWhen)")
-        sheet, first = m["sheet"].replace("''", "'"), int(m["first"])
-        last = int(m["last"] or first)
-        col = column_index_from_string(m["col"])
-        end = get_column_letter(col + len(HISTORY_COLUMNS) - 1)
-        header = book.get_rows(sheet, f"{m['col']}{first - 1}:{end}{first - 1}")
-        found = tuple(str(v or "").strip() for v in (header[0] if header else ()))
-        if found != headers:
-            raise refused(f"holds a History whose columns are not this layout's ({', '.join(found)}; this xlpy "
-                          f"writes {', '.join(headers)}): carry its rows by hand")
-        rows = book.get_rows(sheet, f"{m['col']}{first}:{end}{last}")
+        rows = _rows(book, m, refused)
     finally:
         book.close()
-    return [tuple(r) for r in rows if any(v not in (None, "") for v in r)]
+    return sorted(rows, key=lambda r: str(r[0]))  # (a History sorted newest first is carried oldest first)
+
+
+def _rows(book, m: re.Match, refused) -> list[tuple]:
+    """The History rows the name HistWhen (matched as *m*) begins, their columns found by their headers, each cell
+    checked as a record (*refused* makes the problem)."""
+    import datetime as dt
+
+    from openpyxl.utils import column_index_from_string, get_column_letter
+
+    from .layout import Shape, layout
+
+    sheet, first, last = m["sheet"].replace("''", "'"), int(m["first"]), int(m["last"] or m["first"])
+    col = column_index_from_string(m["col"])
+    header = book.get_rows(sheet, f"{m['col']}{first - 1}:{get_column_letter(col + _WIDEST - 1)}{first - 1}")
+    found = [str(v or "").strip() for v in (header[0] if header else ())]
+    columns = layout(Shape()).table("tblHistory")[1].columns[:len(HISTORY_COLUMNS)]
+    at = {c.key: next((i for i, h in enumerate(found) if h in (c.header, *EARLIER_HEADERS.get(c.header, ()))), None)
+          for c in columns}
+    lacking = [c.header for c in columns if c.header in REQUIRED and at[c.key] is None]
+    if lacking:
+        raise refused(f"holds a History without {' or '.join(lacking)} (its columns: {', '.join(filter(None, found))})"
+                      ": no record of counts to carry")
+    width = max(i for i in at.values() if i is not None) + 1
+    cells = book.get_rows(sheet, f"{m['col']}{first}:{get_column_letter(col + width - 1)}{last}")
+    out = []
+    for n, raw in enumerate(cells):
+        if all(v in (None, "") for v in raw):
+            continue
+        row = []
+        for c in columns:
+            v = raw[at[c.key]] if at[c.key] is not None and at[c.key] < len(raw) else None
+            where = f"{sheet}!{get_column_letter(col + (at[c.key] or 0))}{first + n}"
+            if isinstance(v, str) and v.startswith("="):
+                raise refused(f"holds a formula in History at {where} ({v}): a record is carried as it stands, "
+                              "never recomputed; put its value there, or clear it")
+            if c.key == "when" and isinstance(v, (dt.date, dt.datetime)):  # (a time Excel read as a date)
+                v = v.strftime("%Y-%m-%d %H:%M:%S")
+            elif c.key not in TEXT_COLUMNS and not (v is None or type(v) in (int, float)):  # (bool: no number)
+                raise refused(f"holds {v!r} in History at {where}, a column of numbers ({c.header}): correct the "
+                              "cell, or clear it")
+            row.append(v)
+        out.append(tuple(row))
+    return out
 
 
 def _offer_id(book) -> object:

@@ -287,8 +287,9 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
         from . import rebuild
 
         out.warnings.append(f"{path.name} has no VBA project (saved in a format without macros), so its refresh "
-                            "macros and buttons are gone: rebuild it (xlpy build) under another name for them, carrying "
-                            "its History over with --history-from; " + rebuild.rebuild_commands(rebuild.book_records(book), path))
+                            "macros and buttons are gone: rebuild it (xlpy build) under another name for them, "
+                            "carrying its History over with --history-from; "
+                            + rebuild.rebuild_commands(rebuild.book_records(book), path))
     if not report.changed:
         out.report(path.name, report.lines())
         out.warnings += [drift] if drift else []

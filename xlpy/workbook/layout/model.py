@@ -37,9 +37,9 @@ LAYOUT_NAME = "xlpyLayout"
 LAYOUT_VERSION = 13
 #: Earlier layouts still read as this one, for the workbooks they wrote as this one writes them: layout -> the
 #: shape's parts (``tally``, ``ratio``) and the values a workbook of it is read at. None now: layouts 11, 12 and
-#: 13 changed every workbook's Release sheet. (Layout 10 changed only the holder table, and read a layout-9 workbook of typed
-#: counts as it was, with ``{"9": {"tally": ("aggregate",)}}``; layout 4 changed only the workbooks whose ratio is
-#: set by formula; layout 5 changed every workbook's Sensitivity grid.)
+#: 13 changed every workbook's Release sheet. (Layout 10 changed only the holder table, and read a layout-9
+#: workbook of typed counts as it was, with ``{"9": {"tally": ("aggregate",)}}``; layout 4 changed only the
+#: workbooks whose ratio is set by formula; layout 5 changed every workbook's Sensitivity grid.)
 SAME_SINCE: dict[str, dict[str, tuple[str, ...]]] = {}
 
 
