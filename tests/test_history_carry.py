@@ -145,3 +145,16 @@ def test_a_history_that_is_not_this_offer_s_is_refused_and_nothing_is_written(ol
     assert main(["build", FORMULA.name, "-o", "new.xlsm", "--history-from", "given.xlsm", "--no-validate"]) == 2
     assert capsys.readouterr().err.splitlines()[-1] == f"xlpy build: --history-from: {why}, got 'given.xlsm'"
     assert not old.with_name("new.xlsm").exists()
+
+
+def test_a_history_open_in_excel_is_not_read_behind_its_back(old, capsys):
+    """Review 70: an old workbook open in Excel was read as last saved, without a word, though the rows its buttons
+    wrote may not be saved: refused as busy (exit 3), as a refresh refuses a workbook open in Excel."""
+    (old.parent / "~$old.xlsm").write_bytes(bytes([3]) + b"Ann" + bytes(51))
+    assert main(["build", FORMULA.name, "-o", "new.xlsm", "--history-from", "old.xlsm", "--no-validate"]) == 3
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err.startswith("xlpy build: --history-from: is open in Excel by ") and err.endswith(
+        "(owner file ~$old.xlsm beside it); close it there first, or delete ~$old.xlsm if that file is left over from "
+        "a crash (its History is read as last saved: rows a refresh wrote there and not saved would not be carried), "
+        "got 'old.xlsm'"), err
+    assert not old.with_name("new.xlsm").exists()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..engine.errors import InputError
+from ..engine.errors import Busy, InputError
 from .layout.history import HISTORY_COLUMNS
 
 __all__ = ["FIELD", "carried_history"]
@@ -42,6 +42,7 @@ def carried_history(path: Path, offer_id: str) -> list[tuple]:
     History lacks is blank.  Raises :class:`InputError` naming :data:`FIELD` and *path* when the file is no xlpy
     workbook, is another offer's, or holds a History that is no record to carry (a formula, text in a column of
     numbers: named by its cell)."""
+    from . import locks
     from .backends import PackageBook
     from .layout.model import LAYOUT_NAME
 
@@ -50,6 +51,10 @@ def carried_history(path: Path, offer_id: str) -> list[tuple]:
 
     if not path.is_file():
         raise refused("names no workbook that exists" if not path.exists() else "is not a file")
+    busy = locks.busy_message(path, leftover="delete {file}")
+    if busy is not None:  # (Excel holds the rows a button refreshed until they are saved: they would be lost)
+        raise Busy(FIELD, str(path), f"{busy} (its History is read as last saved: rows a refresh wrote there and "
+                   "not saved would not be carried)")
     try:
         book = PackageBook(path)
     except Exception as exc:  # noqa: BLE001  (not a package, a damaged one: said as the reader says it)
