@@ -386,8 +386,9 @@ def test_xlpy_render_prints_the_font_warning_after_the_files_it_made(tmp_path, m
 
 def test_soffice_is_given_a_plain_name_as_it_is_so_a_footer_prints_the_workbook_s_own(tmp_path, monkeypatch):
     """Review 67's footer (&F: the file's name) printed "f0000.xlsm" in a render: every input was copied under a
-    made-up name. A plain name (letters and digits of any script, spaces, ._()+-) is kept; a name soffice could read
-    otherwise (an option's dash, a URL's # or %) or one a kept name would clash with gets a name of its own."""
+    made-up name. A plain name (letters and digits of any script, spaces, ._()+-&',!{}~$=@) is kept; a name soffice
+    could read otherwise (an option's dash, a URL's # or %), one whose &F it escapes ([, ], ;) or one a kept name
+    would clash with gets a name of its own."""
     given = []
 
     def run_tool(cmd, *, cwd, timeout, what, files):
@@ -399,7 +400,8 @@ def test_soffice_is_given_a_plain_name_as_it_is_so_a_footer_prints_the_workbook_
 
     monkeypatch.setattr(lo, "_require_soffice", lambda files: "soffice")
     monkeypatch.setattr(lo, "run_tool", run_tool)
-    names = ["Émission 2024 (v2).xlsm", "-x.xlsm", "a#b.xlsm", "émission 2024 (V2).xlsm"]
+    names = ["Émission 2024 (v2).xlsm", "-x.xlsm", "a#b.xlsm", "émission 2024 (V2).xlsm", "O'Brien & Co, v2.xlsm",
+             "deal [v2].xlsm", "100%.xlsm"]
     for name in names:
         (tmp_path / "in").mkdir(exist_ok=True)
         (tmp_path / "in" / name).write_bytes(b"x")
@@ -407,7 +409,8 @@ def test_soffice_is_given_a_plain_name_as_it_is_so_a_footer_prints_the_workbook_
     for name, out in zip(names, outs):
         assert lo.convert([tmp_path / "in" / name], convert_to="pdf", ext="pdf", out_dir=out, timeout=None,
                           what="render") == [out / f"{Path(name).stem}.pdf"]
-    assert given == ["Émission 2024 (v2).xlsm", "_0000.xlsm", "_0000.xlsm", "émission 2024 (V2).xlsm"]
+    assert given == ["Émission 2024 (v2).xlsm", "_0000.xlsm", "_0000.xlsm", "émission 2024 (V2).xlsm",
+                     "O'Brien & Co, v2.xlsm", "_0000.xlsm", "_0000.xlsm"]
     given.clear()  # two at once whose names differ only in case: the second gets a name of its own
     lo.convert([tmp_path / "in" / names[0], tmp_path / "in" / names[3]], convert_to="pdf", ext="pdf",
                out_dir=tmp_path / "both", timeout=None, what="render")

@@ -363,9 +363,10 @@ def _check_inputs(paths: Sequence[os.PathLike | str]) -> list[Path]:
     return inputs
 
 
-#: A file name soffice is given as it is (a letter or digit of any script, then those, ``_.()+-`` and spaces): no
-#: option, no URL escape (``#``, ``%``); any other is copied under a name of its own (``_0000.xlsm``).
-_PLAIN_NAME = re.compile(r"[^\W_][\w .()+-]*")
+#: A file name soffice is given as it is, and a footer's &F prints as it is (a letter or digit of any script, then
+#: those, spaces and ``_.()+-&',!{}~$=@``: "Procter & Gamble.xlsm"): no option, nothing soffice reads as a URL's
+#: (``#``, ``%``) or escapes in &F (``[``, ``]``, ``;``); any other is copied under a name of its own (``_0000.xlsm``).
+_PLAIN_NAME = re.compile(r"[^\W_][\w .()+&',!{}~$=@-]*")
 
 
 def convert(paths: Sequence[os.PathLike | str], *, convert_to: str, ext: str, out_dir: Path,
