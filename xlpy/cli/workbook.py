@@ -156,10 +156,12 @@ def _setup_build(p: argparse.ArgumentParser) -> None:
                    "a copy of it (default: the workbook replaced is kept as NAME.YYYYmmdd-HHMMSS.bak.xlsm beside it, "
                    "as a refresh keeps one)")
     p.add_argument("--history-from", metavar="WORKBOOK", help="carry the History rows of an earlier workbook of "
-                   "the same offer (one built by an earlier xlpy, say) into the new one, before its build's row")
+                   "the same offer (one built by an earlier xlpy, say) into the new one, in place of a row of the "
+                   "build's own")
     p.add_argument("--no-validate", action="store_true", help="write the workbook without validating it")
-    p.add_argument("--json", action="store_true", help="print the workbook written, its results (as compute --json "
-                   "gives them) and the validation's report (as validate --json gives one) as one JSON object")
+    p.add_argument("--json", action="store_true", help="print the workbook written, the backup kept and the History "
+                   "carried (or null), its results (as compute --json gives them) and the validation's report (as "
+                   "validate --json gives one) as one JSON object")
     _add_leg_options(p)
 
 
