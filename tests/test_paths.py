@@ -247,7 +247,7 @@ def test_a_mapping_that_is_not_text_is_one_problem_not_a_folder_read_as_a_mappin
 # --- 4. build --force through a symbolic link ------------------------------------------------------
 
 
-def test_build_force_through_a_link_writes_its_target_and_keeps_the_link(tmp_path, monkeypatch):
+def test_build_force_through_a_link_writes_its_target_and_keeps_the_link(tmp_path, monkeypatch, capsys):
     real = tmp_path / "deal"
     real.mkdir()
     target = real / "book.xlsm"
@@ -256,6 +256,7 @@ def test_build_force_through_a_link_writes_its_target_and_keeps_the_link(tmp_pat
     link = tmp_path / "book.xlsm"
     _link(link, target)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077667200")  # a day later: other bytes
+    capsys.readouterr()
     _build(SEED, link, "--force")
     assert link.is_symlink() and link.resolve() == target.resolve()
     assert target.read_bytes() != before
@@ -263,6 +264,37 @@ def test_build_force_through_a_link_writes_its_target_and_keeps_the_link(tmp_pat
     assert sorted(p.name for p in real.iterdir()) == ["book.20040225-000000.bak.xlsm", "book.xlsm"]
     assert (real / "book.20040225-000000.bak.xlsm").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsm", "deal"]
+    # and is named where it lies (review 69: "kept as book.20040225-000000.bak.xlsm", not beside the link named)
+    kept = os.path.realpath(real / "book.20040225-000000.bak.xlsm")
+    assert capsys.readouterr().out.rstrip().endswith(f"(the previous version is kept as {kept})")
+
+
+def test_a_backup_beside_the_workbook_named_is_named_by_its_name_alone(tmp_path, monkeypatch, capsys):
+    """A refresh (and a build) of a workbook in its own folder names the copy it kept by its name, in the text and
+    in --json; through a link to another folder, by its path, as the build's does."""
+    import json
+
+    shutil.copy(DATA / TALLY, tmp_path / TALLY)
+    shutil.copy(DATA / PRICES, tmp_path / PRICES)
+    offer, book = _offer(tmp_path / "offer.toml", TALLY, PRICES), tmp_path / "book.xlsm"
+    _build(offer, book)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077667200")
+    capsys.readouterr()
+    assert main(["build", str(offer), "-o", str(book), "--force", "--no-validate", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["backup"] == "book.20040225-000000.bak.xlsm"
+    link = tmp_path / "elsewhere" / "link.xlsm"
+    link.parent.mkdir()
+    _link(link, book)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077753600")
+    _append(tmp_path / TALLY)
+    assert main(["refresh", str(link), "--json", "-q"]) == 0
+    kept = os.path.realpath(tmp_path / "book.20040226-000000.bak.xlsm")
+    assert json.loads(capsys.readouterr().out)["backup"] == kept and Path(kept).is_file()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077840000")
+    _append(tmp_path / TALLY, "NEW-2,700,book-entry,tendered")
+    assert main(["refresh", str(link), "-q"]) == 0
+    assert f"previous version kept as {os.path.realpath(tmp_path / 'book.20040227-000000.bak.xlsm')}" in (
+        capsys.readouterr().out)
 
 
 @pytest.mark.parametrize("name, via_link", [("agent.xlsm", False), ("book.xlsm", True)])

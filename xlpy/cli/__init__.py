@@ -220,8 +220,12 @@ def _run(args: argparse.Namespace) -> int:
         how, status = ("terminated", signalled.status) if isinstance(signalled, Terminated) else ("interrupted", 130)
         written = getattr(exc, "path", None)  # xlpy.workbook.locks.InterruptedAfterWriting (not imported here:
         if written is not None:               # openpyxl would load with it): the file is whole and in place
+            from pathlib import Path
+
+            from ..workbook.locks import kept_as
+
             backup = getattr(exc, "backup", None)
-            kept = f" (the previous version is kept as {backup.name})" if backup is not None else ""
+            kept = f" (the previous version is kept as {kept_as(backup, Path(written))})" if backup else ""
             print(f"xlpy {args.command}: {how} after {written} was written{kept}", file=sys.stderr)
         else:
             print(f"xlpy {args.command}: {how}; nothing was written", file=sys.stderr)

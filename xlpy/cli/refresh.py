@@ -87,7 +87,10 @@ def refresh_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as exc:  # the workbook is written: the message says so
         done.reraise(exc)
     except OSError as exc:  # (a report sent to a full disk): the workbook is refreshed, and said so
-        kept = f" (the previous version is kept as {done.kept.name})" if done.kept is not None else ""
+        from ..workbook import locks
+
+        kept = (f" (the previous version is kept as {locks.kept_as(done.kept, done.written)})"
+                if done.kept is not None else "")
         said = f"{done.written} was refreshed{kept}" if done.written is not None else "nothing was changed"
         status = report_lost("refresh", said, exc)
         if status is None:

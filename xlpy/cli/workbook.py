@@ -83,15 +83,22 @@ def _print_reports(reports, as_json: bool) -> int:
 def _print_built(out: Path, results, report, kept: list[Path], carried: dict | None = None) -> int:
     """``build --json``: the workbook written, the backup of the one it replaced (or null), the History carried
     (``{"workbook", "rows"}``, or null), its results and its validation's report (None: not validated)."""
-    print(json.dumps({"workbook": str(out), "backup": kept[0].name if kept else None, "history_from": carried,
+    print(json.dumps({"workbook": str(out), "backup": _kept_as(kept, out), "history_from": carried,
                       "results": results.to_dict(),
                       "validation": report.to_dict() if report is not None else None}, indent=2))
     return EXIT_OK if report is None or report.ok else EXIT_FINDINGS
 
 
-def _kept(kept: list[Path]) -> str:
+def _kept_as(kept: list[Path], out: Path) -> str | None:
+    """The copy a build kept of the workbook *out* it replaced, named as a refresh names its own (None: none)."""
+    from ..workbook.locks import kept_as
+
+    return kept_as(kept[0], out) if kept else None
+
+
+def _kept(kept: list[Path], out: Path) -> str:
     """What a build that replaced a workbook says of its copy (as a refresh says it), or nothing."""
-    return f" (the previous version is kept as {kept[0].name})" if kept else ""
+    return f" (the previous version is kept as {_kept_as(kept, out)})" if kept else ""
 
 
 def _history_from(given: str | None, offer_id: str) -> list[tuple]:
@@ -400,7 +407,7 @@ def run_build(args: argparse.Namespace) -> int:
                      f"{fmt_money(results.total_charge)})") if len(results.exchanges) > 1 else ""
             print(f"built {out}: {offer.issuer}, {units(results.units_accepted)} accepted, "
                   f"{fmt_count(results.common_issued)} common issued, {charge_words(results, offer)}{every}"
-                  f"{_kept(kept)}{_carried(args.history_from, history)}")
+                  f"{_kept(kept, out)}{_carried(args.history_from, history)}")
         # as compute says them (a preliminary count, proration, a fraction's price), and as entries says its own
         warn(args, list(results.warnings) + entry_warnings(offer, results, len(results.exchanges)))
         if args.no_validate:
@@ -413,8 +420,8 @@ def run_build(args: argparse.Namespace) -> int:
         # the workbook is whole on disk (the rename was the last step); only what followed was cut short
         signalled = exc.__cause__ if isinstance(exc.__cause__, KeyboardInterrupt) else exc
         how = "terminated" if isinstance(signalled, Terminated) else "interrupted"
-        print(f"xlpy build: {how}{' while validating' if validating else ''}; {out} was written{_kept(kept)} but not "
-              f"validated (xlpy validate {out} checks it)", file=sys.stderr)
+        print(f"xlpy build: {how}{' while validating' if validating else ''}; {out} was written{_kept(kept, out)} "
+              f"but not validated (xlpy validate {out} checks it)", file=sys.stderr)
         return signalled.status if isinstance(signalled, Terminated) else 130
     except OSError as exc:  # (no room left in the temporary folder, say): the workbook is whole, and said so
         if written and (status := report_lost("build", f"{out} was written", exc)) is not None:

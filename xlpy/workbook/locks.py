@@ -55,7 +55,7 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["InterruptedAfterWriting", "RefreshLock", "busy_message", "check_writable", "clean_stale", "excel_owner",
-           "held_signals", "libreoffice_owner", "name_problem", "prune_backups", "replace_with", "target_of",
+           "held_signals", "kept_as", "libreoffice_owner", "name_problem", "prune_backups", "replace_with", "target_of",
            "write_file"]
 
 PARTIAL = ".~xlpy-partial."
@@ -464,6 +464,14 @@ def write_backup(target: Path, backup: Path) -> Path:
             raise BackupNotWritten(exc.errno, exc.strerror or str(exc), str(backup)) from exc
         raise
     return backup
+
+
+def kept_as(backup: Path, given: Path) -> str:
+    """How a message names *backup*, the copy kept of the workbook given as *given*: by its name where it lies beside
+    *given*, else by its path (a symbolic link's workbook is copied beside the link's target, not beside the link)."""
+    if os.path.realpath(backup.absolute().parent) == os.path.realpath(given.absolute().parent):
+        return backup.name
+    return str(backup)
 
 
 #: The signals that stop a command, unwound as Ctrl-C is: Ctrl-C, SIGTERM (``timeout``, a CI runner) and, where

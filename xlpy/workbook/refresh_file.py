@@ -50,6 +50,8 @@ class FileRefresh:
         """The report as ``xlpy refresh --json`` prints it: what was read (each source's path as the Cover records
         it, SHA-256 whole), whether the workbook was replaced and when (UTC, ISO 8601), the areas written, the
         release check, the backup kept and those removed, the notes and the warnings."""
+        from .locks import kept_as
+
         r = self.refreshed
         release = None if r is None or r.release is None else {
             "engine_text": r.release.text, "compared": r.release.compared,
@@ -63,8 +65,8 @@ class FileRefresh:
                 for s in (r.tally, r.prices) if s is not None],
             "written": [] if r is None or self.written is None else list(dict.fromkeys(r.written)),  # (each once)
             "release": release,
-            "backup": self.kept.name if self.kept is not None else None,
-            "removed_backups": [p.name for p in self.pruned],
+            "backup": kept_as(self.kept, self.written) if self.kept is not None else None,
+            "removed_backups": [kept_as(p, self.written) for p in self.pruned],
             "notes": [] if r is None else [n for n in r.notes if not n.startswith(WARNING)],
             "warnings": self.warnings,
         }
@@ -323,6 +325,6 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
                             f"{'they keep' if names > 2 else 'it keeps'} the previous version; only {path.name} "
                             "is refreshed")
     if kept is not None:
-        out.lines.append(f"{path.name}: previous version kept as {kept.name}")
+        out.lines.append(f"{path.name}: previous version kept as {locks.kept_as(kept, path)}")
     if pruned:
         out.lines.append(f"{path.name}: removed {len(pruned)} older backup(s) (--keep {keep})")
