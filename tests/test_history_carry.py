@@ -57,6 +57,42 @@ def test_a_rebuild_carries_the_old_workbook_s_history_in_place_of_a_row_of_its_o
     assert json.loads(capsys.readouterr().out)["history_from"] == {"workbook": "old.xlsm", "rows": 3}
 
 
+def test_a_rebuild_in_another_folder_records_the_carried_tally_files_from_there(old, tmp_path):
+    """The History of the old workbook records its tally files relative to its folder; the rebuild written into
+    another folder records the same files relative to its own, so each row still names the file it was counted
+    from (review 70: carried as the old workbook recorded them), an absolute path and a fixed text as they stand."""
+    wb = load_workbook(old, keep_vba=True)
+    ((sheet, ref),) = wb.defined_names["HistWhen"].destinations
+    col, first, _, _ = range_boundaries(ref)
+    wb[sheet].cell(first + 1, col + 1).value = str(tmp_path / "a19.csv")  # a row that recorded it absolute
+    wb.save(old)
+    (tmp_path / "deal" / "q1").mkdir(parents=True)
+    assert main(["build", FORMULA.name, "-o", "deal/q1/new.xlsm", "--history-from", "old.xlsm", "--no-validate",
+                 "-q"]) == 0
+    assert [r[1] for r in _history(tmp_path / "deal" / "q1" / "new.xlsm")] == [
+        f"../../data/{TALLY}", str(tmp_path / "a19.csv"), f"../../data/{TALLY}"]
+
+
+def test_a_tally_file_carried_is_named_from_the_new_folder(tmp_path):
+    from xlpy.files.recorded import NO_TALLY_FILE
+    from xlpy.workbook.history_carry import rebased
+
+    old, new = tmp_path / "a", tmp_path / "b" / "c"
+    for f in (old / "t.csv", old / "data" / "t.csv", tmp_path / "common" / "t.csv"):
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text("holder_id,units\n", encoding="utf-8")
+    assert rebased("t.csv", old, new) == "../../a/t.csv"
+    assert rebased("data\\t.csv", old, new) == "../../a/data/t.csv"  # as Windows wrote it
+    assert rebased("../common/t.csv", old, tmp_path) == "common/t.csv"
+    assert rebased("./t.csv", old, old) == "./t.csv"  # the same folder: as it stands
+    # review 71: absolute paths of another system, addresses, text that is no path and a file gone, as they stand
+    for kept in (NO_TALLY_FILE, "", None, str(tmp_path / "t.csv"), "C:/Deals/Hecla/data/t.csv", "C:t.csv",
+                 "//server/share/t.csv", "\\\\server\\share\\t.csv", "/mnt/deals/t.csv", "https://x/agent.csv",
+                 "file:t.csv", "see e-mail from the agent, 2004-02-20", ".", "gone.csv", "data"):
+        assert rebased(kept, old, new) == kept, kept
+    assert rebased("t.csv", old, None) == "t.csv"
+
+
 def _edited(old: Path, edit) -> Path:
     """A copy of *old* (given.xlsm) with *edit* (sheet, first column, first row) -> None applied to its History."""
     wb = load_workbook(old, keep_vba=True)

@@ -101,13 +101,14 @@ def _kept(kept: list[Path], out: Path) -> str:
     return f" (the previous version is kept as {_kept_as(kept, out)})" if kept else ""
 
 
-def _history_from(given: str | None, offer_id: str) -> list[tuple]:
-    """``--history-from OLD``: the History rows of the earlier workbook *given* (none without it)."""
+def _history_from(given: str | None, offer_id: str, folder: Path) -> list[tuple]:
+    """``--history-from OLD``: the History rows of the earlier workbook *given* (none without it), their tally files
+    recorded from *folder*, the new workbook's."""
     if given is None:
         return []
     from ..workbook.history_carry import carried_history
 
-    return carried_history(Path(given), offer_id)
+    return carried_history(Path(given), offer_id, folder)
 
 
 def _carried(given: str | None, history: list[tuple]) -> str:
@@ -385,7 +386,8 @@ def run_build(args: argparse.Namespace) -> int:
         existed = out.exists() or out.is_symlink()  # as build_output found it: a file made since is someone's work
         target = locks.target_of(out) if out.exists() else out  # a link's target is replaced, the link stays
         record = _sources_record(offer_path, offer, target)
-        history = _history_from(args.history_from, offer.id)  # (read before the old one may be replaced: -o OLD)
+        # (read before the old one may be replaced: -o OLD)
+        history = _history_from(args.history_from, offer.id, target.parent)
     backup, kept = _backup(target, out.exists(), args.no_backup)  # (a dangling link: nothing to keep)
     written = validating = False
     try:

@@ -5,18 +5,20 @@ this its History, the record of every count the offer has had, stays behind in t
 History rows are read by the name of the table's first column (``HistWhen``, which every layout has kept), their
 columns checked against this layout's by their headers, and written into the new workbook before its build's own
 row, as they stand: a record is carried, never recomputed.  The old workbook must be of the same offer (its
-``OfferId``), so one offer's counts never land in another's History.
+``OfferId``), so one offer's counts never land in another's History.  A tally file a row records relative to the
+old workbook's folder is recorded relative to the new one's (:func:`rebased`), so it names the same file there.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from ..engine.errors import Busy, InputError
 from .layout.history import HISTORY_COLUMNS
 
-__all__ = ["FIELD", "carried_history"]
+__all__ = ["FIELD", "carried_history", "rebased"]
 
 #: The command-line option a problem of the old workbook is named by.
 FIELD = "--history-from"
@@ -35,13 +37,14 @@ TEXT_COLUMNS = ("when", "tally", "sha256")
 _WIDEST = 24
 
 
-def carried_history(path: Path, offer_id: str) -> list[tuple]:
+def carried_history(path: Path, offer_id: str, folder: Path | None = None) -> list[tuple]:
     """The History rows of the standard workbook at *path* (one per build or refresh it recorded, blank rows left
     out), each as :data:`HISTORY_COLUMNS` orders a row, oldest first, for a new build of the offer *offer_id*.
     Columns are found by their headers (an earlier layout's names too: :data:`EARLIER_HEADERS`); one the old
     History lacks is blank.  Raises :class:`InputError` naming :data:`FIELD` and *path* when the file is no xlpy
     workbook, is another offer's, or holds a History that is no record to carry (a formula, text in a column of
-    numbers: named by its cell)."""
+    numbers: named by its cell).  *folder*: the new workbook's, which the rows' tally files are recorded from
+    (:func:`rebased`; None: as the old workbook recorded them)."""
     from . import locks
     from .backends import PackageBook
     from .layout.model import LAYOUT_NAME
@@ -72,7 +75,35 @@ def carried_history(path: Path, offer_id: str) -> list[tuple]:
         rows = _rows(book, m, refused)
     finally:
         book.close()
+    old = Path(os.path.realpath(path)).parent  # (a refresh through a link records from its target's folder)
+    at = HISTORY_COLUMNS.index("tally")
+    rows = [r[:at] + (rebased(r[at], old, folder),) + r[at + 1:] for r in rows]
     return sorted(rows, key=lambda r: str(r[0]))  # (a History sorted newest first is carried oldest first)
+
+
+def rebased(text: object, old: Path, new: Path | None) -> object:
+    """The tally file *text* a History row of a workbook in folder *old* records, as a workbook in folder *new*
+    records it (:func:`xlpy.files.recorded.recorded_path`: relative where the old record was relative, so it
+    names the same file).  A record is rewritten only when it names a file that is there: an absolute path (of
+    this system or another: ``C:/Deals/t.csv``, ``//server/share/t.csv``, ``/mnt/t.csv``), an address
+    (``https://...``), a file no longer there, text that is no path, and any row of a workbook in the same folder
+    are carried as they stand."""
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    from ..files.recorded import NO_TALLY_FILE, recorded_path, written_path
+
+    if new is None or not isinstance(text, str) or not text.strip() or text == NO_TALLY_FILE:
+        return text
+    if PurePosixPath(text).is_absolute() or PureWindowsPath(text).drive or _ADDRESS.match(text):
+        return text
+    given = written_path(text)
+    if os.path.realpath(old) == os.path.realpath(new) or not (old / given).is_file():
+        return text
+    return recorded_path(old / given, new, False)
+
+
+#: An address rather than a path (``https://``, ``file:``): a scheme of two letters or more, then a colon.
+_ADDRESS = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:")
 
 
 def _rows(book, m: re.Match, refused) -> list[tuple]:
