@@ -210,7 +210,8 @@ def _let_go(fifo, rescued: list) -> None:
 def test_validate_names_a_pipe_or_a_device_given_as_the_workbook_and_does_not_wait_on_it(tmp_path, capsys,
                                                                                            monkeypatch):
     """A review: validate called a named pipe or /dev/null "workbook not found", where refresh and render name it
-    (6811dbd).  A finding of that workbook, as a folder is; the pipe is never opened."""
+    (6811dbd).  A finding of that workbook, as a folder is; the pipe is never opened.  Each is named by its path as
+    given (review 69: /dev/null was named "null", as though a file of that name)."""
     import threading
 
     monkeypatch.chdir(tmp_path)
@@ -225,4 +226,4 @@ def test_validate_names_a_pipe_or_a_device_given_as_the_workbook_and_does_not_wa
     assert not rescued
     said = [line for line in capsys.readouterr().out.splitlines() if "[structure]" in line]
     assert said == [f"{name}: file: is a pipe or a device, not a workbook: save it to a file and give that [structure]"
-                    for name in ("book.xlsm", os.path.basename(os.devnull))]
+                    for name in ("book.xlsm", os.devnull)]

@@ -14,6 +14,12 @@ from .validate import LEGS, Report, validate
 __all__ = ["validate_many"]
 
 
+def _device(path) -> bool:
+    """Whether *path* is there and neither a file nor a folder: a pipe or a device (never opened here)."""
+    p = Path(path)
+    return p.exists() and not p.is_file() and not p.is_dir()
+
+
 def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, progress=None,
                   refused=None) -> list[Report]:
     """Validate several workbooks, with a progress bar when there are more than one. The offer file is read once
@@ -22,9 +28,10 @@ def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, 
     from . import progress as bars
 
     paths = list(paths)
-    # Each workbook is named by its file's name, unless two share one: then by the paths as given.
+    # Each workbook is named by its file's name, unless two share one, or it is a pipe or a device ("null" for
+    # /dev/null would read as a file of that name): then by the path as given.
     names = [Path(p).name or str(p) for p in paths]  # ("." has no name)
-    labels = [str(p) if names.count(n) > 1 else n for p, n in zip(paths, names)]
+    labels = [str(p) if names.count(n) > 1 or _device(p) else n for p, n in zip(paths, names)]
     if offer_path is not None:
         from ..files.offerfile import load
 
