@@ -566,7 +566,8 @@ def test_build_json_gives_the_workbook_its_results_and_its_validation(tmp_path, 
     assert cli.main(["build", str(SEED), "-o", str(out), "--json", "--force", "--no-validate"]) == 0
     again = json.loads(capsys.readouterr().out)
     backup = again.pop("backup")  # the workbook replaced, kept beside it
-    assert again == {"workbook": str(out), "history_from": None, "results": computed, "validation": None}
+    assert again == {"workbook": str(out), "removed_backups": [], "history_from": None, "results": computed,
+                     "validation": None}
     assert re.fullmatch(r"b\.\d{8}-\d{6}\.bak\.xlsm", backup) and (tmp_path / backup).is_file()
 
 
@@ -596,6 +597,40 @@ def test_build_force_no_backup_keeps_none(tmp_path, capsys):
     book, before, others = _built_twice(tmp_path, "--no-backup")
     assert others == [] and book.read_bytes() != before
     assert "kept as" not in capsys.readouterr().out
+
+
+def test_build_force_keep_removes_older_backups_as_a_refresh_s_keep_does(tmp_path, capsys, monkeypatch):
+    """Review 69: build had no --keep, so a workbook rebuilt daily gathered a backup a day beside it."""
+    import json
+
+    book = tmp_path / "book.xlsm"
+    for n, day in enumerate(("1077580800", "1077667200", "1077753600", "1077840000")):  # three backups
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", day)
+        assert cli.main(["build", str(SEED), "-o", str(book), "--no-validate", "-q", *["--force"] * bool(n)]) == 0
+    old = sorted(p.name for p in tmp_path.glob("book.*.bak.xlsm"))
+    assert old == [f"book.200402{d}-000000.bak.xlsm" for d in (25, 26, 27)]
+    capsys.readouterr()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077926400")
+    assert cli.main(["build", str(SEED), "-o", str(book), "--no-validate", "--force", "--keep", "2"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith(
+        "(the previous version is kept as book.20040228-000000.bak.xlsm); removed 2 older backups (--keep 2)")
+    kept = ["book.20040227-000000.bak.xlsm", "book.20040228-000000.bak.xlsm"]  # the newest, and this build's
+    assert sorted(p.name for p in tmp_path.glob("book.*.bak.xlsm")) == kept
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1078012800")
+    assert cli.main(["build", str(SEED), "-o", str(book), "--no-validate", "--force", "--keep", "0", "--json"]) == 0
+    said = json.loads(capsys.readouterr().out)
+    assert said["backup"] is None and said["removed_backups"] == kept  # none kept, not even this build's
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsm"]
+    # a build that replaces nothing removes nothing: the workbook lost, its backups may be all that is left of it
+    # (review 71: a build of a book moved away, --keep 0, removed them)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1078099200")
+    assert cli.main(["build", str(SEED), "-o", str(book), "--no-validate", "--force", "-q"]) == 0
+    book.rename(tmp_path / "moved.xlsm")
+    assert cli.main(["build", str(SEED), "-o", str(book), "--no-validate", "--keep", "0"]) == 0
+    assert "removed" not in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.20040301-000000.bak.xlsm", "book.xlsm", "moved.xlsm"]
+    assert cli.main(["build", str(SEED), "-o", str(book), "--force", "--keep", "-1"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == "xlpy build: --keep: must be 0 or more, got -1"
 
 
 def test_build_force_whose_backup_cannot_be_written_leaves_the_workbook(tmp_path, capsys, monkeypatch):

@@ -80,10 +80,15 @@ def _print_reports(reports, as_json: bool) -> int:
     return EXIT_OK if all(r.ok for r in reports) else EXIT_FINDINGS
 
 
-def _print_built(out: Path, results, report, kept: list[Path], carried: dict | None = None) -> int:
-    """``build --json``: the workbook written, the backup of the one it replaced (or null), the History carried
-    (``{"workbook", "rows"}``, or null), its results and its validation's report (None: not validated)."""
-    print(json.dumps({"workbook": str(out), "backup": _kept_as(kept, out), "history_from": carried,
+def _print_built(out: Path, results, report, kept: list[Path], carried: dict | None = None,
+                 pruned: list[Path] = ()) -> int:
+    """``build --json``: the workbook written, the backup of the one it replaced (or null) and the older ones
+    removed (``--keep``), the History carried (``{"workbook", "rows"}``, or null), its results and its validation's
+    report (None: not validated)."""
+    from ..workbook.locks import kept_as
+
+    print(json.dumps({"workbook": str(out), "backup": _kept_as(kept, out),
+                      "removed_backups": [kept_as(p, out) for p in pruned], "history_from": carried,
                       "results": results.to_dict(),
                       "validation": report.to_dict() if report is not None else None}, indent=2))
     return EXIT_OK if report is None or report.ok else EXIT_FINDINGS
@@ -163,13 +168,16 @@ def _setup_build(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-backup", action="store_true", help="with --force, replace the workbook without keeping "
                    "a copy of it (default: the workbook replaced is kept as NAME.YYYYmmdd-HHMMSS.bak.xlsm beside it, "
                    "as a refresh keeps one)")
+    p.add_argument("--keep", type=int, metavar="N", help="with --force, keep only the N newest backups of the "
+                   "workbook, removing older ones, as a refresh's --keep does (default: keep all; 0 keeps none, not "
+                   "even this build's)")
     p.add_argument("--history-from", metavar="WORKBOOK", help="carry the History rows of an earlier workbook of "
                    "the same offer (one built by an earlier xlpy, say) into the new one, in place of a row of the "
                    "build's own")
     p.add_argument("--no-validate", action="store_true", help="write the workbook without validating it")
-    p.add_argument("--json", action="store_true", help="print the workbook written, the backup kept and the History "
-                   "carried (or null), its results (as compute --json gives them) and the validation's report (as "
-                   "validate --json gives one) as one JSON object")
+    p.add_argument("--json", action="store_true", help="print the workbook written, the backup kept (or null) and "
+                   "those removed, the History carried (or null), its results (as compute --json gives them) and "
+                   "the validation's report (as validate --json gives one) as one JSON object")
     _add_leg_options(p)
 
 
@@ -365,6 +373,22 @@ def _backup(target: Path, replacing: bool, no_backup: bool) -> tuple[Callable[[]
     return backup, kept
 
 
+def _built_line(out: Path, offer, results, more: str) -> str:
+    """What a build says of the workbook it wrote (*more*: the backup kept and removed, the History carried)."""
+    from ..engine.numbers import units
+    from .report import charge_words, fmt_count, fmt_money
+
+    every = (f" (the offer's; the charge of all {len(results.exchanges)} exchanges "
+             f"{fmt_money(results.total_charge)})") if len(results.exchanges) > 1 else ""
+    return (f"built {out}: {offer.issuer}, {units(results.units_accepted)} accepted, "
+            f"{fmt_count(results.common_issued)} common issued, {charge_words(results, offer)}{every}{more}")
+
+
+def _removed(pruned: list[Path], keep: int | None) -> str:
+    """What a build that removed older backups (``--keep N``) says of them, as a refresh says it, or nothing."""
+    return f"; removed {len(pruned)} older backup{'' if len(pruned) == 1 else 's'} (--keep {keep})" if pruned else ""
+
+
 @command("build", "build the standard offer-results workbook, then validate it")(_setup_build)
 def run_build(args: argparse.Namespace) -> int:
     from ..engine.entries import entry_warnings
@@ -373,10 +397,10 @@ def run_build(args: argparse.Namespace) -> int:
     from ..workbook import locks, progress
     from ..workbook.build import build_workbook
     from ..workbook.validate import validate
-    from ..engine.numbers import units
-    from .report import charge_words, fmt_count, fmt_money
 
     _progress(args)
+    if args.keep is not None and args.keep < 0:
+        raise InputError("--keep", args.keep, "must be 0 or more")
     offer_path = Path(args.offer) if args.offer else seed_offer_path()
     with steady.one_reading():  # the SHA-256s recorded are those of the bytes read
         with progress.step("reading the offer and the tally, computing"):
@@ -388,7 +412,9 @@ def run_build(args: argparse.Namespace) -> int:
         record = _sources_record(offer_path, offer, target)
         # (read before the old one may be replaced: -o OLD)
         history = _history_from(args.history_from, offer.id, target.parent)
-    backup, kept = _backup(target, out.exists(), args.no_backup)  # (a dangling link: nothing to keep)
+    # (a dangling link: nothing to keep; --keep 0: no backup is kept, so none is written only to be removed)
+    replacing = out.exists()
+    backup, kept = _backup(target, replacing, args.no_backup or args.keep == 0)
     written = validating = False
     try:
         with progress.step(f"writing {out.name}"), locks.RefreshLock(target, str(out)):  # not under a refresh
@@ -404,16 +430,16 @@ def run_build(args: argparse.Namespace) -> int:
             except OSError as exc:  # a folder xlpy may not write in: its temporary file is not made
                 raise not_written(out, exc) from None
             written = True
+        # (only beside a workbook replaced: a lost workbook's backups may be all that is left of it)
+        pruned = locks.prune_backups(target, args.keep, kept[0] if kept else None) if replacing else []
         if not args.json:
-            every = (f" (the offer's; the charge of all {len(results.exchanges)} exchanges "
-                     f"{fmt_money(results.total_charge)})") if len(results.exchanges) > 1 else ""
-            print(f"built {out}: {offer.issuer}, {units(results.units_accepted)} accepted, "
-                  f"{fmt_count(results.common_issued)} common issued, {charge_words(results, offer)}{every}"
-                  f"{_kept(kept, out)}{_carried(args.history_from, history)}")
+            print(_built_line(out, offer, results, f"{_kept(kept, out)}{_removed(pruned, args.keep)}"
+                              f"{_carried(args.history_from, history)}"))
         # as compute says them (a preliminary count, proration, a fraction's price), and as entries says its own
         warn(args, list(results.warnings) + entry_warnings(offer, results, len(results.exchanges)))
         if args.no_validate:
-            return _print_built(out, results, None, kept, _carried_json(args, history)) if args.json else EXIT_OK
+            return (_print_built(out, results, None, kept, _carried_json(args, history), pruned) if args.json
+                    else EXIT_OK)
         validating = True
         report = validate(out, offer_path, _legs(args), args.require_libreoffice)
     except KeyboardInterrupt as exc:
@@ -436,7 +462,7 @@ def run_build(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     try:
         if args.json:
-            return _print_built(out, results, report, kept, _carried_json(args, history))
+            return _print_built(out, results, report, kept, _carried_json(args, history), pruned)
         return _print_reports([report], as_json=False)
     except OSError as exc:
         if (status := report_lost("build", f"{out} was written and validated", exc)) is None:
