@@ -431,9 +431,9 @@ def test_a_notes_tally_in_principal_amounts_is_named_so(tmp_path, capsys):
     with tally.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([rows[0]] + [[r[0], str(int(r[1]) * 1000), *r[2:]] for r in rows[1:]])
     assert main(["compute", str(tmp_path / "notes.toml")]) == 2
-    assert ("units tendered and not withdrawn must not exceed offer.outstanding (100000): a unit is one note of 1,000 "
+    assert ("units tendered and not withdrawn must not exceed offer.outstanding (100,000): a unit is one note of 1,000 "
             "principal; is the tally in principal amounts (79,300,000 ÷ 1,000 = 79,300 notes)? give each holder's "
-            "notes, got 79300000") in capsys.readouterr().err
+            "notes, got 79,300,000") in capsys.readouterr().err
 
 
 def test_a_refresh_from_a_notes_tally_in_principal_amounts_says_so_too(tmp_path, capsys):
@@ -453,14 +453,14 @@ def test_a_refresh_from_a_notes_tally_in_principal_amounts_says_so_too(tmp_path,
     (said,) = capsys.readouterr().err.splitlines()
     assert said.endswith("must not exceed Outstanding (Inputs!C12: 100,000): a unit is one note of 1,000 principal; "
                          "is the tally in principal amounts (84,300,000 ÷ 1,000 = 84,300 notes)? give each holder's "
-                         "notes, got 84300000"), said
+                         "notes, got 84,300,000"), said
     assert (tmp_path / "notes.xlsm").read_bytes() == before
     # review 55: an aggregate count in principal has no holders to give notes of
     (tmp_path / "counts.csv").write_text("tendered,guaranteed delivery,failed delivery\n84300000,0,0\n",
                                          encoding="utf-8")
     assert main(["refresh", str(tmp_path / "notes.xlsm"), "--tally", str(tmp_path / "counts.csv")]) == 2
     (said,) = capsys.readouterr().err.splitlines()
-    assert said.endswith("(84,300,000 ÷ 1,000 = 84,300 notes)? give the notes tendered, got 84300000"), said
+    assert said.endswith("(84,300,000 ÷ 1,000 = 84,300 notes)? give the notes tendered, got 84,300,000"), said
     assert (tmp_path / "notes.xlsm").read_bytes() == before
 
 

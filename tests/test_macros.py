@@ -1198,7 +1198,7 @@ def test_count_file_problems_are_named(seed, tmp_path):
         _refresh([str(seed), "--tally", str(two)])
     over = _write_csv(tmp_path / "c3.csv", [["tendered"], ["999999999"]])
     with pytest.raises(InputErrors, match=r"c3.csv: units tendered and not withdrawn must not exceed Outstanding "
-                                          r"\(Inputs!C\d+: 464,777\), got 999999999"):
+                                          r"\(Inputs!C\d+: 464,777\), got 999,999,999"):
         _refresh([str(seed), "--tally", str(over)])
 
 

@@ -111,9 +111,9 @@ BAD = [
     Case("float-outstanding", edit(BASE, "outstanding = 464777", "outstanding = 1e400"),
          [("offer.outstanding", "got 1e400")]),
     Case("count-beyond-excel", edit(BASE, "outstanding = 464777", "outstanding = 10_000_000_000_000_000"),
-         [("offer.outstanding", "10000000000000000")]),
+         [("offer.outstanding", "got 10,000,000,000,000,000")]),
     Case("negative-tendered", edit(BASE, "tendered = 274000", "tendered = -274000"),
-         [("tally.tendered", "-274000")]),
+         [("tally.tendered", "got -274,000")]),
     Case("fractional-tendered", edit(BASE, "tendered = 274000", "tendered = 274000.5"),
          [("tally.tendered", "274000.5")]),
     Case("fractional-guaranteed", edit(BASE, "guaranteed_delivery = 3500", "guaranteed_delivery = 3500.25"),
@@ -123,14 +123,14 @@ BAD = [
     Case("non-numeric-count", edit(BASE, "tendered = 274000", 'tendered = "about 274,000"'),
          [("tally.tendered", "'about 274,000'")]),
     Case("tendered-above-outstanding", edit(BASE, "tendered = 274000", "tendered = 500000"),
-         [("tally.tendered", "500000")]),
+         [("tally.tendered: must not exceed offer.outstanding (464,777)", "got 500,000")]),
     Case("guaranteed-above-tendered", edit(BASE, "guaranteed_delivery = 3500", "guaranteed_delivery = 300000"),
-         [("tally.guaranteed_delivery", "300000")]),
+         [("tally.guaranteed_delivery: must not exceed tally.tendered (274,000)", "got 300,000")]),
     Case("failed-above-guaranteed", edit(BASE, "failed_delivery = 0", "failed_delivery = 4000"),
-         [("tally.failed_delivery", "4000")]),
+         [("tally.failed_delivery: must not exceed tally.guaranteed_delivery (3,500)", "got 4,000")]),
     Case("max-units-above-outstanding",
          edit(BASE, "expiration = 2004-02-20", "expiration = 2004-02-20\nmax_units = 500000"),
-         [("offer.max_units", "500000")]),
+         [("offer.max_units: must not exceed offer.outstanding (464,777)", "got 500,000")]),
     # --- consideration --------------------------------------------------------------------
     Case("both-ratio-and-formula", edit(FORMULA, "fractional_price = 8.31", "ratio = 7.94\nfractional_price = 8.31"),
          [("offer.consideration.formula", "give ratio or a formula table, not both")], prices=True),
@@ -256,7 +256,7 @@ BAD = [
     Case("missing-tally-file", edit(HOLDERS, '"tally.csv"', '"no-such-tally.csv"'),
          [("tally.file", "no-such-tally.csv: tally file not found")]),
     Case("tally-and-counts", edit(HOLDERS, 'file = "tally.csv"', 'file = "tally.csv"\ntendered = 274000'),
-         [("tally.tendered", "274000")], files={"tally.csv": TALLY}),
+         [("tally.tendered", "got 274,000")], files={"tally.csv": TALLY}),
     Case("tally-missing-units-column", HOLDERS, [("tally.csv: header", "has no units column")],
          files={"tally.csv": "holder_id,method,status\nDTC-0001,book-entry,tendered\n"}),
     Case("tally-missing-holder-column", HOLDERS, [("tally.csv: header", "has no holder_id column")],
@@ -281,7 +281,7 @@ BAD = [
                [("tally.csv: row 2, column units", "'x'"), ("tally.csv: row 4, column units", "-1"),
                 ("tally.csv: row 3, column status", "'gone'")]),
     tally_case("tally-above-outstanding", "A,300000,book-entry,tendered\nB,200000,book-entry,tendered\n",
-               [("tally.file: tally.csv", "500000")]),
+               [("tally.file: tally.csv", "(464,777), got 500,000")]),
     Case("tally-without-method-and-status", HOLDERS,
          [("tally.csv: header", "has no method column"), ("tally.csv: header", "has no status column")],
          files={"tally.csv": "holder_id,units\nA,100\nB,200\n"}),
@@ -638,6 +638,45 @@ def test_a_window_of_more_than_10000_trading_days_is_named_by_its_key(tmp_path, 
     assert [str(p) for p in info.value.problems] == [
         f"offer.toml: offer.consideration.formula.{key}: must be at most 10,000 (trading days, about 40 years), "
         f"got {value}"]
+
+
+def test_a_count_above_its_limit_is_shown_as_the_limit_beside_it_is(tmp_path, capsys):
+    """A review: build said "offer.max_units: must not exceed offer.outstanding (464777), got 500000" and "got 4000"
+    for the failed deliveries, where the count files and the rest of xlpy write 464,777."""
+    text = edit(edit(BASE, "expiration = 2004-02-20", "expiration = 2004-02-20\nmax_units = 500000"),
+                "failed_delivery = 0", "failed_delivery = 4000")
+    (tmp_path / "offer.toml").write_text(text, encoding="utf-8")
+    assert cli.main(["build", str(tmp_path / "offer.toml"), "-o", str(tmp_path / "o.xlsm")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy build: offer.toml: tally.failed_delivery: must not exceed tally.guaranteed_delivery (3,500), got 4,000",
+        "xlpy build: offer.toml: offer.max_units: must not exceed offer.outstanding (464,777), got 500,000"]
+    assert not (tmp_path / "o.xlsm").exists()
+    later = "\n[[exchange]]\ndate = 2004-03-01\nunits = 200000\nratio = 7.94\nprice = 7.5\n"
+    (tmp_path / "offer.toml").write_text(BASE + later, encoding="utf-8")
+    with pytest.raises(InputErrors) as info:
+        offerfile.compute_file(tmp_path / "offer.toml")
+    assert [str(p) for p in info.value.problems] == [
+        "offer.toml: exchange: units accepted in all exchanges exceed offer.outstanding (464,777), got 474,000"]
+
+
+@pytest.mark.parametrize("old, new, said", [
+    ("outstanding = 464777", "outstanding = -464777",
+     "offer.outstanding: must be a positive whole number, got -464,777"),
+    ("outstanding = 464777", "outstanding = 10_000_000_000_000_000", "offer.outstanding: must be below "
+     "1,000,000,000,000,000 (Excel holds 15 digits exactly), got 10,000,000,000,000,000"),
+    # text is shown as typed, a month (or a year typed for one) and money as written
+    ("outstanding = 464777", 'outstanding = "-464777"', "offer.outstanding: must be a positive whole number, "
+     "got '-464777'"),
+    ("expiration = 2004-02-20", "expiration = 2004-02-20\nfiscal_year_end_month = 13", "offer.fiscal_year_end_month: "
+     "must be a month, 1 to 12 (12: the calendar year), got 13"),
+    ("expiration = 2004-02-20", "expiration = 2004-02-20\nfiscal_year_end_month = 2004", "offer.fiscal_year_end_month: "
+     "must be a month, 1 to 12 (12: the calendar year), got 2004"),
+    ('fractional = "cash"', 'fractional = "cash"\ncash_total = 10000000000000', "offer.consideration.cash_total: "
+     "must be below 10,000,000,000,000 (the bound for an amount in total), got 10000000000000")])
+def test_only_a_count_is_shown_with_thousands_separators(tmp_path, old, new, said):
+    with pytest.raises(InputErrors) as info:
+        load_text(tmp_path, edit(BASE, old, new))
+    assert [str(p) for p in info.value.problems] == [f"offer.toml: {said}"]
 
 
 def test_load_reports_all_problems_at_once(tmp_path):

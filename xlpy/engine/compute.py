@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
 from . import allocation, charge, eps, ratio, rules, schema
-from .errors import BeforeRecords, InputError, InputErrors, one_line
+from .errors import BeforeRecords, Counted, InputError, InputErrors, one_line
 from .model import Consideration, Offer
 from .numbers import CONTEXT, ZERO, excel_round, plain, short, units
 from .ratio import session_range
@@ -222,9 +222,8 @@ def check_offer(offer: Offer) -> list[InputError]:
             {"outstanding": offer.outstanding, "tendered": t.tendered, "guaranteed_delivery": t.guaranteed_delivery,
              "failed_delivery": t.failed_delivery}, _TALLY_FIELDS)
     if offer.max_units is not None and offer.max_units > offer.outstanding:
-        problems.append(
-            InputError("offer.max_units", offer.max_units, f"must not exceed offer.outstanding ({offer.outstanding})")
-        )
+        problems.append(InputError("offer.max_units", Counted(offer.max_units),
+                                   f"must not exceed offer.outstanding ({offer.outstanding:,})"))
     problems += ratio_problems(offer.original_ratio, offer.consideration, offer.exchanges, offer.carrying_amount,
                                offer.original_conversion_price)
     if offer.period is not None:
@@ -583,8 +582,8 @@ def _count(offer: Offer, allocator) -> tuple[allocation.Count, int]:
             [
                 InputError(
                     "exchange",
-                    counted.accepted + exchanged_later,
-                    f"units accepted in all exchanges exceed offer.outstanding ({offer.outstanding})",
+                    Counted(counted.accepted + exchanged_later),
+                    f"units accepted in all exchanges exceed offer.outstanding ({offer.outstanding:,})",
                 )
             ]
         )

@@ -10,8 +10,8 @@ import json
 import re
 from decimal import Decimal
 
-__all__ = ["XlpyError", "InputError", "InputErrors", "BeforeRecords", "Busy", "MoreProblems", "Problems", "capped",
-           "one_line"]
+__all__ = ["XlpyError", "InputError", "InputErrors", "BeforeRecords", "Busy", "Counted", "MoreProblems", "Problems",
+           "capped", "one_line"]
 
 
 class XlpyError(Exception):
@@ -76,6 +76,31 @@ class BeforeRecords(InputError):
         super().__init__(field, value, reason, show_value=show_value)
 
 
+class Counted(int):
+    """A whole count of units, shares, lines or holders, held by a problem as its value: shown with thousands
+    separators, as the figures beside it in the reason are (``must not exceed offer.outstanding (464,777), got
+    500,000``, not ``got 500000``).
+
+    Only a count the problem's maker marks so is shown this way, never every int: an int where a month, a number
+    of days or places belongs may be a year or a date typed there (``fiscal_year_end_month`` 2004, ``averaging_days``
+    20040220), and reads as typed; text is quoted as typed (``'464777'``, a CSV cell), and a decimal (a ratio, an
+    amount of money) keeps its form.  It is an int in all else; :meth:`of` marks a value only if it is an int.
+
+    >>> str(InputError("offer.max_units", Counted(500000), "must not exceed offer.outstanding (464,777)"))
+    'offer.max_units: must not exceed offer.outstanding (464,777), got 500,000'
+    """
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return f"{int(self):,}"
+
+    @classmethod
+    def of(cls, value: object) -> object:
+        """*value* marked as a count if it is an int (not a bool), else as it is."""
+        return cls(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 class InputErrors(XlpyError, ValueError):
     """Every problem found in one input, reported together.
 
@@ -90,6 +115,10 @@ class InputErrors(XlpyError, ValueError):
 
 
 def _show(value: object) -> str:
+    """A problem's value as its message shows it after ``got``: text quoted as typed (``'464777'``), nothing, TOML's
+    true and false, a table or array as TOML writes it, a decimal as written (``0.0000001``), a date-time as ISO
+    8601 writes it, a count marked :class:`Counted` with thousands separators (``500,000``); any other int as typed
+    (a month of 13, a year or a date typed for a count of days: ``20040220``)."""
     if isinstance(value, str):
         # a hostile cell may hold thousands of characters: its start, and how long it is
         return repr(value) if len(value) <= 80 else f"{value[:60]!r}... ({len(value):,} characters)"
@@ -103,7 +132,7 @@ def _show(value: object) -> str:
     if type(value) is Decimal and value.is_finite() and -40 < value.as_tuple().exponent < 0:
         return format(value, "f")[:60]  # 0.0000001 as written, not str()'s 1E-7
     # a date and time as TOML and ISO 8601 write it (2004-02-20T10:00:00, not str()'s space)
-    text = value.isoformat() if hasattr(value, "isoformat") and hasattr(value, "hour") else str(value)
+    text = value.isoformat() if hasattr(value, "isoformat") and hasattr(value, "hour") else str(value)  # (Counted too)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

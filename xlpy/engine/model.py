@@ -142,8 +142,9 @@ class HolderTable:
     def __post_init__(self):
         lengths = {len(self.holder_id), len(self.units), len(self.method), len(self.status)}
         if len(lengths) != 1:
-            raise InputError("holders", f"{len(self.holder_id)}/{len(self.units)}/{len(self.method)}/"
-                             f"{len(self.status)} lines", "every column must have the same number of lines")
+            columns = (self.holder_id, self.units, self.method, self.status)
+            raise InputError("holders", "/".join(f"{len(c):,}" for c in columns) + " lines",
+                             "every column must have the same number of lines")
         for name, allowed in (("method", METHODS), ("status", STATUSES)):
             unknown = set(getattr(self, name)) - set(allowed)
             if unknown:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 
-from .errors import InputError
+from .errors import Counted, InputError
 
 __all__ = ["TALLY_LIMITS", "tally_problems", "period_problems", "check_period"]
 
@@ -27,10 +27,11 @@ def tally_problems(
     counts: Mapping[str, int],
     fields: Mapping[str, str] | None = None,
     labels: Mapping[str, str] | None = None,
-    show: Callable[[int], str] = str,
+    show: Callable[[int], str] = "{:,}".format,
     nouns: Mapping[str, str] | None = None,
 ) -> list[InputError]:
-    """The tally limits that do not hold: tendered ≤ outstanding, guaranteed ≤ tendered, failed ≤ guaranteed.
+    """The tally limits that do not hold: tendered ≤ outstanding, guaranteed ≤ tendered, failed ≤ guaranteed; each
+    count at fault held as :class:`~xlpy.engine.errors.Counted`, shown as its limit is (``got 500,000``).
 
     Parameters
     ----------
@@ -42,14 +43,14 @@ def tally_problems(
     labels : mapping, optional
         How a limit is named in the reason; its field when absent.
     show : callable
-        How the limit's value is written (``"{:,}".format`` for thousands separators).
+        How the limit's value is written: with thousands separators unless told (``Inputs!C12: 464,777``).
     nouns : mapping, optional
         Words put before ``must not exceed`` for a count (``units tendered and not withdrawn``).
 
     Examples
     --------
-    >>> [str(p) for p in tally_problems({"outstanding": 10, "tendered": 12}, {"tendered": "tally.tendered"})]
-    ['tally.tendered: must not exceed outstanding (10), got 12']
+    >>> [str(p) for p in tally_problems({"outstanding": 464777, "tendered": 500000}, {"tendered": "tally.tendered"})]
+    ['tally.tendered: must not exceed outstanding (464,777), got 500,000']
     """
     fields, labels, nouns = fields or {}, labels or {}, nouns or {}
     problems = []
@@ -57,7 +58,7 @@ def tally_problems(
         if count in counts and limit in counts and counts[count] > counts[limit]:
             label = labels.get(limit, fields.get(limit, limit))
             noun = nouns.get(count, "")
-            problems.append(InputError(fields.get(count, count), counts[count],
+            problems.append(InputError(fields.get(count, count), Counted.of(counts[count]),
                                        f"{noun + ' ' if noun else ''}must not exceed {label} ({show(counts[limit])})"))
     return problems
 

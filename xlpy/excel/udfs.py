@@ -51,7 +51,7 @@ from ..engine import charge as _charge
 from ..engine import eps as _eps
 from ..engine import ratio as _ratio
 from ..engine import release as _release
-from ..engine.errors import InputError
+from ..engine.errors import Counted, InputError
 from ..engine.numbers import CONTEXT, ZERO
 from ..engine.rules import check_period, tally_problems
 from .args import (
@@ -473,7 +473,7 @@ def PRORATION(tendered, max_units, odd_lot_units=None):
     cap = whole(max_units, "max_units", minimum=1)  # (as the offer file: a cap of 0 accepts nothing, no offer)
     odd = optional_whole(odd_lot_units, "odd_lot_units", 0)
     if odd > t:
-        raise InputError("odd_lot_units", odd_lot_units, f"must not exceed tendered ({t})")
+        raise InputError("odd_lot_units", Counted(odd), f"must not exceed tendered ({t:,})")  # (as tally limits)
     if t <= cap:
         return 1.0
     if odd > cap:  # not even the odd lots fit: every holder is prorated alike

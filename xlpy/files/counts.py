@@ -16,7 +16,7 @@ import csv
 import os
 from pathlib import Path
 
-from ..engine.errors import InputError, InputErrors
+from ..engine.errors import Counted, InputError, InputErrors
 from ..engine.rules import tally_problems
 from ..engine.numbers import engine_context
 from . import sources, steady, typed, written_numbers
@@ -42,13 +42,6 @@ COUNT_COLUMNS = {
 NET_TENDERED = ("tendered not withdrawn", "tendered and not withdrawn")
 #: A withdrawn count: not read (the count is tendered *and not withdrawn*), but it makes a bare "Tendered" ambiguous.
 WITHDRAWN = tuple(w for w in sources.UNREAD_UNITS if "withdraw" in w)
-
-
-class _Figure(int):
-    """A count a problem shows as the file's other figures are shown beside it: ``got 250,000``, not ``250000``."""
-
-    def __str__(self) -> str:
-        return f"{int(self):,}"
 
 
 def _key(text: object) -> str:
@@ -195,7 +188,7 @@ def read_count_file(path: str | os.PathLike, mapping: sources.ColumnMapping | No
     found, problems = _count_columns(header, name)
     data = [(i, r) for i, r in enumerate(rows[1:], start=2) if any(str(v).strip() for v in r)]
     if not problems and len(data) != 1:
-        problems.append(InputError(name, _Figure(len(data)), "must hold exactly one row of counts under the header" + (
+        problems.append(InputError(name, Counted(len(data)), "must hold exactly one row of counts under the header" + (
             " (a holder tally whose holder column is not recognised? name its columns in a mapping file: --mapping)"
             if len(data) > 1 else "")))
     if problems:
@@ -216,9 +209,8 @@ def read_count_file(path: str | os.PathLike, mapping: sources.ColumnMapping | No
     if problems:
         raise InputErrors(problems)
     t, g, f = counts["tendered"], counts.get("guaranteed_delivery", 0), counts.get("failed_delivery", 0)
-    shown = {"tendered": _Figure(t), "guaranteed_delivery": _Figure(g), "failed_delivery": _Figure(f)}
-    problems = tally_problems(shown, places,
-                              {"tendered": "tendered", "guaranteed_delivery": "guaranteed deliveries"}, "{:,}".format)
+    problems = tally_problems({"tendered": t, "guaranteed_delivery": g, "failed_delivery": f}, places,
+                              {"tendered": "tendered", "guaranteed_delivery": "guaranteed deliveries"})
     absent = tuple(k for k in _MAY_LACK if k not in found)
     if problems and "guaranteed_delivery" in absent:  # (failed deliveries above none: say why none)
         problems = [InputError(p.field, p.value, p.reason + " (the file has no guaranteed delivery column, so its "
@@ -242,7 +234,7 @@ def _net_problems(name: str, header: list[str], row: list, line: int, sep: str, 
                                     for i in (gross[0], withdrawn[0]))
     if reason_a or reason_w or a - w == net:
         return []  # (a gross or withdrawn cell that is no count is not read: the net count is the one)
-    return [InputError(f"{name}: row {line}, column {header[at]}", _Figure(net), f"is not {header[gross[0]]} less "
+    return [InputError(f"{name}: row {line}, column {header[at]}", Counted(net), f"is not {header[gross[0]]} less "
                        f"{header[withdrawn[0]]} ({a:,} - {w:,} = {a - w:,}): the file contradicts itself; ask the "
                        "agent which figure is right and correct the file")]
 

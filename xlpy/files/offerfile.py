@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..engine.compute import check_offer, compute, ratio_problems
 from ..engine.ratio import bound_problem
-from ..engine.errors import InputError, InputErrors
+from ..engine.errors import Counted, InputError, InputErrors
 from ..engine.model import (
     FRACTIONAL_POLICIES,
     KINDS,
@@ -44,6 +44,11 @@ __all__ = ["SCHEMA", "load", "compute_file", "parse", "workbook_given"]
 SCHEMA = 1
 #: Counts (units, shares) must be below this: Excel holds 15 significant digits exactly.
 MAX_COUNT = 10**15
+#: The keys of a count of units or shares: a problem shows an integer typed at one as the figures beside it are
+#: (``got 500,000``); a month, days or places (a year or a date typed for one: ``20040220``) read as typed.
+COUNT_KEYS = {"offer.outstanding", "offer.common_outstanding_before", "offer.max_units", "offer.odd_lot",
+              "tally.tendered", "tally.guaranteed_delivery", "tally.failed_delivery", "period.shares_before",
+              "exchange.units"}
 #: The size each other number must stay below (docs/offer-file.md, "Numbers"): far above any real
 #: offer, and small enough that every figure the engine derives from them is held exactly in its
 #: 34 digits and can be rounded to the cent.
@@ -107,9 +112,15 @@ class _Table(typed.Reader):
     def __init__(self, data: dict, prefix: str, problems: list[InputError]):
         self.data = data if isinstance(data, dict) else {}
         self.prefix = prefix
-        super().__init__(lambda name: self.data.get(name, typed.MISSING), self.key, typed.TOML, problems=problems)
+        super().__init__(self._raw, self.key, typed.TOML, problems=problems)
         if not isinstance(data, dict):
             problems.append(InputError(prefix, data, "must be a table"))
+
+    def _raw(self, name: str) -> object:
+        """The value at *name* as TOML gives it, an integer at a count's key (:data:`COUNT_KEYS`) marked
+        :class:`~xlpy.engine.errors.Counted` for the problems that show it."""
+        value = self.data.get(name, typed.MISSING)
+        return Counted.of(value) if re.sub(r"\[\d+\]", "", self.key(name)) in COUNT_KEYS else value
 
     def key(self, name: str) -> str:
         return f"{self.prefix}.{name}" if self.prefix else name
@@ -274,7 +285,7 @@ def _offer_table(o: _Table, base: Path | None) -> dict:
         odd_lot=o.whole("odd_lot", required=False, positive=True),
     )
     if fields["odd_lot"] is not None and not o.has("max_units"):  # (a max_units given but wrong is named itself)
-        o.fail("odd_lot", fields["odd_lot"], "applies only to a capped offer (set max_units)")
+        o.fail("odd_lot", Counted(fields["odd_lot"]), "applies only to a capped offer (set max_units)")
     fields["substantive_conversion"] = o.flag("substantive_conversion", True)
     fields["consideration"] = _consideration(o.data.get("consideration"), base, o.problems)
     fields["short_name"] = o.text("short_name", required=False)
@@ -431,7 +442,7 @@ def _tally(t: _Table, base: Path | None, problems: list[InputError]) -> Tally | 
     if t.has("file"):
         aggregate = [k for k in ("tendered", "guaranteed_delivery", "failed_delivery") if t.has(k)]
         if aggregate:
-            t.fail(aggregate[0], t.data[aggregate[0]], "give aggregate counts or a holder file, not both")
+            t.fail(aggregate[0], t.get(aggregate[0]), "give aggregate counts or a holder file, not both")
         name = t.text("file")
         mapping, refused = None, False
         mapping_name = t.text("mapping") if t.has("mapping") else None
