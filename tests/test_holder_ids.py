@@ -58,12 +58,13 @@ def test_an_excel_error_exported_as_text_is_no_holder(tmp_path, error):
 
 
 def test_error_date_and_boolean_cells_of_an_xlsx_tally_are_no_holders(tmp_path):
+    """A date cell is shown as its day, one with a time with it (a review: '2004-02-20T00:00:00')."""
     from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
     ws.append(["holder_id", "units", "method", "status"])
-    for holder in ("A1", "#REF!", "#REF!", dt.datetime(2004, 2, 20), True, 12345):
+    for holder in ("A1", "#REF!", "#REF!", dt.datetime(2004, 2, 20), True, 12345, dt.datetime(2004, 2, 20, 14, 30)):
         ws.append([holder, 10, "book-entry", "tendered"])
     assert ws["A3"].data_type == "e"  # (an error cell, as Excel saves #REF!)
     wb.save(tmp_path / "t.xlsx")
@@ -73,8 +74,11 @@ def test_error_date_and_boolean_cells_of_an_xlsx_tally_are_no_holders(tmp_path):
         f"t.xlsx: row 4, column holder_id: {error}",
         "t.xlsx: row 5, column holder_id: is a date, not a holder's id (Excel reads an account number such as "
         "2-20-2004 as one): format the column as Text, enter the ids again, and save the tally again, got "
-        "2004-02-20T00:00:00",
-        "t.xlsx: row 6, column holder_id: is TRUE or FALSE, not a holder's id: give the holder's id, got true"]
+        "2004-02-20",
+        "t.xlsx: row 6, column holder_id: is TRUE or FALSE, not a holder's id: give the holder's id, got true",
+        "t.xlsx: row 8, column holder_id: is a date, not a holder's id (Excel reads an account number such as "
+        "2-20-2004 as one): format the column as Text, enter the ids again, and save the tally again, got "
+        "2004-02-20 14:30:00"]
 
 
 def test_the_seed_tally_with_a_zero_width_space_is_refused_by_compute(tmp_path, capsys):

@@ -174,7 +174,12 @@ BAD = [
     Case("date-wrong-format", edit(BASE, "date = 2004-02-20", 'date = "20/02/2004"'),
          [("valuation.date", "'20/02/2004'")]),
     Case("date-with-time", edit(BASE, "expiration = 2004-02-20", "expiration = 2004-02-20T23:59:00"),
-         [("offer.expiration", "2004-02-20T23:59:00")]),
+         [("offer.expiration", "got 2004-02-20 23:59:00")]),
+    Case("date-at-midnight", edit(BASE, "expiration = 2004-02-20", "expiration = 2004-02-20T00:00:00"),
+         [("offer.expiration: must be a date without a time (YYYY-MM-DD)", "got 2004-02-20 00:00:00")]),
+    # a date-time typed where a count belongs is shown as typed, its time too (review 71: "got 2004-02-20")
+    Case("date-time-for-a-count", edit(BASE, "outstanding = 464777", "outstanding = 2004-02-20T00:00:00"),
+         [("offer.outstanding", "got 2004-02-20 00:00:00")]),
     Case("date-as-number", edit(BASE, "date = 2004-02-20", "date = 20040220"), [("valuation.date", "20040220")]),
     # --- numbers in one written form, within their bounds (docs/offer-file.md, "Numbers") -----
     Case("decimal-comma-ratio", edit(BASE, "ratio = 7.94", 'ratio = "7,94"'),

@@ -68,7 +68,9 @@ def test_validate_names_a_look_alike_id_typed_into_the_holder_table_and_still_co
 
 
 def test_validate_names_an_error_a_date_and_true_typed_as_holder_ids(standard_books, tmp_path):
-    book = _typed(standard_books, tmp_path, {"B30": "#N/A", "B31": True, "B32": dt.datetime(2004, 2, 20)})
+    """A date is shown as its day, one with a time with it (a review: '2004-02-20T00:00:00')."""
+    book = _typed(standard_books, tmp_path, {"B30": "#N/A", "B31": True, "B32": dt.datetime(2004, 2, 20),
+                                             "B33": dt.datetime(2004, 2, 20, 14, 30)})
     found = [str(f) for f in validate(book, legs=()).findings if f.leg == "inputs"]
     assert found == [
         "book.xlsm: Tenders!B30: TenderHolder is an Excel error saved as a value (a lookup or formula that failed): "
@@ -77,7 +79,10 @@ def test_validate_names_an_error_a_date_and_true_typed_as_holder_ids(standard_bo
         "[inputs]",
         "book.xlsm: Tenders!B32: TenderHolder is a date, not a holder's id (Excel reads an account number such as "
         "2-20-2004 as one): format the column as Text, enter the ids again, and save the workbook again, got "
-        "2004-02-20T00:00:00 [inputs]"]
+        "2004-02-20 [inputs]",
+        "book.xlsm: Tenders!B33: TenderHolder is a date, not a holder's id (Excel reads an account number such as "
+        "2-20-2004 as one): format the column as Text, enter the ids again, and save the workbook again, got "
+        "2004-02-20 14:30:00 [inputs]"]
 
 
 def test_a_refresh_computing_from_the_typed_table_refuses_it_and_one_rewriting_it_does_not(standard_books, tmp_path,

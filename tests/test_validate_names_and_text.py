@@ -188,3 +188,13 @@ def test_later_exchanges_the_offer_file_has_not_or_more_of_are_counted_in_words(
     for offer, want in ((SEED, "no later exchanges"), (tmp_path / "two.toml", "2 later exchanges")):
         found = [(f.what, f.expected, f.found) for f in validate(book, offer, legs=()).findings]
         assert found == [("table differs from the offer file", want, "1 later exchange")], found
+
+
+def test_a_finding_shows_a_date_as_a_person_writes_it():
+    """A review: a date read from a cell showed as 2004-02-20T00:00:00; a date-time with a time had ISO's T."""
+    import datetime as dt
+
+    from xlpy.workbook.findings import show
+
+    assert show(dt.datetime(2004, 2, 20)) == show(dt.date(2004, 2, 20)) == "2004-02-20"
+    assert show(dt.datetime(2004, 2, 20, 14, 30)) == "2004-02-20 14:30:00"

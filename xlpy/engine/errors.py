@@ -6,6 +6,7 @@ macros) turn these into exit codes, cell messages or dialog text.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from decimal import Decimal
@@ -116,9 +117,9 @@ class InputErrors(XlpyError, ValueError):
 
 def _show(value: object) -> str:
     """A problem's value as its message shows it after ``got``: text quoted as typed (``'464777'``), nothing, TOML's
-    true and false, a table or array as TOML writes it, a decimal as written (``0.0000001``), a date-time as ISO
-    8601 writes it, a count marked :class:`Counted` with thousands separators (``500,000``); any other int as typed
-    (a month of 13, a year or a date typed for a count of days: ``20040220``)."""
+    true and false, a table or array as TOML writes it, a decimal as written (``0.0000001``), a date-time as a
+    person writes it (:func:`_moment`), a count marked :class:`Counted` with thousands separators (``500,000``); any
+    other int as typed (a month of 13, a year or a date typed for a count of days: ``20040220``)."""
     if isinstance(value, str):
         # a hostile cell may hold thousands of characters: its start, and how long it is
         return repr(value) if len(value) <= 80 else f"{value[:60]!r}... ({len(value):,} characters)"
@@ -131,9 +132,16 @@ def _show(value: object) -> str:
         return text if len(text) <= 60 else text[:57] + "..."
     if type(value) is Decimal and value.is_finite() and -40 < value.as_tuple().exponent < 0:
         return format(value, "f")[:60]  # 0.0000001 as written, not str()'s 1E-7
-    # a date and time as TOML and ISO 8601 write it (2004-02-20T10:00:00, not str()'s space)
-    text = value.isoformat() if hasattr(value, "isoformat") and hasattr(value, "hour") else str(value)  # (Counted too)
+    text = _moment(value) if isinstance(value, dt.datetime) else str(value)  # (a Counted's str too: 500,000)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _moment(value: dt.datetime) -> str:
+    """A date and time as a person writes it: a cell's date (a date-time at midnight, of no time zone) as its day,
+    ``2004-02-20``, not ``2004-02-20T00:00:00``; another with its time after a space, ``2004-02-20 14:30:00``."""
+    if value.time() == dt.time() and value.tzinfo is None:
+        return value.date().isoformat()
+    return value.isoformat(" ")
 
 
 def _toml(value: object) -> str:

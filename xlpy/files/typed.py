@@ -152,11 +152,13 @@ class Reader:
 
     # --- the problems -------------------------------------------------------------------------
 
-    def fail(self, key, value, reason: str) -> None:
+    def fail(self, key, value, reason: str, show_value: bool = True) -> None:
         """Record that *value* at *key* is wrong: *reason* follows the place (and the name)."""
         if self.scheme.named:
             reason = f"{self.name(key)} {reason}"
-        self.problems.append(InputError(self.where(key), value, reason))
+        if show_value and self.scheme is TOML and isinstance(value, dt.datetime):  # (as typed, its time even at
+            reason, show_value = f"{reason}, got {value.isoformat(' ')}", False  # midnight: a cell's is its day)
+        self.problems.append(InputError(self.where(key), value, reason, show_value=show_value))
 
     def check(self) -> None:
         """Raise :class:`InputErrors` with every problem recorded, if any."""
@@ -247,7 +249,7 @@ class Reader:
         if isinstance(value, dt.datetime):
             if self.scheme.date_times:
                 return self._excel_day(key, value.date(), value if value.time() != dt.time() else value.date())
-            self.fail(key, value, "must be a date without a time (YYYY-MM-DD)")
+            self.fail(key, value, "must be a date without a time (YYYY-MM-DD)")  # (shown with its time: fail)
             return None
         if isinstance(value, dt.date):
             return self._excel_day(key, value)

@@ -85,7 +85,7 @@ def show(v) -> str:
         # every digit the engine keeps (normalize() would round to the context's 28)
         return number_text(v) if abs(v) < Decimal("1e15") else str(v)
     if isinstance(v, dt.datetime):
-        return v.date().isoformat() if v.time() == dt.time() else v.isoformat()
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat(" ")  # (2004-02-20 14:30:00)
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, str):
