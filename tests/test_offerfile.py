@@ -792,7 +792,8 @@ def test_a_workbook_is_not_built_for_figures_past_what_it_holds(tmp_path):
         "Sensitivity grid: fair value under the original terms for 900,000,000,000,000 units at 8.868 a share"]
     assert str(info.value.problems[0]) == (
         "common stock issued: must be below 1,000,000,000,000,000 for a workbook (it holds 15 digits of whole "
-        "shares exactly); check offer.outstanding, the ratios and valuation.price, got 6352000000000000")
+        "shares exactly); check offer.outstanding, the ratios and valuation.price, got 6,352,000,000,000,000")
+    assert str(info.value.problems[2]).endswith(", got 46941280000000000.0000")  # (money as it is)
     assert list(tmp_path.iterdir()) == [path]
 
 
@@ -815,7 +816,7 @@ def test_a_workbook_refuses_shares_it_cannot_count_exactly_in_parts_of_a_share(t
     assert [str(p) for p in info.value.problems] == [
         "offer: units x ratio in parts of 1/1,000,000 share: must be below 2^53 (9,007,199,254,740,992) for a "
         "workbook, which counts shares in those parts exactly only below it; check offer.outstanding and the ratios, "
-        "got 96133540812999996"]
+        "got 96,133,540,812,999,996"]
     assert list(tmp_path.iterdir()) == [path]
 
 

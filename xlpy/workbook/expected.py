@@ -415,7 +415,7 @@ def _finer_than(value: Decimal, places: int) -> bool:
 def _too_large(offer, results) -> list:
     """The figures of *offer*'s *results* a workbook cannot hold exactly, as input errors naming each (empty: none);
     a ratio set by formula is named by the places it is rounded to, with those places as the value given."""
-    from ..engine.errors import InputError
+    from ..engine.errors import Counted, InputError
 
     figures = [("common stock issued", results.common_issued, WORKBOOK_SHARES, "15 digits of whole shares"),
                ("common stock outstanding after the offer", results.common_outstanding_after, WORKBOOK_SHARES,
@@ -424,8 +424,8 @@ def _too_large(offer, results) -> list:
                 "15 digits with the cents"),
                ("fair value under the original terms", results.fair_value_original, WORKBOOK_MONEY,
                 "15 digits with the cents")]
-    problems = [InputError(name, value, f"must be below {bound:,} for a workbook (it holds {digits} exactly); "
-                                         "check offer.outstanding, the ratios and valuation.price")
+    problems = [InputError(name, Counted.of(value), f"must be below {bound:,} for a workbook (it holds {digits} "
+                           "exactly); check offer.outstanding, the ratios and valuation.price")  # (shares: Counted; money: as is)
                 for name, value, bound, digits in figures if abs(value) >= bound]
     face = in_principal(offer)  # the Release sheet states the principal outstanding to the cent
     if face is not None and offer.outstanding * face >= WORKBOOK_PRINCIPAL:
@@ -450,7 +450,7 @@ def _too_large(offer, results) -> list:
     # ... and multiplies the units by the ratio in those parts before INT and MOD: exact in binary below 2^53.
     counted = [("offer", results.units_accepted, results.offer_ratio)] + [
         (f"exchange[{i}]", e.units, e.ratio) for i, e in enumerate(results.exchanges[1:], 1)]
-    problems += [InputError(f"{name}: units x ratio in parts of 1/{scale:,} share", int(units * ratio * scale),
+    problems += [InputError(f"{name}: units x ratio in parts of 1/{scale:,} share", Counted(units * ratio * scale),
                             f"must be below 2^53 ({WORKBOOK_PARTS:,}) for a workbook, which counts shares in those "
                             "parts exactly only below it; check offer.outstanding and the ratios")
                  for name, units, ratio in counted if units * ratio * scale >= WORKBOOK_PARTS]
