@@ -123,3 +123,38 @@ def test_many_odd_ids_are_named_ten_and_counted():
     assert str(found[-1]) == "Tenders!B21:B36: TenderHolder: 5 more holder ids like these (the first 10 are shown)"
     text = [f"H{i:07d}" for i in range(1000)]
     assert odd_typed_ids("Tenders", "B", 21, text, text, True) == []  # (ASCII text: no finding, at C speed)
+
+
+def test_ids_differing_only_in_letter_case_are_named_by_their_cells_as_a_tally_holding_them_is(standard_books,
+                                                                                                tmp_path, capsys):
+    """DTC-0022 and dtc-0022: a build or a refresh refuses a tally holding both (Excel compares text without
+    regard to case, so the workbook's per-holder totals would join two holders the engine keeps apart).  Typed
+    into the holder table, validate called the workbook valid, and a refresh computing from the table wrote it."""
+    from xlpy.files import sources
+    from xlpy.workbook.data import holder_problems
+
+    tally = tmp_path / "t.csv"
+    tally.write_text("holder_id,units,method,status\nDTC-0022,10,book-entry,tendered\ndtc-0022,5,book-entry,"
+                     "tendered\n", encoding="utf-8")
+    (said,) = holder_problems(sources.read_tally(tally), "t.csv", 21)  # (what build and refresh say of a tally)
+    assert said.field == "t.csv: row 3, column holder_id" and "row 2 ('DTC-0022') only in letter case" in said.reason
+    reason = said.reason.replace("row 2 ", "row 21 ")  # (the table's first line, on row 21 of Tenders)
+    book = _typed(standard_books, tmp_path, {"B25": "dtc-0022"}, no_tally=True)
+    found = [str(f) for f in validate(book, legs=()).findings]
+    assert found == [f"book.xlsm: Tenders!B25: TenderHolder {reason}, got 'dtc-0022' [inputs]"]
+    before = book.read_bytes()
+    assert main(["refresh", str(book), "--prices", str(_new_prices(tmp_path)), "--no-backup"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy refresh: book.xlsm: Tenders!B25: TenderHolder {reason}, got 'dtc-0022'"]
+    assert book.read_bytes() == before
+
+
+def test_case_twins_are_found_wherever_they_are_and_one_case_ascii_passes_at_c_speed():
+    from xlpy.files.holder_ids import case_twins
+
+    ids = ["Smith", "Jones", "SMITH", "jones", "Smith", "Ölund", "ölund"]
+    assert [(i, why.split(" only")[0]) for i, why in case_twins(ids, lambda i: i + 2)] == [
+        (2, "differs from the holder id on row 2 ('Smith')"), (3, "differs from the holder id on row 3 ('Jones')"),
+        (6, "differs from the holder id on row 7 ('Ölund')")]
+    assert case_twins([f"DTC-{i:04d}" for i in range(1000)], lambda i: i) == []
+    assert case_twins(["Smith", "Jones", "Smith"], lambda i: i) == []  # (one id on two lines: one holder)

@@ -9,6 +9,9 @@ dash of another kind (a non-breaking hyphen) or a letter of another alphabet (a 
 are refused too, naming the line they look like (and, typed into a workbook's holder table, named by their cells:
 :mod:`xlpy.workbook.typed_ids`).  ASCII ids, the usual, are checked at C speed, and so are names
 with accents (the distinct characters of the column are looked at first): a million lines cost some 0.4 s more.
+Two ids differing only in letter case (:func:`case_twins`) are two holders to the engine and one to Excel, which
+compares text without regard to case: a tally holding them is refused by ``build`` and ``refresh`` (a worksheet
+cannot hold it faithfully), and the holder table typed into names them by their cells, in the same words.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import datetime as dt
 import unicodedata
 from collections.abc import Callable, Sequence
 
-__all__ = ["EXCEL_ERRORS", "odd_ids"]
+__all__ = ["EXCEL_ERRORS", "case_twins", "odd_ids"]
 
 #: The error values Excel writes for a formula that failed (and so exports to CSV as text).
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
@@ -37,6 +40,9 @@ _SEEN_AS = frozenset(map(chr, _LOOK_ALIKE))
 
 _ERROR = "is an Excel error saved as a value (a lookup or formula that failed): give the holder's id"
 _BOOL = "is TRUE or FALSE, not a holder's id: give the holder's id"
+_CASE = ("differs from the holder id on row {} ({!r}) only in letter case: Excel compares text without regard to "
+         "case and would count the two lines as one holder, the engine as two; spell them alike if they are one "
+         "holder, or make them differ otherwise")
 _DATE = ("is a date, not a holder's id (Excel reads an account number such as 2-20-2004 as one): format the column "
          "as Text, enter the ids again, and save the {} again")
 
@@ -81,4 +87,23 @@ def _look_alikes(ids: Sequence[str], row_of: Callable[[int], int], text: str) ->
             named = ", ".join(f"U+{ord(c):04X} ({unicodedata.name(c, 'unnamed')})" for c in odd[:2])
             out.append((i, f"looks like the holder id on row {row_of(j)} ({seen!r}) but differs in {named}: the two "
                            "would count as two holders; give the one id on both lines"))
+    return out
+
+
+def case_twins(ids: Sequence[str], row_of: Callable[[int], int], joined: str | None = None) -> list[tuple[int, str]]:
+    """(line, why) of each holder id that differs from an earlier line's only in letter case, in line order: Excel
+    compares text without regard to case, so a workbook's per-holder totals would join two holders the engine keeps
+    apart (a tally refused by ``build`` and ``refresh``, :func:`xlpy.workbook.data.holder_problems`; the holder
+    table typed into, by its cells).  *joined*: the ids joined by any separator, when the caller has them so."""
+    text = "".join(ids) if joined is None else joined
+    # ASCII ids all in one case (the usual DTC-0101) cannot differ only in case; else compare them.
+    one_case = text.isascii() and (text == text.upper() or text == text.lower())
+    if one_case or len(set(map(str.lower, ids))) == len(set(ids)):  # (else two spellings of one id: line by line)
+        return []
+    first: dict[str, tuple[int, str]] = {}
+    out = []
+    for i, h in enumerate(ids):
+        j, seen = first.setdefault(h.lower(), (i, h))
+        if seen != h:
+            out.append((i, _CASE.format(row_of(j), seen)))
     return out

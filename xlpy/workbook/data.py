@@ -36,6 +36,7 @@ from ..engine.model import (
 )
 from ..engine.ratio import bound_problem
 from ..files import typed
+from ..files.holder_ids import case_twins
 from ..files.offerfile import BOUNDS, ID_RULE, MAX_COUNT, MIN_PRICE, OFFER_ID, PRICE_KEYS, TAX_RATE_RULE
 from .formula_text import boolean_formula
 from .layout import ENTRY_LINES, SENS_PRICE_STEPS, Layout, Shape
@@ -213,18 +214,8 @@ def holder_problems(table: HolderTable, name: str, first_row: int) -> list[Input
             if u >= 10**EXCEL_DIGITS:
                 found.append(InputError(f"{name}: row {row_of(i)}, column units", u,
                                         f"has more than {EXCEL_DIGITS} digits, which Excel cannot hold exactly"))
-    # ASCII ids all in one case (the usual DTC-0101) cannot differ only in case; else compare them.
-    one_case = joined.isascii() and (joined == joined.upper() or joined == joined.lower())
-    if not one_case and len(set(map(str.lower, ids))) != len(set(ids)):  # two spellings of one id, line by line
-        first: dict[str, tuple[int, str]] = {}
-        for i, h in enumerate(ids):
-            j, seen = first.setdefault(h.lower(), (i, h))
-            if seen != h:
-                found.append(InputError(
-                    f"{name}: row {row_of(i)}, column holder_id", h,
-                    f"differs from the holder id on row {row_of(j)} ({seen!r}) only in letter case: Excel compares "
-                    "text without regard to case and would count the two lines as one holder, the engine as two; "
-                    "spell them alike if they are one holder, or make them differ otherwise"))
+    found += [InputError(f"{name}: row {row_of(i)}, column holder_id", ids[i], why)
+              for i, why in case_twins(ids, row_of, joined)]  # (Excel's = ignores case)
     return found
 
 
