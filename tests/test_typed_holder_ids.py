@@ -158,3 +158,82 @@ def test_case_twins_are_found_wherever_they_are_and_one_case_ascii_passes_at_c_s
         (6, "differs from the holder id on row 7 ('Ölund')")]
     assert case_twins([f"DTC-{i:04d}" for i in range(1000)], lambda i: i) == []
     assert case_twins(["Smith", "Jones", "Smith"], lambda i: i) == []  # (one id on two lines: one holder)
+
+
+def test_the_figures_following_from_an_error_typed_as_a_holder_id_do_not_drown_it(standard_books, tmp_path, capsys):
+    """``#N/A`` typed (or pasted) into the holder column makes every total after it ``#N/A`` in the workbook: the id
+    was named, and then some hundred figures of each recalculation, one a line.  The id comes first; ten figures a
+    leg say they follow from it, a note counts the rest, and the workbook is still not valid (exit 1)."""
+    from xlpy.workbook.saved_values import TYPED_OVER_SHOWN
+
+    book = _typed(standard_books, tmp_path, {"B30": "#N/A"})
+    assert load_workbook(book)["Tenders"]["B30"].data_type == "e"  # (an error cell, as Excel saves one)
+    report = validate(book, legs=("formulas",))
+    inputs, figures = ([f for f in report.findings if f.leg == leg] for leg in ("inputs", "formulas"))
+    assert [f.where for f in inputs] == ["Tenders!B30"] and report.findings[0] == inputs[0]
+    assert len(figures) == TYPED_OVER_SHOWN and len(report.findings) == 1 + TYPED_OVER_SHOWN
+    assert all(f.what.endswith(
+        "differs from the engine; it follows from the holder id typed at Tenders!B30, which no agent meant (named "
+        "in a finding of its own; the workbook's formulas read it otherwise than the engine): give the holder's id, "
+        "then validate again") for f in figures), figures[0]
+    (rest,) = [n for n in report.notes if "more figure(s)" in n]
+    assert rest.startswith("formulas leg: ") and rest.endswith(
+        " more figure(s) differ from the engine, following from the holder id no agent meant (the first 10 are "
+        "shown)")
+    assert int(rest.split()[2]) > 50  # (before: each of them a finding)
+    assert main(["validate", str(book), "--no-libreoffice", "-q"]) == 1
+    assert capsys.readouterr().out.splitlines()[0].startswith("book.xlsm: Tenders!B30: TenderHolder is an Excel error")
+
+
+def test_a_value_typed_over_a_formula_beside_a_bad_id_is_still_named_and_the_figures_say_either(standard_books,
+                                                                                              tmp_path):
+    """The cap keeps the validator honest: a formula typed over elsewhere is its own finding, and the figures name
+    both causes; three bad ids are counted, two named."""
+    book = _typed(standard_books, tmp_path, {"B30": "#N/A", "B31": True, "B32": "dtc-0022"})
+    wb = load_workbook(book, keep_vba=True)
+    wb["Cover"]["C7"] = 1
+    wb.save(book)
+    report = validate(book, legs=("formulas",))
+    assert "book.xlsm: Cover!C7: formula replaced by a value: expected =CommonIssued, found 1 [structure]" in map(
+        str, report.findings)
+    assert [f.where for f in report.findings if f.leg == "inputs"] == ["Tenders!B30", "Tenders!B31", "Tenders!B32"]
+    figures = [f for f in report.findings if f.leg == "formulas"]
+    assert figures and all(
+        "it follows from the value typed over the formula of Cover!C7 (the workbook computes from that value, the "
+        "engine from the inputs): put the formula back, then validate again; or it follows from the 3 holder ids "
+        "typed at Tenders!B30, Tenders!B31 and 1 more, which no agent meant (named in findings of their own; the "
+        "workbook's formulas read them otherwise than the engine): give each holder's id, then validate again" in f.what
+        for f in figures)
+    assert any(n.endswith("following from the values typed over formulas, or the holder ids no agent meant (the "
+                          "first 10 are shown)") for n in report.notes)
+
+
+def test_ids_past_the_ten_named_are_counted_among_the_causes():
+    """A column of dates pasted in: ten named, the rest counted on one line, and all of them the figures' causes."""
+    from types import SimpleNamespace
+
+    from xlpy.workbook.layout import Shape, layout
+    from xlpy.workbook.saved_values import Overridden, typed_over_rest, typed_over_why
+    from xlpy.workbook.typed_ids import odd_typed_ids, with_ids
+
+    lay = layout(Shape(tally="holders", holder_rows=20))
+    raw = [dt.date(2004, 2, d) for d in range(1, 16)]
+    found = [SimpleNamespace(where=p.field, what=p.reason, leg="inputs")
+             for p in odd_typed_ids("Tenders", "B", 21, raw, [str(v) for v in raw], False)]
+    assert len(found) == 11 and found[-1].where == "Tenders!B21:B35"
+    causes = with_ids(Overridden(), found, lay)
+    assert typed_over_why(causes).startswith("it follows from the 15 holder ids typed at Tenders!B21, Tenders!B22 "
+                                             "and 13 more, which no agent meant")
+    assert typed_over_rest(12, "figure(s)", causes) == ("2 more figure(s) differ from the engine, following from "
+                                                        "the holder ids no agent meant (the first 10 are shown)")
+    assert with_ids(Overridden(), [SimpleNamespace(where="Tenders!B21", what="TenderHolder x", leg="saved")],
+                    lay) == []  # (an id's finding only: none here)
+    assert with_ids(Overridden(), found, layout(Shape())) == []  # (aggregate counts: no holder table)
+    # review 71: an id that prints as another's (a zero-width space) is two holders to the workbook as to the engine,
+    # so a figure that differs does not follow from it (a doctored figure beside one is said to look doctored)
+    alike = odd_typed_ids("Tenders", "B", 21, ["DTC-0022", "DTC-0022\u200b"], ["DTC-0022", "DTC-0022\u200b"], True)
+    assert [p.reason.split(" (")[0] for p in alike] == ["TenderHolder looks like the holder id on row 21"]
+    looks = [SimpleNamespace(where=p.field, what=p.reason, leg="inputs") for p in alike]
+    assert with_ids(Overridden(), looks, lay) == [] and with_ids(Overridden(), looks + found[:1], lay).ids == (
+        "Tenders!B21",)
+

@@ -612,6 +612,8 @@ def typed_over_why(cells: Sequence[str], may: bool = False) -> str:
     that follow say so instead of calling the file stale or doctored.  The first two cells are named; *may*:
     no recalculation told whether the figure follows (``it may follow``)."""
     follows = "it may follow" if may else "it follows"
+    if getattr(cells, "ids", ()):  # holder ids no agent meant among them (:class:`xlpy.workbook.typed_ids.WithIds`)
+        return cells.why(follows, lambda formulas: typed_over_why(formulas, may))
     changed = getattr(cells, "changed", frozenset())
     if changed:  # (QA: a formula edited, not typed over, had every figure after it called doctored)
         return _changed_why(cells, changed, follows)
@@ -642,6 +644,7 @@ def typed_over_rest(shown: int, what: str, cells: Sequence[str] = ()) -> str | N
     changed = len(getattr(cells, "changed", ()))
     causes = "the values typed over formulas" if not changed else "the formulas changed" if changed == len(cells) \
         else "the values typed over formulas, or the formulas changed"
+    causes = cells.causes(causes) if getattr(cells, "ids", ()) else causes  # (holder ids no agent meant)
     return (f"{shown - TYPED_OVER_SHOWN} more {what} differ from the engine, following from {causes} (the first "
             f"{TYPED_OVER_SHOWN} are shown)")
 

@@ -13,12 +13,17 @@ table (one that rewrites it from a tally reads the tally's ids, which its reader
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from ..engine.errors import InputError
 from ..files.holder_ids import case_twins, odd_ids
 
-__all__ = ["SHOWN", "odd_typed_ids"]
+if TYPE_CHECKING:
+    from .layout import Layout
+
+__all__ = ["SHOWN", "WithIds", "odd_typed_ids", "with_ids"]
 
 #: The ids named one by one; one more problem counts the rest (as ``validate`` names a table's rows).
 SHOWN = 10
@@ -40,3 +45,65 @@ def odd_typed_ids(sheet: str, letter: str, first_row: int, raw: Sequence, ids: S
                               f"TenderHolder: {len(found) - SHOWN:,} more holder ids like these (the first {SHOWN} "
                               "are shown)", show_value=False))
     return out
+
+
+#: How an id that prints as another line's is named (:func:`xlpy.files.holder_ids.odd_ids`): the workbook's
+#: formulas read it as the engine does (two holders), so no figure that differs follows from it.
+_ALIKE = "TenderHolder looks like the holder id on row "
+#: The line counting the ids past the first :data:`SHOWN`, as :func:`odd_typed_ids` words it.
+_MORE = re.compile(r"TenderHolder: ([\d,]+) more holder ids like these")
+
+
+class WithIds(list):
+    """The cells (``sheet!cell``) whose values the figures that differ from the engine follow from: those whose
+    layout formula the workbook does not hold (:class:`~xlpy.workbook.saved_values.Overridden`, in
+    :attr:`formulas`) and the holder ids no agent meant (:attr:`ids`, :attr:`more` past them): validate's
+    findings of the figures following from them say so, the first few shown, a note counting the rest."""
+
+    def __init__(self, formulas: list, ids: Sequence[str], more: int):
+        super().__init__([*formulas, *ids])
+        self.formulas, self.ids, self.more = formulas, tuple(ids), more
+        self.changed = getattr(formulas, "changed", frozenset())
+
+    def why(self, follows: str, formulas_why: Callable[[list], str]) -> str:
+        """Why a figure differs (``it follows`` or ``it may follow``, *follows*): the ids named, the formulas'
+        words (*formulas_why*) first where a formula is typed over too."""
+        n = len(self.ids) + self.more
+        if n == 1:
+            said = (f"{follows} from the holder id typed at {self.ids[0]}, which no agent meant (named in a finding "
+                    "of its own; the workbook's formulas read it otherwise than the engine): give the holder's id, "
+                    "then validate again")
+        else:
+            named = " and ".join(self.ids) if n == 2 else f"{self.ids[0]}, {self.ids[1]} and {n - 2:,} more"
+            said = (f"{follows} from the {n:,} holder ids typed at {named}, which no agent meant (named in findings "
+                    "of their own; the workbook's formulas read them otherwise than the engine): give each holder's "
+                    "id, then validate again")
+        return f"{formulas_why(self.formulas)}; or {said}" if self.formulas else said
+
+    def causes(self, formulas: str) -> str:
+        """The causes a note counting the rest names (*formulas*: the formulas' words, where there are some)."""
+        ids = "the holder id no agent meant" if len(self.ids) + self.more == 1 else "the holder ids no agent meant"
+        return f"{formulas}, or {ids}" if self.formulas else ids
+
+
+def with_ids(typed: list, findings: Sequence, lay: Layout) -> list:
+    """*typed* (:class:`~xlpy.workbook.saved_values.Overridden`) with the holder ids no agent meant that validate's
+    *findings* name in *lay*'s holder table (as :func:`odd_typed_ids` words them), or *typed* when there are none:
+    the workbook's formulas read such an id otherwise than the engine (an ``#N/A`` typed makes every total after it
+    ``#N/A``), so the figures that differ following from it are said to, the first few shown, and do not drown it."""
+    if lay.shape.tally != "holders":
+        return typed
+    sheet, t = lay.table("tblTenders")
+    column = f"{sheet.title}!{t.letter('holder')}"
+    ids, more = [], 0
+    for f in findings:
+        if f.leg != "inputs" or not f.what.startswith("TenderHolder") or not f.where.startswith(column):
+            continue
+        if f.what.startswith(_ALIKE):  # (two holders to the workbook's formulas as to the engine: no figure moves)
+            continue
+        m = _MORE.match(f.what)
+        if m is not None:
+            more += int(m.group(1).replace(",", ""))
+        elif f.where[len(column):].isdigit():
+            ids.append(f.where)
+    return WithIds(typed, ids, more) if ids else typed

@@ -48,7 +48,7 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import engine_context, to_decimal
 from ..excel import vba
 from ..files.steady import not_a_file
-from . import data as bookdata
+from . import data as bookdata, typed_ids
 from . import button_links, history_trail, libreoffice, offer_drift, progress, rebuild, saved_values, shown, table_edits
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
@@ -579,6 +579,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         structure_rest()
         return report
     offer, results, exp = engine
+    typed = typed_ids.with_ids(typed, later, lay)  # (the figures following from a holder id no agent meant say so)
     compared, check, word = _saved(book, path, wb, exp, findings, notes, lay, offer, results, typed)
     notes += history_trail.last_row_note(path, lay, results)  # (an input typed since the last refresh, or edited)
     report.count("saved", compared)
