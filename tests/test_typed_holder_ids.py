@@ -237,3 +237,24 @@ def test_ids_past_the_ten_named_are_counted_among_the_causes():
     assert with_ids(Overridden(), looks, lay) == [] and with_ids(Overridden(), looks + found[:1], lay).ids == (
         "Tenders!B21",)
 
+
+def test_the_table_read_from_the_sheet_text_gives_the_ids_openpyxl_gives(standard_books, tmp_path):
+    """openpyxl saves every character outside ASCII as a reference (``&#214;``, ``&#8203;``), which the reader of
+    a sheet's text left as it was: the lines a refresh compares with a tally's held ``&#214;lund``, not ``Ölund``."""
+    from xlpy.workbook.backends import PackageBook
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    typed = {"B22": "Ölund", "B23": "DTC-0022\u200b", "B24": "A&#8203;&amp;<>'\""}
+    book = _typed(standard_books, tmp_path, typed)
+    b = PackageBook(book)
+    sheet, t = layout(Shape.decode(b.name(LAYOUT_NAME))).table("tblTenders")
+    assert "&#214;lund" in b.pkg.read(b.sheet_part(sheet.title)).decode()  # (as openpyxl saves it)
+    assert [row[0] for row in b.table_lines(sheet.title, t)[1:4]] == list(typed.values())
+    from xlpy.workbook.xml_text import unescape  # (one pass: a reference spelled with &amp; stays as typed)
+
+    assert unescape("&amp;#8203; &#x200B;&#233;&lt;&quot;&apos;&gt;") == "&#8203; \u200bé<\"'>"
+    assert unescape("&#1114112;&#X41;&#;&foo;&#65;") == "&#1114112;&#X41;&#;&foo;A"  # (no character: as written)
+    from xlpy.workbook.saved_values import _saved_value  # (a saved text, as openpyxl writes one, reads the same)
+
+    assert _saved_value("str", "&#214;lund &amp; Co") == "Ölund & Co"
+

@@ -25,6 +25,8 @@ import os
 import re
 from pathlib import Path
 
+from .xml_text import unescape
+
 __all__ = ["MIN_ROWS", "load"]
 
 #: Holder tables shorter than this are left to openpyxl.
@@ -71,8 +73,6 @@ _CELL = re.compile(
     r'(?:<v>[^<]*</v>|<v/>)?'
     r'|<v>([^<]*)</v>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>|<v/>|<f/>)?</c>)')
 _GAP = re.compile(r'(?:\s|<row\b[^<>]*?>|</row>)*')
-_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#\d+|amp|lt|gt|quot|apos);")
-_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
 
 def shared_strings(pkg) -> list[str]:
@@ -81,19 +81,6 @@ def shared_strings(pkg) -> list[str]:
         return _shared_strings(pkg)
     except _Fallback:
         return []
-
-
-def _unescape(text: str) -> str:
-    if "&" not in text:
-        return text
-
-    def sub(m):
-        e = m.group(1)
-        if e[0] == "#":
-            return chr(int(e[2:], 16) if e[1] in "xX" else int(e[1:]))
-        return _NAMED[e]
-
-    return _ENTITY.sub(sub, text)
 
 
 def _load(path: Path):
@@ -141,13 +128,13 @@ def _load(path: Path):
         kind = "n"
         value: object = None
         if f is not None:
-            value, kind = "=" + _unescape(f), "f"
+            value, kind = "=" + unescape(f), "f"
         elif si is not None:
             value, kind = shared(si, ref, master, letters, r), "f"
         elif text is not None:
             if t != "inlineStr":
                 raise _Fallback("inline text in another type")
-            value, kind = _unescape(text), "s"
+            value, kind = unescape(text), "s"
         elif v is not None:
             if t is None or t == "n":
                 if s in dates:
@@ -194,7 +181,7 @@ class _SharedFormulas:
         c1, r1, c2, r2 = range_boundaries(ref)
         if not c1 == c2 == column_index_from_string(letters) or r1 != row or not self.first <= r1 <= r2 <= self.last:
             raise _Fallback("a shared formula reaching outside the table's column")
-        text = "=" + _unescape(master)
+        text = "=" + unescape(master)
         at = row_shifter(text, f"{letters}{row}", r2)
         if at is None:
             raise _Fallback("a shared formula not shifted by rows alone")

@@ -103,7 +103,7 @@ _SI = re.compile(r'\bsi="(\d+)"')
 def _all_written_out(sx, table: Table, cols: Sequence[int], r1: int, r2: int) -> list[tuple[str, object]] | None:
     """When every formula cell of rows r1..r2 holds its formula written out (as LibreOffice and openpyxl save one),
     the overrides among them, read by one pattern and compared column by column as lists; else None."""
-    from .package import unescape
+    from .xml_text import unescape
 
     p = re.escape(sx.p)
     letters = {get_column_letter(c): c for c in cols}
@@ -146,7 +146,7 @@ def _each_cell(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings)
     """Rows *r1*..*r2* of *table* cell by cell: the overrides in its formula columns *cols*.  A cell of a shared
     formula has the text of its first cell, moved down (ECMA-376 18.3.1.40)."""
     from .formula_text import shifted
-    from .package import unescape
+    from .xml_text import unescape
 
     letters = {get_column_letter(c): c for c in cols}
     cell = re.compile(rf'<{re.escape(sx.p)}c r="({"|".join(letters)})(\d+)"[^>]*?(?:/>|>(.*?)</{re.escape(sx.p)}c>)',

@@ -36,7 +36,6 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from xml.etree.ElementTree import ParseError
 from xml.sax.saxutils import escape as _xml_escape
-from xml.sax.saxutils import unescape as _xml_unescape
 
 from defusedxml.ElementTree import (
     fromstring as _parse_xml,  # a workbook is untrusted input
@@ -48,6 +47,7 @@ from ..files import deflate as fast
 from ..files.safety import DTD, inflate_part, read_part, xml_fault
 from ..files.serial_dates import serial_text
 from . import sheet_data
+from .xml_text import unescape
 
 __all__ = ["REL", "Package", "PackageError", "SheetXml", "cell_xml", "number_text", "text_xml"]
 
@@ -756,12 +756,6 @@ class SheetXml:
 
 
 # --- workbook.xml: xlpy.workbook.workbook_xml ----------------------------------------------------
-
-
-def unescape(text: str) -> str:
-    """XML text as it reads: ``&amp;`` and the other entities replaced (text without one, most of a sheet's, as it
-    is: a long table's hundreds of thousands of cells are read through here)."""
-    return _xml_unescape(text, {"&quot;": '"', "&apos;": "'"}) if "&" in text else text
 
 
 def drop_calc_chain(pkg: Package) -> None:

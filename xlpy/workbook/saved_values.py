@@ -34,7 +34,6 @@ from decimal import Decimal
 from itertools import chain, compress, repeat
 from operator import itemgetter
 from xml.sax.saxutils import escape
-from xml.sax.saxutils import unescape as _xml_unescape
 
 __all__ = ["SAVED_SHEETS", "HOLDER_TABLE", "engine_cells", "fill", "fill_package", "fill_table", "holder_values",
            "value_texts", "TableValues", "compare", "compare_table", "compare_holder_table", "verdict",
@@ -410,7 +409,9 @@ STALE_SHARE = 0.25
 
 
 def _unescape(text: str) -> str:
-    return _xml_unescape(text, {"&quot;": '"', "&apos;": "'"})
+    from .xml_text import unescape  # (character references too: a saved text openpyxl wrote, "&#214;lund")
+
+    return unescape(text)
 
 
 #: The end of a formula cell: its formula's end (``</f>``, or a shared formula's member ``<f .../>``), then

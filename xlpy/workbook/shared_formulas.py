@@ -18,11 +18,12 @@ reads any formula.
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape, unescape
+from xml.sax.saxutils import escape
 
 from openpyxl.utils.cell import coordinate_to_tuple
 
 from .formula_text import shifted
+from .xml_text import unescape
 
 __all__ = ["unshare_crossing"]
 
@@ -32,7 +33,6 @@ _REF = re.compile(r'\sr="([A-Z]+\d+)"')
 _SI = re.compile(r'\ssi="(\d+)"')
 _F_OPEN = re.compile(r"<(\w+:)?f\s")
 _F_REF = re.compile(r'\sref="([^"]*)"')
-_ENTITIES = {"&quot;": '"', "&apos;": "'"}
 
 Area = tuple[int, int, int, int]  # first row, last row, first column, last column
 
@@ -92,7 +92,7 @@ def unshare_crossing(text: str, area: Area) -> str:
             continue
         g = groups.setdefault(si.group(1), {"master": None, "inside": False, "outside": False})
         if f.group("text"):
-            g["master"] = (ref.group(1), unescape(f.group("text"), _ENTITIES))
+            g["master"] = (ref.group(1), unescape(f.group("text")))
         g["inside" if _inside(ref.group(1), area) else "outside"] = True
     crossing = {si: g["master"] for si, g in groups.items() if g["inside"] and g["outside"] and g["master"]}
     if not crossing:
