@@ -258,3 +258,20 @@ def test_the_table_read_from_the_sheet_text_gives_the_ids_openpyxl_gives(standar
 
     assert _saved_value("str", "&#214;lund &amp; Co") == "Ölund & Co"
 
+
+def test_a_refresh_computing_from_the_typed_table_reads_it_column_by_column(standard_books, tmp_path, monkeypatch):
+    """A refresh computing from the holder table typed in (the Prices button, a workbook recording no tally) read
+    the table through openpyxl's cells, then line by line: at 100,000 lines the Prices refresh took 21 s, 18 s of
+    them reading the table.  It now reads the table's input columns from the sheet's text, as a refresh from a
+    tally compares them, and checks them column by column, as validate does (3 s); the workbook it writes is the
+    same."""
+    from xlpy.workbook.backends import PackageBook
+
+    book = _typed(standard_books, tmp_path, {}, no_tally=True)
+    asked, fast, get_rows, table_lines = [], [], PackageBook.get_rows, PackageBook.table_lines
+    monkeypatch.setattr(PackageBook, "get_rows", lambda self, sheet, ref: asked.append(f"{sheet}!{ref}") or
+                        get_rows(self, sheet, ref))
+    monkeypatch.setattr(PackageBook, "table_lines", lambda self, sheet, t: fast.append(t.name) or
+                        table_lines(self, sheet, t))
+    assert main(["refresh", str(book), "--prices", str(_new_prices(tmp_path)), "--no-backup", "-q"]) == 0
+    assert [a for a in asked if a.startswith("Tenders!")] == [] and fast == ["tblTenders"]

@@ -417,7 +417,8 @@ class _Refresh:
         """The offer the refreshed workbook describes, and its results; raise every problem found."""
         offer = results = None
         try:
-            offer = bookdata.read_offer(self.get, self.lay, tally=self.tally, prices=self.prices)
+            offer = bookdata.read_offer(self.get, self.lay, tally=self.tally, prices=self.prices,
+                                        get_rows=table_edits.holder_columns(self.book, self.lay))  # (a typed table)
         except InputErrors as exc:
             self.problems.extend(exc.problems)
         if offer is not None and self.tally is not None:
@@ -603,8 +604,7 @@ class _Refresh:
         return names + (["tblPrices", "tblHolidays"] if self.prices is not None else []) + ["tblHistory"]
 
     def check_places(self) -> list[InputError]:
-        """A table the refresh rewrites whose header the book holds in another row than the layout, or which shows a
-        Total Row: refused."""
+        """A table the refresh rewrites with its header on another row than the layout's, or a Total Row: refused."""
         found = []
         for name in self._rewritten():
             sheet, t = self.lay.table(name)
