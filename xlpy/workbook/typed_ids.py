@@ -8,7 +8,10 @@ workbook rounds shares and cash in lieu holder by holder, so one holder under tw
 charge.  The holder table on Tenders is edited in Excel too, and its ids are held to the same checks, in the same
 words, when :func:`xlpy.workbook.data.read_offer` reads it: a finding of ``xlpy validate``, which still compares
 the figures (they follow from the ids, as the workbook's do), and bad input to a refresh that computes from the
-table (one that rewrites it from a tally reads the tally's ids, which its reader checks).
+table (one that rewrites it from a tally reads the tally's ids, which its reader checks).  Where the workbook's
+formulas read such an id otherwise than the engine (an ``#N/A`` typed makes every total after it ``#N/A``), the
+figures that differ say they follow from it, the first ten a recalculation and a note counting the rest
+(:func:`with_ids`), as those following from a value typed over a formula do: the id is not drowned.
 """
 
 from __future__ import annotations
