@@ -124,7 +124,7 @@ def _shared_group(item) -> str | None:
 #
 # ``standard_books[kind]`` builds on first use and is shared READ-ONLY: a test
 # that writes copies the workbook (and the sources beside it) into its own
-# ``tmp_path`` first; at the end of the session the fixture fails if any
+# ``tmp_path`` first (``standard_books.copy_into(kind, tmp_path)``); at the end of the session the fixture fails if any
 # file of a shared workbook's folder changed.  Kinds:
 #
 # * ``seed``: the seed offer (fixed ratio, counts in the offer file) with its
@@ -188,6 +188,16 @@ class _StandardBooks(dict):
     @property
     def sealed(self) -> dict:
         return self.__dict__.setdefault("_sealed", {})
+
+    def copy_into(self, kind: str, folder: _Path) -> _Path:
+        """A copy of the workbook *kind* in *folder*, with the files beside it (the tally and prices it records):
+        what a test that writes works on."""
+        import shutil
+
+        for f in self[kind].parent.iterdir():
+            if f.is_file():
+                shutil.copy(f, folder / f.name)
+        return folder / self[kind].name
 
     def changed(self) -> list[str]:
         """The kinds whose folder a test changed (the books are shared read-only)."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import shutil
 import socket
 from pathlib import Path
 
@@ -28,12 +27,11 @@ from xlpy.workbook import locks
 def book(standard_books, tmp_path, monkeypatch) -> Path:
     """The holder workbook, its tally and prices beside it, and a tally of five lines more."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
-    for f in standard_books["holders"].parent.iterdir():
-        shutil.copy(f, tmp_path / f.name)
+    book = standard_books.copy_into("holders", tmp_path)
     text = (DATA / TALLY).read_text(encoding="utf-8").rstrip("\n")
     (tmp_path / "more.csv").write_text(text + "".join(f"\nNEW-{i},{100 + i},book-entry,tendered" for i in range(5))
                                        + "\n", encoding="utf-8")
-    return tmp_path / standard_books["holders"].name
+    return book
 
 
 def _lock_file(book: Path) -> Path:

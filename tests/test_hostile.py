@@ -126,11 +126,9 @@ def built(standard_books):
 
 
 @pytest.fixture
-def book(built, tmp_path, monkeypatch):
+def book(standard_books, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
-    for f in built.parent.iterdir():
-        shutil.copy(f, tmp_path / f.name)
-    return tmp_path / built.name
+    return standard_books.copy_into("holders", tmp_path)
 
 
 pytestmark = pytest.mark.usefixtures("fresh_limits")  # (the --max-* limits reset around each test: conftest.py)

@@ -58,10 +58,7 @@ def _sources_changed(folder: Path) -> None:
 @pytest.fixture
 def holders(standard_books, tmp_path) -> Path:
     """A copy of the holder workbook (a tally and a price history, recorded on its Cover) with its files beside it."""
-    built = standard_books["holders"]
-    for f in built.parent.iterdir():
-        shutil.copy(f, tmp_path / f.name)
-    return tmp_path / built.name
+    return standard_books.copy_into("holders", tmp_path)
 
 
 @pytest.mark.parametrize("sheet", ["Tenders", "Prices", "History", "Cover"])

@@ -158,10 +158,7 @@ def test_a_later_xlpy_s_workbook_is_said_to_be_one(tmp_path, standard_books):
 @pytest.fixture
 def holders(standard_books, tmp_path) -> Path:
     """A copy of the standard holder workbook, with its tally and price files beside it."""
-    src = standard_books["holders"]
-    for f in src.parent.iterdir():
-        shutil.copy(f, tmp_path / f.name)
-    return tmp_path / src.name
+    return standard_books.copy_into("holders", tmp_path)
 
 
 @pytest.mark.parametrize("version", [10, LAYOUT_VERSION + 1])

@@ -477,9 +477,7 @@ def test_a_structured_reference_of_ones_own_on_a_standard_sheet_leaves_the_check
     from repo_paths import FORMULA
 
     book = tmp_path / "mine.xlsm"
-    for f in standard_books["holders"].parent.iterdir():
-        if f.is_file():
-            shutil.copy(f, tmp_path / f.name)
+    standard_books.copy_into("holders", tmp_path)
     wb = load_workbook(standard_books["holders"], keep_vba=True)
     wb.save(book)  # saved by openpyxl as the edited one is (no saved values: those are not compared)
     clean = validate(book, FORMULA, legs=("formulas",))

@@ -28,10 +28,7 @@ from xlpy.workbook.workbook_xml import defined_names
 @pytest.fixture
 def holders(standard_books, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
-    src = standard_books["holders"]
-    for f in src.parent.iterdir():
-        shutil.copy(f, tmp_path / f.name)
-    return tmp_path / src.name
+    return standard_books.copy_into("holders", tmp_path)
 
 
 def _tally(path: Path, extra: int) -> Path:

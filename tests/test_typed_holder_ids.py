@@ -9,7 +9,6 @@ computes from the table (the Prices button, or a workbook recording no tally fil
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -26,9 +25,7 @@ def _typed(standard_books, tmp_path: Path, typed: dict[str, object], *, no_tally
     *no_tally*, the Cover records no tally file (the holder table typed, not refreshed from one)."""
     from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
 
-    for f in standard_books["holders"].parent.iterdir():
-        shutil.copy(f, tmp_path / f.name)
-    book = tmp_path / standard_books["holders"].name
+    book = standard_books.copy_into("holders", tmp_path)
     wb = load_workbook(book, keep_vba=True)
     assert [wb["Tenders"][f"B{row}"].value for row in (20, 21, 22)] == ["Holder", "DTC-0022", "DTC-0024"]
     for ref, value in typed.items():

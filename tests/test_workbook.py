@@ -393,10 +393,7 @@ def test_inputs_given_both_ways_name_both_cells_and_inputs(kind, standard_books,
 
 
 def test_refresh_names_inputs_given_both_ways_as_validate_does(standard_books, tmp_path, capsys):
-    for f in standard_books["holders"].parent.iterdir():  # the workbook and the tally and price files it records
-        if f.is_file():
-            shutil.copy(f, tmp_path / f.name)
-    path, c = _typed(tmp_path / standard_books["holders"].name, tmp_path / "both.xlsm", CashPerUnit=0.5,
+    path, c = _typed(standard_books.copy_into("holders", tmp_path), tmp_path / "both.xlsm", CashPerUnit=0.5,
                      CashTotal=1000)
     before = path.read_bytes()
     assert cli.main(["refresh", str(path), "--no-backup"]) == 2
@@ -404,14 +401,6 @@ def test_refresh_names_inputs_given_both_ways_as_validate_does(standard_books, t
         f"xlpy refresh: both.xlsm: {c['CashTotal']}: CashTotal and CashPerUnit ({c['CashPerUnit']}, 0.5) are both given: "
         "give cash per unit or in total, not both, got 1000"]
     assert path.read_bytes() == before
-
-
-def _holders_copy(standard_books, tmp_path) -> Path:
-    """A copy of the ``holders`` workbook with the tally and price files it records beside it."""
-    for f in standard_books["holders"].parent.iterdir():
-        if f.is_file():
-            shutil.copy(f, tmp_path / f.name)
-    return tmp_path / standard_books["holders"].name
 
 
 _LAST_DAY = ("Expiration must be a date from 1900-03-01 to 9999-12-31, not an error: a date cell shows #VALUE! for a "
@@ -433,7 +422,7 @@ def test_a_window_or_expiration_no_calendar_holds_is_one_line_naming_its_cell(st
     """Review: a lag of 1,000,000 days typed on Inputs ended refresh and validate in a traceback; an expiration
     before 1900-03-01 (typed -5) was taken, and its window blamed on the calendar's cell; 20040220 typed for a date
     printed openpyxl's warning and "not text: type it again"."""
-    path, c = _typed(_holders_copy(standard_books, tmp_path), tmp_path / "typed.xlsm", **typed)
+    path, c = _typed(standard_books.copy_into("holders", tmp_path), tmp_path / "typed.xlsm", **typed)
     before = path.read_bytes()
     assert cli.main(["refresh", str(path), "--no-backup"]) == 2
     err = capsys.readouterr().err
@@ -505,10 +494,7 @@ def test_a_workbook_setting_the_formulas_cannot_compute_with_is_named_by_cell_in
 
 
 def test_refresh_refuses_bad_workbook_settings_one_line_a_cell_and_writes_nothing(standard_books, tmp_path, capsys):
-    for f in standard_books["holders"].parent.iterdir():  # the workbook and the tally and price files it records
-        if f.is_file():
-            shutil.copy(f, tmp_path / f.name)
-    path, c = _typed(tmp_path / standard_books["holders"].name, tmp_path / "set.xlsm", RatioScale=7,
+    path, c = _typed(standard_books.copy_into("holders", tmp_path), tmp_path / "set.xlsm", RatioScale=7,
                      Tolerance="abc", SensitivityStep=100)
     before = path.read_bytes()
     assert cli.main(["refresh", str(path), "--no-backup"]) == 2
@@ -521,10 +507,7 @@ def test_refresh_refuses_bad_workbook_settings_one_line_a_cell_and_writes_nothin
 
 def test_workbook_settings_inside_their_bounds_validate_and_refresh(standard_books, tmp_path):
     """The defaults, and settings just inside each bound (the scale as Excel may store it, a float), pass."""
-    for f in standard_books["holders"].parent.iterdir():
-        if f.is_file():
-            shutil.copy(f, tmp_path / f.name)
-    book = tmp_path / standard_books["holders"].name
+    book = standard_books.copy_into("holders", tmp_path)
     assert [str(f) for f in validate(book, legs=()).findings] == []
     assert cli.main(["refresh", str(book), "--no-backup"]) == 0
     path, _ = _typed(book, tmp_path / "edge.xlsm", RatioScale=1000000.0, Tolerance=0.0099, SensitivityStep=0.49)
@@ -716,7 +699,7 @@ def test_inputs_stay_editable_under_sheet_protection_and_a_refresh_keeps_them_so
     """Review 67: every cell was locked, inputs too, so a controller who protected a sheet (Review > Protect Sheet)
     could no longer type an input; now the input cells and the input tables' columns are unlocked, the formulas, the
     labels and History (the refreshes' log) locked, and a refresh's rows are styled as the build's."""
-    book = _holders_copy(standard_books, tmp_path)
+    book = standard_books.copy_into("holders", tmp_path)
     lay = layout(Shape.decode(load_workbook(book).defined_names["xlpyLayout"].attr_text))
     inputs = ["!".join(lay.cell(n))[len("Inputs!"):] for n in ("Outstanding", "Price", "OddLot")]
     assert _locked(book, "Inputs", inputs) == [False] * 3

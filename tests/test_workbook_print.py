@@ -48,7 +48,6 @@ def _history_record(ws, table):
 
 
 def test_history_prints_the_tally_file_and_its_sha256_whole(standard_books, tmp_path):
-    import shutil
 
     from repo_paths import TALLY
 
@@ -76,8 +75,7 @@ def test_history_prints_the_tally_file_and_its_sha256_whole(standard_books, tmp_
     assert {ws.row_dimensions[r].height for r in range(1, table.header_row)} == {15}
 
     book = tmp_path / "book.xlsm"
-    for p in standard_books["holders"].parent.iterdir():
-        shutil.copy(p, tmp_path / p.name)
+    standard_books.copy_into("holders", tmp_path)
     lines = (tmp_path / TALLY).read_text(encoding="utf-8").splitlines(keepends=True)
     today = tmp_path / "today.csv"  # today's tally: a line fewer
     today.write_text("".join(lines[:-1]), encoding="utf-8")
