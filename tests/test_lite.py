@@ -277,6 +277,28 @@ def test_project_files(project):
         assert str(path) not in text
 
 
+def test_main_py_takes_at_its_top_level_only_the_names_the_readme_gives(project):
+    """The README tells a user whose workbook has code of its own to paste it below xlpy's in ``main.py``: what xlpy
+    names there is the functions, ``_BUNDLE``, ``_load`` and ``_udfs``, and xlwings' ``arg``, ``func`` and ``ret``
+    (review 72: replacing ``main.py`` deleted a workbook's own code)."""
+    import ast
+
+    tree = ast.parse((project / "main.py").read_text(encoding="utf-8"))
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            names.update(t.id for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                         if isinstance(t, ast.Name))
+    assert names == {s.name for s in lite_specs()} | {"_BUNDLE", "_load", "_udfs", "arg", "func", "ret"}
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert ("at its top level xlpy's `main.py` defines only the functions of the table above, `_BUNDLE`, `_load` "
+            "and `_udfs`, and imports `arg`, `func` and `ret` from xlwings") in readme
+
+
 def test_the_lite_requirement_is_the_first_xlwings_reading_a_blank_as_none():
     """xlwings turns Pyodide's JsNull into None for a lone argument from 0.36.6 (``js_to_none``) and for a blank
     inside a range from 0.36.7 (``_is_jsnull``; its changelog: "fix empty values in custom functions"). The
