@@ -196,6 +196,7 @@ def _calendar_source(codes: Sequence[str], module: str) -> str:
         name_lines="".join(f"    {n!r},\n" for n in names), errors_module=_relative(module, InputError.__module__),
         alias_lines="".join(f"    {a!r}: {n!r},\n" for a, n in aliases),
         again="".join(f"--calendar {c} " for c in codes if c not in DEFAULT_CALENDARS),  # (those held, kept)
+        again_now="".join(f" --calendar {c}" for c in codes if c not in DEFAULT_CALENDARS),
     )
 
 
@@ -229,7 +230,7 @@ def _day_list(values: list[dt.date]) -> str:
 
 
 #: The stand-in module's text (``str.format`` fields: held, version, earliest, rows, name_lines, errors_module,
-#: alias_lines, again).
+#: alias_lines, again, again_now).
 _CALENDAR_MODULE = '''\
 """Stands in for exchange_calendars inside an xlwings Lite project: the trading days of {held}.
 
@@ -269,6 +270,10 @@ def _day(text):
 
 
 class _Calendar:
+    # (the desktop's calendars move on with the date; a project's end a year after the day it was written)
+    xlpy_beyond = (" (this xlwings Lite project holds them to a year after the day it was written: write it again "
+                   "with: xlpy lite{again_now})")
+
     def __init__(self, first, last, closed, weekend):
         self.first_session = _day(first)
         self.last_session = _day(last)

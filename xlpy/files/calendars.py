@@ -87,7 +87,8 @@ def sessions(code: str, first: dt.date, last: dt.date) -> list[dt.date]:
     """
     cal = _calendar(code)
     if last > cal.last_session.date():  # beyond it the library lists no sessions: never a silently short list
-        raise InputError("calendar", code, f"knows trading days only up to {cal.last_session.date().isoformat()}")
+        raise InputError("calendar", code, f"knows trading days only up to {cal.last_session.date().isoformat()}"
+                         + getattr(cal, "xlpy_beyond", ""))  # (an xlwings Lite project's: how to go further)
     start = cal.first_session.date()
     if last < start:  # all before its records (the expiration, not the calendar code, is at fault)
         raise BeforeRecords("calendar", code, f"has no sessions between {first.isoformat()} and {last.isoformat()}: "
