@@ -456,3 +456,51 @@ def test_refresh_json_says_what_was_read_and_written(book, capsys):
     again = json.loads(capsys.readouterr().out)
     assert again["changed"] is False and again["refreshed_at"] is None and again["written"] == []
     assert again["backup"] is None and again["sources"] == done["sources"]
+
+
+# --- a workbook still being copied into place -------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["refresh", "validate", "render", "history-from"])
+def test_a_workbook_still_being_copied_is_busy_not_bad_input(book, tmp_path, capsys, command):
+    """Review 73: a nightly job met a workbook half copied (no zip end yet, still growing) with exit 2 (refresh,
+    render) or 1 (validate's finding), where an XLSX tally in the same state is busy, exit 3: try again later.  One
+    cut short that no longer grows is still said to be cut short."""
+    import threading
+
+    from xlpy.files import settled
+
+    data = book.read_bytes()
+    half = tmp_path / "half.xlsm"
+    half.write_bytes(data[: len(data) // 2])
+    copied = threading.Event()
+
+    def copying():  # (the copy goes on, a block at a time, while the command looks at it, and stops short of the end)
+        for at in range(len(data) // 2, len(data) - 1024, 256):
+            if copied.wait(settled.PAUSE / 10):
+                return
+            with half.open("ab") as fh:
+                fh.write(data[at:at + 256])
+
+    args = {"refresh": ["refresh", str(half)], "validate": ["validate", str(half), "--no-libreoffice"],
+            "render": ["render", str(half), "-o", str(tmp_path / "pages")],
+            "history-from": ["build", str(tmp_path / "offer.toml"), "-o", str(tmp_path / "new.xlsm"),
+                             "--history-from", str(half), "--no-validate"]}[command]
+    if command == "history-from":
+        from repo_paths import FORMULA
+
+        (tmp_path / "offer.toml").write_text(FORMULA.read_text(encoding="utf-8").replace(
+            '"data/', f'"{(FORMULA.parent / "data").as_posix()}/'), encoding="utf-8")
+    copy = threading.Thread(target=copying)
+    copy.start()
+    try:
+        status = cli.main(args)
+    finally:
+        copied.set()
+        copy.join()
+    err = capsys.readouterr().err
+    assert status == 3 and "is still being written: its zip package has no end yet and grew from " in err, err
+    assert not (tmp_path / "new.xlsm").exists()
+    if command == "refresh":  # (no longer growing: cut short, bad input)
+        assert cli.main(args) == 2
+        assert "is not a workbook: it is a zip package cut short" in capsys.readouterr().err

@@ -531,8 +531,11 @@ def run_render(args: argparse.Namespace) -> int:
         from ..files.safety import unreadable
 
         raise unreadable(str(book), exc) from None
+    from ..files.settled import package_still_written
     from ..files.sniff import other_kind
 
+    if busy := package_still_written(book, str(book), "render it when it is complete; nothing was rendered"):
+        raise InputErrors([busy])  # (a copy under way: exit 3, try later)
     if (kind := other_kind(book)) is not None or not zipfile.is_zipfile(book):  # (an .xls, an .ods, cut short...)
         raise InputError(str(book), None, f"is not a workbook: it is {kind}; nothing was rendered" if kind else
                          "is not a workbook (an .xlsx or .xlsm package)", show_value=False)

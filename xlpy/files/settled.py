@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..engine.errors import Busy, InputError, InputErrors
 
-__all__ = ["PAUSE", "check_package_settled", "check_settled"]
+__all__ = ["PAUSE", "check_package_settled", "check_settled", "package_still_written"]
 
 #: Seconds to wait before looking again at a file that ends inside a line.
 PAUSE = 0.5
@@ -57,21 +57,44 @@ def check_package_settled(path: Path) -> None:
     """Refuse *path*, a zip package (an XLSX) without its end record, as still being written when it changes within
     :data:`PAUSE` seconds, else as cut short (a copy or a download that did not finish): a zip package's directory is
     written last, so a package being copied is no zip package until its last bytes come."""
+    if not _endless(path):
+        return
+    busy = package_still_written(path, path.name)
+    if busy is not None:
+        raise InputErrors([busy])
+    raise InputErrors([InputError(path.name, None, "is cut short: a zip package (XLSX) without its end, as a copy or "
+                                  "download that did not finish leaves it; copy it again", show_value=False)])
+
+
+def _endless(path: Path) -> bool:
+    """Whether *path*, a file (a pipe or a device is never opened here: nothing waits on it), begins as a zip package
+    does but has no end record (yet)."""
     import zipfile
 
     try:
+        if not path.is_file():
+            return False
         with open(path, "rb") as fh:
-            if fh.read(4) != _ZIP_START or zipfile.is_zipfile(fh):
-                return
+            return fh.read(4) == _ZIP_START and not zipfile.is_zipfile(fh)
+    except OSError:  # locked, gone: the reader says why
+        return False
+
+
+def package_still_written(path: Path, field: str, then: str = "read it again when it is complete") -> Busy | None:
+    """*path* as a zip package still being written (no end record yet, and it changes within :data:`PAUSE`
+    seconds: a workbook or an XLSX being copied into place), named by *field*, or None (a whole package, one cut
+    short that no longer changes, or no package).  *then*: what to do (a busy file is tried again later)."""
+    if not _endless(path):
+        return None
+    try:
         before = path.stat()
         time.sleep(PAUSE)
         after = path.stat()
-    except OSError:  # locked, gone: the reader says why
-        return
-    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-        grew = f"grew from {before.st_size:,} to {after.st_size:,} bytes" if after.st_size != before.st_size else \
-            "changed"
-        raise InputErrors([Busy(path.name, None, f"is still being written: its zip package has no end yet and {grew} "
-                                f"within {PAUSE:g} s; read it again when it is complete", show_value=False)])
-    raise InputErrors([InputError(path.name, None, "is cut short: a zip package (XLSX) without its end, as a copy or "
-                                  "download that did not finish leaves it; copy it again", show_value=False)])
+    except OSError:
+        return None
+    if (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns):
+        return None
+    grew = f"grew from {before.st_size:,} to {after.st_size:,} bytes" if after.st_size != before.st_size else \
+        "changed"
+    return Busy(field, None, f"is still being written: its zip package has no end yet and {grew} within {PAUSE:g} s; "
+                f"{then}", show_value=False)

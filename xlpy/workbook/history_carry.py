@@ -58,6 +58,10 @@ def carried_history(path: Path, offer_id: str, folder: Path | None = None) -> li
     if busy is not None:  # (Excel holds the rows a button refreshed until they are saved: they would be lost)
         raise Busy(FIELD, str(path), f"{busy} (its History is read as last saved: rows a refresh wrote there and "
                    "not saved would not be carried)")
+    from ..files.settled import package_still_written
+
+    if still := package_still_written(path, FIELD, "build again when it is complete; nothing was written"):
+        raise Busy(FIELD, str(path), still.reason)  # (a copy under way: exit 3, try later)
     try:
         book = PackageBook(path)
     except Exception as exc:  # noqa: BLE001  (not a package, a damaged one: said as the reader says it)

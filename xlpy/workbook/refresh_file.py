@@ -164,6 +164,10 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
                          show_value=False)
     if xlsx_named_xlsm(path):
         raise InputError(label, None, f"{XLSX_NAMED_XLSM}; it was not changed", show_value=False)
+    from ..files.settled import package_still_written
+
+    if busy := package_still_written(path, label, "refresh it when it is complete; it was not changed"):
+        raise InputErrors([busy])  # (a copy under way: a scheduled job tries again, exit 3)
     if (kind := other_kind(path)) is not None:  # (an .xls, an .ods, a copy cut short: said as such, first)
         raise InputError(label, None, f"is not a workbook: it is {kind}; it was not changed", show_value=False)
     check_package(path, path.name)  # the limits first (as reading it names it): the DTD check unpacks each start

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 from ..files.safety import DAMAGE, XML_ERRORS, refused_part
+from ..files.settled import package_still_written
 from .package import PackageError
 from .validate import LEGS, Report, validate
 
@@ -46,6 +47,10 @@ def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, 
     try:
         for p, label in zip(paths, labels):
             try:
+                # a copy under way: no finding of the workbook (it is not there yet), but busy (exit 3: try later)
+                if busy := package_still_written(Path(p), label, "validate it when it is complete; it was not "
+                                                 "validated"):
+                    raise InputErrors([busy])
                 reports.append(validate(p, offer_path, legs, require_libreoffice, label))
             except (InputError, InputErrors) as exc:
                 if refused is None:
