@@ -566,8 +566,10 @@ def test_build_json_gives_the_workbook_its_results_and_its_validation(tmp_path, 
     assert cli.main(["build", str(SEED), "-o", str(out), "--json", "--force", "--no-validate"]) == 0
     again = json.loads(capsys.readouterr().out)
     backup = again.pop("backup")  # the workbook replaced, kept beside it
+    warnings = again.pop("warnings")  # (every warning it gave on standard error: the results' first)
     assert again == {"workbook": str(out), "removed_backups": [], "history_from": None, "results": computed,
                      "validation": None}
+    assert warnings[:len(computed["warnings"])] == computed["warnings"] and warnings == got["warnings"]
     assert re.fullmatch(r"b\.\d{8}-\d{6}\.bak\.xlsm", backup) and (tmp_path / backup).is_file()
 
 
@@ -582,6 +584,24 @@ def _built_twice(folder: Path, *more: str, status: int = 0) -> tuple[Path, bytes
     before = book.read_bytes()
     assert cli.main(["build", str(SEED), "-o", str(book), "--no-validate", "-q", "--force", *more]) == status
     return book, before, sorted(p.name for p in folder.iterdir() if p != book)
+
+
+def test_build_json_gives_every_warning_the_build_gave(tmp_path, capsys):
+    """Review 73: a warning of the entries (notes paying accrued interest, none derecognised) went to standard error
+    only; build --json gives every warning it gave there, as compute, entries and refresh give theirs."""
+    from repo_paths import NOTES
+
+    import shutil
+
+    shutil.copytree(NOTES.parent / "data", tmp_path / "data")  # (its tally beside it)
+    notes = tmp_path / "notes.toml"
+    notes.write_text(NOTES.read_text(encoding="utf-8").replace(
+        "accrued_interest_per_unit = 12.50", "accrued_interest_per_unit = 0"), encoding="utf-8")
+    assert cli.main(["build", str(notes), "-o", str(tmp_path / "n.xlsm"), "--json", "--no-validate"]) == 0
+    said = capsys.readouterr()
+    warnings = json.loads(said.out)["warnings"]
+    assert [w for w in warnings if w.startswith("the offer pays accrued interest")] and warnings == [
+        line.removeprefix("xlpy build: warning: ") for line in said.err.splitlines()]
 
 
 def test_build_force_keeps_the_workbook_it_replaces(tmp_path, capsys):

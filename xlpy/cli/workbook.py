@@ -81,14 +81,16 @@ def _print_reports(reports, as_json: bool) -> int:
 
 
 def _print_built(out: Path, results, report, kept: list[Path], carried: dict | None = None,
-                 pruned: list[Path] = ()) -> int:
+                 pruned: list[Path] = (), warnings: list[str] = ()) -> int:
     """``build --json``: the workbook written, the backup of the one it replaced (or null) and the older ones
-    removed (``--keep``), the History carried (``{"workbook", "rows"}``, or null), its results and its validation's
-    report (None: not validated)."""
+    removed (``--keep``), the History carried (``{"workbook", "rows"}``, or null), every warning the build gave
+    on standard error (the results' and the entries'), its results and its validation's report (None: not
+    validated)."""
     from ..workbook.locks import kept_as
 
     print(json.dumps({"workbook": str(out), "backup": _kept_as(kept, out),
                       "removed_backups": [kept_as(p, out) for p in pruned], "history_from": carried,
+                      "warnings": list(warnings),
                       "results": results.to_dict(),
                       "validation": report.to_dict() if report is not None else None}, indent=2))
     return EXIT_OK if report is None or report.ok else EXIT_FINDINGS
@@ -176,8 +178,8 @@ def _setup_build(p: argparse.ArgumentParser) -> None:
                    "build's own")
     p.add_argument("--no-validate", action="store_true", help="write the workbook without validating it")
     p.add_argument("--json", action="store_true", help="print the workbook written, the backup kept (or null) and "
-                   "those removed, the History carried (or null), its results (as compute --json gives them) and "
-                   "the validation's report (as validate --json gives one) as one JSON object")
+                   "those removed, the History carried (or null), the warnings, its results (as compute --json gives "
+                   "them) and the validation's report (as validate --json gives one) as one JSON object")
     _add_leg_options(p)
 
 
@@ -436,10 +438,11 @@ def run_build(args: argparse.Namespace) -> int:
             print(_built_line(out, offer, results, f"{_kept(kept, out)}{_removed(pruned, args.keep)}"
                               f"{_carried(args.history_from, history)}"))
         # as compute says them (a preliminary count, proration, a fraction's price), and as entries says its own
-        warn(args, list(results.warnings) + entry_warnings(offer, results, len(results.exchanges)))
+        warnings = list(results.warnings) + entry_warnings(offer, results, len(results.exchanges))
+        warn(args, warnings)
         if args.no_validate:
-            return (_print_built(out, results, None, kept, _carried_json(args, history), pruned) if args.json
-                    else EXIT_OK)
+            return (_print_built(out, results, None, kept, _carried_json(args, history), pruned, warnings)
+                    if args.json else EXIT_OK)
         validating = True
         report = validate(out, offer_path, _legs(args), args.require_libreoffice)
     except KeyboardInterrupt as exc:
@@ -462,7 +465,7 @@ def run_build(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     try:
         if args.json:
-            return _print_built(out, results, report, kept, _carried_json(args, history), pruned)
+            return _print_built(out, results, report, kept, _carried_json(args, history), pruned, warnings)
         return _print_reports([report], as_json=False)
     except OSError as exc:
         if (status := report_lost("build", f"{out} was written and validated", exc)) is None:
