@@ -439,9 +439,10 @@ def test_refresh_json_says_what_was_read_and_written(book, capsys):
     assert cli.main(["refresh", str(book), "--tally", str(more), "--keep", "5", "--json", "-q"]) == 0
     out, err = capsys.readouterr()
     done = json.loads(out)  # standard output is the JSON alone
-    assert set(done) == {"workbook", "changed", "refreshed_at", "sources", "written", "release", "backup",
+    assert set(done) == {"workbook", "path", "changed", "refreshed_at", "sources", "written", "release", "backup",
                          "removed_backups", "notes", "warnings"}
     assert done["workbook"] == book.name and done["changed"] is True
+    assert done["path"] == str(book)  # (review 73: the offer.xlsm of several deals, told apart)
     assert done["refreshed_at"].endswith("Z") and "T" in done["refreshed_at"]
     tally = next(s for s in done["sources"] if s["kind"] == "holders")
     assert tally["sha256"] == hashlib.sha256(more.read_bytes()).hexdigest() and tally["path"] == "more.csv"

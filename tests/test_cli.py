@@ -563,6 +563,7 @@ def test_build_json_gives_the_workbook_its_results_and_its_validation(tmp_path, 
     assert got["workbook"] == str(out) and got["results"] == computed
     assert got["validation"]["ok"] is True and got["validation"]["legs_run"] == ["formulas"]
     assert got["validation"]["workbook"] == "b.xlsm" and got["validation"]["cells_compared"] > 200
+    assert got["validation"]["path"] == str(out)  # (the path as given, as the build's own "workbook" is)
     assert cli.main(["build", str(SEED), "-o", str(out), "--json", "--force", "--no-validate"]) == 0
     again = json.loads(capsys.readouterr().out)
     backup = again.pop("backup")  # the workbook replaced, kept beside it

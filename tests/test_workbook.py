@@ -603,6 +603,8 @@ def test_cli_validate_exit_status_and_json(seed_book, tmp_path, capsys):
     reports = json.loads(capsys.readouterr().out)
     assert [r["ok"] for r in reports] == [True, False]
     assert reports[1]["findings"][0]["where"].startswith("Results!")
+    # a workbook named by its file's name, and by its path as given (review 73: several deals' offer.xlsm)
+    assert [(r["workbook"], r["path"]) for r in reports] == [(seed_book.name, str(seed_book)), ("bad.xlsm", str(bad))]
 
 
 def test_cli_validate_names_workbooks_of_the_same_name_by_their_paths(seed_book, tmp_path, capsys, monkeypatch):

@@ -47,7 +47,9 @@ class Finding:
 @dataclass
 class Report:
     """Findings of one workbook, and what was run: the legs, the figures each compared (``saved``: the values saved
-    in the file; ``formulas``; ``libreoffice``) and the version of xlpy and of each recalculating engine."""
+    in the file; ``formulas``; ``libreoffice``) and the version of xlpy and of each recalculating engine.
+    *workbook* names it as the lines do (its file's name, or its path where two share one); *path* is the path as
+    given, the same in every report (a script telling apart the ``offer.xlsm`` of several deals)."""
 
     workbook: str
     findings: list[Finding]
@@ -56,6 +58,7 @@ class Report:
     cells_compared: int = 0
     compared_by_leg: dict[str, int] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=lambda: {"xlpy": __version__})
+    path: str = ""
 
     @property
     def ok(self) -> bool:
@@ -69,6 +72,7 @@ class Report:
     def to_dict(self) -> dict:
         return {
             "workbook": self.workbook,
+            "path": self.path or self.workbook,
             "ok": self.ok,
             "legs_run": self.legs_run,
             "cells_compared": self.cells_compared,

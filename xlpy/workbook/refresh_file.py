@@ -43,6 +43,7 @@ class FileRefresh:
     written: Path | None = None
     kept: Path | None = None
     name: str = ""  # the workbook's, as its lines name it
+    path: str = ""  # the workbook's path as given (a script telling apart the offer.xlsm of several deals)
     refreshed: object = None  # the :class:`xlpy.workbook.refresh.RefreshReport`, once the refresh was planned
     pruned: list[Path] = field(default_factory=list)
 
@@ -58,6 +59,7 @@ class FileRefresh:
             "matches": r.release.ok if r.release.compared else None, "differences": list(r.release.differences)}
         return {
             "workbook": self.name,
+            "path": self.path,
             "changed": self.written is not None,
             "refreshed_at": f"{r.when.replace(' ', 'T')}Z" if r is not None and self.written is not None else None,
             "sources": [] if r is None else [
@@ -185,7 +187,7 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
         if busy:
             raise Busy(label, None, busy, show_value=False)
     locks.check_writable(target, label)
-    out = FileRefresh()
+    out = FileRefresh(path=label)
     try:
         with locks.RefreshLock(target, label):
             locks.clean_stale(target)

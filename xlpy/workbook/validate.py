@@ -539,7 +539,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     book = label or path.name
     findings: list[Finding] = []
     notes: list[str] = []
-    report = Report(book, findings, [], notes)
+    report = Report(book, findings, [], notes, path=str(path))
     opened = _open_book(path, book, findings)
     if opened is None:
         return report
