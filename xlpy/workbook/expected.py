@@ -424,8 +424,9 @@ def _too_large(offer, results) -> list:
                 "15 digits with the cents"),
                ("fair value under the original terms", results.fair_value_original, WORKBOOK_MONEY,
                 "15 digits with the cents")]
+    # (shares shown as counts, 6,352,000,000,000,000; money as it is)
     problems = [InputError(name, Counted.of(value), f"must be below {bound:,} for a workbook (it holds {digits} "
-                           "exactly); check offer.outstanding, the ratios and valuation.price")  # (shares: Counted; money: as is)
+                           "exactly); check offer.outstanding, the ratios and valuation.price")
                 for name, value, bound, digits in figures if abs(value) >= bound]
     face = in_principal(offer)  # the Release sheet states the principal outstanding to the cent
     if face is not None and offer.outstanding * face >= WORKBOOK_PRINCIPAL:
