@@ -3,10 +3,11 @@
 A workbook of an earlier layout is rebuilt, never read as this layout's (:mod:`xlpy.workbook.rebuild`); without
 this its History, the record of every count the offer has had, stays behind in the old file.  The old workbook's
 History rows are read by the name of the table's first column (``HistWhen``, which every layout has kept), their
-columns checked against this layout's by their headers, and written into the new workbook before its build's own
-row, as they stand: a record is carried, never recomputed.  The old workbook must be of the same offer (its
+columns checked against this layout's by their headers, and written into the new workbook in place of a row of
+the build's own, as they stand: a record is carried, never recomputed.  The old workbook must be of the same offer (its
 ``OfferId``), so one offer's counts never land in another's History.  A tally file a row records relative to the
-old workbook's folder is recorded relative to the new one's (:func:`rebased`), so it names the same file there.
+old workbook's folder, and that is there, is recorded relative to the new one's (:func:`rebased`), so it names the
+same file; any other record is carried as it stands.
 """
 
 from __future__ import annotations
@@ -88,10 +89,10 @@ def carried_history(path: Path, offer_id: str, folder: Path | None = None) -> li
 def rebased(text: object, old: Path, new: Path | None) -> object:
     """The tally file *text* a History row of a workbook in folder *old* records, as a workbook in folder *new*
     records it (:func:`xlpy.files.recorded.recorded_path`: relative where the old record was relative, so it
-    names the same file).  A record is rewritten only when it names a file that is there: an absolute path (of
-    this system or another: ``C:/Deals/t.csv``, ``//server/share/t.csv``, ``/mnt/t.csv``), an address
-    (``https://...``), a file no longer there, text that is no path, and any row of a workbook in the same folder
-    are carried as they stand."""
+    names the same file).  A record is rewritten only when it names, relative to *old*, a file that is there; an
+    absolute path (of this system or another: ``C:/Deals/t.csv``, ``//server/share/t.csv``, ``/mnt/t.csv``), an
+    address (``https://...``), a file no longer there, text that is no path, and any row of a workbook in the same
+    folder are carried as they stand."""
     from pathlib import PurePosixPath, PureWindowsPath
 
     from ..files.recorded import NO_TALLY_FILE, recorded_path, written_path
