@@ -244,6 +244,13 @@ BAD = [
          "settlement = 2004-02-25\nnet_income = -10000000000000\n",
          [("period.net_income: must be above -10,000,000,000,000 (the bound for an amount in total)",
            "-10000000000000")]),
+    # a tax rate typed as a percentage: the example is the figure typed, as a fraction; one beyond 100% is no such slip
+    Case("tax-rate-as-a-percentage", BASE + "\n[period]\nstart = 2004-01-01\nend = 2004-03-31\n"
+         "settlement = 2004-02-25\nnet_income = 1000000\ntax_rate = 25\n",
+         [("period.tax_rate: must be a fraction below 1 (0.25 for 25%), got 25", "25")]),
+    Case("tax-rate-far-above-one", BASE + "\n[period]\nstart = 2004-01-01\nend = 2004-03-31\n"
+         "settlement = 2004-02-25\nnet_income = 1000000\ntax_rate = 2100\n",
+         [("period.tax_rate: must be a fraction below 1 (0.21 for 21%), got 2100", "2100")]),
     # a price far below zero is named for its sign, not for a bound it would still break at -5
     Case("huge-negative-price", edit(BASE, "price = 7.39", "price = -20000000"), [("valuation.price: must be > 0",
                                                                                 "-20000000")]),

@@ -362,7 +362,7 @@ def test_a_tax_rate_typed_as_a_percentage_is_held_to_the_offer_file_s_rule(stand
     the inducement expense rose tenfold, and validate said valid."""
     notes = build_workbook(*compute_file(OFFERS / "notes-capped-example.toml"), tmp_path / "notes.xlsm")
     path, c = _typed(notes, tmp_path / "tax.xlsm", TaxRate=25)
-    said = f"{c['TaxRate']}: TaxRate must be a fraction below 1 (0.21 for 21%), got 25"
+    said = f"{c['TaxRate']}: TaxRate must be a fraction below 1 (0.25 for 25%), got 25"
     assert [str(f) for f in validate(path, legs=()).findings if f.leg == "inputs"] == [f"tax.xlsm: {said} [inputs]"]
     before = path.read_bytes()
     assert cli.main(["refresh", str(path), "--no-backup"]) == 2

@@ -84,8 +84,6 @@ MAX_PLACES = 15
 #: An offer id (the workbook's name when -o gives none): lower-case letters, digits and hyphens.
 OFFER_ID = re.compile(r"^[a-z0-9-]+$")
 ID_RULE = "must be lower-case letters, digits and hyphens"
-#: A tax rate is a fraction (the offer file's and the workbook's alike): 21 typed for 21% would be 2,100%.
-TAX_RATE_RULE = "must be a fraction below 1 (0.21 for 21%)"
 
 #: Every key the file may hold, by table; anything else is reported (a typo must not pass silently).
 KEYS = {
@@ -315,6 +313,20 @@ def _original_ratio(o: _Table, face: Decimal | None) -> tuple[Decimal | None, De
     return None, None
 
 
+def tax_rate_rule(rate: Decimal) -> str:
+    """The rule a tax rate of 1 or more breaks: a fraction (the offer file's and the workbook's alike), 21 typed for
+    21% being 2,100%.  A rate from 1 to 100 is most likely a percentage, so the example is the user's own figure:
+
+    >>> tax_rate_rule(Decimal("25.0")), tax_rate_rule(Decimal("12.5"))
+    ('must be a fraction below 1 (0.25 for 25%)', 'must be a fraction below 1 (0.125 for 12.5%)')
+    >>> tax_rate_rule(Decimal(2100))
+    'must be a fraction below 1 (0.21 for 21%)'
+    """
+    if 1 <= rate < 100:
+        return f"must be a fraction below 1 ({(rate / 100).normalize():f} for {rate.normalize():f}%)"
+    return "must be a fraction below 1 (0.21 for 21%)"
+
+
 def _period(raw, common_before: int | None, problems: list[InputError]) -> Period | None:
     """``[period]``, for EPS; shares_before defaults to the common outstanding before the offer."""
     p = _Table(raw, "period", problems)
@@ -325,7 +337,7 @@ def _period(raw, common_before: int | None, problems: list[InputError]) -> Perio
     shares_before = p.whole("shares_before", required=False, positive=True, default=common_before)
     tax_rate = p.number("tax_rate", required=False, nonneg=True, default=Decimal(0))
     if tax_rate is not None and tax_rate >= 1:
-        p.fail("tax_rate", p.data["tax_rate"], TAX_RATE_RULE)
+        p.fail("tax_rate", p.data["tax_rate"], tax_rate_rule(tax_rate))
     problems.extend(period_problems(start, end))
     if None in (start, end, settlement, net_income, shares_before):
         return None

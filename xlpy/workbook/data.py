@@ -37,7 +37,7 @@ from ..engine.model import (
 from ..engine.ratio import bound_problem
 from ..files import typed
 from ..files.holder_ids import case_twins
-from ..files.offerfile import BOUNDS, ID_RULE, MAX_COUNT, MIN_PRICE, OFFER_ID, PRICE_KEYS, TAX_RATE_RULE
+from ..files.offerfile import BOUNDS, ID_RULE, MAX_COUNT, MIN_PRICE, OFFER_ID, PRICE_KEYS, tax_rate_rule
 from .formula_text import boolean_formula
 from .layout import ENTRY_LINES, SENS_PRICE_STEPS, Layout, Shape
 from .layout.tenders import HOLDER_INPUTS
@@ -714,7 +714,7 @@ def _clean_holder_columns(lay: Layout, get_rows) -> tuple[list, list, list, list
 def _read_period(r: CellReader) -> Period:
     tax_rate = r.number("TaxRate", optional=True, nonneg=True)
     if tax_rate is not None and tax_rate >= 1:  # (25 for 25%: the expense would raise EPS, not lower it)
-        r.fail("TaxRate", r.raw("TaxRate"), TAX_RATE_RULE)
+        r.fail("TaxRate", r.raw("TaxRate"), tax_rate_rule(tax_rate))
     return Period(
         r.date("PeriodStart"), r.date("PeriodEnd"), r.date("Settlement"), r.number("NetIncome"),
         r.number("PreferredDividends", optional=True, nonneg=True) or Decimal(0), r.whole("SharesBefore", positive=True),
