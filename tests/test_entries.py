@@ -105,6 +105,9 @@ def test_entries_command_json(capsys):
     debits = sum(Decimal(line["debit"]) for line in got["entries"] if line["debit"] is not None)
     credits = sum(Decimal(line["credit"]) for line in got["entries"] if line["credit"] is not None)
     assert debits == credits == Decimal("23297836.4")
+    # as booked, in cents, each with its two places, as a ledger's import file has them (review 73: "9597836.4")
+    assert [(line["debit"], line["credit"]) for line in got["entries"]] == [
+        ("13700000.00", None), ("9597836.40", None), (None, "543890.00"), (None, "22753946.40")]
 
 
 def test_entries_command_without_inputs_exits_2(tmp_path, capsys):
@@ -155,7 +158,7 @@ def test_entry_is_booked_in_cents_and_foots(tmp_path, capsys):
     assert cli.main(["entries", str(tmp_path / "offer.toml"), "--json"]) == 0
     lines = json.loads(capsys.readouterr().out)["entries"]
     assert [(line["debit"], line["credit"]) for line in lines] == [
-        ("23238850", None), ("16280487.62", None), (None, "3690.33"), (None, "2.81"), (None, "39515644.48")]
+        ("23238850.00", None), ("16280487.62", None), (None, "3690.33"), (None, "2.81"), (None, "39515644.48")]
 
 
 def test_golden_charge_line_is_the_charge_to_the_cent():
@@ -277,7 +280,7 @@ def test_each_later_exchange_has_its_own_entry(tmp_path, capsys):
     lines = json.loads(capsys.readouterr().out)["entries"]
     assert [line["entry"] for line in lines] == ["offer"] * 4 + ["exchange 1"] * 4 + ["exchange 2"] * 5
     charges = [line["debit"] for line in lines if line["memo"].startswith("the charge")]
-    assert charges == ["9597836.4", "796320", "501266.68"]
+    assert charges == ["9597836.40", "796320.00", "501266.68"]
 
 
 def test_later_exchanges_need_the_carrying_amount_per_unit(tmp_path, capsys):

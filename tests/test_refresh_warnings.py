@@ -297,7 +297,7 @@ def test_notes_paying_accrued_interest_with_the_payable_book_both(capsys):
     assert cli.main(["entries", str(NOTES), "--json"]) == 0
     out, err = capsys.readouterr()
     lines = {x["account"]: (x["debit"], x["credit"]) for x in json.loads(out)["entries"]}
-    assert lines["Accrued interest payable"] == ("500000", None)  # 40,000 notes accepted × 12.50
+    assert lines["Accrued interest payable"] == ("500000.00", None)  # 40,000 notes accepted × 12.50
     assert "the offer pays accrued interest" not in err
 
 

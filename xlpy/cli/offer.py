@@ -48,8 +48,18 @@ def run_release(args: argparse.Namespace) -> int:
 def _setup_entries(p: argparse.ArgumentParser) -> None:
     p.add_argument("offer", help="offer file (TOML)")
     p.add_argument("--json", action="store_true", help='print {"entries": [{entry, date, account, debit, credit, '
-                   'memo}], "warnings": [text]}, amounts in dollars rounded to the cent, as decimal strings; entry is "offer" or '
-                   '"exchange N"')
+                   'memo}], "warnings": [text]}, amounts in dollars as decimal strings with two places '
+                   '(9597836.40); entry is "offer" or "exchange N"')
+
+
+def _json_line(label: str, line) -> dict:
+    """A line of ``entries --json``: its amounts with their two places (``9597836.40``), as booked in cents and as
+    a ledger's import file has them; ``compute --json`` keeps the exact amounts, without trailing zeros."""
+    out = {"entry": label, **line.to_dict()}
+    for side in ("debit", "credit"):
+        amount = getattr(line, side)
+        out[side] = None if amount is None else f"{amount:.2f}"
+    return out
 
 
 @command("entries", "print the journal entries for the exchange and any later exchanges")(_setup_entries)
@@ -70,8 +80,8 @@ def run_entries(args: argparse.Namespace) -> int:
                                       "offer-file)") for key in missing])
     warnings = list(results.warnings) + entry_warnings(offer, results, len(entries))
     if args.json:  # (the warnings too, as compute --json gives them: a script need not read standard error)
-        print(json.dumps({"entries": [{"entry": entry.label, **line.to_dict()} for entry in entries
-                                      for line in entry.lines], "warnings": warnings}, indent=2))
+        print(json.dumps({"entries": [_json_line(entry.label, line) for entry in entries for line in entry.lines],
+                          "warnings": warnings}, indent=2))
     elif len(entries) == 1:
         print(entry_table(entries[0]))
     else:  # the offer and each later exchange: an entry each, under its own heading
