@@ -168,6 +168,85 @@ def test_a_lock_file_left_without_flock(book, capsys, monkeypatch, left_by):
     assert not _lock_file(book).exists()
 
 
+def test_on_windows_the_lock_file_goes_when_the_run_ends(book, capsys, monkeypatch):
+    """Review 74: without flock the lock file was removed while still open, which Windows refuses (a file a process
+    holds open is not deleted): the file stayed, and every later refresh or build of the workbook was busy, exit 3,
+    'another xlpy is writing it', with none running.  Windows' rule is kept here: no flock, and a file this process
+    holds open is not removed."""
+    import pathlib
+
+    held: dict[int, str] = {}
+    real_open, real_close, real_unlink = os.open, os.close, pathlib.Path.unlink
+
+    def opened(path, flags, mode=0o777, *args, **kwargs):
+        fd = real_open(path, flags, mode, *args, **kwargs)
+        held[fd] = os.path.realpath(path)
+        return fd
+
+    def closed(fd):
+        held.pop(fd, None)
+        return real_close(fd)
+
+    def unlink(self, missing_ok=False):
+        if os.path.realpath(self) in held.values():
+            exc = PermissionError(errno.EACCES, "The process cannot access the file because it is being used by "
+                                                "another process", str(self))
+            exc.winerror = 32
+            raise exc
+        return real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(locks, "fcntl", None)
+    monkeypatch.setattr(os, "open", opened)
+    monkeypatch.setattr(os, "close", closed)
+    monkeypatch.setattr(pathlib.Path, "unlink", unlink)
+    for tally in ("more.csv", "more.csv"):  # the second run is the one that was refused
+        assert cli.main(["refresh", str(book), "--tally", str(book.parent / tally), "--no-backup", "-q"]) == 0, \
+            capsys.readouterr().err
+        assert not _lock_file(book).exists()
+    assert cli.main(["build", str(SEED), "-o", str(book), "--force", "--no-backup", "--no-validate", "-q"]) == 0
+    assert not _lock_file(book).exists()
+
+
+class _Kernel32:
+    """Windows' kernel32 as ``_windows_process_gone`` calls it: a process *state*, 'none' (no such process),
+    'denied' (another user's), 'running', or its exit code; *answers* False for GetExitCodeProcess failing."""
+
+    def __init__(self, state, answers=True):
+        self.state, self.answers, self.closed = state, answers, []
+
+    def OpenProcess(self, access, inherit, pid):  # noqa: N802 (the system's name)
+        assert access == 0x1000 and pid == 4242
+        return 0 if self.state in ("none", "denied") else 7
+
+    def GetExitCodeProcess(self, handle, code):  # noqa: N802
+        code._obj.value = 259 if self.state == "running" else self.state
+        return self.answers
+
+    def CloseHandle(self, handle):  # noqa: N802
+        self.closed.append(handle)
+
+    def last_error(self):
+        return {"none": 87, "denied": 5}[self.state]
+
+
+@pytest.mark.parametrize(("state", "answers", "gone"), [
+    ("none", True, True), ("denied", True, False), ("running", True, False), (0, True, True), (1, True, True),
+    (0, False, False)])
+def test_on_windows_a_lock_file_s_holder_that_is_gone_is_told_from_one_running(state, answers, gone, monkeypatch):
+    """Review 74: on Windows a lock file a crashed xlpy left was never named as left by a crash (exit 2, delete it):
+    it was busy, exit 3, for ever, which a scheduled job retries.  The system is asked whether the process runs; a
+    process of another user, or an answer not understood, is taken as running."""
+    kernel32 = _Kernel32(state, answers)
+    assert locks._windows_process_gone(4242, kernel32, kernel32.last_error) is gone
+    assert kernel32.closed == ([] if state in ("none", "denied") else [7])  # every handle opened is closed
+    asked = []
+    monkeypatch.setattr(locks, "_windows_process_gone", lambda pid: asked.append(pid) or gone)
+    monkeypatch.setattr(os, "name", "nt")
+    assert locks._left_by_a_crash(f"pid 4242, jdoe on {socket.gethostname()}") is gone
+    assert not locks._left_by_a_crash("pid 4243, jdoe on WS-12")  # another computer's: never asked of this one
+    assert asked == [4242]
+
+
 def test_a_full_disk_while_locking_is_said_in_one_line(book, capsys, monkeypatch):
     """os.write of the lock's holder on a full disk gave a traceback and exit status 1."""
     def full(fd, length):

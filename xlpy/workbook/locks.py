@@ -274,14 +274,18 @@ class RefreshLock:
         return os.open(self.path, _OPEN | os.O_CREAT | os.O_EXCL, 0o644)
 
     def __exit__(self, *exc) -> None:
-        if self._fd is not None:
-            try:
-                self.path.unlink(missing_ok=True)
-            except OSError:  # (a folder where files can be made but not removed: a flock lock left is harmless)
-                pass
-            finally:
-                os.close(self._fd)  # closing releases the flock
-                self._fd = None
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        if self._exclusive:  # the file is the lock: closed first, as Windows removes no file a process holds open
+            os.close(fd)
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError:  # (a folder where files can be made but not removed: a flock lock left is harmless)
+            pass
+        finally:
+            if not self._exclusive:
+                os.close(fd)  # closing releases the flock (after the unlink: no run flocks a file about to go)
 
 
 #: How the lock file of an xlpy that cannot flock ends its holder's words: an xlpy that can flock is then refused too
@@ -295,8 +299,10 @@ _OPEN = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0)
 def _left_by_a_crash(holder: str) -> bool:
     """Whether a lock file's *holder* (``pid N, USER on HOST``) is a process of this computer that is gone."""
     m = re.fullmatch(r"pid (\d+), .* on (.+)", holder.strip())
-    if m is None or m.group(2) != socket.gethostname() or os.name == "nt":  # (Windows' os.kill ends a process)
+    if m is None or m.group(2) != socket.gethostname():
         return False
+    if os.name == "nt":  # (Windows' os.kill ends a process: asked of the system instead)
+        return _windows_process_gone(int(m.group(1)))
     try:
         os.kill(int(m.group(1)), 0)
     except ProcessLookupError:
@@ -304,6 +310,32 @@ def _left_by_a_crash(holder: str) -> bool:
     except OSError:  # (alive, another user's)
         return False
     return False
+
+
+def _windows_process_gone(pid: int, kernel32=None, last_error=None) -> bool:
+    """Whether Windows has no running process *pid*: ``OpenProcess`` refuses it as no process (an invalid
+    parameter), or it has an exit code.  A process one may not query (another user's) is taken as running, as is
+    any answer not understood: a live holder is never named gone.  *kernel32* and *last_error*: the system's
+    (tests give their own)."""
+    import ctypes
+    from ctypes import wintypes
+
+    if kernel32 is None:
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        kernel32.OpenProcess.restype = wintypes.HANDLE  # (a handle is pointer-wide: no int truncating it)
+        kernel32.OpenProcess.argtypes = (wintypes.DWORD, wintypes.BOOL, wintypes.DWORD)
+        kernel32.GetExitCodeProcess.argtypes = (wintypes.HANDLE, ctypes.POINTER(wintypes.DWORD))
+        kernel32.CloseHandle.argtypes = (wintypes.HANDLE,)
+        last_error = ctypes.get_last_error
+    limited_query, still_active, invalid_parameter = 0x1000, 259, 87
+    handle = kernel32.OpenProcess(limited_query, False, pid)
+    if not handle:
+        return last_error() == invalid_parameter
+    try:
+        code = wintypes.DWORD()
+        return bool(kernel32.GetExitCodeProcess(handle, ctypes.byref(code))) and code.value != still_active
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 def _user() -> str:
