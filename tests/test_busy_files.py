@@ -207,6 +207,34 @@ def test_on_windows_the_lock_file_goes_when_the_run_ends(book, capsys, monkeypat
     assert not _lock_file(book).exists()
 
 
+def test_a_workbook_windows_will_not_let_be_replaced_is_said_to_be_perhaps_open_in_excel(book, capsys, monkeypatch):
+    """Review 74: Windows refuses to replace a workbook Excel holds open (an owner file is not always beside it:
+    another computer's Excel on a share, one that left none): exit 3, but the line said only 'cannot be written
+    (...); the workbook was not changed', where a file that cannot be read asks whether it is open in Excel."""
+    real_replace = os.replace
+
+    def refused(src, dst, *args, **kwargs):
+        if os.path.basename(os.fspath(dst)) == book.name:
+            exc = PermissionError(errno.EACCES, "The process cannot access the file because it is being used by "
+                                                "another process", os.fspath(dst))
+            exc.winerror = 32
+            raise exc
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", refused)
+    before = book.read_bytes()
+    held = "is being used by another process; is it open in another program, such as Excel?"
+    assert cli.main(["refresh", str(book), "--tally", str(book.parent / "more.csv"), "--no-backup", "-q"]) == 3
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy refresh: {book}: cannot be written (The process cannot access the file because it {held}); the "
+        "workbook was not changed"]
+    assert cli.main(["build", str(SEED), "-o", str(book), "--force", "--no-backup", "--no-validate", "-q"]) == 3
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"xlpy build: --output: cannot be written (The process cannot access the file because it {held}), got "
+        f"'{book}'")
+    assert book.read_bytes() == before and sorted(p.name for p in book.parent.glob(".~xlpy*")) == []
+
+
 class _Kernel32:
     """Windows' kernel32 as ``_windows_process_gone`` calls it: a process *state*, 'none' (no such process),
     'denied' (another user's), 'running', or its exit code; *answers* False for GetExitCodeProcess failing."""

@@ -351,9 +351,9 @@ def not_written(out: Path, exc: OSError) -> InputError:
         why += f" in {where}"
         if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
             why += "; free space there" + (", or set TMPDIR to a folder with room" if in_temporary(where) else "")
-    from ..files.safety import in_use
+    from ..files.safety import held_hint, in_use
 
-    return (Busy if in_use(exc) else InputError)("--output", str(out), f"cannot be written ({why})")
+    return (Busy if in_use(exc) else InputError)("--output", str(out), f"cannot be written ({why}{held_hint(exc)})")
 
 
 def _backup(target: Path, replacing: bool, no_backup: bool) -> tuple[Callable[[], Path] | None, list[Path]]:

@@ -314,6 +314,12 @@ def in_use(exc: OSError) -> bool:
     return getattr(exc, "winerror", None) in (32, 33) or os.name == "nt" and isinstance(exc, PermissionError)
 
 
+def held_hint(exc: OSError) -> str:
+    """What to add to a file's "cannot be written" when *exc* is a file in use (:func:`in_use`): on Windows, a
+    workbook Excel holds open is refused so, with or without an owner file beside it."""
+    return "; is it open in another program, such as Excel?" if in_use(exc) else ""
+
+
 def path_label(path: str | os.PathLike) -> str:
     return Path(path).name
 

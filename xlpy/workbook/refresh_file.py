@@ -314,11 +314,11 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
                                       f"cannot be written ({exc.strerror}); {full}refresh without a backup "
                                       "(--no-backup)", show_value=False)]) from None
     except OSError as exc:  # (open in another program on Windows: in use, status 3)
-        from ..files.safety import in_use
+        from ..files.safety import held_hint, in_use
 
         raise InputErrors([(Busy if in_use(exc) else InputError)(
-            str(path), None, f"cannot be written ({exc.strerror or exc}); the workbook was not changed",
-            show_value=False)]) from None
+            str(path), None, f"cannot be written ({exc.strerror or exc}{held_hint(exc)}); the workbook was not "
+                             "changed", show_value=False)]) from None
     out.written, out.kept = path, kept  # in place: an interrupt from here on says so, not "nothing was written"
     pruned = out.pruned = locks.prune_backups(target, keep, kept)
     out.report(path.name, report.lines())
