@@ -753,7 +753,8 @@ def test_a_missing_libreoffice_is_said_with_why(tmp_path, capsys, monkeypatch, s
     else:
         monkeypatch.delenv("XLPY_SOFFICE", raising=False)
         monkeypatch.setenv("PATH", str(tmp_path))  # (no soffice, no libreoffice there)
-        why = "soffice not found (install LibreOffice; Debian: libreoffice-calc-nogui)"
+        why = ("soffice not found (install LibreOffice; Debian: libreoffice-calc-nogui; one installed elsewhere than on "
+               "PATH or in its installer's folder: set XLPY_SOFFICE to its soffice)")
     monkeypatch.setenv("CI", "false")
     assert main(["validate", str(book), "--no-formulas"]) == 0
     assert f"b.xlsm: note: LibreOffice leg skipped: {why}" in capsys.readouterr().out.splitlines()
@@ -762,6 +763,26 @@ def test_a_missing_libreoffice_is_said_with_why(tmp_path, capsys, monkeypatch, s
     assert main(["render", str(book), "-o", str(tmp_path / "pages")]) == 2
     assert capsys.readouterr().err.splitlines() == [f"xlpy render: LibreOffice is needed to render, and {why}"]
     assert not (tmp_path / "pages").exists()
+
+
+def test_libreoffice_where_its_installer_put_it_is_found_without_path(tmp_path, monkeypatch):
+    """Review 74: on Windows (and macOS) LibreOffice's installer does not put soffice on PATH, so a finance analyst
+    with LibreOffice installed was told to install it (validate's leg skipped, render refused)."""
+    from xlpy.workbook import libreoffice as lo
+
+    monkeypatch.delenv("XLPY_SOFFICE", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))  # (no soffice, no libreoffice there)
+    program = tmp_path / "LibreOffice" / "program"
+    program.mkdir(parents=True)
+    places = [str(tmp_path / "none" / "soffice.exe"), str(program / "soffice.exe")]
+    monkeypatch.setattr(lo, "installed_places", lambda platform, environ: places)
+    assert lo.find_soffice() is None
+    (program / "soffice.exe").write_text("#!/bin/sh\n", encoding="utf-8")
+    assert lo.find_soffice() is None  # (a file that is no program is not taken)
+    (program / "soffice.exe").chmod(0o755)
+    assert lo.find_soffice() == places[1]
+    monkeypatch.setenv("XLPY_SOFFICE", str(tmp_path / "other"))  # the variable still decides when set
+    assert lo.find_soffice() is None
 
 
 def test_a_report_lost_to_a_full_disk_after_a_refresh_or_build_says_the_file_was_written(tmp_path, monkeypatch):

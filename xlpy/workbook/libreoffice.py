@@ -41,8 +41,9 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 
 __all__ = [
@@ -161,7 +162,9 @@ def find_soffice() -> str | None:
     a path or a command name.  When it is set (non-empty) but does not name an
     executable, ``None`` is returned rather than silently falling back to
     another installation.  Otherwise ``soffice`` and then ``libreoffice`` are
-    looked up on ``PATH``.
+    looked up on ``PATH``, then where LibreOffice's installer puts it on
+    Windows and macOS, neither of which adds it to ``PATH``
+    (:func:`installed_places`).
     """
     configured = os.environ.get(SOFFICE_ENV_VAR, "").strip()
     if configured:
@@ -170,7 +173,30 @@ def find_soffice() -> str | None:
         found = shutil.which(name)
         if found:
             return found
+    for place in installed_places(sys.platform, os.environ):
+        if os.path.isfile(place) and os.access(place, os.X_OK):
+            return place
     return None
+
+
+def installed_places(platform: str, environ: Mapping[str, str]) -> list[str]:
+    r"""Where LibreOffice's own installer puts ``soffice`` on *platform* (``sys.platform``), in the order looked in.
+
+    >>> for place in installed_places("win32", {"ProgramFiles": r"C:\Program Files",
+    ...                                         "ProgramFiles(x86)": r"C:\Program Files (x86)"}):
+    ...     print(place)
+    C:\Program Files\LibreOffice\program\soffice.exe
+    C:\Program Files (x86)\LibreOffice\program\soffice.exe
+    >>> installed_places("darwin", {}), installed_places("linux", {})
+    (['/Applications/LibreOffice.app/Contents/MacOS/soffice'], [])
+    """
+    if platform == "win32":
+        roots = dict.fromkeys(environ[k].rstrip("\\") for k in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)")
+                              if environ.get(k, "").rstrip("\\"))
+        return [f"{root}\\LibreOffice\\program\\soffice.exe" for root in roots]
+    if platform == "darwin":
+        return ["/Applications/LibreOffice.app/Contents/MacOS/soffice"]
+    return []
 
 
 def why_no_soffice() -> str:
@@ -179,7 +205,8 @@ def why_no_soffice() -> str:
     configured = os.environ.get(SOFFICE_ENV_VAR, "").strip()
     if configured:
         return f"{SOFFICE_ENV_VAR} is {configured!r}, which names no program (unset it, or name soffice)"
-    return "soffice not found (install LibreOffice; Debian: libreoffice-calc-nogui)"
+    return (f"soffice not found (install LibreOffice; Debian: libreoffice-calc-nogui; one installed elsewhere than "
+            f"on PATH or in its installer's folder: set {SOFFICE_ENV_VAR} to its soffice)")
 
 
 def _require_soffice(files: Sequence[Path]) -> str:
@@ -189,7 +216,8 @@ def _require_soffice(files: Sequence[Path]) -> str:
         hint = (
             f"{SOFFICE_ENV_VAR}={configured!r} does not name an executable"
             if configured
-            else f"neither 'soffice' nor 'libreoffice' is on PATH and {SOFFICE_ENV_VAR} is not set"
+            else f"neither 'soffice' nor 'libreoffice' is on PATH or in its installer's folder, and {SOFFICE_ENV_VAR} "
+                 "is not set"
         )
         raise LibreOfficeError(
             f"{_names(files)}: LibreOffice is not available ({hint}); "
