@@ -390,6 +390,29 @@ def test_excel_owner_file_names_the_user(book, capsys):
     assert main(["refresh", str(book), "--tally", str(tally), "--force"]) == 0
 
 
+def test_a_tally_or_price_file_open_in_excel_is_warned_of(book, capsys):
+    """Review 74: a tally open in Excel (its owner file beside it) was read without a word: what the analyst had typed
+    there and not saved was not in the refresh, and the Cover recorded the file as last saved as the count."""
+    folder = book.parent
+    tally = _new_tally(folder)
+    excel_owner_file(folder, tally.name, "Jane Doe")
+    libreoffice_lock_file(folder, PRICES, "jdoe")
+    said = ("is open in {app} by {who} ({file} beside it): this refresh read it as last saved, so what is typed "
+            "there and not saved is not in the workbook; save it there, then refresh again")
+    assert main(["refresh", str(book), "--tally", str(tally), "--no-backup", "-q"]) == 0  # a warning, not refused
+    warnings = [line for line in capsys.readouterr().err.splitlines() if " is open in " in line]
+    assert warnings == [
+        f"xlpy refresh: warning: {tally.name}: " + said.format(app="Excel", who="Jane Doe", file=f"~${tally.name}"),
+        f"xlpy refresh: warning: {PRICES}: " + said.format(
+            app="LibreOffice", who="jdoe on desk-17 since 01.12.2026 09:14", file=f".~lock.{PRICES}#")]
+    assert main(["refresh", str(book), "-q"]) == 0  # nothing to refresh: the same files, still warned of
+    assert len([line for line in capsys.readouterr().err.splitlines() if " is open in " in line]) == 2
+    for owner in folder.glob("*~*"):
+        owner.unlink()
+    assert main(["refresh", str(book), "-q"]) == 0
+    assert " is open in " not in capsys.readouterr().err
+
+
 def _force_build(folder: Path) -> list[str]:
     """The arguments of ``xlpy build SEED -o FOLDER/book.xlsm --force --no-validate``."""
     return ["build", str(SEED), "-o", str(folder / "book.xlsm"), "--force", "--no-validate"]

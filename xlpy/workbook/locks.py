@@ -121,25 +121,33 @@ def _read_small(path: Path) -> bytes:
         return b""
 
 
+def opened_by(path: Path) -> tuple[str, str, str] | None:
+    """Who has *path* open, by the owner file beside it or its target: (``Excel`` or ``LibreOffice``, who, the owner
+    file's name), or None."""
+    places = {(path.parent, path.name), (target_of(path).parent, target_of(path).name)}
+    for folder, name in sorted(places):
+        excel = folder / f"~${name}"
+        if excel.is_file():
+            return "Excel", excel_owner(_read_small(excel)) or "someone (the owner file names no one)", excel.name
+        office = folder / f".~lock.{name}#"
+        if office.is_file():
+            who = libreoffice_owner(_read_small(office).decode("utf-8", errors="replace"))
+            return "LibreOffice", who or "someone (the lock file names no one)", office.name
+    return None
+
+
 def busy_message(path: Path, leftover: str = "pass --force") -> str | None:
     """Why *path* is open elsewhere (an Excel or LibreOffice owner file beside it or its target), or None.
 
     *leftover* is what to do when the owner file is left over from a crash (``{file}``: its name).
     """
-    places = {(path.parent, path.name), (target_of(path).parent, target_of(path).name)}
-    for folder, name in sorted(places):
-        excel = folder / f"~${name}"
-        if excel.is_file():
-            who = excel_owner(_read_small(excel)) or "someone (the owner file names no one)"
-            return (f"is open in Excel by {who} (owner file {excel.name} beside it); close it there first, or "
-                    f"{leftover.format(file=excel.name)} if that file is left over from a crash")
-        office = folder / f".~lock.{name}#"
-        if office.is_file():
-            who = libreoffice_owner(_read_small(office).decode("utf-8", errors="replace")) or \
-                "someone (the lock file names no one)"
-            return (f"is open in LibreOffice by {who} (lock file {office.name} beside it); close it there "
-                    f"first, or {leftover.format(file=office.name)} if that file is left over from a crash")
-    return None
+    opened = opened_by(path)
+    if opened is None:
+        return None
+    app, who, file = opened
+    kind = "owner file" if app == "Excel" else "lock file"
+    return (f"is open in {app} by {who} ({kind} {file} beside it); close it there first, or "
+            f"{leftover.format(file=file)} if that file is left over from a crash")
 
 
 # --- xlpy's own lock ------------------------------------------------------------------------------
