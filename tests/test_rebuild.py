@@ -232,6 +232,29 @@ def test_a_path_is_quoted_for_the_shell_it_is_run_in(monkeypatch):
     assert rebuild.quoted("-old.xlsm") == r".\-old.xlsm"
 
 
+def test_on_windows_the_build_and_the_refresh_are_two_commands(tmp_path, monkeypatch):
+    """Review 74: `xlpy build ... && xlpy refresh ...` is refused whole by Windows PowerShell 5.1, Windows' default
+    shell (`The token '&&' is not a valid statement separator`), and cmd.exe takes no `;`: on Windows each command
+    is given to be run in turn."""
+    from types import SimpleNamespace
+
+    from xlpy.files.recorded import sha256
+    from xlpy.workbook import rebuild
+
+    (tmp_path / "deal").mkdir()
+    (tmp_path / "deal" / "offer.toml").write_text("offer", encoding="utf-8")
+    records = {"OfferFile": "offer.toml", "OfferSha256": sha256(tmp_path / "deal" / "offer.toml"),
+               "TallySource": "agent.csv", "PriceSource": NO_PRICE_FILE}
+    book = Path("deal") / "book.xlsm"
+    monkeypatch.chdir(tmp_path)
+    assert " -o deal/book-rebuilt.xlsm && xlpy refresh deal/book-rebuilt.xlsm --tally deal/agent.csv (then" in \
+        rebuild_commands(records, book)
+    monkeypatch.setattr(rebuild, "os", SimpleNamespace(name="nt"))
+    said = rebuild_commands(records, book)
+    assert "&&" not in said and f" -o {Path('deal', 'book-rebuilt.xlsm')}, then run: xlpy refresh " \
+        f"{Path('deal', 'book-rebuilt.xlsm')} --tally {Path('deal', 'agent.csv')} (then" in said, said
+
+
 def test_the_cover_and_version_name_the_layout(standard_books, capsys):
     """Two workbooks of one xlpy version but other layouts are told apart on their Covers, and ``xlpy --version``
     says which layout this xlpy writes: the layout, not the version, is what refresh and validate read."""

@@ -105,7 +105,9 @@ def _offer_given(records: dict[str, str], folder: Path, quoted) -> str | None:
 def rebuild_commands(records: dict[str, str], workbook: str | Path) -> str:
     """The commands that rebuild the workbook *workbook* (as the user named it) under another name and refresh it
     from the files its Cover *records* (:func:`book_records`), each path as seen from where *workbook* was named,
-    quoted for the platform's shell, on one line (``&&``: bash, cmd.exe and PowerShell 7 alike).  What cannot be
+    quoted for the platform's shell, on one line (``&&``: bash and zsh; on Windows the two commands one after the
+    other, ``then run:`` between them, since Windows PowerShell 5.1, its default shell, runs no ``&&``, and cmd.exe
+    no ``;``).  What cannot be
     found is said instead of a command that would rebuild from other files and validate clean: an offer file not
     beside the workbook (the Cover records its name and SHA-256, not its folder), a tally or price record that
     cannot be read."""
@@ -130,7 +132,7 @@ def rebuild_commands(records: dict[str, str], workbook: str | Path) -> str:
                 f"{new}{history} with that file" + _refresh_part(records, at, new))
     refresh = _refresh_part(records, at, new, _offer_maps(folder / written_path(records.get("OfferFile", ""))))
     return (f"from the files its Cover records, run: xlpy build {given}-o {new}{history}"
-            f"{refresh.replace('; then', ' &&')}"
+            f"{refresh.replace('; then', ', then run:' if os.name == 'nt' else ' &&')}"
             " (then type into the new workbook any input typed into this one since its build)")
 
 
