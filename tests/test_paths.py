@@ -383,6 +383,33 @@ def test_a_name_too_long_is_refused_by_build_and_refresh(tmp_path, capsys, monke
     assert Path(name).read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [name]
 
 
+def test_on_windows_a_path_longer_than_excel_opens_is_refused_by_build_and_refresh(tmp_path, capsys, monkeypatch,
+                                                                                   standard_books):
+    """Review 74: in a deep folder (OneDrive, SharePoint) build wrote a workbook of a 229-character path, which Excel
+    opens not (218 at most), and a refresh there said "cannot be written (No such file or directory)" of a workbook
+    that is there: its temporary file's path was past Windows' 260."""
+    monkeypatch.setattr(locks, "WINDOWS_NAMES", True)
+    deep = tmp_path / "Deal folder" / ("d" * max(1, 218 - len(str(tmp_path / "Deal folder")) - len("//book.xlsm")))
+    deep.mkdir(parents=True)
+    assert len(str(deep / "book.xlsm")) == 218
+    assert locks.path_problem(deep / "book.xlsm") is None  # 218: Excel opens it
+    longer = deep / "book2.xlsm"
+    why = (f"its path (folder and name) is {len(str(longer))} characters long, and Excel opens no workbook whose path "
+           "is longer than 218: use a shorter folder or name (a folder nearer the drive's root, or a drive letter "
+           "mapped to a deep folder)")
+    assert main(["build", str(SEED), "-o", str(longer), "--no-validate", "-q"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy build: --output: {why}, got '{str(longer)[:60]}'... "
+                                                    f"({len(str(longer))} characters)"]
+    assert not longer.exists()
+    shutil.copy(standard_books["seed"], longer)
+    before = longer.read_bytes()
+    assert main(["refresh", str(longer), "--tally", str(DATA / TALLY), "-q"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: {longer}: {why}; it was not changed"]
+    assert longer.read_bytes() == before
+    monkeypatch.setattr(locks, "WINDOWS_NAMES", False)  # Linux and a Mac: no such limit, the path is written
+    assert locks.path_problem(longer) is None
+
+
 # --- 6. a problem inside a file given by its path ---------------------------------------------------
 
 

@@ -205,7 +205,8 @@ def build_output(given: str | None, offer_id: str, force: bool, offer_name: str 
         raise InputError("--output", str(out), "is a folder")
     from ..workbook import locks
 
-    too_long = locks.name_problem(locks.target_of(out) if out.exists() else out)  # now, not at its first refresh
+    written = locks.target_of(out) if out.exists() else out
+    too_long = locks.name_problem(written) or locks.path_problem(written)  # now, not at its first refresh
     if too_long:  # (the name taken from offer.id when no -o names the file: say so, and how to give one)
         if given and not Path(given).is_dir():
             raise InputError("--output", str(out), too_long)

@@ -55,8 +55,8 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["InterruptedAfterWriting", "RefreshLock", "busy_message", "check_writable", "clean_stale", "excel_owner",
-           "held_signals", "kept_as", "libreoffice_owner", "name_problem", "prune_backups", "replace_with", "target_of",
-           "write_file"]
+           "held_signals", "kept_as", "libreoffice_owner", "name_problem", "opened_by", "path_problem",
+           "prune_backups", "replace_with", "target_of", "write_file"]
 
 PARTIAL = ".~xlpy-partial."
 #: The longest file name a file system takes, in bytes (Linux, macOS; Windows counts UTF-16 units, as many).
@@ -374,13 +374,32 @@ def name_problem(target: Path) -> str | None:
             "it): use a shorter name")
 
 
+#: The longest path of a workbook Excel opens or saves (folder and name, extension included), in characters.
+EXCEL_PATH_MAX = 218
+
+
+def path_problem(target: Path) -> str | None:
+    """On Windows, why the workbook *target* has a path longer than Excel opens, or None: a deep folder synced from
+    OneDrive or SharePoint makes one, and Excel then neither opens it nor runs its buttons (where no file of that
+    path could be written beside it: xlpy's temporary files and backups add to it).  Elsewhere None: Excel on a
+    Mac has no such limit, and a path the system takes is written."""
+    if not WINDOWS_NAMES:
+        return None
+    size = len(str(target.absolute()).encode("utf-16-le")) // 2
+    if size <= EXCEL_PATH_MAX:
+        return None
+    return (f"its path (folder and name) is {size} characters long, and Excel opens no workbook whose path is longer "
+            f"than {EXCEL_PATH_MAX}: use a shorter folder or name (a folder nearer the drive's root, or a drive "
+            "letter mapped to a deep folder)")
+
+
 def check_writable(target: Path, label: str, done: str = "refreshed") -> None:
     """Refuse a workbook whose name is too long for xlpy's files beside it, a read-only one (no write bit, or no
     write access), and a folder xlpy cannot write in.
 
     *done* is what would have been done to it (``refreshed``, ``replaced``).
     """
-    too_long = name_problem(target)
+    too_long = name_problem(target) or path_problem(target)
     if too_long:
         raise InputError(label, None, f"{too_long}; it was not changed", show_value=False)
     mode = target.stat().st_mode
