@@ -815,6 +815,23 @@ def test_symbolic_link_stays_a_link(book, tmp_path_factory):
     assert not list(book.parent.glob(".~xlpy*"))
 
 
+def test_on_windows_the_backups_of_a_workbook_are_found_whatever_the_case_it_was_named_in(tmp_path, monkeypatch):
+    """Review 74: Windows names files in any letter case, so `refresh OFFER.xlsm --keep 2` of Offer.xlsm is the one
+    workbook, but its backups named Offer.* were not counted, nor pruned.  Elsewhere a name in another case is
+    another workbook, whose backups are its own."""
+    for name in ("Offer.20040224-000000.bak.xlsm", "OFFER.20040225-000000.bak.xlsm", "offer.20040226-000000.bak.xlsm",
+                 "Offer.xlsm", "Offerings.20040227-000000.bak.xlsm"):
+        (tmp_path / name).write_bytes(b"x")
+    assert [p.name for p in locks.backups_of(tmp_path / "OFFER.xlsm")] == ["OFFER.20040225-000000.bak.xlsm"]
+    monkeypatch.setattr(locks, "WINDOWS_NAMES", True)
+    assert [p.name for p in locks.backups_of(tmp_path / "OFFER.xlsm")] == [
+        "Offer.20040224-000000.bak.xlsm", "OFFER.20040225-000000.bak.xlsm", "offer.20040226-000000.bak.xlsm"]
+    assert [p.name for p in locks.prune_backups(tmp_path / "OFFER.xlsm", 1)] == [
+        "Offer.20040224-000000.bak.xlsm", "OFFER.20040225-000000.bak.xlsm"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "Offer.xlsm", "Offerings.20040227-000000.bak.xlsm", "offer.20040226-000000.bak.xlsm"]
+
+
 def test_backups_keep_permissions_and_keep_prunes(book):
     folder = book.parent
     book.chmod(0o640)

@@ -444,7 +444,7 @@ def clean_stale(target: Path) -> list[Path]:
     """Remove temporary files a killed refresh of *target* left beside it (call with the lock held)."""
     gone = []
     pattern = re.compile(re.escape(PARTIAL + target.name + ".") + r".*\.tmp$"
-                         + "|" + re.escape(f".{target.name}.") + r"[A-Za-z0-9_]{8}\.tmp$")  # older xlpy's names
+                         + "|" + re.escape(f".{target.name}.") + r"[A-Za-z0-9_]{8}\.tmp$", _name_case())  # older xlpy's
     for p in target.parent.iterdir():
         if pattern.match(p.name) and p.is_file() and not p.is_symlink():
             try:
@@ -652,10 +652,16 @@ def replace_with(data: bytes, target: Path, backup: Callable[[], Path] | None = 
 _BACKUP = r"\.(\d{8}-\d{6})(?:-(\d+))?\.bak"
 
 
+def _name_case() -> int:
+    """How names beside a workbook are matched to its own: on Windows in any letter case, as Windows names files."""
+    return re.IGNORECASE if WINDOWS_NAMES else 0
+
+
 def backup_times(target: Path) -> dict[Path, tuple[str, int]]:
     """Backups of *target* (``NAME.YYYYmmdd-HHMMSS[-n].bak.SUFFIX``) -> (their time, *n*: 1 without one), read
-    from the name after *target*'s own (which may look like a backup's itself)."""
-    pattern = re.compile(re.escape(target.stem) + _BACKUP + re.escape(target.suffix) + "$")
+    from the name after *target*'s own (which may look like a backup's itself); on Windows in any letter case, as
+    Windows names files (``OFFER.xlsm`` typed for ``Offer.xlsm``: the backups of both)."""
+    pattern = re.compile(re.escape(target.stem) + _BACKUP + re.escape(target.suffix) + "$", _name_case())
     found = {}
     for p in target.parent.iterdir():
         m = pattern.match(p.name)
