@@ -567,6 +567,17 @@ def test_read_only_workbook_is_not_replaced(book, capsys):
     assert _snapshot(folder) == before and stat.S_IMODE(book.stat().st_mode) == 0o444
 
 
+def test_on_windows_a_read_only_workbook_is_said_in_windows_words(book, capsys, monkeypatch):
+    """Review 74: a workbook with Windows' Read-only attribute (Python shows it as no write bit) was said to have
+    'permissions -r--r--r--', which no Windows dialog shows."""
+    monkeypatch.setattr(locks, "WINDOWS_NAMES", True)
+    book.chmod(0o444)
+    assert main(["refresh", str(book), "--tally", str(_new_tally(book.parent))]) == 2
+    assert (f"xlpy refresh: {book}: is read-only (its Read-only attribute is set: clear it in the file's "
+            "Properties); it was not changed. Make it writable first if it should be refreshed") in \
+        capsys.readouterr().err.splitlines()
+
+
 @pytest.mark.parametrize("option", ["--tally", "--prices", "--mapping"])
 def test_a_locked_tally_price_or_mapping_file_is_named_and_the_workbook_left(book, capsys, monkeypatch, option):
     """On Windows, Excel locks a CSV it has open: the refresh names the file and why, in one line."""

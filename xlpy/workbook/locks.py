@@ -410,6 +410,8 @@ def check_writable(target: Path, label: str, done: str = "refreshed") -> None:
         why = (f"permissions {stat.filemode(mode)}" if not _bits_let_me_write(target.stat()) else
                f"its permissions, {stat.filemode(mode)}, allow writing, but the system refuses it: a locked or "
                "immutable file, or an access list")
+        if WINDOWS_NAMES and not mode & 0o222:  # (Windows' only write bit is its Read-only attribute)
+            why = "its Read-only attribute is set: clear it in the file's Properties"
         raise InputError(label, None, f"is read-only ({why}); it was not changed. "
                          f"Make it writable first if it should be {done}", show_value=False)
     if not os.access(target.parent, os.W_OK | os.X_OK):
