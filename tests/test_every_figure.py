@@ -102,14 +102,16 @@ def test_the_sensitivity_grid_measures_the_charge_as_results_does(books, name):
 
 
 def test_the_cover_shows_the_charge_in_a_preview(books):
-    """The Cover's charge, common issued and journal-entry status are saved with their formulas (its checks need
-    xlpy's functions and its latest count is History's, which only a refresh writes: Excel calculates those)."""
+    """The Cover's count line, charge, common issued and journal-entry status are saved with their formulas (its
+    checks need xlpy's functions and its latest count is History's, which only a refresh writes: Excel calculates
+    those)."""
     _, book, results = books["redemption"]
     values = load_workbook(book, data_only=True)["Cover"]
     lay = layout(Shape.decode(load_workbook(book).defined_names[LAYOUT_NAME].attr_text))
     shown = {item.label: values[f"C{row}"].value for s, _, item, row in lay.items() if s.title == "Cover" and item.key}
     # the redemption: 274,000 x 3.0 = 822,000 shares; the seed's [accounting] books the entry, which balances
-    assert shown == {"Charge": float(results.charge), "Common issued": 822000, "Journal entry": "balances"}
+    assert shown == {"Count": "preliminary: 3,500 shares by guaranteed delivery not yet delivered",
+                     "Charge": float(results.charge), "Common issued": 822000, "Journal entry": "balances"}
 
 
 def test_a_blank_optional_input_checks_as_zero(books, tmp_path):

@@ -92,7 +92,7 @@ def test_a_recorded_file_that_is_gone_says_where_it_was_looked_for_and_what_to_d
     capsys.readouterr()
     assert main(["refresh", str(book), "-q"]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        f"xlpy refresh: book.xlsm: Cover!C22 (TallySource): names no tally file: looked for "
+        f"xlpy refresh: book.xlsm: Cover!C23 (TallySource): names no tally file: looked for "
         f"{tmp_path / 'agent-03.csv'} (the Cover records it relative to the workbook's folder); put the file back, "
         "or give the tally file with --tally, got 'agent-03.csv'"]
 

@@ -269,3 +269,35 @@ def test_the_cover_and_version_name_the_layout(standard_books, capsys):
         main(["--version"])
     assert done.value.code == 0
     assert capsys.readouterr().out == f"xlpy {__version__} (workbook layout {LAYOUT_VERSION})\n"
+
+
+@pytest.mark.parametrize("version", [12, LAYOUT_VERSION - 1])
+def test_a_workbook_of_the_last_layouts_gets_the_rebuild_advice_and_following_it_gives_a_valid_workbook(
+        tmp_path, version):
+    """Layout 14 changed every workbook's Cover: a workbook of layout 13 is refused by refresh, named by validate and
+    not written over by build, each with the commands that rebuild it, as one of layout 12 is; run as written, they
+    give a workbook that validates and keeps the old one's History."""
+    shutil.copy(FORMULA, tmp_path / FORMULA.name)
+    shutil.copytree(DATA, tmp_path / "data")
+    assert _xlpy("build", FORMULA.name, "-o", "offer.xlsm", "--no-validate", "-q", cwd=tmp_path).returncode == 0
+    _as_layout(tmp_path / "offer.xlsm", version)
+    before = (tmp_path / "offer.xlsm").read_bytes()
+    advice = set()
+    for command in (["refresh", "offer.xlsm"], ["validate", "offer.xlsm", "--no-libreoffice"],
+                    ["build", FORMULA.name, "-o", "offer.xlsm"]):
+        proc = _xlpy(*command, cwd=tmp_path)
+        said = proc.stdout + proc.stderr
+        assert proc.returncode == (1 if command[0] == "validate" else 2), said
+        verb = "writes" if command[0] == "build" else "reads"
+        assert f"built by an earlier xlpy (layout {version}; this xlpy {verb} layout {LAYOUT_VERSION})" in said, said
+        advice.add(said.split("from the files its Cover records, run: ", 1)[1].split(" (then type")[0])
+    assert (tmp_path / "offer.xlsm").read_bytes() == before
+    (commands,) = advice
+    assert commands == (f"xlpy build {FORMULA.name} -o offer-rebuilt.xlsm --history-from offer.xlsm && xlpy refresh "
+                        f"offer-rebuilt.xlsm --tally data/{TALLY} --prices data/{PRICES}")
+    for command in commands.split(" && "):
+        proc = _xlpy(*shlex.split(command)[1:], cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+    proc = _xlpy("validate", "offer-rebuilt.xlsm", "--no-libreoffice", cwd=tmp_path)
+    assert proc.returncode == 0 and "offer-rebuilt.xlsm: valid" in proc.stdout, proc.stdout
+    assert [r[1] for r in _history(tmp_path / "offer-rebuilt.xlsm")] == [f"data/{TALLY}"]  # the old one's build row

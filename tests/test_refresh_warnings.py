@@ -412,7 +412,7 @@ def test_a_refresh_saves_no_engine_figure_where_the_layout_was_changed(tmp_path,
     assert plain["Results"]["C26"].value == 1200 * 2.5 * 10 and plain["Results"]["C28"].value == 10  # 3,001 shares (down)
     first = f"G{int(plain['Tenders'].tables['tblTenders'].ref.split(':')[0][1:]) + 1}"  # the holder table's line 1
     assert plain["Tenders"][first].value == 1200  # its units tendered, saved beside their formula
-    for sheet, ref in (("Results", "C28"), ("Cover", "C6"), ("Tenders", first)):
+    for sheet, ref in (("Results", "C28"), ("Cover", "C7"), ("Tenders", first)):
         assert changed[sheet][ref].value is None, (sheet, ref)
     if change == "edited":
         assert load_workbook(tmp_path / "changed.xlsm")["Results"]["C26"].value == \

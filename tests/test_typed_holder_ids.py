@@ -188,15 +188,15 @@ def test_a_value_typed_over_a_formula_beside_a_bad_id_is_still_named_and_the_fig
     both causes; three bad ids are counted, two named."""
     book = _typed(standard_books, tmp_path, {"B30": "#N/A", "B31": True, "B32": "dtc-0022"})
     wb = load_workbook(book, keep_vba=True)
-    wb["Cover"]["C7"] = 1
+    wb["Cover"]["C8"] = 1
     wb.save(book)
     report = validate(book, legs=("formulas",))
-    assert "book.xlsm: Cover!C7: formula replaced by a value: expected =CommonIssued, found 1 [structure]" in map(
+    assert "book.xlsm: Cover!C8: formula replaced by a value: expected =CommonIssued, found 1 [structure]" in map(
         str, report.findings)
     assert [f.where for f in report.findings if f.leg == "inputs"] == ["Tenders!B30", "Tenders!B31", "Tenders!B32"]
     figures = [f for f in report.findings if f.leg == "formulas"]
     assert figures and all(
-        "it follows from the value typed over the formula of Cover!C7 (the workbook computes from that value, the "
+        "it follows from the value typed over the formula of Cover!C8 (the workbook computes from that value, the "
         "engine from the inputs): put the formula back, then validate again; or it follows from the 3 holder ids "
         "typed at Tenders!B30, Tenders!B31 and 1 more, which no agent meant (named in findings of their own; the "
         "workbook's formulas read them otherwise than the engine): give each holder's id, then validate again" in f.what

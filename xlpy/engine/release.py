@@ -48,10 +48,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .errors import InputError
-from .numbers import excel_round, to_decimal
+from .numbers import excel_round, to_decimal, units
 
-__all__ = ["APPROX_STYLES", "NOT_STATED", "approx", "exact_dollars", "in_principal", "is_credit", "release_figures",
-           "release_sentences", "release_paragraph", "quarter_name"]
+__all__ = ["APPROX_STYLES", "NOT_STATED", "approx", "count_status", "exact_dollars", "in_principal", "is_credit",
+           "release_figures", "release_sentences", "release_paragraph", "quarter_name"]
 
 APPROX_STYLES = ("auto", "sig2", "thousands", "millions", "dollars")
 
@@ -204,6 +204,32 @@ def exact_dollars(amount: object) -> str:
     """
     cents = excel_round(to_decimal(amount, "amount"), 2)
     return f"${cents:,.0f}" if cents == cents.to_integral_value() else f"${cents:,.2f}"
+
+
+def count_status(offer, results) -> str:
+    """Whether the count is final, as the Cover's Status block says it: ``final``; ``preliminary``; or, when
+    guaranteed deliveries are still open (tendered by notice, not known to have failed), what they hold, exactly
+    and as the release states units: ``preliminary: 3,500 shares by guaranteed delivery not yet delivered``
+    (``1 note``; a notes offer with a face in principal, ``$3,500,000 principal``).  Figures are written with
+    literal separators (the workbook's twin writes them alike on every machine).
+
+    >>> from types import SimpleNamespace as N
+    >>> count = N(units_guaranteed_delivery=3500, units_failed_delivery=0)
+    >>> offer = N(kind="preferred", face_per_unit=None, tally=N(final=False))
+    >>> count_status(offer, count)
+    'preliminary: 3,500 shares by guaranteed delivery not yet delivered'
+    >>> count_status(N(kind="note", face_per_unit=1000, tally=N(final=False)), count)
+    'preliminary: $3,500,000 principal by guaranteed delivery not yet delivered'
+    """
+    if offer.tally.final:
+        return "final"
+    still_open = results.units_guaranteed_delivery - results.units_failed_delivery
+    if still_open <= 0:
+        return "preliminary"
+    face = in_principal(offer)
+    held = (f"{exact_dollars(still_open * face)} principal" if face is not None
+            else units(still_open, "shares" if offer.kind == "preferred" else "notes"))
+    return f"preliminary: {held} by guaranteed delivery not yet delivered"
 
 
 def release_figures(offer, results) -> dict[str, str]:

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from ..engine.charge import estimated_charge
 from ..engine.entries import amounts_to_book, charge_account
 from ..engine.numbers import CONTEXT, excel_round, plain
-from ..engine.release import in_principal, release_figures, release_sentences
+from ..engine.release import count_status, in_principal, release_figures, release_sentences
 from ..engine.schema import value_of
 from . import data as bookdata
 from .layout import (
@@ -316,8 +316,9 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
         elif item.name in release:
             exp[(s.title, f"{value_col}{row}")] = Expect(item.name, release[item.name], "text",
                                                          also=also.get(item.name, ()))
-        elif item.key:
-            value = entry.get(item.key) if item.key.startswith("entry.") else value_of(results, item.key)
+        elif item.key:  # (the journal entry's figures and the Cover's count line: the engine's words, not results')
+            value = (entry.get(item.key) if item.key.startswith("entry.") else count_status(offer, results)
+                     if item.key == "count.status" else value_of(results, item.key))
             if value is not None:
                 exp[(s.title, f"{value_col}{row}")] = Expect(item.name or f"{s.title}: {item.label}", value, item.fmt)
         elif item.name in derived:

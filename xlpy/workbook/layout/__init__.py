@@ -20,8 +20,8 @@ vocabulary they share (shapes, items, blocks, tables, the layout itself) is in
 assembles them.  A change to any formula, label or row is a new layout
 (``LAYOUT_VERSION``): a workbook of an earlier one is rebuilt, never read as
 this one, unless the change left its kind of workbook as it was (``SAME_SINCE``: layout 10, which changed only
-the holder table, read a layout-9 workbook of typed counts as it was; layouts 11 and 12 changed every
-workbook's Release sheet, so none is).
+the holder table, read a layout-9 workbook of typed counts as it was; layouts 11 to 13 changed every
+workbook's Release sheet, layout 14 every workbook's Cover, so none is).
 
 Formulas are written with names (``=UnitsAccepted*(OfferRatio-OriginalRatio)``);
 row formulas of a table use ``{column}`` for the same row's cell,

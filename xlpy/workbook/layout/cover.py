@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .model import Block, Item, Shape, Sheet, place
+from .release import IN_PRINCIPAL, english, exact_dollars_formula
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,19 @@ COVER_BUTTONS = (
     Button("Check release draft", "xlpy_draft_release", "F11"),
 )
 
+#: The guaranteed deliveries still open: tendered by notice and not known to have failed.
+_STILL_OPEN = "(GuaranteedDelivery-FailedDelivery)"
+
+
+def count_status_formula() -> str:
+    """The Cover's count line, the twin of :func:`xlpy.engine.release.count_status`: "final", "preliminary", or
+    "preliminary: 3,500 shares by guaranteed delivery not yet delivered" (notes: "1 note", with a face
+    "$3,500,000 principal"), its figures written with literal separators (:func:`.release.english`)."""
+    n = _STILL_OPEN
+    held = (f'IF({IN_PRINCIPAL},{exact_dollars_formula(f"{n}*FacePerUnit")}&" principal",'
+            f'{english(n)}&" "&IF(Kind="preferred","share","note")&IF({n}=1,"","s"))')
+    return (f'=IF(FinalCount,"final",IF({n}>0,"preliminary: "&{held}&" by guaranteed delivery not yet delivered",'
+            '"preliminary"))')
 
 
 def sheet(shape: Shape) -> Sheet:
@@ -42,6 +56,7 @@ def sheet(shape: Shape) -> Sheet:
             Item(None, "Checks", '=IF(ChecksPass,"All checks pass",IF(AND(IdentitiesPass,NOT(FunctionsLoaded)),'
                  '"Identities hold; tie-outs not run: xlpy functions not loaded (see below)",'
                  '"CHECKS FAIL: see the Check sheet"))'),
+            Item(None, "Count", count_status_formula(), "text", key="count.status"),
             Item(None, "Charge", "=InducedCharge", "money", key="induced_charge"),
             Item(None, "Common issued", "=CommonIssued", "count", key="common_issued"),
             Item(None, "Journal entry", '=IF(EntriesComplete,IF(EntriesBalanced,"balances","DOES NOT BALANCE: see '

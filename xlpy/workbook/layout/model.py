@@ -33,13 +33,15 @@ LAYOUT_NAME = "xlpyLayout"
 #: accepted and remaining leave them out), says of a holder tally's prorated offer that odd lots had priority, and
 #: puts a comma after "When the offer commenced"; Inputs notes say what net income, arrears and accrued interest are;
 #: the Cover's change since the previous count reads n/a on the build's row alone; input cells are unlocked; Results'
-#: EPS block gives the charges after tax (ChargesAfterTax), so it foots.
-LAYOUT_VERSION = 13
+#: EPS block gives the charges after tax (ChargesAfterTax), so it foots; 14: the Cover's Status block says whether
+#: the count is final or preliminary, and what guaranteed deliveries it holds still open (key ``count.status``).
+LAYOUT_VERSION = 14
 #: Earlier layouts still read as this one, for the workbooks they wrote as this one writes them: layout -> the
 #: shape's parts (``tally``, ``ratio``) and the values a workbook of it is read at. None now: layouts 11, 12 and
-#: 13 changed every workbook's Release sheet. (Layout 10 changed only the holder table, and read a layout-9
-#: workbook of typed counts as it was, with ``{"9": {"tally": ("aggregate",)}}``; layout 4 changed only the
-#: workbooks whose ratio is set by formula; layout 5 changed every workbook's Sensitivity grid.)
+#: 13 changed every workbook's Release sheet, layout 14 every workbook's Cover. (Layout 10 changed only the holder
+#: table, and read a layout-9 workbook of typed counts as it was, with ``{"9": {"tally": ("aggregate",)}}``;
+#: layout 4 changed only the workbooks whose ratio is set by formula; layout 5 changed every workbook's Sensitivity
+#: grid.)
 SAME_SINCE: dict[str, dict[str, tuple[str, ...]]] = {}
 
 

@@ -1,0 +1,114 @@
+"""Layout 14, what a controller must know at a glance: the Cover says whether the count is final or preliminary
+(and what guaranteed deliveries it still holds open)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from openpyxl import load_workbook
+from repo_paths import NOTES
+
+from xlpy.engine.release import count_status
+from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+from xlpy.workbook.layout.cover import count_status_formula
+from xlpy.workbook.validate import validate
+
+PRELIMINARY = "preliminary: {} by guaranteed delivery not yet delivered"
+
+
+@pytest.mark.parametrize("final, guaranteed, failed, kind, face, said", [
+    (True, 3500, 0, "preferred", 50, "final"),
+    (True, 1300, 300, "note", 1000, "final"),
+    (False, 0, 0, "preferred", 50, "preliminary"),  # no guaranteed delivery: just preliminary
+    (False, 3500, 3500, "note", 1000, "preliminary"),  # every one known to have failed
+    (False, 3500, 0, "preferred", 50, PRELIMINARY.format("3,500 shares")),  # the seed (preferred: counted)
+    (False, 1, 0, "preferred", None, PRELIMINARY.format("1 share")),
+    (False, 1, 0, "note", None, PRELIMINARY.format("1 note")),
+    (False, 1234567, 0, "note", None, PRELIMINARY.format("1,234,567 notes")),  # notes without a face: counted
+    (False, 1300, 300, "note", 1000, PRELIMINARY.format("$1,000,000 principal")),  # with a face: in principal
+    (False, 3, 0, "note", Decimal("1000.25"), PRELIMINARY.format("$3,000.75 principal")),
+    (False, 2000000000000, 0, "note", 1, PRELIMINARY.format("$2,000,000,000,000 principal")),
+])
+def test_the_count_line_says_final_or_what_is_still_open_as_the_engine_does(final, guaranteed, failed, kind, face,
+                                                                          said):
+    """The Cover's native formula gives the engine's words, figures with literal separators (no machine's language
+    reads them as its own), shares or notes counted as the release counts them, a notes offer with a face in
+    principal (the `formulas` library as judge, ROUND as Excel rounds)."""
+    import formulas
+
+    from xlpy.workbook.formulas_access import register_functions
+
+    offer = SimpleNamespace(kind=kind, face_per_unit=None if face is None else Decimal(face),
+                            tally=SimpleNamespace(final=final))
+    count = SimpleNamespace(units_guaranteed_delivery=guaranteed, units_failed_delivery=failed)
+    assert count_status(offer, count) == said
+    values = {"FinalCount": str(final).upper(), "GuaranteedDelivery": str(guaranteed), "FailedDelivery": str(failed),
+              "Kind": f'"{kind}"', "FacePerUnit": '""' if face is None else str(face)}
+    text = re.sub(r"\b(" + "|".join(values) + r")\b", lambda m: values[m.group(1)], count_status_formula())
+    register_functions()
+    got = formulas.Parser().ast(text)[1].compile()()
+    assert str(got.item() if hasattr(got, "item") else got) == said
+
+
+def _count_cell(book) -> tuple[str, str]:
+    lay = layout(Shape.decode(load_workbook(book, read_only=True).defined_names[LAYOUT_NAME].attr_text))
+    ((sheet, item, row),) = [(s.title, i, r) for s, _, i, r in lay.items("Cover") if i.key == "count.status"]
+    assert sheet == "Cover" and item.label == "Count" and item.fmt == "text"
+    return sheet, f"C{row}"
+
+
+def test_the_seed_s_cover_says_its_count_is_preliminary_and_a_stale_or_doctored_line_is_a_finding(standard_books,
+                                                                                                tmp_path):
+    """The built-in example's build warns of a preliminary count with 3,500 shares by guaranteed delivery: its Cover
+    says so beside the checks, saved with its formula; the validator ties the line to the engine, so a saved value
+    left from another count, or a value typed over the formula, is a finding."""
+    seed = standard_books["seed"]
+    sheet, ref = _count_cell(seed)
+    assert ref == "C6"  # under the checks line, above the charge it qualifies
+    shown = load_workbook(seed, data_only=True)[sheet]
+    assert (shown["B6"].value, shown[ref].value) == ("Count", PRELIMINARY.format("3,500 shares"))
+    assert validate(seed, legs=()).findings == []
+    stale = tmp_path / "stale.xlsm"
+    with zipfile.ZipFile(seed) as z, zipfile.ZipFile(stale, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = z.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":  # (the Cover: the first sheet)
+                data, n = re.subn(rb'(<c r="C6"[^>]*><f>[^<]*</f><v>)[^<]*(</v>)', rb"\1final\2", data)
+                assert n == 1
+            out.writestr(info, data)
+    found = [str(f) for f in validate(stale, legs=()).findings]
+    assert [f for f in found if "Cover!C6" in f and "saved value differs from the engine" in f
+            and "preliminary: 3,500 shares" in f and "'final'" in f], found
+    doctored = Path(shutil.copy(seed, tmp_path / "doctored.xlsm"))
+    wb = load_workbook(doctored, keep_vba=True)
+    wb[sheet][ref] = "final"
+    wb.save(doctored)
+    found = [str(f) for f in validate(doctored, legs=("formulas",)).findings]
+    assert any(f.startswith("doctored.xlsm: Cover!C6: formula replaced by a value") for f in found), found
+
+
+def test_a_preliminary_notes_offer_says_its_open_deliveries_in_principal_on_both_recalculations(tmp_path):
+    """The capped notes example taken on a preliminary count: 1,300 notes by guaranteed delivery, 300 of them
+    failed, a $1,000 face: the Cover says $1,000,000 principal still open, the engine's words, which the build saves
+    and each recalculation (the `formulas` library, LibreOffice where installed) gives again."""
+    from xlpy.files.offerfile import compute_file
+    from xlpy.workbook.build import build_workbook
+
+    (tmp_path / "data").mkdir()
+    for f in (NOTES.parent / "data").iterdir():
+        shutil.copy(f, tmp_path / "data" / f.name)
+    text = NOTES.read_text(encoding="utf-8")
+    assert text.count("\nfinal = true") == 1
+    (tmp_path / "notes.toml").write_text(text.replace("\nfinal = true", "\nfinal = false"), encoding="utf-8")
+    offer, results = compute_file(tmp_path / "notes.toml")
+    book = build_workbook(offer, results, tmp_path / "notes.xlsm")
+    sheet, ref = _count_cell(book)
+    assert load_workbook(book, data_only=True)[sheet][ref].value == PRELIMINARY.format("$1,000,000 principal")
+    report = validate(book, tmp_path / "notes.toml")
+    assert report.findings == [], [str(f) for f in report.findings]
