@@ -1,5 +1,6 @@
 """Layout 14, what a controller must know at a glance: the Cover says whether the count is final or preliminary
-(and what guaranteed deliveries it still holds open)."""
+(and what guaranteed deliveries it still holds open), and its Macros note says the buttons need Windows desktop
+Excel."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
-from repo_paths import NOTES
+from repo_paths import NOTES, ROOT
 
 from xlpy.engine.release import count_status
 from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
@@ -112,3 +113,20 @@ def test_a_preliminary_notes_offer_says_its_open_deliveries_in_principal_on_both
     assert load_workbook(book, data_only=True)[sheet][ref].value == PRELIMINARY.format("$1,000,000 principal")
     report = validate(book, tmp_path / "notes.toml")
     assert report.findings == [], [str(f) for f in report.findings]
+
+
+def test_the_macros_note_says_where_the_buttons_run_as_the_readme_does(standard_books):
+    """The buttons run through xlwings, which only Windows desktop Excel has (README, "Excel on Mac and the web"):
+    the Cover says so, and what to run elsewhere, in the two printed lines the note had."""
+    from xlpy.workbook.build import CHARS_PER_WIDTH
+
+    lay = layout(Shape())
+    ((note, row),) = [(i.note, r) for _, b, i, r in lay.items("Cover") if i.label == "Macros"]
+    assert "Windows desktop Excel only" in note and "on a Mac or the web" in note
+    assert "`xlpy refresh WORKBOOK` in a terminal" in note
+    assert len(note) <= 2 * 66 * CHARS_PER_WIDTH
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "server, which only Windows desktop Excel has" in readme
+    assert "`xlpy refresh WORKBOOK`\nin a terminal" in readme
+    assert load_workbook(standard_books["seed"])["Cover"][f"C{row}"].value == note
+

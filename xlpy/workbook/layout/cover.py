@@ -92,8 +92,8 @@ def sheet(shape: Shape) -> Sheet:
                  note="Check compares each figure with xlpy's worksheet functions: install xlpy and xlwings, "
                       "then xlwings ribbon > Import Functions (or import the module written by `xlpy vba`)."),
             Item(None, "Macros", record=True,
-                 note="Refresh buttons run xlpy.macros (refresh_all, refresh_tenders, refresh_prices, "
-                      "draft_release); headless: `xlpy refresh WORKBOOK`."),
+                 note="Refresh buttons run xlpy.macros through xlwings, in Windows desktop Excel only; on a Mac or "
+                      "the web (or headless): `xlpy refresh WORKBOOK` in a terminal, the workbook closed."),
         )),
     ]
     blocks, _ = place(cover_blocks)

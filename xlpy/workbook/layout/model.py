@@ -34,7 +34,8 @@ LAYOUT_NAME = "xlpyLayout"
 #: puts a comma after "When the offer commenced"; Inputs notes say what net income, arrears and accrued interest are;
 #: the Cover's change since the previous count reads n/a on the build's row alone; input cells are unlocked; Results'
 #: EPS block gives the charges after tax (ChargesAfterTax), so it foots; 14: the Cover's Status block says whether
-#: the count is final or preliminary, and what guaranteed deliveries it holds still open (key ``count.status``).
+#: the count is final or preliminary, and what guaranteed deliveries it holds still open (key ``count.status``), and
+#: its Macros note that the buttons need Windows desktop Excel (a refresh in a terminal elsewhere).
 LAYOUT_VERSION = 14
 #: Earlier layouts still read as this one, for the workbooks they wrote as this one writes them: layout -> the
 #: shape's parts (``tally``, ``ratio``) and the values a workbook of it is read at. None now: layouts 11, 12 and
