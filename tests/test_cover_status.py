@@ -1,6 +1,6 @@
 """Layout 14, what a controller must know at a glance: the Cover says whether the count is final or preliminary
-(and what guaranteed deliveries it still holds open), and its Macros note says the buttons need Windows desktop
-Excel."""
+(and what guaranteed deliveries it still holds open), its Macros note says the buttons need Windows desktop Excel,
+and the Check sheet shows amber, not red, a FALSE that only says xlpy's functions are not loaded."""
 
 from __future__ import annotations
 
@@ -113,6 +113,56 @@ def test_a_preliminary_notes_offer_says_its_open_deliveries_in_principal_on_both
     assert load_workbook(book, data_only=True)[sheet][ref].value == PRELIMINARY.format("$1,000,000 principal")
     report = validate(book, tmp_path / "notes.toml")
     assert report.findings == [], [str(f) for f in report.findings]
+
+
+def _shown_fill(ws, ref: str, values: dict[str, bool]) -> str | None:
+    """The fill Excel gives cell *ref* of Check from its conditional formats, the status cells holding *values*
+    (by name): the rule of highest priority that holds (as a fill two rules set is taken from), else none."""
+    import formulas
+
+    rules = sorted((r for cf in ws.conditional_formatting if ref in str(cf.sqref).split() for r in cf.rules),
+                   key=lambda r: r.priority)
+    value = values[next(n for n, at in _status_cells(ws).items() if at == ref)]
+    for rule in rules:
+        if rule.type == "cellIs":
+            holds = str(value).upper() == rule.formula[0]
+        else:
+            text = re.sub(r"\b(" + "|".join(values) + r")\b", lambda m: str(values[m.group(1)]).upper(),
+                          rule.formula[0]).replace(ref, str(value).upper())
+            got = formulas.Parser().ast("=" + text)[1].compile()()
+            holds = bool(got.item() if hasattr(got, "item") else got)
+        if holds:
+            return rule.dxf.fill.fgColor.rgb[-6:]
+    return None
+
+
+def _status_cells(ws) -> dict[str, str]:
+    names = ws.parent.defined_names
+    return {n: next(iter(names[n].destinations))[1].replace("$", "")
+            for n in ("FunctionsLoaded", "IdentitiesPass", "ChecksPass")}
+
+
+GREEN, RED, AMBER = "C6EFCE", "FFC7CE", "FFEB9C"
+
+
+@pytest.mark.parametrize("loaded, identities, checks, shown", [
+    # Excel without xlpy's functions, the identities holding: a state (amber), as the Cover's "Identities hold;
+    # tie-outs not run" says, not a failure
+    (False, True, False, (AMBER, GREEN, AMBER)),
+    # ... an identity failing: all checks pass is red, as the Cover's "CHECKS FAIL"
+    (False, False, False, (AMBER, RED, RED)),
+    # the functions loaded and a tie-out failing: red
+    (True, True, False, (GREEN, GREEN, RED)),
+    (True, True, True, (GREEN, GREEN, GREEN)),
+])
+def test_check_shows_functions_not_loaded_amber_and_a_failure_red(standard_books, loaded, identities, checks, shown):
+    wb = load_workbook(standard_books["seed"])
+    ws = wb["Check"]
+    cells = _status_cells(ws)
+    assert cells == {"FunctionsLoaded": "C5", "IdentitiesPass": "C6", "ChecksPass": "C7"}
+    values = {"FunctionsLoaded": loaded, "IdentitiesPass": identities, "ChecksPass": checks}
+    assert tuple(_shown_fill(ws, cells[n], values) for n in ("FunctionsLoaded", "IdentitiesPass", "ChecksPass")) \
+        == shown
 
 
 def test_the_macros_note_says_where_the_buttons_run_as_the_readme_does(standard_books):

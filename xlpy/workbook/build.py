@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.marker import Marker
 from openpyxl.chart.series import SeriesLabel
-from openpyxl.formatting.rule import CellIsRule, Rule
+from openpyxl.formatting.rule import CellIsRule, FormulaRule, Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.styles.numbers import NumberFormat
@@ -53,6 +53,7 @@ from .layout import (
     LAYOUT_NAME,
     LAYOUT_VERSION,
     NOT_REFRESHED,
+    NOT_RUN_STATES,
     NOTE_COL,
     SENS_PARTICIPATIONS,
     SENS_PRICE_STEPS,
@@ -98,6 +99,8 @@ BOX = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
 UNLOCKED, LOCKED = Protection(locked=False), Protection(locked=True)
 GOOD = PatternFill("solid", fgColor="C6EFCE")
 BAD = PatternFill("solid", fgColor="FFC7CE")
+#: Amber (Excel's "Neutral"): a Check status that is a state, not a failure (:data:`NOT_RUN_STATES`).
+NOT_RUN = PatternFill("solid", fgColor="FFEB9C")
 
 
 def build_time() -> dt.datetime:
@@ -295,7 +298,7 @@ def _write_blocks(ws, sheet: Sheet, values: dict[str, object], record: dict[str,
             if not sheet.check:
                 _wrapped_row(ws, sheet, row, wrapped)
             if sheet.check and item.fmt == "bool":
-                _flag_format(ws, f"{get_column_letter(VALUE_COL)}{row}")
+                _flag_format(ws, f"{get_column_letter(VALUE_COL)}{row}", NOT_RUN_STATES.get(item.name))
     _whole_counts(ws, [b.row + i for b in sheet.blocks for i in range(len(b.items))])
 
 
@@ -344,7 +347,12 @@ def _write_tie(ws, row: int, item):
     _flag_format(ws, f"{get_column_letter(CHECK_COLS[4])}{row}")
 
 
-def _flag_format(ws, ref: str):
+def _flag_format(ws, ref: str, not_run: str | None = None):
+    """A flag green when TRUE, red when FALSE; amber when FALSE while *not_run* holds (xlpy's functions not loaded:
+    a state, not a failure), a rule taking precedence over the red one."""
+    if not_run:
+        ws.conditional_formatting.add(ref, FormulaRule(formula=[f"AND({ref}=FALSE,{not_run})"], fill=NOT_RUN,
+                                                       stopIfTrue=True))
     ws.conditional_formatting.add(ref, CellIsRule(operator="equal", formula=["TRUE"], fill=GOOD))
     ws.conditional_formatting.add(ref, CellIsRule(operator="equal", formula=["FALSE"], fill=BAD))
 

@@ -45,7 +45,7 @@ from . import (
     sensitivity,
     tenders,
 )
-from .check import tie_cells
+from .check import NOT_RUN_STATES, tie_cells
 from .cover import COVER_BUTTONS, Button
 from .entries import ENTRY_LINES, NEEDS_INPUT
 from .history import (HISTORY_CHART_ROWS, HISTORY_COLUMNS, history_added, history_moved_note, history_repeats,
@@ -101,6 +101,7 @@ __all__ = [
     "NEEDS_INPUT",
     "NOTE_COL",
     "NOT_REFRESHED",
+    "NOT_RUN_STATES",
     "REFRESH_RECORD",
     "REQUIRED_NAMES",
     "SENS_PARTICIPATIONS",

@@ -18,6 +18,15 @@ from .release import STATED_CHARGE
 from .results import INTEREST_GIVEN_UP, later
 
 
+#: The Check status cells whose FALSE is a state, not a failure, while the condition beside holds: xlpy's functions
+#: not loaded (Excel without them: the tie-outs are not run), and for ChecksPass the identities holding.  The builder
+#: shows such a FALSE amber; any other FALSE (an identity or a tie-out failing) red.
+NOT_RUN_STATES = {
+    "FunctionsLoaded": "NOT(FunctionsLoaded)",
+    "ChecksPass": "AND(NOT(FunctionsLoaded),IdentitiesPass)",
+}
+
+
 def _ties(shape: Shape) -> list[Item]:
     """Each figure as a native formula beside the same figure from xlpy's worksheet functions."""
     formula = shape.ratio == "formula"

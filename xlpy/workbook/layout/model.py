@@ -35,7 +35,9 @@ LAYOUT_NAME = "xlpyLayout"
 #: the Cover's change since the previous count reads n/a on the build's row alone; input cells are unlocked; Results'
 #: EPS block gives the charges after tax (ChargesAfterTax), so it foots; 14: the Cover's Status block says whether
 #: the count is final or preliminary, and what guaranteed deliveries it holds still open (key ``count.status``), and
-#: its Macros note that the buttons need Windows desktop Excel (a refresh in a terminal elsewhere).
+#: its Macros note that the buttons need Windows desktop Excel (a refresh in a terminal elsewhere); the Check
+#: sheet's FunctionsLoaded and ChecksPass show amber, not red, when FALSE only for xlpy's functions not loaded
+#: (NOT_RUN_STATES: conditional formats, which the structure check does not compare, changed with the bump).
 LAYOUT_VERSION = 14
 #: Earlier layouts still read as this one, for the workbooks they wrote as this one writes them: layout -> the
 #: shape's parts (``tally``, ``ratio``) and the values a workbook of it is read at. None now: layouts 11, 12 and
