@@ -753,8 +753,8 @@ def test_a_missing_libreoffice_is_said_with_why(tmp_path, capsys, monkeypatch, s
     else:
         monkeypatch.delenv("XLPY_SOFFICE", raising=False)
         monkeypatch.setenv("PATH", str(tmp_path))  # (no soffice, no libreoffice there)
-        why = ("soffice not found (install LibreOffice; Debian: libreoffice-calc-nogui; one installed elsewhere than on "
-               "PATH or in its installer's folder: set XLPY_SOFFICE to its soffice)")
+        why = ("soffice not found (install LibreOffice; Debian: libreoffice-calc-nogui; one installed elsewhere "
+               "than on PATH or in its installer's folder: set XLPY_SOFFICE to its soffice)")
     monkeypatch.setenv("CI", "false")
     assert main(["validate", str(book), "--no-formulas"]) == 0
     assert f"b.xlsm: note: LibreOffice leg skipped: {why}" in capsys.readouterr().out.splitlines()
@@ -824,6 +824,10 @@ def test_in_use_on_windows_is_any_permission_refused_opening_a_file(monkeypatch)
     assert not s.in_use(refused) and s.in_use(sharing)
     monkeypatch.setattr(s.os, "name", "nt")
     assert s.in_use(refused) and not s.in_use(FileNotFoundError(2, "No such file"))
+    # review 75: a sharing violation is another program's; access denied may be that or a read-only folder
+    assert s.held_hint(sharing) == "; is it open in another program, such as Excel?"
+    assert s.held_hint(refused) == "; is it open in another program, such as Excel, or its folder read-only?"
+    assert s.held_hint(FileNotFoundError(2, "No such file")) == ""
 
 
 @pytest.mark.parametrize("option, what", [("--tally", "a tally: give the exchange agent's tally file"),

@@ -574,8 +574,19 @@ def test_on_windows_a_read_only_workbook_is_said_in_windows_words(book, capsys, 
     book.chmod(0o444)
     assert main(["refresh", str(book), "--tally", str(_new_tally(book.parent))]) == 2
     assert (f"xlpy refresh: {book}: is read-only (its Read-only attribute is set: clear it in the file's "
-            "Properties); it was not changed. Make it writable first if it should be refreshed") in \
-        capsys.readouterr().err.splitlines()
+            "Properties, or, on a read-only share, copy it to a writable folder); it was not changed. Make it "
+            "writable first if it should be refreshed") in capsys.readouterr().err.splitlines()
+
+
+def test_a_read_only_workbook_on_a_read_only_share_is_told_to_be_copied(book, capsys, monkeypatch):
+    """Review 75: a workbook without write permission on a read-only file system was told to be made writable,
+    which that file system refuses (chmod: Read-only file system): the share is what to say, whatever the bits."""
+    monkeypatch.setattr(locks, "_read_only_mount", lambda target: True)
+    book.chmod(0o444)
+    assert main(["refresh", str(book), "--tally", str(_new_tally(book.parent))]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"xlpy refresh: {book}: is on a read-only file system (a read-only share or medium); it was not changed. "
+        "Copy it to a writable folder if it should be refreshed")
 
 
 @pytest.mark.parametrize("option", ["--tally", "--prices", "--mapping"])
@@ -841,6 +852,28 @@ def test_on_windows_the_backups_of_a_workbook_are_found_whatever_the_case_it_was
         "Offer.20040224-000000.bak.xlsm", "OFFER.20040225-000000.bak.xlsm"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "Offer.xlsm", "Offerings.20040227-000000.bak.xlsm", "offer.20040226-000000.bak.xlsm"]
+
+
+def test_in_a_folder_that_names_files_in_any_case_the_backups_are_found_in_any_case(tmp_path, monkeypatch):
+    """Review 75: a Mac's folders name files in any letter case (by default), as Windows does: `OFFER.xlsm` typed
+    there is Offer.xlsm, whose backups are its own.  A folder is taken so when the workbook is there under its name
+    in the other case (the one file); a folder that tells cases apart keeps them apart, as above."""
+    for name in ("Offer.20040224-000000.bak.xlsm", "OFFER.20040225-000000.bak.xlsm", "Offer.xlsm"):
+        (tmp_path / name).write_bytes(b"x")
+    real = os.path.samefile
+
+    def any_case(a, b):  # (this folder as a Mac's: a name in another case is the same file, if one is there)
+        there = any(p.name.lower() == Path(a).name.lower() for p in Path(a).parent.iterdir())
+        if not (there and str(a).lower() == str(b).lower()):
+            return real(a, b)
+        return True
+
+    monkeypatch.setattr(locks, "WINDOWS_NAMES", False)
+    monkeypatch.setattr(os.path, "samefile", any_case)
+    assert [p.name for p in locks.backups_of(tmp_path / "OFFER.xlsm")] == [
+        "Offer.20040224-000000.bak.xlsm", "OFFER.20040225-000000.bak.xlsm"]
+    monkeypatch.setattr(os.path, "samefile", real)  # a folder that tells cases apart: only the name's own
+    assert [p.name for p in locks.backups_of(tmp_path / "OFFER.xlsm")] == ["OFFER.20040225-000000.bak.xlsm"]
 
 
 def test_backups_keep_permissions_and_keep_prunes(book):

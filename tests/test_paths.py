@@ -406,6 +406,15 @@ def test_on_windows_a_path_longer_than_excel_opens_is_refused_by_build_and_refre
     assert main(["refresh", str(longer), "--tally", str(DATA / TALLY), "-q"]) == 2
     assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: {longer}: {why}; it was not changed"]
     assert longer.read_bytes() == before
+    monkeypatch.chdir(deep)  # review 75: a path given with ".." is counted as Windows takes it, without them
+    assert main(["build", str(SEED), "-o", os.path.join("..", "..", "short.xlsm"), "--no-validate", "-q"]) == 0
+    assert (tmp_path / "short.xlsm").is_file()
+    assert main(["build", str(SEED), "--no-validate", "-q"]) == 2  # no -o: the folder is named, not offer.id
+    named = deep / "hecla-2004-series-b.xlsm"
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"xlpy build: --output: its path (folder and name) is {len(str(named))} characters long, and Excel opens no "
+        "workbook whose path is longer than 218: use a shorter folder or name (a folder nearer the drive's root, or "
+        f"a drive letter mapped to a deep folder), got '{str(named)[:60]}'... ({len(str(named))} characters)")
     monkeypatch.setattr(locks, "WINDOWS_NAMES", False)  # Linux and a Mac: no such limit, the path is written
     assert locks.path_problem(longer) is None
 

@@ -206,7 +206,10 @@ def build_output(given: str | None, offer_id: str, force: bool, offer_name: str 
     from ..workbook import locks
 
     written = locks.target_of(out) if out.exists() else out
-    too_long = locks.name_problem(written) or locks.path_problem(written)  # now, not at its first refresh
+    deep = locks.path_problem(written)  # (Windows: the folder as much as the name; shown whole, as it is counted)
+    if deep:
+        raise InputError("--output", os.path.abspath(written), deep)
+    too_long = locks.name_problem(written)  # now, not at its first refresh
     if too_long:  # (the name taken from offer.id when no -o names the file: say so, and how to give one)
         if given and not Path(given).is_dir():
             raise InputError("--output", str(out), too_long)

@@ -315,14 +315,15 @@ def _original_ratio(o: _Table, face: Decimal | None) -> tuple[Decimal | None, De
 
 def tax_rate_rule(rate: Decimal) -> str:
     """The rule a tax rate of 1 or more breaks: a fraction (the offer file's and the workbook's alike), 21 typed for
-    21% being 2,100%.  A rate from 1 to 100 is most likely a percentage, so the example is the user's own figure:
+    21% being 2,100%.  A rate above 1 and below 100 is most likely a percentage, so the example is the user's own
+    figure (1 itself may be 100% or 1%: the fixed example stands):
 
     >>> tax_rate_rule(Decimal("25.0")), tax_rate_rule(Decimal("12.5"))
     ('must be a fraction below 1 (0.25 for 25%)', 'must be a fraction below 1 (0.125 for 12.5%)')
-    >>> tax_rate_rule(Decimal(2100))
-    'must be a fraction below 1 (0.21 for 21%)'
+    >>> tax_rate_rule(Decimal(2100)), tax_rate_rule(Decimal(1))
+    ('must be a fraction below 1 (0.21 for 21%)', 'must be a fraction below 1 (0.21 for 21%)')
     """
-    if 1 <= rate < 100:
+    if 1 < rate < 100:
         return f"must be a fraction below 1 ({(rate / 100).normalize():f} for {rate.normalize():f}%)"
     return "must be a fraction below 1 (0.21 for 21%)"
 

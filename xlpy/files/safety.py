@@ -317,7 +317,11 @@ def in_use(exc: OSError) -> bool:
 def held_hint(exc: OSError) -> str:
     """What to add to a file's "cannot be written" when *exc* is a file in use (:func:`in_use`): on Windows, a
     workbook Excel holds open is refused so, with or without an owner file beside it."""
-    return "; is it open in another program, such as Excel?" if in_use(exc) else ""
+    if not in_use(exc):
+        return ""
+    if getattr(exc, "winerror", None) in (32, 33):  # (a sharing or lock violation: another program has it)
+        return "; is it open in another program, such as Excel?"
+    return "; is it open in another program, such as Excel, or its folder read-only?"  # (access denied: either)
 
 
 def path_label(path: str | os.PathLike) -> str:

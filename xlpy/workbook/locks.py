@@ -178,7 +178,7 @@ class RefreshLock:
                 "another process"
             # An O_EXCL file stays when its process dies; a refused flock proves a live holder, whatever the file's
             # words (a holder that could not write them, another user's leftover flocked read-only, left them).
-            if self._exclusive and _left_by_a_crash(holder):
+            if self._exclusive and _left_by_a_crash(holder, _written_at(self.path)):
                 raise InputError(self.label, None, f"the lock file {self.path.name} was left by an xlpy that "
                                  f"stopped ({holder}, no longer running): delete it, then run again",
                                  show_value=False) from None
@@ -304,13 +304,22 @@ NO_FLOCK = "; no flock: this file is the lock"
 _OPEN = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0)
 
 
-def _left_by_a_crash(holder: str) -> bool:
-    """Whether a lock file's *holder* (``pid N, USER on HOST``) is a process of this computer that is gone."""
+def _written_at(path: Path) -> float | None:
+    """When the lock file *path* was last written (its holder's words), or None when it cannot be told."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
+def _left_by_a_crash(holder: str, written: float | None = None) -> bool:
+    """Whether a lock file's *holder* (``pid N, USER on HOST``) is a process of this computer that is gone; on
+    Windows, which soon gives a process id again, one that began after the file was *written* is another process."""
     m = re.fullmatch(r"pid (\d+), .* on (.+)", holder.strip())
     if m is None or m.group(2) != socket.gethostname():
         return False
     if os.name == "nt":  # (Windows' os.kill ends a process: asked of the system instead)
-        return _windows_process_gone(int(m.group(1)))
+        return _windows_process_gone(int(m.group(1)), since=written)
     try:
         os.kill(int(m.group(1)), 0)
     except ProcessLookupError:
@@ -320,11 +329,12 @@ def _left_by_a_crash(holder: str) -> bool:
     return False
 
 
-def _windows_process_gone(pid: int, kernel32=None, last_error=None) -> bool:
-    """Whether Windows has no running process *pid*: ``OpenProcess`` refuses it as no process (an invalid
-    parameter), or it has an exit code.  A process one may not query (another user's) is taken as running, as is
-    any answer not understood: a live holder is never named gone.  *kernel32* and *last_error*: the system's
-    (tests give their own)."""
+def _windows_process_gone(pid: int, kernel32=None, last_error=None, since: float | None = None) -> bool:
+    """Whether Windows has no running process *pid* that could hold a lock file written at *since* (a Unix time):
+    ``OpenProcess`` refuses it as no process (an invalid parameter), it has an exit code, or it began more than a
+    second after *since* (the id given again to another process).  A process one may not query (another user's) is
+    taken as running, as is any answer not understood: a live holder is never named gone.  *kernel32* and
+    *last_error*: the system's (tests give their own)."""
     import ctypes
     from ctypes import wintypes
 
@@ -333,6 +343,7 @@ def _windows_process_gone(pid: int, kernel32=None, last_error=None) -> bool:
         kernel32.OpenProcess.restype = wintypes.HANDLE  # (a handle is pointer-wide: no int truncating it)
         kernel32.OpenProcess.argtypes = (wintypes.DWORD, wintypes.BOOL, wintypes.DWORD)
         kernel32.GetExitCodeProcess.argtypes = (wintypes.HANDLE, ctypes.POINTER(wintypes.DWORD))
+        kernel32.GetProcessTimes.argtypes = (wintypes.HANDLE, *[ctypes.POINTER(wintypes.FILETIME)] * 4)
         kernel32.CloseHandle.argtypes = (wintypes.HANDLE,)
         last_error = ctypes.get_last_error
     limited_query, still_active, invalid_parameter = 0x1000, 259, 87
@@ -341,7 +352,15 @@ def _windows_process_gone(pid: int, kernel32=None, last_error=None) -> bool:
         return last_error() == invalid_parameter
     try:
         code = wintypes.DWORD()
-        return bool(kernel32.GetExitCodeProcess(handle, ctypes.byref(code))) and code.value != still_active
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return False
+        if code.value != still_active:
+            return True
+        times = [wintypes.FILETIME() for _ in range(4)]
+        if since is None or not kernel32.GetProcessTimes(handle, *map(ctypes.byref, times)):
+            return False
+        began = ((times[0].dwHighDateTime << 32) + times[0].dwLowDateTime - 116_444_736_000_000_000) / 10**7
+        return began > since + 1  # (FILETIME: 100 ns since 1601; the holder began before it wrote its file)
     finally:
         kernel32.CloseHandle(handle)
 
@@ -385,7 +404,7 @@ def path_problem(target: Path) -> str | None:
     Mac has no such limit, and a path the system takes is written."""
     if not WINDOWS_NAMES:
         return None
-    size = len(str(target.absolute()).encode("utf-16-le")) // 2
+    size = len(os.path.abspath(target).encode("utf-16-le")) // 2  # (``..`` taken out, as Windows takes it)
     if size <= EXCEL_PATH_MAX:
         return None
     return (f"its path (folder and name) is {size} characters long, and Excel opens no workbook whose path is longer "
@@ -403,7 +422,7 @@ def check_writable(target: Path, label: str, done: str = "refreshed") -> None:
     if too_long:
         raise InputError(label, None, f"{too_long}; it was not changed", show_value=False)
     mode = target.stat().st_mode
-    if mode & 0o222 and _read_only_mount(target):  # permissions that allow writing, on a disk that does not
+    if _read_only_mount(target):  # (whatever its permissions: none can be changed there, so copying is the way)
         raise InputError(label, None, f"is on a read-only file system (a read-only share or medium); it was not "
                          f"changed. Copy it to a writable folder if it should be {done}", show_value=False)
     if not mode & 0o222 or not os.access(target, os.W_OK):
@@ -411,7 +430,8 @@ def check_writable(target: Path, label: str, done: str = "refreshed") -> None:
                f"its permissions, {stat.filemode(mode)}, allow writing, but the system refuses it: a locked or "
                "immutable file, or an access list")
         if WINDOWS_NAMES and not mode & 0o222:  # (Windows' only write bit is its Read-only attribute)
-            why = "its Read-only attribute is set: clear it in the file's Properties"
+            why = ("its Read-only attribute is set: clear it in the file's Properties, or, on a read-only share, copy "
+                   "it to a writable folder")
         raise InputError(label, None, f"is read-only ({why}); it was not changed. "
                          f"Make it writable first if it should be {done}", show_value=False)
     if not os.access(target.parent, os.W_OK | os.X_OK):
@@ -445,8 +465,8 @@ def _read_only_mount(target: Path) -> bool:
 def clean_stale(target: Path) -> list[Path]:
     """Remove temporary files a killed refresh of *target* left beside it (call with the lock held)."""
     gone = []
-    pattern = re.compile(re.escape(PARTIAL + target.name + ".") + r".*\.tmp$"
-                         + "|" + re.escape(f".{target.name}.") + r"[A-Za-z0-9_]{8}\.tmp$", _name_case())  # older xlpy's
+    pattern = re.compile(re.escape(PARTIAL + target.name + ".") + r".*\.tmp$"  # (then older xlpy's names)
+                         + "|" + re.escape(f".{target.name}.") + r"[A-Za-z0-9_]{8}\.tmp$", _name_case(target))
     for p in target.parent.iterdir():
         if pattern.match(p.name) and p.is_file() and not p.is_symlink():
             try:
@@ -654,16 +674,24 @@ def replace_with(data: bytes, target: Path, backup: Callable[[], Path] | None = 
 _BACKUP = r"\.(\d{8}-\d{6})(?:-(\d+))?\.bak"
 
 
-def _name_case() -> int:
-    """How names beside a workbook are matched to its own: on Windows in any letter case, as Windows names files."""
-    return re.IGNORECASE if WINDOWS_NAMES else 0
+def _name_case(target: Path) -> int:
+    """How names beside the workbook *target* are matched to its own: in any letter case on Windows, and in a
+    folder that names files so (a Mac's, by default: *target* there under its name in the other case); else as
+    they are."""
+    if WINDOWS_NAMES:
+        return re.IGNORECASE
+    other = target.with_name(target.name.swapcase())
+    try:
+        return re.IGNORECASE if other.name != target.name and os.path.samefile(target, other) else 0
+    except OSError:  # (no workbook there, or no such name: a folder that tells cases apart)
+        return 0
 
 
 def backup_times(target: Path) -> dict[Path, tuple[str, int]]:
     """Backups of *target* (``NAME.YYYYmmdd-HHMMSS[-n].bak.SUFFIX``) -> (their time, *n*: 1 without one), read
     from the name after *target*'s own (which may look like a backup's itself); on Windows in any letter case, as
     Windows names files (``OFFER.xlsm`` typed for ``Offer.xlsm``: the backups of both)."""
-    pattern = re.compile(re.escape(target.stem) + _BACKUP + re.escape(target.suffix) + "$", _name_case())
+    pattern = re.compile(re.escape(target.stem) + _BACKUP + re.escape(target.suffix) + "$", _name_case(target))
     found = {}
     for p in target.parent.iterdir():
         m = pattern.match(p.name)
