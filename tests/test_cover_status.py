@@ -180,3 +180,14 @@ def test_the_macros_note_says_where_the_buttons_run_as_the_readme_does(standard_
     assert "`xlpy refresh WORKBOOK`\nin a terminal" in readme
     assert load_workbook(standard_books["seed"])["Cover"][f"C{row}"].value == note
 
+
+def test_the_functions_note_says_how_to_get_them_on_windows_and_on_a_mac_or_the_web(standard_books):
+    """Review 75: the Cover's Functions note gave the desktop's route alone (Import Functions, Windows), where a Mac
+    or Excel on the web gets the same functions through xlwings Lite (README, "Excel on Mac and the web")."""
+    lay = layout(Shape())
+    ((note, row),) = [(i.note, r) for _, b, i, r in lay.items("Cover") if i.label == "Functions"]
+    assert "Windows desktop Excel: install xlpy and xlwings, then xlwings ribbon > Import Functions" in note
+    assert "On a Mac or the web: xlwings Lite, with the project `xlpy lite` writes." in note
+    assert "`xlpy lite` writes the worksheet functions as an xlwings\nLite project" in \
+        (ROOT / "README.md").read_text(encoding="utf-8")
+    assert load_workbook(standard_books["seed"])["Cover"][f"C{row}"].value == note

@@ -89,8 +89,9 @@ def sheet(shape: Shape) -> Sheet:
                  note="Every figure on Results is a native Excel formula: the workbook computes without Python."),
             Item(None, "Inputs", record=True, note="Blue cells are inputs; black cells are formulas."),
             Item(None, "Functions", record=True,
-                 note="Check compares each figure with xlpy's worksheet functions: install xlpy and xlwings, "
-                      "then xlwings ribbon > Import Functions (or import the module written by `xlpy vba`)."),
+                 note="Check compares each figure with xlpy's worksheet functions. Windows desktop Excel: install "
+                      "xlpy and xlwings, then xlwings ribbon > Import Functions (or import the module written by "
+                      "`xlpy vba`). On a Mac or the web: xlwings Lite, with the project `xlpy lite` writes."),
             Item(None, "Macros", record=True,
                  note="Refresh buttons run xlpy.macros through xlwings, in Windows desktop Excel only; on a Mac or "
                       "the web (or headless): `xlpy refresh WORKBOOK` in a terminal, the workbook closed."),
