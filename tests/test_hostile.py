@@ -413,6 +413,22 @@ def test_a_tally_or_price_file_open_in_excel_is_warned_of(book, capsys):
     assert " is open in " not in capsys.readouterr().err
 
 
+def test_a_source_open_in_excel_is_warned_of_through_a_link_in_another_folder(book, tmp_path, capsys):
+    """The sources the Cover records are relative to the workbook's own folder (a link's target's): a refresh through
+    a link in another folder looked for their owner files beside the link, found none and said nothing."""
+    tally = _new_tally(book.parent)
+    (tmp_path / "desk").mkdir()
+    link = tmp_path / "desk" / "link.xlsm"
+    link.symlink_to(book)
+    assert main(["refresh", str(book), "--tally", str(tally), "--no-backup", "-q"]) == 0  # the tally recorded
+    capsys.readouterr()
+    excel_owner_file(book.parent, tally.name, "Jane Doe")
+    assert main(["refresh", str(link), "--no-backup", "-q"]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if " is open in " in line]
+    said = f"{tally.name}: is open in Excel by Jane Doe (~${tally.name} beside it)"
+    assert len(warnings) == 1 and said in warnings[0]
+
+
 def _force_build(folder: Path) -> list[str]:
     """The arguments of ``xlpy build SEED -o FOLDER/book.xlsm --force --no-validate``."""
     return ["build", str(SEED), "-o", str(folder / "book.xlsm"), "--force", "--no-validate"]

@@ -275,15 +275,16 @@ def _as_given(problem: InputError, given: dict[str, str]) -> InputError:
     return type(problem)(given[name] + sep + rest, problem.value, problem.reason, show_value=problem.show_value)
 
 
-def _sources_open_elsewhere(report, path: Path) -> list[str]:
+def _sources_open_elsewhere(report, folder: Path) -> list[str]:
     """A warning for each tally or price file the refresh read that is open in Excel or LibreOffice (its owner file
-    beside it): what is typed there and not saved is in no refresh, which read the file as last saved."""
+    beside it): what is typed there and not saved is in no refresh, which read the file as last saved.  *folder*: the
+    one the recorded paths are relative to (the workbook's, a link's target's)."""
     from ..files.recorded import written_path
     from .locks import opened_by
 
     out = []
     for source in (s for s in (report.tally, report.prices) if s is not None):
-        file = path.parent / written_path(source.path)
+        file = folder / written_path(source.path)
         opened = opened_by(file) if file.is_file() else None
         if opened is not None:
             app, who, owner = opened
@@ -308,7 +309,7 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
                            for p in exc.problems]) from None
     _check_mapping_used(report, tally, mapping)
     out.name, out.refreshed = path.name, report
-    out.warnings += _sources_open_elsewhere(report, path)
+    out.warnings += _sources_open_elsewhere(report, book.folder)
     drift = offer_file_drift(book, report.offer, path)  # an offer file edited since the build, its change not carried
     if not book.pkg.has("xl/vbaProject.bin"):  # (the figures are refreshed; the buttons' macros are not there)
         from . import rebuild
