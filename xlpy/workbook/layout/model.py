@@ -35,7 +35,8 @@ LAYOUT_NAME = "xlpyLayout"
 #: the Cover's change since the previous count reads n/a on the build's row alone; input cells are unlocked; Results'
 #: EPS block gives the charges after tax (ChargesAfterTax), so it foots; 14: the Cover's Status block says whether
 #: the count is final or preliminary, and what guaranteed deliveries it holds still open (key ``count.status``), and
-#: its Macros note that the buttons need Windows desktop Excel (a refresh in a terminal elsewhere); the Check
+#: its Macros note that the buttons need Windows desktop Excel (a refresh in a terminal elsewhere), its Functions
+#: note how to get the functions there (Import Functions) and on a Mac or the web (xlwings Lite); the Check
 #: sheet's FunctionsLoaded and ChecksPass show amber, not red, when FALSE only for xlpy's functions not loaded
 #: (NOT_RUN_STATES: conditional formats, which the structure check does not compare, changed with the bump).
 LAYOUT_VERSION = 14
