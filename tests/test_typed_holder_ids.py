@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from repo_paths import DATA, PRICES
+from repo_paths import DATA, PRICES, TALLY
 
 from xlpy.cli import main
 from xlpy.engine.errors import InputErrors
@@ -60,7 +60,11 @@ def test_validate_names_a_look_alike_id_typed_into_the_holder_table_and_still_co
     book = _typed(standard_books, tmp_path, {"B25": typed})
     report = validate(book, legs=("formulas",))
     said = LOOKS_LIKE.format(row=row, seen=seen, named=named, typed=typed)
-    assert [str(f) for f in report.findings] == [f"book.xlsm: Tenders!B25: TenderHolder {said} [inputs]"]
+    assert [str(f) for f in report.findings] == [
+        f"book.xlsm: Tenders!B25: TenderHolder {said} [inputs]",
+        f"book.xlsm: Tenders (the holder table): differs from the tally the Cover records ({TALLY}), typed since the "
+        f"build: Tenders!B25 (DTC-0055): {typed!r}, the file 'DTC-0055': the figures are not the file's (a value that "
+        "belongs goes in the file; a refresh writes the file's lines over these) [sources]"]  # (the tally's line too)
     assert report.legs_run == ["formulas"] and report.compared_by_leg["formulas"] > 100  # the figures still compared
 
 
@@ -166,9 +170,11 @@ def test_the_figures_following_from_an_error_typed_as_a_holder_id_do_not_drown_i
     book = _typed(standard_books, tmp_path, {"B30": "#N/A"})
     assert load_workbook(book)["Tenders"]["B30"].data_type == "e"  # (an error cell, as Excel saves one)
     report = validate(book, legs=("formulas",))
-    inputs, figures = ([f for f in report.findings if f.leg == leg] for leg in ("inputs", "formulas"))
+    inputs, sources, figures = ([f for f in report.findings if f.leg == leg] for leg in ("inputs", "sources",
+                                                                                         "formulas"))
     assert [f.where for f in inputs] == ["Tenders!B30"] and report.findings[0] == inputs[0]
-    assert len(figures) == TYPED_OVER_SHOWN and len(report.findings) == 1 + TYPED_OVER_SHOWN
+    assert len(sources) == 1 and "Tenders!B30 (DTC-0138): '#N/A', the file 'DTC-0138'" in sources[0].what
+    assert len(figures) == TYPED_OVER_SHOWN and len(report.findings) == 2 + TYPED_OVER_SHOWN
     assert all(f.what.endswith(
         "differs from the engine; it follows from the holder id typed at Tenders!B30, which no agent meant (named "
         "in a finding of its own; the workbook's formulas read it otherwise than the engine): give the holder's id, "

@@ -46,8 +46,8 @@ from defusedxml import DefusedXmlException
 from ..engine.errors import Busy, InputError
 
 __all__ = ["DAMAGE", "DEFAULTS", "DTD", "XML_ERRORS", "Limits", "check_intact", "check_no_dtd", "check_package",
-           "configure", "damaged", "dtd_part", "inflate_part", "limits", "part_fault", "part_faults", "read_part",
-           "refused_part", "unreadable"]
+           "configure", "damage_said", "damaged", "dtd_part", "inflate_part", "limits", "part_fault", "part_faults",
+           "read_part", "refused_part", "unreadable"]
 
 MB = 1 << 20
 #: Parts smaller than this are not held to the ratio (tiny XML parts compress well and cost nothing).
@@ -431,6 +431,17 @@ def xml_fault(data: bytes) -> str | None:
         what = what[len("not well-formed ("):-1] if what.startswith("not well-formed (") else what
         return f"is not well-formed XML ({what}, line {exc.lineno}, column {exc.offset + 1})"
     return None
+
+
+def damage_said(path: str | os.PathLike, label: str) -> str | None:
+    """The damaged part of the package at *path* (its CRC-32 or its compressed data) or one not well-formed XML, in
+    words, or None: what a parser's error ("mismatched tag") does not say, the part."""
+    try:
+        exc = damage_of(path, label)
+        xml = part_fault(path, label) if exc is None else None  # (or a part that is not well-formed XML)
+    except Exception:  # noqa: BLE001  (a part zipfile cannot read at all: Deflate64, encrypted; openpyxl's words)
+        return None
+    return f"a damaged part ({exc})" if exc is not None else xml and f"part {xml[0]}, which {xml[1]}"
 
 
 def part_fault(source: str | os.PathLike | bytes, label: str) -> tuple[str, str] | None:

@@ -25,7 +25,8 @@ class Finding:
         what: what is wrong there.
         expected: what should be there.
         found: what is there.
-        leg: ``structure``, ``inputs``, ``engine``, ``saved`` (values saved), ``formulas`` or ``libreoffice``.
+        leg: ``structure``, ``inputs``, ``engine``, ``saved`` (values saved), ``sources`` (the files the Cover
+            records), ``shown``, ``formulas`` or ``libreoffice``.
     """
 
     workbook: str

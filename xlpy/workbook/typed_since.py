@@ -31,7 +31,8 @@ from .layout.tenders import HOLDER_INPUTS
 from .saved_values import HOLDER_TABLE
 from .table_edits import SHOWN, input_lines
 
-__all__ = ["differed_note", "holder_cells", "price_cells", "recorded_days", "typed_note", "typed_notes"]
+__all__ = ["differed_note", "holder_cells", "listed", "price_cells", "price_reader", "recorded_days", "recorded_file",
+           "tally_reader", "typed_note", "typed_notes"]
 
 #: The words for each table: (the table's name, what its file is called, the Cover's record of it).
 _TABLES = {HOLDER_TABLE: ("the holder table", "the tally", ("TallySource", "TallySha256")),
@@ -133,7 +134,7 @@ def _same_number(held, want: Decimal) -> bool:
         return False
 
 
-def _listed(cells: list[str]) -> str:
+def listed(cells: list[str]) -> str:
     more = len(cells) - SHOWN
     return "; ".join(cells[:SHOWN]) + (f"; and {more:,} more cell{'s' * (more > 1)}" if more > 0 else "")
 
@@ -144,8 +145,8 @@ def differed_note(sheet: str, table: str, found: tuple[list[str], bool]) -> str:
     :func:`price_cells`), if the table kept its length."""
     words, file, _ = _TABLES[table]
     cells, deleted, reordered = found
-    parts = ([f"{_listed(cells)}: a value that belongs goes in the file"] if cells else []) + (
-        [f"{_listed(deleted)}: in no row of the table, deleted since"] if deleted else [])
+    parts = ([f"{listed(cells)}: a value that belongs goes in the file"] if cells else []) + (
+        [f"{listed(deleted)}: in no row of the table, deleted since"] if deleted else [])
     said = (f" ({'; '.join(parts)})" if parts else
             " (its lines in another order: sorted since; they are written in the workbook's order)" if reordered else
             "")
@@ -162,7 +163,7 @@ def typed_note(book, lay: Layout, table: str, read) -> str | None:
     sealed = getattr(book, "sealed", None)
     if sealed is not None and sealed(sheet.title, t):
         return None
-    path = _recorded(book, lay, source, digest)
+    path = recorded_file(book, lay, source, digest)
     if path is None:
         return None
     try:
@@ -174,7 +175,7 @@ def typed_note(book, lay: Layout, table: str, read) -> str | None:
     if not cells:
         return None
     return (f"warning: {sheet.title}: typed into {words} since the last refresh, and not in {file} the Cover "
-            f"records ({path.name}): {_listed(cells)}; the new file's lines are written over them (the refresh's "
+            f"records ({path.name}): {listed(cells)}; the new file's lines are written over them (the refresh's "
             "backup keeps them): put a value that belongs in the file, and refresh again")
 
 
@@ -182,34 +183,40 @@ def typed_notes(book, lay: Layout, tally, prices) -> list[str]:
     """The warnings of a refresh that reads another tally or price file than the Cover records (*tally*, *prices*:
     the :class:`~xlpy.workbook.refresh.SourceRecord` of each file read, or None) over values typed since the last
     refresh (:func:`typed_note`)."""
-    from ..files import sources
-
     notes = []
     if tally is not None and lay.shape.tally == "holders" and _new(book, lay, "TallySha256", tally):
-        mapping = _recorded(book, lay, "TallyMapping", None)
-
-        def read_tally(path: Path):
-            if str(book.get(*lay.cell("TallyMapping")) or "").strip() and mapping is None:
-                raise OSError("the recorded mapping is gone")  # (read otherwise, it may read otherwise)
-            return sources.read_tally(path, sources.read_mapping(mapping) if mapping else sources.ColumnMapping())
-
-        notes.append(typed_note(book, lay, HOLDER_TABLE, read_tally))
+        notes.append(typed_note(book, lay, HOLDER_TABLE, tally_reader(book, lay)))
     if prices is not None and lay.shape.ratio == "formula" and _new(book, lay, "PriceSha256", prices):
-        notes.append(typed_note(book, lay, "tblPrices", _price_reader(book, lay)))
+        notes.append(typed_note(book, lay, "tblPrices", price_reader(book, lay)))
     return [n for n in notes if n]
+
+
+def tally_reader(book, lay: Layout):
+    """path -> the holder tally's lines, read with the mapping the Cover records, as a refresh reads it; raising
+    ``OSError`` when the Cover records a mapping that is gone (read otherwise, the file may read otherwise)."""
+    from ..files import sources
+
+    mapping = recorded_file(book, lay, "TallyMapping", None)
+
+    def read_tally(path: Path):
+        if str(book.get(*lay.cell("TallyMapping")) or "").strip() and mapping is None:
+            raise OSError("the recorded mapping is gone")
+        return sources.read_tally(path, sources.read_mapping(mapping) if mapping else sources.ColumnMapping())
+
+    return read_tally
 
 
 def recorded_days(book, lay: Layout) -> tuple | None:
     """The days of the price file the Cover records, read again, or None: it is gone, changed since (its SHA-256),
     or refused (what a restated day is told against, rather than a price typed into the table since)."""
-    path = _recorded(book, lay, "PriceSource", "PriceSha256") if lay.shape.ratio == "formula" else None
+    path = recorded_file(book, lay, "PriceSource", "PriceSha256") if lay.shape.ratio == "formula" else None
     try:
-        return None if path is None else _price_reader(book, lay)(path)
+        return None if path is None else price_reader(book, lay)(path)
     except (XlpyError, OSError):
         return None
 
 
-def _price_reader(book, lay: Layout):
+def price_reader(book, lay: Layout):
     """path -> the days of a price file, read as a refresh reads it (a day its exchange was closed refused)."""
     from ..files.prices import read_prices
 
@@ -223,7 +230,7 @@ def _new(book, lay: Layout, digest: str, record) -> bool:
     return record.sha256 != str(book.get(*lay.cell(digest)) or "").strip()
 
 
-def _recorded(book, lay: Layout, source: str, digest: str | None) -> Path | None:
+def recorded_file(book, lay: Layout, source: str, digest: str | None) -> Path | None:
     """The file the Cover records under *source*, if it is there (byte for byte as its SHA-256, *digest*, records,
     unless None)."""
     text = str(book.get(*lay.cell(source)) or "").strip()

@@ -48,24 +48,14 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import engine_context, to_decimal
 from ..excel import vba
 from ..files.steady import not_a_file
-from . import data as bookdata, typed_ids
+from . import data as bookdata, recorded_sources, typed_ids
 from . import button_links, history_trail, libreoffice, offer_drift, progress, rebuild, saved_values, shown, table_edits
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
 from .findings import Finding, Report, engine_figure
 from .findings import show as _show
 from .formula_text import same_formula
-from .layout import (
-    CONF_SHEET,
-    LAYOUT_NAME,
-    NOT_REFRESHED,
-    REQUIRED_NAMES,
-    SHEETS,
-    Layout,
-    Shape,
-    layout,
-    renamed_hint,
-)
+from .layout import CONF_SHEET, LAYOUT_NAME, NOT_REFRESHED, REQUIRED_NAMES, SHEETS, Layout, Shape, layout, renamed_hint
 from .openpyxl_access import cell_map
 from .readback import (
     application_version,
@@ -524,7 +514,8 @@ def _unknown_parts(book: str, path: Path, findings: list[Finding]) -> None:
 
 @collector_eased()
 @engine_context()
-def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False, label: str | None = None) -> Report:
+def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False, label: str | None = None,
+             offer_file=None) -> Report:
     """Validate one workbook; see the module docstring.
 
     Parameters
@@ -534,6 +525,7 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     legs : which recalculations to run (``formulas``, ``libreoffice``).
     require_libreoffice : when True, a missing LibreOffice is a finding; else the leg is skipped with a note.
     label : how the report and its findings name the workbook (default: the file's name).
+    offer_file : the offer file's path, where *offer_path* is the Offer read from it (held to the Cover's record).
     """
     path = Path(path)
     book = label or path.name
@@ -564,6 +556,8 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
                 button_links.check_file(book, path, findings, notes, Finding)
             findings.extend(later)
             later.clear()
+            if not (missing or shifted):  # (the Cover's record and the tables read at the layout's cells)
+                recorded_sources.check(book, wb, lay, path, findings, notes)
 
     missing = [s.title for s in lay.sheets if s.title not in wb.sheetnames]
     if missing or shifted:  # a finding already; the inputs cannot be read, nor the figures recalculated, without
@@ -579,6 +573,8 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
         structure_rest()
         return report
     offer, results, exp = engine
+    notes += (recorded_sources.offer_notes(wb, lay, offer_file or offer_path) if offer_path is not None else
+              recorded_sources.typed_input_notes(wb, lay, path, offer))  # (the offer file the Cover records)
     typed = typed_ids.with_ids(typed, later, lay)  # (the figures following from a holder id no agent meant say so)
     compared, check, word = _saved(book, path, wb, exp, findings, notes, lay, offer, results, typed)
     notes += history_trail.last_row_note(path, lay, results)  # (an input typed since the last refresh, or edited)
@@ -593,17 +589,23 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     if "formulas" in legs:
         _formulas_leg(report, path, wb, lay, exp, tables_ok, typed, check, moved)
     if "libreoffice" in legs:
-        if lo_job is None:
-            if require_libreoffice:
-                findings.append(Finding(book, "LibreOffice", f"required, and {libreoffice.why_no_soffice()}",
-                                        leg="libreoffice"))
-            else:
-                notes.append(f"LibreOffice leg skipped: {libreoffice.why_no_soffice()}")
-        else:
-            findings.extend(lo_findings)
-            _libreoffice_leg(report, exp, *lo_job, typed=typed, check=check, moved=moved)
+        _libreoffice_after(report, exp, lo_job, lo_findings, require_libreoffice, typed=typed, check=check,
+                           moved=moved)
     word(moved)
     return report
+
+
+def _libreoffice_after(report: Report, exp, lo_job, lo_findings: list[Finding], required: bool, **compared) -> None:
+    """The LibreOffice leg's findings once the rest is done (*compared*: as :func:`_libreoffice_leg` takes them);
+    with none started (*lo_job* None), a finding where it is *required*, else a note."""
+    if lo_job is not None:
+        report.findings.extend(lo_findings)
+        _libreoffice_leg(report, exp, *lo_job, **compared)
+    elif required:
+        report.findings.append(Finding(report.workbook, "LibreOffice", f"required, and {libreoffice.why_no_soffice()}",
+                                       leg="libreoffice"))
+    else:
+        report.notes.append(f"LibreOffice leg skipped: {libreoffice.why_no_soffice()}")
 
 
 def _shifted(wb, lay: Layout) -> list:
@@ -612,19 +614,6 @@ def _shifted(wb, lay: Layout) -> list:
     names = wb.defined_names
     return table_edits.rows_moved_on(lambda n: names[n].attr_text if n in names else None, lay,
                                      lambda sheet, ref: wb[sheet][ref].value if sheet in wb.sheetnames else None)
-
-
-def _damage(path: Path, book: str) -> str | None:
-    """The damaged part of *path* (its CRC-32 or its compressed data) or one not well-formed XML, or None: a
-    parser's error ("mismatched tag") does not name the part."""
-    from ..files.safety import damage_of, part_fault
-
-    try:
-        exc = damage_of(path, book)
-        xml = part_fault(path, book) if exc is None else None  # (or a part that is not well-formed XML)
-    except Exception:  # noqa: BLE001  (a part zipfile cannot read at all: Deflate64, encrypted; openpyxl's words)
-        return None
-    return f"a damaged part ({exc})" if exc is not None else xml and f"part {xml[0]}, which {xml[1]}"
 
 
 def _open_book(path: Path, book: str, findings: list[Finding]):
@@ -637,7 +626,7 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
         findings.append(Finding(book, "file", piped.reason) if piped else
                         Finding(book, "file", "workbook not found", str(path), "nothing"))
         return None
-    from ..files.safety import DTD, check_package, dtd_part
+    from ..files.safety import DTD, check_package, damage_said, dtd_part
     from ..files.sniff import OFFER_KIND, other_kind
 
     check_package(path, book)  # a bomb is refused (exit 2) before anything is unpacked
@@ -665,7 +654,7 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
             wb = load(path)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file: a damaged part is named instead
         findings.append(Finding(book, "file", "cannot be opened as a workbook", "an .xlsm",
-                                _damage(path, book) or str(exc)))
+                                damage_said(path, book) or str(exc)))
         return None
     if LAYOUT_NAME not in wb.defined_names:
         findings.append(Finding(book, f"name {LAYOUT_NAME}", "not a standard xlpy workbook", "the layout name",

@@ -33,6 +33,7 @@ def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, 
     # /dev/null would read as a file of that name): then by the path as given.
     names = [Path(p).name or str(p) for p in paths]  # ("." has no name)
     labels = [str(p) if names.count(n) > 1 or _device(p) else n for p, n in zip(paths, names)]
+    offer_file = offer_path  # (its SHA-256 held to the Cover's record of the build's)
     if offer_path is not None:
         from ..files.offerfile import load
 
@@ -51,7 +52,7 @@ def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, 
                 if busy := package_still_written(Path(p), label, "validate it when it is complete; it was not "
                                                  "validated"):
                     raise InputErrors([busy])
-                reports.append(validate(p, offer_path, legs, require_libreoffice, label))
+                reports.append(validate(p, offer_path, legs, require_libreoffice, label, offer_file))
             except (InputError, InputErrors) as exc:
                 if refused is None:
                     raise

@@ -1,0 +1,176 @@
+"""Validate holds a workbook to the files its Cover records (review 76, an external auditor's).
+
+The Cover records the tally, the price file and the offer file a workbook was built or refreshed from, each with
+its SHA-256: what an auditor traces the figures to.  ``xlpy validate`` read none of them: 100 units moved between
+two holders (the totals unchanged), a price typed into the averaging window (the charge moved by $148k), a par
+value and a carrying amount typed over: each was ``valid`` (exit 0), while the Cover still named the files the
+figures no longer were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from repo_paths import DATA, FORMULA, PRICES, TALLY
+
+from xlpy.cli import main
+from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+from xlpy.workbook.validate import validate
+
+pytestmark = pytest.mark.usefixtures("fresh_limits")
+
+
+def _edited(standard_books, folder: Path, edit) -> Path:
+    """A copy of the standard holder workbook (its tally and price file beside it) with *edit(wb, lay)* applied."""
+    book = standard_books.copy_into("holders", folder)
+    wb = load_workbook(book, keep_vba=True)
+    edit(wb, layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text)))
+    wb.save(book)
+    return book
+
+
+def _built_from_the_offer_file(wb, lay) -> None:
+    """The Cover's record of the offer file's SHA-256, as ``xlpy build`` writes it (the fixture's records its name)."""
+    sheet, ref = lay.cell("OfferSha256")
+    wb[sheet][ref] = hashlib.sha256(FORMULA.read_bytes()).hexdigest()
+
+
+def _units(wb, lay, line: int) -> str:
+    """The cell of the units of the holder table's *line* (1: its first)."""
+    sheet, t = lay.table("tblTenders")
+    return f"{t.letter('units')}{t.first_row + line - 1}"
+
+
+def _sources(report) -> list[str]:
+    return [str(f) for f in report.findings if f.leg == "sources"]
+
+
+def test_units_moved_between_two_holders_are_a_finding(standard_books, tmp_path, capsys):
+    def move(wb, lay):
+        ws = wb["Tenders"]
+        a, b = _units(wb, lay, 4), _units(wb, lay, 5)
+        ws[a], ws[b] = ws[a].value - 100, ws[b].value + 100  # (the totals, and every figure, unchanged)
+
+    book = _edited(standard_books, tmp_path, move)
+    report = validate(book, legs=())
+    assert _sources(report) == [
+        f"book.xlsm: Tenders (the holder table): differs from the tally the Cover records ({TALLY}), typed since the "
+        "build: Tenders!D24 (DTC-0048): 1,300, the file 1,400; Tenders!D25 (DTC-0055): 2,200, the file 2,100: the "
+        "figures are not the file's (a value that belongs goes in the file; a refresh writes the file's lines over "
+        "these) [sources]"]
+    assert main(["validate", str(book), "--no-formulas", "--no-libreoffice"]) == 1
+
+
+def test_a_price_typed_into_the_window_is_a_finding(standard_books, tmp_path):
+    def typed(wb, lay):
+        sheet, t = lay.table("tblPrices")
+        wb[sheet.title][f"{t.letter('price')}{t.first_row + 30}"] = 8
+
+    report = validate(_edited(standard_books, tmp_path, typed), legs=())
+    [said] = _sources(report)
+    assert "Prices (the price table): differs from the price file the Cover records" in said
+    assert ": 8, the file " in said and said.endswith("[sources]")
+
+
+def test_a_table_sorted_since_holds_the_files_lines(standard_books, tmp_path):
+    """Each row is held to its own line of the file (the Tally line column), wherever a sort put it."""
+    def swap(wb, lay):
+        sheet, t = lay.table("tblTenders")
+        ws, (first, last) = wb[sheet.title], (t.letter("holder"), t.letter("status"))
+        rows = [[c.value for c in row] for row in ws[f"{first}{t.first_row}:{last}{t.first_row + 1}"]]
+        for row, values in zip(ws[f"{first}{t.first_row}:{last}{t.first_row + 1}"], reversed(rows)):
+            for cell, value in zip(row, values):
+                cell.value = value
+
+    report = validate(_edited(standard_books, tmp_path, swap), legs=())
+    assert _sources(report) == [] and report.ok
+
+
+def test_a_file_gone_or_replaced_is_a_note_and_not_compared(standard_books, tmp_path):
+    book = _edited(standard_books, tmp_path, lambda wb, lay: None)
+    report = validate(book, legs=())
+    assert report.ok and not any("not compared" in n for n in report.notes)  # the files as recorded: no word
+    (tmp_path / TALLY).unlink()
+    with (tmp_path / PRICES).open("a", encoding="utf-8") as fh:
+        fh.write("2004-03-01,8.5,100000\n")
+    got = hashlib.sha256((tmp_path / PRICES).read_bytes()).hexdigest()
+    report = validate(book, legs=())
+    assert report.ok
+    assert [n for n in report.notes if "not compared" in n] == [
+        f"Tenders (the holder table): not compared with the tally the Cover records ({TALLY}): there is no such "
+        "file (its path read from the workbook's folder)",
+        f"Prices (the price table): not compared with the price file the Cover records ({PRICES}): the file there "
+        f"has other bytes (SHA-256 {got[:12]}...) than the Cover records ("
+        f"{hashlib.sha256((standard_books['holders'].parent / PRICES).read_bytes()).hexdigest()[:12]}...): "
+        "replaced since the build, or the record typed over"]
+
+
+def test_a_record_typed_over_to_another_file_of_other_lines_is_a_finding(standard_books, tmp_path):
+    """The Cover's record made to name a file of other lines: the table is not that file's."""
+    other = tmp_path / "other.csv"
+    text = (standard_books["holders"].parent / TALLY).read_text(encoding="utf-8")
+    other.write_text(text + "NEW-0001,100,book-entry,tendered\n", encoding="utf-8")
+
+    def record(wb, lay):
+        for name, value in (("TallySource", other.name),
+                            ("TallySha256", hashlib.sha256(other.read_bytes()).hexdigest())):
+            sheet, ref = lay.cell(name)
+            wb[sheet][ref] = value
+
+    report = validate(_edited(standard_books, tmp_path, record), legs=())
+    lines = len(text.splitlines()) - 1
+    assert _sources(report) == [
+        "book.xlsm: Tenders (the holder table): holds other lines than the tally the Cover records (other.csv), "
+        "changed since the build: the figures are not the file's; refresh the workbook from it: expected "
+        f"{lines + 1:,} lines, found {lines:,} [sources]"]
+
+
+def test_through_a_link_the_files_are_those_beside_its_target(standard_books, tmp_path):
+    def move(wb, lay):
+        wb["Tenders"][_units(wb, lay, 4)] = 1
+
+    book = _edited(standard_books, tmp_path, move)
+    (tmp_path / "desk").mkdir()
+    link = tmp_path / "desk" / "link.xlsm"
+    link.symlink_to(book)
+    [said] = _sources(validate(link, legs=()))
+    assert "Tenders!D24 (DTC-0048): 1, the file 1,400" in said
+
+
+def test_offer_given_that_is_not_the_builds_file_is_noted(standard_books, tmp_path):
+    book = _edited(standard_books, tmp_path, _built_from_the_offer_file)
+    shutil.copy(FORMULA, tmp_path / FORMULA.name)  # the file the Cover records, as built, and the files it names
+    shutil.copytree(DATA, tmp_path / "data")
+    assert not any(n.startswith("--offer") for n in validate(book, tmp_path / FORMULA.name, legs=()).notes)
+    edited = tmp_path / "edited.toml"
+    edited.write_text(FORMULA.read_text(encoding="utf-8") + "\n# reviewed\n", encoding="utf-8")
+    [note] = [n for n in validate(book, edited, legs=()).notes if n.startswith("--offer")]
+    recorded = hashlib.sha256(FORMULA.read_bytes()).hexdigest()
+    assert note == (f"--offer: edited.toml is not the offer file the Cover records at the build ({FORMULA.name}, "
+                    f"SHA-256 {recorded[:12]}...; this one {hashlib.sha256(edited.read_bytes()).hexdigest()[:12]}...)"
+                    ": the workbook is held to the file given")
+
+
+def test_inputs_typed_since_the_build_are_noted_against_the_offer_file_beside_it(standard_books, tmp_path):
+    def typed(wb, lay):
+        _built_from_the_offer_file(wb, lay)
+        for name, value in (("ParValue", 0.1), ("CarryingPerUnit", 45)):
+            sheet, ref = lay.cell(name)
+            wb[sheet][ref] = value
+
+    book = _edited(standard_books, tmp_path, typed)
+    assert not any("typed since the build" in n for n in validate(book, legs=()).notes)  # (no offer file beside)
+    shutil.copy(FORMULA, tmp_path / FORMULA.name)
+    report = validate(book, legs=())
+    assert report.ok and [n for n in report.notes if n.startswith("inputs typed")] == [
+        f"inputs typed since the build, not as the offer file the Cover records ({FORMULA.name}, unchanged since): "
+        "ParValue (Inputs!C44: file 0.25, workbook 0.1); CarryingPerUnit (Inputs!C45: file 50, workbook 45) "
+        f"(no fault: validate --offer {FORMULA.name} holds the workbook to the file)"]
+    with (tmp_path / FORMULA.name).open("a", encoding="utf-8") as fh:
+        fh.write("\n# edited since the build\n")  # (another file than the build's: the refresh warns of it)
+    assert not any(n.startswith("inputs typed") for n in validate(book, legs=()).notes)
+

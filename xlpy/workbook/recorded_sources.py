@@ -1,0 +1,184 @@
+"""The files the Cover records, as validate holds a workbook to them: its holder and price tables are those files'.
+
+A refresh writes the holder table from the exchange agent's tally and the price table from the price file, and
+the Cover records each file's name and SHA-256: what an auditor traces the figures to.  A value typed into one of
+those tables since then makes the record untrue (the figures are no longer the file's), and the next refresh
+writes the file's lines over it.  So validate reads each recorded file again when it is beside the workbook byte
+for byte as recorded, and a table that differs from it is a finding (``sources``), its cells named as the refresh
+names them (:mod:`xlpy.workbook.typed_since`).  A table sorted since holds the same lines: no finding.
+
+A recorded file that is not there (the workbook sent on alone), or that has other bytes than the Cover records
+(replaced since: the agent's next file under the same name, or a record typed over), is a note: the table is not
+compared with it, and the note says why.  The offer file is held to the workbook only when given (``--offer``);
+:func:`offer_notes` says when the one given is not the file the Cover records.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..engine.errors import XlpyError
+from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, composed_alike, sha256, written_path
+from . import typed_since
+from .findings import Finding
+from .layout import NOT_REFRESHED, Layout
+from .saved_values import HOLDER_TABLE
+
+__all__ = ["check", "offer_notes", "typed_input_notes"]
+
+#: Each recorded file validate compares a table with: (the table, the Cover's names of its file and SHA-256, the
+#: file's words, the table's words).
+_RECORDED = ((HOLDER_TABLE, "TallySource", "TallySha256", "the tally", "the holder table"),
+             ("tblPrices", "PriceSource", "PriceSha256", "the price file", "the price table"))
+
+
+class _Cells:
+    """The reading side of a :class:`~xlpy.workbook.backends.Book` over an openpyxl workbook, for
+    :mod:`~xlpy.workbook.typed_since`: *folder*, the one the Cover's paths are relative to."""
+
+    def __init__(self, wb, folder: Path):
+        self.wb, self.folder = wb, folder
+
+    def get(self, sheet: str, ref: str) -> object:
+        return self.wb[sheet][ref].value if sheet in self.wb.sheetnames else None
+
+    def get_rows(self, sheet: str, ref: str) -> list[list[object]]:
+        """The values of area *ref*, row by row, read from the cells there are (none made by asking: a 100,000-line
+        table in a tenth of the time ``iter_rows`` takes)."""
+        from openpyxl.utils.cell import range_boundaries
+
+        from .openpyxl_access import cell_map
+
+        c1, r1, c2, r2 = range_boundaries(ref)
+        cells, columns = cell_map(self.wb[sheet]), range(c1, c2 + 1)
+        return [[None if (cell := cells.get((r, c))) is None else cell.value for c in columns]
+                for r in range(r1, r2 + 1)]
+
+
+def _short(digest: str) -> str:
+    return f"{digest[:12]}..." if len(digest) > 12 else digest or "blank"
+
+
+def check(name: str, wb, lay: Layout, path: Path, findings: list[Finding], notes: list[str]) -> None:
+    """Hold *wb*'s holder and price tables to the files its Cover records (see the module docstring): a finding
+    for a table that differs, a note for a file that cannot be compared.  *path*: the workbook's file (a link: its
+    target's folder holds the files)."""
+    book = _Cells(wb, Path(os.path.realpath(path)).parent)
+    refreshed = str(book.get(*lay.cell("RefreshedAt")) or "").strip() if "RefreshedAt" in lay.names else ""
+    since = "the last refresh" if refreshed not in ("", NOT_REFRESHED) else "the build"
+    for table, source, digest, file, words in _RECORDED:
+        if not (lay.shape.tally == "holders" if table == HOLDER_TABLE else lay.shape.ratio == "formula"):
+            continue  # (a workbook of counts, or of a fixed ratio)
+        sheet, t = lay.table(table)
+        text = str(book.get(*lay.cell(source)) or "").strip()
+        if text in ("", NO_TALLY_FILE, NO_PRICE_FILE):
+            continue
+        recorded = str(book.get(*lay.cell(digest)) or "").strip()
+        where = f"{sheet.title} ({words})"
+        at = written_path(text)
+        at = composed_alike(at if at.is_absolute() else book.folder / at)
+        try:
+            got = sha256(at) if at.is_file() else None
+        except OSError as exc:
+            notes.append(f"{where}: not compared with {file} the Cover records ({text}): it cannot be read "
+                         f"({exc.strerror or exc})")
+            continue
+        if got is None:
+            notes.append(f"{where}: not compared with {file} the Cover records ({text}): there is no such file"
+                         + ("" if written_path(text).is_absolute() else " (its path read from the workbook's folder)"))
+            continue
+        if got != recorded:
+            notes.append(f"{where}: not compared with {file} the Cover records ({text}): the file there has other "
+                         f"bytes (SHA-256 {_short(got)}) than the Cover records ({_short(recorded)}): replaced since "
+                         f"{since}, or the record typed over")
+            continue
+        _compare(name, book, lay, (table, text, file, words, since), at, findings, notes)
+
+
+def _compare(name: str, book: _Cells, lay: Layout, said: tuple[str, ...], at: Path, findings: list[Finding],
+             notes: list[str]) -> None:
+    """The finding of a table held to its recorded file *at*, byte for byte as the Cover records it (*said*: the
+    table, the file as recorded, the file's and the table's words, since when)."""
+    table, text, file, words, since = said
+    sheet, t = lay.table(table)
+    where = f"{sheet.title} ({words})"
+    read = typed_since.tally_reader(book, lay) if table == HOLDER_TABLE else typed_since.price_reader(book, lay)
+    try:
+        lines = read(at)
+        if table == HOLDER_TABLE:
+            from .data import holder_rows
+
+            lines = holder_rows(lines)
+    except (XlpyError, OSError) as exc:
+        notes.append(f"{where}: not compared with {file} the Cover records ({text}): it cannot be read as the "
+                     f"refresh reads it ({exc})")
+        return
+    kind = "lines" if table == HOLDER_TABLE else "days"
+    if t.rows != len(lines):
+        findings.append(Finding(name, where, f"holds other {kind} than {file} the Cover records ({text}), changed "
+                                f"since {since}: the figures are not the file's; refresh the workbook from it",
+                                f"{len(lines):,} {kind}", f"{t.rows:,}", "sources"))
+        return
+    cells, deleted, _ = (typed_since.holder_cells(book, lay, lines) if table == HOLDER_TABLE
+                         else typed_since.price_cells(book, lay, lines))
+    parts = ([typed_since.listed(cells)] if cells else []) + (
+        [f"{typed_since.listed(deleted)}: in no row of the table"] if deleted else [])
+    if parts:
+        findings.append(Finding(name, where, f"differs from {file} the Cover records ({text}), typed since {since}: "
+                                f"{'; '.join(parts)}: the figures are not the file's (a value that belongs "
+                                "goes in the file; a refresh writes the file's lines over these)", leg="sources"))
+
+
+def offer_notes(wb, lay: Layout, given) -> list[str]:
+    """The note for an offer file given to validate (``--offer``: its path, or the Offer read from it) that is not
+    byte for byte the one the Cover records at the build (by its SHA-256), or none: the workbook is then held to
+    the file given, not to the build's."""
+    if not isinstance(given, (str, os.PathLike)) or "OfferSha256" not in lay.names:
+        return []
+    book = _Cells(wb, Path())
+    recorded = str(book.get(*lay.cell("OfferSha256")) or "").strip()
+    try:
+        got = sha256(Path(given))
+    except OSError:
+        return []  # (its reading has said why)
+    if not recorded or got == recorded:
+        return []
+    named = str(book.get(*lay.cell("OfferFile")) or "").strip() or "blank"
+    return [f"--offer: {Path(given).name} is not the offer file the Cover records at the build ({named}, SHA-256 "
+            f"{_short(recorded)}; this one {_short(got)}): the workbook is held to the file given"]
+
+
+def typed_input_notes(wb, lay: Layout, path: Path, offer) -> list[str]:
+    """Without ``--offer``: the note naming each input *offer* (the workbook's) holds otherwise than the offer file
+    the Cover records, where that file is beside the workbook byte for byte as at the build, or none.  Typing an
+    input is no fault (a price, the final count), so a note: what an auditor traces to the offer file, and what
+    ``--offer`` would hold the workbook to.  Once the count comes from a tally or count file, the offer file's
+    counts, holder lines and price days are not its (the Cover records those files)."""
+    from ..files.offerfile import load
+    from . import offer_drift
+
+    if not {"OfferFile", "OfferSha256", "TallySource"} <= lay.names.keys():
+        return []
+    book = _Cells(wb, Path(os.path.realpath(path)).parent)
+    name = str(book.get(*lay.cell("OfferFile")) or "").strip()
+    if not name or Path(name).name != name:  # (the build records one beside the workbook by its name alone)
+        return []
+    file = book.folder / name
+    try:
+        if not file.is_file() or sha256(file) != str(book.get(*lay.cell("OfferSha256")) or "").strip():
+            return []  # (gone, or edited since: the refresh's warning is about that file)
+        file_offer = load(file, read_sources=False)  # (its own inputs: its tally and price files are not read)
+    except (XlpyError, OSError):
+        return []
+    if file_offer.id != offer.id:
+        return []
+    counted = str(book.get(*lay.cell("TallySource")) or "").strip() not in ("", NO_TALLY_FILE)
+    found: list[Finding] = []
+    offer_drift.compare_offer_file("", offer, file_offer, lay, found, "a file" if counted else "")
+    if not found:
+        return []
+    said = "; ".join(f"{f.what.removesuffix(' differs from the offer file')} ({f.where}: file {f.expected}, "
+                     f"workbook {f.found})" for f in found)
+    return [f"inputs typed since the build, not as the offer file the Cover records ({name}, unchanged since): "
+            f"{said} (no fault: validate --offer {name} holds the workbook to the file)"]
