@@ -174,3 +174,17 @@ def test_inputs_typed_since_the_build_are_noted_against_the_offer_file_beside_it
         fh.write("\n# edited since the build\n")  # (another file than the build's: the refresh warns of it)
     assert not any(n.startswith("inputs typed") for n in validate(book, legs=()).notes)
 
+
+def test_the_json_record_ties_to_the_workbooks_bytes_and_time(standard_books, tmp_path, capsys):
+    """A validation's record (kept in the working papers) names the file it proved by its SHA-256, and when."""
+    import datetime as dt
+    import json
+
+    book = standard_books.copy_into("holders", tmp_path)
+    before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    assert main(["validate", str(book), "--json", "--no-formulas", "--no-libreoffice"]) == 0
+    [record] = json.loads(capsys.readouterr().out)
+    assert record["sha256"] == hashlib.sha256(book.read_bytes()).hexdigest()
+    assert record["validated_at"].endswith("Z")
+    at = dt.datetime.fromisoformat(record["validated_at"].replace("Z", "+00:00"))
+    assert before <= at <= dt.datetime.now(dt.timezone.utc)

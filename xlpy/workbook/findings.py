@@ -60,6 +60,9 @@ class Report:
     compared_by_leg: dict[str, int] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=lambda: {"xlpy": __version__})
     path: str = ""
+    sha256: str = ""  # of the workbook's file as validated (blank: it could not be read)
+    validated_at: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(
+        timespec="seconds").replace("+00:00", "Z"))  # UTC, ISO 8601: when the validation began
 
     @property
     def ok(self) -> bool:
@@ -79,6 +82,8 @@ class Report:
             "cells_compared": self.cells_compared,
             "compared_by_leg": self.compared_by_leg,
             "versions": self.versions,
+            "sha256": self.sha256 or None,
+            "validated_at": self.validated_at or None,
             "notes": self.notes,
             "findings": [asdict(f) for f in self.findings],
         }
