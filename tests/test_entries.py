@@ -283,6 +283,26 @@ def test_each_later_exchange_has_its_own_entry(tmp_path, capsys):
     assert charges == ["9597836.40", "796320.00", "501266.68"]
 
 
+def test_memos_name_the_security_and_what_the_cash_pays(tmp_path):
+    """Review 76: the memos said "274,000 units accepted" (the Cover says shares; for notes with a face, a count of
+    notes read as principal) and "sweetener, arrears or accrued interest, and cash in lieu" over $41.55 of cash in
+    lieu alone."""
+    (tmp_path / "offer.toml").write_text(LATER, encoding="utf-8")
+    offer, results = offerfile.compute_file(tmp_path / "offer.toml")
+    offer_entry, first, second = (e.lines for e in journal_entries(offer, results))
+    assert [line.memo for line in offer_entry][0::2] == ["carrying amount of the 274,000 preferred shares accepted",
+                                                         "par value of the 2,175,560 common shares issued"]
+    assert first[0].memo == "carrying amount of the 20,000 preferred shares exchanged"
+    assert [line.memo for line in second if line.account == "Cash"] == ["cash in lieu of fractional shares"]
+    notes, results = offerfile.compute_file(OFFERS / "notes-capped-example.toml")
+    lines = {line.account: line.memo for line in journal_entry(notes, results).lines}
+    units = results.units_accepted
+    assert lines["Convertible notes, net carrying amount"] == (
+        f"carrying amount of the {units:,} notes (${units * notes.face_per_unit:,} principal) accepted")
+    assert results.cash_sweetener and results.arrears_paid and results.fractional_cash
+    assert lines["Cash"] == "cash sweetener, accrued interest paid and cash in lieu of fractional shares"
+
+
 def test_later_exchanges_need_the_carrying_amount_per_unit(tmp_path, capsys):
     text = LATER.replace("carrying_per_unit = 50", "carrying_amount = 13700000")
     (tmp_path / "offer.toml").write_text(text, encoding="utf-8")

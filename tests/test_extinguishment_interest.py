@@ -72,12 +72,12 @@ def test_the_command_line_books_the_shares_at_fair_value(tmp_path, capsys):
     assert cli.main(["entries", str(path), "--json"]) == 0
     lines = json.loads(capsys.readouterr().out)["entries"]
     assert [(x["account"], x["debit"], x["credit"], x["memo"]) for x in lines] == [
-        ("Convertible notes, net carrying amount", "980000.00", None, "carrying amount of the 1,000 units accepted"),
+        ("Convertible notes, net carrying amount", "980000.00", None, "carrying amount of the 1,000 notes ($1,000,000 principal) accepted"),
         ("Accrued interest payable", "5000.00", None, "accrued interest the holders give up"),
         ("Gain on extinguishment of convertible notes", None, "380000.00",
          "the gain: carrying amount and accrued interest less fair value"),
-        ("Common stock, at par", None, "200.00", "par value of the 20,000 shares issued"),
-        ("Cash", None, "5000.00", "sweetener, arrears or accrued interest, and cash in lieu"),
+        ("Common stock, at par", None, "200.00", "par value of the 20,000 common shares issued"),
+        ("Cash", None, "5000.00", "accrued interest paid"),  # (the arrears_per_unit a note pays)
         ("Additional paid-in capital", None, "599800.00", "the balance"),  # 600,000 at fair value - 200 at par
     ]
     assert cli.main(["compute", str(path), "--json"]) == 0

@@ -396,7 +396,8 @@ def test_one_unit_is_said_in_the_singular(tmp_path):
     assert s[1] == "Hecla will accept the properly tendered share."
     # the journal entry's memos and the count's warning: "1 unit", not "1 units"
     memos = [line.memo for line in journal_entry(offer, results).lines]
-    assert "carrying amount of the 1 unit accepted" in memos and "par value of the 7 shares issued" in memos
+    assert "carrying amount of the 1 preferred share accepted" in memos
+    assert "par value of the 7 common shares issued" in memos
     assert ("preliminary count: 1 unit tendered by notice of guaranteed delivery is included; the final count "
             "drops those not delivered") in results.warnings
     left = _sentences(tmp_path, "one-left")[3]

@@ -146,7 +146,8 @@ def journal_entry(offer, results) -> JournalEntry:
     >>> offer = NS(kind="preferred", valuation=NS(date=dt.date(2004, 2, 20)), carrying_amount=None,
     ...            accounting=Accounting(par_value=D("0.25"), carrying_per_unit=D(50)))
     >>> results = NS(units_accepted=274000, common_issued=2175560, cash_paid=D(0), treatment="induced_conversion",
-    ...              charge=D("9597836.4"), charge_kind="deemed_dividend")
+    ...              charge=D("9597836.4"), charge_kind="deemed_dividend", cash_sweetener=D(0), arrears_paid=D(0),
+    ...              fractional_cash=D(0))
     >>> e = journal_entry(offer, results)
     >>> [(line.account, line.debit, line.credit) for line in e.lines]  # doctest: +NORMALIZE_WHITESPACE
     [('Preferred stock', Decimal('13700000.00'), None),
@@ -169,10 +170,12 @@ def journal_entry(offer, results) -> JournalEntry:
     memo = ("the charge: fair value of the inducement" if results.treatment == "induced_conversion"
             else f"the charge: fair value less {carried}" if charge >= 0
             else f"the {'credit' if offer.kind == 'preferred' else 'gain'}: {carried} less fair value")
-    return _book(offer, "offer", offer.valuation.date, missing, f"{units(results.units_accepted)} accepted",
+    paid = (("cash sweetener", results.cash_sweetener),
+            ("dividend arrears" if offer.kind == "preferred" else "accrued interest paid", results.arrears_paid),
+            ("cash in lieu of fractional shares", results.fractional_cash))
+    return _book(offer, "offer", offer.valuation.date, missing, f"{_held(offer, results.units_accepted)} accepted",
                  carrying, interest, (ACCOUNTS[_charge_account(results.charge_kind, charge)], charge, memo),
-                 results.common_issued, _cents(results.cash_paid),
-                 "sweetener, arrears or accrued interest, and cash in lieu")
+                 results.common_issued, _cents(results.cash_paid), _cash_memo(paid))
 
 
 def journal_entries(offer, results) -> tuple[JournalEntry, ...]:
@@ -199,7 +202,8 @@ def journal_entries(offer, results) -> tuple[JournalEntry, ...]:
     >>> later = NS(label="exchange 1", date=dt.date(2004, 3, 22), units=12961, common_issued=100447,
     ...            fractional_cash=D("6.375"), cash_per_unit=D(0), charge=D("501266.675"))
     >>> results = NS(units_accepted=274000, common_issued=2175560, cash_paid=D(0), treatment="induced_conversion",
-    ...              charge=D("9597836.4"), charge_kind="deemed_dividend", exchanges=(NS(label="offer"), later))
+    ...              charge=D("9597836.4"), charge_kind="deemed_dividend", exchanges=(NS(label="offer"), later),
+    ...              cash_sweetener=D(0), arrears_paid=D(0), fractional_cash=D(0))
     >>> offer_entry, e = journal_entries(offer, results)
     >>> e.label, [(line.account, line.debit, line.credit) for line in e.lines]  # doctest: +NORMALIZE_WHITESPACE
     ('exchange 1',
@@ -228,8 +232,10 @@ def journal_entries(offer, results) -> tuple[JournalEntry, ...]:
             missing.append("accounting.carrying_per_unit")
         cash = _cents(CONTEXT.add(ex.fractional_cash, CONTEXT.multiply(ex.cash_per_unit, ex.units)))
         charge = (ACCOUNTS[kind], _cents(ex.charge), "the charge: fair value of the inducement")
-        entries.append(_book(offer, ex.label, ex.date, missing, f"{units(ex.units)} exchanged", carrying, None,
-                             charge, ex.common_issued, cash, "cash per unit and cash in lieu"))
+        paid = (("cash per unit", CONTEXT.multiply(ex.cash_per_unit, ex.units)),
+                ("cash in lieu of fractional shares", ex.fractional_cash))
+        entries.append(_book(offer, ex.label, ex.date, missing, f"{_held(offer, ex.units)} exchanged", carrying,
+                             None, charge, ex.common_issued, cash, _cash_memo(paid)))
     return tuple(entries)
 
 
@@ -267,6 +273,29 @@ def entry_warnings(offer, results, entries: int) -> list[str]:
     return out
 
 
+def _held(offer, n: int) -> str:
+    """*n* units of *offer*'s security as a ledger's memo names them: ``274,000 preferred shares``; ``40,000 notes
+    ($40,000,000 principal)`` (notes with a face; without one, counted alone).
+
+    >>> from types import SimpleNamespace as N
+    >>> _held(N(kind="preferred", face_per_unit=50), 274000), _held(N(kind="note", face_per_unit=1000), 1)
+    ('274,000 preferred shares', '1 note ($1,000 principal)')
+    """
+    from .release import exact_dollars, in_principal
+
+    if offer.kind == "preferred":
+        return units(n, "preferred shares")
+    face = in_principal(offer)
+    return units(n, "notes") + (f" ({exact_dollars(CONTEXT.multiply(face, n))} principal)" if face is not None else "")
+
+
+def _cash_memo(paid) -> str:
+    """The cash line's memo: what the cash paid is, by its parts that are not nothing (*paid*: (words, amount)),
+    ``cash in lieu of fractional shares`` alone when that is all of it."""
+    said = [words for words, amount in paid if amount]
+    return ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else said[0] if said else "cash"
+
+
 def _book(offer, label, date, missing, units_words, carrying, interest, charge, shares, cash, cash_memo):
     """An entry's lines, every amount in cents (None where *missing* names an input), APIC the balance."""
     needs = "needs input: " + ", ".join(missing) if missing else ""
@@ -284,7 +313,8 @@ def _book(offer, label, date, missing, units_words, carrying, interest, charge, 
     account, amount, memo = charge
     line(account, amount, memo, debit=True)
     par = _cents(_par(offer, shares))
-    line(ACCOUNTS["common"], par, f"par value of the {units(shares, 'shares')} issued" if par is not None else needs,
+    line(ACCOUNTS["common"], par,
+         f"par value of the {units(shares, 'common shares')} issued" if par is not None else needs,
          debit=False)
     if cash:
         line(ACCOUNTS["cash"], cash, cash_memo, debit=False)
