@@ -188,3 +188,15 @@ def test_the_json_record_ties_to_the_workbooks_bytes_and_time(standard_books, tm
     assert record["validated_at"].endswith("Z")
     at = dt.datetime.fromisoformat(record["validated_at"].replace("Z", "+00:00"))
     assert before <= at <= dt.datetime.now(dt.timezone.utc)
+
+
+def test_a_record_no_file_system_takes_is_said_cut_short(standard_books, tmp_path):
+    def record(wb, lay):
+        sheet, ref = lay.cell("TallySource")
+        wb[sheet][ref] = "x" * 5000 + ".csv"
+
+    report = validate(_edited(standard_books, tmp_path, record), legs=())
+    [note] = [n for n in report.notes if n.startswith("Tenders (the holder table): not compared")]
+    assert note.startswith(f"Tenders (the holder table): not compared with the tally the Cover records ({'x' * 60}... "
+                           "(5,004 characters)): it cannot be read (")
+    assert report.ok and len(note) < 300

@@ -56,6 +56,11 @@ class _Cells:
                 for r in range(r1, r2 + 1)]
 
 
+def _named(text: str) -> str:
+    """A recorded path as a note names it: whole, or its first 60 characters and its length when longer than 80."""
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(text):,} characters)"
+
+
 def _short(digest: str) -> str:
     return f"{digest[:12]}..." if len(digest) > 12 else digest or "blank"
 
@@ -71,22 +76,23 @@ def check(name: str, wb, lay: Layout, path: Path, findings: list[Finding], notes
         if not (lay.shape.tally == "holders" if table == HOLDER_TABLE else lay.shape.ratio == "formula"):
             continue  # (a workbook of counts, or of a fixed ratio)
         sheet, t = lay.table(table)
-        text = str(book.get(*lay.cell(source)) or "").strip()
-        if text in ("", NO_TALLY_FILE, NO_PRICE_FILE):
+        given = str(book.get(*lay.cell(source)) or "").strip()
+        if given in ("", NO_TALLY_FILE, NO_PRICE_FILE):
             continue
+        text = _named(given)
         recorded = str(book.get(*lay.cell(digest)) or "").strip()
         where = f"{sheet.title} ({words})"
-        at = written_path(text)
-        at = composed_alike(at if at.is_absolute() else book.folder / at)
-        try:
+        try:  # (a path no file system takes, too long or with a NUL, is said as one that cannot be read)
+            at = written_path(given)
+            at = composed_alike(at if at.is_absolute() else book.folder / at)
             got = sha256(at) if at.is_file() else None
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             notes.append(f"{where}: not compared with {file} the Cover records ({text}): it cannot be read "
-                         f"({exc.strerror or exc})")
+                         f"({getattr(exc, 'strerror', None) or exc})")
             continue
         if got is None:
             notes.append(f"{where}: not compared with {file} the Cover records ({text}): there is no such file"
-                         + ("" if written_path(text).is_absolute() else " (its path read from the workbook's folder)"))
+                         + ("" if written_path(given).is_absolute() else " (its path read from the workbook's folder)"))
             continue
         if got != recorded:
             notes.append(f"{where}: not compared with {file} the Cover records ({text}): the file there has other "
