@@ -45,7 +45,13 @@ def load(path: str | os.PathLike):
     try:
         return _load(Path(path))
     except Exception:  # anything unexpected: openpyxl's reader decides (and reports) what the file is
+        if Path(path).suffix.lower() not in _OPENPYXL_SUFFIXES:  # (it refuses the name, not the content: a
+            return load_workbook(io.BytesIO(Path(path).read_bytes()))  # workbook given as offer.toml is read)
         return load_workbook(path)
+
+
+#: The names openpyxl's reader opens a path by (it refuses any other, whatever the file holds).
+_OPENPYXL_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
 
 def _table(pkg):
