@@ -12,9 +12,9 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 
-__all__ = ["DEFAULT_ENCODING", "MAX_TOML_DEPTH", "NO_KIND", "file_encoding", "first_line_problem", "header_line",
-           "not_utf8", "not_xlsx_problem", "nul_problem", "ole_problem", "other_kind", "text_encoding", "toml_data",
-           "toml_text", "utf16_bom", "workbook_problem"]
+__all__ = ["DEFAULT_ENCODING", "MAX_TOML_DEPTH", "NO_KIND", "file_encoding", "first_line_problem", "given_workbook",
+           "header_line", "not_utf8", "not_xlsx_problem", "nul_problem", "ole_problem", "other_kind", "text_encoding",
+           "toml_data", "toml_text", "utf16_bom", "workbook_problem"]
 
 #: A CSV file's encoding when its mapping file names none (UTF-8, its byte-order mark read past).
 DEFAULT_ENCODING = "utf-8-sig"
@@ -31,6 +31,22 @@ def text_encoding(name: object) -> bool:
 #: A file's first bytes that say it is a workbook, not text: a zip package (.xlsx), an OLE file (Excel 97-2003's .xls).
 WORKBOOK_MAGIC = ((b"PK\x03\x04", "an Excel workbook (a zip package)"),
                   (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls)"))
+
+
+#: The names of a workbook given where an offer file or a workbook goes: a file so named is read as a workbook
+#: whatever it holds (text renamed .xlsm, an empty file: the workbook's reader says what it is instead).
+WORKBOOK_SUFFIXES = (".xlsm", ".xlsx")
+
+
+def given_workbook(path: Path) -> bool:
+    """Whether *path*, given where an offer file (TOML) or a standard workbook goes (``xlpy compute``, ``release``,
+    ``entries``), is to be read as a workbook: its first bytes say it is one (a zip package, an .xls), whatever its
+    name (``offer.toml`` saved over by a workbook), or its name is a workbook's (:data:`WORKBOOK_SUFFIXES`); any
+    other file is an offer file."""
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        return True
+    start = _first_bytes(path) if path.is_file() else b""  # (a pipe is never opened here: nothing waits)
+    return any(start.startswith(magic) for magic, _ in WORKBOOK_MAGIC)
 
 
 def _first_bytes(path: Path, n: int = 8) -> bytes:

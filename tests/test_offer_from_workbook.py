@@ -1,0 +1,187 @@
+"""``xlpy compute``, ``xlpy release`` and ``xlpy entries`` given a standard workbook in place of the offer file:
+the figures are the workbook's current inputs (after a refresh, or inputs typed in it), read as ``xlpy validate``
+reads them; a file that is no standard workbook is refused in one line (exit 2).
+
+The defect it mends: after a refresh the workbook's figures were the current ones, while the only journal-entry
+printout (``xlpy entries OFFER.toml``) still booked the offer file's, and a workbook given in its place was refused.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from repo_paths import DATA, FORMULA, PRICES, SEED, SEED_TEXT, TALLY, offer_text
+
+from xlpy import cli
+from xlpy.engine.release import release_paragraph
+from xlpy.files.offerfile import compute_file
+from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+from xlpy.workbook.layout.model import LAYOUT_VERSION
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    status = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def changed_copy(book: Path, to: Path, edit) -> Path:
+    """*book* opened with openpyxl, *edit(wb, lay)* applied, saved as *to* (as a person's edit in Excel saves it)."""
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    edit(wb, layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text)))
+    wb.save(to)
+    return to
+
+
+def set_named(wb, lay, name: str, value) -> None:
+    sheet, ref = lay.cell(name)
+    wb[sheet][ref] = value
+
+
+def test_entries_of_the_seed_workbook_are_the_offer_files(standard_books, capsys):
+    status, book_out, err = run(capsys, "entries", standard_books["seed"], "--json")
+    assert status == 0, err
+    assert err.splitlines()[0].startswith(f"xlpy entries: from the workbook's inputs ({standard_books['seed'].name}, ")
+    assert run(capsys, "entries", SEED, "--json")[1] == book_out
+    assert json.loads(book_out)["entries"][1]["debit"] == "9597836.40"
+
+
+@pytest.mark.parametrize("command", ["compute", "release", "entries"])
+def test_text_of_the_seed_workbook_is_the_offer_files(standard_books, capsys, command):
+    status, out, err = run(capsys, command, standard_books["seed"])
+    assert status == 0, err
+    assert out == run(capsys, command, SEED)[1]
+    assert "never refreshed" in err.splitlines()[0]  # (the seed workbook's Cover: built, no refresh since)
+
+
+def test_a_price_typed_in_the_workbook_is_computed(standard_books, tmp_path, capsys):
+    book = changed_copy(standard_books["seed"], tmp_path / "priced.xlsm",
+                        lambda wb, lay: set_named(wb, lay, "Price", 7.77))
+    offer = tmp_path / "priced.toml"
+    offer.write_text(SEED_TEXT.replace("price = 7.39", "price = 7.77"), encoding="utf-8")
+    assert "price = 7.77" in offer.read_text(encoding="utf-8")
+    want_offer, want = compute_file(offer)
+    status, out, err = run(capsys, "compute", book, "--json")
+    assert status == 0, err
+    assert json.loads(out) == json.loads(json.dumps(want.to_dict()))
+    assert want.charge != compute_file(SEED)[1].charge  # (the typed price moves the charge)
+    status, out, _ = run(capsys, "release", book)
+    assert status == 0
+    assert out.split() == release_paragraph(want_offer, want).split()
+    status, out, _ = run(capsys, "entries", book, "--json")
+    assert json.loads(out)["entries"][1]["debit"] == f"{want.charge:.2f}"
+
+
+def test_a_holders_units_typed_in_the_workbook_are_computed(standard_books, tmp_path, capsys):
+    """The holder workbook (its tally a holder table): a holder's units typed over, as after a correction."""
+    def edit(wb, lay):
+        sheet, t = lay.table("tblTenders")
+        ws = wb[sheet.title]
+        assert ws[f"{t.letter('holder')}{t.first_row}"].value == "DTC-0022"
+        ws[f"{t.letter('units')}{t.first_row}"] = 9000
+
+    book = changed_copy(standard_books.copy_into("holders", tmp_path), tmp_path / "typed.xlsm", edit)
+    tally = (DATA / TALLY).read_text(encoding="utf-8")
+    (tmp_path / "typed.csv").write_text(tally.replace("DTC-0022,2500,", "DTC-0022,9000,", 1), encoding="utf-8")
+    offer = tmp_path / "typed.toml"
+    offer.write_text(offer_text(FORMULA).replace(f"data/{TALLY}", "typed.csv").replace(f"data/{PRICES}", PRICES),
+                     encoding="utf-8")
+    _, want = compute_file(offer)
+    assert want.units_tendered == compute_file(FORMULA)[1].units_tendered + 6500
+    status, out, err = run(capsys, "compute", book, "--json")
+    assert status == 0, err
+    assert json.loads(out) == json.loads(json.dumps(want.to_dict()))
+    assert "from the workbook's inputs (typed.xlsm" in err
+
+
+def test_a_workbook_is_told_by_its_content(standard_books, tmp_path, capsys):
+    """A workbook saved under an offer file's name is read as the workbook it is."""
+    given = tmp_path / "offer.toml"
+    given.write_bytes(standard_books["seed"].read_bytes())
+    status, out, err = run(capsys, "entries", given, "--json")
+    assert status == 0, err
+    assert out == run(capsys, "entries", SEED, "--json")[1]
+
+
+def test_an_input_the_engine_refuses_is_named_at_its_cell(standard_books, tmp_path, capsys):
+    book = changed_copy(standard_books["seed"], tmp_path / "few.xlsm",
+                        lambda wb, lay: set_named(wb, lay, "Outstanding", 1000))
+    status, out, err = run(capsys, "compute", book)
+    assert (status, out) == (2, "")
+    assert err.splitlines() == ["xlpy compute: few.xlsm: Tenders!C5 (Tendered): must not exceed Inputs!C12 "
+                                "(Outstanding) (1,000), got 274,000"]
+
+
+def test_an_input_the_entry_needs_is_named_at_its_cell(standard_books, tmp_path, capsys):
+    book = changed_copy(standard_books["seed"], tmp_path / "nopar.xlsm",
+                        lambda wb, lay: set_named(wb, lay, "ParValue", None))
+    status, out, err = run(capsys, "entries", book)
+    assert (status, out) == (2, "")
+    assert err.splitlines()[-1] == "xlpy entries: nopar.xlsm: Inputs!C36 (ParValue): is required: the journal " \
+                                   "entry needs it"
+
+
+def test_a_workbook_not_xlpys_is_refused_in_one_line(tmp_path, capsys):
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = 1
+    wb.save(tmp_path / "budget.xlsx")
+    status, out, err = run(capsys, "entries", tmp_path / "budget.xlsx")
+    assert (status, out) == (2, "")
+    assert len(err.splitlines()) == 1
+    assert "budget.xlsx: is not a standard xlpy workbook (it has no name xlpyLayout)" in err
+
+
+def test_a_damaged_workbook_is_refused_in_one_line(standard_books, tmp_path, capsys):
+    damaged = tmp_path / "damaged.xlsm"
+    with zipfile.ZipFile(standard_books["seed"]) as zin, zipfile.ZipFile(damaged, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(info, data[:len(data) // 2] if info.filename == "xl/workbook.xml" else data)
+    cut = tmp_path / "cut.xlsm"
+    cut.write_bytes(standard_books["seed"].read_bytes()[:5000])
+    for path, said in ((damaged, "damaged.xlsm: part xl/workbook.xml: is not well-formed XML"),
+                       (cut, "cut.xlsm: is not a workbook: it is a zip package cut short")):
+        status, out, err = run(capsys, "compute", path, "--json")
+        assert (status, out) == (2, "")
+        assert len(err.splitlines()) == 1 and said in err and err.rstrip().endswith("nothing was computed"), err
+
+
+def test_a_workbook_of_another_layout_is_told_how_to_rebuild(standard_books, tmp_path, capsys):
+    def earlier(wb, lay):
+        name = wb.defined_names[LAYOUT_NAME]
+        name.attr_text = name.attr_text.replace(f"layout={LAYOUT_VERSION}", "layout=13")
+
+    book = changed_copy(standard_books["seed"], tmp_path / "old.xlsm", earlier)
+    status, out, err = run(capsys, "release", book)
+    assert (status, out) == (2, "")
+    assert len(err.splitlines()) == 1
+    assert "old.xlsm: name xlpyLayout: the workbook was built by an earlier xlpy (layout 13" in err
+    assert "old-rebuilt.xlsm --history-from " in err  # (the commands that rebuild it, as validate gives them)
+
+
+def test_help_names_both(capsys):
+    for command in ("compute", "release", "entries"):
+        with pytest.raises(SystemExit):
+            cli.main([command, "--help"])
+        assert "offer file (TOML) or standard workbook" in " ".join(capsys.readouterr().out.split())
+
+
+def test_after_a_refresh_the_entries_are_the_workbooks(standard_books, tmp_path, capsys):
+    """The auditor's case: a new tally refreshed into the workbook; its entries are booked from the new tally
+    (``entries OFFER.toml`` still books the offer file's: two different entries for one offer)."""
+    book = standard_books.copy_into("holders", tmp_path)
+    tally = (DATA / TALLY).read_text(encoding="utf-8")
+    (tmp_path / "final.csv").write_text(tally.replace("DTC-0022,2500,", "DTC-0022,4000,", 1), encoding="utf-8")
+    assert run(capsys, "refresh", book, "--tally", tmp_path / "final.csv", "--no-backup")[0] == 0
+    offer = tmp_path / "final.toml"
+    offer.write_text(offer_text(FORMULA).replace(f"data/{TALLY}", "final.csv").replace(f"data/{PRICES}", PRICES),
+                     encoding="utf-8")
+    status, out, err = run(capsys, "entries", book, "--json")
+    assert status == 0, err
+    assert out == run(capsys, "entries", offer, "--json")[1]
+    assert out != run(capsys, "entries", FORMULA, "--json")[1]
+    assert "xlpy entries: from the workbook's inputs (book.xlsm, refreshed " in err and " UTC)" in err

@@ -1,0 +1,163 @@
+"""The offer a standard workbook's inputs describe, and the engine's results on it: ``xlpy compute``, ``xlpy
+release`` and ``xlpy entries`` given a workbook in place of an offer file.
+
+After a refresh (a new tally, new prices) or inputs typed in the workbook, its
+figures are the current ones and the offer file it was built from is not: the
+results, the release and the journal entries are then printed from the
+workbook's own inputs, read as ``xlpy validate`` reads them
+(:func:`xlpy.workbook.data.read_offer` on the workbook opened by
+:func:`xlpy.workbook.fastload.load`) and computed by the engine.  The file is
+checked as a package first (its limits, another kind of file, a DTD, a part
+missing or damaged), each refusal one line naming it; a workbook open in
+Excel is read as it was last saved (reading changes nothing).  A problem of an
+input is named at its cell (:func:`xlpy.workbook.data.in_workbook_terms`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..engine.compute import Results, compute
+from ..engine.errors import InputError, InputErrors
+from ..engine.model import Offer
+from ..engine.numbers import engine_context
+from . import data as bookdata
+from .layout import LAYOUT_NAME, NOT_REFRESHED, Layout, Shape, layout
+
+__all__ = ["BookOffer", "compute_book", "open_standard"]
+
+#: What a command refused a workbook did not do, as each refusal ends.
+NOT_DONE = "nothing was computed"
+
+
+@dataclass(frozen=True)
+class BookOffer:
+    """A workbook's offer and the engine's results on it (their warnings in the workbook's terms)."""
+
+    offer: Offer
+    results: Results
+    lay: Layout
+    name: str  # the workbook's file name, before each problem of its cells
+    note: str  # where the inputs came from: the workbook, when it was last refreshed (or built)
+
+    def problem(self, key: str, reason: str) -> InputError:
+        """A problem the engine words by offer-file *key* (``accounting.par_value``), at the workbook's input cell;
+        each key *reason* names, at its cell too."""
+        return bookdata.in_workbook_terms(self.lay, InputError(key, None, reason, show_value=False)).located(self.name)
+
+    def said(self, warnings) -> list[str]:
+        """Warnings the engine words by offer-file key, each key as the workbook's input cell."""
+        return [w.removeprefix("warning: ") for w in bookdata.engine_warnings(self.lay, warnings)]
+
+
+def open_standard(path: Path, label: str):
+    """``(wb, layout)`` of the standard workbook at *path* (named *label*), opened as ``xlpy validate`` opens it;
+    else an :class:`InputError` (or a :class:`~xlpy.engine.errors.Busy` one: a copy still being written)
+    in one line naming the file and what it is instead."""
+    from ..files.safety import check_package, damage_of, unreadable
+    from ..files.settled import package_still_written
+    from ..files.steady import not_a_file
+    from .package_checks import check_file
+
+    if path.is_dir():
+        raise InputError(label, None, "is a folder, not a workbook", show_value=False)
+    if not path.is_file():  # (a pipe or a device is named as one, by its mode: never opened, so nothing waits)
+        raise not_a_file(path, "a workbook") or InputError(label, None, "workbook not found", show_value=False)
+    try:
+        open(path, "rb").close()
+    except OSError as exc:  # (no permission; on Windows, a file another program locks)
+        raise unreadable(label, exc) from None
+    if busy := package_still_written(path, label, f"run it again when it is complete; {NOT_DONE}"):
+        raise busy
+    check_package(path, label)  # a bomb is refused before anything is unpacked
+    check_file(path, label, NOT_DONE)  # another kind of file, a DTD, a part missing or not what it should be
+    try:
+        from .fastload import load
+
+        wb = load(path)
+    except Exception as exc:  # noqa: BLE001  (openpyxl raises many kinds for a damaged file: its part named)
+        damage = damage_of(path, label)
+        raise InputError(label, None, f"cannot be opened as a workbook: {damage or exc}; {NOT_DONE}",
+                         show_value=False) from None
+    if LAYOUT_NAME not in wb.defined_names:
+        raise InputError(label, None, f"is not a standard xlpy workbook (it has no name {LAYOUT_NAME}): give the "
+                         f"offer file (TOML), or a workbook xlpy build made; {NOT_DONE}", show_value=False)
+    return wb, _layout_of(wb, path, label)
+
+
+def _layout_of(wb, path: Path, label: str) -> Layout:
+    """The layout the workbook *wb* records; another layout's workbook (or a chart sheet in place of one of the
+    layout's sheets) refused as ``xlpy validate`` refuses it, with the commands that rebuild it."""
+    from . import rebuild
+    from .layout import SHEETS
+
+    charts = [ws.title for ws in wb.chartsheets if ws.title in SHEETS]
+    if charts:  # (its cells are gone: nothing of it can be read)
+        raise InputError(f"{label}: sheet {charts[0]}", None, "is a chart sheet in place of the workbook's sheet "
+                         f"(rebuild it with xlpy build); {NOT_DONE}", show_value=False)
+    try:
+        return layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    except ValueError as exc:  # (another layout: an earlier one, with the commands that rebuild it)
+        at = Path(os.path.realpath(path)) if path.is_symlink() else path  # (a link: its target's folder has the files)
+        said = rebuild.said(exc, records=rebuild.workbook_records(wb), path=at) if getattr(
+            exc, "later", None) is not None else f"layout cannot be read: {exc}"
+        raise InputError(f"{label}: name {LAYOUT_NAME}", None, said, show_value=False) from None
+
+
+@engine_context()
+def compute_book(path: str | os.PathLike) -> BookOffer:
+    """The offer the standard workbook at *path* holds in its inputs (holder table, counts, prices, as they are
+    now), computed by the engine with the exchange calendars.
+
+    Raises
+    ------
+    InputError, InputErrors
+        The file is no standard workbook (one line naming it), or its inputs are refused: each problem at its
+        cell, after the workbook's name.
+    """
+    from openpyxl.utils.cell import range_boundaries
+
+    from ..files import calendars
+    from ..files.vector import ALLOCATOR  # numpy, for large holder tables
+
+    path = Path(path)
+    name = path.name
+    wb, lay = open_standard(path, str(path))
+
+    def get(sheet, ref):
+        return wb[sheet][ref].value if sheet in wb.sheetnames else None
+
+    def get_rows(sheet, ref):
+        if sheet not in wb.sheetnames:
+            return []
+        c1, r1, c2, r2 = range_boundaries(ref)
+        return list(wb[sheet].iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2, values_only=True))
+
+    aside: list[InputError] = []  # (a holder id typed that looks like another line's: said, and computed still)
+    try:
+        offer = bookdata.read_offer(get, lay, get_rows=get_rows, aside=aside.append)
+    except InputErrors as exc:
+        raise InputErrors([p.located(name) for p in exc.problems]) from None
+    try:
+        results = compute(offer, calendars.sessions, ALLOCATOR)
+    except (InputErrors, InputError) as exc:  # the offer-file keys the engine names, as the workbook's cells
+        raise InputErrors([bookdata.in_workbook_terms(lay, p).located(name)
+                           for p in getattr(exc, "problems", (exc,))]) from None
+    book = BookOffer(offer, results, lay, name, _whence(get, lay, name))
+    warnings = [str(p.located(name)) for p in aside] + book.said(results.warnings)
+    return replace(book, results=replace(results, warnings=tuple(warnings)))
+
+
+def _whence(get, lay: Layout, name: str) -> str:
+    """Where the inputs came from: ``from the workbook's inputs (book.xlsm, refreshed 2026-12-05 10:00:00 UTC)``,
+    or when it was built if no refresh has written it."""
+    def cell(key: str) -> str:
+        return str(get(*lay.cell(key)) or "").strip() if key in lay.names else ""
+
+    refreshed, built = cell("RefreshedAt"), cell("BuiltAt")
+    when = f"refreshed {refreshed} UTC" if refreshed and refreshed != NOT_REFRESHED else \
+        f"built {built} UTC, never refreshed" if built else ""
+    return f"from the workbook's inputs ({', '.join(filter(None, (name, when)))})"
+
