@@ -200,3 +200,23 @@ def test_a_record_no_file_system_takes_is_said_cut_short(standard_books, tmp_pat
     assert note.startswith(f"Tenders (the holder table): not compared with the tally the Cover records ({'x' * 60}... "
                            "(5,004 characters)): it cannot be read (")
     assert report.ok and len(note) < 300
+
+
+def test_a_ratio_by_formula_with_counts_in_the_offer_file_is_no_input_typed(tmp_path, capsys):
+    """Review 78: the offer file read without its price file held 'no price days', and a workbook built from it,
+    untouched, was noted as holding inputs typed since the build (its 39 price days)."""
+    shutil.copytree(DATA, tmp_path / "data")
+    text = FORMULA.read_text(encoding="utf-8").replace('file = "data/hecla-2004-tally.csv"',
+                                                       "tendered = 274000\nguaranteed_delivery = 3500")
+    (tmp_path / "offer.toml").write_text(text, encoding="utf-8")
+    book = tmp_path / "book.xlsm"
+    assert main(["build", str(tmp_path / "offer.toml"), "-o", str(book), "--no-validate", "-q"]) == 0
+    capsys.readouterr()
+    assert not any(n.startswith("inputs typed") for n in validate(book, legs=()).notes)
+    wb = load_workbook(book, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    sheet, ref = lay.cell("Tendered")
+    wb[sheet][ref] = 274500  # (the count typed: the workbook's counts are the offer file's to compare)
+    wb.save(book)
+    [note] = [n for n in validate(book, legs=()).notes if n.startswith("inputs typed")]
+    assert f"Tendered ({sheet}!{ref}: file 274000, workbook 274500)" in note

@@ -20,7 +20,7 @@ from ..engine.errors import InputErrors, XlpyError
 from . import data as bookdata
 from .findings import Finding, show
 
-__all__ = ["compare_offer_file", "offer_file_drift"]
+__all__ = ["compare_offer_file", "counts_typed", "differences", "offer_file_drift"]
 
 #: Differences named one by one; the rest are counted.
 SHOWN = 3
@@ -35,7 +35,7 @@ def _shown(value) -> str:
 COUNTS = ("Tendered", "GuaranteedDelivery", "FailedDelivery")
 
 
-def _differences(file_offer, book_offer, lay, counts: bool) -> list[str]:
+def differences(file_offer, book_offer, lay, counts: bool) -> list[str]:
     """The inputs (named cells, and the later exchanges) the offer file gives otherwise than the workbook; the
     aggregate counts only when *counts* (typed into the workbook, not refreshed from a file)."""
     want, got = bookdata.input_values(file_offer), bookdata.input_values(book_offer)
@@ -55,6 +55,18 @@ def _differences(file_offer, book_offer, lay, counts: bool) -> list[str]:
     return out
 
 
+def counts_typed(tally_source, path: Path) -> bool:
+    """Whether the workbook's aggregate counts are the offer file's at *path* to compare (its Cover's record of the
+    tally, *tally_source*, names no file, nor does the offer file), not a tally or count file's."""
+    import tomllib
+
+    from ..files.recorded import NO_TALLY_FILE
+    from ..files.sniff import toml_text
+
+    return str(tally_source or "").strip() == NO_TALLY_FILE and "file" not in tomllib.loads(
+        toml_text(path)).get("tally", {})
+
+
 def offer_file_drift(book, book_offer, named: str | Path | None = None) -> str | None:
     """The warning for an offer file beside *book* that is not the one it was built from and gives inputs the
     workbook does not hold, or None.
@@ -66,11 +78,8 @@ def offer_file_drift(book, book_offer, named: str | Path | None = None) -> str |
     files (not read), nor its counts once the workbook's come from a tally or
     count file.
     """
-    import tomllib
-
     from ..files.offerfile import load
-    from ..files.sniff import toml_text
-    from ..files.recorded import NO_TALLY_FILE, sha256
+    from ..files.recorded import sha256
     from .layout import LAYOUT_NAME, Shape, layout
 
     try:
@@ -108,9 +117,7 @@ def offer_file_drift(book, book_offer, named: str | Path | None = None) -> str |
         file_offer = load(path, read_sources=False)  # its own inputs: its tally and price files are not read
         if file_offer.id != book_offer.id:  # another offer's file under that name (an example copied in)
             return None
-        counts = str(record("TallySource") or "").strip() == NO_TALLY_FILE and "file" not in tomllib.loads(
-            toml_text(path)).get("tally", {})
-        found = _differences(file_offer, book_offer, lay, counts)
+        found = differences(file_offer, book_offer, lay, counts_typed(record("TallySource"), path))
     except InputErrors as exc:
         return f"{head} and cannot be read ({exc.problems[0]}); {todo}"
     except (XlpyError, OSError) as exc:

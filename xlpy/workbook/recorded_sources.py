@@ -159,8 +159,10 @@ def typed_input_notes(wb, lay: Layout, path: Path, offer) -> list[str]:
     """Without ``--offer``: the note naming each input *offer* (the workbook's) holds otherwise than the offer file
     the Cover records, where that file is beside the workbook byte for byte as at the build, or none.  Typing an
     input is no fault (a price, the final count), so a note: what an auditor traces to the offer file, and what
-    ``--offer`` would hold the workbook to.  Once the count comes from a tally or count file, the offer file's
-    counts, holder lines and price days are not its (the Cover records those files)."""
+    ``--offer`` would hold the workbook to.  Its named inputs and later exchanges are compared, as the refresh
+    compares an offer file edited since (:func:`~xlpy.workbook.offer_drift.differences`); its counts only where the
+    workbook's are typed, not a tally or count file's; its holder lines and price days never (the Cover records
+    their files, which :func:`check` compares)."""
     from ..files.offerfile import load
     from . import offer_drift
 
@@ -179,12 +181,12 @@ def typed_input_notes(wb, lay: Layout, path: Path, offer) -> list[str]:
         return []
     if file_offer.id != offer.id:
         return []
-    counted = str(book.get(*lay.cell("TallySource")) or "").strip() not in ("", NO_TALLY_FILE)
-    found: list[Finding] = []
-    offer_drift.compare_offer_file("", offer, file_offer, lay, found, "a file" if counted else "")
+    try:  # (its own inputs, and its counts where the workbook's are typed, as the refresh's warning compares them)
+        found = offer_drift.differences(file_offer, offer, lay, offer_drift.counts_typed(
+            book.get(*lay.cell("TallySource")), file))
+    except (XlpyError, OSError):
+        return []
     if not found:
         return []
-    said = "; ".join(f"{f.what.removesuffix(' differs from the offer file')} ({f.where}: file {f.expected}, "
-                     f"workbook {f.found})" for f in found)
     return [f"inputs typed since the build, not as the offer file the Cover records ({name}, unchanged since): "
-            f"{said} (no fault: validate --offer {name} holds the workbook to the file)"]
+            f"{'; '.join(found)} (no fault: validate --offer {name} holds the workbook to the file)"]
