@@ -72,7 +72,8 @@ def test_the_command_line_books_the_shares_at_fair_value(tmp_path, capsys):
     assert cli.main(["entries", str(path), "--json"]) == 0
     lines = json.loads(capsys.readouterr().out)["entries"]
     assert [(x["account"], x["debit"], x["credit"], x["memo"]) for x in lines] == [
-        ("Convertible notes, net carrying amount", "980000.00", None, "carrying amount of the 1,000 notes ($1,000,000 principal) accepted"),
+        ("Convertible notes, net carrying amount", "980000.00", None,
+         "carrying amount of the 1,000 notes ($1,000,000 principal) accepted"),
         ("Accrued interest payable", "5000.00", None, "accrued interest the holders give up"),
         ("Gain on extinguishment of convertible notes", None, "380000.00",
          "the gain: carrying amount and accrued interest less fair value"),

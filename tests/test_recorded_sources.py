@@ -220,3 +220,51 @@ def test_a_ratio_by_formula_with_counts_in_the_offer_file_is_no_input_typed(tmp_
     wb.save(book)
     [note] = [n for n in validate(book, legs=()).notes if n.startswith("inputs typed")]
     assert f"Tendered ({sheet}!{ref}: file 274000, workbook 274500)" in note
+
+
+def test_a_record_blank_or_of_no_file_is_said_not_compared(standard_books, tmp_path):
+    """Review 78: a Cover cell blanked switched the comparison off without a trace (100 units moved: 'valid')."""
+    def blank(wb, lay):
+        wb["Tenders"][_units(wb, lay, 4)] = 1
+        sheet, ref = lay.cell("TallySource")
+        wb[sheet][ref] = None
+
+    report = validate(_edited(standard_books, tmp_path, blank), legs=())
+    assert _sources(report) == []  # (a holder table typed in, with no file, is the workbook's to hold)
+    assert "Tenders (the holder table): not compared with a file: the Cover records none (its cell is blank)" in \
+        report.notes
+
+
+@pytest.mark.parametrize("share", ["\\\\deal-server\\agent\\tally.csv", "//deal-server/agent/tally.csv"])
+def test_a_network_location_the_cover_names_is_not_opened(standard_books, tmp_path, monkeypatch, share):
+    """Review 78: validate opened whatever path a received workbook's Cover named; on Windows a \\\\host\\share
+    record would connect to that host (and hand it the user's credentials)."""
+    from xlpy.workbook import recorded_sources
+
+    def record(wb, lay):
+        sheet, ref = lay.cell("TallySource")
+        wb[sheet][ref] = share
+
+    book = _edited(standard_books, tmp_path, record)
+    opened = []
+    monkeypatch.setattr(recorded_sources, "sha256", lambda p: opened.append(p) or "0" * 64)
+    report = validate(book, legs=())
+    assert opened == [tmp_path / PRICES]  # (the price file beside the workbook alone)
+    assert (f"Tenders (the holder table): not compared with the tally the Cover records ({share}): it names a "
+            "network location, which validate does not open (a workbook from elsewhere may name any); copy the file "
+            "beside the workbook, or refresh it from there") in report.notes
+
+
+def test_with_a_mapping_recorded_a_difference_may_be_the_mappings(standard_books, tmp_path):
+    """Review 78: a mapping file changed since the refresh reads the tally otherwise; the Cover records its name,
+    not its bytes, so the finding says either may be why."""
+    (tmp_path / "map.toml").write_text('[columns]\nholder_id = "holder_id"\nunits = "units"\n', encoding="utf-8")
+
+    def mapped(wb, lay):
+        wb["Tenders"][_units(wb, lay, 4)] = 1
+        sheet, ref = lay.cell("TallyMapping")
+        wb[sheet][ref] = "map.toml"
+
+    [said] = _sources(validate(_edited(standard_books, tmp_path, mapped), legs=()))
+    assert ("typed since the build, or the mapping file the Cover records (map.toml) changed since: Tenders!D24 "
+            "(DTC-0048): 1, the file 1,400") in said

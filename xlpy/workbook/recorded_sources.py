@@ -75,31 +75,38 @@ def check(name: str, wb, lay: Layout, path: Path, findings: list[Finding], notes
     for table, source, digest, file, words in _RECORDED:
         if not (lay.shape.tally == "holders" if table == HOLDER_TABLE else lay.shape.ratio == "formula"):
             continue  # (a workbook of counts, or of a fixed ratio)
-        sheet, t = lay.table(table)
+        where = f"{lay.table(table)[0].title} ({words})"
         given = str(book.get(*lay.cell(source)) or "").strip()
-        if given in ("", NO_TALLY_FILE, NO_PRICE_FILE):
+        at, why = _recorded_file(book, given, str(book.get(*lay.cell(digest)) or "").strip(), since)
+        if at is None:  # (a table typed in, not read from a file, says so too: nothing was compared)
+            notes.append(f"{where}: not compared with a file: the Cover records none ({why})" if not why.startswith(
+                "(") else f"{where}: not compared with {file} the Cover records {why}")
             continue
-        text = _named(given)
-        recorded = str(book.get(*lay.cell(digest)) or "").strip()
-        where = f"{sheet.title} ({words})"
-        try:  # (a path no file system takes, too long or with a NUL, is said as one that cannot be read)
-            at = written_path(given)
-            at = composed_alike(at if at.is_absolute() else book.folder / at)
-            got = sha256(at) if at.is_file() else None
-        except (OSError, ValueError) as exc:
-            notes.append(f"{where}: not compared with {file} the Cover records ({text}): it cannot be read "
-                         f"({getattr(exc, 'strerror', None) or exc})")
-            continue
-        if got is None:
-            notes.append(f"{where}: not compared with {file} the Cover records ({text}): there is no such file"
-                         + ("" if written_path(given).is_absolute() else " (its path read from the workbook's folder)"))
-            continue
-        if got != recorded:
-            notes.append(f"{where}: not compared with {file} the Cover records ({text}): the file there has other "
-                         f"bytes (SHA-256 {_short(got)}) than the Cover records ({_short(recorded)}): replaced since "
-                         f"{since}, or the record typed over")
-            continue
-        _compare(name, book, lay, (table, text, file, words, since), at, findings, notes)
+        _compare(name, book, lay, (table, _named(given), file, words, since), at, findings, notes)
+
+
+def _recorded_file(book: _Cells, given: str, recorded: str, since: str) -> tuple[Path | None, str]:
+    """(the file the Cover records as *given*, byte for byte as its SHA-256 *recorded* says, ``""``), or (None, why
+    not: the record's cell blank or saying no file; else ``(the record): ...``)."""
+    if given in ("", NO_TALLY_FILE, NO_PRICE_FILE):
+        return None, f"{given!r}" if given else "its cell is blank"
+    text = f"({_named(given)})"
+    if given.startswith(("\\\\", "//")):  # (a received workbook may name any host; Windows would connect to it)
+        return None, (f"{text}: it names a network location, which validate does not open (a workbook from "
+                      "elsewhere may name any); copy the file beside the workbook, or refresh it from there")
+    try:  # (a path no file system takes, too long or with a NUL, is said as one that cannot be read)
+        at = written_path(given)
+        at = composed_alike(at if at.is_absolute() else book.folder / at)
+        got = sha256(at) if at.is_file() else None
+    except (OSError, ValueError) as exc:
+        return None, f"{text}: it cannot be read ({getattr(exc, 'strerror', None) or exc})"
+    if got is None:
+        return None, f"{text}: there is no such file" + (
+            "" if written_path(given).is_absolute() else " (its path read from the workbook's folder)")
+    if got != recorded:
+        return None, (f"{text}: the file there has other bytes (SHA-256 {_short(got)}) than the Cover records "
+                      f"({_short(recorded)}): replaced since {since}, or the record typed over")
+    return at, ""
 
 
 def _compare(name: str, book: _Cells, lay: Layout, said: tuple[str, ...], at: Path, findings: list[Finding],
@@ -130,6 +137,8 @@ def _compare(name: str, book: _Cells, lay: Layout, said: tuple[str, ...], at: Pa
                          else typed_since.price_cells(book, lay, lines))
     parts = ([typed_since.listed(cells)] if cells else []) + (
         [f"{typed_since.listed(deleted)}: in no row of the table"] if deleted else [])
+    mapping = str(book.get(*lay.cell("TallyMapping")) or "").strip() if table == HOLDER_TABLE else ""
+    since += f", or the mapping file the Cover records ({_named(mapping)}) changed since" if mapping else ""
     if parts:
         findings.append(Finding(name, where, f"differs from {file} the Cover records ({text}), typed since {since}: "
                                 f"{'; '.join(parts)}: the figures are not the file's (a value that belongs "
