@@ -146,8 +146,19 @@ def compute_book(path: str | os.PathLike) -> BookOffer:
         raise InputErrors([bookdata.in_workbook_terms(lay, p).located(name)
                            for p in getattr(exc, "problems", (exc,))]) from None
     book = BookOffer(offer, results, lay, name, _whence(get, lay, name))
-    warnings = [str(p.located(name)) for p in aside] + book.said(results.warnings)
+    warnings = [str(p.located(name)) for p in aside] + book.said(results.warnings) + _not_the_files(wb, lay, path)
     return replace(book, results=replace(results, warnings=tuple(warnings)))
+
+
+def _not_the_files(wb, lay: Layout, path: Path) -> list[str]:
+    """A warning for each table that differs from the file the Cover records (what ``xlpy validate`` finds, leg
+    ``sources``): the figures printed are the workbook's as they stand, not its recorded files' (review 78)."""
+    from .recorded_sources import check
+
+    found: list = []
+    check(path.name, wb, lay, path, found, [])
+    return [f"{path.name}: {f.where}: {f.what}; these figures are the workbook's as it stands (xlpy validate names "
+            "it)" for f in found]
 
 
 def _whence(get, lay: Layout, name: str) -> str:
