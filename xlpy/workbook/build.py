@@ -42,6 +42,7 @@ from ..files import calendars
 from . import buttons, package, saved_values
 from .saving import atomic_save
 from . import data as bookdata
+from .clock import run_by
 from .collector import collector_eased
 from .layout import (
     CHECK_COLS,
@@ -516,9 +517,12 @@ TEXT_INDENT = Alignment(horizontal="left", indent=1)
 FIGURE_FITS = Alignment(shrink_to_fit=True)
 TEXT_WRAPPED = Alignment(horizontal="left", indent=1, wrap_text=True)
 #: Table columns of audit text that must print whole, wrapped in their column (column -> font, None: the
-#: column's own): History's tally file, and its SHA-256 (64 characters) in a monospace font, on two lines.
+#: column's own): History's tally and price files, and their SHA-256s (64 characters) in a monospace font, on two
+#: lines.
 WRAPPED_COLUMNS = {("tblHistory", "tally"): None,
-                   ("tblHistory", "sha256"): Font(name="Consolas", size=9, color=BLUE)}
+                   ("tblHistory", "sha256"): Font(name="Consolas", size=9, color=BLUE),
+                   ("tblHistory", "prices"): None,
+                   ("tblHistory", "price_sha256"): Font(name="Consolas", size=9, color=BLUE)}
 #: Height of a History row: three lines (a path of up to about 140 characters; a SHA-256 takes two), as a wrapped
 #: header's.
 HISTORY_ROW_HEIGHT = 13.5 * 3 + 1.5
@@ -552,6 +556,26 @@ def _print_setup(ws, sheet: Sheet, issuer: object = None):
     if sheet.tables and sheet.title in ("Tenders", "Prices", "History"):  # long tables: the header on every page
         header = sheet.tables[0].header_row
         ws.print_title_rows = f"{header}:{header}"
+    if sheet.title == "History":
+        _history_pages(ws, sheet)
+
+
+#: Points a landscape Letter page prints across within the default margins (11 inches less 0.75 each side).
+LANDSCAPE_POINTS = 9.5 * 72
+
+
+def _history_pages(ws, sheet: Sheet):
+    """History prints its count and figures (to the change column) a page wide, at the scale that fits them, and
+    the price file, its SHA-256, who ran xlpy and its version on the page beside, the When column repeated: its
+    sixteen columns fitted to one page wide would print at about 40%, too small to read."""
+    t = sheet.tables[0]
+    last = t.first_col + [c.key for c in t.columns].index("change")
+    widths = {**sheet.column_widths(), "A": 2}
+    points = sum(7 * widths.get(get_column_letter(c), 13) + 5 for c in range(1, last + 1)) * 0.75  # (pixels to points)
+    ws.sheet_properties.pageSetUpPr.fitToPage = False  # (fitting to a page ignores a page break)
+    ws.page_setup.scale = max(10, min(100, int(LANDSCAPE_POINTS / points * 100 * 0.9)))
+    ws.col_breaks.append(Break(id=last, man=True))
+    ws.print_title_cols = "B:B"
 
 
 def _define_names(wb, lay: Layout):
@@ -631,9 +655,10 @@ def _build_into(wb, conf, offer, results, out: Path, lay: Layout, holidays, rec:
         raise InputErrors(too_large)
     # History: the build's count; or the counts an earlier workbook recorded, carried (a rebuild is no count: its
     # refresh from the agent's files records one if they moved)
-    tables["tblHistory"] = list(history) or [history_row(rec["BuiltAt"], str(rec.get("TallySource", "")),
-                                                         str(rec.get("TallySha256", "")),
-                                                         int(rec.get("TallyRows") or 0), results)]
+    tables["tblHistory"] = list(history) or [history_row(
+        rec["BuiltAt"], str(rec.get("TallySource", "")), str(rec.get("TallySha256", "")),
+        int(rec.get("TallyRows") or 0), results, str(rec.get("PriceSource", "")), str(rec.get("PriceSha256", "")),
+        run_by(), __version__)]
     subtitle = f"{offer.issuer}: {offer.security}"
     for sheet in lay.sheets:
         if sheet.title != CONF_SHEET:

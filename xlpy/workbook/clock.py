@@ -1,7 +1,8 @@
 """The time a build or a refresh records: ``SOURCE_DATE_EPOCH`` when set (a reproducible build), else now.
 
 Both are UTC, to the second.  ``SOURCE_DATE_EPOCH`` is whole seconds since 1970 (the reproducible-builds
-convention), within what a workbook's package can date its parts with: 1980 to 2107.
+convention), within what a workbook's package can date its parts with: 1980 to 2107.  Who ran it
+(:func:`run_by`) is History's too, left blank under ``SOURCE_DATE_EPOCH``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import os
 
 from ..engine.errors import InputError
 
-__all__ = ["utc_now"]
+__all__ = ["run_by", "utc_now"]
 
 #: What a ZIP entry can be dated with (its DOS date: 1980 to 2107).
 _FIRST, _LAST = dt.datetime(1980, 1, 1), dt.datetime(2107, 12, 31, 23, 59, 58)
@@ -34,3 +35,17 @@ def utc_now() -> dt.datetime:
                          "1970-01-01 UTC, from 1980 to 2107 (what a workbook file can be dated with), e.g. 1077494400; "
                          "unset it to record the time now")
     return when
+
+
+def run_by() -> str:
+    """The operating-system user a build or refresh records in History (an Excel button's: the user Excel's Python
+    runs as); blank under ``SOURCE_DATE_EPOCH`` (a reproducible build gives the same bytes whoever runs it) or where
+    the system cannot say (no login name, no user database entry)."""
+    import getpass
+
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        return ""
+    try:
+        return getpass.getuser().strip()
+    except Exception:  # noqa: BLE001  (OSError, KeyError, ImportError: getpass raises what the platform does)
+        return ""

@@ -4,10 +4,11 @@ A workbook of an earlier layout is rebuilt, never read as this layout's (:mod:`x
 this its History, the record of every count the offer has had, stays behind in the old file.  The old workbook's
 History rows are read by the name of the table's first column (``HistWhen``, which every layout has kept), their
 columns checked against this layout's by their headers, and written into the new workbook in place of a row of
-the build's own, as they stand: a record is carried, never recomputed.  The old workbook must be of the same offer (its
-``OfferId``), so one offer's counts never land in another's History.  A tally file a row records relative to the
-old workbook's folder, and that is there, is recorded relative to the new one's (:func:`rebased`), so it names the
-same file; any other record is carried as it stands.
+the build's own, as they stand: a record is carried, never recomputed (a layout-14 History has no price file, its
+SHA-256, user or xlpy version, which layout 15 added: those are blank in its rows).  The old workbook must be of the
+same offer (its ``OfferId``), so one offer's counts never land in another's History.  A tally or price file a row
+records relative to the old workbook's folder, and that is there, is recorded relative to the new one's
+(:func:`rebased`), so it names the same file; any other record is carried as it stands.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ EARLIER_HEADERS = {"Charge": ("Induced charge",)}
 #: The columns a History carried must have; any other this layout's History has is blank where the old one lacks it.
 REQUIRED = ("When (UTC)", "Units tendered")
 #: History's columns of text (the others hold numbers).
-TEXT_COLUMNS = ("when", "tally", "sha256")
-#: The widest History header row read (this layout's has 12 columns).
+TEXT_COLUMNS = ("when", "tally", "sha256", "prices", "price_sha256", "user", "version")
+#: The widest History header row read (this layout's has 16 columns).
 _WIDEST = 24
 
 
@@ -81,13 +82,13 @@ def carried_history(path: Path, offer_id: str, folder: Path | None = None) -> li
     finally:
         book.close()
     old = Path(os.path.realpath(path)).parent  # (a refresh through a link records from its target's folder)
-    at = HISTORY_COLUMNS.index("tally")
-    rows = [r[:at] + (rebased(r[at], old, folder),) + r[at + 1:] for r in rows]
+    at = [HISTORY_COLUMNS.index(k) for k in ("tally", "prices")]  # (the files a row records, by the new folder)
+    rows = [tuple(rebased(v, old, folder) if i in at else v for i, v in enumerate(r)) for r in rows]
     return sorted(rows, key=lambda r: str(r[0]))  # (a History sorted newest first is carried oldest first)
 
 
 def rebased(text: object, old: Path, new: Path | None) -> object:
-    """The tally file *text* a History row of a workbook in folder *old* records, as a workbook in folder *new*
+    """The tally or price file *text* a History row of a workbook in folder *old* records, as a workbook in folder *new*
     records it (:func:`xlpy.files.recorded.recorded_path`: relative where the old record was relative, so it
     names the same file).  A record is rewritten only when it names, relative to *old*, a file that is there; an
     absolute path (of this system or another: ``C:/Deals/t.csv``, ``//server/share/t.csv``, ``/mnt/t.csv``), an
@@ -95,9 +96,9 @@ def rebased(text: object, old: Path, new: Path | None) -> object:
     folder are carried as they stand."""
     from pathlib import PurePosixPath, PureWindowsPath
 
-    from ..files.recorded import NO_TALLY_FILE, recorded_path, written_path
+    from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, recorded_path, written_path
 
-    if new is None or not isinstance(text, str) or not text.strip() or text == NO_TALLY_FILE:
+    if new is None or not isinstance(text, str) or not text.strip() or text in (NO_TALLY_FILE, NO_PRICE_FILE):
         return text
     if PurePosixPath(text).is_absolute() or PureWindowsPath(text).drive or _ADDRESS.match(text):
         return text
@@ -124,7 +125,7 @@ def _rows(book, m: re.Match, refused) -> list[tuple]:
     col = column_index_from_string(m["col"])
     header = book.get_rows(sheet, f"{m['col']}{first - 1}:{get_column_letter(col + _WIDEST - 1)}{first - 1}")
     found = [str(v or "").strip() for v in (header[0] if header else ())]
-    columns = layout(Shape()).table("tblHistory")[1].columns[:len(HISTORY_COLUMNS)]
+    columns = [c for c in layout(Shape()).table("tblHistory")[1].columns if c.key in HISTORY_COLUMNS]
     at = {c.key: next((i for i, h in enumerate(found) if h in (c.header, *EARLIER_HEADERS.get(c.header, ()))), None)
           for c in columns}
     lacking = [c.header for c in columns if c.header in REQUIRED and at[c.key] is None]

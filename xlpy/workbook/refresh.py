@@ -56,6 +56,7 @@ from pathlib import Path
 
 from openpyxl.utils.cell import coordinate_to_tuple
 
+from .. import __version__
 from ..engine.compute import compute, in_principal
 from ..engine.errors import BeforeRecords, InputError, InputErrors, XlpyError
 from ..engine.model import HolderTable, PriceDay, Tally
@@ -69,10 +70,12 @@ from ..files.prices import read_prices
 from ..files.counts import absent_counts, mapping_for_the_next, read_count_file, tally_kind, unmapped_problem
 from . import data as bookdata, rebuild, saved_values, source_lines, table_edits, typed_since
 from .backends import Book
-from .clock import utc_now
+from .clock import run_by, utc_now
 from .collector import collector_eased
-from .layout import (LAYOUT_NAME, REFRESH_RECORD, Layout, Shape, history_added, history_moved_note, history_row, layout,
-                     renamed_hint)
+from .layout import (LAYOUT_NAME, REFRESH_RECORD, Layout, Shape, history_added, history_moved_note, history_row, latest,
+                     layout, renamed_hint)
+from .layout.history import history_moved
+from .review import stale_review
 from .saved_values import HOLDER_TABLE, TableValues, holder_values
 
 __all__ = [
@@ -620,14 +623,18 @@ class _Refresh:
 
     def _history(self, when: dt.datetime, results) -> list[tuple]:
         """The History table's records so far, and this refresh's."""
-        rows = self._history_records()
-        t = self.tally_record
+        rows, t, p = self._history_records(), self.tally_record, self.price_record
         tally = (t.path, t.sha256, t.rows) if t is not None else (
             str(self.recorded("TallySource") or ""), str(self.recorded("TallySha256") or ""),
             int(self.recorded("TallyRows") or 0))
-        rows, note = history_added(rows, history_row(when.strftime("%Y-%m-%d %H:%M:%S"), *tally, results))
+        prices = (p.path, p.sha256) if p is not None else tuple(str(self.recorded(n) or "") for n in (
+            "PriceSource", "PriceSha256"))  # (the prices the table holds: a fixed ratio's words for none)
+        added, note = history_added(rows, history_row(when.strftime("%Y-%m-%d %H:%M:%S"), *tally, results, *prices,
+                                                      run_by(), __version__))
         self.notes += [note] if note else []  # (no row: price days past the averaging window moved nothing)
-        return rows
+        stale = stale_review(self.recorded, self.where, history_moved(latest(rows), results) if rows else [])
+        self.notes += [stale] if stale and added is not rows else []  # (a sign-off the new row is past: kept)
+        return added
 
     def growth_room(self) -> None:
         """A table that grows must not run over anything below it: refuse, naming the cells."""
@@ -661,14 +668,6 @@ def _release_check(book: Book, lay: Layout, offer, results) -> ReleaseCheck:
     differences = tuple(f"sentence {i} ({'!'.join(cells[i - 1])}): draft {w!r}, engine {e!r}"
                         for i, (w, e) in enumerate(zip(shown, engine), 1) if w != e)
     return ReleaseCheck(engine, shown, differences)
-
-
-def _holder_lines(r: _Refresh, offer, results) -> dict[str, tuple] | None:
-    """The engine's values of the holder table's formula columns as the refresh leaves it (None: no table)."""
-    if r.lay.shape.tally != "holders":
-        return None
-    _, t = r.lay.table(HOLDER_TABLE)
-    return holder_values(t, offer, results, r.tally_rows) or None
 
 
 def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, price_part: str,
@@ -706,7 +705,8 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
             kind = "a holder tally" if r.shape.tally == "holders" else "aggregate counts"
             r.notes.append(f"switched the workbook to {kind} (Tenders, the holder table, names and formulas as a "
                            "build gives them)")
-        lines = _holder_lines(r, offer, results) if keeps and not edited else None
+        lines = (holder_values(r.lay.table(HOLDER_TABLE)[1], offer, results, r.tally_rows) or None) if (  # (formulas'
+            keeps and not edited and r.lay.shape.tally == "holders") else None  # values as the refresh leaves it)
         written += r.write(when, results, {HOLDER_TABLE: lines} if lines else None)
     if written and keeps:
         tables = {}

@@ -46,7 +46,8 @@ from .overrides import OwnFormula
 from .saved_values import HOLDER_TABLE
 
 __all__ = ["SHOWN", "extent_note", "extent_notes", "grown_lines", "header_moved", "held_rows", "history_held",
-           "input_lines", "lines_differ", "moved_notes", "names_off", "prices_differ", "rows_moved", "rows_moved_on",
+           "input_lines", "lines_differ", "moved_notes", "names_off", "prices_differ", "recorded_columns", "rows_moved",
+           "rows_moved_on",
            "same_but_tables", "shown_again", "typed_over"]
 
 #: Cells named one by one in the report; one more line counts the rest.
@@ -158,9 +159,17 @@ def history_records(book, lay: Layout) -> list[tuple]:
     sheet, old = lay.table("tblHistory")
     held = held_rows(book, sheet.title, old)
     last = max(old.last_row, held[1] if held else 0)
-    width = len(HISTORY_COLUMNS)
-    area = f"{get_column_letter(old.first_col)}{old.first_row}:{get_column_letter(old.first_col + width - 1)}{last}"
-    return [tuple(r[:width]) for r in book.get_rows(sheet.title, area) if any(v not in (None, "") for v in r[:width])]
+    at = recorded_columns(old)
+    area = f"{get_column_letter(old.first_col)}{old.first_row}:{get_column_letter(old.first_col + at[-1])}{last}"
+    rows = [tuple(r[i] if i < len(r) else None for i in at) for r in book.get_rows(sheet.title, area)]
+    return [r for r in rows if any(v not in (None, "") for v in r)]
+
+
+def recorded_columns(t: Table) -> list[int]:
+    """The places in History's table *t* of the columns a build or refresh writes (:data:`HISTORY_COLUMNS`, in
+    order; the change column between them is a formula)."""
+    keys = [c.key for c in t.columns]
+    return [keys.index(k) for k in HISTORY_COLUMNS]
 
 
 def history_held(records: list[tuple], recorded):

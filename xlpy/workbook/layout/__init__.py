@@ -21,7 +21,7 @@ assembles them.  A change to any formula, label or row is a new layout
 (``LAYOUT_VERSION``): a workbook of an earlier one is rebuilt, never read as
 this one, unless the change left its kind of workbook as it was (``SAME_SINCE``: layout 10, which changed only
 the holder table, read a layout-9 workbook of typed counts as it was; layouts 11 to 13 changed every
-workbook's Release sheet, layout 14 every workbook's Cover, so none is).
+workbook's Release sheet, layouts 14 and 15 every workbook's Cover, so none is).
 
 Formulas are written with names (``=UnitsAccepted*(OfferRatio-OriginalRatio)``);
 row formulas of a table use ``{column}`` for the same row's cell,
@@ -46,10 +46,10 @@ from . import (
     tenders,
 )
 from .check import NOT_RUN_STATES, tie_cells
-from .cover import COVER_BUTTONS, Button
+from .cover import COVER_BUTTONS, REVIEW, Button
 from .entries import ENTRY_LINES, NEEDS_INPUT
-from .history import (HISTORY_CHART_ROWS, HISTORY_COLUMNS, history_added, history_moved_note, history_repeats,
-                      history_row)
+from .history import (HISTORY_CHART_ROWS, HISTORY_COLUMNS, PROVENANCE, history_added, history_moved_note,
+                      history_repeats, history_row, latest)
 from .model import (
     CHECK_COLS,
     CONF_SHEET,
@@ -99,11 +99,13 @@ __all__ = [
     "LAYOUT_VERSION",
     "OtherLayout",
     "NEEDS_INPUT",
+    "PROVENANCE",
     "NOTE_COL",
     "NOT_REFRESHED",
     "NOT_RUN_STATES",
     "REFRESH_RECORD",
     "REQUIRED_NAMES",
+    "REVIEW",
     "SENS_PARTICIPATIONS",
     "SENS_PRICE_STEPS",
     "SHEETS",
@@ -122,6 +124,7 @@ __all__ = [
     "history_moved_note",
     "history_repeats",
     "history_row",
+    "latest",
     "layout",
     "renamed_hint",
     "sensitivity_cells",

@@ -1,4 +1,5 @@
-"""The Cover: status, the latest count, the record of sources, how to use the workbook, and buttons."""
+"""The Cover: status, the latest count, the record of sources, the review sign-off, how to use the workbook, and
+buttons."""
 
 from __future__ import annotations
 
@@ -49,6 +50,10 @@ def count_status_formula() -> str:
             '"preliminary"))')
 
 
+#: The Review block's sign-off: inputs the engine ignores, which a build leaves blank and a refresh keeps.
+REVIEW = ("PreparedBy", "PreparedOn", "ReviewedBy", "ReviewedOn")
+
+
 def sheet(shape: Shape) -> Sheet:
     """The Cover sheet (the same for every shape)."""
     cover_blocks = [
@@ -83,6 +88,14 @@ def sheet(shape: Shape) -> Sheet:
             Item("PriceRows", "Price days", record=True, fmt="count"),
             Item("TallyMapping", "Tally column mapping", record=True,
                  note="mapping file (TOML) a refresh reads the tally with; blank: common column spellings"),
+        )),
+        Block("Review", (
+            Item("PreparedBy", "Prepared by", fmt="text", optional=True),
+            Item("PreparedOn", "Prepared on", fmt="date", optional=True),
+            Item("ReviewedBy", "Reviewed by", fmt="text", optional=True,
+                 note="a refresh that then moves the figures warns; it keeps the sign-off"),
+            Item("ReviewedOn", "Reviewed on", fmt="date", optional=True,
+                 note="xlpy validate notes a review dated before History's last row"),
         )),
         Block("Using this workbook", (
             Item(None, "Formulas", record=True,

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from .model import Block, Column, Item, Shape, Sheet, Table, place
 
-#: History columns a build or refresh writes, in order (the change column is a formula over them).
+#: History columns a build or refresh writes, in order (the change column, a formula over them, sits between the
+#: charge and the price file).
 HISTORY_COLUMNS = ("when", "tally", "sha256", "lines", "tendered", "guaranteed", "failed", "accepted",
-                   "participation", "common", "charge")
+                   "participation", "common", "charge", "prices", "price_sha256", "user", "version")
+#: The columns that say where a row's figures came from and who made it, not what they are: a refresh that
+#: moves none of the others adds no row whatever these hold (a price file whose new days fall past the
+#: averaging window, another person, another xlpy).
+PROVENANCE = ("prices", "price_sha256", "user", "version")
 
 
 #: Rows left above the History table for its chart.
@@ -33,15 +38,22 @@ def sheet(shape: Shape) -> Sheet:
         Column("charge", "Charge", None, fmt="money", width=18),
         Column("change", "Change in units tendered", "HistChange", "={tendered}-{prev:tendered}", first="=0",
                fmt="count", width=14),
+        Column("prices", "Price file", None, fmt="text", width=30),
+        Column("price_sha256", "Price SHA-256", None, fmt="text", width=34),
+        Column("user", "Run by", None, fmt="text", width=14),
+        Column("version", "xlpy", None, fmt="text", width=9),
     ), shape.history_rows, next_row + 1)
     # no frozen pane: the chart above the table would fill a laptop's window (print repeats the table's header)
     return Sheet("History", "History", blocks, (table,), landscape=True,
                  widths={"B": 20, "C": 36, "D": 34, "E": 9, "F": 14, "G": 14, "H": 12, "I": 14, "J": 13, "K": 14,
-                         "L": 18, "M": 14})
+                         "L": 18, "M": 14, "N": 30, "O": 34, "P": 14, "Q": 9})
 
 
-def history_row(when: str, tally: str, sha256: str, lines: int, results) -> tuple:
-    """A History row: when, the tally read, and how the count and the charge stood.
+def history_row(when: str, tally: str, sha256: str, lines: int, results, prices: str = "", price_sha256: str = "",
+                user: str = "", version: str = "") -> tuple:
+    """A History row: when, the tally read, how the count and the charge stood, the price file the ratio was set
+    from (its SHA-256; the Cover's words for a fixed ratio), the operating-system user who ran the build or refresh
+    and the xlpy that did.
 
     A record, not a figure to tie out: the charge is kept to the cent and the
     participation to eight decimals, so every backend stores the same number.
@@ -50,24 +62,28 @@ def history_row(when: str, tally: str, sha256: str, lines: int, results) -> tupl
 
     return (when, tally, sha256, lines, results.units_tendered, results.units_guaranteed_delivery,
             results.units_failed_delivery, results.units_accepted, excel_round(results.participation, 8),
-            results.common_issued, excel_round(results.charge, 2))
+            results.common_issued, excel_round(results.charge, 2), prices, price_sha256, user, version)
 
 
 def history_repeats(last: tuple, row: tuple) -> bool:
     """Whether History *row* records nothing *last* (the table's last record, as the workbook holds it) does not:
-    the same tally file, SHA-256, lines, count and charge, whenever.  A refresh that changed only days of the
-    price history past the averaging window adds no such row: it would read as a duplicate."""
+    the same tally file, SHA-256, lines, count and charge, whenever, by whomever.  A refresh that changed only days
+    of the price history past the averaging window adds no such row: it would read as a duplicate (its price file
+    is in no row: the row before it names the file whose window gave the same figures)."""
+    compared = [i for i, key in enumerate(HISTORY_COLUMNS) if i and key not in PROVENANCE and i < len(row)]
+    return len(last) > max(compared) and all(_plain(last[i]) == _plain(row[i]) for i in compared)
+
+
+def _plain(v):
+    """A History cell as compared: blank (None or empty text) as None, a number as a Decimal, other text as it is."""
     from decimal import Decimal, InvalidOperation
 
-    def plain(v):
-        if v is None or isinstance(v, str):  # (a blank cell reads back as None, an empty text as "")
-            return v or None
-        try:
-            return Decimal(str(v))  # a number read back from the sheet, or the engine's
-        except (InvalidOperation, ValueError):
-            return v
-
-    return len(last) >= len(row) and [plain(v) for v in last[1:len(row)]] == [plain(v) for v in row[1:]]
+    if v is None or isinstance(v, str):  # (a blank cell reads back as None, an empty text as "")
+        return v or None
+    try:
+        return Decimal(str(v))  # a number read back from the sheet, or the engine's
+    except (InvalidOperation, ValueError):
+        return v
 
 
 #: The figures of a History row (after when, the tally file, its SHA-256 and its lines), as a report names them.
@@ -82,10 +98,10 @@ def history_moved(last: tuple, results) -> list[str]:
     to the cent, as a row keeps them)."""
     now = history_row("", "", "", 0, results)
     held = tuple(last) + (None,) * (len(now) - len(last))
-    first = len(HISTORY_COLUMNS) - len(FIGURES)
     moved = []
-    for i, (key, words) in enumerate(FIGURES, start=first):
-        if not history_repeats((None,) * first + (held[i],), (None,) * first + (now[i],)):
+    for key, words in FIGURES:
+        i = HISTORY_COLUMNS.index(key)
+        if _plain(held[i]) != _plain(now[i]):
             moved.append(f"{words} {_plain_figure(key, held[i])} → {_plain_figure(key, now[i])}")
     return moved
 

@@ -38,14 +38,17 @@ LAYOUT_NAME = "xlpyLayout"
 #: its Macros note that the buttons need Windows desktop Excel (a refresh in a terminal elsewhere), its Functions
 #: note how to get the functions there (Import Functions) and on a Mac or the web (xlwings Lite); the Check
 #: sheet's FunctionsLoaded and ChecksPass show amber, not red, when FALSE only for xlpy's functions not loaded
-#: (NOT_RUN_STATES: conditional formats, which the structure check does not compare, changed with the bump).
-LAYOUT_VERSION = 14
+#: (NOT_RUN_STATES: conditional formats, which the structure check does not compare, changed with the bump);
+#: 15: the Cover's Review block (PreparedBy, PreparedOn, ReviewedBy, ReviewedOn: inputs the engine ignores, blank at
+#: a build, kept by a refresh, which warns when it moves the figures after a review), and History's price file, its
+#: SHA-256, the operating-system user who ran the build or refresh and the xlpy version (review 76).
+LAYOUT_VERSION = 15
 #: Earlier layouts still read as this one, for the workbooks they wrote as this one writes them: layout -> the
 #: shape's parts (``tally``, ``ratio``) and the values a workbook of it is read at. None now: layouts 11, 12 and
-#: 13 changed every workbook's Release sheet, layout 14 every workbook's Cover. (Layout 10 changed only the holder
-#: table, and read a layout-9 workbook of typed counts as it was, with ``{"9": {"tally": ("aggregate",)}}``;
-#: layout 4 changed only the workbooks whose ratio is set by formula; layout 5 changed every workbook's Sensitivity
-#: grid.)
+#: 13 changed every workbook's Release sheet, layouts 14 and 15 every workbook's Cover (15 its History too).
+#: (Layout 10 changed only the holder table, and read a layout-9 workbook of typed counts as it was, with
+#: ``{"9": {"tally": ("aggregate",)}}``; layout 4 changed only the workbooks whose ratio is set by formula; layout 5
+#: changed every workbook's Sensitivity grid.)
 SAME_SINCE: dict[str, dict[str, tuple[str, ...]]] = {}
 
 

@@ -1,0 +1,77 @@
+"""The Cover's Review block against History: a sign-off the figures have moved past.
+
+The Review block (``PreparedBy``, ``PreparedOn``, ``ReviewedBy``, ``ReviewedOn``: :mod:`xlpy.workbook.layout.cover`)
+is a person's evidence that the workbook was prepared and reviewed: inputs the engine ignores, which a build leaves
+blank and a refresh never writes.  A review covers the figures as they stood when it was signed: a refresh that
+records a new History row after it (the count or the charge moved) warns that the review no longer covers them
+(:func:`stale_review`), and ``xlpy validate`` notes a review dated before History's last row (:func:`dated_before`).
+Neither clears the sign-off: the reviewer reviews again and types the new date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+__all__ = ["dated_before", "review_date", "stale_review"]
+
+
+def review_date(v: object) -> dt.date | None:
+    """The date a Review cell holds: a date or time (openpyxl, Excel), a date serial number (a package's cached
+    value), or text written as ``YYYY-MM-DD``; None for anything else (blank too)."""
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 2958466:
+        from openpyxl.utils.datetime import from_excel
+
+        return from_excel(v).date()
+    if isinstance(v, str):
+        try:
+            return dt.date.fromisoformat(v.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _said(v: object) -> str:
+    """A Review cell's value as a message gives it: its date, else its text (blank: 'blank')."""
+    day = review_date(v)
+    if day is not None:
+        return day.isoformat()
+    return "blank" if v is None or str(v).strip() == "" else repr(v)
+
+
+def stale_review(recorded, where, moved: list[str]) -> str | None:
+    """The refresh's warning when the Cover's ``ReviewedBy`` is filled and the refresh adds a History row, or None.
+
+    *recorded*: name -> the cell's value; *where*: name -> ``Cover!C34 (ReviewedBy)``; *moved*: the figures the row
+    moves, as :func:`xlpy.workbook.layout.history.history_moved` words them ("the charge 9,991,912.75 →
+    9,597,840.08"; none: the row records another tally file for the same figures)."""
+    who = recorded("ReviewedBy")
+    if who is None or str(who).strip() == "":
+        return None
+    on = recorded("ReviewedOn")
+    day = f" on {_said(on)}" if review_date(on) is not None else f" (no date of the review: {_said(on)})"
+    what = f"moved {'; '.join(moved)}" if moved else "recorded another tally file for the same figures"
+    return (f"warning: {where('ReviewedBy')}: reviewed by {str(who).strip()}{day}, before this refresh, which "
+            f"{what}: the review does not cover these figures; review again (and type the new date in "
+            f"{where('ReviewedOn')}); the sign-off is kept as typed")
+
+
+def dated_before(reviewed_on: object, where: str, last_when: object) -> str | None:
+    """``validate``'s note when the Cover's ``ReviewedOn`` (*reviewed_on*, at *where*) is a day before History's
+    last row (written at *last_when*, ``YYYY-MM-DD HH:MM:SS`` UTC): the figures were refreshed since the review.
+    A ``ReviewedOn`` that holds no date is named as such; a blank one, or a row of no time, says nothing."""
+    if reviewed_on is None or str(reviewed_on).strip() == "":
+        return None
+    day = review_date(reviewed_on)
+    if day is None:
+        return (f"Cover: {where} (ReviewedOn): is not a date, so no one can tell which figures the review covers; "
+                f"type the day of the review (YYYY-MM-DD), got {reviewed_on!r}")
+    row = review_date(str(last_when or ""))
+    if row is None or day >= row:
+        return None
+    return (f"Cover: reviewed on {day.isoformat()} ({where}, ReviewedOn), before History's last row ({last_when} "
+            "UTC): the figures were refreshed since the review, which does not cover them; review again and type "
+            "the new date")
