@@ -178,3 +178,19 @@ def test_a_layout_14_history_is_carried_with_the_new_columns_blank(standard_book
     held = dict(zip(HISTORY_COLUMNS, row))
     assert held["tally"] == TALLY and held["tendered"] is not None
     assert [held[k] for k in ("prices", "price_sha256", "user", "version")] == [None] * 4
+
+
+def test_history_prints_its_figures_a_page_wide_and_the_new_columns_on_the_page_beside(standard_books):
+    """Sixteen columns fitted to one landscape page printed at about 40%: the figures (to the change column) take
+    the first page wide at the scale that fits them, the price file, its SHA-256, the user and the version the page
+    beside, the When column repeated."""
+    from test_workbook_print import _printed_points
+
+    book = standard_books["holders"]
+    _, t = _lay(book).table("tblHistory")
+    ws = load_workbook(book)["History"]
+    change = t.first_col + [c.key for c in t.columns].index("change")
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage and [b.id for b in ws.col_breaks.brk] == [change]
+    assert ws.print_title_cols == "$B:$B" or ws.print_title_cols == "B:B"
+    page = (11 - 2 * ws.page_margins.left) * 72
+    assert 45 <= ws.page_setup.scale and _printed_points(ws, change) * ws.page_setup.scale / 100 <= page
