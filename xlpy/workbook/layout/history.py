@@ -62,7 +62,8 @@ def history_row(when: str, tally: str, sha256: str, lines: int, results, prices:
 
     return (when, tally, sha256, lines, results.units_tendered, results.units_guaranteed_delivery,
             results.units_failed_delivery, results.units_accepted, excel_round(results.participation, 8),
-            results.common_issued, excel_round(results.charge, 2), prices, price_sha256, user, version)
+            results.common_issued, excel_round(results.charge, 2),
+            *(v or None for v in (prices, price_sha256, user, version)))  # (a blank cell, on every backend)
 
 
 def history_repeats(last: tuple, row: tuple) -> bool:
