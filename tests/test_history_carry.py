@@ -161,7 +161,8 @@ def test_a_rebuild_over_the_old_workbook_reads_its_history_first_and_keeps_it_as
     ("not xlpy's", "is not a standard xlpy workbook (it holds no name xlpyLayout)"),
     ("other columns", "holds a History without Units tendered (its columns: When (UTC), Tally file, Tally SHA-256, "
                       "Lines, Units, by guaranteed delivery, Failed deliveries, Units accepted, Participation, "
-                      "Common issued, Charge, Change in units tendered): no record of counts to carry"),
+                      "Common issued, Charge, Change in units tendered, Price file, Price SHA-256, Run by, xlpy): no "
+                      "record of counts to carry"),
 ])
 def test_a_history_that_is_not_this_offer_s_is_refused_and_nothing_is_written(old, capsys, case, why):
     from xlpy.excel import vba

@@ -277,10 +277,10 @@ def test_history_keeps_every_record_when_a_row_was_inserted_or_deleted_inside_it
     new_last = last + (1 if edit == "inserted" else -1)
 
     def names(text: str) -> str:
-        return re.sub(rf"(>'?History'?!\$[A-M]\${first + 1}:\$[A-M]\$){last}<", rf"\g<1>{new_last}<", text)
+        return re.sub(rf"(>'?History'?!\$[A-Q]\${first + 1}:\$[A-Q]\$){last}<", rf"\g<1>{new_last}<", text)
 
     _edit(book, {"xl/workbook.xml": names, sheet: rows,
-                 table: lambda t: t.replace(f'ref="B{first}:M{last}"', f'ref="B{first}:M{new_last}"')})
+                 table: lambda t: t.replace(f'ref="B{first}:Q{last}"', f'ref="B{first}:Q{new_last}"')})
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077753600")  # a new count: a record of its own (the same count again
     # would add none: tests/test_history_rows.py)
     assert main(["refresh", str(book), "--tally", str(_tally(tmp_path, 220)), "--no-backup"]) == 0
@@ -288,7 +288,7 @@ def test_history_keeps_every_record_when_a_row_was_inserted_or_deleted_inside_it
     ref, after = _history(book)
     kept = [r[1] for r in before[:3]] if edit == "inserted" else [before[0][1], before[2][1]]
     assert [r[1] for r in after if r[1]] == kept + ["tally-220.csv"]  # every record, then this refresh's
-    assert ref == f"B{first}:M{first + len(kept) + 1}" and not any(after[len(kept) + 1])
+    assert ref == f"B{first}:Q{first + len(kept) + 1}" and not any(after[len(kept) + 1])
     assert _findings(book) == []
 
 
@@ -411,10 +411,10 @@ def _totals(path: Path) -> None:
     one row longer, totalsRowCount, and the row's label and SUBTOTAL below the last record."""
     sheet, table = _parts(path, "History", "tblHistory")
     with zipfile.ZipFile(path) as zf:
-        last = int(re.search(r'<table\b[^>]*? ref="B\d+:M(\d+)"', zf.read(table).decode()).group(1))
+        last = int(re.search(r'<table\b[^>]*? ref="B\d+:Q(\d+)"', zf.read(table).decode()).group(1))
     total = (f'<row r="{last + 1}"><c r="B{last + 1}" t="inlineStr"><is><t>Total</t></is></c><c r="E{last + 1}">'
              f"<f>SUBTOTAL(109,tblHistory[Lines])</f><v>299</v></c></row>")
-    _edit(path, {table: lambda t: re.sub(r'(<table\b[^>]*?) ref="(B\d+):M\d+"', rf'\1 ref="\2:M{last + 1}" '
+    _edit(path, {table: lambda t: re.sub(r'(<table\b[^>]*?) ref="(B\d+):Q\d+"', rf'\1 ref="\2:Q{last + 1}" '
                                          'totalsRowCount="1"', t, count=1),
                  sheet: lambda s: s.replace("</sheetData>", total + "</sheetData>")})
 
