@@ -268,3 +268,32 @@ def test_with_a_mapping_recorded_a_difference_may_be_the_mappings(standard_books
     [said] = _sources(validate(_edited(standard_books, tmp_path, mapped), legs=()))
     assert ("typed since the build, or the mapping file the Cover records (map.toml) changed since: Tenders!D24 "
             "(DTC-0048): 1, the file 1,400") in said
+
+
+def test_a_damaged_workbooks_record_names_its_bytes_and_one_saved_meanwhile_none(standard_books, tmp_path,
+                                                                                 capsys, monkeypatch):
+    """Review 78: the SHA-256 was read after the workbook was opened (a save between named bytes not validated), and
+    a damaged workbook, where an auditor most wants it, had none."""
+    import json
+
+    from xlpy.workbook import validate_many
+
+    damaged = tmp_path / "damaged.xlsm"
+    damaged.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    book = standard_books.copy_into("holders", tmp_path)
+    assert main(["validate", str(damaged), "--json", "--no-formulas", "--no-libreoffice"]) == 1
+    [record] = json.loads(capsys.readouterr().out)
+    assert record["sha256"] == hashlib.sha256(damaged.read_bytes()).hexdigest() and not record["ok"]
+    real = validate_many.validate
+
+    def saved_meanwhile(p, *args):
+        report = real(p, *args)
+        Path(p).write_bytes(Path(p).read_bytes() + b"\x00")  # (Excel's save, as the validation ends)
+        return report
+
+    monkeypatch.setattr(validate_many, "validate", saved_meanwhile)
+    assert main(["validate", str(book), "--json", "--no-formulas", "--no-libreoffice"]) == 0
+    [record] = json.loads(capsys.readouterr().out)
+    assert record["sha256"] is None
+    assert ("the file changed while it was validated (saved meanwhile?): its record names no SHA-256; validate it "
+            "again") in record["notes"]

@@ -60,7 +60,7 @@ class Report:
     compared_by_leg: dict[str, int] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=lambda: {"xlpy": __version__})
     path: str = ""
-    sha256: str = ""  # of the workbook's file as validated (blank: it could not be read)
+    sha256: str = ""  # of the workbook's file validated, alike before and after (blank: none, or changed meanwhile)
     validated_at: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(
         timespec="seconds").replace("+00:00", "Z"))  # UTC, ISO 8601: when the validation began
 

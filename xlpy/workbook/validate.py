@@ -47,7 +47,6 @@ from ..engine.compute import compute
 from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import engine_context, to_decimal
 from ..excel import vba
-from ..files.recorded import sha256
 from ..files.steady import not_a_file
 from . import data as bookdata, recorded_sources, typed_ids
 from . import button_links, history_trail, libreoffice, offer_drift, progress, rebuild, saved_values, shown, table_edits
@@ -536,7 +535,6 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     opened = _open_book(path, book, findings)
     if opened is None:
         return report
-    report.sha256 = sha256(path)  # (the file as read: a record ties to these bytes alone)
     wb, lay = opened
     # Structure first (the table rows decide the formulas leg's path); the rest of it is checked once
     # LibreOffice is recalculating, and its findings come before the inputs' as always.
