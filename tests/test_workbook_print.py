@@ -92,6 +92,10 @@ def test_history_prints_the_tally_file_and_its_sha256_whole(standard_books, tmp_
             assert ws[f"{table.letter(key)}{row}"].alignment.wrap_text
     assert ws[f"{table.letter('sha256')}{table.last_row}"].font.name == "Consolas"
     assert ws.sheet_format.defaultRowHeight >= 13.5 * 3
+    # History's rows are a record, not inputs: black, not the inputs' blue, the build's row and a refresh's alike
+    colors = {(ws.cell(row, table.first_col + i).font.color.rgb or "")[-6:] for row in (table.first_row,
+              table.last_row) for i, c in enumerate(table.columns) if c.formula is None}
+    assert colors == {"000000"}
 
 
 def _chart_xml(path, sheet_title: str) -> str:

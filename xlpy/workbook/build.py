@@ -374,7 +374,9 @@ def write_table_rows(ws, table: Table, rows: list[tuple], clear_to: int | None =
     # Tables run to a million cells: cells are made directly, each style resolved once (see _style).
     probe = ws.cell(row=table.first_row, column=table.first_col)
     styles = {}
-    for kind, font, columns in (("in", STYLE["input"], [c for _, c in input_cols]),
+    # (History's rows are the refreshes' record, not inputs: black, as the Cover's record, not an input's blue)
+    for kind, font, columns in (("in", STYLE["formula" if table.name == "tblHistory" else "input"],
+                                 [c for _, c in input_cols]),
                                 ("f", STYLE["formula"], [c for _, c, _ in formula_cols])):
         for c in columns:
             wrapped = (table.name, c.key) in WRAPPED_COLUMNS
@@ -520,9 +522,9 @@ TEXT_WRAPPED = Alignment(horizontal="left", indent=1, wrap_text=True)
 #: column's own): History's tally and price files, and their SHA-256s (64 characters) in a monospace font, on two
 #: lines.
 WRAPPED_COLUMNS = {("tblHistory", "tally"): None,
-                   ("tblHistory", "sha256"): Font(name="Consolas", size=9, color=BLUE),
+                   ("tblHistory", "sha256"): Font(name="Consolas", size=9, color="000000"),
                    ("tblHistory", "prices"): None,
-                   ("tblHistory", "price_sha256"): Font(name="Consolas", size=9, color=BLUE)}
+                   ("tblHistory", "price_sha256"): Font(name="Consolas", size=9, color="000000")}
 #: Height of a History row: three lines (a path of up to about 140 characters; a SHA-256 takes two), as a wrapped
 #: header's.
 HISTORY_ROW_HEIGHT = 13.5 * 3 + 1.5
