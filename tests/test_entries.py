@@ -416,3 +416,20 @@ def test_accounting_md_section_9_says_which_carrying_amount_the_entry_takes():
     quoted = " ".join(section.split())
     assert len(said) == 1 and said[0].split(" (see docs/accounting.md, section 9")[0] in quoted, said
     assert "[extinguishment] carrying_amount" in quoted
+
+
+@pytest.mark.parametrize("kind, carrying, cash", [
+    ("seed", "carrying amount of the preferred shares accepted", "none"),  # (no cash paid: the line says none)
+    ("holders", "carrying amount of the preferred shares accepted", "cash in lieu of fractional shares")])
+def test_the_workbooks_memos_name_the_security_and_what_the_cash_pays(standard_books, kind, carrying, cash):
+    """Review 78: the Entries sheet kept "sweetener, arrears or accrued interest, and cash in lieu" over $33.24 of
+    cash in lieu alone (the words review 76 objected to in the command's entry), the workbook being what is handed
+    over; its memos are formulas, which validation ties to the engine's words (expected.py)."""
+    from openpyxl import load_workbook
+
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    wb = load_workbook(standard_books[kind], data_only=True)
+    sheet, t = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text)).table("tblEntries")
+    memos = [wb[sheet.title][f"{t.letter('memo')}{t.first_row + k}"].value for k in range(t.rows)]
+    assert memos[0] == carrying and memos[3] == "par value of the common shares issued" and memos[4] == cash

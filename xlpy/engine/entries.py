@@ -44,8 +44,8 @@ from decimal import Decimal
 
 from .numbers import CONTEXT, ZERO, excel_round, plain, units
 
-__all__ = ["ACCOUNTS", "EntryLine", "JournalEntry", "amounts_to_book", "charge_account", "entry_warnings",
-           "journal_entries", "journal_entry"]
+__all__ = ["ACCOUNTS", "EntryLine", "JournalEntry", "amounts_to_book", "cash_memo", "charge_account",
+           "entry_warnings", "journal_entries", "journal_entry"]
 
 #: Account names, in plain words; the charge's account says what the charge is.
 ACCOUNTS = {
@@ -170,12 +170,25 @@ def journal_entry(offer, results) -> JournalEntry:
     memo = ("the charge: fair value of the inducement" if results.treatment == "induced_conversion"
             else f"the charge: fair value less {carried}" if charge >= 0
             else f"the {'credit' if offer.kind == 'preferred' else 'gain'}: {carried} less fair value")
-    paid = (("cash sweetener", results.cash_sweetener),
-            ("dividend arrears" if offer.kind == "preferred" else "accrued interest paid", results.arrears_paid),
-            ("cash in lieu of fractional shares", results.fractional_cash))
     return _book(offer, "offer", offer.valuation.date, missing, f"{_held(offer, results.units_accepted)} accepted",
                  carrying, interest, (ACCOUNTS[_charge_account(results.charge_kind, charge)], charge, memo),
-                 results.common_issued, _cents(results.cash_paid), _cash_memo(paid))
+                 results.common_issued, _cents(results.cash_paid), cash_memo(offer, results))
+
+
+def cash_memo(offer, results) -> str:
+    """The offer entry's cash line's memo: what the cash paid is, by its parts that are not nothing (the workbook's
+    Entries sheet words it alike).
+
+    >>> from types import SimpleNamespace as N
+    >>> cash_memo(N(kind="preferred"), N(cash_sweetener=0, arrears_paid=0, fractional_cash=Decimal("41.55")))
+    'cash in lieu of fractional shares'
+    >>> cash_memo(N(kind="note"), N(cash_sweetener=1, arrears_paid=2, fractional_cash=3))
+    'cash sweetener, accrued interest paid and cash in lieu of fractional shares'
+    """
+    return _cash_memo((("cash sweetener", results.cash_sweetener),
+                       ("dividend arrears" if offer.kind == "preferred" else "accrued interest paid",
+                        results.arrears_paid),
+                       ("cash in lieu of fractional shares", results.fractional_cash)))
 
 
 def journal_entries(offer, results) -> tuple[JournalEntry, ...]:

@@ -181,12 +181,22 @@ def _entry_lines(lay: Layout, offer, results, entry: dict) -> dict[tuple[str, st
         value = Decimal(0) if amount is None else -amount if signed.startswith("-") else amount
         cells = {"account": (account, "text"), "date": (offer.valuation.date, "date"), "amount": (value, "money"),
                  "memo": (f"{NEEDS_INPUT}: see the amounts above" if amount is None else "none" if value == 0
-                          else memo if not memo.startswith("=") else _charge_memo(offer, results), "text")}
+                          else memo if not memo.startswith("=") else _memo(k, offer, results), "text")}
         if value:  # the other column is left blank ("")
             cells["debit" if value > 0 else "credit"] = (abs(value), "money")
         for key, (v, fmt) in cells.items():
             out[(sheet.title, f"{t.letter(key)}{row}")] = Expect(f"journal entry line {k + 1}: {key}", v, fmt)
     return out
+
+
+def _memo(line: int, offer, results) -> str:
+    """The memo of the entry's line *line* (0: the first) that the layout words by an expression, as the engine's
+    entry words it: the carrying line's security, the charge's word, the cash line's parts."""
+    from ..engine.entries import cash_memo
+
+    if line == 0:
+        return f"carrying amount of the {'preferred shares' if offer.kind == 'preferred' else 'notes'} accepted"
+    return cash_memo(offer, results) if line == 4 else _charge_memo(offer, results)
 
 
 def _charge_memo(offer, results) -> str:

@@ -23,15 +23,27 @@ CREDIT = "AND(EntryCharge<0,NOT(InducedTest))"
 #: negative to the cent) "the credit" or "the gain", as :func:`xlpy.engine.entries.journal_entry` words it.
 CHARGE_MEMO = 'IF(' + CREDIT + ',IF(Kind="preferred","the credit","the gain"),"the charge")'
 
+#: The carrying line's memo (an expression): the security by its name, as the engine's entry names it.
+CARRYING_MEMO = ('IF(Kind="preferred","carrying amount of the preferred shares accepted",'
+                 '"carrying amount of the notes accepted")')
+
+#: The cash line's memo (an expression): what the cash paid is, by its parts that are not nothing, as
+#: :func:`xlpy.engine.entries.cash_memo` words it ("cash in lieu of fractional shares" alone when that is all).
+_ARREARS = 'IF(Kind="preferred","dividend arrears","accrued interest paid")'
+_IN_LIEU = '"cash in lieu of fractional shares"'
+CASH_MEMO = ('CHOOSE(1+IF(Sweetener<>0,1,0)+IF(ArrearsPaid<>0,2,0)+IF(FractionalCash<>0,4,0),"cash","cash sweetener",'
+             f'{_ARREARS},"cash sweetener and "&{_ARREARS},{_IN_LIEU},"cash sweetener and "&{_IN_LIEU},'
+             f'{_ARREARS}&" and "&{_IN_LIEU},"cash sweetener, "&{_ARREARS}&" and "&{_IN_LIEU})')
+
 #: The journal entry's lines, in order: (account formula, signed amount formula, memo: a text, or an expression
 #: after "="); debits positive.
 ENTRY_LINES = (
     ('IF(Kind="preferred","Preferred stock","Convertible notes, net carrying amount")', "EntryCarrying",
-     "carrying amount of the units accepted"),
+     "=" + CARRYING_MEMO),
     ('"Accrued interest payable"', "EntryInterest", "accrued interest the holders give up"),
     ("ChargeAccount", "EntryCharge", "=" + CHARGE_MEMO),
-    ('"Common stock, at par"', "-EntryPar", "par value of the shares issued"),
-    ('"Cash"', "-EntryCash", "sweetener, arrears or accrued interest, and cash in lieu"),
+    ('"Common stock, at par"', "-EntryPar", "par value of the common shares issued"),
+    ('"Cash"', "-EntryCash", "=" + CASH_MEMO),
     ('"Additional paid-in capital"', "-EntryAPIC", "the balance"),
 )
 NEEDS_INPUT = "needs input"

@@ -41,7 +41,8 @@ LAYOUT_NAME = "xlpyLayout"
 #: (NOT_RUN_STATES: conditional formats, which the structure check does not compare, changed with the bump);
 #: 15: the Cover's Review block (PreparedBy, PreparedOn, ReviewedBy, ReviewedOn: inputs the engine ignores, blank at
 #: a build, kept by a refresh, which warns when it moves the figures after a review), and History's price file, its
-#: SHA-256, the operating-system user who ran the build or refresh and the xlpy version (review 76).
+#: SHA-256, the operating-system user who ran the build or refresh and the xlpy version (review 76); History's rows
+#: black, a record, not inputs; the Entries memos name the security and what the cash pays (CARRYING_MEMO, CASH_MEMO).
 LAYOUT_VERSION = 15
 #: Earlier layouts still read as this one, for the workbooks they wrote as this one writes them: layout -> the
 #: shape's parts (``tally``, ``ratio``) and the values a workbook of it is read at. None now: layouts 11, 12 and
