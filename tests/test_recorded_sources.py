@@ -276,7 +276,7 @@ def test_a_damaged_workbooks_record_names_its_bytes_and_one_saved_meanwhile_none
     a damaged workbook, where an auditor most wants it, had none."""
     import json
 
-    from xlpy.workbook import validate_many
+    from xlpy.workbook import validate as validating
 
     damaged = tmp_path / "damaged.xlsm"
     damaged.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
@@ -284,16 +284,29 @@ def test_a_damaged_workbooks_record_names_its_bytes_and_one_saved_meanwhile_none
     assert main(["validate", str(damaged), "--json", "--no-formulas", "--no-libreoffice"]) == 1
     [record] = json.loads(capsys.readouterr().out)
     assert record["sha256"] == hashlib.sha256(damaged.read_bytes()).hexdigest() and not record["ok"]
-    real = validate_many.validate
+    real = validating._validate
 
     def saved_meanwhile(p, *args):
         report = real(p, *args)
         Path(p).write_bytes(Path(p).read_bytes() + b"\x00")  # (Excel's save, as the validation ends)
         return report
 
-    monkeypatch.setattr(validate_many, "validate", saved_meanwhile)
+    monkeypatch.setattr(validating, "_validate", saved_meanwhile)
     assert main(["validate", str(book), "--json", "--no-formulas", "--no-libreoffice"]) == 0
     [record] = json.loads(capsys.readouterr().out)
     assert record["sha256"] is None
     assert ("the file changed while it was validated (saved meanwhile?): its record names no SHA-256; validate it "
             "again") in record["notes"]
+
+
+def test_builds_validation_record_names_the_workbook_it_wrote(tmp_path, capsys):
+    """Review 79: build's validation record (as validate --json gives one) had no SHA-256, its hash being read by
+    the command that validates several workbooks, which build does not call."""
+    import json
+
+    from repo_paths import SEED
+
+    book = tmp_path / "seed.xlsm"
+    assert main(["build", str(SEED), "-o", str(book), "--json", "--no-libreoffice"]) == 0
+    record = json.loads(capsys.readouterr().out)["validation"]
+    assert record["ok"] and record["sha256"] == hashlib.sha256(book.read_bytes()).hexdigest()

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from .. import __version__
 from .package import number_text
 
-__all__ = ["Finding", "Report", "engine_figure", "show"]
+__all__ = ["Finding", "Report", "engine_figure", "file_digest", "show"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,16 @@ class Report:
     def ok(self) -> bool:
         return not self.findings
 
+    def tie_to(self, first: str | None, last: str | None) -> Report:
+        """Record the SHA-256 of the file validated, read before the validation (*first*) and after it (*last*)
+        alike (a damaged file's too); a file saved meanwhile has none, and a note says to validate it again."""
+        if first is not None and first == last:
+            self.sha256 = first
+        elif first is not None:
+            self.notes.append("the file changed while it was validated (saved meanwhile?): its record names no "
+                              "SHA-256; validate it again")
+        return self
+
     def count(self, leg: str, compared: int) -> None:
         """Add *compared* figures compared by *leg* to the total and to the leg's own count."""
         self.cells_compared += compared
@@ -87,6 +97,18 @@ class Report:
             "notes": self.notes,
             "findings": [asdict(f) for f in self.findings],
         }
+
+
+def file_digest(path) -> str | None:
+    """The SHA-256 of the file at *path*, or None where it cannot be read (gone, a folder, a device)."""
+    from pathlib import Path
+
+    from ..files.recorded import sha256
+
+    try:
+        return sha256(Path(path)) if Path(path).is_file() else None
+    except OSError:
+        return None
 
 
 def show(v) -> str:

@@ -29,10 +29,11 @@ def last_row_note(path: Path, lay: Layout, results) -> list[str]:
     sheet, t = lay.table("tblHistory")
     cells = [[(sheet.title, f"{get_column_letter(t.first_col + i)}{row}") for i in recorded_columns(t)]
              for row in range(t.first_row, t.last_row + 1)]
-    reviewed = lay.cell("ReviewedOn")
-    held = xlsx_values(path, [c for row in cells for c in row] + [reviewed])
+    reviewed, reviewer = lay.cell("ReviewedOn"), lay.cell("ReviewedBy")
+    held = xlsx_values(path, [c for row in cells for c in row] + [reviewed, reviewer])
     records = [r for r in (tuple(held.get(c) for c in row) for row in cells) if any(v not in (None, "") for v in r)]
     note = history_moved_note(records, results, "xlpy refresh records a row for the figures as they stand")
     last = latest(records)
-    review = dated_before(held.get(reviewed), "!".join(reviewed), last[0] if last is not None else None)
+    review = dated_before(held.get(reviewed), "!".join(reviewed), last[0] if last is not None else None,
+                          held.get(reviewer))
     return [n for n in (note, review) if n]

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["dated_before", "review_date", "stale_review"]
+__all__ = ["AHEAD", "dated_before", "review_date", "stale_review"]
+
+#: Days a review may be dated past today's date in UTC (a reviewer east of Greenwich signs on their own day).
+AHEAD = 1
 
 
 def review_date(v: object) -> dt.date | None:
@@ -53,22 +56,41 @@ def stale_review(recorded, where, moved: list[str]) -> str | None:
         return None
     on = recorded("ReviewedOn")
     day = f" on {_said(on)}" if review_date(on) is not None else f" (no date of the review: {_said(on)})"
+    today = dt.datetime.now(dt.timezone.utc).date()
+    if review_date(on) is not None and review_date(on) > today + dt.timedelta(days=AHEAD):
+        day += f" (after today, {today.isoformat()} UTC: a date mistyped?)"
     what = f"moved {'; '.join(moved)}" if moved else "recorded another tally file for the same figures"
     return (f"warning: {where('ReviewedBy')}: reviewed by {str(who).strip()}{day}, before this refresh, which "
             f"{what}: the review does not cover these figures; review again (and type the new date in "
             f"{where('ReviewedOn')}); the sign-off is kept as typed")
 
 
-def dated_before(reviewed_on: object, where: str, last_when: object) -> str | None:
+def _blank(v: object) -> bool:
+    return v is None or str(v).strip() == ""
+
+
+def dated_before(reviewed_on: object, where: str, last_when: object, reviewed_by: object = None,
+                 today: dt.date | None = None) -> str | None:
     """``validate``'s note when the Cover's ``ReviewedOn`` (*reviewed_on*, at *where*) is a day before History's
     last row (written at *last_when*, ``YYYY-MM-DD HH:MM:SS`` UTC): the figures were refreshed since the review.
-    A ``ReviewedOn`` that holds no date is named as such; a blank one, or a row of no time, says nothing."""
-    if reviewed_on is None or str(reviewed_on).strip() == "":
-        return None
+    A ``ReviewedOn`` that holds no date, one after *today* (UTC; default the day now) by more than :data:`AHEAD`
+    (a year mistyped would silence the check for good), and a reviewer (*reviewed_by*) with no date of the review
+    or a date with no reviewer are each named; both blank, or a row of no time, say nothing."""
+    if _blank(reviewed_on):
+        return None if _blank(reviewed_by) else (
+            f"Cover: reviewed by {str(reviewed_by).strip()} with no date of the review ({where}, ReviewedOn, blank): "
+            "no one can tell which figures the review covers; type the day of the review (YYYY-MM-DD)")
+    if _blank(reviewed_by):
+        return (f"Cover: a date of review, {_said(reviewed_on)} ({where}, ReviewedOn), and no reviewer (ReviewedBy "
+                "blank): type who reviewed the workbook, or clear the date")
     day = review_date(reviewed_on)
     if day is None:
         return (f"Cover: {where} (ReviewedOn): is not a date, so no one can tell which figures the review covers; "
                 f"type the day of the review (YYYY-MM-DD), got {reviewed_on!r}")
+    today = today or dt.datetime.now(dt.timezone.utc).date()
+    if day > today + dt.timedelta(days=AHEAD):
+        return (f"Cover: reviewed on {day.isoformat()} ({where}, ReviewedOn), after today ({today.isoformat()}, UTC): "
+                "a date mistyped? No one can tell which figures the review covers; type the day of the review")
     row = review_date(str(last_when or ""))
     if row is None or day >= row:
         return None

@@ -52,7 +52,7 @@ from . import data as bookdata, recorded_sources, typed_ids
 from . import button_links, history_trail, libreoffice, offer_drift, progress, rebuild, saved_values, shown, table_edits
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
-from .findings import Finding, Report, engine_figure
+from .findings import Finding, Report, engine_figure, file_digest
 from .findings import show as _show
 from .formula_text import same_formula
 from .layout import CONF_SHEET, LAYOUT_NAME, NOT_REFRESHED, REQUIRED_NAMES, SHEETS, Layout, Shape, layout, renamed_hint
@@ -512,11 +512,10 @@ def _unknown_parts(book: str, path: Path, findings: list[Finding]) -> None:
 # --- entry points ------------------------------------------------------------------------------
 
 
-@collector_eased()
-@engine_context()
 def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False, label: str | None = None,
              offer_file=None) -> Report:
-    """Validate one workbook; see the module docstring.
+    """Validate one workbook; see the module docstring.  The report records the file's SHA-256, read before and
+    after alike (:meth:`~xlpy.workbook.findings.Report.tie_to`).
 
     Parameters
     ----------
@@ -527,7 +526,15 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     label : how the report and its findings name the workbook (default: the file's name).
     offer_file : the offer file's path, where *offer_path* is the Offer read from it (held to the Cover's record).
     """
-    path = Path(path)
+    first = file_digest(path)
+    report = _validate(Path(path), offer_path, legs, require_libreoffice, label, offer_file)
+    return report.tie_to(first, file_digest(path))
+
+
+@collector_eased()
+@engine_context()
+def _validate(path: Path, offer_path, legs, require_libreoffice: bool, label: str | None, offer_file) -> Report:
+    """:func:`validate`, its file's SHA-256 aside."""
     book = label or path.name
     findings: list[Finding] = []
     notes: list[str] = []

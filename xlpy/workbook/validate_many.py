@@ -21,26 +21,6 @@ def _device(path) -> bool:
     return p.exists() and not p.is_file() and not p.is_dir()
 
 
-def _digest(path) -> str | None:
-    """The SHA-256 of the file at *path*, or None where it cannot be read (gone, a folder, a device)."""
-    from ..files.recorded import sha256
-
-    try:
-        return sha256(Path(path)) if Path(path).is_file() else None
-    except OSError:
-        return None
-
-
-def _record_digest(report: Report, first: str | None, last: str | None) -> None:
-    """Record the SHA-256 of the file validated, read before the validation and after it alike (a damaged file's
-    too); a file saved meanwhile has none, and a note says to validate it again."""
-    if first is not None and first == last:
-        report.sha256 = first
-    elif first is not None:
-        report.notes.append("the file changed while it was validated (saved meanwhile?): its record names no "
-                            "SHA-256; validate it again")
-
-
 def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, progress=None,
                   refused=None) -> list[Report]:
     """Validate several workbooks, with a progress bar when there are more than one. The offer file is read once
@@ -72,9 +52,7 @@ def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, 
                 if busy := package_still_written(Path(p), label, "validate it when it is complete; it was not "
                                                  "validated"):
                     raise InputErrors([busy])
-                first = _digest(p)  # (the record's: the bytes read before and after, or none)
                 reports.append(validate(p, offer_path, legs, require_libreoffice, label, offer_file))
-                _record_digest(reports[-1], first, _digest(p))
             except (InputError, InputErrors) as exc:
                 if refused is None:
                     raise
