@@ -117,23 +117,15 @@ def compute_book(path: str | os.PathLike) -> BookOffer:
         The file is no standard workbook (one line naming it), or its inputs are refused: each problem at its
         cell, after the workbook's name.
     """
-    from openpyxl.utils.cell import range_boundaries
-
     from ..files import calendars
     from ..files.vector import ALLOCATOR  # numpy, for large holder tables
+    from .openpyxl_access import WorkbookCells
 
     path = Path(path)
     name = path.name
     wb, lay = open_standard(path, str(path))
 
-    def get(sheet, ref):
-        return wb[sheet][ref].value if sheet in wb.sheetnames else None
-
-    def get_rows(sheet, ref):
-        if sheet not in wb.sheetnames:
-            return []
-        c1, r1, c2, r2 = range_boundaries(ref)
-        return list(wb[sheet].iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2, values_only=True))
+    get, get_rows = (reader := WorkbookCells(wb)).get, reader.get_rows
 
     aside: list[InputError] = []  # (a holder id typed that looks like another line's: said, and computed still)
     try:

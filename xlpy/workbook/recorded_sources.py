@@ -23,6 +23,7 @@ from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, composed_alike, sha25
 from . import typed_since
 from .findings import Finding
 from .layout import NOT_REFRESHED, Layout
+from .openpyxl_access import WorkbookCells
 from .saved_values import HOLDER_TABLE
 
 __all__ = ["check", "offer_notes", "typed_input_notes"]
@@ -31,29 +32,6 @@ __all__ = ["check", "offer_notes", "typed_input_notes"]
 #: file's words, the table's words).
 _RECORDED = ((HOLDER_TABLE, "TallySource", "TallySha256", "the tally", "the holder table"),
              ("tblPrices", "PriceSource", "PriceSha256", "the price file", "the price table"))
-
-
-class _Cells:
-    """The reading side of a :class:`~xlpy.workbook.backends.Book` over an openpyxl workbook, for
-    :mod:`~xlpy.workbook.typed_since`: *folder*, the one the Cover's paths are relative to."""
-
-    def __init__(self, wb, folder: Path):
-        self.wb, self.folder = wb, folder
-
-    def get(self, sheet: str, ref: str) -> object:
-        return self.wb[sheet][ref].value if sheet in self.wb.sheetnames else None
-
-    def get_rows(self, sheet: str, ref: str) -> list[list[object]]:
-        """The values of area *ref*, row by row, read from the cells there are (none made by asking: a 100,000-line
-        table in a tenth of the time ``iter_rows`` takes)."""
-        from openpyxl.utils.cell import range_boundaries
-
-        from .openpyxl_access import cell_map
-
-        c1, r1, c2, r2 = range_boundaries(ref)
-        cells, columns = cell_map(self.wb[sheet]), range(c1, c2 + 1)
-        return [[None if (cell := cells.get((r, c))) is None else cell.value for c in columns]
-                for r in range(r1, r2 + 1)]
 
 
 def _named(text: str) -> str:
@@ -69,7 +47,7 @@ def check(name: str, wb, lay: Layout, path: Path, findings: list[Finding], notes
     """Hold *wb*'s holder and price tables to the files its Cover records (see the module docstring): a finding
     for a table that differs, a note for a file that cannot be compared.  *path*: the workbook's file (a link: its
     target's folder holds the files)."""
-    book = _Cells(wb, Path(os.path.realpath(path)).parent)
+    book = WorkbookCells(wb, Path(os.path.realpath(path)).parent)
     refreshed = str(book.get(*lay.cell("RefreshedAt")) or "").strip() if "RefreshedAt" in lay.names else ""
     since = "the last refresh" if refreshed not in ("", NOT_REFRESHED) else "the build"
     for table, source, digest, file, words in _RECORDED:
@@ -85,7 +63,7 @@ def check(name: str, wb, lay: Layout, path: Path, findings: list[Finding], notes
         _compare(name, book, lay, (table, _named(given), file, words, since), at, findings, notes)
 
 
-def _recorded_file(book: _Cells, given: str, recorded: str, since: str) -> tuple[Path | None, str]:
+def _recorded_file(book: WorkbookCells, given: str, recorded: str, since: str) -> tuple[Path | None, str]:
     """(the file the Cover records as *given*, byte for byte as its SHA-256 *recorded* says, ``""``), or (None, why
     not: the record's cell blank or saying no file; else ``(the record): ...``)."""
     if given in ("", NO_TALLY_FILE, NO_PRICE_FILE):
@@ -109,7 +87,7 @@ def _recorded_file(book: _Cells, given: str, recorded: str, since: str) -> tuple
     return at, ""
 
 
-def _compare(name: str, book: _Cells, lay: Layout, said: tuple[str, ...], at: Path, findings: list[Finding],
+def _compare(name: str, book: WorkbookCells, lay: Layout, said: tuple[str, ...], at: Path, findings: list[Finding],
              notes: list[str]) -> None:
     """The finding of a table held to its recorded file *at*, byte for byte as the Cover records it (*said*: the
     table, the file as recorded, the file's and the table's words, since when)."""
@@ -151,7 +129,7 @@ def offer_notes(wb, lay: Layout, given) -> list[str]:
     the file given, not to the build's."""
     if not isinstance(given, (str, os.PathLike)) or "OfferSha256" not in lay.names:
         return []
-    book = _Cells(wb, Path())
+    book = WorkbookCells(wb, Path())
     recorded = str(book.get(*lay.cell("OfferSha256")) or "").strip()
     try:
         got = sha256(Path(given))
@@ -177,7 +155,7 @@ def typed_input_notes(wb, lay: Layout, path: Path, offer) -> list[str]:
 
     if not {"OfferFile", "OfferSha256", "TallySource"} <= lay.names.keys():
         return []
-    book = _Cells(wb, Path(os.path.realpath(path)).parent)
+    book = WorkbookCells(wb, Path(os.path.realpath(path)).parent)
     name = str(book.get(*lay.cell("OfferFile")) or "").strip()
     if not name or Path(name).name != name:  # (the build records one beside the workbook by its name alone)
         return []

@@ -56,7 +56,7 @@ from .findings import Finding, Report, engine_figure, file_digest
 from .findings import show as _show
 from .formula_text import same_formula
 from .layout import CONF_SHEET, LAYOUT_NAME, NOT_REFRESHED, REQUIRED_NAMES, SHEETS, Layout, Shape, layout, renamed_hint
-from .openpyxl_access import cell_map
+from .openpyxl_access import WorkbookCells, cell_map
 from .readback import (
     application_version,
     formulas_table_values,
@@ -685,16 +685,7 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
 def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding], notes: list[str]) -> tuple | None:
     """The workbook's offer, the engine's results on it and the engine's value of each cell: (offer, results,
     cells); None (findings in *later*) if it cannot run."""
-
-    def get(sheet, ref):
-        return wb[sheet][ref].value if sheet in wb.sheetnames else None
-
-    def get_rows(sheet, ref):
-        if sheet not in wb.sheetnames:
-            return []
-        c1, r1, c2, r2 = range_boundaries(ref)
-        return list(wb[sheet].iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2, values_only=True))
-
+    get, get_rows = (reader := WorkbookCells(wb)).get, reader.get_rows
     try:  # (a holder id typed that looks like another line's: a finding, and the figures are still compared)
         offer = bookdata.read_offer(get, lay, get_rows=get_rows, aside=lambda p: later.append(
             Finding(book, p.field, p.reason, "", p.got, "inputs")))
