@@ -7,10 +7,16 @@ writes the file's lines over it.  So validate reads each recorded file again whe
 for byte as recorded, and a table that differs from it is a finding (``sources``), its cells named as the refresh
 names them (:mod:`xlpy.workbook.typed_since`).  A table sorted since holds the same lines: no finding.
 
-A recorded file that is not there (the workbook sent on alone), or that has other bytes than the Cover records
-(replaced since: the agent's next file under the same name, or a record typed over), is a note: the table is not
-compared with it, and the note says why.  The offer file is held to the workbook only when given (``--offer``);
-:func:`offer_notes` says when the one given is not the file the Cover records.
+A recorded file that is not there (the workbook sent on alone), that has other bytes than the Cover records
+(replaced since: the agent's next file under the same name, or a record typed over), or that names a network
+location (never opened: a received workbook may name any host, which Windows would connect to) is a note: the
+table is not compared with it, and the note says why; so is a record that names no file.  Where the Cover records a
+column mapping file, whose bytes it does not record, the finding says the mapping may have changed instead.
+
+The offer file is held to the workbook, each difference a finding, only when given (``--offer``):
+:func:`offer_notes` says when the one given is not the file the Cover records.  Without it,
+:func:`typed_input_notes` names in a note the inputs typed since the build, against the offer file beside the
+workbook as built.
 """
 
 from __future__ import annotations
