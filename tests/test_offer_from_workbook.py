@@ -129,7 +129,7 @@ def test_an_input_the_entry_needs_is_named_at_its_cell(standard_books, tmp_path,
     status, out, err = run(capsys, "entries", book)
     assert (status, out) == (2, "")
     assert err.splitlines()[-1] == "xlpy entries: nopar.xlsm: Inputs!C36 (ParValue): is required: the journal " \
-                                   "entry needs it"
+                                   "entry needs it, got nothing"
 
 
 def test_a_workbook_not_xlpys_is_refused_in_one_line(tmp_path, capsys):

@@ -43,9 +43,10 @@ class BookOffer:
     note: str  # where the inputs came from: the workbook, when it was last refreshed (or built)
 
     def problem(self, key: str, reason: str) -> InputError:
-        """A problem the engine words by offer-file *key* (``accounting.par_value``), at the workbook's input cell;
-        each key *reason* names, at its cell too."""
-        return bookdata.in_workbook_terms(self.lay, InputError(key, None, reason, show_value=False)).located(self.name)
+        """A problem of a blank input the engine words by offer-file *key* (``accounting.par_value``), at the
+        workbook's input cell, ending ``got nothing`` as a blank cell's problem does; each key *reason* names, at
+        its cell too."""
+        return bookdata.in_workbook_terms(self.lay, InputError(key, None, reason)).located(self.name)
 
     def said(self, warnings) -> list[str]:
         """Warnings the engine words by offer-file key, each key as the workbook's input cell."""
