@@ -180,6 +180,36 @@ def test_a_layout_14_history_is_carried_with_the_new_columns_blank(standard_book
     assert [held[k] for k in ("prices", "price_sha256", "user", "version")] == [None] * 4
 
 
+def test_a_rebuild_carrying_history_says_the_old_sign_off_is_not_carried(tmp_path, monkeypatch, capsys):
+    """The last note's left-alone item (review 79): ``--history-from`` dropped the old workbook's sign-off without a
+    word on the screen; the rebuilt workbook is a new workpaper, blank in the Review block, and the build says so."""
+    import shutil
+
+    shutil.copy(FORMULA, tmp_path / FORMULA.name)
+    shutil.copytree(DATA, tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["build", FORMULA.name, "-o", "old.xlsm", "--no-validate", "-q"]) == 0
+    rebuild = ["build", FORMULA.name, "-o", "new.xlsm", "--history-from", "old.xlsm", "--no-validate", "--force"]
+    assert cli.main(rebuild) == 0
+    assert "sign-off" not in capsys.readouterr().err  # a blank Review block: nothing to say
+    _sign(tmp_path / "old.xlsm")
+    assert cli.main(rebuild) == 0
+    warned = ("--history-from: old.xlsm was prepared by B. Smith on 2026-12-03 and reviewed by A. Jones on "
+              "2026-12-04; that sign-off is not carried: the rebuilt workbook is a new workpaper, its Review block "
+              "blank (Cover: Prepared by, Prepared on, Reviewed by, Reviewed on) until it is prepared and reviewed "
+              "again; the old one keeps the sign-off")
+    assert capsys.readouterr().err.splitlines()[-1] == f"xlpy build: warning: {warned}"
+    assert all(v is None for v in _cover(tmp_path / "new.xlsm").values())
+    assert _cover(tmp_path / "old.xlsm") == {**SIGNED, "PreparedOn": dt.datetime(2026, 12, 3),
+                                             "ReviewedOn": dt.datetime(2026, 12, 4)}
+    _sign(tmp_path / "old.xlsm", {"PreparedBy": None, "PreparedOn": None, "ReviewedOn": None})
+    assert cli.main([*rebuild, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["warnings"][-1] == (
+        "--history-from: old.xlsm was reviewed by A. Jones; that sign-off is not carried: the rebuilt "
+        "workbook is a new workpaper, its Review block blank (Cover: Prepared by, Prepared on, Reviewed by, Reviewed "
+        "on) until it is prepared and reviewed again; the old one keeps the sign-off")
+
+
 def test_history_prints_its_figures_a_page_wide_and_the_new_columns_on_the_page_beside(standard_books):
     """Sixteen columns fitted to one landscape page printed at about 40%: the figures (to the change column) take
     the first page wide at the scale that fits them, the price file, its SHA-256, the user and the version the page

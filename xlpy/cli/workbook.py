@@ -108,14 +108,15 @@ def _kept(kept: list[Path], out: Path) -> str:
     return f" (the previous version is kept as {_kept_as(kept, out)})" if kept else ""
 
 
-def _history_from(given: str | None, offer_id: str, folder: Path) -> list[tuple]:
+def _history_from(given: str | None, offer_id: str, folder: Path) -> tuple[list[tuple], list[str]]:
     """``--history-from OLD``: the History rows of the earlier workbook *given* (none without it), their tally files
-    recorded from *folder*, the new workbook's."""
+    recorded from *folder*, the new workbook's; and the warning that its sign-off is not carried, when it has one."""
     if given is None:
-        return []
-    from ..workbook.history_carry import carried_history
+        return [], []
+    from ..workbook.history_carry import carried_history, sign_off_left
 
-    return carried_history(Path(given), offer_id, folder)
+    rows = carried_history(Path(given), offer_id, folder)
+    return rows, list(filter(None, [sign_off_left(Path(given))]))
 
 
 def _carried(given: str | None, history: list[tuple]) -> str:
@@ -417,7 +418,7 @@ def run_build(args: argparse.Namespace) -> int:
         target = locks.target_of(out) if out.exists() else out  # a link's target is replaced, the link stays
         record = _sources_record(offer_path, offer, target)
         # (read before the old one may be replaced: -o OLD)
-        history = _history_from(args.history_from, offer.id, target.parent)
+        history, left = _history_from(args.history_from, offer.id, target.parent)
     # (a dangling link: nothing to keep; --keep 0: no backup is kept, so none is written only to be removed)
     replacing = out.exists()
     backup, kept = _backup(target, replacing, args.no_backup or args.keep == 0)
@@ -442,7 +443,7 @@ def run_build(args: argparse.Namespace) -> int:
             print(_built_line(out, offer, results, f"{_kept(kept, out)}{_removed(pruned, args.keep)}"
                               f"{_carried(args.history_from, history)}"))
         # as compute says them (a preliminary count, proration, a fraction's price), and as entries says its own
-        warnings = list(results.warnings) + entry_warnings(offer, results, len(results.exchanges))
+        warnings = list(results.warnings) + entry_warnings(offer, results, len(results.exchanges)) + left
         warn(args, warnings)
         if args.no_validate:
             return (_print_built(out, results, None, kept, _carried_json(args, history), pruned, warnings)

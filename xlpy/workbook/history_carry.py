@@ -20,7 +20,7 @@ from pathlib import Path
 from ..engine.errors import Busy, InputError
 from .layout.history import HISTORY_COLUMNS
 
-__all__ = ["FIELD", "carried_history", "rebased"]
+__all__ = ["FIELD", "carried_history", "rebased", "sign_off_left"]
 
 #: The command-line option a problem of the old workbook is named by.
 FIELD = "--history-from"
@@ -155,7 +155,24 @@ def _rows(book, m: re.Match, refused) -> list[tuple]:
     return out
 
 
+def sign_off_left(path: Path) -> str | None:
+    """The warning that the sign-off in the Review block of the earlier workbook at *path* (read after
+    :func:`carried_history` read its History) is not carried into the rebuild, or None when the block is blank, or
+    the workbook has none (layout 14 and earlier): :func:`xlpy.workbook.review.not_carried`."""
+    from .backends import PackageBook
+    from .review import SIGN_OFF, not_carried
+
+    with PackageBook(path) as book:
+        values = {name: _named_cell(book, name) for pair in SIGN_OFF for name in pair[:2]}
+    return not_carried(values.get, str(path))
+
+
+def _named_cell(book, name: str) -> object:
+    """The value of the one cell the defined *name* points at in *book*, or None (no such name)."""
+    m = _RANGE.fullmatch((book.name(name) or "").strip())
+    return book.get(m["sheet"].replace("''", "'"), f"{m['col']}{m['first']}") if m else None
+
+
 def _offer_id(book) -> object:
     """The offer id the workbook's Inputs hold (its ``OfferId``), or None."""
-    m = _RANGE.fullmatch((book.name("OfferId") or "").strip())
-    return book.get(m["sheet"].replace("''", "'"), f"{m['col']}{m['first']}") if m else None
+    return _named_cell(book, "OfferId")

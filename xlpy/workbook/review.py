@@ -5,17 +5,21 @@ is a person's evidence that the workbook was prepared and reviewed: inputs the e
 blank and a refresh never writes.  A review covers the figures as they stood when it was signed: a refresh that
 records a new History row after it (the count or the charge moved) warns that the review no longer covers them
 (:func:`stale_review`), and ``xlpy validate`` notes a review dated before History's last row (:func:`dated_before`).
-Neither clears the sign-off: the reviewer reviews again and types the new date.
+Neither clears the sign-off: the reviewer reviews again and types the new date.  A rebuild is a new workpaper,
+blank in the block: ``xlpy build --history-from OLD`` carries OLD's History but not its sign-off, and says so
+(:func:`not_carried`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["AHEAD", "dated_before", "review_date", "stale_review"]
+__all__ = ["AHEAD", "SIGN_OFF", "dated_before", "not_carried", "review_date", "stale_review"]
 
 #: Days a review may be dated past today's date in UTC (a reviewer east of Greenwich signs on their own day).
 AHEAD = 1
+#: The Review block's names, as (who, on) pairs, with the words a message gives each pair.
+SIGN_OFF = (("PreparedBy", "PreparedOn", "prepared"), ("ReviewedBy", "ReviewedOn", "reviewed"))
 
 
 def review_date(v: object) -> dt.date | None:
@@ -97,3 +101,20 @@ def dated_before(reviewed_on: object, where: str, last_when: object, reviewed_by
     return (f"Cover: reviewed on {day.isoformat()} ({where}, ReviewedOn), before History's last row ({last_when} "
             "UTC): the figures were refreshed since the review, which does not cover them; review again and type "
             "the new date")
+
+
+def not_carried(recorded, old: str) -> str | None:
+    """The warning of a build that carries the History of the earlier workbook *old* (``--history-from``) whose
+    Review block is filled, or None when it is blank: the rebuilt workbook is a new workpaper, its Review block
+    blank, and the sign-off stays in *old* (*recorded*: name -> the old Cover's value, None where it has none)."""
+    said = []
+    for who, on, verb in SIGN_OFF:
+        if not (_blank(recorded(who)) and _blank(recorded(on))):
+            by = "" if _blank(recorded(who)) else f" by {str(recorded(who)).strip()}"
+            day = "" if _blank(recorded(on)) else f" on {_said(recorded(on))}"
+            said.append(f"{verb}{by}{day}")
+    if not said:
+        return None
+    return (f"--history-from: {old} was {' and '.join(said)}; that sign-off is not carried: the rebuilt "
+            "workbook is a new workpaper, its Review block blank (Cover: Prepared by, Prepared on, Reviewed by, "
+            "Reviewed on) until it is prepared and reviewed again; the old one keeps the sign-off")
