@@ -46,6 +46,8 @@ import tempfile
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 
+from . import leftovers
+
 __all__ = [
     "LibreOfficeError",
     "SOFFICE_ENV_VAR",
@@ -271,7 +273,7 @@ def libreoffice_profile(base_dir: os.PathLike | str | None = None) -> Iterator[P
     every formula on load (xlsx and ods), never update external links, never
     run macros and skip first-start dialogs and lock files.
     """
-    profile = Path(tempfile.mkdtemp(prefix="xlpy-lo-profile-", dir=base_dir)).absolute()
+    profile = Path(leftovers.mkdtemp("lo-profile", base_dir)).absolute()
     try:
         user = profile / "user"
         user.mkdir()
@@ -499,7 +501,7 @@ def recalculate(path: os.PathLike | str, out_dir: os.PathLike | str | None = Non
     """
     if out_dir is None:
         _check_inputs([path])
-        out_dir = tempfile.mkdtemp(prefix="xlpy-recalc-")
+        out_dir = leftovers.mkdtemp("recalc")
     return recalculate_many([path], out_dir, timeout=timeout)[0]
 
 
@@ -691,7 +693,7 @@ def recalculated_values(path: os.PathLike | str,
     LibreOfficeError
         See :func:`recalculate`.
     """
-    with tempfile.TemporaryDirectory(prefix="xlpy-recalc-") as tmp:
+    with leftovers.temporary_directory("recalc") as tmp:
         return read_values(recalculate(path, tmp, timeout=timeout))
 
 
@@ -716,7 +718,7 @@ def named_values(path: os.PathLike | str, timeout: float | None = DEFAULT_TIMEOU
     LibreOfficeError
         See :func:`recalculate`.
     """
-    with tempfile.TemporaryDirectory(prefix="xlpy-recalc-") as tmp:
+    with leftovers.temporary_directory("recalc") as tmp:
         return read_named_values(recalculate(path, tmp, timeout=timeout))
 
 

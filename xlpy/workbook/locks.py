@@ -56,7 +56,7 @@ except ImportError:  # pragma: no cover
 
 __all__ = ["InterruptedAfterWriting", "RefreshLock", "busy_message", "check_writable", "clean_stale", "excel_owner",
            "held_signals", "kept_as", "libreoffice_owner", "name_problem", "opened_by", "path_problem",
-           "prune_backups", "replace_with", "target_of", "write_file"]
+           "process_gone", "prune_backups", "replace_with", "target_of", "write_file"]
 
 PARTIAL = ".~xlpy-partial."
 #: The longest file name a file system takes, in bytes (Linux, macOS; Windows counts UTF-16 units, as many).
@@ -318,10 +318,16 @@ def _left_by_a_crash(holder: str, written: float | None = None) -> bool:
     m = re.fullmatch(r"pid (\d+), .* on (.+)", holder.strip())
     if m is None or m.group(2) != socket.gethostname():
         return False
+    return process_gone(int(m.group(1)), written)
+
+
+def process_gone(pid: int, since: float | None = None) -> bool:
+    """Whether this computer runs no process *pid* (one of another user's is running); on Windows, which soon gives
+    a process id again, one that began after *since* (a Unix time) is another process, so *pid*'s is gone."""
     if os.name == "nt":  # (Windows' os.kill ends a process: asked of the system instead)
-        return _windows_process_gone(int(m.group(1)), since=written)
+        return _windows_process_gone(pid, since=since)
     try:
-        os.kill(int(m.group(1)), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return True
     except OSError:  # (alive, another user's)
@@ -498,7 +504,9 @@ def _temp(target: Path, what: str) -> tuple[int, Path]:
 def keep_access(original: Path, new: Path) -> None:
     """Give *new* (a file about to replace *original*, or its backup) *original*'s owner, group, extended
     attributes (a POSIX access list among them) and permissions, as far as the user may: a colleague who could
-    open the workbook before a refresh can open it after.
+    open the workbook before a refresh can open it after, and no one else.  An attribute *new* has and *original*
+    has not is removed: the access list a folder's default one gives each file made in it would let others read
+    a workbook kept private (and take the group's access away: its group bits become the list's mask).
 
     The owner is kept when xlpy runs as root (a scheduled job) or owns the file; the group whenever the user is
     in it (a shared folder's ``finance`` group).  What the system does not allow is left as the new file has it.
@@ -515,6 +523,15 @@ def keep_access(original: Path, new: Path) -> None:
             names = os.listxattr(original)
         except OSError:
             names = []
+        try:  # (the folder's default access list, inherited by a file made there: none the original did not have)
+            inherited = [n for n in os.listxattr(new) if n not in names]
+        except OSError:
+            inherited = []
+        for name in inherited:
+            try:
+                os.removexattr(new, name)
+            except OSError:  # (one the user may not remove)
+                pass
         for name in names:
             try:
                 os.setxattr(new, name, os.getxattr(original, name))

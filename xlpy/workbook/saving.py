@@ -23,6 +23,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+from . import leftovers
+
 __all__ = ["atomic_save", "workbook_bytes"]
 
 
@@ -32,7 +34,7 @@ def workbook_bytes(wb, when: dt.datetime | None = None) -> bytes:
     ignored: list[BaseException] = []  # what openpyxl's sheet writers met as they closed, printed and not raised
     hook, sys.unraisablehook = sys.unraisablehook, lambda u: ignored.append(u.exc_value)
     try:
-        with _numbers_whole():
+        with _numbers_whole(), leftovers.openpyxl_files_private():
             wb.save(buf)
     except BaseException as exc:  # (an interrupt mid-save: openpyxl's zip let go now, while its buffer is open, not
         traceback.clear_frames(exc.__traceback__)  # at the interpreter's exit: "Exception ignored ... closed file")

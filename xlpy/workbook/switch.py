@@ -31,13 +31,12 @@ from __future__ import annotations
 
 import itertools
 import re
-import tempfile
 from pathlib import Path, PurePosixPath
 
 from openpyxl.utils import get_column_letter
 
 from ..engine.errors import InputError
-from . import package
+from . import leftovers, package
 from .layout import LABEL_COL, NOTE_COL, Layout, Shape, layout
 
 __all__ = ["LIVE_REFUSAL", "SHEET", "Switch", "target_shape", "tenders_areas"]
@@ -243,7 +242,7 @@ def _fresh_package(offer, results) -> package.Package | None:
     from ..engine.errors import InputErrors
     from .build import build_workbook
 
-    with tempfile.TemporaryDirectory(prefix="xlpy-switch-") as tmp:
+    with leftovers.temporary_directory("switch") as tmp:
         try:
             path = build_workbook(offer, results, Path(tmp) / "switch.xlsm")
         except (InputError, InputErrors):

@@ -34,7 +34,6 @@ import datetime as dt
 import math
 import os
 import re
-import tempfile
 from decimal import Decimal
 from functools import partial
 from importlib.metadata import version as package_version
@@ -48,7 +47,7 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import engine_context, to_decimal
 from ..excel import vba
 from ..files.steady import not_a_file
-from . import data as bookdata, recorded_sources, typed_ids
+from . import data as bookdata, leftovers, recorded_sources, typed_ids
 from . import button_links, history_trail, libreoffice, offer_drift, progress, rebuild, saved_values, shown, table_edits
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
@@ -759,7 +758,7 @@ def _start_libreoffice(path, wb, exp, book: str, lo_findings: list, columns):
     import concurrent.futures
     import contextvars
 
-    tmp = tempfile.TemporaryDirectory(prefix="xlpy-validate-")
+    tmp = leftovers.temporary_directory("validate")
     copy = _libreoffice_copy(path, wb, exp, Path(tmp.name), book, lo_findings, columns)
     pool = concurrent.futures.ThreadPoolExecutor(1)
     return tmp, pool, pool.submit(contextvars.copy_context().run, libreoffice.recalculate, copy, Path(tmp.name) / "out")

@@ -1,0 +1,96 @@
+"""xlpy's folders in the system's temporary folder, and those a killed xlpy left there, removed by the next run.
+
+validate's LibreOffice leg, a switching refresh's trial build, a recalculation, LibreOffice's profile and
+openpyxl's sheet files while a workbook is saved each work in a folder of their own in the system's temporary
+folder (readable by the user alone, 0700), removed when the work ends, on an error and on a signal.  A process
+killed outright (``kill -9``, out of memory, a power loss) cannot remove it, and it holds a copy of the workbook,
+holder table and all: before the offer's results are announced, material non-public figures, in a folder every
+program of the machine passes through.  So each such folder is named with the process that made it
+(``xlpy-validate-4242-k3j9``), and the next xlpy that makes one removes this user's whose process is gone and that
+are older than :data:`ORPHANED_AFTER` (a folder of a run going on meanwhile, or of another machine's process
+sharing the folder, is left alone).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+__all__ = ["KINDS", "ORPHANED_AFTER", "mkdtemp", "openpyxl_files_private", "sweep", "temporary_directory"]
+
+#: The kinds of folder, each named ``xlpy-KIND-PID-...``.
+KINDS = ("validate", "lo-profile", "switch", "recalc", "save")
+#: A folder of a process that is gone is removed when it is older than this (seconds): as render's staging folders.
+ORPHANED_AFTER = 15 * 60
+
+_NAMED = re.compile(r"xlpy-(?:%s)-(\d+)-" % "|".join(map(re.escape, KINDS)))
+_SWAP = threading.Lock()
+
+
+def _prefix(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"kind: must be one of {', '.join(KINDS)}, got {kind!r}")
+    return f"xlpy-{kind}-{os.getpid()}-"
+
+
+def temporary_directory(kind: str, folder: str | os.PathLike | None = None) -> tempfile.TemporaryDirectory:
+    """:class:`tempfile.TemporaryDirectory` named for *kind* and this process, in *folder* (default the system's
+    temporary folder), after the folders killed runs left there are removed (:func:`sweep`)."""
+    sweep(folder)
+    return tempfile.TemporaryDirectory(prefix=_prefix(kind), dir=folder)
+
+
+def mkdtemp(kind: str, folder: str | os.PathLike | None = None) -> str:
+    """:func:`tempfile.mkdtemp` named as :func:`temporary_directory` names a folder (the caller removes it)."""
+    sweep(folder)
+    return tempfile.mkdtemp(prefix=_prefix(kind), dir=folder)
+
+
+def sweep(folder: str | os.PathLike | None = None, now: float | None = None) -> list[Path]:
+    """Remove from *folder* (default the system's temporary folder) the folders xlpy named for a process of this
+    user that is gone, older than :data:`ORPHANED_AFTER`; returns those removed.  Anything that cannot be read
+    or removed is passed over: the work at hand goes on."""
+    from .locks import process_gone
+
+    base = Path(folder if folder is not None else tempfile.gettempdir())
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _NAMED.match(entry.name)
+        if m is None:
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            mine = not hasattr(os, "getuid") or st.st_uid == os.getuid()
+            left = (entry.is_dir(follow_symlinks=False) and mine and now - st.st_mtime > ORPHANED_AFTER
+                    and int(m.group(1)) != os.getpid() and process_gone(int(m.group(1)), st.st_mtime))
+        except (OSError, ValueError):
+            continue
+        if left:
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(Path(entry.path))
+    return removed
+
+
+@contextlib.contextmanager
+def openpyxl_files_private():
+    """While openpyxl saves a workbook, its sheet files (each sheet's XML, holder rows among them, written to
+    ``openpyxl.*`` temporary files until the package is made) are made in a folder of xlpy's (:data:`KINDS`
+    ``save``), not loose in the system's temporary folder, where a killed save left them for good."""
+    with _SWAP, temporary_directory("save") as folder:
+        before = tempfile.tempdir
+        tempfile.tempdir = folder
+        try:
+            yield Path(folder)
+        finally:
+            tempfile.tempdir = before
