@@ -167,6 +167,35 @@ def test_a_render_removes_the_staging_folders_a_killed_render_left(tmp_path, mon
                                                      "offer.pdf"]
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_render_is_no_more_readable_than_the_workbook(tmp_path, monkeypatch):
+    """Review 80: the pages and PDF of a workbook kept 0600 were made 0644 under the usual umask (022): readable
+    by anyone on the machine, its figures the workbook's.  They take no permission the workbook does not give."""
+    from xlpy.workbook import rendering
+
+    book = tmp_path / "offer.xlsm"
+    book.write_bytes(b"the workbook")
+
+    def to_pdf(path, out_dir, timeout=None):
+        (out_dir / "offer.pdf").write_bytes(b"%PDF")
+        return out_dir / "offer.pdf"
+
+    def pdf_to_pngs(pdf, out_dir, dpi=110, timeout=None):
+        (out_dir / "offer-1.png").write_bytes(b"png")
+        return [out_dir / "offer-1.png"]
+
+    monkeypatch.setattr(rendering, "to_pdf", to_pdf)
+    monkeypatch.setattr(rendering, "pdf_to_pngs", pdf_to_pngs)
+    old = os.umask(0o022)
+    try:
+        for mode, made in ((0o600, 0o600), (0o640, 0o640), (0o644, 0o644), (0o666, 0o644)):
+            os.chmod(book, mode)
+            pages = rendering.render(book, tmp_path / "renders")
+            assert {p.stat().st_mode & 0o777 for p in pages} == {made}, oct(mode)
+    finally:
+        os.umask(old)
+
+
 def test_a_system_without_owners_or_extended_attributes_still_replaces_the_workbook(tmp_path, monkeypatch):
     """Windows has no os.chown and no os.listxattr: the permissions are kept, and nothing else is tried."""
     path = _workbook(tmp_path)

@@ -193,7 +193,7 @@ def render(path: os.PathLike | str, out_dir: os.PathLike | str, dpi: int = 110,
     Returns
     -------
     list of pathlib.Path
-        ``[pdf, png_page_1, png_page_2, ...]``.
+        ``[pdf, png_page_1, png_page_2, ...]``, none readable by more people than the workbook is.
 
     Raises
     ------
@@ -216,10 +216,22 @@ def render(path: os.PathLike | str, out_dir: os.PathLike | str, dpi: int = 110,
             raise named from None
         outputs = []
         for made in (staged, *pages):
+            _no_wider_than(made, path)
             os.replace(made, out_dir / made.name)
             outputs.append(out_dir / made.name)
     _remove_later_pages(out_dir, staged.stem, len(pages))
     return outputs
+
+
+def _no_wider_than(made: Path, workbook: os.PathLike | str) -> None:
+    """Take from the page or PDF *made* any permission the *workbook* it shows does not give (its figures are the
+    workbook's: a workbook kept private renders private, whatever the umask; not on Windows)."""
+    if os.name == "nt":
+        return
+    try:
+        os.chmod(made, made.stat().st_mode & os.stat(workbook).st_mode & 0o777)
+    except OSError:  # (a workbook gone meanwhile, a file system without modes: the file as made)
+        pass
 
 
 def _remove_orphaned_stages(out_dir: Path) -> None:
