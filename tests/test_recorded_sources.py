@@ -310,3 +310,143 @@ def test_builds_validation_record_names_the_workbook_it_wrote(tmp_path, capsys):
     assert main(["build", str(SEED), "-o", str(book), "--json", "--no-libreoffice"]) == 0
     record = json.loads(capsys.readouterr().out)["validation"]
     assert record["ok"] and record["sha256"] == hashlib.sha256(book.read_bytes()).hexdigest()
+
+
+# --- a workbook of aggregate counts refreshed from a count file ------------------------------------------------
+
+COUNTS = "tendered,guaranteed delivery,failed delivery\n280000,3000,0\n"
+
+
+def _refreshed_from_counts(standard_books, folder: Path, capsys, *mapping: str) -> Path:
+    """A copy of the seed workbook (aggregate counts) refreshed from the count file ``counts.csv`` beside it (or
+    ``counts.xlsx``, with *mapping*: ``--mapping``, its file)."""
+    book = standard_books.copy_into("seed", folder)
+    tally = folder / ("counts.xlsx" if mapping else "counts.csv")
+    if not mapping:
+        tally.write_text(COUNTS, encoding="utf-8")
+    assert main(["refresh", str(book), "--tally", str(tally), *mapping, "--no-backup", "-q"]) == 0
+    capsys.readouterr()
+    return book
+
+
+def _typed(book: Path, **values) -> dict[str, str]:
+    """*values* (``Tendered=280500``) typed over the counts, as a person saves them; {name: its sheet!cell}."""
+    wb = load_workbook(book, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    assert lay.shape.tally == "aggregate"
+    cells = {}
+    for name, value in values.items():
+        sheet, ref = lay.cell(name)
+        wb[sheet][ref] = value
+        cells[name] = f"{sheet}!{ref}"
+    wb.save(book)
+    return cells
+
+
+def test_a_count_typed_over_since_a_refresh_from_a_count_file_is_a_finding(standard_books, tmp_path, capsys):
+    """Review 79: a workbook of aggregate counts was not held to its count file: a count typed over on the inputs
+    after the refresh was 'valid', while the Cover still named the count file its figures no longer were."""
+    book = _refreshed_from_counts(standard_books, tmp_path, capsys)
+    cells = _typed(book, Tendered=280500, GuaranteedDelivery=2000)
+    said = ("differs from the count file the Cover records (counts.csv), typed since the last refresh: {}: the "
+            "figure is not the file's (a count that belongs goes in the file; a refresh writes the file's counts over "
+            "it)")
+    assert _sources(validate(book, legs=())) == [
+        f"seed.xlsm: {cells['Tendered']} (Tendered): {said.format('280,500, the file 280,000')} [sources]",
+        f"seed.xlsm: {cells['GuaranteedDelivery']} (GuaranteedDelivery): {said.format('2,000, the file 3,000')} "
+        "[sources]"]
+    assert main(["validate", str(book), "--no-formulas", "--no-libreoffice"]) == 1
+    assert f"seed.xlsm: {cells['Tendered']} (Tendered): differs from the count file" in capsys.readouterr().out
+
+
+def test_counts_as_the_count_file_gives_them_are_valid_without_a_word(standard_books, tmp_path, capsys):
+    book = _refreshed_from_counts(standard_books, tmp_path, capsys)
+    report = validate(book, legs=())
+    assert report.ok and report.notes == []
+
+
+def test_a_count_file_changed_since_is_a_note_not_a_finding(standard_books, tmp_path, capsys):
+    book = _refreshed_from_counts(standard_books, tmp_path, capsys)
+    recorded = hashlib.sha256((tmp_path / "counts.csv").read_bytes()).hexdigest()
+    _typed(book, Tendered=280500)
+    (tmp_path / "counts.csv").write_text(COUNTS.replace("280000", "280500"), encoding="utf-8")  # (the agent's next)
+    got = hashlib.sha256((tmp_path / "counts.csv").read_bytes()).hexdigest()
+    report = validate(book, legs=())
+    assert _sources(report) == []
+    assert [n for n in report.notes if "not compared" in n] == [
+        "Tenders (the aggregate counts): not compared with the count file the Cover records (counts.csv): the file "
+        f"there has other bytes (SHA-256 {got[:12]}...) than the Cover records ({recorded[:12]}...): replaced since "
+        "the last refresh, or the record typed over"]
+    (tmp_path / "counts.csv").unlink()
+    assert [n for n in validate(book, legs=()).notes if "not compared" in n] == [
+        "Tenders (the aggregate counts): not compared with the count file the Cover records (counts.csv): there is "
+        "no such file (its path read from the workbook's folder)"]
+
+
+def test_counts_from_the_offer_file_are_no_count_files(standard_books, tmp_path):
+    """No count file recorded (the counts the offer file's): nothing to compare, and nothing said of it
+    (typed_input_notes compares them with the offer file)."""
+    book = standard_books.copy_into("seed", tmp_path)
+    _typed(book, Tendered=280500)
+    report = validate(book, legs=())
+    assert _sources(report) == [] and not any("not compared" in n or "count file" in n for n in report.notes)
+
+
+def test_a_count_file_is_read_again_with_the_mapping_the_cover_records(standard_books, tmp_path, capsys):
+    """The refresh read the count file's second sheet, as the mapping file says; so does validate."""
+    from openpyxl import Workbook
+
+    counts = Workbook()
+    counts.active.title = "Summary"
+    counts.active.append(["tendered", "guaranteed delivery"])
+    counts.active.append([1000, 0])  # (the first sheet: not the agent's count)
+    counts.create_sheet("Counts").append(["tendered", "guaranteed delivery", "failed delivery"])
+    counts["Counts"].append([281000, 2000, 0])
+    counts.save(tmp_path / "counts.xlsx")
+    (tmp_path / "map.toml").write_text('sheet = "Counts"\n', encoding="utf-8")
+    book = _refreshed_from_counts(standard_books, tmp_path, capsys, "--mapping", str(tmp_path / "map.toml"))
+    report = validate(book, legs=())
+    assert report.ok and report.notes == []
+    cells = _typed(book, Tendered=281500)
+    assert _sources(validate(book, legs=())) == [
+        f"seed.xlsm: {cells['Tendered']} (Tendered): differs from the count file the Cover records (counts.xlsx), "
+        "typed since the last refresh, or the mapping file the Cover records (map.toml) changed since: 281,500, the "
+        "file 281,000: the figure is not the file's (a count that belongs goes in the file; a refresh writes the "
+        "file's counts over it) [sources]"]
+
+
+def test_compute_on_a_workbook_warns_of_a_count_typed_over(standard_books, tmp_path, capsys):
+    """compute, release and entries on a workbook warn of what validate's sources leg finds: the counts too."""
+    book = _refreshed_from_counts(standard_books, tmp_path, capsys)
+    cells = _typed(book, Tendered=280500)
+    assert main(["compute", str(book)]) == 0
+    assert (f"xlpy compute: warning: seed.xlsm: {cells['Tendered']} (Tendered): differs from the count file the "
+            "Cover records (counts.csv), typed since the last refresh: 280,500, the file 280,000: the figure is not "
+            "the file's (a count that belongs goes in the file; a refresh writes the file's counts over it); these "
+            "figures are the workbook's as it stands (xlpy validate names it)") in capsys.readouterr().err
+
+
+def test_a_count_files_record_blanked_is_said_not_compared(standard_books, tmp_path, capsys):
+    """As a holder table's: a Cover cell blanked does not switch the comparison off without a trace (its SHA-256
+    still recorded says the counts were a count file's)."""
+    book = _refreshed_from_counts(standard_books, tmp_path, capsys)
+    _typed(book, Tendered=280500, TallySource=None)
+    report = validate(book, legs=())
+    assert _sources(report) == []
+    assert "Tenders (the aggregate counts): not compared with a file: the Cover records none (its cell is blank)" in \
+        report.notes
+
+
+def test_a_count_the_count_file_has_no_column_for_is_held_to_0(standard_books, tmp_path, capsys):
+    """The refresh writes 0 for a count the file has no column for (and warns of it); a count typed there since
+    differs from the file as the refresh reads it, and the finding says why the file's is 0."""
+    book = standard_books.copy_into("seed", tmp_path)
+    (tmp_path / "counts.csv").write_text("tendered,guaranteed delivery\n280000,3000\n", encoding="utf-8")
+    assert main(["refresh", str(book), "--tally", str(tmp_path / "counts.csv"), "--no-backup", "-q"]) == 0
+    capsys.readouterr()
+    assert validate(book, legs=()).ok
+    cells = _typed(book, FailedDelivery=500)
+    [said] = _sources(validate(book, legs=()))
+    assert said.startswith(f"seed.xlsm: {cells['FailedDelivery']} (FailedDelivery): differs from the count file the "
+                           "Cover records (counts.csv), typed since the last refresh: 500, the file 0 (it has no "
+                           "failed delivery column: 0, as the refresh reads it): the figure is not the file's")

@@ -1,17 +1,24 @@
-"""The files the Cover records, as validate holds a workbook to them: its holder and price tables are those files'.
+"""The files the Cover records, as validate holds a workbook to them: its holder and price tables, or its aggregate
+counts, are those files'.
 
-A refresh writes the holder table from the exchange agent's tally and the price table from the price file, and
-the Cover records each file's name and SHA-256: what an auditor traces the figures to.  A value typed into one of
-those tables since then makes the record untrue (the figures are no longer the file's), and the next refresh
-writes the file's lines over it.  So validate reads each recorded file again when it is beside the workbook byte
-for byte as recorded, and a table that differs from it is a finding (``sources``), its cells named as the refresh
-names them (:mod:`xlpy.workbook.typed_since`).  A table sorted since holds the same lines: no finding.
+A refresh writes the holder table from the exchange agent's tally (in a workbook of aggregate counts, the counts
+on Tenders, ``Tendered``, ``GuaranteedDelivery`` and ``FailedDelivery``, from the agent's count file) and the price
+table from the price file, and the Cover records each file's name and SHA-256: what an auditor traces the figures
+to.  A value typed into one of those tables or counts since then makes the record untrue (the figures are no
+longer the file's), and the next refresh writes the file's over it.  So validate reads each recorded file again
+when it is beside the workbook byte for byte as recorded (a count file as the refresh reads it,
+:func:`~xlpy.files.counts.read_count_file`, with the mapping the Cover records), and a table that differs from it
+is a finding (``sources``), its cells named as the refresh names them (:mod:`xlpy.workbook.typed_since`); each
+count that differs is a finding of its own, naming its cell, the workbook's count and the file's.  A table sorted
+since holds the same lines: no finding.  Counts the offer file gives (the Cover records no count file: its words
+for none, or a record blank with no SHA-256 beside it) are no file's: :func:`typed_input_notes` compares them.
 
 A recorded file that is not there (the workbook sent on alone), that has other bytes than the Cover records
 (replaced since: the agent's next file under the same name, or a record typed over), or that names a network
 location (never opened: a received workbook may name any host, which Windows would connect to) is a note: the
-table is not compared with it, and the note says why; so is a record that names no file.  Where the Cover records a
-column mapping file, whose bytes it does not record, the finding says the mapping may have changed instead.
+table is not compared with it, and the note says why; so is a record that names no file (of counts: a blank one
+with a SHA-256 beside it).  Where the Cover records a column mapping file, whose bytes it does not record, the
+finding says the mapping may have changed instead.
 
 The offer file is held to the workbook, each difference a finding, only when given (``--offer``):
 :func:`offer_notes` says when the one given is not the file the Cover records.  Without it,
@@ -34,10 +41,20 @@ from .saved_values import HOLDER_TABLE
 
 __all__ = ["check", "offer_notes", "typed_input_notes"]
 
+#: The aggregate counts' input cells (``Tendered`` and the rest), compared as a table is with its file.
+_COUNTS = "counts"
 #: Each recorded file validate compares a table with: (the table, the Cover's names of its file and SHA-256, the
 #: file's words, the table's words).
 _RECORDED = ((HOLDER_TABLE, "TallySource", "TallySha256", "the tally", "the holder table"),
+             (_COUNTS, "TallySource", "TallySha256", "the count file", "the aggregate counts"),
              ("tblPrices", "PriceSource", "PriceSha256", "the price file", "the price table"))
+
+
+def _held(lay: Layout, table: str) -> bool:
+    """Whether the workbook *lay* has *table* from a file: its holder table or its counts, as its shape says; its
+    price table where a formula sets the ratio."""
+    holders = lay.shape.tally == "holders"
+    return {HOLDER_TABLE: holders, _COUNTS: not holders}.get(table, lay.shape.ratio == "formula")
 
 
 def _named(text: str) -> str:
@@ -57,11 +74,13 @@ def check(name: str, wb, lay: Layout, path: Path, findings: list[Finding], notes
     refreshed = str(book.get(*lay.cell("RefreshedAt")) or "").strip() if "RefreshedAt" in lay.names else ""
     since = "the last refresh" if refreshed not in ("", NOT_REFRESHED) else "the build"
     for table, source, digest, file, words in _RECORDED:
-        if not (lay.shape.tally == "holders" if table == HOLDER_TABLE else lay.shape.ratio == "formula"):
-            continue  # (a workbook of counts, or of a fixed ratio)
-        where = f"{lay.table(table)[0].title} ({words})"
-        given = str(book.get(*lay.cell(source)) or "").strip()
-        at, why = _recorded_file(book, given, str(book.get(*lay.cell(digest)) or "").strip(), since)
+        if not _held(lay, table):
+            continue  # (a workbook of the other kind of tally, or of a fixed ratio)
+        where = f"{lay.cell('Tendered')[0] if table == _COUNTS else lay.table(table)[0].title} ({words})"
+        given, recorded = (str(book.get(*lay.cell(key)) or "").strip() for key in (source, digest))
+        if table == _COUNTS and (given == NO_TALLY_FILE or (not given and not recorded)):
+            continue  # (counts the offer file gives, or typed in: typed_input_notes compares the offer file's)
+        at, why = _recorded_file(book, given, recorded, since)
         if at is None:  # (a table typed in, not read from a file, says so too: nothing was compared)
             notes.append(f"{where}: not compared with a file: the Cover records none ({why})" if not why.startswith(
                 "(") else f"{where}: not compared with {file} the Cover records {why}")
@@ -98,6 +117,9 @@ def _compare(name: str, book: WorkbookCells, lay: Layout, said: tuple[str, ...],
     """The finding of a table held to its recorded file *at*, byte for byte as the Cover records it (*said*: the
     table, the file as recorded, the file's and the table's words, since when)."""
     table, text, file, words, since = said
+    if table == _COUNTS:
+        _compare_counts(name, book, lay, said, at, findings, notes)
+        return
     sheet, t = lay.table(table)
     where = f"{sheet.title} ({words})"
     read = typed_since.tally_reader(book, lay) if table == HOLDER_TABLE else typed_since.price_reader(book, lay)
@@ -127,6 +149,26 @@ def _compare(name: str, book: WorkbookCells, lay: Layout, said: tuple[str, ...],
         findings.append(Finding(name, where, f"differs from {file} the Cover records ({text}), typed since {since}: "
                                 f"{'; '.join(parts)}: the figures are not the file's (a value that belongs "
                                 "goes in the file; a refresh writes the file's lines over these)", leg="sources"))
+
+
+def _compare_counts(name: str, book: WorkbookCells, lay: Layout, said: tuple[str, ...], at: Path,
+                    findings: list[Finding], notes: list[str]) -> None:
+    """A finding for each aggregate count the workbook's input cell holds otherwise than the count file *at* gives
+    it, read again as the refresh reads it (with the mapping the Cover records), byte for byte as the Cover records
+    it (*said*: as for :func:`_compare`)."""
+    _, text, file, words, since = said
+    try:
+        read = typed_since.tally_reader(book, lay, counts=True)(at)
+    except (XlpyError, OSError) as exc:
+        notes.append(f"{lay.cell('Tendered')[0]} ({words}): not compared with {file} the Cover records ({text}): it "
+                     f"cannot be read as the refresh reads it ({exc})")
+        return
+    mapping = str(book.get(*lay.cell("TallyMapping")) or "").strip()
+    since += f", or the mapping file the Cover records ({_named(mapping)}) changed since" if mapping else ""
+    for cell, values in typed_since.count_cells(book, lay, read):
+        findings.append(Finding(name, cell, f"differs from {file} the Cover records ({text}), typed since {since}: "
+                                f"{values}: the figure is not the file's (a count that belongs goes in the file; a "
+                                "refresh writes the file's counts over it)", leg="sources"))
 
 
 def offer_notes(wb, lay: Layout, given) -> list[str]:

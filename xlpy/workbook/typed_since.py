@@ -31,8 +31,8 @@ from .layout.tenders import HOLDER_INPUTS
 from .saved_values import HOLDER_TABLE
 from .table_edits import SHOWN, input_lines
 
-__all__ = ["differed_note", "holder_cells", "listed", "price_cells", "price_reader", "recorded_days", "recorded_file",
-           "tally_reader", "typed_note", "typed_notes"]
+__all__ = ["count_cells", "differed_note", "holder_cells", "listed", "price_cells", "price_reader", "recorded_days",
+           "recorded_file", "tally_reader", "typed_note", "typed_notes"]
 
 #: The words for each table: (the table's name, what its file is called, the Cover's record of it).
 _TABLES = {HOLDER_TABLE: ("the holder table", "the tally", ("TallySource", "TallySha256")),
@@ -191,19 +191,43 @@ def typed_notes(book, lay: Layout, tally, prices) -> list[str]:
     return [n for n in notes if n]
 
 
-def tally_reader(book, lay: Layout):
-    """path -> the holder tally's lines, read with the mapping the Cover records, as a refresh reads it; raising
-    ``OSError`` when the Cover records a mapping that is gone (read otherwise, the file may read otherwise)."""
+def tally_reader(book, lay: Layout, counts: bool = False):
+    """path -> the holder tally's lines (*counts*: a count file's, as
+    :func:`~xlpy.files.counts.read_count_file` gives them), read with the mapping the Cover records, as a refresh
+    reads it; raising ``OSError`` when the Cover records a mapping that is gone (read otherwise, the file may read
+    otherwise)."""
     from ..files import sources
+    from ..files.counts import read_count_file
 
     mapping = recorded_file(book, lay, "TallyMapping", None)
 
     def read_tally(path: Path):
         if str(book.get(*lay.cell("TallyMapping")) or "").strip() and mapping is None:
             raise OSError("the recorded mapping is gone")
-        return sources.read_tally(path, sources.read_mapping(mapping) if mapping else sources.ColumnMapping())
+        columns = sources.read_mapping(mapping) if mapping else sources.ColumnMapping()
+        return read_count_file(path, columns) if counts else sources.read_tally(path, columns)
 
     return read_tally
+
+
+#: The aggregate counts a refresh writes from a count file, in the order :func:`read_count_file` gives them.
+_COUNTS = ("Tendered", "GuaranteedDelivery", "FailedDelivery")
+
+
+def count_cells(book, lay: Layout, read: tuple) -> list[tuple[str, str]]:
+    """Each aggregate count whose input cell holds another value than the count file gives it, *read* as
+    :func:`~xlpy.files.counts.read_count_file` reads it (a count it has no column for: 0, as the refresh writes it):
+    (the cell, as ``Tenders!C5 (Tendered)``; ``280,500, the file 280,000``)."""
+    *counts, absent = read
+    found = []
+    for name, want, key in zip(_COUNTS, counts, ("tendered", "guaranteed_delivery", "failed_delivery")):
+        sheet, ref = lay.cell(name)
+        held = book.get(sheet, ref)
+        if isinstance(held, (int, float)) and not isinstance(held, bool) and held == want:
+            continue
+        none = f" (it has no {key.replace('_', ' ')} column: 0, as the refresh reads it)" if key in absent else ""
+        found.append((f"{sheet}!{ref} ({name})", f"{_shown(held)}, the file {want:,}{none}"))
+    return found
 
 
 def recorded_days(book, lay: Layout) -> tuple | None:
