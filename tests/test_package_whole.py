@@ -357,3 +357,38 @@ def test_a_workbook_that_cannot_be_read_is_not_called_empty(tmp_path, monkeypatc
     assert sniff.other_kind(book) is None
     (tmp_path / "e.xlsm").write_bytes(b"")
     assert sniff.other_kind(tmp_path / "e.xlsm").startswith("an empty file (0 bytes)")
+
+
+@pytest.mark.parametrize("part, old, new", [
+    ("xl/workbook.xml", b"<workbookPr ", b'<workbookPr r:x="1" '),
+    ("sheet:Tenders", b"<sheetPr", b'<sheetPr q:x="1"'),
+    ("xl/_rels/workbook.xml.rels", b"<Relationship ", b'<Relationship q:x="1" '),
+    ("[Content_Types].xml", b"<Default ", b'<Default q:y="1" '),
+    ("docProps/core.xml", b"</cp:coreProperties>", b"<zz:foo/></cp:coreProperties>")])
+def test_a_prefix_no_declaration_binds_is_refused_by_name_not_a_traceback(holders, tmp_path, capsys, monkeypatch,
+                                                                         part, old, new):
+    """Review 82 (coverage): the well-formedness check read parts without namespaces, so a prefix no declaration
+    binds passed it, and refresh and build --history-from ended in a traceback from the reader after it (exit 1,
+    "findings"); it is refused by name as any part that is not well-formed XML, exit 2, nothing written."""
+    from repo_paths import DATA, FORMULA
+
+    part = part_of(holders, part.split(":")[1]) if part.startswith("sheet:") else part
+
+    def bound_no_more(data: bytes) -> bytes:
+        assert old in data, part
+        return data.replace(old, new, 1)
+
+    bad = variant(holders, holders.with_name("bad.xlsm"), part, bound_no_more)
+    with zipfile.ZipFile(bad) as zf:
+        why = safety.xml_fault(zf.read(part))
+    assert why.startswith("is not well-formed XML (unbound prefix, line 1, column "), why
+    before = bad.read_bytes()
+    assert refused(capsys, bad) == f"xlpy refresh: {bad}: part {part}: {why}; {DONE}"
+    assert bad.read_bytes() == before
+    shutil.copy(FORMULA, tmp_path / FORMULA.name)
+    shutil.copytree(DATA, tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", FORMULA.name, "-o", "new.xlsm", "--history-from", "bad.xlsm", "--no-validate"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy build: --history-from: bad.xlsm: part {part}: {why}; nothing was written"]
+    assert not (tmp_path / "new.xlsm").exists()

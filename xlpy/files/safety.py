@@ -350,8 +350,9 @@ class _Seen(Exception):
 def _expat(dtd_seen=None):
     """A bare expat parser that stops (:class:`_Seen`) where a DTD begins: no declaration of it is read, so no
     entity is ever declared, expanded or fetched; with *dtd_seen* (a list), the first element stops it too and
-    a DTD is noted there."""
-    parser = expat.ParserCreate()
+    a DTD is noted there.  Namespaces are processed, as every reader of a part processes them: a prefix no
+    declaration binds (``<workbookPr r:x="1"``) is an error here, as it is there."""
+    parser = expat.ParserCreate(namespace_separator=" ")
 
     def doctype(*_):
         if dtd_seen is not None:
