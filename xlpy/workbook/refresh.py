@@ -10,12 +10,12 @@ disk (``xlpy refresh``) -- and does the same thing either way:
    describe.  Every problem found -- in the source, with its row, or in the
    inputs, with its cell -- is raised together as
    :class:`~xlpy.engine.errors.InputErrors`, and **nothing is written**.
-2. **Write** only the output areas the layout declares
-   (:meth:`xlpy.workbook.layout.Layout.refresh_areas`): the holder table (or the
-   aggregate counts), the price and holiday tables, the names over them (as the
-   layout has them, whatever the book held), the layout name, and the Cover's
-   record cells (when, which file, its SHA-256, how many rows).  Inputs a person typed, notes and
-   formatting elsewhere are not touched.
+2. **Write** the areas :meth:`xlpy.workbook.layout.Layout.refresh_areas` declares (the holder table or the aggregate
+   counts, the price and holiday tables, History's new row, the Cover's record cells), the names over them, the hidden
+   layout name; and in a file on disk, beyond those areas, the engine's saved values of formula cells on Results,
+   Check, Release, Sensitivity and the rest (``saved_values.refreshed_values``, from ``expected.expected_cells``), the
+   holder table's seal and ``fullCalcOnLoad``, the calc chain dropped.  ``refresh_areas`` is :mod:`xlpy.macros`'s
+   (the sheets a button writes); inputs a person typed, notes and formatting are not touched.
 
 Text from a source is always stored as text (a holder named ``=1+1`` stays
 ``=1+1``), never as a formula.

@@ -414,8 +414,14 @@ class Layout:
         row count also writes the rows between the old and the new end); the tally
         counts are an area only where they are inputs (aggregate counts); the Cover
         record cells of the part, ``RefreshedAt`` and the History table (a row
-        added) are always areas.  Nothing
-        else in a workbook is written by a refresh.
+        added) are always areas.  :mod:`xlpy.macros` alone asks for them, for the
+        sheets a button's refresh writes in a live book.  They are not all a refresh
+        writes: it sets the names over them and the hidden ``xlpyLayout`` name too,
+        and in a file on disk the saved values of the formula cells whose value the
+        engine knows (Results, Check, Release, Sensitivity and the rest:
+        :func:`xlpy.workbook.saved_values.refreshed_values`), the holder table's
+        seal and ``fullCalcOnLoad``, and it drops the calc chain
+        (:mod:`xlpy.workbook.refresh`).
         """
         tables = {"tenders": ("tblTenders",), "prices": ("tblPrices", "tblHolidays")}[part] + ("tblHistory",)
         areas = []
