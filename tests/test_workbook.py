@@ -20,7 +20,7 @@ from xlpy.workbook.layout import CONF_SHEET, REQUIRED_NAMES, SHEETS, Shape, layo
 from xlpy.workbook.validate import Expect, _compare, validate
 
 COMMITTED = ROOT / "workbook" / "offer_results.xlsm"
-#: The committed workbook is built at the seed release's date (README: "Regenerating the standard workbook").
+#: The committed workbook is built at the seed release's date (README: "Regenerating the committed workbook").
 COMMITTED_EPOCH = "1077494400"
 
 
