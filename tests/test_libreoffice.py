@@ -415,3 +415,21 @@ def test_soffice_is_given_a_plain_name_as_it_is_so_a_footer_prints_the_workbook_
     lo.convert([tmp_path / "in" / names[0], tmp_path / "in" / names[3]], convert_to="pdf", ext="pdf",
                out_dir=tmp_path / "both", timeout=None, what="render")
     assert given == ["Émission 2024 (v2).xlsm", "_0001.xlsm"]
+
+
+def test_a_libreoffice_that_fails_is_named_as_the_program_not_the_workbook(standard_books, tmp_path, monkeypatch):
+    """Review 82 (coverage): a soffice that could not start (exit status 1, 127) was reported as LibreOffice unable
+    to read the workbook ("Is it a readable spreadsheet?"), naming a temporary copy in the system's temporary
+    folder; the finding now names the program, its status and its last words, and the workbook by its name."""
+    from xlpy.workbook.validate import validate
+
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\necho 'soffice: error while loading shared libraries: libuno_sal.so.3' >&2\nexit 127\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv(lo.SOFFICE_ENV_VAR, str(fake))
+    book = standard_books.copy_into("seed", tmp_path)
+    (finding,) = [f for f in validate(book, legs=("libreoffice",)).findings if f.leg == "libreoffice"]
+    assert finding.found == (
+        f"{book.name}: LibreOffice could not recalculate and save as xlsx: soffice ({fake}) failed with exit status "
+        "127 and wrote nothing (soffice: error while loading shared libraries: libuno_sal.so.3): the program failed, "
+        f"not the spreadsheet; try it: {fake} --headless --version")
