@@ -381,6 +381,10 @@ def test_a_count_file_changed_since_is_a_note_not_a_finding(standard_books, tmp_
     assert [n for n in validate(book, legs=()).notes if "not compared" in n] == [
         "Tenders (the aggregate counts): not compared with the count file the Cover records (counts.csv): there is "
         "no such file (its path read from the workbook's folder)"]
+    (tmp_path / "counts.csv").mkdir()  # (review 82: a folder where the file was was said to be no file at all)
+    assert [n for n in validate(book, legs=()).notes if "not compared" in n] == [
+        "Tenders (the aggregate counts): not compared with the count file the Cover records (counts.csv): it names "
+        "a folder, not a file (its path read from the workbook's folder)"]
 
 
 def test_counts_from_the_offer_file_are_no_count_files(standard_books, tmp_path):

@@ -104,7 +104,7 @@ def _recorded_file(book: WorkbookCells, given: str, recorded: str, since: str) -
     except (OSError, ValueError) as exc:
         return None, f"{text}: it cannot be read ({getattr(exc, 'strerror', None) or exc})"
     if got is None:
-        return None, f"{text}: there is no such file" + (
+        return None, f"{text}: {'it names a folder, not a file' if at.is_dir() else 'there is no such file'}" + (
             "" if written_path(given).is_absolute() else " (its path read from the workbook's folder)")
     if got != recorded:
         return None, (f"{text}: the file there has other bytes (SHA-256 {_short(got)}) than the Cover records "
