@@ -479,7 +479,9 @@ def recalculate(path: os.PathLike | str, out_dir: os.PathLike | str | None = Non
         The workbook (``.xlsx`` or ``.xlsm``; anything Calc opens works).
     out_dir : path-like, optional
         Directory for the recalculated copy.  When omitted a new temporary
-        directory is created; the caller owns it and should remove it.
+        directory is created (``xlpy-recalc-PID-...``); the caller owns it and
+        should remove it.  Once this process is gone and it is 15 minutes old,
+        a later xlpy run removes it (:mod:`xlpy.workbook.leftovers`).
     timeout : float or None, default 120
         Seconds before ``soffice`` is killed.
 
