@@ -340,6 +340,42 @@ def test_a_bad_byte_on_an_early_row_is_named_by_its_row_and_a_named_encoding_not
         "encoding, or name the one it is in"]
 
 
+def test_a_bad_byte_past_8_kib_is_named_by_its_row_in_a_count_file_and_a_header(tmp_path):
+    """A count file named the byte by its offset in the chunk its text reader was decoding (offset 884 of a byte at
+    9,076), and so did a header line longer than the chunk: each is named by its row, as a tally's line is."""
+    from xlpy.files import counts
+
+    note = "x" * 9000
+    path = write(tmp_path, f"tendered,guaranteed delivery,notes\r\n274000,3500,{note} Müller\r\n", "c4.csv",
+                 encoding="cp1252")
+    assert path.read_bytes().index(b"\xfc") > 8192
+    utf8 = "is not UTF-8 text (byte 0xfc); save it as CSV UTF-8, or set encoding in a mapping file (e.g. cp1252)"
+    assert problems(counts.read_counts, path) == [f"c4.csv: row 2: {utf8}"]
+    path = write(tmp_path, f"holder_id,units,method,status,{note} Müller\r\nA-1,1,book-entry,tendered,\r\n",
+                 encoding="cp1252")
+    assert problems(sources.read_tally, path) == [f"t.csv: row 1: {utf8}"]
+    assert problems(counts.read_counts, path) == [f"t.csv: row 1: {utf8}"]
+
+
+def test_a_stray_byte_at_the_end_of_a_utf16_file_is_named_by_its_row(tmp_path):
+    """A file of odd length read as UTF-16-LE, as its mapping file says: the count file named its stray byte
+    (0x0a, at offset 60) at offset 0 of what the decoder had left, and the tally named no byte."""
+    from xlpy.files import counts
+
+    mapping = sources.read_mapping(write(tmp_path, 'encoding = "utf-16-le"\n', "map.toml"))
+    why = ("is not utf-16-le text (byte 0x0a); its mapping file names utf-16-le: save the file in that encoding, or "
+           "name the one it is in")
+    path = tmp_path / "c.txt"
+    path.write_bytes("tendered\tfailed\r\n274000\t3500\r\n".encode("utf-16-le") + b"\n")
+    assert len(path.read_bytes()) == 61
+    assert problems(counts.read_counts, path, mapping) == [f"c.txt: row 3: {why}"]
+    path = tmp_path / "t.txt"
+    path.write_bytes("holder_id\tunits\r\nA-1\t100\r\n".encode("utf-16-le") + b"\n")
+    assert problems(sources.read_tally, path, mapping) == [f"t.txt: row 3: {why}"]
+    path.write_bytes("holder_id\tunits".encode("utf-16-le") + b"\n")  # (the header line's own reader)
+    assert problems(sources.read_tally, path, mapping) == [f"t.txt: row 1: {why}"]
+
+
 def test_codes_shaped_like_small_or_negative_exponents_are_read(tmp_path):
     """Excel writes a long whole number as 1.23457E+11: E+ and two digits. 2E-10 or 3E-001 are codes."""
     path = write(tmp_path, "holder_id,units,method,status\r\n2E-10,1,book-entry,tendered\r\n"

@@ -536,7 +536,7 @@ def test_a_utf16_file_read_in_the_mapping_files_encoding_is_told_so(tmp_path):
     path.write_bytes("holder_id\tunits\tmethod\tstatus\r\nA-1\t100\tbook-entry\ttendered\r\n".encode("utf-16"))
     mapping = sources.read_mapping(tally(tmp_path, 'encoding = "utf-8"\n', "map.toml"))
     assert problems(sources.read_tally, path, mapping) == [
-        't.txt: is not UTF-8 text (byte 0xff at offset 0); it starts with a UTF-16 byte-order mark: set '
+        't.txt: row 1: is not UTF-8 text (byte 0xff); it starts with a UTF-16 byte-order mark: set '
         'encoding = "utf-16" in the mapping file']
 
 

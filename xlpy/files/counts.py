@@ -20,7 +20,7 @@ from ..engine.errors import Counted, InputError, InputErrors
 from ..engine.rules import tally_problems
 from ..engine.numbers import engine_context
 from . import sources, steady, typed, written_numbers
-from .sniff import encoding_name, file_encoding, header_line
+from .sniff import file_encoding, header_line, undecodable
 from .settled import check_settled
 from .written_numbers import wide_row
 from .xlsx_sheet import check_xlsx, empty_sheet, sheet_rows, strict_ooxml, table_rows, unsaved_formulas, xlsx_sheet
@@ -270,10 +270,8 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
                 rows = list(csv.reader(fh, delimiter=sep))
     except InputErrors:
         raise  # (the header line said why)
-    except UnicodeDecodeError as exc:
-        raise InputErrors([InputError(name, None, f"is not {encoding_name(encoding)} text (byte 0x{exc.object[exc.start]:02x} "
-                                      f"at offset {exc.start}); save it as CSV UTF-8, or set encoding in a "
-                                      "mapping file", show_value=False)]) from None
+    except UnicodeDecodeError as exc:  # past the header line, which was read: named by its row
+        raise InputErrors([undecodable(path, encoding, exc)]) from None
     except Exception as exc:  # noqa: BLE001  (csv.Error, or the many kinds openpyxl raises for a bad XLSX)
         raise InputErrors([InputError(name, None, f"cannot be read: {exc}", show_value=False)]) from None
     if not rows:

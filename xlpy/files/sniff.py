@@ -14,7 +14,7 @@ from ..engine.errors import InputError, InputErrors
 
 __all__ = ["DEFAULT_ENCODING", "MAX_TOML_DEPTH", "NO_KIND", "file_encoding", "first_line_problem", "given_workbook",
            "header_line", "not_utf8", "not_xlsx_problem", "nul_problem", "ole_problem", "other_kind", "text_encoding",
-           "toml_data", "toml_text", "utf16_bom", "workbook_problem"]
+           "toml_data", "toml_text", "undecodable", "utf16_bom", "workbook_problem"]
 
 #: A CSV file's encoding when its mapping file names none (UTF-8, its byte-order mark read past).
 DEFAULT_ENCODING = "utf-8-sig"
@@ -328,17 +328,8 @@ def header_line(path: Path, encoding: str) -> str:
         elif utf16_bom(path):  # (a mapping file named another encoding)
             hint = 'it starts with a UTF-16 byte-order mark: set encoding = "utf-16" in the mapping file'
         else:
-            hint = encoding_hint(encoding)
-        raise InputErrors(
-            [
-                InputError(
-                    path.name, None,
-                    f"is not {encoding_name(encoding)} text (byte 0x{exc.object[exc.start]:02x} at offset "
-                    f"{exc.start}); {hint}",
-                    show_value=False,
-                )
-            ]
-        ) from None
+            hint = None  # (encoding_hint)
+        raise InputErrors([undecodable(path, encoding, exc, hint)]) from None  # (exc's offset: in a chunk)
     except UnicodeError as exc:  # (utf-16 without its byte-order mark, for one)
         raise InputErrors([InputError(path.name, None, f"is not {encoding_name(encoding)} text ({exc}); "
                                       f"{encoding_hint(encoding)}", show_value=False)]) from None
@@ -377,3 +368,44 @@ def encoding_hint(encoding: str) -> str:
     if encoding_name(encoding) == "UTF-8":
         return "save it as CSV UTF-8, or set encoding in a mapping file (e.g. cp1252)"
     return f"its mapping file names {encoding}: save the file in that encoding, or name the one it is in"
+
+
+def undecodable(path: Path, encoding: str, exc: UnicodeError, hint: str | None = None) -> InputError:
+    """The row (as a text editor numbers lines) and the byte of the first byte of *path* that is not *encoding*
+    text, then *hint* (:func:`encoding_hint` when None): Excel's "CSV (Comma delimited)" writes cp1252, and a
+    Müller on row 302 is the first byte that is not UTF-8.  Found in the file itself: a text reader's *exc* gives
+    an offset in the chunk it was decoding, not in the file."""
+    name, hint = encoding_name(encoding), encoding_hint(encoding) if hint is None else hint
+    found = _first_undecodable(path, encoding)
+    if found is None:  # (the file changed since it was read)
+        why = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
+        return InputError(path.name, None, f"is not {name} text ({why}); {hint}", show_value=False)
+    row, byte = found
+    return InputError(f"{path.name}: row {row}", None, f"is not {name} text (byte 0x{byte:02x}); {hint}",
+                      show_value=False)
+
+
+def _first_undecodable(path: Path, encoding: str) -> tuple[int, int] | None:
+    """(row, byte) of the first byte of *path* that is not *encoding* text, or None when there is none: read a line
+    at a time, or whole in UTF-16 and UTF-32, whose lines are not split on one byte (a stray byte at the end of
+    a file of odd length is on the row after its last line break)."""
+    try:
+        with open(path, "rb") as fh:
+            if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
+                data = fh.read()
+                try:
+                    data.decode(encoding)
+                except UnicodeDecodeError as bad:
+                    before = data[:bad.start].decode(encoding, errors="replace")
+                    return before.count("\n") + 1, data[bad.start]
+                return None
+            decoder, row = codecs.getincrementaldecoder(encoding)(), 1
+            try:
+                for row, line in enumerate(fh, 1):
+                    decoder.decode(line)
+                decoder.decode(b"", final=True)  # (a character cut short at the end of the file)
+            except UnicodeDecodeError as bad:
+                return row, bad.object[bad.start]  # (the object: the line, after what the decoder held)
+    except (UnicodeError, LookupError, OSError):
+        return None
+    return None

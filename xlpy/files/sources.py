@@ -29,8 +29,8 @@ from ..engine.errors import InputError, InputErrors, Problems, capped
 from ..engine.model import HolderTable
 from ..engine.numbers import engine_context
 from . import steady
-from .sniff import (DEFAULT_ENCODING, encoding_hint, encoding_name, file_encoding, header_line, not_utf8, text_encoding,
-                    toml_data, toml_text, utf8_given_another)
+from .sniff import (DEFAULT_ENCODING, file_encoding, header_line, not_utf8, text_encoding, toml_data, toml_text,
+                    undecodable, utf8_given_another)
 from .mapping_tables import column_problems, word_problems
 from .settled import check_settled
 from .holder_ids import odd_ids
@@ -400,7 +400,7 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
             frame = pd.read_csv(path, dtype={i: "category" if i in words else str
                                              for i in range(len(names)) if i != units_at}, **options)
     except UnicodeDecodeError as exc:  # past the header line, which was read: named by its row
-        raise InputErrors([_undecodable(path, encoding, exc)]) from None
+        raise InputErrors([undecodable(path, encoding, exc)]) from None
     except (pd.errors.ParserError, ValueError) as exc:
         # (a row with more cells than the header: pandas says "Expected 4 fields", or worse)
         raise InputErrors(_capped(wide_rows(path, encoding, sep, len(names), partial(_tally_header, mapping)))
@@ -442,22 +442,6 @@ def _csv_columns(path: Path, mapping: ColumnMapping):
         else:  # (through numpy: pandas' own tolist of a text column takes twice as long)
             columns.append(column.to_numpy(dtype=object).tolist())
     return headers, columns, _csv_rows(path, encoding, sep, read, kept)
-
-
-def _undecodable(path: Path, encoding: str, exc: UnicodeDecodeError) -> InputError:
-    """The row (as a text editor numbers lines) of the first byte of *path* that is not *encoding* text: Excel's
-    "CSV (Comma delimited)" writes cp1252, and a Müller on row 302 is the first byte that is not UTF-8."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):  # (its lines are not split on one byte)
-        return InputError(path.name, None, f"is not {encoding_name(encoding)} text ({exc.reason})", show_value=False)
-    with open(path, "rb") as fh:
-        for row, line in enumerate(fh, 1):
-            try:
-                decoder.decode(line)
-            except UnicodeDecodeError as bad:
-                return InputError(f"{path.name}: row {row}", None, f"is not {encoding_name(encoding)} text (byte "
-                                  f"0x{line[max(bad.start, 0)]:02x}); {encoding_hint(encoding)}", show_value=False)
-    return InputError(path.name, None, f"is not {encoding_name(encoding)} text ({exc.reason})", show_value=False)
 
 
 def _csv_rows(path: Path, encoding: str, sep: str, read: int, kept: int) -> list[int] | None:
