@@ -540,6 +540,20 @@ def test_a_utf16_file_read_in_the_mapping_files_encoding_is_told_so(tmp_path):
         'encoding = "utf-16" in the mapping file']
 
 
+def test_a_price_file_not_utf8_is_named_by_its_row_and_byte(tmp_path):
+    """It said "pl.csv: is not UTF-8 text: invalid continuation byte": no row, no byte."""
+    path = tmp_path / "pl.csv"
+    path.write_bytes(b"date,price,volume\r\n2004-02-12,8\xe9,100\r\n")
+    assert problems(prices.read_prices, path) == [
+        "pl.csv: row 2: is not UTF-8 text (byte 0xe9); save the price history as CSV UTF-8"]
+    path.write_bytes(b"date,price,volume\r\n" + b"2004-02-11,8.1,100\r\n" * 600 + b"2004-02-12,8\xe9,100\r\n")
+    assert problems(prices.read_prices, path) == [
+        "pl.csv: row 602: is not UTF-8 text (byte 0xe9); save the price history as CSV UTF-8"]
+    path.write_bytes("date,price,volume\r\n2004-02-11,8.1,100\r\n".encode("utf-16") + b"\n")  # (a stray byte)
+    assert problems(prices.read_prices, path) == [
+        "pl.csv: row 3: is not utf-16 text (byte 0x0a); save the price history as CSV UTF-8"]
+
+
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32"])
 def test_utf16_without_its_mark_and_utf32_are_named(tmp_path, encoding):
     """Text with a zero byte beside every character (UTF-16 saved without its byte-order mark, or UTF-32, whose

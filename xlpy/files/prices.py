@@ -22,7 +22,7 @@ from ..engine.numbers import engine_context, to_decimal
 from . import steady
 from .safety import unreadable
 from .settled import check_settled
-from .sniff import nul_problem, utf16_bom, workbook_problem
+from .sniff import nul_problem, undecodable, utf16_bom, workbook_problem
 from .sources import PRICE_COLUMNS, _capped, _match_columns
 from .typed import excel_day_problem
 from .written_numbers import (_GROUPED, ambiguous_whole, delimiter, european_number, lone_group, separated,
@@ -51,9 +51,9 @@ def _price_rows(path: Path) -> tuple[str, list[list[str]]]:
     try:
         with open(path, encoding="utf-16" if utf16 else "utf-8-sig", newline="") as fh:
             text = fh.read()
-    except UnicodeDecodeError as exc:
-        raise InputErrors([InputError(path.name, None, f"is not {'UTF-16' if utf16 else 'UTF-8'} text: {exc.reason}",
-                                      show_value=False)]) from None
+    except UnicodeDecodeError as exc:  # (named by its row and byte, as a tally's)
+        raise InputErrors([undecodable(path, "utf-16" if utf16 else "utf-8-sig", exc,
+                                       "save the price history as CSV UTF-8")]) from None
     except OSError as exc:  # (locked by Excel, or no permission)
         raise InputErrors([unreadable(path.name, exc)]) from None
     sep = delimiter(text.partition("\n")[0])
