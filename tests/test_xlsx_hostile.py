@@ -265,3 +265,62 @@ def test_an_xlsx_still_being_copied_waits_to_be_complete_and_one_cut_short_is_na
     assert isinstance(problem, Busy) and str(problem).startswith(
         "growing.xlsx: is still being written: its zip package has no end yet and grew from "), str(problem)
     assert sources.read_tally(growing).units == (100,)  # (once complete, it reads)
+
+
+def _with_chart_sheet(path, rows, *, first: bool = False, alone: bool = False, others=()) -> None:
+    """A workbook whose worksheet 'Tally' holds *rows* (and *others*, empty worksheets), with a chart sheet 'Chart'
+    charting it (before the worksheets when *first*; the worksheets removed when *alone*)."""
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Tally"
+    for row in rows:
+        ws.append(row)
+    for name in others:
+        wb.create_sheet(name)
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=2), titles_from_data=True)
+    wb.create_chartsheet("Chart", 0 if first else None).add_chart(chart)
+    if alone:
+        for name in ["Tally", *others]:
+            wb.remove(wb[name])
+    wb.save(path)
+
+
+TALLY_ROWS = [["holder_id", "units", "method", "status"], ["A-1", 100, "book-entry", "tendered"]]
+COUNT_ROWS = [["tendered", "guaranteed delivery"], [274000, 3500]]
+
+
+@pytest.mark.parametrize("rows", [TALLY_ROWS, COUNT_ROWS])
+def test_a_chart_sheet_named_as_the_sheet_to_read_is_refused_in_one_line(tmp_path, rows):
+    """A mapping's sheet = "Chart" naming a chart sheet gave "cannot be read as XLSX: 'Chartsheet' object has no
+    attribute 'reset_dimensions'"; a file holding only a chart sheet is one line too."""
+    mapping = sources.ColumnMapping(sheet="Chart")
+    _with_chart_sheet(tmp_path / "tc.xlsx", rows)
+    for read in (sources.read_tally, counts.read_counts):
+        assert _problems(read, tmp_path / "tc.xlsx", mapping) == [
+            "tc.xlsx: sheet: is a chart sheet, not a worksheet, got 'Chart'"]
+    _with_chart_sheet(tmp_path / "oc.xlsx", rows, alone=True)
+    for read in (sources.read_tally, counts.read_counts):
+        assert _problems(read, tmp_path / "oc.xlsx") == [
+            "oc.xlsx: holds no worksheet to read, only the chart sheet 'Chart'"]
+        assert _problems(read, tmp_path / "oc.xlsx", mapping) == [
+            "oc.xlsx: sheet: is a chart sheet, not a worksheet, got 'Chart'"]
+    _with_chart_sheet(tmp_path / "first.xlsx", rows, first=True)  # (the first worksheet is read, as before)
+    if rows is COUNT_ROWS:
+        assert counts.read_counts(tmp_path / "first.xlsx") == (274000, 3500, 0)
+    else:
+        assert sources.read_tally(tmp_path / "first.xlsx").units == (100,)
+
+
+def test_an_empty_sheet_beside_a_chart_sheet_names_only_the_worksheets(tmp_path):
+    """The chart sheet was offered as the sheet to read (sheet = "Chart"), which is then refused."""
+    _with_chart_sheet(tmp_path / "e.xlsx", [])
+    for read in (sources.read_tally, counts.read_counts):
+        assert _problems(read, tmp_path / "e.xlsx") == ["e.xlsx: sheet 'Tally' is empty (no header row)"]
+    _with_chart_sheet(tmp_path / "e.xlsx", [], others=["Other"])
+    assert _problems(sources.read_tally, tmp_path / "e.xlsx") == [
+        "e.xlsx: sheet 'Tally' is empty (no header row); the file has other sheets: 'Other': name the one to read "
+        "with a mapping file's sheet key (sheet = \"Other\")"]

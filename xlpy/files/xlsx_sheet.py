@@ -100,9 +100,10 @@ def xlsx_sheet(path: Path, sheet: str, data_only: bool = True):
     try:
         if sheet and sheet not in wb.sheetnames:
             raise InputErrors([InputError(f"{path.name}: sheet", sheet, "is not in the workbook")])
+        if sheet in [c.title for c in wb.chartsheets]:  # (it has no cells: openpyxl's rows of one end in its own error)
+            raise InputErrors([InputError(f"{path.name}: sheet", sheet, "is a chart sheet, not a worksheet")])
         if not sheet and not wb.worksheets:
-            raise InputErrors([InputError(path.name, None, "cannot be read as XLSX: it holds no worksheet",
-                                          show_value=False)])
+            raise InputErrors([_no_worksheet(path.name, [c.title for c in wb.chartsheets])])
         yield wb, wb[sheet] if sheet else wb.worksheets[0]
     except (InputErrors, MemoryError, KeyboardInterrupt):
         raise
@@ -110,6 +111,15 @@ def xlsx_sheet(path: Path, sheet: str, data_only: bool = True):
         raise InputErrors([cannot_read(path, exc)]) from None
     finally:
         wb.close()
+
+
+def _no_worksheet(name: str, charts: list[str]) -> InputError:
+    """The problem of a package that holds no worksheet: only chart sheets (*charts*), or nothing openpyxl reads."""
+    if not charts:
+        return InputError(name, None, "cannot be read as XLSX: it holds no worksheet", show_value=False)
+    shown = ", ".join(map(repr, charts[:5])) + (f" and {len(charts) - 5:,} more" if len(charts) > 5 else "")
+    return InputError(name, None, f"holds no worksheet to read, only the chart sheet{'s' * (len(charts) > 1)} "
+                      f"{shown}", show_value=False)
 
 
 def check_xlsx(path: Path) -> None:
@@ -307,7 +317,7 @@ def empty_sheet(name: str, wb, ws) -> InputError:
     """The problem of a tally whose sheet read (*ws* of *wb*) is empty, naming it, and the file's other sheets, if any,
     with where to name the one to read: the data may be on another (the first sheet is read unless the mapping's
     ``sheet`` names one)."""
-    others = [n for n in wb.sheetnames if n != ws.title]
+    others = [w.title for w in wb.worksheets if w.title != ws.title]  # (not a chart sheet: it holds no rows)
     reason = f"sheet {ws.title!r} is empty (no header row)"
     if others:
         shown = ", ".join(map(repr, others[:5])) + (f" and {len(others) - 5:,} more" if len(others) > 5 else "")
