@@ -654,7 +654,13 @@ def run_vba(args: argparse.Namespace) -> int:
         raise InputError("--output", args.output, f"cannot be written ({exc.strerror or exc})") from None
     count = sum(1 for s in registry.functions() if s.module == "xlpy.udfs")
     subs = sum(1 for s in registry.macros() if s.module == "xlpy.macros")
-    print(f"wrote the {UDF_MODULE_NAME} module ({count} worksheet functions, {subs} macros) to {args.output}")
+    try:  # (flushed here: kept until the end, a report lost to a full disk would not say the module was written)
+        print(f"wrote the {UDF_MODULE_NAME} module ({count} worksheet functions, {subs} macros) to {args.output}",
+              flush=True)
+    except OSError as exc:
+        if (status := report_lost("vba", f"{args.output} was written", exc)) is None:
+            raise
+        return status
     return EXIT_OK
 
 
@@ -684,5 +690,12 @@ def run_lite(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"xlpy lite: {args.output}: cannot be written ({exc.strerror or exc})", file=sys.stderr)
         return EXIT_INPUT
-    print(f"wrote the xlwings Lite project {Path(args.output)}: " + ", ".join(f.name for f in files))
+    names = ", ".join(f.name for f in files)
+    try:  # (flushed here, as vba's report is)
+        print(f"wrote the xlwings Lite project {Path(args.output)}: {names}", flush=True)
+    except OSError as exc:
+        if (status := report_lost("lite", f"the xlwings Lite project {Path(args.output)} ({names}) was written",
+                                  exc)) is None:
+            raise
+        return status
     return EXIT_OK

@@ -1,0 +1,44 @@
+"""The standard output sent to a full disk (``> /dev/full``): what was written is said, and a report alone lost is
+said in one line with status 2, whether Python writes the output at once (``PYTHONUNBUFFERED``, ``python -u``) or
+keeps it until the end, as it does in a user's shell."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no full device on this system")
+
+FULL = "no space left writing the standard output (No space left on device): free space there, or send it elsewhere"
+BUFFERING = pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
+
+
+def xlpy_into_full(args, cwd, unbuffered: bool) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    with open("/dev/full", "w") as full:
+        return subprocess.run([sys.executable, "-m", "xlpy", *args], cwd=cwd, env=env, stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=300)
+
+
+@BUFFERING
+def test_vba_into_a_full_disk_says_its_module_was_written(tmp_path, unbuffered):
+    """Review 82: ``xlpy vba -o m.bas > /dev/full`` said only "no space left writing the standard output" with
+    status 2 ("bad input, nothing written"), the module written all the same; as build says it now."""
+    proc = xlpy_into_full(["vba", "-o", "m.bas"], tmp_path, unbuffered)
+    assert (tmp_path / "m.bas").is_file()
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == f"xlpy vba: m.bas was written, but its report could not be printed: {FULL}\n"
+
+
+@BUFFERING
+def test_lite_into_a_full_disk_says_its_project_was_written(tmp_path, unbuffered):
+    proc = xlpy_into_full(["lite", "-o", "app"], tmp_path, unbuffered)
+    assert sorted(p.name for p in (tmp_path / "app").iterdir()) == ["main.py", "requirements.txt"]
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == (f"xlpy lite: the xlwings Lite project app (main.py, requirements.txt) was written, but its "
+                           f"report could not be printed: {FULL}\n")
