@@ -361,8 +361,10 @@ def test_refusals_in_a_subprocess(tmp_path):
     (tmp_path / "app" / "requirements.txt").write_text("numpy\n")
     (tmp_path / "file").write_text("x")
     for args, words in (
-        (["-o", "app"], "already holds an xlwings Lite project (requirements.txt); use --force"),
-        (["-o", "file"], "file: exists and is not a folder"),
+        (["-o", "app"], "xlpy lite: --output: already holds an xlwings Lite project (requirements.txt); pass --force "
+                        "to replace it, got 'app'"),
+        (["-o", "file"], "xlpy lite: --output: exists and is not a folder, got 'file'"),
+        (["-o", "file/app"], "xlpy lite: --output: cannot be written (Not a directory), got 'file/app'"),
         (["-o", "new", "--calendar", "NOPE"], "--calendar NOPE: is not a known exchange calendar"),
     ):
         done = subprocess.run([sys.executable, "-m", "xlpy", "lite", *args], cwd=tmp_path,
@@ -370,6 +372,30 @@ def test_refusals_in_a_subprocess(tmp_path):
         assert done.returncode == 2, done.stderr
         assert done.stdout == "" and len(done.stderr.splitlines()) == 1 and words in done.stderr
     assert (tmp_path / "app" / "requirements.txt").read_text() == "numpy\n"
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_project_that_cannot_be_written_whole_is_left_as_it_was(tmp_path, monkeypatch):
+    """Review 82: main.py was replaced before requirements.txt was written, so a failure writing the second left the
+    new main.py beside the old requirements.txt; both are now written to temporary files before either is moved."""
+    out = tmp_path / "app"
+    out.mkdir()
+    (out / "main.py").write_text("# mine\n")
+    (out / "requirements.txt").write_text("numpy\n")
+    real_open = os.open
+
+    def no_room_for_the_second(path, *args, **kwargs):
+        if "requirements.txt" in os.fsdecode(path):
+            raise OSError(28, "No space left on device", os.fsdecode(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(lite.os, "open", no_room_for_the_second)
+    with pytest.raises(OSError, match="No space left"):
+        lite.write_project(out, force=True)
+    assert (out / "main.py").read_text() == "# mine\n" and (out / "requirements.txt").read_text() == "numpy\n"
+    assert sorted(p.name for p in out.iterdir()) == ["main.py", "requirements.txt"]  # no temporary file left
+    with pytest.raises(OSError, match="No space left"):  # a folder it made for the project is not left empty
+        lite.write_project(tmp_path / "new")
     assert not (tmp_path / "new").exists()
 
 

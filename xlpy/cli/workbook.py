@@ -680,6 +680,7 @@ def _setup_lite(p: argparse.ArgumentParser) -> None:
 
 @command("lite", "write the worksheet functions as an xlwings Lite project (Excel on Mac and the web)")(_setup_lite)
 def run_lite(args: argparse.Namespace) -> int:
+    from ..engine.errors import InputError
     from ..excel.lite import LiteError, write_project
 
     try:
@@ -687,9 +688,8 @@ def run_lite(args: argparse.Namespace) -> int:
     except LiteError as exc:
         print(f"xlpy lite: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    except OSError as exc:
-        print(f"xlpy lite: {args.output}: cannot be written ({exc.strerror or exc})", file=sys.stderr)
-        return EXIT_INPUT
+    except OSError as exc:  # (worded as vba's)
+        raise InputError("--output", args.output, f"cannot be written ({exc.strerror or exc})") from None
     names = ", ".join(f.name for f in files)
     try:  # (flushed here, as vba's report is)
         print(f"wrote the xlwings Lite project {Path(args.output)}: {names}", flush=True)

@@ -533,20 +533,25 @@ def requirements_txt() -> str:
 # writing
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_temporary(path: Path, text: str) -> Path:
+    """*text* written to a new temporary file beside *path* (to be moved onto it); its path."""
     # created as any file is (0666 less the umask), not mkstemp's 0600: main.py is shared like any source
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
-        os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        tmp.unlink(missing_ok=True)
         raise
+    return tmp
+
+
+def _output_refused(kind: type[LiteError], out, reason: str) -> LiteError:
+    """A refusal of the folder *out*, named as the command line's ``--output`` with the value given."""
+    from ..engine.errors import InputError
+
+    return kind(str(InputError("--output", os.fsdecode(out), reason)))
 
 
 def write_project(
@@ -561,8 +566,12 @@ def write_project(
     what the functions use when no calendar is given) and of *calendars*.
 
     The folder is made if needed.  A folder that already holds either file is
-    left alone (:class:`ProjectExists`) unless *force*; each file is written
-    to a temporary file first, then moved into place.
+    left alone (:class:`ProjectExists`) unless *force*.  Both files are
+    written to temporary files first, then moved into place, so a failure
+    while writing them (no room left) leaves the folder as it was, and a
+    folder made for them is removed.  The two moves are two renames, not one:
+    a failure between them would leave the new ``main.py`` beside the old
+    ``requirements.txt``.
     """
     folder = Path(out)
     codes = tuple(dict.fromkeys([*DEFAULT_CALENDARS, *(c.strip().upper() for c in calendars)]))
@@ -571,16 +580,28 @@ def write_project(
             raise LiteError(f"--calendar: {code!r} is not an exchange calendar code such as XNYS")
     codes = _canonical(codes)
     if folder.exists() and not folder.is_dir():
-        raise LiteError(f"{folder}: exists and is not a folder")
+        raise _output_refused(LiteError, out, "exists and is not a folder")
     present = [name for name in PROJECT_FILES if (folder / name).exists()]
     if present and not force:
-        raise ProjectExists(
-            f"{folder}: already holds an xlwings Lite project ({', '.join(present)}); use --force to replace it"
-        )
+        raise _output_refused(ProjectExists, out, f"already holds an xlwings Lite project ({', '.join(present)}); "
+                              "pass --force to replace it")
     texts = {"main.py": main_py(codes), "requirements.txt": requirements_txt()}  # all made before anything is written
+    made = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in PROJECT_FILES:
-        _write_atomic(folder / name, texts[name])
-        written.append(folder / name)
-    return written
+    temporary: dict[str, Path] = {}
+    try:
+        for name in PROJECT_FILES:
+            temporary[name] = _write_temporary(folder / name, texts[name])
+        for name in PROJECT_FILES:
+            os.replace(temporary[name], folder / name)
+            del temporary[name]
+    except BaseException:
+        for tmp in temporary.values():
+            tmp.unlink(missing_ok=True)
+        if made:
+            try:
+                folder.rmdir()  # (only if empty: a file moved in stays)
+            except OSError:
+                pass
+        raise
+    return [folder / name for name in PROJECT_FILES]
