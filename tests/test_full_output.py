@@ -42,3 +42,23 @@ def test_lite_into_a_full_disk_says_its_project_was_written(tmp_path, unbuffered
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr == (f"xlpy lite: the xlwings Lite project app (main.py, requirements.txt) was written, but its "
                            f"report could not be printed: {FULL}\n")
+
+
+@BUFFERING
+def test_the_version_into_a_full_disk_is_said_and_into_a_closed_pipe_is_not(tmp_path, unbuffered):
+    """Review 82: ``xlpy --version > /dev/full`` exited 0 with no output and no word (an ``except OSError`` meant
+    for a reader that went away swallowed a full disk too; kept until the end, the output failed again, status
+    120). A reader gone stays silent, status 0."""
+    proc = xlpy_into_full(["--version"], tmp_path, unbuffered)
+    assert (proc.returncode, proc.stderr) == (2, f"xlpy: {FULL}\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    read, write = os.pipe()
+    os.close(read)  # (the reader gone before a word is written: "xlpy --version | true")
+    try:
+        proc = subprocess.run([sys.executable, "-m", "xlpy", "--version"], stdout=write, stderr=subprocess.PIPE,
+                              env=env, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert (proc.returncode, proc.stderr) == (0, "")

@@ -31,7 +31,7 @@ from .. import __version__
 from ..engine.errors import Busy, InputError, InputErrors, XlpyError
 from ..engine.numbers import engine_context
 from .commands import (COMMANDS, EXIT_BUSY, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, add_limit_options,
-                       configure_from, no_room, refuse_empty, text_arguments)
+                       configure_from, drop_standard_output, no_room, refuse_empty, text_arguments)
 
 __all__ = ["build_parser", "console", "main", "no_room"]
 
@@ -93,8 +93,13 @@ class _Version(argparse.Action):
 
         try:
             print(f"xlpy {__version__} (workbook layout {LAYOUT_VERSION})", flush=True)
-        except OSError:  # (a pipe whose reader went away, "xlpy --version | true": as argparse's own action)
-            pass
+        except OSError as exc:
+            full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+            said = f"xlpy: {no_room(exc)}\n" if full else None  # (before it is let go: it names the output)
+            drop_standard_output()
+            if said:  # as a command says it
+                parser.exit(EXIT_INPUT, said)
+            # else a pipe whose reader went away ("xlpy --version | true"; EINVAL on Windows): silent, as argparse's
         parser.exit()
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..files.safety import DEFAULTS, configure, reset
 
 __all__ = ["EXIT_BUSY", "EXIT_FINDINGS", "EXIT_INPUT", "EXIT_OK", "COMMANDS", "Terminated", "add_limit_options", "command",
-           "configure_from", "drop_full_output", "no_room", "refuse_empty", "report_lost", "text_arguments", "warn"]
+           "configure_from", "drop_standard_output", "no_room", "refuse_empty", "report_lost", "text_arguments", "warn"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_BUSY = 0, 1, 2, 3
 
@@ -159,23 +159,21 @@ def report_lost(command: str, written: str, exc: OSError) -> int | None:
             not _standard_output_full():
         return None
     print(f"xlpy {command}: {written}, but its report could not be printed: {no_room(exc)}", file=sys.stderr)
-    drop_full_output()
+    drop_standard_output()
     return EXIT_INPUT
 
 
-def drop_full_output() -> None:
-    """Let go of what a full standard output still holds (Python keeps what a write could not place): it goes to
-    the null device instead, so the interpreter's last flush does not fail again, with a traceback and status 120,
-    after the loss was said in one line. Nothing is done to a standard output that is not full."""
-    if not _standard_output_full():
-        return
+def drop_standard_output() -> None:
+    """Let go of what the standard output still holds after a write to it failed (Python keeps what a full disk or
+    a reader gone did not take): it goes to the null device instead, so the interpreter's last flush does not fail
+    again, with "Exception ignored" and status 120, after the loss was said (or, for a reader gone, not)."""
     try:
         null = os.open(os.devnull, os.O_WRONLY)
         try:
             os.dup2(null, sys.stdout.fileno())
         finally:
             os.close(null)
-    except (AttributeError, OSError, ValueError):  # (no file behind it: left as it is)
+    except (AttributeError, OSError, ValueError):  # (no file behind it: a test's capture, or closed)
         pass
 
 
