@@ -588,7 +588,13 @@ BAD_CALLS = [
     ("OFFER_VWAP", (*_hist(), EXPIRATION, 5.0, 2.0, "NOPE"), "calendar", 'is not a known exchange calendar'),
     ("OFFER_VWAP", (*_hist(), EXPIRATION, 6.0), "dates",
      'has no row for trading day(s) in the averaging window, got "2004-02-10"'),
-    ("OFFER_VWAP", (_hist()[0], [[8.0]] * 4, _hist()[2], EXPIRATION), "prices", "must have as many cells as dates (5)"),
+    # review 82: the range's size is shown, as another range argument's is
+    ("OFFER_VWAP", (_hist()[0], [[8.0]] * 4, _hist()[2], EXPIRATION), "prices",
+     "must have as many cells as dates (5), got a range of 4 cells"),
+    ("OFFER_VWAP", ([38000.0, 38001.0], [1.0, 2.0, 3.0], [1.0, 2.0], 38005.0), "prices",
+     "#xlpy! prices must have as many cells as dates (2), got a range of 3 cells"),
+    ("OFFER_VWAP", (_hist()[0], _hist()[1], 100.0, EXPIRATION), "volumes",
+     "must have as many cells as dates (5), got a range of 1 cell"),
     ("OFFER_VWAP", (_hist()[0], [[8.0]] * 4 + [[-8.0]], _hist()[2], EXPIRATION), "prices (cell 5)", "must be > 0"),
     ("OFFER_VWAP", ([[38028.0]] * 5, *_hist()[1:], EXPIRATION), "dates (cell 2)", "repeats cell 1"),
     # a blank cell for one of the three ranges, beside the others: required, not of the wrong size
@@ -627,7 +633,7 @@ BAD_CALLS = [
     ("WEIGHTED_SHARES", (115e6, 2175560.0, 38042.0, 38077.0, 37987.0), "period_end",
      "must not be before period_start (2004-03-31), got 2004-01-01"),
     ("WEIGHTED_SHARES", (115e6, [[1.0], [2.0]], [[38042.0]], 37987.0, 38077.0), "issue_date",
-     "must have as many cells as shares_issued (2)"),
+     "must have as many cells as shares_issued (2), got a range of 1 cell"),
     ("WEIGHTED_SHARES", (-1.0, 2175560.0, 38042.0, 37987.0, 38077.0), "shares_before", "must not be negative"),
     ("WEIGHTED_SHARES", (115e6, [[1.0], [2.0]], [[None]], 37987.0, 38077.0), "issue_date",
      "is required, got an empty cell"),

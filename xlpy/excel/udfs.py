@@ -522,9 +522,7 @@ def WEIGHTED_SHARES(shares_before, shares_issued, issue_date, period_start, peri
     amounts, days = cells(shares_issued, "shares_issued"), cells(issue_date, "issue_date")
     no_blank_range({"shares_issued": (shares_issued, amounts), "issue_date": (issue_date, days)})
     if len(amounts) != len(days):
-        raise InputError(
-            "issue_date", issue_date, f"must have as many cells as shares_issued ({len(amounts)})", show_value=False
-        )
+        raise InputError("issue_date", days, f"must have as many cells as shares_issued ({len(amounts)})")  # (its size)
     single = len(amounts) == 1
     issues = []
     for i, (a, d) in enumerate(zip(amounts, days), 1):

@@ -101,7 +101,8 @@ def history(dates, prices, volumes) -> list[PriceDay]:
     n = len(columns["dates"])
     for name in ("prices", "volumes"):
         if len(columns[name]) != n:
-            raise InputError(name, columns[name], f"must have as many cells as dates ({n})", show_value=False)
+            # (its cells shown by their number: "got a range of 3 cells", as another range's size is shown)
+            raise InputError(name, columns[name], f"must have as many cells as dates ({n})")
     history: list[PriceDay] = []
     seen: dict[dt.date, int] = {}
     for i, (d, p, v) in enumerate(zip(*columns.values()), 1):
