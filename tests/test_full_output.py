@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from repo_paths import SEED
 
 pytestmark = pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no full device on this system")
 
@@ -62,3 +63,22 @@ def test_the_version_into_a_full_disk_is_said_and_into_a_closed_pipe_is_not(tmp_
     finally:
         os.close(write)
     assert (proc.returncode, proc.stderr) == (0, "")
+
+
+def test_a_report_kept_until_the_end_is_said_lost_as_one_written_at_once(tmp_path):
+    """Review 82: outside PYTHONUNBUFFERED (a user's shell) Python keeps a command's report until it ends, and
+    a full disk then ended compute, build and refresh in a traceback and status 120 after the command had said
+    nothing: the report is now flushed where the command can say what it wrote (as with PYTHONUNBUFFERED)."""
+    proc = xlpy_into_full(["compute", str(SEED)], tmp_path, unbuffered=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.endswith(f"xlpy compute: {FULL}\n"), proc.stderr
+    book = tmp_path / "book.xlsm"
+    proc = xlpy_into_full(["build", str(SEED), "-o", str(book), "--no-validate"], tmp_path, unbuffered=False)
+    assert proc.returncode == 2 and book.is_file() and "Traceback" not in proc.stderr, proc.stderr
+    assert f"xlpy build: {book} was written, but its report could not be printed: {FULL}\n" in proc.stderr
+    counts = tmp_path / "counts.csv"
+    counts.write_text("tendered,guaranteed delivery,failed delivery\n300000,2000,0\n", encoding="utf-8")
+    proc = xlpy_into_full(["refresh", str(book), "--tally", str(counts)], tmp_path, unbuffered=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"xlpy refresh: {book} was refreshed (the previous version is kept as " in proc.stderr, proc.stderr
+    assert f"but its report could not be printed: {FULL}\n" in proc.stderr, proc.stderr

@@ -31,7 +31,8 @@ from .. import __version__
 from ..engine.errors import Busy, InputError, InputErrors, XlpyError
 from ..engine.numbers import engine_context
 from .commands import (COMMANDS, EXIT_BUSY, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, add_limit_options,
-                       configure_from, drop_standard_output, no_room, refuse_empty, text_arguments)
+                       configure_from, drop_standard_output, flush_output, no_room, refuse_empty, standard_output_full,
+                       text_arguments)
 
 __all__ = ["build_parser", "console", "main", "no_room"]
 
@@ -209,7 +210,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         refuse_empty(args, getattr(args, "texts", ()))
         configure_from(args)
-        return args.run(args)
+        status = args.run(args)
+        flush_output()  # a report that finds no room is said below, not in a traceback as Python ends
+        return status
     except InputErrors as exc:
         for problem in exc.problems:
             print(f"xlpy {args.command}: {problem}", file=sys.stderr)
@@ -236,11 +239,14 @@ def _run(args: argparse.Namespace) -> int:
             print(f"xlpy {args.command}: {how}; nothing was written", file=sys.stderr)
         return status
     except BrokenPipeError:  # the reader went away (xlpy ... | head): not an error of ours
+        drop_standard_output()  # (what it still holds: Python's last flush would fail again)
         sys.stderr.close()
         return EXIT_OK
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):  # one a command did not word itself
             print(f"xlpy {args.command}: {no_room(exc)}", file=sys.stderr)
+            if exc.filename is None and standard_output_full():
+                drop_standard_output()
             return EXIT_INPUT
         if exc.errno != errno.ENAMETOOLONG:
             raise

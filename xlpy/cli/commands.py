@@ -18,7 +18,8 @@ from pathlib import Path
 from ..files.safety import DEFAULTS, configure, reset
 
 __all__ = ["EXIT_BUSY", "EXIT_FINDINGS", "EXIT_INPUT", "EXIT_OK", "COMMANDS", "Terminated", "add_limit_options", "command",
-           "configure_from", "drop_standard_output", "no_room", "refuse_empty", "report_lost", "text_arguments", "warn"]
+           "configure_from", "drop_standard_output", "flush_output", "no_room", "refuse_empty", "report_lost",
+           "standard_output_full", "text_arguments", "warn"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_BUSY = 0, 1, 2, 3
 
@@ -143,7 +144,7 @@ def no_room(exc: OSError) -> str:
         where = os.fsdecode(exc.filename)
         temporary = Path(os.path.realpath(where)).is_relative_to(os.path.realpath(temp))  # (not /tmpfs-share)
         told, hint = f"in {where}", ", or set TMPDIR to a folder with room" if temporary else ""
-    elif _standard_output_full():
+    elif standard_output_full():
         told, hint = "writing the standard output", ", or send it elsewhere"
     else:
         told, hint = f"in the temporary folder {temp}, the folder written to or the standard output", \
@@ -156,11 +157,18 @@ def report_lost(command: str, written: str, exc: OSError) -> int | None:
     .xlsm was refreshed``), say so on standard error and give the status (2: the report is lost, as a build whose
     validation ran out of room says); else None, for the caller to raise *exc*."""
     if exc.errno not in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)) or exc.filename is not None or \
-            not _standard_output_full():
+            not standard_output_full():
         return None
     print(f"xlpy {command}: {written}, but its report could not be printed: {no_room(exc)}", file=sys.stderr)
     drop_standard_output()
     return EXIT_INPUT
+
+
+def flush_output() -> None:
+    """Flush the standard output where a command can say what a report lost to a full disk was of (Python keeps the
+    report until it ends, outside PYTHONUNBUFFERED); nothing when started with it closed (``>&-``: None)."""
+    if sys.stdout is not None:
+        sys.stdout.flush()
 
 
 def drop_standard_output() -> None:
@@ -177,7 +185,7 @@ def drop_standard_output() -> None:
         pass
 
 
-def _standard_output_full() -> bool:
+def standard_output_full() -> bool:
     """Whether the standard output goes to ``/dev/full`` or to a file on a device with less than a mebibyte
     left (a write's error names no file, and the buffer it failed in is gone: the device is asked instead)."""
     import stat

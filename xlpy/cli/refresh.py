@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from .commands import refuse_unrecordable, report_lost, warn
+from .commands import flush_output, refuse_unrecordable, report_lost, warn
 
 __all__ = ["refresh_command", "setup_refresh"]
 
@@ -83,6 +83,7 @@ def refresh_command(args: argparse.Namespace) -> int:
         else:
             for line in done.lines:
                 print(line)
+        flush_output()  # (here, where a report lost to a full disk can be said to be of a workbook refreshed)
         warn(args, done.warnings)  # on standard error, after the report, as build says its warnings
     except KeyboardInterrupt as exc:  # the workbook is written: the message says so
         done.reraise(exc)

@@ -16,8 +16,8 @@ from pathlib import Path
 from ..engine.errors import Busy, InputError, InputErrors
 from ..files.recorded import SEED_OFFER  # the offer the README's first command builds when given none
 from ..workbook.libreoffice import ci_set  # (standard library only: the options' default needs it at start)
-from .commands import (EXIT_BUSY, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command, refuse_unrecordable,
-                       report_lost, warn)
+from .commands import (EXIT_BUSY, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command, flush_output,
+                       refuse_unrecordable, report_lost, warn)
 
 
 def seed_offer_path() -> Path:
@@ -77,6 +77,7 @@ def _print_reports(reports, as_json: bool) -> int:
             legs = ", ".join(f"{leg} {r.versions[leg]}" if leg in r.versions else leg for leg in r.legs_run) or "none"
             verdict = "valid" if r.ok else f"{len(r.findings)} finding(s)"
             print(f"{r.workbook}: {verdict} ({r.cells_compared} figures compared; recalculated by: {legs})")
+    flush_output()  # (here, where build can say a report lost to a full disk was of a workbook written)
     return EXIT_OK if all(r.ok for r in reports) else EXIT_FINDINGS
 
 
@@ -92,7 +93,7 @@ def _print_built(out: Path, results, report, kept: list[Path], carried: dict | N
                       "removed_backups": [kept_as(p, out) for p in pruned], "history_from": carried,
                       "warnings": list(warnings),
                       "results": results.to_dict(),
-                      "validation": report.to_dict() if report is not None else None}, indent=2))
+                      "validation": report.to_dict() if report is not None else None}, indent=2), flush=True)
     return EXIT_OK if report is None or report.ok else EXIT_FINDINGS
 
 
@@ -441,7 +442,7 @@ def run_build(args: argparse.Namespace) -> int:
         pruned = locks.prune_backups(target, args.keep, kept[0] if kept else None) if replacing else []
         if not args.json:
             print(_built_line(out, offer, results, f"{_kept(kept, out)}{_removed(pruned, args.keep)}"
-                              f"{_carried(args.history_from, history)}"))
+                              f"{_carried(args.history_from, history)}"), flush=True)
         # as compute says them (a preliminary count, proration, a fraction's price), and as entries says its own
         warnings = list(results.warnings) + entry_warnings(offer, results, len(results.exchanges)) + left
         warn(args, warnings)
@@ -577,8 +578,14 @@ def run_render(args: argparse.Namespace) -> int:
             raise not_written(out, exc) from None
         print(f"xlpy render: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    for f in files:
-        print(f)
+    try:
+        for f in files:
+            print(f)
+        flush_output()
+    except OSError as exc:  # (a list sent to a full disk): the files are written, and said so
+        if (status := report_lost("render", f"{len(files)} files were written to {out}", exc)) is None:
+            raise
+        return status
     for warning in rendering.font_substitutes():  # (after the files: the render is made all the same)
         print(f"xlpy render: warning: {warning}", file=sys.stderr)
     return EXIT_OK
