@@ -687,7 +687,6 @@ def _setup_lite(p: argparse.ArgumentParser) -> None:
 
 @command("lite", "write the worksheet functions as an xlwings Lite project (Excel on Mac and the web)")(_setup_lite)
 def run_lite(args: argparse.Namespace) -> int:
-    from ..engine.errors import InputError
     from ..excel.lite import LiteError, write_project
 
     try:
