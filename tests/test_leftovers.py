@@ -31,29 +31,31 @@ def _aged(folder: Path, seconds: float) -> Path:
 
 
 def test_the_sweep_removes_only_old_folders_of_processes_that_are_gone(tmp_path):
-    gone = _gone_pid()
+    gone, host = _gone_pid(), leftovers._host()
     old = leftovers.ORPHANED_AFTER + 60
     made = {}
-    for name, age in ((f"xlpy-validate-{gone}-a1", old), (f"xlpy-save-{gone}-b2", old),
-                      (f"xlpy-switch-{gone}-c3", 60),  # a run killed a minute ago: left for now
-                      (f"xlpy-recalc-{os.getpid()}-d4", old),  # this process's own
-                      (f"xlpy-lo-profile-{os.getppid()}-e5", old),  # a process still running
-                      (f"xlpy-other-{gone}-f6", old), (f"keep-{gone}", old)):  # not xlpy's kinds
+    for name, age in ((f"xlpy-validate-{host}-{gone}-a1", old), (f"xlpy-save-{host}-{gone}-b2", old),
+                      (f"xlpy-switch-{host}-{gone}-c3", 60),  # a run killed a minute ago: left for now
+                      (f"xlpy-recalc-{host}-{os.getpid()}-d4", old),  # this process's own
+                      (f"xlpy-lo-profile-{host}-{os.getppid()}-e5", old),  # a process still running
+                      (f"xlpy-validate-other.{host}-{gone}-g7", old),  # another computer's, sharing the folder
+                      (f"xlpy-other-{host}-{gone}-f6", old), (f"keep-{gone}", old)):  # not xlpy's kinds
         (tmp_path / name).mkdir()
         (tmp_path / name / "book.lo-input.xlsm").write_bytes(b"holder rows")
         made[name] = _aged(tmp_path / name, age)
-    (tmp_path / f"xlpy-validate-{gone}-file").write_text("a file, not a folder")
+    (tmp_path / f"xlpy-validate-{host}-{gone}-file").write_text("a file, not a folder")
     removed = leftovers.sweep(tmp_path)
-    assert sorted(p.name for p in removed) == [f"xlpy-save-{gone}-b2", f"xlpy-validate-{gone}-a1"]
+    assert sorted(p.name for p in removed) == [f"xlpy-save-{host}-{gone}-b2", f"xlpy-validate-{host}-{gone}-a1"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [f"xlpy-switch-{gone}-c3", f"xlpy-recalc-{os.getpid()}-d4", f"xlpy-lo-profile-{os.getppid()}-e5",
-         f"xlpy-other-{gone}-f6", f"keep-{gone}", f"xlpy-validate-{gone}-file"])
-    assert leftovers.sweep(tmp_path, now=time.time() + old) == [made[f"xlpy-switch-{gone}-c3"]]
+        [f"xlpy-switch-{host}-{gone}-c3", f"xlpy-recalc-{host}-{os.getpid()}-d4",
+         f"xlpy-lo-profile-{host}-{os.getppid()}-e5", f"xlpy-validate-other.{host}-{gone}-g7",
+         f"xlpy-other-{host}-{gone}-f6", f"keep-{gone}", f"xlpy-validate-{host}-{gone}-file"])
+    assert leftovers.sweep(tmp_path, now=time.time() + old) == [made[f"xlpy-switch-{host}-{gone}-c3"]]
 
 
 @pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="gives a folder to another user: root")
 def test_the_sweep_leaves_another_user_s_folders(tmp_path):
-    folder = tmp_path / f"xlpy-validate-{_gone_pid()}-x"
+    folder = tmp_path / f"xlpy-validate-{leftovers._host()}-{_gone_pid()}-x"
     folder.mkdir()
     os.chown(folder, 65534, 65534)
     _aged(folder, leftovers.ORPHANED_AFTER + 60)
@@ -62,11 +64,11 @@ def test_the_sweep_leaves_another_user_s_folders(tmp_path):
 
 def test_each_temporary_folder_names_its_process_and_is_the_user_s_alone(tmp_path):
     with libreoffice_profile(tmp_path) as profile:
-        assert profile.name.startswith(f"xlpy-lo-profile-{os.getpid()}-")
+        assert profile.name.startswith(f"xlpy-lo-profile-{leftovers._host()}-{os.getpid()}-")
         if os.name == "posix":
             assert profile.stat().st_mode & 0o777 == 0o700
     with leftovers.temporary_directory("validate", tmp_path) as folder:
-        assert Path(folder).name.startswith(f"xlpy-validate-{os.getpid()}-")
+        assert Path(folder).name.startswith(f"xlpy-validate-{leftovers._host()}-{os.getpid()}-")
     with pytest.raises(ValueError, match="kind: must be one of validate, "):
         leftovers.mkdtemp("stage", tmp_path)
 
@@ -74,13 +76,11 @@ def test_each_temporary_folder_names_its_process_and_is_the_user_s_alone(tmp_pat
 _KILLED_MID_SAVE = textwrap.dedent("""
     import os, signal, sys
     import openpyxl.worksheet._writer as w
-    made = w.create_temporary_file
-    def kill_after(*args, **kwargs):  # a sheet file written: the process killed outright, as kill -9 does
-        name = made(*args, **kwargs)
-        with open(name, "w") as fh:
+    def kill_after(self, *args, **kwargs):  # a sheet file made: the process killed outright, as kill -9 does
+        with open(self.out, "w") as fh:
             fh.write("<row><c><is><t>DTC-0001</t></is></c></row>")
         os.kill(os.getpid(), signal.SIGKILL)
-    w.create_temporary_file = kill_after
+    w.WorksheetWriter.write_top = kill_after
     from xlpy.cli import main
     sys.exit(main(["build", sys.argv[1], "-o", sys.argv[2], "--no-validate", "-q"]))
 """)
@@ -132,3 +132,26 @@ def test_a_replacement_keeps_no_attribute_the_workbook_had_not(tmp_path):
     locks.keep_access(original, new)
     assert sorted(os.listxattr(new)) == ["user.kept"] and os.getxattr(new, "user.kept") == b"the original's"
     assert new.stat().st_mode & 0o7777 == 0o640
+
+
+def test_only_openpyxl_s_files_of_the_saving_thread_go_to_its_folder():
+    """Review 83: the save swapped the system's temporary folder for every thread, so a folder another thread made
+    meanwhile (LibreOffice's profile, a script's) was in the save's, removed when the save ended."""
+    import tempfile
+    import threading
+
+    from openpyxl.worksheet import _writer
+
+    system = tempfile.gettempdir()
+    with leftovers.openpyxl_files_private() as folder:
+        assert tempfile.gettempdir() == system
+        mine = Path(_writer.create_temporary_file())
+        theirs = []
+        other = threading.Thread(target=lambda: theirs.append(Path(_writer.create_temporary_file())))
+        other.start()
+        other.join()
+        with leftovers.openpyxl_files_private() as inner:  # (a save within a save: its own folder, then this one's)
+            assert Path(_writer.create_temporary_file()).parent == inner
+        assert mine.parent == folder and Path(_writer.create_temporary_file()).parent == folder
+    assert theirs[0].parent == Path(system) and not folder.exists()
+    theirs[0].unlink()

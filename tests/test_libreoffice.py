@@ -433,3 +433,21 @@ def test_a_libreoffice_that_fails_is_named_as_the_program_not_the_workbook(stand
         f"{book.name}: LibreOffice could not recalculate and save as xlsx: soffice ({fake}) failed with exit status "
         "127 and wrote nothing (soffice: error while loading shared libraries: libuno_sal.so.3): the program failed, "
         f"not the spreadsheet; try it: {fake} --headless --version")
+
+
+@pytest.mark.parametrize("status", [0, -11])
+def test_a_libreoffice_that_writes_nothing_with_status_0_or_a_crash_asks_after_the_spreadsheet(tmp_path, monkeypatch,
+                                                                                                 status):
+    """Review 83: a status of 0 (soffice's own for a file it cannot load) and a crash (a signal's status, which a
+    malformed file may cause) keep asking whether the file is a readable spreadsheet."""
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\n" + ("exit 0\n" if status == 0 else "kill -SEGV $$\n"))
+    fake.chmod(0o755)
+    monkeypatch.setenv(lo.SOFFICE_ENV_VAR, str(fake))
+    book = tmp_path / "b.xlsx"
+    openpyxl.Workbook().save(book)
+    with pytest.raises(lo.LibreOfficeError) as info:
+        lo.convert([book], convert_to="xlsx", ext="xlsx", out_dir=tmp_path / "out", timeout=30, what="recalculate")
+    assert str(info.value).splitlines()[0] == (
+        f"{book}: LibreOffice could not recalculate (no output written; soffice exit status {status}). Is it a "
+        "readable spreadsheet?")

@@ -450,14 +450,17 @@ def convert(paths: Sequence[os.PathLike | str], *, convert_to: str, ext: str, ou
         if failed:
             room = full_disk(f"LibreOffice could not {what} (soffice exit status {result.returncode})", stage.parent,
                              profile.parent)
-            if result.returncode != 0:  # (soffice says a file it cannot load with status 0: this is the program)
+            # (soffice says a file it cannot load with status 0; one that fails with a status of its own and writes
+            # none of the files is the program; a crash on a file, a signal's status, may be the file's doing)
+            if result.returncode > 0 and len(failed) == len(inputs):
                 last = next((line.strip() for line in reversed(str(result.stderr or "").splitlines()) if line.strip()),
                             "")
                 said = (f": {Path(exe).name} ({exe}) failed with exit status {result.returncode} and wrote nothing"
                         f"{f' ({last})' if last else ''}{room}: the program failed, not the spreadsheet; try it: "
                         f"{exe} --headless --version")
             else:
-                said = f" (no output written; soffice exit status 0{room}). Is it a readable spreadsheet?"
+                said = (f" (no output written; soffice exit status {result.returncode}{room}). Is it a readable "
+                        "spreadsheet?")
             raise LibreOfficeError(f"{_names(failed)}: LibreOffice could not {what}{said}", failed, result.stderr)
         for out, dst in zip(produced, finals):
             os.replace(out, dst)
