@@ -26,7 +26,7 @@ from pathlib import Path
 
 __all__ = ["KINDS", "ORPHANED_AFTER", "mkdtemp", "openpyxl_files_private", "sweep", "temporary_directory"]
 
-#: The kinds of folder, each named ``xlpy-KIND-PID-...``.
+#: The kinds of folder, each named ``xlpy-KIND-HOST-PID-...``.
 KINDS = ("validate", "lo-profile", "switch", "recalc", "save")
 #: A folder of a process that is gone is removed when it is older than this (seconds): as render's staging folders.
 ORPHANED_AFTER = 15 * 60
