@@ -31,8 +31,8 @@ from .. import __version__
 from ..engine.errors import Busy, InputError, InputErrors, XlpyError
 from ..engine.numbers import engine_context
 from .commands import (COMMANDS, EXIT_BUSY, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, add_limit_options,
-                       configure_from, drop_standard_output, flush_output, no_room, refuse_empty, standard_output_full,
-                       text_arguments)
+                       configure_from, drop_standard_output, flush_output, no_room, refuse_empty,
+                       restore_standard_output, standard_output_full, text_arguments)
 
 __all__ = ["build_parser", "console", "main", "no_room"]
 
@@ -149,6 +149,16 @@ def _signalled(signum, frame):
 
 @engine_context()  # (called in a script's process: its decimal context is the script's, not the engine's)
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command *argv* (default: ``sys.argv[1:]``) and return its exit status; a script may call it again.
+    The standard output is left as it was found, though a write to it failed on the way (a full disk, a reader
+    gone): what was not written is let go."""
+    try:
+        return _main(argv)
+    finally:
+        restore_standard_output()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     given = list(sys.argv[1:] if argv is None else argv)
     token = _GIVEN.set(tuple(given))
@@ -238,9 +248,8 @@ def _run(args: argparse.Namespace) -> int:
         else:
             print(f"xlpy {args.command}: {how}; nothing was written", file=sys.stderr)
         return status
-    except BrokenPipeError:  # the reader went away (xlpy ... | head): not an error of ours
+    except BrokenPipeError:  # the reader went away (xlpy ... | head) after the work was done: not an error of ours
         drop_standard_output()  # (what it still holds: Python's last flush would fail again)
-        sys.stderr.close()
         return EXIT_OK
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):  # one a command did not word itself

@@ -19,7 +19,7 @@ from ..files.safety import DEFAULTS, configure, reset
 
 __all__ = ["EXIT_BUSY", "EXIT_FINDINGS", "EXIT_INPUT", "EXIT_OK", "COMMANDS", "Terminated", "add_limit_options", "command",
            "configure_from", "drop_standard_output", "flush_output", "no_room", "refuse_empty", "report_lost",
-           "standard_output_full", "text_arguments", "warn"]
+           "restore_standard_output", "standard_output_full", "text_arguments", "warn"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_BUSY = 0, 1, 2, 3
 
@@ -171,18 +171,47 @@ def flush_output() -> None:
         sys.stdout.flush()
 
 
+#: The standard output's descriptor and a copy of what it was before :func:`drop_standard_output` (empty: not
+#: dropped), for :func:`restore_standard_output`.
+_DROPPED: list[tuple[int, int]] = []
+
+
 def drop_standard_output() -> None:
     """Let go of what the standard output still holds after a write to it failed (Python keeps what a full disk or
     a reader gone did not take): it goes to the null device instead, so the interpreter's last flush does not fail
-    again, with "Exception ignored" and status 120, after the loss was said (or, for a reader gone, not)."""
+    again, with "Exception ignored" and status 120, after the loss was said (or, for a reader gone, not).  The
+    command's later output goes there too; :func:`restore_standard_output` gives the descriptor back."""
     try:
+        fd = sys.stdout.fileno()
         null = os.open(os.devnull, os.O_WRONLY)
         try:
-            os.dup2(null, sys.stdout.fileno())
+            if not _DROPPED:
+                _DROPPED.append((fd, os.dup(fd)))
+            os.dup2(null, fd)
         finally:
             os.close(null)
     except (AttributeError, OSError, ValueError):  # (no file behind it: a test's capture, or closed)
         pass
+
+
+def restore_standard_output() -> None:
+    """As a command ends: what it wrote to a dropped standard output let go (into the null device), and the
+    descriptor given back as it was, so a script calling :func:`xlpy.cli.main` again (or printing) writes where
+    it wrote before; a reader still gone, or a disk still full, fails that script's own write, as it would have."""
+    if not _DROPPED:
+        return
+    fd, saved = _DROPPED.pop()
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    try:
+        os.dup2(saved, fd)
+    except OSError:
+        pass
+    finally:
+        os.close(saved)
 
 
 def standard_output_full() -> bool:

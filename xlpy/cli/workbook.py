@@ -16,8 +16,8 @@ from pathlib import Path
 from ..engine.errors import Busy, InputError, InputErrors
 from ..files.recorded import SEED_OFFER  # the offer the README's first command builds when given none
 from ..workbook.libreoffice import ci_set  # (standard library only: the options' default needs it at start)
-from .commands import (EXIT_BUSY, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command, flush_output,
-                       refuse_unrecordable, report_lost, warn)
+from .commands import (EXIT_BUSY, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command, drop_standard_output,
+                       flush_output, refuse_unrecordable, report_lost, warn)
 
 
 def seed_offer_path() -> Path:
@@ -66,6 +66,17 @@ def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
 
 
 def _print_reports(reports, as_json: bool) -> int:
+    """Print *reports*' findings, notes and verdicts (or their JSON); the status says whether all are valid, read
+    to the end or not (``validate ... | head -1`` ends 1 on findings, as without the pipe)."""
+    status = EXIT_OK if all(r.ok for r in reports) else EXIT_FINDINGS
+    try:
+        _print_findings(reports, as_json)
+    except BrokenPipeError:
+        drop_standard_output()
+    return status
+
+
+def _print_findings(reports, as_json: bool) -> None:
     if as_json:
         print(json.dumps([r.to_dict() for r in reports], indent=2))
     else:
@@ -78,7 +89,6 @@ def _print_reports(reports, as_json: bool) -> int:
             verdict = "valid" if r.ok else f"{len(r.findings)} finding(s)"
             print(f"{r.workbook}: {verdict} ({r.cells_compared} figures compared; recalculated by: {legs})")
     flush_output()  # (here, where build can say a report lost to a full disk was of a workbook written)
-    return EXIT_OK if all(r.ok for r in reports) else EXIT_FINDINGS
 
 
 def _print_built(out: Path, results, report, kept: list[Path], carried: dict | None = None,
@@ -89,11 +99,14 @@ def _print_built(out: Path, results, report, kept: list[Path], carried: dict | N
     validated)."""
     from ..workbook.locks import kept_as
 
-    print(json.dumps({"workbook": str(out), "backup": _kept_as(kept, out),
-                      "removed_backups": [kept_as(p, out) for p in pruned], "history_from": carried,
-                      "warnings": list(warnings),
-                      "results": results.to_dict(),
-                      "validation": report.to_dict() if report is not None else None}, indent=2), flush=True)
+    try:
+        print(json.dumps({"workbook": str(out), "backup": _kept_as(kept, out),
+                          "removed_backups": [kept_as(p, out) for p in pruned], "history_from": carried,
+                          "warnings": list(warnings),
+                          "results": results.to_dict(),
+                          "validation": report.to_dict() if report is not None else None}, indent=2), flush=True)
+    except BrokenPipeError:  # (the reader went away: the status still says what the validation found)
+        drop_standard_output()
     return EXIT_OK if report is None or report.ok else EXIT_FINDINGS
 
 
@@ -441,8 +454,11 @@ def run_build(args: argparse.Namespace) -> int:
         # (only beside a workbook replaced: a lost workbook's backups may be all that is left of it)
         pruned = locks.prune_backups(target, args.keep, kept[0] if kept else None) if replacing else []
         if not args.json:
-            print(_built_line(out, offer, results, f"{_kept(kept, out)}{_removed(pruned, args.keep)}"
-                              f"{_carried(args.history_from, history)}"), flush=True)
+            try:
+                print(_built_line(out, offer, results, f"{_kept(kept, out)}{_removed(pruned, args.keep)}"
+                                  f"{_carried(args.history_from, history)}"), flush=True)
+            except BrokenPipeError:  # the reader went away (build | head -0): the validation still runs, and
+                drop_standard_output()  # its exit status says what it found
         # as compute says them (a preliminary count, proration, a fraction's price), and as entries says its own
         warnings = list(results.warnings) + entry_warnings(offer, results, len(results.exchanges)) + left
         warn(args, warnings)
