@@ -357,6 +357,26 @@ def test_a_bad_byte_past_8_kib_is_named_by_its_row_in_a_count_file_and_a_header(
     assert problems(counts.read_counts, path) == [f"t.csv: row 1: {utf8}"]
 
 
+def test_a_bad_byte_in_a_file_of_cr_line_ends_is_named_by_its_row(tmp_path):
+    """Review 83: a "CSV (Macintosh)" file ends its lines with a CR alone, which the CSV readers take as a line
+    break and a line-by-line search for the bad byte did not: every byte was named at row 1."""
+    from xlpy.files import counts
+
+    utf8 = "is not UTF-8 text (byte 0xfc); save it as CSV UTF-8, or set encoding in a mapping file (e.g. cp1252)"
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"holder_id,units,method,status\rA-1,1,book-entry,tendered\rM\xfcller,2,book-entry,tendered\r")
+    assert problems(sources.read_tally, path) == [f"t.csv: row 3: {utf8}"]
+    path.write_bytes(b"holder_id,units\r\nA-1,1\rB-2,1\r\nM\xfcller,2\n")  # (each kind of break in one file)
+    assert problems(sources.read_tally, path) == [f"t.csv: row 4: {utf8}"]
+    path = tmp_path / "c.csv"
+    path.write_bytes(b"tendered,guaranteed delivery,notes\r274000,3500,M\xfcller\r")
+    assert problems(counts.read_counts, path) == [f"c.csv: row 2: {utf8}"]
+    mapping = sources.read_mapping(write(tmp_path, 'encoding = "utf-16-le"\n', "map.toml"))
+    path = tmp_path / "t.txt"
+    path.write_bytes("holder_id\tunits\rA-1\t100\r".encode("utf-16-le") + b"\n")
+    assert problems(sources.read_tally, path, mapping)[0].startswith("t.txt: row 3: ")
+
+
 def test_a_stray_byte_at_the_end_of_a_utf16_file_is_named_by_its_row(tmp_path):
     """A file of odd length read as UTF-16-LE, as its mapping file says: the count file named its stray byte
     (0x0a, at offset 60) at offset 0 of what the decoder had left, and the tally named no byte."""

@@ -385,9 +385,19 @@ def undecodable(path: Path, encoding: str, exc: UnicodeError, hint: str | None =
                       show_value=False)
 
 
+#: A line break as the CSV readers take one: CR LF, LF, or a CR alone (a "CSV (Macintosh)" file's).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _lone_returns(line: bytes) -> int:
+    """The line breaks in *line* that are a CR alone (``CSV (Macintosh)``'s), not the CR of a CR LF."""
+    return line.count(b"\r") - line.count(b"\r\n")
+
+
 def _first_undecodable(path: Path, encoding: str) -> tuple[int, int] | None:
     """(row, byte) of the first byte of *path* that is not *encoding* text, or None when there is none: read a line
-    at a time, or whole in UTF-16 and UTF-32, whose lines are not split on one byte (a stray byte at the end of
+    at a time (rows counted as the CSV readers count them, a CR alone a line break too), or whole in UTF-16 and
+    UTF-32, whose lines are not split on one byte (a stray byte at the end of
     a file of odd length is on the row after its last line break)."""
     try:
         with open(path, "rb") as fh:
@@ -397,15 +407,19 @@ def _first_undecodable(path: Path, encoding: str) -> tuple[int, int] | None:
                     data.decode(encoding)
                 except UnicodeDecodeError as bad:
                     before = data[:bad.start].decode(encoding, errors="replace")
-                    return before.count("\n") + 1, data[bad.start]
+                    return len(_LINE_BREAK.findall(before)) + 1, data[bad.start]
                 return None
             decoder, row = codecs.getincrementaldecoder(encoding)(), 1
             try:
-                for row, line in enumerate(fh, 1):
-                    decoder.decode(line)
+                for line in fh:
+                    try:
+                        decoder.decode(line)
+                    except UnicodeDecodeError as bad:  # (the object: the line, after what the decoder held)
+                        return row + _lone_returns(bad.object[:bad.start]), bad.object[bad.start]
+                    row += _lone_returns(line) + line.endswith(b"\n")
                 decoder.decode(b"", final=True)  # (a character cut short at the end of the file)
             except UnicodeDecodeError as bad:
-                return row, bad.object[bad.start]  # (the object: the line, after what the decoder held)
+                return row, bad.object[bad.start]
     except (UnicodeError, LookupError, OSError):
         return None
     return None
