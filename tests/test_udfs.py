@@ -254,9 +254,11 @@ def _past_records() -> tuple[dt.date, dt.datetime, dt.datetime]:
     (lambda: udfs.OFFER_VWAP(_WEEK, _PRICES, [[0.0]] * 5, dt.datetime(2004, 2, 20)),
      "volumes must total more than 0 over the averaging window, got 0"),
     (lambda: udfs.AVERAGING_WINDOW(_past_records()[1], 1.0, 0.0),
-     "expiration is after the records of calendar XNYS: it knows trading days only up to {last}, got {next}"),
+     "expiration is after the records of calendar XNYS: it knows trading days only up to {last} (a year from "
+     "this computer's date, {today} UTC: a later day is not known yet, or the computer's clock is behind), got {next}"),
     (lambda: udfs.OFFER_VWAP(_WEEK, _PRICES, [[1.0]] * 5, _past_records()[2]),
-     "expiration is after the records of calendar XNYS: it knows trading days only up to {last}, got {later}"),
+     "expiration is after the records of calendar XNYS: it knows trading days only up to {last} (a year from "
+     "this computer's date, {today} UTC: a later day is not known yet, or the computer's clock is behind), got {later}"),
     (lambda: udfs.EXCHANGE_RATIO(1.0, 1e20), "places rounds the ratio 1e-20 to 0: give more decimals or a floor, got 2"),
 ])
 def test_a_price_function_names_the_argument_at_fault(call, said):
@@ -264,8 +266,9 @@ def test_a_price_function_names_the_argument_at_fault(call, said):
     calendar's records names the expiration, not the calendar; a quotient whose ten decimals are 0 is shown
     itself, not as 0 (each named the wrong argument or value)."""
     last, after, later = _past_records()
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()  # (the calendar is built to a year from it)
     assert call() == "#xlpy! " + said.format(last=last.isoformat(), next=after.date().isoformat(),
-                                             later=later.date().isoformat())
+                                             later=later.date().isoformat(), today=today)
 
 
 def test_offer_vwap_with_datetimes_serials_and_layouts():

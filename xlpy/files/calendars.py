@@ -88,7 +88,7 @@ def sessions(code: str, first: dt.date, last: dt.date) -> list[dt.date]:
     cal = _calendar(code)
     if last > cal.last_session.date():  # beyond it the library lists no sessions: never a silently short list
         raise InputError("calendar", code, f"knows trading days only up to {cal.last_session.date().isoformat()}"
-                         + getattr(cal, "xlpy_beyond", ""))  # (an xlwings Lite project's: how to go further)
+                         + getattr(cal, "xlpy_beyond", _why_no_further(cal)))  # (a Lite project's: its own words)
     start = cal.first_session.date()
     if last < start:  # all before its records (the expiration, not the calendar code, is at fault)
         raise BeforeRecords("calendar", code, f"has no sessions between {first.isoformat()} and {last.isoformat()}: "
@@ -98,6 +98,17 @@ def sessions(code: str, first: dt.date, last: dt.date) -> list[dt.date]:
     if lo > hi:
         raise InputError("calendar", code, f"has no sessions between {first.isoformat()} and {last.isoformat()}")
     return [d.date() for d in cal.sessions_in_range(lo.isoformat(), hi.isoformat())]
+
+
+def _why_no_further(cal) -> str:
+    """Why a calendar knows no later day, when it is this computer's date that stops it (it is built to a year
+    from that date): a day after it cannot be known yet, or the computer's clock is behind (a wrong clock, not
+    the calendar, was blamed).  Nothing when the library's own records end sooner."""
+    if cal.last_session.date() < dt.date.fromisoformat(_last_day()) - dt.timedelta(days=10):
+        return ""
+    today = dt.datetime.now(dt.timezone.utc).date()
+    return (f" (a year from this computer's date, {today.isoformat()} UTC: a later day is not known yet, or the "
+            "computer's clock is behind)")
 
 
 def holidays(code: str, first: dt.date, last: dt.date) -> list[dt.date]:
@@ -125,6 +136,8 @@ def closed_days(code: str, days) -> dict[dt.date, str]:
 
     >>> closed_days("XNYS", [dt.date(2004, 2, 13), dt.date(2004, 2, 14), dt.date(2004, 2, 16)])
     {datetime.date(2004, 2, 14): 'a Saturday', datetime.date(2004, 2, 16): "President's Day"}
+    >>> closed_days("XNYS", [dt.date(2012, 10, 29)])
+    {datetime.date(2012, 10, 29): 'an unscheduled closure'}
     """
     cal = _calendar(code)
     first, last = cal.first_session.date(), cal.last_session.date()
@@ -138,5 +151,8 @@ def closed_days(code: str, days) -> dict[dt.date, str]:
         start, end = (dt.datetime.combine(d, dt.time()) for d in (closed[0], closed[-1]))
         named = cal.regular_holidays.holidays(start, end, return_name=True)
         names = {t.date(): str(n) for t, n in named.items()}
+    # a day it closed on short notice (a storm, a day of mourning: 2012-10-29, 2025-01-09) is no holiday by its rules
+    names.update((t.date(), "an unscheduled closure") for t in getattr(cal, "adhoc_holidays", ()) or ()
+                 if t.date() in set(closed) and t.date() not in names)
     off = {i for i, c in enumerate(cal.weekmask) if c == "0"}  # the exchange's weekend (Friday for some)
     return {d: names.get(d) or (f"a {d:%A}" if d.weekday() in off else "a holiday") for d in closed}
