@@ -149,13 +149,18 @@ def _signalled(signum, frame):
 
 @engine_context()  # (called in a script's process: its decimal context is the script's, not the engine's)
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command *argv* (default: ``sys.argv[1:]``) and return its exit status; a script may call it again.
-    The standard output is left as it was found, though a write to it failed on the way (a full disk, a reader
-    gone): what was not written is let go."""
+    """Run the command *argv* (default: ``sys.argv[1:]``) and return its exit status, a usage error's (2) and
+    ``--help``'s (0) too, where argparse would end the program; a script may call it again.  The standard streams
+    are left as they were found: a character they cannot encode is written escaped during the call only, and a
+    standard output that failed on the way (a full disk, a reader gone) is given back, what it did not take let go."""
+    escaped = _escape_what_the_streams_cannot_encode()
     try:
         return _main(argv)
+    except SystemExit as exc:  # (argparse's, its message said: a script's loop goes on to its next deal)
+        return exc.code if isinstance(exc.code, int) else EXIT_OK if exc.code is None else EXIT_INPUT
     finally:
         restore_standard_output()
+        _put_back(escaped)
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -188,7 +193,6 @@ def console() -> int:
     """The ``xlpy`` command and ``python -m xlpy``: :func:`main`, then its report flushed and a late Ctrl-C or
     SIGTERM let go: the work is done and said, and one that came while the interpreter winds down (a tenth of a
     second after a large workbook) ended the process with status 130 and a report in a pipe lost."""
-    _escape_what_the_streams_cannot_encode()
     status = main()
     try:
         if sys.stdout is not None:  # (None: started with standard output closed, ">&-": nothing to flush)
@@ -202,13 +206,30 @@ def console() -> int:
     return status
 
 
-def _escape_what_the_streams_cannot_encode() -> None:
+def _escape_what_the_streams_cannot_encode() -> list:
     """Characters the output cannot encode are written escaped (``B\\xfccher.xlsm``) instead of ending the command
     in a traceback after its work is done (a workbook written, its report lost, status 1): a Windows redirect
-    writes cp1252, a legacy locale Latin-1, and an issuer or a file name may be in any script."""
+    writes cp1252, a legacy locale Latin-1, and an issuer or a file name may be in any script.  Returns the
+    streams changed, for :func:`_put_back`."""
+    changed = []
     for stream in (sys.stdout, sys.stderr):
         if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="backslashreplace")
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (OSError, ValueError):  # (its flush failed, or it is closed: it is left as it is)
+                continue
+            changed.append(stream)
+    return changed
+
+
+def _put_back(streams: list) -> None:
+    """The streams :func:`_escape_what_the_streams_cannot_encode` changed, strict again (a script's own print of
+    what they cannot encode fails as it did before the call)."""
+    for stream in streams:
+        try:
+            stream.reconfigure(errors="strict")
+        except (OSError, ValueError):  # (a reader gone, or closed: the next write says so)
+            pass
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -167,8 +167,9 @@ def report_lost(command: str, written: str, exc: OSError) -> int | None:
 def flush_output() -> None:
     """Flush the standard output where a command can say what a report lost to a full disk was of (Python keeps the
     report until it ends, outside PYTHONUNBUFFERED); nothing when started with it closed (``>&-``: None)."""
-    if sys.stdout is not None:
-        sys.stdout.flush()
+    flush = getattr(sys.stdout, "flush", None)  # (a script's own stream may write and not flush: a logger's)
+    if flush is not None:
+        flush()
 
 
 #: The standard output's descriptor and a copy of what it was before :func:`drop_standard_output` (empty: not

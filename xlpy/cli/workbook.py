@@ -516,10 +516,11 @@ def run_validate(args: argparse.Namespace) -> int:
     for problem in refused:
         print(f"xlpy {args.command}: {problem}", file=sys.stderr)
     status = _print_reports(reports, args.json)
-    # the worst: bad input (2), then findings (1), then a workbook only in use (3: run again later), then none
+    # the worst: bad input (2), then findings (1), then a workbook only in use (3: run again later; one that
+    # changed while it was validated too, its report of no one version), then none
     if any(not isinstance(p, Busy) for p in refused):
         return EXIT_INPUT
-    return EXIT_BUSY if refused and status == EXIT_OK else status
+    return EXIT_BUSY if (refused or any(r.changed for r in reports)) and status == EXIT_OK else status
 
 
 #: The resolutions ``xlpy render --dpi`` takes: below, a page is unreadable; above, one page is tens of megabytes.

@@ -16,7 +16,23 @@ __all__ = ["XlpyError", "InputError", "InputErrors", "BeforeRecords", "Busy", "C
 
 
 class XlpyError(Exception):
-    """Base class of every error xlpy raises on purpose."""
+    """Base class of every error xlpy raises on purpose.
+
+    Each pickles whole (its field, value, reason and problems), so a worker process of a pool hands a deal's
+    refusal back to the script that sent it, rather than breaking the pool (an error rebuilt from its message
+    alone missed its constructor's arguments).
+    """
+
+    def __reduce__(self):
+        return _rebuilt, (type(self), self.args, self.__dict__)
+
+
+def _rebuilt(kind: type, args: tuple, state: dict) -> XlpyError:
+    """An :class:`XlpyError` unpickled: made without its constructor, then given its message and attributes."""
+    error = kind.__new__(kind, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class InputError(XlpyError, ValueError):

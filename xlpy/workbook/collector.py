@@ -20,15 +20,18 @@ Use :func:`collector_eased` as a decorator or a ``with`` block.  The first
 step to enter sets the thresholds and the last to leave puts back what it
 found, so nested steps, and steps in several threads of one process (a host
 such as Excel's Python), leave the process as they found it.
+:func:`recursion_allowed` holds the interpreter's recursion limit the same
+way for a recalculation's deep chains of cells.
 """
 
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 from contextlib import contextmanager
 
-__all__ = ["YOUNG", "collector_eased"]
+__all__ = ["YOUNG", "collector_eased", "recursion_allowed"]
 
 #: New container objects between two young-generation passes during a bulk step (CPython 3.11's default: 700).
 YOUNG = 200_000
@@ -55,3 +58,27 @@ def collector_eased():
             _depth -= 1
             if _depth == 0:
                 gc.set_threshold(*_saved)
+
+
+_deep = 0
+_deep_saved = 0
+
+
+@contextmanager
+def recursion_allowed(limit: int):
+    """The interpreter's recursion limit at least *limit* for the block, then put back as the first step in found
+    it: two validations in threads each set and put back their own, and the one ending first lowered the limit
+    under the other still recalculating (a deep chain of cells then failed), or left it raised for good."""
+    global _deep, _deep_saved
+    with _lock:
+        if _deep == 0:
+            _deep_saved = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(_deep_saved, limit))
+        _deep += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _deep -= 1
+            if _deep == 0:
+                sys.setrecursionlimit(_deep_saved)

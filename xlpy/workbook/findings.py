@@ -64,6 +64,8 @@ class Report:
     validated_at: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(
         timespec="seconds").replace("+00:00", "Z"))  # UTC, ISO 8601: when the validation began
 
+    changed: bool = False  # the file changed while it was validated: the report is of no one version of it
+
     @property
     def ok(self) -> bool:
         return not self.findings
@@ -74,6 +76,7 @@ class Report:
         if first is not None and first == last:
             self.sha256 = first
         elif first is not None:
+            self.changed = True
             self.notes.append("the file changed while it was validated (saved meanwhile?): its record names no "
                               "SHA-256; validate it again")
         return self
@@ -93,6 +96,7 @@ class Report:
             "compared_by_leg": self.compared_by_leg,
             "versions": self.versions,
             "sha256": self.sha256 or None,
+            "changed_while_validated": self.changed,
             "validated_at": self.validated_at or None,
             "notes": self.notes,
             "findings": [asdict(f) for f in self.findings],

@@ -32,13 +32,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
 from collections.abc import Callable, Iterable
 
 import numpy as np
 
 from ..files.serial_dates import EPOCH
 from . import formulas_access as fa
+from .collector import recursion_allowed
 from .data import excel_text
 from .openpyxl_access import cell_map
 
@@ -509,9 +509,7 @@ def recalculate(wb, columns: Iterable[TableColumn], cells: Iterable[tuple[str, s
     asked = None if cells is None else {(s.upper(), ref) for s, ref in cells}
     fa.register_functions()
     book = _Book(wb, columns, progress)
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old, 20_000))
-    try:
+    with recursion_allowed(20_000):
         for spec in book.columns.values():
             book.column(spec)
         formula_cells = []
@@ -531,8 +529,6 @@ def recalculate(wb, columns: Iterable[TableColumn], cells: Iterable[tuple[str, s
                 book.value(s, r, c)
             except RecalcError:
                 pass  # not one of the layout's figures: a cell asked for that refers to it says so
-    finally:
-        sys.setrecursionlimit(old)
     out: dict[tuple[str, str], object] = {}
     wanted = ((s.upper(), ref) for s, ref in cells) if cells is not None else (
         (s, f"{_col_letters(c)}{r}") for s, r, c in formula_cells)

@@ -1,0 +1,215 @@
+"""xlpy called from a script, and a reader that goes away before a command's report is read.
+
+``xlpy validate book.xlsm | head -1`` and ``xlpy build offer.toml | true``: the work is done whole and the exit
+status still says what it found.  A script calling :func:`xlpy.cli.main` gets a status back for a usage error too,
+and finds its standard streams and its process as they were before the call; xlpy's errors cross a process pool
+whole (review 85: a nightly job of 20 deals, scripted in Python)."""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import stat
+import subprocess
+import sys
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from types import SimpleNamespace
+
+import openpyxl
+import pytest
+from repo_paths import SEED
+
+from xlpy.cli import main
+
+
+def into_a_gone_reader(args, cwd) -> subprocess.CompletedProcess:
+    """``xlpy ARGS | true``: the standard output a pipe whose reader has gone before a word is written."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return subprocess.run([sys.executable, "-m", "xlpy", *args], cwd=cwd, stdout=write, stderr=subprocess.PIPE,
+                              text=True, timeout=300)
+    finally:
+        os.close(write)
+
+
+def test_validate_ends_with_its_findings_status_when_the_reader_has_gone(tmp_path):
+    """Review 83: ``xlpy validate book.xlsm | head -1`` ended 0 on a workbook with findings once the reader had gone
+    (a script with ``set -o pipefail`` took it for valid); its status is the findings' (1), as without the pipe."""
+    book = tmp_path / "book.xlsm"
+    built = subprocess.run([sys.executable, "-m", "xlpy", "build", str(SEED), "-o", str(book), "--no-validate"],
+                           capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    wb["Results"]["C5"] = 5  # a formula replaced by a value: a structure finding
+    wb.save(book)
+    for json in ([], ["--json"]):
+        proc = into_a_gone_reader(["validate", str(book), "--no-libreoffice", *json], tmp_path)
+        assert (proc.returncode, proc.stderr) == (1, ""), json
+    proc = subprocess.run([sys.executable, "-m", "xlpy", "validate", str(book), "--no-libreoffice"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1 and "Results!C5: formula replaced by a value" in proc.stdout, proc.stdout
+
+
+def closed_pipe_as_stdout(monkeypatch):
+    """The standard output a pipe whose reader has gone, in this process (its own descriptor, not 1)."""
+    read, write = os.pipe()
+    os.close(read)
+    out = open(write, "w", encoding="utf-8")
+    monkeypatch.setattr(sys, "stdout", out)
+    return out
+
+
+def test_build_still_validates_when_the_reader_has_gone(tmp_path, monkeypatch):
+    """Review 83: ``xlpy build offer.toml | true`` wrote the workbook and stopped at its first line of report, not
+    validated, status 0; it validates now, and the validation's status is the build's."""
+    import xlpy.workbook.validate as validate_module
+
+    asked = []
+
+    def validate(path, offer, legs, require):
+        asked.append(path)
+        return SimpleNamespace(ok=False, findings=["f"], notes=[], workbook=path.name, legs_run=[], versions={},
+                               cells_compared=0)
+
+    monkeypatch.setattr(validate_module, "validate", validate)
+    out = closed_pipe_as_stdout(monkeypatch)
+    try:
+        status = main(["build", str(SEED), "-o", str(tmp_path / "b.xlsm"), "--no-libreoffice"])
+    finally:
+        out.close()
+    assert asked == [tmp_path / "b.xlsm"]
+    assert status == 1
+
+
+def test_main_gives_back_the_standard_output_it_let_go(monkeypatch, capsys):
+    """Review 83: after a write to a gone reader (or a full disk), the standard output's descriptor pointed at the
+    null device for the rest of the process, and a script's later ``main([...])`` or ``print`` said nothing;
+    the descriptor is now given back as the call ends, and the next call prints."""
+    out = closed_pipe_as_stdout(monkeypatch)
+    fd = out.fileno()
+    try:
+        assert main(["compute", str(SEED)]) == 0
+        assert stat.S_ISFIFO(os.fstat(fd).st_mode)  # the pipe again, not the null device
+        assert not stat.S_ISCHR(os.fstat(fd).st_mode)
+    finally:
+        out.close()
+    monkeypatch.undo()  # (the capture pytest gave this test)
+    capsys.readouterr()
+    assert main(["compute", str(SEED)]) == 0
+    assert "Hecla Mining Company" in capsys.readouterr().out
+
+
+def test_a_usage_error_or_help_is_a_status_a_script_gets_back(capsys):
+    """Review 85: ``main([...])`` raised SystemExit for a usage error, ``--help`` and ``--version`` (a mistyped
+    option ended a 20-deal job), while ``--max-parts -3`` returned 2: each is now returned, its message said."""
+    assert main(["compute", str(SEED), "--bogus"]) == 2
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err
+    assert main([]) == 2
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("xlpy ")
+
+
+def test_output_that_cannot_encode_the_issuer_is_escaped_during_the_call_only(tmp_path, monkeypatch):
+    """Review 85: ``main()`` did not escape what the output cannot encode (the ``xlpy`` command did), and a
+    script under a cp1252 output (a Windows scheduled task's redirect) met a UnicodeEncodeError after the
+    workbook was written; and the script's stream is strict again after the call."""
+    offer = tmp_path / "celik.toml"
+    offer.write_text(SEED.read_text(encoding="utf-8").replace("Hecla Mining Company", "Çelik A.Ş."), encoding="utf-8")
+    for name in (d for d in ("data",) if (SEED.parent / d).is_dir()):
+        (tmp_path / name).symlink_to(SEED.parent / name)
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="cp1252", errors="strict")
+    monkeypatch.setattr(sys, "stdout", out)
+    assert main(["compute", str(offer)]) == 0
+    out.flush()
+    assert "Çelik A.\\u015e.: Series B" in raw.getvalue().decode("cp1252")  # (Ç is cp1252, Ş is not)
+    assert out.errors == "strict"
+
+
+class _Logger:
+    """A script's stream that writes and has no flush (a logging adapter's)."""
+
+    def __init__(self):
+        self.lines = []
+
+    def write(self, text):
+        self.lines.append(text)
+
+
+def test_a_standard_output_without_flush_is_written_to(monkeypatch):
+    """Review 85: a stream with only ``write`` ended ``main()`` in an AttributeError after the work was done."""
+    logger = _Logger()
+    monkeypatch.setattr(sys, "stdout", logger)
+    assert main(["compute", str(SEED)]) == 0
+    assert "Hecla Mining Company" in "".join(logger.lines)
+
+
+def _charge(path: str):
+    from xlpy.files.offerfile import compute_file
+
+    return compute_file(path)[1].charge
+
+
+def test_a_refusal_in_a_worker_process_reaches_the_script_whole(tmp_path):
+    """Review 85: xlpy's errors did not unpickle (rebuilt from their message alone, short of their constructor's
+    arguments): one bad deal broke a ProcessPoolExecutor for every deal, and hung a multiprocessing.Pool."""
+    from xlpy.engine.errors import BeforeRecords, Busy, Counted, InputError, InputErrors
+
+    for error in (InputError("offer.outstanding", Counted(-5), "must not be negative"),
+                  InputError("t.csv", None, "is empty", show_value=False), Busy("book.xlsm", None, "is open"),
+                  BeforeRecords("calendar", "XNYS", "has no sessions", start="1990-01-02")):
+        again = pickle.loads(pickle.dumps(error))
+        assert (type(again), str(again), again.__dict__) == (type(error), str(error), error.__dict__)
+    both = pickle.loads(pickle.dumps(InputErrors([InputError("a", 1, "bad"), Busy("b", None, "busy")])))
+    assert [(type(p), str(p)) for p in both.problems] == [(InputError, "a: bad, got 1"), (Busy, "b: busy, got nothing")]
+    bad = tmp_path / "bad.toml"
+    bad.write_text(SEED.read_text(encoding="utf-8").replace("outstanding = ", "outstanding = -", 1), encoding="utf-8")
+    with ProcessPoolExecutor(2) as pool:
+        futures = [pool.submit(_charge, str(p)) for p in (bad, SEED, SEED)]
+        error = futures[0].exception(timeout=120)
+        charges = [f.result(timeout=120) for f in futures[1:]]
+    assert isinstance(error, InputErrors) and "outstanding" in error.problems[0].field, error
+    assert charges == [charges[0]] * 2 and str(charges[0]).startswith("9597836.4")
+
+
+def test_two_recalculations_in_threads_hold_the_recursion_limit_until_both_end(monkeypatch):
+    """Review 85: each validation set the recursion limit and put back its own old one: the first to end lowered it
+    under the other still recalculating, or left it raised for good."""
+    from xlpy.workbook.collector import recursion_allowed
+
+    before = sys.getrecursionlimit()
+    inside, release = threading.Event(), threading.Event()
+
+    def long_step():
+        with recursion_allowed(20_000):
+            inside.set()
+            release.wait(10)
+
+    worker = threading.Thread(target=long_step)
+    worker.start()
+    assert inside.wait(10)
+    with recursion_allowed(20_000):
+        pass
+    assert sys.getrecursionlimit() >= 20_000  # (the other step still runs)
+    release.set()
+    worker.join(10)
+    assert sys.getrecursionlimit() == before
+
+
+def test_the_engine_without_its_calendar_names_the_argument_a_script_left_out():
+    """Review 85: ``compute(offer)`` of a ratio by formula, with no ``sessions``, blamed the offer file's calendar
+    (``offer.consideration.formula.calendar: needs a trading calendar, got 'XNYS'``)."""
+    from xlpy.engine import compute
+    from xlpy.engine.errors import InputErrors
+    from xlpy.files.calendars import sessions
+    from xlpy.files.offerfile import load
+
+    offer = load(SEED.parent / "hecla-2004-formula.toml")
+    with pytest.raises(InputErrors) as refused:
+        compute(offer)
+    assert str(refused.value) == ("sessions: is required for a ratio by formula (its calendar, XNYS, gives the "
+                                  "window's days): pass sessions=xlpy.files.calendars.sessions, as compute_file does")
+    assert compute(offer, sessions=sessions).charge > 0
