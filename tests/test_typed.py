@@ -74,6 +74,26 @@ def test_a_day_written_as_text_is_yyyy_mm_dd_only(text, tmp_path):
         f"p.csv: row 3, column date: must be a date YYYY-MM-DD, got {text!r}"]
 
 
+def test_a_price_file_whose_dates_are_all_in_another_format_is_told_once(tmp_path):
+    """Review 84: a price history with every date written 01/02/2004 (a US export) gave a line for each row, 39 for
+    the example file, the same refusal over and over: one line now names the column, how many and how to mend it.
+    A file with some dates right still names each row that is not."""
+    from xlpy.files.prices import read_prices
+
+    days = ("01/02/2004", "01/05/2004", "01/06/2004")
+    (tmp_path / "p.csv").write_text("date,price,volume\n" + "".join(f"{d},8.3,100\n" for d in days))
+    with pytest.raises(InputErrors) as info:
+        read_prices(tmp_path / "p.csv")
+    assert [str(p) for p in info.value.problems] == [
+        "p.csv: column date: must hold dates written YYYY-MM-DD, and none of its 3 rows does (a date such as "
+        "01/02/2004 could be day or month first): format the column as yyyy-mm-dd in Excel (Format Cells, Custom) "
+        "and save it as CSV again; row 2, got '01/02/2004'"]
+    (tmp_path / "p.csv").write_text("date,price,volume\n2004-01-02,8.3,100\n01/05/2004,8.3,1\n01/06/2004,8.3,1\n")
+    with pytest.raises(InputErrors) as info:
+        read_prices(tmp_path / "p.csv")
+    assert [p.field for p in info.value.problems] == ["p.csv: row 3, column date", "p.csv: row 4, column date"]
+
+
 def test_toml_counts_must_be_integers_below_fifteen_digits():
     r = _toml({"a": Decimal("274000.0"), "b": 10**15})
     assert r.whole("a") is None and r.whole("b", below=10**15) is None

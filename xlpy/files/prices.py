@@ -147,7 +147,7 @@ def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[P
     found, problems = _match_columns(headers, PRICE_COLUMNS, {}, name, tuple(PRICE_COLUMNS), mapped=False)
     if problems:
         raise InputErrors(problems)
-    days, seen, written = [], {}, {}
+    days, seen, written, undated = [], {}, {}, []
     for line, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
@@ -163,6 +163,7 @@ def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[P
             day = dt.date.fromisoformat(cells["date"])
         except ValueError:
             problems.append(InputError(where + headers[found["date"]], cells["date"], "must be a date YYYY-MM-DD"))
+            undated.append(problems[-1])
             day = None
         if day is not None and excel_day_problem(day):  # (the offer file's rule: 0001-01-01 has no serial)
             problems.append(InputError(where + headers[found["date"]], cells["date"], excel_day_problem(day)))
@@ -186,11 +187,24 @@ def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[P
             days.append(PriceDay(day, price, volume))
     if calendar is not None and seen:
         problems += _closed_day_rows(calendar, seen, written, f"{name}: row {{}}, column {headers[found['date']]}")
+    if len(undated) > 1 and not seen:  # no row's date read: the column's format, said once (not a line a row)
+        problems = [_undated_column(name, headers[found["date"]], undated)] + [p for p in problems if p not in undated]
     if problems:
         raise InputErrors(_capped(problems))
     if not days:
         raise InputErrors([InputError(name, None, "has a header but no price rows", show_value=False)])
     return tuple(sorted(days, key=lambda p: p.date))
+
+
+def _undated_column(name: str, header: str, undated: list[InputError]) -> InputError:
+    """One problem for a date column none of whose rows is a date YYYY-MM-DD (*undated*: each row's): its first
+    value and row, how many, and how to write them (``01/02/2004`` could be either day first or month first)."""
+    first = undated[0]
+    row = first.field.split(": row ", 1)[1].split(",", 1)[0]
+    return InputError(f"{name}: column {header}", first.value,
+                      f"must hold dates written YYYY-MM-DD, and none of its {len(undated):,} rows does (a date such "
+                      "as 01/02/2004 could be day or month first): format the column as yyyy-mm-dd in Excel (Format "
+                      f"Cells, Custom) and save it as CSV again; row {row}")
 
 
 def _closed_day_rows(calendar: str, seen: dict[dt.date, int], written: dict[dt.date, str],
