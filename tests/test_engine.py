@@ -749,9 +749,8 @@ def test_results_records_and_schema_name_the_same_fields():
         return {f.name for f in dataclasses.fields(cls)} | {
             n for n, v in vars(cls).items() if isinstance(v, property)}
 
-    # Results.kind is the offer's kind, kept for the release and the journal entry, not a results key;
-    # total_common_issued is a convenience the workbook uses.
-    assert {f.attr for f in RESULT_FIELDS} == attrs(Results) - {"kind", "total_common_issued"}
+    # Results.kind is the offer's kind, kept for the release and the journal entry, not a results key.
+    assert {f.attr for f in RESULT_FIELDS} == attrs(Results) - {"kind"}
     assert {f.attr for f in EXCHANGE_FIELDS} == attrs(ExchangeResult)
     assert {f.attr for f in EPS_FIELDS} == attrs(EPSResult)
     keys = [f.key for f in RESULT_FIELDS]

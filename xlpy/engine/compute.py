@@ -193,10 +193,6 @@ class Results:
             total = CONTEXT.add(total, e.charge)
         return total
 
-    @property
-    def total_common_issued(self) -> int:
-        return sum(e.common_issued for e in self.exchanges)
-
     def to_dict(self) -> dict:
         """The results object of ``xlpy compute --json`` (:mod:`xlpy.engine.schema`):
         exact decimal strings, ISO dates."""
