@@ -46,6 +46,53 @@ def test_a_name_of_ones_own_sheet_is_its_own(standard_books, tmp_path):
     assert [str(f) for f in validate(book, SEED, legs=("formulas",)).findings] == []
 
 
+def _link_to_another_workbook(book: Path, target: str) -> None:
+    """The parts Excel writes for a workbook whose formulas read another's: xl/externalLinks/externalLink1.xml,
+    its relationship to the file, the content type, and workbook.xml's externalReferences."""
+    import zipfile
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    with zipfile.ZipFile(book) as z:
+        infos = z.infolist()
+        parts = {i.filename: z.read(i.filename) for i in infos}
+    link = (f'<externalLink xmlns="{main}" xmlns:r="{rel}"><externalBook r:id="rId1"><sheetNames>'
+            '<sheetName val="Sheet1"/></sheetNames><sheetDataSet><sheetData sheetId="0"><row r="1">'
+            '<cell r="A1"><v>5</v></cell></row></sheetData></sheetDataSet></externalBook></externalLink>')
+    link_rels = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                 f'<Relationship Id="rId1" Type="{rel}/externalLinkPath" Target="{target}" TargetMode="External"/>'
+                 '</Relationships>')
+    types = parts["[Content_Types].xml"].decode("utf-8").replace("</Types>", (
+        '<Override PartName="/xl/externalLinks/externalLink1.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml"/></Types>'))
+    rels = parts["xl/_rels/workbook.xml.rels"].decode("utf-8").replace("</Relationships>", (
+        f'<Relationship Id="rIdLink1" Type="{rel}/externalLink" Target="externalLinks/externalLink1.xml"/>'
+        '</Relationships>'))
+    workbook = parts["xl/workbook.xml"].decode("utf-8")
+    workbook = workbook.replace("</sheets>", f'</sheets><externalReferences><externalReference xmlns:r="{rel}" '
+                                             'r:id="rIdLink1"/></externalReferences>', 1)
+    parts.update({"[Content_Types].xml": types.encode("utf-8"), "xl/_rels/workbook.xml.rels": rels.encode("utf-8"),
+                  "xl/workbook.xml": workbook.encode("utf-8")})
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in infos:
+            z.writestr(i, parts[i.filename])
+        z.writestr("xl/externalLinks/externalLink1.xml", link)
+        z.writestr("xl/externalLinks/_rels/externalLink1.xml.rels", link_rels)
+
+
+def test_a_link_to_another_workbook_is_a_finding(standard_books, tmp_path):
+    """A workbook Excel has linked to another (a formula once read budget.xlsx) holds an external link part even
+    when no formula reads it now: validate names the link and its file."""
+    book = tmp_path / "linked.xlsm"
+    shutil.copy(standard_books["plain"], book)
+    _link_to_another_workbook(book, "file:///C:/Finance/budget.xlsx")
+    report = validate(book, SEED, legs=("formulas",))
+    found = [(f.where, f.what, f.expected, f.found) for f in report.findings]
+    assert found == [("external link 1", "workbook links to another file", "no external links",
+                      "file:///C:/Finance/budget.xlsx")], [str(f) for f in report.findings]
+    assert not report.ok
+
+
 def test_text_where_a_date_or_true_false_belongs_is_named_as_an_input(standard_books, tmp_path):
     """``FALSE`` or ``2004-02-20`` typed into a cell formatted as Text stays text: Excel's AND skips it and its
     date comparisons put it after every date, so the workbook would compute other figures than were read. One
