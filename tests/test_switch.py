@@ -267,7 +267,7 @@ def test_a_live_book_refuses_the_switch(counts, monkeypatch):
 
 
 def test_styles_are_mapped_into_the_workbooks_own_style_sheet():
-    from xlpy.workbook.switch import _StyleMap
+    from xlpy.workbook.table_styles import StyleMap
 
     built = (b'<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="#,##0.####"/></numFmts>'
              b'<fonts count="2"><font><b/></font><font><i/></font></fonts><fills count="1"><fill/></fills>'
@@ -277,7 +277,7 @@ def test_styles_are_mapped_into_the_workbooks_own_style_sheet():
            b'<fonts count="2" x14ac:knownFonts="1"><font><u/></font><font><b/></font></fonts>'
            b'<fills count="1"><fill/></fills><borders count="1"><border/></borders>'
            b'<cellXfs count="2"><xf fontId="0"/><xf fontId="1"/></cellXfs></styleSheet>')
-    styles = _StyleMap(built, own)
+    styles = StyleMap(built, own)
     assert styles.cell('<c r="B5" s="0"><v>1</v></c>') == '<c r="B5" s="1"><v>1</v></c>'  # the same bold font
     assert styles.style("1") == "2"  # italic and #,##0.#### added to the workbook's own lists
     text = styles.result().decode()

@@ -794,3 +794,55 @@ def test_a_name_of_no_single_cell_is_passed_over_by_the_check_of_moved_cells(sta
     assert main(["refresh", str(book), "--tally", str(_tally(tmp_path, 290)), "--no-backup", "-q"]) == 0
     said = capsys.readouterr().err
     assert "Traceback" not in said and "BuiltAt" in said and "was inserted" not in said, said
+
+
+# --- a table cleared whole (Excel's Clear All: values and formats) ---------------------------------------------
+
+
+def _looks(ws, ref: str) -> list[list[tuple]]:
+    """Each cell's number format, lock, font colour and alignment in *ref* of *ws*."""
+    return [[(c.number_format, c.protection.locked, c.font.color.value if c.font.color else None, c.alignment.indent,
+              bool(c.alignment.shrink_to_fit)) for c in row] for row in ws[ref]]
+
+
+def test_a_table_cleared_whole_is_refreshed_in_the_layouts_styles(standard_books, tmp_path, capsys):
+    """Excel's Clear All on a table's data rows takes their formats with their values. A refresh copied each
+    column's style from the table's first row: the price file's dates went in as bare serial numbers (General),
+    which validate then called typed, and the holder table's lines came back locked, black, its ids without the
+    Text format. A column whose first row has lost its style is written in the layout's, as a build writes it."""
+    from openpyxl import load_workbook
+
+    book = _copy(standard_books["holders"], tmp_path)
+    tables = {"Prices": "B13:D51", "Tenders": "B21:L319"}
+    wb = load_workbook(book, keep_vba=True)
+    built = {sheet: _looks(wb[sheet], ref) for sheet, ref in tables.items()}
+    for sheet, ref in tables.items():
+        for row in wb[sheet][ref]:
+            for cell in row:
+                cell.value = None
+                cell.style = "Normal"
+    wb.save(book)
+    assert main(["refresh", str(book), "--tally", str(tmp_path / TALLY), "--prices", str(tmp_path / PRICES),
+                 "--no-backup", "-q"]) == 0
+    capsys.readouterr()
+    wb = load_workbook(book)
+    for sheet, ref in tables.items():
+        assert _looks(wb[sheet], ref) == built[sheet], sheet
+    assert wb["Prices"]["B13"].is_date and wb["Prices"]["C13"].number_format == "$#,##0.0000"
+    assert _findings(book) == []
+
+
+def test_a_format_of_ones_own_on_a_tables_first_row_is_kept_down_the_column(standard_books, tmp_path, capsys):
+    """Dates shown another way (a date format of one's own on the first row) are not the layout's lost: kept."""
+    from openpyxl import load_workbook
+
+    book = _copy(standard_books["holders"], tmp_path)
+    wb = load_workbook(book, keep_vba=True)
+    wb["Prices"]["B13"].number_format = "d mmm yyyy"
+    wb.save(book)
+    lines = (tmp_path / PRICES).read_text(encoding="utf-8").splitlines()
+    (tmp_path / "later.csv").write_text("\n".join(lines + ["2004-03-01,8.5,1000000"]) + "\n", encoding="utf-8")
+    assert main(["refresh", str(book), "--prices", str(tmp_path / "later.csv"), "--no-backup", "-q"]) == 0
+    capsys.readouterr()
+    ws = load_workbook(book)["Prices"]
+    assert {ws.cell(r, 2).number_format for r in range(13, 53)} == {"d mmm yyyy"}

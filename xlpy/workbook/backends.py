@@ -36,6 +36,7 @@ from .layout import Table
 from .overrides import not_formulas, package_overrides
 from .saved_values import HOLDER_TABLE
 from .seal import seal_of
+from .table_styles import table_styles
 from .table_xml import splice_table_rows
 from .workbook_xml import defined_names, full_calc_on_load
 
@@ -661,7 +662,8 @@ class PackageBook:
         last = table.last_row
         c1, c2 = table.first_col, table.first_col + len(table.columns) - 1
         self._unshare(sheet, table.first_row, max(last, old_last), c1, c2)
-        foreign = splice_table_rows(sx, table, list(rows), max(last, old_last), self.date1904, saved)
+        foreign = splice_table_rows(sx, table, list(rows), max(last, old_last), self.date1904, saved,
+                                    table_styles(self.pkg, sx, table))  # (the layout's, where a row lost its own)
         if table.name == HOLDER_TABLE and not foreign:
             sx.sealable = (table.first_row, last, c1, c2)
         if saved:

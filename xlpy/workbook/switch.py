@@ -38,6 +38,7 @@ from openpyxl.utils import get_column_letter
 from ..engine.errors import InputError
 from . import leftovers, package
 from .layout import LABEL_COL, NOTE_COL, Layout, Shape, layout
+from .table_styles import StyleMap, styles_part
 
 __all__ = ["LIVE_REFUSAL", "SHEET", "Switch", "target_shape", "tenders_areas"]
 
@@ -180,7 +181,7 @@ class Switch:
         part = book.sheet_part(SHEET)
         fresh_part = fresh.sheet_parts()[SHEET]
         src = package.SheetXml(fresh.read(fresh_part), f"built {SHEET}")
-        styles = _StyleMap(fresh.read("xl/styles.xml"), book.pkg.read(_styles_part(book.pkg)))
+        styles = StyleMap(fresh.read("xl/styles.xml"), book.pkg.read(styles_part(book.pkg)))
         new_areas, written = tenders_areas(self.built), []
         # Bottom up: a long holder table goes first, so the blocks above are spliced into a short sheet.
         for r1, r2, c1, c2 in reversed(_merged(tenders_areas(self.old) + new_areas)):
@@ -190,7 +191,7 @@ class Switch:
                     for r, _, _, cells in src.rows_between(r1, r2)]
             sx.splice(r1, r2, c1, c2, "".join(f'<{sx.p}row r="{r}">{x}</{sx.p}row>' for r, x in rows if x))
             written.append(f"{SHEET}!{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
-        book.pkg.write(_styles_part(book.pkg), styles.result())
+        book.pkg.write(styles_part(book.pkg), styles.result())
         sx = book.sheet_xml(SHEET)
         sx.text = _validations(sx.text, src.text, tenders_areas(self.old) + new_areas, new_areas)
         sx.text = _views(sx.text, src.text)
@@ -250,89 +251,6 @@ def _fresh_package(offer, results) -> package.Package | None:
                 raise
             return None
         return package.Package(path, path.read_bytes())
-
-
-def _styles_part(pkg: package.Package) -> str:
-    wbp = pkg.workbook_part()
-    for _, kind, target in pkg.relationships(wbp):
-        if kind.endswith("/styles"):
-            return target
-    raise package.PackageError(pkg.path.name, "has no style sheet")
-
-
-class _StyleMap:
-    """Cell styles (``s=``) of a built sheet, mapped into another workbook's style sheet (added where missing)."""
-
-    _KINDS = (("fonts", "font"), ("fills", "fill"), ("borders", "border"))
-
-    def __init__(self, source: bytes, target: bytes):
-        self.src, self.text = source.decode("utf-8"), target.decode("utf-8")
-        if re.search(r"<\w+:styleSheet\b", self.text):
-            raise package.PackageError("xl/styles.xml", "uses a namespace prefix; open and save it in Excel first")
-        self.map: dict[str, str] = {}
-
-    @staticmethod
-    def _children(text: str, group: str, tag: str) -> list[str]:
-        m = re.search(rf"<{group}\b[^>]*?(?:/>|>(.*?)</{group}>)", text, re.DOTALL)
-        body = (m.group(1) or "") if m else ""
-        return re.findall(rf"<{tag}\b[^>]*/>|<{tag}\b[^>]*>.*?</{tag}>", body, re.DOTALL)
-
-    def _index(self, group: str, tag: str, element: str) -> int:
-        """Index of *element* among the target's *group*, appended when absent."""
-        items = self._children(self.text, group, tag)
-        if element in items:
-            return items.index(element)
-        m = re.search(rf"<{group}\b([^>]*?)(/>|>.*?</{group}>)", self.text, re.DOTALL)
-        if m is None:
-            raise package.PackageError("xl/styles.xml", f"has no {group}")
-        attrs = re.sub(r'\scount="\d*"', "", m.group(1)).rstrip("/").rstrip()  # others (x14ac:knownFonts) stay
-        body = "".join(items) + element
-        self.text = (self.text[:m.start()] + f'<{group}{attrs} count="{len(items) + 1}">{body}</{group}>'
-                     + self.text[m.end():])
-        return len(items)
-
-    def _numfmt(self, fmt_id: str) -> str:
-        if int(fmt_id) < 164:
-            return fmt_id
-        code = re.search(rf'<numFmt\b[^>]*numFmtId="{fmt_id}"[^>]*formatCode="([^"]*)"', self.src)
-        code = code or re.search(rf'<numFmt\b[^>]*formatCode="([^"]*)"[^>]*numFmtId="{fmt_id}"', self.src)
-        pairs = re.findall(r'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"', self.text)
-        found = {c: i for i, c in pairs}
-        if code.group(1) in found:
-            return found[code.group(1)]
-        new = str(max([163, *(int(i) for i, _ in pairs)]) + 1)  # past every id: a code written twice has two
-        element = f'<numFmt numFmtId="{new}" formatCode="{code.group(1)}"/>'
-        if "<numFmts" in self.text:
-            self.text = re.sub(r"</numFmts>", element + "</numFmts>", self.text, count=1)
-            own = re.search(r"<numFmts\b.*?</numFmts>", self.text, re.S).group()  # (not the dxfs' formats)
-            count = len(re.findall(r"<numFmt\b", own))  # each element: LibreOffice writes a code twice
-            self.text = re.sub(r'<numFmts count="\d+"', f'<numFmts count="{count}"', self.text, count=1)
-        else:
-            self.text = re.sub(r"(<styleSheet\b[^>]*>)", rf'\1<numFmts count="1">{element}</numFmts>', self.text,
-                               count=1)
-        return new
-
-    def style(self, s: str) -> str:
-        if s not in self.map:
-            xf = self._children(self.src, "cellXfs", "xf")[int(s)]
-            for group, tag in self._KINDS:
-                attr = tag + "Id"
-                m = re.search(rf'\s{attr}="(\d+)"', xf)
-                if m:
-                    element = self._children(self.src, group, tag)[int(m.group(1))]
-                    xf = xf.replace(m.group(), f' {attr}="{self._index(group, tag, element)}"')
-            m = re.search(r'\snumFmtId="(\d+)"', xf)
-            if m:
-                xf = xf.replace(m.group(), f' numFmtId="{self._numfmt(m.group(1))}"')
-            self.map[s] = str(self._index("cellXfs", "xf", xf))
-        return self.map[s]
-
-    def cell(self, xml: str) -> str:
-        return re.sub(r'(<c\b[^>]*?\ss=")(\d+)(")', lambda m: m.group(1) + self.style(m.group(2)) + m.group(3), xml,
-                      count=1)
-
-    def result(self) -> bytes:
-        return self.text.encode("utf-8")
 
 
 def _insert_before(text: str, element: str, after: tuple[str, ...]) -> str:

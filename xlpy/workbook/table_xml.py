@@ -205,12 +205,14 @@ def _joined_rows(table: Table, first: int, last: int, cells: list[tuple[str, lis
 
 
 def splice_table_rows(sx, table: Table, rows: list[tuple], last: int, date1904: bool,
-                      saved: dict[str, Sequence] | None = None) -> bool:
+                      saved: dict[str, Sequence] | None = None, styles: dict[int, str | None] | None = None) -> bool:
     """Write *table*'s data rows into the :class:`~xlpy.workbook.package.SheetXml` *sx*, replacing its cells in
-    rows ``first_row..last`` (the old table may have been longer); the styles are the first row's.  Returns whether
-    those rows held cells of other columns too (kept where they were)."""
+    rows ``first_row..last`` (the old table may have been longer); the styles are *styles* (column number -> cell
+    style: :func:`xlpy.workbook.table_styles.table_styles`), else the first row's.  Returns whether those rows held
+    cells of other columns too (kept where they were)."""
     c1, c2 = table.first_col, table.first_col + len(table.columns) - 1
-    styles = {c: sx.style_of(table.first_row, c) for c in range(c1, c2 + 1)}
+    if styles is None:
+        styles = {c: sx.style_of(table.first_row, c) for c in range(c1, c2 + 1)}
     si, foreign = sx.area_facts(table.first_row, last, c1, c2)
     xml = table_rows_xml(table, rows, styles, si + 1, date1904, sx.p, saved)
     sx.splice(table.first_row, last, c1, c2, xml, foreign=foreign)
