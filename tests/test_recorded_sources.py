@@ -455,3 +455,39 @@ def test_a_count_the_count_file_has_no_column_for_is_held_to_0(standard_books, t
     assert said.startswith(f"seed.xlsm: {cells['FailedDelivery']} (FailedDelivery): differs from the count file the "
                            "Cover records (counts.csv), typed since the last refresh: 500, the file 0 (it has no "
                            "failed delivery column: 0, as the refresh reads it): the figure is not the file's")
+
+
+def test_a_count_file_the_offer_file_names_is_recorded_and_held_to(tmp_path, capsys):
+    """Review 83: an offer file whose tally.file named the agent's count file was refused (it has no holder_id
+    column), so such counts could reach a workbook only typed into the offer file, and validate never held them to
+    the file.  The build reads it as the refresh reads a count file, and records it on the Cover as the refresh
+    does (its path from the workbook's folder, SHA-256, one line, the mapping): a count typed over since is a
+    finding, and the offer file's counts are no input typed."""
+    from repo_paths import SEED_TEXT
+
+    (tmp_path / "agent").mkdir()
+    (tmp_path / "agent" / "counts.csv").write_text(COUNTS, encoding="utf-8")
+    text = SEED_TEXT.replace("tendered = 274000\nguaranteed_delivery = 3500\nfailed_delivery = 0\n",
+                             'file = "agent/counts.csv"\n')
+    assert 'file = "agent/counts.csv"' in text
+    (tmp_path / "offer.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "books").mkdir()
+    for book in (tmp_path / "books" / "book.xlsm", tmp_path / "book.xlsm"):  # (elsewhere; beside the offer file)
+        assert main(["build", str(tmp_path / "offer.toml"), "-o", str(book), "--no-validate", "-q"]) == 0
+        capsys.readouterr()
+        wb = load_workbook(book)
+        lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+        recorded = {k: wb[lay.cell(k)[0]][lay.cell(k)[1]].value for k in (
+            "TallySource", "TallySha256", "TallyRows", "Tendered", "GuaranteedDelivery")}
+        assert recorded == {"TallySource": "../agent/counts.csv" if book.parent.name == "books" else
+                            "agent/counts.csv", "TallyRows": 1, "Tendered": 280000, "GuaranteedDelivery": 3000,
+                            "TallySha256": hashlib.sha256((tmp_path / "agent" / "counts.csv").read_bytes()).hexdigest()}
+    report = validate(book, legs=())
+    assert report.ok and report.notes == []
+    cells = _typed(book, Tendered=280500)
+    report = validate(book, legs=())
+    assert _sources(report) == [
+        f"book.xlsm: {cells['Tendered']} (Tendered): differs from the count file the Cover records "
+        "(agent/counts.csv), typed since the build: 280,500, the file 280,000: the figure is not the file's (a "
+        "count that belongs goes in the file; a refresh writes the file's counts over it) [sources]"]
+    assert not any(n.startswith("inputs typed") for n in report.notes)  # (the count file's, not the offer file's)

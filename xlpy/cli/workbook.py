@@ -43,13 +43,12 @@ def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
 
     rec: dict[str, object] = {"OfferFile": offer_path.name, "OfferSha256": sha256(offer_path)}
     base, folder = offer_path.parent, out.parent
-    holders = offer.tally.holders
-    if holders is not None:
-        tally, rec["TallySource"] = record(holders.source)
-        rec.update(TallySha256=sha256(tally), TallyRows=len(holders))
-        mapping = tomllib.loads(toml_text(offer_path)).get("tally", {}).get("mapping")
-        if mapping:
-            rec["TallyMapping"] = record(mapping)[1]
+    holders, named = offer.tally.holders, tomllib.loads(toml_text(offer_path)).get("tally", {})
+    if holders is not None or named.get("file"):  # (a holder tally, or the agent's count file: one line, as refreshed)
+        tally, rec["TallySource"] = record(named["file"] if holders is None else holders.source)
+        rec.update(TallySha256=sha256(tally), TallyRows=1 if holders is None else len(holders))
+        if named.get("mapping"):
+            rec["TallyMapping"] = record(named["mapping"])[1]
     else:
         rec.update(TallySource=NO_TALLY_FILE, TallyRows=0)
     f = offer.consideration.formula

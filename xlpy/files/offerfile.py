@@ -33,6 +33,7 @@ from ..engine.model import (
 from ..engine.numbers import CONTEXT, engine_context
 from ..engine.rules import period_problems
 from . import calendars, sources, steady, typed
+from .counts import read_count_file, tally_kind
 from .recorded import written_path
 from .sniff import not_utf8, toml_data, toml_text
 from .sources import workbook_given
@@ -475,8 +476,12 @@ def _tally(t: _Table, base: Path | None, problems: list[InputError]) -> Tally | 
             return Tally(0, 0, 0, final=final)
         if refused and (base / written_path(name)).is_file():
             return None  # not read without its mapping, whose columns it would be named short of (a missing one: said)
+        path = base / written_path(name)
         try:
-            table: HolderTable = sources.read_tally(base / written_path(name), mapping, source=name)
+            if tally_kind(path, mapping) == "counts":  # the agent's count file, read as a refresh reads one
+                tendered, guaranteed, failed, _ = read_count_file(path, mapping)  # (a count it lacks: 0, as here)
+                return Tally(tendered, guaranteed, failed, final=final)
+            table: HolderTable = sources.read_tally(path, mapping, source=name)
         except InputErrors as exc:
             problems.extend(p.located("tally.file") for p in exc.problems)  # (one still being written: still Busy)
             return None
