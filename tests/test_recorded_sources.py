@@ -231,8 +231,8 @@ def test_a_record_blank_or_of_no_file_is_said_not_compared(standard_books, tmp_p
 
     report = validate(_edited(standard_books, tmp_path, blank), legs=())
     assert _sources(report) == []  # (a holder table typed in, with no file, is the workbook's to hold)
-    assert "Tenders (the holder table): not compared with a file: the Cover records none (its cell is blank)" in \
-        report.notes
+    assert "Tenders (the holder table): not compared with a file: the Cover records none (its cell, Cover!C23, is " \
+        "blank)" in report.notes
 
 
 @pytest.mark.parametrize("share", ["\\\\deal-server\\agent\\tally.csv", "//deal-server/agent/tally.csv"])
@@ -438,8 +438,8 @@ def test_a_count_files_record_blanked_is_said_not_compared(standard_books, tmp_p
     _typed(book, Tendered=280500, TallySource=None)
     report = validate(book, legs=())
     assert _sources(report) == []
-    assert "Tenders (the aggregate counts): not compared with a file: the Cover records none (its cell is blank)" in \
-        report.notes
+    assert "Tenders (the aggregate counts): not compared with a file: the Cover records none (its cell, Cover!C23, " \
+        "is blank)" in report.notes
 
 
 def test_a_count_the_count_file_has_no_column_for_is_held_to_0(standard_books, tmp_path, capsys):
@@ -491,3 +491,35 @@ def test_a_count_file_the_offer_file_names_is_recorded_and_held_to(tmp_path, cap
         "(agent/counts.csv), typed since the build: 280,500, the file 280,000: the figure is not the file's (a "
         "count that belongs goes in the file; a refresh writes the file's counts over it) [sources]"]
     assert not any(n.startswith("inputs typed") for n in report.notes)  # (the count file's, not the offer file's)
+
+
+def test_a_count_files_record_blanked_with_its_sha256_is_said_from_history(standard_books, tmp_path, capsys):
+    """Review 83: the count file's record blanked with the SHA-256 beside it looked like counts typed in, and the
+    comparison went off without a word (a count typed over since: 'valid', no note).  History's last row still
+    records the count file the counts were read from: a note names the Cover's cell and that file."""
+    book = _refreshed_from_counts(standard_books, tmp_path, capsys)
+    digest = hashlib.sha256((tmp_path / "counts.csv").read_bytes()).hexdigest()
+    cells = _typed(book, Tendered=280500, TallySource=None, TallySha256=None)
+    report = validate(book, legs=())
+    assert _sources(report) == []
+    [note] = [n for n in report.notes if n.startswith("Tenders (the aggregate counts)")]
+    assert note.startswith(f"Tenders (the aggregate counts): not compared with a file: the Cover records none "
+                           f"({cells['TallySource']} is blank), though History's last row (")
+    assert note.endswith(f") records the count file counts.csv (SHA-256 {digest[:12]}...) the counts were read from: "
+                         "the record blanked or typed over since? put the file's name and SHA-256 back on the Cover "
+                         "as History has them (the counts are then compared with it), or refresh the workbook with "
+                         "--tally and that file")
+    _typed(book, TallySource="aggregate counts in the offer file")  # (typed over with the build's words: alike)
+    assert any("(Cover!C23 says 'aggregate counts in the offer file'), though History's last row" in n
+               for n in validate(book, legs=()).notes)
+
+
+def test_counts_of_the_offer_file_or_typed_in_are_not_said_from_history(standard_books, tmp_path):
+    """A workbook of the offer file's counts (History's rows name none) or one built with no record at all (the
+    Python API's): nothing to compare, and nothing said."""
+    for kind in ("seed", "plain"):
+        folder = tmp_path / kind
+        folder.mkdir()
+        book = standard_books.copy_into(kind, folder)
+        _typed(book, Tendered=280500)
+        assert not any("count file" in n or "not compared" in n for n in validate(book, legs=()).notes), kind

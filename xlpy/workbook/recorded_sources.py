@@ -11,14 +11,16 @@ when it is beside the workbook byte for byte as recorded (a count file as the re
 is a finding (``sources``), its cells named as the refresh names them (:mod:`xlpy.workbook.typed_since`); each
 count that differs is a finding of its own, naming its cell, the workbook's count and the file's.  A table sorted
 since holds the same lines: no finding.  Counts the offer file gives (the Cover records no count file: its words
-for none, or a record blank with no SHA-256 beside it) are no file's: :func:`typed_input_notes` compares them.
+for none, or a record blank with no SHA-256 beside it) are no file's: :func:`typed_input_notes` compares them;
+unless History's newest row records a count file read, when the record was blanked or typed over since, and a
+note says so, naming the Cover's cell (else the counts would pass for typed in, never compared, without a word).
 
 A recorded file that is not there (the workbook sent on alone), that has other bytes than the Cover records
 (replaced since: the agent's next file under the same name, or a record typed over), or that names a network
 location (never opened: a received workbook may name any host, which Windows would connect to) is a note: the
 table is not compared with it, and the note says why; so is a record that names no file (of counts: a blank one
-with a SHA-256 beside it).  Where the Cover records a column mapping file, whose bytes it does not record, the
-finding says the mapping may have changed instead.
+with a SHA-256 beside it), naming its cell.  Where the Cover records a column mapping file, whose bytes it does
+not record, the finding says the mapping may have changed instead.
 
 The offer file is held to the workbook, each difference a finding, only when given (``--offer``):
 :func:`offer_notes` says when the one given is not the file the Cover records.  Without it,
@@ -78,14 +80,41 @@ def check(name: str, wb, lay: Layout, path: Path, findings: list[Finding], notes
             continue  # (a workbook of the other kind of tally, or of a fixed ratio)
         where = f"{lay.cell('Tendered')[0] if table == _COUNTS else lay.table(table)[0].title} ({words})"
         given, recorded = (str(book.get(*lay.cell(key)) or "").strip() for key in (source, digest))
+        cell = "!".join(lay.cell(source))
         if table == _COUNTS and (given == NO_TALLY_FILE or (not given and not recorded)):
-            continue  # (counts the offer file gives, or typed in: typed_input_notes compares the offer file's)
+            # (counts the offer file gives, or typed in: typed_input_notes compares the offer file's; unless
+            # History says a count file was read)
+            notes.extend(_count_file_unrecorded(book, lay, given, f"{where}: not compared with a file", cell))
+            continue
         at, why = _recorded_file(book, given, recorded, since)
+        why = f"its cell, {cell}, is blank" if not given else why
         if at is None:  # (a table typed in, not read from a file, says so too: nothing was compared)
             notes.append(f"{where}: not compared with a file: the Cover records none ({why})" if not why.startswith(
                 "(") else f"{where}: not compared with {file} the Cover records {why}")
             continue
         _compare(name, book, lay, (table, _named(given), file, words, since), at, findings, notes)
+
+
+def _count_file_unrecorded(book: WorkbookCells, lay: Layout, given: str, said: str, cell: str) -> list[str]:
+    """The note when the Cover records no count file (*given*, in *cell*: blank with no SHA-256 beside it, or the
+    offer file's words) while History's newest row records one read: the record blanked or typed over since the
+    refresh (or build) that read the file, which would otherwise look like counts typed in; or none."""
+    from .layout import latest
+    from .table_edits import history_records
+
+    try:
+        last = latest(history_records(book, lay))
+    except (KeyError, ValueError, TypeError):  # (a History table the workbook does not hold as laid out)
+        return []
+    named = str(last[1] or "").strip() if last is not None else ""
+    if named in ("", NO_TALLY_FILE, NO_PRICE_FILE):
+        return []
+    digest = str(last[2] or "").strip()
+    return [f"{said}: the Cover records none ({cell} {'is blank' if not given else f'says {given!r}'}), though "
+            f"History's last row ({last[0]}) records the count file {_named(named)} (SHA-256 {_short(digest)}) the "
+            "counts were read from: the record blanked or typed over since? put the file's name and SHA-256 back "
+            "on the Cover as History has them (the counts are then compared with it), or refresh the workbook with "
+            "--tally and that file"]
 
 
 def _recorded_file(book: WorkbookCells, given: str, recorded: str, since: str) -> tuple[Path | None, str]:
