@@ -493,6 +493,20 @@ def test_a_count_file_the_offer_file_names_is_recorded_and_held_to(tmp_path, cap
     assert not any(n.startswith("inputs typed") for n in report.notes)  # (the count file's, not the offer file's)
 
 
+
+def test_a_count_file_the_offer_file_names_is_refused_by_its_own_name(tmp_path, capsys):
+    """A count the offer file's count file gives past offer.outstanding is refused naming the file and its column,
+    not the key tally.tendered, which the offer file does not have."""
+    from repo_paths import SEED_TEXT
+
+    (tmp_path / "counts.csv").write_text("tendered,guaranteed delivery\n500000,0\n", encoding="utf-8")
+    (tmp_path / "offer.toml").write_text(SEED_TEXT.replace(
+        "tendered = 274000\nguaranteed_delivery = 3500\nfailed_delivery = 0\n", 'file = "counts.csv"\n'),
+        encoding="utf-8")
+    assert main(["compute", str(tmp_path / "offer.toml")]) == 2
+    assert capsys.readouterr().err.strip() == ("xlpy compute: offer.toml: tally.file: counts.csv: tendered: must not "
+                                               "exceed offer.outstanding (464,777), got 500,000")
+
 def test_a_count_files_record_blanked_with_its_sha256_is_said_from_history(standard_books, tmp_path, capsys):
     """Review 83: the count file's record blanked with the SHA-256 beside it looked like counts typed in, and the
     comparison went off without a word (a count typed over since: 'valid', no note).  History's last row still

@@ -250,8 +250,18 @@ def parse(data: dict, base: Path | None = Path("."), source: str = "") -> Offer:
     )
     relation_problems = check_offer(offer)
     if relation_problems:
-        raise InputErrors(relation_problems)
+        counted = t.text("file") if t.has("file") and tally.holders is None and base is not None else None
+        raise InputErrors([_in_count_file(p, counted) if counted else p for p in relation_problems])
     return offer
+
+
+def _in_count_file(problem: InputError, name: str) -> InputError:
+    """A count's *problem* as the count file *name* (``tally.file``) gives the count (``tally.file: c.csv:
+    tendered``), not as the key ``tally.tendered``, which the offer file does not have."""
+    if problem.field not in ("tally.tendered", "tally.guaranteed_delivery", "tally.failed_delivery"):
+        return problem
+    return InputError(f"tally.file: {Path(written_path(name)).name}: {problem.field[6:].replace('_', ' ')}",
+                      problem.value, problem.reason, show_value=problem.show_value)
 
 
 def _required_table(data: dict, top: _Table, name: str) -> _Table:
