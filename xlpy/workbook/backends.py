@@ -32,6 +32,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 
 from ..engine.errors import InputError, InputErrors
+from .date_system import uses_1904_text
 from .layout import Table
 from .overrides import not_formulas, package_overrides
 from .saved_values import HOLDER_TABLE
@@ -360,7 +361,7 @@ class PackageBook:
             raise InputErrors([InputError(str(self.path), None, exc.reason, show_value=False)]) from None
         self._names = defined_names(wb_xml)
         self._wb_text = wb_xml.decode("utf-8")
-        self.date1904 = bool(re.search(r'date1904="(1|true)"', self._wb_text))
+        self.date1904 = uses_1904_text(self._wb_text)
         self._edits: dict[str, object] = {}  # sheet -> SheetXml
         self._cells: dict[tuple[str, int, int], object] = {}  # this book's writes
         self._tables: list[tuple[str, Table, list[tuple], int]] = []

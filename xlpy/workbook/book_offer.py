@@ -23,7 +23,7 @@ from ..engine.compute import Results, compute
 from ..engine.errors import InputError, InputErrors
 from ..engine.model import Offer
 from ..engine.numbers import engine_context
-from . import data as bookdata
+from . import data as bookdata, date_system
 from .layout import LAYOUT_NAME, NOT_REFRESHED, Layout, Shape, layout
 
 __all__ = ["BookOffer", "compute_book", "open_standard"]
@@ -85,7 +85,10 @@ def open_standard(path: Path, label: str):
     if LAYOUT_NAME not in wb.defined_names:
         raise InputError(label, None, f"is not a standard xlpy workbook (it has no name {LAYOUT_NAME}): give the "
                          f"offer file (TOML), or a workbook xlpy build made; {NOT_DONE}", show_value=False)
-    return wb, _layout_of(wb, path, label)
+    lay = _layout_of(wb, path, label)
+    if date_system.uses_1904(wb):  # (its dates four years off, one way or the other: refused, as refresh refuses it)
+        raise date_system.refusal(label, NOT_DONE)
+    return wb, lay
 
 
 def _layout_of(wb, path: Path, label: str) -> Layout:

@@ -204,9 +204,10 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
 
 def _other_layout_said_first(target: Path, path: Path) -> None:
     """Refuse a workbook of another layout before saying it is open in Excel or read-only (as the buttons do):
-    closing it or making it writable would not let this xlpy refresh it; the rebuild commands would.  A file
-    that cannot be read here is left to the refresh proper, which names what is wrong."""
-    from . import rebuild
+    closing it or making it writable would not let this xlpy refresh it; the rebuild commands would.  So too a
+    standard workbook set to the 1904 date system (:mod:`xlpy.workbook.date_system`).  A file that cannot be read
+    here is left to the refresh proper, which names what is wrong."""
+    from . import date_system, rebuild
     from .layout import LAYOUT_NAME, OtherLayout, Shape
 
     try:
@@ -217,9 +218,13 @@ def _other_layout_said_first(target: Path, path: Path) -> None:
             except OtherLayout as exc:
                 said = rebuild.said(exc, book)  # (its path: a link's target, beside which its files are)
             else:
-                return
+                if text is None or not book.date1904:
+                    return
+                said = None
     except Exception:  # noqa: BLE001  (damaged, locked by Excel on Windows, not a package: said later, in full)
         return
+    if said is None:  # (its dates four years off, one way or the other: nothing is written over them)
+        raise InputErrors([date_system.refusal(str(path), "it was not changed")])
     raise InputErrors([InputError(LAYOUT_NAME, None, said, show_value=False).located(path.name)])
 
 

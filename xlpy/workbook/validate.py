@@ -48,7 +48,7 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import engine_context, to_decimal
 from ..excel import vba
 from ..files.steady import not_a_file
-from . import data as bookdata, leftovers, recorded_sources, typed_ids
+from . import data as bookdata, date_system, leftovers, recorded_sources, typed_ids
 from . import button_links, history_trail, libreoffice, offer_drift, progress, rebuild, saved_values, shown, table_edits
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
@@ -563,17 +563,20 @@ def _validate(path: Path, offer_path, legs, require_libreoffice: bool, label: st
                 button_links.check_file(book, path, findings, notes, Finding)
             findings.extend(later)
             later.clear()
-            if not (missing or shifted):  # (the Cover's record and the tables read at the layout's cells)
+            if not (missing or shifted or dated):  # (the Cover's record and the tables read at the layout's cells)
                 recorded_sources.check(book, wb, lay, path, findings, notes)
 
     missing = [s.title for s in lay.sheets if s.title not in wb.sheetnames]
-    if missing or shifted:  # a finding already; the inputs cannot be read, nor the figures recalculated, without
-        structure_rest()  # the sheet, or with its cells one row off (whose every other finding follows from that)
-        lead, sheets = tuple(m.said() for m in shifted), {m.sheet for m in shifted}
+    dated = date_system.uses_1904(wb)  # (its every date read four years off, one way or the other: one finding)
+    if missing or shifted or dated:  # a finding already; the inputs cannot be read, nor the figures recalculated,
+        structure_rest()  # without the sheet, with its cells one row off (whose every other finding follows from
+        lead, sheets = tuple(m.said() for m in shifted), {m.sheet for m in shifted}  # that), or its dates unsure
         findings[:] = [f for f in findings if f.what.startswith(lead) or f.where.partition("!")[0] not in sheets]
+        findings[:0] = [date_system.finding(book)] if dated else []
         notes.append(f"inputs and recalculation skipped: the workbook has no sheet {', '.join(missing)}" if missing
                      else "inputs and recalculation skipped: rows or columns were inserted or deleted before named "
-                     f"cells on {', '.join(m.sheet for m in shifted)}")
+                     f"cells on {', '.join(m.sheet for m in shifted)}" if shifted else
+                     "inputs and recalculation skipped: the workbook uses the 1904 date system")
         return report
     engine = _engine_cells(book, wb, lay, offer_path, later, notes)
     if engine is None:

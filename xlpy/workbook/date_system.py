@@ -1,0 +1,70 @@
+"""A standard workbook set to the 1904 date system, named as the cause wherever a workbook is read.
+
+Excel stores a date as a serial number, counted from 1899-12-30 in the 1900
+date system (Windows Excel's, and the standard workbook's) and from 1904-01-01
+in the 1904 system (old Mac workbooks), which the workbook part records as
+``<workbookPr date1904="1"/>``.  The two read one serial 1,462 days (four
+years and a day) apart, and the standard workbook cannot hold both readings:
+
+* ticking "Use 1904 date system" on a built workbook keeps every serial, so
+  Excel (and openpyxl, which xlpy reads inputs with) shows each date four
+  years and a day late, while the formulas' own results keep the 1900 reading;
+* a workbook converted to it (openpyxl's ``wb.epoch = CALENDAR_MAC_1904``,
+  which rewrites each serial) shows its dates right, but the worksheet
+  functions (xlwings hands them serials) and validate's recalculations read
+  them as 1900-system serials, four years early.
+
+Nothing in the file tells the two apart, so the workbook is not read for its
+dates at all: ``validate`` gives one structure finding (:func:`finding`),
+``refresh`` and ``compute``, ``release`` or ``entries`` on a workbook refuse it
+(:func:`refusal`), each in one line naming the setting and how to mend it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..engine.errors import InputError
+
+__all__ = ["FIELD", "REASON", "finding", "refusal", "uses_1904", "uses_1904_text"]
+
+#: Where a problem of the date system is said, after the workbook's name.
+FIELD = "date system"
+
+#: What is wrong, and how to mend it, in one line.
+REASON = ('the workbook uses the 1904 date system (Excel: File > Options > Advanced, "Use 1904 date system"; on a '
+          "Mac, Excel > Preferences > Calculation), and the standard workbook is of the 1900 system, which reads "
+          "each date's serial number 1,462 days (four years and a day) earlier, as xlpy's worksheet functions and "
+          "recalculations always read it: its dates cannot be read for sure; a built workbook switched to it shows "
+          "every date four years and a day late (untick the setting, and they come back), and one converted to it "
+          "shows them right, but the functions and recalculations read them four years early (rebuild it with "
+          "xlpy build)")
+
+#: ``date1904`` set on the workbook part's ``workbookPr`` (any prefix, either quote; ``1`` or ``true``, XML's
+#: two spellings of a true boolean, spaces about them allowed as a schema boolean allows them).
+_DATE1904 = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?workbookPr\b[^>]*?\sdate1904\s*=\s*([\"'])\s*(?:1|true)\s*\1")
+
+
+def uses_1904_text(workbook_xml: bytes | str) -> bool:
+    """Whether the workbook part's XML *workbook_xml* sets the 1904 date system."""
+    text = workbook_xml.decode("utf-8", "replace") if isinstance(workbook_xml, bytes) else workbook_xml
+    return _DATE1904.search(text) is not None
+
+
+def uses_1904(wb) -> bool:
+    """Whether the openpyxl workbook *wb* is of the 1904 date system (openpyxl reads its dates so)."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    return getattr(wb, "epoch", None) == CALENDAR_MAC_1904
+
+
+def refusal(label: str, done: str) -> InputError:
+    """The one-line refusal of the workbook named *label*, ending with what was not *done*."""
+    return InputError(f"{label}: {FIELD}", None, f"{REASON}; {done}", show_value=False)
+
+
+def finding(book: str):
+    """``validate``'s one finding on the workbook named *book* (structure)."""
+    from .findings import Finding
+
+    return Finding(book, FIELD, REASON, "the 1900 date system", "the 1904 date system")
