@@ -35,6 +35,8 @@ from itertools import chain, compress, repeat
 from operator import itemgetter
 from xml.sax.saxutils import escape
 
+from .date_system import uses_1904_text
+
 __all__ = ["SAVED_SHEETS", "HOLDER_TABLE", "engine_cells", "fill", "fill_package", "fill_table", "holder_values",
            "value_texts", "TableValues", "compare", "compare_table", "compare_holder_table", "verdict",
            "SavedMismatch", "TYPED_OVER", "typed_over_why",
@@ -240,7 +242,7 @@ def fill_package(data: bytes, values: dict[tuple[str, str], object],
 
     pkg = Package("workbook", data)
     wb_text = pkg.read(pkg.workbook_part()).decode("utf-8")
-    date1904 = bool(re.search(r'date1904="(1|true)"', wb_text))
+    date1904 = uses_1904_text(wb_text)
     if edit is not None:
         edit(pkg, date1904)
     fill_parts(pkg, pkg.sheet_parts(), values, date1904, tables)
@@ -549,7 +551,7 @@ def compare_holder_table(path, lay, offer, results, same: Callable[[object, obje
             part = pkg.sheet_parts().get(s.title)
             if part is None:
                 return [], (0, 0)
-            date1904 = bool(re.search(rb'date1904="(1|true)"', pkg.read(pkg.workbook_part())))
+            date1904 = uses_1904_text(pkg.read(pkg.workbook_part()))
             found, compared, blank = compare_table(pkg.read(part), s.title, t, columns, same, expect, date1904)
             return found, (compared, blank)
     return [], (0, 0)
