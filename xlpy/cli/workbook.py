@@ -90,6 +90,15 @@ def _print_findings(reports, as_json: bool) -> None:
     flush_output()  # (here, where build can say a report lost to a full disk was of a workbook written)
 
 
+def _say_now(line: str) -> None:
+    """Print *line* of a report at once, before the work goes on; a reader gone (``build | true``) is let go, the
+    work still done (build validates what it wrote, and its exit status says what the validation found)."""
+    try:
+        print(line, flush=True)
+    except BrokenPipeError:
+        drop_standard_output()
+
+
 def _print_built(out: Path, results, report, kept: list[Path], carried: dict | None = None,
                  pruned: list[Path] = (), warnings: list[str] = ()) -> int:
     """``build --json``: the workbook written, the backup of the one it replaced (or null) and the older ones
@@ -453,11 +462,8 @@ def run_build(args: argparse.Namespace) -> int:
         # (only beside a workbook replaced: a lost workbook's backups may be all that is left of it)
         pruned = locks.prune_backups(target, args.keep, kept[0] if kept else None) if replacing else []
         if not args.json:
-            try:
-                print(_built_line(out, offer, results, f"{_kept(kept, out)}{_removed(pruned, args.keep)}"
-                                  f"{_carried(args.history_from, history)}"), flush=True)
-            except BrokenPipeError:  # the reader went away (build | head -0): the validation still runs, and
-                drop_standard_output()  # its exit status says what it found
+            _say_now(_built_line(out, offer, results, f"{_kept(kept, out)}{_removed(pruned, args.keep)}"
+                                 f"{_carried(args.history_from, history)}"))
         # as compute says them (a preliminary count, proration, a fraction's price), and as entries says its own
         warnings = list(results.warnings) + entry_warnings(offer, results, len(results.exchanges)) + left
         warn(args, warnings)
