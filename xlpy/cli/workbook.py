@@ -418,6 +418,17 @@ def _removed(pruned: list[Path], keep: int | None) -> str:
     return f"; removed {len(pruned)} older backup{'' if len(pruned) == 1 else 's'} (--keep {keep})" if pruned else ""
 
 
+def _pruned(out: Path, target: Path, keep: int | None, kept: list[Path]) -> tuple[list[Path], list[str]]:
+    """``build --force --keep N`` beside the workbook *target* it replaced (only there: a lost workbook's backups
+    may be all that is left of it): the backups removed, and the warning of those named after now, which are kept
+    and not counted (:func:`xlpy.workbook.locks.ahead_warning`), as a refresh says it."""
+    from ..workbook import locks
+
+    pruned = locks.prune_backups(target, keep, kept[0] if kept else None)
+    ahead = locks.ahead_warning(target, keep, kept[0] if kept else None)
+    return pruned, [f"{out.name}: {ahead}"] if ahead else []
+
+
 @command("build", "build the standard offer-results workbook, then validate it")(_setup_build)
 def run_build(args: argparse.Namespace) -> int:
     from ..engine.entries import entry_warnings
@@ -439,8 +450,7 @@ def run_build(args: argparse.Namespace) -> int:
         existed = out.exists() or out.is_symlink()  # as build_output found it: a file made since is someone's work
         target = locks.target_of(out) if out.exists() else out  # a link's target is replaced, the link stays
         record = _sources_record(offer_path, offer, target)
-        # (read before the old one may be replaced: -o OLD)
-        history, left = _history_from(args.history_from, offer.id, target.parent)
+        history, left = _history_from(args.history_from, offer.id, target.parent)  # (before -o OLD is replaced)
     # (a dangling link: nothing to keep; --keep 0: no backup is kept, so none is written only to be removed)
     replacing = out.exists()
     backup, kept = _backup(target, replacing, args.no_backup or args.keep == 0)
@@ -459,13 +469,12 @@ def run_build(args: argparse.Namespace) -> int:
             except OSError as exc:  # a folder xlpy may not write in: its temporary file is not made
                 raise not_written(out, exc) from None
             written = True
-        # (only beside a workbook replaced: a lost workbook's backups may be all that is left of it)
-        pruned = locks.prune_backups(target, args.keep, kept[0] if kept else None) if replacing else []
+        pruned, ahead = _pruned(out, target, args.keep, kept) if replacing else ([], [])
         if not args.json:
             _say_now(_built_line(out, offer, results, f"{_kept(kept, out)}{_removed(pruned, args.keep)}"
                                  f"{_carried(args.history_from, history)}"))
         # as compute says them (a preliminary count, proration, a fraction's price), and as entries says its own
-        warnings = list(results.warnings) + entry_warnings(offer, results, len(results.exchanges)) + left
+        warnings = list(results.warnings) + entry_warnings(offer, results, len(results.exchanges)) + left + ahead
         warn(args, warnings)
         if args.no_validate:
             return (_print_built(out, results, None, kept, _carried_json(args, history), pruned, warnings)

@@ -12,7 +12,11 @@ import os
 
 from ..engine.errors import InputError
 
-__all__ = ["run_by", "utc_now"]
+__all__ = ["AHEAD", "computer_now", "run_by", "utc_now"]
+
+#: How far past the computer's clock a time recorded earlier (a backup's name, a History row) may be and not be said
+#: to be ahead of it: two computers sharing a folder, their clocks a few minutes apart.
+AHEAD = dt.timedelta(minutes=15)
 
 #: What a ZIP entry can be dated with (its DOS date: 1980 to 2107).
 _FIRST, _LAST = dt.datetime(1980, 1, 1), dt.datetime(2107, 12, 31, 23, 59, 58)
@@ -35,6 +39,12 @@ def utc_now() -> dt.datetime:
                          "1970-01-01 UTC, from 1980 to 2107 (what a workbook file can be dated with), e.g. 1077494400; "
                          "unset it to record the time now")
     return when
+
+
+def computer_now() -> dt.datetime:
+    """The computer's clock now, UTC, to the second, whatever ``SOURCE_DATE_EPOCH`` says: what a time recorded
+    earlier (a backup's name, a History row) is told against, to find one written by a clock set ahead."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
 def run_by() -> str:

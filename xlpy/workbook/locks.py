@@ -54,9 +54,9 @@ try:  # not on Windows
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["InterruptedAfterWriting", "RefreshLock", "busy_message", "check_writable", "clean_stale", "excel_owner",
-           "held_signals", "kept_as", "libreoffice_owner", "name_problem", "opened_by", "path_problem",
-           "process_gone", "prune_backups", "replace_with", "target_of", "write_file"]
+__all__ = ["InterruptedAfterWriting", "RefreshLock", "ahead_warning", "busy_message", "check_writable", "clean_stale",
+           "excel_owner", "held_signals", "kept_as", "libreoffice_owner", "name_problem", "named_ahead", "opened_by",
+           "path_problem", "process_gone", "prune_backups", "replace_with", "target_of", "write_file"]
 
 PARTIAL = ".~xlpy-partial."
 #: The longest file name a file system takes, in bytes (Linux, macOS; Windows counts UTF-16 units, as many).
@@ -718,18 +718,51 @@ def backup_times(target: Path) -> dict[Path, tuple[str, int]]:
 
 
 def backups_of(target: Path) -> list[Path]:
-    """Backups of *target*, oldest first: by the time in their names, then by the number after it."""
+    """Backups of *target*, oldest first: by the time in their names (UTC), then by the number after it."""
     found = backup_times(target)
     return sorted(found, key=found.__getitem__)
 
 
+def named_ahead(target: Path, kept: Path | None = None) -> list[Path]:
+    """Backups of *target* named after now (the computer's clock, UTC) by more than
+    :data:`xlpy.workbook.clock.AHEAD`, oldest first: written by a clock set ahead, so the newest by their names
+    though they are not; *kept*, the one just written, is none of them."""
+    from . import clock
+
+    later = (clock.computer_now() + clock.AHEAD).strftime("%Y%m%d-%H%M%S")
+    found = backup_times(target)
+    return [p for p in sorted(found, key=found.__getitem__)
+            if found[p][0] > later and not (kept is not None and p.name == kept.name)]
+
+
 def prune_backups(target: Path, keep: int | None, kept: Path | None = None) -> list[Path]:
     """Remove all but the *keep* newest backups of *target* (None: keep all); *kept*, the one just written, is the
-    newest whatever the time in its name (a refresh dated before an earlier one, a clock set apart)."""
+    newest whatever the time in its name (a refresh dated before an earlier one, a clock set apart).  One named
+    after now (:func:`named_ahead`) is not counted among them and never removed: by its name it would be the
+    newest for good, and the real newest removed in its place (:func:`ahead_warning` says so)."""
     if keep is None:
         return []
-    old = sorted(backups_of(target), key=lambda p: kept is not None and p.name == kept.name)  # (stable: kept last)
+    ahead = {p.name for p in named_ahead(target, kept)}
+    old = sorted((p for p in backups_of(target) if p.name not in ahead),
+                 key=lambda p: kept is not None and p.name == kept.name)  # (stable: kept last)
     gone = old[:max(len(old) - keep, 0)]
     for p in gone:
         p.unlink(missing_ok=True)
     return gone
+
+
+def ahead_warning(target: Path, keep: int | None, kept: Path | None = None) -> str | None:
+    """The warning of a refresh or build that prunes the backups of *target* (``--keep`` *keep*; None: it prunes
+    none, nothing to say) when some are named after now (:func:`named_ahead`), naming them; else None."""
+    ahead = named_ahead(target, kept) if keep is not None else []
+    if not ahead:
+        return None
+    from . import clock
+
+    one = len(ahead) == 1
+    what = "a backup is" if one else f"{len(ahead)} backups are"
+    it, they = ("it", "it was") if one else ("them", "they were")
+    return (f"{what} named after now ({clock.computer_now():%Y-%m-%d %H:%M:%S} UTC, this computer's clock): "
+            f"{', '.join(p.name for p in ahead)}: a clock was set ahead when {they} written (or this computer's is "
+            f"behind); not counted among the {keep} newest (--keep {keep}) and never removed by --keep: remove {it} "
+            "once no longer needed")

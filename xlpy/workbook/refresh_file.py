@@ -346,11 +346,13 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
                              "changed", show_value=False)]) from None
     out.written, out.kept = path, kept  # in place: an interrupt from here on says so, not "nothing was written"
     pruned = out.pruned = locks.prune_backups(target, keep, kept)
+    ahead = locks.ahead_warning(target, keep, kept)  # (one named after now: kept, not counted)
     out.report(path.name, report.lines())
     if report.release is not None:
         out.lines.append(f"{path.name}: engine release text: {report.release.text}")
     out.warnings += [f"carried forward a part the standard workbook does not account for: {u}" for u in unknown]
     out.warnings += [drift] if drift else []
+    out.warnings += [f"{path.name}: {ahead}"] if ahead else []
     if names > 1:
         out.warnings.append(f"{path.name} had {names - 1} other name{'s' if names > 2 else ''} (a hard link): "
                             f"{'they keep' if names > 2 else 'it keeps'} the previous version; only {path.name} "
