@@ -1,17 +1,24 @@
-"""A clock set apart: a backup named after now is neither counted among the newest nor removed.
+"""A clock set apart: History's last row is the table's last, a refresh timed before it says so, and a backup
+named after now is neither counted among the newest nor removed.
 
-Review 84: after refreshes run with the computer's clock a year ahead, then refreshes with the clock right,
-``--keep 2`` kept the two backups named a year ahead for good and removed the newest real one at every refresh.
+Review 84: after a refresh run with the computer's clock a year ahead, then refreshes with the clock right,
+History's "last row" was its newest by time, the future row, while the Cover showed the table's last: a refresh
+that moved the figures back to the future row's added no row, and History's last row and the Cover showed figures
+the workbook no longer computed, validate saying nothing.  ``--keep 2`` kept the two backups named a year ahead
+for good and removed the newest real one at every refresh.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
-from repo_paths import SEED
+import pytest
+from repo_paths import DATA, FORMULA, PRICES, SEED, TALLY
 
 from xlpy import cli
 from xlpy.workbook import clock, locks, refresh_file
+from xlpy.workbook.layout.history import count_fell, history_added, went_back
 
 
 def _clock(monkeypatch, when: str) -> None:
@@ -19,6 +26,102 @@ def _clock(monkeypatch, when: str) -> None:
     t = dt.datetime.fromisoformat(when)
     monkeypatch.setattr(refresh_file, "utc_now", lambda: t)
     monkeypatch.setattr(clock, "computer_now", lambda: t)
+
+
+def _row(when: str, tendered: int, tally: str = "t.csv") -> tuple:
+    return (when, tally, "ab", 3, tendered, 0, 0, tendered, 0.5, 2 * tendered, 100.0 + tendered)
+
+
+def test_the_last_row_is_the_tables_last_and_a_refresh_timed_before_it_is_warned_of():
+    rows = [_row("2026-12-04 09:00:00", 266200), _row("2027-12-05 11:00:00", 270900),
+            _row("2026-12-05 16:00:00", 266200)]
+    # the figures moved back to those of the row written a year ahead: a row, for the last row is the 2026 one
+    added, said = history_added(rows, _row("2026-12-05 16:05:00", 270900))
+    assert added == rows + [_row("2026-12-05 16:05:00", 270900)] and said == []
+    added, said = history_added(rows, _row("2026-12-05 16:05:00", 266200))
+    assert added is rows and said == ["History: no row added: the tally, the count and the charge are as its last "
+                                      "row has them"]
+    # timed before the last row: warned of, and the row goes at the end all the same
+    added, said = history_added(rows[:2], _row("2026-12-05 16:00:00", 100000))
+    assert added[-1][0] == "2026-12-05 16:00:00" and len(said) == 2, said
+    assert said[0] == ("warning: History: this refresh's time, 2026-12-05 16:00:00 UTC, is before that of its last "
+                       "row, 2027-12-05 11:00:00 UTC: this computer's clock, or that of the computer that wrote the "
+                       "row, may be wrong (check its date, time and time zone); its row goes at the end of the "
+                       "table all the same, the last, which the Cover shows as the latest count")
+    assert said[1].startswith("warning: units tendered fell from 270,900 (History's last row, 2027-12-05 11:00:00")
+    assert count_fell(rows[-1], _row("", 133100)) is not None  # (against the table's last: 266,200)
+    assert went_back(rows[0], _row("2026-12-04 09:00:00", 1), True) is None  # (the same second: not before)
+    assert went_back(("see the memo", None), _row("2026-12-04 09:00:00", 1), True) is None
+
+
+@pytest.fixture
+def formula_book(tmp_path, monkeypatch, capsys):
+    """The formula example built on 2004-02-19 from 12 lines of the tally, in *tmp_path*, the working folder."""
+    (tmp_path / "data").mkdir()
+    shutil.copy(DATA / PRICES, tmp_path / "data" / PRICES)
+    shutil.copy(FORMULA, tmp_path / "offer.toml")
+    lines = (DATA / TALLY).read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "data" / TALLY).write_text("".join(lines[:12]), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077148800")
+    assert cli.main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate", "-q"]) == 0
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    capsys.readouterr()
+    for n in (11, 10):
+        (tmp_path / f"tally{n}.csv").write_text("".join(lines[:n]), encoding="utf-8")
+    return tmp_path / "book.xlsm"
+
+
+def _refresh(monkeypatch, capsys, when: str, tally: str) -> tuple[list[str], list[str]]:
+    _clock(monkeypatch, when)
+    assert cli.main(["refresh", "book.xlsm", "--tally", tally, "--keep", "2"]) == 0
+    out, err = capsys.readouterr()
+    return out.splitlines(), [line for line in err.splitlines() if "History" in line or "named after now" in line]
+
+
+def _history(path) -> list[tuple]:
+    """The History table's records as a refresh reads them."""
+    from xlpy.workbook.backends import PackageBook
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+    from xlpy.workbook.table_edits import history_records
+
+    with PackageBook(path) as book:
+        return history_records(book, layout(Shape.decode(book.name(LAYOUT_NAME))))
+
+
+def test_a_refresh_after_one_a_year_ahead_records_its_row_and_keeps_the_real_backups(formula_book, monkeypatch,
+                                                                                     capsys):
+    from xlpy.workbook.validate import validate
+
+    _, err = _refresh(monkeypatch, capsys, "2027-12-05 10:00:00", "tally11.csv")  # the clock a year ahead
+    assert err == []
+    ahead = "book.20271205-100000.bak.xlsm"
+    _, err = _refresh(monkeypatch, capsys, "2026-12-05 16:00:00", "tally10.csv")  # set right
+    assert err[0].startswith("xlpy refresh: warning: History: this refresh's time, 2026-12-05 16:00:00 UTC, is "
+                             "before that of its last row, 2027-12-05 10:00:00 UTC: "), err
+    assert err[1] == (f"xlpy refresh: warning: book.xlsm: a backup is named after now (2026-12-05 16:00:00 UTC, this "
+                      f"computer's clock): {ahead}: a clock was set ahead when it was written (or this computer's "
+                      "is behind); not counted among the 2 newest (--keep 2) and never removed by --keep: remove it "
+                      "once no longer needed"), err
+    # back to the figures of the row written a year ahead: a row all the same, the last, as the Cover reads it
+    out, err = _refresh(monkeypatch, capsys, "2026-12-05 16:05:00", "tally11.csv")
+    assert not any("no row added" in line for line in out), out
+    rows = _history(formula_book)
+    assert [r[0] for r in rows] == ["2004-02-19 00:00:00", "2027-12-05 10:00:00", "2026-12-05 16:00:00",
+                                    "2026-12-05 16:05:00"]
+    assert rows[-1][1:5] == rows[1][1:5] and rows[-1][4] != rows[2][4]
+    # the real backups are kept (the newest of them was removed, the one named a year ahead kept for good)
+    assert sorted(p.name for p in locks.backups_of(formula_book)) == [
+        "book.20261205-160000.bak.xlsm", "book.20261205-160500.bak.xlsm", ahead]
+    assert len(err) == 1 and ahead in err[0]  # (said once)
+    report = validate(formula_book, legs=("formulas",))
+    assert report.findings == [], report.findings
+    (note,) = [n for n in report.notes if "out of order" in n]
+    top = int(note.split("History!B")[1].split(" ")[0]) - 1  # (the build's row, above the year-ahead one)
+    assert note.startswith(f"History: its times (UTC) are out of order: History!B{top + 1} (2027-12-05 10:00:00) "
+                           f"after now (2026-12-05 16:05:00 UTC); History!B{top + 2} (2026-12-05 16:00:00) before "
+                           f"History!B{top + 1} above it (2027-12-05 10:00:00): a clock was set apart"), note
+    assert not [n for n in report.notes if "holds other figures" in n]  # (the last row: the figures as they stand)
 
 
 def test_a_backup_named_after_now_is_not_counted_nor_removed(tmp_path, monkeypatch):

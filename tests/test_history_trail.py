@@ -82,9 +82,12 @@ def test_a_history_row_edited_by_hand_is_named_figure_by_figure(standard_books, 
     assert "(units accepted 96,547 → 274,000; the charge 20,707,973.77 → 9,597,840.08)" in note, note
 
 
-def test_a_history_sorted_newest_first_is_compared_by_its_newest_row(standard_books, tmp_path, capsys, monkeypatch):
-    """Review: History sorted newest first (Data > Sort) had its oldest record compared, a false note, and the
-    next refresh added a row repeating the newest."""
+def test_a_history_sorted_newest_first_is_compared_by_its_last_row_as_the_cover_shows_it(standard_books, tmp_path,
+                                                                                          capsys, monkeypatch):
+    """Review 84: History's "last row" was its newest by time, the Cover's latest count the table's last; a table
+    sorted newest first (Data > Sort) showed the build's count on the Cover while validate compared the newest row
+    and said nothing.  The last row is the table's last everywhere: validate notes it and the rows out of time, and
+    the next refresh records the figures as they stand at the end, where the Cover reads them."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
     book = _copy(standard_books["holders"], tmp_path)
     _typed(book, "Price", 7.5)
@@ -100,9 +103,15 @@ def test_a_history_sorted_newest_first_is_compared_by_its_newest_row(standard_bo
             ws.cell(top + i, 2 + j, v)
     wb.save(book)
     assert _history(book) == rows[::-1]
-    assert _notes(book) == []
+    moved, order = _notes(book)
+    assert moved.startswith("History: its last row (2004-02-23 00:00:00) holds other figures than the workbook "
+                            "computes now (the charge 9,597,840.08 → 9,740,703.24)"), moved
+    assert order.startswith(f"History: its times (UTC) are out of order: History!B{top + 1} (2004-02-23 00:00:00) "
+                            f"before History!B{top} above it (2004-02-24 00:00:00): "), order
     assert main(["refresh", str(book), "--no-backup"]) == 0
-    assert any("nothing to refresh" in line for line in capsys.readouterr().out.splitlines())
+    assert not any("nothing to refresh" in line for line in capsys.readouterr().out.splitlines())
+    after = _history(book)
+    assert after[:2] == rows[::-1] and float(after[-1][10]) == 9740703.24
 
 
 def test_a_moved_participation_shows_the_decimals_it_moved_in():
@@ -124,12 +133,14 @@ def test_a_moved_participation_shows_the_decimals_it_moved_in():
     assert "participation 58.953003% → 58.953218%" in history_moved(last, results(274001))
 
 
-def test_a_row_of_ones_own_in_history_is_no_record_to_compare():
+def test_a_row_of_ones_own_at_the_end_of_history_is_its_last_row_and_no_time_out_of_order():
     """Review: a row a person added to History with a note in its When cell sorted above every timestamp and was
-    taken for the newest record."""
+    taken for the newest record.  Review 84: the last row is the table's last, as the Cover shows it (the note's
+    row, at the end); its When, no time a refresh writes, is not said to be out of order."""
+    from xlpy.workbook.history_trail import out_of_time
     from xlpy.workbook.layout.history import latest
 
     rows = [("2004-02-23 00:00:00", "t.csv", "ab", 3, 1), ("2004-02-24 00:00:00", "t.csv", "ab", 3, 2),
             ("see the memo of 2/25", None, None, None, None)]
-    assert latest(rows) == rows[1]
-    assert latest(rows[2:]) == rows[2] and latest([]) is None
+    assert latest(rows) == rows[2] and latest(rows[:2]) == rows[1] and latest([]) is None
+    assert out_of_time([(f"History!B{24 + i}", r[0]) for i, r in enumerate(rows)]) is None

@@ -5,16 +5,22 @@ its last row as the latest count.  An input typed since the last refresh (the pr
 count typed over) moves the figures but writes no row, so the last row then says otherwise than Results; so
 does a row edited by hand.  ``validate`` names the figures that differ (a note: typing an input is no fault),
 and the next ``xlpy refresh`` records a row for them even from the same files.  A review signed on the Cover
-before History's last row covers figures that have moved since: ``validate`` notes that too.
+before History's last row covers figures that have moved since: ``validate`` notes that too.  The last row is the
+table's last, as the Cover reads it, whatever its time: a row whose time is before the row's above it, or after now,
+was written by a clock set apart (or the table was sorted), and ``validate`` notes those rows by their cells.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
+from . import clock
 from .layout import Layout, history_moved_note, latest
+from .layout.history import STAMP
 from .readback import xlsx_values
 from .review import dated_before
 from .table_edits import recorded_columns
@@ -23,17 +29,42 @@ __all__ = ["last_row_note"]
 
 
 def last_row_note(path: Path, lay: Layout, results) -> list[str]:
-    """The note when History's newest row (by when it was written: the last, unless the table was sorted) holds
-    other figures than *results*; and the note when the Cover's ``ReviewedOn`` is a day before that row (the
-    figures were refreshed since the review: :func:`xlpy.workbook.review.dated_before`)."""
+    """The note when History's last row (the table's last, as the Cover reads it) holds other figures than
+    *results*; the note when the Cover's ``ReviewedOn`` is a day before that row (the figures were refreshed since
+    the review: :func:`xlpy.workbook.review.dated_before`); and the note of rows out of time (:func:`out_of_time`)."""
     sheet, t = lay.table("tblHistory")
     cells = [[(sheet.title, f"{get_column_letter(t.first_col + i)}{row}") for i in recorded_columns(t)]
              for row in range(t.first_row, t.last_row + 1)]
     reviewed, reviewer = lay.cell("ReviewedOn"), lay.cell("ReviewedBy")
     held = xlsx_values(path, [c for row in cells for c in row] + [reviewed, reviewer])
-    records = [r for r in (tuple(held.get(c) for c in row) for row in cells) if any(v not in (None, "") for v in r)]
+    rows = [(row[0], r) for row, r in ((row, tuple(held.get(c) for c in row)) for row in cells)
+            if any(v not in (None, "") for v in r)]
+    records = [r for _, r in rows]
     note = history_moved_note(records, results, "xlpy refresh records a row for the figures as they stand")
     last = latest(records)
     review = dated_before(held.get(reviewed), "!".join(reviewed), last[0] if last is not None else None,
                           held.get(reviewer))
-    return [n for n in (note, review) if n]
+    return [n for n in (note, review, out_of_time([("!".join(c), r[0]) for c, r in rows])) if n]
+
+
+def out_of_time(whens: list[tuple[str, object]], now: dt.datetime | None = None) -> str | None:
+    """``validate``'s note of History rows out of time, or None: each row whose time is before that of the row
+    above it (a clock set back, or ahead when the row above was written; or the table sorted), and each after *now*
+    (the computer's clock; by more than :data:`xlpy.workbook.clock.AHEAD`: a clock set ahead).  *whens*: (the
+    cell, its value) of each record's When, top to bottom; a cell that holds no time a refresh writes (a row of a
+    person's) is passed over."""
+    stamped = [(cell, str(v)) for cell, v in whens if re.fullmatch(STAMP, str(v or ""))]
+    now = now or clock.computer_now()
+    later = (now + clock.AHEAD).strftime("%Y-%m-%d %H:%M:%S")
+    said = []
+    for i, (cell, when) in enumerate(stamped):
+        if i and when < stamped[i - 1][1]:
+            said.append(f"{cell} ({when}) before {stamped[i - 1][0]} above it ({stamped[i - 1][1]})")
+        if when > later:
+            said.append(f"{cell} ({when}) after now ({now:%Y-%m-%d %H:%M:%S} UTC)")
+    if not said:
+        return None
+    shown = "; ".join(said[:5]) + (f"; and {len(said) - 5} more" if len(said) > 5 else "")
+    return (f"History: its times (UTC) are out of order: {shown}: a clock was set apart when a row was written "
+            "(this computer's, or the one's that wrote it), or the table was sorted; its last row, which the Cover "
+            "shows as the latest count and the next refresh compares with, is the table's last whatever its time")

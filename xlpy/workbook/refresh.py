@@ -629,9 +629,9 @@ class _Refresh:
             int(self.recorded("TallyRows") or 0))
         prices = (p.path, p.sha256) if p is not None else tuple(str(self.recorded(n) or "") for n in (
             "PriceSource", "PriceSha256"))  # (the prices the table holds: a fixed ratio's words for none)
-        added, note = history_added(rows, history_row(when.strftime("%Y-%m-%d %H:%M:%S"), *tally, results, *prices,
+        added, said = history_added(rows, history_row(when.strftime("%Y-%m-%d %H:%M:%S"), *tally, results, *prices,
                                                       run_by(), __version__))
-        self.notes += [note] if note else []  # (no row: price days past the averaging window moved nothing)
+        self.notes += said  # (no row: price days past the averaging window moved nothing; a clock set apart)
         stale = stale_review(self.recorded, self.where, history_moved(latest(rows), results) if rows else [])
         self.notes += [stale] if stale and added is not rows else []  # (a sign-off the new row is past: kept)
         return added

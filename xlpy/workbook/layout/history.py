@@ -119,16 +119,32 @@ def history_moved_note(records: list[tuple], results, done: str) -> str | None:
 
 
 def latest(records: list[tuple]) -> tuple | None:
-    """The newest of History's *records* by when it was written (``YYYY-MM-DD HH:MM:SS``, which sorts as text; a
-    row of a person's, its first cell a note, is none): the last row, unless a person sorted the table otherwise;
-    the last of the newest where several share it."""
+    """History's last row of *records* (None: no record): the last by position, as the Cover's latest count reads
+    it (``=INDEX(HistWhen,ROWS(HistWhen))``), whatever the times the rows hold.  Not the newest by time: a row
+    written by a clock set ahead would be that for good, every later refresh compared with it, while the Cover
+    showed another."""
+    return records[-1] if records else None
+
+
+#: The time a build or refresh writes in History's first column (UTC).
+STAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
+
+
+def went_back(last: tuple, row: tuple, added: bool) -> str | None:
+    """The warning of a refresh whose time (History *row*'s) is before that of History's last row *last*, or None
+    (either not a time a refresh writes: a row of a person's, a note); *added*: whether *row* goes in."""
+    import os
     import re
 
-    stamped = [r for r in records if re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", str(r[0] or ""))]
-    if not stamped:  # (no record says when: the last row)
-        return records[-1] if records else None
-    newest = max(str(r[0]) for r in stamped)
-    return [r for r in stamped if str(r[0]) == newest][-1]
+    was, now = str(last[0] or ""), str(row[0] or "")
+    if not (re.fullmatch(STAMP, was) and re.fullmatch(STAMP, now)) or now >= was:
+        return None
+    epoch = " (or SOURCE_DATE_EPOCH, which is set)" if os.environ.get("SOURCE_DATE_EPOCH", "").strip() else ""
+    then = ("its row goes at the end of the table all the same, the last, which the Cover shows as the latest count"
+            if added else "no row is added: the figures are as that row has them")
+    return (f"warning: History: this refresh's time, {now} UTC, is before that of its last row, {was} UTC: this "
+            f"computer's clock{epoch}, or that of the computer that wrote the row, may be wrong (check its date, "
+            f"time and time zone); {then}")
 
 
 def _plain_figure(key: str, v) -> str:
@@ -146,14 +162,17 @@ def _plain_figure(key: str, v) -> str:
     return f"{d:,.2f}" if key == "charge" else f"{d:,}"
 
 
-def history_added(rows: list[tuple], row: tuple) -> tuple[list[tuple], str | None]:
-    """*rows* with *row* after them, and the warning when its count fell to half or less (:func:`count_fell`); or
-    *rows* alone, and the refresh's report line saying so, when *row* records nothing the last of them does not
-    (:func:`history_repeats`)."""
+def history_added(rows: list[tuple], row: tuple) -> tuple[list[tuple], list[str]]:
+    """*rows* with *row* after them, and the warnings when its count fell to half or less (:func:`count_fell`) and
+    when its time is before the last row's (:func:`went_back`); or *rows* alone, and the refresh's report line
+    saying so, when *row* records nothing History's last row (:func:`latest`) does not (:func:`history_repeats`)."""
     last = latest(rows)
-    if last is not None and history_repeats(last, row):
-        return rows, "History: no row added: the tally, the count and the charge are as its last row has them"
-    return rows + [row], count_fell(last, row) if last is not None else None
+    if last is None:
+        return rows + [row], []
+    if history_repeats(last, row):
+        return rows, [w for w in (went_back(last, row, False), "History: no row added: the tally, the count and "
+                                  "the charge are as its last row has them") if w]
+    return rows + [row], [w for w in (went_back(last, row, True), count_fell(last, row)) if w]
 
 
 def count_fell(last: tuple, row: tuple) -> str | None:
