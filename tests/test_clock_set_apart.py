@@ -1,17 +1,21 @@
-"""A clock set apart: History's last row is the table's last, a refresh timed before it says so, and a backup
-named after now is neither counted among the newest nor removed.
+"""A clock set apart: History's last row is the table's last, a refresh timed before it says so, a backup named
+after now is neither counted among the newest nor removed, and a review is told against the last row's day where
+the reviewer typed theirs.
 
 Review 84: after a refresh run with the computer's clock a year ahead, then refreshes with the clock right,
 History's "last row" was its newest by time, the future row, while the Cover showed the table's last: a refresh
 that moved the figures back to the future row's added no row, and History's last row and the Cover showed figures
 the workbook no longer computed, validate saying nothing.  ``--keep 2`` kept the two backups named a year ahead
-for good and removed the newest real one at every refresh.
+for good and removed the newest real one at every refresh.  A review in Los Angeles at 18:00 after a refresh at
+17:30 (the next day in UTC) was told it was before the refresh; and after a row written a year ahead, no date of
+the review cleared the note.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
+import time
 
 import pytest
 from repo_paths import DATA, FORMULA, PRICES, SEED, TALLY
@@ -154,3 +158,26 @@ def test_a_build_that_replaces_a_workbook_says_so_of_a_backup_named_after_now(tm
     assert "warning: b.xlsm: a backup is named after now (2026-12-05 16:00:00 UTC, this computer's clock): " \
            "b.20271205-110000.bak.xlsm: a clock was set ahead" in err, err
     assert sorted(p.name for p in locks.backups_of(book)) == ["b.20261205-160000.bak.xlsm", ahead.name]
+
+
+@pytest.fixture
+def los_angeles(monkeypatch):
+    """This computer's time zone: Los Angeles (a POSIX rule: no time zone database needed)."""
+    monkeypatch.setenv("TZ", "PST8PDT,M3.2.0,M11.1.0")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_a_review_is_told_against_the_last_rows_day_in_this_computers_time_zone(los_angeles):
+    from xlpy.workbook.review import dated_before
+
+    today, last = dt.date(2026, 12, 6), "2026-12-06 01:30:00"  # (17:30 on 12-05 in Los Angeles)
+    assert dated_before(dt.date(2026, 12, 5), "Cover!C35", last, "A. Jones", today) is None  # reviewed at 18:00
+    assert dated_before(dt.date(2026, 12, 4), "Cover!C35", last, "A. Jones", today) == (
+        "Cover: reviewed on 2026-12-04 (Cover!C35, ReviewedOn), before History's last row (2026-12-06 01:30:00 UTC, "
+        "2026-12-05 17:30:00 in this computer's time zone, PST): the figures were refreshed since the review, which "
+        "does not cover them; review again and type the new date")
+    # a last row written a year ahead: no date of the review would clear the note (validate names the row instead)
+    assert dated_before(dt.date(2026, 12, 5), "Cover!C35", "2027-12-05 11:00:00", "A. Jones", today) is None

@@ -4,7 +4,8 @@ The Review block (``PreparedBy``, ``PreparedOn``, ``ReviewedBy``, ``ReviewedOn``
 is a person's evidence that the workbook was prepared and reviewed: inputs the engine ignores, which a build leaves
 blank and a refresh never writes.  A review covers the figures as they stood when it was signed: a refresh that
 records a new History row after it (the count or the charge moved) warns that the review no longer covers them
-(:func:`stale_review`), and ``xlpy validate`` notes a review dated before History's last row (:func:`dated_before`).
+(:func:`stale_review`), and ``xlpy validate`` notes a review dated before History's last row (:func:`dated_before`:
+the row's day in the validating computer's time zone, as the reviewer types the day).
 Neither clears the sign-off: the reviewer reviews again and types the new date.  A rebuild is a new workpaper,
 blank in the block: ``xlpy build --history-from OLD`` carries OLD's History but not its sign-off, and says so
 (:func:`not_carried`).
@@ -13,6 +14,8 @@ blank in the block: ``xlpy build --history-from OLD`` carries OLD's History but 
 from __future__ import annotations
 
 import datetime as dt
+
+from . import clock
 
 __all__ = ["AHEAD", "SIGN_OFF", "dated_before", "not_carried", "review_date", "stale_review"]
 
@@ -60,7 +63,7 @@ def stale_review(recorded, where, moved: list[str]) -> str | None:
         return None
     on = recorded("ReviewedOn")
     day = f" on {_said(on)}" if review_date(on) is not None else f" (no date of the review: {_said(on)})"
-    today = dt.datetime.now(dt.timezone.utc).date()
+    today = clock.computer_now().date()
     if review_date(on) is not None and review_date(on) > today + dt.timedelta(days=AHEAD):
         day += f" (after today, {today.isoformat()} UTC: a date mistyped?)"
     what = f"moved {'; '.join(moved)}" if moved else "recorded another tally file for the same figures"
@@ -76,10 +79,12 @@ def _blank(v: object) -> bool:
 def dated_before(reviewed_on: object, where: str, last_when: object, reviewed_by: object = None,
                  today: dt.date | None = None) -> str | None:
     """``validate``'s note when the Cover's ``ReviewedOn`` (*reviewed_on*, at *where*) is a day before History's
-    last row (written at *last_when*, ``YYYY-MM-DD HH:MM:SS`` UTC): the figures were refreshed since the review.
+    last row (written at *last_when*, ``YYYY-MM-DD HH:MM:SS`` UTC: its day in this computer's time zone, as the
+    reviewer typed theirs, :func:`_row_day`): the figures were refreshed since the review.
     A ``ReviewedOn`` that holds no date, one after *today* (UTC; default the day now) by more than :data:`AHEAD`
     (a year mistyped would silence the check for good), and a reviewer (*reviewed_by*) with no date of the review
-    or a date with no reviewer are each named; both blank, or a row of no time, say nothing."""
+    or a date with no reviewer are each named; both blank, a row of no time, or one dated after *today* by more
+    than :data:`AHEAD` (a clock set ahead, which no date of the review could clear) say nothing."""
     if _blank(reviewed_on):
         return None if _blank(reviewed_by) else (
             f"Cover: reviewed by {str(reviewed_by).strip()} with no date of the review ({where}, ReviewedOn, blank): "
@@ -91,16 +96,33 @@ def dated_before(reviewed_on: object, where: str, last_when: object, reviewed_by
     if day is None:
         return (f"Cover: {where} (ReviewedOn): is not a date, so no one can tell which figures the review covers; "
                 f"type the day of the review (YYYY-MM-DD), got {reviewed_on!r}")
-    today = today or dt.datetime.now(dt.timezone.utc).date()
+    today = today or clock.computer_now().date()
     if day > today + dt.timedelta(days=AHEAD):
         return (f"Cover: reviewed on {day.isoformat()} ({where}, ReviewedOn), after today ({today.isoformat()}, UTC): "
                 "a date mistyped? No one can tell which figures the review covers; type the day of the review")
-    row = review_date(str(last_when or ""))
+    row, local = _row_day(last_when)
     if row is None or day >= row:
         return None
+    if row > today + dt.timedelta(days=AHEAD):  # (a clock set ahead wrote it: no review date would clear this note;
+        return None                             # validate's History note names the row)
     return (f"Cover: reviewed on {day.isoformat()} ({where}, ReviewedOn), before History's last row ({last_when} "
-            "UTC): the figures were refreshed since the review, which does not cover them; review again and type "
-            "the new date")
+            f"UTC{local}): the figures were refreshed since the review, which does not cover them; review again and "
+            "type the new date")
+
+
+def _row_day(when: object) -> tuple[dt.date | None, str]:
+    """The day of a History row written at *when* (``YYYY-MM-DD HH:MM:SS`` UTC) in this computer's time zone, as a
+    reviewer types the day of a review (one in Los Angeles who reviews at 18:00 a refresh of 17:30 types that day,
+    though it is the next in UTC); and the words that give that time (none in UTC itself).  A row of another time
+    (a date alone): its day, no words; of none: None."""
+    try:
+        at = dt.datetime.strptime(str(when or "").strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=dt.timezone.utc)
+    except ValueError:
+        return review_date(str(when or "")), ""
+    local = at.astimezone()  # (the time zone's rules for that moment: summer time as it was)
+    if local.utcoffset() == dt.timedelta(0):
+        return local.date(), ""
+    return local.date(), f", {local:%Y-%m-%d %H:%M:%S} in this computer's time zone, {local.tzname()}"
 
 
 def not_carried(recorded, old: str) -> str | None:
