@@ -891,14 +891,22 @@ def test_keep_keeps_the_newest_backups_of_refreshes_in_one_second(holders, tmp_p
 
 def test_keep_never_removes_the_backup_just_written(holders, tmp_path, capsys, monkeypatch):
     """A backup whose name carries a later time than this refresh's (an earlier refresh run without
-    SOURCE_DATE_EPOCH, a clock set apart): --keep 1 keeps the one just written, the one it reports."""
-    later = holders.with_name("book.20991231-235959.bak.xlsm")
+    SOURCE_DATE_EPOCH, a clock set apart): --keep 1 keeps the one just written, the one it reports.  Review 84: one
+    named after now (the computer's clock) is not counted and never removed, and the refresh says so."""
+    from xlpy.workbook import clock
+
+    monkeypatch.setattr(clock, "computer_now", lambda: dt.datetime(2026, 12, 5, 16, 0))
+    later = holders.with_name("book.20261204-120000.bak.xlsm")  # (after this refresh's time, before now)
     later.write_bytes(holders.read_bytes())
+    ahead = holders.with_name("book.20991231-235959.bak.xlsm")
+    ahead.write_bytes(holders.read_bytes())
     assert _refresh([str(holders), "--keep", "1", "--tally", str(_write_csv(tmp_path / "t.csv", _tally_rows(3)))]) == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert "previous version kept as book.20040224-000000.bak.xlsm" in out
     assert "removed 1 older backup(s) (--keep 1)" in out
-    assert [p.name for p in holders.parent.glob("*.bak.xlsm")] == ["book.20040224-000000.bak.xlsm"]
+    assert "a backup is named after now (2026-12-05 16:00:00 UTC, this computer's clock): " \
+           "book.20991231-235959.bak.xlsm: " in err, err
+    assert sorted(p.name for p in holders.parent.glob("*.bak.xlsm")) == ["book.20040224-000000.bak.xlsm", ahead.name]
 
 
 def test_keep_reads_the_time_after_the_workbooks_own_name(holders, tmp_path, capsys, monkeypatch):
