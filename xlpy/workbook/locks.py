@@ -182,6 +182,11 @@ class RefreshLock:
                 raise InputError(self.label, None, f"the lock file {self.path.name} was left by an xlpy that "
                                  f"stopped ({holder}, no longer running): delete it, then run again",
                                  show_value=False) from None
+            if holder.startswith(f"pid {os.getpid()}, ") and holder.endswith(f" on {socket.gethostname()}"):
+                # (a script's other thread or call: deleting the lock would let two writers in)
+                raise Busy(self.label, None, f"this process is writing it already, in another thread or call "
+                                 f"({holder}; lock file {self.path.name}): wait for that to finish, and leave the "
+                                 "lock file, which goes when it does", show_value=False) from None
             raise Busy(self.label, None, f"another xlpy is writing it ({holder}; lock file {self.path.name}); "
                              "wait for it to finish, or delete the lock file if no xlpy is running (a crash left "
                              "it)", show_value=False) from None
