@@ -58,6 +58,22 @@ def test_the_last_row_is_the_tables_last_and_a_refresh_timed_before_it_is_warned
     assert went_back(("see the memo", None), _row("2026-12-04 09:00:00", 1), True) is None
 
 
+def test_a_note_row_a_person_put_after_the_last_is_passed_over():
+    """Review 86: with a row of a person's at the end of History (a note in its first cell, no figures), the last
+    row was that note: a refresh that moved nothing added a row and warned that a review did not cover figures
+    "blank -> 290,000", and validate's note of a review before the last row gave way to figures differing from the
+    note's blanks.  The last row a build or refresh wrote is History's last, as before the table's order counted."""
+    from xlpy.workbook.layout.history import latest
+
+    note = ("Note: agent revised its figures by phone",) + (None,) * 10
+    rows = [_row("2026-12-04 09:00:00", 280000), _row("2026-12-05 10:00:00", 290000), note]
+    assert latest(rows) == rows[1]
+    added, said = history_added(rows, _row("2026-12-05 16:05:00", 290000))
+    assert added is rows and said == ["History: no row added: the tally, the count and the charge are as its last "
+                                      "row has them"]
+    assert latest([note]) == note and latest([]) is None
+
+
 @pytest.fixture
 def formula_book(tmp_path, monkeypatch, capsys):
     """The formula example built on 2004-02-19 from 12 lines of the tally, in *tmp_path*, the working folder."""

@@ -133,14 +133,15 @@ def test_a_moved_participation_shows_the_decimals_it_moved_in():
     assert "participation 58.953003% → 58.953218%" in history_moved(last, results(274001))
 
 
-def test_a_row_of_ones_own_at_the_end_of_history_is_its_last_row_and_no_time_out_of_order():
+def test_a_row_of_ones_own_at_the_end_of_history_is_passed_over_and_no_time_out_of_order():
     """Review: a row a person added to History with a note in its When cell sorted above every timestamp and was
-    taken for the newest record.  Review 84: the last row is the table's last, as the Cover shows it (the note's
-    row, at the end); its When, no time a refresh writes, is not said to be out of order."""
+    taken for the newest record.  Review 84: the last row is the last by position a build or refresh wrote;
+    review 86: the note's row after it is passed over (taken for the last, it made a refresh that moved nothing add
+    a row); its When, no time a refresh writes, is not said to be out of order."""
     from xlpy.workbook.history_trail import out_of_time
     from xlpy.workbook.layout.history import latest
 
     rows = [("2004-02-23 00:00:00", "t.csv", "ab", 3, 1), ("2004-02-24 00:00:00", "t.csv", "ab", 3, 2),
             ("see the memo of 2/25", None, None, None, None)]
-    assert latest(rows) == rows[2] and latest(rows[:2]) == rows[1] and latest([]) is None
+    assert latest(rows) == rows[1] and latest(rows[:2]) == rows[1] and latest([]) is None
     assert out_of_time([(f"History!B{24 + i}", r[0]) for i, r in enumerate(rows)]) is None

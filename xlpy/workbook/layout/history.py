@@ -118,16 +118,20 @@ def history_moved_note(records: list[tuple], results, done: str) -> str | None:
             f"({'; '.join(moved)}): an input typed since the last refresh moved them, or the row was edited; {done}")
 
 
-def latest(records: list[tuple]) -> tuple | None:
-    """History's last row of *records* (None: no record): the last by position, as the Cover's latest count reads
-    it (``=INDEX(HistWhen,ROWS(HistWhen))``), whatever the times the rows hold.  Not the newest by time: a row
-    written by a clock set ahead would be that for good, every later refresh compared with it, while the Cover
-    showed another."""
-    return records[-1] if records else None
-
-
 #: The time a build or refresh writes in History's first column (UTC).
 STAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
+
+
+def latest(records: list[tuple]) -> tuple | None:
+    """History's last row of *records* (None: no record): the last by position that a build or refresh wrote (its
+    first cell a time, :data:`STAMP`), as the Cover's latest count reads the table's last (``=INDEX(HistWhen,
+    ROWS(HistWhen))``), whatever the times the rows hold; a row of a person's after it (a note) is passed over, and
+    with no row stamped it is the last.  Not the newest by time: a row written by a clock set ahead would be that
+    for good, every later refresh compared with it, while the Cover showed another."""
+    import re
+
+    stamped = [r for r in records if re.fullmatch(STAMP, str(r[0] or ""))]
+    return stamped[-1] if stamped else records[-1] if records else None
 
 
 def went_back(last: tuple, row: tuple, added: bool) -> str | None:
