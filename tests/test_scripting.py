@@ -15,7 +15,6 @@ import subprocess
 import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from types import SimpleNamespace
 
 import openpyxl
 import pytest
@@ -66,13 +65,13 @@ def test_build_still_validates_when_the_reader_has_gone(tmp_path, monkeypatch):
     """Review 83: ``xlpy build offer.toml | true`` wrote the workbook and stopped at its first line of report, not
     validated, status 0; it validates now, and the validation's status is the build's."""
     import xlpy.workbook.validate as validate_module
+    from xlpy.workbook.findings import Report
 
     asked = []
 
     def validate(path, offer, legs, require):
         asked.append(path)
-        return SimpleNamespace(ok=False, findings=["f"], notes=[], workbook=path.name, legs_run=[], versions={},
-                               cells_compared=0)
+        return Report(path.name, findings=["a finding"], legs_run=[], notes=[])
 
     monkeypatch.setattr(validate_module, "validate", validate)
     out = closed_pipe_as_stdout(monkeypatch)
@@ -213,3 +212,52 @@ def test_the_engine_without_its_calendar_names_the_argument_a_script_left_out():
     assert str(refused.value) == ("sessions: is required for a ratio by formula (its calendar, XNYS, gives the "
                                   "window's days): pass sessions=xlpy.files.calendars.sessions, as compute_file does")
     assert compute(offer, sessions=sessions).charge > 0
+
+
+def test_calls_in_threads_escape_the_output_until_the_last_ends(tmp_path, monkeypatch):
+    """Review 86: the first call of main() to end made the streams strict again while another thread's call was
+    still writing its report, which ended in a UnicodeEncodeError; the last call under way puts them back."""
+    offer = tmp_path / "celik.toml"
+    offer.write_text(SEED.read_text(encoding="utf-8").replace("Hecla Mining Company", "Çelik A.Ş."), encoding="utf-8")
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="ascii", errors="strict", write_through=True)
+    monkeypatch.setattr(sys, "stdout", out)
+    started, go_on = threading.Event(), threading.Event()
+    statuses = []
+
+    def slow_compute():
+        import xlpy.files.offerfile as offerfile
+
+        real = offerfile.compute_file
+
+        def held(path):
+            started.set()
+            go_on.wait(30)  # (the other call starts and ends meanwhile)
+            return real(path)
+
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(offerfile, "compute_file", held)
+            statuses.append(main(["compute", str(offer)]))
+
+    worker = threading.Thread(target=slow_compute)
+    worker.start()
+    assert started.wait(30)
+    statuses.append(main(["--version"]))  # (starts and ends while the first is under way)
+    go_on.set()
+    worker.join(60)
+    assert statuses == [0, 0]
+    assert "\\xc7elik A.\\u015e." in raw.getvalue().decode("ascii")
+    assert out.errors == "strict"
+
+
+def test_a_system_exit_with_a_message_is_said_and_ends_1(monkeypatch, capsys):
+    """Review 86: a SystemExit carrying a message (a library's or a script's hook) returned 2 and the message went
+    unsaid; it is said on standard error, status 1, as Python ends a program on one."""
+    import xlpy.cli as cli
+
+    def hook(args):
+        raise SystemExit("the agent file moved")
+
+    monkeypatch.setattr(cli, "_run", hook)
+    assert main(["compute", str(SEED)]) == 1
+    assert capsys.readouterr().err == "the agent file moved\n"

@@ -153,14 +153,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     ``--help``'s (0) too, where argparse would end the program; a script may call it again.  The standard streams
     are left as they were found: a character they cannot encode is written escaped during the call only, and a
     standard output that failed on the way (a full disk, a reader gone) is given back, what it did not take let go."""
-    escaped = _escape_what_the_streams_cannot_encode()
+    _streams_taken()
     try:
         return _main(argv)
     except SystemExit as exc:  # (argparse's, its message said: a script's loop goes on to its next deal)
-        return exc.code if isinstance(exc.code, int) else EXIT_OK if exc.code is None else EXIT_INPUT
+        if exc.code is None or isinstance(exc.code, int):
+            return int(exc.code or 0)
+        print(exc.code, file=sys.stderr)  # (a message: said, and status 1, as Python ends a program on one)
+        return 1
     finally:
-        restore_standard_output()
-        _put_back(escaped)
+        _streams_given_back()
+
+
+_calls = threading.Lock()
+_under_way = {"calls": 0, "escaped": []}  # the calls of main() under way, and the streams the first escaped
+
+
+def _streams_taken() -> None:
+    """As a call of :func:`main` starts: the first of those under way (a script's threads may run several) escapes
+    what the streams cannot encode, for all of them."""
+    with _calls:
+        if _under_way["calls"] == 0:
+            _under_way["escaped"] = _escape_what_the_streams_cannot_encode()
+        _under_way["calls"] += 1
+
+
+def _streams_given_back() -> None:
+    """As a call of :func:`main` ends: the last of those under way gives the standard output back and puts the
+    streams' encoding as it found it (the first to end did, and another thread's report, still being written,
+    ended in a UnicodeEncodeError)."""
+    with _calls:
+        _under_way["calls"] -= 1
+        if _under_way["calls"] == 0:
+            restore_standard_output()
+            _put_back(_under_way["escaped"])
 
 
 def _main(argv: Sequence[str] | None) -> int:

@@ -67,12 +67,20 @@ def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
 def _print_reports(reports, as_json: bool) -> int:
     """Print *reports*' findings, notes and verdicts (or their JSON); the status says whether all are valid, read
     to the end or not (``validate ... | head -1`` ends 1 on findings, as without the pipe)."""
-    status = EXIT_OK if all(r.ok for r in reports) else EXIT_FINDINGS
+    status = _status(reports)
     try:
         _print_findings(reports, as_json)
     except BrokenPipeError:
         drop_standard_output()
     return status
+
+
+def _status(reports) -> int:
+    """Findings (1) in any of *reports*; else a workbook that changed while it was validated (3: in use, validate
+    it again); else none (0)."""
+    if any(r.findings for r in reports):
+        return EXIT_FINDINGS
+    return EXIT_BUSY if any(r.changed for r in reports) else EXIT_OK
 
 
 def _print_findings(reports, as_json: bool) -> None:
@@ -85,8 +93,7 @@ def _print_findings(reports, as_json: bool) -> None:
             for n in r.notes:
                 print(f"{r.workbook}: note: {n}")
             legs = ", ".join(f"{leg} {r.versions[leg]}" if leg in r.versions else leg for leg in r.legs_run) or "none"
-            verdict = "valid" if r.ok else f"{len(r.findings)} finding(s)"
-            print(f"{r.workbook}: {verdict} ({r.cells_compared} figures compared; recalculated by: {legs})")
+            print(f"{r.workbook}: {r.verdict} ({r.cells_compared} figures compared; recalculated by: {legs})")
     flush_output()  # (here, where build can say a report lost to a full disk was of a workbook written)
 
 
@@ -115,7 +122,7 @@ def _print_built(out: Path, results, report, kept: list[Path], carried: dict | N
                           "validation": report.to_dict() if report is not None else None}, indent=2), flush=True)
     except BrokenPipeError:  # (the reader went away: the status still says what the validation found)
         drop_standard_output()
-    return EXIT_OK if report is None or report.ok else EXIT_FINDINGS
+    return EXIT_OK if report is None else _status([report])
 
 
 def _kept_as(kept: list[Path], out: Path) -> str | None:
@@ -534,7 +541,7 @@ def run_validate(args: argparse.Namespace) -> int:
     # changed while it was validated too, its report of no one version), then none
     if any(not isinstance(p, Busy) for p in refused):
         return EXIT_INPUT
-    return EXIT_BUSY if (refused or any(r.changed for r in reports)) and status == EXIT_OK else status
+    return EXIT_BUSY if refused and status == EXIT_OK else status
 
 
 #: The resolutions ``xlpy render --dpi`` takes: below, a page is unreadable; above, one page is tens of megabytes.

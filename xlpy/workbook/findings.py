@@ -68,7 +68,16 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return not self.findings
+        """No finding, and of one version of the file (one that changed while it was validated is not: a script
+        checking ``ok`` took it for valid)."""
+        return not self.findings and not self.changed
+
+    @property
+    def verdict(self) -> str:
+        """What the report's last line says of the workbook: valid, its findings, or that it changed meanwhile."""
+        if self.findings:
+            return f"{len(self.findings)} finding(s)"
+        return "changed while it was validated: validate it again" if self.changed else "valid"
 
     def tie_to(self, first: str | None, last: str | None) -> Report:
         """Record the SHA-256 of the file validated, read before the validation (*first*) and after it (*last*)
