@@ -123,6 +123,15 @@ def test_refresh_refuses_it_and_writes_nothing(books, tmp_path, capsys, name):
     ('<workbookPr date1904="false"/>', False),
     ('<workbookPr codeName="date1904"/>', False),
     ('<workbookPr/><fileVersion date1904="1"/>', False),
+    ('<workbookPr date1904=" 0 "/>', True),  # (review 86: as openpyxl reads it, so validate and refresh agree)
+    ('<workbookPr date1904="False"/>', True),
 ])
-def test_the_setting_is_read_as_xml_spells_it(xml, set_):
+def test_the_setting_is_read_as_openpyxl_reads_it(xml, set_):
+    import re
+
+    from openpyxl.workbook.properties import WorkbookProperties
+
     assert date_system.uses_1904_text(f"<workbook>{xml}</workbook>".encode()) is set_
+    value = re.search(r"<(?:x:)?workbookPr[^>]*date1904 ?= ?([\"'])(.*?)\1", xml)
+    if value:  # (openpyxl's own reading of the value, which validate and compute go by)
+        assert bool(WorkbookProperties(date1904=value.group(2)).date1904) is set_

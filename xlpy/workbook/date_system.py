@@ -40,15 +40,18 @@ REASON = ('the workbook uses the 1904 date system (Excel: File > Options > Advan
           "shows them right, but the functions and recalculations read them four years early (rebuild it with "
           "xlpy build)")
 
-#: ``date1904`` set on the workbook part's ``workbookPr`` (any prefix, either quote; ``1`` or ``true``, XML's
-#: two spellings of a true boolean, spaces about them allowed as a schema boolean allows them).
-_DATE1904 = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?workbookPr\b[^>]*?\sdate1904\s*=\s*([\"'])\s*(?:1|true)\s*\1")
+#: ``date1904`` on the workbook part's ``workbookPr`` (any prefix, either quote), its value.
+_DATE1904 = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?workbookPr\b[^>]*?\sdate1904\s*=\s*([\"'])(.*?)\1")
+#: The values openpyxl reads as false (any other is the 1904 system to it, and so to validate and compute: the
+#: package's readers, the refresh's, take the same, where ``" 0 "`` was 1904 to the one and not to the other).
+_FALSE = ("false", "f", "0", "")
 
 
 def uses_1904_text(workbook_xml: bytes | str) -> bool:
     """Whether the workbook part's XML *workbook_xml* sets the 1904 date system."""
     text = workbook_xml.decode("utf-8", "replace") if isinstance(workbook_xml, bytes) else workbook_xml
-    return _DATE1904.search(text) is not None
+    found = _DATE1904.search(text)
+    return found is not None and found.group(2) not in _FALSE
 
 
 def uses_1904(wb) -> bool:
