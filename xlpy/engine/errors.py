@@ -24,7 +24,15 @@ class XlpyError(Exception):
     """
 
     def __reduce__(self):
-        return _rebuilt, (type(self), self.args, self.__dict__)
+        import pickle
+
+        state = dict(self.__dict__)
+        if "value" in state:
+            try:
+                pickle.dumps(state["value"])
+            except Exception:  # noqa: BLE001  (a value of a script's own that cannot cross: its text, as shown)
+                state["value"] = repr(state["value"])
+        return _rebuilt, (type(self), self.args, state)
 
 
 def _rebuilt(kind: type, args: tuple, state: dict) -> XlpyError:
