@@ -258,7 +258,8 @@ def _past_records() -> tuple[dt.date, dt.datetime, dt.datetime]:
      "this computer's date, {today} UTC: a later day is not known yet, or the computer's clock is behind), got {next}"),
     (lambda: udfs.OFFER_VWAP(_WEEK, _PRICES, [[1.0]] * 5, _past_records()[2]),
      "expiration is after the records of calendar XNYS: it knows trading days only up to {last} (a year from "
-     "this computer's date, {today} UTC: a later day is not known yet, or the computer's clock is behind), got {later}"),
+     "this computer's date, {today} UTC: a later day is not known yet, or the computer's clock is behind), "
+     "got {later}"),
     (lambda: udfs.EXCHANGE_RATIO(1.0, 1e20), "places rounds the ratio 1e-20 to 0: give more decimals or a floor, got 2"),
 ])
 def test_a_price_function_names_the_argument_at_fault(call, said):

@@ -401,9 +401,9 @@ def _fix_ratio(offer: Offer, sessions: Sessions | None, problems: list[InputErro
         return _FixedRatio(c.ratio)
     f = c.formula
     if sessions is None:
-        raise InputErrors([InputError("sessions", None, f"is required for a ratio by formula (its calendar, {f.calendar}, "
-                                      "gives the window's days): pass sessions=xlpy.files.calendars.sessions, as "
-                                      "compute_file does", show_value=False)])
+        raise InputErrors([InputError("sessions", None, f"is required for a ratio by formula (its calendar, "
+                                      f"{f.calendar}, gives the window's days): pass "
+                                      "sessions=xlpy.files.calendars.sessions, as compute_file does", show_value=False)])
     too_many = ratio.window_days_problem(f.averaging_days, f.lag_days)
     if too_many is not None:
         raise InputErrors(problems + [InputError(f"offer.consideration.formula.{too_many.field}", too_many.value,

@@ -67,4 +67,5 @@ def out_of_time(whens: list[tuple[str, object]], now: dt.datetime | None = None)
     shown = "; ".join(said[:5]) + (f"; and {len(said) - 5} more" if len(said) > 5 else "")
     return (f"History: its times (UTC) are out of order: {shown}: a clock was set apart when a row was written "
             "(this computer's, or the one's that wrote it), or the table was sorted; its last row, which the Cover "
-            "shows as the latest count and the next refresh compares with, is the table's last whatever its time")
+            "shows as the latest count and the next refresh compares with, is the last by position a build or "
+            "refresh wrote, whatever its time")
