@@ -14,6 +14,7 @@ import stat
 import subprocess
 import sys
 import threading
+from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
 
 import openpyxl
@@ -220,35 +221,31 @@ def test_the_engine_without_its_calendar_names_the_argument_a_script_left_out():
 def test_calls_in_threads_escape_the_output_until_the_last_ends(tmp_path, monkeypatch):
     """Review 86: the first call of main() to end made the streams strict again while another thread's call was
     still writing its report, which ended in a UnicodeEncodeError; the last call under way puts them back."""
+    import xlpy.files.offerfile as offerfile
+
     offer = tmp_path / "celik.toml"
     offer.write_text(SEED.read_text(encoding="utf-8").replace("Hecla Mining Company", "Çelik A.Ş."), encoding="utf-8")
     raw = io.BytesIO()
     out = io.TextIOWrapper(raw, encoding="ascii", errors="strict", write_through=True)
     monkeypatch.setattr(sys, "stdout", out)
     started, go_on = threading.Event(), threading.Event()
-    statuses = []
+    real, statuses = offerfile.compute_file, {}
 
-    def slow_compute():
-        import xlpy.files.offerfile as offerfile
-
-        real = offerfile.compute_file
-
-        def held(path):
+    def held(path):
+        if Path(path) == SEED:  # the call started first: held until the second has started
             started.set()
-            go_on.wait(30)  # (the other call starts and ends meanwhile)
-            return real(path)
+            go_on.wait(30)
+        else:  # the second: lets the first go and waits for it to end before its report is written
+            go_on.set()
+            first.join(30)
+        return real(path)
 
-        with pytest.MonkeyPatch.context() as m:
-            m.setattr(offerfile, "compute_file", held)
-            statuses.append(main(["compute", str(offer)]))
-
-    worker = threading.Thread(target=slow_compute)
-    worker.start()
+    monkeypatch.setattr(offerfile, "compute_file", held)
+    first = threading.Thread(target=lambda: statuses.update(first=main(["compute", str(SEED)])))
+    first.start()
     assert started.wait(30)
-    statuses.append(main(["--version"]))  # (starts and ends while the first is under way)
-    go_on.set()
-    worker.join(60)
-    assert statuses == [0, 0]
+    statuses["second"] = main(["compute", str(offer)])
+    assert statuses == {"first": 0, "second": 0}
     assert "\\xc7elik A.\\u015e." in raw.getvalue().decode("ascii")
     assert out.errors == "strict"
 
