@@ -846,3 +846,29 @@ def test_a_format_of_ones_own_on_a_tables_first_row_is_kept_down_the_column(stan
     capsys.readouterr()
     ws = load_workbook(book)["Prices"]
     assert {ws.cell(r, 2).number_format for r in range(13, 53)} == {"d mmm yyyy"}
+
+
+def test_dates_that_lost_their_format_are_no_values_typed(standard_books, tmp_path, capsys):
+    """Review 86: the price table's dates with their date format cleared (General: Excel shows 37,988) were said to
+    be typed since the last refresh, each against the file's day, though each held its day's serial number: a
+    refresh from the same file names them as dates without their format, written as dates again, and one from
+    another file warns of nothing typed."""
+    from openpyxl import load_workbook
+
+    book = _copy(standard_books["holders"], tmp_path)
+    wb = load_workbook(book, keep_vba=True)
+    for (cell,) in wb["Prices"]["B13:B51"]:
+        cell.number_format = "General"
+    wb.save(book)
+    again = tmp_path / "again.xlsm"
+    shutil.copy(book, again)
+    assert main(["refresh", str(book), "--prices", str(tmp_path / PRICES), "--no-backup"]) == 0
+    out, err = capsys.readouterr()
+    assert ("Prices: the price table differed from the price file the Cover records (edited since): rewritten from "
+            "it (Prices!B13 (2004-01-02, shown as 37,988); Prices!B14 (2004-01-05, shown as 37,991); ") in out, out
+    assert "dates without their date format, written as dates again)" in out and "typed" not in err
+    assert load_workbook(book)["Prices"]["B13"].is_date and _findings(book) == []
+    lines = (tmp_path / PRICES).read_text(encoding="utf-8").splitlines()
+    (tmp_path / "later.csv").write_text("\n".join(lines + ["2004-03-01,8.5,1000000"]) + "\n", encoding="utf-8")
+    assert main(["refresh", str(again), "--prices", str(tmp_path / "later.csv"), "--no-backup"]) == 0
+    assert "typed" not in capsys.readouterr().err

@@ -24,7 +24,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..engine.errors import XlpyError
-from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, composed_alike, sha256, written_path
+from ..files.recorded import (
+    NO_PRICE_FILE,
+    NO_TALLY_FILE,
+    composed_alike,
+    sha256,
+    written_path,
+)
+from ..files.serial_dates import LAST_SERIAL, serial_day, to_serial
 from .data import excel_text, holder_rows
 from .layout import Layout
 from .layout.tenders import HOLDER_INPUTS
@@ -85,16 +92,32 @@ def price_cells(book, lay: Layout, days: Sequence) -> tuple[list[str], list[str]
     sheet, t = lay.table("tblPrices")
     if t.rows != len(days) or not t.rows:
         return [], [], False
-    keys = ("date", "price", "volume")
+    keys, unformatted = ("date", "price", "volume"), []
     area = book.get_rows(sheet.title, f"{t.letter('date')}{t.first_row}:{t.letter('volume')}{t.last_row}")
     held = []
     for row in area:
         d, price, volume = (list(row) + [None] * 3)[:3]
+        if _a_day_number(d):  # (a date whose format was cleared, read as its serial: the same day, nothing typed)
+            d = serial_day(d)
+            unformatted.append(f"{sheet.title}!{t.letter('date')}{t.first_row + len(held)} ({d.isoformat()}, shown "
+                               f"as {to_serial(d):,}){_NO_FORMAT}")
         held.append((d.date() if isinstance(d, dt.datetime) else d, price, volume))
     lines = [(day.date, day.price, day.volume) for day in days]
-    return _matched(held, lines, lambda h: h[0], lambda i, line, a, b, j: (
+    cells, gone, reordered = _matched(held, lines, lambda h: h[0], lambda i, line, a, b, j: (
         f"{sheet.title}!{t.letter(keys[j])}{t.first_row + i} ({line[0].isoformat()}): {_shown(a)}, the file "
         f"{_shown(b)}"), lambda line: f"the day {line[0].isoformat()}", same=(_same_key, _same_number, _same_number))
+    return cells + unformatted, gone, reordered
+
+
+#: How :func:`price_cells` marks a date cell that holds its day's serial number, its date format cleared: no value
+#: typed (:func:`typed_note` passes it over), but a reason the table differed (:func:`differed_note` names it).
+_NO_FORMAT = ": a date without its date format"
+
+
+def _a_day_number(value) -> bool:
+    """Whether *value*, read from a date cell, is a whole serial number of a day (1900 system, from 1900-03-01)."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer()
+            and 61 <= value <= LAST_SERIAL)
 
 
 def _same_key(a, b) -> bool:
@@ -145,8 +168,11 @@ def differed_note(sheet: str, table: str, found: tuple[list[str], bool]) -> str:
     :func:`price_cells`), if the table kept its length."""
     words, file, _ = _TABLES[table]
     cells, deleted, reordered = found
+    unformatted = [c.removesuffix(_NO_FORMAT) for c in cells if c.endswith(_NO_FORMAT)]
+    cells = [c for c in cells if not c.endswith(_NO_FORMAT)]
     parts = ([f"{listed(cells)}: a value that belongs goes in the file"] if cells else []) + (
-        [f"{listed(deleted)}: in no row of the table, deleted since"] if deleted else [])
+        [f"{listed(deleted)}: in no row of the table, deleted since"] if deleted else []) + (
+        [f"{listed(unformatted)}: dates without their date format, written as dates again"] if unformatted else [])
     said = (f" ({'; '.join(parts)})" if parts else
             " (its lines in another order: sorted since; they are written in the workbook's order)" if reordered else
             "")
@@ -172,6 +198,7 @@ def typed_note(book, lay: Layout, table: str, read) -> str | None:
                      else price_cells(book, lay, found))  # (lines deleted or sorted: the file has them still)
     except (XlpyError, OSError):
         return None
+    cells = [c for c in cells if not c.endswith(_NO_FORMAT)]  # (the same day, its format cleared: nothing typed)
     if not cells:
         return None
     return (f"warning: {sheet.title}: typed into {words} since the last refresh, and not in {file} the Cover "
