@@ -24,14 +24,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..engine.errors import XlpyError
-from ..files.recorded import (
-    NO_PRICE_FILE,
-    NO_TALLY_FILE,
-    composed_alike,
-    sha256,
-    written_path,
-)
-from ..files.serial_dates import LAST_SERIAL, serial_day, to_serial
+from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, composed_alike, sha256, written_path
+from ..files.serial_dates import LAST_SERIAL, serial_day
 from .data import excel_text, holder_rows
 from .layout import Layout
 from .layout.tenders import HOLDER_INPUTS
@@ -98,9 +92,9 @@ def price_cells(book, lay: Layout, days: Sequence) -> tuple[list[str], list[str]
     for row in area:
         d, price, volume = (list(row) + [None] * 3)[:3]
         if _a_day_number(d):  # (a date whose format was cleared, read as its serial: the same day, nothing typed)
+            unformatted.append(f"{sheet.title}!{t.letter('date')}{t.first_row + len(held)} "
+                               f"({serial_day(d).isoformat()}, shown as {int(d):,}){_NO_FORMAT}")
             d = serial_day(d)
-            unformatted.append(f"{sheet.title}!{t.letter('date')}{t.first_row + len(held)} ({d.isoformat()}, shown "
-                               f"as {to_serial(d):,}){_NO_FORMAT}")
         held.append((d.date() if isinstance(d, dt.datetime) else d, price, volume))
     lines = [(day.date, day.price, day.volume) for day in days]
     cells, gone, reordered = _matched(held, lines, lambda h: h[0], lambda i, line, a, b, j: (
