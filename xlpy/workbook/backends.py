@@ -688,7 +688,8 @@ class PackageBook:
         pass
 
     def set_saved_values(self, values: dict[tuple[str, str], object], tables: dict | None = None) -> None:
-        """Save *values* ((sheet, cell) -> the engine's value) with those formula cells (:mod:`xlpy.workbook.saved_values`).
+        """Save *values* ((sheet, cell) -> the engine's value) with those formula cells
+        (:mod:`xlpy.workbook.saved_values`).
 
         *tables*, sheet -> :class:`xlpy.workbook.saved_values.TableValues`: a table's
         formula columns, column by column (a table :meth:`write_table` wrote
