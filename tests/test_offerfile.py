@@ -260,6 +260,14 @@ BAD = [
     Case("unknown-key-in-offer", edit(BASE, "face_per_unit = 50", "face_per_unt = 50"),
          [("offer.face_per_unt", "50")]),
     Case("unknown-table", BASE + "\n[valuaton]\nprice = 7.39\n", [("valuaton", "price")]),
+    # a value where a table goes is its one problem: its keys are not each said to be required after it
+    Case("tally-not-a-table", edit(edit(BASE, "schema = 1\n", "schema = 1\ntally = 5\n"),
+                                   "[tally]\ntendered = 274000\nguaranteed_delivery = 3500\nfailed_delivery = 0\n", ""),
+         [("tally: must be a table", "got 5")]),
+    Case("consideration-not-a-table",
+         edit(edit(BASE, "[offer.consideration]\nratio = 7.94\nfractional = \"cash\"\n", ""),
+              "expiration = 2004-02-20\n", "expiration = 2004-02-20\nconsideration = \"7.94\"\n"),
+         [("offer.consideration: must be a table", "'7.94'")]),
     Case("missing-offer-file", BASE, [("no-such-offer.toml", "offer file not found")], path="no-such-offer.toml"),
     # --- holder tally file -----------------------------------------------------------------------
     Case("missing-tally-file", edit(HOLDERS, '"tally.csv"', '"no-such-tally.csv"'),

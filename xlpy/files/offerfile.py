@@ -111,7 +111,9 @@ class _Table(typed.Reader):
     def __init__(self, data: dict, prefix: str, problems: list[InputError]):
         self.data = data if isinstance(data, dict) else {}
         self.prefix = prefix
-        super().__init__(self._raw, self.key, typed.TOML, problems=problems)
+        # A value that is no table (``tally = 5``) is its one problem: its keys, none there, are not each said to
+        # be required after it (their problems go to a list of their own, not the file's).
+        super().__init__(self._raw, self.key, typed.TOML, problems=problems if isinstance(data, dict) else [])
         if not isinstance(data, dict):
             problems.append(InputError(prefix, data, "must be a table"))
 
