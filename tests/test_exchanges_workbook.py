@@ -247,7 +247,7 @@ def test_entries_that_book_a_cent_more_than_the_period_s_charge_say_it_is_roundi
     assert cli.main(["entries", str(path)]) == 0
     said = [line for line in capsys.readouterr().err.splitlines() if "rounding" in line]
     assert said == ["xlpy entries: warning: the entries book 10,600,369.76 of charges in all, each to the cent on its "
-                    "own, where the period's charge, 10,600,369.75, is rounded once: the 0.01 between them is "
+                    "own, where the charge of all exchanges, 10,600,369.75, is rounded once: the 0.01 between them is "
                     "rounding"], said
     path.write_text(OFFER + FIRST)  # (charges in whole cents: nothing to say)
     assert cli.main(["entries", str(path)]) == 0

@@ -187,7 +187,8 @@ class Results:
 
     @property
     def total_charge(self) -> Decimal:
-        """The charges of every exchange in the period (JSON key ``total_induced_charge``)."""
+        """The charges of every exchange, the tender's and each later one's, one after ``period.end`` too (JSON key
+        ``total_induced_charge``; the period's own are EPS's)."""
         total = ZERO
         for e in self.exchanges:
             total = CONTEXT.add(total, e.charge)

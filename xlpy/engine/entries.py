@@ -281,7 +281,7 @@ def entry_warnings(offer, results, entries: int) -> list[str]:
     booked = sum((_cents(e.charge) for e in results.exchanges[:entries]), ZERO)
     if entries > 1 and booked != _cents(results.total_charge):  # (each entry rounds its own charge)
         out.append(f"the entries book {booked:,.2f} of charges in all, each to the cent on its own, where the "
-                   f"period's charge, {_cents(results.total_charge):,.2f}, is rounded once: the "
+                   f"charge of all exchanges, {_cents(results.total_charge):,.2f}, is rounded once: the "
                    f"{abs(booked - _cents(results.total_charge)):,.2f} between them is rounding")
     return out
 
