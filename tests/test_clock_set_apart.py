@@ -197,3 +197,36 @@ def test_a_review_is_told_against_the_last_rows_day_in_this_computers_time_zone(
         "does not cover them; review again and type the new date")
     # a last row written a year ahead: no date of the review would clear the note (validate names the row instead)
     assert dated_before(dt.date(2026, 12, 5), "Cover!C35", "2027-12-05 11:00:00", "A. Jones", today) is None
+
+
+def test_a_review_dated_after_today_is_told_against_today_in_this_computers_time_zone(monkeypatch):
+    """'After today' took today in UTC while the last row's day was taken where the reviewer is: a day's
+    allowance there was two days in Los Angeles after 16:00 (a review dated the day after tomorrow passed) and none
+    in Tokyo before 09:00 (tomorrow's date was told after today, which the note named as yesterday there, in UTC)."""
+    from xlpy.workbook.review import dated_before, stale_review
+
+    def told(zone: str, now: str, on: dt.date) -> tuple[str | None, str | None]:
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+        _clock(monkeypatch, now)
+        try:
+            return (dated_before(on, "Cover!C35", "2026-12-04 09:00:00", "A. Jones"),
+                    stale_review({"ReviewedBy": "A. Jones", "ReviewedOn": on}.get, lambda n: n, ["x"]))
+        finally:
+            monkeypatch.undo()
+            time.tzset()
+
+    # Los Angeles at 18:00 on 2026-12-05 (02:00 on 12-06 in UTC): 12-06 is a day past today there, 12-07 two
+    la = "PST8PDT,M3.2.0,M11.1.0"
+    note, warning = told(la, "2026-12-06 02:00:00", dt.date(2026, 12, 7))
+    assert note == ("Cover: reviewed on 2026-12-07 (Cover!C35, ReviewedOn), after today (2026-12-05 in this "
+                    "computer's time zone, PST): a date mistyped? No one can tell which figures the review covers; "
+                    "type the day of the review")
+    assert "on 2026-12-07 (after today, 2026-12-05 in this computer's time zone, PST: a date mistyped?)" in warning
+    note, warning = told(la, "2026-12-06 02:00:00", dt.date(2026, 12, 6))
+    assert note is None and "after today" not in warning
+    # Tokyo at 08:00 on 2026-12-06 (23:00 on 12-05 in UTC): tomorrow there is a day past, not two
+    note, warning = told("JST-9", "2026-12-05 23:00:00", dt.date(2026, 12, 7))
+    assert note is None and "after today" not in warning, (note, warning)
+    note, warning = told("JST-9", "2026-12-05 23:00:00", dt.date(2026, 12, 8))
+    assert "after today (2026-12-06 in this computer's time zone, JST)" in note

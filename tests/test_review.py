@@ -226,15 +226,24 @@ def test_history_prints_its_figures_a_page_wide_and_the_new_columns_on_the_page_
     assert 45 <= ws.page_setup.scale and _printed_points(ws, change) * ws.page_setup.scale / 100 <= page
 
 
-def test_validate_notes_a_review_dated_ahead_or_half_signed():
+def test_validate_notes_a_review_dated_ahead_or_half_signed(monkeypatch):
     """Review 79: a Reviewed on mistyped a year ahead silenced the check for good (and the refresh called it 'before
     this refresh'); a reviewer with no date, or a date with no reviewer, said nothing."""
+    import time
+
     from xlpy.workbook.review import dated_before
 
+    monkeypatch.setenv("TZ", "UTC0")  # (today is this computer's: its zone is named)
+    time.tzset()
     today, last = dt.date(2026, 12, 5), "2026-12-05 09:00:00"
-    assert dated_before(dt.date(2027, 6, 30), "Cover!C35", last, "A. Jones", today) == (
-        "Cover: reviewed on 2027-06-30 (Cover!C35, ReviewedOn), after today (2026-12-05, UTC): a date mistyped? No "
-        "one can tell which figures the review covers; type the day of the review")
+    try:
+        said = dated_before(dt.date(2027, 6, 30), "Cover!C35", last, "A. Jones", today)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert said == (
+        "Cover: reviewed on 2027-06-30 (Cover!C35, ReviewedOn), after today (2026-12-05 in this computer's time zone, "
+        "UTC): a date mistyped? No one can tell which figures the review covers; type the day of the review")
     assert dated_before(dt.date(2026, 12, 6), "Cover!C35", last, "A. Jones", today) is None  # (signed east of UTC)
     assert dated_before(None, "Cover!C35", last, "A. Jones", today) == (
         "Cover: reviewed by A. Jones with no date of the review (Cover!C35, ReviewedOn, blank): no one can tell which "
@@ -258,6 +267,6 @@ def test_a_refresh_says_a_review_dated_ahead_may_be_mistyped(standard_books, tmp
     book = standard_books.copy_into("holders", tmp_path)
     _sign(book, {"ReviewedBy": "A. Jones", "ReviewedOn": dt.date(2099, 6, 30)})
     assert cli.main(["refresh", str(book), "--tally", str(_fewer_lines(tmp_path)), "--no-backup"]) == 0
-    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
-    assert f"reviewed by A. Jones on 2099-06-30 (after today, {today} UTC: a date mistyped?), before this refresh" \
-        in capsys.readouterr().err
+    here = dt.datetime.now().astimezone()  # (today's date where the computer is, as the reviewer types it)
+    assert (f"reviewed by A. Jones on 2099-06-30 (after today, {here:%Y-%m-%d} in this computer's time zone, "
+            f"{here.tzname()}: a date mistyped?), before this refresh") in capsys.readouterr().err

@@ -5,10 +5,10 @@ is a person's evidence that the workbook was prepared and reviewed: inputs the e
 blank and a refresh never writes.  A review covers the figures as they stood when it was signed: a refresh that
 records a new History row after it (the count or the charge moved) warns that the review no longer covers them
 (:func:`stale_review`), and ``xlpy validate`` notes a review dated before History's last row (:func:`dated_before`:
-the row's day in the validating computer's time zone, as the reviewer types the day).
-Neither clears the sign-off: the reviewer reviews again and types the new date.  A rebuild is a new workpaper,
-blank in the block: ``xlpy build --history-from OLD`` carries OLD's History but not its sign-off, and says so
-(:func:`not_carried`).
+the row's day in the validating computer's time zone, as the reviewer types the day).  Both tell a review dated
+after today, today's date taken there too (:func:`local_today`).  Neither clears the sign-off: the reviewer reviews
+again and types the new date.  A rebuild is a new workpaper, blank in the block: ``xlpy build --history-from OLD``
+carries OLD's History but not its sign-off, and says so (:func:`not_carried`).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ import datetime as dt
 
 from . import clock
 
-__all__ = ["AHEAD", "SIGN_OFF", "dated_before", "not_carried", "review_date", "stale_review"]
+__all__ = ["AHEAD", "SIGN_OFF", "dated_before", "local_today", "not_carried", "review_date", "stale_review"]
 
-#: Days a review may be dated past today's date in UTC (a reviewer east of Greenwich signs on their own day).
+#: Days a review may be dated past today's date in this computer's time zone (a reviewer in a zone ahead of the
+#: computer validating, Tokyo beside a server in UTC, signs on their own day).
 AHEAD = 1
 #: The Review block's names, as (who, on) pairs, with the words a message gives each pair.
 SIGN_OFF = (("PreparedBy", "PreparedOn", "prepared"), ("ReviewedBy", "ReviewedOn", "reviewed"))
@@ -63,13 +64,20 @@ def stale_review(recorded, where, moved: list[str]) -> str | None:
         return None
     on = recorded("ReviewedOn")
     day = f" on {_said(on)}" if review_date(on) is not None else f" (no date of the review: {_said(on)})"
-    today = clock.computer_now().date()
+    today, zone = local_today()
     if review_date(on) is not None and review_date(on) > today + dt.timedelta(days=AHEAD):
-        day += f" (after today, {today.isoformat()} UTC: a date mistyped?)"
+        day += f" (after today, {today.isoformat()} in this computer's time zone, {zone}: a date mistyped?)"
     what = f"moved {'; '.join(moved)}" if moved else "recorded another tally file for the same figures"
     return (f"warning: {where('ReviewedBy')}: reviewed by {str(who).strip()}{day}, before this refresh, which "
             f"{what}: the review does not cover these figures; review again (and type the new date in "
             f"{where('ReviewedOn')}); the sign-off is kept as typed")
+
+
+def local_today() -> tuple[dt.date, str]:
+    """Today's date in this computer's time zone, the day a reviewer here types (at 18:00 in Los Angeles it is
+    already tomorrow in UTC), and the zone's name (``PST``; ``UTC`` there)."""
+    here = clock.computer_now().replace(tzinfo=dt.timezone.utc).astimezone()
+    return here.date(), here.tzname() or "local time"
 
 
 def _blank(v: object) -> bool:
@@ -81,7 +89,8 @@ def dated_before(reviewed_on: object, where: str, last_when: object, reviewed_by
     """``validate``'s note when the Cover's ``ReviewedOn`` (*reviewed_on*, at *where*) is a day before History's
     last row (written at *last_when*, ``YYYY-MM-DD HH:MM:SS`` UTC: its day in this computer's time zone, as the
     reviewer typed theirs, :func:`_row_day`): the figures were refreshed since the review.
-    A ``ReviewedOn`` that holds no date, one after *today* (UTC; default the day now) by more than :data:`AHEAD`
+    A ``ReviewedOn`` that holds no date, one after *today* (default the day now in this computer's time zone, as
+    the last row's day is taken: :func:`local_today`) by more than :data:`AHEAD`
     (a year mistyped would silence the check for good), and a reviewer (*reviewed_by*) with no date of the review
     or a date with no reviewer are each named; both blank, a row of no time, or one dated after *today* by more
     than :data:`AHEAD` (a clock set ahead, which no date of the review could clear) say nothing."""
@@ -96,10 +105,12 @@ def dated_before(reviewed_on: object, where: str, last_when: object, reviewed_by
     if day is None:
         return (f"Cover: {where} (ReviewedOn): is not a date, so no one can tell which figures the review covers; "
                 f"type the day of the review (YYYY-MM-DD), got {reviewed_on!r}")
-    today = today or clock.computer_now().date()
+    here, zone = local_today()
+    today = today or here
     if day > today + dt.timedelta(days=AHEAD):
-        return (f"Cover: reviewed on {day.isoformat()} ({where}, ReviewedOn), after today ({today.isoformat()}, UTC): "
-                "a date mistyped? No one can tell which figures the review covers; type the day of the review")
+        return (f"Cover: reviewed on {day.isoformat()} ({where}, ReviewedOn), after today ({today.isoformat()} in this "
+                f"computer's time zone, {zone}): a date mistyped? No one can tell which figures the review covers; "
+                "type the day of the review")
     row, local = _row_day(last_when)
     if row is None or day >= row:
         return None
