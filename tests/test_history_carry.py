@@ -195,3 +195,36 @@ def test_a_history_open_in_excel_is_not_read_behind_its_back(old, capsys):
         "a crash (its History is read as last saved: rows a refresh wrote there and not saved would not be carried), "
         "got 'old.xlsm'"), err
     assert not old.with_name("new.xlsm").exists()
+
+
+def test_a_rebuild_timed_before_the_last_row_carried_warns_as_a_refresh_does(old, monkeypatch, capsys):
+    """A History carried from a workbook whose last row is timed after this build (a clock set ahead when it was
+    written, or this one behind) was carried without a word, the Cover's Built at before it and the next refresh's
+    row after it in the table, before it in time; a refresh timed so warns, naming both times."""
+    import datetime as dt
+
+    from xlpy.workbook import clock
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    utc_now = clock.utc_now
+    monkeypatch.setattr(clock, "utc_now", lambda: dt.datetime(2004, 2, 22, 12, 0))  # (the old rows: to the 24th)
+    assert main(["build", FORMULA.name, "-o", "new.xlsm", "--history-from", "old.xlsm", "--json", "--no-validate",
+                 "-q"]) == 0
+    said = ("History: this build's time, 2004-02-22 12:00:00 UTC, is before that of its last row, 2004-02-24 "
+            "00:00:00 UTC: this computer's clock, or that of the computer that wrote the row, may be wrong (check "
+            "its date, time and time zone); the rows are carried from old.xlsm as they stand, the build adding none "
+            "of its own; the next refresh's row goes at the end of the table all the same, the last, which the "
+            "Cover shows as the latest count")
+    out, err = capsys.readouterr()
+    assert said in json.loads(out)["warnings"] and f"xlpy build: warning: {said}\n" in err, err
+    wb = load_workbook("new.xlsm")
+    ((sheet, ref),) = wb.defined_names["BuiltAt"].destinations
+    assert wb[sheet][ref.replace("$", "")].value == "2004-02-22 12:00:00"  # (the time the warning names)
+    assert _history(old.with_name("new.xlsm"))[-1][0] == "2004-02-24 00:00:00"
+    monkeypatch.setattr(clock, "utc_now", utc_now)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077408000")  # 2004-02-22 00:00: SOURCE_DATE_EPOCH, said to be set
+    assert main(["build", FORMULA.name, "-o", "b.xlsm", "--history-from", "old.xlsm", "--no-validate", "-q"]) == 0
+    assert "this computer's clock (or SOURCE_DATE_EPOCH, which is set), or that of" in capsys.readouterr().err
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")  # the last row's own second: not before it, nothing said
+    assert main(["build", FORMULA.name, "-o", "c.xlsm", "--history-from", "old.xlsm", "--no-validate", "-q"]) == 0
+    assert "History:" not in capsys.readouterr().err

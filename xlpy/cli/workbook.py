@@ -137,15 +137,17 @@ def _kept(kept: list[Path], out: Path) -> str:
     return f" (the previous version is kept as {_kept_as(kept, out)})" if kept else ""
 
 
-def _history_from(given: str | None, offer_id: str, folder: Path) -> tuple[list[tuple], list[str]]:
+def _history_from(given: str | None, offer_id: str, folder: Path, when) -> tuple[list[tuple], list[str]]:
     """``--history-from OLD``: the History rows of the earlier workbook *given* (none without it), their tally files
-    recorded from *folder*, the new workbook's; and the warning that its sign-off is not carried, when it has one."""
+    recorded from *folder*, the new workbook's; and the warnings that its sign-off is not carried, when it has one,
+    and that its last row is timed after the build's time *when* (a clock set apart), as a refresh warns."""
     if given is None:
         return [], []
-    from ..workbook.history_carry import carried_history, sign_off_left
+    from ..workbook.history_carry import carried_history, clock_behind, sign_off_left
 
     rows = carried_history(Path(given), offer_id, folder)
-    return rows, list(filter(None, [sign_off_left(Path(given))]))
+    ahead = clock_behind(rows, f"{when:%Y-%m-%d %H:%M:%S}", given)
+    return rows, list(filter(None, [sign_off_left(Path(given)), ahead]))
 
 
 def _carried(given: str | None, history: list[tuple]) -> str:
@@ -442,7 +444,7 @@ def run_build(args: argparse.Namespace) -> int:
     from ..files import steady
     from ..files.offerfile import compute_file
     from ..workbook import locks, progress
-    from ..workbook.build import build_workbook
+    from ..workbook.build import build_time, build_workbook
     from ..workbook.validate import validate
 
     _progress(args)
@@ -457,7 +459,8 @@ def run_build(args: argparse.Namespace) -> int:
         existed = out.exists() or out.is_symlink()  # as build_output found it: a file made since is someone's work
         target = locks.target_of(out) if out.exists() else out  # a link's target is replaced, the link stays
         record = _sources_record(offer_path, offer, target)
-        history, left = _history_from(args.history_from, offer.id, target.parent)  # (before -o OLD is replaced)
+        when = build_time()  # (the Cover's Built at, which the last row of a History carried is told against)
+        history, left = _history_from(args.history_from, offer.id, target.parent, when)  # (before -o OLD is replaced)
     # (a dangling link: nothing to keep; --keep 0: no backup is kept, so none is written only to be removed)
     replacing = out.exists()
     backup, kept = _backup(target, replacing, args.no_backup or args.keep == 0)
@@ -470,7 +473,7 @@ def run_build(args: argparse.Namespace) -> int:
                                  ("" if args.force else ", with --force to replace it"))
             locks.clean_stale(target)
             try:
-                build_workbook(offer, results, target, record=record, backup=backup, history=history)
+                build_workbook(offer, results, target, record=record, backup=backup, history=history, when=when)
             except InputErrors as exc:  # what a worksheet cannot hold: named as compute names its problems
                 raise InputErrors([_in_offer_file(p, offer_path.name, offer) for p in exc.problems]) from None
             except OSError as exc:  # a folder xlpy may not write in: its temporary file is not made

@@ -592,7 +592,8 @@ def _define_names(wb, lay: Layout):
 @collector_eased()
 @engine_context()
 def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *, record: dict | None = None,
-                   backup: Callable[[], Path] | None = None, history: Sequence[tuple] = ()) -> Path:
+                   backup: Callable[[], Path] | None = None, history: Sequence[tuple] = (),
+                   when: dt.datetime | None = None) -> Path:
     """Build the standard workbook for *offer* and write it atomically to *out*.
 
     Parameters
@@ -609,6 +610,9 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
         History rows of an earlier workbook of the offer, written in place of
         the build's own row (``xlpy build --history-from``:
         :func:`xlpy.workbook.history_carry.carried_history`).
+    when : datetime, optional
+        The build's time, UTC (default :func:`build_time`): the one the
+        command told the History carried against.
 
     Returns
     -------
@@ -628,7 +632,7 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
         found = bookdata.holder_problems(holders, holders.source or "tally", lay.table("tblTenders")[1].first_row)
         if found:
             raise InputErrors(_capped(found))
-    when = build_time()
+    when = when or build_time()
     rec = {"BuiltWith": f"xlpy {__version__}, layout {LAYOUT_VERSION}", "BuiltAt": when.strftime("%Y-%m-%d %H:%M:%S"),
            "RefreshedAt": NOT_REFRESHED}
     rec.update(record or {})

@@ -20,7 +20,7 @@ from pathlib import Path
 from ..engine.errors import Busy, InputError
 from .layout.history import HISTORY_COLUMNS
 
-__all__ = ["FIELD", "carried_history", "rebased", "sign_off_left"]
+__all__ = ["FIELD", "carried_history", "clock_behind", "rebased", "sign_off_left"]
 
 #: The command-line option a problem of the old workbook is named by.
 FIELD = "--history-from"
@@ -158,6 +158,21 @@ def _rows(book, m: re.Match, refused) -> list[tuple]:
             row.append(v)
         out.append(tuple(row))
     return out
+
+
+def clock_behind(rows: list[tuple], when: str, old: str) -> str | None:
+    """The warning of a build at *when* (``YYYY-MM-DD HH:MM:SS`` UTC) that carries *rows*, the History of the earlier
+    workbook *old*, whose last row is timed after it, as a refresh timed so warns
+    (:func:`xlpy.workbook.layout.history.went_back`), or None: a clock set ahead when the row was written, or this
+    computer's behind.  The build adds no row of its own; the next refresh's goes after that row, timed before it."""
+    from .layout.history import latest, went_back
+
+    last = latest(rows)
+    said = None if last is None else went_back(
+        last, (when,), False, "build", f"the rows are carried from {old} as they stand, the build adding none of its "
+        "own; the next refresh's row goes at the end of the table all the same, the last, which the Cover shows as "
+        "the latest count")
+    return None if said is None else said.removeprefix("warning: ")  # (the command says it is one)
 
 
 def sign_off_left(path: Path) -> str | None:

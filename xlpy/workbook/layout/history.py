@@ -134,9 +134,10 @@ def latest(records: list[tuple]) -> tuple | None:
     return stamped[-1] if stamped else records[-1] if records else None
 
 
-def went_back(last: tuple, row: tuple, added: bool) -> str | None:
+def went_back(last: tuple, row: tuple, added: bool, by: str = "refresh", then: str = "") -> str | None:
     """The warning of a refresh whose time (History *row*'s) is before that of History's last row *last*, or None
-    (either not a time a refresh writes: a row of a person's, a note); *added*: whether *row* goes in."""
+    (either not a time a refresh writes: a row of a person's, a note); *added*: whether *row* goes in.  *by*, *then*:
+    another command timed so (a build carrying History: ``build``) and what comes of it for History."""
     import os
     import re
 
@@ -144,9 +145,9 @@ def went_back(last: tuple, row: tuple, added: bool) -> str | None:
     if not (re.fullmatch(STAMP, was) and re.fullmatch(STAMP, now)) or now >= was:
         return None
     epoch = " (or SOURCE_DATE_EPOCH, which is set)" if os.environ.get("SOURCE_DATE_EPOCH", "").strip() else ""
-    then = ("its row goes at the end of the table all the same, the last, which the Cover shows as the latest count"
-            if added else "no row is added: the figures are as that row has them")
-    return (f"warning: History: this refresh's time, {now} UTC, is before that of its last row, {was} UTC: this "
+    then = then or ("its row goes at the end of the table all the same, the last, which the Cover shows as the latest "
+                    "count" if added else "no row is added: the figures are as that row has them")
+    return (f"warning: History: this {by}'s time, {now} UTC, is before that of its last row, {was} UTC: this "
             f"computer's clock{epoch}, or that of the computer that wrote the row, may be wrong (check its date, "
             f"time and time zone); {then}")
 
