@@ -10,6 +10,7 @@ figures no longer were.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -509,6 +510,50 @@ def test_a_count_file_the_offer_file_names_is_refused_by_its_own_name(tmp_path, 
     assert main(["compute", str(tmp_path / "offer.toml")]) == 2
     assert capsys.readouterr().err.strip() == ("xlpy compute: offer.toml: tally.file: counts.csv: tendered: must not "
                                                "exceed offer.outstanding (464,777), got 500,000")
+
+
+def test_a_build_from_a_count_file_says_a_count_it_has_no_column_for_is_taken_as_0(tmp_path, monkeypatch, capsys):
+    """A build from a count file the offer file names, without its guaranteed delivery column, counted none without
+    a word, where a refresh from the same file warns: the 3,500 Hecla's release gives by guaranteed delivery matter.
+    The build says it in the refresh's words, with what History's last row records when --history-from carried
+    one, and of a missing failed delivery column on a final count."""
+    from repo_paths import SEED, SEED_TEXT
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "counts.csv").write_text("Tendered\n274000\n", encoding="utf-8")
+    counts = SEED_TEXT.replace("tendered = 274000\nguaranteed_delivery = 3500\nfailed_delivery = 0\n",
+                               'file = "counts.csv"\n')
+    assert 'file = "counts.csv"' in counts
+    (tmp_path / "offer.toml").write_text(counts, encoding="utf-8")
+    said = ("counts.csv: has no guaranteed delivery column: its count is taken as 0 (add the column if the agent's "
+            "count has any)")
+    assert main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert f"xlpy build: warning: {said}\n" in err and said in json.loads(out)["warnings"], err
+    wb = load_workbook("book.xlsm")
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    assert wb[lay.cell("GuaranteedDelivery")[0]][lay.cell("GuaranteedDelivery")[1]].value == 0
+    # the workbook of the offer file's 3,500 carried: named as a refresh of a holder workbook names History's
+    assert main(["build", str(SEED), "-o", "old.xlsm", "--no-validate", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["build", "offer.toml", "-o", "new.xlsm", "--history-from", "old.xlsm", "--no-validate", "-q"]) == 0
+    assert ("xlpy build: warning: counts.csv: has no guaranteed delivery column: its count is taken as 0, where "
+            "History's last row records 3,500 (add the column if the agent's count has any)") in capsys.readouterr().err
+    # the same file given to a refresh of the workbook the offer file's counts built: the same words
+    assert main(["refresh", "old.xlsm", "--tally", "counts.csv", "--no-backup", "-q"]) == 0
+    assert ("xlpy refresh: warning: counts.csv: has no guaranteed delivery column: its count is taken as 0, where "
+            "the workbook held 3,500 (add the column if the agent's count has any)") in capsys.readouterr().err
+    # a final count without its failed delivery column: said; with both columns, nothing
+    (tmp_path / "final.csv").write_text("Tendered,NGD\n274000,3500\n", encoding="utf-8")
+    (tmp_path / "final.toml").write_text(counts.replace('file = "counts.csv"', 'file = "final.csv"\nfinal = true'),
+                                         encoding="utf-8")
+    assert main(["build", "final.toml", "-o", "final.xlsm", "--no-validate", "-q"]) == 0
+    err = capsys.readouterr().err
+    assert ("xlpy build: warning: final.csv: has no failed delivery column: its count is taken as 0 (add the column "
+            "if the agent's count has any)\n") in err and "guaranteed" not in err, err
+    (tmp_path / "final.csv").write_text("Tendered,NGD,Failed\n274000,3500,0\n", encoding="utf-8")
+    assert main(["build", "final.toml", "-o", "again.xlsm", "--no-validate", "-q"]) == 0
+    assert "column" not in capsys.readouterr().err
 
 def test_a_count_files_record_blanked_with_its_sha256_is_said_from_history(standard_books, tmp_path, capsys):
     """Review 83: the count file's record blanked with the SHA-256 beside it looked like counts typed in, and the

@@ -150,6 +150,28 @@ def _history_from(given: str | None, offer_id: str, folder: Path, when) -> tuple
     return rows, list(filter(None, [sign_off_left(Path(given)), ahead]))
 
 
+def _count_file_said(offer_path: Path, offer, history: list[tuple]) -> list[str]:
+    """The refresh's warning of each count the count file the offer file's ``tally.file`` names has no column for,
+    counted 0 (:func:`xlpy.files.counts.absent_counts`): 3,500 by guaranteed delivery left out of an agent's export
+    must not become none unsaid.  What History's last row records, where ``--history-from`` carried one, is named
+    as a refresh of a holder workbook names it; a final count's missing failed deliveries are said too.  None for a
+    holder tally or counts typed into the offer file."""
+    from ..files import sources
+    from ..files.counts import absent_counts, read_count_file
+    from ..files.recorded import written_path
+    from ..files.sniff import toml_text
+    from ..workbook.table_edits import history_held
+
+    named = tomllib.loads(toml_text(offer_path)).get("tally", {})
+    if offer.tally.holders is not None or not named.get("file"):
+        return []
+    path = offer_path.parent / written_path(named["file"])
+    mapping = sources.read_mapping(offer_path.parent / written_path(named["mapping"])) if named.get("mapping") else None
+    absent = read_count_file(path, mapping)[3]  # (read again: one row; the offer file keeps no word of its columns)
+    return absent_counts(path.name, absent, history_held(history, lambda name: (
+        offer.tally.final if name == "FinalCount" else None)))
+
+
 def _carried(given: str | None, history: list[tuple]) -> str:
     """What a build that carried an earlier workbook's History says of it, or nothing."""
     if given is None:
@@ -461,6 +483,7 @@ def run_build(args: argparse.Namespace) -> int:
         record = _sources_record(offer_path, offer, target)
         when = build_time()  # (the Cover's Built at, which the last row of a History carried is told against)
         history, left = _history_from(args.history_from, offer.id, target.parent, when)  # (before -o OLD is replaced)
+        left = _count_file_said(offer_path, offer, history) + left
     # (a dangling link: nothing to keep; --keep 0: no backup is kept, so none is written only to be removed)
     replacing = out.exists()
     backup, kept = _backup(target, replacing, args.no_backup or args.keep == 0)
