@@ -537,8 +537,16 @@ def test_a_build_from_a_count_file_says_a_count_it_has_no_column_for_is_taken_as
     assert main(["build", str(SEED), "-o", "old.xlsm", "--no-validate", "-q"]) == 0
     capsys.readouterr()
     assert main(["build", "offer.toml", "-o", "new.xlsm", "--history-from", "old.xlsm", "--no-validate", "-q"]) == 0
+    err = capsys.readouterr().err
     assert ("xlpy build: warning: counts.csv: has no guaranteed delivery column: its count is taken as 0, where "
-            "History's last row records 3,500 (add the column if the agent's count has any)") in capsys.readouterr().err
+            "History's last row records 3,500 (add the column if the agent's count has any)") in err
+    assert err.count("has no guaranteed delivery column") == 1, err  # (that line in place of the plain one)
+    # compute, release and entries read the same offer file: they say it too (compute --json in its warnings)
+    for command in (["compute", "offer.toml"], ["release", "offer.toml"], ["entries", "offer.toml"]):
+        assert main(command) == 0
+        assert f"xlpy {command[0]}: warning: {said}\n" in capsys.readouterr().err, command
+    assert main(["compute", "offer.toml", "--json"]) == 0
+    assert said in json.loads(capsys.readouterr().out)["warnings"]
     # the same file given to a refresh of the workbook the offer file's counts built: the same words
     assert main(["refresh", "old.xlsm", "--tally", "counts.csv", "--no-backup", "-q"]) == 0
     assert ("xlpy refresh: warning: counts.csv: has no guaranteed delivery column: its count is taken as 0, where "
@@ -554,6 +562,7 @@ def test_a_build_from_a_count_file_says_a_count_it_has_no_column_for_is_taken_as
     (tmp_path / "final.csv").write_text("Tendered,NGD,Failed\n274000,3500,0\n", encoding="utf-8")
     assert main(["build", "final.toml", "-o", "again.xlsm", "--no-validate", "-q"]) == 0
     assert "column" not in capsys.readouterr().err
+
 
 def test_a_count_files_record_blanked_with_its_sha256_is_said_from_history(standard_books, tmp_path, capsys):
     """Review 83: the count file's record blanked with the SHA-256 beside it looked like counts typed in, and the

@@ -150,26 +150,21 @@ def _history_from(given: str | None, offer_id: str, folder: Path, when) -> tuple
     return rows, list(filter(None, [sign_off_left(Path(given)), ahead]))
 
 
-def _count_file_said(offer_path: Path, offer, history: list[tuple]) -> list[str]:
-    """The refresh's warning of each count the count file the offer file's ``tally.file`` names has no column for,
-    counted 0 (:func:`xlpy.files.counts.absent_counts`): 3,500 by guaranteed delivery left out of an agent's export
-    must not become none unsaid.  What History's last row records, where ``--history-from`` carried one, is named
-    as a refresh of a holder workbook names it; a final count's missing failed deliveries are said too.  None for a
-    holder tally or counts typed into the offer file."""
-    from ..files import sources
-    from ..files.counts import absent_counts, read_count_file
-    from ..files.recorded import written_path
-    from ..files.sniff import toml_text
+def _count_file_said(offer, warnings: list[str], history: list[tuple]) -> list[str]:
+    """*warnings* (the results', with :func:`~xlpy.files.offerfile.compute_file`'s of each count the offer file's
+    count file has no column for, taken as 0), those said again against what the last row of the History
+    ``--history-from`` carried records (``where History's last row records 3,500``), as a refresh of a holder
+    workbook says them; a final count's failed deliveries missing are then said too."""
+    from ..files.counts import absent_counts
     from ..workbook.table_edits import history_held
 
-    named = tomllib.loads(toml_text(offer_path)).get("tally", {})
-    if offer.tally.holders is not None or not named.get("file"):
-        return []
-    path = offer_path.parent / written_path(named["file"])
-    mapping = sources.read_mapping(offer_path.parent / written_path(named["mapping"])) if named.get("mapping") else None
-    absent = read_count_file(path, mapping)[3]  # (read again: one row; the offer file keeps no word of its columns)
-    return absent_counts(path.name, absent, history_held(history, lambda name: (
-        offer.tally.final if name == "FinalCount" else None)))
+    tally = offer.tally
+    if not (tally.absent and history):
+        return warnings
+    final = lambda name: tally.final if name == "FinalCount" else None  # noqa: E731  (as compute_file asks it)
+    plain = absent_counts(tally.source, tally.absent, final)
+    held = absent_counts(tally.source, tally.absent, history_held(history, final))
+    return [w for w in warnings if w not in plain] + held
 
 
 def _carried(given: str | None, history: list[tuple]) -> str:
@@ -483,7 +478,6 @@ def run_build(args: argparse.Namespace) -> int:
         record = _sources_record(offer_path, offer, target)
         when = build_time()  # (the Cover's Built at, which the last row of a History carried is told against)
         history, left = _history_from(args.history_from, offer.id, target.parent, when)  # (before -o OLD is replaced)
-        left = _count_file_said(offer_path, offer, history) + left
     # (a dangling link: nothing to keep; --keep 0: no backup is kept, so none is written only to be removed)
     replacing = out.exists()
     backup, kept = _backup(target, replacing, args.no_backup or args.keep == 0)
@@ -507,7 +501,8 @@ def run_build(args: argparse.Namespace) -> int:
             _say_now(_built_line(out, offer, results, f"{_kept(kept, out)}{_removed(pruned, args.keep)}"
                                  f"{_carried(args.history_from, history)}"))
         # as compute says them (a preliminary count, proration, a fraction's price), and as entries says its own
-        warnings = list(results.warnings) + entry_warnings(offer, results, len(results.exchanges)) + left + ahead
+        warnings = (_count_file_said(offer, list(results.warnings), history)
+                    + entry_warnings(offer, results, len(results.exchanges)) + left + ahead)
         warn(args, warnings)
         if args.no_validate:
             return (_print_built(out, results, None, kept, _carried_json(args, history), pruned, warnings)

@@ -164,6 +164,9 @@ class Tally:
         failed_delivery: guaranteed deliveries not made in the window.
         holders: the holder-level tally, or None for aggregate counts.
         final: True when the count is final (no guaranteed delivery still open).
+        source: the agent's count file the aggregate counts were read from (its name), or "".
+        absent: the counts that file has no column for (``guaranteed_delivery``, ``failed_delivery``), each
+            taken as 0: what the warnings say.
     """
 
     tendered: int = 0
@@ -171,6 +174,8 @@ class Tally:
     failed_delivery: int = 0
     holders: HolderTable | None = None
     final: bool = False
+    source: str = ""
+    absent: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.holders is not None and (self.tendered or self.guaranteed_delivery or self.failed_delivery):

@@ -9,6 +9,7 @@ each naming the file, the key and the bad value.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from decimal import Decimal
@@ -33,7 +34,7 @@ from ..engine.model import (
 from ..engine.numbers import CONTEXT, engine_context
 from ..engine.rules import period_problems
 from . import calendars, sources, steady, typed
-from .counts import read_count_file, tally_kind
+from .counts import absent_counts, read_count_file, tally_kind
 from .recorded import written_path
 from .sniff import not_utf8, toml_data, toml_text
 from .sources import workbook_given
@@ -491,8 +492,8 @@ def _tally(t: _Table, base: Path | None, problems: list[InputError]) -> Tally | 
         path = base / written_path(name)
         try:
             if tally_kind(path, mapping) == "counts":  # the agent's count file, read as a refresh reads one
-                tendered, guaranteed, failed, _ = read_count_file(path, mapping)  # (a count it lacks: 0, as here)
-                return Tally(tendered, guaranteed, failed, final=final)
+                tendered, guaranteed, failed, absent = read_count_file(path, mapping)  # (a count it lacks: 0)
+                return Tally(tendered, guaranteed, failed, final=final, source=path.name, absent=absent)
             table: HolderTable = sources.read_tally(path, mapping, source=name)
         except InputErrors as exc:
             problems.extend(p.located("tally.file") for p in exc.problems)  # (one still being written: still Busy)
@@ -516,8 +517,16 @@ def compute_file(path: str | os.PathLike):
 
     offer = load(path)
     try:
-        return offer, compute(offer, calendars.sessions, ALLOCATOR)
+        results = compute(offer, calendars.sessions, ALLOCATOR)
     except InputErrors as exc:
         raise InputErrors([_locate(p, Path(path).name) for p in exc.problems]) from None
     except InputError as exc:
         raise InputErrors([_locate(exc, Path(path).name)]) from None
+    # a count the agent's count file has no column for, taken as 0, said as a refresh from it says it: 3,500 by
+    # guaranteed delivery left out of an export must not become none unsaid (compute, release, entries, build)
+    # (a final count's failed deliveries too: none left open, a missing figure is no longer "none yet")
+    final = offer.tally.final
+
+    absent = tuple(absent_counts(offer.tally.source, offer.tally.absent, lambda name: final if name == "FinalCount"
+                                 else None))
+    return offer, (dataclasses.replace(results, warnings=results.warnings + absent) if absent else results)
