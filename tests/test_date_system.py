@@ -135,3 +135,30 @@ def test_the_setting_is_read_as_openpyxl_reads_it(xml, set_):
     value = re.search(r"<(?:x:)?workbookPr[^>]*date1904 ?= ?([\"'])(.*?)\1", xml)
     if value:  # (openpyxl's own reading of the value, which validate and compute go by)
         assert bool(WorkbookProperties(date1904=value.group(2)).date1904) is set_
+
+
+# --- render, and the buttons in Excel ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["seed-switched", "seed-converted", "holders-switched"])
+def test_render_refuses_it_and_makes_nothing(books, tmp_path, capsys, name):
+    """render printed a switched workbook without a word, its expiration 2008-02-21 on the Results page (the
+    offer's is 2004-02-20), and nothing tells it from a converted one: each is refused as refresh refuses it, before
+    LibreOffice is looked for."""
+    out = tmp_path / "render"
+    status, printed, err = run(capsys, "render", books[name], "-o", out)
+    assert (status, printed) == (2, "")
+    _one_line_naming_it(err, "render", books[name], "nothing was rendered")
+    assert not out.exists()
+
+
+def test_only_a_standard_workbook_of_1904_is_refused_by_its_file(books, standard_books, tmp_path):
+    """Another workbook set to the 1904 date system is not xlpy's: Excel and LibreOffice read its dates by it."""
+    other = openpyxl.Workbook()
+    other.epoch = CALENDAR_MAC_1904
+    other.active["A1"] = __import__("datetime").date(2004, 2, 20)
+    other.save(tmp_path / "other.xlsx")
+    assert date_system.saved_standard_1904(books["seed-switched"]) is True
+    assert date_system.saved_standard_1904(books["seed-converted"]) is True
+    assert date_system.saved_standard_1904(tmp_path / "other.xlsx") is False
+    assert date_system.saved_standard_1904(standard_books["holders"]) is False

@@ -620,6 +620,10 @@ def run_render(args: argparse.Namespace) -> int:
     from ..workbook.package_checks import check_file
 
     check_file(book, str(book), "nothing was rendered")  # (a DTD, a part cut short or missing: as refresh refuses it)
+    from ..workbook import date_system
+
+    if date_system.saved_standard_1904(book):  # (switched, its dates print 4 years late: as refresh refuses it)
+        raise date_system.refusal(str(book), "nothing was rendered")
     if libreoffice.find_soffice() is None:
         print(f"xlpy render: LibreOffice is needed to render, and {libreoffice.why_no_soffice()}", file=sys.stderr)
         return EXIT_INPUT

@@ -16,7 +16,7 @@ years and a day) apart, and the standard workbook cannot hold both readings:
 
 Nothing in the file tells the two apart, so the workbook is not read for its
 dates at all: ``validate`` gives one structure finding (:func:`finding`),
-``refresh`` and ``compute``, ``release`` or ``entries`` on a workbook refuse it
+``refresh``, ``render`` and ``compute``, ``release`` or ``entries`` on a workbook refuse it
 (:func:`refusal`), each in one line naming the setting and how to mend it.
 """
 
@@ -26,7 +26,7 @@ import re
 
 from ..engine.errors import InputError
 
-__all__ = ["FIELD", "REASON", "finding", "refusal", "uses_1904", "uses_1904_text"]
+__all__ = ["FIELD", "REASON", "finding", "refusal", "saved_standard_1904", "uses_1904", "uses_1904_text"]
 
 #: Where a problem of the date system is said, after the workbook's name.
 FIELD = "date system"
@@ -59,6 +59,24 @@ def uses_1904(wb) -> bool:
     from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
     return getattr(wb, "epoch", None) == CALENDAR_MAC_1904
+
+
+def saved_standard_1904(path) -> bool:
+    """Whether the file at *path* is a standard workbook (it has the layout's name) set to the 1904 date system.
+
+    Another workbook is not xlpy's to judge: Excel and LibreOffice read its dates by its own setting.  Nor is a
+    file that cannot be read here: what is wrong with it is said by what reads it next, in full.
+    """
+    from .layout import LAYOUT_NAME
+    from .package import Package
+    from .workbook_xml import defined_names
+
+    try:
+        pkg = Package(path)
+        text = pkg.read(pkg.workbook_part())
+        return uses_1904_text(text) and LAYOUT_NAME in defined_names(text)
+    except Exception:  # noqa: BLE001  (not a package, no workbook part, its XML not well-formed, gone)
+        return False
 
 
 def refusal(label: str, done: str) -> InputError:
