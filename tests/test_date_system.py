@@ -162,3 +162,113 @@ def test_only_a_standard_workbook_of_1904_is_refused_by_its_file(books, standard
     assert date_system.saved_standard_1904(books["seed-converted"]) is True
     assert date_system.saved_standard_1904(tmp_path / "other.xlsx") is False
     assert date_system.saved_standard_1904(standard_books["holders"]) is False
+
+
+class MacApi:
+    """An appscript reference to the workbook, as xlwings gives it on a Mac: each property a reference read with
+    ``get()``, no COM names."""
+
+    def __init__(self, date1904: bool):
+        self.date_1904 = type("Reference", (), {"get": staticmethod(lambda: date1904)})()
+
+
+def _windows(date1904: bool):
+    from test_macros import FakeApi
+
+    return FakeApi(Date1904=date1904)
+
+
+#: Each kind of book a button's macro may be handed, as xlwings makes it: (its api, whether the file is read).
+PLATFORMS = {
+    "windows": lambda date1904: _windows(date1904),  # the COM Workbook: Date1904
+    "mac": MacApi,  # an appscript reference: date_1904.get()
+    "server": lambda date1904: {"book": {"name": "book.xlsm", "active_sheet_index": 0}, "sheets": []},  # no setting
+}
+
+
+def _live(path: Path, platform: str, date1904: bool, monkeypatch):
+    """A live book of the workbook saved at *path* (tests/test_macros.py's fake), which Excel holds set to the 1904
+    date system or not (*date1904*), as *platform* says it; the button's caller."""
+    import xlwings
+    from test_macros import FakeBook
+
+    fake = FakeBook(path)
+    fake.name = path.name
+    fake.api = PLATFORMS[platform](date1904)
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    return fake
+
+
+BUTTONS = [("xlpy_refresh_all", "xlpy: refresh refused"), ("xlpy_refresh_tenders", "xlpy: refresh refused"),
+           ("xlpy_refresh_prices", "xlpy: refresh refused"), ("xlpy_draft_release", "xlpy: refused")]
+
+
+def _refused_by_every_button(fake, name: str) -> None:
+    from xlpy import macros
+
+    names = {n: v.refers_to for n, v in fake.names.items()}
+    for button, title in BUTTONS:
+        fake.app.alerts.clear()
+        getattr(macros, button)()
+        assert fake.app.alerts == [(title, f"Nothing was changed:\n{name}: date system: {date_system.REASON}")], \
+            (button, fake.app.alerts)
+        assert not any(s.writes for s in fake.sheets), button
+        assert {n: v.refers_to for n, v in fake.names.items()} == names, button
+
+
+@pytest.mark.parametrize("platform", ["windows", "mac"])
+def test_a_button_refuses_a_book_excel_holds_in_1904_and_writes_nothing(standard_books, tmp_path, monkeypatch,
+                                                                        platform):
+    """The buttons did not look at the setting: a refresh of a switched workbook wrote its tally and prices and
+    computed the window from dates four years off. Excel's own setting of the open workbook is read (ticked since it
+    was saved too: the file here is of the 1900 system) and each button refuses it with the command line's line."""
+    book = standard_books.copy_into("holders", tmp_path)
+    fake = _live(book, platform, True, monkeypatch)
+    _refused_by_every_button(fake, book.name)
+
+
+@pytest.mark.parametrize("platform", ["windows", "mac"])
+def test_a_button_goes_on_in_a_book_excel_holds_in_1900(books, standard_books, tmp_path, monkeypatch, platform):
+    """A book Excel holds in the 1900 system is refreshed as before, even where the file saved is not (unticked
+    since it was saved): Excel's setting is the one the button's dates are read and written by."""
+    from xlpy import macros
+
+    book = standard_books.copy_into("holders", tmp_path)
+    switched = _copied(books["holders-switched"], tmp_path / "switched")
+    for saved in (book, switched):
+        fake = _live(book, platform, False, monkeypatch)
+        fake.fullname = str(saved)
+        macros.xlpy_refresh_tenders()
+        title, text = fake.app.alerts[-1]
+        assert title == "xlpy" and "holder tally: hecla-2004-tally.csv (299 lines" in text, text
+        macros.xlpy_draft_release()
+        assert fake.app.alerts[-1][0] == "xlpy", fake.app.alerts[-1]
+
+
+def _folder(folder: Path) -> Path:
+    folder.mkdir()
+    return folder
+
+
+def _copied(book: Path, folder: Path) -> Path:
+    folder.mkdir()
+    for f in book.parent.iterdir():
+        shutil.copy(f, folder / f.name)
+    return folder / book.name
+
+
+def test_a_button_where_excel_does_not_say_reads_the_file_saved(books, standard_books, tmp_path, monkeypatch):
+    """xlwings Server's book (its api a dict of the workbook's data) does not hold the setting: the file saved on
+    this computer is read, where there is one; with none (a book named, no folder), it is not looked at."""
+    from xlpy import macros
+
+    book = _copied(books["holders-switched"], tmp_path / "switched")
+    _refused_by_every_button(_live(book, "server", False, monkeypatch), book.name)
+    fake = _live(standard_books.copy_into("holders", _folder(tmp_path / "saved")), "server", False, monkeypatch)
+    macros.xlpy_draft_release()
+    assert fake.app.alerts[-1][0] == "xlpy", fake.app.alerts[-1]
+    fake = _live(standard_books.copy_into("holders", _folder(tmp_path / "named")), "server", False, monkeypatch)
+    fake.fullname = book.name  # (xlwings Server's: the name alone, never read as a file here, where one is)
+    monkeypatch.chdir(book.parent)
+    macros.xlpy_draft_release()
+    assert fake.app.alerts[-1][0] == "xlpy", fake.app.alerts[-1]

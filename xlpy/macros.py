@@ -10,10 +10,12 @@ dialog; the refresh itself is the same as ``xlpy refresh`` on a file.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .engine.errors import XlpyError
 from .engine.numbers import engine_context
 from .excel.registry import macro
-from .workbook import rebuild
+from .workbook import date_system, rebuild
 from .workbook.layout import LAYOUT_NAME, OtherLayout, Shape, layout
 from .workbook.live_book import XlwingsBook
 from .workbook.offer_drift import offer_file_drift
@@ -47,13 +49,17 @@ def _excel(task, parts: tuple[str, ...] = ()) -> None:
 
     A refresh of *parts* (``tenders``, ``prices``) is refused, nothing written, where the book could not keep what
     it writes: open read-only, or a sheet it writes protected (Excel would refuse a write halfway, leaving the
-    Cover's record behind the data).
+    Cover's record behind the data).  Every *task* is refused, nothing written, where the book is set to the 1904
+    date system (:mod:`xlpy.workbook.date_system`): each reads dates, and the refreshes write them.
     """
     import xlwings as xw
 
     book = XlwingsBook(xw.Book.caller())
     try:
-        why = book.not_writable(_written_sheets(book, parts)) if parts else None
+        sheets = _written_sheets(book, parts) if parts else []  # (another layout's workbook said first)
+        if _uses_1904(book):  # (every date it reads and writes four years off, one way or the other)
+            raise date_system.refusal(_name(book), None)
+        why = book.not_writable(sheets) if parts else None
         if why:
             raise XlpyError(why)
         outcome = task(book)
@@ -87,6 +93,28 @@ def _failed(book: XlwingsBook, exc: Exception) -> str:
     return (f"The refresh stopped with an error{' from Excel' if excel else ''} ({said}) after it had written part "
             "of the workbook (some of its tables, names, layout or the Cover's record), so the workbook no longer "
             "agrees with itself.\nClose the workbook without saving (or open the file again), then refresh again.")
+
+
+def _uses_1904(book: XlwingsBook) -> bool:
+    """Whether *book* is set to the 1904 date system, as Excel holds it now (:func:`date_system.live_uses_1904`);
+    where Excel does not say (xlwings Server's book), as the file saved on this computer holds it, if there is one;
+    False where neither says."""
+    live = date_system.live_uses_1904(book.book)
+    if live is not None or book.folder is None:
+        return bool(live)
+    try:
+        path = Path(str(book.book.fullname))
+    except Exception:  # noqa: BLE001  (xlwings' error for a synced folder it cannot find: the refresh names it)
+        return False
+    return date_system.saved_standard_1904(path)
+
+
+def _name(book: XlwingsBook) -> str:
+    """The workbook's name (``offer.xlsm``), as xlwings gives it."""
+    try:
+        return str(book.book.name)
+    except Exception:  # noqa: BLE001  (a book xlwings cannot name)
+        return "the workbook"
 
 
 def _written_sheets(book: XlwingsBook, parts: tuple[str, ...]) -> list[str]:

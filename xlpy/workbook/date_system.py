@@ -17,7 +17,8 @@ years and a day) apart, and the standard workbook cannot hold both readings:
 Nothing in the file tells the two apart, so the workbook is not read for its
 dates at all: ``validate`` gives one structure finding (:func:`finding`),
 ``refresh``, ``render`` and ``compute``, ``release`` or ``entries`` on a workbook refuse it
-(:func:`refusal`), each in one line naming the setting and how to mend it.
+(:func:`refusal`), each in one line naming the setting and how to mend it, and so do the buttons in Excel, which
+read the setting of the workbook as it is open there (:func:`live_uses_1904`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ import re
 
 from ..engine.errors import InputError
 
-__all__ = ["FIELD", "REASON", "finding", "refusal", "saved_standard_1904", "uses_1904", "uses_1904_text"]
+__all__ = ["FIELD", "REASON", "finding", "live_uses_1904", "refusal", "saved_standard_1904", "uses_1904",
+           "uses_1904_text"]
 
 #: Where a problem of the date system is said, after the workbook's name.
 FIELD = "date system"
@@ -79,9 +81,34 @@ def saved_standard_1904(path) -> bool:
         return False
 
 
-def refusal(label: str, done: str) -> InputError:
-    """The one-line refusal of the workbook named *label*, ending with what was not *done*."""
-    return InputError(f"{label}: {FIELD}", None, f"{REASON}; {done}", show_value=False)
+def live_uses_1904(book) -> bool | None:
+    """Whether the workbook open in Excel as the xlwings book *book* is of the 1904 date system, as Excel holds it
+    now (ticked since it was saved included); None where Excel does not say.
+
+    On Windows ``book.api`` is the COM Workbook, whose ``Date1904`` is the setting; on a Mac it is an appscript
+    reference to the workbook, whose ``date_1904`` property is read with ``get()``.  xlwings Lite's and xlwings
+    Server's books have neither (their ``api`` is a dict of the workbook's data, which does not hold the setting).
+    """
+    try:
+        api = book.api
+    except Exception:  # noqa: BLE001  (a book xlwings has no native object for)
+        return None
+    if api is None or isinstance(api, dict):
+        return None
+    for read in (lambda: api.Date1904, lambda: api.date_1904.get()):
+        try:
+            value = read()
+        except Exception:  # noqa: BLE001  (the other platform's spelling: AttributeError; Excel busy: a COM error)
+            continue
+        if isinstance(value, int):  # (a bool: pywin32's VARIANT_BOOL, AppleScript's boolean)
+            return bool(value)
+    return None
+
+
+def refusal(label: str, done: str | None) -> InputError:
+    """The one-line refusal of the workbook named *label*, ending with what was not *done* (nothing more when None:
+    a button's dialog says first that nothing was changed)."""
+    return InputError(f"{label}: {FIELD}", None, REASON if done is None else f"{REASON}; {done}", show_value=False)
 
 
 def finding(book: str):
