@@ -660,16 +660,20 @@ def test_values_typed_into_the_tables_are_named_when_another_file_is_written_ove
     for path, typed in ((book, True), (untouched, False)):
         capsys.readouterr()
         assert cli.main(["refresh", str(path), "--tally", str(tmp_path / "next.csv"), "--prices",
-                         str(tmp_path / "next-prices.csv"), "--no-backup", "--json"]) == 0
-        said = [w for w in json.loads(capsys.readouterr().out)["warnings"] if "typed into" in w]
+                         str(tmp_path / "next-prices.csv"), *([] if typed else ["--no-backup"]), "--json"]) == 0
+        done = json.loads(capsys.readouterr().out)
+        said = [w for w in done["warnings"] if "typed into" in w]
+        # (where the values written over are still kept: the backup this refresh wrote, named)
+        kept = f"the backup {done['backup']} keeps them"
         assert said == ([
             f"Tenders: typed into the holder table since the last refresh, and not in the tally the Cover records "
             f"({TALLY}): Tenders!{units} ({holder}): 9,999, the file {was[0]:,}; the new file's lines are written "
-            "over them (the refresh's backup keeps them): put a value that belongs in the file, and refresh again",
+            f"over them ({kept}): put a value that belongs in the file, and refresh again",
             f"Prices: typed into the price table since the last refresh, and not in the price file the Cover records "
             f"({PRICES}): Prices!{price} ({day}): 9.99, the file {was[1]}; the new file's lines are written over "
-            "them (the refresh's backup keeps them): put a value that belongs in the file, and refresh again"]
+            f"them ({kept}): put a value that belongs in the file, and refresh again"]
             if typed else []), said
+        assert typed == (done["backup"] is not None) and (tmp_path / done["backup"] if typed else book).is_file()
     # Review 62: the recorded files sent again under other names (the same bytes) wrote over both without a word.
     shutil.copy(DATA / TALLY, tmp_path / "sent-again.csv")
     shutil.copy(DATA / PRICES, tmp_path / "sent-again-prices.csv")
@@ -757,7 +761,7 @@ def test_a_table_sorted_since_names_only_the_cells_typed_at_the_rows_they_are_in
     assert said == [
         f"Tenders: typed into the holder table since the last refresh, and not in the tally the Cover records "
         f"({TALLY}): Tenders!{units} ({holder}): 9,999, the file {was:,}; the new file's lines are written over "
-        "them (the refresh's backup keeps them): put a value that belongs in the file, and refresh again"], said
+        "them (no backup was kept: they are gone): put a value that belongs in the file, and refresh again"], said
 
 
 def test_a_key_typed_over_is_named_at_its_cell_and_a_day_deleted_as_deleted(tmp_path, capsys):

@@ -196,8 +196,21 @@ def typed_note(book, lay: Layout, table: str, read) -> str | None:
     if not cells:
         return None
     return (f"warning: {sheet.title}: typed into {words} since the last refresh, and not in {file} the Cover "
-            f"records ({path.name}): {listed(cells)}; the new file's lines are written over them (the refresh's "
-            "backup keeps them): put a value that belongs in the file, and refresh again")
+            f"records ({path.name}): {listed(cells)}; {WRITTEN_OVER}: put a value that belongs in the file, and "
+            "refresh again")
+
+
+#: What :func:`typed_note` says of the values typed, before where they are still kept (:func:`kept_said`).
+WRITTEN_OVER = "the new file's lines are written over them"
+
+
+def kept_said(lines: list[str], where: str) -> list[str]:
+    """*lines* of a refresh's report, its warning of values typed and written over (:func:`typed_note`) saying
+    *where* they are still kept (``the backup offer.20040223-120000.bak.xlsm keeps them``), or that they are not
+    (``--no-backup``): the refresh of a file knows whether it kept a backup only once the note is written.  (The
+    buttons read the files the Cover records, never another, so never write over values typed with this note.)"""
+    return [line.replace(WRITTEN_OVER, f"{WRITTEN_OVER} ({where})", 1) if WRITTEN_OVER in line else line
+            for line in lines]
 
 
 def typed_notes(book, lay: Layout, tally, prices) -> list[str]:
