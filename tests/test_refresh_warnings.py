@@ -165,6 +165,15 @@ def test_a_next_file_without_a_column_the_recorded_mapping_names_is_refused_unle
         f"xlpy refresh: --tally: day3.csv {why}, {refusal}, got 'day3.csv'")
     assert cli.main(["refresh", "book.xlsm", "--tally", "other.xlsx", "--no-backup"]) == 2
     assert [line.split(": ", 2)[2][:22] for line in capsys.readouterr().err.splitlines()] == ["is an xlpy workbook (o"]
+    # Review 87: a file in the encoding the mapping names (cp1252), read without it, failed on its first byte that is
+    # not UTF-8, and only that was said, with "set encoding in a mapping file": the mapping not used is named too
+    (tmp_path / "agent-map.toml").write_text('encoding = "cp1252"\n[columns]\nunits = "Net Shs"\n', encoding="utf-8")
+    (tmp_path / "day4.csv").write_bytes("Account,Net Shs Tendered,Method,Status\nM\u00fcller,900,book-entry,"
+                                        "tendered\n".encode("cp1252"))
+    assert cli.main(["refresh", "book.xlsm", "--tally", "day4.csv", "--no-backup"]) == 2
+    said = capsys.readouterr().err.splitlines()
+    assert "is not UTF-8 text (byte 0xfc)" in said[0] and said[1:] == [
+        f"xlpy refresh: --tally: day4.csv {why}, {refusal}, got 'day4.csv'"], said
     (tmp_path / "agent-map.toml").write_text('[columns]\nunits = "Net Shs"\n[statuses]\nDone = "tendered"\n'
                                              'done = "withdrawn"\n', encoding="utf-8")
     assert cli.main(["refresh", "book.xlsm", "--tally", "day2.csv", "--no-backup"]) == 2
