@@ -336,9 +336,7 @@ class _Refresh:
                 held = self.recorded if self.shape.tally != "holders" else table_edits.history_held(
                     self._history_records(), self.recorded)  # (a holder book's counts are formulas: History's)
                 self.notes += [f"warning: {n}" for n in absent_counts(path.name, absent, held)]
-        except InputErrors as exc:  # (problems in the file, its header's, a row's, a byte not UTF-8, may come of the
-            # mapping not used, its columns, words or encoding: it is named beside them; not beside the file refused
-            # whole, a workbook given as the tally, one line)
+        except InputErrors as exc:  # (a problem inside the file may come of the mapping not used: named beside it)
             inside = self.unmapped and any(p.field.startswith(f"{path.name}: ") for p in exc.problems)
             self.problems += [*exc.problems, *[unmapped_problem(path, self.unmapped)] * bool(inside)]
             return
