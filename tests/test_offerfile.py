@@ -341,9 +341,14 @@ def listing(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 def check_refusal(case: Case, status: int, out: str, err: str) -> None:
-    """Exit 2; one stderr line per problem naming the file, the key and the value; no traceback; no output."""
+    """Exit 2; one stderr line per problem naming the file, the key and the value; no traceback; no output but
+    ``--json``'s object of the refusal, an error for each line."""
+    import json
+
     assert status == 2, err
-    assert out == ""
+    said = json.loads(out)
+    assert (said["ok"], said["status"]) == (False, 2)
+    assert [f"xlpy compute: {e['message']}" for e in said["errors"]] == err.splitlines()
     assert "Traceback" not in err and 'File "' not in err
     lines = err.splitlines()
     assert len(lines) == len(case.expect), err

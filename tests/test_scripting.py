@@ -261,3 +261,86 @@ def test_a_system_exit_with_a_message_is_said_and_ends_1(monkeypatch, capsys):
     monkeypatch.setattr(cli, "_run", hook)
     assert main(["compute", str(SEED)]) == 1
     assert capsys.readouterr().err == "the agent file moved\n"
+
+
+def _json_and_lines(capsys, args: list, status: int) -> tuple[dict, list[str]]:
+    """``main(ARGS)``'s JSON on standard output and its lines on standard error, the status checked."""
+    import json
+
+    assert main(args) == status, args
+    out, err = capsys.readouterr()
+    return json.loads(out), err.splitlines()
+
+
+def test_a_command_given_json_prints_why_it_refused_as_json(seed, capsys, monkeypatch):
+    """Review: a command given ``--json`` that refused its input (status 2) or found a file in use (3) printed its
+    reason on standard error only, and a script parsing the standard output met an empty string (a JSONDecodeError,
+    not the reason); it prints one object now, each problem's field, value, reason and whole line in it, the lines
+    on standard error as they were."""
+    monkeypatch.chdir(seed.parent)
+    missing = {"field": "nothere.toml", "value": None, "reason": "offer file not found",
+               "message": "nothere.toml: offer file not found", "busy": False}
+    cases = [(["refresh", "book.xlsm", "--tally", "nothere.csv"], 2, [{
+                  "field": "nothere.csv", "value": None, "reason": "tally file not found",
+                  "message": "nothere.csv: tally file not found", "busy": False}]),
+             (["compute", "nothere.toml"], 2, [missing]), (["entries", "nothere.toml"], 2, [missing]),
+             (["build", "nothere.toml"], 2, [missing]),
+             (["compute", str(SEED), "--max-parts", "-3"], 2, [{
+                  "field": "--max-parts", "value": "-3", "reason": "must be > 0",
+                  "message": "--max-parts: must be > 0, got -3", "busy": False}]),
+             (["validate", "book.xlsm", "--offer", "book.xlsm"], 2, [{
+                  "field": "--offer", "value": "'book.xlsm'", "reason": "is a workbook, not an offer file (TOML): the "
+                  "workbooks to validate go before --offer, the offer file after it", "message": "--offer: is a "
+                  "workbook, not an offer file (TOML): the workbooks to validate go before --offer, the offer file "
+                  "after it, got 'book.xlsm'", "busy": False}])]
+    for args, status, errors in cases:
+        assert main(args) == status
+        out, err = capsys.readouterr()
+        assert out == "" and err, args  # (without --json: the lines only, as before)
+        said, lines = _json_and_lines(capsys, [*args, "--json"], status)
+        assert said == {"ok": False, "status": status, "errors": errors}, args
+        assert lines == err.splitlines() == [f"xlpy {args[0]}: {e['message']}" for e in errors]
+
+
+def test_a_file_in_use_under_json_is_said_busy(seed, capsys, monkeypatch):
+    """Review: a workbook open in Excel (its owner file beside it) is status 3, and ``--json`` says the file busy."""
+    monkeypatch.chdir(seed.parent)
+    (seed.parent / "~$book.xlsm").write_bytes(b"\x04Jane" + b" " * 50)
+    said, lines = _json_and_lines(capsys, ["refresh", "book.xlsm", "--json"], 3)
+    assert [(e["field"], e["value"], e["busy"]) for e in said["errors"]] == [("book.xlsm", None, True)]
+    assert (said["ok"], said["status"]) == (False, 3)
+    assert lines == [f"xlpy refresh: {said['errors'][0]['message']}"] and "is open in Excel" in lines[0]
+
+
+def test_a_usage_error_after_json_is_json_too(capsys):
+    """Review: a usage error of a command given ``--json`` prints the object too (the option argparse names as its
+    field); a command without ``--json`` prints nothing on standard output, its line as before."""
+    said, lines = _json_and_lines(capsys, ["refresh", "book.xlsm", "--tally", "--json"], 2)
+    assert said == {"ok": False, "status": 2, "errors": [{
+        "field": "--tally", "value": None, "reason": "expected one argument",
+        "message": "argument --tally: expected one argument (see xlpy refresh --help)", "busy": False}]}
+    assert lines == ["xlpy refresh: argument --tally: expected one argument (see xlpy refresh --help)"]
+    said, lines = _json_and_lines(capsys, ["compute", str(SEED), "--json", "--bogus"], 2)
+    assert [(e["field"], e["message"]) for e in said["errors"]] == [
+        (None, "unrecognized arguments: --bogus (see xlpy compute --help)")]
+    assert main(["render", "book.xlsm", "-o", "out", "--json"]) == 2
+    assert capsys.readouterr() == ("", "xlpy render: unrecognized arguments: --json (see xlpy render --help)\n")
+
+
+def test_a_build_whose_validation_ran_out_of_room_says_so_in_json(tmp_path, capsys, monkeypatch):
+    """Review: ``build --json`` whose validation found no room (the workbook written, status 2) printed nothing on
+    standard output; the object names the workbook written."""
+    import errno
+
+    from xlpy.workbook import validate as validating
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "xlpy-validate-1" / "out"))
+
+    monkeypatch.setattr(validating, "validate", full)
+    out = tmp_path / "book.xlsm"
+    said, lines = _json_and_lines(capsys, ["build", str(SEED), "-o", str(out), "--json"], 2)
+    assert (said["ok"], said["status"], len(said["errors"])) == (False, 2, 1)
+    assert said["errors"][0]["message"].startswith(f"{out} was written but not validated: No space left on device (")
+    assert lines[-1] == f"xlpy build: {said['errors'][0]['message']}" and out.is_file()
+

@@ -7,6 +7,7 @@ line turns them into one line each and exit status 2.
 
 from __future__ import annotations
 
+import json
 import shutil
 from decimal import Decimal as D
 import time
@@ -290,7 +291,7 @@ def test_hostile_units_through_the_command_line(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert cli.main(["compute", "offer.toml", "--json"]) == 2
     out, err = capsys.readouterr()
-    assert out == ""
+    assert [f"xlpy compute: {e['message']}" for e in json.loads(out)["errors"]] == err.splitlines()  # (--json's)
     assert err.splitlines() == [
         "xlpy compute: offer.toml: tally.file: t.csv: row 2, column units: must be a whole number, got '10,5'",
         "xlpy compute: offer.toml: tally.file: t.csv: row 3, column units: must be a whole number written in the "

@@ -5,7 +5,8 @@ Exit status: 0 on success; 1 when validation (``xlpy validate``, or the one
 ``validate`` is given a workbook that is not there, a folder, or a file that
 is no workbook (an offer file in its place), each a finding on standard
 output; 2 for bad input (one line per problem on standard error, each naming
-the file, the key and the value; nothing written); 3 when every problem is a
+the file, the key and the value, and under ``--json`` one object of them on
+standard output; nothing written); 3 when every problem is a
 file in use (:class:`~xlpy.engine.errors.Busy`: open in Excel, another xlpy
 writing it, a tally still being written), which the same command may pass
 later.  Given several workbooks,
@@ -21,6 +22,7 @@ import contextvars
 import difflib
 import errno
 import os
+import re
 import signal
 import sys
 import threading
@@ -28,11 +30,11 @@ import zipfile
 from collections.abc import Sequence
 
 from .. import __version__
-from ..engine.errors import Busy, InputError, InputErrors, XlpyError
+from ..engine.errors import InputError, InputErrors, XlpyError
 from ..engine.numbers import engine_context
 from .commands import (COMMANDS, EXIT_BUSY, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, add_limit_options,
-                       configure_from, drop_standard_output, flush_output, no_room, refuse_empty,
-                       restore_standard_output, standard_output_full, text_arguments)
+                       configure_from, drop_standard_output, flush_output, no_room, refusal_json, refuse_empty,
+                       refused, restore_standard_output, say_json, standard_output_full, text_arguments)
 
 __all__ = ["build_parser", "console", "main", "no_room"]
 
@@ -47,19 +49,38 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):
         # argparse says a required option is missing before naming one it does not know ("--out" for -o): the
         # unknown ones are named first, a command's own (after its name, before "--") and xlpy's (before it)
+        prog = self.prog
         if message.startswith("the following arguments are required"):
             given = list(_GIVEN.get())
             command = self.prog.split()[-1] if " " in self.prog else None
             at = given.index(command) if command in given else -1
             before = [t for t in given[:max(at, 0)] if t.startswith("-") and t not in _TOP]  # (xlpy's: named so)
-            if before:
-                self.exit(EXIT_INPUT, f"xlpy: {unknown_said(_TOP, before)} (see xlpy --help)\n")
             given = given[at + 1:]
             given = given[:given.index("--")] if "--" in given else given
             known = {*self._option_string_actions, "--version"}
             unknown = [t for t in given if t.startswith("--") and t.split("=", 1)[0] not in known]
-            message = unknown_said(known, unknown) if unknown else message
-        self.exit(EXIT_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
+            if before:
+                prog, message = "xlpy", unknown_said(_TOP, before)
+            elif unknown:
+                message = unknown_said(known, unknown)
+        said = f"{message} (see {prog} --help)"
+        if _json_asked():  # (as a refused input: a script parsing the output reads why, the option argparse names)
+            named = re.match(r"argument (\S+): (.*)", message)
+            problem = {"field": named[1] if named else None, "value": None, "reason": named[2] if named else message}
+            say_json(refusal_json([], EXIT_INPUT) | {"errors": [{**problem, "message": said, "busy": False}]})
+        self.exit(EXIT_INPUT, f"{prog}: {said}\n")
+
+
+def _json_asked() -> bool:
+    """Whether the arguments :func:`main` was given ask a command that takes ``--json`` for it (before ``--``)."""
+    given = list(_GIVEN.get())
+    given = given[:given.index("--")] if "--" in given else given
+    command = next((t for t in given if not t.startswith("-")), None)  # (xlpy's own options take no value)
+    return command in _JSON_COMMANDS and "--json" in given[given.index(command) + 1:]
+
+
+#: The commands that take ``--json``, as :func:`build_parser` found them.
+_JSON_COMMANDS: set[str] = set()
 
 
 #: The arguments :func:`main` was given, for a usage error that names an option it does not know first.
@@ -126,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (setup, run, help) in sorted(COMMANDS.items(), key=lambda item: rank.get(item[1][1].__module__, 1)):
         p = sub.add_parser(name, help=help, description=help, allow_abbrev=False, epilog=EXIT_STATUSES)
         setup(p)
+        if "--json" in p._option_string_actions:
+            _JSON_COMMANDS.add(name)
         if name not in ("vba", "lite", "docs"):  # every other command may open a workbook or an XLSX tally from outside
             add_limit_options(p)
         p.set_defaults(run=run, texts=text_arguments(p), parser=p)
@@ -195,12 +218,12 @@ def _main(argv: Sequence[str] | None) -> int:
     token = _GIVEN.set(tuple(given))
     try:
         args, unknown = parser.parse_known_args(given)
+        if unknown:  # named against the command whose options they are not ("see xlpy render --help"), or xlpy's
+            before = given[:given.index(args.command)] if args.command in given else given
+            named = parser if any(u in before for u in unknown) else args.parser
+            named.error(unknown_said(named, unknown))
     finally:
         _GIVEN.reset(token)
-    if unknown:  # named against the command whose options they are not ("see xlpy render --help"), or xlpy's own
-        before = given[:given.index(args.command)] if args.command in given else given
-        named = parser if any(u in before for u in unknown) else args.parser
-        named.error(unknown_said(named, unknown))
     from ..workbook.locks import STOP_SIGNALS
 
     try:
@@ -270,16 +293,12 @@ def _run(args: argparse.Namespace) -> int:
         status = args.run(args)
         flush_output()  # a report that finds no room is said below, not in a traceback as Python ends
         return status
-    except InputErrors as exc:
-        for problem in exc.problems:
-            print(f"xlpy {args.command}: {problem}", file=sys.stderr)
-        return EXIT_BUSY if all(isinstance(p, Busy) for p in exc.problems) else EXIT_INPUT
+    except InputErrors as exc:  # (each said, and under --json given to the script as JSON too)
+        return refused(args, exc.problems)
     except (InputError, XlpyError) as exc:
-        print(f"xlpy {args.command}: {exc}", file=sys.stderr)
-        return EXIT_BUSY if isinstance(exc, Busy) else EXIT_INPUT
+        return refused(args, [exc])
     except zipfile.BadZipFile as exc:  # a damaged part met after the checks (the message names the part)
-        print(f"xlpy {args.command}: a workbook or XLSX file is damaged: {exc}", file=sys.stderr)
-        return EXIT_INPUT
+        return refused(args, [f"a workbook or XLSX file is damaged: {exc}"])
     except KeyboardInterrupt as exc:
         signalled = exc.__cause__ if isinstance(exc.__cause__, KeyboardInterrupt) else exc
         how, status = ("terminated", signalled.status) if isinstance(signalled, Terminated) else ("interrupted", 130)
@@ -300,14 +319,14 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):  # one a command did not word itself
-            print(f"xlpy {args.command}: {no_room(exc)}", file=sys.stderr)
-            if exc.filename is None and standard_output_full():
+            if exc.filename is None and standard_output_full():  # (no room for JSON either)
+                print(f"xlpy {args.command}: {no_room(exc)}", file=sys.stderr)
                 drop_standard_output()
-            return EXIT_INPUT
+                return EXIT_INPUT
+            return refused(args, [no_room(exc)])
         if exc.errno != errno.ENAMETOOLONG:
             raise
-        print(f"xlpy {args.command}: {name_too_long(exc)}", file=sys.stderr)
-        return EXIT_INPUT
+        return refused(args, [name_too_long(exc)])
 
 
 def name_too_long(exc: OSError) -> InputError:

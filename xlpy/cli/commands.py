@@ -18,8 +18,9 @@ from pathlib import Path
 from ..files.safety import DEFAULTS, configure, reset
 
 __all__ = ["EXIT_BUSY", "EXIT_FINDINGS", "EXIT_INPUT", "EXIT_OK", "COMMANDS", "Terminated", "add_limit_options", "command",
-           "configure_from", "drop_standard_output", "flush_output", "no_room", "refuse_empty", "report_lost",
-           "restore_standard_output", "standard_output_full", "text_arguments", "warn"]
+           "configure_from", "drop_standard_output", "flush_output", "no_room", "refuse_empty", "refused",
+           "refusal_json", "report_lost", "restore_standard_output", "say_json", "standard_output_full",
+           "text_arguments", "warn"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_BUSY = 0, 1, 2, 3
 
@@ -54,6 +55,51 @@ def warn(args: argparse.Namespace, warnings) -> None:
     who = f"xlpy {args.command}" if hasattr(args, "command") else "xlpy"  # (a command's function called alone)
     for w in warnings:
         print(f"{who}: warning: {w}", file=sys.stderr)
+
+
+def refused(args: argparse.Namespace, problems, status: int | None = None) -> int:
+    """Say why a command did nothing: each problem on its line of standard error (``xlpy refresh: t.csv: tally file
+    not found``) and, under ``--json``, :func:`refusal_json` of them on standard output, where a script parsing it
+    met an empty string; returns *status*, else 3 when every problem is :class:`~xlpy.engine.errors.Busy`, else 2.
+    A problem is an :class:`~xlpy.engine.errors.InputError` (or another xlpy error), or its line's text."""
+    from ..engine.errors import Busy
+
+    if status is None:
+        status = EXIT_BUSY if problems and all(isinstance(p, Busy) for p in problems) else EXIT_INPUT
+    for problem in problems:
+        print(f"xlpy {args.command}: {problem}", file=sys.stderr)
+    if getattr(args, "json", False):
+        say_json(refusal_json(problems, status))
+    return status
+
+
+def refusal_json(problems, status: int) -> dict:
+    """What ``--json`` prints for a refusal: ``{"ok": false, "status": 2, "errors": [...]}``, an error for each line
+    of standard error, with its ``field``, its ``value`` as the line shows it after "got" (null when it shows none),
+    its ``reason``, the whole ``message`` and whether the file is ``busy`` (in use: the same command may pass
+    later).  ``ok`` as ``validate --json`` has it for a workbook."""
+    from ..engine.errors import Busy, InputError
+
+    def one(problem) -> dict:
+        if isinstance(problem, InputError):
+            return {"field": problem.field, "value": problem.got if problem.show_value else None,
+                    "reason": problem.reason, "message": str(problem), "busy": isinstance(problem, Busy)}
+        where = getattr(problem, "where", None)  # (xlpy.workbook.package.PackageError: the file or part, and why)
+        return {"field": where, "value": None, "reason": getattr(problem, "reason", str(problem)) if where else
+                str(problem), "message": str(problem), "busy": False}
+
+    return {"ok": False, "status": status, "errors": [one(p) for p in problems]}
+
+
+def say_json(obj) -> None:
+    """Print *obj* as JSON on standard output, as the reports are printed; a reader gone, or a full disk, lets it go
+    (the line on standard error and the status said it)."""
+    import json
+
+    try:
+        print(json.dumps(obj, indent=2), flush=True)
+    except OSError:
+        drop_standard_output()
 
 
 def text_arguments(p: argparse.ArgumentParser) -> tuple[tuple[str, str], ...]:

@@ -17,7 +17,7 @@ from ..engine.errors import Busy, InputError, InputErrors
 from ..files.recorded import SEED_OFFER  # the offer the README's first command builds when given none
 from ..workbook.libreoffice import ci_set  # (standard library only: the options' default needs it at start)
 from .commands import (EXIT_BUSY, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command, drop_standard_output,
-                       flush_output, refuse_unrecordable, report_lost, warn)
+                       flush_output, refuse_unrecordable, refused, report_lost, warn)
 
 
 def seed_offer_path() -> Path:
@@ -524,9 +524,8 @@ def run_build(args: argparse.Namespace) -> int:
         if not validating:
             raise
         where = f" ({os.fsdecode(exc.filename)})" if exc.filename is not None else ""
-        print(f"xlpy build: {out} was written but not validated: {exc.strerror or exc}{where}; free space there, or "
-              f"set TMPDIR to a folder with room, and xlpy validate {out} checks it", file=sys.stderr)
-        return EXIT_INPUT
+        return refused(args, [f"{out} was written but not validated: {exc.strerror or exc}{where}; free space there, "
+                              f"or set TMPDIR to a folder with room, and xlpy validate {out} checks it"], EXIT_INPUT)
     try:
         if args.json:
             return _print_built(out, results, report, kept, _carried_json(args, history), pruned, warnings)
