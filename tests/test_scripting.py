@@ -344,3 +344,24 @@ def test_a_build_whose_validation_ran_out_of_room_says_so_in_json(tmp_path, caps
     assert said["errors"][0]["message"].startswith(f"{out} was written but not validated: No space left on device (")
     assert lines[-1] == f"xlpy build: {said['errors'][0]['message']}" and out.is_file()
 
+
+def test_main_takes_paths_and_names_an_argument_that_is_neither_text_nor_a_path(capsys):
+    """Review: ``main(['validate', Path('book.xlsm')])`` raised ``TypeError: 'PosixPath' object is not subscriptable``
+    from inside argparse; a path (and bytes, as Python reads ``sys.argv``) is taken as its text, and anything else
+    is a usage error naming its place in the list and its value."""
+    assert main(["compute", str(SEED)]) == 0
+    as_text = capsys.readouterr()
+    assert main(["compute", SEED]) == 0
+    assert capsys.readouterr() == as_text
+    assert main([b"compute", os.fsencode(SEED)]) == 0
+    assert capsys.readouterr() == as_text
+    assert main(["compute", str(SEED), 5]) == 2
+    assert capsys.readouterr() == ("", "xlpy: argv[2]: must be text or a path (str, bytes or os.PathLike), got 5 "
+                                   "(see xlpy --help)\n")
+    assert main(["compute", None]) == 2
+    assert capsys.readouterr().err == ("xlpy: argv[1]: must be text or a path (str, bytes or os.PathLike), got None "
+                                       "(see xlpy --help)\n")
+    said, _ = _json_and_lines(capsys, ["compute", SEED, "--json", None], 2)
+    assert [(e["field"], e["value"], e["reason"]) for e in said["errors"]] == [
+        ("argv[3]", "None", "must be text or a path (str, bytes or os.PathLike)")]
+

@@ -46,7 +46,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with a usage error in one line (naming the option, the value and where the help is), as every
     other bad input is reported, not the usage block and a second line."""
 
-    def error(self, message: str):
+    def error(self, message: str, problem: dict | None = None):
         # argparse says a required option is missing before naming one it does not know ("--out" for -o): the
         # unknown ones are named first, a command's own (after its name, before "--") and xlpy's (before it)
         prog = self.prog
@@ -66,7 +66,8 @@ class _Parser(argparse.ArgumentParser):
         said = f"{message} (see {prog} --help)"
         if _json_asked():  # (as a refused input: a script parsing the output reads why, the option argparse names)
             named = re.match(r"argument (\S+): (.*)", message)
-            problem = {"field": named[1] if named else None, "value": None, "reason": named[2] if named else message}
+            problem = problem or {"field": named[1] if named else None, "value": None,
+                                  "reason": named[2] if named else message}
             say_json(refusal_json([], EXIT_INPUT) | {"errors": [{**problem, "message": said, "busy": False}]})
         self.exit(EXIT_INPUT, f"{prog}: {said}\n")
 
@@ -171,9 +172,10 @@ def _signalled(signum, frame):
 
 
 @engine_context()  # (called in a script's process: its decimal context is the script's, not the engine's)
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command *argv* (default: ``sys.argv[1:]``) and return its exit status, a usage error's (2) and
-    ``--help``'s (0) too, where argparse would end the program; a script may call it again.  The standard streams
+def main(argv: Sequence[str | bytes | os.PathLike] | None = None) -> int:
+    """Run the command *argv* (default: ``sys.argv[1:]``; a path, ``pathlib.Path`` or any ``os.PathLike``, and
+    bytes are taken as their text) and return its exit status, a usage error's (2) and ``--help``'s (0) too, where
+    argparse would end the program; a script may call it again.  The standard streams
     are left as they were found: a character they cannot encode is written escaped during the call only, and a
     standard output that failed on the way (a full disk, a reader gone) is given back, what it did not take let go."""
     _streams_taken()
@@ -212,11 +214,17 @@ def _streams_given_back() -> None:
             _put_back(_under_way["escaped"])
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _main(argv: Sequence[str | bytes | os.PathLike] | None) -> int:
     parser = build_parser()
-    given = list(sys.argv[1:] if argv is None else argv)
-    token = _GIVEN.set(tuple(given))
+    values = list(sys.argv[1:] if argv is None else argv)
+    given = [_text(a) for a in values]
+    token = _GIVEN.set(tuple(t or "" for t in given))
     try:
+        for at, text in enumerate(given):
+            if text is None:  # (argparse took it for text: a TypeError from deep inside it)
+                shown, why = repr(values[at]), "must be text or a path (str, bytes or os.PathLike)"
+                shown = shown if len(shown) <= 60 else f"{shown[:57]}..."
+                parser.error(f"argv[{at}]: {why}, got {shown}", {"field": f"argv[{at}]", "value": shown, "reason": why})
         args, unknown = parser.parse_known_args(given)
         if unknown:  # named against the command whose options they are not ("see xlpy render --help"), or xlpy's
             before = given[:given.index(args.command)] if args.command in given else given
@@ -236,6 +244,17 @@ def _main(argv: Sequence[str] | None) -> int:
     finally:
         for s, handler in previous.items():
             signal.signal(s, signal.SIG_DFL if handler is None else handler)
+
+
+def _text(argument) -> str | None:
+    """An argument of :func:`main` as the command line has it: a path (``pathlib.Path``, any ``os.PathLike``) or bytes
+    as its text, as Python decodes ``sys.argv``; None when it is neither text nor a path (an int, None)."""
+    if isinstance(argument, str):
+        return argument
+    try:
+        return os.fsdecode(argument)
+    except TypeError:
+        return None
 
 
 def console() -> int:
