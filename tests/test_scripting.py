@@ -365,3 +365,15 @@ def test_main_takes_paths_and_names_an_argument_that_is_neither_text_nor_a_path(
     assert [(e["field"], e["value"], e["reason"]) for e in said["errors"]] == [
         ("argv[3]", "None", "must be text or a path (str, bytes or os.PathLike)")]
 
+
+def test_the_package_is_marked_typed():
+    """Review: xlpy shipped no PEP 561 marker, so a script's type checker ignored its annotations; ``py.typed`` is
+    in the package, and the build's package data takes it into the wheel."""
+    import tomllib
+
+    import xlpy
+    from repo_paths import ROOT
+
+    assert (Path(xlpy.__file__).parent / "py.typed").is_file()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "py.typed" in project["tool"]["setuptools"]["package-data"]["xlpy"]
