@@ -364,6 +364,11 @@ def test_main_takes_paths_and_names_an_argument_that_is_neither_text_nor_a_path(
     said, _ = _json_and_lines(capsys, ["compute", SEED, "--json", None], 2)
     assert [(e["field"], e["value"], e["reason"]) for e in said["errors"]] == [
         ("argv[3]", "None", "must be text or a path (str, bytes or os.PathLike)")]
+    # one text for the whole command line: refused by name, where it was split into its characters ("v", "a"...)
+    assert main(f"compute {SEED}") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("xlpy: argv: must be a list of arguments, one item each (['validate', 'book.xlsm']), not "
+                          "one text, got 'compute ") and err.endswith("(see xlpy --help)\n"), err
 
 
 def test_the_package_is_marked_typed():
