@@ -345,6 +345,31 @@ def test_a_build_whose_validation_ran_out_of_room_says_so_in_json(tmp_path, caps
     assert lines[-1] == f"xlpy build: {said['errors'][0]['message']}" and out.is_file()
 
 
+@pytest.mark.parametrize("busy", [False, True])
+def test_a_build_whose_offer_file_is_refused_when_validation_reads_it_again_says_the_workbook_was_written(
+        tmp_path, capsys, monkeypatch, busy):
+    """Review 89: the offer file (or its tally) refused when the build's validation read it again -- saved with a
+    typo meanwhile, or the agent's tally still being written -- was said as a build that wrote nothing (status 2,
+    its one line, the JSON object), the workbook there all the same; it is said written but not validated."""
+    from xlpy.engine.errors import Busy, InputError
+    from xlpy.files import offerfile
+
+    read = offerfile.load
+
+    def saved_meanwhile(path, *args, **kwargs):
+        if (tmp_path / "book.xlsm").exists():  # (the validation's read: the workbook is written)
+            raise (Busy if busy else InputError)("offer.outstanding", "46477x", "must be a whole number")
+        return read(path, *args, **kwargs)
+
+    monkeypatch.setattr(offerfile, "load", saved_meanwhile)
+    out = tmp_path / "book.xlsm"
+    said, lines = _json_and_lines(capsys, ["build", str(SEED), "-o", str(out), "--json", "-q"], 3 if busy else 2)
+    assert [(e["field"], e["busy"]) for e in said["errors"]] == [(str(out), busy)]
+    assert lines[-1] == (f"xlpy build: {out}: was written but not validated: offer.outstanding: must be a whole "
+                         f"number, got '46477x'; xlpy validate {out} checks it once that is mended"), lines
+    assert out.is_file()
+
+
 def test_main_takes_paths_and_names_an_argument_that_is_neither_text_nor_a_path(capsys):
     """Review: ``main(['validate', Path('book.xlsm')])`` raised ``TypeError: 'PosixPath' object is not subscriptable``
     from inside argparse; a path (and bytes, as Python reads ``sys.argv``) is taken as its text, and anything else

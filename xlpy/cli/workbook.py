@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ..engine.errors import Busy, InputError, InputErrors
+from ..engine.errors import Busy, InputError, InputErrors, XlpyError
 from ..files.recorded import SEED_OFFER  # the offer the README's first command builds when given none
 from ..workbook.libreoffice import ci_set  # (standard library only: the options' default needs it at start)
 from .commands import (EXIT_BUSY, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command, drop_standard_output,
@@ -462,7 +462,6 @@ def run_build(args: argparse.Namespace) -> int:
     from ..files.offerfile import compute_file
     from ..workbook import locks, progress
     from ..workbook.build import build_time, build_workbook
-    from ..workbook.validate import validate
 
     _progress(args)
     if args.keep is not None and args.keep < 0:
@@ -508,7 +507,7 @@ def run_build(args: argparse.Namespace) -> int:
             return (_print_built(out, results, None, kept, _carried_json(args, history), pruned, warnings)
                     if args.json else EXIT_OK)
         validating = True
-        report = validate(out, offer_path, _legs(args), args.require_libreoffice)
+        report = _validated(out, offer_path, _legs(args), args.require_libreoffice)
     except KeyboardInterrupt as exc:
         if not (written or getattr(exc, "path", None)):  # cut short before the rename: nothing was written
             raise
@@ -534,6 +533,23 @@ def run_build(args: argparse.Namespace) -> int:
         if (status := report_lost("build", f"{out} was written and validated", exc)) is None:
             raise
         return status
+
+
+def _validated(out: Path, offer_path: Path, legs, require_libreoffice: bool):
+    """The validation of the workbook *out* a build has just written: its report; where it cannot be made (the
+    offer file or its tally, read again to tie the figures out, refused: saved with a typo since, or still being
+    written), each problem said of the workbook written but not validated, not as a build that wrote nothing
+    (status 2, or 3 for a file in use: ``xlpy validate`` then checks it; the build again is refused, *out* being
+    there)."""
+    from ..workbook.validate import validate
+
+    try:
+        return validate(out, offer_path, legs, require_libreoffice)
+    except XlpyError as exc:
+        problems = getattr(exc, "problems", None) or [exc]
+        raise InputErrors([(Busy if isinstance(p, Busy) else InputError)(
+            str(out), None, f"was written but not validated: {p}; xlpy validate {out} checks it once that is mended",
+            show_value=False) for p in problems]) from None
 
 
 def _setup_validate(p: argparse.ArgumentParser) -> None:
