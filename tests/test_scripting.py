@@ -396,6 +396,22 @@ def test_main_takes_paths_and_names_an_argument_that_is_neither_text_nor_a_path(
                           "one text, got 'compute ") and err.endswith("(see xlpy --help)\n"), err
 
 
+def test_bytes_this_system_cannot_decode_are_a_usage_error_not_a_traceback(monkeypatch):
+    """Review 89: Windows decodes a file name's bytes strictly, and os.fsdecode(b'\\xff') raises UnicodeDecodeError,
+    which escaped main(); as there, they are an argument that is neither text nor a path."""
+    from xlpy import cli
+
+    fsdecode = os.fsdecode
+
+    def strict(value):
+        if isinstance(value, bytes):
+            return value.decode("utf-8", "strict")
+        return fsdecode(value)  # (a path as before; anything else its TypeError)
+
+    monkeypatch.setattr(cli.os, "fsdecode", strict)
+    assert cli._text(b"\xff.xlsm") is None and cli._text(b"ok.xlsm") == "ok.xlsm" and cli._text(5) is None
+
+
 def test_the_package_is_marked_typed():
     """Review: xlpy shipped no PEP 561 marker, so a script's type checker ignored its annotations; ``py.typed`` is
     in the package, and the build's package data takes it into the wheel."""

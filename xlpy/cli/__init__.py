@@ -252,12 +252,13 @@ def _main(argv: Sequence[str | bytes | os.PathLike] | None) -> int:
 
 def _text(argument) -> str | None:
     """An argument of :func:`main` as the command line has it: a path (``pathlib.Path``, any ``os.PathLike``) or bytes
-    as its text, as Python decodes ``sys.argv``; None when it is neither text nor a path (an int, None)."""
+    as its text, as Python decodes ``sys.argv``; None when it is neither text nor a path (an int, None), or bytes this
+    system cannot decode (Windows decodes file names strictly: ``b'\\xff'`` raised UnicodeDecodeError)."""
     if isinstance(argument, str):
         return argument
     try:
         return os.fsdecode(argument)
-    except TypeError:
+    except (TypeError, ValueError):
         return None
 
 
