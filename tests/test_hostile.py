@@ -608,7 +608,7 @@ def test_a_read_only_workbook_on_a_read_only_share_is_told_to_be_copied(book, ca
 @pytest.mark.parametrize("option", ["--tally", "--prices", "--mapping"])
 def test_a_locked_tally_price_or_mapping_file_is_named_and_the_workbook_left(book, capsys, monkeypatch, option):
     """On Windows, Excel locks a CSV it has open: the refresh names the file and why, in one line."""
-    from test_sources_hostile import LOCKED, lock
+    from test_sources_held import LOCKED, lock
 
     folder = book.parent
     tally = _new_tally(folder)
@@ -649,7 +649,7 @@ def test_a_mapping_without_tally_goes_with_the_recorded_tally(book, capsys):
 
 @pytest.mark.parametrize("command", ["validate", "render"])
 def test_a_locked_workbook_is_named_not_called_no_workbook(book, capsys, monkeypatch, command):
-    from test_sources_hostile import LOCKED, lock
+    from test_sources_held import LOCKED, lock
 
     lock(monkeypatch, book.name)
     argv = [command, str(book)] + (["-o", str(book.parent / "pages")] if command == "render" else ["--no-formulas"])
