@@ -214,8 +214,10 @@ def capped(problems: list, most: int) -> list:
     >>> [str(p) for p in capped(once + [InputError("b", 0, "x")], 2)]
     ['a: bad, got 0', 'a: bad, got 1', 'and 4 more problems']
     """
-    shown = [p for p in problems if not isinstance(p, MoreProblems)]
-    rest = len(shown) - most + getattr(problems, "more", 0) + sum(p.count for p in problems if p not in shown)
+    shown = [p for p in problems if not isinstance(p, MoreProblems)]  # (the counting lines apart by their kind, not
+    # by a search of the others for each: 100,000 bad lines took 17 s to count, a million minutes)
+    rest = len(shown) - most + getattr(problems, "more", 0) + sum(p.count for p in problems
+                                                                  if isinstance(p, MoreProblems))
     if rest <= 0:
         return problems
     files = {p.field.split(": ")[0] if ": " in p.field else "" for p in shown[:most]}
