@@ -114,6 +114,7 @@ class Package:
     ----------
     path : path of an ``.xlsx``/``.xlsm`` file (only named in messages when *data* is given).
     data : the file's bytes, optional.
+    label : how messages name it (default: the file's name); lim : the limits it is held to (default: in force).
 
     Raises
     ------
@@ -121,25 +122,26 @@ class Package:
         The file is not a zip package.
     """
 
-    def __init__(self, path: str | os.PathLike, data: bytes | None = None):
+    def __init__(self, path: str | os.PathLike, data: bytes | None = None, label: str | None = None, lim=None):
         from ..files.safety import check_no_dtd, check_package
         from ..files.sniff import other_kind
 
         self.path = Path(path)
+        self.label = label or self.path.name
         kind = other_kind(self.path, data)  # (an .xls, an .ods, a copy cut short: said as such, first)
         if kind is not None:
-            raise PackageError(self.path.name, f"not a workbook: it is {kind}")
+            raise PackageError(self.label, f"not a workbook: it is {kind}")
         if data is None:
-            check_package(self.path, self.path.name)  # from the directory, before anything is unpacked
+            check_package(self.path, self.label, lim)  # from the directory, before anything is unpacked
             self.blob = self.path.read_bytes()
         else:
             self.blob = data
-            check_package(data, self.path.name)
-        check_no_dtd(self.blob, self.path.name)  # (its entities never reach a parser, nor a refreshed copy)
+            check_package(data, self.label, lim)
+        check_no_dtd(self.blob, self.label)  # (its entities never reach a parser, nor a refreshed copy)
         try:
             zf = zipfile.ZipFile(io.BytesIO(self.blob))
         except zipfile.BadZipFile as exc:
-            raise PackageError(self.path.name, "not a workbook: it is no zip package (an .xlsx or .xlsm), nor any "
+            raise PackageError(self.label, "not a workbook: it is no zip package (an .xlsx or .xlsm), nor any "
                                f"other spreadsheet's file xlpy knows ({exc})") from None
         self._infos = {i.filename: i for i in zf.infolist()}
         self._order = [i.filename for i in zf.infolist()]
@@ -167,13 +169,13 @@ class Package:
                 if info is not None and (info.compress_type == zipfile.ZIP_DEFLATED and not info.flag_bits & 1
                                          and info.file_size > fast.LARGE):
                     # A long sheet: unpacked by the fast backend, bounded and CRC-checked as zipfile would.
-                    self._data[name] = inflate_part(self._raw(name)[1], info, self.path.name)
+                    self._data[name] = inflate_part(self._raw(name)[1], info, self.label)
                 else:
-                    self._data[name] = read_part(self._zip, name, self.path.name)
+                    self._data[name] = read_part(self._zip, name, self.label)
             except KeyError:
-                raise PackageError(self.path.name, f"has no part {name}") from None
+                raise PackageError(self.label, f"has no part {name}") from None
             except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # the directory lied, or the data is damaged
-                raise PackageError(self.path.name, f"part {name} is damaged ({exc})") from None
+                raise PackageError(self.label, f"part {name} is damaged ({exc})") from None
         return self._data[name]
 
     def write(self, name: str, data: bytes) -> None:
@@ -216,7 +218,7 @@ class Package:
         off = info.header_offset
         head = self.blob[off:off + 30]
         if head[:4] != b"PK\x03\x04":
-            raise PackageError(self.path.name, f"damaged zip entry {name}")
+            raise PackageError(self.label, f"damaged zip entry {name}")
         n, m = struct.unpack("<HH", head[26:30])
         start = off + 30 + n + m
         return info, self.blob[start:start + info.compress_size]
@@ -248,7 +250,7 @@ class Package:
         for _, kind, target in self.relationships(""):
             if kind.endswith("/officeDocument"):
                 return target
-        raise PackageError(self.path.name, "no workbook part")
+        raise PackageError(self.label, "no workbook part")
 
     def sheet_parts(self) -> dict[str, str]:
         """Sheet title -> part name, in the workbook's order."""
@@ -286,7 +288,7 @@ class Package:
                 info, comp = self._raw(name)
                 crc, method, size = info.CRC, info.compress_type, info.file_size
             if size >= 0xFFFFFFFF or len(comp) >= 0xFFFFFFFF or out.tell() >= 0xFFFFFFFF:
-                raise PackageError(self.path.name, f"{name} is too large for a workbook (over 4 GB)")
+                raise PackageError(self.label, f"{name} is too large for a workbook (over 4 GB)")
             raw_name = name.encode("utf-8")
             flags = 0x800 if not name.isascii() else 0
             offset = out.tell()

@@ -145,8 +145,21 @@ def application_version(path: Path) -> str | None:
     return found.group(1) if found else None
 
 
-def xlsx_values(path: Path, cells) -> dict[tuple[str, str], object]:
-    """The cached values of the given ``(sheet, cell)`` of a workbook, read straight from its XML.
+def _package(path: Path, copy_of: str | None):
+    """The package at *path*; with *copy_of*, LibreOffice's recalculated copy of that workbook: named so in a
+    refusal, and held to :func:`~xlpy.files.safety.converted_limits` (its sizes and parts, not the ratio of a file
+    from outside)."""
+    from ..files.safety import converted_limits
+    from .package import Package
+
+    if copy_of is None:
+        return Package(path)
+    return Package(path, label=f"LibreOffice's recalculated copy of {copy_of}", lim=converted_limits())
+
+
+def xlsx_values(path: Path, cells, copy_of: str | None = None) -> dict[tuple[str, str], object]:
+    """The cached values of the given ``(sheet, cell)`` of a workbook, read straight from its XML (with *copy_of*,
+    of LibreOffice's recalculated copy of that workbook: :func:`_package`).
 
     Each worksheet is read as a stream, up to the last row asked for, so a long
     holder table below the figures is never held in memory.  Numbers stay
@@ -158,9 +171,8 @@ def xlsx_values(path: Path, cells) -> dict[tuple[str, str], object]:
     from lxml import etree
 
     from .data import excel_text
-    from .package import Package
 
-    pkg = Package(path)
+    pkg = _package(path, copy_of)
     parts = pkg.sheet_parts()
     main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     wanted: dict[str, set[str]] = {}

@@ -776,7 +776,7 @@ def _libreoffice_leg(report: Report, exp: dict, tmp, pool, job, typed=(), check=
         with progress.step(f"{book}: LibreOffice leg"):
             recalculated = job.result()
         also = [k for w in check if (k := tuple(w.split("!", 1))) not in exp]
-        values = serial_dates(exp, xlsx_values(recalculated, list(exp) + also))
+        values = serial_dates(exp, xlsx_values(recalculated, list(exp) + also, copy_of=book))
         report.count("libreoffice", _compare(book, exp, values, "libreoffice", findings, report.notes, typed))
         report.versions["libreoffice"] = application_version(recalculated) or "unknown"
         saved_values.moves(moved, check, values, _agrees)

@@ -1,0 +1,119 @@
+"""LibreOffice's recalculated copy of a workbook, which ``validate`` reads back, is xlpy's own, made from a workbook
+that passed the package limits: it is held to their sizes and number of parts, not to the compression ratio meant
+for a file from outside, and a refusal names it as that copy of its workbook, with the option that lifts it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from xlpy.cli import main
+from xlpy.engine.errors import InputError
+from xlpy.files import safety
+
+pytestmark = pytest.mark.usefixtures("fresh_limits")  # (the --max-* limits reset around each test: conftest.py)
+
+OFFER = """schema = 1
+[offer]
+id = "long-ids"
+issuer = "Long Ids Issuer"
+kind = "preferred"
+outstanding = {outstanding}
+original_ratio = 3.2
+common_outstanding_before = 900000000
+expiration = 2004-02-20
+[offer.consideration]
+ratio = 7.94
+fractional = "cash"
+[tally]
+file = "tally.csv"
+final = true
+[valuation]
+date = 2004-02-20
+price = 7.39
+"""
+
+
+def long_ids_book(folder: Path, lines: int) -> Path:
+    """A workbook built from a tally of *lines* holders whose ids are 1,000 characters, alike but for their ends."""
+    rows = [f"{'H' * 990}{i:010d},{i % 400 + 1},book-entry,tendered\n" for i in range(lines)]
+    (folder / "tally.csv").write_text("holder_id,units,method,status\n" + "".join(rows), encoding="utf-8")
+    outstanding = 2 * sum(i % 400 + 1 for i in range(lines))
+    (folder / "offer.toml").write_text(OFFER.format(outstanding=outstanding), encoding="utf-8")
+    book = folder / "book.xlsm"
+    assert main(["build", str(folder / "offer.toml"), "-o", str(book), "--no-validate", "--quiet"]) == 0
+    return book
+
+
+def largest_ratio(source) -> float:
+    """The largest compression ratio of *source*'s parts held to the ratio (over the floor)."""
+    with zipfile.ZipFile(source) as z:
+        return max((i.file_size / max(i.compress_size, 1) for i in z.infolist()
+                    if i.file_size > safety.RATIO_FLOOR), default=0.0)
+
+
+@pytest.mark.libreoffice
+def test_a_tally_of_long_ids_is_validated_though_libreoffice_s_copy_packs_them_past_the_ratio(tmp_path, capsys,
+                                                                                             monkeypatch):
+    """Review: a 2,000-line tally of 1,000-character ids built a workbook (its largest part packed 24 times) that
+    ``validate`` refused in its LibreOffice leg, `book.lo-input.xlsx: part xl/sharedStrings.xml: unpacks 134 times
+    its packed size (2.0 MB), over the limit of 100; ... --max-ratio`, of a file the user never gave: LibreOffice's
+    copy, which packs the ids in its shared strings. The copy is held to the sizes and parts, not the ratio; the
+    workbook given is held to the ratio as before. Here 300 lines and a ratio floor of 64 KB stand for 2,000 lines
+    and its 1 MB, and --max-ratio 30 for 100."""
+    monkeypatch.setattr(safety, "RATIO_FLOOR", 64 << 10)
+    book = long_ids_book(tmp_path, 300)
+    copies: dict[str, float] = {}  # label -> largest ratio, of each package checked but the workbook given
+    real = safety.check_package
+
+    def check_package(source, label=None, lim=None):
+        if Path(source) != book:
+            copies[label] = largest_ratio(source)
+        return real(source, label, lim)
+
+    monkeypatch.setattr(safety, "check_package", check_package)
+    capsys.readouterr()
+    assert largest_ratio(book) < 30
+    assert main(["validate", str(book), "--no-formulas", "--max-ratio", "30"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and out.startswith("book.xlsm: valid (") and "libreoffice" in out, out + err
+    assert list(copies) == ["LibreOffice's recalculated copy of book.xlsm"]
+    assert max(copies.values()) > 30  # (the copy refused before: its ids packed past the limit)
+
+    # the workbook given: under the ratio as before
+    assert main(["validate", str(book), "--no-formulas", "--max-ratio", "15"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert re.fullmatch(r"xlpy validate: book\.xlsm: part xl/worksheets/sheet3\.xml: unpacks \d+ times its packed size "
+                        r"\(.* MB\), over the limit of 15; refused before unpacking \(raise the limit with --max-ratio "
+                        r"or XLPY_MAX_RATIO\)", line), line
+
+
+def test_libreoffice_s_copy_is_held_to_the_sizes_and_named_as_the_copy_of_its_workbook(seed, tmp_path):
+    """The reader of LibreOffice's copy (told the workbook it is a copy of) does not hold it to the ratio, which a
+    file from outside is held to; over a size it is refused naming the copy, its workbook, and the option."""
+    from xlpy.workbook.package import Package
+    from xlpy.workbook.readback import xlsx_values
+
+    copy = Path(shutil.copy(seed, tmp_path / "book.lo-input.xlsx"))
+    with zipfile.ZipFile(copy, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("customXml/item9.xml", b" " * (2 << 20))  # (2 MB packed some thousand times)
+    with pytest.raises(InputError, match=r"^book\.lo-input\.xlsx: part customXml/item9\.xml: unpacks [\d,]+ times .*"
+                                         r"--max-ratio or XLPY_MAX_RATIO\)$"):
+        Package(copy)  # (a file from outside)
+    assert xlsx_values(copy, [("Results", "C28")], copy_of="book.xlsm")[("Results", "C28")] is not None
+    safety.configure(part_mb=1)
+    with pytest.raises(InputError) as said:
+        xlsx_values(copy, [("Results", "C28")], copy_of="book.xlsm")
+    assert str(said.value) == ("LibreOffice's recalculated copy of book.xlsm: part customXml/item9.xml: unpacks to "
+                               "2.0 MB, over the limit of 1 MB per part; refused before unpacking (raise the limit "
+                               "with --max-part-mb or XLPY_MAX_PART_MB)")
+    safety.reset()
+    safety.configure(parts=3)
+    with pytest.raises(InputError, match=r"^LibreOffice's recalculated copy of book\.xlsm: has \d+ parts, over the "
+                                         r"limit of 3; refused before unpacking \(raise the limit with --max-parts "
+                                         r"or XLPY_MAX_PARTS\)$"):
+        xlsx_values(copy, [("Results", "C28")], copy_of="book.xlsm")
