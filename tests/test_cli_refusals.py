@@ -4,6 +4,7 @@ error, and values shown as typed."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import struct
@@ -136,9 +137,8 @@ def test_validate_reports_each_workbook_when_one_is_over_a_limit(seed, capsys):
     assert main(["validate", str(seed), str(seed.parent / "missing.xlsm"), str(big), *argv, "--json"]) == 2
     out, err = capsys.readouterr()
     assert err.splitlines() == [LIMIT_LINE]
-    import json
-
-    assert [(r["workbook"], r["ok"]) for r in json.loads(out)] == [("book.xlsm", True), ("missing.xlsm", False)]
+    assert [(r["workbook"], r["ok"], "errors" in r) for r in json.loads(out)] == [
+        ("book.xlsm", True, False), ("missing.xlsm", False, False), ("big.xlsm", False, True)]  # (its refusal's)
     assert main(["validate", str(seed), str(seed.parent / "missing.xlsm"), *argv]) == 1  # a finding: 1
     assert main(["validate", str(seed), *argv]) == 0
     capsys.readouterr()

@@ -11,8 +11,9 @@ file in use (:class:`~xlpy.engine.errors.Busy`: open in Excel, another xlpy
 writing it, a tally still being written), which the same command may pass
 later.  Given several workbooks,
 ``validate`` reports each (one over a package limit by its line on standard
-error) and exits with the worst status: 2, else 1, else 3 (a workbook only in
-use), else 0.
+error, and under ``--json`` by its object in the list, with the ``errors`` of
+its refusal) and exits with the worst status: 2, else 1, else 3 (a workbook
+only in use), else 0.
 """
 
 from __future__ import annotations

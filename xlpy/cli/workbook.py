@@ -17,7 +17,7 @@ from ..engine.errors import Busy, InputError, InputErrors, XlpyError
 from ..files.recorded import SEED_OFFER  # the offer the README's first command builds when given none
 from ..workbook.libreoffice import ci_set  # (standard library only: the options' default needs it at start)
 from .commands import (EXIT_BUSY, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command, drop_standard_output,
-                       flush_output, refuse_unrecordable, refused, report_lost, warn)
+                       flush_output, refusal_json, refuse_unrecordable, refused, report_lost, warn)
 
 
 def seed_offer_path() -> Path:
@@ -85,9 +85,9 @@ def _status(reports) -> int:
 
 def _print_findings(reports, as_json: bool) -> None:
     if as_json:
-        print(json.dumps([r.to_dict() for r in reports], indent=2))
+        print(json.dumps([_report_json(r) for r in reports], indent=2))
     else:
-        for r in reports:
+        for r in (r for r in reports if not r.refused):  # (a workbook refused: its lines on standard error only)
             for f in r.findings:
                 print(str(f))
             for n in r.notes:
@@ -95,6 +95,15 @@ def _print_findings(reports, as_json: bool) -> None:
             legs = ", ".join(f"{leg} {r.versions[leg]}" if leg in r.versions else leg for leg in r.legs_run) or "none"
             print(f"{r.workbook}: {r.verdict} ({r.cells_compared} figures compared; recalculated by: {legs})")
     flush_output()  # (here, where build can say a report lost to a full disk was of a workbook written)
+
+
+def _report_json(r) -> dict:
+    """A workbook's object in ``validate --json``: its report's; a workbook refused has the ``status`` and ``errors``
+    of a refusal too (:func:`~xlpy.cli.commands.refusal_json`: each line of standard error), no findings."""
+    if not r.refused:
+        return r.to_dict()
+    return r.to_dict() | refusal_json(r.refused, EXIT_BUSY if all(isinstance(p, Busy) for p in r.refused) else
+                                      EXIT_INPUT)
 
 
 def _say_now(line: str) -> None:

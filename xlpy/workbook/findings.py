@@ -65,12 +65,15 @@ class Report:
         timespec="seconds").replace("+00:00", "Z"))  # UTC, ISO 8601: when the validation began
 
     changed: bool = False  # the file changed while it was validated: the report is of no one version of it
+    #: The problems that refused the workbook (over a package limit, unreadable, in use): it was not validated, its
+    #: lines are on standard error, and ``validate --json`` gives them as its ``errors``.
+    refused: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        """No finding, and of one version of the file (one that changed while it was validated is not: a script
-        checking ``ok`` took it for valid)."""
-        return not self.findings and not self.changed
+        """No finding, of one version of the file (one that changed while it was validated is not: a script
+        checking ``ok`` took it for valid), and not refused."""
+        return not self.findings and not self.changed and not self.refused
 
     @property
     def verdict(self) -> str:

@@ -25,7 +25,8 @@ def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, 
                   refused=None) -> list[Report]:
     """Validate several workbooks, with a progress bar when there are more than one. The offer file is read once
     (bad, it is refused for all); with *refused*, a workbook refused as bad input (over a package limit,
-    unreadable) is handed to it (its :class:`InputError` or :class:`InputErrors`), and the others validated."""
+    unreadable) is handed to it (its :class:`InputError` or :class:`InputErrors`), its place in the reports held
+    by one of no findings whose ``refused`` are its problems, and the others validated."""
     from . import progress as bars
 
     paths = list(paths)
@@ -45,6 +46,11 @@ def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, 
 
         paths = tqdm(paths, desc="validating", unit="workbook", file=bars._stream(), position=1, leave=False)
     reports = []
+
+    def refuse(exc, p, label) -> None:
+        refused(exc)
+        reports.append(Report(label, [], [], [], path=str(p), refused=list(getattr(exc, "problems", (exc,)))))
+
     try:
         for p, label in zip(paths, labels):
             try:
@@ -56,18 +62,18 @@ def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, 
             except (InputError, InputErrors) as exc:
                 if refused is None:
                     raise
-                refused(exc)
+                refuse(exc, p, label)
             except PackageError as exc:  # a part it cannot read as it must, named: that workbook alone refused
                 if refused is None:
                     raise
                 where = exc.where.removeprefix(f"{Path(p).name}: ").removeprefix(Path(p).name)
-                refused(InputError(label + (f": {where}" if where else ""), None,
-                                   f"{exc.reason}; it was not validated", show_value=False))
+                refuse(InputError(label + (f": {where}" if where else ""), None, f"{exc.reason}; it was not validated",
+                                  show_value=False), p, label)
             except (*DAMAGE, *XML_ERRORS) as exc:  # a damaged part, or one not XML to be read, met past the opening
                 said = refused_part(p, label, exc, "it was not validated")
                 if refused is None or said is exc:  # (not this workbook's: raised as it was)
                     raise said from None
-                refused(said)
+                refuse(said, p, label)
     finally:
         if progress:
             paths.close()
