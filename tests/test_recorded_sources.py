@@ -541,6 +541,12 @@ def test_a_build_from_a_count_file_says_a_count_it_has_no_column_for_is_taken_as
     assert ("xlpy build: warning: counts.csv: has no guaranteed delivery column: its count is taken as 0, where "
             "History's last row records 3,500 (add the column if the agent's count has any)") in err
     assert err.count("has no guaranteed delivery column") == 1, err  # (that line in place of the plain one)
+    # --json's results say it as its warnings do: the plain line was kept in results.warnings
+    assert main(["build", "offer.toml", "-o", "new.xlsm", "--history-from", "old.xlsm", "--no-validate", "--force",
+                 "--no-backup", "--json"]) == 0
+    built = json.loads(capsys.readouterr().out)
+    assert [w for w in built["results"]["warnings"] if "guaranteed delivery" in w] == [
+        w for w in built["warnings"] if "guaranteed delivery" in w] and "History's last row" in built["warnings"][0]
     # compute, release and entries read the same offer file: they say it too (compute --json in its warnings)
     for command in (["compute", "offer.toml"], ["release", "offer.toml"], ["entries", "offer.toml"]):
         assert main(command) == 0

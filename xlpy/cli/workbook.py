@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import errno
 import json
 import os
@@ -508,9 +509,10 @@ def run_build(args: argparse.Namespace) -> int:
         if not args.json:
             _say_now(_built_line(out, offer, results, f"{_kept(kept, out)}{_removed(pruned, args.keep)}"
                                  f"{_carried(args.history_from, history)}"))
-        # as compute says them (a preliminary count, proration, a fraction's price), and as entries says its own
-        warnings = (_count_file_said(offer, list(results.warnings), history)
-                    + entry_warnings(offer, results, len(results.exchanges)) + left + ahead)
+        # as compute says them (a preliminary count, proration, a fraction's price; --json's results too), and as
+        # entries says its own
+        results = dataclasses.replace(results, warnings=tuple(_count_file_said(offer, list(results.warnings), history)))
+        warnings = list(results.warnings) + entry_warnings(offer, results, len(results.exchanges)) + left + ahead
         warn(args, warnings)
         if args.no_validate:
             return (_print_built(out, results, None, kept, _carried_json(args, history), pruned, warnings)
