@@ -394,6 +394,12 @@ def test_main_takes_paths_and_names_an_argument_that_is_neither_text_nor_a_path(
     err = capsys.readouterr().err
     assert err.startswith("xlpy: argv: must be a list of arguments, one item each (['validate', 'book.xlsm']), not "
                           "one text, got 'compute ") and err.endswith("(see xlpy --help)\n"), err
+    # ... and with --json in that text, said as JSON too (a script parsing the output met nothing there)
+    said, lines = _json_and_lines(capsys, "compute --json offer.toml", 2)
+    assert [(e["field"], e["reason"]) for e in said["errors"]] == [
+        ("argv", "must be a list of arguments, one item each (['validate', 'book.xlsm']), not one text")], lines
+    assert main(["compute", "--nope"]) == 2  # (asked of that call only: the next one's usage error is not JSON)
+    assert capsys.readouterr().out == ""
 
 
 def test_bytes_this_system_cannot_decode_are_a_usage_error_not_a_traceback(monkeypatch):

@@ -220,7 +220,11 @@ def _main(argv: Sequence[str | bytes | os.PathLike] | None) -> int:
     if isinstance(argv, (str, bytes, os.PathLike)):  # (one text, not a list: it would be split into its characters)
         shown, why = repr(argv if len(str(argv)) <= 60 else f"{str(argv)[:57]}..."), "must be a list of arguments, " \
             "one item each (['validate', 'book.xlsm']), not one text"
-        parser.error(f"argv: {why}, got {shown}", {"field": "argv", "value": shown, "reason": why})
+        token = _GIVEN.set(tuple((_text(argv) or "").split()))  # (a --json in it: the usage error said as JSON)
+        try:
+            parser.error(f"argv: {why}, got {shown}", {"field": "argv", "value": shown, "reason": why})
+        finally:
+            _GIVEN.reset(token)
     values = list(sys.argv[1:] if argv is None else argv)
     given = [_text(a) for a in values]
     token = _GIVEN.set(tuple(t or "" for t in given))
