@@ -406,7 +406,8 @@ class SavedMismatch:
         self.where, self.label, self.saved, self.engine, self.expect = where, label, saved, engine, expect
 
 
-#: A file whose saved values differ in at least this share of the figures looks saved before recalculation.
+#: A file whose saved values differ in at least this share of the figures, or of the top-level figures apart
+#: from the holder table's lines (:func:`verdict`), looks saved before recalculation.
 STALE_SHARE = 0.25
 
 
@@ -663,10 +664,11 @@ SAVED_EITHER = ("the workbook calculates by hand (Formulas, Calculation Options:
 
 
 def saved_whys(mismatches: list[SavedMismatch], rows: list[SavedMismatch], typed: Sequence[str],
-               moved: dict[str, bool], compared: int, blank: int, full_calc: bool, manual: bool = False
+               moved: dict[str, bool], compared: tuple[int, int], blank: int, full_calc: bool, manual: bool = False
                ) -> tuple[list[tuple[SavedMismatch, str]], list[str]]:
-    """The saved differences (*mismatches*, then the holder table's *rows*) to show, each with why it differs, and
-    the notes counting those not shown.
+    """The saved differences (*mismatches* of the top-level figures, then the holder table's *rows*; *compared*:
+    how many of each were compared, for the :func:`verdict`) to show, each with why it differs, and the notes
+    counting those not shown.
 
     With values typed over the formulas *typed*, a difference follows from them only where a recalculation of
     the workbook moves that cell too (*moved*: ``sheet!cell`` -> True where one finds it differing from the
@@ -677,9 +679,9 @@ def saved_whys(mismatches: list[SavedMismatch], rows: list[SavedMismatch], typed
     following are shown :data:`SAVED_TABLE_SHOWN` a column, a note counting the rest.
     """
     state = {m.where: moved.get(m.where) if typed else False for m in chain(mismatches, rows)}
-    others = [m for m in chain(mismatches, rows) if state[m.where] is not True]
-    why = {"stale": SAVED_STALE, "either": SAVED_EITHER}.get(verdict(others, compared, blank, full_calc, manual),
-                                                             SAVED_DOCTORED)
+    others, other_rows = ([m for m in found if state[m.where] is not True] for found in (mismatches, rows))
+    why = {"stale": SAVED_STALE, "either": SAVED_EITHER}.get(
+        verdict(others, compared[0], blank, full_calc, manual, other_rows, compared[1]), SAVED_DOCTORED)
     maybe = f"{typed_over_why(typed, may=True)}; no recalculation ran to tell, and if it does not follow, {why}" \
         if typed else why
     shown: dict[str, int] = {}
@@ -717,13 +719,23 @@ def _alike(e, recalculated, saved, agrees: Callable[[object, object], bool]) -> 
         return False
 
 
-def verdict(mismatches: list, compared: int, blank: int, full_calc: bool, manual: bool = False) -> str:
+def verdict(mismatches: list, compared: int, blank: int, full_calc: bool, manual: bool = False,
+            rows: Sequence = (), table: int = 0) -> str:
     """``stale`` (the file looks saved before it was recalculated: many figures differ, or some hold none
     while it asks to be recalculated on open), ``doctored`` (a few saved figures differ), or, in a workbook whose
     calculation is *manual*, ``either`` for those few: there a figure saved behind an input typed since is what
-    Excel saves, and one edited inside the file looks the same."""
-    stale = bool(mismatches) and (len(mismatches) >= STALE_SHARE * compared or bool(blank and full_calc))
-    return "stale" if stale else "either" if manual and mismatches else "doctored"
+    Excel saves, and one edited inside the file looks the same.
+
+    Many: :data:`STALE_SHARE` of the *compared* top-level figures (*mismatches* differ), or of all the figures,
+    the *table* cells of the holder table's lines compared too (*rows* differ).  The top-level figures' share is
+    taken apart: a long table's lines are most of the figures, and an edit saved before recalculation that moves
+    every total but few lines was called doctored in a long table, stale in a short one (review).  The table's
+    lines are judged in the whole: its few lines beside the top-level figures agreeing (a line edited in a short
+    table) are not a stale file."""
+    found = len(mismatches) + len(rows)
+    many = found >= STALE_SHARE * (compared + table) or (bool(mismatches) and len(mismatches) >= STALE_SHARE * compared)
+    stale = bool(found) and (many or bool(blank and full_calc))
+    return "stale" if stale else "either" if manual and found else "doctored"
 
 
 def manual_calculation(wb) -> bool:

@@ -401,6 +401,7 @@ def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes:
         notes.append(f"saved values: {', '.join(cent_apart)} {CENT_APART}")
     rows, more = saved_values.compare_holder_table(path, lay, offer, results, _same, Expect) \
         if lay is not None else ([], (0, 0))
+    regions = (compared, more[0])  # (the top-level figures, the holder table's line cells: the verdict's shares)
     compared, blank = compared + more[0], blank + more[1]
     full_calc = bool(getattr(wb.calculation, "fullCalcOnLoad", False))
     at, at_note = len(findings), len(notes)
@@ -409,7 +410,7 @@ def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes:
                      "it was calculated); the application calculates them when it opens the file")
 
     def word(moved: dict[str, bool]) -> None:
-        shown, rest = saved_values.saved_whys(mismatches, rows, typed, moved, compared, blank, full_calc,
+        shown, rest = saved_values.saved_whys(mismatches, rows, typed, moved, regions, blank, full_calc,
                                               saved_values.manual_calculation(wb))
         findings[at:at] = [Finding(book, m.where, f"{m.label}: saved value differs from the engine; {why}",
                                    engine_figure(m.engine), _show(m.saved), "saved") for m, why in shown]
