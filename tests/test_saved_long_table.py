@@ -1,10 +1,12 @@
-"""A long holder table's saved values: the stale verdict, whatever the table's length.
+"""A long holder table's saved values: the stale verdict, and the counts of what follows from values typed over.
 
 A workbook's saved figures are compared with the engine's: the top-level figures (Results, Check, the Release,
 the Sensitivity grid...) and, line by line, the holder table's formula columns, which in a workbook of a long tally
 are nearly all of them.  An input edited and saved before recalculation moves every total and few lines: the file
 reads stale whatever the table's length (review: the share was taken over every line's cells too, and a long
-table called each of those totals doctored), while a few figures edited inside the file stay doctored.
+table called each of those totals doctored), while a few figures edited inside the file stay doctored.  Values
+typed over thousands of the table's formulas: the figures following from them count them all, not the ten a
+column the structure check names.
 """
 
 from __future__ import annotations
@@ -135,3 +137,50 @@ def test_the_verdict_takes_the_top_level_figures_share_apart_from_the_tables_lin
     assert verdict([], top, 0, False, rows=[x] * 160_000, table=cells) == "stale"  # a quarter of the lines
     assert verdict([x] * 32, top, 0, False) == "stale" and verdict([x] * 31, top, 0, False) == "doctored"
     assert verdict([x], top, 1, True, rows=[], table=cells) == "stale"  # a figure saved without its value
+
+
+def _accepted(n: int, formula_from: int | None = None) -> dict[str, str]:
+    """The first *n* lines' Accepted cells (``J21``...) -> what is typed over each: 0, or from line *formula_from*
+    on a formula of one's own (``=I21``)."""
+    return {f"J{21 + i}": "<f>I{}</f>".format(21 + i) if formula_from is not None and i >= formula_from else
+            "<v>0</v>" for i in range(n)}
+
+
+def _type_over(path: Path, cells: dict[str, str]) -> None:
+    """Each Tenders cell of *cells* holding, in place of the table's formula (and its saved value), what is given:
+    a value (``<v>0</v>``) or a formula of its own."""
+    _edit(path, "Tenders", cells, pattern=r'<c r="{ref}"( s="\d+")?[^>]*>.*?</c>', to=r'<c r="{ref}"\g<1>>{value}</c>')
+
+
+def test_values_typed_over_a_long_column_are_counted_in_full_by_the_figures_following(books, tmp_path):
+    """Review: 1,200 values typed over Accepted, and each figure following said "typed over 10 formulas
+    (Tenders!J21, Tenders!J22 and 8 more": the ten the structure check names."""
+    path = _copy(books["long"], tmp_path)
+    _type_over(path, _accepted(LONG))
+    _edit(path, "Results", {"C9": "0"})  # UnitsAccepted saved as the workbook computes it now
+    report = validate(path, legs=())
+    assert [f.what for f in report.findings if f.leg == "structure"][-1].startswith(
+        f"{LONG - 10} more row(s) of this column differ from the layout")
+    assert [(f.where, f.what.split("; ", 1)[1]) for f in report.findings if f.leg == "saved"] == [(
+        "Results!C9", f"it may follow from the values typed over {LONG:,} formulas (Tenders!J21, Tenders!J22 and "
+        f"{LONG - 2:,} more; the workbook computes from those values, the engine from the inputs): put the formulas "
+        f"back, then validate again; no recalculation ran to tell, and if it does not follow, "
+        f"{saved_values.SAVED_DOCTORED}")]
+
+
+def test_formulas_of_ones_own_past_the_named_rows_are_said_with_the_values(books, tmp_path):
+    """Ten values named, then formulas of one's own in every other row: the figures following name both causes
+    and count every cell; the note counting the figures not shown names both causes too."""
+    path = _copy(books["long"], tmp_path)
+    _type_over(path, _accepted(LONG, formula_from=10))
+    report = validate(path, legs=("formulas",))
+    assert {f.what for f in report.findings if f.leg == "structure" and f.where[9:].isdigit()} == {
+        saved_values.TYPED_OVER}  # (the ten named: Tenders!J21 ...)
+    follows = [f for f in report.findings if f.leg == "formulas"]
+    assert follows and all(
+        f"; it follows from the values typed over, or formulas changed, in {LONG:,} cells (Tenders!J21, "
+        f"Tenders!J22 and {LONG - 2:,} more; " in f.what for f in follows), follows[0].what
+    rest = [n for n in report.notes if "following from" in n]
+    assert len(rest) == 1 and re.fullmatch(r"formulas leg: \d+ more figure\(s\) differ from the engine, following "
+                                           r"from the values typed over formulas, or the formulas changed \(the first "
+                                           r"10 are shown\)", rest[0]), rest

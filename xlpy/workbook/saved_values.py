@@ -597,15 +597,29 @@ CHANGED = "formula differs from the layout"
 
 class Overridden(list):
     """The cells (``sheet!cell``) whose layout formula the workbook does not hold, in the findings' order: a value
-    typed over it, or another formula (those in :attr:`changed`). The figures that follow from them say so."""
+    typed over it, or another formula (those in :attr:`changed`). The figures that follow from them say so.
+    :attr:`more` counts those of a table's column past the rows its findings name (:attr:`more_changed` of them
+    holding another formula), so that the figures following say how many there are, not how many are named."""
 
     changed: frozenset = frozenset()
+    more = more_changed = 0
 
     @classmethod
-    def of(cls, findings) -> "Overridden":
+    def of(cls, findings, more: int = 0, more_changed: int = 0) -> "Overridden":
         out = cls(f.where for f in findings if f.what in (TYPED_OVER, CHANGED))
         out.changed = frozenset(f.where for f in findings if f.what == CHANGED)
+        out.more, out.more_changed = more, more_changed
         return out
+
+
+def _counted(cells: Sequence[str]) -> tuple[int, int]:
+    """(how many formula cells *cells* stands for, those not named too; how many of them hold another formula):
+    *cells* as :func:`typed_over_why` takes them (:class:`xlpy.workbook.typed_ids.WithIds`: its formulas)."""
+    cells = getattr(cells, "formulas", cells)
+    return (len(cells) + getattr(cells, "more", 0),
+            len(getattr(cells, "changed", ())) + getattr(cells, "more_changed", 0))
+
+
 #: Findings shown per leg of the differences that follow from values typed over formulas; a note counts the rest.
 TYPED_OVER_SHOWN = 10
 
@@ -618,25 +632,25 @@ def typed_over_why(cells: Sequence[str], may: bool = False) -> str:
     follows = "it may follow" if may else "it follows"
     if getattr(cells, "ids", ()):  # holder ids no agent meant among them (:class:`xlpy.workbook.typed_ids.WithIds`)
         return cells.why(follows, lambda formulas: typed_over_why(formulas, may))
-    changed = getattr(cells, "changed", frozenset())
+    n, changed = _counted(cells)  # (review: 3,000 typed over a column were "10 formulas", as many as named)
     if changed:  # (QA: a formula edited, not typed over, had every figure after it called doctored)
-        return _changed_why(cells, changed, follows)
-    if len(cells) == 1:
+        return _changed_why(cells, n, changed, follows)
+    if n == 1:
         return (f"{follows} from the value typed over the formula of {cells[0]} (the workbook computes from that "
                 "value, the engine from the inputs): put the formula back, then validate again")
-    named = " and ".join(cells) if len(cells) == 2 else f"{cells[0]}, {cells[1]} and {len(cells) - 2} more"
-    return (f"{follows} from the values typed over {len(cells)} formulas ({named}; the workbook computes from "
+    named = " and ".join(cells) if n == 2 else f"{cells[0]}, {cells[1]} and {n - 2:,} more"
+    return (f"{follows} from the values typed over {n:,} formulas ({named}; the workbook computes from "
             "those values, the engine from the inputs): put the formulas back, then validate again")
 
 
-def _changed_why(cells: Sequence[str], changed: frozenset, follows: str) -> str:
-    """:func:`typed_over_why` where some of *cells* hold another formula (*changed*), not a value."""
-    if len(cells) == 1:
+def _changed_why(cells: Sequence[str], n: int, changed: int, follows: str) -> str:
+    """:func:`typed_over_why` where *changed* of the *n* cells (*cells* named) hold another formula, not a value."""
+    if n == 1:
         return (f"{follows} from the formula changed in {cells[0]} (the workbook computes by that formula, the "
                 "engine by the layout's): put the layout's formula back, then validate again")
-    named = " and ".join(cells) if len(cells) == 2 else f"{cells[0]}, {cells[1]} and {len(cells) - 2} more"
-    what = "formulas changed" if len(changed) == len(cells) else "values typed over, or formulas changed,"
-    return (f"{follows} from the {what} in {len(cells)} cells ({named}; the workbook computes from what they "
+    named = " and ".join(cells) if n == 2 else f"{cells[0]}, {cells[1]} and {n - 2:,} more"
+    what = "formulas changed" if changed == n else "values typed over, or formulas changed,"
+    return (f"{follows} from the {what} in {n:,} cells ({named}; the workbook computes from what they "
             "hold, the engine by the layout): put the layout's formulas back, then validate again")
 
 
@@ -645,8 +659,8 @@ def typed_over_rest(shown: int, what: str, cells: Sequence[str] = ()) -> str | N
     ``saved value(s)``; *cells*: their causes, :class:`Overridden`), or None when all are shown."""
     if shown <= TYPED_OVER_SHOWN:
         return None
-    changed = len(getattr(cells, "changed", ()))
-    causes = "the values typed over formulas" if not changed else "the formulas changed" if changed == len(cells) \
+    n, changed = _counted(cells)
+    causes = "the values typed over formulas" if not changed else "the formulas changed" if changed == n \
         else "the values typed over formulas, or the formulas changed"
     causes = cells.causes(causes) if getattr(cells, "ids", ()) else causes  # (holder ids no agent meant)
     return (f"{shown - TYPED_OVER_SHOWN} more {what} differ from the engine, following from {causes} (the first "

@@ -178,10 +178,11 @@ def _shadowing_names(book: str, wb, lay: Layout, findings: list[Finding]) -> Non
                                         "no such name: delete it in the Name Manager", dn.attr_text))
 
 
-def _structure_first(book: str, wb, lay: Layout, findings: list[Finding], shifted=()) -> bool:
+def _structure_first(book: str, wb, lay: Layout, findings: list[Finding], shifted=(), unnamed=None) -> bool:
     """Sheets, names, links and every formula; True when each table row holds the layout's.  *shifted*: the sheets
     whose named cells a row inserted or deleted moved (:func:`~xlpy.workbook.table_edits.rows_moved_on`), each told
-    first, in one finding: its names and formulas one row off are not told again."""
+    first, in one finding: its names and formulas one row off are not told again.  *unnamed*, ``[0, 0]``, counts
+    the table cells differing past those named (and of them, those holding another formula)."""
     for title in SHEETS:
         if title not in wb.sheetnames:
             findings.append(Finding(book, title, "sheet is missing", title,
@@ -239,6 +240,8 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding], shifte
                     if differ <= TABLE_ROWS_SHOWN:
                         _differs(book, findings, spec.sheet, f"{letter}{row}", want, got)
                         shifted = shifted or _another_rows(spec, row, got)
+                    elif unnamed is not None:  # (the figures following from them say how many: Overridden)
+                        unnamed[0], unnamed[1] = unnamed[0] + 1, unnamed[1] + (isinstance(got, str) and got[:1] == "=")
                 tables_ok = False
             elif cell.data_type != "f":
                 tables_ok = False
@@ -548,8 +551,8 @@ def _validate(path: Path, offer_path, legs, require_libreoffice: bool, label: st
     # LibreOffice is recalculating, and its findings come before the inputs' as always.
     shifted = _shifted(wb, lay)
     with progress.step(f"{book}: structure"):
-        tables_ok = _structure_first(book, wb, lay, findings, shifted)
-    typed = saved_values.Overridden.of(findings)  # values typed over formulas, or formulas changed
+        tables_ok = _structure_first(book, wb, lay, findings, shifted, unnamed := [0, 0])
+    typed = saved_values.Overridden.of(findings, *unnamed)  # values typed over formulas, or formulas changed
     later: list[Finding] = []  # findings of the inputs and the engine, reported after the structure's
     rest_done = False
 
