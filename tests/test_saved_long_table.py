@@ -6,11 +6,13 @@ are nearly all of them.  An input edited and saved before recalculation moves ev
 reads stale whatever the table's length (review: the share was taken over every line's cells too, and a long
 table called each of those totals doctored), while a few figures edited inside the file stay doctored.  Values
 typed over thousands of the table's formulas: the figures following from them count them all, not the ten a
-column the structure check names.
+column the structure check names, and a refresh from a shorter tally counts apart those it replaced and those it
+cleared with the rows past the table's new end.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import shutil
@@ -184,3 +186,23 @@ def test_formulas_of_ones_own_past_the_named_rows_are_said_with_the_values(books
     assert len(rest) == 1 and re.fullmatch(r"formulas leg: \d+ more figure\(s\) differ from the engine, following "
                                            r"from the values typed over formulas, or the formulas changed \(the first "
                                            r"10 are shown\)", rest[0]), rest
+
+
+def test_a_refresh_from_a_shorter_tally_counts_apart_the_values_it_replaced_and_those_it_cleared(books, tmp_path,
+                                                                                                 capsys):
+    """1,200 values typed over Accepted, refreshed from a tally of 400 lines: ten named, then 390 more replaced
+    by the formula and 800 cleared with the rows past the table's new end.  Review: "1,190 more ... were replaced
+    by the table's formulas", the 800 cleared among them."""
+    path = _copy(books["long"], tmp_path)
+    _type_over(path, _accepted(LONG))
+    lines = (tmp_path / "tally.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "short.csv").write_text("".join(lines[:401]), encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["refresh", str(path), "--tally", str(tmp_path / "short.csv"), "--no-backup", "--json"]) == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert [n for n in notes if n.startswith("Tenders: ") and "more values or formulas" in n] == [
+        "Tenders: 390 more values or formulas typed over formulas of tblTenders were replaced by the table's "
+        "formulas",
+        "Tenders: 800 more values or formulas typed over formulas of tblTenders were cleared with the rows past "
+        "the table's new end (row 420)"]
+    assert sum(n.startswith("Tenders!J") and "was replaced by the formula" in n for n in notes) == 10

@@ -78,9 +78,13 @@ def typed_over(book, sheet: str, table: Table, new_last: int | None = None) -> l
             continue
         shown = f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else repr(v)
         lines.append(f"{sheet}!{ref}: the value typed over its formula ({shown}) was replaced by the formula")
-    if len(cells) > SHOWN:
-        lines.append(f"{sheet}: {len(cells) - SHOWN:,} more values or formulas typed over formulas of {table.name} "
-                     "were replaced by the table's formulas")
+    cleared = sum(new_last is not None and _row_of(ref) > new_last for ref, _ in cells[SHOWN:])
+    if len(cells) - SHOWN - cleared > 0:  # (review: those cleared with the rows past the end were said replaced)
+        lines.append(f"{sheet}: {len(cells) - SHOWN - cleared:,} more values or formulas typed over formulas of "
+                     f"{table.name} were replaced by the table's formulas")
+    if cleared:
+        lines.append(f"{sheet}: {cleared:,} more values or formulas typed over formulas of {table.name} were cleared "
+                     f"with the rows past the table's new end (row {new_last})")
     return lines
 
 
