@@ -162,7 +162,7 @@ def test_values_typed_over_a_long_column_are_counted_in_full_by_the_figures_foll
     _edit(path, "Results", {"C9": "0"})  # UnitsAccepted saved as the workbook computes it now
     report = validate(path, legs=())
     assert [f.what for f in report.findings if f.leg == "structure"][-1].startswith(
-        f"{LONG - 10} more row(s) of this column differ from the layout")
+        f"{LONG - 10:,} more row(s) of this column differ from the layout")
     assert [(f.where, f.what.split("; ", 1)[1]) for f in report.findings if f.leg == "saved"] == [(
         "Results!C9", f"it may follow from the values typed over {LONG:,} formulas (Tenders!J21, Tenders!J22 and "
         f"{LONG - 2:,} more; the workbook computes from those values, the engine from the inputs): put the formulas "
@@ -183,7 +183,7 @@ def test_formulas_of_ones_own_past_the_named_rows_are_said_with_the_values(books
         f"; it follows from the values typed over, or formulas changed, in {LONG:,} cells (Tenders!J21, "
         f"Tenders!J22 and {LONG - 2:,} more; " in f.what for f in follows), follows[0].what
     rest = [n for n in report.notes if "following from" in n]
-    assert len(rest) == 1 and re.fullmatch(r"formulas leg: \d+ more figure\(s\) differ from the engine, following "
+    assert len(rest) == 1 and re.fullmatch(r"formulas leg: [\d,]+ more figure\(s\) differ from the engine, following "
                                            r"from the values typed over formulas, or the formulas changed \(the first "
                                            r"10 are shown\)", rest[0]), rest
 

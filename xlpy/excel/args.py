@@ -142,7 +142,7 @@ def cell_message(exc: Exception, renames: Mapping[str, str] | None = None, tail:
     """
     more = len(exc.problems) - 1 if isinstance(exc, InputErrors) and exc.problems else 0
     if more:
-        tail = f" (and {more} more problem{'s' if more > 1 else ''})" + tail
+        tail = f" (and {more:,} more problem{'s' if more > 1 else ''})" + tail
     if isinstance(exc, InputErrors) and exc.problems:
         exc = exc.problems[0]
     if isinstance(exc, InputError):

@@ -663,7 +663,7 @@ def typed_over_rest(shown: int, what: str, cells: Sequence[str] = ()) -> str | N
     causes = "the values typed over formulas" if not changed else "the formulas changed" if changed == n \
         else "the values typed over formulas, or the formulas changed"
     causes = cells.causes(causes) if getattr(cells, "ids", ()) else causes  # (holder ids no agent meant)
-    return (f"{shown - TYPED_OVER_SHOWN} more {what} differ from the engine, following from {causes} (the first "
+    return (f"{shown - TYPED_OVER_SHOWN:,} more {what} differ from the engine, following from {causes} (the first "
             f"{TYPED_OVER_SHOWN} are shown)")
 
 
@@ -708,7 +708,7 @@ def saved_whys(mismatches: list[SavedMismatch], rows: list[SavedMismatch], typed
                 continue
         out.append((m, typed_over_why(typed) if state[m.where] else why if state[m.where] is False else maybe))
     notes = [rest] if (rest := typed_over_rest(shown.pop("typed", 0), "saved value(s)", typed)) else []
-    notes += [f"{n - SAVED_TABLE_SHOWN} more saved value(s) of {column} differ from the engine "
+    notes += [f"{n - SAVED_TABLE_SHOWN:,} more saved value(s) of {column} differ from the engine "
               f"(the first {SAVED_TABLE_SHOWN} are shown)" for column, n in shown.items() if n > SAVED_TABLE_SHOWN]
     return out, notes
 

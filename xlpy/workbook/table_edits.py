@@ -542,7 +542,7 @@ def extent_note(sheet: str, table: Table, held: tuple[int, int] | None, off: Seq
         moved.append(f"the table {table.name} spanned rows {held[0]}:{held[1]} (the layout's: {table.header_row}:"
                      f"{table.last_row})")
     if off:
-        names = ", ".join(off) if len(off) <= 3 else f"{off[0]}, {off[1]} and {len(off) - 2} more"
+        names = ", ".join(off) if len(off) <= 3 else f"{off[0]}, {off[1]} and {len(off) - 2:,} more"
         moved.append(f"the names {names} pointed at other rows")
     if not moved:
         return None

@@ -249,7 +249,7 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding], shifte
             why = "; they look like other rows' formulas: rows inserted or deleted inside the table " \
                   "(xlpy refresh rewrites it)" if shifted else ""
             findings.append(Finding(book, f"{spec.sheet}!{letter}{spec.first_row}:{letter}{spec.last_row}",
-                                    f"{differ - TABLE_ROWS_SHOWN} more row(s) of this column differ from the layout "
+                                    f"{differ - TABLE_ROWS_SHOWN:,} more row(s) of this column differ from the layout "
                                     f"(the first {TABLE_ROWS_SHOWN} are shown){why}"))
     for (sheet, ref), want in formula_cells(lay, tables=False).items():  # the other formulas
         if sheet in wb.sheetnames and not same_formula(got := wb[sheet][ref].value, want):
