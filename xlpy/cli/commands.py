@@ -12,13 +12,15 @@ import errno
 import os
 import signal
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from ..engine.errors import Busy, InputError
 from ..files.safety import DEFAULTS, configure, reset
 
 __all__ = ["EXIT_BUSY", "EXIT_FINDINGS", "EXIT_INPUT", "EXIT_OK", "COMMANDS", "Terminated", "add_limit_options", "command",
-           "configure_from", "drop_standard_output", "flush_output", "no_room", "refuse_empty", "refused",
+           "configure_from", "drop_standard_output", "flush_output", "in_temporary", "no_room", "not_written", "refuse_empty", "refused",
            "refusal_json", "report_lost", "restore_standard_output", "say_json", "standard_output_full",
            "text_arguments", "warn"]
 
@@ -275,3 +277,29 @@ def standard_output_full() -> bool:
     except (AttributeError, OSError, ValueError):  # (no file behind it: a test's capture, closed, or Windows)
         return False
     return stat.S_ISREG(st.st_mode) and free.f_bavail * free.f_frsize < 1 << 20
+
+
+def in_temporary(path: Path) -> bool:
+    """Whether *path* is in the temporary folder (``TMPDIR``), where a build and a validation work."""
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(tempfile.gettempdir()))
+
+
+def not_written(out: Path, exc: OSError) -> InputError:
+    """``--output`` could not be written: why, and where when the failure was in another folder (the temporary
+    folder full: ``cannot be written (No space left on device in /tmp; free space there, or set TMPDIR ...)``)."""
+    from ..workbook.locks import BackupNotWritten
+
+    if isinstance(exc, BackupNotWritten):  # the workbook is as it was: only its copy could not be made
+        full = "free space, or " if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)) else ""
+        return InputError("--output", str(out), f"was not replaced: its backup {Path(exc.filename).name} cannot be "
+                          f"written ({exc.strerror}); {full}build without a backup (--no-backup)")
+    why = exc.strerror or str(exc)
+    where = Path(os.fsdecode(exc.filename)) if exc.filename is not None else None
+    base = Path(os.path.realpath(out if out.is_dir() else out.parent))
+    if where is not None and not Path(os.path.realpath(where)).is_relative_to(base):
+        why += f" in {where}"
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            why += "; free space there" + (", or set TMPDIR to a folder with room" if in_temporary(where) else "")
+    from ..files.safety import held_hint, in_use
+
+    return (Busy if in_use(exc) else InputError)("--output", str(out), f"cannot be written ({why}{held_hint(exc)})")

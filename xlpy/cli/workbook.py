@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import errno
 import json
 import os
 import sys
-import tempfile
 import tomllib
 import zipfile
 from collections.abc import Callable
@@ -18,7 +16,7 @@ from ..engine.errors import Busy, InputError, InputErrors, XlpyError
 from ..files.recorded import SEED_OFFER  # the offer the README's first command builds when given none
 from ..workbook.libreoffice import ci_set  # (standard library only: the options' default needs it at start)
 from .commands import (EXIT_BUSY, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command, drop_standard_output,
-                       flush_output, refusal_json, refuse_unrecordable, refused, report_lost, warn)
+                       flush_output, not_written, refusal_json, refuse_unrecordable, refused, report_lost, warn)
 
 
 def seed_offer_path() -> Path:
@@ -393,32 +391,6 @@ def _in_offer_file(problem: InputError, name: str, offer) -> InputError:
 
 
 
-def in_temporary(path: Path) -> bool:
-    """Whether *path* is in the temporary folder (``TMPDIR``), where a build and a validation work."""
-    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(tempfile.gettempdir()))
-
-
-def not_written(out: Path, exc: OSError) -> InputError:
-    """``--output`` could not be written: why, and where when the failure was in another folder (the temporary
-    folder full: ``cannot be written (No space left on device in /tmp; free space there, or set TMPDIR ...)``)."""
-    from ..workbook.locks import BackupNotWritten
-
-    if isinstance(exc, BackupNotWritten):  # the workbook is as it was: only its copy could not be made
-        full = "free space, or " if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)) else ""
-        return InputError("--output", str(out), f"was not replaced: its backup {Path(exc.filename).name} cannot be "
-                          f"written ({exc.strerror}); {full}build without a backup (--no-backup)")
-    why = exc.strerror or str(exc)
-    where = Path(os.fsdecode(exc.filename)) if exc.filename is not None else None
-    base = Path(os.path.realpath(out if out.is_dir() else out.parent))
-    if where is not None and not Path(os.path.realpath(where)).is_relative_to(base):
-        why += f" in {where}"
-        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-            why += "; free space there" + (", or set TMPDIR to a folder with room" if in_temporary(where) else "")
-    from ..files.safety import held_hint, in_use
-
-    return (Busy if in_use(exc) else InputError)("--output", str(out), f"cannot be written ({why}{held_hint(exc)})")
-
-
 def _backup(target: Path, replacing: bool, no_backup: bool) -> tuple[Callable[[], Path] | None, list[Path]]:
     """``build --force``'s copy of the workbook it replaces, made as a refresh makes one
     (``NAME.YYYYmmdd-HHMMSS.bak.xlsm`` beside it, once the new workbook is complete): the function that makes it
@@ -591,93 +563,19 @@ def run_validate(args: argparse.Namespace) -> int:
     return EXIT_BUSY if refused and status == EXIT_OK else status
 
 
-#: The resolutions ``xlpy render --dpi`` takes: below, a page is unreadable; above, one page is tens of megabytes.
-MIN_DPI, MAX_DPI = 20, 1200
-
-
 def _setup_render(p: argparse.ArgumentParser) -> None:
-    p.add_argument("workbook", help="workbook to render")
-    p.add_argument("-o", "--output", required=True, help="folder for the PDF and the PNG pages")
-    p.add_argument("--dpi", type=int, default=110,
-                   help=f"resolution of the PNG pages, {MIN_DPI} to {MAX_DPI} (default 110)")
+    from .render import setup_render
+
+    setup_render(p)
     _add_quiet(p)
 
 
 @command("render", "render a workbook to PDF and one PNG per page (LibreOffice)")(_setup_render)
 def run_render(args: argparse.Namespace) -> int:
-    from ..engine.errors import InputError
-    from ..files import steady
-    from ..workbook import libreoffice, rendering
-
-    book, out = Path(args.workbook), Path(args.output)
-    if args.dpi < 1:
-        raise InputError("--dpi", args.dpi, "must be a positive whole number")
-    if not MIN_DPI <= args.dpi <= MAX_DPI:
-        raise InputError("--dpi", args.dpi, f"must be from {MIN_DPI} to {MAX_DPI}")
-    if book.is_dir():
-        raise InputError(str(book), None, "is a folder, not a workbook", show_value=False)
-    if not book.is_file():  # (a pipe or a device is named as one: it is there)
-        raise steady.not_a_file(book, "a workbook") or InputError(str(book), None, "workbook not found",
-                                                                  show_value=False)
-    try:
-        open(book, "rb").close()  # (is_zipfile says False for a file it cannot open)
-    except OSError as exc:
-        from ..files.safety import unreadable
-
-        raise unreadable(str(book), exc) from None
-    from ..files.settled import package_still_written
-    from ..files.sniff import other_kind
-
-    if busy := package_still_written(book, str(book), "render it when it is complete; nothing was rendered"):
-        raise InputErrors([busy])  # (a copy under way: exit 3, try later)
-    if (kind := other_kind(book)) is not None or not zipfile.is_zipfile(book):  # (an .xls, an .ods, cut short...)
-        raise InputError(str(book), None, f"is not a workbook: it is {kind}; nothing was rendered" if kind else
-                         "is not a workbook (an .xlsx or .xlsm package)", show_value=False)
-    if out.exists() and not out.is_dir():
-        raise InputError("--output", str(out), "exists and is not a folder; give a folder for the PDF and pages")
-    if not out.exists() and not out.parent.is_dir():  # (a mistyped folder above it would be made, a tree of them)
-        raise InputError("--output", str(out), f"is in {out.parent}, which is a file, not a folder" if
-                         out.parent.exists() else f"is in a folder that does not exist ({out.parent}): create it "
-                         "first (render makes its output folder, not the folders above it)")
-    from ..files.safety import check_intact, check_package
-
-    check_package(book, book.name)
-    check_intact(book, str(book), "nothing was rendered")  # LibreOffice would leave a damaged sheet out, unsaid
-    from ..workbook.package_checks import check_file
-
-    check_file(book, str(book), "nothing was rendered")  # (a DTD, a part cut short or missing: as refresh refuses it)
-    from ..workbook import date_system
-
-    if date_system.saved_standard_1904(book):  # (switched, its dates print 4 years late: as refresh refuses it)
-        raise date_system.refusal(str(book), "nothing was rendered")
-    if libreoffice.find_soffice() is None:
-        print(f"xlpy render: LibreOffice is needed to render, and {libreoffice.why_no_soffice()}", file=sys.stderr)
-        return EXIT_INPUT
-    from ..workbook import progress
+    from .render import render_command
 
     _progress(args)
-    made = not out.exists()
-    try:
-        with progress.step(f"rendering {book.name}"):
-            files = rendering.render(book, out, dpi=args.dpi)
-    except (libreoffice.LibreOfficeError, OSError) as exc:
-        if made and out.is_dir() and not any(out.iterdir()):
-            out.rmdir()  # leave nothing behind that the user did not ask for
-        if not isinstance(exc, libreoffice.LibreOfficeError):  # a folder xlpy may not write in (or make)
-            raise not_written(out, exc) from None
-        print(f"xlpy render: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    try:
-        for f in files:
-            print(f)
-        flush_output()
-    except OSError as exc:  # (a list sent to a full disk): the files are written, and said so
-        if (status := report_lost("render", f"{len(files)} files were written to {out}", exc)) is None:
-            raise
-        return status
-    for warning in rendering.font_substitutes():  # (after the files: the render is made all the same)
-        print(f"xlpy render: warning: {warning}", file=sys.stderr)
-    return EXIT_OK
+    return render_command(args)
 
 
 # --- vba --------------------------------------------------------------------
