@@ -706,7 +706,7 @@ def test_render_into_a_folder_under_one_that_does_not_exist_is_refused(book, cap
     from xlpy.workbook import libreoffice, rendering
 
     monkeypatch.setattr(libreoffice, "find_soffice", lambda: "soffice")
-    monkeypatch.setattr(rendering, "render", lambda path, out, dpi: [Path(out) / "b.pdf"])  # (LibreOffice untested)
+    monkeypatch.setattr(rendering, "render", lambda path, out, **kw: [Path(out) / "b.pdf"])  # (LibreOffice untested)
     monkeypatch.setattr(rendering, "font_substitutes", lambda: [])
     monkeypatch.chdir(book.parent)
     assert main(["render", str(book), "-o", "reprots/march"]) == 2

@@ -373,7 +373,7 @@ def test_xlpy_render_prints_the_font_warning_after_the_files_it_made(tmp_path, m
     openpyxl.Workbook().save(book)
     made = [tmp_path / "r" / "b.pdf", tmp_path / "r" / "b-1.png"]
     monkeypatch.setattr(lo, "find_soffice", lambda: "soffice")
-    monkeypatch.setattr(rendering, "render", lambda path, out, dpi: made)  # (LibreOffice is not what is tested)
+    monkeypatch.setattr(rendering, "render", lambda path, out, **kw: made)  # (LibreOffice is not what is tested)
     _fake_fc_match(tmp_path / "bin", "DejaVu Sans")
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}")
     assert cli.main(["render", str(book), "-o", str(tmp_path / "r"), "-q"]) == 0

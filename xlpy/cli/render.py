@@ -1,19 +1,23 @@
 """``xlpy render``: the command line of a render (the work is :func:`xlpy.workbook.rendering.render`): the workbook
-and the options checked before LibreOffice sees anything."""
+and the options checked before LibreOffice sees anything, the time it is given, and a time run out said in words
+a user can act on."""
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import zipfile
 from pathlib import Path
 
 from .commands import EXIT_INPUT, EXIT_OK, flush_output, not_written, report_lost
 
-__all__ = ["MAX_DPI", "MIN_DPI", "render_command", "setup_render"]
+__all__ = ["MAX_DPI", "MAX_SECONDS", "MIN_DPI", "render_command", "setup_render", "timed_out"]
 
 #: The resolutions ``xlpy render --dpi`` takes: below, a page is unreadable; above, one page is tens of megabytes.
 MIN_DPI, MAX_DPI = 20, 1200
+#: The most seconds ``--timeout`` gives (a week: more is no time limit but a process left hanging).
+MAX_SECONDS = 7 * 24 * 3600
 
 
 def setup_render(p: argparse.ArgumentParser) -> None:
@@ -22,6 +26,34 @@ def setup_render(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", required=True, help="folder for the PDF and the PNG pages")
     p.add_argument("--dpi", type=int, default=110,
                    help=f"resolution of the PNG pages, {MIN_DPI} to {MAX_DPI} (default 110)")
+    from ..workbook import rendering as r
+
+    big = r.Size((100_000,))
+    minutes = [math.ceil(r.time_allowed(big, pdf_only=only) / 60) for only in (False, True)]
+    p.add_argument("--timeout", metavar="SECONDS",
+                   help=f"seconds the render may take, the PDF and its pages together (default: sized to the "
+                   f"workbook, {r.BASE_SECONDS:g} and, for each sheet of k thousand rows, {r.PDF_SECONDS:g}k + "
+                   f"{r.PDF_SQUARED:g}k^2 for the PDF and {r.PNG_SECONDS:g}k for its pages, more above {r.PNG_DPI} "
+                   f"dpi: {minutes[0]} minutes for a holder table of 100,000 lines, {minutes[1]} with --pdf-only)")
+    p.add_argument("--pdf-only", action="store_true",
+                   help="write the PDF alone, no PNG pages (a large holder table prints thousands of pages)")
+
+
+def _seconds(given: str | None) -> float | None:
+    """``--timeout``'s seconds (None when not given), else an input error naming it and the value."""
+    from ..engine.errors import InputError
+
+    if given is None:
+        return None
+    try:
+        seconds = float(given)
+    except ValueError:
+        raise InputError("--timeout", given, "must be a number of seconds") from None
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise InputError("--timeout", given, "must be a positive number of seconds")
+    if seconds > MAX_SECONDS:
+        raise InputError("--timeout", given, f"must be at most {MAX_SECONDS} (a week)")
+    return seconds
 
 
 def _check_workbook(book: Path, out: Path) -> None:
@@ -68,8 +100,25 @@ def _check_workbook(book: Path, out: Path) -> None:
         raise date_system.refusal(str(book), "nothing was rendered")
 
 
+def timed_out(book: Path, exc, size) -> str:
+    """What a render whose time ran out (*exc*, a :class:`~xlpy.workbook.libreoffice.TimedOut`) says: the
+    workbook, the time allowed, the tool and what it was doing, the workbook's *size* (and its PDF's pages when
+    they were being drawn), that nothing was rendered, and the ``--timeout`` to give (twice the time, in minutes)."""
+    from ..workbook import rendering
+
+    more = min(max(60, math.ceil(2 * exc.seconds / 60) * 60), MAX_SECONDS)
+    if exc.what == rendering.PNG_STEP:  # (in what the PDF left of the time)
+        pages = f"the PDF's {exc.pages:,} pages" if exc.pages is not None else "the PDF's pages"
+        doing = f"pdftoppm did not finish drawing {pages} as PNG in the {exc.seconds:,g} s the render was given"
+        also = ", or write the PDF alone with --pdf-only"
+    else:
+        doing, also = f"LibreOffice did not finish exporting to PDF in {exc.seconds:,g} s", ""
+    return (f"{book}: {doing} ({size.said()}); nothing was rendered (what was made of it was removed): give more "
+            f"time with --timeout {more}{also}")
+
+
 def render_command(args: argparse.Namespace) -> int:
-    """``xlpy render WORKBOOK -o DIR [--dpi N]``."""
+    """``xlpy render WORKBOOK -o DIR [--dpi N] [--timeout SECONDS] [--pdf-only]``."""
     from ..engine.errors import InputError
     from ..workbook import libreoffice, progress, rendering
 
@@ -78,20 +127,25 @@ def render_command(args: argparse.Namespace) -> int:
         raise InputError("--dpi", args.dpi, "must be a positive whole number")
     if not MIN_DPI <= args.dpi <= MAX_DPI:
         raise InputError("--dpi", args.dpi, f"must be from {MIN_DPI} to {MAX_DPI}")
+    seconds = _seconds(args.timeout)
     _check_workbook(book, out)
     if libreoffice.find_soffice() is None:
         print(f"xlpy render: LibreOffice is needed to render, and {libreoffice.why_no_soffice()}", file=sys.stderr)
         return EXIT_INPUT
+    size = rendering.workbook_size(book)  # (read cheaply: each sheet's first bytes and the tables)
+    if seconds is None:
+        seconds = rendering.time_allowed(size, args.dpi, args.pdf_only)
     made = not out.exists()
     try:
         with progress.step(f"rendering {book.name}"):
-            files = rendering.render(book, out, dpi=args.dpi)
+            files = rendering.render(book, out, dpi=args.dpi, timeout=seconds, pdf_only=args.pdf_only)
     except (libreoffice.LibreOfficeError, OSError) as exc:
         if made and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # leave nothing behind that the user did not ask for
         if not isinstance(exc, libreoffice.LibreOfficeError):  # a folder xlpy may not write in (or make)
             raise not_written(out, exc) from None
-        print(f"xlpy render: {exc}", file=sys.stderr)
+        said = timed_out(book, exc, size) if isinstance(exc, libreoffice.TimedOut) else exc
+        print(f"xlpy render: {said}", file=sys.stderr)
         return EXIT_INPUT
     try:
         for f in files:

@@ -50,6 +50,7 @@ from . import leftovers
 
 __all__ = [
     "LibreOfficeError",
+    "TimedOut",
     "SOFFICE_ENV_VAR",
     "ci_set",
     "find_soffice",
@@ -136,6 +137,28 @@ class LibreOfficeError(RuntimeError):
         if tail:
             message = f"{message}\n--- stderr (tail) ---\n{tail}"
         super().__init__(message)
+
+
+class TimedOut(LibreOfficeError):
+    """A tool (``soffice``, ``pdftoppm``) ran past its time and was killed with its process group.
+
+    Attributes
+    ----------
+    program : str
+        The tool's file name (``soffice``, ``pdftoppm``).
+    seconds : float
+        The time it was given.
+    what : str
+        What it was doing (``export to PDF``).
+    pages : int or None
+        The pages it was drawing, when it is known (a render's ``pdftoppm``), else None.
+    """
+
+    def __init__(self, message: str, files: Sequence[os.PathLike | str] = (), stderr: str = "", *,
+                 program: str = "", seconds: float = 0.0, what: str = ""):
+        super().__init__(message, files, stderr)
+        self.program, self.seconds, self.what = program, seconds, what
+        self.pages: int | None = None
 
 
 def _tail(text: str, limit: int = _STDERR_TAIL_CHARS) -> str:
@@ -349,11 +372,12 @@ def run_tool(cmd: list[str], *, cwd: Path, timeout: float | None, what: str,
     except subprocess.TimeoutExpired:
         _kill_process_group(proc)
         out, err = _drain(proc)
-        raise LibreOfficeError(
+        raise TimedOut(
             f"{_names(files)}: {Path(cmd[0]).name} timed out after {timeout:g} s while trying "
             f"to {what}; its process group was killed",
             files,
             _decode(err),
+            program=Path(cmd[0]).name, seconds=timeout or 0.0, what=what,
         ) from None
     except BaseException:
         _kill_process_group(proc)

@@ -4,25 +4,129 @@ to look at (``xlpy render``, the committed renders).
 Each is made in a hidden staging folder inside the output folder and moved into place whole: a failure leaves
 the folder's earlier PDF and pages as they were.  A staging folder a killed render left is removed by the next
 render into that folder.
+
+The time a render is given grows with the workbook (:func:`time_allowed` of :func:`workbook_size`): LibreOffice's
+PDF of a long sheet takes time growing with the square of its rows, and a holder table of 100,000 lines prints
+some 1,800 pages (more where Calibri is drawn in a wider font), each drawn as PNG in turn.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
 import tempfile
 import time
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import libreoffice as lo
 
-__all__ = ["find_pdftoppm", "font_substitutes", "pdf_to_pngs", "render", "to_pdf"]
+__all__ = ["Size", "find_pdftoppm", "font_substitutes", "pdf_pages", "pdf_to_pngs", "render", "time_allowed",
+           "to_pdf", "workbook_size"]
 
-#: The prefixes of the staging folders made in an output folder.
+#: The prefixes of the staging folders made in an output folder; each is followed by the seconds its work may
+#: take (``.xlpy-render-stage-900s-k3j9...``).
 _STAGES = (".xlpy-render-stage-", ".xlpy-png-stage-")
-#: A staging folder older than this is a killed render's: each tool is stopped within its timeout.
+_STAGE_SECONDS = re.compile(r"\.xlpy-(?:render|png)-stage-(\d+)s-")
+#: A staging folder older than its work's seconds and this is a killed render's: each tool is stopped in time.
 _ORPHANED_AFTER = 15 * 60
+#: The seconds a staging folder's name gives a render without a time limit.
+_UNLIMITED = 24 * 3600
+
+#: The time :func:`time_allowed` gives a render: a start; for each sheet of *k* thousand rows, ``PDF_SECONDS * k``
+#: and ``PDF_SQUARED * k ** 2`` for the PDF (LibreOffice's export of a long sheet grows with the square of its
+#: rows: 37 s of processor time at 20,000 lines, 94 s at 40,000, some 620 s at 100,000); and ``PNG_SECONDS * k``
+#: for its pages at 110 dpi (0.2 s a page, some 18 pages a 1,000 lines).  About three times what was measured.
+BASE_SECONDS, PDF_SECONDS, PDF_SQUARED, PNG_SECONDS, PNG_DPI = 120.0, 4.0, 0.15, 12.0, 110
+
+
+@dataclass(frozen=True)
+class Size:
+    """How much a workbook prints.
+
+    Attributes
+    ----------
+    sheets : tuple of int
+        The rows of each worksheet, as its ``<dimension>`` says (no more than its part's bytes can hold).
+    holder_lines : int or None
+        The lines of a standard workbook's holder table (``tblTenders``); None in a workbook without one.
+    """
+
+    sheets: tuple[int, ...] = ()
+    holder_lines: int | None = None
+
+    @property
+    def rows(self) -> int:
+        """The rows of all its worksheets."""
+        return sum(self.sheets)
+
+    def said(self) -> str:
+        """``the holder table has 100,000 lines`` (else ``its sheets have 412 rows``)."""
+        if self.holder_lines is not None:
+            return f"the holder table has {self.holder_lines:,} line{'s' * (self.holder_lines != 1)}"
+        return f"its sheets have {self.rows:,} row{'s' * (self.rows != 1)}"
+
+
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\sref="\$?[A-Z]{1,3}\$?(\d+)(?::\$?[A-Z]{1,3}\$?(\d+))?"')
+_TABLE = re.compile(rb"<(?:\w+:)?table\b([^>]*)>")
+_ATTRIBUTE = re.compile(rb'\s(\w+)="([^"]*)"')
+_RANGE = re.compile(rb"\$?[A-Z]{1,3}\$?(\d+):\$?[A-Z]{1,3}\$?(\d+)")
+#: The fewest bytes a row that prints takes in a sheet's XML (``<row r="1"><c r="A1"/></row>``, less a margin).
+_ROW_BYTES = 20
+
+
+def workbook_size(path: os.PathLike | str) -> Size:
+    """How much the workbook at *path* prints, read cheaply: the first bytes of each worksheet part (its
+    ``<dimension>``) and the table parts, nothing else unpacked.  Rows 0 when the package cannot be read."""
+    sheets, lines = [], None
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                if _SHEET_PART.fullmatch(info.filename):
+                    with zf.open(info) as part:
+                        found = _DIMENSION.search(part.read(4096))
+                    if found:  # (a dimension that says more rows than the part's bytes can hold is not believed)
+                        sheets.append(min(int(found.group(2) or found.group(1)), info.file_size // _ROW_BYTES))
+                elif info.filename.startswith("xl/tables/") and info.file_size < 2**20:
+                    lines = _holder_lines(zf.read(info)) if lines is None else lines
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError):
+        pass
+    return Size(tuple(sheets), lines)
+
+
+def _holder_lines(table: bytes) -> int | None:
+    """The data rows of the table part *table* when it is the holder table (``tblTenders``), else None."""
+    tag = _TABLE.search(table)
+    attributes = {k.decode(): v.decode() for k, v in _ATTRIBUTE.findall(tag.group(1))} if tag else {}
+    bounds = _RANGE.fullmatch(attributes.get("ref", "").encode())
+    if attributes.get("name") != "tblTenders" or bounds is None:
+        return None
+    header, totals = attributes.get("headerRowCount", "1"), attributes.get("totalsRowCount", "0")
+    if not (header.isdigit() and totals.isdigit()):
+        return None
+    return max(int(bounds.group(2)) - int(bounds.group(1)) + 1 - int(header) - int(totals), 0)
+
+
+def time_allowed(size: Size, dpi: int = PNG_DPI, pdf_only: bool = False) -> float:
+    """The seconds a render of a workbook of *size* is given by default, the PDF and its pages together, in whole
+    seconds: :data:`BASE_SECONDS`, and for each sheet of *k* thousand rows ``4 k + 0.15 k²`` for the PDF and
+    (unless *pdf_only*) ``12 k`` for its pages, in proportion to the pixels drawn above 110 dpi, ``(dpi / 110)²``.
+
+    >>> time_allowed(Size((400,))), time_allowed(Size((100_000,))), time_allowed(Size((100_000,)), pdf_only=True)
+    (127.0, 3220.0, 2020.0)
+    >>> time_allowed(Size((1_000,)), dpi=220), time_allowed(Size((50_000, 50_000)))
+    (173.0, 2470.0)
+    """
+    pixels = max(1.0, (dpi / PNG_DPI) ** 2)
+    seconds = BASE_SECONDS
+    for rows in size.sheets:
+        k = rows / 1000
+        seconds += PDF_SECONDS * k + PDF_SQUARED * k * k + (0.0 if pdf_only else PNG_SECONDS * pixels * k)
+    return float(math.ceil(seconds))
 
 
 def find_pdftoppm() -> str | None:
@@ -100,7 +204,27 @@ def to_pdf(path: os.PathLike | str, out_dir: os.PathLike | str,
     Excel.
     """
     return lo.convert([path], convert_to=lo.PDF_FILTER, ext="pdf", out_dir=Path(out_dir),
-                       timeout=timeout, what="export to PDF")[0]
+                       timeout=timeout, what=PDF_STEP)[0]
+
+
+#: What each tool is doing, as a :class:`~xlpy.workbook.libreoffice.TimedOut` names it (its ``what``).
+PDF_STEP, PNG_STEP = "export to PDF", "rasterise PDF pages to PNG"
+
+
+def pdf_pages(pdf: os.PathLike | str) -> int | None:
+    """The pages of a PDF LibreOffice wrote, read from its page tree (the largest ``/Count`` of a ``/Type /Pages``
+    object); None when the file cannot be read or keeps its page tree compressed."""
+    try:
+        data = Path(pdf).read_bytes()
+    except OSError:
+        return None
+    counts = [int(n) for n in re.findall(rb"/Type\s*/Pages\b.*?/Count\s+(\d+)", data, re.DOTALL)]
+    return max(counts) if counts else None
+
+
+def _stage_seconds(timeout: float | None) -> int:
+    """The seconds a staging folder's name gives its work (:func:`_remove_orphaned_stages` reads them)."""
+    return _UNLIMITED if timeout is None else math.ceil(timeout)
 
 
 _PAGE_RE = re.compile(r"^page-(\d+)\.png$")
@@ -142,12 +266,12 @@ def pdf_to_pngs(pdf: os.PathLike | str, out_dir: os.PathLike | str, dpi: int = 1
         raise lo.LibreOfficeError(f"{pdf}: pdftoppm is not on PATH (Debian: poppler-utils)", [pdf])
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".xlpy-png-stage-", dir=out_dir) as tmp:
+    with tempfile.TemporaryDirectory(prefix=f".xlpy-png-stage-{_stage_seconds(timeout)}s-", dir=out_dir) as tmp:
         stage = Path(tmp).absolute()  # soffice/pdftoppm run with cwd=stage
         staged_pdf = stage / "input.pdf"
         shutil.copyfile(pdf, staged_pdf)
         result = lo.run_tool([exe, "-png", "-r", str(int(dpi)), str(staged_pdf), str(stage / "page")],
-                           cwd=stage, timeout=timeout, what="rasterise PDF pages to PNG",
+                           cwd=stage, timeout=timeout, what=PNG_STEP,
                            files=[pdf])
         pages = sorted(
             ((int(m.group(1)), p) for p in stage.iterdir() if (m := _PAGE_RE.match(p.name))),
@@ -176,7 +300,7 @@ def _remove_later_pages(out_dir: Path, stem: str, pages: int) -> None:
 
 
 def render(path: os.PathLike | str, out_dir: os.PathLike | str, dpi: int = 110,
-           timeout: float | None = lo.DEFAULT_TIMEOUT) -> list[Path]:
+           timeout: float | None | str = "sized", pdf_only: bool = False) -> list[Path]:
     """Render a workbook to a PDF and one PNG per page.
 
     Parameters
@@ -187,8 +311,11 @@ def render(path: os.PathLike | str, out_dir: os.PathLike | str, dpi: int = 110,
         Directory receiving ``<stem>.pdf`` and ``<stem>-<page>.png``.
     dpi : int, default 110
         PNG resolution.
-    timeout : float or None, default 120
-        Seconds allowed for each of the two tools.
+    timeout : float, None or "sized", default "sized"
+        Seconds allowed for the whole render, the PDF and its pages together (the pages get what the PDF left);
+        ``"sized"``: :func:`time_allowed` of the workbook's :func:`workbook_size`; None: no limit.
+    pdf_only : bool, default False
+        Write the PDF alone, no pages (earlier pages of the same name are removed, as a shorter render's are).
 
     Returns
     -------
@@ -197,23 +324,26 @@ def render(path: os.PathLike | str, out_dir: os.PathLike | str, dpi: int = 110,
 
     Raises
     ------
+    lo.TimedOut
+        If the time ran out: its ``what`` is :data:`PDF_STEP` or :data:`PNG_STEP`, its ``seconds`` the render's
+        whole time, and its ``pages`` the PDF's pages when the pages were being drawn (else None).
     lo.LibreOfficeError
         See :func:`to_pdf` and :func:`pdf_to_pngs`.
     """
+    if timeout == "sized":
+        timeout = time_allowed(workbook_size(path), dpi, pdf_only)
+    elif isinstance(timeout, str):
+        raise ValueError(f"timeout: must be seconds, None or 'sized', not {timeout!r}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_orphaned_stages(out_dir)
+    deadline = None if timeout is None else time.monotonic() + timeout
     # The PDF and its pages are made together in a staging folder and moved in only when all are made: a
     # failure leaves the folder's earlier PDF and pages as they were, never a PDF beside pages of another render.
-    with tempfile.TemporaryDirectory(prefix=".xlpy-render-stage-", dir=out_dir) as tmp:
+    with tempfile.TemporaryDirectory(prefix=f".xlpy-render-stage-{_stage_seconds(timeout)}s-", dir=out_dir) as tmp:
         stage = Path(tmp)
         staged = to_pdf(path, stage, timeout=timeout)
-        try:
-            pages = pdf_to_pngs(staged, stage, dpi=dpi, timeout=timeout)
-        except lo.LibreOfficeError as exc:  # named as the PDF it would have been, not the staged one
-            named = lo.LibreOfficeError(str(exc).replace(str(staged), str(out_dir / staged.name)), [path])
-            named.stderr = exc.stderr
-            raise named from None
+        pages = [] if pdf_only else _pages(staged, Path(path), out_dir, dpi, timeout, deadline)
         outputs = []
         for made in (staged, *pages):
             _no_wider_than(made, path)
@@ -221,6 +351,25 @@ def render(path: os.PathLike | str, out_dir: os.PathLike | str, dpi: int = 110,
             outputs.append(out_dir / made.name)
     _remove_later_pages(out_dir, staged.stem, len(pages))
     return outputs
+
+
+def _pages(staged: Path, path: Path, out_dir: Path, dpi: int, timeout: float | None,
+           deadline: float | None) -> list[Path]:
+    """The pages of the *staged* PDF, drawn in the time the PDF left of the render's *timeout*; an error names
+    the PDF as it would have been in *out_dir*, not the staged one; a time run out, the render's whole time and
+    the PDF's pages."""
+    left = None if deadline is None else max(deadline - time.monotonic(), 0.001)
+    try:
+        return pdf_to_pngs(staged, staged.parent, dpi=dpi, timeout=left)
+    except lo.LibreOfficeError as exc:
+        message = str(exc).replace(str(staged), str(out_dir / staged.name))
+        if isinstance(exc, lo.TimedOut):  # (its message says the time pdftoppm had; its seconds the render's)
+            named = lo.TimedOut(message, [path], program=exc.program, seconds=timeout or 0.0, what=exc.what)
+            named.pages = pdf_pages(staged)
+        else:
+            named = lo.LibreOfficeError(message, [path])
+        named.stderr = exc.stderr
+        raise named from None
 
 
 def _no_wider_than(made: Path, workbook: os.PathLike | str) -> None:
@@ -236,12 +385,15 @@ def _no_wider_than(made: Path, workbook: os.PathLike | str) -> None:
 
 def _remove_orphaned_stages(out_dir: Path) -> None:
     """Remove the staging folders a killed render left in *out_dir* (a copy of the workbook among them), those
-    older than any render's tools may run: one of a render running meanwhile is left alone."""
+    older than their render may run (the seconds its name gives, and 15 minutes): one of a render running
+    meanwhile is left alone, however long it was given."""
     now = time.time()
     for entry in out_dir.iterdir():
+        given = _STAGE_SECONDS.match(entry.name)
+        allowed = _ORPHANED_AFTER + (int(given.group(1)) if given else 0)
         try:
             old = entry.name.startswith(_STAGES) and entry.is_dir() and not entry.is_symlink() and \
-                now - entry.stat().st_mtime > _ORPHANED_AFTER
+                now - entry.stat().st_mtime > allowed
         except OSError:
             continue
         if old:
