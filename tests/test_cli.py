@@ -378,6 +378,16 @@ def test_an_interrupt_says_what_was_written(capsys, tmp_path, monkeypatch):
                    f"xlpy build: interrupted while validating; {out} was written but not validated "
                    f"(xlpy validate {out} checks it)\n")
     assert list(listing(tmp_path)) == ["offer.xlsm"]
+    # under --json, a script parsing the output reads the same as a refusal object, where it met nothing
+    assert cli.main(["build", str(SEED), "-o", str(out), "--quiet", "--force", "--no-backup", "--json"]) == 130
+    said = json.loads(capsys.readouterr().out)
+    assert (said["ok"], said["status"], [e["message"] for e in said["errors"]]) == (
+        False, 130, [f"interrupted while validating; {out} was written but not validated (xlpy validate {out} "
+                     "checks it)"])
+    monkeypatch.setattr(offerfile, "compute_file", interrupted)
+    assert cli.main(["compute", str(SEED), "--json"]) == 130
+    out_text, err = capsys.readouterr()
+    assert json.loads(out_text)["errors"][0]["reason"] == "interrupted; nothing was written", err
 
 
 @pytest.mark.parametrize("name, status", [("SIGTERM", 143), ("SIGHUP", 129)])

@@ -339,9 +339,12 @@ def _run(args: argparse.Namespace) -> int:
 
             backup = getattr(exc, "backup", None)
             kept = f" (the previous version is kept as {kept_as(backup, Path(written))})" if backup else ""
-            print(f"xlpy {args.command}: {how} after {written} was written{kept}", file=sys.stderr)
+            said = f"{how} after {written} was written{kept}"
         else:
-            print(f"xlpy {args.command}: {how}; nothing was written", file=sys.stderr)
+            said = f"{how}; nothing was written"
+        print(f"xlpy {args.command}: {said}", file=sys.stderr)
+        if getattr(args, "json", False):  # (a script parsing the output reads why it ended, as for a refusal)
+            say_json(refusal_json([said], status))
         return status
     except BrokenPipeError:  # the reader went away (xlpy ... | head) after the work was done: not an error of ours
         drop_standard_output()  # (what it still holds: Python's last flush would fail again)

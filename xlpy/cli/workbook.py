@@ -16,7 +16,8 @@ from ..engine.errors import Busy, InputError, InputErrors, XlpyError
 from ..files.recorded import SEED_OFFER  # the offer the README's first command builds when given none
 from ..workbook.libreoffice import ci_set  # (standard library only: the options' default needs it at start)
 from .commands import (EXIT_BUSY, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command, drop_standard_output,
-                       flush_output, not_written, refusal_json, refuse_unrecordable, refused, report_lost, warn)
+                       flush_output, not_written, refusal_json, refuse_unrecordable, refused, report_lost,
+                       say_json, warn)
 
 
 def seed_offer_path() -> Path:
@@ -131,6 +132,18 @@ def _print_built(out: Path, results, report, kept: list[Path], carried: dict | N
     except BrokenPipeError:  # (the reader went away: the status still says what the validation found)
         drop_standard_output()
     return EXIT_OK if report is None else _status([report])
+
+
+def _interrupted(args: argparse.Namespace, exc: KeyboardInterrupt, after: str) -> int:
+    """Ctrl-C or a signal (*exc*) once the workbook was written: said (``interrupted`` or ``terminated``, then
+    *after*), under ``--json`` as a refusal object too; returns its status (130, or the signal's)."""
+    signalled = exc.__cause__ if isinstance(exc.__cause__, KeyboardInterrupt) else exc
+    said = f"{'terminated' if isinstance(signalled, Terminated) else 'interrupted'}{after}"
+    status = signalled.status if isinstance(signalled, Terminated) else 130
+    print(f"xlpy {args.command}: {said}", file=sys.stderr)
+    if getattr(args, "json", False):
+        say_json(refusal_json([said], status))
+    return status
 
 
 def _kept_as(kept: list[Path], out: Path) -> str | None:
@@ -495,11 +508,8 @@ def run_build(args: argparse.Namespace) -> int:
         if not (written or getattr(exc, "path", None)):  # cut short before the rename: nothing was written
             raise
         # the workbook is whole on disk (the rename was the last step); only what followed was cut short
-        signalled = exc.__cause__ if isinstance(exc.__cause__, KeyboardInterrupt) else exc
-        how = "terminated" if isinstance(signalled, Terminated) else "interrupted"
-        print(f"xlpy build: {how}{' while validating' if validating else ''}; {out} was written{_kept(kept, out)} "
-              f"but not validated (xlpy validate {out} checks it)", file=sys.stderr)
-        return signalled.status if isinstance(signalled, Terminated) else 130
+        return _interrupted(args, exc, f"{' while validating' if validating else ''}; {out} was written"
+                            f"{_kept(kept, out)} but not validated (xlpy validate {out} checks it)")
     except OSError as exc:  # (no room left in the temporary folder, say): the workbook is whole, and said so
         if written and (status := report_lost("build", f"{out} was written", exc)) is not None:
             return status  # (its report sent to a full disk)
