@@ -1675,7 +1675,8 @@ def test_a_refusal_in_excel_counts_the_problems_it_does_not_list(holders, monkey
     title, text = fake.app.alerts[-1]
     shown = text.split("\n")[1:]
     assert title == "xlpy: refresh refused" and len(shown) == macros.SHOWN + 1, text
-    assert shown[-1] == "and 10 more problems (xlpy refresh on the workbook lists them all)"
+    assert shown[-1] == (f"{TALLY}: and 10 more problems, all in column units (xlpy refresh on the workbook "
+                         "lists them all)")
     assert "row 2," in shown[0] and "row 21," in shown[macros.SHOWN - 1]
 
 

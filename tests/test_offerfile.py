@@ -409,7 +409,7 @@ def test_many_problems_are_capped(tmp_path, capsys, monkeypatch):
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 51
     assert lines[0].endswith("tally.csv: row 2, column units: must be a number, got 'x0'")
-    assert lines[-1].endswith("offer.toml: tally.file: tally.csv: and 70 more problems")
+    assert lines[-1].endswith("offer.toml: tally.file: tally.csv: and 70 more problems, all in column units")
 
 
 def test_the_problems_past_the_first_are_counted_without_comparing_them_with_each_other():

@@ -210,7 +210,7 @@ def test_a_refresh_counts_the_problems_past_the_first_50_as_compute_does(tmp_pat
     capsys.readouterr()
     assert cli.main(["refresh", "book.xlsm", "--tally", "bad.csv", "--mapping", "agent-map.toml"]) == 2
     said = capsys.readouterr().err.splitlines()
-    assert (len(said), said[-1]) == (51, "xlpy refresh: bad.csv: and 50 more problems")
+    assert (len(said), said[-1]) == (51, "xlpy refresh: bad.csv: and 50 more problems, all in column Shares")
 
 
 def test_a_price_file_restating_a_day_of_the_averaging_window_is_warned_of(tmp_path, capsys):

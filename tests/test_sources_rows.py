@@ -84,12 +84,14 @@ def test_an_agents_word_on_many_lines_is_one_problem_with_the_mapping_that_reads
     assert (len(t.units), t.method[0], t.method[-1], t.status[-2]) == (5002, "book-entry", "certificate", "tendered")
     path = tally(tmp_path, HEADER + "".join(f"H{i},10,book-entry,failed\n" for i in range(120)))
     said = problems(sources.read_tally, path)
-    assert len(said) == 51 and said[-1] == "t.csv: and 70 more problems", said[-1]
+    assert len(said) == 51 and said[-1] == "t.csv: and 70 more problems, all in column status", said[-1]
     # a word of its own on every line, in both columns: the lines past the shown ones are counted, not each made a
     # problem (a million such lines took 2 GB), and the count stays exact
     path = tally(tmp_path, HEADER + "".join(f"H{i},10,X{i},S{i}\n" for i in range(200)))
     said = problems(sources.read_tally, path)
-    assert len(said) == 51 and said[-1] == "t.csv: and 350 more problems", said[-1]
+    assert len(said) == 51 and said[-1] == ("t.csv: and 350 more problems: 151 in column method, 199 in column "
+                                            "status"), said[-1]
+    assert said[49].startswith("t.csv: row 2, column status: must be one of tendered")  # (its kind shown too)
     assert said[0] == ("t.csv: row 2, column method: must be one of book-entry, certificate, guaranteed; if it is "
                        "the agent's word for one of them, map it in a mapping file: [methods] \"X0\" = the one of "
                        "ours it means, got 'X0'")

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .engine.errors import XlpyError
+from .engine.errors import MoreProblems, XlpyError, capped
 from .engine.numbers import engine_context
 from .excel.registry import macro
+from .files.sources import MAX_PROBLEMS
 from .workbook import date_system, rebuild
 from .workbook.layout import LAYOUT_NAME, OtherLayout, Shape, layout
 from .workbook.live_book import XlwingsBook
@@ -43,6 +44,17 @@ __all__ = [
 SHOWN = 20
 
 
+def _shown(exc: XlpyError) -> list[str]:
+    """A refusal's lines as its dialog lists them: the first :data:`SHOWN` (each kind of problem found among them,
+    as the command line shows its 50), then a line counting the rest, by column, and where more are listed."""
+    problems = list(getattr(exc, "problems", ()))
+    if len(problems) <= SHOWN + 1:
+        return [str(p) for p in problems] or [str(exc)]
+    listed = f"{MAX_PROBLEMS} of them" if any(isinstance(p, MoreProblems) for p in problems) else "them all"
+    *shown, more = capped(problems, SHOWN)
+    return [str(p) for p in shown] + [f"{more} (xlpy refresh on the workbook lists {listed})"]
+
+
 @engine_context()  # (Excel's Python may hold another decimal context: a notebook's, another add-in's)
 def _excel(task, parts: tuple[str, ...] = ()) -> None:
     """Run *task* on the calling Excel book and show its outcome in a dialog (the message is the UI).
@@ -64,11 +76,8 @@ def _excel(task, parts: tuple[str, ...] = ()) -> None:
             raise XlpyError(why)
         outcome = task(book)
     except XlpyError as exc:
-        lines = [str(p) for p in getattr(exc, "problems", ())] or [str(exc)]
-        more = len(lines) - SHOWN if len(lines) > SHOWN + 1 else 0
-        shown = lines[:SHOWN] + [f"and {more:,} more problems (xlpy refresh on the workbook lists them all)"] \
-            if more else lines
-        _alert(book, "Nothing was changed:\n" + "\n".join(shown), "xlpy: refresh refused" if parts else "xlpy: refused")
+        _alert(book, "Nothing was changed:\n" + "\n".join(_shown(exc)),
+               "xlpy: refresh refused" if parts else "xlpy: refused")
         return
     except Exception as exc:  # noqa: BLE001  (Excel refusing a write: a COM error, shown, not a VBA run-time error)
         _alert(book, _failed(book, exc), "xlpy: refresh failed" if parts else "xlpy: failed")

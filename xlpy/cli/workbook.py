@@ -397,8 +397,7 @@ def _in_offer_file(problem: InputError, name: str, offer) -> InputError:
     """*problem* as ``xlpy compute`` words it: the offer file, then the key (``tally.file`` for a tally's line)."""
     source = offer.tally.holders.source if offer.tally.holders is not None else None
     if source and problem.field.startswith(f"{source}: "):  # the file by its name, as the tally's reader says it
-        problem = InputError(Path(source).name + problem.field[len(source):], problem.value, problem.reason,
-                             show_value=problem.show_value)
+        problem = problem.reworded(Path(source).name + problem.field[len(source):])  # (a counting line stays one)
         return problem.located(f"{name}: tally.file")
     return problem.located(name)
 

@@ -78,6 +78,16 @@ class InputError(XlpyError, ValueError):
         """The same problem with *where* (a file name) put before the field."""
         return type(self)(f"{where}: {self.field}", self.value, self.reason, show_value=self.show_value)
 
+    def reworded(self, field: str, reason: str | None = None) -> "InputError":
+        """The same problem, of its own kind with all it holds (a counting line's counts), at *field*, and for
+        *reason* if given."""
+        out = type(self).__new__(type(self))
+        out.__dict__.update(self.__dict__)
+        out.field = one_line(field)
+        out.reason = self.reason if reason is None else one_line(reason)
+        out.args = (str(out),)
+        return out
+
 
 def one_line(text):
     """*text* with each line break (and the spaces around it) as one space: a problem is one line."""
@@ -183,36 +193,71 @@ def _toml(value: object) -> str:
 
 class Problems(list):
     """Input problems, and how many more were only counted (:attr:`more`: a long file's lines past the shown ones,
-    not each made a problem)."""
+    not each made a problem), by where they are (:attr:`more_at`, :meth:`count_more`): the line counting them says
+    which columns they are in."""
 
     more = 0
+
+    def count_more(self, field: str, n: int = 1) -> None:
+        """Count *n* more problems at *field* (as a problem there names it: ``t.csv: column method``, its row or
+        none), not each made a problem."""
+        if n:
+            self.more += n
+            at = self.__dict__.setdefault("more_at", {})
+            place = _place(field)
+            at[place] = at.get(place, 0) + n
 
 
 class MoreProblems(InputError):
     """The line after the problems shown, counting the rest: ``and 70 more problems``, after the file's name when it
-    is located (``t.csv: and 1 more problem``).  Its field is ``...``."""
+    is located (``t.csv: and 1 more problem``), and by column (``: 60 in column units, 10 in column method``).  Its
+    field is ``...``; :attr:`kinds` holds how many it counts at each place (the field without its row), so a cap
+    of it with others counts them alike."""
 
     count = 0  #: how many problems it counts
+    kinds: dict = {}  #: place -> how many of them are there (never changed in place)
 
     def __str__(self) -> str:
         where = self.field.removesuffix("...").removesuffix(": ")
         return f"{where}: {self.reason}" if where else self.reason
 
     def located(self, where: str) -> "InputError":
-        out = super().located(where)
-        out.count = self.count
-        return out
+        return self.reworded(f"{where}: {self.field}")
+
+
+#: The row or rows a problem's field names (``row 12, ``; ``rows 2, 3, 4 and 4,997 more, ``): without it, the field
+#: is the place the problems of one column share.
+_ROWS = re.compile(r"\brows? \d[\d,]*(?:(?:, | and )\d[\d,]*)*(?: more)?(?:, |$)")
+#: A place's column, after its file's name (``t.csv: column units``).
+_COLUMN = re.compile(r"(?:^|: )(column .+)$")
+#: At most this many columns are named in a counting line; the problems elsewhere are counted together.
+_COLUMNS_NAMED = 6
+
+
+def _place(field: str) -> str:
+    """*field* without its row(s): ``t.csv: row 12, column units`` -> ``t.csv: column units``."""
+    return _ROWS.sub("", field, count=1) if "row" in field else field
 
 
 def capped(problems: list, most: int) -> list:
-    """*problems*' first *most*, then one line counting the rest (those only counted too, and those a line of an
-    earlier cap counts: capping twice counts alike), after the file all the shown ones name, if one does.
+    """At most *most* of *problems*, then one line counting the rest (those only counted too, and those a line of an
+    earlier cap counts: capping twice counts alike), after the file all the shown ones name, if one does, and by
+    the column they are in.
+
+    The problems shown cover every kind found: the first at each place (a column: its field without the row), then
+    the first of each reason there, then the rest in order, so a column of thousands of bad cells does not hide the
+    unknown words of another, found later; they are shown in their order.
 
     >>> [str(p) for p in capped([InputError("t.csv: row 2", 1, "bad"), InputError("t.csv: row 3", 2, "bad")], 1)]
     ['t.csv: row 2: bad, got 1', 't.csv: and 1 more problem']
     >>> once = capped([InputError("a", n, "bad") for n in range(5)], 2)
     >>> [str(p) for p in capped(once + [InputError("b", 0, "x")], 2)]
-    ['a: bad, got 0', 'a: bad, got 1', 'and 4 more problems']
+    ['a: bad, got 0', 'b: x, got 0', 'and 4 more problems']
+    >>> units = [InputError(f"t.csv: row {n}, column units", "x", "must be a number") for n in range(2, 9)]
+    >>> [str(p) for p in capped(units + [InputError("t.csv: row 4, column method", "wire", "bad")], 3)]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ["t.csv: row 2, column units: must be a number, got 'x'", "t.csv: row 3, column units: must be a number, got 'x'",
+     "t.csv: row 4, column method: bad, got 'wire'", 't.csv: and 5 more problems, all in column units']
     """
     shown = [p for p in problems if not isinstance(p, MoreProblems)]  # (the counting lines apart by their kind, not
     # by a search of the others for each: 100,000 bad lines took 17 s to count, a million minutes)
@@ -220,8 +265,79 @@ def capped(problems: list, most: int) -> list:
                                                                   if isinstance(p, MoreProblems))
     if rest <= 0:
         return problems
-    files = {p.field.split(": ")[0] if ": " in p.field else "" for p in shown[:most]}
-    where = f"{files.pop()}: ..." if len(files) == 1 and "" not in files else "..."
-    more = MoreProblems(where, None, f"and {rest:,} more problem{'' if rest == 1 else 's'}", show_value=False)
-    more.count = rest
-    return shown[:most] + [more]
+    places = [_place(p.field) for p in shown]
+    chosen = _chosen(shown, places, most)
+    kinds: dict = {}  # place -> how many are counted there, in the order first met
+    picked = iter(chosen)
+    next_picked = next(picked, None)
+    at = 0
+    for p in problems:
+        if isinstance(p, MoreProblems):
+            for place, n in p.kinds.items():
+                kinds[place] = kinds.get(place, 0) + n
+            continue
+        if at == next_picked:
+            next_picked = next(picked, None)
+        else:
+            kinds[places[at]] = kinds.get(places[at], 0) + 1
+        at += 1
+    for place, n in getattr(problems, "more_at", {}).items():
+        kinds[place] = kinds.get(place, 0) + n
+    kept = [shown[i] for i in chosen]
+    files = {p.field.split(": ")[0] if ": " in p.field else "" for p in kept}
+    file = files.pop() if len(files) == 1 and "" not in files else ""
+    where = f"{file}: ..." if file else "..."
+    said = f"and {rest:,} more problem{'' if rest == 1 else 's'}{_by_column(kinds, rest, file)}"
+    more = MoreProblems(where, None, said, show_value=False)
+    more.count, more.kinds = rest, kinds
+    return kept + [more]
+
+
+def _chosen(shown: list, places: list, most: int) -> list:
+    """The indexes of the *most* problems of *shown* (at *places*) a cap shows, in order: the first at each place,
+    then the first of each reason at a place, then the others in order (each pass stops at *most*)."""
+    chosen: set = set()
+    seen_places: set = set()
+    seen_kinds: set = set()
+    for i, place in enumerate(places):
+        if len(chosen) >= most:
+            break
+        if place not in seen_places:
+            seen_places.add(place)
+            seen_kinds.add((place, shown[i].reason))
+            chosen.add(i)
+    for i, place in enumerate(places):
+        if len(chosen) >= most:
+            break
+        kind = (place, shown[i].reason)
+        if kind not in seen_kinds:
+            seen_kinds.add(kind)
+            chosen.add(i)
+    for i in range(len(shown)):
+        if len(chosen) >= most:
+            break
+        chosen.add(i)
+    return sorted(chosen)
+
+
+def _by_column(kinds: dict, rest: int, file: str) -> str:
+    """What a counting line adds of where the *rest* it counts are (*kinds*: place -> how many; *file*: the file the
+    line names): ``, all in column units``; ``: 60,000 in column units, 9,950 in column method, 2 others``; or
+    nothing when none is known to be in a column."""
+    columns: dict = {}
+    for place, n in kinds.items():
+        m = _COLUMN.search(place)
+        if m is None:
+            continue
+        named = place[:m.start()]  # (the file, as the place names it: the line's own file not said again)
+        label = m.group(1) if not named or named == file or named.startswith(f"{file}: ") else \
+            f"{m.group(1)} of {named}"
+        columns[label] = columns.get(label, 0) + n
+    if not columns:
+        return ""
+    if len(columns) == 1 and sum(columns.values()) == rest:
+        return f", all in {next(iter(columns))}" if rest > 1 else f", in {next(iter(columns))}"
+    named = list(columns.items())[:_COLUMNS_NAMED]
+    others = rest - sum(n for _, n in named)
+    return ": " + ", ".join(f"{n:,} in {label}" for label, n in named) + (
+        f", {others:,} other{'' if others == 1 else 's'}" if others > 0 else "")

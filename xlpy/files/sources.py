@@ -339,7 +339,7 @@ def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
     except InputErrors as exc:
         if not broken:
             raise
-        raise InputErrors(broken + list(exc.problems)) from None
+        raise InputErrors(_capped(broken + list(exc.problems))) from None  # (one count line, not two)
     if broken:
         raise InputErrors(broken)
     units_at = _match_columns(headers, TALLY_COLUMNS, mapping.columns, path.name, ())[0]["units"]
@@ -558,11 +558,13 @@ def _words(values, table, mapping_words, name, column, default, problems, what, 
         return values  # already our words: nothing to map
     out = list(map(resolved.__getitem__, values))
     rows: dict[object, list[int]] = {}  # each unknown word (the first MAX_PROBLEMS), the lines it is on
+    counted = 0
     for i in (i for i, ours in enumerate(out) if ours is None) if None in resolved.values() else ():
         if len(rows) < MAX_PROBLEMS or values[i] in rows:
             rows.setdefault(values[i], []).append(i)
         else:  # (a million distinct words: counted, not each made a problem)
-            problems.more += 1
+            counted += 1
+    problems.count_more(f"{name}: column {column}", counted)
     for raw, at in rows.items():
         problems += _word_problems(raw, at, table, name, column, what, row_of)
     return out
@@ -649,12 +651,14 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
     else:
         failed_not_guaranteed = "failed" in status and any(
             map(ne, compress(method, map(eq, status, repeat("failed"))), repeat("guaranteed")))
+    counted = 0
     for i, (m, s) in enumerate(zip(method, status) if failed_not_guaranteed else ()):
         if s == "failed" and m != "guaranteed" and len(problems) > MAX_PROBLEMS:
-            problems.more += 1
+            counted += 1
         elif s == "failed" and m != "guaranteed":
             problems.append(InputError(f"{name}: row {row_of(i)}, column status", "failed",
                                        "only a guaranteed delivery can fail"))
+    problems.count_more(f"{name}: column status", counted)
     if problems or problems.more:
         raise InputErrors(_capped(problems))
     return (tuple(ids), tuple(units), tuple(method), tuple(status)), arrays

@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import partial
 from operator import itemgetter
 
-from ..engine.errors import InputError
+from ..engine.errors import InputError, MoreProblems
 from ..engine.model import (
     FRACTIONAL_POLICIES,
     KINDS,
@@ -539,6 +539,8 @@ def in_workbook_terms(lay: Layout, p: InputError, where: str | None = None, unna
         p.field.removeprefix("tally.file: ") if p.field.startswith("tally.file: ") else f"{unnamed}{p.field}")
 
     reason = _KEY_IN_TEXT.sub(partial(_key_cell, lay), p.reason)
+    if isinstance(p, MoreProblems):  # (a line counting the problems past those shown stays one: no "...: and 9 more")
+        return p.reworded(field, reason)
     return InputError(field, p.value, reason, show_value=p.show_value)
 
 

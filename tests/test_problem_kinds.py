@@ -1,0 +1,154 @@
+"""A refused tally's problems past the first 50: every kind found is shown, and the line counting the rest says
+which columns they are in, in every command (review 91).
+
+A units column bad on thousands of lines hid the unknown method words, status words and missing columns found
+after it in the count (``and 99,950 more problems``): the agent's file was mended one kind at a time.
+"""
+
+from __future__ import annotations
+
+from test_macros import FakeBook, built, holders  # noqa: F401  (the fixtures a refresh from Excel needs)
+from test_offerfile import tally_case, write_case
+from test_sources_hostile import HEADER, problems, tally
+
+from xlpy import cli, macros
+from xlpy.engine.errors import InputError, MoreProblems, capped
+from xlpy.files import sources
+
+
+def test_the_problems_shown_cover_every_kind_found_in_the_file(tmp_path):
+    """3,000 bad units, then an unknown method word on five lines and an unknown status word: the method and
+    status problems are shown among the 50, in the file's order, the units' rest counted by column."""
+    bad = "".join(f"H{i},x{i},book-entry,tendered\n" for i in range(3000))
+    later = "".join(f"W{i},10,wire,tendered\n" for i in range(5)) + "P1,10,book-entry,pending\n"
+    said = problems(sources.read_tally, tally(tmp_path, HEADER + bad + later))
+    assert len(said) == 51
+    assert said[:48] == [f"t.csv: row {n}, column units: must be a number, got 'x{n - 2}'" for n in range(2, 50)]
+    assert said[48].startswith("t.csv: rows 3002, 3003, 3004 and 2 more, column method: must be one of")
+    assert said[49].startswith("t.csv: row 3007, column status: must be one of tendered, withdrawn, failed")
+    assert said[50] == "t.csv: and 2,952 more problems, all in column units"
+
+
+def test_a_missing_column_is_shown_past_the_bad_cells_before_it(tmp_path):
+    """A tally with no status column (nor a default) and 200 bad units: the missing column is said, not counted."""
+    path = tally(tmp_path, "holder_id,units,method\n" + "".join(f"H{i},-{i + 1},book-entry\n" for i in range(200)))
+    said = problems(sources.read_tally, path)
+    assert len(said) == 51 and said[-1] == "t.csv: and 151 more problems, all in column units"
+    assert said[-2].startswith("t.csv: header: has no status column (expected one of: status, state")
+    assert said[0] == "t.csv: row 2, column units: must not be negative, got -1"
+
+
+def test_each_reason_in_a_column_is_shown_before_a_second_of_any(tmp_path):
+    """Units written as text on 100 lines and negative on the next 100: an example of each is shown."""
+    lines = ([f"H{i},x,book-entry,tendered\n" for i in range(100)]
+             + [f"N{i},-5,book-entry,tendered\n" for i in range(100)])
+    said = problems(sources.read_tally, tally(tmp_path, HEADER + "".join(lines)))
+    assert len(said) == 51 and "t.csv: row 102, column units: must not be negative, got '-5'" in said
+    assert said[-1] == "t.csv: and 150 more problems, all in column units"
+
+
+def test_the_count_line_says_how_many_are_in_each_column(tmp_path):
+    """100 bad units and 60 lines of no holder: the line counting the rest names each column's share."""
+    lines = ([f"H{i},x,book-entry,tendered\n" for i in range(100)]
+             + [f",{i + 1},book-entry,tendered\n" for i in range(60)])
+    said = problems(sources.read_tally, tally(tmp_path, HEADER + "".join(lines)))
+    assert said[-1] == "t.csv: and 110 more problems: 51 in column units, 59 in column holder_id"
+    assert "t.csv: row 102, column holder_id: must name the holder, got ''" in said
+
+
+def test_capping_again_keeps_the_columns_of_those_counted():
+    """A refresh caps the reader's 50 and its own problems again: the columns of the first count are kept, and
+    those of a file other than the one the line names are said with it."""
+    units = [InputError(f"t.csv: row {n}, column units", "x", "must be a number") for n in range(2, 102)]
+    once = capped(units, 50)
+    again = capped(once + [InputError(f"p.csv: row {n}, column price", "y", "bad") for n in range(2, 5)], 50)
+    assert str(once[-1]) == "t.csv: and 50 more problems, all in column units"
+    assert isinstance(again[-1], MoreProblems) and again[-1].count == 53
+    assert str(again[-1]) == "and 53 more problems: 51 in column units of t.csv, 2 in column price of p.csv"
+    assert str(again[0]).startswith("t.csv: row 2,") and any(p.field.startswith("p.csv") for p in again[:-1])
+
+
+def test_a_line_break_and_many_bad_units_are_capped_once(tmp_path):
+    """A holder id holding a line break, and 80 bad units after it: 50 problems and one count line (there were
+    51 and two counting lines' worth: the two readers' capped lists were joined uncapped)."""
+    body = HEADER + '"A\nB",10,book-entry,tendered\n' + "".join(f"H{i},x,book-entry,tendered\n" for i in range(80))
+    said = problems(sources.read_tally, tally(tmp_path, body))
+    assert len(said) == 51 and said[0].startswith("t.csv: row 2, column holder_id: holds a line break")
+    assert said[-1] == "t.csv: and 31 more problems, all in column units"
+
+
+def _twins(folder) -> None:
+    """offer.toml and tally.csv in *folder*: 120 lines, 60 holder ids differing from the one before only in case."""
+    rows = "".join(f"{'H' if i % 2 == 0 else 'h'}{i // 2:04d},10,book-entry,tendered\n" for i in range(120))
+    write_case(tally_case("twins", rows, []), folder)
+
+
+def test_a_build_counts_what_a_worksheet_cannot_hold_without_a_stray_ellipsis(tmp_path, capsys, monkeypatch):
+    """Review 91: the line counting what a worksheet cannot hold past the first 50 read ``offer.toml: tally.file:
+    tally.csv: ...: and 10 more problems`` in xlpy build (a refresh said it cleanly)."""
+    _twins(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["build", "offer.toml", "-o", "b.xlsm", "--no-validate"]) == 2
+    said = capsys.readouterr().err.splitlines()
+    assert len(said) == 51 and not (tmp_path / "b.xlsm").exists()
+    assert said[-1] == ("xlpy build: offer.toml: tally.file: tally.csv: and 10 more problems, all in column "
+                        "holder_id")
+
+
+def test_a_count_line_in_workbook_terms_stays_one():
+    """A problem named in a workbook's terms (a refresh, a validation) is made again: a counting line among them
+    stays one, its file said before it without the ``...``."""
+    from xlpy.workbook import data as bookdata
+    from xlpy.workbook.layout import Shape, layout
+
+    more = capped([InputError(f"t.csv: row {n}, column units", "x", "bad") for n in range(2, 10)], 3)[-1]
+    again = bookdata.in_workbook_terms(layout(Shape()), more.located("tally.file"))
+    assert isinstance(again, MoreProblems) and again.count == 5
+    assert str(again) == "t.csv: and 5 more problems, all in column units"
+
+
+def test_a_refusal_in_excel_shows_every_kind_and_counts_all_the_rest(holders, monkeypatch):  # noqa: F811
+    """The dialog lists 20 of the 50 a refresh shows: an unknown status after 100 bad units is among them, and
+    the counting line counts those the reader counted too (it said "and 31 more problems" of 182), and says the
+    command lists 50 of them, not all."""
+    import xlwings
+
+    from repo_paths import TALLY
+
+    fake = FakeBook(holders)
+    lines = "".join(f"A{i},-{i},book-entry,tendered\n" for i in range(1, 101)) + "Z1,5,book-entry,pending\n"
+    (holders.parent / TALLY).write_text("holder_id,units,method,status\n" + lines, encoding="utf-8")
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    macros.xlpy_refresh_tenders()
+    title, text = fake.app.alerts[-1]
+    shown = text.split("\n")[1:]
+    assert title == "xlpy: refresh refused" and len(shown) == macros.SHOWN + 1, text
+    assert any("row 102, column status: must be one of tendered" in line for line in shown[:-1]), text
+    assert shown[-1] == (f"{TALLY}: and 81 more problems, all in column units (xlpy refresh on the workbook lists "
+                         f"{sources.MAX_PROBLEMS} of them)")
+
+
+def test_a_hundred_thousand_problems_are_capped_in_time():
+    """Choosing the 50 by kind and counting the rest by column is linear: 100,000 problems of two columns, well
+    under a second (a search of all for each kind took minutes)."""
+    import time
+
+    n = 100_000
+    many = [InputError(f"t.csv: row {i}, column units", "x", "must be a number") for i in range(2, n + 2)]
+    many.append(InputError(f"t.csv: row {n + 2}, column method", "wire", "must be one of"))
+    start = time.perf_counter()
+    out = capped(many, 50)
+    assert time.perf_counter() - start < 2.0
+    assert str(out[-1]) == f"t.csv: and {n - 49:,} more problems, all in column units"
+    assert out[-2].field == f"t.csv: row {n + 2}, column method"
+
+
+def test_a_word_counted_not_made_a_problem_keeps_its_column():
+    """The lines a reader only counts (past 50 distinct words) are counted in their column."""
+    from xlpy.engine.errors import Problems
+
+    found = Problems(InputError(f"t.csv: row {n}, column units", "x", "bad") for n in range(2, 60))
+    found.count_more("t.csv: column Status", 7)
+    out = capped(found, 50)
+    assert str(out[-1]) == "t.csv: and 15 more problems: 8 in column units, 7 in column Status"
+
