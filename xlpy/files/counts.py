@@ -23,7 +23,8 @@ from . import sources, steady, typed, written_numbers
 from .sniff import file_encoding, header_line, undecodable
 from .settled import check_settled
 from .written_numbers import wide_row
-from .xlsx_sheet import check_xlsx, empty_sheet, sheet_rows, strict_ooxml, table_rows, unsaved_formulas, xlsx_sheet
+from .xlsx_sheet import (check_xlsx, empty_sheet, load, release, sheet_rows, strict_ooxml, table_rows,
+                         unsaved_formulas, xlsx_sheet)
 
 __all__ = ["COUNT_COLUMNS", "absent_counts", "read_count_file", "read_counts", "tally_kind"]
 
@@ -52,17 +53,15 @@ def _header(path: Path, mapping: sources.ColumnMapping) -> list[str] | None:
     """The header row of a CSV or XLSX file, or None when it cannot be read (the reader will say why)."""
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            from openpyxl import load_workbook
-
             check_xlsx(path)  # refused here: read_tally then says why
             if strict_ooxml(path) is not None:
                 return None  # (read_tally says what it is)
-            wb = load_workbook(path, read_only=True, data_only=True)
+            wb = load(path)  # (within one_load, the load its reader reads the lines of)
             try:
                 ws = wb[mapping.sheet] if mapping.sheet and mapping.sheet in wb.sheetnames else wb.worksheets[0]
                 row = next(iter(sheet_rows(ws, 1, 1)), None)
             finally:
-                wb.close()
+                release(wb)
             return None if row is None else ["" if v is None else str(v) for v in row]
         encoding = file_encoding(path, mapping.encoding)
         first = header_line(path, encoding)

@@ -35,6 +35,7 @@ from ..engine.numbers import CONTEXT, engine_context
 from ..engine.rules import period_problems
 from . import calendars, sources, steady, typed
 from .counts import absent_counts, read_count_file, tally_kind
+from .xlsx_sheet import one_load
 from .recorded import written_path
 from .sniff import not_utf8, toml_data, toml_text
 from .sources import workbook_given
@@ -491,10 +492,11 @@ def _tally(t: _Table, base: Path | None, problems: list[InputError]) -> Tally | 
             return None  # not read without its mapping, whose columns it would be named short of (a missing one: said)
         path = base / written_path(name)
         try:
-            if tally_kind(path, mapping) == "counts":  # the agent's count file, read as a refresh reads one
-                tendered, guaranteed, failed, absent = read_count_file(path, mapping)  # (a count it lacks: 0)
-                return Tally(tendered, guaranteed, failed, final=final, source=path.name, absent=absent)
-            table: HolderTable = sources.read_tally(path, mapping, source=name)
+            with one_load():  # (an XLSX's header and its lines read from one load of it)
+                if tally_kind(path, mapping) == "counts":  # the agent's count file, read as a refresh reads one
+                    tendered, guaranteed, failed, absent = read_count_file(path, mapping)  # (a count it lacks: 0)
+                    return Tally(tendered, guaranteed, failed, final=final, source=path.name, absent=absent)
+                table: HolderTable = sources.read_tally(path, mapping, source=name)
         except InputErrors as exc:
             problems.extend(p.located("tally.file") for p in exc.problems)  # (one still being written: still Busy)
             return None

@@ -7,6 +7,8 @@ values as saved.
 
 from __future__ import annotations
 
+import contextvars
+import os
 import re
 import zipfile
 import zlib
@@ -18,9 +20,54 @@ from ..engine.errors import InputError, InputErrors
 from .settled import check_package_settled
 from .sniff import not_xlsx_problem, ole_problem
 
-__all__ = ["XLPY_WORKBOOK_NAME", "cannot_read", "check_xlsx", "empty_sheet", "has_formulas", "merged_cells",
-           "merged_ranges", "sheet_rows", "table_rows", "strict_ooxml", "unsaved_formulas", "xlsx_columns",
-           "xlsx_sheet"]
+__all__ = ["XLPY_WORKBOOK_NAME", "cannot_read", "check_xlsx", "empty_sheet", "has_formulas", "load", "merged_cells",
+           "merged_ranges", "one_load", "release", "sheet_rows", "table_rows", "strict_ooxml", "unsaved_formulas",
+           "xlsx_columns", "xlsx_sheet"]
+
+_LOADED: contextvars.ContextVar[dict | None] = contextvars.ContextVar("xlpy_xlsx_loaded", default=None)
+
+
+@contextmanager
+def one_load() -> Iterator[None]:
+    """Within it, a package loaded again, unchanged (its inode, size and time), is the workbook loaded first: a
+    tally's header (which tells a count file from a holder tally) and its lines come from one load, its shared
+    strings read once (100,000 holder ids: a second of each load).  Each is closed at its end.  Nested, the outer
+    one keeps them."""
+    if _LOADED.get() is not None:
+        yield
+        return
+    loaded: dict = {}
+    token = _LOADED.set(loaded)
+    try:
+        yield
+    finally:
+        _LOADED.reset(token)
+        for wb in loaded.values():
+            wb.close()
+
+
+def load(path: Path, data_only: bool = True):
+    """openpyxl's read-only workbook at *path* (saved values when *data_only*); within :func:`one_load`, the one
+    loaded there before when the file is unchanged.  Give it back with :func:`release`."""
+    from openpyxl import load_workbook
+
+    from .steady import state
+
+    loaded = _LOADED.get()
+    key = (os.path.abspath(path), state(path), data_only)
+    if loaded is not None and key in loaded:
+        return loaded[key]
+    wb = load_workbook(path, read_only=True, data_only=data_only)
+    if loaded is not None and key[1] is not None:
+        loaded[key] = wb
+    return wb
+
+
+def release(wb) -> None:
+    """Close *wb* (:func:`load`), unless :func:`one_load` keeps it for the next reading."""
+    loaded = _LOADED.get()
+    if loaded is None or not any(wb is kept for kept in loaded.values()):
+        wb.close()
 
 
 #: The hidden name every workbook xlpy builds holds (:data:`xlpy.workbook.layout.model.LAYOUT_NAME`): a file holding
@@ -83,8 +130,6 @@ def xlsx_sheet(path: Path, sheet: str, data_only: bool = True):
     """The workbook at *path* (openpyxl, read-only; saved values when *data_only*) and its worksheet *sheet* (the
     first when empty), closed after; a package that cannot be read, while it is opened or while its sheet is read,
     is refused in one line naming why (and the part, when one is not well-formed XML)."""
-    from openpyxl import load_workbook
-
     text = not_xlsx_problem(path)  # (an .ods or a CSV renamed .xlsx: not "File is not a zip file")
     if text is not None:
         raise InputErrors([text])
@@ -94,7 +139,7 @@ def xlsx_sheet(path: Path, sheet: str, data_only: bool = True):
     if other:
         raise InputErrors([other])
     try:
-        wb = load_workbook(path, read_only=True, data_only=data_only)
+        wb = load(path, data_only)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
         raise InputErrors([cannot_read(path, exc)]) from None
     try:
@@ -110,7 +155,7 @@ def xlsx_sheet(path: Path, sheet: str, data_only: bool = True):
     except Exception as exc:  # noqa: BLE001  (a sheet's XML not well-formed, a cell openpyxl cannot make: many kinds)
         raise InputErrors([cannot_read(path, exc)]) from None
     finally:
-        wb.close()
+        release(wb)
 
 
 def _no_worksheet(name: str, charts: list[str]) -> InputError:
@@ -341,10 +386,7 @@ def unsaved_formulas(path: Path, sheet: str, headers, columns, rows: list[int], 
     empty = {(rows[i], c): i for c in sorted(ours) for i, v in enumerate(columns[c]) if v == ""}
     if not empty or not has_formulas(path):
         return []
-    from openpyxl import load_workbook
-
-
-    wb = load_workbook(path, read_only=True)  # formulas, not their saved values
+    wb = load(path, data_only=False)  # formulas, not their saved values
     try:
         ws = wb[sheet] if sheet else wb.worksheets[0]
         last, cols = max(n for n, _ in empty), sorted({c for _, c in empty})
@@ -352,7 +394,7 @@ def unsaved_formulas(path: Path, sheet: str, headers, columns, rows: list[int], 
                     for c in cols
                     if c < len(r) and (n, c) in empty and isinstance(r[c], str) and r[c].startswith("=")}
     finally:
-        wb.close()
+        release(wb)
     return [InputError(f"{path.name}: row {n}, column {headers[c]}", f,
                        "is a formula with no saved value (a file written by a program, never calculated): open "
                        "and save the file in Excel, or paste values") for (n, c), f in sorted(formulas.items())]

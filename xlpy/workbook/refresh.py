@@ -63,7 +63,7 @@ from ..engine.model import HolderTable, PriceDay, Tally
 from ..engine.numbers import engine_context, to_whole
 from ..engine.release import release_sentences
 from ..engine.rules import tally_problems
-from ..files import calendars, sources, steady
+from ..files import calendars, sources, steady, xlsx_sheet
 from ..files.recorded import (NO_PRICE_FILE, NO_TALLY_FILE, composed_alike, recorded_path, same_bytes, same_place,
                               sha256, written_path)
 from ..files.prices import read_prices
@@ -675,7 +675,7 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
     """tenders / price_part: ``required``, ``optional`` (if a source is given or recorded) or ``skip``."""
     when = when or utc_now()
     r = _Refresh(book)
-    with steady.one_reading():  # the SHA-256s recorded are those of the bytes read
+    with steady.one_reading(), xlsx_sheet.one_load():  # the SHA-256s recorded are of the bytes read; one XLSX load
         if tenders != "skip":
             r.plan_tenders(tally, mapping, required=tenders == "required" or tally is not None)
         if price_part != "skip":
