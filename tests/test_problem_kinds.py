@@ -173,3 +173,12 @@ def test_bad_units_past_50_of_a_reason_are_counted_and_each_value_read_once(tmp_
                         "t.csv: row 3, column units: must be a whole number, got '1.5'",
                         "t.csv: row 4, column units: must not be negative, got '-3'"]
     assert said[-1] == "t.csv: and 2,950 more problems, all in column units"
+
+
+def test_a_failed_delivery_not_guaranteed_is_shown_past_many_bad_units(tmp_path):
+    """Past 50 problems of any kind, the failed lines not guaranteed were only counted: none was shown, and the
+    line counting them said only that they were in column status."""
+    lines = "".join(f"H{i},{'x' if i % 2 else -5},book-entry,tendered\n" for i in range(200))
+    said = problems(sources.read_tally, tally(tmp_path, HEADER + lines + "F1,10,book-entry,failed\n"))
+    assert "t.csv: row 202, column status: only a guaranteed delivery can fail, got 'failed'" in said
+    assert said[-1] == "t.csv: and 151 more problems, all in column units"

@@ -651,11 +651,12 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
     else:
         failed_not_guaranteed = "failed" in status and any(
             map(ne, compress(method, map(eq, status, repeat("failed"))), repeat("guaranteed")))
-    counted = 0
+    made = counted = 0  # (the first 50 made problems, whatever came before: one is shown among the others)
     for i, (m, s) in enumerate(zip(method, status) if failed_not_guaranteed else ()):
-        if s == "failed" and m != "guaranteed" and len(problems) > MAX_PROBLEMS:
+        if s == "failed" and m != "guaranteed" and made >= MAX_PROBLEMS:
             counted += 1
         elif s == "failed" and m != "guaranteed":
+            made += 1
             problems.append(InputError(f"{name}: row {row_of(i)}, column status", "failed",
                                        "only a guaranteed delivery can fail"))
     problems.count_more(f"{name}: column status", counted)
