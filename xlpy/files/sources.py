@@ -651,8 +651,18 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
     else:
         failed_not_guaranteed = "failed" in status and any(
             map(ne, compress(method, map(eq, status, repeat("failed"))), repeat("guaranteed")))
-    made = counted = 0  # (the first 50 made problems, whatever came before: one is shown among the others)
-    for i, (m, s) in enumerate(zip(method, status) if failed_not_guaranteed else ()):
+    if failed_not_guaranteed:
+        _failed_problems(name, method, status, problems, row_of)
+    if problems or problems.more:
+        raise InputErrors(_capped(problems))
+    return (tuple(ids), tuple(units), tuple(method), tuple(status)), arrays
+
+
+def _failed_problems(name, method, status, problems, row_of) -> None:
+    """A problem for each line failed but not a guaranteed delivery, the first 50 (whatever came before them: one
+    is shown among the others), the rest counted in the column."""
+    made = counted = 0
+    for i, (m, s) in enumerate(zip(method, status)):
         if s == "failed" and m != "guaranteed" and made >= MAX_PROBLEMS:
             counted += 1
         elif s == "failed" and m != "guaranteed":
@@ -660,9 +670,6 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
             problems.append(InputError(f"{name}: row {row_of(i)}, column status", "failed",
                                        "only a guaranteed delivery can fail"))
     problems.count_more(f"{name}: column status", counted)
-    if problems or problems.more:
-        raise InputErrors(_capped(problems))
-    return (tuple(ids), tuple(units), tuple(method), tuple(status)), arrays
 
 
 #: An id as Excel shows a whole number too long for its column (``1.23457E+11``, ``1E+15``) or a float as
