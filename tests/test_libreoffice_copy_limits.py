@@ -15,38 +15,15 @@ from xlpy.cli import main
 from xlpy.engine.errors import InputError
 from xlpy.files import safety
 
-pytestmark = pytest.mark.usefixtures("fresh_limits")  # (the --max-* limits reset around each test: conftest.py)
+from holder_books import holder_book
 
-OFFER = """schema = 1
-[offer]
-id = "long-ids"
-issuer = "Long Ids Issuer"
-kind = "preferred"
-outstanding = {outstanding}
-original_ratio = 3.2
-common_outstanding_before = 900000000
-expiration = 2004-02-20
-[offer.consideration]
-ratio = 7.94
-fractional = "cash"
-[tally]
-file = "tally.csv"
-final = true
-[valuation]
-date = 2004-02-20
-price = 7.39
-"""
+pytestmark = pytest.mark.usefixtures("fresh_limits")  # (the --max-* limits reset around each test: conftest.py)
 
 
 def long_ids_book(folder: Path, lines: int) -> Path:
     """A workbook built from a tally of *lines* holders whose ids are 1,000 characters, alike but for their ends."""
-    rows = [f"{'H' * 990}{i:010d},{i % 400 + 1},book-entry,tendered\n" for i in range(lines)]
-    (folder / "tally.csv").write_text("holder_id,units,method,status\n" + "".join(rows), encoding="utf-8")
-    outstanding = 2 * sum(i % 400 + 1 for i in range(lines))
-    (folder / "offer.toml").write_text(OFFER.format(outstanding=outstanding), encoding="utf-8")
-    book = folder / "book.xlsm"
-    assert main(["build", str(folder / "offer.toml"), "-o", str(book), "--no-validate", "--quiet"]) == 0
-    return book
+    tally = [(f"{'H' * 990}{i:010d}", i % 400 + 1) for i in range(lines)]
+    return holder_book(folder, tally, 2 * sum(units for _, units in tally), "long-ids", "Long Ids Issuer")
 
 
 def largest_ratio(source) -> float:

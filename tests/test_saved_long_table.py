@@ -25,47 +25,17 @@ from xlpy.workbook import saved_values
 from xlpy.workbook.package import Package
 from xlpy.workbook.validate import validate
 
+from holder_books import holder_book
+
 LONG = 1200  # lines of the long table: 7,200 line cells beside some 130 top-level figures
-OFFER = """schema = 1
-[offer]
-id = "long"
-issuer = "Long Tally Co"
-kind = "preferred"
-outstanding = {outstanding}
-original_ratio = 3.2
-common_outstanding_before = 900000000
-expiration = 2004-02-20
-[offer.consideration]
-ratio = 7.94
-fractional = "cash"
-[tally]
-file = "tally.csv"
-final = true
-[valuation]
-date = 2004-02-20
-price = 7.39
-"""
 
 
-def _tally(path: Path, lines: int, seed: int = 2004) -> int:
-    """A holder tally of *lines* lines (as the benchmarks write one); returns the units tendered."""
-    rng = random.Random(seed)
-    out, tendered = ["holder_id,units,method,status\n"], 0
-    for i in range(lines):
-        units = rng.randint(1, 400)
-        tendered += units
-        out.append(f"H{i:07d},{units},book-entry,tendered\n")
-    path.write_text("".join(out), encoding="utf-8")
-    return tendered
-
-
-def _build(folder: Path, lines: int) -> Path:
+def _build(folder: Path, lines: int, seed: int = 2004) -> Path:
+    """A holder workbook of *lines* lines (units drawn as the benchmarks draw them), outstanding to spare."""
     folder.mkdir()
-    tendered = _tally(folder / "tally.csv", lines)
-    (folder / "offer.toml").write_text(OFFER.format(outstanding=2 * tendered + 1_000_000), encoding="utf-8")
-    assert cli.main(["build", str(folder / "offer.toml"), "-o", str(folder / "book.xlsm"), "--no-validate",
-                     "-q"]) == 0
-    return folder / "book.xlsm"
+    rng = random.Random(seed)
+    tally = [(f"H{i:07d}", rng.randint(1, 400)) for i in range(lines)]
+    return holder_book(folder, tally, 2 * sum(units for _, units in tally) + 1_000_000, "long", "Long Tally Co")
 
 
 @pytest.fixture(scope="module")
