@@ -32,6 +32,7 @@ def refused_entry(entry: dict, line: str, status: int = 2, busy: bool = False) -
     error, the *line* of standard error."""
     assert list(entry) == [*REPORT_KEYS, "status", "errors"]
     assert (entry["ok"], entry["findings"], entry["legs_run"], entry["sha256"]) == (False, [], [], None)
+    assert entry["validated_at"] is None  # (not validated: no time of a validation for the working papers)
     assert entry["status"] == status and len(entry["errors"]) == 1
     error = entry["errors"][0]
     assert line == f"xlpy validate: {error['message']}" and error["busy"] is busy
@@ -103,3 +104,15 @@ def test_a_workbook_refused_past_its_opening_or_in_use_has_its_object(seed, caps
     refused_entry(reports[0], lines[0])
     refused_entry(reports[1], lines[1], status=3, busy=True)
     assert lines[0] == "xlpy validate: bad.xlsm: has no part xl/worksheets/sheet7.xml; it was not validated"
+
+
+def test_a_refused_workbook_s_report_says_refused_not_valid(seed):
+    """Review: the report validate_many gives a refused workbook said ``verdict`` valid, and a validation time,
+    of a workbook never validated."""
+    from xlpy.files import safety
+    from xlpy.workbook.validate_many import validate_many
+
+    safety.configure(part_mb=0.001)
+    said = []
+    report, = validate_many([seed], legs=(), refused=said.append)
+    assert (report.ok, report.verdict, report.validated_at, len(said)) == (False, "refused: not validated", "", 1)

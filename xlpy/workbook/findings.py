@@ -77,7 +77,10 @@ class Report:
 
     @property
     def verdict(self) -> str:
-        """What the report's last line says of the workbook: valid, its findings, or that it changed meanwhile."""
+        """What the report's last line says of the workbook: valid, its findings, that it changed meanwhile, or
+        that it was refused (not validated)."""
+        if self.refused:
+            return "refused: not validated"
         if self.findings:
             return f"{len(self.findings)} finding(s)"
         return "changed while it was validated: validate it again" if self.changed else "valid"

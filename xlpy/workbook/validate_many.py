@@ -49,7 +49,8 @@ def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, 
 
     def refuse(exc, p, label) -> None:
         refused(exc)
-        reports.append(Report(label, [], [], [], path=str(p), refused=list(getattr(exc, "problems", (exc,)))))
+        reports.append(Report(label, [], [], [], path=str(p), refused=list(getattr(exc, "problems", (exc,))),
+                              validated_at=""))  # (not validated: no time of a validation, no SHA-256 of one)
 
     try:
         for p, label in zip(paths, labels):
