@@ -216,6 +216,8 @@ def test_the_option_to_give_is_twice_the_time_in_whole_minutes():
     assert timed_out(Path("big.xlsm"), exc, rendering.Size((412,))) == (  # (never more than the option takes)
         "big.xlsm: LibreOffice did not finish exporting to PDF in 500,000 s (its sheets have 412 rows); nothing was "
         "rendered (what was made of it was removed): give more time with --timeout 604800")
+    exc = lo.TimedOut("x", program="soffice", seconds=1e-9, what=rendering.PDF_STEP)  # (review: said "1e-09 s")
+    assert "exporting to PDF in 0.000000001 s (" in timed_out(Path("big.xlsm"), exc, rendering.Size((412,)))
 
 
 # --- a long render's staging folder --------------------------------------------------------------------------------

@@ -109,12 +109,20 @@ def timed_out(book: Path, exc, size) -> str:
     more = min(max(60, math.ceil(2 * exc.seconds / 60) * 60), MAX_SECONDS)
     if exc.what == rendering.PNG_STEP:  # (in what the PDF left of the time)
         pages = f"the PDF's {exc.pages:,} pages" if exc.pages is not None else "the PDF's pages"
-        doing = f"pdftoppm did not finish drawing {pages} as PNG in the {exc.seconds:,g} s the render was given"
+        doing = f"pdftoppm did not finish drawing {pages} as PNG in the {_shown(exc.seconds)} s the render was given"
         also = ", or write the PDF alone with --pdf-only"
     else:
-        doing, also = f"LibreOffice did not finish exporting to PDF in {exc.seconds:,g} s", ""
+        doing, also = f"LibreOffice did not finish exporting to PDF in {_shown(exc.seconds)} s", ""
     return (f"{book}: {doing} ({size.said()}); nothing was rendered (what was made of it was removed): give more "
             f"time with --timeout {more}{also}")
+
+
+def _shown(seconds: float) -> str:
+    """Seconds as the message shows them: ``120``, ``1,800``, ``2.5``, and a tiny ``--timeout`` as given
+    (``0.000000001``, not ``1e-09``)."""
+    from decimal import Decimal
+
+    return f"{seconds:,g}" if seconds >= 1e-4 else format(Decimal(repr(seconds)), "f")
 
 
 def render_command(args: argparse.Namespace) -> int:
