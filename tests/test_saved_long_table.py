@@ -176,3 +176,12 @@ def test_a_refresh_from_a_shorter_tally_counts_apart_the_values_it_replaced_and_
         "Tenders: 800 more values or formulas typed over formulas of tblTenders were cleared with the rows past "
         "the table's new end (row 420)"]
     assert sum(n.startswith("Tenders!J") and "was replaced by the formula" in n for n in notes) == 10
+
+
+def test_one_cell_past_the_ten_named_is_said_in_the_singular():
+    """Review: eleven cells typed over said ``1 more values or formulas typed over formulas ... were replaced``."""
+    from xlpy.workbook.table_edits import _more_typed
+
+    assert [_more_typed(n) for n in (1, 2, 1190)] == [
+        "1 more value or formula typed over a formula", "2 more values or formulas typed over formulas",
+        "1,190 more values or formulas typed over formulas"]

@@ -19,10 +19,10 @@ from pathlib import Path
 from ..engine.errors import Busy, InputError
 from ..files.safety import DEFAULTS, configure, reset
 
-__all__ = ["EXIT_BUSY", "EXIT_FINDINGS", "EXIT_INPUT", "EXIT_OK", "COMMANDS", "Terminated", "add_limit_options", "command",
-           "configure_from", "drop_standard_output", "flush_output", "in_temporary", "no_room", "not_written", "refuse_empty", "refused",
-           "refusal_json", "report_lost", "restore_standard_output", "say_json", "standard_output_full",
-           "text_arguments", "warn"]
+__all__ = ["EXIT_BUSY", "EXIT_FINDINGS", "EXIT_INPUT", "EXIT_OK", "COMMANDS", "Terminated", "add_limit_options",
+           "command", "configure_from", "drop_standard_output", "flush_output", "in_temporary", "no_room",
+           "not_written", "refuse_empty", "refused", "refusal_json", "report_lost", "restore_standard_output",
+           "say_json", "standard_output_full", "text_arguments", "warn"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_BUSY = 0, 1, 2, 3
 

@@ -79,13 +79,19 @@ def typed_over(book, sheet: str, table: Table, new_last: int | None = None) -> l
         shown = f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else repr(v)
         lines.append(f"{sheet}!{ref}: the value typed over its formula ({shown}) was replaced by the formula")
     cleared = sum(new_last is not None and _row_of(ref) > new_last for ref, _ in cells[SHOWN:])
-    if len(cells) - SHOWN - cleared > 0:  # (review: those cleared with the rows past the end were said replaced)
-        lines.append(f"{sheet}: {len(cells) - SHOWN - cleared:,} more values or formulas typed over formulas of "
-                     f"{table.name} were replaced by the table's formulas")
+    if (replaced := len(cells) - SHOWN - cleared) > 0:  # (review: those cleared past the end were said replaced)
+        lines.append(f"{sheet}: {_more_typed(replaced)} of {table.name} {'was' if replaced == 1 else 'were'} "
+                     "replaced by the table's formulas")
     if cleared:
-        lines.append(f"{sheet}: {cleared:,} more values or formulas typed over formulas of {table.name} were cleared "
+        lines.append(f"{sheet}: {_more_typed(cleared)} of {table.name} {'was' if cleared == 1 else 'were'} cleared "
                      f"with the rows past the table's new end (row {new_last})")
     return lines
+
+
+def _more_typed(n: int) -> str:
+    """``1 more value or formula typed over a formula``, ``1,190 more values or formulas typed over formulas``."""
+    return (f"{n:,} more value or formula typed over a formula" if n == 1 else
+            f"{n:,} more values or formulas typed over formulas")
 
 
 def moved_notes(book, sheet: str, old: Table, new: Table, rows: Sequence[tuple]) -> list[str]:
