@@ -182,3 +182,24 @@ def test_a_failed_delivery_not_guaranteed_is_shown_past_many_bad_units(tmp_path)
     said = problems(sources.read_tally, tally(tmp_path, HEADER + lines + "F1,10,book-entry,failed\n"))
     assert "t.csv: row 202, column status: only a guaranteed delivery can fail, got 'failed'" in said
     assert said[-1] == "t.csv: and 151 more problems, all in column units"
+
+
+def test_a_counting_line_located_then_capped_again_counts_each_column_once():
+    """A counting line located after its cap (``t.csv: ...``) kept the places it counts unlocated, so a cap of it
+    with the located problems named one column two ways: ``11 in column units of t.csv, 30 in column units``."""
+    once = capped([InputError(f"row {n}, column units", "x", "must be a number") for n in range(2, 82)], 50)
+    located = [p.located("t.csv") for p in once]
+    assert str(located[-1]) == "t.csv: and 30 more problems, all in column units"
+    again = capped(located + [InputError(f"p.csv: row {n}, column price", "y", "bad") for n in (2, 3)], 40)
+    assert isinstance(again[-1], MoreProblems) and again[-1].count == 42
+    assert str(again[-1]) == "and 42 more problems: 41 in column units of t.csv, 1 in column price of p.csv"
+
+
+def test_a_counting_line_reworded_names_the_places_it_counts_as_its_field_does():
+    """A build names a tally by its name where its reader named it by its path: the places the line counts are
+    named so too, and counted with the problems named so."""
+    once = capped([InputError(f"in/t.csv: row {n}, column units", "x", "bad") for n in range(2, 62)], 50)
+    named = [p.reworded("t.csv" + p.field.removeprefix("in/t.csv")) for p in once]
+    assert named[-1].kinds == {"t.csv: column units": 10}
+    again = capped(named + [InputError("p.csv: row 2, column price", "y", "bad")], 50)
+    assert str(again[-1]) == "and 11 more problems, all in column units of t.csv"

@@ -222,7 +222,21 @@ class MoreProblems(InputError):
         return f"{where}: {self.reason}" if where else self.reason
 
     def located(self, where: str) -> "InputError":
-        return self.reworded(f"{where}: {self.field}")
+        """The same line after *where*, as the problems it counts are located: each place it counts at too, so a
+        cap of it with them counts a column once (``t.csv: column units``, not that and ``column units``)."""
+        out = InputError.reworded(self, f"{where}: {self.field}")
+        out.kinds = {f"{where}: {place}": n for place, n in self.kinds.items()}
+        return out
+
+    def reworded(self, field: str, reason: str | None = None) -> "InputError":
+        """The same line at *field*; the places it counts at that its field named (``dir/t.csv: ``) named as the
+        new field names them (``t.csv: ``), as the problems it counts are reworded alike."""
+        out = super().reworded(field, reason)
+        old, new = self.field.removesuffix("..."), out.field.removesuffix("...")
+        if old != new and out.field.endswith("..."):
+            out.kinds = {new + place[len(old):] if place.startswith(old) else place: n
+                         for place, n in self.kinds.items()}
+        return out
 
 
 #: The row or rows a problem's field names (``row 12, ``; ``rows 2, 3, 4 and 4,997 more, ``): without it, the field
