@@ -203,3 +203,20 @@ def test_a_counting_line_reworded_names_the_places_it_counts_as_its_field_does()
     assert named[-1].kinds == {"t.csv: column units": 10}
     again = capped(named + [InputError("p.csv: row 2, column price", "y", "bad")], 50)
     assert str(again[-1]) == "and 11 more problems, all in column units of t.csv"
+
+
+def test_compute_prints_50_problems_in_all_with_the_offer_files_own(tmp_path, capsys, monkeypatch):
+    """Review 93: the offer file's own problems were printed besides the tally's 50 and the line counting the rest
+    (53 lines); the 50 printed are of both, every kind among them, and one line counts all the rest, each column
+    once, named by its file as the offer file names it."""
+    case = tally_case("many", "".join(f"H{i},x{i},book-entry,tendered\n" for i in range(120)), [])
+    case.offer = case.offer.replace("outstanding = 464777", "outstanding = -5").replace("price = 7.39", "price = -7.39")
+    write_case(case, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["compute", "offer.toml"]) == 2
+    said = capsys.readouterr().err.splitlines()
+    assert len(said) == 51, said
+    assert said[0] == "xlpy compute: offer.toml: offer.outstanding: must be a positive whole number, got -5"
+    assert said[-2] == "xlpy compute: offer.toml: valuation.price: must be > 0, got -7.39"
+    assert said[-1] == "xlpy compute: offer.toml: and 72 more problems, all in column units of tally.csv"
+    assert sum("column units: must be a number" in line for line in said) == 48

@@ -255,8 +255,9 @@ def _place(field: str) -> str:
 
 def capped(problems: list, most: int) -> list:
     """At most *most* of *problems*, then one line counting the rest (those only counted too, and those a line of an
-    earlier cap counts: capping twice counts alike), after the file all the shown ones name, if one does, and by
-    the column they are in.
+    earlier cap counts: capping twice counts alike), after the file all the shown ones name, if one does (as far as
+    they name it alike: ``offer.toml: tally.file: tally.csv``), and by the column they are in (of another file: by
+    that file's name).
 
     The problems shown cover every kind found: the first at each place (a column: its field without the row), then
     the first of each reason there, then the rest in order, so a column of thousands of bad cells does not hide the
@@ -298,13 +299,30 @@ def capped(problems: list, most: int) -> list:
     for place, n in getattr(problems, "more_at", {}).items():
         kinds[place] = kinds.get(place, 0) + n
     kept = [shown[i] for i in chosen]
-    files = {p.field.split(": ")[0] if ": " in p.field else "" for p in kept}
-    file = files.pop() if len(files) == 1 and "" not in files else ""
+    file = _shared_file(kept)
     where = f"{file}: ..." if file else "..."
     said = f"and {rest:,} more problem{'' if rest == 1 else 's'}{_by_column(kinds, rest, file)}"
     more = MoreProblems(where, None, said, show_value=False)
     more.count, more.kinds = rest, kinds
     return kept + [more]
+
+
+def _shared_file(kept: list) -> str:
+    """The file every one of *kept* names (``t.csv``), as far as they all name it alike (``offer.toml: tally.file:
+    tally.csv``; ``offer.toml`` for its own keys and its tally's lines), or "" if they do not all name one."""
+    shared = None
+    for p in kept:
+        named = p.field.split(": ")[:-1]  # (the last is the place in it: a key, a row and column, the header)
+        if shared is None:
+            shared = named
+        else:
+            at = 0
+            while at < len(shared) and at < len(named) and shared[at] == named[at]:
+                at += 1
+            del shared[at:]
+        if not shared:
+            return ""
+    return ": ".join(shared or ())
 
 
 def _chosen(shown: list, places: list, most: int) -> list:
@@ -343,9 +361,9 @@ def _by_column(kinds: dict, rest: int, file: str) -> str:
         m = _COLUMN.search(place)
         if m is None:
             continue
-        named = place[:m.start()]  # (the file, as the place names it: the line's own file not said again)
-        label = m.group(1) if not named or named == file or named.startswith(f"{file}: ") else \
-            f"{m.group(1)} of {named}"
+        named = place[:m.start()]  # (the file, as the place names it: the line's own file not said again, another
+        label = m.group(1) if not named or named == file else \
+            f"{m.group(1)} of {named.rsplit(': ', 1)[-1]}"  # by its name: not offer.toml: tally.file: tally.csv)
         columns[label] = columns.get(label, 0) + n
     if not columns:
         return ""
