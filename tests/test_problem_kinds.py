@@ -220,3 +220,25 @@ def test_compute_prints_50_problems_in_all_with_the_offer_files_own(tmp_path, ca
     assert said[-2] == "xlpy compute: offer.toml: valuation.price: must be > 0, got -7.39"
     assert said[-1] == "xlpy compute: offer.toml: and 72 more problems, all in column units of tally.csv"
     assert sum("column units: must be a number" in line for line in said) == 48
+
+
+def test_the_counting_line_under_json_has_the_file_for_its_field(tmp_path, capsys, monkeypatch):
+    """Review 93: ``--json`` gave the counting line's field as ``offer.toml: tally.file: tally.csv: ...``; it is the
+    file the line is said after, or null when it names none, its message as printed."""
+    import json
+
+    from xlpy.cli.commands import refusal_json
+
+    write_case(tally_case("many", "".join(f"H{i},x{i},book-entry,tendered\n" for i in range(120)), []), tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["compute", "offer.toml", "--json"]) == 2
+    out, err = capsys.readouterr()
+    last = json.loads(out)["errors"][-1]
+    assert last["field"] == "offer.toml: tally.file: tally.csv" and last["value"] is None
+    assert last["message"] == "offer.toml: tally.file: tally.csv: and 70 more problems, all in column units"
+    assert err.splitlines()[-1] == f"xlpy compute: {last['message']}"
+    bare = capped([InputError("a", n, "bad") for n in range(3)], 1)
+    assert refusal_json(bare, 2)["errors"][-1] == {
+        "field": None, "value": None, "reason": "and 2 more problems", "message": "and 2 more problems", "busy": False}
+    assert refusal_json(capped(bare, 1)[-1:], 2)["errors"][0]["field"] is None
+    assert refusal_json([bare[-1].located("t.csv")], 2)["errors"][0]["field"] == "t.csv"

@@ -80,11 +80,12 @@ def refusal_json(problems, status: int) -> dict:
     of standard error, with its ``field``, its ``value`` as the line shows it after "got" (null when it shows none),
     its ``reason``, the whole ``message`` and whether the file is ``busy`` (in use: the same command may pass
     later).  ``ok`` as ``validate --json`` has it for a workbook."""
-    from ..engine.errors import Busy, InputError
+    from ..engine.errors import Busy, InputError, MoreProblems
 
     def one(problem) -> dict:
-        if isinstance(problem, InputError):
-            return {"field": problem.field, "value": problem.got if problem.show_value else None,
+        if isinstance(problem, InputError):  # (a line counting the rest: the file it is said after, or null)
+            field = problem.file if isinstance(problem, MoreProblems) else problem.field
+            return {"field": field, "value": problem.got if problem.show_value else None,
                     "reason": problem.reason, "message": str(problem), "busy": isinstance(problem, Busy)}
         where = getattr(problem, "where", None)  # (xlpy.workbook.package.PackageError: the file or part, and why)
         return {"field": where, "value": None, "reason": getattr(problem, "reason", str(problem)) if where else

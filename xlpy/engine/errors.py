@@ -211,15 +211,20 @@ class Problems(list):
 class MoreProblems(InputError):
     """The line after the problems shown, counting the rest: ``and 70 more problems``, after the file's name when it
     is located (``t.csv: and 1 more problem``), and by column (``: 60 in column units, 10 in column method``).  Its
-    field is ``...``; :attr:`kinds` holds how many it counts at each place (the field without its row), so a cap
-    of it with others counts them alike."""
+    field is ``...`` (``t.csv: ...``, whose :attr:`file` ``--json`` gives); :attr:`kinds` holds how many it counts
+    at each place (the field without its row), so a cap of it with others counts them alike."""
 
     count = 0  #: how many problems it counts
     kinds: dict = {}  #: place -> how many of them are there (never changed in place)
 
+    @property
+    def file(self) -> str | None:
+        """The file the line is said after (``t.csv``; ``offer.toml: tally.file: tally.csv``), or None: its field
+        as ``--json`` gives it, without the ``...``."""
+        return self.field.removesuffix("...").removesuffix(": ") or None
+
     def __str__(self) -> str:
-        where = self.field.removesuffix("...").removesuffix(": ")
-        return f"{where}: {self.reason}" if where else self.reason
+        return f"{self.file}: {self.reason}" if self.file else self.reason
 
     def located(self, where: str) -> "InputError":
         """The same line after *where*, as the problems it counts are located: each place it counts at too, so a
