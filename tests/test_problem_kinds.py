@@ -206,7 +206,7 @@ def test_a_counting_line_reworded_names_the_places_it_counts_as_its_field_does()
 
 
 def test_compute_prints_50_problems_in_all_with_the_offer_files_own(tmp_path, capsys, monkeypatch):
-    """Review 93: the offer file's own problems were printed besides the tally's 50 and the line counting the rest
+    """The offer file's own problems were printed besides the tally's 50 and the line counting the rest
     (53 lines); the 50 printed are of both, every kind among them, and one line counts all the rest, each column
     once, named by its file as the offer file names it."""
     case = tally_case("many", "".join(f"H{i},x{i},book-entry,tendered\n" for i in range(120)), [])
@@ -223,7 +223,7 @@ def test_compute_prints_50_problems_in_all_with_the_offer_files_own(tmp_path, ca
 
 
 def test_the_counting_line_under_json_has_the_file_for_its_field(tmp_path, capsys, monkeypatch):
-    """Review 93: ``--json`` gave the counting line's field as ``offer.toml: tally.file: tally.csv: ...``; it is the
+    """Under ``--json``, the counting line's field was ``offer.toml: tally.file: tally.csv: ...``; it is the
     file the line is said after, or null when it names none, its message as printed."""
     import json
 
