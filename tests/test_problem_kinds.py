@@ -242,3 +242,17 @@ def test_the_counting_line_under_json_has_the_file_for_its_field(tmp_path, capsy
         "field": None, "value": None, "reason": "and 2 more problems", "message": "and 2 more problems", "busy": False}
     assert refusal_json(capped(bare, 1)[-1:], 2)["errors"][0]["field"] is None
     assert refusal_json([bare[-1].located("t.csv")], 2)["errors"][0]["field"] == "t.csv"
+
+
+def test_a_failed_delivery_names_the_status_column_as_the_file_heads_it(tmp_path):
+    """A line failed but not guaranteed was said to be in ``column status`` (and those past 50 counted
+    there) where the agent's file heads it ``Tender Status`` or a mapping reads it from ``Estado``; the file's own
+    header is named, as for its other problems."""
+    lines = "".join(f"H{i},10,book-entry,failed\n" for i in range(60))
+    said = problems(sources.read_tally, tally(tmp_path, "holder_id,units,method,Tender Status\n" + lines))
+    assert said[0] == "t.csv: row 2, column Tender Status: only a guaranteed delivery can fail, got 'failed'"
+    assert len(said) == 51 and said[-1] == "t.csv: and 10 more problems, all in column Tender Status"
+    mapped = sources.ColumnMapping(columns={"status": "Estado"})
+    said = problems(sources.read_tally, tally(tmp_path, "holder_id,units,method,Estado\n" + lines), mapped)
+    assert said[0] == "t.csv: row 2, column Estado: only a guaranteed delivery can fail, got 'failed'"
+    assert said[-1] == "t.csv: and 10 more problems, all in column Estado"
