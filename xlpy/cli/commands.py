@@ -59,19 +59,24 @@ def warn(args: argparse.Namespace, warnings) -> None:
         print(f"{who}: warning: {w}", file=sys.stderr)
 
 
-def refused(args: argparse.Namespace, problems, status: int | None = None) -> int:
+def refused(args: argparse.Namespace, problems, status: int | None = None, *, closing: str | None = None,
+            more: dict | None = None) -> int:
     """Say why a command did nothing: each problem on its line of standard error (``xlpy refresh: t.csv: tally file
-    not found``) and, under ``--json``, :func:`refusal_json` of them on standard output, where a script parsing it
-    met an empty string; returns *status*, else 3 when every problem is :class:`~xlpy.engine.errors.Busy`, else 2.
-    A problem is an :class:`~xlpy.engine.errors.InputError` (or another xlpy error), or its line's text."""
+    not found``), then the *closing* line if given (``xlpy refresh: book.xlsm was not changed``) and, under
+    ``--json``, :func:`refusal_json` of them on standard output, with the keys of *more* after its own (a refresh's
+    ``"changed": false``), where a script parsing it met an empty string; returns *status*, else 3 when every
+    problem is :class:`~xlpy.engine.errors.Busy`, else 2.  A problem is an :class:`~xlpy.engine.errors.InputError`
+    (or another xlpy error), or its line's text."""
     from ..engine.errors import Busy
 
     if status is None:
         status = EXIT_BUSY if problems and all(isinstance(p, Busy) for p in problems) else EXIT_INPUT
     for problem in problems:
         print(f"xlpy {args.command}: {problem}", file=sys.stderr)
+    if closing:
+        print(f"xlpy {args.command}: {closing}", file=sys.stderr)
     if getattr(args, "json", False):
-        say_json(refusal_json(problems, status))
+        say_json(refusal_json(problems, status) | (more or {}))
     return status
 
 
