@@ -8,8 +8,9 @@ from pathlib import Path
 from xlpy.cli import main
 
 
-def refused(capsys, book: Path, *args: str) -> str:
-    """The one line ``xlpy refresh BOOK ARGS`` refuses *book* with (exit 2), its folder and bytes as they were."""
+def refused(capsys, book: Path, *args: str, unchanged: bool = False) -> str:
+    """The one line ``xlpy refresh BOOK ARGS`` refuses *book* with (exit 2), its folder and bytes as they were;
+    *unchanged*: a line saying the workbook was not changed follows it (the refusal does not say so itself)."""
 
     def state():
         return sorted(p.name for p in book.parent.iterdir()), hashlib.sha256(book.read_bytes()).hexdigest()
@@ -18,5 +19,5 @@ def refused(capsys, book: Path, *args: str) -> str:
     assert main(["refresh", str(book), *args]) == 2
     assert state() == before  # nothing written, no backup
     err = capsys.readouterr().err.splitlines()
-    assert len(err) == 1, err
+    assert err[1:] == ([f"xlpy refresh: {book} was not changed"] if unchanged else []), err
     return err[0]

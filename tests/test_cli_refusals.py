@@ -249,7 +249,7 @@ def test_refresh_names_a_workbook_given_as_the_mapping(seed, capsys):
     assert main(["refresh", str(seed), "--tally", str(seed.parent / "counts.csv"), "--mapping", str(seed)]) == 2
     assert capsys.readouterr().err.splitlines() == [
         f"xlpy refresh: {seed}: is a workbook or another ZIP package, not a mapping file (TOML); the workbook to "
-        "refresh is the first argument, an XLSX tally goes after --tally"]
+        "refresh is the first argument, an XLSX tally goes after --tally", f"xlpy refresh: {seed} was not changed"]
     assert {p.name: p.read_bytes() for p in seed.parent.iterdir()} == before
     assert main(["compute", str(seed)]) == 0  # (compute takes a workbook in place of the offer file: its inputs)
     assert capsys.readouterr().err.splitlines()[0].startswith("xlpy compute: from the workbook's inputs (book.xlsm, ")
@@ -268,15 +268,15 @@ def test_an_xlpy_workbook_given_as_the_tally_is_named_as_one(seed, capsys, monke
     assert main(["refresh", str(seed), "--tally", "./book.xlsm"]) == 2  # (another spelling of the same file)
     assert capsys.readouterr().err.splitlines() == [
         "xlpy refresh: --tally: is the workbook being refreshed, not a tally: give the exchange agent's tally file, "
-        "got './book.xlsm'"]
+        "got './book.xlsm'", f"xlpy refresh: {seed} was not changed"]
     assert main(["refresh", str(seed), "--tally", str(other)]) == 2
     assert capsys.readouterr().err.splitlines() == [
         f"xlpy refresh: {other}: is an xlpy workbook (offer results: it holds the name xlpyLayout), not a tally: "
-        "give the exchange agent's tally file"]
+        "give the exchange agent's tally file", f"xlpy refresh: {seed} was not changed"]
     assert main(["refresh", str(seed), "--prices", "./book.xlsm"]) == 2  # (review 54: as the tally)
     assert capsys.readouterr().err.splitlines() == [
         "xlpy refresh: --prices: is the workbook being refreshed, not a price history: give the price file (CSV), "
-        "got './book.xlsm'"]
+        "got './book.xlsm'", f"xlpy refresh: {seed} was not changed"]
     assert {p.name: p.read_bytes() for p in seed.parent.iterdir()} == before
 
 
@@ -324,7 +324,9 @@ def test_a_name_longer_than_the_file_system_allows_is_one_line(seed, capsys, mon
     assert main(argv) == 2
     out, err = capsys.readouterr()
     shown = f"{path[:40]}...{path[-20:]} ({len(path):,} characters)"
-    assert err == f"xlpy {argv[0]}: {shown}: has a name longer than the file system allows\n", err
+    # (a refresh of a workbook that is there says it was not changed; of one whose name is too long, nothing more)
+    closing = "xlpy refresh: book.xlsm was not changed\n" if argv[:2] == ["refresh", "book.xlsm"] else ""
+    assert err == f"xlpy {argv[0]}: {shown}: has a name longer than the file system allows\n{closing}", err
     assert sorted(p.name for p in seed.parent.iterdir()) == before and seed.read_bytes() == book
 
 
@@ -340,7 +342,8 @@ def test_refresh_refuses_a_holder_id_a_workbook_cannot_store(standard_books, tmp
     prices = SEED.parent / "data" / "hecla-2004-prices-illustrative.csv"
     assert main(["refresh", "book.xlsm", "--tally", "t.csv", "--prices", str(prices), "-q"]) == 2
     assert capsys.readouterr().err == ("xlpy refresh: t.csv: row 2, column holder_id: holds a noncharacter (U+FFFE), "
-                                       "which a workbook cannot store, got 'DTC\\ufffe-0022'\n")
+                                       "which a workbook cannot store, got 'DTC\\ufffe-0022'\n"
+                                       "xlpy refresh: book.xlsm was not changed\n")
     assert book.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsm", "t.csv"]
 
 
@@ -359,7 +362,8 @@ def test_a_path_the_cover_would_record_with_a_character_a_workbook_cannot_store_
     book = Path(shutil.copy(standard_books["holders"], tmp_path / "book.xlsm"))
     before = book.read_bytes()
     assert main(["refresh", "book.xlsm", "--tally", "data/t\ufffe.csv", "-q"]) == 2
-    assert capsys.readouterr().err == f"xlpy refresh: --tally: {why}, got 'data/t\\ufffe.csv'\n"
+    assert capsys.readouterr().err == (f"xlpy refresh: --tally: {why}, got 'data/t\\ufffe.csv'\n"
+                                       "xlpy refresh: book.xlsm was not changed\n")
     assert book.read_bytes() == before and not list(tmp_path.glob("*.bak.xlsm"))
     # Through a link in a folder of that name: the Cover records the path from the link's target, which it names.
     Path("l\ufffe").mkdir()
@@ -369,7 +373,7 @@ def test_a_path_the_cover_would_record_with_a_character_a_workbook_cannot_store_
     assert main(["refresh", "book.xlsm", "--tally", "t.csv", "-q"]) == 2
     assert capsys.readouterr().err == ("xlpy refresh: --tally: holds a noncharacter (U+FFFE), which a workbook cannot "
                                        "store (the workbook's Cover records the path as 'l\\ufffe/t.csv'), got "
-                                       "'t.csv'\n")
+                                       "'t.csv'\nxlpy refresh: book.xlsm was not changed\n")
     assert book.read_bytes() == before
 
 
@@ -392,7 +396,8 @@ def test_an_engine_refusal_names_the_workbook_s_cells_not_offer_file_keys(seed, 
     why = (f"is below {original} (3.2): not an induced conversion; give {carrying} to measure it as an "
            "extinguishment or redemption, got 3")
     assert main(["refresh", str(seed), "--tally", str(seed.parent / "c.csv")]) == 2
-    assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: book.xlsm: {fixed}: {why}"]
+    assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: book.xlsm: {fixed}: {why}",
+                                                    f"xlpy refresh: {seed} was not changed"]
     assert seed.read_bytes() == before
     assert main(["validate", str(seed), "--no-libreoffice"]) == 1
     assert capsys.readouterr().out.splitlines()[0] == (
@@ -446,7 +451,8 @@ def test_a_refresh_from_a_notes_tally_in_principal_amounts_says_so_too(tmp_path,
     capsys.readouterr()
     before = (tmp_path / "notes.xlsm").read_bytes()
     assert main(["refresh", str(tmp_path / "notes.xlsm"), "--tally", str(tmp_path / "amounts.csv")]) == 2
-    (said,) = capsys.readouterr().err.splitlines()
+    said, closing = capsys.readouterr().err.splitlines()
+    assert closing == f"xlpy refresh: {tmp_path / 'notes.xlsm'} was not changed"
     assert said.endswith("must not exceed Outstanding (Inputs!C12: 100,000): a unit is one note of 1,000 principal; "
                          "is the tally in principal amounts (84,300,000 ÷ 1,000 = 84,300 notes)? give each holder's "
                          "notes, got 84,300,000"), said
@@ -455,7 +461,8 @@ def test_a_refresh_from_a_notes_tally_in_principal_amounts_says_so_too(tmp_path,
     (tmp_path / "counts.csv").write_text("tendered,guaranteed delivery,failed delivery\n84300000,0,0\n",
                                          encoding="utf-8")
     assert main(["refresh", str(tmp_path / "notes.xlsm"), "--tally", str(tmp_path / "counts.csv")]) == 2
-    (said,) = capsys.readouterr().err.splitlines()
+    said, closing = capsys.readouterr().err.splitlines()
+    assert closing == f"xlpy refresh: {tmp_path / 'notes.xlsm'} was not changed"
     assert said.endswith("(84,300,000 ÷ 1,000 = 84,300 notes)? give the notes tendered, got 84,300,000"), said
     assert (tmp_path / "notes.xlsm").read_bytes() == before
 
@@ -833,7 +840,7 @@ def test_an_offer_or_mapping_file_given_as_the_tally_or_prices_is_named_as_toml(
     assert main(["refresh", str(seed), option, "Offer.TOML"]) == 2
     assert capsys.readouterr().err.splitlines() == [
         f"xlpy refresh: {option}: is a TOML file (an offer file or a mapping file), not {what}; a mapping file goes "
-        "after --mapping, an offer file to xlpy build, got 'Offer.TOML'"]
+        "after --mapping, an offer file to xlpy build, got 'Offer.TOML'", f"xlpy refresh: {seed} was not changed"]
     assert {p.name: p.read_bytes() for p in seed.parent.iterdir()} == before
 
 

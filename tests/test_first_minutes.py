@@ -31,12 +31,16 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def refused(proc: subprocess.CompletedProcess, command: str, *phrases: str) -> None:
-    """Exit 2, one line on standard error naming what is wrong, no traceback, nothing on standard output."""
+def refused(proc: subprocess.CompletedProcess, command: str, *phrases: str, unchanged: str | None = None) -> None:
+    """Exit 2, one line on standard error naming what is wrong, no traceback, nothing on standard output; then, for
+    a refresh refused with its workbook *unchanged* named, the line saying so."""
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     assert proc.stdout == ""
     line = proc.stderr.strip()
+    if unchanged is not None:
+        line, closing = line.rsplit("\n", 1)
+        assert closing == f"xlpy refresh: {unchanged} was not changed", proc.stderr
     assert line.startswith(f"xlpy {command}: ") and "\n" not in line, line
     for phrase in phrases:
         assert phrase in line, (phrase, line)
@@ -238,7 +242,8 @@ def test_a_workbook_of_layout_6_is_refused_for_the_formulas_changed_within_it(tm
     (tmp_path / "c.csv").write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
     before = snapshot(tmp_path)
     proc = xlpy("refresh", "six.xlsm", "--tally", "c.csv", cwd=tmp_path)
-    refused(proc, "refresh", "built by an earlier xlpy (layout 6; this xlpy reads layout 15)", "rebuild it")
+    refused(proc, "refresh", "built by an earlier xlpy (layout 6; this xlpy reads layout 15)", "rebuild it",
+            unchanged="six.xlsm")
     assert snapshot(tmp_path) == before
     proc = xlpy("validate", "six.xlsm", "--no-libreoffice", cwd=tmp_path)
     assert proc.returncode == 1 and "layout 6; this xlpy reads layout 15" in proc.stdout + proc.stderr
@@ -269,7 +274,8 @@ def test_a_workbook_of_layout_10_is_refused_with_the_rebuild_advice(tmp_path, bu
     (tmp_path / "c.csv").write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
     before = snapshot(tmp_path)
     proc = xlpy("refresh", "ten.xlsm", "--tally", "c.csv", cwd=tmp_path)
-    refused(proc, "refresh", "built by an earlier xlpy (layout 10; this xlpy reads layout 15)", "rebuild it")
+    refused(proc, "refresh", "built by an earlier xlpy (layout 10; this xlpy reads layout 15)", "rebuild it",
+            unchanged="ten.xlsm")
     assert snapshot(tmp_path) == before
     proc = xlpy("validate", "ten.xlsm", "--no-libreoffice", cwd=tmp_path)
     assert proc.returncode == 1 and "layout 10; this xlpy reads layout 15" in proc.stdout + proc.stderr
@@ -304,7 +310,8 @@ def test_a_workbook_of_an_earlier_layout_is_named_not_misread(tmp_path, built):
     (tmp_path / "c.csv").write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
     before = snapshot(tmp_path)
     proc = xlpy("refresh", "old.xlsm", "--tally", "c.csv", cwd=tmp_path)
-    refused(proc, "refresh", "built by an earlier xlpy (layout 1; this xlpy reads layout 15)", "rebuild it")
+    refused(proc, "refresh", "built by an earlier xlpy (layout 1; this xlpy reads layout 15)", "rebuild it",
+            unchanged="old.xlsm")
     assert snapshot(tmp_path) == before
     proc = xlpy("validate", "old.xlsm", "--no-libreoffice", cwd=tmp_path)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr

@@ -169,8 +169,13 @@ def run_limited(args: list[str], cwd: Path) -> tuple[int, str, float]:
     return r.returncode, r.stderr, took
 
 
-def _one_line(stderr: str) -> str:
+def _one_line(stderr: str, unchanged: str | None = None) -> str:
+    """The one line of *stderr*; after it, for a refresh refused with its workbook *unchanged* named, the line
+    saying so."""
     lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    if unchanged is not None:
+        assert lines[1:] == [f"xlpy refresh: {unchanged} was not changed"], stderr
+        lines = lines[:1]
     assert len(lines) == 1, stderr
     return lines[0]
 
@@ -191,7 +196,7 @@ def test_workbook_bomb_refused_quickly_in_bounded_memory(book, kind, command):
     before = _snapshot(folder)
     args = [command, bomb.name] + (["--no-libreoffice"] if command == "validate" else [])
     status, err, took = run_limited(args, folder)
-    line = _one_line(err)
+    line = _one_line(err, "bomb.xlsm" if command == "refresh" else None)
     assert status == 2, err
     assert line.startswith(f"xlpy {command}: bomb.xlsm: part {SHEET}: unpacks "), line
     limit = "the limit of 100" if kind == "whitespace" else "the limit of 512 MB per part"
@@ -240,7 +245,7 @@ def test_xlsx_tally_works_and_bomb_refused_in_refresh(book):
     whitespace_bomb(good, folder / "bomb.xlsx")
     before = _snapshot(folder)
     status, err, took = run_limited(["refresh", book.name, "--tally", "bomb.xlsx"], folder)
-    assert status == 2 and "bomb.xlsx: part xl/worksheets/sheet1.xml" in _one_line(err), err
+    assert status == 2 and "bomb.xlsx: part xl/worksheets/sheet1.xml" in _one_line(err, book.name), err
     assert took < TIME_LIMIT and _snapshot(folder) == before
 
 
@@ -384,7 +389,7 @@ def test_excel_owner_file_names_the_user(book, capsys):
     before = _snapshot(folder)
     assert main(["refresh", str(book), "--tally", str(tally)]) == 3  # busy, not bad input: a nightly job retries
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1
+    assert err.splitlines()[1:] == [f"xlpy refresh: {book} was not changed"]
     assert "is open in Excel by Jane Doe (owner file ~$book.xlsm beside it)" in err and "--force" in err
     assert _snapshot(folder) == before
     assert main(["refresh", str(book), "--tally", str(tally), "--force"]) == 0
@@ -496,7 +501,7 @@ def test_libreoffice_lock_file_names_the_user(book, capsys):
     assert main(["refresh", str(book), "--tally", str(_new_tally(folder))]) == 3
     err = capsys.readouterr().err.strip()
     assert "is open in LibreOffice by jdoe on desk-17 since 01.12.2026 09:14 (lock file .~lock.book.xlsm#" in err
-    assert len(err.splitlines()) == 1
+    assert err.splitlines()[1:] == [f"xlpy refresh: {book} was not changed"]
     assert {k: v for k, v in _snapshot(folder).items() if not k.startswith("tally-")} == before
 
 
@@ -619,7 +624,8 @@ def test_a_locked_tally_price_or_mapping_file_is_named_and_the_workbook_left(boo
     argv = ["refresh", str(book), option, str(given[option])] + (["--tally", str(tally)] if option == "--mapping" else [])
     assert main(argv) == 2
     # (named by the path given, as every problem inside a file given on the command line)
-    assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: {given[option]}: {LOCKED}"]
+    assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: {given[option]}: {LOCKED}",
+                                                    f"xlpy refresh: {book} was not changed"]
     monkeypatch.undo()
     assert _snapshot(folder) == before
 
@@ -636,7 +642,8 @@ def test_a_mapping_without_a_tally_to_read_is_refused(standard_books, tmp_path, 
     out, err = capsys.readouterr()
     assert err.splitlines() == [
         ("xlpy refresh: --mapping: goes with a tally, and no tally file is recorded on the Cover ('aggregate counts "
-         "in the offer file' is not a file); give the tally with --tally, got 'map.toml'")]
+         "in the offer file' is not a file); give the tally with --tally, got 'map.toml'"),
+        f"xlpy refresh: {book.name} was not changed"]
     assert out == "" and _snapshot(tmp_path) == before
 
 
@@ -818,7 +825,8 @@ def test_a_folder_given_as_a_workbook_or_a_source_is_named_a_folder(book, capsys
     for option, what in (("--tally", "tally"), ("--prices", "price"), ("--mapping", "mapping")):
         argv = ["refresh", str(book), option, str(folder)] + (["--tally", str(tally)] if option == "--mapping" else [])
         assert main(argv) == 2
-        assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: {folder}: is a folder, not a {what} file"]
+        assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: {folder}: is a folder, not a {what} file",
+                                                        f"xlpy refresh: {book} was not changed"]
     assert main(["validate", str(folder), "--no-formulas", "--no-libreoffice"]) == 1
     assert capsys.readouterr().out.splitlines()[0] == (
         "data.xlsm: file: is a folder, not a workbook: expected a workbook file, found a folder [structure]")

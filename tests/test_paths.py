@@ -94,7 +94,7 @@ def test_a_recorded_file_that_is_gone_says_where_it_was_looked_for_and_what_to_d
     assert capsys.readouterr().err.splitlines() == [
         f"xlpy refresh: book.xlsm: Cover!C23 (TallySource): names no tally file: looked for "
         f"{tmp_path / 'agent-03.csv'} (the Cover records it relative to the workbook's folder); put the file back, "
-        "or give the tally file with --tally, got 'agent-03.csv'"]
+        "or give the tally file with --tally, got 'agent-03.csv'", f"xlpy refresh: {book} was not changed"]
 
 
 def test_the_fixed_sentences_are_the_only_recorded_texts_that_name_no_file(tmp_path, capsys, standard_books):
@@ -435,7 +435,8 @@ def test_a_problem_in_a_tally_given_by_its_path_names_the_path_as_given(tmp_path
     capsys.readouterr()
     assert main(["refresh", "book.xlsm", "--tally", "agent/2004-02-23/tally.csv", "-q"]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        "xlpy refresh: agent/2004-02-23/tally.csv: row 301, column units: must be a whole number, got '10.5'"]
+        "xlpy refresh: agent/2004-02-23/tally.csv: row 301, column units: must be a whole number, got '10.5'",
+        "xlpy refresh: book.xlsm was not changed"]
 
 
 def test_a_problem_in_the_recorded_tally_names_it_as_seen_from_where_the_workbook_was_named(tmp_path, capsys,
@@ -451,7 +452,8 @@ def test_a_problem_in_the_recorded_tally_names_it_as_seen_from_where_the_workboo
     capsys.readouterr()
     assert main(["refresh", "deal/book.xlsm", "-q"]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        "xlpy refresh: deal/data/tally.csv: row 301, column units: must be a whole number, got '10.5'"]
+        "xlpy refresh: deal/data/tally.csv: row 301, column units: must be a whole number, got '10.5'",
+        "xlpy refresh: deal/book.xlsm was not changed"]
 
 
 def test_a_refresh_with_a_utf8_tally_under_a_recorded_cp1252_mapping_names_the_encoding(tmp_path, capsys):
@@ -477,7 +479,8 @@ def test_a_refresh_with_a_utf8_tally_under_a_recorded_cp1252_mapping_names_the_e
     assert capsys.readouterr().err.splitlines() == [
         f"xlpy refresh: {deal / 'day2.csv'}: starts with a UTF-8 byte-order mark, but its mapping file names "
         "encoding cp1252: "
-        "remove encoding from the mapping file (UTF-8 is the default), or save the file as that encoding"]
+        "remove encoding from the mapping file (UTF-8 is the default), or save the file as that encoding",
+        f"xlpy refresh: {book} was not changed"]
     assert book.read_bytes() == before
 
 

@@ -298,8 +298,10 @@ def test_a_command_given_json_prints_why_it_refused_as_json(seed, capsys, monkey
         out, err = capsys.readouterr()
         assert out == "" and err, args  # (without --json: the lines only, as before)
         said, lines = _json_and_lines(capsys, [*args, "--json"], status)
-        assert said == {"ok": False, "status": status, "errors": errors}, args
-        assert lines == err.splitlines() == [f"xlpy {args[0]}: {e['message']}" for e in errors]
+        refresh = args[0] == "refresh"  # (a refresh's says too that the workbook was not changed)
+        assert said == {"ok": False, "status": status, "errors": errors} | ({"changed": False} if refresh else {}), args
+        assert lines == err.splitlines() == [f"xlpy {args[0]}: {e['message']}" for e in errors] + (
+            ["xlpy refresh: book.xlsm was not changed"] if refresh else [])
 
 
 def test_a_file_in_use_under_json_is_said_busy(seed, capsys, monkeypatch):
@@ -308,8 +310,9 @@ def test_a_file_in_use_under_json_is_said_busy(seed, capsys, monkeypatch):
     (seed.parent / "~$book.xlsm").write_bytes(b"\x04Jane" + b" " * 50)
     said, lines = _json_and_lines(capsys, ["refresh", "book.xlsm", "--json"], 3)
     assert [(e["field"], e["value"], e["busy"]) for e in said["errors"]] == [("book.xlsm", None, True)]
-    assert (said["ok"], said["status"]) == (False, 3)
-    assert lines == [f"xlpy refresh: {said['errors'][0]['message']}"] and "is open in Excel" in lines[0]
+    assert (said["ok"], said["status"], said["changed"]) == (False, 3, False)
+    assert lines == [f"xlpy refresh: {said['errors'][0]['message']}", "xlpy refresh: book.xlsm was not changed"]
+    assert "is open in Excel" in lines[0]
 
 
 def test_a_usage_error_after_json_is_json_too(capsys):

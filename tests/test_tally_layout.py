@@ -295,4 +295,5 @@ def test_a_refresh_names_a_tally_headed_as_principal_by_its_file_as_other_tally_
     assert cli.main(["refresh", "book.xlsm", "--tally", "p.csv", "--no-backup"]) == 2
     assert capsys.readouterr().err.splitlines() == [
         "xlpy refresh: p.csv: column Amount: a unit is one note of 1,000 principal; is the tally in principal amounts "
-        "(25,000 ÷ 1,000 = 25 notes)? give each holder's notes, headed Notes or Units, got 'Amount'"]
+        "(25,000 ÷ 1,000 = 25 notes)? give each holder's notes, headed Notes or Units, got 'Amount'",
+        "xlpy refresh: book.xlsm was not changed"]

@@ -95,7 +95,8 @@ def test_a_refresh_computing_from_the_typed_table_refuses_it_and_one_rewriting_i
     before = book.read_bytes()
     assert main(["refresh", str(book), "--prices", str(_new_prices(tmp_path)), "--no-backup"]) == 2
     said = LOOKS_LIKE.format(row=21, seen="DTC-0022", named="U+200B (ZERO WIDTH SPACE)", typed="DTC-0022\u200b")
-    assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: book.xlsm: Tenders!B25: TenderHolder {said}"]
+    assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: book.xlsm: Tenders!B25: TenderHolder {said}",
+                                                    f"xlpy refresh: {book} was not changed"]
     assert said.endswith("got 'DTC-0022\\u200b'")  # (the invisible character shown, escaped)
     assert book.read_bytes() == before
     assert main(["refresh", str(book), "--tally", str(tmp_path / "hecla-2004-tally.csv"), "--no-backup", "-q"]) == 0
@@ -146,7 +147,8 @@ def test_ids_differing_only_in_letter_case_are_named_by_their_cells_as_a_tally_h
     before = book.read_bytes()
     assert main(["refresh", str(book), "--prices", str(_new_prices(tmp_path)), "--no-backup"]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        f"xlpy refresh: book.xlsm: Tenders!B25: TenderHolder {reason}, got 'dtc-0022'"]
+        f"xlpy refresh: book.xlsm: Tenders!B25: TenderHolder {reason}, got 'dtc-0022'",
+        f"xlpy refresh: {book} was not changed"]
     assert book.read_bytes() == before
 
 

@@ -141,7 +141,8 @@ def test_an_input_beyond_the_offer_files_bounds_is_refused_as_the_offer_file_ref
         assert found == [f"big.xlsm: {sheet}!{ref}: {name} {why} [inputs]"], found
         before = book.read_bytes()
         assert main(["refresh", str(book), "-q", "--no-backup"]) == 2
-        assert capsys.readouterr().err == f"xlpy refresh: big.xlsm: {sheet}!{ref}: {name} {why}\n"
+        assert capsys.readouterr().err == (f"xlpy refresh: big.xlsm: {sheet}!{ref}: {name} {why}\n"
+                                           f"xlpy refresh: {book} was not changed\n")
         assert book.read_bytes() == before
 
 

@@ -353,7 +353,9 @@ def test_inputs_are_held_to_the_offer_file_s_least_price_and_its_id_rule(standar
     (tmp_path / "c.csv").write_text("tendered,guaranteed delivery,failed delivery\n274000,3500,0\n")
     before = path.read_bytes()
     assert cli.main(["refresh", str(path), "--tally", str(tmp_path / "c.csv"), "--no-backup"]) == 2
-    assert sorted(capsys.readouterr().err.splitlines()) == sorted(f"xlpy refresh: loose.xlsm: {line}" for line in said)
+    *lines, last = capsys.readouterr().err.splitlines()
+    assert sorted(lines) == sorted(f"xlpy refresh: loose.xlsm: {line}" for line in said)
+    assert last == f"xlpy refresh: {path} was not changed"
     assert path.read_bytes() == before
 
 
@@ -366,7 +368,8 @@ def test_a_tax_rate_typed_as_a_percentage_is_held_to_the_offer_file_s_rule(stand
     assert [str(f) for f in validate(path, legs=()).findings if f.leg == "inputs"] == [f"tax.xlsm: {said} [inputs]"]
     before = path.read_bytes()
     assert cli.main(["refresh", str(path), "--no-backup"]) == 2
-    assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: tax.xlsm: {said}"]
+    assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: tax.xlsm: {said}",
+                                                    f"xlpy refresh: {path} was not changed"]
     assert path.read_bytes() == before
     ok, _ = _typed(notes, tmp_path / "ok.xlsm", TaxRate=0.999)  # a fraction: taken
     assert [f for f in validate(ok, legs=()).findings if f.leg == "inputs"] == []
@@ -399,7 +402,7 @@ def test_refresh_names_inputs_given_both_ways_as_validate_does(standard_books, t
     assert cli.main(["refresh", str(path), "--no-backup"]) == 2
     assert capsys.readouterr().err.splitlines() == [
         f"xlpy refresh: both.xlsm: {c['CashTotal']}: CashTotal and CashPerUnit ({c['CashPerUnit']}, 0.5) are both given: "
-        "give cash per unit or in total, not both, got 1000"]
+        "give cash per unit or in total, not both, got 1000", f"xlpy refresh: {path} was not changed"]
     assert path.read_bytes() == before
 
 
@@ -426,7 +429,8 @@ def test_a_window_or_expiration_no_calendar_holds_is_one_line_naming_its_cell(st
     before = path.read_bytes()
     assert cli.main(["refresh", str(path), "--no-backup"]) == 2
     err = capsys.readouterr().err
-    assert err.splitlines() == ["xlpy refresh: typed.xlsm: " + said.format(**c)]
+    assert err.splitlines() == ["xlpy refresh: typed.xlsm: " + said.format(**c),
+                                f"xlpy refresh: {path} was not changed"]
     assert path.read_bytes() == before
     assert cli.main(["validate", str(path), "--no-libreoffice", "--no-formulas"]) == 1  # the same cell and value
     out = capsys.readouterr()
@@ -501,7 +505,8 @@ def test_refresh_refuses_bad_workbook_settings_one_line_a_cell_and_writes_nothin
     assert capsys.readouterr().err.splitlines() == [
         f"xlpy refresh: set.xlsm: {c['RatioScale']}: {_SCALE}, got 7",
         f"xlpy refresh: set.xlsm: {c['Tolerance']}: Tolerance must be a number, not text, got 'abc'",
-        f"xlpy refresh: set.xlsm: {c['SensitivityStep']}: {_STEP}, got 100"]
+        f"xlpy refresh: set.xlsm: {c['SensitivityStep']}: {_STEP}, got 100",
+        f"xlpy refresh: {path} was not changed"]
     assert path.read_bytes() == before
 
 

@@ -6,8 +6,9 @@ Exit status: 0 on success; 1 when validation (``xlpy validate``, or the one
 is no workbook (an offer file in its place), each a finding on standard
 output; 2 for bad input (one line per problem on standard error, each naming
 the file, the key and the value, and under ``--json`` one object of them on
-standard output; nothing written); 3 when every problem is a
-file in use (:class:`~xlpy.engine.errors.Busy`: open in Excel, another xlpy
+standard output; nothing written: a refused ``refresh`` says last that the
+workbook was not changed, and its object has ``"changed": false``); 3 when
+every problem is a file in use (:class:`~xlpy.engine.errors.Busy`: open in Excel, another xlpy
 writing it, a tally still being written), which the same command may pass
 later.  Given several workbooks,
 ``validate`` reports each (one over a package limit by its line on standard
@@ -323,11 +324,12 @@ def _run(args: argparse.Namespace) -> int:
         flush_output()  # a report that finds no room is said below, not in a traceback as Python ends
         return status
     except InputErrors as exc:  # (each said, and under --json given to the script as JSON too)
-        return refused(args, exc.problems)
+        return refused(args, exc.problems, **_unchanged(args, exc.problems))
     except (InputError, XlpyError) as exc:
-        return refused(args, [exc])
+        return refused(args, [exc], **_unchanged(args, [exc]))
     except zipfile.BadZipFile as exc:  # a damaged part met after the checks (the message names the part)
-        return refused(args, [f"a workbook or XLSX file is damaged: {exc}"])
+        problems = [f"a workbook or XLSX file is damaged: {exc}"]
+        return refused(args, problems, **_unchanged(args, problems))
     except KeyboardInterrupt as exc:
         signalled = exc.__cause__ if isinstance(exc.__cause__, KeyboardInterrupt) else exc
         how, status = ("terminated", signalled.status) if isinstance(signalled, Terminated) else ("interrupted", 130)
@@ -351,14 +353,38 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):  # one a command did not word itself
+            problems = [no_room(exc)]
             if exc.filename is None and standard_output_full():  # (no room for JSON either)
-                print(f"xlpy {args.command}: {no_room(exc)}", file=sys.stderr)
+                closing = _unchanged(args, problems, exc).get("closing")
+                for line in [*problems, closing] if closing else problems:
+                    print(f"xlpy {args.command}: {line}", file=sys.stderr)
                 drop_standard_output()
                 return EXIT_INPUT
-            return refused(args, [no_room(exc)])
+            return refused(args, problems, **_unchanged(args, problems, exc))
         if exc.errno != errno.ENAMETOOLONG:
             raise
-        return refused(args, [name_too_long(exc)])
+        problems = [name_too_long(exc)]
+        return refused(args, problems, **_unchanged(args, problems))
+
+
+#: How a problem says that the workbook it refused was left as it was (``...; it was not changed``).
+_SAYS_UNCHANGED = re.compile(r"\b(?:was not changed|nothing was written)\b")
+
+
+def _unchanged(args: argparse.Namespace, problems, exc: BaseException | None = None) -> dict:
+    """What a refused ``refresh`` says besides its problems (the keywords of :func:`~xlpy.cli.commands.refused`):
+    a closing line, that the workbook as given was not changed, unless every problem says so already (``...; it
+    was not changed``) or no file is there to change (``workbook not found``), and under ``--json``
+    ``"changed": false``, as its report has ``changed``.  An error met once the workbook was replaced (*exc*'s
+    ``written``: its report lost to a disk found full) says neither, and ``"changed": true``."""
+    if getattr(args, "command", None) != "refresh":
+        return {}
+    if getattr(exc, "written", None) is not None:
+        return {"more": {"changed": True}}
+    workbook = getattr(args, "workbook", None)
+    said = problems and all(_SAYS_UNCHANGED.search(str(getattr(p, "reason", p))) for p in problems)
+    there = isinstance(workbook, str) and os.path.isfile(workbook)
+    return {"closing": f"{workbook} was not changed" if there and not said else None, "more": {"changed": False}}
 
 
 def name_too_long(exc: OSError) -> InputError:

@@ -94,7 +94,8 @@ def refresh_command(args: argparse.Namespace) -> int:
                 if done.kept is not None else "")
         said = f"{done.written} was refreshed{kept}" if done.written is not None else "nothing was changed"
         status = report_lost("refresh", said, exc)
-        if status is None:
+        if status is None:  # (the command line, refusing it, must not say the workbook was not changed)
+            exc.written = done.written
             raise
         warn(args, done.warnings)
         return status
