@@ -161,3 +161,35 @@ def test_a_report_lost_once_the_workbook_was_refreshed_does_not_say_it_was_not_c
     assert err.startswith("xlpy refresh: no space left ") and "not changed" not in err, err
     said = json.loads(full.text)
     assert (said["status"], said["changed"]) == (2, True)
+
+
+def test_json_of_an_interrupted_refresh_says_whether_the_workbook_was_changed(standard_books, tmp_path, capsys,
+                                                                              monkeypatch):
+    """Ctrl-C under ``--json``: the object a script reads says ``"changed"`` as a refused refresh's does, false
+    before the workbook was replaced and true after (its report being made), where it had no such key."""
+    from xlpy.workbook import refresh_file as rf
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    book = standard_books.copy_into("holders", tmp_path)
+    tally = _tally(tmp_path, "NEW-1,10,book-entry,tendered")
+    before = book.read_bytes()
+    with monkeypatch.context() as m:
+        m.setattr(rf, "refresh_file", interrupted)
+        assert main(["refresh", str(book), "--tally", str(tally), "--json"]) == 130
+    said = json.loads(capsys.readouterr().out)
+    assert (said["status"], said["changed"], said["errors"][0]["reason"]) == (
+        130, False, "interrupted; nothing was written")
+    assert book.read_bytes() == before
+    monkeypatch.setattr(rf.FileRefresh, "report", interrupted)
+    assert main(["refresh", str(book), "--tally", str(tally), "--json"]) == 130
+    said = json.loads(capsys.readouterr().out)
+    assert (said["status"], said["changed"]) == (130, True), said
+    assert said["errors"][0]["reason"].startswith(f"interrupted after {book} was written")
+    assert book.read_bytes() != before
+    import xlpy.files.offerfile as offerfile
+
+    monkeypatch.setattr(offerfile, "compute_file", interrupted)  # (another command's object: no such key)
+    assert main(["compute", str(tally), "--json"]) == 130
+    assert "changed" not in json.loads(capsys.readouterr().out)

@@ -345,8 +345,9 @@ def _run(args: argparse.Namespace) -> int:
         else:
             said = f"{how}; nothing was written"
         print(f"xlpy {args.command}: {said}", file=sys.stderr)
-        if getattr(args, "json", False):  # (a script parsing the output reads why it ended, as for a refusal)
-            say_json(refusal_json([said], status))
+        if getattr(args, "json", False):  # (a script parsing the output reads why it ended, as for a refusal; a
+            changed = {"changed": written is not None} if args.command == "refresh" else {}  # refresh, if it wrote)
+            say_json(refusal_json([said], status) | changed)
         return status
     except BrokenPipeError:  # the reader went away (xlpy ... | head) after the work was done: not an error of ours
         drop_standard_output()  # (what it still holds: Python's last flush would fail again)
