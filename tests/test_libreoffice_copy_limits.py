@@ -94,3 +94,53 @@ def test_libreoffice_s_copy_is_held_to_the_sizes_and_named_as_the_copy_of_its_wo
                                          r"limit of 3; refused before unpacking \(raise the limit with --max-parts "
                                          r"or XLPY_MAX_PARTS\)$"):
         xlsx_values(copy, [("Results", "C28")], copy_of="book.xlsm")
+
+
+def _stored(source: Path, change) -> bytes:
+    """The package *source* stored (not deflated), each worksheet part's bytes given to *change*."""
+    import io
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            dst.writestr(info.filename, change(body) if info.filename.startswith("xl/worksheets/sheet") else body)
+    return out.getvalue()
+
+
+#: LibreOffice's copy spoilt three ways: a part failing its checksum, parts cut short (not XML), not a package.
+SPOILT = {
+    "damaged": (lambda copy: _stored(copy, lambda b: b).replace(b"<sheetData>", b"<sheetDatb>"),
+                r"part xl/worksheets/sheet\d+\.xml is damaged \(Bad CRC-32 for file 'xl/worksheets/sheet\d+\.xml'\)"),
+    "not XML": (lambda copy: _stored(copy, lambda b: b[:len(b) // 10]),
+                r"part xl/worksheets/sheet\d+\.xml: is not well-formed XML \(.*\)"),
+    "no package": (lambda copy: b"no zip package here" * 100,
+                   r"not a workbook: it is a file of no kind xlpy knows \(.*\)"),
+}
+
+
+def _spoilt_copies(monkeypatch, spoil) -> None:
+    """LibreOffice stood in for: its recalculated copy is the copy it is given, spoilt by *spoil*."""
+    from xlpy.workbook import libreoffice
+
+    def recalculate(copy, out_dir, timeout=None):
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        made = Path(out_dir) / f"{Path(copy).stem}.xlsx"
+        made.write_bytes(spoil(Path(copy)))
+        return made
+
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: "soffice")
+    monkeypatch.setattr(libreoffice, "recalculate", recalculate)
+
+
+@pytest.mark.parametrize("kind", SPOILT)
+def test_a_spoilt_copy_names_its_workbook_once(seed, capsys, monkeypatch, kind):
+    """Review: a damaged part of LibreOffice's copy was said `book.xlsm: LibreOffice's recalculated copy of
+    book.xlsm: part ... is damaged`, the workbook named twice; and a part of it that is not XML ended validate with
+    lxml's traceback. The copy is named once, then what is wrong with it."""
+    spoil, said = SPOILT[kind]
+    _spoilt_copies(monkeypatch, spoil)
+    capsys.readouterr()
+    assert main(["validate", str(seed), "--no-formulas"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert re.fullmatch(rf"xlpy validate: LibreOffice's recalculated copy of book\.xlsm: {said}", line), line

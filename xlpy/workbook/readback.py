@@ -21,7 +21,8 @@ from .formulas_access import plain_value, register_functions
 from .layout import Layout
 from .openpyxl_access import cell_map
 
-__all__ = ["formulas_table_values", "formulas_values", "serial_dates", "table_columns", "upper_keys", "xlsx_values"]
+__all__ = ["copy_label", "formulas_table_values", "formulas_values", "serial_dates", "table_columns", "upper_keys",
+           "xlsx_values"]
 
 
 def formulas_values(path: Path) -> dict[tuple[str, str], object]:
@@ -145,34 +146,58 @@ def application_version(path: Path) -> str | None:
     return found.group(1) if found else None
 
 
-def _package(path: Path, copy_of: str | None):
-    """The package at *path*; with *copy_of*, LibreOffice's recalculated copy of that workbook: named so in a
-    refusal, and held to :func:`~xlpy.files.safety.converted_limits` (its sizes and parts, not the ratio of a file
-    from outside)."""
-    from ..files.safety import converted_limits
-    from .package import Package
+def copy_label(book: str) -> str:
+    """How a refusal names LibreOffice's recalculated copy of the workbook *book*: the copy, then its workbook."""
+    return f"LibreOffice's recalculated copy of {book}"
 
-    if copy_of is None:
-        return Package(path)
-    return Package(path, label=f"LibreOffice's recalculated copy of {copy_of}", lim=converted_limits())
+
+def _copy_values(path: Path, cells, copy_of: str) -> dict[tuple[str, str], object]:
+    """:func:`xlsx_values` of LibreOffice's recalculated copy of the workbook *copy_of*: held to
+    :func:`~xlpy.files.safety.converted_limits` (its sizes and parts, not the ratio of a file from outside), and
+    refused as one :class:`~xlpy.engine.errors.InputError` naming the copy once, then what is wrong (over a limit,
+    not a package, a damaged part, a part that is not XML to be read)."""
+    from ..engine.errors import InputError
+    from ..files.safety import DAMAGE, XML_ERRORS, bad_part, converted_limits, damage_of, part_fault
+    from .package import Package, PackageError
+
+    label = copy_label(copy_of)
+    try:
+        return _values(Package(path, label=label, lim=converted_limits()), cells)
+    except PackageError as exc:  # (its where is the label, or a part of it: named once, not after the workbook)
+        where = exc.where if exc.where.startswith(label) else f"{label}: {exc.where}"
+        raise InputError(where, None, exc.reason, show_value=False) from None
+    except (*DAMAGE, *XML_ERRORS) as exc:  # the copy's part that is damaged, or not XML to be read
+        if (crc := damage_of(path, label)) is not None:
+            raise InputError(label, None, f"is damaged ({crc})", show_value=False) from None
+        if (fault := part_fault(path, label)) is not None:
+            raise bad_part(label, *fault) from None
+        raise InputError(label, None, f"cannot be read ({type(exc).__name__}: {exc})", show_value=False) from None
 
 
 def xlsx_values(path: Path, cells, copy_of: str | None = None) -> dict[tuple[str, str], object]:
     """The cached values of the given ``(sheet, cell)`` of a workbook, read straight from its XML (with *copy_of*,
-    of LibreOffice's recalculated copy of that workbook: :func:`_package`).
+    of LibreOffice's recalculated copy of that workbook: :func:`_copy_values`).
 
     Each worksheet is read as a stream, up to the last row asked for, so a long
     holder table below the figures is never held in memory.  Numbers stay
     numbers (dates too: :func:`serial_dates` turns those expected to be dates
     into dates); only the shared strings the cells use are looked up.
     """
+    if copy_of is not None:
+        return _copy_values(path, cells, copy_of)
+    from .package import Package
+
+    return _values(Package(path), cells)
+
+
+def _values(pkg, cells) -> dict[tuple[str, str], object]:
+    """:func:`xlsx_values` of the package *pkg*."""
     import io
 
     from lxml import etree
 
     from .data import excel_text
 
-    pkg = _package(path, copy_of)
     parts = pkg.sheet_parts()
     main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     wanted: dict[str, set[str]] = {}
