@@ -20,7 +20,7 @@ own inputs.
   recalculates the file instead.
 * **LibreOffice** headless: it does not know our functions, so a copy is
   recalculated in which each cell that calls one holds the engine's value
-  instead.  It runs in its own process, beside the formulas leg.
+  instead (:mod:`xlpy.workbook.libreoffice_leg`).  It runs in its own process, beside the formulas leg.
 
 What a reader sees is checked too (:mod:`xlpy.workbook.shown`): hidden and look-alike sheets, labels,
 number formats that show another figure, shapes over figures.
@@ -48,7 +48,7 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import engine_context, to_decimal
 from ..excel import vba
 from ..files.steady import not_a_file
-from . import data as bookdata, date_system, leftovers, recorded_sources, typed_ids
+from . import data as bookdata, date_system, libreoffice_leg, recorded_sources, typed_ids
 from . import button_links, history_trail, libreoffice, offer_drift, progress, rebuild, saved_values, shown, table_edits
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
@@ -428,77 +428,6 @@ def _agrees(e: Expect, found) -> bool:  # the engine's figure, or a journal-entr
 # --- recalculation legs -------------------------------------------------------------------
 
 
-def _function_cells(wb, proven=()) -> dict[tuple[str, str], str]:
-    """Cells whose formulas call one of xlpy's worksheet functions.
-
-    *proven*: table columns known to hold their layout formula on every row;
-    those whose template calls none of the functions are not read cell by cell.
-    """
-    from ..excel import registry, udfs  # noqa: F401
-
-    names = [s.name for s in registry.functions() if s.module == "xlpy.udfs"]
-    pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\s*\(", re.IGNORECASE)
-
-    def calls(v) -> bool:
-        return (isinstance(v, str) and v.startswith("=") and pattern.search(v) is not None
-                and pattern.search(_STRING.sub('""', v)) is not None)
-
-    skip = {}
-    for spec in proven:
-        rows = range(spec.first_row, spec.last_row + 1)
-        if not any(calls(spec.formula(r)) for r in rows[:2]) and len({spec.template(r) for r in rows[1:]}) <= 1:
-            skip[(spec.sheet, spec.col)] = (spec.first_row, spec.last_row)
-    found = []
-    for i, ws in enumerate(wb.worksheets):
-        for (row, col), cell in cell_map(ws).items():
-            span = skip.get((ws.title, col))
-            if span is not None and span[0] <= row <= span[1]:
-                continue
-            if cell.data_type == "f" and calls(cell.value):
-                found.append((i, row, col, ws.title, cell.coordinate, cell.value))
-    return {(title, ref): v for _, _, _, title, ref, v in sorted(found)}
-
-
-def _libreoffice_copy(path: Path, wb, exp: dict, out_dir: Path, book: str, findings: list[Finding],
-                      proven=()) -> Path:
-    """A copy of the workbook in which every function cell holds the engine's value.
-
-    Only the worksheets holding such cells are rewritten; every other part is
-    copied as it is (a holder table of any size costs nothing here).
-    """
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
-    from .package import Package, SheetXml, cell_xml
-
-    pkg = Package(path)
-    parts = pkg.sheet_parts()
-    edits: dict[str, SheetXml] = {}
-    for (sheet, ref), formula in _function_cells(wb, proven).items():
-        e = exp.get((sheet, ref))
-        if "XLPY_VERSION" in formula.upper() and e is None:
-            value = True  # FunctionsLoaded: the functions stand in as the engine
-        elif e is None:
-            findings.append(Finding(book, f"{sheet}!{ref}", "function cell has no engine value to stand in",
-                                    "a checked figure", formula, "libreoffice"))
-            continue
-        else:
-            value = e.value
-        if isinstance(value, Decimal):
-            value = float(value)
-        if sheet not in edits:
-            edits[sheet] = SheetXml(pkg.read(parts[sheet]), f"{book}: {parts[sheet]}")
-        letters, row = coordinate_from_string(ref)
-        edits[sheet].set_cell(row, column_index_from_string(letters),
-                              lambda style, ref=ref, value=value: cell_xml(ref, value, style,
-                                                                           text=isinstance(value, str)))
-    for sheet, xml in edits.items():
-        pkg.write(parts[sheet], xml.to_bytes())
-    copy = out_dir / (path.stem + ".lo-input" + (path.suffix.lower() if path.suffix.lower() in (".xlsx", ".xlsm")
-                                                 else ".xlsx"))
-    copy.write_bytes(pkg.to_bytes(level=1))
-    return copy
-
-
 def _unknown_parts(book: str, path: Path, findings: list[Finding]) -> None:
     """A finding for each part the layout, the xlwings template and a normal save do not account for."""
     import zipfile
@@ -597,7 +526,7 @@ def _validate(path: Path, offer_path, legs, require_libreoffice: bool, label: st
 
     # The LibreOffice leg runs in its own process, beside the rest of the structure check and the formulas leg.
     lo_findings: list[Finding] = []
-    lo_job = _start_libreoffice(path, wb, exp, book, lo_findings, table_columns(lay) if tables_ok else ()) \
+    lo_job = libreoffice_leg.start(path, wb, exp, book, lo_findings, table_columns(lay) if tables_ok else ()) \
         if "libreoffice" in legs and libreoffice.find_soffice() is not None else None
     structure_rest()
     if "formulas" in legs:
@@ -757,19 +686,6 @@ def _formulas_leg(report: Report, path: Path, wb, lay: Layout, exp: dict, tables
     except Exception as exc:  # the library raises many kinds on formulas it cannot parse
         findings.append(Finding(book, "workbook", "formulas could not recalculate it", "a result",
                                 f"{type(exc).__name__}: {exc}", "formulas"))
-
-
-def _start_libreoffice(path, wb, exp, book: str, lo_findings: list, columns):
-    """Start LibreOffice's recalculation of a copy (:func:`_libreoffice_copy`) in a worker thread: (the temporary
-    folder, the pool, the job).  The thread runs in this call's context: its --max-* limits and the engine's
-    decimal context, not a new thread's defaults."""
-    import concurrent.futures
-    import contextvars
-
-    tmp = leftovers.temporary_directory("validate")
-    copy = _libreoffice_copy(path, wb, exp, Path(tmp.name), book, lo_findings, columns)
-    pool = concurrent.futures.ThreadPoolExecutor(1)
-    return tmp, pool, pool.submit(contextvars.copy_context().run, libreoffice.recalculate, copy, Path(tmp.name) / "out")
 
 
 def _libreoffice_leg(report: Report, exp: dict, tmp, pool, job, typed=(), check=(), moved=None) -> None:

@@ -1,0 +1,104 @@
+"""``validate``'s LibreOffice leg, up to the recalculated copy it compares: the copy of the workbook LibreOffice is
+given (each cell calling one of xlpy's worksheet functions, which LibreOffice does not know, holding the engine's
+value instead), its recalculation started in a worker thread beside the rest of the validation.  The comparison of
+what it recalculated is :func:`xlpy.workbook.validate.validate`'s, as the formulas leg's is."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+from . import leftovers, libreoffice
+from .findings import Finding
+from .openpyxl_access import cell_map
+
+__all__ = ["function_cells", "libreoffice_copy", "start"]
+
+#: A formula's string literals (a function's name in one is no call of it).
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+
+
+def function_cells(wb, proven=()) -> dict[tuple[str, str], str]:
+    """Cells whose formulas call one of xlpy's worksheet functions.
+
+    *proven*: table columns known to hold their layout formula on every row;
+    those whose template calls none of the functions are not read cell by cell.
+    """
+    from ..excel import registry, udfs  # noqa: F401
+
+    names = [s.name for s in registry.functions() if s.module == "xlpy.udfs"]
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\s*\(", re.IGNORECASE)
+
+    def calls(v) -> bool:
+        return (isinstance(v, str) and v.startswith("=") and pattern.search(v) is not None
+                and pattern.search(_STRING.sub('""', v)) is not None)
+
+    skip = {}
+    for spec in proven:
+        rows = range(spec.first_row, spec.last_row + 1)
+        if not any(calls(spec.formula(r)) for r in rows[:2]) and len({spec.template(r) for r in rows[1:]}) <= 1:
+            skip[(spec.sheet, spec.col)] = (spec.first_row, spec.last_row)
+    found = []
+    for i, ws in enumerate(wb.worksheets):
+        for (row, col), cell in cell_map(ws).items():
+            span = skip.get((ws.title, col))
+            if span is not None and span[0] <= row <= span[1]:
+                continue
+            if cell.data_type == "f" and calls(cell.value):
+                found.append((i, row, col, ws.title, cell.coordinate, cell.value))
+    return {(title, ref): v for _, _, _, title, ref, v in sorted(found)}
+
+
+def libreoffice_copy(path: Path, wb, exp: dict, out_dir: Path, book: str, findings: list[Finding],
+                      proven=()) -> Path:
+    """A copy of the workbook in which every function cell holds the engine's value.
+
+    Only the worksheets holding such cells are rewritten; every other part is
+    copied as it is (a holder table of any size costs nothing here).
+    """
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    from .package import Package, SheetXml, cell_xml
+
+    pkg = Package(path)
+    parts = pkg.sheet_parts()
+    edits: dict[str, SheetXml] = {}
+    for (sheet, ref), formula in function_cells(wb, proven).items():
+        e = exp.get((sheet, ref))
+        if "XLPY_VERSION" in formula.upper() and e is None:
+            value = True  # FunctionsLoaded: the functions stand in as the engine
+        elif e is None:
+            findings.append(Finding(book, f"{sheet}!{ref}", "function cell has no engine value to stand in",
+                                    "a checked figure", formula, "libreoffice"))
+            continue
+        else:
+            value = e.value
+        if isinstance(value, Decimal):
+            value = float(value)
+        if sheet not in edits:
+            edits[sheet] = SheetXml(pkg.read(parts[sheet]), f"{book}: {parts[sheet]}")
+        letters, row = coordinate_from_string(ref)
+        edits[sheet].set_cell(row, column_index_from_string(letters),
+                              lambda style, ref=ref, value=value: cell_xml(ref, value, style,
+                                                                           text=isinstance(value, str)))
+    for sheet, xml in edits.items():
+        pkg.write(parts[sheet], xml.to_bytes())
+    copy = out_dir / (path.stem + ".lo-input" + (path.suffix.lower() if path.suffix.lower() in (".xlsx", ".xlsm")
+                                                 else ".xlsx"))
+    copy.write_bytes(pkg.to_bytes(level=1))
+    return copy
+
+
+def start(path, wb, exp, book: str, lo_findings: list, columns):
+    """Start LibreOffice's recalculation of a copy (:func:`libreoffice_copy`) in a worker thread: (the temporary
+    folder, the pool, the job).  The thread runs in this call's context: its --max-* limits and the engine's
+    decimal context, not a new thread's defaults."""
+    import concurrent.futures
+    import contextvars
+
+    tmp = leftovers.temporary_directory("validate")
+    copy = libreoffice_copy(path, wb, exp, Path(tmp.name), book, lo_findings, columns)
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    return tmp, pool, pool.submit(contextvars.copy_context().run, libreoffice.recalculate, copy, Path(tmp.name) / "out")
+
