@@ -108,14 +108,15 @@ def _stored(source: Path, change) -> bytes:
     return out.getvalue()
 
 
-#: LibreOffice's copy spoilt three ways: a part failing its checksum, parts cut short (not XML), not a package.
+#: LibreOffice's copy spoilt three ways: a part failing its checksum, parts cut short (not XML), not a package; and
+#: how the leg's finding says it, after the workbook's name and "LibreOffice's recalculated copy".
 SPOILT = {
     "damaged": (lambda copy: _stored(copy, lambda b: b).replace(b"<sheetData>", b"<sheetDatb>"),
-                r"part xl/worksheets/sheet\d+\.xml is damaged \(Bad CRC-32 for file 'xl/worksheets/sheet\d+\.xml'\)"),
+                r": part xl/worksheets/sheet\d+\.xml is damaged \(Bad CRC-32 for file 'xl/worksheets/sheet\d+\.xml'\)"),
     "not XML": (lambda copy: _stored(copy, lambda b: b[:len(b) // 10]),
-                r"part xl/worksheets/sheet\d+\.xml: is not well-formed XML \(.*\)"),
+                r", part xl/worksheets/sheet\d+\.xml: is not well-formed XML \(.*\)"),
     "no package": (lambda copy: b"no zip package here" * 100,
-                   r"not a workbook: it is a file of no kind xlpy knows \(.*\)"),
+                   r": not a workbook: it is a file of no kind xlpy knows \(.*\)"),
 }
 
 
@@ -137,10 +138,54 @@ def _spoilt_copies(monkeypatch, spoil) -> None:
 def test_a_spoilt_copy_names_its_workbook_once(seed, capsys, monkeypatch, kind):
     """Review: a damaged part of LibreOffice's copy was said `book.xlsm: LibreOffice's recalculated copy of
     book.xlsm: part ... is damaged`, the workbook named twice; and a part of it that is not XML ended validate with
-    lxml's traceback. The copy is named once, then what is wrong with it."""
+    lxml's traceback. The copy is named once, then what is wrong with it: a finding of the LibreOffice leg."""
     spoil, said = SPOILT[kind]
     _spoilt_copies(monkeypatch, spoil)
     capsys.readouterr()
-    assert main(["validate", str(seed), "--no-formulas"]) == 2
-    (line,) = capsys.readouterr().err.splitlines()
-    assert re.fullmatch(rf"xlpy validate: LibreOffice's recalculated copy of book\.xlsm: {said}", line), line
+    assert main(["validate", str(seed), "--no-formulas"]) == 1
+    out, err = capsys.readouterr()
+    finding, verdict = out.splitlines()
+    assert re.fullmatch(rf"book\.xlsm: LibreOffice's recalculated copy{said}; the workbook was not validated by "
+                        r"LibreOffice \[libreoffice\]", finding), finding
+    assert err == "" and verdict.startswith("book.xlsm: 1 finding(s) (") and verdict.endswith("recalculated by: none)")
+
+
+def test_a_copy_refused_over_a_limit_is_the_libreoffice_leg_s_finding_and_the_formulas_leg_still_reported(
+        seed, capsys, monkeypatch):
+    """Review: LibreOffice's copy refused (over a limit, damaged) refused the whole workbook, exit status 2, and
+    the formulas leg's comparison, done, was dropped: nothing on standard output. The formulas leg is reported as
+    ever, the copy's refusal is the LibreOffice leg's finding (the workbook was not validated by LibreOffice: exit
+    status 1, not valid), and --json's object is a report's, not a refusal's."""
+    import json
+
+    with zipfile.ZipFile(seed) as z:
+        parts = len(z.infolist())
+
+    def more_parts(copy: Path) -> bytes:  # (LibreOffice's copy with 20 parts more than the workbook)
+        import io
+
+        out = io.BytesIO(copy.read_bytes())
+        with zipfile.ZipFile(out, "a") as z:
+            for i in range(20):
+                z.writestr(f"customXml/item{i + 1}.xml", b"<a/>")
+        return out.getvalue()
+
+    _spoilt_copies(monkeypatch, more_parts)
+    limit = ["--max-parts", str(parts + 10)]  # (the workbook is under it, its copy over it)
+    capsys.readouterr()
+    assert main(["validate", str(seed), *limit]) == 1
+    out, err = capsys.readouterr()
+    assert err == ""
+    *_, finding, verdict = out.splitlines()
+    assert finding == (f"book.xlsm: LibreOffice's recalculated copy: has {parts + 20} parts, over the limit of "
+                       f"{parts + 10}; refused before unpacking (raise the limit with --max-parts or XLPY_MAX_PARTS); "
+                       "the workbook was not validated by LibreOffice [libreoffice]")
+    assert re.fullmatch(r"book\.xlsm: 1 finding\(s\) \([\d,]+ figures compared; recalculated by: formulas [\d.]+\)",
+                        verdict), verdict
+    assert main(["validate", str(seed), *limit, "--json"]) == 1
+    (report,) = json.loads(capsys.readouterr().out)
+    assert "errors" not in report and "status" not in report  # (a report, not a refusal)
+    assert report["ok"] is False and report["legs_run"] == ["formulas"]
+    assert report["compared_by_leg"]["formulas"] > 100 and "libreoffice" not in report["compared_by_leg"]
+    assert report["sha256"] and report["validated_at"]
+    assert [(f["where"], f["leg"]) for f in report["findings"]] == [("LibreOffice's recalculated copy", "libreoffice")]

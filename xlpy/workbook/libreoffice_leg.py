@@ -1,10 +1,12 @@
 """``validate``'s LibreOffice leg, up to the recalculated copy it compares: the copy of the workbook LibreOffice is
 given (each cell calling one of xlpy's worksheet functions, which LibreOffice does not know, holding the engine's
-value instead), its recalculation started in a worker thread beside the rest of the validation.  The comparison of
-what it recalculated is :func:`xlpy.workbook.validate.validate`'s, as the formulas leg's is."""
+value instead), its recalculation started in a worker thread beside the rest of the validation, and the leg's
+finding when it cannot be compared (:func:`not_validated`).  The comparison of what it recalculated is
+:func:`xlpy.workbook.validate.validate`'s, as the formulas leg's is."""
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +15,7 @@ from . import leftovers, libreoffice
 from .findings import Finding
 from .openpyxl_access import cell_map
 
-__all__ = ["function_cells", "libreoffice_copy", "start"]
+__all__ = ["NOT_VALIDATED", "function_cells", "libreoffice_copy", "not_validated", "start"]
 
 #: A formula's string literals (a function's name in one is no call of it).
 _STRING = re.compile(r'"(?:[^"]|"")*"')
@@ -102,3 +104,21 @@ def start(path, wb, exp, book: str, lo_findings: list, columns):
     pool = concurrent.futures.ThreadPoolExecutor(1)
     return tmp, pool, pool.submit(contextvars.copy_context().run, libreoffice.recalculate, copy, Path(tmp.name) / "out")
 
+
+#: What a finding of the LibreOffice leg that could not compare its figures ends with.
+NOT_VALIDATED = "the workbook was not validated by LibreOffice"
+
+
+def not_validated(book: str, exc: Exception) -> Finding:
+    """The LibreOffice leg's finding where it could not compare the workbook *book*'s figures (the other legs' are
+    compared as ever): LibreOffice failed (*exc* a :class:`~xlpy.workbook.libreoffice.LibreOfficeError`), or its
+    recalculated copy was refused (an :class:`~xlpy.engine.errors.InputError` naming the copy: over a limit,
+    damaged), said naming the copy once."""
+    from .readback import copy_label
+
+    if not isinstance(exc, libreoffice.LibreOfficeError):
+        part = exc.field.removeprefix(copy_label(book)).removeprefix(": ")
+        return Finding(book, f"LibreOffice's recalculated copy{f', {part}' if part else ''}",
+                       f"{exc.reason}; {NOT_VALIDATED}", leg="libreoffice")
+    said = functools.reduce(lambda text, f: text.replace(str(f), book), exc.files, str(exc).splitlines()[0])
+    return Finding(book, "workbook", "LibreOffice could not recalculate it", "a result", said, "libreoffice")

@@ -31,7 +31,6 @@ Every finding names ``sheet!cell``, what was expected and what was found.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 import os
 import re
@@ -701,10 +700,8 @@ def _libreoffice_leg(report: Report, exp: dict, tmp, pool, job, typed=(), check=
         report.versions["libreoffice"] = application_version(recalculated) or "unknown"
         saved_values.moves(moved, check, values, _agrees)
         report.legs_run.append("libreoffice")
-    except libreoffice.LibreOfficeError as exc:  # (the copy LibreOffice was given named as the workbook)
-        said = functools.reduce(lambda text, f: text.replace(str(f), book), exc.files, str(exc).splitlines()[0])
-        findings.append(Finding(book, "workbook", "LibreOffice could not recalculate it", "a result", said,
-                                "libreoffice"))
+    except (libreoffice.LibreOfficeError, InputError) as exc:  # (InputError: its copy refused, over a limit...)
+        findings.append(libreoffice_leg.not_validated(book, exc))  # the leg's finding: the other legs' stand
     finally:
         pool.shutdown()
         tmp.cleanup()
