@@ -70,7 +70,7 @@ def test_build_still_validates_when_the_reader_has_gone(tmp_path, monkeypatch):
 
     asked = []
 
-    def validate(path, offer, legs, require):
+    def validate(path, offer, legs, require, timeout=None):
         asked.append(path)
         return Report(path.name, findings=["a finding"], legs_run=[], notes=[])
 

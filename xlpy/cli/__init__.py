@@ -5,9 +5,9 @@ Exit status: 0 on success; 1 when validation (``xlpy validate``, or the one
 ``validate`` is given a workbook that is not there, a folder, or a file that
 is no workbook (an offer file in its place), each a finding on standard
 output, and when its LibreOffice leg could not compare the figures (LibreOffice
-failed, or its recalculated copy was refused over a limit or damaged: a finding
-of that leg, the other legs reported as ever: the workbook was not fully
-validated); 2 for bad input (one line per problem on standard error, each naming
+failed or ran out of time, or its recalculated copy was refused over a limit or
+damaged: a finding of that leg, the other legs reported as ever: the workbook
+was not fully validated); 2 for bad input (one line per problem on standard error, each naming
 the file, the key and the value, and under ``--json`` one object of them on
 standard output; nothing written: a refused ``refresh`` says last that the
 workbook was not changed, and its object has ``"changed": false``); 3 when

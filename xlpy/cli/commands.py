@@ -22,7 +22,7 @@ from ..files.safety import DEFAULTS, configure, reset
 __all__ = ["EXIT_BUSY", "EXIT_FINDINGS", "EXIT_INPUT", "EXIT_OK", "COMMANDS", "Terminated", "add_limit_options",
            "command", "configure_from", "drop_standard_output", "flush_output", "in_temporary", "no_room",
            "not_written", "refuse_empty", "refused", "refusal_json", "report_lost", "restore_standard_output",
-           "say_json", "standard_output_full", "text_arguments", "warn"]
+           "say_json", "standard_output_full", "text_arguments", "timeout_seconds", "warn"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_BUSY = 0, 1, 2, 3
 
@@ -50,6 +50,26 @@ def command(name: str, help: str):
         return bind
 
     return wrap
+
+
+def timeout_seconds(given: str | None) -> float | None:
+    """``--timeout``'s seconds (``render``, ``validate``, ``build``; None when not given), else an input error
+    naming it and the value: a positive number, at most :data:`~xlpy.workbook.book_size.MAX_SECONDS` (a week)."""
+    import math
+
+    from ..workbook.book_size import MAX_SECONDS
+
+    if given is None:
+        return None
+    try:
+        seconds = float(given)
+    except ValueError:
+        raise InputError("--timeout", given, "must be a number of seconds") from None
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise InputError("--timeout", given, "must be a positive number of seconds")
+    if seconds > MAX_SECONDS:
+        raise InputError("--timeout", given, f"must be at most {MAX_SECONDS} (a week)")
+    return seconds
 
 
 def warn(args: argparse.Namespace, warnings) -> None:

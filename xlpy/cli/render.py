@@ -10,14 +10,13 @@ import sys
 import zipfile
 from pathlib import Path
 
-from .commands import EXIT_INPUT, EXIT_OK, flush_output, not_written, report_lost
+from ..workbook.book_size import MAX_SECONDS, more_time, said_seconds
+from .commands import EXIT_INPUT, EXIT_OK, flush_output, not_written, report_lost, timeout_seconds
 
 __all__ = ["MAX_DPI", "MAX_SECONDS", "MIN_DPI", "render_command", "setup_render", "timed_out"]
 
 #: The resolutions ``xlpy render --dpi`` takes: below, a page is unreadable; above, one page is tens of megabytes.
 MIN_DPI, MAX_DPI = 20, 1200
-#: The most seconds ``--timeout`` gives (a week: more is no time limit but a process left hanging).
-MAX_SECONDS = 7 * 24 * 3600
 
 
 def setup_render(p: argparse.ArgumentParser) -> None:
@@ -37,23 +36,6 @@ def setup_render(p: argparse.ArgumentParser) -> None:
                    f"dpi: {minutes[0]} minutes for a holder table of 100,000 lines, {minutes[1]} with --pdf-only)")
     p.add_argument("--pdf-only", action="store_true",
                    help="write the PDF alone, no PNG pages (a large holder table prints thousands of pages)")
-
-
-def _seconds(given: str | None) -> float | None:
-    """``--timeout``'s seconds (None when not given), else an input error naming it and the value."""
-    from ..engine.errors import InputError
-
-    if given is None:
-        return None
-    try:
-        seconds = float(given)
-    except ValueError:
-        raise InputError("--timeout", given, "must be a number of seconds") from None
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise InputError("--timeout", given, "must be a positive number of seconds")
-    if seconds > MAX_SECONDS:
-        raise InputError("--timeout", given, f"must be at most {MAX_SECONDS} (a week)")
-    return seconds
 
 
 def _check_workbook(book: Path, out: Path) -> None:
@@ -106,23 +88,15 @@ def timed_out(book: Path, exc, size) -> str:
     they were being drawn), that nothing was rendered, and the ``--timeout`` to give (twice the time, in minutes)."""
     from ..workbook import rendering
 
-    more = min(max(60, math.ceil(2 * exc.seconds / 60) * 60), MAX_SECONDS)
+    more, given = more_time(exc.seconds), said_seconds(exc.seconds)
     if exc.what == rendering.PNG_STEP:  # (in what the PDF left of the time)
         pages = f"the PDF's {exc.pages:,} pages" if exc.pages is not None else "the PDF's pages"
-        doing = f"pdftoppm did not finish drawing {pages} as PNG in the {_shown(exc.seconds)} s the render was given"
+        doing = f"pdftoppm did not finish drawing {pages} as PNG in the {given} s the render was given"
         also = ", or write the PDF alone with --pdf-only"
     else:
-        doing, also = f"LibreOffice did not finish exporting to PDF in {_shown(exc.seconds)} s", ""
+        doing, also = f"LibreOffice did not finish exporting to PDF in {given} s", ""
     return (f"{book}: {doing} ({size.said()}); nothing was rendered (what was made of it was removed): give more "
             f"time with --timeout {more}{also}")
-
-
-def _shown(seconds: float) -> str:
-    """Seconds as the message shows them: ``120``, ``1,800``, ``2.5``, and a tiny ``--timeout`` as given
-    (``0.000000001``, not ``1e-09``)."""
-    from decimal import Decimal
-
-    return f"{seconds:,g}" if seconds >= 1e-4 else format(Decimal(repr(seconds)), "f")
 
 
 def render_command(args: argparse.Namespace) -> int:
@@ -135,7 +109,7 @@ def render_command(args: argparse.Namespace) -> int:
         raise InputError("--dpi", args.dpi, "must be a positive whole number")
     if not MIN_DPI <= args.dpi <= MAX_DPI:
         raise InputError("--dpi", args.dpi, f"must be from {MIN_DPI} to {MAX_DPI}")
-    seconds = _seconds(args.timeout)
+    seconds = timeout_seconds(args.timeout)
     _check_workbook(book, out)
     if libreoffice.find_soffice() is None:
         print(f"xlpy render: LibreOffice is needed to render, and {libreoffice.why_no_soffice()}", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import os
 import sys
 import tomllib
@@ -17,7 +18,7 @@ from ..files.recorded import SEED_OFFER  # the offer the README's first command 
 from ..workbook.libreoffice import ci_set  # (standard library only: the options' default needs it at start)
 from .commands import (EXIT_BUSY, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, command, drop_standard_output,
                        flush_output, not_written, refusal_json, refuse_unrecordable, refused, report_lost,
-                       say_json, warn)
+                       say_json, timeout_seconds, warn)
 
 
 def seed_offer_path() -> Path:
@@ -227,6 +228,13 @@ def _add_leg_options(p: argparse.ArgumentParser) -> None:
                     default=ci_set(),
                     help="a missing LibreOffice is a finding (default when CI is set, and not blank, 0, false, no or "
                     "off)")
+    from ..workbook import book_size as b
+
+    big = math.ceil(b.recalc_time([b.Size((100_000,))]) / 60)
+    p.add_argument("--timeout", metavar="SECONDS",
+                   help=f"seconds LibreOffice's recalculation of each workbook may take (default: sized to the "
+                   f"workbook, {b.RECALC_BASE + b.RECALC_BOOK:g} and {b.RECALC_SECONDS:g} for each thousand rows of "
+                   f"its sheets: {big} minutes for a holder table of 100,000 lines)")
     _add_quiet(p)
 
 
@@ -460,6 +468,7 @@ def run_build(args: argparse.Namespace) -> int:
     _progress(args)
     if args.keep is not None and args.keep < 0:
         raise InputError("--keep", args.keep, "must be 0 or more")
+    seconds = timeout_seconds(args.timeout)
     offer_path = Path(args.offer) if args.offer else seed_offer_path()
     with steady.one_reading():  # the SHA-256s recorded are those of the bytes read
         with progress.step("reading the offer and the tally, computing"):
@@ -502,7 +511,7 @@ def run_build(args: argparse.Namespace) -> int:
             return (_print_built(out, results, None, kept, _carried_json(args, history), pruned, warnings)
                     if args.json else EXIT_OK)
         validating = True
-        report = _validated(out, offer_path, _legs(args), args.require_libreoffice)
+        report = _validated(out, offer_path, _legs(args), args.require_libreoffice, seconds)
     except KeyboardInterrupt as exc:
         if not (written or getattr(exc, "path", None)):  # cut short before the rename: nothing was written
             raise
@@ -527,16 +536,16 @@ def run_build(args: argparse.Namespace) -> int:
         return status
 
 
-def _validated(out: Path, offer_path: Path, legs, require_libreoffice: bool):
+def _validated(out: Path, offer_path: Path, legs, require_libreoffice: bool, timeout: float | None = None):
     """The validation of the workbook *out* a build has just written: its report; where it cannot be made (the
     offer file or its tally, read again to tie the figures out, refused: saved with a typo since, or still being
     written), each problem said of the workbook written but not validated, not as a build that wrote nothing
     (status 2, or 3 for a file in use: ``xlpy validate`` then checks it; the build again is refused, *out* being
-    there)."""
+    there); *timeout*: LibreOffice's seconds (None: sized to the workbook)."""
     from ..workbook.validate import validate
 
     try:
-        return validate(out, offer_path, legs, require_libreoffice)
+        return validate(out, offer_path, legs, require_libreoffice, timeout=timeout)
     except XlpyError as exc:
         problems = getattr(exc, "problems", None) or [exc]
         raise InputErrors([(Busy if isinstance(p, Busy) else InputError)(
@@ -556,11 +565,12 @@ def run_validate(args: argparse.Namespace) -> int:
     from ..workbook.validate_many import validate_many
 
     _progress(args)
+    seconds = timeout_seconds(args.timeout)
     if args.offer and Path(args.offer).is_file() and zipfile.is_zipfile(args.offer):  # (the offer reader's words
         raise InputError("--offer", args.offer, "is a workbook, not an offer file (TOML): the workbooks to validate "
                          "go before --offer, the offer file after it")  # speak to build and compute)
     refused: list[InputError] = []  # a workbook refused as bad input (over a limit): its line, the others validated
-    reports = validate_many(args.workbooks, args.offer, _legs(args), args.require_libreoffice,
+    reports = validate_many(args.workbooks, args.offer, _legs(args), args.require_libreoffice, timeout=seconds,
                             refused=lambda exc: refused.extend(getattr(exc, "problems", (exc,))))
     for problem in refused:
         print(f"xlpy {args.command}: {problem}", file=sys.stderr)

@@ -86,6 +86,7 @@ def ci_set() -> bool:
 _XLSX_FILTER = "xlsx:Calc MS Excel 2007 XML"
 PDF_FILTER = "pdf:calc_pdf_Export"
 _SOFFICE_FLAGS = ("--headless", "--norestore", "--nologo", "--nolockcheck", "--nodefault")
+#: The seconds a step not sized to its workbook is given (a PDF, or its pages, made alone); a recalculation is sized.
 DEFAULT_TIMEOUT = 120.0
 _STDERR_TAIL_CHARS = 2000
 
@@ -497,7 +498,7 @@ def convert(paths: Sequence[os.PathLike | str], *, convert_to: str, ext: str, ou
 
 
 def recalculate(path: os.PathLike | str, out_dir: os.PathLike | str | None = None,
-                timeout: float | None = DEFAULT_TIMEOUT) -> Path:
+                timeout: float | None = None) -> Path:
     """Recalculate a workbook with LibreOffice and save the result as ``.xlsx``.
 
     Parameters
@@ -509,8 +510,8 @@ def recalculate(path: os.PathLike | str, out_dir: os.PathLike | str | None = Non
         directory is created (``xlpy-recalc-PID-...``); the caller owns it and
         should remove it.  Once this process is gone and it is 15 minutes old,
         a later xlpy run removes it (:mod:`xlpy.workbook.leftovers`).
-    timeout : float or None, default 120
-        Seconds before ``soffice`` is killed.
+    timeout : float or None, optional
+        Seconds before ``soffice`` is killed; by default sized to the workbook (:func:`recalculate_many`).
 
     Returns
     -------
@@ -550,7 +551,9 @@ def recalculate_many(paths: Sequence[os.PathLike | str], out_dir: os.PathLike | 
         Directory receiving the recalculated ``.xlsx`` copies (created if
         needed).
     timeout : float or None, optional
-        Seconds for the whole batch; defaults to ``120 + 15 * len(paths)``.
+        Seconds for the whole batch; by default sized to the workbooks, read cheaply
+        (:func:`~xlpy.workbook.book_size.recalc_time`: 120, and 15 for each and 1.5 for each thousand rows of
+        its sheets).
 
     Returns
     -------
@@ -568,7 +571,9 @@ def recalculate_many(paths: Sequence[os.PathLike | str], out_dir: os.PathLike | 
     """
     paths = list(paths)
     if timeout is None:
-        timeout = DEFAULT_TIMEOUT + 15.0 * len(paths)
+        from .book_size import recalc_time, workbook_size
+
+        timeout = recalc_time([workbook_size(p) for p in paths])
     return convert(paths, convert_to=_XLSX_FILTER, ext="xlsx", out_dir=Path(out_dir),
                     timeout=timeout, what="recalculate and save as xlsx")
 
@@ -703,16 +708,15 @@ def _literal(text: str, subtype: str) -> object:
     return text  # ERROR: keep e.g. "#REF!"
 
 
-def recalculated_values(path: os.PathLike | str,
-                        timeout: float | None = DEFAULT_TIMEOUT) -> dict[str, dict[str, object]]:
+def recalculated_values(path: os.PathLike | str, timeout: float | None = None) -> dict[str, dict[str, object]]:
     """Recalculate a workbook with LibreOffice and return all cell values.
 
     Parameters
     ----------
     path : path-like
         The workbook (``.xlsx`` or ``.xlsm``).
-    timeout : float or None, default 120
-        Seconds before ``soffice`` is killed.
+    timeout : float or None, optional
+        Seconds before ``soffice`` is killed; by default sized to the workbook (:func:`recalculate_many`).
 
     Returns
     -------
@@ -729,15 +733,15 @@ def recalculated_values(path: os.PathLike | str,
         return read_values(recalculate(path, tmp, timeout=timeout))
 
 
-def named_values(path: os.PathLike | str, timeout: float | None = DEFAULT_TIMEOUT) -> dict[str, object]:
+def named_values(path: os.PathLike | str, timeout: float | None = None) -> dict[str, object]:
     """Recalculate a workbook and return the values of its workbook-level names.
 
     Parameters
     ----------
     path : path-like
         The workbook (``.xlsx`` or ``.xlsm``).
-    timeout : float or None, default 120
-        Seconds before ``soffice`` is killed.
+    timeout : float or None, optional
+        Seconds before ``soffice`` is killed; by default sized to the workbook (:func:`recalculate_many`).
 
     Returns
     -------

@@ -1,8 +1,9 @@
 """``validate``'s LibreOffice leg, up to the recalculated copy it compares: the copy of the workbook LibreOffice is
 given (each cell calling one of xlpy's worksheet functions, which LibreOffice does not know, holding the engine's
-value instead), its recalculation started in a worker thread beside the rest of the validation, and the leg's
-finding when it cannot be compared (:func:`not_validated`).  The comparison of what it recalculated is
-:func:`xlpy.workbook.validate.validate`'s, as the formulas leg's is."""
+value instead), its recalculation started in a worker thread beside the rest of the validation, given a time sized
+to the workbook (:func:`~xlpy.workbook.book_size.recalc_time`), and the leg's finding when it cannot be compared
+(:func:`not_validated`: LibreOffice failed or ran out of time, its copy refused).  The comparison of what it
+recalculated is :func:`xlpy.workbook.validate.validate`'s, as the formulas leg's is."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import leftovers, libreoffice
+from .book_size import Size, more_time, recalc_time, said_seconds, workbook_size
 from .findings import Finding
 from .openpyxl_access import cell_map
 
@@ -92,30 +94,39 @@ def libreoffice_copy(path: Path, wb, exp: dict, out_dir: Path, book: str, findin
     return copy
 
 
-def start(path, wb, exp, book: str, lo_findings: list, columns):
-    """Start LibreOffice's recalculation of a copy (:func:`libreoffice_copy`) in a worker thread: (the temporary
-    folder, the pool, the job).  The thread runs in this call's context: its --max-* limits and the engine's
-    decimal context, not a new thread's defaults."""
+def start(path, wb, exp, book: str, lo_findings: list, columns, timeout: float | None = None):
+    """Start LibreOffice's recalculation of a copy (:func:`libreoffice_copy`) in a worker thread, given *timeout*
+    seconds (by default sized to the workbook: :func:`~xlpy.workbook.book_size.recalc_time`): (the temporary
+    folder, the pool, the job, the workbook's :class:`~xlpy.workbook.book_size.Size`).  The thread runs in this
+    call's context: its --max-* limits and the engine's decimal context, not a new thread's defaults."""
     import concurrent.futures
     import contextvars
 
+    size = workbook_size(path)  # (read cheaply: each sheet's first bytes and the tables)
+    seconds = recalc_time([size]) if timeout is None else timeout
     tmp = leftovers.temporary_directory("validate")
     copy = libreoffice_copy(path, wb, exp, Path(tmp.name), book, lo_findings, columns)
     pool = concurrent.futures.ThreadPoolExecutor(1)
-    return tmp, pool, pool.submit(contextvars.copy_context().run, libreoffice.recalculate, copy, Path(tmp.name) / "out")
+    return tmp, pool, pool.submit(contextvars.copy_context().run, libreoffice.recalculate, copy, Path(tmp.name) / "out",
+                                  timeout=seconds), size
 
 
 #: What a finding of the LibreOffice leg that could not compare its figures ends with.
 NOT_VALIDATED = "the workbook was not validated by LibreOffice"
 
 
-def not_validated(book: str, exc: Exception) -> Finding:
+def not_validated(book: str, exc: Exception, size: Size) -> Finding:
     """The LibreOffice leg's finding where it could not compare the workbook *book*'s figures (the other legs' are
-    compared as ever): LibreOffice failed (*exc* a :class:`~xlpy.workbook.libreoffice.LibreOfficeError`), or its
-    recalculated copy was refused (an :class:`~xlpy.engine.errors.InputError` naming the copy: over a limit,
-    damaged), said naming the copy once."""
+    compared as ever): LibreOffice failed (*exc* a :class:`~xlpy.workbook.libreoffice.LibreOfficeError`), its time
+    ran out (a :class:`~xlpy.workbook.libreoffice.TimedOut`: the time given, the workbook's *size* and the
+    ``--timeout`` to try), or its recalculated copy was refused (an :class:`~xlpy.engine.errors.InputError` naming
+    the copy: over a limit, damaged), said naming the copy once."""
     from .readback import copy_label
 
+    if isinstance(exc, libreoffice.TimedOut):
+        return Finding(book, "LibreOffice", f"did not finish recalculating the workbook in {said_seconds(exc.seconds)} "
+                       f"s ({size.said()}); {NOT_VALIDATED}: give more time with --timeout {more_time(exc.seconds)}",
+                       leg="libreoffice")
     if not isinstance(exc, libreoffice.LibreOfficeError):
         part = exc.field.removeprefix(copy_label(book)).removeprefix(": ")
         return Finding(book, f"LibreOffice's recalculated copy{f', {part}' if part else ''}",

@@ -5,9 +5,10 @@ Each is made in a hidden staging folder inside the output folder and moved into 
 the folder's earlier PDF and pages as they were.  A staging folder a killed render left is removed by the next
 render into that folder.
 
-The time a render is given grows with the workbook (:func:`time_allowed` of :func:`workbook_size`): LibreOffice's
-PDF of a long sheet takes time growing with the square of its rows, and a holder table of 100,000 lines prints
-some 1,800 pages (more where Calibri is drawn in a wider font), each drawn as PNG in turn.
+The time a render is given grows with the workbook (:func:`time_allowed` of
+:func:`~xlpy.workbook.book_size.workbook_size`): LibreOffice's PDF of a long sheet takes time growing with the square
+of its rows, and a holder table of 100,000 lines prints some 1,800 pages (more where Calibri is drawn in a wider
+font), each drawn as PNG in turn.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ import re
 import shutil
 import tempfile
 import time
-import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import libreoffice as lo
+from .book_size import Size, workbook_size
 
 __all__ = ["Size", "find_pdftoppm", "font_substitutes", "pdf_pages", "pdf_to_pngs", "render", "time_allowed",
            "to_pdf", "workbook_size"]
@@ -41,74 +41,6 @@ _UNLIMITED = 24 * 3600
 #: rows: 37 s of processor time at 20,000 lines, 94 s at 40,000, some 620 s at 100,000); and ``PNG_SECONDS * k``
 #: for its pages at 110 dpi (0.2 s a page, some 18 pages a 1,000 lines).  About three times what was measured.
 BASE_SECONDS, PDF_SECONDS, PDF_SQUARED, PNG_SECONDS, PNG_DPI = 120.0, 4.0, 0.15, 12.0, 110
-
-
-@dataclass(frozen=True)
-class Size:
-    """How much a workbook prints.
-
-    Attributes
-    ----------
-    sheets : tuple of int
-        The rows of each worksheet, as its ``<dimension>`` says (no more than its part's bytes can hold).
-    holder_lines : int or None
-        The lines of a standard workbook's holder table (``tblTenders``); None in a workbook without one.
-    """
-
-    sheets: tuple[int, ...] = ()
-    holder_lines: int | None = None
-
-    @property
-    def rows(self) -> int:
-        """The rows of all its worksheets."""
-        return sum(self.sheets)
-
-    def said(self) -> str:
-        """``the holder table has 100,000 lines`` (else ``its sheets have 412 rows``)."""
-        if self.holder_lines is not None:
-            return f"the holder table has {self.holder_lines:,} line{'s' * (self.holder_lines != 1)}"
-        return f"its sheets have {self.rows:,} row{'s' * (self.rows != 1)}"
-
-
-_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\sref="\$?[A-Z]{1,3}\$?(\d+)(?::\$?[A-Z]{1,3}\$?(\d+))?"')
-_TABLE = re.compile(rb"<(?:\w+:)?table\b([^>]*)>")
-_ATTRIBUTE = re.compile(rb'\s(\w+)="([^"]*)"')
-_RANGE = re.compile(rb"\$?[A-Z]{1,3}\$?(\d+):\$?[A-Z]{1,3}\$?(\d+)")
-#: The fewest bytes a row that prints takes in a sheet's XML (``<row r="1"><c r="A1"/></row>``, less a margin).
-_ROW_BYTES = 20
-
-
-def workbook_size(path: os.PathLike | str) -> Size:
-    """How much the workbook at *path* prints, read cheaply: the first bytes of each worksheet part (its
-    ``<dimension>``) and the table parts, nothing else unpacked.  Rows 0 when the package cannot be read."""
-    sheets, lines = [], None
-    try:
-        with zipfile.ZipFile(path) as zf:
-            for info in zf.infolist():
-                if _SHEET_PART.fullmatch(info.filename):
-                    with zf.open(info) as part:
-                        found = _DIMENSION.search(part.read(4096))
-                    if found:  # (a dimension that says more rows than the part's bytes can hold is not believed)
-                        sheets.append(min(int(found.group(2) or found.group(1)), info.file_size // _ROW_BYTES))
-                elif info.filename.startswith("xl/tables/") and info.file_size < 2**20:
-                    lines = _holder_lines(zf.read(info)) if lines is None else lines
-    except (OSError, zipfile.BadZipFile, ValueError, EOFError):
-        pass
-    return Size(tuple(sheets), lines)
-
-
-def _holder_lines(table: bytes) -> int | None:
-    """The data rows of the table part *table* when it is the holder table (``tblTenders``), else None."""
-    tag = _TABLE.search(table)
-    attributes = {k.decode(): v.decode() for k, v in _ATTRIBUTE.findall(tag.group(1))} if tag else {}
-    bounds = _RANGE.fullmatch(attributes.get("ref", "").encode())
-    if attributes.get("name") != "tblTenders" or bounds is None:
-        return None
-    header, totals = attributes.get("headerRowCount", "1"), attributes.get("totalsRowCount", "0")
-    if not (header.isdigit() and totals.isdigit()):
-        return None
-    return max(int(bounds.group(2)) - int(bounds.group(1)) + 1 - int(header) - int(totals), 0)
 
 
 def time_allowed(size: Size, dpi: int = PNG_DPI, pdf_only: bool = False) -> float:

@@ -445,7 +445,7 @@ def _unknown_parts(book: str, path: Path, findings: list[Finding]) -> None:
 
 
 def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False, label: str | None = None,
-             offer_file=None) -> Report:
+             offer_file=None, timeout: float | None = None) -> Report:
     """Validate one workbook; see the module docstring.  The report records the file's SHA-256, read before and
     after alike (:meth:`~xlpy.workbook.findings.Report.tie_to`).
 
@@ -457,15 +457,18 @@ def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False
     require_libreoffice : when True, a missing LibreOffice is a finding; else the leg is skipped with a note.
     label : how the report and its findings name the workbook (default: the file's name).
     offer_file : the offer file's path, where *offer_path* is the Offer read from it (held to the Cover's record).
+    timeout : seconds LibreOffice's recalculation may take (default: sized to the workbook,
+        :func:`~xlpy.workbook.book_size.recalc_time`); run out, a finding of the leg says so.
     """
     first = file_digest(path)
-    report = _validate(Path(path), offer_path, legs, require_libreoffice, label, offer_file)
+    report = _validate(Path(path), offer_path, legs, require_libreoffice, label, offer_file, timeout)
     return report.tie_to(first, file_digest(path))
 
 
 @collector_eased()
 @engine_context()
-def _validate(path: Path, offer_path, legs, require_libreoffice: bool, label: str | None, offer_file) -> Report:
+def _validate(path: Path, offer_path, legs, require_libreoffice: bool, label: str | None, offer_file,
+              timeout: float | None = None) -> Report:
     """:func:`validate`, its file's SHA-256 aside."""
     book = label or path.name
     findings: list[Finding] = []
@@ -525,7 +528,7 @@ def _validate(path: Path, offer_path, legs, require_libreoffice: bool, label: st
 
     # The LibreOffice leg runs in its own process, beside the rest of the structure check and the formulas leg.
     lo_findings: list[Finding] = []
-    lo_job = libreoffice_leg.start(path, wb, exp, book, lo_findings, table_columns(lay) if tables_ok else ()) \
+    lo_job = libreoffice_leg.start(path, wb, exp, book, lo_findings, table_columns(lay) if tables_ok else (), timeout) \
         if "libreoffice" in legs and libreoffice.find_soffice() is not None else None
     structure_rest()
     if "formulas" in legs:
@@ -687,9 +690,9 @@ def _formulas_leg(report: Report, path: Path, wb, lay: Layout, exp: dict, tables
                                 f"{type(exc).__name__}: {exc}", "formulas"))
 
 
-def _libreoffice_leg(report: Report, exp: dict, tmp, pool, job, typed=(), check=(), moved=None) -> None:
-    """Wait for LibreOffice's recalculation (started beside the rest) and compare (*check*, *moved*: as
-    :func:`_formulas_leg`); then clean up."""
+def _libreoffice_leg(report: Report, exp: dict, tmp, pool, job, size, typed=(), check=(), moved=None) -> None:
+    """Wait for LibreOffice's recalculation (started beside the rest, the workbook of *size*) and compare (*check*,
+    *moved*: as :func:`_formulas_leg`); then clean up."""
     book, findings = report.workbook, report.findings
     try:
         with progress.step(f"{book}: LibreOffice leg"):
@@ -701,7 +704,7 @@ def _libreoffice_leg(report: Report, exp: dict, tmp, pool, job, typed=(), check=
         saved_values.moves(moved, check, values, _agrees)
         report.legs_run.append("libreoffice")
     except (libreoffice.LibreOfficeError, InputError) as exc:  # (InputError: its copy refused, over a limit...)
-        findings.append(libreoffice_leg.not_validated(book, exc))  # the leg's finding: the other legs' stand
+        findings.append(libreoffice_leg.not_validated(book, exc, size))  # the leg's finding: the others' stand
     finally:
         pool.shutdown()
         tmp.cleanup()

@@ -22,11 +22,12 @@ def _device(path) -> bool:
 
 
 def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, progress=None,
-                  refused=None) -> list[Report]:
+                  refused=None, timeout=None) -> list[Report]:
     """Validate several workbooks, with a progress bar when there are more than one. The offer file is read once
     (bad, it is refused for all); with *refused*, a workbook refused as bad input (over a package limit,
     unreadable) is handed to it (its :class:`InputError` or :class:`InputErrors`), its place in the reports held
-    by one of no findings whose ``refused`` are its problems, and the others validated."""
+    by one of no findings whose ``refused`` are its problems, and the others validated. *timeout*: the seconds
+    LibreOffice's recalculation of each may take (None: sized to each workbook)."""
     from . import progress as bars
 
     paths = list(paths)
@@ -59,7 +60,7 @@ def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, 
                 if busy := package_still_written(Path(p), label, "validate it when it is complete; it was not "
                                                  "validated"):
                     raise InputErrors([busy])
-                reports.append(validate(p, offer_path, legs, require_libreoffice, label, offer_file))
+                reports.append(validate(p, offer_path, legs, require_libreoffice, label, offer_file, timeout))
             except (InputError, InputErrors) as exc:
                 if refused is None:
                     raise
