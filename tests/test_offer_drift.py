@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from repo_paths import DATA, FORMULA
+from repo_paths import DATA, FORMULA, TALLY
 
 from xlpy import cli
 from xlpy.workbook.backends import PackageBook
@@ -179,3 +179,48 @@ def test_the_build_command_names_the_offer_file_as_seen_from_where_the_workbook_
     assert cli.main(["refresh", "deal/book.xlsm", "--no-backup"]) == 0
     (line,) = [x for x in capsys.readouterr().err.splitlines() if "warning: the offer file " in x]
     assert "(xlpy build deal/offer.toml -o deal/NEW.xlsm; " in line, line
+
+
+def test_validate_offer_holds_a_refreshed_workbook_to_the_terms_without_the_offer_file_s_data(folder, capsys):
+    """Review 93: the offer file copied beside a refreshed workbook without its data/ folder refused the whole run
+    (status 2: "price file not found", "tally file not found"), though once refreshed only the offer's terms are
+    compared; a workbook never refreshed, whose counts and prices are compared with those files, still needs them."""
+    shutil.copy(folder / "book.xlsm", folder / "fresh.xlsm")
+    (folder / "agent.csv").write_text((DATA / TALLY).read_text(encoding="utf-8") + "R-39999,100,certificate,tendered\n",
+                                      encoding="utf-8")
+    assert cli.main(["refresh", "book.xlsm", "--tally", "agent.csv", "--no-backup"]) == 0
+    shutil.rmtree(folder / "data")
+    capsys.readouterr()
+    legs = ["--no-formulas", "--no-libreoffice"]
+    assert cli.main(["validate", "book.xlsm", "--offer", "offer.toml", *legs]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and "book.xlsm: valid" in out, (out, err)
+    assert ("book.xlsm: note: --offer: the counts, holder lines and price days are the refresh's of " in out
+            and "(the Cover records its files), not compared with the offer file's, whose files were not read "
+            "(offer.toml: offer.consideration.formula.prices: data/hecla-2004-prices-illustrative.csv: price file not "
+            "found; offer.toml: tally.file: data/hecla-2004-tally.csv: tally file not found)\n" in out), out
+    offer = folder / "offer.toml"
+    offer.write_text(offer.read_text(encoding="utf-8").replace("cap = 8.25", "cap = 8.5"), encoding="utf-8")
+    assert cli.main(["validate", "book.xlsm", "fresh.xlsm", "--offer", "offer.toml", *legs]) == 2
+    out, err = capsys.readouterr()
+    assert "book.xlsm: Inputs!" in out and "RatioCap differs from the offer file: expected 8.5, found 8.25" in out, out
+    assert err.splitlines() == [
+        f"xlpy validate: offer.toml: {key}: data/{name}: {what} file not found; fresh.xlsm was not validated (never "
+        "refreshed: its counts, holder lines and price days are the offer file's, compared with these files)"
+        for key, name, what in (("offer.consideration.formula.prices", "hecla-2004-prices-illustrative.csv", "price"),
+                                ("tally.file", TALLY, "tally"))], err
+
+
+def test_a_ratio_of_another_kind_is_named_without_the_offer_file_s_unread_price_days(standard_books, tmp_path):
+    """Its price file not read (not there), a formula offer file held to a refreshed workbook of a fixed ratio
+    would have been "a ratio by the offer's formula over 0 price days"."""
+    from xlpy.workbook.validate import validate
+
+    book = tmp_path / "book.xlsm"
+    book.write_bytes(standard_books["seed"].read_bytes())
+    (tmp_path / "counts.csv").write_text("tendered,guaranteed delivery,failed delivery\n280000,3000,0\n")
+    assert cli.main(["refresh", str(book), "--tally", str(tmp_path / "counts.csv"), "--no-backup"]) == 0
+    shutil.copy(FORMULA, tmp_path / "formula.toml")  # (no data/ beside it)
+    found = [(f.what, f.expected) for f in validate(book, tmp_path / "formula.toml", legs=()).findings
+             if "in kind" in f.what]
+    assert found == [("the ratio differs in kind from the offer file's", "a ratio by the offer's formula")], found

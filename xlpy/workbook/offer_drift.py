@@ -14,13 +14,14 @@ file now says (typed in by hand) are no difference.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine.errors import InputErrors, XlpyError
 from . import data as bookdata
 from .findings import Finding, show
 
-__all__ = ["compare_offer_file", "counts_typed", "differences", "offer_file_drift"]
+__all__ = ["Unread", "compare_offer_file", "counts_typed", "differences", "held_to", "offer_file_drift", "read_given"]
 
 #: Differences named one by one; the rest are counted.
 SHOWN = 3
@@ -128,6 +129,46 @@ def offer_file_drift(book, book_offer, named: str | Path | None = None) -> str |
     return f"{head}, and gives inputs the workbook does not hold: {shown}; {todo}"
 
 
+@dataclass(frozen=True)
+class Unread:
+    """An offer file given to validate (``--offer``) that reads only without its tally, mapping or price files (one
+    not there, or bad): *offer* its own inputs, its tally a count of nothing; *problems* the files' (why not read)."""
+
+    offer: object
+    problems: tuple
+
+
+def read_given(path):
+    """The offer file at *path* given to validate (``--offer``): its Offer, read whole, or an :class:`Unread` where
+    it reads only without its own tally and price files (the folder copied without ``data/``), which a refreshed
+    workbook, its counts and prices the refresh's files', needs not (:func:`held_to`); otherwise refused."""
+    from ..files.offerfile import load
+
+    try:
+        return load(path)
+    except InputErrors as exc:
+        try:  # (nothing else differs between the two: what the first refuses is in the files it reads)
+            return Unread(load(path, read_sources=False), tuple(exc.problems))
+        except InputErrors:
+            raise exc from None
+
+
+def held_to(given, refreshed: str, book: str):
+    """``(offer, notes)``: what validate holds the workbook *book* to for ``--offer`` *given* (an Offer, or an
+    :class:`Unread`), with its notes; *refreshed* the Cover's RefreshedAt ("": never).  A workbook never refreshed
+    holds the offer file's counts and prices, compared with its files: without them it is refused, not validated."""
+    problems = given.problems if isinstance(given, Unread) else ()
+    if problems and not refreshed:
+        why = "never refreshed: its counts, holder lines and price days are the offer file's, compared with these files"
+        raise InputErrors([p.reworded(p.field, f"{p.reason}; {book} was not validated ({why})") for p in problems])
+    unread = "; ".join(map(str, problems[:SHOWN])) + (f"; and {len(problems) - SHOWN} more" if len(problems) > SHOWN
+                                                        else "")
+    return getattr(given, "offer", given), [
+        f"--offer: the counts, holder lines and price days are the refresh's of {refreshed} (the Cover records its "
+        "files), not compared with the offer file's" + (f", whose files were not read ({unread})" if unread else "")
+    ] if refreshed else []
+
+
 #: What each input table holds, as a finding of another kind names it.
 _WHAT = {"tblTenders": "the count differs", "tblPrices": "the ratio differs",
          "tblExchanges": "the later exchanges differ"}
@@ -143,7 +184,8 @@ def _kinds(file_offer, offer, lay) -> list[tuple[str, str, str, str]]:
     book_lines = f"{lay.shape.holder_rows:,} holder lines"
     ratio = file_offer.consideration.ratio
     fixed = f"a fixed ratio ({show(ratio)})" if ratio is not None else "a fixed ratio"
-    days = f"a ratio by the offer's formula over {len(rows.get('tblPrices', [])):,} price days"
+    days = "a ratio by the offer's formula" + (f" over {n:,} price days" if (n := len(rows.get("tblPrices", []))) else
+                                               "")  # (none: its price file not read, :class:`Unread`)
     book_days = f"a ratio by the offer's formula over {lay.shape.price_rows:,} price days"
     book_fixed = f"a fixed ratio ({show(offer.consideration.ratio)})"
     ratio_at = "!".join(lay.cell("FixedRatio")) if "FixedRatio" in lay.names else "Prices"

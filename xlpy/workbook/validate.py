@@ -631,15 +631,13 @@ def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding], 
         for p in exc.problems:
             later.append(Finding(book, p.field, p.reason, "", p.got, "inputs"))
         return None
-    if offer_path is not None:  # (an offer file's path, or the Offer read from it)
-        from ..files.offerfile import load
-
-        given = load(offer_path) if isinstance(offer_path, (str, os.PathLike)) else offer_path
+    if offer_path is not None:  # (an offer file's path, or the Offer read from it: whole, or Unread)
+        given = offer_drift.read_given(offer_path) if isinstance(offer_path, (str, os.PathLike)) else offer_path
         refreshed = str(get(*lay.cell("RefreshedAt")) or "").strip() if "RefreshedAt" in lay.names else ""
         refreshed = "" if refreshed == NOT_REFRESHED else refreshed
+        given, said = offer_drift.held_to(given, refreshed, book)  # (without its files: refused, never refreshed)
         offer_drift.compare_offer_file(book, offer, given, lay, later, refreshed)
-        notes += [f"--offer: the counts, holder lines and price days are the refresh's of {refreshed} (the Cover "
-                  "records its files), not compared with the offer file's"] if refreshed else []
+        notes += said
     try:
         from ..files import calendars
 

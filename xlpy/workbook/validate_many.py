@@ -36,10 +36,10 @@ def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, 
     names = [Path(p).name or str(p) for p in paths]  # ("." has no name)
     labels = [str(p) if names.count(n) > 1 or _device(p) else n for p, n in zip(paths, names)]
     offer_file = offer_path  # (its SHA-256 held to the Cover's record of the build's)
-    if offer_path is not None:
-        from ..files.offerfile import load
+    if offer_path is not None:  # (without its tally and price files: for refreshed workbooks, offer_drift.held_to)
+        from .offer_drift import read_given
 
-        offer_path = load(offer_path)
+        offer_path = read_given(offer_path)
     if progress is None:
         progress = len(paths) > 1 and bars.enabled()
     if progress:
