@@ -122,6 +122,19 @@ def test_cells_are_strict_and_name_the_input():
     ]
 
 
+def test_a_whole_day_number_in_a_date_cell_is_named_as_its_day_and_the_cell_s_format():
+    """A date cell whose number format shows no date gives its serial number (38037; Excel through xlwings, 38037.0):
+    the day is named, and the format as at fault; a number no day has, or a fraction, is not called a day."""
+    r = _cells({("C15", "Expiration"): 38037, ("C16", "Day"): 38037.0, ("C17", "Day"): 38037.5,
+                ("C18", "Day"): 20040220})
+    assert [r.date(k) for k in (("C15", "Expiration"), ("C16", "Day"), ("C17", "Day"), ("C18", "Day"))] == [None] * 4
+    fmt = "the cell's number format shows the date as a number; give the cell a date format (yyyy-mm-dd)"
+    assert [str(p) for p in r.problems] == [
+        f"Inputs!C15: Expiration must be a date, got 38037 (2004-02-20 as a serial number): {fmt}",
+        f"Inputs!C16: Day must be a date, got 38037 (2004-02-20 as a serial number): {fmt}",
+        "Inputs!C17: Day must be a date, got 38037.5", "Inputs!C18: Day must be a date, got 20040220"]
+
+
 def test_a_cell_s_formula_where_a_number_is_typed_is_named_a_formula_not_text():
     """Review: =0.005 in the tie-out tolerance's cell was refused as "must be a number, not text"."""
     r = _cells({("C51", "Tolerance"): "=0.005", ("C52", "Step"): "0.1"})

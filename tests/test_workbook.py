@@ -338,6 +338,29 @@ def _typed(src: Path, dst: Path, **values) -> tuple[Path, dict[str, str]]:
     return _tampered(src, dst, edit), cells
 
 
+def test_a_date_input_whose_format_was_dropped_is_named_as_its_day_and_its_format(standard_books, tmp_path, capsys):
+    """Review 93: Inputs!C15 given Excel's Long Date ([$-x-sysdate]dddd, mmmm dd, yyyy), which LibreOffice saves as
+    General, held 38037, and refresh said only "Expiration must be a date, got 38037": not that 38037 is 2004-02-20,
+    nor that the cell's number format is at fault, as validate's finding of the format says."""
+    def edit(wb, lay):  # (as LibreOffice saves it: the serial number under General)
+        sheet, ref = lay.cell("Expiration")
+        wb[sheet][ref].value, wb[sheet][ref].number_format = 38037, "General"
+
+    path = _tampered(standard_books.copy_into("holders", tmp_path), tmp_path / "lo.xlsm", edit)
+    said = ("Inputs!C15: Expiration must be a date, got 38037 (2004-02-20 as a serial number): the cell's number "
+            "format shows the date as a number; give the cell a date format (yyyy-mm-dd)")
+    assert cli.main(["refresh", str(path), "--no-backup"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: lo.xlsm: {said}",
+                                                    f"xlpy refresh: {path} was not changed"]
+    from xlpy.files.typed import DATE_AS_NUMBER
+    from xlpy.workbook.shown import misleading_format
+
+    found = [(f.where, f.what, f.leg) for f in validate(path, legs=()).findings if f.where == "Inputs!C15"]
+    assert found == [("Inputs!C15", f"number format {DATE_AS_NUMBER}", "structure"),
+                     ("Inputs!C15", said.split(": ", 1)[1], "inputs")], found
+    assert misleading_format("General", "date") == DATE_AS_NUMBER  # (one wording: validate's finding of the format)
+
+
 def test_inputs_are_held_to_the_offer_file_s_least_price_and_its_id_rule(standard_books, tmp_path, capsys):
     """Review: a price for cash in lieu of 0.0000001, which the offer file refuses (at least 0.000001), and an offer
     id 'Bad Id!' (the offer file's is [a-z0-9-]+) were taken from Inputs by refresh and validate."""

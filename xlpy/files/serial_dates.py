@@ -12,7 +12,8 @@ import datetime as dt
 
 from ..engine.errors import InputError
 
-__all__ = ["EPOCH", "EPOCH_1904", "LAST_SERIAL", "from_serial", "to_serial", "serial_text", "serial_day"]
+__all__ = ["EPOCH", "EPOCH_1904", "LAST_SERIAL", "from_serial", "to_serial", "serial_text", "serial_day",
+           "whole_day"]
 
 #: Day 0 of the 1900 date system for serials from 61 on (every date the workbook holds).
 EPOCH = dt.datetime(1899, 12, 30)
@@ -40,6 +41,18 @@ def from_serial(serial: int, name: str = "date") -> dt.date:
 def serial_day(serial: int | float) -> dt.date:
     """The day of a serial a calculation gave (from 61 on, as every workbook date is), its time cut off."""
     return EPOCH.date() + dt.timedelta(days=int(serial))
+
+
+def whole_day(value) -> dt.date | None:
+    """The day whose whole serial number (1900 system, from 61: 1900-03-01) *value* is, or None: what a date cell
+    whose number format shows no date gives for its day (LibreOffice saves Excel's Long Date as General).
+
+    >>> whole_day(38037), whole_day(38037.0), whole_day(38037.5), whole_day(20040220), whole_day(True)
+    (datetime.date(2004, 2, 20), datetime.date(2004, 2, 20), None, None, None)
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+        return None
+    return serial_day(value) if 61 <= value <= LAST_SERIAL else None
 
 
 def to_serial(day: dt.date) -> int:

@@ -34,13 +34,13 @@ from decimal import Decimal
 
 from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import is_whole, to_decimal
-from .serial_dates import LAST_SERIAL, from_serial, to_serial
+from .serial_dates import LAST_SERIAL, from_serial, to_serial, whole_day
 
 #: A day written as text: YYYY-MM-DD only (Python's ``date.fromisoformat`` also reads 20040212 and 2004-W07-4).
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 __all__ = ["Scheme", "TOML", "CELLS", "ARGUMENTS", "Reader", "MISSING", "ExponentFloat", "toml_float", "one",
-           "raise_first", "CELL_TEXT", "unstorable", "too_long", "excel_day_problem"]
+           "raise_first", "CELL_TEXT", "unstorable", "too_long", "excel_day_problem", "DATE_AS_NUMBER"]
 
 #: What a source gives for a value that is not there at all (an absent TOML key).
 MISSING = object()
@@ -121,6 +121,9 @@ TOML = Scheme(text_numbers=True, integer_literals=True, date_times=False, date_h
               flag_reason="must be true or false", control_text=False, stored_text=True, excel_days=True)
 CELLS = Scheme(blank=("",), not_text=", not text", any_text=True, named=True, typed_cells=True, stored_text=True,
                excel_days=True)
+#: What a date cell's number format that shows no date does (validate's finding of the format, the reading's of the
+#: whole number read from that cell: :meth:`Reader.date`).
+DATE_AS_NUMBER = "shows the date as a number"
 #: Why text where a workbook's date or TRUE/FALSE belongs is refused.
 RETYPE = ", not text: type it again (a cell formatted as Text keeps what is typed as text)"
 #: Why #VALUE! where a workbook's date belongs is refused: what a date cell shows of a number past the last date.
@@ -255,6 +258,10 @@ class Reader:
             return self._excel_day(key, value)
         if self.scheme.serials and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
             return self._serial(key, value)
+        if self.scheme.typed_cells and (day := whole_day(value)) is not None:  # (its format cleared: LibreOffice
+            self.fail(key, value, f"must be a date, got {int(value)} ({day} as a serial number): the cell's number "
+                      f"format {DATE_AS_NUMBER}; give the cell a date format (yyyy-mm-dd)", show_value=False)
+            return None  # saves Excel's Long Date as General)
         if isinstance(value, str) and self.scheme.typed_cells and value.strip():
             why = _PAST_THE_LAST_DAY if value == "#VALUE!" else RETYPE  # (as a library reads a serial past it)
             self.fail(key, value, "must be a date" + why)

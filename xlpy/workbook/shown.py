@@ -34,6 +34,7 @@ from openpyxl.utils import get_column_letter
 
 from defusedxml.ElementTree import fromstring as _parse_xml  # a workbook is untrusted input
 from openpyxl.utils.cell import coordinate_to_tuple
+from ..files.typed import DATE_AS_NUMBER
 from .expected import formula_cells
 from .layout import CHECK_COLS, CONF_SHEET, COVER_BUTTONS, LABEL_COL, NOTE_COL, SHEETS, VALUE_COL, Layout
 from .layout.check import tie_cells
@@ -279,7 +280,7 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
     if not scale and _unit(literal) - {1} and placeholders and kind != "date":
         return "names a unit of millions or billions but shows the whole figure"
     if kind == "date":
-        return "shows the date as a number" if n == 0 and placeholders and not dated else None
+        return DATE_AS_NUMBER if n == 0 and placeholders and not dated else None
     if dated:
         return "shows the figure as a date or time"
     signed = re.search(_SIGN, codes + literal) or "[red]" in brackets or re.search(r"(?i)\b(cr|dr)\b", literal)
