@@ -269,4 +269,5 @@ def test_a_refresh_says_a_review_dated_ahead_may_be_mistyped(standard_books, tmp
     assert cli.main(["refresh", str(book), "--tally", str(_fewer_lines(tmp_path)), "--no-backup"]) == 0
     here = dt.datetime.now().astimezone()  # (today's date where the computer is, as the reviewer types it)
     assert (f"reviewed by A. Jones on 2099-06-30 (after today, {here:%Y-%m-%d} in this computer's time zone, "
-            f"{here.tzname()}: a date mistyped?), before this refresh") in capsys.readouterr().err
+            f"{here.tzname()}: a date mistyped?), a sign-off typed before this refresh, which moved ") in \
+        capsys.readouterr().err  # (review 93: not "2099-06-30 ..., before this refresh", a day after it called before)

@@ -65,10 +65,12 @@ def stale_review(recorded, where, moved: list[str]) -> str | None:
     on = recorded("ReviewedOn")
     day = f" on {_said(on)}" if review_date(on) is not None else f" (no date of the review: {_said(on)})"
     today, zone = local_today()
-    if review_date(on) is not None and review_date(on) > today + dt.timedelta(days=AHEAD):
+    before = "before this refresh"
+    if review_date(on) is not None and review_date(on) > today + dt.timedelta(days=AHEAD):  # (its date is not before)
         day += f" (after today, {today.isoformat()} in this computer's time zone, {zone}: a date mistyped?)"
+        before = f"a sign-off typed {before}"
     what = f"moved {'; '.join(moved)}" if moved else "recorded another tally file for the same figures"
-    return (f"warning: {where('ReviewedBy')}: reviewed by {str(who).strip()}{day}, before this refresh, which "
+    return (f"warning: {where('ReviewedBy')}: reviewed by {str(who).strip()}{day}, {before}, which "
             f"{what}: the review does not cover these figures; review again (and type the new date in "
             f"{where('ReviewedOn')}); the sign-off is kept as typed")
 
