@@ -572,7 +572,7 @@ BAD_CALLS = [
     ("CASH_IN_LIEU", (1e23, 7.94, 10.0), "units",
      "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly), got 1e+23"),
     ("CASH_IN_LIEU", ([[150.0], [1e15]], 7.94, 10.0), "units (cell 2)",
-     "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly), got 1000000000000000"),
+     "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly), got 1e+15"),
     ("CASH_IN_LIEU", ([[150.0], [-1.0]], 7.94, 8.31), "units (cell 2)", "must not be negative, got -1"),
     ("EXCHANGE_RATIO", (66.0, 0.0), "average_price", "must be > 0, got 0"),
     ("EXCHANGE_RATIO", (66.0, 8.3, 8.0, 9.0), "floor", "must not exceed the cap 8"),
@@ -631,7 +631,7 @@ BAD_CALLS = [
     ("PRORATION", (1e15, 500.0), "tendered", "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly)"),
     ("PRORATION", (1000.0, 500.0, 1e20), "odd_lot_units", "must be below 1,000,000,000,000,000"),
     ("WEIGHTED_SHARES", (115e6, 1e16, 38042.0, 37987.0, 38077.0), "shares_issued",
-     "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly), got 10000000000000000"),
+     "must be below 1,000,000,000,000,000 (Excel holds 15 digits exactly), got 1e+16"),
     ("OFFER_RESULTS", (1e15, 274000.0, 3500.0, 7.94, 3.2, 7.39, 115e6), "outstanding",
      "must be below 1,000,000,000,000,000"),
     ("WEIGHTED_SHARES", (115e6, 2175560.0, 38042.0, 38077.0, 37987.0), "period_end",
@@ -716,9 +716,18 @@ def test_a_count_result_is_below_10_to_the_15_as_a_count_argument_is():
         f"{ERROR_PREFIX} the number of incremental shares {past}, got 1e+314")
     assert udfs.INCREMENTAL_SHARES(999999999999999.0, 1.5, 1.0) == 499999999999999.5
     assert udfs.OFFER_RESULTS(999999999999999.0, 999999999999999.0, 0.0, 7.94, 3.2, 7.39, 0.0) == (
-        f'{ERROR_PREFIX} the row "common issued" {past}, got 7939999999999992')
+        f'{ERROR_PREFIX} the row "common issued" {past}, got 7.939999999999992e+15')
     assert udfs.WEIGHTED_SHARES(9e14, 9e14, 37987.0, 37987.0, 38077.0) == (
-        f"{ERROR_PREFIX} the weighted average of shares {past}, got 1800000000000000")
+        f"{ERROR_PREFIX} the weighted average of shares {past}, got 1.8e+15")
+
+
+def test_counts_past_15_digits_are_shown_in_one_form_whatever_their_length():
+    """Review 93: 1e+20 beside 99999900000000000000, shown in full for its 20 characters (and 7939999999999992 beside
+    1.8e+15): every number of 10^15 and more is shown short, one way."""
+    past = "reaches 1,000,000,000,000,000, past the 15 digits Excel holds exactly"
+    assert (udfs.SHARES_ISSUED(1e14, 1e6), udfs.INCREMENTAL_SHARES(1e14, 1e6, 1.0)) == (
+        f"{ERROR_PREFIX} the number of shares issued {past}, got 1e+20",
+        f"{ERROR_PREFIX} the number of incremental shares {past}, got 9.99999e+19")
 
 
 def test_huge_and_tiny_numbers_give_short_messages_naming_the_argument():

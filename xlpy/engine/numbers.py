@@ -190,16 +190,25 @@ def plain(number: Decimal | int) -> str:
 
 #: A number longer than this in plain digits is shown by its short text (``1e-300``).
 SHORT_DIGITS = 20
+#: A number of this size or more, past the 15 digits Excel holds exactly, is shown by its short text (``1e+15``).
+SHORT_FROM = 10**15
 
 
 def short(number: Decimal | int) -> str:
-    """A number as a message shows it: :func:`plain` up to 20 characters, a longer one in short form, as Python
-    writes a float (``1e-300``, ``1.5e+30``), so a message stays one short line and shows every number one way.
+    """A number as a message shows it: :func:`plain` up to 20 characters and below :data:`SHORT_FROM`, another in
+    short form, as Python writes a float (``1e-300``, ``1.5e+30``), so a message stays one short line and shows every
+    number one way: two counts past Excel's 15 digits alike (``1e+20``, ``9.99999e+19``), whatever their length.
 
     >>> short(Decimal("9597836.40")), short(Decimal("1E-300")), short(10**30), short(Decimal("-1.5E+30"))
     ('9597836.4', '1e-300', '1e+30', '-1.5e+30')
+    >>> short(999999999999999), short(10**15), short(Decimal("99999900000000000000")), short(7939999999999992)
+    ('999999999999999', '1e+15', '9.99999e+19', '7.939999999999992e+15')
+    >>> short(Decimal("-1.8E+15")), short(Decimal("0.000012345678901234567891"))
+    ('-1.8e+15', '1.2345678901234567891e-5')
     """
     text = plain(number)
-    if len(text) <= SHORT_DIGITS:
+    if len(text) <= SHORT_DIGITS and abs(number) < SHORT_FROM:
         return text
-    return str(Decimal(number).normalize(CONTEXT)).replace("E", "e")
+    sign, digits, _ = (d := Decimal(number).normalize(CONTEXT)).as_tuple()  # (str() writes 7939999999999992 so)
+    head = "".join(map(str, digits))
+    return f"{'-' * sign}{head[0]}{'.' + head[1:] if len(head) > 1 else ''}e{d.adjusted():+d}"
