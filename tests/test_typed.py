@@ -124,15 +124,18 @@ def test_cells_are_strict_and_name_the_input():
 
 def test_a_whole_day_number_in_a_date_cell_is_named_as_its_day_and_the_cell_s_format():
     """A date cell whose number format shows no date gives its serial number (38037; Excel through xlwings, 38037.0):
-    the day is named, and the format as at fault; a number no day has, or a fraction, is not called a day."""
+    the day is named, and the format as at fault; a number no day has, a fraction, or a day before 1950 (a year
+    typed, 2004) is not called a day."""
     r = _cells({("C15", "Expiration"): 38037, ("C16", "Day"): 38037.0, ("C17", "Day"): 38037.5,
-                ("C18", "Day"): 20040220})
-    assert [r.date(k) for k in (("C15", "Expiration"), ("C16", "Day"), ("C17", "Day"), ("C18", "Day"))] == [None] * 4
+                ("C18", "Day"): 20040220, ("C19", "Day"): 2004})
+    assert [r.date(k) for k in (("C15", "Expiration"), ("C16", "Day"), ("C17", "Day"), ("C18", "Day"),
+                                ("C19", "Day"))] == [None] * 5
     fmt = "the cell's number format shows the date as a number; give the cell a date format (yyyy-mm-dd)"
     assert [str(p) for p in r.problems] == [
         f"Inputs!C15: Expiration must be a date, got 38037 (2004-02-20 as a serial number): {fmt}",
         f"Inputs!C16: Day must be a date, got 38037 (2004-02-20 as a serial number): {fmt}",
-        "Inputs!C17: Day must be a date, got 38037.5", "Inputs!C18: Day must be a date, got 20040220"]
+        "Inputs!C17: Day must be a date, got 38037.5", "Inputs!C18: Day must be a date, got 20040220",
+        "Inputs!C19: Day must be a date, got 2004"]  # (a year typed: not called 1905-06-26)
 
 
 def test_a_cell_s_formula_where_a_number_is_typed_is_named_a_formula_not_text():

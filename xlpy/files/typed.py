@@ -124,6 +124,9 @@ CELLS = Scheme(blank=("",), not_text=", not text", any_text=True, named=True, ty
 #: What a date cell's number format that shows no date does (validate's finding of the format, the reading's of the
 #: whole number read from that cell: :meth:`Reader.date`).
 DATE_AS_NUMBER = "shows the date as a number"
+#: The first day a date cell's serial number is named as (an offer's dates are of this era; 2004 typed for a year,
+#: the day 1905-06-26, is not said to be one).
+_FIRST_DAY_SHOWN = dt.date(1950, 1, 1)
 #: Why text where a workbook's date or TRUE/FALSE belongs is refused.
 RETYPE = ", not text: type it again (a cell formatted as Text keeps what is typed as text)"
 #: Why #VALUE! where a workbook's date belongs is refused: what a date cell shows of a number past the last date.
@@ -258,10 +261,11 @@ class Reader:
             return self._excel_day(key, value)
         if self.scheme.serials and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
             return self._serial(key, value)
-        if self.scheme.typed_cells and (day := whole_day(value)) is not None:  # (its format cleared: LibreOffice
+        if self.scheme.typed_cells and (day := whole_day(value)) is not None and day >= _FIRST_DAY_SHOWN:  # (its
+            # format cleared: LibreOffice saves Excel's Long Date as General; a year typed, 2004, is no 1905 day)
             self.fail(key, value, f"must be a date, got {int(value)} ({day} as a serial number): the cell's number "
                       f"format {DATE_AS_NUMBER}; give the cell a date format (yyyy-mm-dd)", show_value=False)
-            return None  # saves Excel's Long Date as General)
+            return None
         if isinstance(value, str) and self.scheme.typed_cells and value.strip():
             why = _PAST_THE_LAST_DAY if value == "#VALUE!" else RETYPE  # (as a library reads a serial past it)
             self.fail(key, value, "must be a date" + why)
