@@ -196,7 +196,7 @@ def test_validate_offer_holds_a_refreshed_workbook_to_the_terms_without_the_offe
     out, err = capsys.readouterr()
     assert err == "" and "book.xlsm: valid" in out, (out, err)
     assert ("book.xlsm: note: --offer: the counts, holder lines and price days are the refresh's of " in out
-            and "(the Cover records its files), not compared with the offer file's, whose files were not read "
+            and "(the Cover records its files), not compared with the offer file's, whose files could not be read "
             "(offer.toml: offer.consideration.formula.prices: data/hecla-2004-prices-illustrative.csv: price file not "
             "found; offer.toml: tally.file: data/hecla-2004-tally.csv: tally file not found)\n" in out), out
     offer = folder / "offer.toml"
@@ -205,10 +205,36 @@ def test_validate_offer_holds_a_refreshed_workbook_to_the_terms_without_the_offe
     out, err = capsys.readouterr()
     assert "book.xlsm: Inputs!" in out and "RatioCap differs from the offer file: expected 8.5, found 8.25" in out, out
     assert err.splitlines() == [
-        f"xlpy validate: offer.toml: {key}: data/{name}: {what} file not found; fresh.xlsm was not validated (never "
-        "refreshed: its counts, holder lines and price days are the offer file's, compared with these files)"
+        f"xlpy validate: offer.toml: {key}: data/{name}: {what} file not found"
         for key, name, what in (("offer.consideration.formula.prices", "hecla-2004-prices-illustrative.csv", "price"),
-                                ("tally.file", TALLY, "tally"))], err
+                                ("tally.file", TALLY, "tally"))] + [
+        "xlpy validate: fresh.xlsm: not validated (never refreshed: its counts, holder lines and price days are the "
+        "offer file's, compared with those files)"], err
+
+
+def test_an_offer_file_s_bad_tally_is_counted_whole_in_the_note_and_said_once_in_a_refusal(folder, capsys):
+    """Review 94: the note counted the printed lines past the three it shows ("and 48 more" of 117 problems, the
+    line counting the rest as one), and a workbook never refreshed was refused with its reason put before each
+    problem's value (``...: must be a whole number; fresh.xlsm was not validated (...), got '2500.5'``), on each of
+    51 lines."""
+    shutil.copy(folder / "book.xlsm", folder / "fresh.xlsm")
+    (folder / "agent.csv").write_text((DATA / TALLY).read_text(encoding="utf-8") + "R-39999,100,certificate,tendered\n",
+                                      encoding="utf-8")
+    assert cli.main(["refresh", "book.xlsm", "--tally", "agent.csv", "--no-backup"]) == 0
+    lines = (folder / "data" / TALLY).read_text(encoding="utf-8").splitlines()
+    bad = [lines[0]] + [line.replace(",", ".5,", 2).replace(".5,", ",", 1) for line in lines[1:121]] + lines[121:]
+    (folder / "data" / TALLY).write_text("\n".join(bad) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    legs = ["--no-formulas", "--no-libreoffice"]
+    assert cli.main(["validate", "book.xlsm", "--offer", "offer.toml", *legs]) == 0
+    note = next(line for line in capsys.readouterr().out.splitlines() if "--offer:" in line)
+    assert note.endswith("row 4, column units: must be a whole number, got '1200.5'; and 117 more)"), note
+    assert note.count("must be a whole number") == 3 and "whose files could not be read (offer.toml: tally.file: " in note
+    assert cli.main(["validate", "fresh.xlsm", "--offer", "offer.toml", *legs]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 52 and err[-1].startswith("xlpy validate: fresh.xlsm: not validated (never refreshed: "), err
+    assert err[0].endswith("row 2, column units: must be a whole number, got '2500.5'"), err[0]
+    assert sum("not validated" in line for line in err) == 1
 
 
 def test_a_ratio_of_another_kind_is_named_without_the_offer_file_s_unread_price_days(standard_books, tmp_path):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..engine.errors import InputErrors, XlpyError
+from ..engine.errors import InputError, InputErrors, MoreProblems, XlpyError
 from . import data as bookdata
 from .findings import Finding, show
 
@@ -158,14 +158,16 @@ def held_to(given, refreshed: str, book: str):
     :class:`Unread`), with its notes; *refreshed* the Cover's RefreshedAt ("": never).  A workbook never refreshed
     holds the offer file's counts and prices, compared with its files: without them it is refused, not validated."""
     problems = given.problems if isinstance(given, Unread) else ()
-    if problems and not refreshed:
-        why = "never refreshed: its counts, holder lines and price days are the offer file's, compared with these files"
-        raise InputErrors([p.reworded(p.field, f"{p.reason}; {book} was not validated ({why})") for p in problems])
-    unread = "; ".join(map(str, problems[:SHOWN])) + (f"; and {len(problems) - SHOWN} more" if len(problems) > SHOWN
-                                                        else "")
+    if problems and not refreshed:  # (the files' problems as they are, each with its value; then the workbook's line)
+        why = "never refreshed: its counts, holder lines and price days are the offer file's, compared with those files"
+        raise InputErrors([*problems, InputError(book, None, f"not validated ({why})", show_value=False)])
+    every = sum(p.count if isinstance(p, MoreProblems) else 1 for p in problems)  # (a counting line: those it counts)
+    shown = problems[:SHOWN]
+    more = every - sum(p.count if isinstance(p, MoreProblems) else 1 for p in shown)
+    unread = "; ".join(map(str, shown)) + (f"; and {more:,} more" if more else "")
     return getattr(given, "offer", given), [
         f"--offer: the counts, holder lines and price days are the refresh's of {refreshed} (the Cover records its "
-        "files), not compared with the offer file's" + (f", whose files were not read ({unread})" if unread else "")
+        "files), not compared with the offer file's" + (f", whose files could not be read ({unread})" if unread else "")
     ] if refreshed else []
 
 
