@@ -130,10 +130,10 @@ def test_a_whole_day_number_in_a_date_cell_is_named_as_its_day_and_the_cell_s_fo
                 ("C18", "Day"): 20040220, ("C19", "Day"): 2004})
     assert [r.date(k) for k in (("C15", "Expiration"), ("C16", "Day"), ("C17", "Day"), ("C18", "Day"),
                                 ("C19", "Day"))] == [None] * 5
-    fmt = "the cell's number format shows the date as a number; give the cell a date format (yyyy-mm-dd)"
+    fmt = "the cell's number format shows the date as a number; give the cell a date format, yyyy-mm-dd"
     assert [str(p) for p in r.problems] == [
-        f"Inputs!C15: Expiration must be a date, got 38037 (2004-02-20 as a serial number): {fmt}",
-        f"Inputs!C16: Day must be a date, got 38037 (2004-02-20 as a serial number): {fmt}",
+        f"Inputs!C15: Expiration must be a date (2004-02-20 as a serial number: {fmt}), got 38037",
+        f"Inputs!C16: Day must be a date (2004-02-20 as a serial number: {fmt}), got 38037",
         "Inputs!C17: Day must be a date, got 38037.5", "Inputs!C18: Day must be a date, got 20040220",
         "Inputs!C19: Day must be a date, got 2004"]  # (a year typed: not called 1905-06-26)
 

@@ -347,8 +347,8 @@ def test_a_date_input_whose_format_was_dropped_is_named_as_its_day_and_its_forma
         wb[sheet][ref].value, wb[sheet][ref].number_format = 38037, "General"
 
     path = _tampered(standard_books.copy_into("holders", tmp_path), tmp_path / "lo.xlsm", edit)
-    said = ("Inputs!C15: Expiration must be a date, got 38037 (2004-02-20 as a serial number): the cell's number "
-            "format shows the date as a number; give the cell a date format (yyyy-mm-dd)")
+    said = ("Inputs!C15: Expiration must be a date (2004-02-20 as a serial number: the cell's number format shows "
+            "the date as a number; give the cell a date format, yyyy-mm-dd), got 38037")
     assert cli.main(["refresh", str(path), "--no-backup"]) == 2
     assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: lo.xlsm: {said}",
                                                     f"xlpy refresh: {path} was not changed"]
@@ -357,7 +357,10 @@ def test_a_date_input_whose_format_was_dropped_is_named_as_its_day_and_its_forma
 
     found = [(f.where, f.what, f.leg) for f in validate(path, legs=()).findings if f.where == "Inputs!C15"]
     assert found == [("Inputs!C15", f"number format {DATE_AS_NUMBER}", "structure"),
-                     ("Inputs!C15", said.split(": ", 1)[1], "inputs")], found
+                     ("Inputs!C15", said.split(": ", 1)[1].removesuffix(", got 38037"), "inputs")], found
+    assert cli.main(["refresh", str(path), "--no-backup", "--json"]) == 2  # (its value as the line shows it)
+    (error,) = json.loads(capsys.readouterr().out)["errors"]
+    assert (error["field"], error["value"]) == ("lo.xlsm: Inputs!C15", "38037"), error
     assert misleading_format("General", "date") == DATE_AS_NUMBER  # (one wording: validate's finding of the format)
 
 

@@ -263,8 +263,8 @@ class Reader:
             return self._serial(key, value)
         if self.scheme.typed_cells and (day := whole_day(value)) is not None and day >= _FIRST_DAY_SHOWN:  # (its
             # format cleared: LibreOffice saves Excel's Long Date as General; a year typed, 2004, is no 1905 day)
-            self.fail(key, value, f"must be a date, got {int(value)} ({day} as a serial number): the cell's number "
-                      f"format {DATE_AS_NUMBER}; give the cell a date format (yyyy-mm-dd)", show_value=False)
+            self.fail(key, int(value), f"must be a date ({day} as a serial number: the cell's number format "
+                      f"{DATE_AS_NUMBER}; give the cell a date format, yyyy-mm-dd)")  # (--json: its value, 38037)
             return None
         if isinstance(value, str) and self.scheme.typed_cells and value.strip():
             why = _PAST_THE_LAST_DAY if value == "#VALUE!" else RETYPE  # (as a library reads a serial past it)
