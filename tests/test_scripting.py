@@ -321,8 +321,10 @@ def test_a_usage_error_after_json_is_json_too(capsys):
     said, lines = _json_and_lines(capsys, ["refresh", "book.xlsm", "--tally", "--json"], 2)
     assert said == {"ok": False, "status": 2, "errors": [{
         "field": "--tally", "value": None, "reason": "expected one argument",
-        "message": "argument --tally: expected one argument (see xlpy refresh --help)", "busy": False}]}
-    assert lines == ["xlpy refresh: argument --tally: expected one argument (see xlpy refresh --help)"]
+        "message": "argument --tally: expected one argument (see xlpy refresh --help)", "busy": False}],
+        "changed": False}  # (as every refused refresh's object: review 94)
+    assert lines == ["xlpy refresh: argument --tally: expected one argument (see xlpy refresh --help)",
+                     "xlpy refresh: nothing was changed"]
     said, lines = _json_and_lines(capsys, ["compute", str(SEED), "--json", "--bogus"], 2)
     assert [(e["field"], e["message"]) for e in said["errors"]] == [
         (None, "unrecognized arguments: --bogus (see xlpy compute --help)")]

@@ -73,15 +73,26 @@ class _Parser(argparse.ArgumentParser):
             named = re.match(r"argument (\S+): (.*)", message)
             problem = problem or {"field": named[1] if named else None, "value": None,
                                   "reason": named[2] if named else message}
-            say_json(refusal_json([], EXIT_INPUT) | {"errors": [{**problem, "message": said, "busy": False}]})
-        self.exit(EXIT_INPUT, f"{prog}: {said}\n")
+            say_json(refusal_json([], EXIT_INPUT) | {"errors": [{**problem, "message": said, "busy": False}]}
+                     | ({"changed": False} if _given_command() == "refresh" else {}))
+        # (a refresh says last that it changed nothing, as when it refuses what it was given: the workbook is not
+        # named, as the arguments were not read)
+        self.exit(EXIT_INPUT, f"{prog}: {said}\n" + ("xlpy refresh: nothing was changed\n"
+                                                      if _given_command() == "refresh" else ""))
+
+
+def _given_command() -> str | None:
+    """The command the arguments :func:`main` was given name (before ``--``), or None."""
+    given = list(_GIVEN.get())
+    given = given[:given.index("--")] if "--" in given else given
+    return next((t for t in given if not t.startswith("-")), None)  # (xlpy's own options take no value)
 
 
 def _json_asked() -> bool:
     """Whether the arguments :func:`main` was given ask a command that takes ``--json`` for it (before ``--``)."""
     given = list(_GIVEN.get())
     given = given[:given.index("--")] if "--" in given else given
-    command = next((t for t in given if not t.startswith("-")), None)  # (xlpy's own options take no value)
+    command = _given_command()
     return command in _JSON_COMMANDS and "--json" in given[given.index(command) + 1:]
 
 
