@@ -74,7 +74,7 @@ def package_overrides(sx, table: Table, strings: Callable[[], list[str]]) -> lis
             if not rest:
                 return []
             cols = rest  # (their first two rows read again: a shared formula begun there)
-    written_out = _all_written_out(sx, table, cols, r1, r2)
+    written_out = _all_written_out(sx, table, cols, r1, r2, strings)
     return written_out if written_out is not None else _each_cell(sx, table, cols, r1, r2, strings)
 
 
@@ -100,9 +100,19 @@ _FORMULA = re.compile(r"<(?:\w+:)?f\b(?P<attrs>[^>]*?)(?:/>|>(?P<text>.*?)</(?:\
 _SI = re.compile(r'\bsi="(\d+)"')
 
 
-def _all_written_out(sx, table: Table, cols: Sequence[int], r1: int, r2: int) -> list[tuple[str, object]] | None:
+#: Cells of a table's formula columns not holding their formula written out that a sheet otherwise written out (as
+#: LibreOffice and openpyxl save one) may hold and still be compared by one pattern, each then looked at on its own:
+#: a value typed over a formula of a long table (review 93: the whole table was read cell by cell, 13 s for 100,000
+#: rows).  More than these are read cell by cell.
+OTHERS = 1_000
+
+
+def _all_written_out(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings=None
+                     ) -> list[tuple[str, object]] | None:
     """When every formula cell of rows r1..r2 holds its formula written out (as LibreOffice and openpyxl save one),
-    the overrides among them, read by one pattern and compared column by column as lists; else None."""
+    but for up to :data:`OTHERS` cells (a value typed over one) and no shared formula, the overrides among them, read
+    by one pattern and compared column by column as lists (each other cell on its own, *strings* as
+    :func:`package_overrides` takes them); else None."""
     from .xml_text import unescape
 
     p = re.escape(sx.p)
@@ -110,7 +120,8 @@ def _all_written_out(sx, table: Table, cols: Sequence[int], r1: int, r2: int) ->
     written = re.compile(rf'<{p}c r="({"|".join(letters)})(\d+)"[^>]*?><{p}f(?: aca="(?:false|true)")?>([^<]*)</{p}f>')
     a, b = sx.span(r1, r2)
     found = written.findall(sx.text, a, b)
-    if len(found) != (r2 - r1 + 1) * len(cols):
+    short = (r2 - r1 + 1) * len(cols) - len(found)
+    if short and (strings is None or not 0 < short <= OTHERS or sx.text.find('t="shared"', a, b) >= 0):
         return None
     texts = unescape("\x00".join(t for _, _, t in found)).split("\x00")
     at: dict[str, list[int]] = {letter: [] for letter in letters}
@@ -118,43 +129,76 @@ def _all_written_out(sx, table: Table, cols: Sequence[int], r1: int, r2: int) ->
         at[letter].append(i)
     out = []
     for letter, where in at.items():
-        got = [texts[i] for i in where]
-        expected = column_formulas(table, letters[letter], [int(found[i][1]) for i in where])
+        got, rows = [texts[i] for i in where], [int(found[i][1]) for i in where]
+        expected = column_formulas(table, letters[letter], rows)
         if got != expected:
             out += [(int(found[i][1]), letter, OwnFormula("=" + g)) for i, g, e in zip(where, got, expected)
                     if g != e and not same_formula("=" + g, "=" + e)]
+        if len(rows) != r2 - r1 + 1:  # (the cells of the column not holding their formula written out)
+            out += _others(sx, table, letters[letter], sorted(set(range(r1, r2 + 1)).difference(rows)), (a, b),
+                           strings)
     return [(f"{letter}{row}", v) for row, letter, v in sorted(out, key=lambda x: (x[0], letters[x[1]]))]
+
+
+def _others(sx, table: Table, col: int, rows: list[int], span: tuple[int, int], strings) -> list[tuple]:
+    """The overrides among the cells of column *col* in *rows* (ascending) within the text positions *span*, each
+    found by its reference (one pass in C over the column's rows) and read on its own: ``(row, letter, value)``."""
+    letter, out = get_column_letter(col), []
+    at, end = span
+    for row in rows:
+        pos = sx.text.find(f'<{sx.p}c r="{letter}{row}"', at, end)
+        if pos < 0:
+            continue  # (no cell: blank)
+        close = sx.text.find(f"</{sx.p}row>", pos, end)
+        out += [(row, letter, v) for _, v in _each_cell(sx, table, [col], row, row, strings,
+                                                       (pos, close if close >= 0 else end))]
+        at = pos
+    return out
 
 
 def column_formulas(table: Table, col: int, rows: Sequence[int]) -> list[str]:
     """The table's formula of column *col* in each of *rows*, without its "=": :meth:`Table.row_formula`'s text,
     made by one string format a row (a long column)."""
+    fmt, own = _row_format(table, col)
+    first = table.first_row
+    out = list(map(fmt.format, rows, [r - 1 for r in rows], [r + 1 for r in rows], [r - first + 1 for r in rows]))
+    if own is not None:
+        out = [own if r == first else f for r, f in zip(rows, out)]
+    return out
+
+
+def _row_format(table: Table, col: int) -> tuple[str, str | None]:
+    """(the string format of column *col*'s formula without its "=", given a row, the rows above and below it and
+    its place in the table; the table's first row's own formula where the column has one, else None)."""
     column = table.columns[col - table.first_col]
     slots = {"": 0, "prev:": 1, "next:": 2}
     marked = re.sub(r"\{(prev:|next:)?([a-z_]+)\}",
                     lambda m: f"{table.letter(m.group(2))}\x01{slots[m.group(1) or '']}\x02",
                     column.formula.replace("{index}", "\x013\x02"))
     fmt = marked.replace("{", "{{").replace("}", "}}").replace("\x01", "{").replace("\x02", "}")[1:]
-    first = table.first_row
-    out = list(map(fmt.format, rows, [r - 1 for r in rows], [r + 1 for r in rows], [r - first + 1 for r in rows]))
-    if column.first and column.first != column.formula:
-        out = [table.row_formula(column, r)[1:] if r == first else f for r, f in zip(rows, out)]
-    return out
+    own = column.first and column.first != column.formula
+    return fmt, table.row_formula(column, table.first_row)[1:] if own else None
 
 
-def _each_cell(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings) -> list[tuple[str, object]]:
-    """Rows *r1*..*r2* of *table* cell by cell: the overrides in its formula columns *cols*.  A cell of a shared
-    formula has the text of its first cell, moved down (ECMA-376 18.3.1.40)."""
+def _each_cell(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings, span: tuple[int, int] | None = None
+               ) -> list[tuple[str, object]]:
+    """Rows *r1*..*r2* of *table* cell by cell (at the text positions *span* when given): the overrides in its
+    formula columns *cols*.  A cell of a shared formula has the text of its first cell, moved down (ECMA-376
+    18.3.1.40)."""
     from .formula_text import shifted
     from .xml_text import unescape
 
     letters = {get_column_letter(c): c for c in cols}
     cell = re.compile(rf'<{re.escape(sx.p)}c r="({"|".join(letters)})(\d+)"[^>]*?(?:/>|>(.*?)</{re.escape(sx.p)}c>)',
                       re.DOTALL)
-    a, b = sx.span(r1, r2)
+    a, b = span or sx.span(r1, r2)
+
+    formats: dict[int, tuple[str, str | None]] = {}  # (each column's format made once: review 93)
 
     def want(col: int, row: int) -> str:
-        return "=" + column_formulas(table, col, [row])[0]
+        fmt, own = formats[col] if col in formats else formats.setdefault(col, _row_format(table, col))
+        first = table.first_row
+        return "=" + (own if own is not None and row == first else fmt.format(row, row - 1, row + 1, row - first + 1))
 
     masters, children, out = {}, [], []
     for m in cell.finditer(sx.text, a, b):
