@@ -47,7 +47,7 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import engine_context, to_decimal
 from ..excel import vba
 from ..files.steady import not_a_file
-from . import data as bookdata, date_system, libreoffice_leg, recorded_sources, typed_ids
+from . import data as bookdata, date_system, holders_apart, libreoffice_leg, recorded_sources, typed_ids
 from . import button_links, history_trail, libreoffice, offer_drift, progress, rebuild, saved_values, shown, table_edits
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
@@ -521,6 +521,7 @@ def _validate(path: Path, offer_path, legs, require_libreoffice: bool, label: st
     notes += (recorded_sources.offer_notes(wb, lay, offer_file or offer_path) if offer_path is not None else
               recorded_sources.typed_input_notes(wb, lay, path, offer))  # (the offer file the Cover records)
     typed = typed_ids.with_ids(typed, later, lay)  # (the figures following from a holder id no agent meant say so)
+    typed = holders_apart.with_apart(typed, later, lay)  # (and from a holder's lines apart: a sort)
     compared, check, word = _saved(book, path, wb, exp, findings, notes, lay, offer, results, typed)
     notes += history_trail.last_row_note(path, lay, results)  # (an input typed since the last refresh, or edited)
     report.count("saved", compared)
@@ -631,6 +632,7 @@ def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding], 
         for p in exc.problems:
             later.append(Finding(book, p.field, p.reason, "", p.got, "inputs"))
         return None
+    later += holders_apart.findings(book, lay, offer)  # (a holder's lines apart: the table sorted since)
     if offer_path is not None:  # (an offer file's path, or the Offer read from it: whole, or Unread)
         given = offer_drift.read_given(offer_path) if isinstance(offer_path, (str, os.PathLike)) else offer_path
         refreshed = str(get(*lay.cell("RefreshedAt")) or "").strip() if "RefreshedAt" in lay.names else ""

@@ -1,0 +1,106 @@
+"""A holder's lines apart in the workbook's holder table: the table sorted in Excel by another column than Holder.
+
+The holder table's formulas add up a holder's lines only over rows next to each other (``=IF(B22=B21,H21,0)+G22``).
+Review 93 sorted a refreshed holder workbook's table by units: holder R-30020's two lines fell apart, the workbook
+counted it twice (294 holders, not 293) and rounded its shares and cash in lieu on each line, and ``xlpy validate``
+gave 31 figures differing from the engine with nothing naming the cause (a sort keeps every line, so the table
+still held the tally's lines: no ``sources`` finding).  Now the holder is named at its cell, and the figures say
+they follow from it; ``xlpy compute``, ``release`` and ``entries`` given the workbook warn of it
+(test_offer_from_workbook).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from xlpy.cli import main
+from xlpy.workbook.holders_apart import APART, apart, said
+from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+from xlpy.workbook.validate import validate
+
+#: How each figure that differs says it follows from a holder's lines apart (at *cell*).
+FOLLOWS = ("it follows from a holder's lines apart in the holder table ({cell}, named in a finding of its own): sort "
+           "the table by Holder, or refresh it from the tally, then validate again")
+
+
+def _sorted(book: Path, key, to: Path) -> Path:
+    """*book* with its holder table's input columns (Holder to Status) sorted by *key* of each row's values, as
+    Excel's Sort over those columns leaves them (the formula columns stay), saved as *to*."""
+    wb = load_workbook(book, keep_vba=True)
+    sheet, t = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text)).table("tblTenders")
+    ws = wb[sheet.title]
+    first, last = t.letter("holder"), t.letter("status")
+    rows = [[c.value for c in row] for row in ws[f"{first}{t.first_row}:{last}{t.last_row}"]]
+    for cells, values in zip(ws[f"{first}{t.first_row}:{last}{t.last_row}"], sorted(rows, key=key)):
+        for cell, value in zip(cells, values):
+            cell.value = value
+    wb.save(to)
+    return to
+
+
+def _rows_of(book: Path, holder: str) -> list[int]:
+    ws = load_workbook(book)["Tenders"]
+    return [cell.row for (cell,) in ws["B21:B320"] if cell.value == holder]
+
+
+def test_a_table_sorted_by_units_names_the_holder_whose_lines_fell_apart(standard_books, tmp_path, capsys):
+    book = _sorted(standard_books.copy_into("holders", tmp_path), lambda r: -r[2], tmp_path / "sorted.xlsm")
+    rows = _rows_of(book, "R-30020")
+    assert len(rows) == 2 and rows[1] > rows[0] + 1  # (its two lines, apart)
+    report = validate(book, legs=("formulas",))
+    cell = f"Tenders!B{rows[1]}"
+    assert str(report.findings[0]) == (
+        f"sorted.xlsm: {cell}: holder 'R-30020' has lines in rows {rows[0]} and {rows[1]}, not next to each other: "
+        "the table's formulas add up a holder's lines only where they are together, so the workbook counts this "
+        "holder once for each group of its lines and works out its acceptance, shares and cash in lieu on each apart "
+        "(the engine takes all its lines together); sort the table by Holder, or refresh it from the tally (xlpy "
+        "refresh writes each holder's lines together) [inputs]")
+    figures = report.findings[1:]
+    assert figures and all(f.leg == "formulas" for f in figures)  # (no sources finding: the table holds its lines)
+    assert all(f.what.endswith(f"differs from the engine; {FOLLOWS.format(cell=cell)}") for f in figures), figures[0]
+    assert "Tenders!C17" in [f.where for f in figures]  # HolderCount: 294 in the workbook, 293 by the engine
+    (rest,) = [n for n in report.notes if "more figure(s)" in n]
+    assert rest.endswith(" more figure(s) differ from the engine, following from a holder's lines apart (the first "
+                         "10 are shown)")
+    assert main(["validate", str(book), "--no-libreoffice", "-q"]) == 1
+    assert capsys.readouterr().out.startswith(f"sorted.xlsm: {cell}: holder 'R-30020' has lines in rows ")
+
+
+def test_a_table_sorted_by_holder_again_is_valid(standard_books, tmp_path):
+    """Sorting by Holder puts each holder's lines together: nothing is apart, and the figures are the engine's."""
+    book = _sorted(standard_books.copy_into("holders", tmp_path), lambda r: -r[2], tmp_path / "sorted.xlsm")
+    again = _sorted(book, lambda r: r[0], tmp_path / "again.xlsm")
+    report = validate(again, legs=("formulas",))
+    assert report.findings == [], report.findings[:2]
+
+
+def test_the_first_ten_holders_apart_are_named_and_the_rest_counted():
+    lay = layout(Shape(tally="holders", holder_rows=40))
+    ids = [f"H{i:02d}" for i in range(13)] * 2 + ["Z"] * 3 + ["A", "B", "A", "B", "A", "C"] + ["D"] * 5
+    found = said(lay, ids)
+    assert len(found) == 11
+    assert found[0] == ("Tenders!B34", f"holder 'H00' has lines in rows 21 and 34, {APART}")
+    assert found[-1] == ("Tenders!B21:B60", "5 more holders have lines apart like these (the first 10 are named)")
+    assert said(lay, ids, 3)[-1] == ("Tenders!B21:B60", "12 more holders have lines apart like these (the first 3 "
+                                     "are named)")
+    assert apart(["A", "B", "A", "B", "A", "A", "C", "A"], 21) == [("A", [21, 23, 25, 28]), ("B", [22, 24])]
+    assert said(lay, ["A", "B", "A", "B", "A", "A", "C", "A"])[0][1].startswith(
+        "holder 'A' has lines in rows 21, 23, 25 and 1 more, not next to each other")
+    assert said(lay, ["A", "B", "A"])[0][1].startswith("holder 'A' has lines in rows 21 and 23, not next")
+    assert apart([], 21) == [] and apart(["A", "A", "B", "C", "C"], 21) == []
+    assert apart(["a", "A"], 21) == []  # (two ids, as the engine groups them: letter case is typed_ids' finding)
+    assert said(layout(Shape()), ["A", "B", "A"]) == []  # (aggregate counts: no holder table)
+
+
+def test_a_long_table_is_looked_at_in_one_pass():
+    """100,000 lines: sorted by holder, at C speed; sorted by units (half the holders apart), one pass of a dict."""
+    together = [f"H{i // 2:06d}" for i in range(100_000)]
+    start = time.perf_counter()
+    assert apart(together, 21) == []
+    shuffled = together[::2] + together[1::2]  # (each holder's second line 50,000 rows below its first)
+    found = apart(shuffled, 21)
+    assert time.perf_counter() - start < 2  # (some 50 ms here; a pair of rows compared for each holder: minutes)
+    assert len(found) == 50_000 and found[0] == ("H000000", [21, 50_021])
