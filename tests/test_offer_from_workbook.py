@@ -193,6 +193,107 @@ def test_after_a_refresh_the_entries_are_the_workbooks(standard_books, tmp_path,
     assert "xlpy entries: from the workbook's inputs (book.xlsm, refreshed " in err and " UTC)" in err
 
 
+def _entries(capsys, book: Path) -> tuple[list, list[str], str]:
+    """``xlpy entries BOOK --json``: its entries, its warnings and its standard error (exit status 0)."""
+    status, out, err = run(capsys, "entries", book, "--json")
+    assert status == 0, err
+    got = json.loads(out)
+    return got["entries"], got["warnings"], err
+
+
+def test_a_value_typed_over_a_holders_acceptance_is_warned_of_and_the_entries_are_the_engines(standard_books,
+                                                                                             tmp_path, capsys):
+    """Review 93: 1,234 typed over one holder's acceptance formula; the workbook's own Entries sheet books 273,034
+    units, ``xlpy entries`` booked the engine's 274,000 from the inputs without a word.  The entries stay the
+    engine's (the right ones, from the inputs), and a warning names the cell and what it holds."""
+    holders = standard_books.copy_into("holders", tmp_path)
+    book = changed_copy(holders, tmp_path / "over.xlsm", lambda wb, lay: wb["Tenders"].__setitem__("J25", 1234))
+    entries, warnings, err = _entries(capsys, book)
+    said = ("over.xlsm: Tenders!J25 holds a value typed over its formula (1,234): the workbook's own figures follow "
+            "from what it holds, these figures are the engine's from its inputs; xlpy validate over.xlsm names those "
+            "that differ and the formula to put back (a refresh from the tally writes the holder table's formulas "
+            "back)")
+    assert warnings[-1] == said and f"xlpy entries: warning: {said}" in err.splitlines()
+    assert entries == _entries(capsys, holders)[0]  # (the engine's, as before the value was typed)
+    report = validate_formulas(book)
+    assert "Tenders!J25" in [f.where for f in report.findings]  # (what the warning sends the reader to)
+
+
+def test_a_value_typed_over_the_charge_is_warned_of(standard_books, tmp_path, capsys):
+    """Review 93: 9,000,000 typed over Results' induced charge: the workbook's Entries book it, the command booked
+    $9,597,836.40 silently."""
+    book = changed_copy(standard_books["seed"], tmp_path / "t9.xlsm",
+                        lambda wb, lay: set_named(wb, lay, "InducedCharge", 9000000))
+    sheet, ref = layout(Shape()).cell("InducedCharge")
+    entries, warnings, err = _entries(capsys, book)
+    assert entries[1]["debit"] == "9597836.40"
+    said = (f"t9.xlsm: {sheet}!{ref} holds a value typed over its formula (9,000,000): the workbook's own figures "
+            "follow from what it holds, these figures are the engine's from its inputs; xlpy validate t9.xlsm names "
+            "those that differ and the formula to put back")
+    assert warnings[-1] == said
+    for command in ("compute", "release"):
+        status, _, err = run(capsys, command, book)
+        assert status == 0 and f"xlpy {command}: warning: {said}" in err.splitlines()
+    status, out, _ = run(capsys, "compute", book, "--json")
+    assert json.loads(out)["warnings"][-1] == said
+
+
+def test_cells_past_three_are_counted_and_another_formula_is_named(standard_books, tmp_path, capsys):
+    def edit(wb, lay):
+        ws = wb["Tenders"]
+        ws["J25"], ws["K26"], ws["L40"] = "=1+1", 7, 0.5
+        set_named(wb, lay, "FractionalCash", 1)
+
+    book = changed_copy(standard_books.copy_into("holders", tmp_path), tmp_path / "many.xlsm", edit)
+    sheet, ref = layout(Shape(tally="holders")).cell("FractionalCash")
+    _, warnings, _ = _entries(capsys, book)
+    assert warnings[-1] == (
+        f"many.xlsm: {sheet}!{ref} holds a value typed over its formula (1); Tenders!J25 holds another formula than "
+        "the layout's (=1+1); Tenders!K26 holds a value typed over its formula (7); and 1 more cell not as the "
+        "layout has them: the workbook's own figures follow from what they hold, these figures are the engine's "
+        "from its inputs; xlpy validate many.xlsm names those that differ and the formulas to put back (a refresh "
+        "from the tally writes the holder table's formulas back)")
+
+
+def test_a_holders_lines_apart_are_warned_of_and_the_figures_are_the_engines(standard_books, tmp_path, capsys):
+    """Review 93: the holder table sorted by units in Excel, R-30020's two lines apart; the workbook counts it twice,
+    the engine once (as before the sort), and the command says so (the check validate makes: test_holders_apart)."""
+    holders = standard_books.copy_into("holders", tmp_path)
+    book = changed_copy(holders, tmp_path / "sorted.xlsm", _sorted_by_units)
+    status, out, err = run(capsys, "compute", book, "--json")
+    assert status == 0, err
+    got = json.loads(out)
+    ws = openpyxl.load_workbook(book)["Tenders"]
+    rows = [c.row for (c,) in ws["B21:B320"] if c.value == "R-30020"]
+    said = (f"sorted.xlsm: Tenders!B{rows[1]}: holder 'R-30020' has lines in rows {rows[0]} and {rows[1]}, not next "
+            "to each other: the table's formulas add up a holder's lines only where they are together, so the "
+            "workbook counts this holder once for each group of its lines and works out its acceptance, shares and "
+            "cash in lieu on each apart (the engine takes all its lines together); sort the table by Holder, or "
+            "refresh it from the tally (xlpy refresh writes each holder's lines together); these figures are the "
+            "engine's, not the workbook's own (xlpy validate sorted.xlsm names those that differ)")
+    assert got.pop("warnings")[-1] == said and f"xlpy compute: warning: {said}" in err.splitlines()
+    before = json.loads(run(capsys, "compute", holders, "--json")[1])
+    assert got == {k: v for k, v in before.items() if k != "warnings"}  # (the engine's: the sort moves nothing)
+    assert got["holders_accepted"] == "293"
+
+
+def _sorted_by_units(wb, lay) -> None:
+    """The holder table's input columns sorted by units, largest first, as Excel's Sort over them leaves them."""
+    sheet, t = lay.table("tblTenders")
+    area = wb[sheet.title][f"{t.letter('holder')}{t.first_row}:{t.letter('status')}{t.last_row}"]
+    rows = sorted(([c.value for c in row] for row in area), key=lambda r: -r[2])
+    for cells, values in zip(area, rows):
+        for cell, value in zip(cells, values):
+            cell.value = value
+
+
+def validate_formulas(book: Path):
+    """``xlpy validate`` of *book* on the formulas leg (LibreOffice's is not what these tests are about)."""
+    from xlpy.workbook.validate import validate
+
+    return validate(book, legs=("formulas",))
+
+
 def test_a_value_typed_over_a_written_out_table_is_read_on_its_own(standard_books, tmp_path, monkeypatch):
     """The refresh's search for values typed over the holder table's formulas, which these commands make too: in a
     table saved with every formula written out (openpyxl, LibreOffice), one value typed sent the whole table to be

@@ -23,8 +23,9 @@ from ..engine.compute import Results, compute
 from ..engine.errors import InputError, InputErrors
 from ..engine.model import Offer
 from ..engine.numbers import engine_context
-from . import data as bookdata, date_system
+from . import data as bookdata, date_system, holders_apart
 from .layout import LAYOUT_NAME, NOT_REFRESHED, Layout, Shape, layout
+from .saved_values import HOLDER_TABLE
 
 __all__ = ["BookOffer", "compute_book", "open_standard"]
 
@@ -143,6 +144,7 @@ def compute_book(path: str | os.PathLike) -> BookOffer:
                            for p in getattr(exc, "problems", (exc,))]) from None
     book = BookOffer(offer, results, lay, name, _whence(get, lay, name))
     warnings = [str(p.located(name)) for p in aside] + book.said(results.warnings) + _not_the_files(wb, lay, path)
+    warnings += _typed_over(wb, lay, path) + _apart(name, lay, offer)
     return replace(book, results=replace(results, warnings=tuple(warnings)))
 
 
@@ -155,6 +157,72 @@ def _not_the_files(wb, lay: Layout, path: Path) -> list[str]:
     check(path.name, wb, lay, path, found, [])
     return [f"{path.name}: {f.where}: {f.what}; these figures are the workbook's as it stands (xlpy validate names "
             "it)" for f in found]
+
+
+#: Formula cells a warning names one by one, and holders whose lines are apart; each warning counts the rest.
+SHOWN = 3
+#: What a warning of a holder's lines apart says of the figures printed.
+APART_FIGURES = "these figures are the engine's, not the workbook's own"
+
+
+def _apart(name: str, lay: Layout, offer: Offer) -> list[str]:
+    """A warning of each holder whose lines lie apart in the holder table, as ``xlpy validate`` finds them
+    (:mod:`xlpy.workbook.holders_apart`): the first :data:`SHOWN`, and one counting the rest."""
+    holders = offer.tally.holders
+    found = holders_apart.said(lay, holders.holder_id, SHOWN) if holders is not None else []
+    return [f"{name}: {where}: {what}; {APART_FIGURES} (xlpy validate {name} names those that differ)"
+            for where, what in found]
+
+
+def _typed_over(wb, lay: Layout, path: Path) -> list[str]:
+    """The warning naming the formula cells that hold a value typed over the layout's formula, another formula, or
+    nothing, and the names pointed elsewhere (as a refresh finds them: outside the tables,
+    :func:`~xlpy.workbook.saved_values.edited_formulas`; in the tables, the refresh's
+    :meth:`~xlpy.workbook.backends.PackageBook.typed_over`, reading the sheet's XML: a holder table refreshed and
+    untouched since by its seal, one Excel saved by its shared formulas), or none.  The workbook computes its own
+    figures from what they hold; the figures printed are the engine's, from the inputs (review 93)."""
+    from ..engine.errors import XlpyError
+    from .backends import PackageBook
+    from .openpyxl_access import WorkbookCells
+    from .saved_values import edited_formulas
+
+    cells = WorkbookCells(wb)
+    cells.name = lambda n: wb.defined_names[n].attr_text if n in wb.defined_names else None
+    found = [(where, None if where.startswith("name ") else cells.get(*where.split("!", 1)))
+             for where in edited_formulas(cells, lay)]
+    in_holders = False
+    try:
+        book = PackageBook(path)
+        for sheet, t in ((s, t) for s in lay.sheets for t in s.tables if s.title in book.sheet_names()):
+            if any(c.formula is not None for c in t.columns) and (typed := book.typed_over(sheet.title, t)):
+                found += [(f"{sheet.title}!{ref}", v) for ref, v in typed]
+                in_holders = in_holders or t.name == HOLDER_TABLE
+    except (XlpyError, OSError):  # (read once already: changed meanwhile; the figures are the engine's all the same)
+        pass
+    if not found:
+        return []
+    said = [_held(where, v) for where, v in found[:SHOWN]]
+    more = len(found) - SHOWN
+    said += [f"and {more:,} more cell{'s' * (more > 1)} not as the layout has them"] if more > 0 else []
+    held, formulas = ("it holds", "the formula") if len(found) == 1 else ("they hold", "the formulas")
+    back = " (a refresh from the tally writes the holder table's formulas back)" if in_holders else ""
+    return [f"{path.name}: {'; '.join(said)}: the workbook's own figures follow from what {held}, these figures are "
+            f"the engine's from its inputs; xlpy validate {path.name} names those that differ and {formulas} to put "
+            f"back{back}"]
+
+
+def _held(where: str, value) -> str:
+    """What a formula cell holds in place of the layout's formula (*where*: ``Tenders!J25``, or ``name Price``)."""
+    from .findings import show
+
+    if where.startswith("name "):
+        return f"{where} refers to another cell than the layout's"
+    if value is None or value == "":
+        return f"{where} is blank where the layout has a formula"
+    if isinstance(value, str) and value.startswith("="):
+        return f"{where} holds another formula than the layout's ({value})"
+    shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else show(value)
+    return f"{where} holds a value typed over its formula ({shown})"
 
 
 def _whence(get, lay: Layout, name: str) -> str:

@@ -10,7 +10,8 @@ of cash in lieu and of the charge differ.  A sort keeps every line (the holder t
 ids (a dict of the rows where each group begins, at C speed when no holder is apart); :func:`findings` words each
 at its cell, the first :data:`SHOWN` and a line counting the rest.  ``xlpy validate`` reports them (leg
 ``inputs``) and the figures that differ say they follow from them (:func:`with_apart`, as from a value typed over
-a formula).  A refresh writes each holder's lines together again.
+a formula); ``xlpy compute``, ``release`` and ``entries`` given the workbook warn of them
+(:mod:`xlpy.workbook.book_offer`).  A refresh writes each holder's lines together again.
 """
 
 from __future__ import annotations
