@@ -132,4 +132,5 @@ def not_validated(book: str, exc: Exception, size: Size) -> Finding:
         return Finding(book, f"LibreOffice's recalculated copy{f', {part}' if part else ''}",
                        f"{exc.reason}; {NOT_VALIDATED}", leg="libreoffice")
     said = functools.reduce(lambda text, f: text.replace(str(f), book), exc.files, str(exc).splitlines()[0])
-    return Finding(book, "workbook", "LibreOffice could not recalculate it", "a result", said, "libreoffice")
+    said = said.removeprefix(f"{book}: ").removeprefix("LibreOffice ")  # (named once, as the others: LibreOffice)
+    return Finding(book, "LibreOffice", f"{said}; {NOT_VALIDATED}", leg="libreoffice")
