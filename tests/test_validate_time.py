@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from pathlib import Path
 
@@ -116,3 +117,35 @@ def test_a_time_run_out_names_the_workbook_the_time_its_holder_lines_and_the_tim
     (report,) = json.loads(capsys.readouterr().out)
     assert report["ok"] is False and report["legs_run"] == ["formulas"]
     assert [f["where"] for f in report["findings"] if f["leg"] == "libreoffice"] == ["LibreOffice"]
+
+
+def test_libreoffice_failing_is_said_as_every_leg_that_could_not_compare(book, tmp_path, monkeypatch, capsys):
+    """Review 94: a LibreOffice that failed was named as the workbook's finding (``workbook: LibreOffice could not
+    recalculate it: expected a result, found book.xlsm: LibreOffice could not ...``), without saying the workbook
+    was not validated by LibreOffice, as a time run out and a copy refused say it, at ``LibreOffice``."""
+    if os.name != "posix":
+        pytest.skip("a shell script stands in for LibreOffice")
+    fake = tmp_path / "fakesoffice"
+    fake.write_text("#!/bin/sh\necho 'boom: crashed' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("XLPY_SOFFICE", str(fake))
+    assert main(["validate", str(book), "--no-formulas"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{book}: LibreOffice: could not recalculate and save as xlsx: fakesoffice ("), out
+    assert "failed with exit status 3" in out[0] and "boom: crashed" in out[0], out
+    assert out[0].endswith("; the workbook was not validated by LibreOffice [libreoffice]"), out
+    assert out[0].count(str(book)) == 1, out
+
+
+@pytest.mark.parametrize("command, skipping", [("validate", "--no-libreoffice"), ("build", "--no-libreoffice"),
+                                               ("build", "--no-validate")])
+def test_a_timeout_where_no_libreoffice_leg_runs_is_refused_naming_both(book, tmp_path, capsys, command, skipping):
+    """Review 94: --timeout beside --no-libreoffice (or build's --no-validate) was taken and did nothing, status 0."""
+    out = tmp_path / "new.xlsm"
+    args = [str(book)] if command == "validate" else [str(SEED), "-o", str(out)]
+    capsys.readouterr()
+    assert main([command, *args, "--timeout", "5", skipping]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy {command}: --timeout: is the time of LibreOffice's recalculation, which {skipping} skips: give one "
+        "or the other, got '5'"]
+    assert not out.exists()

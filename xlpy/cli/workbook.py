@@ -209,6 +209,18 @@ def _legs(args) -> tuple[str, ...]:
     return tuple(legs)
 
 
+def _leg_timeout(args) -> float | None:
+    """``--timeout``'s seconds for the LibreOffice leg (None: sized to each workbook); given where no LibreOffice
+    leg runs (``--no-libreoffice``, build's ``--no-validate``), a usage error naming both, as the time would
+    silently do nothing."""
+    skipped = next((o for o, on in (("--no-validate", getattr(args, "no_validate", False)),
+                                    ("--no-libreoffice", getattr(args, "no_libreoffice", False))) if on), None)
+    if args.timeout is not None and skipped:
+        raise InputError("--timeout", args.timeout, f"is the time of LibreOffice's recalculation, which {skipped} "
+                         "skips: give one or the other")
+    return timeout_seconds(args.timeout)
+
+
 def _add_quiet(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress bars (they are drawn on a terminal only, for steps over a second)")
@@ -233,8 +245,8 @@ def _add_leg_options(p: argparse.ArgumentParser) -> None:
     big = math.ceil(b.recalc_time([b.Size((100_000,))]) / 60)
     p.add_argument("--timeout", metavar="SECONDS",
                    help=f"seconds LibreOffice's recalculation of each workbook may take (default: sized to the "
-                   f"workbook, {b.RECALC_BASE + b.RECALC_BOOK:g} and {b.RECALC_SECONDS:g} for each thousand rows of "
-                   f"its sheets: {big} minutes for a holder table of 100,000 lines)")
+                   f"workbook, {b.RECALC_BASE + b.RECALC_BOOK:g} s and {b.RECALC_SECONDS:g} s for each thousand rows "
+                   f"of its sheets: under {big} minutes for a holder table of 100,000 lines)")
     _add_quiet(p)
 
 
@@ -468,7 +480,7 @@ def run_build(args: argparse.Namespace) -> int:
     _progress(args)
     if args.keep is not None and args.keep < 0:
         raise InputError("--keep", args.keep, "must be 0 or more")
-    seconds = timeout_seconds(args.timeout)
+    seconds = _leg_timeout(args)
     offer_path = Path(args.offer) if args.offer else seed_offer_path()
     with steady.one_reading():  # the SHA-256s recorded are those of the bytes read
         with progress.step("reading the offer and the tally, computing"):
@@ -565,7 +577,7 @@ def run_validate(args: argparse.Namespace) -> int:
     from ..workbook.validate_many import validate_many
 
     _progress(args)
-    seconds = timeout_seconds(args.timeout)
+    seconds = _leg_timeout(args)
     if args.offer and Path(args.offer).is_file() and zipfile.is_zipfile(args.offer):  # (the offer reader's words
         raise InputError("--offer", args.offer, "is a workbook, not an offer file (TOML): the workbooks to validate "
                          "go before --offer, the offer file after it")  # speak to build and compute)
