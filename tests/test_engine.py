@@ -34,7 +34,7 @@ from xlpy.engine import (
     numbers,
     ratio,
 )
-from xlpy.engine.numbers import excel_round, plain, to_decimal, to_whole
+from xlpy.engine.numbers import excel_round, plain, short, to_decimal, to_whole
 from xlpy.files import calendars
 
 day = dt.date
@@ -958,3 +958,10 @@ def test_a_formula_ratio_below_r0_names_its_average_and_a_price_a_digit_off(tmp_
             compute_file(tmp_path / "offer.toml")
         (problem,) = [str(p) for p in info.value.problems]
         assert said in problem and "times the window's median" not in problem, problem
+
+
+def test_a_number_a_message_shows_short_is_written_as_is_when_it_has_no_digits():
+    """Review 94: :func:`short` gave ``0e+0`` for an infinite Decimal and raised InvalidOperation for NaN, where it
+    gave ``Infinity`` and ``NaN`` before it wrote long numbers short itself (no caller reaches them today)."""
+    assert [short(D(t)) for t in ("Infinity", "-Infinity", "NaN")] == ["Infinity", "-Infinity", "NaN"]
+    assert (short(D("99999900000000000000")), short(10**15)) == ("9.99999e+19", "1e+15")

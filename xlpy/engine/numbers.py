@@ -205,7 +205,11 @@ def short(number: Decimal | int) -> str:
     ('999999999999999', '1e+15', '9.99999e+19', '7.939999999999992e+15')
     >>> short(Decimal("-1.8E+15")), short(Decimal("0.000012345678901234567891"))
     ('-1.8e+15', '1.2345678901234567891e-5')
+    >>> short(Decimal("Infinity")), short(Decimal("-Infinity")), short(Decimal("NaN"))
+    ('Infinity', '-Infinity', 'NaN')
     """
+    if isinstance(number, Decimal) and not number.is_finite():  # (no digits to write short: as written)
+        return str(number)
     text = plain(number)
     if len(text) <= SHORT_DIGITS and abs(number) < SHORT_FROM:
         return text
