@@ -229,7 +229,8 @@ def test_an_offer_file_s_bad_tally_is_counted_whole_in_the_note_and_said_once_in
     assert cli.main(["validate", "book.xlsm", "--offer", "offer.toml", *legs]) == 0
     note = next(line for line in capsys.readouterr().out.splitlines() if "--offer:" in line)
     assert note.endswith("row 4, column units: must be a whole number, got '1200.5'; and 117 more)"), note
-    assert note.count("must be a whole number") == 3 and "whose files could not be read (offer.toml: tally.file: " in note
+    assert note.count("must be a whole number") == 3
+    assert "whose files could not be read (offer.toml: tally.file: " in note
     assert cli.main(["validate", "fresh.xlsm", "--offer", "offer.toml", *legs]) == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 52 and err[-1].startswith("xlpy validate: fresh.xlsm: not validated (never refreshed: "), err
