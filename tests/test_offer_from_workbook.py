@@ -304,11 +304,50 @@ def test_a_value_typed_over_a_written_out_table_is_read_on_its_own(standard_book
     book = changed_copy(standard_books.copy_into("holders", tmp_path), tmp_path / "over.xlsm",
                         lambda wb, lay: wb["Tenders"].__setitem__("J25", 1234))
     read, each_cell = [], overrides._each_cell
-    monkeypatch.setattr(overrides, "_each_cell", lambda sx, table, cols, r1, r2, *rest: read.append((cols, r1, r2))
-                        or each_cell(sx, table, cols, r1, r2, *rest))
+    monkeypatch.setattr(overrides, "_each_cell", lambda sx, table, cols, r1, r2, *rest, **kw: read.append((cols, r1, r2))
+                        or each_cell(sx, table, cols, r1, r2, *rest, **kw))
     with PackageBook(book) as pb:
         sheet, t = layout(Shape.decode(pb.name(LAYOUT_NAME))).table("tblTenders")
         assert pb.typed_over(sheet.title, t) == [("J25", 1234)]
     formulas = [t.first_col + i for i, c in enumerate(t.columns) if c.formula is not None]
     accepted = t.first_col + [c.key for c in t.columns].index("accepted")
     assert read == [(formulas, t.first_row, t.first_row + 1), ([accepted], 25, 25)]  # (its first two rows, and J25)
+
+
+def _cleared_in_xml(book: Path, to: Path, ref: str) -> Path:
+    """*book* with the holder sheet's cell *ref* (a cell of a shared formula) left blank in the sheet's XML: the
+    shared formula kept as Excel saves it, that one cell cleared."""
+    import re
+
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(to, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet3.xml":
+                data, n = re.subn(rf'<c r="{ref}"( s="\d+")>.*?</c>'.encode(), rb'<c r="' + ref.encode() + rb'"\1/>',
+                                  data)
+                assert n == 1
+            dst.writestr(item, data)
+    return to
+
+
+@pytest.mark.parametrize("how", ["openpyxl", "xml"])
+def test_a_holder_table_formula_cleared_is_warned_of(standard_books, tmp_path, capsys, how):
+    """Review 95: a holder-table formula cleared (openpyxl's ``ws["J30"] = None``, or the cell of Excel's shared
+    formula left blank): validate names it and the workbook's units accepted differ, the commands said nothing.
+    The refresh's own search still passes it over (it loses nothing there: it writes the formula back)."""
+    from xlpy.workbook.backends import PackageBook
+
+    holders = standard_books.copy_into("holders", tmp_path)
+    book = (changed_copy(holders, tmp_path / "cleared.xlsm", lambda wb, lay: wb["Tenders"].__setitem__("J30", None))
+            if how == "openpyxl" else _cleared_in_xml(holders, tmp_path / "cleared.xlsm", "J30"))
+    entries, warnings, err = _entries(capsys, book)
+    said = ("cleared.xlsm: Tenders!J30 is blank where the layout has a formula: the workbook's own figures follow "
+            "from what it holds, these figures are the engine's from its inputs; xlpy validate cleared.xlsm names "
+            "those that differ and the formula to put back (a refresh from the tally writes the holder table's "
+            "formulas back)")
+    assert warnings[-1] == said and f"xlpy entries: warning: {said}" in err.splitlines()
+    assert entries == _entries(capsys, holders)[0]
+    with PackageBook(book) as pb:
+        sheet, t = layout(Shape.decode(pb.name(LAYOUT_NAME))).table("tblTenders")
+        assert pb.typed_over(sheet.title, t) == [] and pb.typed_over(sheet.title, t, blanks=True) == [("J30", None)]
+    assert "Tenders!J30" in [f.where for f in validate_formulas(book).findings]

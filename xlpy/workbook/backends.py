@@ -570,13 +570,14 @@ class PackageBook:
         sx = self._sheet(sheet)
         return sx.sealed is not None and sx.sealed.covers_table(table)
 
-    def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
-        """The cells of *table*'s formula columns holding a value or a formula of their own: (``G45``, value)."""
+    def typed_over(self, sheet: str, table: Table, blanks: bool = False) -> list[tuple[str, object]]:
+        """The cells of *table*'s formula columns holding a value or a formula of their own: (``G45``, value); with
+        *blanks*, those left blank too (``G45``, None)."""
         self._check_sheet(sheet)
         sx = self._sheet(sheet)
         if sx.sealed is not None and sx.sealed.covers_table(table):
             return []  # the table as the last refresh wrote it (xlpy.workbook.seal)
-        return package_overrides(sx, table, self._shared_strings)
+        return package_overrides(sx, table, self._shared_strings, blanks)
 
     def merged(self, sheet: str, ref: str) -> list[str]:
         """The cells of *ref* in a merged block (``G45``), from the sheet's ``<mergeCells>``: a table grown over

@@ -52,8 +52,11 @@ def not_formulas(table: Table, rows: Sequence[Sequence[object]]) -> list[tuple[s
     return out
 
 
-def package_overrides(sx, table: Table, strings: Callable[[], list[str]]) -> list[tuple[str, object]]:
-    """:func:`not_formulas` read from a :class:`~xlpy.workbook.package.SheetXml` *sx*.
+def package_overrides(sx, table: Table, strings: Callable[[], list[str]], blanks: bool = False
+                      ) -> list[tuple[str, object]]:
+    """:func:`not_formulas` read from a :class:`~xlpy.workbook.package.SheetXml` *sx*; with *blanks*, the formula
+    cells left blank as well, as ``(ref, None)`` (a formula cleared: what the workbook computes from, where a
+    rewrite of the table loses nothing).
 
     A table as xlpy or Excel writes it holds each formula column as one
     shared formula: its first cell in the table's first two rows, the rest
@@ -69,19 +72,20 @@ def package_overrides(sx, table: Table, strings: Callable[[], list[str]]) -> lis
     if not cols or r2 < r1 or not sx.has_row_content(r1, r2):
         return []
     if r2 >= r1 + 2:
-        rest = _unshared(sx, table, cols, r1, r2, strings)
+        rest = _unshared(sx, table, cols, r1, r2, strings, blanks)
         if rest is not None:  # the first two rows hold the table's formulas: below them, the columns not shared
             if not rest:
                 return []
             cols = rest  # (their first two rows read again: a shared formula begun there)
-    written_out = _all_written_out(sx, table, cols, r1, r2, strings)
-    return written_out if written_out is not None else _each_cell(sx, table, cols, r1, r2, strings)
+    written_out = _all_written_out(sx, table, cols, r1, r2, strings, blanks)
+    return written_out if written_out is not None else _each_cell(sx, table, cols, r1, r2, strings, blanks=blanks)
 
 
-def _unshared(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings) -> list[int] | None:
+def _unshared(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings, blanks: bool = False
+              ) -> list[int] | None:
     """The formula columns whose rows r1+2..r2 are not all shared cells of the table's formula begun in the first
     two rows ([]: none), or None when the first two rows themselves hold something else."""
-    if _each_cell(sx, table, cols, r1, r1 + 1, strings):
+    if _each_cell(sx, table, cols, r1, r1 + 1, strings, blanks=blanks):
         return None
     masters = {}
     for row, _, _, cells in sx.rows_between(r1, r1 + 1):
@@ -107,7 +111,7 @@ _SI = re.compile(r'\bsi="(\d+)"')
 OTHERS = 1_000
 
 
-def _all_written_out(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings=None
+def _all_written_out(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings=None, blanks: bool = False
                      ) -> list[tuple[str, object]] | None:
     """When every formula cell of rows r1..r2 holds its formula written out (as LibreOffice and openpyxl save one),
     but for up to :data:`OTHERS` cells (a value typed over one) and no shared formula, the overrides among them, read
@@ -136,22 +140,25 @@ def _all_written_out(sx, table: Table, cols: Sequence[int], r1: int, r2: int, st
                     if g != e and not same_formula("=" + g, "=" + e)]
         if len(rows) != r2 - r1 + 1:  # (the cells of the column not holding their formula written out)
             out += _others(sx, table, letters[letter], sorted(set(range(r1, r2 + 1)).difference(rows)), (a, b),
-                           strings)
+                           strings, blanks)
     return [(f"{letter}{row}", v) for row, letter, v in sorted(out, key=lambda x: (x[0], letters[x[1]]))]
 
 
-def _others(sx, table: Table, col: int, rows: list[int], span: tuple[int, int], strings) -> list[tuple]:
+def _others(sx, table: Table, col: int, rows: list[int], span: tuple[int, int], strings, blanks: bool = False
+            ) -> list[tuple]:
     """The overrides among the cells of column *col* in *rows* (ascending) within the text positions *span*, each
-    found by its reference (one pass in C over the column's rows) and read on its own: ``(row, letter, value)``."""
+    found by its reference (one pass in C over the column's rows) and read on its own: ``(row, letter, value)``
+    (with *blanks*, a blank cell's value None)."""
     letter, out = get_column_letter(col), []
     at, end = span
     for row in rows:
         pos = sx.text.find(f'<{sx.p}c r="{letter}{row}"', at, end)
         if pos < 0:
+            out += [(row, letter, None)] if blanks else []
             continue  # (no cell: blank)
         close = sx.text.find(f"</{sx.p}row>", pos, end)
         out += [(row, letter, v) for _, v in _each_cell(sx, table, [col], row, row, strings,
-                                                       (pos, close if close >= 0 else end))]
+                                                       (pos, close if close >= 0 else end), blanks)]
         at = pos
     return out
 
@@ -180,10 +187,10 @@ def _row_format(table: Table, col: int) -> tuple[str, str | None]:
     return fmt, table.row_formula(column, table.first_row)[1:] if own else None
 
 
-def _each_cell(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings, span: tuple[int, int] | None = None
-               ) -> list[tuple[str, object]]:
+def _each_cell(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings, span: tuple[int, int] | None = None,
+               blanks: bool = False) -> list[tuple[str, object]]:
     """Rows *r1*..*r2* of *table* cell by cell (at the text positions *span* when given): the overrides in its
-    formula columns *cols*.  A cell of a shared formula has the text of its first cell, moved down (ECMA-376
+    formula columns *cols* (with *blanks*, each blank cell as None).  A cell of a shared formula has the text of its first cell, moved down (ECMA-376
     18.3.1.40)."""
     from .formula_text import shifted
     from .xml_text import unescape
@@ -200,14 +207,16 @@ def _each_cell(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings,
         first = table.first_row
         return "=" + (own if own is not None and row == first else fmt.format(row, row - 1, row + 1, row - first + 1))
 
-    masters, children, out = {}, [], []
+    masters, children, out, seen = {}, [], [], set()
     for m in cell.finditer(sx.text, a, b):
         letter, row, inner = m.group(1), int(m.group(2)), m.group(3) or ""
+        if blanks:
+            seen.add((row, letter))
         f = _FORMULA.search(inner)
         if f is None:
             v = sx.typed_value(m.group(), strings) if inner else None
-            if v is not None and v != "":
-                out.append((row, letter, v))
+            if (v is not None and v != "") or blanks:
+                out.append((row, letter, None if v == "" else v))
             continue
         si = _SI.search(f.group("attrs"))
         if f.group("text") is None:  # a shared cell: its first cell's formula, moved down
@@ -230,4 +239,6 @@ def _each_cell(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings,
         expected = want(letters[letter], row)
         if moved != expected and not same_formula(moved, expected):
             out.append((row, letter, OwnFormula(moved)))
+    if blanks:  # (the cells not written at all: blank)
+        out += [(row, letter, None) for row in range(r1, r2 + 1) for letter in letters if (row, letter) not in seen]
     return [(f"{letter}{row}", v) for row, letter, v in sorted(out, key=lambda x: (x[0], letters[x[1]]))]
