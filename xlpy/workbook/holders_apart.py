@@ -45,7 +45,9 @@ _MORE = re.compile(r"([\d,]+) more holders have lines apart")
 def apart(ids: Sequence[str], first_row: int) -> list[tuple[str, list[int]]]:
     """Each holder of the holder table's *ids* (its first line on row *first_row*) whose lines lie in more than one
     group of rows next to each other: (its id, the first row of each group), in the order their second groups
-    begin.  Ids are compared exactly, as the engine groups a holder's lines."""
+    begin.  Ids are compared as the engine groups a holder's lines: as read, without spaces before or after them
+    (the table's formulas compare the cells as typed: an id typed with a space beside a line of its holder typed
+    without one is named by :func:`xlpy.workbook.typed_ids.spaced`)."""
     ids = list(ids)
     starts = list(compress(range(len(ids)), map(ne, ids, [None, *ids[:-1]])))  # (each group's first line)
     if len(starts) == len(set(ids)):  # (one group a holder: at C speed, a table sorted by holder)

@@ -41,12 +41,34 @@ def odd_typed_ids(sheet: str, letter: str, first_row: int, raw: Sequence, ids: S
     joined = "\0".join(ids) if text else None
     found = odd_ids(raw, ids, joined, first_row.__add__, saved="workbook")
     named = {i for i, _ in found}  # (and two ids differing only in letter case, as build and refresh refuse them)
-    found = sorted(found + [(i, why) for i, why in case_twins(ids, first_row.__add__, joined) if i not in named])
+    found += [(i, why) for i, why in case_twins(ids, first_row.__add__, joined) if i not in named]
+    named = {i for i, _ in found}  # (and an id with a space about it beside the holder's line without: text alone)
+    found = sorted(found + ([] if text else [(i, why) for i, why in spaced(raw, ids, first_row) if i not in named]))
     out = [InputError(f"{sheet}!{letter}{first_row + i}", raw[i], f"TenderHolder {why}") for i, why in found[:SHOWN]]
     if len(found) > SHOWN:
         out.append(InputError(f"{sheet}!{letter}{first_row}:{letter}{first_row + len(ids) - 1}", None,
                               f"TenderHolder: {len(found) - SHOWN:,} more holder ids like these (the first {SHOWN} "
                               "are shown)", show_value=False))
+    return out
+
+
+#: Why an id typed with a space before or after it, next to a line of the same holder typed otherwise, is named.
+SPACED = ("has a space before or after it where the holder id on row {} ({!r}) is typed otherwise: the table's "
+          "formulas compare ids as typed, so the workbook counts this line apart from the holder's other lines, the "
+          "engine (which reads ids without their spaces) takes them together; delete the space")
+
+
+def spaced(raw: Sequence, ids: Sequence[str], first_row: int) -> list[tuple[int, str]]:
+    """(line, why) of each id typed with a space before or after it (*raw*, as the cell holds it; *ids*, stripped)
+    next to a line of the same holder typed otherwise: the holder table's formulas (``=IF(B22=B21,...)``) compare
+    the cells as typed and take the two lines for two holders, the engine for one.  An id alone, or beside lines
+    typed alike, is counted as the engine counts it, and passed."""
+    out = []
+    for i in (i for i, (v, h) in enumerate(zip(raw, ids)) if isinstance(v, str) and v != h):
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(ids) and ids[j] == ids[i] and raw[j] != raw[i]:
+                out.append((i, SPACED.format(first_row + j, raw[j])))
+                break
     return out
 
 
