@@ -130,3 +130,27 @@ def test_an_id_typed_with_a_space_beside_its_holders_line_is_named(standard_book
     assert f"it follows from the holder id typed at Tenders!B{rows[1]}" in holders.what
     assert main(["compute", str(book)]) == 0
     assert f"xlpy compute: warning: spaced.xlsm: {why}" in capsys.readouterr().err.splitlines()
+
+
+def test_a_refresh_computing_from_a_table_with_lines_apart_warns(standard_books, tmp_path, capsys):
+    """Review 95: a workbook recording no tally, its holder table sorted by units, refreshed from a price file: the
+    refresh computes from the table as it stands and saved the engine's figures (293 holders) without a word, while
+    the workbook's formulas count 294.  It warns, as validate names the holder."""
+    from repo_paths import PRICES
+
+    book = _sorted(standard_books.copy_into("holders", tmp_path), lambda r: -r[2], tmp_path / "sorted.xlsm")
+    wb = load_workbook(book, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    for name in ("TallySource", "TallySha256", "TallyRows"):  # (no tally recorded: the table is what it computes from)
+        sheet, ref = lay.cell(name)
+        wb[sheet][ref] = None
+    wb.save(book)
+    prices = (tmp_path / PRICES).read_text().splitlines()
+    prices[1] += "0"  # (a day's volume changed: the refresh has work to do)
+    (tmp_path / "p2.csv").write_text("\n".join(prices) + "\n")
+    rows = _rows_of(book, "R-30020")
+    assert main(["refresh", str(book), "--prices", str(tmp_path / "p2.csv"), "--no-backup"]) == 0
+    err = capsys.readouterr().err
+    assert (f"xlpy refresh: warning: Tenders!B{rows[1]}: holder 'R-30020' has lines in rows {rows[0]} and {rows[1]}, "
+            f"{APART}; the figures this refresh saved with the workbook are the engine's, not those its formulas "
+            "compute (xlpy validate names those that differ)") in err.splitlines()

@@ -27,7 +27,7 @@ from .findings import Finding
 if TYPE_CHECKING:
     from .layout import Layout
 
-__all__ = ["APART", "SHOWN", "WithApart", "apart", "findings", "said", "with_apart"]
+__all__ = ["APART", "SHOWN", "WithApart", "apart", "findings", "refresh_notes", "said", "with_apart"]
 
 #: The holders named one by one; one more line counts the rest (as validate names a table's rows).
 SHOWN = 10
@@ -74,6 +74,23 @@ def said(lay: Layout, ids: Sequence[str], shown: int = SHOWN) -> list[tuple[str,
         out.append((f"{sheet.title}!{letter}{t.first_row}:{letter}{t.last_row}",
                     f"{len(found) - shown:,} more holders have lines apart like these (the first {shown} are named)"))
     return out
+
+
+#: Holders a refresh's warnings name one by one (as compute's do); one more counts the rest.
+WARNED = 3
+#: What a refresh's warning of a holder's lines apart says of the figures it saved.
+REFRESH_SAVED = ("the figures this refresh saved with the workbook are the engine's, not those its formulas "
+                 "compute (xlpy validate names those that differ)")
+
+
+def refresh_notes(lay: Layout, offer, tally) -> list[str]:
+    """A refresh's warnings (``warning: ...``) of the holders whose lines lie apart in the holder table it computed
+    from (no tally given: *tally* None; one given is written in the workbook's order, each holder's lines together),
+    as :func:`said` words them, the first :data:`WARNED`: the refresh saves the engine's figures, which the
+    workbook's formulas do not give (review 95: it wrote them without a word)."""
+    holders = offer.tally.holders if tally is None else None
+    found = said(lay, holders.holder_id, WARNED) if holders is not None else []
+    return [f"warning: {where}: {what}; {REFRESH_SAVED}" for where, what in found]
 
 
 def _rows(rows: list[int]) -> str:

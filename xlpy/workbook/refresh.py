@@ -68,7 +68,7 @@ from ..files.recorded import (NO_PRICE_FILE, NO_TALLY_FILE, composed_alike, reco
                               sha256, written_path)
 from ..files.prices import read_prices
 from ..files.counts import absent_counts, mapping_for_the_next, read_count_file, tally_kind, unmapped_problem
-from . import data as bookdata, rebuild, saved_values, source_lines, table_edits, typed_since
+from . import data as bookdata, holders_apart, rebuild, saved_values, source_lines, table_edits, typed_since
 from .backends import Book
 from .clock import run_by, utc_now
 from .collector import collector_eased
@@ -686,7 +686,7 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
     if r.problems:
         raise InputErrors(sources._capped(r.problems))
     offer, results = r.check()
-    r.notes += bookdata.engine_warnings(r.lay, results.warnings)  # a proration, a negative charge, as build says
+    r.notes += bookdata.engine_warnings(r.lay, results.warnings) + holders_apart.refresh_notes(r.lay, offer, r.tally)
     r.notes += table_edits.window_restated(book, r.lay, r.price_record, r.prices, results,
                                            typed_since.recorded_days) if r.prices else []
     r.notes += typed_since.typed_notes(book, r.lay, r.tally_record, r.price_record)  # (another file over them)
