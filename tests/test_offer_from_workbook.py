@@ -351,3 +351,22 @@ def test_a_holder_table_formula_cleared_is_warned_of(standard_books, tmp_path, c
         sheet, t = layout(Shape.decode(pb.name(LAYOUT_NAME))).table("tblTenders")
         assert pb.typed_over(sheet.title, t) == [] and pb.typed_over(sheet.title, t, blanks=True) == [("J30", None)]
     assert "Tenders!J30" in [f.where for f in validate_formulas(book).findings]
+
+
+def test_a_name_pointed_elsewhere_is_a_name_to_point_back(standard_books, tmp_path, capsys):
+    """Review 95: the warning of a defined name pointed at another cell ended "and the formula to put back"."""
+    def edit(wb, lay):
+        sheet, ref = lay.cell("InducedCharge")
+        wb.defined_names["InducedCharge"].attr_text = f"'{sheet}'!$C${int(ref.lstrip('$C')) + 1}"
+
+    holders = standard_books.copy_into("holders", tmp_path)
+    one = changed_copy(holders, tmp_path / "nm.xlsm", edit)
+    assert _entries(capsys, one)[1][-1] == (
+        "nm.xlsm: name InducedCharge refers to another cell than the layout's: the workbook's own figures follow from "
+        "what it holds, these figures are the engine's from its inputs; xlpy validate nm.xlsm names those that differ "
+        "and the name to point back")
+    both = changed_copy(holders, tmp_path / "both.xlsm", lambda wb, lay: edit(wb, lay) or wb["Tenders"].__setitem__(
+        "J25", 1234))
+    assert _entries(capsys, both)[1][-1].endswith(
+        "names those that differ and the formula to put back and the name to point back (a refresh from the tally "
+        "writes the holder table's formulas back)")

@@ -204,11 +204,13 @@ def _typed_over(wb, lay: Layout, path: Path) -> list[str]:
     said = [_held(where, v) for where, v in found[:SHOWN]]
     more = len(found) - SHOWN
     said += [f"and {more:,} more cell{'s' * (more > 1)} not as the layout has them"] if more > 0 else []
-    held, formulas = ("it holds", "the formula") if len(found) == 1 else ("they hold", "the formulas")
+    held = "it holds" if len(found) == 1 else "they hold"
+    names = sum(where.startswith("name ") for where, _ in found)
+    back = [f"the formula{'s' * (len(found) - names > 1)} to put back"] if names < len(found) else []
+    formulas = " and ".join(back + ([f"the name{'s' * (names > 1)} to point back"] if names else []))
     back = " (a refresh from the tally writes the holder table's formulas back)" if in_holders else ""
     return [f"{path.name}: {'; '.join(said)}: the workbook's own figures follow from what {held}, these figures are "
-            f"the engine's from its inputs; xlpy validate {path.name} names those that differ and {formulas} to put "
-            f"back{back}"]
+            f"the engine's from its inputs; xlpy validate {path.name} names those that differ and {formulas}{back}"]
 
 
 def _held(where: str, value) -> str:
