@@ -154,3 +154,17 @@ def test_a_refresh_computing_from_a_table_with_lines_apart_warns(standard_books,
     assert (f"xlpy refresh: warning: Tenders!B{rows[1]}: holder 'R-30020' has lines in rows {rows[0]} and {rows[1]}, "
             f"{APART}; the figures this refresh saved with the workbook are the engine's, not those its formulas "
             "compute (xlpy validate names those that differ)") in err.splitlines()
+
+
+def test_the_figures_following_from_many_holders_apart_say_how_many_are_named():
+    """Review 95: past the ten holders named, the figures said all of them were "named in findings of their own"
+    (Tenders!B84, Tenders!B254 and 13 more, named in ...), where five were only counted in one finding."""
+    from xlpy.workbook.holders_apart import WithApart
+
+    cells = [f"Tenders!B{row}" for row in range(30, 40)]
+    many = WithApart([], cells, 5).why("it follows", lambda typed: "")
+    assert many.startswith("it follows from the lines of 15 holders apart in the holder table (Tenders!B30, "
+                           "Tenders!B31 and 13 more, the first 10 named in findings of their own, the other 5 "
+                           "counted in one): sort the table by Holder"), many
+    few = WithApart([], cells[:3], 0).why("it follows", lambda typed: "")
+    assert "(Tenders!B30, Tenders!B31 and 1 more, named in findings of their own)" in few, few

@@ -127,9 +127,11 @@ class WithApart(list):
                     "of its own): sort the table by Holder, or refresh it from the tally, then validate again")
         else:
             named = " and ".join(self.ids) if n == 2 else f"{self.ids[0]}, {self.ids[1]} and {n - 2:,} more"
-            said = (f"{follows} from the lines of {n:,} holders apart in the holder table ({named}, named in "
-                    "findings of their own): sort the table by Holder, or refresh it from the tally, then validate "
-                    "again")
+            own = ("named in findings of their own" if not self.more_apart else  # (review 95: not all of them)
+                   f"the first {len(self.ids):,} named in findings of their own, the other {self.more_apart:,} "
+                   "counted in one")
+            said = (f"{follows} from the lines of {n:,} holders apart in the holder table ({named}, {own}): sort the "
+                    "table by Holder, or refresh it from the tally, then validate again")
         return f"{formulas_why(self.inner)}; or {said}" if self.inner else said
 
     def causes(self, formulas: str) -> str:
