@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from xlpy.cli import main
@@ -168,3 +169,18 @@ def test_the_figures_following_from_many_holders_apart_say_how_many_are_named():
                            "counted in one): sort the table by Holder"), many
     few = WithApart([], cells[:3], 0).why("it follows", lambda typed: "")
     assert "(Tenders!B30, Tenders!B31 and 1 more, named in findings of their own)" in few, few
+
+
+@pytest.mark.libreoffice
+def test_the_holder_apart_is_named_before_the_saved_figures_that_follow_from_it(standard_books, tmp_path):
+    """Review 95: in a workbook sorted and saved by a program that recalculates (its saved figures those of its
+    formulas), the saved figures citing "(Tenders!B84, named in a finding of its own)" came before that finding."""
+    from xlpy.workbook import libreoffice
+
+    book = _sorted(standard_books.copy_into("holders", tmp_path), lambda r: -r[2], tmp_path / "sorted.xlsm")
+    (saved_by_lo,) = libreoffice.convert([book], convert_to="xlsm:Calc MS Excel 2007 VBA XML", ext="xlsm",
+                                         out_dir=tmp_path / "lo", timeout=240, what="re-save the workbook")
+    found = validate(saved_by_lo, legs=()).findings
+    apart_at = next(i for i, f in enumerate(found) if APART in f.what)
+    saved = [i for i, f in enumerate(found) if f.leg == "saved"]
+    assert saved and apart_at < min(saved), [(f.where, f.leg) for f in found]

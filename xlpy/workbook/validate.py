@@ -522,16 +522,15 @@ def _validate(path: Path, offer_path, legs, require_libreoffice: bool, label: st
               recorded_sources.typed_input_notes(wb, lay, path, offer))  # (the offer file the Cover records)
     typed = typed_ids.with_ids(typed, later, lay)  # (the figures following from a holder id no agent meant say so)
     typed = holders_apart.with_apart(typed, later, lay)  # (and from a holder's lines apart: a sort)
-    compared, check, word = _saved(book, path, wb, exp, findings, notes, lay, offer, results, typed)
-    notes += history_trail.last_row_note(path, lay, results)  # (an input typed since the last refresh, or edited)
-    report.count("saved", compared)
-    moved: dict[str, bool] = {}  # of the differing saved values (when one is typed over), which a recalculation moves
-
     # The LibreOffice leg runs in its own process, beside the rest of the structure check and the formulas leg.
     lo_findings: list[Finding] = []
     lo_job = libreoffice_leg.start(path, wb, exp, book, lo_findings, table_columns(lay) if tables_ok else (), timeout) \
         if "libreoffice" in legs and libreoffice.find_soffice() is not None else None
-    structure_rest()
+    structure_rest()  # (the inputs' findings too, before the saved figures that say they follow from one of them)
+    compared, check, word = _saved(book, path, wb, exp, findings, notes, lay, offer, results, typed)
+    notes += history_trail.last_row_note(path, lay, results)  # (an input typed since the last refresh, or edited)
+    report.count("saved", compared)
+    moved: dict[str, bool] = {}  # of the differing saved values (when one is typed over), which a recalculation moves
     if "formulas" in legs:
         _formulas_leg(report, path, wb, lay, exp, tables_ok, typed, check, moved)
     if "libreoffice" in legs:
