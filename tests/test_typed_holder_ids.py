@@ -280,3 +280,20 @@ def test_a_refresh_computing_from_the_typed_table_reads_it_column_by_column(stan
                         table_lines(self, sheet, t))
     assert main(["refresh", str(book), "--prices", str(_new_prices(tmp_path)), "--no-backup", "-q"]) == 0
     assert [a for a in asked if a.startswith("Tenders!")] == [] and fast == ["tblTenders"]
+
+
+def test_a_refresh_computing_from_the_typed_table_refuses_an_id_spaced_beside_its_holder_s_line(standard_books,
+                                                                                                 tmp_path, capsys):
+    """Review 95: an id typed with a space next to a line of its holder typed without (``'DTC-0024 '`` on the line
+    after ``DTC-0024``: the table's formulas count two holders, the engine one) is refused by a refresh computing
+    from the table, as an id no agent meant is, naming it; nothing is written."""
+    book = _typed(standard_books, tmp_path, {"B23": "DTC-0024 ", "B22": "DTC-0024"}, no_tally=True)
+    before = book.read_bytes()
+    assert main(["refresh", str(book), "--prices", str(_new_prices(tmp_path)), "--no-backup"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "xlpy refresh: book.xlsm: Tenders!B23: TenderHolder has a space before or after it where the holder id on row "
+        "22 ('DTC-0024') is typed otherwise: the table's formulas compare ids as typed, so the workbook counts this "
+        "line apart from the holder's other lines, the engine (which reads ids without their spaces) takes them "
+        "together; delete the space, got 'DTC-0024 '", f"xlpy refresh: {book} was not changed"], err
+    assert book.read_bytes() == before
