@@ -304,7 +304,8 @@ def test_a_value_typed_over_a_written_out_table_is_read_on_its_own(standard_book
     book = changed_copy(standard_books.copy_into("holders", tmp_path), tmp_path / "over.xlsm",
                         lambda wb, lay: wb["Tenders"].__setitem__("J25", 1234))
     read, each_cell = [], overrides._each_cell
-    monkeypatch.setattr(overrides, "_each_cell", lambda sx, table, cols, r1, r2, *rest, **kw: read.append((cols, r1, r2))
+    monkeypatch.setattr(overrides, "_each_cell",
+                        lambda sx, table, cols, r1, r2, *rest, **kw: read.append((cols, r1, r2))
                         or each_cell(sx, table, cols, r1, r2, *rest, **kw))
     with PackageBook(book) as pb:
         sheet, t = layout(Shape.decode(pb.name(LAYOUT_NAME))).table("tblTenders")

@@ -194,7 +194,9 @@ def _typed_over(wb, lay: Layout, path: Path) -> list[str]:
     try:
         book = PackageBook(path)
         for sheet, t in ((s, t) for s in lay.sheets for t in s.tables if s.title in book.sheet_names()):
-            if any(c.formula is not None for c in t.columns) and (typed := book.typed_over(sheet.title, t, blanks=True)):
+            typed = book.typed_over(sheet.title, t, blanks=True) if any(
+                c.formula is not None for c in t.columns) else []
+            if typed:
                 found += [(f"{sheet.title}!{ref}", v) for ref, v in typed]
                 in_holders = in_holders or t.name == HOLDER_TABLE
     except (XlpyError, OSError):  # (read once already: changed meanwhile; the figures are the engine's all the same)

@@ -190,8 +190,8 @@ def _row_format(table: Table, col: int) -> tuple[str, str | None]:
 def _each_cell(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings, span: tuple[int, int] | None = None,
                blanks: bool = False) -> list[tuple[str, object]]:
     """Rows *r1*..*r2* of *table* cell by cell (at the text positions *span* when given): the overrides in its
-    formula columns *cols* (with *blanks*, each blank cell as None).  A cell of a shared formula has the text of its first cell, moved down (ECMA-376
-    18.3.1.40)."""
+    formula columns *cols* (with *blanks*, each blank cell as None).  A cell of a shared formula has the text of its
+    first cell, moved down (ECMA-376 18.3.1.40)."""
     from .formula_text import shifted
     from .xml_text import unescape
 
