@@ -371,3 +371,26 @@ def test_a_name_pointed_elsewhere_is_a_name_to_point_back(standard_books, tmp_pa
     assert _entries(capsys, both)[1][-1].endswith(
         "names those that differ and the formula to put back and the name to point back (a refresh from the tally "
         "writes the holder table's formulas back)")
+
+
+def test_the_workbook_read_for_its_formulas_typed_over_is_let_go_of(standard_books, tmp_path, monkeypatch):
+    """The search for formulas typed over reads the workbook's package: it is closed before the command goes on
+    (left open, a script's next step replacing the workbook on Windows would find it in use)."""
+    from xlpy.workbook.backends import PackageBook
+    from xlpy.workbook.book_offer import compute_book
+
+    opened, closed = [], []
+    real_init, real_close = PackageBook.__init__, PackageBook.close
+
+    def init(self, *args, **kwargs):
+        opened.append(self)
+        real_init(self, *args, **kwargs)
+
+    def close(self):
+        closed.append(self)
+        real_close(self)
+
+    monkeypatch.setattr(PackageBook, "__init__", init)
+    monkeypatch.setattr(PackageBook, "close", close)
+    compute_book(standard_books.copy_into("holders", tmp_path))
+    assert opened and all(book in closed for book in opened), (len(opened), len(closed))

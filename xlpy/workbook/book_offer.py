@@ -192,13 +192,13 @@ def _typed_over(wb, lay: Layout, path: Path) -> list[str]:
              for where in edited_formulas(cells, lay)]
     in_holders = False
     try:
-        book = PackageBook(path)
-        for sheet, t in ((s, t) for s in lay.sheets for t in s.tables if s.title in book.sheet_names()):
-            typed = book.typed_over(sheet.title, t, blanks=True) if any(
-                c.formula is not None for c in t.columns) else []
-            if typed:
-                found += [(f"{sheet.title}!{ref}", v) for ref, v in typed]
-                in_holders = in_holders or t.name == HOLDER_TABLE
+        with PackageBook(path) as book:  # (closed at once: a script's next step may replace the workbook)
+            for sheet, t in ((s, t) for s in lay.sheets for t in s.tables if s.title in book.sheet_names()):
+                typed = book.typed_over(sheet.title, t, blanks=True) if any(
+                    c.formula is not None for c in t.columns) else []
+                if typed:
+                    found += [(f"{sheet.title}!{ref}", v) for ref, v in typed]
+                    in_holders = in_holders or t.name == HOLDER_TABLE
     except (XlpyError, OSError):  # (read once already: changed meanwhile; the figures are the engine's all the same)
         pass
     if not found:
