@@ -99,7 +99,7 @@ def test_a_holders_units_typed_in_the_workbook_are_computed(standard_books, tmp_
     said = ("typed.xlsm: Tenders (the holder table): differs from the tally the Cover records (hecla-2004-tally.csv), "
             "typed since the build: Tenders!D21 (DTC-0022): 9,000, the file 2,500: the figures are not the file's (a "
             "value that belongs goes in the file; a refresh writes the file's lines over these); these figures are "
-            "the workbook's as it stands (xlpy validate names it)")
+            "the engine's from the workbook's inputs as they stand (xlpy validate names it)")
     assert got.pop("warnings") == [*json.loads(json.dumps(want.to_dict()))["warnings"], said]
     assert got == {k: v for k, v in json.loads(json.dumps(want.to_dict())).items() if k != "warnings"}
     assert "from the workbook's inputs (typed.xlsm" in err and f"xlpy compute: warning: {said}" in err

@@ -432,7 +432,8 @@ def test_compute_on_a_workbook_warns_of_a_count_typed_over(standard_books, tmp_p
     assert (f"xlpy compute: warning: seed.xlsm: {cells['Tendered']} (Tendered): differs from the count file the "
             "Cover records (counts.csv), typed since the last refresh: 280,500, the file 280,000: the figure is not "
             "the file's (a count that belongs goes in the file; a refresh writes the file's counts over it); these "
-            "figures are the workbook's as it stands (xlpy validate names it)") in capsys.readouterr().err
+            "figures are the engine's from the workbook's inputs as they stand (xlpy validate names it)") in \
+        capsys.readouterr().err
 
 
 def test_a_count_files_record_blanked_is_said_not_compared(standard_books, tmp_path, capsys):

@@ -150,13 +150,15 @@ def compute_book(path: str | os.PathLike) -> BookOffer:
 
 def _not_the_files(wb, lay: Layout, path: Path) -> list[str]:
     """A warning for each table that differs from the file the Cover records (what ``xlpy validate`` finds, leg
-    ``sources``): the figures printed are the workbook's as they stand, not its recorded files' (review 78)."""
+    ``sources``): the figures printed are the engine's from the workbook's inputs as they stand, not from its
+    recorded files (review 78), in the words of the other warnings (they said "the workbook's as it stands" beside
+    one saying they were not the workbook's own)."""
     from .recorded_sources import check
 
     found: list = []
     check(path.name, wb, lay, path, found, [])
-    return [f"{path.name}: {f.where}: {f.what}; these figures are the workbook's as it stands (xlpy validate names "
-            "it)" for f in found]
+    return [f"{path.name}: {f.where}: {f.what}; these figures are the engine's from the workbook's inputs as they "
+            "stand (xlpy validate names it)" for f in found]
 
 
 #: Formula cells a warning names one by one, and holders whose lines are apart; each warning counts the rest.
