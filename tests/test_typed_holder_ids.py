@@ -297,3 +297,68 @@ def test_a_refresh_computing_from_the_typed_table_refuses_an_id_spaced_beside_it
         "line apart from the holder's other lines, the engine (which reads ids without their spaces) takes them "
         "together; delete the space, got 'DTC-0024 '", f"xlpy refresh: {book} was not changed"], err
     assert book.read_bytes() == before
+
+
+#: How an id typed as a number next to its holder's line typed as text (``'30020``) is named, at its cell.
+NUMBER = ("TenderHolder is typed as a number where the holder id on row {row} ('30020') is text: the table's formulas "
+          "compare ids as typed, so the workbook counts this line apart from the holder's other lines, the engine "
+          "(which reads ids as their text) takes them together; type it as text (with an apostrophe before it: "
+          "'30020), or refresh the table from the tally, got 30020")
+#: How a figure that differs says it follows from the id typed at Tenders!B23.
+FOLLOWS = "it follows from the holder id typed at Tenders!B23, which no agent meant"
+
+
+def test_an_id_typed_as_a_number_beside_its_holder_s_line_typed_as_text_is_named(standard_books, tmp_path, capsys):
+    """30020 typed in Excel (a number) on the line after ``'30020`` (text, as build and refresh write ids): the
+    table's ``=IF(B23=B22,...)`` finds a number unequal to any text and counts two holders, the engine (reading ids
+    as their text) one, and validate gave the differing figures (the holder count, a share, cents of cash in lieu
+    and of the charge) naming no cause, compute no warning.  The id is named at its cell, the figures say they
+    follow from it, and compute warns in the same words."""
+    book = _typed(standard_books, tmp_path, {"B22": "30020", "B23": 30020}, no_tally=True)
+    report = validate(book, legs=("formulas",))
+    inputs, figures = ([f for f in report.findings if f.leg == leg] for leg in ("inputs", "formulas"))
+    assert [str(f) for f in inputs] == [f"book.xlsm: Tenders!B23: {NUMBER.format(row=22)} [inputs]"]
+    assert report.findings[0] == inputs[0] and len(report.findings) == 1 + len(figures)
+    count = next(f for f in figures if f.where == "Tenders!C17")  # (the holder count: one more to the workbook)
+    assert count.what.startswith(f"HolderCount differs from the engine; {FOLLOWS}") and (count.expected, count.found) \
+        == ("292", "293"), str(count)
+    assert all(FOLLOWS in f.what for f in figures), [str(f) for f in figures if FOLLOWS not in f.what]
+    assert main(["compute", str(book)]) == 0
+    warned = f"xlpy compute: warning: book.xlsm: Tenders!B23: {NUMBER.format(row=22)}"
+    assert warned in capsys.readouterr().err.splitlines()
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_s_leg_says_its_figures_follow_from_an_id_typed_as_a_number(standard_books, tmp_path):
+    """LibreOffice compares 30020 with '30020' as Excel does (unequal): its figures differ as the formulas leg's do,
+    and say they follow from the id named at its cell."""
+    book = _typed(standard_books, tmp_path, {"B22": "30020", "B23": 30020}, no_tally=True)
+    report = validate(book, legs=("libreoffice",), require_libreoffice=True)
+    figures = [f for f in report.findings if f.leg == "libreoffice"]
+    assert [str(f) for f in report.findings if f.leg == "inputs"] == [
+        f"book.xlsm: Tenders!B23: {NUMBER.format(row=22)} [inputs]"]
+    assert figures and all(FOLLOWS in f.what for f in figures), [str(f) for f in figures]
+    assert "Tenders!C17" in {f.where for f in figures}
+
+
+def test_a_refresh_computing_from_the_typed_table_refuses_an_id_typed_as_a_number_beside_its_holder_s_text(
+        standard_books, tmp_path, capsys):
+    """As it refuses an id typed with a space beside its holder's line: naming it at its cell, writing nothing."""
+    book = _typed(standard_books, tmp_path, {"B22": 30020, "B23": "30020"}, no_tally=True)
+    before = book.read_bytes()
+    assert main(["refresh", str(book), "--prices", str(_new_prices(tmp_path)), "--no-backup"]) == 2
+    said = NUMBER.format(row=23)  # (the number on the holder's first line, its text on the next)
+    assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: book.xlsm: Tenders!B22: {said}",
+                                                    f"xlpy refresh: {book} was not changed"]
+    assert book.read_bytes() == before
+
+
+def test_an_id_typed_as_a_number_with_no_line_of_its_holder_typed_as_text_beside_it_passes(standard_books, tmp_path,
+                                                                                            capsys):
+    """A lone 30099, and 30100 typed as a number on both lines of its holder: the table's formulas count them as
+    the engine does, so nothing differs and nothing is named (nor in an openpyxl round trip of the built book)."""
+    assert validate(_typed(standard_books, tmp_path, {}), legs=("formulas",)).findings == []
+    book = _typed(standard_books, tmp_path, {"B30": 30099, "B40": 30100, "B41": 30100}, no_tally=True)
+    assert validate(book, legs=("formulas",)).findings == []
+    assert main(["compute", str(book)]) == 0
+    assert "TenderHolder" not in capsys.readouterr().err

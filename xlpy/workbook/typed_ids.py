@@ -42,8 +42,9 @@ def odd_typed_ids(sheet: str, letter: str, first_row: int, raw: Sequence, ids: S
     found = odd_ids(raw, ids, joined, first_row.__add__, saved="workbook")
     named = {i for i, _ in found}  # (and two ids differing only in letter case, as build and refresh refuse them)
     found += [(i, why) for i, why in case_twins(ids, first_row.__add__, joined) if i not in named]
-    named = {i for i, _ in found}  # (and an id with a space about it beside the holder's line without: text alone)
-    found = sorted(found + ([] if text else [(i, why) for i, why in spaced(raw, ids, first_row) if i not in named]))
+    named = {i for i, _ in found}  # (and an id with a space about it, or a number, beside the holder's line typed
+    apart = [] if text else spaced(raw, ids, first_row) + numbered(raw, ids, first_row)  # otherwise: not text alone)
+    found = sorted(found + [(i, why) for i, why in apart if i not in named])
     out = [InputError(f"{sheet}!{letter}{first_row + i}", raw[i], f"TenderHolder {why}") for i, why in found[:SHOWN]]
     if len(found) > SHOWN:
         out.append(InputError(f"{sheet}!{letter}{first_row}:{letter}{first_row + len(ids) - 1}", None,
@@ -68,6 +69,28 @@ def spaced(raw: Sequence, ids: Sequence[str], first_row: int) -> list[tuple[int,
         for j in (i - 1, i + 1):
             if 0 <= j < len(ids) and ids[j] == ids[i] and raw[j] != raw[i]:
                 out.append((i, SPACED.format(first_row + j, raw[j])))
+                break
+    return out
+
+
+#: Why an id typed as a number, next to a line of the same holder typed as text, is named.
+NUMBER = ("is typed as a number where the holder id on row {} ({!r}) is text: the table's formulas compare ids as "
+          "typed, so the workbook counts this line apart from the holder's other lines, the engine (which reads ids "
+          "as their text) takes them together; type it as text (with an apostrophe before it: '{}), or refresh the "
+          "table from the tally")
+
+
+def numbered(raw: Sequence, ids: Sequence[str], first_row: int) -> list[tuple[int, str]]:
+    """(line, why) of each id typed as a number (*raw*: ``30020``, as Excel stores an id typed without an
+    apostrophe; *ids*: its text, ``'30020'``) next to a line of the same holder typed as text (``'30020``, as build
+    and refresh write ids): the holder table's formulas (``=IF(B22=B21,...)``) find a number unequal to any text
+    and take the two lines for two holders, the engine (reading ids as their text) for one.  An id alone, or beside
+    lines typed as numbers too, is counted as the engine counts it, and passed."""
+    out = []
+    for i in (i for i, v in enumerate(raw) if isinstance(v, (int, float)) and not isinstance(v, bool)):
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(ids) and ids[j] == ids[i] and isinstance(raw[j], str):
+                out.append((i, NUMBER.format(first_row + j, raw[j], ids[i])))
                 break
     return out
 
