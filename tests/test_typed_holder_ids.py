@@ -362,3 +362,31 @@ def test_an_id_typed_as_a_number_with_no_line_of_its_holder_typed_as_text_beside
     assert validate(book, legs=("formulas",)).findings == []
     assert main(["compute", str(book)]) == 0
     assert "TenderHolder" not in capsys.readouterr().err
+
+
+def test_an_id_typed_as_a_number_reads_alike_as_xlwings_hands_it_over(standard_books, tmp_path):
+    """xlwings hands every number of a live book over as a float: a refresh in Excel read the id 30020 as
+    '30020.0', another holder than the text '30020' beside it, and passed the line validate (openpyxl: the int
+    30020) names.  The table is read alike either way: the same ids, the same finding."""
+    from openpyxl import load_workbook as load
+
+    from xlpy.workbook.data import read_offer
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+    from xlpy.workbook.openpyxl_access import WorkbookCells
+
+    book = _typed(standard_books, tmp_path, {"B22": "30020", "B23": 30020, "B30": 30099}, no_tally=True)
+    wb = load(book)
+    lay, get = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text)), WorkbookCells(wb).get
+
+    def as_xlwings(sheet, ref):
+        v = get(sheet, ref)
+        return float(v) if type(v) is int else v
+
+    read = {}
+    for name, cells in (("openpyxl", get), ("xlwings", as_xlwings)):
+        found: list = []
+        read[name] = (read_offer(cells, lay, aside=found.append).tally.holders.holder_id[:10], [str(p) for p in found])
+    assert as_xlwings("Tenders", "B23") == 30020.0 and read["xlwings"] == read["openpyxl"]
+    ids, found = read["xlwings"]
+    assert ids[1:3] == ("30020", "30020") and ids[9] == "30099"
+    assert found == [f"Tenders!B23: {NUMBER.format(row=22)}"]

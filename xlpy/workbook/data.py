@@ -41,7 +41,7 @@ from ..files.offerfile import BOUNDS, ID_RULE, MAX_COUNT, MIN_PRICE, OFFER_ID, P
 from .formula_text import boolean_formula
 from .layout import ENTRY_LINES, SENS_PRICE_STEPS, Layout, Shape
 from .layout.tenders import HOLDER_INPUTS
-from .typed_ids import odd_typed_ids
+from .typed_ids import odd_typed_ids, whole_text
 
 __all__ = [
     "RATIO_SCALE",
@@ -677,7 +677,7 @@ def _read_tally(r: CellReader, given: Tally | None, get_rows=None) -> Tally:
             ids, units, methods, statuses = columns
             for cell in _rows(r, "tblTenders"):
                 raw.append(r.raw(("TenderHolder", *cell("holder"))))  # (a date, TRUE: its text is an id)
-                ids.append(r.text("TenderHolder", cell=cell("holder")))
+                ids.append(whole_text(raw[-1]) or r.text("TenderHolder", cell=cell("holder")))  # (30020.0: 30020)
                 units.append(r.whole("TenderUnits", cell=cell("units")) or 0)
                 methods.append(r.choice("TenderMethod", METHODS, cell=cell("method")))
                 statuses.append(r.choice("TenderStatus", STATUSES, cell=cell("status")))

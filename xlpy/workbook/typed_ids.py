@@ -45,7 +45,8 @@ def odd_typed_ids(sheet: str, letter: str, first_row: int, raw: Sequence, ids: S
     named = {i for i, _ in found}  # (and an id with a space about it, or a number, beside the holder's line typed
     apart = [] if text else spaced(raw, ids, first_row) + numbered(raw, ids, first_row)  # otherwise: not text alone)
     found = sorted(found + [(i, why) for i, why in apart if i not in named])
-    out = [InputError(f"{sheet}!{letter}{first_row + i}", raw[i], f"TenderHolder {why}") for i, why in found[:SHOWN]]
+    out = [InputError(f"{sheet}!{letter}{first_row + i}", int(v) if whole_text(v := raw[i]) else v,  # (30020.0: as
+                      f"TenderHolder {why}") for i, why in found[:SHOWN]]  # Excel shows it, 30020)
     if len(found) > SHOWN:
         out.append(InputError(f"{sheet}!{letter}{first_row}:{letter}{first_row + len(ids) - 1}", None,
                               f"TenderHolder: {len(found) - SHOWN:,} more holder ids like these (the first {SHOWN} "
@@ -71,6 +72,15 @@ def spaced(raw: Sequence, ids: Sequence[str], first_row: int) -> list[tuple[int,
                 out.append((i, SPACED.format(first_row + j, raw[j])))
                 break
     return out
+
+
+def whole_text(value) -> str | None:
+    """The text of a holder id typed as a whole number that arrives as a float (``'30020'`` of ``30020.0``: xlwings
+    hands every number of a live book over so, where openpyxl reads a file's ``30020`` as an int), as Excel shows
+    it; else None.  One id to every command: a refresh in Excel read it as ``'30020.0'``, another holder than the
+    text ``'30020'`` beside it, and passed the line that validate, reading the saved file, names
+    (:func:`numbered`)."""
+    return str(int(value)) if type(value) is float and value.is_integer() and abs(value) < 2**53 else None
 
 
 #: Why an id typed as a number, next to a line of the same holder typed as text, is named.
