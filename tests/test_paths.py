@@ -439,6 +439,50 @@ def test_a_problem_in_a_tally_given_by_its_path_names_the_path_as_given(tmp_path
         "xlpy refresh: book.xlsm was not changed"]
 
 
+def test_the_line_counting_a_tally_given_by_its_path_names_its_columns_by_that_path_and_keeps_its_counts(
+        tmp_path, capsys, monkeypatch):
+    """The line counting the problems past the 50 shown, of a tally given by its path capped with a price file's,
+    named the tally's column by its file's name alone (``all in column units of tally.csv``) beside lines naming
+    ``agent/2004-02-23/tally.csv``; and one after that path alone, renamed afresh, kept neither how many it counts
+    nor where (``count`` 0: a script capping the refusal again lost those lines)."""
+    import json
+
+    from xlpy.engine.errors import InputErrors, MoreProblems, capped
+    from xlpy.workbook.refresh_file import refresh_file
+
+    shutil.copy(DATA / TALLY, tmp_path / TALLY)
+    shutil.copy(DATA / PRICES, tmp_path / PRICES)
+    _build(_offer(tmp_path / "offer.toml", TALLY, PRICES), tmp_path / "book.xlsm")
+    dated = tmp_path / "agent" / "2004-02-23"
+    dated.mkdir(parents=True)
+    shutil.copy(DATA / TALLY, dated / "tally.csv")
+    _append(dated / "tally.csv", "".join(f"NEW-{i},10.5,book-entry,tendered\n" for i in range(60)).rstrip("\n"))
+    days = (DATA / PRICES).read_text(encoding="utf-8").splitlines()
+    days[3] = days[3].split(",")[0] + ",abc,100"
+    (tmp_path / "px").mkdir()
+    (tmp_path / "px" / "prices.csv").write_text("\n".join(days) + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    both = ["refresh", "book.xlsm", "--tally", "agent/2004-02-23/tally.csv", "--prices", "px/prices.csv"]
+    assert main([*both, "--json"]) == 2
+    said = capsys.readouterr()
+    assert said.err.splitlines()[-3:] == [
+        "xlpy refresh: px/prices.csv: row 4, column price: must be a number, got 'abc'",
+        "xlpy refresh: and 11 more problems, all in column units of agent/2004-02-23/tally.csv",
+        "xlpy refresh: book.xlsm was not changed"]
+    counted = "and 11 more problems, all in column units of agent/2004-02-23/tally.csv"
+    assert json.loads(said.out)["errors"][-1] == {
+        "field": None, "value": None, "reason": counted, "message": counted, "busy": False}
+    with pytest.raises(InputErrors) as refused:
+        refresh_file("book.xlsm", "agent/2004-02-23/tally.csv")
+    more = refused.value.problems[-1]
+    assert isinstance(more, MoreProblems) and more.count == 10
+    assert more.kinds == {"agent/2004-02-23/tally.csv: column units": 10}
+    assert str(more) == "agent/2004-02-23/tally.csv: and 10 more problems, all in column units"
+    assert [str(p) for p in capped(list(refused.value.problems), 20)][-1] == \
+        "agent/2004-02-23/tally.csv: and 40 more problems, all in column units"
+
+
 def test_a_problem_in_the_recorded_tally_names_it_as_seen_from_where_the_workbook_was_named(tmp_path, capsys,
                                                                                            monkeypatch):
     """Review 63: a problem in the tally the Cover records named its file alone (``tally.csv: row 301``), not where

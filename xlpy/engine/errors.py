@@ -243,6 +243,20 @@ class MoreProblems(InputError):
                          for place, n in self.kinds.items()}
         return out
 
+    def named(self, name) -> "MoreProblems":
+        """The same line, its field and each place it counts at as *name* (a function of a field) names them: the
+        files as a person gave them (``t.csv: column units`` -> ``dir/t.csv: column units``), and so the columns its
+        reason names of another file (``all in column units of dir/t.csv``), where that reason is :func:`capped`'s."""
+        out = InputError.reworded(self, name(self.field))
+        kinds: dict = {}
+        for place, n in self.kinds.items():
+            kinds[name(place)] = kinds.get(name(place), 0) + n
+        out.kinds = kinds
+        if self.reason == _counting(self.count, self.kinds, self.file or ""):
+            out.reason = _counting(self.count, kinds, out.file or "")
+            out.args = (str(out),)
+        return out
+
 
 #: The row or rows a problem's field names (``row 12, ``; ``rows 2, 3, 4 and 4,997 more, ``): without it, the field
 #: is the place the problems of one column share.
@@ -306,8 +320,7 @@ def capped(problems: list, most: int) -> list:
     kept = [shown[i] for i in chosen]
     file = _shared_file(kept)
     where = f"{file}: ..." if file else "..."
-    said = f"and {rest:,} more problem{'' if rest == 1 else 's'}{_by_column(kinds, rest, file)}"
-    more = MoreProblems(where, None, said, show_value=False)
+    more = MoreProblems(where, None, _counting(rest, kinds, file), show_value=False)
     more.count, more.kinds = rest, kinds
     return kept + [more]
 
@@ -355,6 +368,12 @@ def _chosen(shown: list, places: list, most: int) -> list:
             break
         chosen.add(i)
     return sorted(chosen)
+
+
+def _counting(rest: int, kinds: dict, file: str) -> str:
+    """What a counting line says of the *rest* it counts (*kinds*: place -> how many; *file*: the file it names):
+    ``and 70 more problems, all in column units``."""
+    return f"and {rest:,} more problem{'' if rest == 1 else 's'}{_by_column(kinds, rest, file)}"
 
 
 def _by_column(kinds: dict, rest: int, file: str) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-from ..engine.errors import Busy, InputError, InputErrors
+from ..engine.errors import Busy, InputError, InputErrors, MoreProblems
 from ..engine.numbers import engine_context
 from ..files import steady
 from ..files.offerfile import workbook_given
@@ -274,11 +274,17 @@ def _or_recorded(book, path: Path, *given) -> list:
 
 def _as_given(problem: InputError, given: dict[str, str]) -> InputError:
     """*problem* inside a file the readers name by its name (``tally.csv: row 301``), named by the path given
-    (``agent/2004-02-23/tally.csv: row 301``): dated folders of same-named files are told apart."""
-    name, sep, rest = problem.field.partition(": ")
-    if name not in given:
-        return problem
-    return type(problem)(given[name] + sep + rest, problem.value, problem.reason, show_value=problem.show_value)
+    (``agent/2004-02-23/tally.csv: row 301``): dated folders of same-named files are told apart.  A line counting the
+    rest keeps its counts, and names their columns of such a file by the path given too."""
+
+    def as_given(field: str) -> str:
+        name, sep, rest = field.partition(": ")
+        return given[name] + sep + rest if name in given else field
+
+    if isinstance(problem, MoreProblems):  # (its counts kept, by column, and the columns it names of those files)
+        return problem.named(as_given)
+    field = as_given(problem.field)
+    return problem.reworded(field) if field != problem.field else problem  # (of its kind, with all it holds)
 
 
 def _sources_open_elsewhere(report, folder: Path) -> list[str]:
