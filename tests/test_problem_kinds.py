@@ -205,6 +205,38 @@ def test_a_counting_line_reworded_names_the_places_it_counts_as_its_field_does()
     assert str(again[-1]) == "and 11 more problems, all in column units of t.csv"
 
 
+def test_a_counting_line_named_by_paths_says_its_columns_so_unless_its_reason_is_another_s():
+    """:meth:`MoreProblems.named` (a refresh naming a tally by the path given): each place it counts at named so,
+    its columns of that file said so; a reason worded since by another (a dialog's) is kept as it was."""
+    units = [InputError(f"t.csv: row {n}, column units", "x", "bad") for n in range(2, 62)]
+    once = capped(units + [InputError("p.csv: row 2, column price", "y", "bad")], 50)
+    assert str(once[-1]) == "and 11 more problems, all in column units of t.csv"
+
+    def named(field):
+        return "in/" + field if field.startswith("t.csv") else field
+
+    said = once[-1].named(named)
+    assert (said.count, said.kinds) == (11, {"in/t.csv: column units": 11})
+    assert str(said) == "and 11 more problems, all in column units of in/t.csv"
+    own = once[-1].reworded("...", "and 11 more (the log lists them)").named(named)
+    assert (str(own), own.kinds) == ("and 11 more (the log lists them)", {"in/t.csv: column units": 11})
+
+
+def test_a_problem_located_keeps_its_kind_and_all_it_holds():
+    """A problem put after its file's name was made again of its field, value and reason alone: a
+    :class:`BeforeRecords` lost the first day its calendar knows (``start`` None), which compute reads of it."""
+    import datetime as dt
+
+    from xlpy.engine.errors import BeforeRecords, Busy
+
+    first = dt.date(1990, 1, 2)
+    located = BeforeRecords("calendar", "XNYS", "has no sessions", start=first).located("offer.toml")
+    assert (type(located), located.start) == (BeforeRecords, first)
+    assert str(located) == "offer.toml: calendar: has no sessions, got 'XNYS'"
+    busy = Busy("t.csv", None, "is open in Excel", show_value=False).located("offer.toml: tally.file")
+    assert (type(busy), str(busy)) == (Busy, "offer.toml: tally.file: t.csv: is open in Excel")
+
+
 def test_compute_prints_50_problems_in_all_with_the_offer_files_own(tmp_path, capsys, monkeypatch):
     """The offer file's own problems were printed besides the tally's 50 and the line counting the rest
     (53 lines); the 50 printed are of both, every kind among them, and one line counts all the rest, each column

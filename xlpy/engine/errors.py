@@ -75,8 +75,9 @@ class InputError(XlpyError, ValueError):
         return f"{self.field}: {self.reason}, got {self.got}"
 
     def located(self, where: str) -> "InputError":
-        """The same problem with *where* (a file name) put before the field."""
-        return type(self)(f"{where}: {self.field}", self.value, self.reason, show_value=self.show_value)
+        """The same problem, of its own kind with all it holds (a :class:`BeforeRecords`' start), with *where* (a file
+        name) put before the field."""
+        return self.reworded(f"{where}: {self.field}")
 
     def reworded(self, field: str, reason: str | None = None) -> "InputError":
         """The same problem, of its own kind with all it holds (a counting line's counts), at *field*, and for
