@@ -288,3 +288,36 @@ def test_a_failed_delivery_names_the_status_column_as_the_file_heads_it(tmp_path
     said = problems(sources.read_tally, tally(tmp_path, "holder_id,units,method,Estado\n" + lines), mapped)
     assert said[0] == "t.csv: row 2, column Estado: only a guaranteed delivery can fail, got 'failed'"
     assert said[-1] == "t.csv: and 10 more problems, all in column Estado"
+
+
+def test_a_failed_delivery_shows_its_status_cell_as_the_file_holds_it(tmp_path, capsys, monkeypatch):
+    """A line failed but not a guaranteed delivery showed our word (``got 'failed'``), not the agent's cell
+    (``Not Delivered``, ``UNDELIVERED``) the line is in the file as: read by columns at C speed (no guaranteed
+    column), line by line (one), under ``--json``; an empty cell the mapping's ``[defaults]`` fills says so."""
+    import json
+
+    from test_offerfile import HOLDERS, Case
+
+    lines = "H1,10,book-entry,Not Delivered\nH2,10,cert,UNDELIVERED\nH3,10,guaranteed,Failed Delivery\n"
+    said = problems(sources.read_tally, tally(tmp_path, HEADER + lines))
+    assert said == ["t.csv: row 2, column status: only a guaranteed delivery can fail, got 'Not Delivered'",
+                    "t.csv: row 3, column status: only a guaranteed delivery can fail, got 'UNDELIVERED'"]
+    marked = "holder_id,units,method,status,guaranteed\nH1,10,book-entry,failed delivery,N\nH2,10,,Not Delivered,Y\n"
+    said = problems(sources.read_tally, tally(tmp_path, marked))
+    assert said == ["t.csv: row 2, column status: only a guaranteed delivery can fail, got 'failed delivery'"]
+    filled = sources.ColumnMapping(defaults={"status": "failed"})
+    said = problems(sources.read_tally, tally(tmp_path, HEADER + "H1,10,book-entry,\nH2,10,book-entry,tendered\n"),
+                    filled)
+    assert said == ["t.csv: row 2, column status: only a guaranteed delivery can fail (the mapping file's [defaults] "
+                    "status, failed, fills the empty cell), got ''"]
+    case = Case("failed", HOLDERS, [], files={"tally.csv": HEADER + "H1,10,book-entry,Not Delivered\n"})
+    write_case(case, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert cli.main(["compute", "offer.toml", "--json"]) == 2
+    out = capsys.readouterr()
+    assert out.err.splitlines() == ["xlpy compute: offer.toml: tally.file: tally.csv: row 2, column status: only a "
+                                    "guaranteed delivery can fail, got 'Not Delivered'"]
+    error = json.loads(out.out)["errors"][0]
+    assert (error["field"], error["value"]) == ("offer.toml: tally.file: tally.csv: row 2, column status",
+                                                "'Not Delivered'")

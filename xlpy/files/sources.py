@@ -651,25 +651,29 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
     else:
         failed_not_guaranteed = "failed" in status and any(
             map(ne, compress(method, map(eq, status, repeat("failed"))), repeat("guaranteed")))
-    if failed_not_guaranteed:  # (named by the file's own header, as its other problems: Tender Status)
-        _failed_problems(name, headers[found["status"]] if "status" in found else "status", method, status, problems,
-                         row_of)
+    if failed_not_guaranteed:  # (named by the file's own header, as its other problems: Tender Status; its cells too)
+        at = found.get("status")
+        _failed_problems(name, "status" if at is None else headers[at], None if at is None else columns[at], method,
+                         status, problems, row_of)
     if problems or problems.more:
         raise InputErrors(_capped(problems))
     return (tuple(ids), tuple(units), tuple(method), tuple(status)), arrays
 
 
-def _failed_problems(name, column, method, status, problems, row_of) -> None:
+def _failed_problems(name, column, cells, method, status, problems, row_of) -> None:
     """A problem for each line failed but not a guaranteed delivery, the first 50 (whatever came before them: one
-    is shown among the others), the rest counted in the status *column* (the file's header for it)."""
+    is shown among the others), the rest counted in the status *column* (the file's header for it); each with its
+    cell of *cells* as the file holds it (``Not Delivered``: read, only now, for a problem), else our word."""
     made = counted = 0
     for i, (m, s) in enumerate(zip(method, status)):
         if s == "failed" and m != "guaranteed" and made >= MAX_PROBLEMS:
             counted += 1
         elif s == "failed" and m != "guaranteed":
             made += 1
-            problems.append(InputError(f"{name}: row {row_of(i)}, column {column}", "failed",
-                                       "only a guaranteed delivery can fail"))
+            cell = "failed" if cells is None else cells[i]
+            problems.append(InputError(f"{name}: row {row_of(i)}, column {column}", cell, "only a guaranteed delivery "
+                                       "can fail" + ("" if _key(cell) else " (the mapping file's [defaults] status, "
+                                                     "failed, fills the empty cell)")))
     problems.count_more(f"{name}: column {column}", counted)
 
 
