@@ -178,12 +178,12 @@ def test_the_figures_following_from_an_error_typed_as_a_holder_id_do_not_drown_i
     assert len(sources) == 1 and "Tenders!B30 (DTC-0138): '#N/A', the file 'DTC-0138'" in sources[0].what
     assert len(figures) == TYPED_OVER_SHOWN and len(report.findings) == 2 + TYPED_OVER_SHOWN
     assert all(f.what.endswith(
-        "differs from the engine; it follows from the holder id typed at Tenders!B30, which no agent meant (named "
-        "in a finding of its own; the workbook's formulas read it otherwise than the engine): give the holder's id, "
-        "then validate again") for f in figures), figures[0]
+        "differs from the engine; it follows from the holder id typed at Tenders!B30 (named in a finding of its own; "
+        "the workbook's formulas read it otherwise than the engine): mend it as that finding says, then validate "
+        "again") for f in figures), figures[0]
     (rest,) = [n for n in report.notes if "more figure(s)" in n]
     assert rest.startswith("formulas leg: ") and rest.endswith(
-        " more figure(s) differ from the engine, following from the holder id no agent meant (the first 10 are "
+        " more figure(s) differ from the engine, following from the holder id named at its cell (the first 10 are "
         "shown)")
     assert int(rest.split()[2]) > 50  # (before: each of them a finding)
     assert main(["validate", str(book), "--no-libreoffice", "-q"]) == 1
@@ -206,11 +206,11 @@ def test_a_value_typed_over_a_formula_beside_a_bad_id_is_still_named_and_the_fig
     assert figures and all(
         "it follows from the value typed over the formula of Cover!C8 (the workbook computes from that value, the "
         "engine from the inputs): put the formula back, then validate again; or it follows from the 3 holder ids "
-        "typed at Tenders!B30, Tenders!B31 and 1 more, which no agent meant (named in findings of their own; the "
-        "workbook's formulas read them otherwise than the engine): give each holder's id, then validate again" in f.what
+        "typed at Tenders!B30, Tenders!B31 and 1 more (named in findings of their own; the workbook's formulas read "
+        "them otherwise than the engine): mend each as its finding says, then validate again" in f.what
         for f in figures)
-    assert any(n.endswith("following from the values typed over formulas, or the holder ids no agent meant (the "
-                          "first 10 are shown)") for n in report.notes)
+    assert any(n.endswith("following from the values typed over formulas, or the holder ids named at their "
+                          "cells (the first 10 are shown)") for n in report.notes)
 
 
 def test_ids_past_the_ten_named_are_counted_among_the_causes():
@@ -228,9 +228,9 @@ def test_ids_past_the_ten_named_are_counted_among_the_causes():
     assert len(found) == 11 and found[-1].where == "Tenders!B21:B35"
     causes = with_ids(Overridden(), found, lay)
     assert typed_over_why(causes).startswith("it follows from the 15 holder ids typed at Tenders!B21, Tenders!B22 "
-                                             "and 13 more, which no agent meant")
+                                             "and 13 more (named in findings of their own")
     assert typed_over_rest(12, "figure(s)", causes) == ("2 more figure(s) differ from the engine, following from "
-                                                        "the holder ids no agent meant (the first 10 are shown)")
+                                                        "the holder ids named at their cells (the first 10 are shown)")
     assert with_ids(Overridden(), [SimpleNamespace(where="Tenders!B21", what="TenderHolder x", leg="saved")],
                     lay) == []  # (an id's finding only: none here)
     assert with_ids(Overridden(), found, layout(Shape())) == []  # (aggregate counts: no holder table)
@@ -305,7 +305,7 @@ NUMBER = ("TenderHolder is typed as a number where the holder id on row {row} ('
           "(which reads ids as their text) takes them together; type it as text (with an apostrophe before it: "
           "'30020), or refresh the table from the tally, got 30020")
 #: How a figure that differs says it follows from the id typed at Tenders!B23.
-FOLLOWS = "it follows from the holder id typed at Tenders!B23, which no agent meant"
+FOLLOWS = "it follows from the holder id typed at Tenders!B23 (named in a finding of its own"
 
 
 def test_an_id_typed_as_a_number_beside_its_holder_s_line_typed_as_text_is_named(standard_books, tmp_path, capsys):

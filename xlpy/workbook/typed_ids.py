@@ -128,19 +128,20 @@ class WithIds(list):
         words (*formulas_why*) first where a formula is typed over too."""
         n = len(self.ids) + self.more
         if n == 1:
-            said = (f"{follows} from the holder id typed at {self.ids[0]}, which no agent meant (named in a finding "
-                    "of its own; the workbook's formulas read it otherwise than the engine): give the holder's id, "
-                    "then validate again")
+            said = (f"{follows} from the holder id typed at {self.ids[0]} (named in a finding of its own; the "
+                    "workbook's formulas read it otherwise than the engine): mend it as that finding says, then "
+                    "validate again")
         else:
             named = " and ".join(self.ids) if n == 2 else f"{self.ids[0]}, {self.ids[1]} and {n - 2:,} more"
-            said = (f"{follows} from the {n:,} holder ids typed at {named}, which no agent meant (named in findings "
-                    "of their own; the workbook's formulas read them otherwise than the engine): give each holder's "
-                    "id, then validate again")
+            said = (f"{follows} from the {n:,} holder ids typed at {named} (named in findings of their own; the "
+                    "workbook's formulas read them otherwise than the engine): mend each as its finding says, then "
+                    "validate again")
         return f"{formulas_why(self.formulas)}; or {said}" if self.formulas else said
 
     def causes(self, formulas: str) -> str:
         """The causes a note counting the rest names (*formulas*: the formulas' words, where there are some)."""
-        ids = "the holder id no agent meant" if len(self.ids) + self.more == 1 else "the holder ids no agent meant"
+        one = len(self.ids) + self.more == 1
+        ids = "the holder id named at its cell" if one else "the holder ids named at their cells"
         return f"{formulas}, or {ids}" if self.formulas else ids
 
 
