@@ -373,6 +373,23 @@ def test_a_name_pointed_elsewhere_is_a_name_to_point_back(standard_books, tmp_pa
         "writes the holder table's formulas back)")
 
 
+@pytest.mark.parametrize("command", ["compute", "release", "entries"])
+def test_a_name_deleted_is_warned_of_as_one_pointed_elsewhere(standard_books, tmp_path, capsys, command):
+    """Review 96: the name Tendered deleted (Excel's Name Manager), the workbook's formulas reading it compute
+    #NAME? (its charge, its entries, its release); the commands printed the engine's figures without a word.  They
+    are printed still (the right ones, from the inputs), with a warning naming the name; one as built warns not."""
+    holders = standard_books.copy_into("holders", tmp_path)
+    book = changed_copy(holders, tmp_path / "nn.xlsm", lambda wb, lay: wb.defined_names.pop("Tendered"))
+    status, out, err = run(capsys, command, book)
+    assert status == 0, err
+    said = ("nn.xlsm: name Tendered is deleted (the formulas that read it compute #NAME?): the workbook's own figures "
+            "follow from what it holds, these figures are the engine's from its inputs; xlpy validate nn.xlsm names "
+            "those that differ and the name to define again")
+    assert f"xlpy {command}: warning: {said}" in err.splitlines(), err
+    status, plain, err = run(capsys, command, holders)
+    assert status == 0 and plain == out and "name" not in err, err
+
+
 def test_the_workbook_read_for_its_formulas_typed_over_is_let_go_of(standard_books, tmp_path, monkeypatch):
     """The search for formulas typed over reads the workbook's package: it is closed before the command goes on
     (left open, a script's next step replacing the workbook on Windows would find it in use)."""

@@ -383,11 +383,13 @@ def test_build_warns_of_the_payable_its_entries_sheet_leaves_as_entries_does(tmp
 
 
 @pytest.mark.parametrize("change, named", [
-    ("edited", "Results!C26"), ("typed over", "Results!C26"), ("name moved", "name OriginalRatio")])
+    ("edited", "Results!C26"), ("typed over", "Results!C26"), ("name moved", "name OriginalRatio"),
+    ("name deleted", "name OriginalRatio (deleted)")])
 def test_a_refresh_saves_no_engine_figure_where_the_layout_was_changed(tmp_path, monkeypatch, capsys, change, named):
     """The engine's figures are the layout formulas': saved beside an edited one, one typed over with a value, or
-    one whose name points elsewhere (and beside the charge that reads it), a preview or pandas showed them while
-    Excel computed others. The refresh saves none and names what changed; a workbook as built keeps them."""
+    one whose name points elsewhere or was deleted (and beside the charge that reads it: #NAME?, review 96), a
+    preview or pandas showed them while Excel computed others. The refresh saves none and names what changed; a
+    workbook as built keeps them."""
     import re
     import zipfile
 
@@ -410,6 +412,11 @@ def test_a_refresh_saves_no_engine_figure_where_the_layout_was_changed(tmp_path,
     elif change == "typed over":
         parts[part] = re.sub(rb"<f>UnitsAccepted\*OriginalRatio\*Price</f>(<v>[^<]*</v>)?", b"<v>99999</v>",
                              parts[part])
+    elif change == "name deleted":
+        text = parts["xl/workbook.xml"].decode()
+        moved = re.sub(r'<definedName name="OriginalRatio"[^>]*>[^<]*</definedName>', "", text)
+        assert moved != text
+        parts["xl/workbook.xml"] = moved.encode()
     else:
         text = parts["xl/workbook.xml"].decode()
         moved = re.sub(r'(<definedName name="OriginalRatio"[^>]*>)([^<]*)', lambda m: m.group(1) + m.group(2)
@@ -425,7 +432,8 @@ def test_a_refresh_saves_no_engine_figure_where_the_layout_was_changed(tmp_path,
     err = capsys.readouterr().err
     assert err.count("not as the layout has them") == 1
     assert f"warning: {named}: not as the layout has them (a formula edited, typed over or deleted; a name pointed " \
-           "elsewhere), so the workbook is saved without the engine's figures beside its formulas" in err, err
+           "elsewhere or deleted), so the workbook is saved without the engine's figures beside its formulas" \
+           in err, err
     plain = load_workbook(tmp_path / "b.xlsm", data_only=True)
     changed = load_workbook(tmp_path / "changed.xlsm", data_only=True)
     assert plain["Results"]["C26"].value == 1200 * 2.5 * 10 and plain["Results"]["C28"].value == 10  # 3,001 shares (down)

@@ -772,9 +772,11 @@ def test_one_name_moved_alone_is_a_name_moved_not_a_row_or_column_inserted(stand
     _edit(book, {"xl/workbook.xml": lambda text: re.sub(
         r'(<definedName name="ChargeAccount"[^>]*>[^<]*!)\$[A-Z]+\$\d+<', lambda m: f"{m[1]}{held}<", text)})
     found = _findings(book)
-    assert [f for f in found if "ChargeAccount" in f] == [
+    assert [f for f in found if f.startswith("book.xlsm: name ChargeAccount")] == [
         f"book.xlsm: name ChargeAccount: name refers elsewhere: expected '{sheet}'!{ref}, found "
         f"'{sheet}'!{held} [structure]"], found
+    assert all("it follows from the name ChargeAccount, pointed at another cell" in f for f in found
+               if f.endswith("[formulas]")), found  # (review 96: the figures following from it say so)
     assert not any("was inserted" in f or "was deleted" in f for f in found), found
     assert main(["refresh", str(book), "--tally", str(_tally(tmp_path, 290)), "--no-backup", "-q"]) == 0
     assert "name ChargeAccount" in capsys.readouterr().err

@@ -178,13 +178,14 @@ def _apart(name: str, lay: Layout, offer: Offer) -> list[str]:
 
 def _typed_over(wb, lay: Layout, path: Path) -> list[str]:
     """The warning naming the formula cells that hold a value typed over the layout's formula, another formula, or
-    nothing, and the names pointed elsewhere (as a refresh finds them: outside the tables,
+    nothing, and the names pointed elsewhere or deleted (as a refresh finds them: outside the tables,
     :func:`~xlpy.workbook.saved_values.edited_formulas`; in the tables, the refresh's
     :meth:`~xlpy.workbook.backends.PackageBook.typed_over`, reading the sheet's XML: a holder table refreshed and
     untouched since by its seal, one Excel saved by its shared formulas), or none.  The workbook computes its own
     figures from what they hold; the figures printed are the engine's, from the inputs (review 93)."""
     from ..engine.errors import XlpyError
     from .backends import PackageBook
+    from .layout_names import DELETED
     from .openpyxl_access import WorkbookCells
     from .saved_values import edited_formulas
 
@@ -211,7 +212,8 @@ def _typed_over(wb, lay: Layout, path: Path) -> list[str]:
     held = "it holds" if len(found) == 1 else "they hold"
     names = sum(where.startswith("name ") for where, _ in found)
     back = [f"the formula{'s' * (len(found) - names > 1)} to put back"] if names < len(found) else []
-    formulas = " and ".join(back + ([f"the name{'s' * (names > 1)} to point back"] if names else []))
+    again = "define again" if all(w.endswith(DELETED) for w, _ in found if w.startswith("name ")) else "point back"
+    formulas = " and ".join(back + ([f"the name{'s' * (names > 1)} to {again}"] if names else []))
     back = " (a refresh from the tally writes the holder table's formulas back)" if in_holders else ""
     return [f"{path.name}: {'; '.join(said)}: the workbook's own figures follow from what {held}, these figures are "
             f"the engine's from its inputs; xlpy validate {path.name} names those that differ and {formulas}{back}"]
@@ -220,7 +222,10 @@ def _typed_over(wb, lay: Layout, path: Path) -> list[str]:
 def _held(where: str, value) -> str:
     """What a formula cell holds in place of the layout's formula (*where*: ``Tenders!J25``, or ``name Price``)."""
     from .findings import show
+    from .layout_names import DELETED
 
+    if where.endswith(DELETED):  # (Excel's Name Manager: every formula reading it computes #NAME?)
+        return f"{where.removesuffix(DELETED)} is deleted (the formulas that read it compute #NAME?)"
     if where.startswith("name "):
         return f"{where} refers to another cell than the layout's"
     if value is None or value == "":

@@ -35,6 +35,7 @@ from itertools import chain, compress, repeat
 from operator import itemgetter
 from xml.sax.saxutils import escape
 
+from ..files.holder_ids import EXCEL_ERRORS
 from .date_system import uses_1904_text
 
 __all__ = ["SAVED_SHEETS", "HOLDER_TABLE", "engine_cells", "fill", "fill_package", "fill_table", "holder_values",
@@ -359,7 +360,8 @@ def refreshed_values(book, offer, results, edited: Sequence[str] = ()) -> dict[t
 
 def edited_formulas(book, lay) -> list[str]:
     """What someone changed from the layout that its formulas read: a formula outside the tables edited, typed
-    over with a value or deleted (``Results!C26``), a cell's name pointed elsewhere (``name OriginalRatio``).
+    over with a value or deleted (``Results!C26``), a cell's name pointed elsewhere (``name OriginalRatio``) or
+    deleted (``name Tendered (deleted)``: its formulas compute ``#NAME?``; :mod:`xlpy.workbook.layout_names`).
 
     The engine's figures are the layout formulas': saved beside an edited formula, or beside one that reads it,
     they would be what a preview or pandas shows while the spreadsheet application computes others.  So a refresh
@@ -368,21 +370,17 @@ def edited_formulas(book, lay) -> list[str]:
     """
     from .expected import formula_cells
     from .formula_text import same_formula
+    from .layout_names import off
 
-    out = [f"{sheet}!{ref}" for (sheet, ref), want in formula_cells(lay, tables=False).items()
-           if not same_formula(book.get(sheet, ref), want)]
-    for name, (sheet, ref) in sorted(lay.names.items()):
-        got = book.name(name) if ":" not in ref else None
-        if got is not None and got.replace("'", "") != f"{sheet}!{ref}".replace("'", ""):
-            out.append(f"name {name}")
-    return out
+    return [f"{sheet}!{ref}" for (sheet, ref), want in formula_cells(lay, tables=False).items()
+            if not same_formula(book.get(sheet, ref), want)] + off(book.name, lay)
 
 
 #: How a refresh names what it saved no figure for (:func:`edited_formulas`).
 EDITED_NOT_SAVED = ("warning: {cells}: not as the layout has them (a formula edited, typed over or deleted; a name "
-                    "pointed elsewhere), so the workbook is saved without the engine's figures beside its formulas "
-                    "(a preview or pandas would show them, while the formulas compute others): the spreadsheet "
-                    "application calculates them when it opens the workbook, and xlpy validate names each "
+                    "pointed elsewhere or deleted), so the workbook is saved without the engine's figures beside its "
+                    "formulas (a preview or pandas would show them, while the formulas compute others): the "
+                    "spreadsheet application calculates them when it opens the workbook, and xlpy validate names each "
                     "difference (rebuild the workbook, or put the layout's formula or name back)")
 
 
@@ -726,7 +724,9 @@ def moves(moved: dict[str, bool], check: dict, values: dict, agrees: Callable[[o
 
 
 def _alike(e, recalculated, saved, agrees: Callable[[object, object], bool]) -> bool:
-    """Whether a *saved* value is the workbook's own *recalculated* one, compared as *e*'s figure is."""
+    """Whether a *saved* value is the workbook's own *recalculated* one, compared as *e*'s figure is (errors alike)."""
+    if isinstance(recalculated, str) and isinstance(saved, str) and {str(recalculated), saved} <= EXCEL_ERRORS:
+        return True  # (whatever the figure: a name deleted is #NAME?, which the formulas library spells #REF!)
     try:
         return agrees(dataclasses.replace(e, value=recalculated, cent=False), saved)
     except (ArithmeticError, TypeError, ValueError):  # a value no figure compares with: not the saved one

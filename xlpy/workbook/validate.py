@@ -47,7 +47,7 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import engine_context, to_decimal
 from ..excel import vba
 from ..files.steady import not_a_file
-from . import data as bookdata, date_system, holders_apart, libreoffice_leg, recorded_sources, typed_ids
+from . import data as bookdata, date_system, holders_apart, layout_names, libreoffice_leg, recorded_sources, typed_ids
 from . import button_links, history_trail, libreoffice, offer_drift, progress, rebuild, saved_values, shown, table_edits
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
@@ -203,10 +203,10 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding], shifte
         if sheet not in wb.sheetnames and (name not in names or elsewhere):
             gone.setdefault(sheet, []).append(name)
         elif name not in names:
-            findings.append(Finding(book, f"name {name}", "name is missing", want, "no such name"))
+            findings.append(Finding(book, f"name {name}", layout_names.MISSING, want, "no such name"))
         elif elsewhere and not (
                 sheet in off and names[name].attr_text.replace("'", "") == f"{sheet}!{_moved(ref, *off[sheet])}"):
-            findings.append(Finding(book, f"name {name}", "name refers elsewhere", want, names[name].attr_text))
+            findings.append(Finding(book, f"name {name}", layout_names.ELSEWHERE, want, names[name].attr_text))
     findings += [Finding(book, title, f"and {len(ns)} name{'s' * (len(ns) > 1)} of its cells ({', '.join(ns[:3])}"
                          f"{', ...' if len(ns) > 3 else ''}) refer to it as renamed, or to nothing if it was deleted: "
                          f"naming the sheet {title} again puts them back; a sheet deleted needs a rebuild (xlpy build)")
@@ -522,6 +522,7 @@ def _validate(path: Path, offer_path, legs, require_libreoffice: bool, label: st
               recorded_sources.typed_input_notes(wb, lay, path, offer))  # (the offer file the Cover records)
     typed = typed_ids.with_ids(typed, later, lay)  # (the figures following from a holder id no agent meant say so)
     typed = holders_apart.with_apart(typed, later, lay)  # (and from a holder's lines apart: a sort)
+    typed = layout_names.with_names(typed, findings)  # (and from a name deleted or pointed elsewhere: not stale)
     # The LibreOffice leg runs in its own process, beside the rest of the structure check and the formulas leg.
     lo_findings: list[Finding] = []
     lo_job = libreoffice_leg.start(path, wb, exp, book, lo_findings, table_columns(lay) if tables_ok else (), timeout) \
