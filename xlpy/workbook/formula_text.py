@@ -35,8 +35,13 @@ from decimal import Decimal, InvalidOperation
 from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.formula.translate import Translator
 
-__all__ = ["canonical", "same_formula", "boolean_formula", "shifted", "row_shifter", "FormulaTextError"]
+__all__ = ["canonical", "same_formula", "boolean_formula", "shifted", "row_shifter", "FormulaTextError",
+           "STRING_LITERAL"]
 
+#: A formula's string literal, ``""`` inside it standing for one quote: a quick scan of a formula's text blanks
+#: them first (``STRING_LITERAL.sub('""', formula)``), so nothing spelt inside a string is taken for a name,
+#: a function's call or a number.
+STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
 _PREFIXES = ("_XLFN.", "_XLWS.")
 _QUOTED_SHEET = re.compile(r"^'((?:[^']|'')+)'!")
 

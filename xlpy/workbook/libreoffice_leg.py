@@ -15,12 +15,10 @@ from pathlib import Path
 from . import leftovers, libreoffice
 from .book_size import Size, more_time, recalc_time, said_seconds, workbook_size
 from .findings import Finding
+from .formula_text import STRING_LITERAL
 from .openpyxl_access import cell_map
 
 __all__ = ["NOT_VALIDATED", "function_cells", "libreoffice_copy", "not_validated", "start"]
-
-#: A formula's string literals (a function's name in one is no call of it).
-_STRING = re.compile(r'"(?:[^"]|"")*"')
 
 
 def function_cells(wb, proven=()) -> dict[tuple[str, str], str]:
@@ -36,7 +34,7 @@ def function_cells(wb, proven=()) -> dict[tuple[str, str], str]:
 
     def calls(v) -> bool:
         return (isinstance(v, str) and v.startswith("=") and pattern.search(v) is not None
-                and pattern.search(_STRING.sub('""', v)) is not None)
+                and pattern.search(STRING_LITERAL.sub('""', v)) is not None)
 
     skip = {}
     for spec in proven:

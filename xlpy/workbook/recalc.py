@@ -40,6 +40,7 @@ from ..files.serial_dates import EPOCH
 from . import formulas_access as fa
 from .collector import recursion_allowed
 from .data import excel_text
+from .formula_text import STRING_LITERAL
 from .openpyxl_access import cell_map
 
 __all__ = ["ROW_FUNCTIONS", "RecalcError", "TableColumn", "recalculate"]
@@ -47,7 +48,6 @@ __all__ = ["ROW_FUNCTIONS", "RecalcError", "TableColumn", "recalculate"]
 #: Functions a table-row template may use to be evaluated over a whole column at once.
 ROW_FUNCTIONS = frozenset({"IF", "NOT", "AND", "OR", "INT", "ROUND", "MOD", "ABS"})
 _FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
-_STRING = re.compile(r'"(?:[^"]|"")*"')
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 _RANGE = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
 
@@ -346,7 +346,7 @@ class _Book:
 
     def _plan(self, spec: TableColumn, sheet: str, rows: list[int], formula: str):
         """How to evaluate a group of rows at once, or None to evaluate them one by one."""
-        used = {m.upper() for m in _FUNCTION.findall(_STRING.sub('""', formula))}
+        used = {m.upper() for m in _FUNCTION.findall(STRING_LITERAL.sub('""', formula))}
         if not used <= ROW_FUNCTIONS:
             return None
         r0 = rows[0]

@@ -53,7 +53,7 @@ from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
 from .findings import Finding, Report, engine_figure, file_digest
 from .findings import show as _show
-from .formula_text import same_formula
+from .formula_text import STRING_LITERAL, same_formula
 from .layout import CONF_SHEET, LAYOUT_NAME, NOT_REFRESHED, REQUIRED_NAMES, SHEETS, Layout, Shape, layout, renamed_hint
 from .openpyxl_access import WorkbookCells, cell_map
 from .readback import (
@@ -78,7 +78,6 @@ NO_VBA = ("is missing: the workbook was saved in a format without macros (Excel 
 #: rule of the accounting, not a setting: Inputs' tie-out Tolerance would move it).
 ALLOWED_LITERALS = {"0", "1", "0.005"}
 _NUMBER = re.compile(r"(?<![A-Za-z_$.\d])(\d+\.?\d*(?:[eE][+-]?\d+)?)(?![\w(])")
-_STRING = re.compile(r'"(?:[^"]|"")*"')
 #: A reference to another workbook: ``[1]Sheet1!A1``, ``'[budget.xlsx]Sheet1'!A1`` (an index or a file name in
 #: brackets, then a sheet and ``!``), not a structured reference to a table of this one (``tblTenders[Units]``).
 _EXTERNAL = re.compile(r"\[(?:\d+|[^\[\]]*\.\w{2,5})\][^\[\]!()+\-*/,;=<>&^]*!")
@@ -149,7 +148,7 @@ def _a_cent_apart(want, found) -> bool:
 
 
 def _literals(formula: str) -> list[str]:
-    body = _STRING.sub('""', formula)
+    body = STRING_LITERAL.sub('""', formula)
     body = re.sub(r"\$?[A-Z]{1,3}\$?\d+", "", body)  # cell references
     return [m for m in _NUMBER.findall(body) if m not in ALLOWED_LITERALS]
 
@@ -332,7 +331,7 @@ def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Findi
                 continue
             if "[" in v or ws.title == "Results":
                 where = f"{ws.title}!{cell.coordinate}"
-                if _EXTERNAL.search(_STRING.sub('""', v)):
+                if _EXTERNAL.search(STRING_LITERAL.sub('""', v)):
                     findings.append(Finding(book, where, "reference to another workbook", "no external references", v))
                 if ws.title == "Results":
                     for lit in _literals(v):
