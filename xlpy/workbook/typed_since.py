@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..engine.errors import XlpyError
 from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, composed_alike, sha256, written_path
-from ..files.serial_dates import LAST_SERIAL, serial_day
+from ..files.serial_dates import whole_day
 from .data import excel_text, holder_rows
 from .layout import Layout
 from .layout.tenders import HOLDER_INPUTS
@@ -91,10 +91,11 @@ def price_cells(book, lay: Layout, days: Sequence) -> tuple[list[str], list[str]
     held = []
     for row in area:
         d, price, volume = (list(row) + [None] * 3)[:3]
-        if _a_day_number(d):  # (a date whose format was cleared, read as its serial: the same day, nothing typed)
+        as_day = whole_day(d)
+        if as_day is not None:  # (a date whose format was cleared, read as its serial: the same day, nothing typed)
             unformatted.append(f"{sheet.title}!{t.letter('date')}{t.first_row + len(held)} "
-                               f"({serial_day(d).isoformat()}, shown as {int(d):,}){_NO_FORMAT}")
-            d = serial_day(d)
+                               f"({as_day.isoformat()}, shown as {int(d):,}){_NO_FORMAT}")
+            d = as_day
         held.append((d.date() if isinstance(d, dt.datetime) else d, price, volume))
     lines = [(day.date, day.price, day.volume) for day in days]
     cells, gone, reordered = _matched(held, lines, lambda h: h[0], lambda i, line, a, b, j: (
@@ -106,12 +107,6 @@ def price_cells(book, lay: Layout, days: Sequence) -> tuple[list[str], list[str]
 #: How :func:`price_cells` marks a date cell that holds its day's serial number, its date format cleared: no value
 #: typed (:func:`typed_note` passes it over), but a reason the table differed (:func:`differed_note` names it).
 _NO_FORMAT = ": a date without its date format"
-
-
-def _a_day_number(value) -> bool:
-    """Whether *value*, read from a date cell, is a whole serial number of a day (1900 system, from 1900-03-01)."""
-    return (isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer()
-            and 61 <= value <= LAST_SERIAL)
 
 
 def _same_key(a, b) -> bool:
