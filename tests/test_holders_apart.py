@@ -171,6 +171,30 @@ def test_the_figures_following_from_many_holders_apart_say_how_many_are_named():
     assert "(Tenders!B30, Tenders!B31 and 1 more, named in findings of their own)" in few, few
 
 
+def test_the_holders_counted_past_those_named_are_carried_by_the_findings_not_read_back_from_their_words():
+    """The figures following from holders' lines apart took the holders named from the words of their findings, and
+    the number counted past them from the words of the line counting them ("3 more holders have lines apart..."):
+    findings worded otherwise would have lost them.  The findings carry both; ``--json`` shows neither."""
+    import dataclasses
+    from types import SimpleNamespace
+
+    from xlpy.workbook.findings import Finding, Report
+    from xlpy.workbook.holders_apart import findings, with_apart
+
+    lay = layout(Shape(tally="holders", holder_rows=40))
+    ids = [f"H{i:02d}" for i in range(13)] * 2 + ["Z"] * 14  # (13 holders apart: the first 10 named, 3 counted)
+    found = findings("b.xlsm", lay, SimpleNamespace(tally=SimpleNamespace(holders=SimpleNamespace(holder_id=ids))))
+    assert [(f.where, f.what) for f in found] == said(lay, ids)
+    reworded = [dataclasses.replace(f, what=f"worded otherwise ({i})") for i, f in enumerate(found)]
+    for given in (found, reworded):
+        typed = with_apart([], given, lay)
+        assert (typed.ids, typed.more_apart) == (tuple(f.where for f in found[:10]), 3)
+    words = Finding("b.xlsm", "Tenders!B21:B60", found[-1].what, leg="inputs")  # (the words alone: another finding's)
+    assert with_apart([], [words], lay) == []
+    report = Report("b.xlsm", found, [], [])
+    assert list(report.to_dict()["findings"][-1]) == ["workbook", "where", "what", "expected", "found", "leg"]
+
+
 @pytest.mark.libreoffice
 def test_the_holder_apart_is_named_before_the_saved_figures_that_follow_from_it(standard_books, tmp_path):
     """Review 95: in a workbook sorted and saved by a program that recalculates (its saved figures those of its

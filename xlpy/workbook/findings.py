@@ -27,6 +27,11 @@ class Finding:
         found: what is there.
         leg: ``structure``, ``inputs``, ``engine``, ``saved`` (values saved), ``sources`` (the files the Cover
             records), ``shown``, ``formulas`` or ``libreoffice``.
+        kind: what it is of, for the code that gathers the findings of one kind (``lines apart``:
+            :func:`xlpy.workbook.holders_apart.with_apart`); "" for any other.
+        more: of a line counting the findings of its *kind* past those named one by one, how many it counts; 0 for
+            a finding naming one.
+    *kind* and *more* are for the code, not the reader: neither is shown, nor given in ``--json``.
     """
 
     workbook: str
@@ -35,6 +40,8 @@ class Finding:
     expected: str = ""
     found: str = ""
     leg: str = "structure"
+    kind: str = field(default="", compare=False, repr=False)
+    more: int = field(default=0, compare=False, repr=False)
 
     def __str__(self) -> str:
         text = f"{self.workbook}: {self.where}: {self.what}"
@@ -114,8 +121,12 @@ class Report:
             "changed_while_validated": self.changed,
             "validated_at": self.validated_at or None,
             "notes": self.notes,
-            "findings": [asdict(f) for f in self.findings],
+            "findings": [{k: v for k, v in asdict(f).items() if k not in _UNSAID} for f in self.findings],
         }
+
+
+#: The fields of a :class:`Finding` for the code, not the reader: left out of ``--json``.
+_UNSAID = ("kind", "more")
 
 
 def file_digest(path) -> str | None:

@@ -16,7 +16,6 @@ a formula); ``xlpy compute``, ``release`` and ``entries`` given the workbook war
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from itertools import compress
 from operator import ne
@@ -27,7 +26,7 @@ from .findings import Finding
 if TYPE_CHECKING:
     from .layout import Layout
 
-__all__ = ["APART", "SHOWN", "WithApart", "apart", "findings", "refresh_notes", "said", "with_apart"]
+__all__ = ["APART", "KIND", "SHOWN", "WithApart", "apart", "findings", "refresh_notes", "said", "with_apart"]
 
 #: The holders named one by one; one more line counts the rest (as validate names a table's rows).
 SHOWN = 10
@@ -38,8 +37,8 @@ APART = ("not next to each other: the table's formulas add up a holder's lines o
          "the workbook counts this holder once for each group of its lines and works out its acceptance, shares "
          "and cash in lieu on each apart (the engine takes all its lines together); sort the table by Holder, or "
          "refresh it from the tally (xlpy refresh writes each holder's lines together)")
-#: The line counting the holders past the first :data:`SHOWN`.
-_MORE = re.compile(r"([\d,]+) more holders have lines apart")
+#: The :attr:`~xlpy.workbook.findings.Finding.kind` of validate's findings of a holder's lines apart.
+KIND = "lines apart"
 
 
 def apart(ids: Sequence[str], first_row: int) -> list[tuple[str, list[int]]]:
@@ -63,16 +62,23 @@ def said(lay: Layout, ids: Sequence[str], shown: int = SHOWN) -> list[tuple[str,
     """(where, what) of each holder whose lines are apart in *lay*'s holder table of *ids*: the cell where its
     lines begin again apart (``Tenders!B130``), and ``holder 'H-0042' has lines in rows 25 and 130, not next to
     each other: ...`` (:data:`APART`); the first *shown*, and one more counting the rest at the column."""
+    return [(where, what) for where, what, _ in _counted(lay, ids, shown)]
+
+
+def _counted(lay: Layout, ids: Sequence[str], shown: int) -> list[tuple[str, str, int]]:
+    """What :func:`said` says, each with the holders it counts past those named: 0 for a holder named, the number
+    of the rest for the line counting them."""
     if lay.shape.tally != "holders":
         return []
     sheet, t = lay.table("tblTenders")
     letter = t.letter("holder")
     found = apart(ids, t.first_row)
-    out = [(f"{sheet.title}!{letter}{rows[1]}", f"holder {holder!r} has lines in rows {_rows(rows)}, {APART}")
+    out = [(f"{sheet.title}!{letter}{rows[1]}", f"holder {holder!r} has lines in rows {_rows(rows)}, {APART}", 0)
            for holder, rows in found[:shown]]
     if len(found) > shown:
         out.append((f"{sheet.title}!{letter}{t.first_row}:{letter}{t.last_row}",
-                    f"{len(found) - shown:,} more holders have lines apart like these (the first {shown} are named)"))
+                    f"{len(found) - shown:,} more holders have lines apart like these (the first {shown} are named)",
+                    len(found) - shown))
     return out
 
 
@@ -101,11 +107,11 @@ def _rows(rows: list[int]) -> str:
 
 
 def findings(book: str, lay: Layout, offer) -> list[Finding]:
-    """Validate's findings (leg ``inputs``) of the holders whose lines lie apart in the holder table *offer* was
-    read from (:func:`said`)."""
+    """Validate's findings (leg ``inputs``, of :data:`KIND`) of the holders whose lines lie apart in the holder
+    table *offer* was read from (:func:`said`); the line counting the rest holds their number (``more``)."""
     holders = getattr(offer.tally, "holders", None)
-    return [] if holders is None else [Finding(book, where, what, leg="inputs")
-                                       for where, what in said(lay, holders.holder_id)]
+    return [] if holders is None else [Finding(book, where, what, leg="inputs", kind=KIND, more=more)
+                                       for where, what, more in _counted(lay, holders.holder_id, SHOWN)]
 
 
 class WithApart(list):
@@ -149,12 +155,6 @@ def with_apart(typed: list, found: Sequence[Finding], lay: Layout) -> list:
     from them are said to, the first few shown, and do not drown them."""
     if lay.shape.tally != "holders":
         return typed
-    cells, more = [], 0
-    for f in found:
-        if f.leg != "inputs":
-            continue
-        if APART in f.what:
-            cells.append(f.where)
-        elif (m := _MORE.match(f.what)) is not None:
-            more += int(m.group(1).replace(",", ""))
-    return WithApart(typed, cells, more) if cells else typed
+    ours = [f for f in found if f.kind == KIND]
+    cells = [f.where for f in ours if not f.more]
+    return WithApart(typed, cells, sum(f.more for f in ours)) if cells else typed
