@@ -100,7 +100,8 @@ def test_the_line_is_said_unless_every_problem_says_it(seed, capsys, monkeypatch
     from xlpy.workbook import refresh_file
 
     said = InputError(str(seed), None, "was not changed: its backup b.bak.xlsm cannot be written (No space left "
-                      "on device); free space, or refresh without a backup (--no-backup)", show_value=False)
+                      "on device); free space, or refresh without a backup (--no-backup)", show_value=False,
+                      unchanged=True)
     other = InputError("t.csv: row 2, column units", "x", "must be a whole number")
     for problems, last in (([said], [said]), ([said, other], [other, f"{seed} was not changed"])):
         def refused(*args, problems=problems, **kwargs):
@@ -109,6 +110,30 @@ def test_the_line_is_said_unless_every_problem_says_it(seed, capsys, monkeypatch
         monkeypatch.setattr(refresh_file, "refresh_file", refused)
         assert main(["refresh", str(seed)]) == 2
         assert capsys.readouterr().err.splitlines()[-len(last):] == [f"xlpy refresh: {p}" for p in last]
+
+
+def test_the_line_follows_what_each_problem_is_marked_as_saying_not_its_words(seed, capsys, monkeypatch):
+    """Whether a problem said the workbook was not changed was read from its words ("was not changed", "nothing was
+    written"): one saying so in other words was followed by the line all the same, and one using those words of
+    something else was not.  Each problem is marked where it is worded (``unchanged``), and keeps the mark located,
+    reworded or pickled (a worker process's refusal)."""
+    import pickle
+
+    from xlpy.workbook import refresh_file
+
+    own = InputError(str(seed), None, "is left as it was: its backup cannot be written", show_value=False,
+                     unchanged=True)
+    other = InputError("t.csv: row 2, column status", None, "says the holder's tender was not changed since, which "
+                       "is no status", show_value=False)
+    for problems, last in (([own], [own]), ([other], [other, f"{seed} was not changed"])):
+        def refused(*args, problems=problems, **kwargs):
+            raise InputErrors(problems)
+
+        monkeypatch.setattr(refresh_file, "refresh_file", refused)
+        assert main(["refresh", str(seed)]) == 2
+        assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: {p}" for p in last]
+    assert [p.unchanged for p in (own.located("m"), own.reworded("f"), pickle.loads(pickle.dumps(own)), other)] == [
+        True, True, True, False]
 
 
 def test_a_workbook_that_is_not_there_is_not_said_unchanged(tmp_path, capsys, monkeypatch):

@@ -382,14 +382,11 @@ def _run(args: argparse.Namespace) -> int:
         return refused(args, problems, **_unchanged(args, problems))
 
 
-#: How a problem says that the workbook it refused was left as it was (``...; it was not changed``).
-_SAYS_UNCHANGED = re.compile(r"\b(?:was not changed|nothing was written)\b")
-
-
 def _unchanged(args: argparse.Namespace, problems, exc: BaseException | None = None) -> dict:
     """What a refused ``refresh`` says besides its problems (the keywords of :func:`~xlpy.cli.commands.refused`):
     a closing line, that the workbook as given was not changed, unless every problem says so already (``...; it
-    was not changed``) or no file is there to change (``workbook not found``), and under ``--json``
+    was not changed``: its :attr:`~xlpy.engine.errors.InputError.unchanged`) or no file is there to change
+    (``workbook not found``), and under ``--json``
     ``"changed": false``, as its report has ``changed``.  An error met once the workbook was replaced (*exc*'s
     ``written``: its report lost to a disk found full) says neither, and ``"changed": true``."""
     if getattr(args, "command", None) != "refresh":
@@ -397,7 +394,7 @@ def _unchanged(args: argparse.Namespace, problems, exc: BaseException | None = N
     if getattr(exc, "written", None) is not None:
         return {"more": {"changed": True}}
     workbook = getattr(args, "workbook", None)
-    said = problems and all(_SAYS_UNCHANGED.search(str(getattr(p, "reason", p))) for p in problems)
+    said = problems and all(getattr(p, "unchanged", False) for p in problems)
     there = isinstance(workbook, str) and os.path.isfile(workbook)
     return {"closing": f"{workbook} was not changed" if there and not said else None, "more": {"changed": False}}
 

@@ -55,13 +55,17 @@ class InputError(XlpyError, ValueError):
         The value as it was given.
     reason : str
         What is wrong, phrased to follow the field: ``must be > 0``.
+    unchanged : bool
+        Whether *reason* says that the file refused was left as it was (``...; it was not changed``, ``nothing was
+        written``), set by the code that words it: a refused refresh then says no more of it.
     """
 
-    def __init__(self, field: str, value: object, reason: str, *, show_value: bool = True):
+    def __init__(self, field: str, value: object, reason: str, *, show_value: bool = True, unchanged: bool = False):
         self.field = one_line(field)  # (a header Excel wraps, "Shares<Alt+Enter>Tendered", named in either)
         self.value = value
         self.reason = one_line(reason)
         self.show_value = show_value
+        self.unchanged = unchanged
         super().__init__(str(self))
 
     @property

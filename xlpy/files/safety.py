@@ -278,10 +278,10 @@ def inflate_part(raw: bytes, info: zipfile.ZipInfo, label: str, lim: Limits | No
 DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError)
 
 
-def damaged(label: str, exc: BaseException, done: str) -> InputError:
+def damaged(label: str, exc: BaseException, done: str, unchanged: bool = False) -> InputError:
     """The problem of a damaged package *label* (*exc*: what reading it raised; *done*: what was not done, as
-    "it was not changed")."""
-    return InputError(label, None, f"is damaged ({exc}); {done}", show_value=False)
+    "it was not changed", which *unchanged* marks it as saying: :attr:`InputError.unchanged`)."""
+    return InputError(label, None, f"is damaged ({exc}); {done}", show_value=False, unchanged=unchanged)
 
 
 def check_intact(path: str | os.PathLike, label: str, done: str) -> None:
@@ -419,16 +419,19 @@ def dtd_part(source: str | os.PathLike | bytes) -> str | None:
     return None
 
 
-def bad_part(label: str, part: str, why: str, done: str = "") -> InputError:
-    """The problem of part *part* of package *label*: *why* (as :data:`DTD`), and what was not done."""
-    return InputError(f"{label}: part {part}", None, f"{why}; {done}" if done else why, show_value=False)
+def bad_part(label: str, part: str, why: str, done: str = "", unchanged: bool = False) -> InputError:
+    """The problem of part *part* of package *label*: *why* (as :data:`DTD`), and what was not done (*unchanged*:
+    *done* says the package was left as it was, :attr:`InputError.unchanged`)."""
+    return InputError(f"{label}: part {part}", None, f"{why}; {done}" if done else why, show_value=False,
+                      unchanged=unchanged)
 
 
-def check_no_dtd(source: str | os.PathLike | bytes, label: str, done: str = "") -> None:
-    """Refuse a package one of whose XML parts declares a DTD (:func:`dtd_part`), naming the part."""
+def check_no_dtd(source: str | os.PathLike | bytes, label: str, done: str = "", unchanged: bool = False) -> None:
+    """Refuse a package one of whose XML parts declares a DTD (:func:`dtd_part`), naming the part (*done*,
+    *unchanged*: as :func:`bad_part` has them)."""
     part = dtd_part(source)
     if part is not None:
-        raise bad_part(label, part, DTD, done)
+        raise bad_part(label, part, DTD, done, unchanged)
 
 
 def xml_fault(data: bytes) -> str | None:
@@ -488,15 +491,16 @@ def part_faults(source: str | os.PathLike | bytes, label: str, skip=None, most: 
     return found
 
 
-def refused_part(path: str | os.PathLike, label: str, exc: BaseException, done: str) -> BaseException:
+def refused_part(path: str | os.PathLike, label: str, exc: BaseException, done: str, unchanged: bool = False
+                 ) -> BaseException:
     """What to raise when reading package *path* (named *label*) raised *exc*, a damaged part's error or an XML
     parser's (:data:`DAMAGE`, :data:`XML_ERRORS`): the damaged part (:func:`damaged`), else the part that is not XML
-    to be read (:func:`part_fault`), each with what was not *done*; else *exc* itself, for an XML error met in a
-    file other than this package (an XLSX tally)."""
+    to be read (:func:`part_fault`), each with what was not *done* (*unchanged*: as :func:`bad_part` has it); else
+    *exc* itself, for an XML error met in a file other than this package (an XLSX tally)."""
     crc = damage_of(path, label)
     if crc is not None:
-        return damaged(label, crc, done)
+        return damaged(label, crc, done, unchanged)
     found = part_fault(path, label)
     if found is not None:
-        return bad_part(label, *found, done)
-    return damaged(label, exc, done) if isinstance(exc, DAMAGE) else exc
+        return bad_part(label, *found, done, unchanged)
+    return damaged(label, exc, done, unchanged) if isinstance(exc, DAMAGE) else exc

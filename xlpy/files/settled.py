@@ -80,10 +80,12 @@ def _endless(path: Path) -> bool:
         return False
 
 
-def package_still_written(path: Path, field: str, then: str = "read it again when it is complete") -> Busy | None:
+def package_still_written(path: Path, field: str, then: str = "read it again when it is complete",
+                          unchanged: bool = False) -> Busy | None:
     """*path* as a zip package still being written (no end record yet, and it changes within :data:`PAUSE`
     seconds: a workbook or an XLSX being copied into place), named by *field*, or None (a whole package, one cut
-    short that no longer changes, or no package).  *then*: what to do (a busy file is tried again later)."""
+    short that no longer changes, or no package).  *then*: what to do (a busy file is tried again later), and
+    *unchanged* whether it says the file was left as it was (:attr:`~xlpy.engine.errors.InputError.unchanged`)."""
     if not _endless(path):
         return None
     try:
@@ -97,4 +99,4 @@ def package_still_written(path: Path, field: str, then: str = "read it again whe
     grew = f"grew from {before.st_size:,} to {after.st_size:,} bytes" if after.st_size != before.st_size else \
         "changed"
     return Busy(field, None, f"is still being written: its zip package has no end yet and {grew} within {PAUSE:g} s; "
-                f"{then}", show_value=False)
+                f"{then}", show_value=False, unchanged=unchanged)

@@ -105,10 +105,11 @@ def live_uses_1904(book) -> bool | None:
     return None
 
 
-def refusal(label: str, done: str | None) -> InputError:
+def refusal(label: str, done: str | None, unchanged: bool = False) -> InputError:
     """The one-line refusal of the workbook named *label*, ending with what was not *done* (nothing more when None:
-    a button's dialog says first that nothing was changed)."""
-    return InputError(f"{label}: {FIELD}", None, REASON if done is None else f"{REASON}; {done}", show_value=False)
+    a button's dialog says first that nothing was changed); *unchanged*: *done* says it was left as it was."""
+    return InputError(f"{label}: {FIELD}", None, REASON if done is None else f"{REASON}; {done}", show_value=False,
+                      unchanged=unchanged)
 
 
 def finding(book: str):

@@ -63,12 +63,13 @@ def carried_history(path: Path, offer_id: str, folder: Path | None = None) -> li
     from ..files.settled import package_still_written
 
     if still := package_still_written(path, FIELD, "build again when it is complete; nothing was written"):
-        raise Busy(FIELD, str(path), still.reason)  # (a copy under way: exit 3, try later)
+        raise Busy(FIELD, str(path), still.reason, unchanged=True)  # (a copy under way: exit 3, try later)
     from ..files.safety import check_package
     from .package_checks import check_file
 
-    check_package(path, f"{FIELD}: {path}")  # (a bomb refused before anything is unpacked; then a part that is
-    check_file(path, f"{FIELD}: {path}", "nothing was written")  # not well-formed XML, as a refresh refuses it)
+    check_package(path, f"{FIELD}: {path}")  # (a bomb refused before anything is unpacked; then a part that is not
+    # well-formed XML, as a refresh refuses it)
+    check_file(path, f"{FIELD}: {path}", "nothing was written", unchanged=True)
     try:
         book = PackageBook(path)
     except Exception as exc:  # noqa: BLE001  (not a package, a damaged one: said as the reader says it)

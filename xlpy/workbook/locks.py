@@ -191,7 +191,7 @@ class RefreshLock:
                              "wait for it to finish, or delete the lock file if no xlpy is running (a crash left "
                              "it)", show_value=False) from None
         except OSError as exc:
-            raise InputError(self.label, None, self._cannot(exc), show_value=False) from None
+            raise InputError(self.label, None, self._cannot(exc), show_value=False, unchanged=True) from None
         try:
             if self._writable:  # (another user's leftover, flocked read-only, keeps its words)
                 os.ftruncate(fd, 0)
@@ -201,12 +201,13 @@ class RefreshLock:
         except OSError as exc:  # (a full disk)
             self._fd = fd
             self.__exit__()
-            raise InputError(self.label, None, self._cannot(exc), show_value=False) from None
+            raise InputError(self.label, None, self._cannot(exc), show_value=False, unchanged=True) from None
         self._fd = fd
         return self
 
     def _cannot(self, exc: OSError) -> str:
-        """Why the lock cannot be taken: a link planted where it goes, a folder one may not write in, a full disk."""
+        """Why the lock cannot be taken: a link planted where it goes, a folder one may not write in, a full disk;
+        each saying that nothing was changed (its problem's ``unchanged``)."""
         if exc.errno == errno.ELOOP:
             return (f"cannot be locked for writing: {self.path.name} is a symbolic link, not xlpy's lock file (xlpy "
                     "would write through it): remove it, then run again; nothing was written")
@@ -431,11 +432,12 @@ def check_writable(target: Path, label: str, done: str = "refreshed") -> None:
     """
     too_long = name_problem(target) or path_problem(target)
     if too_long:
-        raise InputError(label, None, f"{too_long}; it was not changed", show_value=False)
+        raise InputError(label, None, f"{too_long}; it was not changed", show_value=False, unchanged=True)
     mode = target.stat().st_mode
     if _read_only_mount(target):  # (whatever its permissions: none can be changed there, so copying is the way)
         raise InputError(label, None, f"is on a read-only file system (a read-only share or medium); it was not "
-                         f"changed. Copy it to a writable folder if it should be {done}", show_value=False)
+                         f"changed. Copy it to a writable folder if it should be {done}", show_value=False,
+                         unchanged=True)
     if not mode & 0o222 or not os.access(target, os.W_OK):
         why = (f"permissions {stat.filemode(mode)}" if not _bits_let_me_write(target.stat()) else
                f"its permissions, {stat.filemode(mode)}, allow writing, but the system refuses it: a locked or "
@@ -444,10 +446,11 @@ def check_writable(target: Path, label: str, done: str = "refreshed") -> None:
             why = ("its Read-only attribute is set: clear it in the file's Properties, or, on a read-only share, copy "
                    "it to a writable folder")
         raise InputError(label, None, f"is read-only ({why}); it was not changed. "
-                         f"Make it writable first if it should be {done}", show_value=False)
+                         f"Make it writable first if it should be {done}", show_value=False,
+                         unchanged=True)
     if not os.access(target.parent, os.W_OK | os.X_OK):
         raise InputError(label, None, "cannot be replaced: its folder is not writable; it was not changed",
-                         show_value=False)
+                         show_value=False, unchanged=True)
 
 
 def _bits_let_me_write(st: os.stat_result) -> bool:

@@ -144,9 +144,10 @@ def problems(names: Iterable[str], read: Callable[[str], bytes | None], most: in
     return found[:most] if most is not None else found
 
 
-def check_whole(pkg, label: str, done: str) -> None:
+def check_whole(pkg, label: str, done: str, unchanged: bool = False) -> None:
     """Refuse the :class:`xlpy.workbook.package.Package` *pkg* (named *label*) if :func:`problems` finds one: an
-    :class:`InputError` naming the part, and what was not *done*.  A damaged part is left to its reader."""
+    :class:`InputError` naming the part, and what was not *done* (*unchanged*: it says the package was left as it
+    was).  A damaged part is left to its reader."""
     from .package import PackageError
 
     def read(name: str) -> bytes | None:
@@ -157,15 +158,16 @@ def check_whole(pkg, label: str, done: str) -> None:
 
     found = problems(pkg.names(), read, most=1)
     if found:
-        raise bad_part(label, *found[0], done)
+        raise bad_part(label, *found[0], done, unchanged)
 
 
-def check_file(path: str | Path, label: str, done: str) -> None:
+def check_file(path: str | Path, label: str, done: str, unchanged: bool = False) -> None:
     """:func:`check_whole` of the package file at *path* (check its limits first), its DTDs refused before
     anything is parsed; a file that is not a package is left to its reader."""
     if (kind := other_kind(Path(path))) is not None:  # (an .xls, an .ods, a copy cut short: said as such, first)
-        raise InputError(label, None, f"is not a workbook: it is {kind}; {done}", show_value=False)
-    check_no_dtd(path, label, done)
+        raise InputError(label, None, f"is not a workbook: it is {kind}; {done}", show_value=False,
+                         unchanged=unchanged)
+    check_no_dtd(path, label, done, unchanged)
     try:
         with zipfile.ZipFile(path) as zf:
             names = [i.filename for i in zf.infolist() if not i.is_dir()]
@@ -173,7 +175,7 @@ def check_file(path: str | Path, label: str, done: str) -> None:
     except (zipfile.BadZipFile, OSError):
         return
     if found:
-        raise bad_part(label, *found[0], done)
+        raise bad_part(label, *found[0], done, unchanged)
 
 
 def missing_findings(path: str | Path, book: str) -> list:

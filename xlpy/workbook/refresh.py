@@ -206,7 +206,7 @@ class _Refresh:
         self.lay: Layout = layout(self.shape)
         present = book.sheet_names()
         refused = [InputError(f"sheet {s.title}", None, f"is missing{renamed_hint(s.title, present)}; the refresh "
-                              "writes to it, so nothing was written", show_value=False)
+                              "writes to it, so nothing was written", show_value=False, unchanged=True)
                    for s in self.lay.sheets if s.title not in present] or table_edits.rows_moved(book, self.lay)
         if refused:  # a sheet renamed or deleted, a row inserted above named cells: before anything is read or written
             raise InputErrors(refused)

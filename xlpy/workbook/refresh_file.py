@@ -122,7 +122,7 @@ def _unknown_binary_parts(book: PackageBook, label: str, allow: bool) -> list[st
     if binary and not allow:
         raise InputErrors([InputError(label, None, f"holds a binary part the standard workbook does not account "
                                       f"for: {d}; it was not changed (pass --allow-unknown-parts to carry it "
-                                      "forward)", show_value=False) for d in binary])
+                                      "forward)", show_value=False, unchanged=True) for d in binary])
     return [parts.describe(*u) for u in found]
 
 
@@ -164,17 +164,19 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
 
     if misnamed_macro_book(path):  # refreshed, it would still not open in Excel
         raise InputError(label, None, f"{MACRO_NAME}; rename it {path.stem}.xlsm; it was not changed",
-                         show_value=False)
+                         show_value=False, unchanged=True)
     if xlsx_named_xlsm(path):
-        raise InputError(label, None, f"{XLSX_NAMED_XLSM}; it was not changed", show_value=False)
+        raise InputError(label, None, f"{XLSX_NAMED_XLSM}; it was not changed", show_value=False, unchanged=True)
     from ..files.settled import package_still_written
 
-    if busy := package_still_written(path, label, "refresh it when it is complete; it was not changed"):
+    if busy := package_still_written(path, label, "refresh it when it is complete; it was not changed",
+                                     unchanged=True):
         raise InputErrors([busy])  # (a copy under way: a scheduled job tries again, exit 3)
     if (kind := other_kind(path)) is not None:  # (an .xls, an .ods, a copy cut short: said as such, first)
-        raise InputError(label, None, f"is not a workbook: it is {kind}; it was not changed", show_value=False)
+        raise InputError(label, None, f"is not a workbook: it is {kind}; it was not changed", show_value=False,
+                         unchanged=True)
     check_package(path, path.name)  # the limits first (as reading it names it): the DTD check unpacks each start
-    check_no_dtd(path, label, "it was not changed")  # never read, nor carried forward
+    check_no_dtd(path, label, "it was not changed", unchanged=True)  # never read, nor carried forward
     if keep is not None and keep < 0:
         raise InputError("--keep", keep, "must be 0 or more")
     zipped = isinstance(mapping, (str, os.PathLike)) and mapping and workbook_given(
@@ -195,9 +197,10 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
             try:
                 _refresh_locked(path, target, tally, prices, mapping, backup, keep, allow_unknown_parts, out)
             except (*DAMAGE, *XML_ERRORS) as exc:  # a part damaged (as render names it), or not XML to be read
-                raise refused_part(target, label, exc, "it was not changed") from None
+                raise refused_part(target, label, exc, "it was not changed", unchanged=True) from None
             except PackageError as exc:  # a part the refresh cannot edit (XML spelled as no application writes it)
-                raise InputError(exc.where, None, f"{exc.reason}; it was not changed", show_value=False) from None
+                raise InputError(exc.where, None, f"{exc.reason}; it was not changed", show_value=False,
+                                 unchanged=True) from None
     except KeyboardInterrupt as exc:  # after the workbook was replaced (the lock let go...): say it was written
         out.reraise(exc)
     return out
@@ -225,7 +228,7 @@ def _other_layout_said_first(target: Path, path: Path) -> None:
     except Exception:  # noqa: BLE001  (damaged, locked by Excel on Windows, not a package: said later, in full)
         return
     if said is None:  # (its dates four years off, one way or the other: nothing is written over them)
-        raise InputErrors([date_system.refusal(str(path), "it was not changed")])
+        raise InputErrors([date_system.refusal(str(path), "it was not changed", unchanged=True)])
     raise InputErrors([InputError(LAYOUT_NAME, None, said, show_value=False).located(path.name)])
 
 
@@ -242,7 +245,8 @@ def _not_saved_meanwhile(path: Path, target: Path, read) -> None:
     program saved it meanwhile (Excel, a build), and the refresh would write over that save."""
     if steady.state(target) != read:
         raise Busy(str(path), None, "was saved by another program while the refresh ran: the refresh would "
-                         "write over that save; refresh it again; it was not changed", show_value=False)
+                         "write over that save; refresh it again; it was not changed", show_value=False,
+                         unchanged=True)
 
 
 def _in_the_workbook(field: str) -> bool:
@@ -311,7 +315,8 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     """Refresh *book* and write it to *target*, the report into *out* (*out.written* set once it is replaced)."""
     from . import locks, package_checks
 
-    package_checks.check_whole(book.pkg, str(path), "it was not changed")  # (its damage never carried forward)
+    # (its damage never carried forward)
+    package_checks.check_whole(book.pkg, str(path), "it was not changed", unchanged=True)
     unknown = _unknown_binary_parts(book, str(path), allow_unknown_parts)
     try:
         report = refresh_all(book, tally, prices, mapping, when=when)
@@ -344,13 +349,13 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
         full = "free space, or " if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)) else ""
         raise InputErrors([InputError(str(path), None, f"was not changed: its backup {Path(exc.filename).name} "
                                       f"cannot be written ({exc.strerror}); {full}refresh without a backup "
-                                      "(--no-backup)", show_value=False)]) from None
+                                      "(--no-backup)", show_value=False, unchanged=True)]) from None
     except OSError as exc:  # (open in another program on Windows: in use, status 3)
         from ..files.safety import held_hint, in_use
 
         raise InputErrors([(Busy if in_use(exc) else InputError)(
             str(path), None, f"cannot be written ({exc.strerror or exc}{held_hint(exc)}); the workbook was not "
-                             "changed", show_value=False)]) from None
+                             "changed", show_value=False, unchanged=True)]) from None
     out.written, out.kept = path, kept  # in place: an interrupt from here on says so, not "nothing was written"
     pruned = out.pruned = locks.prune_backups(target, keep, kept)
     ahead = locks.ahead_warning(target, keep, kept)  # (one named after now: kept, not counted)

@@ -125,7 +125,7 @@ class Switch:
             return [InputError(self.tally_name, None, f"switching to {_WORDS[self.kind]} rewrites {SHEET}, whose XML "
                                "names its namespace by a prefix (as some programs save it): open the workbook in "
                                "Excel or LibreOffice and save it, then refresh again; it was not changed",
-                               show_value=False)]
+                               show_value=False, unchanged=True)]
         old_areas, found = tenders_areas(self.old), []
         for r1, r2, c1, c2 in tenders_areas(self.new):
             ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"

@@ -338,7 +338,7 @@ def header_moved(book, sheet: str, table: Table) -> InputError | None:
     return InputError(f"{sheet}!{table.name}", None, f"the table's header is in row {held[0]}, not in row "
                       f"{table.header_row} where the layout puts it: a row was inserted or deleted above it; undo "
                       "that, or rebuild the workbook from its offer file (xlpy build) and refresh it; nothing was "
-                      "written", show_value=False)
+                      "written", show_value=False, unchanged=True)
 
 
 def totals_row(book, sheet: str, table: Table) -> InputError | None:
@@ -349,7 +349,8 @@ def totals_row(book, sheet: str, table: Table) -> InputError | None:
         return None
     return InputError(f"{sheet}!{table.name}", None, "the table shows a Total Row (Table Design > Total Row): the "
                       "refresh rewrites the table's lines and would take that row for one; turn the Total Row off, "
-                      "refresh, then turn it on again; nothing was written", show_value=False)
+                      "refresh, then turn it on again; nothing was written", show_value=False,
+                      unchanged=True)
 
 
 def in_the_way(book, lay: Layout, grows: Sequence[tuple[str, int]]) -> list[InputError]:
@@ -530,7 +531,8 @@ def rows_moved(book, lay: Layout) -> list[InputError]:
     SHA-256."""
     return [InputError(f"{m.sheet}!{m.letter}{m.row}", None, f"{m.said()}, and the refresh would read and save that "
                        f"sheet's cells in the wrong places; {m.undo()}, or rebuild the workbook from its offer file "
-                       "(xlpy build) and refresh it; nothing was written", show_value=False)
+                       "(xlpy build) and refresh it; nothing was written", show_value=False,
+                       unchanged=True)
             for m in rows_moved_on(book.name, lay, book.get)]
 
 
