@@ -245,7 +245,7 @@ def test_a_read_tally_strips_ids_before_it_groups_them(tmp_path):
 
 def test_leading_spaces_are_skipped_where_a_file_has_any(tmp_path):
     """pandas skips a field's leading spaces only for a file with a space in it; it reads the same."""
-    from xlpy.files.sources import _spaced
+    from xlpy.files.tally_csv import spaced as _spaced
 
     path = tmp_path / "t.csv"
     plain = "holder_id,units,method,status\nA,1500,book-entry,tendered\n"

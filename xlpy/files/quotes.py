@@ -82,7 +82,7 @@ def _broken(headers, columns, read) -> list[tuple[int, int]]:
     broken = []
     for at in sorted(a for a in set(read) if a < len(columns)):
         values = columns[at]
-        if getattr(values, "array", None) is not None:  # whole numbers pandas read (sources._Whole)
+        if getattr(values, "array", None) is not None:  # whole numbers pandas read (tally_csv.Whole)
             continue
         texts = getattr(values, "categories", None) or values  # (a column of a few words: each word once)
         try:

@@ -13,10 +13,7 @@ column spellings mapped (``Holder``, ``Account``, ``Shares``, ``Units``,
 
 from __future__ import annotations
 
-import codecs
-import csv
 import json
-import mmap
 import os
 import re
 from dataclasses import dataclass, field
@@ -29,15 +26,14 @@ from ..engine.errors import InputError, InputErrors, Problems, capped
 from ..engine.model import HolderTable
 from ..engine.numbers import engine_context
 from . import steady
-from .sniff import (DEFAULT_ENCODING, file_encoding, header_line, not_utf8, text_encoding, toml_data, toml_text,
-                    undecodable, utf8_given_another)
+from .sniff import DEFAULT_ENCODING, not_utf8, text_encoding, toml_data, toml_text
 from .mapping_tables import column_problems, word_problems
-from .settled import check_settled
 from .holder_ids import odd_ids
 from .quotes import line_break_problems, unclosed_quote
 from .totals import misspelt_not_totals, not_totals_problems, totals_rows
 from .withdrawal_headers import UNREAD_UNITS, unread_header
-from .written_numbers import WHOLE_LIMIT, delimiter, whole_cell
+from .tally_csv import Whole, Words, Written, csv_columns
+from .written_numbers import WHOLE_LIMIT, whole_cell
 
 __all__ = [
     "TALLY_COLUMNS",
@@ -366,130 +362,9 @@ def _row_of(rows: list[int] | None):
 
 
 def _csv_columns(path: Path, mapping: ColumnMapping):
-    import numpy as np
-    import pandas as pd
-
-    from .tally_shape import wide_rows
-
-    encoding = file_encoding(path, mapping.encoding)
-    first = header_line(path, encoding)
-    check_settled(path)  # (ending inside a line, and still growing: a transfer under way)
-    utf8 = utf8_given_another(path, encoding)
-    if utf8 is not None:
-        raise InputErrors([utf8])
-    sep = delimiter(first)
-    header = next(csv.reader([first], delimiter=sep), None)
-    if not header:
-        raise InputErrors([InputError(path.name, None, "is empty: no header row", show_value=False)])
-    # The units column is parsed by pandas as integers when every cell is a
-    # plain whole number (exact: int64); any other cell (a decimal point, a
-    # thousands separator, text, an empty cell) makes it read again as text,
-    # so the exact reader can name the row and the value.  Every other
-    # column is read as text, so holder ids keep their leading zeros.
-    names = [h.strip() for h in header]
-    found, _ = _match_columns(names, TALLY_COLUMNS, mapping.columns, path.name, ())
-    # Method and status hold a handful of words: read as categories, they
-    # cost one string each rather than one a line.
-    units_at = found.get("units") if len(set(names)) == len(names) else None
-    options = dict(keep_default_na=False, encoding=encoding, skipinitialspace=_spaced(path, encoding), sep=sep)
-    try:
-        if units_at is None:
-            frame = pd.read_csv(path, dtype=str, **options)
-        else:
-            words = {found.get("method"), found.get("status")} - {None, units_at}
-            frame = pd.read_csv(path, dtype={i: "category" if i in words else str
-                                             for i in range(len(names)) if i != units_at}, **options)
-    except UnicodeDecodeError as exc:  # past the header line, which was read: named by its row
-        raise InputErrors([undecodable(path, encoding, exc)]) from None
-    except (pd.errors.ParserError, ValueError) as exc:
-        # (a row with more cells than the header: pandas says "Expected 4 fields", or worse)
-        raise InputErrors(_capped(wide_rows(path, encoding, sep, len(names), partial(_tally_header, mapping)))
-                          or [InputError(path.name, None, f"cannot be read as CSV: {exc}", show_value=False)]) from None
-    if not isinstance(frame.index, pd.RangeIndex):
-        # pandas took the first cells as an index: the first line has more cells than the header
-        raise InputErrors(_capped(wide_rows(path, encoding, sep, len(names), partial(_tally_header, mapping)))
-                          or [InputError(path.name, None, "cannot be read as CSV: its rows do not match the header",
-                                         show_value=False)])
-    # Rows of separators alone at the end (,,,: cleared rows Excel still exports) are no lines, as in an XLSX.
-    kept = read = len(frame)
-    while kept and not any(str(v).strip() for v in frame.iloc[kept - 1].tolist()):
-        kept -= 1
-    frame = frame.iloc[:kept] if kept < len(frame) else frame
-    # (the names as written: pandas renames a repeated name "units.1", hiding it from the column match, and an
-    # empty one "Unnamed: 3", which no message shows)
-    headers = names if len(set(names)) < len(names) else [
-        "" if i < len(names) and not names[i] else str(c) for i, c in enumerate(frame.columns)]
-    columns = []
-    for i in range(len(frame.columns)):
-        column = frame.iloc[:, i]
-        if i == units_at and len(frame.columns) == len(names):
-            if column.dtype.kind in "iu":
-                values = column.tolist()
-                column_values = values
-                if not len(values) or (column.min() >= 0 and column.max() < WHOLE_LIMIT):
-                    column_values = _Whole(values)
-                    column_values.array = column.to_numpy(dtype="int64")
-            else:
-                column_values = pd.read_csv(path, usecols=[i], dtype=str, **options).iloc[:kept, 0].tolist()
-                column_values = _Written(column_values)
-                column_values.sep = sep
-            columns.append(column_values)
-        elif isinstance(column.dtype, pd.CategoricalDtype) and len(column) and column.cat.codes.min() >= 0:
-            categories, codes = list(column.cat.categories), column.cat.codes.to_numpy()
-            words = _Words(np.asarray(categories, dtype=object).take(codes).tolist())  # the words, shared
-            words.codes, words.categories = codes, categories
-            columns.append(words)
-        else:  # (through numpy: pandas' own tolist of a text column takes twice as long)
-            columns.append(column.to_numpy(dtype=object).tolist())
-    return headers, columns, _csv_rows(path, encoding, sep, read, kept)
-
-
-def _csv_rows(path: Path, encoding: str, sep: str, read: int, kept: int) -> list[int] | None:
-    """Each of the *kept* lines' row in the file as a spreadsheet shows it (the header row 1), or None when that is
-    its index + 2: every line after the header is one of the *read* lines.
-
-    pandas skips blank lines (a spreadsheet shows each as a row); a quoted
-    value may hold a line break.  Counted in C first: only a file whose line
-    breaks and lines disagree is read again, record by record.
-    """
-    with open(path, "rb") as fh:
-        data = fh.read()
-    breaks = data.count(b"\n") + (not data.endswith(b"\n"))
-    if breaks == read + 1:  # (a blank line is one more; a CR-only file counts one, and is read again)
-        return None
-    with open(path, encoding=encoding, newline="") as fh:  # a line pandas skips: empty, or spaces alone
-        rows = [n for n, r in enumerate(csv.reader(fh, delimiter=sep), 1) if len(r) > 1 or (r and r[0].strip())]
-    return rows[1:kept + 1] if len(rows) == read + 1 else None
-
-
-def _spaced(path: Path, encoding: str) -> bool:
-    """Whether pandas' ``skipinitialspace`` (a field's leading spaces dropped) can change how *path* reads.
-
-    Only when some field starts with a space: a UTF-8 file without a single
-    space byte reads the same either way, and ~10% faster without the option
-    (the search, in the mapped file, takes a few milliseconds).
-    """
-    if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
-        return True
-    try:
-        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            return mapped.find(b" ") >= 0
-    except (OSError, ValueError):  # (ValueError: an empty file cannot be mapped)
-        return True
-
-
-class _Whole(list):
-    """A column pandas has already read as whole numbers, none negative; ``array``: the same, int64."""
-
-
-class _Written(list):
-    """A units column of text from a CSV file; ``sep``: its separator (``;``: ``.`` separates thousands)."""
-
-    sep = ","
-
-
-class _Words(list):
-    """A column of a few distinct words; ``codes[i]`` is line *i*'s index in ``categories``."""
+    return csv_columns(path, mapping.encoding, lambda names: _match_columns(names, TALLY_COLUMNS, mapping.columns,
+                                                                            path.name, ())[0],
+                       partial(_tally_header, mapping), _capped)
 
 
 def _word_codes(raw, ours, n):
@@ -498,7 +373,7 @@ def _word_codes(raw, ours, n):
 
     if raw is None:  # the column is absent: every line has the default
         return np.zeros(n, dtype=np.int8), [ours[0]]
-    if type(raw) is not _Words:
+    if type(raw) is not Words:
         return None
     codes = raw.codes
     return codes, [ours[int(np.argmax(codes == k))] for k in range(len(raw.categories))]
@@ -509,7 +384,7 @@ def _line_arrays(found, columns, method, status, n, ids, joined):
 
     None when not read as such; *joined* (``"\\0".join(ids)``, or None) spares the digest a join.
     """
-    if "guaranteed" in found or type(columns[found["units"]]) is not _Whole:
+    if "guaranteed" in found or type(columns[found["units"]]) is not Whole:
         return None
     words = {}
     for key, ours in (("method", method), ("status", status)):
@@ -551,7 +426,7 @@ def _words(values, table, mapping_words, name, column, default, problems, what, 
     lookup.update(mapping_words)
     # A tally has a handful of distinct words: map each once, then the column at C speed.
     resolved = {}
-    for raw in values.categories if type(values) is _Words else set(values):
+    for raw in values.categories if type(values) is Words else set(values):
         k = _key(raw)
         resolved[raw] = default if k == "" else lookup.get(k)
     if all(type(raw) is str and raw == ours for raw, ours in resolved.items()):
@@ -764,9 +639,9 @@ def _whole_column(raw, name, column, problems, row_of):
     """Units as ints; the fast path takes plain digits, the rest go through :func:`whole_cell`, once for each value
     written alike (the first :data:`_SAID` such).  Past :data:`MAX_PROBLEMS` bad cells of one reason the rest are
     counted in the column, not each made a problem: a million bad lines took 40 s and 900 MB, of the 50 shown."""
-    if type(raw) is _Whole:
+    if type(raw) is Whole:
         return raw  # a list already: the table makes its tuple
-    sep = raw.sep if type(raw) is _Written else ""  # (an XLSX's cells: "")
+    sep = raw.sep if type(raw) is Written else ""  # (an XLSX's cells: "")
     out = []
     append = out.append
     said: dict = {}  # (type, value) -> whole_cell's answer: an agent's "N/A" or "1.5" on thousands of lines
