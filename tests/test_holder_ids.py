@@ -23,7 +23,8 @@ def problems(path) -> list[str]:
 
 def tally(tmp_path, *ids: str):
     path = tmp_path / "t.csv"
-    path.write_text(HEADER + "".join(h + LINE.format(units=10 * (k + 1)) for k, h in enumerate(ids)),
+    # (10, 100, 1000...: with 10, 20, 30 the last line would be a footer, the units of the lines above added up)
+    path.write_text(HEADER + "".join(h + LINE.format(units=10 ** (k + 1)) for k, h in enumerate(ids)),
                     encoding="utf-8")
     return path
 

@@ -154,7 +154,8 @@ def test_a_holder_whose_name_holds_a_totals_word_is_read(tmp_path, stated):
 def test_a_withdrawn_column_beside_gross_units_is_refused(tmp_path, stated):
     """The agent's Shares Tendered is gross when a Shares Withdrawn column sits beside it: counting it would
     count the withdrawn units as tendered."""
-    path = write(tmp_path, "Account,Shares Tendered,Shares Withdrawn\r\n001,100,0\r\n002,100,40\r\n003,200,200\r\n")
+    # (not 003,200: a last line of the units of the lines above added up is refused as a footer)
+    path = write(tmp_path, "Account,Shares Tendered,Shares Withdrawn\r\n001,100,0\r\n002,100,40\r\n003,250,250\r\n")
     assert problems(sources.read_tally, path, stated) == [
         "t.csv: row 3, column Shares Withdrawn: is not read, so column Shares Tendered would count these units as "
         "tendered: give each holder's units still tendered (or a line of their own with status withdrawn or "
@@ -706,8 +707,9 @@ def test_totals_under_a_first_line_total_and_count_rows_of_names_with_stops_are_
     assert named("Acme Inc.,10\r\nAcme Inc.,20\r\nAcme Inc. Count,2\r\nBrown LLC,5\r\nBrown LLC,6\r\n"
                  "Brown LLC Count,2\r\nCede & Co,7\r\nCede & Co Count,1\r\n") == ["row 4", "row 7", "row 9"]
     assert named("Acme Inc.,10\r\nAcme Inc. Total,10\r\nB,1\r\n") == ["row 3"]
+    # (B under Count Capital Partners: a last line adding up the lines above is refused as a footer)
     for body, units in [("Lee Count,2\r\nLee Count,2\r\nLee Count,2\r\n", (2, 2, 2)),
-                        ("A0284036,1\r\nA0284036,2\r\nCount Capital Partners,3\r\n", (1, 2, 3)),
+                        ("A0284036,1\r\nA0284036,2\r\nCount Capital Partners,3\r\nB,4\r\n", (1, 2, 3, 4)),
                         ("TOT-74898,3\r\nTOT-86396,1\r\nTOT-96769,4\r\nTOT 5,5\r\n", (3, 1, 4, 5))]:
         assert sources.read_tally(write(tmp_path, "Holder,Shares\r\n" + body), stated).units == units, body
     for total in ("TTL 2/19", "DTC TTL", "Holder count: 2"):

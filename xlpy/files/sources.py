@@ -512,8 +512,9 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
     else:
         status = [mapping.defaults.get("status", "tendered")] * n
     totals = totals_rows(ids, joined, units, status, row_of, mapping.not_totals)  # (counted twice)
-    later = [InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}", ids_raw[i], why)
-             for i, why in totals] + misspelt_not_totals(ids, totals, mapping.not_totals, mapping.source, row_of)
+    later = _pasted_twice(name, ids, units, method, status, row_of) + [
+        InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}", ids_raw[i], why)
+        for i, why in totals] + misspelt_not_totals(ids, totals, mapping.not_totals, mapping.source, row_of)
     problems[at_totals:at_totals] = later
     at_unread += len(later)
     problems[at_unread:at_unread] = _unread_units(found, headers, columns, name, units_col, status, row_of)
@@ -533,6 +534,24 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
     if problems or problems.more:
         raise InputErrors(_capped(problems))
     return (tuple(ids), tuple(units), tuple(method), tuple(status)), arrays
+
+
+def _pasted_twice(name, ids, units, method, status, row_of) -> list[InputError]:
+    """The tally's lines there twice, the second half the first again line for line (holder, units, method and
+    status; two different lines at least, so a holder's two like instructions are its own), refused at the row
+    where the repeat begins: each unit would count twice.  The first lines of the halves are compared first, so a
+    tally of other lines costs nothing."""
+    n = len(ids)
+    half = n // 2
+    if n % 2 or half < 2 or ids[0] != ids[half] or units[0] != units[half] or ids[:half] != ids[half:]:
+        return []
+    if list(units[:half]) != list(units[half:]) or list(method[:half]) != list(method[half:]) or \
+            list(status[:half]) != list(status[half:]) or len(set(zip(ids[:half], units[:half]))) < 2:
+        return []
+    return [InputError(f"{name}: row {row_of(half)}", None, f"begins the lines of rows {row_of(0)} to "
+                       f"{row_of(half - 1)} again, line for line (holder, units, method and status): the tally is "
+                       f"there twice, pasted or exported twice, and every unit would count twice; delete rows "
+                       f"{row_of(half)} to {row_of(n - 1)}", show_value=False)]
 
 
 def _failed_problems(name, column, cells, method, status, problems, row_of) -> None:

@@ -68,6 +68,10 @@ and units of one judged a total above it is a total too, as it is wherever it st
 naming a holder of the file (``Total DTC 0022``).  No line is a total of the lines of one status whose units are all
 on lines of its own id.
 
+Whatever its id, the last line read as a holder's is a total when its units are those of all the holders' lines
+above it added up, two or more of some units and not all of its own id (``Overall``, ``Σ``, ``Net tendered``: a
+footer no totals word names, :func:`_footer`).
+
 A holder whose name merely holds the word (``Total Return Fund``, ``Chan Ka
 Sum``) is read as a holder unless its units happen to be such a sum; the
 message then says which rows they add up, and how to have it read: its id in
@@ -99,8 +103,40 @@ def totals_rows(ids, joined: str | None, units, statuses=None, row_of=lambda i: 
     their statuses in our words (``tendered``, ``withdrawn``...), or None when not known; *row_of* a line's row
     in the file, for the messages; *not_totals* the ids that are holders whatever their units (a mapping
     file's ``[holders] not_totals``).  The ids are searched joined, at C speed: a tally holding no totals word
-    anywhere is passed over at once.
+    anywhere is passed over at once, and its last line is judged by one sum (:func:`_footer`).
     """
+    out = _worded(ids, joined, units, statuses, row_of, not_totals)
+    footer = _footer(ids, units, {i for i, _ in out}, not_totals, row_of)
+    return out if footer is None else sorted(out + [footer])
+
+
+def _footer(ids, units, totals: set[int], not_totals, row_of) -> tuple[int, str] | None:
+    """``(index, why)`` of the last line read as a holder's when its units are those of all the holders' lines
+    above it (two or more of some units) added up, whatever its id (``Overall``, ``Σ``, ``Net tendered``: a footer
+    no totals word names); else None, and None when its id is one of *not_totals* or its lines above of some
+    units are all of its own id.  *totals*: the lines judged totals by their words.  One sum of the units (a
+    numpy array's, where the CSV reader made one) before anything else: a tally of a million lines costs a
+    millisecond."""
+    last = len(ids) - 1
+    while last >= 0 and last in totals:
+        last -= 1
+    if last < 2 or not units[last]:
+        return None
+    array = getattr(units, "array", None)  # (int64: no sum of them may overflow)
+    added = int(array.sum()) if array is not None and int(array.max()) * len(array) < 2**63 else sum(units)
+    if added - sum(units[i] for i in totals) != 2 * units[last]:
+        return None
+    above = [j for j in range(last) if j not in totals and units[j]]
+    if len(above) < 2 or {ids[j] for j in above} == {ids[last]}:
+        return None
+    if " ".join(ids[last].casefold().split()) in {" ".join(h.casefold().split()) for h in not_totals}:
+        return None
+    rows = f"rows {row_of(above[0])} to {row_of(above[-1])}"
+    return last, ADDED.format(rows, holder=HOLDER.format(json.dumps(ids[last], ensure_ascii=False)))
+
+
+def _worded(ids, joined: str | None, units, statuses, row_of, not_totals) -> list[tuple[int, str]]:
+    """:func:`totals_rows`' lines holding a totals word judged (see the module)."""
     folded = ("\0".join(ids) if joined is None else joined).casefold()
     found = _lines_with_a_totals_word(folded)
     if found and folded.count("\0") != len(ids) - 1:  # an id holding a NUL: one at a time
