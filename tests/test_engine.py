@@ -124,7 +124,6 @@ def test_excel_round_refuses_what_it_cannot_hold():
         ("464,777", "464777"),
         (" 7.94 ", "7.94"),
         ("1,234,567.891", "1234567.891"),
-        ("1_000", "1000"),
         ("-5", "-5"),
         ("+1,234", "1234"),
         ("0.5", "0.5"),
@@ -147,7 +146,7 @@ def test_to_decimal(value, expected):
         D("NaN"), D("sNaN"), D("Infinity"), D("-Infinity"),
         True, False, None, "", "   ", "abc", "7.94.1", "7,94 shares", [7.94], object(),
         # one written form: ASCII digits, sign, decimal point, separators between groups of three
-        "7,94", "7,39", "4,64,777", "1,2345", ",123", "123,", "0,464", "1,234.5,6", "1,234_567", "1__000",
+        "7,94", "7,39", "4,64,777", "1,2345", ",123", "123,", "0,464", "1,234.5,6", "1,234_567", "1__000", "1_000",
         "\u0664\u0666\u0664\u0667\u0667\u0667", "\uff17.94", "4.64777e5", "1e3", "1E+3", "0x10", "1 000",
         # more significant digits than the engine's context holds: refused, not rounded
         "7.940000000000000000000000000000000000000000000000001",

@@ -38,6 +38,12 @@ def test_numbers_as_strings_and_integers(tmp_path):
                 "outstanding = 464_777")
     o = load_text(tmp_path, edit(text, "price = 7.39", 'price = "7.39"'))
     assert (o.tally.tendered, o.outstanding, o.valuation.price) == (274000, 464777, D("7.39"))
+    # an underscore in text is refused (review 96: Python's Decimal() read "464_777"); TOML's integer 464_777 is TOML's
+    with pytest.raises(InputErrors) as info:
+        load_text(tmp_path, edit(BASE, "outstanding = 464777", 'outstanding = "464_777"'))
+    assert [str(p) for p in info.value.problems] == [
+        "offer.toml: offer.outstanding: must be a number written without '_' (an underscore is no thousands "
+        "separator), got '464_777'"]
     # counts are TOML integers: a float, even a whole one, is refused (1e400 would be a 401-digit count)
     with pytest.raises(InputErrors, match=r"tally.tendered: must be a whole number written as an integer"):
         load_text(tmp_path, edit(BASE, "tendered = 274000", "tendered = 274000.0"))

@@ -281,6 +281,35 @@ def test_a_comma_is_a_thousands_separator_only_between_groups_of_three(tmp_path)
         "t.csv: row 3, column units: must be a number, got '1,50'"]  # never read as 150
 
 
+UNDERSCORE = "must be a number written without '_' (an underscore is no thousands separator)"
+
+
+def test_an_underscore_in_a_number_of_a_tally_a_count_file_or_a_price_file_is_refused(tmp_path):
+    """Review 96: Python's int() and Decimal() read "2_500", so tally units, a count file's counts and a price file's
+    volume were read with an underscore no file writes (the README: digits, commas between groups of three)."""
+    from openpyxl import Workbook
+
+    body = HEADER + "A,2_500,book-entry,tendered\nB,600,book-entry,tendered\n"
+    assert problems(sources.read_tally, tally(tmp_path, body)) == [
+        f"t.csv: row 2, column units: {UNDERSCORE}, got '2_500'"]
+    assert problems(sources.read_tally, tally(tmp_path, body.replace(",", ";"))) == [
+        f"t.csv: row 2, column units: {UNDERSCORE}, got '2_500'"]
+    wb = Workbook()
+    for row in (["holder_id", "units", "method", "status"], ["A", "2_500", "book-entry", "tendered"]):
+        wb.active.append(row)
+    wb.save(tmp_path / "t.xlsx")
+    assert problems(sources.read_tally, tmp_path / "t.xlsx") == [
+        f"t.xlsx: row 2, column units: {UNDERSCORE}, got '2_500'"]
+    (tmp_path / "c.csv").write_text("tendered,guaranteed delivery,failed delivery\n274_000,3500,0\n", encoding="utf-8")
+    assert problems(counts.read_count_file, tmp_path / "c.csv") == [
+        f"c.csv: row 2, column tendered: {UNDERSCORE}, got '274_000'"]
+    (tmp_path / "p.csv").write_text("date,price,volume\n2004-02-13,7.39,2_517_000\n2004-02-17,8_39,1000\n",
+                                    encoding="utf-8")
+    assert problems(prices.read_prices, tmp_path / "p.csv") == [
+        f"p.csv: row 2, column volume: {UNDERSCORE}, got '2_517_000'",
+        f"p.csv: row 3, column price: {UNDERSCORE}, got '8_39'"]
+
+
 def test_rows_of_separators_alone_at_the_end_are_no_lines(tmp_path):
     """Cleared rows Excel and LibreOffice still export as ',,,': skipped, as in an XLSX tally."""
     body = HEADER + "A,2500,book-entry,tendered\nB,600,certificate,tendered\n,,,\n , , ,\n"

@@ -51,12 +51,14 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 
 #: The one form of a number written as text: ASCII digits, an optional sign, an
-#: optional decimal point, and optionally commas (or underscores, as in TOML)
-#: between groups of three digits of the whole part (``"1,234,567.5"``).
-#: No exponent, no other digits, no other separators: ``"7,94"`` (a decimal
-#: comma?) and ``"4,64,777"`` are refused, never read as 794 or 464777.
-_NUMBER_TEXT = re.compile(r"[+-]?(?:[1-9][0-9]{0,2}(?:,[0-9]{3})+|[1-9][0-9]{0,2}(?:_[0-9]{3})+|[0-9]+)"
-                          r"(?:\.[0-9]*)?|[+-]?\.[0-9]+", re.ASCII)
+#: optional decimal point, and optionally commas between groups of three digits
+#: of the whole part (``"1,234,567.5"``).  No exponent, no other digits, no other
+#: separators: ``"7,94"`` (a decimal comma?) and ``"4,64,777"`` are refused, never
+#: read as 794 or 464777, and so is an underscore (``"2_500"``: Python's and TOML's
+#: integers, no file's or cell's text).
+_NUMBER_TEXT = re.compile(r"[+-]?(?:[1-9][0-9]{0,2}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|[+-]?\.[0-9]+", re.ASCII)
+#: Why text holding an underscore is no number.
+_UNDERSCORE = "must be a number written without '_' (an underscore is no thousands separator)"
 
 
 def to_decimal(value: object, field: str) -> Decimal:
@@ -67,7 +69,7 @@ def to_decimal(value: object, field: str) -> Decimal:
     value : int, str, Decimal or float
         The written number.  Strings are ASCII digits with an optional sign
         and decimal point, thousands separators only between groups of three
-        (``"464,777"``), no exponent, and may have surrounding spaces.  A
+        (``"464,777"``; no underscore), no exponent, and may have surrounding spaces.  A
         float is read through its shortest text (``repr``), never through its
         binary expansion.
     field : str
@@ -100,8 +102,8 @@ def to_decimal(value: object, field: str) -> Decimal:
     elif isinstance(value, str):
         text = value.strip()
         if not _NUMBER_TEXT.fullmatch(text):
-            raise InputError(field, value, "must be a number")
-        number = Decimal(text.replace(",", "").replace("_", ""))
+            raise InputError(field, value, _UNDERSCORE if "_" in text else "must be a number")
+        number = Decimal(text.replace(",", ""))
     else:
         raise InputError(field, value, "must be a number")
     if not number.is_finite():
