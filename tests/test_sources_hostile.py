@@ -81,10 +81,11 @@ def test_semicolon_files_read_spaces_between_thousands(tmp_path):
         "(1.000, 1 000) in a ';'-separated file, got '25 00'",
         "t.csv: row 3, column units: must be a whole number, got '2 500,5'",
     ]
-    # in a comma file a space is no thousands separator (the contract's comma grouping only)
+    # in a comma file a space is no thousands separator (the contract's comma grouping only), and that is said
     body = HEADER + "A,2 500,book-entry,tendered\n"
     assert problems(sources.read_tally, tally(tmp_path, body)) == [
-        "t.csv: row 2, column units: must be a number, got '2 500'"]
+        "t.csv: row 2, column units: must be a number: spaces separate thousands only in a ';'-separated file, not in "
+        "a ','-separated file: write 2500, not 2 500, got '2 500'"]
 
 
 def test_comma_files_keep_their_reading(tmp_path):

@@ -310,6 +310,19 @@ def test_an_underscore_in_a_number_of_a_tally_a_count_file_or_a_price_file_is_re
         f"p.csv: row 3, column price: {UNDERSCORE}, got '8_39'"]
 
 
+def test_spaces_between_thousands_outside_a_semicolon_file_are_refused_saying_where_they_are_read(tmp_path):
+    """Review 96: `2 500` in a comma CSV was refused with a bare 'must be a number'; a ';' file reads it."""
+    body = HEADER + "A,2 500,book-entry,tendered\nB,600,book-entry,tendered\n"
+    assert problems(sources.read_tally, tally(tmp_path, body)) == [
+        "t.csv: row 2, column units: must be a number: spaces separate thousands only in a ';'-separated file, not "
+        "in a ','-separated file: write 2500, not 2 500, got '2 500'"]
+    assert problems(sources.read_tally, tally(tmp_path, body.replace(",", "\t").replace(" ", "\u202f")))[0].endswith(
+        "not in a tab-separated file: write 2500, not 2\u202f500, got '2\\u202f500'")
+    assert sources.read_tally(tally(tmp_path, body.replace(",", ";"))).units == (2500, 600)
+    assert problems(sources.read_tally, tally(tmp_path, body.replace("2 500", "25 00"))) == [
+        "t.csv: row 2, column units: must be a number, got '25 00'"]
+
+
 def test_rows_of_separators_alone_at_the_end_are_no_lines(tmp_path):
     """Cleared rows Excel and LibreOffice still export as ',,,': skipped, as in an XLSX tally."""
     body = HEADER + "A,2500,book-entry,tendered\nB,600,certificate,tendered\n,,,\n , , ,\n"

@@ -18,7 +18,7 @@ from ..engine.numbers import to_decimal
 from . import typed
 
 __all__ = ["NOT_DIGITS", "NOT_GROUPED", "WHOLE_CELLS", "WHOLE_LIMIT", "ambiguous_whole", "delimiter", "lone_group",
-           "european_number", "european_whole", "separated", "whole_cell", "wide_row"]
+           "european_number", "european_whole", "separated", "spaced_whole", "whole_cell", "wide_row"]
 
 
 def delimiter(header_line: str) -> str:
@@ -147,6 +147,27 @@ def ambiguous_whole(text: str, sep: str) -> str:
     return f"could be thousands or decimals in {separated(sep)}: write {whole}{group}{other}, not {text.strip()}"
 
 
+def spaced_whole(text: str, sep: str) -> str:
+    """Why *text*, a whole number in a file separated by *sep* other than ``;``, is refused when spaces separate its
+    thousands (``2 500``), as only a ';' file writes them; "" otherwise.
+
+    >>> spaced_whole("2 500", "\\t").removeprefix("must be a number: ")
+    "spaces separate thousands only in a ';'-separated file, not in a tab-separated file: write 2500, not 2 500"
+    >>> spaced_whole("2 500", ";"), spaced_whole("25 00", ","), spaced_whole("2500", ",")
+    ('', '', '')
+    """
+    plain = text.strip()
+    if sep == ";" or not _SPACED_WHOLE.fullmatch(plain):
+        return ""
+    digits = "".join(plain.split())  # (str.split: a no-break space too)
+    return (f"must be a number: spaces separate thousands only in a ';'-separated file, not in {separated(sep)}: "
+            f"write {digits}, not {plain}")
+
+
+#: A whole number with spaces between groups of three digits (``2 500``; a no-break space too).
+_SPACED_WHOLE = re.compile(r"[+-]?[0-9]{1,3}(?:[ \xa0\u202f][0-9]{3})+")
+
+
 def whole_cell(value: object, sep: str = "", scheme: typed.Scheme = WHOLE_CELLS) -> tuple[int | None, str]:
     """A data file's whole number: ``(number, "")``, or ``(None, reason)``.
 
@@ -160,7 +181,7 @@ def whole_cell(value: object, sep: str = "", scheme: typed.Scheme = WHOLE_CELLS)
     if type(value) is str:
         if _EXPONENT.search(value):  # 1e5: digits, please (and 1e10000000 is never made)
             return None, NOT_DIGITS
-        ambiguous = ambiguous_whole(value, sep)
+        ambiguous = ambiguous_whole(value, sep) or spaced_whole(value, sep)
         if ambiguous:
             return None, ambiguous
         if sep == ";" and value.strip() not in scheme.blank:
