@@ -111,6 +111,47 @@ def test_a_title_row_above_the_header_is_named_as_such_not_as_columns_with_no_he
         assert _problems(sources.read_tally, path) == [expected.format("t.xlsx")], merge
 
 
+def test_a_title_over_a_blank_row_above_the_header_is_named_as_a_title(tmp_path):
+    """Review 96: a title, a blank row (empty, or separators alone), then the header on row 3 was refused as three
+    columns with no header (a title with separators after it) or as every row wider than the header (one without):
+    it is named once, as a title over the header is, and the blank rows are said with it."""
+    said = ("t.csv: row 1: is a title, not the header (the header is on row {}: holder_id, units, method, status): the "
+            "header must be the first row; delete the title row{}, got 'Tally as of 2004-02-19'")
+    lines = "holder_id,units,method,status\nA,100,book-entry,tendered\nB,5,book-entry,tendered\n"
+    for title, blank, row, under in [(",,,", ",,,", 3, " and the blank row under it"),
+                                     (",,,", "", 3, " and the blank row under it"),
+                                     ("", "", 3, " and the blank row under it"),
+                                     ("", ",,,", 3, " and the blank row under it"),
+                                     ("", " \n,,", 4, " and the 2 blank rows under it"),
+                                     (",,,", ",,,\n,,,", 4, " and the 2 blank rows under it")]:
+        (tmp_path / "t.csv").write_text(f"Tally as of 2004-02-19{title}\n{blank}\n{lines}", encoding="utf-8")
+        assert _problems(sources.read_tally, tmp_path / "t.csv") == [said.format(row, under)], (title, blank)
+    path = _book(tmp_path / "t.xlsx", [["Tally as of 2004-02-19"], [], ["holder_id", "units", "method", "status"],
+                                      ["A", 100, "book-entry", "tendered"]])
+    assert _problems(sources.read_tally, path) == [
+        said.format(3, " and the blank row under it").replace("t.csv", "t.xlsx")]
+
+
+def test_a_header_repeated_on_a_line_is_named_once_not_as_values_to_map(tmp_path):
+    """Review 96: the header again on row 151 (exported over each page, or pasted with lines added) was three
+    problems, its units 'must be a number' and mapping advice for the words method and status."""
+    lines = "".join(f"A-{k},{100 + k},book-entry,tendered\n" for k in range(6))
+    (tmp_path / "t.csv").write_text(f"holder_id,units,method,status\n{lines}Holder_ID, Units ,method,status\n{lines}"
+                                    f"holder_id,units,method,status\n", encoding="utf-8")
+    again = ("repeats the header (holder_id, units, method, status): a tally has one header, its first row; delete "
+             "this row")
+    assert _problems(sources.read_tally, tmp_path / "t.csv") == [f"t.csv: row 8: {again}", f"t.csv: row 15: {again}"]
+    path = _book(tmp_path / "t.xlsx", [["Holder", "Shares", "Method", "Status"], ["A", 100, "book-entry", "tendered"],
+                                      ["Holder", "Shares", "Method", "Status"], ["B", 5, "book-entry", "tendered"]])
+    assert _problems(sources.read_tally, path) == [
+        "t.xlsx: row 3: repeats the header (Holder, Shares, Method, Status): a tally has one header, its first row; "
+        "delete this row"]
+    # other problems stand as they were when no line repeats the header
+    (tmp_path / "t.csv").write_text("holder_id,units,method,status\nA,units,book-entry,tendered\n", encoding="utf-8")
+    assert _problems(sources.read_tally, tmp_path / "t.csv") == [
+        "t.csv: row 2, column units: must be a number, got 'units'"]
+
+
 def test_a_wrapped_header_is_named_on_one_line(tmp_path):
     """Excel's wrapped header (Shares, Alt+Enter, Tendered) printed its line break in every message naming the
     column: one problem over two lines.  It is still matched as written."""

@@ -298,7 +298,7 @@ def read_tally(path: str | os.PathLike, mapping: ColumnMapping | None = None, so
 
 
 def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
-    from .tally_shape import headless_columns
+    from .tally_shape import header_again, headless_columns
 
     xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
     if xlsx:
@@ -325,14 +325,17 @@ def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
                    or unsaved_formulas(path, mapping.sheet, headers, columns, rows, set(found.values())))
         if unsaved:
             raise InputErrors(_capped(unsaved))
-    read = _match_columns(headers, TALLY_COLUMNS, mapping.columns, path.name, REQUIRED_TALLY)[0].values()
+    found = _match_columns(headers, TALLY_COLUMNS, mapping.columns, path.name, REQUIRED_TALLY)[0]
     broken, joined = line_break_problems(path, None if xlsx else mapping.encoding,
-                                         headers, columns, read, _row_of(rows))
+                                         headers, columns, found.values(), _row_of(rows))
     if joined:  # (a quote that joined lines: the cells after it are not as written, their problems no matter)
         raise InputErrors(broken)
     try:
         lines, arrays = _tally_from_columns(path.name, headers, columns, mapping, _row_of(rows))
     except InputErrors as exc:
+        again = header_again(path.name, headers, columns, found, _row_of(rows))  # (each its one line, alone)
+        if again:
+            raise InputErrors(_capped(again)) from None
         if not broken:
             raise
         raise InputErrors(_capped(broken + list(exc.problems))) from None  # (one count line, not two)

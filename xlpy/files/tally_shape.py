@@ -1,6 +1,6 @@
 """How a tally is laid out, checked before its columns are matched: a column with values but no header; a title
 above the header; a CSV's rows wider than its header; the sheet of an XLSX with several, when the mapping names
-none.
+none; and, in a tally refused, the header repeated on a line.
 
 Read by :func:`xlpy.files.sources.read_tally`, CSV and XLSX alike.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 from ..engine.errors import InputError
 from .written_numbers import wide_row
 
-__all__ = ["beside_notes", "headless_columns", "title_row", "unnamed_sheet", "wide_rows"]
+__all__ = ["beside_notes", "header_again", "headless_columns", "title_row", "unnamed_sheet", "wide_rows"]
 
 
 def headless_columns(name: str, headers, columns, row_of, lettered: bool, is_header=None) -> list[InputError]:
@@ -47,37 +47,71 @@ def headless_columns(name: str, headers, columns, row_of, lettered: bool, is_hea
 
 
 def _title_row(name: str, headers, columns, row_of, is_header) -> InputError | None:
-    """The problem of a title above the header: row 1 is no header, the first line is one (*is_header*)."""
-    if is_header is None or not any(len(columns[j]) for j in range(len(headers))) or is_header(headers):
+    """The problem of a title above the header: row 1 is no header, the first line holding something (past up to
+    :data:`_BLANK_ROWS` of separators alone, ``,,,``: a blank row under the title) is one (*is_header*)."""
+    width = range(len(headers))
+    if is_header is None or not any(len(columns[j]) for j in width) or is_header(headers):
         return None
-    return title_row(name, headers, [columns[j][0] for j in range(len(headers))], row_of(0), is_header)
+    lines = min(len(columns[j]) for j in width)
+    first = next((i for i in range(min(lines, _BLANK_ROWS + 1)) if any(_held(columns[j][i]) for j in width)), None)
+    if first is None:
+        return None
+    return title_row(name, headers, [columns[j][first] for j in width], row_of(first), is_header)
+
+
+#: At most this many blank rows between a title and the header are looked past.
+_BLANK_ROWS = 20
 
 
 def title_row(name: str, headers, first, row: int, is_header) -> InputError | None:
-    """The problem of row 1 (*headers*) when it is a title and *first*, the values of the first line (on *row*),
-    is the tally's header (*is_header*); else None."""
+    """The problem of row 1 (*headers*) when it is a title and *first*, the values of the first line holding
+    something (on *row*: blank rows between, past row 2), is the tally's header (*is_header*); else None."""
     if not is_header(first):
         return None
     names = ", ".join(str(v).strip() for v in first if _held(v))
+    blank = "" if row <= 2 else " and the blank row under it" if row == 3 else f" and the {row - 2} blank rows under it"
     return InputError(f"{name}: row 1", " ".join(str(h).strip() for h in headers if _held(h)),
                       f"is a title, not the header (the header is on row {row}: {names}): the header must be "
-                      "the first row; delete the title row")
+                      f"the first row; delete the title row{blank}")
 
 
 def wide_rows(path: Path, encoding: str, sep: str, width: int, is_header) -> list[InputError]:
     """A CSV's rows with more cells than the header's *width* (a trailing separator, a stray one); or, when row 1 is
-    a title with no separators after it and row 2 the header (*is_header*), that alone."""
+    a title with no separators after it and the next row holding something (row 2, or past blank rows) the header
+    (*is_header*), that alone."""
     try:
         with open(path, encoding=encoding, newline="") as fh:
             rows = enumerate(csv.reader(fh, delimiter=sep), 1)
-            first, second = next(rows, (1, []))[1], next(rows, (2, []))[1]
-            title = title_row(path.name, first, second, 2, is_header) if len(second) > width else None
+            first, below = next(rows, (1, [])), []  # (row 1, and the rows under it up to one holding something)
+            for n, row in rows:
+                below.append((n, row))
+                if any(map(_held, row)) or len(below) > _BLANK_ROWS:
+                    break
+            line, second = below[-1] if below else (2, [])
+            title = title_row(path.name, first[1], second, line, is_header) if len(second) > width else None
             if title is not None:
                 return [title]
-            rows = chain([(1, first), (2, second)], rows)
+            rows = chain([first], below, rows)
             return [p for p in (wide_row(path.name, n, row, width, sep) for n, row in rows) if p is not None]
     except (csv.Error, UnicodeError):
         return []
+
+
+def header_again(name: str, headers, columns, found, row_of) -> list[InputError]:
+    """The lines that repeat the header (one exported above each page, or pasted with lines added: ``holder_id,units,
+    method,status`` on row 151), each named once, where each of its cells was refused as a value (its units 'must be
+    a number', its method and status words to map).  *found*: our column -> its index; *row_of*: line index -> its
+    row.  Looked for in a tally refused only (such a line's units are never a number), by its holder and units."""
+    if "holder_id" not in found or "units" not in found or getattr(columns[found["units"]], "array", None) is not None:
+        return []  # (units pandas read as whole numbers: no line holds a word there)
+    folded = lambda v: " ".join(str(v).casefold().split())  # noqa: E731
+    holder, units = folded(headers[found["holder_id"]]), folded(headers[found["units"]])
+    ids = columns[found["holder_id"]]
+    names = ", ".join(str(h) for h in headers if _held(h))
+    return [InputError(f"{name}: row {row_of(i)}", None, f"repeats the header ({names}): a tally has one header, its "
+                       "first row; delete this row", show_value=False)
+            for i, v in enumerate(columns[found["units"]])
+            if type(v) is str and folded(v) == units and folded(ids[i]) == holder]
 
 
 def beside_notes(name: str, headers, columns, found, ours) -> list[InputError]:
