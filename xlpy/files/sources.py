@@ -76,8 +76,6 @@ STATUS_VALUES = {
     "withdrawn": ("withdrawn", "withdrawal", "withdraw"),
     "failed": ("failed", "failed delivery", "not delivered", "undelivered"),
 }
-#: A totals row's label as a whole holder id, case-folded, after the separator before it (an agent's last line
-#: ``Total,4300``; ``Totals``, ``Grand total``, ``Subtotal``, ``Sub-total:``, ``Sum``): never a holder.
 #: Words of a units header that say the units are already net of withdrawals.
 NET_UNITS = ("net", "not withdrawn")
 TRUE_WORDS = ("y", "yes", "true", "1", "x")
