@@ -39,7 +39,7 @@ from .saved_values import HOLDER_TABLE
 from .seal import seal_of
 from .table_styles import table_styles
 from .table_xml import splice_table_rows
-from .workbook_xml import defined_names, full_calc_on_load
+from .workbook_xml import defined_names, full_calc_on_load, name_in
 
 __all__ = ["Book", "OpenpyxlBook", "PackageBook", "open_book", "table_values"]
 
@@ -247,12 +247,13 @@ class OpenpyxlBook:
                 cell.value = None
 
     def name(self, name: str) -> str | None:
-        dn = self.wb.defined_names.get(name)
+        dn = self.wb.defined_names.get(name_in(self.wb.defined_names, name))  # (TENDERED is Tendered to Excel)
         return None if dn is None else dn.attr_text
 
     def set_name(self, name: str, definition: str, hidden: bool = False) -> None:
         from openpyxl.workbook.defined_name import DefinedName
 
+        self.wb.defined_names.pop(name_in(self.wb.defined_names, name), None)  # (not two names to Excel's one)
         self.wb.defined_names[name] = DefinedName(name, attr_text=definition, hidden=hidden or None)
 
     def table_ref(self, sheet: str, name: str) -> str | None:
@@ -511,13 +512,13 @@ class PackageBook:
                 self._cells[(sheet, r, c)] = None
 
     def name(self, name: str) -> str | None:
-        return self._names.get(name)
+        return self._names.get(name_in(self._names, name))  # (a name in other letter case: the same to Excel)
 
     def set_name(self, name: str, definition: str, hidden: bool = False) -> None:
         from .workbook_xml import set_defined_name
 
-        self._wb_text = set_defined_name(self._wb_text, name, definition, hidden)
-        self._names[name] = definition
+        self._wb_text = set_defined_name(self._wb_text, name, definition, hidden)  # (in the case it is held in)
+        self._names[name_in(self._names, name) or name] = definition
 
     # What a switch between counts and holders (xlpy.workbook.switch) edits beyond cells and names.
 
@@ -526,7 +527,7 @@ class PackageBook:
         from .workbook_xml import remove_defined_name
 
         self._wb_text = remove_defined_name(self._wb_text, name)
-        self._names.pop(name, None)
+        self._names.pop(name_in(self._names, name), None)
 
     def sheet_part(self, sheet: str) -> str:
         """The package part of *sheet* (``xl/worksheets/sheet3.xml``)."""

@@ -188,9 +188,10 @@ def _typed_over(wb, lay: Layout, path: Path) -> list[str]:
     from .layout_names import DELETED
     from .openpyxl_access import WorkbookCells
     from .saved_values import edited_formulas
+    from .workbook_xml import name_in
 
     cells = WorkbookCells(wb)
-    cells.name = lambda n: wb.defined_names[n].attr_text if n in wb.defined_names else None
+    cells.name = lambda n: wb.defined_names[k].attr_text if (k := name_in(wb.defined_names, n)) else None
     found = [(where, None if where.startswith("name ") else cells.get(*where.split("!", 1)))
              for where in edited_formulas(cells, lay)]
     in_holders = False

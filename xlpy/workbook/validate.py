@@ -65,6 +65,7 @@ from .readback import (
     upper_keys,
     xlsx_values,
 )
+from .workbook_xml import name_in
 from .saved_values import SAVED_TABLE_SHOWN  # noqa: F401 (the tests' and callers' name for it)
 
 __all__ = ["Finding", "Report", "expected_cells", "formula_cells", "validate"]
@@ -185,7 +186,8 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding], shifte
         if title not in wb.sheetnames:
             findings.append(Finding(book, title, "sheet is missing", title,
                                     "no such sheet" + renamed_hint(title, wb.sheetnames)))
-    names = wb.defined_names
+    names = {n: wb.defined_names[n] for n in wb.defined_names}  # (held without regard to letter case, as Excel
+    names.update({n: names[held] for n in lay.names if n not in names and (held := name_in(names, n))})  # does)
     for m in shifted:
         findings.append(Finding(book, f"{m.sheet}!{m.letter}{m.row}", f"{m.said()}: the sheet's names, labels and "
                                 "formulas from there on sit in other cells than the layout's, so nothing else on it "
@@ -557,7 +559,7 @@ def _shifted(wb, lay: Layout) -> list:
     """The sheets whose named cells a row or a column inserted or deleted moved, each by its first such name
     (:func:`~xlpy.workbook.table_edits.rows_moved_on`, the labels read from *wb*)."""
     names = wb.defined_names
-    return table_edits.rows_moved_on(lambda n: names[n].attr_text if n in names else None, lay,
+    return table_edits.rows_moved_on(lambda n: names[k].attr_text if (k := name_in(names, n)) else None, lay,
                                      lambda sheet, ref: wb[sheet][ref].value if sheet in wb.sheetnames else None)
 
 

@@ -8,15 +8,25 @@ when Excel next opens the file; every other byte stays as it was.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from xml.sax.saxutils import escape as _xml_escape
 
 from defusedxml.ElementTree import (
     fromstring as _parse_xml,  # a workbook is untrusted input
 )
 
-__all__ = ["defined_names", "full_calc_on_load", "remove_defined_name", "set_defined_name"]
+__all__ = ["defined_names", "full_calc_on_load", "name_in", "remove_defined_name", "set_defined_name"]
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def name_in(names: Iterable[str], name: str) -> str | None:
+    """The one of *names* that is *name* as Excel and LibreOffice match names, without regard to letter case (a
+    name typed ``TENDERED`` in the Name Manager is ``Tendered`` to every formula), or None."""
+    if name in names:
+        return name
+    folded = name.casefold()
+    return next((n for n in names if isinstance(n, str) and n.casefold() == folded), None)
 
 
 def defined_names(workbook_xml: bytes) -> dict[str, str]:
@@ -31,13 +41,14 @@ def defined_names(workbook_xml: bytes) -> dict[str, str]:
 
 
 def set_defined_name(text: str, name: str, definition: str, hidden: bool = False) -> str:
-    """workbook.xml text with workbook-level *name* defined as *definition* (added if missing)."""
+    """workbook.xml text with workbook-level *name* defined as *definition* (added if missing; a name of it in other
+    letter case is the same name to Excel, and is redefined, not added beside it)."""
     m = re.search(r"<(\w+:)?workbook\b", text)
     p = (m.group(1) or "") if m else ""
     pe = re.escape(p)
     body = _xml_escape(definition)
-    pat = re.compile(rf'(<{pe}definedName\b(?![^>]*localSheetId)[^>]*\sname="{re.escape(name)}"[^>]*>)(.*?)'
-                     rf"(</{pe}definedName>)", re.DOTALL)
+    pat = re.compile(rf'(<{pe}definedName\b(?![^>]*localSheetId)[^>]*\sname="(?i:{re.escape(name)})"[^>]*>)'
+                     rf"(.*?)(</{pe}definedName>)", re.DOTALL)
     m = pat.search(text)
     if m:
         return text[:m.start(2)] + body + text[m.end(2):]
@@ -52,8 +63,8 @@ def set_defined_name(text: str, name: str, definition: str, hidden: bool = False
 
 def remove_defined_name(text: str, name: str) -> str:
     """workbook.xml text without the workbook-level name *name* (and without an emptied ``<definedNames>``)."""
-    pat = re.compile(rf'<(\w+:|)definedName\b(?![^>]*localSheetId)[^>]*\sname="{re.escape(name)}"[^>]*>.*?'
-                     r"</\1definedName>", re.DOTALL)  # (the prefix of a workbook.xml that uses one)
+    pat = re.compile(rf'<(\w+:|)definedName\b(?![^>]*localSheetId)[^>]*\sname="(?i:{re.escape(name)})"[^>]*>'
+                     r".*?</\1definedName>", re.DOTALL)  # (the prefix of a workbook.xml that uses one)
     return re.sub(r"<(\w+:|)definedNames>\s*</\1definedNames>", "", pat.sub("", text, count=1))
 
 
