@@ -14,6 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.utils.cell import coordinate_to_tuple
 from repo_paths import DATA, FORMULA, PRICES, SEED, SEED_TEXT, TALLY, offer_text
 
 from xlpy import cli
@@ -411,3 +412,75 @@ def test_the_workbook_read_for_its_formulas_typed_over_is_let_go_of(standard_boo
     monkeypatch.setattr(PackageBook, "close", close)
     compute_book(standard_books.copy_into("holders", tmp_path))
     assert opened and all(book in closed for book in opened), (len(opened), len(closed))
+
+
+def _row_inserted_then_blank_deleted(wb, lay) -> None:
+    """Review 96's edit in Calc: a row inserted above CarryingPerUnit, then the blank row below the journal entry's
+    inputs deleted: the names from there to that row move down one with their cells and labels (as Calc and Excel
+    move them), those below it stay, and CarryingTotal's cell then holds the carrying amount per unit."""
+    ws = wb["Inputs"]
+    at = _row_of(lay, "CarryingPerUnit")
+    blank = next(r for r in range(at, at + 20) if ws.cell(r, 2).value is None)
+    ws.insert_rows(at)
+    ws.delete_rows(blank + 1)
+    for name, (sheet, ref) in lay.names.items():
+        if sheet == "Inputs" and ":" not in ref and at <= _row_of(lay, name) < blank:
+            wb.defined_names[name].attr_text = f"'Inputs'!{ref.rsplit('$', 1)[0]}${_row_of(lay, name) + 1}"
+
+
+def _row_of(lay, name: str) -> int:
+    """The row of the layout's cell *name*."""
+    return coordinate_to_tuple(lay.cell(name)[1].replace("$", ""))[0]
+
+
+@pytest.mark.parametrize("command", ["compute", "release", "entries"])
+def test_a_row_inserted_above_named_inputs_is_refused_not_read_from_other_cells(standard_books, tmp_path, capsys,
+                                                                                command):
+    """Review 96: a row inserted on Inputs above the carrying amount and a blank row below deleted; ``xlpy entries``
+    read the carrying amount per unit ($50) as the total carried, booked "Preferred stock $50.00" where the total is
+    $13,700,000.00, and exited 0 (warning only of names "pointed elsewhere").  Refused as the refresh refuses it."""
+    book = changed_copy(standard_books["seed"], tmp_path / "ab.xlsm", _row_inserted_then_blank_deleted)
+    at = _row_of(layout(Shape.decode(openpyxl.load_workbook(standard_books["seed"]).defined_names[LAYOUT_NAME]
+                                     .attr_text)), "CarryingPerUnit")
+    status, out, err = run(capsys, command, book)
+    assert (status, out) == (2, "")
+    assert err.splitlines() == [
+        f"xlpy {command}: {book}: Inputs!C{at}: the name CarryingPerUnit refers to Inputs!C{at + 1}, 1 row below "
+        f"where the layout puts it: a row was inserted above row {at} on Inputs (or more than one), and xlpy would "
+        "read that sheet's inputs from other cells than the layout's; undo that (Edit > Undo, or delete the row "
+        "inserted), or rebuild the workbook from its offer file (xlpy build) and refresh it; nothing was computed"]
+
+
+@pytest.mark.parametrize("deleted", [False, True])
+def test_a_sheet_renamed_or_deleted_is_refused_as_the_refresh_refuses_it(standard_books, tmp_path, capsys, deleted):
+    """Review 96: Results renamed "Results Q1": ``xlpy entries`` warned that Results!C5 "is blank where the layout
+    has a formula ... and 19 more cells" and printed the entries, exit 0, where refresh and validate say the sheet is
+    missing and to name it Results again."""
+    def edit(wb, lay):
+        if deleted:
+            del wb["History"]
+        else:
+            wb["Results"].title = "Results Q1"
+
+    book = changed_copy(standard_books["seed"], tmp_path / "renamed.xlsm", edit)
+    said = ("sheet History: is missing; a sheet deleted needs a rebuild (xlpy build)" if deleted else
+            "sheet Results: is missing (sheets not in the layout: 'Results Q1'; if one of them is Results renamed, "
+            "name it Results again)")
+    for command in ("compute", "release", "entries"):
+        status, out, err = run(capsys, command, book)
+        assert (status, out) == (2, "")
+        assert err.splitlines() == [f"xlpy {command}: {book}: {said}; nothing was computed"]
+    status, out, _ = run(capsys, "compute", book, "--json")
+    assert status == 2 and [e["message"] for e in json.loads(out)["errors"]] == [f"{book}: {said}; nothing was "
+                                                                                 "computed"]
+
+
+def test_a_clean_workbook_saved_again_by_openpyxl_is_computed_with_no_new_warning(standard_books, tmp_path, capsys):
+    """The structure check refuses nothing and warns of nothing in a workbook as built, saved again unchanged."""
+    for kind in ("seed", "holders"):
+        book = changed_copy(standard_books[kind], tmp_path / f"{kind}.xlsm", lambda wb, lay: None)
+        for command in ("compute", "entries"):
+            status, out, err = run(capsys, command, book)
+            assert status == 0, err
+            built = run(capsys, command, standard_books[kind])
+            assert (out, err.splitlines()[1:]) == (built[1], built[2].splitlines()[1:])

@@ -227,6 +227,22 @@ def test_libreoffice_copy_validates(lo_saved, kind):
     assert report.cells_compared > 80
 
 
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("kind", ["seed", "holders"])
+def test_libreoffice_copy_is_computed_with_no_refusal_and_no_new_warning(lo_saved, built, kind, capsys):
+    """compute and entries hold a workbook to validate's structure checks before reading it (review 96): a copy
+    LibreOffice saved, its sheets, tables and names where the layout puts them, is neither refused nor warned of
+    beyond what the built workbook is, and its figures are the same."""
+    from xlpy.cli import main
+
+    for command in ("compute", "entries"):
+        assert main([command, str(lo_saved[kind])]) == 0
+        got = capsys.readouterr()
+        assert main([command, str(built[kind])]) == 0
+        want = capsys.readouterr()
+        assert (got.out, got.err.splitlines()[1:]) == (want.out, want.err.splitlines()[1:]), got.err
+
+
 def _refresh(book: Path, tally: Path) -> int:
     import argparse
 

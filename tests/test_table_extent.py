@@ -670,6 +670,90 @@ def test_a_formula_excel_grew_the_holder_table_over_is_no_dropped_line_in_a_file
     assert not any("Tenders!D320" in line or "Tenders!B320" in line for line in out), out
 
 
+#: What compute, release and entries said of the holder table edited (review 96), after ``xlpy compute: PATH: ``.
+_OTHER_ROWS = {
+    "deleted": "Tenders!tblTenders: table ends 1 row above the workbook's (B20:L319): a row was deleted inside it, so "
+               "a line is gone and the last rows the names and formulas reach are blank; xlpy refresh rewrites it "
+               "from the file the Cover records: found B20:L318; nothing was computed",
+    "inserted": "Tenders!tblTenders: table ends 1 row below the workbook's (B20:L319), and so do the names over its "
+                "columns: a row was inserted inside it, so the workbook's formulas count the rows past row 319, which "
+                "xlpy does not read (it reads the layout's rows); xlpy refresh rewrites it from the file the Cover "
+                "records: found B20:L320; nothing was computed",
+    "grown": "Tenders!tblTenders: table spans other rows than the workbook computes (rows outside B20:L319 count "
+             "nowhere: rebuild it with xlpy build from an offer file that holds them; tallies and prices: xlpy "
+             "refresh): found B20:L320; nothing was computed",
+    "below": "Tenders!B320: is just below the holder table (Tenders!B20:L319), where a holder line counts nowhere: "
+             "clear the row, adding the line to the tally file first if it is one, then refresh (xlpy refresh), got "
+             "'NEW-0001'",
+}
+
+
+@pytest.mark.parametrize("edit", list(_OTHER_ROWS))
+def test_a_holder_table_of_other_rows_than_the_layouts_is_refused_by_compute(standard_books, tmp_path, capsys,
+                                                                             edit):
+    """Review 96: a row deleted inside the holder table (its table and names a row shorter) was refused for
+    "Tenders!B319: TenderHolder is required, got nothing", which a user would mend by typing a line there; a row
+    inserted inside it (names stretched with it) or a line typed below it that Excel grew the table over gave
+    274,000 units accepted where the workbook counts the line past the layout's rows, and a line typed below it
+    (LibreOffice: the table not grown) was left out without a word.  Each refused in validate's words, which no
+    longer say "count nowhere" of the rows the stretched names count."""
+    from openpyxl import load_workbook
+
+    from xlpy.workbook.validate import validate
+
+    book = _copy(standard_books["holders"], tmp_path)
+    if edit == "deleted":
+        _resized(book, 319, 318, lambda t: t.replace(_row(t, 319).group(), ""))
+    elif edit == "inserted":
+        _resized(book, 319, 320, _line_inserted)
+    else:
+        wb = load_workbook(book, keep_vba=True)
+        for col, value in zip("BDEF", ("NEW-0001", 5000, "book-entry", "tendered")):
+            wb["Tenders"][f"{col}320"] = value
+        if edit == "grown":
+            wb["Tenders"].tables["tblTenders"].ref = "B20:L320"  # (as Excel grows a table over a row typed below)
+        wb.save(book)
+    found = [f for f in validate(book, legs=()).findings if f.where in ("Tenders!tblTenders", "Tenders!B320")]
+    assert [f"{f.where}: {f.what}" for f in found] == [_OTHER_ROWS[edit].rsplit(": found", 1)[0].rsplit(", got", 1)[0]]
+    for command in ("compute", "release", "entries"):
+        assert main([command, str(book)]) == 2
+        assert capsys.readouterr().err.splitlines() == [f"xlpy {command}: {book}: {_OTHER_ROWS[edit]}"]
+
+
+@pytest.mark.parametrize("inside", [False, True])
+def test_a_column_typed_beside_the_holder_table_is_computed_one_inserted_inside_it_refused(standard_books, tmp_path,
+                                                                                          capsys, inside):
+    """A note column typed beside the holder table (Excel takes it in; the names stay over the layout's columns) is
+    validate's finding, but its inputs are read where they are: computed, with no warning the built workbook has
+    not.  A column inserted inside it moves the names over the columns after it, and the layout's columns hold
+    other inputs: refused, as a row inserted inside it is."""
+    from openpyxl import load_workbook
+
+    book = _copy(standard_books["holders"], tmp_path)
+    wb = load_workbook(book, keep_vba=True)
+    ws = wb["Tenders"]
+    if inside:  # (before Method: the names over E:L move right one, as Excel and Calc move them)
+        ws.insert_cols(5)
+        for name, col in zip(NAMES, "BDEFIJKL"):
+            if col >= "E":
+                wb.defined_names[name].attr_text = f"'Tenders'!${chr(ord(col) + 1)}$21:${chr(ord(col) + 1)}$319"
+    else:
+        ws["M20"] = "Note"
+    ws.tables["tblTenders"].ref = "B20:M319"
+    wb.save(book)
+    assert main(["compute", str(book)]) == (2 if inside else 0)
+    got = capsys.readouterr()
+    if inside:
+        assert got.err.splitlines() == [
+            f"xlpy compute: {book}: Tenders!tblTenders: table spans other columns than the workbook's (B20:L319): a "
+            "column added to it is not the workbook's, and xlpy refresh rewrites the table without it (its cells "
+            "stay where they are, beside rows that may then hold other lines): found B20:M319; nothing was computed"]
+    else:
+        assert main(["compute", str(standard_books["holders"])]) == 0
+        want = capsys.readouterr()
+        assert (got.out, got.err.splitlines()[1:]) == (want.out, want.err.splitlines()[1:])
+
+
 def _moved_as_calc_moves(book: Path, sheet: str, edit: str, at: int) -> None:
     """*book* with a row inserted at row *at* of *sheet* (``row+``), the row above it deleted (``row-``), a column
     inserted at A (``col+``) or column A deleted (``col-``), or cells inserted in column C at *at*, shifting it down
@@ -751,6 +835,12 @@ def test_a_row_inserted_or_deleted_above_named_cells_is_refused_before_anything_
                       f"undo that (Edit > Undo, or {fix}) [structure]"), out
     assert "book.xlsm: note: inputs and recalculation skipped: rows or columns were inserted or deleted before " \
            f"named cells on {sheet}" in out, out
+    # review 96: entries read the inputs at the layout's cells, printing figures of other cells or their errors
+    assert main(["entries", str(book)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy entries: {book}: {said}, and xlpy would read that sheet's inputs from other cells than the layout's; "
+        f"undo that (Edit > Undo, or {fix}), or rebuild the workbook from its offer file (xlpy build) and refresh it; "
+        "nothing was computed"]
 
 
 @pytest.mark.parametrize("rows, columns", [(11, 0), (0, 1)])

@@ -9,8 +9,13 @@ workbook's own inputs, read as ``xlpy validate`` reads them
 :func:`xlpy.workbook.fastload.load`) and computed by the engine.  The file is
 checked as a package first (its limits, another kind of file, a DTD, a part
 missing or damaged), each refusal one line naming it; a workbook open in
-Excel is read as it was last saved (reading changes nothing).  A problem of an
-input is named at its cell (:func:`xlpy.workbook.data.in_workbook_terms`).
+Excel is read as it was last saved (reading changes nothing).  A workbook whose
+inputs are not in the layout's cells (a sheet renamed or deleted, a row
+inserted or deleted above named cells or inside an input table, a line typed
+below one) is refused as ``xlpy validate`` names it
+(:func:`xlpy.workbook.structure_edits.refusals`), rather than its inputs read
+from other cells.  A problem of an input is named at its cell
+(:func:`xlpy.workbook.data.in_workbook_terms`).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from ..engine.compute import Results, compute
 from ..engine.errors import InputError, InputErrors
 from ..engine.model import Offer
 from ..engine.numbers import engine_context
-from . import data as bookdata, date_system, holders_apart
+from . import data as bookdata, date_system, holders_apart, structure_edits
 from .layout import LAYOUT_NAME, NOT_REFRESHED, Layout, Shape, layout
 from .saved_values import HOLDER_TABLE
 
@@ -57,7 +62,8 @@ class BookOffer:
 def open_standard(path: Path, label: str):
     """``(wb, layout)`` of the standard workbook at *path* (named *label*), opened as ``xlpy validate`` opens it;
     else an :class:`InputError` (or a :class:`~xlpy.engine.errors.Busy` one: a copy still being written)
-    in one line naming the file and what it is instead."""
+    in one line naming the file and what it is instead, or :class:`InputErrors`, one line each, where its inputs
+    are not in the layout's cells (:func:`~xlpy.workbook.structure_edits.refusals`)."""
     from ..files.safety import check_package, damage_of, unreadable
     from ..files.settled import package_still_written
     from ..files.steady import not_a_file
@@ -89,6 +95,8 @@ def open_standard(path: Path, label: str):
     lay = _layout_of(wb, path, label)
     if date_system.uses_1904(wb):  # (its dates four years off, one way or the other: refused, as refresh refuses it)
         raise date_system.refusal(label, NOT_DONE)
+    if refused := structure_edits.refusals(wb, lay, label, NOT_DONE):  # (its inputs not in the layout's cells)
+        raise InputErrors(refused)
     return wb, lay
 
 

@@ -46,9 +46,8 @@ from .overrides import OwnFormula
 from .saved_values import HOLDER_TABLE
 
 __all__ = ["SHOWN", "extent_note", "extent_notes", "grown_lines", "header_moved", "held_rows", "history_held",
-           "input_lines", "lines_differ", "moved_notes", "names_off", "prices_differ", "recorded_columns", "rows_moved",
-           "rows_moved_on",
-           "same_but_tables", "shown_again", "typed_over"]
+           "input_lines", "lines_differ", "moved_notes", "moved_refusals", "names_off", "points_at", "prices_differ",
+           "recorded_columns", "rows_moved", "rows_moved_on", "same_but_tables", "shown_again", "typed_over"]
 
 #: Cells named one by one in the report; one more line counts the rest.
 SHOWN = 10
@@ -407,7 +406,7 @@ def _entries(book, sheet: str, ref: str) -> list[list[object]]:
     return getattr(book, "entries", book.get_rows)(sheet, ref)
 
 
-def _points_at(definition: str | None, sheet: str, ref: str) -> bool:
+def points_at(definition: str | None, sheet: str, ref: str) -> bool:
     """Whether a name's *definition* (``'Tenders'!$C$21:$C$70``, ``Tenders!$C$21:$C$70``) is *ref* on *sheet*."""
     head, _, area = (definition or "").strip().lstrip("=").rpartition("!")
     held = head[1:-1].replace("''", "'") if head.startswith("'") and head.endswith("'") else head
@@ -529,16 +528,23 @@ def rows_moved(book, lay: Layout) -> list[InputError]:
     (:func:`rows_moved_on`), one line a sheet, or [].  The refresh reads and saves by the layout's places: it would
     read the Cover's record one row off, then write the refresh's over the build's time and the offer file's
     SHA-256."""
-    return [InputError(f"{m.sheet}!{m.letter}{m.row}", None, f"{m.said()}, and the refresh would read and save that "
-                       f"sheet's cells in the wrong places; {m.undo()}, or rebuild the workbook from its offer file "
-                       "(xlpy build) and refresh it; nothing was written", show_value=False,
-                       unchanged=True)
-            for m in rows_moved_on(book.name, lay, book.get)]
+    return moved_refusals(rows_moved_on(book.name, lay, book.get), "the refresh would read and save that sheet's "
+                          "cells in the wrong places", "nothing was written", unchanged=True)
+
+
+def moved_refusals(moved: Sequence[RowsMoved], would: str, done: str, unchanged: bool = False) -> list[InputError]:
+    """The refusal of each sheet of *moved*, by a command that *would* do the wrong thing there (``the refresh
+    would read and save that sheet's cells in the wrong places``), ending with what it did not do (*done*: a
+    refresh's says the workbook was *unchanged*)."""
+    return [InputError(f"{m.sheet}!{m.letter}{m.row}", None, f"{m.said()}, and {would}; {m.undo()}, or rebuild the "
+                       f"workbook from its offer file (xlpy build) and refresh it; {done}", show_value=False,
+                       unchanged=unchanged)
+            for m in moved]
 
 
 def names_off(book, sheet: str, table: Table) -> list[str]:
     """The names over *table*'s columns that the book defines otherwise than over its rows (or not at all)."""
-    return [c.name for c in table.columns if c.name and not _points_at(book.name(c.name), sheet, table.range_of(c.key))]
+    return [c.name for c in table.columns if c.name and not points_at(book.name(c.name), sheet, table.range_of(c.key))]
 
 
 def extent_note(sheet: str, table: Table, held: tuple[int, int] | None, off: Sequence[str], new: Table,

@@ -40,15 +40,16 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import column_index_from_string, range_boundaries
+from openpyxl.utils.cell import column_index_from_string
 
 from ..engine.compute import compute
 from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import engine_context, to_decimal
 from ..excel import vba
 from ..files.steady import not_a_file
-from . import data as bookdata, date_system, holders_apart, layout_names, libreoffice_leg, recorded_sources, typed_ids
-from . import button_links, history_trail, libreoffice, offer_drift, progress, rebuild, saved_values, shown, table_edits
+from . import data as bookdata, date_system, holders_apart, libreoffice_leg, recorded_sources, typed_ids
+from . import button_links, history_trail, libreoffice, offer_drift, progress, rebuild, saved_values, shown
+from . import layout_names, structure_edits
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
 from .findings import Finding, Report, engine_figure, file_digest
@@ -218,7 +219,7 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding], shifte
         target = getattr(getattr(link, "file_link", None), "Target", "") or "an external workbook"
         findings.append(Finding(book, f"external link {i}", "workbook links to another file", "no external links",
                                 target))
-    _table_extents(book, wb, lay, findings)
+    findings += structure_edits.table_extents(book, wb, lay)
     # Table rows: each row's formula against the layout's, by cell position (a holder table is long).
     tables_ok = True
     for spec in table_columns(lay):
@@ -261,53 +262,6 @@ def _moved(ref: str, rows: int, columns: int) -> str:
     """A name's cell or area *ref* (``$C$17``, ``$C$17:$C$20``) *rows* rows down and *columns* columns right."""
     return re.sub(r"\$([A-Z]+)\$(\d+)", lambda m: f"${get_column_letter(column_index_from_string(m[1]) + columns)}"
                   f"${int(m[2]) + rows}", ref)
-
-
-def _table_extents(book: str, wb, lay: Layout, findings: list[Finding]) -> None:
-    """Each Excel table spans the rows the layout gives it: a row typed below a table grows the table in Excel,
-    but the names and formulas over it stay where they were, so that row would count nowhere."""
-    for sheet in lay.sheets:
-        if sheet.title not in wb.sheetnames:
-            continue
-        present = wb[sheet.title].tables
-        for table in sheet.tables:
-            if table.name not in present or present[table.name].ref == table.ref:
-                _typed_below(book, wb[sheet.title], sheet.title, table, findings)
-                continue
-            found = present[table.name].ref
-            rows = range_boundaries(found)[1::2], range_boundaries(table.ref)[1::2]
-            if rows[0] == rows[1]:  # a column typed beside the table: Excel takes it in
-                what = (f"table spans other columns than the workbook's ({table.ref}): a column added to it is not "
-                        "the workbook's, and xlpy refresh rewrites the table without it (its cells stay where they "
-                        "are, beside rows that may then hold other lines)")
-            elif rows[0][0] == rows[1][0] and rows[0][1] < rows[1][1]:  # the same header, a shorter table
-                n = rows[1][1] - rows[0][1]
-                what = (f"table ends {n} row{'s' * (n > 1)} above the workbook's ({table.ref}): a row was deleted "
-                        "inside it, so a line is gone and the last rows the names and formulas reach are blank; "
-                        + ("xlpy refresh rewrites it from the file the Cover records" if table.name in REWRITTEN else
-                           "undo the deletion, or rebuild it with xlpy build"))
-            else:
-                what = (f"table spans other rows than the workbook computes (rows outside {table.ref} count nowhere: "
-                        "rebuild it with xlpy build from an offer file that holds them; tallies and prices: xlpy "
-                        "refresh)")
-            findings.append(Finding(book, f"{sheet.title}!{table.name}", what, table.ref, found))
-
-
-#: The tables a refresh rewrites from a file the Cover records (a row deleted inside one is put back by it).
-REWRITTEN = ("tblTenders", "tblPrices", "tblHolidays")
-
-
-def _typed_below(book: str, ws, title: str, table, findings: list[Finding]) -> None:
-    """A holder line or price day typed just below its table, which the table (as the file holds it) does not
-    take in: LibreOffice and openpyxl do not grow a table over it, so it counts nowhere (a row Excel grew the
-    table over is named by the table's extent instead)."""
-    if table.name in ("tblTenders", "tblPrices"):
-        row = table.last_row + 1
-        hit = bookdata.typed_line(table, [ws.cell(row, table.first_col + j).value for j in range(len(table.columns))])
-        if hit is not None:
-            where = f"{title}!{get_column_letter(table.first_col + hit[0])}{row}"
-            findings.append(Finding(book, where, bookdata.typed_below_reason(table.name, title, table.ref),
-                                    found=_show(hit[1]), leg="inputs"))
 
 
 #: Findings shown per table column whose rows' formulas differ from the layout; one more line counts the rest.
@@ -481,7 +435,7 @@ def _validate(path: Path, offer_path, legs, require_libreoffice: bool, label: st
     wb, lay = opened
     # Structure first (the table rows decide the formulas leg's path); the rest of it is checked once
     # LibreOffice is recalculating, and its findings come before the inputs' as always.
-    shifted = _shifted(wb, lay)
+    shifted = structure_edits.shifted(wb, lay)
     with progress.step(f"{book}: structure"):
         tables_ok = _structure_first(book, wb, lay, findings, shifted, unnamed := [0, 0])
     typed = saved_values.Overridden.of(findings, *unnamed)  # values typed over formulas, or formulas changed
@@ -553,14 +507,6 @@ def _libreoffice_after(report: Report, exp, lo_job, lo_findings: list[Finding], 
                                        leg="libreoffice"))
     else:
         report.notes.append(f"LibreOffice leg skipped: {libreoffice.why_no_soffice()}")
-
-
-def _shifted(wb, lay: Layout) -> list:
-    """The sheets whose named cells a row or a column inserted or deleted moved, each by its first such name
-    (:func:`~xlpy.workbook.table_edits.rows_moved_on`, the labels read from *wb*)."""
-    names = wb.defined_names
-    return table_edits.rows_moved_on(lambda n: names[k].attr_text if (k := name_in(names, n)) else None, lay,
-                                     lambda sheet, ref: wb[sheet][ref].value if sheet in wb.sheetnames else None)
 
 
 def _open_book(path: Path, book: str, findings: list[Finding]):

@@ -1,0 +1,142 @@
+"""What a person did to a standard workbook's structure that moves the cells its layout reads, found in the
+workbook as openpyxl opened it: rows or columns inserted or deleted above named cells (:func:`shifted`), an Excel
+table spanning other rows or columns than the layout's (a row inserted or deleted inside it, a line typed below it
+that Excel grew it over), a holder line or price day typed just below its table (:func:`table_extents`).
+
+``xlpy validate`` names each as a finding; ``xlpy compute``, ``release`` and ``entries`` given the workbook
+(:mod:`xlpy.workbook.book_offer`) refuse it in the same words, with a sheet missing, one line each
+(:func:`refusals`), rather than read its inputs from other cells than the layout's (review 96: a row inserted on
+Inputs booked the $50 a unit as the carrying amount).  A refresh refuses a sheet missing and rows moved in its own
+words (:func:`~xlpy.workbook.table_edits.rows_moved`), and rewrites a table it writes.
+"""
+
+from __future__ import annotations
+
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import range_boundaries
+
+from ..engine.errors import InputError
+from . import data as bookdata, table_edits
+from .findings import Finding, show
+from .layout import Layout, renamed_hint
+from .openpyxl_access import cell_map
+from .workbook_xml import name_in
+
+__all__ = ["INPUT_TABLES", "REWRITTEN", "refusals", "shifted", "table_extents"]
+
+#: The tables a refresh rewrites from a file the Cover records (a row deleted inside one is put back by it).
+REWRITTEN = ("tblTenders", "tblPrices", "tblHolidays")
+#: The tables the workbook's inputs are read from (:func:`xlpy.workbook.data.read_offer`): one of other rows is
+#: read at the layout's rows, other lines than it holds.
+INPUT_TABLES = (*REWRITTEN, "tblExchanges")
+
+
+def shifted(wb, lay: Layout) -> list[table_edits.RowsMoved]:
+    """The sheets whose named cells a row or a column inserted or deleted moved, each by its first such name
+    (:func:`~xlpy.workbook.table_edits.rows_moved_on`, the labels read from *wb*)."""
+    names = wb.defined_names  # (a name in other letter case is the same to Excel)
+    return table_edits.rows_moved_on(lambda n: names[k].attr_text if (k := name_in(names, n)) else None, lay,
+                                     lambda sheet, ref: wb[sheet][ref].value if sheet in wb.sheetnames else None)
+
+
+def table_extents(book: str, wb, lay: Layout) -> list[Finding]:
+    """Each Excel table spans the rows the layout gives it: a row typed below a table grows the table in Excel,
+    but the names and formulas over it stay where they were, so that row would count nowhere; a row inserted
+    inside it stretches the names too, so the workbook counts it where xlpy, reading the layout's rows, does not."""
+    findings = []
+    for sheet in lay.sheets:
+        if sheet.title not in wb.sheetnames:
+            continue
+        present = wb[sheet.title].tables
+        for table in sheet.tables:
+            if table.name not in present or present[table.name].ref == table.ref:
+                findings += _typed_below(book, wb[sheet.title], sheet.title, table)
+                continue
+            found = present[table.name].ref
+            rows = range_boundaries(found)[1::2], range_boundaries(table.ref)[1::2]
+            if rows[0] == rows[1]:  # a column typed beside the table: Excel takes it in
+                what = (f"table spans other columns than the workbook's ({table.ref}): a column added to it is not "
+                        "the workbook's, and xlpy refresh rewrites the table without it (its cells stay where they "
+                        "are, beside rows that may then hold other lines)")
+            elif rows[0][0] == rows[1][0] and rows[0][1] < rows[1][1]:  # the same header, a shorter table
+                n = rows[1][1] - rows[0][1]
+                what = (f"table ends {n} row{'s' * (n > 1)} above the workbook's ({table.ref}): a row was deleted "
+                        "inside it, so a line is gone and the last rows the names and formulas reach are blank; "
+                        + ("xlpy refresh rewrites it from the file the Cover records" if table.name in REWRITTEN else
+                           "undo the deletion, or rebuild it with xlpy build"))
+            elif rows[0][0] == rows[1][0] and _names_reach(wb, sheet.title, table, rows[0][1]):
+                n = rows[0][1] - rows[1][1]
+                what = (f"table ends {n} row{'s' * (n > 1)} below the workbook's ({table.ref}), and so do the names "
+                        "over its columns: a row was inserted inside it, so the workbook's formulas count the rows "
+                        f"past row {table.last_row}, which xlpy does not read (it reads the layout's rows); "
+                        + ("xlpy refresh rewrites it from the file the Cover records" if table.name in REWRITTEN else
+                           "undo the insertion, or rebuild it with xlpy build from an offer file that holds them"))
+            else:
+                what = (f"table spans other rows than the workbook computes (rows outside {table.ref} count nowhere: "
+                        "rebuild it with xlpy build from an offer file that holds them; tallies and prices: xlpy "
+                        "refresh)")
+            findings.append(Finding(book, f"{sheet.title}!{table.name}", what, table.ref, found))
+    return findings
+
+
+def _names_reach(wb, sheet: str, table, last: int) -> bool:
+    """Whether a name over *table*'s columns reaches row *last* (a row inserted inside the table stretches each)."""
+    names = wb.defined_names
+    return any(c.name in names and table_edits.points_at(names[c.name].attr_text, sheet, f"{table.letter(c.key)}"
+                                                         f"{table.first_row}:{table.letter(c.key)}{last}")
+               for c in table.columns if c.name)
+
+
+def _typed_below(book: str, ws, title: str, table) -> list[Finding]:
+    """A holder line or price day typed just below its table, which the table (as the file holds it) does not
+    take in: LibreOffice and openpyxl do not grow a table over it, so it counts nowhere (a row Excel grew the
+    table over is named by the table's extent instead)."""
+    if table.name not in ("tblTenders", "tblPrices"):
+        return []
+    row, cells = table.last_row + 1, cell_map(ws)  # (read as they are: none made by asking)
+    hit = bookdata.typed_line(table, [None if (c := cells.get((row, table.first_col + j))) is None else c.value
+                                      for j in range(len(table.columns))])
+    if hit is None:
+        return []
+    where = f"{title}!{get_column_letter(table.first_col + hit[0])}{row}"
+    return [Finding(book, where, bookdata.typed_below_reason(table.name, title, table.ref), found=show(hit[1]),
+                    leg="inputs")]
+
+
+#: What a refusal says of a sheet missing that no sheet of another name may be.
+DELETED = "a sheet deleted needs a rebuild (xlpy build)"
+
+
+def refusals(wb, lay: Layout, label: str, done: str) -> list[InputError]:
+    """The refusal of the workbook *wb* (named *label*) to a command that reads its inputs at the layout's cells,
+    one line each (*done*: what the command did not do, as each line ends), or []: a sheet of the layout missing
+    (renamed or deleted); else the sheets whose named cells a row or column inserted or deleted moved; else each
+    input table (:data:`INPUT_TABLES`) spanning other rows or columns than the layout's (but columns typed beside
+    it, its inputs read where they are), and a line typed just below the holder or price table: in the words of
+    validate's findings, and what to do."""
+    present = wb.sheetnames
+    missing = [InputError(f"{label}: sheet {s.title}", None, f"is missing{hint}; {done}" if (
+        hint := renamed_hint(s.title, present)) else f"is missing; {DELETED}; {done}", show_value=False)
+        for s in lay.sheets if s.title not in present]
+    if missing:
+        return missing
+    moved = table_edits.moved_refusals(shifted(wb, lay), "xlpy would read that sheet's inputs from other cells than "
+                                       "the layout's", done)
+    if moved:
+        return [m.located(label) for m in moved]
+    tables = {t.name: (s.title, t) for s in lay.sheets for t in s.tables if t.name in INPUT_TABLES}
+    edits = [f for f in table_extents(label, wb, lay) if f.leg == "inputs" or f.where.partition("!")[2] in tables
+             and not _beside(wb, *tables[f.where.partition("!")[2]], f.found)]
+    return [InputError(f"{label}: {f.where}", None, f"{f.what}, got {f.found}" if f.leg == "inputs" else
+                       f"{f.what}: found {f.found}; {done}", show_value=False) for f in edits]
+
+
+def _beside(wb, sheet: str, table, found: str) -> bool:
+    """Whether the Excel table spanning *found* is *table* with columns typed beside it (a note): its rows and first
+    column the layout's, and every name over its columns where the layout puts it, so its inputs are read where
+    they are (validate still names it, as a refresh rewrites the table without them)."""
+    left, top, _, bottom = range_boundaries(found)
+    names = wb.defined_names
+    return (left, top, bottom) == (table.first_col, table.header_row, table.last_row) and all(
+        c.name in names and table_edits.points_at(names[c.name].attr_text, sheet, table.range_of(c.key))
+        for c in table.columns if c.name)
