@@ -4,6 +4,7 @@ methods and statuses left empty, totals rows, closed days, headers, count files'
 
 from __future__ import annotations
 
+import re
 import shutil
 from decimal import Decimal as D
 
@@ -12,7 +13,7 @@ from repo_paths import DATA, FORMULA, PRICES, TALLY
 from test_sources_hostile import HEADER, IS_NONE, NO_COUNT, SEMICOLON, _ambiguous, problems, tally
 
 from xlpy import cli
-from xlpy.engine import InputErrors
+from xlpy.engine import InputError, InputErrors
 from xlpy.files import counts, prices, sources
 
 
@@ -308,6 +309,21 @@ def test_an_underscore_in_a_number_of_a_tally_a_count_file_or_a_price_file_is_re
     assert problems(prices.read_prices, tmp_path / "p.csv") == [
         f"p.csv: row 2, column volume: {UNDERSCORE}, got '2_517_000'",
         f"p.csv: row 3, column price: {UNDERSCORE}, got '8_39'"]
+
+
+def test_text_that_is_no_number_without_its_underscores_is_told_it_must_be_a_number(tmp_path):
+    """Review 97: `N_A` or `see_notes` in a units cell were told to be written without '_', as if a number."""
+    from xlpy.engine.numbers import to_decimal
+
+    body = HEADER + "A,N_A,book-entry,tendered\nB,see_notes,book-entry,tendered\nC,1__000,book-entry,tendered\n"
+    assert problems(sources.read_tally, tally(tmp_path, body)) == [
+        "t.csv: row 2, column units: must be a number, got 'N_A'",
+        "t.csv: row 3, column units: must be a number, got 'see_notes'",
+        f"t.csv: row 4, column units: {UNDERSCORE}, got '1__000'"]
+    for text, why in (("_", "must be a number"), ("n_a", "must be a number"), ("7_94", UNDERSCORE),
+                      ("-1_000.5", UNDERSCORE)):
+        with pytest.raises(InputError, match=f"^offer.outstanding: {re.escape(why)}, got"):
+            to_decimal(text, "offer.outstanding")
 
 
 def test_spaces_between_thousands_outside_a_semicolon_file_are_refused_saying_where_they_are_read(tmp_path):

@@ -57,7 +57,7 @@ ONE = Decimal(1)
 #: read as 794 or 464777, and so is an underscore (``"2_500"``: Python's and TOML's
 #: integers, no file's or cell's text).
 _NUMBER_TEXT = re.compile(r"[+-]?(?:[1-9][0-9]{0,2}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|[+-]?\.[0-9]+", re.ASCII)
-#: Why text holding an underscore is no number.
+#: Why text that would be a number but for its underscores is none (``"2_500"``; ``"N_A"`` is no number at all).
 _UNDERSCORE = "must be a number written without '_' (an underscore is no thousands separator)"
 
 
@@ -102,7 +102,9 @@ def to_decimal(value: object, field: str) -> Decimal:
     elif isinstance(value, str):
         text = value.strip()
         if not _NUMBER_TEXT.fullmatch(text):
-            raise InputError(field, value, _UNDERSCORE if "_" in text else "must be a number")
+            # (the underscore named only when it is what stands between the text and a number: not in N_A)
+            underscored = "_" in text and _NUMBER_TEXT.fullmatch(text.replace("_", ""))
+            raise InputError(field, value, _UNDERSCORE if underscored else "must be a number")
         number = Decimal(text.replace(",", ""))
     else:
         raise InputError(field, value, "must be a number")
