@@ -473,7 +473,9 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
         known = {*UNREAD_UNITS, *(k for ks in TALLY_COLUMNS.values() for k in ks), *map(_key, mapping.columns.values())}
         problems += beside_notes(name, headers, columns, found, {j for j, h in enumerate(headers) if _key(h) in known})
     raw_units = columns[found["units"]]
+    before = len(problems), problems.more
     units = _whole_column(raw_units, name, units_col, problems, row_of)
+    refused = (len(problems), problems.more) != before  # (a units cell refused, read as 0: no sum to judge by)
     ids_raw = columns[found["holder_id"]]
     ids, joined = _holder_ids(ids_raw)
     # joined: an empty id is two separators together, or one at an end
@@ -512,7 +514,8 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
                         headers[found["status"]], mapping.defaults.get("status"), problems, "status", row_of)
     else:
         status = [mapping.defaults.get("status", "tendered")] * n
-    totals = totals_rows(ids, joined, units, status, row_of, mapping.not_totals)  # (counted twice)
+    totals = totals_rows(ids, joined, units, status, row_of, mapping.not_totals,  # (counted twice)
+                         _cells_written(found, columns), refused)
     later = _pasted_twice(name, ids, units, method, status, row_of) + [
         InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}", ids_raw[i], why)
         for i, why in totals] + misspelt_not_totals(ids, totals, mapping.not_totals, mapping.source, row_of)
@@ -535,6 +538,13 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
     if problems or problems.more:
         raise InputErrors(_capped(problems))
     return (tuple(ids), tuple(units), tuple(method), tuple(status)), arrays
+
+
+def _cells_written(found, columns):
+    """Whether a line's method and status cells are written in the file (a footer's are most often empty), or None
+    when it has no such column: for :func:`~xlpy.files.totals.totals_rows`."""
+    written = [columns[found[key]] for key in ("method", "status") if key in found]
+    return (lambda i: all(_key(cells[i]) for cells in written)) if written else None
 
 
 def _pasted_twice(name, ids, units, method, status, row_of) -> list[InputError]:

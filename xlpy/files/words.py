@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ADDED", "COUNTED", "GRAND", "HOLDER", "LABEL", "PAGE", "REPEATED", "TOTALS_WORDS"]
+__all__ = ["ADDED", "COUNTED", "FOOTER", "GRAND", "HOLDER", "LABEL", "PAGE", "REPEATED", "TOTALS_WORDS"]
 
 #: Words that make a line a total wherever they stand in its id (English, and as German, French, Dutch,
 #: Italian and Spanish Excel, and LibreOffice, label their subtotals).
@@ -86,6 +86,10 @@ PAGE = ("looks like a totals row, not a holder: its units are those of {} added 
         "of its id (a page total), as row {}'s are; delete it if it is one; {holder}")
 GRAND = ("looks like a totals row, not a holder: its units are those of the page totals of its id ({}) added up; "
          "delete it if it is one; {holder}")
+#: The last line's, whatever its id (:func:`xlpy.files.totals._footer`): to be deleted if a totals row, as its
+#: units alone do not prove (a holder's may add up the rest's).
+FOOTER = ("looks like a totals row at the foot of the tally, not a holder: its units are those of {} added up; delete "
+          "it if it is a totals row; {holder}")
 HOLDER = "if it is a holder, name it in a mapping file's [holders] not_totals list (not_totals = [{}])"
 
 
