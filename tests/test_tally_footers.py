@@ -105,6 +105,8 @@ def test_a_tally_pasted_twice_is_refused_at_the_row_where_the_repeat_begins(tmp_
 @pytest.mark.parametrize("lines", [
     [("A", 100), ("A", 100)],  # a holder's two like instructions
     [("A", 100)] * 4,  # a holder's four certificates of 100
+    [("A", 100), ("B", 200), ("A", 100), ("B", 200)],  # two holders' two like instructions each (review 97)
+    [("A", 100), ("B", 200), ("A", 100)] * 2,  # and two distinct lines a half, however many
     [("A", 100), ("B", 200), ("A", 100), ("B", 250)],
     [("A", 100), ("B", 200), ("C", 100), ("A", 100), ("B", 200)],
 ])

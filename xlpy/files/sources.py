@@ -549,15 +549,15 @@ def _cells_written(found, columns):
 
 def _pasted_twice(name, ids, units, method, status, row_of) -> list[InputError]:
     """The tally's lines there twice, the second half the first again line for line (holder, units, method and
-    status; two different lines at least, so a holder's two like instructions are its own), refused at the row
-    where the repeat begins: each unit would count twice.  The first lines of the halves are compared first, so a
-    tally of other lines costs nothing."""
+    status; three different lines at least, so two holders' like instructions given twice are their own), refused
+    at the row where the repeat begins: each unit would count twice.  The first lines of the halves are compared
+    first, so a tally of other lines costs nothing."""
     n = len(ids)
     half = n // 2
     if n % 2 or half < 2 or ids[0] != ids[half] or units[0] != units[half] or ids[:half] != ids[half:]:
         return []
     if list(units[:half]) != list(units[half:]) or list(method[:half]) != list(method[half:]) or \
-            list(status[:half]) != list(status[half:]) or len(set(zip(ids[:half], units[:half]))) < 2:
+            list(status[:half]) != list(status[half:]) or len(set(zip(ids[:half], units[:half]))) < 3:
         return []
     return [InputError(f"{name}: row {row_of(half)}", None, f"begins the lines of rows {row_of(0)} to "
                        f"{row_of(half - 1)} again, line for line (holder, units, method and status): the tally is "
