@@ -321,3 +321,19 @@ def test_a_failed_delivery_shows_its_status_cell_as_the_file_holds_it(tmp_path, 
     error = json.loads(out.out)["errors"][0]
     assert (error["field"], error["value"]) == ("offer.toml: tally.file: tally.csv: row 2, column status",
                                                 "'Not Delivered'")
+
+
+def test_a_failed_delivery_with_no_status_column_names_the_mappings_default(tmp_path):
+    """A tally with no status column whose mapping's ``[defaults] status`` is ``failed`` was said to be wrong in
+    ``column status``, which the file does not have (and the lines past 50 counted there): the default is named."""
+    mapped = sources.ColumnMapping(defaults={"status": "failed"})
+    said = problems(sources.read_tally, tally(tmp_path, "holder_id,units,method\nH1,10,guaranteed\nH2,10,cert\n"),
+                    mapped)
+    assert said == ["t.csv: row 3: only a guaranteed delivery can fail (the tally has no status column: the mapping "
+                    "file's [defaults] status, failed, is every line's)"]
+    lines = "".join(f"H{i},10\n" for i in range(60))
+    mapped = sources.ColumnMapping(defaults={"status": "failed", "method": "book-entry"})
+    said = problems(sources.read_tally, tally(tmp_path, "holder_id,units\n" + lines), mapped)
+    assert len(said) == 51 and not any("column status" in line for line in said)
+    assert said[0].startswith("t.csv: row 2: only a guaranteed delivery can fail (the tally has no status column")
+    assert said[-1] == "t.csv: and 10 more problems"

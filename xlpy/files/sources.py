@@ -533,7 +533,7 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
             map(ne, compress(method, map(eq, status, repeat("failed"))), repeat("guaranteed")))
     if failed_not_guaranteed:  # (named by the file's own header, as its other problems: Tender Status; its cells too)
         at = found.get("status")
-        _failed_problems(name, "status" if at is None else headers[at], None if at is None else columns[at], method,
+        _failed_problems(name, None if at is None else headers[at], None if at is None else columns[at], method,
                          status, problems, row_of)
     if problems or problems.more:
         raise InputErrors(_capped(problems))
@@ -568,18 +568,23 @@ def _pasted_twice(name, ids, units, method, status, row_of) -> list[InputError]:
 def _failed_problems(name, column, cells, method, status, problems, row_of) -> None:
     """A problem for each line failed but not a guaranteed delivery, the first 50 (whatever came before them: one
     is shown among the others), the rest counted in the status *column* (the file's header for it); each with its
-    cell of *cells* as the file holds it (``Not Delivered``: read, only now, for a problem), else our word."""
+    cell of *cells* as the file holds it (``Not Delivered``: read, only now, for a problem).  With no status column
+    (*column* None) every line's status is the mapping's ``[defaults]``, which each problem names, not a column."""
     made = counted = 0
     for i, (m, s) in enumerate(zip(method, status)):
         if s == "failed" and m != "guaranteed" and made >= MAX_PROBLEMS:
             counted += 1
+        elif s == "failed" and m != "guaranteed" and column is None:
+            made += 1
+            problems.append(InputError(f"{name}: row {row_of(i)}", None, "only a guaranteed delivery can fail (the "
+                                       "tally has no status column: the mapping file's [defaults] status, failed, is "
+                                       "every line's)", show_value=False))
         elif s == "failed" and m != "guaranteed":
             made += 1
-            cell = "failed" if cells is None else cells[i]
-            problems.append(InputError(f"{name}: row {row_of(i)}, column {column}", cell, "only a guaranteed delivery "
-                                       "can fail" + ("" if _key(cell) else " (the mapping file's [defaults] status, "
-                                                     "failed, fills the empty cell)")))
-    problems.count_more(f"{name}: column {column}", counted)
+            problems.append(InputError(f"{name}: row {row_of(i)}, column {column}", cells[i], "only a guaranteed "
+                                       "delivery can fail" + ("" if _key(cells[i]) else " (the mapping file's "
+                                                              "[defaults] status, failed, fills the empty cell)")))
+    problems.count_more(name if column is None else f"{name}: column {column}", counted)
 
 
 #: An id as Excel shows a whole number too long for its column (``1.23457E+11``, ``1E+15``) or a float as
