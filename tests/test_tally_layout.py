@@ -132,6 +132,30 @@ def test_a_title_over_a_blank_row_above_the_header_is_named_as_a_title(tmp_path)
         said.format(3, " and the blank row under it").replace("t.csv", "t.xlsx")]
 
 
+def test_a_blank_first_row_above_an_xlsx_header_is_named_as_a_csvs_is(tmp_path):
+    """A blank row 1 (no cells, a cell formatted but empty, cells cleared with the space bar) above the header was
+    "header: has no holder_id column" and "has no units column", got ''; a CSV's is named in one line, and so is
+    it.  A sheet of nothing but blank rows is empty."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    said = "{}: row 1: is blank: the header must be the first row (delete the blank rows above it)"
+    line = ["A", 100, "book-entry", "tendered"]
+    for top in ([[]], [["  ", None, " "]], [[], []], [[None, "\t"], []]):
+        path = _book(tmp_path / "t.xlsx", top + [HEADER, line])
+        assert _problems(sources.read_tally, path) == [said.format("t.xlsx")], top
+    wb = Workbook()
+    wb.active["B1"].font = Font(bold=True)  # (a cell there, holding nothing)
+    for row in [HEADER, line]:
+        wb.active.append(row)
+    wb.save(tmp_path / "t.xlsx")
+    assert _problems(sources.read_tally, tmp_path / "t.xlsx") == [said.format("t.xlsx")]
+    (tmp_path / "t.csv").write_text(",,,\nHolder,Shares,Method,Status\nA,100,book-entry,tendered\n", encoding="utf-8")
+    assert _problems(sources.read_tally, tmp_path / "t.csv") == [said.format("t.csv")]
+    path = _book(tmp_path / "t.xlsx", [[], [" ", None, "  "]])
+    assert _problems(sources.read_tally, path) == ["t.xlsx: sheet 'Sheet' is empty (no header row)"]
+
+
 def test_a_header_repeated_on_a_line_is_named_once_not_as_values_to_map(tmp_path):
     """Review 96: the header again on row 151 (exported over each page, or pasted with lines added) was three
     problems, its units 'must be a number' and mapping advice for the words method and status."""

@@ -12,9 +12,12 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 
-__all__ = ["DEFAULT_ENCODING", "MAX_TOML_DEPTH", "NO_KIND", "file_encoding", "first_line_problem", "given_workbook",
-           "header_line", "not_utf8", "not_xlsx_problem", "nul_problem", "ole_problem", "other_kind", "text_encoding",
-           "toml_data", "toml_text", "undecodable", "utf16_bom", "workbook_problem"]
+__all__ = ["BLANK_FIRST_ROW", "DEFAULT_ENCODING", "MAX_TOML_DEPTH", "NO_KIND", "file_encoding", "first_line_problem",
+           "given_workbook", "header_line", "not_utf8", "not_xlsx_problem", "nul_problem", "ole_problem", "other_kind",
+           "text_encoding", "toml_data", "toml_text", "undecodable", "utf16_bom", "workbook_problem"]
+
+#: Why a blank row 1 above a tally's header is refused (``t.csv: row 1: ...``), a CSV's and an XLSX's alike.
+BLANK_FIRST_ROW = "is blank: the header must be the first row (delete the blank rows above it)"
 
 #: A CSV file's encoding when its mapping file names none (UTF-8, its byte-order mark read past).
 DEFAULT_ENCODING = "utf-8-sig"
@@ -304,8 +307,7 @@ def first_line_problem(path: Path, first: str, encoding: str) -> InputError | No
         with open(path, encoding=encoding, errors="replace", newline="") as fh:
             rest = fh.read(1 << 16)
         if rest.strip(" \t\r\n,;"):
-            return InputError(f"{path.name}: row 1", None, "is blank: the header must be the first row (delete the "
-                              "blank rows above it)", show_value=False)
+            return InputError(f"{path.name}: row 1", None, BLANK_FIRST_ROW, show_value=False)
     return None
 
 
