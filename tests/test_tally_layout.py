@@ -156,6 +156,22 @@ def test_a_blank_first_row_above_an_xlsx_header_is_named_as_a_csvs_is(tmp_path):
     assert _problems(sources.read_tally, path) == ["t.xlsx: sheet 'Sheet' is empty (no header row)"]
 
 
+def test_a_blank_first_row_above_an_xlsx_count_file_s_header_is_named_as_a_tally_s_is(tmp_path):
+    """A count file (one row of figures) kept as an XLSX with row 1 blank was "header: has no tendered column";
+    it is named as a tally's is, and as a CSV count file's is."""
+    from xlpy.files import counts
+
+    said = "c.{}: row 1: is blank: the header must be the first row (delete the blank rows above it)"
+    path = _book(tmp_path / "c.xlsx", [[], ["tendered", "guaranteed delivery"], [274000, 3500]])
+    assert _problems(counts.read_counts, path) == [said.format("xlsx")]
+    (tmp_path / "c.csv").write_text(",\ntendered,guaranteed delivery\n274000,3500\n", encoding="utf-8")
+    assert _problems(counts.read_counts, tmp_path / "c.csv") == [said.format("csv")]
+    path = _book(tmp_path / "c.xlsx", [[], [" ", None]])
+    assert _problems(counts.read_counts, path) == ["c.xlsx: sheet 'Sheet' is empty (no header row)"]
+    assert counts.read_counts(_book(tmp_path / "c.xlsx", [["tendered", "guaranteed delivery"], [274000, 3500]]))[
+        :2] == (274000, 3500)
+
+
 def test_a_header_repeated_on_a_line_is_named_once_not_as_values_to_map(tmp_path):
     """Review 96: the header again on row 151 (exported over each page, or pasted with lines added) was three
     problems, its units 'must be a number' and mapping advice for the words method and status."""
