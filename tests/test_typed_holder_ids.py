@@ -390,3 +390,34 @@ def test_an_id_typed_as_a_number_reads_alike_as_xlwings_hands_it_over(standard_b
     ids, found = read["xlwings"]
     assert ids[1:3] == ("30020", "30020") and ids[9] == "30099"
     assert found == [f"Tenders!B23: {NUMBER.format(row=22)}"]
+
+
+def test_validate_shows_an_id_typed_as_a_number_in_place_of_the_tally_s_as_excel_shows_it(standard_books, tmp_path):
+    """The sources finding of a holder id typed as a number over the tally's showed it as an amount (``30,020``, and
+    ``30,020.0`` for the float a file may hold and xlwings hands every number over as); an id is shown as Excel shows
+    it, ``30020``; a units cell typed over keeps its thousands separator."""
+    book = _typed(standard_books, tmp_path, {"B25": 30020, "B26": 30021.0, "D27": 9999})
+    said = [f.what for f in validate(book, legs=()).findings if f.leg == "sources"]
+    assert len(said) == 1, said
+    assert "Tenders!B25 (DTC-0055): 30020, the file 'DTC-0055'; Tenders!B26 (" in said[0], said
+    assert "): 30021, the file '" in said[0] and "30,02" not in said[0], said
+    assert "Tenders!D27 (" in said[0] and "): 9,999, the file " in said[0], said
+    # a refresh in Excel names the cells in the same words, each number handed over as a float
+    from xlpy.files.sources import read_tally
+    from xlpy.workbook.data import holder_rows
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+    from xlpy.workbook.openpyxl_access import WorkbookCells
+    from xlpy.workbook.typed_since import holder_cells
+
+    wb = load_workbook(book)
+    lay, cells = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text)), WorkbookCells(wb)
+
+    class AsXlwings:
+        def get_rows(self, sheet, ref):
+            return [[float(v) if type(v) is int else v for v in row] for row in cells.get_rows(sheet, ref)]
+
+    rows = holder_rows(read_tally(book.parent / TALLY))
+    live = holder_cells(AsXlwings(), lay, rows)[0]
+    assert live[:2] == ["Tenders!B25 (DTC-0055): 30020, the file 'DTC-0055'",
+                        "Tenders!B26 (DTC-0062): 30021, the file 'DTC-0062'"], live
+    assert live[2].startswith("Tenders!D27 (DTC-0084): 9,999") and len(live) == 3, live  # (units: an amount)

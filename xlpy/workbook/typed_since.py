@@ -31,6 +31,7 @@ from .layout import Layout
 from .layout.tenders import HOLDER_INPUTS
 from .saved_values import HOLDER_TABLE
 from .table_edits import SHOWN, input_lines
+from .typed_ids import whole_text
 
 __all__ = ["count_cells", "differed_note", "holder_cells", "listed", "price_cells", "price_reader", "recorded_days",
            "recorded_file", "tally_reader", "typed_note", "typed_notes"]
@@ -40,8 +41,11 @@ _TABLES = {HOLDER_TABLE: ("the holder table", "the tally", ("TallySource", "Tall
            "tblPrices": ("the price table", "the price file", ("PriceSource", "PriceSha256"))}
 
 
-def _shown(value) -> str:
-    """A cell's value as a person reads it: 9,999; 8.45; 'withdrawn'; blank."""
+def _shown(value, amount: bool = True) -> str:
+    """A cell's value as a person reads it: 9,999; 8.45; 'withdrawn'; blank.  Not an *amount* (a holder id typed as
+    a number): as Excel shows it, 30020 (not 30,020, nor 30,020.0 as xlwings hands it over)."""
+    if not amount and (whole := whole_text(value)) is not None:
+        return whole
     if value is None or value == "":
         return "blank"
     if isinstance(value, bool) or isinstance(value, str):
@@ -52,7 +56,9 @@ def _shown(value) -> str:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return repr(value)
-    return f"{number:,}" if number == number.to_integral_value() else str(value)
+    if number != number.to_integral_value():
+        return str(value)
+    return f"{number:,}" if amount else str(value)
 
 
 def holder_cells(book, lay: Layout, rows: Sequence[tuple]) -> tuple[list[str], list[str], bool]:
@@ -73,8 +79,8 @@ def holder_cells(book, lay: Layout, rows: Sequence[tuple]) -> tuple[list[str], l
         return [], [], False
     held = [tuple(map(excel_text, h)) for h in held]  # (as lines_differ compares them)
     return _matched(held, rows, lambda h: h[at], lambda i, line, a, b, j: (
-        f"{sheet.title}!{t.letter(columns[j].key)}{t.first_row + i} ({line[who]}): {_shown(a)}, the file "
-        f"{_shown(b)}"), lambda line: f"tally line {line[at]} ({line[who]})")
+        f"{sheet.title}!{t.letter(columns[j].key)}{t.first_row + i} ({line[who]}): {_shown(a, j != who)}, the file "
+        f"{_shown(b, j != who)}"), lambda line: f"tally line {line[at]} ({line[who]})")  # (an id is no amount)
 
 
 def price_cells(book, lay: Layout, days: Sequence) -> tuple[list[str], list[str], bool]:
