@@ -421,3 +421,33 @@ def test_validate_shows_an_id_typed_as_a_number_in_place_of_the_tally_s_as_excel
     assert live[:2] == ["Tenders!B25 (DTC-0055): 30020, the file 'DTC-0055'",
                         "Tenders!B26 (DTC-0062): 30021, the file 'DTC-0062'"], live
     assert live[2].startswith("Tenders!D27 (DTC-0084): 9,999") and len(live) == 3, live  # (units: an amount)
+
+
+def test_a_whole_number_typed_where_text_belongs_reads_alike_as_xlwings_hands_it_over(standard_books, tmp_path):
+    """2004 typed as the OfferId, the Issuer and the Security (Excel stores a number): validate (openpyxl, the int)
+    read '2004', a refresh in Excel (xlwings, the float) '2004.0', which the OfferId refused (a dot) and the Issuer
+    carried into every figure's label.  Both read '2004'; 2004.5 stays '2004.5'."""
+    from openpyxl import load_workbook as load
+
+    from xlpy.workbook.data import read_offer
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+    from xlpy.workbook.openpyxl_access import WorkbookCells
+
+    book = standard_books.copy_into("holders", tmp_path)
+    wb = load(book, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    for name, value in (("OfferId", 2004), ("Issuer", 2004), ("Security", 2004.5)):
+        sheet, ref = lay.cell(name)
+        wb[sheet][ref] = value
+    wb.save(book)
+    get = WorkbookCells(load(book)).get
+
+    def as_xlwings(sheet, ref):
+        v = get(sheet, ref)
+        return float(v) if type(v) is int else v
+
+    read = {name: read_offer(cells, lay) for name, cells in (("openpyxl", get), ("xlwings", as_xlwings))}
+    assert as_xlwings(*lay.cell("Issuer")) == 2004.0
+    for offer in read.values():
+        assert (offer.id, offer.issuer, offer.security) == ("2004", "2004", "2004.5")
+    assert read["xlwings"].tally.holders.holder_id == read["openpyxl"].tally.holders.holder_id

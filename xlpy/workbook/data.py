@@ -305,7 +305,11 @@ class CellReader(typed.Reader):
         return super().whole(_key(name, cell), required=not optional, positive=positive, below=MAX_COUNT)
 
     def text(self, name: str, optional: bool = False, cell=None) -> str:
-        return super().text(_key(name, cell), required=not optional)
+        """Text, stripped; a whole number where text belongs (2004 typed as an Issuer or an OfferId) is its text as
+        Excel shows it, ``'2004'``, read from a file (openpyxl: the int) or a live book (xlwings: the float 2004.0,
+        which read as ``'2004.0'``: a refresh in Excel took another value than validate)."""
+        whole = whole_text(self.raw(_key(name, cell)))
+        return whole if whole is not None else super().text(_key(name, cell), required=not optional)
 
     def date(self, name: str, optional: bool = False, cell=None):
         return super().date(_key(name, cell), required=not optional)
@@ -677,7 +681,7 @@ def _read_tally(r: CellReader, given: Tally | None, get_rows=None) -> Tally:
             ids, units, methods, statuses = columns
             for cell in _rows(r, "tblTenders"):
                 raw.append(r.raw(("TenderHolder", *cell("holder"))))  # (a date, TRUE: its text is an id)
-                ids.append(whole_text(raw[-1]) or r.text("TenderHolder", cell=cell("holder")))  # (30020.0: 30020)
+                ids.append(r.text("TenderHolder", cell=cell("holder")))  # (30020.0, from xlwings: 30020)
                 units.append(r.whole("TenderUnits", cell=cell("units")) or 0)
                 methods.append(r.choice("TenderMethod", METHODS, cell=cell("method")))
                 statuses.append(r.choice("TenderStatus", STATUSES, cell=cell("status")))

@@ -79,7 +79,8 @@ def whole_text(value) -> str | None:
     hands every number of a live book over so, where openpyxl reads a file's ``30020`` as an int), as Excel shows
     it; else None.  One id to every command: a refresh in Excel read it as ``'30020.0'``, another holder than the
     text ``'30020'`` beside it, and passed the line that validate, reading the saved file, names
-    (:func:`numbered`)."""
+    (:func:`numbered`).  Every text input of the workbook is read so
+    (:meth:`~xlpy.workbook.data.CellReader.text`)."""
     return str(int(value)) if type(value) is float and value.is_integer() and abs(value) < 2**53 else None
 
 
