@@ -58,7 +58,7 @@ def _shown(value, amount: bool = True) -> str:
         return repr(value)
     if number != number.to_integral_value():
         return str(value)
-    return f"{number:,}" if amount else str(value)
+    return f"{number.to_integral_value():,}" if amount else str(value)  # (9,999, not 9,999.0 as xlwings hands it)
 
 
 def holder_cells(book, lay: Layout, rows: Sequence[tuple]) -> tuple[list[str], list[str], bool]:
