@@ -12,7 +12,7 @@ import pytest
 
 from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
 from xlpy.workbook.layout_names import DELETED, WithNames, off, with_names
-from xlpy.workbook.saved_values import TYPED_OVER_SHOWN, Overridden, typed_over_rest, typed_over_why
+from xlpy.workbook.saved_values import EDITED_NOT_SAVED, TYPED_OVER_SHOWN, Overridden, typed_over_rest, typed_over_why
 from xlpy.workbook.validate import validate
 
 FOLLOWS = ("it follows from the name Tendered, deleted (named in a finding of its own: the formulas that read it "
@@ -20,9 +20,10 @@ FOLLOWS = ("it follows from the name Tendered, deleted (named in a finding of it
            "Name Manager), or rebuild the workbook, then validate again")
 
 
-def _without(book: Path, to: Path, name: str = "Tendered") -> Path:
+def _without(book: Path, to: Path, *names: str) -> Path:
     wb = openpyxl.load_workbook(book, keep_vba=True)
-    del wb.defined_names[name]
+    for name in names or ("Tendered",):
+        del wb.defined_names[name]
     wb.save(to)
     return to
 
@@ -39,8 +40,104 @@ def test_off_names_a_name_deleted_apart_from_one_pointed_elsewhere(standard_book
     defined["OriginalRatio"] = f"'{sheet}'!$D$1"
     del defined["Tendered"]
     assert off(defined.get, lay) == ["name OriginalRatio", f"name Tendered{DELETED}"]
-    del defined[next(n for n, (_, ref) in lay.names.items() if ":" in ref)]  # (a table's column: the refresh's)
+    defined["EntryDebits"] = "'Entries'!$D$1:$D$2"  # (a table's column over other rows: the table's to reset)
     assert off(defined.get, lay) == ["name OriginalRatio", f"name Tendered{DELETED}"]
+    del defined["EntryDebits"], defined["TenderUnits"]  # (its formulas compute #NAME?, a table's column or not)
+    assert off(defined.get, lay) == [f"name EntryDebits{DELETED}", "name OriginalRatio", f"name TenderUnits{DELETED}",
+                                     f"name Tendered{DELETED}"]
+    assert off(defined.get, lay, ("tblTenders", "tblHistory")) == [  # (a refresh writes those tables' names again)
+        f"name EntryDebits{DELETED}", "name OriginalRatio", f"name Tendered{DELETED}"]
+
+
+def _new_tally(standard_books, tmp_path: Path) -> Path:
+    """A copy of the holder workbook, the tally its Cover records beside it changed (one holder's units): a refresh
+    from it writes the holder table again."""
+    from repo_paths import TALLY
+
+    plain = standard_books.copy_into("holders", tmp_path)
+    tally = tmp_path / TALLY
+    text = tally.read_text(encoding="utf-8")
+    assert "DTC-0024,600," in text
+    tally.write_text(text.replace("DTC-0024,600,", "DTC-0024,700,"), encoding="utf-8")
+    return plain
+
+
+def test_a_refresh_saves_no_figure_beside_a_deleted_column_name_of_a_table_it_does_not_write(
+        standard_books, tmp_path, capsys):
+    """EntryDebits deleted (the Entries table's debits, which no refresh rewrites): Entries' total computes #NAME?,
+    and the refresh saved the engine's total beside it without a word; it saves none now and says why, in the words
+    a single cell's name deleted gets.  TenderUnits deleted with it is the holder table's, which a refresh from the
+    tally writes again with its names: not named.  ``xlpy compute`` names EntryDebits too."""
+    from xlpy import cli
+
+    plain = _new_tally(standard_books, tmp_path)
+    gone = _without(plain, tmp_path / "gone.xlsm", "EntryDebits", "TenderUnits")
+    capsys.readouterr()
+    for book in (plain, gone):
+        assert cli.main(["refresh", str(book), "--no-backup"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("not as the layout has them") == 1, err
+    assert "xlpy refresh: warning: name EntryDebits (deleted): not as the layout has them (a formula edited, typed " \
+           "over or deleted; a name pointed elsewhere or deleted), so the workbook is saved without the engine's " \
+           "figures beside its formulas" in err, err
+    assert openpyxl.load_workbook(plain, data_only=True)["Entries"]["C15"].value > 0  # (the debits' total, saved)
+    assert openpyxl.load_workbook(gone, data_only=True)["Entries"]["C15"].value is None
+    names = openpyxl.load_workbook(gone).defined_names
+    assert "EntryDebits" not in names and names["TenderUnits"].attr_text == "'Tenders'!$D$21:$D$319"
+    assert cli.main(["compute", str(gone)]) == 0
+    assert "xlpy compute: warning: gone.xlsm: name EntryDebits is deleted (the formulas that read it compute " \
+           "#NAME?): the workbook's own figures follow from what it holds, these figures are the engine's from its " \
+           "inputs; xlpy validate gone.xlsm names those that differ and the name to define again" in \
+           capsys.readouterr().err.splitlines()
+
+
+def test_a_refresh_of_the_tally_alone_names_a_deleted_column_name_of_the_price_table(standard_books, tmp_path):
+    """The Refresh Tally button rewrites the holder table and History, not the price table: PricePrices deleted
+    (the window's average computes #NAME?) stays deleted, so the refresh saves no figure and names it; the Refresh
+    Prices button, which writes the price table and its names again, does not."""
+    from xlpy.workbook.backends import PackageBook
+    from xlpy.workbook.refresh import refresh_prices, refresh_tenders
+
+    gone = _without(_new_tally(standard_books, tmp_path), tmp_path / "gone.xlsm", "PricePrices")
+    with PackageBook(gone) as book:
+        report = refresh_tenders(book)
+    assert report.changed and [n for n in report.notes if "not as the layout has them" in n] == [
+        EDITED_NOT_SAVED.format(cells=f"name PricePrices{DELETED}")], report.notes
+    with PackageBook(gone) as book:  # (the file as it was: the tally's refresh was not saved)
+        report = refresh_prices(book)
+    assert report.changed and not [n for n in report.notes if "not as the layout has them" in n], report.notes
+
+
+def test_a_refresh_switching_to_counts_names_no_deleted_column_of_the_holder_table(standard_books, tmp_path, capsys):
+    """A refresh from aggregate counts switches the holder workbook (its Tenders as a build writes it, the holder
+    table's names removed): TenderUnits deleted before it is gone with the table, not a name to define again."""
+    from xlpy import cli
+
+    gone = _without(standard_books.copy_into("holders", tmp_path), tmp_path / "gone.xlsm", "TenderUnits")
+    counts = tmp_path / "counts.csv"
+    counts.write_text("tendered,guaranteed delivery,failed delivery\n280000,3000,500\n", encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["refresh", str(gone), "--tally", str(counts), "--no-backup"]) == 0
+    err = capsys.readouterr().err
+    assert "not as the layout has them" not in err, err
+    assert openpyxl.load_workbook(gone, data_only=True)["Entries"]["C15"].value > 0  # (the figures saved)
+
+
+def test_a_workbook_as_built_names_no_column(standard_books, tmp_path, capsys):
+    """A workbook built, refreshed, and saved again by openpyxl (as a person's edit in Excel saves it): no column
+    name is called deleted, by a refresh or by compute."""
+    from xlpy import cli
+
+    plain, again = _new_tally(standard_books, tmp_path), tmp_path / "again.xlsm"
+    capsys.readouterr()
+    assert cli.main(["refresh", str(plain), "--no-backup"]) == 0
+    wb = openpyxl.load_workbook(plain, keep_vba=True)
+    wb.save(again)
+    tally = tmp_path / "hecla-2004-tally.csv"
+    tally.write_text(tally.read_text(encoding="utf-8").replace("DTC-0024,700,", "DTC-0024,800,"), encoding="utf-8")
+    assert cli.main(["refresh", str(again), "--no-backup"]) == 0 and cli.main(["compute", str(again)]) == 0
+    assert openpyxl.load_workbook(again, data_only=True)["Entries"]["C15"].value > 0  # (the figures saved)
+    assert "deleted" not in capsys.readouterr().err
 
 
 def test_the_figures_following_from_a_name_deleted_say_so(standard_books, tmp_path):

@@ -1,5 +1,5 @@
-"""The layout's names of single cells that a workbook does not hold as laid out: one deleted (Excel's or
-LibreOffice's Name Manager), or pointed at another cell.
+"""The layout's names that a workbook does not hold as laid out: one deleted (Excel's or LibreOffice's Name
+Manager), or one of a single cell pointed at another cell.
 
 Every formula that reads such a name computes from another cell than the layout's, or (a name deleted) computes
 ``#NAME?``, and every figure after it with it; the engine reads the layout's cells.  :func:`off` names them as a
@@ -7,13 +7,14 @@ refresh finds them (:func:`xlpy.workbook.saved_values.edited_formulas`): a refre
 engine's figures beside such formulas and says why, and ``xlpy compute``, ``release`` and ``entries`` given the
 workbook warn of them (:mod:`xlpy.workbook.book_offer`).  ``xlpy validate`` names each in a structure finding of
 its own, and the figures that differ say they follow from it (:func:`with_names`, as from a value typed over a
-formula), not that the file looks stale.  (:func:`off` passes over a table's column names, which a refresh writes
-again with each table it rewrites.)
+formula), not that the file looks stale.  A table's column names are among them deleted (every formula reading the
+column computes ``#NAME?``), though not as pointed at other rows (a table resized by hand:
+:mod:`xlpy.workbook.table_edits`), and not for a refresh that writes them again with the table it rewrites.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -27,18 +28,19 @@ DELETED = " (deleted)"
 MISSING, ELSEWHERE = "name is missing", "name refers elsewhere"
 
 
-def off(name_of: Callable[[str], str | None], lay: Layout) -> list[str]:
+def off(name_of: Callable[[str], str | None], lay: Layout, rewrites: Collection[str] = ()) -> list[str]:
     """``name X`` for each of *lay*'s names of a single cell that *name_of* (the book's definition of a name, or
-    None) gives another cell, ``name X (deleted)`` for each it does not define, in the order of their names."""
+    None) gives another cell, ``name X (deleted)`` for each of its names it does not define, in the order of their
+    names: a table's column name too, unless the table is one of *rewrites* (a refresh's, which defines its names
+    again as it writes it; a command that writes nothing rewrites none)."""
+    column_of = {c.name: t.name for s in lay.sheets for t in s.tables for c in t.columns if c.name}
     out = []
     for name, (sheet, ref) in sorted(lay.names.items()):
-        if ":" in ref:
-            continue
         got = name_of(name)
-        if got is None:
+        if got is None and column_of.get(name) not in rewrites:  # (a single cell's name is no column's: None)
             out.append(f"name {name}{DELETED}")
-        elif got.replace("'", "") != f"{sheet}!{ref}".replace("'", ""):
-            out.append(f"name {name}")
+        elif got is not None and ":" not in ref and got.replace("'", "") != f"{sheet}!{ref}".replace("'", ""):
+            out.append(f"name {name}")  # (a single cell's: a column's over other rows is a table resized, table_edits')
     return out
 
 

@@ -696,9 +696,9 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
     keeps = hasattr(book, "set_saved_values")  # a file on disk: save the engine's figures with it
     written, lines = [], None
     if not r.unchanged(results):
-        # (read before a switch, which writes Tenders as a build does)
-        edited = [e for e in saved_values.edited_formulas(book, r.lay) if r.switch is None or
-                  not e.startswith("Tenders!")] if keeps else []
+        # (read before a switch, which writes Tenders as a build does; the tables rewritten get their names again)
+        edited = [e for e in saved_values.edited_formulas(book, r.lay, r._rewritten() + [HOLDER_TABLE] * (
+            r.switch is not None)) if r.switch is None or not e.startswith("Tenders!")] if keeps else []
         if r.switch is not None:  # the other kind of tally: switch the layout first, then refresh as usual
             written += r.switch.apply(offer, results, when.strftime("%Y-%m-%d %H:%M:%S"))
             r.lay, r.shape = r.switch.built, r.switch.built.shape

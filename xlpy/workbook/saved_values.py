@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from decimal import Decimal
 from itertools import chain, compress, repeat
 from operator import itemgetter
@@ -358,22 +358,23 @@ def refreshed_values(book, offer, results, edited: Sequence[str] = ()) -> dict[t
     return dict.fromkeys(values) if edited else values
 
 
-def edited_formulas(book, lay) -> list[str]:
+def edited_formulas(book, lay, rewrites: Collection[str] = ()) -> list[str]:
     """What someone changed from the layout that its formulas read: a formula outside the tables edited, typed
     over with a value or deleted (``Results!C26``), a cell's name pointed elsewhere (``name OriginalRatio``) or
-    deleted (``name Tendered (deleted)``: its formulas compute ``#NAME?``; :mod:`xlpy.workbook.layout_names`).
+    deleted (``name Tendered (deleted)``: its formulas compute ``#NAME?``; :mod:`xlpy.workbook.layout_names`), a
+    table's column name deleted (``name EntryDebits (deleted)``) but of the tables *rewrites* (a refresh's).
 
     The engine's figures are the layout formulas': saved beside an edited formula, or beside one that reads it,
     they would be what a preview or pandas shows while the spreadsheet application computes others.  So a refresh
     of such a workbook saves none (:func:`refreshed_values`) and says why (:data:`EDITED_NOT_SAVED`).  (A table's
-    column names are the refresh's to size, and are not compared.)
+    column names over other rows are the refresh's to size, and are not compared.)
     """
     from .expected import formula_cells
     from .formula_text import same_formula
     from .layout_names import off
 
     return [f"{sheet}!{ref}" for (sheet, ref), want in formula_cells(lay, tables=False).items()
-            if not same_formula(book.get(sheet, ref), want)] + off(book.name, lay)
+            if not same_formula(book.get(sheet, ref), want)] + off(book.name, lay, rewrites)
 
 
 #: How a refresh names what it saved no figure for (:func:`edited_formulas`).
