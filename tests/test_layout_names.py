@@ -75,8 +75,10 @@ def test_a_refresh_saves_no_figure_beside_a_deleted_column_name_of_a_table_it_do
     capsys.readouterr()
     for book in (plain, gone):
         assert cli.main(["refresh", str(book), "--no-backup"]) == 0
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert err.count("not as the layout has them") == 1, err
+    assert "Tenders: the names TenderUnits were deleted; the table and its names were reset to" in out + err, out
+    assert "pointed at other rows" not in out + err  # (no row inserted or deleted to blame)
     assert "xlpy refresh: warning: name EntryDebits (deleted): not as the layout has them (a formula edited, typed " \
            "over or deleted; a name pointed elsewhere or deleted), so the workbook is saved without the engine's " \
            "figures beside its formulas" in err, err

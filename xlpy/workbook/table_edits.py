@@ -548,19 +548,23 @@ def names_off(book, sheet: str, table: Table) -> list[str]:
 
 
 def extent_note(sheet: str, table: Table, held: tuple[int, int] | None, off: Sequence[str], new: Table,
-                why: str = "a row was inserted or deleted in it by hand") -> str | None:
-    """The report line for a table whose range (*held*) or names (*off*) the book held otherwise than the layout
-    (*table*): the refresh writes both as *new* has them; *why* says how they came to differ."""
-    moved = []
+                why: str = "a row was inserted or deleted in it by hand", gone: Sequence[str] = ()) -> str | None:
+    """The report line for a table whose range (*held*) or names (*off*; *gone*, those of them the book did not
+    define: deleted in the Name Manager) the book held otherwise than the layout (*table*): the refresh writes both
+    as *new* has them; *why* says how the range or names pointed elsewhere came to differ."""
+    moved, deleted = [], []
     if held is not None and held != (table.header_row, table.last_row):
         moved.append(f"the table {table.name} spanned rows {held[0]}:{held[1]} (the layout's: {table.header_row}:"
                      f"{table.last_row})")
-    if off:
-        names = ", ".join(off) if len(off) <= 3 else f"{off[0]}, {off[1]} and {len(off) - 2:,} more"
-        moved.append(f"the names {names} pointed at other rows")
-    if not moved:
+    for names, said, out in (([n for n in off if n not in gone], "pointed at other rows", moved),
+                             ([n for n in off if n in gone], "were deleted", deleted)):
+        if names:
+            listed = ", ".join(names) if len(names) <= 3 else f"{names[0]}, {names[1]} and {len(names) - 2:,} more"
+            out.append(f"the names {listed} {said}")
+    if not moved and not deleted:
         return None
-    return (f"{sheet}: {', and '.join(moved)}: {why}; the table and its names were reset to {new.ref} as the layout "
+    said = [f"{', and '.join(moved)}: {why}"] if moved else []
+    return (f"{sheet}: {'; '.join(said + deleted)}; the table and its names were reset to {new.ref} as the layout "
             "has them")
 
 
@@ -574,7 +578,8 @@ def extent_notes(book, sheet: str, old: Table, held: tuple[int, int] | None, off
     again as *new* from *rows*: :func:`extent_note`, and before it the lines Excel grew the table over
     (:func:`grown_lines`), which a refresh from the file drops."""
     dropped, why = grown_lines(book, sheet, old, held, new, rows)
-    note = extent_note(sheet, old, held, off, new, *([why] if why else []))
+    gone = [n for n in off if book.name(n) is None]  # (deleted in the Name Manager: no row of it to blame)
+    note = extent_note(sheet, old, held, off, new, *([why] if why else []), gone=gone)
     return dropped + ([note] if note else [])
 
 
