@@ -686,3 +686,30 @@ def test_every_help_ends_with_what_each_exit_status_means(capsys, command):
     assert said.endswith("exit status: 0 done; 1 findings (validate, or build's validation); 2 bad input, nothing "
                          "written; 3 a file in use (open in Excel or LibreOffice, being written): nothing changed, run "
                          "it again later; 130, 143 or 129 stopped by Ctrl-C, SIGTERM or SIGHUP"), said[-300:]
+
+
+def test_the_readme_s_first_console_block_is_what_the_commands_print(capsys):
+    """Review 99: the README's release excerpt was wrapped where the release is not. Each line of the block's
+    excerpts is a line of the command's output, or, where it has '...', begins or ends one (and the words between
+    two '...' are in it)."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("$ xlpy compute workbook/offers/hecla-2004.toml --json   # excerpt"):]
+    block = block[:block.index("```")]
+    commands = re.split(r"^\$ (.*)\n", block, flags=re.M)[1:]
+    assert len(commands) == 4, commands
+    for command, excerpt in zip(commands[::2], commands[1::2]):
+        argv = command.split("#")[0].split()[1:]
+        assert cli.main([*argv[:1], str(REPO / argv[1]), *argv[2:]]) == 0
+        out = capsys.readouterr().out
+        lines = out.splitlines()
+        for line in excerpt.splitlines():
+            if "..." not in line:
+                assert line in lines, f"README: {line!r} is no line of xlpy {command}"
+                continue
+            head, *middles, tail = line.split("...")
+            if head.strip():
+                assert any(x.startswith(head.strip()) for x in lines), f"README: {line!r} begins no line"
+            if tail.strip():
+                assert any(x.endswith(tail.strip()) for x in lines), f"README: {line!r} ends no line"
+            for middle in middles:
+                assert " ".join(middle.split()) in " ".join(out.split()), f"README: {middle!r} is not in the output"
