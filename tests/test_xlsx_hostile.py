@@ -324,3 +324,23 @@ def test_an_empty_sheet_beside_a_chart_sheet_names_only_the_worksheets(tmp_path)
     assert _problems(sources.read_tally, tmp_path / "e.xlsx") == [
         "e.xlsx: sheet 'Tally' is empty (no header row); the file has other sheets: 'Other': name the one to read "
         "with a mapping file's sheet key (sheet = \"Other\")"]
+
+
+@pytest.mark.parametrize("rows", [TALLY_ROWS, COUNT_ROWS])
+def test_a_package_openpyxl_fails_inside_says_what_to_do(tmp_path, rows):
+    """Review 99: a chart sheet with no chart in it (openpyxl writes one; Excel does not) was refused in Python's
+    words, "cannot be read as XLSX: 'list' object has no attribute 'find'"; the line says the reader failed inside
+    the file and to save it again, with Python's words kept for whoever reports it."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Tally"
+    for row in rows:
+        wb.active.append(row)
+    wb.create_chartsheet("Chart")
+    wb.save(tmp_path / "t.xlsx")
+    for read in (sources.read_tally, counts.read_counts):
+        assert _problems(read, tmp_path / "t.xlsx") == [
+            "t.xlsx: cannot be read as XLSX: the XLSX reader (openpyxl) fails inside it (AttributeError: 'list' "
+            "object has no attribute 'find'): open it in Excel or LibreOffice Calc and save it again as Excel "
+            "Workbook (.xlsx)"]

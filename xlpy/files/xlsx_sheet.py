@@ -211,13 +211,21 @@ def strict_ooxml(path: Path) -> InputError | None:
     return None
 
 
+#: What openpyxl raises from inside its own code on a package it does not expect (a chart sheet with no chart in
+#: it, as openpyxl itself writes one): Python's words, no reason a user can act on, so the line says what to do.
+_INSIDE = (AttributeError, TypeError, IndexError)
+
+
 def cannot_read(path: Path, exc: Exception) -> InputError:
     """The one line for a package openpyxl fails on (*exc*): the first of its XML parts that is not well-formed,
-    named, when one is the cause."""
+    named, when one is the cause; openpyxl failing inside its own code, said so, with what to do."""
     why = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
     if "not well-formed" in why or type(exc).__name__ in ("ParseError", "XMLSyntaxError"):
         bad = _bad_part(path)
         why = f"part {bad[0]} is not well-formed XML ({bad[1]})" if bad else why
+    elif isinstance(exc, _INSIDE):
+        why = (f"the XLSX reader (openpyxl) fails inside it ({type(exc).__name__}: {why}): open it in Excel or "
+               "LibreOffice Calc and save it again as Excel Workbook (.xlsx)")
     return InputError(path.name, None, f"cannot be read as XLSX: {why}", show_value=False)
 
 
