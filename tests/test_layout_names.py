@@ -157,6 +157,25 @@ def test_the_figures_following_from_a_name_deleted_say_so(standard_books, tmp_pa
                for n in report.notes), report.notes
 
 
+def test_the_figures_following_from_a_table_s_column_name_deleted_say_the_engine_reads_the_layout_s_cells(
+        standard_books, tmp_path):
+    """EntryDebits (the Entries table's debits, 'Entries'!$D$21:$D$26) deleted: the figures following from it said
+    the engine reads "the layout's cell", as of a single cell's name (Tendered); a column's name spans cells."""
+    path = _without(standard_books["holders"], tmp_path / "nocolumn.xlsm", "EntryDebits")
+    report = validate(path, legs=("formulas",))
+    assert [(f.where, f.what, f.expected) for f in report.findings if f.leg == "structure"] == [
+        ("name EntryDebits", "name is missing", "'Entries'!$D$21:$D$26")]
+    figures = [f for f in report.findings if f.leg == "formulas"]
+    follows = FOLLOWS.replace("Tendered", "EntryDebits").replace("the layout's cell)", "the layout's cells)")
+    assert figures and all(f.what.endswith(f"differs from the engine; {follows}") for f in figures), figures[0].what
+    assert "Entries!C15" in [f.where for f in figures]  # (EntriesDebits, the total of the column)
+    elsewhere = with_names(Overridden(), [_finding("name TenderUnits", "name refers elsewhere",
+                                                   "'Tenders'!$D$21:$D$319")])  # (a column over other cells)
+    assert typed_over_why(elsewhere).startswith(
+        "it follows from the name TenderUnits, pointed at other cells (named in a finding of its own: the formulas "
+        "that read it read those cells, the engine reads the layout's cells): point it back as that finding says")
+
+
 def test_a_workbook_as_built_gets_no_such_word(standard_books):
     report = validate(standard_books["holders"], legs=("formulas",))
     assert report.ok and not [n for n in report.notes if "name" in n], report.notes
@@ -204,7 +223,7 @@ def test_names_deleted_or_pointed_elsewhere_are_counted_after_the_other_causes()
     assert with_names(typed, [_finding("Results!C26", "formula replaced by a value")]) is typed
 
 
-def _finding(where: str, what: str):
+def _finding(where: str, what: str, expected: str = ""):
     from xlpy.workbook.findings import Finding
 
-    return Finding("b.xlsm", where, what)
+    return Finding("b.xlsm", where, what, expected)

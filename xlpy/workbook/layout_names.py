@@ -47,11 +47,13 @@ def off(name_of: Callable[[str], str | None], lay: Layout, rewrites: Collection[
 class WithNames(list):
     """The causes of the figures that differ from the engine (:class:`~xlpy.workbook.saved_values.Overridden`, or
     one wrapping it: *typed*) and the layout's names deleted or pointed elsewhere (:attr:`ids`, ``name X``;
-    :attr:`deleted`, those deleted): validate's findings of the figures following from them say so."""
+    :attr:`deleted`, those deleted; :attr:`columns`, those of a table's column, spanning its cells): validate's
+    findings of the figures following from them say so."""
 
-    def __init__(self, typed: list, names: Sequence[str], deleted: Sequence[str]):
+    def __init__(self, typed: list, names: Sequence[str], deleted: Sequence[str], columns: Sequence[str] = ()):
         super().__init__([*typed, *names])
         self.inner, self.ids, self.deleted = typed, tuple(names), frozenset(deleted)
+        self.columns = frozenset(columns)
         self.formulas = getattr(typed, "formulas", typed)  # (the formula cells, as saved_values counts them)
         self.changed = getattr(typed, "changed", frozenset())
 
@@ -62,8 +64,8 @@ class WithNames(list):
         if gone == n:
             how = "deleted"
         else:
-            how = "deleted or pointed at other cells" if gone else "pointed at another cell" if n == 1 else \
-                "pointed at other cells"
+            how = "deleted or pointed at other cells" if gone else "pointed at another cell" if n == 1 and not \
+                self.columns else "pointed at other cells"
         names = [i.removeprefix("name ") for i in self.ids]
         named = names[0] if n == 1 else " and ".join(names) if n == 2 else f"{names[0]}, {names[1]} and {n - 2:,} more"
         return f"the name{'s' * (n > 1)} {named}, {how}"
@@ -71,10 +73,12 @@ class WithNames(list):
     def why(self, follows: str, formulas_why: Callable[[list], str]) -> str:
         """Why a figure differs (*follows*: ``it follows`` or ``it may follow``), the other causes first."""
         one = len(self.ids) == 1
-        if one:
-            reads, back = ("compute #NAME?", "define it again") if self.deleted else ("read that cell", "point it back")
+        if one:  # (a table's column name spans the column's cells: the engine reads the layout's cells)
+            cells = "cells" if self.columns else "cell"
+            reads, back = ("compute #NAME?", "define it again") if self.deleted else (
+                f"read {'those' if self.columns else 'that'} {cells}", "point it back")
             said = (f"{follows} from {self._named()} (named in a finding of its own: the formulas that read it "
-                    f"{reads}, the engine reads the layout's cell): {back} as that finding says (Formulas > Name "
+                    f"{reads}, the engine reads the layout's {cells}): {back} as that finding says (Formulas > Name "
                     "Manager), or rebuild the workbook, then validate again")
         else:
             said = (f"{follows} from {self._named()} (named in findings of their own: the formulas that read them "
@@ -98,4 +102,5 @@ def with_names(typed: list, found: Sequence) -> list:
     stale: a recalculation cannot mend a name)."""
     names = [f.where for f in found if f.what in (MISSING, ELSEWHERE) and f.where.startswith("name ")]
     deleted = [f.where for f in found if f.what == MISSING and f.where.startswith("name ")]
-    return WithNames(typed, names, deleted) if names else typed
+    columns = [f.where for f in found if f.where in names and ":" in f.expected]  # (the layout's 'Entries'!$D$21:$D$26)
+    return WithNames(typed, names, deleted, columns) if names else typed
