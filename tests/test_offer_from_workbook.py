@@ -38,6 +38,13 @@ def changed_copy(book: Path, to: Path, edit) -> Path:
     return to
 
 
+def as_book(out: str, name: str) -> dict:
+    """The ``--json`` output *out* of an offer file, as the workbook *name* holding its inputs gives it: the same,
+    each warning after the workbook's name (``seed.xlsm: preliminary count: ...``), as its other warnings are."""
+    got = json.loads(out)
+    return {**got, "warnings": [f"{name}: {w}" for w in got["warnings"]]}
+
+
 def set_named(wb, lay, name: str, value) -> None:
     sheet, ref = lay.cell(name)
     wb[sheet][ref] = value
@@ -47,7 +54,8 @@ def test_entries_of_the_seed_workbook_are_the_offer_files(standard_books, capsys
     status, book_out, err = run(capsys, "entries", standard_books["seed"], "--json")
     assert status == 0, err
     assert err.splitlines()[0].startswith(f"xlpy entries: from the workbook's inputs ({standard_books['seed'].name}, ")
-    assert run(capsys, "entries", SEED, "--json")[1] == book_out
+    assert as_book(run(capsys, "entries", SEED, "--json")[1], "seed.xlsm") == json.loads(book_out)
+    assert json.loads(book_out)["warnings"][0].startswith("seed.xlsm: preliminary count: 3,500 units")
     assert json.loads(book_out)["entries"][1]["debit"] == "9597836.40"
 
 
@@ -68,7 +76,7 @@ def test_a_price_typed_in_the_workbook_is_computed(standard_books, tmp_path, cap
     want_offer, want = compute_file(offer)
     status, out, err = run(capsys, "compute", book, "--json")
     assert status == 0, err
-    assert json.loads(out) == json.loads(json.dumps(want.to_dict()))
+    assert json.loads(out) == as_book(json.dumps(want.to_dict()), "priced.xlsm")
     assert want.charge != compute_file(SEED)[1].charge  # (the typed price moves the charge)
     status, out, _ = run(capsys, "release", book)
     assert status == 0
@@ -101,7 +109,7 @@ def test_a_holders_units_typed_in_the_workbook_are_computed(standard_books, tmp_
             "typed since the build: Tenders!D21 (DTC-0022): 9,000, the file 2,500: the figures are not the file's (a "
             "value that belongs goes in the file; a refresh writes the file's lines over these); these figures are "
             "the engine's from the workbook's inputs as they stand (xlpy validate names it)")
-    assert got.pop("warnings") == [*json.loads(json.dumps(want.to_dict()))["warnings"], said]
+    assert got.pop("warnings") == [*as_book(json.dumps(want.to_dict()), "typed.xlsm")["warnings"], said]
     assert got == {k: v for k, v in json.loads(json.dumps(want.to_dict())).items() if k != "warnings"}
     assert "from the workbook's inputs (typed.xlsm" in err and f"xlpy compute: warning: {said}" in err
 
@@ -112,7 +120,7 @@ def test_a_workbook_is_told_by_its_content(standard_books, tmp_path, capsys):
     given.write_bytes(standard_books["seed"].read_bytes())
     status, out, err = run(capsys, "entries", given, "--json")
     assert status == 0, err
-    assert out == run(capsys, "entries", SEED, "--json")[1]
+    assert json.loads(out) == as_book(run(capsys, "entries", SEED, "--json")[1], "offer.toml")
 
 
 def test_an_input_the_engine_refuses_is_named_at_its_cell(standard_books, tmp_path, capsys):
@@ -189,8 +197,8 @@ def test_after_a_refresh_the_entries_are_the_workbooks(standard_books, tmp_path,
                      encoding="utf-8")
     status, out, err = run(capsys, "entries", book, "--json")
     assert status == 0, err
-    assert out == run(capsys, "entries", offer, "--json")[1]
-    assert out != run(capsys, "entries", FORMULA, "--json")[1]
+    assert json.loads(out) == as_book(run(capsys, "entries", offer, "--json")[1], "book.xlsm")
+    assert json.loads(out)["entries"] != json.loads(run(capsys, "entries", FORMULA, "--json")[1])["entries"]
     assert "xlpy entries: from the workbook's inputs (book.xlsm, refreshed " in err and " UTC)" in err
 
 
@@ -483,4 +491,36 @@ def test_a_clean_workbook_saved_again_by_openpyxl_is_computed_with_no_new_warnin
             status, out, err = run(capsys, command, book)
             assert status == 0, err
             built = run(capsys, command, standard_books[kind])
-            assert (out, err.splitlines()[1:]) == (built[1], built[2].splitlines()[1:])
+            assert (out, err.splitlines()[1:]) == (built[1], built[2].replace(  # (each after the book's name)
+                f": {standard_books[kind].name}: ", f": {book.name}: ").splitlines()[1:])
+
+
+def test_the_engine_s_warnings_of_a_workbook_name_it_as_its_other_warnings_and_its_refusals_do(tmp_path, capsys):
+    """A warning the engine gives of a workbook's inputs (a valuation date outside the period, the offer-file key
+    as the workbook's cell) read ``Inputs!C29 (ValuationDate) 2024-05-15 is outside ...``, without the workbook's
+    name, beside warnings reading ``book.xlsm: Tenders!J25 holds a value typed over ...`` and refusals reading
+    ``book.xlsm: Inputs!C36 (ParValue): is required ...``: each names it now, on standard error and in ``--json``
+    (an offer file's warnings name no file, as before)."""
+    import shutil
+
+    from repo_paths import NOTES
+
+    shutil.copytree(NOTES.parent / "data", tmp_path / "data")  # (its tally beside it)
+    offer = tmp_path / "late.toml"
+    offer.write_text(NOTES.read_text(encoding="utf-8").replace("start = 2024-04-01", "start = 2024-06-10"),
+                     encoding="utf-8")
+    book = tmp_path / "late.xlsm"
+    assert run(capsys, "build", offer, "-o", book, "--no-validate", "-q")[0] == 0
+    late = "2024-05-15 is outside the period 2024-06-10 to 2024-06-30: the offer's charge is not the period's"
+    assert f"xlpy compute: warning: valuation.date {late}" in run(capsys, "compute", offer)[2].splitlines()
+    for command in ("compute", "release", "entries"):
+        status, _, err = run(capsys, command, book)
+        assert status == 0, err
+        warned = [line for line in err.splitlines() if ": warning: " in line]
+        assert f"xlpy {command}: warning: late.xlsm: Inputs!C29 (ValuationDate) {late}" in warned, err
+        assert warned and all(line.startswith(f"xlpy {command}: warning: late.xlsm: ") for line in warned), warned
+    for command in ("compute", "entries"):
+        got = json.loads(run(capsys, command, book, "--json")[1])["warnings"]
+        assert f"late.xlsm: Inputs!C29 (ValuationDate) {late}" in got
+        assert got == [w.replace("valuation.date", "Inputs!C29 (ValuationDate)")  # (the offer file's, its key a cell)
+                       for w in as_book(run(capsys, command, offer, "--json")[1], "late.xlsm")["warnings"]]

@@ -55,8 +55,9 @@ class BookOffer:
         return bookdata.in_workbook_terms(self.lay, InputError(key, None, reason)).located(self.name)
 
     def said(self, warnings) -> list[str]:
-        """Warnings the engine words by offer-file key, each key as the workbook's input cell."""
-        return [w.removeprefix("warning: ") for w in bookdata.engine_warnings(self.lay, warnings)]
+        """Warnings the engine words by offer-file key, each key as the workbook's input cell, after the workbook's
+        name as its problems and its other warnings are (``book.xlsm: Inputs!C29 (ValuationDate) ...``)."""
+        return [f"{self.name}: {w.removeprefix('warning: ')}" for w in bookdata.engine_warnings(self.lay, warnings)]
 
 
 def open_standard(path: Path, label: str):
