@@ -180,7 +180,12 @@ def test_a_header_repeated_on_a_line_is_named_once_not_as_values_to_map(tmp_path
                                     f"holder_id,units,method,status\n", encoding="utf-8")
     again = ("repeats the header (holder_id, units, method, status): a tally has one header, its first row; delete "
              "this row")
-    assert _problems(sources.read_tally, tmp_path / "t.csv") == [f"t.csv: row 8: {again}", f"t.csv: row 15: {again}"]
+    # (and, those rows apart, the lines there twice: found at once, not once row 8 is deleted)
+    twice = ("t.csv: row 9: begins the lines of rows 2 to 7 again, line for line (holder, units, method and "
+             "status): the tally is there twice, pasted or exported twice, and every unit would count twice; delete "
+             "rows 9 to 14")
+    assert _problems(sources.read_tally, tmp_path / "t.csv") == [f"t.csv: row 8: {again}", f"t.csv: row 15: {again}",
+                                                                 twice]
     path = _book(tmp_path / "t.xlsx", [["Holder", "Shares", "Method", "Status"], ["A", 100, "book-entry", "tendered"],
                                       ["Holder", "Shares", "Method", "Status"], ["B", 5, "book-entry", "tendered"]])
     assert _problems(sources.read_tally, path) == [
@@ -190,6 +195,38 @@ def test_a_header_repeated_on_a_line_is_named_once_not_as_values_to_map(tmp_path
     (tmp_path / "t.csv").write_text("holder_id,units,method,status\nA,units,book-entry,tendered\n", encoding="utf-8")
     assert _problems(sources.read_tally, tmp_path / "t.csv") == [
         "t.csv: row 2, column units: must be a number, got 'units'"]
+
+
+def test_a_header_repeated_mid_file_does_not_hide_the_file_s_other_problems(tmp_path):
+    """The header again on row 151 was the tally's one problem named: its bad units cell on row 20, blank id on row
+    300 and failed delivery not guaranteed on row 310 were met only once row 151 was deleted.  All are named at
+    once, each by its row in the file (a blank line skipped counted), the header's row not as a cell refused."""
+    lines = ["holder_id,units,method,status"] + [f"A-{r},{r},book-entry,tendered" for r in range(2, 320)]
+    lines[19], lines[150] = "A-20,12x,book-entry,tendered", "holder_id,units,method,status"
+    lines[299], lines[309], lines[99] = ",300,book-entry,tendered", "A-310,310,book-entry,failed", ""
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _problems(sources.read_tally, tmp_path / "t.csv") == [
+        "t.csv: row 151: repeats the header (holder_id, units, method, status): a tally has one header, its first "
+        "row; delete this row", "t.csv: row 20, column units: must be a number, got '12x'",
+        "t.csv: row 300, column holder_id: must name the holder, got ''",
+        "t.csv: row 310, column status: only a guaranteed delivery can fail, got 'failed'"]
+    # up to the usual 50, the rest counted
+    header = ",".join(HEADER)
+    lines = [f"A-{r},{'x' if r % 2 else r},book-entry,tendered" for r in range(2, 150)]  # (74 units refused)
+    (tmp_path / "t.csv").write_text("\n".join([header, *lines, header, "B,1,book-entry,tendered"]) + "\n",
+                                    encoding="utf-8")
+    got = _problems(sources.read_tally, tmp_path / "t.csv")
+    assert got[0].startswith("t.csv: row 150: repeats the header (Holder, Shares, Method, Status)"), got
+    assert got[1:3] == ["t.csv: row 3, column Shares: must be a number, got 'x'",
+                        "t.csv: row 5, column Shares: must be a number, got 'x'"]
+    assert len(got) == 51 and got[-1] == "t.csv: and 25 more problems, all in column Shares", got[-2:]
+    path = _book(tmp_path / "t.xlsx", [HEADER, ["A", 1, "book-entry", "tendered"], [], HEADER,
+                                       ["B", "1x", "book-entry", "wire"]])
+    assert _problems(sources.read_tally, path) == [
+        "t.xlsx: row 4: repeats the header (Holder, Shares, Method, Status): a tally has one header, its first row; "
+        "delete this row", "t.xlsx: row 5, column Shares: must be a number, got '1x'",
+        "t.xlsx: row 5, column Status: must be one of tendered, withdrawn, failed; if it is the agent's word for one "
+        "of them, map it in a mapping file: [statuses] \"wire\" = the one of ours it means, got 'wire'"]
 
 
 def test_a_wrapped_header_is_named_on_one_line(tmp_path):

@@ -331,9 +331,10 @@ def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
     try:
         lines, arrays = _tally_from_columns(path.name, headers, columns, mapping, _row_of(rows))
     except InputErrors as exc:
-        again = header_again(path.name, headers, columns, found, _row_of(rows))  # (each its one line, alone)
-        if again:
-            raise InputErrors(_capped(again)) from None
+        again, at = header_again(path.name, headers, columns, found, _row_of(rows))  # (each its one line)
+        if again:  # (and the other lines' problems, found without those lines)
+            raise InputErrors(_capped(broken + again + _other_lines(path.name, headers, columns, mapping, rows,
+                                                                    at))) from None
         if not broken:
             raise
         raise InputErrors(_capped(broken + list(exc.problems))) from None  # (one count line, not two)
@@ -349,6 +350,19 @@ def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
     if xlsx:  # the sheet read, which the refresh report names
         object.__setattr__(table, "_sheet", columns.sheet)
     return table
+
+
+def _other_lines(name: str, headers, columns, mapping: ColumnMapping, rows, again: list[int]) -> list[InputError]:
+    """The problems of a tally's lines but *again* (the header repeated, each named once: not as a units cell and
+    words refused), each naming its row in the file."""
+    from .tally_shape import without_lines
+
+    cut, row_of = without_lines(columns, again, _row_of(rows))
+    try:
+        _tally_from_columns(name, headers, cut, mapping, row_of)
+    except InputErrors as exc:
+        return list(exc.problems)
+    return []
 
 
 def _tally_header(mapping: ColumnMapping, row) -> bool:
