@@ -313,8 +313,9 @@ def test_a_quote_never_closed_is_named_by_its_row_in_our_words(tmp_path, stated,
 
 
 @pytest.mark.parametrize("first, why", [
-    ("\r\n", "t.csv: row 1: is blank: the header must be the first row (delete the blank rows above it)"),
-    (",,,\r\n", "t.csv: row 1: is blank: the header must be the first row (delete the blank rows above it)"),
+    ("\r\n", "t.csv: row 1: is blank: the header must be the first row (delete the blank row above it)"),
+    (",,,\r\n", "t.csv: row 1: is blank: the header must be the first row (delete the blank row above it)"),
+    (",,,\r\n\r\n", "t.csv: row 1: is blank: the header must be the first row (delete the 2 blank rows above it)"),
     ("sep=,\r\n", "t.csv: row 1: is Excel's separator line, not a header: delete it, so that the header is the "
                   "first row, got 'sep=,'")])
 def test_a_line_above_the_header_is_named_not_taken_for_an_empty_file(tmp_path, first, why):

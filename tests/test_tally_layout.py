@@ -139,11 +139,15 @@ def test_a_blank_first_row_above_an_xlsx_header_is_named_as_a_csvs_is(tmp_path):
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    said = "{}: row 1: is blank: the header must be the first row (delete the blank rows above it)"
+    said = "{}: row 1: is blank: the header must be the first row (delete the blank row above it)"
+    several = "{}: row 1: is blank: the header must be the first row (delete the {} blank rows above it)"
     line = ["A", 100, "book-entry", "tendered"]
-    for top in ([[]], [["  ", None, " "]], [[], []], [[None, "\t"], []]):
+    for top in ([[]], [["  ", None, " "]]):
         path = _book(tmp_path / "t.xlsx", top + [HEADER, line])
         assert _problems(sources.read_tally, path) == [said.format("t.xlsx")], top
+    for top in ([[], []], [[None, "\t"], []], [[], [" "], [None, None, "  "]]):  # (the blank rows counted)
+        path = _book(tmp_path / "t.xlsx", top + [HEADER, line])
+        assert _problems(sources.read_tally, path) == [several.format("t.xlsx", len(top))], top
     wb = Workbook()
     wb.active["B1"].font = Font(bold=True)  # (a cell there, holding nothing)
     for row in [HEADER, line]:
@@ -152,6 +156,8 @@ def test_a_blank_first_row_above_an_xlsx_header_is_named_as_a_csvs_is(tmp_path):
     assert _problems(sources.read_tally, tmp_path / "t.xlsx") == [said.format("t.xlsx")]
     (tmp_path / "t.csv").write_text(",,,\nHolder,Shares,Method,Status\nA,100,book-entry,tendered\n", encoding="utf-8")
     assert _problems(sources.read_tally, tmp_path / "t.csv") == [said.format("t.csv")]
+    (tmp_path / "t.csv").write_bytes(b",,,\r\n\r\n ; \r\nHolder,Shares,Method,Status\r\nA,100,book-entry,tendered\r\n")
+    assert _problems(sources.read_tally, tmp_path / "t.csv") == [several.format("t.csv", 3)]
     path = _book(tmp_path / "t.xlsx", [[], [" ", None, "  "]])
     assert _problems(sources.read_tally, path) == ["t.xlsx: sheet 'Sheet' is empty (no header row)"]
 
@@ -161,11 +167,16 @@ def test_a_blank_first_row_above_an_xlsx_count_file_s_header_is_named_as_a_tally
     it is named as a tally's is, and as a CSV count file's is."""
     from xlpy.files import counts
 
-    said = "c.{}: row 1: is blank: the header must be the first row (delete the blank rows above it)"
+    said = "c.{}: row 1: is blank: the header must be the first row (delete the blank row above it)"
     path = _book(tmp_path / "c.xlsx", [[], ["tendered", "guaranteed delivery"], [274000, 3500]])
     assert _problems(counts.read_counts, path) == [said.format("xlsx")]
     (tmp_path / "c.csv").write_text(",\ntendered,guaranteed delivery\n274000,3500\n", encoding="utf-8")
     assert _problems(counts.read_counts, tmp_path / "c.csv") == [said.format("csv")]
+    several = said.replace("the blank row", "the 2 blank rows")
+    path = _book(tmp_path / "c.xlsx", [[], [" "], ["tendered", "guaranteed delivery"], [274000, 3500]])
+    assert _problems(counts.read_counts, path) == [several.format("xlsx")]
+    (tmp_path / "c.csv").write_text(",\n\ntendered,guaranteed delivery\n274000,3500\n", encoding="utf-8")
+    assert _problems(counts.read_counts, tmp_path / "c.csv") == [several.format("csv")]
     path = _book(tmp_path / "c.xlsx", [[], [" ", None]])
     assert _problems(counts.read_counts, path) == ["c.xlsx: sheet 'Sheet' is empty (no header row)"]
     assert counts.read_counts(_book(tmp_path / "c.xlsx", [["tendered", "guaranteed delivery"], [274000, 3500]]))[

@@ -20,7 +20,7 @@ from ..engine.errors import Counted, InputError, InputErrors
 from ..engine.rules import tally_problems
 from ..engine.numbers import engine_context
 from . import sources, steady, typed, written_numbers
-from .sniff import BLANK_FIRST_ROW, file_encoding, header_line, undecodable
+from .sniff import blank_first_row, file_encoding, header_line, undecodable
 from .settled import check_settled
 from .written_numbers import wide_row
 from .xlsx_sheet import (check_xlsx, empty_sheet, load, release, sheet_rows, strict_ooxml, table_rows,
@@ -262,7 +262,8 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
                 if not any(str(v).strip() for r in rows for v in r):
                     raise InputErrors([empty_sheet(name, wb, ws)])
                 if not any(str(v).strip() for v in rows[0]):  # (row 1 blank above the header: as a CSV's, named)
-                    raise InputErrors([InputError(f"{name}: row 1", None, BLANK_FIRST_ROW, show_value=False)])
+                    raise InputErrors([blank_first_row(name, next(n for n, r in enumerate(rows)
+                                                                  if any(str(v).strip() for v in r)))])
         else:
             encoding = file_encoding(path, mapping.encoding)
             sep = written_numbers.delimiter(header_line(path, encoding))  # ';': 280.000 is 280000

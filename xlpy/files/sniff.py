@@ -12,12 +12,10 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 
-__all__ = ["BLANK_FIRST_ROW", "DEFAULT_ENCODING", "MAX_TOML_DEPTH", "NO_KIND", "file_encoding", "first_line_problem",
-           "given_workbook", "header_line", "not_utf8", "not_xlsx_problem", "nul_problem", "ole_problem", "other_kind",
-           "text_encoding", "toml_data", "toml_text", "undecodable", "utf16_bom", "workbook_problem"]
-
-#: Why a blank row 1 above a tally's header is refused (``t.csv: row 1: ...``), a CSV's and an XLSX's alike.
-BLANK_FIRST_ROW = "is blank: the header must be the first row (delete the blank rows above it)"
+__all__ = ["DEFAULT_ENCODING", "MAX_TOML_DEPTH", "NO_KIND", "blank_first_row", "blank_lines", "file_encoding",
+           "first_line_problem", "given_workbook", "header_line", "not_utf8", "not_xlsx_problem", "nul_problem",
+           "ole_problem", "other_kind", "text_encoding", "toml_data", "toml_text", "undecodable", "utf16_bom",
+           "workbook_problem"]
 
 #: A CSV file's encoding when its mapping file names none (UTF-8, its byte-order mark read past).
 DEFAULT_ENCODING = "utf-8-sig"
@@ -296,6 +294,28 @@ def nul_problem(path: Path, encoding: str, advice: str) -> InputError | None:
                       f"UTF-32): {advice}", show_value=False)
 
 
+def blank_first_row(name: str, blank: int) -> InputError:
+    """The problem of a file (*name*) whose first *blank* rows (one or more) are blank above its header: ``t.csv: row
+    1: ...``, a CSV's and an XLSX's alike, a tally's and a count file's."""
+    rows = "the blank row" if blank == 1 else f"the {blank:,} blank rows"
+    return InputError(f"{name}: row 1", None, f"is blank: the header must be the first row (delete {rows} above it)",
+                      show_value=False)
+
+
+def blank_lines(text: str) -> int:
+    """How many lines *text* starts with that are blank (empty, or separators and spaces alone: ``,,,``)."""
+    n = 0
+    for line in re.split(r"\r\n|\r|\n", text):
+        if line.strip(_BLANK):
+            return n
+        n += 1
+    return n
+
+
+#: What a CSV's blank line may hold.
+_BLANK = " \t\r\n,;"
+
+
 def first_line_problem(path: Path, first: str, encoding: str) -> InputError | None:
     """A problem naming the first line of a CSV file when it is not a header but is followed by one: a blank row
     above the header, or the ``sep=;`` line some exports write for Excel (without this, the file was called
@@ -303,11 +323,11 @@ def first_line_problem(path: Path, first: str, encoding: str) -> InputError | No
     if re.fullmatch(r"\s*sep=.\s*", first, re.IGNORECASE):
         return InputError(f"{path.name}: row 1", first.strip(), "is Excel's separator line, not a header: delete it, "
                           "so that the header is the first row")
-    if first.strip(" \t\r\n,;") == "" and first:
+    if first.strip(_BLANK) == "" and first:
         with open(path, encoding=encoding, errors="replace", newline="") as fh:
             rest = fh.read(1 << 16)
-        if rest.strip(" \t\r\n,;"):
-            return InputError(f"{path.name}: row 1", None, BLANK_FIRST_ROW, show_value=False)
+        if rest.strip(_BLANK):
+            return blank_first_row(path.name, blank_lines(rest))
     return None
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 from .settled import check_package_settled
-from .sniff import BLANK_FIRST_ROW, not_xlsx_problem, ole_problem
+from .sniff import blank_first_row, not_xlsx_problem, ole_problem
 
 __all__ = ["XLPY_WORKBOOK_NAME", "cannot_read", "check_xlsx", "empty_sheet", "has_formulas", "load", "merged_cells",
            "merged_ranges", "one_load", "release", "sheet_rows", "table_rows", "strict_ooxml", "unsaved_formulas",
@@ -105,8 +105,8 @@ def xlsx_columns(path: Path, sheet: str, is_header=None) -> tuple[list[str], lis
         while data and _blank(data[-1]):
             del data[-1], numbers[-1]  # (rows "cleared" with the space bar at the end: no lines, as a CSV's ,,,)
         if _blank(header):  # (row 1 blank above the header, as a CSV's empty line or ,,,; or nothing under it)
-            raise InputErrors([InputError(f"{path.name}: row 1", None, BLANK_FIRST_ROW, show_value=False) if data
-                               else empty_sheet(path.name, wb, ws)])
+            raise InputErrors([blank_first_row(path.name, next(n for n, r in zip(numbers, data) if not _blank(r)) - 1)
+                               if data else empty_sheet(path.name, wb, ws)])
         title = _title_above(path.name, ws, header, numbers, is_header)
         if title is not None:
             raise InputErrors([title])
