@@ -82,6 +82,27 @@ def test_error_date_and_boolean_cells_of_an_xlsx_tally_are_no_holders(tmp_path):
         "2004-02-20 14:30:00"]
 
 
+def test_a_whole_number_an_xlsx_tally_stores_with_a_decimal_point_is_the_id_excel_shows(tmp_path):
+    """A writer that stores the account number 30020 as ``<v>30020.0</v>`` (a float's text; Excel writes 30020): the
+    id read was '30020.0', another holder than the 30020 Excel shows, and than the same number stored as 30020."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in (("holder_id", "units", "method", "status"), (30020, 5, "book-entry", "tendered"),
+                (40040, 7, "book-entry", "tendered"), ("A-1", 1, "book-entry", "tendered")):
+        wb.active.append(row)
+    wb.save(tmp_path / "w.xlsx")
+    with zipfile.ZipFile(tmp_path / "w.xlsx") as src, zipfile.ZipFile(tmp_path / "t.xlsx", "w") as out:
+        for name in src.namelist():
+            data = src.read(name)
+            out.writestr(name, data.replace(b"<v>30020</v>", b"<v>30020.0</v>") if "worksheets/" in name else data)
+    with zipfile.ZipFile(tmp_path / "t.xlsx") as z:
+        assert b"<v>30020.0</v>" in z.read("xl/worksheets/sheet1.xml")
+    assert sources.read_tally(tmp_path / "t.xlsx").holder_id == ("30020", "40040", "A-1")
+
+
 def test_the_seed_tally_with_a_zero_width_space_is_refused_by_compute(tmp_path, capsys):
     """The review's case: compute gave 2,175,555 shares and $41.55 of cash in lieu, not 2,175,556 and $33.24."""
     import shutil

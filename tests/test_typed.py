@@ -122,6 +122,26 @@ def test_cells_are_strict_and_name_the_input():
     ]
 
 
+def test_a_whole_number_where_a_cell_s_text_belongs_reads_as_excel_shows_it():
+    """A number in a text cell was read as ``str(value)``: the float 2004.0 (xlwings hands every number of a live
+    book over so) as '2004.0', where the file's int 2004 read '2004'.  A whole float is its integer text; one too
+    large for its digits to be the ones typed (from 2**53: 12345678901234567 typed is 12345678901234568.0) is
+    refused, naming the input and the value, not read as '1.2345678901234568e+16'."""
+    r = _cells({("C9", "Issuer"): 2004.0, ("C6", "Issuer"): 2004, ("C7", "Security"): 2004.5,
+                ("C8", "OfferId"): -7.0, ("C5", "OfferId"): 12345678901234567.0, ("C10", "OfferId"): 2.0**53 - 1,
+                ("C11", "Issuer"): 12345678901234567})
+    assert [r.text(("C9", "Issuer")), r.text(("C6", "Issuer")), r.text(("C7", "Security"))] == ["2004", "2004",
+                                                                                                 "2004.5"]
+    assert r.text(("C8", "OfferId")) == "-7" and r.text(("C10", "OfferId")) == "9007199254740991"
+    assert r.text(("C5", "OfferId")) == "" and r.text(("C11", "Issuer")) == "12345678901234567"  # (an int: exact)
+    assert [str(p) for p in r.problems] == [  # (as the README quotes it)
+        "Inputs!C5: OfferId is a number too long to be read as text exactly (its last digits are lost): type it as "
+        "text, with an apostrophe before it, got 1.2345678901234568e+16"]
+    # the offer file's TOML reads no number as text: 2004.0 is refused as it was
+    r = _toml({"issuer": Decimal("2004.0")})
+    assert r.text("issuer") == "" and [p.reason for p in r.problems] == ["must be non-empty text"]
+
+
 def test_a_whole_day_number_in_a_date_cell_is_named_as_its_day_and_the_cell_s_format():
     """A date cell whose number format shows no date gives its serial number (38037; Excel through xlwings, 38037.0):
     the day is named, and the format as at fault; a number no day has, a fraction, or a day before 1950 (a year

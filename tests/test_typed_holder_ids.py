@@ -452,3 +452,36 @@ def test_a_whole_number_typed_where_text_belongs_reads_alike_as_xlwings_hands_it
     for offer in read.values():
         assert (offer.id, offer.issuer, offer.security) == ("2004", "2004", "2004.5")
     assert read["xlwings"].tally.holders.holder_id == read["openpyxl"].tally.holders.holder_id
+
+
+def test_a_number_too_long_for_its_digits_where_text_belongs_is_named_not_read_as_its_repr(standard_books, tmp_path):
+    """12345678901234567 typed as a holder id or the Issuer (a float to openpyxl, Excel storing it with an exponent,
+    and to xlwings): read as '1.234567890123457e+16', an id no one typed, and no finding.  It is named at its cell,
+    the input and the value, read from the file or handed over by a live book alike."""
+    from openpyxl import load_workbook as load
+
+    from xlpy.workbook.data import read_offer
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+    from xlpy.workbook.openpyxl_access import WorkbookCells
+
+    book = _typed(standard_books, tmp_path, {"B30": 12345678901234567.0}, no_tally=True)
+    wb = load(book, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    sheet, ref = lay.cell("Issuer")
+    wb[sheet][ref] = 2.0**60
+    wb.save(book)
+    get = WorkbookCells(load(book)).get
+
+    def as_xlwings(sheet, ref):
+        v = get(sheet, ref)
+        return float(v) if type(v) is int else v
+
+    long = ("is a number too long to be read as text exactly (its last digits are lost): type it as text, with an "
+            "apostrophe before it, got ")
+    for cells in (get, as_xlwings):
+        with pytest.raises(InputErrors) as info:
+            read_offer(cells, lay)
+        typed = get("Tenders", "B30")
+        assert type(typed) is float and typed >= 2**53 and get(sheet, ref) == 2.0**60
+        assert [str(p) for p in info.value.problems] == [f"Tenders!B30: TenderHolder {long}{typed!r}",
+                                                         f"{sheet}!{ref}: Issuer {long}1.152921504606847e+18"]

@@ -30,6 +30,9 @@ __all__ = [
     "plain",
     "short",
     "units",
+    "whole_text",
+    "INEXACT_WHOLE",
+    "EXACT_FLOATS",
 ]
 
 #: Precision for the few divisions that do not terminate (an average price,
@@ -220,3 +223,23 @@ def short(number: Decimal | int) -> str:
     sign, digits, _ = (d := Decimal(number).normalize(CONTEXT)).as_tuple()  # (str() writes 7939999999999992 so)
     head = "".join(map(str, digits))
     return f"{'-' * sign}{head[0]}{'.' + head[1:] if len(head) > 1 else ''}e{d.adjusted():+d}"
+
+
+#: Whole floats below this in size are each one integer's exact value; from it on a float is a whole number whatever
+#: was typed, its last digits lost (Excel keeps 15 digits: 12345678901234567 typed is 12345678901234600).
+EXACT_FLOATS = 2**53
+#: Why a float from :data:`EXACT_FLOATS` on where text belongs (an id, a name) is refused: no text of it is the one
+#: typed, and its repr (``1.2345678901234568e+16``) is no id.
+INEXACT_WHOLE = ("is a number too long to be read as text exactly (its last digits are lost): type it as text, with "
+                 "an apostrophe before it")
+
+
+def whole_text(value: object) -> str | None:
+    """The text of a whole number that arrives as a float where text belongs, as Excel shows it (``'30020'`` of
+    ``30020.0``: xlwings hands every number of a live book over so, where openpyxl reads a file's ``30020`` as an
+    int); else None: not a float, not whole, or from :data:`EXACT_FLOATS` on (:data:`INEXACT_WHOLE`).
+
+    >>> whole_text(30020.0), whole_text(-7.0), whole_text(2004.5), whole_text(2004), whole_text(2.0**53)
+    ('30020', '-7', None, None, None)
+    """
+    return str(int(value)) if type(value) is float and value.is_integer() and abs(value) < EXACT_FLOATS else None

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors, Problems, capped
 from ..engine.model import HolderTable
-from ..engine.numbers import engine_context
+from ..engine.numbers import engine_context, whole_text
 from . import steady
 from .sniff import DEFAULT_ENCODING, not_utf8, text_encoding, toml_data, toml_text
 from .mapping_tables import column_problems, word_problems
@@ -424,8 +424,8 @@ def _holder_ids(raw):
     """
     try:
         joined = "\0".join(raw)
-    except TypeError:  # numbers from a spreadsheet
-        return tuple(map(str.strip, map(str, raw))), None
+    except TypeError:  # numbers from a spreadsheet (a whole float, 30020.0 as a file may store it: as Excel shows it)
+        return tuple(str(v).strip() if (whole := whole_text(v)) is None else whole for v in raw), None
     if joined.isascii() and not any(map(joined.__contains__, ASCII_SPACE)):
         return tuple(raw), joined
     return tuple(map(str.strip, raw)), None

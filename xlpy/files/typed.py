@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..engine.errors import InputError, InputErrors
-from ..engine.numbers import is_whole, to_decimal
+from ..engine.numbers import INEXACT_WHOLE, is_whole, to_decimal, whole_text
 from .serial_dates import LAST_SERIAL, from_serial, to_serial, whole_day
 
 #: A day written as text: YYYY-MM-DD only (Python's ``date.fromisoformat`` also reads 20040212 and 2004-W07-4).
@@ -318,12 +318,19 @@ class Reader:
         return bool(default)
 
     def text(self, key, required: bool = True, default: str = "") -> str:
-        """Text, stripped; blank text is missing."""
+        """Text, stripped; blank text is missing.  Where the scheme reads any value as text (a workbook's cell), a
+        whole number is its text as Excel shows it, ``'2004'`` (2004 typed as an Issuer, an OfferId or a holder id),
+        whether read from a file (openpyxl: the int) or a live book (xlwings: the float 2004.0, which read as
+        ``'2004.0'``): one value to every command (:func:`~xlpy.engine.numbers.whole_text`).  A float too large
+        for its digits to be the ones typed is refused (:data:`~xlpy.engine.numbers.INEXACT_WHOLE`)."""
         present, value = self._value(key, required)
         if not present:
             return default
         if self.scheme.any_text and not isinstance(value, str):
-            value = str(value)
+            if type(value) is float and value.is_integer() and whole_text(value) is None:
+                self.fail(key, value, INEXACT_WHOLE)
+                return default
+            value = whole_text(value) or str(value)
         if not isinstance(value, str) or not value.strip():
             self.fail(key, value, "must be non-empty text")
             return default

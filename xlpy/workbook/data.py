@@ -41,7 +41,7 @@ from ..files.offerfile import BOUNDS, ID_RULE, MAX_COUNT, MIN_PRICE, OFFER_ID, P
 from .formula_text import boolean_formula
 from .layout import ENTRY_LINES, SENS_PRICE_STEPS, Layout, Shape
 from .layout.tenders import HOLDER_INPUTS
-from .typed_ids import odd_typed_ids, whole_text
+from .typed_ids import odd_typed_ids
 
 __all__ = [
     "RATIO_SCALE",
@@ -307,9 +307,9 @@ class CellReader(typed.Reader):
     def text(self, name: str, optional: bool = False, cell=None) -> str:
         """Text, stripped; a whole number where text belongs (2004 typed as an Issuer or an OfferId) is its text as
         Excel shows it, ``'2004'``, read from a file (openpyxl: the int) or a live book (xlwings: the float 2004.0,
-        which read as ``'2004.0'``: a refresh in Excel took another value than validate)."""
-        whole = whole_text(self.raw(_key(name, cell)))
-        return whole if whole is not None else super().text(_key(name, cell), required=not optional)
+        which read as ``'2004.0'``: a refresh in Excel took another value than validate): see
+        :meth:`xlpy.files.typed.Reader.text`."""
+        return super().text(_key(name, cell), required=not optional)
 
     def date(self, name: str, optional: bool = False, cell=None):
         return super().date(_key(name, cell), required=not optional)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from ..engine.errors import InputError
+from ..engine.numbers import whole_text
 from ..files.holder_ids import case_twins, odd_ids
 
 if TYPE_CHECKING:
@@ -72,16 +73,6 @@ def spaced(raw: Sequence, ids: Sequence[str], first_row: int) -> list[tuple[int,
                 out.append((i, SPACED.format(first_row + j, raw[j])))
                 break
     return out
-
-
-def whole_text(value) -> str | None:
-    """The text of a holder id typed as a whole number that arrives as a float (``'30020'`` of ``30020.0``: xlwings
-    hands every number of a live book over so, where openpyxl reads a file's ``30020`` as an int), as Excel shows
-    it; else None.  One id to every command: a refresh in Excel read it as ``'30020.0'``, another holder than the
-    text ``'30020'`` beside it, and passed the line that validate, reading the saved file, names
-    (:func:`numbered`).  Every text input of the workbook is read so
-    (:meth:`~xlpy.workbook.data.CellReader.text`)."""
-    return str(int(value)) if type(value) is float and value.is_integer() and abs(value) < 2**53 else None
 
 
 #: Why an id typed as a number, next to a line of the same holder typed as text, is named.

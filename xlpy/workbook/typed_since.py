@@ -24,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..engine.errors import XlpyError
+from ..engine.numbers import whole_text
 from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, composed_alike, sha256, written_path
 from ..files.serial_dates import whole_day
 from .data import excel_text, holder_rows
@@ -31,7 +32,6 @@ from .layout import Layout
 from .layout.tenders import HOLDER_INPUTS
 from .saved_values import HOLDER_TABLE
 from .table_edits import SHOWN, input_lines
-from .typed_ids import whole_text
 
 __all__ = ["count_cells", "differed_note", "holder_cells", "listed", "price_cells", "price_reader", "recorded_days",
            "recorded_file", "tally_reader", "typed_note", "typed_notes"]
