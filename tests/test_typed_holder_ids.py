@@ -215,32 +215,58 @@ def test_a_value_typed_over_a_formula_beside_a_bad_id_is_still_named_and_the_fig
 
 def test_ids_past_the_ten_named_are_counted_among_the_causes():
     """A column of dates pasted in: ten named, the rest counted on one line, and all of them the figures' causes."""
-    from types import SimpleNamespace
-
+    from xlpy.workbook.findings import Finding, input_finding
     from xlpy.workbook.layout import Shape, layout
     from xlpy.workbook.saved_values import Overridden, typed_over_rest, typed_over_why
     from xlpy.workbook.typed_ids import odd_typed_ids, with_ids
 
     lay = layout(Shape(tally="holders", holder_rows=20))
     raw = [dt.date(2004, 2, d) for d in range(1, 16)]
-    found = [SimpleNamespace(where=p.field, what=p.reason, leg="inputs")
-             for p in odd_typed_ids("Tenders", "B", 21, raw, [str(v) for v in raw], False)]
+    found = [input_finding("b.xlsm", p) for p in odd_typed_ids("Tenders", "B", 21, raw, [str(v) for v in raw], False)]
     assert len(found) == 11 and found[-1].where == "Tenders!B21:B35"
     causes = with_ids(Overridden(), found, lay)
     assert typed_over_why(causes).startswith("it follows from the 15 holder ids typed at Tenders!B21, Tenders!B22 "
                                              "and 13 more (named in findings of their own")
     assert typed_over_rest(12, "figure(s)", causes) == ("2 more figure(s) differ from the engine, following from "
                                                         "the holder ids named at their cells (the first 10 are shown)")
-    assert with_ids(Overridden(), [SimpleNamespace(where="Tenders!B21", what="TenderHolder x", leg="saved")],
+    assert with_ids(Overridden(), [Finding("b.xlsm", "Tenders!B21", "TenderHolder x", leg="saved")],
                     lay) == []  # (an id's finding only: none here)
     assert with_ids(Overridden(), found, layout(Shape())) == []  # (aggregate counts: no holder table)
     # review 71: an id that prints as another's (a zero-width space) is two holders to the workbook as to the engine,
     # so a figure that differs does not follow from it (a doctored figure beside one is said to look doctored)
     alike = odd_typed_ids("Tenders", "B", 21, ["DTC-0022", "DTC-0022\u200b"], ["DTC-0022", "DTC-0022\u200b"], True)
     assert [p.reason.split(" (")[0] for p in alike] == ["TenderHolder looks like the holder id on row 21"]
-    looks = [SimpleNamespace(where=p.field, what=p.reason, leg="inputs") for p in alike]
+    looks = [input_finding("b.xlsm", p) for p in alike]
     assert with_ids(Overridden(), looks, lay) == [] and with_ids(Overridden(), looks + found[:1], lay).ids == (
         "Tenders!B21",)
+
+
+def test_the_ids_a_line_counts_are_carried_by_its_finding_not_read_back_from_its_words():
+    """with_ids read the number of ids past the ten named back out of the counting line's words (``TenderHolder: 5
+    more holder ids like these``), and told an id that prints as another's by its words: a rewording would have
+    lost them, the figures saying they follow from 10 ids where 15 were typed.  The findings carry them (kind,
+    more), as validate makes them of the reading's problems; the words a user meets are the same."""
+    from dataclasses import replace
+
+    from xlpy.workbook.findings import input_finding
+    from xlpy.workbook.layout import Shape, layout
+    from xlpy.workbook.saved_values import Overridden
+    from xlpy.workbook.typed_ids import KIND, odd_typed_ids, with_ids
+
+    lay = layout(Shape(tally="holders", holder_rows=20))
+    raw = [dt.date(2004, 2, d) for d in range(1, 16)]
+    found = [input_finding("b.xlsm", p) for p in odd_typed_ids("Tenders", "B", 21, raw, [str(v) for v in raw], False)]
+    assert str(found[-1]) == ("b.xlsm: Tenders!B21:B35: TenderHolder: 5 more holder ids like these (the first 10 "
+                              "are shown) [inputs]")
+    assert (found[-1].kind, found[-1].more) == (KIND, 5) and {(f.kind, f.more) for f in found[:-1]} == {(KIND, 0)}
+    reworded = [replace(f, what=f"other words {k}") for k, f in enumerate(found)]
+    for findings in (found, reworded):
+        causes = with_ids(Overridden(), findings, lay)
+        assert (len(causes.ids), causes.more) == (10, 5), findings
+    alike = odd_typed_ids("Tenders", "B", 21, ["DTC-0022", "DTC-0022\u200b"], ["DTC-0022", "DTC-0022\u200b"], True)
+    looks = [replace(input_finding("b.xlsm", p), what="other words") for p in alike]
+    assert [f.kind for f in looks] == [""] and with_ids(Overridden(), looks + reworded[:1], lay).ids == (
+        "Tenders!B21",)  # (two holders to the workbook as to the engine: no figure follows from it, whatever words)
 
 
 def test_the_table_read_from_the_sheet_text_gives_the_ids_openpyxl_gives(standard_books, tmp_path):

@@ -20,7 +20,7 @@ import datetime as dt
 import unicodedata
 from collections.abc import Callable, Sequence
 
-__all__ = ["EXCEL_ERRORS", "case_twins", "odd_ids"]
+__all__ = ["EXCEL_ERRORS", "LOOKS_LIKE", "case_twins", "odd_ids"]
 
 #: The error values Excel writes for a formula that failed (and so exports to CSV as text).
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
@@ -37,6 +37,10 @@ _LOOK_ALIKE = str.maketrans({
 
 #: The characters :data:`_LOOK_ALIKE` takes for others.
 _SEEN_AS = frozenset(map(chr, _LOOK_ALIKE))
+
+#: How the reason for an id that prints as another line's begins (:func:`odd_ids`): two holders to a workbook's
+#: formulas as to the engine, told apart by :mod:`xlpy.workbook.typed_ids` from the ids they read otherwise.
+LOOKS_LIKE = "looks like the holder id on row "
 
 _ERROR = "is an Excel error saved as a value (a lookup or formula that failed): give the holder's id"
 _BOOL = "is TRUE or FALSE, not a holder's id: give the holder's id"
@@ -85,7 +89,7 @@ def _look_alikes(ids: Sequence[str], row_of: Callable[[int], int], text: str) ->
         if seen != h:
             odd = sorted({c for c in h + seen if not c.isascii()} - (set(h) & set(seen)))
             named = ", ".join(f"U+{ord(c):04X} ({unicodedata.name(c, 'unnamed')})" for c in odd[:2])
-            out.append((i, f"looks like the holder id on row {row_of(j)} ({seen!r}) but differs in {named}: the two "
+            out.append((i, f"{LOOKS_LIKE}{row_of(j)} ({seen!r}) but differs in {named}: the two "
                            "would count as two holders; give the one id on both lines"))
     return out
 

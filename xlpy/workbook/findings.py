@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from .. import __version__
 from .package import number_text
 
-__all__ = ["Finding", "Report", "engine_figure", "file_digest", "show"]
+__all__ = ["Finding", "Report", "engine_figure", "file_digest", "input_finding", "show"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,14 @@ class Finding:
         elif self.found:  # a bad input: worded as the offer file's and the refresh's errors are ("..., got 'x'")
             text += f", got {self.found}"
         return text + f" [{self.leg}]"
+
+
+def input_finding(book: str, problem, leg: str = "inputs") -> Finding:
+    """The finding of an input *problem* (an :class:`~xlpy.engine.errors.InputError`) of the workbook *book*: at its
+    field, its reason, the value it got; of its kind and counting as many as it does where it says so (a holder id
+    typed, :class:`~xlpy.workbook.typed_ids.OddId`), for the code that gathers them."""
+    return Finding(book, problem.field, problem.reason, "", problem.got, leg, kind=getattr(problem, "kind", ""),
+                   more=getattr(problem, "more", 0))
 
 
 @dataclass

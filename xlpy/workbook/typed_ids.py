@@ -16,21 +16,39 @@ figures that differ say they follow from it, the first ten a recalculation and a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from ..engine.errors import InputError
 from ..engine.numbers import whole_text
-from ..files.holder_ids import case_twins, odd_ids
+from ..files.holder_ids import LOOKS_LIKE, case_twins, odd_ids
 
 if TYPE_CHECKING:
     from .layout import Layout
 
-__all__ = ["SHOWN", "WithIds", "odd_typed_ids", "with_ids"]
+__all__ = ["KIND", "SHOWN", "OddId", "WithIds", "odd_typed_ids", "with_ids"]
 
 #: The ids named one by one; one more problem counts the rest (as ``validate`` names a table's rows).
 SHOWN = 10
+
+#: The :attr:`~xlpy.workbook.findings.Finding.kind` of validate's findings of the holder ids typed that the
+#: workbook's formulas read otherwise than the engine (not one that looks like another line's: two holders to both),
+#: and of the line counting the ids past the first :data:`SHOWN`.
+KIND = "holder id"
+
+
+class OddId(InputError):
+    """A holder id no agent meant, at its cell, or the line counting those past the first :data:`SHOWN`: its
+    :attr:`kind` (:data:`KIND`, or "" for an id the workbook's formulas read as the engine does) and, on the counting
+    line, how many it counts (:attr:`more`), which validate's finding of it carries (:func:`with_ids` reads them)."""
+
+    kind = ""
+    more = 0
+
+    def __init__(self, field: str, value: object, reason: str, *, show_value: bool = True, kind: str = "",
+                 more: int = 0):
+        self.kind, self.more = kind, more
+        super().__init__(field, value, reason, show_value=show_value)
 
 
 def odd_typed_ids(sheet: str, letter: str, first_row: int, raw: Sequence, ids: Sequence[str],
@@ -46,12 +64,13 @@ def odd_typed_ids(sheet: str, letter: str, first_row: int, raw: Sequence, ids: S
     named = {i for i, _ in found}  # (and an id with a space about it, or a number, beside the holder's line typed
     apart = [] if text else spaced(raw, ids, first_row) + numbered(raw, ids, first_row)  # otherwise: not text alone)
     found = sorted(found + [(i, why) for i, why in apart if i not in named])
-    out = [InputError(f"{sheet}!{letter}{first_row + i}", int(v) if whole_text(v := raw[i]) else v,  # (30020.0: as
-                      f"TenderHolder {why}") for i, why in found[:SHOWN]]  # Excel shows it, 30020)
+    out = [OddId(f"{sheet}!{letter}{first_row + i}", int(v) if whole_text(v := raw[i]) else v,  # (30020.0: as
+                 f"TenderHolder {why}", kind="" if why.startswith(LOOKS_LIKE) else KIND)  # Excel shows it, 30020)
+           for i, why in found[:SHOWN]]
     if len(found) > SHOWN:
-        out.append(InputError(f"{sheet}!{letter}{first_row}:{letter}{first_row + len(ids) - 1}", None,
-                              f"TenderHolder: {len(found) - SHOWN:,} more holder ids like these (the first {SHOWN} "
-                              "are shown)", show_value=False))
+        out.append(OddId(f"{sheet}!{letter}{first_row}:{letter}{first_row + len(ids) - 1}", None,
+                         f"TenderHolder: {len(found) - SHOWN:,} more holder ids like these (the first {SHOWN} are "
+                         "shown)", show_value=False, kind=KIND, more=len(found) - SHOWN))
     return out
 
 
@@ -97,13 +116,6 @@ def numbered(raw: Sequence, ids: Sequence[str], first_row: int) -> list[tuple[in
     return out
 
 
-#: How an id that prints as another line's is named (:func:`xlpy.files.holder_ids.odd_ids`): the workbook's
-#: formulas read it as the engine does (two holders), so no figure that differs follows from it.
-_ALIKE = "TenderHolder looks like the holder id on row "
-#: The line counting the ids past the first :data:`SHOWN`, as :func:`odd_typed_ids` words it.
-_MORE = re.compile(r"TenderHolder: ([\d,]+) more holder ids like these")
-
-
 class WithIds(list):
     """The cells (``sheet!cell``) whose values the figures that differ from the engine follow from: those whose
     layout formula the workbook does not hold (:class:`~xlpy.workbook.saved_values.Overridden`, in
@@ -139,22 +151,13 @@ class WithIds(list):
 
 def with_ids(typed: list, findings: Sequence, lay: Layout) -> list:
     """*typed* (:class:`~xlpy.workbook.saved_values.Overridden`) with the holder ids no agent meant that validate's
-    *findings* name in *lay*'s holder table (as :func:`odd_typed_ids` words them), or *typed* when there are none:
-    the workbook's formulas read such an id otherwise than the engine (an ``#N/A`` typed makes every total after it
-    ``#N/A``), so the figures that differ following from it are said to, the first few shown, and do not drown it."""
+    *findings* name in *lay*'s holder table (of :data:`KIND`, as :func:`odd_typed_ids` makes them), or *typed* when
+    there are none: the workbook's formulas read such an id otherwise than the engine (an ``#N/A`` typed makes every
+    total after it ``#N/A``), so the figures that differ following from it are said to, the first few shown, and do
+    not drown it.  An id that prints as another line's is none of them: two holders to the workbook's formulas as
+    to the engine, no figure moves."""
     if lay.shape.tally != "holders":
         return typed
-    sheet, t = lay.table("tblTenders")
-    column = f"{sheet.title}!{t.letter('holder')}"
-    ids, more = [], 0
-    for f in findings:
-        if f.leg != "inputs" or not f.what.startswith("TenderHolder") or not f.where.startswith(column):
-            continue
-        if f.what.startswith(_ALIKE):  # (two holders to the workbook's formulas as to the engine: no figure moves)
-            continue
-        m = _MORE.match(f.what)
-        if m is not None:
-            more += int(m.group(1).replace(",", ""))
-        elif f.where[len(column):].isdigit():
-            ids.append(f.where)
-    return WithIds(typed, ids, more) if ids else typed
+    ours = [f for f in findings if f.kind == KIND and f.leg == "inputs"]
+    ids = [f.where for f in ours if not f.more]
+    return WithIds(typed, ids, sum(f.more for f in ours)) if ids else typed

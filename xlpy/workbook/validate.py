@@ -52,7 +52,7 @@ from . import button_links, history_trail, libreoffice, offer_drift, progress, r
 from . import layout_names, structure_edits
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
-from .findings import Finding, Report, engine_figure, file_digest
+from .findings import Finding, Report, engine_figure, file_digest, input_finding
 from .findings import show as _show
 from .formula_text import STRING_LITERAL, same_formula
 from .layout import CONF_SHEET, LAYOUT_NAME, NOT_REFRESHED, REQUIRED_NAMES, SHEETS, Layout, Shape, layout, renamed_hint
@@ -573,11 +573,9 @@ def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding], 
     cells); None (findings in *later*) if it cannot run."""
     get, get_rows = (reader := WorkbookCells(wb)).get, reader.get_rows
     try:  # (a holder id typed that looks like another line's: a finding, and the figures are still compared)
-        offer = bookdata.read_offer(get, lay, get_rows=get_rows, aside=lambda p: later.append(
-            Finding(book, p.field, p.reason, "", p.got, "inputs")))
+        offer = bookdata.read_offer(get, lay, get_rows=get_rows, aside=lambda p: later.append(input_finding(book, p)))
     except InputErrors as exc:
-        for p in exc.problems:
-            later.append(Finding(book, p.field, p.reason, "", p.got, "inputs"))
+        later += [input_finding(book, p) for p in exc.problems]
         return None
     later += holders_apart.findings(book, lay, offer)  # (a holder's lines apart: the table sorted since)
     if offer_path is not None:  # (an offer file's path, or the Offer read from it: whole, or Unread)
