@@ -101,6 +101,29 @@ def test_the_command_line_books_the_shares_at_fair_value(tmp_path, capsys):
            "$380,000 as a result of the offer." in " ".join(capsys.readouterr().out.split())
 
 
+def test_a_loss_says_it_subtracts_the_interest_with_the_carrying_amount(tmp_path, capsys):
+    """The table's loss row reads FV − (carrying + interest), the measure, where it read FV − carrying + interest,
+    which adds the interest back (review 100); the build's summary and the entry's memo say it in words."""
+    path = tmp_path / "loss.toml"
+    path.write_text(_offer_file(tmp_path).read_text(encoding="utf-8").replace("price = 30.00", "price = 60.00"),
+                    encoding="utf-8")
+    assert cli.main(["compute", str(path)]) == 0
+    table = capsys.readouterr().out.splitlines()
+    # 220,000 = 1,205,000 (20,000 shares x 60 + 5,000 of accrued interest paid) - (980,000 + 5,000)
+    assert [line for line in table if line.startswith("Loss on")] == [
+        "Loss on extinguishment (FV − (carrying + interest))  $220,000.00"]
+    from xlpy.cli.report import charge_words
+
+    offer = offerfile.load(path)
+    assert charge_words(compute(offer), offer) == ("loss on extinguishment (fair value less carrying amount and "
+                                                   "accrued interest given up) $220,000.00")
+    assert cli.main(["entries", str(path), "--json"]) == 0
+    lines = json.loads(capsys.readouterr().out)["entries"]
+    assert ("Loss on extinguishment of convertible notes", "220000.00", None,
+            "the charge: fair value less carrying amount and accrued interest") in [
+        (x["account"], x["debit"], x["credit"], x["memo"]) for x in lines]
+
+
 def test_the_workbook_validates_by_its_formulas(tmp_path):
     offer = _offer()
     build_workbook(offer, compute(offer), tmp_path / "book.xlsm")

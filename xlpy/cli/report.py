@@ -62,16 +62,17 @@ def charge_words(r, offer=None) -> str:
 def _charge_row(r, offer=None) -> tuple[str, str]:
     """The charge's row: a negative redemption or extinguishment measure is a credit or a gain, without its sign;
     a positive one a charge on redemption or a loss on extinguishment, as the build's summary and the release call
-    them (not "Charge" alone beside a gain's own words)."""
+    them (not "Charge" alone beside a gain's own words); a notes measure taking accrued interest given up puts the
+    carrying amount and the interest in parentheses after the minus sign, both subtracted."""
     if r.treatment == "induced_conversion":
         return "Induced charge", fmt_money(r.charge)
-    carrying = "carrying + interest" if _with_interest(offer, r) else "carrying"
+    interest = _with_interest(offer, r)  # the loss subtracts both: FV − (carrying + interest), not − carrying + it
     redemption = r.charge_kind == "redemption"
     if is_credit(r):
         return ("Credit on redemption" if redemption else "Gain on extinguishment") + \
-            f" ({carrying} − FV)", fmt_money(-r.charge)
-    return ("Charge on redemption" if redemption else "Loss on extinguishment") + f" (FV − {carrying})", \
-        fmt_money(r.charge)
+            f" ({'carrying + interest' if interest else 'carrying'} − FV)", fmt_money(-r.charge)
+    return ("Charge on redemption" if redemption else "Loss on extinguishment") + \
+        f" (FV − {'(carrying + interest)' if interest else 'carrying'})", fmt_money(r.charge)
 
 
 def _treatment(r) -> str:
