@@ -355,7 +355,7 @@ def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
 def _other_lines(name: str, headers, columns, mapping: ColumnMapping, rows, again: list[int]) -> list[InputError]:
     """The problems of a tally's lines but *again* (the header repeated, each named once: not as a units cell and
     words refused), each naming its row in the file."""
-    from .tally_shape import without_lines
+    from .tally_csv import without_lines
 
     cut, row_of = without_lines(columns, again, _row_of(rows))
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import csv
 import mmap
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
@@ -21,7 +22,7 @@ from .settled import check_settled
 from .sniff import file_encoding, header_line, undecodable, utf8_given_another
 from .written_numbers import WHOLE_LIMIT, delimiter
 
-__all__ = ["Whole", "Words", "Written", "csv_columns", "csv_rows", "spaced"]
+__all__ = ["Whole", "Words", "Written", "csv_columns", "csv_rows", "spaced", "without_lines"]
 
 
 def csv_columns(path: Path, encoding: str, match, is_header, cap):
@@ -148,3 +149,35 @@ class Written(list):
 
 class Words(list):
     """A column of a few distinct words; ``codes[i]`` is line *i*'s index in ``categories``."""
+
+
+def without_lines(columns, lines: list[int], row_of):
+    """``(columns, row_of)``: *columns* without the *lines* (indexes: the header repeated), each column cut when
+    first asked for (an XLSX's header 16,384 columns wide costs the columns read), and each line left's row in the
+    file."""
+    skip = set(lines)
+    kept = [i for i in range(len(columns[0]) if len(columns) else 0) if i not in skip]
+    return _Cut(columns, kept), (lambda k: row_of(kept[k]))
+
+
+class _Cut(Sequence):
+    """Columns of the *kept* lines alone.  A units column of CSV text keeps its separator; the others are plain
+    lists (a column of words' codes would no longer match its lines)."""
+
+    def __init__(self, columns, kept: list[int]):
+        self._columns, self._kept, self._made = columns, kept, {}
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def __getitem__(self, j):
+        if isinstance(j, slice):
+            return [self[k] for k in range(*j.indices(len(self)))]
+        if j not in self._made:
+            column = self._columns[j]
+            cut = [column[i] for i in self._kept]
+            if type(column) is Written:
+                cut = Written(cut)
+                cut.sep = column.sep
+            self._made[j] = cut
+        return self._made[j]

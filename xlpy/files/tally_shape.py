@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
 from itertools import chain
 from pathlib import Path
 
 from ..engine.errors import InputError
 from .written_numbers import wide_row
 
-__all__ = ["beside_notes", "header_again", "headless_columns", "title_row", "unnamed_sheet", "wide_rows",
-           "without_lines"]
+__all__ = ["beside_notes", "header_again", "headless_columns", "title_row", "unnamed_sheet", "wide_rows"]
 
 
 def headless_columns(name: str, headers, columns, row_of, lettered: bool, is_header=None) -> list[InputError]:
@@ -103,7 +101,7 @@ def header_again(name: str, headers, columns, found, row_of) -> tuple[list[Input
     """The lines that repeat the header (one exported above each page, or pasted with lines added: ``holder_id,units,
     method,status`` on row 151), each named once, where each of its cells was refused as a value (its units 'must be
     a number', its method and status words to map); and their indexes, for the other lines' problems to be found
-    without them (:func:`without_lines`).  *found*: our column -> its index; *row_of*: line index -> its row.
+    without them (:func:`~xlpy.files.tally_csv.without_lines`).  *found*: our column -> its index; *row_of*: line index -> its row.
     Looked for in a tally refused only (such a line's units are never a number), by its holder and units."""
     if "holder_id" not in found or "units" not in found or getattr(columns[found["units"]], "array", None) is not None:
         return [], []  # (units pandas read as whole numbers: no line holds a word there)
@@ -115,40 +113,6 @@ def header_again(name: str, headers, columns, found, row_of) -> tuple[list[Input
           if type(v) is str and folded(v) == units and folded(ids[i]) == holder]
     return [InputError(f"{name}: row {row_of(i)}", None, f"repeats the header ({names}): a tally has one header, its "
                        "first row; delete this row", show_value=False) for i in at], at
-
-
-def without_lines(columns, lines: list[int], row_of):
-    """``(columns, row_of)``: *columns* without the *lines* (indexes: the header repeated), each column cut when
-    first asked for (an XLSX's header 16,384 columns wide costs the columns read), and each line left's row in the
-    file."""
-    skip = set(lines)
-    kept = [i for i in range(len(columns[0]) if len(columns) else 0) if i not in skip]
-    return _Cut(columns, kept), (lambda k: row_of(kept[k]))
-
-
-class _Cut(Sequence):
-    """Columns of the *kept* lines alone.  A units column of CSV text keeps its separator; the others are plain
-    lists (a column of words' codes would no longer match its lines)."""
-
-    def __init__(self, columns, kept: list[int]):
-        self._columns, self._kept, self._made = columns, kept, {}
-
-    def __len__(self) -> int:
-        return len(self._columns)
-
-    def __getitem__(self, j):
-        if isinstance(j, slice):
-            return [self[k] for k in range(*j.indices(len(self)))]
-        if j not in self._made:
-            from .tally_csv import Written
-
-            column = self._columns[j]
-            cut = [column[i] for i in self._kept]
-            if type(column) is Written:
-                cut = Written(cut)
-                cut.sep = column.sep
-            self._made[j] = cut
-        return self._made[j]
 
 
 def beside_notes(name: str, headers, columns, found, ours) -> list[InputError]:
