@@ -208,3 +208,30 @@ def test_the_holder_apart_is_named_before_the_saved_figures_that_follow_from_it(
     apart_at = next(i for i, f in enumerate(found) if APART in f.what)
     saved = [i for i, f in enumerate(found) if f.leg == "saved"]
     assert saved and apart_at < min(saved), [(f.where, f.leg) for f in found]
+
+
+def test_a_sort_keeping_each_holder_s_lines_together_is_named_as_a_sort(standard_books, tmp_path):
+    """Review 98: the table sorted by Holder Z to A, every column moved as a spreadsheet sort moves it (each formula's
+    references with its row), keeps each holder's lines together and computes every figure the engine does, but the
+    first row's own formula (the running total starts there) moves with its line: its two cells are named, saying a
+    sort did it and how to put it back, where they read as formulas edited, with no word of what to do."""
+    from xlpy.workbook.formula_text import shifted
+
+    book = standard_books.copy_into("holders", tmp_path)
+    wb = load_workbook(book, keep_vba=True)
+    sheet, t = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text)).table("tblTenders")
+    ws = wb[sheet.title]
+    span = f"{t.letter('holder')}{t.first_row}:{t.letter('fraction')}{t.last_row}"
+    rows = [[(c.column_letter, c.row, c.value) for c in row] for row in ws[span]]
+    moved = sorted(rows, key=lambda r: r[0][2], reverse=True)  # (a stable sort: each holder's lines in their order)
+    for cells, line in zip(ws[span], moved):
+        for cell, (letter, row, value) in zip(cells, line):
+            is_formula = isinstance(value, str) and value.startswith("=")
+            cell.value = shifted(value, f"{letter}{row}", f"{letter}{cell.row}") if is_formula else value
+    wb.save(tmp_path / "sorted.xlsm")
+    report = validate(tmp_path / "sorted.xlsm", legs=("formulas",))
+    assert [f.where for f in report.findings] == [f"Tenders!H{t.first_row}", f"Tenders!H{t.last_row}"]
+    assert all(f.what == "formula differs from the layout: the table's first row has a formula of its own (a "
+               "holder's running total starts there), which a sort moves with its line: sort the table by Holder (A "
+               "to Z), as build and refresh write it, or refresh it from the tally" for f in report.findings)
+    assert report.findings[1].found == f"'=G{t.last_row}'"

@@ -28,7 +28,8 @@ class Finding:
         leg: ``structure``, ``inputs``, ``engine``, ``saved`` (values saved), ``sources`` (the files the Cover
             records), ``shown``, ``formulas`` or ``libreoffice``.
         kind: what it is of, for the code that gathers the findings of one kind (``lines apart``:
-            :func:`xlpy.workbook.holders_apart.with_apart`); "" for any other.
+            :func:`xlpy.workbook.holders_apart.with_apart`; a layout formula typed over or changed, whatever the
+            words after it: :class:`xlpy.workbook.saved_values.Overridden`); "" for any other.
         more: of a line counting the findings of its *kind* past those named one by one, how many it counts; 0 for
             a finding naming one.
     *kind* and *more* are for the code, not the reader: neither is shown, nor given in ``--json``.

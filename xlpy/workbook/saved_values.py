@@ -605,8 +605,8 @@ class Overridden(list):
 
     @classmethod
     def of(cls, findings, more: int = 0, more_changed: int = 0) -> "Overridden":
-        out = cls(f.where for f in findings if f.what in (TYPED_OVER, CHANGED))
-        out.changed = frozenset(f.where for f in findings if f.what == CHANGED)
+        out = cls(f.where for f in findings if f.kind in (TYPED_OVER, CHANGED))
+        out.changed = frozenset(f.where for f in findings if f.kind == CHANGED)
         out.more, out.more_changed = more, more_changed
         return out
 

@@ -55,6 +55,7 @@ from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
 from .findings import Finding, Report, engine_figure, file_digest, input_finding
 from .findings import show as _show
 from .formula_text import STRING_LITERAL, same_formula
+from .formula_text import shifted as shifted_formula
 from .layout import CONF_SHEET, LAYOUT_NAME, NOT_REFRESHED, REQUIRED_NAMES, SHEETS, Layout, Shape, layout, renamed_hint
 from .openpyxl_access import WorkbookCells, cell_map
 from .readback import (
@@ -155,12 +156,31 @@ def _literals(formula: str) -> list[str]:
     return [m for m in _NUMBER.findall(body) if m not in ALLOWED_LITERALS]
 
 
-def _differs(book: str, findings: list[Finding], sheet: str, ref: str, want: str, got) -> None:
+def _differs(book: str, findings: list[Finding], sheet: str, ref: str, want: str, got, why: str = "") -> None:
     if not (isinstance(got, str) and got.startswith("=")):
         what = saved_values.TYPED_OVER
     else:
         what = saved_values.CHANGED
-    findings.append(Finding(book, f"{sheet}!{ref}", what, want, _show(got)))
+    findings.append(Finding(book, f"{sheet}!{ref}", what + why, want, _show(got), kind=what))
+
+
+#: Why a column's first-row formula sits on another row, or a later row's on the first (review 98).
+SORTED = (": the table's first row has a formula of its own (a holder's running total starts there), which a sort "
+          "moves with its line: sort the table by Holder (A to Z), as build and refresh write it, or refresh it from "
+          "the tally")
+
+
+def _sorted_why(spec, row: int, got) -> str:
+    """:data:`SORTED` when *got*, at *row* of the table column *spec*, is the column's formula of the first row
+    moved to a later one, or a later row's moved to the first: a sort, not an edit."""
+    first = spec.first_row
+    if not isinstance(got, str) or spec.last_row <= first or spec.template(first) == spec.template(first + 1):
+        return ""
+    if row == first:
+        other = shifted_formula(spec.formula(first + 1), f"A{first + 1}", f"A{first}")
+    else:
+        other = shifted_formula(spec.formula(first), f"A{first}", f"A{row}")
+    return SORTED if same_formula(got, other) else ""
 
 
 def _shadowing_names(book: str, wb, lay: Layout, findings: list[Finding]) -> None:
@@ -239,7 +259,7 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding], shifte
                 if not same_formula(got, want):
                     differ += 1
                     if differ <= TABLE_ROWS_SHOWN:
-                        _differs(book, findings, spec.sheet, f"{letter}{row}", want, got)
+                        _differs(book, findings, spec.sheet, f"{letter}{row}", want, got, _sorted_why(spec, row, got))
                         shifted = shifted or _another_rows(spec, row, got)
                     elif unnamed is not None:  # (the figures following from them say how many: Overridden)
                         unnamed[0], unnamed[1] = unnamed[0] + 1, unnamed[1] + (isinstance(got, str) and got[:1] == "=")
