@@ -16,7 +16,7 @@ from .engine.errors import MoreProblems, XlpyError, capped
 from .engine.numbers import engine_context
 from .excel.registry import macro
 from .files.sources import MAX_PROBLEMS
-from .workbook import date_system, rebuild
+from .workbook import date_system, precision, rebuild
 from .workbook.layout import LAYOUT_NAME, OtherLayout, Shape, layout
 from .workbook.live_book import XlwingsBook
 from .workbook.offer_drift import offer_file_drift
@@ -62,7 +62,9 @@ def _excel(task, parts: tuple[str, ...] = ()) -> None:
     A refresh of *parts* (``tenders``, ``prices``) is refused, nothing written, where the book could not keep what
     it writes: open read-only, or a sheet it writes protected (Excel would refuse a write halfway, leaving the
     Cover's record behind the data).  Every *task* is refused, nothing written, where the book is set to the 1904
-    date system (:mod:`xlpy.workbook.date_system`): each reads dates, and the refreshes write them.
+    date system (:mod:`xlpy.workbook.date_system`): each reads dates, and the refreshes write them; and so where
+    Excel holds it set to precision as displayed (:mod:`xlpy.workbook.precision`): it keeps each input a refresh
+    writes rounded to its format, and rounds the figures the draft is compared with.
     """
     import xlwings as xw
 
@@ -71,6 +73,8 @@ def _excel(task, parts: tuple[str, ...] = ()) -> None:
         sheets = _written_sheets(book, parts) if parts else []  # (another layout's workbook said first)
         if _uses_1904(book):  # (every date it reads and writes four years off, one way or the other)
             raise date_system.refusal(_name(book), None)
+        if precision.live_on(book.book):  # (each figure Excel computes, each input written, rounded as shown)
+            raise XlpyError(precision.REFUSAL)
         why = book.not_writable(sheets) if parts else None
         if why:
             raise XlpyError(why)

@@ -28,7 +28,7 @@ from ..engine.compute import Results, compute
 from ..engine.errors import InputError, InputErrors
 from ..engine.model import Offer
 from ..engine.numbers import engine_context
-from . import data as bookdata, date_system, holders_apart, structure_edits
+from . import data as bookdata, date_system, holders_apart, precision, structure_edits
 from .layout import LAYOUT_NAME, NOT_REFRESHED, Layout, Shape, layout
 from .saved_values import HOLDER_TABLE
 
@@ -153,7 +153,7 @@ def compute_book(path: str | os.PathLike) -> BookOffer:
                            for p in getattr(exc, "problems", (exc,))]) from None
     book = BookOffer(offer, results, lay, name, _whence(get, lay, name))
     warnings = [str(p.located(name)) for p in aside] + book.said(results.warnings) + _not_the_files(wb, lay, path)
-    warnings += _typed_over(wb, lay, path) + _apart(name, lay, offer)
+    warnings += _typed_over(wb, lay, path) + _apart(name, lay, offer) + precision.warnings(wb, name)
     return replace(book, results=replace(results, warnings=tuple(warnings)))
 
 

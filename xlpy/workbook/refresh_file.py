@@ -27,6 +27,7 @@ from .backends import PackageBook
 from .collector import collector_eased
 from .offer_drift import offer_file_drift
 from .package import PackageError
+from .precision import refreshed
 from .refresh import refresh_all, utc_now
 from .typed_since import kept_said
 
@@ -326,7 +327,7 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
                            for p in exc.problems]) from None
     _check_mapping_used(report, tally, mapping)
     out.name, out.refreshed = path.name, report
-    out.warnings += _sources_open_elsewhere(report, book.folder)
+    out.warnings += _sources_open_elsewhere(report, book.folder) + refreshed(book, path.name, report.changed)
     drift = offer_file_drift(book, report.offer, path)  # an offer file edited since the build, its change not carried
     if not book.pkg.has("xl/vbaProject.bin"):  # (the figures are refreshed; the buttons' macros are not there)
         from . import rebuild

@@ -695,8 +695,8 @@ def saved_whys(mismatches: list[SavedMismatch], rows: list[SavedMismatch], typed
     others, other_rows = ([m for m in found if state[m.where] is not True] for found in (mismatches, rows))
     why = {"stale": SAVED_STALE, "either": SAVED_EITHER}.get(
         verdict(others, compared[0], blank, full_calc, manual, other_rows, compared[1]), SAVED_DOCTORED)
-    maybe = f"{typed_over_why(typed, may=True)}; no recalculation ran to tell, and if it does not follow, {why}" \
-        if typed else why
+    maybe = f"{typed_over_why(typed, may=True)}; {getattr(typed, 'untold', 'no recalculation ran to tell')}, and if " \
+        f"it does not follow, {why}" if typed else why
     shown: dict[str, int] = {}
     out: list[tuple[SavedMismatch, str]] = []
     for table_row, m in [(False, m) for m in mismatches] + [(True, m) for m in rows]:

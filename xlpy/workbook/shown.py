@@ -18,7 +18,8 @@ while every formula still computes the right one:
 * a shape or picture on a standard sheet (a text box over a figure shows
   its own words); the layout puts only its charts and the Cover's buttons there;
 * a figure or label whose text is the colour of its cell (:mod:`xlpy.workbook.legible`);
-* manual calculation, under which Excel shows the values saved in the file.
+* manual calculation, under which Excel shows the values saved in the file, and precision as displayed, under
+  which it rounds each figure to its number format (:mod:`xlpy.workbook.precision`).
 
 Fonts, fills, widths and the other formats stay the user's otherwise ("What you
 may change" in the README).
@@ -39,7 +40,7 @@ from .expected import formula_cells
 from .layout import CHECK_COLS, CONF_SHEET, COVER_BUTTONS, LABEL_COL, NOTE_COL, SHEETS, VALUE_COL, Layout
 from .layout.check import tie_cells
 from .layout.sensitivity import sensitivity_cells
-from . import legible
+from . import legible, precision
 from .openpyxl_access import cell_map, first_of_each_look
 
 __all__ = ["check", "misleading_format"]
@@ -438,6 +439,7 @@ def check(book: str, wb, lay: Layout, path, findings: list, finding) -> None:
         findings.append(finding(book, "workbook calculation", "is manual: Excel shows the values saved in the file "
                                 "until someone recalculates (F9), not what the formulas give; set Formulas > "
                                 "Calculation Options > Automatic, then save", "automatic", "manual"))
+    findings += precision.findings(book, wb, finding)  # (Set precision as displayed: each figure rounded as shown)
     _words(book, wb, lay, findings, finding)
     looks = _table_looks(wb, lay)
     _formats(book, wb, lay, looks, findings, finding)

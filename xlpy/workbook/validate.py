@@ -49,7 +49,7 @@ from ..excel import vba
 from ..files.steady import not_a_file
 from . import data as bookdata, date_system, holders_apart, libreoffice_leg, recorded_sources, typed_ids
 from . import button_links, history_trail, libreoffice, offer_drift, progress, rebuild, saved_values, shown
-from . import layout_names, structure_edits
+from . import layout_names, precision, structure_edits
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
 from .findings import Finding, Report, engine_figure, file_digest, input_finding
@@ -498,6 +498,7 @@ def _validate(path: Path, offer_path, legs, require_libreoffice: bool, label: st
     typed = typed_ids.with_ids(typed, later, lay)  # (the figures following from a holder id no agent meant say so)
     typed = holders_apart.with_apart(typed, later, lay)  # (and from a holder's lines apart: a sort)
     typed = layout_names.with_names(typed, findings)  # (and from a name deleted or pointed elsewhere: not stale)
+    typed = precision.with_precision(typed, wb)  # (and from Set precision as displayed: each figure rounded)
     # The LibreOffice leg runs in its own process, beside the rest of the structure check and the formulas leg.
     lo_findings: list[Finding] = []
     lo_job = libreoffice_leg.start(path, wb, exp, book, lo_findings, table_columns(lay) if tables_ok else (), timeout) \
@@ -648,7 +649,8 @@ def _formulas_leg(report: Report, path: Path, wb, lay: Layout, exp: dict, tables
         values = {spelled.get(k, k): v for k, v in serial_dates(upper, raw).items()}
         report.count("formulas", _compare(book, exp, values, "formulas", findings, report.notes, typed))
         report.versions["formulas"] = package_version("formulas")
-        saved_values.moves(moved, check, values, _agrees)
+        saved_values.moves(mine := precision.moves_of(moved, typed), check, values, _agrees)
+        precision.told(moved, mine)  # (computing in full, it tells only the saved figures that follow)
         report.legs_run.append("formulas")
     except Exception as exc:  # the library raises many kinds on formulas it cannot parse
         findings.append(Finding(book, "workbook", "formulas could not recalculate it", "a result",
