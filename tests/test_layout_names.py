@@ -176,6 +176,25 @@ def test_the_figures_following_from_a_table_s_column_name_deleted_say_the_engine
         "that read it read those cells, the engine reads the layout's cells): point it back as that finding says")
 
 
+def test_the_figures_following_from_several_names_say_what_their_formulas_compute(standard_books, tmp_path):
+    """Tendered and EntryDebits both deleted: the figures following from them said their formulas "compute from
+    other cells, or #NAME?", though no name pointed elsewhere; they compute #NAME?, and names all pointed elsewhere
+    compute from other cells (both where some are deleted: the test above)."""
+    path = _without(standard_books["holders"], tmp_path / "nonames.xlsm", "Tendered", "EntryDebits")
+    report = validate(path, legs=("formulas",))
+    assert [f.where for f in report.findings if f.leg == "structure"] == ["name EntryDebits", "name Tendered"]
+    figures = [f for f in report.findings if f.leg == "formulas"]
+    assert figures and all(f.what.endswith(
+        "differs from the engine; it follows from the names EntryDebits and Tendered, deleted (named in findings of "
+        "their own: the formulas that read them compute #NAME?, the engine reads the layout's cells): put each back "
+        "as its finding says (Formulas > Name Manager), or rebuild the workbook, then validate again")
+        for f in figures), figures[0].what
+    elsewhere = with_names(Overridden(), [_finding("name OriginalRatio", "name refers elsewhere"),
+                                          _finding("name Tendered", "name refers elsewhere")])
+    assert "the formulas that read them compute from other cells, the engine reads the layout's cells): put each " \
+           "back" in typed_over_why(elsewhere), typed_over_why(elsewhere)
+
+
 def test_a_workbook_as_built_gets_no_such_word(standard_books):
     report = validate(standard_books["holders"], legs=("formulas",))
     assert report.ok and not [n for n in report.notes if "name" in n], report.notes

@@ -80,10 +80,12 @@ class WithNames(list):
             said = (f"{follows} from {self._named()} (named in a finding of its own: the formulas that read it "
                     f"{reads}, the engine reads the layout's {cells}): {back} as that finding says (Formulas > Name "
                     "Manager), or rebuild the workbook, then validate again")
-        else:
+        else:  # (what holds: #NAME? where each is deleted, other cells where none is, either where some are)
+            gone = len(self.deleted)
+            reads = "#NAME?" if gone == len(self.ids) else "from other cells, or #NAME?" if gone else "from other cells"
             said = (f"{follows} from {self._named()} (named in findings of their own: the formulas that read them "
-                    "compute from other cells, or #NAME?, the engine reads the layout's cells): put each back as its "
-                    "finding says (Formulas > Name Manager), or rebuild the workbook, then validate again")
+                    f"compute {reads}, the engine reads the layout's cells): put each back as its finding says "
+                    "(Formulas > Name Manager), or rebuild the workbook, then validate again")
         return f"{formulas_why(self.inner)}; or {said}" if self.inner else said
 
     def causes(self, formulas: str) -> str:
