@@ -808,7 +808,7 @@ def test_a_report_lost_to_a_full_disk_after_a_refresh_or_build_says_the_file_was
     assert proc.returncode == 2 and book.read_bytes() != before and backup.read_bytes() == before, proc.stderr
     assert (f"xlpy refresh: {book} was refreshed (the previous version is kept as {backup.name}), but its report "
             "could not be printed: no space left writing the standard output") in proc.stderr, proc.stderr
-    assert "xlpy refresh: warning: preliminary count: 2,000 units" in proc.stderr  # (its warnings still said)
+    assert "xlpy refresh: warning: book.xlsm: preliminary count: 2,000 units" in proc.stderr  # (still said)
 
 
 def test_in_use_on_windows_is_any_permission_refused_opening_a_file(monkeypatch):

@@ -117,8 +117,8 @@ def test_a_refresh_after_one_a_year_ahead_records_its_row_and_keeps_the_real_bac
     assert err == []
     ahead = "book.20271205-100000.bak.xlsm"
     _, err = _refresh(monkeypatch, capsys, "2026-12-05 16:00:00", "tally10.csv")  # set right
-    assert err[0].startswith("xlpy refresh: warning: History: this refresh's time, 2026-12-05 16:00:00 UTC, is "
-                             "before that of its last row, 2027-12-05 10:00:00 UTC: "), err
+    assert err[0].startswith("xlpy refresh: warning: book.xlsm: History: this refresh's time, 2026-12-05 16:00:00 "
+                             "UTC, is before that of its last row, 2027-12-05 10:00:00 UTC: "), err
     assert err[1] == (f"xlpy refresh: warning: book.xlsm: a backup is named after now (2026-12-05 16:00:00 UTC, this "
                       f"computer's clock): {ahead}: a clock was set ahead when it was written (or this computer's "
                       "is behind); not counted among the 2 newest (--keep 2) and never removed by --keep: remove it "

@@ -152,9 +152,9 @@ def test_a_refresh_computing_from_a_table_with_lines_apart_warns(standard_books,
     rows = _rows_of(book, "R-30020")
     assert main(["refresh", str(book), "--prices", str(tmp_path / "p2.csv"), "--no-backup"]) == 0
     err = capsys.readouterr().err
-    assert (f"xlpy refresh: warning: Tenders!B{rows[1]}: holder 'R-30020' has lines in rows {rows[0]} and {rows[1]}, "
-            f"{APART}; the figures this refresh saved with the workbook are the engine's, not those its formulas "
-            "compute (xlpy validate names those that differ)") in err.splitlines()
+    assert (f"xlpy refresh: warning: sorted.xlsm: Tenders!B{rows[1]}: holder 'R-30020' has lines in rows {rows[0]} "
+            f"and {rows[1]}, {APART}; the figures this refresh saved with the workbook are the engine's, not those its "
+            "formulas compute (xlpy validate names those that differ)") in err.splitlines()
 
 
 def test_the_figures_following_from_many_holders_apart_say_how_many_are_named():

@@ -79,9 +79,9 @@ def test_a_refresh_saves_no_figure_beside_a_deleted_column_name_of_a_table_it_do
     assert err.count("not as the layout has them") == 1, err
     assert "Tenders: the names TenderUnits were deleted; the table and its names were reset to" in out + err, out
     assert "pointed at other rows" not in out + err  # (no row inserted or deleted to blame)
-    assert "xlpy refresh: warning: name EntryDebits (deleted): not as the layout has them (a formula edited, typed " \
-           "over or deleted; a name pointed elsewhere or deleted), so the workbook is saved without the engine's " \
-           "figures beside its formulas" in err, err
+    assert "xlpy refresh: warning: gone.xlsm: name EntryDebits (deleted): not as the layout has them (a formula " \
+           "edited, typed over or deleted; a name pointed elsewhere or deleted), so the workbook is saved without " \
+           "the engine's figures beside its formulas" in err, err
     assert openpyxl.load_workbook(plain, data_only=True)["Entries"]["C15"].value > 0  # (the debits' total, saved)
     assert openpyxl.load_workbook(gone, data_only=True)["Entries"]["C15"].value is None
     names = openpyxl.load_workbook(gone).defined_names

@@ -1480,6 +1480,24 @@ def test_xlwings_book_refresh(holders, tmp_path):
     assert macros.draft_release(book).ok
 
 
+def test_a_button_s_message_shows_the_warnings_without_the_workbook_s_name(holders, monkeypatch, capsys):
+    """``xlpy refresh`` names the workbook before each warning of it, as ``xlpy compute`` given a workbook does; the
+    buttons' message is the workbook's own, so it shows them as ``warning: ...``, the engine's as every other."""
+    import xlwings
+
+    from xlpy import cli
+
+    fake = FakeBook(holders)
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    macros.xlpy_refresh_tenders()
+    title, text = fake.app.alerts[-1]
+    cash = "cash in lieu of fractional shares is valued at the formula's average price (8.31)"
+    assert title == "xlpy" and f"warning: {cash}" in text.splitlines() and holders.name not in text, text
+    capsys.readouterr()
+    assert cli.main(["refresh", str(holders), "--no-backup"]) == 0
+    assert f"xlpy refresh: warning: {holders.name}: {cash}" in capsys.readouterr().err.splitlines()
+
+
 def test_excel_buttons_run_the_macros_on_the_caller(holders, tmp_path, monkeypatch):
     import xlwings
 

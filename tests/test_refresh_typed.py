@@ -50,12 +50,12 @@ def test_values_typed_into_the_tables_are_named_when_another_file_is_written_ove
         # (where the values written over are still kept: the backup this refresh wrote, named)
         kept = f"the backup {done['backup']} keeps them"
         assert said == ([
-            f"Tenders: typed into the holder table since the last refresh, and not in the tally the Cover records "
-            f"({TALLY}): Tenders!{units} ({holder}): 9,999, the file {was[0]:,}; the new file's lines are written "
-            f"over them ({kept}): put a value that belongs in the file, and refresh again",
-            f"Prices: typed into the price table since the last refresh, and not in the price file the Cover records "
-            f"({PRICES}): Prices!{price} ({day}): 9.99, the file {was[1]}; the new file's lines are written over "
-            f"them ({kept}): put a value that belongs in the file, and refresh again"]
+            f"{path.name}: Tenders: typed into the holder table since the last refresh, and not in the tally the "
+            f"Cover records ({TALLY}): Tenders!{units} ({holder}): 9,999, the file {was[0]:,}; the new file's lines "
+            f"are written over them ({kept}): put a value that belongs in the file, and refresh again",
+            f"{path.name}: Prices: typed into the price table since the last refresh, and not in the price file the "
+            f"Cover records ({PRICES}): Prices!{price} ({day}): 9.99, the file {was[1]}; the new file's lines are "
+            f"written over them ({kept}): put a value that belongs in the file, and refresh again"]
             if typed else []), said
         assert typed == (done["backup"] is not None) and (tmp_path / done["backup"] if typed else book).is_file()
     # Review 62: the recorded files sent again under other names (the same bytes) wrote over both without a word.
@@ -76,7 +76,8 @@ def test_values_typed_into_the_tables_are_named_when_another_file_is_written_ove
     assert cli.main(["refresh", str(tmp_path / "tally-only.xlsm"), "--tally", str(tmp_path / "next.csv"),
                      "--no-backup", "--json"]) == 0  # a new tally, the recorded price file read again
     report = json.loads(capsys.readouterr().out)
-    assert [w[:40] for w in report["warnings"] if "typed into" in w] == ["Tenders: typed into the holder table sin"]
+    assert [w[:57] for w in report["warnings"] if "typed into" in w] == [
+        "tally-only.xlsm: Tenders: typed into the holder table sin"]
     assert [n for n in report["notes"] if "differed" in n] == [
         "Prices: the price table differed from the price file the Cover records (edited since): rewritten from it "
         f"(Prices!{price} ({day}): 9.99, the file {was[1]}: a value that belongs goes in the file)"], report["notes"]
@@ -143,9 +144,9 @@ def test_a_table_sorted_since_names_only_the_cells_typed_at_the_rows_they_are_in
     assert cli.main(["refresh", str(book), "--tally", str(tmp_path / "next.csv"), "--no-backup", "--json"]) == 0
     said = [w for w in json.loads(capsys.readouterr().out)["warnings"] if "typed into" in w]
     assert said == [
-        f"Tenders: typed into the holder table since the last refresh, and not in the tally the Cover records "
-        f"({TALLY}): Tenders!{units} ({holder}): 9,999, the file {was:,}; the new file's lines are written over "
-        "them (no backup was kept: they are gone): put a value that belongs in the file, and refresh again"], said
+        f"{book.name}: Tenders: typed into the holder table since the last refresh, and not in the tally the Cover "
+        f"records ({TALLY}): Tenders!{units} ({holder}): 9,999, the file {was:,}; the new file's lines are written "
+        "over them (no backup was kept: they are gone): put a value that belongs in the file, and refresh again"], said
 
 
 def test_a_key_typed_over_is_named_at_its_cell_and_a_day_deleted_as_deleted(tmp_path, capsys):

@@ -237,8 +237,9 @@ def test_a_price_file_restating_a_day_of_the_averaging_window_is_warned_of(tmp_p
                          "--json"]) == 0
         said = [w for w in json.loads(capsys.readouterr().out)["warnings"] if "restates" in w]
         assert said == ([
-            "the price file restates a day of the averaging window the price table held (2004-02-17: 8.2746 at a "
-            "volume of 2,540,000, now 8.2 at 2,540,000): the average price is now 8.291278... and the ratio 7.96"]
+            "b.xlsm: the price file restates a day of the averaging window the price table held (2004-02-17: 8.2746 "
+            "at a volume of 2,540,000, now 8.2 at 2,540,000): the average price is now 8.291278... and the ratio "
+            "7.96"]
             if warned else []), said
     # a price typed into the table, the file as the Cover records it: the refresh puts the file's back, and says so
     from xlpy.workbook.backends import PackageBook
@@ -364,7 +365,7 @@ def test_a_refresh_names_the_settlement_by_its_cell(tmp_path, monkeypatch, capsy
     assert cli.main(["refresh", "n.xlsm", "--no-backup", "--tally", "data/notes-capped-tally.csv"]) == 0
     lay = layout(Shape.decode(load_workbook("n.xlsm").defined_names["xlpyLayout"].attr_text))
     sheet, ref = lay.cell("Settlement")
-    assert (f"xlpy refresh: warning: {sheet}!{ref} (Settlement) 2024-05-01 is before the offer's expiration "
+    assert (f"xlpy refresh: warning: n.xlsm: {sheet}!{ref} (Settlement) 2024-05-01 is before the offer's expiration "
             "2024-05-15: the offer's shares are weighted from that day, so weighted shares and EPS count them for days "
             "before they could be issued; check the date") in capsys.readouterr().err.splitlines()
 
@@ -431,9 +432,9 @@ def test_a_refresh_saves_no_engine_figure_where_the_layout_was_changed(tmp_path,
         assert cli.main(["refresh", book, "--tally", "t2.csv", "--no-backup"]) == 0
     err = capsys.readouterr().err
     assert err.count("not as the layout has them") == 1
-    assert f"warning: {named}: not as the layout has them (a formula edited, typed over or deleted; a name pointed " \
-           "elsewhere or deleted), so the workbook is saved without the engine's figures beside its formulas" \
-           in err, err
+    assert f"warning: changed.xlsm: {named}: not as the layout has them (a formula edited, typed over or deleted; " \
+           "a name pointed elsewhere or deleted), so the workbook is saved without the engine's figures beside its " \
+           "formulas" in err, err
     plain = load_workbook(tmp_path / "b.xlsm", data_only=True)
     changed = load_workbook(tmp_path / "changed.xlsm", data_only=True)
     assert plain["Results"]["C26"].value == 1200 * 2.5 * 10 and plain["Results"]["C28"].value == 10  # 3,001 shares (down)
@@ -648,6 +649,7 @@ def test_a_count_that_falls_to_half_or_less_of_historys_last_row_is_warned_of(tm
         said[name] = [w for w in done["warnings"] if "fell" in w]
     assert said["most.csv"] == [], said
     (warning,) = said["five.csv"]
-    assert re.fullmatch(r"units tendered fell from 274,000 \(History's last row, [-0-9: ]{19}: 298 lines of "
-                        r"most\.csv\) to 7,800 \(5 lines of five\.csv\): holders may withdraw, but seldom half at "
-                        r"once; if this is not the agent's whole count, refresh again with the file that is", warning)
+    assert re.fullmatch(r"b\.xlsm: units tendered fell from 274,000 \(History's last row, [-0-9: ]{19}: 298 "
+                        r"lines of most\.csv\) to 7,800 \(5 lines of five\.csv\): holders may withdraw, but seldom "
+                        r"half at once; if this is not the agent's whole count, refresh again with the file that is",
+                        warning)

@@ -546,11 +546,11 @@ def test_a_refresh_that_moves_the_count_names_the_carrying_amount_given_for_anot
     out, err = capsys.readouterr()
     assert "warning" not in out  # on standard error, as every command's warnings
     assert err.splitlines() == [  # every warning of the engine on the refreshed figures, as compute gives them
-        "xlpy refresh: warning: induced-conversion test failed (offer ratio 3 is below the original ratio 3.2: holders "
-        "do not receive all the shares issuable under the original terms): measured as FV of consideration − carrying "
-        "amount",
-        "xlpy refresh: warning: Inputs!C33 (CarryingAmount) 6095000 is taken as the carrying amount of the 300,000 "
-        "units accepted: give it again whenever the count changes"], err
+        "xlpy refresh: warning: book.xlsm: induced-conversion test failed (offer ratio 3 is below the original ratio "
+        "3.2: holders do not receive all the shares issuable under the original terms): measured as FV of "
+        "consideration − carrying amount",
+        "xlpy refresh: warning: book.xlsm: Inputs!C33 (CarryingAmount) 6095000 is taken as the carrying amount of the "
+        "300,000 units accepted: give it again whenever the count changes"], err
     from xlpy import macros
     from xlpy.workbook.backends import PackageBook
 

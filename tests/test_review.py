@@ -79,8 +79,8 @@ def test_a_refresh_that_moves_the_figures_warns_of_the_review_and_keeps_the_sign
     out, err = capsys.readouterr()
     (warning,) = [w for w in json.loads(out)["warnings"] if "reviewed by" in w]
     cover = _lay(book).cell("ReviewedBy")[1]
-    assert warning.startswith(f"Cover!{cover} (ReviewedBy): reviewed by A. Jones on 2026-12-04, before this refresh, "
-                              "which moved units tendered ")
+    assert warning.startswith(f"{book.name}: Cover!{cover} (ReviewedBy): reviewed by A. Jones on 2026-12-04, before "
+                              "this refresh, which moved units tendered ")
     assert "; the charge 9,597,840.08 → 5,636,102.66: " in warning and warning.endswith(
         "the review does not cover these figures; review again (and type the new date in "
         f"Cover!C{int(cover[1:]) + 1} (ReviewedOn)); the sign-off is kept as typed")

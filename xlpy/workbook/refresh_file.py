@@ -87,12 +87,19 @@ class FileRefresh:
 
     def report(self, name: str, lines) -> None:
         """*lines* of a refresh's report (:meth:`xlpy.workbook.refresh.RefreshReport.lines`), each named by the
-        workbook's *name*; those that are warnings (``warning: ...``, as the Excel buttons show them) apart."""
+        workbook's *name*; those that are warnings (``warning: ...``, as the Excel buttons show them) apart, named
+        by it too as ``xlpy compute``'s of a workbook are (``offer.xlsm: Inputs!C33 (CarryingAmount) ...``), but for
+        those of a tally or price file it read, which name that file as its refusals do (``counts.csv: has no ...``)."""
+        from ..files.recorded import written_path
+
+        r = self.refreshed
+        read = {written_path(s.path).name for s in (r.tally, r.prices) if s is not None} if r is not None else set()
         for line in lines:
-            if line.startswith(WARNING):
-                self.warnings.append(line[len(WARNING):])
-            else:
+            said = line.removeprefix(WARNING)
+            if said == line:
                 self.lines.append(f"{name}: {line}")
+            else:
+                self.warnings.append(said if said.split(": ", 1)[0] in read else f"{name}: {said}")
 
 
 #: How a refresh's report marks a warning among its lines.
