@@ -37,6 +37,7 @@ from .layout import Table
 from .overrides import not_formulas, package_overrides
 from .saved_values import HOLDER_TABLE
 from .seal import seal_of
+from .table_part import columns_listed, set_openpyxl_columns, set_table_ref
 from .table_styles import table_styles
 from .table_xml import splice_table_rows
 from .workbook_xml import defined_names, full_calc_on_load, name_in
@@ -260,6 +261,10 @@ class OpenpyxlBook:
         t = self._ws(sheet).tables.get(name)
         return None if t is None else t.ref
 
+    def table_width(self, sheet: str, name: str) -> int | None:
+        t = self._ws(sheet).tables.get(name)
+        return None if t is None else len(t.tableColumns)
+
     def table_totals(self, sheet: str, name: str) -> bool:
         t = self._ws(sheet).tables.get(name)
         return t is not None and bool(t.totalsRowCount)
@@ -298,6 +303,7 @@ class OpenpyxlBook:
             xt.ref = table.ref
             if xt.autoFilter is not None:
                 xt.autoFilter.ref = table.ref
+            set_openpyxl_columns(xt, table)
         for i in range(len(table.columns)):
             col = get_column_letter(table.first_col + i)
             olds, new = _spans(col, table.first_row, old_last), f"{col}{table.first_row}:{col}{table.last_row}"
@@ -630,6 +636,11 @@ class PackageBook:
         self._check_sheet(sheet)
         return table_parts(self.pkg, self._sheets[sheet]).get(name)
 
+    def table_width(self, sheet: str, name: str) -> int | None:
+        """The columns table *name*'s part lists (:func:`~xlpy.workbook.table_part.columns_listed`), or None."""
+        part = self._table_part(sheet, name)
+        return columns_listed(self.pkg.read(part)) if part else None
+
     def table_totals(self, sheet: str, name: str) -> bool:
         part = self._table_part(sheet, name)
         m = part and re.search(r'<(?:\w+:)?table\b[^>]*?\stotalsRowCount="(\d+)"', self.pkg.read(part).decode())
@@ -677,7 +688,7 @@ class PackageBook:
         parts = package.table_parts(self.pkg, self._sheets[sheet])
         if table.name in parts:
             part = parts[table.name]
-            self.pkg.write(part, package.set_table_ref(self.pkg.read(part), table.ref))
+            self.pkg.write(part, set_table_ref(self.pkg.read(part), table))  # (its columns the layout's too)
         if lasts:
             sx.replace_ranges_after_data("dataValidation", "sqref", {
                 old: f"{col}{table.first_row}:{col}{last}" for col in map(get_column_letter, range(c1, c2 + 1))

@@ -786,10 +786,3 @@ def table_parts(pkg: Package, sheet_part: str) -> dict[str, str]:
             out[root.get("displayName") or root.get("name")] = target
     return out
 
-
-def set_table_ref(xml: bytes, ref: str) -> bytes:
-    """A table part with its range (and its autofilter's) set to *ref*."""
-    text = xml.decode("utf-8")
-    text = re.sub(r'(<(?:\w+:)?table\b[^>]*?\sref=")[^"]*(")', rf"\g<1>{ref}\g<2>", text, count=1)
-    text = re.sub(r'(<(?:\w+:)?autoFilter\b[^>]*?\sref=")[^"]*(")', rf"\g<1>{ref}\g<2>", text, count=1)
-    return text.encode("utf-8")

@@ -476,9 +476,7 @@ class _Refresh:
             return False
         for name in self._rewritten():  # resized by hand, or typed over: its range, names and formulas are reset
             sheet, t = self.lay.table(name)
-            held = table_edits.held_rows(self.book, sheet.title, t)
-            if (held is not None and held != (t.header_row, t.last_row)) or table_edits.names_off(
-                    self.book, sheet.title, t) or self.book.typed_over(sheet.title, t):
+            if table_edits.held_otherwise(self.book, sheet.title, t):
                 return False
         moved = history_moved_note(self._history_records(), results, "a new row records the figures as they stand")
         self.notes += [moved] if moved else []

@@ -22,7 +22,7 @@ from .layout import Layout, renamed_hint
 from .openpyxl_access import cell_map
 from .workbook_xml import name_in
 
-__all__ = ["INPUT_TABLES", "REWRITTEN", "refusals", "shifted", "table_extents"]
+__all__ = ["INPUT_TABLES", "REWRITTEN", "listed_columns", "refusals", "shifted", "table_extents"]
 
 #: The tables a refresh rewrites from a file the Cover records (a row deleted inside one is put back by it).
 REWRITTEN = ("tblTenders", "tblPrices", "tblHolidays")
@@ -76,6 +76,35 @@ def table_extents(book: str, wb, lay: Layout) -> list[Finding]:
                         "rebuild it with xlpy build from an offer file that holds them; tallies and prices: xlpy "
                         "refresh)")
             findings.append(Finding(book, f"{sheet.title}!{table.name}", what, table.ref, found))
+    return findings
+
+
+#: The tables a refresh writes (their parts' columns too: :mod:`xlpy.workbook.table_part`).
+_REFRESHED = (*REWRITTEN, "tblHistory")
+
+
+def listed_columns(book: str, wb, lay: Layout) -> list[Finding]:
+    """Each table (the layout's and one's own) whose part lists other columns than its range spans: Excel repairs
+    such a file when it opens it and takes the table out ("Removed Feature: Table"), its formulas and filter with it
+    (an earlier refresh left one a column Excel had taken in listed)."""
+    ours = {t.name: t for s in lay.sheets for t in s.tables}
+    findings = []
+    for ws in wb.worksheets:
+        for t in ws.tables.values():  # (its items() are (name, range) pairs)
+            name = t.displayName or t.name
+            try:
+                left, _, right, _ = range_boundaries(t.ref)
+            except (TypeError, ValueError):  # (no range to count: another finding's, or openpyxl's refusal)
+                continue
+            width, listed = right - left + 1, len(t.tableColumns)
+            if listed == width:
+                continue
+            todo = ("xlpy refresh writes it again with the layout's columns" if name in _REFRESHED else
+                    "rebuild the workbook (xlpy build)" if name in ours else "make the table again (Insert > Table)")
+            findings.append(Finding(book, f"{ws.title}!{name}", f"table lists {listed} column{'s' * (listed != 1)} "
+                                    f"for a range {width} wide: Excel repairs the file when it opens it, taking the "
+                                    f"table out (Removed Feature: Table); {todo}", f"{width} columns ({t.ref})",
+                                    f"{listed}"))
     return findings
 
 

@@ -45,9 +45,10 @@ from .layout import HISTORY_COLUMNS, Layout, Table
 from .overrides import OwnFormula
 from .saved_values import HOLDER_TABLE
 
-__all__ = ["SHOWN", "extent_note", "extent_notes", "grown_lines", "header_moved", "held_rows", "history_held",
-           "input_lines", "lines_differ", "moved_notes", "moved_refusals", "names_off", "points_at", "prices_differ",
-           "recorded_columns", "rows_moved", "rows_moved_on", "same_but_tables", "shown_again", "typed_over"]
+__all__ = ["SHOWN", "columns_out", "extent_note", "extent_notes", "grown_lines", "header_moved", "held_otherwise",
+           "held_rows", "history_held", "input_lines", "lines_differ", "moved_notes", "moved_refusals", "names_off",
+           "points_at", "prices_differ", "recorded_columns", "rows_moved", "rows_moved_on", "same_but_tables",
+           "shown_again", "typed_over"]
 
 #: Cells named one by one in the report; one more line counts the rest.
 SHOWN = 10
@@ -328,6 +329,18 @@ def held_rows(book, sheet: str, table: Table) -> tuple[int, int] | None:
     return top, bottom
 
 
+def held_otherwise(book, sheet: str, table: Table) -> bool:
+    """Whether the book holds *table* otherwise than the layout, so that a refresh from the very files the Cover
+    records still rewrites it: its range (a row inserted or deleted inside it, a column Excel took in), its part's
+    columns other than its range's (a column taken in left listed by an earlier refresh), a name over its columns
+    elsewhere, a value typed over its formulas."""
+    ref, width = getattr(book, "table_ref", None), getattr(book, "table_width", None)
+    held = ref(sheet, table.name) if ref is not None else None
+    return bool(held and held.replace("$", "") != table.ref) or (
+        width is not None and width(sheet, table.name) not in (None, len(table.columns))) or bool(
+        names_off(book, sheet, table)) or bool(book.typed_over(sheet, table))
+
+
 def header_moved(book, sheet: str, table: Table) -> InputError | None:
     """The refusal when *table*'s header is not in the row the layout puts it (a row inserted or deleted above
     it): rewriting it there would write lines over the header and leave the table's rows misplaced."""
@@ -580,7 +593,31 @@ def extent_notes(book, sheet: str, old: Table, held: tuple[int, int] | None, off
     dropped, why = grown_lines(book, sheet, old, held, new, rows)
     gone = [n for n in off if book.name(n) is None]  # (deleted in the Name Manager: no row of it to blame)
     note = extent_note(sheet, old, held, off, new, *([why] if why else []), gone=gone)
-    return dropped + ([note] if note else [])
+    return dropped + ([note] if note else []) + columns_out(book, sheet, old)
+
+
+def columns_out(book, sheet: str, table: Table) -> list[str]:
+    """The report line for the columns *table*'s Excel table took in past the layout's (a header typed beside it:
+    Excel grows the table over it), which the refresh, writing the table to the layout's columns, takes out of it
+    (their cells stay where they are); or for a table part listing other columns than the layout's within its
+    range (an earlier refresh cut the range back and left a column taken in listed), written again."""
+    ref, width = getattr(book, "table_ref", None), getattr(book, "table_width", None)
+    held = ref(sheet, table.name) if ref is not None else None
+    last = table.first_col + len(table.columns) - 1
+    if not held or (right := range_boundaries(held.replace("$", ""))[2]) <= last:
+        listed = width(sheet, table.name) if width is not None and held else None
+        return [] if listed in (None, len(table.columns)) else [
+            f"{sheet}: the table {table.name} listed {listed:,} columns for the layout's {len(table.columns):,} (a "
+            "column Excel took in, left listed by an earlier refresh: Excel would repair the file, taking the table "
+            "out): written again with the layout's columns"]
+    letters = [get_column_letter(c) for c in range(last + 1, right + 1)]
+    said = [f"{str(excel_text(h))!r} ({x})" if (h := book.get(sheet, f"{x}{table.header_row}")) not in (None, "") else x
+            for x in letters]
+    names = ", ".join(said) if len(said) <= 3 else f"{said[0]}, {said[1]} and {len(said) - 2:,} more"
+    one = len(letters) == 1
+    where = f"column {letters[0]}" if one else f"columns {letters[0]}:{letters[-1]}"
+    return [f"{sheet}: the column{'s' * (not one)} {names} added to the table {table.name} {'was' if one else 'were'} "
+            f"taken out of it, as the layout has it; {'its' if one else 'their'} cells stay in {where}"]
 
 
 def grown_lines(book, sheet: str, old: Table, held: tuple[int, int] | None, new: Table,

@@ -239,7 +239,7 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding], shifte
         target = getattr(getattr(link, "file_link", None), "Target", "") or "an external workbook"
         findings.append(Finding(book, f"external link {i}", "workbook links to another file", "no external links",
                                 target))
-    findings += structure_edits.table_extents(book, wb, lay)
+    findings += structure_edits.table_extents(book, wb, lay) + structure_edits.listed_columns(book, wb, lay)
     # Table rows: each row's formula against the layout's, by cell position (a holder table is long).
     tables_ok = True
     for spec in table_columns(lay):
