@@ -20,7 +20,7 @@ from test_table_extent import _copy, _edit, _findings, _parts, _refreshed, _tall
 from xlpy.cli import main
 from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
 
-_SHEETS = {"tblTenders": "Tenders", "tblHolidays": "Prices", "tblHistory": "History"}
+_SHEETS = {"tblTenders": "Tenders", "tblHolidays": "Prices", "tblHistory": "History", "tblEntries": "Entries"}
 
 
 def _table(path: Path, name: str):
@@ -187,3 +187,22 @@ def test_a_table_of_ones_own_listing_other_columns_than_its_range_is_named(stand
         "book.xlsm: My notes!tblMine: table lists 2 columns for a range 3 wide: Excel repairs the file when it opens "
         "it, taking the table out (Removed Feature: Table); make the table again (Insert > Table): expected 3 "
         "columns (A1:C3), found 2 [structure]"]
+
+
+def test_a_column_taken_into_a_table_no_refresh_writes_is_to_be_taken_out_by_hand(standard_books, tmp_path, capsys,
+                                                                                  monkeypatch):
+    """The journal entry's table is no table a refresh writes: validate said "xlpy refresh rewrites the table
+    without it", and a refresh left it as it was (its part whole: Excel's, range and columns alike)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(standard_books["holders"], tmp_path)
+    letter = _taken_in(book, "tblEntries")
+    t = _table(book, "tblEntries")
+    wide = re.sub(r"[A-Z]+(\d+)$", rf"{letter}\g<1>", t.ref)
+    said = [f"book.xlsm: Entries!tblEntries: table spans other columns than the workbook's ({t.ref}): a column added "
+            f"to it is not the workbook's; take it out of the table (Table Design > Resize Table: {t.ref}), its cells "
+            f"staying where they are: expected {t.ref}, found {wide} [structure]"]
+    assert _findings(book) == said
+    before = _part(book, "tblEntries")
+    assert main(["refresh", str(book), "--tally", str(_tally(tmp_path, 250)), "--no-backup", "-q"]) == 0
+    assert "tblEntries" not in capsys.readouterr().out
+    assert _part(book, "tblEntries") == before and _findings(book) == said

@@ -29,6 +29,8 @@ REWRITTEN = ("tblTenders", "tblPrices", "tblHolidays")
 #: The tables the workbook's inputs are read from (:func:`xlpy.workbook.data.read_offer`): one of other rows is
 #: read at the layout's rows, other lines than it holds.
 INPUT_TABLES = (*REWRITTEN, "tblExchanges")
+#: The tables a refresh writes, their range and the columns their parts list (:mod:`xlpy.workbook.table_part`).
+_REFRESHED = (*REWRITTEN, "tblHistory")
 
 
 def shifted(wb, lay: Layout) -> list[table_edits.RowsMoved]:
@@ -54,7 +56,11 @@ def table_extents(book: str, wb, lay: Layout) -> list[Finding]:
                 continue
             found = present[table.name].ref
             rows = range_boundaries(found)[1::2], range_boundaries(table.ref)[1::2]
-            if rows[0] == rows[1]:  # a column typed beside the table: Excel takes it in
+            if rows[0] == rows[1] and table.name not in _REFRESHED:  # (a table no refresh writes)
+                what = (f"table spans other columns than the workbook's ({table.ref}): a column added to it is not "
+                        f"the workbook's; take it out of the table (Table Design > Resize Table: {table.ref}), its "
+                        "cells staying where they are")
+            elif rows[0] == rows[1]:  # a column typed beside the table: Excel takes it in
                 what = (f"table spans other columns than the workbook's ({table.ref}): a column added to it is not "
                         "the workbook's, and xlpy refresh rewrites the table without it (its cells stay where they "
                         "are, beside rows that may then hold other lines)")
@@ -77,10 +83,6 @@ def table_extents(book: str, wb, lay: Layout) -> list[Finding]:
                         "refresh)")
             findings.append(Finding(book, f"{sheet.title}!{table.name}", what, table.ref, found))
     return findings
-
-
-#: The tables a refresh writes (their parts' columns too: :mod:`xlpy.workbook.table_part`).
-_REFRESHED = (*REWRITTEN, "tblHistory")
 
 
 def listed_columns(book: str, wb, lay: Layout) -> list[Finding]:
