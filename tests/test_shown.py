@@ -172,7 +172,7 @@ def test_a_conditional_format_a_chart_and_a_note_a_reader_goes_by_are_checked(st
     assert found[1] == ("Results!C28: conditional format's number format shows fixed digits ($9,000,000.00) in place "
                         "of the figure's own: expected a format that shows the figure, found '\"$9,000,000.00\"'")
     assert len(found) == 3 and found[2].startswith("Results (drawing xl/drawings/drawing") and \
-        found[2].endswith(f".xml): {_SHAPE}a chart"), found
+        found[2].endswith(f".xml): {_shape('a chart')}"), found
 
 
 def test_a_hidden_row_of_figures_and_a_flags_text_section_are_named(standard_books, tmp_path):
@@ -249,8 +249,12 @@ def _with_drawing(src, out, name: str, data: bytes, vml: bool = False, margin: b
     return out
 
 
-_SHAPE = ("a shape on a standard sheet: it shows over the figures what they do not hold (the layout puts only its "
-          "charts and buttons there): expected no shapes, found ")
+def _shape(found: str) -> str:
+    """The finding of a shape on a standard sheet (its words before the drawing's name left out), as it ends."""
+    todo = ("move the chart to a sheet of your own (select it, then Chart Design > Move Chart)" if found == "a chart"
+            else "move it to a sheet of your own (cut and paste it there), or delete it")
+    return ("a shape on a standard sheet: it shows over the figures what they do not hold (the layout puts only its "
+            f"charts and buttons there); {todo}: expected no shapes, found {found}")
 
 
 @pytest.mark.parametrize("case, found", [
@@ -285,7 +289,24 @@ def test_a_text_box_over_a_figure_is_named(standard_books, tmp_path, case, found
         assert _findings(out) == [f"part xl/drawings/{name}: declares a DTD (entities), which a workbook does not "
                                   "hold; nothing else of it was read: expected , found "]
         return
-    assert _findings(out) == ([f"Results (drawing xl/drawings/{name}): {_SHAPE}{found}"] if found else [])
+    assert _findings(out) == ([f"Results (drawing xl/drawings/{name}): {_shape(found)}"] if found else [])
+
+
+def test_a_chart_on_results_is_to_be_moved_to_a_sheet_of_ones_own_where_it_passes(standard_books, tmp_path):
+    """Review 98: a chart placed on Results clear of the figures (E2:H14) was refused with no word of what to do;
+    the finding says to move it to a sheet of one's own, and there it passes."""
+    from openpyxl.chart import BarChart, Reference
+
+    def chart(wb, title: str) -> None:
+        bars = BarChart()
+        bars.add_data(Reference(wb["Results"], min_col=3, min_row=10, max_row=12))
+        ws = wb[title] if title in wb.sheetnames else wb.create_sheet(title)
+        ws.add_chart(bars, "E2")
+
+    found = _findings(_edited(standard_books["seed"], tmp_path / "on.xlsm", lambda wb: chart(wb, "Results")))
+    assert len(found) == 1 and found[0].startswith("Results (drawing xl/drawings/drawing") and found[0].endswith(
+        f".xml): {_shape('a chart')}"), found
+    assert _findings(_edited(standard_books["seed"], tmp_path / "mine.xlsm", lambda wb: chart(wb, "My charts"))) == []
 
 
 def test_chart_sheets_named_like_a_standard_sheet_or_in_its_place(standard_books, tmp_path):

@@ -329,10 +329,12 @@ def _drawings(book: str, pkg, findings: list, finding) -> None:
             vml = kind.endswith("/vmlDrawing")
             found = _vml_shapes(pkg.read(target), title == _BUTTONS) if vml else \
                 _shapes_in(pkg.read(target), _CHARTS.get(title, 0), _CAPTIONS if title == _BUTTONS else ())
-            for what in found:
+            for what in found:  # (what to do: a chart of one's own passes on a sheet of one's own)
+                todo = ("move the chart to a sheet of your own (select it, then Chart Design > Move Chart)" if
+                        what == "a chart" else "move it to a sheet of your own (cut and paste it there), or delete it")
                 findings.append(finding(book, f"{title} (drawing {target})", "a shape on a standard sheet: it shows "
                                         "over the figures what they do not hold (the layout puts only its charts and "
-                                        "buttons there)", "no shapes", what))
+                                        f"buttons there); {todo}", "no shapes", what))
 
 
 def _vml_shapes(data: bytes, buttons: bool) -> list[str]:
