@@ -185,12 +185,16 @@ def test_a_hidden_row_of_figures_and_a_flags_text_section_are_named(standard_boo
         wb["Check"]["F10"].number_format = 'General;General;General;"TRUE"'
         wb["Check"].column_dimensions["C"].hidden = True
 
-    assert _findings(_edited(standard_books["seed"], tmp_path / "rows.xlsm", edit)) == [
+    book = _edited(standard_books["seed"], tmp_path / "rows.xlsm", edit)
+    assert _findings(book) == [
         "Check!F10: number format puts other text in place of the cell's: expected a format that shows the figure, "
         "found 'General;General;General;\"TRUE\"'",
-        "Results!28:28: row of figures is hidden: a reader does not see it: expected shown, found hidden",
-        "Check!C:C: column of figures or their labels is hidden: a reader does not see it: expected shown, found "
-        "hidden"]
+        "Results!28:28: row of figures is hidden: a reader does not see it; unhide row 28 (select rows 27:29, then "
+        "Home > Format > Hide & Unhide > Unhide Rows): expected shown, found hidden",
+        "Check!C:C: column of figures or their labels is hidden: a reader does not see it; unhide column C (select "
+        "columns B:D, then Home > Format > Hide & Unhide > Unhide Columns): expected shown, found hidden"]
+    # (review 98: the README's legs name these findings' leg shown, and the findings said structure)
+    assert {f.leg for f in validate(book, legs=()).findings} == {"shown"}
 
 
 def test_manual_calculation_is_named(standard_books, tmp_path):

@@ -359,7 +359,7 @@ def test_a_date_input_whose_format_was_dropped_is_named_as_its_day_and_its_forma
     from xlpy.workbook.shown import misleading_format
 
     found = [(f.where, f.what, f.leg) for f in validate(path, legs=()).findings if f.where == "Inputs!C15"]
-    assert found == [("Inputs!C15", f"number format {DATE_AS_NUMBER}", "structure"),
+    assert found == [("Inputs!C15", f"number format {DATE_AS_NUMBER}", "shown"),
                      ("Inputs!C15", said.split(": ", 1)[1].removesuffix(", got 38037"), "inputs")], found
     assert cli.main(["refresh", str(path), "--no-backup", "--json"]) == 2  # (its value as the line shows it)
     (error,) = json.loads(capsys.readouterr().out)["errors"]

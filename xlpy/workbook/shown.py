@@ -34,7 +34,7 @@ from itertools import repeat
 from openpyxl.utils import get_column_letter
 
 from defusedxml.ElementTree import fromstring as _parse_xml  # a workbook is untrusted input
-from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
 from ..files.typed import DATE_AS_NUMBER
 from .expected import formula_cells
 from .layout import CHECK_COLS, CONF_SHEET, COVER_BUTTONS, LABEL_COL, NOTE_COL, SHEETS, VALUE_COL, Layout
@@ -387,13 +387,22 @@ def _hidden_lines(book: str, wb, lay: Layout, findings: list, finding) -> None:
             dim = ws.row_dimensions[row]
             if dim.hidden or dim.height == 0:
                 findings.append(finding(book, f"{title}!{row}:{row}", "row of figures is hidden: a reader does not "
-                                        "see it", "shown", "hidden" if dim.hidden else "height 0"))
+                                        f"see it; {_unhide('row', str(row), max(row - 1, 1), row + 1)}", "shown",
+                                        "hidden" if dim.hidden else "height 0"))
         for letter in map(get_column_letter, range(LABEL_COL, (CHECK_COLS[-1] if title == "Check" else NOTE_COL) + 1)):
             dim = ws.column_dimensions.get(letter)
             if dim is not None and (dim.hidden or dim.width == 0 and dim.customWidth):
+                col = column_index_from_string(letter)
+                todo = _unhide("column", letter, *map(get_column_letter, (max(col - 1, 1), col + 1)))
                 findings.append(finding(book, f"{title}!{letter}:{letter}", "column of figures or their labels is "
-                                        "hidden: a reader does not see it", "shown", "hidden" if dim.hidden else
-                                        "width 0"))
+                                        f"hidden: a reader does not see it; {todo}", "shown", "hidden" if dim.hidden
+                                        else "width 0"))
+
+
+def _unhide(what: str, which: str, before, after) -> str:
+    """What to do of a hidden *what* (``row``, ``column``) *which*: unhide it, from the ones either side of it."""
+    return (f"unhide {what} {which} (select {what}s {before}:{after}, then Home > Format > Hide & Unhide > Unhide "
+            f"{what.capitalize()}s)")
 
 
 def _conditional(book: str, wb, lay: Layout, findings: list, finding) -> None:

@@ -469,7 +469,7 @@ def _validate(path: Path, offer_path, legs, require_libreoffice: bool, label: st
             with progress.step(f"{book}: structure"):
                 _structure_rest(book, wb, lay, path, findings, notes)
                 _unknown_parts(book, path, findings)
-                shown.check(book, wb, lay, path, findings, Finding)
+                shown.check(book, wb, lay, path, findings, partial(Finding, leg="shown"))
                 button_links.check_file(book, path, findings, notes, Finding)
             findings.extend(later)
             later.clear()
