@@ -98,7 +98,7 @@ def test_validate_names_it_once_and_a_saved_figure_rounded_may_follow_from_it(ro
     a doctored one (review 98: 'the file looks doctored'); the setting is named once, in its own finding."""
     report = validate(rounded, legs=("formulas",))
     said = [(f.where, f.what, f.leg) for f in report.findings]
-    assert said[0] == ("workbook calculation", FINDING, "structure"), said
+    assert said[0] == ("workbook calculation", FINDING, "shown"), said
     assert [w for w, _, _ in said].count("workbook calculation") == 1
     saved = [(w, what) for w, what, leg in said if leg == "saved"]
     assert saved == [("Results!C28", f"InducedCharge: saved value differs from the engine; {MAY}; {UNTOLD}, and if it "
@@ -125,7 +125,7 @@ def test_libreoffice_rounds_as_displayed_and_its_figures_and_the_saved_ones_foll
     assert Decimal(str(charge.found)) % 1 == 0 and Decimal(str(charge.expected)) % 1, charge
     saved = [(f.where, f.what) for f in report.findings if f.leg == "saved"]
     assert saved == [("Results!C28", f"InducedCharge: saved value differs from the engine; {FOLLOWS}")], saved
-    assert [f.where for f in report.findings if f.leg == "structure"] == ["workbook calculation"]
+    assert [f.where for f in report.findings if f.leg == "shown"] == ["workbook calculation"]
     assert not any("doctored" in f.what or "stale" in f.what for f in report.findings)
 
 
