@@ -84,7 +84,9 @@ class _Package:
         return part in self.parts or part == "xl/vbaProject.bin"
 
     def read(self, part):
-        return self.parts[part]
+        from xlpy.excel.vba import vba_project_bytes
+
+        return vba_project_bytes(BOOK) if part == "xl/vbaProject.bin" else self.parts[part]
 
 
 def _check(pkg) -> tuple[list, list]:
@@ -199,3 +201,53 @@ def test_a_workbook_saved_without_macros_gets_one_finding_and_a_refresh_warning(
         "xlpy refresh: warning: plain.xlsx has no VBA project (saved in a format without macros), so its refresh "
         "macros and buttons are gone: rebuild it (xlpy build) under another name for them, carrying its History "
         "over with --history-from; ") and "plain-rebuilt.xlsm" in warned[0], warned
+
+
+def _empty_project() -> bytes:
+    """An OLE compound file holding its root and nothing else (1,536 bytes: the header, one FAT sector, one
+    directory sector), byte for byte as LibreOffice writes the VBA project of a workbook saved as .ods and back."""
+    import struct
+
+    free, end = 0xFFFFFFFF, 0xFFFFFFFE
+    header = struct.pack("<8s16s5H6s9I", bytes.fromhex("d0cf11e0a1b11ae1"), bytes(16), 0x3B, 3, 0xFFFE, 9, 6,
+                         bytes(6), 0, 1, 1, 0, 0x1000, end, 0, end, 0)
+    header += struct.pack("<I", 0) + b"\xff" * (512 - len(header) - 4)  # (the FAT in sector 0)
+    fat = struct.pack("<2I", 0xFFFFFFFD, end) + b"\xff" * 504  # (sector 0: the FAT; sector 1: the directory)
+    name = "Root Entry".encode("utf-16-le") + bytes(2)
+    root = name.ljust(64, b"\0") + struct.pack("<HBB3I16sI2QIQ", len(name), 5, 0, free, free, free, bytes(16), 0,
+                                                  0, 0, end, 0)
+    unused = bytes(64) + struct.pack("<HBB3I16sI2QIQ", 0, 0, 0, free, free, free, bytes(16), 0, 0, 0, end, 0)
+    return header + fat + root + unused * 3
+
+
+def test_a_workbook_saved_as_ods_and_back_gets_one_finding_and_a_refresh_warning(tmp_path, capsys):
+    """Review 98: a copy LibreOffice saved as .ods and back as .xlsm holds a VBA project with no module (its macros
+    kept as LibreOffice Basic in the .ods, not written back) and buttons linked to nothing. validate said it was
+    saved as .xlsx, a note told to assign the buttons macros that are not there, and a refresh said nothing."""
+    import re
+
+    from xlpy.cli import main
+    from xlpy.excel import vba
+    from xlpy.workbook.validate import EMPTY_VBA
+
+    empty = _empty_project()
+    assert len(empty) == 1536 and not vba.holds_modules(empty) and vba.holds_modules(vba.vba_project_bytes(BOOK))
+    unlinked = _edited(BOOK, tmp_path / "unlinked.xlsm", _vml_part(BOOK),
+                       lambda d: re.sub(rb"<x:FmlaMacro>[^<]*</x:FmlaMacro>", b"", d))
+    book = _edited(unlinked, tmp_path / "back.xlsm", "xl/vbaProject.bin", lambda d: empty)
+    assert vba.vba_modules(book) == {}
+    report = validate(book, legs=())
+    (found,) = [str(f) for f in report.findings]
+    assert found.startswith(f"back.xlsm: VBA project: {EMPTY_VBA}; ") and found.endswith(
+        ": expected the template's modules, found none (an empty VBA project, 1,536 bytes) [structure]"), found
+    assert "format without macros" not in found and "back-rebuilt.xlsm" in found, found
+    assert [n for n in report.notes if "button" in n] == []  # (no macro to assign them: the finding says so)
+    counts = tmp_path / "counts.csv"
+    counts.write_text("tendered,guaranteed delivery,failed delivery\n300000,2000,0\n", encoding="utf-8")
+    assert main(["refresh", str(book), "--tally", str(counts), "--no-backup", "-q"]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "VBA project" in line]
+    assert len(warned) == 1 and warned[0].startswith(
+        "xlpy refresh: warning: back.xlsm has a VBA project holding no module (LibreOffice writes it empty when a "
+        "workbook saved as OpenDocument, .ods, is saved back as .xlsm), so its refresh macros are gone and its "
+        "buttons run nothing: rebuild it (xlpy build) under another name for them, carrying its History over with "
+        "--history-from; ") and "back-rebuilt.xlsm" in warned[0], warned

@@ -35,6 +35,7 @@ __all__ = [
     "template_path",
     "vba_modules",
     "vba_project_bytes",
+    "holds_modules",
     "expected_modules",
     "UDF_MODULES",
 ]
@@ -347,6 +348,25 @@ def vba_project_bytes(path: str | os.PathLike[str]) -> bytes:
             if info.filename.lower() == VBA_PROJECT_PART.lower():
                 return zf.read(info)
     raise KeyError(f"{os.fspath(path)} has no {VBA_PROJECT_PART} part")
+
+
+def holds_modules(project: bytes) -> bool:
+    """Whether the bytes of a ``vbaProject.bin`` part hold a VBA project with modules (True too when they cannot be
+    read: :func:`vba_modules` names that).  LibreOffice writes an OLE file holding nothing (1,536 bytes) when it
+    saves as .xlsm a workbook that went through its own format (.ods), which keeps the macros as LibreOffice Basic
+    and does not write them back."""
+    from oletools.olevba import VBA_Parser
+
+    try:
+        parser = VBA_Parser(VBA_PROJECT_PART.rpartition("/")[2], data=project)
+    except Exception:  # (oletools raises many kinds for a damaged project)
+        return True
+    try:
+        return bool(parser.detect_vba_macros())
+    except Exception:
+        return True
+    finally:
+        parser.close()
 
 
 def expected_modules(standalone: bool = True) -> set[str]:

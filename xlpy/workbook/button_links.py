@@ -95,8 +95,15 @@ def check(book: str, pkg, findings: list, notes: list, finding) -> None:
                                     reference))
     gone = [c for c in wanted if c not in seen and c not in linked]
     unlinked = [c for c in wanted if c in seen and c not in linked]
-    if (gone or unlinked) and pkg.has("xl/vbaProject.bin"):  # (no project: its finding says the macros are gone)
+    if (gone or unlinked) and _modules(pkg):  # (no project, or an empty one: its finding says the macros are gone)
         notes.append(_missing_note(gone, unlinked))
+
+
+def _modules(pkg) -> bool:
+    """Whether the package holds a VBA project with modules (:func:`xlpy.excel.vba.holds_modules`)."""
+    from ..excel.vba import VBA_PROJECT_PART, holds_modules
+
+    return pkg.has(VBA_PROJECT_PART) and holds_modules(pkg.read(VBA_PROJECT_PART))
 
 
 _OTHER = ("runs another macro than the layout's: clicking it would run code the validation never compared with "

@@ -318,6 +318,19 @@ def _sources_open_elsewhere(report, folder: Path) -> list[str]:
     return out
 
 
+def _macros_lost(book: PackageBook) -> str | None:
+    """Why the workbook's refresh macros and buttons are gone, in words following its name: no VBA project (saved
+    as .xlsx), or one holding no module (saved as .ods and back); None when its project holds modules."""
+    from ..excel.vba import VBA_PROJECT_PART, holds_modules
+
+    if not book.pkg.has(VBA_PROJECT_PART):
+        return "has no VBA project (saved in a format without macros), so its refresh macros and buttons are gone"
+    if holds_modules(book.pkg.read(VBA_PROJECT_PART)):
+        return None
+    return ("has a VBA project holding no module (LibreOffice writes it empty when a workbook saved as OpenDocument, "
+            ".ods, is saved back as .xlsm), so its refresh macros are gone and its buttons run nothing")
+
+
 def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, mapping, when, backup: bool,
                   keep: int | None, allow_unknown_parts: bool, out: FileRefresh, read) -> None:
     """Refresh *book* and write it to *target*, the report into *out* (*out.written* set once it is replaced)."""
@@ -336,12 +349,11 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     out.name, out.refreshed = path.name, report
     out.warnings += _sources_open_elsewhere(report, book.folder) + refreshed(book, path.name, report.changed)
     drift = offer_file_drift(book, report.offer, path)  # an offer file edited since the build, its change not carried
-    if not book.pkg.has("xl/vbaProject.bin"):  # (the figures are refreshed; the buttons' macros are not there)
+    if (lost := _macros_lost(book)) is not None:  # (the figures are refreshed; the buttons' macros are not there)
         from . import rebuild
 
-        out.warnings.append(f"{path.name} has no VBA project (saved in a format without macros), so its refresh "
-                            "macros and buttons are gone: rebuild it (xlpy build) under another name for them, "
-                            "carrying its History over with --history-from; "
+        out.warnings.append(f"{path.name} {lost}: rebuild it (xlpy build) under another name for them, carrying its "
+                            "History over with --history-from; "
                             + rebuild.rebuild_commands(rebuild.book_records(book), path))
     if not report.changed:
         out.report(path.name, report.lines())

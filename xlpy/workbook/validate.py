@@ -77,6 +77,11 @@ LEGS = ("formulas", "libreoffice")
 NO_VBA = ("is missing: the workbook was saved in a format without macros (Excel Workbook, .xlsx; LibreOffice's "
           "Excel 2007-365), so its refresh macros and buttons are gone; rebuild it (xlpy build) under another name "
           "and refresh it, carrying its History over with --history-from")
+#: A workbook whose VBA project holds no module (an ``xl/vbaProject.bin`` part, empty): what happened, what to do.
+EMPTY_VBA = ("holds no module: LibreOffice writes such an empty project when a workbook that went through its own "
+             "format (OpenDocument, .ods) is saved back as .xlsm (it keeps the macros as LibreOffice Basic, which it "
+             "does not write into an Excel file), so its refresh macros are gone and its buttons run nothing; rebuild "
+             "it (xlpy build) under another name and refresh it, carrying its History over with --history-from")
 #: Numbers a Results formula may hold: 0, 1, and the half cent the induced-conversion test allows a shortfall (a
 #: rule of the accounting, not a setting: Inputs' tie-out Tolerance would move it).
 ALLOWED_LITERALS = {"0", "1", "0.005"}
@@ -327,8 +332,13 @@ def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Findi
         return
     if not modules:  # one cause, said once, not a finding per module (nor twice: an .xlsx under an .xlsm name)
         commands = rebuild.rebuild_commands(rebuild.workbook_records(wb), path)  # (its History and inputs typed)
+        try:  # (a part holding no module: saved as .ods and back, not as .xlsx)
+            empty = f"none (an empty VBA project, {len(vba.vba_project_bytes(path)):,} bytes)"
+        except KeyError:
+            empty = None
         findings += [] if any(f.where == "file" for f in findings) else [
-            Finding(book, "VBA project", f"{NO_VBA}; {commands}", "the template's modules", "none")]
+            Finding(book, "VBA project", f"{EMPTY_VBA if empty else NO_VBA}; {commands}", "the template's modules",
+                    empty or "none")]
         return
     allowed = vba.expected_modules(standalone=True) | {vba.UDF_MODULE_NAME}
     for extra in sorted(modules - allowed):
