@@ -654,6 +654,60 @@ def test_a_note_beside_a_holder_line_that_moves_is_named(holders, tmp_path, engi
         f"the line of {first!r} (it was beside the line of {second!r}): move it if it belongs to {second!r}"]
 
 
+@pytest.mark.parametrize("engine", ["package", "openpyxl", "xlwings"])
+def test_a_formula_beside_a_holder_line_that_moves_is_named_as_one_with_the_rows_it_reads(holders, tmp_path, engine):
+    """Review 98: a formula of one's own beside a holder's line (=D22*2) was named by the value it showed (4200:
+    no thousands separator, no word of a formula), where it reads the table's row, which now holds another
+    holder's line. A number typed there reads as every number of the report; a formula over a range of the table
+    (a sum, whatever the lines' order) or of another sheet is named as a formula, with no word of rows read."""
+    wb = load_workbook(holders, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    _, t = lay.table("tblTenders")
+    ws = wb["Tenders"]
+    col = t.first_col + len(t.columns) + 1
+    n, o, p, q = (get_column_letter(col + i) for i in range(4))
+    holder, units, row = t.letter("holder"), t.letter("units"), t.first_row + 1
+    first, second, shows = ws[f"{holder}{t.first_row}"].value, ws[f"{holder}{row}"].value, ws[f"{units}{row}"].value
+    typed = {n: f"={units}{row}*2", o: 4200, p: f"=SUM({units}{t.first_row}:{units}{row})",
+             q: f"=Cover!{units}{row}+tblTenders[[#This Row],[Units]]"}
+    for letter, v in typed.items():
+        ws[f"{letter}{row}"] = v
+    wb.save(holders)
+    results = {n: shows * 2, p: 1234567, q: 7}  # (what each formula shows, as Excel saved it)
+    if engine == "package":  # (openpyxl saves no result beside a formula: Excel's is put in)
+        def with_results(text: str) -> str:
+            for letter, v in results.items():
+                text = re.sub(rf'(<c r="{letter}{row}"[^>]*>(?:<f>[^<]*</f>))(?:<v\s*/>|<v></v>)?', rf"\g<1><v>{v}</v>",
+                              text)
+            return text
+
+        part = package.Package(holders).sheet_parts()["Tenders"]
+        with zipfile.ZipFile(holders) as zf:
+            items = [(i, zf.read(i.filename)) for i in zf.infolist()]
+        with zipfile.ZipFile(holders, "w", zipfile.ZIP_DEFLATED) as zf:
+            for i, data in items:
+                zf.writestr(i, with_results(data.decode()).encode() if i.filename == part else data)
+    rows = _tally_rows(0)
+    rows.insert(2, [first, "7", "book-entry", "tendered"])  # the first holder's second line comes next to its first
+    tally = _write_csv(tmp_path / "t.csv", rows[:3])
+    if engine == "xlwings":
+        fake = FakeBook(holders)
+        fake.sheets["Tenders"].shown.update({coordinate_to_tuple(f"{letter}{row}"): v for letter, v in results.items()})
+        report = macros.refresh_tenders(XlwingsBook(fake), tally)
+    else:
+        report = macros.refresh_tenders(open_book(holders, engine), tally)
+    stays = (f"beside the holder table stays in row {row}, which now holds the line of {first!r} (it was beside the "
+             f"line of {second!r}): move it if it belongs to {second!r}")
+    shown = {letter: "" if engine == "openpyxl" else f" (showing {v:,})" for letter, v in results.items()}
+    assert [line for line in report.lines() if "beside the holder table" in line] == [
+        f"Tenders!{n}{row}: the formula ={units}{row}*2{shown[n]} {stays}; it reads the table's row {row}, which now "
+        "holds another holder's line: point it at the row of the line it is about",
+        f"Tenders!{o}{row}: 4,200 {stays}",
+        f"Tenders!{p}{row}: the formula {typed[p]}{shown[p]} {stays}",
+        f"Tenders!{q}{row}: the formula {typed[q]}{shown[q]} {stays}; it reads the table's row {row}, which now "
+        "holds another holder's line: point it at the row of the line it is about"]
+
+
 @pytest.mark.parametrize("engine", ["package", "openpyxl"])
 def test_a_note_or_link_on_a_holder_line_that_moves_is_named(holders, tmp_path, engine):
     """A note (comment) or a link a person put on a holder's cell stays on that cell, as Excel keeps it, when the

@@ -600,18 +600,23 @@ class PackageBook:
         return found
 
     def rows_as_entered(self, sheet: str, ref: str) -> list[list[object]]:
-        """The cells of *ref*, a few rows, as entered: ``=`` and a formula's text where a cell holds one, its value
-        (as the sheet's text stores it: a date as its serial number) elsewhere; only those rows are read
-        (:meth:`get_rows` streams the sheet from its top to reach them)."""
+        """The cells of *ref*, a few rows, as entered: ``=`` and a formula's text where a cell holds one (a shared
+        formula's member its own), its value (as the sheet's text stores it: a date as its serial number) elsewhere;
+        only those rows are read (:meth:`get_rows` streams the sheet from its top to reach them)."""
         self._check_sheet(sheet)
         c1, r1, c2, r2 = range_boundaries(ref)
+        from .shared_formulas import member_formula
+        from .xml_text import unescape
+
         out = [[None] * (c2 - c1 + 1) for _ in range(r2 - r1 + 1)]
-        sx = self._sheet(sheet)
+        sx, masters = self._sheet(sheet), {}
         for r, _, _, cells in sx.rows_between(r1, r2):
             for c, xml in cells:
                 if r1 <= r <= r2 and c1 <= c <= c2:
-                    f = re.search(r"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", xml, re.DOTALL)
-                    out[r - r1][c - c1] = "=" + (f.group(1) or "") if f else sx.typed_value(xml, self._shared_strings)
+                    f = re.search(r"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", xml, re.DOTALL)
+                    text = f and (unescape(f.group(2)) if f.group(2) is not None else  # (a shared one's member)
+                                  member_formula(sx.text, f.group(1), f"{get_column_letter(c)}{r}", masters))
+                    out[r - r1][c - c1] = "=" + (text or "") if f else sx.typed_value(xml, self._shared_strings)
         for i, j in ((i, j) for i in range(len(out)) for j in range(c2 - c1 + 1)):
             hit, value = self._written(sheet, r1 + i, c1 + j)
             out[i][j] = value if hit else out[i][j]

@@ -25,7 +25,7 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from .formula_text import shifted
 from .xml_text import unescape
 
-__all__ = ["unshare_crossing"]
+__all__ = ["member_formula", "unshare_crossing"]
 
 _CELL = re.compile(r"<(?P<p>\w+:)?c\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)?c>)", re.DOTALL)
 _F = re.compile(r"<(?P<p>\w+:)?f\b(?P<attrs>[^>]*?)(?:/>|>(?P<text>.*?)</(?P=p)?f>)", re.DOTALL)
@@ -116,3 +116,21 @@ def unshare_crossing(text: str, area: Area) -> str:
         return f"<{p}c{m.group('attrs')}>{body}</{p}c>"
 
     return text[:start] + _CELL.sub(cell, text[start:])
+
+
+def member_formula(text: str, attrs: str, ref: str, masters: dict[str, tuple[str, str] | None]) -> str | None:
+    """The formula (without ``=``) of the cell *ref* of worksheet XML *text* whose ``<f>`` element is a shared
+    one's member (``<f t="shared" si="0"/>``, its attributes *attrs*): its master's text moved to *ref*; None when
+    *text* holds no master of its group.  *masters* keeps each group's master found (its cell and text), so a run
+    of members costs one search of the sheet."""
+    si = _SI.search(attrs)
+    if si is None or 't="shared"' not in attrs:
+        return None
+    if si.group(1) not in masters:
+        pattern = rf'<(?:\w+:)?f\b(?=[^>]*\st="shared")(?=[^>]*\ssi="{si.group(1)}")[^>]*?(?<!/)>(.*?)</(?:\w+:)?f>'
+        m = re.search(pattern, text, re.DOTALL)
+        at = max(text.rfind("<c ", 0, m.start()), text.rfind(":c ", 0, m.start())) if m else -1
+        origin = _REF.search(text[at:text.index(">", at)]) if at >= 0 else None
+        masters[si.group(1)] = (origin.group(1), unescape(m.group(1))) if origin else None
+    master = masters[si.group(1)]
+    return shifted(master[1], master[0], ref) if master else None

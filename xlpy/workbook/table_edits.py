@@ -39,7 +39,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 
 from ..engine.errors import InputError
-from . import cell_notes
+from . import beside_formulas, cell_notes
 from .data import excel_text, typed_below_reason, typed_line
 from .layout import HISTORY_COLUMNS, Layout, Table
 from .overrides import OwnFormula
@@ -118,12 +118,24 @@ def moved_notes(book, sheet: str, old: Table, new: Table, rows: Sequence[tuple])
         return (now, f"it was {where} the line of {before!r}): move it if it belongs to {before!r}"
                 if row <= old.last_row else "it was below the table): move it if it is not about that line")
 
+    def changed(row: int) -> bool:
+        """Whether row *row* of the table's lines now holds another holder's line (what a formula there reads)."""
+        if row in found or not old.first_row <= row <= old.last_row:
+            return row in found and moved_from(row, found[row].get(holder_col)) is not None
+        letter = get_column_letter(holder_col)
+        ((before,),) = (getattr(book, "rows_as_entered", None) or (lambda *area: _entries(book, *area)))(
+            sheet, f"{letter}{row}:{letter}{row}")
+        return moved_from(row, before) is not None
+
+    beside = [(row, c, v, how) for row, cells in sorted(found.items())
+              if (how := moved_from(row, cells.get(holder_col))) is not None
+              for c, v in sorted(cells.items()) if not c1 <= c <= c2]
     moved = []
-    for row, cells in sorted(found.items()):
-        how = moved_from(row, cells.get(holder_col))
-        if how is not None:
-            moved += [f"{sheet}!{get_column_letter(c)}{row}: {v!r} beside the holder table stays in row {row}, "
-                      f"which {how[0]} ({how[1]}" for c, v in sorted(cells.items()) if not c1 <= c <= c2]
+    for i, (row, c, v, how) in enumerate(beside):  # (a formula named as one, and what it reads; past ten, counted)
+        ref = f"{get_column_letter(c)}{row}"
+        what, reads = beside_formulas.cell_said(book, sheet, old, ref, row, v, changed) if i < SHOWN else ("", "")
+        moved.append(f"{sheet}!{ref}: {what} beside the holder table stays in row {row}, which {how[0]} ({how[1]}"
+                     f"{reads}")
     holders = _holders_of(book, sheet, old, sorted({_row_of(ref) for ref in attached}), found, holder_col)
     for ref, whats in sorted(attached.items(), key=lambda kv: (_row_of(kv[0]), kv[0])):
         on = c1 <= _column_of(ref) <= c2

@@ -1,0 +1,74 @@
+"""A cell beside the holder table as a refresh's report names it (xlpy/workbook/beside_formulas.py), and a file's
+cells read as entered (PackageBook.rows_as_entered), a shared formula's member and a formula's XML escapes too.
+
+Review 98: a formula of one's own beside the holder table (=D25*2) was named by the 4200 it showed."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from types import SimpleNamespace
+
+import pytest
+
+from xlpy.workbook import package
+from xlpy.workbook.backends import PackageBook
+from xlpy.workbook.beside_formulas import shown, table_rows_read
+
+#: The holder table as the layout puts it: B20:L320, its lines from row 21.
+TABLE = SimpleNamespace(name="tblTenders", first_col=2, columns=[None] * 11, first_row=21, last_row=320)
+
+
+@pytest.mark.parametrize("formula, rows", [
+    ("=D25*2", [25]),
+    ("=$D$25+Tenders!E26-'Tenders'!$F30", [25, 26, 30]),
+    ("=tenders!D25", [25]),  # (a sheet's name in other letter case is the sheet)
+    ("=Cover!D25+'My notes'!D26", []),  # (another sheet's cells)
+    ("=SUM(D21:D30)+SUM(tblTenders[Units])", []),  # (ranges: every line, in whatever order)
+    ("=tblTenders[@Units]*2", [40]),  # (the formula's own row, in row 40)
+    ("=TBLTENDERS[[#This Row],[Units]]", [40]),  # (as a file stores it)
+    ("=otherTable[@Units]", []),
+    ('="D25"&A25&M25&D321&D20', []),  # (text; columns and rows outside the table's lines)
+    ("=IF(D21>0,D22,D23)", [21, 22, 23]),
+])
+def test_the_table_rows_a_formula_reads_cell_by_cell(formula, rows):
+    assert table_rows_read(formula, "Tenders", TABLE, 40) == rows
+
+
+def test_this_row_outside_the_table_s_lines_reads_none_of_them():
+    assert table_rows_read("=tblTenders[@Units]", "Tenders", TABLE, 400) == []
+
+
+@pytest.mark.parametrize("value, said", [(4200, "4,200"), (1234567.5, "1,234,567.5"), ("call back", "'call back'"),
+                                          (True, "True")])
+def test_a_value_is_shown_as_the_report_shows_numbers(value, said):
+    assert shown(value) == said
+
+
+def test_a_file_s_shared_formula_member_and_escapes_read_as_entered(standard_books, tmp_path):
+    """A column of formulas filled down beside the table, as Excel saves it (one shared formula: its first cell's
+    text, the others ``<f t="shared" si="7"/>``), read as each cell's own formula, where the members read "=" and
+    so were no formula; a formula's ``&gt;`` read as ``>``."""
+    book = tmp_path / "book.xlsm"
+    shutil.copy(standard_books["holders"], book)
+    pkg = package.Package(book)
+    part = pkg.sheet_parts()["Tenders"]
+    pkg.close()
+    cells = {21: '<c r="N21"><f t="shared" ref="N21:N22" si="7">D21*2</f><v>8400</v></c>',
+             22: '<c r="N22"><f t="shared" si="7"/><v>100</v></c>',
+             23: '<c r="N23" t="str"><f>IF(D23&gt;0,"a","b")</f><v>a</v></c>'}
+
+    def edit(text: str) -> str:
+        for row, cell in cells.items():
+            text = re.sub(rf'(<row r="{row}"[^>]*>.*?)(</row>)', lambda m: m.group(1) + cell + m.group(2), text,
+                          count=1, flags=re.S)
+        return text
+
+    with zipfile.ZipFile(standard_books["holders"]) as src, zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            out.writestr(info, edit(data.decode()).encode() if info.filename == part else data)
+    with PackageBook(book) as b:
+        assert b.rows_as_entered("Tenders", "N21:N23") == [["=D21*2"], ["=D22*2"], ['=IF(D23>0,"a","b")']]
+        assert b.rows_as_entered("Tenders", "N22:N22") == [["=D22*2"]]  # (its master in a row not read)
