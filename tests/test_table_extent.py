@@ -234,6 +234,57 @@ def test_a_filtered_table_is_shown_whole_and_the_filter_to_be_reapplied(standard
     assert _findings(book) == []
 
 
+def _grouped(path: Path, collapsed: bool, beside: bool, above: bool) -> None:
+    """Rows 25 to 27 of the holder table grouped (Data > Group) as Excel saves it: outlineLevel="1" on each, and
+    when the group is collapsed hidden="1" on each and collapsed="1" on the row below; the sheet's outline depth
+    in <sheetFormatPr outlineLevelRow="1">; with *beside*, a note in N26 (the rows are then rewritten keeping
+    their own attributes); with *above*, rows 5 and 6, above the table, grouped too (and shown)."""
+    sheet, _ = _parts(path, "Tenders", "tblTenders")
+
+    def rows(text: str) -> str:
+        for r in (25, 26, 27) + ((5, 6) if above else ()):
+            hidden = ' hidden="1"' if collapsed and r > 20 else ""
+            text = text.replace(f'<row r="{r}"', f'<row r="{r}" outlineLevel="1"{hidden}', 1)
+        if collapsed:
+            text = text.replace('<row r="28"', '<row r="28" collapsed="1"', 1)
+        if beside:
+            row = _row(text, 26).group()
+            text = text.replace(row, row.replace("</row>", '<c r="N26" t="inlineStr"><is><t>same agent</t></is></c>'
+                                                           "</row>"))
+        return re.sub(r"<sheetFormatPr\b", '<sheetFormatPr outlineLevelRow="1"', text, count=1)
+
+    _edit(path, {sheet: rows})
+
+
+@pytest.mark.parametrize("collapsed, beside, above", [(True, False, False), (False, True, False),
+                                                      (True, True, True)])
+def test_grouped_rows_of_a_table_are_ungrouped_and_said_so(standard_books, tmp_path, capsys, monkeypatch,
+                                                           collapsed, beside, above):
+    """Review 98: rows of the holder table grouped in an outline lost it on a refresh from a new tally (the rows
+    rewritten whole), or kept it (a row with a note beside it keeps its own attributes), grouping lines that have
+    nothing to do with each other; the report said only that hidden rows were shown again. They are taken out of
+    the outline and the report says so; rows grouped elsewhere on the sheet keep their outline and its depth."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(standard_books["holders"], tmp_path)
+    _grouped(book, collapsed, beside, above)
+    sheet = _parts(book, "Tenders", "tblTenders")[0]
+    with zipfile.ZipFile(book) as zf:
+        assert zf.read(sheet).decode().count('outlineLevel="1"') == 3 + 2 * above
+    assert main(["refresh", str(book), "--tally", str(_tally(tmp_path, 290)), "--no-backup"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line for line in out if "outline" in line or "shown again" in line] == [
+        f"book.xlsm: Tenders: rows of the table tblTenders grouped in an outline (25, 26, 27) were ungrouped"
+        f"{' and shown again' if collapsed else ''}, as the rewrite puts other lines in them: group again "
+        "(Data > Group) the rows of the lines you want grouped"]
+    with zipfile.ZipFile(book) as zf:
+        text = zf.read(sheet).decode()
+    table_rows = "".join(_row(text, r).group() for r in range(21, 300) if _row(text, r))
+    assert "outlineLevel" not in table_rows and "hidden" not in table_rows and "collapsed" not in table_rows
+    assert text.count('outlineLevel="1"') == 2 * above and ('<c r="N26"' in text) == beside
+    assert re.search(r'<sheetFormatPr\b[^>]*\soutlineLevelRow="(\d)"', text).group(1) == ("1" if above else "0")
+    assert _findings(book) == []
+
+
 def _history(path: Path) -> tuple[str, list[tuple]]:
     """(the History table's range, its rows of B:M as the file holds them, from its header down 6 rows)."""
     from openpyxl import load_workbook

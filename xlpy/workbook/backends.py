@@ -661,15 +661,18 @@ class PackageBook:
             self.pkg.write(part, unsorted.encode("utf-8"))
         return unsorted != text
 
-    def show_rows(self, sheet: str, name: str, r1: int, r2: int) -> tuple[list[int], bool]:
-        """Clear the hidden flag of rows *r1*..*r2* (table *name*'s rows, about to be rewritten): (the rows that
-        were hidden, whether the table's filter holds criteria)."""
+    def show_rows(self, sheet: str, name: str, r1: int, r2: int) -> tuple[list[int], bool, list[int]]:
+        """Show rows *r1*..*r2* (table *name*'s rows, about to be rewritten) and take them out of any outline
+        (:func:`~xlpy.workbook.rows_shown.show_rows`): (the rows that were hidden, whether the table's filter holds
+        criteria, the rows that were grouped)."""
         from .package import table_parts
+        from .rows_shown import show_rows
 
         self._check_sheet(sheet)
-        hidden = self._sheet(sheet).show_rows(r1, r2)
+        hidden, grouped = show_rows(self._sheet(sheet), r1, r2)
         part = table_parts(self.pkg, self._sheets[sheet]).get(name)
-        return hidden, bool(part) and re.search(r"<(\w+:)?filterColumn\b", self.pkg.read(part).decode()) is not None
+        filtered = bool(part) and re.search(r"<(\w+:)?filterColumn\b", self.pkg.read(part).decode()) is not None
+        return hidden, filtered, grouped
 
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
                     saved: dict[str, Sequence] | None = None) -> None:

@@ -716,24 +716,6 @@ class SheetXml:
         self.text = self.text[:at] + pat.sub(sub, self.text[at:])
         return n
 
-    def show_rows(self, r1: int, r2: int) -> list[int]:
-        """Clear the hidden flag of rows *r1*..*r2*; the rows that were hidden (none in rows a seal speaks for)."""
-        hidden: list[int] = []
-
-        def show(m: re.Match) -> str:
-            if not re.search(r'\shidden="(1|true)"', m.group()):
-                return m.group()
-            hidden.append(int(self._row_r.search(m.group()).group(1)))
-            return re.sub(r'\shidden="[^"]*"', "", m.group())
-
-        if self.sealed is not None and r1 >= self.sealed.first_row:
-            return hidden
-        a, b = self._span(r1, r2)
-        if self.text.find('hidden="', a, b) >= 0:  # one search in C: most tables hide no row
-            self.text = self.text[:a] + self._row_re.sub(show, self.text[a:b]) + self.text[b:]
-            self.data_end = self.text.rindex(f"</{self.p}sheetData>")
-        return hidden
-
     def last_row(self) -> int:
         """The number of the last row element in sheetData (0: none)."""
         last = self.text.rfind(f"<{self.p}row", self.data_start, self.data_end)

@@ -725,9 +725,10 @@ _ORDER = {"tblTenders": "by holder, and a holder's lines in the tally file's ord
 
 
 def shown_again(book, sheet: str, table: Table, last: int) -> list[str]:
-    """Show the hidden rows among *table*'s rows to *last* before they are rewritten (a filter hid them for the
-    lines they held; the rewrite puts other lines in them), and drop a sort Excel recorded on it (the lines are
-    written in the workbook's order, :data:`_ORDER`); the report lines, saying to reapply a filter or sort again."""
+    """Show the hidden rows among *table*'s rows to *last* before they are rewritten, and take them out of any
+    outline (a filter hid them, an outline gathered them, for the lines they held; the rewrite puts other lines in
+    them: :mod:`xlpy.workbook.rows_shown`), and drop a sort Excel recorded on it (the lines are written in the
+    workbook's order, :data:`_ORDER`); the report lines, saying to reapply a filter, an outline or a sort."""
     unsort = getattr(book, "unsort", None)  # a file; a live book keeps its sort as Excel holds it
     notes = [(f"{sheet}: the table {table.name} was sorted: its lines are written in the workbook's order "
               f"({_ORDER.get(table.name, 'their file')}), and its sort was dropped; sort it again to see them "
@@ -735,13 +736,22 @@ def shown_again(book, sheet: str, table: Table, last: int) -> list[str]:
     show = getattr(book, "show_rows", None)  # a package on disk; a live book keeps its rows as Excel filters them
     if show is None:
         return notes
-    hidden, filtered = show(sheet, table.name, table.first_row, last)
-    rows = ", ".join(map(str, hidden[:SHOWN])) + (f" and {len(hidden) - SHOWN:,} more" if len(hidden) > SHOWN else "")
+    hidden, filtered, grouped = show(sheet, table.name, table.first_row, last)
+    rows = _rows_listed(hidden)
     shown = (f"the rows it hid ({rows}) were shown again, as the rewrite puts other lines in them" if hidden
              else "")
+    both = bool(grouped) and not filtered and set(hidden) <= set(grouped)  # (a group collapsed: one line says it)
+    outline = [(f"{sheet}: rows of the table {table.name} grouped in an outline ({_rows_listed(grouped)}) were "
+                f"ungrouped{' and shown again' if both and hidden else ''}, as the rewrite puts other lines in them: "
+                "group again (Data > Group) the rows of the lines you want grouped")] if grouped else []
     if filtered:
         return notes + [(f"{sheet}: the table {table.name} is filtered: {shown + '; ' if shown else ''}reapply its "
                          "filter (Data > Reapply) to hide the lines its criteria select: Excel does not reapply it "
-                         "when it opens the file")]
+                         "when it opens the file")] + outline
     return notes + ([(f"{sheet}: hidden rows of the table {table.name} ({rows}) were shown again, as the rewrite "
-                      "puts other lines in them")] if hidden else [])
+                      "puts other lines in them")] if hidden and not both else []) + outline
+
+
+def _rows_listed(rows: list[int]) -> str:
+    """``25, 26, 27``; past :data:`SHOWN` rows, ``... and 1 more``."""
+    return ", ".join(map(str, rows[:SHOWN])) + (f" and {len(rows) - SHOWN:,} more" if len(rows) > SHOWN else "")
