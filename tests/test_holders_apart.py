@@ -235,3 +235,19 @@ def test_a_sort_keeping_each_holder_s_lines_together_is_named_as_a_sort(standard
                "holder's running total starts there), which a sort moves with its line: sort the table by Holder (A "
                "to Z), as build and refresh write it, or refresh it from the tally" for f in report.findings)
     assert report.findings[1].found == f"'=G{t.last_row}'"
+
+
+@pytest.mark.parametrize("edits", [{"first": "=IF(B{first}=B{before},H{before},0)+G{first}"}, {"last": "=G{last}"}])
+def test_one_such_formula_typed_by_hand_is_no_sort(standard_books, tmp_path, edits):
+    """Review 101: the first row given a later row's formula by hand, or a later row the first row's, is an edit, not
+    a sort (sorting by Holder would not mend it): told as a formula differing, with no word of a sort."""
+    book = standard_books.copy_into("holders", tmp_path)
+    wb = load_workbook(book, keep_vba=True)
+    sheet, t = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text)).table("tblTenders")
+    rows = {"first": t.first_row, "last": t.last_row, "before": t.first_row - 1}
+    for which, formula in edits.items():
+        wb[sheet.title][f"H{rows[which]}"] = formula.format(**rows)
+    wb.save(tmp_path / "edited.xlsm")
+    report = validate(tmp_path / "edited.xlsm", legs=("formulas",))
+    structure = [f for f in report.findings if f.leg == "structure"]
+    assert [f.what for f in structure] == ["formula differs from the layout"], structure

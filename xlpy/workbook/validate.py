@@ -34,6 +34,7 @@ import datetime as dt
 import math
 import os
 import re
+from dataclasses import replace
 from decimal import Decimal
 from functools import partial
 from importlib.metadata import version as package_version
@@ -161,12 +162,12 @@ def _literals(formula: str) -> list[str]:
     return [m for m in _NUMBER.findall(body) if m not in ALLOWED_LITERALS]
 
 
-def _differs(book: str, findings: list[Finding], sheet: str, ref: str, want: str, got, why: str = "") -> None:
+def _differs(book: str, findings: list[Finding], sheet: str, ref: str, want: str, got) -> None:
     if not (isinstance(got, str) and got.startswith("=")):
         what = saved_values.TYPED_OVER
     else:
         what = saved_values.CHANGED
-    findings.append(Finding(book, f"{sheet}!{ref}", what + why, want, _show(got), kind=what))
+    findings.append(Finding(book, f"{sheet}!{ref}", what, want, _show(got), kind=what))
 
 
 #: Why a column's first-row formula sits on another row, or a later row's on the first (review 98).
@@ -175,17 +176,28 @@ SORTED = (": the table's first row has a formula of its own (a holder's running 
           "the tally")
 
 
-def _sorted_why(spec, row: int, got) -> str:
-    """:data:`SORTED` when *got*, at *row* of the table column *spec*, is the column's formula of the first row
-    moved to a later one, or a later row's moved to the first: a sort, not an edit."""
+def _sorted_why(spec, cells, named: list[Finding]) -> list[Finding]:
+    """*named*, the findings of the table column *spec*'s rows (its sheet's *cells*: :func:`cell_map`), with
+    :data:`SORTED` told of the two a sort made: the column's first-row formula moved to a later row, and a later
+    row's to the first, both (one alone is an edit: sorting by Holder would not mend it)."""
     first = spec.first_row
-    if not isinstance(got, str) or spec.last_row <= first or spec.template(first) == spec.template(first + 1):
-        return ""
-    if row == first:
-        other = shifted_formula(spec.formula(first + 1), f"A{first + 1}", f"A{first}")
-    else:
-        other = shifted_formula(spec.formula(first), f"A{first}", f"A{row}")
-    return SORTED if same_formula(got, other) else ""
+    if len(named) < 2 or spec.last_row <= first or spec.template(first) == spec.template(first + 1):
+        return named
+    halves = {}
+    for i, f in enumerate(named):
+        row = int(re.search(r"\d+$", f.where).group())
+        got = cells[row, spec.col].value
+        if f.kind == saved_values.CHANGED and row == first:
+            other = shifted_formula(spec.formula(first + 1), f"A{first + 1}", f"A{first}")
+        elif f.kind == saved_values.CHANGED:
+            other = shifted_formula(spec.formula(first), f"A{first}", f"A{row}")
+        else:
+            continue
+        if same_formula(got, other):
+            halves.setdefault(row == first, i)
+    if len(halves) < 2:
+        return named
+    return [replace(f, what=f.what + SORTED) if i in halves.values() else f for i, f in enumerate(named)]
 
 
 def _shadowing_names(book: str, wb, lay: Layout, findings: list[Finding]) -> None:
@@ -253,7 +265,7 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding], shifte
             continue
         cells = cell_map(wb[spec.sheet])
         letter = get_column_letter(spec.col)
-        differ, shifted = 0, False
+        differ, shifted, start = 0, False, len(findings)
         for row in range(spec.first_row, spec.last_row + 1):
             cell = cells.get((row, spec.col))
             got = cell.value if cell is not None else None
@@ -264,13 +276,14 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding], shifte
                 if not same_formula(got, want):
                     differ += 1
                     if differ <= TABLE_ROWS_SHOWN:
-                        _differs(book, findings, spec.sheet, f"{letter}{row}", want, got, _sorted_why(spec, row, got))
+                        _differs(book, findings, spec.sheet, f"{letter}{row}", want, got)
                         shifted = shifted or _another_rows(spec, row, got)
                     elif unnamed is not None:  # (the figures following from them say how many: Overridden)
                         unnamed[0], unnamed[1] = unnamed[0] + 1, unnamed[1] + (isinstance(got, str) and got[:1] == "=")
                 tables_ok = False
             elif cell.data_type != "f":
                 tables_ok = False
+        findings[start:] = _sorted_why(spec, cells, findings[start:])
         if differ > TABLE_ROWS_SHOWN:  # one line for the rest of the column: rows deleted in a long table
             why = "; they look like other rows' formulas: rows inserted or deleted inside the table " \
                   "(xlpy refresh rewrites it)" if shifted else ""
