@@ -344,3 +344,20 @@ def test_a_package_openpyxl_fails_inside_says_what_to_do(tmp_path, rows):
             "t.xlsx: cannot be read as XLSX: the XLSX reader (openpyxl) fails inside it (AttributeError: 'list' "
             "object has no attribute 'find'): open it in Excel or LibreOffice Calc and save it again as Excel "
             "Workbook (.xlsx)"]
+
+
+def test_an_error_of_xlpy_s_own_while_a_sheet_is_read_is_not_told_as_the_file_s(tmp_path):
+    """Review 101: the reader's refusal for what fails while the sheet is read caught xlpy's own errors too; one
+    raised outside openpyxl is not told as openpyxl failing inside the file, nor told to save the file again."""
+    from openpyxl import Workbook
+
+    from xlpy.files.xlsx_sheet import xlsx_sheet
+
+    wb = Workbook()
+    wb.active.append(["holder_id", "units"])
+    wb.save(tmp_path / "t.xlsx")
+    with pytest.raises(InputErrors) as info:
+        with xlsx_sheet(tmp_path / "t.xlsx", ""):
+            raise AttributeError("'NoneType' object has no attribute 'strip'")  # (as a bug of xlpy's would)
+    (problem,) = info.value.problems
+    assert str(problem) == "t.xlsx: cannot be read as XLSX: 'NoneType' object has no attribute 'strip'"

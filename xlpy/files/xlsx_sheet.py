@@ -216,6 +216,16 @@ def strict_ooxml(path: Path) -> InputError | None:
 _INSIDE = (AttributeError, TypeError, IndexError)
 
 
+def _raised_in_openpyxl(exc: Exception) -> bool:
+    """Whether *exc* was raised in openpyxl's code (a frame of its traceback is openpyxl's)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if f"{os.sep}openpyxl{os.sep}" in tb.tb_frame.f_code.co_filename:
+            return True
+        tb = tb.tb_next
+    return False
+
+
 def cannot_read(path: Path, exc: Exception) -> InputError:
     """The one line for a package openpyxl fails on (*exc*): the first of its XML parts that is not well-formed,
     named, when one is the cause; openpyxl failing inside its own code, said so, with what to do."""
@@ -223,7 +233,7 @@ def cannot_read(path: Path, exc: Exception) -> InputError:
     if "not well-formed" in why or type(exc).__name__ in ("ParseError", "XMLSyntaxError"):
         bad = _bad_part(path)
         why = f"part {bad[0]} is not well-formed XML ({bad[1]})" if bad else why
-    elif isinstance(exc, _INSIDE):
+    elif isinstance(exc, _INSIDE) and _raised_in_openpyxl(exc):  # (not xlpy's own fault, told as the file's)
         why = (f"the XLSX reader (openpyxl) fails inside it ({type(exc).__name__}: {why}): open it in Excel or "
                "LibreOffice Calc and save it again as Excel Workbook (.xlsx)")
     return InputError(path.name, None, f"cannot be read as XLSX: {why}", show_value=False)
