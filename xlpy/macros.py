@@ -74,7 +74,7 @@ def _excel(task, parts: tuple[str, ...] = ()) -> None:
         if _uses_1904(book):  # (every date it reads and writes four years off, one way or the other)
             raise date_system.refusal(_name(book), None)
         if precision.live_on(book.book):  # (each figure Excel computes, each input written, rounded as shown)
-            raise XlpyError(precision.REFUSAL)
+            raise XlpyError(precision.REFUSAL if parts else precision.DRAFT_REFUSAL)
         why = book.not_writable(sheets) if parts else None
         if why:
             raise XlpyError(why)

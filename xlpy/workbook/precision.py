@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-__all__ = ["FINDING", "REFUSAL", "WithPrecision", "findings", "in_full", "live_on", "moves_of", "on", "on_text",
+__all__ = ["DRAFT_REFUSAL", "FINDING", "REFUSAL", "WithPrecision", "findings", "in_full", "live_on", "moves_of", "on", "on_text",
            "refreshed", "told", "warnings", "with_precision"]
 
 #: Where validate's finding of it is, as of manual calculation.
@@ -38,9 +38,12 @@ ROUNDS = "Excel stores each figure rounded to its number format"
 FINDING = (f"precision as displayed is on: {ROUNDS} (so the figures are not the engine's) and each number typed "
            f"rounded to its format, for good; turn it off: {SETTING}; then check the inputs typed, recalculate "
            "(Ctrl+Alt+F9) and save")
-#: The buttons' refusal (after "Nothing was changed:").
+#: The refresh buttons' refusal (after "Nothing was changed:").
 REFUSAL = (f"precision as displayed is on: {ROUNDS}, and each input a refresh writes rounded to its format, so the "
            f"workbook's figures would not be the engine's; turn it off: {SETTING}; then click the button again")
+#: The draft button's, which writes nothing: its comparison would be of the figures Excel rounded.
+DRAFT_REFUSAL = (f"precision as displayed is on: {ROUNDS}, so the figures the draft is compared with would not be "
+                 f"the engine's; turn it off: {SETTING}; then click the button again")
 
 _CALC_PR = re.compile(r"<(?:\w+:)?calcPr\b[^>]*?/?>")
 _ROUNDED = re.compile(r'\sfullPrecision\s*=\s*(["\'])\s*(?:0|false)\s*\1')
