@@ -103,6 +103,46 @@ def test_a_whole_number_an_xlsx_tally_stores_with_a_decimal_point_is_the_id_exce
     assert sources.read_tally(tmp_path / "t.xlsx").holder_id == ("30020", "40040", "A-1")
 
 
+def _stored_ids(path, *stored: bytes):
+    """An XLSX tally whose holder ids are numbers stored as *stored* (``b"30020.0"``), a writer's text of a float, and
+    a last line of 'A-1'."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(("holder_id", "units", "method", "status"))
+    for k, _ in enumerate(stored, start=1):
+        wb.active.append((k, 10 ** k, "book-entry", "tendered"))
+    wb.active.append(("A-1", 1, "book-entry", "tendered"))
+    wb.save(path.with_name("w.xlsx"))
+    with zipfile.ZipFile(path.with_name("w.xlsx")) as src, zipfile.ZipFile(path, "w") as out:
+        for name in src.namelist():
+            data = src.read(name)
+            for k, v in enumerate(stored, start=1):
+                data = data.replace(b'r="A%d" t="n"><v>%d</v>' % (k + 1, k), b'r="A%d" t="n"><v>%s</v>' % (k + 1, v))
+            out.writestr(name, data)
+    with zipfile.ZipFile(path) as z:
+        assert all(b"<v>%s</v>" % v in z.read("xl/worksheets/sheet1.xml") for v in stored)
+    return path
+
+
+def test_an_xlsx_tally_s_id_stored_as_a_float_past_exact_is_refused_by_its_row(tmp_path):
+    """From 2**53 on a float is a whole number whatever was typed, its last digits lost: a writer's
+    ``<v>9007199254740992.0</v>`` was read as the holder '9007199254740992.0' without a word (review 101), where the
+    workbook's reader refuses the same value; it is refused in the workbook's words, as is one whose text has an
+    exponent (called a number Excel has shown in scientific notation), and the largest exact one is read."""
+    path = _stored_ids(tmp_path / "t.xlsx", b"9007199254740991.0", b"9007199254740992.0", b"-9007199254740994.0",
+                       b"1.2345678901234568E+16", b"9.007199254740994e15", b"1.0E15")
+    why = ("is a number too long to be read as text exactly (its last digits are lost): format the column as Text, "
+           "enter the account numbers again, and save the tally again")
+    assert problems(path) == [f"t.xlsx: row {row}, column holder_id: {why}, got {got}" for row, got in (
+        (3, "9007199254740992.0"), (4, "-9007199254740994.0"), (5, "1.2345678901234568e+16"),
+        (6, "9007199254740994.0"))]
+    path = _stored_ids(tmp_path / "t.xlsx", b"9007199254740991.0", b"-9007199254740991.0", b"1.0E15")
+    assert sources.read_tally(path).holder_id == ("9007199254740991", "-9007199254740991", "1000000000000000", "A-1")
+
+
 def test_the_seed_tally_with_a_zero_width_space_is_refused_by_compute(tmp_path, capsys):
     """The review's case: compute gave 2,175,555 shares and $41.55 of cash in lieu, not 2,175,556 and $33.24."""
     import shutil

@@ -31,6 +31,7 @@ __all__ = [
     "short",
     "units",
     "whole_text",
+    "INEXACT_NUMBER",
     "INEXACT_WHOLE",
     "EXACT_FLOATS",
 ]
@@ -229,9 +230,10 @@ def short(number: Decimal | int) -> str:
 #: was typed, its last digits lost (Excel keeps 15 digits: 12345678901234567 typed is 12345678901234600).
 EXACT_FLOATS = 2**53
 #: Why a float from :data:`EXACT_FLOATS` on where text belongs (an id, a name) is refused: no text of it is the one
-#: typed, and its repr (``1.2345678901234568e+16``) is no id.
-INEXACT_WHOLE = ("is a number too long to be read as text exactly (its last digits are lost): type it as text, with "
-                 "an apostrophe before it")
+#: typed, and its repr (``1.2345678901234568e+16``) is no id.  :data:`INEXACT_WHOLE` says so of a workbook's cell;
+#: an XLSX tally's id says the first part with its own fix (:mod:`xlpy.files.sources`).
+INEXACT_NUMBER = "is a number too long to be read as text exactly (its last digits are lost)"
+INEXACT_WHOLE = f"{INEXACT_NUMBER}: type it as text, with an apostrophe before it"
 
 
 def whole_text(value: object) -> str | None:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors, Problems, capped
 from ..engine.model import HolderTable
-from ..engine.numbers import engine_context, whole_text
+from ..engine.numbers import EXACT_FLOATS, INEXACT_NUMBER, engine_context, whole_text
 from . import steady
 from .sniff import DEFAULT_ENCODING, not_utf8, text_encoding, toml_data, toml_text
 from .mapping_tables import column_problems, word_problems
@@ -499,8 +499,7 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
             if not h:
                 problems.append(InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}",
                                            ids_raw[i], "must name the holder"))
-    for i, why in sorted([(i, _SCIENTIFIC_WHY) for i in _rounded_ids(ids, joined)] + odd_ids(ids_raw, ids, joined,
-                                                                                              row_of)):
+    for i, why in sorted(_rounded_ids(ids_raw, ids, joined) + odd_ids(ids_raw, ids, joined, row_of)):
         problems.append(InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}", ids_raw[i], why))
     at_totals = len(problems)  # (its problems go here, once the statuses are known)
     _missing_columns(found, mapping, name, headers, problems)
@@ -608,23 +607,29 @@ _SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]+)?[eE]\+[0-9]{2}")
 _SCIENTIFIC_LINE = re.compile(r"(?<=\0)[0-9](?:\.[0-9]+)?[eE]\+[0-9]{2}(?=\0|\Z)")
 
 
-_SCIENTIFIC_WHY = ("is a number Excel has shown in scientific notation, its last digits lost: format the column as "
-                   "Text, enter the account numbers again, and save the tally again")
+_RETYPE_IDS = "format the column as Text, enter the account numbers again, and save the tally again"
+_SCIENTIFIC_WHY = f"is a number Excel has shown in scientific notation, its last digits lost: {_RETYPE_IDS}"
+#: An XLSX's number cell from 2**53 on (``9007199254740992.0``, ``1.2345678901234568e+16``), in the words a
+#: workbook's cell holding it is refused in (:data:`~xlpy.engine.numbers.INEXACT_WHOLE`).
+_INEXACT_WHY = f"{INEXACT_NUMBER}: {_RETYPE_IDS}"
 
 
-def _rounded_ids(ids, joined) -> list[int]:
-    """The lines whose holder id is a number in scientific notation: two accounts Excel rounded alike would be
-    one holder, their units added (which changes the per-holder rounding)."""
+def _rounded_ids(raw, ids, joined) -> list[tuple[int, str]]:
+    """(line, why) of each holder id whose last digits are lost: text in scientific notation, or an XLSX's number
+    cell too large for a float to hold each whole number (*raw*: the cells as read): two accounts rounded alike
+    would be one holder, their units added (which changes the per-holder rounding)."""
     if joined is not None and "+" not in joined:
         return []
     if joined is None or joined.count("\0") != len(ids) - 1:
-        return [i for i, h in enumerate(ids) if _SCIENTIFIC.fullmatch(h)]
+        inexact = [type(v) is float and abs(v) >= EXACT_FLOATS for v in raw]
+        return [(i, _INEXACT_WHY if inexact[i] else _SCIENTIFIC_WHY) for i, h in enumerate(ids)
+                if inexact[i] or _SCIENTIFIC.fullmatch(h)]
     folded = "\0" + joined
     rows, line, at = [], 0, 0
     for match in _SCIENTIFIC_LINE.finditer(folded):
         line += folded.count("\0", at, match.start())
         at = match.start()
-        rows.append(line - 1)
+        rows.append((line - 1, _SCIENTIFIC_WHY))
     return rows
 
 
