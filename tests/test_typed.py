@@ -125,7 +125,7 @@ def test_cells_are_strict_and_name_the_input():
 def test_a_whole_number_where_a_cell_s_text_belongs_reads_as_excel_shows_it():
     """A number in a text cell was read as ``str(value)``: the float 2004.0 (xlwings hands every number of a live
     book over so) as '2004.0', where the file's int 2004 read '2004'.  A whole float is its integer text; one too
-    large for its digits to be the ones typed (from 2**53: 12345678901234567 typed is 12345678901234568.0) is
+    large for its digits to be the ones typed (from 2**53: 12345678901234567 is the float 12345678901234568.0) is
     refused, naming the input and the value, not read as '1.2345678901234568e+16'."""
     r = _cells({("C9", "Issuer"): 2004.0, ("C6", "Issuer"): 2004, ("C7", "Security"): 2004.5,
                 ("C8", "OfferId"): -7.0, ("C5", "OfferId"): 12345678901234567.0, ("C10", "OfferId"): 2.0**53 - 1,

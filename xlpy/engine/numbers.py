@@ -227,7 +227,8 @@ def short(number: Decimal | int) -> str:
 
 
 #: Whole floats below this in size are each one integer's exact value; from it on a float is a whole number whatever
-#: was typed, its last digits lost (Excel keeps 15 digits: 12345678901234567 typed is 12345678901234600).
+#: was typed, its last digits lost (12345678901234567 as a float is 12345678901234568; Excel keeps 15 digits and
+#: changes those past them to zeros: typed there, it is 12345678901234500).
 EXACT_FLOATS = 2**53
 #: Why a float from :data:`EXACT_FLOATS` on where text belongs (an id, a name) is refused: no text of it is the one
 #: typed, and its repr (``1.2345678901234568e+16``) is no id.  :data:`INEXACT_WHOLE` says so of a workbook's cell;
