@@ -12,7 +12,8 @@ import pytest
 
 from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
 from xlpy.workbook.layout_names import DELETED, WithNames, off, with_names
-from xlpy.workbook.saved_values import EDITED_NOT_SAVED, TYPED_OVER_SHOWN, Overridden, typed_over_rest, typed_over_why
+from xlpy.workbook.formulas_back import EDITED_NOT_SAVED
+from xlpy.workbook.saved_values import TYPED_OVER_SHOWN, Overridden, typed_over_rest, typed_over_why
 from xlpy.workbook.validate import validate
 
 FOLLOWS = ("it follows from the name Tendered, deleted (named in a finding of its own: the formulas that read it "
@@ -76,12 +77,15 @@ def test_a_refresh_saves_no_figure_beside_a_deleted_column_name_of_a_table_it_do
     for book in (plain, gone):
         assert cli.main(["refresh", str(book), "--no-backup"]) == 0
     out, err = capsys.readouterr()
-    assert err.count("not as the layout has them") == 1, err
+    assert err.count("not as the layout has") == 1, err
     assert "Tenders: the names TenderUnits were deleted; the table and its names were reset to" in out + err, out
     assert "pointed at other rows" not in out + err  # (no row inserted or deleted to blame)
-    assert "xlpy refresh: warning: gone.xlsm: name EntryDebits (deleted): not as the layout has them (a formula " \
-           "edited, typed over or deleted; a name pointed elsewhere or deleted), so the workbook is saved without " \
-           "the engine's figures beside its formulas" in err, err
+    assert "xlpy refresh: warning: gone.xlsm: name EntryDebits is deleted: the formulas that read it compute " \
+           "#NAME?; define it again as Entries!D21:D26 (Formulas > Name Manager: a refresh does not), or rebuild the " \
+           "workbook" in err.splitlines(), err
+    assert "xlpy refresh: warning: gone.xlsm: the workbook is saved without the engine's figures beside its " \
+           "formulas, as name EntryDebits (deleted) is not as the layout has it (a preview or pandas would show " \
+           "the engine's figures, while the formulas compute others)" in err, err
     assert openpyxl.load_workbook(plain, data_only=True)["Entries"]["C15"].value > 0  # (the debits' total, saved)
     assert openpyxl.load_workbook(gone, data_only=True)["Entries"]["C15"].value is None
     names = openpyxl.load_workbook(gone).defined_names
@@ -103,11 +107,13 @@ def test_a_refresh_of_the_tally_alone_names_a_deleted_column_name_of_the_price_t
     gone = _without(_new_tally(standard_books, tmp_path), tmp_path / "gone.xlsm", "PricePrices")
     with PackageBook(gone) as book:
         report = refresh_tenders(book)
-    assert report.changed and [n for n in report.notes if "not as the layout has them" in n] == [
-        EDITED_NOT_SAVED.format(cells=f"name PricePrices{DELETED}")], report.notes
+    assert report.changed and [n for n in report.notes if "PricePrices" in n] == [
+        "warning: name PricePrices is deleted: the formulas that read it compute #NAME?; define it again as "
+        "Prices!C13:C51 (Formulas > Name Manager: a refresh does not), or rebuild the workbook",
+        EDITED_NOT_SAVED.format(what=f"name PricePrices{DELETED} is", them="it")], report.notes
     with PackageBook(gone) as book:  # (the file as it was: the tally's refresh was not saved)
         report = refresh_prices(book)
-    assert report.changed and not [n for n in report.notes if "not as the layout has them" in n], report.notes
+    assert report.changed and not [n for n in report.notes if "not as the layout has" in n], report.notes
 
 
 def test_a_refresh_switching_to_counts_names_no_deleted_column_of_the_holder_table(standard_books, tmp_path, capsys):
@@ -121,7 +127,7 @@ def test_a_refresh_switching_to_counts_names_no_deleted_column_of_the_holder_tab
     capsys.readouterr()
     assert cli.main(["refresh", str(gone), "--tally", str(counts), "--no-backup"]) == 0
     err = capsys.readouterr().err
-    assert "not as the layout has them" not in err, err
+    assert "not as the layout has" not in err and "TenderUnits" not in err, err
     assert openpyxl.load_workbook(gone, data_only=True)["Entries"]["C15"].value > 0  # (the figures saved)
 
 

@@ -259,7 +259,7 @@ def test_cells_past_three_are_counted_and_another_formula_is_named(standard_book
     assert warnings[-1] == (
         f"many.xlsm: {sheet}!{ref} holds a value typed over its formula (1); Tenders!J25 holds another formula than "
         "the layout's (=1+1); Tenders!K26 holds a value typed over its formula (7); and 1 more cell not as the "
-        "layout has them: the workbook's own figures follow from what they hold, these figures are the engine's "
+        "layout has it: the workbook's own figures follow from what they hold, these figures are the engine's "
         "from its inputs; xlpy validate many.xlsm names those that differ and the formulas to put back (a refresh "
         "from the tally writes the holder table's formulas back)")
 

@@ -218,7 +218,8 @@ def _typed_over(wb, lay: Layout, path: Path) -> list[str]:
         return []
     said = [_held(where, v) for where, v in found[:SHOWN]]
     more = len(found) - SHOWN
-    said += [f"and {more:,} more cell{'s' * (more > 1)} not as the layout has them"] if more > 0 else []
+    said += [f"and {more:,} more cell{'s' * (more > 1)} not as the layout has {'them' if more > 1 else 'it'}"
+             ] if more > 0 else []
     held = "it holds" if len(found) == 1 else "they hold"
     names = sum(where.startswith("name ") for where, _ in found)
     back = [f"the formula{'s' * (len(found) - names > 1)} to put back"] if names < len(found) else []

@@ -13,9 +13,9 @@ disk (``xlpy refresh``) -- and does the same thing either way:
 2. **Write** the areas :meth:`xlpy.workbook.layout.Layout.refresh_areas` declares (the holder table or the aggregate
    counts, the price and holiday tables, History's new row, the Cover's record cells), the names over them, the hidden
    layout name; and in a file on disk, beyond those areas, the engine's saved values of formula cells on Results,
-   Check, Release, Sensitivity and the rest (``saved_values.refreshed_values``, from ``expected.expected_cells``), the
-   holder table's seal and ``fullCalcOnLoad``, the calc chain dropped.  ``refresh_areas`` is :mod:`xlpy.macros`'s
-   (the sheets a button writes); inputs a person typed, notes and formatting are not touched.
+   Check, Release, Sensitivity and the rest (``formulas_back.Changed.save``, from ``expected.expected_cells``), the
+   holder table's seal and ``fullCalcOnLoad``, the calc chain dropped, and the layout's formula put back over a value
+   typed (``formulas_back``).  ``refresh_areas`` is :mod:`xlpy.macros`'s; inputs, notes and formatting are not touched.
 
 Text from a source is always stored as text (a holder named ``=1+1`` stays
 ``=1+1``), never as a formula.
@@ -68,10 +68,11 @@ from ..files.recorded import (NO_PRICE_FILE, NO_TALLY_FILE, composed_alike, reco
                               sha256, written_path)
 from ..files.prices import read_prices
 from ..files.counts import absent_counts, mapping_for_the_next, read_count_file, tally_kind, unmapped_problem
-from . import data as bookdata, holders_apart, rebuild, saved_values, source_lines, table_edits, typed_since
+from . import data as bookdata, holders_apart, rebuild, source_lines, table_edits, typed_since
 from .backends import Book
 from .clock import run_by, utc_now
 from .collector import collector_eased
+from .formulas_back import Changed
 from .layout import (LAYOUT_NAME, REFRESH_RECORD, Layout, Shape, history_added, history_moved_note, history_row, latest,
                      layout, renamed_hint)
 from .layout.history import history_moved
@@ -693,10 +694,9 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
         raise InputErrors(sources._capped(r.problems))
     keeps = hasattr(book, "set_saved_values")  # a file on disk: save the engine's figures with it
     written, lines = [], None
-    if not r.unchanged(results):
-        # (read before a switch, which writes Tenders as a build does; the tables rewritten get their names again)
-        edited = [e for e in saved_values.edited_formulas(book, r.lay, r._rewritten() + [HOLDER_TABLE] * (
-            r.switch is not None)) if r.switch is None or not e.startswith("Tenders!")] if keeps else []
+    # (read before a switch, which writes Tenders as a build does; the tables rewritten get their names again)
+    edited = Changed(book, r.lay, r._rewritten(), r.switch is not None) if keeps else Changed()
+    if edited.typed or not r.unchanged(results):  # (a value typed over a formula: put back, the sources unchanged)
         if r.switch is not None:  # the other kind of tally: switch the layout first, then refresh as usual
             written += r.switch.apply(offer, results, when.strftime("%Y-%m-%d %H:%M:%S"))
             r.lay, r.shape = r.switch.built, r.switch.built.shape
@@ -704,15 +704,14 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
             r.notes.append(f"switched the workbook to {kind} (Tenders, the holder table, names and formulas as a "
                            "build gives them)")
         lines = (holder_values(r.lay.table(HOLDER_TABLE)[1], offer, results, r.tally_rows) or None) if (  # (formulas'
-            keeps and not edited and r.lay.shape.tally == "holders") else None  # values as the refresh leaves it)
-        written += r.write(when, results, {HOLDER_TABLE: lines} if lines else None)
+            keeps and not edited.kept and r.lay.shape.tally == "holders") else None  # values as the refresh leaves it)
+        written += r.write(when, results, {HOLDER_TABLE: lines} if lines else None) + edited.put_back(book, r.lay)
     if written and keeps:
         tables = {}
         if lines and r.tally_rows is None:  # the holder table stays: its formula cells get their new values
             sheet, t = r.lay.table(HOLDER_TABLE)
             tables[sheet.title] = TableValues(t.first_row, t.last_row, {t.letter(k): v for k, v in lines.items()})
-        r.notes += [saved_values.EDITED_NOT_SAVED.format(cells=", ".join(edited))] if edited else []
-        book.set_saved_values(saved_values.refreshed_values(book, offer, results, edited), {} if edited else tables)
+        r.notes += edited.save(book, offer, results, tables)  # (none beside a formula kept; what each cell computes)
     release = _release_check(book, r.lay, offer, results)
     return RefreshReport(when.strftime("%Y-%m-%d %H:%M:%S"), r.tally_record, r.price_record, release,
                          tuple(written), tuple(r.notes), offer)

@@ -379,8 +379,7 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     out.written, out.kept = path, kept  # in place: an interrupt from here on says so, not "nothing was written"
     pruned = out.pruned = locks.prune_backups(target, keep, kept)
     ahead = locks.ahead_warning(target, keep, kept)  # (one named after now: kept, not counted)
-    out.report(path.name, kept_said(report.lines(), f"the backup {locks.kept_as(kept, path)} keeps them" if kept
-                                    else "no backup was kept: they are gone"))
+    out.report(path.name, kept_said(report.lines(), locks.kept_as(kept, path) if kept else None))
     if report.release is not None:
         out.lines.append(f"{path.name}: engine release text: {report.release.text}")
     out.warnings += [f"carried forward a part the standard workbook does not account for: {u}" for u in unknown]

@@ -344,20 +344,6 @@ def fill_table(part: bytes, table: TableValues, date1904: bool = False) -> bytes
     return part[:a] + pattern.sub(cell, part[a:b]) + part[b:]
 
 
-def refreshed_values(book, offer, results, edited: Sequence[str] = ()) -> dict[tuple[str, str], object]:
-    """The engine's values for a book just refreshed (its layout and sensitivity step as written); with *edited*
-    (:func:`edited_formulas`) each None, so that no saved value is kept (:data:`EDITED_NOT_SAVED`)."""
-    from . import data as bookdata
-    from .expected import expected_cells
-    from .layout import LAYOUT_NAME, Shape, layout
-
-    lay = layout(Shape.decode(book.name(LAYOUT_NAME)))
-    reader = bookdata.CellReader(book.get, lay)
-    step = reader.number("SensitivityStep")
-    values = engine_cells(expected_cells(lay, offer, results, bookdata.SENSITIVITY_STEP if step is None else step))
-    return dict.fromkeys(values) if edited else values
-
-
 def edited_formulas(book, lay, rewrites: Collection[str] = ()) -> list[str]:
     """What someone changed from the layout that its formulas read: a formula outside the tables edited, typed
     over with a value or deleted (``Results!C26``), a cell's name pointed elsewhere (``name OriginalRatio``) or
@@ -366,8 +352,9 @@ def edited_formulas(book, lay, rewrites: Collection[str] = ()) -> list[str]:
 
     The engine's figures are the layout formulas': saved beside an edited formula, or beside one that reads it,
     they would be what a preview or pandas shows while the spreadsheet application computes others.  So a refresh
-    of such a workbook saves none (:func:`refreshed_values`) and says why (:data:`EDITED_NOT_SAVED`).  (A table's
-    column names over other rows are the refresh's to size, and are not compared.)
+    of such a workbook puts back the formula of a value typed over one, or one deleted, and saves none beside
+    another formula or a name changed, naming each (:mod:`xlpy.workbook.formulas_back`).  (A table's column names
+    over other rows are the refresh's to size, and are not compared.)
     """
     from .expected import formula_cells
     from .formula_text import same_formula
@@ -375,14 +362,6 @@ def edited_formulas(book, lay, rewrites: Collection[str] = ()) -> list[str]:
 
     return [f"{sheet}!{ref}" for (sheet, ref), want in formula_cells(lay, tables=False).items()
             if not same_formula(book.get(sheet, ref), want)] + off(book.name, lay, rewrites)
-
-
-#: How a refresh names what it saved no figure for (:func:`edited_formulas`).
-EDITED_NOT_SAVED = ("warning: {cells}: not as the layout has them (a formula edited, typed over or deleted; a name "
-                    "pointed elsewhere or deleted), so the workbook is saved without the engine's figures beside its "
-                    "formulas (a preview or pandas would show them, while the formulas compute others): the "
-                    "spreadsheet application calculates them when it opens the workbook, and xlpy validate names each "
-                    "difference (rebuild the workbook, or put the layout's formula or name back)")
 
 
 # --- reading them back ---------------------------------------------------------------------------

@@ -205,13 +205,24 @@ def typed_note(book, lay: Layout, table: str, read) -> str | None:
 WRITTEN_OVER = "the new file's lines are written over them"
 
 
-def kept_said(lines: list[str], where: str) -> list[str]:
-    """*lines* of a refresh's report, its warning of values typed and written over (:func:`typed_note`) saying
-    *where* they are still kept (``the backup offer.20040223-120000.bak.xlsm keeps them``), or that they are not
-    (``--no-backup``): the refresh of a file knows whether it kept a backup only once the note is written.  (The
-    buttons read the files the Cover records, never another, so never write over values typed with this note.)"""
-    return [line.replace(WRITTEN_OVER, f"{WRITTEN_OVER} ({where})", 1) if WRITTEN_OVER in line else line
-            for line in lines]
+def kept_said(lines: list[str], backup: str | None) -> list[str]:
+    """*lines* of a refresh's report, its warning of values typed and written over (:func:`typed_note`) saying where
+    they are still kept, the *backup* (``the backup offer.20040223-120000.bak.xlsm keeps them``), or that they are not
+    (None: ``--no-backup``), as do its warnings of the values typed over formulas outside the tables that the
+    layout's formulas replaced (:mod:`xlpy.workbook.formulas_back`): the refresh of a file knows whether it kept a
+    backup only once the note is written.  (The buttons read the files the Cover records, never another, so never
+    write over values typed with this note.)"""
+    from .formulas_back import REPLACED, REPLACED_MANY
+
+    def kept(line: str) -> str:
+        for marker, them, are in ((WRITTEN_OVER, "them", "they are"), (REPLACED, "it", "it is"),
+                                  (REPLACED_MANY, "them", "they are")):
+            if marker in line:
+                where = f"the backup {backup} keeps {them}" if backup else f"no backup was kept: {are} gone"
+                return line.replace(marker, f"{marker} ({where})", 1)
+        return line
+
+    return [kept(line) for line in lines]
 
 
 def typed_notes(book, lay: Layout, tally, prices) -> list[str]:

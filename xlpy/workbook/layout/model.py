@@ -419,8 +419,9 @@ class Layout:
         writes: it sets the names over them and the hidden ``xlpyLayout`` name too,
         and in a file on disk the saved values of the formula cells whose value the
         engine knows (Results, Check, Release, Sensitivity and the rest:
-        :func:`xlpy.workbook.saved_values.refreshed_values`), the holder table's
-        seal and ``fullCalcOnLoad``, and it drops the calc chain
+        :meth:`xlpy.workbook.formulas_back.Changed.save`), the holder table's
+        seal and ``fullCalcOnLoad``, the layout's formula put back over a value
+        typed outside the tables, and it drops the calc chain
         (:mod:`xlpy.workbook.refresh`).
         """
         tables = {"tenders": ("tblTenders",), "prices": ("tblPrices", "tblHolidays")}[part] + ("tblHistory",)

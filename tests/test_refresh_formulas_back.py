@@ -1,0 +1,148 @@
+"""A refresh of a file puts the layout's formula back where a value was typed over it, or it was deleted, outside
+the tables (``xlpy.workbook.formulas_back``), naming each cell, the value replaced, where it is still kept and what
+the formula computes; another formula, or a name changed, it keeps, naming each with what the engine computes.
+
+Review 98: the charge typed over with its own value, then a refresh from the next day's tally: History got a row
+of this count's charge while Results, the Cover, Entries and Release showed the last count's, computed from the
+value typed, and the refresh's only word named the cell among every cause it could have, and "them" for one cell.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+
+from openpyxl import load_workbook
+from test_refresh_warnings import OFFER
+
+from xlpy import cli
+from xlpy.workbook.expected import formula_cells
+from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+from xlpy.workbook.package import Package
+
+#: The charge's formula in the sheet's XML, with the value saved beside it.
+CHARGE = (rb'<f>IF\(InducedTest,FairValueOffer-FairValueOriginal,FairValueOffer-CarryingAmount-IF\(Kind="note",'
+          rb'N\(AccruedInterestPerUnit\)\*UnitsAccepted,0\)\)</f>(<v>[^<]*</v>)?')
+#: Every formula of a sheet's XML (a shared one's member too).
+FORMULA = rb"<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>"
+#: What the warning of a value typed over a formula says of it.
+NOT_THE_COUNT = "(a value typed does not follow the count, nor do the figures reading it)"
+
+
+def _built(folder: Path) -> Path:
+    """b.xlsm built from one holder of 1,000 units (a charge of $10.00), t3.csv the next tally: 2,000 ($20.00)."""
+    (folder / "offer.toml").write_text(OFFER, encoding="utf-8")
+    (folder / "t1.csv").write_text("holder_id,units,method,status\nBIG,1000,book-entry,tendered\n", encoding="utf-8")
+    (folder / "t3.csv").write_text("holder_id,units,method,status\nBIG,2000,book-entry,tendered\n", encoding="utf-8")
+    assert cli.main(["build", "offer.toml", "-o", "b.xlsm", "--no-validate", "-q"]) == 0
+    return folder / "b.xlsm"
+
+
+def _edited(book: Path, to: Path, **edits) -> Path:
+    """A copy of *book* with each sheet's XML (its title a keyword) edited by the function given for it, as a
+    spreadsheet application saves a value typed over a formula: the value, no formula."""
+    sheets = Package(str(book), book.read_bytes()).sheet_parts()
+    with zipfile.ZipFile(book) as z:
+        infos, parts = z.infolist(), {i.filename: z.read(i.filename) for i in z.infolist()}
+    for sheet, edit in edits.items():
+        new = edit(parts[sheets[sheet]])
+        assert new != parts[sheets[sheet]], sheet
+        parts[sheets[sheet]] = new
+    with zipfile.ZipFile(to, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in infos:
+            z.writestr(i, parts[i.filename])
+    return to
+
+
+def _layout_formula(book: Path, sheet: str, ref: str) -> str:
+    wb = load_workbook(book)
+    return formula_cells(layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text)), tables=False)[(sheet, ref)]
+
+
+def test_the_charge_typed_over_with_its_own_value_gets_its_formula_back_from_the_next_count(
+        tmp_path, monkeypatch, capsys):
+    """The charge typed over with the $10.00 its formula gave, then the next tally (2,000 units, a charge of
+    $20.00): the formula is back, named with the value replaced and where it is kept, and every figure is this
+    count's (History's row and the Cover's charge agree); validate finds nothing."""
+    from xlpy.workbook.validate import validate
+
+    monkeypatch.chdir(tmp_path)
+    built = _built(tmp_path)
+    for name in ("typed.xlsm", "gone.xlsm"):
+        _edited(built, tmp_path / name, Results=lambda x: re.sub(CHARGE, b"<v>10</v>", x))
+    capsys.readouterr()
+    assert cli.main(["refresh", "typed.xlsm", "--tally", "t3.csv", "--json"]) == 0
+    done = json.loads(capsys.readouterr().out)
+    assert done["changed"] and done["backup"]
+    said = "Results!C28 (InducedCharge): the value typed over its formula (10) was replaced by the layout's formula"
+    assert done["warnings"] == [f"typed.xlsm: {said} (the backup {done['backup']} keeps it), which computes 20.00 "
+                                f"from the refreshed inputs {NOT_THE_COUNT}"]
+    assert cli.main(["refresh", "gone.xlsm", "--tally", "t3.csv", "--no-backup"]) == 0
+    assert f"xlpy refresh: warning: gone.xlsm: {said} (no backup was kept: it is gone), which computes 20.00 from " \
+           f"the refreshed inputs {NOT_THE_COUNT}" in capsys.readouterr().err.splitlines()
+    book = tmp_path / "typed.xlsm"
+    assert load_workbook(book)["Results"]["C28"].value == _layout_formula(book, "Results", "C28")
+    saved = load_workbook(book, data_only=True)
+    assert saved["Results"]["C28"].value == 20 and saved["Cover"]["C7"].value == 20  # (the engine's, saved)
+    sheet, t = layout(Shape.decode(load_workbook(book).defined_names[LAYOUT_NAME].attr_text)).table("tblHistory")
+    charges = [saved[sheet.title][f"{t.letter('charge')}{row}"].value for row in range(t.first_row, t.last_row + 1)]
+    assert charges == [10, 20]  # (the build's row, and this count's: the charge the workbook shows)
+    assert load_workbook(tmp_path / done["backup"])["Results"]["C28"].value == 10  # (the value typed, kept)
+    report = validate(book, legs=("formulas",))
+    assert report.findings == [], [str(f) for f in report.findings]
+
+
+def test_a_formula_deleted_is_put_back_by_a_refresh_from_the_files_the_cover_records(tmp_path, monkeypatch, capsys):
+    """The charge's formula deleted (its cell blank): a refresh from the recorded tally said "nothing to refresh"
+    and left the workbook without its charge; it puts the formula back, saying so, and saves its figure."""
+    monkeypatch.chdir(tmp_path)
+    book = _edited(_built(tmp_path), tmp_path / "blank.xlsm", Results=lambda x: re.sub(CHARGE, b"", x))
+    capsys.readouterr()
+    assert cli.main(["refresh", "blank.xlsm", "--no-backup"]) == 0
+    out, err = capsys.readouterr()
+    assert "blank.xlsm: refreshed at " in out and "nothing to refresh" not in out, out
+    assert err.splitlines() == ["xlpy refresh: warning: blank.xlsm: Results!C28 (InducedCharge): blank where the "
+                                "layout has a formula: the formula was put back, which computes 10.00 from the "
+                                "refreshed inputs"]
+    assert load_workbook(book)["Results"]["C28"].value == _layout_formula(book, "Results", "C28")
+    assert load_workbook(book, data_only=True)["Results"]["C28"].value == 10
+    assert cli.main(["refresh", "blank.xlsm", "--no-backup"]) == 0  # (as laid out again: nothing to refresh)
+    out, err = capsys.readouterr()
+    assert "nothing to refresh" in out and err == "", (out, err)
+
+
+def test_values_pasted_over_a_sheet_are_counted_and_another_formula_is_kept_and_named(
+        tmp_path, monkeypatch, capsys):
+    """The Sensitivity grid pasted as values (35 cells) and the original terms' fair value given a formula of one's
+    own: the grid's formulas are back, the first ten named and the rest counted; the other formula stays, named
+    with the layout's and what the engine computes there, and no engine figure is saved beside the formulas."""
+    monkeypatch.chdir(tmp_path)
+    book = _edited(_built(tmp_path), tmp_path / "pasted.xlsm",
+                   Sensitivity=lambda x: re.sub(FORMULA, b"", x),
+                   Results=lambda x: x.replace(b"<f>UnitsAccepted*OriginalRatio*Price</f>",
+                                               b"<f>UnitsAccepted*OriginalRatio*Price/2</f>"))
+    capsys.readouterr()
+    assert cli.main(["refresh", "pasted.xlsm", "--tally", "t3.csv", "--no-backup"]) == 0
+    err = [line.removeprefix("xlpy refresh: warning: pasted.xlsm: ") for line in capsys.readouterr().err.splitlines()]
+    put_back = [line for line in err if line.startswith("Sensitivity!")]
+    assert len(put_back) == 10 and all(" was replaced by the layout's formula (no backup was kept: it is gone)" in
+                                       line and line.endswith(NOT_THE_COUNT) for line in put_back), put_back
+    assert err[10:] == [
+        "25 more cells outside the tables holding a value typed over their formulas, or nothing, were replaced by the "
+        "layout's formulas (no backup was kept: they are gone)",
+        "Results!C26 (FairValueOriginal) holds another formula than the layout's (=UnitsAccepted*OriginalRatio*"
+        "Price/2), which the refresh keeps: the workbook computes that, not the 50,000.00 the engine computes there "
+        "from the refreshed inputs, and the figures reading it follow; put the layout's formula back "
+        "(=UnitsAccepted*OriginalRatio*Price), or rebuild the workbook",
+        "the workbook is saved without the engine's figures beside its formulas, as Results!C26 is not as the layout "
+        "has it (a preview or pandas would show the engine's figures, while the formulas compute others): the "
+        "spreadsheet application calculates them when it opens the workbook, and xlpy validate names each "
+        "difference"], err
+    wb = load_workbook(book)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    grid = {ref: f for (sheet, ref), f in formula_cells(lay, tables=False).items() if sheet == "Sensitivity"}
+    assert len(grid) == 35 and all(wb["Sensitivity"][ref].value == f for ref, f in grid.items())
+    assert wb["Results"]["C26"].value == "=UnitsAccepted*OriginalRatio*Price/2"  # (kept)
+    assert load_workbook(book, data_only=True)["Results"]["C28"].value is None  # (no engine figure saved)
