@@ -37,7 +37,7 @@ from .layout import Table
 from .overrides import not_formulas, package_overrides
 from .saved_values import HOLDER_TABLE
 from .seal import seal_of
-from .table_part import columns_listed, set_openpyxl_columns, set_table_ref
+from .table_part import columns_listed, criteria, openpyxl_criteria, set_openpyxl_columns, set_table_ref
 from .table_styles import table_styles
 from .table_xml import splice_table_rows
 from .workbook_xml import defined_names, full_calc_on_load, name_in
@@ -265,6 +265,10 @@ class OpenpyxlBook:
         t = self._ws(sheet).tables.get(name)
         return None if t is None else len(t.tableColumns)
 
+    def table_criteria(self, sheet: str, name: str) -> tuple[set[int], set[int]] | None:
+        t = self._ws(sheet).tables.get(name)
+        return None if t is None else openpyxl_criteria(t)
+
     def table_totals(self, sheet: str, name: str) -> bool:
         t = self._ws(sheet).tables.get(name)
         return t is not None and bool(t.totalsRowCount)
@@ -300,10 +304,13 @@ class OpenpyxlBook:
         write_table_rows(ws, table, list(rows), clear_to=old_last if old_last > table.last_row else None)
         if table.name in ws.tables:
             xt = ws.tables[table.name]
+            f = xt.autoFilter  # (the columns it held counted from its range's first, its filter's from the filter's)
+            lefts = [range_boundaries(r.replace("$", ""))[0] for r in (xt.ref, f.ref if f is not None and f.ref else
+                                                                       xt.ref)]
             xt.ref = table.ref
             if xt.autoFilter is not None:
                 xt.autoFilter.ref = table.ref
-            set_openpyxl_columns(xt, table)
+            set_openpyxl_columns(xt, table, *lefts)
         for i in range(len(table.columns)):
             col = get_column_letter(table.first_col + i)
             olds, new = _spans(col, table.first_row, old_last), f"{col}{table.first_row}:{col}{table.last_row}"
@@ -646,6 +653,11 @@ class PackageBook:
         part = self._table_part(sheet, name)
         return columns_listed(self.pkg.read(part)) if part else None
 
+    def table_criteria(self, sheet: str, name: str) -> tuple[set[int], set[int]] | None:
+        """The columns table *name*'s filter and sort are on (:func:`~xlpy.workbook.table_part.criteria`), or None."""
+        part = self._table_part(sheet, name)
+        return criteria(self.pkg.read(part)) if part else None
+
     def table_totals(self, sheet: str, name: str) -> bool:
         part = self._table_part(sheet, name)
         m = part and re.search(r'<(?:\w+:)?table\b[^>]*?\stotalsRowCount="(\d+)"', self.pkg.read(part).decode())
@@ -661,18 +673,13 @@ class PackageBook:
             self.pkg.write(part, unsorted.encode("utf-8"))
         return unsorted != text
 
-    def show_rows(self, sheet: str, name: str, r1: int, r2: int) -> tuple[list[int], bool, list[int]]:
-        """Show rows *r1*..*r2* (table *name*'s rows, about to be rewritten) and take them out of any outline
-        (:func:`~xlpy.workbook.rows_shown.show_rows`): (the rows that were hidden, whether the table's filter holds
-        criteria, the rows that were grouped)."""
-        from .package import table_parts
+    def show_rows(self, sheet: str, r1: int, r2: int) -> tuple[list[int], list[int]]:
+        """Show rows *r1*..*r2* (a table's rows, about to be rewritten) and take them out of any outline
+        (:func:`~xlpy.workbook.rows_shown.show_rows`): (the rows that were hidden, the rows that were grouped)."""
         from .rows_shown import show_rows
 
         self._check_sheet(sheet)
-        hidden, grouped = show_rows(self._sheet(sheet), r1, r2)
-        part = table_parts(self.pkg, self._sheets[sheet]).get(name)
-        filtered = bool(part) and re.search(r"<(\w+:)?filterColumn\b", self.pkg.read(part).decode()) is not None
-        return hidden, filtered, grouped
+        return show_rows(self._sheet(sheet), r1, r2)
 
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
                     saved: dict[str, Sequence] | None = None) -> None:

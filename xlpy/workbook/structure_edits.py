@@ -56,14 +56,8 @@ def table_extents(book: str, wb, lay: Layout) -> list[Finding]:
                 continue
             found = present[table.name].ref
             rows = range_boundaries(found)[1::2], range_boundaries(table.ref)[1::2]
-            if rows[0] == rows[1] and table.name not in _REFRESHED:  # (a table no refresh writes)
-                what = (f"table spans other columns than the workbook's ({table.ref}): a column added to it is not "
-                        f"the workbook's; take it out of the table (Table Design > Resize Table: {table.ref}), its "
-                        "cells staying where they are")
-            elif rows[0] == rows[1]:  # a column typed beside the table: Excel takes it in
-                what = (f"table spans other columns than the workbook's ({table.ref}): a column added to it is not "
-                        "the workbook's, and xlpy refresh rewrites the table without it (its cells stay where they "
-                        "are, beside rows that may then hold other lines)")
+            if rows[0] == rows[1]:
+                what = _other_columns(table, found)
             elif rows[0][0] == rows[1][0] and rows[0][1] < rows[1][1]:  # the same header, a shorter table
                 n = rows[1][1] - rows[0][1]
                 what = (f"table ends {n} row{'s' * (n > 1)} above the workbook's ({table.ref}): a row was deleted "
@@ -108,6 +102,28 @@ def listed_columns(book: str, wb, lay: Layout) -> list[Finding]:
                                     f"table out (Removed Feature: Table); {todo}", f"{width} columns ({t.ref})",
                                     f"{listed}"))
     return findings
+
+
+def _other_columns(table, found: str) -> str:
+    """What a table spanning the layout's rows and other columns (*found*) is, and what to do: a column typed beside
+    it, which Excel takes in, is not the workbook's; one of the workbook's taken out of it (Table Design > Resize
+    Table) is to be put back, as a refresh of a table it writes does."""
+    left, _, right, _ = range_boundaries(found)
+    first, last = table.first_col, table.first_col + len(table.columns) - 1
+    out = [get_column_letter(c) for c in range(first, last + 1) if not left <= c <= right]
+    said = f"table spans other columns than the workbook's ({table.ref}): "
+    if not out and table.name not in _REFRESHED:  # (a table no refresh writes)
+        return (f"{said}a column added to it is not the workbook's; take it out of the table (Table Design > Resize "
+                f"Table: {table.ref}), its cells staying where they are")
+    if not out:  # a column typed beside the table: Excel takes it in
+        return (f"{said}a column added to it is not the workbook's, and xlpy refresh rewrites the table without it "
+                "(its cells stay where they are, beside rows that may then hold other lines)")
+    added = "a column added to it is not the workbook's, and " if left < first or right > last else ""
+    said += added + (f"the workbook's columns {', '.join(out)} were" if len(out) > 1 else
+                     f"the workbook's column {out[0]} was")
+    return said + (" taken out of it; xlpy refresh writes the table again to the workbook's columns, or resize it "
+                   if table.name in _REFRESHED else " taken out of it; resize it ") + (
+        f"(Table Design > Resize Table: {table.ref})")
 
 
 def _names_reach(wb, sheet: str, table, last: int) -> bool:

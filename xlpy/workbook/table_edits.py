@@ -605,31 +605,45 @@ def extent_notes(book, sheet: str, old: Table, held: tuple[int, int] | None, off
     dropped, why = grown_lines(book, sheet, old, held, new, rows)
     gone = [n for n in off if book.name(n) is None]  # (deleted in the Name Manager: no row of it to blame)
     note = extent_note(sheet, old, held, off, new, *([why] if why else []), gone=gone)
-    return dropped + ([note] if note else []) + columns_out(book, sheet, old)
+    return dropped + ([note] if note else []) + columns_out(book, sheet, old, new)
 
 
-def columns_out(book, sheet: str, table: Table) -> list[str]:
+def columns_out(book, sheet: str, table: Table, new: Table | None = None) -> list[str]:
     """The report line for the columns *table*'s Excel table took in past the layout's (a header typed beside it:
-    Excel grows the table over it), which the refresh, writing the table to the layout's columns, takes out of it
-    (their cells stay where they are); or for a table part listing other columns than the layout's within its
-    range (an earlier refresh cut the range back and left a column taken in listed), written again."""
+    Excel grows the table over it), which the refresh, writing the table to the layout's columns (*new*'s range),
+    takes out of it (their cells stay where they are; a filter or sort on them goes with them); for a table
+    resized to other columns (Table Design > Resize Table), written again to the layout's; or for a table part
+    listing other columns than the layout's within its range (an earlier refresh cut the range back and left a
+    column taken in listed), written again."""
     ref, width = getattr(book, "table_ref", None), getattr(book, "table_width", None)
     held = ref(sheet, table.name) if ref is not None else None
-    last = table.first_col + len(table.columns) - 1
-    if not held or (right := range_boundaries(held.replace("$", ""))[2]) <= last:
+    first, last = table.first_col, table.first_col + len(table.columns) - 1
+    left, _, right, _ = range_boundaries(held.replace("$", "")) if held else (first, 0, last, 0)
+    if (left, right) == (first, last):
         listed = width(sheet, table.name) if width is not None and held else None
         return [] if listed in (None, len(table.columns)) else [
             f"{sheet}: the table {table.name} listed {listed:,} columns for the layout's {len(table.columns):,} (a "
             "column Excel took in, left listed by an earlier refresh: Excel would repair the file, taking the table "
             "out): written again with the layout's columns"]
-    letters = [get_column_letter(c) for c in range(last + 1, right + 1)]
+    out = [*range(left, first), *range(last + 1, right + 1)]
+    criteria = getattr(book, "table_criteria", None)
+    filters, sorts = (criteria(sheet, table.name) if criteria is not None else None) or ((), ())
+    gone = " and ".join(w for w, on in (("filter", filters), ("sort", sorts)) if set(on) & set(out))
+    one = len(out) == 1
+    if left != first or right < last:  # (not a column typed beside it: Excel grows a table to the right alone)
+        return [f"{sheet}: the table {table.name} was resized to {held}: written again to the layout's "
+                f"{(new or table).ref}" + (f"; its {gone} on {'column' if one else 'columns'} "
+                                           f"{', '.join(map(get_column_letter, out))} went with "
+                                           f"{'it' if one else 'them'}" * bool(gone))]
+    letters = [get_column_letter(c) for c in out]
     said = [f"{str(excel_text(h))!r} ({x})" if (h := book.get(sheet, f"{x}{table.header_row}")) not in (None, "") else x
             for x in letters]
     names = ", ".join(said) if len(said) <= 3 else f"{said[0]}, {said[1]} and {len(said) - 2:,} more"
-    one = len(letters) == 1
     where = f"column {letters[0]}" if one else f"columns {letters[0]}:{letters[-1]}"
+    them = "it" if one else "them"
     return [f"{sheet}: the column{'s' * (not one)} {names} added to the table {table.name} {'was' if one else 'were'} "
-            f"taken out of it, as the layout has it; {'its' if one else 'their'} cells stay in {where}"]
+            f"taken out of it, as the layout has it; {'its' if one else 'their'} cells stay in {where}"
+            + (f"; the table's {gone} on {them} went with {them}" if gone else "")]
 
 
 def grown_lines(book, sheet: str, old: Table, held: tuple[int, int] | None, new: Table,
@@ -730,13 +744,19 @@ def shown_again(book, sheet: str, table: Table, last: int) -> list[str]:
     them: :mod:`xlpy.workbook.rows_shown`), and drop a sort Excel recorded on it (the lines are written in the
     workbook's order, :data:`_ORDER`); the report lines, saying to reapply a filter, an outline or a sort."""
     unsort = getattr(book, "unsort", None)  # a file; a live book keeps its sort as Excel holds it
+    criteria = getattr(book, "table_criteria", None)
+    filters, sorts = (criteria(sheet, table.name) if criteria is not None else None) or ((), ())
+    # (a filter or sort on a column taken out of the table goes with it: columns_out says so)
+    ours = range(table.first_col, table.first_col + len(table.columns))
+    sorted_ = bool(unsort) and unsort(sheet, table.name)
     notes = [(f"{sheet}: the table {table.name} was sorted: its lines are written in the workbook's order "
               f"({_ORDER.get(table.name, 'their file')}), and its sort was dropped; sort it again to see them "
-              "otherwise")] if unsort and unsort(sheet, table.name) else []
+              "otherwise")] if sorted_ and (not sorts or set(sorts) & set(ours)) else []
     show = getattr(book, "show_rows", None)  # a package on disk; a live book keeps its rows as Excel filters them
     if show is None:
         return notes
-    hidden, filtered, grouped = show(sheet, table.name, table.first_row, last)
+    hidden, grouped = show(sheet, table.first_row, last)
+    filtered = bool(set(filters) & set(ours))
     rows = _rows_listed(hidden)
     shown = (f"the rows it hid ({rows}) were shown again, as the rewrite puts other lines in them" if hidden
              else "")
