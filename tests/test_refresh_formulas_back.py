@@ -129,6 +129,8 @@ def test_values_pasted_over_a_sheet_are_counted_and_another_formula_is_kept_and_
     put_back = [line for line in err if line.startswith("Sensitivity!")]
     assert len(put_back) == 10 and all(" was replaced by the layout's formula (no backup was kept: it is gone)" in
                                        line and line.endswith(NOT_THE_COUNT) for line in put_back), put_back
+    assert not any("which computes" in line for line in put_back)  # (review 102: the engine's figure, though they
+    # read the other formula kept)
     assert err[10:] == [
         "25 more cells outside the tables holding a value typed over their formulas, or nothing, were replaced by the "
         "layout's formulas (no backup was kept: they are gone)",
@@ -146,3 +148,28 @@ def test_values_pasted_over_a_sheet_are_counted_and_another_formula_is_kept_and_
     assert len(grid) == 35 and all(wb["Sensitivity"][ref].value == f for ref, f in grid.items())
     assert wb["Results"]["C26"].value == "=UnitsAccepted*OriginalRatio*Price/2"  # (kept)
     assert load_workbook(book, data_only=True)["Results"]["C28"].value is None  # (no engine figure saved)
+
+
+def test_a_value_typed_over_a_formula_does_not_hide_the_refresh_s_other_notes(tmp_path, monkeypatch, capsys):
+    """Review 102: with a value typed over the charge, a refresh from the files the Cover records no longer looked at
+    the holder table edited since (a line's units typed over, rewritten from the tally without a word) or History's
+    last row; both are said as without the value typed."""
+    from openpyxl import load_workbook as load
+
+    monkeypatch.chdir(tmp_path)
+    built = _built(tmp_path)
+    wb = load(built, keep_vba=True)
+    sheet, t = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text)).table("tblTenders")
+    wb[sheet.title][f"{t.letter('units')}{t.first_row}"] = 1100
+    wb.save(tmp_path / "units.xlsm")
+    wb["Results"]["C28"] = 10
+    wb.save(tmp_path / "both.xlsm")
+    capsys.readouterr()
+    said = {}
+    for name in ("units", "both"):
+        assert cli.main(["refresh", f"{name}.xlsm", "--no-backup"]) == 0
+        out, err = capsys.readouterr()
+        said[name] = [line.split(": ", 1)[1] for line in out.splitlines() if "edited since" in line]
+        assert said[name], out
+    assert said["both"] == said["units"]
+

@@ -89,7 +89,8 @@ class Changed:
         expect = _expected(book, offer, results)
         lay = _layout(book)
         labels = {(sheet, ref.replace("$", "")): name for name, (sheet, ref) in lay.names.items()}
-        notes = [_put_back(where, held, expect, labels) for where, held in self._back[:SHOWN]]
+        notes = [_put_back(where, held, expect, labels, not self.kept)  # (a formula or name kept: the cells compute
+                 for where, held in self._back[:SHOWN]]  # from it, not the engine's figures)
         if (more := len(self._back) - SHOWN) > 0:
             notes.append(f"warning: {more:,} more cell{'s' * (more > 1)} outside the tables holding a value typed "
                          f"over {'their formulas' if more > 1 else 'its formula'}, or nothing, "
@@ -134,9 +135,11 @@ def _cell(where: str, expect: dict, labels: dict) -> tuple[str, str]:
     return f"{where} ({label})" if label else where, figure
 
 
-def _put_back(where: str, held, expect: dict, labels: dict) -> str:
+def _put_back(where: str, held, expect: dict, labels: dict, engine: bool = True) -> str:
+    """The warning of a formula put back at *where*, which held *held*; with what it computes where that is the
+    engine's figure (*engine*: no other formula or name kept that it may read)."""
     named, figure = _cell(where, expect, labels)
-    computes = f", which computes {figure} from the refreshed inputs" if figure else ""
+    computes = f", which computes {figure} from the refreshed inputs" if figure and engine else ""
     if held is None or held == "":
         return f"warning: {named}: blank where the layout has a formula: the formula was put back{computes}"
     return (f"warning: {named}: the value typed over its formula ({_figure(held)}) {REPLACED}{computes} (a value "

@@ -696,7 +696,7 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
     written, lines = [], None
     # (read before a switch, which writes Tenders as a build does; the tables rewritten get their names again)
     edited = Changed(book, r.lay, r._rewritten(), r.switch is not None) if keeps else Changed()
-    if edited.typed or not r.unchanged(results):  # (a value typed over a formula: put back, the sources unchanged)
+    if not r.unchanged(results) or edited.typed:  # (a value typed over a formula: put back, the sources unchanged)
         if r.switch is not None:  # the other kind of tally: switch the layout first, then refresh as usual
             written += r.switch.apply(offer, results, when.strftime("%Y-%m-%d %H:%M:%S"))
             r.lay, r.shape = r.switch.built, r.switch.built.shape
