@@ -27,7 +27,7 @@ import re
 
 from ..engine.errors import InputError
 
-__all__ = ["FIELD", "REASON", "finding", "live_uses_1904", "refusal", "saved_standard_1904", "uses_1904",
+__all__ = ["FIELD", "REASON", "finding", "live_setting", "live_uses_1904", "refusal", "saved_standard_1904", "uses_1904",
            "uses_1904_text"]
 
 #: Where a problem of the date system is said, after the workbook's name.
@@ -83,11 +83,17 @@ def saved_standard_1904(path) -> bool:
 
 def live_uses_1904(book) -> bool | None:
     """Whether the workbook open in Excel as the xlwings book *book* is of the 1904 date system, as Excel holds it
-    now (ticked since it was saved included); None where Excel does not say.
+    now (ticked since it was saved included); None where Excel does not say (:func:`live_setting`: ``Date1904``)."""
+    return live_setting(book, "Date1904", "date_1904")
 
-    On Windows ``book.api`` is the COM Workbook, whose ``Date1904`` is the setting; on a Mac it is an appscript
-    reference to the workbook, whose ``date_1904`` property is read with ``get()``.  xlwings Lite's and xlwings
-    Server's books have neither (their ``api`` is a dict of the workbook's data, which does not hold the setting).
+
+def live_setting(book, windows: str, mac: str) -> bool | None:
+    """A workbook setting of the xlwings book *book* as Excel holds it now; None where Excel does not say.
+
+    On Windows ``book.api`` is the COM Workbook, whose property *windows* (``Date1904``) is the setting; on a Mac
+    it is an appscript reference to the workbook, whose property *mac* (``date_1904``) is read with ``get()``.
+    xlwings Lite's and xlwings Server's books have neither (their ``api`` is a dict of the workbook's data, which
+    does not hold the setting).
     """
     try:
         api = book.api
@@ -95,7 +101,7 @@ def live_uses_1904(book) -> bool | None:
         return None
     if api is None or isinstance(api, dict):
         return None
-    for read in (lambda: api.Date1904, lambda: api.date_1904.get()):
+    for read in (lambda: getattr(api, windows), lambda: getattr(api, mac).get()):
         try:
             value = read()
         except Exception:  # noqa: BLE001  (the other platform's spelling: AttributeError; Excel busy: a COM error)

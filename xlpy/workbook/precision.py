@@ -25,8 +25,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-__all__ = ["DRAFT_REFUSAL", "FINDING", "REFUSAL", "WithPrecision", "findings", "in_full", "live_on", "moves_of", "on", "on_text",
-           "refreshed", "told", "warnings", "with_precision"]
+from .date_system import live_setting
+
+__all__ = ["DRAFT_REFUSAL", "FINDING", "REFUSAL", "WithPrecision", "findings", "in_full", "live_on", "moves_of", "on",
+           "on_text", "refreshed", "told", "warnings", "with_precision"]
 
 #: Where validate's finding of it is, as of manual calculation.
 WHERE = "workbook calculation"
@@ -157,20 +159,6 @@ def refreshed(book, name: str, changed: bool) -> list[str]:
 
 def live_on(book) -> bool | None:
     """Whether the workbook open in Excel as the xlwings book *book* is set to it, as Excel holds it now; None where
-    Excel does not say.  On Windows ``book.api`` is the COM Workbook, whose ``PrecisionAsDisplayed`` is the
-    setting; on a Mac an appscript reference, whose ``precision_as_displayed`` is read with ``get()``; xlwings
-    Lite's and Server's books have neither (as :func:`xlpy.workbook.date_system.live_uses_1904` reads Date1904)."""
-    try:
-        api = book.api
-    except Exception:  # noqa: BLE001  (a book xlwings has no native object for)
-        return None
-    if api is None or isinstance(api, dict):
-        return None
-    for read in (lambda: api.PrecisionAsDisplayed, lambda: api.precision_as_displayed.get()):
-        try:
-            value = read()
-        except Exception:  # noqa: BLE001  (the other platform's spelling: AttributeError; Excel busy: a COM error)
-            continue
-        if isinstance(value, int):  # (a bool: pywin32's VARIANT_BOOL, AppleScript's boolean)
-            return bool(value)
-    return None
+    Excel does not say (:func:`xlpy.workbook.date_system.live_setting`: ``PrecisionAsDisplayed`` on Windows,
+    ``precision_as_displayed`` on a Mac; xlwings Lite's and Server's books have neither)."""
+    return live_setting(book, "PrecisionAsDisplayed", "precision_as_displayed")
