@@ -101,7 +101,8 @@ def header_again(name: str, headers, columns, found, row_of) -> tuple[list[Input
     """The lines that repeat the header (one exported above each page, or pasted with lines added: ``holder_id,units,
     method,status`` on row 151), each named once, where each of its cells was refused as a value (its units 'must be
     a number', its method and status words to map); and their indexes, for the other lines' problems to be found
-    without them (:func:`~xlpy.files.tally_csv.without_lines`).  *found*: our column -> its index; *row_of*: line index -> its row.
+    without them (:func:`~xlpy.files.tally_csv.without_lines`).  *found*: our column -> its index; *row_of*: line
+    index -> its row.
     Looked for in a tally refused only (such a line's units are never a number), by its holder and units."""
     if "holder_id" not in found or "units" not in found or getattr(columns[found["units"]], "array", None) is not None:
         return [], []  # (units pandas read as whole numbers: no line holds a word there)

@@ -27,8 +27,8 @@ import re
 
 from ..engine.errors import InputError
 
-__all__ = ["FIELD", "REASON", "finding", "live_setting", "live_uses_1904", "refusal", "saved_standard_1904", "uses_1904",
-           "uses_1904_text"]
+__all__ = ["FIELD", "REASON", "finding", "live_setting", "live_uses_1904", "refusal", "saved_standard_1904",
+           "uses_1904", "uses_1904_text"]
 
 #: Where a problem of the date system is said, after the workbook's name.
 FIELD = "date system"
