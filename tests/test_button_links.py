@@ -251,3 +251,124 @@ def test_a_workbook_saved_as_ods_and_back_gets_one_finding_and_a_refresh_warning
         "workbook saved as OpenDocument, .ods, is saved back as .xlsm), so its refresh macros are gone and its "
         "buttons run nothing: rebuild it (xlpy build) under another name for them, carrying its History over with "
         "--history-from; ") and "back-rebuilt.xlsm" in warned[0], warned
+
+
+def _compressed(data: bytes) -> bytes:
+    """*data* compressed as MS-OVBA (2.4.1) compresses a VBA project's streams: chunks of 4,096 bytes, each a run of
+    literal bytes and copy tokens of the longest earlier match (what oletools reads back as *data*)."""
+    out = bytearray(b"\x01")
+    for start in range(0, len(data), 4096):
+        chunk, body, pos = data[start:start + 4096], bytearray(), 0
+        seen: dict[bytes, list[int]] = {}  # three bytes -> where they start, earlier first
+        while pos < len(chunk):
+            at, flags = len(body), 0
+            body.append(0)
+            for bit in range(8):
+                if pos >= len(chunk):
+                    break
+                bits = max((pos - 1).bit_length(), 4)
+                most, best, offset = (0xFFFF >> bits) + 3, 0, 0
+                for earlier in reversed(seen.get(chunk[pos:pos + 3], ())):  # the nearest first
+                    n = 0
+                    while n < most and pos + n < len(chunk) and chunk[earlier + n] == chunk[pos + n]:
+                        n += 1
+                    if n > best:
+                        best, offset = n, pos - earlier
+                step = best if best >= 3 else 1
+                if best >= 3:
+                    body += (((offset - 1) << (16 - bits)) | (best - 3)).to_bytes(2, "little")
+                    flags |= 1 << bit
+                else:
+                    body.append(chunk[pos])
+                for p in range(pos, pos + step):
+                    seen.setdefault(chunk[p:p + 3], []).append(p)
+                pos += step
+            body[at] = flags
+        out += ((len(body) - 1) | 0xB000).to_bytes(2, "little") + body
+    return bytes(out)
+
+
+def _without_module(project: bytes, name: str) -> bytes:
+    """The bytes of a ``vbaProject.bin`` whose project lists no module *name* (its record taken out of the ``dir``
+    stream, the count of modules one less) and whose stream of that module holds no code (zeros: oletools would
+    read its source there as one outside the project).  The ``dir`` stream keeps its size (padding after its end),
+    so olefile writes it in place."""
+    import io
+    import random
+
+    import olefile
+    from oletools.olevba import decompress_stream
+
+    ole = olefile.OleFileIO(io.BytesIO(project))
+    old = ole.openstream("VBA/dir").read()
+    ole.close()
+    d = bytes(decompress_stream(bytearray(old)))
+    start = d.index(b"\x19\x00" + len(name).to_bytes(4, "little") + name.encode())  # its MODULENAME record
+    end = d.index(b"\x2b\x00\x00\x00\x00\x00", start) + 6  # to its terminator
+    count = d.index(b"\x0f\x00\x02\x00\x00\x00") + 6  # PROJECTMODULES
+    d = d[:count] + (int.from_bytes(d[count:count + 2], "little") - 1).to_bytes(2, "little") + d[count + 2:start] \
+        + d[end:]
+    noise = random.Random(0).randbytes(len(old))  # (incompressible: each byte of it one more, nearly)
+    new = next(c for c in (_compressed(d + noise[:pad] + b"\xee" * more) for pad in range(len(old))
+                           for more in range(5)) if len(c) == len(old))
+    out = io.BytesIO(project)
+    ole = olefile.OleFileIO(out, write_mode=True)
+    ole.write_stream("VBA/dir", new)
+    ole.write_stream(f"VBA/{name}", bytes(ole.get_size(f"VBA/{name}")))
+    ole.close()
+    return out.getvalue()
+
+
+def test_a_workbook_missing_the_module_its_buttons_need_is_told_what_to_do(tmp_path, capsys):
+    """A project missing the xlwings module the buttons' macros run through got only 'template VBA module is
+    missing', which said neither that the buttons run nothing nor what to do, and a refresh said nothing."""
+    from xlpy.cli import main
+    from xlpy.excel import vba
+
+    book = _edited(BOOK, tmp_path / "gone.xlsm", "xl/vbaProject.bin", lambda d: _without_module(d, "xlwings"))
+    assert set(vba.vba_modules(book)) == vba.expected_modules() - {"xlwings"}
+    copy = vba.template_path().parent / "xlwings.bas"
+    assert copy.is_file()
+    found = [str(f) for f in validate(book, legs=()).findings]
+    assert len(found) == 1 and found[0].startswith(
+        "gone.xlsm: VBA module xlwings: template VBA module is missing: the Cover's buttons run their macros through "
+        "it (the xlwings_udfs macros call its XLPy.CallUDF), so they run nothing; rebuild it (xlpy build) under "
+        "another name and refresh it, carrying its History over with --history-from; from the files its Cover "
+        "records, run: xlpy build ") and found[0].endswith(
+        f"; or import xlwings' own copy of it (VBA editor > File > Import File: {copy}): expected xlwings, found "
+        "none [structure]") and "gone-rebuilt.xlsm" in found[0], found
+    counts = tmp_path / "counts.csv"
+    counts.write_text("tendered,guaranteed delivery,failed delivery\n300000,2000,0\n", encoding="utf-8")
+    assert main(["refresh", str(book), "--tally", str(counts), "--no-backup", "-q"]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "VBA project" in line]
+    assert len(warned) == 1 and warned[0].startswith(
+        "xlpy refresh: warning: gone.xlsm has a VBA project missing the template's module xlwings, which its buttons "
+        "run their macros through, so its buttons run nothing: rebuild it (xlpy build) under another name for them, "
+        "carrying its History over with --history-from; from the files its Cover records, run: xlpy build ") and \
+        warned[0].endswith(f"; or import xlwings' own copy of it (VBA editor > File > Import File: {copy})") and \
+        "gone-rebuilt.xlsm" in warned[0], warned
+
+
+@pytest.mark.parametrize("name, loss, copy", [
+    ("Dictionary", "the Cover's buttons lose nothing in Windows Excel (xlwings' code uses this class only on a Mac, "
+                   "where they do not run)", ("addin", "Dictionary.cls")),
+    ("Module1", "the Cover's buttons lose nothing (they do not call it)", None)])
+def test_a_module_the_buttons_do_not_need_is_said_so_and_a_refresh_is_silent(tmp_path, capsys, name, loss, copy):
+    """The other template modules: the finding says the buttons lose nothing, with the same remedies (an import only
+    where xlwings ships a copy), and a refresh does not warn."""
+    from xlpy.cli import main
+    from xlpy.excel import vba
+
+    book = _edited(BOOK, tmp_path / "gone.xlsm", "xl/vbaProject.bin", lambda d: _without_module(d, name))
+    (found,) = [str(f) for f in validate(book, legs=()).findings]
+    assert found.startswith(f"gone.xlsm: VBA module {name}: template VBA module is missing: {loss}; rebuild it (xlpy "
+                            "build) under another name and refresh it, carrying its History over with "
+                            "--history-from; from the files its Cover records, run: xlpy build "), found
+    imported = f"; or import xlwings' own copy of it (VBA editor > File > Import File: " \
+               f"{vba.template_path().parent.joinpath(*copy)})" if copy else ""
+    assert found.endswith(f"{imported}: expected {name}, found none [structure]"), found
+    assert ("or import" in found) == bool(copy), found
+    counts = tmp_path / "counts.csv"
+    counts.write_text("tendered,guaranteed delivery,failed delivery\n300000,2000,0\n", encoding="utf-8")
+    assert main(["refresh", str(book), "--tally", str(counts), "--no-backup", "-q"]) == 0
+    assert [line for line in capsys.readouterr().err.splitlines() if "VBA" in line] == []

@@ -36,6 +36,10 @@ __all__ = [
     "vba_modules",
     "vba_project_bytes",
     "holds_modules",
+    "project_modules",
+    "BUTTON_MODULE",
+    "module_file",
+    "missing_module_loss",
     "expected_modules",
     "UDF_MODULES",
 ]
@@ -314,7 +318,20 @@ def vba_modules(path: str | os.PathLike[str]) -> dict[str, str]:
     """
     from oletools.olevba import VBA_Parser
 
-    parser = VBA_Parser(os.fspath(path))
+    return _read_modules(VBA_Parser(os.fspath(path)), os.fspath(path))
+
+
+def project_modules(project: bytes) -> dict[str, str]:
+    """VBA module name -> source code of the bytes of a ``vbaProject.bin`` part, as :func:`vba_modules` reads a
+    workbook's (the same errors for a damaged project)."""
+    from oletools.olevba import VBA_Parser
+
+    name = VBA_PROJECT_PART.rpartition("/")[2]
+    return _read_modules(VBA_Parser(name, data=project), VBA_PROJECT_PART)
+
+
+def _read_modules(parser, label: str) -> dict[str, str]:
+    """The modules *parser* (an oletools ``VBA_Parser``, closed here) finds, named as :func:`vba_modules` says."""
     try:
         if not parser.detect_vba_macros():
             return {}
@@ -325,13 +342,13 @@ def vba_modules(path: str | os.PathLike[str]) -> dict[str, str]:
             name = stem if dot and ext.lower() in _VBA_EXTENSIONS else vba_filename
             if name in found:
                 raise ValueError(
-                    f"{os.fspath(path)}: VBA module {name!r} found twice "
+                    f"{label}: VBA module {name!r} found twice "
                     f"({where[name]} and {container}:{stream_path})"
                 )
             found[name] = code
             where[name] = f"{container}:{stream_path}"
         if not found:
-            raise ValueError(f"{os.fspath(path)}: VBA detected but no module could be read")
+            raise ValueError(f"{label}: VBA detected but no module could be read")
         return found
     finally:
         parser.close()
@@ -367,6 +384,37 @@ def holds_modules(project: bytes) -> bool:
         return True
     finally:
         parser.close()
+
+
+#: The template's module the Cover's buttons run their macros through: the ``xlwings_udfs`` macros call its
+#: ``XLPy.CallUDF`` (its ``Dictionary`` class serves it only on a Mac, where the buttons do not run).
+BUTTON_MODULE = "xlwings"
+#: The file of the installed xlwings holding its own copy of a template module, to import into a project missing it.
+_MODULE_FILES = {"xlwings": ("xlwings.bas",), "Dictionary": ("addin", "Dictionary.cls")}
+
+
+def module_file(name: str) -> Path | None:
+    """The installed xlwings's own copy of the template's module *name* (the code the template holds, imported by
+    VBA editor > File > Import File), or None for a module it ships no file of (``Module1``, the document
+    modules)."""
+    if name not in _MODULE_FILES:
+        return None
+    path = template_path().parent.joinpath(*_MODULE_FILES[name])
+    return path if path.is_file() else None
+
+
+def missing_module_loss(name: str, source: str) -> str:
+    """What the Cover's buttons lose when the VBA project misses the template's module *name*, whose template code
+    is *source*."""
+    if name == BUTTON_MODULE:
+        return ("the Cover's buttons run their macros through it (the xlwings_udfs macros call its XLPy.CallUDF), so "
+                "they run nothing")
+    if name == "Dictionary":
+        return ("the Cover's buttons lose nothing in Windows Excel (xlwings' code uses this class only on a Mac, "
+                "where they do not run)")
+    if all(line.startswith("Option ") for line in module_code(source)):
+        return "the Cover's buttons lose nothing (it holds no code)"
+    return "the Cover's buttons lose nothing (they do not call it)"
 
 
 def expected_modules(standalone: bool = True) -> set[str]:

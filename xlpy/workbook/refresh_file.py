@@ -318,17 +318,31 @@ def _sources_open_elsewhere(report, folder: Path) -> list[str]:
     return out
 
 
-def _macros_lost(book: PackageBook) -> str | None:
+def _macros_lost(book: PackageBook) -> tuple[str, str] | None:
     """Why the workbook's refresh macros and buttons are gone, in words following its name: no VBA project (saved
-    as .xlsx), or one holding no module (saved as .ods and back); None when its project holds modules."""
-    from ..excel.vba import VBA_PROJECT_PART, holds_modules
+    as .xlsx), one holding no module (saved as .ods and back), or one missing the module the buttons run their
+    macros through; with a remedy besides a rebuild ("" for none).  None when its buttons have what they need (a
+    project that cannot be read included: validate names it)."""
+    from ..excel import vba
 
-    if not book.pkg.has(VBA_PROJECT_PART):
-        return "has no VBA project (saved in a format without macros), so its refresh macros and buttons are gone"
-    if holds_modules(book.pkg.read(VBA_PROJECT_PART)):
+    if not book.pkg.has(vba.VBA_PROJECT_PART):
+        return ("has no VBA project (saved in a format without macros), so its refresh macros and buttons are gone",
+                "")
+    project = book.pkg.read(vba.VBA_PROJECT_PART)
+    if not vba.holds_modules(project):
+        return ("has a VBA project holding no module (LibreOffice writes it empty when a workbook saved as "
+                "OpenDocument, .ods, is saved back as .xlsm), so its refresh macros are gone and its buttons run "
+                "nothing", "")
+    try:
+        modules = vba.project_modules(project)
+    except Exception:  # (oletools raises many kinds for a damaged project)
         return None
-    return ("has a VBA project holding no module (LibreOffice writes it empty when a workbook saved as OpenDocument, "
-            ".ods, is saved back as .xlsm), so its refresh macros are gone and its buttons run nothing")
+    if vba.BUTTON_MODULE in modules:
+        return None
+    copy = vba.module_file(vba.BUTTON_MODULE)
+    return (f"has a VBA project missing the template's module {vba.BUTTON_MODULE}, which its buttons run their "
+            "macros through, so its buttons run nothing",
+            f"; or import xlwings' own copy of it (VBA editor > File > Import File: {copy})" if copy else "")
 
 
 def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, mapping, when, backup: bool,
@@ -352,9 +366,9 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     if (lost := _macros_lost(book)) is not None:  # (the figures are refreshed; the buttons' macros are not there)
         from . import rebuild
 
-        out.warnings.append(f"{path.name} {lost}: rebuild it (xlpy build) under another name for them, carrying its "
-                            "History over with --history-from; "
-                            + rebuild.rebuild_commands(rebuild.book_records(book), path))
+        out.warnings.append(f"{path.name} {lost[0]}: rebuild it (xlpy build) under another name for them, carrying "
+                            "its History over with --history-from; "
+                            + rebuild.rebuild_commands(rebuild.book_records(book), path) + lost[1])
     if not report.changed:
         out.report(path.name, report.lines())
         out.warnings += [drift] if drift else []

@@ -359,9 +359,26 @@ def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Findi
             continue
         findings.append(Finding(book, f"VBA module {extra}", "unexpected VBA module",
                                 "only " + ", ".join(sorted(allowed)), extra))
-    for missing in sorted(vba.expected_modules(standalone=True) - modules):
-        findings.append(Finding(book, f"VBA module {missing}", "template VBA module is missing", missing, "none"))
+    findings += _missing_modules(book, wb, path, vba.expected_modules(standalone=True) - modules)
     _vba_sources(book, sources, findings)
+
+
+def _missing_modules(book: str, wb, path: Path, missing: set[str]) -> list[Finding]:
+    """A finding for each template module the VBA project misses: what the buttons lose, and the remedies (rebuild,
+    or import the installed xlwings's own copy of it where it ships one)."""
+    if not missing:
+        return []
+    template = vba.vba_modules(vba.template_path(standalone=True))
+    rebuild_it = ("rebuild it (xlpy build) under another name and refresh it, carrying its History over with "
+                  f"--history-from; {rebuild.rebuild_commands(rebuild.workbook_records(wb), path)}")
+    out = []
+    for name in sorted(missing):
+        copy = vba.module_file(name)
+        imported = f"; or import xlwings' own copy of it (VBA editor > File > Import File: {copy})" if copy else ""
+        out.append(Finding(book, f"VBA module {name}", f"template VBA module is missing: "
+                           f"{vba.missing_module_loss(name, template.get(name, ''))}; {rebuild_it}{imported}",
+                           name, "none"))
+    return out
 
 
 def _no_code(source: str) -> bool:
