@@ -349,7 +349,7 @@ def test_unknown_binary_part_reported_and_refused(book, capsys):
     assert len(err.splitlines()) == 1
     assert {k: v for k, v in _snapshot(folder).items() if not k.startswith("tally-")} == before
     assert main(["refresh", str(payload), "--allow-unknown-parts", "--tally", str(folder / "tally-5.csv")]) == 0
-    assert ("xlpy refresh: warning: carried forward a part the standard workbook does not account for: "
+    assert ("xlpy refresh: warning: payload.xlsm: carried forward a part the standard workbook does not account for: "
             "xl/media/payload.bin (16,777,216 bytes, binary)") in capsys.readouterr().err.splitlines()
     with zipfile.ZipFile(payload) as zf:
         assert "xl/media/payload.bin" in zf.namelist()

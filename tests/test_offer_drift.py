@@ -3,6 +3,7 @@ when the offer file beside the workbook gives inputs the workbook does not hold 
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -17,8 +18,8 @@ TODO = ("a refresh reads the tally and the price history, not the offer file: wh
         "offer file (xlpy build offer.toml -o NEW.xlsm; a workbook built without later exchanges has no rows for "
         "them); where the workbook's is (typed there since the build), write it into the offer file, and this is not "
         "said again")
-HEAD = ("xlpy refresh: warning: the offer file offer.toml beside the workbook is not the one it was built from "
-        "(another SHA-256)")
+HEAD = ("xlpy refresh: warning: book.xlsm: the offer file offer.toml beside the workbook is not the one it was built "
+        "from (another SHA-256)")
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def refresh(capsys) -> list[str]:
     assert cli.main(["refresh", "book.xlsm", "--no-backup"]) == 0
     out, err = capsys.readouterr()
     assert "warning" not in out  # warnings go to standard error, as every command's
-    return [line for line in err.splitlines() if "warning: the offer file " in line]  # (not the engine's)
+    return [line for line in err.splitlines() if "warning: book.xlsm: the offer file " in line]  # (not the engine's)
 
 
 def final_count(text: str) -> str:
@@ -52,6 +53,11 @@ def test_an_exchange_and_the_final_count_added_to_the_offer_file_are_named(folde
     assert refresh(capsys) == [
         f"{HEAD}, and gives inputs the workbook does not hold: FinalCount (Tenders!C8: file TRUE, workbook FALSE); "
         f"the later exchanges (file 1, workbook 0); {TODO}"]
+    assert cli.main(["refresh", "book.xlsm", "--no-backup", "--json"]) == 0  # (nothing to refresh: named alike)
+    warnings = json.loads(capsys.readouterr().out)["warnings"]
+    assert [w for w in warnings if "the offer file " in w] == [HEAD.split("warning: ", 1)[1] + (
+        ", and gives inputs the workbook does not hold: FinalCount (Tenders!C8: file TRUE, workbook FALSE); the later "
+        f"exchanges (file 1, workbook 0); {TODO}")]
 
 
 def test_a_change_the_workbook_already_holds_is_no_difference(folder, capsys):
@@ -118,7 +124,7 @@ def test_any_book_is_read_alike(folder):
         lay = layout(Shape.decode(book.name(LAYOUT_NAME)))
         held = bookdata.read_offer(book.get, lay, get_rows=book.get_rows)
         assert offer_file_drift(book, held) == (
-            f"{HEAD.split('warning: ', 1)[1]}, and gives inputs the workbook does not hold: FinalCount "
+            f"{HEAD.split('book.xlsm: ', 1)[1]}, and gives inputs the workbook does not hold: FinalCount "
             f"(Tenders!C8: file TRUE, workbook FALSE); {TODO}")
         assert offer_file_drift(book, None) is None
 
@@ -144,7 +150,7 @@ def test_the_offer_files_own_sources_are_not_read(folder, capsys):
     shutil.rmtree(folder / "data")
     assert cli.main(["refresh", "book.xlsm", "--no-backup", "--tally", str(DATA / "hecla-2004-tally.csv"),
                      "--prices", str(DATA / "hecla-2004-prices-illustrative.csv")]) == 0
-    assert "warning: the offer file " not in "".join(capsys.readouterr())
+    assert "the offer file " not in "".join(capsys.readouterr())
 
 
 def test_later_exchanges_are_compared_field_by_field_as_cells_hold_them(folder, capsys, monkeypatch):
@@ -177,7 +183,7 @@ def test_the_build_command_names_the_offer_file_as_seen_from_where_the_workbook_
     offer = folder / "deal" / "offer.toml"
     offer.write_text(final_count(offer.read_text(encoding="utf-8")), encoding="utf-8")
     assert cli.main(["refresh", "deal/book.xlsm", "--no-backup"]) == 0
-    (line,) = [x for x in capsys.readouterr().err.splitlines() if "warning: the offer file " in x]
+    (line,) = [x for x in capsys.readouterr().err.splitlines() if "warning: book.xlsm: the offer file " in x]
     assert "(xlpy build deal/offer.toml -o deal/NEW.xlsm; " in line, line
 
 

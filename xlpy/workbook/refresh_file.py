@@ -363,6 +363,7 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     out.name, out.refreshed = path.name, report
     out.warnings += _sources_open_elsewhere(report, book.folder) + refreshed(book, path.name, report.changed)
     drift = offer_file_drift(book, report.offer, path)  # an offer file edited since the build, its change not carried
+    drift = f"{path.name}: {drift}" if drift else None  # (named by the workbook, as the refresh's other warnings)
     if (lost := _macros_lost(book)) is not None:  # (the figures are refreshed; the buttons' macros are not there)
         from . import rebuild
 
@@ -396,7 +397,8 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     out.report(path.name, kept_said(report.lines(), locks.kept_as(kept, path) if kept else None))
     if report.release is not None:
         out.lines.append(f"{path.name}: engine release text: {report.release.text}")
-    out.warnings += [f"carried forward a part the standard workbook does not account for: {u}" for u in unknown]
+    out.warnings += [f"{path.name}: carried forward a part the standard workbook does not account for: {u}"
+                     for u in unknown]
     out.warnings += [drift] if drift else []
     out.warnings += [f"{path.name}: {ahead}"] if ahead else []
     if names > 1:
