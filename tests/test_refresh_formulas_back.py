@@ -131,6 +131,12 @@ def test_values_pasted_over_a_sheet_are_counted_and_another_formula_is_kept_and_
                                        line and line.endswith(NOT_THE_COUNT) for line in put_back), put_back
     assert not any("which computes" in line for line in put_back)  # (review 102: the engine's figure, though they
     # read the other formula kept)
+    named = [line.split(": ", 1)[0] for line in put_back]  # (the grid's headings by what they are, not by a tag)
+    assert named[:2] == ["Sensitivity!C8 (the grid's participation heading 1)",
+                         "Sensitivity!D8 (the grid's participation heading 2)"], named
+    assert named[4:7] == ["Sensitivity!G8 (the grid's participation heading 5, the offer's own)",
+                          "Sensitivity!B9 (the grid's price 2 steps below Price)",
+                          "Sensitivity!C9 (sensitivity charge at 8.0000 and 25.00%)"], named
     assert err[10:] == [
         "25 more cells outside the tables holding a value typed over their formulas, or nothing, were replaced by the "
         "layout's formulas (no backup was kept: they are gone)",
@@ -173,3 +179,13 @@ def test_a_value_typed_over_a_formula_does_not_hide_the_refresh_s_other_notes(tm
         assert said[name], out
     assert said["both"] == said["units"]
 
+
+
+def test_the_grids_prices_are_named_by_their_steps_from_price():
+    """Review: a refresh's warning named the grid's side by an internal tag (``sensitivity price -2``)."""
+    from xlpy.workbook.expected import _price_label
+    from xlpy.workbook.layout.sensitivity import SENS_PRICE_STEPS
+
+    assert [_price_label(k) for k in SENS_PRICE_STEPS] == [
+        "the grid's price 2 steps below Price", "the grid's price 1 step below Price", "the grid's price at Price",
+        "the grid's price 1 step above Price", "the grid's price 2 steps above Price"]

@@ -235,12 +235,11 @@ def _sensitivity(lay: Layout, offer, results, step: Decimal) -> dict[tuple[str, 
     (:func:`xlpy.engine.charge.estimated_charge`)."""
     top, left = sensitivity_origin(lay)
     parts, prices, per_unit, carrying, total = _sensitivity_terms(offer, results, step)
-    exp = {("Sensitivity", f"{get_column_letter(left + 1 + j)}{top}"): Expect(f"sensitivity participation {j + 1}",
-                                                                               part, "pct")
+    exp = {("Sensitivity", f"{get_column_letter(left + 1 + j)}{top}"): Expect(_participation_label(j), part, "pct")
            for j, part in enumerate(parts)}
     for i, (k, price) in enumerate(zip(SENS_PRICE_STEPS, prices)):
         row = top + 1 + i
-        exp[("Sensitivity", f"{get_column_letter(left)}{row}")] = Expect(f"sensitivity price {k:+d}", price, "price")
+        exp[("Sensitivity", f"{get_column_letter(left)}{row}")] = Expect(_price_label(k), price, "price")
         for j, part in enumerate(parts):
             units = offer.outstanding * part
             charge = estimated_charge(units, price, results.offer_ratio, results.original_ratio, per_unit, carrying,
@@ -252,6 +251,19 @@ def _sensitivity(lay: Layout, offer, results, step: Decimal) -> dict[tuple[str, 
                 f"sensitivity charge at {excel_round(price, 4)} and {excel_round(part * 100, 2)}%", charge, "money",
                 noise=BINARY_NOISE * terms + SAVED_HALF_UNIT * abs(charge))
     return exp
+
+
+def _participation_label(j: int) -> str:
+    """How a finding or a refresh's warning names the grid's *j*-th participation heading (from 0), the last the
+    offer's own."""
+    own = ", the offer's own" if j == len(SENS_PARTICIPATIONS) else ""
+    return f"the grid's participation heading {j + 1}{own}"
+
+
+def _price_label(k: int) -> str:
+    """How a finding or a refresh's warning names the grid's price *k* steps from Price (Inputs)."""
+    steps = f"{abs(k)} step{'s' * (abs(k) > 1)}"
+    return "the grid's price at Price" if k == 0 else f"the grid's price {steps} {'below' if k < 0 else 'above'} Price"
 
 
 def _sensitivity_terms(offer, results, step: Decimal):
