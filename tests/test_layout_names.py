@@ -93,7 +93,8 @@ def test_a_refresh_saves_no_figure_beside_a_deleted_column_name_of_a_table_it_do
     assert cli.main(["compute", str(gone)]) == 0
     assert "xlpy compute: warning: gone.xlsm: name EntryDebits is deleted (the formulas that read it compute " \
            "#NAME?): the workbook's own figures follow from what it holds, these figures are the engine's from its " \
-           "inputs; xlpy validate gone.xlsm names those that differ and the name to define again" in \
+           "inputs; xlpy validate gone.xlsm names those that differ and the name to define again (xlpy refresh does " \
+           "not)" in \
            capsys.readouterr().err.splitlines()
 
 

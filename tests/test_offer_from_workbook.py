@@ -238,7 +238,7 @@ def test_a_value_typed_over_the_charge_is_warned_of(standard_books, tmp_path, ca
     assert entries[1]["debit"] == "9597836.40"
     said = (f"t9.xlsm: {sheet}!{ref} holds a value typed over its formula (9,000,000): the workbook's own figures "
             "follow from what it holds, these figures are the engine's from its inputs; xlpy validate t9.xlsm names "
-            "those that differ and the formula to put back")
+            "those that differ and the formula to put back (xlpy refresh puts it back)")
     assert warnings[-1] == said
     for command in ("compute", "release"):
         status, _, err = run(capsys, command, book)
@@ -260,8 +260,8 @@ def test_cells_past_three_are_counted_and_another_formula_is_named(standard_book
         f"many.xlsm: {sheet}!{ref} holds a value typed over its formula (1); Tenders!J25 holds another formula than "
         "the layout's (=1+1); Tenders!K26 holds a value typed over its formula (7); and 1 more cell not as the "
         "layout has it: the workbook's own figures follow from what they hold, these figures are the engine's "
-        "from its inputs; xlpy validate many.xlsm names those that differ and the formulas to put back (a refresh "
-        "from the tally writes the holder table's formulas back)")
+        "from its inputs; xlpy validate many.xlsm names those that differ and the formulas to put back (xlpy refresh "
+        "puts back the formula typed over; a refresh from the tally writes the holder table's formulas back)")
 
 
 def test_a_holders_lines_apart_are_warned_of_and_the_figures_are_the_engines(standard_books, tmp_path, capsys):
@@ -374,12 +374,36 @@ def test_a_name_pointed_elsewhere_is_a_name_to_point_back(standard_books, tmp_pa
     assert _entries(capsys, one)[1][-1] == (
         "nm.xlsm: name InducedCharge refers to another cell than the layout's: the workbook's own figures follow from "
         "what it holds, these figures are the engine's from its inputs; xlpy validate nm.xlsm names those that differ "
-        "and the name to point back")
+        "and the name to point back (xlpy refresh does not)")
     both = changed_copy(holders, tmp_path / "both.xlsm", lambda wb, lay: edit(wb, lay) or wb["Tenders"].__setitem__(
         "J25", 1234))
     assert _entries(capsys, both)[1][-1].endswith(
-        "names those that differ and the formula to put back and the name to point back (a refresh from the tally "
-        "writes the holder table's formulas back)")
+        "names those that differ and the formula to put back and the name to point back (xlpy refresh leaves the "
+        "name; a refresh from the tally writes the holder table's formulas back)")
+
+
+@pytest.mark.parametrize("edits, does", [
+    ({"InducedCharge": None}, "puts it back"),
+    ({"InducedCharge": 1, "FairValueOffer": None}, "puts them back"),
+    ({"FairValueOriginal": "=1+1"}, "keeps it"),
+    ({"InducedCharge": 1, "FairValueOriginal": "=1+1", "name": None},
+     "puts back the formula typed over, keeps the other formula and leaves the name")])
+def test_the_warning_says_what_a_refresh_does_with_each_outside_the_tables(standard_books, tmp_path, capsys, edits,
+                                                                          does):
+    """A value typed over a formula outside the tables, or the formula deleted: xlpy refresh puts the formula back
+    (xlpy.workbook.formulas_back), and the warning says so; another formula, or a name changed, it keeps."""
+    def edit(wb, lay):
+        for name, value in edits.items():
+            if name == "name":
+                sheet, ref = lay.cell("InducedCharge")
+                wb.defined_names["InducedCharge"].attr_text = f"'{sheet}'!$C${int(ref.lstrip('$C')) + 1}"
+            else:
+                set_named(wb, lay, name, value)
+
+    book = changed_copy(standard_books["seed"], tmp_path / "o.xlsm", edit)
+    said = _entries(capsys, book)[1][-1]
+    assert said.endswith(f"names those that differ and the formula{'s' * (len(edits) > 1)} to put back"
+                         f"{' and the name to point back' if 'name' in edits else ''} (xlpy refresh {does})"), said
 
 
 @pytest.mark.parametrize("command", ["compute", "release", "entries"])
@@ -393,7 +417,7 @@ def test_a_name_deleted_is_warned_of_as_one_pointed_elsewhere(standard_books, tm
     assert status == 0, err
     said = ("nn.xlsm: name Tendered is deleted (the formulas that read it compute #NAME?): the workbook's own figures "
             "follow from what it holds, these figures are the engine's from its inputs; xlpy validate nn.xlsm names "
-            "those that differ and the name to define again")
+            "those that differ and the name to define again (xlpy refresh does not)")
     assert f"xlpy {command}: warning: {said}" in err.splitlines(), err
     status, plain, err = run(capsys, command, holders)
     assert status == 0 and plain == out and "name" not in err, err

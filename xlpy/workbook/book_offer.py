@@ -203,7 +203,7 @@ def _typed_over(wb, lay: Layout, path: Path) -> list[str]:
     cells.name = lambda n: wb.defined_names[k].attr_text if (k := name_in(wb.defined_names, n)) else None
     found = [(where, None if where.startswith("name ") else cells.get(*where.split("!", 1)))
              for where in edited_formulas(cells, lay)]
-    in_holders = False
+    outside, in_holders = list(found), False
     try:
         with PackageBook(path) as book:  # (closed at once: a script's next step may replace the workbook)
             for sheet, t in ((s, t) for s in lay.sheets for t in s.tables if s.title in book.sheet_names()):
@@ -225,9 +225,33 @@ def _typed_over(wb, lay: Layout, path: Path) -> list[str]:
     back = [f"the formula{'s' * (len(found) - names > 1)} to put back"] if names < len(found) else []
     again = "define again" if all(w.endswith(DELETED) for w, _ in found if w.startswith("name ")) else "point back"
     formulas = " and ".join(back + ([f"the name{'s' * (names > 1)} to {again}"] if names else []))
-    back = " (a refresh from the tally writes the holder table's formulas back)" if in_holders else ""
+    back = "; ".join(_refresh_does(outside, len(outside) == len(found))
+                     + ["a refresh from the tally writes the holder table's formulas back"] * in_holders)
     return [f"{path.name}: {'; '.join(said)}: the workbook's own figures follow from what {held}, these figures are "
-            f"the engine's from its inputs; xlpy validate {path.name} names those that differ and {formulas}{back}"]
+            f"the engine's from its inputs; xlpy validate {path.name} names those that differ and {formulas}"
+            + (f" ({back})" if back else "")]
+
+
+def _refresh_does(outside: list, alone: bool) -> list[str]:
+    """What ``xlpy refresh`` does with the cells and names *outside* the tables not as the layout has them
+    (``(where, what it holds)``, as :func:`_typed_over` finds them; *alone*: no cell of a table is named besides,
+    so that "it" is clear): puts the formula back where a value was typed over it or it was deleted, keeps another
+    formula, leaves a name changed (:class:`xlpy.workbook.formulas_back.Changed`)."""
+    def formula(v) -> bool:
+        return isinstance(v := getattr(v, "text", v), str) and v.startswith("=")
+
+    names = sum(w.startswith("name ") for w, _ in outside)
+    own = sum(not w.startswith("name ") and formula(v) for w, v in outside)
+    blank = sum(not w.startswith("name ") and (v is None or v == "") for w, v in outside)
+    put = len(outside) - own - names
+    one = alone and [put, own, names].count(0) == 2  # (of one kind: "it", "them")
+    it = "it" if len(outside) == 1 else "them"
+    how = "deleted" if blank == put else "typed over" if not blank else "typed over or deleted"
+    said = ([f"puts {it} back" if one else f"puts back the formula{'s' * (put > 1)} {how}"] if put else []) + (
+        [f"keeps {it}" if one else f"keeps the other formula{'s' * (own > 1)}"] if own else []) + (
+        ["does not" if one else f"leaves the name{'s' * (names > 1)}"] if names else [])
+    return [f"xlpy refresh {', '.join(said[:-1])} and {said[-1]}" if len(said) > 1 else f"xlpy refresh {said[0]}"
+            ] if said else []
 
 
 def _held(where: str, value) -> str:
