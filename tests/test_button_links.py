@@ -172,10 +172,18 @@ def test_a_workbook_libreoffice_saved_once_and_twice_is_noted(tmp_path):
         assert findings == [] and len(notes) == 1 and said in notes[0], (path, findings, notes)
 
 
+def _refreshed(book: Path, folder: Path) -> None:
+    """*book* refreshed from a count file written in *folder*, its warnings left to capsys."""
+    from xlpy.cli import main
+
+    counts = folder / "counts.csv"
+    counts.write_text("tendered,guaranteed delivery,failed delivery\n300000,2000,0\n", encoding="utf-8")
+    assert main(["refresh", str(book), "--tally", str(counts), "--no-backup", "-q"]) == 0
+
+
 def test_a_workbook_saved_without_macros_gets_one_finding_and_a_refresh_warning(tmp_path, capsys):
     """QA (round trip): a copy saved as .xlsx (no VBA project) got a finding per template module and no word of
     the cause, and a refresh went through without saying its macros and buttons were gone."""
-    from xlpy.cli import main
     from xlpy.workbook.validate import NO_VBA
 
     book = tmp_path / "plain.xlsx"
@@ -193,9 +201,7 @@ def test_a_workbook_saved_without_macros_gets_one_finding_and_a_refresh_warning(
         ": expected the template's modules, found none [structure]"), found
     assert "xlpy build " in found and "plain-rebuilt.xlsm" in found, found
     assert [n for n in report.notes if "button" in n] == []  # (the finding says the macros are gone)
-    counts = tmp_path / "counts.csv"
-    counts.write_text("tendered,guaranteed delivery,failed delivery\n300000,2000,0\n", encoding="utf-8")
-    assert main(["refresh", str(book), "--tally", str(counts), "--no-backup", "-q"]) == 0
+    _refreshed(book, tmp_path)
     warned = [line for line in capsys.readouterr().err.splitlines() if "VBA project" in line]
     assert len(warned) == 1 and warned[0].startswith(
         "xlpy refresh: warning: plain.xlsx has no VBA project (saved in a format without macros), so its refresh "
@@ -226,7 +232,6 @@ def test_a_workbook_saved_as_ods_and_back_gets_one_finding_and_a_refresh_warning
     saved as .xlsx, a note told to assign the buttons macros that are not there, and a refresh said nothing."""
     import re
 
-    from xlpy.cli import main
     from xlpy.excel import vba
     from xlpy.workbook.validate import EMPTY_VBA
 
@@ -242,9 +247,7 @@ def test_a_workbook_saved_as_ods_and_back_gets_one_finding_and_a_refresh_warning
         ": expected the template's modules, found none (an empty VBA project, 1,536 bytes) [structure]"), found
     assert "format without macros" not in found and "back-rebuilt.xlsm" in found, found
     assert [n for n in report.notes if "button" in n] == []  # (no macro to assign them: the finding says so)
-    counts = tmp_path / "counts.csv"
-    counts.write_text("tendered,guaranteed delivery,failed delivery\n300000,2000,0\n", encoding="utf-8")
-    assert main(["refresh", str(book), "--tally", str(counts), "--no-backup", "-q"]) == 0
+    _refreshed(book, tmp_path)
     warned = [line for line in capsys.readouterr().err.splitlines() if "VBA project" in line]
     assert len(warned) == 1 and warned[0].startswith(
         "xlpy refresh: warning: back.xlsm has a VBA project holding no module (LibreOffice writes it empty when a "
@@ -322,7 +325,6 @@ def _without_module(project: bytes, name: str) -> bytes:
 def test_a_workbook_missing_the_module_its_buttons_need_is_told_what_to_do(tmp_path, capsys):
     """A project missing the xlwings module the buttons' macros run through got only 'template VBA module is
     missing', which said neither that the buttons run nothing nor what to do, and a refresh said nothing."""
-    from xlpy.cli import main
     from xlpy.excel import vba
 
     book = _edited(BOOK, tmp_path / "gone.xlsm", "xl/vbaProject.bin", lambda d: _without_module(d, "xlwings"))
@@ -337,9 +339,7 @@ def test_a_workbook_missing_the_module_its_buttons_need_is_told_what_to_do(tmp_p
         "records, run: xlpy build ") and found[0].endswith(
         f"; or import xlwings' own copy of it (VBA editor > File > Import File: {copy}): expected xlwings, found "
         "none [structure]") and "gone-rebuilt.xlsm" in found[0], found
-    counts = tmp_path / "counts.csv"
-    counts.write_text("tendered,guaranteed delivery,failed delivery\n300000,2000,0\n", encoding="utf-8")
-    assert main(["refresh", str(book), "--tally", str(counts), "--no-backup", "-q"]) == 0
+    _refreshed(book, tmp_path)
     warned = [line for line in capsys.readouterr().err.splitlines() if "VBA project" in line]
     assert len(warned) == 1 and warned[0].startswith(
         "xlpy refresh: warning: gone.xlsm has a VBA project missing the template's module xlwings, which its buttons "
@@ -356,7 +356,6 @@ def test_a_workbook_missing_the_module_its_buttons_need_is_told_what_to_do(tmp_p
 def test_a_module_the_buttons_do_not_need_is_said_so_and_a_refresh_is_silent(tmp_path, capsys, name, loss, copy):
     """The other template modules: the finding says the buttons lose nothing, with the same remedies (an import only
     where xlwings ships a copy), and a refresh does not warn."""
-    from xlpy.cli import main
     from xlpy.excel import vba
 
     book = _edited(BOOK, tmp_path / "gone.xlsm", "xl/vbaProject.bin", lambda d: _without_module(d, name))
@@ -368,7 +367,5 @@ def test_a_module_the_buttons_do_not_need_is_said_so_and_a_refresh_is_silent(tmp
                f"{vba.template_path().parent.joinpath(*copy)})" if copy else ""
     assert found.endswith(f"{imported}: expected {name}, found none [structure]"), found
     assert ("or import" in found) == bool(copy), found
-    counts = tmp_path / "counts.csv"
-    counts.write_text("tendered,guaranteed delivery,failed delivery\n300000,2000,0\n", encoding="utf-8")
-    assert main(["refresh", str(book), "--tally", str(counts), "--no-backup", "-q"]) == 0
+    _refreshed(book, tmp_path)
     assert [line for line in capsys.readouterr().err.splitlines() if "VBA" in line] == []
