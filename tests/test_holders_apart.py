@@ -251,3 +251,19 @@ def test_one_such_formula_typed_by_hand_is_no_sort(standard_books, tmp_path, edi
     report = validate(tmp_path / "edited.xlsm", legs=("formulas",))
     structure = [f for f in report.findings if f.leg == "structure"]
     assert [f.what for f in structure] == ["formula differs from the layout"], structure
+
+
+def test_a_running_total_cleared_beside_another_edited_is_told_without_a_sort(standard_books, tmp_path):
+    """A cell of the running total cleared (no cell left in the file) beside another edited: both told as they are,
+    where the sort check read the cleared cell and failed (KeyError)."""
+    book = standard_books.copy_into("holders", tmp_path)
+    wb = load_workbook(book, keep_vba=True)
+    sheet, t = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text)).table("tblTenders")
+    ws = wb[sheet.title]
+    del ws._cells[t.first_row + 1, 8]  # (no cell left in the file: cleared, its format too)
+    ws[f"H{t.first_row + 2}"] = f"=G{t.first_row + 2}"
+    wb.save(tmp_path / "cleared.xlsm")
+    report = validate(tmp_path / "cleared.xlsm", legs=())
+    told = [(f.where, f.what) for f in report.findings if f.leg == "structure"]
+    assert told == [(f"Tenders!H{t.first_row + 1}", "formula replaced by a value"),
+                    (f"Tenders!H{t.first_row + 2}", "formula differs from the layout")], told

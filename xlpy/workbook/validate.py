@@ -185,15 +185,14 @@ def _sorted_why(spec, cells, named: list[Finding]) -> list[Finding]:
         return named
     halves = {}
     for i, f in enumerate(named):
-        row = int(re.search(r"\d+$", f.where).group())
-        got = cells[row, spec.col].value
-        if f.kind == saved_values.CHANGED and row == first:
-            other = shifted_formula(spec.formula(first + 1), f"A{first + 1}", f"A{first}")
-        elif f.kind == saved_values.CHANGED:
-            other = shifted_formula(spec.formula(first), f"A{first}", f"A{row}")
-        else:
+        if f.kind != saved_values.CHANGED:  # (a value typed, or the cell cleared: no sort moved a formula there)
             continue
-        if same_formula(got, other):
+        row = int(re.search(r"\d+$", f.where).group())
+        if row == first:
+            other = shifted_formula(spec.formula(first + 1), f"A{first + 1}", f"A{first}")
+        else:
+            other = shifted_formula(spec.formula(first), f"A{first}", f"A{row}")
+        if same_formula(cells[row, spec.col].value, other):  # (a formula changed: its cell is there)
             halves.setdefault(row == first, i)
     if len(halves) < 2:
         return named
