@@ -85,12 +85,14 @@ def _status(reports) -> int:
 
 
 def _print_findings(reports, as_json: bool) -> None:
+    from ..workbook.findings import lines as finding_lines
+
     if as_json:
         print(json.dumps([_report_json(r) for r in reports], indent=2))
     else:
         for r in (r for r in reports if not r.refused):  # (a workbook refused: its lines on standard error only)
-            for f in r.findings:
-                print(str(f))
+            for line in finding_lines(r.findings):  # (one for a finding both legs make alike)
+                print(line)
             for n in r.notes:
                 print(f"{r.workbook}: note: {n}")
             legs = ", ".join(f"{leg} {r.versions[leg]}" if leg in r.versions else leg for leg in r.legs_run) or "none"

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from .. import __version__
 from .package import number_text
 
-__all__ = ["Finding", "Report", "engine_figure", "file_digest", "input_finding", "show"]
+__all__ = ["Finding", "Report", "engine_figure", "file_digest", "input_finding", "lines", "show"]
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,26 @@ class Finding:
     more: int = field(default=0, compare=False, repr=False)
 
     def __str__(self) -> str:
+        return f"{self.said()} [{self.leg}]"
+
+    def said(self) -> str:
+        """The finding's line without its leg."""
         text = f"{self.workbook}: {self.where}: {self.what}"
         if self.expected:
             text += f": expected {self.expected}, found {self.found}"
         elif self.found:  # a bad input: worded as the offer file's and the refresh's errors are ("..., got 'x'")
             text += f", got {self.found}"
-        return text + f" [{self.leg}]"
+        return text
+
+
+def lines(findings) -> list[str]:
+    """The lines that print *findings*: one a finding, but one for the findings alike but for their leg, with each
+    leg that found it (``... found 9597839 [formulas, libreoffice]``), where the first of them stood: a figure
+    that both recalculations find wrong, and its explanation, is read once.  ``--json`` keeps one a leg."""
+    legs: dict[str, list[str]] = {}
+    for f in findings:
+        legs.setdefault(f.said(), []).append(f.leg)
+    return [f"{said} [{', '.join(dict.fromkeys(found))}]" for said, found in legs.items()]
 
 
 def input_finding(book: str, problem, leg: str = "inputs") -> Finding:
