@@ -25,7 +25,8 @@ TABLE = SimpleNamespace(name="tblTenders", first_col=2, columns=[None] * 11, fir
     ("=$D$25+Tenders!E26-'Tenders'!$F30", [25, 26, 30]),
     ("=tenders!D25", [25]),  # (a sheet's name in other letter case is the sheet)
     ("=Cover!D25+'My notes'!D26", []),  # (another sheet's cells)
-    ("=SUM(D21:D30)+SUM(tblTenders[Units])", []),  # (ranges: every line, in whatever order)
+    ("=SUM(D21:D320)+SUM(tblTenders[Units])+SUM(D:D)", []),  # (every line, in whatever order)
+    ("=SUM(D21:D23)+VLOOKUP(1,$B$319:$L$400,2)", [21, 22, 23, 319, 320]),  # (some lines: those rows)
     ("=tblTenders[@Units]*2", [40]),  # (the formula's own row, in row 40)
     ("=TBLTENDERS[[#This Row],[Units]]", [40]),  # (as a file stores it)
     ("=otherTable[@Units]", []),

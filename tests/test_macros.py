@@ -658,8 +658,9 @@ def test_a_note_beside_a_holder_line_that_moves_is_named(holders, tmp_path, engi
 def test_a_formula_beside_a_holder_line_that_moves_is_named_as_one_with_the_rows_it_reads(holders, tmp_path, engine):
     """Review 98: a formula of one's own beside a holder's line (=D22*2) was named by the value it showed (4200:
     no thousands separator, no word of a formula), where it reads the table's row, which now holds another
-    holder's line. A number typed there reads as every number of the report; a formula over a range of the table
-    (a sum, whatever the lines' order) or of another sheet is named as a formula, with no word of rows read."""
+    holder's line. A number typed there reads as every number of the report; a formula over a range of some of the
+    table's lines names those of its rows that now hold another holder's line; one reading another sheet is named as
+    a formula, with no word of rows read."""
     wb = load_workbook(holders, keep_vba=True)
     lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
     _, t = lay.table("tblTenders")
@@ -703,9 +704,108 @@ def test_a_formula_beside_a_holder_line_that_moves_is_named_as_one_with_the_rows
         f"Tenders!{n}{row}: the formula ={units}{row}*2{shown[n]} {stays}; it reads the table's row {row}, which now "
         "holds another holder's line: point it at the row of the line it is about",
         f"Tenders!{o}{row}: 4,200 {stays}",
-        f"Tenders!{p}{row}: the formula {typed[p]}{shown[p]} {stays}",
+        f"Tenders!{p}{row}: the formula {typed[p]}{shown[p]} {stays}; it reads the table's row {row}, which now "
+        "holds another holder's line: point it at the row of the line it is about",
         f"Tenders!{q}{row}: the formula {typed[q]}{shown[q]} {stays}; it reads the table's row {row}, which now "
         "holds another holder's line: point it at the row of the line it is about"]
+
+
+def _with_formulas(holders, write) -> tuple:
+    """The holder workbook after ``write(wb, t)`` (t the holder table), saved; (t, its first two holders)."""
+    wb = load_workbook(holders, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    _, t = lay.table("tblTenders")
+    holder = t.letter("holder")
+    first, second = wb["Tenders"][f"{holder}{t.first_row}"].value, wb["Tenders"][f"{holder}{t.first_row + 1}"].value
+    write(wb, t)
+    wb.save(holders)
+    return t, first, second
+
+
+def _first_holder_twice(holders, tmp_path, engine: str, first):
+    """A refresh from the built tally's first lines, the first holder's second line next to its first: the table's
+    first row keeps its line, its second then holds the first holder's line, its third the second holder's."""
+    rows = _tally_rows(0)
+    rows.insert(2, [first, "7", "book-entry", "tendered"])
+    return macros.refresh_tenders(open_book(holders, engine), _write_csv(tmp_path / "t.csv", rows[:3]))
+
+
+def _reads(report) -> list[str]:
+    return [line for line in report.lines() if " reads the holder table's " in line or "more formulas read" in line]
+
+
+@pytest.mark.parametrize("engine", ["package", "openpyxl"])
+def test_a_formula_beside_the_holder_table_reading_a_row_whose_line_changed_is_named(holders, tmp_path, engine):
+    """A formula of one's own beside the holder table in a row whose line stays (the first), or above the table,
+    that reads by reference a row now holding another holder's line (a cell, or a range over some of the lines)
+    was not named: only one in a row whose own line changed was."""
+    def write(wb, t):
+        ws, u, r = wb["Tenders"], t.letter("units"), t.first_row
+        ws[f"N{r}"], ws[f"O{r}"], ws["N5"] = f"={u}{r + 1}*2", f"=SUM({u}{r}:{u}{r + 2})", f"=${u}${r + 1}"
+        ws[f"P{r}"] = f"={u}{r}*2"  # (its own row, whose line stays: nothing to say)
+
+    t, first, second = _with_formulas(holders, write)
+    report = _first_holder_twice(holders, tmp_path, engine, first)
+    u, r = t.letter("units"), t.first_row
+    said = (f"reads the holder table's row {r + 1}, which now holds the line of {first!r} (it held the line of "
+            f"{second!r}): point it at the row of the line it is about")
+    assert _reads(report) == [
+        f"Tenders!N5: the formula =${u}${r + 1} {said}",
+        f"Tenders!N{r}: the formula ={u}{r + 1}*2 {said}",
+        f"Tenders!O{r}: the formula =SUM({u}{r}:{u}{r + 2}) reads the holder table's rows {r + 1} and {r + 2}, which "
+        "now hold other holders' lines: point it at the rows of the lines it is about"]
+
+
+@pytest.mark.parametrize("engine", ["package", "openpyxl"])
+def test_a_formula_on_another_sheet_reading_a_row_whose_line_changed_is_named(holders, tmp_path, engine):
+    """A formula of one's own on a sheet of one's own, or in a cell of a layout sheet the layout leaves free, that
+    reads the holder table's cells by reference (``Tenders!E22``, quoted, absolute) was not named at all."""
+    def write(wb, t):
+        u, r = t.letter("units"), t.first_row + 1
+        mine = wb.create_sheet("My notes")
+        mine["B2"], mine["B3"], mine["B4"] = f"=Tenders!{u}{r}", f"='Tenders'!{u}{r}*2", f"=tenders!${u}${r}"
+        mine["B5"] = f"=Tenders!{u}{r - 1}"  # (the first row: its line stays)
+        wb["Cover"]["Z3"] = f"=Tenders!{u}{r + 1}+Tenders!{u}{r + 2}"
+
+    t, first, second = _with_formulas(holders, write)
+    report = _first_holder_twice(holders, tmp_path, engine, first)
+    u, r = t.letter("units"), t.first_row + 1
+    said = (f"reads the holder table's row {r}, which now holds the line of {first!r} (it held the line of "
+            f"{second!r}): point it at the row of the line it is about")
+    assert _reads(report) == [
+        f"Cover!Z3: the formula =Tenders!{u}{r + 1}+Tenders!{u}{r + 2} reads the holder table's rows {r + 1} and "
+        f"{r + 2}, which now hold other holders' lines: point it at the rows of the lines it is about",
+        f"My notes!B2: the formula =Tenders!{u}{r} {said}",
+        f"My notes!B3: the formula ='Tenders'!{u}{r}*2 {said}",
+        f"My notes!B4: the formula =tenders!${u}${r} {said}"]
+
+
+def test_formulas_elsewhere_reading_rows_whose_line_changed_are_named_ten_and_counted(holders, tmp_path):
+    """Ten named, as the report names cells beside the table, one more line counting the rest."""
+    def write(wb, t):
+        mine = wb.create_sheet("My notes")
+        for i in range(12):
+            mine[f"B{2 + i}"] = f"=Tenders!{t.letter('units')}{t.first_row + 1}+{i}"
+
+    _, first, _ = _with_formulas(holders, write)
+    said = _reads(_first_holder_twice(holders, tmp_path, "package", first))
+    assert [line.split(":")[0] for line in said] == [f"My notes!B{2 + i}" for i in range(10)] + ["Tenders"]
+    assert said[-1] == "Tenders: 2 more formulas read rows of the holder table that now hold other holders' lines"
+
+
+def test_formulas_reading_the_holder_table_by_its_names_or_all_its_lines_are_not_named(holders, tmp_path):
+    """A structured reference (the column, the formula's own row), a sum over the whole column of the table's
+    lines or over the sheet's whole column follow every line, wherever it is written: nothing to say of them."""
+    def write(wb, t):
+        u, r, last = t.letter("units"), t.first_row, t.last_row
+        mine = wb.create_sheet("My notes")
+        mine["B2"], mine["B3"] = "=SUM(tblTenders[Units])", f"=SUM(Tenders!{u}{r}:{u}{last})"
+        mine["B4"] = f"=SUM(Tenders!{u}:{u})"
+        wb["Tenders"][f"N{r}"] = "=tblTenders[@Units]*2"
+        wb["Tenders"][f"O{r}"] = f"=SUM({u}{r}:{u}{last})"
+
+    _, first, _ = _with_formulas(holders, write)
+    assert _reads(_first_holder_twice(holders, tmp_path, "package", first)) == []
 
 
 @pytest.mark.parametrize("engine", ["package", "openpyxl"])

@@ -585,7 +585,7 @@ class _Refresh:
         wider = dataclasses.replace(old, rows=max(old.rows, held[1] - old.header_row if held else 0))
         self.notes += table_edits.typed_over(book, sheet.title, wider, table.last_row)
         if name == HOLDER_TABLE:
-            self.notes += table_edits.moved_notes(book, sheet.title, wider, table, rows)
+            self.notes += table_edits.moved_notes(book, sheet.title, wider, table, rows, self.lay)
         self.notes += table_edits.extent_notes(book, sheet.title, old, held, off, table, rows)
         self.notes += table_edits.shown_again(book, sheet.title, wider, max(table.last_row, wider.last_row))
         if saved:

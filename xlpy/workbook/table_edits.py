@@ -94,16 +94,18 @@ def _more_typed(n: int) -> str:
             f"{n:,} more values or formulas typed over formulas")
 
 
-def moved_notes(book, sheet: str, old: Table, new: Table, rows: Sequence[tuple]) -> list[str]:
+def moved_notes(book, sheet: str, old: Table, new: Table, rows: Sequence[tuple], lay: Layout | None = None
+                ) -> list[str]:
     """Report lines for the values beside the holder table (*old*, as it was), and the notes (comments) and links on
     its rows or beside them, whose row holds another holder's line once *rows* are written as *new*: the rewrite
-    moves lines, not what is beside them or attached to a cell."""
+    moves lines, not what is beside them or attached to a cell; then, given the layout *lay*, for the formulas
+    elsewhere that read such rows by reference (:func:`beside_formulas.read_elsewhere`)."""
     last = max(old.last_row, new.last_row)  # a longer table reaches notes below it
     found = book.rows_beside(sheet, old, last)
     attached = {ref: whats for ref, whats in cell_notes.of_book(book, sheet).items()
                 if old.first_row <= _row_of(ref) <= last}
     if not found and not attached:
-        return []
+        return beside_formulas.read_elsewhere(book, lay, sheet, old, new, rows, set()) if lay is not None else []
     holder_col = old.first_col + [c.key for c in old.columns].index("holder")
     at = [c.key for c in new.columns if c.formula is None].index("holder")
     c1, c2 = old.first_col, old.first_col + len(old.columns) - 1
@@ -145,7 +147,8 @@ def moved_notes(book, sheet: str, old: Table, new: Table, rows: Sequence[tuple])
     if len(moved) > SHOWN:
         moved[SHOWN:] = [f"{sheet}: {len(moved) - SHOWN:,} more values, notes or links on or beside the holder table "
                          "now sit beside another line"]
-    return moved
+    named = {f"{sheet}!{get_column_letter(c)}{row}" for row, c, _, _ in beside}
+    return moved + (beside_formulas.read_elsewhere(book, lay, sheet, old, new, rows, named) if lay is not None else [])
 
 
 def _column_of(ref: str) -> int:
