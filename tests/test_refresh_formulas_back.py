@@ -15,6 +15,8 @@ import zipfile
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.utils.cell import coordinate_to_tuple
+from repo_paths import ROOT
 from test_refresh_warnings import OFFER
 
 from xlpy import cli
@@ -189,3 +191,122 @@ def test_the_grids_prices_are_named_by_their_steps_from_price():
     assert [_price_label(k) for k in SENS_PRICE_STEPS] == [
         "the grid's price 2 steps below Price", "the grid's price 1 step below Price", "the grid's price at Price",
         "the grid's price 1 step above Price", "the grid's price 2 steps above Price"]
+
+
+# --- the Excel buttons: a live book, faked ------------------------------------------------------------------------
+
+
+def _live(tmp_path: Path, monkeypatch):
+    """b.xlsm open in a faked Excel (tests/test_macros.py's FakeBook) that the buttons' macros are handed, each
+    formula cell outside the tables showing a result, as xlwings' ``Range.value`` reads it (not its formula);
+    the tally file the Cover records now holds the next count (2,000 units: a charge of $20.00)."""
+    import xlwings
+    from test_macros import FakeBook
+
+    monkeypatch.chdir(tmp_path)
+    book = _built(tmp_path)
+    fake = FakeBook(book)
+    wb = load_workbook(book)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    for (sheet, ref) in formula_cells(lay, tables=False):
+        fake.sheets[sheet].shown[coordinate_to_tuple(ref)] = 0  # (a result, whatever it is: never the formula)
+    (tmp_path / "t1.csv").write_text((tmp_path / "t3.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    return fake, lay
+
+
+def _typed(fake, sheet: str, ref: str, value) -> None:
+    """*value* typed over the cell in Excel: a value, showing itself."""
+    at = coordinate_to_tuple(ref)
+    fake.sheets[sheet].cells[at] = fake.sheets[sheet].shown[at] = value
+    fake.sheets[sheet].formulas.discard(at)
+
+
+def test_a_button_puts_back_the_charge_typed_over_and_names_it(tmp_path, monkeypatch):
+    """The Excel buttons left a value typed over the charge (Results!C28) where it was: the workbook showed the
+    last count's charge beside History's row of this one's, and the buttons' message said nothing of it. The
+    button's refresh now puts the layout's formula back, naming the cell, the value replaced and that Excel cannot
+    undo it; nothing is said of figures saved beside the formulas (Excel computes them)."""
+    from xlpy import macros
+
+    fake, lay = _live(tmp_path, monkeypatch)
+    _typed(fake, "Results", "C28", 10)
+    macros.xlpy_refresh_tenders()
+    title, text = fake.app.alerts[-1]
+    assert title == "xlpy", text
+    assert ("warning: Results!C28 (InducedCharge): the value typed over its formula (10) was replaced by the layout's "
+            "formula (Excel cannot undo a macro: only the file as last saved may still hold it), which computes "
+            f"20.00 from the refreshed inputs {NOT_THE_COUNT}") in text.splitlines(), text
+    assert "saved without the engine's figures" not in text and "backup" not in text, text
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "was replaced by the layout's formula (Excel cannot undo a macro: only the file as last saved may still " \
+           "hold it), which computes 9,615,354.38 from the refreshed inputs ...`" in readme  # (as the README says)
+    results = fake.sheets["Results"]
+    assert results.cells[(28, 3)] == formula_cells(lay, tables=False)[("Results", "C28")] and (28, 3) in \
+        results.formulas
+    fake.app.alerts.clear()
+    results.shown[(28, 3)] = 20  # (Excel computes the formula put back)
+    macros.xlpy_refresh_tenders()  # (the same tally again, nothing typed over: nothing to refresh)
+    title, text = fake.app.alerts[-1]
+    assert title == "xlpy" and "nothing to refresh" in text and "Results!C28" not in text, text
+
+
+def test_a_button_puts_back_a_formula_deleted_and_keeps_a_formula_of_ones_own(tmp_path, monkeypatch):
+    """A formula of one's own (the original terms' fair value halved) and a name pointed elsewhere stay, each named
+    as xlpy refresh names them; the charge's formula deleted is put back, with no figure (it may read the one
+    kept); and no word of figures saved beside the formulas, which a live book never holds."""
+    from xlpy import macros
+
+    fake, lay = _live(tmp_path, monkeypatch)
+    own = "=UnitsAccepted*OriginalRatio*Price/2"
+    fake.sheets["Results"].cells[(26, 3)] = own
+    _typed(fake, "Results", "C28", None)
+    sheet, ref = lay.names["Price"]
+    fake.names["Price"].refers_to = f"='{sheet}'!$C$99"
+    macros.xlpy_refresh_tenders()
+    title, text = fake.app.alerts[-1]
+    assert title == "xlpy", text
+    warned = [line for line in text.splitlines() if line.startswith("warning: ") and "Results!" in line or
+              "name Price" in line]
+    assert warned == [
+        "warning: Results!C28 (InducedCharge): blank where the layout has a formula: the formula was put back",
+        "warning: Results!C26 (FairValueOriginal) holds another formula than the layout's "
+        "(=UnitsAccepted*OriginalRatio*Price/2), which the refresh keeps: the workbook computes that, not the "
+        "50,000.00 the engine computes there from the refreshed inputs, and the figures reading it follow; put the "
+        "layout's formula back (=UnitsAccepted*OriginalRatio*Price), or rebuild the workbook",
+        f"warning: name Price refers to another cell than the layout's ({sheet}!{ref.replace('$', '')}): the "
+        "formulas that read it compute from that cell; point it back (Formulas > Name Manager: a refresh does "
+        "not), or rebuild the workbook"], text
+    assert "saved without the engine's figures" not in text, text
+    results = fake.sheets["Results"]
+    assert results.cells[(26, 3)] == own and results.cells[(28, 3)] == formula_cells(lay, tables=False)[
+        ("Results", "C28")]
+    assert fake.names["Price"].refers_to == f"='{sheet}'!$C$99"
+
+
+def test_a_live_book_reads_the_formulas_outside_the_tables_one_area_a_sheet(tmp_path, monkeypatch):
+    """A live book's ``get`` gives a formula's result: what the layout's formula cells hold is read from
+    ``Range.formula``, one call a sheet, and a cell holding a value again for its value (a date as a date)."""
+    import datetime as dt
+
+    from test_macros import FakeRange
+
+    from xlpy.workbook.formulas_back import formulas_held
+    from xlpy.workbook.live_book import XlwingsBook
+
+    fake, lay = _live(tmp_path, monkeypatch)
+    _typed(fake, "Results", "C28", 9597840.08)
+    _typed(fake, "Cover", "C7", dt.datetime(2004, 2, 20))
+    _typed(fake, "Results", "C26", None)
+    read = []
+    formula = FakeRange.formula
+    monkeypatch.setattr(FakeRange, "formula", property(lambda self: read.append(self.sheet.name) or formula.fget(
+        self)))
+    held = formulas_held(XlwingsBook(fake), lay)
+    want = formula_cells(lay, tables=False)
+    assert sorted(read) == sorted({sheet for sheet, _ in want}), read
+    assert held.keys() == want.keys()
+    assert held[("Results", "C28")] == 9597840.08 and held[("Cover", "C7")] == dt.datetime(2004, 2, 20)
+    assert held[("Results", "C26")] is None
+    assert all(held[cell] == f for cell, f in want.items() if cell not in {
+        ("Results", "C28"), ("Cover", "C7"), ("Results", "C26")})

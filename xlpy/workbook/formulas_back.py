@@ -12,6 +12,11 @@ Another formula than the layout's, or one of its names pointed elsewhere or dele
 and follows the count: the refresh keeps it, naming each with what it holds and what the engine computes there,
 and saves none of the engine's figures beside the formulas (:data:`EDITED_NOT_SAVED`), since a preview or pandas
 would show them while the formulas compute others.  ``xlpy validate`` names every one of them.
+
+The Excel buttons do the same in the workbook open in Excel (:class:`xlpy.workbook.live_book.XlwingsBook`, whose
+``Range.value`` gives a formula's result: :meth:`~xlpy.workbook.live_book.XlwingsBook.formulas_held` reads what
+the cells hold): each formula put back is named with the value replaced and that Excel cannot undo a macro
+(:data:`LIVE_GONE`), and nothing is saved beside the formulas there, Excel computing them.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["EDITED_NOT_SAVED", "REPLACED", "REPLACED_MANY", "SHOWN", "Changed"]
+__all__ = ["EDITED_NOT_SAVED", "LIVE_GONE", "REPLACED", "REPLACED_MANY", "SHOWN", "Changed", "formulas_held"]
 
 #: Cells (and names) named one by one; one more line counts the rest.
 SHOWN = 10
@@ -27,6 +32,10 @@ SHOWN = 10
 #: What the warning of a value typed over a formula says of it, and of those counted past :data:`SHOWN`, before
 #: where it is still kept (:func:`xlpy.workbook.typed_since.kept_said`: the backup, or none).
 REPLACED, REPLACED_MANY = "was replaced by the layout's formula", "were replaced by the layout's formulas"
+
+#: Where the value replaced is still kept, in the workbook open in Excel (no backup; ``{them}``: it, them): the
+#: buttons' refresh says it after :data:`REPLACED`, as a refresh of a file names its backup.
+LIVE_GONE = " (Excel cannot undo a macro: only the file as last saved may still hold {them})"
 
 #: The last warning of a refresh that kept formulas or names not as the layout has them (:attr:`Changed.kept`).
 EDITED_NOT_SAVED = ("warning: the workbook is saved without the engine's figures beside its formulas, as {what} not "
@@ -55,10 +64,11 @@ class Changed:
         self.kept: list[tuple[str, object]] = []
         self._back: list[tuple[str, object]] = []
         rewrites = [*rewrites, *[HOLDER_TABLE] * switching]  # (a switch writes the holder table with its names too)
-        for where in edited_formulas(book, lay, rewrites) if book is not None else ():
+        cells = formulas_held(book, lay) if book is not None else {}
+        for where in edited_formulas(book, lay, rewrites, cells) if book is not None else ():
             if switching and where.startswith("Tenders!"):  # (a switch writes Tenders as a build does)
                 continue
-            held = None if where.startswith("name ") else book.get(*where.split("!", 1))
+            held = None if where.startswith("name ") else cells[tuple(where.split("!", 1))]
             held = getattr(held, "text", held) if isinstance(held, (ArrayFormula, DataTableFormula)) else held
             formula = isinstance(held, str) and held.startswith("=") or isinstance(held, DataTableFormula)
             (self.kept if where.startswith("name ") or formula else self.typed).append((where, held))
@@ -78,35 +88,50 @@ class Changed:
         """Save the engine's figures (*offer*, *results*) with *book*'s formulas as written, and *tables*' (a
         :class:`~xlpy.workbook.backends.PackageBook`'s ``set_saved_values``), or none where something is kept (no
         saved value is then left); the refresh's warnings of the cells put back and of those kept, each with what
-        the engine computes there from the refreshed inputs."""
+        the engine computes there from the refreshed inputs.  A live book (no ``set_saved_values``: Excel computes
+        its formulas) saves nothing, and its warnings say that Excel cannot undo the values replaced."""
+        if not hasattr(book, "set_saved_values"):
+            return self._said(book, offer, results, live=True)[0] if self._back or self.kept else []
         notes, values = self._said(book, offer, results)
         book.set_saved_values(values, {} if self.kept else tables)
         return notes
 
-    def _said(self, book, offer, results) -> tuple[list[str], dict[tuple[str, str], object]]:
+    def _said(self, book, offer, results, live: bool = False) -> tuple[list[str], dict[tuple[str, str], object]]:
         from .saved_values import engine_cells
 
         expect = _expected(book, offer, results)
         lay = _layout(book)
         labels = {(sheet, ref.replace("$", "")): name for name, (sheet, ref) in lay.names.items()}
-        notes = [_put_back(where, held, expect, labels, not self.kept)  # (a formula or name kept: the cells compute
-                 for where, held in self._back[:SHOWN]]  # from it, not the engine's figures)
+        notes = [_put_back(where, held, expect, labels, not self.kept, live)  # (a formula or name kept: the cells
+                 for where, held in self._back[:SHOWN]]  # compute from it, not the engine's figures)
         if (more := len(self._back) - SHOWN) > 0:
+            gone = LIVE_GONE.format(them="them" if more > 1 else "it") if live else ""
             notes.append(f"warning: {more:,} more cell{'s' * (more > 1)} outside the tables holding a value typed "
                          f"over {'their formulas' if more > 1 else 'its formula'}, or nothing, "
-                         f"{REPLACED_MANY if more > 1 else REPLACED}")
+                         f"{REPLACED_MANY if more > 1 else REPLACED}{gone}")
         notes += [_kept(where, held, expect, labels, lay) for where, held in self.kept[:SHOWN]]
         if (more := len(self.kept) - SHOWN) > 0:
             notes.append(f"warning: {more:,} more formula{'s' * (more > 1)} or name{'s' * (more > 1)} not as the "
                          "layout has them, kept (xlpy validate names each)")
         values = engine_cells(expect)
-        if not self.kept:
+        if not self.kept or live:  # (nothing is saved beside a live book's formulas: Excel computes them)
             return notes, values
         cells = ", ".join(where for where, _ in self.kept[:3]) + (f" and {len(self.kept) - 3:,} more" if len(
             self.kept) > 3 else "")
         notes.append(EDITED_NOT_SAVED.format(what=f"{cells} {'is' if len(self.kept) == 1 else 'are'}",
                                              them="it" if len(self.kept) == 1 else "them"))
         return notes, dict.fromkeys(values)
+
+
+def formulas_held(book, lay) -> dict[tuple[str, str], object]:
+    """What each of *lay*'s formula cells outside the tables holds in *book*, as a file holds it: a formula's text,
+    a value typed over it, or None.  A file's backend gives that from ``get``; a live book's ``get`` gives a
+    formula's result, so its :meth:`~xlpy.workbook.live_book.XlwingsBook.formulas_held` reads them instead."""
+    from .expected import formula_cells
+
+    cells = formula_cells(lay, tables=False)
+    read = getattr(book, "formulas_held", None)
+    return read(cells) if read is not None else {cell: book.get(*cell) for cell in cells}
 
 
 def _layout(book):
@@ -135,15 +160,17 @@ def _cell(where: str, expect: dict, labels: dict) -> tuple[str, str]:
     return f"{where} ({label})" if label else where, figure
 
 
-def _put_back(where: str, held, expect: dict, labels: dict, engine: bool = True) -> str:
+def _put_back(where: str, held, expect: dict, labels: dict, engine: bool = True, live: bool = False) -> str:
     """The warning of a formula put back at *where*, which held *held*; with what it computes where that is the
-    engine's figure (*engine*: no other formula or name kept that it may read)."""
+    engine's figure (*engine*: no other formula or name kept that it may read); in a *live* book, that Excel cannot
+    undo it (:data:`LIVE_GONE`)."""
     named, figure = _cell(where, expect, labels)
     computes = f", which computes {figure} from the refreshed inputs" if figure and engine else ""
     if held is None or held == "":
         return f"warning: {named}: blank where the layout has a formula: the formula was put back{computes}"
-    return (f"warning: {named}: the value typed over its formula ({_figure(held)}) {REPLACED}{computes} (a value "
-            "typed does not follow the count, nor do the figures reading it)")
+    gone = LIVE_GONE.format(them="it") if live else ""
+    return (f"warning: {named}: the value typed over its formula ({_figure(held)}) {REPLACED}{gone}{computes} (a "
+            "value typed does not follow the count, nor do the figures reading it)")
 
 
 def _kept(where: str, held, expect: dict, labels: dict, lay) -> str:

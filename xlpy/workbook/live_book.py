@@ -4,12 +4,12 @@ interface (the files' books are in :mod:`xlpy.workbook.backends`)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 
 from ..excel.args import excel_error
 from .backends import _beside, _data_ref, _typed_text, table_values
@@ -50,7 +50,8 @@ def _rows_of(got: object) -> list[list[object]]:
 class XlwingsBook:
     """A live ``xlwings.Book`` (the workbook a button was clicked in).
 
-    Uses only: ``book.sheets[name].range(ref).value`` (read and write), ``.formula`` (read),
+    Uses only: ``book.sheets[name].range(ref).value`` (read and write: a text starting ``=`` writes a formula),
+    ``.formula`` (read),
     ``sheet.used_range.last_cell.column``,
     ``.options(ndim=2)``, ``.clear_contents()``, ``book.names[name].refers_to``
     (and ``book.names.add``), ``sheet.tables[name].resize(range)`` and ``.show_totals``,
@@ -143,6 +144,28 @@ class XlwingsBook:
         held = _rows_of(self._range(sheet, ref).formula)
         return [[f if isinstance(f, str) and f.startswith("=") else v for v, f in zip(row, texts)]
                 for row, texts in zip(rows, held)]
+
+    def formulas_held(self, cells: Iterable[tuple[str, str]]) -> dict[tuple[str, str], object]:
+        """What each of *cells* (``(sheet, A1)``) holds, as a file holds it: a formula's text where it holds one,
+        the value typed over it where it holds a value, None where it is blank.
+
+        ``Range.value`` gives a formula's result: ``Range.formula`` (a formula's text, a constant's text, "" for a
+        blank) of the area a sheet's cells span is read in one call, and a cell holding a constant is read again
+        for its value (a number, a date, as :meth:`get` reads it).
+        """
+        by_sheet: dict[str, list[tuple[str, int, int]]] = {}
+        for sheet, ref in cells:
+            by_sheet.setdefault(sheet, []).append((ref, *coordinate_to_tuple(ref)))
+        out: dict[tuple[str, str], object] = {}
+        for sheet, refs in by_sheet.items():
+            r1, c1 = min(r for _, r, _ in refs), min(c for _, _, c in refs)
+            r2, c2 = max(r for _, r, _ in refs), max(c for _, _, c in refs)
+            texts = _rows_of(self._range(sheet, f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}").formula)
+            for ref, r, c in refs:
+                text = texts[r - r1][c - c1]
+                out[(sheet, ref)] = text if isinstance(text, str) and text.startswith("=") else (
+                    None if text in ("", None) else self.get(sheet, ref))
+        return out
 
     def merged(self, sheet: str, ref: str) -> list[str]:
         """The cells of *ref* in a merged block (``G45``), which Excel refuses to write part of.

@@ -12,10 +12,10 @@ disk (``xlpy refresh``) -- and does the same thing either way:
    :class:`~xlpy.engine.errors.InputErrors`, and **nothing is written**.
 2. **Write** the areas :meth:`xlpy.workbook.layout.Layout.refresh_areas` declares (the holder table or the aggregate
    counts, the price and holiday tables, History's new row, the Cover's record cells), the names over them, the hidden
-   layout name; and in a file on disk, beyond those areas, the engine's saved values of formula cells on Results,
-   Check, Release, Sensitivity and the rest (``formulas_back.Changed.save``, from ``expected.expected_cells``), the
-   holder table's seal and ``fullCalcOnLoad``, the calc chain dropped, and the layout's formula put back over a value
-   typed (``formulas_back``).  ``refresh_areas`` is :mod:`xlpy.macros`'s; inputs, notes and formatting are not touched.
+   layout name, the layout's formula put back over a value typed (``formulas_back``); and in a file on disk, beyond
+   those, the engine's saved values of formula cells on Results, Check, Release, Sensitivity and the rest
+   (``formulas_back.Changed.save``, from ``expected.expected_cells``), the holder table's seal and ``fullCalcOnLoad``,
+   the calc chain dropped.  ``refresh_areas`` is :mod:`xlpy.macros`'s; inputs, notes and formatting are untouched.
 
 Text from a source is always stored as text (a holder named ``=1+1`` stays
 ``=1+1``), never as a formula.
@@ -695,7 +695,7 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
     keeps = hasattr(book, "set_saved_values")  # a file on disk: save the engine's figures with it
     written, lines = [], None
     # (read before a switch, which writes Tenders as a build does; the tables rewritten get their names again)
-    edited = Changed(book, r.lay, r._rewritten(), r.switch is not None) if keeps else Changed()
+    edited = Changed(book, r.lay, r._rewritten(), r.switch is not None)  # (a live book's too: put back, named)
     if not r.unchanged(results) or edited.typed:  # (a value typed over a formula: put back, the sources unchanged)
         if r.switch is not None:  # the other kind of tally: switch the layout first, then refresh as usual
             written += r.switch.apply(offer, results, when.strftime("%Y-%m-%d %H:%M:%S"))
@@ -706,7 +706,7 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
         lines = (holder_values(r.lay.table(HOLDER_TABLE)[1], offer, results, r.tally_rows) or None) if (  # (formulas'
             keeps and not edited.kept and r.lay.shape.tally == "holders") else None  # values as the refresh leaves it)
         written += r.write(when, results, {HOLDER_TABLE: lines} if lines else None) + edited.put_back(book, r.lay)
-    if written and keeps:
+    if written:  # (a live book saves nothing: only the warnings of the cells put back and of those kept)
         tables = {}
         if lines and r.tally_rows is None:  # the holder table stays: its formula cells get their new values
             sheet, t = r.lay.table(HOLDER_TABLE)

@@ -344,7 +344,7 @@ def fill_table(part: bytes, table: TableValues, date1904: bool = False) -> bytes
     return part[:a] + pattern.sub(cell, part[a:b]) + part[b:]
 
 
-def edited_formulas(book, lay, rewrites: Collection[str] = ()) -> list[str]:
+def edited_formulas(book, lay, rewrites: Collection[str] = (), held: dict | None = None) -> list[str]:
     """What someone changed from the layout that its formulas read: a formula outside the tables edited, typed
     over with a value or deleted (``Results!C26``), a cell's name pointed elsewhere (``name OriginalRatio``) or
     deleted (``name Tendered (deleted)``: its formulas compute ``#NAME?``; :mod:`xlpy.workbook.layout_names`), a
@@ -354,14 +354,17 @@ def edited_formulas(book, lay, rewrites: Collection[str] = ()) -> list[str]:
     they would be what a preview or pandas shows while the spreadsheet application computes others.  So a refresh
     of such a workbook puts back the formula of a value typed over one, or one deleted, and saves none beside
     another formula or a name changed, naming each (:mod:`xlpy.workbook.formulas_back`).  (A table's column names
-    over other rows are the refresh's to size, and are not compared.)
+    over other rows are the refresh's to size, and are not compared.)  *held*: what each cell holds, as a file
+    holds it (:func:`xlpy.workbook.formulas_back.formulas_held`: a live book's ``get`` gives a formula's result);
+    by default ``book.get``'s.
     """
     from .expected import formula_cells
     from .formula_text import same_formula
     from .layout_names import off
 
     return [f"{sheet}!{ref}" for (sheet, ref), want in formula_cells(lay, tables=False).items()
-            if not same_formula(book.get(sheet, ref), want)] + off(book.name, lay, rewrites)
+            if not same_formula(book.get(sheet, ref) if held is None else held[(sheet, ref)], want)] + off(
+        book.name, lay, rewrites)
 
 
 # --- reading them back ---------------------------------------------------------------------------
