@@ -310,3 +310,20 @@ def test_a_live_book_reads_the_formulas_outside_the_tables_one_area_a_sheet(tmp_
     assert held[("Results", "C26")] is None
     assert all(held[cell] == f for cell, f in want.items() if cell not in {
         ("Results", "C28"), ("Cover", "C7"), ("Results", "C26")})
+
+
+def test_a_button_refuses_to_put_a_formula_back_on_a_protected_sheet_before_writing_anything(tmp_path, monkeypatch):
+    """Results protected, a value typed over its charge: Excel would refuse the formula put back after the tables
+    and the Cover's record were written (a workbook partly refreshed); the button refuses first, nothing written."""
+    from test_macros import FakeApi
+
+    from xlpy import macros
+
+    fake, _ = _live(tmp_path, monkeypatch)
+    _typed(fake, "Results", "C28", 10)
+    fake.api = FakeApi()
+    fake.sheets["Results"].api = FakeApi(ProtectContents=True)
+    macros.xlpy_refresh_tenders()
+    assert fake.app.alerts[-1] == ("xlpy: refresh refused", "Nothing was changed:\nthe sheet Results is protected "
+                                   "(Review > Unprotect Sheet): a refresh writes it")
+    assert not any(s.writes for s in fake.sheets)

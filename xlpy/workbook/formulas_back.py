@@ -53,11 +53,15 @@ class Changed:
             refresh puts the formula back (:meth:`put_back`).
         kept: ``(Sheet!A1, formula)`` of each holding another formula, ``(name X, None)`` of each name pointed
             elsewhere or deleted (``name X (deleted)``): the refresh keeps them, and saves no engine figure.
+
+    Raises XlpyError, before anything is written, where a live book's sheet holding a cell of :attr:`typed` is
+    protected (``not_writable``): Excel would refuse the formula put back after the tables were written.
     """
 
     def __init__(self, book=None, lay=None, rewrites: Collection[str] = (), switching: bool = False):
         from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
+        from ..engine.errors import XlpyError
         from .saved_values import HOLDER_TABLE, edited_formulas
 
         self.typed: list[tuple[str, object]] = []
@@ -72,6 +76,10 @@ class Changed:
             held = getattr(held, "text", held) if isinstance(held, (ArrayFormula, DataTableFormula)) else held
             formula = isinstance(held, str) and held.startswith("=") or isinstance(held, DataTableFormula)
             (self.kept if where.startswith("name ") or formula else self.typed).append((where, held))
+        why = book.not_writable(list(dict.fromkeys(w.split("!", 1)[0] for w, _ in self.typed))) if (
+            self.typed and hasattr(book, "not_writable")) else None
+        if why:  # (a live book's sheet protected: Excel would refuse the formula put back, after the tables written)
+            raise XlpyError(why)
 
     def put_back(self, book, lay) -> list[str]:
         """Write the layout's formula (*lay*'s, as the refresh leaves it) in each cell of :attr:`typed`; the cells
