@@ -243,7 +243,8 @@ def fresh_limits():
 
 @_pytest.fixture
 def seed(standard_books, tmp_path) -> _Path:
-    """A copy of the seed workbook in this test's folder (a module may define its own ``seed``: test_macros)."""
+    """A copy of the seed workbook in this test's folder (a module may define its own ``seed``: the refresh macros'
+    tests, tests/refresh_books.py)."""
     import shutil
 
     return _Path(shutil.copy(standard_books["seed"], tmp_path / "book.xlsm"))

@@ -110,6 +110,15 @@ def test_modules_and_functions_stay_small():
     assert not long, "\n".join(long)
 
 
+def test_test_modules_stay_small_too():
+    """The tests are read by the engineers who carry the project on, as its modules are: each under the same
+    bound (a module past it is split by what its tests are of, what they share in a module of its own)."""
+    long = [f"{p.relative_to(ROOT)}: {n} lines (at most {MAX_MODULE_LINES})"
+            for p in sorted((ROOT / "tests").glob("*.py"))
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES]
+    assert not long, "\n".join(long)
+
+
 @pytest.mark.parametrize(("library", "adapter", "pattern"), [
     ("openpyxl", "xlpy/workbook/openpyxl_access.py",
      r"\b(?:wb|ws|cell|c|sheet|book|workbook|worksheet)\._(?:cells|style|value|sheets)\b"),

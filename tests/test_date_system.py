@@ -173,7 +173,7 @@ class MacApi:
 
 
 def _windows(date1904: bool):
-    from test_macros import FakeApi
+    from fake_excel import FakeApi
 
     return FakeApi(Date1904=date1904)
 
@@ -187,10 +187,10 @@ PLATFORMS = {
 
 
 def _live(path: Path, platform: str, date1904: bool, monkeypatch):
-    """A live book of the workbook saved at *path* (tests/test_macros.py's fake), which Excel holds set to the 1904
+    """A live book of the workbook saved at *path* (tests/fake_excel.py), which Excel holds set to the 1904
     date system or not (*date1904*), as *platform* says it; the button's caller."""
     import xlwings
-    from test_macros import FakeBook
+    from fake_excel import FakeBook
 
     fake = FakeBook(path)
     fake.name = path.name

@@ -185,7 +185,7 @@ def test_a_refresh_that_writes_nothing_leaves_it_on_and_warns(rounded, capsys):
 
 def _windows(on: bool):
     """The COM Workbook's setting."""
-    from test_macros import FakeApi
+    from fake_excel import FakeApi
 
     return FakeApi(PrecisionAsDisplayed=on)
 
@@ -202,7 +202,7 @@ def test_a_button_refuses_a_workbook_excel_holds_with_it_on(standard_books, tmp_
     """Excel would keep each input a refresh writes rounded to its format, and the figures computed from them: the
     refresh is refused, nothing written, and the dialog says how to turn it off; off, the refresh runs."""
     import xlwings
-    from test_macros import FakeBook
+    from fake_excel import FakeBook
 
     from xlpy import macros
 

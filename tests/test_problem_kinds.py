@@ -7,7 +7,8 @@ after it in the count (``and 99,950 more problems``): the agent's file was mende
 
 from __future__ import annotations
 
-from test_macros import FakeBook, built, holders  # noqa: F401  (the fixtures a refresh from Excel needs)
+from fake_excel import FakeBook
+from refresh_books import built, holders  # noqa: F401  (the fixtures a refresh from Excel needs)
 from test_offerfile import tally_case, write_case
 from test_sources_hostile import HEADER, problems, tally
 

@@ -166,7 +166,7 @@ def test_a_button_says_the_layout_before_the_read_only_book(holders, monkeypatch
     """An old workbook open read-only: the button says first that it can never be refreshed here (with the
     rebuild commands for an earlier one), not to open it again when it can be edited."""
     import xlwings
-    from test_macros import FakeApi, FakeBook, FakeName
+    from fake_excel import FakeApi, FakeBook, FakeName
 
     from xlpy import macros
 

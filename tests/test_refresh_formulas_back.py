@@ -197,11 +197,11 @@ def test_the_grids_prices_are_named_by_their_steps_from_price():
 
 
 def _live(tmp_path: Path, monkeypatch):
-    """b.xlsm open in a faked Excel (tests/test_macros.py's FakeBook) that the buttons' macros are handed, each
+    """b.xlsm open in a faked Excel (tests/fake_excel.py's FakeBook) that the buttons' macros are handed, each
     formula cell outside the tables showing a result, as xlwings' ``Range.value`` reads it (not its formula);
     the tally file the Cover records now holds the next count (2,000 units: a charge of $20.00)."""
     import xlwings
-    from test_macros import FakeBook
+    from fake_excel import FakeBook
 
     monkeypatch.chdir(tmp_path)
     book = _built(tmp_path)
@@ -289,7 +289,7 @@ def test_a_live_book_reads_the_formulas_outside_the_tables_one_area_a_sheet(tmp_
     ``Range.formula``, one call a sheet, and a cell holding a value again for its value (a date as a date)."""
     import datetime as dt
 
-    from test_macros import FakeRange
+    from fake_excel import FakeRange
 
     from xlpy.workbook.formulas_back import formulas_held
     from xlpy.workbook.live_book import XlwingsBook
@@ -315,7 +315,7 @@ def test_a_live_book_reads_the_formulas_outside_the_tables_one_area_a_sheet(tmp_
 def test_a_button_refuses_to_put_a_formula_back_on_a_protected_sheet_before_writing_anything(tmp_path, monkeypatch):
     """Results protected, a value typed over its charge: Excel would refuse the formula put back after the tables
     and the Cover's record were written (a workbook partly refreshed); the button refuses first, nothing written."""
-    from test_macros import FakeApi
+    from fake_excel import FakeApi
 
     from xlpy import macros
 

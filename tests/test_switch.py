@@ -257,7 +257,7 @@ def test_a_note_where_the_holder_table_goes_is_in_the_way(counts):
 def test_a_live_book_refuses_the_switch(counts, monkeypatch):
     """... saying what to run in a terminal: the tally's whole path, quoted (the advice gave its name alone, which
     a terminal in another folder, or a tally recorded in a subfolder, does not find)."""
-    from test_macros import FakeBook
+    from fake_excel import FakeBook
 
     monkeypatch.chdir(counts.parent.parent)
     with pytest.raises(InputErrors, match="Refresh buttons do not do that in an open workbook") as info:

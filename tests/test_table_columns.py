@@ -147,7 +147,7 @@ def test_a_live_book_is_told_of_the_column_taken_out(standard_books, tmp_path, m
     (Excel writes its part); the report says so as a file's does."""
     from types import SimpleNamespace
 
-    from test_macros import FakeBook, FakeTable
+    from fake_excel import FakeBook, FakeTable
 
     from xlpy import macros
     from xlpy.workbook.live_book import XlwingsBook

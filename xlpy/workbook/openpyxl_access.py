@@ -15,7 +15,7 @@ that exist), ``Workbook._sheets`` (the sheets in order), ``Workbook._cell_styles
 (the style arrays, by the ``s`` index of the sheet XML), ``Workbook._date_formats``
 (the number-format ids read as dates), and a cell's ``_value``, ``_style``,
 ``_hyperlink`` and ``_comment``.  Before raising the bound, run
-tests/test_workbook.py, tests/test_macros.py and tests/test_recalc.py on the
+tests/test_workbook.py, tests/test_macros*.py and tests/test_recalc.py on the
 new release.
 """
 

@@ -1,0 +1,194 @@
+"""A live Excel book, faked: the few xlwings calls :class:`xlpy.workbook.live_book.XlwingsBook` and the buttons make
+(ranges, sheets, tables, names, the app's alerts, the COM flags a button reads before it writes), on a workbook
+loaded with openpyxl, with Excel's text and formula rules.  Shared by the tests of the buttons."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+class ComError(Exception):
+    """pywin32's ``pywintypes.com_error``, as Excel raises it through xlwings."""
+
+
+class FakeRange:
+    """The few xlwings Range calls XlwingsBook uses, on a dict of cells (Excel's text and formula rules)."""
+
+    def __init__(self, sheet, ref, ndim=None):
+        from openpyxl.utils.cell import range_boundaries
+
+        self.sheet, self.ref, self.ndim = sheet, ref.replace("$", ""), ndim
+        self.c1, self.r1, self.c2, self.r2 = range_boundaries(self.ref)
+
+    @property
+    def address(self):
+        return self.ref
+
+    @property
+    def last_cell(self):
+        return FakeRange(self.sheet, f"{self.ref.split(':')[-1]}")
+
+    @property
+    def column(self):
+        return self.c1
+
+    def options(self, ndim=None):
+        return FakeRange(self.sheet, self.ref, ndim)
+
+    @property
+    def value(self):
+        """A cell's value; a formula's result where the test says what it shows (``sheet.shown``), as xlwings reads
+        it: a result of "" or an error value (#N/A) as None."""
+        rows = [[self._read(r, c) for c in range(self.c1, self.c2 + 1)] for r in range(self.r1, self.r2 + 1)]
+        if self.ndim == 2:
+            return rows
+        if len(rows) == 1 and len(rows[0]) == 1:
+            return rows[0][0]
+        return rows
+
+    def _read(self, r, c):
+        """A cell as xlwings reads Range.Value on Windows: a number in a currency-formatted cell (``sheet.currency``)
+        as pywin32 hands over COM's Currency, a Decimal of 4 places."""
+        v = self.sheet.shown.get((r, c), self.sheet.cells.get((r, c)))
+        if (r, c) in self.sheet.currency and isinstance(v, (int, float)) and not isinstance(v, bool):
+            return Decimal(v).quantize(Decimal("0.0001"))  # (COM rounds half to even too)
+        return v
+
+    @property
+    def api(self):
+        """Excel's Range object: its Value2, the double Excel holds whatever the cell's format."""
+        cells = tuple(tuple(self.sheet.shown.get((r, c), self.sheet.cells.get((r, c)))
+                            for c in range(self.c1, self.c2 + 1)) for r in range(self.r1, self.r2 + 1))
+
+        class Api:
+            Value2 = cells[0][0] if len(cells) == 1 and len(cells[0]) == 1 else cells
+        return Api()
+
+    @value.setter
+    def value(self, v):
+        rows = v if isinstance(v, list) and v and isinstance(v[0], list) else [[v]]
+        for i, row in enumerate(rows):
+            for j, x in enumerate(row):
+                key = (self.r1 + i, self.c1 + j)
+                if key in self.sheet.merged:  # (pywin32's com_error: hresult, text, excepinfo, argerr)
+                    raise ComError(-2147352567, "Exception occurred.",
+                                   (0, "Microsoft Excel", "Cannot change part of a merged cell.", None, 0, -2146827284),
+                                   None)
+                self.sheet.formulas.discard(key)
+                if isinstance(x, str) and x.startswith("'"):
+                    x = x[1:]  # Excel keeps the text, without the apostrophe
+                elif isinstance(x, str) and x.startswith("="):
+                    self.sheet.formulas.add(key)
+                elif isinstance(x, Decimal):
+                    raise TypeError("xlwings cannot write a Decimal")
+                self.sheet.cells[key] = x
+                self.sheet.writes.add(key)
+
+    @property
+    def merge_cells(self):
+        """Excel's Range.MergeCells: True when every cell is in a merged block, False when none is, None (Null)
+        for a mix."""
+        inside = {(r, c) in self.sheet.merged for r in range(self.r1, self.r2 + 1) for c in range(self.c1, self.c2 + 1)}
+        return inside.pop() if len(inside) == 1 else None
+
+    @property
+    def formula(self):
+        """As Excel gives it: a cell's formula or its constant as text ("" when blank); rows of them for an area."""
+        rows = tuple(tuple("" if self.sheet.cells.get((r, c)) is None else str(self.sheet.cells[(r, c)])
+                           for c in range(self.c1, self.c2 + 1)) for r in range(self.r1, self.r2 + 1))
+        return rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else rows
+
+    def clear_contents(self):
+        for r in range(self.r1, self.r2 + 1):
+            for c in range(self.c1, self.c2 + 1):
+                self.sheet.cells.pop((r, c), None)
+                self.sheet.writes.add((r, c))
+
+
+class FakeTable:
+    def __init__(self, ref):
+        self.ref = ref
+
+    def resize(self, rng):
+        self.ref = rng.address
+
+
+class FakeSheet:
+    def __init__(self, name):
+        self.name, self.cells, self.formulas, self.writes, self.tables = name, {}, set(), set(), {}
+        self.shown = {}  # (row, col) -> what xlwings reads for a formula cell there (its result)
+        self.merged = set()  # (row, col) of cells in a merged block: Excel refuses a write to them
+        self.currency = set()  # (row, col) of cells with a currency format: Range.Value rounds them to 4 places
+
+    def range(self, ref):
+        return FakeRange(self, ref)
+
+    @property
+    def used_range(self):
+        from openpyxl.utils import get_column_letter
+
+        rows, cols = zip(*self.cells) if self.cells else ((1,), (1,))
+        return FakeRange(self, f"A1:{get_column_letter(max(cols))}{max(rows)}")
+
+
+class FakeSheets(list):
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            for s in self:
+                if s.name == key:
+                    return s
+            raise KeyError(key)
+        return list.__getitem__(self, key)
+
+
+class FakeName:
+    def __init__(self, refers_to):
+        self.refers_to = refers_to
+
+
+class FakeNames(dict):
+    def add(self, name, refers_to):
+        self[name] = FakeName(refers_to)
+
+
+class FakeApp:
+    def __init__(self):
+        self.alerts = []
+
+    def alert(self, prompt, title=None, **kwargs):
+        self.alerts.append((title, prompt))
+
+    def calculate(self):
+        pass
+
+
+class FakeBook:
+    def __init__(self, path: Path):
+        wb = load_workbook(path)
+        self.fullname = str(path)
+        self.sheets = FakeSheets()
+        self.app = FakeApp()
+        for ws in wb.worksheets:
+            s = FakeSheet(ws.title)
+            for row in ws.iter_rows():
+                for c in row:
+                    if c.value is not None:
+                        s.cells[(c.row, c.column)] = c.value
+            s.tables = {n: FakeTable(ref) for n, ref in ws.tables.items()}
+            self.sheets.append(s)
+        self.names = FakeNames({n: FakeName("=" + d.attr_text) for n, d in wb.defined_names.items()})
+
+
+class FakeApi:
+    """The COM objects' attributes a button looks at before it writes (Workbook.ReadOnly,
+    Worksheet.ProtectContents)."""
+
+    def __init__(self, **flags):
+        self.ReadOnly = self.ProtectContents = False
+        self.__dict__.update(flags)
+
+
+def _written(fake) -> set:
+    return {s.name for s in fake.sheets if s.writes}
