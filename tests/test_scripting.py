@@ -66,13 +66,13 @@ def test_build_still_validates_when_the_reader_has_gone(tmp_path, monkeypatch):
     """Review 83: ``xlpy build offer.toml | true`` wrote the workbook and stopped at its first line of report, not
     validated, status 0; it validates now, and the validation's status is the build's."""
     import xlpy.workbook.validate as validate_module
-    from xlpy.workbook.findings import Report
+    from xlpy.workbook.findings import Finding, Report
 
     asked = []
 
     def validate(path, offer, legs, require, timeout=None):
         asked.append(path)
-        return Report(path.name, findings=["a finding"], legs_run=[], notes=[])
+        return Report(path.name, findings=[Finding(path.name, "Results!C28", "a finding")], legs_run=[], notes=[])
 
     monkeypatch.setattr(validate_module, "validate", validate)
     out = closed_pipe_as_stdout(monkeypatch)
