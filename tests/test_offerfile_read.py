@@ -88,7 +88,8 @@ def test_exact_messages_for_numbers_dates_and_text(tmp_path):
     assert problems("ratio = 7.94", 'ratio = [7.94, "x", true, { a = 1 }]') == [
         'offer.toml: offer.consideration.ratio: must be a number, got [7.94, "x", true, { a = 1 }]']
     assert problems("[offer.consideration]", "[consideration]")[0] == (
-        'offer.toml: consideration: is not a known key, got { ratio = 7.94, fractional = "cash" }')
+        'offer.toml: consideration: is not a known key at the top of the file (did you mean [offer.consideration]?), '
+        'got { ratio = 7.94, fractional = "cash" }')
 
 
 def test_a_problem_of_a_later_exchange_names_its_own_table_when_an_earlier_one_is_bad(tmp_path):

@@ -11,8 +11,8 @@ import json
 import re
 from decimal import Decimal
 
-__all__ = ["XlpyError", "InputError", "InputErrors", "BeforeRecords", "Busy", "Counted", "MoreProblems", "Problems",
-           "capped", "one_line"]
+__all__ = ["XlpyError", "InputError", "InputErrors", "BeforeRecords", "Busy", "Counted", "Moment", "MoreProblems",
+           "Problems", "capped", "one_line"]
 
 
 class XlpyError(Exception):
@@ -141,6 +141,23 @@ class Counted(int):
         return cls(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+class Moment(dt.datetime):
+    """A date-time as a text file types it (an offer file's ``2004-02-20T12:00:00``), held by a problem as its value:
+    shown with its time even at midnight (``2004-02-20 00:00:00``: a TOML date-time is no date), where a cell's
+    date-time at midnight is its day (:func:`_moment`).  A datetime in all else.
+
+    >>> str(InputError("offer.expiration", Moment.of(dt.datetime(2004, 2, 20)), "must be a date without a time"))
+    'offer.expiration: must be a date without a time, got 2004-02-20 00:00:00'
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, value: dt.datetime) -> "Moment":
+        return cls(value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond,
+                   value.tzinfo, fold=value.fold)
+
+
 class InputErrors(XlpyError, ValueError):
     """Every problem found in one input, reported together.
 
@@ -178,7 +195,7 @@ def _show(value: object) -> str:
 def _moment(value: dt.datetime) -> str:
     """A date and time as a person writes it: a cell's date (a date-time at midnight, of no time zone) as its day,
     ``2004-02-20``, not ``2004-02-20T00:00:00``; another with its time after a space, ``2004-02-20 14:30:00``."""
-    if value.time() == dt.time() and value.tzinfo is None:
+    if value.time() == dt.time() and value.tzinfo is None and not isinstance(value, Moment):
         return value.date().isoformat()
     return value.isoformat(" ")
 

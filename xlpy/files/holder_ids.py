@@ -20,6 +20,8 @@ import datetime as dt
 import unicodedata
 from collections.abc import Callable, Sequence
 
+from .typed import character
+
 __all__ = ["EXCEL_ERRORS", "LOOKS_LIKE", "case_twins", "odd_ids"]
 
 #: The error values Excel writes for a formula that failed (and so exports to CSV as text).
@@ -88,7 +90,7 @@ def _look_alikes(ids: Sequence[str], row_of: Callable[[int], int], text: str) ->
         j, seen = first.setdefault(h if h.isascii() else unicodedata.normalize("NFKC", h).translate(table), (i, h))
         if seen != h:
             odd = sorted({c for c in h + seen if not c.isascii()} - (set(h) & set(seen)))
-            named = ", ".join(f"U+{ord(c):04X} ({unicodedata.name(c, 'unnamed')})" for c in odd[:2])
+            named = ", ".join(map(character, odd[:2]))
             out.append((i, f"{LOOKS_LIKE}{row_of(j)} ({seen!r}) but differs in {named}: the two "
                            "would count as two holders; give the one id on both lines"))
     return out

@@ -10,6 +10,7 @@ each naming the file, the key and the bad value.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import re
 from decimal import Decimal
@@ -150,7 +151,37 @@ class _Table(typed.Reader):
     def unknown(self, allowed: set[str]) -> None:
         for name in self.data:
             if name not in allowed:
-                self.fail(name, self.data[name], "is not a known key")
+                self.fail(name, self.data[name], "is not a known key" + unknown_key_help(name, self.prefix, allowed))
+
+
+def _header(table: str) -> str:
+    """How the file heads *table*: ``[offer.consideration]``, ``[[exchange]]`` (for ``exchange[2]``)."""
+    return f"[[{table.split('[')[0]}]]" if table.startswith("exchange") else f"[{table}]"
+
+
+def unknown_key_help(name: str, table: str, allowed: set[str]) -> str:
+    """What follows ``is not a known key`` for the key *name* of *table* ("": the top of the file): where it belongs
+    when it is a key of other tables (``max_units`` under ``[tally]``: a key belongs to the table whose header is
+    above it; a table's header short of its table's, ``[consideration]``), else the key of *table* it is close to
+    (``orignal_ratio``: did you mean ``original_ratio``?), else "".
+
+    >>> unknown_key_help("max_units", "tally", KEYS["tally"])
+    ' of [tally]: it belongs in [offer] (a key belongs to the table whose header is above it: move it under [offer])'
+    >>> unknown_key_help("consideration", "", KEYS[""])
+    ' at the top of the file (did you mean [offer.consideration]?)'
+    >>> unknown_key_help("orignal_ratio", "offer", KEYS["offer"]), unknown_key_help("foo", "tally", KEYS["tally"])
+    (' (did you mean original_ratio?)', '')
+    """
+    homes = [t for t, keys in KEYS.items() if t and name in keys and t != re.sub(r"\[\d+\]$", "", table)]
+    here = f" of {_header(table)}" if table else " at the top of the file"
+    if homes and all(f"{t}.{name}" in KEYS for t in homes):  # a table of a table: [consideration] for its header
+        return f"{here} (did you mean " + " or ".join(f"[{t}.{name}]" for t in homes) + "?)"
+    if homes:
+        place = " or ".join(map(_header, homes))
+        return (f"{here}: it belongs in {place} (a key belongs to the table whose header is above it: move it under "
+                f"{place})")
+    close = difflib.get_close_matches(name, sorted(allowed), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 @engine_context()
@@ -188,11 +219,42 @@ def load(path: str | os.PathLike, read_sources: bool = True) -> Offer:
         raise InputErrors([unreadable(str(path), exc)]) from None
     if "\x00" in text:
         raise InputErrors([_nul(path, text)])
-    data = toml_data(text, path.name, parse_float=typed.toml_float)
+    try:
+        data = toml_data(text, path.name, parse_float=typed.toml_float)
+    except InputErrors:
+        named = _tally_given(path, text)
+        if named is None:
+            raise
+        raise InputErrors([named]) from None
+    if not data:  # (not even schema = 1)
+        raise InputErrors([_no_keys(path, text)])
     try:
         return parse(data, base=path.parent if read_sources else None, source=path.name)
     except InputErrors as exc:
         raise InputErrors([_locate(p, path.name) for p in exc.problems]) from None
+
+
+#: What an offer file holds, said of one that holds nothing.
+_WHAT_IT_HOLDS = ("an offer file gives the offer's terms in TOML, from schema = 1 on, as the example offer file does "
+                  "(workbook/offers/hecla-2004.toml; xlpy docs offer-file lists every key; xlpy build with no offer "
+                  "file builds the example)")
+
+
+def _no_keys(path: Path, text: str) -> InputError:
+    """The problem of an offer file that holds no key (its TOML read, the data empty): empty, blank, or comments."""
+    said = "holds only comments" if text.strip() else "is empty"
+    return InputError(str(path), None, f"{said}: {_WHAT_IT_HOLDS}", show_value=False)
+
+
+def _tally_given(path: Path, text: str) -> InputError | None:
+    """The problem of a CSV file (a tally, most likely) given where the offer file goes, as a workbook given there is
+    named (:func:`workbook_given`): its first line holds separators (``,`` ``;`` or a tab) and no ``=`` or ``[``, as
+    no TOML file's first line (not a comment) does; None for any other text."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if first.startswith("#") or "=" in first or "[" in first or not re.search("[,;\t]", first):
+        return None
+    return InputError(str(path), first, "is a CSV file (a tally?), not an offer file (TOML): an offer file names its "
+                      f"tally in [tally], file = \"{path.name}\"")
 
 
 def _nul(path: Path, held: str | bytes) -> InputError:

@@ -90,7 +90,8 @@ def toml_data(text: str, name: str, **options) -> dict:
         line = lines[int(at.group(1)) - 1].strip() if at and 0 < int(at.group(1)) <= len(lines) else None
         if line and "#" in line and not {'"', "'"} & set(line):  # (its comment is no matter)
             line = line.split("#")[0].rstrip() or line
-        raise InputErrors([InputError(name, line, f"is not valid TOML: {exc}", show_value=bool(line))]) from None
+        why = toml_reason(str(exc), lines, int(at.group(1))) if at else str(exc)
+        raise InputErrors([InputError(name, line, f"is not valid TOML: {why}", show_value=bool(line))]) from None
     except RecursionError:
         raise InputErrors([deep]) from None
     level = [data]  # (walked a level at a time, not recursively: its values are as deep as it parsed)
@@ -99,6 +100,69 @@ def toml_data(text: str, name: str, **options) -> dict:
         if not level:
             return data
     raise InputErrors([deep])
+
+
+#: A key/value line of bare keys (``price = 7.40``, ``consideration.ratio = 7.94``): its key, spaces left out.
+_KEY_LINE = re.compile(r"\s*([A-Za-z0-9_-]+(?:\s*\.\s*[A-Za-z0-9_-]+)*)\s*=")
+#: A table's header of bare keys (``[valuation]``, ``[[exchange]]``): its brackets and its name.
+_HEADER = re.compile(r"\s*(\[\[?)\s*([A-Za-z0-9_-]+(?:\s*\.\s*[A-Za-z0-9_-]+)*)\s*\]\]?\s*(?:#.*)?")
+
+
+def toml_reason(said: str, lines: list[str], at: int) -> str:
+    """The TOML reader's reason *said* for the error at line *at* of *lines*, in a person's words where it is one
+    recognised for sure (a table or a key given twice, quoted text not closed), else as the reader said it.
+
+    >>> toml_reason("Cannot declare ('valuation',) twice (at line 3, column 11)", ["[valuation]", "", "[valuation]"], 3)
+    'the table [valuation] is given twice (at line 3, column 11; first at line 1)'
+    >>> toml_reason("Cannot overwrite a value (at line 3, column 8)", ["[valuation]", "price = 1", "price = 2"], 3)
+    'valuation.price is given twice (at line 3, column 8; first at line 2)'
+    >>> toml_reason("Illegal character '\\\\n' (at line 1, column 9)", ['issuer = "Hecla'], 1)
+    'the quoted text on line 1 is not closed: a " is missing at its end (at line 1, column 9)'
+    """
+    where = said[said.rindex(" (at line "):] if " (at line " in said else ""
+    line = lines[at - 1] if 0 < at <= len(lines) else ""
+    if said.startswith("Illegal character '\\n'") and line.count('"') % 2 == 1:  # (a basic string runs to its end)
+        return f'the quoted text on line {at} is not closed: a " is missing at its end{where}'
+    declared = re.fullmatch(r"Cannot declare (\(.*\)) twice", said.removesuffix(where))
+    if declared:
+        import ast
+
+        try:
+            table = ".".join(ast.literal_eval(declared.group(1)))
+        except (ValueError, SyntaxError, TypeError):
+            return said
+        first = _first_line(lines[:at - 1], lambda m: m.group(1) == "[" and _bare(m.group(2)) == table, _HEADER)
+        return f"the table [{table}] is given twice{where[:-1]}{first})"
+    key = _KEY_LINE.match(line) if said.removesuffix(where) == "Cannot overwrite a value" else None
+    if key is None:
+        return said
+    start = max((i for i, text in enumerate(lines[:at - 1]) if _HEADER.fullmatch(text)), default=-1)
+    first = _first_line(lines[start + 1:at - 1], lambda m: _bare(m.group(1)) == _bare(key.group(1)), _KEY_LINE,
+                        start + 1)
+    if not first:
+        return said  # (not given before in its table: another clash, told as the reader tells it)
+    table = _HEADER.fullmatch(lines[start]) if start >= 0 else None
+    named = _bare(key.group(1))
+    if table:
+        numbered = sum(1 for text in lines[:start + 1] if (m := _HEADER.fullmatch(text)) and m.group(1) == "[["
+                       and _bare(m.group(2)) == _bare(table.group(2)))
+        named = _bare(table.group(2)) + (f"[{numbered}]" if table.group(1) == "[[" else "") + "." + named
+    return f"{named} is given twice{where[:-1]}{first})"
+
+
+def _bare(key: str) -> str:
+    """A dotted key of bare keys without its spaces: ``offer . consideration`` -> ``offer.consideration``."""
+    return re.sub(r"\s+", "", key)
+
+
+def _first_line(lines: list[str], same, pattern: re.Pattern, offset: int = 0) -> str:
+    """``; first at line N``: the first of *lines* (line 1 at *offset*) that *pattern* matches as *same* says, or
+    "" when none does."""
+    for i, text in enumerate(lines):
+        m = pattern.match(text) if pattern is _KEY_LINE else pattern.fullmatch(text)
+        if m and same(m):
+            return f"; first at line {offset + i + 1}"
+    return ""
 
 
 def not_utf8(field: str, exc: UnicodeError) -> InputError:

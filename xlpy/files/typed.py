@@ -32,7 +32,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..engine.errors import InputError, InputErrors
+from ..engine.errors import InputError, InputErrors, Moment
 from ..engine.numbers import INEXACT_WHOLE, is_whole, to_decimal, whole_text
 from .serial_dates import LAST_SERIAL, from_serial, to_serial, whole_day
 
@@ -40,7 +40,8 @@ from .serial_dates import LAST_SERIAL, from_serial, to_serial, whole_day
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 __all__ = ["Scheme", "TOML", "CELLS", "ARGUMENTS", "Reader", "MISSING", "ExponentFloat", "toml_float", "one",
-           "raise_first", "CELL_TEXT", "unstorable", "too_long", "excel_day_problem", "DATE_AS_NUMBER"]
+           "raise_first", "CELL_TEXT", "unstorable", "too_long", "excel_day_problem", "DATE_AS_NUMBER", "character",
+           "written_wrong"]
 
 #: What a source gives for a value that is not there at all (an absent TOML key).
 MISSING = object()
@@ -113,12 +114,14 @@ class Scheme:
     stored_text: bool = False          #: text is to be stored in a workbook: no character XML 1.0 forbids
     #: (:func:`unstorable`), and no longer than a cell holds
     excel_days: bool = False           #: a date must be one a workbook holds (1900-03-01 to 9999-12-31)
+    number_hints: bool = False         #: a number's text refused says what in it is no number's (:func:`written_wrong`)
     typed_cells: bool = False          #: dates and flags must be a cell's own (text of one is refused: formulas
     #: compare text with numbers and skip it in AND, so the workbook would compute another figure than is read)
 
 
 TOML = Scheme(text_numbers=True, integer_literals=True, date_times=False, date_hint=" YYYY-MM-DD",
-              flag_reason="must be true or false", control_text=False, stored_text=True, excel_days=True)
+              flag_reason="must be true or false", control_text=False, stored_text=True, excel_days=True,
+              number_hints=True)
 CELLS = Scheme(blank=("",), not_text=", not text", any_text=True, named=True, typed_cells=True, stored_text=True,
                excel_days=True)
 #: What a date cell's number format that shows no date does (validate's finding of the format, the reading's of the
@@ -162,8 +165,8 @@ class Reader:
         """Record that *value* at *key* is wrong: *reason* follows the place (and the name)."""
         if self.scheme.named:
             reason = f"{self.name(key)} {reason}"
-        if show_value and self.scheme is TOML and isinstance(value, dt.datetime):  # (as typed, its time even at
-            reason, show_value = f"{reason}, got {value.isoformat(' ')}", False  # midnight: a cell's is its day)
+        if self.scheme is TOML and isinstance(value, dt.datetime):  # (as typed, its time even at midnight: a
+            value = Moment.of(value)  # cell's is its day; in the problem's value, as every other key's, for --json)
         self.problems.append(InputError(self.where(key), value, reason, show_value=show_value))
 
     def check(self) -> None:
@@ -218,7 +221,8 @@ class Reader:
         try:
             return to_decimal(value, "")
         except InputError as exc:
-            self.fail(key, value, exc.reason)
+            hint = written_wrong(value) if self.scheme.number_hints and exc.reason == "must be a number" else ""
+            self.fail(key, value, exc.reason + hint)
             return None
 
     def whole(self, key, required: bool = True, minimum: int | None = 0, default: int | None = None,
@@ -255,7 +259,7 @@ class Reader:
         if isinstance(value, dt.datetime):
             if self.scheme.date_times:
                 return self._excel_day(key, value.date(), value if value.time() != dt.time() else value.date())
-            self.fail(key, value, "must be a date without a time (YYYY-MM-DD)")  # (shown with its time: fail)
+            self.fail(key, value, "must be a date without a time (YYYY-MM-DD)")  # (shown with its time: fail())
             return None
         if isinstance(value, dt.date):
             return self._excel_day(key, value)
@@ -365,6 +369,49 @@ def unstorable(text: str, controls: bool = False) -> str:
     kind = ("a control character" if unicodedata.category(ch) == "Cc" else
             "a lone surrogate" if "\ud800" <= ch <= "\udfff" else "a noncharacter")
     return f"holds {kind} (U+{ord(ch):04X}), which a workbook cannot store"
+
+
+def character(ch: str) -> str:
+    """A character as a problem names it, by its code and Unicode name: ``U+200B (ZERO WIDTH SPACE)``."""
+    return f"U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed')})"
+
+
+#: Dashes a number's minus is typed as (a word processor's, a web page's): taken for ``-`` only to say so.
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
+#: A number with spaces between groups of three digits (``464 777``; a no-break or narrow no-break space too).
+_SPACED = re.compile(r"[+-]?[0-9]{1,3}(?:[ \xa0\u202f][0-9]{3})+(?:\.[0-9]+)?")
+
+
+def written_wrong(value: object) -> str:
+    """What follows ``must be a number`` for text that is no number in the one written form: the spaces of a number
+    whose thousands they separate (as a tally's ``write 2500, not 2 500``), or the first character outside ASCII,
+    named as a tally's holder id names it (a minus typed as U+2212, a zero-width space pasted in), with the number
+    meant where leaving it out or taking it for ``-`` gives one; "" for any other text.
+
+    >>> written_wrong("464\xa0777"), written_wrong("\u2212274000")
+    (': spaces do not separate thousands in an offer file: write 464777 or 464,777, not 464 777', ': it holds \
+U+2212 (MINUS SIGN), not the minus sign a number is written with: write -274000')
+    """
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    if _SPACED.fullmatch(text):
+        digits = "".join(text.split())
+        return (f": spaces do not separate thousands in an offer file: write {digits} or {to_decimal(digits, ''):,}, "
+                f"not {' '.join(text.split())}")
+    odd = next((c for c in text if not c.isascii()), None)
+    if odd is None:
+        return ""
+    meant = unicodedata.normalize("NFKC", text).translate(_DASHES)
+    meant = "".join(c for c in meant if unicodedata.category(c) != "Cf")
+    try:
+        to_decimal(meant, "")
+    except InputError:
+        return (f": it holds {character(odd)}: a number is written in ASCII (the digits 0-9, a sign, a decimal point, "
+                "commas between thousands)")
+    if ord(odd) in _DASHES:
+        return f": it holds {character(odd)}, not the minus sign a number is written with: write {meant.strip()}"
+    return f": it holds {character(odd)}: write {meant.strip()}"
 
 
 def too_long() -> str:
