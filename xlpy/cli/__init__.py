@@ -66,8 +66,10 @@ class _Parser(argparse.ArgumentParser):
             unknown = [t for t in given if t.startswith("--") and t.split("=", 1)[0] not in known]
             if before:
                 prog, message = "xlpy", unknown_said(_TOP, before)
+                problem = unknown_problem(message, before)
             elif unknown:
                 message = unknown_said(known, unknown)
+                problem = unknown_problem(message, unknown)
         said = f"{message} (see {prog} --help)"
         if _json_asked():  # (as a refused input: a script parsing the output reads why, the option argparse names)
             named = re.match(r"argument (\S+): (.*)", message)
@@ -118,6 +120,13 @@ def unknown_said(options, unknown: Sequence[str]) -> str:
         close = [o for o in known if o.startswith(u)] or difflib.get_close_matches(u, known, n=1, cutoff=0.75)
         meant += close[:1] if len(close) == 1 and close[0] not in meant else []
     return f"unrecognized arguments: {' '.join(unknown)}" + (f": did you mean {' '.join(meant)}?" if meant else "")
+
+
+def unknown_problem(message: str, unknown: Sequence[str]) -> dict:
+    """The ``--json`` problem of arguments *unknown* (said as *message*): its ``field`` the options named
+    (``--jsn``; ``--dpl`` of ``--dpl 30``, ``--out`` of ``--out=r``), else the arguments (an extra file name)."""
+    options = [u.split("=", 1)[0] for u in unknown if u.startswith("-")]
+    return {"field": " ".join(options or unknown), "value": None, "reason": message}
 
 
 class _Version(argparse.Action):
@@ -253,7 +262,8 @@ def _main(argv: Sequence[str | bytes | os.PathLike] | None) -> int:
         if unknown:  # named against the command whose options they are not ("see xlpy render --help"), or xlpy's
             before = given[:given.index(args.command)] if args.command in given else given
             named = parser if any(u in before for u in unknown) else args.parser
-            named.error(unknown_said(named, unknown))
+            said = unknown_said(named, unknown)
+            named.error(said, unknown_problem(said, unknown))
     finally:
         _GIVEN.reset(token)
     from ..workbook.locks import STOP_SIGNALS
