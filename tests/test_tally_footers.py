@@ -140,6 +140,22 @@ def test_review_96s_footer_under_the_example_tally_is_refused_written_or_empty(t
             assert got == [f"t.csv: row 301, column holder_id: {added(rows, 'Overall')}, got 'Overall'"], cells
 
 
+def test_a_footer_without_an_id_is_told_to_be_deleted_not_named_a_holder(tmp_path):
+    """Review 104: the agent's last line `,274000,,` (no label) was told to name its holder and, too, that if it was
+    a holder, to name it in not_totals (not_totals = [""]): an empty id names no holder, so that way out is not
+    given; "delete it if it is a totals row" is."""
+    lines = agent_lines()
+    total = sum(u for _, u in lines)
+    said = problems(write(tmp_path, body(lines) + f",{total},book-entry,tendered\n"))
+    foot = ("looks like a totals row at the foot of the tally, not a holder: its units are those of rows 2 to 51 "
+            "added up; delete it if it is a totals row")
+    assert said == ["t.csv: row 52, column holder_id: must name the holder, got ''",
+                    f"t.csv: row 52, column holder_id: {foot}, got ''"]
+    # a footer with an id keeps both ways out
+    assert problems(write(tmp_path, body(lines + [("Overall", total)]))) == [
+        f"t.csv: row 52, column holder_id: {added('rows 2 to 51', 'Overall')}, got 'Overall'"]
+
+
 @pytest.mark.parametrize("lines", [
     [("DTC-0101", 1000), ("DTC-0202", 2000), ("DTC-0303", 3000)],
     [("A", 500), ("B", 500), ("C", 1000)],

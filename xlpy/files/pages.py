@@ -8,14 +8,13 @@ label, grand totals of page totals (a section's, the file's, over or under them)
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_left, bisect_right
 from heapq import heappop, heappush
 
 from .sums import as_array, cumulative
-from .words import (_FIRST, _GRAND_WORDS, _LABEL_WORDS, _LAST, _TOKEN, GRAND, HOLDER, PAGE, REPEATED, _bare, _inside,
-                    _label, _named, _without_qualifiers)
+from .words import (_FIRST, _GRAND_WORDS, _LABEL_WORDS, _LAST, _TOKEN, GRAND, PAGE, REPEATED, _bare, _inside,
+                    _label, _named, _without_qualifiers, way_out)
 
 __all__ = ["agent_pages"]
 
@@ -339,7 +338,7 @@ def _grand_elsewhere(added, found, kinds):
 def _page_totals(ids, pages, grands, repeats, row_of) -> dict[int, str]:
     """Line -> its message, for the page totals of one label (:func:`_label_pages`).  Each page total's message names
     another."""
-    holder = lambda i: HOLDER.format(json.dumps(ids[i], ensure_ascii=False))  # noqa: E731 (as written there)
+    holder = lambda i: way_out(ids[i])  # noqa: E731 (as written there)
     two = [i for i, *_ in pages[:2]] + list(grands)[:1]
     out = {}
     for i, first, last, status in pages:

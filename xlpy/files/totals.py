@@ -91,8 +91,8 @@ from ..engine.errors import InputError
 from .pages import agent_pages
 from .sums import Lines, Sums
 from .words import (_ANY, _ANY_WORDS, _CANDIDATE, _COUNT_LABEL_WORDS, _COUNTED, _FIRST, _GRAND_WORDS, _LABEL_WORDS,
-                    _LAST, _MAIN, _SHORT_ACCOUNT, _SHORT_ENDS, _TOKEN, ADDED, COUNTED, FOOTER, HOLDER, LABEL, REPEATED,
-                    _bare, _inside, _label, _named, _without_qualifiers)
+                    _LAST, _MAIN, _SHORT_ACCOUNT, _SHORT_ENDS, _TOKEN, ADDED, COUNTED, FOOTER, LABEL, REPEATED,
+                    _bare, _inside, _label, _named, _without_qualifiers, way_out)
 
 __all__ = ["misspelt_not_totals", "not_totals_problems", "totals_rows"]
 
@@ -155,7 +155,7 @@ def _footer(ids, units, totals: set[int], statuses, stated, not_totals, row_of) 
     if " ".join(ids[last].casefold().split()) in {" ".join(h.casefold().split()) for h in not_totals}:
         return None
     rows = ("the tendered lines of " if tendered else "") + f"rows {row_of(lines[0])} to {row_of(lines[-1])}"
-    return last, FOOTER.format(rows, holder=HOLDER.format(json.dumps(ids[last], ensure_ascii=False)))
+    return last, FOOTER.format(rows, holder=way_out(ids[last]))
 
 
 def _tendered_above(units, array, statuses, totals: set[int], last: int) -> int | None:
@@ -245,7 +245,7 @@ def _judged(ids, units, statuses, found, held, row_of, tail, first=None, repeats
         if why is None and repeats and units[i] and (ids[i], units[i]) in repeated and _in_summary(
                 ids, units, i, lines.found, judged, repeated, tail, holders):
             why = REPEATED.format(row_of(repeated[ids[i], units[i]]),
-                                  holder=HOLDER.format(json.dumps(ids[i], ensure_ascii=False)))
+                                  holder=way_out(ids[i]))
         if why is None:
             lines.hold(i)  # a holder after all
         else:
@@ -285,7 +285,7 @@ def _why(ids, units, i, above: Sums, block: Sums, row_of, tail: int, since, judg
     to *added* (or since the first line), or None when none did; *judged*: the lines above judged totals; *found*:
     the lines holding a totals word."""
     text = ids[i].casefold()
-    holder = lambda: HOLDER.format(json.dumps(ids[i], ensure_ascii=False))  # noqa: E731 (when told)
+    holder = lambda: way_out(ids[i])  # noqa: E731 (when told)
     if set(_TOKEN.findall(text)) <= _LABEL_WORDS:
         return LABEL.format(holder=holder())
     if i and i - 1 in judged and _of_group(ids[i - 1].casefold(), _bare(text)):
@@ -412,7 +412,7 @@ def _first_after_all(ids, units, statuses, totals: set[int], row_of) -> str | No
     Trust``) added in; or None."""
     if not _heads_the_file(ids[0].casefold()) or not units[0]:
         return None
-    holder = HOLDER.format(json.dumps(ids[0], ensure_ascii=False))
+    holder = way_out(ids[0])
     for status in (None, "tendered") if statuses is not None else (None,):
         below = [j for j in range(1, len(ids)) if j not in totals and (status is None or statuses[j] == status)]
         if {ids[j] for j in below if units[j]} == {ids[0]}:  # (its own lines: TTL Partners 200 over its 100, 100)
@@ -430,7 +430,7 @@ def _first_line(ids, units, lines: Lines, row_of) -> str | None:
     if not _heads_the_file(ids[0].casefold()) or not units[0]:
         return None
     below = lines.sums(1, len(ids))  # (none of the lines holding a totals word)
-    holder = HOLDER.format(json.dumps(ids[0], ensure_ascii=False))
+    holder = way_out(ids[0])
     if below.count >= 2 and below.total == units[0]:
         return ADDED.format(below.rows(row_of), holder=holder)
     added, count = below.by_status.get("tendered", (0, 0))

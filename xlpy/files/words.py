@@ -6,9 +6,10 @@ and what a line judged a total is told.  The names with a leading underscore are
 
 from __future__ import annotations
 
+import json
 import re
 
-__all__ = ["ADDED", "COUNTED", "FOOTER", "GRAND", "HOLDER", "LABEL", "PAGE", "REPEATED", "TOTALS_WORDS"]
+__all__ = ["ADDED", "COUNTED", "FOOTER", "GRAND", "HOLDER", "LABEL", "PAGE", "REPEATED", "TOTALS_WORDS", "way_out"]
 
 #: Words that make a line a total wherever they stand in its id (English, and as German, French, Dutch,
 #: Italian and Spanish Excel, and LibreOffice, label their subtotals).
@@ -75,22 +76,28 @@ _SPACES_BACKWARDS = re.compile(r"[^\w)\]}]*")  # (what stands between qualifiers
 _TOKEN_BACKWARDS = re.compile(r"[\w/.\-]*[^\W_][\w/.\-]*")  # a word, number or date (not _ alone)
 _PARTS = re.compile(r"[/.\-_]")
 
-#: What a line judged a total is told, and both ways out ({holder}: :data:`HOLDER`).
-LABEL = "looks like a totals row, not a holder: delete it if it is one; {holder}"
-ADDED = "looks like a totals row, not a holder: its units are those of {} added up; delete it if it is one; {holder}"
+#: What a line judged a total is told, and both ways out ({holder}: :func:`way_out`).
+LABEL = "looks like a totals row, not a holder: delete it if it is one{holder}"
+ADDED = "looks like a totals row, not a holder: its units are those of {} added up; delete it if it is one{holder}"
 COUNTED = ("looks like a totals row, not a holder: its units are a count of the lines of {} (Excel's Count subtotal); "
-           "delete it if it is one; {holder}")
+           "delete it if it is one{holder}")
 REPEATED = ("looks like a totals row, not a holder: its id and units are those of row {}, a total (repeated in a "
-            "summary); delete it if it is one; {holder}")
+            "summary); delete it if it is one{holder}")
 PAGE = ("looks like a totals row, not a holder: its units are those of {} added up, the lines since the line before "
-        "of its id (a page total), as row {}'s are; delete it if it is one; {holder}")
+        "of its id (a page total), as row {}'s are; delete it if it is one{holder}")
 GRAND = ("looks like a totals row, not a holder: its units are those of the page totals of its id ({}) added up; "
-         "delete it if it is one; {holder}")
+         "delete it if it is one{holder}")
 #: The last line's, whatever its id (:func:`xlpy.files.totals._footer`): to be deleted if a totals row, as its
 #: units alone do not prove (a holder's may add up the rest's).
 FOOTER = ("looks like a totals row at the foot of the tally, not a holder: its units are those of {} added up; delete "
-          "it if it is a totals row; {holder}")
-HOLDER = "if it is a holder, name it in a mapping file's [holders] not_totals list (not_totals = [{}])"
+          "it if it is a totals row{holder}")
+HOLDER = "; if it is a holder, name it in a mapping file's [holders] not_totals list (not_totals = [{}])"
+
+
+def way_out(holder_id: str) -> str:
+    """The holder's way out of a line judged a total (:data:`HOLDER`, its *holder_id* as a TOML string), or nothing
+    for an empty id, which names no holder (a totals row's, as ``,274000,,``: told to name its holder already)."""
+    return HOLDER.format(json.dumps(holder_id, ensure_ascii=False)) if holder_id else ""
 
 
 def _named(text: str, core: str) -> list[str]:
