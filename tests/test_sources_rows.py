@@ -37,6 +37,18 @@ def test_a_price_file_with_two_price_columns_is_told_to_delete_or_rename_one(tmp
         "p.csv: columns: more than one column could be price; delete or rename one of them, got 'VWAP, Close'"]
 
 
+def test_a_price_file_whose_headers_are_in_another_language_is_told_to_rename_them(tmp_path):
+    """Review 104: `Datum,Kurs,Volumen` was told the spellings only; a price file takes no mapping file, so the
+    header is to be renamed to one of them."""
+    path = tally(tmp_path, "Datum,Kurs,Volumen\n2004-01-02,8.3059,2517000\n", "p.csv")
+    assert problems(prices.read_prices, path) == [
+        f"p.csv: header: has no {ours} column (expected one of: {words}); rename the header of its {ours} column "
+        "to one of those (a price file takes no mapping file), got 'Datum, Kurs, Volumen'"
+        for ours, words in (("date", "date, trade date, trading day, day"),
+                            ("price", "price, vwap, close, closing price, px"),
+                            ("volume", "volume, vol, shares traded"))]
+
+
 # --- 5. an empty method or status cell is stated, never assumed -------------------------------------------
 
 

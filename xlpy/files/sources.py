@@ -253,6 +253,8 @@ def _match_columns(headers, spellings, mapping_columns, name, required, mapped=T
                      if keyed[i] in spellings[ours]]  # (the one column of the header that spells it)
             how = (f"; or name the agent's header in a mapping file: [columns] {ours} = \"...\" (--mapping, or "
                    "tally.mapping)") if spellings is TALLY_COLUMNS and not taken else ""
+            if not mapped:  # (a price file: its headers are ours, or renamed to them)
+                how = f"; rename the header of its {ours} column to one of those (a price file takes no mapping file)"
             spelled = ", ".join(_spelled(spellings, ours))
             problems.append(InputError(f"{name}: header", ", ".join(map(str, headers)), f"has no {ours} column "
                                        f"(expected one of: {spelled}){''.join(taken)}{how}"))
