@@ -12,7 +12,7 @@ import shutil
 import time
 
 import pytest
-from repo_paths import DATA, FORMULA, PRICES
+from repo_paths import DATA, FORMULA, PRICES, offer_text
 
 from xlpy import cli
 from xlpy.engine import InputErrors
@@ -458,6 +458,40 @@ def test_a_holder_or_units_header_of_no_known_spelling_names_the_mapping_that_re
         assert line.startswith(f"t.csv: header: has no {ours} column (expected one of: "), line
         assert line.endswith(f"; or name the agent's header in a mapping file: [columns] {ours} = \"...\" "
                              "(--mapping, or tally.mapping), got 'Acct #, Shs Tendered, Method, Status'"), line
+
+
+AGENT = "Acct #,Shs Tendered,method,status\nDTC-0022,2500,book-entry,tendered\n"
+
+
+def test_a_mapping_naming_a_header_the_tally_lacks_is_one_problem_of_the_mapping(tmp_path, capsys):
+    """Review 104: a mapping file's units = "Shares Tendered" over a tally headed Shs Tendered was blamed on the tally
+    twice (its column 'Shares Tendered' not in the header; no units column, "or name the agent's header in a mapping
+    file", which the user had just done): it is one problem, of the mapping file's key, with the headers there are,
+    or the one that differs in case or spaces only, which a mapping must name as written."""
+    path = tally(tmp_path, AGENT, "agent.csv")
+    wrong = tally(tmp_path, '[columns]\nholder_id = "Acct #"\nunits = "Shares Tendered"\n', "map.toml")
+    assert problems(sources.read_tally, path, sources.read_mapping(wrong)) == [
+        "map.toml: columns.units: is not in agent.csv's header (Acct #, Shs Tendered, method, status), "
+        "got 'Shares Tendered'"]
+    case = tally(tmp_path, '[columns]\nholder_id = "Acct #"\nunits = "shs  tendered"\n', "case.toml")
+    assert problems(sources.read_tally, path, sources.read_mapping(case)) == [
+        "case.toml: columns.units: is not in agent.csv's header; the header has 'Shs Tendered': a mapping names a "
+        "header exactly, as it is written, got 'shs  tendered'"]
+    # a mapping given in Python names its key alone; a wide header, its first twelve headers
+    wide = tally(tmp_path, "Acct #,Shares,method,status," + ",".join(f"c{k}" for k in range(11)) + "\nA,1,book-entry,"
+                 "tendered" + "," * 11 + "\n", "wide.csv")
+    assert problems(sources.read_tally, wide, sources.ColumnMapping(columns={"holder_id": "Acct"})) == [
+        "columns.holder_id: is not in wide.csv's header (Acct #, Shares, method, status, c0, c1, c2, c3, c4, c5, c6, "
+        "c7, and 3 more), got 'Acct'"]
+    # as compute says it: one line, after the offer file's key
+    offer = offer_text(FORMULA).replace('file = "data/hecla-2004-tally.csv"',
+                                        'file = "agent.csv"\nmapping = "map.toml"')
+    offer = offer.replace('"data/hecla-2004-prices-illustrative.csv"', json.dumps(str(PRICES_CSV)))
+    (tmp_path / "offer.toml").write_text(offer, encoding="utf-8")
+    assert cli.main(["compute", str(tmp_path / "offer.toml")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy compute: offer.toml: tally.file: map.toml: columns.units: is not in agent.csv's header (Acct #, Shs "
+        "Tendered, method, status), got 'Shares Tendered'"]
 
 
 @pytest.mark.parametrize("line, shown", [('methods = "NOG"', "'NOG'"), ('statuses = ["W/D"]', '["W/D"]'),

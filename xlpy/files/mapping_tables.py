@@ -11,7 +11,10 @@ import re
 
 from ..engine.errors import InputError
 
-__all__ = ["column_problems", "toml_key", "word_problems"]
+__all__ = ["column_problems", "mapped_header_missing", "toml_key", "word_problems"]
+
+#: At most this many of a tally's headers are named where a mapping names one it lacks.
+_SHOWN = 12
 
 #: Our word each table of words maps to, as its message names it.
 _OURS = {"methods": "method", "statuses": "status"}
@@ -52,6 +55,21 @@ def column_problems(name: str, columns: dict, allowed) -> list[InputError]:
         elif (earlier := first.setdefault(header, ours)) != ours:
             problems.append(InputError(f"{name}: columns.{ours}", header, f"names the header of columns.{earlier}"))
     return problems
+
+
+def mapped_header_missing(source: str, ours: str, header: str, name: str, headers, key) -> InputError:
+    """The problem of mapping file *source*'s ``columns.ours`` naming *header*, which the header (*headers*) of
+    tally *name* lacks: the headers it has, or the one that *key* reads as it (another case or spacing), which a
+    mapping must name as written."""
+    near = [h for h in headers if key(h) == key(header)]
+    if near:
+        where = f"; the header has {str(near[0])!r}: a mapping names a header exactly, as it is written"
+    else:
+        shown = [str(h) for h in headers[:_SHOWN]] + ([f"and {len(headers) - _SHOWN:,} more"]
+                                                      if len(headers) > _SHOWN else [])
+        where = f" ({', '.join(shown)})"
+    field = f"{source}: columns.{ours}" if source else f"columns.{ours}"  # (a mapping given in Python: no file)
+    return InputError(field, header, f"is not in {name}'s header{where}")
 
 
 def toml_key(word: str) -> str:

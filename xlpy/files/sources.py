@@ -27,7 +27,7 @@ from ..engine.model import HolderTable
 from ..engine.numbers import EXACT_FLOATS, INEXACT_NUMBER, engine_context, whole_text
 from . import steady
 from .sniff import DEFAULT_ENCODING, not_utf8, text_encoding, toml_data, toml_text
-from .mapping_tables import column_problems, word_problems
+from .mapping_tables import column_problems, mapped_header_missing, word_problems
 from .holder_ids import odd_ids
 from .quotes import line_break_problems, unclosed_quote
 from .totals import misspelt_not_totals, not_totals_problems, totals_rows
@@ -207,17 +207,20 @@ def looks_like_data(headers) -> bool:
     return any(isinstance(h, (int, float)) or re.fullmatch(r"\s*[+-]?[0-9][0-9.,]*\s*", str(h)) for h in headers)
 
 
-def _match_columns(headers, spellings, mapping_columns, name, required, mapped=True):
+def _match_columns(headers, spellings, mapping_columns, name, required, mapped=True, mapping_name=""):
     """Our column -> index in *headers*; problems for missing or ambiguous ones.
 
-    *mapped*: whether the file can have a mapping file (a price file cannot), which a problem's advice names.
+    *mapped*: whether the file can have a mapping file (a price file cannot), which a problem's advice names;
+    *mapping_name*: the mapping file whose ``[columns]`` are *mapping_columns*, which a header they name and the
+    file lacks is blamed on (that column then not said missing too: the mapping named it).
     """
     found, problems = {}, []
     keyed = [_key(h) for h in headers]
-    ambiguous = set()
+    ambiguous, named = set(), set()  # (named: a column the mapping names by a header the file lacks)
     for ours, theirs in mapping_columns.items():
         if theirs not in headers:
-            problems.append(InputError(f"{name}: column {theirs!r}", theirs, f"named for {ours} is not in the header"))
+            named.add(ours)
+            problems.append(mapped_header_missing(mapping_name, ours, theirs, name, headers, _key))
         elif headers.count(theirs) > 1:
             ambiguous.add(ours)
             problems.append(InputError(f"{name}: columns", ", ".join(h for h in headers if h == theirs),
@@ -241,14 +244,14 @@ def _match_columns(headers, spellings, mapping_columns, name, required, mapped=T
             )
         elif hits:
             found[ours] = hits[0]
-    missing = [ours for ours in required if ours not in found and ours not in ambiguous]
+    missing = [ours for ours in required if ours not in found and ours not in ambiguous | named]
     if missing and looks_like_data(headers):  # one line that says why, not one a column
         problems.append(InputError(f"{name}: header", ", ".join(map(str, headers)),
                                    "is a line of data, not a header: the file's first line must name its "
                                    f"columns ({', '.join(required)})"))
         return found, problems
     for ours in required:
-        if ours not in found and ours not in ambiguous:
+        if ours not in found and ours not in ambiguous | named:
             taken = [f"; {headers[i]} is read as {o} (the mapping's columns.{o})" for o, i in found.items()
                      if keyed[i] in spellings[ours]]  # (the one column of the header that spells it)
             how = (f"; or name the agent's header in a mapping file: [columns] {ours} = \"...\" (--mapping, or "
@@ -475,7 +478,8 @@ def _word_problems(raw, at: list[int], table, name, column, what, row_of) -> lis
 
 
 def _tally_from_columns(name, headers, columns, mapping, row_of):
-    found, problems = _match_columns(headers, TALLY_COLUMNS, mapping.columns, name, REQUIRED_TALLY)
+    found, problems = _match_columns(headers, TALLY_COLUMNS, mapping.columns, name, REQUIRED_TALLY,
+                                     mapping_name=mapping.source)
     problems = Problems(problems)
     if problems:
         raise InputErrors(problems)
