@@ -232,7 +232,8 @@ def test_a_workbook_windows_will_not_let_be_replaced_is_said_to_be_perhaps_open_
         "workbook was not changed"]
     assert cli.main(["build", str(SEED), "-o", str(book), "--force", "--no-backup", "--no-validate", "-q"]) == 3
     assert capsys.readouterr().err.splitlines()[-1].startswith(  # (then the path, cut if long)
-        f"xlpy build: --output: cannot be written (The process cannot access the file because it {held}), got '")
+        f"xlpy build: --output: cannot be written (The process cannot access the file because it {held}); the "
+        "workbook was not changed, got '")
     assert book.read_bytes() == before and sorted(p.name for p in book.parent.glob(".~xlpy*")) == []
 
 

@@ -172,8 +172,44 @@ def test_build_into_a_folder_it_cannot_write_says_so(tmp_path, capsys, monkeypat
     assert main(["build", str(ROOT / "workbook" / "offers" / "hecla-2004.toml"), "-o", "ro/new.xlsm",
                  "--no-validate"]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        "xlpy build: --output: cannot be written (Permission denied), got 'ro/new.xlsm'"]
+        "xlpy build: --output: cannot be written (Permission denied); nothing was written, got 'ro/new.xlsm'"]
     assert list((tmp_path / "ro").iterdir()) == []
+
+
+def test_build_into_a_read_only_or_full_folder_is_worded_as_a_refresh_of_it(tmp_path, capsys, monkeypatch):
+    """Review 104: a build into a folder on a read-only file system spoke of its lock file (`cannot be written: its
+    lock file .~xlpy.x.xlsm.lock cannot be made (Read-only file system); nothing was written`), and one into a full
+    folder said neither that nothing was written nor what to do; a refresh says both."""
+    import errno
+
+    from xlpy.workbook import saving
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out").mkdir()
+    real_open = locks.os.open
+
+    def read_only(path, *args, **kwargs):
+        if os.path.basename(os.fspath(path)).startswith(".~xlpy."):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), os.fspath(path))
+        return real_open(path, *args, **kwargs)
+
+    seed = str(ROOT / "workbook" / "offers" / "hecla-2004.toml")
+    with monkeypatch.context() as m:
+        m.setattr(locks.os, "open", read_only)
+        assert main(["build", seed, "-o", "out/x.xlsm", "--no-validate"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy build: out/x.xlsm: cannot be written: its folder is on a read-only file system (a read-only share or "
+        "medium); nothing was written. Write it in a writable folder"]
+
+    def full(wb, when=None):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(saving, "workbook_bytes", full)
+    assert main(["build", seed, "-o", "out/x.xlsm", "--no-validate"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy build: --output: cannot be written (No space left on device); nothing was written: free space there, "
+        "or give -o another folder, got 'out/x.xlsm'"]
+    assert list((tmp_path / "out").iterdir()) == []
 
 
 def test_render_into_a_folder_it_cannot_write_says_so(book, capsys, monkeypatch):

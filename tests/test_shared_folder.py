@@ -108,7 +108,7 @@ def test_build_into_a_full_temporary_folder_says_so_in_one_line(tmp_path, capsys
     assert main(["build", str(SEED), "-o", str(out), "--no-validate"]) == 2
     assert capsys.readouterr().err.splitlines()[-1].startswith(  # (then the output, as given)
         f"xlpy build: --output: cannot be written (No space left on device in {tmp_path / 'tmp'}; free space "
-        f"there, or set TMPDIR to a folder with room), got '")
+        f"there, or set TMPDIR to a folder with room); nothing was written, got '")
     assert list(out.parent.iterdir()) == []
 
 

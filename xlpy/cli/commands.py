@@ -310,9 +310,11 @@ def in_temporary(path: Path) -> bool:
     return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(tempfile.gettempdir()))
 
 
-def not_written(out: Path, exc: OSError) -> InputError:
+def not_written(out: Path, exc: OSError, done: str = "") -> InputError:
     """``--output`` could not be written: why, and where when the failure was in another folder (the temporary
-    folder full: ``cannot be written (No space left on device in /tmp; free space there, or set TMPDIR ...)``)."""
+    folder full: ``cannot be written (No space left on device in /tmp; free space there, or set TMPDIR ...)``);
+    then *done* (``nothing was written``, ``it was not changed``: what a build left as it was), and what to do for
+    its own folder full or read-only (``free space there, or give -o another folder``)."""
     from ..workbook.locks import BackupNotWritten
 
     if isinstance(exc, BackupNotWritten):  # the workbook is as it was: only its copy could not be made
@@ -322,10 +324,17 @@ def not_written(out: Path, exc: OSError) -> InputError:
     why = exc.strerror or str(exc)
     where = Path(os.fsdecode(exc.filename)) if exc.filename is not None else None
     base = Path(os.path.realpath(out if out.is_dir() else out.parent))
+    full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+    after = f"; {done}" if done else ""
     if where is not None and not Path(os.path.realpath(where)).is_relative_to(base):
         why += f" in {where}"
-        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        if full:
             why += "; free space there" + (", or set TMPDIR to a folder with room" if in_temporary(where) else "")
+    elif full:  # (its own folder: as a refresh says it, and what to do)
+        after += ": free space there, or give -o another folder"
+    elif exc.errno == errno.EROFS:
+        after += ": give -o a writable folder"
     from ..files.safety import held_hint, in_use
 
-    return (Busy if in_use(exc) else InputError)("--output", str(out), f"cannot be written ({why}{held_hint(exc)})")
+    return (Busy if in_use(exc) else InputError)("--output", str(out),
+                                                 f"cannot be written ({why}{held_hint(exc)}){after}")

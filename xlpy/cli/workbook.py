@@ -510,7 +510,8 @@ def run_build(args: argparse.Namespace) -> int:
             except InputErrors as exc:  # what a worksheet cannot hold: named as compute names its problems
                 raise InputErrors([_in_offer_file(p, offer_path.name, offer) for p in exc.problems]) from None
             except OSError as exc:  # a folder xlpy may not write in: its temporary file is not made
-                raise not_written(out, exc) from None
+                done = "the workbook was not changed" if replacing else "nothing was written"
+                raise not_written(out, exc, done) from None
             written = True
         pruned, ahead = _pruned(out, target, args.keep, kept) if replacing else ([], [])
         if not args.json:

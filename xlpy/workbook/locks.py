@@ -212,6 +212,10 @@ class RefreshLock:
             return (f"cannot be locked for writing: {self.path.name} is a symbolic link, not xlpy's lock file (xlpy "
                     "would write through it): remove it, then run again; nothing was written")
         done = "it was not changed" if self.target.exists() else "nothing was written"
+        if exc.errno == errno.EROFS:  # (worded as check_writable words a workbook there)
+            there = self.target.exists()
+            return (f"{'is' if there else 'cannot be written: its folder is'} on a read-only file system (a read-only "
+                    f"share or medium); {done}. {'Copy it to' if there else 'Write it in'} a writable folder")
         if isinstance(exc, PermissionError) and os.path.lexists(self.path):  # (another user's, only they may read)
             return (f"another user's lock file {self.path.name} cannot be opened ({exc.strerror}): their xlpy may be "
                     f"writing it; if none is running, have it deleted; {done}")
