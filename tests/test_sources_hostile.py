@@ -483,14 +483,14 @@ def test_a_mapping_naming_a_header_the_tally_lacks_is_one_problem_of_the_mapping
     assert problems(sources.read_tally, wide, sources.ColumnMapping(columns={"holder_id": "Acct"})) == [
         "columns.holder_id: is not in wide.csv's header (Acct #, Shares, method, status, c0, c1, c2, c3, c4, c5, c6, "
         "c7, and 3 more), got 'Acct'"]
-    # as compute says it: one line, after the offer file's key
+    # as compute says it: one line, after the offer file's key that names the mapping (the mapping's key is wrong)
     offer = offer_text(FORMULA).replace('file = "data/hecla-2004-tally.csv"',
                                         'file = "agent.csv"\nmapping = "map.toml"')
     offer = offer.replace('"data/hecla-2004-prices-illustrative.csv"', json.dumps(str(PRICES_CSV)))
     (tmp_path / "offer.toml").write_text(offer, encoding="utf-8")
     assert cli.main(["compute", str(tmp_path / "offer.toml")]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        "xlpy compute: offer.toml: tally.file: map.toml: columns.units: is not in agent.csv's header (Acct #, Shs "
+        "xlpy compute: offer.toml: tally.mapping: map.toml: columns.units: is not in agent.csv's header (Acct #, Shs "
         "Tendered, method, status), got 'Shares Tendered'"]
 
 

@@ -559,8 +559,10 @@ def _tally(t: _Table, base: Path | None, problems: list[InputError]) -> Tally | 
                     tendered, guaranteed, failed, absent = read_count_file(path, mapping)  # (a count it lacks: 0)
                     return Tally(tendered, guaranteed, failed, final=final, source=path.name, absent=absent)
                 table: HolderTable = sources.read_tally(path, mapping, source=name)
-        except InputErrors as exc:
-            problems.extend(p.located("tally.file") for p in exc.problems)  # (one still being written: still Busy)
+        except InputErrors as exc:  # (the mapping's own key a tally lacks: named after tally.mapping, as its others)
+            of_mapping = f"{Path(mapping_name).name}: " if mapping_name else None
+            problems.extend(p.located("tally.mapping" if of_mapping and str(p.field).startswith(of_mapping) else
+                                      "tally.file") for p in exc.problems)  # (one still being written: still Busy)
             return None
         return Tally(holders=table, final=final)
     if t.has("mapping"):  # a mapping reads a holder file's columns: with aggregate counts it would do nothing
