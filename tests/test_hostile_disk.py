@@ -212,6 +212,24 @@ def test_build_into_a_read_only_or_full_folder_is_worded_as_a_refresh_of_it(tmp_
     assert list((tmp_path / "out").iterdir()) == []
 
 
+def test_a_refresh_into_a_full_disk_says_what_to_do_as_build_does(book, capsys, monkeypatch):
+    """A refresh whose workbook finds no room said only that it was not changed, where build says to free space
+    (review 104's helper): it says so too, and the workbook is as it was."""
+    import errno
+
+    before = book.read_bytes()
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(locks, "replace_with", full)  # (the refresh imports it where it writes)
+    assert main(["refresh", str(book), "--tally", str(new_tally(book.parent)), "--no-backup"]) == 2
+    assert capsys.readouterr().err.splitlines()[0].endswith(
+        "cannot be written (No space left on device); the workbook was not changed: free space there, then refresh "
+        "it again")
+    assert book.read_bytes() == before
+
+
 def test_render_into_a_folder_it_cannot_write_says_so(book, capsys, monkeypatch):
     from xlpy.workbook import libreoffice
 

@@ -388,9 +388,11 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     except OSError as exc:  # (open in another program on Windows: in use, status 3)
         from ..files.safety import held_hint, in_use
 
+        full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))  # (what to do, as build says)
         raise InputErrors([(Busy if in_use(exc) else InputError)(
             str(path), None, f"cannot be written ({exc.strerror or exc}{held_hint(exc)}); the workbook was not "
-                             "changed", show_value=False, unchanged=True)]) from None
+                             "changed" + (": free space there, then refresh it again" if full else ""),
+            show_value=False, unchanged=True)]) from None
     out.written, out.kept = path, kept  # in place: an interrupt from here on says so, not "nothing was written"
     pruned = out.pruned = locks.prune_backups(target, keep, kept)
     ahead = locks.ahead_warning(target, keep, kept)  # (one named after now: kept, not counted)
