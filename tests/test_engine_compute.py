@@ -321,6 +321,24 @@ def test_dates_outside_the_period_or_before_the_offer_are_warned_about():
     assert not [w for w in compute(offer(period=period())).warnings if "date" in w]
 
 
+def test_a_valuation_date_before_expiration_or_over_a_month_after_it_is_warned_about():
+    """Holders accept when the offer expires (2024-02-20 here): a valuation date before it, or more than 31 days
+    after it (review 104: 2040-02-20 for 2004-02-20 passed without a word, and the charge fell in 2040's first
+    quarter), is warned of; the figures are computed all the same, at the date given."""
+    def valued(on):
+        r = compute(offer(valuation=Valuation(on, D("10"))))
+        assert r.charge == 10000  # (1,000 x (4.2 - 3.2) x 10: the date moves no figure here)
+        return [w for w in r.warnings if w.startswith("valuation.date")]
+
+    assert valued(day(2024, 2, 19)) == [
+        "valuation.date 2024-02-19 is before expiration 2024-02-20: US GAAP measures the charge when holders accept"]
+    assert valued(day(2024, 2, 20)) == valued(day(2024, 3, 22)) == []  # (the day itself; 31 days after)
+    assert valued(day(2024, 3, 23)) == [
+        "valuation.date 2024-03-23 is 32 days after expiration 2024-02-20: US GAAP measures the charge when holders "
+        "accept, which is when the offer expires as a rule: check the date"]
+    assert valued(day(2040, 2, 20))[0].startswith("valuation.date 2040-02-20 is 5,844 days after expiration ")
+
+
 def test_a_formula_ratio_that_rounds_to_nothing_is_refused():
     """$0.04 of common stock over an $8 average is 0.005 of a share: to 2 decimals 0.01, to 1 decimal nothing,
     which is no exchange for common stock (and no workbook's check could compute it)."""

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
-from . import allocation, charge, eps, ratio, rules, schema
+from . import allocation, charge, dates, eps, ratio, rules, schema
 from .errors import BeforeRecords, Counted, InputError, InputErrors, one_line
 from .model import Consideration, Offer
 from .numbers import CONTEXT, ZERO, excel_round, plain, short, units
@@ -733,43 +733,7 @@ def _count_and_input_warnings(offer: Offer, counted: allocation.Count) -> list[s
             f"terminate; carried to {CONTEXT.prec} significant digits "
             f"({plain(excel_round(offer.original_ratio, 6))}...)"
         )
-    if offer.valuation.date < offer.expiration:
-        warnings.append(
-            f"valuation.date {offer.valuation.date.isoformat()} is before expiration {offer.expiration.isoformat()}: "
-            "US GAAP measures the charge when holders accept"
-        )
-    return warnings + _date_warnings(offer) + _principal_warning(offer)
-
-
-def _date_warnings(offer: Offer) -> list[str]:
-    """Later exchanges dated before the offer, and dates outside the period: counted as the rules say, but rarely
-    what was meant."""
-    warnings = []
-    for i, ex in enumerate(offer.exchanges, 1):
-        if ex.date < offer.expiration:
-            warnings.append(f"exchange[{i}].date {ex.date.isoformat()} is before the offer's expiration "
-                            f"{offer.expiration.isoformat()}: [[exchange]] is for later exchanges")
-    p = offer.period
-    if p is None:
-        return warnings
-    for i, ex in enumerate(offer.exchanges, 1):
-        if ex.date < p.start:
-            warnings.append(f"exchange[{i}].date {ex.date.isoformat()} is before period.start {p.start.isoformat()}: "
-                            "its shares count for the whole period on top of period.shares_before (which must not "
-                            "hold them), and its charge is not the period's")
-        elif ex.date > p.end:
-            warnings.append(f"exchange[{i}].date {ex.date.isoformat()} is after period.end {p.end.isoformat()}: "
-                            "neither its shares nor its charge are the period's")
-    if not p.start <= offer.valuation.date <= p.end:
-        warnings.append(f"valuation.date {offer.valuation.date.isoformat()} is outside the period "
-                        f"{p.start.isoformat()} to {p.end.isoformat()}: the offer's charge is not the period's")
-    accepted = max(offer.expiration, offer.valuation.date)  # shares are issued for tenders accepted, not before
-    if p.settlement < accepted:
-        warnings.append(f"period.settlement {p.settlement.isoformat()} is before the offer's "
-                        f"{'expiration' if accepted == offer.expiration else 'valuation.date'} {accepted.isoformat()}: "
-                        "the offer's shares are weighted from that day, so weighted shares and EPS count them for "
-                        "days before they could be issued; check the date")
-    return warnings
+    return warnings + dates.date_warnings(offer) + _principal_warning(offer)
 
 
 def _eps(offer: Offer, exchanges: list[ExchangeResult]) -> EPSResult:
