@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import doctest
+import functools
 import importlib
 from decimal import Decimal as D
 
@@ -24,7 +25,7 @@ from xlpy.engine import (
     ratio,
 )
 from xlpy.engine.numbers import excel_round, plain, to_decimal, to_whole
-from xlpy.files import calendars
+from xlpy.files import calendars, vector
 
 day = dt.date
 
@@ -378,6 +379,23 @@ def test_proration_odd_lots_first():
     assert c.holders == (50, 60, 178, 267, 445)
     assert (c.accepted, c.odd_lot_units, c.proration_factor, c.holder_count) == (1000, 110, D("0.445"), 5)
     assert c.odd_lot_tendered == 110  # all of them fit: tendered and accepted alike
+
+
+#: The engine's count and the vectorised one (xlpy.files.vector) on a tally of any length.
+COUNTS = pytest.mark.parametrize("count", [
+    allocation.count_tally, functools.partial(vector.count_tally, min_lines=0)], ids=["engine", "vector"])
+
+
+@COUNTS
+def test_odd_lot_is_fewer_than_odd_lot_units(count):
+    # odd_lot 100 means fewer than 100 units: A (99) is an odd lot, accepted in full; B (exactly 100) is not.
+    # Eligible 99 + 100 + 300 + 600 = 1,099 > cap 599. The rest share 599 - 99 = 500 of their 1,000 units:
+    # B 100 x 500/1000 = 50, C 300 x 0.5 = 150, D 600 x 0.5 = 300; accepted 99 + 50 + 150 + 300 = 599.
+    # (Were B an odd lot too: 199 in full, the rest 900 sharing 400; B accepted whole, 649 would pass the cap.)
+    t = table(("A", 99, BE, T), ("B", 100, BE, T), ("C", 300, BE, T), ("D", 600, BE, T))
+    c = count(Tally(holders=t), max_units=599, odd_lot=100)
+    assert tuple(int(u) for u in c.holders) == (99, 50, 150, 300)
+    assert (c.accepted, c.odd_lot_units, c.odd_lot_tendered, c.proration_factor) == (599, 99, 99, D("0.5"))
 
 
 def test_proration_rounds_each_holder_down():
