@@ -202,6 +202,15 @@ def test_tally_limits_each_name_their_field_and_limit():
     assert rules.tally_problems({"tendered": 5, "guaranteed_delivery": 3}) == []  # no outstanding: not checked
 
 
+@pytest.mark.parametrize("count, limit", [
+    ("tendered", "outstanding"), ("guaranteed_delivery", "tendered"), ("failed_delivery", "guaranteed_delivery")])
+def test_a_tally_count_may_reach_its_limit_but_not_pass_it(count, limit):
+    at = {"outstanding": 100, "tendered": 100, "guaranteed_delivery": 100, "failed_delivery": 100}
+    assert rules.tally_problems(at) == []  # each count equal to its limit: accepted
+    [problem] = rules.tally_problems({**at, count: 101})  # one past its limit: refused, at that count alone
+    assert (problem.field, problem.value) == (count, 101) and limit in problem.reason
+
+
 def test_period_order():
     start, end = dt.date(2004, 1, 1), dt.date(2004, 3, 31)
     assert rules.period_problems(start, end) == [] and rules.period_problems(None, start) == []
