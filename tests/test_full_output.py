@@ -84,15 +84,12 @@ def test_a_report_kept_until_the_end_is_said_lost_as_one_written_at_once(tmp_pat
     assert f"but its report could not be printed: {FULL}\n" in proc.stderr, proc.stderr
 
 
+@pytest.mark.libreoffice
 def test_render_into_a_full_disk_says_its_pages_were_written(tmp_path):
     """Review 82: a render's list of files lost to a full disk said "no space left writing the standard output",
     status 2, "nothing written", the PDF and its pages written all the same."""
-    import shutil
-
     from repo_paths import ROOT
 
-    if shutil.which("soffice") is None and shutil.which("libreoffice") is None:
-        pytest.skip("LibreOffice is not installed")
     proc = xlpy_into_full(["render", str(ROOT / "workbook" / "offer_results.xlsm"), "-o", "out"], tmp_path,
                           unbuffered=True)
     made = sorted((tmp_path / "out").iterdir())
