@@ -309,6 +309,7 @@ def test_later_exchanges_need_the_carrying_amount_per_unit(tmp_path, capsys):
     offer, results = offerfile.compute_file(tmp_path / "offer.toml")
     offer_entry, *later = journal_entries(offer, results)
     assert offer_entry.balanced  # the total is the offer's units
+    assert later  # the later exchanges' entries, each checked below
     for entry in later:
         assert entry.missing == (("accounting.carrying_per_unit (for the later exchanges: "
                                   "accounting.carrying_amount is the offer's units only)"),)

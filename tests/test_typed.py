@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from xlpy.engine import rules
-from xlpy.engine.errors import InputErrors
+from xlpy.engine.errors import InputError, InputErrors
 from xlpy.excel import args as excel_args
 from xlpy.files import typed
 from xlpy.files.serial_dates import from_serial, serial_day, serial_text, to_serial
@@ -170,7 +170,7 @@ def test_a_cell_s_formula_where_a_number_is_typed_is_named_a_formula_not_text():
 def test_arguments_read_serials_and_ignore_case():
     assert excel_args.date(38037.75, "expiration") == dt.date(2004, 2, 20)  # the time of day is cut off
     assert excel_args.choice("DOWN", "fractional", ("cash", "down", "nearest"), "cash") == "down"
-    with pytest.raises(Exception, match="must be at least 1, got 0"):
+    with pytest.raises(InputError, match="must be at least 1, got 0"):
         excel_args.whole(0.0, "days", minimum=1)
 
 
@@ -184,7 +184,7 @@ def test_serials_round_trip(day):
 
 
 def test_the_fictitious_leap_day_and_the_1904_system():
-    with pytest.raises(Exception, match="29 February 1900"):
+    with pytest.raises(InputError, match="29 February 1900"):
         from_serial(60)
     assert serial_text(dt.date(1904, 1, 2), date1904=True) == "1"
     assert serial_text(dt.datetime(2004, 2, 20, 18)) == "38037.75"
@@ -216,7 +216,7 @@ def test_period_order():
     assert rules.period_problems(start, end) == [] and rules.period_problems(None, start) == []
     [problem] = rules.period_problems(end, start, ("period_start", "period_end"))
     assert str(problem) == "period_end: must not be before period_start (2004-03-31), got 2004-01-01"
-    with pytest.raises(Exception, match="period.end: must not be before period.start"):
+    with pytest.raises(InputError, match="period.end: must not be before period.start"):
         rules.check_period(end, start)
 
 
