@@ -42,7 +42,6 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, replace
-from pathlib import Path
 from xml.etree.ElementTree import ParseError
 from xml.parsers import expat
 
@@ -335,10 +334,6 @@ def held_hint(exc: OSError) -> str:
     if getattr(exc, "winerror", None) in (32, 33):  # (a sharing or lock violation: another program has it)
         return "; is it open in another program, such as Excel?"
     return "; is it open in another program, such as Excel, or its folder read-only?"  # (access denied: either)
-
-
-def path_label(path: str | os.PathLike) -> str:
-    return Path(path).name
 
 
 # --- XML parts ---------------------------------------------------------------------------------------------

@@ -139,8 +139,7 @@ SHEET_MODULES = (cover, inputs, tenders, prices, results, check, sensitivity, re
 def layout(shape: Shape) -> Layout:
     """The layout of the standard workbook for an offer of this *shape*."""
     sheets = tuple(module.sheet(shape) for module in SHEET_MODULES)
-    _, tie_block, id_block = next(s for s in sheets if s.check).blocks
-    lay = Layout(shape, sheets, {}, tuple(i.name for i in tie_block.items), tuple(i.name for i in id_block.items))
+    lay = Layout(shape, sheets, {})
     _resolve_names(lay)
     return lay
 

@@ -367,8 +367,6 @@ class Layout:
     shape: Shape
     sheets: tuple[Sheet, ...]
     names: dict[str, tuple[str, str]]  # name -> (sheet, absolute reference)
-    ties: tuple[str, ...] = ()  # Check rows comparing a native figure with xlpy's functions
-    identities: tuple[str, ...] = ()  # Check rows of identities that must hold
 
     def sheet(self, title: str) -> Sheet:
         for s in self.sheets:
