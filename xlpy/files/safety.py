@@ -126,12 +126,12 @@ def limits() -> Limits:
     return Limits(values["part_mb"], values["total_mb"], values["ratio"], int(values["parts"]))
 
 
-def converted_limits(lim: Limits | None = None) -> Limits:
-    """The limits (*lim*, else those in force) for a package LibreOffice made for xlpy from a workbook that passed
+def converted_limits() -> Limits:
+    """The limits in force, for a package LibreOffice made for xlpy from a workbook that passed
     them: its recalculated copy. Its sizes and parts are bounded as a file's from outside; its compression ratio,
     a bound on what a file from outside claims to unpack to, is not (the copy holds what it says: 2,000 holder ids of
     1,000 characters that differ at their ends pack 134 times in LibreOffice's shared strings, 24 in the workbook)."""
-    return replace(lim or limits(), ratio=math.inf)
+    return replace(limits(), ratio=math.inf)
 
 
 def _mb(n: int) -> str:

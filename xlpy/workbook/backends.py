@@ -147,9 +147,9 @@ def table_values(table: Table, rows: Sequence[tuple]) -> list[list[object]]:
     return out
 
 
-def _data_ref(table: Table, last_row: int | None = None) -> str:
+def _data_ref(table: Table) -> str:
     last = get_column_letter(table.first_col + len(table.columns) - 1)
-    return f"{get_column_letter(table.first_col)}{table.first_row}:{last}{last_row or table.last_row}"
+    return f"{get_column_letter(table.first_col)}{table.first_row}:{last}{table.last_row}"
 
 
 def _beside(table: Table, rows: dict[int, dict[int, object]]) -> dict[int, dict[int, object]]:

@@ -67,11 +67,11 @@ def lines(findings) -> list[str]:
     return [f"{said} [{', '.join(dict.fromkeys(found))}]" for said, found in legs.items()]
 
 
-def input_finding(book: str, problem, leg: str = "inputs") -> Finding:
+def input_finding(book: str, problem) -> Finding:
     """The finding of an input *problem* (an :class:`~xlpy.engine.errors.InputError`) of the workbook *book*: at its
     field, its reason, the value it got; of its kind and counting as many as it does where it says so (a holder id
     typed, :class:`~xlpy.workbook.typed_ids.OddId`), for the code that gathers them."""
-    return Finding(book, problem.field, problem.reason, "", problem.got, leg, kind=getattr(problem, "kind", ""),
+    return Finding(book, problem.field, problem.reason, "", problem.got, "inputs", kind=getattr(problem, "kind", ""),
                    more=getattr(problem, "more", 0))
 
 
