@@ -7,13 +7,19 @@ Run: ``python benchmarks/bench_workbook.py``.  Prints, measured in one run:
 * ``xlpy validate`` with the formulas library, as a ratio to a bare
   ``formulas`` load-and-calculate of the same file (target <= 1.5);
 * the LibreOffice leg of ``xlpy validate``, as a ratio to a bare
-  ``soffice --convert-to`` of the same file (target <= 1.3).
+  ``soffice --convert-to`` of the same file (target <= 1.3).  The leg runs in
+  a worker thread beside the rest of validate, so the wall time it adds
+  understates it: its own time is clocked (:func:`leg_clock`) as making its
+  copy, the recalculation in its thread, and reading back and comparing what
+  it gives once it is done (not the wait for the thread).  The wall time the
+  leg adds to validate is printed beside it, for the record.
 
 Each figure is the best of a few repetitions.  Not a test: nothing here fails a build.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
@@ -44,6 +50,46 @@ def best(fn, repeat=3):
         fn()
         times.append(time.perf_counter() - t)
     return min(times)
+
+
+@contextlib.contextmanager
+def leg_clock(spent: list[float]):
+    """Append to *spent*, for each ``validate`` in the block, the seconds of its LibreOffice leg's own work:
+    ``libreoffice_leg.start`` (the copy made for LibreOffice, in the caller's thread), ``libreoffice.recalculate``
+    (in the leg's worker thread) and ``validate._libreoffice_after`` from the recalculation's end (or its own
+    start, if later): the reading back and comparing, less the wait for the thread."""
+    leg, validating = sys.modules["xlpy.workbook.libreoffice_leg"], sys.modules["xlpy.workbook.validate"]
+    start, recalculate, after = leg.start, libreoffice.recalculate, validating._libreoffice_after
+    clock = {}
+
+    def timed_start(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return start(*args, **kwargs)
+        finally:
+            clock["start"] = time.perf_counter() - t
+
+    def timed_recalculate(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return recalculate(*args, **kwargs)
+        finally:
+            clock["recalculated"], clock["recalculate"] = time.perf_counter(), time.perf_counter() - t
+
+    def timed_after(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return after(*args, **kwargs)
+        finally:
+            read = time.perf_counter() - max(t, clock.get("recalculated", t))
+            spent.append(clock.pop("start", 0.0) + clock.pop("recalculate", 0.0) + read)
+            clock.clear()
+
+    leg.start, libreoffice.recalculate, validating._libreoffice_after = timed_start, timed_recalculate, timed_after
+    try:
+        yield spent
+    finally:
+        leg.start, libreoffice.recalculate, validating._libreoffice_after = start, recalculate, after
 
 
 def offer_with_tally(folder: Path, lines: int) -> Path:
@@ -116,12 +162,15 @@ def main() -> int:
 
         bare()  # the first start creates the profile
         t_lo_bare = best(bare)
-        t_val_both = best(lambda: validate(small, legs=("libreoffice",)))
+        with leg_clock([]) as legs:
+            t_val_both = best(lambda: validate(small, legs=("libreoffice",)))
+        assert len(legs) == 3, legs  # one leg clocked for each validate
+        t_lo = min(legs)
         t_val_none = best(lambda: validate(small, legs=()))
-        t_lo = t_val_both - t_val_none
         r3 = t_lo / t_lo_bare
-        print(f"LibreOffice leg: {t_lo:.2f} s; bare soffice --convert-to: {t_lo_bare:.2f} s; "
-              f"ratio {r3:.2f} (target <= 1.3) {'PASS' if r3 <= 1.3 else 'MISS'}")
+        print(f"LibreOffice leg (its own time: copy, recalculation, reading back): {t_lo:.2f} s; bare soffice "
+              f"--convert-to: {t_lo_bare:.2f} s; ratio {r3:.2f} (target <= 1.3) {'PASS' if r3 <= 1.3 else 'MISS'}; "
+              f"the wall time it adds to validate (it runs beside the rest): {t_val_both - t_val_none:.2f} s")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
