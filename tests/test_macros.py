@@ -675,8 +675,36 @@ def test_formulas_elsewhere_reading_rows_whose_line_changed_are_named_ten_and_co
 
     _, first, _ = _with_formulas(holders, write)
     said = _reads(_first_holder_twice(holders, tmp_path, "package", first))
-    assert [line.split(":")[0] for line in said] == [f"My notes!B{2 + i}" for i in range(10)] + ["Tenders"]
-    assert said[-1] == "Tenders: 2 more formulas read rows of the holder table that now hold other holders' lines"
+    assert [line.split(":")[0] for line in said] == [f"My notes!B{2 + i}" for i in range(10)] + [
+        "2 more formulas read rows of the holder table on Tenders that now hold other holders' lines"]
+
+
+def test_a_fixed_range_over_every_line_that_a_grown_table_outruns_is_named_and_a_chart_sheet_passed_over(
+        holders, tmp_path):
+    """Review 105: a sum over every line by a fixed range (``=SUM(Tenders!$D$21:$D$319)``, what selecting the
+    column's cells gives) leaves out a line the table grows by, and was not named; and a workbook with a chart
+    sheet (no cells) was refused by the search for such formulas (``Chart1: not a worksheet``)."""
+    from openpyxl.chart import BarChart, Reference
+
+    def write(wb, t):
+        u, h, r, last = t.letter("units"), t.letter("holder"), t.first_row, t.last_row
+        mine = wb.create_sheet("My notes")
+        mine["B2"], mine["B3"] = f"=SUM(Tenders!${u}${r}:${u}${last})", f"=COUNTA(Tenders!{h}{r}:{h}{last + 1})"
+        chart = wb.create_chartsheet("Chart1")
+        chart.add_chart(BarChart())
+        chart._charts[0].add_data(Reference(wb["Results"], min_col=3, min_row=9, max_row=11))
+
+    t, _, _ = _with_formulas(holders, write)
+    rows = _tally_rows(2)  # (the built tally and two more lines: the table grows by two rows)
+    report = macros.refresh_tenders(PackageBook(holders), _write_csv(tmp_path / "t.csv", rows))
+    u, h, r, last = t.letter("units"), t.letter("holder"), t.first_row, t.last_row
+    assert [line for line in report.lines() if "by a fixed range" in line] == [
+        f"My notes!B2: the formula =SUM(Tenders!${u}${r}:${u}${last}) reads the holder table's rows to {last} by a "
+        f"fixed range, and the table now ends at row {last + 2}: its last 2 lines are left out; refer to the "
+        "table's column (tblTenders[Units] or its name TenderUnits) to follow it",
+        f"My notes!B3: the formula =COUNTA(Tenders!{h}{r}:{h}{last + 1}) reads the holder table's rows to "
+        f"{last + 1} by a fixed range, and the table now ends at row {last + 2}: its last line is left out; refer "
+        "to the table's column (tblTenders[Holder] or its name TenderHolder) to follow it"]
 
 
 def test_formulas_reading_the_holder_table_by_its_names_or_all_its_lines_are_not_named(holders, tmp_path):

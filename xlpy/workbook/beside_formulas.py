@@ -133,14 +133,17 @@ def _package_formulas(book, sheet: str, table: Table, last: int, layout_cell: Ca
     *table* (on *sheet*, its lines to row *last*) by reference: on *sheet* any but the table's own cells (those
     beside its lines only where something is beside them, and only those not reading their own row alone); on
     another sheet those naming *sheet*."""
-    from .package import SheetXml
+    from .package import PackageError, SheetXml
     from .shared_formulas import member_formula
     from .xml_text import unescape
 
     title = re.compile(re.escape(escape(sheet)) + r"(?:'|&apos;|&#39;)?!", re.IGNORECASE)
     c1, c2 = table.first_col, table.first_col + len(table.columns) - 1
     for name in book.sheet_names():
-        sx = book.sheet_xml(sheet) if name == sheet else SheetXml(book.pkg.read(book.sheet_part(name)), name)
+        try:
+            sx = book.sheet_xml(sheet) if name == sheet else SheetXml(book.pkg.read(book.sheet_part(name)), name)
+        except PackageError:  # (a chart sheet, a dialog or macro sheet: no cells of formulas to search)
+            continue
         text, p = sx.text, re.escape(sx.p)
         if name != sheet and not title.search(text, sx.data_start, sx.data_end):
             continue
@@ -222,10 +225,12 @@ def read_elsewhere(book, lay, sheet: str, old: Table, new: Table, rows, named: s
         found = _openpyxl_formulas(book, sheet, old, last, layout_cells(lay, sheet, last))
     else:
         return []
-    reads = [(name, ref, formula, v, got) for name, ref, row, formula, v in found if f"{name}!{ref}" not in named
-             and (got := table_rows_read(formula, sheet, old, row, name))]
+    found = [f for f in found if f"{f[0]}!{f[1]}" not in named]
+    reads = [(name, ref, formula, v, got) for name, ref, row, formula, v in found
+             if (got := table_rows_read(formula, sheet, old, row, name))]
+    short = _short_of(found, sheet, old, new)
     if not reads:
-        return []
+        return short
     held = _holders(book, sheet, old, min(min(g) for *_, g in reads), max(max(g) for *_, g in reads))
     at = [c.key for c in new.columns if c.formula is None].index("holder")
     now = {r: rows[r - new.first_row][at] if 0 <= r - new.first_row < len(rows) else None for r in held}
@@ -246,8 +251,47 @@ def read_elsewhere(book, lay, sheet: str, old: Table, new: Table, rows, named: s
                          "point it at the rows of the lines it is about")
     if len(lines) > SHOWN:
         more = len(lines) - SHOWN
-        lines[SHOWN:] = [f"{sheet}: {more:,} more formula{' reads' if more == 1 else 's read'} rows of the holder "
-                         "table that now hold other holders' lines"]
+        lines[SHOWN:] = [f"{more:,} more formula{' reads' if more == 1 else 's read'} rows of the holder table on "
+                         f"{sheet} that now hold other holders' lines"]
+    return lines + short
+
+
+def _short_of(found, sheet: str, old: Table, new: Table) -> list[str]:
+    """Report lines for the formulas of *found* whose range covers every line of the holder table *old* (a sum of a
+    column: it reads every line wherever it is) but stops short of the lines the table *new* grew by: a fixed range
+    (``=SUM(Tenders!$D$21:$D$319)``) leaves them out, where a column's name or a structured reference follows the
+    table.  The first :data:`SHOWN`, and one line counting the rest."""
+    if new.last_row <= old.last_row:
+        return []
+    c1, c2 = old.first_col, old.first_col + len(old.columns) - 1
+    lines = []
+    for name, ref, _, formula, v in found:
+        try:
+            items = Tokenizer(formula).items
+        except Exception:  # noqa: BLE001 (the tokenizer raises TokenizerError, ValueError, IndexError)
+            continue
+        for t in items:
+            where, bang, rng = t.value.rpartition("!") if t.subtype == Token.RANGE else ("", "", "")
+            named = where[1:-1].replace("''", "'") if where.startswith("'") and where.endswith("'") else where
+            ends = [_CELL.fullmatch(r) for r in rng.split(":")] if (named if bang else name).lower() == \
+                sheet.lower() else []
+            if len(ends) != 2 or None in ends:
+                continue
+            cols = sorted(column_index_from_string(m[1].upper()) for m in ends)
+            rows = sorted(int(m[2]) for m in ends)
+            if cols[-1] >= c1 and cols[0] <= c2 and rows[0] <= old.first_row and old.last_row <= rows[-1] < \
+                    new.last_row:
+                grown, column = new.last_row - rows[-1], old.columns[max(cols[0], c1) - c1]
+                follow = f"{old.name}[{column.header}]" + (f" or its name {column.name}" if column.name else "")
+                left = f"its last {grown:,} lines are" if grown > 1 else "its last line is"
+                showing = f" (showing {shown(v)})" if v is not None else ""
+                lines.append(f"{name}!{ref}: the formula {formula}{showing} reads the holder table's rows to "
+                             f"{rows[-1]} by a fixed range, and the table now ends at row {new.last_row}: {left} left "
+                             f"out; refer to the table's column ({follow}) to follow it")
+                break
+    if len(lines) > SHOWN:
+        lines[SHOWN:] = [f"{len(lines) - SHOWN:,} more formulas read the holder table on {sheet} by a fixed range "
+                         "that leaves out the lines it grew by"]
     return lines
 
 
