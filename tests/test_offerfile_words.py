@@ -105,6 +105,10 @@ def test_a_number_s_text_names_what_in_it_is_no_number_s(tmp_path, capsys):
     assert said(tmp_path, capsys, edit(BASE, "outstanding = 464777", 'outstanding = "464\xa0777"')) == [
         "offer.outstanding: must be a number: spaces do not separate thousands in an offer file: write 464777 or "
         "464,777, not 464 777, got '464\\xa0777'"]
+    for space in "\u2009\u2007":  # (a thin space, a figure space: review 105)
+        got = said(tmp_path, capsys, edit(BASE, "outstanding = 464777", f'outstanding = "464{space}777"'))
+        assert got[0].startswith("offer.outstanding: must be a number: spaces do not separate thousands in an offer "
+                                 "file: write 464777"), got
     assert said(tmp_path, capsys, edit(BASE, "price = 7.39", 'price = "7.39\u200b"')) == [
         "valuation.price: must be a number: it holds U+200B (ZERO WIDTH SPACE): write 7.39, got '7.39\\u200b'"]
     assert said(tmp_path, capsys, edit(BASE, "price = 7.39", 'price = "7,39\u20ac"')) == [

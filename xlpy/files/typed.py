@@ -378,8 +378,9 @@ def character(ch: str) -> str:
 
 #: Dashes a number's minus is typed as (a word processor's, a web page's): taken for ``-`` only to say so.
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
-#: A number with spaces between groups of three digits (``464 777``; a no-break or narrow no-break space too).
-_SPACED = re.compile(r"[+-]?[0-9]{1,3}(?:[ \xa0\u202f][0-9]{3})+(?:\.[0-9]+)?")
+#: A number with spaces between groups of three digits (``464 777``; a no-break, narrow no-break, thin or figure
+#: space too, as word processors and typesetting write thousands).
+_SPACED = re.compile(r"[+-]?[0-9]{1,3}(?:[ \xa0\u202f\u2009\u2007][0-9]{3})+(?:\.[0-9]+)?")
 
 
 def written_wrong(value: object) -> str:
