@@ -12,21 +12,14 @@ import shutil
 import time
 
 import pytest
+from office_tallies import problems  # (the problems a reader raises, one string each)
 from repo_paths import DATA, FORMULA, PRICES, offer_text
 
 from xlpy import cli
-from xlpy.engine import InputErrors
 from xlpy.files import counts, prices, sources
 
 HEADER = "holder_id,units,method,status\n"
 PRICES_CSV = DATA / PRICES
-
-
-def problems(call, *args) -> list[str]:
-    """The problems *call* raises, one string each (the test fails if it raises none)."""
-    with pytest.raises(InputErrors) as info:
-        call(*args)
-    return [str(p) for p in info.value.problems]
 
 
 def tally(tmp_path, body: str, name: str = "t.csv", encoding: str = "utf-8"):
