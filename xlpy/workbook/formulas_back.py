@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["EDITED_NOT_SAVED", "LIVE_GONE", "REPLACED", "REPLACED_MANY", "SHOWN", "Changed", "formulas_held"]
+__all__ = ["EDITED_NOT_SAVED", "LIVE_GONE", "MERGED", "REPLACED", "REPLACED_MANY", "SHOWN", "Changed", "formulas_held"]
 
 #: Cells (and names) named one by one; one more line counts the rest.
 SHOWN = 10
@@ -36,6 +36,11 @@ REPLACED, REPLACED_MANY = "was replaced by the layout's formula", "were replaced
 #: Where the value replaced is still kept, in the workbook open in Excel (no backup; ``{them}``: it, them): the
 #: buttons' refresh says it after :data:`REPLACED`, as a refresh of a file names its backup.
 LIVE_GONE = " (Excel cannot undo a macro: only the file as last saved may still hold {them})"
+
+#: What the warning of a cell in a merged block says, whose formula is not put back (Excel refuses a write to part
+#: of a merged block, and a file's merged cell shows only its block's first cell).
+MERGED = ("is part of merged cells, so the layout's formula was not put back in it (Excel cannot write part of a "
+          "merged block); unmerge it (Home > Merge & Center), then refresh again")
 
 #: The last warning of a refresh that kept formulas or names not as the layout has them (:attr:`Changed.kept`).
 EDITED_NOT_SAVED = ("warning: the workbook is saved without the engine's figures beside its formulas, as {what} not "
@@ -76,6 +81,8 @@ class Changed:
             held = getattr(held, "text", held) if isinstance(held, (ArrayFormula, DataTableFormula)) else held
             formula = isinstance(held, str) and held.startswith("=") or isinstance(held, DataTableFormula)
             (self.kept if where.startswith("name ") or formula else self.typed).append((where, held))
+        merged = getattr(book, "merged", None)  # (Excel refuses a write to part of a merged block: not put back)
+        self._merged = [(w, held) for w, held in self.typed if merged and merged(*w.split("!", 1))]
         why = book.not_writable(list(dict.fromkeys(w.split("!", 1)[0] for w, _ in self.typed))) if (
             self.typed and hasattr(book, "not_writable")) else None
         if why:  # (a live book's sheet protected: Excel would refuse the formula put back, after the tables written)
@@ -87,7 +94,8 @@ class Changed:
         from .expected import formula_cells
 
         want = formula_cells(lay, tables=False)
-        self._back = [(where, held) for where, held in self.typed if tuple(where.split("!", 1)) in want]
+        self._back = [(where, held) for where, held in self.typed if tuple(where.split("!", 1)) in want and
+                      (where, held) not in self._merged]
         for where, _ in self._back:
             book.set(*where.split("!", 1), want[tuple(where.split("!", 1))])
         return [where for where, _ in self._back]
@@ -99,7 +107,7 @@ class Changed:
         the engine computes there from the refreshed inputs.  A live book (no ``set_saved_values``: Excel computes
         its formulas) saves nothing, and its warnings say that Excel cannot undo the values replaced."""
         if not hasattr(book, "set_saved_values"):
-            return self._said(book, offer, results, live=True)[0] if self._back or self.kept else []
+            return self._said(book, offer, results, live=True)[0] if self._back or self.kept or self._merged else []
         notes, values = self._said(book, offer, results)
         book.set_saved_values(values, {} if self.kept else tables)
         return notes
@@ -117,6 +125,7 @@ class Changed:
             notes.append(f"warning: {more:,} more cell{'s' * (more > 1)} outside the tables holding a value typed "
                          f"over {'their formulas' if more > 1 else 'its formula'}, or nothing, "
                          f"{REPLACED_MANY if more > 1 else REPLACED}{gone}")
+        notes += [f"warning: {_cell(where, expect, labels)[0]}: {MERGED}" for where, _ in self._merged[:SHOWN]]
         notes += [_kept(where, held, expect, labels, lay) for where, held in self.kept[:SHOWN]]
         if (more := len(self.kept) - SHOWN) > 0:
             notes.append(f"warning: {more:,} more formula{'s' * (more > 1)} or name{'s' * (more > 1)} not as the "
