@@ -94,6 +94,9 @@ def test_a_tally_given_in_the_offer_file_s_place_is_named_as_one(tmp_path, capsy
     # TOML whose first line is a comment with commas, or a key, is still told as TOML
     assert said(tmp_path, capsys, "# Hecla, 2004\nschema = 1 $\n")[0].startswith("is not valid TOML: Expected newline")
     assert said(tmp_path, capsys, "a, b = 1\n")[0].startswith("is not valid TOML")
+    # JSON or YAML with commas on its first line is no tally either (review 105): told as TOML that does not read
+    for text in ('{"schema": 1, "offer": {"id": "x"}}\n', "schema: 1, offer: x\n", "---, x\n"):
+        assert said(tmp_path, capsys, text)[0].startswith("is not valid TOML"), text
 
 
 def test_a_number_s_text_names_what_in_it_is_no_number_s(tmp_path, capsys):

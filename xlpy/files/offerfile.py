@@ -253,6 +253,8 @@ def _tally_given(path: Path, text: str) -> InputError | None:
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     if first.startswith("#") or "=" in first or "[" in first or not re.search("[,;\t]", first):
         return None
+    if first.startswith(("{", "---")) or re.match(r"[\"']?\w+[\"']?\s*:", first):  # (JSON, YAML: not a tally)
+        return None
     return InputError(str(path), first, "is a CSV file (a tally?), not an offer file (TOML): an offer file names its "
                       f"tally in [tally], file = \"{path.name}\"")
 
