@@ -49,6 +49,12 @@ def test_an_unknown_key_names_the_key_meant_or_the_table_it_belongs_in(tmp_path,
     assert said(tmp_path, capsys, edit(BASE, "schema = 1", "schema = 1\nprice = 7.39")) == [
         "price: is not a known key at the top of the file: it belongs in [valuation] or [[exchange]] (a key belongs to "
         "the table whose header is above it: move it under [valuation] or [[exchange]]), got 7.39"]
+    # a table or a key in capitals (review 105: [Offer] was told "did you mean offer?", as if a key)
+    assert said(tmp_path, capsys, edit(BASE, "[offer]", "[Offer]"))[0].startswith(
+        "Offer: is not a known key (did you mean [offer]? keys and tables are written in lower case), got {")
+    assert said(tmp_path, capsys, edit(BASE, "tendered = 274000", "Tendered = 274000"))[0] == (
+        "tally.Tendered: is not a known key (did you mean tendered? keys and tables are written in lower case), "
+        "got 274000")
     # a key of no table, close to none: as before
     assert said(tmp_path, capsys, edit(BASE, "failed_delivery = 0", "failed_delivery = 0\nfoo = 1")) == [
         "tally.foo: is not a known key, got 1"]

@@ -171,6 +171,8 @@ def unknown_key_help(name: str, table: str, allowed: set[str]) -> str:
     ' at the top of the file (did you mean [offer.consideration]?)'
     >>> unknown_key_help("orignal_ratio", "offer", KEYS["offer"]), unknown_key_help("foo", "tally", KEYS["tally"])
     (' (did you mean original_ratio?)', '')
+    >>> unknown_key_help("Offer", "", KEYS[""])
+    ' (did you mean [offer]? keys and tables are written in lower case)'
     """
     homes = [t for t, keys in KEYS.items() if t and name in keys and t != re.sub(r"\[\d+\]$", "", table)]
     here = f" of {_header(table)}" if table else " at the top of the file"
@@ -180,8 +182,14 @@ def unknown_key_help(name: str, table: str, allowed: set[str]) -> str:
         place = " or ".join(map(_header, homes))
         return (f"{here}: it belongs in {place} (a key belongs to the table whose header is above it: move it under "
                 f"{place})")
-    close = difflib.get_close_matches(name, sorted(allowed), n=1, cutoff=0.75)
-    return f" (did you mean {close[0]}?)" if close else ""
+    lower = {key.lower(): key for key in allowed}  # (a key or table in capitals: [Offer], Tendered)
+    close = [lower[name.lower()]] if name.lower() in lower else difflib.get_close_matches(name, sorted(allowed), n=1,
+                                                                                          cutoff=0.75)
+    if not close:
+        return ""
+    full = f"{table}.{close[0]}" if table else close[0]
+    case = " keys and tables are written in lower case" if close[0] == name.lower() else ""
+    return f" (did you mean {_header(full) if full in KEYS else close[0]}?{case})"
 
 
 @engine_context()
