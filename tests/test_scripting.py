@@ -331,7 +331,8 @@ def test_a_usage_error_after_json_is_json_too(capsys):
     # review 104: an option not recognised is the field too ("field": null was said), its value not (--dpl 30)
     for argv, field, reason in ((["--jsn"], "--jsn", "unrecognized arguments: --jsn: did you mean --json?"),
                                 (["--dpl", "30", "--out=r"], "--dpl --out", "unrecognized arguments: --dpl 30 --out=r"),
-                                (["more.toml"], "more.toml", "unrecognized arguments: more.toml")):
+                                (["more.toml"], "more.toml", "unrecognized arguments: more.toml"),
+                                (["--", "--weird"], "--weird", "unrecognized arguments: -- --weird")):  # (review 105)
         said, _ = _json_and_lines(capsys, ["compute", str(SEED), "--json", *argv], 2)
         assert [(e["field"], e["reason"]) for e in said["errors"]] == [(field, reason)]
     said, _ = _json_and_lines(capsys, ["--x", "compute", str(SEED), "--json"], 2)  # (xlpy's own, before the command)

@@ -125,8 +125,9 @@ def unknown_said(options, unknown: Sequence[str]) -> str:
 def unknown_problem(message: str, unknown: Sequence[str]) -> dict:
     """The ``--json`` problem of arguments *unknown* (said as *message*): its ``field`` the options named
     (``--jsn``; ``--dpl`` of ``--dpl 30``, ``--out`` of ``--out=r``), else the arguments (an extra file name)."""
-    options = [u.split("=", 1)[0] for u in unknown if u.startswith("-")]
-    return {"field": " ".join(options or unknown), "value": None, "reason": message}
+    options = [u.split("=", 1)[0] for u in unknown if u.startswith("-") and u != "--"]  # (-- ends the options)
+    return {"field": " ".join(options or [u for u in unknown if u != "--"] or unknown), "value": None,
+            "reason": message}
 
 
 class _Version(argparse.Action):
