@@ -76,6 +76,13 @@ def test_the_toml_reader_s_words_are_put_in_a_person_s(tmp_path, capsys):
     assert said(tmp_path, capsys, edit(BASE, 'issuer = "Hecla Mining Company"', 'issuer = "Hecla Mining Company')) == [
         'is not valid TOML: the quoted text on line 5 is not closed: a " is missing at its end (at line 5, column 31), '
         "got 'issuer = \"Hecla Mining Company'"]
+    # review 105: a single-quoted text not closed (the reader ran to the file's end, naming no line), and a key given
+    # twice inside an inline table
+    assert said(tmp_path, capsys, edit(BASE, 'issuer = "Hecla Mining Company"', "issuer = 'Hecla Mining Company"))[
+        0] == ("is not valid TOML: the quoted text on line 5 is not closed: a ' is missing at its end (the reader ran "
+               "to the end of the file)")
+    assert said(tmp_path, capsys, edit(BASE, "ratio = 7.94", "ratio = 7.94\nformula = {value = 1, value = 2}"))[
+        0].startswith("is not valid TOML: value is given twice in the inline table on line ")
     # one not recognised for sure is told in the reader's words: a table given where a key is a value already
     assert said(tmp_path, capsys, "schema = 1\ntally = 5\n[tally]\n") == [
         "is not valid TOML: Cannot overwrite a value (at line 3, column 7), got '[tally]'"]

@@ -90,7 +90,7 @@ def toml_data(text: str, name: str, **options) -> dict:
         line = lines[int(at.group(1)) - 1].strip() if at and 0 < int(at.group(1)) <= len(lines) else None
         if line and "#" in line and not {'"', "'"} & set(line):  # (its comment is no matter)
             line = line.split("#")[0].rstrip() or line
-        why = toml_reason(str(exc), lines, int(at.group(1))) if at else str(exc)
+        why = toml_reason(str(exc), lines, int(at.group(1)) if at else 0)
         raise InputErrors([InputError(name, line, f"is not valid TOML: {why}", show_value=bool(line))]) from None
     except RecursionError:
         raise InputErrors([deep]) from None
@@ -118,11 +118,23 @@ def toml_reason(said: str, lines: list[str], at: int) -> str:
     'valuation.price is given twice (at line 3, column 8; first at line 2)'
     >>> toml_reason("Illegal character '\\\\n' (at line 1, column 9)", ['issuer = "Hecla'], 1)
     'the quoted text on line 1 is not closed: a " is missing at its end (at line 1, column 9)'
+    >>> toml_reason('Expected "\\'" (at end of document)', ["# Hecla's", "issuer = 'Hecla", "x = 1"], 0)
+    "the quoted text on line 2 is not closed: a ' is missing at its end (the reader ran to the end of the file)"
+    >>> toml_reason("Duplicate inline table key 'x' (at line 1, column 18)", ["a = {x = 1, x = 2}"], 1)
+    'x is given twice in the inline table on line 1 (at line 1, column 18)'
     """
     where = said[said.rindex(" (at line "):] if " (at line " in said else ""
     line = lines[at - 1] if 0 < at <= len(lines) else ""
     if said.startswith("Illegal character '\\n'") and line.count('"') % 2 == 1:  # (a basic string runs to its end)
         return f'the quoted text on line {at} is not closed: a " is missing at its end{where}'
+    if said == 'Expected "\'" (at end of document)':  # (a literal string runs to the file's end: the first line so)
+        open_at = next((i for i, text in enumerate(lines, 1) if not text.lstrip().startswith("#") and
+                        re.sub(r'"(?:[^"\\]|\\.)*"', "", text).count("'") % 2 == 1), None)  # (not in "...")
+        return said if open_at is None else (f"the quoted text on line {open_at} is not closed: a ' is missing at its "
+                                             "end (the reader ran to the end of the file)")
+    inline = re.fullmatch(r"Duplicate inline table key '(.*)'", said.removesuffix(where))
+    if inline:
+        return f"{inline.group(1)} is given twice in the inline table on line {at}{where}"
     declared = re.fullmatch(r"Cannot declare (\(.*\)) twice", said.removesuffix(where))
     if declared:
         import ast
