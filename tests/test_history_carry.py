@@ -228,3 +228,30 @@ def test_a_rebuild_timed_before_the_last_row_carried_warns_as_a_refresh_does(old
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")  # the last row's own second: not before it, nothing said
     assert main(["build", FORMULA.name, "-o", "c.xlsm", "--history-from", "old.xlsm", "--no-validate", "-q"]) == 0
     assert "History:" not in capsys.readouterr().err
+
+
+def test_a_rebuild_from_a_workbook_holding_xlwings_lite_code_says_it_is_not_carried(tmp_path, monkeypatch, capsys):
+    """Review 106: a workbook whose xlwings Lite project (main.py, kept in an Office add-in's parts under
+    xl/webextensions) held code of one's own was rebuilt with --history-from into a workbook without it, and the
+    build said nothing."""
+    import zipfile
+
+    shutil.copy(FORMULA, tmp_path / FORMULA.name)
+    shutil.copytree(DATA, tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", FORMULA.name, "-o", "old.xlsm", "--no-validate", "-q"]) == 0
+    rebuild = ["build", FORMULA.name, "-o", "new.xlsm", "--history-from", "old.xlsm", "--no-validate", "--force"]
+    assert main(rebuild) == 0
+    assert "add-in" not in capsys.readouterr().err  # (none held: nothing to say)
+    with zipfile.ZipFile("old.xlsm", "a") as z:  # (the part xlwings Lite's add-in keeps its code in)
+        z.writestr("xl/webextensions/webextension1.xml", '<we:webextension xmlns:we="http://schemas.microsoft.com/'
+                   'office/webextensions/webextension/2010/11" id="{A}"><we:properties><we:property name="code" '
+                   'value="def MINE(): ..."/></we:properties></we:webextension>')
+    assert main(rebuild) == 0
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "xlpy build: warning: --history-from: old.xlsm holds an Office add-in's data (xl/webextensions/: where "
+        "xlwings Lite keeps its Python code, main.py, with any of your own pasted into it); it is not carried: the "
+        "rebuilt workbook has none. If it is xlwings Lite's, open the old workbook in Excel and copy the code from "
+        "xlwings Lite's editor into the new one's, or write the functions again with xlpy lite and paste them there")
+    with zipfile.ZipFile("new.xlsm") as z:
+        assert not [n for n in z.namelist() if n.startswith("xl/webextensions/")]

@@ -167,11 +167,11 @@ def _history_from(given: str | None, offer_id: str, folder: Path, when) -> tuple
     and that its last row is timed after the build's time *when* (a clock set apart), as a refresh warns."""
     if given is None:
         return [], []
-    from ..workbook.history_carry import carried_history, clock_behind, sign_off_left
+    from ..workbook.history_carry import carried_history, clock_behind, lite_left, sign_off_left
 
     rows = carried_history(Path(given), offer_id, folder)
     ahead = clock_behind(rows, f"{when:%Y-%m-%d %H:%M:%S}", given)
-    return rows, list(filter(None, [sign_off_left(Path(given)), ahead]))
+    return rows, list(filter(None, [sign_off_left(Path(given)), lite_left(Path(given)), ahead]))
 
 
 def _count_file_said(offer, warnings: list[str], history: list[tuple]) -> list[str]:

@@ -188,6 +188,26 @@ def sign_off_left(path: Path) -> str | None:
     return not_carried(values.get, str(path))
 
 
+#: Where xlwings Lite keeps a workbook's Python code (``main.py``, ``requirements.txt``): an Office add-in's parts.
+LITE_PARTS = "xl/webextensions/"
+
+
+def lite_left(path: Path) -> str | None:
+    """The warning that an Office add-in's data the earlier workbook at *path* holds (xlwings Lite's project: its
+    ``main.py``, the functions ``xlpy lite`` wrote and any code of one's own pasted beside them) is not carried into
+    the rebuild, which is built from the template; None when it holds none."""
+    from .backends import PackageBook
+
+    with PackageBook(path) as book:
+        held = any(name.startswith(LITE_PARTS) for name in book.pkg.names())
+    if not held:
+        return None
+    return (f"--history-from: {path} holds an Office add-in's data ({LITE_PARTS}: where xlwings Lite keeps its "
+            "Python code, main.py, with any of your own pasted into it); it is not carried: the rebuilt workbook "
+            "has none. If it is xlwings Lite's, open the old workbook in Excel and copy the code from xlwings Lite's "
+            "editor into the new one's, or write the functions again with xlpy lite and paste them there")
+
+
 def _named_cell(book, name: str) -> object:
     """The value of the one cell the defined *name* points at in *book*, or None (no such name)."""
     m = _RANGE.fullmatch((book.name(name) or "").strip())
