@@ -165,6 +165,10 @@ ERROR_BASE = -2146828288
 ERROR_VALUES = {2000: "#NULL!", 2007: "#DIV/0!", 2015: "#VALUE!", 2023: "#REF!", 2029: "#NAME?", 2036: "#NUM!",
                 2042: "#N/A", 2043: "#GETTING_DATA", 2045: "#SPILL!", 2046: "#CONNECT!", 2047: "#BLOCKED!",
                 2048: "#UNKNOWN!", 2049: "#FIELD!", 2050: "#CALC!"}
+#: Whether an ``int`` in that range is an error value: on the desktop it is (COM's code, handed over as a number).
+#: xlwings Lite sends error values as text, and every number from JavaScript may arrive as an ``int``, so the
+#: project ``xlpy lite`` writes sets this False there: -2146826246 is a number (it was read as ``#N/A``).
+COM_ERROR_CODES = True
 
 
 def excel_error(value: object) -> str | None:
@@ -174,7 +178,7 @@ def excel_error(value: object) -> str | None:
     >>> excel_error(-2146828288 + 2045), excel_error(-2146828288 + 2099), excel_error(2045), excel_error(2045.0)
     ('#SPILL!', '#ERROR 2099', None, None)
     """
-    if type(value) is not int or not ERROR_BASE + 2000 <= value <= ERROR_BASE + 2100:
+    if not COM_ERROR_CODES or type(value) is not int or not ERROR_BASE + 2000 <= value <= ERROR_BASE + 2100:
         return None
     return ERROR_VALUES.get(value - ERROR_BASE, f"#ERROR {value - ERROR_BASE}")
 

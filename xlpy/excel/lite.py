@@ -10,7 +10,7 @@ a package index, so the project carries xlpy itself: ``main.py`` holds
   under the same Excel name, with the same argument names, the same
   description and the same help text per argument, all written here from the
   registry;
-* the modules those functions run on, verbatim: the engine, the argument
+* the modules those functions run on, verbatim but for the lines of :data:`_PATCHES`: the engine, the argument
   handling, :mod:`xlpy.excel.udfs` and :mod:`xlpy.files.calendars`, found by following
   :mod:`xlpy.excel.udfs`' imports and loaded by a small import hook under the
   package name ``xlpy_lite``.  Two modules are stood in for: ``xlpy`` itself
@@ -105,6 +105,7 @@ REQUIREMENT = "xlwings>=0.36.7,<1.0.0"
 
 _ROOT = "xlpy"
 _START = "xlpy.excel.udfs"
+_CALENDARS = "xlpy.files.calendars"
 
 
 class LiteError(Exception):
@@ -150,7 +151,10 @@ macro = worksheet_function
 #: Source changes made while bundling, each of which must match exactly once:
 #: module -> ((old, new), ...).
 _PATCHES = {
-    "xlpy.files.calendars": (
+    "xlpy.excel.args": (
+        ("COM_ERROR_CODES = True", "COM_ERROR_CODES = False  # xlpy lite: xlwings Lite sends error values as text"),
+    ),
+    _CALENDARS: (
         (
             "import exchange_calendars as xcals",
             "from . import _xcals as xcals  # xlpy lite: the trading days written into this project",
@@ -381,6 +385,7 @@ def bundle(calendars: Sequence[str] = DEFAULT_CALENDARS) -> dict[str, tuple[str,
             if source.count(old) != 1:
                 raise LiteError(f"{name}: expected {old!r} once to bundle it; update xlpy/lite.py")
             source = source.replace(old, new)
+        if name == _CALENDARS:  # its exchange_calendars: the trading days written into the project
             shim = (name if is_package else name.rpartition(".")[0]) + "._xcals"
             found[shim] = (_calendar_source(calendars, shim), False)
         found[name] = (source, is_package)
