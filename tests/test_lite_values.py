@@ -1,7 +1,8 @@
 """``xlpy lite``: values xlwings Lite hands over that the desktop never does.
 
 Review 106 ran the project's ``main.py`` with a stand-in for how xlwings Lite
-hands arguments over and found a whole number read as an error value.  Each call here runs under CPython (a
+hands arguments over and found a whole number read as an error value, and
+dates shown as serial numbers in messages.  Each call here runs under CPython (a
 subprocess) and under Pyodide in Node (tests marked ``node``), on a project
 written once per module.
 """
@@ -17,11 +18,14 @@ from pathlib import Path
 
 import pytest
 from lite_driver import encode
-from test_lite import DRIVER, NODE_SCRIPT, desktop, in_lite, pyodide_package
+from test_lite import (
+    DRIVER, HECLA_DAYS, HECLA_PRICES, HECLA_SERIALS, HECLA_VOLUMES, HORIZON, NODE_SCRIPT, desktop, in_lite,
+    pyodide_package,
+)
 
 from xlpy import cli
 from xlpy.excel import udfs
-from xlpy.excel.args import ERROR_BASE
+from xlpy.excel.args import ERROR_BASE, to_serial
 
 D = dt.datetime
 #: COM's codes of Excel's error values, which desktop xlwings hands over as ints: the first, #N/A's, the last.
@@ -36,6 +40,20 @@ CASES = {
         [("EPS_AFTER", [code, 0, 0, 1000]) for code in CODES] + [("EPS_AFTER", [[[CODES[1]]], 0, 0, 1000])],
         [("EPS_AFTER", [float(code), 0.0, 0.0, 1000.0]) for code in CODES]
         + [("EPS_AFTER", [float(CODES[1]), 0.0, 0.0, 1000.0])],
+    ),
+    # L5: a date cell reaches xlwings Lite as its serial number; a message about the date read shows the date, as
+    # the desktop shows a date cell (it showed "got 32878" where the desktop shows "got 1990-01-05")
+    "dates": (
+        "default",
+        [("AVERAGING_WINDOW", [32878]), ("AVERAGING_WINDOW", [to_serial(dt.date(1985, 6, 3))]),
+         ("AVERAGING_WINDOW", [HORIZON]), ("OFFER_VWAP", [HECLA_SERIALS, HECLA_PRICES, HECLA_VOLUMES, 32878]),
+         ("OFFER_VWAP", [HECLA_SERIALS[:1] * 5, HECLA_PRICES, HECLA_VOLUMES, 38037]),
+         ("AVERAGING_WINDOW", [32878.75])],
+        [("AVERAGING_WINDOW", [D(1990, 1, 5)]), ("AVERAGING_WINDOW", [D(1985, 6, 3)]),
+         ("AVERAGING_WINDOW", [D(1899, 12, 30) + dt.timedelta(days=HORIZON)]),
+         ("OFFER_VWAP", [HECLA_DAYS, HECLA_PRICES, HECLA_VOLUMES, D(1990, 1, 5)]),
+         ("OFFER_VWAP", [HECLA_DAYS[:1] * 5, HECLA_PRICES, HECLA_VOLUMES, D(2004, 2, 20)]),
+         ("AVERAGING_WINDOW", [D(1990, 1, 5, 18)])],
     ),
 }
 

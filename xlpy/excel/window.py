@@ -40,15 +40,16 @@ def window(expiration, days, lag, calendar) -> tuple[dt.date, ...]:
     k = optional_whole(lag, "lag", 2, most=_MOST_DAYS, why=_MOST_DAYS_WHY)
     code = calendar_code(calendar)
     first, last = _ratio.session_range(day, n, k)  # (from 0001-01-01 at the earliest)
+    given = _as_read(expiration, day)
     try:
         known = sessions(code, first, last)
     except BeforeRecords as exc:  # before the calendar's records: the expiration is at fault, not the calendar code
-        raise InputError("expiration", expiration, f"is before the records of calendar {code}, which start on "
+        raise InputError("expiration", given, f"is before the records of calendar {code}, which start on "
                          f"{exc.start.isoformat()}: it has no trading days from {first.isoformat()} to "
                          f"{day.isoformat()}") from None
     except InputError as exc:
         if exc.reason.startswith("knows trading days only up to"):  # past the calendar's records: the expiration
-            raise InputError("expiration", expiration, f"is after the records of calendar {code}: it "
+            raise InputError("expiration", given, f"is after the records of calendar {code}: it "
                              f"{exc.reason}") from None
         raise
     try:
@@ -57,7 +58,15 @@ def window(expiration, days, lag, calendar) -> tuple[dt.date, ...]:
         if exc.field not in ("averaging_days", "lag_days") or "the calendar has" not in exc.reason:
             raise
         held = sum(1 for s in known if (s < day if k else s <= day))  # (the sessions the window could take)
-        raise _too_few(held, day, known, code, (days, n), (lag, k), expiration) from None
+        raise _too_few(held, day, known, code, (days, n), (lag, k), given) from None
+
+
+def _as_read(value, day: dt.date):
+    """A date argument as a message about the date it was read as shows it: that date (ISO text as typed), the same
+    for a date cell on the desktop and in xlwings Lite, which hands it over as its serial number (it showed 32878
+    there and 1990-01-05 on the desktop; a time of day, cut off in reading, is not shown)."""
+    value = _scalar(value, "expiration")  # (a one-cell range as its cell: read already)
+    return value if isinstance(value, str) else day
 
 
 def _too_few(held: int, day: dt.date, known, code: str, days: tuple, lag: tuple, expiration) -> InputError:
@@ -110,7 +119,7 @@ def history(dates, prices, volumes) -> list[PriceDay]:
             continue
         day = date(d, f"dates (cell {i})")
         if day in seen:
-            raise InputError(f"dates (cell {i})", d, f"repeats cell {seen[day]}")
+            raise InputError(f"dates (cell {i})", _as_read(d, day), f"repeats cell {seen[day]}")
         seen[day] = i
         history.append(PriceDay(day, positive(p, f"prices (cell {i})"), not_negative(v, f"volumes (cell {i})")))
     if not history:  # nothing in the three ranges: a blank cell is "is required", as for any range argument
