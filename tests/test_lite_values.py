@@ -1,8 +1,9 @@
-"""``xlpy lite``: values xlwings Lite hands over that the desktop never does.
+"""``xlpy lite``: values xlwings Lite hands over that the desktop never does, and calendars the desktop has.
 
 Review 106 ran the project's ``main.py`` with a stand-in for how xlwings Lite
-hands arguments over and found a whole number read as an error value, and
-dates shown as serial numbers in messages.  Each call here runs under CPython (a
+hands arguments over and found a whole number read as an error value, dates
+shown as serial numbers in messages, and calendars the desktop counts that a
+project could not be written with.  Each call here runs under CPython (a
 subprocess) and under Pyodide in Node (tests marked ``node``), on a project
 written once per module.
 """
@@ -24,7 +25,7 @@ from test_lite import (
 )
 
 from xlpy import cli
-from xlpy.excel import udfs
+from xlpy.excel import lite, udfs
 from xlpy.excel.args import ERROR_BASE, to_serial
 
 D = dt.datetime
@@ -55,6 +56,14 @@ CASES = {
          ("OFFER_VWAP", [HECLA_DAYS[:1] * 5, HECLA_PRICES, HECLA_VOLUMES, D(2004, 2, 20)]),
          ("AVERAGING_WINDOW", [D(1990, 1, 5, 18)])],
     ),
+    # M4: the calendars 24/7 (every day) and 24/5 (every weekday), written with --calendar as the message says
+    "round the clock": (
+        "round the clock",
+        [("AVERAGING_WINDOW", [38037, 10, 0, code]) for code in ("24/7", "24/5")]
+        + [("OFFER_VWAP", [HECLA_SERIALS, HECLA_PRICES, HECLA_VOLUMES, 38036, 5, 1, "24/5"])],
+        [("AVERAGING_WINDOW", [D(2004, 2, 20), 10.0, 0.0, code]) for code in ("24/7", "24/5")]
+        + [("OFFER_VWAP", [HECLA_DAYS, HECLA_PRICES, HECLA_VOLUMES, D(2004, 2, 19), 5.0, 1.0, "24/5"])],
+    ),
 }
 
 
@@ -81,9 +90,12 @@ def run_pyodide(project: Path, calls: list) -> list:
 
 @pytest.fixture(scope="module")
 def projects(tmp_path_factory) -> dict[str, Path]:
-    """The default project."""
-    out = {"default": tmp_path_factory.mktemp("lite-default") / "app"}
+    """The default project, and one written as its message says for 24/7 and 24/5: ``xlpy lite --calendar 24/7
+    --calendar 24/5``."""
+    out = {"default": tmp_path_factory.mktemp("lite-default") / "app",
+           "round the clock": tmp_path_factory.mktemp("lite-round") / "app"}
     assert cli.main(["lite", "-o", str(out["default"])]) == 0
+    assert cli.main(["lite", "-o", str(out["round the clock"]), "--calendar", "24/7", "--calendar", "24/5"]) == 0
     return out
 
 
@@ -115,3 +127,54 @@ def test_the_desktop_still_reads_com_error_codes():
     assert udfs.EPS_AFTER(CODES[1], 0.0, 0.0, 1000.0) == '#xlpy! net_income must be a number, got "#N/A"'
     assert udfs.EPS_AFTER(CODES[1] + 3, 0.0, 0.0, 1000.0) == '#xlpy! net_income must be a number, got "#SPILL!"'
     assert udfs.EPS_AFTER(float(CODES[1]), 0.0, 0.0, 1000.0) == -2146826.246
+
+
+def test_the_round_the_clock_calendars_are_held_in_a_few_lines(projects):
+    """24/7 is open every day and 24/5 every weekday: their weekmask says it, with no day listed."""
+    text = (projects["round the clock"] / "main.py").read_text(encoding="utf-8")
+    for code, mask in (("24/7", "1111111"), ("24/5", "1111100")):
+        start = text.index(f'    "{code}": (\n')
+        entry = text[start: text.index("\n    ),\n", start)]
+        assert f'"{mask}",' in entry and entry.count('""') == 2 and len(entry.splitlines()) < 12, entry
+
+
+def test_a_calendar_not_held_is_told_to_be_written_only_when_it_can_be(projects, tmp_path):
+    """The message for a calendar the project does not hold advised ``xlpy lite --calendar CODE`` for 24/7, which
+    that command refused, and for a calendar exchange_calendars cannot build (XTAE), which it refuses; such a
+    calendar is named as the desktop names it."""
+    unbuilt = [name for name, _ in lite._unbuildable()]
+    codes = ["24/7", "XTSE", *unbuilt]
+    got = run_cpython(projects["default"], [("AVERAGING_WINDOW", [38037, None, None, code]) for code in codes])
+    for code, result in zip(codes, got, strict=True):
+        if code in unbuilt:
+            assert result == desktop("AVERAGING_WINDOW", [38037, None, None, code])
+            assert "cannot be built by exchange_calendars" in result["value"] and "xlpy lite" not in result["value"]
+        else:  # the command the message gives writes a project that holds it
+            assert result["value"].endswith(f'write it again with: xlpy lite --calendar {code}, got "{code}"')
+            assert cli.main(["lite", "-o", str(tmp_path / code.replace("/", "-")), "--calendar", code]) == 0
+
+
+def test_a_calendar_that_cannot_be_built_is_named_as_the_desktop_names_it(tmp_path, monkeypatch):
+    """Whichever calendars the installed exchange_calendars cannot build (it builds them all, one day)."""
+    why = "cannot be built by exchange_calendars (ValueError): choose another calendar for the exchange's trading days"
+    monkeypatch.setattr(lite, "_unbuildable", lambda: (("XTSE", why), ("XLON", why)))
+    lite.write_project(tmp_path / "app", calendars=["XLON"])  # (one it holds is held, whatever)
+    got = run_cpython(tmp_path / "app", [("AVERAGING_WINDOW", [38037, None, None, code]) for code in ("TSX", "XLON")])
+    assert got[0] == {"value": f'#xlpy! calendar {why}, got "TSX"'}
+    assert isinstance(got[1]["value"], list)
+
+
+@pytest.mark.parametrize("code", ["24/7", "24/5", "XTSE"])
+def test_the_days_held_are_exchange_calendars_days(code):
+    """The stand-in answers as exchange_calendars does over the whole span, with a weekmask of every day (24/7)
+    and one of weekdays with holidays (XTSE)."""
+    from xlpy.files import calendars
+
+    namespace: dict = {}
+    source = lite.bundle([code])["xlpy_lite.files._xcals"][0].replace("from ..engine.errors", "from xlpy.engine.errors")
+    exec(compile(source, "_xcals", "exec"), namespace)
+    real, mine = calendars._calendar(code), namespace["get_calendar"](code, start=calendars.EARLIEST)
+    first, last = real.first_session.date(), real.last_session.date()
+    assert (mine.first_session.date(), mine.last_session.date(), mine.weekmask) == (first, last, real.weekmask)
+    want = [d.date() for d in real.sessions_in_range(first.isoformat(), last.isoformat())]
+    assert [d.date() for d in mine.sessions_in_range(first.isoformat(), last.isoformat())] == want

@@ -17,11 +17,13 @@ a package index, so the project carries xlpy itself: ``main.py`` holds
   (only ``__version__``) and :mod:`xlpy.excel.registry` (in xlwings Lite the
   wrappers declare the functions, the registry has nothing to do);
 * the trading days of the exchange calendars it is written with (``XNYS`` by
-  default), taken from ``exchange_calendars`` through :mod:`xlpy.files.calendars`,
-  since that library (and pandas) does not come with the project.
+  default; ``24/7`` and ``24/5`` too), taken from ``exchange_calendars`` through :mod:`xlpy.files.calendars`:
+  xlwings Lite could install that library (a pure wheel, on Pyodide's pandas), but then the project would fetch
+  pandas and numpy when it starts and count the days of whichever release it installed, not the desktop's.
   ``OFFER_VWAP`` and ``AVERAGING_WINDOW`` count the same trading days as on
   the desktop, from 1990 to the last session the library knew; another code
-  gives a one-line message saying how to write a project that has it.
+  gives a one-line message saying how to write a project that has it, or, for one the library could not build
+  here, the desktop's message.
 
 Everything in the bundle needs only the standard library; :func:`bundle`
 refuses to write a project otherwise.
@@ -66,6 +68,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import functools
 import importlib
 import importlib.util
 import inspect
@@ -73,6 +76,7 @@ import os
 import re
 import secrets
 import sys
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -189,9 +193,9 @@ def _calendar_source(codes: Sequence[str], module: str) -> str:
     from ..files import calendars
 
     rows = "".join(
-        f'    "{code}": (\n        "{first.isoformat()}",\n        "{last.isoformat()}",\n'
-        f"        {_day_list(closed)},\n        {_day_list(weekend)},\n    ),\n"
-        for code, first, last, closed, weekend in map(_calendar_days, codes)
+        f'    "{code}": (\n        "{first.isoformat()}",\n        "{last.isoformat()}",\n        "{weekmask}",\n'
+        f"        {_day_list(closed)},\n        {_day_list(opened)},\n    ),\n"
+        for code, first, last, weekmask, closed, opened in map(_calendar_days, codes)
     )
     names = sorted(xcals.get_calendar_names(include_aliases=True))
     aliases = sorted(xcals.aliases_to_names().items())
@@ -199,13 +203,15 @@ def _calendar_source(codes: Sequence[str], module: str) -> str:
         held=", ".join(codes), version=xcals.__version__, earliest=calendars.EARLIEST, rows=rows,
         name_lines="".join(f"    {n!r},\n" for n in names), errors_module=_relative(module, InputError.__module__),
         alias_lines="".join(f"    {a!r}: {n!r},\n" for a, n in aliases),
+        unbuilt_lines="".join(f"    {n!r}: {why!r},\n" for n, why in _unbuilt(codes)),
         again="".join(f"--calendar {c} " for c in codes if c not in DEFAULT_CALENDARS),  # (those held, kept)
         again_now="".join(f" --calendar {c}" for c in codes if c not in DEFAULT_CALENDARS),
     )
 
 
-def _calendar_days(code: str) -> tuple[str, dt.date, dt.date, list[dt.date], list[dt.date]]:
-    """``(code, first, last, weekdays closed, weekend days open)`` of one calendar."""
+def _calendar_days(code: str) -> tuple[str, dt.date, dt.date, str, list[dt.date], list[dt.date]]:
+    """``(code, first, last, weekmask, days of the weekmask closed, days outside it open)`` of one calendar (its
+    weekmask as exchange_calendars writes it: ``1111100`` for Monday to Friday, ``1111111`` for ``24/7``)."""
     from ..engine.errors import InputError
     from ..files import calendars
 
@@ -214,16 +220,44 @@ def _calendar_days(code: str) -> tuple[str, dt.date, dt.date, list[dt.date], lis
     except InputError as exc:
         raise LiteError(f"--calendar {code}: {exc.reason}") from None
     first, last = cal.first_session.date(), cal.last_session.date()
+    weekmask = str(cal.weekmask)
+    if not re.fullmatch(r"[01]{7}", weekmask):  # (the library writes it so; a day name list would read wrong)
+        raise LiteError(f"--calendar {code}: its weekmask {weekmask!r} is not seven 0s and 1s; update xlpy/lite.py")
     open_days = {d.date() for d in cal.sessions_in_range(first.isoformat(), last.isoformat())}
-    closed, weekend = [], []
+    closed, opened = [], []
     day = first
     while day <= last:
-        if day.weekday() < 5 and day not in open_days:
+        if weekmask[day.weekday()] == "1" and day not in open_days:
             closed.append(day)
-        elif day.weekday() >= 5 and day in open_days:
-            weekend.append(day)
+        elif weekmask[day.weekday()] == "0" and day in open_days:
+            opened.append(day)
         day += dt.timedelta(days=1)
-    return code, first, last, closed, weekend
+    return code, first, last, weekmask, closed, opened
+
+
+@functools.lru_cache(maxsize=1)
+def _unbuildable() -> tuple[tuple[str, str], ...]:
+    """The calendars exchange_calendars lists but cannot build here, each with what the desktop says of it
+    (``cannot be built by exchange_calendars (ValueError): ...``): building every calendar takes seconds, once."""
+    import exchange_calendars as xcals
+
+    from ..engine.errors import InputError
+    from ..files import calendars
+
+    out = []
+    with warnings.catch_warnings():  # (the library's own deprecation warnings, building calendars no one asked for)
+        warnings.simplefilter("ignore")
+        for name in sorted(xcals.get_calendar_names(include_aliases=False)):
+            try:
+                calendars._calendar(name)
+            except InputError as exc:
+                out.append((name, exc.reason))
+    return tuple(out)
+
+
+def _unbuilt(held: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """The calendars a project holding *held* names as the desktop does, not as one to write it again with."""
+    return tuple((name, why) for name, why in _unbuildable() if name not in held)
 
 
 def _day_list(values: list[dt.date]) -> str:
@@ -234,14 +268,15 @@ def _day_list(values: list[dt.date]) -> str:
 
 
 #: The stand-in module's text (``str.format`` fields: held, version, earliest, rows, name_lines, errors_module,
-#: alias_lines, again, again_now).
+#: alias_lines, unbuilt_lines, again, again_now).
 _CALENDAR_MODULE = '''\
 """Stands in for exchange_calendars inside an xlwings Lite project: the trading days of {held}.
 
 Written by ``xlpy lite`` from exchange_calendars {version} (calendars
 built from {earliest}), with just what xlpy's calendars module asks of
-that library.  Per calendar: its first and last session, the weekdays it is
-closed and the weekend days it is open (YYYYMMDD).
+that library.  Per calendar: its first and last session, its weekmask
+(Monday to Sunday, 1 a trading day), the days of its weekmask it is closed
+and the days outside it it is open (YYYYMMDD).
 """
 
 import datetime as dt
@@ -257,6 +292,9 @@ NAMES = frozenset((
 #: Codes exchange_calendars takes for another calendar's (XNAS: XNYS's days).
 ALIASES = {{
 {alias_lines}}}
+#: Calendars exchange_calendars could not build where this project was written, and what the desktop says of them.
+UNBUILT = {{
+{unbuilt_lines}}}
 
 
 class errors:
@@ -278,17 +316,18 @@ class _Calendar:
     xlpy_beyond = (" (this xlwings Lite project holds them to a year after the day it was written: write it again "
                    "with: xlpy lite{again_now})")
 
-    def __init__(self, first, last, closed, weekend):
+    def __init__(self, first, last, weekmask, closed, opened):
         self.first_session = _day(first)
         self.last_session = _day(last)
+        self.weekmask = weekmask
         self._closed = frozenset(_day(d).date() for d in closed.split())
-        self._weekend = frozenset(_day(d).date() for d in weekend.split())
+        self._opened = frozenset(_day(d).date() for d in opened.split())
 
     def sessions_in_range(self, start, end):
         day, last, out = _day(start), _day(end), []
         while day <= last:
             plain = day.date()
-            if (plain.weekday() < 5 and plain not in self._closed) or plain in self._weekend:
+            if (self.weekmask[plain.weekday()] == "1" and plain not in self._closed) or plain in self._opened:
                 out.append(day)
             day = _Session.fromordinal(day.toordinal() + 1)
         return out
@@ -304,6 +343,8 @@ def get_calendar(code, start=START, end=None):
         return _Calendar(*data)
     if name not in NAMES:
         raise errors.InvalidCalendarName(code)
+    if name in UNBUILT:  # (writing the project again with it would fail: the desktop's words)
+        raise InputError("calendar", code, UNBUILT[name])
     raise InputError(
         "calendar",
         code,
@@ -581,7 +622,7 @@ def write_project(
     folder = Path(out)
     codes = tuple(dict.fromkeys([*DEFAULT_CALENDARS, *(c.strip().upper() for c in calendars)]))
     for code in codes:
-        if not re.fullmatch(r"[A-Z0-9_]+", code):
+        if not re.fullmatch(r"[A-Z0-9_]+|24/[57]", code):  # (24/7 and 24/5: every day, every weekday)
             raise LiteError(f"--calendar: {code!r} is not an exchange calendar code such as XNYS")
     codes = _canonical(codes)
     if folder.exists() and not folder.is_dir():
