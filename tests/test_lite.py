@@ -359,10 +359,16 @@ def test_project_files_get_the_mode_of_any_new_file(tmp_path, umask, mode):
 def test_refusals_in_a_subprocess(tmp_path):
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "requirements.txt").write_text("numpy\n")
+    (tmp_path / "both").mkdir()
+    for name in ("main.py", "requirements.txt"):
+        (tmp_path / "both" / name).write_text("")
     (tmp_path / "file").write_text("x")
     for args, words in (
-        (["-o", "app"], "xlpy lite: --output: already holds an xlwings Lite project (requirements.txt); pass --force "
-                        "to replace it, got 'app'"),
+        # (review 106: a folder holding a file of either name was said to hold an xlwings Lite project)
+        (["-o", "app"], "xlpy lite: --output: already holds requirements.txt, which xlpy lite writes (an xlwings Lite "
+                        "project?); pass --force to replace it, got 'app'"),
+        (["-o", "both"], "xlpy lite: --output: already holds main.py and requirements.txt, which xlpy lite writes (an "
+                         "xlwings Lite project?); pass --force to replace them, got 'both'"),
         (["-o", "file"], "xlpy lite: --output: exists and is not a folder, got 'file'"),
         (["-o", "file/app"], "xlpy lite: --output: cannot be written (Not a directory), got 'file/app'"),
         (["-o", "new", "--calendar", "NOPE"], "--calendar NOPE: is not a known exchange calendar"),

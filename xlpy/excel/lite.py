@@ -117,7 +117,7 @@ class LiteError(Exception):
 
 
 class ProjectExists(LiteError):
-    """The output folder already holds a project and replacing it was not asked for."""
+    """The output folder already holds a main.py or a requirements.txt and replacing them was not asked for."""
 
 
 # --------------------------------------------------------------------------- #
@@ -629,8 +629,8 @@ def write_project(
         raise _output_refused(LiteError, out, "exists and is not a folder")
     present = [name for name in PROJECT_FILES if (folder / name).exists()]
     if present and not force:
-        raise _output_refused(ProjectExists, out, f"already holds an xlwings Lite project ({', '.join(present)}); "
-                              "pass --force to replace it")
+        raise _output_refused(ProjectExists, out, f"already holds {' and '.join(present)}, which xlpy lite writes (an "
+                              f"xlwings Lite project?); pass --force to replace {'them' if len(present) > 1 else 'it'}")
     texts = {"main.py": main_py(codes), "requirements.txt": requirements_txt()}  # all made before anything is written
     made = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
