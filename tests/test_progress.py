@@ -102,3 +102,16 @@ def test_validate_piped_draws_nothing(tmp_path, monkeypatch, capsys):
     assert cli.main(["build", str(SEED), "-o", "book.xlsm", "--no-validate"]) == 0
     assert cli.main(["validate", "book.xlsm", "--no-libreoffice"]) == 0
     assert "\r" not in capsys.readouterr().err
+
+
+def test_lite_shows_its_step_on_a_terminal(tmp_path, monkeypatch):
+    """``xlpy lite`` builds every calendar the library lists once (some seconds), to name those it cannot build:
+    the step is drawn on a terminal, as build's are, and nothing is drawn when standard error is not one."""
+    monkeypatch.setattr(progress, "DELAY", 0)
+    err = Tty()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert cli.main(["lite", "-o", str(tmp_path / "app")]) == 0
+    assert "writing the xlwings Lite project" in err.getvalue()
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # (piped: no bar)
+    assert cli.main(["lite", "-o", str(tmp_path / "app2")]) == 0
+    assert sys.stderr.getvalue() == ""

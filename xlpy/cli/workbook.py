@@ -709,9 +709,11 @@ def _setup_lite(p: argparse.ArgumentParser) -> None:
 @command("lite", "write the worksheet functions as an xlwings Lite project (Excel on Mac and the web)")(_setup_lite)
 def run_lite(args: argparse.Namespace) -> int:
     from ..excel.lite import LiteError, write_project
+    from ..workbook import progress
 
-    try:
-        files = write_project(args.output, force=args.force, calendars=args.calendar)
+    try:  # (some seconds: every calendar the library lists is built once, to name those it cannot build)
+        with progress.step(f"writing the xlwings Lite project {Path(args.output)}"):
+            files = write_project(args.output, force=args.force, calendars=args.calendar)
     except LiteError as exc:
         print(f"xlpy lite: {exc}", file=sys.stderr)
         return EXIT_INPUT
