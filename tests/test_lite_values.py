@@ -14,13 +14,12 @@ import datetime as dt
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from lite_driver import encode
 from test_lite import (
-    DRIVER, HECLA_DAYS, HECLA_PRICES, HECLA_SERIALS, HECLA_VOLUMES, HORIZON, NODE_SCRIPT, desktop, in_lite,
+    DRIVER, HECLA_DAYS, HECLA_PRICES, HECLA_SERIALS, HECLA_VOLUMES, HORIZON, NODE_SCRIPT, desktop, drive, in_lite,
     pyodide_package,
 )
 
@@ -68,12 +67,8 @@ CASES = {
 
 
 def run_cpython(project: Path, calls: list) -> list:
-    req = project.parent / "requests.json"
-    req.write_text(json.dumps({"calls": [{"func": f, "args": encode(a)} for f, a in calls]}), encoding="utf-8")
-    done = subprocess.run([sys.executable, str(DRIVER), str(project), str(req)],
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)["calls"]
+    """*calls*' results from the project's main.py under CPython (test_lite's driver run)."""
+    return drive(project, calls)["calls"]
 
 
 def run_pyodide(project: Path, calls: list) -> list:
