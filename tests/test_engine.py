@@ -235,6 +235,20 @@ def test_a_calendar_the_library_lists_but_cannot_build_is_named_in_one_line(code
         calendars._calendar.cache_clear()
 
 
+def test_a_calendar_code_is_read_whatever_its_case():
+    """A worksheet function upper-cases the code typed in its cell, and the library names one calendar in lower case
+    (``us_futures``): that calendar could not be used from a cell at all, and an offer file's ``xnys`` was refused
+    as not a known exchange calendar."""
+    from xlpy import udfs
+
+    cme = calendars.sessions("us_futures", day(2024, 1, 1), day(2024, 1, 31))
+    assert calendars.sessions("US_FUTURES", day(2024, 1, 1), day(2024, 1, 31)) == cme
+    assert day(2024, 1, 15) in cme  # (Martin Luther King Jr. Day: the futures trade, the NYSE is closed)
+    assert calendars.sessions("xnys", day(2004, 1, 26), day(2004, 2, 27)) == FEB
+    assert udfs.AVERAGING_WINDOW(dt.datetime(2024, 1, 19), 5.0, 0.0, "us_futures") == [
+        [dt.date(2024, 1, 15), dt.date(2024, 1, 19)]]
+
+
 def test_weekends_of_exchanges():
     assert calendars.weekend("XNYS") == ("Saturday", "Sunday")
     assert calendars.weekend("XSAU") == ("Friday", "Saturday")  # Tadawul trades Sunday to Thursday

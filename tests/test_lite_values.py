@@ -63,6 +63,13 @@ CASES = {
         [("AVERAGING_WINDOW", [D(2004, 2, 20), 10.0, 0.0, code]) for code in ("24/7", "24/5")]
         + [("OFFER_VWAP", [HECLA_DAYS, HECLA_PRICES, HECLA_VOLUMES, D(2004, 2, 19), 5.0, 1.0, "24/5"])],
     ),
+    # the one calendar exchange_calendars names in lower case, whatever case its cell has (it was held as
+    # US_FUTURES, and no code could be looked up in it)
+    "us_futures": (
+        "round the clock",
+        [("AVERAGING_WINDOW", [45310, 5, 0, code]) for code in ("us_futures", "US_FUTURES")],
+        [("AVERAGING_WINDOW", [D(2024, 1, 19), 5.0, 0.0, code]) for code in ("us_futures", "US_FUTURES")],
+    ),
 }
 
 
@@ -85,12 +92,13 @@ def run_pyodide(project: Path, calls: list) -> list:
 
 @pytest.fixture(scope="module")
 def projects(tmp_path_factory) -> dict[str, Path]:
-    """The default project, and one written as its message says for 24/7 and 24/5: ``xlpy lite --calendar 24/7
-    --calendar 24/5``."""
+    """The default project, and one written as its message says for 24/7 and 24/5, with us_futures: ``xlpy lite
+    --calendar 24/7 --calendar 24/5 --calendar us_futures``."""
     out = {"default": tmp_path_factory.mktemp("lite-default") / "app",
            "round the clock": tmp_path_factory.mktemp("lite-round") / "app"}
     assert cli.main(["lite", "-o", str(out["default"])]) == 0
-    assert cli.main(["lite", "-o", str(out["round the clock"]), "--calendar", "24/7", "--calendar", "24/5"]) == 0
+    assert cli.main(["lite", "-o", str(out["round the clock"]), "--calendar", "24/7", "--calendar", "24/5",
+                     "--calendar", "us_futures"]) == 0
     return out
 
 

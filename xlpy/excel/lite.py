@@ -182,7 +182,8 @@ def _canonical(codes: Sequence[str]) -> tuple[str, ...]:
     import exchange_calendars as xcals
 
     aliases = xcals.aliases_to_names()
-    return tuple(dict.fromkeys(aliases.get(code, code) for code in codes))
+    named = {name.upper(): name for name in xcals.get_calendar_names(include_aliases=True)}  # (us_futures)
+    return tuple(dict.fromkeys(aliases.get(named.get(code, code), named.get(code, code)) for code in codes))
 
 
 def _calendar_source(codes: Sequence[str], module: str) -> str:
@@ -300,6 +301,10 @@ UNBUILT = {{
 class errors:
     class InvalidCalendarName(Exception):
         pass
+
+
+def get_calendar_names(include_aliases=False):
+    return sorted(NAMES | set(ALIASES)) if include_aliases else sorted(NAMES)
 
 
 class _Session(dt.date):

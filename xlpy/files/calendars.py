@@ -30,10 +30,17 @@ def _last_day() -> str:
         return today.replace(year=today.year + 1, day=28).isoformat()
 
 
+def _named(xcals, code: str) -> str:
+    """*code* as the library names its calendar, matched whatever the case: a cell's code is upper-cased, an offer
+    file's written as typed (``xnys``), and ``us_futures`` is the one code the library writes in lower case."""
+    return {name.upper(): name for name in xcals.get_calendar_names(include_aliases=True)}.get(code.upper(), code)
+
+
 @functools.lru_cache(maxsize=8)
 def _calendar(code: str):
     import exchange_calendars as xcals
 
+    code = _named(xcals, code)
     end = _last_day()
     try:
         try:
