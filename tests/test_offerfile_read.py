@@ -491,4 +491,21 @@ def test_toml_nested_32_deep_is_read(tmp_path):
 
     with pytest.raises(InputErrors) as info:
         sources.read_mapping(tmp_path / "map.toml")
-    assert str(info.value.problems[0]).startswith("map.toml: x: unknown key, got [[[")
+    assert str(info.value.problems[0]) == "map.toml: x: is not a known key of a mapping file (its tables: " \
+        "[columns], [methods], [statuses], [defaults], [holders]; its keys: encoding, sheet)"
+
+
+@pytest.mark.parametrize("text, said", [
+    ('[colums]\nunits = "Shs"\n', "colums: is not a known table of a mapping file (did you mean [columns]?)"),
+    ('[Columns]\nunits = "Shs"\n', "Columns: is not a known table of a mapping file (did you mean [columns]? keys "
+     "and tables are written in lower case)"),
+    ('encodng = "cp1252"\n', "encodng: is not a known key of a mapping file (did you mean encoding?)"),
+])
+def test_a_mapping_files_misspelt_table_or_key_is_named_with_the_one_meant(tmp_path, text, said):
+    """A mapping file's misspelt table said ``colums: unknown key, got {'units': 'Shs'}``, unlike an offer file's."""
+    from xlpy.files import sources
+
+    (tmp_path / "map.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(InputErrors) as info:
+        sources.read_mapping(tmp_path / "map.toml")
+    assert [str(p) for p in info.value.problems] == [f"map.toml: {said}"]

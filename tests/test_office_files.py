@@ -234,8 +234,8 @@ def test_a_holder_named_in_the_mappings_not_totals_list_is_read_whatever_its_uni
     assert got == [f"t.csv: row 4, column Holder: {label('Total')}, got 'Total'"]
     # a key or an id that is not one: named
     for text, problem in [('[holders]\nnot_total = ["X"]\n',
-                           "map.toml: holders.not_total: unknown key (the key of [holders] is not_totals), got "
-                           "'not_total'"),
+                           "map.toml: holders.not_total: is not a known key of [holders] (its one key is "
+                           "not_totals)"),
                           ('[holders]\nnot_totals = "X"\n',
                            "map.toml: holders.not_totals: must be a list of holder ids, in quotes (not_totals = "
                            "[\"Total Return Fund\"]), got 'X'"),

@@ -7,11 +7,15 @@ read as two (and every line refused for it).
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from ..engine.errors import InputError
 
-__all__ = ["column_problems", "mapped_header_missing", "toml_key", "word_problems"]
+__all__ = ["TOP", "column_problems", "mapped_header_missing", "toml_key", "unknown_key", "word_problems"]
+
+#: A mapping file's tables, then its keys, at its top.
+TOP = ("columns", "methods", "statuses", "defaults", "holders", "encoding", "sheet")
 
 #: At most this many of a tally's headers are named where a mapping names one it lacks.
 _SHOWN = 12
@@ -38,6 +42,27 @@ def word_problems(name: str, section: str, words: dict, allowed, key) -> list[In
                 f"is the word of {section}.{toml_key(earlier[0])} written another way (case, spaces or hyphens), "
                 f"mapped to another {_OURS[section]}: write it once"))
     return problems
+
+
+def unknown_key(name: str, key: str, value) -> InputError:
+    """Mapping file *name*'s *key* at its top that is none of :data:`TOP`, with the one it is close to, as an offer
+    file's is named.
+
+    >>> str(unknown_key("map.toml", "colums", {"units": "Shs"}))
+    'map.toml: colums: is not a known table of a mapping file (did you mean [columns]?)'
+    >>> unknown_key("map.toml", "Encoding", "cp1252").reason
+    'is not a known key of a mapping file (did you mean encoding? keys and tables are written in lower case)'
+    """
+    lower = {top.lower(): top for top in TOP}
+    close = [lower[key.lower()]] if key.lower() in lower else difflib.get_close_matches(key, TOP, n=1, cutoff=0.75)
+    what = "table" if isinstance(value, dict) else "key"
+    if close:
+        meant = f"[{close[0]}]" if close[0] in TOP[:5] else close[0]
+        case = " keys and tables are written in lower case" if close[0] == key.lower() else ""
+        hint = f" (did you mean {meant}?{case})"
+    else:
+        hint = " (its tables: " + ", ".join(f"[{top}]" for top in TOP[:5]) + "; its keys: encoding, sheet)"
+    return InputError(f"{name}: {key}", value, f"is not a known {what} of a mapping file{hint}", show_value=False)
 
 
 def column_problems(name: str, columns: dict, allowed) -> list[InputError]:

@@ -27,7 +27,7 @@ from ..engine.model import HolderTable
 from ..engine.numbers import EXACT_FLOATS, INEXACT_NUMBER, engine_context, whole_text
 from . import steady
 from .sniff import DEFAULT_ENCODING, not_utf8, text_encoding, toml_data, toml_text
-from .mapping_tables import column_problems, mapped_header_missing, word_problems
+from .mapping_tables import TOP, column_problems, mapped_header_missing, unknown_key, word_problems
 from .holder_ids import odd_ids
 from .quotes import line_break_problems, unclosed_quote
 from .totals import misspelt_not_totals, not_totals_problems, totals_rows
@@ -163,10 +163,7 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
         from .safety import unreadable
 
         raise InputErrors([unreadable(path.name, exc)]) from None
-    problems = []
-    for key in data:
-        if key not in ("columns", "methods", "statuses", "defaults", "encoding", "sheet", "holders"):
-            problems.append(InputError(f"{path.name}: {key}", data[key], "unknown key"))
+    problems = [unknown_key(path.name, key, value) for key, value in data.items() if key not in TOP]
     tables = {section: data.get(section, {}) for section in ("columns", "methods", "statuses", "defaults")}
     for section in [s for s, t in tables.items() if not isinstance(t, dict)]:  # methods = "NOG": no table
         problems.append(InputError(f"{path.name}: {section}", tables[section], f"must be a table: [{section}], then "

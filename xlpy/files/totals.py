@@ -475,8 +475,8 @@ def not_totals_problems(name: str, table) -> list[InputError]:
     ``not_totals``, a list of holder ids as written in the tally."""
     if not isinstance(table, dict):  # (holders = "X": no table)
         return [InputError(f"{name}: holders", table, "must be a table: [holders], then not_totals = [...]")]
-    problems = [InputError(f"{name}: holders.{key}", key, "unknown key (the key of [holders] is not_totals)")
-                for key in table if key != "not_totals"]
+    problems = [InputError(f"{name}: holders.{key}", key, "is not a known key of [holders] (its one key is "
+                           "not_totals)", show_value=False) for key in table if key != "not_totals"]
     ids = table.get("not_totals", [])
     if not isinstance(ids, list):
         return problems + [InputError(f"{name}: holders.not_totals", ids, "must be a list of holder ids, in quotes "
