@@ -307,7 +307,7 @@ def test_dates_outside_the_period_or_before_the_offer_are_warned_about():
     r = compute(offer(period=period(), exchanges=(early, late)))
     dated = [w for w in r.warnings if "date" in w]
     assert dated == [
-        "exchange[1].date 2023-12-15 is before the offer's expiration 2024-02-20: [[exchange]] is for later exchanges",
+        "exchange[1].date 2023-12-15 is before offer.expiration 2024-02-20: [[exchange]] is for later exchanges",
         "exchange[1].date 2023-12-15 is before period.start 2024-01-01: its shares count for the whole period on top "
         "of period.shares_before (which must not hold them), and its charge is not the period's",
         "exchange[2].date 2024-04-02 is after period.end 2024-03-31: neither its shares nor its charge are the "
@@ -331,12 +331,12 @@ def test_a_valuation_date_before_expiration_or_over_a_month_after_it_is_warned_a
         return [w for w in r.warnings if w.startswith("valuation.date")]
 
     assert valued(day(2024, 2, 19)) == [
-        "valuation.date 2024-02-19 is before expiration 2024-02-20: US GAAP measures the charge when holders accept"]
+        "valuation.date 2024-02-19 is before offer.expiration 2024-02-20: US GAAP measures the charge when holders accept"]
     assert valued(day(2024, 2, 20)) == valued(day(2024, 3, 22)) == []  # (the day itself; 31 days after)
     assert valued(day(2024, 3, 23)) == [
-        "valuation.date 2024-03-23 is 32 days after expiration 2024-02-20: US GAAP measures the charge when holders "
+        "valuation.date 2024-03-23 is 32 days after offer.expiration 2024-02-20: US GAAP measures the charge when holders "
         "accept, which is when the offer expires as a rule: check the date"]
-    assert valued(day(2040, 2, 20))[0].startswith("valuation.date 2040-02-20 is 5,844 days after expiration ")
+    assert valued(day(2040, 2, 20))[0].startswith("valuation.date 2040-02-20 is 5,844 days after offer.expiration ")
 
 
 def test_a_formula_ratio_that_rounds_to_nothing_is_refused():

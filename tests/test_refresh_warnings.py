@@ -95,7 +95,7 @@ def test_a_settlement_before_the_offer_closes_is_warned_of(tmp_path, capsys):
     assert "period.settlement" not in capsys.readouterr().err
     path.write_text(SEED_TEXT + period.format("2004-01-25"), encoding="utf-8")
     assert cli.main(["compute", str(path)]) == 0
-    assert ("xlpy compute: warning: period.settlement 2004-01-25 is before the offer's expiration 2004-02-20: the "
+    assert ("xlpy compute: warning: period.settlement 2004-01-25 is before offer.expiration 2004-02-20: the "
             "offer's shares are weighted from that day, so weighted shares and EPS count them for days before they "
             "could be issued; check the date") in capsys.readouterr().err.splitlines()
 
@@ -365,7 +365,8 @@ def test_a_refresh_names_the_settlement_by_its_cell(tmp_path, monkeypatch, capsy
     assert cli.main(["refresh", "n.xlsm", "--no-backup", "--tally", "data/notes-capped-tally.csv"]) == 0
     lay = layout(Shape.decode(load_workbook("n.xlsm").defined_names["xlpyLayout"].attr_text))
     sheet, ref = lay.cell("Settlement")
-    assert (f"xlpy refresh: warning: n.xlsm: {sheet}!{ref} (Settlement) 2024-05-01 is before the offer's expiration "
+    (at, cell) = lay.cell("Expiration")  # (each date by its cell: the expiration was named as 'the offer's expiration')
+    assert (f"xlpy refresh: warning: n.xlsm: {sheet}!{ref} (Settlement) 2024-05-01 is before {at}!{cell} (Expiration) "
             "2024-05-15: the offer's shares are weighted from that day, so weighted shares and EPS count them for days "
             "before they could be issued; check the date") in capsys.readouterr().err.splitlines()
 

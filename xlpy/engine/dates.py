@@ -16,12 +16,13 @@ def _valuation(offer) -> list[str]:
     """The valuation date before expiration, or more than :data:`LATE_VALUATION_DAYS` after it."""
     when, expired = offer.valuation.date, offer.expiration
     if when < expired:
-        return [f"valuation.date {when.isoformat()} is before expiration {expired.isoformat()}: US GAAP measures the "
-                "charge when holders accept"]
+        return [f"valuation.date {when.isoformat()} is before offer.expiration {expired.isoformat()}: US GAAP measures "
+                "the charge when holders accept"]
     late = (when - expired).days
     if late > LATE_VALUATION_DAYS:
-        return [f"valuation.date {when.isoformat()} is {late:,} days after expiration {expired.isoformat()}: US GAAP "
-                "measures the charge when holders accept, which is when the offer expires as a rule: check the date"]
+        return [f"valuation.date {when.isoformat()} is {late:,} days after offer.expiration {expired.isoformat()}: "
+                "US GAAP measures the charge when holders accept, which is when the offer expires as a rule: check "
+                "the date"]
     return []
 
 
@@ -31,7 +32,7 @@ def date_warnings(offer) -> list[str]:
     warnings = _valuation(offer)
     for i, ex in enumerate(offer.exchanges, 1):
         if ex.date < offer.expiration:
-            warnings.append(f"exchange[{i}].date {ex.date.isoformat()} is before the offer's expiration "
+            warnings.append(f"exchange[{i}].date {ex.date.isoformat()} is before offer.expiration "
                             f"{offer.expiration.isoformat()}: [[exchange]] is for later exchanges")
     p = offer.period
     if p is None:
@@ -49,8 +50,9 @@ def date_warnings(offer) -> list[str]:
                         f"{p.start.isoformat()} to {p.end.isoformat()}: the offer's charge is not the period's")
     accepted = max(offer.expiration, offer.valuation.date)  # shares are issued for tenders accepted, not before
     if p.settlement < accepted:
-        warnings.append(f"period.settlement {p.settlement.isoformat()} is before the offer's "
-                        f"{'expiration' if accepted == offer.expiration else 'valuation.date'} {accepted.isoformat()}: "
+        warnings.append(f"period.settlement {p.settlement.isoformat()} is before "
+                        f"{'offer.expiration' if accepted == offer.expiration else 'valuation.date'} "
+                        f"{accepted.isoformat()}: "
                         "the offer's shares are weighted from that day, so weighted shares and EPS count them for "
                         "days before they could be issued; check the date")
     return warnings
