@@ -75,6 +75,33 @@ def _charge_row(r, offer=None) -> tuple[str, str]:
         f" (FV − {'(carrying + interest)' if interest else 'carrying'})", fmt_money(r.charge)
 
 
+def all_exchanges(r, offer) -> tuple[str, str]:
+    """The line of every exchange's charge together (*r* with later exchanges): their charge where the offer's is an
+    induced charge, as theirs are; else the net of unlike measures (a gain on extinguishment, a credit on redemption
+    or a loss, with the later exchanges' inducement charges), without a sign: a credit or a charge, and to what.
+
+    >>> from decimal import Decimal as D
+    >>> from types import SimpleNamespace as NS
+    >>> r = NS(treatment="extinguishment", charge_kind="extinguishment_loss", charge=D(-78000), total_charge=D(-70000),
+    ...        exchanges=(NS(charge=D(-78000)), NS(charge=D(8000))))
+    >>> label, figure = all_exchanges(r, NS(kind="note"))
+    >>> label
+    'Net of all exchanges'
+    >>> print(figure)
+    $70,000.00 credit to income before tax: the offer's gain $78,000.00 less the later exchanges' charges $8,000.00
+    """
+    if r.treatment == "induced_conversion":
+        return "Charge, all exchanges", fmt_money(r.total_charge)
+    later = sum((e.charge for e in r.exchanges[1:]), Decimal(0))
+    redemption = r.charge_kind == "redemption"
+    own = ("credit" if redemption else "gain") if is_credit(r) else ("charge" if redemption else "loss")
+    side = "credit to" if excel_round(r.total_charge, 2) < 0 else "charge against"
+    income = "income available to common" if offer.kind == "preferred" else "income before tax"
+    between = "less" if is_credit(r) else "and"
+    return ("Net of all exchanges", f"{fmt_money(abs(r.total_charge))} {side} {income}: the offer's {own} "
+            f"{fmt_money(abs(r.charge))} {between} the later exchanges' charges {fmt_money(later)}")
+
+
 def _treatment(r) -> str:
     """``induced conversion (deemed dividend)``; a negative measure says gain or credit, not loss or charge."""
     kind = r.charge_kind.replace("_", " ")
@@ -119,7 +146,7 @@ def results_table(offer, r) -> str:
             rows.append(("Accrued interest given up", fmt_money(r.accrued_interest_given_up)))
     rows.append(_charge_row(r, offer))
     if len(r.exchanges) > 1:  # (the lines above are the offer's; those below tie out with every exchange in)
-        rows.append(("Charge, all exchanges", fmt_money(r.total_charge)))
+        rows.append(all_exchanges(r, offer))
         for e in r.exchanges[1:]:
             rows.append(
                 (f"  {e.label} {e.date.isoformat()}", f"{fmt_count(e.units)} units, charge {fmt_money(e.charge)}")

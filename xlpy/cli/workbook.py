@@ -447,10 +447,13 @@ def _backup(target: Path, replacing: bool, no_backup: bool) -> tuple[Callable[[]
 def _built_line(out: Path, offer, results, more: str) -> str:
     """What a build says of the workbook it wrote (*more*: the backup kept and removed, the History carried)."""
     from ..engine.numbers import units
-    from .report import charge_words, fmt_count, fmt_money
+    from .report import all_exchanges, charge_words, fmt_count
 
-    every = (f" (the offer's; the charge of all {len(results.exchanges)} exchanges "
-             f"{fmt_money(results.total_charge)})") if len(results.exchanges) > 1 else ""
+    every, n = "", len(results.exchanges)
+    if n > 1:  # (unlike measures, a gain and later charges, are netted in words: not "the charge ... -$70,000.00")
+        figure = all_exchanges(results, offer)[1]
+        every = (f" (the offer's; the charge of all {n} exchanges {figure})" if results.treatment ==
+                 "induced_conversion" else f" (the offer's; all {n} exchanges: {figure})")
     return (f"built {out}: {offer.issuer}, {units(results.units_accepted)} accepted, "
             f"{fmt_count(results.common_issued)} common issued, {charge_words(results, offer)}{every}{more}")
 

@@ -334,8 +334,12 @@ def _compute(offer: Offer, sessions: Sessions | None, allocator) -> Results:
             offer_charge,
         )
     ] + _later_exchanges(offer)
-    warnings += _count_and_input_warnings(offer, counted) + _no_volume_warning(offer, fixed)
     induced = treatment == "induced_conversion"
+    warnings += _count_and_input_warnings(offer, counted) + _no_volume_warning(offer, fixed)
+    if induced and accepted and offer.accounting.carrying_total is not None:  # (a total: as extinguishment's)
+        warnings.append(f"accounting.carrying_amount {plain(offer.accounting.carrying_total)} is taken as the "
+                        f"carrying amount of the {units(accepted)} accepted in the journal entry: give it again "
+                        "whenever the count changes (or give accounting.carrying_per_unit, which follows it)")
     return Results(
         offer_id=offer.id,
         kind=offer.kind,
