@@ -287,17 +287,18 @@ def build_output(given: str | None, offer_id: str, force: bool, offer_name: str 
     out = Path(given) if given else Path(f"{offer_id}.xlsm")
     if given and given.endswith(("/", os.sep)) and not out.is_dir():  # meant as a folder (Path drops the slash)
         raise InputError("--output", given, "names no folder that exists: create it first, or give a .xlsm file")
-    if out.is_dir():
+    # (os.path's checks, not Path's: a name past the file system's longest is told below, as offer.id's when it is)
+    if os.path.isdir(out):
         out = out / f"{offer_id}.xlsm"
     if out.suffix.lower() != ".xlsm":
         from ..workbook.parts import MACRO_NAME
 
         raise InputError("--output", str(out), MACRO_NAME)
-    if out.is_dir():
+    if os.path.isdir(out):
         raise InputError("--output", str(out), "is a folder")
     from ..workbook import locks
 
-    written = locks.target_of(out) if out.exists() else out
+    written = locks.target_of(out) if os.path.exists(out) else out
     deep = locks.path_problem(written)  # (Windows: the folder as much as the name; shown whole, as it is counted)
     if deep:
         raise InputError("--output", os.path.abspath(written), deep)
