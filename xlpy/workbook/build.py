@@ -155,6 +155,8 @@ def _style(ws, cell, fmt, font, fill):
     if style is None:
         if fmt:
             cell.number_format = FMT[fmt]
+            if fmt == "charge":  # ("$12,934,743.91 credit": smaller where its column is narrower, never ####)
+                cell.alignment = FIGURE_FITS
         if font is not None:
             cell.font = font
         if fill is not None:
@@ -344,7 +346,8 @@ def _write_tie(ws, row: int, item):
         c = _set(ws, row, col, formula, fmt, STYLE["formula"])
         # the figures, text ones too ("$9.6 million", "functions not loaded"), on the right as their headers, the
         # flag in the middle of its column: none runs into the next
-        c.alignment = Alignment(horizontal="right" if col in CHECK_COLS[1:4] else "center")
+        c.alignment = Alignment(horizontal="right" if col in CHECK_COLS[1:4] else "center",
+                                shrink_to_fit=fmt == "charge")
     _flag_format(ws, f"{get_column_letter(CHECK_COLS[4])}{row}")
 
 

@@ -21,6 +21,7 @@ from . import data as bookdata
 from .layout import (
     CHECK_COLS,
     ENTRY_LINES,
+    MONEY_FMTS,
     NEEDS_INPUT,
     SENS_PARTICIPATIONS,
     SENS_PRICE_STEPS,
@@ -353,7 +354,7 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
            for k, e in exp.items()}
     exp.update(_sensitivity(lay, offer, results, step))
     if any(at_half_cent(a, max(scale, abs(a))) for a in amounts_to_book(offer, results)):
-        exp = {k: replace(e, cent=True) if k[0] == "Entries" and e.fmt == "money" else e for k, e in exp.items()}
+        exp = {k: replace(e, cent=True) if k[0] == "Entries" and e.fmt in MONEY_FMTS else e for k, e in exp.items()}
     return exp
 
 

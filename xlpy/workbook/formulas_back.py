@@ -170,10 +170,12 @@ def _expected(book, offer, results) -> dict:
 def _cell(where: str, expect: dict, labels: dict) -> tuple[str, str]:
     """``Results!C28 (InducedCharge)``, and ``, which computes 9,615,354.38 from the refreshed inputs`` (or
     nothing: a figure only the spreadsheet application knows, such as the Cover's checks)."""
+    from .layout import MONEY_FMTS
+
     key = tuple(where.split("!", 1))
     e = expect.get(key)
     label = e.label if e is not None else labels.get(key)
-    figure = "" if e is None or e.value is None else _figure(e.value, e.fmt == "money")
+    figure = "" if e is None or e.value is None else _figure(e.value, e.fmt in MONEY_FMTS)
     return f"{where} ({label})" if label else where, figure
 
 

@@ -284,7 +284,8 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
         return DATE_AS_NUMBER if n == 0 and placeholders and not dated else None
     if dated:
         return "shows the figure as a date or time"
-    signed = re.search(_SIGN, codes + literal) or "[red]" in brackets or re.search(r"(?i)\b(cr|dr)\b", literal)
+    # (a word says the sign as well as a minus: the layout's charge reads "$7,625,420.00 credit")
+    signed = re.search(_SIGN, codes + literal) or "[red]" in brackets or re.search(_SIGN_WORD, literal)
     if conditional:  # a section whose condition takes negative figures must show their sign
         takes = re.search(r"\[(<=?|=)\s*(-?[\d.]+)\]", brackets)
         try:
@@ -293,7 +294,7 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
             negative = False
         return "shows a negative figure without its sign" if negative and not signed else None
     unitless = re.sub(r"\((?:{_MONEY})?['’]?000s?\)".replace("{_MONEY}", _MONEY), "", literal.lower())  # ($000)
-    shown_sign = re.search(_SIGN, codes + unitless) or re.search(r"(?i)\bcr\b", literal)
+    shown_sign = re.search(_SIGN, codes + unitless) or re.search(r"(?i)\b(cr|credit)\b", literal)
     if count == 1 and n == 0 and not shown_sign:
         return None
     if n == 0 and shown_sign:
@@ -305,6 +306,8 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
 
 #: What shows a figure negative: a minus (or a dash of another width, Japanese Excel's triangles), a parenthesis.
 _SIGN = r"[-(\u2212\u2012\u2013\u2014\u25b3\u25b2]"
+#: What says a figure is negative in words: credit or debit, or their abbreviations (Excel's ``"CR"``).
+_SIGN_WORD = r"(?i)\b(cr|dr|credit|debit)\b"
 
 
 #: What a drawing holds that shows over a sheet's cells (DrawingML): a shape or text box, a picture, a group, a

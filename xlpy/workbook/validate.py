@@ -57,7 +57,8 @@ from .findings import Finding, Report, engine_figure, file_digest, input_finding
 from .findings import show as _show
 from .formula_text import STRING_LITERAL, same_formula
 from .formula_text import shifted as shifted_formula
-from .layout import CONF_SHEET, LAYOUT_NAME, NOT_REFRESHED, REQUIRED_NAMES, SHEETS, Layout, Shape, layout, renamed_hint
+from .layout import (CONF_SHEET, LAYOUT_NAME, MONEY_FMTS, NOT_REFRESHED, REQUIRED_NAMES, SHEETS, Layout, Shape, layout,
+                     renamed_hint)
 from .openpyxl_access import WorkbookCells, cell_map
 from .readback import (
     application_version,
@@ -111,7 +112,7 @@ def _same(expected: Expect, found) -> bool:
         return False
     want = Decimal(v) if not isinstance(v, Decimal) else v
     got = to_decimal(found, "found")
-    if expected.fmt in ("money", "count"):
+    if expected.fmt in (*MONEY_FMTS, "count"):
         return abs(got - want) <= Decimal("0.005") + expected.noise
     return abs(got - want) <= max(Decimal("1e-9") * max(Decimal(1), abs(want)), expected.noise)
 

@@ -52,7 +52,7 @@ def _ties(shape: Shape) -> list[Item]:
              # swapped and the result negated, so the function computes the figure either way
              function="=IF(OfferRatio>=OriginalRatio,INCREMENTAL_SHARES(UnitsAccepted,OfferRatio,OriginalRatio),"
                       "-INCREMENTAL_SHARES(UnitsAccepted,OriginalRatio,OfferRatio))"),
-        Item("CheckCharge", "Charge", "=InducedCharge", "money", key="induced_charge",
+        Item("CheckCharge", "Charge", "=InducedCharge", "charge", key="induced_charge",
              # the test failing: the consideration's fair value from the shares and cash in lieu the functions give
              # (not the native formula again), less what is extinguished
              function="=IF(InducedTest,INDUCED_CHARGE(UnitsAccepted,OfferRatio,OriginalRatio,Price,"
@@ -157,6 +157,6 @@ def tie_cells(item: Item, row: int) -> dict[int, tuple[str, str]]:
         cells[diff] = (f'=IF(FunctionsLoaded,IF(EXACT({n},{f}),0,1),"")', "count")
         cells[flag] = (f'=IF(FunctionsLoaded,EXACT({n},{f}),"{TIES_NOT_RUN}")', "bool")
     else:
-        cells[diff] = (f'=IF(FunctionsLoaded,{f}-{n},"")', item.fmt)
+        cells[diff] = (f'=IF(FunctionsLoaded,{f}-{n},"")', "money" if item.fmt == "charge" else item.fmt)
         cells[flag] = (f'=IF(FunctionsLoaded,ABS({d})<=Tolerance,"{TIES_NOT_RUN}")', "bool")
     return cells

@@ -62,7 +62,7 @@ def sheet(shape: Shape) -> Sheet:
                  '"Identities hold; tie-outs not run: xlpy functions not loaded (see below)",'
                  '"CHECKS FAIL: see the Check sheet"))'),
             Item(None, "Count", count_status_formula(), "text", key="count.status"),
-            Item(None, "Charge", "=InducedCharge", "money", key="induced_charge"),
+            Item(None, "Charge", "=InducedCharge", "charge", key="induced_charge"),
             Item(None, "Common issued", "=CommonIssued", "count", key="common_issued"),
             Item(None, "Journal entry", '=IF(EntriesComplete,IF(EntriesBalanced,"balances","DOES NOT BALANCE: see '
                  'Entries"),"needs input: see Entries")', "text", key="entry.status"),

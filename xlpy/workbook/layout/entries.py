@@ -68,7 +68,7 @@ def sheet(shape: Shape) -> Sheet:
              key="entry.carrying"),
         Item("EntryInterest", "Accrued interest given up",
              '=IF(Kind="note",ROUND(N(AccruedInterestPerUnit)*UnitsAccepted,2),0)', "money", key="entry.interest"),
-        Item("EntryCharge", "The charge, to the cent", "=ROUND(InducedCharge,2)", "money"),
+        Item("EntryCharge", "The charge, to the cent", "=ROUND(InducedCharge,2)", "charge"),
         Item("EntryPar", "Common stock at par",
              f'=IF(ParValue="","{NEEDS_INPUT}: par value (Inputs)",ROUND(ParValue*CommonIssued,2))', "money",
              key="entry.par"),

@@ -35,7 +35,7 @@ def sheet(shape: Shape) -> Sheet:
         Column("accepted", "Units accepted", None, fmt="count", width=14),
         Column("participation", "Participation", "HistParticipation", fmt="pct", width=13),
         Column("common", "Common issued", None, fmt="count", width=14),
-        Column("charge", "Charge", None, fmt="money", width=18),
+        Column("charge", "Charge", None, fmt="charge", width=18),
         Column("change", "Change in units tendered", "HistChange", "={tendered}-{prev:tendered}", first="=0",
                fmt="count", width=14),
         Column("prices", "Price file", None, fmt="text", width=30),

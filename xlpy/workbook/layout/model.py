@@ -110,6 +110,9 @@ FMT = {
     "count": "#,##0",
     "count4": "#,##0.####;-#,##0.####;0",  # a zero reads 0, not Excel's "0." (a whole count: build._whole_counts)
     "money": "$#,##0.00;[Red]-$#,##0.00",
+    # the charge (the redemption or extinguishment measure too): a negative one, a credit or a gain, reads as the
+    # release and the journal entry word it, "$7,625,420.00 credit", not as a red minus; the value keeps its sign
+    "charge": '$#,##0.00;$#,##0.00" credit"',
     "price": "$#,##0.0000",
     "ratio": "0.00####",
     "factor": "0.0000000000",
@@ -126,6 +129,8 @@ FMT = {
     "bool": "General",
     "general": "General",
 }
+#: The formats of money to the cent: figures a validator ties to within half a cent, as booked.
+MONEY_FMTS = ("money", "charge")
 
 
 

@@ -96,13 +96,13 @@ def _blocks(shape: Shape) -> list[Block]:
                  "=AND(OfferRatio>=OriginalRatio,Substantive,FairValueOffer-FairValueOriginal>-0.005)", "bool",
                  note="R1 ≥ R0, the value at least the original's (to half a cent), and substantive"),
             Item("InducedCharge", "Charge (this offer)",
-                 f"=IF(InducedTest,FairValueOffer-FairValueOriginal,{EXTINGUISHMENT})", "money",
+                 f"=IF(InducedTest,FairValueOffer-FairValueOriginal,{EXTINGUISHMENT})", "charge",
                  key="induced_charge",
                  note="test passing: fair value of the inducement; failing: fair value less carrying amount "
                       "(notes: and accrued interest given up)"),
             Item("ChargeAccount", "Booked as", "=" + CHARGE_ACCOUNT, "text",
                  note="the journal entry's account (Entries)"),
-            Item("TotalInducedCharge", "Charges of all exchanges", "=InducedCharge" + later_charge, "money",
+            Item("TotalInducedCharge", "Charges of all exchanges", "=InducedCharge" + later_charge, "charge",
                  key="total_induced_charge"),
         )),
         # With later exchanges and a period, Results prints across the page (its EPS table the widest) and its
@@ -128,14 +128,14 @@ def _eps_block(shape: Shape) -> Block:
     )
     return Block("Earnings per share", new_page=not ex, items=(
         Item("PeriodDays", "Days in the period", "=PeriodEnd-PeriodStart+1", "count"),
-        Item("ChargesInPeriod", "Charges in the period", "=" + charges_in_period, "money",
+        Item("ChargesInPeriod", "Charges in the period", "=" + charges_in_period, "charge",
              key="eps.charges_in_period"),
         Item("IncomeBefore", "Income available to common, before", "=NetIncome-PreferredDividends", "money",
              key="eps.income_available_before"),
         # (so the block foots on the page: before, less the charges as they reach income, is after)
         # (notes: less the tax effect at the tax rate; preferred: a deemed dividend, no tax effect)
         Item("ChargesAfterTax", "Charges in the period, after tax", '=ChargesInPeriod*IF(Kind="note",1-TaxRate,1)',
-             "money"),
+             "charge"),
         Item("IncomeAfter", "Income available to common, after", "=IncomeBefore-ChargesAfterTax", "money",
              key="eps.income_available_after"),
         Item("WeightedBefore", "Weighted shares, before", "=SharesBefore", "count4",
@@ -169,7 +169,7 @@ def _exchange_table(shape: Shape, header_row: int) -> Table:
                "0)", fmt="money"),
         Column("charge", "Charge", "ExCharge",
                "={common}*INDEX(ExPrice,{n})+{cash_in_lieu}+{units}*INDEX(ExCash,{n})"
-               "-{units}*OriginalRatio*INDEX(ExPrice,{n})", fmt="money"),
+               "-{units}*OriginalRatio*INDEX(ExPrice,{n})", fmt="charge"),
         *((Column("days", "Days outstanding in period", "ExDays",
                   "=IF(INDEX(ExDate,{n})>PeriodEnd,0,PeriodEnd-MAX(INDEX(ExDate,{n}),PeriodStart)+1)",
                   fmt="count"),) if shape.period else ()),

@@ -60,6 +60,6 @@ def sensitivity_cells(lay: Layout) -> dict[tuple[int, int], tuple[str, str]]:
                 f"=Outstanding*{part}*(IF(InducedTest,(OfferRatio-OriginalRatio)*{price},OfferRatio*{price}-"
                 f"IF(UnitsAccepted=0,0,CarryingAmount/UnitsAccepted)-{INTEREST_PER_UNIT})+"
                 f'IF(CashTotal="",SweetenerPerUnit,0)+ArrearsPerUnit)+IF(OR(CashTotal="",{part}=0),0,CashTotal)',
-                "money"
+                "charge"
             )
     return cells
