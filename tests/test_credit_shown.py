@@ -1,6 +1,7 @@
 """A credit or a gain reads as one: the charge figures' own number format shows a negative charge as
 "$7,625,420.00 credit", as the release and the journal entry word it, not as a red "-$7,625,420.00"; the value
-keeps its sign, so every formula and the validator's tie-out are as they were."""
+keeps its sign, so every formula and the validator's tie-out are as they were.  And the Release sheet's figures
+say they leave failed deliveries out, which the Cover and Tenders count in."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from repo_paths import NOTES, SEED_TEXT
 from xlpy.files.offerfile import compute_file
 from xlpy.workbook import shown
 from xlpy.workbook.build import build_workbook
-from xlpy.workbook.layout import CHECK_COLS, FMT, LAYOUT_NAME, Shape, layout, sensitivity_origin
+from xlpy.workbook.layout import CHECK_COLS, FMT, LABEL_COL, LAYOUT_NAME, Shape, layout, sensitivity_origin
 from xlpy.workbook.validate import validate
 
 #: The seed, its ratio below the original, and a carrying amount above the fair value: a redemption credit.
@@ -102,3 +103,22 @@ def test_the_printed_pages_read_the_credit_and_the_charge(books, tmp_path):
     sheet, ref = _charge_cells(book)["Results"]
     assert wb[sheet][ref].number_format == CHARGE and values[sheet][ref].value == float(results.charge) > 0
 
+
+def test_the_release_figures_say_failed_deliveries_are_left_out(books):
+    """The capped notes: 79,300 units tendered (the Cover, Tenders), 300 of them failed deliveries; the release
+    states 79,000 and 1,000 guaranteed, and its labels say why."""
+    path, book, _ = books["notes"]
+    wb, values = load_workbook(book), load_workbook(book, data_only=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    ws = wb["Release"]
+    labels = {name: ws.cell(int(lay.cell(name)[1][1:]), LABEL_COL).value
+              for name in ("ReleaseTenderedText", "ReleaseGuaranteedText")}
+    assert labels == {"ReleaseTenderedText": "Tendered, less failed",
+                      "ReleaseGuaranteedText": "Guaranteed, less failed"}
+    title_row = int(lay.cell("ReleaseTenderedText")[1][1:]) - 1
+    assert ws.cell(title_row, LABEL_COL).value == "Figures as the release states them (failed deliveries left out)"
+    got = {n: values[lay.cell(n)[0]][lay.cell(n)[1]].value for n in ("Tendered", "FailedDelivery",
+                                                                      "ReleaseTenderedText")}
+    assert got == {"Tendered": 79300, "FailedDelivery": 300, "ReleaseTenderedText": "79,000"}
+    report = validate(book, path, require_libreoffice=True)
+    assert report.ok and report.findings == [], [str(f) for f in report.findings]

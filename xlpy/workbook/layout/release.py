@@ -133,6 +133,9 @@ def exact_dollars_formula(x: str) -> str:
     return f'"$"&IF({cents}=ROUND({cents},0),{english(cents)},{english(cents, 2)})'
 
 
+#: The title of the figures the paragraph states: every one of them leaves failed deliveries out, the principal
+#: amounts too (the Cover and Tenders count them in the units tendered and guaranteed).
+FIGURES_TITLE = "Figures as the release states them (failed deliveries left out)"
 #: The units the paragraph states: those tendered less the failed deliveries, on any count, as the units accepted
 #: leave them out; the offer's own left (later exchanges left out).
 _TENDERED = "(Tendered-FailedDelivery)"
@@ -143,9 +146,9 @@ _REMAINING = "(Outstanding-UnitsAccepted)"
 def _figures() -> tuple[Item, ...]:
     """The figures the paragraph states (:func:`xlpy.engine.release.release_figures`), each in its own cell."""
     return (
-        # less the failed deliveries
-        Item("ReleaseTenderedText", "Tendered", f"={approx_formula(_TENDERED)}", "text"),
-        Item("ReleaseGuaranteedText", "By guaranteed delivery", f"={approx_formula(_GUARANTEED)}", "text"),
+        # less the failed deliveries, and labelled so: the Cover and Tenders count them in
+        Item("ReleaseTenderedText", "Tendered, less failed", f"={approx_formula(_TENDERED)}", "text"),
+        Item("ReleaseGuaranteedText", "Guaranteed, less failed", f"={approx_formula(_GUARANTEED)}", "text"),
         Item("ReleaseAcceptedText", "Accepted", f"={approx_formula('UnitsAccepted')}", "text"),
         # the offer's own: later exchanges left out
         Item("ReleaseRemainingText", "Remaining (this offer)", f"={approx_formula(_REMAINING)}", "text"),
@@ -251,6 +254,6 @@ def sheet(shape: Shape) -> Sheet:
              '=ReleaseSentence1&" "&ReleaseSentence2&" "&ReleaseSentence3&" "&ReleaseSentence4&" "&ReleaseSentence5'
              '&" "&ReleaseSentence6', "text"),
     )
-    blocks, _ = place([Block("Figures as the release states them", _figures()),
+    blocks, _ = place([Block(FIGURES_TITLE, _figures()),
                        Block("Results paragraph (draft)", sentences)])
     return Sheet("Release", "Release draft", blocks, widths={"B": 18, "C": 90})
