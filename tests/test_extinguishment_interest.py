@@ -74,7 +74,7 @@ def test_the_command_line_books_the_shares_at_fair_value(tmp_path, capsys):
     assert [(x["account"], x["debit"], x["credit"], x["memo"]) for x in lines] == [
         ("Convertible notes, net carrying amount", "980000.00", None,
          "carrying amount of the 1,000 notes ($1,000,000 principal) accepted"),
-        ("Accrued interest payable", "5000.00", None, "accrued interest the holders give up"),
+        ("Accrued interest payable", "5000.00", None, "accrued interest settled by the exchange"),  # (paid in cash)
         ("Gain on extinguishment of convertible notes", None, "380000.00",
          "the gain: carrying amount and accrued interest less fair value"),
         ("Common stock, at par", None, "200.00", "par value of the 20,000 common shares issued"),
@@ -133,7 +133,47 @@ def test_the_workbook_validates_by_its_formulas(tmp_path):
     lay = layout(Shape.decode(load_workbook(tmp_path / "book.xlsm").defined_names["xlpyLayout"].attr_text))
     _, _, row = lay.item("InducedCharge")  # the note beside the charge says what a failing notes measure takes
     note = load_workbook(tmp_path / "book.xlsm")["Results"].cell(row, NOTE_COL).value
-    assert note.endswith("failing: fair value less carrying amount (notes: and accrued interest given up)")
+    assert note.endswith("failing: fair value less carrying amount (notes: and accrued interest payable)")
+
+
+#: (the golden case's offer file edited, its memos: the accrued interest's and the cash's): the interest paid in
+#: cash is settled by the exchange, not given up, and the cash per unit is a sweetener only in an induced conversion.
+MEMOS = {
+    "failing, interest paid": ((("ratio = 20\n", "ratio = 20\ncash_per_unit = 2\n"),),
+                               "accrued interest settled by the exchange",
+                               "cash consideration and accrued interest paid"),
+    "failing, interest given up": ((("arrears_per_unit = 5", "cash_per_unit = 2"),),
+                                   "accrued interest the holders give up", "cash consideration"),
+    "induced, interest paid": ((("ratio = 20\n", "ratio = 42\ncash_per_unit = 2\n"),),
+                               "accrued interest settled by the exchange",
+                               "cash sweetener and accrued interest paid"),
+    "induced, interest given up": ((("ratio = 20\n", "ratio = 42\n"), ("arrears_per_unit = 5", "cash_per_unit = 2")),
+                                   "accrued interest the holders give up", "cash sweetener"),
+}
+
+
+@pytest.mark.parametrize("case", MEMOS)
+def test_the_memos_say_whether_the_interest_is_paid_and_the_cash_a_sweetener(tmp_path, capsys, case):
+    """The accrued-interest line read "accrued interest the holders give up" where the offer pays it in cash, and the
+    cash line "cash sweetener" where the test fails (the cash then part of the price paid to extinguish): the engine's
+    entry and the workbook's Entries sheet (which validation ties to the engine's words) say it by case."""
+    edits, interest, cash = MEMOS[case]
+    text = _offer_file(tmp_path).read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / "memo.toml"
+    path.write_text(text, encoding="utf-8")
+    assert cli.main(["entries", str(path), "--json"]) == 0
+    memos = {x["account"]: x["memo"] for x in json.loads(capsys.readouterr().out)["entries"]}
+    assert (memos["Accrued interest payable"], memos["Cash"]) == (interest, cash)
+    assert cli.main(["build", str(path), "-o", str(tmp_path / "book.xlsm"), "-q"]) == 0
+    report = validate(tmp_path / "book.xlsm", legs=("formulas",))
+    assert report.findings == [], [str(f) for f in report.findings]
+    wb = load_workbook(tmp_path / "book.xlsm", data_only=True)
+    sheet, t = layout(Shape.decode(wb.defined_names["xlpyLayout"].attr_text)).table("tblEntries")
+    shown = [wb[sheet.title][f"{t.letter('memo')}{t.first_row + k}"].value for k in (1, 4)]
+    assert shown == [interest, cash]
 
 
 @pytest.mark.libreoffice

@@ -467,7 +467,7 @@ def test_the_sensitivity_notes_say_what_the_grid_adds_and_the_chart_sits_below_t
     notes = [ws.cell(row=r, column=left).value for r in range(first, first + 4)]
     assert notes[0] == ("Cash per unit: the sweetener and the dividend arrears or accrued interest paid, per unit "
                         "(a sweetener in total: added whole).")
-    assert notes[2].endswith("− carrying amount and, for notes, accrued interest given up, per unit).")
+    assert notes[2].endswith("− carrying amount and, for notes, accrued interest payable, per unit).")
     grid = ws.cell(row=top + 1, column=left + 1).value
     assert 'IF(CashTotal="",SweetenerPerUnit,0)+ArrearsPerUnit' in grid and "AccruedInterestPerUnit" in grid
     assert grid.endswith(f'+IF(OR(CashTotal="",{chr(64 + left + 1)}${top}=0),0,CashTotal)')  # its participation
@@ -591,7 +591,7 @@ def test_inputs_print_every_decimal_typed_so_the_page_ties_to_the_entry(tmp_path
     if pdftotext is None:
         pytest.skip("pdftotext (poppler-utils) is not installed: the formats above were checked, not the print")
     printed = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    inputs = printed.split("Accrued interest given up per unit", 1)[1].split("\n", 1)[0]
+    inputs = printed.split("Accrued interest payable per unit", 1)[1].split("\n", 1)[0]
     assert "$8.125" in inputs, inputs
     assert re.search(r"Common stock par value per share\s+\$0\.000006\b", printed)
     assert re.search(r"Carrying amount per unit exchanged\s+\$987\.354\b", printed)

@@ -13,17 +13,19 @@ Preferred stock, induced conversion (ASC 260-10-S99-2)
 
 Convertible notes, induced conversion (ASC 470-20-40-16)
     Dr convertible notes, at their net carrying amount; Dr accrued interest
-    payable, for interest the holders give up; Dr induced conversion
-    expense, for the charge; Cr common stock at par; Cr cash; Cr additional
-    paid-in capital for the balance.
+    payable, for the interest the holders give up (or that the exchange
+    settles, where the offer pays it in cash); Dr induced conversion expense,
+    for the charge; Cr common stock at par; Cr cash; Cr additional paid-in
+    capital for the balance.
 
 When the induced-conversion test fails (an extinguishment or redemption)
     The same lines, the charge being fair value less carrying amount: for
     preferred a deemed dividend in retained earnings (a credit when it is a
     benefit), for notes a loss on extinguishment (a gain when negative), the
-    notes' carrying amount taken with the accrued interest the holders give
-    up (ASC 470-50-40-2), so the shares land at fair value: additional
-    paid-in capital is their fair value less par.
+    notes' carrying amount taken with the accrued interest payable (given up,
+    or settled by the exchange where the offer pays it; ASC 470-50-40-2), so
+    the shares land at fair value: additional paid-in capital is their fair
+    value less par.
 
 An entry is booked in cents: every line but additional paid-in capital is its
 exact amount rounded to the cent (half away from zero, as Excel's ``ROUND``),
@@ -45,7 +47,7 @@ from decimal import Decimal
 from .numbers import CONTEXT, ZERO, excel_round, plain, units
 
 __all__ = ["ACCOUNTS", "EntryLine", "JournalEntry", "amounts_to_book", "cash_memo", "charge_account",
-           "entry_warnings", "journal_entries", "journal_entry"]
+           "entry_warnings", "interest_memo", "journal_entries", "journal_entry"]
 
 #: Account names, in plain words; the charge's account says what the charge is.
 ACCOUNTS = {
@@ -172,23 +174,42 @@ def journal_entry(offer, results) -> JournalEntry:
             else f"the {'credit' if offer.kind == 'preferred' else 'gain'}: {carried} less fair value")
     return _book(offer, "offer", offer.valuation.date, missing, f"{_held(offer, results.units_accepted)} accepted",
                  carrying, interest, (ACCOUNTS[_charge_account(results.charge_kind, charge)], charge, memo),
-                 results.common_issued, _cents(results.cash_paid), cash_memo(offer, results))
+                 results.common_issued, _cents(results.cash_paid), cash_memo(offer, results), interest_memo(results))
 
 
 def cash_memo(offer, results) -> str:
     """The offer entry's cash line's memo: what the cash paid is, by its parts that are not nothing (the workbook's
-    Entries sheet words it alike).
+    Entries sheet words it alike).  The offer's cash per unit is a sweetener in an induced conversion only; when the
+    test fails it is part of the price paid to redeem or extinguish, "cash consideration".
 
     >>> from types import SimpleNamespace as N
-    >>> cash_memo(N(kind="preferred"), N(cash_sweetener=0, arrears_paid=0, fractional_cash=Decimal("41.55")))
+    >>> cash_memo(N(kind="preferred"), N(cash_sweetener=0, arrears_paid=0, fractional_cash=Decimal("41.55"),
+    ...                                  treatment="induced_conversion"))
     'cash in lieu of fractional shares'
-    >>> cash_memo(N(kind="note"), N(cash_sweetener=1, arrears_paid=2, fractional_cash=3))
+    >>> cash_memo(N(kind="note"), N(cash_sweetener=1, arrears_paid=2, fractional_cash=3,
+    ...                             treatment="induced_conversion"))
     'cash sweetener, accrued interest paid and cash in lieu of fractional shares'
+    >>> cash_memo(N(kind="note"), N(cash_sweetener=1, arrears_paid=2, fractional_cash=0, treatment="extinguishment"))
+    'cash consideration and accrued interest paid'
     """
-    return _cash_memo((("cash sweetener", results.cash_sweetener),
+    cash = "cash sweetener" if results.treatment == "induced_conversion" else "cash consideration"
+    return _cash_memo(((cash, results.cash_sweetener),
                        ("dividend arrears" if offer.kind == "preferred" else "accrued interest paid",
                         results.arrears_paid),
                        ("cash in lieu of fractional shares", results.fractional_cash)))
+
+
+def interest_memo(results) -> str:
+    """The offer entry's accrued-interest line's memo: the payable the holders give up, or, where the offer pays the
+    accrued interest in cash (``arrears_per_unit``), the payable the exchange settles (the cash line's "accrued
+    interest paid"), whether the test passes or fails (the workbook's Entries sheet words it alike).
+
+    >>> from types import SimpleNamespace as N
+    >>> interest_memo(N(arrears_paid=Decimal(0))), interest_memo(N(arrears_paid=Decimal(5000)))
+    ('accrued interest the holders give up', 'accrued interest settled by the exchange')
+    """
+    return "accrued interest settled by the exchange" if results.arrears_paid else \
+        "accrued interest the holders give up"
 
 
 def journal_entries(offer, results) -> tuple[JournalEntry, ...]:
@@ -309,7 +330,8 @@ def _cash_memo(paid) -> str:
     return ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else said[0] if said else "cash"
 
 
-def _book(offer, label, date, missing, units_words, carrying, interest, charge, shares, cash, cash_memo):
+def _book(offer, label, date, missing, units_words, carrying, interest, charge, shares, cash, cash_memo,
+          interest_memo=""):
     """An entry's lines, every amount in cents (None where *missing* names an input), APIC the balance."""
     needs = "needs input: " + ", ".join(missing) if missing else ""
     lines: list[EntryLine] = []
@@ -322,7 +344,7 @@ def _book(offer, label, date, missing, units_words, carrying, interest, charge, 
     line(ACCOUNTS[offer.kind], carrying, needs if carrying is None else f"carrying amount of the {units_words}",
          debit=True)
     if interest is not None:
-        line(ACCOUNTS["accrued_interest"], interest, "accrued interest the holders give up", debit=True)
+        line(ACCOUNTS["accrued_interest"], interest, interest_memo, debit=True)
     account, amount, memo = charge
     line(account, amount, memo, debit=True)
     par = _cents(_par(offer, shares))
@@ -341,7 +363,7 @@ def _book(offer, label, date, missing, units_words, carrying, interest, charge, 
 
 def amounts_to_book(offer, results) -> list[Decimal]:
     """The offer's entry amounts before they are booked to the cent: the carrying amount, the accrued interest
-    given up, the charge, the common stock at par and the cash paid (those given).  A workbook rounds each to the
+    payable, the charge, the common stock at par and the cash paid (those given).  A workbook rounds each to the
     cent in binary, which may take an exact half cent either way (:func:`xlpy.workbook.expected.at_half_cent`)."""
     out = [_carrying(offer, results), _interest(offer, results), results.charge, _par(offer, results.common_issued),
            results.cash_paid]
@@ -349,7 +371,8 @@ def amounts_to_book(offer, results) -> list[Decimal]:
 
 
 def _interest(offer, results):
-    """The accrued interest the holders of the notes accepted give up, or None (preferred, or none given)."""
+    """The accrued interest payable on the notes accepted, derecognised with them (given up by the holders, or settled
+    by the exchange where the offer pays it), or None (preferred, or none given)."""
     per_unit = offer.accounting.accrued_interest_per_unit
     return CONTEXT.multiply(per_unit, results.units_accepted) if offer.kind == "note" and per_unit else None
 

@@ -468,7 +468,7 @@ def _sensitivity(ws, lay: Layout):
              "This offer (the last column): its own participation; at the valuation price, the charge on Results "
              "but for fractions (cash in lieu, shares rounded holder by holder).",
              "When the induced-conversion test fails: Outstanding × participation × (R1 × price + cash per unit − "
-             "carrying amount and, for notes, accrued interest given up, per unit).",
+             "carrying amount and, for notes, accrued interest payable, per unit).",
              "A capped offer's participations run to its cap (MaxUnits ÷ Outstanding).")
     for k, note in enumerate(notes, 1):
         _set(ws, top + len(SENS_PRICE_STEPS) + k, left, note, font=STYLE["note"], text=True)

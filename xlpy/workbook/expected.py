@@ -114,14 +114,14 @@ def formula_cells(lay: Layout, tables: bool = True) -> dict[tuple[str, str], str
 def _entry_values(offer, results) -> dict[str, object]:
     """The journal entry's figures by ``entry.`` key (None where an input is missing), and the account of its
     charge line (``entry.charge_account``)."""
-    from ..engine.entries import journal_entry
+    from ..engine.entries import ACCOUNTS, journal_entry
 
     entry = journal_entry(offer, results)
-    by_memo = {line.memo: line.debit if line.debit is not None else line.credit for line in entry.lines}
     complete = not entry.missing
     return {
         "entry.carrying": next((line.debit for line in entry.lines if line.memo.startswith("carrying amount")), None),
-        "entry.interest": by_memo.get("accrued interest the holders give up", Decimal(0)),
+        "entry.interest": next((line.debit for line in entry.lines if line.account == ACCOUNTS["accrued_interest"]),
+                               Decimal(0)),
         "entry.par": next((line.credit for line in entry.lines if line.account == "Common stock, at par"), None),
         "entry.apic": next((line.credit if line.credit is not None else -line.debit for line in entry.lines
                             if line.account == "Additional paid-in capital" and complete), None),
@@ -192,11 +192,14 @@ def _entry_lines(lay: Layout, offer, results, entry: dict) -> dict[tuple[str, st
 
 def _memo(line: int, offer, results) -> str:
     """The memo of the entry's line *line* (0: the first) that the layout words by an expression, as the engine's
-    entry words it: the carrying line's security, the charge's word, the cash line's parts."""
-    from ..engine.entries import cash_memo
+    entry words it: the carrying line's security, the accrued interest given up or settled, the charge's word, the
+    cash line's parts."""
+    from ..engine.entries import cash_memo, interest_memo
 
     if line == 0:
         return f"carrying amount of the {'preferred shares' if offer.kind == 'preferred' else 'notes'} accepted"
+    if line == 1:
+        return interest_memo(results)
     return cash_memo(offer, results) if line == 4 else _charge_memo(offer, results)
 
 

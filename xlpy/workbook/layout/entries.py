@@ -28,19 +28,27 @@ CARRYING_MEMO = ('IF(Kind="preferred","carrying amount of the preferred shares a
                  '"carrying amount of the notes accepted")')
 
 #: The cash line's memo (an expression): what the cash paid is, by its parts that are not nothing, as
-#: :func:`xlpy.engine.entries.cash_memo` words it ("cash in lieu of fractional shares" alone when that is all).
+#: :func:`xlpy.engine.entries.cash_memo` words it ("cash in lieu of fractional shares" alone when that is all); the
+#: cash per unit is a sweetener in an induced conversion only, and part of the price ("cash consideration") when
+#: the test fails.
+_CASH = 'IF(InducedTest,"cash sweetener","cash consideration")'
 _ARREARS = 'IF(Kind="preferred","dividend arrears","accrued interest paid")'
 _IN_LIEU = '"cash in lieu of fractional shares"'
-CASH_MEMO = ('CHOOSE(1+IF(Sweetener<>0,1,0)+IF(ArrearsPaid<>0,2,0)+IF(FractionalCash<>0,4,0),"cash","cash sweetener",'
-             f'{_ARREARS},"cash sweetener and "&{_ARREARS},{_IN_LIEU},"cash sweetener and "&{_IN_LIEU},'
-             f'{_ARREARS}&" and "&{_IN_LIEU},"cash sweetener, "&{_ARREARS}&" and "&{_IN_LIEU})')
+CASH_MEMO = ('CHOOSE(1+IF(Sweetener<>0,1,0)+IF(ArrearsPaid<>0,2,0)+IF(FractionalCash<>0,4,0),"cash",'
+             f'{_CASH},{_ARREARS},{_CASH}&" and "&{_ARREARS},{_IN_LIEU},{_CASH}&" and "&{_IN_LIEU},'
+             f'{_ARREARS}&" and "&{_IN_LIEU},{_CASH}&", "&{_ARREARS}&" and "&{_IN_LIEU})')
+
+#: The accrued-interest line's memo (an expression): the payable the holders give up, or the one the exchange
+#: settles where the offer pays the accrued interest in cash (ArrearsPaid), as
+#: :func:`xlpy.engine.entries.interest_memo` words it.
+INTEREST_MEMO = 'IF(ArrearsPaid<>0,"accrued interest settled by the exchange","accrued interest the holders give up")'
 
 #: The journal entry's lines, in order: (account formula, signed amount formula, memo: a text, or an expression
 #: after "="); debits positive.
 ENTRY_LINES = (
     ('IF(Kind="preferred","Preferred stock","Convertible notes, net carrying amount")', "EntryCarrying",
      "=" + CARRYING_MEMO),
-    ('"Accrued interest payable"', "EntryInterest", "accrued interest the holders give up"),
+    ('"Accrued interest payable"', "EntryInterest", "=" + INTEREST_MEMO),
     ("ChargeAccount", "EntryCharge", "=" + CHARGE_MEMO),
     ('"Common stock, at par"', "-EntryPar", "par value of the common shares issued"),
     ('"Cash"', "-EntryCash", "=" + CASH_MEMO),
@@ -66,7 +74,7 @@ def sheet(shape: Shape) -> Sheet:
              'ROUND(CarryingTotal,2),IF(CarryingPerUnit<>"",ROUND(CarryingPerUnit*UnitsAccepted,2),'
              f'IF(CarryingAmount<>"",ROUND(CarryingAmount,2),"{NEEDS_INPUT}: carrying amount (Inputs)"))))', "money",
              key="entry.carrying"),
-        Item("EntryInterest", "Accrued interest given up",
+        Item("EntryInterest", "Accrued interest derecognised",
              '=IF(Kind="note",ROUND(N(AccruedInterestPerUnit)*UnitsAccepted,2),0)', "money", key="entry.interest"),
         Item("EntryCharge", "The charge, to the cent", "=ROUND(InducedCharge,2)", "charge"),
         Item("EntryPar", "Common stock at par",

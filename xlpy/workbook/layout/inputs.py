@@ -72,7 +72,7 @@ def _blocks(shape: Shape) -> list[Block]:
              note="preferred: carrying amount in equity; notes: principal less unamortised discount and costs"),
         Item("CarryingTotal", "Carrying amount of units accepted, in total", fmt="amount", optional=True,
              note="instead of per unit"),
-        Item("AccruedInterestPerUnit", "Accrued interest given up per unit (notes)", fmt="amount", optional=True,
+        Item("AccruedInterestPerUnit", "Accrued interest payable per unit (notes)", fmt="amount", optional=True,
              note="the interest payable on the books that goes with each note"),
     )))
     if shape.period:

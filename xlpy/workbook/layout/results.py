@@ -6,9 +6,9 @@ from .entries import CHARGE_ACCOUNT
 from .model import Block, Column, Item, Shape, Sheet, Table, place
 
 
-#: The accrued interest the holders of notes give up (blank on Inputs for none, and for preferred stock): when the
-#: induced-conversion test fails it is extinguished with the notes, so the measure takes it with their carrying
-#: amount (ASC 470-50-40-2).  Workbooks built before 2026-12-03 lack it (:mod:`.earlier`).
+#: The accrued interest payable on the notes accepted, given up by the holders or settled by the exchange where the
+#: offer pays it (blank on Inputs for none, and for preferred stock): when the induced-conversion test fails it is
+#: extinguished with the notes, so the measure takes it with their carrying amount (ASC 470-50-40-2).  Workbooks built before 2026-12-03 lack it (:mod:`.earlier`).
 INTEREST_GIVEN_UP = 'IF(Kind="note",N(AccruedInterestPerUnit)*UnitsAccepted,0)'
 
 #: The extinguishment or redemption measure: fair value of the consideration less what is extinguished.
@@ -99,7 +99,7 @@ def _blocks(shape: Shape) -> list[Block]:
                  f"=IF(InducedTest,FairValueOffer-FairValueOriginal,{EXTINGUISHMENT})", "charge",
                  key="induced_charge",
                  note="test passing: fair value of the inducement; failing: fair value less carrying amount "
-                      "(notes: and accrued interest given up)"),
+                      "(notes: and accrued interest payable)"),
             Item("ChargeAccount", "Booked as", "=" + CHARGE_ACCOUNT, "text",
                  note="the journal entry's account (Entries)"),
             Item("TotalInducedCharge", "Charges of all exchanges", "=InducedCharge" + later_charge, "charge",

@@ -10,7 +10,7 @@ from .model import Block, Item, Layout, Shape, Sheet, place
 SENS_PRICE_STEPS = (-2, -1, 0, 1, 2)
 SENS_PARTICIPATIONS = ("0.25", "0.5", "0.75", "1")
 
-#: The accrued interest given up per unit of notes, extinguished with them when the test fails (as the charge on
+#: The accrued interest payable per unit of notes, extinguished with them when the test fails (as the charge on
 #: Results takes it).  Workbooks built before 2026-12-03 lack it (:mod:`.earlier`).
 INTEREST_PER_UNIT = 'IF(Kind="note",N(AccruedInterestPerUnit),0)'
 
@@ -43,7 +43,7 @@ def sensitivity_cells(lay: Layout) -> dict[tuple[int, int], tuple[str, str]]:
     total, ``CashTotal``, adds that total whatever the participation), or, when the
     induced-conversion test fails, the extinguishment measure ``units × (R1 ×
     price + cash per unit − carrying amount per unit accepted)``, notes' carrying
-    amount with the accrued interest given up per unit.  Fractions
+    amount with the accrued interest payable per unit.  Fractions
     are valued as shares at the price.  A capped offer's participations are
     those shares of its cap (``MaxUnits ÷ Outstanding``), which it cannot pass.
     """
