@@ -22,7 +22,7 @@ from repo_paths import DATA, FORMULA, PRICES, SEED, TALLY
 
 from xlpy import cli
 from xlpy.workbook import clock, locks, refresh_file
-from xlpy.workbook.layout.history import count_fell, history_added, went_back
+from xlpy.workbook.layout.history import HISTORY_COLUMNS, count_fell, history_added, went_back
 
 
 def _clock(monkeypatch, when: str) -> None:
@@ -33,7 +33,8 @@ def _clock(monkeypatch, when: str) -> None:
 
 
 def _row(when: str, tendered: int, tally: str = "t.csv") -> tuple:
-    return (when, tally, "ab", 3, tendered, 0, 0, tendered, 0.5, 2 * tendered, 100.0 + tendered)
+    """A History record, as HISTORY_COLUMNS orders one (through the charge and the tally's SHA-256)."""
+    return (when, tally, 3, tendered, 0, 0, tendered, 0.5, 2 * tendered, 100.0 + tendered, "ab")
 
 
 def test_the_last_row_is_the_tables_last_and_a_refresh_timed_before_it_is_warned_of():
@@ -129,7 +130,8 @@ def test_a_refresh_after_one_a_year_ahead_records_its_row_and_keeps_the_real_bac
     rows = _history(formula_book)
     assert [r[0] for r in rows] == ["2004-02-19 00:00:00", "2027-12-05 10:00:00", "2026-12-05 16:00:00",
                                     "2026-12-05 16:05:00"]
-    assert rows[-1][1:5] == rows[1][1:5] and rows[-1][4] != rows[2][4]
+    at = [HISTORY_COLUMNS.index(key) for key in ("tally", "sha256", "lines", "tendered")]
+    assert [rows[-1][i] for i in at] == [rows[1][i] for i in at] and rows[-1][at[-1]] != rows[2][at[-1]]
     # the real backups are kept (the newest of them was removed, the one named a year ahead kept for good)
     assert sorted(p.name for p in locks.backups_of(formula_book)) == [
         "book.20261205-160000.bak.xlsm", "book.20261205-160500.bak.xlsm", ahead]

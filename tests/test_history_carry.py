@@ -16,6 +16,10 @@ from openpyxl.utils import range_boundaries
 from repo_paths import DATA, FORMULA, SEED, TALLY
 
 from xlpy.cli import main
+from xlpy.workbook.layout import Shape, layout
+
+#: The places of History's columns after When (column B), by key: the charge, the units tendered.
+AT = {c.key: i for i, c in enumerate(layout(Shape()).table("tblHistory")[1].columns)}
 
 
 def _history(path: Path) -> list[tuple]:
@@ -111,7 +115,7 @@ def test_an_earlier_layout_s_history_sorted_and_typed_over_is_carried_oldest_fir
     rows = _history(old)
 
     def edit(ws, col, first):
-        ws.cell(first - 1, col + 10).value = "Induced charge"
+        ws.cell(first - 1, col + AT["charge"]).value = "Induced charge"
         for i, row in enumerate(reversed(rows)):  # newest first
             for j, v in enumerate(row):
                 ws.cell(first + i, col + j).value = v
@@ -123,9 +127,9 @@ def test_an_earlier_layout_s_history_sorted_and_typed_over_is_carried_oldest_fir
 
 
 @pytest.mark.parametrize("value, said", [
-    ("=1+1", "holds a formula in History at History!F{row} (=1+1): a record is carried as it stands, never "
+    ("=1+1", "holds a formula in History at History!E{row} (=1+1): a record is carried as it stands, never "
              "recomputed; put its value there, or clear it"),
-    ("274,000", "holds '274,000' in History at History!F{row}, a column of numbers (Units tendered): correct the "
+    ("274,000", "holds '274,000' in History at History!E{row}, a column of numbers (Units tendered): correct the "
                 "cell, or clear it"),
 ])
 def test_a_history_cell_that_is_no_record_is_named_by_its_cell(old, capsys, value, said):
@@ -134,7 +138,7 @@ def test_a_history_cell_that_is_no_record_is_named_by_its_cell(old, capsys, valu
     at = []
 
     def edit(ws, col, first):
-        ws.cell(first + 1, col + 4).value = value
+        ws.cell(first + 1, col + AT["tendered"]).value = value
         at.append(first + 1)
 
     _edited(old, edit)
@@ -159,9 +163,9 @@ def test_a_rebuild_over_the_old_workbook_reads_its_history_first_and_keeps_it_as
                     "counts are not this offer's"),
     ("no workbook", "names no workbook that exists"),
     ("not xlpy's", "is not a standard xlpy workbook (it holds no name xlpyLayout)"),
-    ("other columns", "holds a History without Units tendered (its columns: When (UTC), Tally file, Tally SHA-256, "
-                      "Lines, Units, by guaranteed delivery, Failed deliveries, Units accepted, Participation, "
-                      "Common issued, Charge, Change in units tendered, Price file, Price SHA-256, Run by, xlpy): no "
+    ("other columns", "holds a History without Units tendered (its columns: When (UTC), Tally file, Lines, Units, "
+                      "by guaranteed delivery, Failed deliveries, Units accepted, Participation, Common issued, "
+                      "Charge, Change in units tendered, Tally SHA-256, Price file, Price SHA-256, Run by, xlpy): no "
                       "record of counts to carry"),
 ])
 def test_a_history_that_is_not_this_offer_s_is_refused_and_nothing_is_written(old, capsys, case, why):
@@ -176,7 +180,7 @@ def test_a_history_that_is_not_this_offer_s_is_refused_and_nothing_is_written(ol
         wb = load_workbook(old, keep_vba=True)
         ((sheet, ref),) = wb.defined_names["HistWhen"].destinations
         col, first, _, _ = range_boundaries(ref)
-        wb[sheet].cell(first - 1, col + 4).value = "Units"
+        wb[sheet].cell(first - 1, col + AT["tendered"]).value = "Units"
         wb.save(given)
     capsys.readouterr()
     assert main(["build", FORMULA.name, "-o", "new.xlsm", "--history-from", "given.xlsm", "--no-validate"]) == 2

@@ -9,8 +9,10 @@ from repo_paths import DATA, FORMULA, PRICES, TALLY
 
 from xlpy import cli
 from xlpy.workbook.backends import PackageBook
-from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+from xlpy.workbook.layout import HISTORY_COLUMNS, LAYOUT_NAME, Shape, layout
 from xlpy.workbook.table_edits import history_records
+
+TENDERED = HISTORY_COLUMNS.index("tendered")
 
 
 def history(path) -> list[tuple]:
@@ -48,23 +50,24 @@ def test_a_price_day_that_moves_nothing_adds_no_history_row(tmp_path, monkeypatc
     assert cli.main(["refresh", "book.xlsm", "--no-backup"]) == 0
     assert "no row added" not in capsys.readouterr().out
     now = history(tmp_path / "book.xlsm")
-    assert len(now) == 2 and now[0] == built[0] and now[1][0] == "2004-02-21 00:00:00" and now[1][4] > built[0][4]
+    assert len(now) == 2 and now[0] == built[0] and now[1][0] == "2004-02-21 00:00:00"
+    assert now[1][TENDERED] > built[0][TENDERED]
 
 
 def test_a_count_is_said_to_fall_at_half_of_historys_last_row_or_less_and_never_from_a_row_of_a_persons():
     from xlpy.workbook.layout.history import count_fell
 
-    last = ("2004-02-20 00:00:00", "agent.csv", "ab12", 298, 274000)
-    assert count_fell(last, ("", "new.csv", "cd34", 150, 137001)) is None  # (tenders withdrawn: less than half)
-    assert count_fell(last, ("", "new.csv", "cd34", 1, 137000)) == (
+    last = ("2004-02-20 00:00:00", "agent.csv", 298, 274000)  # (when, tally, lines, tendered)
+    assert count_fell(last, ("", "new.csv", 150, 137001)) is None  # (tenders withdrawn: less than half)
+    assert count_fell(last, ("", "new.csv", 1, 137000)) == (
         "warning: units tendered fell from 274,000 (History's last row, 2004-02-20 00:00:00: 298 lines of "
         "agent.csv) to 137,000 (1 line of new.csv): holders may withdraw, but seldom half at once; if this is not "
         "the agent's whole count, refresh again with the file that is")
     for held in ("call the agent", None, 0, float("nan")):  # a row of a person's, a cell cleared, none tendered
-        assert count_fell(last[:4] + (held,), ("", "new.csv", "cd34", 1, 0)) is None, held
-    assert "(History's last row, note: its tally) to 0 (new.csv)" in count_fell(("note", None, None, None, 10),
-                                                                            ("", "new.csv", "", None, 0))
+        assert count_fell(last[:3] + (held,), ("", "new.csv", 1, 0)) is None, held
+    assert "(History's last row, note: its tally) to 0 (new.csv)" in count_fell(("note", None, None, 10),
+                                                                            ("", "new.csv", None, 0))
     # the build's row of a counts workbook: its counts, not "0 lines of" them (review 63)
-    built = ("2004-02-20 00:00:00", "aggregate counts in the offer file", "", 0, 274000)
+    built = ("2004-02-20 00:00:00", "aggregate counts in the offer file", 0, 274000)
     assert "(History's last row, 2004-02-20 00:00:00: the aggregate counts in the offer file) to 1,000 (1 line of " \
-           "new.csv)" in count_fell(built, ("", "new.csv", "cd34", 1, 1000))
+           "new.csv)" in count_fell(built, ("", "new.csv", 1, 1000))

@@ -13,7 +13,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from xlpy.cli import main
-from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+from xlpy.workbook.layout import HISTORY_COLUMNS, LAYOUT_NAME, Shape, layout
 
 
 def _copy(path: Path, tmp_path: Path) -> Path:
@@ -32,13 +32,26 @@ def _typed(book: Path, name: str, value) -> None:
     wb.save(book)
 
 
+#: Where a History row (:func:`_history`'s) holds the charge.
+CHARGE = HISTORY_COLUMNS.index("charge")
+
+
+def _letter(key: str) -> str:
+    """The letter of History's column *key* in the layout (B: When)."""
+    from openpyxl.utils import get_column_letter
+
+    table = layout(Shape()).table("tblHistory")[1]
+    return get_column_letter(table.first_col + [c.key for c in table.columns].index(key))
+
+
 def _history(book: Path) -> list[tuple]:
     """The History table's rows, when to the charge, as the file holds them."""
     from openpyxl.utils.cell import range_boundaries
 
     ws = load_workbook(book)["History"]
     first, top, _, bottom = range_boundaries(ws.tables["tblHistory"].ref)
-    return list(ws.iter_rows(min_row=top + 1, max_row=bottom, min_col=first, max_col=first + 10, values_only=True))
+    return list(ws.iter_rows(min_row=top + 1, max_row=bottom, min_col=first, max_col=first + CHARGE,
+                             values_only=True))
 
 
 def _notes(book: Path) -> list[str]:
@@ -64,7 +77,7 @@ def test_an_input_typed_since_the_last_refresh_is_noted_and_the_next_refresh_rec
     out = capsys.readouterr().out.splitlines()
     assert f"book.xlsm: {said}a new row records the figures as they stand" in out, out
     after = _history(book)
-    assert after[:-1] == before and after[-1][0] == "2004-02-24 00:00:00" and float(after[-1][10]) == 9740703.24
+    assert after[:-1] == before and after[-1][0] == "2004-02-24 00:00:00" and float(after[-1][CHARGE]) == 9740703.24
     assert _notes(book) == []
     assert main(["refresh", str(book), "--no-backup"]) == 0
     assert any("nothing to refresh" in line for line in capsys.readouterr().out.splitlines())
@@ -76,7 +89,7 @@ def test_a_history_row_edited_by_hand_is_named_figure_by_figure(standard_books, 
     wb = load_workbook(book, keep_vba=True)
     ws = wb["History"]
     last = len(_history(book)) + int(ws.tables["tblHistory"].ref.split(":")[0][1:])
-    ws[f"I{last}"], ws[f"L{last}"] = 96547, 20707973.77  # (units accepted, the charge)
+    ws[f"{_letter('accepted')}{last}"], ws[f"{_letter('charge')}{last}"] = 96547, 20707973.77
     wb.save(book)
     (note,) = _notes(book)
     assert "(units accepted 96,547 → 274,000; the charge 20,707,973.77 → 9,597,840.08)" in note, note
@@ -111,7 +124,7 @@ def test_a_history_sorted_newest_first_is_compared_by_its_last_row_as_the_cover_
     assert main(["refresh", str(book), "--no-backup"]) == 0
     assert not any("nothing to refresh" in line for line in capsys.readouterr().out.splitlines())
     after = _history(book)
-    assert after[:2] == rows[::-1] and float(after[-1][10]) == 9740703.24
+    assert after[:2] == rows[::-1] and float(after[-1][CHARGE]) == 9740703.24
 
 
 def test_a_moved_participation_shows_the_decimals_it_moved_in():

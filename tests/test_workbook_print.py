@@ -69,6 +69,14 @@ def test_history_prints_the_tally_file_and_its_sha256_whole(standard_books, tmp_
     keys = [c.key for c in table.columns]
     widths = [ws.column_dimensions[table.letter(k)].width for k in keys[:keys.index("change") + 1]]
     assert sum(widths) <= 190 * 1.15
+    # Layout 16 (review 109): the tally's SHA-256 prints on the page beside, with the price file's, so the count's
+    # page prints at 55% or more, where it printed at 49% (about 5-point type); the chart begins after When, which
+    # the page beside repeats: a strip of it printed beside the SHA-256s
+    assert keys.index("sha256") > keys.index("change") and ws.col_breaks.brk[0].id == table.first_col + keys.index(
+        "change")
+    assert ws.page_setup.scale >= 55, ws.page_setup.scale
+    (chart,) = ws._charts
+    assert chart.anchor._from.col == table.first_col, chart.anchor._from.col  # (0-based: column C)
     # Every History row holds three lines (a path of three lines printed over the row above when rows held two), the
     # rows a refresh adds too (written without a height of their own): the sheet's default height; the chart's rows
     # above the table keep the usual height.

@@ -503,7 +503,8 @@ def _history_chart(ws, lay: Layout):
     chart.set_categories(Reference(ws, min_col=t.first_col, min_row=t.first_row, max_row=t.last_row))
     chart.series[0].smooth = False  # a count moves in steps: straight lines between them
     chart.series[0].marker = Marker(symbol="circle", size=7)  # a new workbook's one count: a point, not nothing
-    ws.add_chart(chart, f"{get_column_letter(t.first_col)}{t.header_row - HISTORY_CHART_ROWS + 1}")
+    # (from the column after When, which the second page repeats: a strip of the chart printed beside the provenance)
+    ws.add_chart(chart, f"{get_column_letter(t.first_col + 1)}{t.header_row - HISTORY_CHART_ROWS + 1}")
 
 
 def _history_rows(ws, lay: Layout):

@@ -100,16 +100,17 @@ def _count_file_unrecorded(book: WorkbookCells, lay: Layout, given: str, said: s
     offer file's words) while History's newest row records one read: the record blanked or typed over since the
     refresh (or build) that read the file, which would otherwise look like counts typed in; or none."""
     from .layout import latest
+    from .layout.history import field
     from .table_edits import history_records
 
     try:
         last = latest(history_records(book, lay))
     except (KeyError, ValueError, TypeError):  # (a History table the workbook does not hold as laid out)
         return []
-    named = str(last[1] or "").strip() if last is not None else ""
+    named = str(field(last, "tally") or "").strip() if last is not None else ""
     if named in ("", NO_TALLY_FILE, NO_PRICE_FILE):
         return []
-    digest = str(last[2] or "").strip()
+    digest = str(field(last, "sha256") or "").strip()
     return [f"{said}: the Cover records none ({cell} {'is blank' if not given else f'says {given!r}'}), though "
             f"History's last row ({last[0]}) records the count file {_named(named)} (SHA-256 {_short(digest)}) the "
             "counts were read from: the record blanked or typed over since? put the file's name and SHA-256 back "

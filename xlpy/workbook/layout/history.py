@@ -5,13 +5,20 @@ from __future__ import annotations
 from .model import Block, Column, Item, Shape, Sheet, Table, place
 
 #: History columns a build or refresh writes, in order (the change column, a formula over them, sits between the
-#: charge and the price file).
-HISTORY_COLUMNS = ("when", "tally", "sha256", "lines", "tendered", "guaranteed", "failed", "accepted",
-                   "participation", "common", "charge", "prices", "price_sha256", "user", "version")
+#: charge and the tally's SHA-256, which prints with the price file on the second page).
+HISTORY_COLUMNS = ("when", "tally", "lines", "tendered", "guaranteed", "failed", "accepted", "participation",
+                   "common", "charge", "sha256", "prices", "price_sha256", "user", "version")
 #: The columns that say where a row's figures came from and who made it, not what they are: a refresh that
 #: moves none of the others adds no row whatever these hold (a price file whose new days fall past the
 #: averaging window, another person, another xlpy).
 PROVENANCE = ("prices", "price_sha256", "user", "version")
+
+
+def field(row: tuple, key: str):
+    """What History record *row* (as :data:`HISTORY_COLUMNS` orders one) holds in column *key*, or None past its
+    end (a row of a person's, shorter)."""
+    i = HISTORY_COLUMNS.index(key)
+    return row[i] if i < len(row) else None
 
 
 #: Rows left above the History table for its chart.
@@ -27,7 +34,6 @@ def sheet(shape: Shape) -> Sheet:
     table = Table("tblHistory", (
         Column("when", "When (UTC)", "HistWhen", fmt="text", width=20),
         Column("tally", "Tally file", None, fmt="text", width=36),
-        Column("sha256", "Tally SHA-256", None, fmt="text", width=34),
         Column("lines", "Lines", None, fmt="count", width=9),
         Column("tendered", "Units tendered", "HistTendered", fmt="count", width=14),
         Column("guaranteed", "by guaranteed delivery", None, fmt="count", width=14),
@@ -38,6 +44,7 @@ def sheet(shape: Shape) -> Sheet:
         Column("charge", "Charge", None, fmt="charge", width=18),
         Column("change", "Change in units tendered", "HistChange", "={tendered}-{prev:tendered}", first="=0",
                fmt="count", width=14),
+        Column("sha256", "Tally SHA-256", None, fmt="text", width=34),
         Column("prices", "Price file", None, fmt="text", width=30),
         Column("price_sha256", "Price SHA-256", None, fmt="text", width=34),
         Column("user", "Run by", None, fmt="text", width=14),
@@ -45,8 +52,8 @@ def sheet(shape: Shape) -> Sheet:
     ), shape.history_rows, next_row + 1)
     # no frozen pane: the chart above the table would fill a laptop's window (print repeats the table's header)
     return Sheet("History", "History", blocks, (table,), landscape=True,
-                 widths={"B": 20, "C": 36, "D": 34, "E": 9, "F": 14, "G": 14, "H": 12, "I": 14, "J": 13, "K": 14,
-                         "L": 18, "M": 14, "N": 30, "O": 34, "P": 14, "Q": 9})
+                 widths={"B": 20, "C": 36, "D": 9, "E": 14, "F": 14, "G": 12, "H": 14, "I": 13, "J": 14, "K": 18,
+                         "L": 14, "M": 34, "N": 30, "O": 34, "P": 14, "Q": 9})
 
 
 def history_row(when: str, tally: str, sha256: str, lines: int, results, prices: str = "", price_sha256: str = "",
@@ -60,10 +67,10 @@ def history_row(when: str, tally: str, sha256: str, lines: int, results, prices:
     """
     from ...engine.numbers import excel_round
 
-    return (when, tally, sha256, lines, results.units_tendered, results.units_guaranteed_delivery,
+    return (when, tally, lines, results.units_tendered, results.units_guaranteed_delivery,
             results.units_failed_delivery, results.units_accepted, excel_round(results.participation, 8),
             results.common_issued, excel_round(results.charge, 2),
-            *(v or None for v in (prices, price_sha256, user, version)))  # (a blank cell, on every backend)
+            *(v or None for v in (sha256, prices, price_sha256, user, version)))  # (a blank cell, on every backend)
 
 
 def history_repeats(last: tuple, row: tuple) -> bool:
@@ -87,7 +94,7 @@ def _plain(v):
         return v
 
 
-#: The figures of a History row (after when, the tally file, its SHA-256 and its lines), as a report names them.
+#: The figures of a History row (after when, the tally file and its lines), as a report names them.
 FIGURES = (("tendered", "units tendered"), ("guaranteed", "by guaranteed delivery"), ("failed", "failed deliveries"),
            ("accepted", "units accepted"), ("participation", "participation"), ("common", "common issued"),
            ("charge", "the charge"))
@@ -190,18 +197,19 @@ def count_fell(last: tuple, row: tuple) -> str | None:
     from ...files.recorded import NO_TALLY_FILE
 
     try:
-        was, now = Decimal(str(last[4])), Decimal(str(row[4]))
-    except (IndexError, InvalidOperation, TypeError, ValueError):  # (a row of a person's, or a cell edited)
+        was, now = Decimal(str(field(last, "tendered"))), Decimal(str(field(row, "tendered")))
+    except (InvalidOperation, TypeError, ValueError):  # (a row of a person's, or a cell edited)
         return None
     if not was.is_finite() or was <= 0 or now * 2 > was:
         return None
 
     def said(r) -> str:  # (a row's tally file and its lines, as History has them; the build's counts as they are)
-        if str(r[1] or "").strip() == NO_TALLY_FILE:
+        if str(field(r, "tally") or "").strip() == NO_TALLY_FILE:
             return f"the {NO_TALLY_FILE}"
-        n = r[3] if isinstance(r[3], (int, float)) and not isinstance(r[3], bool) else None
+        n = field(r, "lines")
+        n = n if isinstance(n, (int, float)) and not isinstance(n, bool) else None
         lines = "" if n is None else f"{int(n):,} line{'' if n == 1 else 's'}"
-        return " of ".join(filter(None, (lines, str(r[1] or "")))) or "its tally"
+        return " of ".join(filter(None, (lines, str(field(r, "tally") or "")))) or "its tally"
 
     return (f"warning: units tendered fell from {_plain_figure('tendered', was)} (History's last row, {last[0]}: "
             f"{said(last)}) to {_plain_figure('tendered', now)} ({said(row)}): holders may withdraw, but seldom "
