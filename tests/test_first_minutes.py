@@ -19,6 +19,10 @@ import pytest
 from repo_paths import ROOT as REPO
 from repo_paths import SEED
 
+from xlpy.workbook.layout.model import LAYOUT_VERSION
+
+NOW = f";layout={LAYOUT_VERSION}"  # (this xlpy's, in a shape's description)
+
 
 def xlpy(*args, cwd: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
@@ -236,24 +240,25 @@ def test_a_workbook_of_layout_6_is_refused_for_the_formulas_changed_within_it(tm
 
     wb = load_workbook(built, keep_vba=True)
     text = wb.defined_names[LAYOUT_NAME].attr_text
-    wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.replace(";layout=15", ";layout=6"),
+    wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.replace(NOW, ";layout=6"),
                                                 hidden=True)
     wb.save(tmp_path / "six.xlsm")
     (tmp_path / "c.csv").write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
     before = snapshot(tmp_path)
     proc = xlpy("refresh", "six.xlsm", "--tally", "c.csv", cwd=tmp_path)
-    refused(proc, "refresh", "built by an earlier xlpy (layout 6; this xlpy reads layout 15)", "rebuild it",
+    refused(proc, "refresh", f"built by an earlier xlpy (layout 6; this xlpy reads layout {LAYOUT_VERSION})",
+            "rebuild it",
             unchanged="six.xlsm")
     assert snapshot(tmp_path) == before
     proc = xlpy("validate", "six.xlsm", "--no-libreoffice", cwd=tmp_path)
-    assert proc.returncode == 1 and "layout 6; this xlpy reads layout 15" in proc.stdout + proc.stderr
+    assert proc.returncode == 1 and f"layout 6; this xlpy reads layout {LAYOUT_VERSION}" in proc.stdout + proc.stderr
     # building over it is refused, saying to build under another name (--force would keep it only as a backup)
     proc = xlpy("build", str(SEED), "-o", "six.xlsm", cwd=tmp_path)
-    refused(proc, "build", "exists, built by an earlier xlpy (layout 6; this xlpy writes layout 15)",
+    refused(proc, "build", f"exists, built by an earlier xlpy (layout 6; this xlpy writes layout {LAYOUT_VERSION})",
             "under another name", "xlpy build", "-o six-rebuilt.xlsm")
     assert snapshot(tmp_path) == before
-    formula = Shape(ratio="formula", price_rows=60, holiday_rows=2).encode().replace(";layout=15", ";layout=6")
-    with pytest.raises(ValueError, match=r"layout 6; this xlpy reads layout 15"):
+    formula = Shape(ratio="formula", price_rows=60, holiday_rows=2).encode().replace(NOW, ";layout=6")
+    with pytest.raises(ValueError, match=rf"layout 6; this xlpy reads layout {LAYOUT_VERSION}"):
         Shape.decode(formula)
 
 
@@ -268,17 +273,18 @@ def test_a_workbook_of_layout_10_is_refused_with_the_rebuild_advice(tmp_path, bu
     wb = load_workbook(built, keep_vba=True)
     text = wb.defined_names[LAYOUT_NAME].attr_text
     assert "tally=aggregate;" in text
-    wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.replace(";layout=15", ";layout=10"),
+    wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.replace(NOW, ";layout=10"),
                                                 hidden=True)
     wb.save(tmp_path / "ten.xlsm")
     (tmp_path / "c.csv").write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
     before = snapshot(tmp_path)
     proc = xlpy("refresh", "ten.xlsm", "--tally", "c.csv", cwd=tmp_path)
-    refused(proc, "refresh", "built by an earlier xlpy (layout 10; this xlpy reads layout 15)", "rebuild it",
+    refused(proc, "refresh", f"built by an earlier xlpy (layout 10; this xlpy reads layout {LAYOUT_VERSION})",
+            "rebuild it",
             unchanged="ten.xlsm")
     assert snapshot(tmp_path) == before
     proc = xlpy("validate", "ten.xlsm", "--no-libreoffice", cwd=tmp_path)
-    assert proc.returncode == 1 and "layout 10; this xlpy reads layout 15" in proc.stdout + proc.stderr
+    assert proc.returncode == 1 and f"layout 10; this xlpy reads layout {LAYOUT_VERSION}" in proc.stdout + proc.stderr
 
 
 def test_an_earlier_layout_kept_by_a_change_is_read_by_its_shape(monkeypatch):
@@ -287,10 +293,10 @@ def test_an_earlier_layout_kept_by_a_change_is_read_by_its_shape(monkeypatch):
     from xlpy.workbook.layout import Shape, model
 
     monkeypatch.setattr(model, "SAME_SINCE", {"9": {"tally": ("aggregate",)}})
-    counts = Shape().encode().replace(";layout=15", ";layout=9")
+    counts = Shape().encode().replace(NOW, ";layout=9")
     assert Shape.decode(counts) == Shape()
-    holders = Shape(tally="holders", holder_rows=3).encode().replace(";layout=15", ";layout=9")
-    with pytest.raises(ValueError, match=r"layout 9; this xlpy reads layout 15"):
+    holders = Shape(tally="holders", holder_rows=3).encode().replace(NOW, ";layout=9")
+    with pytest.raises(ValueError, match=rf"layout 9; this xlpy reads layout {LAYOUT_VERSION}"):
         Shape.decode(holders)
     assert model.same_since(str(model.LAYOUT_VERSION), {}) and not model.same_since("8", {"tally": "aggregate"})
 
@@ -304,13 +310,14 @@ def test_a_workbook_of_an_earlier_layout_is_named_not_misread(tmp_path, built):
 
     wb = load_workbook(built, keep_vba=True)
     text = wb.defined_names[LAYOUT_NAME].attr_text
-    assert ";layout=15" in text
+    assert NOW in text
     wb.defined_names[LAYOUT_NAME] = DefinedName(LAYOUT_NAME, attr_text=text.split(";history=")[0] + '"', hidden=True)
     wb.save(tmp_path / "old.xlsm")
     (tmp_path / "c.csv").write_text("tendered,guaranteed delivery\n290000,2500\n", encoding="utf-8")
     before = snapshot(tmp_path)
     proc = xlpy("refresh", "old.xlsm", "--tally", "c.csv", cwd=tmp_path)
-    refused(proc, "refresh", "built by an earlier xlpy (layout 1; this xlpy reads layout 15)", "rebuild it",
+    refused(proc, "refresh", f"built by an earlier xlpy (layout 1; this xlpy reads layout {LAYOUT_VERSION})",
+            "rebuild it",
             unchanged="old.xlsm")
     assert snapshot(tmp_path) == before
     proc = xlpy("validate", "old.xlsm", "--no-libreoffice", cwd=tmp_path)

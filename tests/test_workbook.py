@@ -663,7 +663,7 @@ def test_render_gives_readable_pages(seed_book, tmp_path):
     assert cli.main(["render", str(seed_book), "-o", str(tmp_path)]) == 0
     pngs = sorted(tmp_path.glob("*.png"))
     # every visible sheet fits one page, but History: its figures on one, its price file, SHA-256, user and xlpy
-    # version on the page beside (layout 15)
+    # version on the page beside (layout 15; layout 16 the tally's SHA-256 with them)
     assert len(pngs) == len(SHEETS) - 1 + 1
     for png in pngs:
         head = png.read_bytes()[:24]

@@ -43,7 +43,7 @@ LAYOUT_NAME = "xlpyLayout"
 #: a build, kept by a refresh, which warns when it moves the figures after a review), and History's price file, its
 #: SHA-256, the operating-system user who ran the build or refresh and the xlpy version (review 76); History's rows
 #: black, a record, not inputs; the Entries memos name the security and what the cash pays (CARRYING_MEMO, CASH_MEMO).
-LAYOUT_VERSION = 15
+LAYOUT_VERSION = 16
 #: Earlier layouts still read as this one, for the workbooks they wrote as this one writes them: layout -> the
 #: shape's parts (``tally``, ``ratio``) and the values a workbook of it is read at. None now: layouts 11, 12 and
 #: 13 changed every workbook's Release sheet, layouts 14 and 15 every workbook's Cover (15 its History too).
