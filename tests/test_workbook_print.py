@@ -603,3 +603,17 @@ def test_inputs_print_every_decimal_typed_so_the_page_ties_to_the_entry(tmp_path
     assert "$8.125" in inputs, inputs
     assert re.search(r"Common stock par value per share\s+\$0\.000006\b", printed)
     assert re.search(r"Carrying amount per unit exchanged\s+\$987\.354\b", printed)
+
+
+def test_no_printed_text_names_a_cell_by_its_formula_name(standard_books):
+    """Review 109: Sensitivity's note printed "(MaxUnits ÷ Outstanding)", the names its formula reads, to a reader
+    of the page; the text on the sheets says what it means in words (a formula is no text: its names stay)."""
+    import re
+
+    for kind in ("seed", "holders"):
+        wb, _ = _book(standard_books[kind])
+        joined = {n for n in wb.defined_names if re.search(r"[a-z][A-Z]", n)}  # (MaxUnits, not Outstanding)
+        said = [(ws.title, c.coordinate, n) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+                if isinstance(c.value, str) and not c.value.startswith("=")
+                for n in joined if re.search(rf"\b{n}\b", c.value)]
+        assert said == [], said

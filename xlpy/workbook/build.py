@@ -469,7 +469,7 @@ def _sensitivity(ws, lay: Layout):
              "but for fractions (cash in lieu, shares rounded holder by holder).",
              "When the induced-conversion test fails: Outstanding × participation × (R1 × price + cash per unit − "
              "carrying amount and, for notes, accrued interest payable, per unit).",
-             "A capped offer's participations run to its cap (MaxUnits ÷ Outstanding).")
+             "A capped offer's participations run to its cap (the most units it accepts ÷ the units outstanding).")
     for k, note in enumerate(notes, 1):
         _set(ws, top + len(SENS_PRICE_STEPS) + k, left, note, font=STYLE["note"], text=True)
     chart = _line_chart("Charge by share price", "Charge ($)", "Share price", "$#,##0")
