@@ -197,6 +197,9 @@ def test_xnys_calendar_around_presidents_day_2004():
     assert day(2004, 2, 16) not in FEB  # Presidents' Day
     assert day(2004, 2, 13) in FEB and day(2004, 2, 17) in FEB
     assert calendars.holidays("XNYS", day(2004, 2, 1), day(2004, 2, 29)) == [day(2004, 2, 16)]
+    # both ends are counted: a range ending (or beginning) on the holiday holds it (review 111)
+    assert calendars.holidays("XNYS", day(2004, 2, 1), day(2004, 2, 16)) == [day(2004, 2, 16)]
+    assert calendars.holidays("XNYS", day(2004, 2, 16), day(2004, 2, 20)) == [day(2004, 2, 16)]
 
 
 def test_calendars_whose_records_begin_after_1990_are_read_from_their_first_day():

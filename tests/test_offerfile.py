@@ -248,6 +248,10 @@ BAD = [
     Case("tax-rate-far-above-one", BASE + "\n[period]\nstart = 2004-01-01\nend = 2004-03-31\n"
          "settlement = 2004-02-25\nnet_income = 1000000\ntax_rate = 2100\n",
          [("period.tax_rate: must be a fraction below 1 (0.21 for 21%), got 2100", "2100")]),
+    # a rate of 1 is 100% (or 1% typed as a percentage): no fraction below 1 either (review 111)
+    Case("tax-rate-one", BASE + "\n[period]\nstart = 2004-01-01\nend = 2004-03-31\n"
+         "settlement = 2004-02-25\nnet_income = 1000000\ntax_rate = 1\n",
+         [("period.tax_rate: must be a fraction below 1 (0.21 for 21%), got 1", "1")]),
     # a price far below zero is named for its sign, not for a bound it would still break at -5
     Case("huge-negative-price", edit(BASE, "price = 7.39", "price = -20000000"), [("valuation.price: must be > 0",
                                                                                 "-20000000")]),

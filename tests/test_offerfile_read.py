@@ -235,6 +235,22 @@ def test_formula_offer(tmp_path):
     assert (r.averaging_start.isoformat(), r.averaging_end.isoformat()) == ("2004-02-11", "2004-02-18")
 
 
+def test_a_formula_without_lag_days_ends_its_window_two_trading_days_before_expiration(tmp_path):
+    """lag_days left out is 2, the example offer's (its window ends 2004-02-18, two trading days before the 20th):
+    the same offer read and computed as with it written.  Review 111: no test left it out."""
+    from repo_paths import DATA
+    from repo_paths import FORMULA as FORMULA_FILE
+
+    shutil.copytree(DATA, tmp_path / "data")
+    text = FORMULA_FILE.read_text(encoding="utf-8")
+    assert text.count("\nlag_days = 2\n") == 1
+    (tmp_path / "written.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "left-out.toml").write_text(text.replace("\nlag_days = 2\n", "\n"), encoding="utf-8")
+    left_out, r = offerfile.compute_file(tmp_path / "left-out.toml")
+    written, w = offerfile.compute_file(tmp_path / "written.toml")
+    assert left_out.consideration.formula.lag_days == written.consideration.formula.lag_days == 2
+    assert r == w and r.averaging_end.isoformat() == "2004-02-18" and r.offer_ratio == D("7.94")
+
 _LAG_2 = "5 trading days ending 2 before it needs 6 trading days before it"
 _LAG_0 = "5 trading days ending on it (or the last trading day before it) needs 5 trading days up to it"
 

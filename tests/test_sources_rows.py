@@ -110,6 +110,19 @@ def test_an_agents_word_on_many_lines_is_one_problem_with_the_mapping_that_reads
                        "ours it means, got 'X0'")
 
 
+def test_an_unknown_word_on_three_lines_is_named_on_each_of_them(tmp_path):
+    """Up to three lines, an unknown word is a problem a line, the way out said once, on its last line; from four
+    lines on it is one problem (above).  Review 111: three lines were not told apart from four."""
+    path = tally(tmp_path, HEADER + "".join(f"H{i},10,book-entry,cancelled\n" for i in range(3))
+                 + "H9,5,book-entry,tendered\n")
+    word = "must be one of tendered, withdrawn, failed"
+    assert problems(sources.read_tally, path) == [
+        f"t.csv: row 2, column status: {word}, got 'cancelled'",
+        f"t.csv: row 3, column status: {word}, got 'cancelled'",
+        f"t.csv: row 4, column status: {word}; if it is the agent's word for one of them, map it in a mapping file: "
+        "[statuses] \"cancelled\" = the one of ours it means, got 'cancelled'"]
+
+
 def test_empty_method_stated_by_a_guaranteed_marker(tmp_path):
     path = tally(tmp_path, "holder_id,units,method,status,ngd\nA-1,100,,tendered,Y\nA-2,250,,tendered,N\n"
                            "A-3,250,cert,tendered,\n")
@@ -408,3 +421,26 @@ def test_a_mapping_file_with_a_byte_order_mark_is_read(tmp_path):
     mapping = tmp_path / "map.toml"
     mapping.write_bytes(b'\xef\xbb\xbf[defaults]\r\nstatus = "tendered"\r\n')
     assert sources.read_mapping(mapping).defaults == {"status": "tendered"}
+
+
+@pytest.mark.parametrize("units", [["100", "-5000"], ["100", "-1"], ["-1", "100", "-5000"]],
+                         ids=["-5000", "-1", "both"])
+def test_negative_units_read_by_pandas_as_whole_numbers_are_refused(tmp_path, units):
+    """A units column of plain whole numbers is read as int64 and taken at once where none is negative; a negative
+    one, however small (-1) or large, is refused by its row.  Review 111: the check of the column's least value
+    was the only thing between -5000 and the tally's totals."""
+    import pandas as pd
+
+    path = tally(tmp_path, HEADER + "".join(f"H{i},{u},book-entry,tendered\n" for i, u in enumerate(units)))
+    assert pd.read_csv(path)["units"].dtype == "int64"  # (the fast path's column, not text read again)
+    assert problems(sources.read_tally, path) == [
+        f"t.csv: row {i + 2}, column units: must not be negative, got {u}" for i, u in enumerate(units)
+        if u.startswith("-")]
+
+
+def test_a_price_of_zero_is_refused(tmp_path):
+    """A price must be above 0 (a volume of 0 is a day without trades, a price of 0 no price), said by the price
+    reader in its own words (review 111: only an offer file's case, through compute, read a price of 0)."""
+    path = tally(tmp_path, "date,price,volume\n2024-01-02,0,100\n2024-01-03,0.00,0\n2024-01-04,8.5,0\n", "p.csv")
+    assert problems(prices.read_prices, path) == [
+        "p.csv: row 2, column price: must be > 0, got '0'", "p.csv: row 3, column price: must be > 0, got '0.00'"]
