@@ -68,6 +68,18 @@ def test_excels_escape_of_overlapping_codes_reads_back_as_written(text, stored):
     assert unescape(stored) == text and excel_text(stored) == text
 
 
+@pytest.mark.parametrize("text, preserved", [(" a", True), ("a ", True), ("\ta", True), ("a\nb", True), ("a b", False),
+                                             ("a", False)])
+def test_text_with_spaces_at_its_ends_is_written_for_excel_to_keep_them(text, preserved):
+    """Excel drops the spaces at the ends of a cell's text unless its ``<t>`` says ``xml:space="preserve"``: ' a'
+    would read back as 'a' (review 111: no test looked at the attribute)."""
+    from xlpy.workbook.package import cell_xml, text_xml
+
+    assert text_xml(text) == (f'<is><t xml:space="preserve">{text}</t></is>' if preserved else
+                              f"<is><t>{text}</t></is>")
+    assert cell_xml("B2", text, None, text=True) == f'<c r="B2" t="inlineStr">{text_xml(text)}</c>'
+
+
 def test_a_subtitle_holding_excels_escape_reads_back_as_typed(tmp_path):
     """``_x0041_`` in an issuer's name is stored as Excel stores it typed (``_x005F_x0041_``, as on Inputs), not
     as the letter A a workbook would read it as."""

@@ -160,6 +160,25 @@ def test_an_edit_made_after_the_seal_is_found_and_named(holders, tmp_path, edit,
         assert _seal(holders) is not None
 
 
+def test_a_value_below_the_holder_table_leaves_the_sheet_unsealed(holders, tmp_path):
+    """A note typed some rows below the table is no cell of the table: the refresh keeps it, and the sheet, holding
+    something other than the table from its first row down, is not sealed (review 111: with the check of the rows
+    below the table dropped, it was sealed, the seal saying the sheet holds only the table there)."""
+    refresh_file(holders, _tally(tmp_path / "a.csv", 30), backup=False)
+    seal, t = _seal(holders), _table(holders)
+    below = t.last_row + 5
+
+    def note_below(text: str) -> str:
+        at = text.index("</sheetData>")
+        return (text[:at] + f'<row r="{below}"><c r="{get_column_letter(seal.first_col)}{below}" t="inlineStr">'
+                "<is><t>checked against the agent's list</t></is></c></row>" + text[at:])
+
+    _rewrite(holders, seal.part, note_below)
+    refresh_file(holders, _tally(tmp_path / "b.csv", 30), backup=False)  # the same lines: the table keeps its rows
+    assert _table(holders).last_row == t.last_row
+    assert "checked against the agent's list" in _parts(holders)[seal.part].decode("utf-8")
+    assert _seal(holders) is None
+
 def test_a_seal_of_another_form_is_no_seal_and_is_dropped(holders, tmp_path):
     refresh_file(holders, _tally(tmp_path / "a.csv", 30), backup=False)
     seal = _seal(holders)
