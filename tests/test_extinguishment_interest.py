@@ -45,7 +45,7 @@ def test_the_measure_takes_the_accrued_interest_given_up():
     assert results.charge == Decimal(-380000)  # 605,000 - (980,000 + 5,000)
     assert ("induced-conversion test failed (offer ratio 20 is below the original ratio 40: holders do not receive "
             "all the shares issuable under the original terms): measured as FV of consideration − carrying amount − "
-            "accrued interest given up (5000)") in results.warnings
+            "accrued interest payable (5000)") in results.warnings
 
 
 def test_preferred_and_induced_notes_are_measured_as_before():
@@ -89,13 +89,13 @@ def test_the_command_line_books_the_shares_at_fair_value(tmp_path, capsys):
     table = capsys.readouterr().out.splitlines()
     assert [line for line in table if line.startswith(("Carrying amount", "Accrued interest", "Gain on"))] == [
         "Carrying amount                                    $980,000.00",
-        "Accrued interest given up                          $5,000.00",
+        "Accrued interest payable                           $5,000.00",
         "Gain on extinguishment (carrying + interest − FV)  $380,000.00",
     ]
     from xlpy.cli.report import charge_words
 
     assert charge_words(compute(_offer()), _offer()) == ("gain on extinguishment (carrying amount and accrued "
-                                                         "interest given up, less fair value) $380,000.00")
+                                                         "interest payable, less fair value) $380,000.00")
     assert cli.main(["release", str(path)]) == 0
     assert "will record a one-time gain on extinguishment in the second quarter in the amount of approximately " \
            "$380,000 as a result of the offer." in " ".join(capsys.readouterr().out.split())
@@ -116,7 +116,7 @@ def test_a_loss_says_it_subtracts_the_interest_with_the_carrying_amount(tmp_path
 
     offer = offerfile.load(path)
     assert charge_words(compute(offer), offer) == ("loss on extinguishment (fair value less carrying amount and "
-                                                   "accrued interest given up) $220,000.00")
+                                                   "accrued interest payable) $220,000.00")
     assert cli.main(["entries", str(path), "--json"]) == 0
     lines = json.loads(capsys.readouterr().out)["entries"]
     assert ("Loss on extinguishment of convertible notes", "220000.00", None,
@@ -198,7 +198,7 @@ def test_a_grid_too_large_for_a_workbook_names_the_interest_it_takes(tmp_path, c
         "outstanding = 5000\n", "outstanding = 50000\n"), encoding="utf-8")
     assert cli.main(["build", str(path), "-o", str(tmp_path / "big.xlsm"), "-q"]) == 2
     err = capsys.readouterr().err
-    assert "Sensitivity grid: carrying amount and accrued interest given up of " in err
+    assert "Sensitivity grid: carrying amount and accrued interest payable of " in err
     assert "check offer.outstanding and extinguishment.carrying_amount (taken per unit accepted) and " \
            "accounting.accrued_interest_per_unit, got " in err
     assert not (tmp_path / "big.xlsm").exists()

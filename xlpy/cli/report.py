@@ -52,8 +52,8 @@ def charge_words(r, offer=None) -> str:
     interest given up says so."""
     words = CHARGE_WORDS[r.charge_kind].split("/")
     if _with_interest(offer, r):
-        words = [w.replace("carrying amount", "carrying amount and accrued interest given up").replace(
-            "interest given up less", "interest given up, less") for w in words]
+        words = [w.replace("carrying amount", "carrying amount and accrued interest payable").replace(
+            "interest payable less", "interest payable, less") for w in words]
     if is_credit(r):
         return f"{words[1]} {fmt_money(-r.charge)}"
     return f"{words[0]} {fmt_money(r.charge)}"
@@ -143,7 +143,7 @@ def results_table(offer, r) -> str:
     if r.carrying_amount is not None:
         rows.append(("Carrying amount", fmt_money(r.carrying_amount)))
         if r.accrued_interest_given_up:  # notes: extinguished with them
-            rows.append(("Accrued interest given up", fmt_money(r.accrued_interest_given_up)))
+            rows.append(("Accrued interest payable", fmt_money(r.accrued_interest_given_up)))
     rows.append(_charge_row(r, offer))
     if len(r.exchanges) > 1:  # (the lines above are the offer's; those below tie out with every exchange in)
         rows.append(all_exchanges(r, offer))

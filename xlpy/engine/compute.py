@@ -670,7 +670,7 @@ def _measure(offer: Offer, offer_ratio: Decimal, fv: charge.FairValues, warnings
     warnings.append(
         "induced-conversion test failed (" + "; ".join(failed_test)
         + "): measured as FV of consideration − carrying amount"
-        + (f" − accrued interest given up ({plain(interest)})" if interest else "")
+        + (f" − accrued interest payable ({plain(interest)})" if interest else "")
     )
     if accepted:
         warnings.append(f"extinguishment.carrying_amount {plain(offer.carrying_amount)} is taken as the carrying "

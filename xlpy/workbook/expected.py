@@ -412,7 +412,7 @@ def _grid_too_large(offer, results, step: Decimal) -> list:
                         "offer.outstanding, offer.original_ratio and valuation.price"))
     else:
         interest = offer.kind == "note" and bool(offer.accounting.accrued_interest_per_unit)
-        figures.append((f"Sensitivity grid: carrying amount{' and accrued interest given up' if interest else ''} of "
+        figures.append((f"Sensitivity grid: carrying amount{' and accrued interest payable' if interest else ''} of "
                         f"{units:,.0f} units", units * abs(carrying), "offer.outstanding and "
                         "extinguishment.carrying_amount (taken per unit accepted)"
                         + (" and accounting.accrued_interest_per_unit" if interest else "")))
