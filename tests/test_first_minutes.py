@@ -342,3 +342,10 @@ def test_output_that_cannot_encode_a_name_escapes_it_after_the_work_is_done(tmp_
     assert b"Traceback" not in proc.stderr and (tmp_path / "Bücher.xlsm").exists()
     proc = subprocess.run([*run, "compute", "tr.toml"], cwd=tmp_path, env=env, capture_output=True)
     assert proc.returncode == 0 and b"T\\xfcrk" in proc.stdout, proc.stderr
+    # the C locale without UTF-8 mode: an output that writes a name's undecoded bytes back (surrogateescape), and
+    # ended in a traceback all the same at the first other character it could not encode (review 110)
+    c_locale = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"}
+    c_locale.pop("PYTHONIOENCODING", None)
+    proc = subprocess.run([*run, "compute", "tr.toml"], cwd=tmp_path, env=c_locale, capture_output=True)
+    assert proc.returncode == 0 and b"T\\xfcrk \\xc7elik A.\\u015e." in proc.stdout, proc.stderr
+    assert b"Traceback" not in proc.stderr

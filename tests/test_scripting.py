@@ -127,6 +127,14 @@ def test_output_that_cannot_encode_the_issuer_is_escaped_during_the_call_only(tm
     out.flush()
     assert "Çelik A.\\u015e.: Series B" in raw.getvalue().decode("cp1252")  # (Ç is cp1252, Ş is not)
     assert out.errors == "strict"
+    # an ASCII output writing undecoded bytes back (the C locale's surrogateescape): a name's bytes as they came,
+    # any other character escaped, and the stream's own handler again after the call (review 110)
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="ascii", errors="surrogateescape")
+    monkeypatch.setattr(sys, "stdout", out)
+    assert main(["compute", str(offer)]) == 0
+    out.flush()
+    assert b"\\xc7elik A.\\u015e.: Series B" in raw.getvalue() and out.errors == "surrogateescape"
 
 
 class _Logger:

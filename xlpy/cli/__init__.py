@@ -23,6 +23,7 @@ only in use), else 0.
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextvars
 import difflib
 import errno
@@ -317,21 +318,37 @@ def _escape_what_the_streams_cannot_encode() -> list:
     streams changed, for :func:`_put_back`."""
     changed = []
     for stream in (sys.stdout, sys.stderr):
-        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+        errors = getattr(stream, "errors", None)
+        if errors in _ESCAPING and hasattr(stream, "reconfigure"):
             try:
-                stream.reconfigure(errors="backslashreplace")
+                stream.reconfigure(errors=_ESCAPING[errors])
             except (OSError, ValueError):  # (its flush failed, or it is closed: it is left as it is)
                 continue
-            changed.append(stream)
+            changed.append((stream, errors))
     return changed
 
 
+def _bytes_back_else_escaped(exc: UnicodeError):
+    """The error handler of an output that writes the bytes of a name the system gave undecoded back as they came
+    (``surrogateescape``: under the C locale without UTF-8 mode) and escapes any other character it cannot encode
+    (``\xe9``), where it ended the command in a traceback after its work was done."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    return b"".join(bytes([ord(c) - 0xDC00]) if 0xDC80 <= ord(c) <= 0xDCFF else c.encode("ascii", "backslashreplace")
+                    for c in exc.object[exc.start:exc.end]), exc.end
+
+
+codecs.register_error("xlpy-surrogateescape-else-backslashreplace", _bytes_back_else_escaped)
+#: An output's error handler -> the one it writes with during a call: what it cannot encode, escaped.
+_ESCAPING = {"strict": "backslashreplace", "surrogateescape": "xlpy-surrogateescape-else-backslashreplace"}
+
+
 def _put_back(streams: list) -> None:
-    """The streams :func:`_escape_what_the_streams_cannot_encode` changed, strict again (a script's own print of
-    what they cannot encode fails as it did before the call)."""
-    for stream in streams:
+    """The streams :func:`_escape_what_the_streams_cannot_encode` changed, with their own error handler again (a
+    script's own print of what they cannot encode fails as it did before the call)."""
+    for stream, errors in streams:
         try:
-            stream.reconfigure(errors="strict")
+            stream.reconfigure(errors=errors)
         except (OSError, ValueError):  # (a reader gone, or closed: the next write says so)
             pass
 
