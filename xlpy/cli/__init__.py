@@ -184,12 +184,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _signalled(signum, frame):
-    """Ctrl-C or SIGTERM: raised where the program is, unless that is inside a finaliser (``__del__``), which
-    would print "Exception ignored" and carry on as if nothing came; it is then sent again a moment later (by a
-    daemon timer: if the command ends first, it has done all it set out to, and says so)."""
+    """Ctrl-C or SIGTERM: raised where the program is, unless that is inside a finaliser (``__del__``, or a
+    ``weakref.finalize`` callback, as a temporary folder's cleanup is), which would print "Exception ignored" and
+    carry on as if nothing came; it is then sent again a moment later (by a daemon timer: if the command ends
+    first, it has done all it set out to, and says so)."""
     f = frame
     while f is not None:
-        if f.f_code.co_name == "__del__":
+        if f.f_code.co_name == "__del__" or (f.f_code.co_name == "__call__" and f.f_globals.get("__name__") ==
+                                             "weakref"):
             again = threading.Timer(0.02, os.kill, (os.getpid(), signum))
             again.daemon = True
             again.start()
