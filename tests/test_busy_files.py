@@ -517,9 +517,12 @@ def test_a_refused_flock_is_a_live_holder_whatever_the_file_says(book):
     held = os.open(_lock_file(book), os.O_RDONLY)  # the live holder's flock, its words not written
     try:
         real_fcntl.flock(held, real_fcntl.LOCK_EX | real_fcntl.LOCK_NB)
-        with pytest.raises(InputError, match=rf"another xlpy is writing it \(pid {pid}, alice on"):
+        with pytest.raises(InputError, match=rf"another xlpy is writing it \(pid {pid}, alice on") as info:
             with locks.RefreshLock(book, str(book)):
                 pass
+        # ... and not told to delete it, which would let a second writer in beside the live one (review 110)
+        assert str(info.value).endswith(f"lock file {_lock_file(book).name}); wait for it to finish, and leave the "
+                                        "lock file, which goes when it does"), info.value
     finally:
         os.close(held)
 

@@ -187,9 +187,11 @@ class RefreshLock:
                 raise Busy(self.label, None, f"this process is writing it already, in another thread or call "
                                  f"({holder}; lock file {self.path.name}): wait for that to finish, and leave the "
                                  "lock file, which goes when it does", show_value=False) from None
+            # (held with flock, the holder lives: deleting the file would let a second writer in)
+            wait = ("or delete the lock file if no xlpy is running (a crash left it)" if self._exclusive else
+                    "and leave the lock file, which goes when it does")
             raise Busy(self.label, None, f"another xlpy is writing it ({holder}; lock file {self.path.name}); "
-                             "wait for it to finish, or delete the lock file if no xlpy is running (a crash left "
-                             "it)", show_value=False) from None
+                             f"wait for it to finish, {wait}", show_value=False) from None
         except OSError as exc:
             raise InputError(self.label, None, self._cannot(exc), show_value=False, unchanged=True) from None
         try:
