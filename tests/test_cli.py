@@ -222,6 +222,10 @@ def test_usage_error_is_not_a_traceback(capsys):
     # (review 65: a workbook given after "--" is no option; one before the command is xlpy's, named against it)
     (["render", "--", "--x.xlsm"],
      "xlpy render: the following arguments are required: -o/--output (see xlpy render --help)"),
+    # (review 110: an option after "--" was told "did you mean" the very option typed)
+    (["refresh", "--", "-book.xlsm", "--tally", "t.csv", "-q"],
+     "xlpy refresh: unrecognized arguments: --tally t.csv -q: after --, --tally is read as a file name, not as the "
+     "option: put the options before -- (see xlpy refresh --help)"),
     (["--x", "render"], "xlpy: unrecognized arguments: --x (see xlpy --help)"),
     (["--x", "--y"], "xlpy: unrecognized arguments: --x --y (see xlpy --help)"),
     (["comput"], "xlpy: argument COMMAND: invalid choice: 'comput' (choose from 'compute', 'release', 'entries', "

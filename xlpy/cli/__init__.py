@@ -116,6 +116,10 @@ def unknown_said(options, unknown: Sequence[str]) -> str:
     where one of them is close (``--out``: did you mean ``--output``?; never taken for it: "--f" is no --force)."""
     options = options._option_string_actions if isinstance(options, argparse.ArgumentParser) else options
     known = [o for o in options if o.startswith("--")]
+    taken = [u for u in unknown if u.split("=", 1)[0] in options]  # (an option of the command's after --)
+    if taken:
+        return (f"unrecognized arguments: {' '.join(unknown)}: after --, {taken[0]} is read as a file name, not "
+                "as the option: put the options before --")
     meant = []
     for u in (u.split("=", 1)[0] for u in unknown if u.startswith("--")):
         close = [o for o in known if o.startswith(u)] or difflib.get_close_matches(u, known, n=1, cutoff=0.75)
