@@ -88,10 +88,13 @@ def sheet(shape: Shape) -> Sheet:
     )
     totals = (  # the inputs' check sits with the totals, after the amounts it speaks of
         Item("EntriesComplete", "Inputs given", "=AND(ISNUMBER(EntryCarrying),ISNUMBER(EntryPar))", "bool"),
-        Item("EntriesDebits", "Total debits", "=SUM(EntryDebits)", "money", key="entry.debits"),
-        Item("EntriesCredits", "Total credits", "=SUM(EntryCredits)", "money", key="entry.credits"),
-        Item("EntriesBalanced", "Debits = credits", "=AND(EntriesComplete,ABS(EntriesDebits-EntriesCredits)<Tolerance)",
-             "bool", key="entry.balanced"),
+        # (an entry short of an input has no totals: the sums of its lines given would read as an entry that fails)
+        Item("EntriesDebits", "Total debits", f'=IF(EntriesComplete,SUM(EntryDebits),"{NEEDS_INPUT}")', "money",
+             key="entry.debits"),
+        Item("EntriesCredits", "Total credits", f'=IF(EntriesComplete,SUM(EntryCredits),"{NEEDS_INPUT}")', "money",
+             key="entry.credits"),
+        Item("EntriesBalanced", "Debits = credits",
+             "=IF(EntriesComplete,ABS(EntriesDebits-EntriesCredits)<Tolerance,FALSE)", "bool", key="entry.balanced"),
     )
     blocks, next_row = place([Block("Amounts", amounts), Block("Totals", totals)])
     account = "=CHOOSE({index}," + ",".join(a for a, _, _ in ENTRY_LINES) + ")"
