@@ -224,8 +224,14 @@ def test_usage_error_is_not_a_traceback(capsys):
      "xlpy render: the following arguments are required: -o/--output (see xlpy render --help)"),
     # (review 110: an option after "--" was told "did you mean" the very option typed)
     (["refresh", "--", "-book.xlsm", "--tally", "t.csv", "-q"],
-     "xlpy refresh: unrecognized arguments: --tally t.csv -q: after --, --tally is read as a file name, not as the "
-     "option: put the options before -- (see xlpy refresh --help)"),
+     "xlpy refresh: after --, --tally is read as a file name, not as the option: put the options before -- (see xlpy "
+     "refresh --help)"),
+    (["refresh", "--", "--no-backup", "n.xlsm"],  # (taken as the workbook: n.xlsm was called the argument too many)
+     "xlpy refresh: after --, --no-backup is read as a file name, not as the option: put the options before -- (see "
+     "xlpy refresh --help)"),
+    (["validate", "--", "--no-libreoffice", "n.xlsm"],  # (validated as a workbook not found: a finding, exit 1)
+     "xlpy validate: after --, --no-libreoffice is read as a file name, not as the option: put the options before "
+     "-- (see xlpy validate --help)"),
     (["--x", "render"], "xlpy: unrecognized arguments: --x (see xlpy --help)"),
     (["--x", "--y"], "xlpy: unrecognized arguments: --x --y (see xlpy --help)"),
     (["comput"], "xlpy: argument COMMAND: invalid choice: 'comput' (choose from 'compute', 'release', 'entries', "

@@ -116,10 +116,6 @@ def unknown_said(options, unknown: Sequence[str]) -> str:
     where one of them is close (``--out``: did you mean ``--output``?; never taken for it: "--f" is no --force)."""
     options = options._option_string_actions if isinstance(options, argparse.ArgumentParser) else options
     known = [o for o in options if o.startswith("--")]
-    taken = [u for u in unknown if u.split("=", 1)[0] in options]  # (an option of the command's after --)
-    if taken:
-        return (f"unrecognized arguments: {' '.join(unknown)}: after --, {taken[0]} is read as a file name, not "
-                "as the option: put the options before --")
     meant = []
     for u in (u.split("=", 1)[0] for u in unknown if u.startswith("--")):
         close = [o for o in known if o.startswith(u)] or difflib.get_close_matches(u, known, n=1, cutoff=0.75)
@@ -267,6 +263,12 @@ def _main(argv: Sequence[str | bytes | os.PathLike] | None) -> int:
                 shown = shown if len(shown) <= 60 else f"{shown[:57]}..."
                 parser.error(f"argv[{at}]: {why}, got {shown}", {"field": f"argv[{at}]", "value": shown, "reason": why})
         args, unknown = parser.parse_known_args(given)
+        command = getattr(args, "parser", None)
+        if command is not None and "--" in given:  # (an option of the command's after it: a file name, or one too many)
+            taken = [a for a in given[given.index("--") + 1:] if a.split("=", 1)[0] in command._option_string_actions]
+            if taken:
+                said = f"after --, {taken[0]} is read as a file name, not as the option: put the options before --"
+                command.error(said, unknown_problem(said, taken))
         if unknown:  # named against the command whose options they are not ("see xlpy render --help"), or xlpy's
             before = given[:given.index(args.command)] if args.command in given else given
             named = parser if any(u in before for u in unknown) else args.parser
