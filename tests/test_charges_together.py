@@ -62,6 +62,9 @@ def _run(tmp_path: Path, capsys, text: str, *args: str) -> tuple[list[str], str]
     ({"carrying_amount = 570000": "carrying_amount = 400000"},  # a loss of 495,000 - 403,000 = 92,000
      "Net of all exchanges  $100,000.00 charge against income before tax: the offer's loss $92,000.00 and the later "
      "exchanges' charges $8,000.00"),
+    ({"carrying_amount = 570000": "carrying_amount = 494000"},  # a gain of 2,000, smaller than the 8,000 after it
+     "Net of all exchanges  $6,000.00 charge against income before tax: the later exchanges' charges $8,000.00 less "
+     "the offer's gain $2,000.00"),
     ({'kind = "note"': 'kind = "preferred"', "face_per_unit = 1000\n": "", "arrears_per_unit = 5\n": "",
       "accrued_interest_per_unit = 5\n": ""},  # preferred: 600 x 18 x 40 + 60,000 = 492,000 against 570,000
      "Net of all exchanges  $70,000.00 credit to income available to common: the offer's credit $78,000.00 less "

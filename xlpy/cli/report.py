@@ -97,9 +97,13 @@ def all_exchanges(r, offer) -> tuple[str, str]:
     own = ("credit" if redemption else "gain") if is_credit(r) else ("charge" if redemption else "loss")
     side = "credit to" if excel_round(r.total_charge, 2) < 0 else "charge against"
     income = "income available to common" if offer.kind == "preferred" else "income before tax"
-    between = "less" if is_credit(r) else "and"
-    return ("Net of all exchanges", f"{fmt_money(abs(r.total_charge))} {side} {income}: the offer's {own} "
-            f"{fmt_money(abs(r.charge))} {between} the later exchanges' charges {fmt_money(later)}")
+    offer_part, later_part = f"the offer's {own} {fmt_money(abs(r.charge))}", f"the later exchanges' charges " \
+        f"{fmt_money(later)}"
+    if not is_credit(r):
+        parts = f"{offer_part} and {later_part}"
+    else:  # (the larger first: "a credit less larger charges" would read as a negative)
+        parts = f"{offer_part} less {later_part}" if -r.charge >= later else f"{later_part} less {offer_part}"
+    return "Net of all exchanges", f"{fmt_money(abs(r.total_charge))} {side} {income}: {parts}"
 
 
 def _treatment(r) -> str:
