@@ -473,9 +473,15 @@ def test_the_sensitivity_notes_say_what_the_grid_adds_and_the_chart_sits_below_t
     top, left = sensitivity_origin(lay)
     first = top + len(SENS_PRICE_STEPS) + 1
     notes = [ws.cell(row=r, column=left).value for r in range(first, first + 4)]
-    assert notes[0] == ("Cash per unit: the sweetener and the dividend arrears or accrued interest paid, per unit "
-                        "(a sweetener in total: added whole).")
+    assert notes[0] == ("Cash per unit: the cash consideration (the sweetener, where the offer induces conversion) "
+                        "and the dividend arrears or accrued interest paid, per unit (cash given in total: added "
+                        "whole).")
     assert notes[2].endswith("− carrying amount and, for notes, accrued interest payable, per unit).")
+    # (layout 16, review 112: Results called that cash the sweetener when the induced-conversion test fails too)
+    labels = {item.name: item.label for block in lay.sheet("Results").blocks for item in block.items}
+    assert (labels["Sweetener"], labels["SweetenerPerUnit"]) == ("Cash consideration", "Cash consideration per unit")
+    sheet, ref = lay.cell("Sweetener")
+    assert wb[sheet].cell(row=int(ref[1:]), column=2).value == "Cash consideration"
     grid = ws.cell(row=top + 1, column=left + 1).value
     assert 'IF(CashTotal="",SweetenerPerUnit,0)+ArrearsPerUnit' in grid and "AccruedInterestPerUnit" in grid
     assert grid.endswith(f'+IF(OR(CashTotal="",{chr(64 + left + 1)}${top}=0),0,CashTotal)')  # its participation

@@ -463,8 +463,8 @@ def _sensitivity(ws, lay: Layout):
     # percentage alone could repeat another column's (an oversubscribed capped offer's is its cap's)
     own = _set(ws, top - 1, left + parts, OWN_PARTICIPATION, font=STYLE["header"], text=True)
     own.alignment = Alignment(horizontal="right")
-    notes = ("Cash per unit: the sweetener and the dividend arrears or accrued interest paid, per unit (a sweetener "
-             "in total: added whole).",
+    notes = ("Cash per unit: the cash consideration (the sweetener, where the offer induces conversion) and the "
+             "dividend arrears or accrued interest paid, per unit (cash given in total: added whole).",
              "This offer (the last column): its own participation; at the valuation price, the charge on Results "
              "but for fractions (cash in lieu, shares rounded holder by holder).",
              "When the induced-conversion test fails: Outstanding × participation × (R1 × price + cash per unit − "

@@ -80,10 +80,10 @@ def _blocks(shape: Shape) -> list[Block]:
         Block("Charge", (
             Item("IncrementalShares", "Incremental shares", "=UnitsAccepted*(OfferRatio-OriginalRatio)", "count4",
                  key="incremental_shares"),
-            Item("Sweetener", "Cash sweetener",
+            Item("Sweetener", "Cash consideration",
                  '=IF(CashTotal="",CashPerUnit*UnitsAccepted,IF(UnitsAccepted=0,0,CashTotal))', "money",
                  key="cash_sweetener"),
-            Item("SweetenerPerUnit", "Cash sweetener per unit",
+            Item("SweetenerPerUnit", "Cash consideration per unit",
                  '=IF(CashTotal="",CashPerUnit,IF(UnitsAccepted=0,0,CashTotal/UnitsAccepted))', "money"),
             Item("ArrearsPaid", "Arrears / accrued interest paid", "=ArrearsPerUnit*UnitsAccepted", "money",
                  key="arrears_paid"),
