@@ -635,3 +635,26 @@ def test_a_workbook_still_being_copied_is_busy_not_bad_input(book, tmp_path, cap
     if command == "refresh":  # (no longer growing: cut short, bad input)
         assert cli.main(args) == 2
         assert "is not a workbook: it is a zip package cut short" in capsys.readouterr().err
+
+
+def test_a_build_whose_workbook_changed_while_it_was_validated_says_it_was_not_validated(tmp_path, capsys,
+                                                                                       monkeypatch):
+    """Review 110: what the validation found of a workbook written over while it ran is of no one version of it;
+    build says the workbook it wrote was not validated, as for one in use (exit 3), and no verdict."""
+    from xlpy.workbook import validate as validating
+
+    real = validating._validate
+
+    def saved_meanwhile(p, *args):
+        report = real(p, *args)
+        Path(p).write_bytes(Path(p).read_bytes() + b"\x00")  # (a save by another program, as the validation ends)
+        return report
+
+    monkeypatch.setattr(validating, "_validate", saved_meanwhile)
+    out = tmp_path / "offer.xlsm"
+    assert cli.main(["build", str(SEED), "-o", str(out), "--no-formulas", "--no-libreoffice"]) == 3
+    said, err = capsys.readouterr()
+    [line] = [x for x in err.splitlines() if "not validated" in x]
+    assert line.startswith(f"xlpy build: {out}: was written but not validated: offer.xlsm: changed while it was "
+                           "validated (") and line.endswith("; validate it again once that is done"), line
+    assert "valid" not in said.splitlines()[-1], said

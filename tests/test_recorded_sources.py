@@ -297,11 +297,11 @@ def test_a_damaged_workbooks_record_names_its_bytes_and_one_saved_meanwhile_none
     assert main(["validate", str(book), "--json", "--no-formulas", "--no-libreoffice"]) == 3
     [record] = json.loads(capsys.readouterr().out)
     assert record["sha256"] is None and record["changed_while_validated"] and not record["ok"]  # (review 86)
-    assert ("the file changed while it was validated (saved meanwhile?): its record names no SHA-256; validate it "
-            "again") in record["notes"]
-    # (review 86: the verdict said "valid" beside status 3)
+    assert record["status"] == 3 and record["errors"][0]["busy"] and record["findings"] == []  # (review 110)
+    # (review 86: the verdict said "valid" beside status 3; review 110: it is refused, its line on standard error)
     assert main(["validate", str(book), "--no-formulas", "--no-libreoffice"]) == 3
-    assert f"{book.name}: changed while it was validated: validate it again (" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith(f"xlpy validate: {book.name}: changed while it was validated (")
 
 
 def test_builds_validation_record_names_the_workbook_it_wrote(tmp_path, capsys):

@@ -116,3 +116,37 @@ def test_a_refused_workbook_s_report_says_refused_not_valid(seed):
     said = []
     report, = validate_many([seed], legs=(), refused=said.append)
     assert (report.ok, report.verdict, report.validated_at, len(said)) == (False, "refused: not validated", "", 1)
+
+
+
+def test_a_workbook_replaced_while_it_was_validated_is_busy_and_its_findings_unsaid(standard_books, tmp_path, capsys,
+                                                                                    monkeypatch):
+    """Review 110: a validate run while a refresh replaced the workbook read its inputs from the old file and its
+    saved values from the new: 118 findings ("the file looks saved before recalculation (stale)"), exit 1. Its
+    findings are of no one version of the file: none is said, and the workbook is refused as in use (exit 3)."""
+    from xlpy.workbook import validate as validating
+
+    book = standard_books.copy_into("holders", tmp_path)
+    valid = Path(shutil.copy(standard_books["seed"], tmp_path / "seed.xlsm"))
+    original, other = book.read_bytes(), valid.read_bytes()  # (another offer's workbook: what replaces the file)
+    real = validating._open_book
+
+    def replaced_once_opened(path, *args):  # (the refresh's rename, between the first hash and the last)
+        opened = real(path, *args)
+        if path == book:
+            path.write_bytes(other)
+        return opened
+
+    monkeypatch.setattr(validating, "_open_book", replaced_once_opened)
+    said = ("xlpy validate: book.xlsm: changed while it was validated (another program or xlpy wrote it meanwhile): "
+            "what was read is of no one version of the file, so nothing is reported of it; validate it again once "
+            "that is done")
+    assert main(["validate", str(book), *FAST]) == 3  # (it was 1: 32 findings here, "stale" among them)
+    out, err = capsys.readouterr()
+    assert (out, err.splitlines()) == ("", [said])
+    book.write_bytes(original)
+    reports, lines = run_json(capsys, [str(book), str(valid)], 3)  # (as for a workbook in use among valid ones)
+    assert [(r["workbook"], r["ok"], r["changed_while_validated"]) for r in reports] == [
+        ("book.xlsm", False, True), ("seed.xlsm", True, False)]
+    refused_entry(reports[0], said, status=3, busy=True)
+    assert lines == [said] and reports[0]["notes"] == []

@@ -77,11 +77,9 @@ def _print_reports(reports, as_json: bool) -> int:
 
 
 def _status(reports) -> int:
-    """Findings (1) in any of *reports*; else a workbook that changed while it was validated (3: in use, validate
-    it again); else none (0)."""
-    if any(r.findings for r in reports):
-        return EXIT_FINDINGS
-    return EXIT_BUSY if any(r.changed for r in reports) else EXIT_OK
+    """Findings (1) in any of *reports*, else none (0); a workbook refused (one that changed while it was
+    validated among them) has none: the caller says its status."""
+    return EXIT_FINDINGS if any(r.findings for r in reports) else EXIT_OK
 
 
 def _print_findings(reports, as_json: bool) -> None:
@@ -561,14 +559,16 @@ def _validated(out: Path, offer_path: Path, legs, require_libreoffice: bool, tim
     written), each problem said of the workbook written but not validated, not as a build that wrote nothing
     (status 2, or 3 for a file in use: ``xlpy validate`` then checks it; the build again is refused, *out* being
     there); *timeout*: LibreOffice's seconds (None: sized to the workbook)."""
+    from ..workbook.findings import ChangedMeanwhile
     from ..workbook.validate import validate
 
     try:
         return validate(out, offer_path, legs, require_libreoffice, timeout=timeout)
     except XlpyError as exc:
         problems = getattr(exc, "problems", None) or [exc]
+        then = f"; xlpy validate {out} checks it once that is mended"  # (one changed meanwhile says what to do)
         raise InputErrors([(Busy if isinstance(p, Busy) else InputError)(
-            str(out), None, f"was written but not validated: {p}; xlpy validate {out} checks it once that is mended",
+            str(out), None, f"was written but not validated: {p}{'' if isinstance(p, ChangedMeanwhile) else then}",
             show_value=False) for p in problems]) from None
 
 
@@ -595,7 +595,7 @@ def run_validate(args: argparse.Namespace) -> int:
         print(f"xlpy {args.command}: {problem}", file=sys.stderr)
     status = _print_reports(reports, args.json)
     # the worst: bad input (2), then findings (1), then a workbook only in use (3: run again later; one that
-    # changed while it was validated too, its report of no one version), then none
+    # changed while it was validated too, its findings of no one version unreported), then none
     if any(not isinstance(p, Busy) for p in refused):
         return EXIT_INPUT
     return EXIT_BUSY if refused and status == EXIT_OK else status

@@ -10,9 +10,10 @@ from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from .. import __version__
+from ..engine.errors import Busy
 from .package import number_text
 
-__all__ = ["Finding", "Report", "engine_figure", "file_digest", "input_finding", "lines", "show"]
+__all__ = ["ChangedMeanwhile", "Finding", "Report", "engine_figure", "file_digest", "input_finding", "lines", "show"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,17 @@ def input_finding(book: str, problem) -> Finding:
                    more=getattr(problem, "more", 0))
 
 
+class ChangedMeanwhile(Busy):
+    """A workbook that changed while it was validated (its SHA-256 after, not as before): in use, the same command
+    may pass later (exit status 3)."""
+
+
+#: Why a workbook that changed while it was validated is refused.
+CHANGED_MEANWHILE = ("changed while it was validated (another program or xlpy wrote it meanwhile): what was read is "
+                     "of no one version of the file, so nothing is reported of it; validate it again once that is "
+                     "done")
+
+
 @dataclass
 class Report:
     """Findings of one workbook, and what was run: the legs, the figures each compared (``saved``: the values saved
@@ -94,36 +106,37 @@ class Report:
     validated_at: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(
         timespec="seconds").replace("+00:00", "Z"))  # UTC, ISO 8601: when the validation began
 
-    changed: bool = False  # the file changed while it was validated: the report is of no one version of it
-    #: The problems that refused the workbook (over a package limit, unreadable, in use): it was not validated, its
-    #: lines are on standard error, and ``validate --json`` gives them as its ``errors``.
+    #: The file changed while it was validated (:class:`ChangedMeanwhile`): refused, what was read of it being of
+    #: no one version of it.
+    changed: bool = False
+    #: The problems that refused the workbook (over a package limit, unreadable, in use, changed while it was
+    #: validated): it was not validated, its lines are on standard error, and ``validate --json`` gives them as its
+    #: ``errors``.
     refused: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        """No finding, of one version of the file (one that changed while it was validated is not: a script
-        checking ``ok`` took it for valid), and not refused."""
+        """No finding, and not refused (nor changed while it was validated: a script checking ``ok`` took it for
+        valid)."""
         return not self.findings and not self.changed and not self.refused
 
     @property
     def verdict(self) -> str:
-        """What the report's last line says of the workbook: valid, its findings, that it changed meanwhile, or
-        that it was refused (not validated)."""
+        """What the report's last line says of the workbook: valid, its findings, or that it was refused (not
+        validated)."""
         if self.refused:
             return "refused: not validated"
-        if self.findings:
-            return f"{len(self.findings)} finding(s)"
-        return "changed while it was validated: validate it again" if self.changed else "valid"
+        return f"{len(self.findings)} finding(s)" if self.findings else "valid"
 
     def tie_to(self, first: str | None, last: str | None) -> Report:
         """Record the SHA-256 of the file validated, read before the validation (*first*) and after it (*last*)
-        alike (a damaged file's too); a file saved meanwhile has none, and a note says to validate it again."""
-        if first is not None and first == last:
+        alike (a damaged file's too).  A file written meanwhile (saved, refreshed by another xlpy) is refused,
+        :class:`ChangedMeanwhile`: its findings mix two versions (inputs read from the old file, saved values from
+        the new), so none is reported (review 110: 118 of them, "stale" among them, exit 1)."""
+        if first is not None and first != last:
+            raise ChangedMeanwhile(self.workbook, None, CHANGED_MEANWHILE, show_value=False)
+        if first is not None:
             self.sha256 = first
-        elif first is not None:
-            self.changed = True
-            self.notes.append("the file changed while it was validated (saved meanwhile?): its record names no "
-                              "SHA-256; validate it again")
         return self
 
     def count(self, leg: str, compared: int) -> None:

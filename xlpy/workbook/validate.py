@@ -462,7 +462,8 @@ def _unknown_parts(book: str, path: Path, findings: list[Finding]) -> None:
 def validate(path, offer_path=None, legs=LEGS, require_libreoffice: bool = False, label: str | None = None,
              offer_file=None, timeout: float | None = None) -> Report:
     """Validate one workbook; see the module docstring.  The report records the file's SHA-256, read before and
-    after alike (:meth:`~xlpy.workbook.findings.Report.tie_to`).
+    after alike (:meth:`~xlpy.workbook.findings.Report.tie_to`); a file that changed meanwhile is refused,
+    :class:`~xlpy.workbook.findings.ChangedMeanwhile` (in use: validate it again once it is written).
 
     Parameters
     ----------

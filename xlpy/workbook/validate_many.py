@@ -9,6 +9,7 @@ from pathlib import Path
 from ..engine.errors import InputError, InputErrors
 from ..files.safety import DAMAGE, XML_ERRORS, refused_part
 from ..files.settled import package_still_written
+from .findings import ChangedMeanwhile
 from .package import PackageError
 from .validate import LEGS, Report, validate
 
@@ -50,8 +51,9 @@ def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, 
 
     def refuse(exc, p, label) -> None:
         refused(exc)
-        reports.append(Report(label, [], [], [], path=str(p), refused=list(getattr(exc, "problems", (exc,))),
-                              validated_at=""))  # (not validated: no time of a validation, no SHA-256 of one)
+        problems = list(getattr(exc, "problems", (exc,)))
+        reports.append(Report(label, [], [], [], path=str(p), refused=problems, validated_at="",  # (not validated:
+                              changed=any(isinstance(e, ChangedMeanwhile) for e in problems)))  # no time, no SHA-256)
 
     try:
         for p, label in zip(paths, labels):
@@ -61,7 +63,7 @@ def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, 
                                                  "validated"):
                     raise InputErrors([busy])
                 reports.append(validate(p, offer_path, legs, require_libreoffice, label, offer_file, timeout))
-            except (InputError, InputErrors) as exc:
+            except (InputError, InputErrors) as exc:  # (one that changed while it was validated: Busy)
                 if refused is None:
                     raise
                 refuse(exc, p, label)
