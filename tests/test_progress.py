@@ -115,3 +115,21 @@ def test_lite_shows_its_step_on_a_terminal(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "stderr", io.StringIO())  # (piped: no bar)
     assert cli.main(["lite", "-o", str(tmp_path / "app2")]) == 0
     assert sys.stderr.getvalue() == ""
+
+
+def test_one_calls_quiet_is_not_the_next_calls(tmp_path, monkeypatch):
+    """Each call of ``main`` sets its own bars: a ``validate --json`` (no bars) before ``xlpy lite`` in the same
+    process left lite drawing none (the CI run where another test's call came first on the worker), and
+    ``lite --quiet`` draws none."""
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["build", str(SEED), "-o", "book.xlsm", "--no-validate", "--quiet"]) == 0
+    assert cli.main(["validate", "book.xlsm", "--no-libreoffice", "--no-formulas", "--json"]) == 0
+    monkeypatch.setattr(progress, "DELAY", 0)
+    err = Tty()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert cli.main(["lite", "-o", "app"]) == 0
+    assert "writing the xlwings Lite project" in err.getvalue()
+    quiet = Tty()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    assert cli.main(["lite", "-o", "app2", "--quiet"]) == 0
+    assert quiet.getvalue() == "" and (tmp_path / "app2" / "main.py").is_file()

@@ -708,6 +708,7 @@ def _setup_lite(p: argparse.ArgumentParser) -> None:
     p.add_argument("--calendar", action="append", default=[], metavar="CODE",
                    help="also carry the trading days of exchange calendar CODE, for OFFER_VWAP and "
                    f"AVERAGING_WINDOW; repeat for more ({', '.join(DEFAULT_CALENDARS)} always)")
+    _add_quiet(p)
 
 
 @command("lite", "write the worksheet functions as an xlwings Lite project (Excel on Mac and the web)")(_setup_lite)
@@ -715,6 +716,7 @@ def run_lite(args: argparse.Namespace) -> int:
     from ..excel.lite import LiteError, write_project
     from ..workbook import progress
 
+    _progress(args)
     try:  # (some seconds: every calendar the library lists is built once, to name those it cannot build)
         with progress.step(f"writing the xlwings Lite project {Path(args.output)}"):
             files = write_project(args.output, force=args.force, calendars=args.calendar)

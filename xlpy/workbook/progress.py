@@ -9,6 +9,7 @@ Output that is piped or captured (CI logs, ``--json``) gets no bar at all.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -21,22 +22,25 @@ DELAY = 1.0
 #: How often a bar without counts (a step that reports nothing until it ends) is redrawn.
 TICK = 0.5
 
-_settings: dict[str, object] = {"quiet": False, "stream": None}
+#: (quiet, stream) as :func:`configure` set them in this context: each call of the command line's ``main`` runs in
+#: a copy of its caller's, so one call's ``--quiet`` or ``--json`` is not a later call's (``xlpy lite`` drew no bar
+#: after a ``validate --json`` in the same process).
+_settings: contextvars.ContextVar[tuple[bool, TextIO | None]] = contextvars.ContextVar("xlpy_progress",
+                                                                                      default=(False, None))
 
 
 def configure(quiet: bool = False, stream: TextIO | None = None) -> None:
     """Turn bars off (*quiet*) or draw them on *stream* (default: standard error at the time of drawing)."""
-    _settings["quiet"] = bool(quiet)
-    _settings["stream"] = stream
+    _settings.set((bool(quiet), stream))
 
 
 def _stream() -> TextIO:
-    return _settings["stream"] or sys.stderr  # type: ignore[return-value]
+    return _settings.get()[1] or sys.stderr
 
 
 def enabled() -> bool:
     """True when bars are drawn: not quiet, and the stream is a terminal."""
-    if _settings["quiet"]:
+    if _settings.get()[0]:
         return False
     isatty = getattr(_stream(), "isatty", None)
     try:
