@@ -303,6 +303,19 @@ def test_memos_name_the_security_and_what_the_cash_pays(tmp_path):
     assert lines["Cash"] == "cash sweetener, accrued interest paid and cash in lieu of fractional shares"
 
 
+def test_a_later_exchanges_cash_is_a_sweetener(tmp_path):
+    """A later exchange is booked as an induced conversion: its cash per unit is the sweetener, as the offer's is
+    (its memo read "cash per unit")."""
+    text = LATER.replace('ratio = 7.94\nprice = 8.40\n', 'ratio = 7.94\nprice = 8.40\ncash_per_unit = 0.25\n')
+    assert text != LATER
+    (tmp_path / "offer.toml").write_text(text, encoding="utf-8")
+    offer, results = offerfile.compute_file(tmp_path / "offer.toml")
+    first = journal_entries(offer, results)[1]
+    cash = [line for line in first.lines if line.account == "Cash"]
+    assert [line.memo for line in cash] == ["cash sweetener"] and first.balanced
+    assert cash[0].credit == results.exchanges[1].units * Decimal("0.25")
+
+
 def test_later_exchanges_need_the_carrying_amount_per_unit(tmp_path, capsys):
     text = LATER.replace("carrying_per_unit = 50", "carrying_amount = 13700000")
     (tmp_path / "offer.toml").write_text(text, encoding="utf-8")

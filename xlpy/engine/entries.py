@@ -266,7 +266,7 @@ def journal_entries(offer, results) -> tuple[JournalEntry, ...]:
             missing.append("accounting.carrying_per_unit")
         cash = _cents(CONTEXT.add(ex.fractional_cash, CONTEXT.multiply(ex.cash_per_unit, ex.units)))
         charge = (ACCOUNTS[kind], _cents(ex.charge), "the charge: fair value of the inducement")
-        paid = (("cash per unit", CONTEXT.multiply(ex.cash_per_unit, ex.units)),
+        paid = (("cash sweetener", CONTEXT.multiply(ex.cash_per_unit, ex.units)),  # (an induced conversion's)
                 ("cash in lieu of fractional shares", ex.fractional_cash))
         entries.append(_book(offer, ex.label, ex.date, missing, f"{_held(offer, ex.units)} exchanged", carrying,
                              None, charge, ex.common_issued, cash, _cash_memo(paid)))
