@@ -342,6 +342,9 @@ def test_the_sensitivity_charts_prices_sit_below_its_plot(standard_books):
         charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
     (sensitivity,) = [c for c in charts if "Charge by share price" in c]
     assert re.search(r"<(?:c:)?catAx>(?:(?!</(?:c:)?catAx>).)*<(?:c:)?tickLblPos val=\"low\"/>", sensitivity, re.S)
+    # a charge below zero is a credit on the value axis too, as the grid prints it (review 112: "-$2,000,000")
+    (value_axis,) = re.findall(r"<(?:c:)?valAx>.*?</(?:c:)?valAx>", sensitivity, re.S)
+    assert 'formatCode="$#,##0;$#,##0&quot; credit&quot;"' in value_axis, value_axis
 
 
 def test_the_identities_say_the_later_exchanges_their_formulas_add():

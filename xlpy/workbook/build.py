@@ -472,7 +472,8 @@ def _sensitivity(ws, lay: Layout):
              "A capped offer's participations run to its cap (the most units it accepts ÷ the units outstanding).")
     for k, note in enumerate(notes, 1):
         _set(ws, top + len(SENS_PRICE_STEPS) + k, left, note, font=STYLE["note"], text=True)
-    chart = _line_chart("Charge by share price", "Charge ($)", "Share price", "$#,##0")
+    # (the axis says a credit as the grid does, not "-$2,000,000": the number format of a charge, in whole dollars)
+    chart = _line_chart("Charge by share price", "Charge ($)", "Share price", '$#,##0;$#,##0" credit"')
     chart.height = 6.75  # below the grid and its four notes, on the grid's page
     chart.x_axis.tickLblPos = "low"  # below the plot: a charge that goes negative would put them over its lines
     data = Reference(ws, min_col=left + 1, max_col=left + parts, min_row=top, max_row=top + len(SENS_PRICE_STEPS))
