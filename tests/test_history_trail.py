@@ -158,3 +158,28 @@ def test_a_row_of_ones_own_at_the_end_of_history_is_passed_over_and_no_time_out_
             ("see the memo of 2/25", None, None, None, None)]
     assert latest(rows) == rows[1] and latest(rows[:2]) == rows[1] and latest([]) is None
     assert out_of_time([(f"History!B{24 + i}", r[0]) for i, r in enumerate(rows)]) is None
+
+
+def test_a_rebuild_that_carried_history_is_said_to_be_why_the_figures_moved(tmp_path, monkeypatch, capsys):
+    """``build --history-from`` computes from its offer file's count and records no row of its own: its last row,
+    carried, timed before the Cover's Built at, is said to have been rebuilt since, where the note blamed "an input
+    typed since the last refresh" of a workbook no one had typed into (review 112: L3)."""
+    from repo_paths import SEED_TEXT
+
+    monkeypatch.chdir(tmp_path)
+    Path("offer.toml").write_text(SEED_TEXT, encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")  # 2004-02-24
+    assert main(["build", "offer.toml", "-o", "old.xlsm", "--no-validate", "--quiet"]) == 0
+    Path("offer.toml").write_text(SEED_TEXT.replace("failed_delivery = 0", "failed_delivery = 300"), encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077667200")  # 2004-02-25
+    assert main(["build", "offer.toml", "-o", "new.xlsm", "--history-from", "old.xlsm", "--no-validate", "-q"]) == 0
+    (note,) = _notes(Path("new.xlsm"))
+    assert note.startswith("History: its last row (2004-02-24 00:00:00) holds other figures than the workbook "
+                           "computes now (failed deliveries 0 → 300; units accepted 274,000 → 273,700;"), note
+    assert note.endswith("): the workbook was rebuilt since that row (a build that carries History computes from its "
+                         "offer file's count and records no row of its own), an input was typed since, or the row "
+                         "was edited; xlpy refresh records a row for the figures as they stand"), note
+    capsys.readouterr()
+    assert main(["refresh", "new.xlsm", "--no-backup"]) == 0  # (its own build's files: a row for the count it read)
+    assert "the workbook was rebuilt since that row" in capsys.readouterr().out
+    assert _notes(Path("new.xlsm")) == [] and len(_history(Path("new.xlsm"))) == 2

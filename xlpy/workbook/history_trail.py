@@ -35,12 +35,13 @@ def last_row_note(path: Path, lay: Layout, results) -> list[str]:
     sheet, t = lay.table("tblHistory")
     cells = [[(sheet.title, f"{get_column_letter(t.first_col + i)}{row}") for i in recorded_columns(t)]
              for row in range(t.first_row, t.last_row + 1)]
-    reviewed, reviewer = lay.cell("ReviewedOn"), lay.cell("ReviewedBy")
-    held = xlsx_values(path, [c for row in cells for c in row] + [reviewed, reviewer])
+    reviewed, reviewer, built = lay.cell("ReviewedOn"), lay.cell("ReviewedBy"), lay.cell("BuiltAt")
+    held = xlsx_values(path, [c for row in cells for c in row] + [reviewed, reviewer, built])
     rows = [(row[0], r) for row, r in ((row, tuple(held.get(c) for c in row)) for row in cells)
             if any(v not in (None, "") for v in r)]
     records = [r for _, r in rows]
-    note = history_moved_note(records, results, "xlpy refresh records a row for the figures as they stand")
+    note = history_moved_note(records, results, "xlpy refresh records a row for the figures as they stand",
+                              held.get(built))
     last = latest(records)
     review = dated_before(held.get(reviewed), "!".join(reviewed), last[0] if last is not None else None,
                           held.get(reviewer))

@@ -479,7 +479,8 @@ class _Refresh:
             sheet, t = self.lay.table(name)
             if table_edits.held_otherwise(self.book, sheet.title, t):
                 return False
-        moved = history_moved_note(self._history_records(), results, "a new row records the figures as they stand")
+        moved = history_moved_note(self._history_records(), results, "a new row records the figures as they stand",
+                                   self.recorded("BuiltAt"))
         self.notes += [moved] if moved else []
         return moved is None
 

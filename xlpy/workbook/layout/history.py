@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .model import Block, Column, Item, Shape, Sheet, Table, place
 
 #: History columns a build or refresh writes, in order (the change column, a formula over them, sits between the
@@ -114,15 +116,22 @@ def history_moved(last: tuple, results) -> list[str]:
     return moved
 
 
-def history_moved_note(records: list[tuple], results, done: str) -> str | None:
+def history_moved_note(records: list[tuple], results, done: str, built_at: object = None) -> str | None:
     """The report line when the figures *results* give moved since History's last record (of *records*), or None
-    (no record, or the same figures): named one by one, and *done* (what comes of it)."""
+    (no record, or the same figures): named one by one, why they may have, and *done* (what comes of it).  A last
+    row timed before the Cover's *built_at* was carried by a rebuild (``xlpy build --history-from``), which computes
+    from its offer file's count and records no row of its own: that is said first, where it blamed a typed input."""
     last = latest(records)
     moved = history_moved(last, results) if last is not None else []
     if not moved:
         return None
+    stamps = [str(v) for v in (last[0], built_at) if re.fullmatch(STAMP, str(v or ""))]
+    why = ("the workbook was rebuilt since that row (a build that carries History computes from its offer file's "
+           "count and records no row of its own), an input was typed since, or the row was edited"
+           if len(stamps) == 2 and stamps[0] < stamps[1] else
+           "an input typed since the last refresh moved them, or the row was edited")
     return (f"History: its last row ({last[0]}) holds other figures than the workbook computes now "
-            f"({'; '.join(moved)}): an input typed since the last refresh moved them, or the row was edited; {done}")
+            f"({'; '.join(moved)}): {why}; {done}")
 
 
 #: The time a build or refresh writes in History's first column (UTC).
