@@ -390,6 +390,13 @@ def test_an_offer_at_the_original_terms_is_warned_to_book_no_inducement(tmp_path
            "charge is 0" in r.warnings, r.warnings
     path.write_text(SEED_TEXT, encoding="utf-8")
     assert not any("nothing beyond" in w for w in compute_file(path)[1].warnings)
+    # within half a cent of 0: said as --json gives it and as it is booked, where the warning said it was 0 (review
+    # 107: L1)
+    path.write_text(SEED_TEXT.replace("ratio = 7.94", "ratio = 3.2\ncash_total = 0.004"), encoding="utf-8")
+    _, r = compute_file(path)
+    said = [w for w in r.warnings if w.startswith("the offer gives holders nothing beyond")]
+    assert r.charge == D("0.004") and len(said) == 1, r.warnings
+    assert said[0].endswith("with no inducement to book; the induced charge is 0.004, $0.00 to the cent"), said
 
 
 def test_a_later_exchange_giving_holders_less_than_the_original_terms_is_refused(tmp_path):

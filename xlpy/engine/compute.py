@@ -655,9 +655,11 @@ def _measure(offer: Offer, offer_ratio: Decimal, fv: charge.FairValues, warnings
     if not failed_test:
         if accepted and fv.charge < -_HALF_CENT_BELOW:  # (an exchange at the original terms: no inducement)
             money = [f"${v:,.2f}" if abs(v) < 10**15 else f"${short(v)}" for v in (fv.offer, fv.original)]
+            # (a measure within half a cent of 0 is said as it stands, -0.0025 in --json, and as it is booked)
+            measure = "0" if not fv.charge else f"{plain(fv.charge)}, $0.00 to the cent"
             warnings.append(f"the offer gives holders nothing beyond the original terms (fair value {money[0]} "
                             f"against {money[1]} on them): a conversion on its original terms, with no inducement "
-                            "to book; the induced charge is 0")
+                            f"to book; the induced charge is {measure}")
         return "induced_conversion", fv.charge
     if offer.carrying_amount is None:
         raise InputErrors(
