@@ -259,3 +259,124 @@ def test_a_rebuild_from_a_workbook_holding_xlwings_lite_code_says_it_is_not_carr
         "xlwings Lite's editor into the new one's, or write the functions again with xlpy lite and paste them there")
     with zipfile.ZipFile("new.xlsm") as z:
         assert not [n for n in z.namelist() if n.startswith("xl/webextensions/")]
+
+
+# --- an old workbook another xlpy is writing, or written over while it is read --------------------------------------
+
+#: What build says of an old workbook whose refresh lock a live xlpy holds (its holder and lock file put in).
+WRITING = ("xlpy build: --history-from: another xlpy is writing it ({holder}; lock file .~xlpy.old.xlsm.lock): its "
+           "History, read now, is of the version that xlpy is replacing, without the row a refresh adds; build again "
+           "once the other xlpy is done, {wait}; nothing was written, got 'old.xlsm'")
+LEAVE = "and leave the lock file, which goes when it does"
+
+
+def _rebuild(*more: str) -> list[str]:
+    return ["build", FORMULA.name, "-o", "new.xlsm", "--history-from", "old.xlsm", "--no-validate", "-q", *more]
+
+
+def test_a_history_another_xlpy_is_writing_is_not_read(old, capsys):
+    """Review finding: the rows of an old workbook a refresh was writing (its lock held by another process) were
+    carried as the version before it, the refresh's row lost, without a word; refused as busy (exit 3), as a
+    refresh refuses it, and nothing written (-o OLD --force not replaced either)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from repo_paths import ROOT
+
+    from xlpy.workbook import locks
+
+    holding = ("import sys; from pathlib import Path; from xlpy.workbook import locks\n"
+               "with locks.RefreshLock(Path(sys.argv[1]), 'a refresh'):\n"
+               "    print('held', flush=True); sys.stdin.read()")  # (held until its standard input is closed)
+    other = subprocess.Popen([sys.executable, "-c", holding, str(old)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    before = old.read_bytes()
+    try:
+        assert other.stdout.readline() == "held\n"
+        said = WRITING.format(holder=f"pid {other.pid}, {locks._user()} on {socket.gethostname()}", wait=LEAVE)
+        assert main(_rebuild()) == 3
+        assert capsys.readouterr().err.splitlines() == [said]
+        assert main(_rebuild("--json")) == 3
+        out, err = capsys.readouterr()
+        message = said.removeprefix("xlpy build: ")
+        assert json.loads(out) == {"ok": False, "status": 3, "errors": [{
+            "field": "--history-from", "value": "'old.xlsm'", "busy": True, "message": message,
+            "reason": message.removeprefix("--history-from: ").removesuffix(", got 'old.xlsm'")}]}
+        assert err.splitlines() == [said]
+        assert main(["build", FORMULA.name, "-o", "old.xlsm", "--force", "--history-from", "old.xlsm",
+                     "--no-validate", "-q"]) == 3
+        assert capsys.readouterr().err.splitlines() == [said]
+        assert not old.with_name("new.xlsm").exists() and old.read_bytes() == before
+        assert not list(old.parent.glob("old.*.bak.xlsm"))
+    finally:
+        other.stdin.close()
+        other.wait(timeout=60)
+        other.stdout.close()
+    assert main(_rebuild()) == 0  # the other xlpy done: carried
+    assert _history(old.with_name("new.xlsm")) == _history(old)
+
+
+def test_a_lock_left_by_a_crash_does_not_keep_a_history_from_being_read(old, capsys, monkeypatch):
+    """A lock file no one holds (flock released as its process ended, or one of an xlpy without flock whose process
+    here is gone) is no writer at work, as a refresh takes it over; one of an xlpy without flock on another computer
+    may be, and is said as a refresh says it, with how to clear it."""
+    import os
+    import socket
+
+    from xlpy.workbook import locks
+
+    lock = old.with_name(".~xlpy.old.xlsm.lock")
+    lock.write_text("pid 4242, jdoe on WS-12\n", encoding="utf-8")  # (flocked by no one)
+    assert main(_rebuild()) == 0
+    pid = 2**22 + 7  # (a process id no process holds: a holder that is gone)
+    while not locks.process_gone(pid):
+        pid += 1
+    lock.write_text(f"pid {pid}, jdoe on {socket.gethostname()}{locks.NO_FLOCK}\n", encoding="utf-8")
+    assert main(_rebuild("--force")) == 0
+    capsys.readouterr()
+    lock.write_text(f"pid {os.getpid()}, jdoe on WS-12{locks.NO_FLOCK}\n", encoding="utf-8")
+    os.remove("new.xlsm")
+    assert main(_rebuild()) == 3
+    assert capsys.readouterr().err.splitlines() == [WRITING.format(
+        holder=f"pid {os.getpid()}, jdoe on WS-12", wait="or delete the lock file if no xlpy is running (a crash left "
+        "it)")]
+    assert not old.with_name("new.xlsm").exists()
+
+
+@pytest.mark.parametrize("meanwhile", ["replaced", "locked"])
+def test_a_history_written_over_while_it_is_read_is_not_carried(old, capsys, monkeypatch, meanwhile):
+    """The old workbook replaced while it was read (a refresh's rename, a save), or a refresh begun as the reads
+    ended: what was read is of no one version, or of the one being replaced; refused as busy, as validate refuses
+    a workbook that changed while it was validated, and nothing written."""
+    import os
+
+    from xlpy.workbook import history_carry, locks
+
+    real, taken = history_carry.sign_off_left, []
+
+    def written_meanwhile(path):
+        said = real(path)
+        if meanwhile == "replaced":  # (the bytes of another version, renamed into place as a refresh does)
+            old.with_name("next.xlsm").write_bytes(old.read_bytes() + b"\x00")
+            os.replace(old.with_name("next.xlsm"), old)
+        else:
+            taken.append(locks.RefreshLock(old, "a refresh").__enter__())
+        return said
+
+    monkeypatch.setattr(history_carry, "sign_off_left", written_meanwhile)
+    try:
+        assert main(_rebuild()) == 3
+    finally:
+        for lock in taken:
+            lock.__exit__(None, None, None)
+    said = capsys.readouterr().err.splitlines()
+    if meanwhile == "replaced":
+        assert said == ["xlpy build: --history-from: changed while its History was read (another program or xlpy "
+                        "wrote it meanwhile): what was read is of no one version of the file, so nothing is carried "
+                        "from it; build again once that is done; nothing was written, got 'old.xlsm'"]
+    else:
+        assert said[0].startswith("xlpy build: --history-from: another xlpy is writing it (pid ") and said[0].endswith(
+            f"; build again once the other xlpy is done, {LEAVE}; nothing was written, got 'old.xlsm'"), said
+    assert not old.with_name("new.xlsm").exists()

@@ -162,14 +162,19 @@ def _kept(kept: list[Path], out: Path) -> str:
 def _history_from(given: str | None, offer_id: str, folder: Path, when) -> tuple[list[tuple], list[str]]:
     """``--history-from OLD``: the History rows of the earlier workbook *given* (none without it), their tally files
     recorded from *folder*, the new workbook's; and the warnings that its sign-off is not carried, when it has one,
-    and that its last row is timed after the build's time *when* (a clock set apart), as a refresh warns."""
+    and that its last row is timed after the build's time *when* (a clock set apart), as a refresh warns.  One another
+    xlpy is writing (its refresh lock held), before the reads or after them, or that changed while it was read (its
+    SHA-256 before and after, as validate ties a workbook's) is refused as busy, exit status 3."""
     if given is None:
         return [], []
-    from ..workbook.history_carry import carried_history, clock_behind, lite_left, sign_off_left
+    from ..workbook.findings import file_digest
+    from ..workbook.history_carry import carried_history, clock_behind, lite_left, sign_off_left, still_as_read
 
-    rows = carried_history(Path(given), offer_id, folder)
-    ahead = clock_behind(rows, f"{when:%Y-%m-%d %H:%M:%S}", given)
-    return rows, list(filter(None, [sign_off_left(Path(given)), lite_left(Path(given)), ahead]))
+    old, digest = Path(given), file_digest(given)
+    rows = carried_history(old, offer_id, folder)
+    left = [sign_off_left(old), lite_left(old)]
+    still_as_read(old, digest)  # (each of the reads above of one version of the file, no writer at work on it)
+    return rows, list(filter(None, [*left, clock_behind(rows, f"{when:%Y-%m-%d %H:%M:%S}", given)]))
 
 
 def _count_file_said(offer, warnings: list[str], history: list[tuple]) -> list[str]:

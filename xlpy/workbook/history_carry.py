@@ -20,7 +20,8 @@ from pathlib import Path
 from ..engine.errors import Busy, InputError
 from .layout.history import HISTORY_COLUMNS
 
-__all__ = ["FIELD", "carried_history", "clock_behind", "rebased", "sign_off_left"]
+__all__ = ["FIELD", "carried_history", "clock_behind", "rebased", "refuse_if_written", "sign_off_left",
+           "still_as_read"]
 
 #: The command-line option a problem of the old workbook is named by.
 FIELD = "--history-from"
@@ -60,6 +61,7 @@ def carried_history(path: Path, offer_id: str, folder: Path | None = None) -> li
     if busy is not None:  # (Excel holds the rows a button refreshed until they are saved: they would be lost)
         raise Busy(FIELD, str(path), f"{busy} (its History is read as last saved: rows a refresh wrote there and "
                    "not saved would not be carried)")
+    refuse_if_written(path)
     from ..files.settled import package_still_written
 
     if still := package_still_written(path, FIELD, "build again when it is complete; nothing was written"):
@@ -91,6 +93,40 @@ def carried_history(path: Path, offer_id: str, folder: Path | None = None) -> li
     at = [HISTORY_COLUMNS.index(k) for k in ("tally", "prices")]  # (the files a row records, by the new folder)
     rows = [tuple(rebased(v, old, folder) if i in at else v for i, v in enumerate(r)) for r in rows]
     return sorted(rows, key=lambda r: str(r[0]))  # (a History sorted newest first is carried oldest first)
+
+
+#: Why an earlier workbook that changed while its History was read is refused (as validate words one).
+CHANGED_MEANWHILE = ("changed while its History was read (another program or xlpy wrote it meanwhile): what was read "
+                     "is of no one version of the file, so nothing is carried from it; build again once that is done; "
+                     "nothing was written")
+
+
+def refuse_if_written(path: Path) -> None:
+    """Refuse the earlier workbook at *path* as busy (:class:`Busy`, exit status 3) while another xlpy holds its
+    refresh lock (:func:`xlpy.workbook.lock_held.held`): a refresh under way adds a row its History, read now, would
+    lack, and the rows carried were those of the version before it, without a word."""
+    from .lock_held import held
+
+    lock = held(path)
+    if lock is None:
+        return
+    wait = ("or delete the lock file if no xlpy is running (a crash left it)" if lock.exclusive else
+            "and leave the lock file, which goes when it does")
+    raise Busy(FIELD, str(path), f"another xlpy is writing it ({lock.holder}; lock file {lock.lock}): its History, "
+               f"read now, is of the version that xlpy is replacing, without the row a refresh adds; build again once "
+               f"the other xlpy is done, {wait}; nothing was written", unchanged=True)
+
+
+def still_as_read(path: Path, digest: str | None) -> None:
+    """Refuse the earlier workbook at *path*, once all that is carried of it has been read, when another xlpy holds
+    its lock now (:func:`refuse_if_written`), or when its SHA-256 is no longer *digest*, as it was before the first read
+    (:func:`xlpy.workbook.findings.file_digest`, as validate compares a workbook's): written over meanwhile, what was
+    read is of no one version of it."""
+    from .findings import file_digest
+
+    refuse_if_written(path)
+    if file_digest(path) != digest:
+        raise Busy(FIELD, str(path), CHANGED_MEANWHILE, unchanged=True)
 
 
 def rebased(text: object, old: Path, new: Path | None) -> object:
