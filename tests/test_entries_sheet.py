@@ -52,12 +52,11 @@ def _entries_balance_and_tie(offer, results, names, report) -> None:
 
 @pytest.mark.libreoffice
 def test_entries_without_inputs_say_so_and_never_zero(tmp_path):
-    text = (OFFERS / "hecla-2004.toml").read_text(encoding="utf-8")
-    (tmp_path / "offer.toml").write_text(text[:text.index("[accounting]")], encoding="utf-8")
-    assert load(tmp_path / "offer.toml").accounting.par_value is None
+    assert load(_without_accounting(tmp_path)).accounting.par_value is None
     _build(tmp_path / "offer.toml", tmp_path / "book.xlsm")
     names = libreoffice.named_values(tmp_path / "book.xlsm")
-    assert names["EntriesComplete"] is False and names["EntriesBalanced"] is False
+    # "Debits = credits" says what the totals say, not FALSE, which reads as an entry that fails to balance
+    assert names["EntriesComplete"] is False and names["EntriesBalanced"] == "needs input"
     assert str(names["EntryPar"]).startswith("needs input") and str(names["EntryAPIC"]).startswith("needs input")
     # no totals of the lines given, which read as an entry that fails to balance (review 109: $13,673,273.90 of
     # debits against $7,081.39 of credits, the Check sheet saying it balances)
@@ -65,6 +64,44 @@ def test_entries_without_inputs_say_so_and_never_zero(tmp_path):
     assert names["IdEntries"] is True  # the Check identity holds: the entry is incomplete, not wrong
     report = validate(tmp_path / "book.xlsm", legs=("formulas", "libreoffice"), require_libreoffice=True)
     assert report.findings == [], [str(f) for f in report.findings]
+
+
+def _without_accounting(folder: Path) -> Path:
+    """The seed offer without its [accounting] table: no par value, no carrying amount."""
+    text = (OFFERS / "hecla-2004.toml").read_text(encoding="utf-8")
+    (folder / "offer.toml").write_text(text[:text.index("[accounting]")], encoding="utf-8")
+    return folder / "offer.toml"
+
+
+def test_an_entry_short_of_an_input_reads_needs_input_not_false_in_the_formulas_model(tmp_path):
+    """Debits = credits reads "needs input" beside the totals while an input is missing (it read FALSE: the entry
+    failing to balance); Check's identity and the Cover, which read it, hold a flag and their words, and the
+    validator expects the text."""
+    from openpyxl import load_workbook
+
+    from xlpy.workbook.expected import expected_cells
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+    from xlpy.workbook.readback import formulas_values
+
+    offer, results = _build(_without_accounting(tmp_path), tmp_path / "book.xlsm")
+    lay = layout(Shape.decode(load_workbook(tmp_path / "book.xlsm").defined_names[LAYOUT_NAME].attr_text))
+    cells = {name: ref for s, _, item, ref in _named_cells(lay) for name in (item.name, item.key) if name}
+    values = formulas_values(tmp_path / "book.xlsm")
+    assert values[cells["EntriesComplete"]] is False
+    assert values[cells["EntriesBalanced"]] == values[cells["entry.debits"]] == "needs input"
+    assert values[cells["IdEntries"]] is True and values[cells["IdentitiesPass"]] is True
+    assert values[cells["entry.status"]] == "needs input: see Entries"
+    expect = expected_cells(lay, offer, results, Decimal(1))[("Entries", cells["EntriesBalanced"][1])]
+    assert (expect.value, expect.fmt) == ("needs input", "text")
+
+
+def _named_cells(lay):
+    """(sheet, block, item, (SHEET, value cell)) of each block item, the sheet's title upper-cased as the formulas
+    library gives it."""
+    from xlpy.workbook.layout.model import VALUE_COL
+
+    for s, b, item, row in lay.items():
+        yield s, b, item, (s.title.upper(), f"{get_column_letter(VALUE_COL)}{row}")
 
 
 def test_tampered_entry_amount_is_found(standard_books, tmp_path):

@@ -127,7 +127,7 @@ def _entry_values(offer, results) -> dict[str, object]:
                             if line.account == "Additional paid-in capital" and complete), None),
         "entry.debits": entry.total_debits if complete else None,
         "entry.credits": entry.total_credits if complete else None,
-        "entry.balanced": entry.balanced,
+        "entry.balanced": entry.balanced if complete else NEEDS_INPUT,  # (not FALSE: short of an input, not wrong)
         "entry.status": ("balances" if entry.balanced else "DOES NOT BALANCE: see Entries") if complete
         else "needs input: see Entries",
         "entry.charge_account": charge_account(results.charge_kind, results.charge),
@@ -345,8 +345,9 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
         elif item.key:  # (the journal entry's figures and the Cover's count line: the engine's words, not results')
             value = (entry.get(item.key) if item.key.startswith("entry.") else count_status(offer, results)
                      if item.key == "count.status" else value_of(results, item.key))
-            if value is not None:
-                exp[(s.title, f"{value_col}{row}")] = Expect(item.name or f"{s.title}: {item.label}", value, item.fmt)
+            if value is not None:  # (a flag short of an input reads "needs input": a text, not a flag)
+                fmt = "text" if item.fmt == "bool" and isinstance(value, str) else item.fmt
+                exp[(s.title, f"{value_col}{row}")] = Expect(item.name or f"{s.title}: {item.label}", value, fmt)
         elif item.name in derived:
             exp[(s.title, f"{value_col}{row}")] = Expect(item.name, derived[item.name], item.fmt)
     exp.update(_entry_lines(lay, offer, results, entry))

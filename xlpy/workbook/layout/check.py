@@ -95,7 +95,7 @@ def _identities(shape: Shape) -> list[Item]:
         Item("IdTest", "Induced-conversion test passes, or a carrying amount is given",
              '=OR(InducedTest,CarryingAmount<>"")', "bool"),
         Item("IdEntries", "Journal entry balances (when its inputs are given)",
-             "=OR(NOT(EntriesComplete),EntriesBalanced)", "bool"),
+             "=IF(EntriesComplete,EntriesBalanced,TRUE)", "bool"),
     ]
     if shape.ratio == "formula":
         identities.append(Item("IdWindow", "Every trading day of the window has a price", "=WindowDays=AveragingDays",

@@ -93,8 +93,11 @@ def sheet(shape: Shape) -> Sheet:
              key="entry.debits"),
         Item("EntriesCredits", "Total credits", f'=IF(EntriesComplete,SUM(EntryCredits),"{NEEDS_INPUT}")', "money",
              key="entry.credits"),
+        # (nor a verdict: FALSE would read as an entry that fails to balance; Check and the Cover ask EntriesComplete
+        # first, and read this only when it is TRUE or FALSE)
         Item("EntriesBalanced", "Debits = credits",
-             "=IF(EntriesComplete,ABS(EntriesDebits-EntriesCredits)<Tolerance,FALSE)", "bool", key="entry.balanced"),
+             f'=IF(EntriesComplete,ABS(EntriesDebits-EntriesCredits)<Tolerance,"{NEEDS_INPUT}")', "bool",
+             key="entry.balanced"),
     )
     blocks, next_row = place([Block("Amounts", amounts), Block("Totals", totals)])
     account = "=CHOOSE({index}," + ",".join(a for a, _, _ in ENTRY_LINES) + ")"
