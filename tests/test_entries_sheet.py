@@ -104,6 +104,33 @@ def _named_cells(lay):
         yield s, b, item, (s.title.upper(), f"{get_column_letter(VALUE_COL)}{row}")
 
 
+def test_the_longest_account_and_memo_print_whole_in_their_columns():
+    """Each account and memo the entry's lines can read (the longest: a preferred redemption above its carrying
+    amount's account, and the cash line's three parts when the test fails) fits its column at its font: they were
+    cut at the next column on the printed page."""
+    import re
+    from types import SimpleNamespace as N
+
+    from xlpy.engine.entries import cash_memo, interest_memo
+    from xlpy.workbook.build import CHARS_PER_WIDTH
+    from xlpy.workbook.layout import ENTRY_LINES, Shape, layout
+    from xlpy.workbook.layout.entries import CHARGE_ACCOUNT
+
+    accounts = set(re.findall(r'"([^"]*)"', CHARGE_ACCOUNT + "".join(a for a, _, _ in ENTRY_LINES)))
+    memos = {m for _, _, m in ENTRY_LINES if not m.startswith("=")} | {"needs input: see the amounts above"}
+    memos |= {interest_memo(N(arrears_paid=a)) for a in (0, 1)}
+    memos |= {cash_memo(N(kind=kind), N(cash_sweetener=s, arrears_paid=a, fractional_cash=f, treatment=t))
+              for kind in ("preferred", "note") for t in ("induced_conversion", "extinguishment")
+              for s in (0, 1) for a in (0, 1) for f in (0, 1)}
+    longest = {"account": max(accounts, key=len), "memo": max(memos, key=len)}
+    assert longest == {"account": "Retained earnings: deemed dividend (redemption above carrying amount)",
+                       "memo": "cash consideration, accrued interest paid and cash in lieu of fractional shares"}
+    sheet, table = layout(Shape()).table("tblEntries")
+    for key, text in longest.items():
+        width = sheet.column_widths()[table.letter(key)]
+        assert len(text) + 2 <= width * CHARS_PER_WIDTH, (key, width)  # (+2: the column's indent)
+
+
 def test_tampered_entry_amount_is_found(standard_books, tmp_path):
     import shutil
 

@@ -55,6 +55,10 @@ ENTRY_LINES = (
     ('"Additional paid-in capital"', "-EntryAPIC", "the balance"),
 )
 NEEDS_INPUT = "needs input"
+#: The account and memo columns' widths: the longest account, "Retained earnings: deemed dividend (redemption above
+#: carrying amount)" (69 characters), and the longest memo, "cash consideration, accrued interest paid and cash in
+#: lieu of fractional shares" (79), print whole beside the figure after them, not cut at their column's edge.
+ACCOUNT_WIDTH, MEMO_WIDTH = 55, 60
 
 
 def sheet(shape: Shape) -> Sheet:
@@ -107,12 +111,12 @@ def sheet(shape: Shape) -> Sheet:
             '"none",CHOOSE({index},' + ",".join(m[1:] if m.startswith("=") else f'"{m}"' for _, _, m in ENTRY_LINES)
             + f')),"{NEEDS_INPUT}: see the amounts above")')
     table = Table("tblEntries", (
-        Column("account", "Account", None, account, fmt="text", width=50),
+        Column("account", "Account", None, account, fmt="text", width=ACCOUNT_WIDTH),
         Column("date", "Date", None, "=EntryDate", fmt="date", width=16),
         Column("debit", "Debit", "EntryDebits", '=IF({amount}>0,{amount},"")', fmt="money", width=18),
         Column("credit", "Credit", "EntryCredits", '=IF({amount}<0,-{amount},"")', fmt="money", width=18),
-        Column("memo", "Memo", None, memo, fmt="text", width=50),
+        Column("memo", "Memo", None, memo, fmt="text", width=MEMO_WIDTH),
         Column("amount", "Amount (debit +)", None, signed, fmt="money", width=18),
     ), len(ENTRY_LINES), next_row + 1)
     return Sheet("Entries", "Journal entry", blocks, (table,), landscape=True,
-                 widths={"B": 50, "C": 16, "D": 18, "E": 18, "F": 50, "G": 18})
+                 widths={"B": ACCOUNT_WIDTH, "C": 16, "D": 18, "E": 18, "F": MEMO_WIDTH, "G": 18})
