@@ -98,7 +98,8 @@ _EXTERNAL = re.compile(r"\[(?:\d+|[^\[\]]*\.\w{2,5})\][^\[\]!()+\-*/,;=<>&^]*!")
 
 def _same(expected: Expect, found) -> bool:
     v = expected.value
-    if isinstance(v, bool) or expected.fmt == "bool":  # (LibreOffice saves a flag given a number format as 1/0)
+    # (LibreOffice saves a flag given a number format as 1/0; a flag's cell reading a text, "needs input", is a text)
+    if isinstance(v, bool) or expected.fmt == "bool" and not isinstance(v, str):
         return found in ((True, 1) if v else (False, 0)) + expected.also and not isinstance(found, (str, Decimal))
     if isinstance(v, dt.date):
         if isinstance(found, dt.datetime):
