@@ -21,10 +21,48 @@
 # each worker building the fixtures it needs.  A test using an expensive shared
 # session fixture (SHARED_GROUPS, below) goes in that fixture's group instead.
 # See pytest_collection_modifyitems.
+#
+# The environment (``ci_environment``, autouse): every test runs in the
+# environment CI gives it, whatever the machine running the tests has set:
+# ``TZ`` is UTC (with ``time.tzset()``), and ``SOURCE_DATE_EPOCH`` and the
+# package limits' ``XLPY_MAX_*`` are unset, so a developer's time zone east of
+# UTC, or a reproducible-build epoch left exported, does not change what a test
+# sees.  ``CI`` and ``XLPY_SOFFICE`` are left as they are (the gates above read
+# them).  A test that needs one of these sets it itself (``monkeypatch.setenv``
+# and ``time.tzset()``, as the ``los_angeles`` fixture of
+# tests/test_clock_set_apart.py does); the fixture does not use ``monkeypatch``,
+# so a test's ``monkeypatch.undo()`` brings back UTC, not the machine's zone, and
+# its teardown (after the test's own fixtures') puts back what the machine had
+# and calls ``time.tzset()`` again.
 # ---------------------------------------------------------------------------
 from pathlib import Path as _Path
 
 import pytest as _pytest
+
+
+@_pytest.fixture(autouse=True)
+def ci_environment():
+    """TZ=UTC, no SOURCE_DATE_EPOCH, no XLPY_MAX_* for the test; the machine's values (and its zone) put back after."""
+    import os
+    import time
+
+    from xlpy.files.safety import DEFAULTS
+
+    unset = ("SOURCE_DATE_EPOCH", *(env for _default, env, _flag in DEFAULTS.values()))
+    saved = {name: os.environ.get(name) for name in ("TZ", *unset)}
+    for name in unset:
+        os.environ.pop(name, None)
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        time.tzset()
 
 
 def libreoffice_gate(item) -> None:
