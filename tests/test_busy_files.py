@@ -128,19 +128,22 @@ def test_an_xlpy_that_can_flock_is_refused_by_one_that_cannot(book, capsys, monk
 def test_an_xlpy_without_flock_that_has_made_its_file_but_not_yet_written_it_is_honoured(book, monkeypatch):
     """An xlpy without flock creates its file, then writes its words: one with flock that came between found an empty
     file no one flocked, took it, and on leaving removed the other's lock."""
-    import threading
+    from types import SimpleNamespace
 
     _lock_file(book).write_text("", encoding="utf-8")
     words = f"pid {os.getpid()}, jdoe on WS-12{locks.NO_FLOCK}\n"
-    writer = threading.Timer(0.05, lambda: _lock_file(book).write_text(words, encoding="utf-8"))
-    writer.start()
-    try:
+    waits = []
+
+    def the_other_writes_its_words(seconds):  # (while this one waits to read the file again: no thread to race)
+        waits.append(seconds)
+        _lock_file(book).write_text(words, encoding="utf-8")
+
+    with monkeypatch.context() as m:
+        m.setattr(locks, "time", SimpleNamespace(sleep=the_other_writes_its_words))
         with pytest.raises(InputError, match=r"another xlpy is writing it \(pid \d+, jdoe on WS-12; lock file"):
             with locks.RefreshLock(book, str(book)):
                 pass
-    finally:
-        writer.join()
-    assert _lock_file(book).read_text(encoding="utf-8") == words
+    assert len(waits) == 1 and _lock_file(book).read_text(encoding="utf-8") == words  # (it waited, read again)
     _lock_file(book).write_text("", encoding="utf-8")  # an empty file that stays empty: a leftover, taken
     with locks.RefreshLock(book, str(book)):
         assert locks.NO_FLOCK not in _lock_file(book).read_text(encoding="utf-8")
