@@ -397,13 +397,13 @@ def test_the_command_lets_a_late_signal_go_once_its_work_is_said(monkeypatch, ca
 
     said = []
     monkeypatch.setattr(cli, "main", lambda: said.append("done") or 0)
-    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    before = {s: signal.getsignal(s) for s in locks.STOP_SIGNALS}  # (all it lets go, SIGHUP too: put back after)
     try:
         assert cli.console() == 0 and said == ["done"]
         assert {s: signal.getsignal(s) for s in before} == {s: signal.SIG_IGN for s in before}
     finally:
         for s, handler in before.items():
-            signal.signal(s, handler)
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)  # (None: not set from Python)
 
 
 def test_a_flock_on_a_lock_file_its_last_holder_unlinked_is_not_a_lock(book, monkeypatch):
