@@ -231,11 +231,11 @@ def test_a_real_password_protected_xlsx_is_named_as_such(tmp_path):
         "t.xlsx: is password-protected (encrypted): remove the password in Excel and save it again"]
 
 
-def test_an_xlsx_still_being_copied_waits_to_be_complete_and_one_cut_short_is_named(tmp_path):
+def test_an_xlsx_still_being_copied_waits_to_be_complete_and_one_cut_short_is_named(tmp_path, monkeypatch):
     """Review: an XLSX tally mid-copy was "cannot be read as XLSX: File is not a zip file", exit 2, where a CSV still
     being written is told so (exit 3): a zip package's directory comes last, so a package without its end that
     grows within the pause is still being written, and one that stays so was cut short."""
-    import threading
+    from types import SimpleNamespace
 
     from xlpy.engine.errors import Busy
     from xlpy.files import settled
@@ -250,17 +250,18 @@ def test_an_xlsx_still_being_copied_waits_to_be_complete_and_one_cut_short_is_na
         "leaves it; copy it again"]
     growing = tmp_path / "growing.xlsx"
     growing.write_bytes(data[: len(data) // 2])
-    def finish():  # (the copy's second half, while the reader waits)
+    paused = []
+
+    def finish(seconds):  # (the copy's second half, while the reader waits: no thread to race its pause)
+        paused.append(seconds)
         with growing.open("ab") as fh:
             fh.write(data[len(data) // 2:])
 
-    rest = threading.Timer(settled.PAUSE / 4, finish)
-    rest.start()
-    try:
+    with monkeypatch.context() as m:
+        m.setattr(settled, "time", SimpleNamespace(sleep=finish))
         with pytest.raises(InputErrors) as info:
             sources.read_tally(growing)
-    finally:
-        rest.join()
+    assert paused == [settled.PAUSE]
     (problem,) = info.value.problems
     assert isinstance(problem, Busy) and str(problem).startswith(
         "growing.xlsx: is still being written: its zip package has no end yet and grew from "), str(problem)
