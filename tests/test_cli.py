@@ -466,33 +466,31 @@ def test_an_interrupt_inside_a_finaliser_is_sent_again_not_lost(monkeypatch):
     """Raised inside a __del__, Ctrl-C would be printed as "Exception ignored" and dropped, and the command would
     carry on to exit 0: there it is sent again a moment later instead; anywhere else it is raised at once."""
     import signal
-    import time
+    import threading
 
     import xlpy.cli as entry
 
-    sent = []
-    monkeypatch.setattr(entry.os, "kill", lambda pid, signum: sent.append(signum))
+    sent, came = [], threading.Event()
+
+    def kill(pid, signum):
+        sent.append(signum)
+        came.set()
+
+    monkeypatch.setattr(entry.os, "kill", kill)
 
     class Finalised:
         def __del__(self):
             entry._signalled(signal.SIGINT, sys._getframe())
 
     Finalised()  # collected at once: the handler runs inside its __del__
-    for _ in range(50):
-        if sent:
-            break
-        time.sleep(0.01)
-    assert sent == [signal.SIGINT]
+    assert came.wait(10) and sent == [signal.SIGINT]  # (a moment later: up to 10 s on a loaded machine)
+    came.clear()
     # inside a weakref.finalize callback, as a temporary folder's cleanup runs (review 110: a late SIGTERM printed
     # "Exception ignored in: <finalize object ...>" and the command went on to exit 0)
     import weakref
 
     weakref.finalize(Finalised, lambda: entry._signalled(signal.SIGTERM, sys._getframe()))()
-    for _ in range(50):
-        if len(sent) > 1:
-            break
-        time.sleep(0.01)
-    assert sent == [signal.SIGINT, signal.SIGTERM]
+    assert came.wait(10) and sent == [signal.SIGINT, signal.SIGTERM]
     with pytest.raises(KeyboardInterrupt):
         entry._signalled(signal.SIGINT, sys._getframe())
     with pytest.raises(entry.Terminated):
