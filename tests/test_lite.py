@@ -237,9 +237,39 @@ def pyodide_package() -> Path:
                 tar.extractall(tmp)
         unpacked = Path(tmp) / "package"
         assert (unpacked / "pyodide.mjs").is_file() and (unpacked / "python_stdlib.zip").is_file()
-        if not folder.exists():
+        try:
             os.replace(unpacked, folder)
+        except OSError:  # (another worker's fetch put its copy there meanwhile: that one is used, this one goes)
+            if not (folder / "pyodide.mjs").is_file():
+                raise
     return folder
+
+
+def test_a_pyodide_another_worker_fetched_meanwhile_is_used(tmp_path, monkeypatch):
+    """Two workers of a fresh checkout each fetch Pyodide: the second to move its copy into the shared cache found
+    the first's there (the move fails on a folder that is not empty) and failed its tests; it uses that one now."""
+    import io
+
+    def npm_pack(args, cwd, **_kw):  # (the package, as npm pack leaves it in its --pack-destination)
+        with tarfile.open(Path(cwd) / f"pyodide-{PYODIDE_VERSION}.tgz", "w:gz") as tar:
+            for name in ("package/pyodide.mjs", "package/python_stdlib.zip"):
+                tar.addfile(tarfile.TarInfo(name), io.BytesIO())
+        return subprocess.CompletedProcess(args, 0, "", "")
+
+    real_replace = os.replace
+
+    def replace(src, dst):  # the other worker's copy is put in place just before this one's
+        (Path(dst) / "pyodide.mjs").parent.mkdir(parents=True)
+        (Path(dst) / "pyodide.mjs").write_text("the other's", encoding="utf-8")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(sys.modules[__name__], "PYODIDE_CACHE", tmp_path)
+    monkeypatch.setattr(subprocess, "run", npm_pack)
+    monkeypatch.setattr(os, "replace", replace)
+    folder = pyodide_package()
+    assert folder == tmp_path / PYODIDE_VERSION / "package"
+    assert (folder / "pyodide.mjs").read_text(encoding="utf-8") == "the other's"
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["package"]  # (this one's copy gone)
 
 
 @pytest.fixture(scope="module")
