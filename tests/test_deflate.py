@@ -14,7 +14,7 @@ import zipfile
 import zlib
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xlpy.engine.errors import InputError
@@ -105,6 +105,7 @@ def test_a_rewritten_long_part_reads_back_through_zipfile(tmp_path):
 _TEXT = st.lists(st.text(alphabet=st.sampled_from(list("Hab_x0 9&<>\t\u00a0\u2003é")), max_size=6), max_size=6)
 
 
+@settings(deadline=None)  # (a worker descheduled on a loaded machine took one example past the 200 ms default)
 @given(_TEXT)
 def test_plain_text_check_agrees_with_the_careful_one(values):
     joined = "\x00".join(values)
