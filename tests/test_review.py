@@ -263,11 +263,16 @@ def test_validate_notes_a_reviewer_with_no_date_in_the_workbook(standard_books, 
         "figures the review covers; type the day of the review (YYYY-MM-DD)"]
 
 
-def test_a_refresh_says_a_review_dated_ahead_may_be_mistyped(standard_books, tmp_path, capsys):
+def test_a_refresh_says_a_review_dated_ahead_may_be_mistyped(standard_books, tmp_path, capsys, monkeypatch):
+    from xlpy.workbook import clock
+
     book = standard_books.copy_into("holders", tmp_path)
     _sign(book, {"ReviewedBy": "A. Jones", "ReviewedOn": dt.date(2099, 6, 30)})
+    # today, as the refresh reads it, held at the instant the test reads (the test's clock read after a refresh that
+    # straddled midnight named the next day); this computer's zone is UTC in the tests (tests/conftest.py)
+    now = clock.computer_now()
+    monkeypatch.setattr(clock, "computer_now", lambda: now)
     assert cli.main(["refresh", str(book), "--tally", str(_fewer_lines(tmp_path)), "--no-backup"]) == 0
-    here = dt.datetime.now().astimezone()  # (today's date where the computer is, as the reviewer types it)
-    assert (f"reviewed by A. Jones on 2099-06-30 (after today, {here:%Y-%m-%d} in this computer's time zone, "
-            f"{here.tzname()}: a date mistyped?), a sign-off typed before this refresh, which moved ") in \
+    assert (f"reviewed by A. Jones on 2099-06-30 (after today, {now:%Y-%m-%d} in this computer's time zone, UTC: a "
+            "date mistyped?), a sign-off typed before this refresh, which moved ") in \
         capsys.readouterr().err  # (review 93: not "2099-06-30 ..., before this refresh", a day after it called before)
