@@ -369,12 +369,18 @@ def test_signals_are_held_while_a_file_is_put_in_place():
     if threading.current_thread() is not threading.main_thread():
         pytest.skip("signals are delivered to the main thread only")
     done = []
-    with pytest.raises(KeyboardInterrupt):
-        with locks.held_signals():
-            # (to this thread, at once: os.kill may hand it to another thread of the process, an xdist worker's,
-            # whose handler ran after the block had ended, and the test failed on a busy machine)
-            signal.raise_signal(signal.SIGINT)
-            done.append("renamed")  # still runs: the interrupt waits for the block's end
+    # (as a terminal starts it: a run put in the background by a script, `pytest &`, has Ctrl-C ignored, and an
+    # ignored one stays so, as held_signals leaves it: nothing would be raised)
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with locks.held_signals():
+                # (to this thread, at once: os.kill may hand it to another thread of the process, an xdist worker's,
+                # whose handler ran after the block had ended, and the test failed on a busy machine)
+                signal.raise_signal(signal.SIGINT)
+                done.append("renamed")  # still runs: the interrupt waits for the block's end
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     assert done == ["renamed"]
 
 
