@@ -17,6 +17,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import traceback
 import zipfile
 from collections.abc import Callable
@@ -31,22 +32,19 @@ __all__ = ["atomic_save", "workbook_bytes"]
 def workbook_bytes(wb, when: dt.datetime | None = None) -> bytes:
     """*wb* saved to bytes, normalised: every zip entry's time is *when* (or 1980-01-01)."""
     buf = io.BytesIO()
-    ignored: list[BaseException] = []  # what openpyxl's sheet writers met as they closed, printed and not raised
-    hook, sys.unraisablehook = sys.unraisablehook, lambda u: ignored.append(u.exc_value)
-    try:
-        with _numbers_whole(), leftovers.openpyxl_files_private():
-            wb.save(buf)
-    except BaseException as exc:  # (an interrupt mid-save: openpyxl's zip let go now, while its buffer is open, not
-        traceback.clear_frames(exc.__traceback__)  # at the interpreter's exit: "Exception ignored ... closed file")
-        gc.collect()  # (a sheet writer let go now meets what it meets under the hook above, not on the screen)
-        _temporary_folder_full(exc)
-        raise
-    finally:
-        sys.unraisablehook = hook
+    with _saving() as ignored:  # (what openpyxl's sheet writers met as they closed, printed and not raised)
+        try:
+            with leftovers.openpyxl_files_private():
+                wb.save(buf)
+        except BaseException as exc:  # (an interrupt mid-save: openpyxl's zip let go now, while its buffer is open,
+            traceback.clear_frames(exc.__traceback__)  # not at the interpreter's exit: "Exception ignored ...")
+            gc.collect()  # (a sheet writer let go now meets what it meets while saving, not on the screen)
+            _temporary_folder_full(exc)
+            raise
     for exc in ignored:  # (the temporary folder full raised as such; anything else printed as Python would)
         _temporary_folder_full(exc)
     for exc in ignored:
-        hook(_Unraisable(exc))
+        sys.unraisablehook(_Unraisable(exc))
     return _normalise_zip(buf.getvalue(), when)
 
 
@@ -66,9 +64,55 @@ def _temporary_folder_full(exc: BaseException) -> None:
         raise OSError(code, os.strerror(code), tempfile.gettempdir()) from None
 
 
+class _Saves:
+    """What saves under way in this process, in any thread, patch for their span: openpyxl's number text
+    (:func:`_number_text`) and Python's hook for errors it only prints (:func:`_noted`).  The first save to start
+    patches them and the last to end puts back what it found: two saves at once, each patching and putting back for
+    itself, left openpyxl patched for good when they ended crosswise, and a save meanwhile wrote openpyxl's 16 digits
+    (as the one that ended first put back the plain text) or had its printed errors taken by the other."""
+
+    lock = threading.Lock()
+    count = 0  # saves under way
+    plain: Callable | None = None  # openpyxl's own number text, while patched
+    hook: Callable | None = None  # the hook for unraisable errors found, while patched
+    thread = threading.local()  # .ignored: what this thread's save was given by that hook
+
+
 @contextlib.contextmanager
-def _numbers_whole():
-    """While openpyxl saves, a number cell's text reads back as the binary number nearest its value.
+def _saving():
+    """For the span of a save in this thread, openpyxl's number cells exact (:func:`_number_text`) and the errors
+    printed as an object is let go in this thread gathered in the list given (those of other threads are printed as
+    ever); the patches are shared by every save under way (:class:`_Saves`)."""
+    from openpyxl.cell import _writer
+
+    with _Saves.lock:
+        if _Saves.count == 0:
+            _Saves.plain, _writer.safe_string = _writer.safe_string, _number_text
+            _Saves.hook, sys.unraisablehook = sys.unraisablehook, _noted
+        _Saves.count += 1
+    before, _Saves.thread.ignored = getattr(_Saves.thread, "ignored", None), []
+    try:
+        yield _Saves.thread.ignored
+    finally:
+        _Saves.thread.ignored = before
+        with _Saves.lock:
+            _Saves.count -= 1
+            if _Saves.count == 0:
+                _writer.safe_string, sys.unraisablehook = _Saves.plain, _Saves.hook
+
+
+def _noted(unraisable) -> None:
+    """The hook for unraisable errors while any thread saves: one met in a saving thread is noted for its save
+    (:func:`workbook_bytes` raises a full temporary folder, prints the rest); another thread's is printed as before."""
+    ignored = getattr(_Saves.thread, "ignored", None)
+    if ignored is None:
+        _Saves.hook(unraisable)
+    else:
+        ignored.append(unraisable.exc_value)
+
+
+def _number_text(value):
+    """openpyxl's text for a cell's *value*, a number's reading back as the binary number nearest its value.
 
     openpyxl writes a number's first 16 significant digits (``"%.16g"``), and
     for some numbers that names another one: the double nearest 100/3 (a note's
@@ -79,23 +123,13 @@ def _numbers_whole():
     exact form (``repr`` of the float, up to 17 digits; an int whole); every
     other cell's text stays as openpyxl writes it.
     """
-    from openpyxl.cell import _writer
-
-    plain = _writer.safe_string
-
-    def text(value):
-        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-            return plain(value)
-        if isinstance(value, int):
-            return str(value)
-        short = plain(value)
-        return short if not short or float(short) == float(value) else repr(float(value))
-
-    _writer.safe_string = text
-    try:
-        yield
-    finally:
-        _writer.safe_string = plain
+    plain = _Saves.plain
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return plain(value)
+    if isinstance(value, int):
+        return str(value)
+    short = plain(value)
+    return short if not short or float(short) == float(value) else repr(float(value))
 
 
 def atomic_save(wb, out: str | os.PathLike, when: dt.datetime | None = None, post=None,
