@@ -163,6 +163,15 @@ def _unwritable(monkeypatch, folder: Path) -> None:
             return _real(*args, **kwargs)
 
         monkeypatch.setattr(tempfile, name, refusing)
+    real_open = os.open
+
+    def made_refused(path, flags, *args, _real=real_open, **kwargs):  # (a temporary file xlpy makes itself)
+        p = Path(os.fspath(path))
+        if flags & os.O_CREAT and p.name.endswith(".tmp") and p.parent.resolve() == folder.resolve():
+            raise PermissionError(13, "Permission denied", str(p))
+        return _real(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", made_refused)
 
 
 def test_build_into_a_folder_it_cannot_write_says_so(tmp_path, capsys, monkeypatch):

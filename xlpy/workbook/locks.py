@@ -36,6 +36,7 @@ import errno
 import getpass
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -635,7 +636,7 @@ def write_file(data: bytes, out: str | os.PathLike, before_replace: Callable[[],
     """Write *data* to a temporary file beside *out*, flush it to disk, then replace *out*.
 
     The new file keeps *out*'s owner, group, access list and permissions as far as the user may
-    (:func:`keep_access`; a new one gets the umask's permissions).
+    (:func:`keep_access`; a new one gets the umask's permissions, as any new file).
     *before_replace* runs once the temporary file is complete (a backup of the
     original, for instance); if it or anything else fails, the temporary file is
     removed and *out* is left as it was.  An interrupt once *out* is replaced
@@ -643,8 +644,9 @@ def write_file(data: bytes, out: str | os.PathLike, before_replace: Callable[[],
     temporary file (default ``.NAME.``).
     """
     out = Path(out)
-    fd, name = tempfile.mkstemp(prefix=prefix or f".{out.name}.", suffix=".tmp", dir=out.parent)
-    tmp, replaced = Path(name), False
+    # (a new workbook made as any file is, 0666 less the umask; over one there, private until given its access)
+    fd, tmp = _made_beside(out, prefix or f".{out.name}.", 0o600 if out.exists() else 0o666)
+    replaced = False
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -652,10 +654,6 @@ def write_file(data: bytes, out: str | os.PathLike, before_replace: Callable[[],
             os.fsync(fh.fileno())
         if out.exists():  # the workbook keeps its owner, group, access list and permissions
             keep_access(out, tmp)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
         with held_signals():  # an interrupt waits for the backup and the rename, then says which happened
             if before_replace is not None:
                 before_replace()
@@ -670,6 +668,20 @@ def write_file(data: bytes, out: str | os.PathLike, before_replace: Callable[[],
             raise InterruptedAfterWriting(out) from exc
         raise
     return out
+
+
+def _made_beside(out: Path, prefix: str, mode: int) -> tuple[int, Path]:
+    """A new file beside *out*, opened for writing, named as :func:`tempfile.mkstemp` names one (*prefix*, 8 random
+    letters, ``.tmp``) and made with *mode* less the umask, which the kernel takes off: the process's umask is not
+    read by setting it (for that moment another thread's new file was made with no umask, writable by anyone)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    for _ in range(tempfile.TMP_MAX):
+        name = out.parent / f"{prefix}{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(name, flags, mode), name
+        except FileExistsError:  # (a name taken: another one, as mkstemp tries)
+            continue
+    raise FileExistsError(errno.EEXIST, "no temporary file name is free", str(out.parent))
 
 
 def replace_with(data: bytes, target: Path, backup: Callable[[], Path] | None = None,
