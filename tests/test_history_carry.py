@@ -268,6 +268,11 @@ WRITING = ("xlpy build: --history-from: another xlpy is writing it ({holder}; lo
            "History, read now, is of the version that xlpy is replacing, without the row a refresh adds; build again "
            "once the other xlpy is done, {wait}; nothing was written, got 'old.xlsm'")
 LEAVE = "and leave the lock file, which goes when it does"
+#: What build says of an old workbook whose refresh lock this very process holds (a script's other thread or call).
+OURS = ("xlpy build: --history-from: this process is writing it already, in another thread or call ({holder}; lock "
+        "file .~xlpy.old.xlsm.lock): its History, read now, is of the version that call is replacing, without the row "
+        "a refresh adds; wait for that to finish, then build again, and leave the lock file, which goes when it does; "
+        "nothing was written, got 'old.xlsm'")
 
 
 def _rebuild(*more: str) -> list[str]:
@@ -351,6 +356,7 @@ def test_a_history_written_over_while_it_is_read_is_not_carried(old, capsys, mon
     ended: what was read is of no one version, or of the one being replaced; refused as busy, as validate refuses
     a workbook that changed while it was validated, and nothing written."""
     import os
+    import socket
 
     from xlpy.workbook import history_carry, locks
 
@@ -377,6 +383,32 @@ def test_a_history_written_over_while_it_is_read_is_not_carried(old, capsys, mon
                         "wrote it meanwhile): what was read is of no one version of the file, so nothing is carried "
                         "from it; build again once that is done; nothing was written, got 'old.xlsm'"]
     else:
-        assert said[0].startswith("xlpy build: --history-from: another xlpy is writing it (pid ") and said[0].endswith(
-            f"; build again once the other xlpy is done, {LEAVE}; nothing was written, got 'old.xlsm'"), said
+        assert said == [OURS.format(holder=f"pid {os.getpid()}, {locks._user()} on {socket.gethostname()}")]
     assert not old.with_name("new.xlsm").exists()
+
+
+@pytest.mark.parametrize("flock", [True, False], ids=["flock", "no-flock"])
+def test_a_history_this_process_is_writing_is_said_to_be_written_by_it(old, capsys, monkeypatch, flock):
+    """Review finding: an old workbook whose lock this very process held (a script's other thread or call, a refresh
+    under way) was said to be written by "another xlpy", to wait for; a writer refused by it is told that this
+    process is writing it, as --history-from now is (its lock file the lock itself, as on Windows, too)."""
+    import os
+    import socket
+
+    from xlpy.workbook import locks
+
+    if not flock:
+        monkeypatch.setattr(locks, "fcntl", None)  # (as on Windows: the lock file made exclusively is the lock)
+    before = old.read_bytes()
+    with locks.RefreshLock(old, "a refresh"):
+        assert main(_rebuild()) == 3
+        said = OURS.format(holder=f"pid {os.getpid()}, {locks._user()} on {socket.gethostname()}")
+        assert capsys.readouterr().err.splitlines() == [said]
+        assert main(_rebuild("--json")) == 3
+        out, _ = capsys.readouterr()
+        assert json.loads(out)["errors"][0]["message"] == said.removeprefix("xlpy build: ")
+        with pytest.raises(locks.Busy, match=r"^a refresh: this process is writing it already, in another thread "):
+            locks.RefreshLock(old, "a refresh").__enter__()  # (a writer refused alike)
+    assert not old.with_name("new.xlsm").exists() and old.read_bytes() == before
+    assert main(_rebuild()) == 0  # (that call done: carried)
+    assert _history(old.with_name("new.xlsm")) == _history(old)

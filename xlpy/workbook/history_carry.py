@@ -104,12 +104,18 @@ CHANGED_MEANWHILE = ("changed while its History was read (another program or xlp
 def refuse_if_written(path: Path) -> None:
     """Refuse the earlier workbook at *path* as busy (:class:`Busy`, exit status 3) while another xlpy holds its
     refresh lock (:func:`xlpy.workbook.lock_held.held`): a refresh under way adds a row its History, read now, would
-    lack, and the rows carried were those of the version before it, without a word."""
+    lack, and the rows carried were those of the version before it, without a word.  A lock this very process
+    holds (a script's other thread or call) is said as such, as a writer refused by it is told."""
     from .lock_held import held
 
     lock = held(path)
     if lock is None:
         return
+    if lock.by_this_process:  # (a script's other thread or call, as a writer refused by it is told)
+        raise Busy(FIELD, str(path), f"this process is writing it already, in another thread or call ({lock.holder}; "
+                   f"lock file {lock.lock}): its History, read now, is of the version that call is replacing, without "
+                   "the row a refresh adds; wait for that to finish, then build again, and leave the lock file, which "
+                   "goes when it does; nothing was written", unchanged=True)
     wait = ("or delete the lock file if no xlpy is running (a crash left it)" if lock.exclusive else
             "and leave the lock file, which goes when it does")
     raise Busy(FIELD, str(path), f"another xlpy is writing it ({lock.holder}; lock file {lock.lock}): its History, "

@@ -30,6 +30,12 @@ class Held(NamedTuple):
     lock: str
     exclusive: bool
 
+    @property
+    def by_this_process(self) -> bool:
+        """Whether the holder is this very process (a script's other thread or call), as a writer refused tells it
+        (:func:`xlpy.workbook.locks.held_by_this_process`)."""
+        return locks.held_by_this_process(self.holder)
+
 
 def held(path: Path) -> Held | None:
     """The refresh lock of the workbook *path* (or of its link's target), when a live xlpy holds it, else None.

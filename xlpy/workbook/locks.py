@@ -183,8 +183,7 @@ class RefreshLock:
                 raise InputError(self.label, None, f"the lock file {self.path.name} was left by an xlpy that "
                                  f"stopped ({holder}, no longer running): delete it, then run again",
                                  show_value=False) from None
-            if holder.startswith(f"pid {os.getpid()}, ") and holder.endswith(f" on {socket.gethostname()}"):
-                # (a script's other thread or call: deleting the lock would let two writers in)
+            if held_by_this_process(holder):  # (a script's other thread or call: deleting it lets two writers in)
                 raise Busy(self.label, None, f"this process is writing it already, in another thread or call "
                                  f"({holder}; lock file {self.path.name}): wait for that to finish, and leave the "
                                  "lock file, which goes when it does", show_value=False) from None
@@ -332,6 +331,11 @@ def _left_by_a_crash(holder: str, written: float | None = None) -> bool:
     if m is None or m.group(2) != socket.gethostname():
         return False
     return process_gone(int(m.group(1)), written)
+
+
+def held_by_this_process(holder: str) -> bool:
+    """Whether a lock file's *holder* (``pid N, USER on HOST``) is this process: a script's other thread or call."""
+    return holder.startswith(f"pid {os.getpid()}, ") and holder.endswith(f" on {socket.gethostname()}")
 
 
 def process_gone(pid: int, since: float | None = None) -> bool:
