@@ -79,7 +79,8 @@ def test_a_recorded_tally_of_any_name_is_read_back(tmp_path, capsys, name):
     assert main(["refresh", str(book), "-q", "--no-backup"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("book.xlsm: refreshed at ")
-    assert out[1].startswith(f"book.xlsm: holder tally: {name} (300 lines; SHA-256 ")
+    # (named where it is, seen from where the workbook was named: here absolute, as the workbook was)
+    assert out[1].startswith(f"book.xlsm: holder tally: {Path(os.path.realpath(tmp_path)) / name} (300 lines; SHA-256 ")
     assert _cover(book, "TallySource") == name
 
 
@@ -168,7 +169,7 @@ def test_a_latest_link_repointed_daily_is_read_again_as_the_link(tmp_path, capsy
     assert main(["refresh", str(book), "-q", "--no-backup"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("book.xlsm: refreshed at ")
-    assert out[1].startswith("book.xlsm: holder tally: latest.csv (300 lines; ")
+    assert out[1].startswith(f"book.xlsm: holder tally: {Path(os.path.realpath(tmp_path)) / 'latest.csv'} (300 lines; ")
 
 
 def test_a_price_file_given_absolute_survives_a_move_of_the_deal_folder(tmp_path, capsys):
@@ -544,3 +545,96 @@ def test_a_refresh_of_a_hard_linked_workbook_says_the_other_name_keeps_the_previ
     assert "xlpy refresh: warning: book.xlsm had 1 other name (a hard link): it keeps the previous version; only " \
            "book.xlsm is refreshed" in capsys.readouterr().err.splitlines()
     assert (tmp_path / "other.xlsm").read_bytes() != book.read_bytes()
+
+
+# --- 7. the sources a refresh read, named from where the user stands -------------------------------
+
+
+def _deal(tmp_path: Path) -> Path:
+    """deal/book.xlsm, built from deal/offer.toml with its tally and price file in deal/data; beside them the agent's
+    next file in its own header (data/agent.csv, ``Net Shs``) and a mapping file naming it (data/map.toml)."""
+    data = tmp_path / "deal" / "data"
+    data.mkdir(parents=True)
+    shutil.copy(DATA / TALLY, data / TALLY)
+    shutil.copy(DATA / PRICES, data / PRICES)
+    book = tmp_path / "deal" / "book.xlsm"
+    _build(_offer(tmp_path / "deal" / "offer.toml", f"data/{TALLY}", f"data/{PRICES}"), book)
+    (data / "agent.csv").write_text((DATA / TALLY).read_text(encoding="utf-8").replace("units", "Net Shs", 1),
+                                    encoding="utf-8")
+    _append(data / "agent.csv")
+    (data / "map.toml").write_text('[columns]\nunits = "Net Shs"\n', encoding="utf-8")
+    return book
+
+
+def test_a_refresh_from_another_folder_names_its_sources_from_there(tmp_path, capsys, monkeypatch):
+    """Review 110: a refresh run from the deal's parent folder named the tally, mapping and price files as the Cover
+    records them, relative to the workbook's folder (``holder tally: data/agent.csv``): no such file from where the
+    user stands.  Each is named as given, or, recorded, seen from where the workbook was named; the Cover and
+    ``--json``'s ``path`` and ``mapping`` keep the records, ``file`` and ``mapping_file`` name them as the lines do."""
+    import json
+
+    book = _deal(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    tally, mapping = str(Path("deal", "data", "agent.csv")), str(Path("deal", "data", "map.toml"))
+    assert main(["refresh", str(Path("deal", "book.xlsm")), "--tally", tally, "--mapping", mapping, "-q"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].startswith(f"book.xlsm: holder tally: {tally} (300 lines, columns mapped by {mapping}; SHA-256 ")
+    assert out[2].startswith(f"book.xlsm: price history: {Path('deal', 'data', PRICES)} (39 days; SHA-256 ")
+    assert [_cover(book, n) for n in ("TallySource", "TallyMapping", "PriceSource")] == [
+        "data/agent.csv", "data/map.toml", f"data/{PRICES}"]  # (relative to the workbook: it travels with its folder)
+    assert main(["refresh", str(Path("deal", "book.xlsm")), "--json", "-q"]) == 0  # the files the Cover records
+    sources = json.loads(capsys.readouterr().out)["sources"]
+    assert [(s["path"], s["file"], s["mapping"], s["mapping_file"]) for s in sources] == [
+        ("data/agent.csv", tally, "data/map.toml", mapping),
+        (f"data/{PRICES}", str(Path("deal", "data", PRICES)), None, None)]
+    (tmp_path / "deal" / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "deal" / "sub")
+    assert main(["refresh", str(Path("..", "book.xlsm")), "-q"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("book.xlsm: nothing to refresh: ")
+    assert out[1].startswith(f"book.xlsm: holder tally: {Path('..', 'data', 'agent.csv')} (300 lines, columns mapped "
+                             f"by {Path('..', 'data', 'map.toml')}; SHA-256 ")
+
+
+def test_a_refresh_through_a_link_in_another_folder_names_its_sources_where_they_are(tmp_path, capsys, monkeypatch):
+    """The Cover records the sources relative to the workbook's own folder, a link's target's: a refresh through
+    ``desk/link.xlsm`` named a problem in the recorded tally ``desk/data/...``, beside the link, where no file is."""
+    book = _deal(tmp_path)
+    (tmp_path / "desk").mkdir()
+    _link(tmp_path / "desk" / "link.xlsm", book)
+    monkeypatch.chdir(tmp_path)
+    _append(tmp_path / "deal" / "data" / TALLY)
+    capsys.readouterr()
+    assert main(["refresh", str(Path("desk", "link.xlsm")), "--no-backup", "-q"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith(
+        f"link.xlsm: holder tally: {Path('deal', 'data', TALLY)} (300 lines; SHA-256 ")
+    _append(tmp_path / "deal" / "data" / TALLY, "NEW-2,10.5,book-entry,tendered")
+    assert main(["refresh", str(Path("desk", "link.xlsm")), "-q"]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"xlpy refresh: {Path('deal', 'data', TALLY)}: row 302, column units: must be a whole number, got '10.5'")
+
+
+def test_a_recorded_path_is_named_from_the_current_folder_or_absolute(tmp_path, monkeypatch):
+    """Relative to the current folder for a workbook named relative; absolute for one named absolute, for a path
+    recorded absolute outside the current folder, and on another drive (no relative path leads there)."""
+    from xlpy.workbook.source_lines import from_here
+
+    real = Path(os.path.realpath(tmp_path))
+    (tmp_path / "deal" / "data").mkdir(parents=True)
+    (tmp_path / "shared").mkdir()
+    monkeypatch.chdir(tmp_path / "deal")
+    folder = tmp_path / "deal"
+    assert from_here("data/t.csv", folder, absolute=False) == str(Path("data", "t.csv"))
+    assert from_here("data\\t.csv", folder, absolute=False) == str(Path("data", "t.csv"))  # (written on Windows)
+    assert from_here("../shared/p.csv", folder, absolute=False) == str(Path("..", "shared", "p.csv"))
+    assert from_here("data/t.csv", folder, absolute=True) == str(real / "deal" / "data" / "t.csv")
+    assert from_here((real / "shared" / "p.csv").as_posix(), folder, absolute=False) == str(real / "shared" / "p.csv")
+    assert from_here((real / "deal" / "data" / "t.csv").as_posix(), folder, absolute=False) == str(
+        Path("data", "t.csv"))
+
+    def other_drive(path, start=None):
+        raise ValueError("path is on mount 'D:', start on mount 'C:'")
+
+    monkeypatch.setattr(os.path, "relpath", other_drive)
+    assert from_here("data/t.csv", folder, absolute=False) == str(real / "deal" / "data" / "t.csv")

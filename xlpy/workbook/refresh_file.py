@@ -10,6 +10,7 @@ file as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import errno
 import os
@@ -29,6 +30,7 @@ from .offer_drift import offer_file_drift
 from .package import PackageError
 from .precision import refreshed
 from .refresh import refresh_all, utc_now
+from .source_lines import from_here
 from .typed_since import kept_said
 
 __all__ = ["FileRefresh", "backup_path", "refresh_file"]
@@ -47,15 +49,18 @@ class FileRefresh:
     name: str = ""  # the workbook's, as its lines name it
     path: str = ""  # the workbook's path as given (a script telling apart the offer.xlsm of several deals)
     refreshed: object = None  # the :class:`xlpy.workbook.refresh.RefreshReport`, once the refresh was planned
+    seen: object = None  # that report with its sources named from where the user stands (:func:`_as_seen`)
     pruned: list[Path] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        """The report as ``xlpy refresh --json`` prints it: what was read (each source's path as the Cover records
-        it, SHA-256 whole), whether the workbook was replaced and when (UTC, ISO 8601), the areas written, the
-        release check, the backup kept and those removed, the notes and the warnings."""
+        """The report as ``xlpy refresh --json`` prints it: what was read (each source's path and mapping as the Cover
+        records them, relative to the workbook's folder, and as the lines name them, ``file`` and ``mapping_file``,
+        to be used from where the user stands; SHA-256 whole), whether the workbook was replaced and when (UTC, ISO
+        8601), the areas written, the release check, the backup kept and those removed, the notes and the warnings."""
         from .locks import kept_as
 
         r = self.refreshed
+        seen = self.seen if self.seen is not None else r
         release = None if r is None or r.release is None else {
             "engine_text": r.release.text, "compared": r.release.compared,
             "matches": r.release.ok if r.release.compared else None, "differences": list(r.release.differences)}
@@ -65,8 +70,9 @@ class FileRefresh:
             "changed": self.written is not None,
             "refreshed_at": f"{r.when.replace(' ', 'T')}Z" if r is not None and self.written is not None else None,
             "sources": [] if r is None else [
-                {"kind": s.kind, "path": s.path, "rows": s.rows, "sha256": s.sha256, "mapping": s.mapping or None}
-                for s in (r.tally, r.prices) if s is not None],
+                {"kind": s.kind, "path": s.path, "file": h.path, "rows": s.rows, "sha256": s.sha256,
+                 "mapping": s.mapping or None, "mapping_file": h.mapping or None}
+                for s, h in ((r.tally, seen.tally), (r.prices, seen.prices)) if s is not None],
             "written": [] if r is None or self.written is None else list(dict.fromkeys(r.written)),  # (each once)
             "release": release,
             "backup": kept_as(self.kept, self.written) if self.kept is not None else None,
@@ -92,8 +98,8 @@ class FileRefresh:
         those of a tally or price file it read, which name that file as its refusals do (``counts.csv: has no ...``)."""
         from ..files.recorded import written_path
 
-        r = self.refreshed
-        read = {written_path(s.path).name for s in (r.tally, r.prices) if s is not None} if r is not None else set()
+        read = {written_path(s.path).name for r in (self.refreshed, self.seen) if r is not None
+                for s in (r.tally, r.prices) if s is not None}
         for line in lines:
             said = line.removeprefix(WARNING)
             if said == line:
@@ -272,16 +278,33 @@ def _given_paths(*given) -> dict[str, str]:
 
 def _or_recorded(book, path: Path, *given) -> list:
     """The tally, price and mapping files given, each not given as the Cover records it, seen from where the workbook
-    was named (*path*: ``deal/data/tally.csv`` for ``deal/offer.xlsm``'s ``data/tally.csv``)."""
-    from ..files.recorded import written_path
+    was named (*path*: ``deal/data/tally.csv`` for ``deal/offer.xlsm``'s ``data/tally.csv``; :func:`from_here`)."""
     from .rebuild import book_records
 
     records = book_records(book)
     out = []
     for g, key in zip(given, ("TallySource", "PriceSource", "TallyMapping")):
         text = records.get(key, "") if g is None else ""
-        out.append(g if g is not None or not text else str(path.parent / written_path(text)))
+        out.append(g if g is not None or not text else from_here(text, book.folder, path.is_absolute()))
     return out
+
+
+def _as_seen(report, path: Path, folder: Path, tally, prices, mapping):
+    """*report* with each source it read, and its mapping file, named as the user can use the name where they stand
+    (the Cover records them relative to the workbook's *folder*): one given, as given (``--tally
+    deal/data/agent.csv``); one the Cover records, seen from where the workbook was named (:func:`from_here`)."""
+
+    def given(g) -> bool:
+        return isinstance(g, (str, os.PathLike)) and bool(str(g).strip())  # (a ColumnMapping names no file)
+
+    def seen(s, g, m=None):
+        if s is None:
+            return None
+        file = str(g) if given(g) else from_here(s.path, folder, path.is_absolute())
+        named = str(m) if given(m) else from_here(s.mapping, folder, path.is_absolute()) if s.mapping else ""
+        return dataclasses.replace(s, path=file, mapping=named)
+
+    return dataclasses.replace(report, tally=seen(report.tally, tally, mapping), prices=seen(report.prices, prices))
 
 
 def _as_given(problem: InputError, given: dict[str, str]) -> InputError:
@@ -299,20 +322,20 @@ def _as_given(problem: InputError, given: dict[str, str]) -> InputError:
     return problem.reworded(field) if field != problem.field else problem  # (of its kind, with all it holds)
 
 
-def _sources_open_elsewhere(report, folder: Path) -> list[str]:
+def _sources_open_elsewhere(report, seen, folder: Path) -> list[str]:
     """A warning for each tally or price file the refresh read that is open in Excel or LibreOffice (its owner file
-    beside it): what is typed there and not saved is in no refresh, which read the file as last saved.  *folder*: the
-    one the recorded paths are relative to (the workbook's, a link's target's)."""
+    beside it), named as *seen* names it: what is typed there and not saved is in no refresh, which read the file as
+    last saved.  *folder*: the one the recorded paths are relative to (the workbook's, a link's target's)."""
     from ..files.recorded import written_path
     from .locks import opened_by
 
     out = []
-    for source in (s for s in (report.tally, report.prices) if s is not None):
+    for source, named in ((s, n) for s, n in ((report.tally, seen.tally), (report.prices, seen.prices)) if s):
         file = folder / written_path(source.path)
         opened = opened_by(file) if file.is_file() else None
         if opened is not None:
             app, who, owner = opened
-            out.append(f"{source.path}: is open in {app} by {who} ({owner} beside it): this refresh read it as last "
+            out.append(f"{named.path}: is open in {app} by {who} ({owner} beside it): this refresh read it as last "
                        "saved, so what is typed there and not saved is not in the workbook; save it there, then "
                        "refresh again")
     return out
@@ -360,8 +383,9 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
         raise InputErrors([p.located(path.name) if _in_the_workbook(p.field) else _as_given(p, given)
                            for p in exc.problems]) from None
     _check_mapping_used(report, tally, mapping)
-    out.name, out.refreshed = path.name, report
-    out.warnings += _sources_open_elsewhere(report, book.folder) + refreshed(book, path.name, report.changed)
+    seen = _as_seen(report, path, book.folder, tally, prices, mapping)  # (the Cover keeps its records as they are)
+    out.name, out.refreshed, out.seen = path.name, report, seen
+    out.warnings += _sources_open_elsewhere(report, seen, book.folder) + refreshed(book, path.name, report.changed)
     drift = offer_file_drift(book, report.offer, path)  # an offer file edited since the build, its change not carried
     drift = f"{path.name}: {drift}" if drift else None  # (named by the workbook, as the refresh's other warnings)
     if (lost := _macros_lost(book)) is not None:  # (the figures are refreshed; the buttons' macros are not there)
@@ -371,7 +395,7 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
                             "its History over with --history-from; "
                             + rebuild.rebuild_commands(rebuild.book_records(book), path) + lost[1])
     if not report.changed:
-        out.report(path.name, report.lines())
+        out.report(path.name, seen.lines())
         out.warnings += [drift] if drift else []
         return
     backup = backup and keep != 0  # --keep 0: no backup is kept, so none is written only to be removed
@@ -396,7 +420,7 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     out.written, out.kept = path, kept  # in place: an interrupt from here on says so, not "nothing was written"
     pruned = out.pruned = locks.prune_backups(target, keep, kept)
     ahead = locks.ahead_warning(target, keep, kept)  # (one named after now: kept, not counted)
-    out.report(path.name, kept_said(report.lines(), locks.kept_as(kept, path) if kept else None))
+    out.report(path.name, kept_said(seen.lines(), locks.kept_as(kept, path) if kept else None))
     if report.release is not None:
         out.lines.append(f"{path.name}: engine release text: {report.release.text}")
     out.warnings += [f"{path.name}: carried forward a part the standard workbook does not account for: {u}"
