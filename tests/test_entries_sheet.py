@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -71,6 +72,135 @@ def _without_accounting(folder: Path) -> Path:
     text = (OFFERS / "hecla-2004.toml").read_text(encoding="utf-8")
     (folder / "offer.toml").write_text(text[:text.index("[accounting]")], encoding="utf-8")
     return folder / "offer.toml"
+
+
+#: Offer files short of an input the journal entry needs: (offer file, the line of it taken out), and what the
+#: amounts read then (those of the input given are figures).
+SHORT = {
+    "no-par": (OFFERS / "hecla-2004.toml", "par_value = 0.25", {"EntryPar": "needs input: par value (Inputs)"}),
+    "no-carrying": (OFFERS / "hecla-2004.toml", "carrying_per_unit = 50",
+                    {"EntryCarrying": "needs input: carrying amount (Inputs)"}),
+    "notes-no-par": (OFFERS / "notes-capped-example.toml", "par_value = 0.01",
+                     {"EntryPar": "needs input: par value (Inputs)"}),
+}
+#: The cells that read "needs input" whichever input is missing: the balance and the totals.
+TOTALS = {"EntryAPIC": "needs input", "EntriesDebits": "needs input", "EntriesCredits": "needs input",
+          "EntriesBalanced": "needs input"}
+
+
+def _short_book(folder: Path, case: str = "both") -> tuple[Path, object, object]:
+    """A workbook built from an offer short of an input (*case*: a key of :data:`SHORT`, or ``both``: the seed
+    without its [accounting] table), with its offer and results."""
+    if case == "both":
+        offer_path = _without_accounting(folder)
+    else:
+        source, line, _ = SHORT[case]
+        text = source.read_text(encoding="utf-8")
+        assert text.count(line) == 1
+        shutil.copytree(source.parent / "data", folder / "data")  # (its tally file, where the offer file says)
+        (offer_path := folder / "offer.toml").write_text(text.replace(line, ""), encoding="utf-8")
+    offer, results = _build(offer_path, folder / "book.xlsm")
+    return folder / "book.xlsm", offer, results
+
+
+@pytest.mark.parametrize("case", sorted(SHORT))
+def test_the_validator_expects_needs_input_in_the_amounts_and_totals_short_of_an_input(tmp_path, case):
+    """An entry short of one input (the par value, or the carrying amount; a notes offer too): the validator expects
+    the exact text the layout's formulas read in the totals (Debits, Credits, Debits = credits), the balance, the
+    amount of the missing input and the Cover's entry status, from the engine's entry (it expected none in the
+    totals and the amounts, so a 0 or a wrong text there went unseen), and the book, recalculated, ties."""
+    from openpyxl import load_workbook
+
+    from xlpy.workbook.expected import expected_cells
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+    from xlpy.workbook.layout.model import VALUE_COL
+
+    path, offer, results = _short_book(tmp_path, case)
+    assert journal_entry(offer, results).missing
+    lay = layout(Shape.decode(load_workbook(path).defined_names[LAYOUT_NAME].attr_text))
+    exp = expected_cells(lay, offer, results)
+    want = {**TOTALS, **SHORT[case][2]}
+    assert {name: (exp[lay.cell(name)].value, exp[lay.cell(name)].fmt) for name in want} == \
+        {name: (text, "text") for name, text in want.items()}
+    given = {"EntryCarrying", "EntryPar"} - set(want)  # (the input given: its amount a figure, as before)
+    assert all(isinstance(exp[lay.cell(name)].value, Decimal) for name in given)
+    status = next((s.title, f"{get_column_letter(VALUE_COL)}{row}") for s, _, item, row in lay.items()
+                  if item.key == "entry.status")
+    assert exp[status].value == "needs input: see Entries"
+    report = validate(path, legs=("formulas",))
+    assert report.findings == [], [str(f) for f in report.findings]
+    assert not any("hold no saved value" in n for n in report.notes), report.notes  # (the texts saved at a build)
+
+
+def _value_findings(report, where: str, leg: str) -> list:
+    return [f for f in report.findings if f.where == where and f.leg == leg and "differs from the engine" in f.what]
+
+
+@pytest.mark.parametrize("value", [0, "needs input: see Entries"], ids=["zero", "wrong-text"])
+@pytest.mark.parametrize("name", ["EntriesDebits", "EntriesCredits", "EntryAPIC", "EntryPar", "EntryCarrying"])
+def test_a_total_or_amount_typed_over_while_an_input_is_missing_is_found(tmp_path, name, value):
+    """A total (or the balance, or an amount short of its input) typed over with 0 or another text while the entry
+    is short of an input: the formulas leg names the cell, its figure differing from the engine's "needs input"
+    (it had no expectation there: only the structure's "typed over" said anything)."""
+    from openpyxl import load_workbook
+
+    path, _, _ = _short_book(tmp_path)
+    wb = load_workbook(path, keep_vba=True)
+    sheet, ref = next(iter(wb.defined_names[name].destinations))
+    wb[sheet][ref.replace("$", "")] = value
+    wb.save(path)
+    report = validate(path, legs=("formulas",))
+    assert _value_findings(report, f"{sheet}!{ref.replace('$', '')}", "formulas"), [str(f) for f in report.findings]
+
+
+def _save_value(path: Path, sheet: str, ref: str, value) -> None:
+    """The value saved beside the formula of *sheet*!*ref* set inside the package (a number, or a text), as a zip
+    tool would, whether one was saved there or not; its formula kept."""
+    import re
+
+    from xlpy.workbook.package import Package
+
+    pkg = Package(path)
+    part = pkg.sheet_parts()[sheet]
+    cell = re.compile(rf'(<c r="{ref}"[^>]*?)(?: t="\w+")?>(<f>[^<]*</f>)(?:<v>[^<]*</v>)?</c>')
+    kind = ' t="str"' if isinstance(value, str) else ""
+    text, n = cell.subn(lambda m: f"{m[1]}{kind}>{m[2]}<v>{value}</v></c>", pkg.read(part).decode("utf-8"), count=1)
+    assert n == 1, ref
+    pkg.write(part, text.encode("utf-8"))
+    path.write_bytes(pkg.to_bytes())
+
+
+@pytest.mark.parametrize("value", [0, "balances"], ids=["zero", "wrong-text"])
+@pytest.mark.parametrize("name", ["EntriesDebits", "EntriesCredits", "EntryAPIC", "EntryPar", "EntryCarrying"])
+def test_a_total_or_amount_saved_otherwise_while_an_input_is_missing_is_found(tmp_path, name, value):
+    """The value saved beside a total's formula (or the balance's, or an amount's short of its input) changed to 0
+    or another text, its formula kept: the saved values' check names the cell (a build saved none there, and none
+    was expected)."""
+    from openpyxl import load_workbook
+
+    path, _, _ = _short_book(tmp_path)
+    sheet, ref = next(iter(load_workbook(path).defined_names[name].destinations))
+    _save_value(path, sheet, ref.replace("$", ""), value)
+    report = validate(path, legs=())
+    where = f"{sheet}!{ref.replace('$', '')}"
+    assert [f for f in report.findings if f.where == where and f.leg == "saved"], [str(f) for f in report.findings]
+
+
+@pytest.mark.libreoffice
+def test_a_total_typed_over_while_an_input_is_missing_is_found_by_libreoffice(tmp_path):
+    """LibreOffice's recalculation of a book short of an input, Total credits typed over with another text: its leg
+    names the cell, its text differing from the engine's "needs input"."""
+    from openpyxl import load_workbook
+
+    path, _, _ = _short_book(tmp_path)
+    wb = load_workbook(path, keep_vba=True)
+    sheet, ref = next(iter(wb.defined_names["EntriesCredits"].destinations))
+    wb[sheet][ref.replace("$", "")] = "needs input: par value (Inputs)"
+    wb.save(path)
+    report = validate(path, legs=("libreoffice",), require_libreoffice=True)
+    assert report.legs_run == ["libreoffice"]
+    assert _value_findings(report, f"{sheet}!{ref.replace('$', '')}", "libreoffice"), \
+        [str(f) for f in report.findings]
 
 
 def test_an_entry_short_of_an_input_reads_needs_input_not_false_in_the_formulas_model(tmp_path):

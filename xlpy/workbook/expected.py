@@ -111,14 +111,38 @@ def formula_cells(lay: Layout, tables: bool = True) -> dict[tuple[str, str], str
     return out
 
 
+#: What the Entries sheet's amounts and totals read where the engine's entry is short of an input (its
+#: ``missing``) and has no figure for them: the texts of the layout's formulas (:mod:`xlpy.workbook.layout.entries`),
+#: by ``entry.`` key.  The carrying amount and the par value read theirs only when that input is the one missing;
+#: additional paid-in capital (the balance), the totals and *Debits = credits* whenever one is.
+SHORT_OF_INPUT = {
+    "entry.carrying": f"{NEEDS_INPUT}: carrying amount (Inputs)",
+    "entry.par": f"{NEEDS_INPUT}: par value (Inputs)",
+    "entry.apic": NEEDS_INPUT,
+    "entry.debits": NEEDS_INPUT,
+    "entry.credits": NEEDS_INPUT,
+    "entry.balanced": NEEDS_INPUT,  # (not FALSE: short of an input, not wrong)
+}
+
+
+def _entry_figure(entry: dict, key: str):
+    """The value of the Entries (or Cover) cell of *key* (``entry.``), from :func:`_entry_values`: the engine's
+    figure, or, where the engine's entry names an input missing and has none, the text the layout reads there
+    (:data:`SHORT_OF_INPUT`), never a number."""
+    value = entry.get(key)
+    return SHORT_OF_INPUT.get(key) if value is None and entry["entry.missing"] else value
+
+
 def _entry_values(offer, results) -> dict[str, object]:
-    """The journal entry's figures by ``entry.`` key (None where an input is missing), and the account of its
-    charge line (``entry.charge_account``)."""
+    """The journal entry's figures by ``entry.`` key (None where an input is missing: :func:`_entry_figure` gives
+    the cell's text then), the inputs the entry says are missing (``entry.missing``) and the account of its charge
+    line (``entry.charge_account``)."""
     from ..engine.entries import ACCOUNTS, journal_entry
 
     entry = journal_entry(offer, results)
     complete = not entry.missing
     return {
+        "entry.missing": entry.missing,
         "entry.carrying": next((line.debit for line in entry.lines if line.memo.startswith("carrying amount")), None),
         "entry.interest": next((line.debit for line in entry.lines if line.account == ACCOUNTS["accrued_interest"]),
                                Decimal(0)),
@@ -127,7 +151,7 @@ def _entry_values(offer, results) -> dict[str, object]:
                             if line.account == "Additional paid-in capital" and complete), None),
         "entry.debits": entry.total_debits if complete else None,
         "entry.credits": entry.total_credits if complete else None,
-        "entry.balanced": entry.balanced if complete else NEEDS_INPUT,  # (not FALSE: short of an input, not wrong)
+        "entry.balanced": entry.balanced if complete else None,
         "entry.status": ("balances" if entry.balanced else "DOES NOT BALANCE: see Entries") if complete
         else "needs input: see Entries",
         "entry.charge_account": charge_account(results.charge_kind, results.charge),
@@ -155,7 +179,7 @@ def _derived(offer, results, entry: dict) -> dict[str, object]:
         "EntryCharge": excel_round(results.charge, 2),
         "ChargeAccount": charge_account(results.charge_kind, results.charge),
         "EntryCash": excel_round(results.cash_paid, 2),
-        "EntriesComplete": entry["entry.carrying"] is not None and entry["entry.par"] is not None,
+        "EntriesComplete": not entry["entry.missing"],
     }
     if offer.period is not None:
         out["PeriodDays"] = (offer.period.end - offer.period.start).days + 1
@@ -343,10 +367,10 @@ def expected_cells(lay: Layout, offer, results, step: Decimal = bookdata.SENSITI
             exp[(s.title, f"{value_col}{row}")] = Expect(item.name, release[item.name], "text",
                                                          also=also.get(item.name, ()))
         elif item.key:  # (the journal entry's figures and the Cover's count line: the engine's words, not results')
-            value = (entry.get(item.key) if item.key.startswith("entry.") else count_status(offer, results)
-                     if item.key == "count.status" else value_of(results, item.key))
-            if value is not None:  # (a flag short of an input reads "needs input": a text, not a flag)
-                fmt = "text" if item.fmt == "bool" and isinstance(value, str) else item.fmt
+            value = (_entry_figure(entry, item.key) if item.key.startswith("entry.") else
+                     count_status(offer, results) if item.key == "count.status" else value_of(results, item.key))
+            if value is not None:  # (a figure or flag short of an input reads "needs input": a text, not a number)
+                fmt = "text" if item.fmt in ("bool", *MONEY_FMTS) and isinstance(value, str) else item.fmt
                 exp[(s.title, f"{value_col}{row}")] = Expect(item.name or f"{s.title}: {item.label}", value, fmt)
         elif item.name in derived:
             exp[(s.title, f"{value_col}{row}")] = Expect(item.name, derived[item.name], item.fmt)
