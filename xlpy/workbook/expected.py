@@ -22,7 +22,9 @@ from .layout import (
     CHECK_COLS,
     ENTRY_LINES,
     MONEY_FMTS,
+    NEEDS_CARRYING,
     NEEDS_INPUT,
+    NEEDS_PAR,
     SENS_PARTICIPATIONS,
     SENS_PRICE_STEPS,
     VALUE_COL,
@@ -116,8 +118,8 @@ def formula_cells(lay: Layout, tables: bool = True) -> dict[tuple[str, str], str
 #: by ``entry.`` key.  The carrying amount and the par value read theirs only when that input is the one missing;
 #: additional paid-in capital (the balance), the totals and *Debits = credits* whenever one is.
 SHORT_OF_INPUT = {
-    "entry.carrying": f"{NEEDS_INPUT}: carrying amount (Inputs)",
-    "entry.par": f"{NEEDS_INPUT}: par value (Inputs)",
+    "entry.carrying": NEEDS_CARRYING,
+    "entry.par": NEEDS_PAR,
     "entry.apic": NEEDS_INPUT,
     "entry.debits": NEEDS_INPUT,
     "entry.credits": NEEDS_INPUT,

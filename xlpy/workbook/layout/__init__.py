@@ -47,7 +47,7 @@ from . import (
 )
 from .check import NOT_RUN_STATES, tie_cells
 from .cover import COVER_BUTTONS, REVIEW, Button
-from .entries import ENTRY_LINES, NEEDS_INPUT
+from .entries import ENTRY_LINES, NEEDS_CARRYING, NEEDS_INPUT, NEEDS_PAR
 from .history import (HISTORY_CHART_ROWS, HISTORY_COLUMNS, PROVENANCE, history_added, history_moved_note,
                       history_repeats, history_row, latest)
 from .model import (
@@ -100,7 +100,9 @@ __all__ = [
     "LAYOUT_VERSION",
     "MONEY_FMTS",
     "OtherLayout",
+    "NEEDS_CARRYING",
     "NEEDS_INPUT",
+    "NEEDS_PAR",
     "PROVENANCE",
     "NOTE_COL",
     "NOT_REFRESHED",

@@ -55,6 +55,9 @@ ENTRY_LINES = (
     ('"Additional paid-in capital"', "-EntryAPIC", "the balance"),
 )
 NEEDS_INPUT = "needs input"
+#: What the carrying amount and the par value read while that input is missing (the validator expects them alike).
+NEEDS_CARRYING = f"{NEEDS_INPUT}: carrying amount (Inputs)"
+NEEDS_PAR = f"{NEEDS_INPUT}: par value (Inputs)"
 #: The account and memo columns' widths: the longest account, "Retained earnings: deemed dividend (redemption above
 #: carrying amount)" (69 characters), and the longest memo, "cash consideration, accrued interest paid and cash in
 #: lieu of fractional shares" (79), print whole beside the figure after them, not cut at their column's edge.
@@ -76,13 +79,13 @@ def sheet(shape: Shape) -> Sheet:
         Item("EntryCarrying", "Carrying amount of the units accepted",
              '=IF(AND(NOT(InducedTest),CarryingAmount<>""),ROUND(CarryingAmount,2),IF(CarryingTotal<>"",'
              'ROUND(CarryingTotal,2),IF(CarryingPerUnit<>"",ROUND(CarryingPerUnit*UnitsAccepted,2),'
-             f'IF(CarryingAmount<>"",ROUND(CarryingAmount,2),"{NEEDS_INPUT}: carrying amount (Inputs)"))))', "money",
+             f'IF(CarryingAmount<>"",ROUND(CarryingAmount,2),"{NEEDS_CARRYING}"))))', "money",
              key="entry.carrying"),
         Item("EntryInterest", "Accrued interest derecognised",
              '=IF(Kind="note",ROUND(N(AccruedInterestPerUnit)*UnitsAccepted,2),0)', "money", key="entry.interest"),
         Item("EntryCharge", "The charge, to the cent", "=ROUND(InducedCharge,2)", "charge"),
         Item("EntryPar", "Common stock at par",
-             f'=IF(ParValue="","{NEEDS_INPUT}: par value (Inputs)",ROUND(ParValue*CommonIssued,2))', "money",
+             f'=IF(ParValue="","{NEEDS_PAR}",ROUND(ParValue*CommonIssued,2))', "money",
              key="entry.par"),
         Item("EntryCash", "Cash paid, to the cent", "=ROUND(CashPaid,2)", "money"),
         Item("EntryAPIC", "Additional paid-in capital (the balance)",
