@@ -37,6 +37,7 @@ from xml.sax.saxutils import escape
 
 from ..files.holder_ids import EXCEL_ERRORS
 from .date_system import uses_1904_text
+from .layout import NEEDS_INPUT
 
 __all__ = ["SAVED_SHEETS", "HOLDER_TABLE", "engine_cells", "fill", "fill_package", "fill_table", "holder_values",
            "value_texts", "TableValues", "compare", "compare_table", "compare_holder_table", "verdict",
@@ -772,7 +773,8 @@ def compare(path, formula_wb, expected: dict, same: Callable[[object, object], b
             continue
         saved = saved_values.get((sheet, ref))
         if saved is None:
-            blank += 1
+            # (a journal-entry figure short of an input, which xlpy saved none of before: calculated on open)
+            blank += not (isinstance(e.value, str) and e.value.startswith(NEEDS_INPUT))
             continue
         compared += 1
         if not same(e, saved):
