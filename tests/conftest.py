@@ -32,17 +32,21 @@
 # and ``time.tzset()``, as the ``los_angeles`` fixture of
 # tests/test_clock_set_apart.py does); the fixture does not use ``monkeypatch``,
 # so a test's ``monkeypatch.undo()`` brings back UTC, not the machine's zone, and
-# its teardown (after the test's own fixtures') puts back what the machine had
-# and calls ``time.tzset()`` again.
+# its teardown (after the test's own fixtures') puts back what was set before
+# the test and calls ``time.tzset()`` again.  The same environment is set once
+# for the whole session (``ci_session_environment``, autouse, session scope),
+# before any module or session fixture is built, so a workbook a module builds
+# once sees it too; the machine's values come back at the session's end.
 # ---------------------------------------------------------------------------
+import contextlib as _contextlib
 from pathlib import Path as _Path
 
 import pytest as _pytest
 
 
-@_pytest.fixture(autouse=True)
-def ci_environment():
-    """TZ=UTC, no SOURCE_DATE_EPOCH, no XLPY_MAX_* for the test; the machine's values (and its zone) put back after."""
+@_contextlib.contextmanager
+def _ci_environment_applied():
+    """TZ=UTC, no SOURCE_DATE_EPOCH, no XLPY_MAX_*; the values found (and their zone) put back after."""
     import os
     import time
 
@@ -63,6 +67,22 @@ def ci_environment():
             else:
                 os.environ[name] = value
         time.tzset()
+
+
+@_pytest.fixture(autouse=True, scope="session")
+def ci_session_environment():
+    """CI's environment for the whole session, set before any module or session fixture is built (a workbook built
+    once for a module sees UTC too); the machine's put back at the end."""
+    with _ci_environment_applied():
+        yield
+
+
+@_pytest.fixture(autouse=True)
+def ci_environment(ci_session_environment):
+    """TZ=UTC, no SOURCE_DATE_EPOCH, no XLPY_MAX_* for the test; what was set before it (CI's, from the session)
+    put back after, whatever the test changed."""
+    with _ci_environment_applied():
+        yield
 
 
 def libreoffice_gate(item) -> None:
