@@ -33,6 +33,7 @@ __all__ = [
     "generate_bas",
     "write_bas",
     "template_path",
+    "is_template_project",
     "vba_modules",
     "vba_project_bytes",
     "holds_modules",
@@ -365,6 +366,15 @@ def vba_project_bytes(path: str | os.PathLike[str]) -> bytes:
             if info.filename.lower() == VBA_PROJECT_PART.lower():
                 return zf.read(info)
     raise KeyError(f"{os.fspath(path)} has no {VBA_PROJECT_PART} part")
+
+
+def is_template_project(project: bytes) -> bool:
+    """Whether *project* (a ``vbaProject.bin`` part's bytes) is the installed template's, byte for byte: what a build
+    writes and a refresh keeps, holding every module of the template, so nothing of it needs parsing."""
+    try:
+        return project == vba_project_bytes(template_path())
+    except (OSError, KeyError, zipfile.BadZipFile):  # (no template to compare with: read as any project)
+        return False
 
 
 def holds_modules(project: bytes) -> bool:

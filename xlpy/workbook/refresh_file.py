@@ -352,6 +352,8 @@ def _macros_lost(book: PackageBook) -> tuple[str, str] | None:
         return ("has no VBA project (saved in a format without macros), so its refresh macros and buttons are gone",
                 "")
     project = book.pkg.read(vba.VBA_PROJECT_PART)
+    if vba.is_template_project(project):  # (as built: every module there, not parsed again at each refresh)
+        return None
     if not vba.holds_modules(project):
         return ("has a VBA project holding no module (LibreOffice writes it empty when a workbook saved as "
                 "OpenDocument, .ods, is saved back as .xlsm), so its refresh macros are gone and its buttons run "
