@@ -178,7 +178,7 @@ BAD = [
     Case("date-time-for-a-count", edit(BASE, "outstanding = 464777", "outstanding = 2004-02-20T00:00:00"),
          [("offer.outstanding", "got 2004-02-20 00:00:00")]),
     Case("date-as-number", edit(BASE, "date = 2004-02-20", "date = 20040220"), [("valuation.date", "20040220")]),
-    # --- numbers in one written form, within their bounds (docs/offer-file.md, "Numbers") -----
+    # --- numbers in one written form, within their bounds (docs/offer-file.md, "Numbers", "Sizes") -----
     Case("decimal-comma-ratio", edit(BASE, "ratio = 7.94", 'ratio = "7,94"'),
          [("offer.consideration.ratio: must be a number", "'7,94'")]),
     Case("decimal-comma-price", edit(BASE, "price = 7.39", 'price = "7,39"'), [("valuation.price", "'7,39'")]),

@@ -1,7 +1,7 @@
 """The offer file (TOML): read, check every key, build an :class:`~xlpy.engine.Offer`.
 
 The contract is ``docs/offer-file.md``'s: numbers are read from their written text
-(``tomllib`` with ``parse_float=Decimal``), never through binary floats; paths
+(``tomllib`` with ``parse_float=toml_float``: the exact ``Decimal``), never through binary floats; paths
 are relative to the offer file's folder, a ``\\`` in them read as ``/`` where that is the
 separator (an offer file written on Windows); every problem is reported at once,
 each naming the file, the key and the bad value.
@@ -53,7 +53,7 @@ MAX_COUNT = 10**15
 COUNT_KEYS = {"offer.outstanding", "offer.common_outstanding_before", "offer.max_units", "offer.odd_lot",
               "tally.tendered", "tally.guaranteed_delivery", "tally.failed_delivery", "period.shares_before",
               "exchange.units"}
-#: The size each other number must stay below (docs/offer-file.md, "Numbers"): far above any real
+#: The size each other number must stay below (docs/offer-file.md, "Sizes"): far above any real
 #: offer, and small enough that every figure the engine derives from them is held exactly in its
 #: 34 digits and can be rounded to the cent.
 MAX_PRICE = 10**7        # dollars per common share

@@ -21,7 +21,8 @@ assembles them.  A change to any formula, label or row is a new layout
 (``LAYOUT_VERSION``): a workbook of an earlier one is rebuilt, never read as
 this one, unless the change left its kind of workbook as it was (``SAME_SINCE``: layout 10, which changed only
 the holder table, read a layout-9 workbook of typed counts as it was; layouts 11 to 13 changed every
-workbook's Release sheet, layouts 14 and 15 every workbook's Cover, so none is).
+workbook's Release sheet, layouts 14 and 15 every workbook's Cover, layout 16 every workbook's charge figures,
+Entries and History, so none is).
 
 Formulas are written with names (``=UnitsAccepted*(OfferRatio-OriginalRatio)``);
 row formulas of a table use ``{column}`` for the same row's cell,

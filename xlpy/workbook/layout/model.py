@@ -42,11 +42,18 @@ LAYOUT_NAME = "xlpyLayout"
 #: 15: the Cover's Review block (PreparedBy, PreparedOn, ReviewedBy, ReviewedOn: inputs the engine ignores, blank at
 #: a build, kept by a refresh, which warns when it moves the figures after a review), and History's price file, its
 #: SHA-256, the operating-system user who ran the build or refresh and the xlpy version (review 76); History's rows
-#: black, a record, not inputs; the Entries memos name the security and what the cash pays (CARRYING_MEMO, CASH_MEMO).
+#: black, a record, not inputs; the Entries memos name the security and what the cash pays (CARRYING_MEMO, CASH_MEMO);
+#: 16: a credit or a gain prints as one (``$#,##0.00;$#,##0.00" credit"`` on every charge figure), the Entries memos
+#: and labels are worded by case (accrued interest settled, cash sweetener only for an induced conversion), its
+#: totals and Debits = credits read "needs input" while an input is missing and its account and memo columns are
+#: wider, Check asks EntriesComplete before EntriesBalanced, the Release figures say failed deliveries are left out,
+#: History's hashes print on the page beside its count (its fields read by key), Sensitivity's note is in words and
+#: its chart's axis says credit.
 LAYOUT_VERSION = 16
 #: Earlier layouts still read as this one, for the workbooks they wrote as this one writes them: layout -> the
 #: shape's parts (``tally``, ``ratio``) and the values a workbook of it is read at. None now: layouts 11, 12 and
-#: 13 changed every workbook's Release sheet, layouts 14 and 15 every workbook's Cover (15 its History too).
+#: 13 changed every workbook's Release sheet, layouts 14 and 15 every workbook's Cover (15 its History too), layout
+#: 16 every workbook's charge figures, Entries and History.
 #: (Layout 10 changed only the holder table, and read a layout-9 workbook of typed counts as it was, with
 #: ``{"9": {"tally": ("aggregate",)}}``; layout 4 changed only the workbooks whose ratio is set by formula; layout 5
 #: changed every workbook's Sensitivity grid.)
