@@ -566,9 +566,35 @@ def test_a_count_file_switching_a_holder_workbook_says_the_guaranteed_deliveries
     (tmp_path / "counts.csv").write_text("tendered\n280000\n", encoding="utf-8")
     capsys.readouterr()
     assert cli.main(["refresh", str(book), "--tally", str(tmp_path / "counts.csv"), "--no-backup"]) == 0
-    assert "xlpy refresh: warning: counts.csv: has no guaranteed delivery column: its count is taken as 0, where " \
-           f"History's last row records {held:,} (add the column if the agent's count has any)" in \
-           capsys.readouterr().err
+    assert f"xlpy refresh: warning: {tmp_path / 'counts.csv'}: has no guaranteed delivery column: its count is " \
+           f"taken as 0, where History's last row records {held:,} (add the column if the agent's count has any)" in \
+           capsys.readouterr().err  # (the file as given, as its report line names it)
+
+
+def test_a_count_file_s_warning_names_it_from_where_the_user_stands(tmp_path, monkeypatch, capsys):
+    """A refresh run from another folder names a count file short of a column as its report line does, a path
+    that leads to it from there (``../agg/data/counts.csv``, as given), not by its bare name (``counts.csv``, no
+    such file there); and so from a workbook's own folder, the Cover's record of it (``data/counts.csv``)."""
+    from repo_paths import SEED
+
+    (tmp_path / "agg" / "data").mkdir(parents=True)
+    (tmp_path / "other").mkdir()
+    shutil.copy(SEED, tmp_path / "agg" / "offer.toml")
+    assert cli.main(["build", str(tmp_path / "agg" / "offer.toml"), "-o", str(tmp_path / "agg" / "book.xlsm"),
+                     "--no-validate", "-q"]) == 0
+    (tmp_path / "agg" / "data" / "counts.csv").write_text("tendered\n280000\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "other")
+    capsys.readouterr()
+    assert cli.main(["refresh", "../agg/book.xlsm", "--tally", "../agg/data/counts.csv", "--no-backup"]) == 0
+    out, err = capsys.readouterr()
+    assert "book.xlsm: tally counts: ../agg/data/counts.csv (1 row; " in out
+    assert "xlpy refresh: warning: ../agg/data/counts.csv: has no guaranteed delivery column: " in err, err
+    (tmp_path / "agg" / "data" / "counts.csv").write_text("tendered\n281000\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "agg")
+    assert cli.main(["refresh", "book.xlsm", "--no-backup"]) == 0  # (the Cover's record: data/counts.csv)
+    out, err = capsys.readouterr()
+    assert "book.xlsm: tally counts: data/counts.csv (1 row; " in out
+    assert "xlpy refresh: warning: data/counts.csv: has no guaranteed delivery column: " in err, err
 
 
 def test_an_odd_lot_the_aggregate_counts_cannot_apply_is_said_not_applied(tmp_path, monkeypatch, capsys):

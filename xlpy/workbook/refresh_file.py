@@ -95,17 +95,22 @@ class FileRefresh:
         """*lines* of a refresh's report (:meth:`xlpy.workbook.refresh.RefreshReport.lines`), each named by the
         workbook's *name*; those that are warnings (``warning: ...``, as the Excel buttons show them) apart, named
         by it too as ``xlpy compute``'s of a workbook are (``offer.xlsm: Inputs!C33 (CarryingAmount) ...``), but for
-        those of a tally or price file it read, which name that file as its refusals do (``counts.csv: has no ...``)."""
+        those of a tally or price file it read, which name that file as its report line and its refusals do, from
+        where the user stands (``deal/data/counts.csv: has no ...``, where the engine named it ``counts.csv``)."""
         from ..files.recorded import written_path
 
-        read = {written_path(s.path).name for r in (self.refreshed, self.seen) if r is not None
-                for s in (r.tally, r.prices) if s is not None}
+        seen, shown = self.seen if self.seen is not None else self.refreshed, {}
+        for s, h in ((self.refreshed.tally, seen.tally), (self.refreshed.prices, seen.prices)) \
+                if self.refreshed is not None else ():
+            if s is not None:
+                shown.update({written_path(s.path).name: h.path, written_path(h.path).name: h.path, h.path: h.path})
         for line in lines:
             said = line.removeprefix(WARNING)
             if said == line:
                 self.lines.append(f"{name}: {line}")
             else:
-                self.warnings.append(said if said.split(": ", 1)[0] in read else f"{name}: {said}")
+                first, sep, rest = said.partition(": ")
+                self.warnings.append(f"{shown[first]}{sep}{rest}" if first in shown else f"{name}: {said}")
 
 
 #: How a refresh's report marks a warning among its lines.
