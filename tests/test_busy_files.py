@@ -20,7 +20,7 @@ from repo_paths import DATA, SEED, TALLY
 
 from xlpy import cli
 from xlpy.engine.errors import InputError
-from xlpy.workbook import locks
+from xlpy.workbook import locks, processes
 
 
 @pytest.fixture
@@ -276,10 +276,10 @@ def test_on_windows_a_lock_file_s_holder_that_is_gone_is_told_from_one_running(s
     it was busy, exit 3, for ever, which a scheduled job retries.  The system is asked whether the process runs; a
     process of another user, or an answer not understood, is taken as running."""
     kernel32 = _Kernel32(state, answers)
-    assert locks._windows_process_gone(4242, kernel32, kernel32.last_error) is gone
+    assert processes._windows_process_gone(4242, kernel32, kernel32.last_error) is gone
     assert kernel32.closed == ([] if state in ("none", "denied") else [7])  # every handle opened is closed
     asked = []
-    monkeypatch.setattr(locks, "_windows_process_gone", lambda pid, since: asked.append((pid, since)) or gone)
+    monkeypatch.setattr(processes, "_windows_process_gone", lambda pid, since: asked.append((pid, since)) or gone)
     monkeypatch.setattr(os, "name", "nt")
     assert locks._left_by_a_crash(f"pid 4242, jdoe on {socket.gethostname()}", 1_000_000_000.0) is gone
     assert not locks._left_by_a_crash("pid 4243, jdoe on WS-12")  # another computer's: never asked of this one
@@ -292,8 +292,8 @@ def test_on_windows_a_process_id_given_again_is_not_the_lock_file_s_holder(began
     exit 3, for as long as whatever program took its id ran.  A process that began after the file was written is
     not its holder (a second's grace: the holder began before it wrote)."""
     kernel32 = _Kernel32("running", began=began)
-    assert locks._windows_process_gone(4242, kernel32, kernel32.last_error, since=1_000_000_000.0) is gone
-    assert locks._windows_process_gone(4242, kernel32, kernel32.last_error) is False  # (no time: taken as running)
+    assert processes._windows_process_gone(4242, kernel32, kernel32.last_error, since=1_000_000_000.0) is gone
+    assert processes._windows_process_gone(4242, kernel32, kernel32.last_error) is False  # (no time: taken as running)
     assert kernel32.closed == [7, 7]
 
 

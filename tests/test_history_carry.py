@@ -412,3 +412,30 @@ def test_a_history_this_process_is_writing_is_said_to_be_written_by_it(old, caps
     assert not old.with_name("new.xlsm").exists() and old.read_bytes() == before
     assert main(_rebuild()) == 0  # (that call done: carried)
     assert _history(old.with_name("new.xlsm")) == _history(old)
+
+
+def test_a_lock_left_by_an_earlier_process_given_this_one_s_id_is_a_crash_s_leftover(old, capsys, monkeypatch):
+    """Review 114: a lock file without flock (as on Windows) naming this process's id on this computer, which this
+    process does not hold (a crash of an earlier process that had the same id: a container's process 1, restarted),
+    was said to be written by this process, to wait for and never delete, for ever.  --history-from reads past it as
+    a crash's leftover, and a writer names it as left by an xlpy that stopped, to delete."""
+    import os
+    import socket
+
+    from xlpy.engine.errors import InputError
+    from xlpy.workbook import lock_held, locks
+
+    monkeypatch.setattr(locks, "fcntl", None)  # (the lock file made exclusively is the lock)
+    lock = old.with_name(".~xlpy.old.xlsm.lock")
+    holder = f"pid {os.getpid()}, jdoe on {socket.gethostname()}"
+    lock.write_text(f"{holder}{locks.NO_FLOCK}\n", encoding="utf-8")
+    assert lock_held.held(old) is None
+    assert main(_rebuild()) == 0, capsys.readouterr().err
+    assert _history(old.with_name("new.xlsm")) == _history(old)
+    with pytest.raises(InputError, match=rf"^a refresh: the lock file \.~xlpy\.old\.xlsm\.lock was left by an xlpy "
+                                         rf"that stopped \({holder}, no longer running\): delete it, then run again"):
+        locks.RefreshLock(old, "a refresh").__enter__()
+    lock.unlink()
+    with locks.RefreshLock(old, "a refresh"):  # (held by this process now: its own, said as such)
+        assert lock_held.held(old).by_this_process
+    assert lock_held.held(old) is None and not lock.exists()

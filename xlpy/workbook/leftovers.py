@@ -66,7 +66,7 @@ def sweep(folder: str | os.PathLike | None = None, now: float | None = None) -> 
     """Remove from *folder* (default the system's temporary folder) the folders xlpy named for a process of this
     user that is gone, older than :data:`ORPHANED_AFTER`; returns those removed.  Anything that cannot be read
     or removed is passed over: the work at hand goes on."""
-    from .locks import process_gone
+    from .processes import process_gone
 
     base, host = Path(folder if folder is not None else tempfile.gettempdir()), _host()
     now = time.time() if now is None else now

@@ -18,23 +18,25 @@ from pathlib import Path
 from typing import NamedTuple
 
 from . import locks
+from .processes import held_by_this_process
 
 __all__ = ["Held", "held"]
 
 
 class Held(NamedTuple):
-    """A workbook's refresh lock held: its holder's words (``pid N, USER on HOST``), the lock file's name, and whether
-    the file itself is the lock (no flock: a crash may have left it, which only a person can tell)."""
+    """A workbook's refresh lock held: its holder's words (``pid N, USER on HOST``), the lock file's name, whether
+    the file itself is the lock (no flock: a crash may have left it, which only a person can tell), and its path."""
 
     holder: str
     lock: str
     exclusive: bool
+    path: Path | None = None
 
     @property
     def by_this_process(self) -> bool:
         """Whether the holder is this very process (a script's other thread or call), as a writer refused tells it
-        (:func:`xlpy.workbook.locks.held_by_this_process`)."""
-        return locks.held_by_this_process(self.holder)
+        (:func:`xlpy.workbook.processes.held_by_this_process`)."""
+        return self.path is not None and held_by_this_process(self.holder, self.path)
 
 
 def held(path: Path) -> Held | None:
@@ -49,7 +51,8 @@ def held(path: Path) -> Held | None:
     exclusive = locks.fcntl is None or locks.NO_FLOCK in _words(lock)
     if exclusive:
         holder = _holder(lock)
-        return None if locks._left_by_a_crash(holder, locks._written_at(lock)) else Held(holder, lock.name, True)
+        return None if locks._left_by_a_crash(holder, locks._written_at(lock), lock) else \
+            Held(holder, lock.name, True, lock)
     try:
         fd = os.open(lock, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:  # (gone meanwhile: its writer is done; another user's that only they may read)
@@ -58,7 +61,7 @@ def held(path: Path) -> Held | None:
         locks.fcntl.flock(fd, locks.fcntl.LOCK_SH | locks.fcntl.LOCK_NB)
     except OSError as exc:
         if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-            return Held(_holder(lock), lock.name, False)
+            return Held(_holder(lock), lock.name, False, lock)
         return None  # (no flock on this file system: an xlpy writing there holds its file, with NO_FLOCK's words)
     finally:
         os.close(fd)  # (the shared flock let go with it)

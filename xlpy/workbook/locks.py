@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Self
 
 from ..engine.errors import Busy, InputError
+from .processes import held_by_this_process, held_here, process_gone
 
 try:  # not on Windows
     import fcntl
@@ -179,11 +180,11 @@ class RefreshLock:
                 "another process"
             # An O_EXCL file stays when its process dies; a refused flock proves a live holder, whatever the file's
             # words (a holder that could not write them, another user's leftover flocked read-only, left them).
-            if self._exclusive and _left_by_a_crash(holder, _written_at(self.path)):
+            if self._exclusive and _left_by_a_crash(holder, _written_at(self.path), self.path):
                 raise InputError(self.label, None, f"the lock file {self.path.name} was left by an xlpy that "
                                  f"stopped ({holder}, no longer running): delete it, then run again",
                                  show_value=False) from None
-            if held_by_this_process(holder):  # (a script's other thread or call: deleting it lets two writers in)
+            if held_by_this_process(holder, self.path):  # (another thread or call: deleting it lets two writers in)
                 raise Busy(self.label, None, f"this process is writing it already, in another thread or call "
                                  f"({holder}; lock file {self.path.name}): wait for that to finish, and leave the "
                                  "lock file, which goes when it does", show_value=False) from None
@@ -205,6 +206,7 @@ class RefreshLock:
             self.__exit__()
             raise InputError(self.label, None, self._cannot(exc), show_value=False, unchanged=True) from None
         self._fd = fd
+        held_here(self.path, True)
         return self
 
     def _cannot(self, exc: OSError) -> str:
@@ -297,6 +299,7 @@ class RefreshLock:
         if self._fd is None:
             return
         fd, self._fd = self._fd, None
+        held_here(self.path, False)
         if self._exclusive:  # the file is the lock: closed first, as Windows removes no file a process holds open
             os.close(fd)
         try:
@@ -324,68 +327,16 @@ def _written_at(path: Path) -> float | None:
         return None
 
 
-def _left_by_a_crash(holder: str, written: float | None = None) -> bool:
+def _left_by_a_crash(holder: str, written: float | None = None, lock: Path | None = None) -> bool:
     """Whether a lock file's *holder* (``pid N, USER on HOST``) is a process of this computer that is gone; on
-    Windows, which soon gives a process id again, one that began after the file was *written* is another process."""
+    Windows, which soon gives a process id again, one that began after the file was *written* is another process.
+    One naming this process that it does not hold (the lock file *lock*) was left by an earlier one given its id."""
     m = re.fullmatch(r"pid (\d+), .* on (.+)", holder.strip())
     if m is None or m.group(2) != socket.gethostname():
         return False
+    if int(m.group(1)) == os.getpid() and lock is not None:
+        return not held_here(lock)
     return process_gone(int(m.group(1)), written)
-
-
-def held_by_this_process(holder: str) -> bool:
-    """Whether a lock file's *holder* (``pid N, USER on HOST``) is this process: a script's other thread or call."""
-    return holder.startswith(f"pid {os.getpid()}, ") and holder.endswith(f" on {socket.gethostname()}")
-
-
-def process_gone(pid: int, since: float | None = None) -> bool:
-    """Whether this computer runs no process *pid* (one of another user's is running); on Windows, which soon gives
-    a process id again, one that began after *since* (a Unix time) is another process, so *pid*'s is gone."""
-    if os.name == "nt":  # (Windows' os.kill ends a process: asked of the system instead)
-        return _windows_process_gone(pid, since=since)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # (alive, another user's)
-        return False
-    return False
-
-
-def _windows_process_gone(pid: int, kernel32=None, last_error=None, since: float | None = None) -> bool:
-    """Whether Windows has no running process *pid* that could hold a lock file written at *since* (a Unix time):
-    ``OpenProcess`` refuses it as no process (an invalid parameter), it has an exit code, or it began more than a
-    second after *since* (the id given again to another process).  A process one may not query (another user's) is
-    taken as running, as is any answer not understood: a live holder is never named gone.  *kernel32* and
-    *last_error*: the system's (tests give their own)."""
-    import ctypes
-    from ctypes import wintypes
-
-    if kernel32 is None:
-        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-        kernel32.OpenProcess.restype = wintypes.HANDLE  # (a handle is pointer-wide: no int truncating it)
-        kernel32.OpenProcess.argtypes = (wintypes.DWORD, wintypes.BOOL, wintypes.DWORD)
-        kernel32.GetExitCodeProcess.argtypes = (wintypes.HANDLE, ctypes.POINTER(wintypes.DWORD))
-        kernel32.GetProcessTimes.argtypes = (wintypes.HANDLE, *[ctypes.POINTER(wintypes.FILETIME)] * 4)
-        kernel32.CloseHandle.argtypes = (wintypes.HANDLE,)
-        last_error = ctypes.get_last_error
-    limited_query, still_active, invalid_parameter = 0x1000, 259, 87
-    handle = kernel32.OpenProcess(limited_query, False, pid)
-    if not handle:
-        return last_error() == invalid_parameter
-    try:
-        code = wintypes.DWORD()
-        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
-            return False
-        if code.value != still_active:
-            return True
-        times = [wintypes.FILETIME() for _ in range(4)]
-        if since is None or not kernel32.GetProcessTimes(handle, *map(ctypes.byref, times)):
-            return False
-        began = ((times[0].dwHighDateTime << 32) + times[0].dwLowDateTime - 116_444_736_000_000_000) / 10**7
-        return began > since + 1  # (FILETIME: 100 ns since 1601; the holder began before it wrote its file)
-    finally:
-        kernel32.CloseHandle(handle)
 
 
 def _user() -> str:
