@@ -622,14 +622,14 @@ def test_a_recorded_path_is_named_from_the_current_folder_or_absolute(tmp_path, 
 
     real = Path(os.path.realpath(tmp_path))
     (tmp_path / "deal" / "data").mkdir(parents=True)
-    (tmp_path / "shared").mkdir()
+    (tmp_path / "prices").mkdir()
     monkeypatch.chdir(tmp_path / "deal")
     folder = tmp_path / "deal"
     assert from_here("data/t.csv", folder, absolute=False) == str(Path("data", "t.csv"))
     assert from_here("data\\t.csv", folder, absolute=False) == str(Path("data", "t.csv"))  # (written on Windows)
-    assert from_here("../shared/p.csv", folder, absolute=False) == str(Path("..", "shared", "p.csv"))
+    assert from_here("../prices/p.csv", folder, absolute=False) == str(Path("..", "prices", "p.csv"))
     assert from_here("data/t.csv", folder, absolute=True) == str(real / "deal" / "data" / "t.csv")
-    assert from_here((real / "shared" / "p.csv").as_posix(), folder, absolute=False) == str(real / "shared" / "p.csv")
+    assert from_here((real / "prices" / "p.csv").as_posix(), folder, absolute=False) == str(real / "prices" / "p.csv")
     assert from_here((real / "deal" / "data" / "t.csv").as_posix(), folder, absolute=False) == str(
         Path("data", "t.csv"))
 
