@@ -109,11 +109,14 @@ _POSITIVE = st.one_of(_TYPED, st.floats(min_value=1e-9, max_value=1e7, allow_nan
     cash=st.one_of(st.none(), st.just(0.0), _POSITIVE),
 )
 def test_induced_charge_fast_path_equals_engine(units, r0, extra, price, cash):
-    """Whatever path a float call takes, it gives float(engine result of to_decimal inputs)."""
+    """Whatever path a float call takes, it gives float(engine result of the inputs as a cell holds them): each its
+    shortest text, or the short decimal a formula's result stands for (:func:`xlpy.excel.args.cell_float`)."""
+    from xlpy.excel.args import cell_float
+
     r1 = r0 + extra
     expected = charge.induced_charge(
-        to_decimal(units, "units"), to_decimal(r1, "r1"), to_decimal(r0, "r0"), to_decimal(price, "price"),
-        D(0) if cash is None else to_decimal(cash, "cash"),
+        to_decimal(units, "units"), cell_float(r1, "r1"), cell_float(r0, "r0"), cell_float(price, "price"),
+        D(0) if cash is None else cell_float(cash, "cash"),
     )
     assert udfs.INDUCED_CHARGE(units, r1, r0, price, cash) == float(expected)
 

@@ -11,6 +11,8 @@ import sys
 from contextlib import redirect_stdout
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from repo_paths import ROOT
 
 # The helpers that run xlwings' own VBA generator on Linux live with the
@@ -522,3 +524,34 @@ def test_xlpy_udfs_imports_xlwings_at_its_own_top_level():
     assert depth["xlpy.udfs"] == 0
     assert depth["xlwings"] == 1, f"xlwings was first imported {depth['xlwings']} levels down, not by xlpy.udfs itself"
     assert depth["xlpy.excel.udfs"] == 1
+
+
+@pytest.mark.parametrize(("call", "expected"), [
+    (lambda: udfs.SHARES_ISSUED(150.0, 7.64 + 0.3), 1191),  # (=R0+premium, shown 7.94: held 7.9399999999999995)
+    (lambda: udfs.CASH_IN_LIEU(150.0, 7.64 + 0.3, 10.0), 0.0),
+    (lambda: udfs.SHARES_ISSUED(100.0, 0.01 + 0.09), 10),  # (held 0.09999999999999999)
+    (lambda: udfs.SHARES_ISSUED([[150.0], [75.0]], 7.64 + 0.3), 1786),
+    (lambda: udfs.SHARES_ISSUED(6.0, 5 / 6), 5),  # (a result standing for no 15-digit number: its shortest text)
+    (lambda: udfs.SHARES_ISSUED(3.0, 100 / 3), 100),
+], ids=["sum-ratio", "sum-ratio-cash", "tenth", "sum-ratio-holders", "five-sixths", "hundred-thirds"])
+def test_a_ratio_made_by_a_formula_counts_the_shares_its_cell_shows(call, expected):
+    """Review 116: a ratio a formula made (=7.64+0.3, shown 7.94) that binary arithmetic held a unit in the last
+    place below its decimal was read at its exact binary value: SHARES_ISSUED(150, that) gave 1,190 shares and
+    CASH_IN_LIEU the cash of a whole share, where the cell shows 7.94 and Excel's own INT(150*A1) gives 1,191."""
+    assert call() == expected
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.integers(1, 10**6), st.integers(1, 10**6), st.integers(0, 4))
+def test_a_sum_of_short_decimals_is_read_as_its_decimal_and_a_typed_number_as_typed(a, b, places):
+    """The sum of two decimals of up to 4 places, as Excel's arithmetic holds it, is read as that decimal exactly;
+    a number of up to 15 significant digits (all one can type) reads as itself."""
+    from decimal import Decimal
+
+    from xlpy.excel.args import cell_float, number
+
+    x, y = Decimal(a).scaleb(-places), Decimal(b).scaleb(-places)
+    assert cell_float(float(x) + float(y), "ratio") == x + y
+    assert number(float(x), "ratio") == x
+    typed = Decimal(a * 10**8 + b).scaleb(-places)  # (up to 15 significant digits)
+    assert cell_float(float(typed), "ratio") == typed

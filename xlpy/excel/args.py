@@ -58,6 +58,7 @@ __all__ = [
     "count_fits",
     "show",
     "number",
+    "cell_float",
     "positive",
     "not_negative",
     "fraction",
@@ -198,8 +199,27 @@ def _scalar(value: object, name: str) -> object:
     return excel_error(value) or value
 
 
+def cell_float(value: float, name: str) -> Decimal:
+    """A float as a cell holds it, exact: its shortest text as a Decimal, but for a formula's result that binary
+    arithmetic left a unit or two in the last place from a short decimal (12 significant digits or fewer, as sums
+    and differences of typed figures are): that decimal, which the cell shows, and which Excel's own arithmetic
+    takes.  ``=7.64+0.3`` is held as 7.9399999999999995 and shown 7.94, and ``INT(150*A1)`` gives 1,191 shares,
+    not 1,190; ``=0.01+0.09`` is 0.1.  No typed number has more than 15 significant digits, so a typed one is its
+    text, as is a result that stands for no short decimal (``=100/3``, ``=5/6``).
+
+    >>> cell_float(7.64 + 0.3, "ratio"), cell_float(0.01 + 0.09, "ratio"), cell_float(100 / 3, "ratio")
+    (Decimal('7.94'), Decimal('0.1'), Decimal('33.333333333333336'))
+    """
+    d = to_decimal(value, name)
+    if len(d.as_tuple().digits) > 15:
+        shown = to_decimal(float(f"{value:.12g}"), name)
+        if abs(float(shown) - value) <= 2 * math.ulp(value):
+            return shown
+    return d
+
+
 def number(value: object, name: str) -> Decimal:
-    """A required number, exact: the float's shortest text as a Decimal.
+    """A required number, exact: the float's shortest text as a Decimal (:func:`cell_float`).
 
     >>> number(7.94, "offer_ratio")
     Decimal('7.94')
@@ -209,7 +229,7 @@ def number(value: object, name: str) -> Decimal:
     xlpy.engine.errors.InputError: price: is required, got nothing
     """
     if type(value) is float:  # the usual case, first
-        return to_decimal(value, name)
+        return cell_float(value, name)
     r = typed.one(_scalar(value, name), name)
     return typed.raise_first(r, r.number(name))
 
@@ -217,7 +237,7 @@ def number(value: object, name: str) -> Decimal:
 def positive(value: object, name: str) -> Decimal:
     """A number > 0 (a price, a ratio)."""
     if type(value) is float and 0.0 < value < math.inf:  # the usual case, accepted without a reader
-        return to_decimal(value, name)
+        return cell_float(value, name)
     r = typed.one(_scalar(value, name), name)
     return typed.raise_first(r, r.number(name, positive=True))
 
@@ -225,7 +245,7 @@ def positive(value: object, name: str) -> Decimal:
 def not_negative(value: object, name: str) -> Decimal:
     """A number ≥ 0."""
     if type(value) is float and 0.0 <= value < math.inf:  # the usual case, accepted without a reader
-        return to_decimal(value, name)
+        return cell_float(value, name)
     r = typed.one(_scalar(value, name), name)
     return typed.raise_first(r, r.number(name, nonneg=True))
 
