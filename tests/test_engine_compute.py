@@ -321,6 +321,20 @@ def test_dates_outside_the_period_or_before_the_offer_are_warned_about():
     assert not [w for w in compute(offer(period=period())).warnings if "date" in w]
 
 
+def test_a_settlement_before_the_period_is_warned_about():
+    """Review 116: an offer settled before its period (shares issued 2023-12-28, the period from 2024-01-01) was
+    counted for the whole period without a word, and its workbook's Check, whose WEIGHTED_SHARES refuses an issue
+    date before the period, showed #VALUE! in the checks that pass."""
+    settled = offer(period=period(settlement=day(2023, 12, 28)), expiration=day(2023, 12, 20),
+                    valuation=Valuation(day(2023, 12, 20), D("10")))
+    r = compute(settled)
+    assert "period.settlement 2023-12-28 is before period.start 2024-01-01: the offer's shares count for the whole " \
+        "period on top of period.shares_before (which must not hold them), and the workbook's Check cannot weigh " \
+        "them (WEIGHTED_SHARES refuses a date before the period): give the period the shares were issued in" in \
+        r.warnings, r.warnings
+    assert r.eps.weighted_shares_after == 1000000 + 4200  # (counted for every day of the period, as warned)
+
+
 def test_a_valuation_date_before_expiration_or_over_a_month_after_it_is_warned_about():
     """Holders accept when the offer expires (2024-02-20 here): a valuation date before it, or more than 31 days
     after it (review 104: 2040-02-20 for 2004-02-20 passed without a word, and the charge fell in 2040's first

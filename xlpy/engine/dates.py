@@ -48,6 +48,11 @@ def date_warnings(offer) -> list[str]:
     if not p.start <= offer.valuation.date <= p.end:
         warnings.append(f"valuation.date {offer.valuation.date.isoformat()} is outside the period "
                         f"{p.start.isoformat()} to {p.end.isoformat()}: the offer's charge is not the period's")
+    if p.settlement < p.start:
+        warnings.append(f"period.settlement {p.settlement.isoformat()} is before period.start {p.start.isoformat()}: "
+                        "the offer's shares count for the whole period on top of period.shares_before (which must not "
+                        "hold them), and the workbook's Check cannot weigh them (WEIGHTED_SHARES refuses a date "
+                        "before the period): give the period the shares were issued in")
     accepted = max(offer.expiration, offer.valuation.date)  # shares are issued for tenders accepted, not before
     if p.settlement < accepted:
         warnings.append(f"period.settlement {p.settlement.isoformat()} is before "
