@@ -741,7 +741,10 @@ def CHARGE_GRID(units, offer_ratio, original_ratio, prices, participations, cash
     ``induced_charge(units × participation, R1, R0, price, cash_per_unit)`` =
     units × participation × ((R1 − R0) × price + cash per unit), where
     *units* is the units outstanding.  With the offer's sweetener and arrears
-    per unit accepted as *cash_per_unit*, the grid is the Sensitivity sheet's.
+    per unit accepted as *cash_per_unit*, the grid is the Sensitivity sheet's
+    for an induced conversion whose cash is given per unit (the sheet adds a
+    sweetener given in total once, and measures a failed test's grid by the
+    carrying amount).
 
     Examples
     --------
