@@ -123,9 +123,15 @@ BAD_CALLS = [
     ("EXCHANGE_RATIO", (66.0, 8.3125, None, None, 40.0), "places",
      "must be at most 15 (Excel holds 15 digits exactly), got 40"),
     ("EXCHANGE_RATIO", (66.0, 1e-300), "average_price",
-     "must make value ÷ average_price below 1e32 to round it to 2 decimals (34 significant digits), got 1e-300"),
+     "must make value ÷ average_price below 1e24 to hold it to 10 decimals (34 significant digits), got 1e-300"),
     ("EXCHANGE_RATIO", (1e300, 8.3), "value",
-     "must make value ÷ average_price below 1e32 to round it to 2 decimals (34 significant digits), got 1e+300"),
+     "must make value ÷ average_price below 1e24 to hold it to 10 decimals (34 significant digits), got 1e+300"),
+    ("EXCHANGE_RATIO", (1e24, 1.0), "value",  # (review 116: said below 1e32, which 1e24 is)
+     "must make value ÷ average_price below 1e24 to hold it to 10 decimals (34 significant digits), got 1e+24"),
+    ("EXCHANGE_RATIO", (66.0, 8.3125, 1e32), "cap",  # (review 116: blamed value, got 66)
+     "must be below 1e32 to bound a ratio rounded to 2 decimals (34 significant digits), got 1e+32"),
+    ("EXCHANGE_RATIO", (66.0, 8.3125, None, 1e300), "floor",
+     "must be below 1e32 to bound a ratio rounded to 2 decimals (34 significant digits), got 1e+300"),
     ("OFFER_VWAP", (*_hist(), "soon"), "expiration", 'must be a date, got "soon"'),
     ("OFFER_VWAP", (*_hist(), EXPIRATION, 0.0), "days", "must be at least 1, got 0"),
     ("OFFER_VWAP", (*_hist(), EXPIRATION, 5.0, -1.0), "lag", "must not be negative, got -1"),

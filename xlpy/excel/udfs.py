@@ -355,13 +355,17 @@ def EXCHANGE_RATIO(value, average_price, cap=None, floor=None, places=None):
             p,
         )
     except InputError as exc:
-        if exc.field != "number":  # excel_round's: the ratio has too many digits to round
+        if exc.field != "number":  # excel_round's: the ratio, or a bound, has too many digits to round
             raise
-        # name the argument that makes it so: the one further from 1 in size
-        big = abs(v.adjusted()) >= abs(a.adjusted())
+        for name, bound in (("cap", cap), ("floor", floor)):  # (a bound past rounding: it, not the quotient)
+            if bound is not None and number(bound, name).adjusted() >= CONTEXT.prec - p:
+                raise InputError(name, bound, f"must be below 1e{CONTEXT.prec - p} to bound a ratio rounded to {p} "
+                                 f"decimals ({CONTEXT.prec} significant digits)") from None
+        # name the argument that makes it so: the one further from 1 in size; the quotient is held to 10 decimals
+        big, held = abs(v.adjusted()) >= abs(a.adjusted()), max(p, _ratio.QUOTIENT_PLACES)
         raise InputError("value" if big else "average_price", value if big else average_price,
-                         f"must make value ÷ average_price below 1e{CONTEXT.prec - p} to round it to {p} decimals "
-                         f"({CONTEXT.prec} significant digits)") from None
+                         f"must make value ÷ average_price below 1e{CONTEXT.prec - held} to hold it to {held} "
+                         f"decimals ({CONTEXT.prec} significant digits)") from None
     return _fits(ratio, "the ratio")
 
 
