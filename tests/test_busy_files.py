@@ -19,7 +19,7 @@ import pytest
 from repo_paths import DATA, SEED, TALLY
 
 from xlpy import cli
-from xlpy.engine.errors import InputError
+from xlpy.engine.errors import Busy, InputError
 from xlpy.workbook import locks, processes
 
 
@@ -527,6 +527,29 @@ def test_a_refused_flock_is_a_live_holder_whatever_the_file_says(book):
         assert str(info.value).endswith(f"lock file {_lock_file(book).name}); wait for it to finish, and leave the "
                                         "lock file, which goes when it does"), info.value
     finally:
+        os.close(held)
+
+
+@pytest.mark.skipif(locks.fcntl is None, reason="no flock on this system")
+def test_a_lock_file_naming_this_process_flocked_by_another_holder_is_another_xlpy_s(book):
+    """A lock file whose words name this process (its id given again: an earlier process's, in a container), flocked
+    by a holder this process's RefreshLock never took: another xlpy writing, not this process's other thread."""
+    from xlpy.workbook import lock_held
+
+    _lock_file(book).write_text(f"pid {os.getpid()}, jdoe on {socket.gethostname()}\n", encoding="utf-8")
+    held = os.open(_lock_file(book), os.O_RDWR)  # (an open file of its own: the other holder's flock)
+    try:
+        locks.fcntl.flock(held, locks.fcntl.LOCK_EX | locks.fcntl.LOCK_NB)
+        seen = lock_held.held(book)
+        assert seen is not None and seen.holder == f"pid {os.getpid()}, jdoe on {socket.gethostname()}", seen
+        assert not seen.by_this_process
+        with pytest.raises(Busy) as info:
+            locks.RefreshLock(book, "a refresh").__enter__()
+        assert str(info.value).startswith(f"a refresh: another xlpy is writing it (pid {os.getpid()}, jdoe on "
+                                          f"{socket.gethostname()}; lock file {_lock_file(book).name}); "), info.value
+        assert "this process is writing" not in str(info.value)
+    finally:
+        locks.fcntl.flock(held, locks.fcntl.LOCK_UN)
         os.close(held)
 
 

@@ -615,6 +615,38 @@ def test_a_refresh_through_a_link_in_another_folder_names_its_sources_where_they
         f"xlpy refresh: {Path('deal', 'data', TALLY)}: row 302, column units: must be a whole number, got '10.5'")
 
 
+def test_sources_given_absolute_are_named_as_given(tmp_path, capsys, monkeypatch):
+    """A tally and mapping file given by their absolute paths, for a workbook named relative: ``--json``'s ``file``
+    and ``mapping_file`` name them as given, not as the Cover's records seen from here (``deal/data/agent.csv``)."""
+    import json
+
+    _deal(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    tally, mapping = str(tmp_path / "deal" / "data" / "agent.csv"), str(tmp_path / "deal" / "data" / "map.toml")
+    capsys.readouterr()
+    assert main(["refresh", str(Path("deal", "book.xlsm")), "--tally", tally, "--mapping", mapping, "--json", "-q",
+                 "--no-backup"]) == 0
+    source = json.loads(capsys.readouterr().out)["sources"][0]
+    assert (source["file"], source["mapping_file"]) == (tally, mapping)
+    assert (source["path"], source["mapping"]) == ("data/agent.csv", "data/map.toml")  # (the Cover's records)
+
+
+def test_a_problem_in_the_recorded_tally_of_a_workbook_named_absolute_names_it_absolute(tmp_path, capsys,
+                                                                                       monkeypatch):
+    """A workbook named by its absolute path from another folder: a problem in the tally its Cover records names
+    that tally's absolute path, not one relative to the current folder (``../deal/data/...``)."""
+    book = _deal(tmp_path)
+    (tmp_path / "other").mkdir()
+    monkeypatch.chdir(tmp_path / "other")
+    _append(tmp_path / "deal" / "data" / TALLY, "NEW-2,10.5,book-entry,tendered")
+    capsys.readouterr()
+    assert main(["refresh", str(book), "-q"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    real = Path(os.path.realpath(tmp_path))
+    assert err[0] == (f"xlpy refresh: {real / 'deal' / 'data' / TALLY}: row 301, column units: must be a whole "
+                      "number, got '10.5'"), err
+
+
 def test_a_recorded_path_is_named_from_the_current_folder_or_absolute(tmp_path, monkeypatch):
     """Relative to the current folder for a workbook named relative; absolute for one named absolute, for a path
     recorded absolute outside the current folder, and on another drive (no relative path leads there)."""
