@@ -22,7 +22,8 @@ def test_a_module_fixture_is_built_in_ci_environment(seen_by_a_module_fixture):
 
 
 def test_a_test_sees_ci_environment_and_its_changes_are_undone(monkeypatch):
-    """A test sees UTC and no epoch; what it sets is gone for the next (the per-test fixture puts back the session's)."""
+    """A test sees UTC and no epoch; what it sets is gone for the next (the per-test fixture puts back the
+    session's)."""
     assert (os.environ.get("TZ"), time.tzname[0], "SOURCE_DATE_EPOCH" in os.environ) == ("UTC", "UTC", False)
     os.environ["SOURCE_DATE_EPOCH"] = "1077494400"  # (not by monkeypatch: the fixture's teardown must undo it)
 
