@@ -30,13 +30,13 @@ class Held(NamedTuple):
     holder: str
     lock: str
     exclusive: bool
-    path: Path | None = None
+    path: Path
 
     @property
     def by_this_process(self) -> bool:
         """Whether the holder is this very process (a script's other thread or call), as a writer refused tells it
         (:func:`xlpy.workbook.processes.held_by_this_process`)."""
-        return self.path is not None and held_by_this_process(self.holder, self.path)
+        return held_by_this_process(self.holder, self.path)
 
 
 def held(path: Path) -> Held | None:

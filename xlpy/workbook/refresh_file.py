@@ -99,11 +99,9 @@ class FileRefresh:
         where the user stands (``deal/data/counts.csv: has no ...``, where the engine named it ``counts.csv``)."""
         from ..files.recorded import written_path
 
-        seen, shown = self.seen if self.seen is not None else self.refreshed, {}
-        for s, h in ((self.refreshed.tally, seen.tally), (self.refreshed.prices, seen.prices)) \
-                if self.refreshed is not None else ():
-            if s is not None:
-                shown.update({written_path(s.path).name: h.path, written_path(h.path).name: h.path, h.path: h.path})
+        seen = self.seen if self.seen is not None else self.refreshed
+        shown = {written_path(h.path).name: h.path for h in ((seen.tally, seen.prices) if seen is not None else ())
+                 if h is not None}  # (the engine names a file it read by its name)
         for line in lines:
             said = line.removeprefix(WARNING)
             if said == line:
