@@ -230,6 +230,12 @@ BAD_CALLS = [
      "is too early for a window of 5 trading days with lag 2: calendar XNYS has 4 trading days before 1990-01-08 "
      "(its records start on 1990-01-02), got 1990-01-08"),
     ("AVERAGING_WINDOW", (dt.datetime(1990, 1, 3),), "expiration", "calendar XNYS has 1 trading day before 1990-01-03"),
+    # review 116 L3: a code no calendar has is shown as typed (it showed "ABC"); one typed in lower case is matched
+    # and named as the library names it
+    ("AVERAGING_WINDOW", (EXPIRATION, 5.0, 2.0, " abc "), "calendar", 'is not a known exchange calendar (e.g. XNYS, '
+     'XNAS, XTSE, XLON), got "abc"'),
+    ("AVERAGING_WINDOW", (dt.datetime(1990, 1, 3), None, None, "xnys"), "expiration",
+     "calendar XNYS has 1 trading day before 1990-01-03"),
     ("AVERAGING_WINDOW", (dt.datetime(1990, 1, 3), 1.0), "expiration", "a window of 1 trading day with lag 2"),
     ("AVERAGING_WINDOW", (dt.datetime(1990, 1, 3), None, 3.0), "lag",
      "must be at most 1: calendar XNYS has 1 trading day before 1990-01-03"),

@@ -92,13 +92,17 @@ def _too_few(held: int, day: dt.date, known, code: str, days: tuple, lag: tuple,
 
 
 def calendar_code(calendar) -> str:
-    """An exchange calendar code as given (a cell, or a one-cell range), upper-cased; XNYS by default."""
+    """An exchange calendar code as given (a cell, or a one-cell range), as the library names it whatever its case
+    (``xnys`` is ``XNYS``), and as typed when no calendar has that name, so a message shows what the cell holds;
+    XNYS by default."""
     calendar = _scalar(calendar, "calendar")  # a one-cell range as its cell; a bigger one is refused
     if calendar is None:
         return "XNYS"
     if not isinstance(calendar, str) or not calendar.strip():
         raise InputError("calendar", calendar, 'must be an exchange calendar code such as "XNYS"')
-    return calendar.strip().upper()
+    from ..files.calendars import named
+
+    return named(calendar.strip())
 
 
 def history(dates, prices, volumes) -> list[PriceDay]:

@@ -13,7 +13,7 @@ import functools
 
 from ..engine.errors import BeforeRecords, InputError
 
-__all__ = ["sessions", "holidays", "closed_days", "weekend", "not_for_workday", "DEFAULT_CALENDAR", "EARLIEST"]
+__all__ = ["sessions", "named", "holidays", "closed_days", "weekend", "not_for_workday", "DEFAULT_CALENDAR", "EARLIEST"]
 
 DEFAULT_CALENDAR = "XNYS"
 #: Calendars are built from this day on: offers of the 1990s and 2000s are real cases.
@@ -31,15 +31,27 @@ def _last_day() -> str:
 
 
 def _named(xcals, code: str) -> str:
-    """*code* as the library names its calendar, matched whatever the case: a cell's code is upper-cased, an offer
-    file's written as typed (``xnys``), and ``us_futures`` is the one code the library writes in lower case."""
+    """*code* as the library names its calendar, matched whatever the case: a cell's code and an offer
+    file's are written as typed (``xnys``), and ``us_futures`` is the one code the library writes in lower case."""
     return {name.upper(): name for name in xcals.get_calendar_names(include_aliases=True)}.get(code.upper(), code)
+
+
+def named(code: str) -> str:
+    """*code* as the library names its calendar whatever the case it is typed in (``xnys`` is ``XNYS``), or as
+    given when no calendar has that name, for a message to show as typed."""
+    return _named(_library(), code)
+
+
+def _library():
+    """The ``exchange_calendars`` module, imported on first use (pandas under it: most of a second)."""
+    import exchange_calendars as xcals
+
+    return xcals
 
 
 @functools.lru_cache(maxsize=8)
 def _calendar(code: str):
-    import exchange_calendars as xcals
-
+    xcals = _library()
     code = _named(xcals, code)
     end = _last_day()
     try:
