@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 
 import numpy as np
@@ -220,3 +221,40 @@ def test_a_carrying_amount_at_a_half_cent_booked_a_cent_apart_is_a_note(tmp_path
     report = validate(book, offer_path, legs=("formulas",))
     assert report.ok, [str(f) for f in report.findings]
     assert any("Entries!C6" in n and "an amount of the journal entry" in n for n in report.notes), report.notes
+
+
+@pytest.mark.libreoffice
+def test_a_ratio_libreoffice_saves_to_15_digits_is_not_typed_and_matches_the_offer_file(tmp_path, monkeypatch, capsys):
+    """Review 118 M1: LibreOffice writes R0 = 1000 / 30 (33.333333333333336 in the cell) back as 33.3333333333333, the
+    15 significant digits it keeps; opened and saved unchanged, the workbook failed ``validate --offer``
+    (OriginalRatio differs from the offer file) and plain ``validate`` said the input was typed since the build."""
+    from test_roundtrip import resave_with_libreoffice
+
+    from xlpy import cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "thirds.toml").write_text(THIRDS, encoding="utf-8")
+    assert cli.main(["build", "thirds.toml", "-o", "thirds.xlsm", "--no-validate", "-q"]) == 0
+    (saved,) = resave_with_libreoffice([tmp_path / "thirds.xlsm"], tmp_path / "saved")
+    wb = load_workbook(saved)
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    sheet, ref = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text)).cell("OriginalRatio")
+    assert wb[sheet][ref].value == 33.3333333333333  # (what LibreOffice writes: the case at issue)
+    shutil.copy(tmp_path / "thirds.toml", saved.parent / "thirds.toml")
+    capsys.readouterr()
+    assert cli.main(["validate", str(saved), "--offer", "thirds.toml", "--no-libreoffice"]) == 0
+    out = capsys.readouterr().out
+    assert "differs from the offer file" not in out and ": valid" in out, out
+    assert cli.main(["validate", str(saved), "--no-libreoffice"]) == 0
+    out = capsys.readouterr().out
+    assert "inputs typed since the build" not in out and ": valid" in out, out
+
+
+def test_an_input_reads_alike_at_the_15_digits_a_spreadsheet_keeps_and_no_further():
+    from xlpy.workbook.data import same_input
+
+    r0, cell = Decimal(1000) / Decimal(30), Decimal  # (to the context's 28 digits; a cell's number as read)
+    assert same_input(r0, cell("33.333333333333336")) and same_input(r0, cell("33.3333333333333"))
+    assert not same_input(r0, cell("33.3333333333334")) and not same_input(r0, cell("33.33333333333"))
+    assert same_input(Decimal("7.94"), cell("7.94")) and not same_input(Decimal("7.94"), cell("7.9400000000001"))

@@ -150,11 +150,13 @@ def input_values(offer: Offer) -> dict[str, object]:
 
 def same_input(file_value, book_value) -> bool:
     """Whether an input reads alike in an offer file and a workbook: a number the same, or the cell holding the
-    binary number nearest the file's (3.306878306878307 for 50 / 15.12 to 34 digits); a blank and an empty text
-    alike."""
+    binary number nearest the file's (3.306878306878307 for 50 / 15.12 to 34 digits), or that number to the 15
+    significant digits a spreadsheet application writes back (LibreOffice saves 25.974025974025974, 1000 / 38.5, as
+    25.974025974026, and no one can type a 16th digit); a blank and an empty text alike."""
     if isinstance(file_value, (Decimal, int)) and not isinstance(file_value, bool) \
             and isinstance(book_value, (Decimal, int)) and not isinstance(book_value, bool):
-        return Decimal(file_value) == Decimal(book_value) or float(file_value) == float(book_value)
+        return Decimal(file_value) == Decimal(book_value) or float(file_value) == float(book_value) \
+            or float(f"{float(file_value):.15g}") == float(book_value)
     return (file_value or None) == (book_value or None)
 
 
