@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from itertools import accumulate, chain, compress, repeat
 from operator import and_, eq, mul, ne, not_, sub
 from typing import TYPE_CHECKING
@@ -243,7 +244,7 @@ def holder_lines(holder_id: Sequence[str], units: Sequence[int], status: Sequenc
 
 
 def deliver(
-    holders: Iterable[int] | int, ratio: Decimal, policy: str = "cash", fractional_price: Decimal = ZERO
+    holders: Iterable[int] | int, ratio: Decimal | Fraction, policy: str = "cash", fractional_price: Decimal = ZERO
 ) -> Delivery:
     """Whole shares delivered to each holder and cash in lieu of fractions.
 
@@ -251,13 +252,20 @@ def deliver(
     ----------
     holders : int or iterable of int
         Accepted units: one count (treated as one holder) or one per holder.
-    ratio : Decimal
-        Common shares per unit.
+    ratio : Decimal or Fraction
+        Common shares per unit: a decimal, or an exact fraction (2000/77, a face of 1,000 over a conversion
+        price of 38.50, as a worksheet function reads ``=1000/38.5``: :func:`xlpy.excel.args.share_ratio`).
     policy : {"cash", "down", "nearest"}
         ``cash``: floor, fractions paid at *fractional_price*; ``down``: floor,
         fractions forfeited; ``nearest``: half away from zero, no cash.
     fractional_price : Decimal
         Price of one share for cash in lieu.
+
+    Whole shares are exact for either ratio.  For a Decimal ratio the fractional shares are exact (a finite
+    decimal, to the ratio's places) and the cash is their product with the price.  For a Fraction they are a
+    Decimal too, exact where the fraction of a share is a finite decimal and otherwise rounded to the engine's 34
+    significant digits (:data:`~xlpy.engine.numbers.CONTEXT`), and the cash is the exact fraction times the
+    price, rounded once likewise: 1/3 of a share at 3 is cash of exactly 1.
 
     Examples
     --------
@@ -265,20 +273,41 @@ def deliver(
     >>> d = deliver([150, 75], D("7.94"), "cash", D("8.31"))
     >>> d.common_issued, d.fractional_shares, d.fractional_cash
     (1786, Decimal('0.50'), Decimal('4.1550'))
+    >>> from fractions import Fraction as F
+    >>> deliver(77, F(2000, 77), "cash", D("38.5"))
+    Delivery(common_issued=2000, fractional_shares=Decimal('0'), fractional_cash=Decimal('0'))
+    >>> d = deliver([1, 2], F(1, 3), "cash", D("3"))
+    >>> d.common_issued, d.fractional_shares, d.fractional_cash
+    (0, Decimal('1'), Decimal('3'))
+    >>> d = deliver(1, F(4, 3), "cash", D("3"))
+    >>> d.common_issued, d.fractional_shares, d.fractional_cash
+    (1, Decimal('0.3333333333333333333333333333333333'), Decimal('1'))
     """
     if policy not in ("cash", "down", "nearest"):
         raise InputError("fractional", policy, "must be one of cash, down, nearest")
     if isinstance(holders, int):
         holders = (holders,)
-    # Ratios are finite decimals: ratio = numerator / 10**scale exactly, so
-    # each holder's shares are integer arithmetic, and holders with the same
-    # units share one computation.
+    if isinstance(ratio, Fraction):
+        issued, remainder = _whole_shares(holders, ratio.numerator, ratio.denominator, policy)
+        exact = Fraction(remainder, ratio.denominator)
+        cash = exact * Fraction(fractional_price) if policy == "cash" else Fraction(0)
+        return Delivery(issued, CONTEXT.divide(exact.numerator, exact.denominator),
+                        CONTEXT.divide(cash.numerator, cash.denominator))
+    # A Decimal ratio is a finite decimal: ratio = numerator / 10**scale exactly,
+    # so each holder's shares are integer arithmetic, as for a Fraction.
     sign, digits, exponent = ratio.as_tuple()
     scale = max(0, -exponent)
-    denominator = 10**scale
-    numerator = int(ratio.scaleb(scale))
+    issued, remainder = _whole_shares(holders, int(ratio.scaleb(scale)), 10**scale, policy)
+    fractional = Decimal(remainder).scaleb(-scale)
+    cash = fractional * fractional_price if policy == "cash" else ZERO
+    return Delivery(issued, fractional, cash)
+
+
+def _whole_shares(holders: Iterable[int], numerator: int, denominator: int, policy: str) -> tuple[int, int]:
+    """Whole shares delivered to the holders at numerator/denominator shares a unit under *policy*, and the
+    fractions left, in units of 1/denominator; holders with the same units share one computation."""
     issued = 0
-    remainder = 0  # fractional shares, in units of 1/denominator
+    remainder = 0
     for units, holders_with in Counter(holders).items():
         whole, frac = divmod(units * numerator, denominator)
         if policy == "nearest" and 2 * frac >= denominator:
@@ -287,6 +316,4 @@ def deliver(
             frac = 0
         issued += whole * holders_with
         remainder += frac * holders_with
-    fractional = Decimal(remainder).scaleb(-scale)
-    cash = fractional * fractional_price if policy == "cash" else ZERO
-    return Delivery(issued, fractional, cash)
+    return issued, remainder
