@@ -86,6 +86,8 @@ CALLS: list[tuple[str, list]] = [
     ("SHARES_ISSUED", [[[150.5]], 7.94]),
     ("CASH_IN_LIEU", [[[150.0], [75.0]], 7.94, 8.31]),
     ("CASH_IN_LIEU", [[[150], [75]], 7.94, 0]),
+    ("SHARES_ISSUED", [77.0, 1000 / 38.5]),  # (2000/77, a formula's fraction: 2,000 shares)
+    ("CASH_IN_LIEU", [6.0, 5 / 6, 10.0]),
     ("EXCHANGE_RATIO", [66.0, 8.3125, 8.25]),
     ("EXCHANGE_RATIO", [66, 7.5, 8.25]),
     ("EXCHANGE_RATIO", [66.0, 9.0, None, 7.5, 3]),

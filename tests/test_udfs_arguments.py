@@ -543,7 +543,7 @@ def test_xlpy_udfs_imports_xlwings_at_its_own_top_level():
     (lambda: udfs.CASH_IN_LIEU(150.0, 7.64 + 0.3, 10.0), 0.0),
     (lambda: udfs.SHARES_ISSUED(100.0, 0.01 + 0.09), 10),  # (held 0.09999999999999999)
     (lambda: udfs.SHARES_ISSUED([[150.0], [75.0]], 7.64 + 0.3), 1786),
-    (lambda: udfs.SHARES_ISSUED(6.0, 5 / 6), 5),  # (a result standing for no 15-digit number: its shortest text)
+    (lambda: udfs.SHARES_ISSUED(6.0, 5 / 6), 5),  # (a result standing for no short decimal: here a fraction)
     (lambda: udfs.SHARES_ISSUED(3.0, 100 / 3), 100),
 ], ids=["sum-ratio", "sum-ratio-cash", "tenth", "sum-ratio-holders", "five-sixths", "hundred-thirds"])
 def test_a_ratio_made_by_a_formula_counts_the_shares_its_cell_shows(call, expected):

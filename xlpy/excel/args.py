@@ -42,6 +42,7 @@ import functools
 import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal, getcontext, setcontext
+from fractions import Fraction
 
 from ..engine.errors import InputError, InputErrors, XlpyError
 from ..engine.numbers import CONTEXT, ZERO, short, to_decimal
@@ -59,9 +60,12 @@ __all__ = [
     "show",
     "number",
     "cell_float",
+    "MOST_DENOMINATOR",
+    "share_ratio",
     "positive",
     "not_negative",
     "fraction",
+    "no_below_original",
     "whole",
     "optional_whole",
     "COUNT_LIMIT",
@@ -250,12 +254,64 @@ def not_negative(value: object, name: str) -> Decimal:
     return typed.raise_first(r, r.number(name, nonneg=True))
 
 
+#: The largest denominator of a fraction :func:`share_ratio` takes a formula's result for (less for ratios of
+#: 2,048 or more, where two such fractions could lie within 4 units in the last place of each other).
+MOST_DENOMINATOR = 10**6
+
+
+def share_ratio(value: object, name: str) -> Decimal | Fraction:
+    """A ratio > 0 of shares per unit as delivery counts it: :func:`positive`, but a float of more than 12
+    significant digits that is no short decimal (:func:`cell_float`) and lies within 2 units in the last place
+    (ulp) of a fraction p/q in lowest terms, q at most :data:`MOST_DENOMINATOR`, is that
+    :class:`~fractions.Fraction`.  A conversion rate ``=1000/38.5`` is held as 25.974025974025974, which makes 77
+    notes 1,999.999999999999998 shares: it is 2000/77, and they are owed 2,000, as ``=INT(77*A1)`` gives.
+
+    The match is unique: two fractions of denominators at most q differ by 1/q² or more, and two within 2 ulp of
+    the float lie within 4 ulp of each other, so q² < 1/(4 ulp) leaves at most one: the nearest fraction of those
+    denominators (``limit_denominator``), taken when within 2 ulp.  10^6 keeps q² < 1/(4 ulp) for ratios below
+    2,048 (ulp up to 2^-42); above, q is cut to the largest that does.  It covers a face of 1,000 over a price of
+    4 decimals below 100 (or of 2 below 10,000) and any ratio of small numbers (``=2/3``).
+    A number of 12 significant digits or fewer, typed or a short decimal, is read as :func:`positive` reads it.
+    One of 13 to 15 digits may be typed, but Excel shows a fraction to 15 digits (``=4000/41`` as
+    97.5609756097561, which is its float), and many fractions' floats are such numbers (of 1,000 over prices of
+    2 decimals, 1 in 12): near a fraction, it is the fraction.  A float is taken as it comes, from Python or a
+    formula alike (``0.6666666666666666`` is 2/3).  One near no such fraction (``=PI()``) is read as
+    :func:`positive` reads it; one from no fraction lands within 2 ulp of one rarely (for a ratio near 1, about 1
+    in 4,000), and is then moved by 2 ulp at most, which changes a count of whole shares only where units × ratio
+    is as near a whole number.
+
+    >>> share_ratio(1000 / 38.5, "ratio"), share_ratio(2 / 3, "ratio"), share_ratio(7.64 + 0.3, "ratio")
+    (Fraction(2000, 77), Fraction(2, 3), Decimal('7.94'))
+    >>> share_ratio(3.141592653589793, "ratio")
+    Decimal('3.141592653589793')
+    """
+    value = _scalar(value, name)
+    d = positive(value, name)
+    if type(value) is not float or len(d.as_tuple().digits) <= 12:  # typed to 12 digits, or a short decimal
+        return d
+    ulp = Fraction(math.ulp(value))
+    most = min(MOST_DENOMINATOR, math.isqrt(math.ceil(1 / (4 * ulp)) - 1))  # the largest q with q² < 1/(4 ulp)
+    if not most:  # (a ratio of 2^50 or more: no denominator keeps a match unique)
+        return d
+    exact = Fraction(value)
+    near = exact.limit_denominator(most)
+    return near if abs(near - exact) <= 2 * ulp else d
+
+
 def fraction(value: object, name: str) -> Decimal:
     """A fraction from 0 to 1 (a participation: 0.6 or 60%)."""
     n = number(value, name)
     if not ZERO <= n <= 1:
         raise InputError(name, value, "must be from 0 to 1 (0% to 100%)")
     return n
+
+
+def no_below_original(r1: Decimal, r0: Decimal, value: object) -> None:
+    """Refuse an offer ratio *r1* (given as *value*) below the original ratio *r0*: not an induced conversion."""
+    if r1 < r0:
+        raise InputError(
+            "offer_ratio", value, f"must not be below original_ratio ({show(r0)}): not an induced conversion"
+        )
 
 
 def whole(value: object, name: str, minimum: int | None = 0) -> int:

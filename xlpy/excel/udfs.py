@@ -64,13 +64,14 @@ from .args import (
     date,
     fits as _fits,
     fraction,
+    no_below_original,
     no_blank_range,
     no_values,
     not_negative,
     number,
     optional_whole,
     positive,
-    show,
+    share_ratio,
     whole,
 )
 from .registry import worksheet_function
@@ -120,13 +121,6 @@ def _function(category, args=None, arg_options=None):
     """:func:`~xlpy.excel.registry.worksheet_function`, every argument read with :data:`_CELL_ERRORS`."""
     options = {name: {**(arg_options or {}).get(name, {}), **_CELL_ERRORS} for name in args or {}}
     return worksheet_function(category=category, args=args, arg_options=options)
-
-
-def _no_below_original(r1: Decimal, r0: Decimal, value: object) -> None:
-    if r1 < r0:
-        raise InputError(
-            "offer_ratio", value, f"must not be below original_ratio ({show(r0)}): not an induced conversion"
-        )
 
 
 # --------------------------------------------------------------------------- #
@@ -205,7 +199,7 @@ def _induced_charge(units, offer_ratio, original_ratio, price, cash_per_unit):
     """INDUCED_CHARGE's general path, in the engine's decimals: any arguments, each refused by name."""
     r1 = positive(offer_ratio, "offer_ratio")
     r0 = positive(original_ratio, "original_ratio")
-    _no_below_original(r1, r0, offer_ratio)
+    no_below_original(r1, r0, offer_ratio)
     return _fits(
         _charge.induced_charge(
             Decimal(whole(units, "units")),
@@ -235,7 +229,7 @@ def INCREMENTAL_SHARES(units, offer_ratio, original_ratio):
     """
     r1 = positive(offer_ratio, "offer_ratio")
     r0 = positive(original_ratio, "original_ratio")
-    _no_below_original(r1, r0, offer_ratio)
+    no_below_original(r1, r0, offer_ratio)
     return _count_fits(_charge.incremental_shares(Decimal(whole(units, "units")), r1, r0),
                        "the number of incremental shares")
 
@@ -260,17 +254,21 @@ def SHARES_ISSUED(units, ratio, fractional=None):
     Each holder receives ``floor(units × ratio)`` shares under the ``cash``
     and ``down`` policies, or the nearest whole number (half up) under
     ``nearest`` (:func:`xlpy.engine.allocation.deliver`).  Rounding per holder
-    is why a filed total can differ from units × ratio by a few shares.
+    is why a filed total can differ from units × ratio by a few shares.  A
+    ratio a formula made as a fraction is that fraction (:func:`xlpy.excel.args.share_ratio`).
 
     Examples
     --------
     ``=SHARES_ISSUED(274000, 7.94)`` gives 2,175,560; two holders of 150 and
-    75 units, ``=SHARES_ISSUED(A1:A2, 7.94)``, receive 1,191 + 595 shares:
+    75 units, ``=SHARES_ISSUED(A1:A2, 7.94)``, receive 1,191 + 595 shares;
+    77 notes at ``=1000/38.5`` shares each (2000/77) receive 2,000:
 
     >>> SHARES_ISSUED(274000, 7.94)
     2175560
     >>> SHARES_ISSUED([[150.0], [75.0]], 7.94)
     1786
+    >>> SHARES_ISSUED(77, 1000 / 38.5)
+    2000
     """
     from ..engine.model import (
         FRACTIONAL_POLICIES,  # the model's records: loaded on first use
@@ -278,7 +276,7 @@ def SHARES_ISSUED(units, ratio, fractional=None):
 
     holders = counts(units, "units")
     policy = choice(fractional, "fractional", FRACTIONAL_POLICIES, "cash")
-    issued = allocation.deliver(holders, positive(ratio, "ratio"), policy).common_issued
+    issued = allocation.deliver(holders, share_ratio(ratio, "ratio"), policy).common_issued
     _count_fits(issued, "the number of shares issued")
     return issued
 
@@ -297,7 +295,8 @@ def CASH_IN_LIEU(units, ratio, price):
     """Cash paid in lieu of fractional shares: each holder's fraction × price.
 
     Each holder's fraction is ``units × ratio − floor(units × ratio)``
-    (:func:`xlpy.engine.allocation.deliver`, policy ``cash``).
+    (:func:`xlpy.engine.allocation.deliver`, policy ``cash``), the ratio read as
+    :func:`SHARES_ISSUED` reads it.
 
     Examples
     --------
@@ -309,7 +308,7 @@ def CASH_IN_LIEU(units, ratio, price):
     """
     holders = counts(units, "units")
     return _fits(
-        allocation.deliver(holders, positive(ratio, "ratio"), "cash", positive(price, "price")).fractional_cash,
+        allocation.deliver(holders, share_ratio(ratio, "ratio"), "cash", positive(price, "price")).fractional_cash,
         "the cash in lieu",
     )
 
@@ -686,7 +685,7 @@ def OFFER_RESULTS(outstanding, tendered, guaranteed, offer_ratio, original_ratio
         raise problem
     r1 = positive(offer_ratio, "offer_ratio")
     r0 = positive(original_ratio, "original_ratio")
-    _no_below_original(r1, r0, offer_ratio)
+    no_below_original(r1, r0, offer_ratio)
     from ..engine.model import Consideration, Offer, Tally, Valuation
 
     offer = Offer(
@@ -763,7 +762,7 @@ def CHARGE_GRID(units, offer_ratio, original_ratio, prices, participations, cash
     n = Decimal(whole(units, "units"))
     r1 = positive(offer_ratio, "offer_ratio")
     r0 = positive(original_ratio, "original_ratio")
-    _no_below_original(r1, r0, offer_ratio)
+    no_below_original(r1, r0, offer_ratio)
     cash = ZERO if cash_per_unit is None else not_negative(cash_per_unit, "cash_per_unit")
     ps = [(where, positive(p, where)) for c in (cells(prices, "prices"),) for i, p in enumerate(c, 1)
           if p is not None for where in ("prices" if len(c) == 1 else f"prices (cell {i})",)]
