@@ -643,7 +643,7 @@ _NO_DATE = dt.date(2000, 1, 3)  # the aggregate offer needs a date; no row depen
 @_cell_errors(_OFFER_FIELDS)
 def OFFER_RESULTS(outstanding, tendered, guaranteed, offer_ratio, original_ratio, price, common_before,
                   cash_per_unit=None):
-    """Results of an any-and-all offer: a two-column table of labels and values, spilled.
+    """Results of an any-and-all offer for convertible preferred stock: a table of labels and values, spilled.
 
     Runs the engine (:func:`xlpy.engine.compute.compute`) on a preferred-stock
     offer with an aggregate (preliminary) count: every unit tendered, including
