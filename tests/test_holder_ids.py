@@ -161,3 +161,38 @@ def test_the_seed_tally_with_a_zero_width_space_is_refused_by_compute(tmp_path, 
     assert cli.main(["compute", str(tmp_path / "offer.toml")]) == 2
     err = capsys.readouterr().err
     assert f"{TALLY}: row 297, column holder_id: looks like the holder id on row " in err, err
+
+
+def test_ids_apart_only_in_letter_case_are_warned_of_by_compute_and_named_by_the_file_s_header(tmp_path, capsys):
+    """Review 118 M4 and a LOW: compute, release and entries counted ``CITADEL`` and ``Citadel`` as two holders
+    without a word, where build and refresh refuse the tally, so a release drafted from compute gave figures the
+    workbook would not allow; and the refusal named ``column holder_id`` where the tally's header is ``Holder Name``
+    (its other refusals name the header)."""
+    import shutil
+
+    from repo_paths import DATA, FORMULA, TALLY
+
+    from xlpy import cli
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copy(FORMULA, tmp_path / "offer.toml")
+    lines = (tmp_path / "data" / TALLY).read_text(encoding="utf-8").splitlines(keepends=True)
+    first = lines[1].split(",")[0]
+    lines[0] = lines[0].replace("holder_id", "Holder Name", 1)
+    lines += [f"{first.lower()},100,book-entry,tendered\n", f"{first.lower()},200,book-entry,tendered\n"]
+    (tmp_path / "data" / TALLY).write_text("".join(lines), encoding="utf-8")
+    for command in ("compute", "release", "entries"):
+        assert cli.main([command, str(tmp_path / "offer.toml")]) == 0
+        err = capsys.readouterr().err
+        assert (f"xlpy {command}: warning: data/{TALLY}: row {len(lines) - 1}, column Holder Name: differs from the "
+                f"holder id on row 2 ({first!r}) only in letter case: " in err), err
+        assert f", got {first.lower()!r}; and 1 more line(s) so (these figures count them as two holders; build and " \
+               "refresh refuse the tally)\n" in err, err
+    assert cli.main(["build", str(tmp_path / "offer.toml"), "-o", str(tmp_path / "b.xlsm"), "--no-validate"]) == 2
+    err = capsys.readouterr().err
+    assert f"tally.file: {TALLY}: row {len(lines) - 1}, column Holder Name: differs from the holder id on row 2" in err
+    assert not (tmp_path / "b.xlsm").exists()
+    lines[-2:] = []  # (none: no warning)
+    (tmp_path / "data" / TALLY).write_text("".join(lines), encoding="utf-8")
+    assert cli.main(["compute", str(tmp_path / "offer.toml")]) == 0
+    assert "letter case" not in capsys.readouterr().err

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 
 from .typed import character
 
-__all__ = ["EXCEL_ERRORS", "LOOKS_LIKE", "case_twins", "odd_ids"]
+__all__ = ["EXCEL_ERRORS", "LOOKS_LIKE", "case_twins", "case_twins_warning", "odd_ids"]
 
 #: The error values Excel writes for a formula that failed (and so exports to CSV as text).
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
@@ -113,3 +113,21 @@ def case_twins(ids: Sequence[str], row_of: Callable[[int], int], joined: str | N
         if seen != h:
             out.append((i, _CASE.format(row_of(j), seen)))
     return out
+
+
+def case_twins_warning(table) -> str | None:
+    """The warning ``compute``, ``release`` and ``entries`` give of an offer file's holder tally (a
+    :class:`~xlpy.engine.model.HolderTable`) whose ids differ only in letter case (:func:`case_twins`): its
+    figures count two holders where a workbook's formulas would count one, and ``build`` and ``refresh`` refuse
+    it, so a release drafted from them must not differ from the workbook's unsaid.  The first such line, by its
+    row and the file's header, and how many more; None when there is none."""
+    rows = getattr(table, "_rows", None)  # each line's row in the file, as the reader saw it
+    row_of = rows.__getitem__ if rows is not None else (lambda i: i + 2)
+    twins = case_twins(table.holder_id, row_of)
+    if not twins:
+        return None
+    i, why = twins[0]
+    more = f"; and {len(twins) - 1:,} more line(s) so" if len(twins) > 1 else ""
+    return (f"{table.source or 'tally'}: row {row_of(i)}, column {getattr(table, '_id_header', 'holder_id')}: {why}, "
+            f"got {table.holder_id[i]!r}{more} (these figures count them as two holders; build and refresh refuse "
+            "the tally)")

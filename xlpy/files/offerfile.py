@@ -36,6 +36,7 @@ from ..engine.numbers import CONTEXT, engine_context
 from ..engine.rules import period_problems
 from . import calendars, sources, steady, typed
 from .counts import absent_counts, read_count_file, tally_kind
+from .holder_ids import case_twins_warning
 from .xlsx_sheet import one_load
 from .recorded import written_path
 from .sniff import not_utf8, toml_data, toml_text
@@ -605,4 +606,7 @@ def compute_file(path: str | os.PathLike):
 
     absent = tuple(absent_counts(offer.tally.source, offer.tally.absent, lambda name: final if name == "FinalCount"
                                  else None))
+    # holder ids that differ only in letter case: two holders here, one to a workbook, which refuses them
+    twins = case_twins_warning(offer.tally.holders) if offer.tally.holders is not None else None
+    absent += (twins,) if twins else ()
     return offer, (dataclasses.replace(results, warnings=results.warnings + absent) if absent else results)

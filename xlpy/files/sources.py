@@ -349,6 +349,7 @@ def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
         object.__setattr__(table, "_arrays", arrays)
     if rows is not None:  # each line's row in the file, where a blank row skipped makes it other than its index + 2
         object.__setattr__(table, "_rows", tuple(rows))
+    object.__setattr__(table, "_id_header", headers[found["holder_id"]])  # (a problem found later names it so)
     if xlsx:  # the sheet read, which the refresh report names
         object.__setattr__(table, "_sheet", columns.sheet)
     return table

@@ -195,7 +195,7 @@ def holder_problems(table: HolderTable, name: str, first_row: int) -> list[Input
     apart).  *name* is the tally as the messages name it; rows count from
     the file's header (row 1).
     """
-    found = []
+    found, held = [], f"column {getattr(table, '_id_header', 'holder_id')}"  # (the file's header, as the reader's)
     rows = getattr(table, "_rows", None)  # each line's row in the file (a blank row skipped), as the reader saw it
     row_of = rows.__getitem__ if rows is not None else (lambda i: i + 2)
     if first_row + len(table) - 1 > EXCEL_ROWS:
@@ -207,16 +207,16 @@ def holder_problems(table: HolderTable, name: str, first_row: int) -> list[Input
         for i, h in enumerate(ids):
             why = typed.unstorable(h, controls=True)
             if why:
-                found.append(InputError(f"{name}: row {row_of(i)}, column holder_id", h, why))
+                found.append(InputError(f"{name}: row {row_of(i)}, {held}", h, why))
             elif len(h) > EXCEL_TEXT:
-                found.append(InputError(f"{name}: row {row_of(i)}, column holder_id", h[:40] + "...",
+                found.append(InputError(f"{name}: row {row_of(i)}, {held}", h[:40] + "...",
                                         typed.too_long()))
     if max(table.units, default=0) >= 10**EXCEL_DIGITS:
         for i, u in enumerate(table.units):
             if u >= 10**EXCEL_DIGITS:
                 found.append(InputError(f"{name}: row {row_of(i)}, column units", u,
                                         f"has more than {EXCEL_DIGITS} digits, which Excel cannot hold exactly"))
-    found += [InputError(f"{name}: row {row_of(i)}, column holder_id", ids[i], why)
+    found += [InputError(f"{name}: row {row_of(i)}, {held}", ids[i], why)
               for i, why in case_twins(ids, row_of, joined)]  # (Excel's = ignores case)
     return found
 
