@@ -164,3 +164,19 @@ def test_deliver_a_fraction_of_a_share_that_is_no_decimal():
                                                                          D("2"))
     assert deliver(77, F(2000, 77), "down", D("38.5")).fractional_cash == 0
     assert deliver(78, F(2000, 77), "nearest").common_issued == 2026  # 2025.97...
+
+
+@pytest.mark.parametrize(("name", "args"), [
+    ("INCREMENTAL_SHARES", (150.0, 7.64 + 0.3, 3.2)),
+    ("INDUCED_CHARGE", (150.0, 7.64 + 0.3, 3.2, 0.1 + 0.2)),
+    ("EPS_AFTER", (1000.0, 0.1 + 0.2, 7.64 + 0.3, 150.0)),
+])
+def test_a_one_cell_range_is_read_as_its_cell_is(name, args):
+    """A number given as a one-cell range (``[[x]]``, as xlwings hands a range argument over) was read by its
+    exact binary value, where the cell itself is read as the short decimal it stands for (INCREMENTAL_SHARES
+    gave 710.9999999999999 for the range, 711 for the cell)."""
+    f = getattr(udfs, name)
+    as_cells = f(*args)
+    assert isinstance(as_cells, float), as_cells
+    assert f(*([[a]] for a in args)) == as_cells
+    assert f(*(((a,),) for a in args)) == as_cells

@@ -232,25 +232,28 @@ def number(value: object, name: str) -> Decimal:
     ...
     xlpy.engine.errors.InputError: price: is required, got nothing
     """
+    value = value if type(value) is float else _scalar(value, name)  # (a one-cell range's float read as a float)
     if type(value) is float:  # the usual case, first
         return cell_float(value, name)
-    r = typed.one(_scalar(value, name), name)
+    r = typed.one(value, name)
     return typed.raise_first(r, r.number(name))
 
 
 def positive(value: object, name: str) -> Decimal:
     """A number > 0 (a price, a ratio)."""
+    value = value if type(value) is float else _scalar(value, name)  # (a one-cell range's float read as a float)
     if type(value) is float and 0.0 < value < math.inf:  # the usual case, accepted without a reader
         return cell_float(value, name)
-    r = typed.one(_scalar(value, name), name)
+    r = typed.one(value, name)
     return typed.raise_first(r, r.number(name, positive=True))
 
 
 def not_negative(value: object, name: str) -> Decimal:
     """A number ≥ 0."""
+    value = value if type(value) is float else _scalar(value, name)  # (a one-cell range's float read as a float)
     if type(value) is float and 0.0 <= value < math.inf:  # the usual case, accepted without a reader
         return cell_float(value, name)
-    r = typed.one(_scalar(value, name), name)
+    r = typed.one(value, name)
     return typed.raise_first(r, r.number(name, nonneg=True))
 
 
