@@ -379,6 +379,19 @@ def test_a_holder_line_edited_in_place_is_named_by_its_row_against_the_offer_fil
     assert str(first) in found[0].expected and str(second) in found[0].found, found[0]
 
 
+def test_a_table_s_line_in_a_finding_is_shown_as_the_workbook_shows_its_cells():
+    """Review 120 M1: a later exchange's line differing from the offer file's was shown as Python writes it,
+    ``(datetime.date(2024, 6, 3), 777, Decimal('26.123457'), None)``."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from xlpy.workbook.findings import show
+
+    line = (dt.date(2024, 6, 3), 777, Decimal("26.123457"), Decimal("40.12"), None)
+    assert show(line) == "(2024-06-03, 777, 26.123457, 40.12, blank)"
+    assert show(("R-30004", 1200, "book-entry", "tendered")) == "('R-30004', 1200, 'book-entry', 'tendered')"
+
+
 def test_offer_compares_a_refreshed_workbook_s_terms_not_its_refreshed_counts(standard_books, tmp_path):
     """Review: ``validate --offer`` after a daily refresh failed every workbook ("Tendered differs from the offer
     file: expected 274000, found 280000"; a holder book's "tblTenders: ... 299 rows, found 300 rows", naming no

@@ -150,13 +150,14 @@ def input_values(offer: Offer) -> dict[str, object]:
 
 def same_input(file_value, book_value) -> bool:
     """Whether an input reads alike in an offer file and a workbook: a number the same, or the cell holding the
-    binary number nearest the file's (3.306878306878307 for 50 / 15.12 to 34 digits), or that number to the 15
-    significant digits a spreadsheet application writes back (LibreOffice saves 25.974025974025974, 1000 / 38.5, as
-    25.974025974026, and no one can type a 16th digit); a blank and an empty text alike."""
+    binary number nearest the file's (3.306878306878307 for 50 / 15.12 to 34 digits), or one alike to the 15
+    significant digits a spreadsheet application keeps (LibreOffice saves 25.974025974025974, 1000 / 38.5, as
+    25.974025974026, openpyxl as 25.97402597402597, and no one can type a 16th digit); a blank and an empty text
+    alike."""
     if isinstance(file_value, (Decimal, int)) and not isinstance(file_value, bool) \
             and isinstance(book_value, (Decimal, int)) and not isinstance(book_value, bool):
         return Decimal(file_value) == Decimal(book_value) or float(file_value) == float(book_value) \
-            or float(f"{float(file_value):.15g}") == float(book_value)
+            or f"{float(file_value):.15g}" == f"{float(book_value):.15g}"
     return (file_value or None) == (book_value or None)
 
 

@@ -190,6 +190,8 @@ def show(v) -> str:
         return repr(v)
     if v is None:
         return "a blank cell"
+    if isinstance(v, tuple):  # a table's line: each cell as a finding shows it, blank as blank
+        return "(" + ", ".join("blank" if c is None else show(c) for c in v) + ")"
     if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
         return str(int(v))  # a recalculated whole number reads as the engine's does: 279199, not 279199.0
     if isinstance(v, float):  # to the 15 digits Excel shows (13070331.2222, not 13070331.222199999): a finding's
