@@ -41,6 +41,21 @@ def test_an_id_that_prints_as_another_line_s_is_refused_naming_that_line(tmp_pat
         f"the two would count as two holders; give the one id on both lines, got {other!r}"]
 
 
+@pytest.mark.parametrize("control", ["\u202e", "\u202d", "\u202a", "\u2067", "\u2069"])
+def test_an_id_holding_a_control_that_reorders_what_it_shows_is_refused(tmp_path, control):
+    """Review 119 M3: ``DTC-\u202e2200`` shows as ``DTC-0022`` beside the real DTC-0022 and was taken as another
+    holder (the controls that reorder text: overrides, embeddings, isolates; look-alikes drop them unseen)."""
+    import unicodedata
+
+    other = f"DTC-{control}2200"
+    named = f"U+{ord(control):04X} ({unicodedata.name(control)})"
+    assert problems(tally(tmp_path, "DTC-0022", "R-30020", other)) == [
+        f"t.csv: row 4, column holder_id: holds {named}, which shows the characters after it in another order than "
+        f"they are held: give the id without it, got {other!r}"]
+    # the marks that reorder nothing of their own stay for names written right to left
+    assert len(sources.read_tally(tally(tmp_path, "DTC-0022", "\u05d3\u05d5\u05d3\u200f")).holder_id) == 2
+
+
 def test_an_accent_written_two_ways_is_one_id_refused_and_other_letters_are_other_holders(tmp_path):
     composed, decomposed = "Z\u00fcrich", "Zu\u0308rich"
     said = problems(tally(tmp_path, composed, decomposed))

@@ -68,6 +68,21 @@ def test_validate_names_a_look_alike_id_typed_into_the_holder_table_and_still_co
     assert report.legs_run == ["formulas"] and report.compared_by_leg["formulas"] > 100  # the figures still compared
 
 
+def test_validate_names_an_id_typed_with_a_control_that_reorders_it_and_still_compares(standard_books, tmp_path):
+    """Review 119 M3: ``DTC-\u202e2200`` shows as DTC-0022; a holder of its own to the formulas as to the engine,
+    so the figures agree and none is said to follow from it (as for a look-alike)."""
+    from xlpy.workbook.typed_ids import KIND
+
+    typed = "DTC-\u202e2200"
+    book = _typed(standard_books, tmp_path, {"B25": typed})
+    report = validate(book, legs=("formulas",))
+    first = report.findings[0]
+    assert str(first) == (f"book.xlsm: Tenders!B25: TenderHolder holds U+202E (RIGHT-TO-LEFT OVERRIDE), which shows "
+                          f"the characters after it in another order than they are held: give the id without it, got "
+                          f"{typed!r} [inputs]")
+    assert first.kind != KIND and [f.leg for f in report.findings] == ["inputs", "sources"], report.findings
+
+
 def test_validate_names_an_error_a_date_and_true_typed_as_holder_ids(standard_books, tmp_path):
     """A date is shown as its day, one with a time with it (a review: '2004-02-20T00:00:00')."""
     book = _typed(standard_books, tmp_path, {"B30": "#N/A", "B31": True, "B32": dt.datetime(2004, 2, 20),

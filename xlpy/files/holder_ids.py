@@ -17,12 +17,13 @@ cannot hold it faithfully), and the holder table typed into names them by their 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
 from .typed import character
 
-__all__ = ["EXCEL_ERRORS", "LOOKS_LIKE", "case_twins", "case_twins_warning", "odd_ids"]
+__all__ = ["EXCEL_ERRORS", "LOOKS_LIKE", "case_twins", "case_twins_warning", "counted_alike", "odd_ids"]
 
 #: The error values Excel writes for a formula that failed (and so exports to CSV as text).
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
@@ -43,6 +44,20 @@ _SEEN_AS = frozenset(map(chr, _LOOK_ALIKE))
 #: How the reason for an id that prints as another line's begins (:func:`odd_ids`): two holders to a workbook's
 #: formulas as to the engine, told apart by :mod:`xlpy.workbook.typed_ids` from the ids they read otherwise.
 LOOKS_LIKE = "looks like the holder id on row "
+
+#: The bidirectional controls that reorder the characters after them as shown (overrides, embeddings, isolates:
+#: ``DTC-\u202e2200`` shows as ``DTC-0022``).  The marks (U+200E, U+200F), which reorder nothing of their own, are
+#: left to names written in Hebrew or Arabic.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_REORDERS = ("holds {}, which shows the characters after it in another order than they are held: give the id "
+             "without it")
+
+
+def counted_alike(why: str) -> bool:
+    """Whether an id refused for *why* is counted by a workbook's formulas as by the engine: a holder of its own to
+    both (an id that looks like another line's, one holding a control that reorders it), not one they read
+    otherwise (an Excel error, a date, TRUE or FALSE, letter case), whose figures then differ."""
+    return why.startswith(LOOKS_LIKE) or why.endswith(_REORDERS.split("{}")[1])
 
 _ERROR = "is an Excel error saved as a value (a lookup or formula that failed): give the holder's id"
 _BOOL = "is TRUE or FALSE, not a holder's id: give the holder's id"
@@ -70,6 +85,8 @@ def odd_ids(raw: Sequence, ids: Sequence[str], joined: str | None, row_of: Calla
     if "#" in text:
         out += [(i, _ERROR) for i, h in enumerate(ids) if h.upper() in EXCEL_ERRORS]
     if not text.isascii():
+        if _BIDI.search(text):
+            out += [(i, _REORDERS.format(character(m.group()))) for i, h in enumerate(ids) if (m := _BIDI.search(h))]
         out += _look_alikes(ids, row_of, text)
     return sorted(out)
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from ..engine.errors import InputError
 from ..engine.numbers import whole_text
-from ..files.holder_ids import LOOKS_LIKE, case_twins, odd_ids
+from ..files.holder_ids import case_twins, counted_alike, odd_ids
 
 if TYPE_CHECKING:
     from .layout import Layout
@@ -65,7 +65,7 @@ def odd_typed_ids(sheet: str, letter: str, first_row: int, raw: Sequence, ids: S
     apart = [] if text else spaced(raw, ids, first_row) + numbered(raw, ids, first_row)  # otherwise: not text alone)
     found = sorted(found + [(i, why) for i, why in apart if i not in named])
     out = [OddId(f"{sheet}!{letter}{first_row + i}", int(v) if whole_text(v := raw[i]) else v,  # (30020.0: as
-                 f"TenderHolder {why}", kind="" if why.startswith(LOOKS_LIKE) else KIND)  # Excel shows it, 30020)
+                 f"TenderHolder {why}", kind="" if counted_alike(why) else KIND)  # Excel shows it, 30020)
            for i, why in found[:SHOWN]]
     if len(found) > SHOWN:
         out.append(OddId(f"{sheet}!{letter}{first_row}:{letter}{first_row + len(ids) - 1}", None,
