@@ -163,6 +163,26 @@ def _row_span(part: bytes, r1: int, r2: int) -> tuple[int, int]:
     return a, b
 
 
+def _cell_order(item: tuple[str, object]) -> tuple[int, int, str]:
+    """A cell reference's place in a sheet's XML, rows then columns (``B2`` before ``AA2`` before ``A3``)."""
+    m = _REF.fullmatch(item[0])
+    return (int(m.group(2)), len(m.group(1)), m.group(1)) if m else (0, 0, "")
+
+
+def _cell_at(body: bytes, key: bytes, start: int) -> tuple[int, re.Match | None]:
+    """Where *key* (`` r="B5"``) is an attribute of a cell, from *start* on (-1 when not), and the cell's opening."""
+    at = body.find(key, start)
+    while at >= 0:
+        m = re.match(rb"<(\w+:)?c\b", body[body.rfind(b"<", 0, at):at])
+        if m:
+            return at, m
+        at = body.find(key, at + 1)
+    return -1, None
+
+
+_REF = re.compile(r"([A-Z]{1,3})([0-9]+)")
+
+
 def _fill(part: bytes, values: dict[str, object], date1904: bool, drop_others: bool, start: int | None = None
           ) -> bytes:
     if start is None:
@@ -171,20 +191,18 @@ def _fill(part: bytes, values: dict[str, object], date1904: bool, drop_others: b
             return part
     body = _drop_values(part) if drop_others else part
     edits = []
-    for ref, value in values.items():
+    after = start  # cells are written row by row, left to right: each looked for after the last (else from the start)
+    for ref, value in sorted(values.items(), key=_cell_order):
         if value is None:
             continue
         key = f' r="{ref}"'.encode()
-        at = body.find(key, start)
-        m = None
-        while at >= 0:
-            open_at = body.rfind(b"<", 0, at)
-            m = re.match(rb"<(\w+:)?c\b", body[open_at:open_at + 16])
-            if m:
-                break
-            at = body.find(key, at + 1)
+        at, m = _cell_at(body, key, after)
+        if at < 0 and after > start:  # (a file not written in order)
+            at, m = _cell_at(body, key, start)
         if at < 0 or m is None:
             continue
+        open_at = body.rfind(b"<", 0, at)
+        after = open_at
         p = m.group(1) or b""
         tag_end = body.index(b">", at)
         if body[tag_end - 1:tag_end] == b"/":
