@@ -684,3 +684,38 @@ def test_a_build_whose_workbook_changed_while_it_was_validated_says_it_was_not_v
     assert line.startswith(f"xlpy build: {out}: was written but not validated: offer.xlsm: changed while it was "
                            "validated (") and line.endswith("; validate it again once that is done"), line
     assert "valid" not in said.splitlines()[-1], said
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Windows refuses to replace a file another program holds open itself")
+@pytest.mark.parametrize("how", ["lockf", "flock"])
+def test_a_workbook_another_program_holds_locked_for_writing_is_not_replaced(book, capsys, how):
+    """Review 119 M2: a program that has the workbook open with a write lock on it (LibreOffice takes a POSIX lock on
+    a document it edits) went on writing to a file no longer in the folder once the refresh replaced it, and its
+    work was lost.  A reader's shared lock is no bar; nor is a lock let go."""
+    import subprocess
+    import sys
+
+    holder = ("import fcntl, sys, time\nf = open(sys.argv[1], 'r+b')\n"
+              f"fcntl.{how}(f, fcntl.LOCK_{{}})\nprint('held', flush=True)\nsys.stdin.read()\n")
+    said = "is locked for writing by another program, which has it open (a lock on the file itself); close it there"
+    before = book.read_bytes()
+    with subprocess.Popen([sys.executable, "-c", holder.format("EX"), str(book)], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, text=True) as p:
+        try:
+            assert p.stdout.readline() == "held\n"
+            assert cli.main(["refresh", str(book), "--tally", str(book.with_name("more.csv")), "--force"]) == 3
+            assert said in capsys.readouterr().err
+            assert cli.main(["build", str(SEED), "-o", str(book), "--force", "--no-validate"]) == 3
+            assert said in capsys.readouterr().err
+            assert book.read_bytes() == before
+        finally:
+            p.communicate("")
+    with subprocess.Popen([sys.executable, "-c", holder.format("SH"), str(book)], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, text=True) as p:
+        try:
+            assert p.stdout.readline() == "held\n"
+            assert locks.locked_message(book) is None  # (a reader's)
+        finally:
+            p.communicate("")
+    assert locks.locked_message(book) is None
+    assert cli.main(["refresh", str(book), "--tally", str(book.with_name("more.csv")), "--no-backup"]) == 0

@@ -367,7 +367,7 @@ def _check_replaceable(out: Path) -> None:
     """Refuse to replace *out* when it is open in Excel or LibreOffice, or read-only (``xlpy refresh``'s checks)."""
     from ..workbook import locks
 
-    busy = locks.busy_message(out, leftover="delete {file}")
+    busy = locks.locked_message(out) or locks.busy_message(out, leftover="delete {file}")
     if busy:
         raise Busy(str(out), None, busy, show_value=False)
     locks.check_writable(locks.target_of(out), str(out), done="replaced")

@@ -57,7 +57,7 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["InterruptedAfterWriting", "RefreshLock", "ahead_warning", "busy_message", "check_writable", "clean_stale",
-           "excel_owner", "held_signals", "kept_as", "libreoffice_owner", "name_problem", "named_ahead", "opened_by",
+           "excel_owner", "held_signals", "kept_as", "libreoffice_owner", "locked_message", "name_problem", "named_ahead", "opened_by",
            "path_problem", "process_gone", "prune_backups", "replace_with", "target_of", "write_file"]
 
 PARTIAL = ".~xlpy-partial."
@@ -150,6 +150,31 @@ def busy_message(path: Path, leftover: str = "pass --force") -> str | None:
     kind = "owner file" if app == "Excel" else "lock file"
     return (f"is open in {app} by {who} ({kind} {file} beside it); close it there first, or "
             f"{leftover.format(file=file)} if that file is left over from a crash")
+
+
+def locked_message(path: Path) -> str | None:
+    """Why *path* must not be replaced: another program holds a write lock on the file itself (an exclusive
+    ``flock``, or a POSIX record lock such as LibreOffice takes on a document it has open), and would go on writing
+    to a file no longer in the folder, its work lost; None where none is held, or none can be told (Windows, whose
+    own locks refuse the replacement; a file system without locks).  Probed with shared locks, let go at once: a
+    reader's shared lock is no bar."""
+    if fcntl is None:
+        return None
+    try:
+        fd = os.open(target_of(path), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None  # (the checks after this one name a file that cannot be read)
+    try:
+        for lock in (fcntl.flock, fcntl.lockf):
+            try:
+                lock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    return ("is locked for writing by another program, which has it open (a lock on the file "
+                            "itself); close it there first")
+    finally:
+        os.close(fd)  # (our shared locks go with it)
+    return None
 
 
 # --- xlpy's own lock ------------------------------------------------------------------------------

@@ -202,10 +202,9 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
         raise InputErrors([zipped])
     target = locks.target_of(path)
     _other_layout_said_first(target, path)
-    if not force:
-        busy = locks.busy_message(path)
-        if busy:
-            raise Busy(label, None, busy, show_value=False)
+    busy = locks.locked_message(path) or (None if force else locks.busy_message(path))
+    if busy:  # (--force passes an owner file left by a crash, not a lock a running program holds)
+        raise Busy(label, None, busy, show_value=False)
     locks.check_writable(target, label)
     out = FileRefresh(path=label)
     try:
