@@ -167,12 +167,17 @@ def _history_from(given: str | None, offer_id: str, folder: Path, when) -> tuple
     SHA-256 before and after, as validate ties a workbook's) is refused as busy, exit status 3."""
     if given is None:
         return [], []
+    from ..files.safety import DAMAGE, refused_part
     from ..workbook.findings import file_digest
-    from ..workbook.history_carry import carried_history, clock_behind, lite_left, sign_off_left, still_as_read
+    from ..workbook.history_carry import (FIELD, carried_history, clock_behind, lite_left, sign_off_left,
+                                          still_as_read)
 
     old, digest = Path(given), file_digest(given)
-    rows = carried_history(old, offer_id, folder)
-    left = [sign_off_left(old), lite_left(old)]
+    try:
+        rows = carried_history(old, offer_id, folder)
+        left = [sign_off_left(old), lite_left(old)]
+    except DAMAGE as exc:  # (a part damaged, met reading it, a theme or a sheet: named as the option's refusals are)
+        raise refused_part(old, f"{FIELD}: {old}", exc, "nothing was written", unchanged=True) from None
     still_as_read(old, digest)  # (each of the reads above of one version of the file, no writer at work on it)
     return rows, list(filter(None, [*left, clock_behind(rows, f"{when:%Y-%m-%d %H:%M:%S}", given)]))
 

@@ -268,7 +268,8 @@ class Package:
     # output ---------------------------------------------------------------------------
 
     def to_bytes(self, when: dt.datetime | None = None, level: int = 6) -> bytes:
-        """The package as zip bytes: unchanged parts copied compressed as they were.
+        """The package as zip bytes: unchanged parts copied compressed as they were, once each unpacks to the size
+        and CRC-32 its directory declares (:class:`zipfile.BadZipFile` if not: a damaged part is never copied).
 
         Every entry's time is *when* (or 1980-01-01), as :func:`xlpy.workbook.saving.atomic_save` sets it.
         """
@@ -286,6 +287,8 @@ class Package:
                 method, size = 8, len(data)
             else:
                 info, comp = self._raw(name)
+                if name not in self._data:  # (a part read was checked then; one no reader reads, docProps/app.xml,
+                    _check_stored(info, comp)  # is here: its damage is never copied into a new file)
                 crc, method, size = info.CRC, info.compress_type, info.file_size
             if size >= 0xFFFFFFFF or len(comp) >= 0xFFFFFFFF or out.tell() >= 0xFFFFFFFF:
                 raise PackageError(self.label, f"{name} is too large for a workbook (over 4 GB)")
@@ -305,6 +308,19 @@ class Package:
         end = out.tell()
         out.write(struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(central), len(central), end - start, start, 0))
         return out.getvalue()
+
+
+def _check_stored(info: zipfile.ZipInfo, comp: bytes) -> None:
+    """Raise :class:`zipfile.BadZipFile`, naming the part, if part *info*'s stored bytes *comp* do not unpack to the
+    size and CRC-32 its directory declares (unpacked no further than that size)."""
+    if info.flag_bits & 1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return  # (encrypted, or packed by a method a workbook's parts are not: carried as they are)
+    try:
+        data = comp if info.compress_type == zipfile.ZIP_STORED else fast.inflate(comp, info.file_size)
+    except (EOFError, zlib.error) as exc:
+        raise zipfile.BadZipFile(f"part {info.filename}: {exc}") from None
+    if data is None or len(data) != info.file_size or fast.crc32(data) != info.CRC:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
 
 
 def _normpath(p: PurePosixPath) -> str:
