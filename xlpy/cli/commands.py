@@ -194,6 +194,8 @@ def add_limit_options(p) -> None:
                    "or XLPY_MAX_RATIO)")
     g.add_argument("--max-parts", type=int, metavar="N",
                    help=f"most parts in a package (default {DEFAULTS['parts'][0]:,}, or XLPY_MAX_PARTS)")
+    g.add_argument("--max-strings", type=int, metavar="N",
+                   help=f"most shared strings in a package (default {DEFAULTS['strings'][0]:,}, or XLPY_MAX_STRINGS)")
 
 
 def configure_from(args) -> None:
@@ -201,7 +203,8 @@ def configure_from(args) -> None:
     (a script's earlier ``main([... "--max-parts", "3"])`` does not carry over to its next call)."""
     reset()
     configure(part_mb=getattr(args, "max_part_mb", None), total_mb=getattr(args, "max_total_mb", None),
-              ratio=getattr(args, "max_ratio", None), parts=getattr(args, "max_parts", None))
+              ratio=getattr(args, "max_ratio", None), parts=getattr(args, "max_parts", None),
+              strings=getattr(args, "max_strings", None))
 
 
 # --- a full disk -----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Limits on packages from outside the firm, checked before any part is decompressed.
+"""Limits on packages from outside the firm, checked before any part is read.
 
 Workbooks and XLSX tallies arrive by e-mail.  A zip package says in its
 directory how large each part unpacks to; a hostile one says 2 GiB for a
@@ -8,7 +8,10 @@ checked from its directory first (:func:`check_package`):
 * the number of parts;
 * each part's unpacked size, and all parts' together;
 * each large part's compression ratio (unpacked / packed);
-* that no part is named twice (readers differ on which copy they read).
+* that no part is named twice (readers differ on which copy they read);
+* the number of strings in the shared strings (:func:`shared_strings_over`),
+  counted from the part's bytes, unparsed: a reader builds every one of them,
+  whether or not a cell uses it.
 
 A part that declares a DTD (:func:`dtd_part`: its entities are how XML reaches
 files and memory) or is not well-formed XML (:func:`part_fault`) is named by
@@ -21,10 +24,13 @@ a read larger than the limits either.
 
 The defaults are sized from a workbook holding a 100,000-line holder tally
 (its largest sheet unpacks to 92 MB at a ratio of 10): about five times that.
+The shared strings' limit leaves room for an XLSX tally as long as Excel
+holds (1,048,576 rows) with two columns of distinct text, a holder id and a
+name; the same 100,000-line workbook saved by LibreOffice holds 98,301.
 Raise them with the command line (``--max-part-mb``, ``--max-total-mb``,
-``--max-ratio``, ``--max-parts``) or the environment (``XLPY_MAX_PART_MB``,
-``XLPY_MAX_TOTAL_MB``, ``XLPY_MAX_RATIO``, ``XLPY_MAX_PARTS``); the command
-line wins.
+``--max-ratio``, ``--max-parts``, ``--max-strings``) or the environment
+(``XLPY_MAX_PART_MB``, ``XLPY_MAX_TOTAL_MB``, ``XLPY_MAX_RATIO``,
+``XLPY_MAX_PARTS``, ``XLPY_MAX_STRINGS``); the command line wins.
 
 A package xlpy had LibreOffice make from a workbook that passed these limits
 (its recalculated copy, which ``validate`` reads back) is not from outside:
@@ -38,6 +44,8 @@ import contextvars
 import io
 import math
 import os
+import posixpath
+import re
 import struct
 import zipfile
 import zlib
@@ -51,7 +59,7 @@ from ..engine.errors import Busy, InputError
 
 __all__ = ["DAMAGE", "DEFAULTS", "DTD", "XML_ERRORS", "Limits", "check_intact", "check_no_dtd", "check_package",
            "configure", "converted_limits", "damage_said", "damaged", "dtd_part", "inflate_part", "limits",
-           "part_fault", "part_faults", "read_part", "refused_part", "unreadable"]
+           "part_fault", "part_faults", "read_part", "refused_part", "shared_strings_over", "unreadable"]
 
 MB = 1 << 20
 #: Parts smaller than this are not held to the ratio (tiny XML parts compress well and cost nothing).
@@ -63,6 +71,7 @@ DEFAULTS: dict[str, tuple[float, str, str]] = {
     "total_mb": (1024, "XLPY_MAX_TOTAL_MB", "--max-total-mb"),
     "ratio": (100, "XLPY_MAX_RATIO", "--max-ratio"),
     "parts": (10_000, "XLPY_MAX_PARTS", "--max-parts"),
+    "strings": (2_500_000, "XLPY_MAX_STRINGS", "--max-strings"),
 }
 
 #: The limits the running command was given (its ``--max-*`` options), in its own context: a thread's, and one
@@ -76,6 +85,7 @@ class Limits:
     total_mb: float
     ratio: float
     parts: int
+    strings: int = int(DEFAULTS["strings"][0])
 
     @property
     def part_bytes(self) -> int:
@@ -87,7 +97,8 @@ class Limits:
 
 
 def configure(**given: float | None) -> None:
-    """Set limits from the command line (``part_mb=``, ``total_mb=``, ``ratio=``, ``parts=``; None: unchanged)."""
+    """Set limits from the command line (``part_mb=``, ``total_mb=``, ``ratio=``, ``parts=``, ``strings=``; None:
+    unchanged)."""
     for key, value in given.items():
         if key not in DEFAULTS:
             raise TypeError(f"configure: no limit {key!r}")
@@ -123,7 +134,7 @@ def limits() -> Limits:
         if not value > 0 or not math.isfinite(value):
             raise InputError(f"environment variable {env}", raw, "must be a finite number > 0")
         values[key] = value
-    return Limits(values["part_mb"], values["total_mb"], values["ratio"], int(values["parts"]))
+    return Limits(values["part_mb"], values["total_mb"], values["ratio"], int(values["parts"]), int(values["strings"]))
 
 
 def converted_limits() -> Limits:
@@ -139,10 +150,10 @@ def _mb(n: int) -> str:
     return f"{n / MB:,.1f} MB" if n >= MB else f"{n / MB:.2g} MB"
 
 
-def _refuse(label: str, part: str | None, what: str, key: str) -> InputError:
+def _refuse(label: str, part: str | None, what: str, key: str, before: str = "unpacking") -> InputError:
     _default, env, flag = DEFAULTS[key]
     where = f"{label}: part {part}" if part else label
-    return InputError(where, None, f"{what}; refused before unpacking (raise the limit with {flag} or {env})",
+    return InputError(where, None, f"{what}; refused before {before} (raise the limit with {flag} or {env})",
                       show_value=False)
 
 
@@ -159,7 +170,8 @@ def _entries_from_end(fh, size: int) -> int | None:
 
 
 def check_package(source: str | os.PathLike | bytes, label: str | None = None, lim: Limits | None = None) -> None:
-    """Refuse a package whose directory declares more than the limits allow; nothing is decompressed.
+    """Refuse a package whose directory declares more than the limits allow, or whose shared strings are more than
+    they allow; nothing is decompressed but the shared strings, counted unparsed (:func:`shared_strings_over`).
 
     *source* is a path or the file's bytes; *label* names it in messages
     (default: the path as given).  A file that is not a zip package passes:
@@ -193,29 +205,100 @@ def check_package(source: str | os.PathLike | bytes, label: str | None = None, l
             raise _refuse(label, None, f"has {declared:,} parts, over the limit of {lim.parts:,}", "parts")
         fh.seek(0)
         try:
-            with zipfile.ZipFile(fh) as zf:  # closed here, not by a finaliser an interrupt could land in
-                infos = zf.infolist()
+            zf = zipfile.ZipFile(fh)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError):
             return
-        if len(infos) > lim.parts:
-            raise _refuse(label, None, f"has {len(infos):,} parts, over the limit of {lim.parts:,}", "parts")
-        _refuse_twice_named(infos, label)
-        total = 0
-        for info in infos:
-            if info.file_size > lim.part_bytes:
-                raise _refuse(label, info.filename, f"unpacks to {_mb(info.file_size)}, over the limit of "
-                              f"{lim.part_mb:g} MB per part", "part_mb")
-            if info.file_size > RATIO_FLOOR:
-                ratio = info.file_size / max(info.compress_size, 1)
-                if ratio > lim.ratio:
-                    raise _refuse(label, info.filename, f"unpacks {ratio:,.0f} times its packed size "
-                                  f"({_mb(info.file_size)}), over the limit of {lim.ratio:g}", "ratio")
-            total += info.file_size
-            if total > lim.total_bytes:
-                raise _refuse(label, None, f"unpacks to over {_mb(total)}, over the limit of {lim.total_mb:g} MB "
-                              "in all", "total_mb")
+        with zf:  # closed here, not by a finaliser an interrupt could land in
+            _check_directory(zf.infolist(), label, lim)
+            for info in _shared_strings_parts(zf):  # (the sizes passed: what holds the strings is unpacked, unparsed)
+                if shared_strings_over(zf, info, lim.strings):
+                    raise _refuse(label, info.filename, f"holds more than {lim.strings:,} shared strings, the limit",
+                                  "strings", "reading them")
     finally:
         fh.close()
+
+
+def _check_directory(infos: list[zipfile.ZipInfo], label: str, lim: Limits) -> None:
+    """Refuse a package whose directory (*infos*) declares more parts, a larger part or a larger whole, or a part
+    packed tighter, than *lim* allows, or names a part twice."""
+    if len(infos) > lim.parts:
+        raise _refuse(label, None, f"has {len(infos):,} parts, over the limit of {lim.parts:,}", "parts")
+    _refuse_twice_named(infos, label)
+    total = 0
+    for info in infos:
+        if info.file_size > lim.part_bytes:
+            raise _refuse(label, info.filename, f"unpacks to {_mb(info.file_size)}, over the limit of "
+                          f"{lim.part_mb:g} MB per part", "part_mb")
+        if info.file_size > RATIO_FLOOR:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > lim.ratio:
+                raise _refuse(label, info.filename, f"unpacks {ratio:,.0f} times its packed size "
+                              f"({_mb(info.file_size)}), over the limit of {lim.ratio:g}", "ratio")
+        total += info.file_size
+        if total > lim.total_bytes:
+            raise _refuse(label, None, f"unpacks to over {_mb(total)}, over the limit of {lim.total_mb:g} MB "
+                          "in all", "total_mb")
+
+
+#: The content type of the shared strings, which openpyxl's reader finds them by ([Content_Types].xml), and the
+#: relationship type xlpy's readers follow to them (the workbook's relationships), in lower case.
+_STRINGS_TYPE, _STRINGS_REL = "sharedstrings+xml", "/sharedstrings"
+#: The start of a string item, ``<si>`` (or ``<x:si>``, its namespace given a prefix); ``</si>`` is not one.
+_SI = re.compile(rb"<(?:[^\s<>/:!?]+:)?si[\s/>]")
+
+
+def _shared_strings_parts(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The parts of package *zf* a reader may take for its shared strings: those [Content_Types].xml gives their
+    content type (openpyxl's reader), those a relationship of their type names (xlpy's), and any named
+    ``sharedStrings.xml``; the content types and relationships read to their first 4 MB, unparsed past a DTD."""
+    parts = {i.filename.lower(): i for i in zf.infolist() if not i.is_dir()}
+    names = {n for n in parts if n.rsplit("/", 1)[-1] == "sharedstrings.xml"}
+    for low, info in parts.items():
+        if low == "[content_types].xml":
+            names |= {a.get("PartName", "").lstrip("/").lower() for a in _attributes(zf, info, "Override")
+                      if a.get("ContentType", "").lower().endswith(_STRINGS_TYPE)}
+        elif low.endswith(".rels"):
+            base = low.rpartition("_rels/")[0]  # (the folder of the part they are the relationships of)
+            for a in _attributes(zf, info, "Relationship"):
+                target = a.get("Target", "").lower()
+                if a.get("Type", "").lower().endswith(_STRINGS_REL) and a.get("TargetMode") != "External":
+                    names.add(target.lstrip("/") if target.startswith("/") else posixpath.normpath(base + target))
+    return [parts[n] for n in sorted(names) if n in parts]
+
+
+def _attributes(zf: zipfile.ZipFile, info: zipfile.ZipInfo, local: str) -> list[dict[str, str]]:
+    """The attributes of each element named *local* (in any namespace) in the first 4 MB of the small XML part
+    *info*; none past a DTD, nor past where it is not XML (its reader says what is wrong with it)."""
+    found: list[dict[str, str]] = []
+    parser = _expat()
+    parser.StartElementHandler = lambda name, attrs: found.append(attrs) if name.rsplit(" ", 1)[-1] == local else None
+    try:
+        with zf.open(info) as fh:
+            parser.Parse(fh.read(4 << 20), False)
+    except (_Seen, expat.ExpatError, ValueError, LookupError, *DAMAGE, RuntimeError, NotImplementedError):
+        pass
+    return found
+
+
+def shared_strings_over(zf: zipfile.ZipFile, info: zipfile.ZipInfo, most: int) -> bool:
+    """Whether the shared strings part *info* of *zf* holds more than *most* strings (``<si>`` items), counted in its
+    bytes as they are unpacked (never parsed) and no further than the first past *most*: a reader (openpyxl's)
+    builds every one, used by a cell or not, 7 microseconds each (28 million of one letter, a 20 MB file within
+    the other limits, took 2.6 GB and 200 s).  A part that cannot be unpacked is left to its reader."""
+    count, tail = 0, b""
+    try:
+        with zf.open(info) as fh:
+            while chunk := fh.read(8 << 20):
+                data = tail + chunk
+                cut = data.rfind(b"<", max(0, len(data) - 256))  # (a tag cut short at the end: counted with the next)
+                cut = len(data) if cut < 0 else cut
+                count += len(_SI.findall(data, 0, cut))
+                if count > most:
+                    return True
+                tail = data[cut:]
+    except (*DAMAGE, RuntimeError, NotImplementedError):  # (damaged, encrypted, Deflate64: its reader says so)
+        return False
+    return count + len(_SI.findall(tail)) > most
 
 
 def _refuse_twice_named(infos: list[zipfile.ZipInfo], label: str) -> None:
