@@ -265,3 +265,32 @@ def test_an_input_reads_alike_at_the_15_digits_a_spreadsheet_keeps_and_no_furthe
     assert same_input(r0, cell("33.33333333333334"))  # (openpyxl's save: 16 digits; review 120 H2)
     assert not same_input(r0, cell("33.3333333333334")) and not same_input(r0, cell("33.33333333333"))
     assert same_input(Decimal("7.94"), cell("7.94")) and not same_input(Decimal("7.94"), cell("7.9400000000001"))
+
+
+def test_a_later_exchange_s_16_digit_price_held_to_15_is_the_offer_file_s(tmp_path, monkeypatch):
+    """Review 121: review 120 H1's case without LibreOffice: the exchange's price and cash set to the 15 digits
+    LibreOffice saves are the offer file's; a 15th digit changed is a finding, its line shown as the workbook
+    shows it."""
+    from xlpy import cli
+    from xlpy.workbook.backends import PackageBook
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "thirds.toml").write_text(THIRDS + EXCHANGE_16, encoding="utf-8")
+    assert cli.main(["build", "thirds.toml", "-o", "thirds.xlsm", "--no-validate", "-q"]) == 0
+    book = tmp_path / "thirds.xlsm"
+    lay = layout(Shape.decode(load_workbook(book).defined_names[LAYOUT_NAME].attr_text))
+    sheet, t = lay.table("tblExchanges")
+    with PackageBook(book) as pb:
+        pb.set(sheet.title, f"{t.letter('price')}{t.first_row}", 40.1234567890123)  # (as LibreOffice saves it)
+        pb.set(sheet.title, f"{t.letter('cash')}{t.first_row}", 1.23456789012346)
+        pb.save()
+    found = [f for f in validate(book, offer_path=tmp_path / "thirds.toml", legs=()).findings if f.leg == "inputs"]
+    assert found == [], [str(f) for f in found]
+    with PackageBook(book) as pb:
+        pb.set(sheet.title, f"{t.letter('price')}{t.first_row}", 40.1234567890124)  # a 15th digit typed: differs
+        pb.save()
+    found = [f for f in validate(book, offer_path=tmp_path / "thirds.toml", legs=()).findings if f.leg == "inputs"]
+    assert [(f.where, f.what, f.found) for f in found] == [
+        (f"Inputs!tblExchanges row {t.first_row}", "table differs from the offer file on 1 line(s), the first here",
+         "(2024-06-20, 5, 35, 40.1234567890124, 1.23456789012346)")], [str(f) for f in found]

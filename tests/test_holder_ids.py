@@ -50,8 +50,8 @@ def test_an_id_holding_a_control_that_reorders_what_it_shows_is_refused(tmp_path
     other = f"DTC-{control}2200"
     named = f"U+{ord(control):04X} ({unicodedata.name(control)})"
     assert problems(tally(tmp_path, "DTC-0022", "R-30020", other)) == [
-        f"t.csv: row 4, column holder_id: holds {named}, which shows the characters after it in another order than "
-        f"they are held: give the id without it, got {other!r}"]
+        f"t.csv: row 4, column holder_id: holds {named}, a control of the order text is shown in, which may show its "
+        f"characters in another order than they are held: give the id without it, got {other!r}"]
     # the marks that reorder nothing of their own stay for names written right to left
     assert len(sources.read_tally(tally(tmp_path, "DTC-0022", "\u05d3\u05d5\u05d3\u200f")).holder_id) == 2
 
@@ -211,3 +211,31 @@ def test_ids_apart_only_in_letter_case_are_warned_of_by_compute_and_named_by_the
     (tmp_path / "data" / TALLY).write_text("".join(lines), encoding="utf-8")
     assert cli.main(["compute", str(tmp_path / "offer.toml")]) == 0
     assert "letter case" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("control", [chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]])
+def test_every_bidi_control_is_refused_once(control):
+    """Review 121: each control that reorders text as shown, or ends a reordering, is refused, once (one beside
+    the id it looks like was refused twice, also as looking like it); the marks are not."""
+    from xlpy.files.holder_ids import odd_ids
+
+    for ids in (["DTC-0022", f"DTC-{control}2200"], ["DTC-0022", f"DTC-{control}0022"]):
+        out = odd_ids(ids, ids, None, lambda i: i + 2)
+        assert [i for i, _ in out] == [1] and f"U+{ord(control):04X}" in out[0][1], out
+    for mark in ("\u200e", "\u200f", "\u061c"):
+        ids = ["DTC-0022", f"\u05d3\u05d5\u05d3{mark}"]
+        assert not [w for _, w in odd_ids(ids, ids, None, lambda i: i + 2) if "order text is shown" in w]
+
+
+def test_one_case_twin_after_a_blank_row_is_named_by_its_row_and_alone(tmp_path):
+    """Review 121: the warning's row is the file's (a blank row skipped), and one pair says no more."""
+    from xlpy.files.holder_ids import case_twins_warning
+
+    p = tmp_path / "t.csv"
+    p.write_text("holder_id,units,method,status\nR-1,5,book-entry,tendered\n\nDTC-0101,100,book-entry,tendered\n"
+                 "R-2,3,book-entry,tendered\ndtc-0101,7,book-entry,tendered\n", encoding="utf-8")
+    assert case_twins_warning(sources.read_tally(p)) == (
+        "t.csv: row 6, column holder_id: differs from the holder id on row 4 ('DTC-0101') only in letter case: Excel "
+        "compares text without regard to case and would count the two lines as one holder, the engine as two; spell "
+        "them alike if they are one holder, or make them differ otherwise, got 'dtc-0101' (these figures count them "
+        "as two holders; build and refresh refuse the tally)")

@@ -199,3 +199,23 @@ def test_saved_values_go_in_wherever_the_cells_lie_in_order_or_not():
     found = dict(re.findall(rb'<c r="(\w+)"[^>]*><f>1</f><v>(\d+)</v></c>', filled))
     assert found == {k.encode(): str(v).encode() for k, v in cells.items()}, filled
     assert filled.count(b"<v>") == 5 and b't="str"' not in filled
+
+
+def test_saved_values_look_for_each_cell_once_after_the_last(monkeypatch):
+    """Review 121: the speed of review 119 M5's mend, pinned without a clock: each cell is looked for once, from
+    after the one before it in the sheet's order (columns B < Z < AA), whatever the order values are given in."""
+    cols = ("A", "B", "Z", "AA")
+    part = (b"<worksheet><sheetData>" + b"".join(
+        b'<row r="%d">' % r + b"".join(b'<c r="%s%d"><f>1</f></c>' % (c.encode(), r) for c in cols) + b"</row>"
+        for r in range(1, 4)) + b"</sheetData></worksheet>")
+    refs = [f"{c}{r}" for r in range(1, 4) for c in cols]
+    starts, real = [], saved_values._cell_at
+
+    def spy(body, key, start):
+        starts.append(start)
+        return real(body, key, start)
+
+    monkeypatch.setattr(saved_values, "_cell_at", spy)
+    filled = saved_values.fill(part, {ref: i for i, ref in enumerate(reversed(refs), 1)}, drop_others=False)
+    assert len(re.findall(rb"<v>\d+</v>", filled)) == len(refs)
+    assert len(starts) == len(refs) and starts == sorted(set(starts)), starts

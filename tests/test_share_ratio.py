@@ -1,9 +1,9 @@
 """A ratio a formula makes as a fraction (``=1000/38.5``, ``=2/3``) is that fraction to the delivery functions.
 
 SHARES_ISSUED and CASH_IN_LIEU read their ratio through :func:`xlpy.excel.args.share_ratio`: a float within two
-units in the last place of a fraction of small denominator, and no short decimal, is that exact fraction, and the
-engine's :func:`~xlpy.engine.allocation.deliver` counts shares on it.  They read a ratio at its shortest text, where
-77 notes at ``=1000/38.5`` (25.974025974025974) were 1,999.999999999999998 shares: 1,999 shares and the cash of
+units in the last place of a fraction of small denominator, other than the decimal it is read as, is that fraction,
+and the engine's :func:`~xlpy.engine.allocation.deliver` counts shares on it.  They read a ratio at its shortest
+text, where 77 notes at ``=1000/38.5`` (25.974025974025974) were 1,999.999999999999998 shares: 1,999 shares and the cash of
 almost a whole one, where the holder is owed 2,000 (2000/77 × 77).
 """
 
@@ -14,7 +14,7 @@ from decimal import Decimal as D
 from fractions import Fraction as F
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import xlpy.excel.udfs as udfs
@@ -30,6 +30,8 @@ from xlpy.excel.args import MOST_DENOMINATOR, cell_float, share_ratio
     (1000 / 38.47, F(100000, 3847)),
     (100 / 3, F(100, 3)),
     (1000 / 10.01, F(100000, 1001)),  # (its float is 99.9000999000999, 15 digits: Excel shows it so)
+    (1000 / 111.69, F(100000, 11169)),  # (review 121: a unit in the last place from 8.95335303071, a short decimal)
+    (1000 / 100.01, F(100000, 10001)),  # (its float is 9.99900009999, 12 digits, a rounded fraction)
     (0.6666666666666666, F(2, 3)),  # a float of 16 digits from Python is taken as a formula's
     ([[2 / 3]], F(2, 3)),  # a one-cell range
     (math.pi, D("3.141592653589793")),  # near no small fraction: its shortest text, as before
@@ -41,7 +43,7 @@ from xlpy.excel.args import MOST_DENOMINATOR, cell_float, share_ratio
     (25.974025974026, D("25.974025974026")),  # 2000/77 typed to 14 digits is 7 units in the last place off it
     (274000.0, D("274000.0")),
     (1e20 / 3, D("3.333333333333333E+19")),  # past 2^50 no denominator keeps a match unique: its shortest text
-], ids=["2/3", "5/6", "1000/38.5", "1000/38.47", "100/3", "1000/10.01", "typed-16-digits", "range", "pi", "sqrt2",
+], ids=["2/3", "5/6", "1000/38.5", "1000/38.47", "100/3", "1000/10.01", "1000/111.69", "1000/100.01", "typed-16-digits", "range", "pi", "sqrt2",
         "7.64+0.3", "0.01+0.09", "7.94", "typed-12-digits", "typed-14-digits", "whole", "huge"])
 def test_a_ratio_is_read_as_the_fraction_a_formula_made(value, expected):
     got = share_ratio(value, "ratio")
@@ -116,11 +118,10 @@ def fractions_and_units(draw):
 @given(fractions_and_units())
 def test_shares_issued_of_a_formulas_fraction_is_the_floor_of_units_times_it(case):
     """For any p/q (q up to 10^6, below 2,048) and units: floor(units × p/q), as the holder is owed; units a
-    multiple of q are owed whole shares and no cash.  Left aside, as the README says: a float that is also
-    a decimal of 12 significant digits or fewer (typed, or within 2 ulp of one: rare, 1 in some thousands)."""
+    multiple of q are owed whole shares and no cash, a float that is also within 2 ulp of a short decimal
+    included (1000/111.69, review 121)."""
     p, q, units = case
     x = p / q
-    assume(len(cell_float(x, "ratio").as_tuple().digits) > 12 or F(cell_float(x, "ratio")) == F(p, q))
     assert share_ratio(x, "ratio") == F(p, q)
     assert udfs.SHARES_ISSUED(float(units), x) == units * p // q
     if units % q == 0:
@@ -131,13 +132,18 @@ def test_shares_issued_of_a_formulas_fraction_is_the_floor_of_units_times_it(cas
 @given(st.integers(1, 10**12 - 1), st.integers(4, 15), st.integers(1, 10**6))
 def test_a_number_of_12_digits_or_fewer_is_read_as_before(digits, places, units):
     """A typed number of up to 12 significant digits, and a sum of such, give the results they gave: the
-    engine's on the decimal (no change to a result that is a finite decimal)."""
+    engine's on the decimal; but one within 2 ulp of a fraction of small denominator other than itself (a rounded
+    fraction: 9.99900009999 for 1000/100.01) is that fraction, no more than 2 ulp from it."""
     typed = D(digits).scaleb(-places)
     for x in (float(typed), float(typed) + 0.3):
         before = cell_float(x, "ratio")
         if len(before.as_tuple().digits) > 12:
             continue  # (a sum that is no short decimal)
-        assert share_ratio(x, "ratio") == before and type(share_ratio(x, "ratio")) is D
+        got = share_ratio(x, "ratio")
+        if type(got) is F:
+            assert got != F(before) and abs(got - F(x)) <= 2 * F(math.ulp(x)) and got.denominator <= MOST_DENOMINATOR
+            continue
+        assert got == before and type(got) is D
         d = deliver(units, before, "cash", D("8.31"))
         assert udfs.SHARES_ISSUED(float(units), x) == d.common_issued
         assert udfs.CASH_IN_LIEU(float(units), x, 8.31) == float(d.fractional_cash)
@@ -180,3 +186,21 @@ def test_a_one_cell_range_is_read_as_its_cell_is(name, args):
     assert isinstance(as_cells, float), as_cells
     assert f(*([[a]] for a in args)) == as_cells
     assert f(*(((a,),) for a in args)) == as_cells
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (1000 / 8237.29, F(100000, 823729)),  # 1.43 ulp from its fraction
+    (math.nextafter(math.nextafter(2 / 3, 1), 1), F(2, 3)),  # 1.67 ulp
+    (1 + 2**-19 + 2**-51, F(524289, 524288)),  # exactly 2 ulp: taken
+    (math.nextafter(math.nextafter(math.nextafter(2 / 3, 1), 1), 1), D("0.666666666666667")),  # 2.67 ulp: not
+], ids=["1.43-ulp", "1.67-ulp", "2-ulp", "2.67-ulp"])
+def test_within_two_units_in_the_last_place_and_no_further(value, expected):
+    """Review 121: the bound of 2 ulp, each side of it."""
+    got = share_ratio(value, "ratio")
+    assert type(got) is type(expected) and got == expected
+
+
+def test_deliver_a_fractions_cash_is_rounded_once_to_34_digits():
+    """Review 121: the exact fraction of a share times the price, rounded once (not the rounded fraction times it)."""
+    assert deliver(1, F(1, 3), "cash", D("1")).fractional_cash == D("0.3333333333333333333333333333333333")
+    assert deliver(1, F(1, 7), "cash", D("7.5")).fractional_cash == D("1.071428571428571428571428571428571")

@@ -77,9 +77,9 @@ def test_validate_names_an_id_typed_with_a_control_that_reorders_it_and_still_co
     book = _typed(standard_books, tmp_path, {"B25": typed})
     report = validate(book, legs=("formulas",))
     first = report.findings[0]
-    assert str(first) == (f"book.xlsm: Tenders!B25: TenderHolder holds U+202E (RIGHT-TO-LEFT OVERRIDE), which shows "
-                          f"the characters after it in another order than they are held: give the id without it, got "
-                          f"{typed!r} [inputs]")
+    assert str(first) == (f"book.xlsm: Tenders!B25: TenderHolder holds U+202E (RIGHT-TO-LEFT OVERRIDE), a control of "
+                          f"the order text is shown in, which may show its characters in another order than they are "
+                          f"held: give the id without it, got {typed!r} [inputs]")
     assert first.kind != KIND and [f.leg for f in report.findings] == ["inputs", "sources"], report.findings
 
 

@@ -263,25 +263,24 @@ MOST_DENOMINATOR = 10**6
 
 
 def share_ratio(value: object, name: str) -> Decimal | Fraction:
-    """A ratio > 0 of shares per unit as delivery counts it: :func:`positive`, but a float of more than 12
-    significant digits that is no short decimal (:func:`cell_float`) and lies within 2 units in the last place
-    (ulp) of a fraction p/q in lowest terms, q at most :data:`MOST_DENOMINATOR`, is that
-    :class:`~fractions.Fraction`.  A conversion rate ``=1000/38.5`` is held as 25.974025974025974, which makes 77
-    notes 1,999.999999999999998 shares: it is 2000/77, and they are owed 2,000, as ``=INT(77*A1)`` gives.
+    """A ratio > 0 of shares per unit as delivery counts it: :func:`positive`, but a float within 2 units in the
+    last place (ulp) of a fraction p/q in lowest terms, q at most :data:`MOST_DENOMINATOR`, is that
+    :class:`~fractions.Fraction`, unless it is the very decimal :func:`cell_float` reads (a typed 7.94 is
+    397/50: the Decimal 7.94 is given).  A conversion rate ``=1000/38.5`` is held as 25.974025974025974, which
+    makes 77 notes 1,999.999999999999998 shares: it is 2000/77, and they are owed 2,000, as ``=INT(77*A1)`` gives.
+    ``=1000/111.69`` is held as 8.953353030710002, a unit in the last place from the short decimal 8.95335303071,
+    which makes 11,169 notes 99,999.99999999999; it is 100000/11169, and they are owed 100,000.
 
     The match is unique: two fractions of denominators at most q differ by 1/q² or more, and two within 2 ulp of
     the float lie within 4 ulp of each other, so q² < 1/(4 ulp) leaves at most one: the nearest fraction of those
     denominators (``limit_denominator``), taken when within 2 ulp.  10^6 keeps q² < 1/(4 ulp) for ratios below
     2,048 (ulp up to 2^-42); above, q is cut to the largest that does.  It covers a face of 1,000 over a price of
-    4 decimals below 100 (or of 2 below 10,000) and any ratio of small numbers (``=2/3``).
-    A number of 12 significant digits or fewer, typed or a short decimal, is read as :func:`positive` reads it.
-    One of 13 to 15 digits may be typed, but Excel shows a fraction to 15 digits (``=4000/41`` as
-    97.5609756097561, which is its float), and many fractions' floats are such numbers (of 1,000 over prices of
-    2 decimals, 1 in 12): near a fraction, it is the fraction.  A float is taken as it comes, from Python or a
-    formula alike (``0.6666666666666666`` is 2/3).  One near no such fraction (``=PI()``) is read as
-    :func:`positive` reads it; one from no fraction lands within 2 ulp of one rarely (for a ratio near 1, about 1
-    in 4,000), and is then moved by 2 ulp at most, which changes a count of whole shares only where units × ratio
-    is as near a whole number.
+    4 decimals below 100 (or of 2 below 10,000) and any ratio of small numbers (``=2/3``).  A number typed to
+    6 decimals is its own fraction (its denominator divides 10^6), so it is read as typed; one typed to more
+    digits is a fraction only where it lies within 2 ulp of one (a rounded fraction, as a 12-digit 9.99900009999
+    is 1000/100.01), and is then moved by 2 ulp at most, which changes a count of whole shares only where
+    units × ratio is as near a whole number.  A float is taken as it comes, from Python or a formula alike
+    (``0.6666666666666666`` is 2/3).  One near no such fraction (``=PI()``) is read as :func:`positive` reads it.
 
     >>> share_ratio(1000 / 38.5, "ratio"), share_ratio(2 / 3, "ratio"), share_ratio(7.64 + 0.3, "ratio")
     (Fraction(2000, 77), Fraction(2, 3), Decimal('7.94'))
@@ -290,7 +289,7 @@ def share_ratio(value: object, name: str) -> Decimal | Fraction:
     """
     value = _scalar(value, name)
     d = positive(value, name)
-    if type(value) is not float or len(d.as_tuple().digits) <= 12:  # typed to 12 digits, or a short decimal
+    if type(value) is not float:  # (a whole number or text read as a number: exact already)
         return d
     ulp = Fraction(math.ulp(value))
     most = min(MOST_DENOMINATOR, math.isqrt(math.ceil(1 / (4 * ulp)) - 1))  # the largest q with q² < 1/(4 ulp)
@@ -298,7 +297,7 @@ def share_ratio(value: object, name: str) -> Decimal | Fraction:
         return d
     exact = Fraction(value)
     near = exact.limit_denominator(most)
-    return near if abs(near - exact) <= 2 * ulp else d
+    return near if abs(near - exact) <= 2 * ulp and near != Fraction(d) else d
 
 
 def fraction(value: object, name: str) -> Decimal:

@@ -45,12 +45,12 @@ _SEEN_AS = frozenset(map(chr, _LOOK_ALIKE))
 #: formulas as to the engine, told apart by :mod:`xlpy.workbook.typed_ids` from the ids they read otherwise.
 LOOKS_LIKE = "looks like the holder id on row "
 
-#: The bidirectional controls that reorder the characters after them as shown (overrides, embeddings, isolates:
-#: ``DTC-\u202e2200`` shows as ``DTC-0022``).  The marks (U+200E, U+200F), which reorder nothing of their own, are
-#: left to names written in Hebrew or Arabic.
+#: The bidirectional controls that reorder the characters after them as shown, and those that end such a reordering
+#: (overrides, embeddings, isolates: ``DTC-\u202e2200`` shows as ``DTC-0022``).  The marks (U+200E, U+200F, U+061C),
+#: which reorder nothing of their own, are left to names written in Hebrew or Arabic.
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-_REORDERS = ("holds {}, which shows the characters after it in another order than they are held: give the id "
-             "without it")
+_REORDERS = ("holds {}, a control of the order text is shown in, which may show its characters in another order "
+             "than they are held: give the id without it")
 
 
 def counted_alike(why: str) -> bool:
@@ -85,9 +85,10 @@ def odd_ids(raw: Sequence, ids: Sequence[str], joined: str | None, row_of: Calla
     if "#" in text:
         out += [(i, _ERROR) for i, h in enumerate(ids) if h.upper() in EXCEL_ERRORS]
     if not text.isascii():
-        if _BIDI.search(text):
-            out += [(i, _REORDERS.format(character(m.group()))) for i, h in enumerate(ids) if (m := _BIDI.search(h))]
-        out += _look_alikes(ids, row_of, text)
+        reordered = [(i, _REORDERS.format(character(m.group()))) for i, h in enumerate(ids) if (m := _BIDI.search(h))
+                     ] if _BIDI.search(text) else []
+        said = {i for i, _ in reordered}  # (refused once: not again as looking like another line)
+        out += reordered + [(i, why) for i, why in _look_alikes(ids, row_of, text) if i not in said]
     return sorted(out)
 
 
