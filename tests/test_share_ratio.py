@@ -3,8 +3,8 @@
 SHARES_ISSUED and CASH_IN_LIEU read their ratio through :func:`xlpy.excel.args.share_ratio`: a float within two
 units in the last place of a fraction of small denominator, other than the decimal it is read as, is that fraction,
 and the engine's :func:`~xlpy.engine.allocation.deliver` counts shares on it.  They read a ratio at its shortest
-text, where 77 notes at ``=1000/38.5`` (25.974025974025974) were 1,999.999999999999998 shares: 1,999 shares and the cash of
-almost a whole one, where the holder is owed 2,000 (2000/77 × 77).
+text, where 77 notes at ``=1000/38.5`` (25.974025974025974) were 1,999.999999999999998 shares: 1,999 shares and
+the cash of almost a whole one, where the holder is owed 2,000 (2000/77 × 77).
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ from xlpy.excel.args import MOST_DENOMINATOR, cell_float, share_ratio
     (25.974025974026, D("25.974025974026")),  # 2000/77 typed to 14 digits is 7 units in the last place off it
     (274000.0, D("274000.0")),
     (1e20 / 3, D("3.333333333333333E+19")),  # past 2^50 no denominator keeps a match unique: its shortest text
-], ids=["2/3", "5/6", "1000/38.5", "1000/38.47", "100/3", "1000/10.01", "1000/111.69", "1000/100.01", "typed-16-digits", "range", "pi", "sqrt2",
+], ids=["2/3", "5/6", "1000/38.5", "1000/38.47", "100/3", "1000/10.01", "1000/111.69", "1000/100.01", "typed-16-digits",
+        "range", "pi", "sqrt2",
         "7.64+0.3", "0.01+0.09", "7.94", "typed-12-digits", "typed-14-digits", "whole", "huge"])
 def test_a_ratio_is_read_as_the_fraction_a_formula_made(value, expected):
     got = share_ratio(value, "ratio")
