@@ -12,7 +12,6 @@ reported together.
 from __future__ import annotations
 
 import codecs
-import csv
 import os
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from ..engine.errors import Counted, InputError, InputErrors
 from ..engine.rules import tally_problems
 from ..engine.numbers import engine_context
 from . import sources, steady, typed, written_numbers
+from .csv_cells import file_text, records
 from .sniff import blank_first_row, file_encoding, header_line, undecodable
 from .settled import check_settled
 from .written_numbers import wide_row
@@ -67,7 +67,7 @@ def _header(path: Path, mapping: sources.ColumnMapping) -> list[str] | None:
         first = header_line(path, encoding)
         mark = codecs.BOM_UTF8.decode(encoding, errors="replace")  # a UTF-8 file named cp1252: read_tally says so
         first = first[len(mark):] if first.startswith(mark) and len(mark) > 1 else first
-        return next(csv.reader([first], delimiter=written_numbers.delimiter(first)), None)
+        return next(records(path.name, [first], written_numbers.delimiter(first), lambda: first), None)
     except Exception:  # noqa: BLE001  (a damaged or wrongly encoded file: read_tally/read_counts say why)
         return None
 
@@ -268,8 +268,8 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
             encoding = file_encoding(path, mapping.encoding)
             sep = written_numbers.delimiter(header_line(path, encoding))  # ';': 280.000 is 280000
             check_settled(path)
-            with open(path, encoding=encoding, newline="") as fh:
-                rows = list(csv.reader(fh, delimiter=sep))
+            with open(path, encoding=encoding, newline="") as fh:  # (a cell too long refused: csv_cells)
+                rows = list(records(name, fh, sep, lambda: file_text(path, encoding)))
     except InputErrors:
         raise  # (the header line said why)
     except UnicodeDecodeError as exc:  # past the header line, which was read: named by its row

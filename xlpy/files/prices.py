@@ -8,7 +8,6 @@ reported with the file, the row and the column, all at once
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import os
@@ -20,6 +19,7 @@ from ..engine.errors import InputError, InputErrors
 from ..engine.model import PriceDay
 from ..engine.numbers import engine_context, to_decimal
 from . import steady
+from .csv_cells import records
 from .safety import unreadable
 from .settled import check_settled
 from .sniff import nul_problem, undecodable, utf16_bom, workbook_problem
@@ -57,7 +57,7 @@ def _price_rows(path: Path) -> tuple[str, list[list[str]]]:
     except OSError as exc:  # (locked by Excel, or no permission)
         raise InputErrors([unreadable(path.name, exc)]) from None
     sep = delimiter(text.partition("\n")[0])
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    rows = list(records(path.name, io.StringIO(text, newline=""), sep, lambda: text))  # (a cell too long: refused)
     if not rows:
         raise InputErrors([InputError(path.name, None, "is empty: no header row", show_value=False)])
     return sep, rows

@@ -17,6 +17,7 @@ from itertools import chain
 from pathlib import Path
 
 from ..engine.errors import InputError, capped
+from .csv_cells import STRAY_QUOTE_FIX
 from .sniff import file_encoding, header_line
 from .written_numbers import delimiter
 
@@ -25,8 +26,7 @@ __all__ = ["unclosed_quote", "line_break_problems"]
 #: At most this many line breaks are named for one file; a count of the rest follows.
 _MOST = 50
 _BREAKS = ("\n", "\r")
-_FIX = ("delete the stray quote, or close the quoted value on its line (a quote inside a quoted value is written "
-        'twice, "")')
+_FIX = STRAY_QUOTE_FIX
 
 
 def _records(path: Path, encoding: str) -> tuple[str, list[tuple[int, int]], tuple[int, int] | None]:

@@ -12,12 +12,12 @@ separators alone at the end are no lines.
 from __future__ import annotations
 
 import codecs
-import csv
 import mmap
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
+from .csv_cells import MAX_CELL, file_text, records, refuse_long_cells
 from .settled import check_settled
 from .sniff import file_encoding, header_line, undecodable, utf8_given_another
 from .written_numbers import WHOLE_LIMIT, delimiter
@@ -43,7 +43,8 @@ def csv_columns(path: Path, encoding: str, match, is_header, cap):
     if utf8 is not None:
         raise InputErrors([utf8])
     sep = delimiter(first)
-    header = next(csv.reader([first], delimiter=sep), None)
+    # (a header wider than a sheet, or a cell longer than a cell holds, refused before pandas reads it)
+    header = next(records(path.name, [first], sep, lambda: first), None)
     if not header:
         raise InputErrors([InputError(path.name, None, "is empty: no header row", show_value=False)])
     # (units as int64 where pandas reads every cell so, else again as text; method and status as categories)
@@ -100,25 +101,42 @@ def csv_columns(path: Path, encoding: str, match, is_header, cap):
             columns.append(words)
         else:  # (through numpy: pandas' own tolist of a text column takes twice as long)
             columns.append(column.to_numpy(dtype=object).tolist())
-    return headers, columns, csv_rows(path, encoding, sep, read, kept)
+    return headers, columns, csv_rows(path, encoding, sep, read, kept, (headers, columns))
 
 
-def csv_rows(path: Path, encoding: str, sep: str, read: int, kept: int) -> list[int] | None:
+def csv_rows(path: Path, encoding: str, sep: str, read: int, kept: int, measured=None) -> list[int] | None:
     """Each of the *kept* lines' row in the file as a spreadsheet shows it (the header row 1), or None when that is
     its index + 2: every line after the header is one of the *read* lines.
 
     pandas skips blank lines (a spreadsheet shows each as a row); a quoted
     value may hold a line break.  Counted in C first: only a file whose line
-    breaks and lines disagree is read again, record by record.
+    breaks and lines disagree is read again, record by record.  A cell longer
+    than a cell holds is refused by its row (:mod:`~xlpy.files.csv_cells`), in
+    *measured* (the headers and the columns read) where some line is longer;
+    a cell that long on one line is on a line that long.
     """
     with open(path, "rb") as fh:
         data = fh.read()
     breaks = data.count(b"\n") + (not data.endswith(b"\n"))
     if breaks == read + 1:  # (a blank line is one more; a CR-only file counts one, and is read again)
+        if measured is not None and _longest_line(data) > MAX_CELL:
+            refuse_long_cells(path.name, *measured, lambda i: i + 2)
         return None
     with open(path, encoding=encoding, newline="") as fh:  # a line pandas skips: empty, or spaces alone
-        rows = [n for n, r in enumerate(csv.reader(fh, delimiter=sep), 1) if len(r) > 1 or (r and r[0].strip())]
-    return rows[1:kept + 1] if len(rows) == read + 1 else None
+        rows = [n for n, r in enumerate(records(path.name, fh, sep, lambda: file_text(path, encoding),
+                                                checked=False), 1) if len(r) > 1 or (r and r[0].strip())]
+    rows = rows[1:kept + 1] if len(rows) == read + 1 else None
+    if measured is not None:
+        refuse_long_cells(path.name, *measured, (lambda i: i + 2) if rows is None else rows.__getitem__)
+    return rows
+
+
+def _longest_line(data: bytes) -> int:
+    """The most bytes between two line feeds of *data* (or an end), counted in numpy."""
+    import numpy as np
+
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    return int(np.diff(ends, prepend=-1, append=len(data)).max()) if len(data) else 0
 
 
 def spaced(path: Path, encoding: str) -> bool:

@@ -13,6 +13,7 @@ from itertools import chain
 from pathlib import Path
 
 from ..engine.errors import InputError
+from .csv_cells import file_text, records
 from .written_numbers import wide_row
 
 __all__ = ["beside_notes", "header_again", "headless_columns", "title_row", "unnamed_sheet", "wide_rows"]
@@ -79,9 +80,9 @@ def wide_rows(path: Path, encoding: str, sep: str, width: int, is_header) -> lis
     """A CSV's rows with more cells than the header's *width* (a trailing separator, a stray one); or, when row 1 is
     a title with no separators after it and the next row holding something (row 2, or past blank rows) the header
     (*is_header*), that alone."""
-    try:
+    try:  # (a cell longer than a cell holds is refused by its row: csv_cells)
         with open(path, encoding=encoding, newline="") as fh:
-            rows = enumerate(csv.reader(fh, delimiter=sep), 1)
+            rows = enumerate(records(path.name, fh, sep, lambda: file_text(path, encoding)), 1)
             first, below = next(rows, (1, [])), []  # (row 1, and the rows under it up to one holding something)
             for n, row in rows:
                 below.append((n, row))

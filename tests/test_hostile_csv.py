@@ -1,0 +1,159 @@
+"""Hostile CSV files (review 119): a cell longer than a worksheet cell holds, a header wider than a sheet.
+
+Each is refused in one line naming the file (the row and the column where there are some) and the value shortened:
+never a traceback (csv's own field limit, 131,072 characters, raised one in every CSV reader but pandas'), never
+pandas' quadratic renaming of a million repeated headers.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+
+import pytest
+from office_tallies import problems, write
+from repo_paths import DATA, FORMULA, PRICES, offer_text
+
+from xlpy import cli
+from xlpy.files import counts, prices, sources
+
+HEADER = "holder_id,units,method,status\n"
+LINES = "DTC-1,2500,book-entry,tendered\nDTC-2,600,book-entry,tendered\n"
+TOO_LONG = "is longer than a cell holds (32,767 characters)"
+#: Past csv's own field limit (131,072 characters), and within it but past a worksheet cell's (32,767).
+PAST_CSV, PAST_CELL = 200_000, 40_000
+
+
+def _shown(value: str) -> str:
+    return f"got {value[:60]!r}... ({len(value):,} characters)"
+
+
+# --- a cell longer than a cell holds: every CSV reader, by its row and column --------------------------------
+
+
+@pytest.mark.parametrize("size", [PAST_CSV, PAST_CELL])
+def test_a_price_cell_too_long_is_refused_by_its_row_and_column(tmp_path, size):
+    """Past csv's limit the price reader raised _csv.Error (a traceback); within it, a price of 40,000 zeros and
+    8.1 was read as 8.1."""
+    price = "0" * size + "8.1"
+    path = write(tmp_path, f"date,price,volume\n2004-02-19,8.2,1000\n2004-02-20,{price},1000\n", "p.csv")
+    assert problems(prices.read_prices, path) == [f"p.csv: row 3, column price: {TOO_LONG}, {_shown(price)}"]
+
+
+@pytest.mark.parametrize("size", [PAST_CSV, PAST_CELL])
+def test_a_tally_header_cell_too_long_is_refused_before_pandas_reads_the_file(tmp_path, size):
+    remark = "Remarks " + "x" * size
+    path = write(tmp_path, HEADER.replace("\n", f",{remark}\n") + LINES.replace("\n", ",\n"))
+    assert problems(sources.read_tally, path) == [f"t.csv: row 1, column 5: {TOO_LONG}, {_shown(remark)}"]
+
+
+@pytest.mark.parametrize("ends", ["\n", "\r", "\r\n"])
+@pytest.mark.parametrize("blank", ["", "\n"])
+@pytest.mark.parametrize("size", [PAST_CSV, PAST_CELL])
+def test_a_tally_cell_too_long_is_refused_by_its_row_and_column(tmp_path, size, blank, ends):
+    """A blank line, or CR line ends, made the rows read again by csv: past its limit, a traceback; in a plain file
+    pandas read the 200,000-character holder id, which compute counted."""
+    holder = "BIG" + "A" * size
+    body = (HEADER + LINES + blank + f"{holder},100,book-entry,tendered\n").replace("\n", ends)
+    row = 5 if blank else 4
+    assert problems(sources.read_tally, write(tmp_path, body)) == [
+        f"t.csv: row {row}, column holder_id: {TOO_LONG}, {_shown(holder)}"]
+
+
+def test_a_tally_cell_too_long_on_a_row_wider_than_the_header_is_named_not_pandas_error(tmp_path):
+    """pandas refused the wide row in its own words ("Error tokenizing data. C error: Expected 4 fields"): the rows
+    were read again by csv for the wide ones, whose error on the long cell was taken for none."""
+    holder = "BIG" + "A" * PAST_CSV
+    path = write(tmp_path, HEADER + LINES + f"{holder},100,book-entry,tendered,extra\n")
+    assert problems(sources.read_tally, path) == [f"t.csv: row 4, column holder_id: {TOO_LONG}, {_shown(holder)}"]
+
+
+def test_a_count_file_cell_too_long_is_named_in_words_by_its_row_and_column(tmp_path):
+    """It said "cannot be read: field larger than field limit (131072)", naming no row."""
+    remark = "x" * PAST_CSV
+    path = write(tmp_path, f"tendered,guaranteed delivery,failed delivery,remarks\n274000,3500,0,{remark}\n")
+    assert problems(counts.read_counts, path) == [f"t.csv: row 2, column remarks: {TOO_LONG}, {_shown(remark)}"]
+    path = write(tmp_path, f"tendered,guaranteed delivery,{remark}\n274000,3500,0\n")
+    assert problems(counts.read_counts, path) == [f"t.csv: row 1, column 3: {TOO_LONG}, {_shown(remark)}"]
+    # found again in the text past csv's limit: quoted, holding the separator and a quote written twice
+    path = write(tmp_path, f'tendered;remarks;guaranteed delivery\n274000;"x;""y{remark}";3500\n')
+    assert problems(counts.read_counts, path) == [f"t.csv: row 2, column remarks: {TOO_LONG}, "
+                                                  f"{_shown('x;' + chr(34) + 'y' + remark)}"]
+
+
+def test_a_stray_quote_joining_thousands_of_lines_names_the_lines_it_joins(tmp_path):
+    """A quote not matched on its line joined 9,000 lines into one value past csv's limit: a traceback."""
+    lines = [f"DTC-{i:05d},100,book-entry,tendered\n" for i in range(10_000)]
+    lines[3], lines[9_000] = '"B Corp,100,book-entry,tendered\n', 'X" Fund,100,book-entry,tendered\n'
+    [problem] = problems(sources.read_tally, write(tmp_path, HEADER + "".join(lines)))
+    assert problem.startswith(
+        f"t.csv: row 5, column holder_id: {TOO_LONG}: a quote on line 5 of the file is not matched on its line and "
+        "joins lines 5 to 9,002 into one value: delete the stray quote, or close the quoted value on its line (a "
+        "quote inside a quoted value is written twice, \"\"), got 'B Corp,100,book-entry,tendered\\nDTC-00004")
+    lines[9_000] = "DTC-09000,100,book-entry,tendered\n"  # never closed: the rest of the file one value
+    [problem] = problems(sources.read_tally, write(tmp_path, HEADER + "".join(lines) + "\n"))
+    assert problem.startswith(f"t.csv: row 5, column holder_id: {TOO_LONG}: a quote on line 5 of the file is never "
+                              "closed, so the rest of the file is one value: delete the stray quote")
+
+
+def test_cells_are_held_to_a_cell_whatever_csv_field_limit_another_library_set(tmp_path):
+    """csv's field limit is one setting for the whole process: left as it is, and not relied on."""
+    before = csv.field_size_limit()
+    holder = "A" * PAST_CSV
+    path = write(tmp_path, HEADER + LINES + f"{holder},100,book-entry,tendered\n\n")
+    price = write(tmp_path, f"date,price,volume\n2004-02-20,{'0' * PAST_CSV}8.1,1000\n", "p.csv")
+    assert problems(sources.read_tally, path)[0].startswith(f"t.csv: row 4, column holder_id: {TOO_LONG}")
+    assert csv.field_size_limit() == before
+    try:
+        csv.field_size_limit(sys.maxsize)
+        assert problems(sources.read_tally, path)[0].startswith(f"t.csv: row 4, column holder_id: {TOO_LONG}")
+        assert problems(prices.read_prices, price)[0].startswith(f"p.csv: row 2, column price: {TOO_LONG}")
+    finally:
+        csv.field_size_limit(before)
+
+
+def test_a_cell_too_long_through_the_command_line_exits_2_without_a_traceback(tmp_path, capsys):
+    offer = offer_text(FORMULA).replace('file = "data/hecla-2004-tally.csv"', 'file = "t.csv"')
+    (tmp_path / "offer.toml").write_text(offer.replace('"data/hecla-2004-prices-illustrative.csv"', '"p.csv"'),
+                                         encoding="utf-8")
+    write(tmp_path, (DATA / "hecla-2004-tally.csv").read_text(encoding="utf-8"))
+    text = (DATA / PRICES).read_text(encoding="utf-8")
+    write(tmp_path, text.replace("2004-02-18,", "2004-02-18," + "0" * PAST_CSV, 1), "p.csv")
+    assert cli.main(["compute", str(tmp_path / "offer.toml")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.startswith(
+        "xlpy compute: offer.toml: offer.consideration.formula.prices: p.csv: row ")
+    assert f", column price: {TOO_LONG}, got '000000" in err
+
+
+# --- a header wider than a sheet: refused before pandas renames or makes a column of each ---------------------
+
+
+@pytest.mark.parametrize("names", ["repeated", "distinct"])
+def test_a_tally_header_wider_than_a_sheet_is_refused_with_its_count(tmp_path, names):
+    """A million repeated headers took pandas hours to rename apart (quadratic), a million distinct 2.3 GB; 30,000
+    were read, in 14 s."""
+    extra = ["x" if names == "repeated" else f"x{j}" for j in range(16_381)]
+    body = ",".join(["holder_id", "units", "method", "status", *extra]) + "\n" + "DTC-1,100,book-entry,tendered\n"
+    x = "x" if names == "repeated" else "x0"
+    assert problems(sources.read_tally, write(tmp_path, body)) == [
+        f"t.csv: header: has 16,385 columns (holder_id, units, method, status, {x}, ...), more than a worksheet holds "
+        "(16,384): no tally, count or price file is so wide; it is not read"]
+
+
+def test_a_price_or_count_file_header_wider_than_a_sheet_is_refused_with_its_count(tmp_path):
+    wide = "," + ",".join(f"c{j}" for j in range(16_382))
+    path = write(tmp_path, f"date,price,volume{wide}\n2004-02-20,8.1,1000\n", "p.csv")
+    assert problems(prices.read_prices, path) == [
+        "p.csv: header: has 16,385 columns (date, price, volume, c0, c1, ...), more than a worksheet holds (16,384): "
+        "no tally, count or price file is so wide; it is not read"]
+    path = write(tmp_path, f"tendered,guaranteed delivery,failed delivery{wide}\n274000,3500,0\n", "c.csv")
+    assert problems(counts.read_counts, path) == [
+        "c.csv: header: has 16,385 columns (tendered, guaranteed delivery, failed delivery, c0, c1, ...), more than "
+        "a worksheet holds (16,384): no tally, count or price file is so wide; it is not read"]
+
+
+def test_a_header_as_wide_as_a_sheet_is_read(tmp_path):
+    body = ",".join(["holder_id", "units", "method", "status", *(f"x{j}" for j in range(16_380))]) + "\n"
+    table = sources.read_tally(write(tmp_path, body + "DTC-1,100,book-entry,tendered" + "," * 16_380 + "\n"))
+    assert table.units == (100,)
