@@ -1,14 +1,18 @@
-"""Hostile CSV files (review 119): a cell longer than a worksheet cell holds, a header wider than a sheet.
+"""Hostile CSV files and mapping files (review 119): a cell longer than a worksheet cell holds, a header wider than a
+sheet, a mapping file that is a pipe or a device, an encoding name holding a NUL.
 
 Each is refused in one line naming the file (the row and the column where there are some) and the value shortened:
-never a traceback (csv's own field limit, 131,072 characters, raised one in every CSV reader but pandas'), never
-pandas' quadratic renaming of a million repeated headers.
+never a traceback (csv's own field limit, 131,072 characters, raised one in every CSV reader but pandas'), never a
+wait on a pipe, never pandas' quadratic renaming of a million repeated headers.
 """
 
 from __future__ import annotations
 
 import csv
+import json
+import os
 import sys
+import threading
 
 import pytest
 from office_tallies import problems, write
@@ -157,3 +161,66 @@ def test_a_header_as_wide_as_a_sheet_is_read(tmp_path):
     body = ",".join(["holder_id", "units", "method", "status", *(f"x{j}" for j in range(16_380))]) + "\n"
     table = sources.read_tally(write(tmp_path, body + "DTC-1,100,book-entry,tendered" + "," * 16_380 + "\n"))
     assert table.units == (100,)
+
+
+# --- a mapping file that is a pipe or a device; an encoding name holding a NUL --------------------------------
+
+
+def _rescued_after(path, seconds: float = 20):
+    """A thread that, after *seconds*, opens *path* (a pipe) for writing and closes it, again and again until it is
+    stopped (``stop.set()``): a reader waiting on it goes on each time, and the test fails rather than hangs.  The
+    list it returns holds the path if it had to."""
+    rescued: list = []
+    stop = threading.Event()
+
+    def let_go():
+        stop.wait(seconds)
+        while not stop.is_set():
+            try:
+                os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+                rescued.append(path)
+            except OSError:  # (no reader waiting)
+                pass
+            stop.wait(0.1)
+
+    threading.Thread(target=let_go, daemon=True).start()
+    return stop, rescued
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_mapping_file_that_is_a_pipe_is_refused_not_waited_on(tmp_path, capsys, monkeypatch):
+    """The offer file's tally.mapping (and --mapping) as a named pipe waited for ever for a writer."""
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo("m.toml")
+    offer = offer_text(FORMULA).replace('file = "data/hecla-2004-tally.csv"',
+                                        f'file = {json.dumps(str(DATA / "hecla-2004-tally.csv"))}\nmapping = "m.toml"')
+    (tmp_path / "offer.toml").write_text(offer.replace('"data/hecla-2004-prices-illustrative.csv"',
+                                                       json.dumps(str(DATA / PRICES))), encoding="utf-8")
+    stop, rescued = _rescued_after(os.path.abspath("m.toml"))
+    try:
+        assert problems(sources.read_mapping, "m.toml") == [
+            "m.toml: is a pipe or a device, not a mapping file: save it to a file and give that"]
+        assert cli.main(["compute", "offer.toml"]) == 2
+    finally:
+        stop.set()
+    assert not rescued
+    assert capsys.readouterr().err == ("xlpy compute: offer.toml: tally.mapping: m.toml: is a pipe or a device, not "
+                                       "a mapping file: save it to a file and give that\n")
+
+
+def test_a_mapping_file_that_is_a_device_is_refused_not_read(tmp_path):
+    """/dev/zero as the mapping file was read until memory ran out (2.6 GB, then a MemoryError traceback); the null
+    device, which ends at once, stands for it here (read, it was an empty mapping)."""
+    (tmp_path / "m.toml").symlink_to(os.devnull)
+    assert problems(sources.read_mapping, tmp_path / "m.toml") == [
+        f"{tmp_path / 'm.toml'}: is a pipe or a device, not a mapping file: save it to a file and give that"]
+
+
+def test_an_encoding_name_holding_a_nul_is_refused_as_a_bad_name(tmp_path):
+    """It raised ValueError: embedded null character (a traceback)."""
+    path = write(tmp_path, 'encoding = "utf-8\\u0000"\n', "m.toml")
+    assert problems(sources.read_mapping, path) == [
+        "m.toml: encoding: must be the name of a text encoding (e.g. utf-8, cp1252, latin-1), got 'utf-8\\x00'"]
+    tally = write(tmp_path, HEADER + LINES)
+    assert problems(sources.read_tally, tally, sources.ColumnMapping(encoding="utf-8\0")) == [
+        "t.csv: encoding: must be the name of a text encoding (e.g. utf-8, cp1252, latin-1), got 'utf-8\\x00'"]

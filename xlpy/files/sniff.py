@@ -25,7 +25,7 @@ def text_encoding(name: object) -> bool:
     """Whether *name* names a codec that decodes bytes to text (``rot13`` and ``base64`` do not)."""
     try:
         return isinstance(name, str) and codecs.lookup(name)._is_text_encoding
-    except LookupError:
+    except (LookupError, ValueError):  # (ValueError: a name holding a NUL character)
         return False
 
 
@@ -355,7 +355,7 @@ def nul_problem(path: Path, encoding: str, advice: str) -> InputError | None:
     8-bit text, its header would show as ``h\\x00o\\x00...`` (*advice*: how to save it)."""
     try:
         name = codecs.lookup(encoding).name
-    except (LookupError, TypeError):
+    except (LookupError, TypeError, ValueError):
         name = ""  # (the reader names the encoding)
     start = _first_bytes(path, 4096)
     if start.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # (FF FE 00 00: UTF-16's mark, then more)
@@ -435,7 +435,7 @@ def header_line(path: Path, encoding: str) -> str:
         from .safety import unreadable
 
         raise InputErrors([unreadable(path.name, exc)]) from None
-    except (LookupError, TypeError):  # a ColumnMapping made in code with no such codec
+    except (LookupError, TypeError, ValueError):  # a ColumnMapping made in code with no such codec (or a NUL)
         raise InputErrors([InputError(f"{path.name}: encoding", encoding,
                                       "must be the name of a text encoding (e.g. utf-8, cp1252, latin-1)")]) from None
     return _checked(path, first, encoding)

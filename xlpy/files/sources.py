@@ -117,7 +117,10 @@ class ColumnMapping:
 def workbook_given(path: str | os.PathLike, what: str, advice: str = "") -> InputError | None:
     """The problem of a workbook (or another ZIP package) given where a TOML file goes (*what*: "an offer file",
     "a mapping file"; *advice*: what takes a workbook), named by the path as given; None for any other file, or
-    one that cannot be opened (its reader says why)."""
+    one that cannot be opened (its reader says why), or a pipe or a device, never opened (its reader refuses it:
+    opening a pipe no one writes to waits for ever)."""
+    if steady.not_a_file(Path(path), what) is not None:
+        return None
     try:
         with open(path, "rb") as fh:
             if fh.read(4) != b"PK\x03\x04":
@@ -150,6 +153,9 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
     path = Path(path)
     if path.is_dir():
         raise InputErrors([InputError(str(path), None, "is a folder, not a mapping file", show_value=False)])
+    piped = steady.not_a_file(path, "a mapping file")  # (a pipe waits for ever; /dev/zero never ends)
+    if piped is not None:
+        raise InputErrors([piped])
     zipped = workbook_given(path, "a mapping file", "; an XLSX tally is read as the tally itself")
     if zipped is not None:
         raise InputErrors([zipped])
