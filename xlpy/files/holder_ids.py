@@ -59,6 +59,7 @@ def counted_alike(why: str) -> bool:
     otherwise (an Excel error, a date, TRUE or FALSE, letter case), whose figures then differ."""
     return why.startswith(LOOKS_LIKE) or why.endswith(_REORDERS.split("{}")[1])
 
+
 _ERROR = "is an Excel error saved as a value (a lookup or formula that failed): give the holder's id"
 _BOOL = "is TRUE or FALSE, not a holder's id: give the holder's id"
 _CASE = ("differs from the holder id on row {} ({!r}) only in letter case: Excel compares text without regard to "

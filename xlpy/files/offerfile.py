@@ -604,9 +604,9 @@ def compute_file(path: str | os.PathLike):
     # (a final count's failed deliveries too: none left open, a missing figure is no longer "none yet")
     final = offer.tally.final
 
-    absent = tuple(absent_counts(offer.tally.source, offer.tally.absent, lambda name: final if name == "FinalCount"
-                                 else None))
+    said = tuple(absent_counts(offer.tally.source, offer.tally.absent, lambda name: final if name == "FinalCount"
+                               else None))
     # holder ids that differ only in letter case: two holders here, one to a workbook, which refuses them
     twins = case_twins_warning(offer.tally.holders) if offer.tally.holders is not None else None
-    absent += (twins,) if twins else ()
-    return offer, (dataclasses.replace(results, warnings=results.warnings + absent) if absent else results)
+    said += (twins,) if twins else ()
+    return offer, (dataclasses.replace(results, warnings=results.warnings + said) if said else results)
