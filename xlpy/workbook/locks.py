@@ -57,8 +57,9 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["InterruptedAfterWriting", "RefreshLock", "ahead_warning", "busy_message", "check_writable", "clean_stale",
-           "excel_owner", "held_signals", "kept_as", "libreoffice_owner", "locked_message", "name_problem", "named_ahead", "opened_by",
-           "path_problem", "process_gone", "prune_backups", "replace_with", "target_of", "write_file"]
+           "excel_owner", "held_signals", "kept_as", "libreoffice_owner", "locked_message", "name_problem",
+           "named_ahead", "opened_by", "path_problem", "process_gone", "prune_backups", "replace_with", "target_of",
+           "write_file"]
 
 PARTIAL = ".~xlpy-partial."
 #: The longest file name a file system takes, in bytes (Linux, macOS; Windows counts UTF-16 units, as many).
