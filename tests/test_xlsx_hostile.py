@@ -362,3 +362,16 @@ def test_an_error_of_xlpy_s_own_while_a_sheet_is_read_is_not_told_as_the_file_s(
             raise AttributeError("'NoneType' object has no attribute 'strip'")  # (as a bug of xlpy's would)
     (problem,) = info.value.problems
     assert str(problem) == "t.xlsx: cannot be read as XLSX: 'NoneType' object has no attribute 'strip'"
+
+
+def test_an_empty_xlsx_tally_or_count_file_is_said_to_be_empty(tmp_path):
+    """Review 119's LOW: an empty .xlsx tally said "cannot be read as XLSX: File is not a zip file", where an empty
+    workbook is said to be an empty file; a file cut short but not empty still says what the reader found."""
+    empty = tmp_path / "t.xlsx"
+    empty.write_bytes(b"")
+    said = "t.xlsx: cannot be read as XLSX: it is an empty file (0 bytes): a save or a copy that did not finish? " \
+           "save or copy it again"
+    assert _problems(sources.read_tally, empty) == [said]
+    assert _problems(counts.read_counts, empty) == [said]
+    empty.write_bytes(b"PK\x03\x04 cut short")
+    assert "empty file" not in _problems(sources.read_tally, empty)[0]

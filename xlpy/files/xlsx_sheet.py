@@ -226,11 +226,21 @@ def _raised_in_openpyxl(exc: Exception) -> bool:
     return False
 
 
+def _size(path: Path) -> int | None:
+    """The size of the file *path* in bytes, None when it cannot be told."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
 def cannot_read(path: Path, exc: Exception) -> InputError:
     """The one line for a package openpyxl fails on (*exc*): the first of its XML parts that is not well-formed,
     named, when one is the cause; openpyxl failing inside its own code, said so, with what to do."""
     why = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if "not well-formed" in why or type(exc).__name__ in ("ParseError", "XMLSyntaxError"):
+    if isinstance(exc, zipfile.BadZipFile) and _size(path) == 0:  # (said as an empty workbook is)
+        why = "it is an empty file (0 bytes): a save or a copy that did not finish? save or copy it again"
+    elif "not well-formed" in why or type(exc).__name__ in ("ParseError", "XMLSyntaxError"):
         bad = _bad_part(path)
         why = f"part {bad[0]} is not well-formed XML ({bad[1]})" if bad else why
     elif isinstance(exc, _INSIDE) and _raised_in_openpyxl(exc):  # (not xlpy's own fault, told as the file's)
