@@ -331,6 +331,13 @@ def test_rows_wider_than_the_header_refused(tmp_path, rows, expect):
     assert problems(sources.read_tally, tally(tmp_path, HEADER + rows)) == expect
 
 
+def test_a_row_s_cells_past_a_thousand_are_counted_with_the_thousands_comma(tmp_path):
+    """Review 119's LOW: "has 1000004 cells"; counts are written 1,000,004, as every other count a message gives."""
+    (said,) = problems(counts.read_counts, tally(tmp_path, "Tendered,NGD,Failed\n" + ",".join(["1"] * 1005) + "\n",
+                                                 "c.csv"))
+    assert said.startswith("c.csv: row 2: has 1,005 cells and the header 3, got "), said
+
+
 def test_price_and_count_rows_wider_than_the_header_refused(tmp_path):
     """A thousands comma unquoted (the volume read as 1) or a decimal comma in a comma file (the price read as 8,
     the ratio moved from 7.94 to 7.97) were taken silently: refused as a tally's wider rows are."""

@@ -209,4 +209,4 @@ def wide_row(name: str, line: int, row: Sequence, width: int, sep: str) -> Input
     if len(row) <= width:
         return None
     return InputError(f"{name}: row {line}", (sep or ",").join(map(str, row)),
-                      f"has {len(row)} cells and the header {width}")
+                      f"has {len(row):,} cells and the header {width:,}")
