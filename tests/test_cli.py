@@ -703,7 +703,8 @@ def test_every_help_ends_with_what_each_exit_status_means(capsys, command):
     said = " ".join(capsys.readouterr().out.split())
     assert said.endswith("exit status: 0 done; 1 findings (validate, or build's validation); 2 bad input, nothing "
                          "written; 3 a file in use (open in Excel or LibreOffice, being written): nothing changed, run "
-                         "it again later; 130, 143 or 129 stopped by Ctrl-C, SIGTERM or SIGHUP"), said[-300:]
+                         "it again later; 70 an error xlpy did not expect (a defect to report); 130, 143 or 129 "
+                         "stopped by Ctrl-C, SIGTERM or SIGHUP"), said[-300:]
 
 
 def test_the_readme_s_first_console_block_is_what_the_commands_print(capsys):

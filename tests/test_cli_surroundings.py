@@ -316,3 +316,45 @@ def test_a_workbook_named_as_an_owner_file_is_refused(tmp_path, capsys, monkeypa
         "which they keep beside a workbook that is open: the workbook beside it would seem open; use another name, "
         f"got {name!r}\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def _fails_with(monkeypatch, error: BaseException) -> None:
+    """Every command's run meets *error*, as a defect of xlpy's would be met (raised where no check words it)."""
+    from xlpy import cli
+
+    def meets(*_):
+        raise error
+
+    monkeypatch.setattr(cli, "configure_from", meets)
+
+
+def test_an_error_xlpy_did_not_expect_exits_70_with_its_traceback_and_says_so(monkeypatch, capsys):
+    """Review 119's LOW: a defect's traceback ended the program with status 1, which every help calls findings."""
+    _fails_with(monkeypatch, RuntimeError("boom"))
+    assert main(["compute", str(SEED)]) == 70
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):") and "RuntimeError: boom\n" in err, err
+    assert err.endswith("xlpy compute: stopped by an error xlpy did not expect (RuntimeError: boom); this is a defect "
+                        "of xlpy: please report it with the lines above\n"), err
+
+
+def test_an_unexpected_error_under_json_is_said_as_json_with_status_70(monkeypatch, capsys):
+    import json
+
+    _fails_with(monkeypatch, KeyError("sheet"))
+    assert main(["compute", str(SEED), "--json"]) == 70
+    said = json.loads(capsys.readouterr().out)
+    assert said["ok"] is False and said["status"] == 70
+    assert said["errors"][0]["message"].startswith("stopped by an error xlpy did not expect (KeyError: 'sheet')")
+
+
+@pytest.mark.parametrize(("error", "line"), [
+    (MemoryError(), "ran out of memory (MemoryError); run it on a machine with more memory, or on a smaller file"),
+    (OSError(5, "Input/output error"), "stopped by an error of the system xlpy did not expect ([Errno 5] Input/output "
+     "error); if the disk and the files are sound, please report it with the lines above"),
+])
+def test_memory_run_out_and_a_system_error_no_check_words_exit_70_in_their_own_words(monkeypatch, capsys, error, line):
+    """An EIO was raised on, a traceback and status 1; memory run out was said as a defect would be."""
+    _fails_with(monkeypatch, error)
+    assert main(["build", str(SEED), "-o", "never.xlsm"]) == 70
+    assert capsys.readouterr().err.endswith(f"xlpy build: {line}\n")

@@ -38,9 +38,9 @@ from collections.abc import Sequence
 from .. import __version__
 from ..engine.errors import InputError, InputErrors, XlpyError
 from ..engine.numbers import engine_context
-from .commands import (COMMANDS, EXIT_BUSY, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Terminated, add_limit_options,
-                       configure_from, drop_standard_output, flush_output, no_room, refusal_json, refuse_empty,
-                       refused, restore_standard_output, say_json, standard_output_full, text_arguments)
+from .commands import (COMMANDS, EXIT_BUSY, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_UNEXPECTED, Terminated,
+                       add_limit_options, configure_from, drop_standard_output, flush_output, no_room, refusal_json,
+                       refuse_empty, refused, restore_standard_output, say_json, standard_output_full, text_arguments)
 
 __all__ = ["build_parser", "console", "main", "no_room"]
 
@@ -156,8 +156,8 @@ class _Version(argparse.Action):
 #: What every command's exit status means, as its help ends (the README says the same, case by case).
 EXIT_STATUSES = (f"exit status: {EXIT_OK} done; {EXIT_FINDINGS} findings (validate, or build's validation); "
                  f"{EXIT_INPUT} bad input, nothing written; {EXIT_BUSY} a file in use (open in Excel or LibreOffice, "
-                 "being written): nothing changed, run it again later; 130, 143 or 129 stopped by Ctrl-C, SIGTERM "
-                 "or SIGHUP")
+                 "being written): nothing changed, run it again later; 70 an error xlpy did not expect (a defect to "
+                 "report); 130, 143 or 129 stopped by Ctrl-C, SIGTERM or SIGHUP")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -413,9 +413,29 @@ def _run(args: argparse.Namespace) -> int:
                 return EXIT_INPUT
             return refused(args, problems, **_unchanged(args, problems, exc))
         if exc.errno != errno.ENAMETOOLONG:
-            raise
+            return _unexpected(args, exc)
         problems = [name_too_long(exc)]
         return refused(args, problems, **_unchanged(args, problems))
+    except Exception as exc:  # (a defect of xlpy's: its traceback, then what it means, exit 70)
+        return _unexpected(args, exc)
+
+
+def _unexpected(args: argparse.Namespace, exc: Exception) -> int:
+    """An error no check of xlpy's words (a defect, or memory run out on a file too large for this machine): its
+    traceback for a report, then one line saying so, and status 70, where Python's own ending gave 1, which every
+    command's help calls findings.  A file the command writes is written whole or not at all, as ever."""
+    import traceback
+
+    traceback.print_exception(exc, file=sys.stderr)
+    if isinstance(exc, MemoryError):
+        said = "ran out of memory (MemoryError); run it on a machine with more memory, or on a smaller file"
+    elif isinstance(exc, OSError):  # (one no check words: a disk's EIO, a file system's own refusal)
+        said = (f"stopped by an error of the system xlpy did not expect ({exc}); if the disk and the files are sound, "
+                "please report it with the lines above")
+    else:
+        said = (f"stopped by an error xlpy did not expect ({type(exc).__name__}: {exc}); this is a defect of xlpy: "
+                "please report it with the lines above")
+    return refused(args, [said], EXIT_UNEXPECTED)
 
 
 def _unchanged(args: argparse.Namespace, problems, exc: BaseException | None = None) -> dict:

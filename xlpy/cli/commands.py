@@ -25,6 +25,9 @@ __all__ = ["EXIT_BUSY", "EXIT_FINDINGS", "EXIT_INPUT", "EXIT_OK", "COMMANDS", "T
            "say_json", "standard_output_full", "text_arguments", "timeout_seconds", "warn"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_BUSY = 0, 1, 2, 3
+#: An error xlpy did not expect (a defect of its own, or memory run out): 70, as sysexits.h calls an internal
+#: software error, not 1, which says a workbook has findings.
+EXIT_UNEXPECTED = 70
 
 
 class Terminated(KeyboardInterrupt):
