@@ -226,6 +226,31 @@ def test_tally_defaults_stated_in_a_mapping_file(tmp_path):
         load_text(tmp_path, text, {"tally.csv": "holder_id,units\nA,100\n"})
 
 
+def test_a_problem_inside_a_file_in_a_folder_names_it_as_the_offer_file_writes_it(tmp_path):
+    """Review 118's LOW: a refusal named the tally by its name alone (tally.file: tally.csv: row 2), where the offer
+    file writes data/tally.csv and its "not found" and a refresh's --tally name the path as given."""
+    (tmp_path / "data").mkdir()
+    text = edit(HOLDERS, 'file = "tally.csv"', 'file = "data/tally.csv"\nmapping = "data/map.toml"')
+    (tmp_path / "data" / "map.toml").write_text('[defaults]\nmethod = "book-entry"\n', encoding="utf-8")
+    with pytest.raises(InputErrors) as got:
+        load_text(tmp_path, text, {"data/tally.csv": TALLY.replace("150000", "10.5")})
+    assert [str(p) for p in got.value.problems] == [
+        "offer.toml: tally.file: data/tally.csv: row 2, column units: must be a whole number, got '10.5'"]
+    (tmp_path / "data" / "map.toml").write_text('[defaults]\nstatus = "maybe"\n', encoding="utf-8")
+    with pytest.raises(InputErrors) as got:
+        load_text(tmp_path, text, {"data/tally.csv": TALLY})
+    assert [str(p) for p in got.value.problems] == [
+        "offer.toml: tally.mapping: data/map.toml: defaults.status: must be one of tendered, withdrawn, failed, "
+        "got 'maybe'"]
+    shutil.copyfile(PRICES, tmp_path / "data" / "prices.csv")
+    with (tmp_path / "data" / "prices.csv").open("a", encoding="utf-8") as f:
+        f.write("2004-03-01,abc,1000\n")
+    with pytest.raises(InputErrors) as got:
+        load_text(tmp_path, edit(FORMULA, 'prices = "prices.csv"', 'prices = "data/prices.csv"'))
+    said = str(got.value.problems[0])
+    assert said.startswith("offer.toml: offer.consideration.formula.prices: data/prices.csv: row "), said
+
+
 def test_formula_offer(tmp_path):
     shutil.copyfile(PRICES, tmp_path / "prices.csv")
     (tmp_path / "offer.toml").write_text(FORMULA, encoding="utf-8")

@@ -63,7 +63,8 @@ def test_a_locked_tally_or_price_file_through_the_command_line(tmp_path, capsys,
     lock(monkeypatch, TALLY)
     for command in ("compute", "build"):
         assert cli.main([command, "offer.toml"]) == 2
-        assert capsys.readouterr().err.splitlines() == [f"xlpy {command}: offer.toml: tally.file: {TALLY}: {LOCKED}"]
+        said = capsys.readouterr().err.splitlines()
+        assert said == [f"xlpy {command}: offer.toml: tally.file: data/{TALLY}: {LOCKED}"]
     lock(monkeypatch, PRICES, "offer.toml")
     assert cli.main(["compute", "offer.toml"]) == 2
     assert capsys.readouterr().err.splitlines() == [f"xlpy compute: offer.toml: {LOCKED}"]
@@ -72,7 +73,7 @@ def test_a_locked_tally_or_price_file_through_the_command_line(tmp_path, capsys,
     lock(monkeypatch, PRICES)
     assert cli.main(["compute", "offer.toml"]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        f"xlpy compute: offer.toml: offer.consideration.formula.prices: {PRICES}: {LOCKED}"]
+        f"xlpy compute: offer.toml: offer.consideration.formula.prices: data/{PRICES}: {LOCKED}"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "offer.toml"]
 
 
@@ -98,7 +99,7 @@ def test_a_file_in_use_is_status_3_a_permission_refused_status_2(tmp_path, capsy
         monkeypatch.setattr(builtins, "open", refusing)
         monkeypatch.setattr(io, "open", refusing)
         assert cli.main(["compute", "offer.toml"]) == status, winerror
-        assert capsys.readouterr().err.splitlines() == [f"xlpy compute: offer.toml: tally.file: {TALLY}: {LOCKED}"]
+        assert capsys.readouterr().err.splitlines() == [f"xlpy compute: offer.toml: tally.file: data/{TALLY}: {LOCKED}"]
 
 
 def test_an_xlsx_tally_in_use_is_named_by_its_key_as_a_csv_one_is(tmp_path, capsys, monkeypatch):
@@ -130,7 +131,7 @@ def test_an_xlsx_tally_in_use_is_named_by_its_key_as_a_csv_one_is(tmp_path, caps
     monkeypatch.setattr(builtins, "open", refusing)
     monkeypatch.setattr(io, "open", refusing)
     assert cli.main(["compute", "offer.toml"]) == 3  # busy: run it again
-    assert capsys.readouterr().err.splitlines() == [f"xlpy compute: offer.toml: tally.file: tally.xlsx: {LOCKED}"]
+    assert capsys.readouterr().err.splitlines() == [f"xlpy compute: offer.toml: tally.file: data/tally.xlsx: {LOCKED}"]
 
 
 def test_a_tally_still_being_written_is_status_3_through_the_command_line(tmp_path, capsys, monkeypatch):
@@ -151,7 +152,7 @@ def test_a_tally_still_being_written_is_status_3_through_the_command_line(tmp_pa
     monkeypatch.setattr(settled.time, "sleep", the_writer_goes_on)
     assert cli.main(["compute", "offer.toml"]) == 3
     err = capsys.readouterr().err
-    assert f"xlpy compute: offer.toml: tally.file: {TALLY}: is still being written: it ended inside a line" in err
+    assert f"xlpy compute: offer.toml: tally.file: data/{TALLY}: is still being written: it ended inside a line" in err
     assert cli.main(["compute", "offer.toml"]) == 0  # complete: read at once
 
 

@@ -419,3 +419,18 @@ def _by_column(kinds: dict, rest: int, file: str) -> str:
     others = rest - sum(n for _, n in named)
     return ": " + ", ".join(f"{n:,} in {label}" for label, n in named) + (
         f", {others:,} other{'' if others == 1 else 's'}" if others > 0 else "")
+
+
+def as_given(problem: InputError, given: dict[str, str]) -> InputError:
+    """*problem* inside a file the readers name by its name (``tally.csv: row 301``), named by the path given
+    (``agent/2004-02-23/tally.csv: row 301``): dated folders of same-named files are told apart.  A line counting the
+    rest keeps its counts, and names their columns of such a file by the path given too."""
+
+    def named(field: str) -> str:
+        name, sep, rest = field.partition(": ")
+        return given[name] + sep + rest if name in given else field
+
+    if isinstance(problem, MoreProblems):  # (its counts kept, by column, and the columns it names of those files)
+        return problem.named(named)
+    field = named(problem.field)
+    return problem.reworded(field) if field != problem.field else problem  # (of its kind, with all it holds)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..engine.compute import check_offer, compute, ratio_problems
 from ..engine.ratio import bound_problem
-from ..engine.errors import Counted, InputError, InputErrors
+from ..engine.errors import Counted, InputError, InputErrors, as_given
 from ..engine.model import (
     FRACTIONAL_POLICIES,
     KINDS,
@@ -288,6 +288,12 @@ def _locate(problem: InputError, name: str) -> InputError:
     return problem.located(name)
 
 
+def _as_written(problem: InputError, path: Path, written: str) -> InputError:
+    """*problem* of the file at *path*, which the readers name by its name (``t.csv: row 2``), named as the offer file
+    writes it (``data/t.csv: row 2``), as its "not found" and a refresh's ``--tally`` name it."""
+    return as_given(problem, {path.name: written}) if written != path.name else problem
+
+
 def parse(data: dict, base: Path | None = Path("."), source: str = "") -> Offer:
     """Build an :class:`Offer` from parsed TOML *data*; file paths resolve against *base* (None: the tally, mapping
     and price files are not read, the offer's own inputs only, its tally a count of nothing)."""
@@ -337,7 +343,7 @@ def _in_count_file(problem: InputError, name: str) -> InputError:
     tendered``), not as the key ``tally.tendered``, which the offer file does not have."""
     if problem.field not in ("tally.tendered", "tally.guaranteed_delivery", "tally.failed_delivery"):
         return problem
-    return InputError(f"tally.file: {Path(written_path(name)).name}: {problem.field[6:].replace('_', ' ')}",
+    return InputError(f"tally.file: {name}: {problem.field[6:].replace('_', ' ')}",
                       problem.value, problem.reason, show_value=problem.show_value)
 
 
@@ -532,7 +538,8 @@ def _formula(raw, base: Path | None, problems: list[InputError]) -> RatioFormula
         try:
             prices = read_prices(base / written_path(prices_name), calendar or None)  # no closed day
         except InputErrors as exc:
-            problems.extend(p.located("offer.consideration.formula.prices") for p in exc.problems)  # (a Busy kept)
+            problems.extend(_as_written(p, Path(written_path(prices_name)), prices_name).located(
+                "offer.consideration.formula.prices") for p in exc.problems)  # (a Busy kept)
     if value is None or days is None or lag is None or places is None:
         return None
     return RatioFormula(value, prices, calendar, days, lag, cap, floor, places, source=prices_name)
@@ -555,7 +562,7 @@ def _tally(t: _Table, base: Path | None, problems: list[InputError]) -> Tally | 
                     raise InputErrors([InputError(path.name, None, zipped.reason, show_value=False)])
                 mapping = sources.read_mapping(path)
             except InputErrors as exc:  # named after the key that names the file, as the tally's are
-                problems.extend(p.located("tally.mapping") for p in exc.problems)
+                problems.extend(_as_written(p, path, mapping_name).located("tally.mapping") for p in exc.problems)
                 refused = True
         if not name:
             return None
@@ -572,8 +579,12 @@ def _tally(t: _Table, base: Path | None, problems: list[InputError]) -> Tally | 
                 table: HolderTable = sources.read_tally(path, mapping, source=name)
         except InputErrors as exc:  # (the mapping's own key a tally lacks: named after tally.mapping, as its others)
             of_mapping = f"{Path(mapping_name).name}: " if mapping_name else None
-            problems.extend(p.located("tally.mapping" if of_mapping and str(p.field).startswith(of_mapping) else
-                                      "tally.file") for p in exc.problems)  # (one still being written: still Busy)
+            for p in exc.problems:  # (one still being written: still Busy)
+                if of_mapping and str(p.field).startswith(of_mapping):
+                    mapping_path = Path(written_path(mapping_name))
+                    problems.append(_as_written(p, mapping_path, mapping_name).located("tally.mapping"))
+                else:
+                    problems.append(_as_written(p, path, name).located("tally.file"))
             return None
         return Tally(holders=table, final=final)
     if t.has("mapping"):  # a mapping reads a holder file's columns: with aggregate counts it would do nothing

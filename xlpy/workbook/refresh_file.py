@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-from ..engine.errors import Busy, InputError, InputErrors, MoreProblems
+from ..engine.errors import Busy, InputError, InputErrors, as_given
 from ..engine.numbers import engine_context
 from ..files import steady
 from ..files.offerfile import workbook_given
@@ -309,21 +309,6 @@ def _as_seen(report, path: Path, folder: Path, tally, prices, mapping):
     return dataclasses.replace(report, tally=seen(report.tally, tally, mapping), prices=seen(report.prices, prices))
 
 
-def _as_given(problem: InputError, given: dict[str, str]) -> InputError:
-    """*problem* inside a file the readers name by its name (``tally.csv: row 301``), named by the path given
-    (``agent/2004-02-23/tally.csv: row 301``): dated folders of same-named files are told apart.  A line counting the
-    rest keeps its counts, and names their columns of such a file by the path given too."""
-
-    def as_given(field: str) -> str:
-        name, sep, rest = field.partition(": ")
-        return given[name] + sep + rest if name in given else field
-
-    if isinstance(problem, MoreProblems):  # (its counts kept, by column, and the columns it names of those files)
-        return problem.named(as_given)
-    field = as_given(problem.field)
-    return problem.reworded(field) if field != problem.field else problem  # (of its kind, with all it holds)
-
-
 def _sources_open_elsewhere(report, seen, folder: Path) -> list[str]:
     """A warning for each tally or price file the refresh read that is open in Excel or LibreOffice (its owner file
     beside it), named as *seen* names it: what is typed there and not saved is in no refresh, which read the file as
@@ -384,7 +369,7 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
         report = refresh_all(book, tally, prices, mapping, when=when)
     except InputErrors as exc:  # a problem of the workbook itself names it, as one of a tally names the tally
         given = _given_paths(*_or_recorded(book, path, tally, prices, mapping))
-        raise InputErrors([p.located(path.name) if _in_the_workbook(p.field) else _as_given(p, given)
+        raise InputErrors([p.located(path.name) if _in_the_workbook(p.field) else as_given(p, given)
                            for p in exc.problems]) from None
     _check_mapping_used(report, tally, mapping)
     seen = _as_seen(report, path, book.folder, tally, prices, mapping)  # (the Cover keeps its records as they are)
