@@ -224,3 +224,30 @@ def test_an_encoding_name_holding_a_nul_is_refused_as_a_bad_name(tmp_path):
     tally = write(tmp_path, HEADER + LINES)
     assert problems(sources.read_tally, tally, sources.ColumnMapping(encoding="utf-8\0")) == [
         "t.csv: encoding: must be the name of a text encoding (e.g. utf-8, cp1252, latin-1), got 'utf-8\\x00'"]
+
+
+# --- a price file's quote never closed: named as the tally's is ------------------------------------------------
+
+NEVER_CLOSED = ("holds a quote that is never closed, so the rest of the file would be one value: delete the stray "
+                'quote, or close the quoted value on its line (a quote inside a quoted value is written twice, "")')
+
+
+@pytest.mark.parametrize("line, at", [('"2004-02-19,8.2,1000', "row 3"), ('2004-02-19,"8.2,1000', "row 3"),
+                                      ('"date,price,volume', "row 1")])
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_a_price_files_quote_never_closed_is_named_not_taken_for_a_bad_date(tmp_path, line, at, end):
+    """The rest of the file one value was refused as a bad date (must be a date YYYY-MM-DD, got '2004-02-19,8.2,1000
+    \\n2004-02-20,...'), then an empty price and volume: the quote itself was not named."""
+    rows = ["date,price,volume", "2004-02-18,8.1,1000", "2004-02-19,8.2,1000", "2004-02-20,8.3,1000"]
+    rows[int(at[-1]) - 1] = line
+    path = write(tmp_path, end.join(rows) + end, "p.csv")
+    assert problems(prices.read_prices, path) == [f"p.csv: {at}: {NEVER_CLOSED}"]
+    assert problems(prices.read_prices, write(tmp_path, end.join(rows) + end, "p.csv", "utf-16")) == [
+        f"p.csv: {at}: {NEVER_CLOSED}"]  # (Excel's Unicode Text: UTF-16, named by its byte-order mark)
+
+
+def test_a_price_file_whose_quotes_are_closed_keeps_its_own_problems(tmp_path):
+    path = write(tmp_path, 'date,price,volume\n"2004-02-19",8.2,1000\n"19/02/2004","8.2 USD",1000\n', "p.csv")
+    assert problems(prices.read_prices, path) == [
+        "p.csv: row 3, column date: must be a date YYYY-MM-DD, got '19/02/2004'",
+        "p.csv: row 3, column price: must be a number, got '8.2 USD'"]

@@ -20,9 +20,10 @@ from ..engine.model import PriceDay
 from ..engine.numbers import engine_context, to_decimal
 from . import steady
 from .csv_cells import records
+from .quotes import unclosed_quote
 from .safety import unreadable
 from .settled import check_settled
-from .sniff import nul_problem, undecodable, utf16_bom, workbook_problem
+from .sniff import DEFAULT_ENCODING, nul_problem, undecodable, utf16_bom, workbook_problem
 from .sources import PRICE_COLUMNS, _capped, _match_columns
 from .typed import excel_day_problem
 from .written_numbers import (_GROUPED, ambiguous_whole, delimiter, european_number, lone_group, separated,
@@ -137,7 +138,8 @@ def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[P
     ------
     InputErrors
         Missing file or column, bad date, non-numeric or non-positive price,
-        negative volume, a date given twice; each naming the row and column.
+        negative volume, a date given twice; each naming the row and column.  A quote never closed (the rest of
+        the file one value) is named alone, by its row.
     """
     path = Path(path)
     name = path.name
@@ -146,7 +148,7 @@ def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[P
     headers = [h.strip() for h in rows[0]]
     found, problems = _match_columns(headers, PRICE_COLUMNS, {}, name, tuple(PRICE_COLUMNS), mapped=False)
     if problems:
-        raise InputErrors(problems)
+        raise InputErrors(_left_open(path, problems))
     days, seen, written, undated = [], {}, {}, []
     for line, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
@@ -190,10 +192,20 @@ def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[P
     if len(undated) > 1 and not seen:  # no row's date read: the column's format, said once (not a line a row)
         problems = [_undated_column(name, headers[found["date"]], undated)] + [p for p in problems if p not in undated]
     if problems:
-        raise InputErrors(_capped(problems))
+        raise InputErrors(_capped(_left_open(path, problems)))
     if not days:
         raise InputErrors([InputError(name, None, "has a header but no price rows", show_value=False)])
     return tuple(sorted(days, key=lambda p: p.date))
+
+
+def _left_open(path: Path, problems: list[InputError]) -> list[InputError]:
+    """*problems*, or in their place the quote the price file *path* opens and never closes, which made the rest of
+    the file one value (its cells after it, read so, are not as written): the tally's words for it, its row named."""
+    try:
+        unclosed = unclosed_quote(path, DEFAULT_ENCODING)  # (UTF-16 after its byte-order mark)
+    except InputErrors:  # (its first line refused by the tally's rules: a price file's problems are its own)
+        return problems
+    return problems if unclosed is None else [unclosed]
 
 
 def _undated_column(name: str, header: str, undated: list[InputError]) -> InputError:
