@@ -251,3 +251,31 @@ def test_a_price_file_whose_quotes_are_closed_keeps_its_own_problems(tmp_path):
     assert problems(prices.read_prices, path) == [
         "p.csv: row 3, column date: must be a date YYYY-MM-DD, got '19/02/2004'",
         "p.csv: row 3, column price: must be a number, got '8.2 USD'"]
+
+
+# --- a mapping's sheet given for a CSV tally: refused, not ignored -----------------------------------------------
+
+SHEET_OF_A_CSV = ("names a worksheet, but {} is a CSV file, which has none: leave the key out of the mapping file for a "
+                  "CSV tally (it names the sheet of an XLSX one), got 'Tenders'")
+
+
+def test_a_mappings_sheet_for_a_csv_tally_or_count_file_is_refused_naming_key_value_and_file(tmp_path):
+    """It was ignored without a word: the mapping's author meant a sheet the CSV file does not have."""
+    path = write(tmp_path, 'sheet = "Tenders"\n[columns]\nholder_id = "Acct"\n', "m.toml")
+    mapping = sources.read_mapping(path)
+    tally = write(tmp_path, HEADER.replace("holder_id", "Acct") + LINES)
+    assert problems(sources.read_tally, tally, mapping) == [f"m.toml: sheet: {SHEET_OF_A_CSV.format('t.csv')}"]
+    count = write(tmp_path, "tendered,guaranteed delivery,failed delivery\n274000,3500,0\n", "c.csv")
+    assert problems(counts.read_count_file, count, sources.ColumnMapping(sheet="Tenders")) == [
+        f"sheet: {SHEET_OF_A_CSV.format('c.csv')}"]  # (a mapping made in code: no file to name)
+    assert len(sources.read_tally(tally, sources.ColumnMapping(columns={"holder_id": "Acct"}))) == 2
+
+
+def test_a_mappings_sheet_for_a_csv_tally_is_named_after_tally_mapping_by_compute(tmp_path, capsys):
+    offer = offer_text(FORMULA).replace('file = "data/hecla-2004-tally.csv"', 'file = "t.csv"\nmapping = "m.toml"')
+    (tmp_path / "offer.toml").write_text(offer.replace("data/hecla", str(DATA / "hecla")), encoding="utf-8")
+    write(tmp_path, (DATA / "hecla-2004-tally.csv").read_text(encoding="utf-8"))
+    write(tmp_path, 'sheet = "Tenders"\n', "m.toml")
+    assert cli.main(["compute", str(tmp_path / "offer.toml")]) == 2
+    assert capsys.readouterr().err == (
+        f"xlpy compute: offer.toml: tally.mapping: m.toml: sheet: {SHEET_OF_A_CSV.format('t.csv')}\n")

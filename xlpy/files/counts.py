@@ -20,6 +20,7 @@ from ..engine.rules import tally_problems
 from ..engine.numbers import engine_context
 from . import sources, steady, typed, written_numbers
 from .csv_cells import file_text, records
+from .mapping_tables import csv_sheet
 from .sniff import blank_first_row, file_encoding, header_line, undecodable
 from .settled import check_settled
 from .written_numbers import wide_row
@@ -265,6 +266,8 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
                     raise InputErrors([blank_first_row(name, next(n for n, r in enumerate(rows)
                                                                   if any(str(v).strip() for v in r)))])
         else:
+            if sheet := csv_sheet(mapping.source, mapping.sheet, name):  # (a CSV has none)
+                raise InputErrors([sheet])
             encoding = file_encoding(path, mapping.encoding)
             sep = written_numbers.delimiter(header_line(path, encoding))  # ';': 280.000 is 280000
             check_settled(path)

@@ -12,7 +12,8 @@ import re
 
 from ..engine.errors import InputError
 
-__all__ = ["TOP", "column_problems", "mapped_header_missing", "toml_key", "unknown_key", "word_problems"]
+__all__ = ["TOP", "column_problems", "csv_sheet", "mapped_header_missing", "toml_key", "unknown_key",
+           "word_problems"]
 
 #: A mapping file's tables, then its keys, at its top.
 TOP = ("columns", "methods", "statuses", "defaults", "holders", "encoding", "sheet")
@@ -95,6 +96,21 @@ def mapped_header_missing(source: str, ours: str, header: str, name: str, header
         where = f" ({', '.join(shown)})"
     field = f"{source}: columns.{ours}" if source else f"columns.{ours}"  # (a mapping given in Python: no file)
     return InputError(field, header, f"is not in {name}'s header{where}")
+
+
+def csv_sheet(source: str, sheet: str, name: str) -> InputError | None:
+    """The refusal of mapping file *source*'s ``sheet`` (*sheet*; "" when not given) for tally *name*, a CSV file,
+    which has no sheets (the key would mean nothing, said nowhere), else None.
+
+    >>> str(csv_sheet("map.toml", "Tenders", "agent.csv"))
+    "map.toml: sheet: names a worksheet, but agent.csv is a CSV file, which has none: leave the key out of the mapping \
+file for a CSV tally (it names the sheet of an XLSX one), got 'Tenders'"
+    """
+    if not sheet:
+        return None
+    return InputError(f"{source}: sheet" if source else "sheet", sheet, f"names a worksheet, but {name} is a CSV file, "
+                      "which has none: leave the key out of the mapping file for a CSV tally (it names the sheet of "
+                      "an XLSX one)")
 
 
 def toml_key(word: str) -> str:

@@ -27,7 +27,7 @@ from ..engine.model import HolderTable
 from ..engine.numbers import EXACT_FLOATS, INEXACT_NUMBER, engine_context, whole_text
 from . import steady
 from .sniff import DEFAULT_ENCODING, not_utf8, text_encoding, toml_data, toml_text
-from .mapping_tables import TOP, column_problems, mapped_header_missing, unknown_key, word_problems
+from .mapping_tables import TOP, column_problems, csv_sheet, mapped_header_missing, unknown_key, word_problems
 from .holder_ids import odd_ids
 from .quotes import line_break_problems, unclosed_quote
 from .totals import misspelt_not_totals, not_totals_problems, totals_rows
@@ -312,6 +312,8 @@ def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
 
         headers, columns, rows = xlsx_columns(path, mapping.sheet, partial(_tally_header, mapping))
     else:
+        if sheet := csv_sheet(mapping.source, mapping.sheet, path.name):  # (a CSV has none: never ignored unsaid)
+            raise InputErrors([sheet])
         try:
             headers, columns, rows = _csv_columns(path, mapping)
         except InputErrors:
