@@ -216,14 +216,29 @@ def test_a_mapping_file_that_is_a_device_is_refused_not_read(tmp_path):
         f"{tmp_path / 'm.toml'}: is a pipe or a device, not a mapping file: save it to a file and give that"]
 
 
+WANTED = "must be the name of a character set a CSV file is saved in (e.g. utf-8, cp1252, latin-1, utf-16)"
+
+
 def test_an_encoding_name_holding_a_nul_is_refused_as_a_bad_name(tmp_path):
     """It raised ValueError: embedded null character (a traceback)."""
     path = write(tmp_path, 'encoding = "utf-8\\u0000"\n', "m.toml")
     assert problems(sources.read_mapping, path) == [
-        "m.toml: encoding: must be the name of a text encoding (e.g. utf-8, cp1252, latin-1), got 'utf-8\\x00'"]
+        f"m.toml: encoding: {WANTED}, got 'utf-8\\x00'"]
     tally = write(tmp_path, HEADER + LINES)
     assert problems(sources.read_tally, tally, sources.ColumnMapping(encoding="utf-8\0")) == [
-        "t.csv: encoding: must be the name of a text encoding (e.g. utf-8, cp1252, latin-1), got 'utf-8\\x00'"]
+        f"t.csv: encoding: {WANTED}, got 'utf-8\\x00'"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-7", "idna", "unicode_escape"])
+def test_an_encoding_no_csv_file_is_saved_in_is_refused_from_a_mapping_made_in_code(tmp_path, encoding):
+    """Such a ColumnMapping read the tally (its ASCII alike in utf-7), and a count file, as if it were a character
+    set: a mapping file's is refused as it is read, this one as the file is."""
+    tally = write(tmp_path, HEADER + LINES)
+    assert problems(sources.read_tally, tally, sources.ColumnMapping(encoding=encoding)) == [
+        f"t.csv: encoding: {WANTED}, got {encoding!r}"]
+    count = write(tmp_path, "tendered,guaranteed delivery,failed delivery\n274000,3500,0\n", "c.csv")
+    assert problems(counts.read_count_file, count, sources.ColumnMapping(encoding=encoding)) == [
+        f"c.csv: encoding: {WANTED}, got {encoding!r}"]
 
 
 # --- a price file's quote never closed: named as the tally's is ------------------------------------------------

@@ -415,8 +415,8 @@ def test_a_mapping_files_problem_names_the_key_that_names_it(tmp_path):
     with pytest.raises(InputErrors) as info:
         load_text(tmp_path, text, files)
     assert [str(p) for p in info.value.problems] == [
-        "offer.toml: tally.mapping: map.toml: encoding: must be the name of a text encoding (e.g. utf-8, cp1252, "
-        "latin-1), got 'klingon'"]
+        "offer.toml: tally.mapping: map.toml: encoding: must be the name of a character set a CSV file is saved in "
+        "(e.g. utf-8, cp1252, latin-1, utf-16), got 'klingon'"]
     # a tally whose columns only the mapping names: not read without it, so not called short of its columns
     files = {"t.csv": "Acct,Shs,method,status\nA,10,book-entry,tendered\n",
              "map.toml": 'encoding = "klingon"\n[columns]\nholder_id = "Acct"\nunits = "Shs"\n'}

@@ -504,11 +504,23 @@ def test_a_mapping_section_that_is_no_table_is_refused_by_name(tmp_path, line, s
         f"map.toml: {section}: must be a table: [{section}], then one line each, got {shown}"]
 
 
-@pytest.mark.parametrize("encoding, shown", [('"klingon"', "'klingon'"), ('"rot13"', "'rot13'"), ("5", "5")])
+@pytest.mark.parametrize("encoding, shown", [('"klingon"', "'klingon'"), ('"rot13"', "'rot13'"), ("5", "5"),
+                                             ('"utf-7"', "'utf-7'"), ('"UTF7"', "'UTF7'"), ('"idna"', "'idna'"),
+                                             ('"punycode"', "'punycode'"), ('"unicode_escape"', "'unicode_escape'"),
+                                             ('"raw_unicode_escape"', "'raw_unicode_escape'"),
+                                             ('"undefined"', "'undefined'"), ('"charmap"', "'charmap'")])
 def test_mapping_encoding_must_be_a_text_encoding(tmp_path, encoding, shown):
+    """utf-7, idna, punycode, Python's escapes, undefined and charmap were taken: no CSV file is saved in them (a
+    tally read as utf-7 or unicode_escape is read as other characters than the file's, +AKM- as a pound sign)."""
     path = tally(tmp_path, f"encoding = {encoding}\n", "map.toml")
     assert problems(sources.read_mapping, path) == [
-        f"map.toml: encoding: must be the name of a text encoding (e.g. utf-8, cp1252, latin-1), got {shown}"]
+        f"map.toml: encoding: must be the name of a character set a CSV file is saved in (e.g. utf-8, cp1252, "
+        f"latin-1, utf-16), got {shown}"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "UTF_8", "cp1252", "latin-1", "utf-16-le", "shift_jis", "mac-roman"])
+def test_mapping_encoding_of_a_character_set_is_taken(tmp_path, encoding):
+    assert sources.read_mapping(tally(tmp_path, f'encoding = "{encoding}"\n', "map.toml")).encoding == encoding
 
 
 def test_tally_not_in_the_mapping_encoding(tmp_path):

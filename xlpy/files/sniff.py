@@ -12,21 +12,35 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 
-__all__ = ["DEFAULT_ENCODING", "MAX_TOML_DEPTH", "NO_KIND", "blank_first_row", "blank_lines", "file_encoding",
-           "first_line_problem", "given_workbook", "header_line", "not_utf8", "not_xlsx_problem", "nul_problem",
-           "ole_problem", "other_kind", "text_encoding", "toml_data", "toml_text", "undecodable", "utf16_bom",
-           "workbook_problem"]
+__all__ = ["DEFAULT_ENCODING", "ENCODING_WANTED", "MAX_TOML_DEPTH", "NOT_CHARSETS", "NO_KIND", "blank_first_row",
+           "blank_lines", "file_encoding", "first_line_problem", "given_workbook", "header_line", "not_utf8",
+           "not_xlsx_problem", "nul_problem", "ole_problem", "other_kind", "text_encoding", "toml_data", "toml_text",
+           "undecodable", "utf16_bom", "workbook_problem"]
 
 #: A CSV file's encoding when its mapping file names none (UTF-8, its byte-order mark read past).
 DEFAULT_ENCODING = "utf-8-sig"
 
 
+#: Codecs Python counts as text encodings in which no file's characters are saved: a domain name's (IDNA, Punycode),
+#: a mail's (UTF-7), Python's own escapes, and none at all (``undefined``; ``charmap`` without its table), by the
+#: name :func:`codecs.lookup` gives them (``utf_7``, ``UTF7``: ``utf-7``).
+NOT_CHARSETS = frozenset({"utf-7", "idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined", "charmap"})
+#: Why an encoding name given for a CSV file (a mapping file's ``encoding``) is refused: what it must be.
+ENCODING_WANTED = "must be the name of a character set a CSV file is saved in (e.g. utf-8, cp1252, latin-1, utf-16)"
+
+
 def text_encoding(name: object) -> bool:
-    """Whether *name* names a codec that decodes bytes to text (``rot13`` and ``base64`` do not)."""
+    """Whether *name* names a character set a CSV file can be saved in: a codec that decodes bytes to text
+    (``rot13`` and ``base64`` do not), none of :data:`NOT_CHARSETS` (``utf-7``, ``idna``, ``unicode_escape``).
+
+    >>> [text_encoding(n) for n in ("cp1252", "UTF_16-le", "utf7", "idna", "unicode_escape", "rot13", "klingon", 5)]
+    [True, True, False, False, False, False, False, False]
+    """
     try:
-        return isinstance(name, str) and codecs.lookup(name)._is_text_encoding
+        found = codecs.lookup(name) if isinstance(name, str) else None
     except (LookupError, ValueError):  # (ValueError: a name holding a NUL character)
         return False
+    return found is not None and found._is_text_encoding and found.name not in NOT_CHARSETS
 
 
 #: A file's first bytes that say it is a workbook, not text: a zip package (.xlsx), an OLE file (Excel 97-2003's .xls).
@@ -410,6 +424,8 @@ def first_line_problem(path: Path, first: str, encoding: str) -> InputError | No
 def header_line(path: Path, encoding: str) -> str:
     """The first line of a text file (a problem naming the file when it is not *encoding* text, or is a workbook,
     or when it is a blank or ``sep=`` line above the header: :func:`first_line_problem`)."""
+    if not text_encoding(encoding):  # (a ColumnMapping made in code: a mapping file's is refused as it is read)
+        raise InputErrors([InputError(f"{path.name}: encoding", encoding, ENCODING_WANTED)])
     workbook = workbook_problem(path, "save it as .xlsx or CSV UTF-8") or nul_problem(
         path, encoding, 'save it as CSV UTF-8 (or name its encoding in a mapping file, e.g. encoding = "utf-16-le")')
     if workbook is not None:
@@ -435,9 +451,8 @@ def header_line(path: Path, encoding: str) -> str:
         from .safety import unreadable
 
         raise InputErrors([unreadable(path.name, exc)]) from None
-    except (LookupError, TypeError, ValueError):  # a ColumnMapping made in code with no such codec (or a NUL)
-        raise InputErrors([InputError(f"{path.name}: encoding", encoding,
-                                      "must be the name of a text encoding (e.g. utf-8, cp1252, latin-1)")]) from None
+    except (LookupError, TypeError, ValueError):  # (a codec that fails so on reading: refused, not a traceback)
+        raise InputErrors([InputError(f"{path.name}: encoding", encoding, ENCODING_WANTED)]) from None
     return _checked(path, first, encoding)
 
 

@@ -26,7 +26,7 @@ from ..engine.errors import InputError, InputErrors, Problems, capped
 from ..engine.model import HolderTable
 from ..engine.numbers import EXACT_FLOATS, INEXACT_NUMBER, engine_context, whole_text
 from . import steady
-from .sniff import DEFAULT_ENCODING, not_utf8, text_encoding, toml_data, toml_text
+from .sniff import DEFAULT_ENCODING, ENCODING_WANTED, not_utf8, text_encoding, toml_data, toml_text
 from .mapping_tables import TOP, column_problems, csv_sheet, mapped_header_missing, unknown_key, word_problems
 from .holder_ids import odd_ids
 from .quotes import line_break_problems, unclosed_quote
@@ -178,9 +178,8 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
     problems += column_problems(path.name, tables["columns"], TALLY_COLUMNS)
     for section, allowed in (("methods", METHOD_VALUES), ("statuses", STATUS_VALUES)):
         problems += word_problems(path.name, section, tables[section], allowed, _key)
-    if "encoding" in data and not text_encoding(data["encoding"]):
-        problems.append(InputError(f"{path.name}: encoding", data["encoding"],
-                                   "must be the name of a text encoding (e.g. utf-8, cp1252, latin-1)"))
+    if "encoding" in data and not text_encoding(data["encoding"]):  # (utf-7, idna, rot13: no file's characters)
+        problems.append(InputError(f"{path.name}: encoding", data["encoding"], ENCODING_WANTED))
     if "sheet" in data and (not isinstance(data["sheet"], str) or not data["sheet"].strip()):  # ("": not the first)
         problems.append(InputError(f"{path.name}: sheet", data["sheet"], "must be the name of a worksheet (leave "
                                    "the key out to read the first sheet)"))
