@@ -216,6 +216,24 @@ def test_a_mapping_file_that_is_a_device_is_refused_not_read(tmp_path):
         f"{tmp_path / 'm.toml'}: is a pipe or a device, not a mapping file: save it to a file and give that"]
 
 
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes: POSIX")
+def test_a_recorded_mapping_that_is_a_pipe_a_device_or_a_folder_is_named_so_not_as_gone(tmp_path):
+    """The agent's next tally, given without a mapping, was refused because the mapping the Cover records "is not
+    there", of a named pipe (never opened: nothing waits), a device or a folder that is there."""
+    tally = write(tmp_path, HEADER + LINES)
+    os.mkfifo(tmp_path / "pipe.toml")
+    (tmp_path / "dev.toml").symlink_to(os.devnull)
+    (tmp_path / "dir.toml").mkdir()
+    said = {name: counts.mapping_for_the_next(tally, tmp_path / name, name)
+            for name in ("pipe.toml", "dev.toml", "dir.toml", "gone.toml")}
+    assert said == {
+        "pipe.toml": (None, "the mapping file the Cover records (pipe.toml) is a pipe or a device, not a mapping file"),
+        "dev.toml": (None, "the mapping file the Cover records (dev.toml) is a pipe or a device, not a mapping file"),
+        "dir.toml": (None, "the mapping file the Cover records (dir.toml) is a folder, not a mapping file"),
+        "gone.toml": (None, "the mapping file the Cover records (gone.toml) is not there")}
+
+
 WANTED = "must be the name of a character set a CSV file is saved in (e.g. utf-8, cp1252, latin-1, utf-16)"
 
 

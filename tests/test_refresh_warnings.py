@@ -192,6 +192,11 @@ def test_a_next_file_without_a_column_the_recorded_mapping_names_is_refused_unle
     assert capsys.readouterr().err.splitlines() == [
         f"xlpy refresh: --tally: the mapping file the Cover records (agent-map.toml) is not there, {refusal}, "
         "got 'day2.csv'", unchanged]
+    (tmp_path / "agent-map.toml").mkdir()  # (review: "is not there" of a folder, a pipe or a device)
+    assert cli.main(["refresh", "book.xlsm", "--tally", "day2.csv", "--no-backup"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy refresh: --tally: the mapping file the Cover records (agent-map.toml) is a folder, not a mapping file, "
+        f"{refusal}, got 'day2.csv'", unchanged]
     assert (tmp_path / "book.xlsm").read_bytes() == before
     assert cli.main(["refresh", "book.xlsm", "--tally", "day2.csv", "--no-backup", "--no-mapping", "--json"]) == 0
     done = json.loads(capsys.readouterr().out)

@@ -94,11 +94,15 @@ def mapping_for_the_next(tally: Path, path: Path | None, shown: str) -> tuple[so
     column renamed by the agent may leave another read as the units, so the refresh refuses the tally unless it
     fails by its own header anyway).  (None, "") when no mapping is recorded, when the tally names those columns in
     our words (``units``), or when its header cannot be read (its reader then says why).  A recorded mapping file
-    that is there but refused raises its problems, as the recorded tally's refresh would."""
+    that is there but refused raises its problems, as the recorded tally's refresh would; a folder, a pipe or a
+    device there is named as one (a pipe never opened: nothing waits), not as a file that is not there."""
     if path is None:
         return None, ""
-    if not path.is_file():
-        return None, f"the mapping file the Cover records ({shown}) is not there"
+    odd = path.is_dir() or steady.not_a_file(path, "a mapping file") is not None  # (a pipe is never opened)
+    if odd or not path.is_file():  # (the readers' words for a folder, a pipe or a device)
+        what = "a folder" if path.is_dir() else "a pipe or a device"
+        return None, f"the mapping file the Cover records ({shown}) " + (f"is {what}, not a mapping file" if odd else
+                                                                        "is not there")
     found = sources.read_mapping(path)
     held: set[str] = set()
     missing = columns_missing(tally, found, held)
