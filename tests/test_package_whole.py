@@ -224,6 +224,7 @@ _ODS = "an OpenDocument spreadsheet (.ods), LibreOffice's own format: open it in
 _CUT = "a zip package cut short (a copy or download that did not finish): copy it again"
 _EMPTY = "an empty file (0 bytes): a save or a copy that did not finish? take it from its backup or copy it again"
 _NO_KIND = "a file of no kind xlpy knows (no zip package, as an .xlsx or .xlsm is, nor an .xls or an .ods)"
+_ZIP = "a zip archive that holds no workbook (no [Content_Types].xml, which every .xlsx and .xlsm holds)"
 
 
 def _other_kinds(folder: Path, book: Path) -> dict[str, tuple[Path, str]]:
@@ -245,7 +246,15 @@ def _other_kinds(folder: Path, book: Path) -> dict[str, tuple[Path, str]]:
     text = folder / "text.xlsm"  # (a review: refresh said zipfile's "File is not a zip file", and not that the
     text.write_bytes(b"a,b\n")  # workbook was not changed; render and validate each said it otherwise)
     return {"xls": (xls, _XLS), "ods": (ods, _ODS), "cut": (cut, _CUT), "empty": (empty, _EMPTY),
-            "no kind": (text, _NO_KIND)}
+            "no kind": (text, _NO_KIND), "zip": (_zipped(folder / "zip.xlsm", "notes.txt"), _ZIP)}
+
+
+def _zipped(path: Path, *names: str) -> Path:
+    """A zip archive of the parts *names* (each a line of text) at *path*."""
+    with zipfile.ZipFile(path, "w") as z:
+        for name in names:
+            z.writestr(name, "<Types/>\n" if name.endswith(".xml") else "a line of text\n")
+    return path
 
 
 def test_an_xls_an_ods_or_a_workbook_cut_short_is_named_as_such(standard_books, tmp_path, capsys, monkeypatch):
@@ -264,6 +273,38 @@ def test_an_xls_an_ods_or_a_workbook_cut_short_is_named_as_such(standard_books, 
             f"{path.name}: file: is not a workbook (an .xlsx or .xlsm package): expected an .xlsm, found {kind} "
             "[structure]")
         assert path.read_bytes() == before and not (tmp_path / "out").exists()
+
+
+def test_a_zip_archive_that_is_no_workbook_is_said_in_one_wording_by_every_command(standard_books, tmp_path, capsys,
+                                                                                   monkeypatch):
+    """Review: compute said openpyxl's "There is no item named '[Content_Types].xml' in the archive", refresh "no
+    workbook part", build --history-from "cannot be read as a workbook (h.xlsm: no workbook part)", a tally "cannot
+    be read as XLSX: ...", validate "cannot be opened as a workbook: ..."; a Word file named .xlsx alike."""
+    from repo_paths import DATA, FORMULA, SEED, offer_text
+
+    monkeypatch.chdir(tmp_path)
+    book = standard_books.copy_into("plain", tmp_path)
+    _zipped(tmp_path / "x.xlsm", "notes.txt")
+    _zipped(tmp_path / "t.xlsx", "notes.txt")
+    _zipped(tmp_path / "w.xlsx", "[Content_Types].xml", "word/document.xml")
+    offer = offer_text(FORMULA).replace("data/hecla", str(DATA / "hecla")).replace(f'"{DATA / "hecla-2004-tally.csv"}"',
+                                                                                   '"t.xlsx"')
+    (tmp_path / "offer.toml").write_text(offer, encoding="utf-8")
+    before = book.read_bytes()
+    for command in ("compute", "release", "entries"):
+        assert main([command, "x.xlsm"]) == 2
+        assert capsys.readouterr().err == (f"xlpy {command}: x.xlsm: is not a workbook: it is {_ZIP}; nothing was "
+                                           "computed\n")
+    assert main(["build", str(SEED), "-o", "new.xlsm", "--no-validate", "--history-from", "x.xlsm"]) == 2
+    assert capsys.readouterr().err == (f"xlpy build: --history-from: x.xlsm: is not a workbook: it is {_ZIP}; "
+                                       "nothing was written\n") and not (tmp_path / "new.xlsm").exists()
+    assert main(["compute", "offer.toml"]) == 2
+    assert capsys.readouterr().err == f"xlpy compute: offer.toml: tally.file: t.xlsx: is not a workbook: it is {_ZIP}\n"
+    for tally, kind in (("t.xlsx", _ZIP), ("w.xlsx", _ZIP.replace("[Content_Types].xml", "xl/workbook.xml"))):
+        assert main(["refresh", book.name, "--tally", tally, "--no-backup"]) == 2
+        assert capsys.readouterr().err.splitlines() == [f"xlpy refresh: {tally}: is not a workbook: it is {kind}",
+                                                        f"xlpy refresh: {book.name} was not changed"]
+    assert book.read_bytes() == before
 
 
 def test_an_offer_file_given_as_the_workbook_is_named_an_offer_file_by_every_command(tmp_path, capsys, monkeypatch):

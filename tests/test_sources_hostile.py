@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+import zipfile
 
 import pytest
 from office_tallies import problems  # (the problems a reader raises, one string each)
@@ -555,6 +556,11 @@ def test_a_workbook_given_as_csv_is_named_as_such(tmp_path):
         "t.xls: is an Excel 97-2003 workbook (.xls), not CSV text: save it as .xlsx or CSV UTF-8"]
     assert problems(sources.read_tally, tmp_path / "p.csv") == [
         "p.csv: is an Excel workbook (a zip package), not CSV text: save it as .xlsx or CSV UTF-8"]
+    with zipfile.ZipFile(tmp_path / "z.csv", "w") as z:  # (a zip archive that is no workbook: said as every command)
+        z.writestr("notes.txt", "date,price,volume\n")
+    assert problems(prices.read_prices, tmp_path / "z.csv") == [
+        "z.csv: is a zip archive that holds no workbook (no [Content_Types].xml, which every .xlsx and .xlsm holds), "
+        "not CSV text: save the price history as CSV UTF-8"]
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import zlib
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
@@ -15,7 +16,7 @@ from ..engine.errors import InputError, InputErrors
 __all__ = ["DEFAULT_ENCODING", "ENCODING_WANTED", "MAX_TOML_DEPTH", "NOT_CHARSETS", "NO_KIND", "blank_first_row",
            "blank_lines", "file_encoding", "first_line_problem", "given_workbook", "header_line", "not_utf8",
            "not_xlsx_problem", "nul_problem", "ole_problem", "other_kind", "text_encoding", "toml_data", "toml_text",
-           "undecodable", "utf16_bom", "workbook_problem"]
+           "undecodable", "utf16_bom", "workbook_problem", "zip_no_workbook"]
 
 #: A CSV file's encoding when its mapping file names none (UTF-8, its byte-order mark read past).
 DEFAULT_ENCODING = "utf-8-sig"
@@ -247,7 +248,7 @@ def workbook_problem(path: Path, advice: str) -> InputError | None:
     start = _first_bytes(path, 128)
     for magic, what in WORKBOOK_MAGIC:
         if start.startswith(magic):
-            what = _ODS_NAME if _ODS in start else what
+            what = _ODS_NAME if _ODS in start else zip_no_workbook(path) or what
             return InputError(path.name, None, f"is {what}, not CSV text: {advice}", show_value=False)
     return None
 
@@ -302,7 +303,55 @@ def other_kind(path: Path, data: bytes | None = None) -> str | None:
             return "a zip package cut short (a copy or download that did not finish): copy it again"
         if not whole:
             return OFFER_KIND if path.suffix.lower() == ".toml" else NO_KIND
+        return zip_no_workbook(path, data)  # (a zip of text files renamed .xlsm: as the tally reader says it)
     return None
+
+
+#: The content types a package declares its workbook by (an .xlsx's, an .xlsm's, a template's): readers find it so.
+_WORKBOOK_TYPES = (b"spreadsheetml.sheet.main+xml", b"spreadsheetml.template.main+xml",
+                   b"ms-excel.sheet.macroEnabled.main+xml", b"ms-excel.template.macroEnabled.main+xml")
+
+
+def zip_no_workbook(path: Path, data: bytes | None = None) -> str | None:
+    """What a zip archive (*path*, or its bytes *data*) that holds no workbook is, as every command says it (a zip
+    of text files renamed .xlsm, a Word file renamed .xlsx): it has no ``[Content_Types].xml``, or neither an
+    ``xl/workbook.xml`` nor a part declared a workbook's; None for any other file (a workbook, damaged or not, or
+    no zip archive: its reader says what it is).  Nothing is unpacked but a small ``[Content_Types].xml``.
+
+    >>> import io, zipfile
+    >>> def zipped(*names):
+    ...     out = io.BytesIO()
+    ...     with zipfile.ZipFile(out, "w") as zf:
+    ...         for name in names:
+    ...             zf.writestr(name, "<Types/>")
+    ...     return out.getvalue()
+    >>> zip_no_workbook(Path("x.xlsm"), zipped("notes.txt"))
+    'a zip archive that holds no workbook (no [Content_Types].xml, which every .xlsx and .xlsm holds)'
+    >>> zip_no_workbook(Path("x.xlsx"), zipped("[Content_Types].xml", "word/document.xml")).endswith(
+    ...     "(no xl/workbook.xml, which every .xlsx and .xlsm holds)")
+    True
+    >>> zip_no_workbook(Path("x.xlsx"), zipped("[Content_Types].xml", "xl/workbook.xml")) is None
+    True
+    """
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
+            names = {info.filename.lower(): info for info in zf.infolist()}
+            types = names.get("[content_types].xml")
+            if types is None:
+                missing = "[Content_Types].xml"
+            elif "xl/workbook.xml" in names or types.file_size > 1 << 20:  # (a large one: the reader says the rest)
+                return None
+            elif any(t in zf.read(types) for t in _WORKBOOK_TYPES):  # (its workbook part named otherwise)
+                return None
+            else:
+                missing = "xl/workbook.xml"
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
+            ValueError, zlib.error):
+        return None  # (not a zip archive, or a damaged one: its reader says why)
+    return f"a zip archive that holds no workbook (no {missing}, which every .xlsx and .xlsm holds)"
 
 
 def _empty(path: Path, data: bytes | None) -> bool:

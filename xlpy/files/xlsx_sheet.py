@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
 from .settled import check_package_settled
-from .sniff import blank_first_row, not_xlsx_problem, ole_problem
+from .sniff import blank_first_row, not_xlsx_problem, ole_problem, zip_no_workbook
 
 __all__ = ["XLPY_WORKBOOK_NAME", "cannot_read", "check_xlsx", "empty_sheet", "has_formulas", "load", "merged_cells",
            "merged_ranges", "one_load", "release", "sheet_rows", "table_rows", "strict_ooxml", "unsaved_formulas",
@@ -146,6 +146,8 @@ def xlsx_sheet(path: Path, sheet: str, data_only: bool = True):
     other = ole_problem(path) or strict_ooxml(path)  # (encrypted, an .xls renamed; Strict Open XML)
     if other:
         raise InputErrors([other])
+    if kind := zip_no_workbook(path):  # (a zip of text files: said as every command says it)
+        raise InputErrors([InputError(path.name, None, f"is not a workbook: it is {kind}", show_value=False)])
     try:
         wb = load(path, data_only)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
