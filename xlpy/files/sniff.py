@@ -336,18 +336,24 @@ def zip_no_workbook(path: Path, data: bytes | None = None) -> str | None:
     import io
     import zipfile
 
+    from .safety import _entries_from_end, limits
+
     try:
-        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
-            names = {info.filename.lower(): info for info in zf.infolist()}
-            types = names.get("[content_types].xml")
-            if types is None:
-                missing = "[Content_Types].xml"
-            elif "xl/workbook.xml" in names or types.file_size > 1 << 20:  # (a large one: the reader says the rest)
+        with io.BytesIO(data) if data is not None else open(path, "rb") as fh:
+            declared = _entries_from_end(fh, fh.seek(0, io.SEEK_END))  # (a directory over the limit: not read here)
+            if declared is None or declared > limits().parts:
                 return None
-            elif any(t in zf.read(types) for t in _WORKBOOK_TYPES):  # (its workbook part named otherwise)
-                return None
-            else:
-                missing = "xl/workbook.xml"
+            with zipfile.ZipFile(fh) as zf:
+                names = {info.filename.lower(): info for info in zf.infolist()}
+                types = names.get("[content_types].xml")
+                if types is None:
+                    missing = "[Content_Types].xml"
+                elif "xl/workbook.xml" in names or types.file_size > 1 << 20:  # (large: the reader says the rest)
+                    return None
+                elif any(t in zf.read(types) for t in _WORKBOOK_TYPES):  # (its workbook part named otherwise)
+                    return None
+                else:
+                    missing = "xl/workbook.xml"
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
             ValueError, zlib.error):
         return None  # (not a zip archive, or a damaged one: its reader says why)
