@@ -98,6 +98,33 @@ def test_a_recorded_file_that_is_gone_says_where_it_was_looked_for_and_what_to_d
         "or give the tally file with --tally, got 'agent-03.csv'", f"xlpy refresh: {book} was not changed"]
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes: POSIX")
+@pytest.mark.parametrize("kind", ["a pipe", "a device", "a folder"])
+def test_a_recorded_file_that_is_now_a_pipe_a_device_or_a_folder_is_named_so(tmp_path, capsys, kind):
+    """A plain refresh said of a tally and a price file the Cover records, now a named pipe (never opened: nothing
+    waits), a device or a folder, that it "names no tally file", as of one that is gone."""
+    shutil.copy(DATA / TALLY, tmp_path / "agent-03.csv")
+    shutil.copy(DATA / PRICES, tmp_path / PRICES)
+    book = tmp_path / "book.xlsm"
+    _build(_offer(tmp_path / "offer.toml", "agent-03.csv", PRICES), book)
+    before = book.read_bytes()
+    for name in ("agent-03.csv", PRICES):
+        (tmp_path / name).unlink()
+        {"a pipe": os.mkfifo, "a device": lambda p: p.symlink_to(os.devnull), "a folder": Path.mkdir}[kind](
+            tmp_path / name)
+    what = "a folder" if kind == "a folder" else "a pipe or a device"
+    capsys.readouterr()
+    assert main(["refresh", str(book), "-q"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlpy refresh: book.xlsm: Cover!C23 (TallySource): names {what}, not a tally file: "
+        f"{tmp_path / 'agent-03.csv'} (the Cover records it relative to the workbook's folder); put the file back, "
+        "or give the tally file with --tally, got 'agent-03.csv'",
+        f"xlpy refresh: book.xlsm: Cover!C26 (PriceSource): names {what}, not a price file: "
+        f"{tmp_path / PRICES} (the Cover records it relative to the workbook's folder); put the file back, "
+        f"or give the price file with --prices, got '{PRICES}'", f"xlpy refresh: {book} was not changed"]
+    assert book.read_bytes() == before
+
+
 def test_the_fixed_sentences_are_the_only_recorded_texts_that_name_no_file(tmp_path, capsys, standard_books):
     book = tmp_path / "seed.xlsm"
     shutil.copy(standard_books["seed"], book)

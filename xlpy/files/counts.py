@@ -98,10 +98,9 @@ def mapping_for_the_next(tally: Path, path: Path | None, shown: str) -> tuple[so
     device there is named as one (a pipe never opened: nothing waits), not as a file that is not there."""
     if path is None:
         return None, ""
-    odd = path.is_dir() or steady.not_a_file(path, "a mapping file") is not None  # (a pipe is never opened)
-    if odd or not path.is_file():  # (the readers' words for a folder, a pipe or a device)
-        what = "a folder" if path.is_dir() else "a pipe or a device"
-        return None, f"the mapping file the Cover records ({shown}) " + (f"is {what}, not a mapping file" if odd else
+    odd = steady.odd_kind(path)  # (the readers' words for a folder, a pipe or a device: a pipe is never opened)
+    if odd or not path.is_file():
+        return None, f"the mapping file the Cover records ({shown}) " + (f"is {odd}, not a mapping file" if odd else
                                                                         "is not there")
     found = sources.read_mapping(path)
     held: set[str] = set()

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from ..engine.errors import Busy, InputError, InputErrors
 
-__all__ = ["digest", "gone", "not_a_file", "one_reading", "reading", "state", "unchanged"]
+__all__ = ["digest", "gone", "not_a_file", "odd_kind", "one_reading", "reading", "state", "unchanged"]
 
 _NOTED: contextvars.ContextVar[dict | None] = contextvars.ContextVar("xlpy_steady_reading", default=None)
 
@@ -112,6 +112,14 @@ def not_a_file(path: Path, what: str) -> InputError | None:
         return None
     return InputError(str(path), None, f"is a pipe or a device, not {what}: save it to a file and give that",
                       show_value=False)
+
+
+def odd_kind(path: Path) -> str | None:
+    """What *path* is when it is there but no file a reader takes (``a folder``, ``a pipe or a device``: the readers'
+    words, by its mode, a pipe never opened); None for a regular file, or nothing there."""
+    if path.is_dir():
+        return "a folder"
+    return "a pipe or a device" if not_a_file(path, "a file") is not None else None
 
 
 #: A path that names a process's open file, not a file (``/dev/stdin``, ``/dev/fd/63``, ``/proc/self/fd/0``).

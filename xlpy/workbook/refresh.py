@@ -287,11 +287,13 @@ class _Refresh:
             path = self.book.folder / path
             self.in_folder.add(path)
         path = composed_alike(path)  # its accents composed otherwise (a Mac decomposes them)
-        if not path.is_file():
+        odd = steady.odd_kind(path)  # (a folder, a pipe or a device there is named as one: a pipe is never opened)
+        if odd or not path.is_file():
             how = "" if path not in self.in_folder else " (the Cover records it relative to the workbook's folder)"
             option = {"tally": "--tally", "price": "--prices"}.get(what, "--mapping")
             give = getattr(self.book, "give", None) or (lambda w, o: f"give the {w} file with {o}")  # (a live book's)
-            self.problems.append(InputError(self.where(record), text, f"names no {what} file: looked for "
+            found = f"names no {what} file: looked for" if odd is None else f"names {odd}, not a {what} file:"
+            self.problems.append(InputError(self.where(record), text, f"{found} "
                                             f"{os.path.abspath(path)}{how}; put the file back, or "
                                             f"{give(what, option)}"))
             return None
