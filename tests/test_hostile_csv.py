@@ -312,3 +312,42 @@ def test_a_mappings_sheet_for_a_csv_tally_is_named_after_tally_mapping_by_comput
     assert cli.main(["compute", str(tmp_path / "offer.toml")]) == 2
     assert capsys.readouterr().err == (
         f"xlpy compute: offer.toml: tally.mapping: m.toml: sheet: {SHEET_OF_A_CSV.format('t.csv')}\n")
+
+
+# --- a mapping's encoding given for an XLSX tally: refused, not ignored ------------------------------------------
+
+ENCODING_OF_AN_XLSX = ("names a CSV file's character set, but {} is an XLSX file, which has no encoding to give: leave "
+                       "the key out of the mapping file for an XLSX tally (it names the character set of a CSV one), "
+                       "got 'cp1252'")
+
+
+def _xlsx(path, text: str):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in csv.reader(text.splitlines()):
+        wb.active.append([int(c) if c.isdigit() else c for c in row])
+    wb.save(path)
+    return path
+
+
+def test_a_mappings_encoding_for_an_xlsx_tally_or_count_file_is_refused_naming_key_value_and_file(tmp_path):
+    """It was ignored without a word, as a CSV tally's sheet was: the mapping's author meant a CSV file."""
+    mapping = sources.read_mapping(write(tmp_path, 'encoding = "cp1252"\n', "m.toml"))
+    tally = _xlsx(tmp_path / "t.xlsx", HEADER + LINES)
+    assert problems(sources.read_tally, tally, mapping) == [f"m.toml: encoding: {ENCODING_OF_AN_XLSX.format('t.xlsx')}"]
+    count = _xlsx(tmp_path / "c.xlsx", "tendered,guaranteed delivery,failed delivery\n274000,3500,0\n")
+    assert problems(counts.read_count_file, count, sources.ColumnMapping(encoding="cp1252")) == [
+        f"encoding: {ENCODING_OF_AN_XLSX.format('c.xlsx')}"]  # (a mapping made in code: no file to name)
+    assert len(sources.read_tally(tally, sources.ColumnMapping())) == 2  # (the default: no key given)
+    assert counts.read_count_file(count, sources.ColumnMapping())[:3] == (274000, 3500, 0)
+
+
+def test_a_mappings_encoding_for_an_xlsx_tally_is_named_after_tally_mapping_by_compute(tmp_path, capsys):
+    offer = offer_text(FORMULA).replace('file = "data/hecla-2004-tally.csv"', 'file = "t.xlsx"\nmapping = "m.toml"')
+    (tmp_path / "offer.toml").write_text(offer.replace("data/hecla", str(DATA / "hecla")), encoding="utf-8")
+    _xlsx(tmp_path / "t.xlsx", (DATA / "hecla-2004-tally.csv").read_text(encoding="utf-8"))
+    write(tmp_path, 'encoding = "cp1252"\n', "m.toml")
+    assert cli.main(["compute", str(tmp_path / "offer.toml")]) == 2
+    assert capsys.readouterr().err == (
+        f"xlpy compute: offer.toml: tally.mapping: m.toml: encoding: {ENCODING_OF_AN_XLSX.format('t.xlsx')}\n")

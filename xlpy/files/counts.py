@@ -20,7 +20,7 @@ from ..engine.rules import tally_problems
 from ..engine.numbers import engine_context
 from . import sources, steady, typed, written_numbers
 from .csv_cells import file_text, records
-from .mapping_tables import csv_sheet
+from .mapping_tables import other_kinds_key
 from .sniff import blank_first_row, file_encoding, header_line, undecodable
 from .settled import check_settled
 from .written_numbers import wide_row
@@ -259,8 +259,11 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
     if piped is not None or not path.is_file():
         raise InputErrors([piped or InputError(str(path), None, "tally file not found", show_value=False)])
     steady.reading(path)
+    xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
+    if other := other_kinds_key(mapping, name, xlsx):  # (a CSV's sheet, an XLSX's encoding: never ignored unsaid)
+        raise InputErrors([other])
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
+        if xlsx:
             with xlsx_sheet(path, mapping.sheet) as (wb, ws):  # (its package checked before anything is unpacked)
                 rows = [["" if v is None else v for v in r] for r in table_rows(ws)]  # whatever size it states
                 if not any(str(v).strip() for r in rows for v in r):
@@ -269,8 +272,6 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
                     raise InputErrors([blank_first_row(name, next(n for n, r in enumerate(rows)
                                                                   if any(str(v).strip() for v in r)))])
         else:
-            if sheet := csv_sheet(mapping.source, mapping.sheet, name):  # (a CSV has none)
-                raise InputErrors([sheet])
             encoding = file_encoding(path, mapping.encoding)
             sep = written_numbers.delimiter(header_line(path, encoding))  # ';': 280.000 is 280000
             check_settled(path)

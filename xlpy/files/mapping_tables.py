@@ -11,8 +11,9 @@ import difflib
 import re
 
 from ..engine.errors import InputError
+from .sniff import DEFAULT_ENCODING
 
-__all__ = ["TOP", "column_problems", "csv_sheet", "mapped_header_missing", "toml_key", "unknown_key",
+__all__ = ["TOP", "column_problems", "other_kinds_key", "mapped_header_missing", "toml_key", "unknown_key",
            "word_problems"]
 
 #: A mapping file's tables, then its keys, at its top.
@@ -98,19 +99,27 @@ def mapped_header_missing(source: str, ours: str, header: str, name: str, header
     return InputError(field, header, f"is not in {name}'s header{where}")
 
 
-def csv_sheet(source: str, sheet: str, name: str) -> InputError | None:
-    """The refusal of mapping file *source*'s ``sheet`` (*sheet*; "" when not given) for tally *name*, a CSV file,
-    which has no sheets (the key would mean nothing, said nowhere), else None.
+def other_kinds_key(mapping, name: str, xlsx: bool) -> InputError | None:
+    """The refusal of a key of *mapping* (a :class:`~xlpy.files.sources.ColumnMapping`) that only the other kind of
+    file has, for tally or count file *name*: ``sheet`` for a CSV file, which has no sheets, ``encoding`` (but the
+    default) for an XLSX file, which has no encoding to give (either would mean nothing, said nowhere); else None.
 
-    >>> str(csv_sheet("map.toml", "Tenders", "agent.csv"))
+    >>> from xlpy.files.sources import ColumnMapping
+    >>> str(other_kinds_key(ColumnMapping(sheet="Tenders", source="map.toml"), "agent.csv", False))
     "map.toml: sheet: names a worksheet, but agent.csv is a CSV file, which has none: leave the key out of the mapping \
 file for a CSV tally (it names the sheet of an XLSX one), got 'Tenders'"
+    >>> str(other_kinds_key(ColumnMapping(encoding="cp1252", source="map.toml"), "agent.xlsx", True))
+    "map.toml: encoding: names a CSV file's character set, but agent.xlsx is an XLSX file, which has no encoding to \
+give: leave the key out of the mapping file for an XLSX tally (it names the character set of a CSV one), got 'cp1252'"
     """
-    if not sheet:
+    key, value = ("encoding", mapping.encoding) if xlsx else ("sheet", mapping.sheet)
+    if value == ("" if key == "sheet" else DEFAULT_ENCODING):
         return None
-    return InputError(f"{source}: sheet" if source else "sheet", sheet, f"names a worksheet, but {name} is a CSV file, "
-                      "which has none: leave the key out of the mapping file for a CSV tally (it names the sheet of "
-                      "an XLSX one)")
+    said = (f"names a CSV file's character set, but {name} is an XLSX file, which has no encoding to give: leave the "
+            "key out of the mapping file for an XLSX tally (it names the character set of a CSV one)") if xlsx else (
+        f"names a worksheet, but {name} is a CSV file, which has none: leave the key out of the mapping file for a "
+        "CSV tally (it names the sheet of an XLSX one)")
+    return InputError(f"{mapping.source}: {key}" if mapping.source else key, value, said)
 
 
 def toml_key(word: str) -> str:

@@ -27,7 +27,7 @@ from ..engine.model import HolderTable
 from ..engine.numbers import EXACT_FLOATS, INEXACT_NUMBER, engine_context, whole_text
 from . import steady
 from .sniff import DEFAULT_ENCODING, ENCODING_WANTED, not_utf8, text_encoding, toml_data, toml_text
-from .mapping_tables import TOP, column_problems, csv_sheet, mapped_header_missing, unknown_key, word_problems
+from .mapping_tables import TOP, column_problems, mapped_header_missing, other_kinds_key, unknown_key, word_problems
 from .holder_ids import odd_ids
 from .quotes import line_break_problems, unclosed_quote
 from .totals import misspelt_not_totals, not_totals_problems, totals_rows
@@ -306,13 +306,13 @@ def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
     from .tally_shape import header_again, headless_columns
 
     xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
+    if other := other_kinds_key(mapping, path.name, xlsx):  # (a CSV's sheet, an XLSX's encoding: never ignored unsaid)
+        raise InputErrors([other])
     if xlsx:
         from .xlsx_sheet import xlsx_columns
 
         headers, columns, rows = xlsx_columns(path, mapping.sheet, partial(_tally_header, mapping))
     else:
-        if sheet := csv_sheet(mapping.source, mapping.sheet, path.name):  # (a CSV has none: never ignored unsaid)
-            raise InputErrors([sheet])
         try:
             headers, columns, rows = _csv_columns(path, mapping)
         except InputErrors:
