@@ -99,3 +99,39 @@ def test_build_history_from_a_damaged_workbook_names_the_option_and_the_file(boo
     assert err == [f"xlpy build: --history-from: {bad}: is damaged (Bad CRC-32 for file '{part}'); nothing was "
                    "written"], err
     assert not new.exists()
+
+
+def rewritten(src: Path, dst: Path, part: str) -> Path:
+    """*src* with a byte of *part* flipped and the part deflated again after its local header, its directory and
+    local header keeping the old CRC-32 (a part spoilt on a disk): the package is whole, the part fails its CRC."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as out:
+        for info in zin.infolist():
+            body = bytearray(zin.read(info))
+            if info.filename == part:
+                body[len(body) // 2] ^= 1
+            out.writestr(info, bytes(body), compress_type=info.compress_type)
+    data = bytearray(dst.read_bytes())
+    central, local = _entries(data, part)
+    with zipfile.ZipFile(src) as zin:
+        data[central + 16:central + 20] = data[local + 14:local + 18] = struct.pack("<I", zin.getinfo(part).CRC)
+    dst.write_bytes(bytes(data))
+    return dst
+
+
+@pytest.mark.parametrize("part", ["xl/vbaProject.bin", "xl/worksheets/sheet2.xml"])
+def test_a_damaged_vba_project_is_said_as_any_part_by_refresh_validate_and_compute(book, capsys, part):  # noqa: F811
+    """The VBA project's damage was ``part xl/vbaProject.bin is damaged (...)`` by refresh, and validate's finding
+    of a damaged part no reader reads, while a sheet's was ``file: cannot be opened as a workbook: ...``; compute
+    read the inputs past it, and said a sheet's ``cannot be opened as a workbook: Bad CRC-32 ...``."""
+    bad = rewritten(book, book.parent / "bad.xlsm", part)
+    with zipfile.ZipFile(bad) as zf:
+        assert zf.testzip() == part
+    crc = f"Bad CRC-32 for file '{part}'"
+    assert refused(capsys, bad, "--tally", str(new_tally(book.parent))) == (
+        f"xlpy refresh: {bad}: is damaged ({crc}); it was not changed")
+    assert main(["validate", str(bad), "--no-libreoffice"]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"bad.xlsm: file: is damaged (a refresh refuses it); nothing else of it was read: expected every part intact, "
+        f"found a damaged part ({crc}) [structure]")
+    assert main(["compute", str(bad)]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"xlpy compute: {bad}: is damaged ({crc}); nothing was computed"]

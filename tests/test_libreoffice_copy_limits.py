@@ -112,7 +112,7 @@ def _stored(source: Path, change) -> bytes:
 #: how the leg's finding says it, after the workbook's name and "LibreOffice's recalculated copy".
 SPOILT = {
     "damaged": (lambda copy: _stored(copy, lambda b: b).replace(b"<sheetData>", b"<sheetDatb>"),
-                r": part xl/worksheets/sheet\d+\.xml is damaged \(Bad CRC-32 for file 'xl/worksheets/sheet\d+\.xml'\)"),
+                r": is damaged \(Bad CRC-32 for file 'xl/worksheets/sheet\d+\.xml'\)"),  # (the part named once)
     "not XML": (lambda copy: _stored(copy, lambda b: b[:len(b) // 10]),
                 r", part xl/worksheets/sheet\d+\.xml: is not well-formed XML \(.*\)"),
     "no package": (lambda copy: b"no zip package here" * 100,

@@ -58,8 +58,9 @@ from defusedxml import DefusedXmlException
 from ..engine.errors import Busy, InputError
 
 __all__ = ["DAMAGE", "DEFAULTS", "DTD", "XML_ERRORS", "Limits", "check_intact", "check_no_dtd", "check_package",
-           "configure", "converted_limits", "damage_said", "damaged", "dtd_part", "inflate_part", "limits",
-           "part_fault", "part_faults", "read_part", "refused_part", "shared_strings_over", "unreadable"]
+           "configure", "converted_limits", "damage_first", "damage_named", "damage_said", "damaged", "dtd_part",
+           "inflate_part", "limits", "part_fault", "part_faults", "read_part", "refused_part", "shared_strings_over",
+           "unreadable"]
 
 MB = 1 << 20
 #: Parts smaller than this are not held to the ratio (tiny XML parts compress well and cost nothing).
@@ -386,8 +387,24 @@ def damage_of(path: str | os.PathLike, label: str) -> str | None:
                     name = info.filename
                     read_part(zf, name, label)
     except DAMAGE as exc:
-        return str(exc) if not name or name in str(exc) else f"part {name}: {exc}"
+        return damage_named(name, exc)
     return None
+
+
+def damage_named(name: str, exc: BaseException) -> str:
+    """What reading part *name* raised (*exc*, one of :data:`DAMAGE`), naming the part once: zipfile's CRC-32
+    refusal names it (``Bad CRC-32 for file 'xl/vbaProject.bin'``), zlib's does not."""
+    return str(exc) if not name or name in str(exc) else f"part {name}: {exc}"
+
+
+def damage_first(path: str | os.PathLike, label: str) -> str | None:
+    """:func:`damage_of`, before a reader opens the package, so that a damaged part is named alike whichever it is
+    (a sheet, which the reader would fail on, or the VBA project, which it leaves alone); None also where a part
+    cannot be unpacked at all (Deflate64, encrypted), which the reader then names."""
+    try:
+        return damage_of(path, label)
+    except (RuntimeError, NotImplementedError):
+        return None
 
 
 def unreadable(label: str, exc: OSError) -> InputError:

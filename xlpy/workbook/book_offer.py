@@ -65,7 +65,7 @@ def open_standard(path: Path, label: str):
     else an :class:`InputError` (or a :class:`~xlpy.engine.errors.Busy` one: a copy still being written)
     in one line naming the file and what it is instead, or :class:`InputErrors`, one line each, where its inputs
     are not in the layout's cells (:func:`~xlpy.workbook.structure_edits.refusals`)."""
-    from ..files.safety import check_package, damage_of, unreadable
+    from ..files.safety import check_package, damage_first, damage_of, damaged, unreadable
     from ..files.settled import package_still_written
     from ..files.steady import not_a_file
     from .package_checks import check_file
@@ -82,6 +82,8 @@ def open_standard(path: Path, label: str):
         raise busy
     check_package(path, label)  # a bomb is refused before anything is unpacked
     check_file(path, label, NOT_DONE)  # another kind of file, a DTD, a part missing or not what it should be
+    if (crc := damage_first(path, label)) is not None:  # (any part alike: a sheet, or the VBA project, read or not)
+        raise damaged(label, crc, NOT_DONE)
     try:
         from .fastload import load
 

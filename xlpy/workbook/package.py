@@ -44,7 +44,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..engine.errors import XlpyError
 from ..files import deflate as fast
-from ..files.safety import DTD, inflate_part, read_part, xml_fault
+from ..files.safety import DTD, damage_named, inflate_part, read_part, xml_fault
 from ..files.serial_dates import serial_text
 from . import sheet_data
 from .xml_text import unescape
@@ -175,7 +175,7 @@ class Package:
             except KeyError:
                 raise PackageError(self.label, f"has no part {name}") from None
             except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # the directory lied, or the data is damaged
-                raise PackageError(self.label, f"part {name} is damaged ({exc})") from None
+                raise PackageError(self.label, f"is damaged ({damage_named(name, exc)})") from None  # (as any part)
         return self._data[name]
 
     def write(self, name: str, data: bytes) -> None:

@@ -22,7 +22,7 @@ from ..engine.errors import Busy, InputError, InputErrors, as_given
 from ..engine.numbers import engine_context
 from ..files import steady
 from ..files.offerfile import workbook_given
-from ..files.safety import DAMAGE, XML_ERRORS, check_no_dtd, check_package, refused_part
+from ..files.safety import DAMAGE, XML_ERRORS, check_no_dtd, check_package, damage_first, damaged, refused_part
 from ..files.sniff import other_kind
 from .backends import PackageBook
 from .collector import collector_eased
@@ -215,6 +215,8 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
             except (*DAMAGE, *XML_ERRORS) as exc:  # a part damaged (as render names it), or not XML to be read
                 raise refused_part(target, label, exc, "it was not changed", unchanged=True) from None
             except PackageError as exc:  # a part the refresh cannot edit (XML spelled as no application writes it)
+                if (crc := damage_first(target, label)) is not None:  # (or one damaged: the VBA project as any part)
+                    raise damaged(label, crc, "it was not changed", unchanged=True) from None
                 raise InputError(exc.where, None, f"{exc.reason}; it was not changed", show_value=False,
                                  unchanged=True) from None
     except KeyboardInterrupt as exc:  # after the workbook was replaced (the lock let go...): say it was written

@@ -582,7 +582,7 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
         findings.append(Finding(book, "file", piped.reason) if piped else
                         Finding(book, "file", "workbook not found", str(path), "nothing"))
         return None
-    from ..files.safety import DTD, check_package, damage_of, damage_said, dtd_part
+    from ..files.safety import DTD, check_package, damage_first, damage_said, dtd_part
     from ..files.sniff import OFFER_KIND, other_kind
 
     check_package(path, book)  # a bomb is refused (exit 2) before anything is unpacked
@@ -603,6 +603,12 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
     if gone := missing_findings(path, book):  # (a part its relationships name: openpyxl fails, or leaves a sheet out)
         findings.extend(gone)
         return None
+    # A damaged part, any alike (a sheet openpyxl fails on, the VBA project or docProps/app.xml it never reads, whose
+    # damage the VBA reader blamed on the project), before a reader meets it:
+    if (damage := damage_first(path, book)) is not None:
+        findings.append(Finding(book, "file", "is damaged (a refresh refuses it); nothing else of it was read",
+                                "every part intact", f"a damaged part ({damage})"))
+        return None
     try:
         from .fastload import load
 
@@ -611,10 +617,6 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
     except Exception as exc:  # openpyxl raises many kinds for a damaged file: a damaged part is named instead
         findings.append(Finding(book, "file", "cannot be opened as a workbook", "an .xlsm",
                                 damage_said(path, book) or str(exc)))
-        return None
-    if (damage := damage_of(path, book)) is not None:  # (a part no reader of it reads: docProps/app.xml, whose damage
-        findings.append(Finding(book, "file", "is damaged (a refresh refuses it); nothing else of it was read",  # a
-                                "every part intact", f"a damaged part ({damage})"))  # VBA reader blamed on the project)
         return None
     if LAYOUT_NAME not in wb.defined_names:
         findings.append(Finding(book, f"name {LAYOUT_NAME}", "not a standard xlpy workbook", "the layout name",
