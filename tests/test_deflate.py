@@ -74,6 +74,7 @@ def _package_with(tmp_path, data: bytes):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("xl/worksheets/sheet1.xml", data)
         zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")  # (a package without one is refused as no workbook)
     return path
 
 
