@@ -100,6 +100,32 @@ def _findings(path) -> list[str]:
     return [f"{f.where}: {f.what}: expected {f.expected}, found {f.found}" for f in report.findings]
 
 
+_OWN_FIGURE = ("a figure where the layout has none: a reader takes it for one of the workbook's figures, which "
+               "nothing checks; put figures of your own on a sheet of your own (a note in words may stay): expected "
+               "empty, or a note in words, found ")
+
+
+@pytest.mark.parametrize("kind", ["seed", "holders"])
+def test_a_figure_typed_where_the_layout_has_none_is_named_a_note_in_words_is_not(standard_books, tmp_path, kind):
+    """Review 122 H1: a labelled false figure typed into an empty row of Results (a constant or a formula) or a TRUE
+    in Check validated as valid, exit 0 and not a word, while a text box over the same figure was a finding."""
+    def edit(wb):
+        res, chk, ten = wb["Results"], wb["Check"], wb["Tenders"]
+        res["B31"], res["C31"] = "Charge as restated", 9999999  # (the row after the charge's block: empty)
+        res["D31"] = "=InducedCharge*ProrationFactor"
+        res["C40"] = 1.5  # (below the last block)
+        chk["B8"], chk["C8"] = "Reviewed: all figures tie", True
+        wb["Inputs"]["D3"] = "checked against the agent's letter of 20 February"  # (words: the user's)
+        res["E28"] = 12345  # (beside the columns of figures: not read as one of them)
+        ten["C19"] = 7  # (above the holder table's header, where the layout puts nothing)
+
+    found = [f for f in _findings(_edited(standard_books[kind], tmp_path / "own.xlsm", edit))
+             if "where the layout has none" in f]
+    assert found == [f"Tenders!C19: {_OWN_FIGURE}7", f"Results!C31: {_OWN_FIGURE}9999999",
+                     f"Results!D31: {_OWN_FIGURE}=InducedCharge*ProrationFactor", f"Results!C40: {_OWN_FIGURE}1.5",
+                     f"Check!C8: {_OWN_FIGURE}TRUE"], found
+
+
 def test_a_hidden_results_behind_a_look_alike_is_named(standard_books, tmp_path):
     """The real Results very hidden, a copy of typed figures named "Results " in its place: valid."""
     def fake(wb):
@@ -181,12 +207,13 @@ def test_a_hidden_row_of_figures_and_a_flags_text_section_are_named(standard_boo
     def edit(wb):
         res = wb["Results"]
         res.row_dimensions[28].hidden = True
-        res["B31"], res["C31"] = "Charge (this offer)", 9000000  # (typed in empty cells: allowed)
+        res["B31"], res["C31"] = "Charge (this offer)", 9000000  # (typed in empty cells: a figure named since)
         wb["Check"]["F10"].number_format = 'General;General;General;"TRUE"'
         wb["Check"].column_dimensions["C"].hidden = True
 
     book = _edited(standard_books["seed"], tmp_path / "rows.xlsm", edit)
     assert _findings(book) == [
+        f"Results!C31: {_OWN_FIGURE}9000000",
         "Check!F10: number format puts other text in place of the cell's: expected a format that shows the figure, "
         "found 'General;General;General;\"TRUE\"'",
         "Results!28:28: row of figures is hidden: a reader does not see it; unhide row 28 (select rows 27:29, then "

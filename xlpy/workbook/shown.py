@@ -10,6 +10,9 @@ while every formula still computes the right one:
   ``Resu1ts``, a Cyrillic ``е``);
 * a label, block title or table header other than the layout's: the figure
   beside it is read as what the label says;
+* a figure (a number, date, TRUE/FALSE or formula) typed where the layout puts
+  none, in a standard sheet's label, value or note columns: beside a label of
+  one's own it reads as one of the workbook's, which nothing checks;
 * a number format that shows something other than the figure: fixed digits
   in quotes, a scale (a trailing comma shows thousands), a section left empty
   (the figure hidden), a negative section without a sign, a percent sign that
@@ -27,8 +30,10 @@ may change" in the README).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
+from decimal import Decimal
 from itertools import repeat
 
 from openpyxl.utils import get_column_letter
@@ -112,6 +117,41 @@ def _labels(lay: Layout) -> dict[tuple[str, int, int], str]:
             for i, c in enumerate(t.columns):
                 out[(s.title, t.header_row, t.first_col + i)] = c.header
     return out
+
+
+#: The standard sheets whose label, value and note columns hold the layout's own words and figures alone, above
+#: their table if they have one (Sensitivity's grid, the Prices and History tables and the cells beside a table are
+#: not among them; what is typed just below a table is found as such).
+_FIGURE_SHEETS = ("Cover", "Inputs", "Tenders", "Results", "Check", "Release", "Entries")
+
+
+def _figures_of_ones_own(book: str, wb, lay: Layout, findings: list, finding) -> None:
+    """A number, TRUE/FALSE, date or formula typed into a cell of a standard sheet's label, value or note columns
+    where the layout puts nothing: beside a label of one's own (``Charge as restated`` under the charge) a reader
+    takes it for one of the workbook's figures, which no check proves.  A note in words stays the user's."""
+    ours = {(sheet, coordinate_to_tuple(ref)) for sheet, ref in _kinds(lay)}
+    ours |= {(sheet, (row, col)) for sheet, row, col in _labels(lay)}
+    for s in lay.sheets:
+        if s.title not in _FIGURE_SHEETS or s.title not in wb.sheetnames:
+            continue
+        above = min((t.header_row for t in s.tables), default=None)
+        last = CHECK_COLS[-1] if s.check else NOTE_COL
+        for (row, col), cell in sorted(cell_map(wb[s.title]).items()):
+            value = cell.value
+            if not LABEL_COL <= col <= last or (above is not None and row >= above) or (s.title, (row, col)) in ours:
+                continue
+            if isinstance(value, (int, float, Decimal, dt.date, dt.time)) or isinstance(value, str) and \
+                    value.startswith("=") or getattr(value, "text", None) is not None:  # (an array formula's)
+                findings.append(finding(book, f"{s.title}!{cell.coordinate}", "a figure where the layout has none: a "
+                                        "reader takes it for one of the workbook's figures, which nothing checks; put "
+                                        "figures of your own on a sheet of your own (a note in words may stay)",
+                                        "empty, or a note in words", _shown(value)))
+
+
+def _shown(value) -> str:
+    """A cell's value as a finding shows it: a formula as typed, anything else as Python writes it."""
+    text = getattr(value, "text", value)
+    return ("TRUE" if text else "FALSE") if isinstance(text, bool) else text if isinstance(text, str) else repr(text)
 
 
 def _words(book: str, wb, lay: Layout, findings: list, finding) -> None:
@@ -455,6 +495,7 @@ def check(book: str, wb, lay: Layout, path, findings: list, finding) -> None:
                                 "Calculation Options > Automatic, then save", "automatic", "manual"))
     findings += precision.findings(book, wb, finding)  # (Set precision as displayed: each figure rounded as shown)
     _words(book, wb, lay, findings, finding)
+    _figures_of_ones_own(book, wb, lay, findings, finding)
     looks = _table_looks(wb, lay)
     _formats(book, wb, lay, looks, findings, finding)
     _conditional(book, wb, lay, findings, finding)
