@@ -288,8 +288,8 @@ def test_a_price_file_whose_quotes_are_closed_keeps_its_own_problems(tmp_path):
 
 # --- a mapping's sheet given for a CSV tally: refused, not ignored -----------------------------------------------
 
-SHEET_OF_A_CSV = ("names a worksheet, but {} is a CSV file, which has none: leave the key out of the mapping file for a "
-                  "CSV tally (it names the sheet of an XLSX one), got 'Tenders'")
+SHEET_OF_A_CSV = ("names a worksheet, but {} is a CSV file, which has none: leave the key out of the mapping file "
+                  "for a CSV tally (it names the sheet of an XLSX one), got 'Tenders'")
 
 
 def test_a_mappings_sheet_for_a_csv_tally_or_count_file_is_refused_naming_key_value_and_file(tmp_path):
