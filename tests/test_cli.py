@@ -719,8 +719,9 @@ def test_the_readme_s_first_console_block_is_what_the_commands_print(capsys):
     for command, excerpt in zip(commands[::2], commands[1::2]):
         argv = command.split("#")[0].split()[1:]
         assert cli.main([*argv[:1], str(REPO / argv[1]), *argv[2:]]) == 0
-        out = capsys.readouterr().out
-        lines = out.splitlines()
+        said = capsys.readouterr()
+        out = said.out
+        lines = out.splitlines() + said.err.splitlines()  # (its warning on standard error shown after it)
         for line in excerpt.splitlines():
             if "..." not in line:
                 assert line in lines, f"README: {line!r} is no line of xlpy {command}"
