@@ -192,6 +192,17 @@ def test_a_cent_apart_is_still_a_finding_where_the_charge_is_no_half_cent(tmp_pa
     assert [f.found for f in findings] == ["9597836.42"]
 
 
+def test_a_cent_apart_is_one_cent_either_way_to_binary_noise_not_anything_within_a_cent():
+    """A mutation review: a cent apart taken as anything from nothing to two cents off survived the tests of the
+    comparison (the test above caught it only by its two cents)."""
+    from xlpy.workbook.validate import _a_cent_apart
+
+    assert _a_cent_apart(Decimal("53967.92"), 53967.91) and _a_cent_apart(Decimal("53967.92"), 53967.93)
+    assert _a_cent_apart(Decimal("53967.92"), 53967.91 + 1e-9)  # (binary noise)
+    assert not _a_cent_apart(Decimal("53967.92"), 53967.925) and not _a_cent_apart(Decimal("53967.92"), 53967.935)
+    assert not _a_cent_apart(Decimal("53967.92"), 53967.92) and not _a_cent_apart(Decimal("53967.92"), "53967.91")
+
+
 @pytest.mark.libreoffice
 def test_a_half_cent_workbook_saved_by_libreoffice_still_validates(tmp_path):
     """LibreOffice recalculates and saves the journal entry's cents its own binary way (.91): the saved values a cent

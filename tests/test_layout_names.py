@@ -164,6 +164,20 @@ def test_the_figures_following_from_a_name_deleted_say_so(standard_books, tmp_pa
                for n in report.notes), report.notes
 
 
+def test_a_name_pointed_at_another_cell_is_a_finding_of_its_own(standard_books, tmp_path):
+    """A mutation review: a name pointed at another cell never named (only the figures reading it differing, each
+    saying it follows from a finding not there) survived the tests of the validator's names."""
+    sheet, ref = _lay(standard_books["plain"]).names["Price"]
+    wb = openpyxl.load_workbook(standard_books["plain"], keep_vba=True)
+    wb.defined_names["Price"].attr_text = f"'{sheet}'!$D$1"
+    wb.save(tmp_path / "elsewhere.xlsm")
+    report = validate(tmp_path / "elsewhere.xlsm", legs=("formulas",))
+    assert [(f.where, f.what, f.expected, f.found) for f in report.findings if f.leg == "structure"] == [
+        ("name Price", "name refers elsewhere", f"'{sheet}'!{ref}", f"'{sheet}'!$D$1")]
+    figures = [f for f in report.findings if f.leg == "formulas"]
+    assert figures and all("it follows from the name Price, pointed at another cell" in f.what for f in figures)
+
+
 def test_the_figures_following_from_a_table_s_column_name_deleted_say_the_engine_reads_the_layout_s_cells(
         standard_books, tmp_path):
     """EntryDebits (the Entries table's debits, 'Entries'!$D$21:$D$26) deleted: the figures following from it said
