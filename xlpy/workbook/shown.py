@@ -34,7 +34,7 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal
-from itertools import repeat
+from itertools import product, repeat
 
 from openpyxl.utils import get_column_letter
 
@@ -134,12 +134,15 @@ def _figures_of_ones_own(book: str, wb, lay: Layout, findings: list, finding) ->
     for s in lay.sheets:
         if s.title not in _FIGURE_SHEETS or s.title not in wb.sheetnames:
             continue
-        above = min((t.header_row for t in s.tables), default=None)
-        last = CHECK_COLS[-1] if s.check else NOTE_COL
-        for (row, col), cell in sorted(cell_map(wb[s.title]).items()):
-            value = cell.value
-            if not LABEL_COL <= col <= last or (above is not None and row >= above) or (s.title, (row, col)) in ours:
+        cells = cell_map(wb[s.title])
+        columns = range(LABEL_COL, (CHECK_COLS[-1] if s.check else NOTE_COL) + 1)
+        above = min((t.header_row for t in s.tables), default=None)  # (a long holder table's cells not gone through)
+        places = product(range(1, above), columns) if above else sorted(k for k in cells if k[1] in columns)
+        for row, col in places:
+            cell = cells.get((row, col))
+            if cell is None or (s.title, (row, col)) in ours:
                 continue
+            value = cell.value
             if isinstance(value, (int, float, Decimal, dt.date, dt.time)) or isinstance(value, str) and \
                     value.startswith("=") or getattr(value, "text", None) is not None:  # (an array formula's)
                 findings.append(finding(book, f"{s.title}!{cell.coordinate}", "a figure where the layout has none: a "
