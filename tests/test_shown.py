@@ -38,6 +38,8 @@ def test_a_format_that_shows_the_figure_is_no_finding(fmt):
     ('"n/a"', "money", "shows 'n/a' in place of the figure"),
     ('" "', "money", "hides the figure"),
     ("#,##0;;0", "count", "hides the figure when it is negative"),
+    ("0", "factor", "shows the factor to no decimal place: one between 0 and 1 reads as none or all (0.5 shows 1)"),
+    ("#,##0;-#,##0", "factor", "shows the factor to no decimal place"),
     ("_(#,##0_);_(#,##0_)", "count", "shows a negative figure without its sign"),
     ("#,##0.00;[$-409]#,##0.00", "money", "shows a negative figure without its sign"),
     ("-#,##0;-#,##0", "count", "shows a positive figure as a negative one"),
@@ -75,6 +77,25 @@ def test_a_format_that_shows_the_figure_is_no_finding(fmt):
 ])
 def test_a_format_that_shows_something_else_is_named(fmt, kind, why):
     assert (shown.misleading_format(fmt, kind) or "").startswith(why)
+
+
+@pytest.mark.parametrize("fmt", ["0.0", "0%", "General", "0.00E+00", "#,##0.##", "0.0000000000"])
+def test_a_factor_shown_with_a_decimal_place_a_percent_or_an_exponent_is_no_finding(fmt):
+    assert shown.misleading_format(fmt, "factor") is None
+
+
+def test_a_proration_factor_shown_to_no_decimal_place_is_named(standard_books, tmp_path):
+    """Review 122 M3: Results' proration factor, 0.5, under format 0 showed 1, which reads as no proration, and
+    validated as valid."""
+    def edit(wb):
+        res = wb["Results"]
+        row = next(c.row for c in res["B"] if c.value == "Proration factor")
+        res.cell(row, 3).number_format = "0"
+
+    found = [f for f in _findings(_edited(standard_books["holders"], tmp_path / "f.xlsm", edit)) if "factor" in f]
+    assert len(found) == 1 and found[0].startswith("Results!C") and found[0].endswith(
+        ": number format shows the factor to no decimal place: one between 0 and 1 reads as none or all (0.5 shows "
+        "1): expected a format that shows the figure, found '0'"), found
 
 
 def test_the_look_alike_of_a_sheets_name():

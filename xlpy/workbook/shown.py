@@ -327,6 +327,9 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
         return DATE_AS_NUMBER if n == 0 and placeholders and not dated else None
     if dated:
         return "shows the figure as a date or time"
+    if kind == "factor" and n == 0 and placeholders and "." not in codes and not re.search(r"(?i)general|e[+-]|%",
+                                                                                          section):
+        return "shows the factor to no decimal place: one between 0 and 1 reads as none or all (0.5 shows 1)"
     # (a word says the sign as well as a minus: the layout's charge reads "$7,625,420.00 credit")
     signed = re.search(_SIGN, codes + literal) or "[red]" in brackets or re.search(_SIGN_WORD, literal)
     if conditional:  # a section whose condition takes negative figures must show their sign
