@@ -232,8 +232,9 @@ def test_a_record_blank_or_of_no_file_is_said_not_compared(standard_books, tmp_p
 
     report = validate(_edited(standard_books, tmp_path, blank), legs=())
     assert _sources(report) == []  # (a holder table typed in, with no file, is the workbook's to hold)
-    assert "Tenders (the holder table): not compared with a file: the Cover records none (its cell, Cover!C23, is " \
-        "blank)" in report.notes
+    # (History's last row names the tally the table was read from: said, as review 122 M1 asked)
+    assert any(n.startswith("Tenders (the holder table): not compared with a file: the Cover records none (Cover!C23 "
+                            "is blank), though History's last row (") for n in report.notes), report.notes
 
 
 @pytest.mark.parametrize("share", ["\\\\deal-server\\agent\\tally.csv", "//deal-server/agent/tally.csv"])
@@ -601,3 +602,25 @@ def test_counts_of_the_offer_file_or_typed_in_are_not_said_from_history(standard
         book = standard_books.copy_into(kind, folder)
         _typed(book, Tendered=280500)
         assert not any("count file" in n or "not compared" in n for n in validate(book, legs=()).notes), kind
+
+
+def test_a_holder_tables_record_blanked_is_said_from_history_as_a_count_files_is(standard_books, tmp_path):
+    """Review 122 M1: a holder line deleted (the table, its names and the layout's count edited to fit) and the
+    Cover's tally record blanked read as a table typed in, 'not compared with a file', while History's last row
+    still named the tally it was read from, as the aggregate counts' note says."""
+    def blank(wb, lay):
+        for key in ("TallySource", "TallySha256"):
+            sheet, ref = lay.cell(key)
+            wb[sheet][ref] = None
+        ws = wb["Tenders"]
+        ws[_units(wb, lay, 1)] = ws[_units(wb, lay, 1)].value + 100
+
+    book = _edited(standard_books, tmp_path, blank)
+    digest = hashlib.sha256((book.parent / TALLY).read_bytes()).hexdigest()
+    [note] = [n for n in validate(book, legs=()).notes if n.startswith("Tenders (the holder table)")]
+    assert note.startswith("Tenders (the holder table): not compared with a file: the Cover records none (Cover!C23 "
+                           "is blank), though History's last row ("), note
+    assert note.endswith(f") records the tally file {TALLY} (SHA-256 {digest[:12]}...) the table was read from: the "
+                         "record blanked or typed over since? put the file's name and SHA-256 back on the Cover as "
+                         "History has them (the table is then compared with it), or refresh the workbook with --tally "
+                         "and that file"), note

@@ -13,7 +13,8 @@ count that differs is a finding of its own, naming its cell, the workbook's coun
 since holds the same lines: no finding.  Counts the offer file gives (the Cover records no count file: its words
 for none, or a record blank with no SHA-256 beside it) are no file's: :func:`typed_input_notes` compares them;
 unless History's newest row records a count file read, when the record was blanked or typed over since, and a
-note says so, naming the Cover's cell (else the counts would pass for typed in, never compared, without a word).
+note says so, naming the Cover's cell (else the counts would pass for typed in, never compared, without a word);
+so too of a holder table whose tally record is blank.
 
 A recorded file that is not there (the workbook sent on alone), that has other bytes than the Cover records
 (replaced since: the agent's next file under the same name, or a record typed over), or that names a network
@@ -84,10 +85,15 @@ def check(name: str, wb, lay: Layout, path: Path, findings: list[Finding], notes
         if table == _COUNTS and (given == NO_TALLY_FILE or (not given and not recorded)):
             # (counts the offer file gives, or typed in: typed_input_notes compares the offer file's; unless
             # History says a count file was read)
-            notes.extend(_count_file_unrecorded(book, lay, given, f"{where}: not compared with a file", cell))
+            notes.extend(_file_unrecorded(book, lay, given, f"{where}: not compared with a file", cell))
             continue
         at, why = _recorded_file(book, given, recorded, since)
         why = f"its cell, {cell}, is blank" if not given else why
+        if at is None and table == HOLDER_TABLE and not given:  # (a table typed in, unless History read a file)
+            said = _file_unrecorded(book, lay, given, f"{where}: not compared with a file", cell, "tally file", "table")
+            if said:
+                notes.extend(said)
+                continue
         if at is None:  # (a table typed in, not read from a file, says so too: nothing was compared)
             notes.append(f"{where}: not compared with a file: the Cover records none ({why})" if not why.startswith(
                 "(") else f"{where}: not compared with {file} the Cover records {why}")
@@ -95,10 +101,12 @@ def check(name: str, wb, lay: Layout, path: Path, findings: list[Finding], notes
         _compare(name, book, lay, (table, _named(given), file, words, since), at, findings, notes)
 
 
-def _count_file_unrecorded(book: WorkbookCells, lay: Layout, given: str, said: str, cell: str) -> list[str]:
+def _file_unrecorded(book: WorkbookCells, lay: Layout, given: str, said: str, cell: str,
+                           what: str = "count file", read: str = "counts") -> list[str]:
     """The note when the Cover records no count file (*given*, in *cell*: blank with no SHA-256 beside it, or the
     offer file's words) while History's newest row records one read: the record blanked or typed over since the
-    refresh (or build) that read the file, which would otherwise look like counts typed in; or none."""
+    refresh (or build) that read the file, which would otherwise look like counts typed in; or none.  Of the holder
+    table too (*what* ``tally file``, *read* ``table``), which would otherwise look like a table typed in."""
     from .layout import latest
     from .layout.history import field
     from .table_edits import history_records
@@ -111,11 +119,12 @@ def _count_file_unrecorded(book: WorkbookCells, lay: Layout, given: str, said: s
     if named in ("", NO_TALLY_FILE, NO_PRICE_FILE):
         return []
     digest = str(field(last, "sha256") or "").strip()
+    were = "was" if read == "table" else "were"
     return [f"{said}: the Cover records none ({cell} {'is blank' if not given else f'says {given!r}'}), though "
-            f"History's last row ({last[0]}) records the count file {_named(named)} (SHA-256 {_short(digest)}) the "
-            "counts were read from: the record blanked or typed over since? put the file's name and SHA-256 back "
-            "on the Cover as History has them (the counts are then compared with it), or refresh the workbook with "
-            "--tally and that file"]
+            f"History's last row ({last[0]}) records the {what} {_named(named)} (SHA-256 {_short(digest)}) the "
+            f"{read} {were} read from: the record blanked or typed over since? put the file's name and SHA-256 back "
+            f"on the Cover as History has them (the {read} {'is' if read == 'table' else 'are'} then compared with "
+            "it), or refresh the workbook with --tally and that file"]
 
 
 def _recorded_file(book: WorkbookCells, given: str, recorded: str, since: str) -> tuple[Path | None, str]:
