@@ -360,3 +360,18 @@ def test_excel_stops_what_the_offer_file_refuses(books):
     assert rules[column["ratio"]] == ("decimal", "greaterThan", "0")
     assert rules[column["cash"]] == ("decimal", "greaterThanOrEqual", "0")
     assert rules[column["date"]][0] == "date"
+
+
+def test_a_figure_typed_below_a_table_of_results_or_entries_is_named(books, tmp_path):
+    """Review 124's MEDIUM: a false figure typed under the table of later exchanges on Results, or under the
+    journal entries, validated as valid: only the rows above a sheet's first table were looked at."""
+    wb = load_workbook(books[2][1], keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    below = {sheet: lay.table(name)[1].last_row for sheet, name in (("Results", "tblExchangeResults"),
+                                                                    ("Entries", "tblEntries"))}
+    wb["Results"][f"B{below['Results'] + 3}"] = "Charge as restated"
+    wb["Results"][f"C{below['Results'] + 3}"] = 9999999
+    wb["Entries"][f"C{below['Entries'] + 1}"] = 5
+    wb.save(tmp_path / "below.xlsm")
+    found = [(f.where, f.found) for f in validate(tmp_path / "below.xlsm", legs=()).findings]
+    assert found == [(f"Results!C{below['Results'] + 3}", "9999999"), (f"Entries!C{below['Entries'] + 1}", "5")], found

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 
 import pytest
@@ -79,7 +80,8 @@ def test_a_format_that_shows_something_else_is_named(fmt, kind, why):
     assert (shown.misleading_format(fmt, kind) or "").startswith(why)
 
 
-@pytest.mark.parametrize("fmt", ["0.0", "0%", "General", "0.00E+00", "#,##0.##", "0.0000000000"])
+@pytest.mark.parametrize("fmt", ["0.0", "0%", "General", "0.00E+00", "0E+00", "#,##0.##", "0.0000000000", "# ?/?",
+                                 "?/?", "# ??/??", "@", "[>=1]0;0.00", "0.00;-0.00;0", "0.00;-0;0.00"])
 def test_a_factor_shown_with_a_decimal_place_a_percent_or_an_exponent_is_no_finding(fmt):
     assert shown.misleading_format(fmt, "factor") is None
 
@@ -145,6 +147,28 @@ def test_a_figure_typed_where_the_layout_has_none_is_named_a_note_in_words_is_no
     assert found == [f"Tenders!C19: {_OWN_FIGURE}7", f"Results!C31: {_OWN_FIGURE}9999999",
                      f"Results!D31: {_OWN_FIGURE}=InducedCharge*ProrationFactor", f"Results!C40: {_OWN_FIGURE}1.5",
                      f"Check!C8: {_OWN_FIGURE}TRUE"], found
+
+
+def test_a_figure_on_any_figure_sheet_in_any_of_its_columns_is_named_a_date_as_iso(standard_books, tmp_path):
+    """Review 124: a mutation review took Cover, Inputs, Release and Entries out of the sheets looked at, dates and
+    array formulas out of what is a figure, the label column or Check's last tie column out of where, and the
+    layout's labels out of its own cells: no test failed.  A date was shown as Python's repr."""
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    def edit(wb):
+        wb["Cover"]["C45"] = dt.date(2004, 2, 23)
+        wb["Inputs"]["C19"] = 1
+        wb["Release"]["B30"] = 42  # (the label column)
+        wb["Entries"]["C18"] = ArrayFormula("C18", "=SUM(C4:C5)")  # (above the table of entries)
+        wb["Check"]["F29"] = 0.5  # (the last tie column, past the note column)
+        res = wb["Results"]
+        res.cell(next(c.row for c in res["B"] if c.value == "Proration factor"), 2).value = 7  # (over a label)
+
+    found = [f for f in _findings(_edited(standard_books["seed"], tmp_path / "own.xlsm", edit))
+             if "where the layout has none" in f]
+    assert found == [f"Cover!C45: {_OWN_FIGURE}2004-02-23", f"Inputs!C19: {_OWN_FIGURE}1",
+                     f"Check!F29: {_OWN_FIGURE}0.5", f"Release!B30: {_OWN_FIGURE}42",
+                     f"Entries!C18: {_OWN_FIGURE}=SUM(C4:C5)"], found
 
 
 def test_a_hidden_results_behind_a_look_alike_is_named(standard_books, tmp_path):
@@ -430,7 +454,6 @@ def test_a_holder_line_edited_in_place_is_named_by_its_row_against_the_offer_fil
 def test_a_table_s_line_in_a_finding_is_shown_as_the_workbook_shows_its_cells():
     """Review 120 M1: a later exchange's line differing from the offer file's was shown as Python writes it,
     ``(datetime.date(2024, 6, 3), 777, Decimal('26.123457'), None)``."""
-    import datetime as dt
     from decimal import Decimal
 
     from xlpy.workbook.findings import show

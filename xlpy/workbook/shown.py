@@ -31,10 +31,11 @@ may change" in the README).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from decimal import Decimal
-from itertools import product, repeat
+from itertools import repeat
 
 from openpyxl.utils import get_column_letter
 
@@ -47,6 +48,7 @@ from .layout.check import tie_cells
 from .layout.sensitivity import sensitivity_cells
 from . import legible, precision
 from .openpyxl_access import cell_map, first_of_each_look
+from .structure_edits import INPUT_TABLES
 
 __all__ = ["check", "misleading_format"]
 
@@ -119,42 +121,54 @@ def _labels(lay: Layout) -> dict[tuple[str, int, int], str]:
     return out
 
 
-#: The standard sheets whose label, value and note columns hold the layout's own words and figures alone, above
-#: their table if they have one (Sensitivity's grid, the Prices and History tables and the cells beside a table are
-#: not among them; what is typed just below a table is found as such).
+#: The standard sheets whose label, value and note columns hold the layout's own words and figures alone, outside
+#: their tables (Sensitivity's grid, the Prices and History tables and the cells beside a table are not among them).
 _FIGURE_SHEETS = ("Cover", "Inputs", "Tenders", "Results", "Check", "Release", "Entries")
+#: The sheet whose rows below its table are the user's (the README: a note of one's own goes beside the holder
+#: table or a row further down, and a formula of one's own there is followed by a refresh): above it alone is looked
+#: at.
+_OWN_BELOW = "Tenders"
 
 
 def _figures_of_ones_own(book: str, wb, lay: Layout, findings: list, finding) -> None:
     """A number, TRUE/FALSE, date or formula typed into a cell of a standard sheet's label, value or note columns
-    where the layout puts nothing: beside a label of one's own (``Charge as restated`` under the charge) a reader
-    takes it for one of the workbook's figures, which no check proves.  A note in words stays the user's."""
+    where the layout puts nothing, above, between or below its tables (above the holder table alone): beside a label of one's own (``Charge as
+    restated`` under the charge) a reader takes it for one of the workbook's figures, which no check proves.  A
+    note in words stays the user's; a cell another finding names already (a line typed just below the holder
+    table) is not named twice."""
     ours = {(sheet, coordinate_to_tuple(ref)) for sheet, ref in _kinds(lay)}
     ours |= {(sheet, (row, col)) for sheet, row, col in _labels(lay)}
+    named = {f.where for f in findings}
     for s in lay.sheets:
         if s.title not in _FIGURE_SHEETS or s.title not in wb.sheetnames:
             continue
         cells = cell_map(wb[s.title])
         columns = range(LABEL_COL, (CHECK_COLS[-1] if s.check else NOTE_COL) + 1)
-        above = min((t.header_row for t in s.tables), default=None)  # (a long holder table's cells not gone through)
-        places = product(range(1, above), columns) if above else sorted(k for k in cells if k[1] in columns)
-        for row, col in places:
-            cell = cells.get((row, col))
-            if cell is None or (s.title, (row, col)) in ours:
+        # (the row just below an input table: a line typed there is named as such, by validate's inputs leg)
+        spans = [(t.header_row, math.inf if s.title == _OWN_BELOW else t.last_row + (t.name in INPUT_TABLES))
+                 for t in s.tables]
+        # (one pass over the cells, a long holder table's too: about 0.1 s at 100,000 lines)
+        for row, col in sorted(k for k in cells if k[1] in columns and not any(a <= k[0] <= b for a, b in spans)):
+            cell = cells[(row, col)]
+            value, where = cell.value, f"{s.title}!{cell.coordinate}"
+            if (s.title, (row, col)) in ours or where in named:
                 continue
-            value = cell.value
             if isinstance(value, (int, float, Decimal, dt.date, dt.time)) or isinstance(value, str) and \
                     value.startswith("=") or getattr(value, "text", None) is not None:  # (an array formula's)
-                findings.append(finding(book, f"{s.title}!{cell.coordinate}", "a figure where the layout has none: a "
-                                        "reader takes it for one of the workbook's figures, which nothing checks; put "
-                                        "figures of your own on a sheet of your own (a note in words may stay)",
-                                        "empty, or a note in words", _shown(value)))
+                findings.append(finding(book, where, "a figure where the layout has none: a reader takes it for one "
+                                        "of the workbook's figures, which nothing checks; put figures of your own on "
+                                        "a sheet of your own (a note in words may stay)", "empty, or a note in words",
+                                        _shown(value)))
 
 
 def _shown(value) -> str:
-    """A cell's value as a finding shows it: a formula as typed, anything else as Python writes it."""
+    """A cell's value as a finding shows it: a formula as typed, a date as ISO, anything else as Python writes it."""
     text = getattr(value, "text", value)
-    return ("TRUE" if text else "FALSE") if isinstance(text, bool) else text if isinstance(text, str) else repr(text)
+    if isinstance(text, bool):
+        return "TRUE" if text else "FALSE"
+    if isinstance(text, dt.datetime) and text.time() == dt.time():
+        return text.date().isoformat()
+    return text.isoformat() if isinstance(text, (dt.date, dt.time)) else text if isinstance(text, str) else repr(text)
 
 
 def _words(book: str, wb, lay: Layout, findings: list, finding) -> None:
@@ -327,8 +341,9 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
         return DATE_AS_NUMBER if n == 0 and placeholders and not dated else None
     if dated:
         return "shows the figure as a date or time"
-    if kind == "factor" and n == 0 and placeholders and "." not in codes and not re.search(r"(?i)general|e[+-]|%",
-                                                                                          section):
+    unquoted = re.sub(r'"[^"]*"|\\.', "", section)  # (General, an exponent, a percent or a fraction shows it)
+    if kind == "factor" and n == 0 and not conditional and placeholders and not re.search(r"[./@]", codes) and \
+            not re.search(r"(?i)general|e[+-]|%", unquoted):
         return "shows the factor to no decimal place: one between 0 and 1 reads as none or all (0.5 shows 1)"
     # (a word says the sign as well as a minus: the layout's charge reads "$7,625,420.00 credit")
     signed = re.search(_SIGN, codes + literal) or "[red]" in brackets or re.search(_SIGN_WORD, literal)
