@@ -286,6 +286,22 @@ def test_a_price_file_whose_quotes_are_closed_keeps_its_own_problems(tmp_path):
         "p.csv: row 3, column price: must be a number, got '8.2 USD'"]
 
 
+
+def test_a_price_files_sep_line_is_said_by_the_price_reader_not_the_tallys(tmp_path):
+    """A mutation review: a first line the tally's rules refuse (Excel's separator line, sep=,) met as the price
+    file's quotes are looked at leaves the price reader's own problems, each naming what it read as the header; the
+    look let raise, the tally's words (is Excel's separator line, not a header) took their place, with no test
+    failing."""
+    path = write(tmp_path, "sep=,\ndate,price,volume\n2004-01-02,8.1,1000\n", "p.csv")
+    advice = "column to one of those (a price file takes no mapping file), got 'sep=, '"
+    assert problems(prices.read_prices, path) == [
+        f"p.csv: header: has no date column (expected one of: date, trade date, trading day, day); rename the header "
+        f"of its date {advice}",
+        f"p.csv: header: has no price column (expected one of: price, vwap, close, closing price, px); rename the "
+        f"header of its price {advice}",
+        f"p.csv: header: has no volume column (expected one of: volume, vol, shares traded); rename the header of its "
+        f"volume {advice}"]
+
 # --- a mapping's sheet given for a CSV tally: refused, not ignored -----------------------------------------------
 
 SHEET_OF_A_CSV = ("names a worksheet, but {} is a CSV file, which has none: leave the key out of the mapping file "

@@ -251,6 +251,22 @@ def test_a_problem_inside_a_file_in_a_folder_names_it_as_the_offer_file_writes_i
     assert said.startswith("offer.toml: offer.consideration.formula.prices: data/prices.csv: row "), said
 
 
+
+def test_a_mappings_problem_met_as_the_tally_is_read_names_the_mapping_as_the_offer_file_writes_it(tmp_path):
+    """A mutation review: a mapping's problem found only as the tally is read (a sheet named for a CSV tally) is
+    named by the mapping's path as the offer file writes it (maps/map.toml), not by its name alone; renamed as the
+    tally's path in its place (map.toml), no test failed, as the mapping and the tally sat in one folder."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "maps").mkdir()
+    (tmp_path / "maps" / "map.toml").write_text('sheet = "Tenders"\n', encoding="utf-8")
+    text = edit(HOLDERS, 'file = "tally.csv"', 'file = "data/tally.csv"\nmapping = "maps/map.toml"')
+    with pytest.raises(InputErrors) as got:
+        load_text(tmp_path, text, {"data/tally.csv": TALLY})
+    assert [str(p) for p in got.value.problems] == [
+        "offer.toml: tally.mapping: maps/map.toml: sheet: names a worksheet, but tally.csv is a CSV file, which has "
+        "none: leave the key out of the mapping file for a CSV tally (it names the sheet of an XLSX one), got "
+        "'Tenders'"]
+
 def test_formula_offer(tmp_path):
     shutil.copyfile(PRICES, tmp_path / "prices.csv")
     (tmp_path / "offer.toml").write_text(FORMULA, encoding="utf-8")

@@ -307,6 +307,68 @@ def test_a_zip_archive_that_is_no_workbook_is_said_in_one_wording_by_every_comma
     assert book.read_bytes() == before
 
 
+def _packed(path: Path, parts: dict[str, str]) -> Path:
+    """A zip archive of *parts* (each part's name and its text) at *path*."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+    return path
+
+
+def test_a_zip_declaring_more_parts_than_the_limit_is_left_to_the_limit(tmp_path):
+    """A mutation review: the guard that leaves a zip archive declaring more parts than --max-parts to the reader
+    (which refuses it by the limit, its directory never parsed here) could be dropped, or its bound made ``>=``,
+    with no test failing."""
+    from xlpy.files.sniff import zip_no_workbook
+
+    three = _zipped(tmp_path / "x.xlsm", "a.txt", "b.txt", "c.txt")
+    assert zip_no_workbook(three) == _ZIP
+    safety.configure(parts=3)  # (three parts, as many as the limit: looked into)
+    assert zip_no_workbook(three) == _ZIP
+    safety.configure(parts=2)  # (more than the limit: not looked into here)
+    assert zip_no_workbook(three) is None
+
+
+@pytest.mark.parametrize("types, book", [("[content_types].xml", "xl/workbook.xml"),
+                                         ("[CONTENT_TYPES].XML", "XL/Workbook.xml")])
+def test_a_package_whose_part_names_are_in_another_case_is_a_workbook(tmp_path, types, book):
+    """A mutation review: part names are read whatever their case (a package's are case-insensitive); a lookup of
+    ``[Content_Types].xml`` as written, in names not lower-cased, called such a package a zip archive that holds no
+    workbook, with no test failing."""
+    from xlpy.files.sniff import zip_no_workbook
+
+    assert zip_no_workbook(_zipped(tmp_path / "x.xlsx", types, book)) is None
+
+
+def test_a_content_types_part_over_1_mb_is_not_inflated_to_look_for_a_workbook(tmp_path):
+    """A mutation review: a ``[Content_Types].xml`` over 1 MB is not inflated here (its reader says the rest, within
+    the limits); the bound dropped, it was read and the package called one that holds no workbook, with no test
+    failing."""
+    from xlpy.files.sniff import zip_no_workbook
+
+    big = _packed(tmp_path / "x.xlsx", {"[Content_Types].xml": "<Types>" + " " * (2 << 20) + "</Types>",
+                                        "word/document.xml": "<d/>"})
+    assert zip_no_workbook(big) is None
+    small = _packed(tmp_path / "y.xlsx", {"[Content_Types].xml": "<Types>" + " " * (1 << 19) + "</Types>",
+                                          "word/document.xml": "<d/>"})
+    assert zip_no_workbook(small) == _ZIP.replace("[Content_Types].xml", "xl/workbook.xml")
+
+
+@pytest.mark.parametrize("kind", ["openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                                  "openxmlformats-officedocument.spreadsheetml.template.main+xml",
+                                  "ms-excel.sheet.macroEnabled.main+xml", "ms-excel.template.macroEnabled.main+xml"])
+def test_a_workbook_part_named_otherwise_is_found_by_its_content_type(tmp_path, kind):
+    """A mutation review: a package whose workbook part is not xl/workbook.xml is a workbook by the content type
+    ``[Content_Types].xml`` declares for it (an .xlsx's, an .xltx's, an .xlsm's, an .xltm's); that look dropped,
+    or the .xlsm's type left out of the four, with no test failing."""
+    from xlpy.files.sniff import zip_no_workbook
+
+    types = f'<Types><Override PartName="/xl/book.xml" ContentType="application/vnd.{kind}"/></Types>'
+    assert zip_no_workbook(_packed(tmp_path / "x.xlsm", {"[Content_Types].xml": types, "xl/book.xml": "<w/>"})) is None
+    undeclared = _packed(tmp_path / "y.xlsm", {"[Content_Types].xml": "<Types/>", "xl/book.xml": "<w/>"})
+    assert zip_no_workbook(undeclared) == _ZIP.replace("[Content_Types].xml", "xl/workbook.xml")
+
+
 def test_an_offer_file_given_as_the_workbook_is_named_an_offer_file_by_every_command(tmp_path, capsys, monkeypatch):
     """Review 69: refresh and render called the offer file (xlpy refresh deal.toml, an easy slip) "a file of no kind
     xlpy knows"; validate named it, and where it goes."""
