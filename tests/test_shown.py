@@ -141,6 +141,8 @@ def test_a_figure_typed_where_the_layout_has_none_is_named_a_note_in_words_is_no
         wb["Inputs"]["D3"] = "checked against the agent's letter of 20 February"  # (words: the user's)
         res["E28"] = 12345  # (beside the columns of figures: not read as one of them)
         ten["C19"] = 7  # (above the holder table's header, where the layout puts nothing)
+        if kind == "holders":  # (rows further down than the holder table are the user's, as the README says)
+            ten["C400"], ten["D400"] = 5, "=SUM(D21:D56)"
 
     found = [f for f in _findings(_edited(standard_books[kind], tmp_path / "own.xlsm", edit))
              if "where the layout has none" in f]

@@ -31,11 +31,10 @@ may change" in the README).
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import unicodedata
 from decimal import Decimal
-from itertools import repeat
+from itertools import product, repeat
 
 from openpyxl.utils import get_column_letter
 
@@ -144,11 +143,13 @@ def _figures_of_ones_own(book: str, wb, lay: Layout, findings: list, finding) ->
             continue
         cells = cell_map(wb[s.title])
         columns = range(LABEL_COL, (CHECK_COLS[-1] if s.check else NOTE_COL) + 1)
-        # (the row just below an input table: a line typed there is named as such, by validate's inputs leg)
-        spans = [(t.header_row, math.inf if s.title == _OWN_BELOW else t.last_row + (t.name in INPUT_TABLES))
-                 for t in s.tables]
-        # (one pass over the cells, a long holder table's too: about 0.1 s at 100,000 lines)
-        for row, col in sorted(k for k in cells if k[1] in columns and not any(a <= k[0] <= b for a, b in spans)):
+        if s.title == _OWN_BELOW and s.tables:  # (above the holder table alone: its 100,000 lines not gone through)
+            top = min(t.header_row for t in s.tables)
+            places = [k for k in product(range(1, top), columns) if k in cells]
+        else:  # (the row just below an input table: a line typed there is named as such, by validate's inputs leg)
+            spans = [(t.header_row, t.last_row + (t.name in INPUT_TABLES)) for t in s.tables]
+            places = sorted(k for k in cells if k[1] in columns and not any(a <= k[0] <= b for a, b in spans))
+        for row, col in places:
             cell = cells[(row, col)]
             value, where = cell.value, f"{s.title}!{cell.coordinate}"
             if (s.title, (row, col)) in ours or where in named:
