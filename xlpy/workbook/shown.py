@@ -131,10 +131,10 @@ _OWN_BELOW = "Tenders"
 
 def _figures_of_ones_own(book: str, wb, lay: Layout, findings: list, finding) -> None:
     """A number, TRUE/FALSE, date or formula typed into a cell of a standard sheet's label, value or note columns
-    where the layout puts nothing, above, between or below its tables (above the holder table alone): beside a label of one's own (``Charge as
-    restated`` under the charge) a reader takes it for one of the workbook's figures, which no check proves.  A
-    note in words stays the user's; a cell another finding names already (a line typed just below the holder
-    table) is not named twice."""
+    where the layout puts nothing, above, between or below its tables (above the holder table alone): beside a
+    label of one's own (``Charge as restated`` under the charge) a reader takes it for one of the workbook's
+    figures, which no check proves.  A note in words stays the user's; a cell another finding names already, or
+    the row just below an input table (a line typed there, named as such), is not named twice."""
     ours = {(sheet, coordinate_to_tuple(ref)) for sheet, ref in _kinds(lay)}
     ours |= {(sheet, (row, col)) for sheet, row, col in _labels(lay)}
     named = {f.where for f in findings}
