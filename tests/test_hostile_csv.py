@@ -286,7 +286,6 @@ def test_a_price_file_whose_quotes_are_closed_keeps_its_own_problems(tmp_path):
         "p.csv: row 3, column price: must be a number, got '8.2 USD'"]
 
 
-
 def test_a_price_files_sep_line_is_said_by_the_price_reader_not_the_tallys(tmp_path):
     """A mutation review: a first line the tally's rules refuse (Excel's separator line, sep=,) met as the price
     file's quotes are looked at leaves the price reader's own problems, each naming what it read as the header; the

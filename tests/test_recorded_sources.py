@@ -499,36 +499,22 @@ def test_a_count_file_the_offer_file_names_is_recorded_and_held_to(tmp_path, cap
     assert not any(n.startswith("inputs typed") for n in report.notes)  # (the count file's, not the offer file's)
 
 
-
-def test_a_count_file_the_offer_file_names_is_refused_by_its_own_name(tmp_path, capsys):
+@pytest.mark.parametrize("written", ["counts.csv", "agent/counts.csv"])
+def test_a_count_file_the_offer_file_names_is_refused_by_its_own_name(tmp_path, capsys, written):
     """A count the offer file's count file gives past offer.outstanding is refused naming the file and its column,
-    not the key tally.tendered, which the offer file does not have."""
+    not the key tally.tendered, which the offer file does not have.  A mutation review: a count file in a folder
+    (agent/counts.csv) is named by the path the offer file writes, as its "not found" names it; named by its name
+    alone (counts.csv), no test failed, as every count file tested sat beside the offer file."""
     from repo_paths import SEED_TEXT
 
-    (tmp_path / "counts.csv").write_text("tendered,guaranteed delivery\n500000,0\n", encoding="utf-8")
+    (tmp_path / written).parent.mkdir(exist_ok=True)
+    (tmp_path / written).write_text("tendered,guaranteed delivery\n500000,0\n", encoding="utf-8")
     (tmp_path / "offer.toml").write_text(SEED_TEXT.replace(
-        "tendered = 274000\nguaranteed_delivery = 3500\nfailed_delivery = 0\n", 'file = "counts.csv"\n'),
+        "tendered = 274000\nguaranteed_delivery = 3500\nfailed_delivery = 0\n", f'file = "{written}"\n'),
         encoding="utf-8")
     assert main(["compute", str(tmp_path / "offer.toml")]) == 2
-    assert capsys.readouterr().err.strip() == ("xlpy compute: offer.toml: tally.file: counts.csv: tendered: must not "
+    assert capsys.readouterr().err.strip() == (f"xlpy compute: offer.toml: tally.file: {written}: tendered: must not "
                                                "exceed offer.outstanding (464,777), got 500,000")
-
-
-
-def test_a_count_file_in_a_folder_is_refused_by_the_path_the_offer_file_writes(tmp_path, capsys):
-    """A mutation review: a count file in a folder (agent/counts.csv) is named by the path the offer file writes,
-    as its "not found" names it; named by its name alone (counts.csv), no test failed, as every count file tested
-    sat beside the offer file."""
-    from repo_paths import SEED_TEXT
-
-    (tmp_path / "agent").mkdir()
-    (tmp_path / "agent" / "counts.csv").write_text("tendered,guaranteed delivery\n500000,0\n", encoding="utf-8")
-    (tmp_path / "offer.toml").write_text(SEED_TEXT.replace(
-        "tendered = 274000\nguaranteed_delivery = 3500\nfailed_delivery = 0\n", 'file = "agent/counts.csv"\n'),
-        encoding="utf-8")
-    assert main(["compute", str(tmp_path / "offer.toml")]) == 2
-    assert capsys.readouterr().err.strip() == ("xlpy compute: offer.toml: tally.file: agent/counts.csv: tendered: "
-                                               "must not exceed offer.outstanding (464,777), got 500,000")
 
 def test_a_build_from_a_count_file_says_a_count_it_has_no_column_for_is_taken_as_0(tmp_path, monkeypatch, capsys):
     """A build from a count file the offer file names, without its guaranteed delivery column, counted none without
