@@ -222,10 +222,26 @@ def test_a_workbook_as_built_gets_no_such_word(standard_books):
 
 
 @pytest.mark.libreoffice
+def test_both_recalculations_find_the_same_name_error_in_one_line(standard_books, tmp_path):
+    """A figure reading a name deleted computes #NAME? in both recalculations, shown alike (the formulas library
+    spells it #REF!, and the error read back from LibreOffice's copy was quoted as a text): one line names both
+    legs, where each leg's line stood apart (``found #REF! [formulas]``, ``found '#NAME?' [libreoffice]``)."""
+    from xlpy.workbook.findings import lines
+
+    report = validate(_without(standard_books["holders"], tmp_path / "noname.xlsm"))
+    assert report.legs_run[-2:] == ["formulas", "libreoffice"], report.findings
+    said = [line for line in lines(report.findings) if FOLLOWS in line]
+    assert said and all(not line.endswith(("[formulas]", "[libreoffice]")) for line in said
+                        if "found #NAME?" in line or "#REF!" in line), said
+    assert any(line.endswith("found #NAME? [formulas, libreoffice]") for line in said), said
+    assert not any("#REF!" in line or "'#NAME?'" in line for line in lines(report.findings)), said
+
+
+@pytest.mark.libreoffice
 def test_a_copy_libreoffice_saved_with_a_name_deleted_is_not_called_stale(standard_books, tmp_path):
     """LibreOffice saves #NAME? beside the formulas that read the name: those saved values are the workbook's own
-    calculation (the formulas library's #REF! for it, an error alike), so each says it follows from the name, none
-    that the file looks stale and wants recalculating in Excel, which cannot mend it."""
+    calculation (the formulas leg computes #NAME? for it too), so each says it follows from the name, none that the
+    file looks stale and wants recalculating in Excel, which cannot mend it."""
     from xlpy.workbook import libreoffice
 
     edited = _without(standard_books["holders"], tmp_path / "noname.xlsm")

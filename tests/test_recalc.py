@@ -125,6 +125,27 @@ def test_running_total_of_one_long_holder():
     assert got == want
 
 
+def test_a_name_the_workbook_does_not_define_computes_name_error_as_excel_does():
+    """A formula reading a name no workbook defines (one deleted in the Name Manager) computes #NAME?, as Excel and
+    LibreOffice do, in a table's column and beside it, where the formulas library compiles it as #REF!; a #REF! the
+    formula holds itself (a row deleted) stays #REF!."""
+    from openpyxl import Workbook
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "T"
+    wb.defined_names["Rate"] = DefinedName("Rate", attr_text="T!$E$1")
+    ws["E1"] = 2
+    for r in range(1, 5):
+        ws.cell(r, 1, r)
+        ws.cell(r, 2, f"=A{r}*Gone")
+    ws["E2"], ws["E3"], ws["E4"], ws["E5"] = "=Rate*Gone", "=Rate*3", "=IF(E1<>#REF!,1,2)", "=SUM(B1:B4)"
+    spec = TableColumn("T", 2, 1, 4, lambda r: ws.cell(r, 2).value, lambda r: "all")
+    got = {ref: str(v) for (_, ref), v in recalculate(wb, [spec], [("T", f"E{r}") for r in range(2, 6)]).items()}
+    assert got == {"E2": "#NAME?", "E3": "6.0", "E4": "#REF!", "E5": "#NAME?"}
+
+
 def test_a_circular_column_is_refused():
     from openpyxl import Workbook
 

@@ -177,8 +177,18 @@ def file_digest(path) -> str | None:
         return None
 
 
+class CellError(str):
+    """An error value a saved cell holds (``#NAME?``, ``#DIV/0!``), read from its file: a text to every comparison,
+    shown bare, as a spreadsheet shows it and as the ``formulas`` leg's own errors are (``found #NAME?``, not
+    ``found '#NAME?'``), so that both recalculations finding the same error read as one finding."""
+
+    __slots__ = ()
+
+
 def show(v) -> str:
     """A value as a finding shows it."""
+    if isinstance(v, CellError):
+        return str(v)
     if isinstance(v, Decimal):
         # every digit the engine keeps (normalize() would round to the context's 28)
         return number_text(v) if abs(v) < Decimal("1e15") else str(v)

@@ -12,7 +12,8 @@ the dict ``formulas.get_functions()`` returns, ``functions.wrap_func`` and
 ``wrap_ufunc``, ``functions.date``'s WORKDAY pieces (``args_xworkday_intl``,
 ``xworkday_intl``, ``xday``, ``xdate``, ``raise_errors``, ``_convert2float``), ``functions.logic.xand``, ``functions.replace_empty``,
 ``tokens.operand.Error`` and ``XlError``, ``ranges.Ranges``, ``cell.Cell`` and
-``cell.Ref``, schedula's ``EMPTY``, and the module attribute ``formulas.excel.tqdm`` (with tqdm
+``cell.Ref``, ``Parser().ast`` and its range tokens' ``attr`` (``is_reference``, ``ref``),
+schedula's ``EMPTY``, and the module attribute ``formulas.excel.tqdm`` (with tqdm
 ``<5``).  Before raising a bound, run tests/test_workbook.py and
 tests/test_recalc.py on the new release.  The library is imported when first
 needed, not with this module.
@@ -41,6 +42,7 @@ __all__ = [
     "is_error",
     "compile_cell",
     "compile_name",
+    "names_read",
 ]
 
 
@@ -235,3 +237,12 @@ def compile_name(name: str, formula: str, names: dict):
     from formulas.cell import Ref
 
     return Ref(name, formula).compile(references=names)
+
+
+def names_read(formula: str, sheet: str) -> set[str]:
+    """The names *formula* reads as defined names (in capitals), whether or not they are defined: the library
+    compiles one no workbook defines as ``#REF!``, where Excel and LibreOffice compute ``#NAME?``."""
+    import formulas
+
+    tokens = formulas.Parser().ast(formula, context={"sheet": sheet})[0]
+    return {t.attr["ref"].upper() for t in tokens if t.attr.get("is_reference")}

@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 from ..files.serial_dates import serial_day
+from .findings import CellError
 from .formulas_access import plain_value, register_functions
 from .layout import Layout
 from .openpyxl_access import cell_map
@@ -248,7 +249,7 @@ def _values(pkg, cells) -> dict[tuple[str, str], object]:
         elif t in ("str", "inlineStr"):
             value = excel_text(text)  # Excel's escape of a literal _x0041_ (_x005F_x0041_), as a shared string's
         elif t == "e":
-            value = text
+            value = CellError(text) if text is not None else None
         elif t == "b":
             value = text in ("1", "true")
         elif text is None:

@@ -119,7 +119,7 @@ class _Book:
         self.wb = wb
         self.epoch = getattr(wb, "epoch", EPOCH)
         self.sheets = {ws.title.upper(): ws for ws in wb.worksheets}
-        self.names: dict[str, str] = {}
+        self.names: dict[str, str | None] = {}  # (None: a name a formula reads that the workbook does not define)
         for name, d in wb.defined_names.items():
             if not getattr(d, "hidden", False) and d.attr_text:
                 self.names[name.upper()] = d.attr_text
@@ -245,7 +245,9 @@ class _Book:
         if key in self.ranges:
             return self.ranges[key]
         text = self.names[name]
-        if _RANGE.match(text.replace("$", "")):
+        if text is None:
+            value = fa.error_range(self.errors["#NAME?"])
+        elif _RANGE.match(text.replace("$", "")):
             value = self.reference(text.replace("$", ""), "")
         else:  # a name holding a constant or a formula
             if key in self.busy:
@@ -271,7 +273,13 @@ class _Book:
 
     def compile(self, sheet: str, row: int, col: int, formula: str):
         try:
-            return fa.compile_cell(f"{_quote(sheet)}!{_col_letters(col)}{row}", formula, sheet, self.names)
+            cell = fa.compile_cell(f"{_quote(sheet)}!{_col_letters(col)}{row}", formula, sheet, self.names)
+            if any(fa.is_error(k) and str(k) == "#REF!" for k in cell.inputs) and "#REF!" not in formula.upper():
+                # a name the workbook does not define (one deleted): #NAME? in Excel and LibreOffice, which the
+                # library spells #REF!; defined here as #NAME?, it computes as theirs does
+                self.names.update(dict.fromkeys(fa.names_read(formula, sheet) - set(self.names)))
+                cell = fa.compile_cell(f"{_quote(sheet)}!{_col_letters(col)}{row}", formula, sheet, self.names)
+            return cell
         except Exception as exc:  # the parser raises many kinds on what it cannot read
             raise RecalcError(f"{sheet}!{_col_letters(col)}{row}: cannot compile {formula}: {exc}") from None
 
@@ -357,7 +365,7 @@ class _Book:
             if not isinstance(k, str):
                 return None
             if k in self.names:
-                target = self.names[k].replace("$", "")
+                target = (self.names[k] or "").replace("$", "")
                 m = _RANGE.match(target)
                 if not m or m.group(5) and (m.group(5), m.group(6)) != (m.group(3), m.group(4)):
                     return None

@@ -727,9 +727,9 @@ def moves(moved: dict[str, bool], check: dict, values: dict, agrees: Callable[[o
 
 def _alike(e, recalculated, saved, agrees: Callable[[object, object], bool]) -> bool:
     """Whether a *saved* value is the workbook's own *recalculated* one, compared as *e*'s figure is (errors alike)."""
-    if isinstance(recalculated, str) and isinstance(saved, str) and saved in EXCEL_ERRORS and (
-            str(recalculated) == saved or {str(recalculated), saved} == {"#NAME?", "#REF!"}):
-        return True  # (a name deleted is #NAME?, which the formulas library spells #REF!; not #DIV/0! beside #N/A)
+    if isinstance(recalculated, str) and isinstance(saved, str) and saved in EXCEL_ERRORS and \
+            str(recalculated) == saved:
+        return True  # (not #DIV/0! beside #N/A)
     try:
         return agrees(dataclasses.replace(e, value=recalculated, cent=False), saved)
     except (ArithmeticError, TypeError, ValueError):  # a value no figure compares with: not the saved one
