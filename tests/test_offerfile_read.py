@@ -251,6 +251,26 @@ def test_a_problem_inside_a_file_in_a_folder_names_it_as_the_offer_file_writes_i
     assert said.startswith("offer.toml: offer.consideration.formula.prices: data/prices.csv: row "), said
 
 
+def test_a_mapping_s_problem_names_the_tally_in_its_folder_too(tmp_path):
+    """Review 124's LOW: a mapping's column the tally lacks named the mapping as the offer file writes it but the
+    tally, in its reason, by its name alone (``data/map.toml: columns.units: is not in tally.csv's header``); a
+    quoted value of that name is a value, not renamed."""
+    (tmp_path / "data").mkdir()
+    text = edit(HOLDERS, 'file = "tally.csv"', 'file = "data/tally.csv"\nmapping = "data/map.toml"')
+    (tmp_path / "data" / "map.toml").write_text('[columns]\nunits = "Units"\n', encoding="utf-8")
+    with pytest.raises(InputErrors) as got:
+        load_text(tmp_path, text, {"data/tally.csv": TALLY})
+    assert [str(p) for p in got.value.problems] == [
+        "offer.toml: tally.mapping: data/map.toml: columns.units: is not in data/tally.csv's header; the header has "
+        "'units': a mapping names a header exactly, as it is written, got 'Units'"]
+    (tmp_path / "data" / "map.toml").write_text('[columns]\nunits = "tally.csv"\n', encoding="utf-8")
+    with pytest.raises(InputErrors) as got:
+        load_text(tmp_path, text, {"data/tally.csv": TALLY})
+    said = [str(p) for p in got.value.problems]
+    assert said[0].startswith("offer.toml: tally.mapping: data/map.toml: columns.units: is not in data/tally.csv's "
+                              "header") and said[0].endswith(", got 'tally.csv'"), said
+
+
 
 def test_a_mappings_problem_met_as_the_tally_is_read_names_the_mapping_as_the_offer_file_writes_it(tmp_path):
     """A mutation review: a mapping's problem found only as the tally is read (a sheet named for a CSV tally) is
@@ -263,9 +283,10 @@ def test_a_mappings_problem_met_as_the_tally_is_read_names_the_mapping_as_the_of
     with pytest.raises(InputErrors) as got:
         load_text(tmp_path, text, {"data/tally.csv": TALLY})
     assert [str(p) for p in got.value.problems] == [
-        "offer.toml: tally.mapping: maps/map.toml: sheet: names a worksheet, but tally.csv is a CSV file, which has "
-        "none: leave the key out of the mapping file for a CSV tally (it names the sheet of an XLSX one), got "
+        "offer.toml: tally.mapping: maps/map.toml: sheet: names a worksheet, but data/tally.csv is a CSV file, which "
+        "has none: leave the key out of the mapping file for a CSV tally (it names the sheet of an XLSX one), got "
         "'Tenders'"]
+
 
 def test_formula_offer(tmp_path):
     shutil.copyfile(PRICES, tmp_path / "prices.csv")

@@ -467,6 +467,26 @@ def test_a_problem_in_a_tally_given_by_its_path_names_the_path_as_given(tmp_path
         "xlpy refresh: book.xlsm was not changed"]
 
 
+def test_a_mapping_given_by_its_path_names_the_tally_by_its_path_as_given(tmp_path, capsys, monkeypatch):
+    """A mapping's column the tally lacks names both files by the paths given, the tally in the reason too (review
+    124's LOW: ``is not in tally.csv's header``, beside ``agent/2004-02-23/m.toml``)."""
+    shutil.copy(DATA / TALLY, tmp_path / TALLY)
+    shutil.copy(DATA / PRICES, tmp_path / PRICES)
+    _build(_offer(tmp_path / "offer.toml", TALLY, PRICES), tmp_path / "book.xlsm")
+    dated = tmp_path / "agent" / "2004-02-23"
+    dated.mkdir(parents=True)
+    shutil.copy(DATA / TALLY, dated / "tally.csv")
+    (dated / "m.toml").write_text('[columns]\nunits = "Units"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    given = ["--tally", "agent/2004-02-23/tally.csv", "--mapping", "agent/2004-02-23/m.toml"]
+    assert main(["refresh", "book.xlsm", *given, "-q"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy refresh: agent/2004-02-23/m.toml: columns.units: is not in agent/2004-02-23/tally.csv's header; the "
+        "header has 'units': a mapping names a header exactly, as it is written, got 'Units'",
+        "xlpy refresh: book.xlsm was not changed"]
+
+
 def test_the_line_counting_a_tally_given_by_its_path_names_its_columns_by_that_path_and_keeps_its_counts(
         tmp_path, capsys, monkeypatch):
     """The line counting the problems past the 50 shown, of a tally given by its path capped with a price file's,

@@ -423,8 +423,10 @@ def _by_column(kinds: dict, rest: int, file: str) -> str:
 
 def as_given(problem: InputError, given: dict[str, str]) -> InputError:
     """*problem* inside a file the readers name by its name (``tally.csv: row 301``), named by the path given
-    (``agent/2004-02-23/tally.csv: row 301``): dated folders of same-named files are told apart.  A line counting the
-    rest keeps its counts, and names their columns of such a file by the path given too."""
+    (``agent/2004-02-23/tally.csv: row 301``): dated folders of same-named files are told apart.  Another of those
+    files its reason names is named so too (a mapping's column ``is not in agent/tally.csv's header``), though not in
+    quotes (a value).  A line counting the rest keeps its counts, and names their columns of such a file by the path
+    given too."""
 
     def named(field: str) -> str:
         name, sep, rest = field.partition(": ")
@@ -432,5 +434,9 @@ def as_given(problem: InputError, given: dict[str, str]) -> InputError:
 
     if isinstance(problem, MoreProblems):  # (its counts kept, by column, and the columns it names of those files)
         return problem.named(named)
-    field = named(problem.field)
-    return problem.reworded(field) if field != problem.field else problem  # (of its kind, with all it holds)
+    field, reason = named(problem.field), problem.reason
+    for name, path in given.items():  # (a name standing as a word: not in a path, nor opening a quoted value)
+        reason = re.sub(rf"(?<![\w./\\'\"-]){re.escape(name)}(?=['\u2019]s\b|[\s,:;)]|$)", lambda _: path, reason)
+    if (field, reason) == (problem.field, problem.reason):
+        return problem
+    return problem.reworded(field, reason)  # (of its kind, with all it holds)

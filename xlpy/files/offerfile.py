@@ -288,10 +288,13 @@ def _locate(problem: InputError, name: str) -> InputError:
     return problem.located(name)
 
 
-def _as_written(problem: InputError, path: Path, written: str) -> InputError:
-    """*problem* of the file at *path*, which the readers name by its name (``t.csv: row 2``), named as the offer file
-    writes it (``data/t.csv: row 2``), as its "not found" and a refresh's ``--tally`` name it."""
-    return as_given(problem, {path.name: written}) if written != path.name else problem
+def _as_written(problem: InputError, *written: str) -> InputError:
+    """*problem* of the file the offer file names as *written*'s first, which the readers name by its name
+    (``t.csv: row 2``), named as the offer file writes it (``data/t.csv: row 2``), as its "not found" and a refresh's
+    ``--tally`` name it; the others of *written* (a mapping's tally), where its reason names them, too."""
+    named = {Path(written_path(w)).name: w for w in written if w}
+    named = {name: w for name, w in named.items() if w != name}
+    return as_given(problem, named) if named else problem
 
 
 def parse(data: dict, base: Path | None = Path("."), source: str = "") -> Offer:
@@ -538,7 +541,7 @@ def _formula(raw, base: Path | None, problems: list[InputError]) -> RatioFormula
         try:
             prices = read_prices(base / written_path(prices_name), calendar or None)  # no closed day
         except InputErrors as exc:
-            problems.extend(_as_written(p, Path(written_path(prices_name)), prices_name).located(
+            problems.extend(_as_written(p, prices_name).located(
                 "offer.consideration.formula.prices") for p in exc.problems)  # (a Busy kept)
     if value is None or days is None or lag is None or places is None:
         return None
@@ -562,7 +565,7 @@ def _tally(t: _Table, base: Path | None, problems: list[InputError]) -> Tally | 
                     raise InputErrors([InputError(path.name, None, zipped.reason, show_value=False)])
                 mapping = sources.read_mapping(path)
             except InputErrors as exc:  # named after the key that names the file, as the tally's are
-                problems.extend(_as_written(p, path, mapping_name).located("tally.mapping") for p in exc.problems)
+                problems.extend(_as_written(p, mapping_name).located("tally.mapping") for p in exc.problems)
                 refused = True
         if not name:
             return None
@@ -581,10 +584,9 @@ def _tally(t: _Table, base: Path | None, problems: list[InputError]) -> Tally | 
             of_mapping = f"{Path(mapping_name).name}: " if mapping_name else None
             for p in exc.problems:  # (one still being written: still Busy)
                 if of_mapping and str(p.field).startswith(of_mapping):
-                    mapping_path = Path(written_path(mapping_name))
-                    problems.append(_as_written(p, mapping_path, mapping_name).located("tally.mapping"))
+                    problems.append(_as_written(p, mapping_name, name).located("tally.mapping"))
                 else:
-                    problems.append(_as_written(p, path, name).located("tally.file"))
+                    problems.append(_as_written(p, name, mapping_name).located("tally.file"))
             return None
         return Tally(holders=table, final=final)
     if t.has("mapping"):  # a mapping reads a holder file's columns: with aggregate counts it would do nothing
