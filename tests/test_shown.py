@@ -271,6 +271,32 @@ def test_a_hidden_row_of_figures_and_a_flags_text_section_are_named(standard_boo
     assert {f.leg for f in validate(book, legs=()).findings} == {"shown"}
 
 
+def test_a_hidden_column_of_a_table_is_named_a_holder_line_hidden_is_not(standard_books, tmp_path):
+    """Review 122 L2: a column of the holder table or of History past the label, value and note columns (a
+    holder's fractional share, the xlpy version that wrote a History row) hidden validated clean, where one of them
+    was named.  A holder's line hidden, as a filter hides it, stays the user's to filter: it still counts."""
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    book = standard_books["holders"]
+    lay = layout(Shape.decode(load_workbook(book).defined_names[LAYOUT_NAME].attr_text))
+    (holders,), (history,) = lay.sheet("Tenders").tables, lay.sheet("History").tables
+    fraction, held = holders.letter("fraction"), history.letter("version")
+
+    def edit(wb):
+        wb["Tenders"].column_dimensions[fraction].hidden = True
+        wb["History"].column_dimensions[held].hidden = True
+        wb["Tenders"].row_dimensions[holders.first_row + 2].hidden = True
+
+    assert "D" < fraction < "Z" and "D" < held < "Z"
+    assert _findings(_edited(book, tmp_path / "cols.xlsm", edit)) == [
+        f"Tenders!{fraction}:{fraction}: column of figures or their labels is hidden: a reader does not see it; "
+        f"unhide column {fraction} (select columns {chr(ord(fraction) - 1)}:{chr(ord(fraction) + 1)}, then Home > "
+        "Format > Hide & Unhide > Unhide Columns): expected shown, found hidden",
+        f"History!{held}:{held}: column of figures or their labels is hidden: a reader does not see it; unhide column "
+        f"{held} (select columns {chr(ord(held) - 1)}:{chr(ord(held) + 1)}, then Home > Format > Hide & Unhide > "
+        "Unhide Columns): expected shown, found hidden"]
+
+
 def test_manual_calculation_is_named(standard_books, tmp_path):
     """Manual calculation has Excel show the values saved in the file: a forged saved value in a cell the saved-value
     check passes over (the Cover's count from History, a Check flag) was what a reader saw."""

@@ -439,22 +439,25 @@ def _shapes_in(data: bytes, charts: int, buttons=()) -> list[str]:
 
 
 def _hidden_lines(book: str, wb, lay: Layout, findings: list, finding) -> None:
-    """The layout's rows of figures, and its label, value and note columns, hidden or shrunk to nothing on a
-    standard sheet: the figure is not seen, and a line typed below it in its place would be."""
-    rows: dict[str, set[int]] = {}
+    """The layout's rows of figures, and its label, value and note columns and its tables' columns, hidden or shrunk
+    to nothing on a standard sheet: the figure is not seen, and a line typed below it in its place would be.  (A
+    table's rows are the user's to filter: a holder's lines hidden by a filter still count, as the table's.)"""
+    rows: dict[str, set[int]] = {s.title: set() for s in lay.sheets}
     for s, _, _, row in lay.items():
-        rows.setdefault(s.title, set()).add(row)
+        rows[s.title].add(row)
     for title, wanted in rows.items():
         if title not in wb.sheetnames:
             continue
-        ws = wb[title]
+        ws, sheet = wb[title], lay.sheet(title)
+        columns = set(range(LABEL_COL, (CHECK_COLS[-1] if title == "Check" else NOTE_COL) + 1)) if wanted else set()
+        columns.update(t.first_col + i for t in sheet.tables for i in range(len(t.columns)))
         for row in sorted(r for r in wanted if r in ws.row_dimensions):
             dim = ws.row_dimensions[row]
             if dim.hidden or dim.height == 0:
                 findings.append(finding(book, f"{title}!{row}:{row}", "row of figures is hidden: a reader does not "
                                         f"see it; {_unhide('row', str(row), max(row - 1, 1), row + 1)}", "shown",
                                         "hidden" if dim.hidden else "height 0"))
-        for letter in map(get_column_letter, range(LABEL_COL, (CHECK_COLS[-1] if title == "Check" else NOTE_COL) + 1)):
+        for letter in map(get_column_letter, sorted(columns)):
             dim = ws.column_dimensions.get(letter)
             if dim is not None and (dim.hidden or dim.width == 0 and dim.customWidth):
                 col = column_index_from_string(letter)
