@@ -329,6 +329,23 @@ def test_a_zip_declaring_more_parts_than_the_limit_is_left_to_the_limit(tmp_path
     assert zip_no_workbook(three) is None
 
 
+def test_the_parts_a_zip_declares_are_read_by_a_public_helper_of_safety(tmp_path):
+    """sniff.zip_no_workbook imported safety's private _entries_from_end: the count of parts an end record declares
+    is safety's public entries_from_end, which both read; its directory is never parsed (a ZIP64 count, 0xFFFF, and
+    a file with no end record leave it to the reader)."""
+    import io
+
+    from xlpy.files.safety import entries_from_end
+
+    data = _zipped(tmp_path / "x.xlsm", "a.txt", "b.txt", "c.txt").read_bytes()
+    assert entries_from_end(io.BytesIO(data), len(data)) == 3
+    assert entries_from_end(io.BytesIO(b"holder_id,units\n"), 16) is None
+    at = data.rfind(b"PK\x05\x06")
+    zip64 = data[:at + 10] + b"\xff\xff" + data[at + 12:]  # (the record's total: 0xFFFF)
+    assert entries_from_end(io.BytesIO(zip64), len(zip64)) is None
+    assert "_entries_from_end" not in (Path(safety.__file__).parent / "sniff.py").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("types, book", [("[content_types].xml", "xl/workbook.xml"),
                                          ("[CONTENT_TYPES].XML", "XL/Workbook.xml")])
 def test_a_package_whose_part_names_are_in_another_case_is_a_workbook(tmp_path, types, book):

@@ -59,8 +59,8 @@ from ..engine.errors import Busy, InputError
 
 __all__ = ["DAMAGE", "DEFAULTS", "DTD", "XML_ERRORS", "Limits", "check_intact", "check_no_dtd", "check_package",
            "configure", "converted_limits", "damage_first", "damage_named", "damage_said", "damaged", "dtd_part",
-           "inflate_part", "limits", "part_fault", "part_faults", "read_part", "refused_part", "shared_strings_over",
-           "unreadable"]
+           "entries_from_end", "inflate_part", "limits", "part_fault", "part_faults", "read_part", "refused_part",
+           "shared_strings_over", "unreadable"]
 
 MB = 1 << 20
 #: Parts smaller than this are not held to the ratio (tiny XML parts compress well and cost nothing).
@@ -158,8 +158,11 @@ def _refuse(label: str, part: str | None, what: str, key: str, before: str = "un
                       show_value=False)
 
 
-def _entries_from_end(fh, size: int) -> int | None:
-    """The number of entries the end-of-directory record declares, or None when there is none to read."""
+def entries_from_end(fh, size: int) -> int | None:
+    """The number of entries the end-of-directory record of the zip file *fh* (*size* bytes) declares, read from its
+    last 64 KiB, its directory never parsed; None when there is none to read, or it leaves the count to a ZIP64
+    record (0xFFFF).  The parts' limit is checked by it (:func:`check_package`), and a zip archive over it is never
+    looked into (:func:`~xlpy.files.sniff.zip_no_workbook`)."""
     tail = min(size, 22 + 0xFFFF)
     fh.seek(size - tail)
     data = fh.read(tail)
@@ -201,7 +204,7 @@ def check_package(source: str | os.PathLike | bytes, label: str | None = None, l
         except OSError as exc:  # (locked by Excel, or no permission)
             raise unreadable(label, exc) from None
     try:
-        declared = _entries_from_end(fh, size)
+        declared = entries_from_end(fh, size)
         if declared is not None and declared > lim.parts:
             raise _refuse(label, None, f"has {declared:,} parts, over the limit of {lim.parts:,}", "parts")
         fh.seek(0)

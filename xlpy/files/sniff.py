@@ -336,11 +336,11 @@ def zip_no_workbook(path: Path, data: bytes | None = None) -> str | None:
     import io
     import zipfile
 
-    from .safety import _entries_from_end, limits
+    from .safety import entries_from_end, limits
 
     try:
         with io.BytesIO(data) if data is not None else open(path, "rb") as fh:
-            declared = _entries_from_end(fh, fh.seek(0, io.SEEK_END))  # (a directory over the limit: not read here)
+            declared = entries_from_end(fh, fh.seek(0, io.SEEK_END))  # (a directory over the limit: not read here)
             if declared is None or declared > limits().parts:
                 return None
             with zipfile.ZipFile(fh) as zf:
