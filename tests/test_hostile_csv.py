@@ -358,6 +358,22 @@ def test_a_mappings_encoding_for_an_xlsx_tally_or_count_file_is_refused_naming_k
     assert counts.read_count_file(count, sources.ColumnMapping())[:3] == (274000, 3500, 0)
 
 
+@pytest.mark.parametrize("given", ["utf-8-sig", "UTF-8-SIG"])
+def test_a_mappings_encoding_naming_the_default_for_an_xlsx_tally_is_refused_as_any_other(tmp_path, given):
+    """encoding = "utf-8-sig", the default's name, was taken without a word for an XLSX tally or count file, where
+    every other encoding was refused: the mapping file gave it, so it is refused alike; a CSV tally reads it."""
+    def said(name: str) -> str:
+        return f"m.toml: encoding: {ENCODING_OF_AN_XLSX.format(name)}".replace("'cp1252'", repr(given))
+
+    mapping = sources.read_mapping(write(tmp_path, f'encoding = "{given}"\n', "m.toml"))
+    tally = _xlsx(tmp_path / "t.xlsx", HEADER + LINES)
+    assert problems(sources.read_tally, tally, mapping) == [said("t.xlsx")]
+    count = _xlsx(tmp_path / "c.xlsx", "tendered,guaranteed delivery,failed delivery\n274000,3500,0\n")
+    assert problems(counts.read_count_file, count, mapping) == [said("c.xlsx")]
+    assert len(sources.read_tally(write(tmp_path, HEADER + LINES), mapping)) == 2  # (a CSV tally's: read in it)
+    assert len(sources.read_tally(tally, sources.read_mapping(write(tmp_path, "[columns]\n", "n.toml")))) == 2
+
+
 def test_a_mappings_encoding_for_an_xlsx_tally_is_named_after_tally_mapping_by_compute(tmp_path, capsys):
     offer = offer_text(FORMULA).replace('file = "data/hecla-2004-tally.csv"', 'file = "t.xlsx"\nmapping = "m.toml"')
     (tmp_path / "offer.toml").write_text(offer.replace("data/hecla", str(DATA / "hecla")), encoding="utf-8")

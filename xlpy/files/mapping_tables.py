@@ -101,8 +101,9 @@ def mapped_header_missing(source: str, ours: str, header: str, name: str, header
 
 def other_kinds_key(mapping, name: str, xlsx: bool) -> InputError | None:
     """The refusal of a key of *mapping* (a :class:`~xlpy.files.sources.ColumnMapping`) that only the other kind of
-    file has, for tally or count file *name*: ``sheet`` for a CSV file, which has no sheets, ``encoding`` (but the
-    default) for an XLSX file, which has no encoding to give (either would mean nothing, said nowhere); else None.
+    file has, for tally or count file *name*: ``sheet`` for a CSV file, which has no sheets, ``encoding`` for an XLSX
+    file, which has no encoding to give (either would mean nothing, said nowhere); else None.  A mapping file's
+    ``encoding = "utf-8-sig"``, the default's name, is refused too (``encoding_given``).
 
     >>> from xlpy.files.sources import ColumnMapping
     >>> str(other_kinds_key(ColumnMapping(sheet="Tenders", source="map.toml"), "agent.csv", False))
@@ -112,8 +113,11 @@ file for a CSV tally (it names the sheet of an XLSX one), got 'Tenders'"
     "map.toml: encoding: names a CSV file's character set, but agent.xlsx is an XLSX file, which has no encoding to \
 give: leave the key out of the mapping file for an XLSX tally (it names the character set of a CSV one), got 'cp1252'"
     """
-    key, value = ("encoding", mapping.encoding) if xlsx else ("sheet", mapping.sheet)
-    if value == ("" if key == "sheet" else DEFAULT_ENCODING):
+    if xlsx:
+        key, value, given = "encoding", mapping.encoding, mapping.encoding_given or mapping.encoding != DEFAULT_ENCODING
+    else:
+        key, value, given = "sheet", mapping.sheet, mapping.sheet != ""
+    if not given:
         return None
     said = (f"names a CSV file's character set, but {name} is an XLSX file, which has no encoding to give: leave the "
             "key out of the mapping file for an XLSX tally (it names the character set of a CSV one)") if xlsx else (

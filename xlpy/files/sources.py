@@ -102,6 +102,9 @@ class ColumnMapping:
         defaults: ``method`` / ``status`` -> ours, for a tally without that column or its empty cells.
         not_totals: holder ids (stripped) read as holders whatever their units, never as a totals row.
         source: the mapping file's name, for the messages ('' when not read from a file).
+        encoding_given: whether the mapping file gave ``encoding``, the default's name (``utf-8-sig``) too: for an
+            XLSX tally or count file it is refused as any other (a mapping made in code gives one other than the
+            default, or none).
     """
 
     columns: dict[str, str] = field(default_factory=dict)
@@ -112,6 +115,7 @@ class ColumnMapping:
     defaults: dict[str, str] = field(default_factory=dict)
     not_totals: frozenset[str] = frozenset()
     source: str = field(default="", compare=False)
+    encoding_given: bool = field(default=False, compare=False)
 
 
 def workbook_given(path: str | os.PathLike, what: str, advice: str = "") -> InputError | None:
@@ -200,7 +204,7 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
         statuses={_key(k): v for k, v in tables["statuses"].items()},
         encoding=data.get("encoding", "utf-8-sig"), sheet=data.get("sheet", ""),
         not_totals=frozenset(h.strip() for h in data.get("holders", {}).get("not_totals", ())),
-        source=path.name,
+        source=path.name, encoding_given="encoding" in data,
     )
 
 
