@@ -29,6 +29,37 @@ def test_a_column_named_twice_is_refused(tmp_path):
         "t.csv: columns: more than one column has the header named for units; rename one, got 'units, units'"]
 
 
+@pytest.mark.parametrize("header, said", [
+    ("holder,units,units,status", "could be units; name one in a mapping file, got 'units, units'"),
+    ("holder_id,units,Units,status", "could be units; name one in a mapping file, got 'units, Units'"),
+    ("holder_id, Shares, units_tendered ,status", "could be units; name one in a mapping file, got "
+                                                  "'Shares, units_tendered '"),  # (as pandas reads the header)
+    ("Holder,Account,units,status", "could be holder_id; name one in a mapping file, got 'Holder, Account'"),
+    ("holder_id,units,Tender-Status,status", "could be status; name one in a mapping file, got "
+                                             "'Tender-Status, status'")])
+def test_a_header_with_two_columns_that_could_be_one_of_ours_is_refused_before_a_line_is_read(
+        tmp_path, monkeypatch, header, said):
+    """The refusal depends on the header alone, and pandas read every line first (3.5 s at a million lines): it is
+    said before pandas reads a line, in the same words, whatever the lines hold (a row wider than the header, a
+    quote never closed, a byte not UTF-8)."""
+    import pandas
+
+    read_csv, asked = pandas.read_csv, []
+
+    def spy(*args, **kwargs):
+        asked.append(kwargs.get("nrows"))
+        return read_csv(*args, **kwargs)
+
+    monkeypatch.setattr(pandas, "read_csv", spy)
+    lines = "A-1,100,5,tendered\n" * 1000 + 'B-1,200,5,tendered,wide\nB-"2,\xfc\n'
+    path = tmp_path / "t.csv"
+    path.write_bytes((header + "\n" + lines).encode("latin-1"))
+    assert problems(sources.read_tally, path) == [f"t.csv: columns: more than one column {said}"]
+    assert all(rows == 0 for rows in asked)  # (the header alone, where one name is not as csv reads it)
+    repeated = tally(tmp_path, "holder_id,units,method,status,Remark,Remark\nA-1,100,book-entry,tendered,x,y\n")
+    assert len(sources.read_tally(repeated)) == 1 and None in asked  # (a column not ours named twice: read)
+
+
 
 def test_a_price_file_with_two_price_columns_is_told_to_delete_or_rename_one(tmp_path):
     """A price file takes no mapping file: the advice is to delete or rename a column, not to name one there."""

@@ -32,7 +32,7 @@ from .holder_ids import odd_ids
 from .quotes import line_break_problems, unclosed_quote
 from .totals import misspelt_not_totals, not_totals_problems, totals_rows
 from .withdrawal_headers import UNREAD_UNITS, unread_header
-from .tally_csv import Whole, Words, Written, csv_columns
+from .tally_csv import HeaderRefused, Whole, Words, Written, csv_columns
 from .written_numbers import WHOLE_LIMIT, whole_cell
 
 __all__ = [
@@ -213,16 +213,18 @@ def looks_like_data(headers) -> bool:
     return any(isinstance(h, (int, float)) or re.fullmatch(r"\s*[+-]?[0-9][0-9.,]*\s*", str(h)) for h in headers)
 
 
-def _match_columns(headers, spellings, mapping_columns, name, required, mapped=True, mapping_name=""):
+def _match_columns(headers, spellings, mapping_columns, name, required, mapped=True, mapping_name="",
+                   ambiguous=None):
     """Our column -> index in *headers*; problems for missing or ambiguous ones.
 
     *mapped*: whether the file can have a mapping file (a price file cannot), which a problem's advice names;
     *mapping_name*: the mapping file whose ``[columns]`` are *mapping_columns*, which a header they name and the
-    file lacks is blamed on (that column then not said missing too: the mapping named it).
+    file lacks is blamed on (that column then not said missing too: the mapping named it); *ambiguous*: a set
+    given is filled with our columns that more than one header could be.
     """
     found, problems = {}, []
     keyed = [_key(h) for h in headers]
-    ambiguous, named = set(), set()  # (named: a column the mapping names by a header the file lacks)
+    ambiguous, named = set() if ambiguous is None else ambiguous, set()  # (named: the mapping's, the file lacks)
     for ours, theirs in mapping_columns.items():
         if theirs not in headers:
             named.add(ours)
@@ -319,6 +321,8 @@ def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
     else:
         try:
             headers, columns, rows = _csv_columns(path, mapping)
+        except HeaderRefused:  # (by its header alone, before a line was read: no line is looked at for it)
+            raise
         except InputErrors:
             unclosed = unclosed_quote(path, mapping.encoding)  # (pandas says so in its words, its rows from 0)
             if unclosed is not None:
@@ -393,7 +397,18 @@ def _row_of(rows: list[int] | None):
 def _csv_columns(path: Path, mapping: ColumnMapping):
     return csv_columns(path, mapping.encoding, lambda names: _match_columns(names, TALLY_COLUMNS, mapping.columns,
                                                                             path.name, ())[0],
-                       partial(_tally_header, mapping), _capped)
+                       partial(_tally_header, mapping), _capped, partial(_header_refused, mapping, path.name))
+
+
+def _header_refused(mapping: ColumnMapping, name: str, headers) -> list[InputError]:
+    """The problems of tally *name*'s *headers* when two of its columns could be one of ours (``units`` twice,
+    ``Units`` and ``Shares``, a header the mapping names written twice): the tally is refused for them whatever its
+    lines hold, in the words :func:`_tally_from_columns` refuses it in (the header's other problems with them), so a
+    CSV tally's are said before its lines are read; else []."""
+    ambiguous: set[str] = set()
+    problems = _match_columns(headers, TALLY_COLUMNS, mapping.columns, name, REQUIRED_TALLY,
+                              mapping_name=mapping.source, ambiguous=ambiguous)[1]
+    return problems if ambiguous else []
 
 
 def _word_codes(raw, ours, n):
