@@ -60,6 +60,31 @@ def test_a_header_with_two_columns_that_could_be_one_of_ours_is_refused_before_a
     assert len(sources.read_tally(repeated)) == 1 and None in asked  # (a column not ours named twice: read)
 
 
+def test_a_header_repeating_a_name_not_ours_is_read_with_no_name_renamed_apart(tmp_path, monkeypatch):
+    """A header of 16,384 names, one not ours repeated 16,380 times, is read as one with its columns not ours is
+    (they are not read, its lines are), and cost pandas 3 s before a line was read: it renames each repeat apart
+    (x.1, x.2 ...), looking each new name up in the whole header.  It is given the columns' numbers, not the
+    header, and the headers are the names as written."""
+    import pandas
+
+    read_csv, given = pandas.read_csv, []
+
+    def spy(*args, **kwargs):
+        given.append((kwargs.get("header", "infer"), list(kwargs.get("names") or ())))
+        return read_csv(*args, **kwargs)
+
+    monkeypatch.setattr(pandas, "read_csv", spy)
+    header = "holder_id,units,method,status" + ",Remark" * 16_380
+    path = tally(tmp_path, f"{header}\nA-1,100,book-entry,tendered\nB-2,50,book-entry,withdrawn,x,y\n")
+    table = sources.read_tally(path)
+    assert (table.holder_id, table.units, table.status) == (("A-1", "B-2"), (100, 50), ("tendered", "withdrawn"))
+    assert given == [(None, list(range(16_384)))]  # (one read, of the lines alone, by the columns' numbers)
+    line = "B-2,50,book-entry,withdrawn" + ",x" * 16_381  # (a row wider than the header: named as ever)
+    wide = tally(tmp_path, f"{header}\nA-1,100,book-entry,tendered\n{line}\n", "w.csv")
+    assert problems(sources.read_tally, wide) == [f"w.csv: row 3: has 16,385 cells and the header 16,384, got "
+                                                  f"{line[:60]!r}... ({len(line):,} characters)"]
+
+
 
 def test_a_price_file_with_two_price_columns_is_told_to_delete_or_rename_one(tmp_path):
     """A price file takes no mapping file: the advice is to delete or rename a column, not to name one there."""
