@@ -61,6 +61,16 @@ def test_a_refresh_refuses_a_workbook_with_a_damaged_part_it_would_copy(book, ca
     assert line == f"xlpy refresh: {bad}: is damaged (Bad CRC-32 for file '{part}'); it was not changed"
 
 
+def test_a_refresh_with_nothing_to_write_names_a_damaged_part_too(book, capsys):  # noqa: F811
+    """With nothing to write (the tally the Cover records unchanged), the damaged part no reader reads was never met:
+    the refresh said "nothing to refresh", exit 0, where one with a new tally refuses the workbook for it."""
+    bad = bad_crc(book, book.parent / "bad.xlsm", "docProps/app.xml")
+    assert main(["refresh", str(book)]) == 0  # (the intact one)
+    assert "nothing to refresh" in capsys.readouterr().out
+    line = refused(capsys, bad)  # (its bytes as they were)
+    assert line == f"xlpy refresh: {bad}: is damaged (Bad CRC-32 for file 'docProps/app.xml'); it was not changed"
+
+
 def test_a_refresh_refuses_a_part_whose_size_the_directory_understates(book, capsys):  # noqa: F811
     """A directory that lies about a part nothing reads was copied forward with the part."""
     bad = understated(book, book.parent / "bad.xlsm", "docProps/app.xml")

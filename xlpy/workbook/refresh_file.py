@@ -385,7 +385,9 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
         out.warnings.append(f"{path.name} {lost[0]}: rebuild it (xlpy build) under another name for them, carrying "
                             "its History over with --history-from; "
                             + rebuild.rebuild_commands(rebuild.book_records(book), path) + lost[1])
-    if not report.changed:
+    if not report.changed:  # (nothing copied: a part no reader read, damaged, is looked for, as a copy would meet it)
+        if (crc := damage_first(target, str(path))) is not None:
+            raise damaged(str(path), crc, "it was not changed", unchanged=True)
         out.report(path.name, seen.lines())
         out.warnings += [drift] if drift else []
         return
