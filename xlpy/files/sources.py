@@ -317,7 +317,8 @@ def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
     if xlsx:
         from .xlsx_sheet import xlsx_columns
 
-        headers, columns, rows = xlsx_columns(path, mapping.sheet, partial(_tally_header, mapping))
+        headers, columns, rows = xlsx_columns(path, mapping.sheet, partial(_tally_header, mapping),
+                                              partial(_header_refused, mapping, path.name))
     else:
         try:
             headers, columns, rows = _csv_columns(path, mapping)
@@ -404,7 +405,7 @@ def _header_refused(mapping: ColumnMapping, name: str, headers) -> list[InputErr
     """The problems of tally *name*'s *headers* when two of its columns could be one of ours (``units`` twice,
     ``Units`` and ``Shares``, a header the mapping names written twice): the tally is refused for them whatever its
     lines hold, in the words :func:`_tally_from_columns` refuses it in (the header's other problems with them), so a
-    CSV tally's are said before its lines are read; else []."""
+    tally's, CSV or XLSX, are said before its lines are read; else []."""
     ambiguous: set[str] = set()
     problems = _match_columns(headers, TALLY_COLUMNS, mapping.columns, name, REQUIRED_TALLY,
                               mapping_name=mapping.source, ambiguous=ambiguous)[1]

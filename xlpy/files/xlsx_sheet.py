@@ -75,12 +75,13 @@ def release(wb) -> None:
 XLPY_WORKBOOK_NAME = "xlpyLayout"
 
 
-def xlsx_columns(path: Path, sheet: str, is_header=None) -> tuple[list[str], list[list], list[int]]:
+def xlsx_columns(path: Path, sheet: str, is_header=None, refused=None) -> tuple[list[str], list[list], list[int]]:
     """(the header's names, the columns' cells, each line's row on the sheet) of worksheet *sheet* (the first when
     empty, unless it is hidden, or, with *is_header*, more than one visible sheet has a tally header:
     :func:`~xlpy.files.tally_shape.unnamed_sheet`): blank rows are no lines, nor are rows of spaces alone after the
     last line (cells "cleared" with the space bar), as a CSV tally's separators alone at its end are not.  The
-    columns' ``sheet``: the one read."""
+    columns' ``sheet``: the one read.  *refused(headers)*: the problems that refuse a tally by its header alone,
+    raised before a line is read (a CSV tally's are: :func:`~xlpy.files.tally_csv.csv_columns`)."""
     from .tally_shape import unnamed_sheet
 
     with xlsx_sheet(path, sheet) as (wb, ws):
@@ -97,6 +98,8 @@ def xlsx_columns(path: Path, sheet: str, is_header=None) -> tuple[list[str], lis
             raise InputErrors([InputError(path.name, None, "is an xlpy workbook (offer results: it holds the name "
                                           f"{XLPY_WORKBOOK_NAME}), not a tally: give the exchange agent's tally file",
                                           show_value=False)])
+        if refused is not None and (problems := refused(["" if h is None else str(h) for h in header])):
+            raise InputErrors(problems)  # (two columns that could be one of ours: the lines never read for it)
         data, numbers = [], []  # the lines, and their rows on the sheet (blank rows are skipped)
         for n, r in enumerate(rows, start=2):
             if any(v is not None for v in r):
