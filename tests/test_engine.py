@@ -341,6 +341,13 @@ def test_exchange_ratio_cap_floor_places():
     assert str(ratio.exchange_ratio(D("66"), D("8.31"))) == "7.94"
 
 
+def test_a_floor_equal_to_the_cap_fixes_the_ratio_at_it():
+    # a formula whose floor and cap are one figure gives that figure whatever the average: 66 / 8.31 = 7.94..., 66 / 20
+    # = 3.3 and 66 / 5 = 13.2 all come out 7.5
+    for average in ("8.31", "20", "5"):
+        assert ratio.exchange_ratio(D("66"), D(average), cap=D("7.5"), floor=D("7.5")) == D("7.5")
+
+
 @pytest.mark.parametrize(
     "kwargs, field",
     [
@@ -428,6 +435,17 @@ def test_proration_when_odd_lots_alone_exceed_the_cap():
     c = allocation.count_tally(Tally(holders=t), max_units=100, odd_lot=100)
     assert c.holders == (27, 33, 38) and c.odd_lot_units == 0 and c.accepted == 98
     assert c.odd_lot_tendered == 180  # counted, then not accepted in full
+
+
+@COUNTS
+def test_odd_lots_that_exactly_fill_the_cap_are_accepted_in_full_and_the_rest_gets_nothing(count):
+    # odd lots A 40 + B 60 = 100 = the cap: they fit, so they are accepted in full and the 900 others share the
+    # 100 - 100 = 0 left (only odd lots past the cap are prorated alike with the others: 40 x 100/1000 = 4, ...)
+    t = table(("A", 40, BE, T), ("B", 60, BE, T), ("C", 900, BE, T))
+    c = count(Tally(holders=t), max_units=100, odd_lot=100)
+    assert tuple(int(u) for u in c.holders) == (40, 60, 0)
+    assert (c.accepted, c.odd_lot_units, c.odd_lot_tendered, c.proration_factor, c.holder_count) == (
+        100, 100, 100, 0, 2)
 
 
 def test_no_proration_when_under_the_cap():
