@@ -81,6 +81,19 @@ def test_cash_sweetener_total_and_arrears():
     assert compute(offer(consideration=c)).charge == D("13375")
 
 
+def test_the_preliminary_count_names_only_the_guaranteed_deliveries_still_open():
+    def said(tally):
+        return [w for w in compute(offer(tally=tally)).warnings if w.startswith("preliminary count")]
+
+    # 300 by notice, 100 of them failed: 200 still open
+    assert said(Tally(1000, 300, 100)) == ["preliminary count: 200 units tendered by notice of guaranteed delivery "
+                                           "are included; the final count drops those not delivered"]
+    assert said(Tally(1000, 300, 299)) == ["preliminary count: 1 unit tendered by notice of guaranteed delivery "
+                                           "is included; the final count drops those not delivered"]
+    assert said(Tally(1000, 300, 300)) == []  # every one failed: none is open, though the count is not final
+    assert said(Tally(1000, 300, 0, final=True)) == []
+
+
 def test_cash_total_is_not_paid_when_no_unit_is_accepted():
     """A sweetener in total goes to the units accepted: with none, nothing is paid and nothing is charged."""
     c = Consideration(ratio=D("4.2"), cash_total=D("2500"), arrears_per_unit=D("0.875"))
@@ -186,6 +199,16 @@ def test_eps_with_later_exchange_and_charge_outside_period():
     r = compute(late)
     assert r.eps.income_available_after == D("480000") and r.eps.weighted_shares_after == 1000000
     assert r.eps.charges_in_period == 0
+
+
+def test_a_later_exchange_after_the_period_adds_neither_its_charge_nor_its_shares_to_it():
+    ex = Exchange(day(2024, 4, 10), 500, D("4.0"), D("12"))
+    r = compute(offer(period=period(), exchanges=(ex,)))
+    # its charge, 500 x 0.8 x 12 = 4,800, is in the total of all exchanges, not in the period's
+    assert r.exchanges[1].charge == D("4800") and r.total_charge == 10000 + 4800
+    assert r.eps.charges_in_period == 10000 and r.eps.income_available_after == D("480000") - 10000
+    w = Fraction(1000000) + Fraction(4200 * 31, 91)  # the offer's shares only
+    assert abs(Fraction(r.eps.weighted_shares_after) - w) <= Fraction(1, 10**25)
 
 
 def test_eps_functions():
@@ -386,6 +409,22 @@ def test_holders_receiving_less_than_the_original_terms_give_is_no_induced_conve
     assert r.common_issued == 3 and r.treatment == "extinguishment" and r.charge_kind == "redemption"
     assert r.charge == D("-2.83")  # 3 x 7.39 - 25: a credit to retained earnings
     assert any(w.startswith("induced-conversion test failed (what holders receive is worth less") for w in r.warnings)
+
+
+def test_holders_short_by_half_a_cent_are_short_by_a_cent_as_it_rounds():
+    """One unit at R0 = R1 = 1.001, its 0.001 share forfeited: at 5 holders get 5 against 5.005, short by exactly half
+    a cent, which rounds to a cent: not an induced conversion. At 4.9 they are short by 0.0049, $0.00 to the cent:
+    an induced conversion on the original terms."""
+    terms = dict(original_ratio=D("1.001"), consideration=Consideration(ratio=D("1.001"), fractional="down"),
+                 tally=Tally(1, 0, 0, final=True))
+    with pytest.raises(InputErrors) as info:
+        compute(offer(**terms, valuation=Valuation(day(2024, 2, 20), D("5"))))
+    assert str(info.value).startswith("extinguishment.carrying_amount: is required: what holders receive is worth "
+                                      "less than the original terms give (5 against 5.005, fractions forfeited)")
+    r = compute(offer(**terms, valuation=Valuation(day(2024, 2, 20), D("5")), carrying_amount=D("5")))
+    assert (r.treatment, r.charge) == ("extinguishment", 0)
+    r = compute(offer(**terms, valuation=Valuation(day(2024, 2, 20), D("4.9"))))
+    assert (r.treatment, r.charge) == ("induced_conversion", D("-0.0049"))
 
 
 def test_an_offer_at_the_original_terms_is_warned_to_book_no_inducement(tmp_path):
