@@ -67,6 +67,32 @@ def test_preferred_and_induced_notes_are_measured_as_before():
     assert "accrued_interest_given_up" not in compute(induced).to_dict()
 
 
+def test_a_preferred_entry_derecognises_no_accrued_interest_whatever_the_file_says():
+    from dataclasses import replace
+
+    from xlpy.engine.entries import journal_entry
+
+    preferred = replace(_offer(), kind="preferred")  # accounting.accrued_interest_per_unit = 5 still given
+    entry = journal_entry(preferred, compute(preferred))
+    assert [x.account for x in entry.lines] == ["Preferred stock", "Retained earnings: redemption below carrying "
+                                                "amount", "Common stock, at par", "Cash", "Additional paid-in capital"]
+    assert entry.balanced and entry.total_debits == Decimal("980000.00")
+
+
+def test_a_measure_of_nothing_is_booked_as_the_charge_not_as_a_gain():
+    from dataclasses import replace
+
+    from xlpy.engine.entries import journal_entry
+
+    even = replace(_offer(), carrying_amount=Decimal(600000))  # 605,000 - (600,000 + 5,000) = 0
+    results = compute(even)
+    assert results.treatment == "extinguishment" and results.charge == 0
+    [line] = [x for x in journal_entry(even, results).lines if "extinguishment" in x.account]
+    assert (line.account, line.debit, line.credit, line.memo) == (
+        "Loss on extinguishment of convertible notes", Decimal("0.00"), None,
+        "the charge: fair value less carrying amount and accrued interest")
+
+
 def test_the_command_line_books_the_shares_at_fair_value(tmp_path, capsys):
     path = _offer_file(tmp_path)
     assert cli.main(["entries", str(path), "--json"]) == 0
