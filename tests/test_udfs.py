@@ -327,6 +327,17 @@ def test_proration_matches_the_engines_count():
     assert udfs.PRORATION(1000.0, 0.0) == "#xlpy! max_units must be at least 1, got 0"
 
 
+def test_proration_when_the_odd_lots_fill_the_cap_or_are_every_tender():
+    """Odd lots that exactly fill the cap are accepted, the other tenders not at all (0, as the engine counts it);
+    tenders that are all odd lots, more than the cap, are prorated alike (they may equal what was tendered)."""
+    for tendered, cap, lines, said in ((19000, 9000, [90] * 100 + [1000] * 10, 0.0), (1000, 500, [50] * 20, 0.5)):
+        odd = sum(n for n in lines if n < 100)
+        table = HolderTable(tuple(f"h{i}" for i in range(len(lines))), tuple(lines), ("book-entry",) * len(lines),
+                            ("tendered",) * len(lines))
+        assert float(allocation.count_tally(Tally(holders=table), cap, 100).proration_factor) == said
+        assert udfs.PRORATION(float(tendered), float(cap), float(odd)) == said
+
+
 # --------------------------------------------------------------------------- #
 # EPS
 
@@ -437,6 +448,24 @@ def test_charge_grid():
     assert udfs.CHARGE_GRID(464777.0, 7.94, 3.2, [[7.0, 7.39, 8.0]], [[0.25], [0.5], [1.0]]) == grid
     # full participation of the tendered units is the seed charge
     assert udfs.CHARGE_GRID(274000.0, 7.94, 3.2, 7.39, 1.0) == [["", 1.0], [7.39, 9597836.4]]
+
+
+def test_charge_grid_takes_a_participation_of_0_and_skips_blank_ones():
+    """A participation of 0% is a column of no charge; blank cells among the participations are skipped, as blank
+    prices are."""
+    grid = udfs.CHARGE_GRID(464777.0, 7.94, 3.2, [[7.0], [None], [8.0]], [[0.0], [None], [0.5], [None]])
+    assert grid == [["", 0.0, 0.5], [7.0, 0.0, 7710650.43], [8.0, 0.0, 8812171.92]]
+
+
+def test_a_cash_of_0_is_an_offer_without_cash():
+    """Cash per unit given as 0 is the offer without cash (its optional argument left out), in every function that
+    takes it; as is a floor of 0 for EXCHANGE_RATIO, which bounds no ratio."""
+    assert udfs.OFFER_RESULTS(1000.0, 600.0, 0.0, 2.5, 2.0, 10.0, 50000.0, 0.0) == udfs.OFFER_RESULTS(
+        1000.0, 600.0, 0.0, 2.5, 2.0, 10.0, 50000.0)
+    assert udfs.CHARGE_GRID(274000.0, 7.94, 3.2, 7.39, 1.0, 0.0) == [["", 1.0], [7.39, 9597836.4]]
+    assert udfs.INDUCED_CHARGE(274000.0, 7.94, 3.2, 7.391234567891, 0.0) == udfs.INDUCED_CHARGE(
+        274000.0, 7.94, 3.2, 7.391234567891)  # (more than 9 decimals: the general path)
+    assert udfs.EXCHANGE_RATIO(66.0, 8.3125, None, 0.0) == 7.94
 
 
 def test_charge_grid_with_cash_is_the_sensitivity_sheets_charge():
