@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import doctest
 import io
+import math
 import sys
 from contextlib import redirect_stdout
 
@@ -567,3 +568,144 @@ def test_a_sum_of_short_decimals_is_read_as_its_decimal_and_a_typed_number_as_ty
     assert number(float(x), "ratio") == x
     typed = Decimal(a * 10**8 + b).scaleb(-places)  # (up to 15 significant digits)
     assert cell_float(float(typed), "ratio") == typed
+
+
+# --------------------------------------------------------------------------- #
+# what a message shows of a value (a mutation review's survivors)
+
+
+@pytest.mark.parametrize(("call", "said"), [
+    (lambda: udfs.INDUCED_CHARGE("x" * 60, 7.94, 3.2, 7.39), 'units must be a number, got "' + "x" * 37 + '..."'),
+    (lambda: udfs.SHARES_ISSUED([[150.0, 1.0], [2.0, 3.0], [4.0, 5.0]], 7.94),
+     "units must be one row or one column, got a 3×2 range"),
+    (lambda: udfs.INDUCED_CHARGE(dt.datetime(2004, 2, 20, 18, 30), 7.94, 3.2, 7.39),
+     "units must be a number, got 2004-02-20 18:30:00"),
+], ids=["long-text", "block-of-cells", "date-and-time"])
+def test_a_message_shows_a_long_text_cut_a_block_by_its_shape_and_a_date_with_its_time(call, said):
+    """A text of more than 40 characters is shown by its first 37 and "...", a block of cells by its rows and
+    columns, and a date cell holding a time of day with that time."""
+    assert call() == f"{ERROR_PREFIX} {said}"
+
+
+@pytest.mark.parametrize(("call", "said"), [
+    (lambda: udfs.WEIGHTED_SHARES(115e6, None, None, 37987.0, 38077.0), "issue_date is required, got an empty cell"),
+    (lambda: udfs.OFFER_VWAP([[dt.datetime(2004, 2, 11)], [None], [dt.datetime(2004, 2, 13)]], [[8.0]] * 3,
+                             [[100.0]] * 3, EXPIRATION), "dates (cell 2) is required, got an empty cell"),
+    (lambda: udfs.AVERAGING_WINDOW(EXPIRATION, None, None, "  "),
+     'calendar must be an exchange calendar code such as "XNYS", got "  "'),
+    (lambda: udfs.EXCHANGE_RATIO(66.0, 8.3125, 0.0), "cap must be > 0, got 0"),
+], ids=["blank-issue", "price-day-without-date", "calendar-of-spaces", "cap-of-0"])
+def test_a_blank_that_a_figure_needs_is_required_never_skipped_and_a_bound_of_nothing_is_refused(call, said):
+    """An issue left blank (shares and date) is a missing issue, not none; a history row with a price and a volume but
+    no date is refused by its cell, not skipped as a blank row; a calendar cell of spaces names no calendar; a cap of
+    0 caps every ratio to nothing, and is refused."""
+    assert call() == f"{ERROR_PREFIX} {said}"
+
+
+def test_a_lag_of_every_trading_day_the_calendar_holds_names_the_days_to_lower():
+    """XNYS holds one trading day before 1990-01-03: a lag of 1 ends the window on it, so a window of 2 days is too
+    long (days named), where a lag of 2 would be past it (lag named)."""
+    start = dt.datetime(1990, 1, 3)
+    said = "calendar XNYS has 1 trading day before 1990-01-03 (its records start on 1990-01-02)"
+    assert udfs.AVERAGING_WINDOW(start, 2.0, 1.0) == f"{ERROR_PREFIX} days must be at most 1 with lag 1: {said}, got 2"
+    assert udfs.AVERAGING_WINDOW(start, 1.0, 2.0) == f"{ERROR_PREFIX} lag must be at most 1: {said}, got 2"
+    assert udfs.AVERAGING_WINDOW(start, 1.0, 1.0) == [[dt.date(1990, 1, 2), dt.date(1990, 1, 2)]]
+
+
+# --------------------------------------------------------------------------- #
+# the Function Wizard's help says what an omitted argument is
+
+
+#: (function, argument, the words of its help that state what it is when left out, the value it is then)
+DEFAULTS = [
+    ("INDUCED_CHARGE", "cash_per_unit", "(optional; empty = 0)", 0.0),
+    ("SHARES_ISSUED", "fractional", '"cash" (round down, pay cash; the default)', "cash"),
+    ("EXCHANGE_RATIO", "places", "(optional; default 2)", 2.0),
+    ("OFFER_VWAP", "days", "(optional; default 5)", 5.0),
+    ("OFFER_VWAP", "lag", "(optional; default 2)", 2.0),
+    ("OFFER_VWAP", "calendar", '(optional; default "XNYS", the NYSE)', "XNYS"),
+    ("AVERAGING_WINDOW", "days", "(optional; default 5)", 5.0),
+    ("AVERAGING_WINDOW", "lag", "(optional; default 2)", 2.0),
+    ("AVERAGING_WINDOW", "calendar", '(optional; default "XNYS", the NYSE)', "XNYS"),
+    ("PRORATION", "odd_lot_units", "(optional; empty = 0)", 0.0),
+    ("EPS_AFTER", "preferred_dividends", "(optional; empty = 0)", 0.0),
+    ("APPROX", "style", '"auto" (the default)', "auto"),
+    ("OFFER_RESULTS", "cash_per_unit", "(optional; empty = 0)", 0.0),
+    ("CHARGE_GRID", "cash_per_unit", "(optional; empty = 0)", 0.0),
+]
+#: Arguments each function is called with to compare an omitted argument with its default.
+_DEFAULT_CALLS = {
+    "INDUCED_CHARGE": (274000.0, 7.94, 3.2, 7.39, 1.25), "SHARES_ISSUED": ([[1.0], [3.0], [5.0]], 0.5, "nearest"),
+    "EXCHANGE_RATIO": (66.0, 8.3125, None, None, 4.0), "OFFER_VWAP": (*_hist(), dt.date(2004, 7, 2), 3.0, 0.0, "XTSE"),
+    "AVERAGING_WINDOW": (dt.date(2004, 7, 2), 3.0, 0.0, "XTSE"),  # (Canada Day: XTSE closed, XNYS open)
+    "PRORATION": (400000.0, 300000.0, 2000.0),
+    "EPS_AFTER": (6.2e6, 125000.5, 1.09e7, 1.175e8), "APPROX": (190777.0, "sig2"),
+    "OFFER_RESULTS": (1000.0, 600.0, 0.0, 2.5, 2.0, 10.0, 50000.0, 1.5),
+    "CHARGE_GRID": (464777.0, 7.94, 3.2, [[7.0]], [[0.5]], 1.5),
+}
+
+
+@pytest.mark.parametrize(("name", "argument", "words", "default"), DEFAULTS, ids=[f"{n}-{a}" for n, a, *_ in DEFAULTS])
+def test_the_help_of_an_optional_argument_states_what_the_function_takes_when_it_is_left_out(name, argument, words,
+                                                                                             default):
+    """The Function Wizard's help (and xlwings Lite's) says what an empty or omitted argument is, and the function
+    takes just that: left out, given as an empty cell, or given as the value the help states, one result
+    (EPS_AFTER's preferred_dividends, between required ones, is left empty: ``=EPS_AFTER(A1, , A3, A4)``)."""
+    spec = registry.get(name)
+    (arg,) = [a for a in spec.args if a.name == argument]
+    assert words in arg.help and (arg.optional or argument == "preferred_dividends"), arg
+    at = [a.name for a in spec.args].index(argument)
+    given = list(_DEFAULT_CALLS[name])
+    other = spec.func(*given)
+    given[at] = None
+    left_out = spec.func(*given)
+    given[at] = default
+    assert left_out == spec.func(*given) != other  # (the call with another value shows the argument counts)
+
+
+def test_every_optional_argument_s_default_is_stated_but_a_bound_s():
+    """Every optional argument is in DEFAULTS, but EXCHANGE_RATIO's cap and floor, which are no bound when empty."""
+    optional = {(s.name, a.name) for s in specs() for a in s.args if a.optional}
+    assert optional - {(n, a) for n, a, *_ in DEFAULTS} == {("EXCHANGE_RATIO", "cap"), ("EXCHANGE_RATIO", "floor")}
+
+
+# --------------------------------------------------------------------------- #
+# numbers at their edges
+
+
+def test_a_float_in_the_range_of_coms_error_codes_is_a_number_wherever_it_is_read():
+    """COM hands an error value over as an int: a float of the same size is a number, read as one in a one-cell
+    range and in an optional count alike, never taken for "#N/A"."""
+    na = float(COM_NA)
+    assert udfs.EPS_AFTER([[na]], 0.0, 0.0, 1000.0) == udfs.EPS_AFTER(na, 0.0, 0.0, 1000.0) == -2146826.246
+    assert udfs.EXCHANGE_RATIO(66.0, 8.3125, None, None, na) == (
+        f"{ERROR_PREFIX} places must not be negative, got {na:.0f}")
+    assert udfs.AVERAGING_WINDOW(EXPIRATION, na) == f"{ERROR_PREFIX} days must be at least 1, got {na:.0f}"
+
+
+def test_a_formula_result_two_units_in_the_last_place_from_a_short_decimal_is_that_decimal():
+    """``=0.013-0.01`` is held as 0.002999999999999999, two units in the last place below 0.003: read as 0.003, what
+    the cell shows, as one a unit away is."""
+    from decimal import Decimal
+
+    from xlpy.excel.args import cell_float
+
+    held = 0.013 - 0.01
+    assert repr(held) == "0.002999999999999999" and abs(held - 0.003) == 2 * math.ulp(held)
+    assert cell_float(held, "ratio") == Decimal("0.003")
+    assert udfs.INDUCED_CHARGE(1000.0, held, 0.001, 1.0) == 2.0  # (1,000 × 0.002 × 1, not 1.999999999999999)
+
+
+def test_a_count_result_of_exactly_10_to_the_15_is_refused_as_a_count_argument_is():
+    past = "reaches 1,000,000,000,000,000, past the 15 digits Excel holds exactly, got 1e+15"
+    assert udfs.SHARES_ISSUED(500000000000000.0, 2.0) == f"{ERROR_PREFIX} the number of shares issued {past}"
+    assert udfs.INCREMENTAL_SHARES(500000000000000.0, 3.0, 1.0) == (
+        f"{ERROR_PREFIX} the number of incremental shares {past}")
+    assert udfs.SHARES_ISSUED(499999999999999.0, 2.0) == 999999999999998
+
+
+def test_approx_gives_a_text_of_255_characters_and_refuses_one_longer():
+    """255 characters is the longest text a cell shows through xlwings: 1e-252 is stated in 255, 1e-253 is refused."""
+    text = udfs.APPROX(1e-252)
+    assert len(text) == 255 and text.startswith("0.000") and text.endswith("10")
+    assert udfs.APPROX(1e-253) == f"{ERROR_PREFIX} value is too small to state in 255 characters, got 1e-253"
