@@ -509,3 +509,34 @@ def test_workbook_without_vba(tmp_path):
     assert vba.vba_modules(plain) == {}
     with pytest.raises(KeyError, match="xl/vbaProject.bin"):
         vba.vba_project_bytes(plain)
+
+
+def test_a_category_longer_than_excel_takes_is_cut_as_xlwings_cuts_it(clean_registry, xlwings_udfs):
+    long = "Offer accounting " * 20  # (340 characters)
+
+    @worksheet_function(category=long, args={"x": "X"})
+    def LONG_CATEGORY(x):
+        """A function in a category of more than 255 characters."""
+
+    got = registry.get("LONG_CATEGORY").category
+    assert got == xlwings_udfs.get_category(category=long) == long[:255]
+    assert LONG_CATEGORY.__xlfunc__["category"] == got
+
+
+def test_write_bas_writes_windows_1252_and_makes_every_line_end_crlf(tmp_path):
+    """The module is written in the ANSI code page VBComponents.Import reads (Windows-1252, which has the euro sign
+    and curly quotes that Latin-1 lacks), and a line ending in a lone CR (an old Mac's) ends in CRLF too."""
+    target = tmp_path / "m.bas"
+    vba.write_bas(target, "' \u20ac \u2019\rSub a()\r\nEnd Sub\n")
+    assert target.read_bytes() == b"' \x80 \x92\r\nSub a()\r\nEnd Sub\r\n"
+
+
+@pytest.mark.parametrize("key", ["Interpreter", "Interpreter_Win", "Interpreter_Mac", "PYTHONPATH", "Conda Path",
+                                 "Conda Env"])
+def test_each_setting_naming_the_python_on_the_conf_sheet_is_said_to_be_pinned(key):
+    """A row of the xlwings.conf sheet that says which Python (or which of its paths) runs the workbook overrides each
+    person's own setting: each is named; another setting is not."""
+    rows = [(key, "x"), ("Show Console", False), ("UDF Modules", vba.UDF_MODULES)]
+    (line,) = vba.pinned_settings(vba.sheet_settings(rows))
+    assert line.startswith(f"xlwings.conf pins {key.upper()} = 'x' for everyone who opens the workbook, "), line
+    assert vba.pinned_settings(vba.sheet_settings(rows[1:])) == []
