@@ -272,3 +272,19 @@ def test_a_button_where_excel_does_not_say_reads_the_file_saved(books, standard_
     monkeypatch.chdir(book.parent)
     macros.xlpy_draft_release()
     assert fake.app.alerts[-1][0] == "xlpy", fake.app.alerts[-1]
+
+
+def test_a_book_xlwings_cannot_name_is_refused_as_the_workbook(standard_books, tmp_path, monkeypatch):
+    """Where xlwings gives the book no name, the dialog names it "the workbook", not an empty word."""
+    import xlwings
+    from fake_excel import FakeBook
+
+    from xlpy import macros
+
+    fake = FakeBook(standard_books.copy_into("holders", tmp_path))
+    fake.api = _windows(True)
+    assert not hasattr(fake, "name")  # (xlwings' Book.name raising: the same to the button)
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    macros.xlpy_draft_release()
+    said = f"Nothing was changed:\nthe workbook: date system: {date_system.REASON}"
+    assert fake.app.alerts == [("xlpy: refused", said)]

@@ -625,3 +625,57 @@ def test_a_formula_broken_by_a_row_deleted_is_named_as_such(holders, tmp_path):
     assert [line for line in report.lines() if "#REF!" in line] == [
         f"Tenders!{j}{r}: held another formula than the table's (=IF(B{r}<>#REF!,{i}{r},0): broken by a row or "
         "column deleted: #REF!), and now holds the table's"]
+
+
+def test_a_refusal_of_one_problem_more_than_shown_lists_them_all(holders, monkeypatch):
+    """A line counting one more problem would take the place of that problem: 21 are all listed."""
+    import xlwings
+
+    fake = FakeBook(holders)
+    lines = "".join(f"A{i},-{i},book-entry,tendered\n" for i in range(1, macros.SHOWN + 2))
+    (holders.parent / TALLY).write_text("holder_id,units,method,status\n" + lines, encoding="utf-8")
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    macros.xlpy_refresh_tenders()
+    title, text = fake.app.alerts[-1]
+    shown = text.split("\n")[1:]
+    assert title == "xlpy: refresh refused" and len(shown) == macros.SHOWN + 1, text
+    assert "row 22," in shown[-1] and "more problem" not in text, text
+
+
+def test_refresh_all_refuses_a_book_whose_prices_sheet_is_protected_before_writing(holders, monkeypatch):
+    """Refresh all writes the price history too: a protected Prices sheet is refused before the tally is written."""
+    import xlwings
+
+    fake = FakeBook(holders)
+    fake.api = FakeApi()
+    for sheet in fake.sheets:
+        sheet.api = FakeApi(ProtectContents=sheet.name == "Prices")
+    (holders.parent / TALLY).write_text("holder_id,units,method,status\nNEW-1,100,book-entry,tendered\n",
+                                        encoding="utf-8")
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    macros.xlpy_refresh_all()
+    title, text = fake.app.alerts[-1]
+    assert title == "xlpy: refresh refused" and "the sheet Prices is protected" in text, text
+    assert not any(s.writes for s in fake.sheets), _written(fake)
+
+
+def test_the_draft_button_compares_a_book_open_read_only_and_says_whether_the_draft_matches(holders, monkeypatch):
+    """The draft button only reads: a book open read-only is compared, not refused, and the dialog says the draft
+    matches the engine's text, or where it differs."""
+    import xlwings
+
+    fake = FakeBook(holders)
+    fake.api = FakeApi(ReadOnly=True)
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    check = macros.draft_release(XlwingsBook(fake))
+    assert check.compared and not check.ok  # (the fake does not calculate)
+    macros.xlpy_draft_release()
+    title, text = fake.app.alerts[-1]
+    assert title == "xlpy" and text == "The draft differs from the engine's text:\n" + "\n".join(check.differences)
+    lay = _layout(holders)[1]
+    for i, sentence in enumerate(check.engine, 1):
+        ref = lay.cell(f"ReleaseSentence{i}")[1]
+        fake.sheets["Release"].cells[coordinate_to_tuple(ref)] = sentence
+    macros.xlpy_draft_release()
+    assert fake.app.alerts[-1] == ("xlpy", "The draft matches the engine's text word for word.")
+    assert not any(s.writes for s in fake.sheets), _written(fake)
