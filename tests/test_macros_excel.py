@@ -435,17 +435,24 @@ def test_a_button_refuses_a_book_it_could_not_write_whole(holders, monkeypatch, 
         assert "the sheet Prices is protected" in fake.app.alerts[-1][1]
 
 
-def test_a_refusal_in_excel_counts_the_problems_it_does_not_list(holders, monkeypatch):
+def _refusal_of_negative_units(holders, monkeypatch, lines: int) -> tuple[list[str], str]:
+    """(the lines the refresh button's refusal lists, its whole text) of a tally whose *lines* all have negative
+    units."""
     import xlwings
 
     fake = FakeBook(holders)
-    lines = "".join(f"A{i},-{i},book-entry,tendered\n" for i in range(1, 31))
-    (holders.parent / TALLY).write_text("holder_id,units,method,status\n" + lines, encoding="utf-8")
+    tally = "".join(f"A{i},-{i},book-entry,tendered\n" for i in range(1, lines + 1))
+    (holders.parent / TALLY).write_text("holder_id,units,method,status\n" + tally, encoding="utf-8")
     monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
     macros.xlpy_refresh_tenders()
     title, text = fake.app.alerts[-1]
-    shown = text.split("\n")[1:]
-    assert title == "xlpy: refresh refused" and len(shown) == macros.SHOWN + 1, text
+    assert title == "xlpy: refresh refused", text
+    return text.split("\n")[1:], text
+
+
+def test_a_refusal_in_excel_counts_the_problems_it_does_not_list(holders, monkeypatch):
+    shown, text = _refusal_of_negative_units(holders, monkeypatch, 30)
+    assert len(shown) == macros.SHOWN + 1, text
     assert shown[-1] == (f"{TALLY}: and 10 more problems, all in column units (xlpy refresh on the workbook "
                          "lists them all)")
     assert "row 2," in shown[0] and "row 21," in shown[macros.SHOWN - 1]
@@ -629,16 +636,8 @@ def test_a_formula_broken_by_a_row_deleted_is_named_as_such(holders, tmp_path):
 
 def test_a_refusal_of_one_problem_more_than_shown_lists_them_all(holders, monkeypatch):
     """A line counting one more problem would take the place of that problem: 21 are all listed."""
-    import xlwings
-
-    fake = FakeBook(holders)
-    lines = "".join(f"A{i},-{i},book-entry,tendered\n" for i in range(1, macros.SHOWN + 2))
-    (holders.parent / TALLY).write_text("holder_id,units,method,status\n" + lines, encoding="utf-8")
-    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
-    macros.xlpy_refresh_tenders()
-    title, text = fake.app.alerts[-1]
-    shown = text.split("\n")[1:]
-    assert title == "xlpy: refresh refused" and len(shown) == macros.SHOWN + 1, text
+    shown, text = _refusal_of_negative_units(holders, monkeypatch, macros.SHOWN + 1)
+    assert len(shown) == macros.SHOWN + 1, text
     assert "row 22," in shown[-1] and "more problem" not in text, text
 
 

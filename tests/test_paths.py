@@ -450,14 +450,20 @@ def test_on_windows_a_path_longer_than_excel_opens_is_refused_by_build_and_refre
 # --- 6. a problem inside a file given by its path ---------------------------------------------------
 
 
-def test_a_problem_in_a_tally_given_by_its_path_names_the_path_as_given(tmp_path, capsys, monkeypatch):
+def _dated(tmp_path: Path) -> Path:
+    """The folder ``agent/2004-02-23`` holding the agent's day's ``tally.csv``, beside ``book.xlsm`` built from the
+    tally and price files in *tmp_path*."""
     shutil.copy(DATA / TALLY, tmp_path / TALLY)
     shutil.copy(DATA / PRICES, tmp_path / PRICES)
-    book = tmp_path / "book.xlsm"
-    _build(_offer(tmp_path / "offer.toml", TALLY, PRICES), book)
+    _build(_offer(tmp_path / "offer.toml", TALLY, PRICES), tmp_path / "book.xlsm")
     dated = tmp_path / "agent" / "2004-02-23"
     dated.mkdir(parents=True)
     shutil.copy(DATA / TALLY, dated / "tally.csv")
+    return dated
+
+
+def test_a_problem_in_a_tally_given_by_its_path_names_the_path_as_given(tmp_path, capsys, monkeypatch):
+    dated = _dated(tmp_path)
     _append(dated / "tally.csv", "NEW-1,10.5,book-entry,tendered")
     monkeypatch.chdir(tmp_path)
     capsys.readouterr()
@@ -470,12 +476,7 @@ def test_a_problem_in_a_tally_given_by_its_path_names_the_path_as_given(tmp_path
 def test_a_mapping_given_by_its_path_names_the_tally_by_its_path_as_given(tmp_path, capsys, monkeypatch):
     """A mapping's column the tally lacks names both files by the paths given, the tally in the reason too (review
     124's LOW: ``is not in tally.csv's header``, beside ``agent/2004-02-23/m.toml``)."""
-    shutil.copy(DATA / TALLY, tmp_path / TALLY)
-    shutil.copy(DATA / PRICES, tmp_path / PRICES)
-    _build(_offer(tmp_path / "offer.toml", TALLY, PRICES), tmp_path / "book.xlsm")
-    dated = tmp_path / "agent" / "2004-02-23"
-    dated.mkdir(parents=True)
-    shutil.copy(DATA / TALLY, dated / "tally.csv")
+    dated = _dated(tmp_path)
     (dated / "m.toml").write_text('[columns]\nunits = "Units"\n', encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     capsys.readouterr()
@@ -498,12 +499,7 @@ def test_the_line_counting_a_tally_given_by_its_path_names_its_columns_by_that_p
     from xlpy.engine.errors import InputErrors, MoreProblems, capped
     from xlpy.workbook.refresh_file import refresh_file
 
-    shutil.copy(DATA / TALLY, tmp_path / TALLY)
-    shutil.copy(DATA / PRICES, tmp_path / PRICES)
-    _build(_offer(tmp_path / "offer.toml", TALLY, PRICES), tmp_path / "book.xlsm")
-    dated = tmp_path / "agent" / "2004-02-23"
-    dated.mkdir(parents=True)
-    shutil.copy(DATA / TALLY, dated / "tally.csv")
+    dated = _dated(tmp_path)
     _append(dated / "tally.csv", "".join(f"NEW-{i},10.5,book-entry,tendered\n" for i in range(60)).rstrip("\n"))
     days = (DATA / PRICES).read_text(encoding="utf-8").splitlines()
     days[3] = days[3].split(",")[0] + ",abc,100"

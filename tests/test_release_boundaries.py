@@ -4,32 +4,12 @@ from offer files, and the Release sheet's formulas: ``test_release.py``)."""
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 from decimal import Decimal as D
 
-from xlpy.engine import Consideration, Offer, Tally, Valuation, compute
+from test_engine_compute import offer  # (a small preferred offer: 1,000 of 10,000 units tendered, a final count)
+
+from xlpy.engine import Consideration, Offer, compute
 from xlpy.engine.release import is_credit, release_sentences
-
-day = dt.date
-
-
-def offer(**changes) -> Offer:
-    """A small preferred offer: 1,000 of 10,000 units tendered, R0 3.2, R1 4.2, P 10, a final count."""
-    base = Offer(
-        id="t",
-        issuer="Test Co",
-        security="Series A Convertible Preferred",
-        kind="preferred",
-        outstanding=10000,
-        original_ratio=D("3.2"),
-        common_outstanding_before=1000000,
-        expiration=day(2024, 2, 20),
-        consideration=Consideration(ratio=D("4.2")),
-        tally=Tally(1000, 0, 0, final=True),
-        valuation=Valuation(day(2024, 2, 20), D("10")),
-    )
-    return dataclasses.replace(base, **changes)
 
 
 def sentences(o: Offer) -> list[str]:
