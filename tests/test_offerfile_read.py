@@ -226,20 +226,23 @@ def test_tally_defaults_stated_in_a_mapping_file(tmp_path):
         load_text(tmp_path, text, {"tally.csv": "holder_id,units\nA,100\n"})
 
 
+def _refused_with(folder, text: str, mapping: str, tally: str = TALLY) -> list[str]:
+    """The problems the offer file *text* in *folder* is refused for, its mapping data/map.toml holding *mapping* and
+    its tally data/tally.csv *tally*."""
+    (folder / "data" / "map.toml").write_text(mapping, encoding="utf-8")
+    with pytest.raises(InputErrors) as got:
+        load_text(folder, text, {"data/tally.csv": tally})
+    return [str(p) for p in got.value.problems]
+
+
 def test_a_problem_inside_a_file_in_a_folder_names_it_as_the_offer_file_writes_it(tmp_path):
     """Review 118's LOW: a refusal named the tally by its name alone (tally.file: tally.csv: row 2), where the offer
     file writes data/tally.csv and its "not found" and a refresh's --tally name the path as given."""
     (tmp_path / "data").mkdir()
     text = edit(HOLDERS, 'file = "tally.csv"', 'file = "data/tally.csv"\nmapping = "data/map.toml"')
-    (tmp_path / "data" / "map.toml").write_text('[defaults]\nmethod = "book-entry"\n', encoding="utf-8")
-    with pytest.raises(InputErrors) as got:
-        load_text(tmp_path, text, {"data/tally.csv": TALLY.replace("150000", "10.5")})
-    assert [str(p) for p in got.value.problems] == [
+    assert _refused_with(tmp_path, text, '[defaults]\nmethod = "book-entry"\n', TALLY.replace("150000", "10.5")) == [
         "offer.toml: tally.file: data/tally.csv: row 2, column units: must be a whole number, got '10.5'"]
-    (tmp_path / "data" / "map.toml").write_text('[defaults]\nstatus = "maybe"\n', encoding="utf-8")
-    with pytest.raises(InputErrors) as got:
-        load_text(tmp_path, text, {"data/tally.csv": TALLY})
-    assert [str(p) for p in got.value.problems] == [
+    assert _refused_with(tmp_path, text, '[defaults]\nstatus = "maybe"\n') == [
         "offer.toml: tally.mapping: data/map.toml: defaults.status: must be one of tendered, withdrawn, failed, "
         "got 'maybe'"]
     shutil.copyfile(PRICES, tmp_path / "data" / "prices.csv")
@@ -257,19 +260,12 @@ def test_a_mapping_s_problem_names_the_tally_in_its_folder_too(tmp_path):
     quoted value of that name is a value, not renamed."""
     (tmp_path / "data").mkdir()
     text = edit(HOLDERS, 'file = "tally.csv"', 'file = "data/tally.csv"\nmapping = "data/map.toml"')
-    (tmp_path / "data" / "map.toml").write_text('[columns]\nunits = "Units"\n', encoding="utf-8")
-    with pytest.raises(InputErrors) as got:
-        load_text(tmp_path, text, {"data/tally.csv": TALLY})
-    assert [str(p) for p in got.value.problems] == [
+    assert _refused_with(tmp_path, text, '[columns]\nunits = "Units"\n') == [
         "offer.toml: tally.mapping: data/map.toml: columns.units: is not in data/tally.csv's header; the header has "
         "'units': a mapping names a header exactly, as it is written, got 'Units'"]
-    (tmp_path / "data" / "map.toml").write_text('[columns]\nunits = "tally.csv"\n', encoding="utf-8")
-    with pytest.raises(InputErrors) as got:
-        load_text(tmp_path, text, {"data/tally.csv": TALLY})
-    said = [str(p) for p in got.value.problems]
+    said = _refused_with(tmp_path, text, '[columns]\nunits = "tally.csv"\n')
     assert said[0].startswith("offer.toml: tally.mapping: data/map.toml: columns.units: is not in data/tally.csv's "
                               "header") and said[0].endswith(", got 'tally.csv'"), said
-
 
 
 def test_a_mappings_problem_met_as_the_tally_is_read_names_the_mapping_as_the_offer_file_writes_it(tmp_path):
