@@ -628,7 +628,7 @@ DEFAULTS = [
     ("AVERAGING_WINDOW", "lag", "(optional; default 2)", 2.0),
     ("AVERAGING_WINDOW", "calendar", '(optional; default "XNYS", the NYSE)', "XNYS"),
     ("PRORATION", "odd_lot_units", "(optional; empty = 0)", 0.0),
-    ("EPS_AFTER", "preferred_dividends", "(optional; empty = 0)", 0.0),
+    ("EPS_AFTER", "preferred_dividends", "(may be an empty argument, as in =EPS_AFTER(A1, , A3, A4); empty = 0)", 0.0),
     ("APPROX", "style", '"auto" (the default)', "auto"),
     ("OFFER_RESULTS", "cash_per_unit", "(optional; empty = 0)", 0.0),
     ("CHARGE_GRID", "cash_per_unit", "(optional; empty = 0)", 0.0),
@@ -654,6 +654,7 @@ def test_the_help_of_an_optional_argument_states_what_the_function_takes_when_it
     spec = registry.get(name)
     (arg,) = [a for a in spec.args if a.name == argument]
     assert words in arg.help and (arg.optional or argument == "preferred_dividends"), arg
+    assert arg.optional or "(optional" not in arg.help, arg  # (one between required ones is not called optional)
     at = [a.name for a in spec.args].index(argument)
     given = list(_DEFAULT_CALLS[name])
     other = spec.func(*given)

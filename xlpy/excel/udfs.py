@@ -544,7 +544,8 @@ def WEIGHTED_SHARES(shares_before, shares_issued, issue_date, period_start, peri
     category=CATEGORY,
     args={
         "net_income": "Net income for the period",
-        "preferred_dividends": "Preferred dividends for the period (optional; empty = 0)",
+        "preferred_dividends": "Preferred dividends for the period (may be an empty argument, as in "
+                               "=EPS_AFTER(A1, , A3, A4); empty = 0)",
         "charge": "The induced-conversion charge (deemed dividend) of the period",
         "weighted_shares": "Weighted average common shares of the period (see WEIGHTED_SHARES)",
     },
