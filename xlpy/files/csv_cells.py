@@ -161,11 +161,13 @@ def wide_header(name: str, header: list[str]) -> InputError | None:
 def refuse_long_cells(name: str, headers, columns, row_of) -> None:
     """Refuse the first cell of *columns* (a list of values a column, named by *headers*; a column pandas read as
     numbers, or as a few words, measured by its words) longer than :data:`MAX_CELL` characters, by its row
-    (*row_of(line index)*) and column."""
-    found = []
+    (*row_of(line index)*) and column.  One list given for many columns (a CSV's under empty names) is measured
+    once: its first such cell is in the first of them."""
+    found, seen = [], {}
     for j, column in enumerate(columns):
-        if getattr(column, "array", None) is not None:  # (whole numbers)
+        if getattr(column, "array", None) is not None or id(column) in seen:  # (whole numbers; measured)
             continue
+        seen[id(column)] = column  # (kept: no other column takes its id)
         words = getattr(column, "categories", None)
         if words is not None and max(map(len, words), default=0) <= MAX_CELL:
             continue

@@ -34,8 +34,9 @@ def headless_columns(name: str, headers, columns, row_of, lettered: bool, is_hea
         return [title]
     if hasattr(columns, "first_values"):  # (an XLSX sheet's: its rows read as they are, no column made)
         firsts = columns.first_values(blank)
-    else:
-        firsts = {j: next((i for i, v in enumerate(columns[j]) if _held(v)), None) for j in blank}
+    else:  # (one list given for many columns, a CSV's under empty names: looked at once)
+        seen: dict[int, tuple] = {}
+        firsts = {j: _first_held(columns[j], seen) for j in blank}
     out = []
     for j, first in sorted(firsts.items()):
         if first is not None:
@@ -45,6 +46,14 @@ def headless_columns(name: str, headers, columns, row_of, lettered: bool, is_hea
                                   "header (Status, Method...) in the header row, or delete the column if it is not "
                                   "part of the tally"))
     return out
+
+
+def _first_held(column, seen: dict) -> int | None:
+    """The index of *column*'s first cell holding something, or None; *seen*: each column already looked at (by its
+    id, kept with it: no other can take that id) and its answer, which *column* may be again."""
+    if id(column) not in seen:
+        seen[id(column)] = column, next((i for i, v in enumerate(column) if _held(v)), None)
+    return seen[id(column)][1]
 
 
 def _title_row(name: str, headers, columns, row_of, is_header) -> InputError | None:
@@ -126,11 +135,17 @@ def beside_notes(name: str, headers, columns, found, ours) -> list[InputError]:
     withdrawals column too), or as the mapping names one."""
     from .written_numbers import whole_cell
 
-    read, notes = set(found.values()), headers[found["units"]]
+    read, notes, seen = set(found.values()), headers[found["units"]], {}
     for j, header in enumerate(headers):
-        held = [v for v in columns[j] if _held(v)] if j not in read and j not in ours else []
-        if held and not any(type(v) is str and len(v.strip()) > 1 and v.strip()[0] == "0" for v in held) and all(
-                whole_cell(v, ",")[0] is not None for v in held):
+        if j in read or j in ours:
+            continue
+        column = columns[j]
+        if id(column) not in seen:  # (one list given for many columns, a CSV's under empty names: looked at once)
+            held = [v for v in column if _held(v)]
+            seen[id(column)] = column, bool(held) and not any(
+                type(v) is str and len(v.strip()) > 1 and v.strip()[0] == "0" for v in held) and all(
+                whole_cell(v, ",")[0] is not None for v in held)
+        if seen[id(column)][1]:
             return [InputError(f"{name}: column {notes}", notes, f"is read as the units only when no other column "
                                f"could be, and column {header} holds whole numbers: give the units column a header "
                                "of the units (Number of Notes, Units), or name it in a mapping file (units = "
