@@ -158,3 +158,27 @@ def test_one_list_given_for_the_columns_under_the_empty_names_is_looked_through_
     assert blank.looked == 3
     cut, _ = without_lines(columns, [0], lambda i: i + 2)
     assert cut[2] is cut[1_001] and cut[2] == [""] and cut[1] == ["2"]
+
+
+@pytest.mark.parametrize("text, said", [
+    ("holder_id,units\nJos\u00e9,5\n", "is UTF-8 text"),  # (the \u00e9's two bytes in two blocks of 5)
+    ("holder_id,units\nA-1,5\n" * 3 + "\ufeff", "is UTF-8 text"),
+    ("\ufeffholder_id,units\n", "starts with a UTF-8 byte-order mark"),
+    ("holder_id,units\nA-1,5\n", None)])
+def test_a_utf8_file_given_another_encoding_is_named_from_blocks_of_it_never_the_file_whole(
+        tmp_path, monkeypatch, text, said):
+    """The file is looked at a block at a time (a wide tally is 328 MB at 20,000 lines; it was held whole, then
+    decoded whole: 695 MB with a mapping naming cp1252): a character split between two blocks is one character."""
+    from pathlib import Path
+
+    from xlpy.files import sniff
+
+    monkeypatch.setattr(sniff, "_UTF8_BLOCK", 5)
+    monkeypatch.setattr(Path, "read_bytes", None)
+    path = write(tmp_path, text)
+    problem = sniff.utf8_given_another(path, "cp1252")
+    assert (problem and str(problem)) == (said and f"t.csv: {said}, but its mapping file names encoding cp1252: "
+                                          "remove encoding from the mapping file (UTF-8 is the default), or save the "
+                                          "file as that encoding")
+    path.write_bytes(text.encode("utf-8") + b"\xfc")  # (a byte not UTF-8 at the end: cp1252 text, but for the mark)
+    assert (sniff.utf8_given_another(path, "cp1252") is None) == (not text.startswith("\ufeff"))
