@@ -70,7 +70,7 @@ def unknown_key(name: str, key: str, value) -> InputError:
 def column_problems(name: str, columns: dict, allowed) -> list[InputError]:
     """The problems of ``[columns]`` of mapping file *name* (our column -> the tally's header): a column not one of
     the *allowed*, a header not written as text, and a header an earlier entry names, compared as
-    :func:`xlpy.files.sources._match_columns` finds a mapped header: as written (an exact match)."""
+    :func:`xlpy.files.sources.match_columns` finds a mapped header: as written (an exact match)."""
     first: dict[str, str] = {}  # the header -> our column naming it first
     problems = []
     for ours, header in columns.items():

@@ -329,7 +329,7 @@ def parse(data: dict, base: Path | None = Path("."), source: str = "") -> Offer:
             found = ratio_problems(fields["original_ratio"], fields["consideration"], exchanges, carrying,
                                    fields["original_conversion_price"])
             problems += [_as_numbered(p, numbered) for p in found]
-        raise InputErrors(sources._capped(problems))  # (with a tally's 50 and its line: 50 in all, and one line)
+        raise InputErrors(sources.cap_problems(problems))  # (with a tally's 50 and its line: 50 in all, and one line)
     offer = Offer(
         **fields, tally=tally, valuation=Valuation(*valuation), carrying_amount=carrying, period=period,
         exchanges=exchanges, source=source, accounting=accounting,

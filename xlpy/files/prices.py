@@ -24,7 +24,7 @@ from .quotes import unclosed_quote
 from .safety import unreadable
 from .settled import check_settled
 from .sniff import DEFAULT_ENCODING, nul_problem, undecodable, utf16_bom, workbook_problem
-from .sources import PRICE_COLUMNS, _capped, _match_columns
+from .sources import PRICE_COLUMNS, cap_problems, match_columns
 from .typed import excel_day_problem
 from .written_numbers import (_GROUPED, ambiguous_whole, delimiter, european_number, lone_group, separated,
                               wide_row)
@@ -146,7 +146,7 @@ def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[P
     sep, rows = _price_rows(path)
     convert = _european_converters() if sep == ";" else {"price": str, "volume": str}
     headers = [h.strip() for h in rows[0]]
-    found, problems = _match_columns(headers, PRICE_COLUMNS, {}, name, tuple(PRICE_COLUMNS), mapped=False)
+    found, problems = match_columns(headers, PRICE_COLUMNS, {}, name, tuple(PRICE_COLUMNS), mapped=False)
     if problems:
         raise InputErrors(_left_open(path, problems))
     days, seen, written, undated = [], {}, {}, []
@@ -192,7 +192,7 @@ def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[P
     if len(undated) > 1 and not seen:  # no row's date read: the column's format, said once (not a line a row)
         problems = [_undated_column(name, headers[found["date"]], undated)] + [p for p in problems if p not in undated]
     if problems:
-        raise InputErrors(_capped(_left_open(path, problems)))
+        raise InputErrors(cap_problems(_left_open(path, problems)))
     if not days:
         raise InputErrors([InputError(name, None, "has a header but no price rows", show_value=False)])
     return tuple(sorted(days, key=lambda p: p.date))

@@ -42,6 +42,8 @@ __all__ = [
     "read_mapping",
     "read_tally",
     "MAX_PROBLEMS",
+    "cap_problems",
+    "match_columns",
 ]
 
 #: Our column name -> spellings exchange agents use (compared case- and space-insensitively).
@@ -213,7 +215,7 @@ def looks_like_data(headers) -> bool:
     return any(isinstance(h, (int, float)) or re.fullmatch(r"\s*[+-]?[0-9][0-9.,]*\s*", str(h)) for h in headers)
 
 
-def _match_columns(headers, spellings, mapping_columns, name, required, mapped=True, mapping_name="",
+def match_columns(headers, spellings, mapping_columns, name, required, mapped=True, mapping_name="",
                    ambiguous=None):
     """Our column -> index in *headers*; problems for missing or ambiguous ones.
 
@@ -332,16 +334,16 @@ def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
     headless = headless_columns(path.name, headers, columns, _row_of(rows), xlsx,  # (not read: no [defaults] then)
                                 partial(_tally_header, mapping))
     if headless:
-        raise InputErrors(_capped(headless))
+        raise InputErrors(cap_problems(headless))
     if xlsx:
         from .xlsx_sheet import merged_cells, unsaved_formulas
 
-        found, _ = _match_columns(headers, TALLY_COLUMNS, mapping.columns, path.name, REQUIRED_TALLY)
+        found, _ = match_columns(headers, TALLY_COLUMNS, mapping.columns, path.name, REQUIRED_TALLY)
         unsaved = (merged_cells(path.name, columns.merged, headers, set(found.values()), columns, rows)
                    or unsaved_formulas(path, mapping.sheet, headers, columns, rows, set(found.values())))
         if unsaved:
-            raise InputErrors(_capped(unsaved))
-    found = _match_columns(headers, TALLY_COLUMNS, mapping.columns, path.name, REQUIRED_TALLY)[0]
+            raise InputErrors(cap_problems(unsaved))
+    found = match_columns(headers, TALLY_COLUMNS, mapping.columns, path.name, REQUIRED_TALLY)[0]
     broken, joined = line_break_problems(path, None if xlsx else mapping.encoding,
                                          headers, columns, found.values(), _row_of(rows))
     if joined:  # (a quote that joined lines: the cells after it are not as written, their problems no matter)
@@ -351,14 +353,14 @@ def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
     except InputErrors as exc:
         again, at = header_again(path.name, headers, columns, found, _row_of(rows))  # (each its one line)
         if again:  # (and the other lines' problems, found without those lines)
-            raise InputErrors(_capped(broken + again + _other_lines(path.name, headers, columns, mapping, rows,
+            raise InputErrors(cap_problems(broken + again + _other_lines(path.name, headers, columns, mapping, rows,
                                                                     at))) from None
         if not broken:
             raise
-        raise InputErrors(_capped(broken + list(exc.problems))) from None  # (one count line, not two)
+        raise InputErrors(cap_problems(broken + list(exc.problems))) from None  # (one count line, not two)
     if broken:
         raise InputErrors(broken)
-    units_at = _match_columns(headers, TALLY_COLUMNS, mapping.columns, path.name, ())[0]["units"]
+    units_at = match_columns(headers, TALLY_COLUMNS, mapping.columns, path.name, ())[0]["units"]
     table = HolderTable(*lines, source=source or path.name, units_header=headers[units_at])
     if arrays is not None:
         # The same lines as numpy arrays, read by xlpy.files.vector; dataclasses.replace drops them.
@@ -386,7 +388,7 @@ def _other_lines(name: str, headers, columns, mapping: ColumnMapping, rows, agai
 
 def _tally_header(mapping: ColumnMapping, row) -> bool:
     """Whether a sheet's first *row* is a tally's header: it has a holder and a units column."""
-    found, _ = _match_columns(["" if h is None else str(h) for h in row], TALLY_COLUMNS, mapping.columns, "", ())
+    found, _ = match_columns(["" if h is None else str(h) for h in row], TALLY_COLUMNS, mapping.columns, "", ())
     return "holder_id" in found and "units" in found
 
 
@@ -396,9 +398,9 @@ def _row_of(rows: list[int] | None):
 
 
 def _csv_columns(path: Path, mapping: ColumnMapping):
-    return csv_columns(path, mapping.encoding, lambda names: _match_columns(names, TALLY_COLUMNS, mapping.columns,
+    return csv_columns(path, mapping.encoding, lambda names: match_columns(names, TALLY_COLUMNS, mapping.columns,
                                                                             path.name, ())[0],
-                       partial(_tally_header, mapping), _capped, partial(_header_refused, mapping, path.name))
+                       partial(_tally_header, mapping), cap_problems, partial(_header_refused, mapping, path.name))
 
 
 def _header_refused(mapping: ColumnMapping, name: str, headers) -> list[InputError]:
@@ -407,7 +409,7 @@ def _header_refused(mapping: ColumnMapping, name: str, headers) -> list[InputErr
     lines hold, in the words :func:`_tally_from_columns` refuses it in (the header's other problems with them), so a
     tally's, CSV or XLSX, are said before its lines are read; else []."""
     ambiguous: set[str] = set()
-    problems = _match_columns(headers, TALLY_COLUMNS, mapping.columns, name, REQUIRED_TALLY,
+    problems = match_columns(headers, TALLY_COLUMNS, mapping.columns, name, REQUIRED_TALLY,
                               mapping_name=mapping.source, ambiguous=ambiguous)[1]
     return problems if ambiguous else []
 
@@ -503,7 +505,7 @@ def _word_problems(raw, at: list[int], table, name, column, what, row_of) -> lis
 
 
 def _tally_from_columns(name, headers, columns, mapping, row_of):
-    found, problems = _match_columns(headers, TALLY_COLUMNS, mapping.columns, name, REQUIRED_TALLY,
+    found, problems = match_columns(headers, TALLY_COLUMNS, mapping.columns, name, REQUIRED_TALLY,
                                      mapping_name=mapping.source)
     problems = Problems(problems)
     if problems:
@@ -580,7 +582,7 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
         _failed_problems(name, None if at is None else headers[at], None if at is None else columns[at], method,
                          status, problems, row_of)
     if problems or problems.more:
-        raise InputErrors(_capped(problems))
+        raise InputErrors(cap_problems(problems))
     return (tuple(ids), tuple(units), tuple(method), tuple(status)), arrays
 
 
@@ -717,7 +719,7 @@ def _missing_columns(found, mapping, name, headers, problems) -> None:
                 f"the {ours} of every line in a mapping file ([defaults] {ours} = \"{example}\")"))
 
 
-_capped = partial(capped, most=MAX_PROBLEMS)  # (prices, build and refresh cap theirs alike)
+cap_problems = partial(capped, most=MAX_PROBLEMS)  # (prices, build and refresh cap theirs alike)
 
 
 def _whole_column(raw, name, column, problems, row_of):

@@ -632,11 +632,11 @@ def build_workbook(offer, results=None, out: str | os.PathLike | None = None, *,
     holders = offer.tally.holders
     if holders is not None:  # what a worksheet cannot hold faithfully: refused before anything is written
         from ..engine.errors import InputErrors
-        from ..files.sources import _capped
+        from ..files.sources import cap_problems
 
         found = bookdata.holder_problems(holders, holders.source or "tally", lay.table("tblTenders")[1].first_row)
         if found:
-            raise InputErrors(_capped(found))
+            raise InputErrors(cap_problems(found))
     when = when or build_time()
     rec = {"BuiltWith": f"xlpy {__version__}, layout {LAYOUT_VERSION}", "BuiltAt": when.strftime("%Y-%m-%d %H:%M:%S"),
            "RefreshedAt": NOT_REFRESHED}

@@ -397,7 +397,7 @@ class _Refresh:
         lay = self.lay if self.shape.tally == "holders" else layout(dataclasses.replace(self.shape, tally="holders"))
         found = bookdata.holder_problems(table, name, lay.table("tblTenders")[1].first_row)
         if found:
-            raise InputErrors(sources._capped(found))
+            raise InputErrors(sources.cap_problems(found))
 
     def plan_prices(self, given=None, required: bool = True) -> None:
         if self.shape.ratio != "formula":
@@ -439,7 +439,7 @@ class _Refresh:
             except InputError as exc:
                 self.problems.append(InputError(self.where("Calendar"), exc.value, exc.reason))
         if self.problems:
-            raise InputErrors(sources._capped(self.problems))
+            raise InputErrors(sources.cap_problems(self.problems))
         from ..files.vector import ALLOCATOR  # numpy: loaded when a refresh runs
 
         try:
@@ -451,7 +451,7 @@ class _Refresh:
                         "offer.consideration.formula.prices"):  # the price file given: named as the person gave it
                     where = Path(self.price_record.path).name  # as the price file's reader names it
                 self.problems.append(bookdata.in_workbook_terms(self.lay, p, where, "the refreshed workbook: "))
-            raise InputErrors(sources._capped(self.problems)) from None
+            raise InputErrors(sources.cap_problems(self.problems)) from None
         from .expected import not_for_a_workbook
 
         too_large = not_for_a_workbook(offer, results, bookdata.sensitivity_step(self.get, self.lay)[0])
@@ -686,7 +686,7 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
     if moved:
         raise InputErrors(moved)
     if r.problems:
-        raise InputErrors(sources._capped(r.problems))
+        raise InputErrors(sources.cap_problems(r.problems))
     offer, results = r.check()
     r.notes += bookdata.engine_warnings(r.lay, results.warnings) + holders_apart.refresh_notes(r.lay, offer, r.tally)
     r.notes += table_edits.window_restated(book, r.lay, r.price_record, r.prices, results,
@@ -694,7 +694,7 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
     r.notes += typed_since.typed_notes(book, r.lay, r.tally_record, r.price_record)  # (another file over them)
     r.growth_room()
     if r.problems:
-        raise InputErrors(sources._capped(r.problems))
+        raise InputErrors(sources.cap_problems(r.problems))
     keeps = hasattr(book, "set_saved_values")  # a file on disk: save the engine's figures with it
     written, lines = [], None
     # (read before a switch, which writes Tenders as a build does; the tables rewritten get their names again)
