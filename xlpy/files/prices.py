@@ -26,7 +26,7 @@ from .settled import check_settled
 from .sniff import DEFAULT_ENCODING, nul_problem, undecodable, utf16_bom, workbook_problem
 from .sources import PRICE_COLUMNS, cap_problems, match_columns
 from .typed import excel_day_problem
-from .written_numbers import (_GROUPED, ambiguous_whole, delimiter, european_number, lone_group, separated,
+from .written_numbers import (GROUPED, ambiguous_whole, delimiter, european_number, lone_group, separated,
                               wide_row)
 
 #: A day as the price file's contract writes it (YYYY-MM-DD), nothing else ISO 8601 allows.
@@ -88,7 +88,7 @@ def _european_converters() -> dict:
     """How a ';' file's price and volume are read: decimal commas; a volume (a share count) reads ``251.700``,
     dots between groups of three, as thousands; a price's lone dot before three digits is refused as ambiguous."""
     def volume(text: str) -> str:
-        return european_number(text.replace(".", "") if _GROUPED.fullmatch(text.strip()) else text)
+        return european_number(text.replace(".", "") if GROUPED.fullmatch(text.strip()) else text)
 
     return {"price": european_number, "volume": volume}
 

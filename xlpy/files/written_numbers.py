@@ -17,8 +17,8 @@ from ..engine.errors import InputError
 from ..engine.numbers import to_decimal
 from . import typed
 
-__all__ = ["NOT_DIGITS", "NOT_GROUPED", "WHOLE_CELLS", "WHOLE_LIMIT", "ambiguous_whole", "delimiter", "lone_group",
-           "european_number", "european_whole", "separated", "spaced_whole", "whole_cell", "wide_row"]
+__all__ = ["GROUPED", "NOT_DIGITS", "NOT_GROUPED", "WHOLE_CELLS", "WHOLE_LIMIT", "ambiguous_whole", "delimiter",
+           "lone_group", "european_number", "european_whole", "separated", "spaced_whole", "whole_cell", "wide_row"]
 
 
 def delimiter(header_line: str) -> str:
@@ -55,8 +55,8 @@ def european_number(text: str) -> str:
     elif re.search(r"\s", text):
         return text  # 25 17,0: not groups of three
     if "," not in text:  # 7.39 as written; 1.500.000 (dots between groups of three) is thousands
-        return text.replace(".", "") if _GROUPED.fullmatch(text) and text.count(".") > 1 else text
-    if "." in text and not _GROUPED.fullmatch(text):
+        return text.replace(".", "") if GROUPED.fullmatch(text) and text.count(".") > 1 else text
+    if "." in text and not GROUPED.fullmatch(text):
         return text  # 1.2.3,5: not a European number
     return text.replace(".", "").replace(",", ".")
 
@@ -66,7 +66,7 @@ _SPACED = re.compile(r"[+-]?[0-9]{1,3}(?:[ \xa0\u202f][0-9]{3})+(?:,[0-9]*)?")
 
 
 #: A whole number with ``.`` between groups of three digits (``1.000``, ``280.000,0``), as a ';' file writes it.
-_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:[.][0-9]{3})+(?:,[0-9]*)?")
+GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:[.][0-9]{3})+(?:,[0-9]*)?")
 #: Whole numbers in a data file (tally units, counts) are below this: Excel holds 15 digits exactly.
 WHOLE_LIMIT = 10**15
 #: How a data file's whole number is read: text or a spreadsheet's number.
@@ -95,7 +95,7 @@ def european_whole(text: str) -> str | None:
     if re.search(r"\s", text):
         return None
     if "." in text:
-        if not _GROUPED.fullmatch(text):
+        if not GROUPED.fullmatch(text):
             return None
         text = text.replace(".", "")
     return text.replace(",", ".")
