@@ -402,7 +402,7 @@ def test_the_quick_search_for_totals_words_finds_every_line_the_full_pattern_doe
                for _ in range(rng.randint(1, 40))]
         folded = "\0".join(ids).casefold()
         assert totals._lines_with_a_totals_word(folded) == [
-            i for i, h in enumerate(ids) if totals._CANDIDATE.fullmatch(h.casefold())], ids
+            i for i, h in enumerate(ids) if totals.CANDIDATE.fullmatch(h.casefold())], ids
 
 
 def test_holders_with_a_totals_word_hide_no_total_and_nested_count_subtotals_are_each_named(tmp_path, stated):

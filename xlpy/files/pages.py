@@ -13,8 +13,8 @@ from bisect import bisect_left, bisect_right
 from heapq import heappop, heappush
 
 from .sums import as_array, cumulative
-from .words import (_FIRST, _GRAND_WORDS, _LABEL_WORDS, _LAST, _TOKEN, GRAND, PAGE, REPEATED, _bare, _inside,
-                    _label, _named, _without_qualifiers, way_out)
+from .words import (FIRST, GRAND, GRAND_WORDS, LABEL_WORDS, LAST, PAGE, REPEATED, TOKEN, bare, label, named_holders,
+                    way_out, without_qualifiers, word_inside)
 
 __all__ = ["agent_pages"]
 
@@ -28,18 +28,18 @@ def agent_pages(ids, units, statuses, found, row_of) -> dict[int, str]:
     import numpy as np
 
     by_id, parts = _by_label(ids, found)
-    repeated = {key: at for key, at in by_id.items() if len(at) >= 2 and not _inside(key)}
+    repeated = {key: at for key, at in by_id.items() if len(at) >= 2 and not word_inside(key)}
     if not repeated:
         return {}
     named, inside, labels, grand = set(), [], [], []  # the holders named by a subtotal row (Acme Total); the word
     for i in found:  # inside; labels; labels and ids saying grand (Euroclear Grand Total)
         text = ids[i].casefold()
-        core = _without_qualifiers(text)
-        named.update(_named(text, core))
-        inside += [i] if _inside(text, core) else []
-        words = _TOKEN.findall(text)
-        labels += [i] if set(words) <= _LABEL_WORDS or _label(text, core) else []
-        grand += [i] if labels[-1:] == [i] or _GRAND_WORDS.intersection(words) else []
+        core = without_qualifiers(text)
+        named.update(named_holders(text, core))
+        inside += [i] if word_inside(text, core) else []
+        words = TOKEN.findall(text)
+        labels += [i] if set(words) <= LABEL_WORDS or label(text, core) else []
+        grand += [i] if labels[-1:] == [i] or GRAND_WORDS.intersection(words) else []
     added = as_array(units)
     plain = np.ones(len(units), dtype=bool)
     plain[list(found)] = False
@@ -62,12 +62,12 @@ def agent_pages(ids, units, statuses, found, row_of) -> dict[int, str]:
     while queue:
         _, key, at = heappop(queue)  # (a grand total of the tendered lines says nothing of withdrawn ones)
         told = elsewhere if statuses is None or all(statuses[i] == "tendered" for i in at if units[i]) else _no
-        judged = None if _bare(key) in named else _label_pages(units, at, kinds, told, certain.before(at[0]))
+        judged = None if bare(key) in named else _label_pages(units, at, kinds, told, certain.before(at[0]))
         if judged is not None:
             out.update(_page_totals(ids, *judged, row_of))
             certain.add([i for i, *_ in judged[0]] + [*judged[1], *judged[2]])
         for part, lines in parts.pop(key, ()) if judged is None else ():  # (numbered ids, not one label's: each
-            if len(lines) >= 2 and not _inside(part):                     # alone, as a total of each broker's, once)
+            if len(lines) >= 2 and not word_inside(part):                 # alone, as a total of each broker's, once)
                 heappush(queue, (lines[0], part, lines))
     return out
 
@@ -115,7 +115,7 @@ def _page_number(key: str) -> tuple[str, int | None]:
     if number is None or not number.start() or key[number.start() - 1] not in " #:-":
         return key, None
     rest = key[:number.start()].rstrip(" #:-")
-    if len(_TOKEN.findall(rest)) >= 2 and (_FIRST.match(rest) or _LAST.search(rest)):
+    if len(TOKEN.findall(rest)) >= 2 and (FIRST.match(rest) or LAST.search(rest)):
         return rest, int(number.group())
     return key, None
 

@@ -90,9 +90,9 @@ from operator import eq
 from ..engine.errors import InputError
 from .pages import agent_pages
 from .sums import Lines, Sums
-from .words import (_ANY, _ANY_WORDS, _CANDIDATE, _COUNT_LABEL_WORDS, _COUNTED, _FIRST, _GRAND_WORDS, _LABEL_WORDS,
-                    _LAST, _MAIN, _SHORT_ACCOUNT, _SHORT_ENDS, _TOKEN, ADDED, COUNTED, FOOTER, LABEL, REPEATED,
-                    _bare, _inside, _label, _named, _without_qualifiers, way_out)
+from .words import (ADDED, ANY, ANY_WORDS, CANDIDATE, COUNTED, COUNT_LABEL_WORDS, ENDS_IN_COUNT, FIRST, FOOTER,
+                    GRAND_WORDS, LABEL, LABEL_WORDS, LAST, MAIN, REPEATED, SHORT_ACCOUNT, SHORT_ENDS, TOKEN, bare,
+                    label, named_holders, way_out, without_qualifiers, word_inside)
 
 __all__ = ["misspelt_not_totals", "not_totals_problems", "totals_rows"]
 
@@ -182,7 +182,7 @@ def _worded(ids, joined: str | None, units, statuses, row_of, not_totals) -> lis
     folded = ("\0".join(ids) if joined is None else joined).casefold()
     found = _lines_with_a_totals_word(folded)
     if found and folded.count("\0") != len(ids) - 1:  # an id holding a NUL: one at a time
-        found = [i for i, h in enumerate(ids) if _CANDIDATE.fullmatch(h.casefold())]
+        found = [i for i, h in enumerate(ids) if CANDIDATE.fullmatch(h.casefold())]
     if found and not_totals:  # (in any case and spacing: TOTAL RETURN  FUND is the Total Return Fund named)
         named = {" ".join(h.casefold().split()) for h in not_totals}
         found = [i for i in found if " ".join(ids[i].casefold().split()) not in named]
@@ -208,7 +208,7 @@ def _worded(ids, joined: str | None, units, statuses, row_of, not_totals) -> lis
             if first is not None:
                 continue
         last = next((j for j in range(len(ids) - 1, -1, -1) if j not in totals), -1)  # the last holder's line
-        late = {i for i in totals if tail <= i < last and _inside(ids[i].casefold())} - held
+        late = {i for i in totals if tail <= i < last and word_inside(ids[i].casefold())} - held
         if not late:
             return out
         held |= late  # (judged again as mid-file: a total only when it sums its block)
@@ -229,7 +229,7 @@ def _judged(ids, units, statuses, found, held, row_of, tail, first=None, repeats
 
     @cache
     def holders() -> frozenset[str]:  # (the holders' ids, bare: worked out when first asked)
-        return frozenset(_bare(h.casefold()) for k, h in enumerate(ids) if k not in lines.found)
+        return frozenset(bare(h.casefold()) for k, h in enumerate(ids) if k not in lines.found)
 
     for i in found:
         above, block = lines.sums(0, i), lines.sums(start, i)  # the holders' lines above it
@@ -265,7 +265,7 @@ def _in_summary(ids, units, i, found, judged, repeated, tail, holders) -> bool:
     (``Total DTC 0022``; *holders()*: the holders' ids, bare).  A holder's line between keeps a holder's second line
     (``Chan Ka Sum`` 100 under a page of 100) a holder's."""
     text = ids[i].casefold()
-    if i >= tail or not holders().isdisjoint(_named(text, _without_qualifiers(text))):
+    if i >= tail or not holders().isdisjoint(named_holders(text, without_qualifiers(text))):
         return True
     j = i - 1
     while j in found and not units[j] and j not in judged:
@@ -286,20 +286,20 @@ def _why(ids, units, i, above: Sums, block: Sums, row_of, tail: int, since, judg
     the lines holding a totals word."""
     text = ids[i].casefold()
     holder = lambda: way_out(ids[i])  # noqa: E731 (when told)
-    if set(_TOKEN.findall(text)) <= _LABEL_WORDS:
+    if set(TOKEN.findall(text)) <= LABEL_WORDS:
         return LABEL.format(holder=holder())
-    if i and i - 1 in judged and _of_group(ids[i - 1].casefold(), _bare(text)):
+    if i and i - 1 in judged and _of_group(ids[i - 1].casefold(), bare(text)):
         return None  # (a line of the group whose subtotal rows stand just above it: Sum Ka Wai under Sum Ka Wai Total)
-    core = _without_qualifiers(text)
+    core = without_qualifiers(text)
     grouped = _grouped(ids, units, i, text, core, judged, found, row_of)  # (Data > Subtotal: A Total, A's lines)
     if grouped is not None:
         return grouped.format(holder=holder())
-    count = _COUNTED.search(text) if not _MAIN.search(text) else None
-    if count is not None and set(_TOKEN.findall(text[:count.start()])) <= _COUNT_LABEL_WORDS:
+    count = ENDS_IN_COUNT.search(text) if not MAIN.search(text) else None
+    if count is not None and set(TOKEN.findall(text[:count.start()])) <= COUNT_LABEL_WORDS:
         return LABEL.format(holder=holder())  # (Holder count: 3, Share Count: a footer whatever its units)
     if not units[i] or count is not None:  # (a Count row counts, never adds up)
-        return LABEL.format(holder=holder()) if _label(text, core) else None
-    inside = _inside(text, core)
+        return LABEL.format(holder=holder()) if label(text, core) else None
+    inside = word_inside(text, core)
     if block.all_of(ids[i]):
         block = Sums()  # (a sum of a holder's own lines: PIMCO Total Return Fund 200 under its 100 and 100 is its)
     if above.all_of(ids[i]):
@@ -320,14 +320,14 @@ def _why(ids, units, i, above: Sums, block: Sums, row_of, tail: int, since, judg
         for status, (added, count) in lines.by_status.items() if lines.count else ():
             if count >= 2 and added == units[i] and lines.own_of_status(ids[i], status) != added:  # (not its own)
                 return ADDED.format(f"the {status} lines {where}", holder=holder())
-    return LABEL.format(holder=holder()) if _label(text, core) else None
+    return LABEL.format(holder=holder()) if label(text, core) else None
 
 
 def _names(ids, lines: Sums, core: str) -> bool:
     """Whether a subtotal's id (*core*: case-folded, without its qualifiers) names the holder of the one line of
     *lines*, as Data > Subtotal writes ``B Total`` under a single line of ``B``."""
-    return lines.count == 1 and bool(_LAST.search(core)) and _bare(ids[lines.last].casefold()) == _bare(
-        _LAST.sub("", core))
+    return lines.count == 1 and bool(LAST.search(core)) and bare(ids[lines.last].casefold()) == bare(
+        LAST.sub("", core))
 
 
 def _heads(text: str, name: str) -> bool:
@@ -339,9 +339,9 @@ def _heads(text: str, name: str) -> bool:
 def _of_group(text: str, name: str) -> bool:
     """Whether an id (case-folded) is one of the subtotal rows of holder *name* (bare): the name and a totals word
     or Count (``Acme Inc. Total``), or a totals word and the name (``Total Acme Inc.``)."""
-    first = _FIRST.match(text)
-    return _heads(text, name) and bool(_FIRST.match(text.strip()[len(name):])) or \
-        first is not None and _bare(text[first.end():]) == name
+    first = FIRST.match(text)
+    return _heads(text, name) and bool(FIRST.match(text.strip()[len(name):])) or \
+        first is not None and bare(text[first.end():]) == name
 
 
 def _grouped(ids, units, i, text: str, core: str, judged, found, row_of) -> str | None:
@@ -350,8 +350,8 @@ def _grouped(ids, units, i, text: str, core: str, judged, found, row_of) -> str 
     word and a holder's (``Total A``, ``Total 12345678``, as French, Spanish and Italian Excel write it), and its
     units those of that holder's lines next to it added up, or their number (:func:`_group_sum`).  Judged by name,
     not by where the last total stands, a subtotal missed or a holder refused above it hides none below it."""
-    counted = _COUNTED.search(text) is not None
-    for name in _named(text, core):  # (both readings when the word stands at both ends: Total Chan Ka Sum)
+    counted = ENDS_IN_COUNT.search(text) is not None
+    for name in named_holders(text, core):  # (both readings when the word stands at both ends: Total Chan Ka Sum)
         why = _group_sum(ids, units, i, name, counted, judged, found, row_of)
         if why is not None:
             return why
@@ -370,20 +370,20 @@ def _group_sum(ids, units, i, name: str, counted: bool, judged, found, row_of) -
 
     def own_row(k: int) -> bool:
         row = ids[k].casefold()
-        return _of_group(row, name) and (row == text or bool(_COUNTED.search(row)) != counted)
+        return _of_group(row, name) and (row == text or bool(ENDS_IN_COUNT.search(row)) != counted)
 
     j, own = i - 1, 0
     while j >= 0 and j in judged and own < 8 and own_row(j):  # (the group's own rows)
         j, own = j - 1, own + 1
     last = j
-    while j >= 0 and j not in judged and _bare(ids[j].casefold()) == name:
+    while j >= 0 and j not in judged and bare(ids[j].casefold()) == name:
         j -= 1
     groups = [(j + 1, last)] if last > j else []
     k, own = i + 1, 0  # (the lines below it, as Data > Subtotal writes with Summary below data off)
     while k < len(ids) and k in found and own < 8 and own_row(k):
         k, own = k + 1, own + 1
     start = k
-    while k < len(ids) and _bare(ids[k].casefold()) == name:
+    while k < len(ids) and bare(ids[k].casefold()) == name:
         k += 1
     groups += [(start, k - 1)] if k > start else []
     for a, b in groups:
@@ -398,12 +398,12 @@ def _short_holder(text: str) -> bool:
     the same.  As a total such an id ends in Count (``A Count``, ``Holder count: 3``), begins or ends with TTL or
     Tot (``TTL DTC``, ``DTC TTL``, ``CEDE Tot.``, ``TTL 2/19``) or is a label (``Grand Count``, ``Count of
     holders``); ``Count Basie Trust``, ``Stichting tot Beheer`` and the account ``TOT-74898`` are names."""
-    if _MAIN.search(text) or _COUNTED.search(text) or set(_TOKEN.findall(text)) <= _LABEL_WORDS:
+    if MAIN.search(text) or ENDS_IN_COUNT.search(text) or set(TOKEN.findall(text)) <= LABEL_WORDS:
         return False
-    if _SHORT_ACCOUNT.fullmatch(text):
+    if SHORT_ACCOUNT.fullmatch(text):
         return True
-    core = _without_qualifiers(text)
-    return not _SHORT_ENDS.match(text) and not _SHORT_ENDS.match(core) and not _label(text, core)
+    core = without_qualifiers(text)
+    return not SHORT_ENDS.match(text) and not SHORT_ENDS.match(core) and not label(text, core)
 
 
 def _first_after_all(ids, units, statuses, totals: set[int], row_of) -> str | None:
@@ -443,21 +443,21 @@ def _heads_the_file(text: str) -> bool:
     """Whether a first line's id (case-folded) may be a total of the lines below it: headed by a totals word
     (``Total``, ``Grand Total``), or ending with one and saying grand (``DTC Grand Total``, ``Euroclear Overall
     Total``), as some agents put the grand total first."""
-    return bool(_FIRST.match(text)) or bool(_LAST.search(_without_qualifiers(text))) and not _GRAND_WORDS.isdisjoint(
-        _TOKEN.findall(text))
+    return bool(FIRST.match(text)) or bool(LAST.search(without_qualifiers(text))) and not GRAND_WORDS.isdisjoint(
+        TOKEN.findall(text))
 
 
 def _lines_with_a_totals_word(folded: str) -> list[int]:
     """The indexes of the lines of *folded* (ids joined by ``\\0``) holding a totals word."""
     starts = set()  # where each line holding a needle starts
     held = lambda word: all(c in folded for c in word)  # noqa: E731 (a letter is found at memchr speed)
-    for needle in filter(held, _ANY):  # (ids of letters and digits, H0000001, hold none of most needles' letters)
+    for needle in filter(held, ANY):  # (ids of letters and digits, H0000001, hold none of most needles' letters)
         at = folded.find(needle)
         while at >= 0:
             starts.add(folded.rfind("\0", 0, at) + 1)
             end = folded.find("\0", at)
             at = folded.find(needle, end) if end >= 0 else -1
-    for word, pattern in _ANY_WORDS:
+    for word, pattern in ANY_WORDS:
         if held(word):
             starts.update(folded.rfind("\0", 0, m.start()) + 1 for m in pattern.finditer(folded))
     found, line, counted = [], 0, 0
@@ -465,7 +465,7 @@ def _lines_with_a_totals_word(folded: str) -> list[int]:
         line += folded.count("\0", counted, start)
         counted = start
         end = folded.find("\0", start)
-        if _CANDIDATE.fullmatch(folded, start, len(folded) if end < 0 else end):
+        if CANDIDATE.fullmatch(folded, start, len(folded) if end < 0 else end):
             found.append(line)
     return found
 
@@ -501,7 +501,7 @@ def misspelt_not_totals(ids, totals, not_totals, source: str, row_of) -> list[In
     for i, _ in totals:  # (the first thousand ids refused are compared, not labels: a file of agent totals stays
         if len(lines) >= 1000:  # quick, and no holder is told it is the Total)
             break
-        if not set(_TOKEN.findall(ids[i].casefold())) <= _LABEL_WORDS:
+        if not set(TOKEN.findall(ids[i].casefold())) <= LABEL_WORDS:
             lines.setdefault(spaced(ids[i]), i)
     out = []
     for h in [h for h in sorted(not_totals) if spaced(h) not in held][:100]:  # (a hundred of those on no line)

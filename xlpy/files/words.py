@@ -1,7 +1,8 @@
 """The words of a tally's totals rows, for :mod:`xlpy.files.totals` and :mod:`xlpy.files.pages`: which words make a
 line a total (in English, and as German, French, Dutch, Italian and Spanish Excel and LibreOffice label their
 subtotals), how an id is read (its totals word at its start or end, its qualifiers, the holder a subtotal row names),
-and what a line judged a total is told.  The names with a leading underscore are shared by those two modules only.
+and what a line judged a total is told.  The names with a leading underscore are this module's own; the rest
+are public, as those two modules use them.
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ from __future__ import annotations
 import json
 import re
 
-__all__ = ["ADDED", "COUNTED", "FOOTER", "GRAND", "HOLDER", "LABEL", "PAGE", "REPEATED", "TOTALS_WORDS", "way_out"]
+__all__ = ["ADDED", "ANY", "ANY_WORDS", "CANDIDATE", "COUNTED", "COUNT_LABEL_WORDS", "ENDS_IN_COUNT", "FIRST", "FOOTER",
+           "GRAND", "GRAND_WORDS", "HOLDER", "LABEL", "LABEL_WORDS", "LAST", "MAIN", "PAGE", "REPEATED",
+           "SHORT_ACCOUNT", "SHORT_ENDS", "TOKEN", "TOTALS_WORDS", "bare", "label", "named_holders", "way_out",
+           "without_qualifiers", "word_inside"]
 
 #: Words that make a line a total wherever they stand in its id (English, and as German, French, Dutch,
 #: Italian and Spanish Excel, and LibreOffice, label their subtotals).
@@ -18,44 +22,44 @@ TOTALS_WORDS = ("total", "totals", "subtotal", "subtotals", "grandtotal", "sum",
                 "totale", "suma",
                 "aggregate", "summary", "ttl", "tot", "count", "anzahl", "gesamtanzahl")
 #: Words that may stand beside a totals word in a label that is a total whatever its units (``Grand Total``, and
-#: ``Overall``, ``Report``, ``Final``, ``Combined`` and ``Cumulative Total`` as the words of :data:`_GRAND_WORDS`).
-_LABEL_WORDS = frozenset(TOTALS_WORDS + ("grand", "sub", "general", "général", "generale", "overall", "report",
+#: ``Overall``, ``Report``, ``Final``, ``Combined`` and ``Cumulative Total`` as the words of :data:`GRAND_WORDS`).
+LABEL_WORDS = frozenset(TOTALS_WORDS + ("grand", "sub", "general", "général", "generale", "overall", "report",
                                           "final", "combined", "cumulative"))
 #: The substrings one of which any id with a totals word holds: a tally holding none is passed over at once.
-_ANY = ("tota", "sum", "gesamt", "ergebnis", "somme", "aggregate", "holders", "accounts", "anzahl")
+ANY = ("tota", "sum", "gesamt", "ergebnis", "somme", "aggregate", "holders", "accounts", "anzahl")
 #: The short totals words, found as words only (``Account``, ``Seattle``, ``Tottenham`` hold none): each pattern begins
 #: with its word, so it is searched for at C speed as a string is.
-_ANY_WORDS = tuple((w, re.compile(rf"{w}(?<!\w{w})(?!\w)")) for w in ("tot", "ttl", "count"))
+ANY_WORDS = tuple((w, re.compile(rf"{w}(?<!\w{w})(?!\w)")) for w in ("tot", "ttl", "count"))
 _WORDS = "|".join(sorted(TOTALS_WORDS, key=len, reverse=True)) + r"|all[^\w\0]+(?:holders|accounts)"
 _NOT_WORD = r"[^\w\0]*"  # within one line: spaces and punctuation
 #: An id holding a totals word (letters and digits: ``SUM001`` is one word) anywhere.
-_CANDIDATE = re.compile(rf"[^\0]*?(?<!\w)(?:{_WORDS})(?!\w)[^\0]*")
+CANDIDATE = re.compile(rf"[^\0]*?(?<!\w)(?:{_WORDS})(?!\w)[^\0]*")
 #: An id headed by a totals word (``Grand Total`` too).
-_FIRST = re.compile(rf"{_NOT_WORD}(?:(?:grand|general)[^\w\0]+)?(?:{_WORDS})(?!\w)")
-_LAST = re.compile(rf"(?<!\w)(?:{_WORDS}){_NOT_WORD}\Z")
+FIRST = re.compile(rf"{_NOT_WORD}(?:(?:grand|general)[^\w\0]+)?(?:{_WORDS})(?!\w)")
+LAST = re.compile(rf"(?<!\w)(?:{_WORDS}){_NOT_WORD}\Z")
 #: Words that make a line holding a totals word the file's grand total, as a label does (``Overall Total``).
-_GRAND_WORDS = frozenset(("grand", "overall", "general", "report", "final", "combined", "cumulative"))
+GRAND_WORDS = frozenset(("grand", "overall", "general", "report", "final", "combined", "cumulative"))
 #: The short totals words: an id holding only these is a total only in the shapes :func:`_short_holder` names.
 _SHORT = ("tot", "ttl", "count")
 #: An id holding a totals word other than the short ones and Count's (``Anzahl``, as German Excel writes Count).
-_MAIN = re.compile(r"(?<!\w)(?:%s|all[^\w\0]+(?:holders|accounts))(?!\w)" % "|".join(
+MAIN = re.compile(r"(?<!\w)(?:%s|all[^\w\0]+(?:holders|accounts))(?!\w)" % "|".join(
     sorted(set(TOTALS_WORDS) - set(_SHORT) - {"anzahl"}, key=len, reverse=True)))
 #: An id (without its qualifiers) beginning or ending with TTL or Tot (``TTL DTC``, ``DTC TTL``, ``CEDE Tot.``).
-_SHORT_ENDS = re.compile(r"\W*(?:tot|ttl)(?!\w)|[^\0]*(?<!\w)(?:tot|ttl)\W*\Z")
+SHORT_ENDS = re.compile(r"\W*(?:tot|ttl)(?!\w)|[^\0]*(?<!\w)(?:tot|ttl)\W*\Z")
 #: An account number headed TOT or TTL (``TOT-74898``, ``TTL001``): a name.
-_SHORT_ACCOUNT = re.compile(r"(?:tot|ttl)(?:[-_ ]?[0-9]+|[-_/]?(?=[\w\-/]*[0-9])\w[\w\-/]*)")
+SHORT_ACCOUNT = re.compile(r"(?:tot|ttl)(?:[-_ ]?[0-9]+|[-_/]?(?=[\w\-/]*[0-9])\w[\w\-/]*)")
 #: The words before Count in a count footer, a total whatever its units (``Holder count: 3``, ``Record Count``,
 #: ``Shareholder Count``, ``Share Count``, ``Number of holders: Count``).
-_COUNT_LABEL_WORDS = frozenset((
+COUNT_LABEL_WORDS = frozenset((
     "holder", "holders", "shareholder", "shareholders", "record", "records", "row", "rows", "line", "lines",
     "account", "accounts", "participant", "participants", "investor", "investors", "client", "clients",
     "beneficial", "owner", "owners", "instruction", "instructions", "voi", "position", "positions", "tender",
     "tenders", "tendered", "share", "shares", "unit", "units", "note", "notes", "number", "of", "no", "total",
     "grand", "sub"))
-_TOKEN = re.compile(r"\w+")
+TOKEN = re.compile(r"\w+")
 #: An id ending in Count, as Excel's Data > Subtotal labels a subtotal made with the function Count (``A Count``;
 #: ``A Anzahl`` in German Excel).
-_COUNTED = re.compile(r"(?<!\w)(?:count|anzahl)\W*(?:[0-9]+\W*)?\Z")
+ENDS_IN_COUNT = re.compile(r"(?<!\w)(?:count|anzahl)\W*(?:[0-9]+\W*)?\Z")
 #: Words that may follow a totals word in a total's id (``DTC total tendered``, ``Total 4 holders as of 2/19``,
 #: ``DTC Total - Feb 19, 2004``, ``DTC Total Qty``): of status, count, quantity and date.
 _QUALIFIER_WORDS = frozenset((
@@ -100,45 +104,45 @@ def way_out(holder_id: str) -> str:
     return HOLDER.format(json.dumps(holder_id, ensure_ascii=False)) if holder_id else ""
 
 
-def _named(text: str, core: str) -> list[str]:
+def named_holders(text: str, core: str) -> list[str]:
     """The holders (bare) a subtotal row's id (case-folded; *core* without its qualifiers) may name: the id but its
     totals word or Count at the end (``Acme Total``, ``Acme Count``), or at the start (``Total Acme``)."""
-    count = _COUNTED.search(text)
+    count = ENDS_IN_COUNT.search(text)
     if count is not None:
-        return [_bare(text[:count.start()])]
-    names = [_bare(_LAST.sub("", core))] if _LAST.search(core) else []
-    first = _FIRST.match(text)
+        return [bare(text[:count.start()])]
+    names = [bare(LAST.sub("", core))] if LAST.search(core) else []
+    first = FIRST.match(text)
     if first is not None:  # the name as written, and without its qualifiers (Total A (2 holders))
-        names += [_bare(text[first.end():]), _bare(core[first.end():])]
+        names += [bare(text[first.end():]), bare(core[first.end():])]
     return [name for name in dict.fromkeys(names) if name]
 
 
-def _bare(text: str) -> str:
+def bare(text: str) -> str:
     """A name as a subtotal's label repeats it, without the spaces and punctuation at its ends (``Acme Inc.``
     heads ``Acme Inc. Count``)."""
     return text.strip(" \t-–—:*.,;")
 
 
-def _label(text: str, core: str) -> bool:
+def label(text: str, core: str) -> bool:
     """Whether an id (*text*; *core* without its qualifiers) is a totals label and qualifiers of status or count
     (``Total holders``, ``Grand Total (4 holders)``, ``Total tendered``, ``Count of holders``): a total whatever its
     units.  ``Sum May``, ``Total 2``, ``+SUM(A1:A9)`` are none: names, or a formula's text, judged by their units."""
-    if not _TOKEN.search(core):  # (a word of count, itself a qualifier, heads it: Count of holders)
-        word = _TOKEN.search(text)
+    if not TOKEN.search(core):  # (a word of count, itself a qualifier, heads it: Count of holders)
+        word = TOKEN.search(text)
         core = text[:word.end()] if word else core
-    words = set(_TOKEN.findall(core))
-    return bool(words) and words <= _LABEL_WORDS and bool(_LABEL_QUALIFIERS & set(_TOKEN.findall(text[len(core):])))
+    words = set(TOKEN.findall(core))
+    return bool(words) and words <= LABEL_WORDS and bool(_LABEL_QUALIFIERS & set(TOKEN.findall(text[len(core):])))
 
 
-def _inside(text: str, core: str | None = None) -> bool:
+def word_inside(text: str, core: str | None = None) -> bool:
     """Whether the (case-folded) id holds its totals word inside only: neither first (``Grand Total``, ``All
     holders`` too) nor last, before any qualifiers (``DTC Subtotal (2 holders)``, ``A-1 Total 2/19``, ``DTC
     total tendered`` end with theirs)."""
-    return not _FIRST.match(text) and not _LAST.search(text) and not _LAST.search(
-        _without_qualifiers(text) if core is None else core)
+    return not FIRST.match(text) and not LAST.search(text) and not LAST.search(
+        without_qualifiers(text) if core is None else core)
 
 
-def _without_qualifiers(text: str) -> str:
+def without_qualifiers(text: str) -> str:
     """The (case-folded) id without the qualifiers that end it: remarks in brackets, nested or not (``(2
     holders)``), numbers, ordinals and dates (``2/19``, ``19-feb-2004``, ``2nd``), and words of
     :data:`_QUALIFIER_WORDS`.  Read from the end (the id reversed, matched a token at a time), each character
