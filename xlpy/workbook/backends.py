@@ -224,7 +224,7 @@ class OpenpyxlBook:
                                               values_only=True)]
 
     def set(self, sheet: str, ref: str, value: object, text: bool = False) -> None:
-        from .build import _text_or_value
+        from .build import text_or_value
         from .package import excel_escape
 
         cell = self._ws(sheet)[ref]
@@ -232,7 +232,7 @@ class OpenpyxlBook:
             cell.value = excel_escape(value)
             cell.data_type = "s"
         else:
-            cell.value = _text_or_value(value)
+            cell.value = text_or_value(value)
 
     def write_rows(self, sheet, ref, rows, text_columns=()) -> None:
         min_col, min_row, _, _ = range_boundaries(ref)

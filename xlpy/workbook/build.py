@@ -77,7 +77,7 @@ from .openpyxl_access import (
     style_array,
 )
 
-__all__ = ["build_workbook", "build_time", "STYLE", "write_table_rows"]
+__all__ = ["build_workbook", "build_time", "STYLE", "text_or_value", "write_table_rows"]
 
 BLUE = "0000FF"
 STYLE = {
@@ -128,12 +128,12 @@ def _set(ws, row: int, col: int, value, fmt: str | None = None, font=None, fill=
         cell.value = package.excel_escape(value)
         cell.data_type = "s"  # never a formula, whatever the text begins with
     else:
-        cell.value = _text_or_value(value)
+        cell.value = text_or_value(value)
     _style(ws, cell, fmt, font, fill)
     return cell
 
 
-def _text_or_value(value):
+def text_or_value(value):
     """What openpyxl is given for *value*: text with Excel's ``_x`` escape (a formula as it is), numbers as numbers."""
     value = _cell_value(value)
     if isinstance(value, str) and not value.startswith("="):
