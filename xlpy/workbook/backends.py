@@ -42,7 +42,7 @@ from .table_styles import table_styles
 from .table_xml import splice_table_rows
 from .workbook_xml import defined_names, full_calc_on_load, name_in
 
-__all__ = ["Book", "OpenpyxlBook", "PackageBook", "open_book", "table_values"]
+__all__ = ["Book", "OpenpyxlBook", "PackageBook", "beside", "data_ref", "open_book", "table_values"]
 
 
 @runtime_checkable
@@ -147,12 +147,12 @@ def table_values(table: Table, rows: Sequence[tuple]) -> list[list[object]]:
     return out
 
 
-def _data_ref(table: Table) -> str:
+def data_ref(table: Table) -> str:
     last = get_column_letter(table.first_col + len(table.columns) - 1)
     return f"{get_column_letter(table.first_col)}{table.first_row}:{last}{table.last_row}"
 
 
-def _beside(table: Table, rows: dict[int, dict[int, object]]) -> dict[int, dict[int, object]]:
+def beside(table: Table, rows: dict[int, dict[int, object]]) -> dict[int, dict[int, object]]:
     """Of a table's rows (row -> {column: value}), those with a value outside its columns, blanks left out."""
     c1, c2 = table.first_col, table.first_col + len(table.columns) - 1
     out = {}
@@ -161,17 +161,6 @@ def _beside(table: Table, rows: dict[int, dict[int, object]]) -> dict[int, dict[
         if any(not c1 <= c <= c2 for c in values):
             out[r] = values
     return out
-
-
-def _typed_text(v: object) -> object:
-    """A cell's ``Range.formula`` text as the value it stands for: a number typed reads back as a number."""
-    if isinstance(v, str) and v and not v.startswith("="):
-        try:
-            number = float(v)
-        except ValueError:
-            return v
-        return int(number) if number.is_integer() and abs(number) < 2**53 else number
-    return v
 
 
 def _not_found(path: Path) -> InputErrors:
@@ -286,12 +275,12 @@ class OpenpyxlBook:
 
     def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
         """The cells of *table*'s formula columns holding a value or a formula of their own: (``G45``, value)."""
-        return not_formulas(table, self.get_rows(sheet, _data_ref(table)))
+        return not_formulas(table, self.get_rows(sheet, data_ref(table)))
 
     def rows_beside(self, sheet: str, table: Table, last_row: int | None = None) -> dict[int, dict[int, object]]:
         rows = self._ws(sheet).iter_rows(min_row=table.first_row, max_row=last_row or table.last_row,
                                          values_only=True)
-        return _beside(table, {table.first_row + i: dict(enumerate(r, 1)) for i, r in enumerate(rows)})
+        return beside(table, {table.first_row + i: dict(enumerate(r, 1)) for i, r in enumerate(rows)})
 
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
                     saved: dict[str, Sequence] | None = None) -> None:

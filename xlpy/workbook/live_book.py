@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 
 from ..excel.args import excel_error
-from .backends import _beside, _data_ref, _typed_text, table_values
+from .backends import beside, data_ref, table_values
 from .layout import Table
 from .overrides import not_formulas
 
@@ -45,6 +45,17 @@ def _rows_of(got: object) -> list[list[object]]:
     if got and not isinstance(got[0], (list, tuple)):  # a single row
         return [list(got)]
     return [list(r) for r in got or ()]
+
+
+def _typed_text(v: object) -> object:
+    """A cell's ``Range.formula`` text as the value it stands for: a number typed reads back as a number."""
+    if isinstance(v, str) and v and not v.startswith("="):
+        try:
+            number = float(v)
+        except ValueError:
+            return v
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    return v
 
 
 class XlwingsBook:
@@ -236,20 +247,20 @@ class XlwingsBook:
         """
         if not any(c.formula is not None for c in table.columns):
             return []
-        rows = [[_typed_text(v) for v in row] for row in _rows_of(self._range(sheet, _data_ref(table)).formula)]
+        rows = [[_typed_text(v) for v in row] for row in _rows_of(self._range(sheet, data_ref(table)).formula)]
         return not_formulas(table, rows)
 
     def rows_beside(self, sheet: str, table: Table, last_row: int | None = None) -> dict[int, dict[int, object]]:
         """Reads the table's rows across the sheet's used range in one call."""
         width = max(self.book.sheets[sheet].used_range.last_cell.column, table.first_col + len(table.columns) - 1)
         got = self.get_rows(sheet, f"A{table.first_row}:{get_column_letter(width)}{last_row or table.last_row}")
-        return _beside(table, {table.first_row + i: dict(enumerate(r, 1)) for i, r in enumerate(got)})
+        return beside(table, {table.first_row + i: dict(enumerate(r, 1)) for i, r in enumerate(got)})
 
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
                     saved: dict[str, Sequence] | None = None) -> None:
         text_columns = [i for i, c in enumerate(table.columns) if c.fmt == "text"]
         values = table_values(table, list(rows))
-        self.write_rows(sheet, _data_ref(table), values, text_columns)
+        self.write_rows(sheet, data_ref(table), values, text_columns)
         old_last = table.header_row + max(old_rows, 1)
         if old_last > table.last_row:
             first = get_column_letter(table.first_col)
