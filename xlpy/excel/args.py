@@ -58,6 +58,7 @@ __all__ = [
     "fits",
     "count_fits",
     "show",
+    "scalar",
     "number",
     "cell_float",
     "MOST_DENOMINATOR",
@@ -192,7 +193,7 @@ def excel_error(value: object) -> str | None:
 # single values
 
 
-def _scalar(value: object, name: str) -> object:
+def scalar(value: object, name: str) -> object:
     """A one-cell range as its value; a bigger range is refused. An error value COM handed over as its code is
     its text (:func:`excel_error`), refused as text is."""
     while isinstance(value, (list, tuple)):
@@ -232,7 +233,7 @@ def number(value: object, name: str) -> Decimal:
     ...
     xlpy.engine.errors.InputError: price: is required, got nothing
     """
-    value = value if type(value) is float else _scalar(value, name)  # (a one-cell range's float read as a float)
+    value = value if type(value) is float else scalar(value, name)  # (a one-cell range's float read as a float)
     if type(value) is float:  # the usual case, first
         return cell_float(value, name)
     r = typed.one(value, name)
@@ -241,7 +242,7 @@ def number(value: object, name: str) -> Decimal:
 
 def positive(value: object, name: str) -> Decimal:
     """A number > 0 (a price, a ratio)."""
-    value = value if type(value) is float else _scalar(value, name)  # (a one-cell range's float read as a float)
+    value = value if type(value) is float else scalar(value, name)  # (a one-cell range's float read as a float)
     if type(value) is float and 0.0 < value < math.inf:  # the usual case, accepted without a reader
         return cell_float(value, name)
     r = typed.one(value, name)
@@ -250,7 +251,7 @@ def positive(value: object, name: str) -> Decimal:
 
 def not_negative(value: object, name: str) -> Decimal:
     """A number ≥ 0."""
-    value = value if type(value) is float else _scalar(value, name)  # (a one-cell range's float read as a float)
+    value = value if type(value) is float else scalar(value, name)  # (a one-cell range's float read as a float)
     if type(value) is float and 0.0 <= value < math.inf:  # the usual case, accepted without a reader
         return cell_float(value, name)
     r = typed.one(value, name)
@@ -287,7 +288,7 @@ def share_ratio(value: object, name: str) -> Decimal | Fraction:
     >>> share_ratio(3.141592653589793, "ratio")
     Decimal('3.141592653589793')
     """
-    value = _scalar(value, name)
+    value = scalar(value, name)
     d = positive(value, name)
     if type(value) is not float:  # (a whole number or text read as a number: exact already)
         return d
@@ -329,7 +330,7 @@ def whole(value: object, name: str, minimum: int | None = 0) -> int:
     if (type(value) is float and value.is_integer() and -1e15 < value < 1e15
             and (minimum is None or value >= minimum)):  # the usual case: below 2^53, int(value) is its repr
         return int(value)
-    r = typed.one(_scalar(value, name), name)
+    r = typed.one(scalar(value, name), name)
     return typed.raise_first(r, r.whole(name, minimum=minimum, below=COUNT_LIMIT))
 
 
@@ -344,7 +345,7 @@ def optional_whole(value: object, name: str, default: int | None, minimum: int |
     ...
     xlpy.engine.errors.InputError: days: must be at most 10,000 (trading days, about 40 years), got 1000000000.0
     """
-    r = typed.one(_scalar(value, name), name)
+    r = typed.one(scalar(value, name), name)
     n = typed.raise_first(r, r.whole(name, required=False, minimum=minimum, default=default,
                                      below=COUNT_LIMIT if most is None else None))
     if most is not None and n is not None and abs(n) > most:
@@ -354,13 +355,13 @@ def optional_whole(value: object, name: str, default: int | None, minimum: int |
 
 def choice(value: object, name: str, choices: tuple[str, ...], default: str) -> str:
     """One of *choices*, case-insensitively; *default* for an empty cell."""
-    r = typed.one(_scalar(value, name), name)
+    r = typed.one(scalar(value, name), name)
     return typed.raise_first(r, r.choice(name, choices, required=False, default=default))
 
 
 def date(value: object, name: str) -> dt.date:
     """A required date: a ``datetime``/``date``, an Excel serial number or ISO text."""
-    r = typed.one(_scalar(value, name), name)
+    r = typed.one(scalar(value, name), name)
     return typed.raise_first(r, r.date(name))
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..engine import ratio as _ratio
 from ..engine.errors import BeforeRecords, InputError
-from .args import _scalar, cells, date, no_blank_range, no_values, not_negative, optional_whole, positive
+from .args import cells, date, no_blank_range, no_values, not_negative, optional_whole, positive, scalar
 
 if TYPE_CHECKING:
     from ..engine.model import PriceDay
@@ -65,7 +65,7 @@ def _as_read(value, day: dt.date):
     """A date argument as a message about the date it was read as shows it: that date (ISO text as typed), the same
     for a date cell on the desktop and in xlwings Lite, which hands it over as its serial number (it showed 32878
     there and 1990-01-05 on the desktop; a time of day, cut off in reading, is not shown)."""
-    value = _scalar(value, "expiration")  # (a one-cell range as its cell: read already)
+    value = scalar(value, "expiration")  # (a one-cell range as its cell: read already)
     return value if isinstance(value, str) else day
 
 
@@ -95,7 +95,7 @@ def calendar_code(calendar) -> str:
     """An exchange calendar code as given (a cell, or a one-cell range), as the library names it whatever its case
     (``xnys`` is ``XNYS``), and as typed when no calendar has that name, so a message shows what the cell holds;
     XNYS by default."""
-    calendar = _scalar(calendar, "calendar")  # a one-cell range as its cell; a bigger one is refused
+    calendar = scalar(calendar, "calendar")  # a one-cell range as its cell; a bigger one is refused
     if calendar is None:
         return "XNYS"
     if not isinstance(calendar, str) or not calendar.strip():
