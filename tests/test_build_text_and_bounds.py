@@ -237,7 +237,7 @@ def test_a_ratio_raised_by_a_millionth_validates_though_binary_arithmetic_cancel
     workbook (a difference of two counts of 100 million). build's own validation takes that as the noise of binary
     arithmetic at the size of the terms, not a finding; a share off by far less than any real error still is."""
     from xlpy.workbook.expected import Expect, expected_cells
-    from xlpy.workbook.validate import _same, validate
+    from xlpy.workbook.validate import same_figure, validate
 
     path = _offer(tmp_path, ("outstanding = 464777 ", "outstanding = 2000000 "),
                   ("original_ratio = 3.2 ", "original_ratio = 99.999999 "), ("ratio = 7.94 ", "ratio = 100 "),
@@ -253,9 +253,9 @@ def test_a_ratio_raised_by_a_millionth_validates_though_binary_arithmetic_cancel
     exp = expected_cells(lay, offer, results)
     e = exp[lay.cell("IncrementalShares")]
     assert e.noise == D(2) ** -49 * 1_000_000 * 100  # the units accepted at the higher ratio
-    assert _same(e, 0.9999999974752427)
-    assert not _same(e, 0.99999)  # a hundred-thousandth of a share is past it
-    assert not _same(Expect("x", D(1), "count4"), 0.9999999974752427)  # without noise: a finding, as before
+    assert same_figure(e, 0.9999999974752427)
+    assert not same_figure(e, 0.99999)  # a hundred-thousandth of a share is past it
+    assert not same_figure(Expect("x", D(1), "count4"), 0.9999999974752427)  # without noise: a finding, as before
     # only the incremental shares (Results and Check) have it: no other share count is a difference of two
     noisy = sorted(x.label for x in exp.values() if x.noise and not x.label.startswith("sensitivity charge"))
     assert noisy == ["CheckIncremental (function)", "CheckIncremental (native)", "IncrementalShares"]
@@ -268,7 +268,7 @@ def test_a_sensitivity_charge_near_a_trillion_is_compared_to_what_15_digits_and_
     over the exact one), so build failed its own workbook. A figure this size is compared within half a cent and
     the noise of its terms and its saved digits (a cent, at this size); three cents off is still a finding."""
     from xlpy.workbook.expected import expected_cells
-    from xlpy.workbook.validate import _same
+    from xlpy.workbook.validate import same_figure
 
     path = _offer(tmp_path, ("outstanding = 464777 ", "outstanding = 230000011 "),
                   ("common_outstanding_before = 115000000 ", "common_outstanding_before = 4000000000 "),
@@ -280,9 +280,9 @@ def test_a_sensitivity_charge_near_a_trillion_is_compared_to_what_15_digits_and_
     lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
     e = expected_cells(lay, offer, results)[("Sensitivity", "F9")]
     assert e.value == D("1308527875381.764960")
-    assert _same(e, 1308527875381.77)
-    assert e.noise < D("0.011") and not _same(e, 1308527875381.80)
+    assert same_figure(e, 1308527875381.77)
+    assert e.noise < D("0.011") and not same_figure(e, 1308527875381.80)
     # the seed's grid, a hundred-thousandth of its size, is held to the half cent as before
     offer, results = compute_file(SEED)
     seed = expected_cells(lay, offer, results)[("Sensitivity", "F9")]
-    assert seed.noise < D("0.00001") and not _same(seed, float(seed.value) + 0.0051)
+    assert seed.noise < D("0.00001") and not same_figure(seed, float(seed.value) + 0.0051)

@@ -408,13 +408,13 @@ def test_compare_table_reads_empty_and_odd_saved_values():
     """<v></v> (openpyxl's save) is no saved value; text where a number belongs differs, shown as found."""
     from xlpy.workbook.layout import Column, Table
     from xlpy.workbook.saved_values import compare_table
-    from xlpy.workbook.validate import Expect, _same
+    from xlpy.workbook.validate import Expect, same_figure
 
     table = Table("tblT", (Column("units", "Units"), Column("eligible", "Eligible", None, "={units}")), 3, 1)
     part = (b'<worksheet><sheetData><row r="2"><c r="B2"><v>5</v></c><c r="C2"><f>B2</f><v></v></c></row>'
             b'<row r="3"><c r="B3"><v>6</v></c><c r="C3"><f>B3</f><v>six</v></c></row>'
             b'<row r="4"><c r="B4"><v>7</v></c><c r="C4"><f>B4</f><v>7</v></c></row></sheetData></worksheet>')
-    found, compared, blank = compare_table(part, "T", table, {"eligible": (5, 6, 7)}, _same, Expect)
+    found, compared, blank = compare_table(part, "T", table, {"eligible": (5, 6, 7)}, same_figure, Expect)
     assert (compared, blank) == (2, 1)
     assert [(m.where, m.saved, m.engine) for m in found] == [("T!C3", "six", 6)]
 

@@ -12,24 +12,24 @@ import pytest
 from openpyxl import load_workbook
 
 from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
-from xlpy.workbook.validate import Expect, _compare, _same, validate
+from xlpy.workbook.validate import Expect, _compare, same_figure, validate
 
 
 def test_a_text_figure_is_the_engines_words_or_the_other_words_it_allows():
-    """A mutation review: a text figure agreeing with any text (``_same``) survived."""
+    """A mutation review: a text figure agreeing with any text (``same_figure``) survived."""
     e = Expect("ReleaseSentence2", "Example will accept 40,000 notes.", "text")
-    assert _same(e, "Example will accept 40,000 notes.")
-    assert not _same(e, "Example will not accept 40,000 notes.") and not _same(e, "")
+    assert same_figure(e, "Example will accept 40,000 notes.")
+    assert not same_figure(e, "Example will not accept 40,000 notes.") and not same_figure(e, "")
     other_cent = Expect("ReleaseChargeText", "$1.0 million", "text", also=("$1.1 million",))
-    assert _same(other_cent, "$1.1 million") and not _same(other_cent, "$1.2 million")
+    assert same_figure(other_cent, "$1.1 million") and not same_figure(other_cent, "$1.2 million")
 
 
 def test_a_date_figure_a_day_or_a_year_off_is_not_the_same():
-    """A mutation review: a date figure agreeing with any date (``_same``) survived; a date-time at midnight, as a
+    """A mutation review: a date figure agreeing with any date (``same_figure``) survived; a date-time at midnight, as a
     recalculation reads a date back, is the date."""
     e = Expect("EntryDate", dt.date(2024, 5, 15), "date")
-    assert _same(e, dt.datetime(2024, 5, 15)) and _same(e, dt.date(2024, 5, 15))
-    assert not _same(e, dt.datetime(2024, 5, 16)) and not _same(e, dt.date(2004, 5, 15))
+    assert same_figure(e, dt.datetime(2024, 5, 15)) and same_figure(e, dt.date(2024, 5, 15))
+    assert not same_figure(e, dt.datetime(2024, 5, 16)) and not same_figure(e, dt.date(2004, 5, 15))
 
 
 def test_a_figure_a_leg_did_not_give_is_a_finding():

@@ -72,7 +72,7 @@ from .readback import (
 from .workbook_xml import name_in
 from .saved_values import SAVED_TABLE_SHOWN  # noqa: F401 (the tests' and callers' name for it)
 
-__all__ = ["Finding", "Report", "expected_cells", "formula_cells", "validate"]
+__all__ = ["Finding", "Report", "expected_cells", "formula_cells", "same_figure", "validate"]
 
 LEGS = ("formulas", "libreoffice")
 #: A workbook without a VBA project: what happened, and what to do.
@@ -96,7 +96,9 @@ _EXTERNAL = re.compile(r"\[(?:\d+|[^\[\]]*\.\w{2,5})\][^\[\]!()+\-*/,;=<>&^]*!")
 # --- comparing ----------------------------------------------------------------------
 
 
-def _same(expected: Expect, found) -> bool:
+def same_figure(expected: Expect, found) -> bool:
+    """Whether *found*, a cell's value, is the engine's figure *expected*: money and counts within half a cent,
+    other numbers within a billionth, each with the figure's noise; a text, a date or a flag as it is."""
     v = expected.value
     # (LibreOffice saves a flag given a number format as 1/0; a flag's cell reading a text, "needs input", is a text)
     if isinstance(v, bool) or expected.fmt == "bool" and not isinstance(v, str):
@@ -127,7 +129,7 @@ def _compare(book: str, exp: dict, values: dict[tuple[str, str], object], leg: s
     for (sheet, ref), e in exp.items():
         found = values.get((sheet, ref))
         n += 1
-        if not _same(e, found):
+        if not same_figure(e, found):
             if e.cent and _a_cent_apart(e.value, found):
                 cent_apart.append(f"{sheet}!{ref}")
                 continue
@@ -407,7 +409,7 @@ def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes:
     cent_apart: list[str] = []
 
     def same(e: Expect, found) -> bool:  # a journal-entry figure a cent apart at a half cent: a note
-        if _same(e, found):
+        if same_figure(e, found):
             return True
         if e.cent and _a_cent_apart(e.value, found):
             cent_apart.append(e.label)
@@ -417,7 +419,7 @@ def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes:
     mismatches, compared, blank, _ = saved_values.compare(path, wb, exp, same, saved)
     if cent_apart:
         notes.append(f"saved values: {', '.join(cent_apart)} {CENT_APART}")
-    rows, more = saved_values.compare_holder_table(path, lay, offer, results, _same, Expect) \
+    rows, more = saved_values.compare_holder_table(path, lay, offer, results, same_figure, Expect) \
         if lay is not None else ([], (0, 0))
     regions = (compared, more[0])  # (the top-level figures, the holder table's line cells: the verdict's shares)
     compared, blank = compared + more[0], blank + more[1]
@@ -437,7 +439,7 @@ def _saved(book: str, path: Path, wb, exp: dict, findings: list[Finding], notes:
 
 
 def _agrees(e: Expect, found) -> bool:  # the engine's figure, or a journal-entry figure a cent apart at a half cent
-    return _same(e, found) or bool(e.cent and _a_cent_apart(e.value, found))
+    return same_figure(e, found) or bool(e.cent and _a_cent_apart(e.value, found))
 
 
 # --- recalculation legs -------------------------------------------------------------------
