@@ -25,7 +25,7 @@ from hostile_books import new_tally, refresh, snapshot
 from repo_paths import DATA, FORMULA, PRICES, ROOT, SEED, TALLY
 
 from xlpy.cli import main
-from xlpy.cli.commands import _AsTyped
+from xlpy.cli.commands import AsTyped
 from xlpy.engine.errors import InputError, InputErrors
 from xlpy.files import safety
 from xlpy.workbook import locks, package, parts
@@ -251,7 +251,7 @@ def test_limits_can_be_raised(book, monkeypatch):
     monkeypatch.delenv("XLPY_MAX_RATIO")
     for given in ("inf", "1e400"):
         with pytest.raises(InputError, match=f"--max-part-mb: must be a finite number, got {given}"):
-            safety.configure(part_mb=_AsTyped(given))
+            safety.configure(part_mb=AsTyped(given))
     safety.configure(ratio=5000)  # what --max-ratio does
     safety.check_package(bomb)
     safety.configure(part_mb=4)

@@ -19,10 +19,10 @@ from pathlib import Path
 from ..engine.errors import Busy, InputError
 from ..files.safety import DEFAULTS, configure, reset
 
-__all__ = ["EXIT_BUSY", "EXIT_FINDINGS", "EXIT_INPUT", "EXIT_OK", "COMMANDS", "Terminated", "add_limit_options",
-           "command", "configure_from", "drop_standard_output", "flush_output", "in_temporary", "no_room",
-           "not_written", "refuse_empty", "refused", "refusal_json", "report_lost", "restore_standard_output",
-           "say_json", "standard_output_full", "text_arguments", "timeout_seconds", "warn"]
+__all__ = ["EXIT_BUSY", "EXIT_FINDINGS", "EXIT_INPUT", "EXIT_OK", "COMMANDS", "AsTyped", "Terminated",
+           "add_limit_options", "command", "configure_from", "drop_standard_output", "flush_output", "in_temporary",
+           "no_room", "not_written", "refuse_empty", "refused", "refusal_json", "report_lost",
+           "restore_standard_output", "say_json", "standard_output_full", "text_arguments", "timeout_seconds", "warn"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_BUSY = 0, 1, 2, 3
 #: An error xlpy did not expect (a defect of its own, or memory run out): 70, as sysexits.h calls an internal
@@ -167,7 +167,7 @@ def refuse_unrecordable(paths) -> None:
         raise InputErrors(problems)
 
 
-class _AsTyped(float):
+class AsTyped(float):
     """A number of megabytes or a ratio that a message shows as it was typed (``got -1``, not ``got -1.0``)."""
 
     def __new__(cls, text: str):
@@ -182,17 +182,17 @@ class _AsTyped(float):
         return (self.text,)
 
 
-_AsTyped.__name__ = "float"  # (argparse names the type in "invalid float value: 'x'")
+AsTyped.__name__ = "float"  # (argparse names the type in "invalid float value: 'x'")
 
 
 def add_limit_options(p) -> None:
     """The ``--max-*`` options of every command that opens packages from outside."""
     g = p.add_argument_group("limits on workbooks and XLSX files from outside (see README, Files from outside)")
-    g.add_argument("--max-part-mb", type=_AsTyped, metavar="MB",
+    g.add_argument("--max-part-mb", type=AsTyped, metavar="MB",
                    help=f"largest unpacked part (default {DEFAULTS['part_mb'][0]:g}, or XLPY_MAX_PART_MB)")
-    g.add_argument("--max-total-mb", type=_AsTyped, metavar="MB",
+    g.add_argument("--max-total-mb", type=AsTyped, metavar="MB",
                    help=f"largest unpacked package (default {DEFAULTS['total_mb'][0]:g}, or XLPY_MAX_TOTAL_MB)")
-    g.add_argument("--max-ratio", type=_AsTyped, metavar="N",
+    g.add_argument("--max-ratio", type=AsTyped, metavar="N",
                    help=f"largest compression ratio of a part over 1 MB (default {DEFAULTS['ratio'][0]:g}, "
                    "or XLPY_MAX_RATIO)")
     g.add_argument("--max-parts", type=int, metavar="N",
