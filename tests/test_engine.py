@@ -225,7 +225,7 @@ def test_a_calendar_the_library_lists_but_cannot_build_is_named_in_one_line(code
         return real(name, *args, **kwargs)
 
     monkeypatch.setattr(exchange_calendars, "get_calendar", cannot)
-    calendars._calendar.cache_clear()
+    calendars.calendar.cache_clear()
     try:
         with pytest.raises(InputError) as info:
             calendars.sessions(code, day(2004, 2, 1), day(2004, 2, 29))
@@ -235,7 +235,7 @@ def test_a_calendar_the_library_lists_but_cannot_build_is_named_in_one_line(code
         cell = udfs.AVERAGING_WINDOW(dt.datetime(2004, 2, 20), 5.0, 2.0, code)
         assert isinstance(cell, str) and said in cell and "\n" not in cell, cell
     finally:
-        calendars._calendar.cache_clear()
+        calendars.calendar.cache_clear()
 
 
 def test_a_calendar_code_is_read_whatever_its_case():

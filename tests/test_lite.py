@@ -59,7 +59,7 @@ HECLA_SERIALS = [[s] for s in (38028, 38029, 38030, 38034, 38035)]  # as xlwings
 HECLA_PRICES = [[8.25], [8.30], [8.35], [8.30], [8.3625]]
 HECLA_VOLUMES = [[100000.0]] * 5
 #: Ten days after the last session exchange_calendars knows (about a year from today), as a serial number.
-HORIZON = to_serial(calendars._calendar("XNYS").last_session.date() + dt.timedelta(days=10))
+HORIZON = to_serial(calendars.calendar("XNYS").last_session.date() + dt.timedelta(days=10))
 
 #: (function, arguments): every worksheet function, with good and bad arguments.
 CALLS: list[tuple[str, list]] = [
@@ -528,7 +528,7 @@ def test_a_project_past_its_trading_days_says_how_to_write_it_again_with_its_cal
     """A project holding another calendar says to write it again with that one too (as the message for a calendar
     it does not hold does), past the days it holds."""
     lite.write_project(tmp_path / "app", calendars=["xtse"])
-    past = to_serial(calendars._calendar("XTSE").last_session.date() + dt.timedelta(days=10))
+    past = to_serial(calendars.calendar("XTSE").last_session.date() + dt.timedelta(days=10))
     (got,) = drive(tmp_path / "app", [("AVERAGING_WINDOW", [past, None, None, "XTSE"])])["calls"]
     want = in_lite(desktop("AVERAGING_WINDOW", [past, None, None, "XTSE"]))["value"]
     assert got["value"] == want.replace("xlpy lite)", "xlpy lite --calendar XTSE)") != want
@@ -611,7 +611,7 @@ def test_calendar_data_matches_exchange_calendars():
     namespace: dict = {}
     source = lite.bundle()["xlpy_lite.files._xcals"][0].replace("from ..engine.errors", "from xlpy.engine.errors")
     exec(compile(source, "_xcals", "exec"), namespace)
-    real = calendars._calendar("XNYS")
+    real = calendars.calendar("XNYS")
     mine = namespace["get_calendar"]("XNYS", start=calendars.EARLIEST)
     first, last = real.first_session.date(), real.last_session.date()
     assert (mine.first_session.date(), mine.last_session.date()) == (first, last)

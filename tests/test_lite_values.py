@@ -176,7 +176,7 @@ def test_the_days_held_are_exchange_calendars_days(code):
     namespace: dict = {}
     source = lite.bundle([code])["xlpy_lite.files._xcals"][0].replace("from ..engine.errors", "from xlpy.engine.errors")
     exec(compile(source, "_xcals", "exec"), namespace)
-    real, mine = calendars._calendar(code), namespace["get_calendar"](code, start=calendars.EARLIEST)
+    real, mine = calendars.calendar(code), namespace["get_calendar"](code, start=calendars.EARLIEST)
     first, last = real.first_session.date(), real.last_session.date()
     assert (mine.first_session.date(), mine.last_session.date(), mine.weekmask) == (first, last, real.weekmask)
     want = [d.date() for d in real.sessions_in_range(first.isoformat(), last.isoformat())]

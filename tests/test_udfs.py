@@ -220,9 +220,9 @@ _PRICES = [[8.25], [8.30], [8.35], [8.30], [8.3625]]
 
 def _past_records() -> tuple[dt.date, dt.datetime, dt.datetime]:
     """The calendar's last known trading day (it moves with the date the library is run on), and two days after."""
-    from xlpy.files.calendars import _calendar
+    from xlpy.files.calendars import calendar
 
-    last = _calendar("XNYS").last_session.date()
+    last = calendar("XNYS").last_session.date()
     return last, dt.datetime.combine(last + dt.timedelta(days=1), dt.time()), \
         dt.datetime.combine(last + dt.timedelta(days=34), dt.time())
 

@@ -217,7 +217,7 @@ def _calendar_days(code: str) -> tuple[str, dt.date, dt.date, str, list[dt.date]
     from ..files import calendars
 
     try:
-        cal = calendars._calendar(code)
+        cal = calendars.calendar(code)
     except InputError as exc:
         raise LiteError(f"--calendar {code}: {exc.reason}") from None
     first, last = cal.first_session.date(), cal.last_session.date()
@@ -250,7 +250,7 @@ def _unbuildable() -> tuple[tuple[str, str], ...]:
         warnings.simplefilter("ignore")
         for name in sorted(xcals.get_calendar_names(include_aliases=False)):
             try:
-                calendars._calendar(name)
+                calendars.calendar(name)
             except InputError as exc:
                 out.append((name, exc.reason))
     return tuple(out)

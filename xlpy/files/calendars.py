@@ -13,7 +13,8 @@ import functools
 
 from ..engine.errors import BeforeRecords, InputError
 
-__all__ = ["sessions", "named", "holidays", "closed_days", "weekend", "not_for_workday", "DEFAULT_CALENDAR", "EARLIEST"]
+__all__ = ["sessions", "named", "calendar", "holidays", "closed_days", "weekend", "not_for_workday", "DEFAULT_CALENDAR",
+           "EARLIEST"]
 
 DEFAULT_CALENDAR = "XNYS"
 #: Calendars are built from this day on: offers of the 1990s and 2000s are real cases.
@@ -50,7 +51,9 @@ def _library():
 
 
 @functools.lru_cache(maxsize=8)
-def _calendar(code: str):
+def calendar(code: str):
+    """The library's calendar of exchange *code* (in any case), built from :data:`EARLIEST` (or its first recorded
+    day) to a year from today (:func:`_last_day`); a code it does not know, or cannot build, refused."""
     xcals = _library()
     code = _named(xcals, code)
     end = _last_day()
@@ -78,7 +81,7 @@ def weekend(code: str) -> tuple[str, ...]:
     >>> weekend("XNYS")
     ('Saturday', 'Sunday')
     """
-    mask = _calendar(code).weekmask  # "1111100": Monday to Sunday, 1 a trading day
+    mask = calendar(code).weekmask  # "1111100": Monday to Sunday, 1 a trading day
     names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
     return tuple(name for name, c in zip(names, mask) if c == "0")
 
@@ -104,7 +107,7 @@ def sessions(code: str, first: dt.date, last: dt.date) -> list[dt.date]:
     >>> [d.day for d in sessions("XNYS", dt.date(2004, 2, 12), dt.date(2004, 2, 18))]
     [12, 13, 17, 18]
     """
-    cal = _calendar(code)
+    cal = calendar(code)
     if last > cal.last_session.date():  # beyond it the library lists no sessions: never a silently short list
         raise InputError("calendar", code, f"knows trading days only up to {cal.last_session.date().isoformat()}"
                          + getattr(cal, "xlpy_beyond", _why_no_further(cal)))  # (a Lite project's: its own words)
@@ -158,7 +161,7 @@ def closed_days(code: str, days) -> dict[dt.date, str]:
     >>> closed_days("XNYS", [dt.date(2012, 10, 29)])
     {datetime.date(2012, 10, 29): 'an unscheduled closure'}
     """
-    cal = _calendar(code)
+    cal = calendar(code)
     first, last = cal.first_session.date(), cal.last_session.date()
     known = sorted(d for d in set(days) if first <= d <= last)
     if not known:
