@@ -36,19 +36,23 @@ def room(module: str) -> str | None:
     return parts[1] if len(parts) > 1 and parts[1] in ROOMS else None
 
 
+def _from(module: str, path: Path, node: ast.ImportFrom) -> str | None:
+    """The absolute name of the xlpy module *node* (in *module*, at *path*) imports from, or None for another
+    package's."""
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    if node.level:
+        return ".".join(package[: len(package) - node.level + 1] + ([node.module] if node.module else []))
+    return node.module if (node.module or "").split(".")[0] == "xlpy" else None
+
+
 def imports(module: str, path: Path) -> list[tuple[str, int]]:
     """Every xlpy module *module* imports (absolute name, line), lazy imports included."""
-    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found += [(a.name, node.lineno) for a in node.names if a.name.split(".")[0] == "xlpy"]
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = ".".join(package[: len(package) - node.level + 1] + ([node.module] if node.module else []))
-            elif (node.module or "").split(".")[0] == "xlpy":
-                base = node.module
-            else:
+            if (base := _from(module, path, node)) is None:
                 continue
             for a in node.names:  # ``from . import x`` may name a submodule
                 sub = f"{base}.{a.name}"
@@ -189,3 +193,16 @@ def test_the_dependency_comments_name_modules_that_exist():
     missing += [m for m in modules if not (ROOT / (m.replace(".", "/") + ".py")).is_file()
                 and not (ROOT / m.replace(".", "/") / "__init__.py").is_file()]
     assert missing == []
+
+
+def test_no_module_imports_another_modules_private_names():
+    """A name two modules share is public in the one defining it: no ``from .other import _name`` (relative or
+    absolute, at the top or inside a function).  A name with an underscore is its own module's, free to change."""
+    wrong = []
+    for module, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (base := _from(module, path, node)) not in (None, module):
+                private = [a.name for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+                if private:
+                    wrong.append(f"{path.relative_to(ROOT)}:{node.lineno}: {', '.join(private)} from {base}")
+    assert not wrong, "\n".join(wrong)
