@@ -281,8 +281,8 @@ def test_on_windows_a_lock_file_s_holder_that_is_gone_is_told_from_one_running(s
     asked = []
     monkeypatch.setattr(processes, "_windows_process_gone", lambda pid, since: asked.append((pid, since)) or gone)
     monkeypatch.setattr(os, "name", "nt")
-    assert locks._left_by_a_crash(f"pid 4242, jdoe on {socket.gethostname()}", 1_000_000_000.0) is gone
-    assert not locks._left_by_a_crash("pid 4243, jdoe on WS-12")  # another computer's: never asked of this one
+    assert locks.left_by_a_crash(f"pid 4242, jdoe on {socket.gethostname()}", 1_000_000_000.0) is gone
+    assert not locks.left_by_a_crash("pid 4243, jdoe on WS-12")  # another computer's: never asked of this one
     assert asked == [(4242, 1_000_000_000.0)]
 
 

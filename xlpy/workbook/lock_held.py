@@ -51,7 +51,7 @@ def held(path: Path) -> Held | None:
     exclusive = locks.fcntl is None or locks.NO_FLOCK in _words(lock)
     if exclusive:
         holder = _holder(lock)
-        return None if locks._left_by_a_crash(holder, locks._written_at(lock), lock) else \
+        return None if locks.left_by_a_crash(holder, locks.written_at(lock), lock) else \
             Held(holder, lock.name, True, lock)
     try:
         fd = os.open(lock, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
@@ -71,10 +71,10 @@ def held(path: Path) -> Held | None:
 def _words(lock: Path) -> str:
     """The words of the lock file *lock*; an empty one is read again a moment later (a writer writes its words just
     after it has its lock), as :class:`~xlpy.workbook.locks.RefreshLock` reads them."""
-    words = locks._read_small(lock)
+    words = locks.read_small(lock)
     if not words.strip():
         time.sleep(0.25)
-        words = locks._read_small(lock)
+        words = locks.read_small(lock)
     return words.decode("utf-8", errors="replace")
 
 

@@ -57,9 +57,9 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["InterruptedAfterWriting", "RefreshLock", "ahead_warning", "busy_message", "check_writable", "clean_stale",
-           "excel_owner", "held_signals", "kept_as", "libreoffice_owner", "locked_message", "name_problem",
-           "named_ahead", "opened_by", "path_problem", "process_gone", "prune_backups", "replace_with", "target_of",
-           "write_file"]
+           "excel_owner", "held_signals", "kept_as", "left_by_a_crash", "libreoffice_owner", "locked_message",
+           "name_problem", "named_ahead", "opened_by", "path_problem", "process_gone", "prune_backups", "read_small",
+           "replace_with", "target_of", "write_file", "written_at"]
 
 PARTIAL = ".~xlpy-partial."
 #: The longest file name a file system takes, in bytes (Linux, macOS; Windows counts UTF-16 units, as many).
@@ -116,7 +116,7 @@ def libreoffice_owner(text: str) -> str | None:
     return who
 
 
-def _read_small(path: Path) -> bytes:
+def read_small(path: Path) -> bytes:
     try:
         with open(path, "rb") as fh:
             return fh.read(4096)
@@ -131,10 +131,10 @@ def opened_by(path: Path) -> tuple[str, str, str] | None:
     for folder, name in sorted(places):
         excel = folder / f"~${name}"
         if excel.is_file():
-            return "Excel", excel_owner(_read_small(excel)) or "someone (the owner file names no one)", excel.name
+            return "Excel", excel_owner(read_small(excel)) or "someone (the owner file names no one)", excel.name
         office = folder / f".~lock.{name}#"
         if office.is_file():
-            who = libreoffice_owner(_read_small(office).decode("utf-8", errors="replace"))
+            who = libreoffice_owner(read_small(office).decode("utf-8", errors="replace"))
             return "LibreOffice", who or "someone (the lock file names no one)", office.name
     return None
 
@@ -202,11 +202,11 @@ class RefreshLock:
             if fd is None:
                 fd = self._created()
         except FileExistsError:
-            holder = _read_small(self.path).decode("utf-8", errors="replace").replace(NO_FLOCK, "").strip() or \
+            holder = read_small(self.path).decode("utf-8", errors="replace").replace(NO_FLOCK, "").strip() or \
                 "another process"
             # An O_EXCL file stays when its process dies; a refused flock proves a live holder, whatever the file's
             # words (a holder that could not write them, another user's leftover flocked read-only, left them).
-            if self._exclusive and _left_by_a_crash(holder, _written_at(self.path), self.path):
+            if self._exclusive and left_by_a_crash(holder, written_at(self.path), self.path):
                 raise InputError(self.label, None, f"the lock file {self.path.name} was left by an xlpy that "
                                  f"stopped ({holder}, no longer running): delete it, then run again",
                                  show_value=False) from None
@@ -281,10 +281,10 @@ class RefreshLock:
     def _words_of_one_there(self) -> str:
         """The words of a lock file that was there; an empty one is read again a moment later (an xlpy without
         flock writes its words just after creating its file)."""
-        words = _read_small(self.path)
+        words = read_small(self.path)
         if not words.strip():
             time.sleep(0.25)
-            words = _read_small(self.path)
+            words = read_small(self.path)
         return words.decode("utf-8", errors="replace")
 
     def _own_file_for(self, theirs: int) -> int:
@@ -345,7 +345,7 @@ NO_FLOCK = "; no flock: this file is the lock"
 _OPEN = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0)
 
 
-def _written_at(path: Path) -> float | None:
+def written_at(path: Path) -> float | None:
     """When the lock file *path* was last written (its holder's words), or None when it cannot be told."""
     try:
         return path.stat().st_mtime
@@ -353,7 +353,7 @@ def _written_at(path: Path) -> float | None:
         return None
 
 
-def _left_by_a_crash(holder: str, written: float | None = None, lock: Path | None = None) -> bool:
+def left_by_a_crash(holder: str, written: float | None = None, lock: Path | None = None) -> bool:
     """Whether a lock file's *holder* (``pid N, USER on HOST``) is a process of this computer that is gone; on
     Windows, which soon gives a process id again, one that began after the file was *written* is another process.
     One naming this process that it does not hold (the lock file *lock*) was left by an earlier one given its id."""
