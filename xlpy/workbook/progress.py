@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-__all__ = ["DELAY", "configure", "enabled", "step"]
+__all__ = ["DELAY", "bar_stream", "configure", "enabled", "step"]
 
 #: Seconds a step runs before its bar appears.
 DELAY = 1.0
@@ -34,7 +34,8 @@ def configure(quiet: bool = False, stream: TextIO | None = None) -> None:
     _settings.set((bool(quiet), stream))
 
 
-def _stream() -> TextIO:
+def bar_stream() -> TextIO:
+    """The stream bars are drawn on: the one given to :func:`configure`, or standard error as it is now."""
     return _settings.get()[1] or sys.stderr
 
 
@@ -42,7 +43,7 @@ def enabled() -> bool:
     """True when bars are drawn: not quiet, and the stream is a terminal."""
     if _settings.get()[0]:
         return False
-    isatty = getattr(_stream(), "isatty", None)
+    isatty = getattr(bar_stream(), "isatty", None)
     try:
         return bool(isatty and isatty())
     except (ValueError, OSError):  # a closed stream
@@ -66,7 +67,7 @@ def step(desc: str, total: int | None = None, unit: str = "it") -> Iterator[Call
         return
     from tqdm import tqdm
 
-    bar = tqdm(total=total, desc=desc, unit=unit, file=_stream(), delay=DELAY, leave=False, dynamic_ncols=True,
+    bar = tqdm(total=total, desc=desc, unit=unit, file=bar_stream(), delay=DELAY, leave=False, dynamic_ncols=True,
                mininterval=0.2, bar_format=None if total else "{desc}: {elapsed}")
     lock = threading.Lock()
     stop = threading.Event()

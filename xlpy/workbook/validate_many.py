@@ -46,7 +46,7 @@ def validate_many(paths, offer_path=None, legs=LEGS, require_libreoffice=False, 
     if progress:
         from tqdm import tqdm
 
-        paths = tqdm(paths, desc="validating", unit="workbook", file=bars._stream(), position=1, leave=False)
+        paths = tqdm(paths, desc="validating", unit="workbook", file=bars.bar_stream(), position=1, leave=False)
     reports = []
 
     def refuse(exc, p, label) -> None:
