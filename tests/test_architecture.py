@@ -206,3 +206,22 @@ def test_no_module_imports_another_modules_private_names():
                 if private:
                     wrong.append(f"{path.relative_to(ROOT)}:{node.lineno}: {', '.join(private)} from {base}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_no_module_reaches_another_modules_private_names_through_it():
+    """Nor ``from . import other`` then ``other._name`` (``sources._capped``, ``locks._read_small`` were so)."""
+    wrong = []
+    for module, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        bound = {}  # the names this module gives the xlpy modules it imports -> the module
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (base := _from(module, path, node)) is not None:
+                bound.update({a.asname or a.name: f"{base}.{a.name}" for a in node.names
+                              if f"{base}.{a.name}" in MODULES})
+            elif isinstance(node, ast.Import):
+                bound.update({a.asname: a.name for a in node.names if a.asname and a.name in MODULES})
+        wrong += [f"{path.relative_to(ROOT)}:{node.lineno}: {node.value.id}.{node.attr} of {bound[node.value.id]}"
+                  for node in ast.walk(tree) if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                  and bound.get(node.value.id, module) != module and node.attr.startswith("_")
+                  and not node.attr.startswith("__")]
+    assert not wrong, "\n".join(wrong)
