@@ -4,6 +4,7 @@ methods and statuses left empty, totals rows, closed days, headers, count files'
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from decimal import Decimal as D
@@ -111,6 +112,30 @@ def test_an_xlsx_tally_with_two_columns_that_could_be_one_of_ours_is_refused_bef
     wb.active["C1"] = "Remark"
     wb.save(path)
     assert len(sources.read_tally(path)) == 50 and len(read) == 52  # (a tally read whole: its header, its 50 lines)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="the open files are read from /proc")
+@pytest.mark.parametrize("refused", ["two columns could be units", "an xlpy workbook"])
+def test_an_xlsx_tally_refused_by_its_header_is_not_held_open(tmp_path, refused):
+    """A tally refused before its lines are read is closed before the refusal is said, not when Python collects
+    the reader: the agent's file, held open, stays locked on Windows while the refusal is shown (by the Refresh
+    button, in Excel's own process, for as long as the error's traceback lives)."""
+    import openpyxl
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb = openpyxl.Workbook()
+    if refused == "an xlpy workbook":  # (offer results given as the tally: its first row is no tally's header)
+        wb.active.append(["Offer results", None])
+        wb.defined_names["xlpyLayout"] = DefinedName("xlpyLayout", attr_text="16")
+    else:
+        wb.active.append(["holder_id", "units", "Units", "method", "status"])
+    for i in range(50):
+        wb.active.append([f"A-{i}", 100, 5, "book-entry", "tendered"])
+    wb.save(path := tmp_path / "t.xlsx")
+    with pytest.raises(InputErrors) as caught:
+        sources.read_tally(path)
+    held = [f for f in os.listdir("/proc/self/fd") if os.path.realpath(f"/proc/self/fd/{f}") == str(path.resolve())]
+    assert refused.split()[-1] in str(caught.value) and held == []
 
 
 def test_a_price_file_with_two_price_columns_is_told_to_delete_or_rename_one(tmp_path):

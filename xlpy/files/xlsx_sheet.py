@@ -13,7 +13,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors
@@ -84,13 +84,14 @@ def xlsx_columns(path: Path, sheet: str, is_header=None, refused=None) -> tuple[
     raised before a line is read (a CSV tally's are: :func:`~xlpy.files.tally_csv.csv_columns`)."""
     from .tally_shape import unnamed_sheet
 
-    with xlsx_sheet(path, sheet) as (wb, ws):
+    with xlsx_sheet(path, sheet) as (wb, ws), ExitStack() as stack:
         unnamed = None if sheet or is_header is None else unnamed_sheet(path.name, wb, ws, is_header)
         if unnamed is not None:
             raise InputErrors([unnamed])
         merged = merged_ranges(path, ws.title)
         # to its last row, whatever size the file states; as wide as a header merged past its last name
-        rows = table_rows(ws, max((c2 + 1 for _, _, r1, c2, _ in merged if r1 == 1), default=0))
+        rows = stack.enter_context(closing(table_rows(ws, max((c2 + 1 for _, _, r1, c2, _ in merged if r1 == 1),
+                                                              default=0))))  # (closed when refused early too)
         header = next(rows, None)
         if header is None:
             raise InputErrors([empty_sheet(path.name, wb, ws)])
@@ -468,16 +469,17 @@ def table_rows(ws, at_least: int = 0) -> Iterator[tuple]:
     """
     ws.reset_dimensions()  # (its stored size is not trusted: see sheet_rows)
     rows = ws.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
-        return
-    header = tuple(header) + (None,) * (at_least - len(header))
-    width = len(header)
-    while width > at_least and header[width - 1] is None:
-        width -= 1
-    yield tuple(header[:width])
-    for r in rows:
-        cut = tuple(r[:width])
-        if len(r) > width and all(v is None for v in cut):
-            cut += tuple(v for v in r[width:] if v is not None)[:1]
-        yield cut
+    with closing(rows):  # (left early, the sheet's part is closed now: not when Python collects it)
+        header = next(rows, None)
+        if header is None:
+            return
+        header = tuple(header) + (None,) * (at_least - len(header))
+        width = len(header)
+        while width > at_least and header[width - 1] is None:
+            width -= 1
+        yield tuple(header[:width])
+        for r in rows:
+            cut = tuple(r[:width])
+            if len(r) > width and all(v is None for v in cut):
+                cut += tuple(v for v in r[width:] if v is not None)[:1]
+            yield cut
