@@ -53,7 +53,7 @@ def seed(built, tmp_path, monkeypatch):
 
 
 def _tally_rows(extra: int = 40, names=()) -> list[list[str]]:
-    rows = list(csv.reader((DATA / TALLY).open(encoding="utf-8")))
+    rows = list(csv.reader((DATA / TALLY).read_text(encoding="utf-8").splitlines()))
     rows += [[f"NEW-{i:04d}", str(100 + i), "book-entry", "tendered"] for i in range(extra)]
     rows += [[n, "10", "certificate", "tendered"] for n in names]
     return rows
@@ -66,7 +66,7 @@ def _write_csv(path: Path, rows) -> Path:
 
 
 def _new_prices(path: Path, factor: str = "1.01") -> Path:
-    rows = list(csv.reader((DATA / PRICES).open(encoding="utf-8")))
+    rows = list(csv.reader((DATA / PRICES).read_text(encoding="utf-8").splitlines()))
     out = [rows[0]] + [[d, str((Decimal(p) * Decimal(factor)).quantize(Decimal("0.0001"))), v] for d, p, v in rows[1:]]
     return _write_csv(path, out)
 
