@@ -1,7 +1,8 @@
 """A CSV tally as Excel saves a sheet with one stray cell in column XFD: every line, header and all, ends in 16,380
 separators.  Read from its named columns alone when no cell under the empty names holds anything (pandas made every
-cell of every column: 20,000 lines took 95 s and 8 GB); read whole, as before, when one does, or when a quote could
-hide a separator or a line break, and refused or noted in the same words either way."""
+cell of every column: 20,000 lines took 95 s and 8 GB); read whole, as before, when one does, or when a quote is not
+one Excel writes (inside a cell, or a quoted cell not closed on its line), and refused or noted in the same words
+either way."""
 
 from __future__ import annotations
 
@@ -131,6 +132,49 @@ def test_a_quoted_value_holding_separators_and_line_breaks_in_a_wide_tally_is_re
     assert (table.holder_id, table.units, table.method, table._rows) == (
         ("Smith, J", "B-2"), (100, 250), ("book-entry", "guaranteed"), (2, 3))
     assert given == [16_384]
+
+
+def _read(tmp_path, text: str, name: str):
+    """What reading the tally *text* (as t.csv, in the folder *name*) shows, or the problems it is refused with."""
+    from xlpy.engine.errors import InputErrors
+
+    (tmp_path / name).mkdir()
+    try:
+        return _shown(sources.read_tally(write(tmp_path / name, text)))
+    except InputErrors as exc:
+        return [str(p) for p in exc.problems]
+
+
+QUOTED = ['"Smith, J",100,book-entry,tendered', '"5"" disk",250,"guaranteed","tendered"', '"E-5",75,book-entry,"tendered"',
+          '"C-3,""x"", y",75,book-entry,"withdrawn"']
+
+
+@pytest.mark.parametrize("end", ["\r\n", "\n"])
+def test_cells_quoted_as_excel_quotes_them_in_a_wide_tally_are_read_from_its_named_columns_alone(tmp_path, given, end):
+    """A quoted cell holding the separator, or a quote written twice, cut after the 4 named cells byte for byte."""
+    body = [QUOTED[0], "", *QUOTED[1:], '"D-4",5,"book-entry",tendered', LINES[2]]
+    table = _read(tmp_path, wide(body).replace("\r\n", end), "w")
+    assert table == _read(tmp_path, end.join([HEADER, *body]) + end, "n")
+    assert table[0].holder_id == ("Smith, J", '5" disk', "E-5", 'C-3,"x", y', "D-4", "C-3")
+    assert (table[0].units, table[1]) == ((100, 250, 75, 75, 5, 75), (2, 4, 5, 6, 7, 8))
+    assert given == [4, None]
+
+
+@pytest.mark.parametrize("line", [
+    'Smith "J",100,book-entry,tendered',  # (a quote inside a cell not quoted)
+    '"Smith\r\nJ",100,book-entry,tendered',  # (a quoted cell over two lines)
+    '"Smith\nJ",100,book-entry,tendered',
+    '"Smith" J,100,book-entry,tendered',  # (text after the closing quote)
+    '"Smith,100,book-entry,tendered',  # (a quote never closed)
+])
+def test_a_quote_excel_would_not_write_in_a_wide_tally_reads_it_whole_as_before(tmp_path, given, line):
+    """The whole file read, every column, and read (or refused) as the narrow tally is; a quoted cell under an empty
+    name is refused as any cell there."""
+    table = _read(tmp_path, wide([line, LINES[1]]), "w")
+    assert table == _read(tmp_path, "".join(f"{x}\r\n" for x in [HEADER, line, LINES[1]]), "n")
+    assert problems(sources.read_tally, write(tmp_path, wide([LINES[0], ""]) + LINES[1] + ',"x"' + TAIL[1:])) == [
+        FAR.format("5", 4, "x")]
+    assert given[0] == given[-1] == 16_384
 
 
 class _Looked(list):

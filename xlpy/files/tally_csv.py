@@ -145,9 +145,9 @@ def _named_lines(path: Path, encoding: str, sep: str, names: list[str]) -> tuple
     """``(lines, width)``: the lines of the CSV file *path*, each cut after its *width* named cells (the header's
     *names* to its last not empty) and padded to as many, to be read in the file's place; or None, the file to be
     read whole, unless the header ends in :data:`EMPTY_NAMES` empty names or more and no cell under them holds
-    anything (spaces are something), no line has more cells than the header (a row too wide is refused), no quote
-    can hide a separator or a line break (the file holds none) and no line ends in a CR alone (the line breaks
-    of a "CSV (Macintosh)" file).
+    anything (spaces are something), no line has more cells than the header (a row too wide is refused), every
+    quote is one Excel writes, its cell closed on its line (:func:`_quoted_cut`), and no line ends in a CR alone
+    (the line breaks of a "CSV (Macintosh)" file).
 
     The same lines, blank ones too, and the same cells: every check that
     looks at a column under an empty name sees it empty, as it is.  Looked
@@ -166,8 +166,6 @@ def _named_lines(path: Path, encoding: str, sep: str, names: list[str]) -> tuple
             data = carry + block
             end = data.rfind(b"\n") + 1 if block else len(data)  # (whole lines; the last, ended or not, at the end)
             lines, carry = data[:end], data[end:]
-            if b'"' in lines:
-                return None
             lines = _cut_lines(lines, byte, width, len(names)) if lines else b""
             if lines is None:
                 return None
@@ -177,14 +175,20 @@ def _named_lines(path: Path, encoding: str, sep: str, names: list[str]) -> tuple
 
 
 def _cut_lines(lines: bytes, sep: bytes, width: int, cells: int) -> bytes | None:
-    """*lines* (whole lines of a CSV file without quotes) each cut after its first *width* cells and padded to as
-    many (a line with no separator left as it is: a blank one is skipped, as in the file); or None when a cell past
-    them holds anything, a line has more than *cells* cells, or a CR is not a CR LF's.  A line as wide as the
-    header (Excel's) ends in the same separators: compared at once, where ``bytes.rstrip`` looks at each in turn
-    (1.7 s for 328 MB)."""
+    """*lines* (whole lines of a CSV file) each cut after its first *width* cells and padded to as many (a line with
+    no separator left as it is: a blank one is skipped, as in the file); or None when a cell past them holds
+    anything, a line has more than *cells* cells, a CR is not a CR LF's, or a quote is not as Excel writes one
+    (:func:`_quoted_cut`).  A line as wide as the header (Excel's) ends in the same separators: compared at once,
+    where ``bytes.rstrip`` looks at each in turn (1.7 s for 328 MB)."""
     out, tail = [], sep * (cells - width)
     for line in lines.split(b"\n"):
         end = len(line) - line.endswith(b"\r")  # (CR LF: the CR kept)
+        if b'"' in line:  # (a quote may hide a separator: the line read cell by cell to its cut)
+            kept = _quoted_cut(line[:end], sep, width, cells)
+            if kept is None:
+                return None
+            out.append(kept + line[end:])
+            continue
         held = line[:end - len(tail) if line.endswith(tail, 0, end) else end].rstrip(sep)
         seps = held.count(sep)
         if seps >= width or seps + end - len(held) >= cells:  # (a cell past them held; more cells than the header)
@@ -193,6 +197,44 @@ def _cut_lines(lines: bytes, sep: bytes, width: int, cells: int) -> bytes | None
             return None
         out.append(held + sep * (width - 1 - seps) + line[end:] if sep in line else line)
     return b"\n".join(out)
+
+
+def _quoted_cut(line: bytes, sep: bytes, width: int, cells: int) -> bytes | None:
+    """*line* (without its line break) holding a quote, cut after its first *width* cells, kept byte for byte, and
+    padded to as many (a line of one cell left as it is); or None.  Read strictly as Excel quotes a cell: a quote
+    only at a cell's start, the cell then ending at a quote followed by a separator or the line's end (``""``
+    inside it one quote).  None, the file to be read whole, for a quote anywhere else (inside a cell not quoted,
+    text after a closing quote), a quoted cell not closed on its line (a line break inside it), a CR, a cell past
+    the *width* holding anything or more than *cells* cells."""
+    if b"\r" in line:
+        return None
+    at, count = 0, 0
+    while True:
+        if line.startswith(b'"', at):
+            close = at + 1
+            while True:
+                close = line.find(b'"', close)
+                if close < 0:
+                    return None  # (not closed on its line)
+                if not line.startswith(b'"', close + 1):
+                    break
+                close += 2  # (an escaped quote)
+            after = close + 1
+            if after < len(line) and not line.startswith(sep, after):
+                return None  # (text after the closing quote)
+        else:
+            after = line.find(sep, at)
+            after = len(line) if after < 0 else after
+            if b'"' in line[at:after]:
+                return None  # (a quote inside a cell not quoted)
+        count += 1
+        if count == width or after == len(line):
+            break
+        at = after + len(sep)
+    rest = line[after:]
+    if rest.count(sep) != len(rest) or count + len(rest) > cells:  # (a cell past them held; more than the header)
+        return None
+    return line if count == 1 and not rest else line[:after] + sep * (width - count)
 
 
 def _refuse_header(first: str, names: list[str], refused, options: dict) -> None:
