@@ -145,8 +145,8 @@ def _read(tmp_path, text: str, name: str):
         return [str(p) for p in exc.problems]
 
 
-QUOTED = ['"Smith, J",100,book-entry,tendered', '"5"" disk",250,"guaranteed","tendered"', '"E-5",75,book-entry,"tendered"',
-          '"C-3,""x"", y",75,book-entry,"withdrawn"']
+QUOTED = ['"Smith, J",100,book-entry,tendered', '"5"" disk",250,"guaranteed","tendered"',
+          '"E-5",75,book-entry,"tendered"', '"C-3,""x"", y",75,book-entry,"withdrawn"']
 
 
 @pytest.mark.parametrize("end", ["\r\n", "\n"])
