@@ -216,7 +216,7 @@ def looks_like_data(headers) -> bool:
 
 
 def match_columns(headers, spellings, mapping_columns, name, required, mapped=True, mapping_name="",
-                   ambiguous=None):
+                  ambiguous=None):
     """Our column -> index in *headers*; problems for missing or ambiguous ones.
 
     *mapped*: whether the file can have a mapping file (a price file cannot), which a problem's advice names;
@@ -354,7 +354,7 @@ def _read_tally(path: Path, mapping: ColumnMapping, source: str) -> HolderTable:
         again, at = header_again(path.name, headers, columns, found, _row_of(rows))  # (each its one line)
         if again:  # (and the other lines' problems, found without those lines)
             raise InputErrors(cap_problems(broken + again + _other_lines(path.name, headers, columns, mapping, rows,
-                                                                    at))) from None
+                                                                         at))) from None
         if not broken:
             raise
         raise InputErrors(cap_problems(broken + list(exc.problems))) from None  # (one count line, not two)
@@ -399,7 +399,7 @@ def _row_of(rows: list[int] | None):
 
 def _csv_columns(path: Path, mapping: ColumnMapping):
     return csv_columns(path, mapping.encoding, lambda names: match_columns(names, TALLY_COLUMNS, mapping.columns,
-                                                                            path.name, ())[0],
+                                                                           path.name, ())[0],
                        partial(_tally_header, mapping), cap_problems, partial(_header_refused, mapping, path.name))
 
 
@@ -410,7 +410,7 @@ def _header_refused(mapping: ColumnMapping, name: str, headers) -> list[InputErr
     tally's, CSV or XLSX, are said before its lines are read; else []."""
     ambiguous: set[str] = set()
     problems = match_columns(headers, TALLY_COLUMNS, mapping.columns, name, REQUIRED_TALLY,
-                              mapping_name=mapping.source, ambiguous=ambiguous)[1]
+                             mapping_name=mapping.source, ambiguous=ambiguous)[1]
     return problems if ambiguous else []
 
 
@@ -506,7 +506,7 @@ def _word_problems(raw, at: list[int], table, name, column, what, row_of) -> lis
 
 def _tally_from_columns(name, headers, columns, mapping, row_of):
     found, problems = match_columns(headers, TALLY_COLUMNS, mapping.columns, name, REQUIRED_TALLY,
-                                     mapping_name=mapping.source)
+                                    mapping_name=mapping.source)
     problems = Problems(problems)
     if problems:
         raise InputErrors(problems)

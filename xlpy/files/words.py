@@ -24,7 +24,7 @@ TOTALS_WORDS = ("total", "totals", "subtotal", "subtotals", "grandtotal", "sum",
 #: Words that may stand beside a totals word in a label that is a total whatever its units (``Grand Total``, and
 #: ``Overall``, ``Report``, ``Final``, ``Combined`` and ``Cumulative Total`` as the words of :data:`GRAND_WORDS`).
 LABEL_WORDS = frozenset(TOTALS_WORDS + ("grand", "sub", "general", "général", "generale", "overall", "report",
-                                          "final", "combined", "cumulative"))
+                                        "final", "combined", "cumulative"))
 #: The substrings one of which any id with a totals word holds: a tally holding none is passed over at once.
 ANY = ("tota", "sum", "gesamt", "ergebnis", "somme", "aggregate", "holders", "accounts", "anzahl")
 #: The short totals words, found as words only (``Account``, ``Seattle``, ``Tottenham`` hold none): each pattern begins
