@@ -22,16 +22,37 @@ from xlpy.files import counts, prices, sources
 
 
 def test_a_column_named_twice_is_refused(tmp_path):
+    """Two columns headed alike cannot be told apart by a mapping file, which names a header by its text: the
+    refusal says to rename one, as the mapping's own refusal does."""
     path = tally(tmp_path, "holder_id,units,units,method,status\nA-1,100,5,book-entry,tendered\n")
     assert problems(sources.read_tally, path) == [
-        "t.csv: columns: more than one column could be units; name one in a mapping file, got 'units, units'"]
+        "t.csv: columns: more than one column could be units; delete or rename one of them, got 'units (2 columns)'"]
     mapping = sources.ColumnMapping(columns={"units": "units"})
     assert problems(sources.read_tally, path, mapping) == [
-        "t.csv: columns: more than one column has the header named for units; rename one, got 'units, units'"]
+        "t.csv: columns: more than one column has the header named for units; rename one, got 'units (2 columns)'"]
+
+
+def test_a_mapping_file_is_advised_only_where_it_can_name_one_of_the_columns(tmp_path):
+    """Beside two columns headed ``units``, one headed ``Units`` can be named, and naming it reads the tally."""
+    path = tally(tmp_path, "holder_id,units,Units,units,method,status\nA-1,5,100,5,book-entry,tendered\n")
+    assert problems(sources.read_tally, path) == [
+        "t.csv: columns: more than one column could be units; name one in a mapping file, "
+        "got 'units (2 columns), Units'"]
+    rows = sources.read_tally(path, sources.ColumnMapping(columns={"units": "Units"}))
+    assert rows.units == (100,)
+
+
+def test_a_header_of_thousands_of_like_names_is_said_in_a_few_words(tmp_path):
+    """A header repeating ``units`` across a sheet 16,384 columns wide was quoted whole, 114,665 characters."""
+    header = ",".join(["holder_id", *["units"] * 16381, "method", "status"])
+    path = tally(tmp_path, header + "\n" + ",".join(["A-1", *["5"] * 16381, "book-entry", "tendered"]) + "\n")
+    assert problems(sources.read_tally, path) == [
+        "t.csv: columns: more than one column could be units; delete or rename one of them, "
+        "got 'units (16,381 columns)'"]
 
 
 @pytest.mark.parametrize("header, said", [
-    ("holder,units,units,status", "could be units; name one in a mapping file, got 'units, units'"),
+    ("holder,units,units,status", "could be units; delete or rename one of them, got 'units (2 columns)'"),
     ("holder_id,units,Units,status", "could be units; name one in a mapping file, got 'units, Units'"),
     ("holder_id, Shares, units_tendered ,status", "could be units; name one in a mapping file, got "
                                                   "'Shares, units_tendered '"),  # (as pandas reads the header)

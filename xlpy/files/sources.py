@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import compress, repeat
@@ -215,6 +216,12 @@ def looks_like_data(headers) -> bool:
     return any(isinstance(h, (int, float)) or re.fullmatch(r"\s*[+-]?[0-9][0-9.,]*\s*", str(h)) for h in headers)
 
 
+def _named(headers, at) -> str:
+    """The headers at *at*, each text once, with how many columns bear it when more than one does."""
+    times = Counter(headers[i] for i in at)
+    return ", ".join(str(h) if n == 1 else f"{h} ({n:,} columns)" for h, n in times.items())
+
+
 def match_columns(headers, spellings, mapping_columns, name, required, mapped=True, mapping_name="",
                   ambiguous=None):
     """Our column -> index in *headers*; problems for missing or ambiguous ones.
@@ -225,7 +232,7 @@ def match_columns(headers, spellings, mapping_columns, name, required, mapped=Tr
     given is filled with our columns that more than one header could be.
     """
     found, problems = {}, []
-    keyed = [_key(h) for h in headers]
+    keyed, times = [_key(h) for h in headers], Counter(headers)
     ambiguous, named = set() if ambiguous is None else ambiguous, set()  # (named: the mapping's, the file lacks)
     for ours, theirs in mapping_columns.items():
         if theirs not in headers:
@@ -233,7 +240,8 @@ def match_columns(headers, spellings, mapping_columns, name, required, mapped=Tr
             problems.append(mapped_header_missing(mapping_name, ours, theirs, name, headers, _key))
         elif headers.count(theirs) > 1:
             ambiguous.add(ours)
-            problems.append(InputError(f"{name}: columns", ", ".join(h for h in headers if h == theirs),
+            twice = [i for i, h in enumerate(headers) if h == theirs]
+            problems.append(InputError(f"{name}: columns", _named(headers, twice),
                                        f"more than one column has the header named for {ours}; rename one"))
         else:
             found[ours] = headers.index(theirs)
@@ -245,11 +253,12 @@ def match_columns(headers, spellings, mapping_columns, name, required, mapped=Tr
                 or [i for i, k in free if spellings is TALLY_COLUMNS and k in ALONE_TALLY.get(ours, ())])
         if len(hits) > 1:
             ambiguous.add(ours)
+            nameable = mapped and any(times[headers[i]] == 1 for i in hits)  # (a mapping names a header by its text)
             problems.append(
                 InputError(
-                    f"{name}: columns", ", ".join(headers[i] for i in hits),
+                    f"{name}: columns", _named(headers, hits),
                     f"more than one column could be {ours}; "
-                    + ("name one in a mapping file" if mapped else "delete or rename one of them"),
+                    + ("name one in a mapping file" if nameable else "delete or rename one of them"),
                 )
             )
         elif hits:
