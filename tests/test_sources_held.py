@@ -219,7 +219,8 @@ def test_a_count_files_header_problems_do_not_contradict_each_other(tmp_path):
 
     path = tally(tmp_path, "Units Tendered,Total Tendered,Withdrawn\n274000,290000,16000\n", "c.csv")
     assert problems(counts.read_counts, path) == [
-        "c.csv: columns: more than one column could be tendered, got 'Units Tendered, Total Tendered'"]
+        "c.csv: columns: more than one column could be tendered; delete or rename one of them (a count file's "
+        "mapping names no columns), got 'Units Tendered, Total Tendered'"]
     wb = Workbook()
     wb.active.append(["tendered", "guaranteed delivery"])
     wb.active.append([274000, 3500, "=1+1"])

@@ -311,7 +311,8 @@ def _count_columns(header: list[str], name: str) -> tuple[dict[str, int], list[I
             hits = net  # "Tendered" beside "Tendered not withdrawn": the net count is the one
         if len(hits) > 1:
             problems.append(InputError(f"{name}: columns", ", ".join(header[i] for i in hits),
-                                       f"more than one column could be {ours}"))
+                                       f"more than one column could be {ours}; delete or rename one of them "
+                                       "(a count file's mapping names no columns)"))
             found[ours] = None
         elif hits:
             found[ours] = hits[0]
