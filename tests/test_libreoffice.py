@@ -295,6 +295,26 @@ def test_timeout_kills_soffice(tmp_path, inputs):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_soffice_killed_leaves_its_temporary_folders_in_the_profile_removed_with_it(tmp_path, monkeypatch, inputs):
+    """Review 127: a soffice killed (a timeout, or xlpy killed with it) cannot remove its own ``lu*.tmp`` folders,
+    and they stayed in the system's temporary folder for good, some holding a workbook's OLE parts: xlpy's sweep
+    matches only its own names. soffice is now given a temporary folder inside its private profile."""
+    import tempfile
+
+    system = tmp_path / "system"
+    system.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system))
+    fake = tmp_path / "soffice"  # (as soffice does at its start: a folder of its own in $TMPDIR, then the work)
+    fake.write_text('#!/bin/sh\nmkdir "$TMPDIR/lu12345abc.tmp"\necho "$TMPDIR" > "$0.tmpdir"\nexec sleep 30\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv(lo.SOFFICE_ENV_VAR, str(fake))
+    with pytest.raises(lo.LibreOfficeError, match="timed out"):
+        lo.recalculate(inputs["model"], tmp_path / "out", timeout=1)
+    given = Path((tmp_path / "soffice.tmpdir").read_text().strip())
+    assert given.name == "tmp" and given.parent.parent == system and given.parent.name.startswith("xlpy-")
+    assert list(system.iterdir()) == []  # (the profile, and the folder soffice made in it, removed)
+
+
 def test_output_may_not_overwrite_input(inputs):
     with pytest.raises(ValueError, match="overwrite"):
         lo.recalculate(inputs["third"], inputs["third"].parent)
@@ -394,7 +414,7 @@ def test_soffice_is_given_a_plain_name_as_it_is_so_a_footer_prints_the_workbook_
     would clash with gets a name of its own."""
     given = []
 
-    def run_tool(cmd, *, cwd, timeout, what, files):
+    def run_tool(cmd, *, cwd, timeout, what, files, temp=None):
         staged = [Path(a) for a in cmd if a.endswith(".xlsm")]
         given.extend(p.name for p in staged)
         for p in staged:

@@ -301,6 +301,7 @@ def libreoffice_profile(base_dir: os.PathLike | str | None = None) -> Iterator[P
     try:
         user = profile / "user"
         user.mkdir()
+        (profile / "tmp").mkdir()  # (soffice's temporary folder: see convert)
         (user / "registrymodifications.xcu").write_text(_registry_xcu(), encoding="utf-8")
         yield profile
     finally:
@@ -340,16 +341,18 @@ def full_disk(what: str, *folders: Path) -> str:
     return ""
 
 
-def _with_usable_temp() -> dict[str, str]:
-    """The environment for a tool, its temporary folder the one Python found it can write (a ``TMPDIR`` that is
-    read-only or not there is passed over by Python, and made soffice wait two minutes for nothing)."""
-    folder = tempfile.gettempdir()  # (given even when none is set: /tmp may be the read-only one, Python's /var/tmp)
+def _with_usable_temp(folder: os.PathLike | str | None = None) -> dict[str, str]:
+    """The environment for a tool, its temporary folder *folder*, else the one Python found it can write (a
+    ``TMPDIR`` that is read-only or not there is passed over by Python, and made soffice wait two minutes for
+    nothing)."""
+    folder = str(folder or tempfile.gettempdir())  # (given even when none is set: /tmp may be the read-only one)
     return {**os.environ, "TMPDIR": folder, "TEMP": folder, "TMP": folder}
 
 
 def run_tool(cmd: list[str], *, cwd: Path, timeout: float | None, what: str,
-              files: Sequence[Path]) -> subprocess.CompletedProcess:
-    """Run an external tool in its own process group with a timeout."""
+             files: Sequence[Path], temp: Path | None = None) -> subprocess.CompletedProcess:
+    """Run an external tool in its own process group with a timeout; *temp*: its temporary folder, else the
+    system's."""
     popen_kwargs: dict = {}
     if os.name == "posix":
         popen_kwargs["start_new_session"] = True
@@ -362,7 +365,7 @@ def run_tool(cmd: list[str], *, cwd: Path, timeout: float | None, what: str,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=_with_usable_temp(),
+            env=_with_usable_temp(temp),
             **popen_kwargs,
         )
     except OSError as exc:
@@ -467,7 +470,9 @@ def convert(paths: Sequence[os.PathLike | str], *, convert_to: str, ext: str, ou
             staged.append(dst)
         cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", *_SOFFICE_FLAGS,
                "--convert-to", convert_to, "--outdir", str(stage_out), *map(str, staged)]
-        result = run_tool(cmd, cwd=stage, timeout=timeout, what=what, files=inputs)
+        # (soffice's own lu*.tmp folders go in the profile, removed with it: a soffice killed by a timeout, or
+        # with xlpy, left them in the system's temporary folder for good; a profile left is swept as xlpy's own)
+        result = run_tool(cmd, cwd=stage, timeout=timeout, what=what, files=inputs, temp=profile / "tmp")
 
         produced = [stage_out / f"{s.stem}.{ext}" for s in staged]
         failed = [src for src, out in zip(inputs, produced)
