@@ -50,6 +50,22 @@ def test_semicolon_tally_units_refused_when_not_whole_or_not_grouped(tmp_path):
     ]
 
 
+@pytest.mark.parametrize("tail", [";;", ";" * 16_380])
+def test_semicolon_tally_units_read_with_thousands_dots_where_the_header_repeats_an_empty_name(tmp_path, tail):
+    """Review 126: Excel's CSV in a European locale of a sheet with cells right of the tally (two columns, or a
+    stray cell in column XFD) ends every line in separators, the header repeating its empty name; the units were
+    then read as an XLSX's cells, 1.000 refused as thousands or decimals where the same file without them read
+    1000."""
+    lines = ["holder_id;units;method;status", "A;1.000;book-entry;tendered", "B;280.000;book-entry;tendered",
+             "C;25;book-entry;tendered"]
+    table = sources.read_tally(tally(tmp_path, "".join(f"{line}{tail}\r\n" for line in lines)))
+    assert table.units == (1000, 280000, 25)
+    bad = tally(tmp_path, "".join(f"{line}{tail}\r\n" for line in [*lines[:2], "B;1.00;book-entry;tendered"]))
+    assert problems(sources.read_tally, bad) == [
+        "t.csv: row 3, column units: must be a whole number, with '.' or spaces only between groups of three digits "
+        "(1.000, 1 000) in a ';'-separated file, got '1.00'"]
+
+
 def test_semicolon_count_file_reads_thousands_dots(tmp_path):
     path = tally(tmp_path, "tendered;guaranteed delivery;failed delivery\n280.000;3.000;0\n")
     assert counts.read_counts(path) == (280000, 3000, 0)

@@ -93,6 +93,9 @@ def csv_columns(path: Path, encoding: str, match, is_header, cap, refused):
         "" if i < len(names) and not names[i] else str(c) for i, c in enumerate(frame.columns)]
     columns = _frame_columns(frame, units_at, len(names), kept, lambda i: pd.read_csv(
         path, usecols=[i], dtype=str, **options).iloc[:kept, 0].tolist(), sep)
+    if units_at is None and found.get("units") is not None:  # (a name repeated: every column read as text)
+        columns[found["units"]] = Written(columns[found["units"]])
+        columns[found["units"]].sep = sep  # (so a ';' file's 1.000 is a thousand, as where no name repeats)
     if named is not None:  # (the columns under the empty names: one list of blanks, as pandas would read each)
         columns += [[""] * kept] * (len(names) - named[1])
     return headers, columns, csv_rows(path, encoding, sep, read, kept, (headers, columns),
