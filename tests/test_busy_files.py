@@ -406,6 +406,28 @@ def test_the_command_lets_a_late_signal_go_once_its_work_is_said(monkeypatch, ca
             signal.signal(s, signal.SIG_DFL if handler is None else handler)  # (None: not set from Python)
 
 
+def test_a_ctrl_c_while_the_arguments_are_read_ends_the_command_in_one_line_not_a_traceback(monkeypatch, capsys):
+    """Review 127: a Ctrl-C in the first fifth of a second, before the command handles one itself, ended in a
+    KeyboardInterrupt traceback and the process killed by SIGINT, as if xlpy had crashed."""
+    import signal
+    import sys
+
+    def parse_known_args(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    parser = cli.build_parser()
+    monkeypatch.setattr(parser, "parse_known_args", parse_known_args)
+    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    monkeypatch.setattr(sys, "argv", ["xlpy", "validate", "book.xlsm"])
+    before = {s: signal.getsignal(s) for s in locks.STOP_SIGNALS}
+    try:
+        assert cli.console() == 130
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)
+    assert capsys.readouterr().err == "xlpy: interrupted\n"
+
+
 def test_a_flock_on_a_lock_file_its_last_holder_unlinked_is_not_a_lock(book, monkeypatch):
     """B opened the lock file, A ended (unlink, close), B's flock then held a file no one else would open: C made
     a new one and held it too.  B now tries again on the file in place."""

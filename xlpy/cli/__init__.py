@@ -305,8 +305,14 @@ def _text(argument) -> str | None:
 def console() -> int:
     """The ``xlpy`` command and ``python -m xlpy``: :func:`main`, then its report flushed and a late Ctrl-C or
     SIGTERM let go: the work is done and said, and one that came while the interpreter winds down (a tenth of a
-    second after a large workbook) ended the process with status 130 and a report in a pipe lost."""
-    status = main()
+    second after a large workbook) ended the process with status 130 and a report in a pipe lost.  A Ctrl-C before
+    the command's own handling of it begins (its arguments being read) ends it with status 130 and one line, as
+    later, not a traceback."""
+    try:
+        status = main()
+    except KeyboardInterrupt:  # (what was done, if anything, the command has said: nothing is claimed here)
+        print("xlpy: interrupted", file=sys.stderr)
+        status = 130
     try:
         if sys.stdout is not None:  # (None: started with standard output closed, ">&-": nothing to flush)
             sys.stdout.flush()
