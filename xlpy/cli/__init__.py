@@ -397,7 +397,7 @@ def _run(args: argparse.Namespace) -> int:
 
             backup = getattr(exc, "backup", None)
             kept = f" (the previous version is kept as {kept_as(backup, Path(written))})" if backup else ""
-            said = f"{how} after {written} was written{kept}"
+            said = f"{how} after {getattr(exc, 'said', None) or f'{written} was written'}{kept}"  # (or the files')
         else:
             said = f"{how}; nothing was written"
         print(f"xlpy {args.command}: {said}", file=sys.stderr)

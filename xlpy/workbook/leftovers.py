@@ -24,12 +24,12 @@ import threading
 import time
 from pathlib import Path
 
+from ..files.in_place import ORPHANED_AFTER  # (a folder of a process that is gone, older: removed)
+
 __all__ = ["KINDS", "ORPHANED_AFTER", "mkdtemp", "openpyxl_files_private", "sweep", "temporary_directory"]
 
 #: The kinds of folder, each named ``xlpy-KIND-HOST-PID-...``.
 KINDS = ("validate", "lo-profile", "switch", "recalc", "save")
-#: A folder of a process that is gone is removed when it is older than this (seconds): as render's staging folders.
-ORPHANED_AFTER = 15 * 60
 
 _NAMED = re.compile(r"xlpy-(?:%s)-(.+)-(\d+)-" % "|".join(map(re.escape, KINDS)))
 #: The folder openpyxl's sheet files go to in this thread while it saves (None: the system's temporary folder).

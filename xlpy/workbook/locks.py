@@ -30,7 +30,6 @@ in place (the backup, then the rename) and then say whether it was
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import errno
 import getpass
@@ -38,17 +37,16 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import socket
 import stat
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Self
 
 from ..engine.errors import Busy, InputError
+from ..files.in_place import PARTIAL, STOP_SIGNALS, InterruptedAfterWriting, held_signals
 from .processes import held_by_this_process, held_here, process_gone
 
 try:  # not on Windows
@@ -56,12 +54,11 @@ try:  # not on Windows
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["InterruptedAfterWriting", "RefreshLock", "ahead_warning", "busy_message", "check_writable", "clean_stale",
-           "excel_owner", "held_signals", "kept_as", "left_by_a_crash", "libreoffice_owner", "locked_message",
-           "name_problem", "named_ahead", "opened_by", "path_problem", "process_gone", "prune_backups", "read_small",
-           "replace_with", "target_of", "write_file", "written_at"]
+__all__ = ["STOP_SIGNALS", "InterruptedAfterWriting", "RefreshLock", "ahead_warning", "busy_message", "check_writable",
+           "clean_stale", "excel_owner", "held_signals", "kept_as", "left_by_a_crash", "libreoffice_owner",
+           "locked_message", "name_problem", "named_ahead", "opened_by", "path_problem", "process_gone",
+           "prune_backups", "read_small", "replace_with", "target_of", "write_file", "written_at"]
 
-PARTIAL = ".~xlpy-partial."
 #: The longest file name a file system takes, in bytes (Linux, macOS; Windows counts UTF-16 units, as many).
 NAME_MAX = 255
 #: Whether names are counted as Windows counts them (UTF-16 units) rather than in UTF-8 bytes.
@@ -566,50 +563,6 @@ def kept_as(backup: Path, given: Path) -> str:
     if os.path.realpath(backup.absolute().parent) == os.path.realpath(given.absolute().parent):
         return backup.name
     return str(backup)
-
-
-#: The signals that stop a command, unwound as Ctrl-C is: Ctrl-C, SIGTERM (``timeout``, a CI runner) and, where
-#: the system has it, SIGHUP (the terminal closed, an ssh session dropped).
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM) + ((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ())
-
-
-class InterruptedAfterWriting(KeyboardInterrupt):
-    """Ctrl-C (or SIGTERM) that came once a file was put in place: *path* holds the new content, and *backup*,
-    if not None, the previous one.  What was interrupted was only what follows the write."""
-
-    def __init__(self, path: Path, backup: Path | None = None):
-        super().__init__(str(path))
-        self.path, self.backup = Path(path), backup
-
-
-@contextlib.contextmanager
-def held_signals() -> Iterator[None]:
-    """Hold Ctrl-C (SIGINT), SIGTERM and SIGHUP back while a file is put in place (a backup, then the rename); one that
-    comes meanwhile is delivered as the block ends, so an interrupt finds the file either as it was or replaced,
-    and knows which.
-
-    The handlers are swapped for one that notes the signal (a signal mask would not do: the kernel hands a
-    process's signal to any thread not masking it, a progress bar's monitor thread for one).  Outside the main
-    thread, where handlers cannot be set, this does nothing and the caller tells the two apart by whether its
-    temporary file is still there.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = {s: signal.signal(s, lambda signum, frame: caught.append(signum))
-                for s in STOP_SIGNALS if signal.getsignal(s) is not signal.SIG_IGN}  # (nohup's SIGHUP: ignored)
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():  # (None: a handler not set from Python; the default stands in)
-            signal.signal(s, signal.SIG_DFL if handler is None else handler)
-        if caught:
-            handler = previous[caught[0]]
-            if callable(handler):  # Python's own (KeyboardInterrupt) or the command line's (SIGTERM)
-                handler(caught[0], None)
-            elif handler == signal.SIG_DFL:
-                signal.raise_signal(caught[0])
 
 
 def write_file(data: bytes, out: str | os.PathLike, before_replace: Callable[[], None] | None = None,

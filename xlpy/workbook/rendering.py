@@ -1,9 +1,11 @@
 """A workbook printed by LibreOffice to PDF, and its pages to PNG with poppler's ``pdftoppm``, for a person
 to look at (``xlpy render``, the committed renders).
 
-Each is made in a hidden staging folder inside the output folder and moved into place whole: a failure leaves
-the folder's earlier PDF and pages as they were.  A staging folder a killed render left is removed by the next
-render into that folder.
+Each is made in a hidden staging folder inside the output folder and moved into place once all are made: a
+failure leaves the folder's earlier PDF and pages as they were.  The moves are one rename a file: Ctrl-C, SIGTERM
+and SIGHUP wait until all are made (:func:`~xlpy.files.in_place.held_signals`), and a render stopped outright
+(SIGKILL) among them leaves the new PDF beside some earlier pages, which the next render puts right.  A staging
+folder a killed render left is removed by the next render into that folder.
 
 The time a render is given grows with the workbook (:func:`time_allowed` of
 :func:`~xlpy.workbook.book_size.workbook_size`): LibreOffice's PDF of a long sheet takes time growing with the square
@@ -21,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..files.in_place import ORPHANED_AFTER, InterruptedAfterWriting, held_signals
 from . import libreoffice as lo
 from .book_size import Size, workbook_size
 
@@ -31,8 +34,6 @@ __all__ = ["Size", "find_pdftoppm", "font_substitutes", "pdf_pages", "pdf_to_png
 #: take (``.xlpy-render-stage-900s-k3j9...``).
 _STAGES = (".xlpy-render-stage-", ".xlpy-png-stage-")
 _STAGE_SECONDS = re.compile(r"\.xlpy-(?:render|png)-stage-(\d+)s-")
-#: A staging folder older than its work's seconds and this is a killed render's: each tool is stopped in time.
-_ORPHANED_AFTER = 15 * 60
 #: The seconds a staging folder's name gives a render without a time limit.
 _UNLIMITED = 24 * 3600
 
@@ -276,12 +277,28 @@ def render(path: os.PathLike | str, out_dir: os.PathLike | str, dpi: int = 110,
         stage = Path(tmp)
         staged = to_pdf(path, stage, timeout=timeout)
         pages = [] if pdf_only else _pages(staged, Path(path), out_dir, dpi, timeout, deadline)
-        outputs = []
         for made in (staged, *pages):
             _no_wider_than(made, path)
-            os.replace(made, out_dir / made.name)
-            outputs.append(out_dir / made.name)
-    _remove_later_pages(out_dir, staged.stem, len(pages))
+        return _move_in([staged, *pages], out_dir)
+
+
+def _move_in(made: list[Path], out_dir: Path) -> list[Path]:
+    """Move the PDF and pages *made* into *out_dir* and remove the later pages an earlier, longer render left there,
+    Ctrl-C, SIGTERM and SIGHUP held meanwhile: one that comes finds the folder as it was (nothing moved yet) or holding
+    all of them, raised then as :class:`~xlpy.files.in_place.InterruptedAfterWriting`, which says so."""
+    outputs, moved = [out_dir / m.name for m in made], 0
+    try:
+        with held_signals():  # (one rename a file: a signal among them left the new PDF beside earlier pages)
+            for source, target in zip(made, outputs):
+                os.replace(source, target)
+                moved += 1
+            _remove_later_pages(out_dir, made[0].stem, len(made) - 1)
+    except KeyboardInterrupt as exc:
+        if moved < len(made) or isinstance(exc, InterruptedAfterWriting):
+            raise
+        pages = len(made) - 1
+        said = f"{outputs[0]} and its {pages:,} page{'s' if pages != 1 else ''} were written" if pages else None
+        raise InterruptedAfterWriting(outputs[0], said=said) from exc
     return outputs
 
 
@@ -322,7 +339,7 @@ def _remove_orphaned_stages(out_dir: Path) -> None:
     now = time.time()
     for entry in out_dir.iterdir():
         given = _STAGE_SECONDS.match(entry.name)
-        allowed = _ORPHANED_AFTER + (int(given.group(1)) if given else 0)
+        allowed = ORPHANED_AFTER + (int(given.group(1)) if given else 0)
         try:
             old = entry.name.startswith(_STAGES) and entry.is_dir() and not entry.is_symlink() and \
                 now - entry.stat().st_mtime > allowed

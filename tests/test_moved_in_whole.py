@@ -1,0 +1,84 @@
+"""Files put in place together by ``xlpy render`` (a PDF and its pages): Ctrl-C, SIGTERM and SIGHUP wait while
+they are renamed in, then say truly what was written (review 127: a signal among the renames left a new PDF beside
+old pages and said "nothing was written"; a signal after the last rename said so too)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+from test_render_time import _PDF, POSIX, _stand_ins
+
+from xlpy import cli
+from xlpy.workbook import rendering
+
+pytestmark = pytest.mark.usefixtures("fresh_limits")
+
+
+@pytest.fixture(autouse=True)
+def main_thread():
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals are delivered to the main thread only")
+
+
+def _signal_at_rename(monkeypatch, folder: Path, signum: int, at: int) -> list[str]:
+    """Send *signum* to this thread at the *at*-th rename into *folder* (the rename made after it), as a signal
+    coming between two renames does; returns the names renamed into *folder*, in order."""
+    real, moved = os.replace, []
+
+    def replace(source, target, *args, **kwargs):
+        if Path(target).parent == folder:
+            moved.append(Path(target).name)
+            if len(moved) == at:
+                signal.raise_signal(signum)  # (to this thread, at once: its handler runs as this call returns)
+        return real(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    return moved
+
+
+@pytest.fixture
+def as_from_a_terminal():
+    """SIGINT, SIGTERM and SIGHUP as a terminal starts xlpy with them (a run in the background has Ctrl-C
+    ignored, and an ignored one stays so); put back after."""
+    stops = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    before = {s: signal.signal(s, signal.default_int_handler if s == signal.SIGINT else signal.SIG_DFL) for s in stops}
+    yield
+    for s, handler in before.items():
+        signal.signal(s, signal.SIG_DFL if handler is None else handler)
+
+
+# --- render -------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def book(standard_books, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return Path(standard_books.copy_into("holders", tmp_path).name)
+
+
+@POSIX
+@pytest.mark.parametrize("name, at, status, how",
+                         [("SIGTERM", 2, 143, "terminated"), ("SIGINT", 4, 130, "interrupted")],
+                         ids=["SIGTERM-among-the-renames", "SIGINT-at-the-last"])
+def test_a_signal_while_a_render_is_moved_in_waits_for_every_file_and_says_they_were_written(
+        book, tmp_path, monkeypatch, capsys, as_from_a_terminal, name, at, status, how):
+    """An earlier render of five pages in the folder; this one has three: a signal at its second rename left the
+    new PDF beside the earlier pages 2 to 5, and one at its last said "nothing was written" of a folder all new."""
+    _stand_ins(tmp_path, monkeypatch, f'printf "{_PDF}" > "$out/$stem.pdf"\n',
+               pdftoppm='for n in 1 2 3; do printf "new page $n" > "$last-$n.png"; done\n')
+    pages = (tmp_path / "pages").absolute()
+    pages.mkdir()
+    (pages / "book.pdf").write_bytes(b"%PDF earlier")
+    for n in range(1, 6):
+        (pages / f"book-{n}.png").write_bytes(b"earlier page")
+    moved = _signal_at_rename(monkeypatch, pages, getattr(signal, name), at)
+    assert cli.main(["render", str(book), "-o", str(pages), "-q"]) == status
+    assert moved == ["book.pdf", "book-1.png", "book-2.png", "book-3.png"]
+    assert capsys.readouterr().err == f"xlpy render: {how} after {pages / 'book.pdf'} and its 3 pages were written\n"
+    assert sorted(p.name for p in pages.iterdir()) == ["book-1.png", "book-2.png", "book-3.png", "book.pdf"]
+    assert [(pages / f"book-{n}.png").read_bytes() for n in (1, 2, 3)] == [b"new page 1", b"new page 2", b"new page 3"]
+    assert rendering.pdf_pages(pages / "book.pdf") == 3
