@@ -1,6 +1,7 @@
-"""Files put in place together by ``xlpy render`` (a PDF and its pages): Ctrl-C, SIGTERM and SIGHUP wait while
-they are renamed in, then say truly what was written (review 127: a signal among the renames left a new PDF beside
-old pages and said "nothing was written"; a signal after the last rename said so too)."""
+"""Files put in place together by ``xlpy render`` (a PDF and its pages) and ``xlpy lite`` (main.py and
+requirements.txt): Ctrl-C, SIGTERM and SIGHUP wait while they are renamed in, then say truly what was written
+(review 127: a signal among the renames left a new PDF beside old pages, or a new main.py beside an old
+requirements.txt, and said "nothing was written"; a signal after the last rename said so too)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from test_render_time import _PDF, POSIX, _stand_ins
 
 from xlpy import cli
+from xlpy.excel import lite
 from xlpy.workbook import rendering
 
 pytestmark = pytest.mark.usefixtures("fresh_limits")
@@ -82,3 +84,50 @@ def test_a_signal_while_a_render_is_moved_in_waits_for_every_file_and_says_they_
     assert sorted(p.name for p in pages.iterdir()) == ["book-1.png", "book-2.png", "book-3.png", "book.pdf"]
     assert [(pages / f"book-{n}.png").read_bytes() for n in (1, 2, 3)] == [b"new page 1", b"new page 2", b"new page 3"]
     assert rendering.pdf_pages(pages / "book.pdf") == 3
+
+
+# --- lite ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    """A folder holding an earlier project; main.py's text a stand-in (the renames are what is tested)."""
+    monkeypatch.setattr(lite, "main_py", lambda codes: '"""xlpy, new"""\n')
+    out = (tmp_path / "app").absolute()
+    out.mkdir()
+    (out / "main.py").write_text("# old\n")
+    (out / "requirements.txt").write_text("old\n")
+    return out
+
+
+@pytest.mark.parametrize("name, at, status, how",
+                         [("SIGTERM", 1, 143, "terminated"), ("SIGINT", 2, 130, "interrupted")],
+                         ids=["SIGTERM-between-the-renames", "SIGINT-at-the-last"])
+def test_a_signal_while_lite_moves_its_files_in_waits_for_both_and_says_they_were_written(
+        project, monkeypatch, capsys, as_from_a_terminal, name, at, status, how):
+    moved = _signal_at_rename(monkeypatch, project, getattr(signal, name), at)
+    assert cli.main(["lite", "-o", str(project), "--force", "-q"]) == status
+    assert moved == ["main.py", "requirements.txt"]
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", f"xlpy lite: {how} after the xlwings Lite project {project} (main.py, requirements.txt) "
+                              "was written\n")
+    assert (project / "main.py").read_text() == '"""xlpy, new"""\n'
+    assert (project / "requirements.txt").read_text() == lite.requirements_txt()
+    assert sorted(p.name for p in project.iterdir()) == ["main.py", "requirements.txt"]  # no temporary file left
+
+
+def test_a_signal_before_lite_moves_anything_leaves_the_project_as_it_was(project, monkeypatch, capsys,
+                                                                           as_from_a_terminal):
+    real, written = lite._write_temporary, []
+
+    def write_temporary(path, text):
+        if written:  # (as requirements.txt's is begun: main.py's is written)
+            signal.raise_signal(signal.SIGTERM)
+        written.append(real(path, text))
+        return written[-1]
+
+    monkeypatch.setattr(lite, "_write_temporary", write_temporary)
+    assert cli.main(["lite", "-o", str(project), "--force", "-q"]) == 143
+    assert capsys.readouterr().err == "xlpy lite: terminated; nothing was written\n"
+    assert (project / "main.py").read_text() == "# old\n" and (project / "requirements.txt").read_text() == "old\n"
+    assert sorted(p.name for p in project.iterdir()) == ["main.py", "requirements.txt"]

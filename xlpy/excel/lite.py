@@ -80,6 +80,8 @@ import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from ..files.in_place import InterruptedAfterWriting, held_signals
+
 __all__ = [
     "DEFAULT_DIR",
     "DEFAULT_CALENDARS",
@@ -598,6 +600,22 @@ def _write_temporary(path: Path, text: str) -> Path:
     return tmp
 
 
+def _move_in(temporary: dict[str, Path], folder: Path) -> None:
+    """Rename the *temporary* files onto the project's files in *folder*, each taken out of *temporary* once
+    moved, Ctrl-C, SIGTERM and SIGHUP held meanwhile: one that comes finds the folder as it was (nothing moved yet)
+    or holding both new files, raised then as :class:`~xlpy.files.in_place.InterruptedAfterWriting`, which says so."""
+    try:
+        with held_signals():  # (two renames: a signal between them left the new main.py beside the old requirements)
+            for name in PROJECT_FILES:
+                os.replace(temporary[name], folder / name)
+                del temporary[name]
+    except KeyboardInterrupt as exc:
+        if temporary or isinstance(exc, InterruptedAfterWriting):
+            raise
+        said = f"the xlwings Lite project {folder} ({', '.join(PROJECT_FILES)}) was written"
+        raise InterruptedAfterWriting(folder / PROJECT_FILES[0], said=said) from exc
+
+
 def _output_refused(kind: type[LiteError], out, reason: str) -> LiteError:
     """A refusal of the folder *out*, named as the command line's ``--output`` with the value given."""
     from ..engine.errors import InputError
@@ -621,7 +639,9 @@ def write_project(
     written to temporary files first, then moved into place, so a failure
     while writing them (no room left) leaves the folder as it was, and a
     folder made for them is removed.  The two moves are two renames, not one:
-    a failure between them would leave the new ``main.py`` beside the old
+    Ctrl-C, SIGTERM and SIGHUP wait for both (then raised as
+    :class:`~xlpy.files.in_place.InterruptedAfterWriting`), but a process killed
+    outright between them leaves the new ``main.py`` beside the old
     ``requirements.txt``.
     """
     folder = Path(out)
@@ -643,9 +663,7 @@ def write_project(
     try:
         for name in PROJECT_FILES:
             temporary[name] = _write_temporary(folder / name, texts[name])
-        for name in PROJECT_FILES:
-            os.replace(temporary[name], folder / name)
-            del temporary[name]
+        _move_in(temporary, folder)
     except BaseException:
         for tmp in temporary.values():
             tmp.unlink(missing_ok=True)

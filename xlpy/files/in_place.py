@@ -1,8 +1,9 @@
 """Files put in place whole: the stop signals held while they are moved in, what an interrupt once they are in
 place says, and how xlpy's temporary files are named and when a killed run's are old enough to remove.
 
-A workbook a refresh or a build writes (:func:`xlpy.workbook.locks.write_file`) and a render's PDF and pages
-(:func:`xlpy.workbook.rendering.render`) are each made in temporary files first and then renamed into place.  Ctrl-C, SIGTERM and SIGHUP wait while the renames
+A workbook a refresh or a build writes (:func:`xlpy.workbook.locks.write_file`), a render's PDF and pages
+(:func:`xlpy.workbook.rendering.render`) and an xlwings Lite project (:func:`xlpy.excel.lite.write_project`) are
+each made in temporary files first and then renamed into place.  Ctrl-C, SIGTERM and SIGHUP wait while the renames
 are made (:func:`held_signals`), so a command stopped by one finds its files either as they were or all replaced,
 and says which (:class:`InterruptedAfterWriting`).  A process killed outright (SIGKILL, a power loss) cannot be
 held: between two renames it leaves some files new and some old, and its temporary files behind, which the next
