@@ -1,13 +1,15 @@
 """Files put in place together by ``xlpy render`` (a PDF and its pages) and ``xlpy lite`` (main.py and
 requirements.txt): Ctrl-C, SIGTERM and SIGHUP wait while they are renamed in, then say truly what was written
 (review 127: a signal among the renames left a new PDF beside old pages, or a new main.py beside an old
-requirements.txt, and said "nothing was written"; a signal after the last rename said so too)."""
+requirements.txt, and said "nothing was written"; a signal after the last rename said so too).  A killed lite's
+temporary files are removed by the next lite into the folder (they built up)."""
 
 from __future__ import annotations
 
 import os
 import signal
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -131,3 +133,23 @@ def test_a_signal_before_lite_moves_anything_leaves_the_project_as_it_was(projec
     assert capsys.readouterr().err == "xlpy lite: terminated; nothing was written\n"
     assert (project / "main.py").read_text() == "# old\n" and (project / "requirements.txt").read_text() == "old\n"
     assert sorted(p.name for p in project.iterdir()) == ["main.py", "requirements.txt"]
+
+
+def test_the_temporary_files_a_killed_lite_left_are_removed_by_the_next_once_old(project):
+    """A kill between the temporary files and the renames left ``.main.py.<hex>.tmp`` (the whole of main.py, some
+    280 KB) and ``.requirements.txt.<hex>.tmp`` in the project's folder for good, one pair a kill.  Now xlpy's are
+    named as its own and removed by the next lite there once older than any run takes; one of a run going on
+    meanwhile (fresh), and a file of the user's, are left."""
+    made = lite._write_temporary(project / "main.py", "x")
+    assert made.name.startswith(".~xlpy-partial.main.py.") and lite._TEMPORARY.fullmatch(made.name)
+    made.unlink()
+    hour_ago = time.time() - 3600
+    killed = [".~xlpy-partial.main.py.0123456789ab.tmp", ".~xlpy-partial.requirements.txt.0123456789ab.tmp",
+              ".main.py.a1b2c3d4e5f6.tmp", ".requirements.txt.a1b2c3d4e5f6.tmp"]  # (the last two: earlier xlpy's names)
+    kept = [".~xlpy-partial.main.py.fedcba987654.tmp", ".main.py.notes.tmp", "main.py.0123456789ab.tmp"]
+    for name in killed + kept:
+        (project / name).write_text("left")
+    for name in killed + kept[1:]:
+        os.utime(project / name, (hour_ago, hour_ago))
+    assert cli.main(["lite", "-o", str(project), "--force", "-q"]) == 0
+    assert sorted(p.name for p in project.iterdir()) == sorted(kept + ["main.py", "requirements.txt"])

@@ -76,11 +76,12 @@ import os
 import re
 import secrets
 import sys
+import time
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..files.in_place import InterruptedAfterWriting, held_signals
+from ..files.in_place import ORPHANED_AFTER, PARTIAL, InterruptedAfterWriting, held_signals
 
 __all__ = [
     "DEFAULT_DIR",
@@ -99,6 +100,10 @@ __all__ = [
 DEFAULT_DIR = "xlpy-lite"
 #: The files of a project.
 PROJECT_FILES = ("main.py", "requirements.txt")
+#: A project file's temporary file (``.~xlpy-partial.main.py.<12 hex digits>.tmp``; before, without ``~xlpy-partial.``),
+#: one a killed run left removed by the next run into the folder once older than ORPHANED_AFTER.
+_TEMPORARY = re.compile(r"\.(?:%s)?(?:%s)\.[0-9a-f]{12}\.tmp"
+                        % (re.escape(PARTIAL[1:]), "|".join(re.escape(name) for name in PROJECT_FILES)))
 #: Package name of the bundled xlpy inside ``main.py`` (not ``xlpy``, so that
 #: it can never be mistaken for, or shadow, an installed xlpy).
 PACKAGE = "xlpy_lite"
@@ -589,7 +594,7 @@ def requirements_txt() -> str:
 def _write_temporary(path: Path, text: str) -> Path:
     """*text* written to a new temporary file beside *path* (to be moved onto it); its path."""
     # created as any file is (0666 less the umask), not mkstemp's 0600: main.py is shared like any source
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    tmp = path.with_name(f"{PARTIAL}{path.name}.{secrets.token_hex(6)}.tmp")  # (xlpy's own: _TEMPORARY)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
@@ -598,6 +603,24 @@ def _write_temporary(path: Path, text: str) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return tmp
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Remove from *folder* the temporary files a killed ``xlpy lite`` left there (main.py's, some 280 KB, and
+    requirements.txt's), those older than any run takes (:data:`~xlpy.files.in_place.ORPHANED_AFTER`): one of a run
+    going on meanwhile is left alone.  One that cannot be read or removed is passed over."""
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if _TEMPORARY.fullmatch(entry.name) and entry.is_file(follow_symlinks=False) and \
+                    now - entry.stat(follow_symlinks=False).st_mtime > ORPHANED_AFTER:
+                os.unlink(entry.path)
+        except OSError:  # (gone meanwhile, or a folder that keeps its files: the project is written all the same)
+            continue
 
 
 def _move_in(temporary: dict[str, Path], folder: Path) -> None:
@@ -642,7 +665,8 @@ def write_project(
     Ctrl-C, SIGTERM and SIGHUP wait for both (then raised as
     :class:`~xlpy.files.in_place.InterruptedAfterWriting`), but a process killed
     outright between them leaves the new ``main.py`` beside the old
-    ``requirements.txt``.
+    ``requirements.txt``, and its temporary files, which the next run into the
+    folder removes once they are 15 minutes old.
     """
     folder = Path(out)
     codes = tuple(dict.fromkeys([*DEFAULT_CALENDARS, *(c.strip().upper() for c in calendars)]))
@@ -659,6 +683,8 @@ def write_project(
     texts = {"main.py": main_py(codes), "requirements.txt": requirements_txt()}  # all made before anything is written
     made = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
+    if not made:
+        _remove_leftovers(folder)
     temporary: dict[str, Path] = {}
     try:
         for name in PROJECT_FILES:

@@ -7,8 +7,8 @@ each made in temporary files first and then renamed into place.  Ctrl-C, SIGTERM
 are made (:func:`held_signals`), so a command stopped by one finds its files either as they were or all replaced,
 and says which (:class:`InterruptedAfterWriting`).  A process killed outright (SIGKILL, a power loss) cannot be
 held: between two renames it leaves some files new and some old, and its temporary files behind, which the next
-run removes (a workbook's under its lock; a render's staging folders and the folders in the system's temporary
-folder once older than :data:`ORPHANED_AFTER`).
+run removes (a workbook's under its lock; a render's staging folders, a Lite project's temporary files and the
+folders in the system's temporary folder once older than :data:`ORPHANED_AFTER`).
 """
 
 from __future__ import annotations
