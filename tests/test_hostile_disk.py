@@ -20,7 +20,7 @@ from hostile_books import new_tally, refresh, snapshot
 from repo_paths import PRICES, ROOT
 
 from xlpy.cli import main
-from xlpy.workbook import locks, package, parts
+from xlpy.workbook import backups, locks, package, parts
 
 pytest.importorskip("resource")  # (POSIX: file modes, signals, as test_hostile.py)
 
@@ -484,7 +484,7 @@ def test_killed_at_each_stage(book, monkeypatch, stage):
     elif stage == "writing the temporary file":
         monkeypatch.setattr(locks.os, "fsync", _kill)
     elif stage == "writing the backup":
-        monkeypatch.setattr(locks.shutil, "copy2", _kill)
+        monkeypatch.setattr(backups.shutil, "copy2", _kill)
     else:
         real = os.replace
 
@@ -511,9 +511,9 @@ def test_real_kill_leaves_a_whole_workbook_and_the_next_run_cleans_up(book, stag
     before = book.read_bytes()
     script = textwrap.dedent(f"""
         import os, signal, sys
-        from xlpy.workbook import locks
+        from xlpy.workbook import backups, locks
         from xlpy.cli import main
-        real_replace, real_copy = os.replace, locks.shutil.copy2
+        real_replace, real_copy = os.replace, backups.shutil.copy2
         stage = {stage!r}
         def die(*a, **k):
             os.kill(os.getpid(), signal.SIGKILL)
@@ -524,7 +524,7 @@ def test_real_kill_leaves_a_whole_workbook_and_the_next_run_cleans_up(book, stag
                 with open(dst, "wb") as fh:
                     fh.write(b"PK half a backup")
                 die()
-            locks.shutil.copy2 = copy
+            backups.shutil.copy2 = copy
         else:
             def replace(src, dst):
                 if str(dst).endswith("book.xlsm") and ".bak." not in str(dst):

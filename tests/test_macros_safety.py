@@ -20,7 +20,7 @@ from xlpy.cli import refresh as cli_refresh
 from xlpy.engine.errors import InputError, InputErrors, XlpyError
 from xlpy.excel import vba
 from xlpy.files import sources
-from xlpy.workbook import locks, package
+from xlpy.workbook import backups, locks, package
 from xlpy.workbook.backends import PackageBook
 
 built, holders, seed = refresh_books.built, refresh_books.holders, refresh_books.seed  # (the fixtures)
@@ -278,7 +278,7 @@ def test_a_backup_that_does_not_fit_is_named_and_the_workbook_kept(holders, tmp_
     workbook were the file that did not fit; --no-backup, which then succeeds, was not mentioned."""
     before = holders.read_bytes()
     tally = _write_csv(tmp_path / "t.csv", _tally_rows(10))
-    monkeypatch.setattr(locks.shutil, "copy2", _boom)
+    monkeypatch.setattr(backups.shutil, "copy2", _boom)
     with pytest.raises(InputErrors) as exc:
         _refresh([str(holders), "--tally", str(tally)])
     said = str(exc.value)
@@ -290,11 +290,11 @@ def test_a_backup_that_does_not_fit_is_named_and_the_workbook_kept(holders, tmp_
     def not_permitted(*args, **kwargs):  # (copystat on a FAT stick): no word of space
         raise PermissionError(1, "Operation not permitted")
 
-    monkeypatch.setattr(locks.shutil, "copy2", not_permitted)
+    monkeypatch.setattr(backups.shutil, "copy2", not_permitted)
     with pytest.raises(InputErrors) as exc:
         _refresh([str(holders), "--tally", str(tally)])
     assert "cannot be written (Operation not permitted); refresh without a backup (--no-backup)" in str(exc.value)
-    monkeypatch.setattr(locks.shutil, "copy2", shutil.copy2)
+    monkeypatch.setattr(backups.shutil, "copy2", shutil.copy2)
     assert _refresh([str(holders), "--tally", str(tally), "--no-backup"]) == 0
     assert holders.read_bytes() != before
 

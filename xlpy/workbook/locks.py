@@ -36,7 +36,6 @@ import getpass
 import os
 import re
 import secrets
-import shutil
 import socket
 import stat
 import tempfile
@@ -47,6 +46,8 @@ from typing import Self
 
 from ..engine.errors import Busy, InputError
 from ..files.in_place import PARTIAL, STOP_SIGNALS, InterruptedAfterWriting, held_signals
+from .backups import (BackupNotWritten, ahead_warning, backup_times, backups_of, kept_as, named_ahead, prune_backups,
+                      write_backup)
 from .processes import held_by_this_process, held_here, process_gone
 
 try:  # not on Windows
@@ -54,10 +55,11 @@ try:  # not on Windows
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["STOP_SIGNALS", "InterruptedAfterWriting", "RefreshLock", "ahead_warning", "busy_message", "check_writable",
-           "clean_stale", "excel_owner", "held_signals", "kept_as", "left_by_a_crash", "libreoffice_owner",
-           "locked_message", "name_problem", "named_ahead", "opened_by", "path_problem", "process_gone",
-           "prune_backups", "read_small", "replace_with", "target_of", "write_file", "written_at"]
+__all__ = ["STOP_SIGNALS", "BackupNotWritten", "InterruptedAfterWriting", "RefreshLock", "ahead_warning",
+           "backup_times", "backups_of", "busy_message", "check_writable", "clean_stale", "excel_owner", "held_signals",
+           "kept_as", "left_by_a_crash", "libreoffice_owner", "locked_message", "name_problem", "named_ahead",
+           "opened_by", "path_problem", "process_gone", "prune_backups", "read_small", "replace_with", "target_of",
+           "write_backup", "write_file", "written_at"]
 
 #: The longest file name a file system takes, in bytes (Linux, macOS; Windows counts UTF-16 units, as many).
 NAME_MAX = 255
@@ -533,36 +535,6 @@ def keep_access(original: Path, new: Path) -> None:
     os.chmod(new, st.st_mode & 0o7777)  # last: an access list set above states the group bits alike
 
 
-class BackupNotWritten(OSError):
-    """The backup of a workbook could not be made (a full disk, a quota): the workbook itself is untouched.
-    ``filename`` is the backup's path."""
-
-
-def write_backup(target: Path, backup: Path) -> Path:
-    """Copy *target* to *backup* (permissions and times kept), through a temporary file; an :class:`OSError`
-    on the way is raised as :class:`BackupNotWritten`, so a message can say that the copy is what failed."""
-    tmp: Path | None = None
-    try:
-        fd, tmp = _temp(target, "backup")
-        os.close(fd)
-        shutil.copy2(target, tmp)
-        keep_access(target, tmp)
-        os.replace(tmp, backup)
-    except BaseException as exc:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError) and not isinstance(exc, BackupNotWritten):
-            raise BackupNotWritten(exc.errno, exc.strerror or str(exc), str(backup)) from exc
-        raise
-    return backup
-
-
-def kept_as(backup: Path, given: Path) -> str:
-    """How a message names *backup*, the copy kept of the workbook given as *given*: by its name where it lies beside
-    *given*, else by its path (a symbolic link's workbook is copied beside the link's target, not beside the link)."""
-    if os.path.realpath(backup.absolute().parent) == os.path.realpath(given.absolute().parent):
-        return backup.name
-    return str(backup)
 
 
 def write_file(data: bytes, out: str | os.PathLike, before_replace: Callable[[], None] | None = None,
@@ -648,9 +620,6 @@ def replace_with(data: bytes, target: Path, backup: Callable[[], Path] | None = 
     return kept[0] if kept else None
 
 
-_BACKUP = r"\.(\d{8}-\d{6})(?:-(\d+))?\.bak"
-
-
 def _name_case(target: Path) -> int:
     """How names beside the workbook *target* are matched to its own: in any letter case on Windows, and in a
     folder that names files so (a Mac's, by default: *target* there under its name in the other case); else as
@@ -662,67 +631,3 @@ def _name_case(target: Path) -> int:
         return re.IGNORECASE if other.name != target.name and os.path.samefile(target, other) else 0
     except OSError:  # (no workbook there, or no such name: a folder that tells cases apart)
         return 0
-
-
-def backup_times(target: Path) -> dict[Path, tuple[str, int]]:
-    """Backups of *target* (``NAME.YYYYmmdd-HHMMSS[-n].bak.SUFFIX``) -> (their time, *n*: 1 without one), read
-    from the name after *target*'s own (which may look like a backup's itself); on Windows in any letter case, as
-    Windows names files (``OFFER.xlsm`` typed for ``Offer.xlsm``: the backups of both)."""
-    pattern = re.compile(re.escape(target.stem) + _BACKUP + re.escape(target.suffix) + "$", _name_case(target))
-    found = {}
-    for p in target.parent.iterdir():
-        m = pattern.match(p.name)
-        if m and p.is_file():
-            found[p] = (m.group(1), int(m.group(2) or 1))
-    return found
-
-
-def backups_of(target: Path) -> list[Path]:
-    """Backups of *target*, oldest first: by the time in their names (UTC), then by the number after it."""
-    found = backup_times(target)
-    return sorted(found, key=found.__getitem__)
-
-
-def named_ahead(target: Path, kept: Path | None = None) -> list[Path]:
-    """Backups of *target* named after now (the computer's clock, UTC) by more than
-    :data:`xlpy.workbook.clock.AHEAD`, oldest first: written by a clock set ahead, so the newest by their names
-    though they are not; *kept*, the one just written, is none of them."""
-    from . import clock
-
-    later = (clock.computer_now() + clock.AHEAD).strftime("%Y%m%d-%H%M%S")
-    found = backup_times(target)
-    return [p for p in sorted(found, key=found.__getitem__)
-            if found[p][0] > later and not (kept is not None and p.name == kept.name)]
-
-
-def prune_backups(target: Path, keep: int | None, kept: Path | None = None) -> list[Path]:
-    """Remove all but the *keep* newest backups of *target* (None: keep all); *kept*, the one just written, is the
-    newest whatever the time in its name (a refresh dated before an earlier one, a clock set apart).  One named
-    after now (:func:`named_ahead`) is not counted among them and never removed: by its name it would be the
-    newest for good, and the real newest removed in its place (:func:`ahead_warning` says so)."""
-    if keep is None:
-        return []
-    ahead = {p.name for p in named_ahead(target, kept)}
-    old = sorted((p for p in backups_of(target) if p.name not in ahead),
-                 key=lambda p: kept is not None and p.name == kept.name)  # (stable: kept last)
-    gone = old[:max(len(old) - keep, 0)]
-    for p in gone:
-        p.unlink(missing_ok=True)
-    return gone
-
-
-def ahead_warning(target: Path, keep: int | None, kept: Path | None = None) -> str | None:
-    """The warning of a refresh or build that prunes the backups of *target* (``--keep`` *keep*; None: it prunes
-    none, nothing to say) when some are named after now (:func:`named_ahead`), naming them; else None."""
-    ahead = named_ahead(target, kept) if keep is not None else []
-    if not ahead:
-        return None
-    from . import clock
-
-    one = len(ahead) == 1
-    what = "a backup is" if one else f"{len(ahead)} backups are"
-    it, they = ("it", "it was") if one else ("them", "they were")
-    return (f"{what} named after now ({clock.computer_now():%Y-%m-%d %H:%M:%S} UTC, this computer's clock): "
-            f"{', '.join(p.name for p in ahead)}: a clock was set ahead when {they} written (or this computer's is "
-            f"behind); not counted among the {keep} newest (--keep {keep}) and never removed by --keep: remove {it} "
-            "once no longer needed")
