@@ -1,20 +1,29 @@
 """The copy kept of a workbook a refresh or ``build --force`` replaces (review 127): on disk before the workbook is
-replaced, so a power cut cannot leave an empty backup beside a workbook whose old blocks were freed."""
+replaced, so a power cut cannot leave an empty backup beside a workbook whose old blocks were freed; and never
+written twice, so a run killed between the backup and the rename leaves no duplicate for ``--keep`` to count in
+place of a real older version."""
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 import hostile_books
 from hostile_books import new_tally, refresh
-from repo_paths import SEED
+from repo_paths import ROOT, SEED
 
 from xlpy.cli import main
+from xlpy.engine.errors import InputErrors
 from xlpy.workbook import locks
 
-pytest.importorskip("resource")  # (POSIX: inodes, a folder's fsync)
+pytest.importorskip("resource")  # (POSIX: signals, inodes, a folder's fsync)
 
 book = hostile_books.book  # (the fixture: the holder workbook copied for the test)
 
@@ -39,12 +48,15 @@ def _recorded(monkeypatch) -> list[tuple[str, object]]:
     return events
 
 
-@pytest.mark.parametrize("command", ["refresh", "build --force"])
+@pytest.mark.parametrize("command", ["refresh", "build --force", "refresh with the copy there"])
 def test_the_backup_is_on_disk_before_the_workbook_is_replaced(book, monkeypatch, command):
     """The backup was copied (sendfile), renamed, and the workbook renamed over the old one with no fsync of the
-    backup: on ext4 a power cut could leave it empty while the old workbook's blocks were freed."""
+    backup: on ext4 a power cut could leave it empty while the old workbook's blocks were freed.  A copy already
+    there (an earlier xlpy's, killed before the workbook's rename, with no fsync) is flushed as a new one is."""
     if command == "build --force":
         assert main(["build", str(SEED), "-o", str(book), "--force", "--no-backup", "--no-validate", "-q"]) == 0
+    elif command == "refresh with the copy there":
+        shutil.copy2(book, book.with_name(f"{book.stem}.20040101-000000.bak.xlsm"))
     events = _recorded(monkeypatch)
     if command == "build --force":
         assert main(["build", str(SEED), "-o", str(book), "--force", "--no-validate", "-q"]) == 0
@@ -52,6 +64,102 @@ def test_the_backup_is_on_disk_before_the_workbook_is_replaced(book, monkeypatch
         assert refresh([str(book), "--tally", str(new_tally(book.parent))]) == 0
     monkeypatch.undo()
     (backup,) = locks.backups_of(book)
-    named, replaced = events.index(("replace", backup.name)), events.index(("replace", book.name))
+    replaced = events.index(("replace", book.name))
+    there = command == "refresh with the copy there"  # (named before this run)
+    named = replaced if there else events.index(("replace", backup.name))
     assert ("fsync", backup.stat().st_ino) in events[:named], events  # its data, before it takes the name
-    assert ("fsync", book.parent.stat().st_ino) in events[named:replaced], events  # its name, before the workbook's
+    assert ("fsync", book.parent.stat().st_ino) in events[0 if there else named:replaced], events  # then its name
+
+
+def test_a_copy_there_with_other_permissions_is_not_the_copy_kept(book):
+    """The backup keeps the workbook's permissions: a copy of the same bytes made private by hand is not it."""
+    book.chmod(0o640)
+    shutil.copy2(book, there := book.with_name(f"{book.stem}.20040101-000000.bak.xlsm"))
+    there.chmod(0o600)
+    assert refresh([str(book), "--tally", str(new_tally(book.parent))]) == 0
+    (_, new) = locks.backups_of(book)
+    assert new.stat().st_mode & 0o777 == 0o640 and new.read_bytes() == there.read_bytes()
+
+
+def _killed_between_the_renames(book: Path, tally: Path) -> None:
+    """``xlpy refresh BOOK --tally TALLY --keep 2`` killed (SIGKILL: no clean-up runs) once its backup is renamed
+    into place and before the workbook is."""
+    script = textwrap.dedent(f"""
+        import os, signal, sys
+        from xlpy.cli import main
+        real_replace = os.replace
+        def replace(src, dst):
+            if os.path.basename(dst) == {book.name!r}:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real_replace(src, dst)
+        os.replace = replace
+        sys.exit(main(["refresh", {book.name!r}, "--tally", {tally.name!r}, "--keep", "2"]))
+    """)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    r = subprocess.run([sys.executable, "-c", script], cwd=book.parent, env=env, capture_output=True, timeout=120,
+                       check=False)
+    assert r.returncode == -signal.SIGKILL, r.stderr
+
+
+def test_a_kill_between_the_renames_costs_keep_no_older_version(book, capsys):
+    """Day 1 kept V0 and wrote V1; day 2 was killed between its backup's rename and the workbook's, leaving a
+    second backup, of V1; its rerun wrote a third (V1 again), and --keep 2 then removed V0: two copies of V1 were
+    left, "removed 1 older backup(s) (--keep 2)"."""
+    v0 = book.read_bytes()
+    assert refresh([str(book), "--tally", str(new_tally(book.parent, 3)), "--keep", "2"]) == 0
+    v1 = book.read_bytes()
+    tally = new_tally(book.parent, 7)
+    _killed_between_the_renames(book, tally)
+    assert book.read_bytes() == v1 and [b.read_bytes() for b in locks.backups_of(book)] == [v0, v1]
+    left = locks.backups_of(book)[-1]  # (the killed run's copy: the workbook as it stands)
+    capsys.readouterr()
+    assert refresh([str(book), "--tally", str(tally), "--keep", "2"]) == 0
+    out = capsys.readouterr().out
+    assert [b.read_bytes() for b in locks.backups_of(book)] == [v0, v1], "an older version was removed"
+    assert f"previous version kept as {left.name}" in out and "removed" not in out, out
+    assert book.read_bytes() not in (v0, v1)
+
+
+def test_without_keep_each_kill_leaves_no_more_copies(book):
+    """Each kill between the renames left one more copy of the same workbook."""
+    tally = new_tally(book.parent)
+    for _ in range(2):
+        _killed_between_the_renames(book, tally)
+    assert len(locks.backups_of(book)) == 1
+
+
+def test_keep_counts_versions_not_copies(book, capsys):
+    """Copies of one version left by an earlier xlpy (killed between its renames, a backup copied by hand) are
+    counted as that one version: --keep N keeps the N newest versions, never an older one removed for a copy."""
+    v0 = book.read_bytes()
+    assert refresh([str(book), "--tally", str(new_tally(book.parent, 3))]) == 0
+    v1 = book.read_bytes()
+    (b1,) = locks.backups_of(book)
+    copies = [book.with_name(f"{book.stem}.20040224-000000-{i}.bak.xlsm") for i in (5, 6)]
+    for c in copies:
+        shutil.copy2(book, c)
+    assert refresh([str(book), "--tally", str(new_tally(book.parent, 7)), "--keep", "2"]) == 0
+    assert capsys.readouterr().out.count("removed") == 0
+    assert locks.backups_of(book) == [b1, *copies] and b1.read_bytes() == v0  # (the newest copy kept as V1's)
+    assert refresh([str(book), "--tally", str(new_tally(book.parent, 9)), "--keep", "2"]) == 0
+    kept = locks.backups_of(book)
+    assert [b.read_bytes() for b in kept[:-1]] == [v1, v1] and kept[:-1] == copies  # V0, the third newest, gone
+    assert "removed 1 older backup(s) (--keep 2)" in capsys.readouterr().out
+
+
+def test_a_backup_there_is_not_removed_when_the_workbook_cannot_be_replaced(book, monkeypatch):
+    """The copy already there is kept when the rename fails: it was not written by this run, only named by it."""
+    shutil.copy2(book, there := book.with_name(f"{book.stem}.20040101-000000.bak.xlsm"))
+    real = os.replace
+
+    def full(src, dst, **kwargs):
+        if Path(dst) == book:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(src, dst, **kwargs)
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(InputErrors, match="No space left on device"):
+        refresh([str(book), "--tally", str(new_tally(book.parent))])
+    monkeypatch.undo()
+    assert locks.backups_of(book) == [there] and there.read_bytes() == book.read_bytes()
+    assert locks.write_backup(book, locks.backups_of(book)[0].with_name("new.bak.xlsm")) == there

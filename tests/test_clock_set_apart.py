@@ -152,7 +152,7 @@ def test_a_backup_named_after_now_is_not_counted_nor_removed(tmp_path, monkeypat
     names = ["b.20261204-090000.bak.xlsm", "b.20261205-160000.bak.xlsm", "b.20261205-161000.bak.xlsm",
              "b.20271205-110000.bak.xlsm"]
     for n in names:
-        (tmp_path / n).write_bytes(b"x")
+        (tmp_path / n).write_bytes(n.encode())  # (versions of their own: copies of one are counted as one)
     _clock(monkeypatch, "2026-12-05 16:00:00")  # (16:10: ahead by less than clock.AHEAD, counted as it is named)
     assert locks.named_ahead(book) == [tmp_path / names[3]]
     assert [p.name for p in locks.prune_backups(book, 1, tmp_path / names[2])] == names[:2]

@@ -412,7 +412,7 @@ def test_on_windows_the_backups_of_a_workbook_are_found_whatever_the_case_it_was
     another workbook, whose backups are its own."""
     for name in ("Offer.20040224-000000.bak.xlsm", "OFFER.20040225-000000.bak.xlsm", "offer.20040226-000000.bak.xlsm",
                  "Offer.xlsm", "Offerings.20040227-000000.bak.xlsm"):
-        (tmp_path / name).write_bytes(b"x")
+        (tmp_path / name).write_bytes(name.encode())  # (versions of their own: copies of one are counted as one)
     assert [p.name for p in locks.backups_of(tmp_path / "OFFER.xlsm")] == ["OFFER.20040225-000000.bak.xlsm"]
     monkeypatch.setattr(locks, "WINDOWS_NAMES", True)
     assert [p.name for p in locks.backups_of(tmp_path / "OFFER.xlsm")] == [
@@ -540,8 +540,8 @@ def test_real_kill_leaves_a_whole_workbook_and_the_next_run_cleans_up(book, stag
     assert list(folder.glob(".~xlpy-partial.book.xlsm.*.tmp")), "the kill left its temporary file"
     assert refresh([str(book), "--tally", str(tally)]) == 0 and _whole(book)
     assert not list(folder.glob(".~xlpy*")), list(folder.glob(".~xlpy*"))
-    if stage == "replace":
-        assert len(locks.backups_of(book)) == 2 and all(b.read_bytes() == before for b in locks.backups_of(book))
+    if stage == "replace":  # the killed run's backup is the copy kept by the next run (it wrote a second one)
+        assert len(locks.backups_of(book)) == 1 and locks.backups_of(book)[0].read_bytes() == before
 
 
 @pytest.mark.libreoffice

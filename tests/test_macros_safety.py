@@ -221,7 +221,7 @@ def test_keep_never_removes_the_backup_just_written(holders, tmp_path, capsys, m
 
     monkeypatch.setattr(clock, "computer_now", lambda: dt.datetime(2026, 12, 5, 16, 0))
     later = holders.with_name("book.20261204-120000.bak.xlsm")  # (after this refresh's time, before now)
-    later.write_bytes(holders.read_bytes())
+    later.write_bytes(b"an earlier version")  # (not the workbook's bytes: that copy would be kept as this one's)
     ahead = holders.with_name("book.20991231-235959.bak.xlsm")
     ahead.write_bytes(holders.read_bytes())
     assert _refresh([str(holders), "--keep", "1", "--tally", str(_write_csv(tmp_path / "t.csv", _tally_rows(3)))]) == 0

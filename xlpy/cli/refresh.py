@@ -25,8 +25,8 @@ def setup_refresh(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-backup", action="store_true",
                    help="do not keep the previous file as NAME.YYYYmmdd-HHMMSS.bak.xlsm beside it")
     p.add_argument("--keep", type=int, metavar="N",
-                   help="keep only the N newest backups of the workbook, removing older ones (default: keep all; "
-                   "0 keeps none, not even this refresh's)")
+                   help="keep only the backups of the workbook's N newest versions (copies of one counted once), "
+                   "removing older ones (default: keep all; 0 keeps none, not even this refresh's)")
     p.add_argument("--force", action="store_true",
                    help="refresh even though an Excel (~$NAME) or LibreOffice (.~lock.NAME#) owner file says the "
                    "workbook is open: only for an owner file left over from a crash")

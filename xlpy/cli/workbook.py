@@ -270,9 +270,9 @@ def _setup_build(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-backup", action="store_true", help="with --force, replace the workbook without keeping "
                    "a copy of it (default: the workbook replaced is kept as NAME.YYYYmmdd-HHMMSS.bak.xlsm beside it, "
                    "as a refresh keeps one)")
-    p.add_argument("--keep", type=int, metavar="N", help="with --force, keep only the N newest backups of the "
-                   "workbook, removing older ones, as a refresh's --keep does (default: keep all; 0 keeps none, not "
-                   "even this build's)")
+    p.add_argument("--keep", type=int, metavar="N", help="with --force, keep only the backups of the workbook's "
+                   "N newest versions, removing older ones, as a refresh's --keep does (default: keep all; 0 keeps "
+                   "none, not even this build's)")
     p.add_argument("--history-from", metavar="WORKBOOK", help="carry the History rows of an earlier workbook of "
                    "the same offer (one built by an earlier xlpy, say) into the new one, in place of a row of the "
                    "build's own")

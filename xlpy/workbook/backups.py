@@ -3,19 +3,24 @@ beside it (:func:`xlpy.workbook.refresh_file.backup_path` names one).
 
 A backup is written whole (a temporary file, renamed) and is on disk before the workbook is replaced: its data
 flushed before it takes its name, its folder after, so a power cut once the workbook is renamed over the old one
-finds the old one in the backup, not an empty file the file system had yet to write out.  The backups are found in any letter case where the folder names files so, and one named after now (a
+finds the old one in the backup, not an empty file the file system had yet to write out.  One version is kept
+once: a run killed between its backup's rename and the workbook's leaves a backup the same as the workbook, which
+the next run names as its copy rather than writing another; and ``--keep N`` keeps the N newest versions, copies
+of one version (an earlier xlpy's, one copied by hand) counted as one, so no older version is removed in a copy's
+place.  The backups are found in any letter case where the folder names files so, and one named after now (a
 clock set ahead) is never counted nor removed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
 from pathlib import Path
 
-__all__ = ["BackupNotWritten", "ahead_warning", "backup_times", "backups_of", "kept_as", "named_ahead", "prune_backups",
-           "write_backup"]
+__all__ = ["BackupNotWritten", "ahead_warning", "backup_times", "backups_of", "kept_as", "named_ahead",
+           "newest_same", "prune_backups", "write_backup"]
 
 
 class BackupNotWritten(OSError):
@@ -26,17 +31,25 @@ class BackupNotWritten(OSError):
 def write_backup(target: Path, backup: Path) -> Path:
     """Copy *target* to *backup* (permissions and times kept), through a temporary file flushed to disk before it is
     renamed, and its folder after: on disk before the workbook is replaced.  An :class:`OSError` on the way is
-    raised as :class:`BackupNotWritten`, so a message can say that the copy is what failed."""
+    raised as :class:`BackupNotWritten`, so a message can say that the copy is what failed.
+
+    When the newest backup of *target* holds it byte for byte already (:func:`newest_same`: a run killed between
+    its backup's rename and the workbook's left it), nothing is written: that backup, flushed to disk as a new one
+    is, is the copy kept, and returned; a second copy would count for a version in ``--keep``'s place."""
     from .locks import _fsync_dir, _temp, keep_access
 
     tmp: Path | None = None
     try:
-        fd, tmp = _temp(target, "backup")
-        os.close(fd)
-        shutil.copy2(target, tmp)
-        keep_access(target, tmp)
-        _flushed(tmp)  # its data on disk before it takes the backup's name
-        os.replace(tmp, backup)
+        if (same := newest_same(target)) is not None:
+            backup = same  # the copy kept, flushed as a new one is (an earlier xlpy's was not; a failure said of it)
+            _flushed(same)
+        else:
+            fd, tmp = _temp(target, "backup")
+            os.close(fd)
+            shutil.copy2(target, tmp)
+            keep_access(target, tmp)
+            _flushed(tmp)  # its data on disk before it takes the backup's name
+            os.replace(tmp, backup)
         _fsync_dir(backup.parent)  # its name too, before the workbook's rename (ordered by this, not by chance)
     except BaseException as exc:
         if tmp is not None:
@@ -54,6 +67,37 @@ def _flushed(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def newest_same(target: Path) -> Path | None:
+    """The newest backup of *target* (not one named after now: :func:`named_ahead`) when it holds *target* byte for
+    byte with its owner, group and permissions (as a backup is written), a file of its own (not a link, not
+    *target* under another name), else None."""
+    ahead = {p.name for p in named_ahead(target)}
+    there = [p for p in backups_of(target) if p.name not in ahead]
+    if not there or there[-1].is_symlink():
+        return None
+    try:
+        a, b = there[-1].stat(), target.stat()
+        if (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino) or (a.st_mode, a.st_uid, a.st_gid) != (
+                b.st_mode, b.st_uid, b.st_gid):
+            return None
+        return there[-1] if _same_bytes(there[-1], target) else None
+    except OSError:  # (one that cannot be read: a new copy is written)
+        return None
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    """Whether the files *a* and *b* hold the same bytes (their sizes first: most differ there)."""
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    with a.open("rb") as fa, b.open("rb") as fb:
+        while True:
+            x, y = fa.read(1 << 20), fb.read(1 << 20)
+            if x != y:
+                return False
+            if not x:
+                return True
 
 
 def kept_as(backup: Path, given: Path) -> str:
@@ -101,19 +145,49 @@ def named_ahead(target: Path, kept: Path | None = None) -> list[Path]:
 
 
 def prune_backups(target: Path, keep: int | None, kept: Path | None = None) -> list[Path]:
-    """Remove all but the *keep* newest backups of *target* (None: keep all); *kept*, the one just written, is the
-    newest whatever the time in its name (a refresh dated before an earlier one, a clock set apart).  One named
-    after now (:func:`named_ahead`) is not counted among them and never removed: by its name it would be the
-    newest for good, and the real newest removed in its place (:func:`ahead_warning` says so)."""
+    """Remove the backups of *target* but those of its *keep* newest versions (None: keep all): a backup the same,
+    byte for byte, as a newer one is a copy of that version (an earlier xlpy's, killed between its renames; one
+    copied by hand), not counted apart, and kept or removed with it, so no older version is removed in its place.
+    *kept*, the one just written, is the newest whatever the time in its name (a refresh dated before an earlier
+    one, a clock set apart).  One named after now (:func:`named_ahead`) is not counted among them and never
+    removed: by its name it would be the newest for good, and the real newest removed in its place
+    (:func:`ahead_warning` says so)."""
     if keep is None:
         return []
     ahead = {p.name for p in named_ahead(target, kept)}
     old = sorted((p for p in backups_of(target) if p.name not in ahead),
                  key=lambda p: kept is not None and p.name == kept.name)  # (stable: kept last)
-    gone = old[:max(len(old) - keep, 0)]
+    version = _versions(old)
+    newest = list(dict.fromkeys(version[p] for p in reversed(old)))[:keep]
+    gone = [p for p in old if version[p] not in newest]
     for p in gone:
         p.unlink(missing_ok=True)
     return gone
+
+
+def _versions(paths: list[Path]) -> dict[Path, object]:
+    """Each of *paths* -> a key the same for files of the same bytes: their size, and their SHA-256 where another
+    is of that size (only those are read); one that cannot be read is a version of its own."""
+    sizes: dict[int, list[Path]] = {}
+    key: dict[Path, object] = {}
+    for p in paths:
+        try:
+            sizes.setdefault(p.stat().st_size, []).append(p)
+        except OSError:
+            key[p] = p
+    for size, alike in sizes.items():
+        for p in alike:
+            key[p] = (size, _digest(p) if len(alike) > 1 else None)
+    return key
+
+
+def _digest(path: Path) -> object:
+    """The SHA-256 of the file *path*, or *path* itself when it cannot be read."""
+    try:
+        with path.open("rb") as fh:
+            return hashlib.file_digest(fh, "sha256").digest()
+    except OSError:
+        return path
 
 
 def ahead_warning(target: Path, keep: int | None, kept: Path | None = None) -> str | None:

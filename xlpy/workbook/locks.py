@@ -601,11 +601,13 @@ def replace_with(data: bytes, target: Path, backup: Callable[[], Path] | None = 
     backup's path.
     """
     kept: list[Path] = []
+    there: set[str] = set()  # the backups there before: one named as the copy kept (the same bytes) is not this run's
 
     def before_replace() -> None:
         if unchanged is not None:
             unchanged()  # raises when *target* is no longer the file that was read
         if backup is not None:
+            there.update(p.name for p in backups_of(target))
             kept.append(backup())
 
     try:
@@ -615,7 +617,8 @@ def replace_with(data: bytes, target: Path, backup: Callable[[], Path] | None = 
         raise
     except BaseException:
         for p in kept:
-            p.unlink(missing_ok=True)  # the original is still in place: its copy is not needed
+            if p.name not in there:  # (one there before is left as it was)
+                p.unlink(missing_ok=True)  # the original is still in place: its copy is not needed
         raise
     return kept[0] if kept else None
 
