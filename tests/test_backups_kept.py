@@ -21,7 +21,7 @@ from repo_paths import ROOT, SEED
 
 from xlpy.cli import main
 from xlpy.engine.errors import InputErrors
-from xlpy.workbook import locks
+from xlpy.workbook import backups
 
 pytest.importorskip("resource")  # (POSIX: signals, inodes, a folder's fsync)
 
@@ -63,7 +63,7 @@ def test_the_backup_is_on_disk_before_the_workbook_is_replaced(book, monkeypatch
     else:
         assert refresh([str(book), "--tally", str(new_tally(book.parent))]) == 0
     monkeypatch.undo()
-    (backup,) = locks.backups_of(book)
+    (backup,) = backups.backups_of(book)
     replaced = events.index(("replace", book.name))
     there = command == "refresh with the copy there"  # (named before this run)
     named = replaced if there else events.index(("replace", backup.name))
@@ -77,7 +77,7 @@ def test_a_copy_there_with_other_permissions_is_not_the_copy_kept(book):
     shutil.copy2(book, there := book.with_name(f"{book.stem}.20040101-000000.bak.xlsm"))
     there.chmod(0o600)
     assert refresh([str(book), "--tally", str(new_tally(book.parent))]) == 0
-    (_, new) = locks.backups_of(book)
+    (_, new) = backups.backups_of(book)
     assert new.stat().st_mode & 0o777 == 0o640 and new.read_bytes() == there.read_bytes()
 
 
@@ -110,12 +110,12 @@ def test_a_kill_between_the_renames_costs_keep_no_older_version(book, capsys):
     v1 = book.read_bytes()
     tally = new_tally(book.parent, 7)
     _killed_between_the_renames(book, tally)
-    assert book.read_bytes() == v1 and [b.read_bytes() for b in locks.backups_of(book)] == [v0, v1]
-    left = locks.backups_of(book)[-1]  # (the killed run's copy: the workbook as it stands)
+    assert book.read_bytes() == v1 and [b.read_bytes() for b in backups.backups_of(book)] == [v0, v1]
+    left = backups.backups_of(book)[-1]  # (the killed run's copy: the workbook as it stands)
     capsys.readouterr()
     assert refresh([str(book), "--tally", str(tally), "--keep", "2"]) == 0
     out = capsys.readouterr().out
-    assert [b.read_bytes() for b in locks.backups_of(book)] == [v0, v1], "an older version was removed"
+    assert [b.read_bytes() for b in backups.backups_of(book)] == [v0, v1], "an older version was removed"
     assert f"previous version kept as {left.name}" in out and "removed" not in out, out
     assert book.read_bytes() not in (v0, v1)
 
@@ -125,7 +125,7 @@ def test_without_keep_each_kill_leaves_no_more_copies(book):
     tally = new_tally(book.parent)
     for _ in range(2):
         _killed_between_the_renames(book, tally)
-    assert len(locks.backups_of(book)) == 1
+    assert len(backups.backups_of(book)) == 1
 
 
 def test_keep_counts_versions_not_copies(book, capsys):
@@ -134,15 +134,15 @@ def test_keep_counts_versions_not_copies(book, capsys):
     v0 = book.read_bytes()
     assert refresh([str(book), "--tally", str(new_tally(book.parent, 3))]) == 0
     v1 = book.read_bytes()
-    (b1,) = locks.backups_of(book)
+    (b1,) = backups.backups_of(book)
     copies = [book.with_name(f"{book.stem}.20040224-000000-{i}.bak.xlsm") for i in (5, 6)]
     for c in copies:
         shutil.copy2(book, c)
     assert refresh([str(book), "--tally", str(new_tally(book.parent, 7)), "--keep", "2"]) == 0
     assert capsys.readouterr().out.count("removed") == 0
-    assert locks.backups_of(book) == [b1, *copies] and b1.read_bytes() == v0  # (the newest copy kept as V1's)
+    assert backups.backups_of(book) == [b1, *copies] and b1.read_bytes() == v0  # (the newest copy kept as V1's)
     assert refresh([str(book), "--tally", str(new_tally(book.parent, 9)), "--keep", "2"]) == 0
-    kept = locks.backups_of(book)
+    kept = backups.backups_of(book)
     assert [b.read_bytes() for b in kept[:-1]] == [v1, v1] and kept[:-1] == copies  # V0, the third newest, gone
     assert "removed 1 older backup(s) (--keep 2)" in capsys.readouterr().out
 
@@ -161,5 +161,5 @@ def test_a_backup_there_is_not_removed_when_the_workbook_cannot_be_replaced(book
     with pytest.raises(InputErrors, match="No space left on device"):
         refresh([str(book), "--tally", str(new_tally(book.parent))])
     monkeypatch.undo()
-    assert locks.backups_of(book) == [there] and there.read_bytes() == book.read_bytes()
-    assert locks.write_backup(book, locks.backups_of(book)[0].with_name("new.bak.xlsm")) == there
+    assert backups.backups_of(book) == [there] and there.read_bytes() == book.read_bytes()
+    assert backups.write_backup(book, backups.backups_of(book)[0].with_name("new.bak.xlsm")) == there

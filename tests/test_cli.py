@@ -682,12 +682,12 @@ def test_build_force_whose_backup_cannot_be_written_leaves_the_workbook(tmp_path
     """A backup that does not fit: the workbook is not replaced, and the refusal says why and how to go on."""
     import errno
 
-    from xlpy.workbook import locks
+    from xlpy.workbook import backups
 
     def full(target, backup):
-        raise locks.BackupNotWritten(errno.ENOSPC, "No space left on device", str(backup))
+        raise backups.BackupNotWritten(errno.ENOSPC, "No space left on device", str(backup))
 
-    monkeypatch.setattr(locks, "write_backup", full)
+    monkeypatch.setattr(backups, "write_backup", full)
     book, before, others = _built_twice(tmp_path, status=2)
     assert others == [] and book.read_bytes() == before  # as it was; no temporary file left
     err = capsys.readouterr().err

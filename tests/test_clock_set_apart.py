@@ -21,7 +21,7 @@ import pytest
 from repo_paths import DATA, FORMULA, PRICES, SEED, TALLY
 
 from xlpy import cli
-from xlpy.workbook import clock, locks, refresh_file
+from xlpy.workbook import backups, clock, refresh_file
 from xlpy.workbook.layout.history import HISTORY_COLUMNS, count_fell, history_added, went_back
 
 
@@ -133,7 +133,7 @@ def test_a_refresh_after_one_a_year_ahead_records_its_row_and_keeps_the_real_bac
     at = [HISTORY_COLUMNS.index(key) for key in ("tally", "sha256", "lines", "tendered")]
     assert [rows[-1][i] for i in at] == [rows[1][i] for i in at] and rows[-1][at[-1]] != rows[2][at[-1]]
     # the real backups are kept (the newest of them was removed, the one named a year ahead kept for good)
-    assert sorted(p.name for p in locks.backups_of(formula_book)) == [
+    assert sorted(p.name for p in backups.backups_of(formula_book)) == [
         "book.20261205-160000.bak.xlsm", "book.20261205-160500.bak.xlsm", ahead]
     assert len(err) == 1 and ahead in err[0]  # (said once)
     report = validate(formula_book, legs=("formulas",))
@@ -154,12 +154,12 @@ def test_a_backup_named_after_now_is_not_counted_nor_removed(tmp_path, monkeypat
     for n in names:
         (tmp_path / n).write_bytes(n.encode())  # (versions of their own: copies of one are counted as one)
     _clock(monkeypatch, "2026-12-05 16:00:00")  # (16:10: ahead by less than clock.AHEAD, counted as it is named)
-    assert locks.named_ahead(book) == [tmp_path / names[3]]
-    assert [p.name for p in locks.prune_backups(book, 1, tmp_path / names[2])] == names[:2]
+    assert backups.named_ahead(book) == [tmp_path / names[3]]
+    assert [p.name for p in backups.prune_backups(book, 1, tmp_path / names[2])] == names[:2]
     assert sorted(p.name for p in tmp_path.glob("b.*.bak.xlsm")) == names[2:]
-    assert locks.ahead_warning(book, None) is None  # (no --keep: nothing pruned, nothing to say)
-    assert "b.20271205-110000.bak.xlsm: a clock was set ahead" in locks.ahead_warning(book, 1)
-    assert [p.name for p in locks.prune_backups(book, 0)] == [names[2]] and (tmp_path / names[3]).exists()
+    assert backups.ahead_warning(book, None) is None  # (no --keep: nothing pruned, nothing to say)
+    assert "b.20271205-110000.bak.xlsm: a clock was set ahead" in backups.ahead_warning(book, 1)
+    assert [p.name for p in backups.prune_backups(book, 0)] == [names[2]] and (tmp_path / names[3]).exists()
 
 
 def test_a_build_that_replaces_a_workbook_says_so_of_a_backup_named_after_now(tmp_path, monkeypatch, capsys):
@@ -175,7 +175,7 @@ def test_a_build_that_replaces_a_workbook_says_so_of_a_backup_named_after_now(tm
     err = capsys.readouterr().err
     assert "warning: b.xlsm: a backup is named after now (2026-12-05 16:00:00 UTC, this computer's clock): " \
            "b.20271205-110000.bak.xlsm: a clock was set ahead" in err, err
-    assert sorted(p.name for p in locks.backups_of(book)) == ["b.20261205-160000.bak.xlsm", ahead.name]
+    assert sorted(p.name for p in backups.backups_of(book)) == ["b.20261205-160000.bak.xlsm", ahead.name]
 
 
 @pytest.fixture

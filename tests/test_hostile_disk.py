@@ -231,7 +231,7 @@ def test_a_refresh_into_a_full_disk_says_what_to_do_as_build_does(book, capsys, 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(locks, "replace_with", full)  # (the refresh imports it where it writes)
+    monkeypatch.setattr(backups, "replace_with", full)  # (the refresh imports it where it writes)
     assert main(["refresh", str(book), "--tally", str(new_tally(book.parent)), "--no-backup"]) == 2
     assert capsys.readouterr().err.splitlines()[0].endswith(
         "cannot be written (No space left on device); the workbook was not changed: free space there, then refresh "
@@ -401,8 +401,8 @@ def test_symbolic_link_stays_a_link(book, tmp_path_factory):
     assert link.is_symlink() and link.resolve() == book.resolve()
     assert book.read_bytes() != before
     assert sorted(p.name for p in elsewhere.iterdir()) == ["shortcut.xlsm"]  # nothing written beside the link
-    backups = locks.backups_of(book)
-    assert len(backups) == 1 and backups[0].read_bytes() == before
+    kept = backups.backups_of(book)
+    assert len(kept) == 1 and kept[0].read_bytes() == before
     assert not list(book.parent.glob(".~xlpy*"))
 
 
@@ -413,11 +413,11 @@ def test_on_windows_the_backups_of_a_workbook_are_found_whatever_the_case_it_was
     for name in ("Offer.20040224-000000.bak.xlsm", "OFFER.20040225-000000.bak.xlsm", "offer.20040226-000000.bak.xlsm",
                  "Offer.xlsm", "Offerings.20040227-000000.bak.xlsm"):
         (tmp_path / name).write_bytes(name.encode())  # (versions of their own: copies of one are counted as one)
-    assert [p.name for p in locks.backups_of(tmp_path / "OFFER.xlsm")] == ["OFFER.20040225-000000.bak.xlsm"]
+    assert [p.name for p in backups.backups_of(tmp_path / "OFFER.xlsm")] == ["OFFER.20040225-000000.bak.xlsm"]
     monkeypatch.setattr(locks, "WINDOWS_NAMES", True)
-    assert [p.name for p in locks.backups_of(tmp_path / "OFFER.xlsm")] == [
+    assert [p.name for p in backups.backups_of(tmp_path / "OFFER.xlsm")] == [
         "Offer.20040224-000000.bak.xlsm", "OFFER.20040225-000000.bak.xlsm", "offer.20040226-000000.bak.xlsm"]
-    assert [p.name for p in locks.prune_backups(tmp_path / "OFFER.xlsm", 1)] == [
+    assert [p.name for p in backups.prune_backups(tmp_path / "OFFER.xlsm", 1)] == [
         "Offer.20040224-000000.bak.xlsm", "OFFER.20040225-000000.bak.xlsm"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "Offer.xlsm", "Offerings.20040227-000000.bak.xlsm", "offer.20040226-000000.bak.xlsm"]
@@ -439,10 +439,10 @@ def test_in_a_folder_that_names_files_in_any_case_the_backups_are_found_in_any_c
 
     monkeypatch.setattr(locks, "WINDOWS_NAMES", False)
     monkeypatch.setattr(os.path, "samefile", any_case)
-    assert [p.name for p in locks.backups_of(tmp_path / "OFFER.xlsm")] == [
+    assert [p.name for p in backups.backups_of(tmp_path / "OFFER.xlsm")] == [
         "Offer.20040224-000000.bak.xlsm", "OFFER.20040225-000000.bak.xlsm"]
     monkeypatch.setattr(os.path, "samefile", real)  # a folder that tells cases apart: only the name's own
-    assert [p.name for p in locks.backups_of(tmp_path / "OFFER.xlsm")] == ["OFFER.20040225-000000.bak.xlsm"]
+    assert [p.name for p in backups.backups_of(tmp_path / "OFFER.xlsm")] == ["OFFER.20040225-000000.bak.xlsm"]
 
 
 def test_backups_keep_permissions_and_keep_prunes(book):
@@ -450,12 +450,12 @@ def test_backups_keep_permissions_and_keep_prunes(book):
     book.chmod(0o640)
     for extra in (1, 2, 3):
         assert refresh([str(book), "--keep", "2", "--tally", str(new_tally(folder, extra))]) == 0
-    backups = locks.backups_of(book)
-    assert [b.name for b in backups] == ["book.20040224-000000-2.bak.xlsm", "book.20040224-000000-3.bak.xlsm"]
-    assert all(stat.S_IMODE(b.stat().st_mode) == 0o640 for b in backups)
+    kept = backups.backups_of(book)
+    assert [b.name for b in kept] == ["book.20040224-000000-2.bak.xlsm", "book.20040224-000000-3.bak.xlsm"]
+    assert all(stat.S_IMODE(b.stat().st_mode) == 0o640 for b in kept)
     assert stat.S_IMODE(book.stat().st_mode) == 0o640
     assert refresh([str(book), "--tally", str(new_tally(folder, 4))]) == 0  # default: keep all
-    assert len(locks.backups_of(book)) == 3
+    assert len(backups.backups_of(book)) == 3
 
 
 # --- nothing lost on a crash ---------------------------------------------------------------------
@@ -499,7 +499,7 @@ def test_killed_at_each_stage(book, monkeypatch, stage):
     monkeypatch.undo()
     assert book.read_bytes() == before and _whole(book)
     assert not list(folder.glob(".~xlpy*")), list(folder.glob(".~xlpy*"))
-    assert not locks.backups_of(book)
+    assert not backups.backups_of(book)
     assert refresh([str(book), "--tally", str(tally)]) == 0 and _whole(book)
 
 
@@ -541,7 +541,7 @@ def test_real_kill_leaves_a_whole_workbook_and_the_next_run_cleans_up(book, stag
     assert refresh([str(book), "--tally", str(tally)]) == 0 and _whole(book)
     assert not list(folder.glob(".~xlpy*")), list(folder.glob(".~xlpy*"))
     if stage == "replace":  # the killed run's backup is the copy kept by the next run (it wrote a second one)
-        assert len(locks.backups_of(book)) == 1 and locks.backups_of(book)[0].read_bytes() == before
+        assert len(backups.backups_of(book)) == 1 and backups.backups_of(book)[0].read_bytes() == before
 
 
 @pytest.mark.libreoffice

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from xlpy.workbook import locks
+from xlpy.workbook import backups, locks
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 
@@ -25,7 +25,7 @@ def test_a_new_file_gets_the_umask_s_permissions_and_the_umask_is_never_set(tmp_
     try:
         monkeypatch.setattr(os, "umask", _umask_read_is_refused)
         out = locks.write_file(b"new", tmp_path / "offer.xlsm")
-        also = locks.replace_with(b"built", tmp_path / "other.xlsm")
+        also = backups.replace_with(b"built", tmp_path / "other.xlsm")
     finally:
         monkeypatch.undo()
         os.umask(before)

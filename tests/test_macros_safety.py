@@ -242,7 +242,7 @@ def test_keep_reads_the_time_after_the_workbooks_own_name(holders, tmp_path, cap
         assert _refresh([str(book), "--keep", "1", "--tally", str(_write_csv(tmp_path / f"t{k}.csv",
                                                                              _tally_rows(k)))]) == 0
     assert "previous version kept as b.20040101-000000.bak.20040226-000000.bak.xlsm" in capsys.readouterr().out
-    assert [p.name for p in locks.backups_of(book)] == ["b.20040101-000000.bak.20040226-000000.bak.xlsm"]
+    assert [p.name for p in backups.backups_of(book)] == ["b.20040101-000000.bak.20040226-000000.bak.xlsm"]
 
 
 def _boom(*args, **kwargs):
@@ -340,7 +340,7 @@ def test_an_interrupt_anywhere_after_the_workbook_is_replaced_says_it_was_writte
         raise signal_class
 
     if where == "prune":
-        monkeypatch.setattr(locks, "prune_backups", interrupt)
+        monkeypatch.setattr(backups, "prune_backups", interrupt)
     elif where == "report":
         monkeypatch.setattr(rf.FileRefresh, "report", interrupt)
     elif where == "lock":

@@ -8,7 +8,8 @@ import struct
 
 import pytest
 
-from xlpy.workbook.locks import write_backup, write_file
+from xlpy.workbook.backups import write_backup
+from xlpy.workbook.locks import write_file
 
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 

@@ -393,7 +393,7 @@ def _run(args: argparse.Namespace) -> int:
         if written is not None:               # openpyxl would load with it): the file is whole and in place
             from pathlib import Path
 
-            from ..workbook.locks import kept_as
+            from ..workbook.backups import kept_as
 
             backup = getattr(exc, "backup", None)
             kept = f" (the previous version is kept as {kept_as(backup, Path(written))})" if backup else ""

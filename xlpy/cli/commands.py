@@ -321,7 +321,7 @@ def not_written(out: Path, exc: OSError, done: str = "") -> InputError:
     folder full: ``cannot be written (No space left on device in /tmp; free space there, or set TMPDIR ...)``);
     then *done* (``nothing was written``, ``it was not changed``: what a build left as it was), and what to do for
     its own folder full or read-only (``free space there, or give -o another folder``)."""
-    from ..workbook.locks import BackupNotWritten
+    from ..workbook.backups import BackupNotWritten
 
     if isinstance(exc, BackupNotWritten):  # the workbook is as it was: only its copy could not be made
         full = "free space, or " if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)) else ""

@@ -88,9 +88,9 @@ def refresh_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as exc:  # the workbook is written: the message says so
         done.reraise(exc)
     except OSError as exc:  # (a report sent to a full disk): the workbook is refreshed, and said so
-        from ..workbook import locks
+        from ..workbook import backups
 
-        kept = (f" (the previous version is kept as {locks.kept_as(done.kept, done.written)})"
+        kept = (f" (the previous version is kept as {backups.kept_as(done.kept, done.written)})"
                 if done.kept is not None else "")
         said = f"{done.written} was refreshed{kept}" if done.written is not None else "nothing was changed"
         status = report_lost("refresh", said, exc)

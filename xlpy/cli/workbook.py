@@ -122,7 +122,7 @@ def _print_built(out: Path, results, report, kept: list[Path], carried: dict | N
     removed (``--keep``), the History carried (``{"workbook", "rows"}``, or null), every warning the build gave
     on standard error (the results' and the entries'), its results and its validation's report (None: not
     validated)."""
-    from ..workbook.locks import kept_as
+    from ..workbook.backups import kept_as
 
     try:
         print(json.dumps({"workbook": str(out), "backup": _kept_as(kept, out),
@@ -149,7 +149,7 @@ def _interrupted(args: argparse.Namespace, exc: KeyboardInterrupt, after: str) -
 
 def _kept_as(kept: list[Path], out: Path) -> str | None:
     """The copy a build kept of the workbook *out* it replaced, named as a refresh names its own (None: none)."""
-    from ..workbook.locks import kept_as
+    from ..workbook.backups import kept_as
 
     return kept_as(kept[0], out) if kept else None
 
@@ -444,7 +444,7 @@ def _backup(target: Path, replacing: bool, no_backup: bool) -> tuple[Callable[[]
 
     def backup() -> Path:
         from ..workbook.clock import utc_now
-        from ..workbook.locks import write_backup
+        from ..workbook.backups import write_backup
         from ..workbook.refresh_file import backup_path
 
         kept.append(write_backup(target, backup_path(target, utc_now())))
@@ -475,11 +475,11 @@ def _removed(pruned: list[Path], keep: int | None) -> str:
 def _pruned(out: Path, target: Path, keep: int | None, kept: list[Path]) -> tuple[list[Path], list[str]]:
     """``build --force --keep N`` beside the workbook *target* it replaced (only there: a lost workbook's backups
     may be all that is left of it): the backups removed, and the warning of those named after now, which are kept
-    and not counted (:func:`xlpy.workbook.locks.ahead_warning`), as a refresh says it."""
-    from ..workbook import locks
+    and not counted (:func:`xlpy.workbook.backups.ahead_warning`), as a refresh says it."""
+    from ..workbook import backups
 
-    pruned = locks.prune_backups(target, keep, kept[0] if kept else None)
-    ahead = locks.ahead_warning(target, keep, kept[0] if kept else None)
+    pruned = backups.prune_backups(target, keep, kept[0] if kept else None)
+    ahead = backups.ahead_warning(target, keep, kept[0] if kept else None)
     return pruned, [f"{out.name}: {ahead}"] if ahead else []
 
 

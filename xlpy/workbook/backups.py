@@ -17,10 +17,14 @@ import hashlib
 import os
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
+from ..files.in_place import PARTIAL, InterruptedAfterWriting
+from .locks import fsync_dir, keep_access, name_case, temp_beside, write_file
+
 __all__ = ["BackupNotWritten", "ahead_warning", "backup_times", "backups_of", "kept_as", "named_ahead",
-           "newest_same", "prune_backups", "write_backup"]
+           "newest_same", "prune_backups", "replace_with", "write_backup"]
 
 
 class BackupNotWritten(OSError):
@@ -36,7 +40,6 @@ def write_backup(target: Path, backup: Path) -> Path:
     When the newest backup of *target* holds it byte for byte already (:func:`newest_same`: a run killed between
     its backup's rename and the workbook's left it), nothing is written: that backup, flushed to disk as a new one
     is, is the copy kept, and returned; a second copy would count for a version in ``--keep``'s place."""
-    from .locks import _fsync_dir, _temp, keep_access
 
     tmp: Path | None = None
     try:
@@ -44,13 +47,13 @@ def write_backup(target: Path, backup: Path) -> Path:
             backup = same  # the copy kept, flushed as a new one is (an earlier xlpy's was not; a failure said of it)
             _flushed(same)
         else:
-            fd, tmp = _temp(target, "backup")
+            fd, tmp = temp_beside(target, "backup")
             os.close(fd)
             shutil.copy2(target, tmp)
             keep_access(target, tmp)
             _flushed(tmp)  # its data on disk before it takes the backup's name
             os.replace(tmp, backup)
-        _fsync_dir(backup.parent)  # its name too, before the workbook's rename (ordered by this, not by chance)
+        fsync_dir(backup.parent)  # its name too, before the workbook's rename (ordered by this, not by chance)
     except BaseException as exc:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
@@ -115,9 +118,8 @@ def backup_times(target: Path) -> dict[Path, tuple[str, int]]:
     """Backups of *target* (``NAME.YYYYmmdd-HHMMSS[-n].bak.SUFFIX``) -> (their time, *n*: 1 without one), read
     from the name after *target*'s own (which may look like a backup's itself); on Windows in any letter case, as
     Windows names files (``OFFER.xlsm`` typed for ``Offer.xlsm``: the backups of both)."""
-    from .locks import _name_case
 
-    pattern = re.compile(re.escape(target.stem) + _BACKUP + re.escape(target.suffix) + "$", _name_case(target))
+    pattern = re.compile(re.escape(target.stem) + _BACKUP + re.escape(target.suffix) + "$", name_case(target))
     found = {}
     for p in target.parent.iterdir():
         m = pattern.match(p.name)
@@ -205,3 +207,36 @@ def ahead_warning(target: Path, keep: int | None, kept: Path | None = None) -> s
             f"{', '.join(p.name for p in ahead)}: a clock was set ahead when {they} written (or this computer's is "
             f"behind); not counted among the {keep} newest (--keep {keep}) and never removed by --keep: remove {it} "
             "once no longer needed")
+
+
+def replace_with(data: bytes, target: Path, backup: Callable[[], Path] | None = None,
+                 unchanged: Callable[[], None] | None = None) -> Path | None:
+    """Write *data* over *target* (:func:`~xlpy.workbook.locks.write_file`, its temporary file named ``.~xlpy-partial.NAME.new.*``).
+
+    *unchanged*, then *backup* (returns the backup's path), run once the temporary file is
+    complete; if anything fails before the rename the backup is removed too
+    and *target* is as it was; an interrupt once *target* is replaced is raised
+    as :class:`InterruptedAfterWriting`, naming the backup.  Returns the
+    backup's path.
+    """
+    kept: list[Path] = []
+    there: set[str] = set()  # the backups there before: one named as the copy kept (the same bytes) is not this run's
+
+    def before_replace() -> None:
+        if unchanged is not None:
+            unchanged()  # raises when *target* is no longer the file that was read
+        if backup is not None:
+            there.update(p.name for p in backups_of(target))
+            kept.append(backup())
+
+    try:
+        write_file(data, target, before_replace, prefix=f"{PARTIAL}{target.name}.new.")
+    except InterruptedAfterWriting as exc:  # replaced: the backup holds the old one
+        exc.backup = kept[0] if kept else None
+        raise
+    except BaseException:
+        for p in kept:
+            if p.name not in there:  # (one there before is left as it was)
+                p.unlink(missing_ok=True)  # the original is still in place: its copy is not needed
+        raise
+    return kept[0] if kept else None

@@ -46,8 +46,6 @@ from typing import Self
 
 from ..engine.errors import Busy, InputError
 from ..files.in_place import PARTIAL, STOP_SIGNALS, InterruptedAfterWriting, held_signals
-from .backups import (BackupNotWritten, ahead_warning, backup_times, backups_of, kept_as, named_ahead, prune_backups,
-                      write_backup)
 from .processes import held_by_this_process, held_here, process_gone
 
 try:  # not on Windows
@@ -55,11 +53,10 @@ try:  # not on Windows
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["STOP_SIGNALS", "BackupNotWritten", "InterruptedAfterWriting", "RefreshLock", "ahead_warning",
-           "backup_times", "backups_of", "busy_message", "check_writable", "clean_stale", "excel_owner", "held_signals",
-           "kept_as", "left_by_a_crash", "libreoffice_owner", "locked_message", "name_problem", "named_ahead",
-           "opened_by", "path_problem", "process_gone", "prune_backups", "read_small", "replace_with", "target_of",
-           "write_backup", "write_file", "written_at"]
+__all__ = ["STOP_SIGNALS", "InterruptedAfterWriting", "RefreshLock", "busy_message", "check_writable", "clean_stale",
+           "excel_owner", "fsync_dir", "held_signals", "keep_access", "left_by_a_crash", "libreoffice_owner",
+           "locked_message", "name_case", "name_problem", "opened_by", "path_problem", "process_gone", "read_small",
+           "target_of", "temp_beside", "write_file", "written_at"]
 
 #: The longest file name a file system takes, in bytes (Linux, macOS; Windows counts UTF-16 units, as many).
 NAME_MAX = 255
@@ -290,7 +287,7 @@ class RefreshLock:
         """With another user's leftover flocked read-only (*theirs*), put a lock file of one's own, flocked, in its
         place, so the next run is told who holds it now; where that cannot be done, *theirs* stays, its words too."""
         try:
-            fd, tmp = _temp(self.target, "lock")  # (one a crash leaves is cleaned as a partial file is)
+            fd, tmp = temp_beside(self.target, "lock")  # (one a crash leaves is cleaned as a partial file is)
         except OSError:
             return theirs
         try:
@@ -467,7 +464,7 @@ def clean_stale(target: Path) -> list[Path]:
     """Remove temporary files a killed refresh of *target* left beside it (call with the lock held)."""
     gone = []
     pattern = re.compile(re.escape(PARTIAL + target.name + ".") + r".*\.tmp$"  # (then older xlpy's names)
-                         + "|" + re.escape(f".{target.name}.") + r"[A-Za-z0-9_]{8}\.tmp$", _name_case(target))
+                         + "|" + re.escape(f".{target.name}.") + r"[A-Za-z0-9_]{8}\.tmp$", name_case(target))
     for p in target.parent.iterdir():
         if pattern.match(p.name) and p.is_file() and not p.is_symlink():
             try:
@@ -478,7 +475,7 @@ def clean_stale(target: Path) -> list[Path]:
     return gone
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:  # pragma: no cover  (Windows)
@@ -491,7 +488,7 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _temp(target: Path, what: str) -> tuple[int, Path]:
+def temp_beside(target: Path, what: str) -> tuple[int, Path]:
     fd, tmp = tempfile.mkstemp(prefix=f"{PARTIAL}{target.name}.{what}.", suffix=".tmp", dir=target.parent)
     return fd, Path(tmp)
 
@@ -565,7 +562,7 @@ def write_file(data: bytes, out: str | os.PathLike, before_replace: Callable[[],
                 before_replace()
             os.replace(tmp, out)
             replaced = True
-            _fsync_dir(out.parent)
+            fsync_dir(out.parent)
     except BaseException as exc:
         if not (replaced or not tmp.exists()):
             tmp.unlink(missing_ok=True)
@@ -590,40 +587,7 @@ def _made_beside(out: Path, prefix: str, mode: int) -> tuple[int, Path]:
     raise FileExistsError(errno.EEXIST, "no temporary file name is free", str(out.parent))
 
 
-def replace_with(data: bytes, target: Path, backup: Callable[[], Path] | None = None,
-                 unchanged: Callable[[], None] | None = None) -> Path | None:
-    """Write *data* over *target* (:func:`write_file`, its temporary file named ``.~xlpy-partial.NAME.new.*``).
-
-    *unchanged*, then *backup* (returns the backup's path), run once the temporary file is
-    complete; if anything fails before the rename the backup is removed too
-    and *target* is as it was; an interrupt once *target* is replaced is raised
-    as :class:`InterruptedAfterWriting`, naming the backup.  Returns the
-    backup's path.
-    """
-    kept: list[Path] = []
-    there: set[str] = set()  # the backups there before: one named as the copy kept (the same bytes) is not this run's
-
-    def before_replace() -> None:
-        if unchanged is not None:
-            unchanged()  # raises when *target* is no longer the file that was read
-        if backup is not None:
-            there.update(p.name for p in backups_of(target))
-            kept.append(backup())
-
-    try:
-        write_file(data, target, before_replace, prefix=f"{PARTIAL}{target.name}.new.")
-    except InterruptedAfterWriting as exc:  # replaced: the backup holds the old one
-        exc.backup = kept[0] if kept else None
-        raise
-    except BaseException:
-        for p in kept:
-            if p.name not in there:  # (one there before is left as it was)
-                p.unlink(missing_ok=True)  # the original is still in place: its copy is not needed
-        raise
-    return kept[0] if kept else None
-
-
-def _name_case(target: Path) -> int:
+def name_case(target: Path) -> int:
     """How names beside the workbook *target* are matched to its own: in any letter case on Windows, and in a
     folder that names files so (a Mac's, by default: *target* there under its name in the other case); else as
     they are."""

@@ -57,7 +57,7 @@ class FileRefresh:
         records them, relative to the workbook's folder, and as the lines name them, ``file`` and ``mapping_file``,
         to be used from where the user stands; SHA-256 whole), whether the workbook was replaced and when (UTC, ISO
         8601), the areas written, the release check, the backup kept and those removed, the notes and the warnings."""
-        from .locks import kept_as
+        from .backups import kept_as
 
         r = self.refreshed
         seen = self.seen if self.seen is not None else r
@@ -118,7 +118,7 @@ WARNING = "warning: "
 def backup_path(path: Path, when: dt.datetime) -> Path:
     """``NAME.YYYYmmdd-HHMMSS.bak.xlsm`` beside *path*; if a backup of that second is there, ``-n`` after it, *n*
     past the highest there (a name ``--keep`` freed is not taken again: the newest backup sorts last)."""
-    from .locks import backup_times
+    from .backups import backup_times
 
     stamp = when.strftime("%Y%m%d-%H%M%S")
     taken = [n for t, n in backup_times(path).values() if t == stamp]
@@ -362,7 +362,7 @@ def _macros_lost(book: PackageBook) -> tuple[str, str] | None:
 def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, mapping, when, backup: bool,
                   keep: int | None, allow_unknown_parts: bool, out: FileRefresh, read) -> None:
     """Refresh *book* and write it to *target*, the report into *out* (*out.written* set once it is replaced)."""
-    from . import locks, package_checks
+    from . import backups, package_checks
 
     # (its damage never carried forward)
     package_checks.check_whole(book.pkg, str(path), "it was not changed", unchanged=True)
@@ -394,10 +394,10 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     backup = backup and keep != 0  # --keep 0: no backup is kept, so none is written only to be removed
     names = target.stat().st_nlink  # (hard links: the refresh writes a new file, which they do not name)
     try:
-        kept = locks.replace_with(book.to_bytes(when), target, None if not backup else
-                                  lambda: locks.write_backup(target, backup_path(target, when)),
+        kept = backups.replace_with(book.to_bytes(when), target, None if not backup else
+                                  lambda: backups.write_backup(target, backup_path(target, when)),
                                   unchanged=lambda: _not_saved_meanwhile(path, target, read))
-    except locks.BackupNotWritten as exc:  # the copy kept of the old workbook, not the workbook, failed
+    except backups.BackupNotWritten as exc:  # the copy kept of the old workbook, not the workbook, failed
         full = "free space, or " if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)) else ""
         raise InputErrors([InputError(str(path), None, f"was not changed: its backup {Path(exc.filename).name} "
                                       f"cannot be written ({exc.strerror}); {full}refresh without a backup "
@@ -411,9 +411,9 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
                              "changed" + (": free space there, then refresh it again" if full else ""),
             show_value=False, unchanged=True)]) from None
     out.written, out.kept = path, kept  # in place: an interrupt from here on says so, not "nothing was written"
-    pruned = out.pruned = locks.prune_backups(target, keep, kept)
-    ahead = locks.ahead_warning(target, keep, kept)  # (one named after now: kept, not counted)
-    out.report(path.name, kept_said(seen.lines(), locks.kept_as(kept, path) if kept else None))
+    pruned = out.pruned = backups.prune_backups(target, keep, kept)
+    ahead = backups.ahead_warning(target, keep, kept)  # (one named after now: kept, not counted)
+    out.report(path.name, kept_said(seen.lines(), backups.kept_as(kept, path) if kept else None))
     if report.release is not None:
         out.lines.append(f"{path.name}: engine release text: {report.release.text}")
     out.warnings += [f"{path.name}: carried forward a part the standard workbook does not account for: {u}"
@@ -425,6 +425,6 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
                             f"{'they keep' if names > 2 else 'it keeps'} the previous version; only {path.name} "
                             "is refreshed")
     if kept is not None:
-        out.lines.append(f"{path.name}: previous version kept as {locks.kept_as(kept, path)}")
+        out.lines.append(f"{path.name}: previous version kept as {backups.kept_as(kept, path)}")
     if pruned:
         out.lines.append(f"{path.name}: removed {len(pruned)} older backup(s) (--keep {keep})")

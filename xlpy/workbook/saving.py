@@ -141,7 +141,7 @@ def atomic_save(wb, out: str | os.PathLike, when: dt.datetime | None = None, pos
     *post*, if given, turns the package bytes into the bytes written (what
     openpyxl cannot make: the Cover's buttons).  *backup*, if given, copies the
     file *out* replaces once the new one is complete, and returns the copy's
-    path (:func:`xlpy.workbook.locks.replace_with`: removed again if the
+    path (:func:`xlpy.workbook.backups.replace_with`: removed again if the
     replacing fails).
     """
     out = Path(out)
@@ -149,7 +149,7 @@ def atomic_save(wb, out: str | os.PathLike, when: dt.datetime | None = None, pos
     data = workbook_bytes(wb, when)
     if post is not None:
         data = post(data)
-    from .locks import replace_with
+    from .backups import replace_with
 
     replace_with(data, out, backup)  # (its temporary file a killed build's: the next one removes it)
     return out
