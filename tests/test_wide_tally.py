@@ -207,6 +207,7 @@ def test_one_list_given_for_the_columns_under_the_empty_names_is_looked_through_
 @pytest.mark.parametrize("text, said", [
     ("holder_id,units\nJos\u00e9,5\n", "is UTF-8 text"),  # (the \u00e9's two bytes in two blocks of 5)
     ("holder_id,units\nA-1,5\n" * 3 + "\ufeff", "is UTF-8 text"),
+    ("holder_id,units\nJos\u00e9,5\n" + "A-1,5\n" * 4, "is UTF-8 text"),  # (the blocks after the \u00e9's ASCII)
     ("\ufeffholder_id,units\n", "starts with a UTF-8 byte-order mark"),
     ("holder_id,units\nA-1,5\n", None)])
 def test_a_utf8_file_given_another_encoding_is_named_from_blocks_of_it_never_the_file_whole(
@@ -226,3 +227,96 @@ def test_a_utf8_file_given_another_encoding_is_named_from_blocks_of_it_never_the
                                           "file as that encoding")
     path.write_bytes(text.encode("utf-8") + b"\xfc")  # (a byte not UTF-8 at the end: cp1252 text, but for the mark)
     assert (sniff.utf8_given_another(path, "cp1252") is None) == (not text.startswith("\ufeff"))
+
+
+@pytest.mark.parametrize("block", [5, 1 << 23])
+def test_a_cp1252_file_ending_in_what_starts_a_utf8_character_is_read_as_its_mapping_says(tmp_path, monkeypatch, block):
+    """Its last byte (\u00c3 in cp1252) begins a UTF-8 character the file never finishes: not UTF-8 text, read as
+    cp1252 from blocks of it as from the file whole."""
+    from xlpy.files import sniff
+
+    monkeypatch.setattr(sniff, "_UTF8_BLOCK", block)
+    mapping = sources.read_mapping(write(tmp_path, 'encoding = "cp1252"\n', "map.toml"))
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"units,method,status,holder_id\n5,book-entry,tendered,A-1\n7,book-entry,tendered,Jos\xc3")
+    assert sources.read_tally(path, mapping).holder_id == ("A-1", "Jos\u00c3")
+
+
+#: The separators after the last named cell of a header of 200 columns: 196 empty names, more than EMPTY_NAMES.
+SHORT_TAIL = "," * 196
+
+
+def _sheet(lines: list[str], tail: str = SHORT_TAIL) -> str:
+    """A tally's text: the header ending in *tail*, then the *lines* as given, CR LF after each."""
+    return "".join(f"{line}\r\n" for line in [HEADER + tail, *lines])
+
+
+def _whole(tmp_path, monkeypatch, text: str):
+    """What the tally *text* shows read whole, every column (as a file with a cell under an empty name is)."""
+    from xlpy.files import tally_csv
+
+    with monkeypatch.context() as patch:
+        patch.setattr(tally_csv, "_named_lines", lambda *args: None)
+        return _read(tmp_path, text, "whole")
+
+
+@pytest.mark.parametrize("holder", ["A-1", '"A-1"'])
+def test_a_cr_alone_after_the_named_cells_of_a_wide_tally_breaks_the_line_as_it_does_read_whole(
+        tmp_path, monkeypatch, holder):
+    """A CR alone ends a line to pandas: the separators after it are a line of their own (row 3), refused as the
+    whole file is, not dropped with the CR."""
+    text = _sheet([f"{holder},100,book-entry,tendered\r{SHORT_TAIL}", LINES[1] + SHORT_TAIL])
+    said = _read(tmp_path, text, "w")
+    assert said == _whole(tmp_path, monkeypatch, text) == [
+        "t.csv: row 3, column units: must be a number, got ''",
+        "t.csv: row 3, column holder_id: must name the holder, got ''",
+        "t.csv: row 3, column method: is required (or state the method of empty cells in a mapping file: [defaults] "
+        "method; a totals row is to be deleted), got ''",
+        "t.csv: row 3, column status: is required (or state the status of empty cells in a mapping file: [defaults] "
+        "status; a totals row is to be deleted), got ''"]
+
+
+@pytest.mark.parametrize("line, said", [
+    ('"A-1",100,book-entry,tendered,x', [FAR.format("5", 2, "x")]),  # (a short row: its fifth cell held)
+    # (text after a closing quote: pandas reads it in the cell, and the quote after it too; 5 cells, not 4)
+    ('"a"x"b,c,d",100,book-entry' + SHORT_TAIL[1:], [FAR.format("5", 2, "book-entry")]),
+    ('"",5",book-entry,"tendered"' + SHORT_TAIL, [  # (an empty quoted cell, then a quote inside a cell)
+        "t.csv: row 2, column units: must be a number, got '5\"'",
+        "t.csv: row 2, column holder_id: must name the holder, got ''"]),
+])
+def test_a_quoted_line_of_a_wide_tally_is_refused_in_the_words_of_the_whole_read(tmp_path, monkeypatch, line, said):
+    text = _sheet([line, LINES[1] + SHORT_TAIL])
+    assert _read(tmp_path, text, "w") == _whole(tmp_path, monkeypatch, text) == said
+
+
+WHOLE_LINES = {  # (the lines, and the columns pandas is first given: 200 where the file is read whole)
+    "CR alone": ([LINES[0], LINES[2]], "\r", 200),
+    "quoted": ([LINES[0], QUOTED[0], QUOTED[3], LINES[2]], "\r\n", 4),
+    "plain": ([LINES[0], LINES[1], "", LINES[2]], "\r\n", 4)}
+
+
+@pytest.mark.parametrize("name", WHOLE_LINES)
+@pytest.mark.parametrize("block", [1, 7, len(HEADER + SHORT_TAIL) + 12])  # (the last: line 2 in two blocks)
+def test_a_wide_tally_looked_at_in_blocks_of_any_size_reads_as_it_does_whole(tmp_path, monkeypatch, given, name, block):
+    """Each block's lines cut to the last line break in it, the rest carried to the next block (a file of CRs
+    alone has none: it is read whole)."""
+    from xlpy.files import tally_csv
+
+    lines, end, labels = WHOLE_LINES[name]
+    text = _sheet([f"{line}{SHORT_TAIL if line else ''}" for line in lines]).replace("\r\n", end)
+    with monkeypatch.context() as patch:
+        patch.setattr(tally_csv, "_BLOCK", block)
+        table = _read(tmp_path, text, "w")
+    assert given[0] == labels
+    assert table == _whole(tmp_path, monkeypatch, text) == _read(tmp_path, end.join([HEADER, *lines]) + end, "n")
+    assert table[0].units[0] == 100  # (a table, not a refusal)
+
+
+@pytest.mark.parametrize("empty, labels", [(63, 67), (64, 4)])
+def test_a_header_ending_in_64_empty_names_or_more_is_read_from_its_named_columns(tmp_path, given, empty, labels):
+    """63 read whole, as ever; 64 (EMPTY_NAMES) from the 4 named columns alone: the same table either way."""
+    body = [LINES[0], "", LINES[1], LINES[2]]
+    table = _read(tmp_path, _sheet([f"{line}{',' * empty if line else ''}" for line in body], "," * empty), "w")
+    assert given[0] == labels
+    assert table == _read(tmp_path, "".join(f"{x}\r\n" for x in [HEADER, *body]), "n")
+    assert table[0].holder_id == ("A-1", "B-2", "C-3") and table[1] == (2, 4, 5)
