@@ -111,7 +111,7 @@ def kept_as(backup: Path, given: Path) -> str:
     return str(backup)
 
 
-_BACKUP = r"\.(\d{8}-\d{6})(?:-(\d+))?\.bak"
+_BACKUP = r"\.([0-9]{8}-[0-9]{6})(?:-([0-9]+))?\.bak"  # (ASCII digits: a full-width one is no time)
 
 
 def backup_times(target: Path) -> dict[Path, tuple[str, int]]:
@@ -119,10 +119,10 @@ def backup_times(target: Path) -> dict[Path, tuple[str, int]]:
     from the name after *target*'s own (which may look like a backup's itself); on Windows in any letter case, as
     Windows names files (``OFFER.xlsm`` typed for ``Offer.xlsm``: the backups of both)."""
 
-    pattern = re.compile(re.escape(target.stem) + _BACKUP + re.escape(target.suffix) + "$", name_case(target))
+    pattern = re.compile(re.escape(target.stem) + _BACKUP + re.escape(target.suffix), name_case(target))
     found = {}
     for p in target.parent.iterdir():
-        m = pattern.match(p.name)
+        m = pattern.fullmatch(p.name)  # (not "$": a name ending in a line feed is a user's file)
         if m and p.is_file():
             found[p] = (m.group(1), int(m.group(2) or 1))
     return found
