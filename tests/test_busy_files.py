@@ -426,6 +426,18 @@ def test_a_ctrl_c_while_the_arguments_are_read_ends_the_command_in_one_line_not_
         for s, handler in before.items():
             signal.signal(s, signal.SIG_DFL if handler is None else handler)
     assert capsys.readouterr().err == "xlpy: interrupted\n"
+    from xlpy.cli.commands import Terminated
+
+    def terminated(*args, **kwargs):  # (SIGTERM met as main puts its handlers in place: said as SIGTERM, 143)
+        raise Terminated(signal.SIGTERM)
+
+    monkeypatch.setattr(parser, "parse_known_args", terminated)
+    try:
+        assert cli.console() == 143
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)
+    assert capsys.readouterr().err == "xlpy: terminated\n"
 
 
 def test_a_flock_on_a_lock_file_its_last_holder_unlinked_is_not_a_lock(book, monkeypatch):

@@ -310,9 +310,9 @@ def console() -> int:
     later, not a traceback."""
     try:
         status = main()
-    except KeyboardInterrupt:  # (what was done, if anything, the command has said: nothing is claimed here)
-        print("xlpy: interrupted", file=sys.stderr)
-        status = 130
+    except KeyboardInterrupt as exc:  # (what was done, if anything, the command has said: nothing is claimed here)
+        status = getattr(exc, "status", 130)  # (SIGTERM or SIGHUP met as main put its handlers in place or back)
+        print(f"xlpy: {'interrupted' if status == 130 else 'terminated'}", file=sys.stderr)
     try:
         if sys.stdout is not None:  # (None: started with standard output closed, ">&-": nothing to flush)
             sys.stdout.flush()
