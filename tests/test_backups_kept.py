@@ -163,3 +163,31 @@ def test_a_backup_there_is_not_removed_when_the_workbook_cannot_be_replaced(book
     monkeypatch.undo()
     assert backups.backups_of(book) == [there] and there.read_bytes() == book.read_bytes()
     assert backups.write_backup(book, backups.backups_of(book)[0].with_name("new.bak.xlsm")) == there
+
+
+def test_only_the_newest_backup_holding_the_workbook_byte_for_byte_is_the_copy_kept(book):
+    """Review 128: a backup of the workbook's size with other bytes (one byte apart), or an older backup holding the
+    workbook (restored from it by hand) while a newer one does not, is no copy of the version being replaced: a
+    new backup is written, so --keep counts that version and keeps it."""
+    size_alike = book.with_name(f"{book.stem}.20040101-000000.bak.xlsm")
+    data = bytearray(book.read_bytes())
+    data[len(data) // 2] ^= 1
+    size_alike.write_bytes(bytes(data))
+    os.chmod(size_alike, book.stat().st_mode & 0o7777)
+    new = book.with_name(f"{book.stem}.20040102-000000.bak.xlsm")
+    assert backups.write_backup(book, new) == new and new.read_bytes() == book.read_bytes()
+    older = book.with_name(f"{book.stem}.20031231-000000.bak.xlsm")
+    shutil.copy2(book, older)  # (the workbook restored from it: an older version than the newest backup's)
+    new.write_bytes(bytes(data))
+    newest = book.with_name(f"{book.stem}.20040103-000000.bak.xlsm")
+    assert backups.write_backup(book, newest) == newest and newest.read_bytes() == book.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["{stem}.20040101-000000.bak.xlsm\n", "{stem}.２００４０１０１-000000.bak.xlsm"])
+def test_a_file_named_almost_as_a_backup_is_the_user_s_and_never_removed(book, name):
+    """Review 128: a name ending in a line feed matched the pattern's "$", and --keep removed the user's file;
+    full-width digits were read as a time and the file warned of as named after now on every --keep run."""
+    theirs = book.with_name(name.format(stem=book.stem))
+    theirs.write_bytes(b"the user's own")
+    assert backups.backups_of(book) == [] and backups.named_ahead(book) == []
+    assert backups.prune_backups(book, 0) == [] and theirs.read_bytes() == b"the user's own"

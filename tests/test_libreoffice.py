@@ -305,7 +305,7 @@ def test_a_soffice_killed_leaves_its_temporary_folders_in_the_profile_removed_wi
     system.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(system))
     fake = tmp_path / "soffice"  # (as soffice does at its start: a folder of its own in $TMPDIR, then the work)
-    fake.write_text('#!/bin/sh\nmkdir "$TMPDIR/lu12345abc.tmp"\necho "$TMPDIR" > "$0.tmpdir"\nexec sleep 30\n')
+    fake.write_text('#!/bin/sh\nmkdir "$TMPDIR/lu12345abc.tmp" && echo "$TMPDIR" > "$0.tmpdir"\nexec sleep 30\n')
     fake.chmod(0o755)
     monkeypatch.setenv(lo.SOFFICE_ENV_VAR, str(fake))
     with pytest.raises(lo.LibreOfficeError, match="timed out"):

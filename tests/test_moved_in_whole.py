@@ -88,6 +88,20 @@ def test_a_signal_while_a_render_is_moved_in_waits_for_every_file_and_says_they_
     assert rendering.pdf_pages(pages / "book.pdf") == 3
 
 
+@POSIX
+def test_a_signal_while_a_pdf_alone_is_moved_in_says_the_pdf_was_written(book, tmp_path, monkeypatch, capsys,
+                                                                        as_from_a_terminal):
+    """``--pdf-only``: the one rename, and the words of a workbook's (review 128: "and its 0 pages" was untested)."""
+    _stand_ins(tmp_path, monkeypatch, f'printf "{_PDF}" > "$out/$stem.pdf"\n')
+    pages = (tmp_path / "pages").absolute()
+    pages.mkdir()
+    (pages / "book.pdf").write_bytes(b"%PDF earlier")
+    moved = _signal_at_rename(monkeypatch, pages, signal.SIGTERM, 1)
+    assert cli.main(["render", str(book), "-o", str(pages), "--pdf-only", "-q"]) == 143
+    assert moved == ["book.pdf"] and (pages / "book.pdf").read_bytes() != b"%PDF earlier"
+    assert capsys.readouterr().err == f"xlpy render: terminated after {pages / 'book.pdf'} was written\n"
+
+
 # --- lite ---------------------------------------------------------------------------------------------------------
 
 
