@@ -211,11 +211,12 @@ def ahead_warning(target: Path, keep: int | None, kept: Path | None = None) -> s
 
 def replace_with(data: bytes, target: Path, backup: Callable[[], Path] | None = None,
                  unchanged: Callable[[], None] | None = None) -> Path | None:
-    """Write *data* over *target* (:func:`~xlpy.workbook.locks.write_file`, its temporary file named ``.~xlpy-partial.NAME.new.*``).
+    """Write *data* over *target* (:func:`~xlpy.workbook.locks.write_file`, its temporary file named
+    ``.~xlpy-partial.NAME.new.*``).
 
     *unchanged*, then *backup* (returns the backup's path), run once the temporary file is
-    complete; if anything fails before the rename the backup is removed too
-    and *target* is as it was; an interrupt once *target* is replaced is raised
+    complete; if anything fails before the rename the backup this run wrote is removed too (a copy already there,
+    named as the one kept, is left) and *target* is as it was; an interrupt once *target* is replaced is raised
     as :class:`InterruptedAfterWriting`, naming the backup.  Returns the
     backup's path.
     """
