@@ -406,14 +406,20 @@ def test_the_command_lets_a_late_signal_go_once_its_work_is_said(monkeypatch, ca
             signal.signal(s, signal.SIG_DFL if handler is None else handler)  # (None: not set from Python)
 
 
-def test_a_ctrl_c_while_the_arguments_are_read_ends_the_command_in_one_line_not_a_traceback(monkeypatch, capsys):
+@pytest.mark.parametrize("stop, status, said", [(KeyboardInterrupt, 130, "interrupted"),
+                                                 ("SIGTERM", 143, "terminated")], ids=["Ctrl-C", "SIGTERM"])
+def test_a_ctrl_c_while_the_arguments_are_read_ends_the_command_in_one_line_not_a_traceback(monkeypatch, capsys, stop,
+                                                                                          status, said):
     """Review 127: a Ctrl-C in the first fifth of a second, before the command handles one itself, ended in a
-    KeyboardInterrupt traceback and the process killed by SIGINT, as if xlpy had crashed."""
+    KeyboardInterrupt traceback and the process killed by SIGINT, as if xlpy had crashed.  A SIGTERM met as main
+    puts its handlers in place or back is said as SIGTERM, 143 (review 128)."""
     import signal
     import sys
 
+    from xlpy.cli.commands import Terminated
+
     def parse_known_args(*args, **kwargs):
-        raise KeyboardInterrupt
+        raise stop if stop is KeyboardInterrupt else Terminated(getattr(signal, stop))
 
     parser = cli.build_parser()
     monkeypatch.setattr(parser, "parse_known_args", parse_known_args)
@@ -421,23 +427,11 @@ def test_a_ctrl_c_while_the_arguments_are_read_ends_the_command_in_one_line_not_
     monkeypatch.setattr(sys, "argv", ["xlpy", "validate", "book.xlsm"])
     before = {s: signal.getsignal(s) for s in locks.STOP_SIGNALS}
     try:
-        assert cli.console() == 130
+        assert cli.console() == status
     finally:
         for s, handler in before.items():
             signal.signal(s, signal.SIG_DFL if handler is None else handler)
-    assert capsys.readouterr().err == "xlpy: interrupted\n"
-    from xlpy.cli.commands import Terminated
-
-    def terminated(*args, **kwargs):  # (SIGTERM met as main puts its handlers in place: said as SIGTERM, 143)
-        raise Terminated(signal.SIGTERM)
-
-    monkeypatch.setattr(parser, "parse_known_args", terminated)
-    try:
-        assert cli.console() == 143
-    finally:
-        for s, handler in before.items():
-            signal.signal(s, signal.SIG_DFL if handler is None else handler)
-    assert capsys.readouterr().err == "xlpy: terminated\n"
+    assert capsys.readouterr().err == f"xlpy: {said}\n"
 
 
 def test_a_flock_on_a_lock_file_its_last_holder_unlinked_is_not_a_lock(book, monkeypatch):
