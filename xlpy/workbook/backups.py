@@ -21,7 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..files.in_place import PARTIAL, InterruptedAfterWriting
-from .locks import fsync_dir, keep_access, name_case, temp_beside, write_file
+from . import locks
+from .locks import fsync_dir, keep_access, name_case, temp_beside
 
 __all__ = ["BackupNotWritten", "ahead_warning", "backup_times", "backups_of", "kept_as", "named_ahead",
            "newest_same", "prune_backups", "replace_with", "write_backup"]
@@ -231,7 +232,7 @@ def replace_with(data: bytes, target: Path, backup: Callable[[], Path] | None = 
             kept.append(backup())
 
     try:
-        write_file(data, target, before_replace, prefix=f"{PARTIAL}{target.name}.new.")
+        locks.write_file(data, target, before_replace, prefix=f"{PARTIAL}{target.name}.new.")  # (the one writer)
     except InterruptedAfterWriting as exc:  # replaced: the backup holds the old one
         exc.backup = kept[0] if kept else None
         raise
