@@ -6,6 +6,7 @@ temporary files are removed by the next lite into the folder (they built up)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -147,6 +148,33 @@ def test_a_signal_before_lite_moves_anything_leaves_the_project_as_it_was(projec
     assert capsys.readouterr().err == "xlpy lite: terminated; nothing was written\n"
     assert (project / "main.py").read_text() == "# old\n" and (project / "requirements.txt").read_text() == "old\n"
     assert sorted(p.name for p in project.iterdir()) == ["main.py", "requirements.txt"]
+
+
+@contextlib.contextmanager
+def _stopped_as_the_hold_begins():
+    """A held_signals whose hold a SIGTERM beat: raised as the block is entered, before any rename."""
+    from xlpy.cli.commands import Terminated
+
+    raise Terminated(signal.SIGTERM)
+    yield
+
+
+def test_a_signal_just_before_the_hold_leaves_lite_s_project_and_a_render_s_pdf_as_they_were(
+        project, book, tmp_path, monkeypatch, capsys, as_from_a_terminal):
+    """Review 128: one that comes as the move-in starts, before its hold, is a stop before anything was moved: it
+    says nothing was written, and so it is (the render's one PDF, ``--pdf-only``, included)."""
+    monkeypatch.setattr(lite, "held_signals", _stopped_as_the_hold_begins)
+    assert cli.main(["lite", "-o", str(project), "--force", "-q"]) == 143
+    assert capsys.readouterr().err == "xlpy lite: terminated; nothing was written\n"
+    assert (project / "main.py").read_text() == "# old\n" and (project / "requirements.txt").read_text() == "old\n"
+    _stand_ins(tmp_path, monkeypatch, f'printf "{_PDF}" > "$out/$stem.pdf"\n')
+    pages = (tmp_path / "pages").absolute()
+    pages.mkdir()
+    (pages / "book.pdf").write_bytes(b"%PDF earlier")
+    monkeypatch.setattr(rendering, "held_signals", _stopped_as_the_hold_begins)
+    assert cli.main(["render", str(book), "-o", str(pages), "--pdf-only", "-q"]) == 143
+    assert capsys.readouterr().err == "xlpy render: terminated; nothing was written\n"
+    assert [p.name for p in pages.iterdir()] == ["book.pdf"] and (pages / "book.pdf").read_bytes() == b"%PDF earlier"
 
 
 def test_the_temporary_files_a_killed_lite_left_are_removed_by_the_next_once_old(project):
