@@ -18,6 +18,7 @@ from test_render_time import _PDF, POSIX, _stand_ins
 
 from xlpy import cli
 from xlpy.excel import lite
+from xlpy.files.in_place import InterruptedAfterWriting
 from xlpy.workbook import rendering
 
 pytestmark = pytest.mark.usefixtures("fresh_limits")
@@ -101,6 +102,29 @@ def test_a_signal_while_a_pdf_alone_is_moved_in_says_the_pdf_was_written(book, t
     assert cli.main(["render", str(book), "-o", str(pages), "--pdf-only", "-q"]) == 143
     assert moved == ["book.pdf"] and (pages / "book.pdf").read_bytes() != b"%PDF earlier"
     assert capsys.readouterr().err == f"xlpy render: terminated after {pages / 'book.pdf'} was written\n"
+
+
+@POSIX
+@pytest.mark.parametrize("at", [1, 2, 3], ids=["at-the-first", "between", "at-the-last"])
+def test_pdf_to_pngs_called_alone_moves_its_pages_in_together(tmp_path, monkeypatch, as_from_a_terminal, at):
+    """``rendering.pdf_to_pngs`` used as a library function (review 128: it moved pages in one at a time without
+    holding the signals, so a Ctrl-C among them left new pages 1 and 2 beside an earlier render's 3 to 5)."""
+    _stand_ins(tmp_path, monkeypatch, "exit 1\n",
+               pdftoppm='for n in 1 2 3; do printf "new page $n" > "$last-$n.png"; done\n')
+    pdf = tmp_path / "book.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    pages = (tmp_path / "pages").absolute()
+    pages.mkdir()
+    for n in range(1, 6):
+        (pages / f"book-{n}.png").write_bytes(b"earlier page")
+    moved = _signal_at_rename(monkeypatch, pages, signal.SIGINT, at)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        rendering.pdf_to_pngs(pdf, pages)
+    assert isinstance(caught.value, InterruptedAfterWriting)
+    assert moved == ["book-1.png", "book-2.png", "book-3.png"]
+    assert caught.value.said == f"3 pages of book were written ({pages / 'book-1.png'} to book-3.png)"
+    assert sorted(p.name for p in pages.iterdir()) == ["book-1.png", "book-2.png", "book-3.png"]
+    assert [(pages / f"book-{n}.png").read_bytes() for n in (1, 2, 3)] == [b"new page 1", b"new page 2", b"new page 3"]
 
 
 # --- lite ---------------------------------------------------------------------------------------------------------

@@ -174,7 +174,9 @@ def pdf_to_pngs(pdf: os.PathLike | str, out_dir: os.PathLike | str, dpi: int = 1
     out_dir : path-like
         Directory receiving ``<pdf stem>-<page>.png`` (pages numbered from 1,
         not zero-padded).  Higher-numbered pages left by an earlier, longer
-        rendering of the same stem are removed.
+        rendering of the same stem are removed.  The pages are drawn in a
+        staging folder inside it and moved in together, Ctrl-C, SIGTERM and
+        SIGHUP held meanwhile.
     dpi : int, default 110
         Resolution (``pdftoppm -r``).
     timeout : float or None, default 120
@@ -190,6 +192,9 @@ def pdf_to_pngs(pdf: os.PathLike | str, out_dir: os.PathLike | str, dpi: int = 1
     lo.LibreOfficeError
         If the PDF is missing, ``pdftoppm`` is not installed (Debian package
         ``poppler-utils``), fails or produces no page.
+    xlpy.files.in_place.InterruptedAfterWriting
+        If Ctrl-C, SIGTERM or SIGHUP came while the pages were moved in: all of
+        them are in place (one before the moves is raised as it is, none moved).
     """
     pdf = Path(pdf)
     if not pdf.is_file():
@@ -214,13 +219,8 @@ def pdf_to_pngs(pdf: os.PathLike | str, out_dir: os.PathLike | str, dpi: int = 1
             raise lo.LibreOfficeError(
                 f"{pdf}: pdftoppm produced no PNG pages (exit status {result.returncode}{room})",
                 [pdf], result.stderr)
-        outputs = []
-        for number, png in pages:
-            dst = out_dir / f"{pdf.stem}-{number}.png"
-            os.replace(png, dst)
-            outputs.append(dst)
-    _remove_later_pages(out_dir, pdf.stem, len(outputs))
-    return outputs
+        return _move_in([(png, out_dir / f"{pdf.stem}-{number}.png") for number, png in pages], pdf.stem,
+                        len(pages))
 
 
 def _remove_later_pages(out_dir: Path, stem: str, pages: int) -> None:
@@ -279,25 +279,29 @@ def render(path: os.PathLike | str, out_dir: os.PathLike | str, dpi: int = 110,
         pages = [] if pdf_only else _pages(staged, Path(path), out_dir, dpi, timeout, deadline)
         for made in (staged, *pages):
             _no_wider_than(made, path)
-        return _move_in([staged, *pages], out_dir)
+        return _move_in([(m, out_dir / m.name) for m in (staged, *pages)], staged.stem, len(pages))
 
 
-def _move_in(made: list[Path], out_dir: Path) -> list[Path]:
-    """Move the PDF and pages *made* into *out_dir* and remove the later pages an earlier, longer render left there,
-    Ctrl-C, SIGTERM and SIGHUP held meanwhile: one that comes finds the folder as it was (nothing moved yet) or holding
-    all of them, raised then as :class:`~xlpy.files.in_place.InterruptedAfterWriting`, which says so."""
-    outputs, moved = [out_dir / m.name for m in made], 0
+def _move_in(moves: list[tuple[Path, Path]], stem: str, pages: int) -> list[Path]:
+    """Make each of *moves* (a file made, the name it takes: a PDF first, if any, then its *pages* pages) and remove
+    the later pages named after *stem* that an earlier, longer render left, Ctrl-C, SIGTERM and SIGHUP held
+    meanwhile: one that comes finds the folder as it was (nothing moved yet) or holding all of them, raised then as
+    :class:`~xlpy.files.in_place.InterruptedAfterWriting`, which says so.  Returns the names taken."""
+    outputs, moved = [target for _, target in moves], 0
     try:
         with held_signals():  # (one rename a file: a signal among them left the new PDF beside earlier pages)
-            for source, target in zip(made, outputs):
+            for source, target in moves:
                 os.replace(source, target)
                 moved += 1
-            _remove_later_pages(out_dir, made[0].stem, len(made) - 1)
+            _remove_later_pages(outputs[0].parent, stem, pages)
     except KeyboardInterrupt as exc:
-        if moved < len(made) or isinstance(exc, InterruptedAfterWriting):
+        if moved < len(moves) or isinstance(exc, InterruptedAfterWriting):
             raise
-        pages = len(made) - 1
-        said = f"{outputs[0]} and its {pages:,} page{'s' if pages != 1 else ''} were written" if pages else None
+        s = "s" if pages != 1 else ""
+        if len(moves) > pages:  # (a PDF and its pages)
+            said = f"{outputs[0]} and its {pages:,} page{s} were written" if pages else None
+        else:
+            said = f"{pages:,} page{s} of {stem} were written ({outputs[0]}{f' to {outputs[-1].name}' if s else ''})"
         raise InterruptedAfterWriting(outputs[0], said=said) from exc
     return outputs
 
