@@ -417,8 +417,9 @@ _CELL_TAG = re.compile(r"<(/?)(c|v|f|is|t)(?=[\s/>])")
 class SheetXml:
     """A worksheet part as text, with the few edits a refresh makes.
 
-    Rows are found by their ``r`` attribute; a sheet whose rows or cells lack
-    it (no Excel writes one) is refused with a :class:`PackageError`.
+    Rows are found by their ``r`` attribute, by bisection (rows are in
+    ascending order, as Excel writes and requires them); a row looked at that
+    lacks it (no Excel writes one) is refused with a :class:`PackageError`.
     """
 
     def __init__(self, data: bytes, name: str = "sheet"):
@@ -458,41 +459,14 @@ class SheetXml:
         return int(r.group(1))
 
     def _span(self, r1: int, r2: int) -> tuple[int, int]:
-        """Text positions [start, end) of the row elements numbered r1..r2."""
+        """Text positions [start, end) of the row elements numbered r1..r2 (found by bisection: the rows are in
+        ascending order, as Excel writes and requires them)."""
         t, start, end = self.text, self.data_start, self.data_end
         tag = f"<{self.p}row"
-        pos = start
-        # Forward to the first row numbered r1 or more.
-        while True:
-            p = t.find(tag, pos, end)
-            if p < 0:
-                return end, end
-            if t[p + len(tag)] not in " >/":
-                pos = p + 1
-                continue
-            if self._row_at(p) >= r1:
-                break
-            pos = p + 1
-        first = p
-        # A few rows forward (a cell or a small area) ...
-        pos = first
-        for _ in range(64):
-            if self._row_at(pos) > r2:
-                return first, pos
-            q = t.find(tag, pos + 1, end)
-            while q >= 0 and t[q + len(tag)] not in " >/":
-                q = t.find(tag, q + 1, end)
-            if q < 0:
-                return first, end
-            pos = q
-        # ... else back from the end of sheetData to just after the last row numbered r2 or less.
-        stop = end
-        while True:
-            q = t.rfind(tag, first, stop)
-            if q < 0 or self._row_at(q) <= r2:
-                break
-            stop = q
-        return first, stop
+        first = sheet_data.first_row(t, tag, start, end, r1, self._row_at)  # (the first row numbered r1 or more)
+        if first == end:
+            return end, end
+        return first, sheet_data.first_row(t, tag, first, end, r2 + 1, self._row_at)  # (the first after r2)
 
     def rows_between(self, r1: int, r2: int) -> list[tuple[int, str, str, list[tuple[int, str]]]]:
         """Rows r1..r2 as (number, opening tag, closing, [(column, cell XML)]); closing is '' for ``<row/>``."""

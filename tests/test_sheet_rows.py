@@ -1,0 +1,64 @@
+"""Rows found and a long table's cells read straight from a worksheet's text (xlpy/workbook/sheet_data.py,
+:class:`xlpy.workbook.package.SheetXml`).
+
+A refresh of a workbook some program saved looks for what was typed below its
+100,000-line holder table: the row past the table was found by walking every
+row before it (0.15-0.2 s a look, five looks a refresh).  The rows are now
+found by bisection; these tests hold it to a walk's answer on random sheets.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xlpy.workbook.package import SheetXml
+
+_ROW = re.compile(r'<row r="(\d+)"')
+
+
+def _sheet(rows: list[tuple[int, str]]) -> SheetXml:
+    body = "".join(f'<row r="{r}"/>' if not cells else f'<row r="{r}" spans="1:3">{cells}</row>'
+                   for r, cells in rows)
+    return SheetXml(f'<worksheet><sheetData>{body}</sheetData><rowBreaks count="0"/></worksheet>'.encode())
+
+
+@st.composite
+def sheets(draw):
+    """Rows in ascending order with gaps, some empty (``<row r="N"/>``), some long enough that a bisection's
+    last walk meets only part of one."""
+    numbers = sorted(draw(st.sets(st.integers(1, 400), max_size=60)))
+    rows = []
+    for r in numbers:
+        width = draw(st.sampled_from([0, 1, 3, 900]))
+        rows.append((r, "".join(f'<c r="A{r}"><v>{i}</v></c>' for i in range(width))))
+    return rows
+
+
+@settings(max_examples=300, deadline=None)
+@given(sheets(), st.integers(0, 410), st.integers(0, 60))
+def test_the_rows_of_a_span_are_those_a_walk_finds(rows, r1, length):
+    """The positions of rows r1..r2 are those of the first row numbered r1 or more and of the first after r2, as
+    a walk over every row finds them (a bisection of rows 900 cells wide meets tags at every distance)."""
+    sx = _sheet(rows)
+    r2 = r1 + length
+    tags = [(m.start(), int(m.group(1))) for m in _ROW.finditer(sx.text)]
+    first = next((p for p, n in tags if n >= r1), sx.data_end)
+    after = next((p for p, n in tags if n > r2), sx.data_end)
+    assert sx.span(r1, r2) == ((first, after) if first < sx.data_end else (sx.data_end, sx.data_end))
+    assert sx.has_row_content(r1, r2) == any(r1 <= n <= r2 for _, n in tags)
+
+
+def test_a_row_past_a_long_table_is_found_in_a_few_looks(monkeypatch):
+    """A row after 100,000 others is found by looking at some 20 rows' numbers, not all of them."""
+    sx = _sheet([(r, f'<c r="B{r}"><v>{r}</v></c>') for r in range(1, 100_001)])
+    looked = []
+    at = sx._row_at
+    monkeypatch.setattr(sx, "_row_at", lambda pos: looked.append(pos) or at(pos))
+    assert not sx.has_row_content(100_001, 1_048_576)
+    assert 0 < len(looked) < 50
+    looked.clear()
+    assert sx.has_row_content(99_999, 99_999)
+    assert 0 < len(looked) < 50
