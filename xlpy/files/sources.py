@@ -706,7 +706,7 @@ def _nothing(v) -> bool:
     if v is None or _key(v) in _NONE_WORDS:
         return True
     text = str(v).strip().replace(",", "").replace(".", "").replace(" ", "")
-    return text.isdigit() and int(text) == 0
+    return text.isdecimal() and int(text) == 0
 
 
 def _unstated(what: str) -> str:

@@ -531,10 +531,10 @@ class SheetXml:
             if not 0 <= i < len(rows):
                 continue
             if t in ("", "n"):
-                value = int(v) if v.isdigit() else self.typed_value(f"<c><v>{v}</v></c>", strings)
+                value = int(v) if v.isdecimal() else self.typed_value(f"<c><v>{v}</v></c>", strings)
             elif t == "s":
                 table = strings() if table is None else table
-                value = table[int(v)] if v.isdigit() and int(v) < len(table) else v
+                value = table[int(v)] if v.isdecimal() and int(v) < len(table) else v
             elif t == "inlineStr":
                 value = unescape(inline)
             else:
@@ -561,7 +561,7 @@ class SheetXml:
         text = unescape(v.group(1))
         if t == "s":
             table = strings()
-            return table[int(text)] if text.strip().isdigit() and int(text) < len(table) else text
+            return table[int(text)] if text.strip().isdecimal() and int(text) < len(table) else text
         if t == "b":
             return text.strip() in ("1", "true")
         if t in ("str", "e"):

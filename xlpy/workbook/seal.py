@@ -62,7 +62,7 @@ class Seal:
         if not text or len(text) < 2 or text[0] != '"' or text[-1] != '"':
             return None
         fields = text[1:-1].split("|")
-        if len(fields) != 6 or len(fields[1]) != 64 or not all(f.isdigit() for f in fields[2:]):
+        if len(fields) != 6 or len(fields[1]) != 64 or not all(f.isdecimal() for f in fields[2:]):
             return None
         try:
             int(fields[1], 16)

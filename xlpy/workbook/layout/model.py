@@ -84,7 +84,7 @@ class OtherLayout(ValueError):
     def __init__(self, version: str):
         self.version = version
         #: True: a later xlpy's; False: an earlier one's; None: a layout number this xlpy cannot read.
-        self.later = (int(version) > LAYOUT_VERSION) if version.isdigit() and version == str(int(version)) else None
+        self.later = (int(version) > LAYOUT_VERSION) if version.isdecimal() and version == str(int(version)) else None
         said = f"(layout {version}; this xlpy reads layout {LAYOUT_VERSION})"
         super().__init__(
             f"the workbook was built by a later xlpy {said}: install that xlpy (pip install . in a copy of the "
