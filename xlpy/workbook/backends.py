@@ -380,7 +380,7 @@ class PackageBook:
 
     def _read_only(self):
         if self._reader is None:
-            from openpyxl import load_workbook
+            from .openpyxl_access import load_workbook
 
             self._reader = load_workbook(io.BytesIO(self.pkg.blob), read_only=True, keep_links=False)
         return self._reader

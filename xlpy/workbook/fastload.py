@@ -25,7 +25,7 @@ import os
 import re
 from pathlib import Path
 
-from .xml_text import unescape
+from .xml_text import plain_strings, unescape
 
 __all__ = ["MIN_ROWS", "load"]
 
@@ -90,10 +90,9 @@ def shared_strings(pkg) -> list[str]:
 
 
 def _load(path: Path):
-    from openpyxl import load_workbook
     from openpyxl.utils.cell import column_index_from_string
 
-    from .openpyxl_access import cell_map, cell_styles, date_format_ids, loaded_cell
+    from .openpyxl_access import cell_map, cell_styles, date_format_ids, load_workbook, loaded_cell
     from .package import Package, SheetXml
 
     pkg = Package(path)
@@ -196,11 +195,14 @@ class _SharedFormulas:
 
 
 def _shared_strings(pkg) -> list[str]:
-    """The shared strings, read by openpyxl's own reader (so they are exactly the strings it gives)."""
+    """The shared strings, exactly the strings openpyxl's own reader gives: read by it, or by :func:`plain_strings`
+    when the part holds plain text alone."""
     from openpyxl.reader.strings import read_string_table
 
     part = next((target for _, kind, target in pkg.relationships(pkg.workbook_part())
                  if kind.endswith("/sharedStrings")), None)
     if part is None:
         raise _Fallback("no shared strings")
-    return read_string_table(io.BytesIO(pkg.read(part)))
+    data = pkg.read(part)
+    plain = plain_strings(data)
+    return plain if plain is not None else read_string_table(io.BytesIO(data))

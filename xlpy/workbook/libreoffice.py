@@ -600,9 +600,9 @@ def read_values(xlsx: os.PathLike | str, sheets: Collection[str] | None = None) 
         read with openpyxl ``data_only=True``.  Errors appear as strings such
         as ``"#NAME?"``; dates as :class:`datetime.datetime` when formatted so.
     """
-    import openpyxl
+    from .openpyxl_access import load_workbook
 
-    wb = openpyxl.load_workbook(xlsx, data_only=True, read_only=True)
+    wb = load_workbook(xlsx, data_only=True, read_only=True)
     try:
         result: dict[str, dict[str, object]] = {}
         for ws in wb.worksheets:
@@ -643,12 +643,12 @@ def read_named_values(xlsx: os.PathLike | str) -> dict[str, object]:
     formula (e.g. ``=Sheet1!$A$1*2``) are left out: a file stores no value
     for them.
     """
-    import openpyxl
     from openpyxl.formula.tokenizer import Tokenizer
     from openpyxl.utils.cell import range_boundaries
     from openpyxl.workbook.defined_name import SHEETRANGE_RE
 
-    wb = openpyxl.load_workbook(xlsx, data_only=True)
+    from .openpyxl_access import load_workbook  # (openpyxl's, its shared strings read fast)
+    wb = load_workbook(xlsx, data_only=True)
     try:
         result: dict[str, object] = {}
         for name, dn in wb.defined_names.items():

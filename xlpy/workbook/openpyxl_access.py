@@ -14,9 +14,10 @@ They rely on openpyxl 3.1 (``pyproject.toml`` bounds it to ``>=3.1.5,<3.2``):
 that exist), ``Workbook._sheets`` (the sheets in order), ``Workbook._cell_styles``
 (the style arrays, by the ``s`` index of the sheet XML), ``Workbook._date_formats``
 (the number-format ids read as dates), and a cell's ``_value``, ``_style``,
-``_hyperlink`` and ``_comment``.  Before raising the bound, run
-tests/test_workbook.py, tests/test_macros*.py and tests/test_recalc.py on the
-new release.
+``_hyperlink`` and ``_comment``; and :func:`load_workbook` replaces
+``ExcelReader.read_strings`` (the shared strings, read into ``shared_strings``).
+Before raising the bound, run tests/test_workbook.py, tests/test_macros*.py,
+tests/test_recalc.py and tests/test_xml_text.py on the new release.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from openpyxl.cell.cell import Cell
 
 __all__ = [
     "WorkbookCells",
+    "load_workbook",
     "cell_map",
     "charts_of",
     "first_of_each_look",
@@ -39,6 +41,33 @@ __all__ = [
     "date_format_ids",
     "order_sheets",
 ]
+
+
+def load_workbook(source, *, read_only: bool = False, keep_vba: bool = False, data_only: bool = False,
+                  keep_links: bool = True):
+    """``openpyxl.load_workbook(source, ...)``, the same workbook, its shared strings read by
+    :func:`~xlpy.workbook.xml_text.plain_strings` where they are plain text (openpyxl's reader took about a second
+    for a 100,000-line table's holder ids, as LibreOffice saves them), else by openpyxl's own reader."""
+    from openpyxl.reader.excel import ExcelReader
+
+    class Reader(ExcelReader):
+        def read_strings(self):
+            from openpyxl.xml.constants import SHARED_STRINGS
+
+            from .xml_text import plain_strings
+
+            found = self.package.find(SHARED_STRINGS)
+            if found is not None:
+                with self.archive.open(found.PartName[1:]) as src:
+                    plain = plain_strings(src.read())
+                if plain is not None:
+                    self.shared_strings = plain
+                    return
+            super().read_strings()
+
+    reader = Reader(source, read_only=read_only, keep_vba=keep_vba, data_only=data_only, keep_links=keep_links)
+    reader.read()
+    return reader.wb
 
 
 def cell_map(ws) -> dict:
