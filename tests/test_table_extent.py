@@ -191,14 +191,21 @@ def test_a_row_inserted_above_a_table_is_refused_before_anything_is_written(stan
 # --- a filtered holder table ----------------------------------------------------------------------------------
 
 
-def _filtered(path: Path, beside: bool) -> None:
+def _filtered(path: Path, beside: bool, spelled: str = "excel") -> None:
     """The holder table filtered in Excel on Status = withdrawn... as Excel saves it: the criteria in the table's
-    autoFilter, the rows it hides marked hidden (here rows 23 and 26); with *beside*, a note in N25."""
+    autoFilter, the rows it hides marked hidden (here rows 23 and 26); with *beside*, a note in N25.  *spelled*
+    "libreoffice": every row's flags written out as LibreOffice writes them, ``hidden="false" outlineLevel="0"``,
+    the rows hidden ``hidden="true"``."""
     sheet, table = _parts(path, "Tenders", "tblTenders")
 
     def rows(text: str) -> str:
+        if spelled == "libreoffice":
+            text = re.sub(r'<row r="(\d+)"', r'<row r="\1" hidden="false" outlineLevel="0" collapsed="false"', text)
         for r in (23, 26):
-            text = text.replace(f'<row r="{r}"', f'<row r="{r}" hidden="1"', 1)
+            if spelled == "libreoffice":
+                text = text.replace(f'<row r="{r}" hidden="false"', f'<row r="{r}" hidden="true"', 1)
+            else:
+                text = text.replace(f'<row r="{r}"', f'<row r="{r}" hidden="1"', 1)
         if beside:
             row = _row(text, 25).group()
             text = text.replace(row, row.replace("</row>", '<c r="N25" t="inlineStr"><is><t>call back</t></is></c>'
@@ -210,17 +217,18 @@ def _filtered(path: Path, beside: bool) -> None:
                                                          t)})
 
 
-@pytest.mark.parametrize("beside", [False, True])
+@pytest.mark.parametrize("beside, spelled", [(False, "excel"), (True, "excel"), (False, "libreoffice")])
 def test_a_filtered_table_is_shown_whole_and_the_filter_to_be_reapplied(standard_books, tmp_path, capsys,
-                                                                        monkeypatch, beside):
+                                                                        monkeypatch, beside, spelled):
     """Rows a filter hid hold other lines once the table is rewritten: they are shown, and the report says the
-    filter must be reapplied (Excel does not reapply it when it opens the file)."""
+    filter must be reapplied (Excel does not reapply it when it opens the file).  LibreOffice's spelling of the
+    flags, on every row, is read alike."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
     book = _copy(standard_books["holders"], tmp_path)
-    _filtered(book, beside)
+    _filtered(book, beside, spelled)
     sheet = _parts(book, "Tenders", "tblTenders")[0]
     with zipfile.ZipFile(book) as zf:
-        assert zf.read(sheet).decode().count('hidden="1"') == 2
+        assert zf.read(sheet).decode().count('hidden="1"' if spelled == "excel" else 'hidden="true"') == 2
     assert main(["refresh", str(book), "--tally", str(_tally(tmp_path, 290)), "--no-backup"]) == 0
     out = capsys.readouterr().out
     assert ("book.xlsm: Tenders: the table tblTenders is filtered: the rows it hid (23, 26) were shown again, as "
@@ -228,7 +236,7 @@ def test_a_filtered_table_is_shown_whole_and_the_filter_to_be_reapplied(standard
             "criteria select: Excel does not reapply it when it opens the file") in out.splitlines()
     with zipfile.ZipFile(book) as zf:
         text = zf.read(sheet).decode()
-    assert "hidden=" not in text and ('<c r="N25"' in text) == beside
+    assert 'hidden="1"' not in text and 'hidden="true"' not in text and ('<c r="N25"' in text) == beside
     assert _findings(book) == []
 
 
