@@ -33,8 +33,10 @@ def show_rows(sx, r1: int, r2: int) -> tuple[list[int], list[int]]:
     if sx.sealed is not None and r1 >= sx.sealed.first_row:
         return hidden, grouped
     a, b = sx.span(r1, r2)
+    if sx.text.find('hidden="', a, b) < 0 and sx.text.find('outlineLevel="', a, b) < 0:
+        return hidden, grouped  # (one search in C each: most tables hide and group no row)
     if not any(sx.text.find(flag, a, b) >= 0 for flag in _FLAGS):
-        return hidden, grouped  # (a search in C a flag: most tables hide and group no row)
+        return hidden, grouped  # (a search a flag: LibreOffice's rows, each saying it is neither)
 
     def show(m: re.Match) -> str:
         tag = m.group()
