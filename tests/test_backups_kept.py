@@ -183,6 +183,20 @@ def test_only_the_newest_backup_holding_the_workbook_byte_for_byte_is_the_copy_k
     assert backups.write_backup(book, newest) == newest and newest.read_bytes() == book.read_bytes()
 
 
+def test_a_link_named_as_the_newest_backup_is_not_the_copy_kept(book, tmp_path):
+    """Review 128's B11: a symbolic link named as the newest backup, to a copy of the workbook byte for byte kept
+    elsewhere, is no copy of its own (the copy it names may go): a backup is written, and the link left as it is."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy2(book, copy := elsewhere / "copy.xlsm")
+    link = book.with_name(f"{book.stem}.20040101-000000.bak.xlsm")
+    link.symlink_to(copy)
+    assert backups.backups_of(book) == [link]
+    new = book.with_name(f"{book.stem}.20040102-000000.bak.xlsm")
+    assert backups.write_backup(book, new) == new and not new.is_symlink() and new.read_bytes() == book.read_bytes()
+    assert link.is_symlink() and os.readlink(link) == str(copy)
+
+
 @pytest.mark.parametrize("name", ["{stem}.20040101-000000.bak.xlsm\n", "{stem}.２００４０１０１-000000.bak.xlsm"])
 def test_a_file_named_almost_as_a_backup_is_the_user_s_and_never_removed(book, name):
     """Review 128: a name ending in a line feed matched the pattern's "$", and --keep removed the user's file;
