@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import importlib
 import io
+import os
+import subprocess
 import sys
 import types
 import zipfile
 from types import SimpleNamespace
 
 import pytest
+from repo_paths import ROOT
 
 from xlpy.excel import registry, vba
 from xlpy.excel.registry import REGISTRY, ArgSpec, macro, worksheet_function
@@ -483,6 +486,19 @@ def test_template_path_and_modules():
     assert vba.expected_modules() == TEMPLATE_MODULES | {"xlwings", "Dictionary"}
     assert vba.expected_modules(standalone=False) == TEMPLATE_MODULES
     assert vba.UDF_MODULE_NAME not in vba.expected_modules()
+
+
+def test_reading_a_vba_project_prints_no_warning_of_oletools_code_under_w_default():
+    """oletools still calls pyparsing's old names: with ``-W default`` (or a script's own warnings shown), loading
+    it printed some thirty PyparsingDeprecationWarning lines about oletools' code before a workbook was read."""
+    code = ("import warnings; from xlpy.excel import vba; "
+            "modules = vba.vba_modules(vba.template_path()); assert 'Module1' in modules; "
+            "warnings.warn('still shown', DeprecationWarning)")  # (the others' warnings are still shown)
+    r = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, PYTHONPATH=str(ROOT)), check=False)
+    assert r.returncode == 0, r.stderr
+    assert "oletools" not in r.stderr and "Pyparsing" not in r.stderr
+    assert "DeprecationWarning: still shown" in r.stderr
 
 
 def test_vba_project_bytes_is_ole_and_survives_a_zip_rewrite(tmp_path):

@@ -291,6 +291,18 @@ def pinned_settings(settings: dict[str, object]) -> list[str]:
             "unless every computer that runs the workbook has that Python with xlpy installed"]
 
 
+def _vba_parser():
+    """oletools' ``VBA_Parser``, its module imported with the DeprecationWarnings it gives as it loads kept quiet:
+    it still calls pyparsing's old names (``setParseAction``), and a user running xlpy with ``-W default`` saw
+    some thirty lines of pyparsing's warnings about oletools' code before a workbook was read."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"oletools(\.|$)")
+        from oletools.olevba import VBA_Parser
+    return VBA_Parser
+
+
 def template_path(standalone: bool = True) -> Path:
     """The xlwings quickstart workbook shipped inside the installed xlwings.
 
@@ -317,7 +329,7 @@ def vba_modules(path: str | os.PathLike[str]) -> dict[str, str]:
     so a validator comparing names sees those too.  Source code is returned as
     stored (the template mixes CRLF and LF line ends).
     """
-    from oletools.olevba import VBA_Parser
+    VBA_Parser = _vba_parser()
 
     return _read_modules(VBA_Parser(os.fspath(path)), os.fspath(path))
 
@@ -325,7 +337,7 @@ def vba_modules(path: str | os.PathLike[str]) -> dict[str, str]:
 def project_modules(project: bytes) -> dict[str, str]:
     """VBA module name -> source code of the bytes of a ``vbaProject.bin`` part, as :func:`vba_modules` reads a
     workbook's (the same errors for a damaged project)."""
-    from oletools.olevba import VBA_Parser
+    VBA_Parser = _vba_parser()
 
     name = VBA_PROJECT_PART.rpartition("/")[2]
     return _read_modules(VBA_Parser(name, data=project), VBA_PROJECT_PART)
@@ -382,7 +394,7 @@ def holds_modules(project: bytes) -> bool:
     read: :func:`vba_modules` names that).  LibreOffice writes an OLE file holding nothing (1,536 bytes) when it
     saves as .xlsm a workbook that went through its own format (.ods), which keeps the macros as LibreOffice Basic
     and does not write them back."""
-    from oletools.olevba import VBA_Parser
+    VBA_Parser = _vba_parser()
 
     try:
         parser = VBA_Parser(VBA_PROJECT_PART.rpartition("/")[2], data=project)
