@@ -108,7 +108,9 @@ def test_a_part_of_another_form_is_left_to_openpyxl():
                   '<sst xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main"><si><t>a</t></si></sst>',  # (Strict)
                   f'<sst xmlns="{ns}">\n  <si><t>a</t></si>\n</sst>',  # (laid out)
                   f'<?xml version="1.0" encoding="UTF-16"?><sst xmlns="{ns}"><si><t>a</t></si></sst>',
-                  f'<!DOCTYPE sst><sst xmlns="{ns}"><si><t>a</t></si></sst>'):
+                  f'<!DOCTYPE sst><sst xmlns="{ns}"><si><t>a</t></si></sst>',
+                  f'<?xml version="1.0"?>\u3000<sst xmlns="{ns}"><si><t>a</t></si></sst>',  # (no XML space)
+                  f'<sst xmlns="{ns}" count="\u0661"><si><t>a</t></si></sst>'):
         assert plain_strings(other.encode()) is None, other
     assert plain_strings(b"\xff\xfe<\x00") is None  # (not UTF-8)
 

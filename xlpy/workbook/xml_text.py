@@ -44,11 +44,12 @@ def _one(m: re.Match) -> str:
 
 
 #: A shared-strings part of plain text alone, as Excel and LibreOffice write one: an XML declaration, then ``<sst>``
-#: in the main namespace holding ``<si><t>text</t></si>`` after one another, nothing between them.
+#: in the main namespace holding ``<si><t>text</t></si>`` after one another, nothing between them (white space
+#: outside it as XML counts it: not Python's ``\s``, which takes U+3000 and the like too).
 _PLAIN_SST = re.compile(
-    r'(?:<\?xml version="1\.0"(?: encoding="[Uu][Tt][Ff]-8")?(?: standalone="yes")?\?>)?\s*'
-    r'<sst xmlns="http://schemas\.openxmlformats\.org/spreadsheetml/2006/main"(?: count="\d+")?'
-    r'(?: uniqueCount="\d+")?>((?:<si><t(?: xml:space="preserve")?>[^<]*</t></si>)*)</sst>\s*')
+    r'(?:<\?xml version="1\.0"(?: encoding="[Uu][Tt][Ff]-8")?(?: standalone="yes")?\?>)?[ \t\r\n]*'
+    r'<sst xmlns="http://schemas\.openxmlformats\.org/spreadsheetml/2006/main"(?: count="[0-9]+")?'
+    r'(?: uniqueCount="[0-9]+")?>((?:<si><t(?: xml:space="preserve")?>[^<]*</t></si>)*)</sst>[ \t\r\n]*')
 _SI_TEXT = re.compile(r'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>')
 #: What a parser would read otherwise or refuse: a line end it turns to a line feed, a character reference, an
 #: ampersand of no named entity, a character XML does not allow, "]]>".
