@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlpy.workbook.package import SheetXml
+from xlpy.workbook.package import PackageError, SheetXml
 
 _ROW = re.compile(r'<row r="(\d+)"')
 
@@ -62,3 +63,22 @@ def test_a_row_past_a_long_table_is_found_in_a_few_looks(monkeypatch):
     looked.clear()
     assert sx.has_row_content(99_999, 99_999)
     assert 0 < len(looked) < 50
+
+
+def _unnumbered_at(row: int, rows: int = 199) -> SheetXml:
+    body = "".join('<row><c><v>7</v></c></row>' if r == row else f'<row r="{r}"><c r="A{r}"><v>0</v></c></row>'
+                   for r in range(1, rows + 1))
+    return SheetXml(f"<worksheet><sheetData>{body}</sheetData></worksheet>".encode())
+
+
+@pytest.mark.parametrize("r1, r2", [(10, 190), (1, 199), (30, 120), (45, 55)])
+def test_a_row_without_its_number_inside_a_span_is_refused_not_read_blank(r1, r2):
+    """Review 129: a row written without its ``r`` (openpyxl reads it as the row after the one before) was read as
+    blank by the table's reading, the bisection passing over it, and ended in an AttributeError where the rows were
+    parsed; both refuse the sheet by name, as a row without its number always was where the walk met it."""
+    sx = _unnumbered_at(51)
+    with pytest.raises(PackageError, match=r"a row has no number \(r attribute\)"):
+        sx.rows_of_columns(r1, r2, ["A"], list)
+    with pytest.raises(PackageError, match=r"a row has no number \(r attribute\)"):
+        sx.rows_between(r1, r2)
+    assert sx.rows_of_columns(60, 70, ["A"], list) == [(0,)] * 11  # (rows apart from it are read)
