@@ -127,6 +127,19 @@ def test_pdf_to_pngs_called_alone_moves_its_pages_in_together(tmp_path, monkeypa
     assert [(pages / f"book-{n}.png").read_bytes() for n in (1, 2, 3)] == [b"new page 1", b"new page 2", b"new page 3"]
 
 
+@POSIX
+def test_pdf_to_pngs_of_one_page_says_the_page_was_written(tmp_path, monkeypatch, as_from_a_terminal):
+    _stand_ins(tmp_path, monkeypatch, "exit 1\n", pdftoppm='printf "new page 1" > "$last-1.png"\n')
+    pdf = tmp_path / "book.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    pages = (tmp_path / "pages").absolute()
+    pages.mkdir()
+    _signal_at_rename(monkeypatch, pages, signal.SIGINT, 1)
+    with pytest.raises(InterruptedAfterWriting) as caught:
+        rendering.pdf_to_pngs(pdf, pages)
+    assert caught.value.said == f"1 page of book was written ({pages / 'book-1.png'})"
+
+
 # --- lite ---------------------------------------------------------------------------------------------------------
 
 

@@ -301,7 +301,8 @@ def _move_in(moves: list[tuple[Path, Path]], stem: str, pages: int) -> list[Path
         if len(moves) > pages:  # (a PDF and its pages)
             said = f"{outputs[0]} and its {pages:,} page{s} were written" if pages else None
         else:
-            said = f"{pages:,} page{s} of {stem} were written ({outputs[0]}{f' to {outputs[-1].name}' if s else ''})"
+            said = (f"{pages:,} page{s} of {stem} {'were' if s else 'was'} written "
+                    f"({outputs[0]}{f' to {outputs[-1].name}' if s else ''})")
         raise InterruptedAfterWriting(outputs[0], said=said) from exc
     return outputs
 
