@@ -82,3 +82,16 @@ def test_a_row_without_its_number_inside_a_span_is_refused_not_read_blank(r1, r2
     with pytest.raises(PackageError, match=r"a row has no number \(r attribute\)"):
         sx.rows_between(r1, r2)
     assert sx.rows_of_columns(60, 70, ["A"], list) == [(0,)] * 11  # (rows apart from it are read)
+
+
+@pytest.mark.parametrize("flag", ['collapsed="1"', 'collapsed="true"', 'outlineLevel="9"'])
+def test_each_flag_a_rewrite_clears_is_found_alone(flag):
+    """Each flag :mod:`xlpy.workbook.rows_shown` clears is searched for on its own (review 129: a row whose only
+    flag was collapsed="1", or an outline level of 9, was untested)."""
+    from xlpy.workbook.rows_shown import show_rows
+
+    body = "".join(f'<row r="{r}"{" " + flag if r == 7 else ""}><c r="A{r}"><v>0</v></c></row>' for r in range(1, 11))
+    sx = SheetXml(f"<worksheet><sheetData>{body}</sheetData></worksheet>".encode())
+    hidden, grouped = show_rows(sx, 1, 10)
+    assert flag not in sx.text and '<row r="7"><c r="A7">' in sx.text
+    assert (hidden, grouped) == ([], [7] if "outline" in flag else [])

@@ -110,9 +110,22 @@ def test_a_part_of_another_form_is_left_to_openpyxl():
                   f'<?xml version="1.0" encoding="UTF-16"?><sst xmlns="{ns}"><si><t>a</t></si></sst>',
                   f'<!DOCTYPE sst><sst xmlns="{ns}"><si><t>a</t></si></sst>',
                   f'<?xml version="1.0"?>\u3000<sst xmlns="{ns}"><si><t>a</t></si></sst>',  # (no XML space)
+                  f'<sst xmlns:x="{ns}"><si><t>a</t></si></sst>',  # (the main namespace bound to a prefix only)
+                  '<sst xmlns="http://schemas.openxmlformats.org/other"><si><t>a</t></si></sst>',
                   f'<sst xmlns="{ns}" count="\u0661"><si><t>a</t></si></sst>'):
         assert plain_strings(other.encode()) is None, other
     assert plain_strings(b"\xff\xfe<\x00") is None  # (not UTF-8)
+
+
+@pytest.mark.parametrize("inside", [b"a\x0bb", b"a\x0cb", b"a]]>b", "a\uffffb".encode(), b"a\xffb", b"a\x01b"])
+def test_a_part_a_parser_refuses_is_left_to_openpyxl_s_reader_which_refuses_it(inside):
+    """Review 129: a character XML does not allow, "]]>", or bytes that are not UTF-8 inside a string: openpyxl's
+    reader refuses the part, so the pattern must not read it."""
+    data = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>' + inside
+            + b"</t></si></sst>")
+    assert plain_strings(data) is None
+    with pytest.raises(Exception):  # (a ParseError of the XML library in use)
+        read_string_table(io.BytesIO(data))
 
 
 def _book_of_strings(path, strings, rich: str | None = None):
