@@ -51,9 +51,10 @@ _PLAIN_SST = re.compile(
     r'<sst xmlns="http://schemas\.openxmlformats\.org/spreadsheetml/2006/main"(?: count="[0-9]+")?'
     r'(?: uniqueCount="[0-9]+")?>((?:<si><t(?: xml:space="preserve")?>[^<]*</t></si>)*)</sst>[ \t\r\n]*')
 _SI_TEXT = re.compile(r'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>')
-#: What a parser would read otherwise or refuse: a line end it turns to a line feed, a character reference, an
-#: ampersand of no named entity, a character XML does not allow, "]]>".
-_NOT_PLAIN = re.compile(r"\r|&#|&(?!(?:amp|lt|gt|quot|apos);)|[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|\]\]>")
+#: What a parser would read otherwise or refuse, beside a CR (it reads a line feed), a character reference and
+#: "]]>" (each found by a plain search): a character XML does not allow, an ampersand of no named entity.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt|quot|apos);)")
 
 
 def plain_strings(data: bytes) -> list[str] | None:
@@ -66,6 +67,9 @@ def plain_strings(data: bytes) -> list[str] | None:
     except UnicodeDecodeError:
         return None
     whole = _PLAIN_SST.fullmatch(text)
-    if whole is None or _NOT_PLAIN.search(whole.group(1)):
+    if whole is None:
         return None
-    return [unescape(t).replace("x005F_", "") for t in _SI_TEXT.findall(whole.group(1))]  # (openpyxl's own replace)
+    body = whole.group(1)
+    if "\r" in body or "&#" in body or "]]>" in body or _NOT_XML.search(body) or _BARE_AMPERSAND.search(body):
+        return None
+    return [unescape(t).replace("x005F_", "") for t in _SI_TEXT.findall(body)]  # (openpyxl's own replace)
