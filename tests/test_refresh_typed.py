@@ -234,3 +234,38 @@ def test_a_tally_and_its_mapping_sent_again_renamed_say_the_values_typed_since(t
     assert notes == ["Tenders: the holder table differed from the tally the Cover records (edited since): rewritten "
                      f"from it (Tenders!{cell} ({holder}): 9,999, the file {was:,}: a value that belongs goes in the "
                      "file)"], notes
+
+
+def test_a_table_whose_row_has_no_number_refuses_the_refresh_not_its_warning(tmp_path, capsys):
+    """Review 130: a row of a long holder table written without its number (``<row>``, as no program saves it)
+    made the table's reading refuse, which the warning of values typed since took for "nothing to compare with":
+    the refresh wrote over a holder's units typed into the table without a word.  The refresh now refuses the
+    workbook, by its part, and leaves it as it was."""
+    import re
+    import zipfile
+
+    from holder_books import holder_book
+
+    lines = [(f"H{i:04d}", 100 + i) for i in range(300)]
+    book = holder_book(tmp_path, lines, outstanding=1_000_000)
+    (tmp_path / "next.csv").write_text("holder_id,units,method,status\n" + "".join(
+        f"{h},{u},book-entry,tendered\n" for h, u in lines + [("ZZ-NEW", 5)]), encoding="utf-8")
+    doctored = tmp_path / "doctored.xlsm"
+    with zipfile.ZipFile(book) as zin, zipfile.ZipFile(doctored, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if b">H0150<" in data:  # (the holder sheet)
+                text = data.decode()
+                units = re.search(r'<c r="([A-Z]+)(\d+)"[^>]*><v>100</v></c>', text)  # (H0000's units)
+                row = int(units.group(2))
+                text = text.replace(units.group(), units.group().replace("<v>100</v>", "<v>9999</v>"), 1)
+                text, n = re.subn(rf'<row r="{row + 150}"([^>]*)>', r"<row\1>", text, count=1)  # (no number)
+                assert n == 1
+                data = text.encode()
+            zout.writestr(info, data)
+    before = doctored.read_bytes()
+    capsys.readouterr()
+    assert cli.main(["refresh", str(doctored), "--tally", str(tmp_path / "next.csv"), "--no-backup"]) == 2
+    err = capsys.readouterr().err
+    assert "a row has no number (r attribute); open and save it in Excel first; it was not changed" in err, err
+    assert doctored.read_bytes() == before

@@ -189,10 +189,13 @@ def typed_note(book, lay: Layout, table: str, read) -> str | None:
         return None
     try:
         found = read(path)
-        cells, *_ = (holder_cells(book, lay, holder_rows(found)) if table == HOLDER_TABLE
-                     else price_cells(book, lay, found))  # (lines deleted or sorted: the file has them still)
-    except (XlpyError, OSError):
+        found = holder_rows(found) if table == HOLDER_TABLE else found
+    except (XlpyError, OSError):  # (the recorded file unreadable: nothing to compare with)
         return None
+    # The workbook's own table read: what it cannot read refuses the refresh (a row without its number), never
+    # leaves the values typed into it written over without a word.
+    cells, *_ = (holder_cells(book, lay, found) if table == HOLDER_TABLE
+                 else price_cells(book, lay, found))  # (lines deleted or sorted: the file has them still)
     cells = [c for c in cells if not c.endswith(_NO_FORMAT)]  # (the same day, its format cleared: nothing typed)
     if not cells:
         return None
