@@ -401,3 +401,31 @@ def test_the_check_sheet_names_units_accepted_that_do_not_follow_the_acceptance_
         assert load_workbook(built)["Tenders"]["J21"].value.startswith("=IF(")  # a holder line's Accepted
     got = _recalculated(built, tmp_path / "typed.xlsm", typed, ("IdAccepted", "IdentitiesPass"))
     assert got == {"IdAccepted": holds, "IdentitiesPass": holds}
+
+
+def test_an_array_formula_typed_over_a_formula_is_named_by_its_text(book, tmp_path):
+    """Review 130: an array formula (Ctrl+Shift+Enter) entered over Accepted was shown as ``found
+    <openpyxl.worksheet.formula.ArrayFormula object at 0x...>`` and called a value; a refresh reading the table
+    through openpyxl passed it by (the sheet's XML reading named it).  It is a formula of the person's own, shown as
+    Excel shows one; a data table's formula, which has no text, is passed by in both readings."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+    from xlpy.workbook.overrides import OwnFormula, not_formulas
+
+    wb = load_workbook(book, keep_vba=True)
+    wb["Tenders"]["J21"] = ArrayFormula("J21", "=I21*3")
+    wb.save(path := tmp_path / "array.xlsm")
+    f = [x for x in validate(path, legs=()).findings if x.where == "Tenders!J21"]
+    assert [(x.what, x.expected, x.found) for x in f] == [
+        (saved_values.CHANGED, ACCEPTED, "{=I21*3} (an array formula)")]
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    _, t = lay.table("tblTenders")
+    ws = wb["Tenders"]
+    rows = [[ws.cell(r, t.first_col + i).value for i in range(len(t.columns))]
+            for r in range(t.first_row, t.last_row + 1)]
+    j = [get_column_letter(t.first_col + i) for i in range(len(t.columns))].index("J")
+    rows[1][j] = DataTableFormula(f"J{t.first_row + 1}")
+    found = not_formulas(t, rows)
+    assert found == [("J21", "=I21*3")] and isinstance(found[0][1], OwnFormula)

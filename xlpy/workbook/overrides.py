@@ -42,8 +42,11 @@ def not_formulas(table: Table, rows: Sequence[Sequence[object]]) -> list[tuple[s
     for k, row in enumerate(rows):
         for i, letter in columns:
             v = row[i] if i < len(row) else None
-            if v is None or v == "" or hasattr(v, "text"):
-                continue  # blank, or an array formula (openpyxl's ArrayFormula)
+            kind = getattr(v, "t", None)  # (openpyxl's ArrayFormula, DataTableFormula)
+            if v is None or v == "" or kind == "dataTable":
+                continue  # blank, or a data table's formula (no text: the sheet's XML reading passes it by too)
+            if kind == "array":
+                v = v.text  # an array formula, by its text (=I910*3), as the sheet's XML reading compares it
             if isinstance(v, str) and v.startswith("="):
                 v = _own(table, table.first_col + i, table.first_row + k, v)
                 if v is None:

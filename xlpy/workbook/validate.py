@@ -167,11 +167,15 @@ def _literals(formula: str) -> list[str]:
 
 
 def _differs(book: str, findings: list[Finding], sheet: str, ref: str, want: str, got) -> None:
-    if not (isinstance(got, str) and got.startswith("=")):
-        what = saved_values.TYPED_OVER
-    else:
+    if getattr(got, "t", None) in ("array", "dataTable"):  # (openpyxl's ArrayFormula, DataTableFormula: a formula)
         what = saved_values.CHANGED
-    findings.append(Finding(book, f"{sheet}!{ref}", what, want, _show(got), kind=what))
+        text = getattr(got, "text", None)
+        found = (f"{{{text}}} (an array formula)" if isinstance(text, str) else  # (as Excel shows one: {=A1*3})
+                 "a data table's formula (What-If Analysis)")
+    else:
+        what = saved_values.TYPED_OVER if not (isinstance(got, str) and got.startswith("=")) else saved_values.CHANGED
+        found = _show(got)
+    findings.append(Finding(book, f"{sheet}!{ref}", what, want, found, kind=what))
 
 
 #: Why a column's first-row formula sits on another row, or a later row's on the first (review 98).
