@@ -200,3 +200,24 @@ def test_rich_text_strings_are_left_to_openpyxl_s_reader(tmp_path):
     rich = _book_of_strings(tmp_path / "r.xlsx", ["a"], rich="<si><r><t>b</t></r><r><rPr><b/></rPr><t>old</t></r></si>")
     values = [r[0] for r in load_workbook(rich).active.iter_rows(values_only=True)]
     assert values == [r[0] for r in openpyxl.load_workbook(rich).active.iter_rows(values_only=True)] == ["a", "bold"]
+
+
+@pytest.mark.parametrize("text, value", [("1", True), ("0", False), ("2", True), ("01", True), (" 1 ", True),
+                                         ("-1", True), ("true", True), ("false", False)])
+def test_a_boolean_cell_reads_as_openpyxl_reads_it(text, value):
+    """Review 130: ``<c t="b"><v>2</v></c>`` (no program writes one; openpyxl reads it ``bool(int(v))``, True) was
+    False to each of xlpy's own readers of a sheet's text; ``true``, which openpyxl refuses, is read as it says."""
+    from xlpy.workbook.package import SheetXml
+    from xlpy.workbook.xml_text import boolean
+
+    assert boolean(text) is value
+    sx = SheetXml(f'<worksheet><sheetData><row r="1"><c r="A1" t="b"><v>{text}</v></c></row></sheetData>'
+                  "</worksheet>".encode())
+    assert sx.typed_value(sx.rows_between(1, 1)[0][3][0][1], list) is value
+    if text.strip().lstrip("-").isdigit():  # (what openpyxl reads at all)
+        from openpyxl.worksheet._reader import WorkSheetParser
+        from xml.etree.ElementTree import fromstring
+
+        cell = fromstring(f'<c xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="A1" t="b">'
+                          f"<v>{text}</v></c>")
+        assert WorkSheetParser(b"", []).parse_cell(cell)["value"] is value

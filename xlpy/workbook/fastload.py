@@ -25,7 +25,7 @@ import os
 import re
 from pathlib import Path
 
-from .xml_text import plain_strings, unescape
+from .xml_text import boolean, plain_strings, unescape
 
 __all__ = ["MIN_ROWS", "load"]
 
@@ -151,7 +151,7 @@ def _load(path: Path):
                     strings = _shared_strings(pkg)
                 value, kind = strings[int(v)], "s"
             elif t == "b":
-                value, kind = v.strip() in ("1", "true"), "b"
+                value, kind = boolean(v), "b"
             else:
                 raise _Fallback(f"cell type {t}")
         elif t not in (None, "n"):

@@ -47,7 +47,7 @@ from ..files import deflate as fast
 from ..files.safety import DTD, damage_named, inflate_part, read_part, xml_fault
 from ..files.serial_dates import serial_text
 from . import sheet_data
-from .xml_text import unescape
+from .xml_text import boolean, unescape
 
 __all__ = ["REL", "Package", "PackageError", "SheetXml", "cell_xml", "number_text", "text_xml"]
 
@@ -578,7 +578,7 @@ class SheetXml:
             table = strings()
             return table[int(text)] if text.strip().isdecimal() and int(text) < len(table) else text
         if t == "b":
-            return text.strip() in ("1", "true")
+            return boolean(text)
         if t in ("str", "e"):
             return text
         try:

@@ -21,6 +21,7 @@ from .findings import CellError
 from .formulas_access import plain_value, register_functions
 from .layout import Layout
 from .openpyxl_access import cell_map
+from .xml_text import boolean
 
 __all__ = ["copy_label", "formulas_table_values", "formulas_values", "serial_dates", "table_columns", "upper_keys",
            "xlsx_values"]
@@ -251,7 +252,7 @@ def _values(pkg, cells) -> dict[tuple[str, str], object]:
         elif t == "e":
             value = CellError(text) if text is not None else None
         elif t == "b":
-            value = text in ("1", "true")
+            value = boolean(text)
         elif text is None:
             value = None
         else:

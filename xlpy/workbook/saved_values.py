@@ -38,6 +38,7 @@ from xml.sax.saxutils import escape
 from ..files.holder_ids import EXCEL_ERRORS
 from .date_system import uses_1904_text
 from .layout import NEEDS_INPUT
+from .xml_text import boolean, unescape
 
 __all__ = ["SAVED_SHEETS", "HOLDER_TABLE", "engine_cells", "fill", "fill_package", "fill_table", "holder_values",
            "value_texts", "TableValues", "compare", "compare_table", "compare_holder_table", "verdict",
@@ -411,12 +412,6 @@ class SavedMismatch:
 STALE_SHARE = 0.25
 
 
-def _unescape(text: str) -> str:
-    from .xml_text import unescape  # (character references too: a saved text openpyxl wrote, "&#214;lund")
-
-    return unescape(text)
-
-
 #: The end of a formula cell: its formula's end (``</f>``, or a shared formula's member ``<f .../>``), then
 #: any saved value, then ``</c>``.
 _FORMULA_END = re.compile(rb"(</f>|<f\b[^>]*/>)(?:<v>[^<]*</v>|<v\s*/>)?</c>")
@@ -468,9 +463,9 @@ def _saved_value(t: str | None, text: str | None):
     if text is None:
         return None
     if t == "b":
-        return text.strip() in ("1", "true")
+        return boolean(text)
     if t in ("str", "e", "s", "inlineStr"):
-        return _unescape(text)
+        return unescape(text)  # (character references too: a saved text openpyxl wrote, "&#214;lund")
     try:
         value = float(text)
     except ValueError:  # not a number: shown as found, and differs from any figure

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["plain_strings", "unescape"]
+__all__ = ["boolean", "plain_strings", "unescape"]
 
 _ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#\d+|amp|lt|gt|quot|apos);")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
@@ -41,6 +41,15 @@ def _one(m: re.Match) -> str:
         return _NAMED[e]
     code = int(e[2:], 16) if e[1] == "x" else int(e[1:])
     return chr(code) if code <= 0x10FFFF else m.group(0)  # (past Unicode: no character; the text as written)
+
+
+def boolean(text: str) -> bool:
+    """A boolean cell's value (``t="b"``) as openpyxl's reader reads it: ``bool(int(text))``, so ``2`` and ``01``
+    are true as ``1`` is; ``true`` and ``false``, which openpyxl refuses, as they say."""
+    try:
+        return bool(int(text))
+    except ValueError:
+        return text.strip() == "true"
 
 
 #: A shared-strings part of plain text alone, as Excel and LibreOffice write one: an XML declaration, then ``<sst>``
