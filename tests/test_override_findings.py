@@ -429,3 +429,47 @@ def test_an_array_formula_typed_over_a_formula_is_named_by_its_text(book, tmp_pa
     rows[1][j] = DataTableFormula(f"J{t.first_row + 1}")
     found = not_formulas(t, rows)
     assert found == [("J21", "=I21*3")] and isinstance(found[0][1], OwnFormula)
+
+
+def _empty_formula(book: Path, out: Path, data_table: bool) -> Path:
+    """*book* with ``<f/>`` in J24 (a line's Accepted) and, with *data_table*, a data table's formula in J23."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(book) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if b'<c r="J24"' in data:
+                text = re.sub(r'(<c r="J24"[^>]*>).*?</c>', r"\1<f/></c>", data.decode(), count=1)
+                if data_table:
+                    text = re.sub(r'(<c r="J23"[^>]*>).*?</c>', r'\1<f t="dataTable" ref="J23" dt2D="0" dtr="0" '
+                                  r'r1="D23"/><v>0</v></c>', text, count=1)
+                data = text.encode()
+            zout.writestr(info, data)
+    return out
+
+
+def test_an_empty_formula_is_named_by_both_readings_and_a_data_table_by_neither(book, tmp_path, monkeypatch):
+    """Review 130: ``<f/>`` over a line's Accepted (openpyxl reads "=", a formula) was passed by where the sheet's
+    XML is read (a refresh said nothing) and read as a blank by validate's fast load; a data table's formula (``<f
+    t="dataTable" .../>``, no text) is passed by in both readings."""
+    from openpyxl.utils import get_column_letter
+
+    from xlpy.workbook import fastload
+    from xlpy.workbook.backends import open_book
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+    from xlpy.workbook.overrides import not_formulas
+
+    monkeypatch.setattr(fastload, "MIN_ROWS", 1)  # (the table read from the sheet's XML, however short)
+    alone = _empty_formula(book, tmp_path / "alone.xlsm", data_table=False)
+    assert fastload.load(alone)["Tenders"]["J24"].value == "="
+    out = _empty_formula(book, tmp_path / "empty.xlsm", data_table=True)
+    wb = load_workbook(out)
+    assert (wb["Tenders"]["J24"].value, wb["Tenders"]["J24"].data_type) == ("=", "f")
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text))
+    _, t = lay.table("tblTenders")
+    ws = wb["Tenders"]
+    rows = [[ws.cell(r, t.first_col + i).value for i in range(len(t.columns))]
+            for r in range(t.first_row, t.last_row + 1)]
+    assert t.last_row == 24 and get_column_letter(t.first_col + len(t.columns) - 3) == "J"
+    assert not_formulas(t, rows) == open_book(out).typed_over("Tenders", t) == [("J24", "=")]

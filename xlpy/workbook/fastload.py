@@ -78,7 +78,7 @@ _CELL = re.compile(
     r'(?:<f(?: aca="(?:false|true)")?>([^<]*)</f>'
     r'|<f t="shared"(?: ref="([A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?)")? si="(\d+)"(?:>([^<]*)</f>|/>))'
     r'(?:<v>[^<]*</v>|<v/>)?'
-    r'|<v>([^<]*)</v>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>|<v/>|<f/>)?</c>)')
+    r'|<v>([^<]*)</v>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>|<v/>)?</c>)')
 _GAP = re.compile(r'(?:\s|<row\b[^<>]*?>|</row>)*')
 
 

@@ -222,10 +222,12 @@ def _each_cell(sx, table: Table, cols: Sequence[int], r1: int, r2: int, strings,
                 out.append((row, letter, None if v == "" else v))
             continue
         si = _SI.search(f.group("attrs"))
-        if f.group("text") is None:  # a shared cell: its first cell's formula, moved down
-            children.append((row, letter, si.group(1) if si else None))
+        if f.group("text") is None and si is not None:  # a shared cell: its first cell's formula, moved down
+            children.append((row, letter, si.group(1)))
             continue
-        text = "=" + unescape(f.group("text"))
+        if f.group("text") is None and 't="dataTable"' in f.group("attrs"):
+            continue  # (a data table's formula: no text; not_formulas passes it by too)
+        text = "=" + unescape(f.group("text") or "")  # (an empty <f/>: "=", as openpyxl reads it)
         expected = want(letters[letter], row)
         own = text != expected and not same_formula(text, expected)
         if own:
