@@ -184,8 +184,8 @@ def main(argv=None) -> int:
           "searched in full first)")
     if saved_times:
         saved_s = min(saved_times)
-        print(f"(d) saved by LibreOffice: {saved_s * 1000:8.1f} ms  ({saved_s / pandas_s:.2f}x pandas: shared strings, each "
-              "formula written out, flags on every row)")
+        print(f"(d) saved by LibreOffice: {saved_s * 1000:8.1f} ms  ({saved_s / pandas_s:.2f}x pandas: shared strings, "
+              "each formula written out, flags on every row)")
     print(f"floor, packing alone:     {floor_s * 1000:8.1f} ms  ({floor_s / pandas_s:.1f}x pandas: the holder sheet's "
           f"{sheet_mb:.0f} MB of XML unpacked, decoded, encoded, packed, CRC-32 each way)")
     return 0
