@@ -382,7 +382,8 @@ class PackageBook:
         if self._reader is None:
             from .openpyxl_access import load_workbook
 
-            self._reader = load_workbook(io.BytesIO(self.pkg.blob), read_only=True, keep_links=False)
+            self._reader = load_workbook(io.BytesIO(self.pkg.blob), read_only=True, keep_links=False,
+                                         label=self.pkg.label)
         return self._reader
 
     def _check_sheet(self, sheet: str) -> None:

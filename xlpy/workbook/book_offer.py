@@ -68,6 +68,7 @@ def open_standard(path: Path, label: str):
     from ..files.safety import check_package, damage_first, damage_of, damaged, unreadable
     from ..files.settled import package_still_written
     from ..files.steady import not_a_file
+    from .package import PackageError
     from .package_checks import check_file
 
     if path.is_dir():
@@ -89,6 +90,8 @@ def open_standard(path: Path, label: str):
 
         wb = load(path)
     except Exception as exc:  # noqa: BLE001  (openpyxl raises many kinds for a damaged file: its part named)
+        if isinstance(exc, PackageError):  # (a cell naming a shared string not there: the workbook named once)
+            raise InputError(label, None, f"{exc.reason}; {NOT_DONE}", show_value=False) from None
         damage = damage_of(path, label)
         raise InputError(label, None, f"cannot be opened as a workbook: {damage or exc}; {NOT_DONE}",
                          show_value=False) from None

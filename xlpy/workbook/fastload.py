@@ -40,14 +40,15 @@ class _Fallback(Exception):
 
 def load(path: str | os.PathLike):
     """The workbook at *path*, as ``openpyxl.load_workbook(path)`` gives it (formulas, not values)."""
-    from openpyxl import load_workbook
+    from .openpyxl_access import load_workbook
 
     try:
         return _load(Path(path))
     except Exception:  # anything unexpected: openpyxl's reader decides (and reports) what the file is
+        name = Path(path).name
         if Path(path).suffix.lower() not in _OPENPYXL_SUFFIXES:  # (it refuses the name, not the content: a
-            return load_workbook(io.BytesIO(Path(path).read_bytes()))  # workbook given as offer.toml is read)
-        return load_workbook(path)
+            path = io.BytesIO(Path(path).read_bytes())          # workbook given as offer.toml is read)
+        return load_workbook(path, label=name)
 
 
 #: The names openpyxl's reader opens a path by (it refuses any other, whatever the file holds).
@@ -108,7 +109,7 @@ def _load(path: Path):
     chunk = sheet.text[a:b]
     pkg.write(part, (sheet.text[:a] + sheet.text[b:]).encode("utf-8"))
     del sheet
-    wb = load_workbook(io.BytesIO(pkg.to_bytes(level=1)))
+    wb = load_workbook(io.BytesIO(pkg.to_bytes(level=1)), label=pkg.label)
     ws = wb[title]
     strings = None
     dates = date_format_ids(wb)
@@ -195,10 +196,12 @@ class _SharedFormulas:
         return text
 
 
-def _shared_strings(pkg) -> list[str]:
+def _shared_strings(pkg):
     """The shared strings, exactly the strings openpyxl's own reader gives: read by it, or by :func:`plain_strings`
     when the part holds plain text alone."""
     from openpyxl.reader.strings import read_string_table
+
+    from .openpyxl_access import SharedStrings
 
     part = next((target for _, kind, target in pkg.relationships(pkg.workbook_part())
                  if kind.endswith("/sharedStrings")), None)
@@ -206,4 +209,4 @@ def _shared_strings(pkg) -> list[str]:
         raise _Fallback("no shared strings")
     data = pkg.read(part)
     plain = plain_strings(data)
-    return plain if plain is not None else read_string_table(io.BytesIO(data))
+    return SharedStrings(plain if plain is not None else read_string_table(io.BytesIO(data)), pkg.label, part)

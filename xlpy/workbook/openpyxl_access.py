@@ -22,6 +22,7 @@ tests/test_recalc.py and tests/test_xml_text.py on the new release.
 
 from __future__ import annotations
 
+import os
 from copy import copy
 from operator import attrgetter
 
@@ -29,6 +30,7 @@ from openpyxl.cell.cell import Cell
 
 __all__ = [
     "WorkbookCells",
+    "SharedStrings",
     "load_workbook",
     "cell_map",
     "charts_of",
@@ -43,12 +45,40 @@ __all__ = [
 ]
 
 
+class SharedStrings(list):
+    """A workbook's shared strings, each read by its index (``<c t="s"><v>7</v></c>``) by openpyxl's reader and
+    xlpy's; an index past them (or below 0) is refused by name (:class:`~xlpy.workbook.package.PackageError`, its
+    *where* the workbook's name), not an ``IndexError`` (nor, below 0, a string counted from the end, read without
+    a word).  Only a damaged part names such an index: Excel offers to repair it."""
+
+    def __init__(self, strings, where: str, part: str | None):
+        super().__init__(strings)
+        self.where, self.part = where, part
+
+    def __getitem__(self, i):
+        if isinstance(i, int) and not 0 <= i < len(self):
+            raise self.past(i)
+        return super().__getitem__(i)
+
+    def past(self, i: int):
+        """The refusal of a cell that names string *i*, which is not there."""
+        from .package import PackageError
+
+        held = (f"past the {len(self):,} strings of part {self.part} (counted from 0)" if self.part else
+                "and the workbook has no shared strings part")
+        return PackageError(self.where, f"a cell names shared string {i}, {held}: the workbook is damaged; open it "
+                                        "in Excel, let Excel repair it, and save it")
+
+
 def load_workbook(source, *, read_only: bool = False, keep_vba: bool = False, data_only: bool = False,
-                  keep_links: bool = True):
+                  keep_links: bool = True, label: str | None = None):
     """``openpyxl.load_workbook(source, ...)``, the same workbook, its shared strings read by
     :func:`~xlpy.workbook.xml_text.plain_strings` where they are plain text (openpyxl's reader took about a second
-    for a 100,000-line table's holder ids, as LibreOffice saves them), else by openpyxl's own reader."""
+    for a 100,000-line table's holder ids, as LibreOffice saves them), else by openpyxl's own reader; kept as
+    :class:`SharedStrings`, which name the workbook *label* (else the file's name) if a cell names one not there."""
     from openpyxl.reader.excel import ExcelReader
+
+    where = label or (os.path.basename(source) if isinstance(source, (str, os.PathLike)) else "the workbook")
 
     class Reader(ExcelReader):
         def read_strings(self):
@@ -57,13 +87,14 @@ def load_workbook(source, *, read_only: bool = False, keep_vba: bool = False, da
             from .xml_text import plain_strings
 
             found = self.package.find(SHARED_STRINGS)
-            if found is not None:
-                with self.archive.open(found.PartName[1:]) as src:
+            part = None if found is None else found.PartName[1:]
+            plain = None
+            if part is not None:
+                with self.archive.open(part) as src:
                     plain = plain_strings(src.read())
-                if plain is not None:
-                    self.shared_strings = plain
-                    return
-            super().read_strings()
+            if plain is None:
+                super().read_strings()
+            self.shared_strings = SharedStrings(self.shared_strings if plain is None else plain, where, part)
 
     reader = Reader(source, read_only=read_only, keep_vba=keep_vba, data_only=data_only, keep_links=keep_links)
     reader.read()

@@ -599,6 +599,7 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
     if (dtd := dtd_part(path)) is not None:  # (read no further: no parser meets its entities)
         findings.append(Finding(book, f"part {dtd}", f"{DTD}; nothing else of it was read"))
         return None
+    from .package import PackageError
     from .package_checks import missing_findings
     from .parts import MACRO_NAME, XLSX_NAMED_XLSM, misnamed_macro_book, xlsx_named_xlsm
 
@@ -620,6 +621,9 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
 
         with progress.step(f"{book}: reading"):
             wb = load(path)
+    except PackageError as exc:  # (a cell naming a shared string not there: the workbook named once)
+        findings.append(Finding(book, "file", f"{exc.reason}; nothing else of it was read"))
+        return None
     except Exception as exc:  # openpyxl raises many kinds for a damaged file: a damaged part is named instead
         findings.append(Finding(book, "file", "cannot be opened as a workbook", "an .xlsm",
                                 damage_said(path, book) or str(exc)))
