@@ -473,3 +473,43 @@ def test_an_empty_formula_is_named_by_both_readings_and_a_data_table_by_neither(
             for r in range(t.first_row, t.last_row + 1)]
     assert t.last_row == 24 and get_column_letter(t.first_col + len(t.columns) - 3) == "J"
     assert not_formulas(t, rows) == open_book(out).typed_over("Tenders", t) == [("J24", "=")]
+
+
+def _text_in(book: Path, out: Path, texts: dict[str, str]) -> Path:
+    """*book* with each cell of *texts* (``sheet part`` ``J21`` -> text) made text, as a person types ``'=foo``."""
+    import re
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    with zipfile.ZipFile(book) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            for ref, text in texts.items():
+                if f'<c r="{ref}"'.encode() in data and info.filename in ("xl/worksheets/sheet3.xml",
+                                                                          "xl/worksheets/sheet5.xml"):
+                    data = re.sub(rf'<c r="{ref}"( s="\d+")?[^>]*>.*?</c>', lambda m: f'<c r="{ref}"{m[1] or ""} '
+                                  f't="inlineStr"><is><t>{escape(text)}</t></is></c>', data.decode(), count=1).encode()
+            zout.writestr(info, data)
+    return out
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_text_that_begins_with_an_equals_sign_is_a_value_typed_over_not_a_formula(book, tmp_path, monkeypatch, fast):
+    """Review 130: text typed over a formula (``'=foo``, or the layout's own formula typed after an apostrophe) was
+    "formula differs from the layout" to validate, or, spelled as the formula, nothing at all, where a refresh
+    names it a value typed over the formula: it is one, and the figures that follow from it say so."""
+    from xlpy.workbook import fastload
+
+    monkeypatch.setattr(fastload, "MIN_ROWS", 1 if fast else 10**6)  # (the table read from the XML, or by openpyxl)
+    j23 = ACCEPTED.replace("I21", "I23")  # (rows 22 and 23: not the first, which holds the column's shared formula)
+    path = _text_in(book, tmp_path / "text.xlsm", {"J22": "=foo", "J23": j23, "C9": "=IF(Prorated,MaxUnits,Eligible)"})
+    wb = load_workbook(path)
+    assert [wb[s][c].data_type for s, c in (("Tenders", "J22"), ("Tenders", "J23"), ("Results", "C9"))] == ["s"] * 3
+    f = validate(path, legs=("formulas",)).findings
+    assert [(x.where, x.what, x.found) for x in f if x.leg == "structure"] == [
+        ("Tenders!J22", saved_values.TYPED_OVER, "'=foo' (text)"),
+        ("Tenders!J23", saved_values.TYPED_OVER, f"{j23!r} (text)"),
+        ("Results!C9", saved_values.TYPED_OVER, "'=IF(Prorated,MaxUnits,Eligible)' (text)")]
+    figures = [x for x in f if x.leg == "formulas"]
+    assert figures and all("it follows from the values typed over 3 formulas (Tenders!J22, Tenders!J23 and 1 more;"
+                           in x.what for x in figures)

@@ -166,16 +166,25 @@ def _literals(formula: str) -> list[str]:
     return [m for m in _NUMBER.findall(body) if m not in ALLOWED_LITERALS]
 
 
-def _differs(book: str, findings: list[Finding], sheet: str, ref: str, want: str, got) -> None:
+def _differs(book: str, findings: list[Finding], sheet: str, ref: str, want: str, cell) -> None:
+    """The finding of layout formula cell *cell* (None: not there) that does not hold *want*: a value typed over it
+    (text ``=foo`` among them, typed after an apostrophe, which the refresh names so too), or another formula."""
+    got = None if cell is None else cell.value
     if getattr(got, "t", None) in ("array", "dataTable"):  # (openpyxl's ArrayFormula, DataTableFormula: a formula)
         what = saved_values.CHANGED
         text = getattr(got, "text", None)
         found = (f"{{{text}}} (an array formula)" if isinstance(text, str) else  # (as Excel shows one: {=A1*3})
                  "a data table's formula (What-If Analysis)")
     else:
-        what = saved_values.TYPED_OVER if not (isinstance(got, str) and got.startswith("=")) else saved_values.CHANGED
-        found = _show(got)
+        formula = _a_formula(cell)
+        what = saved_values.CHANGED if formula else saved_values.TYPED_OVER
+        found = f"{_show(got)} (text)" if not formula and isinstance(got, str) and got[:1] == "=" else _show(got)
     findings.append(Finding(book, f"{sheet}!{ref}", what, want, found, kind=what))
+
+
+def _a_formula(cell) -> bool:
+    """Whether *cell* (None: not there) holds a formula (``=...``), not a value (text that begins with ``=`` too)."""
+    return cell is not None and cell.data_type == "f" and isinstance(cell.value, str)
 
 
 #: Why a column's first-row formula sits on another row, or a later row's on the first (review 98).
@@ -277,18 +286,16 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding], shifte
             cell = cells.get((row, spec.col))
             got = cell.value if cell is not None else None
             want = spec.formula(row)
-            if got != want:
+            if got != want or cell.data_type != "f":  # (text spelled as the formula is a value, not it)
                 # spelled otherwise (a spreadsheet application's save): the same formula is no finding, but
                 # only rows spelled as the layout writes them take the compiled-template path
-                if not same_formula(got, want):
+                if not (_a_formula(cell) and same_formula(got, want)):
                     differ += 1
                     if differ <= TABLE_ROWS_SHOWN:
-                        _differs(book, findings, spec.sheet, f"{letter}{row}", want, got)
+                        _differs(book, findings, spec.sheet, f"{letter}{row}", want, cell)
                         shifted = shifted or _another_rows(spec, row, got)
                     elif unnamed is not None:  # (the figures following from them say how many: Overridden)
-                        unnamed[0], unnamed[1] = unnamed[0] + 1, unnamed[1] + (isinstance(got, str) and got[:1] == "=")
-                tables_ok = False
-            elif cell.data_type != "f":
+                        unnamed[0], unnamed[1] = unnamed[0] + 1, unnamed[1] + _a_formula(cell)
                 tables_ok = False
         findings[start:] = _sorted_why(spec, cells, findings[start:])
         if differ > TABLE_ROWS_SHOWN:  # one line for the rest of the column: rows deleted in a long table
@@ -298,8 +305,8 @@ def _structure_first(book: str, wb, lay: Layout, findings: list[Finding], shifte
                                     f"{differ - TABLE_ROWS_SHOWN:,} more row(s) of this column differ from the layout "
                                     f"(the first {TABLE_ROWS_SHOWN} are shown){why}"))
     for (sheet, ref), want in formula_cells(lay, tables=False).items():  # the other formulas
-        if sheet in wb.sheetnames and not same_formula(got := wb[sheet][ref].value, want):
-            _differs(book, findings, sheet, ref, want, got)
+        if sheet in wb.sheetnames and not (_a_formula(cell := wb[sheet][ref]) and same_formula(cell.value, want)):
+            _differs(book, findings, sheet, ref, want, cell)
     return tables_ok
 
 
