@@ -25,6 +25,7 @@ import contextlib
 import datetime as dt
 import functools
 import math
+import re
 from decimal import Decimal
 
 from ..engine.numbers import excel_round
@@ -42,6 +43,7 @@ __all__ = [
     "is_error",
     "compile_cell",
     "compile_name",
+    "forget_compiled",
     "names_read",
 ]
 
@@ -164,20 +166,28 @@ def elementwise_and_or():
     from formulas.functions import get_functions, wrap_ufunc
     from formulas.functions.logic import xand
 
+    global _elementwise
+
     table = get_functions()
     saved = {k: table.get(k) for k in ("AND", "OR")}
     table["AND"] = wrap_ufunc(xand, input_parser=lambda *a: a, args_parser=lambda *a: a,
                               check_error=lambda *a: None)
     table["OR"] = wrap_ufunc(functools.partial(xand, func=np.logical_or.reduce), input_parser=lambda *a: a,
                              args_parser=lambda *a: a, check_error=lambda *a: None)
+    was, _elementwise = _elementwise, True
     try:
         yield
     finally:
+        _elementwise = was
         for k, v in saved.items():
             if v is None:
                 table.pop(k, None)
             else:
                 table[k] = v
+
+
+#: Whether AND and OR are element by element now (:func:`elementwise_and_or`): a compiled cell holds the ones it met.
+_elementwise = False
 
 
 def empty():
@@ -225,18 +235,59 @@ def is_error(value) -> bool:
 def compile_cell(ref: str, formula: str, sheet: str, names: dict):
     """The library's compiled cell *ref* (``'Sheet'!A1``) holding *formula*, its names resolved by *names*.
 
-    The result has ``inputs`` (the references it reads) and ``func`` (called with their values).
+    The result has ``inputs`` (the references it reads) and ``func`` (called with their values).  A cell is
+    compiled once for all it depends on (:func:`_compiled`): the standard workbook's few hundred formulas are the
+    same in every workbook of a layout, and parsing and compiling them was most of a small workbook's ``formulas``
+    leg (1.5 s of 2), paid again for each workbook ``xlpy validate`` is given.
     """
-    from formulas.cell import Cell
-
-    return Cell(ref, formula, context={"sheet": sheet}).compile(references=names)
+    return _compiled("cell", ref, formula, sheet, _names_read(formula, names), _state())
 
 
 def compile_name(name: str, formula: str, names: dict):
     """The library's compiled defined name *name* holding *formula* (``=...``), like :func:`compile_cell`."""
-    from formulas.cell import Ref
+    return _compiled("name", name, formula, "", _names_read(formula, names), _state())
 
-    return Ref(name, formula).compile(references=names)
+
+#: How many compiled cells and names are kept (the least recently used go first): the standard workbook's formulas,
+#: a holder table's templates, the names, in each of a few layouts' shapes.
+COMPILED_KEPT = 4096
+
+#: The words of a formula that may be a defined name (a superset: function names and sheet names are among them).
+_WORD = re.compile(r"(?:[^\W\d]|\\)[\w.\\]*")
+
+
+def _names_read(formula: str, names: dict) -> tuple:
+    """The (name, its text) of each name of *names* that *formula* may read (sorted): what of *names* its
+    compilation may depend on, so that two workbooks whose other names differ share their compiled cells."""
+    words = {w.upper() for w in _WORD.findall(formula)}
+    return tuple(sorted((w, names[w]) for w in words if w in names))
+
+
+def _state() -> tuple:
+    """What of the function table a compiled cell holds: AND and OR as :func:`elementwise_and_or` makes them, and
+    ROUND and xlpy's functions registered (:func:`register_functions`) or not."""
+    import formulas
+
+    return _elementwise, bool(formulas.get_functions().get("_XLPY_REGISTERED"))
+
+
+def forget_compiled() -> None:
+    """Drop the compiled cells kept (:func:`compile_cell`).  Each holds the values of its last call, and after a
+    long table those are its whole columns (30 MB after a 20,000-line workbook): the recalculation drops them after
+    such a workbook (:data:`xlpy.workbook.recalc.KEEP_COMPILED_ROWS`), whose compiling is a small part of its time."""
+    _compiled.cache_clear()
+
+
+@functools.lru_cache(maxsize=COMPILED_KEPT)
+def _compiled(kind: str, ref: str, formula: str, sheet: str, names: tuple, state: tuple):
+    """A cell (*kind* ``cell``) or a defined name (``name``) compiled, for :func:`compile_cell` and
+    :func:`compile_name`; *state*, the function table's (:func:`_state`), is part of the key alone.  A compiled
+    cell is called again and again (the library keeps its last solution for the next call), never changed."""
+    from formulas.cell import Cell, Ref
+
+    if kind == "name":
+        return Ref(ref, formula).compile(references=dict(names))
+    return Cell(ref, formula, context={"sheet": sheet}).compile(references=dict(names))
 
 
 def names_read(formula: str, sheet: str) -> set[str]:

@@ -517,6 +517,20 @@ def recalculate(wb, columns: Iterable[TableColumn], cells: Iterable[tuple[str, s
     asked = None if cells is None else {(s.upper(), ref) for s, ref in cells}
     fa.register_functions()
     book = _Book(wb, columns, progress)
+    try:
+        return _recalculate(book, wb, cells, asked, sheets)
+    finally:  # (a long table's compiled cells hold its columns: not kept past it)
+        if max((spec.rows for spec in book.columns.values()), default=0) > KEEP_COMPILED_ROWS:
+            fa.forget_compiled()
+
+
+#: The longest table whose workbook's compiled cells are kept for the next workbook
+#: (:func:`xlpy.workbook.formulas_access.compile_cell`).
+KEEP_COMPILED_ROWS = 2_000
+
+
+def _recalculate(book: _Book, wb, cells, asked, sheets) -> dict[tuple[str, str], object]:
+    """:func:`recalculate`'s work, in *book*."""
     with recursion_allowed(20_000):
         for spec in book.columns.values():
             book.column(spec)
