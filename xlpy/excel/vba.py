@@ -329,9 +329,33 @@ def vba_modules(path: str | os.PathLike[str]) -> dict[str, str]:
     so a validator comparing names sees those too.  Source code is returned as
     stored (the template mixes CRLF and LF line ends).
     """
+    key = _package_key(path)
+    if key is not None and key in _READ:
+        return dict(_READ[key])
     VBA_Parser = _vba_parser()
 
-    return _read_modules(VBA_Parser(os.fspath(path)), os.fspath(path))
+    found = _read_modules(VBA_Parser(os.fspath(path)), os.fspath(path))
+    if key is not None:
+        _READ[key] = dict(found)
+        while len(_READ) > _READ_KEPT:
+            del _READ[next(iter(_READ))]
+    return found
+
+
+#: The modules of the last packages read (:func:`vba_modules`), by their parts' names, sizes and CRC-32s: the
+#: installed template is read two or three times a validation, and was parsed each time (0.1 s a parse).
+_READ: dict[tuple, dict[str, str]] = {}
+_READ_KEPT = 16
+
+
+def _package_key(path: str | os.PathLike[str]) -> tuple | None:
+    """What a zip package at *path* holds, in its central directory: each part's name, size and CRC-32 (read from
+    the end of the file alone); None for a file that is no zip package (read, not kept)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return tuple((i.filename, i.file_size, i.CRC) for i in zf.infolist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return None
 
 
 def project_modules(project: bytes) -> dict[str, str]:
