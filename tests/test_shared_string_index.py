@@ -22,7 +22,9 @@ pytestmark = pytest.mark.usefixtures("fresh_limits")
 def test_shared_strings_refuse_an_index_they_do_not_hold():
     strings = SharedStrings(["a", "b"], "book.xlsm", "xl/sharedStrings.xml")
     assert (strings[0], strings[1], strings[:1]) == ("a", "b", ["a"])
-    for i in (2, 99999, -1):
+    import numpy as np
+
+    for i in (2, 99999, -1, np.int64(-1)):
         with pytest.raises(PackageError) as caught:
             strings[i]
         assert caught.value.where == "book.xlsm"

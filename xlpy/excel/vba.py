@@ -342,19 +342,31 @@ def vba_modules(path: str | os.PathLike[str]) -> dict[str, str]:
     return found
 
 
-#: The modules of the last packages read (:func:`vba_modules`), by their parts' names, sizes and CRC-32s: the
-#: installed template is read two or three times a validation, and was parsed each time (0.1 s a parse).
+#: The modules of the last packages read (:func:`vba_modules`), by the SHA-256 of each OLE part they hold (the
+#: VBA project, where oletools finds modules: it reads no other part of a zip package): the installed template is
+#: read two or three times a validation, and was parsed each time (0.1 s a parse), as is every workbook built from
+#: it, whose project is the template's byte for byte.
 _READ: dict[tuple, dict[str, str]] = {}
 _READ_KEPT = 16
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def _package_key(path: str | os.PathLike[str]) -> tuple | None:
-    """What a zip package at *path* holds, in its central directory: each part's name, size and CRC-32 (read from
-    the end of the file alone); None for a file that is no zip package (read, not kept)."""
+    """What of the zip package at *path* oletools reads: the name and SHA-256 of each part that is an OLE file (by
+    its first 8 bytes, as oletools tells one); None for a file that is no zip package or a part that cannot be
+    read (parsed, not kept: oletools says what is wrong)."""
+    import hashlib
+    import zlib
+
     try:
         with zipfile.ZipFile(path) as zf:
-            return tuple((i.filename, i.file_size, i.CRC) for i in zf.infolist())
-    except (OSError, zipfile.BadZipFile, ValueError):
+            key = []
+            for info in zf.infolist():
+                with zf.open(info) as fh:
+                    if fh.read(len(_OLE_MAGIC)) == _OLE_MAGIC:
+                        key.append((info.filename, hashlib.sha256(_OLE_MAGIC + fh.read()).hexdigest()))
+            return tuple(key)
+    except (OSError, EOFError, RuntimeError, NotImplementedError, ValueError, zipfile.BadZipFile, zlib.error):
         return None
 
 

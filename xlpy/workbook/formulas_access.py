@@ -21,11 +21,12 @@ needed, not with this module.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import functools
 import math
-import re
+import threading
 from decimal import Decimal
 
 from ..engine.numbers import excel_round
@@ -43,6 +44,7 @@ __all__ = [
     "is_error",
     "compile_cell",
     "compile_name",
+    "compiled_count",
     "forget_compiled",
     "names_read",
 ]
@@ -115,18 +117,18 @@ def register_functions() -> None:
 
     import formulas.excel
     import tqdm
-
-    formulas.excel.tqdm = types.SimpleNamespace(tqdm=functools.partial(tqdm.tqdm, disable=True))
-    table["ROUND"] = wrap_ufunc(_excel_round)
     from formulas.functions import date as fdate
 
-    table["WORKDAY"] = wrap_ufunc(  # as the library registers its own, with the start day rolled as Excel counts
-        _workday, input_parser=lambda *a: a, check_error=lambda *a: None, excluded={3},
-        args_parser=lambda start_date, days, hdays=(): fdate.args_xworkday_intl(start_date, days, 1, hdays, True))
-    for spec in registry.functions():
-        if spec.module == "xlpy.udfs":
-            table[spec.name] = wrap_func(_worksheet_function(spec.func))
-    table["_XLPY_REGISTERED"] = True
+    with _TABLE:  # (no thread compiles with the table half registered)
+        formulas.excel.tqdm = types.SimpleNamespace(tqdm=functools.partial(tqdm.tqdm, disable=True))
+        table["ROUND"] = wrap_ufunc(_excel_round)
+        table["WORKDAY"] = wrap_ufunc(  # as the library registers its own, with the start day rolled as Excel does
+            _workday, input_parser=lambda *a: a, check_error=lambda *a: None, excluded={3},
+            args_parser=lambda start_date, days, hdays=(): fdate.args_xworkday_intl(start_date, days, 1, hdays, True))
+        for spec in registry.functions():
+            if spec.module == "xlpy.udfs":
+                table[spec.name] = wrap_func(_worksheet_function(spec.func))
+        table["_XLPY_REGISTERED"] = True
 
 
 def plain_value(v):
@@ -168,26 +170,30 @@ def elementwise_and_or():
 
     global _elementwise
 
-    table = get_functions()
-    saved = {k: table.get(k) for k in ("AND", "OR")}
-    table["AND"] = wrap_ufunc(xand, input_parser=lambda *a: a, args_parser=lambda *a: a,
-                              check_error=lambda *a: None)
-    table["OR"] = wrap_ufunc(functools.partial(xand, func=np.logical_or.reduce), input_parser=lambda *a: a,
-                             args_parser=lambda *a: a, check_error=lambda *a: None)
-    was, _elementwise = _elementwise, True
-    try:
-        yield
-    finally:
-        _elementwise = was
-        for k, v in saved.items():
-            if v is None:
-                table.pop(k, None)
-            else:
-                table[k] = v
+    with _TABLE:  # (held to the end: no other thread compiles with these AND and OR meanwhile)
+        table = get_functions()
+        saved = {k: table.get(k) for k in ("AND", "OR")}
+        table["AND"] = wrap_ufunc(xand, input_parser=lambda *a: a, args_parser=lambda *a: a,
+                                  check_error=lambda *a: None)
+        table["OR"] = wrap_ufunc(functools.partial(xand, func=np.logical_or.reduce), input_parser=lambda *a: a,
+                                 args_parser=lambda *a: a, check_error=lambda *a: None)
+        was, _elementwise = _elementwise, True
+        try:
+            yield
+        finally:
+            _elementwise = was
+            for k, v in saved.items():
+                if v is None:
+                    table.pop(k, None)
+                else:
+                    table[k] = v
 
 
 #: Whether AND and OR are element by element now (:func:`elementwise_and_or`): a compiled cell holds the ones it met.
 _elementwise = False
+#: Held while the function table is changed and while a cell compiles: a thread compiles with the table as its key
+#: says, never with another thread's AND and OR of a moment.
+_TABLE = threading.RLock()
 
 
 def empty():
@@ -240,27 +246,27 @@ def compile_cell(ref: str, formula: str, sheet: str, names: dict):
     same in every workbook of a layout, and parsing and compiling them was most of a small workbook's ``formulas``
     leg (1.5 s of 2), paid again for each workbook ``xlpy validate`` is given.
     """
-    return _compiled("cell", ref, formula, sheet, _names_read(formula, names), _state())
+    return _compiled("cell", ref, formula, sheet, _names_read(formula, names))
 
 
 def compile_name(name: str, formula: str, names: dict):
     """The library's compiled defined name *name* holding *formula* (``=...``), like :func:`compile_cell`."""
-    return _compiled("name", name, formula, "", _names_read(formula, names), _state())
+    return _compiled("name", name, formula, "", _names_read(formula, names))
 
 
-#: How many compiled cells and names are kept (the least recently used go first): the standard workbook's formulas,
-#: a holder table's templates, the names, in each of a few layouts' shapes.
+#: How many compiled cells and names a thread keeps (the least recently used go first): the standard workbook's
+#: formulas, a holder table's templates, the names, in each of a few layouts' shapes.
 COMPILED_KEPT = 4096
-
-#: The words of a formula that may be a defined name (a superset: function names and sheet names are among them).
-_WORD = re.compile(r"(?:[^\W\d]|\\)[\w.\\]*")
 
 
 def _names_read(formula: str, names: dict) -> tuple:
-    """The (name, its text) of each name of *names* that *formula* may read (sorted): what of *names* its
-    compilation may depend on, so that two workbooks whose other names differ share their compiled cells."""
-    words = {w.upper() for w in _WORD.findall(formula)}
-    return tuple(sorted((w, names[w]) for w in words if w in names))
+    """The (name, its text) of each name of *names* (in capitals) written in *formula*, whatever the case (sorted):
+    a superset of the names the library's parser reads in it (a name it reads is written in it), so what of *names*
+    its compilation depends on, and two workbooks whose other names differ share their compiled cells.  Found by
+    their text, not by a pattern of what a name may be spelled with, which would be a second parser's guess
+    (review 131: a name with a combining mark, ``कि``, was left out and read ``#REF!``)."""
+    text = formula.upper()
+    return tuple(sorted((name, target) for name, target in names.items() if name in text))
 
 
 def _state() -> tuple:
@@ -271,23 +277,48 @@ def _state() -> tuple:
     return _elementwise, bool(formulas.get_functions().get("_XLPY_REGISTERED"))
 
 
+#: Each thread's compiled cells, by all their compilation depends on: a compiled cell keeps its last call's solution
+#: for the next (schedula's ``DispatchPipe``, not thread-safe), so threads validating at once (a script's) never
+#: share one (review 131: 13 of 124 concurrent validations gave other figures, or a ``DispatcherError``).
+_kept = threading.local()
+
+
+def compiled_count() -> int:
+    """How many compiled cells and names this thread keeps (:func:`compile_cell`)."""
+    return len(getattr(_kept, "cells", ()))
+
+
 def forget_compiled() -> None:
-    """Drop the compiled cells kept (:func:`compile_cell`).  Each holds the values of its last call, and after a
-    long table those are its whole columns (30 MB after a 20,000-line workbook): the recalculation drops them after
-    such a workbook (:data:`xlpy.workbook.recalc.KEEP_COMPILED_ROWS`), whose compiling is a small part of its time."""
-    _compiled.cache_clear()
+    """Drop the compiled cells this thread keeps (:func:`compile_cell`).  Each holds the values of its last call,
+    and after a long table those are its whole columns (30 MB after a 20,000-line workbook): the recalculation
+    drops them after such a workbook (:data:`xlpy.workbook.recalc.KEEP_COMPILED_ROWS`), whose compiling is a
+    small part of its time."""
+    _kept.cells = collections.OrderedDict()
 
 
-@functools.lru_cache(maxsize=COMPILED_KEPT)
-def _compiled(kind: str, ref: str, formula: str, sheet: str, names: tuple, state: tuple):
+def _compiled(kind: str, ref: str, formula: str, sheet: str, names: tuple):
     """A cell (*kind* ``cell``) or a defined name (``name``) compiled, for :func:`compile_cell` and
-    :func:`compile_name`; *state*, the function table's (:func:`_state`), is part of the key alone.  A compiled
-    cell is called again and again (the library keeps its last solution for the next call), never changed."""
+    :func:`compile_name`, or the one this thread compiled for the same arguments and function table
+    (:func:`_state`).  A compiled cell is called again and again, never changed."""
     from formulas.cell import Cell, Ref
 
-    if kind == "name":
-        return Ref(ref, formula).compile(references=dict(names))
-    return Cell(ref, formula, context={"sheet": sheet}).compile(references=dict(names))
+    cells = getattr(_kept, "cells", None)
+    if cells is None:
+        cells = _kept.cells = collections.OrderedDict()
+    with _TABLE:
+        key = (kind, ref, formula, sheet, names, _state())
+        found = cells.get(key)
+        if found is not None:
+            cells.move_to_end(key)
+            return found
+        if kind == "name":
+            found = Ref(ref, formula).compile(references=dict(names))
+        else:
+            found = Cell(ref, formula, context={"sheet": sheet}).compile(references=dict(names))
+    cells[key] = found
+    if len(cells) > COMPILED_KEPT:
+        cells.popitem(last=False)
+    return found
 
 
 def names_read(formula: str, sheet: str) -> set[str]:

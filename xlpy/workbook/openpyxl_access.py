@@ -56,7 +56,7 @@ class SharedStrings(list):
         self.where, self.part = where, part
 
     def __getitem__(self, i):
-        if isinstance(i, int) and not 0 <= i < len(self):
+        if not isinstance(i, slice) and not 0 <= i < len(self):  # (numpy's integers too: review 131)
             raise self.past(i)
         return super().__getitem__(i)
 
