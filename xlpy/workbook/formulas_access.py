@@ -290,7 +290,7 @@ def compiled_count() -> int:
 
 def forget_compiled() -> None:
     """Drop the compiled cells this thread keeps (:func:`compile_cell`).  Each holds the values of its last call,
-    and after a long table those are its whole columns (30 MB after a 20,000-line workbook): the recalculation
+    and after a long table those are its whole columns (28 MB after a 20,000-line workbook): the recalculation
     drops them after such a workbook (:data:`xlpy.workbook.recalc.KEEP_COMPILED_ROWS`), whose compiling is a
     small part of its time."""
     _kept.cells = collections.OrderedDict()
