@@ -681,7 +681,8 @@ class PackageBook:
         last = table.last_row
         c1, c2 = table.first_col, table.first_col + len(table.columns) - 1
         self._unshare(sheet, table.first_row, max(last, old_last), c1, c2)
-        foreign = splice_table_rows(sx, table, list(rows), max(last, old_last), self.date1904, saved,
+        rows = rows if isinstance(rows, (list, tuple)) else list(rows)  # (a ColumnRows kept: its columns are written)
+        foreign = splice_table_rows(sx, table, rows, max(last, old_last), self.date1904, saved,
                                     table_styles(self.pkg, sx, table))  # (the layout's, where a row lost its own)
         if table.name == HOLDER_TABLE and not foreign:
             sx.sealable = (table.first_row, last, c1, c2)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from functools import partial
@@ -38,6 +38,7 @@ from ..engine.ratio import bound_problem
 from ..files import typed
 from ..files.holder_ids import case_twins
 from ..files.offerfile import BOUNDS, ID_RULE, MAX_COUNT, MIN_PRICE, OFFER_ID, PRICE_KEYS, tax_rate_rule
+from .column_rows import ColumnRows
 from .formula_text import boolean_formula
 from .layout import ENTRY_LINES, SENS_PRICE_STEPS, Layout, Shape
 from .layout.tenders import HOLDER_INPUTS
@@ -161,9 +162,9 @@ def same_input(file_value, book_value) -> bool:
     return (file_value or None) == (book_value or None)
 
 
-def holder_rows(table: HolderTable) -> list[tuple]:
+def holder_rows(table: HolderTable) -> Sequence[tuple]:
     """Holder lines sorted by holder (stable), each with its row in the tally file (the header is row 1), as rows
-    of the holder table's input columns (:data:`~xlpy.workbook.layout.tenders.HOLDER_INPUTS`)."""
+    of the holder table's input columns (``layout.tenders.HOLDER_INPUTS``), their columns kept (``ColumnRows``)."""
     order = sorted(range(len(table)), key=table.holder_id.__getitem__)
     if not order:
         return []
@@ -173,7 +174,7 @@ def holder_rows(table: HolderTable) -> list[tuple]:
     columns = {"line": pick(rows) if rows is not None else map((2).__add__, order),
                "holder": pick(table.holder_id), "units": pick(table.units),
                "method": pick(table.method), "status": pick(table.status)}
-    return list(zip(*(columns[k] for k in HOLDER_INPUTS)))
+    return ColumnRows(columns[k] for k in HOLDER_INPUTS)  # (kept column by column too, for a long table's XML)
 
 
 def without_line(rows: list[tuple]) -> list[tuple]:

@@ -33,6 +33,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
+from itertools import chain
 from pathlib import Path, PurePosixPath
 from xml.etree.ElementTree import ParseError
 from xml.sax.saxutils import escape as _xml_escape
@@ -636,10 +637,7 @@ class SheetXml:
         left with no cells keeps its own attributes (height, style) only if it
         had some.
         """
-        self.__dict__.pop("_foreign_seen", None)  # the text is about to change: let the old one go
-        self.sealed = None
-        if self.sealable is not None and r2 >= self.sealable[0]:
-            self.sealable = None
+        self._will_change(r2)
         a, b = self._span(r1, r2)
         if foreign is None and isinstance(new_rows, str) and fast:
             foreign = self._foreign(a, b, c1, c2)
@@ -670,6 +668,22 @@ class SheetXml:
             out.append(f"{opening}{before}{middle}{after}{close}")
         self.text = self.text[:a] + "".join(out) + self.text[b:]
         self.data_end = self.text.rindex(f"</{self.p}sheetData>")
+
+    def replace_rows(self, r1: int, r2: int, pieces: Iterable[str]) -> None:
+        """Rows *r1*..*r2* replaced whole by the ``<row>`` elements *pieces* join to, where nothing else lives in
+        them (:meth:`area_facts` says so): the pieces and the text around them joined once (a long table's 60 MB
+        are not copied again)."""
+        self._will_change(r2)
+        a, b = self._span(r1, r2)
+        self.text = "".join(chain((self.text[:a],), pieces, (self.text[b:],)))
+        self.data_end = self.text.rindex(f"</{self.p}sheetData>")
+
+    def _will_change(self, r2: int) -> None:
+        """The text is about to change down to row *r2*: the search kept and the seal go."""
+        self.__dict__.pop("_foreign_seen", None)  # let the old text go
+        self.sealed = None
+        if self.sealable is not None and r2 >= self.sealable[0]:
+            self.sealable = None
 
     def _parse_rows_text(self, chunk: str):
         return [(r, o, c, "".join(x for _, x in cells)) for r, o, c, cells in self._parse_rows(chunk)]

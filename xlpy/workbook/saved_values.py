@@ -32,10 +32,10 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from decimal import Decimal
 from itertools import chain, compress, repeat
-from operator import itemgetter
 from xml.sax.saxutils import escape
 
 from ..files.holder_ids import EXCEL_ERRORS
+from .column_rows import columns_of
 from .date_system import uses_1904_text
 from .layout import NEEDS_INPUT
 from .xml_text import boolean, unescape
@@ -304,7 +304,8 @@ def holder_values(table, offer, results, rows: Sequence[tuple] | None = None) ->
 
     if rows is not None:
         keys = [c.key for c in table.columns if c.formula is None]
-        ids, units, status = (list(map(itemgetter(keys.index(k)), rows)) for k in ("holder", "units", "status"))
+        columns = columns_of(rows, len(keys))
+        ids, units, status = (columns[keys.index(k)] for k in ("holder", "units", "status"))
     elif offer.tally.holders is not None:
         h = offer.tally.holders
         ids, units, status = h.holder_id, h.units, h.status

@@ -10,14 +10,38 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import chain, repeat
 
 from openpyxl.utils import get_column_letter
 
+from .column_rows import columns_of
 from .layout import Table
 
-__all__ = ["splice_table_rows", "table_rows_xml"]
+__all__ = ["splice_table_rows", "table_row_pieces", "table_rows_xml"]
+
+
+class _Numerals:
+    """The text of each whole number of a column, one call a column; a column equal to one made before takes that
+    one's texts (a holder table's units, eligible units, units accepted and holder units are often the same), and
+    a column of a few distinct numbers (units of a few hundred sizes) makes each one's text once."""
+
+    def __init__(self) -> None:
+        self._made: list[tuple[list, list[str]]] = []
+
+    def __call__(self, values: Sequence[int]) -> list[str]:
+        values = values if type(values) is list else list(values)
+        for seen, texts in self._made:
+            if seen == values:  # (whole numbers only, as the callers give: equal numbers, the same text)
+                return texts
+        distinct = set(values)
+        if len(distinct) * 4 <= len(values):  # (a dictionary's look-up is a third of str's work on an int)
+            made = {v: str(v) for v in distinct}
+            texts = list(map(made.__getitem__, values))
+        else:
+            texts = list(map(str, values))
+        self._made.append((values, texts))
+        return texts
 
 
 _NEEDS_CARE = re.compile(r"[\x01-\x1f&<>]|_x|\x00\s|\s\x00")
@@ -34,7 +58,8 @@ def _plain_text(values: Sequence[str]) -> bool:
     return not _NEEDS_CARE.search(joined)
 
 
-def _input_cells(table: Table, rows: list[tuple], inputs: list[int], p: str, date1904: bool) -> list[list]:
+def _input_cells(table: Table, rows: Sequence[tuple], inputs: list[int], p: str, date1904: bool,
+                 numerals: _Numerals) -> list[list]:
     """Column-wise: the XML of each input cell after its ``r`` and ``s`` attributes, as pieces.
 
     Each column is a list of pieces, each a string (the same in every row) or
@@ -56,7 +81,7 @@ def _input_cells(table: Table, rows: list[tuple], inputs: list[int], p: str, dat
         return f"><{p}v>{number_text(v)}</{p}v></{p}c>"
 
     columns: list[list] = []
-    by_column = list(zip(*rows)) if rows else [(None,)] * len(inputs)
+    by_column = columns_of(rows, len(inputs)) if rows else [(None,)] * len(inputs)  # (no rows: one blank row)
     for j, i in enumerate(inputs):
         textual = table.columns[i].fmt == "text"
         values = by_column[j]
@@ -66,7 +91,7 @@ def _input_cells(table: Table, rows: list[tuple], inputs: list[int], p: str, dat
             columns.append([f' t="inlineStr"><{p}is><{p}t>', values, f"</{p}t></{p}is></{p}c>"])
             continue
         if not textual and kinds == {int}:
-            columns.append([f"><{p}v>", list(map(str, values)), f"</{p}v></{p}c>"])
+            columns.append([f"><{p}v>", numerals(values), f"</{p}v></{p}c>"])
             continue
         if kinds <= {str, type(None)}:  # text of a few values (a method, a status): each made once
             made = {v: inner(v, textual) for v in set(values)}
@@ -81,7 +106,7 @@ def _row_piece(pieces: list, r: int) -> str:
     return "".join(x if isinstance(x, str) else x[r] for x in pieces)
 
 
-def _value_tails(values: Sequence, date1904: bool, formula: str, p: str) -> list:
+def _value_tails(values: Sequence, date1904: bool, formula: str, p: str, numerals: _Numerals) -> list:
     """Each formula cell's XML after its ``r`` and ``s`` attributes (type, *formula*, saved value), as pieces.
 
     Whole numbers (the usual column) stay a list between constant pieces, as
@@ -92,7 +117,7 @@ def _value_tails(values: Sequence, date1904: bool, formula: str, p: str) -> list
 
     kinds = set(map(type, values))
     if kinds == {int}:
-        return [f">{formula}<{p}v>", list(map(str, values)), f"</{p}v></{p}c>"]
+        return [f">{formula}<{p}v>", numerals(values), f"</{p}v></{p}c>"]
     typed = bool in kinds
     keys = list(zip(map(type, values), values)) if typed else values
     made = {}
@@ -102,9 +127,16 @@ def _value_tails(values: Sequence, date1904: bool, formula: str, p: str) -> list
     return [list(map(made.__getitem__, keys))]
 
 
-def table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | None], si: int, date1904: bool,
-                    prefix: str = "", saved: dict[str, Sequence] | None = None) -> str:
-    """The ``<row>`` elements of a table's data rows, formula columns as shared formulas.
+def table_rows_xml(table: Table, rows: Sequence[tuple], styles: dict[int, str | None], si: int, date1904: bool,
+                   prefix: str = "", saved: dict[str, Sequence] | None = None) -> str:
+    """The ``<row>`` elements of a table's data rows, formula columns as shared formulas (:func:`table_row_pieces`,
+    joined)."""
+    return "".join(table_row_pieces(table, rows, styles, si, date1904, prefix, saved))
+
+
+def table_row_pieces(table: Table, rows: Sequence[tuple], styles: dict[int, str | None], si: int, date1904: bool,
+                     prefix: str = "", saved: dict[str, Sequence] | None = None) -> Iterable[str]:
+    """The ``<row>`` elements of a table's data rows, formula columns as shared formulas, as pieces to join.
 
     The first two rows carry the shared formulas' masters; the rest are
     joined column-wise from lists of cell pieces, no Python work per cell
@@ -119,7 +151,8 @@ def table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | None
     n = max(len(rows), 1)
     last = first + n - 1
     inputs = [i for i, c in enumerate(table.columns) if c.formula is None]
-    columns = _input_cells(table, rows, inputs, p, date1904)
+    numerals = _Numerals()
+    columns = _input_cells(table, rows, inputs, p, date1904, numerals)
     saved = {c: v for c, v in (saved or {}).items() if len(v) == len(rows)}
 
     def s_attr(i):
@@ -168,7 +201,7 @@ def table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | None
 
     head = [slow_row(r) for r in range(min(2, n))]
     if n <= 2 or any(i not in shared for i, c in enumerate(table.columns) if c.formula is not None):
-        return "".join(head) + "".join(slow_row(r) for r in range(2, n))
+        return chain(head, map(slow_row, range(2, n)))
     # Rows 3..n: constant pieces and per-row lists, interleaved row by row and joined in one go.
     cells = []
     for i, c in enumerate(table.columns):
@@ -176,19 +209,22 @@ def table_rows_xml(table: Table, rows: list[tuple], styles: dict[int, str | None
         if c.formula is None:
             cells.append((s_attr(i), [x if isinstance(x, str) else x[2:] for x in columns[inputs.index(i)]]))
         elif c.key in saved:
-            cells.append((s_attr(i), _value_tails(saved[c.key][2:], date1904, f, p)))
+            tails = _value_tails(saved[c.key], date1904, f, p, numerals)  # (whole: a column like another's)
+            cells.append((s_attr(i), [x if isinstance(x, str) else x[2:] for x in tails]))
         else:
             cells.append((f"{s_attr(i)}>{f}</{p}c>", []))
-    return "".join(head) + _joined_rows(table, first + 2, last, cells, p)
+    return _joined_rows(table, first + 2, last, cells, p, head)
 
 
-def _joined_rows(table: Table, first: int, last: int, cells: list[tuple[str, list]], p: str) -> str:
-    """Rows *first*..*last*: each cell its ``r``, then a constant (attributes) and its pieces.
+def _joined_rows(table: Table, first: int, last: int, cells: list[tuple[str, list]], p: str, head: list[str]
+                 ) -> Iterable[str]:
+    """Rows *first*..*last* as pieces to join, after the rows *head*: each cell its ``r``, then a constant
+    (attributes) and its pieces.
 
     A cell's pieces are strings (the same in every row) and lists (one string
     per row), as :func:`_input_cells` gives them.  Neighbouring constants are
     merged, then the constants and the lists are interleaved row by row by
-    iterators and joined once: no Python work per row or cell.
+    iterators, to be joined once: no Python work per row or cell.
     """
     numbers = list(map(str, range(first, last + 1)))
     seq: list = [f'<{p}row r="', numbers, '">']
@@ -201,10 +237,10 @@ def _joined_rows(table: Table, first: int, last: int, cells: list[tuple[str, lis
             merged[-1] += x
         else:
             merged.append(x)
-    return "".join(chain.from_iterable(zip(*[repeat(x) if isinstance(x, str) else x for x in merged])))
+    return chain(head, chain.from_iterable(zip(*[repeat(x) if isinstance(x, str) else x for x in merged])))
 
 
-def splice_table_rows(sx, table: Table, rows: list[tuple], last: int, date1904: bool,
+def splice_table_rows(sx, table: Table, rows: Sequence[tuple], last: int, date1904: bool,
                       saved: dict[str, Sequence] | None = None, styles: dict[int, str | None] | None = None) -> bool:
     """Write *table*'s data rows into the :class:`~xlpy.workbook.package.SheetXml` *sx*, replacing its cells in
     rows ``first_row..last`` (the old table may have been longer); the styles are *styles* (column number -> cell
@@ -214,6 +250,9 @@ def splice_table_rows(sx, table: Table, rows: list[tuple], last: int, date1904: 
     if styles is None:
         styles = {c: sx.style_of(table.first_row, c) for c in range(c1, c2 + 1)}
     si, foreign = sx.area_facts(table.first_row, last, c1, c2)
-    xml = table_rows_xml(table, rows, styles, si + 1, date1904, sx.p, saved)
-    sx.splice(table.first_row, last, c1, c2, xml, foreign=foreign)
+    pieces = table_row_pieces(table, rows, styles, si + 1, date1904, sx.p, saved)
+    if foreign:
+        sx.splice(table.first_row, last, c1, c2, "".join(pieces), foreign=True)
+    else:  # (the rows and the text around them joined once: a long table is not copied again)
+        sx.replace_rows(table.first_row, last, pieces)
     return foreign

@@ -1,0 +1,85 @@
+"""A holder table written from its columns: the same XML as from its rows, each line's numbers its own.
+
+The holder table's rows keep the columns they were zipped from
+(:class:`xlpy.workbook.column_rows.ColumnRows`), and the table's XML writes a
+column of whole numbers equal to one already written from that one's texts.
+Both are shortcuts: these tests hold them to the long way round.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from decimal import Decimal
+
+import pytest
+
+from xlpy.workbook.column_rows import ColumnRows, columns_of
+from xlpy.workbook.layout import Shape, layout
+from xlpy.workbook.table_xml import table_rows_xml
+
+
+def holder_table(lines: int):
+    return layout(Shape(tally="holders", holder_rows=lines)).table("tblTenders")[1]
+
+
+def test_column_rows_are_the_rows_zipped_and_keep_their_columns():
+    columns = (("a", "b", "c"), (2, 3, 4), (10, 20, 30))
+    rows = ColumnRows(columns)
+    assert rows == (("a", 2, 10), ("b", 3, 20), ("c", 4, 30))
+    assert isinstance(rows, tuple) and rows[1] == ("b", 3, 20) and len(rows) == 3
+    assert columns_of(rows, 3) is rows.columns
+    assert columns_of(list(rows), 3) == list(columns)  # plain rows: transposed
+    assert columns_of(rows, 4) == list(columns)  # another width asked: not its columns
+    assert columns_of([], 2) == [(), ()]
+    with pytest.raises(TypeError):
+        rows[0] = ("z", 0, 0)  # as unchangeable as a tuple: its columns cannot go stale
+
+
+def test_column_rows_take_an_iterator_column_once():
+    rows = ColumnRows([iter(["x", "y"]), map(int, "12")])
+    assert list(rows) == [("x", 1), ("y", 2)] and rows.columns == (("x", "y"), (1, 2))
+
+
+def _cells(xml: str, letter: str) -> dict[int, str]:
+    """Row -> the saved value text of column *letter*'s cells."""
+    return {int(m[1]): m[2] for m in re.finditer(rf'<c r="{letter}(\d+)"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?'
+                                                  r"<v>([^<]*)</v>", xml)}
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_a_column_like_another_but_for_one_line_writes_that_line_its_own(seed):
+    """Formula columns equal to the units column, or to each other, but for one line (the first, a middle one, the
+    last), as tuples or lists, of a few distinct numbers or many: every line's value is its own, and the XML is the
+    same from columns as from rows."""
+    rnd = random.Random(seed)
+    n = (3, 7, 50, 50)[seed % 4]
+    table = holder_table(n)
+    ids = [f"H{i:04d}" for i in range(n)]
+    top = (3, 999)[seed // 4 % 2]  # a few distinct sizes (each one's text made once) or many
+    units = [rnd.randint(1, top) for _ in range(n)]
+    columns = {"holder": ids, "line": [i + 2 for i in range(n)], "units": units,
+               "method": [rnd.choice(["book-entry", "certificate"]) for _ in range(n)], "status": ["tendered"] * n}
+    inputs = [c.key for c in table.columns if c.formula is None]
+    rows = ColumnRows(columns[k] for k in inputs)
+    saved = {}
+    for c in table.columns:
+        if c.formula is None:
+            continue
+        values = list(units)
+        if rnd.random() < 0.6:
+            values[rnd.choice([0, n // 2, n - 1])] += rnd.choice([1, -1, 10 ** 6])
+        if c.key == "fraction":
+            values = [Decimal(v % 7) / 10 for v in values]
+        saved[c.key] = tuple(values) if rnd.random() < 0.5 else values
+    styles = {}
+    from_columns = table_rows_xml(table, rows, styles, 0, False, saved=saved)
+    assert from_columns == table_rows_xml(table, list(rows), styles, 0, False, saved=saved)
+    for c in table.columns:
+        letter = table.letter(c.key)
+        want = {table.first_row + i: str(v) for i, v in enumerate(saved[c.key] if c.formula else columns[c.key])}
+        if c.key in ("holder", "method", "status"):  # inline text
+            got = {int(m[1]): m[2] for m in re.finditer(rf'<c r="{letter}(\d+)"[^>]*><is><t>([^<]*)</t>', from_columns)}
+        else:
+            got = _cells(from_columns, letter)
+        assert got == want, c.key
