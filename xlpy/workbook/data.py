@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 from functools import partial
@@ -162,12 +162,12 @@ def same_input(file_value, book_value) -> bool:
     return (file_value or None) == (book_value or None)
 
 
-def holder_rows(table: HolderTable) -> Sequence[tuple]:
+def holder_rows(table: HolderTable) -> ColumnRows:
     """Holder lines sorted by holder (stable), each with its row in the tally file (the header is row 1), as rows
     of the holder table's input columns (``layout.tenders.HOLDER_INPUTS``), their columns kept (``ColumnRows``)."""
     order = sorted(range(len(table)), key=table.holder_id.__getitem__)
     if not order:
-        return []
+        return ColumnRows(())
     pick = itemgetter(*order) if len(order) > 1 else lambda seq: (seq[order[0]],)
     # column by column, in C: a long tally costs no Python work per line
     rows = getattr(table, "_rows", None)  # each line's row in the file, where a blank row skipped makes it another

@@ -215,7 +215,7 @@ class _Refresh:
         self.notes: list[str] = []
         self.unmapped = ""  # why the mapping the Cover records does not read the tally given (then refused)
         self.tally: Tally | None = None
-        self.tally_rows: list[tuple] | None = None
+        self.tally_rows: tuple[tuple, ...] | None = None  # (a ColumnRows: data.holder_rows)
         self.tally_record: SourceRecord | None = None
         self.prices: tuple[PriceDay, ...] | None = None
         self.holidays: list[dt.date] | None = None

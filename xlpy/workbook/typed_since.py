@@ -75,7 +75,7 @@ def holder_cells(book, lay: Layout, rows: Sequence[tuple]) -> tuple[list[str], l
     columns = [c for c in t.columns if c.formula is None]
     who, at = HOLDER_INPUTS.index("holder"), HOLDER_INPUTS.index("line")
     held = input_lines(book, sheet.title, t)
-    if held == rows:  # (the table as the file has it, the most of the time: no cell looked at one by one)
+    if held == list(rows):  # (the table as the file has it, the most of the time: no cell looked at one by one)
         return [], [], False
     held = [tuple(map(excel_text, h)) for h in held]  # (as lines_differ compares them)
     return _matched(held, rows, lambda h: h[at], lambda i, line, a, b, j: (
