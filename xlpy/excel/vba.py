@@ -26,6 +26,7 @@ from importlib import resources
 from pathlib import Path
 
 from xlpy.excel.registry import REGISTRY, FunctionSpec
+from xlpy.files.in_place import flush_to_disk
 
 __all__ = [
     "UDF_MODULE_NAME",
@@ -217,7 +218,7 @@ def write_bas(path: str | os.PathLike[str], text: str) -> Path:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            flush_to_disk(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:

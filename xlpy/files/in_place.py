@@ -14,12 +14,18 @@ folders in the system's temporary folder once older than :data:`ORPHANED_AFTER`)
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["ORPHANED_AFTER", "PARTIAL", "STOP_SIGNALS", "InterruptedAfterWriting", "held_signals"]
+try:
+    import fcntl
+except ImportError:  # pragma: no cover  (Windows)
+    fcntl = None
+
+__all__ = ["ORPHANED_AFTER", "PARTIAL", "STOP_SIGNALS", "InterruptedAfterWriting", "flush_to_disk", "held_signals"]
 
 #: What the name of each temporary file xlpy writes beside the file it is to become begins with.
 PARTIAL = ".~xlpy-partial."
@@ -70,3 +76,20 @@ def held_signals() -> Iterator[None]:
                 handler(caught[0], None)
             elif handler == signal.SIG_DFL:
                 signal.raise_signal(caught[0])
+
+
+def flush_to_disk(fd: int) -> None:
+    """Flush the open file or folder *fd* to the disk itself before a rename relies on it.
+
+    On macOS ``fsync`` only hands the data to the drive, whose cache a power cut can lose (Apple's fsync(2)); there
+    ``fcntl(F_FULLFSYNC)`` asks the drive to write it, as SQLite does.  Where the system has no F_FULLFSYNC, or the
+    file system refuses it (a network share, some external drives), ``os.fsync``.
+    """
+    full = getattr(fcntl, "F_FULLFSYNC", None)
+    if full is not None:
+        try:
+            fcntl.fcntl(fd, full)
+            return
+        except OSError:
+            pass
+    os.fsync(fd)

@@ -20,7 +20,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from ..files.in_place import PARTIAL, InterruptedAfterWriting
+from ..files.in_place import PARTIAL, InterruptedAfterWriting, flush_to_disk
 from . import locks
 from .locks import fsync_dir, keep_access, name_case, temp_beside
 
@@ -68,7 +68,7 @@ def _flushed(path: Path) -> None:
     """Flush the file *path* to disk (opened to read: on Windows, where a flush needs one, to write)."""
     fd = os.open(path, (os.O_RDWR | getattr(os, "O_BINARY", 0)) if os.name == "nt" else os.O_RDONLY)
     try:
-        os.fsync(fd)
+        flush_to_disk(fd)
     finally:
         os.close(fd)
 

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Self
 
 from ..engine.errors import Busy, InputError
-from ..files.in_place import PARTIAL, STOP_SIGNALS, InterruptedAfterWriting, held_signals
+from ..files.in_place import PARTIAL, STOP_SIGNALS, InterruptedAfterWriting, flush_to_disk, held_signals
 from .processes import held_by_this_process, held_here, process_gone
 
 try:  # not on Windows
@@ -481,7 +481,7 @@ def fsync_dir(folder: Path) -> None:
     except OSError:  # pragma: no cover  (Windows)
         return
     try:
-        os.fsync(fd)
+        flush_to_disk(fd)
     except OSError:  # pragma: no cover
         pass
     finally:
@@ -554,7 +554,7 @@ def write_file(data: bytes, out: str | os.PathLike, before_replace: Callable[[],
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            flush_to_disk(fh.fileno())
         if out.exists():  # the workbook keeps its owner, group, access list and permissions
             keep_access(out, tmp)
         with held_signals():  # an interrupt waits for the backup and the rename, then says which happened
