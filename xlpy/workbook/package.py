@@ -548,9 +548,10 @@ class SheetXml:
                 continue
             if t in ("", "n"):
                 value = int(v) if v.isdecimal() else self.typed_value(f"<c><v>{v}</v></c>", strings)
-            elif t == "s":
+            elif t == "s":  # (the index checked here: the strings' own check, a Python call, is spared 300,000 times)
                 table = strings() if table is None else table
-                value = table[int(v)] if v.isdecimal() and int(v) < len(table) else v
+                k = int(v) if v.isdecimal() else -1
+                value = list.__getitem__(table, k) if 0 <= k < len(table) else v
             elif t == "inlineStr":
                 value = unescape(inline)
             else:
