@@ -115,3 +115,33 @@ def test_a_table_as_its_tally_has_it_is_told_so_by_one_comparison(tmp_path, monk
         cells, gone, reordered = typed_since.holder_cells(b, lay, rows)
     assert cells == [f"Tenders!{t.letter('units')}{t.first_row + 3} (H003): 9,999, the file 103"]
     assert (gone, reordered) == ([], False)
+
+
+def test_a_copy_or_a_pickle_of_column_rows_is_the_same_rows():
+    """Review 132: a tuple is made again from its items, which a ColumnRows would have taken for its columns."""
+    import copy
+    import pickle
+
+    rows = ColumnRows([("a", "b", "c"), (1, 2, 3)])
+    for again in (copy.copy(rows), copy.deepcopy(rows), pickle.loads(pickle.dumps(rows))):
+        assert isinstance(again, ColumnRows) and again == rows and again.columns == rows.columns
+
+
+def test_a_saved_column_of_numbers_of_several_types_writes_each_as_its_own():
+    """A saved column holding 1.0, 1 and True (equal to Python, one key of a dictionary) writes each line's value
+    as that line's value writes alone, in the first two rows (each cell on its own) as below them (review 132:
+    rows 3 on took the text of whichever equal value came first)."""
+    from xlpy.workbook.saved_values import value_texts
+
+    table = holder_table(6)
+    n = 6  # (the table's lines)
+    inputs = [c.key for c in table.columns if c.formula is None]
+    columns = {"holder": [f"H{i}" for i in range(n)], "line": list(range(2, n + 2)), "units": [1] * n,
+               "method": ["book-entry"] * n, "status": ["tendered"] * n}
+    saved = {c.key: [1.0, 1, True, 1, 1.0, 2] for c in table.columns if c.formula is not None}
+    saved["eligible"] = [1.0, 1, 1, 1.0, 1, 2]
+    xml = table_rows_xml(table, ColumnRows(columns[k] for k in inputs), {}, 0, False, saved=saved)
+    for key in ("eligible", "accepted"):
+        cells = {int(m[1]): (m[2] or "", m[3]) for m in re.finditer(
+            rf'<c r="{table.letter(key)}(\d+)"( t="\w+")?>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)<v>([^<]*)</v>', xml)}
+        assert cells == {table.first_row + i: value_texts([x], False)[0] for i, x in enumerate(saved[key])}, key

@@ -788,6 +788,6 @@ def _holder_rows_into(pkg, holder, date1904: bool) -> None:
     title, table, rows, columns = holder
     part = pkg.sheet_parts()[title]
     sx = SheetXml(pkg.read(part), part)
-    splice_table_rows(sx, table, list(rows), table.last_row, date1904, columns)
+    splice_table_rows(sx, table, rows, table.last_row, date1904, columns)  # (a ColumnRows: its columns written)
     sx.set_dimension()
     pkg.write(part, sx.to_bytes())

@@ -26,6 +26,10 @@ class ColumnRows(tuple):
         self.columns = columns
         return self
 
+    def __getnewargs__(self) -> tuple:
+        """What a copy or a pickle makes one again from: its columns (a tuple's own would be its rows)."""
+        return (self.columns,)
+
 
 def columns_of(rows: Sequence[tuple], width: int) -> Sequence[Sequence]:
     """*rows* (each *width* values) column by column: a :class:`ColumnRows`' own columns, else transposed (no

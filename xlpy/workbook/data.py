@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from functools import partial
@@ -177,7 +177,7 @@ def holder_rows(table: HolderTable) -> ColumnRows:
     return ColumnRows(columns[k] for k in HOLDER_INPUTS)  # (kept column by column too, for a long table's XML)
 
 
-def without_line(rows: list[tuple]) -> list[tuple]:
+def without_line(rows: Sequence[tuple]) -> list[tuple]:
     """Holder table rows (:func:`holder_rows`) without the tally line each came from: the lines themselves."""
     i = HOLDER_INPUTS.index("line")
     return [r[:i] + r[i + 1:] for r in rows]
@@ -223,9 +223,9 @@ def holder_problems(table: HolderTable, name: str, first_row: int) -> list[Input
     return found
 
 
-def table_rows(offer: Offer, holidays: list[dt.date] | None = None) -> dict[str, list[tuple]]:
+def table_rows(offer: Offer, holidays: list[dt.date] | None = None) -> dict[str, Sequence[tuple]]:
     """Rows of each input table, by table name."""
-    rows: dict[str, list[tuple]] = {}
+    rows: dict[str, Sequence[tuple]] = {}
     if offer.tally.holders is not None:
         rows["tblTenders"] = holder_rows(offer.tally.holders)
     f = offer.consideration.formula

@@ -111,14 +111,14 @@ def _value_tails(values: Sequence, date1904: bool, formula: str, p: str, numeral
 
     Whole numbers (the usual column) stay a list between constant pieces, as
     :func:`_input_cells` gives them; otherwise each distinct value is made
-    once (booleans apart from the numbers they equal).
+    once, each type apart (``True``, ``1`` and ``1.0`` are equal, and written otherwise).
     """
     from .saved_values import value_texts
 
     kinds = set(map(type, values))
     if kinds == {int}:
         return [f">{formula}<{p}v>", numerals(values), f"</{p}v></{p}c>"]
-    typed = bool in kinds
+    typed = len(kinds) > 1  # (1, 1.0 and True are one key of a dictionary: each made by its type too)
     keys = list(zip(map(type, values), values)) if typed else values
     made = {}
     for key in set(keys):
