@@ -150,6 +150,22 @@ def holidays(code: str, first: dt.date, last: dt.date) -> list[dt.date]:
     return out
 
 
+#: The reason given for a day a calendar lists as closed by its date, not by a holiday rule.
+_BY_DATE = "a closure the calendar lists by date"
+
+
+def _adhoc_days(cal, among: set[dt.date]) -> list[dt.date]:
+    """The days of *among* calendar *cal* closed on short notice (its ``adhoc_holidays``).  The library gives them
+    as a list of Timestamps for most calendars, but as numpy datetimes, a ``DatetimeIndex`` or date strings for
+    others (XHKG, XBOM, XSES, XSHG, XMOS, XLJU): each is read as pandas reads a date."""
+    adhoc = getattr(cal, "adhoc_holidays", None)
+    if not among or adhoc is None or len(adhoc) == 0:
+        return []
+    import pandas as pd  # (loaded with the calendars already)
+
+    return [d for d in (pd.Timestamp(t).date() for t in adhoc) if d in among]
+
+
 def closed_days(code: str, days) -> dict[dt.date, str]:
     """Which of *days* exchange *code* was closed on, each with the reason: a weekday's name or the holiday's.
 
@@ -159,7 +175,7 @@ def closed_days(code: str, days) -> dict[dt.date, str]:
     >>> closed_days("XNYS", [dt.date(2004, 2, 13), dt.date(2004, 2, 14), dt.date(2004, 2, 16)])
     {datetime.date(2004, 2, 14): 'a Saturday', datetime.date(2004, 2, 16): "President's Day"}
     >>> closed_days("XNYS", [dt.date(2012, 10, 29)])
-    {datetime.date(2012, 10, 29): 'an unscheduled closure'}
+    {datetime.date(2012, 10, 29): 'a closure the calendar lists by date'}
     """
     cal = calendar(code)
     first, last = cal.first_session.date(), cal.last_session.date()
@@ -173,8 +189,8 @@ def closed_days(code: str, days) -> dict[dt.date, str]:
         start, end = (dt.datetime.combine(d, dt.time()) for d in (closed[0], closed[-1]))
         named = cal.regular_holidays.holidays(start, end, return_name=True)
         names = {t.date(): str(n) for t, n in named.items()}
-    # a day it closed on short notice (a storm, a day of mourning: 2012-10-29, 2025-01-09) is no holiday by its rules
-    names.update((t.date(), "an unscheduled closure") for t in getattr(cal, "adhoc_holidays", ()) or ()
-                 if t.date() in set(closed) and t.date() not in names)
     off = {i for i, c in enumerate(cal.weekmask) if c == "0"}  # the exchange's weekend (Friday for some)
+    # a day no holiday rule gives: one closed at short notice (a storm, a day of mourning: 2012-10-29, 2025-01-09),
+    # or a holiday some calendars list by date (Hong Kong's Lunar New Year)
+    names.update((d, _BY_DATE) for d in _adhoc_days(cal, set(closed)) if d not in names and d.weekday() not in off)
     return {d: names.get(d) or (f"a {d:%A}" if d.weekday() in off else "a holiday") for d in closed}
