@@ -561,3 +561,28 @@ def test_a_number_a_message_shows_short_is_written_as_is_when_it_has_no_digits()
     gave ``Infinity`` and ``NaN`` before it wrote long numbers short itself (no caller reaches them today)."""
     assert [short(D(t)) for t in ("Infinity", "-Infinity", "NaN")] == ["Infinity", "-Infinity", "NaN"]
     assert (short(D("99999900000000000000")), short(10**15)) == ("9.99999e+19", "1e+15")
+
+
+def test_a_price_a_digit_off_that_raises_the_ratio_is_warned_of(tmp_path):
+    """Review 133: 8.39 written 0.839 lowered the average to $6.84 and raised the ratio to its cap (8.25, the
+    charge $627,671 more) without a word; the far price was named only when the ratio fell below R0.  It is
+    warned of whatever the ratio; the file as it is warns of nothing of the kind."""
+    import shutil
+
+    from repo_paths import DATA, FORMULA, PRICES
+
+    from xlpy.files.offerfile import compute_file
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copy(FORMULA, tmp_path / "offer.toml")
+    _, clean = compute_file(tmp_path / "offer.toml")
+    assert not [w for w in clean.warnings if "far from the others" in w]
+    prices = tmp_path / "data" / PRICES
+    prices.write_text(prices.read_text(encoding="utf-8").replace("2004-02-12,8.3900,", "2004-02-12,0.839,"),
+                      encoding="utf-8")
+    _, results = compute_file(tmp_path / "offer.toml")
+    assert results.offer_ratio == D("8.25")
+    assert [w for w in results.warnings if "far from the others" in w] == [
+        "the averaging window holds a price far from the others (the price on 2004-02-12, 0.839, is 0.1 times the "
+        "window's median, 8.2746: a price written a digit off?; the average price and the ratio are computed with "
+        "it as given)"]
