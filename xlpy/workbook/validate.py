@@ -50,7 +50,7 @@ from ..excel import vba
 from ..files.steady import not_a_file
 from . import data as bookdata, date_system, holders_apart, libreoffice_leg, recorded_sources, typed_ids
 from . import button_links, history_trail, libreoffice, offer_drift, progress, rebuild, saved_values, shown
-from . import layout_names, precision, structure_edits
+from . import holiday_cover, layout_names, precision, structure_edits
 from .collector import collector_eased
 from .expected import Expect, expected_cells, formula_cells, not_for_a_workbook
 from .findings import Finding, Report, engine_figure, file_digest, input_finding
@@ -680,6 +680,7 @@ def _engine_cells(book: str, wb, lay: Layout, offer_path, later: list[Finding], 
             later.append(Finding(book, p.field, f"the engine refuses the workbook's inputs: {p.reason}", "", p.got,
                                  "engine"))  # the offer-file keys the engine names, as the workbook's cells
         return None
+    later += holiday_cover.findings(book, lay, get_rows, offer, results)  # (WORKDAY's table short of the window)
     step, unread = bookdata.sensitivity_step(get, lay)
     for p in map(partial(bookdata.in_workbook_terms, lay), not_for_a_workbook(offer, results, step)):
         later.append(Finding(book, p.field, p.reason, "", p.got, "inputs"))  # exact in the engine, rounded here

@@ -1,0 +1,90 @@
+"""An expiration typed later on Inputs (an offer extended) carries the window past the Holidays table (review 133).
+
+The table lists the exchange's closings for the expiration the build or the last refresh of the prices was given,
+to ten days past it.  An expiration typed later made WORKDAY take Martin Luther King Day (2005-01-17) for a
+trading day: 7.90 for the engine's 7.95, and validate found 241 figures apart without saying why.  It now names
+the closing the table lacks first, and the refresh that lists it again; after that refresh the workbook is valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+
+from repo_paths import DATA, FORMULA
+
+from xlpy.cli import main
+from xlpy.files import calendars
+from xlpy.workbook.backends import PackageBook
+from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+
+def _extended(tmp_path, capsys):
+    """A workbook built for an offer expiring 2005-01-05 (XNYS), then its expiration and valuation date typed as
+    2005-01-21, as for an offer extended: (the workbook, the price file)."""
+    days = calendars.sessions("XNYS", dt.date(2004, 11, 1), dt.date(2005, 1, 31))
+    prices = tmp_path / "prices.csv"
+    prices.write_text("date,price,volume\n" + "".join(f"{d.isoformat()},{8 + (i % 7) / 10:.2f},{1_000_000 + i}\n"
+                                                      for i, d in enumerate(days)), encoding="utf-8")
+    shutil.copy(DATA / "hecla-2004-tally.csv", tmp_path / "tally.csv")
+    text = FORMULA.read_text(encoding="utf-8").replace("data/hecla-2004-prices-illustrative.csv", "prices.csv")
+    text = text.replace("data/hecla-2004-tally.csv", "tally.csv")
+    text = re.sub(r"(?m)^(expiration|date) = 2004-02-20", r"\1 = 2005-01-05", text)
+    (tmp_path / "offer.toml").write_text(text, encoding="utf-8")
+    book = tmp_path / "book.xlsm"
+    assert main(["build", str(tmp_path / "offer.toml"), "-o", str(book), "--no-libreoffice", "-q"]) == 0
+    capsys.readouterr()
+    with PackageBook(book) as b:
+        lay = layout(Shape.decode(b.name(LAYOUT_NAME).strip('"')))
+        for name in ("Expiration", "ValuationDate"):
+            b.set(*lay.cell(name), dt.datetime(2005, 1, 21))
+        b.save()
+    return book, prices
+
+
+def test_the_closing_the_holiday_table_lacks_is_named_first_and_a_refresh_of_the_prices_mends_it(tmp_path, capsys):
+    book, prices = _extended(tmp_path, capsys)
+    assert main(["validate", str(book), "--no-libreoffice"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    cause = [line for line in out if "holiday table" in line]
+    assert cause == [
+        "book.xlsm: Prices!F13:F14: holiday table does not list the exchange's closing on 2005-01-17, in the averaging "
+        "window the expiration (2005-01-21) gives: WORKDAY takes it for trading days, so the workbook's window, "
+        "average and ratio are not the engine's (the table was listed for an earlier expiration?); refresh the prices "
+        "(xlpy refresh WORKBOOK --prices FILE, or the Refresh prices button) to list the exchange's closings again "
+        "[inputs]"], out[:5]
+    figures = [line for line in out if "differs from the engine" in line]
+    assert figures and out.index(cause[0]) < out.index(figures[0])  # (the cause before the figures that follow)
+    assert main(["refresh", str(book), "--prices", str(prices), "--no-backup", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["validate", str(book), "--no-libreoffice"]) == 0
+    assert "book.xlsm: valid" in capsys.readouterr().out
+
+
+def test_a_built_workbook_draws_no_holiday_finding(tmp_path, capsys):
+    from xlpy.workbook.validate import validate
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copy(FORMULA, tmp_path / "offer.toml")
+    assert main(["build", str(tmp_path / "offer.toml"), "-o", str(tmp_path / "b.xlsm"), "--no-validate", "-q"]) == 0
+    report = validate(tmp_path / "b.xlsm", legs=())
+    assert not [f for f in report.findings if "holiday table" in f.what]
+
+
+def test_a_trading_day_typed_into_the_holiday_table_inside_the_window_is_named(tmp_path, capsys):
+    from xlpy.workbook.validate import validate
+
+    book, _ = _extended(tmp_path, capsys)
+    with PackageBook(book) as b:
+        lay = layout(Shape.decode(b.name(LAYOUT_NAME).strip('"')))
+        for name in ("Expiration", "ValuationDate"):  # (the build's again: the table covers its window)
+            b.set(*lay.cell(name), dt.datetime(2005, 1, 5))
+        sheet, t = lay.table("tblHolidays")
+        b.set(sheet.title, f"{t.letter('holiday')}{t.last_row}", dt.datetime(2004, 12, 29))  # (a Wednesday)
+        b.save()
+    found = [f.said() for f in validate(book, legs=()).findings if "holiday table" in f.what]
+    assert found == [f"book.xlsm: Prices!F13:F14: holiday table lists 2004-12-29, in the averaging window, when XNYS "
+                     "traded: WORKDAY skips it, so the workbook's window, average and ratio are not the engine's; "
+                     "refresh the prices (xlpy refresh WORKBOOK --prices FILE, or the Refresh prices button) to list "
+                     "the exchange's closings again"]

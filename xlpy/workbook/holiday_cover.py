@@ -1,0 +1,70 @@
+"""The holiday table against the window the workbook's expiration now gives: what ``WORKDAY`` needs listed.
+
+The workbook finds its averaging window with ``WORKDAY`` over the Holidays table (``tblHolidays``), which a build
+or a refresh of the prices lists for the expiration it was given, to ten days past it
+(:func:`xlpy.workbook.data.holiday_range`).  An expiration typed later on Inputs (an offer extended) can carry the
+window past the table: ``WORKDAY`` then takes the exchange's later closings for trading days, and the workbook's
+window, average and ratio are not the engine's, which reads the exchange's calendar itself.  Validate then finds
+hundreds of figures apart, and the workbook's own check asks for a price on a day the exchange was closed (review
+133).  :func:`findings` names the cause first: the closings the window runs over that the table does not list (and
+a day it lists on which the exchange traded), and the refresh that lists them again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..engine.errors import InputError
+from .findings import Finding
+from .layout import Layout
+
+__all__ = ["findings"]
+
+#: What a refresh of the prices does for the table, said with each finding.
+_REFRESH = ("refresh the prices (xlpy refresh WORKBOOK --prices FILE, or the Refresh prices button) to list the "
+            "exchange's closings again")
+
+
+def findings(book: str, lay: Layout, get_rows, offer, results) -> list[Finding]:
+    """The days from the engine's averaging window's start to the expiration on which the Holidays table and the
+    exchange's calendar differ, as one finding (none for a fixed ratio, or a table that agrees)."""
+    f = offer.consideration.formula
+    if f is None or results.averaging_start is None:
+        return []
+    try:
+        sheet, t = lay.table("tblHolidays")
+    except KeyError:
+        return []
+    from ..files import calendars
+
+    first, last = results.averaging_start, max(offer.expiration, results.averaging_end)
+    ref = f"{t.letter('holiday')}{t.first_row}:{t.letter('holiday')}{t.last_row}"
+    listed = {_day(row[0]) for row in get_rows(sheet.title, ref) if row and row[0] is not None}
+    try:
+        closed = set(calendars.holidays(f.calendar, first, last))
+    except InputError:  # (days the calendar does not know: the engine, which computed, did not need them)
+        return []
+    missing = sorted(closed - listed)
+    traded = [] if missing else sorted(d for d in listed - closed if d is not None and first <= d <= last
+                                       and d.weekday() < 5)  # (a weekday the exchange traded, listed as closed)
+    named = missing or traded
+    if not named:
+        return []
+    days = ", ".join(d.isoformat() for d in named[:5]) + (f" and {len(named) - 5:,} more" if len(named) > 5 else "")
+    if missing:
+        what = (f"holiday table does not list the exchange's closing{'s' * (len(missing) > 1)} on {days}, in the "
+                f"averaging window the expiration ({offer.expiration.isoformat()}) gives: WORKDAY takes "
+                f"{'them' if len(missing) > 1 else 'it'} for trading days, so the workbook's window, average and "
+                "ratio are not the engine's (the table was listed for an earlier expiration?); " + _REFRESH)
+    else:
+        what = (f"holiday table lists {days}, in the averaging window, when {f.calendar} traded: WORKDAY skips "
+                f"{'them' if len(traded) > 1 else 'it'}, so the workbook's window, average and ratio are not the "
+                "engine's; " + _REFRESH)
+    return [Finding(book, f"{sheet.title}!{ref}", what, "", "", "inputs")]
+
+
+def _day(value) -> dt.date | None:
+    """A table cell's date (a datetime as openpyxl reads one), or None for anything else."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
