@@ -94,6 +94,20 @@ def test_a_price_file_whose_dates_are_all_in_another_format_is_told_once(tmp_pat
     assert [p.field for p in info.value.problems] == ["p.csv: row 3, column date", "p.csv: row 4, column date"]
 
 
+@pytest.mark.parametrize("first", ["37988", "2004-01-02 00:00:00", "2004-01-02T16:00:00", "20040102"])
+def test_a_date_column_of_serials_or_times_is_not_said_to_be_day_or_month_first(tmp_path, first):
+    """Review 133: the refusal of a date column said a date such as 01/02/2004 could be day or month first for
+    Excel serials and timestamps too, which raise no such question; the way to mend them is the same."""
+    from xlpy.files.prices import read_prices
+
+    (tmp_path / "p.csv").write_text(f"date,price,volume\n{first},8.3,100\n{first}9,8.3,100\n")
+    with pytest.raises(InputErrors) as info:
+        read_prices(tmp_path / "p.csv")
+    (said,) = [str(p) for p in info.value.problems]
+    assert said.startswith("p.csv: column date: must hold dates written YYYY-MM-DD, and none of its 2 rows does: "
+                           "format the column as yyyy-mm-dd in Excel"), said
+
+
 def test_toml_counts_must_be_integers_below_fifteen_digits():
     r = _toml({"a": Decimal("274000.0"), "b": 10**15})
     assert r.whole("a") is None and r.whole("b", below=10**15) is None

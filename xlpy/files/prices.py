@@ -213,10 +213,12 @@ def _undated_column(name: str, header: str, undated: list[InputError]) -> InputE
     value and row, how many, and how to write them (``01/02/2004`` could be either day first or month first)."""
     first = undated[0]
     row = first.field.split(": row ", 1)[1].split(",", 1)[0]
+    either = (" (a date such as 01/02/2004 could be day or month first)" if re.fullmatch(
+        r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\s*", str(first.value)) else "")  # (not an Excel serial, a time...)
     return InputError(f"{name}: column {header}", first.value,
-                      f"must hold dates written YYYY-MM-DD, and none of its {len(undated):,} rows does (a date such "
-                      "as 01/02/2004 could be day or month first): format the column as yyyy-mm-dd in Excel (Format "
-                      f"Cells, Custom) and save it as CSV again; row {row}")
+                      f"must hold dates written YYYY-MM-DD, and none of its {len(undated):,} rows does{either}: "
+                      f"format the column as yyyy-mm-dd in Excel (Format Cells, Custom) and save it as CSV again; "
+                      f"row {row}")
 
 
 def _closed_day_rows(calendar: str, seen: dict[dt.date, int], written: dict[dt.date, str],
