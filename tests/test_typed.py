@@ -254,3 +254,22 @@ def test_text_a_workbook_cannot_store_is_named_by_its_character():
     assert cells.text(("C6", "Issuer")) == "" and cells.text(("C7", "Security")) == "x\ty"
     assert [str(p) for p in cells.problems] == [
         "Inputs!C6: Issuer holds a noncharacter (U+FFFE), which a workbook cannot store, got 'x\\ufffey'"]
+
+
+def test_a_blank_volume_or_price_is_said_to_be_blank_and_a_column_left_empty_once(tmp_path):
+    """Review 133: a blank volume was refused as 'must be a number, got ''', and a column left empty gave a line a
+    row (capped), where one line for the column says it."""
+    from xlpy.files.prices import read_prices
+
+    (tmp_path / "p.csv").write_text("date,price,volume\n2004-02-11,8.3,\n2004-02-12,,100\n2004-02-13,8.4,100\n")
+    with pytest.raises(InputErrors) as info:
+        read_prices(tmp_path / "p.csv")
+    assert [str(p) for p in info.value.problems] == [
+        "p.csv: row 2, column volume: is blank: give the day's volume (0 for a day the stock did not trade)",
+        "p.csv: row 3, column price: is blank: give the day's price"]
+    (tmp_path / "p.csv").write_text("date,price,Volume\n" + "".join(f"2004-02-{d},8.3,\n" for d in range(10, 30)))
+    with pytest.raises(InputErrors) as info:
+        read_prices(tmp_path / "p.csv")
+    assert [str(p) for p in info.value.problems] == [
+        "p.csv: column Volume: is blank in every row (all 20 of them): give each day's volume, as the price "
+        "vendor's file has it"]

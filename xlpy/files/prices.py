@@ -66,6 +66,10 @@ def _price_rows(path: Path) -> tuple[str, list[list[str]]]:
 
 def _number(text: str, convert, where: str, problems: list[InputError], volume: bool = False) -> Decimal | None:
     """A price (> 0) or a volume (>= 0) as written in the file, or None with the problem (naming the cell as written)."""
+    if not text:
+        problems.append(InputError(where, None, _BLANK_VOLUME if volume else "is blank: give the day's price",
+                                   show_value=False))
+        return None
     try:
         value = to_decimal(convert(text), "volume" if volume else "price")
     except InputError as exc:
@@ -82,6 +86,10 @@ def _number(text: str, convert, where: str, problems: list[InputError], volume: 
                                                 "cannot hold exactly"))
         return None
     return value
+
+
+#: Why a blank volume is refused (a day the stock did not trade has a volume of 0).
+_BLANK_VOLUME = "is blank: give the day's volume (0 for a day the stock did not trade)"
 
 
 def _european_converters() -> dict:
@@ -191,6 +199,11 @@ def read_prices(path: str | os.PathLike, calendar: str | None = None) -> tuple[P
         problems += _closed_day_rows(calendar, seen, written, f"{name}: row {{}}, column {headers[found['date']]}")
     if len(undated) > 1 and not seen:  # no row's date read: the column's format, said once (not a line a row)
         problems = [_undated_column(name, headers[found["date"]], undated)] + [p for p in problems if p not in undated]
+    blank = [p for p in problems if p.reason == _BLANK_VOLUME]
+    if len(blank) > 1 and len(blank) == sum(any(c.strip() for c in r) for r in rows[1:]):  # (a column left empty)
+        problems = [InputError(f"{name}: column {headers[found['volume']]}", None, f"is blank in every row (all "
+                               f"{len(blank):,} of them): give each day's volume, as the price vendor's file has it",
+                               show_value=False)] + [p for p in problems if p not in blank]
     if problems:
         raise InputErrors(cap_problems(_left_open(path, problems)))
     if not days:
