@@ -88,3 +88,12 @@ def test_a_trading_day_typed_into_the_holiday_table_inside_the_window_is_named(t
                      "traded: WORKDAY skips it, so the workbook's window, average and ratio are not the engine's; "
                      "refresh the prices (xlpy refresh WORKBOOK --prices FILE, or the Refresh prices button) to list "
                      "the exchange's closings again"]
+
+
+def test_compute_of_the_workbook_warns_that_its_own_figures_are_not_the_engine_s(tmp_path, capsys):
+    book, _ = _extended(tmp_path, capsys)
+    assert main(["compute", str(book)]) == 0
+    err = capsys.readouterr().err
+    assert ("xlpy compute: warning: book.xlsm: Prices!F13:F14: holiday table does not list the exchange's closing on "
+            "2005-01-17, in the averaging window the expiration (2005-01-21) gives") in err, err
+    assert "these figures are the engine's, not the workbook's own" in err

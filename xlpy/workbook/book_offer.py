@@ -28,7 +28,7 @@ from ..engine.compute import Results, compute
 from ..engine.errors import InputError, InputErrors
 from ..engine.model import Offer
 from ..engine.numbers import engine_context
-from . import data as bookdata, date_system, holders_apart, precision, structure_edits
+from . import data as bookdata, date_system, holders_apart, holiday_cover, precision, structure_edits
 from .layout import LAYOUT_NAME, NOT_REFRESHED, Layout, Shape, layout
 from .saved_values import HOLDER_TABLE
 
@@ -159,6 +159,8 @@ def compute_book(path: str | os.PathLike) -> BookOffer:
     book = BookOffer(offer, results, lay, name, _whence(get, lay, name))
     warnings = [str(p.located(name)) for p in aside] + book.said(results.warnings) + _not_the_files(wb, lay, path)
     warnings += _typed_over(wb, lay, path) + _apart(name, lay, offer) + precision.warnings(wb, name)
+    warnings += [f"{name}: {f.where}: {f.what}; {APART_FIGURES}" for f in holiday_cover.findings(  # (an extension)
+        name, lay, get_rows, offer, results)]
     return replace(book, results=replace(results, warnings=tuple(warnings)))
 
 
