@@ -84,7 +84,7 @@ def test_a_trading_day_typed_into_the_holiday_table_inside_the_window_is_named(t
         b.set(sheet.title, f"{t.letter('holiday')}{t.last_row}", dt.datetime(2004, 12, 29))  # (a Wednesday)
         b.save()
     found = [f.said() for f in validate(book, legs=()).findings if "holiday table" in f.what]
-    assert found == [f"book.xlsm: Prices!F13:F14: holiday table lists 2004-12-29, in the averaging window, when XNYS "
+    assert found == ["book.xlsm: Prices!F13:F14: holiday table lists 2004-12-29, in the averaging window, when XNYS "
                      "traded: WORKDAY skips it, so the workbook's window, average and ratio are not the engine's; "
                      "refresh the prices (xlpy refresh WORKBOOK --prices FILE, or the Refresh prices button) to list "
                      "the exchange's closings again"]
@@ -97,3 +97,23 @@ def test_compute_of_the_workbook_warns_that_its_own_figures_are_not_the_engine_s
     assert ("xlpy compute: warning: book.xlsm: Prices!F13:F14: holiday table does not list the exchange's closing on "
             "2005-01-17, in the averaging window the expiration (2005-01-21) gives") in err, err
     assert "these figures are the engine's, not the workbook's own" in err
+
+
+def test_a_holiday_cell_that_lost_its_date_format_is_still_its_day(tmp_path, capsys):
+    """A holiday read as its serial number (its date format cleared, as LibreOffice saves Long Date as General) is
+    the day WORKDAY reads: no finding for a table that lists every closing."""
+    from xlpy.workbook.validate import validate
+
+    from openpyxl import load_workbook
+
+    book, prices = _extended(tmp_path, capsys)
+    assert main(["refresh", str(book), "--prices", str(prices), "--no-backup", "-q"]) == 0  # (lists 2005-01-17)
+    wb = load_workbook(book, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text.strip('"')))
+    sheet, t = lay.table("tblHolidays")
+    col = t.letter("holiday")
+    for (cell,) in wb[sheet.title][f"{col}{t.first_row}:{col}{t.last_row}"]:
+        cell.number_format = "General"  # (each now read as its serial: 2005-01-17's, in the window, 38369)
+    wb.save(book)
+    assert 38369 in [c.value for (c,) in load_workbook(book)[sheet.title][f"{col}{t.first_row}:{col}{t.last_row}"]]
+    assert not [f for f in validate(book, legs=()).findings if "holiday table" in f.what]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..engine.errors import InputError
+from ..files.serial_dates import whole_day
 from .findings import Finding
 from .layout import Layout
 
@@ -64,7 +65,8 @@ def findings(book: str, lay: Layout, get_rows, offer, results) -> list[Finding]:
 
 
 def _day(value) -> dt.date | None:
-    """A table cell's date (a datetime as openpyxl reads one), or None for anything else."""
+    """A table cell's date (a datetime as openpyxl reads one; its serial number where the cell lost its date format,
+    as WORKDAY reads it alike), or None for anything else."""
     if isinstance(value, dt.datetime):
         return value.date()
-    return value if isinstance(value, dt.date) else None
+    return value if isinstance(value, dt.date) else whole_day(value)
