@@ -51,9 +51,9 @@ def test_the_closing_the_holiday_table_lacks_is_named_first_and_a_refresh_of_the
     assert cause == [
         "book.xlsm: Prices!F13:F14: holiday table does not list the exchange's closing on 2005-01-17, in the averaging "
         "window the expiration (2005-01-21) gives: WORKDAY takes it for trading days, so the workbook's window, "
-        "average and ratio are not the engine's (the table was listed for an earlier expiration?); refresh the prices "
-        "(xlpy refresh WORKBOOK --prices FILE, or the Refresh prices button) to list the exchange's closings again "
-        "[inputs]"], out[:5]
+        "average and ratio are not the engine's (the table listed for an earlier expiration, or a closing cleared "
+        "since?); refresh the prices (xlpy refresh WORKBOOK --prices FILE, or the Refresh prices button) to list the "
+        "exchange's closings again [inputs]"], out[:5]
     figures = [line for line in out if "differs from the engine" in line]
     assert figures and out.index(cause[0]) < out.index(figures[0])  # (the cause before the figures that follow)
     assert main(["refresh", str(book), "--prices", str(prices), "--no-backup", "-q"]) == 0
@@ -117,3 +117,34 @@ def test_a_holiday_cell_that_lost_its_date_format_is_still_its_day(tmp_path, cap
     wb.save(book)
     assert 38369 in [c.value for (c,) in load_workbook(book)[sheet.title][f"{col}{t.first_row}:{col}{t.last_row}"]]
     assert not [f for f in validate(book, legs=()).findings if "holiday table" in f.what]
+
+
+def test_a_closing_cleared_from_the_table_is_listed_again_by_a_refresh_from_the_same_price_file(tmp_path, capsys):
+    """Review 134: the finding's advice did nothing where the price file was the one the Cover records (a closing
+    cleared by hand, or an expiration typed later that moved no figure of History's): "nothing to refresh".  The
+    refresh now lists the closings again, and says so."""
+    from openpyxl import load_workbook
+
+    from repo_paths import PRICES
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copy(FORMULA, tmp_path / "offer.toml")
+    book = tmp_path / "b.xlsm"
+    assert main(["build", str(tmp_path / "offer.toml"), "-o", str(book), "--no-validate", "-q"]) == 0
+    wb = load_workbook(book, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text.strip('"')))
+    sheet, t = lay.table("tblHolidays")
+    col = t.letter("holiday")
+    (cell,) = [c for (c,) in wb[sheet.title][f"{col}{t.first_row}:{col}{t.last_row}"]
+               if c.value == dt.datetime(2004, 2, 16)]  # (Presidents' Day, in the window)
+    cell.value = None
+    wb.save(book)
+    capsys.readouterr()
+    assert main(["validate", str(book), "--no-libreoffice"]) == 1
+    assert "holiday table does not list the exchange's closing on 2004-02-16" in capsys.readouterr().out
+    assert main(["refresh", str(book), "--prices", str(tmp_path / "data" / PRICES), "--no-backup"]) == 0
+    out = capsys.readouterr().out
+    assert "Prices: the holiday table differed from the exchange's closings for the workbook's expiration (a day " \
+           "typed or cleared since, or the expiration moved): listed again" in out, out
+    assert main(["validate", str(book), "--no-libreoffice"]) == 0
+    assert "b.xlsm: valid" in capsys.readouterr().out

@@ -273,3 +273,14 @@ def test_a_blank_volume_or_price_is_said_to_be_blank_and_a_column_left_empty_onc
     assert [str(p) for p in info.value.problems] == [
         "p.csv: column Volume: is blank in every row (all 20 of them): give each day's volume, as the price "
         "vendor's file has it"]
+
+
+def test_a_date_with_a_time_as_excel_writes_it_is_still_said_to_be_day_or_month_first(tmp_path):
+    """Review 134: 01/02/2004 0:00 (how Excel writes a date and time to CSV) lost the clause."""
+    from xlpy.files.prices import read_prices
+
+    (tmp_path / "p.csv").write_text("date,price,volume\n01/02/2004 0:00,8.3,100\n01/05/2004 0:00,8.3,100\n")
+    with pytest.raises(InputErrors) as info:
+        read_prices(tmp_path / "p.csv")
+    (said,) = [str(p) for p in info.value.problems]
+    assert "rows does (a date such as 01/02/2004 could be day or month first): format" in said, said

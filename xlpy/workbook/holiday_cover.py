@@ -19,11 +19,27 @@ from ..files.serial_dates import whole_day
 from .findings import Finding
 from .layout import Layout
 
-__all__ = ["findings"]
+__all__ = ["REWRITTEN", "differs", "findings", "listed"]
 
 #: What a refresh of the prices does for the table, said with each finding.
 _REFRESH = ("refresh the prices (xlpy refresh WORKBOOK --prices FILE, or the Refresh prices button) to list the "
             "exchange's closings again")
+#: What a refresh says when the table it rewrites held other days than the exchange's closings it lists.
+REWRITTEN = ("Prices: the holiday table differed from the exchange's closings for the workbook's expiration (a day "
+             "typed or cleared since, or the expiration moved): listed again")
+
+
+def listed(lay: Layout, get_rows) -> list[dt.date | None]:
+    """The days the Holidays table holds, row by row (None for a cell that holds no date; blank cells left out)."""
+    sheet, t = lay.table("tblHolidays")
+    ref = f"{t.letter('holiday')}{t.first_row}:{t.letter('holiday')}{t.last_row}"
+    return [_day(row[0]) for row in get_rows(sheet.title, ref) if row and row[0] is not None and row[0] != ""]
+
+
+def differs(lay: Layout, get_rows, holidays: list[dt.date]) -> bool:
+    """Whether the Holidays table holds other days than *holidays* (the closings a refresh lists), in any order."""
+    days = listed(lay, get_rows)
+    return None in days or sorted(days) != sorted(holidays)
 
 
 def findings(book: str, lay: Layout, get_rows, offer, results) -> list[Finding]:
@@ -39,14 +55,14 @@ def findings(book: str, lay: Layout, get_rows, offer, results) -> list[Finding]:
     from ..files import calendars
 
     first, last = results.averaging_start, max(offer.expiration, results.averaging_end)
-    ref = f"{t.letter('holiday')}{t.first_row}:{t.letter('holiday')}{t.last_row}"
-    listed = {_day(row[0]) for row in get_rows(sheet.title, ref) if row and row[0] is not None}
+    ref = f"{t.letter('holiday')}{t.first_row}" + (f":{t.letter('holiday')}{t.last_row}" if t.rows > 1 else "")
+    held = set(listed(lay, get_rows))
     try:
         closed = set(calendars.holidays(f.calendar, first, last))
     except InputError:  # (days the calendar does not know: the engine, which computed, did not need them)
         return []
-    missing = sorted(closed - listed)
-    traded = [] if missing else sorted(d for d in listed - closed if d is not None and first <= d <= last
+    missing = sorted(closed - held)
+    traded = [] if missing else sorted(d for d in held - closed if d is not None and first <= d <= last
                                        and d.weekday() < 5)  # (a weekday the exchange traded, listed as closed)
     named = missing or traded
     if not named:
@@ -56,7 +72,8 @@ def findings(book: str, lay: Layout, get_rows, offer, results) -> list[Finding]:
         what = (f"holiday table does not list the exchange's closing{'s' * (len(missing) > 1)} on {days}, in the "
                 f"averaging window the expiration ({offer.expiration.isoformat()}) gives: WORKDAY takes "
                 f"{'them' if len(missing) > 1 else 'it'} for trading days, so the workbook's window, average and "
-                "ratio are not the engine's (the table was listed for an earlier expiration?); " + _REFRESH)
+                "ratio are not the engine's (the table listed for an earlier expiration, or a closing cleared since?); "
+                + _REFRESH)
     else:
         what = (f"holiday table lists {days}, in the averaging window, when {f.calendar} traded: WORKDAY skips "
                 f"{'them' if len(traded) > 1 else 'it'}, so the workbook's window, average and ratio are not the "
@@ -66,7 +83,9 @@ def findings(book: str, lay: Layout, get_rows, offer, results) -> list[Finding]:
 
 def _day(value) -> dt.date | None:
     """A table cell's date (a datetime as openpyxl reads one; its serial number where the cell lost its date format,
-    as WORKDAY reads it alike), or None for anything else."""
+    its time dropped, as WORKDAY reads it), or None for anything else."""
     if isinstance(value, dt.datetime):
         return value.date()
+    if isinstance(value, float) and value > 0:  # (a time with it: WORKDAY takes the day)
+        value = int(value)
     return value if isinstance(value, dt.date) else whole_day(value)

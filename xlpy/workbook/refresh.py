@@ -68,7 +68,7 @@ from ..files.recorded import (NO_PRICE_FILE, NO_TALLY_FILE, composed_alike, reco
                               sha256, written_path)
 from ..files.prices import read_prices
 from ..files.counts import absent_counts, mapping_for_the_next, read_count_file, tally_kind, unmapped_problem
-from . import data as bookdata, holders_apart, rebuild, source_lines, table_edits, typed_since
+from . import data as bookdata, holders_apart, holiday_cover, rebuild, source_lines, table_edits, typed_since
 from .backends import Book
 from .clock import run_by, utc_now
 from .collector import collector_eased
@@ -79,15 +79,8 @@ from .layout.history import history_moved
 from .review import stale_review
 from .saved_values import HOLDER_TABLE, TableValues, holder_values
 
-__all__ = [
-    "RefreshReport",
-    "ReleaseCheck",
-    "SourceRecord",
-    "draft_release",
-    "refresh_all",
-    "refresh_prices",
-    "refresh_tenders",
-]
+__all__ = ["RefreshReport", "ReleaseCheck", "SourceRecord", "draft_release", "refresh_all", "refresh_prices",
+           "refresh_tenders"]
 #: Why a file recorded relative to the workbook cannot be found: the workbook has not been saved.
 NO_FOLDER = "the workbook has no folder yet (save it first, or give the file)"
 
@@ -499,6 +492,9 @@ class _Refresh:
                 table_edits.prices_differ(self.book, self.lay, self.prices):
             self.notes.append(typed_since.differed_note(self.lay.table("tblPrices")[0].title, "tblPrices",
                                                         typed_since.price_cells(self.book, self.lay, self.prices)))
+            differed = True
+        if self.holidays is not None and holiday_cover.differs(self.lay, self.book.get_rows, self.holidays):
+            self.notes.append(holiday_cover.REWRITTEN)  # (WORKDAY's closings: an expiration typed later, a day typed)
             differed = True
         return differed
 
