@@ -157,13 +157,21 @@ _BY_DATE = "a closure the calendar lists by date"
 def _adhoc_days(cal, among: set[dt.date]) -> list[dt.date]:
     """The days of *among* calendar *cal* closed on short notice (its ``adhoc_holidays``).  The library gives them
     as a list of Timestamps for most calendars, but as numpy datetimes, a ``DatetimeIndex`` or date strings for
-    others (XHKG, XBOM, XSES, XSHG, XMOS, XLJU): each is read as pandas reads a date."""
+    others (XHKG, XBOM, XSES, XSHG, XMOS, XLJU): each is read as a date (:func:`_as_date`)."""
     adhoc = getattr(cal, "adhoc_holidays", None)
-    if not among or adhoc is None or len(adhoc) == 0:
+    if not among or adhoc is None or len(adhoc) == 0:  # (a DatetimeIndex has no truth value)
         return []
-    import pandas as pd  # (loaded with the calendars already)
+    return [d for d in map(_as_date, adhoc) if d in among]
 
-    return [d for d in (pd.Timestamp(t).date() for t in adhoc) if d in among]
+
+def _as_date(t) -> dt.date:
+    """A listed day as a date, whichever form the library gives it in (this module is bundled into xlwings Lite's
+    project, which has no pandas or numpy: none is imported here)."""
+    if isinstance(t, str):  # '2013-01-03'
+        return dt.date.fromisoformat(t[:10])
+    if hasattr(t, "date"):  # a Timestamp, a datetime
+        return t.date()
+    return t.astype("datetime64[D]").item() if hasattr(t, "astype") else t  # a numpy datetime64; a date
 
 
 def closed_days(code: str, days) -> dict[dt.date, str]:
