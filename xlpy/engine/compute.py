@@ -335,8 +335,8 @@ def _compute(offer: Offer, sessions: Sessions | None, allocator) -> Results:
         )
     ] + _later_exchanges(offer)
     induced = treatment == "induced_conversion"
-    warnings += _count_and_input_warnings(offer, counted) + _no_volume_warning(offer, fixed) + _outlier_warning(
-        offer, fixed)
+    warnings += _count_and_input_warnings(offer, counted) + _no_volume_warning(offer, fixed)
+    warnings += _outlier_warning(offer, fixed)
     if induced and accepted and offer.accounting.carrying_total is not None:  # (a total: as extinguishment's)
         warnings.append(f"accounting.carrying_amount {plain(offer.accounting.carrying_total)} is taken as the "
                         f"carrying amount of the {units(accepted)} accepted in the journal entry: give it again "
@@ -438,8 +438,8 @@ def _fix_ratio(offer: Offer, sessions: Sessions | None, problems: list[InputErro
         shown = _shown_ratio(offer.original_ratio, offer.original_conversion_price)
         problems.append(InputError("offer.consideration.formula", offer_ratio, f"gives a ratio below "
                                    f"offer.original_ratio ({shown}): {_how(f, average, window, quotient, offer_ratio)}"
-                                   f"{_outlier(f.prices, window) if quotient < offer.original_ratio else ''}; not an "
-                                   "induced conversion; give [extinguishment] carrying_amount"))
+                                   f"{_outlier(f.prices, window, ' ({})') if quotient < offer.original_ratio else ''}"
+                                   "; not an induced conversion; give [extinguishment] carrying_amount"))
     return _FixedRatio(offer_ratio, average, window[0], window[-1], quotient)
 
 
@@ -459,9 +459,9 @@ def _how(f, average: Decimal, window: Sequence[dt.date], quotient: Decimal, offe
     return how
 
 
-def _outlier(prices: Sequence, window: Sequence[dt.date]) -> str:
+def _outlier(prices: Sequence, window: Sequence[dt.date], form: str) -> str:
     """The window day whose price is furthest from the window's median, when it is 3 times it or a third of it or
-    less (a price typed a digit off: 84.50 for 8.45), as a clause of a message; else ""."""
+    less (a price typed a digit off: 84.50 for 8.45), said in *form* (``" ({})"``: a clause of a message); else ""."""
     days = {p.date: p.price for p in prices if window[0] <= p.date <= window[-1] and p.volume and p.price > 0}
     median = sorted(days.values())[len(days) // 2] if days else None
     if not median:
@@ -469,8 +469,8 @@ def _outlier(prices: Sequence, window: Sequence[dt.date]) -> str:
     day, price = max(days.items(), key=lambda d: max(d[1] / median, median / d[1]))
     if max(price / median, median / price) < 3:
         return ""
-    return (f" (the price on {day.isoformat()}, {plain(price)}, is {plain(excel_round(price / median, 1))} times "
-            f"the window's median, {plain(median)}: a price written a digit off?)")
+    return form.format(f"the price on {day.isoformat()}, {plain(price)}, is {plain(excel_round(price / median, 1))} "
+                       f"times the window's median, {plain(median)}: a price written a digit off?")
 
 
 def _outlier_warning(offer: Offer, fixed: _FixedRatio) -> list[str]:
@@ -479,9 +479,10 @@ def _outlier_warning(offer: Offer, fixed: _FixedRatio) -> list[str]:
     (review 133: 0.839 for 8.39 added $627,671 to a charge)."""
     if fixed.window_start is None:
         return []
-    said = _outlier(offer.consideration.formula.prices, (fixed.window_start, fixed.window_end))
-    return [f"the averaging window holds a price far from the others{said[:-1]}; the average price and the "
-            "ratio are computed with it as given)"] if said else []
+    said = _outlier(offer.consideration.formula.prices, (fixed.window_start, fixed.window_end),
+                    "the averaging window holds a price far from the others ({}; the average price and the ratio are "
+                    "computed with it as given)")
+    return [said] if said else []
 
 
 def _no_volume_warning(offer: Offer, fixed: _FixedRatio) -> list[str]:

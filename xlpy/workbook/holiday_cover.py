@@ -32,8 +32,13 @@ REWRITTEN = ("Prices: the holiday table differed from the exchange's closings fo
 def listed(lay: Layout, get_rows) -> list[dt.date | None]:
     """The days the Holidays table holds, row by row (None for a cell that holds no date; blank cells left out)."""
     sheet, t = lay.table("tblHolidays")
-    ref = f"{t.letter('holiday')}{t.first_row}:{t.letter('holiday')}{t.last_row}"
-    return [_day(row[0]) for row in get_rows(sheet.title, ref) if row and row[0] is not None and row[0] != ""]
+    return [_day(row[0]) for row in get_rows(sheet.title, _column(t)) if row and row[0] is not None and row[0] != ""]
+
+
+def _column(t) -> str:
+    """The Holidays table's column, its rows (``F13:F14``; ``F13`` for one row)."""
+    col = t.letter("holiday")
+    return f"{col}{t.first_row}" + (f":{col}{t.last_row}" if t.rows > 1 else "")
 
 
 def differs(lay: Layout, get_rows, holidays: list[dt.date]) -> bool:
@@ -55,7 +60,6 @@ def findings(book: str, lay: Layout, get_rows, offer, results) -> list[Finding]:
     from ..files import calendars
 
     first, last = results.averaging_start, max(offer.expiration, results.averaging_end)
-    ref = f"{t.letter('holiday')}{t.first_row}" + (f":{t.letter('holiday')}{t.last_row}" if t.rows > 1 else "")
     held = set(listed(lay, get_rows))
     try:
         closed = set(calendars.holidays(f.calendar, first, last))
@@ -78,7 +82,7 @@ def findings(book: str, lay: Layout, get_rows, offer, results) -> list[Finding]:
         what = (f"holiday table lists {days}, in the averaging window, when {f.calendar} traded: WORKDAY skips "
                 f"{'them' if len(traded) > 1 else 'it'}, so the workbook's window, average and ratio are not the "
                 "engine's; " + _REFRESH)
-    return [Finding(book, f"{sheet.title}!{ref}", what, "", "", "inputs")]
+    return [Finding(book, f"{sheet.title}!{_column(t)}", what, "", "", "inputs")]
 
 
 def _day(value) -> dt.date | None:
