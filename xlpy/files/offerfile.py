@@ -290,8 +290,9 @@ def _locate(problem: InputError, name: str) -> InputError:
 
 def _as_written(problem: InputError, *written: str) -> InputError:
     """*problem* of the file the offer file names as *written*'s first, which the readers name by its name
-    (``t.csv: row 2``), named as the offer file writes it (``data/t.csv: row 2``), as its "not found" and a refresh's
-    ``--tally`` name it; the others of *written* (a mapping's tally), where its reason names them, too."""
+    (``t.csv: row 2``), named as the offer file writes it (``data/t.csv: row 2``), as a refresh's ``--tally`` names
+    it; the others of *written* (a mapping's tally), where its reason names them, too.  A file not found keeps the
+    path where it was looked for."""
     named = {Path(written_path(w)).name: w for w in written if w}
     named = {name: w for name, w in named.items() if w != name}
     return as_given(problem, named) if named else problem
