@@ -554,6 +554,31 @@ def test_a_ratio_made_by_a_formula_counts_the_shares_its_cell_shows(call, expect
     assert call() == expected
 
 
+@pytest.mark.parametrize(("call", "expected"), [
+    (lambda: udfs.INDUCED_CHARGE(4.35 * 100, 7.94, 3.2, 7.39), udfs.INDUCED_CHARGE(435.0, 7.94, 3.2, 7.39)),
+    (lambda: udfs.SHARES_ISSUED([[150.0], [4.35 * 100]], 7.94), 1191 + 3453),  # (cell 2 of a range)
+    (lambda: udfs.WEIGHTED_SHARES(4.35 * 100, 1.0, 38042.0, 37987.0, 38077.0),
+     udfs.WEIGHTED_SHARES(435.0, 1.0, 38042.0, 37987.0, 38077.0)),
+    (lambda: udfs.EXCHANGE_RATIO(66.0, 8.3125, None, None, 2.0000000000000004), 7.94),  # (places)
+    (lambda: udfs.INDUCED_CHARGE(434.5, 7.94, 3.2, 7.39), f"{ERROR_PREFIX} units must be a whole number, got 434.5"),
+    (lambda: udfs.INDUCED_CHARGE(0.1 + 0.2, 7.94, 3.2, 7.39),
+     f"{ERROR_PREFIX} units must be a whole number, got 0.30000000000000004"),
+], ids=["units", "units-in-a-range", "shares-before", "places", "a-half-refused", "a-fraction-refused"])
+def test_a_count_made_by_a_formula_is_the_whole_number_its_cell_shows(call, expected):
+    """Review 136: a count a formula made (=4.35*100, held as 434.99999999999994 and shown 435) was refused with the
+    float's digits, where a ratio so made was read as the decimal its cell shows; a count not whole is refused."""
+    assert call() == expected
+
+
+def test_an_offer_results_warning_row_is_cut_to_a_cells_text():
+    """Review 136: a warning row of OFFER_RESULTS (the charge written out in full at a price of 1e-300) passed the 255
+    characters a function's text cell holds through xlwings on Windows; it is cut with "...", as messages are."""
+    rows = udfs.OFFER_RESULTS(464777.0, 274000.0, 3500.0, 7.94, 3.2, 1e-300, 115e6)
+    warnings = [text for label, text in rows if label == "warning"]
+    assert len(warnings) == 2 and max(map(len, warnings)) == 255 and warnings[0].endswith("...")
+    assert all(len(v) <= 255 for row in rows for v in row if isinstance(v, str))
+
+
 @settings(deadline=None, max_examples=300)
 @given(st.integers(1, 10**6), st.integers(1, 10**6), st.integers(0, 4))
 def test_a_sum_of_short_decimals_is_read_as_its_decimal_and_a_typed_number_as_typed(a, b, places):

@@ -330,8 +330,23 @@ def whole(value: object, name: str, minimum: int | None = 0) -> int:
     if (type(value) is float and value.is_integer() and -1e15 < value < 1e15
             and (minimum is None or value >= minimum)):  # the usual case: below 2^53, int(value) is its repr
         return int(value)
-    r = typed.one(scalar(value, name), name)
+    r = typed.one(shown_whole(scalar(value, name), name), name)
     return typed.raise_first(r, r.whole(name, minimum=minimum, below=COUNT_LIMIT))
+
+
+def shown_whole(value: object, name: str) -> object:
+    """*value*, but for a float a formula left a unit or two in the last place from a whole number, which the cell
+    shows and Excel's own arithmetic takes (:func:`cell_float`): that whole number, as a float.  ``=4.35*100`` is
+    held as 434.99999999999994 and shown 435; a count of 435 it is.  Any other value is as it came (434.5 is
+    refused as a count, by the reader).
+
+    >>> shown_whole(4.35 * 100, "units"), shown_whole(434.5, "units"), shown_whole("435", "units")
+    (435.0, 434.5, '435')
+    """
+    if type(value) is not float or value.is_integer() or not math.isfinite(value):
+        return value
+    d = cell_float(value, name)
+    return float(d) if d == d.to_integral_value() else value
 
 
 def optional_whole(value: object, name: str, default: int | None, minimum: int | None = 0,
@@ -345,7 +360,7 @@ def optional_whole(value: object, name: str, default: int | None, minimum: int |
     ...
     xlpy.engine.errors.InputError: days: must be at most 10,000 (trading days, about 40 years), got 1000000000.0
     """
-    r = typed.one(scalar(value, name), name)
+    r = typed.one(shown_whole(scalar(value, name), name), name)
     n = typed.raise_first(r, r.whole(name, required=False, minimum=minimum, default=default,
                                      below=COUNT_LIMIT if most is None else None))
     if most is not None and n is not None and abs(n) > most:

@@ -331,8 +331,9 @@ def CASH_IN_LIEU(units, ratio, price):
 def EXCHANGE_RATIO(value, average_price, cap=None, floor=None, places=None):
     """Offer ratio by formula: value ÷ average price, floored, capped, then rounded.
 
-    ``R1 = ROUND(MIN(cap, MAX(floor, value / average_price)), places)``,
-    rounding half away from zero as Excel's ROUND
+    ``R1 = ROUND(MIN(cap, MAX(floor, ROUND(value / average_price, 10))), places)``,
+    rounding half away from zero as Excel's ROUND, the quotient first to 10
+    decimals as the workbook's Prices sheet takes it (for *places* below 10)
     (:func:`xlpy.engine.ratio.exchange_ratio`).
 
     Examples
@@ -720,7 +721,7 @@ def OFFER_RESULTS(outstanding, tendered, guaranteed, offer_ratio, original_ratio
         number = (_count_fits if f.unit in ("shares", "units") else _fits)(value, f'the row "{f.label}"')
         table.append([f.label, int(value) if f.kind == "count" else number])
     table.append(["charge kind", results.charge_kind.replace("_", " ")])
-    table.extend(["warning", w] for w in results.warnings)
+    table.extend(["warning", w if len(w) <= MOST_TEXT else w[:MOST_TEXT - 3] + "..."] for w in results.warnings)
     return table
 
 
