@@ -4,8 +4,10 @@ loaded with openpyxl, with Excel's text and formula rules.  Shared by the tests 
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 from openpyxl import load_workbook
 
@@ -110,6 +112,12 @@ class FakeRange:
 class FakeTable:
     def __init__(self, ref):
         self.ref = ref
+
+    @property
+    def range(self):
+        """ListObject.Range, by its address as xlwings gives it (``$B$20:$L$319``)."""
+        ends = [re.fullmatch(r"([A-Z]+)(\d+)", end).groups() for end in self.ref.replace("$", "").split(":")]
+        return SimpleNamespace(address=":".join(f"${col}${row}" for col, row in ends))
 
     def resize(self, rng):
         self.ref = rng.address

@@ -510,12 +510,12 @@ def test_a_live_books_total_row_is_read_from_excel():
 @pytest.mark.parametrize(("table", "typed", "said"), [
     ("tblTenders", {"holder": "NEW-0001", "units": 50000, "method": "book-entry", "status": "tendered"},
      "the holder table ({ref}), where a holder line counts nowhere: clear the row, adding the line to the tally "
-     "file first if it is one, then refresh (xlpy refresh); a note of your own goes beside the table or a row "
-     "further down, got 'NEW-0001'"),
+     "file first if it is one, then refresh (a Refresh button, or xlpy refresh); a note of your own goes beside "
+     "the table or a row further down, got 'NEW-0001'"),
     ("tblPrices", {"date": "2004-03-01", "price": 8.5, "volume": 100000},
      "the price table ({ref}), where a price day counts nowhere: clear the row, adding the day to the price file "
-     "first if it is one, then refresh (xlpy refresh); a note of your own goes beside the table or a row further "
-     "down, got 2004-03-01"),
+     "first if it is one, then refresh (a Refresh button, or xlpy refresh); a note of your own goes beside the "
+     "table or a row further down, got 2004-03-01"),
 ])
 def test_a_line_typed_just_below_an_input_table_is_named_by_validate_and_refresh(standard_books, tmp_path, capsys,
                                                                                 table, typed, said):

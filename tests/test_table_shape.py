@@ -30,8 +30,8 @@ _OTHER_ROWS = {
              "nowhere: rebuild it with xlpy build from an offer file that holds them; tallies and prices: xlpy "
              "refresh): found B20:L320; nothing was computed",
     "below": "Tenders!B320: is just below the holder table (Tenders!B20:L319), where a holder line counts nowhere: "
-             "clear the row, adding the line to the tally file first if it is one, then refresh (xlpy refresh); a "
-             "note of your own goes beside the table or a row further down, got 'NEW-0001'",
+             "clear the row, adding the line to the tally file first if it is one, then refresh (a Refresh button, "
+             "or xlpy refresh); a note of your own goes beside the table or a row further down, got 'NEW-0001'",
 }
 
 

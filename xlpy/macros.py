@@ -16,7 +16,7 @@ from .engine.errors import MoreProblems, XlpyError, capped
 from .engine.numbers import engine_context
 from .excel.registry import macro
 from .files.sources import MAX_PROBLEMS
-from .workbook import date_system, precision, rebuild
+from .workbook import date_system, precision, rebuild, refresh_guards
 from .workbook.layout import LAYOUT_NAME, OtherLayout, Shape, layout
 from .workbook.live_book import XlwingsBook
 from .workbook.offer_drift import offer_file_drift
@@ -91,7 +91,8 @@ def _excel(task, parts: tuple[str, ...] = ()) -> None:
                 else "The draft differs from the engine's text:\n" + "\n".join(outcome.differences))
     else:
         drift = offer_file_drift(book, outcome.offer)  # an offer file edited since the build, not carried in
-        text = "\n".join(outcome.lines() + ([f"warning: {drift}"] if drift else []))
+        opened = refresh_guards.open_elsewhere(outcome, outcome, book.folder) if book.folder is not None else []
+        text = "\n".join(outcome.lines() + [f"warning: {w}" for w in opened + ([drift] if drift else [])])
     _alert(book, text, "xlpy")
 
 

@@ -6,10 +6,12 @@ import os
 import unicodedata
 from pathlib import Path
 
+from ..engine.errors import XlpyError
+from ..engine.numbers import to_whole
 from . import steady
 
 __all__ = ["NO_PRICE_FILE", "NO_TALLY_FILE", "SEED_OFFER", "composed_alike", "recorded_path", "same_bytes",
-           "same_place", "sha256", "written_path"]
+           "same_place", "same_record", "sha256", "written_path"]
 
 
 def sha256(path: str | os.PathLike) -> str:
@@ -86,4 +88,15 @@ def same_bytes(a: str, b: str, folder: Path | None) -> bool:
     try:
         return all(p.is_file() for p in paths) and paths[0].read_bytes() == paths[1].read_bytes()
     except OSError:
+        return False
+
+
+def same_record(held: object, want: object) -> bool:
+    """A cell of the record (*held*, as the workbook holds it) is *want*: blank cells equal ``""``, numbers compare
+    as numbers (a count of rows saved as 299.0 is 299)."""
+    if isinstance(want, str):
+        return ("" if held is None else str(held).strip()) == want
+    try:
+        return held is not None and to_whole(held, "cell") == want
+    except (ArithmeticError, TypeError, ValueError, XlpyError):
         return False

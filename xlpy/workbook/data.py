@@ -751,11 +751,11 @@ _BELOW = {
     "tblExchanges": ("the table of later exchanges", "an exchange", "add it to the offer file's [[exchange]] and "
                      "rebuild (xlpy build), or clear the row"),
     "tblTenders": ("the holder table", "a holder line", "clear the row, adding the line to the tally file first "
-                   "if it is one, then refresh (xlpy refresh); a note of your own goes beside the table or a row "
-                   "further down"),
+                   "if it is one, then refresh (a Refresh button, or xlpy refresh); a note of your own goes beside "
+                   "the table or a row further down"),
     "tblPrices": ("the price table", "a price day", "clear the row, adding the day to the price file first if it "
-                  "is one, then refresh (xlpy refresh); a note of your own goes beside the table or a row further "
-                  "down"),
+                  "is one, then refresh (a Refresh button, or xlpy refresh); a note of your own goes beside the "
+                  "table or a row further down"),
 }
 
 

@@ -58,17 +58,18 @@ from openpyxl.utils.cell import coordinate_to_tuple
 
 from .. import __version__
 from ..engine.compute import compute, in_principal
-from ..engine.errors import BeforeRecords, InputError, InputErrors, XlpyError
+from ..engine.errors import BeforeRecords, InputError, InputErrors
 from ..engine.model import HolderTable, PriceDay, Tally
-from ..engine.numbers import engine_context, to_whole
+from ..engine.numbers import engine_context
 from ..engine.release import release_sentences
 from ..engine.rules import tally_problems
 from ..files import calendars, sources, steady, xlsx_sheet
 from ..files.recorded import (NO_PRICE_FILE, NO_TALLY_FILE, composed_alike, recorded_path, same_bytes, same_place,
-                              sha256, written_path)
+                              same_record, sha256, written_path)
 from ..files.prices import read_prices
 from ..files.counts import absent_counts, mapping_for_the_next, read_count_file, tally_kind, unmapped_problem
 from . import data as bookdata, holders_apart, holiday_cover, rebuild, source_lines, table_edits, typed_since
+from . import refresh_guards
 from .backends import Book
 from .clock import run_by, utc_now
 from .collector import collector_eased
@@ -415,6 +416,8 @@ class _Refresh:
     def check(self):
         """The offer the refreshed workbook describes, and its results; raise every problem found."""
         offer = results = None
+        if moved := refresh_guards.tables_moved(self.book, self.lay, self.tally, self.prices):  # (a row inserted)
+            raise InputErrors(moved)
         try:
             offer = bookdata.read_offer(self.get, self.lay, tally=self.tally, prices=self.prices,
                                         get_rows=table_edits.holder_columns(self.book, self.lay))  # (a typed table)
@@ -422,6 +425,10 @@ class _Refresh:
             self.problems.extend(exc.problems)
         if offer is not None and self.tally is not None:
             self._check_totals(offer)
+        if offer is not None and self.price_record is not None:  # (the average "in" the price file read, not Prices)
+            c, named = offer.consideration, Path(self.price_record.path).name
+            offer = dataclasses.replace(offer, consideration=dataclasses.replace(c, formula=dataclasses.replace(
+                c.formula, source=named)))
         if offer is not None and self.prices is not None:
             f = offer.consideration.formula
             first, last = bookdata.holiday_range(offer)
@@ -440,9 +447,11 @@ class _Refresh:
         except (InputErrors, InputError) as exc:
             for p in getattr(exc, "problems", (exc,)):  # named by the workbook's cell where the key has one
                 where = None
-                if self.price_record is not None and p.field.startswith(
-                        "offer.consideration.formula.prices"):  # the price file given: named as the person gave it
+                if self.price_record is not None and (p.field == "offer.consideration.formula" or p.field.startswith(
+                        "offer.consideration.formula.prices")):  # the price file given: named as the person gave it
                     where = Path(self.price_record.path).name  # as the price file's reader names it
+                    p = p.reworded(p.field, f"{p.reason}, or a price file of this security if this one is another's"
+                                   ) if p.field == "offer.consideration.formula" else p  # (a ratio below R0)
                 self.problems.append(bookdata.in_workbook_terms(self.lay, p, where, "the refreshed workbook: "))
             raise InputErrors(sources.cap_problems(self.problems)) from None
         from .expected import not_for_a_workbook
@@ -468,7 +477,7 @@ class _Refresh:
         if self.price_record is not None:
             r = self.price_record
             checks += [("PriceSource", r.path), ("PriceSha256", r.sha256)]
-        if self._differed() or not all(_same_value(self.recorded(name), want) for name, want in checks):
+        if self._differed() or not all(same_record(self.recorded(name), want) for name, want in checks):
             return False
         for name in self._rewritten():  # resized by hand, or typed over: its range, names and formulas are reset
             sheet, t = self.lay.table(name)
@@ -483,12 +492,12 @@ class _Refresh:
         """Whether a table differs from the file the Cover records, read as recorded (its bytes, by its name or another:
         sent again, renamed), said as edited since (typed_since.typed_notes speaks of a file of other bytes)."""
         differed, t, rows, mapped = False, self.tally_record, self.tally_rows, str(self.recorded("TallyMapping") or "")
-        if rows is not None and _same_value(self.recorded("TallySha256"), t.sha256) and same_bytes(
+        if rows is not None and same_record(self.recorded("TallySha256"), t.sha256) and same_bytes(
                 mapped.strip(), t.mapping, self.book.folder) and table_edits.lines_differ(self.book, self.lay, rows):
             self.notes.append(typed_since.differed_note(self.lay.table(HOLDER_TABLE)[0].title, HOLDER_TABLE,
                                                         typed_since.holder_cells(self.book, self.lay, self.tally_rows)))
             differed = True
-        if self.prices is not None and _same_value(self.recorded("PriceSha256"), self.price_record.sha256) and \
+        if self.prices is not None and same_record(self.recorded("PriceSha256"), self.price_record.sha256) and \
                 table_edits.prices_differ(self.book, self.lay, self.prices):
             self.notes.append(typed_since.differed_note(self.lay.table("tblPrices")[0].title, "tblPrices",
                                                         typed_since.price_cells(self.book, self.lay, self.prices)))
@@ -643,17 +652,8 @@ class _Refresh:
         if self.prices is not None:
             grows.append(("tblPrices", len(self.prices)))
             grows.append(("tblHolidays", len(self.holidays or [])))
-        self.problems += table_edits.in_the_way(self.book, self.lay, grows)
-
-
-def _same_value(held: object, want: object) -> bool:
-    """A cell's value is *want*: blank cells equal ``""``, numbers compare as numbers."""
-    if isinstance(want, str):
-        return ("" if held is None else str(held).strip()) == want
-    try:
-        return held is not None and to_whole(held, "cell") == want
-    except (ArithmeticError, TypeError, ValueError, XlpyError):
-        return False
+        self.problems += table_edits.in_the_way(self.book, self.lay, grows) + refresh_guards.merged_cells(
+            self.book, self.lay, self.tally, self.tally_record, self.price_record)  # (Excel's write refused halfway)
 
 
 def _release_check(book: Book, lay: Layout, offer, results) -> ReleaseCheck:

@@ -27,6 +27,7 @@ from ..files.sniff import other_kind
 from .backends import PackageBook
 from .collector import collector_eased
 from .offer_drift import offer_file_drift
+from . import refresh_guards
 from .package import PackageError
 from .precision import refreshed
 from .refresh import refresh_all, utc_now
@@ -311,25 +312,6 @@ def _as_seen(report, path: Path, folder: Path, tally, prices, mapping):
     return dataclasses.replace(report, tally=seen(report.tally, tally, mapping), prices=seen(report.prices, prices))
 
 
-def _sources_open_elsewhere(report, seen, folder: Path) -> list[str]:
-    """A warning for each tally or price file the refresh read that is open in Excel or LibreOffice (its owner file
-    beside it), named as *seen* names it: what is typed there and not saved is in no refresh, which read the file as
-    last saved.  *folder*: the one the recorded paths are relative to (the workbook's, a link's target's)."""
-    from ..files.recorded import written_path
-    from .locks import opened_by
-
-    out = []
-    for source, named in ((s, n) for s, n in ((report.tally, seen.tally), (report.prices, seen.prices)) if s):
-        file = folder / written_path(source.path)
-        opened = opened_by(file) if file.is_file() else None
-        if opened is not None:
-            app, who, owner = opened
-            out.append(f"{named.path}: is open in {app} by {who} ({owner} beside it): this refresh read it as last "
-                       "saved, so what is typed there and not saved is not in the workbook; save it there, then "
-                       "refresh again")
-    return out
-
-
 def _macros_lost(book: PackageBook) -> tuple[str, str] | None:
     """Why the workbook's refresh macros and buttons are gone, in words following its name: no VBA project (saved
     as .xlsx), one holding no module (saved as .ods and back), or one missing the module the buttons run their
@@ -376,7 +358,7 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     _check_mapping_used(report, tally, mapping)
     seen = _as_seen(report, path, book.folder, tally, prices, mapping)  # (the Cover keeps its records as they are)
     out.name, out.refreshed, out.seen = path.name, report, seen
-    out.warnings += _sources_open_elsewhere(report, seen, book.folder) + refreshed(book, path.name, report.changed)
+    out.warnings += refresh_guards.open_elsewhere(report, seen, book.folder) + refreshed(book, path.name, report.changed)
     drift = offer_file_drift(book, report.offer, path)  # an offer file edited since the build, its change not carried
     drift = f"{path.name}: {drift}" if drift else None  # (named by the workbook, as the refresh's other warnings)
     if (lost := _macros_lost(book)) is not None:  # (the figures are refreshed; the buttons' macros are not there)

@@ -1,0 +1,154 @@
+"""What the Cover's buttons refuse before they write, and warn of after (review 138).
+
+Each drives a button through the stand-in for Excel's workbook (:mod:`fake_excel`) on the holder workbook, as
+the person would meet it: a row inserted or deleted inside a table that button reads but does not rewrite, a
+source file open in Excel, a price file of another security.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import refresh_books
+from fake_excel import FakeBook, _written
+from refresh_books import _layout, _new_prices
+from repo_paths import DATA, PRICES, TALLY
+
+from xlpy import macros
+
+built, holders = refresh_books.built, refresh_books.holders  # (the fixtures)
+
+
+def _click(fake, monkeypatch, which: str) -> tuple[str, str]:
+    import xlwings
+
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    getattr(macros, which)()
+    return fake.app.alerts[-1]
+
+
+def _shifted(value, by: int, at: int):
+    """A formula's row numbers from *at* down moved by *by*, as Excel moves them when a row is inserted or deleted."""
+    if not (isinstance(value, str) and value.startswith("=")):
+        return value
+    return re.sub(r"\b([A-Z]{1,2})\$?(\d+)\b", lambda m: f"{m.group(1)}{int(m.group(2)) + by * (int(m.group(2)) >= at)}",
+                  value)
+
+
+def _row_moved(fake, name: str, at: int, by: int) -> tuple[str, int, int]:
+    """Insert (*by* = 1) or delete (-1) the sheet row *at* inside table *name*, as Excel does: the rows below move,
+    and the table and every name over its columns stretch or shrink with them.  (sheet, first row, new last row)."""
+    sheet, t = _layout(fake.fullname)[1].table(name)
+    cells = fake.sheets[sheet.title].cells
+    old = dict(cells)
+    for (r, c) in list(cells):
+        if r >= at:
+            del cells[(r, c)]
+    for (r, c), v in old.items():
+        if r >= at + (by < 0):
+            cells[(r + by, c)] = _shifted(v, by, at)
+    last = t.last_row + by
+    fake.sheets[sheet.title].tables[name].ref = re.sub(r"\d+$", str(last), fake.sheets[sheet.title].tables[name].ref)
+    for n in fake.names.values():
+        if f"'{sheet.title}'!$" in n.refers_to and n.refers_to.endswith(f"${t.last_row}"):
+            n.refers_to = n.refers_to[: -len(str(t.last_row))] + str(last)
+    return sheet.title, t.first_row, last
+
+
+@pytest.mark.parametrize("button", ["xlpy_refresh_prices", "xlpy_draft_release"])
+def test_a_row_inserted_in_the_holder_table_is_refused_by_a_button_that_does_not_rewrite_it(holders, monkeypatch,
+                                                                                            button):
+    """Review 138, HIGH: a holder line typed in a row inserted inside the table (Excel stretched the table and its
+    names to row 320) was left out by Refresh prices, which read the layout's rows 21:319, and History gained a row
+    of units tendered that neither the tally file nor the workbook gives, without a word."""
+    _new_prices(holders.parent / PRICES)
+    fake = FakeBook(holders)
+    sheet, first, last = _row_moved(fake, "tblTenders", 25, 1)
+    for col, value in zip(range(2, 7), ["DTC-NEW", 99, 5000, "book-entry", "tendered"]):
+        fake.sheets[sheet].cells[(25, col)] = value
+    for s in fake.sheets:
+        s.writes.clear()
+    title, text = _click(fake, monkeypatch, button)
+    assert title in ("xlpy: refresh refused", "xlpy: refused"), text
+    assert text == (f"Nothing was changed:\n{sheet}!tblTenders: the table spans rows {first - 1}:{last}, not the "
+                    f"layout's {first - 1}:{last - 1}, and the names TenderHolder, TenderUnits and 6 more point at other "
+                    "rows: a row was inserted or deleted inside it by hand, so the workbook's formulas count other rows "
+                    f"than the refresh reads (the layout's, {first}:{last - 1}); undo that (Edit > Undo), or refresh the "
+                    "tally (the Refresh tenders button, or xlpy refresh), which writes the table and its names where "
+                    "the layout puts them; nothing was written"), text
+    assert not any(s.writes for s in fake.sheets), _written(fake)
+    title, text = _click(fake, monkeypatch, "xlpy_refresh_tenders")  # (the advice: the table is written again)
+    assert title == "xlpy" and "the table and its names were reset to" in text, text
+    assert fake.sheets[sheet].tables["tblTenders"].ref.endswith(str(last - 1))
+
+
+def test_a_holder_line_deleted_is_said_as_such_not_as_a_blank_holder_below_the_table(holders, monkeypatch):
+    """Review 138, MEDIUM: a line deleted (the table and names shrunk to row 318) made Refresh prices refuse with
+    ``Tenders!B319: TenderHolder is required, got nothing``, which asks for a holder typed below the table."""
+    _new_prices(holders.parent / PRICES)
+    fake = FakeBook(holders)
+    sheet, first, last = _row_moved(fake, "tblTenders", 25, -1)
+    title, text = _click(fake, monkeypatch, "xlpy_refresh_prices")
+    assert title == "xlpy: refresh refused", text
+    assert text.startswith(f"Nothing was changed:\n{sheet}!tblTenders: the table spans rows {first - 1}:{last}, not "
+                           f"the layout's {first - 1}:{last + 1}"), text
+    assert "is required" not in text and not any(s.writes for s in fake.sheets), text
+
+
+def test_a_row_inserted_in_the_price_table_is_refused_by_refresh_tenders(holders, monkeypatch):
+    """The same for the price table under Refresh tenders, which reads the prices from the book: the workbook's
+    average runs over the row inserted, the engine's over the layout's rows."""
+    (holders.parent / TALLY).write_text((DATA / TALLY).read_text(encoding="utf-8") + "NEW-1,100,book-entry,tendered\n",
+                                        encoding="utf-8")
+    fake = FakeBook(holders)
+    sheet, first, last = _row_moved(fake, "tblPrices", first_row := _layout(holders)[1].table("tblPrices")[1]
+                                    .first_row + 2, 1)
+    title, text = _click(fake, monkeypatch, "xlpy_refresh_tenders")
+    assert title == "xlpy: refresh refused", text
+    assert f"{sheet}!tblPrices: the table spans rows {first - 1}:{last}" in text, text
+    assert "refresh the prices (the Refresh prices button, or xlpy refresh)" in text, text
+    assert first_row > first and not any(s.writes for s in fake.sheets), _written(fake)
+
+
+def test_a_button_warns_of_a_source_open_in_excel(holders, monkeypatch):
+    """Review 138, MEDIUM: the tally open in Excel with edits not saved (its owner file beside it) was read as last
+    saved without a word from the button; ``xlpy refresh`` warned of it."""
+    (holders.parent / TALLY).write_text((DATA / TALLY).read_text(encoding="utf-8") + "NEW-1,100,book-entry,tendered\n",
+                                        encoding="utf-8")
+    (holders.parent / f"~${TALLY}").write_bytes(b"\x0aJ. Smith" + b" " * 44 + b"\x0aJ. Smith" + b"\x00" * 100)
+    fake = FakeBook(holders)
+    title, text = _click(fake, monkeypatch, "xlpy_refresh_tenders")
+    assert title == "xlpy", text
+    assert f"warning: {TALLY}: is open in Excel by " in text and "this refresh read it as last saved" in text, text
+    (holders.parent / f"~${TALLY}").unlink()
+    title, text = _click(FakeBook(holders), monkeypatch, "xlpy_refresh_tenders")
+    assert "is open in" not in text, text
+
+
+def test_a_price_file_of_another_security_is_named_as_the_file(holders, monkeypatch):
+    """Review 138, MEDIUM: prices three times the offer's gave a ratio below R0, refused in offer-file words
+    (``offer.consideration.formula``), of an average "in Prices" (which still held the old prices), advising a
+    carrying amount alone."""
+    _new_prices(holders.parent / PRICES, "3.1")
+    fake = FakeBook(holders)
+    title, text = _click(fake, monkeypatch, "xlpy_refresh_prices")
+    assert title == "xlpy: refresh refused", text
+    line = text.splitlines()[1]
+    assert line.startswith(f"{PRICES}: gives a ratio below Inputs!"), text
+    assert f"the average price in {PRICES} from " in line and "offer.consideration" not in line, text
+    assert line.endswith(", or a price file of this security if this one is another's, got "
+                         + line.rsplit("got ", 1)[1]), text
+    assert not any(s.writes for s in fake.sheets), _written(fake)
+
+
+def test_a_table_grown_over_a_row_typed_below_it_is_not_taken_for_a_row_inserted(holders, monkeypatch):
+    """A price table Excel grew over a day typed below it, its names where they were: the workbook's formulas and the
+    engine read the same rows, so Refresh tenders, which does not rewrite it, is not refused for it."""
+    (holders.parent / TALLY).write_text((DATA / TALLY).read_text(encoding="utf-8") + "NEW-1,100,book-entry,tendered\n",
+                                        encoding="utf-8")
+    fake = FakeBook(holders)
+    sheet, t = _layout(holders)[1].table("tblPrices")
+    fake.sheets[sheet.title].tables["tblPrices"].ref = re.sub(r"\d+$", str(t.last_row + 1), t.ref)
+    title, text = _click(fake, monkeypatch, "xlpy_refresh_tenders")
+    assert title == "xlpy" and text.startswith("refreshed at "), text

@@ -1,0 +1,110 @@
+"""What a refresh refuses before it writes a cell, beyond its sources, and what it warns of after.
+
+* A table the engine reads from the book that this run does not rewrite (the
+  holder table under Refresh prices and Check release draft, the price table
+  under Refresh tenders), whose range or names the book holds otherwise than
+  the layout: a row inserted or deleted in it by hand.  Excel stretched or
+  shrank the table and the names over its columns with it, so the workbook's
+  own formulas count other rows than the engine, which reads the layout's: the
+  History row a refresh adds would be neither the file's figures nor the
+  workbook's (:func:`tables_moved`).  A run that rewrites the table puts it
+  and its names back where the layout has them, and says so.
+* A cell the refresh writes on its own (the Cover's record, an aggregate count)
+  inside a merged block: Excel refuses to write part of one, or keeps only its
+  first cell's value, and it would do so after the tables were written
+  (:func:`merged_cells`).
+* A tally or price file the refresh read that is open in Excel or LibreOffice:
+  warned of, as what is typed there and not saved is in no refresh
+  (:func:`open_elsewhere`).
+
+Each reads the book through :class:`xlpy.workbook.backends.Book`, so a file and
+a live Excel book are refused alike.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..engine.errors import InputError
+from . import table_edits
+from .layout import REFRESH_RECORD, Layout
+from .saved_values import HOLDER_TABLE
+
+__all__ = ["READ_TABLES", "merged_cells", "open_elsewhere", "tables_moved"]
+
+#: The tables the engine reads from the book: what writes each again (the source, and the button that reads it).
+READ_TABLES = {HOLDER_TABLE: ("tally", "Refresh tenders"), "tblPrices": ("prices", "Refresh prices"),
+               "tblHolidays": ("prices", "Refresh prices")}
+
+
+def tables_moved(book, lay: Layout, tally, prices) -> list[InputError]:
+    """The refusal of each table of :data:`READ_TABLES` in *lay* that the engine reads from *book* (the holder table
+    unless the run reads a *tally*, the price and holiday tables unless it reads *prices*), that *book* holds with
+    its header on another row (:func:`~xlpy.workbook.table_edits.header_moved`), or with names over its columns
+    pointing at other rows than the layout's (a row inserted or deleted inside it: the table's own range is said
+    beside them); [] when each is where the layout puts it.  A table grown over a row typed below it, its names
+    where they were, is left to :func:`~xlpy.workbook.table_edits.in_the_way` and validate: the workbook's formulas
+    and the engine read the same rows."""
+    present = {t.name for s in lay.sheets for t in s.tables}
+    found = []
+    for name, (source, button) in READ_TABLES.items():
+        if name not in present or (tally if source == "tally" else prices) is not None:
+            continue
+        sheet, t = lay.table(name)
+        moved = table_edits.header_moved(book, sheet.title, t)
+        if moved is not None:
+            found.append(moved)
+            continue
+        off = [n for n in table_edits.names_off(book, sheet.title, t) if book.name(n) is not None]  # (not deleted)
+        if off:  # (the table alone grown over a row typed below it: the names, the workbook's and xlpy's rows agree)
+            held = table_edits.held_rows(book, sheet.title, t)
+            said = [f"the table spans rows {held[0]}:{held[1]}, not the layout's {t.header_row}:{t.last_row}"] if (
+                held is not None and held != (t.header_row, t.last_row)) else []
+            listed = ", ".join(off) if len(off) <= 3 else f"{off[0]}, {off[1]} and {len(off) - 2:,} more"
+            said.append(f"the names {listed} point at other rows")
+            found.append(InputError(
+                f"{sheet.title}!{t.name}", None, f"{', and '.join(said)}: a row was inserted or deleted inside it by "
+                f"hand, so the workbook's formulas count other rows than the refresh reads (the layout's, "
+                f"{t.first_row}:{t.last_row}); undo that (Edit > Undo), or refresh the {source} (the {button} button, "
+                "or xlpy refresh), which writes the table and its names where the layout puts them; nothing was "
+                "written", show_value=False, unchanged=True))
+    return found
+
+
+def merged_cells(book, lay: Layout, tally, tally_record, price_record) -> list[InputError]:
+    """The refusal of each of the layout's single cells a refresh writes one by one that *book* holds in a merged
+    block: the time it records, the record of the tally and prices it read (*tally_record*, *price_record*: None for
+    none), and a *tally* of aggregate counts' counts; [] for a book that does not say (it has no ``merged``)."""
+    merged = getattr(book, "merged", None)
+    names = [*REFRESH_RECORD["any"], *REFRESH_RECORD["tenders"] * (tally_record is not None),
+             *REFRESH_RECORD["prices"] * (price_record is not None),
+             *("Tendered", "GuaranteedDelivery", "FailedDelivery") * (tally is not None and tally.holders is None)]
+    found = []
+    for name in names if merged is not None else ():
+        sheet, ref = lay.cell(name)
+        if merged(sheet, ref):
+            found.append(InputError(
+                f"{sheet}!{ref}", None, f"is part of merged cells: the refresh writes {name} there, and Excel cannot "
+                "write part of a merged block (or keeps only its first cell's value); unmerge it (Home > Merge & "
+                "Center), then refresh again; nothing was written", show_value=False, unchanged=True))
+    return found
+
+
+def open_elsewhere(report, seen, folder: Path) -> list[str]:
+    """A warning for each tally or price file the refresh read (*report*'s records) that is open in Excel or
+    LibreOffice (its owner file beside it), named as *seen* names it: what is typed there and not saved is in no
+    refresh, which read the file as last saved.  *folder*: the one the recorded paths are relative to (the
+    workbook's, a link's target's)."""
+    from ..files.recorded import written_path
+    from .locks import opened_by
+
+    out = []
+    for source, named in ((s, n) for s, n in ((report.tally, seen.tally), (report.prices, seen.prices)) if s):
+        file = folder / written_path(source.path)
+        opened = opened_by(file) if file.is_file() else None
+        if opened is not None:
+            app, who, owner = opened
+            out.append(f"{named.path}: is open in {app} by {who} ({owner} beside it): this refresh read it as last "
+                       "saved, so what is typed there and not saved is not in the workbook; save it there, then "
+                       "refresh again")
+    return out
