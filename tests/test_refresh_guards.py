@@ -32,8 +32,11 @@ def _shifted(value, by: int, at: int):
     """A formula's row numbers from *at* down moved by *by*, as Excel moves them when a row is inserted or deleted."""
     if not (isinstance(value, str) and value.startswith("=")):
         return value
-    return re.sub(r"\b([A-Z]{1,2})\$?(\d+)\b", lambda m: f"{m.group(1)}{int(m.group(2)) + by * (int(m.group(2)) >= at)}",
-                  value)
+    def moved(m: re.Match) -> str:
+        row = int(m.group(2))
+        return f"{m.group(1)}{row + by * (row >= at)}"
+
+    return re.sub(r"\b([A-Z]{1,2})\$?(\d+)\b", moved, value)
 
 
 def _row_moved(fake, name: str, at: int, by: int) -> tuple[str, int, int]:
@@ -72,11 +75,11 @@ def test_a_row_inserted_in_the_holder_table_is_refused_by_a_button_that_does_not
     title, text = _click(fake, monkeypatch, button)
     assert title in ("xlpy: refresh refused", "xlpy: refused"), text
     assert text == (f"Nothing was changed:\n{sheet}!tblTenders: the table spans rows {first - 1}:{last}, not the "
-                    f"layout's {first - 1}:{last - 1}, and the names TenderHolder, TenderUnits and 6 more point at other "
-                    "rows: a row was inserted or deleted inside it by hand, so the workbook's formulas count other rows "
-                    f"than the refresh reads (the layout's, {first}:{last - 1}); undo that (Edit > Undo), or refresh the "
-                    "tally (the Refresh tenders button, or xlpy refresh), which writes the table and its names where "
-                    "the layout puts them; nothing was written"), text
+                    f"layout's {first - 1}:{last - 1}, and the names TenderHolder, TenderUnits and 6 more point at "
+                    "other rows: a row was inserted or deleted inside it by hand, so the workbook's formulas count "
+                    f"other rows than the refresh reads (the layout's, {first}:{last - 1}); undo that (Edit > Undo), "
+                    "or refresh the tally (the Refresh tenders button, or xlpy refresh), which writes the table and "
+                    "its names where the layout puts them; nothing was written"), text
     assert not any(s.writes for s in fake.sheets), _written(fake)
     title, text = _click(fake, monkeypatch, "xlpy_refresh_tenders")  # (the advice: the table is written again)
     assert title == "xlpy" and "the table and its names were reset to" in text, text

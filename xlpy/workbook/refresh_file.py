@@ -358,7 +358,8 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     _check_mapping_used(report, tally, mapping)
     seen = _as_seen(report, path, book.folder, tally, prices, mapping)  # (the Cover keeps its records as they are)
     out.name, out.refreshed, out.seen = path.name, report, seen
-    out.warnings += refresh_guards.open_elsewhere(report, seen, book.folder) + refreshed(book, path.name, report.changed)
+    out.warnings += refresh_guards.open_elsewhere(report, seen, book.folder)
+    out.warnings += refreshed(book, path.name, report.changed)
     drift = offer_file_drift(book, report.offer, path)  # an offer file edited since the build, its change not carried
     drift = f"{path.name}: {drift}" if drift else None  # (named by the workbook, as the refresh's other warnings)
     if (lost := _macros_lost(book)) is not None:  # (the figures are refreshed; the buttons' macros are not there)
