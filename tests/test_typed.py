@@ -273,13 +273,25 @@ def test_a_blank_volume_or_price_is_said_to_be_blank_and_a_column_left_empty_onc
     assert [str(p) for p in info.value.problems] == [
         "p.csv: column Volume: is blank in every row (all 20 of them): give each day's volume, as the price "
         "vendor's file has it"]
+    with (tmp_path / "p.csv").open("a") as fh:  # (a row of separators under the lines, as Excel leaves one: review 137)
+        fh.write(",,\n")
+    with pytest.raises(InputErrors) as info:
+        read_prices(tmp_path / "p.csv")
+    assert len(info.value.problems) == 1 and "is blank in every row (all 20 of them)" in str(info.value.problems[0])
+    (tmp_path / "p.csv").write_text("date,price,volume\n2004-02-11,8.3,\n")  # (one row: the row, not the column)
+    with pytest.raises(InputErrors) as info:
+        read_prices(tmp_path / "p.csv")
+    assert [str(p) for p in info.value.problems] == [
+        "p.csv: row 2, column volume: is blank: give the day's volume (0 for a day the stock did not trade)"]
 
 
-def test_a_date_with_a_time_as_excel_writes_it_is_still_said_to_be_day_or_month_first(tmp_path):
-    """Review 134: 01/02/2004 0:00 (how Excel writes a date and time to CSV) lost the clause."""
+@pytest.mark.parametrize("first", ["01/02/2004 0:00", "1/2/2004 12:00:00 AM", "01/02/04 4:00 p.m.", "1/2/04"])
+def test_a_date_with_a_time_as_excel_writes_it_is_still_said_to_be_day_or_month_first(tmp_path, first):
+    """Review 134: 01/02/2004 0:00 (how Excel writes a date and time to CSV) lost the clause; review 137: so did
+    a time of day written with AM or PM, as Excel writes one in the United States."""
     from xlpy.files.prices import read_prices
 
-    (tmp_path / "p.csv").write_text("date,price,volume\n01/02/2004 0:00,8.3,100\n01/05/2004 0:00,8.3,100\n")
+    (tmp_path / "p.csv").write_text(f"date,price,volume\n{first},8.3,100\n{first},8.3,100\n")
     with pytest.raises(InputErrors) as info:
         read_prices(tmp_path / "p.csv")
     (said,) = [str(p) for p in info.value.problems]

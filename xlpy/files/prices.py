@@ -227,8 +227,8 @@ def _undated_column(name: str, header: str, undated: list[InputError]) -> InputE
     first = undated[0]
     row = first.field.split(": row ", 1)[1].split(",", 1)[0]
     either = (" (a date such as 01/02/2004 could be day or month first)" if re.fullmatch(
-        r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*", str(first.value))
-              else "")  # (01/02/2004 0:00 too, as Excel writes a time; not an Excel serial, not a timestamp)
+        r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)?\s*",
+        str(first.value)) else "")  # (01/02/2004 0:00 or 12:00:00 AM too, as Excel writes a time; not a serial)
     return InputError(f"{name}: column {header}", first.value,
                       f"must hold dates written YYYY-MM-DD, and none of its {len(undated):,} rows does{either}: "
                       f"format the column as yyyy-mm-dd in Excel (Format Cells, Custom) and save it as CSV again; "
