@@ -49,11 +49,11 @@ def test_the_closing_the_holiday_table_lacks_is_named_first_and_a_refresh_of_the
     out = capsys.readouterr().out.splitlines()
     cause = [line for line in out if "holiday table" in line]
     assert cause == [
-        "book.xlsm: Prices!F13:F14: holiday table does not list the exchange's closing on 2005-01-17, in the averaging "
-        "window the expiration (2005-01-21) gives: WORKDAY takes it for trading days, so the workbook's window, "
-        "average and ratio are not the engine's (the table listed for an earlier expiration, or a closing cleared "
-        "since?); refresh the prices (xlpy refresh WORKBOOK --prices FILE, or the Refresh prices button) to list the "
-        "exchange's closings again [inputs]"], out[:5]
+        "book.xlsm: Prices!F13:F14: holiday table does not list the exchange's closing on 2005-01-17, from the "
+        "averaging window's start (2005-01-12) to the expiration (2005-01-21): WORKDAY takes it for trading days, so "
+        "the workbook's window, average and ratio are not the engine's (the table listed for an earlier expiration, "
+        "or a closing cleared since?); refresh the prices (xlpy refresh WORKBOOK --prices FILE, or the Refresh prices "
+        "button) to list the exchange's closings again [inputs]"], out[:5]
     figures = [line for line in out if "differs from the engine" in line]
     assert figures and out.index(cause[0]) < out.index(figures[0])  # (the cause before the figures that follow)
     assert main(["refresh", str(book), "--prices", str(prices), "--no-backup", "-q"]) == 0
@@ -84,10 +84,10 @@ def test_a_trading_day_typed_into_the_holiday_table_inside_the_window_is_named(t
         b.set(sheet.title, f"{t.letter('holiday')}{t.last_row}", dt.datetime(2004, 12, 29))  # (a Wednesday)
         b.save()
     found = [f.said() for f in validate(book, legs=()).findings if "holiday table" in f.what]
-    assert found == ["book.xlsm: Prices!F13:F14: holiday table lists 2004-12-29, in the averaging window, when XNYS "
-                     "traded: WORKDAY skips it, so the workbook's window, average and ratio are not the engine's; "
-                     "refresh the prices (xlpy refresh WORKBOOK --prices FILE, or the Refresh prices button) to list "
-                     "the exchange's closings again"]
+    assert found == ["book.xlsm: Prices!F13:F14: holiday table lists 2004-12-29, from the averaging window's start to "
+                     "the expiration, when XNYS traded: WORKDAY skips it, so the workbook's window, average and "
+                     "ratio are not the engine's; refresh the prices (xlpy refresh WORKBOOK --prices FILE, or the "
+                     "Refresh prices button) to list the exchange's closings again"]
 
 
 def test_compute_of_the_workbook_warns_that_its_own_figures_are_not_the_engine_s(tmp_path, capsys):
@@ -95,7 +95,7 @@ def test_compute_of_the_workbook_warns_that_its_own_figures_are_not_the_engine_s
     assert main(["compute", str(book)]) == 0
     err = capsys.readouterr().err
     assert ("xlpy compute: warning: book.xlsm: Prices!F13:F14: holiday table does not list the exchange's closing on "
-            "2005-01-17, in the averaging window the expiration (2005-01-21) gives") in err, err
+            "2005-01-17, from the averaging window's start (2005-01-12) to the expiration (2005-01-21)") in err, err
     assert "these figures are the engine's, not the workbook's own" in err
 
 
@@ -148,3 +148,65 @@ def test_a_closing_cleared_from_the_table_is_listed_again_by_a_refresh_from_the_
            "typed or cleared since, or the expiration moved): listed again" in out, out
     assert main(["validate", str(book), "--no-libreoffice"]) == 0
     assert "b.xlsm: valid" in capsys.readouterr().out
+
+
+def _formula_book(tmp_path):
+    """The formula example built (--no-validate), with its Holidays column: (book, openpyxl workbook, sheet, cells)."""
+    from openpyxl import load_workbook
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copy(FORMULA, tmp_path / "offer.toml")
+    book = tmp_path / "b.xlsm"
+    assert main(["build", str(tmp_path / "offer.toml"), "-o", str(book), "--no-validate", "-q"]) == 0
+    wb = load_workbook(book, keep_vba=True)
+    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text.strip('"')))
+    sheet, t = lay.table("tblHolidays")
+    col = t.letter("holiday")
+    return book, wb, lay, [c for (c,) in wb[sheet.title][f"{col}{t.first_row}:{col}{t.last_row}"]]
+
+
+def _holiday_findings(book) -> list[str]:
+    from xlpy.workbook.validate import validate
+
+    return [f.said() for f in validate(book, legs=()).findings if "holiday table" in f.what]
+
+
+def test_a_closing_between_the_window_and_the_expiration_is_named(tmp_path):
+    """Review 137: a closing in the lag (Presidents' Day, 2004-02-16, between the window's end, 2004-02-12, and an
+    expiration typed as 2004-02-17) cleared from the table moves WORKDAY's window as one inside it does; no test
+    held the finding to the expiration rather than the window's end."""
+    book, wb, lay, cells = _formula_book(tmp_path)
+    for name in ("Expiration", "ValuationDate"):
+        sheet, ref = lay.cell(name)
+        wb[sheet][ref].value = dt.datetime(2004, 2, 17)
+    (cell,) = [c for c in cells if c.value == dt.datetime(2004, 2, 16)]
+    cell.value = None
+    wb.save(book)
+    (said,) = _holiday_findings(book)
+    assert "does not list the exchange's closing on 2004-02-16, from the averaging window's start (2004-02-06) to " \
+           "the expiration (2004-02-17)" in said, said
+
+
+def test_a_text_or_a_saturday_in_the_holiday_table_is_no_closing_and_crashes_nothing(tmp_path, capsys):
+    """Review 137: text typed in a holiday cell (``n/a``) is no day: the refresh of the prices lists the closings
+    again, and says so (a crash had no test); a Saturday typed inside the window is no trading day listed as
+    closed; a cell holding "" is a blank one."""
+    from repo_paths import PRICES
+
+    book, wb, lay, cells = _formula_book(tmp_path)
+    (cell,) = [c for c in cells if c.value == dt.datetime(2004, 2, 16)]
+    cell.value = "n/a"
+    wb.save(book)
+    (said,) = _holiday_findings(book)
+    assert "does not list the exchange's closing on 2004-02-16" in said, said
+    capsys.readouterr()
+    assert main(["refresh", str(book), "--prices", str(tmp_path / "data" / PRICES), "--no-backup"]) == 0
+    assert "Prices: the holiday table differed from the exchange's closings" in capsys.readouterr().out
+    assert _holiday_findings(book) == []
+    book, wb, lay, cells = _formula_book(tmp_path / "again")
+    before = cells[0]  # (Thanksgiving 2003: before the window, which the finding does not look at)
+    assert before.value == dt.datetime(2003, 11, 27)
+    before.value = dt.datetime(2004, 2, 14)  # (a Saturday, in the window: WORKDAY skips it anyway)
+    wb.save(book)
+    assert _holiday_findings(book) == []
+

@@ -73,15 +73,15 @@ def findings(book: str, lay: Layout, get_rows, offer, results) -> list[Finding]:
         return []
     days = ", ".join(d.isoformat() for d in named[:5]) + (f" and {len(named) - 5:,} more" if len(named) > 5 else "")
     if missing:
-        what = (f"holiday table does not list the exchange's closing{'s' * (len(missing) > 1)} on {days}, in the "
-                f"averaging window the expiration ({offer.expiration.isoformat()}) gives: WORKDAY takes "
-                f"{'them' if len(missing) > 1 else 'it'} for trading days, so the workbook's window, average and "
-                "ratio are not the engine's (the table listed for an earlier expiration, or a closing cleared since?); "
-                + _REFRESH)
+        what = (f"holiday table does not list the exchange's closing{'s' * (len(missing) > 1)} on {days}, from the "
+                f"averaging window's start ({first.isoformat()}) to the expiration ({offer.expiration.isoformat()}): "
+                f"WORKDAY takes {'them' if len(missing) > 1 else 'it'} for trading days, so the workbook's window, "
+                "average and ratio are not the engine's (the table listed for an earlier expiration, or a closing "
+                "cleared since?); " + _REFRESH)
     else:
-        what = (f"holiday table lists {days}, in the averaging window, when {f.calendar} traded: WORKDAY skips "
-                f"{'them' if len(traded) > 1 else 'it'}, so the workbook's window, average and ratio are not the "
-                "engine's; " + _REFRESH)
+        what = (f"holiday table lists {days}, from the averaging window's start to the expiration, when {f.calendar} "
+                f"traded: WORKDAY skips {'them' if len(traded) > 1 else 'it'}, so the workbook's window, average and "
+                "ratio are not the engine's; " + _REFRESH)
     return [Finding(book, f"{sheet.title}!{_column(t)}", what, "", "", "inputs")]
 
 
