@@ -71,6 +71,8 @@ def test_a_storm_closing_is_named_and_a_weekend_day_listed_by_date_stays_the_wee
     # Hong Kong lists 2004's Lunar New Year (Thursday 22 January to Saturday 24) by its dates
     assert calendars.closed_days("XHKG", [dt.date(2004, 1, 21), dt.date(2004, 1, 22), dt.date(2004, 1, 24)]) == {
         dt.date(2004, 1, 22): "a closure the calendar lists by date", dt.date(2004, 1, 24): "a Saturday"}
+    # a day listed by date that a holiday rule names too keeps the rule's name (review 137)
+    assert calendars.closed_days("XHKG", [dt.date(1994, 6, 13)]) == {dt.date(1994, 6, 13): "Queen's Birthday"}
 
 
 def test_a_price_file_with_a_day_hong_kong_was_closed_is_refused_naming_it(tmp_path, capsys):

@@ -113,8 +113,14 @@ def test_a_table_as_its_tally_has_it_is_told_so_by_one_comparison(tmp_path, monk
         b.set(sheet.title, f"{t.letter('units')}{t.first_row + 3}", 9999)
         monkeypatch.setattr(typed_since, "_matched", matched)
         cells, gone, reordered = typed_since.holder_cells(b, lay, rows)
-    assert cells == [f"Tenders!{t.letter('units')}{t.first_row + 3} (H003): 9,999, the file 103"]
-    assert (gone, reordered) == ([], False)
+        assert cells == [f"Tenders!{t.letter('units')}{t.first_row + 3} (H003): 9,999, the file 103"]
+        assert (gone, reordered) == ([], False)
+        b.set(sheet.title, f"{t.letter('units')}{t.first_row + 3}", 103)  # (review 137: the first and last lines)
+        b.set(sheet.title, f"{t.letter('units')}{t.first_row}", 1)
+        b.set(sheet.title, f"{t.letter('units')}{t.last_row}", 2)
+        cells, _, _ = typed_since.holder_cells(b, lay, rows)
+    assert cells == [f"Tenders!{t.letter('units')}{t.first_row} (H000): 1, the file 100",
+                     f"Tenders!{t.letter('units')}{t.last_row} (H039): 2, the file 139"]
 
 
 def test_a_copy_or_a_pickle_of_column_rows_is_the_same_rows():

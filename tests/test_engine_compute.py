@@ -586,3 +586,32 @@ def test_a_price_a_digit_off_that_raises_the_ratio_is_warned_of(tmp_path):
         "the averaging window holds a price far from the others (the price on 2004-02-12, 0.839, is 0.1 times the "
         "window's median, 8.2746: a price written a digit off?; the average price and the ratio are computed with "
         "it as given)"]
+
+
+@pytest.mark.parametrize(("price", "volume", "warned"), [
+    ("24.0000", "1974000", True),  # (3 times the median: "3 times it or more", as said)
+    ("23.9900", "1974000", False),
+    ("2.6667", "1974000", False),  # (a little more than a third of it)
+    ("2.6666", "1974000", True),
+    ("24.0000", "0", False),  # (a day the stock did not trade: its price weighs nothing in the average)
+], ids=["three-times", "just-under", "just-over-a-third", "a-third", "no-volume"])
+def test_a_far_price_is_warned_of_from_three_times_the_median_or_a_third_of_it(tmp_path, price, volume, warned):
+    """Review 137: the bounds of the far-price warning (3 times the window's median, or a third of it) were never
+    tested at their edge, nor a far price on a day of no volume."""
+    import re
+    import shutil
+
+    from repo_paths import DATA, FORMULA, PRICES
+
+    from xlpy.files.offerfile import compute_file
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copy(FORMULA, tmp_path / "offer.toml")
+    prices = tmp_path / "data" / PRICES
+    text = re.sub(r"(?m)^(2004-02-1[1378]),[0-9.]+,", r"\1,8.0000,", prices.read_text(encoding="utf-8"))
+    prices.write_text(re.sub(r"(?m)^2004-02-12,[0-9.]+,[0-9]+$", f"2004-02-12,{price},{volume}", text),
+                      encoding="utf-8")
+    _, results = compute_file(tmp_path / "offer.toml")
+    found = [w for w in results.warnings if "far from the others" in w]
+    assert bool(found) is warned, found
+    assert not found or f"the price on 2004-02-12, {price.rstrip('0').rstrip('.')}" in found[0], found

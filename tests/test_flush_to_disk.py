@@ -79,3 +79,13 @@ def test_elsewhere_a_flush_is_fsync(tmp_path, monkeypatch):
         fh.write(b"x")
         in_place.flush_to_disk(fh.fileno())
         assert flushed == [fh.fileno()]
+
+
+def test_the_vba_module_written_for_import_is_flushed_to_the_disk_on_macos(tmp_path, monkeypatch):
+    """Review 137: ``xlpy vba -o`` writes the module Excel imports through the same flush; no test held it to it."""
+    from xlpy.cli import main
+
+    full, plain = _macos(monkeypatch)
+    assert main(["vba", "-o", str(tmp_path / "xlpy_udfs.bas")]) == 0
+    monkeypatch.undo()
+    assert (tmp_path / "xlpy_udfs.bas").stat().st_ino in full and plain == []

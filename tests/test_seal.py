@@ -216,3 +216,26 @@ def test_a_seal_reads_back_as_written():
     assert not seal.covers(20, 2, 12) and not seal.covers(21, 2, 13) and not seal.covers(21, 3, 12)
     assert seal.covers_whole(21, 100_020, 2, 12) and seal.covers_whole(21, 100_500, 2, 12)
     assert not seal.covers_whole(22, 100_020, 2, 12) and not seal.covers_whole(21, 100_019, 2, 12)
+
+
+def test_rows_replaced_or_spliced_down_to_the_seal_drop_it():
+    """Review 137: no test held that rows replaced whole drop the sheet's seal and its sealable rows, nor that a splice
+    ending on the sealed table's first row drops them where one ending above it keeps them."""
+    from xlpy.workbook.package import SheetXml
+
+    def sheet() -> SheetXml:
+        rows = "".join(f'<row r="{r}"><c r="B{r}"><v>{r}</v></c></row>' for r in range(1, 31))
+        sx = SheetXml(f'<worksheet xmlns="x"><sheetData>{rows}</sheetData></worksheet>'.encode())
+        sx.sealed, sx.sealable = object(), (21, 30, 2, 12)
+        return sx
+
+    sx = sheet()
+    sx.replace_rows(21, 30, ['<row r="21"><c r="B21"><v>1</v></c></row>'])
+    assert (sx.sealed, sx.sealable) == (None, None)
+    assert '<row r="21"><c r="B21"><v>1</v></c></row></sheetData>' in sx.text
+    sx = sheet()
+    sx.splice(10, 20, 2, 2, [(10, '<c r="B10"><v>0</v></c>')])
+    assert sx.sealed is None and sx.sealable == (21, 30, 2, 12)  # (above the table: its rows are as they were)
+    sx = sheet()
+    sx.splice(10, 21, 2, 2, [(21, '<c r="B21"><v>0</v></c>')])
+    assert sx.sealable is None
