@@ -307,7 +307,7 @@ BAD = [
          [("tally.csv: header", "has no method column"), ("tally.csv: header", "has no status column")],
          files={"tally.csv": "holder_id,units\nA,100\nB,200\n"}),
     Case("tally-empty-file", HOLDERS, [("tally.csv", "is empty")], files={"tally.csv": ""}),
-    Case("tally-header-only", HOLDERS, [("tally.csv", "no tally lines")],
+    Case("tally-header-only", HOLDERS, [("tally.csv", "no tally lines: a tally lists a line for each holder's tender")],
          files={"tally.csv": "holder_id,units,method,status\n"}),
     # --- price file --------------------------------------------------------------------------------
     Case("missing-price-file", edit(FORMULA, '"prices.csv"', '"no-such-prices.csv"'),

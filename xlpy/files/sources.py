@@ -521,7 +521,9 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
         raise InputErrors(problems)
     n = len(columns[0]) if columns else 0
     if n == 0:
-        raise InputErrors([InputError(name, None, "has a header but no tally lines", show_value=False)])
+        raise InputErrors([InputError(name, None, "has a header but no tally lines: a tally lists a line for each "
+                                      "holder's tender, and this one lists none (the agent's file before the first "
+                                      "tender?); give it once it holds lines", show_value=False)])
     units_col = headers[found["units"]]
     if _key(units_col) in ALONE_TALLY["units"] and "units" not in mapping.columns:
         from .tally_shape import beside_notes
