@@ -513,6 +513,11 @@ def _word_problems(raw, at: list[int], table, name, column, what, row_of) -> lis
     return [InputError(f"{name}: rows {first} and {len(at) - 3:,} more, column {column}", raw, reason + hint)]
 
 
+#: Why a tally of a header and no lines is refused, and what to do.
+_NO_LINES = ("has a header but no tally lines: a tally lists a line for each holder's tender, and this one lists none "
+             "(the agent's file before the first tender?); give it once it holds lines")
+
+
 def _tally_from_columns(name, headers, columns, mapping, row_of):
     found, problems = match_columns(headers, TALLY_COLUMNS, mapping.columns, name, REQUIRED_TALLY,
                                     mapping_name=mapping.source)
@@ -521,9 +526,7 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
         raise InputErrors(problems)
     n = len(columns[0]) if columns else 0
     if n == 0:
-        raise InputErrors([InputError(name, None, "has a header but no tally lines: a tally lists a line for each "
-                                      "holder's tender, and this one lists none (the agent's file before the first "
-                                      "tender?); give it once it holds lines", show_value=False)])
+        raise InputErrors([InputError(name, None, _NO_LINES, show_value=False)])
     units_col = headers[found["units"]]
     if _key(units_col) in ALONE_TALLY["units"] and "units" not in mapping.columns:
         from .tally_shape import beside_notes
