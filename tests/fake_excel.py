@@ -74,7 +74,9 @@ class FakeRange:
         for i, row in enumerate(rows):
             for j, x in enumerate(row):
                 key = (self.r1 + i, self.c1 + j)
-                if key in self.sheet.merged:  # (pywin32's com_error: hresult, text, excepinfo, argerr)
+                if key in self.sheet.merged and not (self.ref == self._block_of(*key).ref.split(":")[0]):
+                    # (a merged block's first cell alone is written; pywin32's com_error: hresult, text, excepinfo,
+                    # argerr)
                     raise ComError(-2147352567, "Exception occurred.",
                                    (0, "Microsoft Excel", "Cannot change part of a merged cell.", None, 0, -2146827284),
                                    None)
@@ -94,6 +96,28 @@ class FakeRange:
         for a mix."""
         inside = {(r, c) in self.sheet.merged for r in range(self.r1, self.r2 + 1) for c in range(self.c1, self.c2 + 1)}
         return inside.pop() if len(inside) == 1 else None
+
+    @property
+    def merge_area(self):
+        """Excel's Range.MergeArea: the merged block holding the range's first cell (the cell itself if none)."""
+        return self._block_of(self.r1, self.c1)
+
+    def _block_of(self, row: int, col: int):
+        """The merged block of ``sheet.merged`` holding (row, col): the cells of it joined to that one, bounded."""
+        from openpyxl.utils import get_column_letter
+
+        if (row, col) not in self.sheet.merged:
+            return FakeRange(self.sheet, f"{get_column_letter(col)}{row}")
+        block, todo = set(), [(row, col)]
+        while todo:
+            r, c = todo.pop()
+            if (r, c) in block or (r, c) not in self.sheet.merged:
+                continue
+            block.add((r, c))
+            todo += [(r + 1, c), (r - 1, c), (r, c + 1), (r, c - 1)]
+        rows, cols = [r for r, _ in block], [c for _, c in block]
+        return FakeRange(self.sheet, f"{get_column_letter(min(cols))}{min(rows)}:{get_column_letter(max(cols))}"
+                                     f"{max(rows)}")
 
     @property
     def formula(self):

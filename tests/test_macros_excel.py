@@ -304,28 +304,32 @@ def test_a_button_refuses_a_formula_below_a_growing_table_whatever_it_shows(hold
 
 
 def test_a_merged_record_cell_is_refused_before_anything_is_written(holders, monkeypatch):
-    """Review 138: the Cover's record cell merged with its neighbour (to show a long file name) let a button write the
-    holder table, History and the names, then Excel refused the record's write; the dialog's advice (close without
-    saving, refresh again) led back to the same error.  The cells a refresh writes one by one are now looked at
-    first: refused by name, with how to mend it, nothing written; once unmerged, the refresh runs."""
+    """Review 138: the Cover's record cell merged with its label let a button write the holder table, History and
+    the names, then Excel refused the record's write; the dialog's advice (close without saving, refresh again) led
+    back to the same error.  The cells a refresh writes one by one are now looked at first: one inside a merged
+    block other than as its first cell is refused by name, with how to mend it, nothing written.  Review 139: the
+    first cell of a block (a record merged to the right to show a long file name) is written, as Excel writes it."""
     import xlwings
 
     fake = FakeBook(holders)
     sheet, ref = _layout(holders)[1].cell("RefreshedAt")
     row, col = coordinate_to_tuple(ref)
-    fake.sheets[sheet].merged = {(row, col), (row, col + 1)}
+    fake.sheets[sheet].merged = {(row, col - 1), (row, col)}  # (merged with its label, to the left)
     (holders.parent / TALLY).write_text("holder_id,units,method,status\nNEW-1,100,book-entry,tendered\n",
                                         encoding="utf-8")
     monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
     macros.xlpy_refresh_tenders()
+    block = f"{get_column_letter(col - 1)}{row}:{ref}"
     assert fake.app.alerts[-1] == ("xlpy: refresh refused", f"Nothing was changed:\n{sheet}!{ref}: is part of merged "
-                                   "cells: the refresh writes RefreshedAt there, and Excel cannot write part of a "
-                                   "merged block (or keeps only its first cell's value); unmerge it (Home > Merge & "
-                                   "Center), then refresh again; nothing was written")
+                                   f"cells ({block}), not their first cell: the refresh writes RefreshedAt there, "
+                                   "which Excel refuses or keeps out of sight (a merged block shows its first cell "
+                                   "alone); unmerge it (Home > Merge & Center), then refresh again; nothing was "
+                                   "written")
     assert not any(s.writes for s in fake.sheets), _written(fake)
-    fake.sheets[sheet].merged = set()
+    fake.sheets[sheet].merged = {(row, col), (row, col + 1)}  # (merged to the right: its first cell)
     macros.xlpy_refresh_tenders()
     assert fake.app.alerts[-1][0] == "xlpy" and fake.app.alerts[-1][1].startswith("refreshed at "), fake.app.alerts
+    assert (row, col) in fake.sheets[sheet].writes
 
 
 def test_a_write_excel_refuses_halfway_is_shown_with_what_to_do(holders, monkeypatch):
@@ -338,8 +342,8 @@ def test_a_write_excel_refuses_halfway_is_shown_with_what_to_do(holders, monkeyp
     fake = FakeBook(holders)
     sheet, ref = _layout(holders)[1].cell("RefreshedAt")  # merged with the cell beside it, in Excel
     row, col = coordinate_to_tuple(ref)
-    fake.sheets[sheet].merged = {(row, col), (row, col + 1)}
-    monkeypatch.setattr(XlwingsBook, "merged", lambda self, sheet, ref: [])  # (unforeseen)
+    fake.sheets[sheet].merged = {(row, col - 1), (row, col)}
+    monkeypatch.setattr(XlwingsBook, "merge_area", lambda self, sheet, ref: None)  # (unforeseen)
     (holders.parent / TALLY).write_text("holder_id,units,method,status\nNEW-1,100,book-entry,tendered\n",
                                         encoding="utf-8")
     monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))

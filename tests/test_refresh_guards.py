@@ -12,6 +12,7 @@ import re
 import pytest
 import refresh_books
 from fake_excel import FakeBook, _written
+from openpyxl.utils.cell import coordinate_to_tuple
 from refresh_books import _layout, _new_prices
 from repo_paths import DATA, PRICES, TALLY
 
@@ -155,3 +156,72 @@ def test_a_table_grown_over_a_row_typed_below_it_is_not_taken_for_a_row_inserted
     fake.sheets[sheet.title].tables["tblPrices"].ref = re.sub(r"\d+$", str(t.last_row + 1), t.ref)
     title, text = _click(fake, monkeypatch, "xlpy_refresh_tenders")
     assert title == "xlpy" and text.startswith("refreshed at "), text
+
+
+@pytest.mark.parametrize(("merge", "refused"), [("right", False), ("label", True)])
+def test_xlpy_refresh_writes_a_record_cell_merged_to_the_right_and_refuses_one_merged_with_its_label(
+        holders, capsys, merge, refused):
+    """Review 139: the record's cell merged to the right (C26:F26, to show a long file name) is the block's first
+    cell, which Excel and the file both show: refreshed, as before review 138's guard; merged with its label
+    (B26:C26) it is out of sight, and refused."""
+    from openpyxl import load_workbook
+
+    from xlpy.cli import main
+
+    sheet, ref = _layout(holders)[1].cell("PriceSource")
+    row, col = coordinate_to_tuple(ref)
+    wb = load_workbook(holders, keep_vba=True)
+    wb[sheet].merge_cells(f"C{row}:F{row}" if merge == "right" else f"B{row}:C{row}")
+    wb.save(holders)
+    prices = _new_prices(holders.parent / "p2.csv")
+    capsys.readouterr()
+    code = main(["refresh", str(holders), "--prices", str(prices), "--no-backup"])
+    out, err = capsys.readouterr()
+    if refused:
+        assert code == 2 and f"{sheet}!{ref}: is part of merged cells (B{row}:C{row}), not their first cell" in err, err
+    else:
+        assert code == 0 and load_workbook(holders)[sheet][ref].value == "p2.csv", (out, err)
+
+
+def test_a_name_written_as_the_table_s_column_follows_the_table(holders, monkeypatch):
+    """Review 139: a name of the table's column written as a structured reference (``=tblTenders[Units]``, as the
+    Name Manager writes one picked from the table) points at the table's rows: Refresh prices was refused as if a row
+    had been inserted.  With the table stretched, it counts the rows the table does, and is refused."""
+    _new_prices(holders.parent / PRICES)
+    fake = FakeBook(holders)
+    fake.names["TenderUnits"].refers_to = "=tblTenders[Units]"
+    title, text = _click(fake, monkeypatch, "xlpy_refresh_prices")
+    assert title == "xlpy" and text.startswith("refreshed at "), text
+    fake = FakeBook(holders)
+    sheet, first, last = _row_moved(fake, "tblTenders", 25, 1)
+    fake.names["TenderUnits"].refers_to = "=tblTenders[Units]"
+    title, text = _click(fake, monkeypatch, "xlpy_refresh_prices")
+    assert title == "xlpy: refresh refused" and "TenderUnits" in text, text
+
+
+def test_a_table_typed_in_with_no_file_recorded_is_told_to_undo_the_row_not_to_refresh_from_none(holders,
+                                                                                                monkeypatch):
+    """Review 139: with no tally file recorded (a table typed in), the advice to refresh the tally led to "no tally
+    file is recorded on the Cover"."""
+    _new_prices(holders.parent / PRICES)
+    fake = FakeBook(holders)
+    sheet, ref = _layout(holders)[1].cell("TallySource")
+    fake.sheets[sheet].cells.pop(coordinate_to_tuple(ref), None)
+    _row_moved(fake, "tblTenders", 25, 1)
+    title, text = _click(fake, monkeypatch, "xlpy_refresh_prices")
+    assert title == "xlpy: refresh refused", text
+    assert text.endswith("undo that (Edit > Undo), the Cover recording no tally file to write the table again from "
+                         "(give one: xlpy refresh WORKBOOK --tally FILE, which writes the table and its names where "
+                         "the layout puts them); nothing was written"), text
+
+
+def test_a_ratio_below_r0_from_the_recorded_prices_is_named_in_the_workbook_not_as_the_file(holders, monkeypatch):
+    """Review 139: an input typed (the formula's value, 20 for 66) that takes the ratio below R0 was blamed on the
+    price file the Cover records, which Refresh all reads again, unchanged."""
+    fake = FakeBook(holders)
+    sheet, ref = _layout(holders)[1].cell("RatioValue")
+    fake.sheets[sheet].cells[coordinate_to_tuple(ref)] = 20
+    title, text = _click(fake, monkeypatch, "xlpy_refresh_all")
+    assert title == "xlpy: refresh refused", text
+    assert "the refreshed workbook: " in text and "the average price in Prices from" in text, text
+    assert "another's" not in text and f"{PRICES}: gives" not in text, text

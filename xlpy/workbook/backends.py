@@ -596,6 +596,17 @@ class PackageBook:
                       for c in range(max(c1, a1), min(c2, a2) + 1)]
         return found
 
+    def merge_area(self, sheet: str, ref: str) -> str | None:
+        """The merged block holding the cell *ref* (``C23:F23``), from the sheet's ``<mergeCells>``, or None."""
+        self._check_sheet(sheet)
+        col, row, _, _ = range_boundaries(ref)
+        blocks = r'<(?:\w+:)?mergeCell\b[^>]*?\sref="([A-Za-z]+\d+:[A-Za-z]+\d+)"'
+        for m in re.finditer(blocks, self._sheet(sheet).text):
+            a1, b1, a2, b2 = range_boundaries(m.group(1).upper())
+            if a1 <= col <= a2 and b1 <= row <= b2:
+                return m.group(1).upper()
+        return None
+
     def rows_as_entered(self, sheet: str, ref: str) -> list[list[object]]:
         """The cells of *ref*, a few rows, as entered: ``=`` and a formula's text where a cell holds one (a shared
         formula's member its own), its value (as the sheet's text stores it: a date as its serial number) elsewhere;

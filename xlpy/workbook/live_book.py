@@ -195,6 +195,13 @@ class XlwingsBook:
                       if self._range(sheet, f"{get_column_letter(c)}{r}").merge_cells]
         return found
 
+    def merge_area(self, sheet: str, ref: str) -> str | None:
+        """The merged block holding the cell *ref* (``C23:F23``; Range.MergeArea), or None for a cell in none."""
+        cell = self._range(sheet, ref)
+        if not cell.merge_cells:
+            return None
+        return str(cell.merge_area.address).replace("$", "")
+
     def set(self, sheet: str, ref: str, value: object, text: bool = False) -> None:
         self.written = True
         self._range(sheet, ref).value = _excel_value(value, text)

@@ -416,8 +416,10 @@ class _Refresh:
     def check(self):
         """The offer the refreshed workbook describes, and its results; raise every problem found."""
         offer = results = None
-        if moved := refresh_guards.tables_moved(self.book, self.lay, self.tally, self.prices):  # (a row inserted)
-            raise InputErrors(moved)
+        if moved := refresh_guards.tables_moved(self.book, self.lay, self.tally, self.prices, self.recorded):
+            raise InputErrors(moved)  # (a row inserted inside a table the engine reads from the book)
+        rec = self.price_record  # (a price file other than the one the Cover records: named as the file)
+        named = Path(rec.path).name if rec and not same_record(self.recorded("PriceSha256"), rec.sha256) else None
         try:
             offer = bookdata.read_offer(self.get, self.lay, tally=self.tally, prices=self.prices,
                                         get_rows=table_edits.holder_columns(self.book, self.lay))  # (a typed table)
@@ -425,8 +427,8 @@ class _Refresh:
             self.problems.extend(exc.problems)
         if offer is not None and self.tally is not None:
             self._check_totals(offer)
-        if offer is not None and self.price_record is not None:  # (the average "in" the price file read, not Prices)
-            c, named = offer.consideration, Path(self.price_record.path).name
+        if offer is not None and named is not None:  # (the average "in" the price file read, not in Prices)
+            c = offer.consideration
             offer = dataclasses.replace(offer, consideration=dataclasses.replace(c, formula=dataclasses.replace(
                 c.formula, source=named)))
         if offer is not None and self.prices is not None:
@@ -447,11 +449,12 @@ class _Refresh:
         except (InputErrors, InputError) as exc:
             for p in getattr(exc, "problems", (exc,)):  # named by the workbook's cell where the key has one
                 where = None
-                if self.price_record is not None and (p.field == "offer.consideration.formula" or p.field.startswith(
-                        "offer.consideration.formula.prices")):  # the price file given: named as the person gave it
+                if self.price_record is not None and p.field.startswith(
+                        "offer.consideration.formula.prices"):  # the price file given: named as the person gave it
                     where = Path(self.price_record.path).name  # as the price file's reader names it
-                    p = p.reworded(p.field, f"{p.reason}, or a price file of this security if this one is another's"
-                                   ) if p.field == "offer.consideration.formula" else p  # (a ratio below R0)
+                elif named is not None and p.field == "offer.consideration.formula":  # (a ratio below R0: new prices)
+                    where, p = named, p.reworded(p.field, f"{p.reason}, or a price file of this security if this one "
+                                                          "is another's")
                 self.problems.append(bookdata.in_workbook_terms(self.lay, p, where, "the refreshed workbook: "))
             raise InputErrors(sources.cap_problems(self.problems)) from None
         from .expected import not_for_a_workbook

@@ -23,9 +23,11 @@ a live Excel book are refused alike.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..engine.errors import InputError
+from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE
 from . import table_edits
 from .layout import REFRESH_RECORD, Layout
 from .saved_values import HOLDER_TABLE
@@ -37,14 +39,17 @@ READ_TABLES = {HOLDER_TABLE: ("tally", "Refresh tenders"), "tblPrices": ("prices
                "tblHolidays": ("prices", "Refresh prices")}
 
 
-def tables_moved(book, lay: Layout, tally, prices) -> list[InputError]:
+def tables_moved(book, lay: Layout, tally, prices, recorded=None) -> list[InputError]:
     """The refusal of each table of :data:`READ_TABLES` in *lay* that the engine reads from *book* (the holder table
     unless the run reads a *tally*, the price and holiday tables unless it reads *prices*), that *book* holds with
     its header on another row (:func:`~xlpy.workbook.table_edits.header_moved`), or with names over its columns
     pointing at other rows than the layout's (a row inserted or deleted inside it: the table's own range is said
-    beside them); [] when each is where the layout puts it.  A table grown over a row typed below it, its names
-    where they were, is left to :func:`~xlpy.workbook.table_edits.in_the_way` and validate: the workbook's formulas
-    and the engine read the same rows."""
+    beside them); [] when each is where the layout puts it.  A name written as the table's column (``tblTenders[
+    Units]``, as Excel's Name Manager writes one picked from the table) follows the table: it points at other rows
+    only where the table spans other rows.  A table grown over a row typed below it, its names where they were, is
+    left to :func:`~xlpy.workbook.table_edits.in_the_way` and validate: the workbook's formulas and the engine read
+    the same rows.  *recorded* (a name of the Cover's record -> its value) says whether a file to write the table
+    again from is recorded, which the advice names."""
     present = {t.name for s in lay.sheets for t in s.tables}
     found = []
     for name, (source, button) in READ_TABLES.items():
@@ -55,38 +60,60 @@ def tables_moved(book, lay: Layout, tally, prices) -> list[InputError]:
         if moved is not None:
             found.append(moved)
             continue
-        off = [n for n in table_edits.names_off(book, sheet.title, t) if book.name(n) is not None]  # (not deleted)
-        if off:  # (the table alone grown over a row typed below it: the names, the workbook's and xlpy's rows agree)
-            held = table_edits.held_rows(book, sheet.title, t)
-            said = [f"the table spans rows {held[0]}:{held[1]}, not the layout's {t.header_row}:{t.last_row}"] if (
-                held is not None and held != (t.header_row, t.last_row)) else []
+        held = table_edits.held_rows(book, sheet.title, t)
+        stretched = held is not None and held != (t.header_row, t.last_row)
+        off = [n for n in table_edits.names_off(book, sheet.title, t) if book.name(n) is not None and (
+            stretched or not _of_the_table(book.name(n), t.name))]  # (not deleted; a column of the table follows it)
+        if off:
+            said = [f"the table spans rows {held[0]}:{held[1]}, not the layout's {t.header_row}:{t.last_row}"] * \
+                stretched
             listed = ", ".join(off) if len(off) <= 3 else f"{off[0]}, {off[1]} and {len(off) - 2:,} more"
             said.append(f"the names {listed} point at other rows")
             found.append(InputError(
                 f"{sheet.title}!{t.name}", None, f"{', and '.join(said)}: a row was inserted or deleted inside it by "
                 f"hand, so the workbook's formulas count other rows than the refresh reads (the layout's, "
-                f"{t.first_row}:{t.last_row}); undo that (Edit > Undo), or refresh the {source} (the {button} button, "
-                "or xlpy refresh), which writes the table and its names where the layout puts them; nothing was "
-                "written", show_value=False, unchanged=True))
+                f"{t.first_row}:{t.last_row}); undo that (Edit > Undo), " + _again(source, button, recorded),
+                show_value=False, unchanged=True))
     return found
+
+
+def _of_the_table(definition: str, table: str) -> bool:
+    """Whether a name's *definition* is a column of *table* by structured reference (``tblTenders[Units]``)."""
+    return re.fullmatch(rf"\s*=?\s*{re.escape(table)}\[[^\]]*\]\s*", definition or "", re.IGNORECASE) is not None
+
+
+def _again(source: str, button: str, recorded) -> str:
+    """The end of :func:`tables_moved`'s refusal: the refresh that writes the table again from the *source* file the
+    Cover records (*recorded*: its record's reader, None: taken as recorded), or that none is recorded."""
+    record = "TallySource" if source == "tally" else "PriceSource"
+    text = recorded(record) if recorded is not None else "a file"
+    if text is None or str(text).strip() in ("", NO_TALLY_FILE, NO_PRICE_FILE):
+        return (f"the Cover recording no {'tally' if source == 'tally' else 'price'} file to write the table again "
+                f"from (give one: xlpy refresh WORKBOOK --{source} FILE, which writes the table and its names where "
+                "the layout puts them); nothing was written")
+    return (f"or refresh the {source} (the {button} button, or xlpy refresh), which writes the table and its names "
+            "where the layout puts them; nothing was written")
 
 
 def merged_cells(book, lay: Layout, tally, tally_record, price_record) -> list[InputError]:
     """The refusal of each of the layout's single cells a refresh writes one by one that *book* holds in a merged
-    block: the time it records, the record of the tally and prices it read (*tally_record*, *price_record*: None for
-    none), and a *tally* of aggregate counts' counts; [] for a book that does not say (it has no ``merged``)."""
-    merged = getattr(book, "merged", None)
+    block other than as its first cell (whose value the block shows, and which Excel writes): the time it records,
+    the record of the tally and prices it read (*tally_record*, *price_record*: None for none), and a *tally* of
+    aggregate counts' counts; [] for a book that does not say (it has no ``merge_area``)."""
+    area = getattr(book, "merge_area", None)
     names = [*REFRESH_RECORD["any"], *REFRESH_RECORD["tenders"] * (tally_record is not None),
              *REFRESH_RECORD["prices"] * (price_record is not None),
              *("Tendered", "GuaranteedDelivery", "FailedDelivery") * (tally is not None and tally.holders is None)]
     found = []
-    for name in names if merged is not None else ():
+    for name in names if area is not None else ():
         sheet, ref = lay.cell(name)
-        if merged(sheet, ref):
+        block = area(sheet, ref)
+        if block is not None and not block.startswith(f"{ref}:"):
             found.append(InputError(
-                f"{sheet}!{ref}", None, f"is part of merged cells: the refresh writes {name} there, and Excel cannot "
-                "write part of a merged block (or keeps only its first cell's value); unmerge it (Home > Merge & "
-                "Center), then refresh again; nothing was written", show_value=False, unchanged=True))
+                f"{sheet}!{ref}", None, f"is part of merged cells ({block}), not their first cell: the refresh writes "
+                f"{name} there, which Excel refuses or keeps out of sight (a merged block shows its first cell "
+                "alone); unmerge it (Home > Merge & Center), then refresh again; nothing was written",
+                show_value=False, unchanged=True))
     return found
 
 
