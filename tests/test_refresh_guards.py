@@ -183,20 +183,25 @@ def test_xlpy_refresh_writes_a_record_cell_merged_to_the_right_and_refuses_one_m
         assert code == 0 and load_workbook(holders)[sheet][ref].value == "p2.csv", (out, err)
 
 
-def test_a_name_written_as_the_table_s_column_follows_the_table(holders, monkeypatch):
-    """Review 139: a name of the table's column written as a structured reference (``=tblTenders[Units]``, as the
-    Name Manager writes one picked from the table) points at the table's rows: Refresh prices was refused as if a row
-    had been inserted.  With the table stretched, it counts the rows the table does, and is refused."""
+def test_a_name_defined_again_by_hand_is_refused_as_such_not_as_a_row_inserted(holders, monkeypatch):
+    """Review 139 and 140: a name of the table's column defined again by hand (``=tblTenders[Units]``, as the Name
+    Manager writes one picked from the table; or ``tblTenders[Holder]``, another column, which the workbook's
+    formulas would then sum) is a name validate finds refers elsewhere: refused, said as such, with how to mend it
+    (not as a row inserted, where none was)."""
     _new_prices(holders.parent / PRICES)
-    fake = FakeBook(holders)
-    fake.names["TenderUnits"].refers_to = "=tblTenders[Units]"
-    title, text = _click(fake, monkeypatch, "xlpy_refresh_prices")
-    assert title == "xlpy" and text.startswith("refreshed at "), text
-    fake = FakeBook(holders)
-    sheet, first, last = _row_moved(fake, "tblTenders", 25, 1)
-    fake.names["TenderUnits"].refers_to = "=tblTenders[Units]"
-    title, text = _click(fake, monkeypatch, "xlpy_refresh_prices")
-    assert title == "xlpy: refresh refused" and "TenderUnits" in text, text
+    for definition in ("=tblTenders[Units]", "=tblTenders[Holder]", "=tblTenders[[#Data],[Units]]"):
+        fake = FakeBook(holders)
+        fake.names["TenderUnits"].refers_to = definition
+        title, text = _click(fake, monkeypatch, "xlpy_refresh_prices")
+        assert title == "xlpy: refresh refused", (definition, text)
+        assert text == ("Nothing was changed:\nTenders!tblTenders: the names TenderUnits refer to other cells than "
+                        "the table's rows the layout gives them (21:319, which the refresh reads), so the workbook's "
+                        "formulas may count others: define it again over those rows (Formulas > Name Manager), or "
+                        "refresh the tally (the Refresh tenders button, or xlpy refresh), which writes the table and "
+                        "its names where the layout puts them; nothing was written"), (definition, text)
+        assert not any(s.writes for s in fake.sheets), _written(fake)
+    title, text = _click(fake, monkeypatch, "xlpy_refresh_tenders")  # (the advice: the names written again)
+    assert title == "xlpy" and "Tenders: the names TenderUnits pointed at other rows" in text, text
 
 
 def test_a_table_typed_in_with_no_file_recorded_is_told_to_undo_the_row_not_to_refresh_from_none(holders,
@@ -223,5 +228,10 @@ def test_a_ratio_below_r0_from_the_recorded_prices_is_named_in_the_workbook_not_
     fake.sheets[sheet].cells[coordinate_to_tuple(ref)] = 20
     title, text = _click(fake, monkeypatch, "xlpy_refresh_all")
     assert title == "xlpy: refresh refused", text
-    assert "the refreshed workbook: " in text and "the average price in Prices from" in text, text
+    assert f"\n{sheet}!{ref} (RatioValue): gives a ratio below Inputs!" in text, text  # (review 140: not the TOML key)
+    assert "the average price in Prices from" in text and "offer.consideration" not in text, text
     assert "another's" not in text and f"{PRICES}: gives" not in text, text
+    record = _layout(holders)[1].cell("PriceSha256")  # (its SHA-256 blanked: the same path is the recorded file)
+    fake.sheets[record[0]].cells.pop(coordinate_to_tuple(record[1]), None)
+    title, text = _click(fake, monkeypatch, "xlpy_refresh_all")
+    assert f"{sheet}!{ref} (RatioValue): gives" in text and "another's" not in text, text

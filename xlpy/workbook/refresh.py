@@ -418,8 +418,7 @@ class _Refresh:
         offer = results = None
         if moved := refresh_guards.tables_moved(self.book, self.lay, self.tally, self.prices, self.recorded):
             raise InputErrors(moved)  # (a row inserted inside a table the engine reads from the book)
-        rec = self.price_record  # (a price file other than the one the Cover records: named as the file)
-        named = Path(rec.path).name if rec and not same_record(self.recorded("PriceSha256"), rec.sha256) else None
+        named = refresh_guards.other_prices(self.recorded, self.price_record)  # (not the Cover's: named as the file)
         try:
             offer = bookdata.read_offer(self.get, self.lay, tally=self.tally, prices=self.prices,
                                         get_rows=table_edits.holder_columns(self.book, self.lay))  # (a typed table)

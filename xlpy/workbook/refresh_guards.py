@@ -23,16 +23,15 @@ a live Excel book are refused alike.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ..engine.errors import InputError
-from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE
+from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, same_record
 from . import table_edits
 from .layout import REFRESH_RECORD, Layout
 from .saved_values import HOLDER_TABLE
 
-__all__ = ["READ_TABLES", "merged_cells", "open_elsewhere", "tables_moved"]
+__all__ = ["READ_TABLES", "merged_cells", "open_elsewhere", "other_prices", "tables_moved"]
 
 #: The tables the engine reads from the book: what writes each again (the source, and the button that reads it).
 READ_TABLES = {HOLDER_TABLE: ("tally", "Refresh tenders"), "tblPrices": ("prices", "Refresh prices"),
@@ -43,10 +42,9 @@ def tables_moved(book, lay: Layout, tally, prices, recorded=None) -> list[InputE
     """The refusal of each table of :data:`READ_TABLES` in *lay* that the engine reads from *book* (the holder table
     unless the run reads a *tally*, the price and holiday tables unless it reads *prices*), that *book* holds with
     its header on another row (:func:`~xlpy.workbook.table_edits.header_moved`), or with names over its columns
-    pointing at other rows than the layout's (a row inserted or deleted inside it: the table's own range is said
-    beside them); [] when each is where the layout puts it.  A name written as the table's column (``tblTenders[
-    Units]``, as Excel's Name Manager writes one picked from the table) follows the table: it points at other rows
-    only where the table spans other rows.  A table grown over a row typed below it, its names where they were, is
+    pointing at other cells than the layout's rows (a row inserted or deleted inside it, which stretches or shrinks
+    the table with them; or a name defined again by hand, ``tblTenders[Units]`` included, as validate finds it);
+    [] when each is where the layout puts it.  A table grown over a row typed below it, its names where they were, is
     left to :func:`~xlpy.workbook.table_edits.in_the_way` and validate: the workbook's formulas and the engine read
     the same rows.  *recorded* (a name of the Cover's record -> its value) says whether a file to write the table
     again from is recorded, which the advice names."""
@@ -60,26 +58,24 @@ def tables_moved(book, lay: Layout, tally, prices, recorded=None) -> list[InputE
         if moved is not None:
             found.append(moved)
             continue
+        off = [n for n in table_edits.names_off(book, sheet.title, t) if book.name(n) is not None]  # (not deleted)
+        if not off:
+            continue
         held = table_edits.held_rows(book, sheet.title, t)
-        stretched = held is not None and held != (t.header_row, t.last_row)
-        off = [n for n in table_edits.names_off(book, sheet.title, t) if book.name(n) is not None and (
-            stretched or not _of_the_table(book.name(n), t.name))]  # (not deleted; a column of the table follows it)
-        if off:
-            said = [f"the table spans rows {held[0]}:{held[1]}, not the layout's {t.header_row}:{t.last_row}"] * \
-                stretched
-            listed = ", ".join(off) if len(off) <= 3 else f"{off[0]}, {off[1]} and {len(off) - 2:,} more"
-            said.append(f"the names {listed} point at other rows")
-            found.append(InputError(
-                f"{sheet.title}!{t.name}", None, f"{', and '.join(said)}: a row was inserted or deleted inside it by "
-                f"hand, so the workbook's formulas count other rows than the refresh reads (the layout's, "
-                f"{t.first_row}:{t.last_row}); undo that (Edit > Undo), " + _again(source, button, recorded),
-                show_value=False, unchanged=True))
+        listed = ", ".join(off) if len(off) <= 3 else f"{off[0]}, {off[1]} and {len(off) - 2:,} more"
+        if held is not None and held != (t.header_row, t.last_row):
+            what = (f"the table spans rows {held[0]}:{held[1]}, not the layout's {t.header_row}:{t.last_row}, and "
+                    f"the names {listed} point at other rows: a row was inserted or deleted inside it by hand, so the "
+                    f"workbook's formulas count other rows than the refresh reads (the layout's, {t.first_row}:"
+                    f"{t.last_row}); undo that (Edit > Undo), ")
+        else:  # (a name defined again by hand: over other cells, or as the table's column, tblTenders[Units])
+            what = (f"the names {listed} refer to other cells than the table's rows the layout gives them ("
+                    f"{t.first_row}:{t.last_row}, which the refresh reads), so the workbook's formulas may count "
+                    f"others: define {'it' if len(off) == 1 else 'them'} again over those rows (Formulas > Name "
+                    "Manager), ")
+        found.append(InputError(f"{sheet.title}!{t.name}", None, what + _again(source, button, recorded),
+                                show_value=False, unchanged=True))
     return found
-
-
-def _of_the_table(definition: str, table: str) -> bool:
-    """Whether a name's *definition* is a column of *table* by structured reference (``tblTenders[Units]``)."""
-    return re.fullmatch(rf"\s*=?\s*{re.escape(table)}\[[^\]]*\]\s*", definition or "", re.IGNORECASE) is not None
 
 
 def _again(source: str, button: str, recorded) -> str:
@@ -93,6 +89,20 @@ def _again(source: str, button: str, recorded) -> str:
                 "the layout puts them); nothing was written")
     return (f"or refresh the {source} (the {button} button, or xlpy refresh), which writes the table and its names "
             "where the layout puts them; nothing was written")
+
+
+def other_prices(recorded, record) -> str | None:
+    """The name of the price file a refresh read (*record*: its SourceRecord, or None) where it is not the one the
+    Cover records (*recorded*: its record's reader): another path, or the same path holding other bytes than the
+    SHA-256 recorded (a blank SHA-256: taken as the same).  A problem its prices make (a ratio below R0) is then
+    named as the file; one of the recorded file's is the workbook's (an input typed since)."""
+    if record is None:
+        return None
+    sha = recorded("PriceSha256")
+    moved = not same_record(recorded("PriceSource"), record.path)
+    if moved or sha not in (None, "") and not same_record(sha, record.sha256):
+        return Path(record.path).name
+    return None
 
 
 def merged_cells(book, lay: Layout, tally, tally_record, price_record) -> list[InputError]:
