@@ -123,20 +123,10 @@ def test_a_closing_cleared_from_the_table_is_listed_again_by_a_refresh_from_the_
     """Review 134: the finding's advice did nothing where the price file was the one the Cover records (a closing
     cleared by hand, or an expiration typed later that moved no figure of History's): "nothing to refresh".  The
     refresh now lists the closings again, and says so."""
-    from openpyxl import load_workbook
-
     from repo_paths import PRICES
 
-    shutil.copytree(DATA, tmp_path / "data")
-    shutil.copy(FORMULA, tmp_path / "offer.toml")
-    book = tmp_path / "b.xlsm"
-    assert main(["build", str(tmp_path / "offer.toml"), "-o", str(book), "--no-validate", "-q"]) == 0
-    wb = load_workbook(book, keep_vba=True)
-    lay = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text.strip('"')))
-    sheet, t = lay.table("tblHolidays")
-    col = t.letter("holiday")
-    (cell,) = [c for (c,) in wb[sheet.title][f"{col}{t.first_row}:{col}{t.last_row}"]
-               if c.value == dt.datetime(2004, 2, 16)]  # (Presidents' Day, in the window)
+    book, wb, _, cells = _formula_book(tmp_path)
+    (cell,) = [c for c in cells if c.value == dt.datetime(2004, 2, 16)]  # (Presidents' Day, in the window)
     cell.value = None
     wb.save(book)
     capsys.readouterr()
@@ -151,7 +141,8 @@ def test_a_closing_cleared_from_the_table_is_listed_again_by_a_refresh_from_the_
 
 
 def _formula_book(tmp_path):
-    """The formula example built (--no-validate), with its Holidays column: (book, openpyxl workbook, sheet, cells)."""
+    """The formula example built (--no-validate), with its Holidays column: (book, openpyxl workbook, layout, the
+    column's cells)."""
     from openpyxl import load_workbook
 
     shutil.copytree(DATA, tmp_path / "data")
