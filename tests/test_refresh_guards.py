@@ -235,3 +235,41 @@ def test_a_ratio_below_r0_from_the_recorded_prices_is_named_in_the_workbook_not_
     fake.sheets[record[0]].cells.pop(coordinate_to_tuple(record[1]), None)
     title, text = _click(fake, monkeypatch, "xlpy_refresh_all")
     assert f"{sheet}!{ref} (RatioValue): gives" in text and "another's" not in text, text
+
+
+def test_a_file_s_merged_block_of_each_cell_is_openpyxl_s(tmp_path):
+    """``PackageBook.merge_area`` against openpyxl's merged ranges on random blocks (review 140's idea), each cell of
+    the sheet asked, the first cells of blocks among them."""
+    import random
+
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    from xlpy.workbook.backends import PackageBook
+
+    rng = random.Random(140)
+    for round_ in range(5):
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "Cover"
+        taken: set = set()
+        for _ in range(12):
+            r, c = rng.randint(1, 20), rng.randint(1, 8)
+            cells = {(r + i, c + j) for i in range(rng.randint(1, 3)) for j in range(rng.randint(1, 3))}
+            if len(cells) > 1 and not cells & taken:
+                taken |= cells
+                ws.merge_cells(start_row=r, start_column=c, end_row=max(i for i, _ in cells),
+                               end_column=max(j for _, j in cells))
+        ws["A1"] = "x"
+        path = tmp_path / f"m{round_}.xlsx"
+        wb.save(path)
+        want = {}
+        for block in ws.merged_cells.ranges:
+            for row, col in ((r, c) for r in range(block.min_row, block.max_row + 1)
+                             for c in range(block.min_col, block.max_col + 1)):
+                want[f"{get_column_letter(col)}{row}"] = block.coord
+        with PackageBook(path) as book:
+            for row in range(1, 24):
+                for col in range(1, 12):
+                    ref = f"{get_column_letter(col)}{row}"
+                    assert book.merge_area("Cover", ref) == want.get(ref), ref

@@ -586,26 +586,22 @@ class PackageBook:
     def merged(self, sheet: str, ref: str) -> list[str]:
         """The cells of *ref* in a merged block (``G45``), from the sheet's ``<mergeCells>``: a table grown over
         part of one is a file Excel repairs, dropping what it cannot place."""
-        self._check_sheet(sheet)
         c1, r1, c2, r2 = range_boundaries(ref)
-        found = []
-        blocks = r'<(?:\w+:)?mergeCell\b[^>]*?\sref="([A-Za-z]+\d+:[A-Za-z]+\d+)"'
-        for m in re.finditer(blocks, self._sheet(sheet).text):
-            a1, b1, a2, b2 = range_boundaries(m.group(1).upper())
-            found += [f"{get_column_letter(c)}{r}" for r in range(max(r1, b1), min(r2, b2) + 1)
-                      for c in range(max(c1, a1), min(c2, a2) + 1)]
-        return found
+        return [f"{get_column_letter(c)}{r}" for _, (a1, b1, a2, b2) in self._merge_blocks(sheet)
+                for r in range(max(r1, b1), min(r2, b2) + 1) for c in range(max(c1, a1), min(c2, a2) + 1)]
 
     def merge_area(self, sheet: str, ref: str) -> str | None:
         """The merged block holding the cell *ref* (``C23:F23``), from the sheet's ``<mergeCells>``, or None."""
-        self._check_sheet(sheet)
         col, row, _, _ = range_boundaries(ref)
+        return next((block for block, (a1, b1, a2, b2) in self._merge_blocks(sheet)
+                     if a1 <= col <= a2 and b1 <= row <= b2), None)
+
+    def _merge_blocks(self, sheet: str):
+        """Each merged block of *sheet*'s ``<mergeCells>``: (its range, upper case; its bounds)."""
+        self._check_sheet(sheet)
         blocks = r'<(?:\w+:)?mergeCell\b[^>]*?\sref="([A-Za-z]+\d+:[A-Za-z]+\d+)"'
         for m in re.finditer(blocks, self._sheet(sheet).text):
-            a1, b1, a2, b2 = range_boundaries(m.group(1).upper())
-            if a1 <= col <= a2 and b1 <= row <= b2:
-                return m.group(1).upper()
-        return None
+            yield m.group(1).upper(), range_boundaries(m.group(1).upper())
 
     def rows_as_entered(self, sheet: str, ref: str) -> list[list[object]]:
         """The cells of *ref*, a few rows, as entered: ``=`` and a formula's text where a cell holds one (a shared
