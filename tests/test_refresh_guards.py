@@ -184,24 +184,25 @@ def test_xlpy_refresh_writes_a_record_cell_merged_to_the_right_and_refuses_one_m
 
 
 def test_a_name_defined_again_by_hand_is_refused_as_such_not_as_a_row_inserted(holders, monkeypatch):
-    """Review 139 and 140: a name of the table's column defined again by hand (``=tblTenders[Units]``, as the Name
+    """Review 139 to 141: a name of the table's column defined again by hand (``=tblTenders[Units]``, as the Name
     Manager writes one picked from the table; or ``tblTenders[Holder]``, another column, which the workbook's
-    formulas would then sum) is a name validate finds refers elsewhere: refused, said as such, with how to mend it
-    (not as a row inserted, where none was)."""
+    formulas would then sum) is a name validate finds refers elsewhere: refused, said as such, with the address to
+    type (not as a row inserted, where none was); the refresh that writes it again says so in the same words."""
     _new_prices(holders.parent / PRICES)
     for definition in ("=tblTenders[Units]", "=tblTenders[Holder]", "=tblTenders[[#Data],[Units]]"):
         fake = FakeBook(holders)
         fake.names["TenderUnits"].refers_to = definition
         title, text = _click(fake, monkeypatch, "xlpy_refresh_prices")
         assert title == "xlpy: refresh refused", (definition, text)
-        assert text == ("Nothing was changed:\nTenders!tblTenders: the names TenderUnits refer to other cells than "
-                        "the table's rows the layout gives them (21:319, which the refresh reads), so the workbook's "
-                        "formulas may count others: define it again over those rows (Formulas > Name Manager), or "
+        assert text == (f"Nothing was changed:\nTenders!tblTenders: the name TenderUnits refers to {definition[1:]}, "
+                        "not to the layout's 'Tenders'!$D$21:$D$319, which the refresh reads (validate finds it too): "
+                        "define it again as 'Tenders'!$D$21:$D$319 (Formulas > Name Manager, the address typed), or "
                         "refresh the tally (the Refresh tenders button, or xlpy refresh), which writes the table and "
                         "its names where the layout puts them; nothing was written"), (definition, text)
         assert not any(s.writes for s in fake.sheets), _written(fake)
     title, text = _click(fake, monkeypatch, "xlpy_refresh_tenders")  # (the advice: the names written again)
-    assert title == "xlpy" and "Tenders: the names TenderUnits pointed at other rows" in text, text
+    assert title == "xlpy" and "Tenders: the names TenderUnits pointed at other cells: defined again by hand; the " \
+                               "table and its names were reset to" in text, text
 
 
 def test_a_table_typed_in_with_no_file_recorded_is_told_to_undo_the_row_not_to_refresh_from_none(holders,
@@ -228,13 +229,14 @@ def test_a_ratio_below_r0_from_the_recorded_prices_is_named_in_the_workbook_not_
     fake.sheets[sheet].cells[coordinate_to_tuple(ref)] = 20
     title, text = _click(fake, monkeypatch, "xlpy_refresh_all")
     assert title == "xlpy: refresh refused", text
-    assert f"\n{sheet}!{ref} (RatioValue): gives a ratio below Inputs!" in text, text  # (review 140: not the TOML key)
+    ratio = "!".join(_layout(holders)[1].cell("OfferRatio"))  # (review 140: not the TOML key; 141: the ratio's cell)
+    assert f"\n{ratio} (OfferRatio): gives a ratio below Inputs!" in text and text.endswith("got 2.41"), text
     assert "the average price in Prices from" in text and "offer.consideration" not in text, text
     assert "another's" not in text and f"{PRICES}: gives" not in text, text
     record = _layout(holders)[1].cell("PriceSha256")  # (its SHA-256 blanked: the same path is the recorded file)
     fake.sheets[record[0]].cells.pop(coordinate_to_tuple(record[1]), None)
     title, text = _click(fake, monkeypatch, "xlpy_refresh_all")
-    assert f"{sheet}!{ref} (RatioValue): gives" in text and "another's" not in text, text
+    assert f"{ratio} (OfferRatio): gives" in text and "another's" not in text, text
 
 
 def test_a_file_s_merged_block_of_each_cell_is_openpyxl_s(tmp_path):
@@ -273,3 +275,23 @@ def test_a_file_s_merged_block_of_each_cell_is_openpyxl_s(tmp_path):
                 for col in range(1, 12):
                     ref = f"{get_column_letter(col)}{row}"
                     assert book.merge_area("Cover", ref) == want.get(ref), ref
+
+
+def test_the_recorded_price_file_is_known_by_its_bytes_then_by_its_path_its_accents_composed_alike():
+    """Review 141: a price file whose name a Mac decomposed (``donne\\u0301es.csv`` for the Cover's ``données.csv``)
+    was blamed as another security's for an input typed; so was a copy of the same bytes elsewhere.  The SHA-256
+    recorded decides; where it is blank, the path, its accents composed alike."""
+    from dataclasses import replace
+
+    from xlpy.workbook.refresh import SourceRecord
+    from xlpy.workbook.refresh_guards import other_prices
+
+    read = SourceRecord("prices", "donne\u0301es.csv", "ab" * 32, 39, "prices")
+    recorded = {"PriceSource": "donn\u00e9es.csv", "PriceSha256": "ab" * 32}
+    assert other_prices(recorded.get, read) is None
+    assert other_prices(recorded.get, replace(read, path="dl/copy.csv")) is None
+    assert other_prices(recorded.get, replace(read, sha256="cd" * 32)) == "donne\u0301es.csv"
+    recorded["PriceSha256"] = None
+    assert other_prices(recorded.get, read) is None
+    assert other_prices(recorded.get, replace(read, path="dl/other.csv")) == "other.csv"
+    assert other_prices(recorded.get, None) is None

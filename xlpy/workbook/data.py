@@ -513,7 +513,7 @@ _ENGINE_KEYS = {
     "offer.consideration.cash_total": "CashTotal", "offer.consideration.arrears_per_unit": "ArrearsPerUnit",
     "offer.consideration.fractional": "FractionalPolicy", "offer.consideration.fractional_price": "FractionalPrice",
     "accounting.par_value": "ParValue", "accounting.carrying_per_unit": "CarryingPerUnit",
-    "accounting.carrying_amount": "CarryingTotal", "offer.consideration.formula": "RatioValue",  # (below R0)
+    "accounting.carrying_amount": "CarryingTotal", "offer.consideration.formula": "OfferRatio",  # (below R0)
     **{f"offer.consideration.formula.{key}": name for key, name in (
         ("value", "RatioValue"), ("cap", "RatioCap"), ("floor", "RatioFloor"), ("places", "RatioPlaces"),
         ("averaging_days", "AveragingDays"), ("lag_days", "LagDays"), ("calendar", "Calendar"))},

@@ -23,6 +23,7 @@ a live Excel book are refused alike.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from ..engine.errors import InputError
@@ -68,11 +69,15 @@ def tables_moved(book, lay: Layout, tally, prices, recorded=None) -> list[InputE
                     f"the names {listed} point at other rows: a row was inserted or deleted inside it by hand, so the "
                     f"workbook's formulas count other rows than the refresh reads (the layout's, {t.first_row}:"
                     f"{t.last_row}); undo that (Edit > Undo), ")
-        else:  # (a name defined again by hand: over other cells, or as the table's column, tblTenders[Units])
+        elif len(off) == 1:  # (a name defined again by hand: over other cells, or as the table's column)
+            want = f"'{sheet.title}'!{t.range_of(next(c.key for c in t.columns if c.name == off[0]))}"
+            what = (f"the name {off[0]} refers to {book.name(off[0]).lstrip('=')}, not to the layout's {want}, which "
+                    f"the refresh reads (validate finds it too): define it again as {want} (Formulas > Name "
+                    "Manager, the address typed), ")
+        else:
             what = (f"the names {listed} refer to other cells than the table's rows the layout gives them ("
-                    f"{t.first_row}:{t.last_row}, which the refresh reads), so the workbook's formulas may count "
-                    f"others: define {'it' if len(off) == 1 else 'them'} again over those rows (Formulas > Name "
-                    "Manager), ")
+                    f"{t.first_row}:{t.last_row}), which the refresh reads (validate names each): define them again "
+                    "over those rows (Formulas > Name Manager, the addresses typed), ")
         found.append(InputError(f"{sheet.title}!{t.name}", None, what + _again(source, button, recorded),
                                 show_value=False, unchanged=True))
     return found
@@ -93,16 +98,17 @@ def _again(source: str, button: str, recorded) -> str:
 
 def other_prices(recorded, record) -> str | None:
     """The name of the price file a refresh read (*record*: its SourceRecord, or None) where it is not the one the
-    Cover records (*recorded*: its record's reader): another path, or the same path holding other bytes than the
-    SHA-256 recorded (a blank SHA-256: taken as the same).  A problem its prices make (a ratio below R0) is then
+    Cover records (*recorded*: its record's reader): other bytes than the SHA-256 recorded, or, that blank, another
+    path (its accents composed alike).  A problem its prices make (a ratio below R0) is then
     named as the file; one of the recorded file's is the workbook's (an input typed since)."""
     if record is None:
         return None
     sha = recorded("PriceSha256")
-    moved = not same_record(recorded("PriceSource"), record.path)
-    if moved or sha not in (None, "") and not same_record(sha, record.sha256):
-        return Path(record.path).name
-    return None
+    if sha not in (None, ""):  # (the bytes decide: a copy elsewhere, or a name whose accents a Mac decomposed)
+        return None if same_record(sha, record.sha256) else Path(record.path).name
+    held = recorded("PriceSource")
+    same = unicodedata.normalize("NFC", str(held or "").strip()) == unicodedata.normalize("NFC", record.path)
+    return None if same else Path(record.path).name
 
 
 def merged_cells(book, lay: Layout, tally, tally_record, price_record) -> list[InputError]:

@@ -581,10 +581,14 @@ def extent_note(sheet: str, table: Table, held: tuple[int, int] | None, off: Seq
     define: deleted in the Name Manager) the book held otherwise than the layout (*table*): the refresh writes both
     as *new* has them; *why* says how the range or names pointed elsewhere came to differ."""
     moved, deleted = [], []
-    if held is not None and held != (table.header_row, table.last_row):
+    stretched = held is not None and held != (table.header_row, table.last_row)
+    if stretched:
         moved.append(f"the table {table.name} spanned rows {held[0]}:{held[1]} (the layout's: {table.header_row}:"
                      f"{table.last_row})")
-    for names, said, out in (([n for n in off if n not in gone], "pointed at other rows", moved),
+    else:  # (the table where the layout has it: a name defined again by hand, over other cells or as a column)
+        why = "defined again by hand"
+    for names, said, out in (([n for n in off if n not in gone], "pointed at other rows" if stretched else
+                              "pointed at other cells", moved),
                              ([n for n in off if n in gone], "were deleted", deleted)):
         if names:
             listed = ", ".join(names) if len(names) <= 3 else f"{names[0]}, {names[1]} and {len(names) - 2:,} more"
