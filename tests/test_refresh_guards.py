@@ -189,14 +189,20 @@ def test_a_name_defined_again_by_hand_is_refused_as_such_not_as_a_row_inserted(h
     formulas would then sum) is a name validate finds refers elsewhere: refused, said as such, with the address to
     type (not as a row inserted, where none was); the refresh that writes it again says so in the same words."""
     _new_prices(holders.parent / PRICES)
-    for definition in ("=tblTenders[Units]", "=tblTenders[Holder]", "=tblTenders[[#Data],[Units]]"):
+    offset = "=OFFSET('Tenders'!$D$21,0,0,COUNTA('Tenders'!$D$21:$D$5000),1)+0*SUM('Tenders'!$E$21:$E$5000)"
+    for definition, said in (("=tblTenders[Units]", "the table by structured reference, tblTenders[Units]"),
+                             ("=tblTenders[Holder]", "the table by structured reference, tblTenders[Holder]"),
+                             ("=tblTenders[[#Data],[Units]]", "the table by structured reference, "
+                                                              "tblTenders[[#Data],[Units]]"),
+                             ("='Tenders'!$D$21:$D$300", "'Tenders'!$D$21:$D$300"),
+                             (offset, offset[1:78] + "...")):  # (a long one cut, as a cell's text is)
         fake = FakeBook(holders)
         fake.names["TenderUnits"].refers_to = definition
         title, text = _click(fake, monkeypatch, "xlpy_refresh_prices")
         assert title == "xlpy: refresh refused", (definition, text)
-        assert text == (f"Nothing was changed:\nTenders!tblTenders: the name TenderUnits refers to {definition[1:]}, "
-                        "not to the layout's 'Tenders'!$D$21:$D$319, which the refresh reads (validate finds it too): "
-                        "define it again as 'Tenders'!$D$21:$D$319 (Formulas > Name Manager, the address typed), or "
+        assert text == (f"Nothing was changed:\nTenders!tblTenders: the name TenderUnits refers to {said}, not to "
+                        "the layout's address 'Tenders'!$D$21:$D$319, which the refresh reads and validate checks: "
+                        "define it again as ='Tenders'!$D$21:$D$319 (Formulas > Name Manager, the address typed), or "
                         "refresh the tally (the Refresh tenders button, or xlpy refresh), which writes the table and "
                         "its names where the layout puts them; nothing was written"), (definition, text)
         assert not any(s.writes for s in fake.sheets), _written(fake)
@@ -295,3 +301,16 @@ def test_the_recorded_price_file_is_known_by_its_bytes_then_by_its_path_its_acce
     assert other_prices(recorded.get, read) is None
     assert other_prices(recorded.get, replace(read, path="dl/other.csv")) == "other.csv"
     assert other_prices(recorded.get, None) is None
+
+
+def test_the_note_of_names_written_again_says_why_by_what_the_book_holds_of_the_table(holders):
+    """Review 142: names off with the table where the layout has it were defined again by hand; with a book that
+    does not say where the table is (converted to a range), a row inserted stays the likelier cause, as before."""
+    from xlpy.workbook.table_edits import extent_note
+
+    _, t = _layout(holders)[1].table("tblPrices")
+    again = extent_note("Prices", t, (t.header_row, t.last_row), ["PriceDates"], t)
+    unknown = extent_note("Prices", t, None, ["PriceDates"], t)
+    assert again.startswith("Prices: the names PriceDates pointed at other cells: defined again by hand;"), again
+    assert unknown.startswith("Prices: the names PriceDates pointed at other rows: a row was inserted or deleted in it "
+                              "by hand;"), unknown

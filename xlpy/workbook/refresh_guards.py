@@ -71,9 +71,12 @@ def tables_moved(book, lay: Layout, tally, prices, recorded=None) -> list[InputE
                     f"{t.last_row}); undo that (Edit > Undo), ")
         elif len(off) == 1:  # (a name defined again by hand: over other cells, or as the table's column)
             want = f"'{sheet.title}'!{t.range_of(next(c.key for c in t.columns if c.name == off[0]))}"
-            what = (f"the name {off[0]} refers to {book.name(off[0]).lstrip('=')}, not to the layout's {want}, which "
-                    f"the refresh reads (validate finds it too): define it again as {want} (Formulas > Name "
-                    "Manager, the address typed), ")
+            held_as = book.name(off[0]).strip().lstrip("=")
+            held_as = held_as if len(held_as) <= 80 else held_as[:77] + "..."
+            by = "the table by structured reference, " if held_as.lower().startswith(t.name.lower() + "[") else ""
+            what = (f"the name {off[0]} refers to {by}{held_as}, not to the layout's address {want}, which the "
+                    f"refresh reads and validate checks: define it again as ={want} (Formulas > Name Manager, the "
+                    "address typed), ")
         else:
             what = (f"the names {listed} refer to other cells than the table's rows the layout gives them ("
                     f"{t.first_row}:{t.last_row}), which the refresh reads (validate names each): define them again "

@@ -585,10 +585,10 @@ def extent_note(sheet: str, table: Table, held: tuple[int, int] | None, off: Seq
     if stretched:
         moved.append(f"the table {table.name} spanned rows {held[0]}:{held[1]} (the layout's: {table.header_row}:"
                      f"{table.last_row})")
-    else:  # (the table where the layout has it: a name defined again by hand, over other cells or as a column)
+    elif held is not None:  # (the table where the layout has it: a name defined again by hand, over other cells)
         why = "defined again by hand"
-    for names, said, out in (([n for n in off if n not in gone], "pointed at other rows" if stretched else
-                              "pointed at other cells", moved),
+    for names, said, out in (([n for n in off if n not in gone], "pointed at other cells" if why ==
+                              "defined again by hand" else "pointed at other rows", moved),
                              ([n for n in off if n in gone], "were deleted", deleted)):
         if names:
             listed = ", ".join(names) if len(names) <= 3 else f"{names[0]}, {names[1]} and {len(names) - 2:,} more"
