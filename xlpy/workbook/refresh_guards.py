@@ -59,11 +59,12 @@ def tables_moved(book, lay: Layout, tally, prices, recorded=None) -> list[InputE
         if moved is not None:
             found.append(moved)
             continue
-        off = [n for n in table_edits.names_off(book, sheet.title, t) if book.name(n) is not None]  # (not deleted)
+        defined = {n: book.name(n) for n in table_edits.names_off(book, sheet.title, t)}
+        off = [n for n, d in defined.items() if d is not None]  # (a name deleted: written again, no move of rows)
         if not off:
             continue
         held = table_edits.held_rows(book, sheet.title, t)
-        listed = ", ".join(off) if len(off) <= 3 else f"{off[0]}, {off[1]} and {len(off) - 2:,} more"
+        listed = table_edits.listed_names(off)
         if held is not None and held != (t.header_row, t.last_row):
             what = (f"the table spans rows {held[0]}:{held[1]}, not the layout's {t.header_row}:{t.last_row}, and "
                     f"the names {listed} point at other rows: a row was inserted or deleted inside it by hand, so the "
@@ -71,7 +72,7 @@ def tables_moved(book, lay: Layout, tally, prices, recorded=None) -> list[InputE
                     f"{t.last_row}); undo that (Edit > Undo), ")
         elif len(off) == 1:  # (a name defined again by hand: over other cells, or as the table's column)
             want = f"'{sheet.title}'!{t.range_of(next(c.key for c in t.columns if c.name == off[0]))}"
-            held_as = book.name(off[0]).strip().lstrip("=")
+            held_as = defined[off[0]].strip().lstrip("=")
             held_as = held_as if len(held_as) <= 80 else held_as[:77] + "..."
             by = "the table by structured reference, " if held_as.lower().startswith(t.name.lower() + "[") else ""
             what = (f"the name {off[0]} refers to {by}{held_as}, not to the layout's address {want}, which the "
@@ -102,8 +103,8 @@ def _again(source: str, button: str, recorded) -> str:
 def other_prices(recorded, record) -> str | None:
     """The name of the price file a refresh read (*record*: its SourceRecord, or None) where it is not the one the
     Cover records (*recorded*: its record's reader): other bytes than the SHA-256 recorded, or, that blank, another
-    path (its accents composed alike).  A problem its prices make (a ratio below R0) is then
-    named as the file; one of the recorded file's is the workbook's (an input typed since)."""
+    path (its accents composed alike).  A problem its prices make (a ratio below R0) is then named as the file; one
+    of the recorded file's is the workbook's (an input typed since)."""
     if record is None:
         return None
     sha = recorded("PriceSha256")

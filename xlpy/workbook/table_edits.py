@@ -46,9 +46,9 @@ from .overrides import OwnFormula
 from .saved_values import HOLDER_TABLE
 
 __all__ = ["SHOWN", "columns_out", "extent_note", "extent_notes", "grown_lines", "header_moved", "held_otherwise",
-           "held_rows", "history_held", "input_lines", "lines_differ", "moved_notes", "moved_refusals", "names_off",
-           "points_at", "prices_differ", "recorded_columns", "rows_moved", "rows_moved_on", "same_but_tables",
-           "shown_again", "typed_over"]
+           "held_rows", "history_held", "input_lines", "lines_differ", "listed_names", "moved_notes", "moved_refusals",
+           "names_off", "points_at", "prices_differ", "recorded_columns", "rows_moved", "rows_moved_on",
+           "same_but_tables", "shown_again", "typed_over"]
 
 #: Cells named one by one in the report; one more line counts the rest.
 SHOWN = 10
@@ -575,6 +575,11 @@ def names_off(book, sheet: str, table: Table) -> list[str]:
     return [c.name for c in table.columns if c.name and not points_at(book.name(c.name), sheet, table.range_of(c.key))]
 
 
+def listed_names(names: Sequence[str]) -> str:
+    """*names* as a report line lists them: three at most, then a count of the rest (``A, B and 6 more``)."""
+    return ", ".join(names) if len(names) <= 3 else f"{names[0]}, {names[1]} and {len(names) - 2:,} more"
+
+
 def extent_note(sheet: str, table: Table, held: tuple[int, int] | None, off: Sequence[str], new: Table,
                 why: str = "a row was inserted or deleted in it by hand", gone: Sequence[str] = ()) -> str | None:
     """The report line for a table whose range (*held*) or names (*off*; *gone*, those of them the book did not
@@ -582,17 +587,16 @@ def extent_note(sheet: str, table: Table, held: tuple[int, int] | None, off: Seq
     as *new* has them; *why* says how the range or names pointed elsewhere came to differ."""
     moved, deleted = [], []
     stretched = held is not None and held != (table.header_row, table.last_row)
+    again = held is not None and not stretched  # (the table where the layout has it: a name defined again by hand)
     if stretched:
         moved.append(f"the table {table.name} spanned rows {held[0]}:{held[1]} (the layout's: {table.header_row}:"
                      f"{table.last_row})")
-    elif held is not None:  # (the table where the layout has it: a name defined again by hand, over other cells)
-        why = "defined again by hand"
-    for names, said, out in (([n for n in off if n not in gone], "pointed at other cells" if why ==
-                              "defined again by hand" else "pointed at other rows", moved),
+    why = "defined again by hand" if again else why
+    for names, said, out in (([n for n in off if n not in gone], "pointed at other cells" if again else
+                              "pointed at other rows", moved),
                              ([n for n in off if n in gone], "were deleted", deleted)):
         if names:
-            listed = ", ".join(names) if len(names) <= 3 else f"{names[0]}, {names[1]} and {len(names) - 2:,} more"
-            out.append(f"the names {listed} {said}")
+            out.append(f"the names {listed_names(names)} {said}")
     if not moved and not deleted:
         return None
     said = [f"{', and '.join(moved)}: {why}"] if moved else []
@@ -645,7 +649,7 @@ def columns_out(book, sheet: str, table: Table, new: Table | None = None) -> lis
     letters = [get_column_letter(c) for c in out]
     said = [f"{str(excel_text(h))!r} ({x})" if (h := book.get(sheet, f"{x}{table.header_row}")) not in (None, "") else x
             for x in letters]
-    names = ", ".join(said) if len(said) <= 3 else f"{said[0]}, {said[1]} and {len(said) - 2:,} more"
+    names = listed_names(said)
     where = f"column {letters[0]}" if one else f"columns {letters[0]}:{letters[-1]}"
     them = "it" if one else "them"
     return [f"{sheet}: the column{'s' * (not one)} {names} added to the table {table.name} {'was' if one else 'were'} "
