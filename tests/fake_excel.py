@@ -134,8 +134,8 @@ class FakeRange:
 
 
 class FakeTable:
-    def __init__(self, ref):
-        self.ref = ref
+    def __init__(self, ref, show_headers=True):
+        self.ref, self.show_headers = ref, show_headers  # (ListObject.ShowHeaders: Table Design > Header Row)
 
     @property
     def range(self):

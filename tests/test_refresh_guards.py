@@ -100,6 +100,25 @@ def test_a_holder_line_deleted_is_said_as_such_not_as_a_blank_holder_below_the_t
     assert "is required" not in text and not any(s.writes for s in fake.sheets), text
 
 
+def test_the_holder_tables_header_row_turned_off_is_said_as_such_by_refresh_prices(holders, monkeypatch):
+    """Review 139: the header row turned off (Table Design > Header Row; the table then begins at its first line)
+    was refused by Refresh prices as "a row was inserted or deleted above it"."""
+    _new_prices(holders.parent / PRICES)
+    fake = FakeBook(holders)
+    sheet, t = _layout(fake.fullname)[1].table("tblTenders")
+    table = fake.sheets[sheet.title].tables["tblTenders"]
+    table.ref, table.show_headers = re.sub(r"\d+", str(t.first_row), table.ref, count=1), False
+    for c in range(t.first_col, t.first_col + len(t.columns)):
+        fake.sheets[sheet.title].cells.pop((t.header_row, c), None)
+    title, text = _click(fake, monkeypatch, "xlpy_refresh_prices")
+    assert title == "xlpy: refresh refused", text
+    assert text == (f"Nothing was changed:\n{sheet.title}!tblTenders: the table's header row is turned off (Table "
+                    f"Design > Header Row), so the table begins in row {t.first_row}, not with its header in row "
+                    f"{t.header_row} where the layout puts it: turn the Header Row on again, then refresh; nothing "
+                    "was written"), text
+    assert not any(s.writes for s in fake.sheets), _written(fake)
+
+
 def test_a_row_inserted_in_the_price_table_is_refused_by_refresh_tenders(holders, monkeypatch):
     """The same for the price table under Refresh tenders, which reads the prices from the book: the workbook's
     average runs over the row inserted, the engine's over the layout's rows."""

@@ -494,6 +494,50 @@ def test_a_table_with_a_total_row_is_refused_and_nothing_written(standard_books,
     assert book.read_bytes() == before
 
 
+def _headers_off(path: Path) -> None:
+    """The holder table with its header row turned off (Table Design > Header Row) as Excel saves it: the range
+    begins at the first line, headerRowCount="0", no autoFilter (it needs a header), the header cells blank."""
+    sheet, table = _parts(path, "Tenders", "tblTenders")
+    _edit(path, {table: lambda t: re.sub(r"<autoFilter\b[^>]*?(?:/>|>.*?</autoFilter>)", "", re.sub(
+                     r'(<table\b[^>]*?) ref="B20:(L\d+)"', r'\1 ref="B21:\2"', t, count=1).replace(
+                     'headerRowCount="1"', 'headerRowCount="0"'),
+                     flags=re.S),
+                 sheet: lambda s: re.sub(r'<c r="[B-L]20"[^>]*?(?:/>|>.*?</c>)', "", s, flags=re.S)})
+
+
+@pytest.mark.parametrize("engine", ["package", "openpyxl"])
+def test_a_header_row_turned_off_is_said_as_such(standard_books, tmp_path, capsys, monkeypatch, engine):
+    """Review 139: the holder table's header row turned off was refused as "a row was inserted or deleted above
+    it", which no one did; undoing such a row is no way back."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(standard_books["holders"], tmp_path)
+    _headers_off(book)
+    before = book.read_bytes()
+    status, said = _refreshed(book, _tally(tmp_path, 199), engine, capsys)
+    assert status == 2, said
+    assert ("Tenders!tblTenders: the table's header row is turned off (Table Design > Header Row), so the table "
+            "begins in row 21, not with its header in row 20 where the layout puts it: turn the Header Row on "
+            "again, then refresh; nothing was written") in said, said
+    assert "inserted or deleted" not in said and book.read_bytes() == before
+    if engine == "package":  # (validate says it alike)
+        assert ("book.xlsm: Tenders!tblTenders: table's header row is turned off (Table Design > Header Row), "
+                "so the table begins in row 21, not with its header where the layout puts it, and its labels are gone: turn the "
+                "Header Row on again: expected B20:L319, found B21:L319 [structure]") in _findings(book)
+
+
+def test_a_live_books_header_row_is_read_from_excel():
+    """A button in Excel asks the table itself (ListObject.ShowHeaders); a missing table is not said to hide one."""
+    from types import SimpleNamespace
+
+    from xlpy.workbook.live_book import XlwingsBook
+
+    tables = {"tblTenders": SimpleNamespace(show_headers=False), "tblPrices": SimpleNamespace(show_headers=True)}
+    book = XlwingsBook(SimpleNamespace(sheets={"Tenders": SimpleNamespace(tables=tables)}, fullname=""))
+    assert book.table_headers("Tenders", "tblTenders") is False
+    assert book.table_headers("Tenders", "tblPrices") is True
+    assert book.table_headers("Tenders", "tblHistory") is True
+
+
 def test_a_live_books_total_row_is_read_from_excel():
     """A button in Excel asks the table itself (ListObject.ShowTotals); a missing table shows none."""
     from types import SimpleNamespace

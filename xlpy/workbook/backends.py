@@ -92,6 +92,10 @@ class Book(Protocol):
     def table_totals(self, sheet: str, name: str) -> bool:
         """Whether the Excel table *name* shows a Total Row (Table Design > Total Row) below its lines."""
 
+    def table_headers(self, sheet: str, name: str) -> bool:
+        """Whether the Excel table *name* shows its header row (Table Design > Header Row; True when there is no
+        such table)."""
+
     def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
         """The cells of *table*'s formula columns that hold a value or a formula other than the table's, as
         ``(ref, value)`` in row order (a formula as :class:`~xlpy.workbook.overrides.OwnFormula`): what rewriting
@@ -261,6 +265,10 @@ class OpenpyxlBook:
     def table_totals(self, sheet: str, name: str) -> bool:
         t = self._ws(sheet).tables.get(name)
         return t is not None and bool(t.totalsRowCount)
+
+    def table_headers(self, sheet: str, name: str) -> bool:
+        t = self._ws(sheet).tables.get(name)
+        return t is None or t.headerRowCount is None or bool(t.headerRowCount)
 
     def unsort(self, sheet: str, name: str) -> bool:
         """Drop the sort Excel recorded on the table *name* (its rows are about to be rewritten in another order):
@@ -659,6 +667,11 @@ class PackageBook:
         part = self._table_part(sheet, name)
         m = part and re.search(r'<(?:\w+:)?table\b[^>]*?\stotalsRowCount="(\d+)"', self.pkg.read(part).decode())
         return bool(m) and int(m.group(1)) > 0
+
+    def table_headers(self, sheet: str, name: str) -> bool:
+        part = self._table_part(sheet, name)
+        m = part and re.search(r'<(?:\w+:)?table\b[^>]*?\sheaderRowCount="(\d+)"', self.pkg.read(part).decode())
+        return not m or int(m.group(1)) > 0
 
     def unsort(self, sheet: str, name: str) -> bool:
         """Drop the sort Excel recorded on the table *name* (its rows are about to be rewritten in another order):

@@ -246,6 +246,12 @@ class XlwingsBook:
         except Exception:  # noqa: BLE001  (no such table: the COM error of ListObjects.Item)
             return False
 
+    def table_headers(self, sheet: str, name: str) -> bool:
+        try:
+            return bool(self.book.sheets[sheet].tables[name].show_headers)
+        except Exception:  # noqa: BLE001  (no such table: the COM error of ListObjects.Item)
+            return True
+
     def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
         """The cells of *table*'s formula columns holding a value or a formula of their own: (``G45``, value as
         typed).

@@ -56,7 +56,11 @@ def table_extents(book: str, wb, lay: Layout) -> list[Finding]:
                 continue
             found = present[table.name].ref
             rows = range_boundaries(found)[1::2], range_boundaries(table.ref)[1::2]
-            if rows[0] == rows[1]:
+            if present[table.name].headerRowCount == 0 and rows[0][0] == table.header_row + 1:
+                what = (f"table's header row is turned off (Table Design > Header Row), so the table begins in row "
+                        f"{rows[0][0]}, not with its header where the layout puts it, and its labels are gone: turn "
+                        "the Header Row on again")
+            elif rows[0] == rows[1]:
                 what = _other_columns(table, found)
             elif rows[0][0] == rows[1][0] and rows[0][1] < rows[1][1]:  # the same header, a shorter table
                 n = rows[1][1] - rows[0][1]

@@ -358,8 +358,15 @@ def held_otherwise(book, sheet: str, table: Table) -> bool:
 
 def header_moved(book, sheet: str, table: Table) -> InputError | None:
     """The refusal when *table*'s header is not in the row the layout puts it (a row inserted or deleted above
-    it): rewriting it there would write lines over the header and leave the table's rows misplaced."""
+    it, or the header row turned off): rewriting it there would write lines over the header and leave the table's
+    rows misplaced."""
     held = held_rows(book, sheet, table)
+    headers = getattr(book, "table_headers", None)
+    if held is not None and headers is not None and not headers(sheet, table.name):
+        return InputError(f"{sheet}!{table.name}", None, "the table's header row is turned off (Table Design > "
+                          f"Header Row), so the table begins in row {held[0]}, not with its header in row "
+                          f"{table.header_row} where the layout puts it: turn the Header Row on again, then refresh; "
+                          "nothing was written", show_value=False, unchanged=True)
     if held is None or held[0] == table.header_row:
         return None
     return InputError(f"{sheet}!{table.name}", None, f"the table's header is in row {held[0]}, not in row "
