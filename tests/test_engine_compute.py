@@ -615,3 +615,32 @@ def test_a_far_price_is_warned_of_from_three_times_the_median_or_a_third_of_it(t
     found = [w for w in results.warnings if "far from the others" in w]
     assert bool(found) is warned, found
     assert not found or f"the price on 2004-02-12, {price.rstrip('0').rstrip('.')}" in found[0], found
+
+
+def test_a_far_price_in_a_window_of_two_days_names_both(tmp_path):
+    """Review 137: in a window of two days the median is one of the two prices, and the warning named the other
+    (8.45, against 84.5) as the one written a digit off, where either may be."""
+    import shutil
+
+    from repo_paths import DATA, FORMULA, PRICES
+
+    from xlpy.files.offerfile import compute_file
+
+    shutil.copytree(DATA, tmp_path / "data")
+    text = FORMULA.read_text(encoding="utf-8")
+    assert "averaging_days = 5" in text
+    (tmp_path / "offer.toml").write_text(text.replace("averaging_days = 5", "averaging_days = 2"), encoding="utf-8")
+    _, results = compute_file(tmp_path / "offer.toml")
+    assert not [w for w in results.warnings if "far from the others" in w]
+    start, end = results.averaging_start, results.averaging_end
+    prices = tmp_path / "data" / PRICES
+    lines = prices.read_text(encoding="utf-8").splitlines(keepends=True)
+    (at,) = [k for k, line in enumerate(lines) if line.startswith(f"{end.isoformat()},")]
+    day, price, volume = lines[at].strip().split(",")
+    lines[at] = f"{day},{D(price) / 10},{volume}\n"
+    prices.write_text("".join(lines), encoding="utf-8")
+    _, results = compute_file(tmp_path / "offer.toml")
+    (said,) = [w for w in results.warnings if "far from the others" in w]
+    assert said.startswith(f"the averaging window holds a price far from the others (the prices on {start}, "), said
+    assert f", and {end}, {plain(D(price) / 10)}, are " in said and " times apart: one written a digit off?; the " \
+        "average price" in said and "median" not in said, said

@@ -461,7 +461,8 @@ def _how(f, average: Decimal, window: Sequence[dt.date], quotient: Decimal, offe
 
 def _outlier(prices: Sequence, window: Sequence[dt.date], form: str) -> str:
     """The window day whose price is furthest from the window's median, when it is 3 times it or a third of it or
-    less (a price typed a digit off: 84.50 for 8.45), said in *form* (``" ({})"``: a clause of a message); else ""."""
+    less (a price typed a digit off: 84.50 for 8.45), said in *form* (``" ({})"``: a clause of a message); else "".
+    A window of two days names both, as either may be the one (review 137)."""
     days = {p.date: p.price for p in prices if window[0] <= p.date <= window[-1] and p.volume and p.price > 0}
     median = sorted(days.values())[len(days) // 2] if days else None
     if not median:
@@ -469,6 +470,10 @@ def _outlier(prices: Sequence, window: Sequence[dt.date], form: str) -> str:
     day, price = max(days.items(), key=lambda d: max(d[1] / median, median / d[1]))
     if max(price / median, median / price) < 3:
         return ""
+    if len(days) == 2:  # (no median to stand by: either price may be the one written a digit off)
+        (d1, p1), (d2, p2) = sorted(days.items())
+        return form.format(f"the prices on {d1.isoformat()}, {plain(p1)}, and {d2.isoformat()}, {plain(p2)}, are "
+                           f"{plain(excel_round(max(p1, p2) / min(p1, p2), 1))} times apart: one written a digit off?")
     return form.format(f"the price on {day.isoformat()}, {plain(price)}, is {plain(excel_round(price / median, 1))} "
                        f"times the window's median, {plain(median)}: a price written a digit off?")
 
