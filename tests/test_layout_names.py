@@ -78,7 +78,7 @@ def test_a_refresh_saves_no_figure_beside_a_deleted_column_name_of_a_table_it_do
         assert cli.main(["refresh", str(book), "--no-backup"]) == 0
     out, err = capsys.readouterr()
     assert err.count("not as the layout has") == 1, err
-    assert "Tenders: the names TenderUnits were deleted; the table and its names were reset to" in out + err, out
+    assert "Tenders: the name TenderUnits was deleted; the table and its names were reset to" in out + err, out
     assert "pointed at other rows" not in out + err  # (no row inserted or deleted to blame)
     assert "xlpy refresh: warning: gone.xlsm: name EntryDebits is deleted: the formulas that read it compute " \
            "#NAME?; define it again as Entries!D21:D26 (Formulas > Name Manager: a refresh does not), or rebuild the " \

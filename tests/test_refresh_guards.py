@@ -226,7 +226,7 @@ def test_a_name_defined_again_by_hand_is_refused_as_such_not_as_a_row_inserted(h
                         "its names where the layout puts them; nothing was written"), (definition, text)
         assert not any(s.writes for s in fake.sheets), _written(fake)
     title, text = _click(fake, monkeypatch, "xlpy_refresh_tenders")  # (the advice: the names written again)
-    assert title == "xlpy" and "Tenders: the names TenderUnits pointed at other cells: defined again by hand; the " \
+    assert title == "xlpy" and "Tenders: the name TenderUnits pointed at other cells: defined again by hand; the " \
                                "table and its names were reset to" in text, text
 
 
@@ -330,6 +330,6 @@ def test_the_note_of_names_written_again_says_why_by_what_the_book_holds_of_the_
     _, t = _layout(holders)[1].table("tblPrices")
     again = extent_note("Prices", t, (t.header_row, t.last_row), ["PriceDates"], t)
     unknown = extent_note("Prices", t, None, ["PriceDates"], t)
-    assert again.startswith("Prices: the names PriceDates pointed at other cells: defined again by hand;"), again
-    assert unknown.startswith("Prices: the names PriceDates pointed at other rows: a row was inserted or deleted in it "
+    assert again.startswith("Prices: the name PriceDates pointed at other cells: defined again by hand;"), again
+    assert unknown.startswith("Prices: the name PriceDates pointed at other rows: a row was inserted or deleted in it "
                               "by hand;"), unknown

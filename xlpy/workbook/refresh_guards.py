@@ -64,12 +64,12 @@ def tables_moved(book, lay: Layout, tally, prices, recorded=None) -> list[InputE
         if not off:
             continue
         held = table_edits.held_rows(book, sheet.title, t)
-        listed = table_edits.listed_names(off)
+        listed = table_edits.names_said(off)
         if held is not None and held != (t.header_row, t.last_row):
             what = (f"the table spans rows {held[0]}:{held[1]}, not the layout's {t.header_row}:{t.last_row}, and "
-                    f"the names {listed} point at other rows: a row was inserted or deleted inside it by hand, so the "
-                    f"workbook's formulas count other rows than the refresh reads (the layout's, {t.first_row}:"
-                    f"{t.last_row}); undo that (Edit > Undo), ")
+                    f"{listed} point{'s' * (len(off) == 1)} at other rows: a row was inserted or deleted inside it by "
+                    f"hand, so the workbook's formulas count other rows than the refresh reads (the layout's, "
+                    f"{t.first_row}:{t.last_row}); undo that (Edit > Undo), ")
         elif len(off) == 1:  # (a name defined again by hand: over other cells, or as the table's column)
             want = f"'{sheet.title}'!{t.range_of(next(c.key for c in t.columns if c.name == off[0]))}"
             held_as = defined[off[0]].strip().lstrip("=")
@@ -79,7 +79,7 @@ def tables_moved(book, lay: Layout, tally, prices, recorded=None) -> list[InputE
                     f"refresh reads and validate checks: define it again as ={want} (Formulas > Name Manager, the "
                     "address typed), ")
         else:
-            what = (f"the names {listed} refer to other cells than the table's rows the layout gives them ("
+            what = (f"{listed} refer to other cells than the table's rows the layout gives them ("
                     f"{t.first_row}:{t.last_row}), which the refresh reads (validate names each): define them again "
                     "over those rows (Formulas > Name Manager, the addresses typed), ")
         found.append(InputError(f"{sheet.title}!{t.name}", None, what + _again(source, button, recorded),

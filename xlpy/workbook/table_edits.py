@@ -47,7 +47,7 @@ from .saved_values import HOLDER_TABLE
 
 __all__ = ["SHOWN", "columns_out", "extent_note", "extent_notes", "grown_lines", "header_moved", "held_otherwise",
            "held_rows", "history_held", "input_lines", "lines_differ", "listed_names", "moved_notes", "moved_refusals",
-           "names_off", "points_at", "prices_differ", "recorded_columns", "rows_moved", "rows_moved_on",
+           "names_off", "names_said", "points_at", "prices_differ", "recorded_columns", "rows_moved", "rows_moved_on",
            "same_but_tables", "shown_again", "typed_over"]
 
 #: Cells named one by one in the report; one more line counts the rest.
@@ -587,6 +587,11 @@ def listed_names(names: Sequence[str]) -> str:
     return ", ".join(names) if len(names) <= 3 else f"{names[0]}, {names[1]} and {len(names) - 2:,} more"
 
 
+def names_said(names: Sequence[str]) -> str:
+    """*names* (of the workbook) as a report says them: ``the name A`` alone, else ``the names A, B and 6 more``."""
+    return f"the name{'s' * (len(names) != 1)} {listed_names(names)}"
+
+
 def extent_note(sheet: str, table: Table, held: tuple[int, int] | None, off: Sequence[str], new: Table,
                 why: str = "a row was inserted or deleted in it by hand", gone: Sequence[str] = ()) -> str | None:
     """The report line for a table whose range (*held*) or names (*off*; *gone*, those of them the book did not
@@ -601,9 +606,9 @@ def extent_note(sheet: str, table: Table, held: tuple[int, int] | None, off: Seq
     why = "defined again by hand" if again else why
     for names, said, out in (([n for n in off if n not in gone], "pointed at other cells" if again else
                               "pointed at other rows", moved),
-                             ([n for n in off if n in gone], "were deleted", deleted)):
+                             ([n for n in off if n in gone], "was deleted", deleted)):
         if names:
-            out.append(f"the names {listed_names(names)} {said}")
+            out.append(f"{names_said(names)} {said if len(names) == 1 else said.replace('was ', 'were ')}")
     if not moved and not deleted:
         return None
     said = [f"{', and '.join(moved)}: {why}"] if moved else []
