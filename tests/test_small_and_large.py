@@ -60,6 +60,24 @@ def test_one_odd_lot_unit_is_named_in_the_singular(tmp_path):
     assert len(prorated) == 1 and prorated[0].endswith(" after 1 unit of odd lots accepted in full")
 
 
+def test_a_prorated_offer_accepting_fewer_units_than_its_cap_says_so(tmp_path):
+    """Review 144: three holders of 1 unit under a cap of 2 were each prorated to 0 (rounded down), and the warning
+    said only that the offer was oversubscribed, the release that no units would be accepted."""
+    (tmp_path / "t.csv").write_text("holder_id,units,method,status\nA-1,1,book-entry,tendered\n"
+                                    "B-1,1,book-entry,tendered\nC-1,1,book-entry,tendered\n", encoding="utf-8")
+    text = (BASE.replace("tendered = 10", 'file = "t.csv"\nfinal = true')
+            .replace('expiration = 2024-03-15', 'expiration = 2024-03-15\nmax_units = {cap}'))
+    _, results = compute_file(_offer(tmp_path, text.format(cap=2)))
+    assert results.units_accepted == 0
+    assert [w for w in results.warnings if w.startswith("offer is oversubscribed")] == [
+        "offer is oversubscribed: 3 units eligible for 2; prorated by 0.6666666667; 0 units accepted of the 2 it "
+        "takes, as each holder's prorated units are rounded down to whole units"]
+    (tmp_path / "t.csv").write_text("holder_id,units,method,status\nA-1,10,book-entry,tendered\n"
+                                    "B-1,10,book-entry,tendered\n", encoding="utf-8")
+    _, results = compute_file(_offer(tmp_path, text.format(cap=10)))  # (5 each: the cap taken whole)
+    assert results.units_accepted == 10 and not [w for w in results.warnings if "accepted of the" in w]
+
+
 def test_an_eps_effect_that_rounds_to_nothing_is_shown_without_a_sign(tmp_path, capsys):
     """A $50 charge on 5 billion shares: an EPS effect of -0.00000001, shown as -0.0000 before."""
     from xlpy.cli import main

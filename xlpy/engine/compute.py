@@ -747,6 +747,8 @@ def _count_and_input_warnings(offer: Offer, counted: allocation.Count) -> list[s
             f"prorated by {plain(counted.proration_factor)}"
             + (" (below 1 past its 10 decimals)" if counted.proration_factor == 1 else "")
             + (f" after {units(counted.odd_lot_units)} of odd lots accepted in full" if counted.odd_lot_units else "")
+            + (f"; {units(counted.accepted)} accepted of the {offer.max_units:,} it takes, as each holder's prorated "
+               "units are rounded down to whole units" if counted.accepted < offer.max_units else "")
             + ("; offer.odd_lot is not applied: aggregate counts have no holders to accept in full first, so every "
                "unit is prorated alike (give the holder tally to apply it)"
                if offer.odd_lot is not None and counted.holders is None else "")
