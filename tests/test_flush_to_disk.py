@@ -89,3 +89,31 @@ def test_the_vba_module_written_for_import_is_flushed_to_the_disk_on_macos(tmp_p
     assert main(["vba", "-o", str(tmp_path / "xlpy_udfs.bas")]) == 0
     monkeypatch.undo()
     assert (tmp_path / "xlpy_udfs.bas").stat().st_ino in full and plain == []
+
+
+def test_an_xlwings_lite_project_is_flushed_to_the_disk_before_it_is_moved_in(tmp_path, monkeypatch):
+    """``xlpy lite`` renamed its two files into place unflushed: a power cut after the renames could leave an empty
+    ``main.py`` over the project's."""
+    from xlpy.cli import main
+
+    full, plain = _macos(monkeypatch)
+    assert main(["lite", "-o", str(tmp_path / "app")]) == 0
+    monkeypatch.undo()
+    for name in ("main.py", "requirements.txt"):
+        assert (tmp_path / "app" / name).stat().st_ino in full, name
+    assert plain == []
+
+
+def test_a_renders_files_are_flushed_to_the_disk_before_they_are_moved_in(tmp_path, monkeypatch):
+    """The PDF and pages LibreOffice and pdftoppm made in the staging folder were renamed into place unflushed."""
+    from xlpy.workbook import rendering
+
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    made = [stage / "book.pdf", stage / "page-1.png"]
+    for m in made:
+        m.write_bytes(b"%PDF" if m.suffix == ".pdf" else b"\x89PNG")
+    full, plain = _macos(monkeypatch)
+    rendering._move_in([(made[0], tmp_path / "book.pdf"), (made[1], tmp_path / "book-1.png")], "book", 1)
+    monkeypatch.undo()
+    assert [(tmp_path / n).stat().st_ino for n in ("book.pdf", "book-1.png")] == full and plain == []

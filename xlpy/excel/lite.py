@@ -81,7 +81,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..files.in_place import ORPHANED_AFTER, PARTIAL, InterruptedAfterWriting, held_signals
+from ..files.in_place import ORPHANED_AFTER, PARTIAL, InterruptedAfterWriting, flush_to_disk, held_signals
 
 __all__ = [
     "DEFAULT_DIR",
@@ -599,6 +599,8 @@ def _write_temporary(path: Path, text: str) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
+            f.flush()
+            flush_to_disk(f.fileno())  # (before the rename that relies on it: a power cut loses neither file)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

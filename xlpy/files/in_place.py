@@ -25,7 +25,8 @@ try:
 except ImportError:  # pragma: no cover  (Windows)
     fcntl = None
 
-__all__ = ["ORPHANED_AFTER", "PARTIAL", "STOP_SIGNALS", "InterruptedAfterWriting", "flush_to_disk", "held_signals"]
+__all__ = ["ORPHANED_AFTER", "PARTIAL", "STOP_SIGNALS", "InterruptedAfterWriting", "flush_file", "flush_to_disk",
+           "held_signals"]
 
 #: What the name of each temporary file xlpy writes beside the file it is to become begins with.
 PARTIAL = ".~xlpy-partial."
@@ -93,3 +94,13 @@ def flush_to_disk(fd: int) -> None:
         except OSError:
             pass
     os.fsync(fd)
+
+
+def flush_file(path: os.PathLike | str) -> None:
+    """Flush the closed file *path*, made by another program (LibreOffice's PDF, pdftoppm's pages), to the disk
+    itself (:func:`flush_to_disk`) before a rename relies on it.  Opened for writing, which Windows' flush needs."""
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        flush_to_disk(fd)
+    finally:
+        os.close(fd)

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..files.in_place import ORPHANED_AFTER, InterruptedAfterWriting, held_signals
+from ..files.in_place import ORPHANED_AFTER, InterruptedAfterWriting, flush_file, held_signals
 from . import libreoffice as lo
 from .book_size import Size, workbook_size
 
@@ -288,6 +288,8 @@ def _move_in(moves: list[tuple[Path, Path]], stem: str, pages: int) -> list[Path
     meanwhile: one that comes finds the folder as it was (nothing moved yet) or holding all of them, raised then as
     :class:`~xlpy.files.in_place.InterruptedAfterWriting`, which says so.  Returns the names taken."""
     outputs, moved = [target for _, target in moves], 0
+    for source, _ in moves:  # (to the disk itself before the renames rely on them)
+        flush_file(source)
     try:
         with held_signals():  # (one rename a file: a signal among them left the new PDF beside earlier pages)
             for source, target in moves:
