@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import zipfile
 
@@ -151,6 +152,24 @@ def test_a_figure_typed_where_the_layout_has_none_is_named_a_note_in_words_is_no
                      f"Check!C8: {_OWN_FIGURE}TRUE"], found
 
 
+def test_text_that_reads_as_a_figure_is_named_as_a_figure_is_words_are_not(standard_books, tmp_path):
+    """Review 143, HIGH: a charge typed as text beside a label of one's own (``$9,000,000.00``) validated clean on
+    both legs, where the same figure typed as a number was named: a reader takes either for an amount."""
+    typed = {"Results!C31": "$9,000,000.00", "Results!D31": "9,000,000.00", "Cover!C10": "(1,234)",
+             "Inputs!C19": "$9.6 million", "Check!C8": "12.5%", "Entries!C18": "€ 9.000.000,00"}
+    words = {"Results!C33": "see note 3", "Inputs!D3": "checked against the agent's letter of 20 February",
+             "Cover!C11": "2004-02-23 (the agent's letter)", "Check!C9": "N/A"}
+
+    def edit(wb):
+        for where, text in {**typed, **words}.items():
+            sheet, ref = where.split("!")
+            wb[sheet][ref] = text
+
+    found = [f for f in _findings(_edited(standard_books["seed"], tmp_path / "own.xlsm", edit))
+             if "where the layout has none" in f]
+    assert sorted(found) == sorted(f"{where}: {_OWN_FIGURE}{text}" for where, text in typed.items()), found
+
+
 def test_a_figure_on_any_figure_sheet_in_any_of_its_columns_is_named_a_date_as_iso(standard_books, tmp_path):
     """Review 124: a mutation review took Cover, Inputs, Release and Entries out of the sheets looked at, dates and
     array formulas out of what is a figure, the label column or Check's last tie column out of where, and the
@@ -269,6 +288,28 @@ def test_a_hidden_row_of_figures_and_a_flags_text_section_are_named(standard_boo
         "columns B:D, then Home > Format > Hide & Unhide > Unhide Columns): expected shown, found hidden"]
     # (review 98: the README's legs name these findings' leg shown, and the findings said structure)
     assert {f.leg for f in validate(book, legs=()).findings} == {"shown"}
+
+
+def test_a_figure_shrunk_to_nothing_is_named_as_a_hidden_one_is(standard_books, tmp_path):
+    """Review 143, HIGH: a column of figures a tenth of a character wide, a row of them half a point high, or a
+    figure in 1-point type validated clean on both legs: the page shows no figure, or a speck, as hiding it does.
+    The least sizes that show a figure are no finding."""
+    def edit(wb, width, height, size):
+        res = wb["Results"]
+        res.column_dimensions["C"].width = width
+        res.row_dimensions[24].height = height
+        font = copy.copy(res["C28"].font)
+        font.sz = size
+        res["C28"].font = font
+
+    assert _findings(_edited(standard_books["seed"], tmp_path / "small.xlsm", lambda wb: edit(wb, 0.1, 0.5, 1))) == [
+        "Results!C28: is not legible: its text is too small to read (a reader takes the cell for empty, or a speck): "
+        "expected a font of 6 pt or more, found font size 1 pt",
+        "Results!24:24: row of figures is shrunk to nothing: a reader does not see it; make it taller (Home > Format "
+        "> Row Height, 6 points at least): expected shown, found height 0.5",
+        "Results!C:C: column of figures or their labels is shrunk to nothing: a reader does not see it; widen it "
+        "(Home > Format > Column Width, 3 at least): expected shown, found width 0.1"]
+    assert _findings(_edited(standard_books["seed"], tmp_path / "least.xlsm", lambda wb: edit(wb, 3, 6, 6))) == []
 
 
 def test_a_hidden_column_of_a_table_is_named_a_holder_line_hidden_is_not(standard_books, tmp_path):

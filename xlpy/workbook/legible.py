@@ -1,4 +1,4 @@
-"""Whether a figure can be read against its cell: its colour against its background.
+"""Whether a figure can be read against its cell: its colour against its background, and its size.
 
 A figure in white on a white cell (a font colour, or a number format's
 ``[White]``) computes the right value and shows nothing; a reader of the
@@ -14,7 +14,8 @@ first section's, which shows a positive figure, else the font's: a negative
 section's colour is not (Excel's red negatives on a red fill).  A cell with
 a gradient or a patterned fill, or whose theme cannot be read, is not judged;
 nor is a conditional format's font or fill (``README.md``, "What validation
-checks after a save").
+checks after a save").  A font below :data:`LEAST_SIZE` points is named too
+(:func:`too_small`): a figure in 1-point type is a speck on the page.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ from collections.abc import Iterable
 from defusedxml.ElementTree import fromstring as _parse_xml  # a workbook is untrusted input
 from openpyxl.styles.colors import COLOR_INDEX
 
-__all__ = ["contrast", "findings", "LEGIBLE"]
+__all__ = ["contrast", "findings", "LEAST_SIZE", "LEGIBLE", "too_small"]
 
 #: The least contrast a figure is read at.  White on white is 1; a light grey (#D9D9D9) on white 1.4; the
 #: layout's lightest text (its grey notes) is above 4.
 LEGIBLE = 1.5
+#: The least font size, in points, a figure is read at (the layout's smallest is 9).
+LEAST_SIZE = 6
 #: The theme's colours by the index a style names them with: Excel swaps the first two pairs of the scheme.
 _THEME_ORDER = ("lt1", "dk1", "lt2", "dk2", "accent1", "accent2", "accent3", "accent4", "accent5", "accent6",
                 "hlink", "folHlink")
@@ -114,6 +117,12 @@ def _first_section_colour(fmt: str) -> str | None:
     return None
 
 
+def too_small(cell) -> str | None:
+    """*cell*'s font size when too small to read (``font size 1 pt``; below :data:`LEAST_SIZE`), or None."""
+    size = getattr(cell.font, "sz", None) if cell.font is not None else None
+    return f"font size {float(size):g} pt" if size is not None and float(size) < LEAST_SIZE else None
+
+
 def unreadable(cell, themes: list) -> str | None:
     """How *cell*'s text hides against its background (``font #FFFFFF on #FFFFFF``), or None."""
     fill = cell.fill
@@ -141,4 +150,7 @@ def findings(book: str, cells: Iterable[tuple[str, object]], themes: list, findi
         if cell is not None and (how := unreadable(cell, themes)):
             out.append(finding(book, where, "is not legible: its text colour is its background's (a reader takes "
                                "the cell for empty)", "a colour that stands out from the background", how))
+        elif cell is not None and (how := too_small(cell)):
+            out.append(finding(book, where, "is not legible: its text is too small to read (a reader takes the cell "
+                               "for empty, or a speck)", f"a font of {LEAST_SIZE} pt or more", how))
     return out

@@ -129,11 +129,18 @@ _FIGURE_SHEETS = ("Cover", "Inputs", "Tenders", "Results", "Check", "Release", "
 _OWN_BELOW = "Tenders"
 
 
+#: Text that reads as a figure (``$9,000,000.00``, ``(1,234)``, ``9.6 million``, ``12.5%``): typed as text beside a
+#: label of one's own, it is taken for an amount as a number is (review 143), though a note in words is not.
+FIGURE_TEXT = re.compile(r"\s*[(+\-\u2212]?\s*(?:[$€£¥]|USD|EUR|GBP)?\s*[(+\-\u2212]?\s*\d[\d,.'\u00a0\u202f ]*"
+                         r"(?:\s*%|\s*(?:million|billion|thousand|mn|bn|m|k)\b\.?)?\s*\)?\s*", re.IGNORECASE)
+
+
 def _figures_of_ones_own(book: str, wb, lay: Layout, findings: list, finding) -> None:
     """A number, TRUE/FALSE, date or formula typed into a cell of a standard sheet's label, value or note columns
     where the layout puts nothing, above, between or below its tables (above the holder table alone): beside a
     label of one's own (``Charge as restated`` under the charge) a reader takes it for one of the workbook's
-    figures, which no check proves.  A note in words stays the user's; a cell another finding names already, or
+    figures, which no check proves; so is text that reads as one (:data:`FIGURE_TEXT`, ``$9,000,000.00``).  A
+    note in words stays the user's; a cell another finding names already, or
     the row just below an input table (a line typed there, named as such), is not named twice."""
     ours = {(sheet, coordinate_to_tuple(ref)) for sheet, ref in _kinds(lay)}
     ours |= {(sheet, (row, col)) for sheet, row, col in _labels(lay)}
@@ -154,8 +161,8 @@ def _figures_of_ones_own(book: str, wb, lay: Layout, findings: list, finding) ->
             value, where = cell.value, f"{s.title}!{cell.coordinate}"
             if (s.title, (row, col)) in ours or where in named:
                 continue
-            if isinstance(value, (int, float, Decimal, dt.date, dt.time)) or isinstance(value, str) and \
-                    value.startswith("=") or getattr(value, "text", None) is not None:  # (an array formula's)
+            if isinstance(value, (int, float, Decimal, dt.date, dt.time)) or isinstance(value, str) and (
+                    value.startswith("=") or FIGURE_TEXT.fullmatch(value)) or getattr(value, "text", None) is not None:
                 findings.append(finding(book, where, "a figure where the layout has none: a reader takes it for one "
                                         "of the workbook's figures, which nothing checks; put figures of your own on "
                                         "a sheet of your own (a note in words may stay)", "empty, or a note in words",
@@ -438,6 +445,12 @@ def _shapes_in(data: bytes, charts: int, buttons=()) -> list[str]:
     return out
 
 
+#: The least height of a row of figures, in points, and width of their columns, in characters, that shows them: a
+#: row of half a point or a column of a tenth of a character hides its figures as hiding it does (review 143); the
+#: layout's are 15 points and 9 characters at least.
+LEAST_HEIGHT, LEAST_WIDTH = 6, 3
+
+
 def _hidden_lines(book: str, wb, lay: Layout, findings: list, finding) -> None:
     """The layout's rows of figures, and its label, value and note columns and its tables' columns, hidden or shrunk
     to nothing on a standard sheet: the figure is not seen, and a line typed below it in its place would be.  (A
@@ -453,18 +466,24 @@ def _hidden_lines(book: str, wb, lay: Layout, findings: list, finding) -> None:
         columns.update(t.first_col + i for t in sheet.tables for i in range(len(t.columns)))
         for row in sorted(r for r in wanted if r in ws.row_dimensions):
             dim = ws.row_dimensions[row]
-            if dim.hidden or dim.height == 0:
-                findings.append(finding(book, f"{title}!{row}:{row}", "row of figures is hidden: a reader does not "
-                                        f"see it; {_unhide('row', str(row), max(row - 1, 1), row + 1)}", "shown",
-                                        "hidden" if dim.hidden else "height 0"))
+            if dim.hidden or dim.height is not None and dim.height < LEAST_HEIGHT:
+                said = "hidden" if dim.hidden else "shrunk to nothing" if dim.height else "hidden"
+                todo = _unhide('row', str(row), max(row - 1, 1), row + 1) if dim.hidden or not dim.height else \
+                    f"make it taller (Home > Format > Row Height, {LEAST_HEIGHT} points at least)"
+                findings.append(finding(book, f"{title}!{row}:{row}", f"row of figures is {said}: a reader does not "
+                                        f"see it; {todo}", "shown", "hidden" if dim.hidden else
+                                        f"height {dim.height:g}"))
         for letter in map(get_column_letter, sorted(columns)):
             dim = ws.column_dimensions.get(letter)
-            if dim is not None and (dim.hidden or dim.width == 0 and dim.customWidth):
+            if dim is not None and (dim.hidden or dim.customWidth and dim.width is not None and
+                                    dim.width < LEAST_WIDTH):
                 col = column_index_from_string(letter)
-                todo = _unhide("column", letter, *map(get_column_letter, (max(col - 1, 1), col + 1)))
+                gone = dim.hidden or not dim.width
+                todo = _unhide("column", letter, *map(get_column_letter, (max(col - 1, 1), col + 1))) if gone else \
+                    f"widen it (Home > Format > Column Width, {LEAST_WIDTH} at least)"
                 findings.append(finding(book, f"{title}!{letter}:{letter}", "column of figures or their labels is "
-                                        f"hidden: a reader does not see it; {todo}", "shown", "hidden" if dim.hidden
-                                        else "width 0"))
+                                        f"{'hidden' if gone else 'shrunk to nothing'}: a reader does not see it; "
+                                        f"{todo}", "shown", "hidden" if dim.hidden else f"width {dim.width:g}"))
 
 
 def _unhide(what: str, which: str, before, after) -> str:
