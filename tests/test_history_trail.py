@@ -183,3 +183,46 @@ def test_a_rebuild_that_carried_history_is_said_to_be_why_the_figures_moved(tmp_
     assert main(["refresh", "new.xlsm", "--no-backup"]) == 0  # (its own build's files: a row for the count it read)
     assert "the workbook was rebuilt since that row" in capsys.readouterr().out
     assert _notes(Path("new.xlsm")) == [] and len(_history(Path("new.xlsm"))) == 2
+
+
+def _cover_saved(book: Path, saved: dict[str, str]) -> None:
+    """Saved values put into the Cover's latest-count cells of *book*'s package (``C13`` -> ``<v>`` text; a text one
+    ``t="str"``), as a file written by hand, or edited, holds them."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(book) as zf:
+        items = [(info, zf.read(info.filename)) for info in zf.infolist()]
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in items:
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode("utf-8")
+                for ref, value in saved.items():
+                    kind = "" if re.fullmatch(r"[\d.]+", value) else ' t="str"'
+                    text, n = re.subn(rf'(<c r="{ref}"[^>]*?)>(<f>[^<]*</f>)</c>', rf"\1{kind}>\2<v>{value}</v></c>",
+                                      text)
+                    assert n == 1, ref
+                data = text.encode("utf-8")
+            out.writestr(info, data)
+
+
+def test_a_latest_count_on_the_cover_saved_otherwise_than_history_is_named(standard_books, tmp_path):
+    """Review 143, HIGH: 999,999 units tendered put in the Cover's latest count as its saved value validated clean
+    on both legs, while a preview, pandas or Excel without recalculating shows it: xlpy saves none there, and
+    History's last row is what the formula gives.  The same values as History's are no finding."""
+    from xlpy.workbook.validate import validate
+
+    book = _copy(standard_books["seed"], tmp_path)
+    (when, *_), = _history(book)
+    _cover_saved(book, {"C12": when, "C13": "274000", "C14": "n/a"})
+    assert validate(book, legs=()).findings == []
+    _cover_saved(book, {"C15": "0.75"})
+    (tmp_path / "other").mkdir()
+    other = _copy(standard_books["seed"], tmp_path / "other")
+    _cover_saved(other, {"C13": "999999", "C12": "2004-03-01 00:00:00"})
+    found = [(f.where, f.expected, f.found, f.leg) for f in validate(other, legs=()).findings]
+    assert found == [("Cover!C12", repr(when), "'2004-03-01 00:00:00'", "saved"),
+                     ("Cover!C13", "274000", "999999", "saved")], found
+    assert [f.what for f in validate(book, legs=()).findings] == [
+        "Participation: saved value is not History's last row's, which its formula shows: the file looks doctored "
+        "(xlpy saves none there); open it in Excel, recalculate and save"]

@@ -19,7 +19,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from . import clock
-from .layout import Layout, history_moved_note, latest
+from .layout import VALUE_COL, Layout, history_moved_note, latest
 from .layout.history import STAMP
 from .readback import xlsx_values
 from .review import dated_before
@@ -46,6 +46,37 @@ def last_row_note(path: Path, lay: Layout, results) -> list[str]:
     review = dated_before(held.get(reviewed), "!".join(reviewed), last[0] if last is not None else None,
                           held.get(reviewer))
     return [n for n in (note, review, out_of_time([("!".join(c), r[0]) for c, r in rows])) if n]
+
+
+def latest_shown(path: Path, lay: Layout) -> list[tuple[str, str, object, object]]:
+    """The Cover's latest-count cells (``=INDEX(HistTendered,ROWS(HistTendered))``...) whose saved value is not
+    what their formula gives, History's last row's: (cell, its label, History's value, the saved value).  xlpy saves
+    none there (the application calculates them on open), so one that differs was typed into the file (review 143:
+    a preview, pandas or Excel without recalculating shows 999,999 units tendered); a blank one is not named, nor
+    one whose History cell holds no saved value (the change column's, a formula)."""
+    sheet, t = lay.table("tblHistory")
+    columns = {c.name: get_column_letter(t.first_col + i) for i, c in enumerate(t.columns) if c.name}
+    shown = []
+    for s, _, item, row in lay.items("Cover"):
+        m = re.search(r"INDEX\((Hist\w+),ROWS\(\1\)\)", item.formula or "")
+        if m and m[1] in columns:
+            shown.append((f"{s.title}!{get_column_letter(VALUE_COL)}{row}", item, (sheet.title, f"{columns[m[1]]}"
+                                                                                    f"{t.last_row}")))
+    held = xlsx_values(path, [tuple(w.split("!")) for w, _, _ in shown] + [h for _, _, h in shown])
+    out = []
+    for where, item, history in shown:
+        saved = held.get(tuple(where.split("!")))
+        want = "n/a" if '"n/a"' in item.formula and t.last_row == t.first_row else held.get(history)
+        if saved not in (None, "") and want is not None and not _same(saved, want):
+            out.append((where, item.label, want, saved))
+    return out
+
+
+def _same(saved, want) -> bool:
+    """Whether a saved value is History's *want*: a number to 12 significant digits, anything else as text."""
+    if isinstance(saved, (int, float)) and isinstance(want, (int, float)) and not isinstance(saved, bool):
+        return abs(saved - want) <= 1e-12 * max(abs(want), 1)
+    return str(saved) == str(want)
 
 
 def out_of_time(whens: list[tuple[str, object]], now: dt.datetime | None = None) -> str | None:

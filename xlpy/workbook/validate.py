@@ -561,6 +561,10 @@ def _validate(path: Path, offer_path, legs, require_libreoffice: bool, label: st
     structure_rest()  # (the inputs' findings too, before the saved figures that say they follow from one of them)
     compared, check, word = _saved(book, path, wb, exp, findings, notes, lay, offer, results, typed)
     notes += history_trail.last_row_note(path, lay, results)  # (an input typed since the last refresh, or edited)
+    findings += [Finding(book, where, f"{label}: saved value is not History's last row's, which its formula shows: "
+                         "the file looks doctored (xlpy saves none there); open it in Excel, recalculate and save",
+                         _show(want), _show(got), "saved") for where, label, want, got in history_trail.latest_shown(
+                             path, lay)]
     report.count("saved", compared)
     moved: dict[str, bool] = {}  # of the differing saved values (when one is typed over), which a recalculation moves
     if "formulas" in legs:
