@@ -62,3 +62,40 @@ def test_a_template_modules_code_edited_is_a_finding(standard_books, monkeypatch
     found = validate(book, legs=()).findings
     assert [f.what for f in found] == ["VBA code differs from the template"], [str(f) for f in found]
     assert found[0].where.startswith("VBA module xlwings line ")
+
+
+_AUTO_OPEN = 'Sub Auto_Open()\r\n    ThisWorkbook.Worksheets("Results").Range("C28").Value = 9000000\r\nEnd Sub\r\n'
+
+
+@pytest.mark.parametrize("change, line", [
+    (lambda text: text + _AUTO_OPEN, 'ThisWorkbook.Worksheets("Results").Range("C28").Value = 9000000'),
+    (lambda text: text.replace("    INDUCED_CHARGE = Err.Description", "    INDUCED_CHARGE = 9597836.4"),
+     "INDUCED_CHARGE = 9597836.4"),
+    (lambda text: text.replace('CallUDF("xlpy.udfs", "INDUCED_CHARGE"', 'CallUDF("mine", "INDUCED_CHARGE"'),
+     'INDUCED_CHARGE = XLPy.CallUDF("mine", "INDUCED_CHARGE", Array(units, offer_ratio, original_ratio, price, '
+     'cash_per_unit), ThisWorkbook, Application.Caller) (and 1 more line)'),
+], ids=["auto-open", "a-constant", "another-module"])
+def test_code_of_its_own_in_the_functions_module_is_a_finding(standard_books, monkeypatch, change, line):
+    """Review 143, HIGH: the module "Import Functions" writes was allowed by its name, whatever it held: an
+    ``Auto_Open`` writing the charge, or ``INDUCED_CHARGE`` standing in for xlpy's, validated clean."""
+    from xlpy.workbook.validate import validate
+
+    book = standard_books["seed"]
+    module = vba.generate_bas(vba.UDF_MODULES).replace("\n", "\r\n")
+    _read_as(monkeypatch, book, lambda found: {**found, vba.UDF_MODULE_NAME: change(module)})
+    found = [(f.where, f.what.split(":")[0], f.found) for f in validate(book, legs=()).findings]
+    assert found == [("VBA module xlwings_udfs", "holds code that xlwings' Import Functions does not write", line)]
+
+
+def test_the_functions_module_as_import_functions_writes_it_is_no_finding(standard_books, monkeypatch):
+    """xlwings' wrappers of xlpy's functions and macros, for a workbook or an add-in, and of a person's own Python
+    functions imported alongside (another module's), as "Import Functions" writes them."""
+    from xlpy.workbook.validate import validate
+
+    book = standard_books["seed"]
+    own = vba.generate_bas("xlpy.udfs").split("\n", 3)[3].replace("xlpy.udfs", "mine")
+    for name in {s.name for s in vba.REGISTRY.values()}:
+        own = own.replace(name, f"MY_{name}")
+    for module in (vba.generate_bas(vba.UDF_MODULES), vba.generate_bas(vba.UDF_MODULES, addin=True) + own):
+        _read_as(monkeypatch, book, lambda found, m=module: {**found, vba.UDF_MODULE_NAME: m.replace("\n", "\r\n")})
+        assert validate(book, legs=()).findings == []

@@ -44,6 +44,7 @@ __all__ = [
     "missing_module_loss",
     "expected_modules",
     "UDF_MODULES",
+    "foreign_code",
 ]
 
 #: The VBA module "Import Functions" creates (replacing any previous one).
@@ -483,6 +484,53 @@ def expected_modules(standalone: bool = True) -> set[str]:
     are imported.
     """
     return set(vba_modules(template_path(standalone)))
+
+
+#: The lines of an xlwings wrapper (:func:`generate_bas`, xlwings' "Import Functions"), ``{name}`` the procedure's:
+#: nothing else runs in the module that holds them.
+_WRAPPER_LINES = tuple(re.compile(line) for line in (
+    r"'.*", r"Rem\b.*", r"#Const App = \"Microsoft Excel\"(?: *'.*)?", r"Option (?:Explicit|Base [01]|Private Module)",
+    r'#If App = "Microsoft Excel" Then', r"#Else", r"#End If", r"failed:", r"Next k", r"Application\.Volatile",
+    r'If \(Not Application\.CommandBars\("Standard"\)\.Controls\(1\)\.Enabled\) Then Exit Function',
+    r"If TypeOf Application\.Caller Is Range Then On Error GoTo failed", r"Dim argsArray\(\) As Variant",
+    r"argsArray = Array\([\w, ]*\)", r"ReDim Preserve argsArray\(0 to UBound\(\w+\) - LBound\(\w+\) \+ \d+\)",
+    r"For k = LBound\(\w+\) To UBound\(\w+\)", r"argsArray\(\d+ \+ k - LBound\(\w+\)\) = \w+\(k\)",
+    r"Exit (?:Function|Sub)", r"End (?:Function|Sub)", r"{name} = Err\.Description",
+    r'(?:{name} = )?(?:XLPy|Py)\.CallUDF[( ]"(?P<module>[\w.]+)", "{name}", (?:Array\([\w, ]*\)|argsArray)'
+    r"(?:, (?:ThisWorkbook|ActiveWorkbook), Application\.Caller)?\)?"))
+_PROCEDURE = re.compile(r"(?:Public )?(Function|Sub) (\w+)\((?:(?:Optional |ParamArray )?\w+(?:\(\))?(?:, )?)*\)",
+                        re.IGNORECASE)  # (the VBA editor writes keywords in its own case: "0 to" is "0 To")
+
+
+def foreign_code(source: str) -> list[str]:
+    """The lines of the ``xlwings_udfs`` module *source* that no xlwings wrapper holds: code of its own, which runs
+    as the workbook's (an ``Auto_Open`` that writes a figure), or a wrapper of one of xlpy's functions or macros
+    calling another Python module than xlpy's (review 143).  Other wrappers, of a person's own Python functions
+    imported alongside, are no such line."""
+    joined = "\n".join(module_code(source)).replace(" _\n", "")  # (a line xlwings split past 1,024 characters)
+    own = {spec.name: spec.module for spec in REGISTRY.values()}
+    out, name = [], None
+    for line in filter(None, (line.strip() for line in joined.split("\n"))):
+        if m := _PROCEDURE.fullmatch(line):
+            name = m[2]
+            continue
+        if name is None:  # (the header: the name, xlwings' comment, its App constant)
+            known = line.startswith(("'", "#Const App ", "Option ", "Rem "))
+        else:
+            found = _wrapper_line(line, name)
+            module = found.groupdict().get("module") if found else None
+            known = found is not None and (module is None or module == own.get(name, module))
+        if not known:
+            out.append(line)
+    return out
+
+
+def _wrapper_line(line: str, name: str) -> re.Match | None:
+    """*line* as one of :data:`_WRAPPER_LINES`, in the wrapper of the procedure *name*, or None."""
+    for pattern in _WRAPPER_LINES:
+        if found := re.fullmatch(pattern.pattern.replace("{name}", re.escape(name)), line, re.IGNORECASE):
+            return found
+    return None
 
 
 def module_code(source: str) -> list[str]:

@@ -375,6 +375,13 @@ def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Findi
                                 "only " + ", ".join(sorted(allowed)), extra))
     findings += _missing_modules(book, wb, path, vba.expected_modules(standalone=True) - modules)
     _vba_sources(book, sources, findings)
+    if foreign := vba.foreign_code(sources.get(vba.UDF_MODULE_NAME, "")):
+        more = f" (and {len(foreign) - 1:,} more line{'s' * (len(foreign) > 2)})" if len(foreign) > 1 else ""
+        findings.append(Finding(book, f"VBA module {vba.UDF_MODULE_NAME}", "holds code that xlwings' Import "
+                                "Functions does not write: it runs as the workbook's own, and may write figures or "
+                                "stand in for xlpy's functions; delete the module, then click Import Functions "
+                                "(xlwings tab) or import the module xlpy vba writes", "only xlwings' wrappers of the "
+                                "worksheet functions and macros", foreign[0] + more))
 
 
 def _missing_modules(book: str, wb, path: Path, missing: set[str]) -> list[Finding]:
