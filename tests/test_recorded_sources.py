@@ -196,7 +196,12 @@ def test_a_record_no_file_system_takes_is_said_cut_short(standard_books, tmp_pat
         sheet, ref = lay.cell("TallySource")
         wb[sheet][ref] = "x" * 5000 + ".csv"
 
-    report = validate(_edited(standard_books, tmp_path, record), legs=())
+    book = _edited(standard_books, tmp_path, record)
+    report = validate(book, legs=())
+    [found] = report.findings  # (History's last row records the tally beside the workbook: held to it, review 143)
+    assert found.found.startswith(f"{'x' * 60}... (5,004 characters) (") and len(str(found)) < 700, found
+    (book.parent / TALLY).unlink()  # (and with no file of History's beside it: the note, cut short)
+    report = validate(book, legs=())
     [note] = [n for n in report.notes if n.startswith("Tenders (the holder table): not compared")]
     assert note.startswith(f"Tenders (the holder table): not compared with the tally the Cover records ({'x' * 60}... "
                            "(5,004 characters)): it cannot be read (")
@@ -230,9 +235,19 @@ def test_a_record_blank_or_of_no_file_is_said_not_compared(standard_books, tmp_p
         sheet, ref = lay.cell("TallySource")
         wb[sheet][ref] = None
 
-    report = validate(_edited(standard_books, tmp_path, blank), legs=())
+    book = _edited(standard_books, tmp_path, blank)
+    report = validate(book, legs=())
+    # (History's last row names the tally the table was read from, beside the workbook: held to it, review 143)
+    [record, table] = _sources(report)
+    digest = hashlib.sha256((book.parent / TALLY).read_bytes()).hexdigest()[:12]
+    assert record == ("book.xlsm: Cover!C23 (the tally): the Cover's record of the file is not History's last "
+                      "row's, whose file is beside the workbook byte for byte: the record typed over since the build? "
+                      "the holder table is compared with History's file; put its name and SHA-256 back on the Cover: "
+                      f"expected {TALLY} ({digest}...), found blank ({digest}...) [sources]"), record
+    assert f"Tenders (the holder table): differs from the tally History's last row records ({TALLY})" in table, table
+    (book.parent / TALLY).unlink()  # (no file of History's beside it: said, as review 122 M1 asked)
+    report = validate(book, legs=())
     assert _sources(report) == []  # (a holder table typed in, with no file, is the workbook's to hold)
-    # (History's last row names the tally the table was read from: said, as review 122 M1 asked)
     assert any(n.startswith("Tenders (the holder table): not compared with a file: the Cover records none (Cover!C23 "
                             "is blank), though History's last row (") for n in report.notes), report.notes
 
@@ -251,7 +266,8 @@ def test_a_network_location_the_cover_names_is_not_opened(standard_books, tmp_pa
     opened = []
     monkeypatch.setattr(recorded_sources, "sha256", lambda p: opened.append(p) or "0" * 64)
     report = validate(book, legs=())
-    assert opened == [tmp_path / PRICES]  # (the price file beside the workbook alone)
+    assert opened == [tmp_path / TALLY, tmp_path / PRICES]  # (files beside the workbook alone: the price file, and
+    # the tally History's last row records, whose SHA-256 the stand-in gives otherwise: not held to it)
     assert (f"Tenders (the holder table): not compared with the tally the Cover records ({share}): it names a "
             "network location, which validate does not open (a workbook from elsewhere may name any); copy the file "
             "beside the workbook, or refresh it from there") in report.notes
@@ -442,6 +458,13 @@ def test_a_count_files_record_blanked_is_said_not_compared(standard_books, tmp_p
     still recorded says the counts were a count file's)."""
     book = _refreshed_from_counts(standard_books, tmp_path, capsys)
     _typed(book, Tendered=280500, TallySource=None)
+    record, count = _sources(validate(book, legs=()))  # (History's count file beside it: held to it, review 143)
+    assert "Cover!C23 (the count file): the Cover's record of the file is not History's last row's" in record, record
+    assert count == ("seed.xlsm: Tenders!C5 (Tendered): differs from the count file History's last row records "
+                     "(counts.csv), typed since the last refresh: 280,500, the file 280,000: the figure is not the "
+                     "file's (a count that belongs goes in the file; a refresh writes the file's counts over it) "
+                     "[sources]"), count
+    (tmp_path / "counts.csv").unlink()  # (no file of History's beside it: a note)
     report = validate(book, legs=())
     assert _sources(report) == []
     assert "Tenders (the aggregate counts): not compared with a file: the Cover records none (its cell, Cover!C23, " \
@@ -581,6 +604,9 @@ def test_a_count_files_record_blanked_with_its_sha256_is_said_from_history(stand
     book = _refreshed_from_counts(standard_books, tmp_path, capsys)
     digest = hashlib.sha256((tmp_path / "counts.csv").read_bytes()).hexdigest()
     cells = _typed(book, Tendered=280500, TallySource=None, TallySha256=None)
+    record, _ = _sources(validate(book, legs=()))  # (the count file beside it: held to it, review 143)
+    assert record.endswith(f": expected counts.csv ({digest[:12]}...), found blank (blank) [sources]"), record
+    (tmp_path / "counts.csv").rename(tmp_path / "counts-kept.csv")  # (none of History's beside it: a note)
     report = validate(book, legs=())
     assert _sources(report) == []
     [note] = [n for n in report.notes if n.startswith("Tenders (the aggregate counts)")]
@@ -619,6 +645,10 @@ def test_a_holder_tables_record_blanked_is_said_from_history_as_a_count_files_is
 
     book = _edited(standard_books, tmp_path, blank)
     digest = hashlib.sha256((book.parent / TALLY).read_bytes()).hexdigest()
+    record, table = _sources(validate(book, legs=()))  # (the tally beside it: held to it, review 143)
+    assert record.endswith(f": expected {TALLY} ({digest[:12]}...), found blank (blank) [sources]"), record
+    assert "differs from the tally History's last row records" in table, table
+    (book.parent / TALLY).rename(book.parent / "kept.csv")  # (none of History's beside it: a note)
     [note] = [n for n in validate(book, legs=()).notes if n.startswith("Tenders (the holder table)")]
     assert note.startswith("Tenders (the holder table): not compared with a file: the Cover records none (Cover!C23 "
                            "is blank), though History's last row ("), note
@@ -626,3 +656,34 @@ def test_a_holder_tables_record_blanked_is_said_from_history_as_a_count_files_is
                          "record blanked or typed over since? put the file's name and SHA-256 back on the Cover as "
                          "History has them (the table is then compared with it), or refresh the workbook with --tally "
                          "and that file"), note
+
+
+def test_a_record_typed_over_is_held_to_historys_file_beside_the_workbook(standard_books, tmp_path):
+    """Review 143, HIGH: a unit typed into the holder table was a finding until the Cover's SHA-256 of the tally was
+    typed over too: then a note alone, and 'valid' for figures that were not the file's.  History's last row records
+    the file the table was read from, beside the workbook byte for byte: the table is held to it, and the record
+    named.  A price file's record naming another file than History's is not (a refresh from prices that moved no
+    figure adds no History row, so the Cover may name a newer price file): a note, as before."""
+    def typed(wb, lay):
+        wb["Tenders"][_units(wb, lay, 2)] = wb["Tenders"][_units(wb, lay, 2)].value + 10000
+        for key, value in (("TallySha256", "0" * 64), ("PriceSha256", "1" * 64)):
+            sheet, ref = lay.cell(key)
+            wb[sheet][ref] = value
+
+    book = _edited(standard_books, tmp_path, typed)
+    found = _sources(validate(book, legs=()))
+    assert [f.split(": the Cover's record")[0] for f in (found[0], found[2])] == [
+        "book.xlsm: Cover!C23 (the tally)", "book.xlsm: Cover!C26 (the price file)"], found
+    assert found[0].endswith("found hecla-2004-tally.csv (000000000000...) [sources]"), found[0]
+    assert found[2].endswith("found hecla-2004-prices-illustrative.csv (111111111111...) [sources]"), found[2]
+    assert len(found) == 3 and "differs from the tally History's last row records" in found[1], found
+
+    def renamed(wb, lay):
+        sheet, ref = lay.cell("PriceSource")
+        wb[sheet][ref] = "prices-newer.csv"
+
+    (tmp_path / "other").mkdir()
+    book = _edited(standard_books, tmp_path / "other", renamed)
+    report = validate(book, legs=())
+    assert _sources(report) == [] and any(n.startswith("Prices (the price table): not compared with the price file "
+                                                       "the Cover records (prices-newer.csv)") for n in report.notes)

@@ -20,7 +20,9 @@ A recorded file that is not there (the workbook sent on alone), that has other b
 (replaced since: the agent's next file under the same name, or a record typed over), or that names a network
 location (never opened: a received workbook may name any host, which Windows would connect to) is a note: the
 table is not compared with it, and the note says why; so is a record that names no file (of counts: a blank one
-with a SHA-256 beside it), naming its cell.  Where the Cover records a column mapping file, whose bytes it does
+with a SHA-256 beside it), naming its cell.  Unless History's last row records another file, beside the workbook
+byte for byte (:func:`_history_file`): the Cover's record typed over or blanked since, the table is compared with
+that file, and the record is a finding of its own.  Where the Cover records a column mapping file, whose bytes it does
 not record, the finding says the mapping may have changed instead.
 
 The offer file is held to the workbook, each difference a finding, only when given (``--offer``):
@@ -82,12 +84,17 @@ def check(name: str, wb, lay: Layout, path: Path, findings: list[Finding], notes
         where = f"{lay.cell('Tendered')[0] if table == _COUNTS else lay.table(table)[0].title} ({words})"
         given, recorded = (str(book.get(*lay.cell(key)) or "").strip() for key in (source, digest))
         cell = "!".join(lay.cell(source))
-        if table == _COUNTS and (given == NO_TALLY_FILE or (not given and not recorded)):
+        at, why = _recorded_file(book, given, recorded, since)
+        kept = _history_file(book, lay, source == "PriceSource", given, recorded, since) if at is None else None
+        if kept:  # (the record typed over or blanked, History's file beside the workbook: compared with that)
+            at, held = kept
+            findings.append(_record_off(name, f"{cell} ({file})", words, since, held, (given, recorded)))
+            given, recorded = held
+        elif table == _COUNTS and (given == NO_TALLY_FILE or (not given and not recorded)):
             # (counts the offer file gives, or typed in: typed_input_notes compares the offer file's; unless
             # History says a count file was read)
             notes.extend(_file_unrecorded(book, lay, given, f"{where}: not compared with a file", cell))
             continue
-        at, why = _recorded_file(book, given, recorded, since)
         why = f"its cell, {cell}, is blank" if not given else why
         if at is None and table == HOLDER_TABLE and not given:  # (a table typed in, unless History read a file)
             said = _file_unrecorded(book, lay, given, f"{where}: not compared with a file", cell, "tally file", "table")
@@ -98,7 +105,8 @@ def check(name: str, wb, lay: Layout, path: Path, findings: list[Finding], notes
             notes.append(f"{where}: not compared with a file: the Cover records none ({why})" if not why.startswith(
                 "(") else f"{where}: not compared with {file} the Cover records {why}")
             continue
-        _compare(name, book, lay, (table, _named(given), file, words, since), at, findings, notes)
+        by = "History's last row records" if kept else "the Cover records"
+        _compare(name, book, lay, (table, _named(given), f"{file} {by}", words, since), at, findings, notes)
 
 
 def _file_unrecorded(book: WorkbookCells, lay: Layout, given: str, said: str, cell: str,
@@ -125,6 +133,42 @@ def _file_unrecorded(book: WorkbookCells, lay: Layout, given: str, said: str, ce
             f"{read} {were} read from: the record blanked or typed over since? put the file's name and SHA-256 back "
             f"on the Cover as History has them (the {read} {'is' if read == 'table' else 'are'} then compared with "
             "it), or refresh the workbook with --tally and that file"]
+
+
+def _record_off(name: str, where: str, words: str, since: str, held: tuple[str, str],
+                record: tuple[str, str]) -> Finding:
+    """The finding of a Cover's record of a file (*record*: its name and SHA-256) that is not History's last row's
+    (*held*), whose file is beside the workbook byte for byte: the table (*words*) is compared with that."""
+    return Finding(name, where, "the Cover's record of the file is not History's last row's, whose file is beside "
+                   f"the workbook byte for byte: the record typed over since {since}? {words} is compared with "
+                   "History's file; put its name and SHA-256 back on the Cover",
+                   f"{_named(held[0])} ({_short(held[1])})", f"{_named(record[0]) or 'blank'} ({_short(record[1])})",
+                   "sources")
+
+
+def _history_file(book: WorkbookCells, lay: Layout, prices: bool, given: str, recorded: str,
+                  since: str) -> tuple[Path, tuple[str, str]] | None:
+    """(the file, its (name, SHA-256)) that History's last row records the table was read from, when that is not
+    the Cover's record (*given*, *recorded*) and the file is beside the workbook byte for byte; else None.  A Cover
+    whose record was typed over (a SHA-256 changed, a name blanked) would otherwise leave the table uncompared, with
+    a note alone (review 143)."""
+    from .layout import latest
+    from .layout.history import field
+    from .table_edits import history_records
+
+    try:
+        last = latest(history_records(book, lay))
+    except (KeyError, ValueError, TypeError):  # (a History table the workbook does not hold as laid out)
+        return None
+    if last is None:
+        return None
+    named, digest = (str(field(last, k) or "").strip() for k in (("prices", "price_sha256") if prices else
+                                                                   ("tally", "sha256")))
+    if (named, digest) == (given, recorded) or not digest or prices and given not in ("", named):
+        return None  # (a price file's record alone may name a newer file than History's: a refresh from prices
+        # that moved no figure adds no row, so only the same name, or none, is held to History's)
+    at, _ = _recorded_file(book, named, digest, since)
+    return None if at is None else (at, (named, digest))
 
 
 def _recorded_file(book: WorkbookCells, given: str, recorded: str, since: str) -> tuple[Path | None, str]:
@@ -154,7 +198,7 @@ def _recorded_file(book: WorkbookCells, given: str, recorded: str, since: str) -
 def _compare(name: str, book: WorkbookCells, lay: Layout, said: tuple[str, ...], at: Path, findings: list[Finding],
              notes: list[str]) -> None:
     """The finding of a table held to its recorded file *at*, byte for byte as the Cover records it (*said*: the
-    table, the file as recorded, the file's and the table's words, since when)."""
+    table, the file as recorded, the file's words with who records it, the table's words, since when)."""
     table, text, file, words, since = said
     if table == _COUNTS:
         _compare_counts(name, book, lay, said, at, findings, notes)
@@ -169,12 +213,12 @@ def _compare(name: str, book: WorkbookCells, lay: Layout, said: tuple[str, ...],
 
             lines = holder_rows(lines)
     except (XlpyError, OSError) as exc:
-        notes.append(f"{where}: not compared with {file} the Cover records ({text}): it cannot be read as the "
+        notes.append(f"{where}: not compared with {file} ({text}): it cannot be read as the "
                      f"refresh reads it ({exc})")
         return
     kind = "lines" if table == HOLDER_TABLE else "days"
     if t.rows != len(lines):
-        findings.append(Finding(name, where, f"holds other {kind} than {file} the Cover records ({text}), changed "
+        findings.append(Finding(name, where, f"holds other {kind} than {file} ({text}), changed "
                                 f"since {since}: the figures are not the file's; refresh the workbook from it",
                                 f"{len(lines):,} {kind}", f"{t.rows:,}", "sources"))
         return
@@ -185,7 +229,7 @@ def _compare(name: str, book: WorkbookCells, lay: Layout, said: tuple[str, ...],
     mapping = str(book.get(*lay.cell("TallyMapping")) or "").strip() if table == HOLDER_TABLE else ""
     since += f", or the mapping file the Cover records ({_named(mapping)}) changed since" if mapping else ""
     if parts:
-        findings.append(Finding(name, where, f"differs from {file} the Cover records ({text}), typed since {since}: "
+        findings.append(Finding(name, where, f"differs from {file} ({text}), typed since {since}: "
                                 f"{'; '.join(parts)}: the figures are not the file's (a value that belongs "
                                 "goes in the file; a refresh writes the file's lines over these)", leg="sources"))
 
@@ -199,13 +243,13 @@ def _compare_counts(name: str, book: WorkbookCells, lay: Layout, said: tuple[str
     try:
         read = typed_since.tally_reader(book, lay, counts=True)(at)
     except (XlpyError, OSError) as exc:
-        notes.append(f"{lay.cell('Tendered')[0]} ({words}): not compared with {file} the Cover records ({text}): it "
+        notes.append(f"{lay.cell('Tendered')[0]} ({words}): not compared with {file} ({text}): it "
                      f"cannot be read as the refresh reads it ({exc})")
         return
     mapping = str(book.get(*lay.cell("TallyMapping")) or "").strip()
     since += f", or the mapping file the Cover records ({_named(mapping)}) changed since" if mapping else ""
     for cell, values in typed_since.count_cells(book, lay, read):
-        findings.append(Finding(name, cell, f"differs from {file} the Cover records ({text}), typed since {since}: "
+        findings.append(Finding(name, cell, f"differs from {file} ({text}), typed since {since}: "
                                 f"{values}: the figure is not the file's (a count that belongs goes in the file; a "
                                 "refresh writes the file's counts over it)", leg="sources"))
 
