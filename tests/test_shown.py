@@ -76,6 +76,15 @@ def test_a_format_that_shows_the_figure_is_no_finding(fmt):
     ("yyyy", "money", "shows the figure as a date or time"),
     (';;;"All checks pass"', "general", "puts other text in place of the cell's"),
     ("@;@;@;", "text", "hides the cell's text"),
+    # (review 143: a ratio or a price to no decimal place, another currency than the dollar)
+    ("0", "ratio", "shows the ratio to no decimal place: another ratio than the offer's (7.94 shows 8)"),
+    ("#,##0", "quotient", "shows the quotient to no decimal place"),
+    ("$0", "price", "shows the price to no decimal place: another price than the one valued ($7.39 shows $7)"),
+    ("$#,##0", "unit_price", "shows the price to no decimal place"),
+    ("[$€-2] #,##0.00", "charge", "shows another currency (€) than the workbook's dollars"),
+    ('#,##0.00 "EUR"', "money", "shows another currency (EUR) than the workbook's dollars"),
+    ("£#,##0.00", "money", "shows another currency (£) than the workbook's dollars"),
+    ("#,##0.00 ¥", "eps", "shows another currency (¥) than the workbook's dollars"),
 ])
 def test_a_format_that_shows_something_else_is_named(fmt, kind, why):
     assert (shown.misleading_format(fmt, kind) or "").startswith(why)
@@ -85,6 +94,15 @@ def test_a_format_that_shows_something_else_is_named(fmt, kind, why):
                                  "?/?", "# ??/??", "@", "[>=1]0;0.00", "0.00;-0.00;0", "0.00;-0;0.00"])
 def test_a_factor_shown_with_a_decimal_place_a_percent_or_an_exponent_is_no_finding(fmt):
     assert shown.misleading_format(fmt, "factor") is None
+
+
+@pytest.mark.parametrize("fmt, kind", [("0.00", "ratio"), ("0.0", "quotient"), ("$0.00", "price"), ("General", "ratio"),
+                                       ("[$$-409]#,##0.00", "money"), ("[$USD] #,##0.00", "money"),
+                                       ("[$-409]#,##0.00", "money"), ("$#,##0", "money"), ("#,##0", "count")])
+def test_a_ratio_or_price_with_its_decimals_and_a_dollar_format_are_no_finding(fmt, kind):
+    """Review 143's rules leave the formats that show the figure: a decimal place, Excel's own dollar codes, and
+    money shown whole (a presentation choice, not another figure)."""
+    assert shown.misleading_format(fmt, kind) is None
 
 
 def test_a_proration_factor_shown_to_no_decimal_place_is_named(standard_books, tmp_path):

@@ -350,9 +350,11 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
     if dated:
         return "shows the figure as a date or time"
     unquoted = re.sub(r'"[^"]*"|\\.', "", section)  # (General, an exponent, a percent or a fraction shows it)
-    if kind == "factor" and n == 0 and not conditional and placeholders and not re.search(r"[./@]", codes) and \
-            not re.search(r"(?i)general|e[+-]|%", unquoted):
-        return "shows the factor to no decimal place: one between 0 and 1 reads as none or all (0.5 shows 1)"
+    if kind in _WHOLE_MISREAD and n == 0 and not conditional and placeholders and not re.search(r"[./@]", codes) \
+            and not re.search(r"(?i)general|e[+-]|%", unquoted):
+        return _WHOLE_MISREAD[kind]
+    if kind in _DOLLARS and (other := _other_currency(f"{literal} {codes}", brackets)):
+        return f"shows another currency ({other}) than the workbook's dollars"
     # (a word says the sign as well as a minus: the layout's charge reads "$7,625,420.00 credit")
     signed = re.search(_SIGN, codes + literal) or "[red]" in brackets or re.search(_SIGN_WORD, literal)
     if conditional:  # a section whose condition takes negative figures must show their sign
@@ -371,6 +373,31 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
     if n == 1 and not signed:
         return "shows a negative figure without its sign"
     return None
+
+
+#: The kinds of figure that read as another when shown to no decimal place, and how (review 143: a ratio of 7.94
+#: formatted ``0`` shows 8; a price of $7.39, ``$0``, $7).
+_WHOLE_MISREAD = {
+    "factor": "shows the factor to no decimal place: one between 0 and 1 reads as none or all (0.5 shows 1)",
+    "ratio": "shows the ratio to no decimal place: another ratio than the offer's (7.94 shows 8)",
+    "quotient": "shows the quotient to no decimal place: another ratio than it is (7.9422 shows 8)",
+    "price": "shows the price to no decimal place: another price than the one valued ($7.39 shows $7)",
+    "unit_price": "shows the price to no decimal place: another price than the one valued ($7.39 shows $7)",
+}
+#: The kinds of figure in dollars, as the layout's formats show them.
+_DOLLARS = ("money", "charge", "price", "eps", "amount", "unit_price")
+#: A currency a number format shows: a symbol, or an ISO code in words.
+_CURRENCY = re.compile(r"[€£¥₹₩₽₺₪฿₫]|(?<![A-Za-z])(?:EUR|GBP|JPY|CHF|CNY|CAD|AUD|HKD|INR|SEK|NOK|DKK|BRL|MXN|ZAR)"
+                       r"(?![A-Za-z])")
+
+
+def _other_currency(literal: str, brackets: str) -> str | None:
+    """The currency other than the dollar a section's words (*literal*) or its ``[$€-2]`` bracket show, or None."""
+    for symbol in re.findall(r"\[\$([^\]-]*)", brackets):
+        if symbol.strip() and "$" not in symbol and not symbol.upper().startswith(("US", "USD")):
+            return symbol.strip()
+    found = _CURRENCY.search(literal)
+    return found.group() if found else None
 
 
 #: What shows a figure negative: a minus (or a dash of another width, Japanese Excel's triangles), a parenthesis.
