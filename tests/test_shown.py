@@ -676,3 +676,21 @@ def test_excels_red_negatives_on_a_coloured_fill_are_no_finding(standard_books, 
     assert found == ["Results!C24: is not legible: its text colour is its background's (a reader takes the cell for "
                      "empty): expected a colour that stands out from the background, found font colour #FF0000 on "
                      "#FF0000"], found
+
+
+def test_a_conditional_format_whose_font_is_its_background_is_named(standard_books, tmp_path):
+    """Review 143, MEDIUM: a conditional format turning the charge's font white (its rule always true) validated
+    clean on both legs while the page showed no charge.  White on a dark fill of its own is legible."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Font, PatternFill
+
+    def edit(wb):
+        res = wb["Results"]
+        res.conditional_formatting.add("C28", FormulaRule(formula=["TRUE"], font=Font(color="FFFFFFFF")))
+        res.conditional_formatting.add("C30", FormulaRule(formula=["TRUE"], font=Font(color="FFFFFFFF"),
+                                                          fill=PatternFill(bgColor="FF1F3864", fill_type="solid")))
+
+    assert _findings(_edited(standard_books["seed"], tmp_path / "cf.xlsm", edit)) == [
+        "Results!C28: conditional format's font colour is its background's when its rule applies (a reader takes the "
+        "cell for empty): expected a colour that stands out from the background, found font colour #FFFFFF on "
+        "#FFFFFF"]

@@ -13,8 +13,8 @@ black text, a white window).  The colour judged is the number format's
 first section's, which shows a positive figure, else the font's: a negative
 section's colour is not (Excel's red negatives on a red fill).  A cell with
 a gradient or a patterned fill, or whose theme cannot be read, is not judged;
-nor is a conditional format's font or fill (``README.md``, "What validation
-checks after a save").  A font below :data:`LEAST_SIZE` points is named too
+nor is a conditional format's pattern or gradient fill; a conditional format's font colour is judged against its
+fill, or the cell's (:func:`conditional_hides`).  A font below :data:`LEAST_SIZE` points is named too
 (:func:`too_small`): a figure in 1-point type is a speck on the page.
 """
 
@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from defusedxml.ElementTree import fromstring as _parse_xml  # a workbook is untrusted input
 from openpyxl.styles.colors import COLOR_INDEX
 
-__all__ = ["contrast", "findings", "LEAST_SIZE", "LEGIBLE", "too_small"]
+__all__ = ["conditional_hides", "contrast", "findings", "LEAST_SIZE", "LEGIBLE", "too_small"]
 
 #: The least contrast a figure is read at.  White on white is 1; a light grey (#D9D9D9) on white 1.4; the
 #: layout's lightest text (its grey notes) is above 4.
@@ -141,6 +141,31 @@ def unreadable(cell, themes: list) -> str | None:
     if colour is not None and contrast(colour, background) < LEGIBLE:
         return f"{what} colour #{colour} on #{background}"
     return None
+
+
+def conditional_hides(rule, cell, themes: list) -> str | None:
+    """How a conditional format's *rule* hides *cell*'s text when it applies (``font #FFFFFF on #FFFFFF``: its font
+    colour against its fill, or the cell's), or None.  A rule's solid fill is in its ``bgColor`` (Excel's spelling
+    of a differential fill), else its ``fgColor``."""
+    font = getattr(getattr(rule, "dxf", None), "font", None)
+    colour = getattr(font, "color", None)
+    if colour is None:
+        return None
+    fill = getattr(rule.dxf, "fill", None)
+    if fill is not None and getattr(fill, "patternType", None) not in (None, "none", "solid"):
+        return None  # (a pattern: two colours under the text)
+    own = next((c for c in (getattr(fill, "bgColor", None), getattr(fill, "fgColor", None))
+                if c is not None and getattr(c, "type", "auto") != "auto" and fill is not None), None)
+    if own is not None:
+        background = resolve(own, themes, "FFFFFF")
+    else:
+        pattern = getattr(cell.fill, "patternType", "gradient") if cell is not None else None
+        background = "FFFFFF" if pattern in (None, "none") else resolve(cell.fill.fgColor, themes, "FFFFFF") \
+            if pattern == "solid" else None
+    text = resolve(colour, themes, "000000")
+    if background is None or text is None or contrast(text, background) >= LEGIBLE:
+        return None
+    return f"font colour #{text} on #{background}"
 
 
 def findings(book: str, cells: Iterable[tuple[str, object]], themes: list, finding) -> list:

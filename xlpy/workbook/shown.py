@@ -521,14 +521,20 @@ def _unhide(what: str, which: str, before, after) -> str:
 
 def _conditional(book: str, wb, lay: Layout, findings: list, finding) -> None:
     """Conditional formats of a standard sheet whose number format shows another figure (judged by the kind of
-    the first cell they cover), or whose data bar or icon set hides the figure."""
-    kinds = _kinds(lay)
+    the first cell they cover), whose font colour is its background's (judged on the first cell), or whose data
+    bar or icon set hides the figure."""
+    kinds, themes = _kinds(lay), legible.theme_colours(wb)
     for ws in wb.worksheets:
         if ws.title not in SHEETS:
             continue
         for cf in ws.conditional_formatting:
-            kind = kinds.get((ws.title, str(cf.sqref).split()[0].split(":")[0]), "general")
+            first = str(cf.sqref).split()[0].split(":")[0]
+            kind = kinds.get((ws.title, first), "general")
             for rule in cf.rules:
+                if how := legible.conditional_hides(rule, ws[first], themes):
+                    findings.append(finding(book, f"{ws.title}!{cf.sqref}", "conditional format's font colour is "
+                                            "its background's when its rule applies (a reader takes the cell for "
+                                            "empty)", "a colour that stands out from the background", how))
                 code = getattr(getattr(getattr(rule, "dxf", None), "numFmt", None), "formatCode", None)
                 why = misleading_format(code, "text" if kind == "bool" else kind) if code else None
                 hidden = [k for k in ("dataBar", "iconSet") if getattr(getattr(rule, k, None), "showValue", None)
