@@ -34,6 +34,19 @@ def test_a_sheet_only_name_hiding_a_layout_name_is_a_finding(standard_books, tmp
          "10")]
 
 
+def test_a_hidden_name_is_computed_as_excel_computes_it(standard_books, tmp_path):
+    """Review 143, MEDIUM: the name Price marked hidden (as VBA or a tool can; Excel computes it as any other) gave
+    75 findings of #NAME? from the formulas leg, none saying why, where LibreOffice computed the workbook."""
+    book = tmp_path / "hidden.xlsm"
+    shutil.copy(standard_books["plain"], book)
+    wb = load_workbook(book, keep_vba=True)
+    wb.defined_names["Price"].hidden = True
+    wb.save(book)
+    assert load_workbook(book).defined_names["Price"].hidden
+    report = validate(book, SEED, legs=("formulas",))
+    assert report.findings == [] and report.compared_by_leg.get("formulas", 0) > 100, report.findings
+
+
 def test_a_name_of_ones_own_sheet_is_its_own(standard_books, tmp_path):
     """A sheet of one's own may have its own ``Price``: only that sheet's formulas read it, none of the layout's."""
     book = tmp_path / "mine.xlsm"

@@ -121,7 +121,7 @@ class _Book:
         self.sheets = {ws.title.upper(): ws for ws in wb.worksheets}
         self.names: dict[str, str | None] = {}  # (None: a name a formula reads that the workbook does not define)
         for name, d in wb.defined_names.items():
-            if not getattr(d, "hidden", False) and d.attr_text:
+            if d.attr_text:  # (a hidden name too: Excel computes it as any other, review 143)
                 self.names[name.upper()] = d.attr_text
         self.columns: dict[tuple[str, int], TableColumn] = {(c.sheet.upper(), c.col): c for c in columns}
         self.column_values: dict[tuple[str, int], np.ndarray] = {}
