@@ -292,8 +292,14 @@ def typed_input_notes(wb, lay: Layout, path: Path, offer) -> list[str]:
         return []
     file = book.folder / name
     try:
-        if not file.is_file() or sha256(file) != str(book.get(*lay.cell("OfferSha256")) or "").strip():
-            return []  # (gone, or edited since: the refresh's warning is about that file)
+        if not file.is_file():
+            return []  # (gone: the workbook sent on alone)
+        got, recorded = sha256(file), str(book.get(*lay.cell("OfferSha256")) or "").strip()
+        if got != recorded:  # (edited since, or the record typed over: said, as a note of inputs typed cannot be)
+            return [f"inputs not compared with the offer file the Cover records ({name}): it has other bytes "
+                    f"(SHA-256 {_short(got)}) than the Cover records ({_short(recorded)}), edited since the build or "
+                    f"the record typed over ({'!'.join(lay.cell('OfferSha256'))}); validate --offer {name} holds "
+                    "the workbook to it"]
         file_offer = load(file, read_sources=False)  # (its own inputs: its tally and price files are not read)
     except (XlpyError, OSError):
         return []
