@@ -694,3 +694,17 @@ def test_a_conditional_format_whose_font_is_its_background_is_named(standard_boo
         "Results!C28: conditional format's font colour is its background's when its rule applies (a reader takes the "
         "cell for empty): expected a colour that stands out from the background, found font colour #FFFFFF on "
         "#FFFFFF"]
+
+
+def test_a_figure_under_merged_cells_is_said_as_such(standard_books, tmp_path):
+    """Review 143, MEDIUM: the charge's cell merged under the one above it (C27:C28) was named as a value typed
+    over its formula, "found a blank cell", which no one typed: the merge hides it."""
+    def edit(wb):
+        wb["Results"].merge_cells("C27:C28")
+
+    book = _edited(standard_books["seed"], tmp_path / "merged.xlsm", edit)
+    found = [f for f in validate(book, legs=()).findings if f.where == "Results!C28"]
+    assert [(f.what, f.found) for f in found] == [(
+        "is covered by merged cells (C27:C28), not their first cell: a reader sees no figure there, and an application "
+        "keeps only the first cell's; unmerge them (Home > Merge & Center) and put the layout's formula back, or "
+        "rebuild the workbook", "a cell under the merged cells C27:C28")]

@@ -175,11 +175,18 @@ def _differs(book: str, findings: list[Finding], sheet: str, ref: str, want: str
         text = getattr(got, "text", None)
         found = (f"{{{text}}} (an array formula)" if isinstance(text, str) else  # (as Excel shows one: {=A1*3})
                  "a data table's formula (What-If Analysis)")
+    elif type(cell).__name__ == "MergedCell":  # (openpyxl's cell under a merge: the application shows none of it)
+        block = next((str(r) for r in cell.parent.merged_cells.ranges if cell.coordinate in r), "")
+        what = (f"is covered by merged cells ({block}), not their first cell: a reader sees no figure there, and an "
+                "application keeps only the first cell's; unmerge them (Home > Merge & Center) and put the layout's "
+                "formula back, or rebuild the workbook")
+        found = f"a cell under the merged cells {block}"
     else:
         formula = _a_formula(cell)
         what = saved_values.CHANGED if formula else saved_values.TYPED_OVER
         found = f"{_show(got)} (text)" if not formula and isinstance(got, str) and got[:1] == "=" else _show(got)
-    findings.append(Finding(book, f"{sheet}!{ref}", what, want, found, kind=what))
+    findings.append(Finding(book, f"{sheet}!{ref}", what, want, found, kind=saved_values.TYPED_OVER
+                            if what not in (saved_values.CHANGED, saved_values.TYPED_OVER) else what))
 
 
 def _a_formula(cell) -> bool:
