@@ -521,8 +521,8 @@ def test_a_header_row_turned_off_is_said_as_such(standard_books, tmp_path, capsy
     assert "inserted or deleted" not in said and book.read_bytes() == before
     if engine == "package":  # (validate says it alike)
         assert ("book.xlsm: Tenders!tblTenders: table's header row is turned off (Table Design > Header Row), "
-                "so the table begins in row 21, not with its header where the layout puts it, and its labels are gone: turn the "
-                "Header Row on again: expected B20:L319, found B21:L319 [structure]") in _findings(book)
+                "so the table begins in row 21, not with its header where the layout puts it, and its labels are "
+                "gone: turn the Header Row on again: expected B20:L319, found B21:L319 [structure]") in _findings(book)
 
 
 def test_a_live_books_header_row_is_read_from_excel():
