@@ -439,3 +439,21 @@ def test_a_lock_left_by_an_earlier_process_given_this_one_s_id_is_a_crash_s_left
     with locks.RefreshLock(old, "a refresh"):  # (held by this process now: its own, said as such)
         assert lock_held.held(old).by_this_process
     assert lock_held.held(old) is None and not lock.exists()
+
+
+def test_a_rebuild_whose_offer_tally_is_gone_is_not_held_to_the_carried_historys_file(old, monkeypatch):
+    """Review 145, HIGH: a build that carries History over writes no row of its own, so History's last row names the
+    old workbook's last tally; with the offer file's tally moved away, validate took the Cover's record for one typed
+    over and held the table to that other tally (two findings, where a note said the file was gone)."""
+    from xlpy.workbook.validate import validate
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077600000")
+    assert main(["refresh", "old.xlsm", "--tally", "a19.csv", "--no-backup", "-q"]) == 0
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077667200")
+    assert main(["build", FORMULA.name, "-o", "new.xlsm", "--history-from", "old.xlsm", "--no-validate", "-q"]) == 0
+    assert _history(old.with_name("new.xlsm"))[-1][1] == "a19.csv"
+    (old.parent / "data" / TALLY).rename(old.parent / "kept.csv")
+    report = validate(old.with_name("new.xlsm"), legs=())
+    assert [f for f in report.findings if f.leg == "sources"] == [], report.findings
+    assert any(n.startswith(f"Tenders (the holder table): not compared with the tally the Cover records (data/{TALLY}"
+                            "): there is no such file") for n in report.notes), report.notes

@@ -81,6 +81,7 @@ def test_a_format_that_shows_the_figure_is_no_finding(fmt):
     ("#,##0", "quotient", "shows the quotient to no decimal place"),
     ("$0", "price", "shows the price to no decimal place: another price than the one valued ($7.39 shows $7)"),
     ("$#,##0", "unit_price", "shows the price to no decimal place"),
+    ("0.", "ratio", "shows the ratio to no decimal place"),  # (review 145: "8." for 7.94)
     ("[$€-2] #,##0.00", "charge", "shows another currency (€) than the workbook's dollars"),
     ('#,##0.00 "EUR"', "money", "shows another currency (EUR) than the workbook's dollars"),
     ("£#,##0.00", "money", "shows another currency (£) than the workbook's dollars"),
@@ -185,7 +186,23 @@ def test_text_that_reads_as_a_figure_is_named_as_a_figure_is_words_are_not(stand
 
     found = [f for f in _findings(_edited(standard_books["seed"], tmp_path / "own.xlsm", edit))
              if "where the layout has none" in f]
-    assert sorted(found) == sorted(f"{where}: {_OWN_FIGURE}{text}" for where, text in typed.items()), found
+    assert sorted(found) == sorted(f"{where}: text that reads as {_OWN_FIGURE}{text}" for where, text in typed.items()), \
+        found
+
+
+@pytest.mark.parametrize("text", ["2004", "2004.", "555 1234", "212.555.1234", "+1 212 555 1234", "31.12.2004",
+                                  "12.31.04", "(1)", "1)", "1.", "3", "3.2", "1 2 3", "1,5", "5 m", "30 k", "401k",
+                                  "24 bn", "422704106", "+1", "- 1", "Q1 2004", "Note 3.", "1.5x", "#1", "10-K"])
+def test_a_note_of_digits_that_is_no_amount_is_words(text):
+    """Review 145, HIGH: a year, a phone number, a date, a footnote's marker or an id typed as text was named as a
+    figure where the layout has none."""
+    assert not shown.reads_as_figure(text)
+
+
+@pytest.mark.parametrize("text", ["$9,000,000.00", "9,000,000.00", "(1,234)", "$9.6 million", "9.6 million", "12.5%",
+                                  "5%", "€ 9.000.000,00", "USD 9,000", "$9.6m", "-$1,234.56", "1,234 EUR", "$7"])
+def test_text_that_reads_as_an_amount_is_a_figure(text):
+    assert shown.reads_as_figure(text)
 
 
 def test_a_figure_on_any_figure_sheet_in_any_of_its_columns_is_named_a_date_as_iso(standard_books, tmp_path):
@@ -708,3 +725,25 @@ def test_a_figure_under_merged_cells_is_said_as_such(standard_books, tmp_path):
         "is covered by merged cells (C27:C28), not their first cell: a reader sees no figure there, and an application "
         "keeps only the first cell's; unmerge them (Home > Merge & Center) and put the layout's formula back, or "
         "rebuild the workbook", "a cell under the merged cells C27:C28")]
+
+
+def test_a_column_of_figures_shrunk_within_a_span_of_columns_is_named(standard_books, tmp_path):
+    """Review 145: a width set on a span of columns (``<col min="3" max="4">``, as LibreOffice writes columns alike)
+    was judged for its first column alone: D, shrunk with C, went unnamed."""
+    import re
+    import shutil
+
+    book = tmp_path / "span.xlsm"
+    shutil.copy(standard_books["seed"], book)
+    with zipfile.ZipFile(book) as zf:
+        items = [(info, zf.read(info.filename)) for info in zf.infolist()]
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in items:
+            if info.filename == "xl/worksheets/sheet5.xml":  # (Results)
+                text, n = re.subn(r'<col width="22" customWidth="1" min="3" max="3"/><col width="16" customWidth="1" '
+                                  r'min="4" max="4"/>', '<col width="0.5" customWidth="1" min="3" max="4"/>',
+                                  data.decode("utf-8"))
+                assert n == 1
+                data = text.encode("utf-8")
+            out.writestr(info, data)
+    assert [f.split(":")[0] + ":" + f.split(":")[1] for f in _findings(book)] == ["Results!C:C", "Results!D:D"]

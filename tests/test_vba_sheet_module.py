@@ -89,13 +89,16 @@ def test_code_of_its_own_in_the_functions_module_is_a_finding(standard_books, mo
 
 def test_the_functions_module_as_import_functions_writes_it_is_no_finding(standard_books, monkeypatch):
     """xlwings' wrappers of xlpy's functions and macros, for a workbook or an add-in, and of a person's own Python
-    functions imported alongside (another module's), as "Import Functions" writes them."""
+    functions imported alongside (another module's, one passing an Excel object), as "Import Functions" writes
+    them."""
     from xlpy.workbook.validate import validate
 
     book = standard_books["seed"]
     own = vba.generate_bas("xlpy.udfs").split("\n", 3)[3].replace("xlpy.udfs", "mine")
     for name in {s.name for s in vba.REGISTRY.values()}:
         own = own.replace(name, f"MY_{name}")
+    own += ('Function ADDRESS_OF(x)\n    ADDRESS_OF = XLPy.CallUDF("mine", "ADDRESS_OF", Array(Application.Caller, '
+            "x), ThisWorkbook, Application.Caller)\n    Exit Function\nEnd Function\n")  # (review 145: vba="...")
     for module in (vba.generate_bas(vba.UDF_MODULES), vba.generate_bas(vba.UDF_MODULES, addin=True) + own):
         _read_as(monkeypatch, book, lambda found, m=module: {**found, vba.UDF_MODULE_NAME: m.replace("\n", "\r\n")})
         assert validate(book, legs=()).findings == []

@@ -493,10 +493,10 @@ _WRAPPER_LINES = tuple(re.compile(line) for line in (
     r'#If App = "Microsoft Excel" Then', r"#Else", r"#End If", r"failed:", r"Next k", r"Application\.Volatile",
     r'If \(Not Application\.CommandBars\("Standard"\)\.Controls\(1\)\.Enabled\) Then Exit Function',
     r"If TypeOf Application\.Caller Is Range Then On Error GoTo failed", r"Dim argsArray\(\) As Variant",
-    r"argsArray = Array\([\w, ]*\)", r"ReDim Preserve argsArray\(0 to UBound\(\w+\) - LBound\(\w+\) \+ \d+\)",
+    r"argsArray = Array\((?P<args>.*)\)", r"ReDim Preserve argsArray\(0 to UBound\(\w+\) - LBound\(\w+\) \+ \d+\)",
     r"For k = LBound\(\w+\) To UBound\(\w+\)", r"argsArray\(\d+ \+ k - LBound\(\w+\)\) = \w+\(k\)",
     r"Exit (?:Function|Sub)", r"End (?:Function|Sub)", r"{name} = Err\.Description",
-    r'(?:{name} = )?(?:XLPy|Py)\.CallUDF[( ]"(?P<module>[\w.]+)", "{name}", (?:Array\([\w, ]*\)|argsArray)'
+    r'(?:{name} = )?(?:XLPy|Py)\.CallUDF[( ]"(?P<module>[\w.]+)", "{name}", (?:Array\((?P<args>.*?)\)|argsArray)'
     r"(?:, (?:ThisWorkbook|ActiveWorkbook), Application\.Caller)?\)?"))
 _PROCEDURE = re.compile(r"(?:Public )?(Function|Sub) (\w+)\((?:(?:Optional |ParamArray )?\w+(?:\(\))?(?:, )?)*\)",
                         re.IGNORECASE)  # (the VBA editor writes keywords in its own case: "0 to" is "0 To")
@@ -518,8 +518,10 @@ def foreign_code(source: str) -> list[str]:
             known = line.startswith(("'", "#Const App ", "Option ", "Rem "))
         else:
             found = _wrapper_line(line, name)
-            module = found.groupdict().get("module") if found else None
-            known = found is not None and (module is None or module == own.get(name, module))
+            module, args = (found.groupdict().get(k) for k in ("module", "args")) if found else (None, None)
+            known = found is not None and (module is None or module == own.get(name, module)) and (
+                name not in own or args is None or re.fullmatch(r"[\w, ]*", args) is not None)  # (a person's own
+            # function may pass an Excel object, vba="Application.Caller"; xlpy's pass their arguments alone)
         if not known:
             out.append(line)
     return out

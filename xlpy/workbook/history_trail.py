@@ -23,6 +23,7 @@ from .layout import VALUE_COL, Layout, history_moved_note, latest
 from .layout.history import STAMP
 from .readback import xlsx_values
 from .review import dated_before
+from .saved_values import manual_calculation
 from .table_edits import recorded_columns
 
 __all__ = ["last_row_note"]
@@ -48,12 +49,15 @@ def last_row_note(path: Path, lay: Layout, results) -> list[str]:
     return [n for n in (note, review, out_of_time([("!".join(c), r[0]) for c, r in rows])) if n]
 
 
-def latest_shown(path: Path, lay: Layout) -> list[tuple[str, str, object, object]]:
+def latest_shown(path: Path, lay: Layout, wb) -> list[tuple[str, str, object, object]]:
     """The Cover's latest-count cells (``=INDEX(HistTendered,ROWS(HistTendered))``...) whose saved value is not
     what their formula gives, History's last row's: (cell, its label, History's value, the saved value).  xlpy saves
     none there (the application calculates them on open), so one that differs was typed into the file (review 143:
     a preview, pandas or Excel without recalculating shows 999,999 units tendered); a blank one is not named, nor
-    one whose History cell holds no saved value (the change column's, a formula)."""
+    one whose History cell holds no saved value (the change column's, a formula), nor any in a workbook *wb* set to
+    calculate by hand, where a value saved before F9 is stale, as its own finding says (review 145)."""
+    if manual_calculation(wb):  # (calculated by hand: a value saved before F9 is stale, and that is a finding)
+        return []
     sheet, t = lay.table("tblHistory")
     columns = {c.name: get_column_letter(t.first_col + i) for i, c in enumerate(t.columns) if c.name}
     shown = []

@@ -160,8 +160,9 @@ def _history_file(book: WorkbookCells, lay: Layout, prices: bool, given: str, re
         last = latest(history_records(book, lay))
     except (KeyError, ValueError, TypeError):  # (a History table the workbook does not hold as laid out)
         return None
-    if last is None:
-        return None
+    built = str(book.get(*lay.cell("BuiltAt")) or "").strip() if "BuiltAt" in lay.names else ""
+    if last is None or str(last[0] or "") < built:  # (a build that carried History over records no row of its
+        return None  # own: its last row is the earlier workbook's, not what the Cover's record replaced, review 145)
     named, digest = (str(field(last, k) or "").strip() for k in (("prices", "price_sha256") if prices else
                                                                    ("tally", "sha256")))
     if (named, digest) == (given, recorded) or not digest or prices and given not in ("", named):

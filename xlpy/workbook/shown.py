@@ -129,17 +129,33 @@ _FIGURE_SHEETS = ("Cover", "Inputs", "Tenders", "Results", "Check", "Release", "
 _OWN_BELOW = "Tenders"
 
 
-#: Text that reads as a figure (``$9,000,000.00``, ``(1,234)``, ``9.6 million``, ``12.5%``): typed as text beside a
-#: label of one's own, it is taken for an amount as a number is (review 143), though a note in words is not.
-FIGURE_TEXT = re.compile(r"\s*[(+\-\u2212]?\s*(?:[$€£¥]|USD|EUR|GBP)?\s*[(+\-\u2212]?\s*\d[\d,.'\u00a0\u202f ]*"
-                         r"(?:\s*%|\s*(?:million|billion|thousand|mn|bn|m|k)\b\.?)?\s*\)?\s*", re.IGNORECASE)
+#: A number as text: grouped in thousands (``9,000,000.00``; with a currency, ``9.000.000,00`` too) or plain.
+_TEXT_NUMBER = re.compile(r"\s*[(+\-\u2212]?\s*(?P<cur>[$€£¥]|USD|EUR|GBP)?\s*[(+\-\u2212]?\s*"
+                          r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)\s*"
+                          r"(?P<unit>%|million|billion|thousand|mn|bn|m|k)?\.?\s*(?P<after>USD|EUR|GBP|[$€£¥])?\s*\)?\s*",
+                          re.IGNORECASE)
+
+
+def reads_as_figure(text: str) -> bool:
+    """Whether *text* reads as an amount (``$9,000,000.00``, ``9,000,000.00``, ``(1,234)``, ``9.6 million``,
+    ``12.5%``): a number with a currency, grouped in thousands, a percent or a scale in words.  A year, a phone
+    number, a date, a footnote's ``(1)`` or an id is a note in words (review 145)."""
+    m = _TEXT_NUMBER.fullmatch(text)
+    if m is None:
+        return False
+    grouped = re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", m["num"]) is not None
+    money = bool(m["cur"] or m["after"])
+    if not (money or grouped) and re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+", m["num"]):
+        return False  # (dots or a comma as a European writes them: an amount only with its currency)
+    unit = (m["unit"] or "").lower()
+    return money or grouped or unit == "%" or unit in ("million", "billion", "thousand")
 
 
 def _figures_of_ones_own(book: str, wb, lay: Layout, findings: list, finding) -> None:
     """A number, TRUE/FALSE, date or formula typed into a cell of a standard sheet's label, value or note columns
     where the layout puts nothing, above, between or below its tables (above the holder table alone): beside a
     label of one's own (``Charge as restated`` under the charge) a reader takes it for one of the workbook's
-    figures, which no check proves; so is text that reads as one (:data:`FIGURE_TEXT`, ``$9,000,000.00``).  A
+    figures, which no check proves; so is text that reads as one (:func:`reads_as_figure`, ``$9,000,000.00``).  A
     note in words stays the user's; a cell another finding names already, or
     the row just below an input table (a line typed there, named as such), is not named twice."""
     ours = {(sheet, coordinate_to_tuple(ref)) for sheet, ref in _kinds(lay)}
@@ -161,12 +177,13 @@ def _figures_of_ones_own(book: str, wb, lay: Layout, findings: list, finding) ->
             value, where = cell.value, f"{s.title}!{cell.coordinate}"
             if (s.title, (row, col)) in ours or where in named:
                 continue
-            if isinstance(value, (int, float, Decimal, dt.date, dt.time)) or isinstance(value, str) and (
-                    value.startswith("=") or FIGURE_TEXT.fullmatch(value)) or getattr(value, "text", None) is not None:
-                findings.append(finding(book, where, "a figure where the layout has none: a reader takes it for one "
-                                        "of the workbook's figures, which nothing checks; put figures of your own on "
-                                        "a sheet of your own (a note in words may stay)", "empty, or a note in words",
-                                        _shown(value)))
+            text = isinstance(value, str) and not value.startswith("=") and reads_as_figure(value)
+            if isinstance(value, (int, float, Decimal, dt.date, dt.time)) or isinstance(value, str) and \
+                    value.startswith("=") or text or getattr(value, "text", None) is not None:
+                findings.append(finding(book, where, f"{'text that reads as ' * text}a figure where the layout has "
+                                        "none: a reader takes it for one of the workbook's figures, which nothing "
+                                        "checks; put figures of your own on a sheet of your own (a note in words may "
+                                        "stay)", "empty, or a note in words", _shown(value)))
 
 
 def _shown(value) -> str:
@@ -350,8 +367,8 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
     if dated:
         return "shows the figure as a date or time"
     unquoted = re.sub(r'"[^"]*"|\\.', "", section)  # (General, an exponent, a percent or a fraction shows it)
-    if kind in _WHOLE_MISREAD and n == 0 and not conditional and placeholders and not re.search(r"[./@]", codes) \
-            and not re.search(r"(?i)general|e[+-]|%", unquoted):
+    if kind in _WHOLE_MISREAD and n == 0 and not conditional and placeholders and not re.search(
+            r"\.[0#?]|[/@]", codes) and not re.search(r"(?i)general|e[+-]|%", unquoted):  # ("0." shows 8. for 7.94)
         return _WHOLE_MISREAD[kind]
     if kind in _DOLLARS and (other := _other_currency(f"{literal} {codes}", brackets)):
         return f"shows another currency ({other}) than the workbook's dollars"
@@ -500,8 +517,9 @@ def _hidden_lines(book: str, wb, lay: Layout, findings: list, finding) -> None:
                 findings.append(finding(book, f"{title}!{row}:{row}", f"row of figures is {said}: a reader does not "
                                         f"see it; {todo}", "shown", "hidden" if dim.hidden else
                                         f"height {dim.height:g}"))
+        spans = {c: d for d in ws.column_dimensions.values() if d.min for c in range(d.min, (d.max or d.min) + 1)}
         for letter in map(get_column_letter, sorted(columns)):
-            dim = ws.column_dimensions.get(letter)
+            dim = spans.get(column_index_from_string(letter))  # (a <col> of several columns: LibreOffice writes them)
             if dim is not None and (dim.hidden or dim.customWidth and dim.width is not None and
                                     dim.width < LEAST_WIDTH):
                 col = column_index_from_string(letter)

@@ -578,7 +578,7 @@ def _validate(path: Path, offer_path, legs, require_libreoffice: bool, label: st
     findings += [Finding(book, where, f"{label}: saved value is not History's last row's, which its formula shows: "
                          "the file looks doctored (xlpy saves none there); open it in Excel, recalculate and save",
                          _show(want), _show(got), "saved") for where, label, want, got in history_trail.latest_shown(
-                             path, lay)]
+                             path, lay, wb)]
     report.count("saved", compared)
     moved: dict[str, bool] = {}  # of the differing saved values (when one is typed over), which a recalculation moves
     if "formulas" in legs:
