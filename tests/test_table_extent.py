@@ -525,30 +525,20 @@ def test_a_header_row_turned_off_is_said_as_such(standard_books, tmp_path, capsy
                 "gone: turn the Header Row on again: expected B20:L319, found B21:L319 [structure]") in _findings(book)
 
 
-def test_a_live_books_header_row_is_read_from_excel():
-    """A button in Excel asks the table itself (ListObject.ShowHeaders); a missing table is not said to hide one."""
+@pytest.mark.parametrize("method, attribute, missing", [("table_totals", "show_totals", False),
+                                                        ("table_headers", "show_headers", True)])
+def test_a_live_books_total_and_header_rows_are_read_from_excel(method, attribute, missing):
+    """A button in Excel asks the table itself (ListObject.ShowTotals, ShowHeaders); a missing table shows no
+    Total Row and is not said to hide its header."""
     from types import SimpleNamespace
 
     from xlpy.workbook.live_book import XlwingsBook
 
-    tables = {"tblTenders": SimpleNamespace(show_headers=False), "tblPrices": SimpleNamespace(show_headers=True)}
-    book = XlwingsBook(SimpleNamespace(sheets={"Tenders": SimpleNamespace(tables=tables)}, fullname=""))
-    assert book.table_headers("Tenders", "tblTenders") is False
-    assert book.table_headers("Tenders", "tblPrices") is True
-    assert book.table_headers("Tenders", "tblHistory") is True
-
-
-def test_a_live_books_total_row_is_read_from_excel():
-    """A button in Excel asks the table itself (ListObject.ShowTotals); a missing table shows none."""
-    from types import SimpleNamespace
-
-    from xlpy.workbook.live_book import XlwingsBook
-
-    tables = {"tblHistory": SimpleNamespace(show_totals=True), "tblTenders": SimpleNamespace(show_totals=False)}
+    tables = {"tblHistory": SimpleNamespace(**{attribute: True}), "tblTenders": SimpleNamespace(**{attribute: False})}
     book = XlwingsBook(SimpleNamespace(sheets={"History": SimpleNamespace(tables=tables)}, fullname=""))
-    assert book.table_totals("History", "tblHistory") is True
-    assert book.table_totals("History", "tblTenders") is False
-    assert book.table_totals("History", "tblPrices") is False
+    read = getattr(book, method)
+    assert (read("History", "tblHistory"), read("History", "tblTenders"), read("History", "tblPrices")) == (
+        True, False, missing)
 
 
 @pytest.mark.parametrize(("table", "typed", "said"), [
