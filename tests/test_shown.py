@@ -186,8 +186,8 @@ def test_text_that_reads_as_a_figure_is_named_as_a_figure_is_words_are_not(stand
 
     found = [f for f in _findings(_edited(standard_books["seed"], tmp_path / "own.xlsm", edit))
              if "where the layout has none" in f]
-    assert sorted(found) == sorted(f"{where}: text that reads as {_OWN_FIGURE}{text}" for where, text in typed.items()), \
-        found
+    want = [f"{where}: text that reads as {_OWN_FIGURE}{text}" for where, text in typed.items()]
+    assert sorted(found) == sorted(want), found
 
 
 @pytest.mark.parametrize("text", ["2004", "2004.", "555 1234", "212.555.1234", "+1 212 555 1234", "31.12.2004",

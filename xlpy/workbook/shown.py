@@ -132,8 +132,8 @@ _OWN_BELOW = "Tenders"
 #: A number as text: grouped in thousands (``9,000,000.00``; with a currency, ``9.000.000,00`` too) or plain.
 _TEXT_NUMBER = re.compile(r"\s*[(+\-\u2212]?\s*(?P<cur>[$€£¥]|USD|EUR|GBP)?\s*[(+\-\u2212]?\s*"
                           r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)\s*"
-                          r"(?P<unit>%|million|billion|thousand|mn|bn|m|k)?\.?\s*(?P<after>USD|EUR|GBP|[$€£¥])?\s*\)?\s*",
-                          re.IGNORECASE)
+                          r"(?P<unit>%|million|billion|thousand|mn|bn|m|k)?\.?\s*(?P<after>USD|EUR|GBP|[$€£¥])?"
+                          r"\s*\)?\s*", re.IGNORECASE)
 
 
 def reads_as_figure(text: str) -> bool:
@@ -411,7 +411,7 @@ _CURRENCY = re.compile(r"[€£¥₹₩₽₺₪฿₫]|(?<![A-Za-z])(?:EUR|GBP|
 def _other_currency(literal: str, brackets: str) -> str | None:
     """The currency other than the dollar a section's words (*literal*) or its ``[$€-2]`` bracket show, or None."""
     for symbol in re.findall(r"\[\$([^\]-]*)", brackets):
-        if symbol.strip() and "$" not in symbol and not symbol.upper().startswith(("US", "USD")):
+        if symbol.strip() and "$" not in symbol and not symbol.upper().startswith("US"):
             return symbol.strip()
     found = _CURRENCY.search(literal)
     return found.group() if found else None
@@ -511,12 +511,12 @@ def _hidden_lines(book: str, wb, lay: Layout, findings: list, finding) -> None:
         for row in sorted(r for r in wanted if r in ws.row_dimensions):
             dim = ws.row_dimensions[row]
             if dim.hidden or dim.height is not None and dim.height < LEAST_HEIGHT:
-                said = "hidden" if dim.hidden else "shrunk to nothing" if dim.height else "hidden"
-                todo = _unhide('row', str(row), max(row - 1, 1), row + 1) if dim.hidden or not dim.height else \
+                gone = dim.hidden or not dim.height
+                todo = _unhide("row", str(row), max(row - 1, 1), row + 1) if gone else \
                     f"make it taller (Home > Format > Row Height, {LEAST_HEIGHT} points at least)"
-                findings.append(finding(book, f"{title}!{row}:{row}", f"row of figures is {said}: a reader does not "
-                                        f"see it; {todo}", "shown", "hidden" if dim.hidden else
-                                        f"height {dim.height:g}"))
+                findings.append(finding(book, f"{title}!{row}:{row}", f"row of figures is "
+                                        f"{'hidden' if gone else 'shrunk to nothing'}: a reader does not see it; "
+                                        f"{todo}", "shown", "hidden" if dim.hidden else f"height {dim.height:g}"))
         spans = {c: d for d in ws.column_dimensions.values() if d.min for c in range(d.min, (d.max or d.min) + 1)}
         for letter in map(get_column_letter, sorted(columns)):
             dim = spans.get(column_index_from_string(letter))  # (a <col> of several columns: LibreOffice writes them)
