@@ -747,3 +747,17 @@ def test_a_column_of_figures_shrunk_within_a_span_of_columns_is_named(standard_b
                 data = text.encode("utf-8")
             out.writestr(info, data)
     assert [f.split(":")[0] + ":" + f.split(":")[1] for f in _findings(book)] == ["Results!C:C", "Results!D:D"]
+
+
+def test_a_figure_in_a_page_header_or_footer_is_named(standard_books, tmp_path):
+    """Review 143, LOW: ``Induced charge $9,000,000.00`` in Results' printed header validated clean.  The layout's
+    footer (the file, the company, ``Page &P of &N``) and a font size code (``&12``) are no figure."""
+    def edit(wb):
+        res = wb["Results"]
+        res.oddHeader.center.text = '&"Arial,Bold"&12Induced charge $9,000,000.00'
+        res.firstFooter.left.text = "Participation 58.95 %"
+        wb["Cover"].oddHeader.right.text = "&12Draft 3 of the 2004 offer, &D"
+
+    found = [f for f in _findings(_edited(standard_books["seed"], tmp_path / "page.xlsm", edit)) if "page" in f]
+    assert [f.split(": a figure")[0] + " | " + f.rsplit("found ", 1)[1] for f in found] == [
+        "Results (page header, center) | $9,000,000.00", "Results (first page's footer, left) | 58.95 %"], found

@@ -151,6 +151,34 @@ def reads_as_figure(text: str) -> bool:
     return money or grouped or unit == "%" or unit in ("million", "billion", "thousand")
 
 
+#: A figure in a page header or footer, once its codes are taken out: a currency and digits, a number grouped in
+#: thousands, or a percent (review 143: ``Induced charge $9,000,000.00`` printed atop Results).
+_PAGE_FIGURE = re.compile(r"(?:[$€£¥]\s*|\b(?:USD|EUR|GBP)\s*)\d[\d,.]*|\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b"
+                          r"|\b\d+(?:\.\d+)?\s*%")
+#: The codes of a header or footer: a font ``&"Arial,Bold"``, a size ``&12``, a field or switch ``&P``, ``&&``.
+_PAGE_CODE = re.compile(r'&"[^"]*"|&\d+|&.')
+#: The header and footer of each kind of page, as openpyxl names them, and as a finding says them.
+_PAGE_PARTS = {f"{page}{kind}": f"{said}{kind.lower()}" for page, said in (("odd", "page "), ("even", "even pages' "),
+                                                                         ("first", "first page's "))
+               for kind in ("Header", "Footer")}
+
+
+def _page_figures(book: str, wb, findings: list, finding) -> None:
+    """A figure written into a standard sheet's page header or footer, which prints beside the figures: a reader of
+    the page takes it for one of the workbook's, which nothing checks."""
+    for ws in wb.worksheets:
+        if ws.title not in SHEETS:
+            continue
+        for part, said in _PAGE_PARTS.items():
+            for place in ("left", "center", "right"):
+                text = getattr(getattr(getattr(ws, part, None), place, None), "text", None) or ""
+                if found := _PAGE_FIGURE.search(_PAGE_CODE.sub(" ", text)):
+                    findings.append(finding(book, f"{ws.title} ({said}, {place})", "a figure in the "
+                                            "page header or footer: a reader of the printed page takes it for one of "
+                                            "the workbook's figures, which nothing checks; take it out (Page Layout > "
+                                            "Page Setup > Header/Footer)", "no figure", found.group().strip()))
+
+
 def _figures_of_ones_own(book: str, wb, lay: Layout, findings: list, finding) -> None:
     """A number, TRUE/FALSE, date or formula typed into a cell of a standard sheet's label, value or note columns
     where the layout puts nothing, above, between or below its tables (above the holder table alone): beside a
@@ -591,6 +619,7 @@ def check(book: str, wb, lay: Layout, path, findings: list, finding) -> None:
     findings += precision.findings(book, wb, finding)  # (Set precision as displayed: each figure rounded as shown)
     _words(book, wb, lay, findings, finding)
     _figures_of_ones_own(book, wb, lay, findings, finding)
+    _page_figures(book, wb, findings, finding)
     looks = _table_looks(wb, lay)
     _formats(book, wb, lay, looks, findings, finding)
     _conditional(book, wb, lay, findings, finding)
