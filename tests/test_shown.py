@@ -761,3 +761,15 @@ def test_a_figure_in_a_page_header_or_footer_is_named(standard_books, tmp_path):
     found = [f for f in _findings(_edited(standard_books["seed"], tmp_path / "page.xlsm", edit)) if "page" in f]
     assert [f.split(": a figure")[0] + " | " + f.rsplit("found ", 1)[1] for f in found] == [
         "Results (page header, center) | $9,000,000.00", "Results (first page's footer, left) | 58.95 %"], found
+
+
+def test_a_sheet_showing_its_zeros_blank_is_named(standard_books, tmp_path):
+    """Review 143, LOW: Results set to show zero figures as blank cells (a sheet's option) validated clean: a charge
+    of 0 would read as one not there."""
+    def edit(wb):
+        wb["Results"].sheet_view.showZeros = False
+
+    assert _findings(_edited(standard_books["seed"], tmp_path / "zeros.xlsm", edit)) == [
+        "Results: sheet shows its zero figures as blank cells: a reader takes a charge or count of 0 for one not there; "
+        "show them (File > Options > Advanced > Show a zero in cells that have zero value): expected zeros shown, "
+        "found zeros blank"]

@@ -87,13 +87,17 @@ def _like(name: str, standard: str) -> bool:
 
 
 def _sheets(book: str, wb, findings: list, finding) -> None:
-    """Standard sheets hidden, and other sheets named like one."""
+    """Standard sheets hidden or showing their zeros blank, and other sheets named like one."""
     for ws in [*wb.worksheets, *wb.chartsheets]:
         state = getattr(ws, "sheet_state", "visible")
         if ws.title in SHEETS and ws.title != CONF_SHEET and state != "visible":
             what = ("sheet is very hidden: Excel's menus cannot show it, and a reader never sees it" if
                     state == "veryHidden" else "sheet is hidden: a reader does not see it")
             findings.append(finding(book, ws.title, what, "visible", state))
+        elif ws.title in SHEETS and getattr(getattr(ws, "sheet_view", None), "showZeros", True) is False:
+            findings.append(finding(book, ws.title, "sheet shows its zero figures as blank cells: a reader takes a "
+                                    "charge or count of 0 for one not there; show them (File > Options > Advanced > "
+                                    "Show a zero in cells that have zero value)", "zeros shown", "zeros blank"))
         elif ws.title not in SHEETS:
             like = [s for s in SHEETS if s != CONF_SHEET and _like(ws.title, s)]
             if like:
