@@ -283,3 +283,18 @@ def _finding(where: str, what: str, expected: str = ""):
     from xlpy.workbook.findings import Finding
 
     return Finding("b.xlsm", where, what, expected)
+
+
+def test_the_names_a_refresh_writes_again_are_said_in_the_singular_or_the_plural():
+    """Review 142: one name said as "the names TenderUnits were deleted"; review 146: both numbers tested."""
+    from xlpy.workbook import table_edits
+    from xlpy.workbook.layout import Shape, layout
+
+    _, t = layout(Shape(tally="holders", holder_rows=10)).table("tblTenders")
+    one = table_edits.extent_note("Tenders", t, None, ["TenderUnits"], t, gone=["TenderUnits"])
+    two = table_edits.extent_note("Tenders", t, None, ["TenderUnits", "TenderHolder"], t,
+                                  gone=["TenderUnits", "TenderHolder"])
+    moved = table_edits.extent_note("Tenders", t, (t.header_row, t.last_row), ["TenderUnits"], t)
+    assert one.startswith("Tenders: the name TenderUnits was deleted; the table and its names were reset to"), one
+    assert two.startswith("Tenders: the names TenderUnits, TenderHolder were deleted; the table"), two
+    assert moved.startswith("Tenders: the name TenderUnits pointed at other cells: defined again by hand;"), moved

@@ -83,6 +83,9 @@ def test_a_format_that_shows_the_figure_is_no_finding(fmt):
     ("$#,##0", "unit_price", "shows the price to no decimal place"),
     ("0.", "ratio", "shows the ratio to no decimal place"),  # (review 145: "8." for 7.94)
     ("[$€-2] #,##0.00", "charge", "shows another currency (€) than the workbook's dollars"),
+    ("[$CHF] #,##0.00", "money", "shows another currency (CHF) than the workbook's dollars"),  # (review 146: its case)
+    ("[$kr.-41D] #,##0.00", "money", "shows another currency (kr.) than the workbook's dollars"),
+    ("€0.00", "price", "shows another currency (€) than the workbook's dollars"),
     ('#,##0.00 "EUR"', "money", "shows another currency (EUR) than the workbook's dollars"),
     ("£#,##0.00", "money", "shows another currency (£) than the workbook's dollars"),
     ("#,##0.00 ¥", "eps", "shows another currency (¥) than the workbook's dollars"),
@@ -200,7 +203,11 @@ def test_a_note_of_digits_that_is_no_amount_is_words(text):
 
 
 @pytest.mark.parametrize("text", ["$9,000,000.00", "9,000,000.00", "(1,234)", "$9.6 million", "9.6 million", "12.5%",
-                                  "5%", "€ 9.000.000,00", "USD 9,000", "$9.6m", "-$1,234.56", "1,234 EUR", "$7"])
+                                  "5%", "€ 9.000.000,00", "USD 9,000", "$9.6m", "-$1,234.56", "1,234 EUR", "$7",
+                                  # (review 146: a currency after it or by its code, a scale in words, a European
+                                  # percent, the units it counts)
+                                  "5 USD", "9 EUR", "CHF 1,000", "₹100", "12 thousand", "9.6 Million", "€3,50",
+                                  "12,5%", "1,000,000 units"])
 def test_text_that_reads_as_an_amount_is_a_figure(text):
     assert shown.reads_as_figure(text)
 
@@ -706,10 +713,17 @@ def test_a_conditional_format_whose_font_is_its_background_is_named(standard_boo
         res.conditional_formatting.add("C28", FormulaRule(formula=["TRUE"], font=Font(color="FFFFFFFF")))
         res.conditional_formatting.add("C30", FormulaRule(formula=["TRUE"], font=Font(color="FFFFFFFF"),
                                                           fill=PatternFill(bgColor="FF1F3864", fill_type="solid")))
+        # (review 146: black on yellow given as openpyxl writes it, fgColor alone; and a grey too near white)
+        res.conditional_formatting.add("C29", FormulaRule(formula=["TRUE"], font=Font(color="FF000000"),
+                                                          fill=PatternFill(fgColor="FFFFFF00", fill_type="solid")))
+        res.conditional_formatting.add("C27", FormulaRule(formula=["TRUE"], font=Font(color="FFF4F4F4")))
 
     assert _findings(_edited(standard_books["seed"], tmp_path / "cf.xlsm", edit)) == [
         "Results!C28: conditional format's font colour is its background's when its rule applies (a reader takes the "
         "cell for empty): expected a colour that stands out from the background, found font colour #FFFFFF on "
+        "#FFFFFF",
+        "Results!C27: conditional format's font colour is its background's when its rule applies (a reader takes the "
+        "cell for empty): expected a colour that stands out from the background, found font colour #F4F4F4 on "
         "#FFFFFF"]
 
 
@@ -725,28 +739,45 @@ def test_a_figure_under_merged_cells_is_said_as_such(standard_books, tmp_path):
         "is covered by merged cells (C27:C28), not their first cell: a reader sees no figure there, and an application "
         "keeps only the first cell's; unmerge them (Home > Merge & Center) and put the layout's formula back, or "
         "rebuild the workbook", "a cell under the merged cells C27:C28")]
+    from xlpy.workbook.saved_values import TYPED_OVER
+
+    assert found[0].kind == TYPED_OVER  # (review 146: the figures following from it say so, as from a value typed)
+
+
+def _results_columns(src, dst, old: str, new: str):
+    """A copy of *src* whose Results sheet (``sheet5.xml``) holds the ``<col>`` elements *new* in place of *old*,
+    as a spreadsheet application may write them (openpyxl writes no column of width 0, nor spans)."""
+    import shutil
+
+    shutil.copy(src, dst)
+    with zipfile.ZipFile(dst) as zf:
+        items = [(info, zf.read(info.filename)) for info in zf.infolist()]
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in items:
+            if info.filename == "xl/worksheets/sheet5.xml":
+                assert old.encode() in data
+                data = data.replace(old.encode(), new.encode())
+            out.writestr(info, data)
+    return dst
 
 
 def test_a_column_of_figures_shrunk_within_a_span_of_columns_is_named(standard_books, tmp_path):
     """Review 145: a width set on a span of columns (``<col min="3" max="4">``, as LibreOffice writes columns alike)
     was judged for its first column alone: D, shrunk with C, went unnamed."""
-    import re
-    import shutil
-
-    book = tmp_path / "span.xlsm"
-    shutil.copy(standard_books["seed"], book)
-    with zipfile.ZipFile(book) as zf:
-        items = [(info, zf.read(info.filename)) for info in zf.infolist()]
-    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as out:
-        for info, data in items:
-            if info.filename == "xl/worksheets/sheet5.xml":  # (Results)
-                text, n = re.subn(r'<col width="22" customWidth="1" min="3" max="3"/><col width="16" customWidth="1" '
-                                  r'min="4" max="4"/>', '<col width="0.5" customWidth="1" min="3" max="4"/>',
-                                  data.decode("utf-8"))
-                assert n == 1
-                data = text.encode("utf-8")
-            out.writestr(info, data)
+    book = _results_columns(standard_books["seed"], tmp_path / "span.xlsm", '<col width="22" customWidth="1" min="3" '
+                            'max="3"/><col width="16" customWidth="1" min="4" max="4"/>',
+                            '<col width="0.5" customWidth="1" min="3" max="4"/>')
     assert [f.split(":")[0] + ":" + f.split(":")[1] for f in _findings(book)] == ["Results!C:C", "Results!D:D"]
+
+
+def test_a_column_of_width_0_not_marked_hidden_is_named_hidden(standard_books, tmp_path):
+    """Review 146: a column of width 0 not marked hidden (Excel shows none of it) was passed over, openpyxl reading
+    a width of 0 as no custom width."""
+    book = _results_columns(standard_books["seed"], tmp_path / "w0.xlsm", '<col width="22" customWidth="1" min="3" '
+                            'max="3"/>', '<col width="0" min="3" max="3"/>')
+    assert _findings(book) == [
+        "Results!C:C: column of figures or their labels is hidden: a reader does not see it; unhide column C (select "
+        "columns B:D, then Home > Format > Hide & Unhide > Unhide Columns): expected shown, found width 0"]
 
 
 def test_a_figure_in_a_page_header_or_footer_is_named(standard_books, tmp_path):
@@ -770,6 +801,6 @@ def test_a_sheet_showing_its_zeros_blank_is_named(standard_books, tmp_path):
         wb["Results"].sheet_view.showZeros = False
 
     assert _findings(_edited(standard_books["seed"], tmp_path / "zeros.xlsm", edit)) == [
-        "Results: sheet shows its zero figures as blank cells: a reader takes a charge or count of 0 for one not there; "
-        "show them (File > Options > Advanced > Show a zero in cells that have zero value): expected zeros shown, "
+        "Results: sheet shows its zero figures as blank cells: a reader takes a charge or count of 0 for one not "
+        "there; show them (File > Options > Advanced > Show a zero in cells that have zero value): expected zeros shown, "
         "found zeros blank"]

@@ -73,11 +73,25 @@ _AUTO_OPEN = 'Sub Auto_Open()\r\n    ThisWorkbook.Worksheets("Results").Range("C
      "INDUCED_CHARGE = 9597836.4"),
     (lambda text: text.replace('CallUDF("xlpy.udfs", "INDUCED_CHARGE"', 'CallUDF("mine", "INDUCED_CHARGE"'),
      'INDUCED_CHARGE = XLPy.CallUDF("mine", "INDUCED_CHARGE", Array(units, offer_ratio, original_ratio, price, '
-     'cash_per_unit), ThisWorkbook, Application.Caller) (and 1 more line)'),
-], ids=["auto-open", "a-constant", "another-module"])
+     'cash_per_unit), ThisWorkbook, Application.Caller)'),
+    (lambda text: text.replace("INDUCED_CHARGE\", Array(units, offer_ratio,", "INDUCED_CHARGE\", Array(units, 8,", 1),
+     'INDUCED_CHARGE = XLPy.CallUDF("xlpy.udfs", "INDUCED_CHARGE", Array(units, 8, original_ratio, price, '
+     'cash_per_unit), ThisWorkbook, Application.Caller)'),
+    (lambda text: text.replace("INDUCED_CHARGE\", Array(units, offer_ratio, original_ratio,",
+                               "INDUCED_CHARGE\", Array(units, original_ratio, offer_ratio,", 1),
+     'INDUCED_CHARGE = XLPy.CallUDF("xlpy.udfs", "INDUCED_CHARGE", Array(units, original_ratio, offer_ratio, price, '
+     'cash_per_unit), ThisWorkbook, Application.Caller)'),
+    (lambda text: text + 'Sub Auto_Open()\r\n    XLPy.CallUDF "mine", "Auto_Open", Array(ThisWorkbook.Worksheets('
+     '"Results").Range("C28").Replace("7", "9")), ThisWorkbook, Application.Caller\r\nEnd Sub\r\n',
+     'XLPy.CallUDF "mine", "Auto_Open", Array(ThisWorkbook.Worksheets("Results").Range("C28").Replace("7", "9")), '
+     "ThisWorkbook, Application.Caller"),
+], ids=["auto-open", "a-constant", "another-module", "an-argument-constant", "arguments-swapped",
+        "a-call-in-an-argument"])
 def test_code_of_its_own_in_the_functions_module_is_a_finding(standard_books, monkeypatch, change, line):
     """Review 143, HIGH: the module "Import Functions" writes was allowed by its name, whatever it held: an
-    ``Auto_Open`` writing the charge, or ``INDUCED_CHARGE`` standing in for xlpy's, validated clean."""
+    ``Auto_Open`` writing the charge, or ``INDUCED_CHARGE`` standing in for xlpy's, validated clean.  Review 146:
+    xlpy's wrapper with an argument made a constant or two swapped, or a macro of one's own calling Excel in its
+    arguments, passed the first check."""
     from xlpy.workbook.validate import validate
 
     book = standard_books["seed"]
@@ -99,6 +113,11 @@ def test_the_functions_module_as_import_functions_writes_it_is_no_finding(standa
         own = own.replace(name, f"MY_{name}")
     own += ('Function ADDRESS_OF(x)\n    ADDRESS_OF = XLPy.CallUDF("mine", "ADDRESS_OF", Array(Application.Caller, '
             "x), ThisWorkbook, Application.Caller)\n    Exit Function\nEnd Function\n")  # (review 145: vba="...")
+    own += ("Function TOTAL(first, ParamArray rest())\n    Application.Volatile\n    Dim argsArray() As Variant\n"
+            "    argsArray = Array(first)\n    ReDim Preserve argsArray(0 To UBound(rest) - LBound(rest) + 1)\n"
+            "    For k = LBound(rest) To UBound(rest)\n    argsArray(1 + k - LBound(rest)) = rest(k)\n    Next k\n"
+            '    TOTAL = XLPy.CallUDF("mine", "TOTAL", argsArray, ThisWorkbook, Application.Caller)\n'
+            "    Exit Function\nEnd Function\n")  # (review 146: volatile, ParamArray, as the VBA editor cases "To")
     for module in (vba.generate_bas(vba.UDF_MODULES), vba.generate_bas(vba.UDF_MODULES, addin=True) + own):
         _read_as(monkeypatch, book, lambda found, m=module: {**found, vba.UDF_MODULE_NAME: m.replace("\n", "\r\n")})
         assert validate(book, legs=()).findings == []

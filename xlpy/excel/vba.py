@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import importlib
 import io
 import os
@@ -505,26 +506,53 @@ _PROCEDURE = re.compile(r"(?:Public )?(Function|Sub) (\w+)\((?:(?:Optional |Para
 def foreign_code(source: str) -> list[str]:
     """The lines of the ``xlwings_udfs`` module *source* that no xlwings wrapper holds: code of its own, which runs
     as the workbook's (an ``Auto_Open`` that writes a figure), or a wrapper of one of xlpy's functions or macros
-    calling another Python module than xlpy's (review 143).  Other wrappers, of a person's own Python functions
-    imported alongside, are no such line."""
+    otherwise than "Import Functions" writes it (another Python module, its arguments changed or swapped: review
+    143, 146).  Other wrappers, of a person's own Python functions imported alongside, are no such line when each
+    of their lines is a wrapper's, passing names alone (``vba="Application.Caller"`` among them)."""
     joined = "\n".join(module_code(source)).replace(" _\n", "")  # (a line xlwings split past 1,024 characters)
-    own = {spec.name: spec.module for spec in REGISTRY.values()}
-    out, name = [], None
+    own = {spec.name.lower(): spec for spec in REGISTRY.values()}
+    procedures: list[tuple[str | None, list[str]]] = [(None, [])]
     for line in filter(None, (line.strip() for line in joined.split("\n"))):
-        if m := _PROCEDURE.fullmatch(line):
-            name = m[2]
-            continue
+        m = _PROCEDURE.fullmatch(line)
+        procedures.append((m[2], [line])) if m else procedures[-1][1].append(line)
+    out = []
+    for name, lines in procedures:
         if name is None:  # (the header: the name, xlwings' comment, its App constant)
-            known = line.startswith(("'", "#Const App ", "Option ", "Rem "))
+            out += [line for line in lines if not line.startswith(("'", "#Const App ", "Option ", "Rem "))]
+        elif name.lower() in own:
+            out += _unlike_xlpys(own[name.lower()], lines)
         else:
-            found = _wrapper_line(line, name)
-            module, args = (found.groupdict().get(k) for k in ("module", "args")) if found else (None, None)
-            known = found is not None and (module is None or module == own.get(name, module)) and (
-                name not in own or args is None or re.fullmatch(r"[\w, ]*", args) is not None)  # (a person's own
-            # function may pass an Excel object, vba="Application.Caller"; xlpy's pass their arguments alone)
-        if not known:
-            out.append(line)
+            out += [line for line in lines[1:] if not (found := _wrapper_line(line, name)) or not re.fullmatch(
+                r"[\w., ]*", found.groupdict().get("args") or "")]
     return out
+
+
+def _unlike_xlpys(spec: FunctionSpec, lines: list[str]) -> list[str]:
+    """The lines of the procedure *lines* of xlpy's function or macro *spec* that are not its wrapper's, as
+    :func:`generate_bas` writes it for a workbook or an add-in (the case and spacing of the VBA editor aside): the
+    first that differs, or none."""
+    said = [" ".join(line.split()).lower() for line in lines]
+    best = None
+    for wrapper in _wrappers(spec.name):
+        differ = [i for i, (a, b) in enumerate(zip(said, wrapper)) if a != b] or (
+            [min(len(said), len(wrapper))] if len(said) != len(wrapper) else [])
+        if not differ:
+            return []
+        best = differ[0] if best is None else max(best, differ[0])
+    return [lines[best] if best < len(lines) else f"End {lines[0].split()[0]} (a line of the wrapper missing)"]
+
+
+@functools.lru_cache(maxsize=None)
+def _wrappers(name: str) -> tuple[tuple[str, ...], ...]:
+    """The wrapper of xlpy's function or macro *name*, for a workbook and for an add-in, as lines compared (spaces
+    collapsed, lower case)."""
+    spec = next(s for s in REGISTRY.values() if s.name == name)
+    out = []
+    for addin in (False, True):
+        code = module_code(generate_bas(spec.module, [spec], addin=addin))
+        start = next(i for i, line in enumerate(code) if _PROCEDURE.fullmatch(line.strip()))
+        out.append(tuple(" ".join(line.split()).lower() for line in code[start:]))
+    return tuple(out)
 
 
 def _wrapper_line(line: str, name: str) -> re.Match | None:

@@ -143,10 +143,14 @@ def unreadable(cell, themes: list) -> str | None:
     return None
 
 
+#: The colour openpyxl gives a fill's colour the file does not set (transparent black): none at all.
+_UNSET = "00000000"
+
+
 def conditional_hides(rule, cell, themes: list) -> str | None:
     """How a conditional format's *rule* hides *cell*'s text when it applies (``font #FFFFFF on #FFFFFF``: its font
     colour against its fill, or the cell's), or None.  A rule's solid fill is in its ``bgColor`` (Excel's spelling
-    of a differential fill), else its ``fgColor``."""
+    of a differential fill), else its ``fgColor`` (openpyxl's spelling: review 146); a colour left unset is none."""
     font = getattr(getattr(rule, "dxf", None), "font", None)
     colour = getattr(font, "color", None)
     if colour is None:
@@ -154,8 +158,9 @@ def conditional_hides(rule, cell, themes: list) -> str | None:
     fill = getattr(rule.dxf, "fill", None)
     if fill is not None and getattr(fill, "patternType", None) not in (None, "none", "solid"):
         return None  # (a pattern: two colours under the text)
-    own = next((c for c in (getattr(fill, "bgColor", None), getattr(fill, "fgColor", None))
-                if c is not None and getattr(c, "type", "auto") != "auto" and fill is not None), None)
+    own = next((c for c in (getattr(fill, "bgColor", None), getattr(fill, "fgColor", None)) if fill is not None
+                and c is not None and getattr(c, "type", "auto") != "auto" and getattr(c, "rgb", None) != _UNSET),
+               None)
     if own is not None:
         background = resolve(own, themes, "FFFFFF")
     else:

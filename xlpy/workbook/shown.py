@@ -133,11 +133,15 @@ _FIGURE_SHEETS = ("Cover", "Inputs", "Tenders", "Results", "Check", "Release", "
 _OWN_BELOW = "Tenders"
 
 
-#: A number as text: grouped in thousands (``9,000,000.00``; with a currency, ``9.000.000,00`` too) or plain.
-_TEXT_NUMBER = re.compile(r"\s*[(+\-\u2212]?\s*(?P<cur>[$€£¥]|USD|EUR|GBP)?\s*[(+\-\u2212]?\s*"
+#: The currencies a figure's text or number format may name: symbols other than the dollar, and ISO codes.
+_SYMBOLS, _CODES = "€£¥₹₩₽₺₪฿₫", "EUR|GBP|JPY|CHF|CNY|CAD|AUD|HKD|INR|SEK|NOK|DKK|BRL|MXN|ZAR"
+#: A number as text: grouped in thousands (``9,000,000.00``; with a currency, ``9.000.000,00`` too) or plain, with
+#: its currency, sign, percent, scale or the units it counts.
+_TEXT_NUMBER = re.compile(rf"\s*[(+\-\u2212]?\s*(?P<cur>[$${_SYMBOLS}]|USD|{_CODES})?\s*[(+\-\u2212]?\s*"
                           r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)\s*"
-                          r"(?P<unit>%|million|billion|thousand|mn|bn|m|k)?\.?\s*(?P<after>USD|EUR|GBP|[$€£¥])?"
-                          r"\s*\)?\s*", re.IGNORECASE)
+                          r"(?P<unit>%|million|billion|thousand|mn|bn|m|k)?\.?\s*"
+                          rf"(?P<after>USD|{_CODES}|[$${_SYMBOLS}])?\s*(?P<noun>(?:units?|shares?|notes?)\b)?\s*\)?\s*",
+                          re.IGNORECASE)
 
 
 def reads_as_figure(text: str) -> bool:
@@ -148,10 +152,9 @@ def reads_as_figure(text: str) -> bool:
     if m is None:
         return False
     grouped = re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", m["num"]) is not None
-    money = bool(m["cur"] or m["after"])
-    if not (money or grouped) and re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+", m["num"]):
-        return False  # (dots or a comma as a European writes them: an amount only with its currency)
-    unit = (m["unit"] or "").lower()
+    money, unit = bool(m["cur"] or m["after"]), (m["unit"] or "").lower()
+    if not (money or grouped or unit == "%") and re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+", m["num"]):
+        return False  # (dots or a comma as a European writes them: an amount only with its currency or percent)
     return money or grouped or unit == "%" or unit in ("million", "billion", "thousand")
 
 
@@ -402,7 +405,7 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
     if kind in _WHOLE_MISREAD and n == 0 and not conditional and placeholders and not re.search(
             r"\.[0#?]|[/@]", codes) and not re.search(r"(?i)general|e[+-]|%", unquoted):  # ("0." shows 8. for 7.94)
         return _WHOLE_MISREAD[kind]
-    if kind in _DOLLARS and (other := _other_currency(f"{literal} {codes}", brackets)):
+    if kind in _DOLLARS and (other := _other_currency(f"{literal} {codes}", section)):
         return f"shows another currency ({other}) than the workbook's dollars"
     # (a word says the sign as well as a minus: the layout's charge reads "$7,625,420.00 credit")
     signed = re.search(_SIGN, codes + literal) or "[red]" in brackets or re.search(_SIGN_WORD, literal)
@@ -436,13 +439,13 @@ _WHOLE_MISREAD = {
 #: The kinds of figure in dollars, as the layout's formats show them.
 _DOLLARS = ("money", "charge", "price", "eps", "amount", "unit_price")
 #: A currency a number format shows: a symbol, or an ISO code in words.
-_CURRENCY = re.compile(r"[€£¥₹₩₽₺₪฿₫]|(?<![A-Za-z])(?:EUR|GBP|JPY|CHF|CNY|CAD|AUD|HKD|INR|SEK|NOK|DKK|BRL|MXN|ZAR)"
-                       r"(?![A-Za-z])")
+_CURRENCY = re.compile(rf"[{_SYMBOLS}]|(?<![A-Za-z])(?:{_CODES})(?![A-Za-z])")
 
 
-def _other_currency(literal: str, brackets: str) -> str | None:
-    """The currency other than the dollar a section's words (*literal*) or its ``[$€-2]`` bracket show, or None."""
-    for symbol in re.findall(r"\[\$([^\]-]*)", brackets):
+def _other_currency(literal: str, section: str) -> str | None:
+    """The currency other than the dollar a section's words (*literal*) or its ``[$€-2]`` bracket (in *section*, as
+    written: ``[$CHF]`` says CHF) show, or None."""
+    for symbol in re.findall(r"\[\$([^\]-]*)", section):
         if symbol.strip() and "$" not in symbol and not symbol.upper().startswith("US"):
             return symbol.strip()
     found = _CURRENCY.search(literal)
@@ -552,8 +555,8 @@ def _hidden_lines(book: str, wb, lay: Layout, findings: list, finding) -> None:
         spans = {c: d for d in ws.column_dimensions.values() if d.min for c in range(d.min, (d.max or d.min) + 1)}
         for letter in map(get_column_letter, sorted(columns)):
             dim = spans.get(column_index_from_string(letter))  # (a <col> of several columns: LibreOffice writes them)
-            if dim is not None and (dim.hidden or dim.customWidth and dim.width is not None and
-                                    dim.width < LEAST_WIDTH):
+            if dim is not None and (dim.hidden or dim.width is not None and dim.width < LEAST_WIDTH):  # (openpyxl
+                # reads customWidth as a width given: one of 0 is not custom to it, review 146)
                 col = column_index_from_string(letter)
                 gone = dim.hidden or not dim.width
                 todo = _unhide("column", letter, *map(get_column_letter, (max(col - 1, 1), col + 1))) if gone else \
