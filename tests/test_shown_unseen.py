@@ -1,0 +1,116 @@
+"""What a reader does not see, or sees otherwise, that validate names (reviews 143, 145, 146): a conditional
+format's font in its background's colour, a figure under merged cells, columns shrunk to nothing within a span or
+to a width of 0, a figure in a page header or footer, zeros shown blank.  The workbooks are the standard ones with
+one thing changed, as :mod:`test_shown` makes them."""
+
+from __future__ import annotations
+
+import zipfile
+
+from test_shown import _edited, _findings
+
+from xlpy.workbook.validate import validate
+
+
+def test_a_conditional_format_whose_font_is_its_background_is_named(standard_books, tmp_path):
+    """Review 143, MEDIUM: a conditional format turning the charge's font white (its rule always true) validated
+    clean on both legs while the page showed no charge.  White on a dark fill of its own is legible."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Font, PatternFill
+
+    def edit(wb):
+        res = wb["Results"]
+        res.conditional_formatting.add("C28", FormulaRule(formula=["TRUE"], font=Font(color="FFFFFFFF")))
+        res.conditional_formatting.add("C30", FormulaRule(formula=["TRUE"], font=Font(color="FFFFFFFF"),
+                                                          fill=PatternFill(bgColor="FF1F3864", fill_type="solid")))
+        # (review 146: black on yellow given as openpyxl writes it, fgColor alone; and a grey too near white)
+        res.conditional_formatting.add("C29", FormulaRule(formula=["TRUE"], font=Font(color="FF000000"),
+                                                          fill=PatternFill(fgColor="FFFFFF00", fill_type="solid")))
+        res.conditional_formatting.add("C27", FormulaRule(formula=["TRUE"], font=Font(color="FFF4F4F4")))
+
+    assert _findings(_edited(standard_books["seed"], tmp_path / "cf.xlsm", edit)) == [
+        "Results!C28: conditional format's font colour is its background's when its rule applies (a reader takes the "
+        "cell for empty): expected a colour that stands out from the background, found font colour #FFFFFF on "
+        "#FFFFFF",
+        "Results!C27: conditional format's font colour is its background's when its rule applies (a reader takes the "
+        "cell for empty): expected a colour that stands out from the background, found font colour #F4F4F4 on "
+        "#FFFFFF"]
+
+
+def test_a_figure_under_merged_cells_is_said_as_such(standard_books, tmp_path):
+    """Review 143, MEDIUM: the charge's cell merged under the one above it (C27:C28) was named as a value typed
+    over its formula, "found a blank cell", which no one typed: the merge hides it."""
+    def edit(wb):
+        wb["Results"].merge_cells("C27:C28")
+
+    book = _edited(standard_books["seed"], tmp_path / "merged.xlsm", edit)
+    found = [f for f in validate(book, legs=()).findings if f.where == "Results!C28"]
+    assert [(f.what, f.found) for f in found] == [(
+        "is covered by merged cells (C27:C28), not their first cell: a reader sees no figure there, and an application "
+        "keeps only the first cell's; unmerge them (Home > Merge & Center) and put the layout's formula back, or "
+        "rebuild the workbook", "a cell under the merged cells C27:C28")]
+    from xlpy.workbook.saved_values import TYPED_OVER
+
+    assert found[0].kind == TYPED_OVER  # (review 146: the figures following from it say so, as from a value typed)
+
+
+def _results_columns(src, dst, old: str, new: str):
+    """A copy of *src* whose Results sheet (``sheet5.xml``) holds the ``<col>`` elements *new* in place of *old*,
+    as a spreadsheet application may write them (openpyxl writes no column of width 0, nor spans)."""
+    import shutil
+
+    shutil.copy(src, dst)
+    with zipfile.ZipFile(dst) as zf:
+        items = [(info, zf.read(info.filename)) for info in zf.infolist()]
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in items:
+            if info.filename == "xl/worksheets/sheet5.xml":
+                assert old.encode() in data
+                data = data.replace(old.encode(), new.encode())
+            out.writestr(info, data)
+    return dst
+
+
+def test_a_column_of_figures_shrunk_within_a_span_of_columns_is_named(standard_books, tmp_path):
+    """Review 145: a width set on a span of columns (``<col min="3" max="4">``, as LibreOffice writes columns alike)
+    was judged for its first column alone: D, shrunk with C, went unnamed."""
+    book = _results_columns(standard_books["seed"], tmp_path / "span.xlsm", '<col width="22" customWidth="1" min="3" '
+                            'max="3"/><col width="16" customWidth="1" min="4" max="4"/>',
+                            '<col width="0.5" customWidth="1" min="3" max="4"/>')
+    assert [f.split(":")[0] + ":" + f.split(":")[1] for f in _findings(book)] == ["Results!C:C", "Results!D:D"]
+
+
+def test_a_column_of_width_0_not_marked_hidden_is_named_hidden(standard_books, tmp_path):
+    """Review 146: a column of width 0 not marked hidden (Excel shows none of it) was passed over, openpyxl reading
+    a width of 0 as no custom width."""
+    book = _results_columns(standard_books["seed"], tmp_path / "w0.xlsm", '<col width="22" customWidth="1" min="3" '
+                            'max="3"/>', '<col width="0" min="3" max="3"/>')
+    assert _findings(book) == [
+        "Results!C:C: column of figures or their labels is hidden: a reader does not see it; unhide column C (select "
+        "columns B:D, then Home > Format > Hide & Unhide > Unhide Columns): expected shown, found width 0"]
+
+
+def test_a_figure_in_a_page_header_or_footer_is_named(standard_books, tmp_path):
+    """Review 143, LOW: ``Induced charge $9,000,000.00`` in Results' printed header validated clean.  The layout's
+    footer (the file, the company, ``Page &P of &N``) and a font size code (``&12``) are no figure."""
+    def edit(wb):
+        res = wb["Results"]
+        res.oddHeader.center.text = '&"Arial,Bold"&12Induced charge $9,000,000.00'
+        res.firstFooter.left.text = "Participation 58.95 %"
+        wb["Cover"].oddHeader.right.text = "&12Draft 3 of the 2004 offer, &D"
+
+    found = [f for f in _findings(_edited(standard_books["seed"], tmp_path / "page.xlsm", edit)) if "page" in f]
+    assert [f.split(": a figure")[0] + " | " + f.rsplit("found ", 1)[1] for f in found] == [
+        "Results (page header, center) | $9,000,000.00", "Results (first page's footer, left) | 58.95 %"], found
+
+
+def test_a_sheet_showing_its_zeros_blank_is_named(standard_books, tmp_path):
+    """Review 143, LOW: Results set to show zero figures as blank cells (a sheet's option) validated clean: a charge
+    of 0 would read as one not there."""
+    def edit(wb):
+        wb["Results"].sheet_view.showZeros = False
+
+    assert _findings(_edited(standard_books["seed"], tmp_path / "zeros.xlsm", edit)) == [
+        "Results: sheet shows its zero figures as blank cells: a reader takes a charge or count of 0 for one not "
+        "there; show them (File > Options > Advanced > Show a zero in cells that have zero value): expected zeros shown, "
+        "found zeros blank"]
