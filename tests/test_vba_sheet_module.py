@@ -121,3 +121,47 @@ def test_the_functions_module_as_import_functions_writes_it_is_no_finding(standa
     for module in (vba.generate_bas(vba.UDF_MODULES), vba.generate_bas(vba.UDF_MODULES, addin=True) + own):
         _read_as(monkeypatch, book, lambda found, m=module: {**found, vba.UDF_MODULE_NAME: m.replace("\n", "\r\n")})
         assert validate(book, legs=()).findings == []
+
+
+def test_a_wrapper_an_earlier_xlpy_wrote_is_said_as_such(standard_books, monkeypatch):
+    """Review 147, MEDIUM: CHARGE_GRID's wrapper as an earlier xlpy wrote it, before its cash_per_unit argument,
+    was said to be code of its own that may write figures; it is xlpy's, to import again."""
+    from xlpy.workbook.validate import validate
+
+    book = standard_books["seed"]
+    module = vba.generate_bas(vba.UDF_MODULES)
+    for new, old in (("participations, Optional cash_per_unit)", "participations)"),
+                     ("participations, cash_per_unit)", "participations)")):
+        assert new in module
+        module = module.replace(new, old)
+    _read_as(monkeypatch, book, lambda found: {**found, vba.UDF_MODULE_NAME: module})
+    found = [(f.where, f.what.split(";")[0], f.found) for f in validate(book, legs=()).findings]
+    assert found == [("VBA module xlwings_udfs", "wraps xlpy's functions as another xlpy wrote them (an earlier one, "
+                      "before they took the arguments they take now): the workbook calls them otherwise than this "
+                      "xlpy's Check expects", "CHARGE_GRID")], found
+
+
+def test_the_functions_module_is_judged_with_xlpys_functions_not_yet_imported(tmp_path):
+    """Review 147, HIGH: validate imports neither xlpy.udfs nor xlpy.macros, so the registry the check reads was
+    empty and every xlpy wrapper passed as a person's own (a swapped argument: valid).  Run where nothing imported
+    them first."""
+    import subprocess
+    import sys
+
+    module = vba.generate_bas(vba.UDF_MODULES).replace('CASH_IN_LIEU", Array(units, ratio, price)',
+                                                        'CASH_IN_LIEU", Array(units, price, ratio)')
+    (tmp_path / "module.bas").write_text(module, encoding="utf-8")
+    code = ("import sys; from xlpy.excel import vba; assert 'xlpy.udfs' not in sys.modules; "
+            "print(vba.udf_module_differences(open(sys.argv[1], encoding='utf-8').read())[0])")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "module.bas")], capture_output=True, text=True,
+                         check=True).stdout
+    assert "Array(units, price, ratio)" in out, out
+
+
+def test_a_function_typed_in_the_module_with_a_long_name_is_named_at_once():
+    """Review 147, HIGH: a procedure line that is no wrapper's (``Function X(name As Double) As Double``) made the
+    pattern of a procedure split a long name every way it could: a 32-letter name took minutes."""
+    module = vba.generate_bas(vba.UDF_MODULES) + ("Function MY_RATE(" + "p" * 40 + " As Double) As Double\n"
+                                                  "    MY_RATE = 1\nEnd Function\n")
+    foreign, older = vba.udf_module_differences(module)
+    assert foreign[0] == "Function MY_RATE(" + "p" * 40 + " As Double) As Double" and older == [], foreign

@@ -45,7 +45,7 @@ __all__ = [
     "missing_module_loss",
     "expected_modules",
     "UDF_MODULES",
-    "foreign_code",
+    "udf_module_differences",
 ]
 
 #: The VBA module "Import Functions" creates (replacing any previous one).
@@ -499,32 +499,66 @@ _WRAPPER_LINES = tuple(re.compile(line) for line in (
     r"Exit (?:Function|Sub)", r"End (?:Function|Sub)", r"{name} = Err\.Description",
     r'(?:{name} = )?(?:XLPy|Py)\.CallUDF[( ]"(?P<module>[\w.]+)", "{name}", (?:Array\((?P<args>.*?)\)|argsArray)'
     r"(?:, (?:ThisWorkbook|ActiveWorkbook), Application\.Caller)?\)?"))
-_PROCEDURE = re.compile(r"(?:Public )?(Function|Sub) (\w+)\((?:(?:Optional |ParamArray )?\w+(?:\(\))?(?:, )?)*\)",
-                        re.IGNORECASE)  # (the VBA editor writes keywords in its own case: "0 to" is "0 To")
+_PARAMETER = r"(?:Optional |ParamArray )?\w+(?:\(\))?"
+_PROCEDURE = re.compile(rf"(?:Public )?(Function|Sub) (\w+)\((?:{_PARAMETER}(?:, {_PARAMETER})*)?\)",
+                        re.IGNORECASE)  # (the VBA editor writes keywords in its own case: "0 to" is "0 To"; a comma
+# between each two parameters, or a name of n letters could be split 2^n ways: review 147)
 
 
-def foreign_code(source: str) -> list[str]:
-    """The lines of the ``xlwings_udfs`` module *source* that no xlwings wrapper holds: code of its own, which runs
-    as the workbook's (an ``Auto_Open`` that writes a figure), or a wrapper of one of xlpy's functions or macros
-    otherwise than "Import Functions" writes it (another Python module, its arguments changed or swapped: review
-    143, 146).  Other wrappers, of a person's own Python functions imported alongside, are no such line when each
-    of their lines is a wrapper's, passing names alone (``vba="Application.Caller"`` among them)."""
+def udf_module_differences(source: str) -> tuple[list[str], list[str]]:
+    """What the ``xlwings_udfs`` module *source* holds otherwise than "Import Functions" writes it: (the lines no
+    xlwings wrapper holds, the names of xlpy's functions and macros wrapped as another xlpy wrote them).
+
+    The first are code of its own, which runs as the workbook's (an ``Auto_Open`` that writes a figure), or a
+    wrapper of one of xlpy's calling another Python module, or with an argument made a constant or two swapped
+    (reviews 143, 146).  The second are wrappers every line of which is an xlwings wrapper's, calling xlpy's module
+    with names alone, that are not this xlpy's (an earlier xlpy's, with fewer arguments: review 147).  Wrappers of
+    a person's own Python functions imported alongside are neither when each of their lines is a wrapper's, passing
+    names alone (``vba="Application.Caller"`` among them)."""
+    for module in UDF_MODULES.split(";"):  # (the registry is filled as xlpy's modules are imported: review 147)
+        importlib.import_module(module)
     joined = "\n".join(module_code(source)).replace(" _\n", "")  # (a line xlwings split past 1,024 characters)
     own = {spec.name.lower(): spec for spec in REGISTRY.values()}
     procedures: list[tuple[str | None, list[str]]] = [(None, [])]
     for line in filter(None, (line.strip() for line in joined.split("\n"))):
         m = _PROCEDURE.fullmatch(line)
         procedures.append((m[2], [line])) if m else procedures[-1][1].append(line)
-    out = []
+    foreign, older = [], []
     for name, lines in procedures:
         if name is None:  # (the header: the name, xlwings' comment, its App constant)
-            out += [line for line in lines if not line.startswith(("'", "#Const App ", "Option ", "Rem "))]
-        elif name.lower() in own:
-            out += _unlike_xlpys(own[name.lower()], lines)
+            foreign += [line for line in lines if not line.startswith(("'", "#Const App ", "Option ", "Rem "))]
+            continue
+        spec = own.get(name.lower())
+        plain = [line for line in lines[1:] if not _plain_wrapper_line(line, name, spec.module if spec else None)]
+        if spec is None:
+            foreign += plain
+        elif (unlike := _unlike_xlpys(spec, lines)) and not plain and _passes_its_own(lines):
+            older.append(spec.name)
         else:
-            out += [line for line in lines[1:] if not (found := _wrapper_line(line, name)) or not re.fullmatch(
-                r"[\w., ]*", found.groupdict().get("args") or "")]
-    return out
+            foreign += unlike
+    return foreign, older
+
+
+def _passes_its_own(lines: list[str]) -> bool:
+    """Whether the wrapper *lines* passes its own parameters, in their order, to Python (an earlier xlpy's, with
+    fewer of them), not others or in another order (an argument made a constant or swapped)."""
+    params = [p.split()[-1].removesuffix("()") for p in re.findall(_PARAMETER, _PROCEDURE.fullmatch(lines[0])[0]
+                                                                    .split("(", 1)[1])]
+    for line in lines[1:]:
+        m = re.search(r"CallUDF[( ]\S+, \S+, Array\(([^)]*)\)", line)
+        if m and [a for a in m[1].split(", ") if a and a.lower() != "nothing"] != params:
+            return False
+    return True
+
+
+def _plain_wrapper_line(line: str, name: str, module: str | None) -> bool:
+    """Whether *line* is a line of xlwings' wrapper of *name* that passes names alone, calling *module* (any, for
+    None)."""
+    found = _wrapper_line(line, name)
+    if found is None:
+        return False
+    args, called = found.groupdict().get("args"), found.groupdict().get("module")
+    return re.fullmatch(r"[\w., ]*", args or "") is not None and (module is None or called in (None, module))
 
 
 def _unlike_xlpys(spec: FunctionSpec, lines: list[str]) -> list[str]:

@@ -94,10 +94,12 @@ def _sheets(book: str, wb, findings: list, finding) -> None:
             what = ("sheet is very hidden: Excel's menus cannot show it, and a reader never sees it" if
                     state == "veryHidden" else "sheet is hidden: a reader does not see it")
             findings.append(finding(book, ws.title, what, "visible", state))
-        elif ws.title in SHEETS and getattr(getattr(ws, "sheet_view", None), "showZeros", True) is False:
+        elif ws.title in SHEETS and ws.title != CONF_SHEET and \
+                getattr(getattr(ws, "sheet_view", None), "showZeros", True) is False:
             findings.append(finding(book, ws.title, "sheet shows its zero figures as blank cells: a reader takes a "
-                                    "charge or count of 0 for one not there; show them (File > Options > Advanced > "
-                                    "Show a zero in cells that have zero value)", "zeros shown", "zeros blank"))
+                                    "charge or count of 0 for one not there; show them (Excel: File > Options > "
+                                    "Advanced > Show a zero in cells that have zero value; LibreOffice: View > Zero "
+                                    "Values)", "zeros shown", "zeros blank"))
         elif ws.title not in SHEETS:
             like = [s for s in SHEETS if s != CONF_SHEET and _like(ws.title, s)]
             if like:
@@ -160,8 +162,9 @@ def reads_as_figure(text: str) -> bool:
 
 #: A figure in a page header or footer, once its codes are taken out: a currency and digits, a number grouped in
 #: thousands, or a percent (review 143: ``Induced charge $9,000,000.00`` printed atop Results).
-_PAGE_FIGURE = re.compile(r"(?:[$€£¥]\s*|\b(?:USD|EUR|GBP)\s*)\d[\d,.]*|\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b"
-                          r"|\b\d+(?:\.\d+)?\s*%")
+_PAGE_FIGURE = re.compile(r"(?:[$€£¥]\s*|\b(?:USD|EUR|GBP)\s*)(?=[\d,.]*[1-9])\d[\d,.]*"
+                          r"|\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b|\b\d+\.\d+\s*%")  # ("$000s" says a unit; "100% owned",
+# "75% scale" are no figure: review 147)
 #: The codes of a header or footer: a font ``&"Arial,Bold"``, a size ``&12``, a field or switch ``&P``, ``&&``.
 _PAGE_CODE = re.compile(r'&"[^"]*"|&\d+|&.')
 #: The header and footer of each kind of page, as openpyxl names them, and as a finding says them.

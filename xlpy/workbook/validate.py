@@ -382,13 +382,20 @@ def _structure_rest(book: str, wb, lay: Layout, path: Path, findings: list[Findi
                                 "only " + ", ".join(sorted(allowed)), extra))
     findings += _missing_modules(book, wb, path, vba.expected_modules(standalone=True) - modules)
     _vba_sources(book, sources, findings)
-    if foreign := vba.foreign_code(sources.get(vba.UDF_MODULE_NAME, "")):
+    foreign, older = vba.udf_module_differences(sources[vba.UDF_MODULE_NAME]) if vba.UDF_MODULE_NAME in sources \
+        else ([], [])
+    redo = "delete the module, then click Import Functions (xlwings tab) or import the module xlpy vba writes"
+    if foreign:
         more = f" (and {len(foreign) - 1:,} more line{'s' * (len(foreign) > 2)})" if len(foreign) > 1 else ""
         findings.append(Finding(book, f"VBA module {vba.UDF_MODULE_NAME}", "holds code that xlwings' Import "
                                 "Functions does not write: it runs as the workbook's own, and may write figures or "
-                                "stand in for xlpy's functions; delete the module, then click Import Functions "
-                                "(xlwings tab) or import the module xlpy vba writes", "only xlwings' wrappers of the "
-                                "worksheet functions and macros", foreign[0] + more))
+                                f"stand in for xlpy's functions; {redo}", "only xlwings' wrappers of the worksheet "
+                                "functions and macros", foreign[0] + more))
+    if older:
+        findings.append(Finding(book, f"VBA module {vba.UDF_MODULE_NAME}", "wraps xlpy's functions as another xlpy "
+                                "wrote them (an earlier one, before they took the arguments they take now): the "
+                                f"workbook calls them otherwise than this xlpy's Check expects; {redo}",
+                                "the wrappers this xlpy writes", ", ".join(older)))
 
 
 def _missing_modules(book: str, wb, path: Path, missing: set[str]) -> list[Finding]:
