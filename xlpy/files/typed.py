@@ -100,6 +100,7 @@ class Scheme:
     blank: tuple = ()                  #: values that count as missing, besides :data:`MISSING` and None
     text_numbers: bool = False         #: numbers may be written as text
     not_text: str = ""                 #: added to "must be a number" when text is refused
+    stored_number: str = ""            #: added instead when the text refused reads as a number (``"274,000"``)
     integer_literals: bool = False     #: a count written as a decimal (``274000.0``) is refused
     date_times: bool = True            #: a date-time is read as its day (else refused)
     serials: bool = False              #: a number is an Excel date serial
@@ -135,7 +136,10 @@ RETYPE = ", not text: type it again (a cell formatted as Text keeps what is type
 #: Why #VALUE! where a workbook's date belongs is refused: what a date cell shows of a number past the last date.
 _PAST_THE_LAST_DAY = (f" from {_FIRST_DAY} to {_LAST_DAY}, not an error: a date cell shows #VALUE! for a number past "
                       f"{LAST_SERIAL} (20040220 typed for 2004-02-20)")
-ARGUMENTS = Scheme(serials=True, ignore_case=True)
+#: Why a number stored as text is refused where a worksheet function takes a number: Excel's own words for it
+#: (its error check's green triangle) and its two ways out.
+STORED_NUMBER = ", not text (a number stored as text: Convert to Number, or VALUE())"
+ARGUMENTS = Scheme(serials=True, ignore_case=True, stored_number=STORED_NUMBER)
 
 
 class Reader:
@@ -213,7 +217,7 @@ class Reader:
         if isinstance(value, str) and not self.scheme.text_numbers:  # (a cell's formula, =0.005, is no number typed)
             formula = self.scheme.typed_cells and value.startswith("=")
             self.fail(key, value, "must be a number" + (", typed in: not a formula" if formula else
-                                                        self.scheme.not_text))
+                                                        self._not_text(value)))
             return None
         if isinstance(value, ExponentFloat):
             self.fail(key, value, "must be a number written without an exponent (274000, not 2.74e5)")
@@ -224,6 +228,17 @@ class Reader:
             hint = written_wrong(value) if self.scheme.number_hints and exc.reason == "must be a number" else ""
             self.fail(key, value, exc.reason + hint)
             return None
+
+    def _not_text(self, text: str) -> str:
+        """What "must be a number" adds for *text*: the scheme's :attr:`~Scheme.stored_number` when the text reads
+        as a number (``274,000``, ``7.94``), else its :attr:`~Scheme.not_text`."""
+        if self.scheme.stored_number:
+            try:
+                to_decimal(text, "")
+            except InputError:
+                return self.scheme.not_text
+            return self.scheme.stored_number
+        return self.scheme.not_text
 
     def whole(self, key, required: bool = True, minimum: int | None = 0, default: int | None = None,
               below: int | None = None, positive: bool = False) -> int | None:
