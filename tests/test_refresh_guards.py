@@ -333,3 +333,28 @@ def test_the_note_of_names_written_again_says_why_by_what_the_book_holds_of_the_
     assert again.startswith("Prices: the name PriceDates pointed at other cells: defined again by hand;"), again
     assert unknown.startswith("Prices: the name PriceDates pointed at other rows: a row was inserted or deleted in it "
                               "by hand;"), unknown
+
+
+@pytest.mark.parametrize("button", ["xlpy_refresh_tenders", "xlpy_refresh_prices"])
+def test_a_table_converted_to_a_range_is_refused_before_a_button_writes(holders, monkeypatch, button):
+    """Table Design > Convert to Range on the holder table: Refresh tenders wrote its lines, then failed on the
+    table's resize (``KeyError: 'tblTenders'``), the workbook half written, its advice (close without saving, refresh
+    again) leading back to the same failure. It is refused before anything is written, naming the table and how to
+    make it again; Refresh prices, which reads the holder table where the layout puts it, still refreshes."""
+    (holders.parent / TALLY).write_text((DATA / TALLY).read_text(encoding="utf-8") + "NEW-1,100,book-entry,tendered\n",
+                                        encoding="utf-8")
+    _new_prices(holders.parent / PRICES)
+    fake = FakeBook(holders)
+    sheet, t = _layout(fake.fullname)[1].table("tblTenders")
+    del fake.sheets[sheet.title].tables["tblTenders"]
+    title, text = _click(fake, monkeypatch, button)
+    if button == "xlpy_refresh_prices":
+        assert title != "xlpy: refresh refused" and "tblTenders" not in text, text
+        return
+    assert title == "xlpy: refresh refused", text
+    assert text == (f"Nothing was changed:\n{sheet.title}!tblTenders: the table is gone (converted to a range with "
+                    f"Table Design > Convert to Range, deleted, or renamed): make it again over {sheet.title}!{t.ref} "
+                    "(select it, Insert > Table, My table has headers; then Table Design > Table Name: tblTenders), "
+                    "or rebuild the workbook (xlpy build); the refresh writes its lines into it, so nothing was "
+                    "written"), text
+    assert not any(s.writes for s in fake.sheets), _written(fake)

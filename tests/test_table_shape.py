@@ -312,3 +312,50 @@ def test_dates_that_lost_their_format_are_no_values_typed(standard_books, tmp_pa
     (tmp_path / "later.csv").write_text("\n".join(lines + ["2004-03-01,8.5,1000000"]) + "\n", encoding="utf-8")
     assert main(["refresh", str(again), "--prices", str(tmp_path / "later.csv"), "--no-backup"]) == 0
     assert "typed" not in capsys.readouterr().err
+
+
+_GONE = "the table is gone (converted to a range with Table Design > Convert to Range, deleted, or renamed): "
+
+
+def test_a_table_converted_to_a_range_is_named_by_validate_and_refused_by_a_refresh(standard_books, tmp_path,
+                                                                                  capsys):
+    """Table Design > Convert to Range keeps the cells and takes the table away. Validate passed such a workbook,
+    and a refresh wrote the holder lines into no table (a button wrote them, then failed on the table's resize,
+    the workbook half written). Validate names each table gone, with how to make it again; a refresh that writes
+    it refuses before it writes; compute, which reads the cells where the layout puts them, is not refused; the
+    table made again with Insert > Table is valid and refreshed."""
+    from openpyxl import load_workbook
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+
+    from xlpy.workbook.validate import validate
+
+    book = _copy(standard_books["holders"], tmp_path)
+    wb = load_workbook(book, keep_vba=True)
+    del wb["Tenders"].tables["tblTenders"], wb["History"].tables["tblHistory"]
+    wb.save(book)
+    found = {f.where: f for f in validate(book, legs=()).findings}
+    for where in ("Tenders!tblTenders", "History!tblHistory"):
+        assert found[where].what.startswith(_GONE), found[where]
+        assert "a refresh (xlpy refresh, the Refresh buttons) writes its lines into it" in found[where].what
+        assert (found[where].found, found[where].leg) == ("no table", "structure")
+    assert found["Tenders!tblTenders"].what.endswith(
+        "make it again over Tenders!B20:L319 (select it, Insert > Table, My table has headers; then Table Design > "
+        "Table Name: tblTenders), or rebuild the workbook (xlpy build)")
+    before = book.read_bytes()
+    tally = _tally(tmp_path, 300)
+    assert main(["refresh", str(book), "--tally", str(tally), "--no-backup"]) == 2
+    err = capsys.readouterr().err
+    assert f"xlpy refresh: {book.name}: Tenders!tblTenders: {_GONE}make it again over Tenders!B20:L319" \
+           in err and err.rstrip().endswith("the refresh writes its lines into it, so nothing was written"), err
+    assert book.read_bytes() == before
+    assert main(["compute", str(book)]) == 0
+    capsys.readouterr()
+    wb = load_workbook(book, keep_vba=True)
+    for sheet, name, ref in (("Tenders", "tblTenders", "B20:L319"), ("History", "tblHistory", "B25:Q26")):
+        made = Table(displayName=name, ref=ref)  # (as Insert > Table makes it: Excel's default style)
+        made.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+        wb[sheet].add_table(made)
+    wb.save(book)
+    assert not [f for f in validate(book, legs=()).findings if f.found == "no table"]
+    assert main(["refresh", str(book), "--tally", str(tally), "--no-backup", "-q"]) == 0
+    assert _findings(book) == []

@@ -616,11 +616,13 @@ class _Refresh:
         return names + (["tblPrices", "tblHolidays"] if self.prices is not None else []) + ["tblHistory"]
 
     def check_places(self) -> list[InputError]:
-        """A table the refresh rewrites with its header on another row than the layout's, or a Total Row: refused."""
+        """A table the refresh rewrites that is gone, has its header on another row than the layout's, or a Total Row:
+        refused."""
         found = []
         for name in self._rewritten():
             sheet, t = self.lay.table(name)
-            found += filter(None, (table_edits.header_moved(self.book, sheet.title, t),
+            found += filter(None, (refresh_guards.table_gone(self.book, sheet.title, t),
+                                   table_edits.header_moved(self.book, sheet.title, t),
                                    table_edits.totals_row(self.book, sheet.title, t)))
         return found
 

@@ -13,6 +13,9 @@
   inside a merged block: Excel refuses to write part of one, or keeps only its
   first cell's value, and it would do so after the tables were written
   (:func:`merged_cells`).
+* A table the refresh writes that the book no longer holds as a table
+  (converted to a range, deleted or renamed): Excel's write would fail once
+  its lines were written (:func:`table_gone`).
 * A tally or price file the refresh read that is open in Excel or LibreOffice:
   warned of, as what is typed there and not saved is in no refresh
   (:func:`open_elsewhere`).
@@ -32,11 +35,29 @@ from . import table_edits
 from .layout import REFRESH_RECORD, Layout
 from .saved_values import HOLDER_TABLE
 
-__all__ = ["READ_TABLES", "merged_cells", "open_elsewhere", "other_prices", "tables_moved"]
+__all__ = ["READ_TABLES", "gone_words", "merged_cells", "open_elsewhere", "other_prices", "table_gone",
+           "tables_moved"]
 
 #: The tables the engine reads from the book: what writes each again (the source, and the button that reads it).
 READ_TABLES = {HOLDER_TABLE: ("tally", "Refresh tenders"), "tblPrices": ("prices", "Refresh prices"),
                "tblHolidays": ("prices", "Refresh prices")}
+
+
+def gone_words(sheet: str, table) -> str:
+    """What a layout table the workbook no longer holds as an Excel table is, and how to make it again: said by
+    validate and by a refresh that would write it."""
+    return (f"the table is gone (converted to a range with Table Design > Convert to Range, deleted, or renamed): "
+            f"make it again over {sheet}!{table.ref} (select it, Insert > Table, My table has headers; then Table "
+            f"Design > Table Name: {table.name}), or rebuild the workbook (xlpy build)")
+
+
+def table_gone(book, sheet: str, table) -> InputError | None:
+    """The refusal when *book* holds no Excel table *table* on *sheet*: the refresh writes its lines into it, and a
+    button's resize of it would fail once they were written (a file's would leave the lines in no table)."""
+    if book.table_ref(sheet, table.name) is not None:
+        return None
+    return InputError(f"{sheet}!{table.name}", None, f"{gone_words(sheet, table)}; the refresh writes its lines into "
+                      "it, so nothing was written", show_value=False, unchanged=True)
 
 
 def tables_moved(book, lay: Layout, tally, prices, recorded=None) -> list[InputError]:

@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 
 from ..engine.errors import InputError
-from . import data as bookdata, table_edits
+from . import data as bookdata, refresh_guards, table_edits
 from .findings import Finding, show
 from .layout import Layout, renamed_hint
 from .openpyxl_access import cell_map
@@ -29,6 +29,8 @@ REWRITTEN = ("tblTenders", "tblPrices", "tblHolidays")
 #: The tables the workbook's inputs are read from (:func:`xlpy.workbook.data.read_offer`): one of other rows is
 #: read at the layout's rows, other lines than it holds.
 INPUT_TABLES = (*REWRITTEN, "tblExchanges")
+#: The kind of the finding of a layout table the workbook holds as a table no more (converted to a range).
+GONE = "table gone"
 #: The tables a refresh writes, their range and the columns their parts list (:mod:`xlpy.workbook.table_part`).
 _REFRESHED = (*REWRITTEN, "tblHistory")
 
@@ -51,6 +53,9 @@ def table_extents(book: str, wb, lay: Layout) -> list[Finding]:
             continue
         present = wb[sheet.title].tables
         for table in sheet.tables:
+            if table.name not in present:  # (its cells are still read where the layout puts them: no refusal)
+                findings.append(Finding(book, f"{sheet.title}!{table.name}", _gone(sheet.title, table), table.ref,
+                                        "no table", kind=GONE))
             if table.name not in present or present[table.name].ref == table.ref:
                 findings += _typed_below(book, wb[sheet.title], sheet.title, table)
                 continue
@@ -81,6 +86,15 @@ def table_extents(book: str, wb, lay: Layout) -> list[Finding]:
                         "refresh)")
             findings.append(Finding(book, f"{sheet.title}!{table.name}", what, table.ref, found))
     return findings
+
+
+def _gone(sheet: str, table) -> str:
+    """Why a layout table the workbook no longer holds as an Excel table matters, and what to do."""
+    why = ("a refresh (xlpy refresh, the Refresh buttons) writes its lines into it, and refuses to while it is gone; "
+           if table.name in _REFRESHED else "")
+    words = refresh_guards.gone_words(sheet, table)
+    cut = words.index(": make")
+    return f"{words[:cut]}: {why}{words[cut + 2:]}"
 
 
 def listed_columns(book: str, wb, lay: Layout) -> list[Finding]:
@@ -176,8 +190,8 @@ def refusals(wb, lay: Layout, label: str, done: str) -> list[InputError]:
     if moved:
         return [m.located(label) for m in moved]
     tables = {t.name: (s.title, t) for s in lay.sheets for t in s.tables if t.name in INPUT_TABLES}
-    edits = [f for f in table_extents(label, wb, lay) if f.leg == "inputs" or f.where.partition("!")[2] in tables
-             and not _beside(wb, *tables[f.where.partition("!")[2]], f.found)]
+    edits = [f for f in table_extents(label, wb, lay) if f.kind != GONE and (f.leg == "inputs" or f.where.partition(
+        "!")[2] in tables and not _beside(wb, *tables[f.where.partition("!")[2]], f.found))]
     return [InputError(f"{label}: {f.where}", None, f"{f.what}, got {f.found}" if f.leg == "inputs" else
                        f"{f.what}: found {f.found}; {done}", show_value=False) for f in edits]
 
