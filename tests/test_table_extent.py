@@ -481,11 +481,18 @@ def _totals(path: Path) -> None:
 def test_a_table_with_a_total_row_is_refused_and_nothing_written(standard_books, tmp_path, capsys, monkeypatch,
                                                                   engine):
     """The refresh took Excel's Total Row for a History record: its SUBTOTAL became text, the newest record became
-    the totals row, and the report said a row had been inserted by hand."""
-    _, said = _refused_unchanged(standard_books, tmp_path, capsys, monkeypatch, engine, _totals)
+    the totals row, and the report said a row had been inserted by hand.  Validate says the same of it (review 149:
+    it said "rows outside B25:Q26 count nowhere", sending the person to the refresh that refuses it)."""
+    from xlpy.workbook.validate import validate
+
+    book, said = _refused_unchanged(standard_books, tmp_path, capsys, monkeypatch, engine, _totals)
     assert ("History!tblHistory: the table shows a Total Row (Table Design > Total Row): the refresh rewrites the "
             "table's lines and would take that row for one; turn the Total Row off, refresh, then turn it on again; "
             "nothing was written") in said, said
+    assert [f.what for f in validate(book, legs=()).findings if f.where == "History!tblHistory"] == [
+        "table shows a Total Row (Table Design > Total Row) below its lines: a refresh rewrites the lines and would "
+        "take that row for one, so it refuses while the row is shown; turn the Total Row off, refresh, then turn it "
+        "on again"]
 
 
 def _refused_unchanged(standard_books, tmp_path, capsys, monkeypatch, engine: str, edit) -> tuple[Path, str]:

@@ -65,6 +65,12 @@ def table_extents(book: str, wb, lay: Layout) -> list[Finding]:
                 what = (f"table's header row is turned off (Table Design > Header Row), so the table begins in row "
                         f"{rows[0][0]}, not with its header where the layout puts it, and its labels are gone: turn "
                         "the Header Row on again")
+            elif present[table.name].totalsRowCount and rows[0] == (rows[1][0], rows[1][1] + 1):
+                what = ("table shows a Total Row (Table Design > Total Row) below its lines: "
+                        + ("a refresh rewrites the lines and would take that row for one, so it refuses while the "
+                           "row is shown; turn the Total Row off, refresh, then turn it on again" if table.name in
+                           _REFRESHED else "the workbook's own rows below the table are not its totals; turn the "
+                           "Total Row off"))
             elif rows[0] == rows[1]:
                 what = _other_columns(table, found)
             elif rows[0][0] == rows[1][0] and rows[0][1] < rows[1][1]:  # the same header, a shorter table
