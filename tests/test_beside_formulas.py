@@ -73,3 +73,40 @@ def test_a_file_s_shared_formula_member_and_escapes_read_as_entered(standard_boo
     with PackageBook(book) as b:
         assert b.rows_as_entered("Tenders", "N21:N23") == [["=D21*2"], ["=D22*2"], ['=IF(D23>0,"a","b")']]
         assert b.rows_as_entered("Tenders", "N22:N22") == [["=D22*2"]]  # (its master in a row not read)
+
+
+@pytest.mark.parametrize("saved", ["<v>8400</v>", "", "<v></v>", 't="str"'])
+def test_a_formula_beside_the_table_is_named_whatever_it_shows(standard_books, tmp_path, capsys, saved):
+    """Review 149: a formula beside a holder's line was named by the refresh only when it had saved a value: one
+    saved without it (openpyxl writes none) or showing "" (a flag column, ``=IF(D21>1000,"big","")``, on the rows it
+    does not mark) stayed beside another holder's line without a word."""
+    from repo_paths import DATA, TALLY
+
+    from xlpy.cli import main
+
+    for f in standard_books["holders"].parent.iterdir():  # (the files its Cover records beside it)
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    book = tmp_path / standard_books["holders"].name
+    pkg = package.Package(book)
+    part = pkg.sheet_parts()["Tenders"]
+    pkg.close()
+    attrs, value = (' t="str"', "<v></v>") if saved == 't="str"' else ("", saved)
+
+    def edit(text: str) -> str:
+        return re.sub(r'(<row r="21"[^>]*>.*?)(</row>)', lambda m: f'{m.group(1)}<c r="N21"{attrs}><f>D21*2</f>'
+                      f"{value}</c>{m.group(2)}", text, count=1, flags=re.S)
+
+    with zipfile.ZipFile(standard_books["holders"]) as src, zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            out.writestr(info, edit(data.decode()).encode() if info.filename == part else data)
+    tally = tmp_path / "tally.csv"
+    lines = (DATA / TALLY).read_text(encoding="utf-8").splitlines()
+    tally.write_text("\n".join([lines[0], "DTC-0001,100,book-entry,tendered", *lines[1:]]) + "\n", encoding="utf-8")
+    assert main(["refresh", str(book), "--tally", str(tally), "--no-backup"]) == 0
+    shows = " (showing 8,400)" if saved == "<v>8400</v>" else ""
+    assert (f"{book.name}: Tenders!N21: the formula =D21*2{shows} beside the holder table stays in row 21, which now "
+            "holds the line of 'DTC-0001' (it was beside the line of 'DTC-0022'): move it if it belongs to "
+            "'DTC-0022'; it reads the table's row 21, which now holds another holder's line: point it at the row of "
+            "the line it is about") in capsys.readouterr().out.splitlines()

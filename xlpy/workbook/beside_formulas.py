@@ -95,7 +95,7 @@ def cell_said(book, sheet: str, table: Table, ref: str, row: int, value: object,
     formula = formula_of(book, sheet, ref, value)
     if formula is None:
         return shown(value), ""
-    what = f"the formula {formula}" + (f" (showing {shown(value)})" if value != formula else "")
+    what = f"the formula {formula}" + (f" (showing {shown(value)})" if value not in (formula, "") else "")
     rows = [r for r in table_rows_read(formula, sheet, table, row) if changed(r)]
     if not rows:
         return what, ""

@@ -591,13 +591,17 @@ class SheetXml:
 
     def rows_beside(self, r1: int, r2: int, c1: int, c2: int, strings: Callable[[], list[str]]
                     ) -> dict[int, dict[int, object]]:
-        """Rows r1..r2 holding a value outside columns c1..c2: row -> {column: value} of its cells with a value."""
+        """Rows r1..r2 holding a value outside columns c1..c2: row -> {column: value} of its cells with a value, or
+        a formula (one that shows nothing, or was saved without its value, as ``""``: a flag column's
+        ``=IF(D21>1000,"big","")`` is beside every line, not only those it marks)."""
         a, b = self._span(r1, r2)
         if a >= b or not self._foreign(a, b, c1, c2):
             return {}
-        out = {}
+        out, formula = {}, f"<{self.p}f"
         for r, _, _, cells in self._parse_rows(self.text[a:b]):
-            values = {c: v for c, v in ((c, self.typed_value(xml, strings)) for c, xml in cells) if v not in (None, "")}
+            values = {c: "" if v is None else v for c, v, xml in ((c, self.typed_value(xml, strings), xml)
+                                                                  for c, xml in cells)
+                      if v not in (None, "") or formula in xml}
             if any(not c1 <= c <= c2 for c in values):
                 out[r] = values
         return out
