@@ -23,6 +23,23 @@ def test_an_unknown_option_before_the_command_is_named_against_xlpy_not_the_comm
     assert capsys.readouterr().err == "xlpy compute: unrecognized arguments: --vers (see xlpy compute --help)\n"
 
 
+
+def test_workbooks_given_on_both_sides_of_an_option_are_all_validated(standard_books, tmp_path, capsys):
+    """Review 148: ``xlpy validate a.xlsm --no-libreoffice b.xlsm`` was refused as "unrecognized arguments:
+    b.xlsm", as though the second workbook were an option; each workbook is validated, in the order given."""
+    import shutil
+
+    first, second = tmp_path / "a.xlsm", tmp_path / "b.xlsm"
+    for book in (first, second):
+        shutil.copy(standard_books["plain"], book)
+    assert main(["validate", str(first), "--no-libreoffice", str(second), "--no-formulas"]) == 0
+    assert [line.split(":")[0] for line in capsys.readouterr().out.splitlines()] == [first.name, second.name]
+    assert main(["validate", str(first), "--no-libreoffice", str(second), "--vers"]) == 2  # (an option: named)
+    assert "unrecognized arguments:" in capsys.readouterr().err
+    assert main(["compute", "a.toml", "--json", "b.toml"]) == 2  # (a command of one file: the second refused)
+    assert capsys.readouterr().err == "xlpy compute: unrecognized arguments: b.toml (see xlpy compute --help)\n"
+
+
 @pytest.mark.parametrize(("value", "is_ci"), [
     ("true", True), ("1", True), ("yes", True), ("GitHub Actions", True),
     ("", False), ("  ", False), ("0", False), ("false", False), ("False", False), ("no", False), ("OFF", False),
