@@ -683,13 +683,15 @@ class PackageBook:
             self.pkg.write(part, unsorted.encode("utf-8"))
         return unsorted != text
 
-    def show_rows(self, sheet: str, r1: int, r2: int) -> tuple[list[int], list[int]]:
-        """Show rows *r1*..*r2* (a table's rows, about to be rewritten) and take them out of any outline
-        (:func:`~xlpy.workbook.rows_shown.show_rows`): (the rows that were hidden, the rows that were grouped)."""
+    def show_rows(self, sheet: str, r1: int, r2: int, kept: Callable[[int], bool] | None = None
+                  ) -> tuple[list[int], list[int]]:
+        """Show rows *r1*..*r2* (a table's rows, about to be rewritten) and take them out of any outline, but those
+        *kept* says keep their line (:func:`~xlpy.workbook.rows_shown.show_rows`): (the rows that were hidden, the
+        rows that were grouped, of those shown)."""
         from .rows_shown import show_rows
 
         self._check_sheet(sheet)
-        return show_rows(self._sheet(sheet), r1, r2)
+        return show_rows(self._sheet(sheet), r1, r2, kept)
 
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
                     saved: dict[str, Sequence] | None = None) -> None:

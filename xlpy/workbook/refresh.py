@@ -69,7 +69,7 @@ from ..files.recorded import (NO_PRICE_FILE, NO_TALLY_FILE, composed_alike, reco
 from ..files.prices import read_prices
 from ..files.counts import absent_counts, mapping_for_the_next, read_count_file, tally_kind, unmapped_problem
 from . import data as bookdata, holders_apart, holiday_cover, rebuild, source_lines, table_edits, typed_since
-from . import refresh_guards
+from . import refresh_guards, rows_shown
 from .backends import Book
 from .clock import run_by, utc_now
 from .collector import collector_eased
@@ -597,7 +597,7 @@ class _Refresh:
         if name == HOLDER_TABLE:
             self.notes += table_edits.moved_notes(book, sheet.title, wider, table, rows, self.lay)
         self.notes += table_edits.extent_notes(book, sheet.title, old, held, off, table, rows)
-        self.notes += table_edits.shown_again(book, sheet.title, wider, max(table.last_row, wider.last_row))
+        self.notes += rows_shown.shown_again(book, sheet.title, wider, max(table.last_row, wider.last_row), table, rows)
         if saved:
             book.write_table(sheet.title, table, rows, wider.rows, saved=saved)
         else:

@@ -1,17 +1,32 @@
-"""The rows of a table a refresh rewrites, shown and ungrouped first, in a file's worksheet XML.
+"""The rows of a table a refresh rewrites, shown and ungrouped first where the rewrite puts another line in them.
 
-A refresh writes other lines into a table's rows (:func:`xlpy.workbook.table_edits.shown_again`).  A row a
-filter or a person hid, or an outline (Data > Group) gathered, was hidden or grouped for the line it held: the
-rewrite would hide another line, or group lines that have nothing to do with each other.  So each of those rows
-is shown and taken out of its outline (its ``hidden``, ``outlineLevel`` and ``collapsed`` flags cleared), and the
-sheet's outline depth (``<sheetFormatPr outlineLevelRow>``) follows the rows still grouped elsewhere on it.
+A refresh writes other lines into a table's rows (:func:`shown_again`).  A row a filter or a person hid, or an
+outline (Data > Group) gathered, was hidden or grouped for the line it held: the rewrite would hide another line,
+or group lines that have nothing to do with each other.  So each of those rows that will hold another line (or
+none, past the table's new end) is shown and taken out of its outline (its ``hidden``, ``outlineLevel`` and
+``collapsed`` flags cleared), and the sheet's outline depth (``<sheetFormatPr outlineLevelRow>``) follows the
+rows still grouped elsewhere on it.  A row that will hold the very line it holds keeps its flags
+(:class:`LinesKept`): a filtered view of a tally whose lines stayed where they were is not undone for nothing.
+A sort Excel recorded on the table is dropped, as the lines are written in the workbook's order.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Callable, Sequence
+from decimal import Decimal
 
-__all__ = ["show_rows"]
+from openpyxl.utils import get_column_letter
+
+from .layout import Table
+
+__all__ = ["LinesKept", "flags_kept", "show_rows", "shown_again"]
+
+#: Rows named one by one in a report line; past them, counted.
+SHOWN = 10
+#: The order a refresh writes a table's lines in (a table not named here: its file's).
+_ORDER = {"tblTenders": "by holder, and a holder's lines in the tally file's order", "tblPrices": "by date"}
 
 _R = re.compile(r'\sr="(\d+)"')
 _HIDDEN = re.compile(r'\shidden="(?:1|true)"')
@@ -24,12 +39,15 @@ _FLAGS = ('hidden="1"', 'hidden="true"', 'collapsed="1"', 'collapsed="true"') + 
     f'outlineLevel="{d}"' for d in "123456789")
 
 
-def show_rows(sx, r1: int, r2: int) -> tuple[list[int], list[int]]:
+def show_rows(sx, r1: int, r2: int, kept: Callable[[int], bool] | None = None) -> tuple[list[int], list[int]]:
     """Show rows *r1*..*r2* of the sheet *sx* (a :class:`~xlpy.workbook.package.SheetXml`) and take them out of
-    any outline: (the rows that were hidden, those that were grouped); none in rows a seal speaks for (the table
-    as the last refresh wrote it, nobody having written the sheet since)."""
+    any outline, but those *kept* says keep their line: (the rows that were hidden, those that were grouped, of the
+    rows shown); none in rows a seal speaks for (the table as the last refresh wrote it, nobody having written the
+    sheet since).  The ``<row>`` tags of the rows kept are left on *sx* (``kept_tags``) for the rewrite of the
+    rows to put back (:func:`flags_kept`)."""
     hidden: list[int] = []
     grouped: list[int] = []
+    tags: dict[int, str] = {}
     if sx.sealed is not None and r1 >= sx.sealed.first_row:
         return hidden, grouped
     a, b = sx.span(r1, r2)
@@ -43,6 +61,9 @@ def show_rows(sx, r1: int, r2: int) -> tuple[list[int], list[int]]:
         if not _ANY.search(tag):  # (one search a row: LibreOffice writes hidden="false" on every row)
             return tag
         row = int(_R.search(tag).group(1))
+        if kept is not None and kept(row):
+            tags[row] = tag
+            return tag
         hidden.extend([row] if _HIDDEN.search(tag) else [])
         grouped.extend([row] if _LEVEL.search(tag) else [])
         return _COLLAPSED.sub("", _LEVEL.sub("", re.sub(r'\shidden="[^"]*"', "", tag)))
@@ -50,8 +71,109 @@ def show_rows(sx, r1: int, r2: int) -> tuple[list[int], list[int]]:
     p = re.escape(sx.p)
     sx.text = sx.text[:a] + re.sub(rf"<{p}row\b[^>]*?>", show, sx.text[a:b]) + sx.text[b:]
     sx.data_end = sx.text.rindex(f"</{sx.p}sheetData>")
+    if tags:  # (for the rewrite of those rows to give them back: flags_kept)
+        sx.kept_tags = tags
     if grouped:  # (the depth a single digit, 0 to 7: written in place, no position before the rows moves)
         depth = max(map(int, re.findall(r'\soutlineLevel="(\d)"', sx.text[sx.data_start:sx.data_end])), default=0)
         sx.text = re.sub(rf'(<{p}sheetFormatPr\b[^>]*?\soutlineLevelRow=")\d(")', rf"\g<1>{depth}\g<2>", sx.text,
                          count=1)
     return hidden, grouped
+
+
+def flags_kept(sx, r1: int, r2: int) -> bool:
+    """Once rows *r1*..*r2* of *sx* are written again, give the rows :func:`show_rows` kept their ``<row>`` tags
+    back (hidden by a filter, grouped in an outline, for the line they still hold): whether there were any (then
+    the rows hold more than the table's cells written afresh: no seal speaks for them)."""
+    tags = sx.__dict__.pop("kept_tags", None)
+    if not tags:
+        return False
+    a, b = sx.span(r1, r2)
+    p = re.escape(sx.p)
+    sx.text = sx.text[:a] + re.sub(rf"<{p}row\b[^>]*?>", lambda m: tags.get(int(_R.search(m[0])[1]), m[0]),
+                                   sx.text[a:b]) + sx.text[b:]
+    sx.data_end = sx.text.rindex(f"</{sx.p}sheetData>")
+    return True
+
+
+class LinesKept:
+    """Whether a row of *old* (a layout table as the *book* holds it on *sheet*) holds the same line once *rows*
+    are written as *new*: each of its input cells as the book holds them now the line's value for it (numbers
+    alike whatever their type, a date alike as a day or a date-time at midnight).  The book's rows are read once,
+    on the first row asked about (:func:`show_rows` asks of the hidden and grouped rows alone); the rows said to
+    keep their line are listed in :attr:`rows`."""
+
+    def __init__(self, book, sheet: str, old: Table, new: Table, rows: Sequence[tuple]):
+        self.book, self.sheet, self.old, self.new, self.lines = book, sheet, old, new, rows
+        self.inputs = [i for i, c in enumerate(old.columns) if c.formula is None]
+        self.held: list[list[object]] | None = None
+        self.rows: list[int] = []
+
+    def __call__(self, row: int) -> bool:
+        i = row - self.new.first_row
+        if not (0 <= i < len(self.lines) and row <= min(self.new.last_row, self.old.last_row)):
+            return False
+        if self.held is None:
+            first, last = (get_column_letter(self.old.first_col + j) for j in (0, len(self.old.columns) - 1))
+            self.held = self.book.get_rows(self.sheet, f"{first}{self.old.first_row}:{last}{self.old.last_row}")
+        held = self.held[row - self.old.first_row]
+        same = [_cell(held[j]) for j in self.inputs] == [_cell(v) for v in self.lines[i]]
+        self.rows += [row] if same else []
+        return same
+
+
+def _cell(value: object) -> object:
+    """*value* as a cell holds it, for comparing: a number as a float, a date-time at midnight as its day, "" as
+    nothing."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        return float(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date()
+    return None if value == "" else value
+
+
+def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = None,
+                rows: Sequence[tuple] | None = None) -> list[str]:
+    """Show the hidden rows among *table*'s rows to *last* before they are rewritten, and take them out of any
+    outline (a filter hid them, an outline gathered them, for the lines they held), but those that keep their line
+    once *rows* are written as *new* (:class:`LinesKept`; given neither, none); and drop a sort Excel recorded on it (the lines are written in the workbook's order,
+    :data:`_ORDER`): the report lines, saying to reapply a filter, an outline or a sort."""
+    unsort = getattr(book, "unsort", None)  # a file; a live book keeps its sort as Excel holds it
+    criteria = getattr(book, "table_criteria", None)
+    filters, sorts = (criteria(sheet, table.name) if criteria is not None else None) or ((), ())
+    # (a filter or sort on a column taken out of the table goes with it: columns_out says so)
+    ours = range(table.first_col, table.first_col + len(table.columns))
+    sorted_ = bool(unsort) and unsort(sheet, table.name)
+    notes = [(f"{sheet}: the table {table.name} was sorted: its lines are written in the workbook's order "
+              f"({_ORDER.get(table.name, 'their file')}), and its sort was dropped; sort it again to see them "
+              "otherwise")] if sorted_ and (not sorts or set(sorts) & set(ours)) else []
+    show = getattr(book, "show_rows", None)  # a package on disk; a live book keeps its rows as Excel filters them
+    if show is None:
+        return notes
+    kept = LinesKept(book, sheet, table, new, rows) if new is not None and rows is not None else None
+    hidden, grouped = show(sheet, table.first_row, last, kept)
+    end = kept.new.last_row if kept is not None else last
+    why = "as the rewrite puts other lines in them" + (
+        f", or none past the table's new end (row {end})" if any(r > end for r in hidden + grouped) else "")
+    filtered = bool(set(filters) & set(ours))
+    rows = _rows_listed(hidden)
+    shown = f"the rows it hid ({rows}) were shown again, {why}" if hidden else ""
+    stay = "the rows it hid whose lines stay where they were stay hidden" if kept is not None and set(
+        kept.rows) - set(grouped) else ""
+    both = bool(grouped) and not filtered and set(hidden) <= set(grouped)  # (a group collapsed: one line says it)
+    outline = [(f"{sheet}: rows of the table {table.name} grouped in an outline ({_rows_listed(grouped)}) were "
+                f"ungrouped{' and shown again' if both and hidden else ''}, {why}: group again (Data > Group) the "
+                "rows of the lines you want grouped")] if grouped else []
+    if filtered:
+        said = "; ".join(filter(None, (shown, stay)))
+        return notes + [(f"{sheet}: the table {table.name} is filtered: {said + '; ' if said else ''}reapply its "
+                         "filter (Data > Reapply) to hide the lines its criteria select: Excel does not reapply it "
+                         "when it opens the file")] + outline
+    return notes + ([f"{sheet}: hidden rows of the table {table.name} ({rows}) were shown again, {why}"]
+                    if hidden and not both else []) + outline
+
+
+def _rows_listed(rows: list[int]) -> str:
+    """``25, 26, 27``; past :data:`SHOWN` rows, ``... and 1 more``."""
+    return ", ".join(map(str, rows[:SHOWN])) + (f" and {len(rows) - SHOWN:,} more" if len(rows) > SHOWN else "")

@@ -21,7 +21,7 @@ the table is; the book's own table range and names may say otherwise
 (:func:`held_rows`, :func:`names_off`, :func:`header_moved`).  A Total Row below
 the lines is refused (:func:`totals_row`); a sort Excel recorded on the
 table is dropped, as the lines are written in the workbook's order
-(:func:`shown_again`).  A row inserted or deleted on a sheet above its named
+(:func:`xlpy.workbook.rows_shown.shown_again`).  A row inserted or deleted on a sheet above its named
 cells (the Cover's record) moves them off the layout's rows: the refresh is
 refused before it reads them (:func:`rows_moved`).
 
@@ -48,7 +48,7 @@ from .saved_values import HOLDER_TABLE
 __all__ = ["SHOWN", "columns_out", "extent_note", "extent_notes", "grown_lines", "header_moved", "held_otherwise",
            "held_rows", "history_held", "input_lines", "lines_differ", "listed_names", "moved_notes", "moved_refusals",
            "names_off", "names_said", "points_at", "prices_differ", "recorded_columns", "rows_moved", "rows_moved_on",
-           "same_but_tables", "shown_again", "typed_over"]
+           "same_but_tables", "typed_over"]
 
 #: Cells named one by one in the report; one more line counts the rest.
 SHOWN = 10
@@ -756,45 +756,3 @@ def _shown(name: str, line: Sequence, at: Sequence[int]) -> str:
         return f"{values[0]!r} ({units:,} units)" if isinstance(units, (int, float)) else repr(values[0])
     return str(values[0])
 
-
-#: The order a refresh writes a table's lines in (a table not named here: its file's).
-_ORDER = {"tblTenders": "by holder, and a holder's lines in the tally file's order", "tblPrices": "by date"}
-
-
-def shown_again(book, sheet: str, table: Table, last: int) -> list[str]:
-    """Show the hidden rows among *table*'s rows to *last* before they are rewritten, and take them out of any
-    outline (a filter hid them, an outline gathered them, for the lines they held; the rewrite puts other lines in
-    them: :mod:`xlpy.workbook.rows_shown`), and drop a sort Excel recorded on it (the lines are written in the
-    workbook's order, :data:`_ORDER`); the report lines, saying to reapply a filter, an outline or a sort."""
-    unsort = getattr(book, "unsort", None)  # a file; a live book keeps its sort as Excel holds it
-    criteria = getattr(book, "table_criteria", None)
-    filters, sorts = (criteria(sheet, table.name) if criteria is not None else None) or ((), ())
-    # (a filter or sort on a column taken out of the table goes with it: columns_out says so)
-    ours = range(table.first_col, table.first_col + len(table.columns))
-    sorted_ = bool(unsort) and unsort(sheet, table.name)
-    notes = [(f"{sheet}: the table {table.name} was sorted: its lines are written in the workbook's order "
-              f"({_ORDER.get(table.name, 'their file')}), and its sort was dropped; sort it again to see them "
-              "otherwise")] if sorted_ and (not sorts or set(sorts) & set(ours)) else []
-    show = getattr(book, "show_rows", None)  # a package on disk; a live book keeps its rows as Excel filters them
-    if show is None:
-        return notes
-    hidden, grouped = show(sheet, table.first_row, last)
-    filtered = bool(set(filters) & set(ours))
-    rows = _rows_listed(hidden)
-    shown = (f"the rows it hid ({rows}) were shown again, as the rewrite puts other lines in them" if hidden
-             else "")
-    both = bool(grouped) and not filtered and set(hidden) <= set(grouped)  # (a group collapsed: one line says it)
-    outline = [(f"{sheet}: rows of the table {table.name} grouped in an outline ({_rows_listed(grouped)}) were "
-                f"ungrouped{' and shown again' if both and hidden else ''}, as the rewrite puts other lines in them: "
-                "group again (Data > Group) the rows of the lines you want grouped")] if grouped else []
-    if filtered:
-        return notes + [(f"{sheet}: the table {table.name} is filtered: {shown + '; ' if shown else ''}reapply its "
-                         "filter (Data > Reapply) to hide the lines its criteria select: Excel does not reapply it "
-                         "when it opens the file")] + outline
-    return notes + ([(f"{sheet}: hidden rows of the table {table.name} ({rows}) were shown again, as the rewrite "
-                      "puts other lines in them")] if hidden and not both else []) + outline
-
-
-def _rows_listed(rows: list[int]) -> str:
-    """``25, 26, 27``; past :data:`SHOWN` rows, ``... and 1 more``."""
-    return ", ".join(map(str, rows[:SHOWN])) + (f" and {len(rows) - SHOWN:,} more" if len(rows) > SHOWN else "")

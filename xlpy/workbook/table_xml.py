@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from .column_rows import columns_of
 from .layout import Table
+from .rows_shown import flags_kept
 
 __all__ = ["splice_table_rows", "table_row_pieces", "table_rows_xml"]
 
@@ -245,7 +246,8 @@ def splice_table_rows(sx, table: Table, rows: Sequence[tuple], last: int, date19
     """Write *table*'s data rows into the :class:`~xlpy.workbook.package.SheetXml` *sx*, replacing its cells in
     rows ``first_row..last`` (the old table may have been longer); the styles are *styles* (column number -> cell
     style: :func:`xlpy.workbook.table_styles.table_styles`), else the first row's.  Returns whether those rows held
-    cells of other columns too (kept where they were)."""
+    cells of other columns too (kept where they were), or rows a filter hid or an outline grouped that keep their
+    line and so their flags (:func:`~xlpy.workbook.rows_shown.flags_kept`): no seal speaks for such rows."""
     c1, c2 = table.first_col, table.first_col + len(table.columns) - 1
     if styles is None:
         styles = {c: sx.style_of(table.first_row, c) for c in range(c1, c2 + 1)}
@@ -255,4 +257,4 @@ def splice_table_rows(sx, table: Table, rows: Sequence[tuple], last: int, date19
         sx.splice(table.first_row, last, c1, c2, "".join(pieces), foreign=True)
     else:  # (the rows and the text around them joined once: a long table is not copied again)
         sx.replace_rows(table.first_row, last, pieces)
-    return foreign
+    return flags_kept(sx, table.first_row, last) or foreign  # (a filter's hidden rows keeping their lines)

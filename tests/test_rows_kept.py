@@ -1,0 +1,160 @@
+"""Rows of a table a refresh rewrites that a filter hid or an outline grouped (xlpy/workbook/rows_shown.py): shown
+and ungrouped where the rewrite puts another line in them, said so, and kept as they were where their line stays."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from test_table_extent import _copy, _edit, _findings, _parts, _row, _tally
+
+from xlpy.cli import main
+
+
+# --- a filtered holder table ----------------------------------------------------------------------------------
+
+
+def _filtered(path: Path, beside: bool, spelled: str = "excel") -> None:
+    """The holder table filtered in Excel on Status = withdrawn... as Excel saves it: the criteria in the table's
+    autoFilter, the rows it hides marked hidden (here rows 23 and 26); with *beside*, a note in N25.  *spelled*
+    "libreoffice": every row's flags written out as LibreOffice writes them, ``hidden="false" outlineLevel="0"``,
+    the rows hidden ``hidden="true"``."""
+    sheet, table = _parts(path, "Tenders", "tblTenders")
+
+    def rows(text: str) -> str:
+        if spelled == "libreoffice":
+            text = re.sub(r'<row r="(\d+)"', r'<row r="\1" hidden="false" outlineLevel="0" collapsed="false"', text)
+        for r in (23, 26):
+            if spelled == "libreoffice":
+                text = text.replace(f'<row r="{r}" hidden="false"', f'<row r="{r}" hidden="true"', 1)
+            else:
+                text = text.replace(f'<row r="{r}"', f'<row r="{r}" hidden="1"', 1)
+        if beside:
+            row = _row(text, 25).group()
+            text = text.replace(row, row.replace("</row>", '<c r="N25" t="inlineStr"><is><t>call back</t></is></c>'
+                                                           "</row>"))
+        return text
+
+    criteria = '<filterColumn colId="4"><filters><filter val="tendered"/></filters></filterColumn>'
+    _edit(path, {sheet: rows, table: lambda t: re.sub(r'(<autoFilter ref="[^"]+")/>', rf"\1>{criteria}</autoFilter>",
+                                                         t)})
+
+
+def _moved(folder: Path) -> Path:
+    """The first 289 lines of the example tally after a new holder's line: every line one row further down."""
+    out = _tally(folder, 289)
+    head, *lines = out.read_text(encoding="utf-8").splitlines()
+    out.write_text("\n".join([head, "AAA-0001,100,book-entry,tendered", *lines]) + "\n", encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize("beside, spelled", [(False, "excel"), (True, "excel"), (False, "libreoffice")])
+def test_a_filtered_table_is_shown_whole_and_the_filter_to_be_reapplied(standard_books, tmp_path, capsys,
+                                                                        monkeypatch, beside, spelled):
+    """Rows a filter hid hold other lines once the table is rewritten: they are shown, and the report says the
+    filter must be reapplied (Excel does not reapply it when it opens the file).  LibreOffice's spelling of the
+    flags, on every row, is read alike."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(standard_books["holders"], tmp_path)
+    _filtered(book, beside, spelled)
+    sheet = _parts(book, "Tenders", "tblTenders")[0]
+    with zipfile.ZipFile(book) as zf:
+        assert zf.read(sheet).decode().count('hidden="1"' if spelled == "excel" else 'hidden="true"') == 2
+    assert main(["refresh", str(book), "--tally", str(_moved(tmp_path)), "--no-backup"]) == 0
+    out = capsys.readouterr().out
+    assert ("book.xlsm: Tenders: the table tblTenders is filtered: the rows it hid (23, 26) were shown again, as "
+            "the rewrite puts other lines in them; reapply its filter (Data > Reapply) to hide the lines its "
+            "criteria select: Excel does not reapply it when it opens the file") in out.splitlines()
+    with zipfile.ZipFile(book) as zf:
+        text = zf.read(sheet).decode()
+    assert 'hidden="1"' not in text and 'hidden="true"' not in text and ('<c r="N25"' in text) == beside
+    assert _findings(book) == []
+
+
+def _grouped(path: Path, collapsed: bool, beside: bool, above: bool) -> None:
+    """Rows 25 to 27 of the holder table grouped (Data > Group) as Excel saves it: outlineLevel="1" on each, and
+    when the group is collapsed hidden="1" on each and collapsed="1" on the row below; the sheet's outline depth
+    in <sheetFormatPr outlineLevelRow="1">; with *beside*, a note in N26 (the rows are then rewritten keeping
+    their own attributes); with *above*, rows 5 and 6, above the table, grouped too (and shown)."""
+    sheet, _ = _parts(path, "Tenders", "tblTenders")
+
+    def rows(text: str) -> str:
+        for r in (25, 26, 27) + ((5, 6) if above else ()):
+            hidden = ' hidden="1"' if collapsed and r > 20 else ""
+            text = text.replace(f'<row r="{r}"', f'<row r="{r}" outlineLevel="1"{hidden}', 1)
+        if collapsed:
+            text = text.replace('<row r="28"', '<row r="28" collapsed="1"', 1)
+        if beside:
+            row = _row(text, 26).group()
+            text = text.replace(row, row.replace("</row>", '<c r="N26" t="inlineStr"><is><t>same agent</t></is></c>'
+                                                           "</row>"))
+        return re.sub(r"<sheetFormatPr\b", '<sheetFormatPr outlineLevelRow="1"', text, count=1)
+
+    _edit(path, {sheet: rows})
+
+
+@pytest.mark.parametrize("collapsed, beside, above", [(True, False, False), (False, True, False),
+                                                      (True, True, True)])
+def test_grouped_rows_of_a_table_are_ungrouped_and_said_so(standard_books, tmp_path, capsys, monkeypatch,
+                                                           collapsed, beside, above):
+    """Review 98: rows of the holder table grouped in an outline lost it on a refresh from a new tally (the rows
+    rewritten whole), or kept it (a row with a note beside it keeps its own attributes), grouping lines that have
+    nothing to do with each other; the report said only that hidden rows were shown again. They are taken out of
+    the outline and the report says so; rows grouped elsewhere on the sheet keep their outline and its depth."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(standard_books["holders"], tmp_path)
+    _grouped(book, collapsed, beside, above)
+    sheet = _parts(book, "Tenders", "tblTenders")[0]
+    with zipfile.ZipFile(book) as zf:
+        assert zf.read(sheet).decode().count('outlineLevel="1"') == 3 + 2 * above
+    assert main(["refresh", str(book), "--tally", str(_moved(tmp_path)), "--no-backup"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line for line in out if "outline" in line or "shown again" in line] == [
+        f"book.xlsm: Tenders: rows of the table tblTenders grouped in an outline (25, 26, 27) were ungrouped"
+        f"{' and shown again' if collapsed else ''}, as the rewrite puts other lines in them: group again "
+        "(Data > Group) the rows of the lines you want grouped"]
+    with zipfile.ZipFile(book) as zf:
+        text = zf.read(sheet).decode()
+    table_rows = "".join(_row(text, r).group() for r in range(21, 300) if _row(text, r))
+    assert "outlineLevel" not in table_rows and "hidden" not in table_rows and "collapsed" not in table_rows
+    assert text.count('outlineLevel="1"') == 2 * above and ('<c r="N26"' in text) == beside
+    assert re.search(r'<sheetFormatPr\b[^>]*\soutlineLevelRow="(\d)"', text).group(1) == ("1" if above else "0")
+    assert _findings(book) == []
+
+
+@pytest.mark.parametrize("state", ["filtered", "grouped"])
+def test_rows_hidden_or_grouped_keep_their_flags_where_their_lines_stay(standard_books, tmp_path, capsys,
+                                                                        monkeypatch, state):
+    """Review 149: a refresh whose lines stayed in their rows (a tally of the same lines, one changed) showed every
+    row a filter hid, and ungrouped an outline, saying the rewrite put other lines in them. A row keeping its line
+    keeps its flags; one whose line changed, or that the table no longer reaches, is shown and said."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(standard_books["holders"], tmp_path)
+    _filtered(book, False) if state == "filtered" else _grouped(book, True, False, False)
+    tally = _tally(tmp_path, 299)  # (the example's lines, the fourth's units changed: row 24's line is another)
+    head, *lines = tally.read_text(encoding="utf-8").splitlines()
+    holder, units, *rest = lines[3].split(",")
+    lines[3] = ",".join([holder, str(int(units) + 1), *rest])
+    tally.write_text("\n".join([head, *lines]) + "\n", encoding="utf-8")
+    assert main(["refresh", str(book), "--tally", str(tally), "--no-backup"]) == 0
+    out = [line for line in capsys.readouterr().out.splitlines() if "Tenders:" in line]
+    sheet = _parts(book, "Tenders", "tblTenders")[0]
+    with zipfile.ZipFile(book) as zf:
+        text = zf.read(sheet).decode()
+    if state == "filtered":
+        assert out == ["book.xlsm: Tenders: the table tblTenders is filtered: the rows it hid whose lines stay where "
+                       "they were stay hidden; reapply its filter (Data > Reapply) to hide the lines its criteria "
+                       "select: Excel does not reapply it when it opens the file"]
+        assert [r for r in range(21, 320) if 'hidden="1"' in _row(text, r).group().split(">", 1)[0]] == [23, 26]
+    else:
+        assert out == []
+        assert [r for r in range(21, 320) if "outlineLevel" in _row(text, r).group().split(">", 1)[0]] == [25, 26, 27]
+    assert _findings(book) == []
+    # the next refresh, whose lines move, shows and ungroups them as ever
+    assert main(["refresh", str(book), "--tally", str(_moved(tmp_path)), "--no-backup"]) == 0
+    assert "shown again" in capsys.readouterr().out
+    with zipfile.ZipFile(book) as zf:
+        text = zf.read(sheet).decode()
+    assert not re.search(r'<row r="(?:2[1-9]|[3-9]\d)"[^>]*\s(?:hidden="1"|outlineLevel)', text)
