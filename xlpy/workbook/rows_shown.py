@@ -137,8 +137,9 @@ def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = N
                 rows: Sequence[tuple] | None = None) -> list[str]:
     """Show the hidden rows among *table*'s rows to *last* before they are rewritten, and take them out of any
     outline (a filter hid them, an outline gathered them, for the lines they held), but those that keep their line
-    once *rows* are written as *new* (:class:`LinesKept`; given neither, none); and drop a sort Excel recorded on it (the lines are written in the workbook's order,
-    :data:`_ORDER`): the report lines, saying to reapply a filter, an outline or a sort."""
+    once *rows* are written as *new* (:class:`LinesKept`; given neither, none); and drop a sort Excel recorded on
+    it (the lines are written in the workbook's order, :data:`_ORDER`): the report lines, saying to reapply a
+    filter, an outline or a sort."""
     unsort = getattr(book, "unsort", None)  # a file; a live book keeps its sort as Excel holds it
     criteria = getattr(book, "table_criteria", None)
     filters, sorts = (criteria(sheet, table.name) if criteria is not None else None) or ((), ())
