@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -51,14 +52,25 @@ def test_a_file_s_shared_formula_member_and_escapes_read_as_entered(standard_boo
     """A column of formulas filled down beside the table, as Excel saves it (one shared formula: its first cell's
     text, the others ``<f t="shared" si="7"/>``), read as each cell's own formula, where the members read "=" and
     so were no formula; a formula's ``&gt;`` read as ``>``."""
-    book = tmp_path / "book.xlsm"
-    shutil.copy(standard_books["holders"], book)
-    pkg = package.Package(book)
-    part = pkg.sheet_parts()["Tenders"]
-    pkg.close()
     cells = {21: '<c r="N21"><f t="shared" ref="N21:N22" si="7">D21*2</f><v>8400</v></c>',
              22: '<c r="N22"><f t="shared" si="7"/><v>100</v></c>',
              23: '<c r="N23" t="str"><f>IF(D23&gt;0,"a","b")</f><v>a</v></c>'}
+    book = _holders_with(standard_books, tmp_path, cells)
+    with PackageBook(book) as b:
+        assert b.rows_as_entered("Tenders", "N21:N23") == [["=D21*2"], ["=D22*2"], ['=IF(D23>0,"a","b")']]
+        assert b.rows_as_entered("Tenders", "N22:N22") == [["=D22*2"]]  # (its master in a row not read)
+
+
+def _holders_with(standard_books, tmp_path, cells: dict[int, str]) -> Path:
+    """A copy of the holder workbook, with the files its Cover records beside it, holding *cells* (row -> the XML of
+    cells added to that row of the holder sheet)."""
+    for f in standard_books["holders"].parent.iterdir():
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    book = tmp_path / standard_books["holders"].name
+    pkg = package.Package(book)
+    part = pkg.sheet_parts()["Tenders"]
+    pkg.close()
 
     def edit(text: str) -> str:
         for row, cell in cells.items():
@@ -70,9 +82,19 @@ def test_a_file_s_shared_formula_member_and_escapes_read_as_entered(standard_boo
         for info in src.infolist():
             data = src.read(info.filename)
             out.writestr(info, edit(data.decode()).encode() if info.filename == part else data)
-    with PackageBook(book) as b:
-        assert b.rows_as_entered("Tenders", "N21:N23") == [["=D21*2"], ["=D22*2"], ['=IF(D23>0,"a","b")']]
-        assert b.rows_as_entered("Tenders", "N22:N22") == [["=D22*2"]]  # (its master in a row not read)
+    return book
+
+
+def _moved_tally(tmp_path, grown: bool = True) -> Path:
+    """The example tally with a new holder's line first, every line a row further down (the last one left out
+    unless *grown*: the table then as long as before)."""
+    from repo_paths import DATA, TALLY
+
+    tally = tmp_path / "tally.csv"
+    lines = (DATA / TALLY).read_text(encoding="utf-8").splitlines()
+    tally.write_text("\n".join([lines[0], "DTC-0001,100,book-entry,tendered", *lines[1:None if grown else -1]])
+                     + "\n", encoding="utf-8")
+    return tally
 
 
 @pytest.mark.parametrize("saved", ["<v>8400</v>", "", "<v></v>", 't="str"'])
@@ -80,33 +102,32 @@ def test_a_formula_beside_the_table_is_named_whatever_it_shows(standard_books, t
     """Review 149: a formula beside a holder's line was named by the refresh only when it had saved a value: one
     saved without it (openpyxl writes none) or showing "" (a flag column, ``=IF(D21>1000,"big","")``, on the rows it
     does not mark) stayed beside another holder's line without a word."""
-    from repo_paths import DATA, TALLY
-
     from xlpy.cli import main
 
-    for f in standard_books["holders"].parent.iterdir():  # (the files its Cover records beside it)
-        if f.is_file():
-            shutil.copy(f, tmp_path / f.name)
-    book = tmp_path / standard_books["holders"].name
-    pkg = package.Package(book)
-    part = pkg.sheet_parts()["Tenders"]
-    pkg.close()
     attrs, value = (' t="str"', "<v></v>") if saved == 't="str"' else ("", saved)
-
-    def edit(text: str) -> str:
-        return re.sub(r'(<row r="21"[^>]*>.*?)(</row>)', lambda m: f'{m.group(1)}<c r="N21"{attrs}><f>D21*2</f>'
-                      f"{value}</c>{m.group(2)}", text, count=1, flags=re.S)
-
-    with zipfile.ZipFile(standard_books["holders"]) as src, zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            out.writestr(info, edit(data.decode()).encode() if info.filename == part else data)
-    tally = tmp_path / "tally.csv"
-    lines = (DATA / TALLY).read_text(encoding="utf-8").splitlines()
-    tally.write_text("\n".join([lines[0], "DTC-0001,100,book-entry,tendered", *lines[1:]]) + "\n", encoding="utf-8")
-    assert main(["refresh", str(book), "--tally", str(tally), "--no-backup"]) == 0
+    book = _holders_with(standard_books, tmp_path, {21: f'<c r="N21"{attrs}><f>D21*2</f>{value}</c>'})
+    assert main(["refresh", str(book), "--tally", str(_moved_tally(tmp_path)), "--no-backup"]) == 0
     shows = " (showing 8,400)" if saved == "<v>8400</v>" else ""
     assert (f"{book.name}: Tenders!N21: the formula =D21*2{shows} beside the holder table stays in row 21, which now "
             "holds the line of 'DTC-0001' (it was beside the line of 'DTC-0022'): move it if it belongs to "
             "'DTC-0022'; it reads the table's row 21, which now holds another holder's line: point it at the row of "
             "the line it is about") in capsys.readouterr().out.splitlines()
+
+
+@pytest.mark.parametrize("grown", [True, False])
+def test_a_column_filled_down_beside_the_table_is_said_once_and_where_the_table_outgrew_it(standard_books, tmp_path,
+                                                                                          capsys, grown):
+    """Review 149: a column of one's own filled down beside every line (``=D21*2``, as Excel saves a fill: one shared
+    formula) was named cell by cell, ten lines and "289 more", each told to point its formula at the line it is
+    about, though it computes for whatever line its row holds; and the new lines the table grew by were left
+    without it, unsaid. It is said once, where the table outgrew it, with the row to fill it down to."""
+    from xlpy.cli import main
+
+    cells = {row: f'<c r="N{row}"><f t="shared" si="9"/><v>2</v></c>' for row in range(22, 320)}
+    cells[21] = '<c r="N21"><f t="shared" ref="N21:N319" si="9">D21*2</f><v>2</v></c>'
+    book = _holders_with(standard_books, tmp_path, cells)
+    assert main(["refresh", str(book), "--tally", str(_moved_tally(tmp_path, grown)), "--no-backup"]) == 0
+    said = [line for line in capsys.readouterr().out.splitlines() if "Tenders!N" in line or " more " in line]
+    assert said == ([f"{book.name}: Tenders!N21:N319: the formulas filled down beside the holder table (=D21*2 in "
+                     "N21) each read their own row, and the table now ends at row 320: fill them down to row 320 for "
+                     "its last line"] if grown else [])

@@ -12,6 +12,10 @@ the table in a row whose line stays, above or below it, on another sheet (``=Ten
 layout writes.  A file's sheets are searched as text, the holder sheet's long table only where something is
 beside its lines (the search :meth:`~xlpy.workbook.backends.PackageBook.rows_beside` made, not made again); a
 structured reference or a name follows the table and is not named.
+
+A column of one's own filled down beside every line with a formula of its own row (``=D21*2``, a computed column
+kept beside the table) is no note about a line: it computes for whatever line its row holds, and is named once,
+where the table grew past it, with the rows to fill it down to (:func:`filled_down`).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, g
 
 from .layout import Table
 
-__all__ = ["cell_said", "formula_of", "layout_cells", "read_elsewhere", "shown", "table_rows_read"]
+__all__ = ["cell_said", "filled_down", "formula_of", "layout_cells", "read_elsewhere", "shown", "table_rows_read"]
 
 #: Formulas named one by one in the report; one more line counts the rest (as :data:`table_edits.SHOWN`).
 SHOWN = 10
@@ -104,6 +108,31 @@ def cell_said(book, sheet: str, table: Table, ref: str, row: int, value: object,
                       "row of the line it is about")
     return what, (f"; it reads the table's rows {_listed(rows)}, which now hold other holders' lines: point it at the "
                   "rows of the lines it is about")
+
+
+def filled_down(book, sheet: str, old: Table, new: Table, found: dict[int, dict[int, object]]
+                ) -> tuple[set[int], list[str]]:
+    """The columns beside the holder table *old* holding a cell in every one of its lines' rows (*found*, what
+    :meth:`~xlpy.workbook.backends.PackageBook.rows_beside` read) whose first and last are formulas reading their
+    own row alone (a column filled down: its formulas compute for the line their row holds, whichever it is), and the
+    report line of each that the table *new* grew past, saying to fill it down."""
+    c1, c2 = old.first_col, old.first_col + len(old.columns) - 1
+    lines = range(old.first_row, old.last_row + 1)
+    if len(found) < len(lines) or any(r not in found for r in lines):
+        return set(), []
+    columns, said = set(), []
+    for c in sorted(set.intersection(*(set(found[r]) for r in lines)) - set(range(c1, c2 + 1))):
+        letter = get_column_letter(c)
+        ends = [formula_of(book, sheet, f"{letter}{r}", found[r][c]) for r in (old.first_row, old.last_row)]
+        if not all(f is not None and _own_row_only(f[1:], r) for f, r in zip(ends, (old.first_row, old.last_row))):
+            continue
+        columns.add(c)
+        if (grown := new.last_row - old.last_row) > 0:
+            said.append(f"{sheet}!{letter}{old.first_row}:{letter}{old.last_row}: the formulas filled down beside the "
+                        f"holder table ({ends[0]} in {letter}{old.first_row}) each read their own row, and the table "
+                        f"now ends at row {new.last_row}: fill them down to row {new.last_row} for its last "
+                        + (f"{grown:,} lines" if grown > 1 else "line"))
+    return columns, said
 
 
 def _listed(rows: list[int]) -> str:
