@@ -149,7 +149,8 @@ def moved_notes(book, sheet: str, old: Table, new: Table, rows: Sequence[tuple],
         moved[SHOWN:] = [f"{sheet}: {len(moved) - SHOWN:,} more values, notes or links on or beside the holder table "
                          "now sit beside another line"]
     named = {f"{sheet}!{get_column_letter(c)}{row}" for row, c, _, _ in beside}
-    return said + moved + (beside_formulas.read_elsewhere(book, lay, sheet, old, new, rows, named) if lay is not None else [])
+    return said + moved + (beside_formulas.read_elsewhere(book, lay, sheet, old, new, rows, named)
+                           if lay is not None else [])
 
 
 def _column_of(ref: str) -> int:
