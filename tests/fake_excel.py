@@ -10,6 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string
 
 class ComError(Exception):
     """pywin32's ``pywintypes.com_error``, as Excel raises it through xlwings."""
@@ -133,6 +134,29 @@ class FakeRange:
                 self.sheet.writes.add((r, c))
 
 
+class FakeAutoFilter:
+    """A table's ListObject.AutoFilter as COM gives it on Windows: criteria of one column (its index in the table,
+    from 1, and the values it shows), the rows of the sheet it hides in :attr:`FakeSheet.hidden`."""
+
+    def __init__(self, table, sheet, column: int, shows: set):
+        self.table, self.sheet, self.column, self.shows = table, sheet, column, shows
+        self.applied = 0  # (how often ApplyFilter ran)
+
+    @property
+    def FilterMode(self):  # noqa: N802 (COM's name)
+        return bool(self.sheet.hidden)
+
+    def ShowAllData(self):  # noqa: N802
+        self.sheet.hidden.clear()
+
+    def ApplyFilter(self):  # noqa: N802
+        (c1, r1), (_, r2) = [(column_index_from_string(c), int(r)) for c, r in
+                             (re.fullmatch(r"([A-Z]+)(\d+)", e).groups() for e in self.table.ref.split(":"))]
+        col = c1 + self.column - 1
+        self.sheet.hidden = {r for r in range(r1 + 1, r2 + 1) if self.sheet.cells.get((r, col)) not in self.shows}
+        self.applied += 1
+
+
 class FakeTable:
     def __init__(self, ref, show_headers=True):
         self.ref, self.show_headers = ref, show_headers  # (ListObject.ShowHeaders: Table Design > Header Row)
@@ -153,6 +177,7 @@ class FakeSheet:
         self.shown = {}  # (row, col) -> what xlwings reads for a formula cell there (its result)
         self.merged = set()  # (row, col) of cells in a merged block: Excel refuses a write to them
         self.currency = set()  # (row, col) of cells with a currency format: Range.Value rounds them to 4 places
+        self.hidden = set()  # rows a table's filter hides (FakeAutoFilter)
 
     def range(self, ref):
         return FakeRange(self, ref)

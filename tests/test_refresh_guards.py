@@ -358,3 +358,33 @@ def test_a_table_converted_to_a_range_is_refused_before_a_button_writes(holders,
                     "or rebuild the workbook (xlpy build); the refresh writes its lines into it, so nothing was "
                     "written"), text
     assert not any(s.writes for s in fake.sheets), _written(fake)
+
+
+def test_a_filtered_holder_table_is_filtered_again_over_the_lines_a_button_writes(holders, monkeypatch):
+    """Review 149: Refresh tenders wrote other lines into the rows a filter hid (Method = guaranteed) and left them
+    hidden, the filter over lines its criteria never chose, without a word. Where Excel says the table is filtered
+    (ListObject.AutoFilter on Windows), the filter is cleared before the rewrite and applied again to the lines
+    written, and the dialog says so; without one (a Mac's ``api``), nothing changes."""
+    from types import SimpleNamespace
+
+    from fake_excel import FakeAutoFilter
+
+    lines = (DATA / TALLY).read_text(encoding="utf-8").splitlines()
+    (holders.parent / TALLY).write_text("\n".join([lines[0], "AAA-1,100,guaranteed,tendered", *lines[1:]]) + "\n",
+                                        encoding="utf-8")
+    fake = FakeBook(holders)
+    sheet, t = _layout(fake.fullname)[1].table("tblTenders")
+    ws = fake.sheets[sheet.title]
+    method = t.first_col + [c.key for c in t.columns].index("method")
+    auto = FakeAutoFilter(ws.tables["tblTenders"], ws, method - t.first_col + 1, {"guaranteed"})
+    ws.tables["tblTenders"].api = SimpleNamespace(AutoFilter=auto)
+    auto.ApplyFilter()
+    before = {r for r in range(t.first_row, t.last_row + 1) if ws.cells.get((r, method)) == "guaranteed"}
+    assert before and ws.hidden == set(range(t.first_row, t.last_row + 1)) - before
+    title, text = _click(fake, monkeypatch, "xlpy_refresh_tenders")
+    assert title != "xlpy: refresh refused", text
+    assert f"{sheet.title}: the table tblTenders is filtered: its filter was cleared for the rewrite and applied " \
+           "again to the lines written" in text.splitlines(), text
+    shown = set(range(t.first_row, t.last_row + 2)) - ws.hidden
+    assert auto.applied == 2 and shown == {r for r in range(t.first_row, t.last_row + 2)
+                                           if ws.cells.get((r, method)) == "guaranteed"} != before

@@ -66,7 +66,8 @@ class XlwingsBook:
     ``sheet.used_range.last_cell.column``,
     ``.options(ndim=2)``, ``.clear_contents()``, ``book.names[name].refers_to``
     (and ``book.names.add``), ``sheet.tables[name].resize(range)`` and ``.show_totals``,
-    ``book.fullname`` and ``book.app.calculate()``.  :meth:`save` does not
+    ``book.fullname`` and ``book.app.calculate()``; on Windows, where COM says, ``.api.ProtectContents``,
+    ``.api.Value2`` and a table's ``.api.AutoFilter`` (:meth:`filter_cleared`).  :meth:`save` does not
     save: the person decides when to save the workbook.
     """
 
@@ -76,6 +77,8 @@ class XlwingsBook:
         self.book = book
         #: Whether anything was written to the book (a cell, a name, a table's range) since it was opened here.
         self.written = False
+        #: The tables (sheet, name) whose filter :meth:`filter_cleared` cleared, to apply again once rewritten.
+        self.refilter: set[tuple[str, str]] = set()
         #: Why the book has no folder on this computer, where that is not that it was never saved (xlwings turns a
         #: OneDrive or SharePoint address into the synced folder's path, and raises where it finds none, or two).
         self.no_folder: str | None = None
@@ -252,6 +255,21 @@ class XlwingsBook:
         except Exception:  # noqa: BLE001  (no such table: the COM error of ListObjects.Item)
             return True
 
+    def filter_cleared(self, sheet: str, name: str) -> bool:
+        """Show every row the filter of the Excel table *name* hides (ListObject.AutoFilter.ShowAllData), its lines
+        about to be rewritten, for :meth:`write_table` to apply it again to the new lines: whether it was filtered.
+        False where Excel does not say (no filter: AutoFilter is Nothing; a Mac's ``api``, which has no such
+        property: the filter then stays as it is, over other lines)."""
+        try:
+            auto = self.book.sheets[sheet].tables[name].api.AutoFilter
+            if auto is None or not auto.FilterMode:
+                return False
+            auto.ShowAllData()
+        except Exception:  # noqa: BLE001  (no filter, no table, or no COM: nothing to clear)
+            return False
+        self.refilter.add((sheet, name))
+        return True
+
     def typed_over(self, sheet: str, table: Table) -> list[tuple[str, object]]:
         """The cells of *table*'s formula columns holding a value or a formula of their own: (``G45``, value as
         typed).
@@ -282,6 +300,9 @@ class XlwingsBook:
         ws = self.book.sheets[sheet]
         self.written = True
         ws.tables[table.name].resize(ws.range(table.ref))
+        if (sheet, table.name) in self.refilter:  # (its criteria applied to the lines now written)
+            self.refilter.discard((sheet, table.name))
+            ws.tables[table.name].api.AutoFilter.ApplyFilter()
 
     def recalculate(self) -> None:
         app = getattr(self.book, "app", None)

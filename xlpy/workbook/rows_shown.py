@@ -150,8 +150,11 @@ def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = N
               f"({_ORDER.get(table.name, 'their file')}), and its sort was dropped; sort it again to see them "
               "otherwise")] if sorted_ and (not sorts or set(sorts) & set(ours)) else []
     show = getattr(book, "show_rows", None)  # a package on disk; a live book keeps its rows as Excel filters them
-    if show is None:
-        return notes
+    if show is None:  # (Excel applies a filter it cleared again to the lines written, where it says it had one)
+        cleared = getattr(book, "filter_cleared", None)
+        return notes + ([f"{sheet}: the table {table.name} is filtered: its filter was cleared for the rewrite and "
+                         "applied again to the lines written"] if cleared is not None and cleared(sheet, table.name)
+                        else [])
     kept = LinesKept(book, sheet, table, new, rows) if new is not None and rows is not None else None
     hidden, grouped = show(sheet, table.first_row, last, kept)
     end = kept.new.last_row if kept is not None else last
