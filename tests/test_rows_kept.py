@@ -158,3 +158,27 @@ def test_rows_hidden_or_grouped_keep_their_flags_where_their_lines_stay(standard
     with zipfile.ZipFile(book) as zf:
         text = zf.read(sheet).decode()
     assert not re.search(r'<row r="(?:2[1-9]|[3-9]\d)"[^>]*\s(?:hidden="1"|outlineLevel)', text)
+
+
+def test_cells_formatted_by_hand_are_named_as_written_in_their_columns_format(standard_books, tmp_path, capsys):
+    """Review 149: a holder's line highlighted by hand (a fill on D40, B30 in bold) lost its format to the rewrite
+    without a word, its line perhaps gone to another row. The cells are named; a column formatted whole (its first
+    line's format) is kept down the column and not named."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font, PatternFill
+
+    book = _copy(standard_books["holders"], tmp_path)
+    wb = load_workbook(book, keep_vba=True)
+    ws = wb["Tenders"]
+    ws["D40"].fill = PatternFill("solid", fgColor="FFFF00")
+    ws["B30"].font = Font(bold=True)
+    for row in range(21, 320):
+        ws[f"E{row}"].fill = PatternFill("solid", fgColor="DDEBF7")
+    wb.save(book)
+    assert main(["refresh", str(book), "--tally", str(_moved(tmp_path)), "--no-backup"]) == 0
+    assert ("book.xlsm: Tenders: cells of the table tblTenders formatted by hand (B30, D40) are written in their "
+            "column's format again: the rewrite writes each column in one format, its lines in the workbook's order; "
+            "format again the lines you marked") in capsys.readouterr().out.splitlines()
+    ws = load_workbook(book)["Tenders"]
+    assert not ws["B30"].font.b and ws["D40"].fill.fgColor.rgb != "00FFFF00"
+    assert {ws[f"E{row}"].fill.fgColor.rgb for row in range(21, 311)} == {"00DDEBF7"}

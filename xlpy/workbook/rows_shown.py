@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from .layout import Table
 
-__all__ = ["LinesKept", "flags_kept", "show_rows", "shown_again"]
+__all__ = ["LinesKept", "flags_kept", "own_formats", "show_rows", "shown_again"]
 
 #: Rows named one by one in a report line; past them, counted.
 SHOWN = 10
@@ -95,6 +95,29 @@ def flags_kept(sx, r1: int, r2: int) -> bool:
     return True
 
 
+def own_formats(sx, table: Table, last: int) -> list[str]:
+    """The cells of *table*'s lines after its first (to *last*) in the sheet *sx* whose style is not their column's
+    (its first line's): a line a person highlighted (a fill, bold), which the rewrite writes in its column's style,
+    in whatever row the line goes to.  A column most of whose cells differ is no highlight (its first line's format
+    cleared alone) and is left out; cells whose attributes do not begin with ``r`` and ``s`` (as Excel and
+    LibreOffice write them) are not seen; none in rows a seal speaks for."""
+    if sx.sealed is not None or last <= table.first_row:
+        return []
+    cols = range(table.first_col, table.first_col + len(table.columns))
+    first = {get_column_letter(c): sx.style_of(table.first_row, c) or "0" for c in cols}
+    a, b = sx.span(table.first_row + 1, last)
+    if a >= b:
+        return []
+    alts = "|".join(rf'{letter}\d+" s="(?!{style}")' for letter, style in first.items())
+    found: dict[str, list[str]] = {}
+    for m in re.compile(rf'<{re.escape(sx.p)}c r="((?:{alts}))').finditer(sx.text, a, b):
+        ref = m[1][:m[1].index('"')]
+        found.setdefault(ref.rstrip("0123456789"), []).append(ref)
+    most = (last - table.first_row) // 2
+    return sorted((ref for refs in found.values() if len(refs) <= most for ref in refs),
+                  key=lambda ref: (int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), ref))
+
+
 class LinesKept:
     """Whether a row of *old* (a layout table as the *book* holds it on *sheet*) holds the same line once *rows*
     are written as *new*: each of its input cells as the book holds them now the line's value for it (numbers
@@ -149,6 +172,12 @@ def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = N
     notes = [(f"{sheet}: the table {table.name} was sorted: its lines are written in the workbook's order "
               f"({_ORDER.get(table.name, 'their file')}), and its sort was dropped; sort it again to see them "
               "otherwise")] if sorted_ and (not sorts or set(sorts) & set(ours)) else []
+    if hasattr(book, "sheet_xml"):  # (a file's: its cells' styles read from its text)
+        if cells := own_formats(book.sheet_xml(sheet), table, min(last, table.last_row)):
+            listed = ", ".join(cells[:SHOWN]) + (f" and {len(cells) - SHOWN:,} more" if len(cells) > SHOWN else "")
+            notes.append(f"{sheet}: cells of the table {table.name} formatted by hand ({listed}) are written in their "
+                         "column's format again: the rewrite writes each column in one format, its lines in the "
+                         "workbook's order; format again the lines you marked")
     show = getattr(book, "show_rows", None)  # a package on disk; a live book keeps its rows as Excel filters them
     if show is None:  # (Excel applies a filter it cleared again to the lines written, where it says it had one)
         cleared = getattr(book, "filter_cleared", None)
