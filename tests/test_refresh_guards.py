@@ -353,7 +353,8 @@ def test_a_table_converted_to_a_range_is_refused_before_a_button_writes(holders,
         return
     assert title == "xlpy: refresh refused", text
     assert text == (f"Nothing was changed:\n{sheet.title}!tblTenders: the table is gone (converted to a range with "
-                    f"Table Design > Convert to Range, deleted, or renamed): make it again over {sheet.title}!{t.ref} "
+                    f"Table Design > Convert to Range, deleted, or renamed): if it was renamed, name it tblTenders "
+                    f"again (Table Design > Table Name); else make it again over {sheet.title}!{t.ref} "
                     "(select it, Insert > Table, My table has headers; then Table Design > Table Name: tblTenders), "
                     "or rebuild the workbook (xlpy build); the refresh writes its lines into it, so nothing was "
                     "written"), text

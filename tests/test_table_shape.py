@@ -14,7 +14,7 @@ import pytest
 from openpyxl.utils import column_index_from_string, get_column_letter
 from repo_paths import PRICES, TALLY
 # (the helpers that edit a holder workbook as the application saves an edit: with the table tests, not copied)
-from test_table_extent import NAMES, _copy, _edit, _findings, _line_inserted, _resized, _row, _tally
+from test_table_extent import NAMES, _copy, _edit, _findings, _line_inserted, _parts, _resized, _row, _tally
 
 from xlpy.cli import main
 
@@ -339,13 +339,14 @@ def test_a_table_converted_to_a_range_is_named_by_validate_and_refused_by_a_refr
         assert "a refresh (xlpy refresh, the Refresh buttons) writes its lines into it" in found[where].what
         assert (found[where].found, found[where].leg) == ("no table", "structure")
     assert found["Tenders!tblTenders"].what.endswith(
-        "make it again over Tenders!B20:L319 (select it, Insert > Table, My table has headers; then Table Design > "
+        "if it was renamed, name it tblTenders again (Table Design > Table Name); else make it again over "
+        "Tenders!B20:L319 (select it, Insert > Table, My table has headers; then Table Design > "
         "Table Name: tblTenders), or rebuild the workbook (xlpy build)")
     before = book.read_bytes()
     tally = _tally(tmp_path, 300)
     assert main(["refresh", str(book), "--tally", str(tally), "--no-backup"]) == 2
     err = capsys.readouterr().err
-    assert f"xlpy refresh: {book.name}: Tenders!tblTenders: {_GONE}make it again over Tenders!B20:L319" \
+    assert f"xlpy refresh: {book.name}: Tenders!tblTenders: {_GONE}if it was renamed, name it tblTenders again" \
            in err and err.rstrip().endswith("the refresh writes its lines into it, so nothing was written"), err
     assert book.read_bytes() == before
     assert main(["compute", str(book)]) == 0
@@ -359,3 +360,24 @@ def test_a_table_converted_to_a_range_is_named_by_validate_and_refused_by_a_refr
     assert not [f for f in validate(book, legs=()).findings if f.found == "no table"]
     assert main(["refresh", str(book), "--tally", str(tally), "--no-backup", "-q"]) == 0
     assert _findings(book) == []
+
+
+def test_a_table_known_by_its_display_name_or_renamed_is_no_table_gone(standard_books, tmp_path, capsys):
+    """Review 150: a table part whose ``name`` is not its ``displayName`` (``Table1`` beside the ``tblTenders`` the
+    formulas, the Name Manager and the refresh know) was said to be gone, though a refresh wrote it; a table renamed
+    was told to be made again with Insert > Table, which Excel refuses over a table."""
+    from openpyxl import load_workbook
+
+    from xlpy.workbook.validate import validate
+
+    book = _copy(standard_books["holders"], tmp_path)
+    _, part = _parts(book, "Tenders", "tblTenders")
+    _edit(book, {part: lambda t: re.sub(r'(<table\b[^>]*?\s)name="tblTenders"', r'\1name="Table1"', t, count=1)})
+    assert not [f for f in validate(book, legs=()).findings if f.where == "Tenders!tblTenders"]
+    wb = load_workbook(book, keep_vba=True)
+    wb["Tenders"].tables["Table1"].displayName = "tblHolders"
+    wb.save(book)
+    assert [f.what for f in validate(book, legs=()).findings if f.where == "Tenders!tblTenders"] == [
+        "the table is named tblHolders, not tblTenders: name it tblTenders again (Table Design > Table Name); a "
+        "refresh (xlpy refresh, the Refresh buttons) writes its lines into it by that name, and refuses to while it "
+        "has another"]

@@ -47,8 +47,9 @@ def gone_words(sheet: str, table) -> str:
     """What a layout table the workbook no longer holds as an Excel table is, and how to make it again: said by
     validate and by a refresh that would write it."""
     return (f"the table is gone (converted to a range with Table Design > Convert to Range, deleted, or renamed): "
-            f"make it again over {sheet}!{table.ref} (select it, Insert > Table, My table has headers; then Table "
-            f"Design > Table Name: {table.name}), or rebuild the workbook (xlpy build)")
+            f"if it was renamed, name it {table.name} again (Table Design > Table Name); else make it again over "
+            f"{sheet}!{table.ref} (select it, Insert > Table, My table has headers; then Table Design > Table Name: "
+            f"{table.name}), or rebuild the workbook (xlpy build)")
 
 
 def table_gone(book, sheet: str, table) -> InputError | None:

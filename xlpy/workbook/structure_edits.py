@@ -51,11 +51,11 @@ def table_extents(book: str, wb, lay: Layout) -> list[Finding]:
     for sheet in lay.sheets:
         if sheet.title not in wb.sheetnames:
             continue
-        present = wb[sheet.title].tables
+        present = _by_display_name(wb[sheet.title])
         for table in sheet.tables:
             if table.name not in present:  # (its cells are still read where the layout puts them: no refusal)
-                findings.append(Finding(book, f"{sheet.title}!{table.name}", _gone(sheet.title, table), table.ref,
-                                        "no table", kind=GONE))
+                findings.append(Finding(book, f"{sheet.title}!{table.name}", _gone(sheet.title, table, present),
+                                        table.ref, "no table", kind=GONE))
             if table.name not in present or present[table.name].ref == table.ref:
                 findings += _typed_below(book, wb[sheet.title], sheet.title, table)
                 continue
@@ -94,12 +94,35 @@ def table_extents(book: str, wb, lay: Layout) -> list[Finding]:
     return findings
 
 
-def _gone(sheet: str, table) -> str:
-    """Why a layout table the workbook no longer holds as an Excel table matters, and what to do."""
+class _Tables(dict):
+    """A sheet's Excel tables by the name Excel and its formulas know them by (``displayName``), in any case."""
+
+    def __contains__(self, name) -> bool:
+        return super().__contains__(str(name).lower())
+
+    def __getitem__(self, name):
+        return super().__getitem__(str(name).lower())
+
+
+def _by_display_name(ws) -> _Tables:
+    """*ws*'s tables by ``displayName`` (openpyxl keys them by the part's ``name``, which Excel may leave another:
+    ``Table1`` beside the ``tblTenders`` the formulas and the Name Manager show)."""
+    return _Tables({(t.displayName or t.name).lower(): t for t in ws.tables.values()})
+
+
+def _gone(sheet: str, table, present: dict) -> str:
+    """Why a layout table the workbook no longer holds as an Excel table matters, and what to do: where a table
+    of another name spans its range, to name it back."""
+    there = next((t.displayName or t.name for t in present.values() if t.ref == table.ref), None)
+    if there is not None:
+        return (f"the table is named {there}, not {table.name}: name it {table.name} again (Table Design > Table "
+                "Name); " + ("a refresh (xlpy refresh, the Refresh buttons) writes its lines into it by that name, "
+                             "and refuses to while it has another" if table.name in _REFRESHED else
+                             "the workbook knows it by that name"))
     why = ("a refresh (xlpy refresh, the Refresh buttons) writes its lines into it, and refuses to while it is gone; "
            if table.name in _REFRESHED else "")
     words = refresh_guards.gone_words(sheet, table)
-    cut = words.index(": make")
+    cut = words.index(": if it was")
     return f"{words[:cut]}: {why}{words[cut + 2:]}"
 
 
