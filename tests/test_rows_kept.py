@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from repo_paths import PRICES
 from test_table_extent import _copy, _edit, _findings, _parts, _row, _tally
 
 from xlpy.cli import main
@@ -182,3 +183,113 @@ def test_cells_formatted_by_hand_are_named_as_written_in_their_columns_format(st
     ws = load_workbook(book)["Tenders"]
     assert not ws["B30"].font.b and ws["D40"].fill.fgColor.rgb != "00FFFF00"
     assert {ws[f"E{row}"].fill.fgColor.rgb for row in range(21, 311)} == {"00DDEBF7"}
+
+
+def _flag_rows(path: Path, sheet_title: str, flags: dict[int, str]) -> str:
+    """Rows of *sheet_title* given flags as Excel writes them (row -> attributes added to its ``<row>``; a row the
+    sheet does not hold is added, empty): the sheet's part."""
+    from xlpy.workbook import package
+
+    pkg = package.Package(path)
+    sheet = pkg.sheet_parts()[sheet_title]
+    pkg.close()
+
+    def edit(text: str) -> str:
+        for r, attrs in flags.items():
+            if f'<row r="{r}"' in text:
+                text = text.replace(f'<row r="{r}"', f'<row r="{r}" {attrs}', 1)
+            else:
+                text = text.replace("</sheetData>", f'<row r="{r}" {attrs}/></sheetData>', 1)
+        return text
+
+    _edit(path, {sheet: edit})
+    return sheet
+
+
+def _flags(path: Path, sheet: str) -> dict[int, str]:
+    """Row -> the flags its ``<row>`` carries (hidden, outlineLevel, collapsed), of the rows carrying any."""
+    with zipfile.ZipFile(path) as zf:
+        text = zf.read(sheet).decode()
+    out = {}
+    for m in re.finditer(r'<row r="(\d+)"([^>]*?)/?>', text):
+        got = " ".join(re.findall(r'(?:hidden|outlineLevel|collapsed)="[^"]*"', m[2]))
+        if got:
+            out[int(m[1])] = got
+    return out
+
+
+def _one_changed(tmp_path: Path, line: int = 4) -> Path:
+    """The example tally with its *line*-th line's units one more: that line's row alone takes another line."""
+    tally = _tally(tmp_path, 299)
+    head, *lines = tally.read_text(encoding="utf-8").splitlines()
+    holder, units, *rest = lines[line - 1].split(",")
+    lines[line - 1] = ",".join([holder, str(int(units) + 1), *rest])
+    tally.write_text("\n".join([head, *lines]) + "\n", encoding="utf-8")
+    return tally
+
+
+def test_a_kept_group_keeps_its_collapsed_mark_and_a_filter_says_stay_hidden_only_of_hidden_rows(
+        standard_books, tmp_path, capsys, monkeypatch):
+    """Review 150: a collapsed group whose lines stayed kept its rows hidden but lost the collapsed mark on the row
+    below it, whose line changed (Excel's +/- then said it was open); and a filtered table whose kept rows were
+    grouped, none hidden, was said to keep rows hidden."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(standard_books["holders"], tmp_path)
+    sheet = _flag_rows(book, "Tenders", {25: 'outlineLevel="1" hidden="1"', 26: 'outlineLevel="1" hidden="1"',
+                                         27: 'collapsed="1"', 24: 'hidden="1"', 30: 'outlineLevel="1"'})
+    _, table = _parts(book, "Tenders", "tblTenders")
+    criteria = '<filterColumn colId="4"><filters><filter val="tendered"/></filters></filterColumn>'
+    _edit(book, {table: lambda t: re.sub(r'(<autoFilter ref="[^"]+")/>', rf"\1>{criteria}</autoFilter>", t)})
+    assert main(["refresh", str(book), "--tally", str(_one_changed(tmp_path, 7)), "--no-backup"]) == 0
+    assert _flags(book, sheet) == {24: 'hidden="1"', 25: 'outlineLevel="1" hidden="1"',
+                                   26: 'outlineLevel="1" hidden="1"', 27: 'collapsed="1"', 30: 'outlineLevel="1"'}
+    capsys.readouterr()
+    (tmp_path / "b").mkdir()
+    book = _copy(standard_books["holders"], tmp_path / "b")
+    sheet = _flag_rows(book, "Tenders", {24: 'hidden="1"', 30: 'outlineLevel="1"'})
+    _, table = _parts(book, "Tenders", "tblTenders")
+    _edit(book, {table: lambda t: re.sub(r'(<autoFilter ref="[^"]+")/>', rf"\1>{criteria}</autoFilter>", t)})
+    assert main(["refresh", str(book), "--tally", str(_one_changed(tmp_path)), "--no-backup"]) == 0
+    assert [line for line in capsys.readouterr().out.splitlines() if "Tenders:" in line] == [
+        "book.xlsm: Tenders: the table tblTenders is filtered: the rows it hid (24) were shown again, as the rewrite "
+        "puts other lines in them; reapply its filter (Data > Reapply) to hide the lines its criteria select: Excel "
+        "does not reapply it when it opens the file"]
+    assert _flags(book, sheet) == {30: 'outlineLevel="1"'}
+
+
+@pytest.mark.parametrize("lines", [300, 200])
+def test_a_hidden_row_the_table_grows_over_or_leaves_is_shown_and_said_so(standard_books, tmp_path, capsys,
+                                                                          monkeypatch, lines):
+    """Review 150: rows hidden below the table that it grows over, and rows hidden that a shorter table leaves
+    past its end (the rewrite empties them), are shown; the latter said as such."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(standard_books["holders"], tmp_path)
+    sheet = _flag_rows(book, "Tenders", {250: 'hidden="1"'} | ({320: 'hidden="1"'} if lines > 299 else {}))
+    tally = _tally(tmp_path, min(lines, 299))
+    if lines > 299:  # (a holder sorting last: the lines before it stay in their rows)
+        tally.write_text(tally.read_text(encoding="utf-8") + "ZZZ-0001,100,book-entry,tendered\n", encoding="utf-8")
+    assert main(["refresh", str(book), "--tally", str(tally), "--no-backup"]) == 0
+    said = [line for line in capsys.readouterr().out.splitlines() if "Tenders:" in line]
+    if lines == 300:
+        assert said == ["book.xlsm: Tenders: hidden rows of the table tblTenders (320) were shown again, as the "
+                        "rewrite puts other lines in them"]
+        assert _flags(book, sheet) == {250: 'hidden="1"'}
+    else:
+        assert said == ["book.xlsm: Tenders: hidden rows of the table tblTenders (250) were shown again, as the "
+                        "rewrite puts other lines in them, or none past the table's new end (row 220)"]
+        assert _flags(book, sheet) == {}
+
+
+def test_hidden_price_days_stay_hidden_when_the_same_days_are_refreshed_with_one_more(standard_books, tmp_path,
+                                                                                    capsys, monkeypatch):
+    """Review 150: the price table's dates are read back as date-times and written as dates; the rows a person hid
+    keep their flag when their day and price stay."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(standard_books["holders"], tmp_path)
+    sheet = _flag_rows(book, "Prices", {14: 'hidden="1"', 16: 'hidden="1"'})
+    prices = tmp_path / "more-prices.csv"
+    prices.write_text((tmp_path / PRICES).read_text(encoding="utf-8") + "2004-03-01,7.6000,2000000\n",
+                      encoding="utf-8")
+    assert main(["refresh", str(book), "--prices", str(prices), "--no-backup"]) == 0
+    assert not [line for line in capsys.readouterr().out.splitlines() if "Prices:" in line]
+    assert _flags(book, sheet) == {14: 'hidden="1"', 16: 'hidden="1"'}

@@ -381,3 +381,30 @@ def test_a_table_known_by_its_display_name_or_renamed_is_no_table_gone(standard_
         "the table is named tblHolders, not tblTenders: name it tblTenders again (Table Design > Table Name); a "
         "refresh (xlpy refresh, the Refresh buttons) writes its lines into it by that name, and refuses to while it "
         "has another"]
+
+
+def test_a_table_no_refresh_writes_gone_or_with_a_total_row_is_said_without_the_refresh(standard_books, tmp_path):
+    """Review 150: the journal entry's table gone, or showing a Total Row, is not told of a refresh, which does not
+    write it."""
+    from openpyxl import load_workbook
+
+    from xlpy.workbook.validate import validate
+
+    book = _copy(standard_books["holders"], tmp_path)
+    wb = load_workbook(book, keep_vba=True)
+    ref = wb["Entries"].tables["tblEntries"].ref
+    del wb["Entries"].tables["tblEntries"]
+    wb.save(book)
+    assert [f.what for f in validate(book, legs=()).findings if f.where == "Entries!tblEntries"] == [
+        f"{_GONE}if it was renamed, name it tblEntries again (Table Design > Table Name); else make it again over "
+        f"Entries!{ref} (select it, Insert > Table, My table has headers; then Table Design > Table Name: "
+        "tblEntries), or rebuild the workbook (xlpy build)"]
+    (tmp_path / "t").mkdir()
+    book = _copy(standard_books["holders"], tmp_path / "t")
+    _, part = _parts(book, "Entries", "tblEntries")
+    last = int(re.search(r"\d+$", ref)[0])
+    _edit(book, {part: lambda t: re.sub(r'(<table\b[^>]*?) ref="([A-Z]+\d+:[A-Z]+)\d+"',
+                                        rf'\1 ref="\g<2>{last + 1}" totalsRowCount="1"', t, count=1)})
+    assert [f.what for f in validate(book, legs=()).findings if f.where == "Entries!tblEntries"] == [
+        "table shows a Total Row (Table Design > Total Row) below its lines: the workbook's own rows below the table "
+        "are not its totals; turn the Total Row off"]

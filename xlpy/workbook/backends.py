@@ -683,10 +683,9 @@ class PackageBook:
             self.pkg.write(part, unsorted.encode("utf-8"))
         return unsorted != text
 
-    def show_rows(self, sheet: str, r1: int, r2: int, kept: Callable[[int], bool] | None = None
-                  ) -> tuple[list[int], list[int]]:
+    def show_rows(self, sheet: str, r1: int, r2: int, kept=None) -> tuple[list[int], list[int]]:
         """Show rows *r1*..*r2* (a table's rows, about to be rewritten) and take them out of any outline, but those
-        *kept* says keep their line (:func:`~xlpy.workbook.rows_shown.show_rows`): (the rows that were hidden, the
+        *kept* (a :class:`~xlpy.workbook.rows_shown.LinesKept`) says keep their line (:func:`~xlpy.workbook.rows_shown.show_rows`): (the rows that were hidden, the
         rows that were grouped, of those shown)."""
         from .rows_shown import show_rows
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
 from openpyxl.utils import get_column_letter
@@ -39,7 +39,7 @@ _FLAGS = ('hidden="1"', 'hidden="true"', 'collapsed="1"', 'collapsed="true"') + 
     f'outlineLevel="{d}"' for d in "123456789")
 
 
-def show_rows(sx, r1: int, r2: int, kept: Callable[[int], bool] | None = None) -> tuple[list[int], list[int]]:
+def show_rows(sx, r1: int, r2: int, kept: LinesKept | None = None) -> tuple[list[int], list[int]]:
     """Show rows *r1*..*r2* of the sheet *sx* (a :class:`~xlpy.workbook.package.SheetXml`) and take them out of
     any outline, but those *kept* says keep their line: (the rows that were hidden, those that were grouped, of the
     rows shown); none in rows a seal speaks for (the table as the last refresh wrote it, nobody having written the
@@ -63,10 +63,15 @@ def show_rows(sx, r1: int, r2: int, kept: Callable[[int], bool] | None = None) -
         row = int(_R.search(tag).group(1))
         if kept is not None and kept(row):
             tags[row] = tag
+            kept.hidden += [row] if _HIDDEN.search(tag) else []
             return tag
         hidden.extend([row] if _HIDDEN.search(tag) else [])
         grouped.extend([row] if _LEVEL.search(tag) else [])
-        return _COLLAPSED.sub("", _LEVEL.sub("", re.sub(r'\shidden="[^"]*"', "", tag)))
+        shown = _LEVEL.sub("", re.sub(r'\shidden="[^"]*"', "", tag))
+        if row - 1 in tags and _LEVEL.search(tags[row - 1]):  # (the group above kept: its collapsed mark too)
+            tags[row] = shown
+            return shown
+        return _COLLAPSED.sub("", shown)
 
     p = re.escape(sx.p)
     sx.text = sx.text[:a] + re.sub(rf"<{p}row\b[^>]*?>", show, sx.text[a:b]) + sx.text[b:]
@@ -130,6 +135,8 @@ class LinesKept:
         self.inputs = [i for i, c in enumerate(old.columns) if c.formula is None]
         self.held: list[list[object]] | None = None
         self.rows: list[int] = []
+        #: Of :attr:`rows`, those hidden (:func:`show_rows` says which), which stay hidden.
+        self.hidden: list[int] = []
 
     def __call__(self, row: int) -> bool:
         i = row - self.new.first_row
@@ -192,8 +199,7 @@ def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = N
     filtered = bool(set(filters) & set(ours))
     rows = _rows_listed(hidden)
     shown = f"the rows it hid ({rows}) were shown again, {why}" if hidden else ""
-    stay = "the rows it hid whose lines stay where they were stay hidden" if kept is not None and set(
-        kept.rows) - set(grouped) else ""
+    stay = "the rows it hid whose lines stay where they were stay hidden" if kept is not None and kept.hidden else ""
     both = bool(grouped) and not filtered and set(hidden) <= set(grouped)  # (a group collapsed: one line says it)
     outline = [(f"{sheet}: rows of the table {table.name} grouped in an outline ({_rows_listed(grouped)}) were "
                 f"ungrouped{' and shown again' if both and hidden else ''}, {why}: group again (Data > Group) the "
