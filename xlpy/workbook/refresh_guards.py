@@ -43,11 +43,11 @@ READ_TABLES = {HOLDER_TABLE: ("tally", "Refresh tenders"), "tblPrices": ("prices
                "tblHolidays": ("prices", "Refresh prices")}
 
 
-def gone_words(sheet: str, table) -> str:
-    """What a layout table the workbook no longer holds as an Excel table is, and how to make it again: said by
-    validate and by a refresh that would write it."""
+def gone_words(sheet: str, table, why: str = "") -> str:
+    """What a layout table the workbook no longer holds as an Excel table is, *why* that matters (said before the
+    advice), and how to make it again: said by validate and by a refresh that would write it."""
     return (f"the table is gone (converted to a range with Table Design > Convert to Range, deleted, or renamed): "
-            f"if it was renamed, name it {table.name} again (Table Design > Table Name); else make it again over "
+            f"{why}if it was renamed, name it {table.name} again (Table Design > Table Name); else make it again over "
             f"{sheet}!{table.ref} (select it, Insert > Table, My table has headers; then Table Design > Table Name: "
             f"{table.name}), or rebuild the workbook (xlpy build)")
 

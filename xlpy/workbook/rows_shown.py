@@ -127,15 +127,14 @@ class LinesKept:
     """Whether a row of *old* (a layout table as the *book* holds it on *sheet*) holds the same line once *rows*
     are written as *new*: each of its input cells as the book holds them now the line's value for it (numbers
     alike whatever their type, a date alike as a day or a date-time at midnight).  The book's rows are read once,
-    on the first row asked about (:func:`show_rows` asks of the hidden and grouped rows alone); the rows said to
-    keep their line are listed in :attr:`rows`."""
+    on the first row asked about (:func:`show_rows` asks of the hidden and grouped rows alone, and lists in
+    :attr:`hidden` those of the rows keeping their line that are hidden)."""
 
     def __init__(self, book, sheet: str, old: Table, new: Table, rows: Sequence[tuple]):
         self.book, self.sheet, self.old, self.new, self.lines = book, sheet, old, new, rows
         self.inputs = [i for i, c in enumerate(old.columns) if c.formula is None]
         self.held: list[list[object]] | None = None
-        self.rows: list[int] = []
-        #: Of :attr:`rows`, those hidden (:func:`show_rows` says which), which stay hidden.
+        #: The rows keeping their line that are hidden (:func:`show_rows` says which): they stay hidden.
         self.hidden: list[int] = []
 
     def __call__(self, row: int) -> bool:
@@ -146,9 +145,7 @@ class LinesKept:
             first, last = (get_column_letter(self.old.first_col + j) for j in (0, len(self.old.columns) - 1))
             self.held = self.book.get_rows(self.sheet, f"{first}{self.old.first_row}:{last}{self.old.last_row}")
         held = self.held[row - self.old.first_row]
-        same = [_cell(held[j]) for j in self.inputs] == [_cell(v) for v in self.lines[i]]
-        self.rows += [row] if same else []
-        return same
+        return [_cell(held[j]) for j in self.inputs] == [_cell(v) for v in self.lines[i]]
 
 
 def _cell(value: object) -> object:
@@ -197,8 +194,8 @@ def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = N
     why = "as the rewrite puts other lines in them" + (
         f", or none past the table's new end (row {end})" if any(r > end for r in hidden + grouped) else "")
     filtered = bool(set(filters) & set(ours))
-    rows = _rows_listed(hidden)
-    shown = f"the rows it hid ({rows}) were shown again, {why}" if hidden else ""
+    listed = _rows_listed(hidden)
+    shown = f"the rows it hid ({listed}) were shown again, {why}" if hidden else ""
     stay = "the rows it hid whose lines stay where they were stay hidden" if kept is not None and kept.hidden else ""
     both = bool(grouped) and not filtered and set(hidden) <= set(grouped)  # (a group collapsed: one line says it)
     outline = [(f"{sheet}: rows of the table {table.name} grouped in an outline ({_rows_listed(grouped)}) were "
@@ -209,7 +206,7 @@ def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = N
         return notes + [(f"{sheet}: the table {table.name} is filtered: {said + '; ' if said else ''}reapply its "
                          "filter (Data > Reapply) to hide the lines its criteria select: Excel does not reapply it "
                          "when it opens the file")] + outline
-    return notes + ([f"{sheet}: hidden rows of the table {table.name} ({rows}) were shown again, {why}"]
+    return notes + ([f"{sheet}: hidden rows of the table {table.name} ({listed}) were shown again, {why}"]
                     if hidden and not both else []) + outline
 
 

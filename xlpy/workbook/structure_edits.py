@@ -119,11 +119,8 @@ def _gone(sheet: str, table, present: dict) -> str:
                 "Name); " + ("a refresh (xlpy refresh, the Refresh buttons) writes its lines into it by that name, "
                              "and refuses to while it has another" if table.name in _REFRESHED else
                              "the workbook knows it by that name"))
-    why = ("a refresh (xlpy refresh, the Refresh buttons) writes its lines into it, and refuses to while it is gone; "
-           if table.name in _REFRESHED else "")
-    words = refresh_guards.gone_words(sheet, table)
-    cut = words.index(": if it was")
-    return f"{words[:cut]}: {why}{words[cut + 2:]}"
+    return refresh_guards.gone_words(sheet, table, "a refresh (xlpy refresh, the Refresh buttons) writes its lines "
+                                     "into it, and refuses to while it is gone; " if table.name in _REFRESHED else "")
 
 
 def listed_columns(book: str, wb, lay: Layout) -> list[Finding]:
