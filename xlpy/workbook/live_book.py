@@ -302,7 +302,10 @@ class XlwingsBook:
         ws.tables[table.name].resize(ws.range(table.ref))
         if (sheet, table.name) in self.refilter:  # (its criteria applied to the lines now written)
             self.refilter.discard((sheet, table.name))
-            ws.tables[table.name].api.AutoFilter.ApplyFilter()
+            try:
+                ws.tables[table.name].api.AutoFilter.ApplyFilter()
+            except Exception:  # noqa: BLE001  (the lines are written: a filter not applied shows every row, Data >
+                pass  # Reapply applies it; the refresh goes on rather than stop with the workbook half written)
 
     def recalculate(self) -> None:
         app = getattr(self.book, "app", None)
