@@ -140,20 +140,22 @@ class FakeAutoFilter:
 
     def __init__(self, table, sheet, column: int, shows: set):
         self.table, self.sheet, self.column, self.shows = table, sheet, column, shows
-        self.applied = 0  # (how often ApplyFilter ran)
+        self.applied = self.cleared = 0  # (how often ApplyFilter and ShowAllData ran)
 
     @property
     def FilterMode(self):  # noqa: N802 (COM's name)
         return bool(self.sheet.hidden)
 
-    def ShowAllData(self):  # noqa: N802
+    def ShowAllData(self):  # noqa: N802  (Data > Clear: every row shown, the criteria gone)
         self.sheet.hidden.clear()
+        self.shows, self.cleared = None, self.cleared + 1
 
     def ApplyFilter(self):  # noqa: N802
         (c1, r1), (_, r2) = [(column_index_from_string(c), int(r)) for c, r in
                              (re.fullmatch(r"([A-Z]+)(\d+)", e).groups() for e in self.table.ref.split(":"))]
         col = c1 + self.column - 1
-        self.sheet.hidden = {r for r in range(r1 + 1, r2 + 1) if self.sheet.cells.get((r, col)) not in self.shows}
+        self.sheet.hidden = {r for r in range(r1 + 1, r2 + 1)
+                             if self.shows is not None and self.sheet.cells.get((r, col)) not in self.shows}
         self.applied += 1
 
 

@@ -364,8 +364,9 @@ def test_a_table_converted_to_a_range_is_refused_before_a_button_writes(holders,
 def test_a_filtered_holder_table_is_filtered_again_over_the_lines_a_button_writes(holders, monkeypatch):
     """Review 149: Refresh tenders wrote other lines into the rows a filter hid (Method = guaranteed) and left them
     hidden, the filter over lines its criteria never chose, without a word. Where Excel says the table is filtered
-    (ListObject.AutoFilter on Windows), the filter is cleared before the rewrite and applied again to the lines
-    written, and the dialog says so; without one (a Mac's ``api``), nothing changes."""
+    (ListObject.AutoFilter on Windows), the filter is applied again to the lines written (Data > Reapply, its
+    criteria kept: review 151, ShowAllData would have cleared them), and the dialog says so; without one (a Mac's
+    ``api``), nothing changes."""
     from types import SimpleNamespace
 
     from fake_excel import FakeAutoFilter
@@ -384,8 +385,9 @@ def test_a_filtered_holder_table_is_filtered_again_over_the_lines_a_button_write
     assert before and ws.hidden == set(range(t.first_row, t.last_row + 1)) - before
     title, text = _click(fake, monkeypatch, "xlpy_refresh_tenders")
     assert title != "xlpy: refresh refused", text
-    assert f"{sheet.title}: the table tblTenders is filtered: its filter was cleared for the rewrite and applied " \
-           "again to the lines written" in text.splitlines(), text
+    assert f"{sheet.title}: the table tblTenders is filtered: its filter was applied again to the lines written " \
+           "(Data > Reapply)" in text.splitlines(), text
+    assert auto.cleared == 0  # (ShowAllData is Data > Clear: it would drop the criteria)
     shown = set(range(t.first_row, t.last_row + 2)) - ws.hidden
     assert auto.applied == 2 and shown == {r for r in range(t.first_row, t.last_row + 2)
                                            if ws.cells.get((r, method)) == "guaranteed"} != before

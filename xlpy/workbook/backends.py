@@ -685,8 +685,8 @@ class PackageBook:
 
     def show_rows(self, sheet: str, r1: int, r2: int, kept=None) -> tuple[list[int], list[int]]:
         """Show rows *r1*..*r2* (a table's rows, about to be rewritten) and take them out of any outline, but those
-        *kept* (a :class:`~xlpy.workbook.rows_shown.LinesKept`) says keep their line (:func:`~xlpy.workbook.rows_shown.show_rows`): (the rows that were hidden, the
-        rows that were grouped, of those shown)."""
+        *kept* (a :class:`~xlpy.workbook.rows_shown.LinesKept`) says keep their line
+        (:func:`~xlpy.workbook.rows_shown.show_rows`): (the rows that were hidden, those grouped, of those shown)."""
         from .rows_shown import show_rows
 
         self._check_sheet(sheet)

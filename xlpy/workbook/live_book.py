@@ -67,7 +67,7 @@ class XlwingsBook:
     ``.options(ndim=2)``, ``.clear_contents()``, ``book.names[name].refers_to``
     (and ``book.names.add``), ``sheet.tables[name].resize(range)`` and ``.show_totals``,
     ``book.fullname`` and ``book.app.calculate()``; on Windows, where COM says, ``.api.ProtectContents``,
-    ``.api.Value2`` and a table's ``.api.AutoFilter`` (:meth:`filter_cleared`).  :meth:`save` does not
+    ``.api.Value2`` and a table's ``.api.AutoFilter`` (:meth:`filtered`).  :meth:`save` does not
     save: the person decides when to save the workbook.
     """
 
@@ -77,7 +77,7 @@ class XlwingsBook:
         self.book = book
         #: Whether anything was written to the book (a cell, a name, a table's range) since it was opened here.
         self.written = False
-        #: The tables (sheet, name) whose filter :meth:`filter_cleared` cleared, to apply again once rewritten.
+        #: The tables (sheet, name) whose filter :meth:`filtered` found on, to apply again once rewritten.
         self.refilter: set[tuple[str, str]] = set()
         #: Why the book has no folder on this computer, where that is not that it was never saved (xlwings turns a
         #: OneDrive or SharePoint address into the synced folder's path, and raises where it finds none, or two).
@@ -255,17 +255,17 @@ class XlwingsBook:
         except Exception:  # noqa: BLE001  (no such table: the COM error of ListObjects.Item)
             return True
 
-    def filter_cleared(self, sheet: str, name: str) -> bool:
-        """Show every row the filter of the Excel table *name* hides (ListObject.AutoFilter.ShowAllData), its lines
-        about to be rewritten, for :meth:`write_table` to apply it again to the new lines: whether it was filtered.
-        False where Excel does not say (no filter: AutoFilter is Nothing; a Mac's ``api``, which has no such
-        property: the filter then stays as it is, over other lines)."""
+    def filtered(self, sheet: str, name: str) -> bool:
+        """Whether the Excel table *name*'s filter hides rows (ListObject.AutoFilter.FilterMode), its lines about to
+        be rewritten: then :meth:`write_table` applies it again to the new lines (AutoFilter.ApplyFilter, Data >
+        Reapply, which keeps its criteria; Range.Value writes the rows it hides as well).  False where Excel does
+        not say (no filter: AutoFilter is Nothing; a Mac's ``api``, which has no such property: the filter then
+        stays as it is, over other lines)."""
         try:
             auto = self.book.sheets[sheet].tables[name].api.AutoFilter
             if auto is None or not auto.FilterMode:
                 return False
-            auto.ShowAllData()
-        except Exception:  # noqa: BLE001  (no filter, no table, or no COM: nothing to clear)
+        except Exception:  # noqa: BLE001  (no filter, no table, or no COM: nothing to apply again)
             return False
         self.refilter.add((sheet, name))
         return True

@@ -183,11 +183,10 @@ def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = N
                          "column's format again: the rewrite writes each column in one format, its lines in the "
                          "workbook's order; format again the lines you marked")
     show = getattr(book, "show_rows", None)  # a package on disk; a live book keeps its rows as Excel filters them
-    if show is None:  # (Excel applies a filter it cleared again to the lines written, where it says it had one)
-        cleared = getattr(book, "filter_cleared", None)
-        return notes + ([f"{sheet}: the table {table.name} is filtered: its filter was cleared for the rewrite and "
-                         "applied again to the lines written"] if cleared is not None and cleared(sheet, table.name)
-                        else [])
+    if show is None:  # (Excel applies a filter again to the lines written, where it says the table has one)
+        filtered = getattr(book, "filtered", None)
+        return notes + ([f"{sheet}: the table {table.name} is filtered: its filter was applied again to the lines "
+                         "written (Data > Reapply)"] if filtered is not None and filtered(sheet, table.name) else [])
     kept = LinesKept(book, sheet, table, new, rows) if new is not None and rows is not None else None
     hidden, grouped = show(sheet, table.first_row, last, kept)
     end = kept.new.last_row if kept is not None else last
