@@ -73,9 +73,10 @@ def _holders_with(standard_books, tmp_path, cells: dict[int, str]) -> Path:
     pkg.close()
 
     def edit(text: str) -> str:
-        for row, cell in cells.items():
-            text = re.sub(rf'(<row r="{row}"[^>]*>.*?)(</row>)', lambda m: m.group(1) + cell + m.group(2), text,
-                          count=1, flags=re.S)
+        for row, cell in sorted(cells.items()):  # (a row the sheet does not hold added below the rest)
+            text, n = re.subn(rf'(<row r="{row}"[^>]*>.*?)(</row>)', lambda m: m.group(1) + cell + m.group(2), text,
+                              count=1, flags=re.S)
+            text = text if n else text.replace("</sheetData>", f'<row r="{row}">{cell}</row></sheetData>', 1)
         return text
 
     with zipfile.ZipFile(standard_books["holders"]) as src, zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as out:
@@ -114,6 +115,19 @@ def test_a_formula_beside_the_table_is_named_whatever_it_shows(standard_books, t
             "the line it is about") in capsys.readouterr().out.splitlines()
 
 
+def _filled(formula: str, rows: range = range(21, 320), **cells: str) -> dict[int, str]:
+    """Column N filled down over *rows* with *formula* (``{r}`` its row), as Excel saves a fill (written out cell by
+    cell, as LibreOffice saves it); *cells* (``N100="call back"``) typed over some of it."""
+    out = {r: f'<c r="N{r}"><f>{formula.format(r=r, s=r + 1)}</f><v>2</v></c>' for r in rows}
+    for ref, value in cells.items():
+        out[int(ref[1:])] = f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+    return out
+
+
+_FILLED = ("{book}: Tenders!N21:N319: the formulas filled down beside the holder table ({first} in N21) compute for "
+           "the line in their row, and the table now ends at row 320: fill them down to row 320 for its last line")
+
+
 @pytest.mark.parametrize("grown", [True, False])
 def test_a_column_filled_down_beside_the_table_is_said_once_and_where_the_table_outgrew_it(standard_books, tmp_path,
                                                                                           capsys, grown):
@@ -127,7 +141,38 @@ def test_a_column_filled_down_beside_the_table_is_said_once_and_where_the_table_
     cells[21] = '<c r="N21"><f t="shared" ref="N21:N319" si="9">D21*2</f><v>2</v></c>'
     book = _holders_with(standard_books, tmp_path, cells)
     assert main(["refresh", str(book), "--tally", str(_moved_tally(tmp_path, grown)), "--no-backup"]) == 0
-    said = [line for line in capsys.readouterr().out.splitlines() if "Tenders!N" in line or " more " in line]
-    assert said == ([f"{book.name}: Tenders!N21:N319: the formulas filled down beside the holder table (=D21*2 in "
-                     "N21) each read their own row, and the table now ends at row 320: fill them down to row 320 for "
-                     "its last line"] if grown else [])
+    said = [line for line in capsys.readouterr().out.splitlines() if "Tenders!" in line or " more " in line]
+    assert said == ([_FILLED.format(book=book.name, first="=D21*2")] if grown else [])
+
+
+@pytest.mark.parametrize("formula, typed, said", [
+    ("D{r}*$P$1", {}, "filled"),  # (a rate in a cell of its own)
+    ('IF(B{r}=B{s},"",1)', {}, "filled"),  # (another row read, relatively)
+    ("D{r}*2", {"N100": "call back"}, "filled and N100"),  # (a value typed over one cell of it: named as ever)
+    ("D{r}*2", {"N319": "x"}, "cell by cell"),  # (its last line holds no fill: no column filled)
+])
+def test_what_a_column_filled_down_is(standard_books, tmp_path, capsys, formula, typed, said):
+    """Review 151: a column filled with a formula reading more than its own row (a rate, a next row) was named cell
+    by cell; a value typed over one cell of a filled column was no longer named; a column filled past the table's
+    new end was told to be filled down."""
+    from xlpy.cli import main
+
+    book = _holders_with(standard_books, tmp_path, _filled(formula, **typed))
+    assert main(["refresh", str(book), "--tally", str(_moved_tally(tmp_path)), "--no-backup"]) == 0
+    out = [line for line in capsys.readouterr().out.splitlines() if "Tenders!" in line or " more " in line]
+    filled = _FILLED.format(book=book.name, first="=" + formula.format(r=21, s=22))
+    if said == "filled":
+        assert out == [filled]
+    elif said == "filled and N100":
+        assert out[0] == filled and len(out) == 2 and out[1].startswith(f"{book.name}: Tenders!N100: 'call back' "
+                                                                         "beside the holder table stays in row 100")
+    else:
+        assert filled not in out and len(out) == 11 and out[-1].endswith("now sit beside another line")
+
+
+def test_a_column_filled_past_the_tables_new_end_is_not_told_to_be_filled(standard_books, tmp_path, capsys):
+    from xlpy.cli import main
+
+    book = _holders_with(standard_books, tmp_path, _filled("D{r}*2", range(21, 331)))
+    assert main(["refresh", str(book), "--tally", str(_moved_tally(tmp_path)), "--no-backup"]) == 0
+    assert not [line for line in capsys.readouterr().out.splitlines() if "Tenders!" in line or " more " in line]

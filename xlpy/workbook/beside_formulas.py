@@ -13,9 +13,9 @@ layout writes.  A file's sheets are searched as text, the holder sheet's long ta
 beside its lines (the search :meth:`~xlpy.workbook.backends.PackageBook.rows_beside` made, not made again); a
 structured reference or a name follows the table and is not named.
 
-A column of one's own filled down beside every line with a formula of its own row (``=D21*2``, a computed column
+A column of one's own filled down beside the lines with one formula (``=D21*2``, ``=D21*$P$1``, a computed column
 kept beside the table) is no note about a line: it computes for whatever line its row holds, and is named once,
-where the table grew past it, with the rows to fill it down to (:func:`filled_down`).
+where the table grew past it, with the row to fill it down to (:func:`filled_down`).
 """
 
 from __future__ import annotations
@@ -111,28 +111,40 @@ def cell_said(book, sheet: str, table: Table, ref: str, row: int, value: object,
 
 
 def filled_down(book, sheet: str, old: Table, new: Table, found: dict[int, dict[int, object]]
-                ) -> tuple[set[int], list[str]]:
-    """The columns beside the holder table *old* holding a cell in every one of its lines' rows (*found*, what
-    :meth:`~xlpy.workbook.backends.PackageBook.rows_beside` read) whose first and last are formulas reading their
-    own row alone (a column filled down: its formulas compute for the line their row holds, whichever it is), and the
-    report line of each that the table *new* grew past, saying to fill it down."""
+                ) -> tuple[set[tuple[int, int]], list[str]]:
+    """The cells (row, column) beside the holder table *old* of a column filled down: each of its columns holding a
+    value in *found* (what the book's ``rows_beside`` read) whose first and last lines' cells, and half its lines'
+    at least, hold one formula filled down (the same but for its rows' relative numbers: ``=D21*$P$1``,
+    ``=IF(B21=B20,"",1)``); such a formula computes for the line its row holds, whichever it is.  And the report
+    line of each such column that the table *new* grew past without it, saying to fill it down.  A cell of the
+    column holding anything else (a value typed, another formula) is not among them: it is named as ever."""
     c1, c2 = old.first_col, old.first_col + len(old.columns) - 1
-    lines = range(old.first_row, old.last_row + 1)
-    if len(found) < len(lines) or any(r not in found for r in lines):
-        return set(), []
-    columns, said = set(), []
-    for c in sorted(set.intersection(*(set(found[r]) for r in lines)) - set(range(c1, c2 + 1))):
+    read = getattr(book, "rows_as_entered", None) or getattr(book, "entries", book.get_rows)
+    lines, end = old.last_row - old.first_row + 1, max(old.last_row, new.last_row)
+    cells, said = set(), []
+    for c in sorted({c for row in found.values() for c in row if not c1 <= c <= c2}):
         letter = get_column_letter(c)
-        ends = [formula_of(book, sheet, f"{letter}{r}", found[r][c]) for r in (old.first_row, old.last_row)]
-        if not all(f is not None and _own_row_only(f[1:], r) for f, r in zip(ends, (old.first_row, old.last_row))):
+        entered = [r[0] for r in read(sheet, f"{letter}{old.first_row}:{letter}{end}")]
+        held = [_relative(e, old.first_row + i) for i, e in enumerate(entered)]
+        fill = held[0]
+        if fill is None or held[lines - 1] != fill or 2 * sum(h == fill for h in held[:lines]) < lines:
             continue
-        columns.add(c)
-        if (grown := new.last_row - old.last_row) > 0:
+        cells |= {(old.first_row + i, c) for i, h in enumerate(held) if h == fill}
+        short = sum(h != fill for h in held[lines:new.last_row - old.first_row + 1])
+        if short:
             said.append(f"{sheet}!{letter}{old.first_row}:{letter}{old.last_row}: the formulas filled down beside the "
-                        f"holder table ({ends[0]} in {letter}{old.first_row}) each read their own row, and the table "
-                        f"now ends at row {new.last_row}: fill them down to row {new.last_row} for its last "
-                        + (f"{grown:,} lines" if grown > 1 else "line"))
-    return columns, said
+                        f"holder table ({entered[0]} in {letter}{old.first_row}) compute for the line in their row, and "
+                        f"the table now ends at row {new.last_row}: fill them down to row {new.last_row} for its "
+                        + (f"last {short:,} lines" if short > 1 else "last line"))
+    return cells, said
+
+
+def _relative(entered: object, row: int) -> str | None:
+    """A formula as entered in row *row* (``=D21*$P$1``), its rows written relative to that row (``=D[0]*$P$1``):
+    alike in every cell of a column filled down; None for a value."""
+    if not (isinstance(entered, str) and entered.startswith("=") and len(entered) > 1):
+        return None
+    return _ROW_REF.sub(lambda m: m[0] if m[1] else f"{m[0][:-len(m[2])]}[{int(m[2]) - row}]", entered)
 
 
 def _listed(rows: list[int]) -> str:

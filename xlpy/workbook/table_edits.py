@@ -132,7 +132,7 @@ def moved_notes(book, sheet: str, old: Table, new: Table, rows: Sequence[tuple],
     filled, said = beside_formulas.filled_down(book, sheet, old, new, found)  # (computed columns: said once)
     beside = [(row, c, v, how) for row, cells in sorted(found.items())
               if (how := moved_from(row, cells.get(holder_col))) is not None
-              for c, v in sorted(cells.items()) if not c1 <= c <= c2 and c not in filled]
+              for c, v in sorted(cells.items()) if not c1 <= c <= c2 and (row, c) not in filled]
     moved = []
     for i, (row, c, v, how) in enumerate(beside):  # (a formula named as one, and what it reads; past ten, counted)
         ref = f"{get_column_letter(c)}{row}"
@@ -148,7 +148,7 @@ def moved_notes(book, sheet: str, old: Table, new: Table, rows: Sequence[tuple],
     if len(moved) > SHOWN:
         moved[SHOWN:] = [f"{sheet}: {len(moved) - SHOWN:,} more values, notes or links on or beside the holder table "
                          "now sit beside another line"]
-    named = {f"{sheet}!{get_column_letter(c)}{row}" for row, c, _, _ in beside}
+    named = {f"{sheet}!{get_column_letter(c)}{row}" for row, c in [(row, c) for row, c, _, _ in beside] + [*filled]}
     return said + moved + (beside_formulas.read_elsewhere(book, lay, sheet, old, new, rows, named)
                            if lay is not None else [])
 
