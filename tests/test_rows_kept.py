@@ -161,10 +161,14 @@ def test_rows_hidden_or_grouped_keep_their_flags_where_their_lines_stay(standard
     assert not re.search(r'<row r="(?:2[1-9]|[3-9]\d)"[^>]*\s(?:hidden="1"|outlineLevel)', text)
 
 
-def test_cells_formatted_by_hand_are_named_as_written_in_their_columns_format(standard_books, tmp_path, capsys):
+@pytest.mark.parametrize("first_bold", [False, True])
+def test_cells_formatted_by_hand_are_named_as_written_in_their_columns_format(standard_books, tmp_path, capsys,
+                                                                            first_bold):
     """Review 149: a holder's line highlighted by hand (a fill on D40, B30 in bold) lost its format to the rewrite
-    without a word, its line perhaps gone to another row. The cells are named; a column formatted whole (its first
-    line's format) is kept down the column and not named."""
+    without a word, its line perhaps gone to another row. The cells are named, in row order, ten and a count of
+    the rest; a column formatted whole (its first line's format) is kept down the column and not named; one
+    formatted but for its first line is no line marked.  Review 151: the first line in bold alone was written down
+    the whole column, and B30's fill under it was not named."""
     from openpyxl import load_workbook
     from openpyxl.styles import Font, PatternFill
 
@@ -172,17 +176,30 @@ def test_cells_formatted_by_hand_are_named_as_written_in_their_columns_format(st
     wb = load_workbook(book, keep_vba=True)
     ws = wb["Tenders"]
     ws["D40"].fill = PatternFill("solid", fgColor="FFFF00")
-    ws["B30"].font = Font(bold=True)
+    ws["B30"].font = Font(bold=True, italic=True)
+    for row in [100, *range(200, 210)]:
+        ws[f"C{row}"].fill = PatternFill("solid", fgColor="FFFF00")
     for row in range(21, 320):
         ws[f"E{row}"].fill = PatternFill("solid", fgColor="DDEBF7")
+    for row in range(22, 320):  # (all but the first line: no line marked, the first line's format spreads)
+        ws[f"F{row}"].fill = PatternFill("solid", fgColor="E2EFDA")
+    if first_bold:
+        ws["B21"].font = Font(bold=True)
     wb.save(book)
     assert main(["refresh", str(book), "--tally", str(_moved(tmp_path)), "--no-backup"]) == 0
-    assert ("book.xlsm: Tenders: cells of the table tblTenders formatted by hand (B30, D40) are written in their "
-            "column's format again: the rewrite writes each column in one format, its lines in the workbook's order; "
-            "format again the lines you marked") in capsys.readouterr().out.splitlines()
+    said = [line for line in capsys.readouterr().out.splitlines() if "Tenders:" in line and "format" in line]
+    assert said == [
+        "book.xlsm: Tenders: cells of the table tblTenders formatted by hand (B30, D40, C100, C200, C201, C202, C203, "
+        "C204, C205, C206 and 3 more) are written in their column's format again: the rewrite writes each column in "
+        "one format, its lines in the workbook's order; format again the lines you marked",
+        "book.xlsm: Tenders: the format of the first line of the table tblTenders "
+        f"({'B21, ' if first_bold else ''}F21), not that of the rest of its column, is now the whole column's: the "
+        "rewrite writes each column in its first line's format; if it marked that line alone, take it off the column "
+        "(Home tab)"]
     ws = load_workbook(book)["Tenders"]
-    assert not ws["B30"].font.b and ws["D40"].fill.fgColor.rgb != "00FFFF00"
+    assert bool(ws["B30"].font.i) is False and ws["D40"].fill.fgColor.rgb != "00FFFF00"
     assert {ws[f"E{row}"].fill.fgColor.rgb for row in range(21, 311)} == {"00DDEBF7"}
+    assert {bool(ws[f"B{row}"].font.b) for row in range(21, 311)} == {first_bold}
 
 
 def _flag_rows(path: Path, sheet_title: str, flags: dict[int, str]) -> str:

@@ -100,27 +100,33 @@ def flags_kept(sx, r1: int, r2: int) -> bool:
     return True
 
 
-def own_formats(sx, table: Table, last: int) -> list[str]:
-    """The cells of *table*'s lines after its first (to *last*) in the sheet *sx* whose style is not their column's
-    (its first line's): a line a person highlighted (a fill, bold), which the rewrite writes in its column's style,
-    in whatever row the line goes to.  A column most of whose cells differ is no highlight (its first line's format
-    cleared alone) and is left out; cells whose attributes do not begin with ``r`` and ``s`` (as Excel and
-    LibreOffice write them) are not seen; none in rows a seal speaks for."""
+def own_formats(sx, table: Table, last: int) -> tuple[list[str], list[str]]:
+    """The cells of *table*'s lines (to *last*) in the sheet *sx* formatted by hand, which the rewrite writes in
+    their column's style (its first line's), in whatever row their line goes to: (those of a line highlighted, a
+    fill or bold, whose style is not their column's; the first line's cells whose style is not that of most of
+    their column's, which the rewrite then writes down the whole column).  Cells whose attributes do not begin with
+    ``r`` and ``s`` (as Excel and LibreOffice write them) are not seen; none in rows a seal speaks for."""
     if sx.sealed is not None or last <= table.first_row:
-        return []
+        return [], []
     cols = range(table.first_col, table.first_col + len(table.columns))
     first = {get_column_letter(c): sx.style_of(table.first_row, c) or "0" for c in cols}
     a, b = sx.span(table.first_row + 1, last)
     if a >= b:
-        return []
+        return [], []
     alts = "|".join(rf'{letter}\d+" s="(?!{style}")' for letter, style in first.items())
-    found: dict[str, list[str]] = {}
-    for m in re.compile(rf'<{re.escape(sx.p)}c r="((?:{alts}))').finditer(sx.text, a, b):
+    found: dict[str, list[tuple[str, str]]] = {}
+    for m in re.compile(rf'<{re.escape(sx.p)}c r="((?:{alts}))(\d+)"').finditer(sx.text, a, b):
         ref = m[1][:m[1].index('"')]
-        found.setdefault(ref.rstrip("0123456789"), []).append(ref)
-    most = (last - table.first_row) // 2
-    return sorted((ref for refs in found.values() if len(refs) <= most for ref in refs),
-                  key=lambda ref: (int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), ref))
+        found.setdefault(ref.rstrip("0123456789"), []).append((ref, m[2]))
+    lines, cells, spread = last - table.first_row, [], []
+    for letter, held in found.items():
+        if 2 * len(held) <= lines:  # (most of the column in its first line's style: these are marked)
+            cells += [ref for ref, _ in held]
+            continue
+        most = max(set(styles := [style for _, style in held]), key=styles.count)  # (the first line is: said so)
+        spread.append(f"{letter}{table.first_row}")
+        cells += [ref for ref, style in held if style != most]
+    return sorted(cells, key=lambda ref: (int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), ref)), sorted(spread)
 
 
 class LinesKept:
@@ -177,11 +183,7 @@ def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = N
               f"({_ORDER.get(table.name, 'their file')}), and its sort was dropped; sort it again to see them "
               "otherwise")] if sorted_ and (not sorts or set(sorts) & set(ours)) else []
     if hasattr(book, "sheet_xml"):  # (a file's: its cells' styles read from its text)
-        if cells := own_formats(book.sheet_xml(sheet), table, min(last, table.last_row)):
-            listed = ", ".join(cells[:SHOWN]) + (f" and {len(cells) - SHOWN:,} more" if len(cells) > SHOWN else "")
-            notes.append(f"{sheet}: cells of the table {table.name} formatted by hand ({listed}) are written in their "
-                         "column's format again: the rewrite writes each column in one format, its lines in the "
-                         "workbook's order; format again the lines you marked")
+        notes += _formats_said(sheet, table, *own_formats(book.sheet_xml(sheet), table, min(last, table.last_row)))
     show = getattr(book, "show_rows", None)  # a package on disk; a live book keeps its rows as Excel filters them
     if show is None:  # (Excel applies a filter again to the lines written, where it says the table has one)
         filtered = getattr(book, "filtered", None)
@@ -207,6 +209,17 @@ def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = N
                          "when it opens the file")] + outline
     return notes + ([f"{sheet}: hidden rows of the table {table.name} ({listed}) were shown again, {why}"]
                     if hidden and not both else []) + outline
+
+
+def _formats_said(sheet: str, table: Table, cells: list[str], spread: list[str]) -> list[str]:
+    """The report lines of *table*'s cells formatted by hand (:func:`own_formats`)."""
+    listed = ", ".join(cells[:SHOWN]) + (f" and {len(cells) - SHOWN:,} more" if len(cells) > SHOWN else "")
+    return ([f"{sheet}: cells of the table {table.name} formatted by hand ({listed}) are written in their column's "
+             "format again: the rewrite writes each column in one format, its lines in the workbook's order; format "
+             "again the lines you marked"] if cells else []) + (
+        [f"{sheet}: the format of the first line of the table {table.name} ({', '.join(spread)}), not that of the "
+         "rest of its column, is now the whole column's: the rewrite writes each column in its first line's format; "
+         "if it marked that line alone, take it off the column (Home tab)"] if spread else [])
 
 
 def _rows_listed(rows: list[int]) -> str:
