@@ -310,3 +310,26 @@ def test_hidden_price_days_stay_hidden_when_the_same_days_are_refreshed_with_one
     assert main(["refresh", str(book), "--prices", str(prices), "--no-backup"]) == 0
     assert not [line for line in capsys.readouterr().out.splitlines() if "Prices:" in line]
     assert _flags(book, sheet) == {14: 'hidden="1"', 16: 'hidden="1"'}
+
+
+def test_a_two_line_tables_second_line_formatted_is_named_not_taken_for_the_first_lines_format(standard_books,
+                                                                                               tmp_path, capsys):
+    """Review 152: in a table of two lines, the second in bold was said to be the first line's format spread down
+    the column (one cell of one "differs" from most), and itself not named."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font
+
+    book = _copy(standard_books["holders"], tmp_path)
+    two = _tally(tmp_path, 2)
+    assert main(["refresh", str(book), "--tally", str(two), "--no-backup", "-q"]) == 0
+    wb = load_workbook(book, keep_vba=True)
+    wb["Tenders"]["B22"].font = Font(bold=True)
+    wb.save(book)
+    head, first, second = two.read_text(encoding="utf-8").splitlines()
+    two.write_text("\n".join([head, second, first]) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["refresh", str(book), "--tally", str(two), "--no-backup"]) == 0
+    assert [line for line in capsys.readouterr().out.splitlines() if "Tenders:" in line and "format" in line] == [
+        "book.xlsm: Tenders: cells of the table tblTenders formatted by hand (B22) are written in their column's "
+        "format again: the rewrite writes each column in one format, its lines in the workbook's order; format "
+        "again the lines you marked"]

@@ -92,7 +92,7 @@ def _excel(task, parts: tuple[str, ...] = ()) -> None:
     else:
         drift = offer_file_drift(book, outcome.offer)  # an offer file edited since the build, not carried in
         opened = refresh_guards.open_elsewhere(outcome, outcome, book.folder) if book.folder is not None else []
-        text = "\n".join(outcome.lines() + [f"warning: {w}" for w in opened + ([drift] if drift else [])])
+        text = "\n".join(outcome.lines() + book.said + [f"warning: {w}" for w in opened + ([drift] if drift else [])])
     _alert(book, text, "xlpy")
 
 

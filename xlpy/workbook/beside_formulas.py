@@ -113,25 +113,34 @@ def cell_said(book, sheet: str, table: Table, ref: str, row: int, value: object,
 def filled_down(book, sheet: str, old: Table, new: Table, found: dict[int, dict[int, object]]
                 ) -> tuple[set[tuple[int, int]], list[str]]:
     """The cells (row, column) beside the holder table *old* of a column filled down: each of its columns holding a
-    value in *found* (what the book's ``rows_beside`` read) whose first and last lines' cells, and half its lines'
-    at least, hold one formula filled down (the same but for its rows' relative numbers: ``=D21*$P$1``,
-    ``=IF(B21=B20,"",1)``); such a formula computes for the line its row holds, whichever it is.  And the report
-    line of each such column that the table *new* grew past without it, saying to fill it down.  A cell of the
-    column holding anything else (a value typed, another formula) is not among them: it is named as ever."""
+    value in *found* (what the book's ``rows_beside`` read) beside half its lines at least, whose first and last
+    lines' cells, and half its lines' at least, hold one formula filled down with no row fixed (the same but for its
+    relative rows: ``=D21*$P$1``, ``=IF(B21=B20,"",1)``); such a formula computes for the line its row holds,
+    whichever it is.  And the report line of each such column that the table *new* grew past without it, saying to
+    fill it down.  A cell holding anything else (a value typed, another formula) is not among them, nor a column
+    whose formula reads a fixed row (``$D$100``, ``D$21``, ``SUM($D$21:$D$319)``): each is named as ever."""
     c1, c2 = old.first_col, old.first_col + len(old.columns) - 1
-    read = getattr(book, "rows_as_entered", None) or getattr(book, "entries", book.get_rows)
     lines, end = old.last_row - old.first_row + 1, max(old.last_row, new.last_row)
+    rows = range(old.first_row, end + 1)
+    held = [row for r, row in found.items() if old.first_row <= r <= old.last_row]
+    columns = sorted(c for c in {c for row in held for c in row if not c1 <= c <= c2}
+                     if 2 * sum(c in row for row in held) >= lines)  # (a note or two beside: no column read)
+    if not columns:
+        return set(), []
+    read = getattr(book, "rows_as_entered", None) or getattr(book, "entries", book.get_rows)
+    first, last = get_column_letter(columns[0]), get_column_letter(columns[-1])
+    area = read(sheet, f"{first}{old.first_row}:{last}{end}")  # (one read of the columns beside)
     cells, said = set(), []
-    for c in sorted({c for row in found.values() for c in row if not c1 <= c <= c2}):
-        letter = get_column_letter(c)
-        entered = [r[0] for r in read(sheet, f"{letter}{old.first_row}:{letter}{end}")]
-        held = [_relative(e, old.first_row + i) for i, e in enumerate(entered)]
-        fill = held[0]
-        if fill is None or held[lines - 1] != fill or 2 * sum(h == fill for h in held[:lines]) < lines:
+    for c in columns:
+        entered = [row[c - columns[0]] for row in area]
+        rel = [_relative(e, old.first_row + i, rows) for i, e in enumerate(entered)]
+        fill = rel[0]
+        if fill is None or rel[lines - 1] != fill or 2 * sum(h == fill for h in rel[:lines]) < lines:
             continue
-        cells |= {(old.first_row + i, c) for i, h in enumerate(held) if h == fill}
-        short = sum(h != fill for h in held[lines:new.last_row - old.first_row + 1])
+        cells |= {(old.first_row + i, c) for i, h in enumerate(rel) if h == fill}
+        short = sum(h != fill for h in rel[lines:new.last_row - old.first_row + 1])
         if short:
+            letter = get_column_letter(c)
             said.append(f"{sheet}!{letter}{old.first_row}:{letter}{old.last_row}: the formulas filled down beside the "
                         f"holder table ({entered[0]} in {letter}{old.first_row}) compute for the line in their row, and "
                         f"the table now ends at row {new.last_row}: fill them down to row {new.last_row} for its "
@@ -139,10 +148,14 @@ def filled_down(book, sheet: str, old: Table, new: Table, found: dict[int, dict[
     return cells, said
 
 
-def _relative(entered: object, row: int) -> str | None:
+def _relative(entered: object, row: int, lines: range) -> str | None:
     """A formula as entered in row *row* (``=D21*$P$1``), its rows written relative to that row (``=D[0]*$P$1``):
-    alike in every cell of a column filled down; None for a value."""
+    alike in every cell of a column filled down; None for a value, or for a formula reading a fixed row among the
+    table's *lines* (``$D$100``, ``D$21``, ``SUM($D$21:$D$319)``): it reads that row whichever line its own holds,
+    and is named as a formula reading the table."""
     if not (isinstance(entered, str) and entered.startswith("=") and len(entered) > 1):
+        return None
+    if any(dollar and int(r) in lines for dollar, r in _ROW_REF.findall(entered)):
         return None
     return _ROW_REF.sub(lambda m: m[0] if m[1] else f"{m[0][:-len(m[2])]}[{int(m[2]) - row}]", entered)
 

@@ -79,6 +79,8 @@ class XlwingsBook:
         self.written = False
         #: The tables (sheet, name) whose filter :meth:`filtered` found on, to apply again once rewritten.
         self.refilter: set[tuple[str, str]] = set()
+        #: What the writes said, for the dialog after the refresh's own lines (a filter applied again, or not).
+        self.said: list[str] = []
         #: Why the book has no folder on this computer, where that is not that it was never saved (xlwings turns a
         #: OneDrive or SharePoint address into the synced folder's path, and raises where it finds none, or two).
         self.no_folder: str | None = None
@@ -302,10 +304,18 @@ class XlwingsBook:
         ws.tables[table.name].resize(ws.range(table.ref))
         if (sheet, table.name) in self.refilter:  # (its criteria applied to the lines now written)
             self.refilter.discard((sheet, table.name))
+            auto = ws.tables[table.name].api.AutoFilter
             try:
-                ws.tables[table.name].api.AutoFilter.ApplyFilter()
-            except Exception:  # noqa: BLE001  (the lines are written: a filter not applied shows every row, Data >
-                pass  # Reapply applies it; the refresh goes on rather than stop with the workbook half written)
+                auto.ApplyFilter()
+                self.said.append(f"{sheet}: the table {table.name} is filtered: its filter was applied again to the "
+                                 "lines written (Data > Reapply)")
+            except Exception:  # noqa: BLE001  (the lines are written: rather than a filter over rows now holding
+                try:  # other lines, or the refresh stopped with the workbook half written, every row shown)
+                    auto.ShowAllData()
+                except Exception:  # noqa: BLE001
+                    pass
+                self.said.append(f"{sheet}: the table {table.name} is filtered, and Excel did not apply its filter "
+                                 "again to the lines written: every row is shown; filter it again")
 
     def recalculate(self) -> None:
         app = getattr(self.book, "app", None)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -120,10 +121,10 @@ def own_formats(sx, table: Table, last: int) -> tuple[list[str], list[str]]:
         found.setdefault(ref.rstrip("0123456789"), []).append((ref, m[2]))
     lines, cells, spread = last - table.first_row, [], []
     for letter, held in found.items():
-        if 2 * len(held) <= lines:  # (most of the column in its first line's style: these are marked)
+        if 2 * len(held) <= lines or lines < 2:  # (most of the column in its first line's style: these are marked)
             cells += [ref for ref, _ in held]
             continue
-        most = max(set(styles := [style for _, style in held]), key=styles.count)  # (the first line is: said so)
+        most = Counter(style for _, style in held).most_common(1)[0][0]  # (the first line is odd: said so)
         spread.append(f"{letter}{table.first_row}")
         cells += [ref for ref, style in held if style != most]
     return sorted(cells, key=lambda ref: (int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), ref)), sorted(spread)
@@ -185,10 +186,10 @@ def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = N
     if hasattr(book, "sheet_xml"):  # (a file's: its cells' styles read from its text)
         notes += _formats_said(sheet, table, *own_formats(book.sheet_xml(sheet), table, min(last, table.last_row)))
     show = getattr(book, "show_rows", None)  # a package on disk; a live book keeps its rows as Excel filters them
-    if show is None:  # (Excel applies a filter again to the lines written, where it says the table has one)
-        filtered = getattr(book, "filtered", None)
-        return notes + ([f"{sheet}: the table {table.name} is filtered: its filter was applied again to the lines "
-                         "written (Data > Reapply)"] if filtered is not None and filtered(sheet, table.name) else [])
+    if show is None:  # (Excel applies a filter again to the lines written, where it says the table has one, and
+        if (filtered := getattr(book, "filtered", None)) is not None:  # says so after: XlwingsBook.said)
+            filtered(sheet, table.name)
+        return notes
     kept = LinesKept(book, sheet, table, new, rows) if new is not None and rows is not None else None
     hidden, grouped = show(sheet, table.first_row, last, kept)
     end = kept.new.last_row if kept is not None else last
