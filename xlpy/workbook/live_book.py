@@ -304,14 +304,13 @@ class XlwingsBook:
         ws.tables[table.name].resize(ws.range(table.ref))
         if (sheet, table.name) in self.refilter:  # (its criteria applied to the lines now written)
             self.refilter.discard((sheet, table.name))
-            auto = ws.tables[table.name].api.AutoFilter
             try:
-                auto.ApplyFilter()
+                ws.tables[table.name].api.AutoFilter.ApplyFilter()
                 self.said.append(f"{sheet}: the table {table.name} is filtered: its filter was applied again to the "
                                  "lines written (Data > Reapply)")
             except Exception:  # noqa: BLE001  (the lines are written: rather than a filter over rows now holding
                 try:  # other lines, or the refresh stopped with the workbook half written, every row shown)
-                    auto.ShowAllData()
+                    ws.tables[table.name].api.AutoFilter.ShowAllData()
                 except Exception:  # noqa: BLE001
                     pass
                 self.said.append(f"{sheet}: the table {table.name} is filtered, and Excel did not apply its filter "
