@@ -269,8 +269,9 @@ def _main(argv: Sequence[str | bytes | os.PathLike] | None) -> int:
             if taken:
                 said = f"after --, {taken[0]} is read as a file name, not as the option: put the options before --"
                 command.error(said, unknown_problem(said, taken))
-        if unknown and isinstance(getattr(args, "workbooks", None), list) and not any(u.startswith("-") for u in unknown):
-            args.workbooks, unknown = args.workbooks + unknown, []  # (more workbooks after an option: validate's)
+        more = isinstance(getattr(args, "workbooks", None), list) and not any(u.startswith("-") for u in unknown)
+        if unknown and more:  # (more workbooks after an option: validate's)
+            args.workbooks, unknown = args.workbooks + unknown, []
         if unknown:  # named against the command whose options they are not ("see xlpy render --help"), or xlpy's
             before = given[:given.index(args.command)] if args.command in given else given
             named = parser if any(u in before for u in unknown) else args.parser
