@@ -61,12 +61,20 @@ class FakeRange:
 
     @property
     def api(self):
-        """Excel's Range object: its Value2, the double Excel holds whatever the cell's format."""
+        """Excel's Range object: its Value2, the double Excel holds whatever the cell's format; EntireRow.Hidden
+        (write only), False showing the range's rows (:attr:`FakeSheet.hidden`)."""
         cells = tuple(tuple(self.sheet.shown.get((r, c), self.sheet.cells.get((r, c)))
                             for c in range(self.c1, self.c2 + 1)) for r in range(self.r1, self.r2 + 1))
+        sheet, rows = self.sheet, range(self.r1, self.r2 + 1)
+
+        class Rows:
+            def __setattr__(self, name, value):
+                assert name == "Hidden" and value is False, (name, value)
+                sheet.hidden.difference_update(rows)
 
         class Api:
             Value2 = cells[0][0] if len(cells) == 1 and len(cells[0]) == 1 else cells
+            EntireRow = Rows()
         return Api()
 
     @value.setter
@@ -154,8 +162,9 @@ class FakeAutoFilter:
         (c1, r1), (_, r2) = [(column_index_from_string(c), int(r)) for c, r in
                              (re.fullmatch(r"([A-Z]+)(\d+)", e).groups() for e in self.table.ref.split(":"))]
         col = c1 + self.column - 1
-        self.sheet.hidden = {r for r in range(r1 + 1, r2 + 1)
-                             if self.shows is not None and self.sheet.cells.get((r, col)) not in self.shows}
+        outside = {r for r in self.sheet.hidden if not r1 < r <= r2}  # (rows below a table that shrank stay hidden)
+        self.sheet.hidden = outside | {r for r in range(r1 + 1, r2 + 1)
+                                       if self.shows is not None and self.sheet.cells.get((r, col)) not in self.shows}
         self.applied += 1
 
 

@@ -398,3 +398,31 @@ def test_a_filtered_holder_table_is_filtered_again_over_the_lines_a_button_write
         return
     assert auto.applied == 2 and shown == {r for r in range(t.first_row, t.last_row + 2)
                                            if ws.cells.get((r, method)) == "guaranteed"} != before
+
+
+def test_rows_a_filter_hid_below_a_table_a_button_shrinks_are_shown(holders, monkeypatch):
+    """Review 152: Refresh tenders wrote fewer lines into a filtered table; the filter, applied again over the
+    table's fewer rows, no longer reaches the rows it hid below the new end, which stayed hidden, empty, under the
+    table. They are shown, and the dialog says so."""
+    from types import SimpleNamespace
+
+    from fake_excel import FakeAutoFilter
+
+    lines = (DATA / TALLY).read_text(encoding="utf-8").splitlines()
+    (holders.parent / TALLY).write_text("\n".join(lines[:-10]) + "\n", encoding="utf-8")
+    fake = FakeBook(holders)
+    sheet, t = _layout(fake.fullname)[1].table("tblTenders")
+    ws = fake.sheets[sheet.title]
+    method = t.first_col + [c.key for c in t.columns].index("method")
+    auto = FakeAutoFilter(ws.tables["tblTenders"], ws, method - t.first_col + 1, {"guaranteed"})
+    ws.tables["tblTenders"].api = SimpleNamespace(AutoFilter=auto)
+    auto.ApplyFilter()
+    below = set(range(t.last_row - 9, t.last_row + 1))
+    assert below & ws.hidden, sorted(ws.hidden)[-12:]  # (the last lines, not guaranteed, hidden by the filter)
+    title, text = _click(fake, monkeypatch, "xlpy_refresh_tenders")
+    assert title != "xlpy: refresh refused", text
+    end = t.last_row - 10
+    assert (f"{sheet.title}: the table tblTenders is filtered: its filter was applied again to the lines written "
+            f"(Data > Reapply), and the rows below its new end (row {end}) shown") in text.splitlines(), text
+    assert not ws.hidden & below and ws.hidden == {r for r in range(t.first_row, end + 1)
+                                                   if ws.cells.get((r, method)) != "guaranteed"}, sorted(ws.hidden)

@@ -304,10 +304,11 @@ class XlwingsBook:
         ws.tables[table.name].resize(ws.range(table.ref))
         if (sheet, table.name) in self.refilter:  # (its criteria applied to the lines now written)
             self.refilter.discard((sheet, table.name))
+            below = self._shown_below(ws, table, old_last)
             try:
                 ws.tables[table.name].api.AutoFilter.ApplyFilter()
                 self.said.append(f"{sheet}: the table {table.name} is filtered: its filter was applied again to the "
-                                 "lines written (Data > Reapply)")
+                                 f"lines written (Data > Reapply){below}")
             except Exception:  # noqa: BLE001  (the lines are written: rather than a filter over rows now holding
                 try:  # other lines, or the refresh stopped with the workbook half written, every row shown)
                     ws.tables[table.name].api.AutoFilter.ShowAllData()
@@ -315,6 +316,19 @@ class XlwingsBook:
                     pass
                 self.said.append(f"{sheet}: the table {table.name} is filtered, and Excel did not apply its filter "
                                  "again to the lines written: every row is shown; filter it again")
+
+    @staticmethod
+    def _shown_below(ws, table: Table, old_last: int) -> str:
+        """The rows a filtered table shrank from (its new end to *old_last*) shown again: Excel's filter, now over
+        the table's fewer rows, no longer hides or shows them, and those it hid would stay hidden, empty, below the
+        table.  The words the dialog adds ("" where the table did not shrink, or Excel refused)."""
+        if old_last <= table.last_row:
+            return ""
+        try:
+            ws.range(f"A{table.last_row + 1}:A{old_last}").api.EntireRow.Hidden = False
+        except Exception:  # noqa: BLE001  (the lines are written: a row left hidden below the table loses nothing)
+            return ""
+        return f", and the rows below its new end (row {table.last_row}) shown"
 
     def recalculate(self) -> None:
         app = getattr(self.book, "app", None)
