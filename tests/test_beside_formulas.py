@@ -124,8 +124,8 @@ def _filled(formula: str, rows: range = range(21, 320), **cells: str) -> dict[in
     return out
 
 
-_FILLED = ("{book}: Tenders!N21:N319: the formulas filled down beside the holder table ({first} in N21) compute for "
-           "the line in their row, and the table now ends at row 320: fill them down to row 320 for its last line")
+_FILLED = ("{book}: Tenders!N21:N319: the formulas filled down beside the holder table ({first} in N21) compute row "
+           "by row from its lines, and the table now ends at row 320: fill them down to row 320 for its last line")
 
 
 @pytest.mark.parametrize("grown", [True, False])

@@ -142,7 +142,7 @@ def filled_down(book, sheet: str, old: Table, new: Table, found: dict[int, dict[
         if short:
             letter = get_column_letter(c)
             said.append(f"{sheet}!{letter}{old.first_row}:{letter}{old.last_row}: the formulas filled down beside the "
-                        f"holder table ({entered[0]} in {letter}{old.first_row}) compute for the line in their row, "
+                        f"holder table ({entered[0]} in {letter}{old.first_row}) compute row by row from its lines, "
                         f"and the table now ends at row {new.last_row}: fill them down to row {new.last_row} for its "
                         + (f"last {short:,} lines" if short > 1 else "last line"))
     return cells, said
