@@ -183,3 +183,23 @@ def test_a_column_filled_past_the_tables_new_end_is_not_told_to_be_filled(standa
     book = _holders_with(standard_books, tmp_path, _filled("D{r}*2", range(21, 331)))
     assert main(["refresh", str(book), "--tally", str(_moved_tally(tmp_path)), "--no-backup"]) == 0
     assert not [line for line in capsys.readouterr().out.splitlines() if "Tenders!" in line or " more " in line]
+
+
+def test_the_buttons_see_a_flag_column_showing_nothing_as_a_column_filled_down(standard_books, tmp_path):
+    """Review 151, then documented: the Refresh buttons read what is beside the table from ``Range.value``, which
+    hands a formula showing "" over as None, so a flag column (``=IF(D21>1000,"big","")``) was beside only the lines
+    it marks, no column filled, and named cell by cell. Its formulas are read as well: said once, as a file's."""
+    from fake_excel import FakeBook
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    from xlpy import macros
+    from xlpy.workbook.live_book import XlwingsBook
+
+    book = _holders_with(standard_books, tmp_path, _filled('IF(D{r}>1000,"big","")'))
+    fake = FakeBook(book)
+    ws = fake.sheets["Tenders"]
+    ws.shown.update({coordinate_to_tuple(f"N{r}"): "big" if ws.cells[(r, 4)] > 1000 else None for r in range(21, 320)})
+    assert 0 < sum(v == "big" for v in ws.shown.values()) < 150  # (the lines it marks: fewer than half)
+    report = macros.refresh_tenders(XlwingsBook(fake), _moved_tally(tmp_path))
+    said = [line for line in report.lines() if "Tenders!" in line or " more " in line]
+    assert said == [_FILLED.format(book=book.name, first='=IF(D21>1000,"big","")').split(": ", 1)[1]], said

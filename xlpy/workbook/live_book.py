@@ -284,10 +284,25 @@ class XlwingsBook:
         return not_formulas(table, rows)
 
     def rows_beside(self, sheet: str, table: Table, last_row: int | None = None) -> dict[int, dict[int, object]]:
-        """Reads the table's rows across the sheet's used range in one call."""
+        """Reads the table's rows across the sheet's used range in one call; then, where the used range reaches past
+        the table, the formulas there (``Range.formula``, one call more): one showing "" or an error value, which
+        ``Range.value`` hands over as None, is beside its line as ``""``, as a file's is (a flag column's
+        ``=IF(D21>1000,"big","")`` is beside every line, not only those it marks)."""
         width = max(self.book.sheets[sheet].used_range.last_cell.column, table.first_col + len(table.columns) - 1)
-        got = self.get_rows(sheet, f"A{table.first_row}:{get_column_letter(width)}{last_row or table.last_row}")
-        return beside(table, {table.first_row + i: dict(enumerate(r, 1)) for i, r in enumerate(got)})
+        last = last_row or table.last_row
+        got = self.get_rows(sheet, f"A{table.first_row}:{get_column_letter(width)}{last}")
+        found = beside(table, {table.first_row + i: dict(enumerate(r, 1)) for i, r in enumerate(got)})
+        right = table.first_col + len(table.columns)
+        if width < right:
+            return found
+        held = _rows_of(self._range(sheet, f"{get_column_letter(right)}{table.first_row}:"
+                                           f"{get_column_letter(width)}{last}").formula)
+        for i, texts in enumerate(held):
+            row, cells = table.first_row + i, got[i]
+            for j, text in enumerate(texts):
+                if isinstance(text, str) and text.startswith("=") and cells[right + j - 1] in (None, ""):
+                    found.setdefault(row, {c: v for c, v in enumerate(cells, 1) if v not in (None, "")})[right + j] = ""
+        return found
 
     def write_table(self, sheet: str, table: Table, rows: Sequence[tuple], old_rows: int,
                     saved: dict[str, Sequence] | None = None) -> None:
