@@ -339,6 +339,9 @@ def test_the_lite_requirement_is_the_first_xlwings_reading_a_blank_as_none():
     import xlwings
 
     assert lite.REQUIREMENT == "xlwings>=0.36.7,<1.0.0"
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert (f"replace the workbook's own `xlwings` line with xlpy's (`{lite.REQUIREMENT}`)" in readme
+            and "below the 0.36.7 the project needs" in readme)  # (review 155: which line to keep was unsaid)
     source = (Path(xlwings.__file__).parent / "pro" / "_xlofficejs.py").read_text(encoding="utf-8")
     assert "_is_jsnull" in source  # (the installed release has it)
     assert "0.35.1" not in lite.__doc__
