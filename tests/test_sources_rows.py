@@ -573,3 +573,13 @@ def test_a_price_of_zero_is_refused(tmp_path):
     path = tally(tmp_path, "date,price,volume\n2024-01-02,0,100\n2024-01-03,0.00,0\n2024-01-04,8.5,0\n", "p.csv")
     assert problems(prices.read_prices, path) == [
         "p.csv: row 2, column price: must be > 0, got '0'", "p.csv: row 3, column price: must be > 0, got '0.00'"]
+
+
+def test_the_agents_words_for_a_status_are_ours(tmp_path):
+    """Review 156: ``Delivered``, a final tally's word for a guaranteed delivery that was made, was refused (``must be
+    one of tendered, withdrawn, failed``); it means tendered, as ``received`` does."""
+    path = tally(tmp_path, HEADER + "H1,10,NGD,Delivered\nH2,20,NGD,Not Delivered\nH3,5,DTC,Received\n"
+                 "H4,7,DTC,Withdrawal\n")
+    read = sources.read_tally(path)
+    assert list(zip(read.holder_id, read.status)) == [
+        ("H1", "tendered"), ("H2", "failed"), ("H3", "tendered"), ("H4", "withdrawn")]

@@ -75,7 +75,7 @@ METHOD_VALUES = {
 }
 _TABLES = {"method": "methods", "status": "statuses"}  # a mapping file's table of each column's words
 STATUS_VALUES = {
-    "tendered": ("tendered", "valid", "accepted", "tender", "received"),
+    "tendered": ("tendered", "valid", "accepted", "tender", "received", "delivered"),
     "withdrawn": ("withdrawn", "withdrawal", "withdraw"),
     "failed": ("failed", "failed delivery", "not delivered", "undelivered"),
 }
