@@ -386,7 +386,8 @@ def test_an_interrupt_says_what_was_written(capsys, tmp_path, monkeypatch):
     assert cli.main(["build", str(SEED), "-o", str(out), "--quiet"]) == 130
     err = capsys.readouterr().err  # the count's warning, said with the summary, then the interruption
     assert err == ("xlpy build: warning: preliminary count: 3,500 units tendered by notice of guaranteed delivery "
-                   "are included; the final count drops those not delivered\n"
+                   "are included; the final count drops those not delivered (when the agent's count is final, set "
+                   "tally.final to true)\n"
                    f"xlpy build: interrupted while validating; {out} was written but not validated "
                    f"(xlpy validate {out} checks it)\n")
     assert list(listing(tmp_path)) == ["offer.xlsm"]

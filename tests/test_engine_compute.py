@@ -87,9 +87,11 @@ def test_the_preliminary_count_names_only_the_guaranteed_deliveries_still_open()
 
     # 300 by notice, 100 of them failed: 200 still open
     assert said(Tally(1000, 300, 100)) == ["preliminary count: 200 units tendered by notice of guaranteed delivery "
-                                           "are included; the final count drops those not delivered"]
+                                           "are included; the final count drops those not delivered (when the "
+                                           "agent's count is final, set tally.final to true)"]
     assert said(Tally(1000, 300, 299)) == ["preliminary count: 1 unit tendered by notice of guaranteed delivery "
-                                           "is included; the final count drops those not delivered"]
+                                           "is included; the final count drops those not delivered (when the "
+                                           "agent's count is final, set tally.final to true)"]
     assert said(Tally(1000, 300, 300)) == []  # every one failed: none is open, though the count is not final
     assert said(Tally(1000, 300, 0, final=True)) == []
 

@@ -40,9 +40,11 @@ def changed_copy(book: Path, to: Path, edit) -> Path:
 
 def as_book(out: str, name: str) -> dict:
     """The ``--json`` output *out* of an offer file, as the workbook *name* holding its inputs gives it: the same,
-    each warning after the workbook's name (``seed.xlsm: preliminary count: ...``), as its other warnings are."""
+    each warning after the workbook's name (``seed.xlsm: preliminary count: ...``), as its other warnings are, an
+    offer-file key it names as the workbook's input cell (``tally.final``: ``Tenders!C8 (FinalCount)``)."""
     got = json.loads(out)
-    return {**got, "warnings": [f"{name}: {w}" for w in got["warnings"]]}
+    return {**got, "warnings": [f"{name}: {w.replace('set tally.final to', 'set Tenders!C8 (FinalCount) to')}"
+                                for w in got["warnings"]]}
 
 
 def set_named(wb, lay, name: str, value) -> None:

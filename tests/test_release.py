@@ -399,7 +399,7 @@ def test_one_unit_is_said_in_the_singular(tmp_path):
     assert "carrying amount of the 1 preferred share accepted" in memos
     assert "par value of the 7 common shares issued" in memos
     assert ("preliminary count: 1 unit tendered by notice of guaranteed delivery is included; the final count "
-            "drops those not delivered") in results.warnings
+            "drops those not delivered (when the agent's count is final, set tally.final to true)") in results.warnings
     left = _sentences(tmp_path, "one-left")[3]
     assert left.startswith("As a result of the exchange offer, Hecla expects to have approximately 1 share of Series B")
 

@@ -739,7 +739,7 @@ def _count_and_input_warnings(offer: Offer, counted: allocation.Count) -> list[s
         warnings.append(
             f"preliminary count: {units(open_ngd)} tendered by notice of guaranteed delivery "
             f"{'is' if open_ngd == 1 else 'are'} included; "
-            "the final count drops those not delivered"
+            "the final count drops those not delivered (when the agent's count is final, set tally.final to true)"
         )
     if offer.max_units is not None and counted.eligible > offer.max_units:
         warnings.append(

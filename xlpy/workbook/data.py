@@ -502,7 +502,7 @@ _ENGINE_KEYS = {
     "offer.outstanding": "Outstanding", "offer.max_units": "MaxUnits", "offer.consideration.ratio": "FixedRatio",
     "offer.original_ratio": "OriginalRatio", "tally.tendered": "Tendered",
     "tally.guaranteed_delivery": "GuaranteedDelivery", "tally.failed_delivery": "FailedDelivery",
-    "period.start": "PeriodStart", "period.end": "PeriodEnd", "valuation.price": "Price",
+    "tally.final": "FinalCount", "period.start": "PeriodStart", "period.end": "PeriodEnd", "valuation.price": "Price",
     "extinguishment.carrying_amount": "CarryingAmount",
     "accounting.accrued_interest_per_unit": "AccruedInterestPerUnit",
     # (named in warnings a refresh passes on: a settlement or valuation date, a fraction's price...)
