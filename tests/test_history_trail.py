@@ -235,3 +235,27 @@ def test_a_latest_count_on_the_cover_saved_otherwise_than_history_is_named(stand
             out.writestr(info, data.replace(b"<calcPr ", b'<calcPr calcMode="manual" ')
                          if info.filename == "xl/workbook.xml" else data)
     assert [f.where for f in validate(book, legs=()).findings] == ["workbook calculation"]
+
+
+def test_counts_typed_into_a_workbook_of_aggregate_counts_are_recorded_as_typed(standard_books, tmp_path, capsys,
+                                                                               monkeypatch):
+    """Review 156: the final counts typed into the seed workbook (no count file) were recorded in History's new row
+    as "aggregate counts in the offer file", which still held the preliminary count: an auditor tracing the row to
+    its source found other figures. The row says the counts were typed in, the rows after it too while they stand;
+    a refresh that moves only the price of a row of the offer file's counts still names the offer file."""
+    from xlpy.files.recorded import NO_TALLY_FILE, TYPED_COUNTS
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077580800")
+    book = _copy(standard_books["seed"], tmp_path)
+    _typed(book, "Price", 7.5)  # (an input that is no count: the offer file's counts still)
+    assert main(["refresh", str(book), "--no-backup"]) == 0
+    for name, value in (("Tendered", 272650), ("FailedDelivery", 1150), ("FinalCount", True)):
+        _typed(book, name, value)
+    assert main(["refresh", str(book), "--no-backup"]) == 0
+    _typed(book, "Price", 7.39)  # (the counts as typed, the price as before)
+    assert main(["refresh", str(book), "--no-backup"]) == 0
+    capsys.readouterr()
+    rows = [(r[1], r[3], r[5]) for r in _history(book)]
+    assert rows == [(NO_TALLY_FILE, 274000, 0), (NO_TALLY_FILE, 274000, 0), (TYPED_COUNTS, 272650, 1150),
+                    (TYPED_COUNTS, 272650, 1150)], rows
+    assert _notes(book) == []

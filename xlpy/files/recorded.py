@@ -10,8 +10,8 @@ from ..engine.errors import XlpyError
 from ..engine.numbers import to_whole
 from . import steady
 
-__all__ = ["NO_PRICE_FILE", "NO_TALLY_FILE", "SEED_OFFER", "composed_alike", "recorded_path", "same_bytes",
-           "same_place", "same_record", "sha256", "written_path"]
+__all__ = ["NO_PRICE_FILE", "NO_TALLY_FILE", "SEED_OFFER", "TYPED_COUNTS", "composed_alike", "recorded_path",
+           "same_bytes", "same_place", "same_record", "sha256", "written_path"]
 
 
 def sha256(path: str | os.PathLike) -> str:
@@ -30,6 +30,9 @@ def sha256(path: str | os.PathLike) -> str:
 #: texts that name no file.  Any other text recorded there is a path, read back whatever its suffix.
 NO_TALLY_FILE = "aggregate counts in the offer file"
 NO_PRICE_FILE = "none: the ratio is fixed"
+#: What a History row records, in its tally column, of aggregate counts no file gave that moved since the offer
+#: file's (typed into the workbook): the Cover's record stays :data:`NO_TALLY_FILE` (no count file).
+TYPED_COUNTS = "counts typed in the workbook"
 #: The built-in example's offer file (``xlpy.examples``), which ``xlpy build`` builds, and records, when given none.
 SEED_OFFER = "hecla-2004.toml"
 

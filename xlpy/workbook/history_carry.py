@@ -144,9 +144,10 @@ def rebased(text: object, old: Path, new: Path | None) -> object:
     folder are carried as they stand."""
     from pathlib import PurePosixPath, PureWindowsPath
 
-    from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, recorded_path, written_path
+    from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, TYPED_COUNTS, recorded_path, written_path
 
-    if new is None or not isinstance(text, str) or not text.strip() or text in (NO_TALLY_FILE, NO_PRICE_FILE):
+    if new is None or not isinstance(text, str) or not text.strip() or text in (NO_TALLY_FILE, NO_PRICE_FILE,
+                                                                                TYPED_COUNTS):
         return text
     if PurePosixPath(text).is_absolute() or PureWindowsPath(text).drive or _ADDRESS.match(text):
         return text

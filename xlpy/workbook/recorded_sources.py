@@ -37,7 +37,7 @@ import os
 from pathlib import Path
 
 from ..engine.errors import XlpyError
-from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, composed_alike, sha256, written_path
+from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, TYPED_COUNTS, composed_alike, sha256, written_path
 from . import typed_since
 from .findings import Finding
 from .layout import NOT_REFRESHED, Layout
@@ -124,7 +124,7 @@ def _file_unrecorded(book: WorkbookCells, lay: Layout, given: str, said: str, ce
     except (KeyError, ValueError, TypeError):  # (a History table the workbook does not hold as laid out)
         return []
     named = str(field(last, "tally") or "").strip() if last is not None else ""
-    if named in ("", NO_TALLY_FILE, NO_PRICE_FILE):
+    if named in ("", NO_TALLY_FILE, NO_PRICE_FILE, TYPED_COUNTS):
         return []
     digest = str(field(last, "sha256") or "").strip()
     were = "was" if read == "table" else "were"

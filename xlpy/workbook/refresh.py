@@ -76,7 +76,7 @@ from .collector import collector_eased
 from .formulas_back import Changed
 from .layout import (LAYOUT_NAME, REFRESH_RECORD, Layout, Shape, history_added, history_moved_note, history_row, latest,
                      layout, renamed_hint)
-from .layout.history import history_moved
+from .layout.history import counts_source, history_moved
 from .review import stale_review
 from .saved_values import HOLDER_TABLE, TableValues, holder_values
 
@@ -635,9 +635,9 @@ class _Refresh:
     def _history(self, when: dt.datetime, results) -> list[tuple]:
         """The History table's records so far, and this refresh's."""
         rows, t, p = self._history_records(), self.tally_record, self.price_record
-        tally = (t.path, t.sha256, t.rows) if t is not None else (
-            str(self.recorded("TallySource") or ""), str(self.recorded("TallySha256") or ""),
-            int(self.recorded("TallyRows") or 0))
+        tally = (t.path, t.sha256, t.rows) if t is not None else (  # (counts typed in: said so, review 156)
+            counts_source(rows, results, str(self.recorded("TallySource") or "")),
+            str(self.recorded("TallySha256") or ""), int(self.recorded("TallyRows") or 0))
         prices = (p.path, p.sha256) if p is not None else tuple(str(self.recorded(n) or "") for n in (
             "PriceSource", "PriceSha256"))  # (the prices the table holds: a fixed ratio's words for none)
         added, said = history_added(rows, history_row(when.strftime("%Y-%m-%d %H:%M:%S"), *tally, results, *prices,

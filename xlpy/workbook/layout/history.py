@@ -75,6 +75,24 @@ def history_row(when: str, tally: str, sha256: str, lines: int, results, prices:
             *(v or None for v in (sha256, prices, price_sha256, user, version)))  # (a blank cell, on every backend)
 
 
+def counts_source(records: list[tuple], results, recorded: str) -> str:
+    """What a refresh's History row records as its tally when no file gave it (*recorded*, the Cover's record: the
+    offer file's words, :data:`~xlpy.files.recorded.NO_TALLY_FILE`): those words while the counts (*results*'
+    tendered, guaranteed and failed) are those of History's last row of them, whose counts the offer file gave; once
+    they moved, counts typed into the workbook (:data:`~xlpy.files.recorded.TYPED_COUNTS`), as they stay while they
+    do not move again.  Any other record (a file's) as it is."""
+    from ...files.recorded import NO_TALLY_FILE, TYPED_COUNTS
+
+    last = latest(records)
+    if recorded.strip() != NO_TALLY_FILE or last is None:
+        return recorded
+    held = str(field(last, "tally") or "").strip()
+    now = (results.units_tendered, results.units_guaranteed_delivery, results.units_failed_delivery)
+    if any(_plain(field(last, k)) != _plain(v) for k, v in zip(("tendered", "guaranteed", "failed"), now)):
+        return TYPED_COUNTS
+    return held if held == TYPED_COUNTS else recorded
+
+
 def history_repeats(last: tuple, row: tuple) -> bool:
     """Whether History *row* records nothing *last* (the table's last record, as the workbook holds it) does not:
     the same tally file, SHA-256, lines, count and charge, whenever, by whomever.  A refresh that changed only days
@@ -203,7 +221,7 @@ def count_fell(last: tuple, row: tuple) -> str | None:
     test file) given in its place, which nothing else would say."""
     from decimal import Decimal, InvalidOperation
 
-    from ...files.recorded import NO_TALLY_FILE
+    from ...files.recorded import NO_TALLY_FILE, TYPED_COUNTS
 
     try:
         was, now = Decimal(str(field(last, "tendered"))), Decimal(str(field(row, "tendered")))
@@ -213,8 +231,8 @@ def count_fell(last: tuple, row: tuple) -> str | None:
         return None
 
     def said(r) -> str:  # (a row's tally file and its lines, as History has them; the build's counts as they are)
-        if str(field(r, "tally") or "").strip() == NO_TALLY_FILE:
-            return f"the {NO_TALLY_FILE}"
+        if (text := str(field(r, "tally") or "").strip()) in (NO_TALLY_FILE, TYPED_COUNTS):
+            return f"the {text}"
         n = field(r, "lines")
         n = n if isinstance(n, (int, float)) and not isinstance(n, bool) else None
         lines = "" if n is None else f"{int(n):,} line{'' if n == 1 else 's'}"
