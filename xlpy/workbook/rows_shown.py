@@ -130,6 +130,21 @@ def own_formats(sx, table: Table, last: int) -> tuple[list[str], list[str]]:
     return sorted(cells, key=lambda ref: (int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), ref)), sorted(spread)
 
 
+def _formats_below(sx, sheet: str, table: Table, last: int) -> list[str]:
+    """The report line of the cells below *table*'s lines, to row *last* (the end it grows to), formatted by hand (a
+    style neither the default nor their column's first line's, as :func:`own_formats` reads them), which the
+    rewrite, growing the table over them, writes in their column's style (review 154: lost without a word)."""
+    a, b = sx.span(table.last_row + 1, last) if last > table.last_row else (0, 0)
+    if a >= b:
+        return []
+    alts = "|".join(rf'{get_column_letter(c)}\d+" s="(?!(?:{sx.style_of(table.first_row, c) or "0"}|0)")'
+                    for c in range(table.first_col, table.first_col + len(table.columns)))
+    found = re.compile(rf'<{re.escape(sx.p)}c r="((?:{alts}))').finditer(sx.text, a, b)
+    cells = [m[1][:m[1].index('"')] for m in found]
+    return [f"{sheet}: cells below the table {table.name} formatted by hand ({_listed(cells)}), which it now grows "
+            "over, are written in their column's format: format again the lines you marked"] if cells else []
+
+
 class LinesKept:
     """Whether a row of *old* (a layout table as the *book* holds it on *sheet*) holds the same line once *rows*
     are written as *new*: each of its input cells as the book holds them now the line's value for it (numbers
@@ -185,6 +200,7 @@ def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = N
               "otherwise")] if sorted_ and (not sorts or set(sorts) & set(ours)) else []
     if hasattr(book, "sheet_xml"):  # (a file's: its cells' styles read from its text)
         notes += _formats_said(sheet, table, *own_formats(book.sheet_xml(sheet), table, min(last, table.last_row)))
+        notes += _formats_below(book.sheet_xml(sheet), sheet, table, last)
     show = getattr(book, "show_rows", None)  # a package on disk; a live book keeps its rows as Excel filters them
     if show is None:  # (Excel applies a filter again to the lines written, where it says the table has one, and
         if (filtered := getattr(book, "filtered", None)) is not None:  # says so after: XlwingsBook.said)
@@ -214,10 +230,9 @@ def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = N
 
 def _formats_said(sheet: str, table: Table, cells: list[str], spread: list[str]) -> list[str]:
     """The report lines of *table*'s cells formatted by hand (:func:`own_formats`)."""
-    listed = ", ".join(cells[:SHOWN]) + (f" and {len(cells) - SHOWN:,} more" if len(cells) > SHOWN else "")
-    return ([f"{sheet}: cells of the table {table.name} formatted by hand ({listed}) are written in their column's "
-             "format again: the rewrite writes each column in one format, its lines in the workbook's order; format "
-             "again the lines you marked"] if cells else []) + (
+    return ([f"{sheet}: cells of the table {table.name} formatted by hand ({_listed(cells)}) are written in their "
+             "column's format again: the rewrite writes each column in one format, its lines in the workbook's "
+             "order; format again the lines you marked"] if cells else []) + (
         [f"{sheet}: the format of the first line of the table {table.name} ({', '.join(spread)}), not that of the "
          "rest of its column, is now the whole column's: the rewrite writes each column in its first line's format; "
          "if it marked that line alone, take it off the column (Home tab)"] if spread else [])
@@ -225,4 +240,9 @@ def _formats_said(sheet: str, table: Table, cells: list[str], spread: list[str])
 
 def _rows_listed(rows: list[int]) -> str:
     """``25, 26, 27``; past :data:`SHOWN` rows, ``... and 1 more``."""
-    return ", ".join(map(str, rows[:SHOWN])) + (f" and {len(rows) - SHOWN:,} more" if len(rows) > SHOWN else "")
+    return _listed(list(map(str, rows)))
+
+
+def _listed(items: list[str]) -> str:
+    """``B30, D40``; past :data:`SHOWN` items, ``... and 1 more``."""
+    return ", ".join(items[:SHOWN]) + (f" and {len(items) - SHOWN:,} more" if len(items) > SHOWN else "")
