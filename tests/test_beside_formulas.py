@@ -201,5 +201,40 @@ def test_the_buttons_see_a_flag_column_showing_nothing_as_a_column_filled_down(s
     ws.shown.update({coordinate_to_tuple(f"N{r}"): "big" if ws.cells[(r, 4)] > 1000 else None for r in range(21, 320)})
     assert 0 < sum(v == "big" for v in ws.shown.values()) < 150  # (the lines it marks: fewer than half)
     report = macros.refresh_tenders(XlwingsBook(fake), _moved_tally(tmp_path))
-    said = [line for line in report.lines() if "Tenders!" in line or " more " in line]
+    said = [line for line in report.lines() if line.startswith("Tenders!") or " more " in line]
     assert said == [_FILLED.format(book=book.name, first='=IF(D21>1000,"big","")').split(": ", 1)[1]], said
+
+
+def test_a_column_filled_down_beside_exactly_half_the_lines_is_a_column_filled(standard_books, tmp_path, capsys):
+    """A table of 298 lines (21:318), N filled with =D{r}*2 beside 149 of them (21:168 and 318, its first and
+    last): "beside half its lines at least" holds, so it is said once, not named cell by cell (B01: >= for >
+    when picking the columns; B03: < for <= in the majority of the fill: review 154; the example's 299 lines, an
+    odd count, have no such edge)."""
+    from repo_paths import DATA, TALLY
+    from test_table_extent import _edit
+
+    from xlpy.cli import main
+    book = _holders_with(standard_books, tmp_path, {})
+    lines = (DATA / TALLY).read_text(encoding="utf-8").splitlines()
+    short = tmp_path / "short.csv"
+    short.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # (298 lines)
+    assert main(["refresh", str(book), "--tally", str(short), "--no-backup", "-q"]) == 0
+    pkg = package.Package(book)
+    part = pkg.sheet_parts()["Tenders"]
+    pkg.close()
+    rows = [*range(21, 169), 318]
+    assert len(rows) * 2 == 298
+
+    def edit(text: str) -> str:
+        for r in rows:
+            text = re.sub(rf'(<row r="{r}"[^>]*>.*?)(</row>)', rf'\g<1><c r="N{r}"><f>D{r}*2</f><v>2</v></c>\g<2>',
+                          text, count=1, flags=re.S)
+        return text
+
+    _edit(book, {part: edit})
+    capsys.readouterr()
+    assert main(["refresh", str(book), "--tally", str(_moved_tally(tmp_path)), "--no-backup"]) == 0
+    out = [line for line in capsys.readouterr().out.splitlines() if "Tenders!" in line]
+    assert out and out[0].startswith(f"{book.name}: Tenders!N21:N318: the formulas filled down beside the holder "
+                                     "table (=D21*2 in N21)"), out
+    assert not any(line.startswith(f"{book.name}: Tenders!N21: ") for line in out), out

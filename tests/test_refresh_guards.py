@@ -426,3 +426,26 @@ def test_rows_a_filter_hid_below_a_table_a_button_shrinks_are_shown(holders, mon
             f"(Data > Reapply), and the rows below its new end (row {end}) shown") in text.splitlines(), text
     assert not ws.hidden & below and ws.hidden == {r for r in range(t.first_row, end + 1)
                                                    if ws.cells.get((r, method)) != "guaranteed"}, sorted(ws.hidden)
+
+
+def test_a_holder_table_with_its_filter_buttons_but_no_criteria_is_not_said_filtered(holders, monkeypatch):
+    """Every table xlpy builds shows its filter buttons (an AutoFilter, FilterMode False: no row hidden). A refresh
+    does not apply a filter that hides nothing, nor says the table is filtered (L01: the FilterMode check dropped,
+    every Refresh tenders said 'the table tblTenders is filtered: its filter was applied again': review 154)."""
+    from types import SimpleNamespace
+
+    from fake_excel import FakeAutoFilter
+
+    lines = (DATA / TALLY).read_text(encoding="utf-8").splitlines()
+    (holders.parent / TALLY).write_text("\n".join([lines[0], "AAA-1,100,guaranteed,tendered", *lines[1:]]) + "\n",
+                                        encoding="utf-8")
+    fake = FakeBook(holders)
+    sheet, t = _layout(fake.fullname)[1].table("tblTenders")
+    ws = fake.sheets[sheet.title]
+    auto = FakeAutoFilter(ws.tables["tblTenders"], ws, 1, None)  # (buttons, no criteria)
+    ws.tables["tblTenders"].api = SimpleNamespace(AutoFilter=auto)
+    assert not auto.FilterMode
+    title, text = _click(fake, monkeypatch, "xlpy_refresh_tenders")
+    assert title != "xlpy: refresh refused", text
+    assert "filtered" not in text, text
+    assert auto.applied == auto.cleared == 0 and not ws.hidden

@@ -408,3 +408,34 @@ def test_a_table_no_refresh_writes_gone_or_with_a_total_row_is_said_without_the_
     assert [f.what for f in validate(book, legs=()).findings if f.where == "Entries!tblEntries"] == [
         "table shows a Total Row (Table Design > Total Row) below its lines: the workbook's own rows below the table "
         "are not its totals; turn the Total Row off"]
+
+
+def test_a_total_row_over_a_table_grown_by_a_line_too_is_not_said_to_be_the_total_row_alone(standard_books,
+                                                                                               tmp_path):
+    """tblEntries showing a Total Row and two rows longer than the layout's (a line more above its Total Row): the
+    Total Row is no account of the extra row (review 154: the rows check dropped, G09)."""
+    from xlpy.workbook.validate import validate
+
+    book = _copy(standard_books["holders"], tmp_path)
+    _, part = _parts(book, "Entries", "tblEntries")
+    _edit(book, {part: lambda t: re.sub(r'(<table\b[^>]*?) ref="([A-Z]+\d+:[A-Z]+)(\d+)"',
+                                        lambda m: f'{m[1]} ref="{m[2]}{int(m[3]) + 2}" totalsRowCount="1"', t,
+                                        count=1)})
+    said = [f.what for f in validate(book, legs=()).findings if f.where == "Entries!tblEntries"]
+    assert said and not any(w.startswith("table shows a Total Row") for w in said), said
+
+
+def test_a_table_no_refresh_writes_renamed_is_not_said_to_be_written_by_a_refresh(standard_books, tmp_path):
+    """tblEntries renamed tblJournal: told to be named back, without a refresh that would write it (review 154, G11: the
+    renamed wording's in _REFRESHED flipped)."""
+    from openpyxl import load_workbook
+
+    from xlpy.workbook.validate import validate
+
+    book = _copy(standard_books["holders"], tmp_path)
+    wb = load_workbook(book, keep_vba=True)
+    wb["Entries"].tables["tblEntries"].displayName = "tblJournal"
+    wb.save(book)
+    assert [f.what for f in validate(book, legs=()).findings if f.where == "Entries!tblEntries"] == [
+        "the table is named tblJournal, not tblEntries: name it tblEntries again (Table Design > Table Name); the "
+        "workbook knows it by that name"]
