@@ -118,4 +118,4 @@ def test_cells_below_the_table_formatted_by_hand_that_it_grows_over_are_named(st
     said = [line for line in capsys.readouterr().out.splitlines() if "Tenders:" in line and "format" in line]
     assert said == [
         "book.xlsm: Tenders: cells below the table tblTenders formatted by hand (B320, C320), which it now grows over, "
-        "are written in their column's format: format again the lines you marked"], said
+        "are written in their column's format: format again the cells you marked"], said

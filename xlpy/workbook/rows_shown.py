@@ -142,7 +142,7 @@ def _formats_below(sx, sheet: str, table: Table, last: int) -> list[str]:
     found = re.compile(rf'<{re.escape(sx.p)}c r="((?:{alts}))').finditer(sx.text, a, b)
     cells = [m[1][:m[1].index('"')] for m in found]
     return [f"{sheet}: cells below the table {table.name} formatted by hand ({_listed(cells)}), which it now grows "
-            "over, are written in their column's format: format again the lines you marked"] if cells else []
+            "over, are written in their column's format: format again the cells you marked"] if cells else []
 
 
 class LinesKept:
