@@ -30,19 +30,36 @@ def _history(path: Path) -> list[tuple]:
     return list(wb[sheet].iter_rows(min_row=first, max_row=last, min_col=col, max_col=col + 10, values_only=True))
 
 
+#: Parallel runs (tests/conftest.py): the earlier workbook (``built_old``) takes a few seconds to build where first
+#: asked for; the tests spread across the workers, each building it once.
+SPREAD_ACROSS_WORKERS = True
+
+
+@pytest.fixture(scope="module")
+def built_old(tmp_path_factory) -> Path:
+    """The folder of the formula example built on 19 February and refreshed on the 20th (149 lines) and the 24th
+    (all of them), built once; shared read-only (``old`` copies it)."""
+    folder = tmp_path_factory.mktemp("old")
+    shutil.copy(FORMULA, folder / FORMULA.name)
+    shutil.copytree(DATA, folder / "data")
+    (folder / "a19.csv").write_text("".join((DATA / TALLY).read_text(encoding="utf-8").splitlines(True)[:150]),
+                                    encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(folder)
+        for epoch, args in (("1077148800", ["build", FORMULA.name, "-o", "old.xlsm", "--no-validate"]),
+                            ("1077235200", ["refresh", "old.xlsm", "--tally", "a19.csv", "--no-backup"]),
+                            ("1077580800", ["refresh", "old.xlsm", "--tally", f"data/{TALLY}", "--no-backup"])):
+            mp.setenv("SOURCE_DATE_EPOCH", epoch)
+            assert main([*args, "-q"]) == 0
+    return folder
+
+
 @pytest.fixture
-def old(tmp_path, monkeypatch) -> Path:
-    """The formula example built on 19 February and refreshed on the 20th (149 lines) and the 24th (all of them)."""
+def old(built_old, tmp_path, monkeypatch) -> Path:
+    """The formula example built on 19 February and refreshed on the 20th (149 lines) and the 24th (all of them): a
+    copy of ``built_old``'s folder in the test's, the current folder."""
+    shutil.copytree(built_old, tmp_path, dirs_exist_ok=True)
     monkeypatch.chdir(tmp_path)
-    shutil.copy(FORMULA, tmp_path / FORMULA.name)
-    shutil.copytree(DATA, tmp_path / "data")
-    (tmp_path / "a19.csv").write_text("".join((DATA / TALLY).read_text(encoding="utf-8").splitlines(True)[:150]),
-                                      encoding="utf-8")
-    for epoch, args in (("1077148800", ["build", FORMULA.name, "-o", "old.xlsm", "--no-validate"]),
-                        ("1077235200", ["refresh", "old.xlsm", "--tally", "a19.csv", "--no-backup"]),
-                        ("1077580800", ["refresh", "old.xlsm", "--tally", f"data/{TALLY}", "--no-backup"])):
-        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
-        assert main([*args, "-q"]) == 0
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077667200")  # the rebuild, on the 25th
     return tmp_path / "old.xlsm"
 
