@@ -3,6 +3,8 @@ when the offer file beside the workbook gives inputs the workbook does not hold 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
 
@@ -22,13 +24,30 @@ HEAD = ("xlpy refresh: warning: book.xlsm: the offer file offer.toml beside the 
         "from (another SHA-256)")
 
 
+#: Parallel runs (tests/conftest.py): the workbook (``built``) is built in a second or two where first asked for; the
+#: tests spread across the workers, each building it once.
+SPREAD_ACROSS_WORKERS = True
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The folder of the formula example (as ``offer.toml``, its data beside it) built as ``book.xlsm``, once;
+    shared read-only (``folder`` copies it)."""
+    made = tmp_path_factory.mktemp("built")
+    shutil.copytree(DATA, made / "data")
+    shutil.copy(FORMULA, made / "offer.toml")
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(io.StringIO()), \
+            contextlib.redirect_stderr(io.StringIO()):
+        mp.chdir(made)
+        assert cli.main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate", "-q"]) == 0
+    return made
+
+
 @pytest.fixture
-def folder(tmp_path, monkeypatch, capsys):
-    shutil.copytree(DATA, tmp_path / "data")
-    shutil.copy(FORMULA, tmp_path / "offer.toml")
+def folder(built, tmp_path, monkeypatch):
+    """A copy of ``built``'s folder in the test's, the current folder."""
+    shutil.copytree(built, tmp_path, dirs_exist_ok=True)
     monkeypatch.chdir(tmp_path)
-    assert cli.main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate", "-q"]) == 0
-    capsys.readouterr()
     return tmp_path
 
 
