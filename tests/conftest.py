@@ -24,8 +24,8 @@
 #
 # The environment (``ci_environment``, autouse): every test runs in the
 # environment CI gives it, whatever the machine running the tests has set:
-# ``TZ`` is UTC (with ``time.tzset()``), and ``SOURCE_DATE_EPOCH`` and the
-# package limits' ``XLPY_MAX_*`` are unset, so a developer's time zone east of
+# ``TZ`` is UTC (with ``time.tzset()``), and ``SOURCE_DATE_EPOCH``, the
+# package limits' ``XLPY_MAX_*`` and ``PYTHONDONTWRITEBYTECODE`` are unset, so a developer's time zone east of
 # UTC, or a reproducible-build epoch left exported, does not change what a test
 # sees.  ``CI`` and ``XLPY_SOFFICE`` are left as they are (the gates above read
 # them).  A test that needs one of these sets it itself (``monkeypatch.setenv``
@@ -33,7 +33,11 @@
 # tests/test_clock_set_apart.py does); the fixture does not use ``monkeypatch``,
 # so a test's ``monkeypatch.undo()`` brings back UTC, not the machine's zone, and
 # its teardown (after the test's own fixtures') puts back what was set before
-# the test and calls ``time.tzset()`` again.  The same environment is set once
+# the test and calls ``time.tzset()`` again.  (``PYTHONDONTWRITEBYTECODE``, set
+# in many container images, had every ``python -m xlpy`` a test runs compile
+# the package again, a quarter to half a second each, some 40% of
+# tests/test_cli.py's time: unset, the first writes ``__pycache__`` and the
+# others read it.)  The same environment is set once
 # for the whole session (``ci_session_environment``, autouse, session scope),
 # before any module or session fixture is built, so a workbook a module builds
 # once sees it too; the machine's values come back at the session's end.
@@ -46,13 +50,14 @@ import pytest as _pytest
 
 @_contextlib.contextmanager
 def _ci_environment_applied():
-    """TZ=UTC, no SOURCE_DATE_EPOCH, no XLPY_MAX_*; the values found (and their zone) put back after."""
+    """TZ=UTC, no SOURCE_DATE_EPOCH, no XLPY_MAX_*, no PYTHONDONTWRITEBYTECODE; the values found (and their zone)
+    put back after."""
     import os
     import time
 
     from xlpy.files.safety import DEFAULTS
 
-    unset = ("SOURCE_DATE_EPOCH", *(env for _default, env, _flag in DEFAULTS.values()))
+    unset = ("SOURCE_DATE_EPOCH", "PYTHONDONTWRITEBYTECODE", *(env for _default, env, _flag in DEFAULTS.values()))
     saved = {name: os.environ.get(name) for name in ("TZ", *unset)}
     for name in unset:
         os.environ.pop(name, None)
