@@ -678,6 +678,9 @@ def write_project(
     codes = _canonical(codes)
     if folder.exists() and not folder.is_dir():
         raise _output_refused(LiteError, out, "exists and is not a folder")
+    above = next((p for p in folder.parents if p.exists()), None)  # (as given; before the calendars are built)
+    if above is not None and not above.is_dir():
+        raise _output_refused(LiteError, out, f"cannot be made: {os.fsdecode(above)} is a file, not a folder")
     present = [name for name in PROJECT_FILES if (folder / name).exists()]
     if present and not force:
         raise _output_refused(ProjectExists, out, f"already holds {' and '.join(present)}, which xlpy lite writes (an "
