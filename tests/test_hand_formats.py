@@ -41,19 +41,13 @@ def test_a_column_half_formatted_by_hand_names_its_cells_not_the_first_lines_for
                                                                                  capsys):
     """Exactly half the lines below the first (149 of 298, F22:F170) filled by hand: the first line's format is
     the column's (no majority against it), so the 149 cells are named, not F21 said to be spread (R08: <= for <)."""
-    from openpyxl import load_workbook
     from openpyxl.styles import PatternFill
 
-    book = _copy(standard_books["holders"], tmp_path)
-    wb = load_workbook(book, keep_vba=True)
-    ws = wb["Tenders"]
-    assert ws.tables["tblTenders"].ref.endswith("319")
-    for row in range(22, 171):
-        ws[f"F{row}"].fill = PatternFill("solid", fgColor="E2EFDA")
-    wb.save(book)
-    assert main(["refresh", str(book), "--tally", str(_moved(tmp_path)), "--no-backup"]) == 0
-    said = [line for line in capsys.readouterr().out.splitlines() if "Tenders:" in line and "format" in line]
-    assert said == [
+    def mark(ws):
+        for row in range(22, 171):
+            ws[f"F{row}"].fill = PatternFill("solid", fgColor="E2EFDA")
+
+    assert _said(standard_books, tmp_path, capsys, mark, _moved(tmp_path)) == [
         "book.xlsm: Tenders: cells of the table tblTenders formatted by hand (F22, F23, F24, F25, F26, F27, F28, F29, "
         "F30, F31 and 139 more) are written in their column's format again: the rewrite writes each column in one "
         "format, its lines in the workbook's order; format again the lines you marked"]
@@ -62,18 +56,13 @@ def test_a_column_half_formatted_by_hand_names_its_cells_not_the_first_lines_for
 def test_cells_formatted_by_hand_are_named_in_row_order_across_columns(standard_books, tmp_path, capsys):
     """B30 and B200 in bold, D40 filled: named B30, D40, B200 (row order), not column by column (R13: the sort
     dropped; with more than ten cells, which ten are named would follow the columns, not the rows)."""
-    from openpyxl import load_workbook
     from openpyxl.styles import Font, PatternFill
 
-    book = _copy(standard_books["holders"], tmp_path)
-    wb = load_workbook(book, keep_vba=True)
-    ws = wb["Tenders"]
-    ws["B30"].font = ws["B200"].font = Font(bold=True)
-    ws["D40"].fill = PatternFill("solid", fgColor="FFFF00")
-    wb.save(book)
-    assert main(["refresh", str(book), "--tally", str(_moved(tmp_path)), "--no-backup"]) == 0
-    said = [line for line in capsys.readouterr().out.splitlines() if "Tenders:" in line and "format" in line]
-    assert said == [
+    def mark(ws):
+        ws["B30"].font = ws["B200"].font = Font(bold=True)
+        ws["D40"].fill = PatternFill("solid", fgColor="FFFF00")
+
+    assert _said(standard_books, tmp_path, capsys, mark, _moved(tmp_path)) == [
         "book.xlsm: Tenders: cells of the table tblTenders formatted by hand (B30, D40, B200) are written in their "
         "column's format again: the rewrite writes each column in one format, its lines in the workbook's order; "
         "format again the lines you marked"]
@@ -81,18 +70,13 @@ def test_cells_formatted_by_hand_are_named_in_row_order_across_columns(standard_
 
 def test_ten_cells_formatted_by_hand_are_all_named_without_a_count(standard_books, tmp_path, capsys):
     """Ten cells filled (C100, C200:C208): all ten named, no "and 0 more" (R26: > SHOWN for >= SHOWN)."""
-    from openpyxl import load_workbook
     from openpyxl.styles import PatternFill
 
-    book = _copy(standard_books["holders"], tmp_path)
-    wb = load_workbook(book, keep_vba=True)
-    ws = wb["Tenders"]
-    for row in [100, *range(200, 209)]:
-        ws[f"C{row}"].fill = PatternFill("solid", fgColor="FFFF00")
-    wb.save(book)
-    assert main(["refresh", str(book), "--tally", str(_moved(tmp_path)), "--no-backup"]) == 0
-    said = [line for line in capsys.readouterr().out.splitlines() if "Tenders:" in line and "format" in line]
-    assert said == [
+    def mark(ws):
+        for row in [100, *range(200, 209)]:
+            ws[f"C{row}"].fill = PatternFill("solid", fgColor="FFFF00")
+
+    assert _said(standard_books, tmp_path, capsys, mark, _moved(tmp_path)) == [
         "book.xlsm: Tenders: cells of the table tblTenders formatted by hand (C100, C200, C201, C202, C203, C204, "
         "C205, C206, C207, C208) are written in their column's format again: the rewrite writes each column in one "
         "format, its lines in the workbook's order; format again the lines you marked"]
@@ -102,20 +86,28 @@ def test_cells_below_the_table_formatted_by_hand_that_it_grows_over_are_named(st
     """Review 154: B320 in bold and C320 filled, below the holder table (B20:L319), which a tally of one line more
     grows over: the rewrite writes them in their columns' format, and they were lost without a word. A cell below
     it in the column's own format (D320) or past the new end (B330) is not named."""
-    from openpyxl import load_workbook
     from openpyxl.styles import Font, PatternFill
     from test_beside_formulas import _moved_tally
 
+    def mark(ws):
+        ws["B320"].font = ws["B330"].font = Font(bold=True)
+        ws["C320"].fill = PatternFill("solid", fgColor="FFFF00")
+        ws["D320"]._style = ws["D21"]._style
+
+    assert _said(standard_books, tmp_path, capsys, mark, _moved_tally(tmp_path)) == [
+        "book.xlsm: Tenders: cells below the table tblTenders formatted by hand (B320, C320), which it now grows over, "
+        "are written in their column's format: format again the cells you marked"]
+
+
+def _said(standard_books, tmp_path, capsys, mark, tally) -> list[str]:
+    """The refresh's report lines of formats, of the holder workbook (its table B20:L319) with cells of its holder
+    sheet marked by *mark* (given the sheet, as openpyxl opens it), refreshed from *tally*."""
+    from openpyxl import load_workbook
+
     book = _copy(standard_books["holders"], tmp_path)
     wb = load_workbook(book, keep_vba=True)
-    ws = wb["Tenders"]
-    assert ws.tables["tblTenders"].ref.endswith("319")
-    ws["B320"].font = ws["B330"].font = Font(bold=True)
-    ws["C320"].fill = PatternFill("solid", fgColor="FFFF00")
-    ws["D320"]._style = ws["D21"]._style
+    assert wb["Tenders"].tables["tblTenders"].ref.endswith("319")
+    mark(wb["Tenders"])
     wb.save(book)
-    assert main(["refresh", str(book), "--tally", str(_moved_tally(tmp_path)), "--no-backup"]) == 0
-    said = [line for line in capsys.readouterr().out.splitlines() if "Tenders:" in line and "format" in line]
-    assert said == [
-        "book.xlsm: Tenders: cells below the table tblTenders formatted by hand (B320, C320), which it now grows over, "
-        "are written in their column's format: format again the cells you marked"], said
+    assert main(["refresh", str(book), "--tally", str(tally), "--no-backup"]) == 0
+    return [line for line in capsys.readouterr().out.splitlines() if "Tenders:" in line and "format" in line]

@@ -361,20 +361,14 @@ def test_a_table_converted_to_a_range_is_refused_before_a_button_writes(holders,
     assert not any(s.writes for s in fake.sheets), _written(fake)
 
 
-@pytest.mark.parametrize("reapplied", [True, False])
-def test_a_filtered_holder_table_is_filtered_again_over_the_lines_a_button_writes(holders, monkeypatch, reapplied):
-    """Review 149: Refresh tenders wrote other lines into the rows a filter hid (Method = guaranteed) and left them
-    hidden, the filter over lines its criteria never chose, without a word. Where Excel says the table is filtered
-    (ListObject.AutoFilter on Windows), the filter is applied again to the lines written (Data > Reapply, its
-    criteria kept: review 151, ShowAllData would have cleared them), and the dialog says so; without one (a Mac's
-    ``api``), nothing changes."""
+def _filtered_on_guaranteed(holders):
+    """The holder workbook open in the tests' stand-in for Excel, its holder table filtered on Method = guaranteed as
+    Excel for Windows says it (ListObject.AutoFilter): (the book, the holder sheet, the table, the stand-in's sheet,
+    the method column, the filter)."""
     from types import SimpleNamespace
 
     from fake_excel import FakeAutoFilter
 
-    lines = (DATA / TALLY).read_text(encoding="utf-8").splitlines()
-    (holders.parent / TALLY).write_text("\n".join([lines[0], "AAA-1,100,guaranteed,tendered", *lines[1:]]) + "\n",
-                                        encoding="utf-8")
     fake = FakeBook(holders)
     sheet, t = _layout(fake.fullname)[1].table("tblTenders")
     ws = fake.sheets[sheet.title]
@@ -382,6 +376,20 @@ def test_a_filtered_holder_table_is_filtered_again_over_the_lines_a_button_write
     auto = FakeAutoFilter(ws.tables["tblTenders"], ws, method - t.first_col + 1, {"guaranteed"})
     ws.tables["tblTenders"].api = SimpleNamespace(AutoFilter=auto)
     auto.ApplyFilter()
+    return fake, sheet, t, ws, method, auto
+
+
+@pytest.mark.parametrize("reapplied", [True, False])
+def test_a_filtered_holder_table_is_filtered_again_over_the_lines_a_button_writes(holders, monkeypatch, reapplied):
+    """Review 149: Refresh tenders wrote other lines into the rows a filter hid (Method = guaranteed) and left them
+    hidden, the filter over lines its criteria never chose, without a word. Where Excel says the table is filtered
+    (ListObject.AutoFilter on Windows), the filter is applied again to the lines written (Data > Reapply, its
+    criteria kept: review 151, ShowAllData would have cleared them), and the dialog says so; without one (a Mac's
+    ``api``), nothing changes."""
+    lines = (DATA / TALLY).read_text(encoding="utf-8").splitlines()
+    (holders.parent / TALLY).write_text("\n".join([lines[0], "AAA-1,100,guaranteed,tendered", *lines[1:]]) + "\n",
+                                        encoding="utf-8")
+    fake, sheet, t, ws, method, auto = _filtered_on_guaranteed(holders)
     before = {r for r in range(t.first_row, t.last_row + 1) if ws.cells.get((r, method)) == "guaranteed"}
     assert before and ws.hidden == set(range(t.first_row, t.last_row + 1)) - before
     if not reapplied:  # (review 152: Excel refuses it: every row shown, not a filter over other lines)
@@ -404,19 +412,9 @@ def test_rows_a_filter_hid_below_a_table_a_button_shrinks_are_shown(holders, mon
     """Review 152: Refresh tenders wrote fewer lines into a filtered table; the filter, applied again over the
     table's fewer rows, no longer reaches the rows it hid below the new end, which stayed hidden, empty, under the
     table. They are shown, and the dialog says so."""
-    from types import SimpleNamespace
-
-    from fake_excel import FakeAutoFilter
-
     lines = (DATA / TALLY).read_text(encoding="utf-8").splitlines()
     (holders.parent / TALLY).write_text("\n".join(lines[:-10]) + "\n", encoding="utf-8")
-    fake = FakeBook(holders)
-    sheet, t = _layout(fake.fullname)[1].table("tblTenders")
-    ws = fake.sheets[sheet.title]
-    method = t.first_col + [c.key for c in t.columns].index("method")
-    auto = FakeAutoFilter(ws.tables["tblTenders"], ws, method - t.first_col + 1, {"guaranteed"})
-    ws.tables["tblTenders"].api = SimpleNamespace(AutoFilter=auto)
-    auto.ApplyFilter()
+    fake, sheet, t, ws, method, auto = _filtered_on_guaranteed(holders)
     below = set(range(t.last_row - 9, t.last_row + 1))
     assert below & ws.hidden, sorted(ws.hidden)[-12:]  # (the last lines, not guaranteed, hidden by the filter)
     title, text = _click(fake, monkeypatch, "xlpy_refresh_tenders")
