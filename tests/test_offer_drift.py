@@ -9,7 +9,7 @@ import json
 import shutil
 
 import pytest
-from repo_paths import DATA, FORMULA, TALLY
+from repo_paths import DATA, FORMULA, PRICES, TALLY
 
 from xlpy import cli
 from xlpy.workbook.backends import PackageBook
@@ -276,3 +276,45 @@ def test_a_ratio_of_another_kind_is_named_without_the_offer_file_s_unread_price_
     found = [(f.what, f.expected) for f in validate(book, tmp_path / "formula.toml", legs=()).findings
              if "in kind" in f.what]
     assert found == [("the ratio differs in kind from the offer file's", "a ratio by the offer's formula")], found
+
+
+def test_an_offer_file_in_another_folder_is_followed_from_the_cover(tmp_path, monkeypatch, capsys):
+    """The Cover records the offer file's path from the workbook's folder (``../terms/offer.toml``), as it records
+    the tally's: a refresh finds the file edited there, and names it so; the command it gives names it as seen from
+    where the workbook was named.  Sent on with the offer file beside it, the workbook finds that one; the built-in
+    example is recorded by its name, which a build without an offer file builds."""
+    from openpyxl import load_workbook
+
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    def offer_file(book):  # the Cover's record of the offer file
+        wb = load_workbook(book)
+        sheet, ref = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text)).cell("OfferFile")
+        return wb[sheet][ref].value
+
+    (tmp_path / "terms").mkdir()
+    (tmp_path / "books").mkdir()
+    shutil.copytree(DATA, tmp_path / "terms" / "data")
+    shutil.copy(FORMULA, tmp_path / "terms" / "offer.toml")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["build", "terms/offer.toml", "-o", "books/book.xlsm", "--no-validate", "-q"]) == 0
+    assert cli.main(["build", "-o", "books/seed.xlsm", "--no-validate", "-q"]) == 0
+    capsys.readouterr()
+    assert [offer_file(tmp_path / "books" / name) for name in ("book.xlsm", "seed.xlsm")] == ["../terms/offer.toml", "hecla-2004.toml"]
+    offer = tmp_path / "terms" / "offer.toml"
+    offer.write_text(final_count(offer.read_text(encoding="utf-8")), encoding="utf-8")
+    assert cli.main(["refresh", "books/book.xlsm", "--no-backup"]) == 0
+    [warning] = [line for line in capsys.readouterr().err.splitlines() if "the offer file " in line]
+    assert warning.startswith(
+        "xlpy refresh: warning: book.xlsm: the offer file ../terms/offer.toml (from the workbook's folder) is not the "
+        "one it was built from (another SHA-256), and gives inputs the workbook does not hold: FinalCount (Tenders!C8: "
+        "file TRUE, workbook FALSE); "), warning
+    assert "(xlpy build books/../terms/offer.toml -o books/NEW.xlsm; " in warning, warning
+    shutil.move(tmp_path / "books", tmp_path / "sent")  # (sent on with the offer file beside it)
+    shutil.copytree(tmp_path / "terms", tmp_path / "sent", dirs_exist_ok=True)
+    shutil.rmtree(tmp_path / "terms")
+    assert cli.main(["refresh", "sent/book.xlsm", "--no-backup", "--tally", f"sent/data/{TALLY}", "--prices",
+                     f"sent/data/{PRICES}"]) == 0
+    [warning] = [line for line in capsys.readouterr().err.splitlines() if "the offer file " in line]
+    assert "the offer file offer.toml beside the workbook is not the one it was built from" in warning, warning
+    assert "(xlpy build sent/offer.toml -o sent/NEW.xlsm; " in warning, warning

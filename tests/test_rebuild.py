@@ -97,9 +97,10 @@ def test_an_earlier_workbook_s_advice_followed_word_for_word_gives_its_figures(t
 
 def test_the_commands_name_only_what_the_cover_records(tmp_path):
     """Counts typed in the offer file and a fixed ratio: no refresh to give; a mapping goes with its tally; an
-    absolute path stays absolute; a name that begins with "-" is no option.  The Cover records the offer file's name
-    and SHA-256, not its folder: the file beside the workbook with that SHA-256, or the built-in example with it, is
-    built; any other (the example edited and kept elsewhere) is said, never taken for it.  A tally or price record
+    absolute path stays absolute; a name that begins with "-" is no option.  The Cover records the offer file's path
+    from the workbook's folder and its SHA-256: the file there, or one of its name beside the workbook, with that
+    SHA-256, or the built-in example with it, is built; any other (the example edited and kept elsewhere) is said,
+    never taken for it.  A tally or price record
     that cannot be read is said, never left out of the refresh (which would rebuild from the offer file's own)."""
     from importlib import resources
 
@@ -127,12 +128,26 @@ def test_the_commands_name_only_what_the_cover_records(tmp_path):
     (book.parent / "offer.toml").write_text("offer", encoding="utf-8")
     seed = Path(str(resources.files("xlpy.examples") / "hecla-2004.toml"))
     example = {**base, "OfferFile": "hecla-2004.toml", "OfferSha256": sha256(seed)}
-    assert rebuild_commands(example, Path("book.xlsm")).startswith(
-        "from the files its Cover records, run: xlpy build -o book-rebuilt.xlsm (")
+    for recorded in ("hecla-2004.toml", "offers/hecla-2004.toml"):  # (the committed workbook records the latter)
+        assert rebuild_commands({**example, "OfferFile": recorded}, Path("book.xlsm")).startswith(
+            "from the files its Cover records, run: xlpy build -o book-rebuilt.xlsm ("), recorded
     edited = {**example, "OfferSha256": "a" * 64}
     assert rebuild_commands(edited, Path("book.xlsm")) == (
-        "its offer file, hecla-2004.toml, is not beside it (the Cover records its name and SHA-256 aaaaaaaaaaaa..., "
-        "not its folder): run xlpy build OFFER -o book-rebuilt.xlsm with that file")
+        "its offer file, hecla-2004.toml, is not beside it (the Cover records its SHA-256 aaaaaaaaaaaa...): run xlpy "
+        "build OFFER -o book-rebuilt.xlsm with that file")
+    # the path recorded from the workbook's folder is followed; gone, a file of its name beside the workbook is taken
+    (tmp_path / "offers").mkdir()
+    (tmp_path / "offers" / "terms.toml").write_text("terms", encoding="utf-8")
+    away = {**base, "OfferFile": "../offers/terms.toml", "OfferSha256": sha256(tmp_path / "offers" / "terms.toml")}
+    assert rebuild_commands(away, book).startswith(
+        f"from the files its Cover records, run: xlpy build {folder}/../offers/terms.toml' -o {folder}/book-rebuilt")
+    (tmp_path / "offers" / "terms.toml").rename(book.parent / "terms.toml")
+    assert rebuild_commands(away, book).startswith(
+        f"from the files its Cover records, run: xlpy build {folder}/terms.toml' -o {folder}/book-rebuilt")
+    (book.parent / "terms.toml").unlink()
+    assert rebuild_commands(away, book).startswith(
+        "its offer file, ../offers/terms.toml, is neither where its Cover records it nor beside it (the Cover records "
+        f"its SHA-256 {away['OfferSha256'][:12]}...): run xlpy build OFFER -o ")
     assert rebuild_commands({**edited, "TallySource": "agent.csv"}, Path("book.xlsm")).endswith(
         "with that file; then xlpy refresh book-rebuilt.xlsm --tally agent.csv")
     assert rebuild_commands({"OfferFile": "offer.toml", "PriceSource": "p.csv"}, book) == (

@@ -170,7 +170,7 @@ def test_inputs_typed_since_the_build_are_noted_against_the_offer_file_beside_it
     assert report.ok and [n for n in report.notes if n.startswith("inputs typed")] == [
         f"inputs typed since the build, not as the offer file the Cover records ({FORMULA.name}, unchanged since): "
         "ParValue (Inputs!C44: file 0.25, workbook 0.1); CarryingPerUnit (Inputs!C45: file 50, workbook 45) "
-        f"(no fault: validate --offer {FORMULA.name} holds the workbook to the file)"]
+        f"(no fault: validate --offer {tmp_path / FORMULA.name} holds the workbook to the file)"]
     with (tmp_path / FORMULA.name).open("a", encoding="utf-8") as fh:
         fh.write("\n# edited since the build\n")  # (another file than the build's: the refresh warns of it)
     notes = validate(book, legs=()).notes
@@ -181,7 +181,26 @@ def test_inputs_typed_since_the_build_are_noted_against_the_offer_file_beside_it
     assert [n for n in notes if n.startswith("inputs not compared")] == [
         f"inputs not compared with the offer file the Cover records ({FORMULA.name}): it has other bytes (SHA-256 "
         f"{digest}...) than the Cover records ({recorded}...), edited since the build or the record typed over "
-        f"(Cover!C22); validate --offer {FORMULA.name} holds the workbook to it"]
+        f"(Cover!C22); validate --offer {tmp_path / FORMULA.name} holds the workbook to it"]
+
+
+def test_the_offer_file_is_found_where_the_cover_records_it(standard_books, tmp_path, monkeypatch):
+    """The Cover records the offer file's path from the workbook's folder (``xlpy build terms/offer.toml -o
+    book.xlsm``): validate finds it there, and names it as seen from where the workbook was named."""
+    def typed(wb, lay):
+        _built_from_the_offer_file(wb, lay)
+        wb[lay.cell("OfferFile")[0]][lay.cell("OfferFile")[1]] = f"terms/{FORMULA.name}"
+        sheet, ref = lay.cell("ParValue")
+        wb[sheet][ref] = 0.1
+
+    book = _edited(standard_books, tmp_path, typed)
+    (tmp_path / "terms").mkdir()
+    shutil.copy(FORMULA, tmp_path / "terms" / FORMULA.name)
+    monkeypatch.chdir(tmp_path.parent)
+    assert [n for n in validate(Path(tmp_path.name, book.name), legs=()).notes if n.startswith("inputs typed")] == [
+        f"inputs typed since the build, not as the offer file the Cover records (terms/{FORMULA.name}, unchanged "
+        "since): ParValue (Inputs!C44: file 0.25, workbook 0.1) (no fault: validate --offer "
+        f"{tmp_path.name}/terms/{FORMULA.name} holds the workbook to the file)"]
 
 
 def test_the_json_record_ties_to_the_workbooks_bytes_and_time(standard_books, tmp_path, capsys):

@@ -50,8 +50,10 @@ def test_build_is_deterministic(standard_books, tmp_path, monkeypatch):
 
 def test_committed_workbook_is_current(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", COMMITTED_EPOCH)
-    monkeypatch.chdir(tmp_path)
-    assert cli.main(["build", str(SEED), "-o", "offer_results.xlsm", "--no-validate"]) == 0
+    monkeypatch.chdir(tmp_path)  # (the seed in offers/ beside it, as in workbook/: the Cover records that path)
+    (tmp_path / "offers").mkdir()
+    shutil.copy(SEED, tmp_path / "offers" / SEED.name)
+    assert cli.main(["build", f"offers/{SEED.name}", "-o", "offer_results.xlsm", "--no-validate"]) == 0
     rebuilt = (tmp_path / "offer_results.xlsm").read_bytes()
     assert rebuilt == COMMITTED.read_bytes(), (
         "workbook/offer_results.xlsm is stale: regenerate it with the command in the README"

@@ -28,12 +28,13 @@ def seed_offer_path() -> Path:
     return Path(str(resources.files("xlpy.examples") / SEED_OFFER))
 
 
-def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
+def _sources_record(offer_path: Path, offer, out: Path, bundled: bool = False) -> dict[str, object]:
     """The Cover's record of what the workbook was built from.
 
-    Tally and price files are recorded as :func:`xlpy.files.recorded.recorded_path` says (relative to the
-    workbook's folder, unless given absolute and outside it), so ``xlpy refresh`` (and the buttons) find them
-    again by default.
+    The offer file, tally and price files are recorded as :func:`xlpy.files.recorded.recorded_path` says
+    (relative to the workbook's folder, unless given absolute and outside it), so ``xlpy refresh`` (and the
+    buttons) find the tally and prices again by default, and the refresh, validate and the rebuild's commands
+    the offer file.  The built-in example (*bundled*) is recorded by its name, which ``xlpy build`` rebuilds.
     """
     from ..files.sniff import toml_text
     from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, recorded_path, sha256, written_path
@@ -42,8 +43,9 @@ def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
         given = written_path(text)
         return base / given, recorded_path(base / given, folder, given.is_absolute())
 
-    rec: dict[str, object] = {"OfferFile": offer_path.name, "OfferSha256": sha256(offer_path)}
     base, folder = offer_path.parent, out.parent
+    offer_at = SEED_OFFER if bundled else recorded_path(offer_path, folder, offer_path.is_absolute())
+    rec: dict[str, object] = {"OfferFile": offer_at, "OfferSha256": sha256(offer_path)}
     holders, named = offer.tally.holders, tomllib.loads(toml_text(offer_path)).get("tally", {})
     if holders is not None or named.get("file"):  # (a holder tally, or the agent's count file: one line, as refreshed)
         tally, rec["TallySource"] = record(named["file"] if holders is None else holders.source)
@@ -59,7 +61,7 @@ def _sources_record(offer_path: Path, offer, out: Path) -> dict[str, object]:
     else:
         rec.update(PriceSource=NO_PRICE_FILE, PriceRows=0)
     where = f"{offer_path.name}: "
-    refuse_unrecordable([(field, rec[key], str(rec[key])) for key, field in (
+    refuse_unrecordable([(field, str(offer_path) if key == "OfferFile" else rec[key], str(rec[key])) for key, field in (
         ("OfferFile", "offer file"), ("TallySource", where + "tally.file"), ("TallyMapping", where + "tally.mapping"),
         ("PriceSource", where + "offer.consideration.formula.prices")) if key in rec])
     return rec
@@ -503,7 +505,7 @@ def run_build(args: argparse.Namespace) -> int:
         refuse_an_input(out, offer_path)
         existed = out.exists() or out.is_symlink()  # as build_output found it: a file made since is someone's work
         target = locks.target_of(out) if out.exists() else out  # a link's target is replaced, the link stays
-        record = _sources_record(offer_path, offer, target)
+        record = _sources_record(offer_path, offer, target, bundled=not args.offer)
         when = build_time()  # (the Cover's Built at, which the last row of a History carried is told against)
         history, left = _history_from(args.history_from, offer.id, target.parent, when)  # (before -o OLD is replaced)
     # (a dangling link: nothing to keep; --keep 0: no backup is kept, so none is written only to be removed)

@@ -10,8 +10,8 @@ from ..engine.errors import XlpyError
 from ..engine.numbers import to_whole
 from . import steady
 
-__all__ = ["NO_PRICE_FILE", "NO_TALLY_FILE", "SEED_OFFER", "TYPED_COUNTS", "composed_alike", "recorded_path",
-           "same_bytes", "same_place", "same_record", "sha256", "written_path"]
+__all__ = ["NO_PRICE_FILE", "NO_TALLY_FILE", "SEED_OFFER", "TYPED_COUNTS", "composed_alike", "recorded_offer",
+           "recorded_path", "same_bytes", "same_place", "same_record", "sha256", "written_path"]
 
 
 def sha256(path: str | os.PathLike) -> str:
@@ -72,6 +72,27 @@ def recorded_path(path: Path, folder: Path | None, given_absolute: bool) -> str:
         if not (given_absolute and relative.parts[:1] == (os.pardir,)):
             return relative.as_posix()
     return path.as_posix()
+
+
+def recorded_offer(text: object, folder: Path | None) -> tuple[Path, str] | None:
+    """The offer file the Cover's record *text* names for a workbook in *folder*, and how to name it from there.
+
+    The path recorded, relative to *folder* (or absolute), is followed first; a workbook moved or sent on with its
+    offer file beside it finds the file of that name there (a workbook built before the build recorded the path
+    records the name alone).  Each with its accents as the file there has them.  None when nothing is recorded,
+    there is no folder (a workbook not on disk), or neither file is there.  The text returned is the path from
+    *folder* (absolute, as recorded, for a file given absolute outside it): ``../offers/offer.toml``,
+    ``offer.toml``.  A folder that cannot be listed raises :class:`OSError`.
+    """
+    text = str(text or "").strip()
+    if folder is None or not text:
+        return None
+    given = written_path(text)
+    for path, named in ((given if given.is_absolute() else folder / given, text), (folder / given.name, given.name)):
+        path = composed_alike(path)
+        if given.name and path.is_file():
+            return path, named if path.name == given.name else (written_path(named).parent / path.name).as_posix()
+    return None
 
 
 def same_place(text: str, path: Path, folder: Path) -> bool:

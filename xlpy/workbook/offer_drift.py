@@ -1,15 +1,17 @@
-"""The offer file beside a workbook, edited since the build and not carried into it: the refresh says so.
+"""The offer file a workbook records, edited since the build and not carried into it: the refresh says so.
 
 A workbook is built from an offer file once; from then on its inputs live in
 the workbook (a person types a later exchange into Inputs, or the final count
 flag), and a refresh reads the tally and the price history, never the offer
 file.  A person who instead edits the offer file (adds an ``[[exchange]]``,
 sets ``final = true``) would see a refresh succeed, or say "nothing to
-refresh", without their change.  The Cover records the offer file's name and
-SHA-256: when a file of that name beside the workbook no longer has that
-SHA-256 and its inputs differ from the workbook's, the refresh names the
-inputs that differ and what to do.  Inputs the workbook already holds as the
-file now says (typed in by hand) are no difference.
+refresh", without their change.  The Cover records the offer file's path
+from the workbook's folder (a workbook built by an earlier xlpy: its name)
+and its SHA-256: when the file there, or one of that name beside the
+workbook, no longer has that SHA-256 and its inputs differ from the
+workbook's, the refresh names the inputs that differ and what to do.
+Inputs the workbook already holds as the file now says (typed in by hand)
+are no difference.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine.errors import InputError, InputErrors, MoreProblems, XlpyError
+from ..files.recorded import written_path
 from . import data as bookdata
 from .findings import Finding, show
 
-__all__ = ["Unread", "compare_offer_file", "counts_typed", "differences", "held_to", "offer_file_drift", "read_given"]
+__all__ = ["Unread", "compare_offer_file", "counts_typed", "differences", "held_to", "offer_file_drift", "read_given",
+           "where"]
 
 #: Differences named one by one; the rest are counted.
 SHOWN = 3
@@ -69,18 +73,20 @@ def counts_typed(tally_source, path: Path) -> bool:
 
 
 def offer_file_drift(book, book_offer, named: str | Path | None = None) -> str | None:
-    """The warning for an offer file beside *book* that is not the one it was built from and gives inputs the
-    workbook does not hold, or None.
+    """The warning for the offer file *book*'s Cover records, where it is not the one it was built from and gives
+    inputs the workbook does not hold, or None.
 
     *book* is a :class:`~xlpy.workbook.backends.Book` (its Cover records
-    ``OfferFile`` and ``OfferSha256``); *book_offer* the offer the refresh read
-    from it.  An offer file that is not beside the workbook, is as built, or is
-    another offer's (another id), says nothing; neither do its tally and price
-    files (not read), nor its counts once the workbook's come from a tally or
-    count file.
+    ``OfferFile``, the path from the workbook's folder, and ``OfferSha256``);
+    *book_offer* the offer the refresh read from it.  The file is found as
+    :func:`~xlpy.files.recorded.recorded_offer` says (the path recorded, else
+    one of its name beside the workbook).  An offer file not found, as built,
+    or another offer's (another id), says nothing; neither do its tally and
+    price files (not read), nor its counts once the workbook's come from a
+    tally or count file.
     """
     from ..files.offerfile import load
-    from ..files.recorded import sha256
+    from ..files.recorded import recorded_offer, sha256
     from .layout import LAYOUT_NAME, Shape, layout
 
     try:
@@ -92,20 +98,21 @@ def offer_file_drift(book, book_offer, named: str | Path | None = None) -> str |
         return book.get(*lay.cell(key)) if key in lay.names else None
 
     folder = getattr(book, "folder", None)
-    name = str(record("OfferFile") or "").strip()
-    if folder is None or book_offer is None or not name or Path(name).name != name:
+    text = str(record("OfferFile") or "").strip()
+    if folder is None or book_offer is None or not text:
         return None
-    path = folder / name
+    found = None
     try:  # (a file a sync service has not brought down, or one locked, is named, never the refresh's loss)
-        if not path.is_file() or sha256(path) == str(record("OfferSha256") or "").strip():
+        found = recorded_offer(text, folder)
+        if found is None or sha256(found[0]) == str(record("OfferSha256") or "").strip():
             return None
     except OSError as exc:
-        return f"the offer file {name} beside the workbook cannot be read to compare with the one it was built " \
-               f"from ({exc})"
-    head = f"the offer file {name} beside the workbook is not the one it was built from (another SHA-256)"
+        return f"the offer file {where(text, found)} cannot be read to compare with the one it was built from ({exc})"
+    path, name = found
+    head = f"the offer file {where(text, found)} is not the one it was built from (another SHA-256)"
     from .rebuild import quoted
 
-    def at(file: str) -> str:  # beside the workbook, as seen from where it was named (*named*, as the user typed it)
+    def at(file: str) -> str:  # from the workbook's folder, as seen from where it was named (*named*, as typed)
         return quoted(str(Path(named).parent / file)) if named is not None else file
 
     todo = ("a refresh reads the tally and the price history, not the offer file: where the file gives the value "
@@ -118,15 +125,24 @@ def offer_file_drift(book, book_offer, named: str | Path | None = None) -> str |
         file_offer = load(path, read_sources=False)  # its own inputs: its tally and price files are not read
         if file_offer.id != book_offer.id:  # another offer's file under that name (an example copied in)
             return None
-        found = differences(file_offer, book_offer, lay, counts_typed(record("TallySource"), path))
+        differ = differences(file_offer, book_offer, lay, counts_typed(record("TallySource"), path))
     except InputErrors as exc:
         return f"{head} and cannot be read ({exc.problems[0]}); {todo}"
     except (XlpyError, OSError) as exc:
         return f"{head} and cannot be read ({exc}); {todo}"
-    if not found:
+    if not differ:
         return None
-    shown = "; ".join(found[:SHOWN]) + (f"; and {len(found) - SHOWN} more" if len(found) > SHOWN else "")
+    shown = "; ".join(differ[:SHOWN]) + (f"; and {len(differ) - SHOWN} more" if len(differ) > SHOWN else "")
     return f"{head}, and gives inputs the workbook does not hold: {shown}; {todo}"
+
+
+def where(text: str, found: tuple[Path, str] | None) -> str:
+    """The offer file the Cover records (as *text*), found as :func:`~xlpy.files.recorded.recorded_offer` says
+    (*found*: the file, and its path from the workbook's folder), as a message names it: ``offer.toml beside the
+    workbook``, ``../offers/offer.toml (from the workbook's folder)``."""
+    name = text if found is None else found[1]
+    return (f"{name} beside the workbook" if Path(name).name == name else name if written_path(name).is_absolute()
+            else f"{name} (from the workbook's folder)")
 
 
 @dataclass(frozen=True)

@@ -82,24 +82,25 @@ def quoted(text: str) -> str:
     return shlex.quote(text)
 
 
-def _offer_given(records: dict[str, str], folder: Path, quoted) -> str | None:
-    """The offer-file argument of the rebuild's ``xlpy build``: the file beside the workbook whose SHA-256 the Cover
-    records (the Cover records its name only), "" for the built-in example, None when neither is found."""
+def _offer_given(records: dict[str, str], folder: Path, quoted) -> tuple[str, Path | None] | None:
+    """The offer-file argument of the rebuild's ``xlpy build``, and the file: the one the Cover records (its path
+    from the workbook's folder, or one of its name beside the workbook: :func:`~xlpy.files.recorded.recorded_offer`)
+    whose SHA-256 it records; "" for the built-in example (no file), wherever it was built from (the committed
+    workbook records ``offers/hecla-2004.toml``); None when neither is found."""
+    from ..files.recorded import recorded_offer
     from ..files.steady import digest as sha256  # (the plain digest: no build or refresh reads the file here)
 
     name, digest = records.get("OfferFile", ""), records.get("OfferSha256", "")
-    beside = folder / written_path(name)
     try:
-        if name and beside.is_file() and sha256(beside) == digest:
-            return quoted(name) + " "  # (the name as recorded: *quoted* puts the folder before it)
-        if name == SEED_OFFER:
-            from importlib import resources
+        found = recorded_offer(name, folder)
+        if found is not None and sha256(found[0]) == digest:
+            return quoted(found[1]) + " ", found[0]  # (its path from the folder: *quoted* puts the folder before it)
+        from importlib import resources
 
-            seed = Path(str(resources.files("xlpy.examples") / SEED_OFFER))
-            return "" if seed.is_file() and sha256(seed) == digest else None
+        seed = Path(str(resources.files("xlpy.examples") / SEED_OFFER))  # (under any name: its bytes tell it)
+        return ("", None) if digest and seed.is_file() and sha256(seed) == digest else None
     except OSError:
         return None
-    return None
 
 
 def rebuild_commands(records: dict[str, str], workbook: str | Path) -> str:
@@ -108,8 +109,8 @@ def rebuild_commands(records: dict[str, str], workbook: str | Path) -> str:
     quoted for the platform's shell, on one line (``&&``: bash and zsh; on Windows the two commands one after the
     other, ``then run:`` between them, since Windows PowerShell 5.1, its default shell, runs no ``&&``, and cmd.exe
     no ``;``).  What cannot be
-    found is said instead of a command that would rebuild from other files and validate clean: an offer file not
-    beside the workbook (the Cover records its name and SHA-256, not its folder), a tally or price record that
+    found is said instead of a command that would rebuild from other files and validate clean: an offer file neither
+    where the Cover records it nor beside the workbook with the SHA-256 it records, a tally or price record that
     cannot be read."""
     book = Path(workbook)
     folder = book.parent
@@ -127,11 +128,13 @@ def rebuild_commands(records: dict[str, str], workbook: str | Path) -> str:
     given = _offer_given(records, folder, at)
     if given is None:
         name = records.get("OfferFile", "")
-        return (f"its offer file{', ' + name + ',' if name else ''} is not beside it (the Cover records its name "
-                f"and SHA-256 {records.get('OfferSha256', '?')[:12]}..., not its folder): run xlpy build OFFER -o "
-                f"{new}{history} with that file" + _refresh_part(records, at, new))
-    refresh = _refresh_part(records, at, new, _offer_maps(folder / written_path(records.get("OfferFile", ""))))
-    return (f"from the files its Cover records, run: xlpy build {given}-o {new}{history}"
+        where = ("is not beside it" if Path(name).name == name else "is neither where its Cover records it nor "
+                 "beside it") if name else "is not recorded"
+        return (f"its offer file{', ' + name + ',' if name else ''} {where} (the Cover records its SHA-256 "
+                f"{records.get('OfferSha256', '?')[:12]}...): run xlpy build OFFER -o {new}{history} with that file"
+                + _refresh_part(records, at, new))
+    refresh = _refresh_part(records, at, new, given[1] is not None and _offer_maps(given[1]))
+    return (f"from the files its Cover records, run: xlpy build {given[0]}-o {new}{history}"
             f"{refresh.replace('; then', ', then run:' if os.name == 'nt' else ' &&')}"
             " (then type into the new workbook any input typed into this one since its build)")
 

@@ -27,8 +27,8 @@ not record, the finding says the mapping may have changed instead.
 
 The offer file is held to the workbook, each difference a finding, only when given (``--offer``):
 :func:`offer_notes` says when the one given is not the file the Cover records.  Without it,
-:func:`typed_input_notes` names in a note the inputs typed since the build, against the offer file beside the
-workbook as built.
+:func:`typed_input_notes` names in a note the inputs typed since the build, against the offer file the Cover records
+(its path from the workbook's folder, or one of its name beside the workbook) as built.
 """
 
 from __future__ import annotations
@@ -276,30 +276,32 @@ def offer_notes(wb, lay: Layout, given) -> list[str]:
 
 def typed_input_notes(wb, lay: Layout, path: Path, offer) -> list[str]:
     """Without ``--offer``: the note naming each input *offer* (the workbook's) holds otherwise than the offer file
-    the Cover records, where that file is beside the workbook byte for byte as at the build, or none.  Typing an
+    the Cover records, where that file is found (:func:`~xlpy.files.recorded.recorded_offer`) byte for byte as at
+    the build, or none.  Typing an
     input is no fault (a price, the final count), so a note: what an auditor traces to the offer file, and what
     ``--offer`` would hold the workbook to.  Its named inputs and later exchanges are compared, as the refresh
     compares an offer file edited since (:func:`~xlpy.workbook.offer_drift.differences`); its counts only where the
     workbook's are typed, not a tally or count file's; its holder lines and price days never (the Cover records
     their files, which :func:`check` compares)."""
     from ..files.offerfile import load
+    from ..files.recorded import recorded_offer
     from . import offer_drift
+    from .rebuild import quoted
 
     if not {"OfferFile", "OfferSha256", "TallySource"} <= lay.names.keys():
         return []
     book = WorkbookCells(wb, Path(os.path.realpath(path)).parent)
-    name = str(book.get(*lay.cell("OfferFile")) or "").strip()
-    if not name or Path(name).name != name:  # (the build records one beside the workbook by its name alone)
-        return []
-    file = book.folder / name
     try:
-        if not file.is_file():
+        found = recorded_offer(book.get(*lay.cell("OfferFile")), book.folder)
+        if found is None:
             return []  # (gone: the workbook sent on alone)
+        file, name = found
+        given = quoted(str(Path(path).parent / written_path(name)))  # (as seen from where the workbook was named)
         got, recorded = sha256(file), str(book.get(*lay.cell("OfferSha256")) or "").strip()
         if got != recorded:  # (edited since, or the record typed over: said, as a note of inputs typed cannot be)
             return [f"inputs not compared with the offer file the Cover records ({name}): it has other bytes "
                     f"(SHA-256 {_short(got)}) than the Cover records ({_short(recorded)}), edited since the build or "
-                    f"the record typed over ({'!'.join(lay.cell('OfferSha256'))}); validate --offer {name} holds "
+                    f"the record typed over ({'!'.join(lay.cell('OfferSha256'))}); validate --offer {given} holds "
                     "the workbook to it"]
         file_offer = load(file, read_sources=False)  # (its own inputs: its tally and price files are not read)
     except (XlpyError, OSError):
@@ -307,11 +309,11 @@ def typed_input_notes(wb, lay: Layout, path: Path, offer) -> list[str]:
     if file_offer.id != offer.id:
         return []
     try:  # (its own inputs, and its counts where the workbook's are typed, as the refresh's warning compares them)
-        found = offer_drift.differences(file_offer, offer, lay, offer_drift.counts_typed(
+        typed = offer_drift.differences(file_offer, offer, lay, offer_drift.counts_typed(
             book.get(*lay.cell("TallySource")), file))
     except (XlpyError, OSError):
         return []
-    if not found:
+    if not typed:
         return []
     return [f"inputs typed since the build, not as the offer file the Cover records ({name}, unchanged since): "
-            f"{'; '.join(found)} (no fault: validate --offer {name} holds the workbook to the file)"]
+            f"{'; '.join(typed)} (no fault: validate --offer {given} holds the workbook to the file)"]
