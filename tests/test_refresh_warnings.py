@@ -698,3 +698,31 @@ def test_a_count_that_falls_to_half_or_less_of_historys_last_row_is_warned_of(tm
                         r"lines of most\.csv\) to 7,800 \(5 lines of five\.csv\): holders may withdraw, but seldom "
                         r"half at once; if this is not the agent's whole count, refresh again with the file that is",
                         warning)
+
+
+def test_a_final_count_that_moves_the_units_accepted_names_the_carrying_total_given_for_the_preliminary(
+        tmp_path, monkeypatch, capsys):
+    """Review 156: an ``[accounting] carrying_amount`` given for the preliminary count (274,000 x $50) was booked for
+    the final count's units with the sentence every refresh gives; the refresh that moves the count says from what
+    to what, and the amount in proportion (a guaranteed delivery failed and a line dropped: 274,000 - 1,200 - 600)."""
+    from repo_paths import DATA, FORMULA, TALLY
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077494400")
+    shutil.copytree(DATA, tmp_path / "data")
+    text = FORMULA.read_text(encoding="utf-8")
+    assert "\ncarrying_per_unit = 50 " in text
+    (tmp_path / "offer.toml").write_text(text.replace("\ncarrying_per_unit = 50 ", "\ncarrying_amount = 13700000 #"),
+                                         encoding="utf-8")
+    assert cli.main(["build", str(tmp_path / "offer.toml"), "-o", str(tmp_path / "b.xlsm"), "--no-validate",
+                     "-q"]) == 0
+    lines = (DATA / TALLY).read_text(encoding="utf-8").splitlines(keepends=True)
+    final = [line.replace(",guaranteed,tendered", ",guaranteed,failed") if line.startswith("NGD-001,1200,") else line
+             for line in lines if not line.startswith("DTC-0024,600,")]
+    (tmp_path / "final.csv").write_text("".join(final), encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["refresh", str(tmp_path / "b.xlsm"), "--tally", str(tmp_path / "final.csv"), "--no-backup"]) == 0
+    assert [w for w in capsys.readouterr().err.splitlines() if "CarryingTotal" in w] == [
+        "xlpy refresh: warning: b.xlsm: Inputs!C46 (CarryingTotal) 13700000 is taken as the carrying amount of the "
+        "272,200 units accepted in the journal entry: the count moved since History's last row (274,000 units "
+        "accepted, 2004-02-23 00:00:00 UTC): give it again for the 272,200 accepted now (in proportion: "
+        "13,610,000.00), unless given for them already (or give Inputs!C45 (CarryingPerUnit), which follows it)"]

@@ -533,11 +533,14 @@ def test_a_credit_or_gain_is_stated_without_its_sign_in_the_figures_too(tmp_path
     assert _validated(tmp_path, "redemption")[1] == []
 
 
-def test_a_refresh_that_moves_the_count_names_the_carrying_amount_given_for_another(tmp_path, capsys):
+def test_a_refresh_that_moves_the_count_names_the_carrying_amount_given_for_another(tmp_path, capsys, monkeypatch):
     """The carrying amount of the units accepted is a total for one count: a refresh that changes the count says
-    so, naming the cell, as compute says it of the offer file."""
+    so, naming the cell, from what count to what (History's last row, and now) and the amount in proportion, where
+    compute says "whenever the count changes" (review 156: the same sentence every day did not stand out on the day
+    the final count moved it); a refresh that leaves the count says it as compute does."""
     from xlpy import cli
 
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077494400")  # (History's rows' time: 2004-02-23 00:00:00)
     path = _offer_file(tmp_path, "redemption")
     offer, results = compute_file(path)
     book = build_workbook(offer, results, tmp_path / "book.xlsm")
@@ -550,7 +553,12 @@ def test_a_refresh_that_moves_the_count_names_the_carrying_amount_given_for_anot
         "3.2: holders do not receive all the shares issuable under the original terms): measured as FV of "
         "consideration − carrying amount",
         "xlpy refresh: warning: book.xlsm: Inputs!C33 (CarryingAmount) 6095000 is taken as the carrying amount of the "
-        "300,000 units accepted: give it again whenever the count changes"], err
+        "300,000 units accepted: the count moved since History's last row (274,000 units accepted, 2004-02-23 "
+        "00:00:00 UTC): give it again for the 300,000 accepted now (in proportion: 6,673,357.66), unless given for "
+        "them already"], err
+    assert cli.main(["refresh", str(book), "--no-backup"]) == 0  # (the count as History's last row has it)
+    assert ("xlpy refresh: warning: book.xlsm: Inputs!C33 (CarryingAmount) 6095000 is taken as the carrying amount of "
+            "the 300,000 units accepted: give it again whenever the count changes") in capsys.readouterr().err.splitlines()
     from xlpy import macros
     from xlpy.workbook.backends import PackageBook
 
@@ -558,7 +566,9 @@ def test_a_refresh_that_moves_the_count_names_the_carrying_amount_given_for_anot
     with PackageBook(book) as pb:  # the Excel buttons' message keeps it among the report's lines
         lines = macros.refresh_all(pb, tmp_path / "counts.csv").lines()
     assert ("warning: Inputs!C33 (CarryingAmount) 6095000 is taken as the carrying amount of the 310,000 units "
-            "accepted: give it again whenever the count changes") in lines, lines
+            "accepted: the count moved since History's last row (300,000 units accepted, 2004-02-23 00:00:00 UTC): "
+            "give it again for the 310,000 accepted now (in proportion: 6,298,166.67), unless given for them "
+            "already") in lines, lines
 
 
 def test_compute_shows_eps_with_thousands_separated_as_a_workbook_does(tmp_path):

@@ -69,7 +69,7 @@ from ..files.recorded import (NO_PRICE_FILE, NO_TALLY_FILE, composed_alike, reco
 from ..files.prices import read_prices
 from ..files.counts import absent_counts, mapping_for_the_next, read_count_file, tally_kind, unmapped_problem
 from . import data as bookdata, holders_apart, holiday_cover, rebuild, source_lines, table_edits, typed_since
-from . import refresh_guards, rows_shown
+from . import count_moved, refresh_guards, rows_shown
 from .backends import Book
 from .clock import run_by, utc_now
 from .collector import collector_eased
@@ -682,13 +682,13 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
             r.plan_tenders(tally, mapping, required=tenders == "required" or tally is not None)
         if price_part != "skip":
             r.plan_prices(prices, required=price_part == "required" or prices is not None)
-    moved = r.check_places()  # a table moved by a row inserted above it: refused before anything else is said
-    if moved:
+    if moved := r.check_places():  # a table moved by a row inserted above it: refused before anything else is said
         raise InputErrors(moved)
     if r.problems:
         raise InputErrors(sources.cap_problems(r.problems))
     offer, results = r.check()
-    r.notes += bookdata.engine_warnings(r.lay, results.warnings) + holders_apart.refresh_notes(r.lay, offer, r.tally)
+    said = count_moved.restated(bookdata.engine_warnings(r.lay, results.warnings), r._history_records(), offer, results)
+    r.notes += said + holders_apart.refresh_notes(r.lay, offer, r.tally)  # (a total carrying amount: the count moved)
     r.notes += table_edits.window_restated(book, r.lay, r.price_record, r.prices, results,
                                            typed_since.recorded_days) if r.prices else []
     r.notes += typed_since.typed_notes(book, r.lay, r.tally_record, r.price_record)  # (another file over them)
