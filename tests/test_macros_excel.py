@@ -85,9 +85,9 @@ def test_a_holder_table_edited_since_is_rewritten_from_the_same_tally(holders, t
     book = open_book(holders, engine)
     report = macros.refresh_all(book)
     assert report.changed
-    assert ("Tenders: the holder table differed from the tally the Cover records (edited since): rewritten from it "
-            f"(Tenders!{units} ({who[0]}): 2,000, the file {was[0]:,}; Tenders!{status} ({who[1]}): 'withdrawn', the "
-            f"file {was[1]!r}: a value that belongs goes in the file)") in report.notes, report.notes
+    assert ("warning: Tenders: the holder table differed from the tally the Cover records (edited since): rewritten "
+            f"from it (Tenders!{units} ({who[0]}): 2,000, the file {was[0]:,}; Tenders!{status} ({who[1]}): "
+            f"'withdrawn', the file {was[1]!r}: a value that belongs goes in the file)") in report.notes, report.notes
     book.save()
     ws = load_workbook(holders)["Tenders"]
     assert (ws[units].value, ws[status].value) == was
@@ -108,9 +108,9 @@ def test_a_price_table_edited_since_is_rewritten_from_the_same_price_file(holder
     report = macros.refresh_all(book)
     day = was[1].date().isoformat()
     first = wb["Prices"][f"{t.letter('date')}{t.first_row + 3}"].value.date().isoformat()
-    assert ("Prices: the price table differed from the price file the Cover records (edited since): rewritten from it "
-            f"(Prices!{price} ({first}): 99.5, the file {was[0]}; Prices!{date} ({day}): 2004-02-16, the file {day}: a "
-            "value that belongs goes in the file)") in report.notes, report.notes
+    assert ("warning: Prices: the price table differed from the price file the Cover records (edited since): "
+            f"rewritten from it (Prices!{price} ({first}): 99.5, the file {was[0]}; Prices!{date} ({day}): 2004-02-16, "
+            f"the file {day}: a value that belongs goes in the file)") in report.notes, report.notes
     book.save()
     ws = load_workbook(holders)["Prices"]
     assert (ws[price].value, ws[date].value) == was

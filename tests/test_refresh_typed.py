@@ -66,11 +66,12 @@ def test_values_typed_into_the_tables_are_named_when_another_file_is_written_ove
                      "--prices", str(tmp_path / "sent-again-prices.csv"), "--no-backup", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert not [w for w in report["warnings"] if "typed into" in w], report["warnings"]
-    assert [n for n in report["notes"] if "differed" in n] == [
-        "Tenders: the holder table differed from the tally the Cover records (edited since): rewritten from it "
-        f"(Tenders!{units} ({holder}): 9,999, the file {was[0]:,}: a value that belongs goes in the file)",
-        "Prices: the price table differed from the price file the Cover records (edited since): rewritten from it "
-        f"(Prices!{price} ({day}): 9.99, the file {was[1]}: a value that belongs goes in the file)"], report["notes"]
+    assert [w for w in report["warnings"] if "differed" in w] == [  # (the values typed are written over: warned of)
+        "renamed.xlsm: Tenders: the holder table differed from the tally the Cover records (edited since): rewritten "
+        f"from it (Tenders!{units} ({holder}): 9,999, the file {was[0]:,}: a value that belongs goes in the file)",
+        "renamed.xlsm: Prices: the price table differed from the price file the Cover records (edited since): "
+        f"rewritten from it (Prices!{price} ({day}): 9.99, the file {was[1]}: a value that belongs goes in the file)"
+    ], report["warnings"]
     wb = load_workbook(tmp_path / "renamed.xlsm")
     assert (wb["Tenders"][units].value, wb["Prices"][price].value) == was
     assert cli.main(["refresh", str(tmp_path / "tally-only.xlsm"), "--tally", str(tmp_path / "next.csv"),
@@ -78,9 +79,10 @@ def test_values_typed_into_the_tables_are_named_when_another_file_is_written_ove
     report = json.loads(capsys.readouterr().out)
     assert [w[:57] for w in report["warnings"] if "typed into" in w] == [
         "tally-only.xlsm: Tenders: typed into the holder table sin"]
-    assert [n for n in report["notes"] if "differed" in n] == [
-        "Prices: the price table differed from the price file the Cover records (edited since): rewritten from it "
-        f"(Prices!{price} ({day}): 9.99, the file {was[1]}: a value that belongs goes in the file)"], report["notes"]
+    assert [w for w in report["warnings"] if "differed" in w] == [
+        "tally-only.xlsm: Prices: the price table differed from the price file the Cover records (edited since): "
+        f"rewritten from it (Prices!{price} ({day}): 9.99, the file {was[1]}: a value that belongs goes in the file)"
+    ], report["warnings"]
 
 
 def test_a_table_sorted_since_names_only_the_cells_typed_at_the_rows_they_are_in(tmp_path, capsys):
@@ -130,10 +132,11 @@ def test_a_table_sorted_since_names_only_the_cells_typed_at_the_rows_they_are_in
     assert ("Prices: the price table differed from the price file the Cover records (edited since): rewritten from it "
             "(its lines in another order: sorted since; they are written in the workbook's order)") in notes, notes
     assert cli.main(["refresh", str(book), "--no-backup", "--json"]) == 0
-    notes = json.loads(capsys.readouterr().out)["notes"]
-    assert ("Tenders: the holder table differed from the tally the Cover records (edited since): rewritten from it "
-            f"(Tenders!{units} ({holder}): 9,999, the file {was:,}: a value that belongs goes in the file)") in notes, \
-        notes
+    done = json.loads(capsys.readouterr().out)  # (a value typed, written over: a warning; a sort alone, a note)
+    assert (f"{book.name}: Tenders: the holder table differed from the tally the Cover records (edited since): "
+            f"rewritten from it (Tenders!{units} ({holder}): 9,999, the file {was:,}: a value that belongs goes in the "
+            "file)") in done["warnings"], done
+    assert not [n for n in done["notes"] if "differed" in n], done
     shutil.copy(sorted_only, book)
     wb = load_workbook(book, keep_vba=True)
     wb["Tenders"][units] = 9999
@@ -179,9 +182,9 @@ def test_a_key_typed_over_is_named_at_its_cell_and_a_day_deleted_as_deleted(tmp_
     wb.save(tmp_path / "day.xlsm")
     capsys.readouterr()
     assert cli.main(["refresh", str(tmp_path / "line.xlsm"), "--no-backup", "--json"]) == 0
-    notes = json.loads(capsys.readouterr().out)["notes"]
-    assert ("Tenders: the holder table differed from the tally the Cover records (edited since): rewritten from it "
-            f"(Tenders!{line} ({holder}): {other:,}, the file {was:,}: a value that belongs goes in the file)"
+    notes = json.loads(capsys.readouterr().out)["warnings"]
+    assert ("line.xlsm: Tenders: the holder table differed from the tally the Cover records (edited since): rewritten "
+            f"from it (Tenders!{line} ({holder}): {other:,}, the file {was:,}: a value that belongs goes in the file)"
             ) in notes, notes
     # review 61: two rows swapped (a sort), then the first one's tally line typed over: only that cell is named
     wb = load_workbook(built, keep_vba=True)
@@ -193,15 +196,14 @@ def test_a_key_typed_over_is_named_at_its_cell_and_a_day_deleted_as_deleted(tmp_
     ws[f"{t.letter('line')}{r}"] = 9999
     wb.save(tmp_path / "swap.xlsm")
     assert cli.main(["refresh", str(tmp_path / "swap.xlsm"), "--no-backup", "--json"]) == 0
-    notes = json.loads(capsys.readouterr().out)["notes"]
-    assert ("Tenders: the holder table differed from the tally the Cover records (edited since): rewritten from it "
-            f"(Tenders!{t.letter('line')}{r} ({mine}): 9,999, the file {moved:,}: a value that belongs goes in the "
-            "file)") in notes, notes
+    notes = json.loads(capsys.readouterr().out)["warnings"]
+    assert ("swap.xlsm: Tenders: the holder table differed from the tally the Cover records (edited since): rewritten "
+            f"from it (Tenders!{t.letter('line')}{r} ({mine}): 9,999, the file {moved:,}: a value that belongs goes in "
+            "the file)") in notes, notes
     assert cli.main(["refresh", str(tmp_path / "day.xlsm"), "--no-backup", "--json"]) == 0
-    notes = json.loads(capsys.readouterr().out)["notes"]
-    assert ("Prices: the price table differed from the price file the Cover records (edited since): rewritten from it "
-            f"(the day {day}: in no row of the table, deleted since)"
-            ) in notes, notes
+    notes = json.loads(capsys.readouterr().out)["warnings"]
+    assert ("day.xlsm: Prices: the price table differed from the price file the Cover records (edited since): "
+            f"rewritten from it (the day {day}: in no row of the table, deleted since)") in notes, notes
 
 
 def test_a_tally_and_its_mapping_sent_again_renamed_say_the_values_typed_since(tmp_path, capsys):
@@ -230,10 +232,10 @@ def test_a_tally_and_its_mapping_sent_again_renamed_say_the_values_typed_since(t
     capsys.readouterr()
     assert cli.main(["refresh", str(book), "--tally", str(tmp_path / "t2-again.csv"), "--mapping",
                      str(tmp_path / "map-again.toml"), "--no-backup", "--json"]) == 0
-    notes = [n for n in json.loads(capsys.readouterr().out)["notes"] if "differed" in n]
-    assert notes == ["Tenders: the holder table differed from the tally the Cover records (edited since): rewritten "
-                     f"from it (Tenders!{cell} ({holder}): 9,999, the file {was:,}: a value that belongs goes in the "
-                     "file)"], notes
+    notes = [w for w in json.loads(capsys.readouterr().out)["warnings"] if "differed" in w]
+    assert notes == [f"{book.name}: Tenders: the holder table differed from the tally the Cover records (edited "
+                     f"since): rewritten from it (Tenders!{cell} ({holder}): 9,999, the file {was:,}: a value that "
+                     "belongs goes in the file)"], notes
 
 
 def test_a_table_whose_row_has_no_number_refuses_the_refresh_not_its_warning(tmp_path, capsys):

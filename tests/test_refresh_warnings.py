@@ -261,7 +261,7 @@ def test_a_price_file_restating_a_day_of_the_averaging_window_is_warned_of(tmp_p
     assert cli.main(["refresh", str(tmp_path / "b.xlsm"), "--no-backup", "--json"]) == 0
     done = json.loads(capsys.readouterr().out)
     assert [w for w in done["warnings"] if "restates" in w] == []
-    assert any("the price table differed from the price file" in n for n in done["notes"]), done["notes"]
+    assert any("the price table differed from the price file" in w for w in done["warnings"]), done["warnings"]
 
 
 def test_the_agents_next_file_with_spaces_after_its_commas_is_read_with_the_recorded_mapping(tmp_path, monkeypatch,

@@ -160,7 +160,9 @@ def listed(cells: list[str]) -> str:
 def differed_note(sheet: str, table: str, found: tuple[list[str], bool]) -> str:
     """The refresh's line for a table edited since the last refresh from the very file the Cover records, rewritten
     from it: the cells that differed, or that its lines were in another order (*found*: :func:`holder_cells`,
-    :func:`price_cells`), if the table kept its length."""
+    :func:`price_cells`), if the table kept its length.  A warning where values typed or lines deleted are written
+    over (review 156: failed deliveries typed in by hand, put back as tendered under a final count's release, said
+    only among the report's lines); a note where only the order or a date's format is put back."""
     words, file, _ = _TABLES[table]
     cells, deleted, reordered = found
     unformatted = [c.removesuffix(_NO_FORMAT) for c in cells if c.endswith(_NO_FORMAT)]
@@ -171,7 +173,8 @@ def differed_note(sheet: str, table: str, found: tuple[list[str], bool]) -> str:
     said = (f" ({'; '.join(parts)})" if parts else
             " (its lines in another order: sorted since; they are written in the workbook's order)" if reordered else
             "")
-    return f"{sheet}: {words} differed from {file} the Cover records (edited since): rewritten from it{said}"
+    lost = "warning: " if cells or deleted else ""  # (values typed, lines deleted: the figures move back; a sort not)
+    return f"{lost}{sheet}: {words} differed from {file} the Cover records (edited since): rewritten from it{said}"
 
 
 def typed_note(book, lay: Layout, table: str, read) -> str | None:
